@@ -1,0 +1,237 @@
+"""Objects ↔ canonical bytes ↔ ids (chapters *objects* and *identifiers*). Pure: no I/O.
+
+Decoding has two paths that must agree (style guide, rule 7):
+
+* the *fast* path — ``cbor2.loads``, a canonical re-encode that must equal the
+  input byte for byte (ENC-014), then the object rules; and
+* the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered
+  strict decoder, then the same object rules.
+
+Whenever the fast path rejects, the plain path runs to name the violated rule,
+so errors always come from the plain path (ENC-016, OBJ-016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import blake3
+import cbor2
+
+from ._cbor import MAX_DEPTH, MAX_SIZE, Value, decode_value
+from ._errors import InvalidObject, TooLarge
+from ._ids import ObjectId
+from ._maps import Headers, MailboxEntries, TreeEntries
+from ._objects import (
+    EMPTY_HEADERS,
+    OBJECT_TYPES,
+    Blob,
+    GritObject,
+    Mailbox,
+    Message,
+    Step,
+    Tree,
+    check_headers,
+    check_id,
+    check_mailbox_entries,
+    check_tree_entries,
+)
+
+__all__ = ["decode_object", "decode_object_plain", "encode_object", "encode_with_id", "object_id"]
+
+# Fields of each type: name → required?  (OBJ-003, OBJ-008, OBJ-009, OBJ-012, OBJ-013, OBJ-015)
+FIELDS: Final[dict[str, dict[str, bool]]] = {
+    "blob": {"type": True, "data": True, "headers": False},
+    "tree": {"type": True, "entries": True},
+    "message": {"type": True, "content": True, "previous": False, "headers": False},
+    "mailbox": {"type": True, "entries": True},
+    "step": {
+        "type": True,
+        "actor": True,
+        "core": True,
+        "previous": False,
+        "inbox": False,
+        "outbox": False,
+    },
+}
+_REQUIRED = {kind: {f for f, req in fields.items() if req} for kind, fields in FIELDS.items()}
+_ALLOWED = {kind: frozenset(fields) for kind, fields in FIELDS.items()}
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+
+def _to_value(obj: GritObject) -> dict[str, Any]:
+    kind = type(obj)
+    if kind is Step:
+        assert isinstance(obj, Step)
+        value: dict[str, Any] = {"type": "step", "actor": obj.actor.digest, "core": obj.core.digest}
+        if obj.previous is not None:
+            value["previous"] = obj.previous.digest
+        if obj.inbox is not None:
+            value["inbox"] = obj.inbox.digest
+        if obj.outbox is not None:
+            value["outbox"] = obj.outbox.digest
+        return value
+    if kind is Tree:
+        assert isinstance(obj, Tree)
+        return {"type": "tree", "entries": obj.entries.raw}
+    if kind is Blob:
+        assert isinstance(obj, Blob)
+        value = {"type": "blob", "data": obj.data}
+        if obj.headers:
+            value["headers"] = obj.headers.raw  # OBJ-007: no headers ⇒ key omitted
+        return value
+    if kind is Message:
+        assert isinstance(obj, Message)
+        value = {"type": "message", "content": obj.content.digest}
+        if obj.previous is not None:
+            value["previous"] = obj.previous.digest
+        if obj.headers:
+            value["headers"] = obj.headers.raw
+        return value
+    if kind is Mailbox:
+        assert isinstance(obj, Mailbox)
+        return {"type": "mailbox", "entries": obj.entries.raw}
+    raise TypeError(f"not a Grit object: {kind.__name__}")
+
+
+def encode_object(obj: GritObject) -> bytes:
+    """The canonical encoding of ``obj`` (ENC-014, OBJ-001 … OBJ-015)."""
+    encoded: bytes = cbor2.dumps(_to_value(obj), canonical=True)
+    if len(encoded) > MAX_SIZE:
+        raise TooLarge("ENC-013", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
+    return encoded
+
+
+def encode_with_id(obj: GritObject) -> tuple[bytes, ObjectId]:
+    """The canonical encoding of ``obj`` and its id (ID-001)."""
+    encoded = encode_object(obj)
+    return encoded, ObjectId._trusted(blake3.blake3(encoded).digest())
+
+
+def object_id(obj: GritObject) -> ObjectId:
+    """The id of ``obj``: BLAKE3-256 of its canonical encoding (ID-001, ID-004)."""
+    return encode_with_id(obj)[1]
+
+
+# --- decoding ----------------------------------------------------------------------------
+
+
+def _optional(value: dict[str, Any], field: str) -> ObjectId | None:
+    raw = value.get(field)
+    return None if raw is None else ObjectId._trusted(raw)
+
+
+def _build_blob(value: dict[str, Any]) -> Blob:
+    headers = value.get("headers")
+    return Blob(
+        data=value["data"],
+        headers=EMPTY_HEADERS if headers is None else Headers._trusted(headers),
+    )
+
+
+def _build_tree(value: dict[str, Any]) -> Tree:
+    return Tree(entries=TreeEntries._trusted(value["entries"]))
+
+
+def _build_message(value: dict[str, Any]) -> Message:
+    headers = value.get("headers")
+    return Message(
+        content=ObjectId._trusted(value["content"]),
+        previous=_optional(value, "previous"),
+        headers=EMPTY_HEADERS if headers is None else Headers._trusted(headers),
+    )
+
+
+def _build_mailbox(value: dict[str, Any]) -> Mailbox:
+    return Mailbox(entries=MailboxEntries._trusted(value["entries"]))
+
+
+def _build_step(value: dict[str, Any]) -> Step:
+    return Step(
+        actor=ObjectId._trusted(value["actor"]),
+        core=ObjectId._trusted(value["core"]),
+        previous=_optional(value, "previous"),
+        inbox=_optional(value, "inbox"),
+        outbox=_optional(value, "outbox"),
+    )
+
+
+def _check_data(value: object) -> None:
+    if type(value) is not bytes:
+        raise InvalidObject("OBJ-008", "blob data must be a byte string")
+
+
+_BUILDERS: Final[dict[str, Callable[[dict[str, Any]], GritObject]]] = {
+    "blob": _build_blob,
+    "tree": _build_tree,
+    "message": _build_message,
+    "mailbox": _build_mailbox,
+    "step": _build_step,
+}
+
+_FIELD_CHECKS: Final[dict[str, dict[str, Callable[[object], object]]]] = {
+    "blob": {"data": _check_data, "headers": check_headers},
+    "tree": {"entries": check_tree_entries},
+    "message": {"headers": check_headers},
+    "mailbox": {"entries": check_mailbox_entries},
+    "step": {},
+}
+
+
+def _from_value(value: Value) -> GritObject:
+    """Apply the object rules in the order OBJ-016 fixes, then build the object."""
+    if type(value) is not dict:
+        raise InvalidObject("OBJ-001", "an object is a CBOR map")
+    kind = value.get("type")
+    if type(kind) is not str or kind not in FIELDS:
+        raise InvalidObject("OBJ-002", f"unknown object type {kind!r:.40}")
+    keys = value.keys()
+    if not keys <= _ALLOWED[kind]:
+        extra = sorted(keys - _ALLOWED[kind])
+        raise InvalidObject("OBJ-003", f"{kind} has no field {extra[0]!r:.40}")
+    if not _REQUIRED[kind] <= keys:
+        missing = sorted(_REQUIRED[kind] - keys)
+        raise InvalidObject("OBJ-003", f"{kind} lacks required field {missing[0]!r}")
+    checks = _FIELD_CHECKS[kind]
+    for field, item in value.items():
+        if item is None:
+            raise InvalidObject("OBJ-004", f"absent {field} is omitted, never null")
+        if field == "type":
+            continue
+        check = checks.get(field)
+        if check is None:
+            check_id(item, f"{kind} {field}")
+        else:
+            check(item)
+    return _BUILDERS[kind](value)
+
+
+def decode_object_plain(data: bytes) -> GritObject:
+    """Decode with the spec-ordered strict decoder only (the plain path)."""
+    return _from_value(decode_value(data))
+
+
+def decode_object(data: bytes) -> GritObject:
+    """Strictly decode one object; raise a typed error naming the violated rule.
+
+    Accepts exactly the bytes :func:`encode_object` produces (ENC-014, OBJ-017).
+    """
+    if type(data) is not bytes:
+        data = bytes(data)
+    if len(data) <= MAX_SIZE:
+        try:
+            value = cbor2.loads(data, max_depth=MAX_DEPTH)
+            if type(value) is dict and cbor2.dumps(value, canonical=True) == data:
+                return _from_value(value)
+        except Exception:  # noqa: S110 - any rejection is re-diagnosed below
+            pass
+    return decode_object_plain(data)
+
+
+# Re-exported for the public API: the type name of an object.
+def type_name(obj: GritObject) -> str:
+    """The ``type`` field value of ``obj`` (OBJ-002)."""
+    return OBJECT_TYPES[type(obj)]

@@ -1,0 +1,181 @@
+"""The error hierarchy of the reference implementation (spec: conventions, CONV-004).
+
+Every rejection the spec defines has a stable *error class* (a short kebab-case
+string, the same in the spec, the golden vectors and the adapter protocol) and
+names the requirement ID it enforces.  There is one root, :class:`GritError`,
+split by who is at fault, as the style guide asks:
+
+* :class:`InputError` — the bytes or values handed to us are bad
+  (:class:`DecodeError` for malformed or non-canonical CBOR,
+  :class:`ValidationError` for well-formed CBOR that is not a valid object);
+* :class:`StoreError` — a store operation could not be carried out.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "ERROR_CLASSES",
+    "CorruptObject",
+    "DecodeError",
+    "DuplicateKey",
+    "ForbiddenType",
+    "GritError",
+    "IndefiniteLength",
+    "InputError",
+    "InvalidId",
+    "InvalidName",
+    "InvalidObject",
+    "InvalidRefName",
+    "InvalidRefTarget",
+    "InvalidUtf8",
+    "Malformed",
+    "NonShortest",
+    "NonTextKey",
+    "ObjectNotFound",
+    "RefConflict",
+    "StoreError",
+    "TooDeep",
+    "TooLarge",
+    "TrailingBytes",
+    "Truncated",
+    "UnsortedKeys",
+    "ValidationError",
+]
+
+
+class GritError(Exception):
+    """Root of every error the reference raises on purpose.
+
+    ``requirement`` is the spec requirement ID that the input violated;
+    ``error_class`` (a class attribute) is the stable class name of CONV-004.
+    """
+
+    error_class: ClassVar[str] = "grit-error"
+    phase: ClassVar[str] = "other"
+
+    def __init__(self, requirement: str, detail: str, *, offset: int | None = None) -> None:
+        self.requirement = requirement
+        self.detail = detail
+        self.offset = offset
+        where = "" if offset is None else f" (at byte {offset})"
+        super().__init__(f"[{requirement}] {self.error_class}: {detail}{where}")
+
+
+class InputError(GritError):
+    """The input (bytes or a value to encode) is not acceptable."""
+
+
+class DecodeError(InputError):
+    """The bytes are not canonical CBOR of the spec's subset (chapter *encoding*)."""
+
+    phase = "decode"
+
+
+class Truncated(DecodeError):
+    error_class = "truncated"
+
+
+class TrailingBytes(DecodeError):
+    error_class = "trailing-bytes"
+
+
+class Malformed(DecodeError):
+    error_class = "malformed"
+
+
+class NonShortest(DecodeError):
+    error_class = "non-shortest"
+
+
+class IndefiniteLength(DecodeError):
+    error_class = "indefinite-length"
+
+
+class ForbiddenType(DecodeError):
+    error_class = "forbidden-type"
+
+
+class NonTextKey(DecodeError):
+    error_class = "non-text-key"
+
+
+class UnsortedKeys(DecodeError):
+    error_class = "unsorted-keys"
+
+
+class DuplicateKey(DecodeError):
+    error_class = "duplicate-key"
+
+
+class InvalidUtf8(DecodeError):
+    error_class = "invalid-utf8"
+
+
+class TooDeep(DecodeError):
+    error_class = "too-deep"
+
+
+class TooLarge(DecodeError):
+    error_class = "too-large"
+
+
+class ValidationError(InputError):
+    """Canonical CBOR, but not a valid object (chapters *objects* and *identifiers*)."""
+
+    phase = "validate"
+
+
+class InvalidObject(ValidationError):
+    error_class = "invalid-object"
+
+
+class InvalidId(ValidationError):
+    error_class = "invalid-id"
+
+
+class InvalidName(ValidationError):
+    error_class = "invalid-name"
+
+
+class StoreError(GritError):
+    """A store or ref operation failed (chapter *store and refs*)."""
+
+    phase = "store"
+
+
+class ObjectNotFound(StoreError):
+    error_class = "not-found"
+
+
+class CorruptObject(StoreError):
+    error_class = "corrupt-object"
+
+
+class RefConflict(StoreError):
+    error_class = "ref-conflict"
+
+
+class InvalidRefName(StoreError):
+    error_class = "invalid-ref-name"
+
+
+class InvalidRefTarget(StoreError):
+    error_class = "invalid-ref-target"
+
+
+def _all_classes() -> dict[str, type[GritError]]:
+    found: dict[str, type[GritError]] = {}
+    pending: list[type[GritError]] = [GritError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__subclasses__():
+            continue  # abstract grouping class, never raised itself
+        found[cls.error_class] = cls
+    return dict(sorted(found.items()))
+
+
+#: Every concrete error class, by its stable name (CONV-004).
+ERROR_CLASSES: dict[str, type[GritError]] = _all_classes()

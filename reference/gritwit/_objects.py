@@ -1,0 +1,260 @@
+"""The five Grit object types as frozen values, and their validation rules (chapter *objects*).
+
+The validators work on the CBOR-level form (dicts of text keys, ``bytes`` ids)
+so that one function enforces each rule both when a user constructs an object
+and when the codec decodes one (OBJ-017).  Every rejection names its
+requirement ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
+
+from ._errors import InvalidId, InvalidName, InvalidObject
+from ._ids import ID_LENGTH, ObjectId
+from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order
+
+__all__ = [
+    "EMPTY_HEADERS",
+    "OBJECT_TYPES",
+    "Blob",
+    "GritObject",
+    "Mailbox",
+    "Message",
+    "Step",
+    "Tree",
+    "check_headers",
+    "check_id",
+    "check_mailbox_entries",
+    "check_tree_entries",
+    "check_tree_name",
+    "make_headers",
+    "make_mailbox_entries",
+    "make_tree_entries",
+]
+
+#: Longest tree name, in UTF-8 bytes (OBJ-011).
+MAX_NAME_BYTES: Final = 255
+_HEX = frozenset("0123456789abcdef")
+
+
+# --- rules on the CBOR-level form -------------------------------------------------------
+
+
+def check_id(value: object, field: str) -> bytes:
+    """An id-valued field is a 32-byte byte string (OBJ-005)."""
+    if type(value) is not bytes or len(value) != ID_LENGTH:
+        raise InvalidId("OBJ-005", f"{field} must be a byte string of {ID_LENGTH} bytes")
+    return value
+
+
+def check_tree_name(name: str) -> None:
+    """Tree name grammar (OBJ-011)."""
+    if name in ("", ".", ".."):
+        raise InvalidName("OBJ-011", f"tree name {name!r} is not allowed")
+    if "/" in name or "\x00" in name:
+        raise InvalidName("OBJ-011", f"tree name {name!r:.60} contains '/' or NUL")
+    if len(name) > MAX_NAME_BYTES // 4 and len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise InvalidName("OBJ-011", f"tree name is longer than {MAX_NAME_BYTES} UTF-8 bytes")
+
+
+def check_headers(value: object) -> dict[str, str]:
+    """A present ``headers`` field is a non-empty map of text to text (OBJ-006, OBJ-007)."""
+    if type(value) is not dict:
+        raise InvalidObject("OBJ-006", "headers must be a map")
+    if not value:
+        raise InvalidObject("OBJ-007", "empty headers must be omitted, not encoded as {}")
+    if "" in value:
+        raise InvalidObject("OBJ-006", "a header name must not be empty")
+    if set(map(type, value.values())) != {str}:
+        raise InvalidObject("OBJ-006", "header values must be text strings")
+    return value
+
+
+def check_tree_entries(value: object) -> dict[str, bytes]:
+    """``entries`` of a tree: a non-empty map of valid names to ids (OBJ-009 … OBJ-011)."""
+    if type(value) is not dict:
+        raise InvalidObject("OBJ-009", "tree entries must be a map")
+    if not value:
+        raise InvalidObject("OBJ-010", "a tree must have at least one entry")
+    ids = value.values()
+    if set(map(type, ids)) != {bytes} or set(map(len, ids)) != {ID_LENGTH}:
+        for name, oid in value.items():
+            check_id(oid, f"tree entry {name!r:.60}")
+    # Fast screen, then the exact per-name check only where the screen trips.
+    joined = "".join(value)
+    if (
+        "/" in joined
+        or "\x00" in joined
+        or "" in value
+        or "." in value
+        or ".." in value
+        or max(map(len, value)) > MAX_NAME_BYTES // 4
+    ):
+        for name in value:
+            check_tree_name(name)
+    return value
+
+
+def check_mailbox_entries(value: object) -> dict[str, bytes]:
+    """``entries`` of a mailbox: non-empty, text-form actor ids to message ids (OBJ-013/014)."""
+    if type(value) is not dict:
+        raise InvalidObject("OBJ-013", "mailbox entries must be a map")
+    if not value:
+        raise InvalidObject("OBJ-013", "a mailbox must have at least one entry")
+    for key, oid in value.items():
+        if len(key) != 2 * ID_LENGTH or not _HEX.issuperset(key):
+            raise InvalidId("OBJ-014", f"mailbox key {key!r:.80} is not a text-form id")
+        check_id(oid, f"mailbox entry {key[:12]}…")
+    return value
+
+
+# --- constructors from Python values --------------------------------------------------
+
+
+def _sorted_raw(items: dict[str, Any]) -> dict[str, Any]:
+    return {key: items[key] for key in sorted(items, key=canonical_key_order)}
+
+
+def make_headers(headers: Mapping[str, str] | None) -> Headers:
+    """Validated :class:`Headers`; ``None`` and ``{}`` both mean "no headers" (OBJ-007)."""
+    if isinstance(headers, Headers):
+        return headers
+    if not headers:
+        return EMPTY_HEADERS
+    raw = dict(headers)
+    if set(map(type, raw)) != {str}:
+        raise InvalidObject("OBJ-006", "header names must be text strings")
+    check_headers(raw)
+    return Headers._trusted(_sorted_raw(raw))
+
+
+def _unwrap_ids(items: Mapping[Any, Any], what: str) -> dict[Any, bytes]:
+    raw: dict[Any, bytes] = {}
+    for key, oid in items.items():
+        if type(oid) is not ObjectId:
+            raise InvalidId("OBJ-005", f"{what} values must be ObjectIds, got {type(oid).__name__}")
+        raw[key] = oid.digest
+    return raw
+
+
+def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
+    """Validated :class:`TreeEntries` in canonical order (OBJ-009 … OBJ-011)."""
+    if isinstance(entries, TreeEntries):
+        return entries
+    raw = _unwrap_ids(entries, "tree entry")
+    if raw and set(map(type, raw)) != {str}:
+        raise InvalidObject("OBJ-009", "tree names must be text strings")
+    check_tree_entries(raw)
+    return TreeEntries._trusted(_sorted_raw(raw))
+
+
+def make_mailbox_entries(entries: Mapping[ObjectId, ObjectId]) -> MailboxEntries:
+    """Validated :class:`MailboxEntries` in canonical order (OBJ-013, OBJ-014)."""
+    if isinstance(entries, MailboxEntries):
+        return entries
+    raw = _unwrap_ids(entries, "mailbox entry")
+    if any(type(key) is not ObjectId for key in raw):
+        raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
+    check_mailbox_entries(hex_raw := {key.hex(): oid for key, oid in raw.items()})
+    return MailboxEntries._trusted(_sorted_raw(hex_raw))
+
+
+#: The one in-memory value for "no headers" (OBJ-007).
+EMPTY_HEADERS: Final = Headers._trusted({})
+
+
+def _optional_id(value: object, field: str) -> None:
+    if value is not None and type(value) is not ObjectId:
+        raise InvalidId("OBJ-005", f"{field} must be an ObjectId or None")
+
+
+def _required_id(value: object, field: str) -> None:
+    if type(value) is not ObjectId:
+        raise InvalidId("OBJ-005", f"{field} must be an ObjectId")
+
+
+# --- the object types ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Blob:
+    """Opaque bytes with optional headers (OBJ-008)."""
+
+    data: bytes
+    headers: Headers = EMPTY_HEADERS
+
+    def __post_init__(self) -> None:
+        if type(self.data) is not bytes:
+            raise InvalidObject("OBJ-008", "blob data must be bytes")
+        if type(self.headers) is not Headers:
+            object.__setattr__(self, "headers", make_headers(self.headers))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tree:
+    """A non-empty map of names to blob or tree ids (OBJ-009 … OBJ-011)."""
+
+    entries: TreeEntries
+
+    def __post_init__(self) -> None:
+        if type(self.entries) is not TreeEntries:
+            object.__setattr__(self, "entries", make_tree_entries(self.entries))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """Content id, optional previous message and headers (OBJ-012)."""
+
+    content: ObjectId
+    previous: ObjectId | None = None
+    headers: Headers = EMPTY_HEADERS
+
+    def __post_init__(self) -> None:
+        _required_id(self.content, "message content")
+        _optional_id(self.previous, "message previous")
+        if type(self.headers) is not Headers:
+            object.__setattr__(self, "headers", make_headers(self.headers))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mailbox:
+    """A non-empty map of actor ids to message ids (OBJ-013, OBJ-014)."""
+
+    entries: MailboxEntries
+
+    def __post_init__(self) -> None:
+        if type(self.entries) is not MailboxEntries:
+            object.__setattr__(self, "entries", make_mailbox_entries(self.entries))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One state of an actor (OBJ-015)."""
+
+    actor: ObjectId
+    core: ObjectId
+    previous: ObjectId | None = None
+    inbox: ObjectId | None = None
+    outbox: ObjectId | None = None
+
+    def __post_init__(self) -> None:
+        _required_id(self.actor, "step actor")
+        _required_id(self.core, "step core")
+        _optional_id(self.previous, "step previous")
+        _optional_id(self.inbox, "step inbox")
+        _optional_id(self.outbox, "step outbox")
+
+
+GritObject: TypeAlias = Blob | Tree | Message | Mailbox | Step
+
+#: Type name (the ``type`` field, OBJ-002) of each object class.
+OBJECT_TYPES: Final[dict[type[GritObject], str]] = {
+    Blob: "blob",
+    Tree: "tree",
+    Message: "message",
+    Mailbox: "mailbox",
+    Step: "step",
+}
