@@ -18,6 +18,7 @@ from ._codec import (
 from ._errors import *  # noqa: F403
 from ._errors import ERROR_CLASSES, GritError
 from ._ids import ObjectId, compute_id
+from ._json import object_from_json, object_to_json
 from ._maps import Headers, MailboxEntries, TreeEntries
 from ._objects import EMPTY_HEADERS, Blob, GritObject, Mailbox, Message, Step, Tree
 from ._version import SPEC_VERSION, __version__
@@ -47,6 +48,8 @@ __all__ = [
     "encode_object",
     "encode_value",
     "encode_with_id",
+    "object_from_json",
     "object_id",
+    "object_to_json",
     "type_name",
 ]
