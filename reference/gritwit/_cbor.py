@@ -43,7 +43,7 @@ MAX_DEPTH = 32
 #: Maximum size of one encoded value in bytes: 16 MiB (ENC-013).
 MAX_SIZE = 16 * 1024 * 1024
 
-Value: TypeAlias = "int | bytes | str | bool | None | list[Value] | dict[str, Value]"
+Value: TypeAlias = "int | bytes | str | bool | list[Value] | dict[str, Value] | None"
 
 _UINT64_MAX = (1 << 64) - 1
 _SIMPLE = {20: False, 21: True, 22: None}
@@ -90,8 +90,14 @@ class _Decoder:
             if ai in _SIMPLE:
                 return _SIMPLE[ai]
             if ai == 31:
-                raise Malformed("ENC-005", "break stop code outside an indefinite item", offset=start)
-            what = "floating-point number" if 25 <= ai <= 27 else "simple value other than false/true/null"
+                raise Malformed(
+                    "ENC-005", "break stop code outside an indefinite item", offset=start
+                )
+            what = (
+                "floating-point number"
+                if 25 <= ai <= 27
+                else "simple value other than false/true/null"
+            )
             raise ForbiddenType("ENC-004", f"{what} (initial byte 0x{initial:02x})", offset=start)
         if major == 6:
             if ai == 31:
@@ -109,7 +115,9 @@ class _Decoder:
         if major in (2, 3):
             if arg > self._remaining():
                 raise Truncated(
-                    "ENC-002", f"string claims {arg} bytes, {self._remaining()} remain", offset=start
+                    "ENC-002",
+                    f"string claims {arg} bytes, {self._remaining()} remain",
+                    offset=start,
                 )
             raw = self.data[self.pos : self.pos + arg]
             self.pos += arg
@@ -118,13 +126,17 @@ class _Decoder:
             try:
                 return raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InvalidUtf8("ENC-008", f"text string is not UTF-8: {exc.reason}", offset=start) from None
+                raise InvalidUtf8(
+                    "ENC-008", f"text string is not UTF-8: {exc.reason}", offset=start
+                ) from None
         if depth >= MAX_DEPTH:
             raise TooDeep("ENC-012", f"more than {MAX_DEPTH} nested arrays/maps", offset=start)
         if major == 4:
             if arg > self._remaining():
                 raise Truncated(
-                    "ENC-002", f"array claims {arg} items, {self._remaining()} bytes remain", offset=start
+                    "ENC-002",
+                    f"array claims {arg} items, {self._remaining()} bytes remain",
+                    offset=start,
                 )
             return [self.item(depth + 1) for _ in range(arg)]
         # major == 5
@@ -137,7 +149,9 @@ class _Decoder:
         for _ in range(arg):
             key_start = self.pos
             if key_start >= len(self.data):
-                raise Truncated("ENC-002", "input ends where a map key was expected", offset=key_start)
+                raise Truncated(
+                    "ENC-002", "input ends where a map key was expected", offset=key_start
+                )
             if self.data[key_start] >> 5 != 3:
                 raise NonTextKey("ENC-009", "map keys must be text strings", offset=key_start)
             key = self.item(depth + 1)
@@ -145,10 +159,14 @@ class _Decoder:
             encoded_key = self.data[key_start : self.pos]
             if previous is not None:
                 if encoded_key == previous:
-                    raise DuplicateKey("ENC-011", f"duplicate map key {key!r:.60}", offset=key_start)
+                    raise DuplicateKey(
+                        "ENC-011", f"duplicate map key {key!r:.60}", offset=key_start
+                    )
                 if encoded_key < previous:
                     raise UnsortedKeys(
-                        "ENC-010", f"map key {key!r:.60} is out of canonical order", offset=key_start
+                        "ENC-010",
+                        f"map key {key!r:.60} is out of canonical order",
+                        offset=key_start,
                     )
             previous = encoded_key
             result[key] = self.item(depth + 1)
@@ -174,33 +192,32 @@ def decode_value(data: bytes) -> Value:
 
 
 def _check_encodable(value: object, depth: int) -> None:
-    kind = type(value)
-    if kind is bool or value is None or kind is bytes:
+    if value is None or isinstance(value, bool | bytes):
         return
-    if kind is int:
-        if not -_UINT64_MAX - 1 <= value <= _UINT64_MAX:  # type: ignore[operator]
+    if isinstance(value, int):
+        if not -_UINT64_MAX - 1 <= value <= _UINT64_MAX:
             raise ForbiddenType("ENC-003", f"integer {value} needs a bignum tag")
         return
-    if kind is str:
+    if isinstance(value, str):
         try:
-            value.encode("utf-8")  # type: ignore[union-attr]
+            value.encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidUtf8("ENC-008", "text contains lone surrogates") from None
         return
-    if kind is list or kind is dict:
+    if isinstance(value, list | dict):
         if depth >= MAX_DEPTH:
             raise TooDeep("ENC-012", f"more than {MAX_DEPTH} nested arrays/maps")
-        if kind is dict:
-            for key, item in value.items():  # type: ignore[union-attr]
-                if type(key) is not str:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
                     raise NonTextKey("ENC-009", f"map key {key!r:.40} is not a text string")
                 _check_encodable(key, depth + 1)
                 _check_encodable(item, depth + 1)
         else:
-            for item in value:  # type: ignore[union-attr]
+            for item in value:
                 _check_encodable(item, depth + 1)
         return
-    raise ForbiddenType("ENC-003", f"{kind.__name__} is not in the CBOR subset")
+    raise ForbiddenType("ENC-003", f"{type(value).__name__} is not in the CBOR subset")
 
 
 def encode_value(value: Value) -> bytes:

@@ -22,7 +22,7 @@ import cbor2
 from ._cbor import MAX_DEPTH, MAX_SIZE, Value, decode_value
 from ._errors import InvalidObject, TooLarge
 from ._ids import ObjectId
-from ._maps import Headers, MailboxEntries, TreeEntries
+from ._maps import Headers, MailboxEntries, TreeEntries, raw_of
 from ._objects import (
     EMPTY_HEADERS,
     OBJECT_TYPES,
@@ -76,12 +76,12 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         return value
     if kind is Tree:
         assert isinstance(obj, Tree)
-        return {"type": "tree", "entries": obj.entries.raw}
+        return {"type": "tree", "entries": raw_of(obj.entries)}
     if kind is Blob:
         assert isinstance(obj, Blob)
         value = {"type": "blob", "data": obj.data}
         if obj.headers:
-            value["headers"] = obj.headers.raw  # OBJ-007: no headers ⇒ key omitted
+            value["headers"] = raw_of(obj.headers)  # OBJ-007: no headers ⇒ key omitted
         return value
     if kind is Message:
         assert isinstance(obj, Message)
@@ -89,11 +89,11 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         if obj.previous is not None:
             value["previous"] = obj.previous.digest
         if obj.headers:
-            value["headers"] = obj.headers.raw
+            value["headers"] = raw_of(obj.headers)
         return value
     if kind is Mailbox:
         assert isinstance(obj, Mailbox)
-        return {"type": "mailbox", "entries": obj.entries.raw}
+        return {"type": "mailbox", "entries": raw_of(obj.entries)}
     raise TypeError(f"not a Grit object: {kind.__name__}")
 
 
@@ -226,7 +226,7 @@ def decode_object(data: bytes) -> GritObject:
             value = cbor2.loads(data, max_depth=MAX_DEPTH)
             if type(value) is dict and cbor2.dumps(value, canonical=True) == data:
                 return _from_value(value)
-        except Exception:  # noqa: S110 - any rejection is re-diagnosed below
+        except Exception:
             pass
     return decode_object_plain(data)
 

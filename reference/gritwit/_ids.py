@@ -31,7 +31,9 @@ class ObjectId:
 
     def __post_init__(self) -> None:
         if type(self.digest) is not bytes or len(self.digest) != ID_LENGTH:
-            raise InvalidId("ID-002", f"an id is exactly {ID_LENGTH} bytes, got {self.digest!r:.80}")
+            raise InvalidId(
+                "ID-002", f"an id is exactly {ID_LENGTH} bytes, got {self.digest!r:.80}"
+            )
 
     @classmethod
     def _trusted(cls, digest: bytes) -> Self:
@@ -43,11 +45,7 @@ class ObjectId:
     @classmethod
     def from_hex(cls, text: str) -> Self:
         """Parse the text form: exactly 64 lowercase hex digits (ID-003)."""
-        if (
-            type(text) is not str
-            or len(text) != 2 * ID_LENGTH
-            or not _HEX_DIGITS.issuperset(text)
-        ):
+        if type(text) is not str or len(text) != 2 * ID_LENGTH or not _HEX_DIGITS.issuperset(text):
             raise InvalidId("ID-003", f"not 64 lowercase hex digits: {text!r:.80}")
         return cls._trusted(bytes.fromhex(text))
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from ._ids import ObjectId
 
-__all__ = ["Headers", "MailboxEntries", "TreeEntries", "canonical_key_order"]
+__all__ = ["Headers", "MailboxEntries", "TreeEntries", "canonical_key_order", "raw_of"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -72,7 +72,7 @@ class _CanonicalMap(Mapping[K, V], Generic[K, V]):
 
     def __eq__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self._raw == other._raw  # type: ignore[attr-defined]
+            return self._raw == other._raw
         if isinstance(other, Mapping):
             return dict(self.items()) == dict(other.items())
         return NotImplemented
@@ -114,3 +114,9 @@ class MailboxEntries(_CanonicalMap[ObjectId, ObjectId]):
 
     def _wrap_value(self, raw_value: Any) -> ObjectId:
         return ObjectId._trusted(raw_value)
+
+
+def raw_of(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    """The CBOR-level dict behind a mapping that an object's constructor normalised."""
+    assert isinstance(mapping, _CanonicalMap)
+    return mapping.raw

@@ -184,7 +184,7 @@ class Blob:
     """Opaque bytes with optional headers (OBJ-008)."""
 
     data: bytes
-    headers: Headers = EMPTY_HEADERS
+    headers: Mapping[str, str] = EMPTY_HEADERS
 
     def __post_init__(self) -> None:
         if type(self.data) is not bytes:
@@ -197,7 +197,7 @@ class Blob:
 class Tree:
     """A non-empty map of names to blob or tree ids (OBJ-009 … OBJ-011)."""
 
-    entries: TreeEntries
+    entries: Mapping[str, ObjectId]
 
     def __post_init__(self) -> None:
         if type(self.entries) is not TreeEntries:
@@ -210,7 +210,7 @@ class Message:
 
     content: ObjectId
     previous: ObjectId | None = None
-    headers: Headers = EMPTY_HEADERS
+    headers: Mapping[str, str] = EMPTY_HEADERS
 
     def __post_init__(self) -> None:
         _required_id(self.content, "message content")
@@ -223,7 +223,7 @@ class Message:
 class Mailbox:
     """A non-empty map of actor ids to message ids (OBJ-013, OBJ-014)."""
 
-    entries: MailboxEntries
+    entries: Mapping[ObjectId, ObjectId]
 
     def __post_init__(self) -> None:
         if type(self.entries) is not MailboxEntries:

@@ -1,0 +1,226 @@
+"""The five object types: shapes, canonical forms, validation order, ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import blake3
+import gritwit as g
+import pytest
+from oracle import encode as oracle_encode
+
+A = g.ObjectId(bytes(range(32)))
+B = g.ObjectId(bytes(range(1, 33)))
+RA, RB = A.digest, B.digest
+
+
+def raw_object(**fields: Any) -> bytes:
+    """Bytes of a map built by the independent encoder, bypassing the reference."""
+    return oracle_encode(fields)
+
+
+def rejects(data: bytes, cls: type[g.GritError], requirement: str) -> None:
+    for decode in (g.decode_object, g.decode_object_plain):
+        with pytest.raises(cls) as info:
+            decode(data)
+        assert info.value.requirement == requirement, info.value
+
+
+@pytest.mark.req("OBJ-008", "OBJ-009", "OBJ-012", "OBJ-013", "OBJ-015", "ENC-014", "ID-001")
+@pytest.mark.parametrize(
+    ("obj", "fields"),
+    [
+        (g.Blob(data=b""), {"type": "blob", "data": b""}),
+        (
+            g.Blob(data=b"x", headers={"k": ""}),
+            {"type": "blob", "data": b"x", "headers": {"k": ""}},
+        ),
+        (g.Tree(entries={"a": A}), {"type": "tree", "entries": {"a": RA}}),
+        (g.Message(content=A), {"type": "message", "content": RA}),
+        (
+            g.Message(content=A, previous=B, headers={"mt": "x"}),
+            {"type": "message", "content": RA, "previous": RB, "headers": {"mt": "x"}},
+        ),
+        (g.Mailbox(entries={A: B}), {"type": "mailbox", "entries": {A.hex(): RB}}),
+        (g.Step(actor=A, core=B), {"type": "step", "actor": RA, "core": RB}),
+        (
+            g.Step(actor=A, core=B, previous=A, inbox=B, outbox=A),
+            {"type": "step", "actor": RA, "core": RB, "previous": RA, "inbox": RB, "outbox": RA},
+        ),
+    ],
+)
+def test_each_type_encodes_to_the_specified_map(obj: g.GritObject, fields: dict[str, Any]) -> None:
+    expected = oracle_encode(fields)
+    assert g.encode_object(obj) == expected
+    assert g.decode_object(expected) == obj
+    assert g.object_id(obj) == g.ObjectId(blake3.blake3(expected).digest())
+    assert g.object_from_json(g.object_to_json(obj)) == obj
+
+
+@pytest.mark.req("OBJ-007")
+def test_no_headers_has_one_encoding() -> None:
+    absent, empty = g.Blob(data=b"d"), g.Blob(data=b"d", headers={})
+    assert absent == empty and g.encode_object(absent) == g.encode_object(empty)
+    assert b"headers" not in g.encode_object(empty)
+    assert g.object_id(g.Message(content=A, headers={})) == g.object_id(g.Message(content=A))
+    rejects(raw_object(type="blob", data=b"d", headers={}), g.InvalidObject, "OBJ-007")
+    rejects(raw_object(type="message", content=RA, headers={}), g.InvalidObject, "OBJ-007")
+
+
+@pytest.mark.req("ENC-010", "OBJ-009")
+def test_tree_names_sort_by_encoding_not_code_point() -> None:
+    tree = g.Tree(entries={"aa": A, "b": B, "é": A, "z": B})
+    assert list(tree.entries) == ["b", "z", "aa", "é"]
+    assert g.encode_object(tree) == raw_object(
+        type="tree", entries={"aa": RA, "b": RB, "é": RA, "z": RB}
+    )
+    code_point_order = b"".join(
+        oracle_encode(k) + oracle_encode(v) for k, v in sorted({"aa": RA, "b": RB}.items())
+    )
+    unsorted = b"\xa2" + oracle_encode("type") + oracle_encode("tree") + oracle_encode("entries")
+    unsorted += b"\xa2" + code_point_order
+    with pytest.raises(g.UnsortedKeys):
+        g.decode_object(unsorted)
+
+
+@pytest.mark.req("OBJ-001", "OBJ-002", "OBJ-003", "OBJ-004", "OBJ-005", "OBJ-006", "OBJ-008")
+@pytest.mark.parametrize(
+    ("data", "cls", "requirement"),
+    [
+        (oracle_encode([1]), g.InvalidObject, "OBJ-001"),
+        (oracle_encode("blob"), g.InvalidObject, "OBJ-001"),
+        (raw_object(data=b""), g.InvalidObject, "OBJ-002"),
+        (raw_object(type="commit", data=b""), g.InvalidObject, "OBJ-002"),
+        (raw_object(type=b"blob", data=b""), g.InvalidObject, "OBJ-002"),
+        (raw_object(type="Blob", data=b""), g.InvalidObject, "OBJ-002"),
+        (raw_object(type="blob"), g.InvalidObject, "OBJ-003"),
+        (raw_object(type="blob", data=b"", extra=1), g.InvalidObject, "OBJ-003"),
+        (raw_object(type="tree", entries={"a": RA}, data=b""), g.InvalidObject, "OBJ-003"),
+        (raw_object(type="step", actor=RA), g.InvalidObject, "OBJ-003"),
+        (raw_object(type="step", actor=RA, core=RB, previous=None), g.InvalidObject, "OBJ-004"),
+        (raw_object(type="message", content=RA, headers=None), g.InvalidObject, "OBJ-004"),
+        (raw_object(type="step", actor=RA, core=RB[:31]), g.InvalidId, "OBJ-005"),
+        (raw_object(type="step", actor=RA, core=RB + b"\x00"), g.InvalidId, "OBJ-005"),
+        (raw_object(type="step", actor=RA.hex(), core=RB), g.InvalidId, "OBJ-005"),
+        (raw_object(type="message", content=5), g.InvalidId, "OBJ-005"),
+        (raw_object(type="tree", entries={"a": RA[:1]}), g.InvalidId, "OBJ-005"),
+        (raw_object(type="mailbox", entries={A.hex(): b""}), g.InvalidId, "OBJ-005"),
+        (raw_object(type="blob", data=b"", headers=[]), g.InvalidObject, "OBJ-006"),
+        (raw_object(type="blob", data=b"", headers={"": "v"}), g.InvalidObject, "OBJ-006"),
+        (raw_object(type="blob", data=b"", headers={"k": 1}), g.InvalidObject, "OBJ-006"),
+        (raw_object(type="blob", data=b"", headers={"k": b"v"}), g.InvalidObject, "OBJ-006"),
+        (raw_object(type="blob", data="text"), g.InvalidObject, "OBJ-008"),
+    ],
+)
+def test_object_rules(data: bytes, cls: type[g.GritError], requirement: str) -> None:
+    rejects(data, cls, requirement)
+
+
+@pytest.mark.req("OBJ-009", "OBJ-010", "OBJ-011", "OBJ-013", "OBJ-014", "OBJ-017")
+@pytest.mark.parametrize(
+    ("kind", "entries", "cls", "requirement"),
+    [
+        ("tree", {}, g.InvalidObject, "OBJ-010"),
+        ("tree", [], g.InvalidObject, "OBJ-009"),
+        ("tree", {"": A}, g.InvalidName, "OBJ-011"),
+        ("tree", {".": A}, g.InvalidName, "OBJ-011"),
+        ("tree", {"..": A}, g.InvalidName, "OBJ-011"),
+        ("tree", {"a/b": A}, g.InvalidName, "OBJ-011"),
+        ("tree", {"a\x00": A}, g.InvalidName, "OBJ-011"),
+        ("tree", {"é" * 128: A}, g.InvalidName, "OBJ-011"),
+        ("tree", {"x" * 256: A}, g.InvalidName, "OBJ-011"),
+        ("mailbox", {}, g.InvalidObject, "OBJ-013"),
+        ("mailbox", [], g.InvalidObject, "OBJ-013"),
+        ("mailbox", {A.hex().upper(): B}, g.InvalidId, "OBJ-014"),
+        ("mailbox", {A.hex()[:63]: B}, g.InvalidId, "OBJ-014"),
+        ("mailbox", {"g" * 64: B}, g.InvalidId, "OBJ-014"),
+    ],
+)
+def test_construction_and_decoding_reject_alike(
+    kind: str, entries: Any, cls: type[g.GritError], requirement: str
+) -> None:
+    raw = {k: v.digest for k, v in entries.items()} if isinstance(entries, dict) else entries
+    rejects(raw_object(type=kind, entries=raw), cls, requirement)
+    if isinstance(entries, dict):  # the same rule on the in-memory path
+        description = {"type": kind, "entries": {k: v.hex() for k, v in entries.items()}}
+        with pytest.raises(cls):
+            g.object_from_json(description)
+
+
+@pytest.mark.req("OBJ-011")
+def test_names_at_the_limits_are_accepted() -> None:
+    for name in ["x" * 255, "é" * 127 + "x", "...", ".a", "a.", " ", "\t", "😀", "e\u0301"]:
+        tree = g.Tree(entries={name: A})
+        assert g.decode_object(g.encode_object(tree)) == tree
+    assert g.object_id(g.Tree(entries={"é": A})) != g.object_id(g.Tree(entries={"e\u0301": A}))
+
+
+@pytest.mark.req("OBJ-016")
+@pytest.mark.parametrize(
+    ("fields", "cls", "requirement"),
+    [
+        ({"type": "nope", "zzz": 1}, g.InvalidObject, "OBJ-002"),  # type before fields
+        ({"type": "step", "zzz": 1}, g.InvalidObject, "OBJ-003"),  # unknown before missing
+        (
+            {"type": "step", "actor": RA[:3], "core": None},
+            g.InvalidObject,
+            "OBJ-004",
+        ),  # core < actor
+        ({"type": "step", "actor": RA[:3], "inbox": None, "core": RB}, g.InvalidId, "OBJ-005"),
+        ({"type": "blob", "data": 1, "headers": {}}, g.InvalidObject, "OBJ-008"),  # data < headers
+    ],
+)
+def test_object_rule_precedence(
+    fields: dict[str, Any], cls: type[g.GritError], requirement: str
+) -> None:
+    rejects(oracle_encode(fields), cls, requirement)
+
+
+@pytest.mark.req("OBJ-016", "ENC-016")
+def test_encoding_errors_precede_object_errors() -> None:
+    # An unknown type *and* a non-shortest length: the encoding rule wins.
+    data = oracle_encode({"type": "nope"}).replace(b"\x64nope", b"\x78\x04nope")
+    rejects(data, g.NonShortest, "ENC-007")
+    # A float inside headers: forbidden-type, not invalid-object, on both paths.
+    data = raw_object(type="blob", data=b"", headers={"k": "v"}).replace(b"\x61v", b"\xf9\x00\x00")
+    rejects(data, g.ForbiddenType, "ENC-004")
+    # A tag that cbor2 would decode to a datetime and re-encode identically.
+    data = raw_object(type="blob", data=b"", headers={"k": "v"}).replace(b"\x61v", b"\xc1\x00")
+    rejects(data, g.ForbiddenType, "ENC-003")
+
+
+@pytest.mark.req("ID-002", "ID-003")
+@pytest.mark.parametrize(
+    "text", ["", "0" * 63, "0" * 65, "A" * 64, "g" * 64, " " + "0" * 63, "0x" + "0" * 62, "٠" * 64]
+)
+def test_malformed_text_ids_are_rejected(text: str) -> None:
+    with pytest.raises(g.InvalidId) as info:
+        g.ObjectId.from_hex(text)
+    assert info.value.requirement == "ID-003"
+
+
+@pytest.mark.req("ID-002")
+@pytest.mark.parametrize("raw", [b"", bytes(31), bytes(33), bytearray(32), "0" * 32])
+def test_binary_ids_are_exactly_32_bytes(raw: Any) -> None:
+    with pytest.raises(g.InvalidId):
+        g.ObjectId(raw)
+
+
+@pytest.mark.req("ID-003", "ID-005")
+def test_id_text_form_and_order() -> None:
+    ids = [g.ObjectId(bytes([b]) * 32) for b in (0, 1, 9, 10, 15, 16, 160, 255)]
+    for oid in ids:
+        assert g.ObjectId.from_hex(oid.hex()) == oid
+        assert oid.hex() == oid.hex().lower() and len(oid.hex()) == 64
+    assert sorted(ids) == sorted(ids, key=lambda i: i.hex()) == sorted(ids, key=lambda i: i.digest)
+    mailbox = g.Mailbox(entries={oid: A for oid in reversed(ids)})
+    assert list(mailbox.entries) == sorted(ids)
+
+
+@pytest.mark.req("ID-004")
+def test_ids_are_never_computed_for_non_canonical_bytes() -> None:
+    canonical = g.encode_object(g.Blob(data=b"x"))
+    padded = canonical.replace(b"\x41x", b"\x58\x01x")
+    with pytest.raises(g.NonShortest):
+        g.decode_object(padded)
+    assert g.compute_id(canonical) == g.object_id(g.decode_object(canonical))
