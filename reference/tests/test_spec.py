@@ -1,0 +1,90 @@
+"""The spec's own conventions: keywords, IDs, version, traceability (chapter *conventions*)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit._trace import collect_definitions, trace
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "spec"
+KEYWORD = re.compile(r"\b(MUST|SHOULD|MAY|SHALL|REQUIRED|RECOMMENDED|OPTIONAL)\b")
+STATEMENT = re.compile(r"^(?:[-*]\s+)?\*\*([A-Z]+-\d{3})\*\*")
+
+
+def statements() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(SPEC.glob("*.md")):
+        for paragraph in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+            match = STATEMENT.match(paragraph.strip())
+            if match:
+                found.append((match.group(1), paragraph))
+    return found
+
+
+@pytest.mark.req("CONV-001")
+def test_every_requirement_uses_a_bcp14_keyword() -> None:
+    missing = [rid for rid, text in statements() if not KEYWORD.search(text)]
+    assert statements() and not missing, f"requirements without MUST/SHOULD/MAY…: {missing}"
+
+
+@pytest.mark.req("CONV-002")
+def test_ids_are_unique_and_numbered_without_gaps() -> None:
+    defined, duplicates = collect_definitions(SPEC)
+    assert not duplicates
+    by_prefix: dict[str, list[int]] = {}
+    for rid in defined:
+        prefix, number = rid.split("-")
+        by_prefix.setdefault(prefix, []).append(int(number))
+    for prefix, numbers in by_prefix.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), f"{prefix} has gaps"
+
+
+@pytest.mark.req("CONV-003")
+def test_spec_version_matches_the_reference() -> None:
+    text = (SPEC / "00-conventions.md").read_text(encoding="utf-8")
+    match = re.search(r"\*\*Spec version: (\d+\.\d+\.\d+)\*\*", text)
+    assert match and match.group(1) == g.SPEC_VERSION
+
+
+@pytest.mark.req("CONV-004")
+def test_error_class_table_matches_the_reference() -> None:
+    text = (SPEC / "00-conventions.md").read_text(encoding="utf-8")
+    table = set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, re.MULTILINE))
+    assert table == set(g.ERROR_CLASSES)
+    for name, cls in g.ERROR_CLASSES.items():
+        assert cls.error_class == name and cls.phase in ("decode", "validate", "store")
+
+
+@pytest.mark.req("CONV-005")
+def test_the_repository_is_fully_traced() -> None:
+    report = trace(ROOT)
+    assert report.ok, report.render()
+
+
+@pytest.mark.req("CONV-005")
+def test_trace_fails_on_uncited_unknown_and_duplicate_ids(tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "reference/tests").mkdir(parents=True)
+    (tmp_path / "reference/gritwit").mkdir()
+    (tmp_path / "vectors").mkdir()
+    chapter = tmp_path / "spec" / "01-x.md"
+    chapter.write_text("# X\n\n**XX-001** A MUST.\n\n- **XX-002** B MUST.\n")
+    test = tmp_path / "reference/tests/test_x.py"
+    test.write_text('@pytest.mark.req("XX-001")\n')
+    assert trace(tmp_path).uncited == ["XX-002"] and not trace(tmp_path).ok
+    (tmp_path / "vectors/v.json").write_text('{"groups": [{"requirements": ["XX-002"]}]}')
+    assert trace(tmp_path).ok
+    test.write_text('@pytest.mark.req("XX-001", "ZZ-001")\n')
+    assert set(trace(tmp_path).unknown) == {"ZZ-001"} and not trace(tmp_path).ok
+    test.write_text('@pytest.mark.req("XX-001")\n')
+    (tmp_path / "reference/gritwit/m.py").write_text('raise E("XX-003", "typo")\n')
+    assert set(trace(tmp_path).unknown) == {"XX-003"}
+    (tmp_path / "reference/gritwit/m.py").unlink()
+    chapter.write_text(chapter.read_text() + "\n**XX-001** Again, MUST.\n")
+    assert trace(tmp_path).duplicates == ["XX-001"] and not trace(tmp_path).ok
