@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gritwit as g
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from oracle import encode as oracle_encode
 from oracle import head, long_head
 from strategies import boundary_ints, ints, values
+
+import gritwit as g
 
 
 def reject(data: bytes, cls: type[g.GritError], requirement: str) -> g.GritError:

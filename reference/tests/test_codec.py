@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import blake3
-import gritwit as g
 import pytest
 from oracle import encode as oracle_encode
+
+import gritwit as g
 
 A = g.ObjectId(bytes(range(32)))
 B = g.ObjectId(bytes(range(1, 33)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tracemalloc
 
-import gritwit as g
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from oracle import encode as oracle_encode
+
+import gritwit as g
 
 # Byte strings biased towards CBOR heads that claim a lot.
 HEADS = [bytes([m << 5 | ai]) for m in range(8) for ai in (24, 25, 26, 27, 31)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import gritwit as g
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import objects
+
+import gritwit as g
 
 
 @pytest.mark.req("ENC-014", "ID-001", "ID-004", "OBJ-018")
