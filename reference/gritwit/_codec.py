@@ -2,8 +2,9 @@
 
 Decoding has two paths that must agree (style guide, rule 7):
 
-* the *fast* path — ``cbor2.loads``, a canonical re-encode that must equal the
-  input byte for byte (ENC-014), then the object rules; and
+* the *fast* path — ``cbor2.loads``, a check that the top-level keys are in one
+  of the type's canonical orders, a re-encode that must equal the input byte for
+  byte (ENC-014), then the object rules; and
 * the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered
   strict decoder, then the same object rules.
 
@@ -21,8 +22,8 @@ import cbor2
 
 from ._cbor import MAX_DEPTH, MAX_SIZE, Value, decode_value
 from ._errors import InvalidObject, TooLarge
-from ._ids import ObjectId
-from ._maps import Headers, MailboxEntries, TreeEntries, raw_of
+from ._ids import ID_LENGTH, ObjectId
+from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order, raw_of
 from ._objects import (
     EMPTY_HEADERS,
     OBJECT_TYPES,
@@ -149,14 +150,27 @@ def _build_mailbox(value: dict[str, Any]) -> Mailbox:
     return Mailbox(entries=MailboxEntries._trusted(value["entries"]))
 
 
+_new = object.__new__
+_set_digest = vars(ObjectId)["digest"].__set__  # the slot descriptor
+_STEP_SLOTS = tuple(
+    (name, vars(Step)[name].__set__) for name in ("actor", "core", "previous", "inbox", "outbox")
+)
+
+
 def _build_step(value: dict[str, Any]) -> Step:
-    return Step(
-        actor=ObjectId._trusted(value["actor"]),
-        core=ObjectId._trusted(value["core"]),
-        previous=_optional(value, "previous"),
-        inbox=_optional(value, "inbox"),
-        outbox=_optional(value, "outbox"),
-    )
+    # Every field was validated by _from_value, so Step.__post_init__ and the
+    # ObjectId checks are skipped: this is the hottest decode path.
+    step = _new(Step)
+    get = value.get
+    for name, set_field in _STEP_SLOTS:
+        raw = get(name)
+        if raw is None:
+            set_field(step, None)
+        else:
+            oid = _new(ObjectId)
+            _set_digest(oid, raw)
+            set_field(step, oid)
+    return step
 
 
 def _check_data(value: object) -> None:
@@ -202,11 +216,46 @@ def _from_value(value: Value) -> GritObject:
         if field == "type":
             continue
         check = checks.get(field)
-        if check is None:
-            check_id(item, f"{kind} {field}")
-        else:
+        if check is not None:
             check(item)
+        elif type(item) is not bytes or len(item) != ID_LENGTH:
+            check_id(item, f"{kind} {field}")  # raises invalid-id (OBJ-005)
     return _BUILDERS[kind](value)
+
+
+def _canonical_orders(kind: str) -> frozenset[tuple[str, ...]]:
+    """Every key sequence a canonical ``kind`` map can have (OBJ-003, ENC-010)."""
+    fields = FIELDS[kind]
+    optional = [name for name, required in fields.items() if not required]
+    orders = set()
+    for mask in range(1 << len(optional)):
+        chosen = {name for bit, name in enumerate(optional) if mask >> bit & 1}
+        present = [name for name, required in fields.items() if required or name in chosen]
+        orders.add(tuple(sorted(present, key=canonical_key_order)))
+    return frozenset(orders)
+
+
+_KEY_ORDERS: Final = {kind: _canonical_orders(kind) for kind in FIELDS}
+_NO_ORDERS: Final[frozenset[tuple[str, ...]]] = frozenset()
+
+
+def _decode_fast(data: bytes) -> GritObject | None:
+    """cbor2 decode plus a byte-exact re-encode; ``None`` when anything is off.
+
+    The top-level key order is checked against the canonical orders of the
+    type, so a map with no nested maps (every step; blobs and messages without
+    headers) can be re-encoded without cbor2's sort; nested maps need it.
+    """
+    value = cbor2.loads(data, max_depth=MAX_DEPTH)
+    if type(value) is not dict:
+        return None
+    kind = value.get("type")
+    if type(kind) is not str or tuple(value) not in _KEY_ORDERS.get(kind, _NO_ORDERS):
+        return None
+    nested = kind == "tree" or kind == "mailbox" or "headers" in value
+    if cbor2.dumps(value, canonical=nested) != data:
+        return None
+    return _from_value(value)
 
 
 def decode_object_plain(data: bytes) -> GritObject:
@@ -223,11 +272,11 @@ def decode_object(data: bytes) -> GritObject:
         data = bytes(data)
     if len(data) <= MAX_SIZE:
         try:
-            value = cbor2.loads(data, max_depth=MAX_DEPTH)
-            if type(value) is dict and cbor2.dumps(value, canonical=True) == data:
-                return _from_value(value)
-        except Exception:
-            pass
+            obj = _decode_fast(data)
+        except Exception:  # any rejection is re-diagnosed by the plain path below
+            obj = None
+        if obj is not None:
+            return obj
     return decode_object_plain(data)
 
 
