@@ -22,6 +22,7 @@ from ._json import object_from_json, object_to_json
 from ._maps import Headers, MailboxEntries, TreeEntries
 from ._objects import EMPTY_HEADERS, Blob, GritObject, Mailbox, Message, Step, Tree
 from ._version import SPEC_VERSION, __version__
+from .store import Store
 
 __all__ = [
     "EMPTY_HEADERS",
@@ -38,6 +39,7 @@ __all__ = [
     "Message",
     "ObjectId",
     "Step",
+    "Store",
     "Tree",
     "TreeEntries",
     "__version__",

@@ -13,7 +13,10 @@ split by who is at fault, as the style guide asks:
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from ._ids import ObjectId
 
 __all__ = [
     "ERROR_CLASSES",
@@ -154,7 +157,13 @@ class CorruptObject(StoreError):
 
 
 class RefConflict(StoreError):
+    """``ref-conflict`` (REF-004); ``current`` is the value the ref held instead."""
+
     error_class = "ref-conflict"
+
+    def __init__(self, requirement: str, detail: str, *, current: ObjectId | None = None) -> None:
+        super().__init__(requirement, detail)
+        self.current = current
 
 
 class InvalidRefName(StoreError):

@@ -1,0 +1,1 @@
+"""airspeed velocity benchmarks for gritwit (configuration: asv.conf.json at the root)."""

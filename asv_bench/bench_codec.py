@@ -1,0 +1,103 @@
+"""Codec speed: the reference beside the raw library calls it is built on.
+
+For each object the reference operation and its *raw* baseline run on the same
+bytes, so the ratio ``reference / raw`` is the cost of the reference's rules
+(validation, typed objects, error precedence) over the bare libraries:
+
+* ``time_encode_id_reference`` — ``gritwit.encode_with_id(obj)``;
+  ``time_encode_id_raw`` — ``cbor2.dumps(value, canonical=True)`` and
+  ``blake3(bytes).digest()`` on the equal plain dict;
+* ``time_decode_reference`` — ``gritwit.decode_object(bytes)`` (strict);
+  ``time_decode_raw_strict`` — ``cbor2.loads`` and a canonical re-encode compared
+  with the input, the library calls the strict decoder wraps;
+  ``time_decode_raw`` — ``cbor2.loads`` alone (no canonicality check at all);
+* ``time_decode_plain`` — ``gritwit.decode_object_plain`` (pure-Python,
+  spec-ordered decoder; for comparison, no target).
+
+Target: reference ≤ 1.5 × raw (``encode_id``: raw; ``decode``: raw_strict).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import blake3
+import cbor2
+
+import gritwit as g
+
+
+def _digest(label: str) -> bytes:
+    return blake3.blake3(label.encode("utf-8")).digest()
+
+
+def _oid(label: str) -> g.ObjectId:
+    return g.ObjectId(_digest(label))
+
+
+class _CodecPair:
+    """One object and the plain dict cbor2 sees, with the six timings."""
+
+    obj: g.GritObject
+    value: dict[str, Any]
+    encoded: bytes
+
+    def build(self) -> tuple[g.GritObject, dict[str, Any]]:
+        raise NotImplementedError
+
+    def setup(self) -> None:
+        self.obj, self.value = self.build()
+        self.encoded = g.encode_object(self.obj)
+        # Like is compared with like: both paths must produce the same bytes and id.
+        if cbor2.dumps(self.value, canonical=True) != self.encoded:
+            raise AssertionError("plain dict does not encode to the reference bytes")
+        if g.object_id(self.obj).digest != blake3.blake3(self.encoded).digest():
+            raise AssertionError("reference id is not BLAKE3-256 of the encoding")
+
+    def time_encode_id_reference(self) -> None:
+        g.encode_with_id(self.obj)
+
+    def time_encode_id_raw(self) -> None:
+        blake3.blake3(cbor2.dumps(self.value, canonical=True)).digest()
+
+    def time_decode_reference(self) -> None:
+        g.decode_object(self.encoded)
+
+    def time_decode_raw_strict(self) -> None:
+        data = self.encoded
+        cbor2.dumps(cbor2.loads(data), canonical=True) == data  # noqa: B015
+
+    def time_decode_raw(self) -> None:
+        cbor2.loads(self.encoded)
+
+    def time_decode_plain(self) -> None:
+        g.decode_object_plain(self.encoded)
+
+
+class Step(_CodecPair):
+    """A step with all five ids (actor, core, previous, inbox, outbox)."""
+
+    def build(self) -> tuple[g.GritObject, dict[str, Any]]:
+        fields = ("actor", "core", "previous", "inbox", "outbox")
+        obj = g.Step(**{field: _oid(field) for field in fields})
+        value: dict[str, Any] = {"type": "step"}
+        value.update({field: _digest(field) for field in fields})
+        return obj, value
+
+
+class Tree100(_CodecPair):
+    """A tree of 100 entries."""
+
+    def build(self) -> tuple[g.GritObject, dict[str, Any]]:
+        names = [f"file-{i:03d}.txt" for i in range(100)]
+        obj = g.Tree(entries={name: _oid(name) for name in names})
+        value = {"type": "tree", "entries": {name: _digest(name) for name in names}}
+        return obj, value
+
+
+class Blob64KiB(_CodecPair):
+    """A blob of 64 KiB of data (hashing dominates)."""
+
+    def build(self) -> tuple[g.GritObject, dict[str, Any]]:
+        data = blake3.blake3(b"blob").digest(length=64 * 1024)
+        return g.Blob(data=data), {"type": "blob", "data": data}

@@ -1,0 +1,88 @@
+"""The byte-level storage contract under a :class:`~gritwit.store.Store` (chapter *store and refs*).
+
+A backend stores opaque bytes under an :class:`~gritwit.ObjectId` and a small
+table of refs.  It knows nothing about encodings, hashes or ref-name grammar:
+those rules live in :class:`~gritwit.store.Store`, once, for every backend.
+What a backend must guarantee is the atomicity the rules rely on:
+
+* :meth:`Backend.insert` is idempotent and never replaces bytes already stored
+  under an id (STO-002, STO-006);
+* :meth:`Backend.cas_ref` compares, checks that the new target is present and
+  swaps in **one** atomic step for every concurrent writer of the store
+  (REF-003, REF-004, DUR-003);
+* a durable backend keeps every insert and swap that returned across a process
+  kill, each all-or-nothing (DUR-001, DUR-002).
+
+The protocol is small on purpose, so that a distributed key-value store with a
+conditional write could implement it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from .._ids import ObjectId
+
+__all__ = ["Backend", "CasResult", "CasStatus"]
+
+
+class CasStatus(enum.Enum):
+    """How a :meth:`Backend.cas_ref` ended."""
+
+    #: The ref held ``expected`` and now holds ``new``.
+    SWAPPED = "swapped"
+    #: The ref did not hold ``expected``; nothing changed (REF-004).
+    CONFLICT = "conflict"
+    #: ``new`` is not a stored object; nothing changed (REF-003).
+    MISSING_TARGET = "missing-target"
+
+
+@dataclass(frozen=True, slots=True)
+class CasResult:
+    """Outcome of a compare-and-swap, and the ref's value after it."""
+
+    status: CasStatus
+    current: ObjectId | None
+
+
+class Backend(Protocol):
+    """Bytes by id, and refs changed only by compare-and-swap."""
+
+    def insert(self, oid: ObjectId, data: bytes) -> None:
+        """Store ``data`` under ``oid`` unless something is stored there already."""
+        ...
+
+    def read(self, oid: ObjectId) -> bytes | None:
+        """The bytes stored under ``oid``, or ``None``."""
+        ...
+
+    def contains(self, oid: ObjectId) -> bool:
+        """Whether anything is stored under ``oid``."""
+        ...
+
+    def ids(self) -> Iterator[ObjectId]:
+        """Every stored id, in byte order (ID-005)."""
+        ...
+
+    def get_ref(self, name: str) -> ObjectId | None:
+        """The target of ref ``name``, or ``None`` when it is not set."""
+        ...
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """Atomically: if ``new`` is set and not stored, report ``MISSING_TARGET``;
+        else if the ref holds ``expected`` (``None``: unset), set it to ``new``
+        (``None``: delete it); else report ``CONFLICT``.  The result carries the
+        value the ref holds afterwards.
+        """
+        ...
+
+    def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
+        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
+        ...
+
+    def close(self) -> None:
+        """Release resources; later calls raise :class:`ValueError`."""
+        ...

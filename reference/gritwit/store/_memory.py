@@ -1,0 +1,86 @@
+"""An in-memory :class:`~gritwit.store.Backend`: two dicts behind one lock.
+
+Nothing survives the process; it exists for tests and for callers that want the
+store's rules without a file.  Every method holds the lock for its whole body,
+so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
+(DUR-003); other processes cannot see this store at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from .._ids import ObjectId
+from ._backend import CasResult, CasStatus
+
+__all__ = ["MemoryBackend"]
+
+
+class MemoryBackend:
+    """Objects and refs in process memory (not durable)."""
+
+    __slots__ = ("_closed", "_lock", "_objects", "_refs")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._objects: dict[bytes, bytes] = {}
+        self._refs: dict[str, bytes] = {}
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("the store is closed")
+
+    def insert(self, oid: ObjectId, data: bytes) -> None:
+        with self._lock:
+            self._check_open()
+            self._objects.setdefault(oid.digest, data)  # never replaces (STO-006)
+
+    def read(self, oid: ObjectId) -> bytes | None:
+        with self._lock:
+            self._check_open()
+            return self._objects.get(oid.digest)
+
+    def contains(self, oid: ObjectId) -> bool:
+        with self._lock:
+            self._check_open()
+            return oid.digest in self._objects
+
+    def ids(self) -> Iterator[ObjectId]:
+        with self._lock:
+            self._check_open()
+            snapshot = sorted(self._objects)
+        return (ObjectId(digest) for digest in snapshot)
+
+    def get_ref(self, name: str) -> ObjectId | None:
+        with self._lock:
+            self._check_open()
+            target = self._refs.get(name)
+        return None if target is None else ObjectId(target)
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        with self._lock:
+            self._check_open()
+            raw = self._refs.get(name)
+            current = None if raw is None else ObjectId(raw)
+            if new is not None and new.digest not in self._objects:
+                return CasResult(CasStatus.MISSING_TARGET, current)
+            if current != expected:
+                return CasResult(CasStatus.CONFLICT, current)
+            if new is None:
+                self._refs.pop(name, None)
+            else:
+                self._refs[name] = new.digest
+            return CasResult(CasStatus.SWAPPED, new)
+
+    def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
+        with self._lock:
+            self._check_open()
+            found = [(name, t) for name, t in self._refs.items() if name.startswith(prefix)]
+        found.sort(key=lambda item: item[0].encode("utf-8"))
+        return [(name, ObjectId(target)) for name, target in found]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True

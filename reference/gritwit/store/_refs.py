@@ -1,0 +1,74 @@
+"""Ref names (chapter *store and refs*, REF-001) and the rule for ``heads/`` targets (REF-002).
+
+Two namespaces exist:
+
+* ``heads/<actor>`` — ``<actor>`` is the text form of an actor id (ID-003); the
+  ref points at that actor's latest step;
+* ``names/<seg>(/<seg>)*`` — free names, each segment
+  ``[A-Za-z0-9][A-Za-z0-9._-]{0,63}``.
+
+A name is at most :data:`MAX_REF_NAME_BYTES` bytes.  Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .._errors import InvalidRefName, InvalidRefTarget
+from .._ids import ObjectId
+from .._objects import GritObject, Step
+
+__all__ = [
+    "HEADS_PREFIX",
+    "MAX_REF_NAME_BYTES",
+    "NAMES_PREFIX",
+    "check_head_target",
+    "check_ref_name",
+    "head_actor",
+    "head_ref",
+]
+
+#: Longest ref name, in bytes (REF-001).
+MAX_REF_NAME_BYTES: Final = 255
+HEADS_PREFIX: Final = "heads/"
+NAMES_PREFIX: Final = "names/"
+
+_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+_GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
+
+
+def check_ref_name(name: object) -> str:
+    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001)."""
+    if type(name) is not str:
+        raise InvalidRefName("REF-001", f"a ref name is text, got {type(name).__name__}")
+    # The grammar is ASCII-only, so characters and bytes count the same once it matches.
+    if len(name) > MAX_REF_NAME_BYTES:
+        raise InvalidRefName("REF-001", f"ref name longer than {MAX_REF_NAME_BYTES} bytes")
+    if _GRAMMAR.fullmatch(name) is None:
+        raise InvalidRefName("REF-001", f"{name!r:.80} is not heads/<actor id> or names/<seg>…")
+    return name
+
+
+def head_ref(actor: ObjectId) -> str:
+    """The name of ``actor``'s head ref: ``heads/<text-form id>``."""
+    return HEADS_PREFIX + actor.hex()
+
+
+def head_actor(name: str) -> ObjectId | None:
+    """The actor a valid ref name ``name`` is the head of, or ``None`` for ``names/`` refs."""
+    if name.startswith(HEADS_PREFIX):
+        return ObjectId.from_hex(name[len(HEADS_PREFIX) :])
+    return None
+
+
+def check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:
+    """``heads/<actor>`` points at a step whose actor is ``<actor>`` (REF-002)."""
+    if type(target) is not Step:
+        raise InvalidRefTarget(
+            "REF-002", f"{name} must point at a step, not a {type(target).__name__}"
+        )
+    if target.actor != actor:
+        raise InvalidRefTarget(
+            "REF-002", f"{name} must point at a step of that actor, not of {target.actor}"
+        )

@@ -1,0 +1,193 @@
+"""The object store and its refs (chapter *store and refs*), over any :class:`Backend`.
+
+:class:`Store` holds every rule of the chapter; backends only move bytes.
+
+* ``put`` strictly decodes first, so only valid canonical objects are ever
+  stored (STO-001), under the BLAKE3 id of their bytes (STO-002);
+* ``get`` re-hashes what the backend returns and never hands out bytes that do
+  not match their id (STO-003, STO-004);
+* refs change only through :meth:`Store.cas_ref` (REF-004), whose target must
+  be present (REF-003) and, for ``heads/<actor>``, be a step of that actor
+  (REF-002).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+import blake3
+
+from .._codec import decode_object, encode_with_id
+from .._errors import CorruptObject, GritError, ObjectNotFound, RefConflict
+from .._ids import ObjectId
+from .._objects import GritObject
+from ._backend import Backend, CasStatus
+from ._memory import MemoryBackend
+from ._refs import check_head_target, check_ref_name, head_actor
+from ._sqlite import SqliteBackend
+
+__all__ = ["Store", "VerifyReport"]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """What :meth:`Store.verify` found (DUR-002)."""
+
+    objects: int
+    refs: int
+    #: Stored objects whose bytes do not re-hash to their id or do not decode.
+    corrupt: tuple[ObjectId, ...]
+    #: Refs whose target is not stored (REF-003).
+    dangling: tuple[str, ...]
+    #: Refs with a bad name (REF-001) or a ``heads/`` ref not at its actor's step (REF-002).
+    invalid_refs: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.corrupt or self.dangling or self.invalid_refs)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """Content-addressed objects plus compare-and-swap refs over ``backend``."""
+
+    backend: Backend
+
+    @classmethod
+    def memory(cls) -> Self:
+        """A store in process memory (not durable)."""
+        return cls(MemoryBackend())
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike[str]) -> Self:
+        """The durable store in ``directory``, created if absent (DUR-001 … DUR-004)."""
+        return cls(SqliteBackend(directory))
+
+    # --- objects -------------------------------------------------------------------------
+
+    def put(self, data: bytes) -> ObjectId:
+        """Store the encoded object ``data``; return its id (STO-001, STO-002).
+
+        ``data`` is strictly decoded first; bytes it rejects raise that decode or
+        validation error and nothing is stored.  Putting the same bytes again is
+        a no-op returning the same id.
+        """
+        data = bytes(data)
+        decode_object(data)  # STO-001: raises before anything is stored
+        oid = ObjectId(blake3.blake3(data).digest())
+        self.backend.insert(oid, data)
+        return oid
+
+    def put_object(self, obj: GritObject) -> ObjectId:
+        """Encode ``obj`` canonically and store it (STO-002)."""
+        data, oid = encode_with_id(obj)
+        self.backend.insert(oid, data)
+        return oid
+
+    def get(self, oid: ObjectId) -> bytes:
+        """The bytes stored under ``oid``, re-hashed before they are returned (STO-003, STO-004)."""
+        data = self.backend.read(oid)
+        if data is None:
+            raise ObjectNotFound("STO-003", f"no object {oid}")
+        actual = blake3.blake3(data).digest()
+        if actual != oid.digest:
+            raise CorruptObject("STO-004", f"object {oid} re-hashes to {actual.hex()}")
+        return data
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        """The object stored under ``oid`` (STO-003, STO-004)."""
+        data = self.get(oid)
+        try:
+            return decode_object(data)
+        except GritError as exc:  # only bytes written around put() can get here
+            raise CorruptObject("STO-004", f"object {oid} does not decode: {exc}") from exc
+
+    def has(self, oid: ObjectId) -> bool:
+        """Whether ``oid`` is stored; never an error for an absent id (STO-005)."""
+        return self.backend.contains(oid)
+
+    def iter_ids(self) -> Iterator[ObjectId]:
+        """Every stored id, in byte order (ID-005)."""
+        return self.backend.ids()
+
+    # --- refs ----------------------------------------------------------------------------
+
+    def get_ref(self, name: str) -> ObjectId | None:
+        """The target of ref ``name``, or ``None`` when unset (REF-001, REF-005)."""
+        return self.backend.get_ref(check_ref_name(name))
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> None:
+        """Set ref ``name`` to ``new`` if it holds ``expected`` (REF-001 … REF-004).
+
+        ``None`` as ``expected`` means "unset"; ``None`` as ``new`` deletes the
+        ref.  Checks, in order: the name (``invalid-ref-name``), that ``new`` is
+        stored (``not-found``), that a ``heads/<actor>`` target is a step of
+        ``<actor>`` (``invalid-ref-target``), then the swap itself, atomic with a
+        second presence check; on a mismatch it raises :class:`~gritwit.RefConflict`
+        (``ref-conflict``) with ``.current`` and changes nothing.
+        """
+        check_ref_name(name)
+        if new is not None:
+            if not self.backend.contains(new):
+                raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+            actor = head_actor(name)
+            if actor is not None:
+                check_head_target(name, actor, self.get_object(new))
+        result = self.backend.cas_ref(name, expected, new)
+        if result.status is CasStatus.MISSING_TARGET:
+            raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+        if result.status is CasStatus.CONFLICT:
+            raise RefConflict(
+                "REF-004", f"{name} is {result.current}, not {expected}", current=result.current
+            )
+
+    def list_refs(self, prefix: str = "") -> list[str]:
+        """Names of the refs starting with ``prefix``, in bytewise order (REF-006)."""
+        return [name for name, _ in self.backend.list_refs(prefix)]
+
+    # --- whole-store checks and lifetime -------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Re-hash and decode every object and check every ref (DUR-002)."""
+        corrupt: list[ObjectId] = []
+        objects = 0
+        for oid in self.backend.ids():
+            objects += 1
+            try:
+                self.get_object(oid)
+            except (CorruptObject, ObjectNotFound):
+                corrupt.append(oid)
+        dangling: list[str] = []
+        invalid: list[str] = []
+        refs = self.backend.list_refs("")
+        for name, target in refs:
+            if not self.backend.contains(target):
+                dangling.append(name)
+                continue
+            try:
+                check_ref_name(name)
+                actor = head_actor(name)
+                if actor is not None:
+                    check_head_target(name, actor, self.get_object(target))
+            except GritError:
+                invalid.append(name)
+        return VerifyReport(objects, len(refs), tuple(corrupt), tuple(dangling), tuple(invalid))
+
+    def close(self) -> None:
+        """Release the backend; later calls raise :class:`ValueError`."""
+        self.backend.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
