@@ -7,6 +7,7 @@ description applies the same object rules as decoding bytes (OBJ-017).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ._errors import InvalidObject
@@ -16,6 +17,7 @@ from ._objects import OBJECT_TYPES, Blob, GritObject, Mailbox, Message, Step, Tr
 __all__ = ["object_from_json", "object_to_json"]
 
 JSON = dict[str, Any]
+_LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 
 def _id_or_none(oid: ObjectId | None) -> str | None:
@@ -89,8 +91,8 @@ def object_from_json(desc: object) -> GritObject:
     try:
         if kind == "blob":
             data = desc.get("data")
-            if not isinstance(data, str):
-                raise InvalidObject("OBJ-008", "blob data must be a hex string")
+            if not isinstance(data, str) or not _LOWER_HEX.fullmatch(data):
+                raise InvalidObject("OBJ-018", "blob data must be lowercase hex")
             return Blob(data=bytes.fromhex(data), headers=_map(desc, "headers"))
         if kind == "tree":
             entries = _map(desc, "entries")

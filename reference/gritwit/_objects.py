@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
-from ._errors import InvalidId, InvalidName, InvalidObject
+from ._errors import InvalidId, InvalidName, InvalidObject, InvalidUtf8
 from ._ids import ID_LENGTH, ObjectId
 from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order
 
@@ -66,10 +66,12 @@ def check_headers(value: object) -> dict[str, str]:
         raise InvalidObject("OBJ-006", "headers must be a map")
     if not value:
         raise InvalidObject("OBJ-007", "empty headers must be omitted, not encoded as {}")
-    if "" in value:
-        raise InvalidObject("OBJ-006", "a header name must not be empty")
-    if set(map(type, value.values())) != {str}:
-        raise InvalidObject("OBJ-006", "header values must be text strings")
+    if "" in value or set(map(type, value)) != {str} or set(map(type, value.values())) != {str}:
+        for name, text in value.items():  # entry by entry, name before value (OBJ-016)
+            if type(name) is not str or not name:
+                raise InvalidObject("OBJ-006", f"header name {name!r:.40} is not non-empty text")
+            if type(text) is not str:
+                raise InvalidObject("OBJ-006", f"header {name!r:.40} has a non-text value")
     return value
 
 
@@ -79,22 +81,25 @@ def check_tree_entries(value: object) -> dict[str, bytes]:
         raise InvalidObject("OBJ-009", "tree entries must be a map")
     if not value:
         raise InvalidObject("OBJ-010", "a tree must have at least one entry")
+    # A fast screen over all entries; where it trips, the exact check runs entry by
+    # entry in key order, name before id (OBJ-016), so the first violation wins.
     ids = value.values()
-    if set(map(type, ids)) != {bytes} or set(map(len, ids)) != {ID_LENGTH}:
-        for name, oid in value.items():
-            check_id(oid, f"tree entry {name!r:.60}")
-    # Fast screen, then the exact per-name check only where the screen trips.
-    joined = "".join(value)
     if (
-        "/" in joined
+        set(map(type, value)) != {str}
+        or set(map(type, ids)) != {bytes}
+        or set(map(len, ids)) != {ID_LENGTH}
+        or "/" in (joined := "".join(value))
         or "\x00" in joined
         or "" in value
         or "." in value
         or ".." in value
         or max(map(len, value)) > MAX_NAME_BYTES // 4
     ):
-        for name in value:
+        for name, oid in value.items():
+            if type(name) is not str:
+                raise InvalidObject("OBJ-009", f"tree name {name!r:.40} is not text")
             check_tree_name(name)
+            check_id(oid, f"tree entry {name!r:.60}")
     return value
 
 
@@ -104,11 +109,19 @@ def check_mailbox_entries(value: object) -> dict[str, bytes]:
         raise InvalidObject("OBJ-013", "mailbox entries must be a map")
     if not value:
         raise InvalidObject("OBJ-013", "a mailbox must have at least one entry")
-    for key, oid in value.items():
-        if len(key) != 2 * ID_LENGTH or not _HEX.issuperset(key):
+    for key, oid in value.items():  # entry by entry, key before value (OBJ-016)
+        if type(key) is not str or len(key) != 2 * ID_LENGTH or not _HEX.issuperset(key):
             raise InvalidId("OBJ-014", f"mailbox key {key!r:.80} is not a text-form id")
         check_id(oid, f"mailbox entry {key[:12]}…")
     return value
+
+
+def _check_utf8(texts: list[str]) -> None:
+    """In-memory text must be encodable as UTF-8: no lone surrogates (ENC-008, OBJ-017)."""
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidUtf8("ENC-008", "text contains a lone surrogate") from None
 
 
 # --- constructors from Python values --------------------------------------------------
@@ -128,6 +141,7 @@ def make_headers(headers: Mapping[str, str] | None) -> Headers:
     if set(map(type, raw)) != {str}:
         raise InvalidObject("OBJ-006", "header names must be text strings")
     check_headers(raw)
+    _check_utf8([*raw, *raw.values()])
     return Headers._trusted(_sorted_raw(raw))
 
 
@@ -148,6 +162,7 @@ def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
     if raw and set(map(type, raw)) != {str}:
         raise InvalidObject("OBJ-009", "tree names must be text strings")
     check_tree_entries(raw)
+    _check_utf8(list(raw))
     return TreeEntries._trusted(_sorted_raw(raw))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import gritwit as g
 from hypothesis import strategies as st
+
+import gritwit as g
 
 ints = st.integers(min_value=-(2**64), max_value=2**64 - 1)
 # Bias towards the boundaries of each head width (ENC-007).

@@ -74,14 +74,15 @@ def test_trace_fails_on_uncited_unknown_and_duplicate_ids(tmp_path: Path) -> Non
     (tmp_path / "vectors").mkdir()
     chapter = tmp_path / "spec" / "01-x.md"
     chapter.write_text("# X\n\n**XX-001** A MUST.\n\n- **XX-002** B MUST.\n")
+    mark = "@pytest.mark." + "req"  # split so that trace does not read these as citations
     test = tmp_path / "reference/tests/test_x.py"
-    test.write_text('@pytest.mark.req("XX-001")\n')
+    test.write_text(mark + '("XX-001")\n')
     assert trace(tmp_path).uncited == ["XX-002"] and not trace(tmp_path).ok
     (tmp_path / "vectors/v.json").write_text('{"groups": [{"requirements": ["XX-002"]}]}')
     assert trace(tmp_path).ok
-    test.write_text('@pytest.mark.req("XX-001", "ZZ-001")\n')
+    test.write_text(mark + '("XX-001", "ZZ-001")\n')
     assert set(trace(tmp_path).unknown) == {"ZZ-001"} and not trace(tmp_path).ok
-    test.write_text('@pytest.mark.req("XX-001")\n')
+    test.write_text(mark + '("XX-001")\n')
     (tmp_path / "reference/gritwit/m.py").write_text('raise E("XX-003", "typo")\n')
     assert set(trace(tmp_path).unknown) == {"XX-003"}
     (tmp_path / "reference/gritwit/m.py").unlink()

@@ -1,0 +1,256 @@
+"""Request → response for the reference (ADP-002 … ADP-010). Never raises.
+
+Commands are methods named ``cmd_<name>`` (dashes become underscores), so a
+variant of the reference — such as the deliberately wrong adapters of the
+conformance suite — overrides one method and inherits the rest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import blake3
+
+from .._cbor import decode_value, encode_value
+from .._codec import decode_object, encode_with_id
+from .._errors import GritError, RefConflict
+from .._ids import ObjectId
+from .._json import object_from_json, object_to_json
+from .._version import SPEC_VERSION, __version__
+from ..store import MemoryBackend, SqliteBackend, Store
+
+__all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
+
+#: The adapter protocol version this module speaks (ADP-005).
+PROTOCOL_VERSION = 1
+
+Json = dict[str, Any]
+
+
+class BadRequest(Exception):
+    """The request's arguments are malformed: class ``bad-request`` (ADP-007)."""
+
+
+class UnsupportedProtocol(Exception):
+    """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
+
+
+def _hex(args: Json, key: str) -> bytes:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise BadRequest(f"{key} is not valid hex") from None
+
+
+def _id(args: Json, key: str) -> ObjectId:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a text-form id")
+    return ObjectId.from_hex(value)  # invalid-id (ID-003) for a malformed id
+
+
+def _optional_id(args: Json, key: str) -> ObjectId | None:
+    if key not in args:
+        raise BadRequest(f"missing {key}")
+    return None if args[key] is None else _id(args, key)
+
+
+def _str(args: Json, key: str) -> str:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a string")
+    return value
+
+
+class ReferenceAdapter:
+    """One adapter session: the reference's answers to protocol requests."""
+
+    name = "gritwit-reference"
+    language = "python"
+    homepage = "https://github.com/gritwit/gritwit"
+    profiles: tuple[str, ...] = ("codec", "store")
+
+    def __init__(self) -> None:
+        self._stores: dict[str, tuple[Store, Path | None]] = {}
+        self._next_store = 0
+        self.shutting_down = False
+
+    # --- the envelope ---------------------------------------------------------------------
+
+    def handle(self, request: Json) -> Json:
+        """Answer one request (ADP-003); failures become error responses, never exceptions."""
+        seq = request.get("seq")
+        cmd = request.get("cmd")
+        method: Callable[[Json], Json] | None = (
+            getattr(self, "cmd_" + cmd.replace("-", "_"), None) if isinstance(cmd, str) else None
+        )
+        if method is None:
+            return self.error(seq, "unsupported-command", f"unknown command {cmd!r:.60}")
+        try:
+            result = method(request)
+        except GritError as exc:
+            response = self.error(seq, exc.error_class, str(exc), requirement=exc.requirement)
+            if isinstance(exc, RefConflict):
+                current = exc.current
+                response["error"]["current"] = None if current is None else current.hex()
+            return response
+        except BadRequest as exc:
+            return self.error(seq, "bad-request", str(exc))
+        except UnsupportedProtocol as exc:
+            return self.error(seq, "unsupported-protocol", str(exc), requirement="ADP-005")
+        except Exception as exc:  # the reference's own bug: report, keep serving
+            return self.error(seq, "internal", f"{type(exc).__name__}: {exc}")
+        return {"seq": seq, "ok": True, **result}
+
+    @staticmethod
+    def error(seq: object, cls: str, message: str, *, requirement: str | None = None) -> Json:
+        error: Json = {"class": cls, "message": message}
+        if requirement is not None:
+            error["requirement"] = requirement
+        return {"seq": seq, "ok": False, "error": error}
+
+    # --- handshake and shutdown (ADP-005, ADP-011) ------------------------------------------
+
+    def cmd_hello(self, args: Json) -> Json:
+        if args.get("protocol") != PROTOCOL_VERSION:
+            raise UnsupportedProtocol(
+                f"this adapter speaks protocol {PROTOCOL_VERSION}, not {args.get('protocol')!r:.20}"
+            )
+        return {
+            "protocol": PROTOCOL_VERSION,
+            "implementation": {
+                "name": self.name,
+                "version": __version__,
+                "language": self.language,
+                "homepage": self.homepage,
+                "spec": SPEC_VERSION,
+            },
+            "profiles": list(self.profiles),
+        }
+
+    def cmd_shutdown(self, args: Json) -> Json:
+        self.close()
+        self.shutting_down = True
+        return {}
+
+    def close(self) -> None:
+        for store, _ in self._stores.values():
+            store.close()
+        self._stores.clear()
+
+    # --- codec profile (ADP-009) ---------------------------------------------------------
+
+    def cmd_encode(self, args: Json) -> Json:
+        data, oid = encode_with_id(object_from_json(args.get("object")))
+        return {"bytes": data.hex(), "id": oid.hex()}
+
+    def cmd_decode(self, args: Json) -> Json:
+        data = _hex(args, "bytes")
+        obj = decode_object(data)
+        return {"object": object_to_json(obj), "id": blake3.blake3(data).hexdigest()}
+
+    def cmd_id(self, args: Json) -> Json:
+        data = _hex(args, "bytes")
+        decode_object(data)  # ID-004: ids only for canonical encodings
+        return {"id": blake3.blake3(data).hexdigest()}
+
+    def cmd_decode_value(self, args: Json) -> Json:
+        return {"bytes": encode_value(decode_value(_hex(args, "bytes"))).hex()}
+
+    def cmd_hash(self, args: Json) -> Json:
+        return {"digest": blake3.blake3(_hex(args, "bytes")).hexdigest()}
+
+    # --- store profile (ADP-010) ---------------------------------------------------------
+
+    def _store(self, args: Json) -> Store:
+        handle = _str(args, "store")
+        if handle not in self._stores:
+            raise BadRequest(f"no open store {handle!r:.60}")
+        return self._stores[handle][0]
+
+    def cmd_store_open(self, args: Json) -> Json:
+        kind = args.get("kind")
+        if kind == "memory":
+            store, path = Store.memory(), None
+        elif kind == "durable":
+            path = Path(_str(args, "path"))
+            store = Store.open(path)
+        else:
+            raise BadRequest("kind must be 'memory' or 'durable'")
+        self._next_store += 1
+        handle = f"s{self._next_store}"
+        self._stores[handle] = (store, path)
+        return {"store": handle}
+
+    def cmd_put(self, args: Json) -> Json:
+        return {"id": self._store(args).put(_hex(args, "bytes")).hex()}
+
+    def cmd_get(self, args: Json) -> Json:
+        return {"bytes": self._store(args).get(_id(args, "id")).hex()}
+
+    def cmd_has(self, args: Json) -> Json:
+        return {"present": self._store(args).has(_id(args, "id"))}
+
+    def cmd_ref_get(self, args: Json) -> Json:
+        oid = self._store(args).get_ref(_str(args, "name"))
+        return {"id": None if oid is None else oid.hex()}
+
+    def cmd_ref_cas(self, args: Json) -> Json:
+        store = self._store(args)
+        store.cas_ref(_str(args, "name"), _optional_id(args, "expected"), _optional_id(args, "new"))
+        return {}
+
+    def cmd_ref_list(self, args: Json) -> Json:
+        return {"names": self._store(args).list_refs(_str(args, "prefix"))}
+
+    def cmd_store_corrupt(self, args: Json) -> Json:
+        store, oid = self._store(args), _id(args, "id")
+        corrupt_stored_object(store, oid)
+        return {}
+
+    def cmd_store_reopen(self, args: Json) -> Json:
+        handle = _str(args, "store")
+        store, path = self._stores.get(handle, (None, None))
+        if store is None or path is None:
+            raise BadRequest(f"{handle!r:.60} is not an open durable store")
+        store.close()
+        self._stores[handle] = (Store.open(path), path)
+        return {}
+
+    def cmd_store_close(self, args: Json) -> Json:
+        handle = _str(args, "store")
+        entry = self._stores.pop(handle, None)
+        if entry is None:
+            raise BadRequest(f"no open store {handle!r:.60}")
+        entry[0].close()
+        return {}
+
+
+def corrupt_stored_object(store: Store, oid: ObjectId) -> None:
+    """Test hook (``store-corrupt``): flip one bit of the stored bytes of ``oid`` in place."""
+    backend = store.backend
+    if isinstance(backend, MemoryBackend):
+        objects = backend._objects  # the test hook reaches into its own reference backend
+        if oid.digest not in objects:
+            raise BadRequest(f"no object {oid} to corrupt")
+        data = bytearray(objects[oid.digest])
+        data[len(data) // 2] ^= 0x01
+        objects[oid.digest] = bytes(data)
+        return
+    if isinstance(backend, SqliteBackend):
+        with sqlite3.connect(backend.path) as conn:
+            row = conn.execute("SELECT data FROM objects WHERE id = ?", (oid.digest,)).fetchone()
+            if row is None:
+                raise BadRequest(f"no object {oid} to corrupt")
+            data = bytearray(row[0])
+            data[len(data) // 2] ^= 0x01
+            conn.execute("UPDATE objects SET data = ? WHERE id = ?", (bytes(data), oid.digest))
+        conn.close()
+        return
+    raise BadRequest(f"cannot corrupt a {type(backend).__name__}")

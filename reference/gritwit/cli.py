@@ -1,0 +1,153 @@
+"""The ``gritwit`` command line: one subcommand per job.
+
+Each subcommand is registered by one ``_add_<name>`` function listed in
+:data:`COMMANDS`; it adds its parser and sets ``handler`` to a function
+taking the parsed arguments and returning the exit status.  Adding a command
+(``trace``, ``conform`` …) means writing one such function and listing it.
+
+I/O happens here and nowhere in the codec.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._version import SPEC_VERSION, __version__
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+_Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def _vectors_dir(args: argparse.Namespace) -> Path:
+    from .vectors import find_vectors_dir
+
+    return Path(args.dir) if args.dir is not None else find_vectors_dir()
+
+
+def _vectors_generate(args: argparse.Namespace) -> int:
+    from .vectors import GenerationError, write_vectors
+
+    directory = _vectors_dir(args)
+    try:
+        changed, stale = write_vectors(directory)
+    except GenerationError as exc:
+        print(f"gritwit vectors generate: {exc}", file=sys.stderr)
+        return 1
+    for relative in changed:
+        print(f"wrote {directory / relative}")
+    for relative in stale:
+        print(f"stale file not written by the generator: {directory / relative}", file=sys.stderr)
+    print(f"{directory}: {len(changed)} file(s) written, the rest unchanged")
+    return 0
+
+
+def _vectors_verify(args: argparse.Namespace) -> int:
+    from .vectors import verify
+
+    directory = _vectors_dir(args)
+    report = verify(directory, against_generator=not args.no_drift)
+    print(f"{directory}:")
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _add_vectors(subparsers: _Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "vectors",
+        help="generate or verify the golden vectors",
+        description="Generate or verify the golden vectors (JSON + JSON Schema).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, handler, help_text in (
+        ("generate", _vectors_generate, "write the vector files (checked against the reference)"),
+        ("verify", _vectors_verify, "check schema, drift and every vector against the reference"),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text)
+        action.add_argument(
+            "--dir",
+            default=None,
+            help="vectors directory (default: vectors/ of the project containing the "
+            "working directory)",
+        )
+        if name == "verify":
+            action.add_argument(
+                "--no-drift",
+                action="store_true",
+                help="skip the check that the files equal the generator's output",
+            )
+        action.set_defaults(handler=handler)
+
+
+def _project_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / "spec" / "00-conventions.md").is_file():
+            return folder
+    return None
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from ._trace import trace
+
+    root = Path(args.root) if args.root else _project_root(Path.cwd())
+    if root is None:
+        print(
+            "gritwit trace: run it inside the gritwit repository (no spec/ found)", file=sys.stderr
+        )
+        return 2
+    report = trace(root)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _add_trace(subparsers: _Subparsers) -> None:
+    help_text = "check that every requirement ID is cited and every citation exists (CONV-005)"
+    parser = subparsers.add_parser("trace", help=help_text, description=help_text)
+    parser.add_argument("--root", default=None, help="repository root (default: found from cwd)")
+    parser.set_defaults(handler=_trace)
+
+
+def _adapter(args: argparse.Namespace) -> int:
+    from .adapter import serve
+
+    return serve()
+
+
+def _add_adapter(subparsers: _Subparsers) -> None:
+    help_text = "serve the reference over the adapter protocol on stdin/stdout (ADP-001)"
+    parser = subparsers.add_parser("adapter", help=help_text, description=help_text)
+    parser.set_defaults(handler=_adapter)
+
+
+#: One registration function per subcommand.
+COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_vectors, _add_trace, _add_adapter)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="gritwit",
+        description="Reference implementation and conformance tools for the Grit/Wit spec.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gritwit`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
