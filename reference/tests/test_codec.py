@@ -225,3 +225,22 @@ def test_ids_are_never_computed_for_non_canonical_bytes() -> None:
     with pytest.raises(g.NonShortest):
         g.decode_object(padded)
     assert g.compute_id(canonical) == g.object_id(g.decode_object(canonical))
+
+
+@pytest.mark.req("OBJ-016")
+@pytest.mark.parametrize(
+    ("entries", "cls"),
+    [
+        ({".": RA, "a": RA[:31]}, g.InvalidName),  # "." sorts first: its name fails first
+        ({"a": RA[:31], "..": RA}, g.InvalidId),  # "a" sorts first: its id fails first
+        ({"a": RA, "b/": RA[:5]}, g.InvalidName),  # within one entry: name before id
+    ],
+)
+def test_entries_are_checked_one_by_one_in_key_order(
+    entries: dict[str, bytes], cls: type[g.GritError]
+) -> None:
+    rejects(
+        raw_object(type="tree", entries=entries),
+        cls,
+        cls is g.InvalidName and "OBJ-011" or "OBJ-005",
+    )
