@@ -242,5 +242,5 @@ def test_entries_are_checked_one_by_one_in_key_order(
     rejects(
         raw_object(type="tree", entries=entries),
         cls,
-        cls is g.InvalidName and "OBJ-011" or "OBJ-005",
+        "OBJ-011" if cls is g.InvalidName else "OBJ-005",
     )
