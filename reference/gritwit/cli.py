@@ -123,8 +123,53 @@ def _add_adapter(subparsers: _Subparsers) -> None:
     parser.set_defaults(handler=_adapter)
 
 
+def _conform(args: argparse.Namespace) -> int:
+    from gritwit_conformance._conform import run_conform
+
+    out = Path(args.out)
+    return run_conform(
+        impl=args.impl,
+        profiles=args.profile,
+        workers=args.n,
+        smoke=args.smoke,
+        json_path=out.with_suffix(".json"),
+        junit_path=out.with_suffix(".xml"),
+        examples=args.examples,
+        timeout=args.timeout,
+        vectors=Path(args.vectors) if args.vectors else None,
+    )
+
+
+def _add_conform(subparsers: _Subparsers) -> None:
+    help_text = "run the conformance suite against an implementation (default: the reference)"
+    parser = subparsers.add_parser("conform", help=help_text, description=help_text)
+    parser.add_argument(
+        "--impl",
+        default="reference",
+        help="command line that starts the adapter of the implementation under test, "
+        "or 'reference' (default: the in-process reference)",
+    )
+    parser.add_argument(
+        "--profile", action="append", default=[], help="only this profile (repeatable)"
+    )
+    parser.add_argument("-n", type=int, default=1, help="parallel workers (pytest-xdist)")
+    parser.add_argument("--smoke", action="store_true", help="a quick subset, for new adapters")
+    parser.add_argument(
+        "--out", default="conformance-report", help="report path without suffix (.json, .xml)"
+    )
+    parser.add_argument("--examples", type=int, default=None, help="hypothesis examples")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per response")
+    parser.add_argument("--vectors", default=None, help="golden vectors directory")
+    parser.set_defaults(handler=_conform)
+
+
 #: One registration function per subcommand.
-COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_vectors, _add_trace, _add_adapter)
+COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
+    _add_conform,
+    _add_vectors,
+    _add_trace,
+    _add_adapter,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

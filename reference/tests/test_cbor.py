@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oracle import encode as oracle_encode
 from oracle import head, long_head
-from strategies import boundary_ints, ints, values
 
 import gritwit as g
+from gritwit_conformance.strategies import boundary_ints, ints, values
 
 
 def reject(data: bytes, cls: type[g.GritError], requirement: str) -> g.GritError:

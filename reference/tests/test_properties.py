@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from strategies import objects
 
 import gritwit as g
+from gritwit_conformance.strategies import objects
 
 
 @pytest.mark.req("ENC-014", "ID-001", "ID-004", "OBJ-018")

@@ -23,10 +23,10 @@ import blake3
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import objects
 
 import gritwit as g
 from gritwit.store import Store
+from gritwit_conformance.strategies import objects
 
 # --- helpers -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for values of the CBOR subset and for Grit objects."""
+"""Hypothesis strategies for CBOR-subset values and Grit objects (reference tests and suite)."""
 
 from __future__ import annotations
 

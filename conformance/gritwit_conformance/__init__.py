@@ -1,0 +1,15 @@
+"""gritwit_conformance — the conformance suite for Grit/Wit implementations.
+
+The suite drives any implementation through the adapter protocol (spec chapter
+*adapter protocol*) and checks it against the golden vectors and, by
+differential testing, against the reference.  It is a pytest plugin
+(:mod:`gritwit_conformance.plugin`, registered under the ``pytest11`` entry
+point) plus the ``gritwit conform`` command.  Importing this package is cheap.
+"""
+
+from __future__ import annotations
+
+#: The suite's version (CONV-003: MAJOR format, MINOR coverage, PATCH fixes).
+SUITE_VERSION = "0.1.0"
+
+__all__ = ["SUITE_VERSION"]

@@ -1,0 +1,206 @@
+"""The implementation under test: a child process or the in-process reference (ADP-005, ADP-012).
+
+Both kinds are driven the same way — a request dict in, a :class:`Response`
+out, every message serialised to JSON and schema-checked — so the reference
+in-process and ``gritwit adapter`` over stdio answer identically.
+
+After a broken exchange an implementation is *poisoned* until :meth:`reset`:
+later calls in the same test fail at once instead of waiting for another
+time-out (so hypothesis can shrink quickly), and the next test starts a fresh
+process with a fresh handshake.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from abc import ABC, abstractmethod
+from typing import Any
+
+from ._messages import ProtocolViolation, Response, check_request, parse_response
+from ._transport import AdapterBroken, AdapterProcess
+
+__all__ = ["PROTOCOL_VERSION", "Implementation", "InProcess", "Subprocess", "make_implementation"]
+
+PROTOCOL_VERSION = 1
+REFERENCE = "reference"
+
+
+class Implementation(ABC):
+    """Common driver logic; subclasses move the bytes."""
+
+    label: str
+    can_kill: bool = False
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._poison: AdapterBroken | None = None
+        self.hello: dict[str, Any] | None = None
+
+    # --- transport, per kind -----------------------------------------------------------
+
+    @abstractmethod
+    def _start(self) -> None: ...
+
+    @abstractmethod
+    def _running(self) -> bool: ...
+
+    @abstractmethod
+    def _exchange(self, message: dict[str, Any]) -> bytes | str: ...
+
+    @abstractmethod
+    def _stop(self, *, kill: bool) -> None: ...
+
+    @abstractmethod
+    def _stderr(self) -> str: ...
+
+    # --- the protocol --------------------------------------------------------------------
+
+    def _send(self, cmd: str, args: dict[str, Any]) -> Response:
+        self._seq += 1
+        message = {"seq": self._seq, "cmd": cmd, **args}
+        check_request(message)
+        try:
+            line = self._exchange(message)
+            return parse_response(line, self._seq, cmd)
+        except ProtocolViolation as exc:
+            self._stop(kill=True)
+            raise AdapterBroken(str(exc), self._stderr()) from None
+
+    def _handshake(self) -> None:
+        self._start()
+        response = self._send("hello", {"protocol": PROTOCOL_VERSION})
+        if not response.ok:
+            self._stop(kill=True)
+            raise AdapterBroken(f"handshake refused: {response.error}", self._stderr())
+        self.hello = response.result
+
+    def call(self, cmd: str, **args: Any) -> Response:
+        """Send one command; raise :class:`AdapterBroken` if the adapter misbehaves (ADP-012)."""
+        if self._poison is not None:
+            raise self._poison
+        try:
+            if not self._running():
+                self._handshake()
+            return self._send(cmd, args)
+        except AdapterBroken as exc:
+            self._poison = exc
+            raise
+
+    def info(self) -> dict[str, Any]:
+        """The handshake result (ADP-005), starting the implementation if needed."""
+        if self._poison is not None:
+            raise self._poison
+        if not self._running():
+            try:
+                self._handshake()
+            except AdapterBroken as exc:
+                self._poison = exc
+                raise
+        assert self.hello is not None
+        return self.hello
+
+    @property
+    def profiles(self) -> frozenset[str]:
+        return frozenset(self.info().get("profiles", ()))
+
+    def reset(self) -> None:
+        """Between tests: forget a broken exchange; the next call restarts if needed."""
+        self._poison = None
+
+    def kill(self) -> None:
+        """Stop without shutdown (SIGKILL for a process); the next call restarts it."""
+        self._stop(kill=True)
+
+    def close(self) -> None:
+        """Shut down politely (ADP-011)."""
+        if self._running() and self._poison is None:
+            try:
+                self._send("shutdown", {})
+            except AdapterBroken:
+                return
+        self._stop(kill=False)
+
+
+class Subprocess(Implementation):
+    """An adapter started from a command line (ADP-001)."""
+
+    can_kill = True
+
+    def __init__(self, command: str, *, timeout: float = 10.0) -> None:
+        super().__init__()
+        self.label = command
+        self.argv = shlex.split(command)
+        self.timeout = timeout
+        self._proc: AdapterProcess | None = None
+        self._last_stderr = ""
+
+    def _start(self) -> None:
+        self._proc = AdapterProcess(self.argv, timeout=self.timeout)
+
+    def _running(self) -> bool:
+        return self._proc is not None
+
+    def _exchange(self, message: dict[str, Any]) -> bytes:
+        assert self._proc is not None
+        try:
+            return self._proc.exchange(message)
+        except AdapterBroken:
+            self._last_stderr = self._proc.stderr_tail()
+            self._proc = None
+            raise
+
+    def _stop(self, *, kill: bool) -> None:
+        if self._proc is None:
+            return
+        self._last_stderr = self._proc.stderr_tail()
+        if kill:
+            self._proc.kill()
+        else:
+            self._proc.shutdown()
+        self._proc = None
+
+    def _stderr(self) -> str:
+        return self._proc.stderr_tail() if self._proc is not None else self._last_stderr
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+
+class InProcess(Implementation):
+    """The reference's adapter class called directly, through the same JSON and schema checks."""
+
+    label = "in-process reference"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._adapter: Any = None
+
+    def _start(self) -> None:
+        from gritwit.adapter import ReferenceAdapter
+
+        self._adapter = ReferenceAdapter()
+
+    def _running(self) -> bool:
+        return self._adapter is not None
+
+    def _exchange(self, message: dict[str, Any]) -> str:
+        try:
+            response = self._adapter.handle(json.loads(json.dumps(message)))
+        except Exception as exc:
+            raise AdapterBroken(f"the in-process reference raised {exc!r}") from None
+        return json.dumps(response)
+
+    def _stop(self, *, kill: bool) -> None:
+        if self._adapter is not None and not kill:
+            self._adapter.close()
+        self._adapter = None
+
+    def _stderr(self) -> str:
+        return ""
+
+
+def make_implementation(spec: str, *, timeout: float = 10.0) -> Implementation:
+    """``reference`` for the in-process reference, otherwise a command line to spawn."""
+    return InProcess() if spec == REFERENCE else Subprocess(spec, timeout=timeout)

@@ -1,0 +1,150 @@
+"""Child processes speaking the adapter protocol — the only module that spawns them (ADP-001).
+
+A broken adapter (garbage on stdout, a wrong ``seq``, silence past the
+time-out, an exit) raises :class:`AdapterBroken` with the reason and the tail
+of the adapter's standard error; the process is then killed, never waited on
+without a bound (ADP-011, ADP-012).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Sequence
+from typing import IO, Any
+
+__all__ = ["MAX_LINE", "AdapterBroken", "AdapterProcess"]
+
+#: Longest response line accepted: a 16 MiB object in hex plus room for JSON.
+MAX_LINE = 40 * 1024 * 1024
+_STDERR_TAIL = 4000
+_EOF = object()
+
+
+class AdapterBroken(Exception):
+    """The implementation under test broke the protocol, hung or died (ADP-012)."""
+
+    def __init__(self, reason: str, stderr: str = "") -> None:
+        self.reason = reason
+        self.stderr = stderr
+        text = (
+            reason if not stderr.strip() else f"{reason}\n--- adapter stderr (tail) ---\n{stderr}"
+        )
+        super().__init__(text)
+
+
+class AdapterProcess:
+    """One running adapter: write a request line, read a response line, with a time-out."""
+
+    def __init__(self, command: Sequence[str], *, timeout: float, cwd: str | None = None) -> None:
+        self.command = list(command)
+        self.timeout = timeout
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _cleanup
+        try:
+            self._proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                cwd=cwd,
+                start_new_session=True,  # its own process group: kill() reaches its children
+            )
+        except OSError as exc:
+            self._stderr.close()
+            raise AdapterBroken(f"cannot start {self.command!r}: {exc}") from None
+        self._lines: queue.Queue[Any] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        try:
+            while True:
+                line = stdout.readline(MAX_LINE)
+                if not line:
+                    break
+                self._lines.put(line)
+                if not line.endswith(b"\n"):
+                    break  # over-long line: stop reading, exchange() reports it
+        except (OSError, ValueError):
+            pass
+        self._lines.put(_EOF)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def stderr_tail(self) -> str:
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.flush()
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(0, size - _STDERR_TAIL))
+            return self._stderr.read().decode("utf-8", "replace")
+        return ""
+
+    def _broken(self, reason: str) -> AdapterBroken:
+        self.kill()
+        return AdapterBroken(reason, self.stderr_tail())
+
+    def exchange(self, message: dict[str, Any], *, timeout: float | None = None) -> bytes:
+        """Send one request and return the raw response line (ADP-001, ADP-003)."""
+        cmd = message.get("cmd")
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise self._broken(f"the adapter closed its input before {cmd}") from None
+        wait = self.timeout if timeout is None else timeout
+        try:
+            line = self._lines.get(timeout=wait)
+        except queue.Empty:
+            raise self._broken(f"no response to {cmd} within {wait:g} s (adapter hangs)") from None
+        if line is _EOF:
+            status = self._proc.poll()
+            if status is None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    status = self._proc.wait(timeout=1)
+            raise self._broken(f"the adapter exited (status {status}) while answering {cmd}")
+        assert isinstance(line, bytes)
+        if not line.endswith(b"\n"):
+            raise self._broken(
+                f"response to {cmd} is not a complete line of at most {MAX_LINE} bytes"
+            )
+        return line
+
+    def shutdown(self, grace: float = 5.0) -> int | None:
+        """Close politely: ``shutdown`` was sent by the caller; close stdin, wait, then kill."""
+        with contextlib.suppress(OSError, ValueError):
+            if self._proc.stdin:
+                self._proc.stdin.close()
+        try:
+            status = self._proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        self._cleanup()
+        return status
+
+    def kill(self) -> None:
+        """SIGKILL the adapter's whole process group and reap it."""
+        if self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        for stream in (self._proc.stdin, self._proc.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if stream:
+                    stream.close()

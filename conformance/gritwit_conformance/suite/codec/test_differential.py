@@ -1,0 +1,140 @@
+"""Differential tests: generated inputs through implementation and reference (``codec``).
+
+Hypothesis generates objects, generic values and hostile byte strings the
+implementation has never seen; any difference in bytes, id, description or
+error class fails, and hypothesis shrinks it to a minimal counterexample that
+the report shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import blake3
+import pytest
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._state import settings
+from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.strategies import objects, values
+
+pytestmark = pytest.mark.profile("codec")
+
+run = hsettings(
+    max_examples=settings.examples,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+HEADS = [bytes([m << 5 | ai]) for m in range(8) for ai in (24, 25, 26, 27, 28, 31)]
+hostile_bytes = st.lists(st.one_of(st.binary(max_size=6), st.sampled_from(HEADS)), max_size=10).map(
+    b"".join
+)
+
+
+@st.composite
+def mutated_encodings(draw: st.DrawFn) -> bytes:
+    """A valid encoding with a few bytes replaced, inserted or deleted."""
+    data = bytearray(g.encode_object(draw(objects)))
+    for _ in range(draw(st.integers(1, 3))):
+        position = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(["replace", "insert", "delete"]))
+        if action == "insert" or position == len(data):
+            data[position:position] = draw(st.binary(min_size=1, max_size=2))
+        elif action == "replace":
+            data[position] = draw(st.integers(0, 255))
+        else:
+            del data[position]
+    return bytes(data)
+
+
+def _compare(impl: Implementation, cmd: str, **args: Any) -> None:
+    got, want = impl.call(cmd, **args), reference_answer(cmd, **args)
+    shown = {k: (v[:160] if isinstance(v, str) else v) for k, v in args.items()}
+    assert got.outcome() == want.outcome(), (
+        f"{cmd} {shown}: expected {want.outcome()} "
+        f"{want.error.get('requirement', '')}, the implementation answered {got.outcome()} "
+        f"({got.error.get('message', '')[:200]})"
+    )
+    if want.ok:
+        assert got.result == want.result, (
+            f"{cmd} {shown}:\n  expected {want.result}\n  got      {got.result}"
+        )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("ENC-014", "ID-001", "OBJ-017", "OBJ-018")
+@run
+@given(obj=objects)
+def test_encode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
+    _compare(impl, "encode", object=g.object_to_json(obj))
+
+
+@pytest.mark.req("ENC-014", "ID-001", "ID-004", "OBJ-018")
+@run
+@given(obj=objects)
+def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
+    data = g.encode_object(obj).hex()
+    _compare(impl, "decode", bytes=data)
+    _compare(impl, "id", bytes=data)
+
+
+@pytest.mark.smoke
+@pytest.mark.req("ENC-016", "OBJ-016", "CONV-004")
+@run
+@given(data=st.one_of(mutated_encodings(), hostile_bytes))
+@example(data=bytes.fromhex("a2646461746140647479706564626c6f6200"))
+def test_decode_hostile_bytes(impl: Implementation, data: bytes) -> None:
+    _compare(impl, "decode", bytes=data.hex())
+
+
+@pytest.mark.req("ENC-014", "ENC-015", "ENC-016")
+@run
+@given(value=values())
+def test_generic_values_round_trip(impl: Implementation, value: Any) -> None:
+    _compare(impl, "decode-value", bytes=g.encode_value(value).hex())
+
+
+@pytest.mark.req("ENC-016", "CONV-004")
+@run
+@given(data=hostile_bytes)
+def test_generic_values_hostile(impl: Implementation, data: bytes) -> None:
+    _compare(impl, "decode-value", bytes=data.hex())
+
+
+@pytest.mark.req("ID-001")
+@run
+@given(data=st.binary(max_size=3000))
+def test_hash(impl: Implementation, data: bytes) -> None:
+    reply = impl.call("hash", bytes=data.hex())
+    assert reply.ok and reply.result["digest"] == blake3.blake3(data).hexdigest(), (
+        f"hash of {data.hex()[:120]}: got {reply.result.get('digest')}"
+    )
+
+
+@pytest.mark.req("OBJ-017", "OBJ-018", "OBJ-010", "OBJ-011", "ID-003")
+@pytest.mark.parametrize(
+    "description",
+    [
+        {"type": "tree", "entries": {}},
+        {"type": "tree", "entries": {"a/b": "00" * 32}},
+        {"type": "tree", "entries": {"..": "00" * 32}},
+        {"type": "mailbox", "entries": {}},
+        {"type": "mailbox", "entries": {"AB" * 32: "00" * 32}},
+        {"type": "step", "actor": "00" * 31, "core": "00" * 32},
+        {"type": "blob", "data": "0"},
+        {"type": "blob", "data": "", "headers": {"": "x"}},
+        {"type": "nope"},
+    ],
+)
+def test_encode_refuses_invalid_descriptions(impl: Implementation, description: Any) -> None:
+    _compare(impl, "encode", object=description)

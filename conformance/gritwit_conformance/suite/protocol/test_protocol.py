@@ -1,0 +1,51 @@
+"""The adapter protocol itself: handshake, errors, forward compatibility, shutdown (ADP-*)."""
+
+from __future__ import annotations
+
+import re
+
+import blake3
+import pytest
+
+from gritwit_conformance._implementation import Implementation, Subprocess
+
+pytestmark = pytest.mark.profile("protocol")
+
+KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm"}
+
+
+@pytest.mark.smoke
+@pytest.mark.req("ADP-001", "ADP-002", "ADP-003", "ADP-005", "ADP-013", "CONV-003")
+def test_handshake(impl: Implementation) -> None:
+    hello = impl.info()  # schema-checked by the harness (ADP-013)
+    assert hello["protocol"] == 1
+    assert re.fullmatch(r"\d+\.\d+\.\d+", hello["implementation"]["spec"])
+    unknown = set(hello["profiles"]) - KNOWN_PROFILES
+    assert not unknown, f"unknown profiles claimed: {sorted(unknown)}"
+
+
+@pytest.mark.req("ADP-007", "ADP-008")
+def test_unknown_commands_are_refused_and_the_adapter_keeps_running(impl: Implementation) -> None:
+    reply = impl.call("teleport", destination="mars")
+    assert not reply.ok and reply.error_class == "unsupported-command", reply
+    assert impl.call("hash", bytes="").ok, "the adapter stopped answering after an unknown command"
+
+
+@pytest.mark.req("ADP-002", "ADP-004", "ADP-009")
+def test_unknown_request_fields_are_ignored(impl: Implementation) -> None:
+    reply = impl.call("hash", bytes="00", comment="fields from a newer harness")
+    assert reply.ok and reply.result["digest"] == blake3.blake3(b"\x00").hexdigest()
+
+
+@pytest.mark.req("ADP-011")
+def test_shutdown_ends_the_process(impl: Implementation) -> None:
+    if not isinstance(impl, Subprocess):
+        assert impl.call("hash", bytes="").ok
+        return
+    separate = Subprocess(impl.label, timeout=impl.timeout)
+    separate.info()
+    process = separate._proc
+    assert process is not None
+    assert separate.call("shutdown").ok
+    assert process.shutdown(grace=5.0) == 0, "the adapter did not exit with status 0 after shutdown"
+    separate._proc = None

@@ -1,0 +1,192 @@
+"""The store profile: objects, refs, corruption and durability through the adapter (ADP-010)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("store")
+
+ACTOR_CORE = g.Tree(entries={"wit": g.object_id(g.Blob(data=b"counter"))})
+ACTOR = g.object_id(ACTOR_CORE)
+OTHER_ACTOR = g.object_id(g.Tree(entries={"other": g.object_id(g.Blob(data=b""))}))
+STEP1 = g.Step(actor=ACTOR, core=ACTOR)
+STEP2 = g.Step(actor=ACTOR, core=ACTOR, previous=g.object_id(STEP1))
+FOREIGN_STEP = g.Step(actor=OTHER_ACTOR, core=OTHER_ACTOR)
+BLOB = g.Blob(data=b"payload", headers={"mt": "text"})
+OBJECTS: list[g.GritObject] = [BLOB, ACTOR_CORE, STEP1, STEP2, FOREIGN_STEP]
+
+
+def hexid(obj: g.GritObject) -> str:
+    return g.object_id(obj).hex()
+
+
+def ok(reply: object) -> dict[str, object]:
+    assert getattr(reply, "ok", False), f"expected success, got {reply}"
+    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
+    return result
+
+
+def fails(reply: object, cls: str) -> None:
+    assert not getattr(reply, "ok", True) and reply.error_class == cls, (  # type: ignore[attr-defined]
+        f"expected error class {cls!r}, got {reply}"
+    )
+
+
+@pytest.fixture(params=["memory", "durable"])
+def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) -> Iterator[str]:
+    args = {"kind": request.param}
+    if request.param == "durable":
+        args["path"] = str(tmp_path / "store")
+        (tmp_path / "store").mkdir()
+    handle = str(ok(impl.call("store-open", **args))["store"])
+    for obj in OBJECTS:
+        ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+    yield handle
+    if impl.hello is not None:
+        with contextlib.suppress(Exception):  # the test may have broken or restarted it
+            impl.call("store-close", store=handle)
+
+
+@pytest.mark.smoke
+@pytest.mark.req("STO-002", "STO-003", "STO-005", "ADP-010")
+def test_put_get_has(impl: Implementation, store: str) -> None:
+    for obj in OBJECTS:
+        data = g.encode_object(obj).hex()
+        assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(obj)  # idempotent
+        assert ok(impl.call("get", store=store, id=hexid(obj)))["bytes"] == data
+        assert ok(impl.call("has", store=store, id=hexid(obj)))["present"] is True
+    absent = g.object_id(g.Blob(data=b"never stored")).hex()
+    assert ok(impl.call("has", store=store, id=absent))["present"] is False
+    fails(impl.call("get", store=store, id=absent), "not-found")
+
+
+@pytest.mark.req("STO-001", "STO-005")
+@pytest.mark.parametrize(
+    ("data", "cls"),
+    [
+        ("a2646461746140647479706564626c6f6200", "trailing-bytes"),
+        ("a26464617461580040647479706564626c6f62", "non-shortest"),
+        ("a2647479706564626c6f626464617461" + "40", "unsorted-keys"),
+        ("a2647479706564747265656765" + "6e7472696573a0", "invalid-object"),
+        ("", "truncated"),
+    ],
+)
+def test_put_rejects_invalid_bytes_and_stores_nothing(
+    impl: Implementation, store: str, data: str, cls: str
+) -> None:
+    fails(impl.call("put", store=store, bytes=data), cls)
+    fake_id = g.compute_id(bytes.fromhex(data)).hex()
+    assert ok(impl.call("has", store=store, id=fake_id))["present"] is False
+
+
+@pytest.mark.req("STO-004")
+def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> None:
+    ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
+    fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
+    assert ok(impl.call("get", store=store, id=hexid(STEP1)))["bytes"]  # others unaffected
+
+
+VALID_NAMES = [f"heads/{ACTOR.hex()}", "names/counter", "names/a/b.c-d_e", "names/" + "x" * 64]
+INVALID_NAMES = [
+    "",
+    "heads",
+    "heads/",
+    f"heads/{ACTOR.hex().upper()}",
+    f"heads/{ACTOR.hex()[:63]}",
+    "names/",
+    "names/.hidden",
+    "names/a//b",
+    "names/" + "x" * 65,
+    "names/sp ace",
+    "names/é",
+    "tags/v1",
+    "/names/x",
+    "names/x/",
+    "names/" + "/".join(["abcdefgh"] * 30),
+]
+
+
+@pytest.mark.req("REF-001", "REF-005")
+@pytest.mark.parametrize("name", VALID_NAMES)
+def test_valid_ref_names(impl: Implementation, store: str, name: str) -> None:
+    assert ok(impl.call("ref-get", store=store, name=name))["id"] is None
+
+
+@pytest.mark.req("REF-001")
+@pytest.mark.parametrize("name", INVALID_NAMES)
+def test_invalid_ref_names(impl: Implementation, store: str, name: str) -> None:
+    fails(impl.call("ref-get", store=store, name=name), "invalid-ref-name")
+    fails(
+        impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)),
+        "invalid-ref-name",
+    )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("REF-004", "REF-005", "REF-006")
+def test_compare_and_swap(impl: Implementation, store: str) -> None:
+    name = "names/counter"
+    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)))
+    assert ok(impl.call("ref-get", store=store, name=name))["id"] == hexid(BLOB)
+    for expected in (None, hexid(STEP1)):
+        reply = impl.call("ref-cas", store=store, name=name, expected=expected, new=hexid(STEP1))
+        fails(reply, "ref-conflict")
+        assert reply.error.get("current") == hexid(BLOB), "ref-conflict carries the current value"
+    assert ok(impl.call("ref-get", store=store, name=name))["id"] == hexid(BLOB)  # unchanged
+    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)))
+    ok(impl.call("ref-cas", store=store, name="names/b", expected=None, new=hexid(BLOB)))
+    ok(impl.call("ref-cas", store=store, name="names/a/z", expected=None, new=hexid(BLOB)))
+    assert ok(impl.call("ref-list", store=store, prefix="names/"))["names"] == [
+        "names/a/z",
+        "names/b",
+        "names/counter",
+    ]
+    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None))
+    assert ok(impl.call("ref-get", store=store, name=name))["id"] is None
+    assert ok(impl.call("ref-list", store=store, prefix="names/c"))["names"] == []
+
+
+@pytest.mark.req("REF-002", "REF-003")
+def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store: str) -> None:
+    head = f"heads/{ACTOR.hex()}"
+    absent = g.object_id(g.Step(actor=ACTOR, core=OTHER_ACTOR)).hex()
+    fails(impl.call("ref-cas", store=store, name=head, expected=None, new=absent), "not-found")
+    fails(impl.call("ref-cas", store=store, name="names/x", expected=None, new=absent), "not-found")
+    wrong_targets: list[g.GritObject] = [BLOB, ACTOR_CORE, FOREIGN_STEP]
+    for wrong in wrong_targets:
+        fails(
+            impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(wrong)),
+            "invalid-ref-target",
+        )
+    assert ok(impl.call("ref-get", store=store, name=head))["id"] is None
+    ok(impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)))
+    ok(impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=hexid(STEP2)))
+    assert ok(impl.call("ref-get", store=store, name=head))["id"] == hexid(STEP2)
+
+
+@pytest.mark.req("DUR-001", "DUR-002", "STO-006", "ADP-010")
+def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: Path) -> None:
+    path = tmp_path / "durable"
+    path.mkdir()
+    handle = str(ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    for obj in OBJECTS:
+        ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+    head = f"heads/{ACTOR.hex()}"
+    ok(impl.call("ref-cas", store=handle, name=head, expected=None, new=hexid(STEP1)))
+    ok(impl.call("store-reopen", store=handle))
+    assert ok(impl.call("ref-get", store=handle, name=head))["id"] == hexid(STEP1)
+    ok(impl.call("ref-cas", store=handle, name=head, expected=hexid(STEP1), new=hexid(STEP2)))
+    impl.kill()  # SIGKILL for a process: no shutdown, no close
+    handle = str(ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    assert ok(impl.call("ref-get", store=handle, name=head))["id"] == hexid(STEP2)
+    for obj in OBJECTS:
+        data = ok(impl.call("get", store=handle, id=hexid(obj)))["bytes"]
+        assert data == g.encode_object(obj).hex()
+    ok(impl.call("store-close", store=handle))
