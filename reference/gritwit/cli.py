@@ -163,9 +163,16 @@ def _add_conform(subparsers: _Subparsers) -> None:
     parser.set_defaults(handler=_conform)
 
 
+def _add_report(subparsers: _Subparsers) -> None:
+    from .report import add_report_parser
+
+    add_report_parser(subparsers)
+
+
 #: One registration function per subcommand.
 COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_conform,
+    _add_report,
     _add_vectors,
     _add_trace,
     _add_adapter,

@@ -1,0 +1,69 @@
+"""The reference passes its own suite, in-process and over stdio, and the reports are complete."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit.report import load_report
+from gritwit_conformance import SUITE_VERSION
+
+RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
+
+
+def conform(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    out = tmp_path / "report"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gritwit", "conform", "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+        cwd=tmp_path,
+    )
+    report = (
+        json.loads(out.with_suffix(".json").read_text())
+        if out.with_suffix(".json").exists()
+        else {}
+    )
+    return proc.returncode, report, proc.stdout + proc.stderr
+
+
+def all_passed(report: dict[str, Any]) -> None:
+    bad = [r for r in report["results"] if r["outcome"] != "passed"]
+    assert not bad, "\n".join(f"{r['outcome']} {r['id']}: {r['reason'][:300]}" for r in bad[:10])
+
+
+@pytest.mark.req("ADP-001", "ADP-005", "ADP-006", "ADP-011", "CONV-003")
+def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
+    command = f"{sys.executable} -m gritwit adapter"
+    status, report, output = conform(tmp_path, "--impl", command, "-n", "2")
+    assert status == 0, output[-3000:]
+    all_passed(report)
+    assert report["implementation"]["command"] == command
+    assert report["implementation"]["name"] == "gritwit-reference"
+    assert set(report["profiles"]) == {"codec", "store", "protocol"}
+    assert report["profiles"]["codec"]["passed"] >= 600  # the vectors alone are more
+
+
+@pytest.mark.req("ADP-005", "CONV-003", "CONV-005")
+def test_in_process_reference_report_and_junit(tmp_path: Path) -> None:
+    status, report, output = conform(tmp_path, "--smoke")
+    assert status == 0, output[-3000:]
+    all_passed(report)
+    assert report["format"] == "gritwit-report/1"
+    assert report["specVersion"] == g.SPEC_VERSION and report["suite"]["version"] == SUITE_VERSION
+    assert report["implementation"]["command"] == "in-process reference"
+    for record in report["results"]:
+        assert record["requirements"], f"{record['id']} cites no requirement (CONV-005)"
+    load_report(tmp_path / "report.json")  # validates against report.schema.json
+    junit = ET.parse(tmp_path / "report.xml").getroot()
+    cases = junit.findall(".//testcase")
+    assert len(cases) == len(report["results"])
+    assert "codec" in output and "passed" in output  # the terminal summary

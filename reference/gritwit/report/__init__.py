@@ -1,0 +1,111 @@
+"""``gritwit report``: render conformance reports as one self-contained HTML page.
+
+* :func:`load_report` / :func:`parse_report` — read and validate one
+  ``gritwit-report/1`` file (JSON Schema ``gritwit/schemas/report.schema.json``
+  plus consistency checks); problems raise :class:`ReportError`;
+* :func:`render_reports` — the compliance matrix of several reports: one column
+  per implementation, rows grouped by profile then requirement ID, each
+  requirement linked to its statement in the spec (CONV-005), each column
+  headed by the versions it was checked against (CONV-003), each failing cell
+  opening onto the failing tests and their reasons (CONV-004);
+* :func:`add_report_parser` / :func:`main_report` — the CLI subcommand.
+
+I/O happens only in :func:`load_report`, :func:`render_reports` and
+:func:`main_report`; the rest is pure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from ._html import render_matrix
+from ._matrix import CHAPTERS, build_matrix, spec_url
+from ._model import Report, ReportError, load_report, parse_report, report_schema
+
+__all__ = [
+    "CHAPTERS",
+    "DEFAULT_OUTPUT",
+    "DEFAULT_SPEC_BASE_URL",
+    "Report",
+    "ReportError",
+    "add_report_parser",
+    "load_report",
+    "main_report",
+    "parse_report",
+    "render",
+    "render_reports",
+    "report_schema",
+    "spec_url",
+]
+
+#: Where requirement links point by default: the docs' ``spec/`` folder, relative to
+#: a page placed at the root of the built docs (``docs/_build/html/``).
+DEFAULT_SPEC_BASE_URL: Final = "spec/"
+#: Default output file of ``gritwit report`` (next to ``gritwit conform``'s default).
+DEFAULT_OUTPUT: Final = "conformance-report.html"
+
+
+def render(reports: Sequence[Report], base_url: str = DEFAULT_SPEC_BASE_URL) -> str:
+    """The HTML page of already loaded reports (one column each, in order)."""
+    if not reports:
+        raise ValueError("render needs at least one report")
+    return render_matrix(build_matrix(reports), base_url)
+
+
+def render_reports(paths: Sequence[Path], base_url: str = DEFAULT_SPEC_BASE_URL) -> str:
+    """Load, validate and render the report files ``paths`` into one HTML page.
+
+    Raises :class:`ReportError` for the first file that is not a valid report.
+    The output depends only on the files' contents, their names and ``base_url``.
+    """
+    if not paths:
+        raise ReportError("gritwit report", ["no report files given"])
+    return render([load_report(Path(p)) for p in paths], base_url)
+
+
+def main_report(args: argparse.Namespace) -> int:
+    """Handler of ``gritwit report``: 0 when the page was written, 1 for a bad report."""
+    try:
+        page = render_reports([Path(p) for p in args.reports], base_url=args.spec_base_url)
+    except ReportError as exc:
+        print(f"gritwit report: {exc}", file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(page)
+        return 0
+    out = Path(args.output)
+    try:
+        out.write_bytes(page.encode("utf-8"))
+    except OSError as exc:
+        print(f"gritwit report: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({len(args.reports)} report(s))")
+    return 0
+
+
+def add_report_parser(subparsers: Any) -> None:
+    """Register ``gritwit report REPORT.json [...] [-o OUT.html] [--spec-base-url URL]``."""
+    help_text = "render conformance reports (JSON) as one HTML compliance matrix"
+    parser = subparsers.add_parser("report", help=help_text, description=help_text)
+    parser.add_argument(
+        "reports", nargs="+", metavar="REPORT.json", help="reports written by gritwit conform"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        metavar="OUT.html",
+        help=f"the page to write, '-' for standard output (default: {DEFAULT_OUTPUT})",
+    )
+    parser.add_argument(
+        "--spec-base-url",
+        default=DEFAULT_SPEC_BASE_URL,
+        metavar="URL",
+        help="base of requirement links, e.g. https://example.org/gritwit/spec/ "
+        f"(default: {DEFAULT_SPEC_BASE_URL!r}, for a page at the root of the built docs)",
+    )
+    parser.set_defaults(handler=main_report)
