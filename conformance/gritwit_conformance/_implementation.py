@@ -56,10 +56,11 @@ class Implementation(ABC):
 
     # --- the protocol --------------------------------------------------------------------
 
-    def _send(self, cmd: str, args: dict[str, Any]) -> Response:
+    def _send(self, cmd: str, args: dict[str, Any], *, check: bool = True) -> Response:
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
-        check_request(message)
+        if check:
+            check_request(message)
         try:
             line = self._exchange(message)
             return parse_response(line, self._seq, cmd)
@@ -75,14 +76,18 @@ class Implementation(ABC):
             raise AdapterBroken(f"handshake refused: {response.error}", self._stderr())
         self.hello = response.result
 
-    def call(self, cmd: str, **args: Any) -> Response:
-        """Send one command; raise :class:`AdapterBroken` if the adapter misbehaves (ADP-012)."""
+    def call(self, cmd: str, *, check: bool = True, **args: Any) -> Response:
+        """Send one command; raise :class:`AdapterBroken` if the adapter misbehaves (ADP-012).
+
+        ``check=False`` sends a request that breaks the schema on purpose, to see the
+        adapter refuse it (ADP-004, ADP-007); the response is still checked.
+        """
         if self._poison is not None:
             raise self._poison
         try:
             if not self._running():
                 self._handshake()
-            return self._send(cmd, args)
+            return self._send(cmd, args, check=check)
         except AdapterBroken as exc:
             self._poison = exc
             raise

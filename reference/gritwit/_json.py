@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._errors import InvalidObject
+from ._codec import _from_value
+from ._errors import InvalidObject, InvalidUtf8
 from ._ids import ObjectId
-from ._objects import OBJECT_TYPES, Blob, GritObject, Mailbox, Message, Step, Tree
+from ._objects import Blob, GritObject, Mailbox, Message, Step, Tree, _sorted_raw
 
 __all__ = ["object_from_json", "object_to_json"]
 
@@ -54,69 +55,61 @@ def object_to_json(obj: GritObject) -> JSON:
     raise TypeError(f"not a Grit object: {type(obj).__name__}")
 
 
-_KEYS = {
-    "blob": {"type", "headers", "data"},
-    "tree": {"type", "entries"},
-    "message": {"type", "previous", "headers", "content"},
-    "mailbox": {"type", "entries"},
-    "step": {"type", "previous", "actor", "inbox", "outbox", "core"},
-}
+_ID_FIELDS = frozenset({"actor", "core", "content", "previous", "inbox", "outbox"})
+_OPTIONAL_IDS = frozenset({"previous", "inbox", "outbox"})
+_TEXT_ID = re.compile(r"[0-9a-f]{64}")
 
 
-def _opt(desc: JSON, key: str) -> ObjectId | None:
-    value = desc.get(key)
-    return None if value is None else ObjectId.from_hex(value)
+def _check_text(node: object) -> None:
+    """Text in a description must be encodable as UTF-8, checked before any object rule."""
+    if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidUtf8("ENC-008", "a description holds a lone surrogate") from None
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(node, list):
+        for item in node:
+            _check_text(item)
 
 
-def _map(desc: JSON, key: str) -> dict[str, Any]:
-    value = desc.get(key, {})
-    if not isinstance(value, dict):
-        raise InvalidObject("OBJ-018", f"{key} must be a JSON object")
-    return value
+def _id_bytes(item: object) -> object:
+    """A text-form id as its 32 bytes; anything else unchanged, to fail OBJ-005 in its turn."""
+    if isinstance(item, str) and _TEXT_ID.fullmatch(item):
+        return bytes.fromhex(item)
+    return item
+
+
+def _field_value(key: str, item: object) -> object:
+    if key in _ID_FIELDS:
+        return _id_bytes(item)
+    if key == "data" and isinstance(item, str) and _LOWER_HEX.fullmatch(item):
+        return bytes.fromhex(item)
+    if key == "entries" and isinstance(item, dict):
+        return _sorted_raw({name: _id_bytes(oid) for name, oid in item.items()})
+    if key == "headers" and isinstance(item, dict):
+        return _sorted_raw(item)
+    return item
 
 
 def object_from_json(desc: object) -> GritObject:
-    """Build an object from its JSON description (OBJ-018), applying every object rule.
+    """Build an object from its JSON description (OBJ-018) under the rules of decoding (OBJ-017).
 
-    Optional fields may be omitted or ``null``; ``headers`` may be omitted or ``{}``.
+    The description is translated field by field into the CBOR-level form —
+    ``null`` optional ids and ``{}`` headers dropped, well-formed text ids and
+    hex data turned into bytes, anything malformed left as it is — and then
+    validated by the same function as decoded bytes, in the order of OBJ-016,
+    so a malformed value fails its own field's rule at its own place.
     """
     if not isinstance(desc, dict):
         raise InvalidObject("OBJ-018", "an object description is a JSON object")
-    kind = desc.get("type")
-    if kind not in _KEYS:
-        raise InvalidObject("OBJ-002", f"unknown object type {kind!r:.40}")
-    extra = set(desc) - _KEYS[kind]
-    if extra:
-        raise InvalidObject("OBJ-003", f"{kind} has no field {sorted(extra)[0]!r:.40}")
-    try:
-        if kind == "blob":
-            data = desc.get("data")
-            if not isinstance(data, str) or not _LOWER_HEX.fullmatch(data):
-                raise InvalidObject("OBJ-018", "blob data must be lowercase hex")
-            return Blob(data=bytes.fromhex(data), headers=_map(desc, "headers"))
-        if kind == "tree":
-            entries = _map(desc, "entries")
-            return Tree(entries={name: ObjectId.from_hex(v) for name, v in entries.items()})
-        if kind == "message":
-            return Message(
-                content=ObjectId.from_hex(desc.get("content")),  # type: ignore[arg-type]
-                previous=_opt(desc, "previous"),
-                headers=_map(desc, "headers"),
-            )
-        if kind == "mailbox":
-            entries = _map(desc, "entries")
-            return Mailbox(
-                entries={ObjectId.from_hex(a): ObjectId.from_hex(m) for a, m in entries.items()}
-            )
-        return Step(
-            actor=ObjectId.from_hex(desc.get("actor")),  # type: ignore[arg-type]
-            core=ObjectId.from_hex(desc.get("core")),  # type: ignore[arg-type]
-            previous=_opt(desc, "previous"),
-            inbox=_opt(desc, "inbox"),
-            outbox=_opt(desc, "outbox"),
-        )
-    except ValueError as exc:  # bytes.fromhex on bad blob data
-        raise InvalidObject("OBJ-018", f"bad hex in description: {exc}") from None
-
-
-assert set(OBJECT_TYPES.values()) == set(_KEYS)
+    _check_text(desc)
+    value: dict[str, object] = {}
+    for key, item in desc.items():
+        if (item is None and key in _OPTIONAL_IDS) or (key == "headers" and item == {}):
+            continue
+        value[key] = _field_value(key, item)
+    return _from_value(_sorted_raw(value))

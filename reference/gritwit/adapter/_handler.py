@@ -7,6 +7,7 @@ conformance suite — overrides one method and inherits the rest.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
 PROTOCOL_VERSION = 1
 
 Json = dict[str, Any]
+_LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 
 class BadRequest(Exception):
@@ -40,12 +42,9 @@ class UnsupportedProtocol(Exception):
 
 def _hex(args: Json, key: str) -> bytes:
     value = args.get(key)
-    if not isinstance(value, str):
-        raise BadRequest(f"{key} must be a hex string")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise BadRequest(f"{key} is not valid hex") from None
+    if not isinstance(value, str) or not _LOWER_HEX.fullmatch(value):
+        raise BadRequest(f"{key} must be a lowercase hex string (ADP-004)")
+    return bytes.fromhex(value)
 
 
 def _id(args: Json, key: str) -> ObjectId:

@@ -49,3 +49,10 @@ def test_shutdown_ends_the_process(impl: Implementation) -> None:
     assert separate.call("shutdown").ok
     assert process.shutdown(grace=5.0) == 0, "the adapter did not exit with status 0 after shutdown"
     separate._proc = None
+
+
+@pytest.mark.req("ADP-004", "ADP-007")
+@pytest.mark.parametrize("text", ["AB", "ab cd", "abc", "0x00"])
+def test_byte_strings_are_lowercase_hex(impl: Implementation, text: str) -> None:
+    reply = impl.call("hash", bytes=text, check=False)
+    assert not reply.ok and reply.error_class == "bad-request", reply

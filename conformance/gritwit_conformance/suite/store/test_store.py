@@ -190,3 +190,38 @@ def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: 
         data = ok(impl.call("get", store=handle, id=hexid(obj)))["bytes"]
         assert data == g.encode_object(obj).hex()
     ok(impl.call("store-close", store=handle))
+
+
+@pytest.mark.req("REF-007", "STO-004")
+def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -> None:
+    head = f"heads/{ACTOR.hex()}"
+    absent = g.object_id(g.Blob(data=b"absent")).hex()
+    # A bad name wins over a missing target; a missing target over a wrong target kind.
+    fails(
+        impl.call("ref-cas", store=store, name="tags/x", expected=hexid(BLOB), new=absent),
+        "invalid-ref-name",
+    )
+    fails(
+        impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=absent), "not-found"
+    )
+    # A wrong target wins over a wrong expected value.
+    fails(
+        impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=hexid(BLOB)),
+        "invalid-ref-target",
+    )
+    fails(
+        impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=hexid(STEP1)),
+        "ref-conflict",
+    )
+    ok(impl.call("store-corrupt", store=store, id=hexid(STEP2)))
+    fails(
+        impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP2)),
+        "corrupt-object",
+    )
+
+
+@pytest.mark.req("ADP-004", "ID-003")
+def test_malformed_ids_in_arguments(impl: Implementation, store: str) -> None:
+    for bad in (hexid(BLOB).upper(), hexid(BLOB)[:63], "x" * 64):
+        reply = impl.call("get", store=store, id=bad, check=False)
+        fails(reply, "invalid-id")

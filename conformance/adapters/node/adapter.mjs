@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// A Grit conformance adapter in Node.js: the `codec` and `store` profiles of the
+// adapter protocol (spec/05-adapter-protocol.md, protocol version 1).
+//
+//   node conformance/adapters/node/adapter.mjs
+//
+// reads one JSON request per line on stdin and writes one JSON response per
+// line on stdout (ADP-001). Nothing else ever goes to stdout; logs go to stderr.
+
+import readline from 'node:readline'
+import { readFileSync } from 'node:fs'
+import { GritError, BadRequest } from './errors.mjs'
+import { fromHex, toHex } from './bytes.mjs'
+import { decodeObject, encodeObject, encodeValue, hash, objectId } from './codec.mjs'
+import { decodeStrict } from './strict.mjs'
+import { objectToJson } from './description.mjs'
+import { Store, MemoryBackend } from './store.mjs'
+import { DirectoryBackend } from './durable.mjs'
+
+const PROTOCOL = 1 // ADP-005
+const SPEC_VERSION = '0.1.0' // CONV-003
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
+
+// --- arguments (ADP-002, ADP-004) -----------------------------------------------------
+// A malformed argument is the harness's mistake: `bad-request` (ADP-007). The one
+// exception is an id that is not a text-form id: ID-003 names `invalid-id` for that.
+
+function hexArg (args, key) {
+  const bytes = fromHex(args[key])
+  if (bytes === null) throw new BadRequest(`${key} must be a lowercase hex string`)
+  return bytes
+}
+
+function idArg (args, key) {
+  const text = args[key]
+  if (typeof text !== 'string') throw new BadRequest(`${key} must be a text-form id`)
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new GritError('invalid-id', 'ID-003', `${key} is not 64 lowercase hex digits`)
+  return text
+}
+
+function idOrNullArg (args, key) {
+  if (!(key in args)) throw new BadRequest(`missing ${key}`)
+  return args[key] === null ? null : idArg(args, key)
+}
+
+function stringArg (args, key) {
+  if (typeof args[key] !== 'string') throw new BadRequest(`${key} must be a string`)
+  return args[key]
+}
+
+// --- the session: open stores by handle -------------------------------------------------
+
+const stores = new Map() // handle -> { store, path }
+let nextHandle = 0
+let shuttingDown = false
+
+function storeArg (args) {
+  const entry = stores.get(stringArg(args, 'store'))
+  if (entry === undefined) throw new BadRequest(`no open store ${JSON.stringify(args.store).slice(0, 60)}`)
+  return entry
+}
+
+// --- the commands (ADP-005, ADP-009, ADP-010) -------------------------------------------
+
+const COMMANDS = {
+  hello (args) {
+    if (args.protocol !== PROTOCOL) {
+      throw new GritError('unsupported-protocol', 'ADP-005', `this adapter speaks protocol ${PROTOCOL}`)
+    }
+    return {
+      protocol: PROTOCOL,
+      implementation: {
+        name: 'gritwit-node-example',
+        version,
+        language: 'javascript',
+        homepage: 'https://github.com/gritwit/gritwit/tree/main/conformance/adapters/node',
+        spec: SPEC_VERSION
+      },
+      profiles: ['codec', 'store']
+    }
+  },
+  shutdown () { // the loop below exits after answering (ADP-011)
+    shuttingDown = true
+    return {}
+  },
+
+  // codec (ADP-009)
+  encode (args) {
+    const { bytes, id } = encodeObject(args.object)
+    return { bytes: toHex(bytes), id: toHex(id) }
+  },
+  decode (args) {
+    const bytes = hexArg(args, 'bytes')
+    return { object: objectToJson(decodeObject(bytes)), id: toHex(hash(bytes)) }
+  },
+  id (args) { return { id: toHex(objectId(hexArg(args, 'bytes'))) } },
+  'decode-value' (args) { return { bytes: toHex(encodeValue(decodeStrict(hexArg(args, 'bytes')))) } },
+  hash (args) { return { digest: toHex(hash(hexArg(args, 'bytes'))) } },
+
+  // store (ADP-010)
+  'store-open' (args) {
+    let store, path = null
+    if (args.kind === 'memory') {
+      store = new Store(new MemoryBackend())
+    } else if (args.kind === 'durable') {
+      path = stringArg(args, 'path')
+      store = new Store(new DirectoryBackend(path))
+    } else {
+      throw new BadRequest('kind must be "memory" or "durable"')
+    }
+    const handle = `s${++nextHandle}`
+    stores.set(handle, { store, path })
+    return { store: handle }
+  },
+  put (args) { return { id: storeArg(args).store.put(hexArg(args, 'bytes')) } },
+  get (args) { return { bytes: toHex(storeArg(args).store.get(idArg(args, 'id'))) } },
+  has (args) { return { present: storeArg(args).store.has(idArg(args, 'id')) } },
+  'ref-get' (args) { return { id: storeArg(args).store.getRef(stringArg(args, 'name')) } },
+  'ref-cas' (args) {
+    const { store } = storeArg(args)
+    store.casRef(stringArg(args, 'name'), idOrNullArg(args, 'expected'), idOrNullArg(args, 'new'))
+    return {}
+  },
+  'ref-list' (args) { return { names: storeArg(args).store.listRefs(stringArg(args, 'prefix')) } },
+  'store-corrupt' (args) {
+    storeArg(args).store.corrupt(idArg(args, 'id'))
+    return {}
+  },
+  'store-reopen' (args) {
+    const entry = storeArg(args)
+    if (entry.path === null) throw new BadRequest('only a durable store can be reopened')
+    entry.store.close()
+    entry.store = new Store(new DirectoryBackend(entry.path))
+    return {}
+  },
+  'store-close' (args) {
+    storeArg(args).store.close()
+    stores.delete(args.store)
+    return {}
+  }
+}
+
+// --- the envelope (ADP-003, ADP-007, ADP-008) -------------------------------------------
+
+function errorResponse (seq, errorClass, message, extra = {}) {
+  return { seq, ok: false, error: { class: errorClass, message, ...extra } }
+}
+
+/** Answer one request; never throws. */
+function handle (request) {
+  const seq = request.seq ?? null // echoed as given (ADP-003)
+  const command = Object.hasOwn(COMMANDS, request.cmd) ? COMMANDS[request.cmd] : undefined
+  if (command === undefined) {
+    return errorResponse(seq, 'unsupported-command', `unknown command ${JSON.stringify(request.cmd)}`.slice(0, 100))
+  }
+  try {
+    return { seq, ok: true, ...command(request) }
+  } catch (err) {
+    if (err instanceof GritError) {
+      return errorResponse(seq, err.errorClass, err.message, { requirement: err.requirement, ...err.extra })
+    }
+    if (err instanceof BadRequest) return errorResponse(seq, 'bad-request', err.message)
+    console.error(err) // our own bug: report it, keep serving
+    return errorResponse(seq, 'internal', String(err?.message ?? err))
+  }
+}
+
+/** Parse one line into a response. */
+function answer (line) {
+  let request
+  try {
+    request = JSON.parse(line)
+  } catch (err) {
+    return errorResponse(null, 'bad-request', `not JSON: ${err.message}`)
+  }
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    return errorResponse(null, 'bad-request', 'a request is a JSON object')
+  }
+  return handle(request)
+}
+
+/** Write one response line and wait until it has been handed to the OS. */
+function send (response) {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(JSON.stringify(response) + '\n', (err) => (err ? reject(err) : resolve()))
+  })
+}
+
+async function main () {
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity })
+  for await (const line of lines) { // one request at a time (ADP-003)
+    if (line.trim() === '') continue
+    await send(answer(line))
+    if (shuttingDown) break
+  }
+  // shutdown answered, or stdin closed (ADP-011)
+  for (const { store } of stores.values()) store.close()
+  process.exit(0)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

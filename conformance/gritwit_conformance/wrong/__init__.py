@@ -1,0 +1,268 @@
+"""Deliberately wrong adapters: the proof that the conformance suite bites.
+
+Each module of this package is the reference adapter with *one* realistic bug,
+made by the smallest change that produces it, and runs as an adapter with
+``python -m gritwit_conformance.wrong.<name>``.  :data:`WRONG` says, for each,
+which profile exposes the bug, which requirement IDs the suite must report as
+failed, and whether the suite must record the tests as *failed* (a wrong
+answer) or *errored* (a broken adapter, ADP-012).
+``conformance/tests/test_wrong_adapters.py`` runs ``gritwit conform`` against
+every entry and checks its report against the table.
+
+The table is plain data and importing this package starts nothing; the bugs
+are installed only in the adapter process, by :func:`run`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal, NoReturn
+
+from gritwit import GritError
+from gritwit.adapter import ReferenceAdapter, serve
+
+__all__ = [
+    "WRONG",
+    "LaxDecoderAdapter",
+    "WrongAdapter",
+    "command",
+    "patch",
+    "run",
+]
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class WrongAdapter:
+    """What the suite must report for one wrong adapter."""
+
+    #: The profiles to run (``--profile``); ``protocol`` always runs as well.
+    profiles: tuple[str, ...]
+    #: Requirement IDs the report must list as failed (a subset of what it lists).
+    failed: frozenset[str]
+    #: ``failed``: a wrong answer; ``errored``: the adapter breaks the protocol (ADP-012).
+    outcome: Literal["failed", "errored"]
+    description: str
+    #: For ``errored``: text the reason of every errored record contains.
+    reason: str = ""
+    #: ``--smoke`` is enough to catch it (a quicker run).
+    smoke: bool = False
+    #: Not caught yet: what the suite misses (the test is a strict expected failure).
+    gap: str = ""
+
+
+def _ids(*ids: str) -> frozenset[str]:
+    return frozenset(ids)
+
+
+#: name (module of this package) → what the suite must report for it.
+WRONG: dict[str, WrongAdapter] = {
+    "tree_names_code_point_order": WrongAdapter(
+        ("codec",),
+        _ids("ENC-010", "ENC-014"),
+        "failed",
+        "orders tree entry names by code point, not by their encoded bytes (encode and decode)",
+    ),
+    "accepts_non_shortest": WrongAdapter(
+        ("codec",),
+        _ids("ENC-007"),
+        "failed",
+        "the decoder accepts integers, lengths and counts not in their shortest form",
+    ),
+    "accepts_trailing_bytes": WrongAdapter(
+        ("codec",),
+        _ids("ENC-001"),
+        "failed",
+        "the decoder reads the first data item and ignores the bytes after it",
+    ),
+    "sha256_ids": WrongAdapter(
+        ("codec",),
+        _ids("ID-001"),
+        "failed",
+        "hashes with SHA-256 instead of BLAKE3-256 (every id and digest is wrong)",
+        smoke=True,
+    ),
+    "accepts_empty_headers": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-007"),
+        "failed",
+        'the decoder accepts an empty-but-present "headers": {} as "no headers"',
+    ),
+    "encodes_empty_headers": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-007", "ENC-014"),
+        "failed",
+        'the encoder writes "headers": {} when the description has an empty headers map',
+        smoke=True,
+    ),
+    "allows_empty_tree_name": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-011"),
+        "failed",
+        'the tree name check lets the empty name "" through (encode and decode)',
+        smoke=True,
+    ),
+    "get_skips_rehash": WrongAdapter(
+        ("store",),
+        _ids("STO-004"),
+        "failed",
+        "get returns the stored bytes without re-hashing them: corruption goes unnoticed",
+    ),
+    "cas_ignores_expected": WrongAdapter(
+        ("store",),
+        _ids("REF-004"),
+        "failed",
+        "ref-cas ignores expected: any writer moves a ref, no ref-conflict ever",
+        smoke=True,
+    ),
+    "accepts_unsorted_keys": WrongAdapter(
+        ("codec",),
+        _ids("ENC-010"),
+        "failed",
+        "the decoder accepts map keys in any order (and hashes the sorted re-encoding)",
+    ),
+    "heads_any_actor": WrongAdapter(
+        ("store",),
+        _ids("REF-002"),
+        "failed",
+        "a heads/<actor> ref may point at a step of another actor",
+    ),
+    "uppercase_mailbox_keys": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-014", "ID-003"),
+        "failed",
+        "the decoder accepts uppercase hex digits in mailbox keys",
+    ),
+    "store_corrupt_unsupported": WrongAdapter(
+        ("store",),
+        _ids("STO-004"),
+        "failed",
+        "claims the store profile but answers store-corrupt with unsupported-command (ADP-006)",
+    ),
+    "stale_seq": WrongAdapter(
+        ("store",),
+        _ids("STO-003"),
+        "errored",
+        "answers get with the seq of the previous request",
+        reason="response to get carries seq",
+    ),
+    "crashes_on_large_input": WrongAdapter(
+        ("codec",),
+        _ids("ID-001"),
+        "errored",
+        "exits (status 70) on any bytes argument over 4 KiB",
+        reason="the adapter exited (status 70)",
+    ),
+    "hangs_on_ref_list": WrongAdapter(
+        ("store",),
+        _ids("REF-006"),
+        "errored",
+        "ref-list never answers (it waits for input that never comes)",
+        reason="no response to ref-list within",
+    ),
+    "debug_print_on_has": WrongAdapter(
+        ("store",),
+        _ids("STO-005"),
+        "errored",
+        "a leftover debug print writes a non-JSON line to stdout before answering has",
+        reason="response to has is not JSON",
+    ),
+    # --- suite gaps: wrong adapters the suite does not catch yet (strict xfail) ----------
+    "counts_own_seq": WrongAdapter(
+        ("codec",),
+        _ids("ADP-003"),
+        "errored",
+        "answers with its own count of requests instead of echoing the request's seq",
+        reason="carries seq",
+        gap="the harness numbers the requests of every process 1, 2, 3 …, so an adapter "
+        "that counts instead of echoing seq passes until a restart (ADP-002, ADP-003)",
+    ),
+    "hello_ignores_protocol": WrongAdapter(
+        ("store",),
+        _ids("ADP-005"),
+        "failed",
+        "hello accepts any protocol version instead of answering unsupported-protocol",
+        gap="no test sends hello with a protocol version other than 1 (ADP-005)",
+    ),
+    "encode_skips_empty_name_check": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-011", "OBJ-017"),
+        "failed",
+        'encode accepts a tree with the empty name "" (decode still refuses it)',
+        gap="encode is refused only for nine hand-written descriptions, none with an empty "
+        "tree name; OBJ-017 (encode refuses what decode rejects) is not checked generally",
+    ),
+    "no_size_limit": WrongAdapter(
+        ("codec",),
+        _ids("ENC-013"),
+        "failed",
+        "no 16 MiB limit: encodings of any size are accepted",
+        gap="no test or vector exceeds 16 MiB, so too-large (ENC-013) is never checked",
+    ),
+    "lingers_after_eof": WrongAdapter(
+        ("store",),
+        _ids("ADP-011"),
+        "failed",
+        "keeps running for 30 s when its input ends without a shutdown request",
+        gap="the harness always sends shutdown before closing stdin, so 'when its standard "
+        "input is closed it MUST exit' (ADP-011) is never checked",
+    ),
+}
+
+
+def command(name: str) -> str:
+    """The ``--impl`` command line that starts the wrong adapter ``name``."""
+    return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
+
+
+def patch(module: ModuleType, name: str, value: object) -> None:
+    """Replace ``module.name`` in this adapter process; fail loudly if the reference renamed it."""
+    if not hasattr(module, name):
+        raise AttributeError(f"{module.__name__} has no {name}: this wrong adapter is out of date")
+    setattr(module, name, value)
+
+
+def run(adapter_cls: type[ReferenceAdapter], *install: Callable[[], None]) -> NoReturn:
+    """Install the bug (``install`` hooks patch the reference in this process only) and serve."""
+    for hook in install:
+        hook()
+    raise SystemExit(serve(adapter_cls()))
+
+
+class LaxDecoderAdapter(ReferenceAdapter):
+    """Base of decoder bugs: :meth:`lax` turns bytes the reference rejects into bytes it accepts.
+
+    Every command that decodes (``decode``, ``id``, ``decode-value``, ``put``)
+    sees ``lax(input)`` instead of the input, as an implementation whose
+    decoder skips one check would.
+    """
+
+    def lax(self, data: bytes) -> bytes:
+        return data
+
+    def _lax(self, args: Json) -> Json:
+        try:
+            data = bytes.fromhex(args["bytes"])
+        except (KeyError, TypeError, ValueError):
+            return args  # let the reference report the bad request
+        try:
+            return {**args, "bytes": self.lax(data).hex()}
+        except (GritError, ValueError):
+            return args
+
+    def cmd_decode(self, args: Json) -> Json:
+        return super().cmd_decode(self._lax(args))
+
+    def cmd_id(self, args: Json) -> Json:
+        return super().cmd_id(self._lax(args))
+
+    def cmd_decode_value(self, args: Json) -> Json:
+        return super().cmd_decode_value(self._lax(args))
+
+    def cmd_put(self, args: Json) -> Json:
+        return super().cmd_put(self._lax(args))

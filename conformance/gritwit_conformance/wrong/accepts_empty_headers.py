@@ -1,0 +1,26 @@
+"""Wrong adapter: the decoder takes ``"headers": {}`` for "no headers" (OBJ-007).
+
+The spec allows one form of "no headers": the key omitted.  This decoder
+accepts the empty map as well, so two encodings (and two ids) describe the
+same object.
+"""
+
+from __future__ import annotations
+
+from gritwit import _codec
+from gritwit._objects import check_headers
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import run
+
+
+def lax_check_headers(value: object) -> object:
+    return value if value == {} else check_headers(value)  # the bug: {} passes
+
+
+def install() -> None:
+    for kind in ("blob", "message"):
+        _codec._FIELD_CHECKS[kind]["headers"] = lax_check_headers
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,23 @@
+"""Broken adapter: ``ref-list`` never answers (ADP-012).
+
+It blocks reading standard input — a deadlock: the harness sends nothing
+until it has an answer.  (Once the harness is gone, end of input ends it.)
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import run
+
+
+class Adapter(ReferenceAdapter):
+    def cmd_ref_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        sys.stdin.read()  # the bug: waits for input that never comes
+        raise SystemExit(0)
+
+
+if __name__ == "__main__":
+    run(Adapter)

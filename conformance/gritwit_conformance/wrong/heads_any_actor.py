@@ -1,0 +1,25 @@
+"""Wrong adapter: ``heads/<actor>`` may point at a step of another actor (REF-002).
+
+The head-target check still insists on a step but compares the step's actor
+with itself.
+"""
+
+from __future__ import annotations
+
+from gritwit import GritObject, ObjectId, Step
+from gritwit.adapter import ReferenceAdapter
+from gritwit.store import _refs, _store
+from gritwit_conformance.wrong import patch, run
+
+
+def lax_check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:
+    owner = target.actor if isinstance(target, Step) else actor  # the bug: any actor's step
+    _refs.check_head_target(name, owner, target)
+
+
+def install() -> None:
+    patch(_store, "check_head_target", lax_check_head_target)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,17 @@
+"""Wrong adapter: ``hello`` accepts every protocol version (ADP-005)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import PROTOCOL_VERSION, ReferenceAdapter
+from gritwit_conformance.wrong import run
+
+
+class Adapter(ReferenceAdapter):
+    def cmd_hello(self, args: dict[str, Any]) -> dict[str, Any]:
+        return super().cmd_hello({**args, "protocol": PROTOCOL_VERSION})  # the bug: never refuses
+
+
+if __name__ == "__main__":
+    run(Adapter)
