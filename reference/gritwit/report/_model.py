@@ -24,6 +24,7 @@ from typing import Any, Final
 __all__ = [
     "FAILING",
     "OUTCOMES",
+    "SUMMARY_KEY",
     "Counts",
     "Implementation",
     "ProfileSummary",
@@ -51,7 +52,7 @@ OUTCOMES: Final = (
 FAILING: Final = frozenset({"failed", "errored", "unexpected-pass"})
 
 # outcome -> key of the per-profile summary
-_SUMMARY_KEY: Final = {
+SUMMARY_KEY: Final = {
     "passed": "passed",
     "failed": "failed",
     "errored": "errored",
@@ -243,7 +244,7 @@ def _consistency_problems(document: dict[str, Any]) -> list[str]:
         results = by_profile.get(name, [])
         counts = Counts.of(r["outcome"] for r in results)
         for outcome, actual in counts.items():
-            key = _SUMMARY_KEY[outcome]
+            key = SUMMARY_KEY[outcome]
             if summary[key] != actual:
                 problems.append(
                     f"$.profiles.{name}.{key}: says {summary[key]}, "
@@ -280,7 +281,7 @@ def _implementation(info: dict[str, Any]) -> Implementation:
 def _summary(entry: dict[str, Any]) -> ProfileSummary:
     return ProfileSummary(
         claimed=entry["claimed"],
-        counts=Counts(*(entry[_SUMMARY_KEY[o]] for o in OUTCOMES)),
+        counts=Counts(*(entry[SUMMARY_KEY[o]] for o in OUTCOMES)),
         failed_requirements=tuple(entry["failedRequirements"]),
     )
 
