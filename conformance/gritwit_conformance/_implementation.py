@@ -13,6 +13,7 @@ process with a fresh handshake.
 from __future__ import annotations
 
 import json
+import random
 import shlex
 from abc import ABC, abstractmethod
 from typing import Any
@@ -20,10 +21,45 @@ from typing import Any
 from ._messages import ProtocolViolation, Response, check_request, parse_response
 from ._transport import AdapterBroken, AdapterProcess
 
-__all__ = ["PROTOCOL_VERSION", "Implementation", "InProcess", "Subprocess", "make_implementation"]
+__all__ = [
+    "PROFILE_COMMANDS",
+    "PROTOCOL_VERSION",
+    "Implementation",
+    "InProcess",
+    "MissingCommand",
+    "Subprocess",
+    "make_implementation",
+]
 
 PROTOCOL_VERSION = 1
 REFERENCE = "reference"
+
+#: The commands each profile requires (ADP-006, ADP-009, ADP-010).
+PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "codec": ("encode", "decode", "id", "decode-value", "hash"),
+    "store": (
+        "store-open",
+        "put",
+        "get",
+        "has",
+        "ref-get",
+        "ref-cas",
+        "ref-list",
+        "store-corrupt",
+        "store-reopen",
+        "store-close",
+    ),
+}
+
+
+class MissingCommand(AssertionError):
+    """A claimed profile's command answered ``unsupported-command`` (ADP-006)."""
+
+    def __init__(self, cmd: str) -> None:
+        super().__init__(
+            f"the implementation claims the profile of {cmd!r} but answers it with "
+            "unsupported-command (ADP-006: a claimed profile implements all its commands)"
+        )
 
 
 class Implementation(ABC):
@@ -34,6 +70,7 @@ class Implementation(ABC):
 
     def __init__(self) -> None:
         self._seq = 0
+        self._rng = random.Random(0x6772)  # deterministic runs, arbitrary numbers
         self._poison: AdapterBroken | None = None
         self.hello: dict[str, Any] | None = None
 
@@ -70,6 +107,9 @@ class Implementation(ABC):
 
     def _handshake(self) -> None:
         self._start()
+        # Start every process at an arbitrary seq, so that an adapter that counts
+        # instead of echoing is caught (ADP-003).
+        self._seq = self._rng.randrange(1_000, 1_000_000_000)
         response = self._send("hello", {"protocol": PROTOCOL_VERSION})
         if not response.ok:
             self._stop(kill=True)
@@ -87,10 +127,29 @@ class Implementation(ABC):
         try:
             if not self._running():
                 self._handshake()
-            return self._send(cmd, args, check=check)
+            response = self._send(cmd, args, check=check)
         except AdapterBroken as exc:
             self._poison = exc
             raise
+        if response.error_class == "unsupported-command" and cmd in self._claimed_commands():
+            raise MissingCommand(cmd)
+        return response
+
+    def _claimed_commands(self) -> frozenset[str]:
+        claimed = self.hello.get("profiles", ()) if self.hello else ()
+        return frozenset(c for p in claimed for c in PROFILE_COMMANDS.get(p, ()))
+
+    def probe_hello(self, protocol: int) -> Response:
+        """``hello`` with another protocol version, in a separate fresh process (ADP-005)."""
+        other = self._fresh()
+        try:
+            other._start()
+            return other._send("hello", {"protocol": protocol}, check=False)
+        finally:
+            other._stop(kill=True)
+
+    @abstractmethod
+    def _fresh(self) -> Implementation: ...
 
     def info(self) -> dict[str, Any]:
         """The handshake result (ADP-005), starting the implementation if needed."""
@@ -168,6 +227,9 @@ class Subprocess(Implementation):
     def _stderr(self) -> str:
         return self._proc.stderr_tail() if self._proc is not None else self._last_stderr
 
+    def _fresh(self) -> Subprocess:
+        return Subprocess(self.label, timeout=self.timeout)
+
     @property
     def pid(self) -> int | None:
         return None if self._proc is None else self._proc.pid
@@ -204,6 +266,9 @@ class InProcess(Implementation):
 
     def _stderr(self) -> str:
         return ""
+
+    def _fresh(self) -> InProcess:
+        return InProcess()
 
 
 def make_implementation(spec: str, *, timeout: float = 10.0) -> Implementation:

@@ -50,12 +50,13 @@ class ReportCollector:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.records: dict[str, _Record] = {}
+        self.blamed: set[str] = set()
         self.started = time.time()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.setdefault(report.nodeid, _Record(report.nodeid))
         props = dict(report.user_properties)
-        if "requirements" in props:
+        if "requirements" in props and report.nodeid not in self.blamed:
             record.requirements = str(props["requirements"]).split()
         if "profile" in props:
             record.profile = str(props["profile"])
@@ -68,8 +69,14 @@ class ReportCollector:
             record.outcome = "not-claimed"
             record.reason = reason
         elif report.failed:
-            if "broken" in props:
-                record.outcome, record.reason = "errored", str(props["broken"])
+            if "blame" in props:
+                # Blame the protocol rule that broke, and say what the test was checking.
+                checking = ", ".join(record.requirements)
+                record.requirements = [str(props["blame"])]
+                self.blamed.add(report.nodeid)
+                detail = str(props.get("broken") or _short_reason(report))
+                record.reason = f"{detail}\n(while checking {checking})"
+                record.outcome = "errored" if "broken" in props else "failed"
             elif report.when != "call":
                 record.outcome, record.reason = "errored", _short_reason(report)
             elif "XPASS(strict)" in (report.longreprtext or ""):

@@ -136,11 +136,12 @@ class AdapterProcess:
 
     def kill(self) -> None:
         """SIGKILL the adapter's whole process group and reap it."""
-        if self._proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(timeout=5)
+        # Always signal the group: the leader may be gone while a child of it
+        # still holds stdout open.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=5)
         self._cleanup()
 
     def _cleanup(self) -> None:

@@ -105,14 +105,21 @@ def pytest_runtest_makereport(
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
         report.user_properties.append(("requirements", " ".join(dict.fromkeys(requirements))))
+        report.user_properties.append(("test", item.nodeid))
         if profile is not None:
             report.user_properties.append(("profile", profile.args[0]))
     if call.excinfo is not None:
+        from ._implementation import MissingCommand
         from ._transport import AdapterBroken
 
         broken = _find(call.excinfo.value, AdapterBroken)
         if broken is not None:
+            # The adapter broke the protocol: that is what failed (ADP-012), whatever
+            # the interrupted test was checking.
             report.user_properties.append(("broken", str(broken)[:3000]))
+            report.user_properties.append(("blame", "ADP-012"))
+        elif _find(call.excinfo.value, MissingCommand) is not None:
+            report.user_properties.append(("blame", "ADP-006"))
     return report
 
 

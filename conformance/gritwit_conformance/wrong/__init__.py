@@ -7,7 +7,9 @@ which profile exposes the bug, which requirement IDs the suite must report as
 failed, and whether the suite must record the tests as *failed* (a wrong
 answer) or *errored* (a broken adapter, ADP-012).
 ``conformance/tests/test_wrong_adapters.py`` runs ``gritwit conform`` against
-every entry and checks its report against the table.
+every entry and checks its report against the table.  Entries with a ``gap``
+are bugs the suite does not catch yet; their tests are strict expected
+failures, so catching one turns the test red until its ``gap`` is cleared.
 
 The table is plain data and importing this package starts nothing; the bugs
 are installed only in the adapter process, by :func:`run`.
@@ -22,7 +24,6 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal, NoReturn
 
-from gritwit import GritError
 from gritwit.adapter import ReferenceAdapter, serve
 
 __all__ = [
@@ -252,7 +253,7 @@ class LaxDecoderAdapter(ReferenceAdapter):
             return args  # let the reference report the bad request
         try:
             return {**args, "bytes": self.lax(data).hex()}
-        except (GritError, ValueError):
+        except Exception:  # the lax path gave up on these bytes: the reference decides
             return args
 
     def cmd_decode(self, args: Json) -> Json:

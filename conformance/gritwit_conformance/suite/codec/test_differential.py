@@ -57,8 +57,8 @@ def mutated_encodings(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-def _compare(impl: Implementation, cmd: str, **args: Any) -> None:
-    got, want = impl.call(cmd, **args), reference_answer(cmd, **args)
+def _compare(impl: Implementation, cmd: str, *, check: bool = True, **args: Any) -> None:
+    got, want = impl.call(cmd, check=check, **args), reference_answer(cmd, **args)
     shown = {k: (v[:160] if isinstance(v, str) else v) for k, v in args.items()}
     assert got.outcome() == want.outcome(), (
         f"{cmd} {shown}: expected {want.outcome()} "
@@ -119,6 +119,76 @@ def test_hash(impl: Implementation, data: bytes) -> None:
     assert reply.ok and reply.result["digest"] == blake3.blake3(data).hexdigest(), (
         f"hash of {data.hex()[:120]}: got {reply.result.get('digest')}"
     )
+
+
+BAD_NAMES = ["", ".", "..", "a/b", "/", "nul\x00", "x" * 256, "é" * 128]
+BAD_IDS = ["", "00" * 31, "00" * 33, "AB" * 32, "zz" * 32, 7, None, ["00"]]
+
+
+@st.composite
+def invalid_descriptions(draw: st.DrawFn) -> Any:
+    """A valid description with one field broken the way a decoder would reject it."""
+    desc: dict[str, Any] = g.object_to_json(draw(objects))
+    kind = desc["type"]
+    choices = ["unknown-field", "drop-type", "wrong-type"]
+    if kind == "tree":
+        choices += ["bad-name", "empty-entries", "bad-entry-id"]
+    if kind == "mailbox":
+        choices += ["bad-mailbox-key", "empty-entries", "bad-entry-id"]
+    if kind in ("blob", "message"):
+        choices += ["empty-header-name", "non-text-header", "null-headers"]
+    if kind in ("message", "step"):
+        choices += ["bad-id-field", "drop-required-id"]
+    if kind == "blob":
+        choices += ["bad-data"]
+    choice = draw(st.sampled_from(choices))
+    if choice == "unknown-field":
+        desc[draw(st.sampled_from(["extra", "Type", "id", "data2"]))] = "x"
+    elif choice == "drop-type":
+        del desc["type"]
+    elif choice == "wrong-type":
+        desc["type"] = draw(st.sampled_from(["commit", "Blob", "", 1, None]))
+    elif choice == "bad-name":
+        desc["entries"][draw(st.sampled_from(BAD_NAMES))] = "00" * 32
+    elif choice == "empty-entries":
+        desc["entries"] = {}
+    elif choice == "bad-entry-id":
+        desc["entries"][next(iter(desc["entries"]))] = draw(st.sampled_from(BAD_IDS))
+    elif choice == "bad-mailbox-key":
+        desc["entries"][draw(st.sampled_from(["AB" * 32, "00" * 31, "g" * 64, ""]))] = "00" * 32
+    elif choice == "empty-header-name":
+        desc["headers"][""] = "v"
+    elif choice == "non-text-header":
+        desc["headers"]["k"] = draw(st.sampled_from([1, None, ["v"], {"v": "w"}]))
+    elif choice == "null-headers":
+        desc["headers"] = None
+    elif choice == "bad-id-field":
+        field = "content" if kind == "message" else draw(st.sampled_from(["actor", "core"]))
+        desc[field] = draw(st.sampled_from([x for x in BAD_IDS if x is not None]))
+    elif choice == "drop-required-id":
+        del desc["content" if kind == "message" else draw(st.sampled_from(["actor", "core"]))]
+    elif choice == "bad-data":
+        desc["data"] = draw(st.sampled_from(["0", "AB", "zz", 5, None]))
+    return desc
+
+
+@pytest.mark.req("OBJ-016", "OBJ-017", "OBJ-018", "CONV-004")
+@run
+@given(description=invalid_descriptions())
+def test_encode_refuses_what_decode_rejects(impl: Implementation, description: Any) -> None:
+    _compare(impl, "encode", object=description, check=False)
+
+
+@pytest.mark.req("ENC-013")
+def test_size_limit(impl: Implementation) -> None:
+    head = bytes([0x5A]) + (g.MAX_SIZE - 5).to_bytes(4, "big")  # byte string of 16 MiB − 5
+    at_limit = head + bytes(g.MAX_SIZE - 5)
+    reply = impl.call("decode-value", bytes=at_limit.hex())
+    assert reply.ok, f"a value of exactly 16 MiB must be accepted, got {reply.outcome()}"
+    reply = impl.call("decode-value", bytes=(at_limit + b"\x00").hex())
+    assert reply.error_class == "too-large", f"16 MiB + 1 byte: expected too-large, got {reply}"
+    reply = impl.call("encode", object={"type": "blob", "data": "00" * g.MAX_SIZE})
+    assert reply.error_class == "too-large", f"encoding over 16 MiB: expected too-large, {reply}"
 
 
 @pytest.mark.req("OBJ-017", "OBJ-018", "OBJ-010", "OBJ-011", "ID-003")

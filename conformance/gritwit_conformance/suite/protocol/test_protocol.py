@@ -56,3 +56,25 @@ def test_shutdown_ends_the_process(impl: Implementation) -> None:
 def test_byte_strings_are_lowercase_hex(impl: Implementation, text: str) -> None:
     reply = impl.call("hash", bytes=text, check=False)
     assert not reply.ok and reply.error_class == "bad-request", reply
+
+
+@pytest.mark.req("ADP-005")
+@pytest.mark.parametrize("version", [0, 2, 999])
+def test_hello_refuses_other_protocol_versions(impl: Implementation, version: int) -> None:
+    reply = impl.probe_hello(version)
+    assert not reply.ok and reply.error_class == "unsupported-protocol", (
+        f"hello with protocol {version} must be refused with unsupported-protocol, got {reply}"
+    )
+
+
+@pytest.mark.req("ADP-011")
+def test_closing_stdin_ends_the_process(impl: Implementation) -> None:
+    if not isinstance(impl, Subprocess):
+        return  # an in-process implementation has no standard input
+    separate = Subprocess(impl.label, timeout=impl.timeout)
+    separate.info()
+    process = separate._proc
+    assert process is not None
+    status = process.shutdown(grace=5.0)  # closes stdin without sending shutdown
+    separate._proc = None
+    assert status is not None, "the adapter did not exit within 5 s of its input closing"

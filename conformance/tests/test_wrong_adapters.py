@@ -1,0 +1,282 @@
+"""The suite bites: ``gritwit conform`` fails each deliberately wrong adapter, for the right reason.
+
+Each entry of :data:`gritwit_conformance.wrong.WRONG` is run as a subprocess
+``gritwit conform --impl "python -m gritwit_conformance.wrong.<name>"`` on its
+profile; its JSON report must list the expected requirement IDs as failed,
+with the expected kind of outcome.  Adapters that break the protocol must end
+as *errored* records that say why, and the run must go on past them with a
+fresh adapter (ADP-012).  A control run shows the unmodified reference passes
+under the same settings, and an adapter that claims only ``codec`` gets its
+store tests reported as *not claimed* (ADP-006).
+
+Entries with a ``gap`` are wrong adapters the suite does not catch yet: strict
+expected failures, which turn into failures once the suite catches them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import pkgutil
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import blake3
+import cbor2
+import pytest
+
+import gritwit as g
+from gritwit_conformance import wrong
+from gritwit_conformance._conform import PROFILES
+from gritwit_conformance.wrong import WRONG, WrongAdapter, command
+
+GRITWIT = [sys.executable, "-m", "gritwit"]
+#: Bound on one ``gritwit conform`` run; reached only if the harness hangs.
+RUN_TIMEOUT = 300.0
+#: Response time-out for adapters that break the protocol: a hang costs this much.
+BROKEN_TIMEOUT = 2.0
+EXAMPLES = 25
+SPEC = Path(__file__).resolve().parents[2] / "spec"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    status: int
+    report: dict[str, Any]
+    output: str
+    junit: Path
+
+    def records(self, outcome: str) -> list[dict[str, Any]]:
+        return [r for r in self.report["results"] if r["outcome"] == outcome]
+
+    def failed_requirements(self, profiles: tuple[str, ...]) -> set[str]:
+        summary = self.report["profiles"]
+        return {rid for p in profiles if p in summary for rid in summary[p]["failedRequirements"]}
+
+    def explain(self) -> str:
+        return f"\n--- gritwit conform output (tail) ---\n{self.output[-4000:]}"
+
+
+def conform(
+    impl: str,
+    where: Path,
+    profiles: tuple[str, ...],
+    *,
+    smoke: bool = False,
+    timeout: float = 10.0,
+) -> Run:
+    """Run ``gritwit conform`` in a subprocess that cannot outlive :data:`RUN_TIMEOUT`."""
+    out = where / "report"
+    args = [*GRITWIT, "conform", "--impl", impl, "--out", str(out)]
+    args += ["--examples", str(EXAMPLES), "--timeout", str(timeout)]
+    for profile in profiles:
+        args += ["--profile", profile]
+    if smoke:
+        args.append("--smoke")
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=where,
+        start_new_session=True,
+    )
+    try:
+        output, _ = proc.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        pytest.fail(f"gritwit conform --impl {impl} ran past {RUN_TIMEOUT} s: the harness hangs")
+    report_path = out.with_suffix(".json")
+    assert report_path.is_file(), f"no JSON report (exit {proc.returncode}):\n{output[-4000:]}"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    return Run(proc.returncode, report, output, out.with_suffix(".xml"))
+
+
+def junit_order(path: Path) -> list[tuple[str, bool]]:
+    """(test name, passed) in the order the tests ran (``-n 1``: the JUnit file's order)."""
+    cases = ET.parse(path).getroot().iter("testcase")
+    return [(case.get("name", ""), len(case) == 0 or _only_output(case)) for case in cases]
+
+
+def _only_output(case: ET.Element) -> bool:
+    return all(child.tag in ("system-out", "system-err", "properties") for child in case)
+
+
+def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
+    for name, entry in entries.items():
+        marks = [pytest.mark.req(*sorted(entry.failed))]
+        if entry.outcome == "errored":
+            marks.append(pytest.mark.req("ADP-012"))
+        if entry.gap:
+            marks.append(pytest.mark.xfail(reason=f"suite gap: {entry.gap}", strict=True))
+        # "gap-…" ids: `-k "not gap-"` skips the known gaps for a quicker run.
+        yield pytest.param(name, id=f"gap-{name}" if entry.gap else name, marks=marks)
+
+
+# --- the table itself -------------------------------------------------------------------
+
+
+@pytest.mark.req("CONV-002", "CONV-005")
+def test_the_table_names_real_modules_profiles_and_requirements() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(wrong.__path__)}
+    assert modules == set(WRONG), "every wrong adapter module has exactly one table entry"
+    spec_ids = set(re.findall(r"\*\*([A-Z]{2,5}-\d{3})\*\*", _spec_text()))
+    assert spec_ids, f"no requirement IDs found in {SPEC}"
+    for name, entry in WRONG.items():
+        assert entry.failed and entry.failed <= spec_ids, f"{name}: unknown IDs"
+        assert entry.profiles and set(entry.profiles) <= set(PROFILES), name
+        assert entry.outcome in ("failed", "errored"), name
+        assert bool(entry.reason) == (entry.outcome == "errored"), name
+    breakers = [n for n, e in WRONG.items() if e.outcome == "errored" and not e.gap]
+    caught = [n for n, e in WRONG.items() if not e.gap]
+    assert len(caught) >= 14 and len(breakers) >= 4
+
+
+def _spec_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(SPEC.glob("*.md")))
+
+
+BLOB_TYPE = "6474797065" + "64626c6f62"  # "type": "blob"
+HEADERS = "6768656164657273"  # "headers"
+
+
+@pytest.mark.req("ENC-001", "ENC-007", "ENC-010", "ID-001", "OBJ-007", "OBJ-011", "OBJ-014")
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ("1818" + "00", "trailing-bytes"),
+        ("1805", "non-shortest"),
+        ("a2617a00616100", "unsorted-keys"),
+        # blob {"data": h'', "type": "blob", "headers": {}}: the count in 5 bytes, then in 1
+        ("a3" + "6464617461" + "40" + BLOB_TYPE + HEADERS + "9a00000000", "non-shortest"),
+        ("a3" + "6464617461" + "40" + BLOB_TYPE + HEADERS + "a0", "invalid-object"),
+        # tree {"type": "tree", "entries": {"": <32 zero bytes>}}
+        ("a2647479706564747265656765" + "6e7472696573a1605820" + "00" * 32, "invalid-name"),
+        (cbor2.dumps({"type": "mailbox", "entries": {"AB" * 32: bytes(32)}}).hex(), "invalid-id"),
+    ],
+)
+def test_importing_the_wrong_adapters_changes_nothing(data: str, error: str) -> None:
+    """The bugs are installed by run(), in the adapter process only, never on import."""
+    for name in WRONG:
+        importlib.import_module(f"{wrong.__name__}.{name}")
+    with pytest.raises(g.GritError) as info:
+        g.decode_object(bytes.fromhex(data))
+    assert info.value.error_class == error
+    blob = bytes.fromhex("a2" + "6464617461" + "4178" + BLOB_TYPE)  # data h'78', type "blob"
+    assert g.encode_object(g.Blob(data=b"x")) == blob
+    assert g.object_id(g.Blob(data=b"x")).digest == blake3.blake3(blob).digest()
+
+
+# --- every wrong adapter is caught ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(_params(WRONG)))
+def test_the_suite_catches(name: str, tmp_path: Path) -> None:
+    entry = WRONG[name]
+    impl = command(name)
+    timeout = BROKEN_TIMEOUT if entry.outcome == "errored" else 10.0
+    run = conform(impl, tmp_path, entry.profiles, smoke=entry.smoke, timeout=timeout)
+    assert run.report["implementation"]["command"] == impl
+    assert run.status == 1, f"{name}: gritwit conform exited {run.status}, not 1{run.explain()}"
+
+    missing = entry.failed - run.failed_requirements(entry.profiles)
+    assert not missing, (
+        f"{name} ({entry.description}): the report does not list {sorted(missing)} as failed; "
+        f"it lists {sorted(run.failed_requirements(entry.profiles))}{run.explain()}"
+    )
+    outcomes = Counter(r["outcome"] for r in run.report["results"])
+    assert outcomes["passed"], f"{name}: nothing passed at all{run.explain()}"
+    if entry.outcome == "failed":
+        assert outcomes["failed"] and not outcomes["errored"], (
+            f"{name} answers wrongly but speaks the protocol: expected failures and no errors, "
+            f"got {dict(outcomes)}{run.explain()}"
+        )
+        return
+    errored = run.records("errored")
+    assert errored and not outcomes["failed"], f"{name}: {dict(outcomes)}{run.explain()}"
+    unexplained = [r for r in errored if entry.reason not in r["reason"]]
+    assert not unexplained, (
+        f"{name}: errored records must say {entry.reason!r}; e.g. {unexplained[0]['id']}: "
+        f"{unexplained[0]['reason'][:500]!r}"
+    )
+    _assert_the_run_went_on(name, run, errored)
+
+
+def _assert_the_run_went_on(name: str, run: Run, errored: list[dict[str, Any]]) -> None:
+    """After the first broken exchange, later tests still passed: the adapter was restarted."""
+    assert len(errored) >= 2, f"{name}: expected the bug to be hit again after a restart"
+    order = junit_order(run.junit)
+    broken = {r["id"].rsplit("::", 1)[-1] for r in errored}
+    first = next(i for i, (test, _) in enumerate(order) if test in broken)
+    later_passes = [test for test, passed in order[first + 1 :] if passed]
+    assert len(later_passes) >= 2, (
+        f"{name}: no test passed after the first broken exchange ({order[first][0]})"
+    )
+
+
+# --- controls ---------------------------------------------------------------------------
+
+
+@pytest.mark.req("ADP-001", "ADP-005", "ADP-011")
+def test_the_unmodified_reference_passes_the_same_runs(tmp_path: Path) -> None:
+    impl = shlex.join([*GRITWIT, "adapter"])
+    run = conform(impl, tmp_path, PROFILES)
+    assert run.status == 0, f"the reference adapter fails the suite{run.explain()}"
+    outcomes = Counter(r["outcome"] for r in run.report["results"])
+    assert set(outcomes) == {"passed"}, dict(outcomes)
+    assert set(run.report["profiles"]) == {*PROFILES, "protocol"}
+
+
+CODEC_ONLY = """
+from gritwit.adapter import ReferenceAdapter, serve
+
+STORE_COMMANDS = {
+    "store-open", "put", "get", "has", "ref-get", "ref-cas", "ref-list",
+    "store-corrupt", "store-reopen", "store-close",
+}
+
+
+class CodecOnly(ReferenceAdapter):
+    profiles = ("codec",)
+
+    def handle(self, request):
+        if request.get("cmd") in STORE_COMMANDS:
+            return self.error(request.get("seq"), "unsupported-command", "codec only")
+        return super().handle(request)
+
+
+raise SystemExit(serve(CodecOnly()))
+"""
+
+
+@pytest.mark.req("ADP-006", "ADP-008")
+def test_unclaimed_profiles_are_not_claimed_not_failed(tmp_path: Path) -> None:
+    script = tmp_path / "codec_only.py"
+    script.write_text(CODEC_ONLY, encoding="utf-8")
+    impl = shlex.join([sys.executable, str(script)])
+    run = conform(impl, tmp_path, ("store",))
+    assert run.status == 0, f"an unclaimed profile must not fail the run{run.explain()}"
+    store = run.report["profiles"]["store"]
+    assert store["claimed"] is False
+    assert store["notClaimed"] > 0
+    assert store["passed"] == store["failed"] == store["errored"] == 0
+    assert store["failedRequirements"] == []
+    records = [r for r in run.report["results"] if r["profile"] == "store"]
+    assert records and {r["outcome"] for r in records} == {"not-claimed"}
+    assert all("not claimed" in r["reason"] for r in records)
+    assert run.report["profiles"]["protocol"]["passed"] > 0
+    assert run.report["implementation"]["profiles"] == ["codec"]
