@@ -1,29 +1,34 @@
 """Wrong adapter: encoding lets the empty tree name through; decoding still refuses it (OBJ-017).
 
-The encoder's entry check runs on the entries without ``""``, so the two
-directions of the codec disagree about one rule.
+Its encoder builds a tree with an entry named ``""`` without checking the name,
+so the two directions of the codec disagree about one rule.
 """
 
 from __future__ import annotations
 
-from gritwit import _objects
+from typing import Any
+
+import blake3
+import cbor2
+
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
-
-check_tree_entries = _objects.check_tree_entries
+from gritwit_conformance.wrong import run
 
 
-def encoder_check_tree_entries(value: object) -> object:
-    if isinstance(value, dict) and "" in value:  # the bug: "" is skipped when encoding
-        check_tree_entries({name: oid for name, oid in value.items() if name != ""} or value)
-        return value
-    return check_tree_entries(value)
-
-
-def install() -> None:
-    # The decoder holds its own reference to check_tree_entries; only the encoder changes.
-    patch(_objects, "check_tree_entries", encoder_check_tree_entries)
+class EncodeSkipsEmptyName(ReferenceAdapter):
+    def cmd_encode(self, args: dict[str, Any]) -> dict[str, Any]:
+        desc = args.get("object")
+        entries = desc.get("entries") if isinstance(desc, dict) else None
+        tree = isinstance(desc, dict) and desc.get("type") == "tree"
+        if tree and isinstance(entries, dict) and "" in entries:  # the bug: no name check
+            value = {
+                "type": "tree",
+                "entries": {k: bytes.fromhex(v) for k, v in entries.items()},
+            }
+            data = cbor2.dumps(value, canonical=True)
+            return {"bytes": data.hex(), "id": blake3.blake3(data).hexdigest()}
+        return super().cmd_encode(args)
 
 
 if __name__ == "__main__":
-    run(ReferenceAdapter, install)
+    run(EncodeSkipsEmptyName)

@@ -172,13 +172,38 @@ def invalid_descriptions(draw: st.DrawFn) -> Any:
     return desc
 
 
-@pytest.mark.req("OBJ-016", "OBJ-017", "OBJ-018", "CONV-004")
+def _with_bad_name(name: str) -> Any:
+    return {"type": "tree", "entries": {name: "00" * 32, "ok": "11" * 32}}
+
+
+@pytest.mark.smoke
+@pytest.mark.req(
+    "OBJ-016",
+    "OBJ-017",
+    "OBJ-018",
+    "CONV-004",
+    "OBJ-002",
+    "OBJ-003",
+    "OBJ-004",
+    "OBJ-005",
+    "OBJ-006",
+    "OBJ-010",
+    "OBJ-011",
+    "OBJ-013",
+    "OBJ-014",
+)
 @run
 @given(description=invalid_descriptions())
+@example(description=_with_bad_name(""))
+@example(description=_with_bad_name("."))
+@example(description=_with_bad_name("a/b"))
+@example(description={"type": "mailbox", "entries": {}})
+@example(description={"type": "blob", "data": "", "headers": {"": "v"}})
 def test_encode_refuses_what_decode_rejects(impl: Implementation, description: Any) -> None:
     _compare(impl, "encode", object=description, check=False)
 
 
+@pytest.mark.smoke
 @pytest.mark.req("ENC-013")
 def test_size_limit(impl: Implementation) -> None:
     head = bytes([0x5A]) + (g.MAX_SIZE - 5).to_bytes(4, "big")  # byte string of 16 MiB − 5

@@ -24,6 +24,7 @@ def test_handshake(impl: Implementation) -> None:
     assert not unknown, f"unknown profiles claimed: {sorted(unknown)}"
 
 
+@pytest.mark.smoke
 @pytest.mark.req("ADP-007", "ADP-008")
 def test_unknown_commands_are_refused_and_the_adapter_keeps_running(impl: Implementation) -> None:
     reply = impl.call("teleport", destination="mars")
@@ -58,6 +59,7 @@ def test_byte_strings_are_lowercase_hex(impl: Implementation, text: str) -> None
     assert not reply.ok and reply.error_class == "bad-request", reply
 
 
+@pytest.mark.smoke
 @pytest.mark.req("ADP-005")
 @pytest.mark.parametrize("version", [0, 2, 999])
 def test_hello_refuses_other_protocol_versions(impl: Implementation, version: int) -> None:
@@ -67,6 +69,7 @@ def test_hello_refuses_other_protocol_versions(impl: Implementation, version: in
     )
 
 
+@pytest.mark.smoke
 @pytest.mark.req("ADP-011")
 def test_closing_stdin_ends_the_process(impl: Implementation) -> None:
     if not isinstance(impl, Subprocess):
