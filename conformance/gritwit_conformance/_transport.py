@@ -102,6 +102,9 @@ class AdapterProcess:
             stdin.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
             stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
+            status = self._exit_status()
+            if status is not None:
+                raise self._broken(f"the adapter exited (status {status}) before {cmd}") from None
             raise self._broken(f"the adapter closed its input before {cmd}") from None
         wait = self.timeout if timeout is None else timeout
         try:
@@ -109,10 +112,7 @@ class AdapterProcess:
         except queue.Empty:
             raise self._broken(f"no response to {cmd} within {wait:g} s (adapter hangs)") from None
         if line is _EOF:
-            status = self._proc.poll()
-            if status is None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    status = self._proc.wait(timeout=1)
+            status = self._exit_status()
             raise self._broken(f"the adapter exited (status {status}) while answering {cmd}")
         assert isinstance(line, bytes)
         if not line.endswith(b"\n"):
@@ -120,6 +120,14 @@ class AdapterProcess:
                 f"response to {cmd} is not a complete line of at most {MAX_LINE} bytes"
             )
         return line
+
+    def _exit_status(self) -> int | None:
+        """The exit status if the adapter has exited or exits within a second, else None."""
+        status = self._proc.poll()
+        if status is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = self._proc.wait(timeout=1)
+        return status
 
     def shutdown(self, grace: float = 5.0) -> int | None:
         """Close politely: ``shutdown`` was sent by the caller; close stdin, wait, then kill."""

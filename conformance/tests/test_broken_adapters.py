@@ -129,6 +129,16 @@ def gone(pid: int) -> bool:
         return True
 
 
+def gone_soon(pid: int, within: float = 5.0) -> bool:
+    """SIGKILL is delivered asynchronously: give the process a moment to die."""
+    deadline = time.monotonic() + within
+    while not gone(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def broken_call(impl: Subprocess, cmd: str = "hash") -> AdapterBroken:
     started = time.monotonic()
     with pytest.raises(AdapterBroken) as info:
@@ -144,7 +154,7 @@ def test_silence_in_the_handshake_times_out(fake: tuple[Path, Path]) -> None:
     with pytest.raises(AdapterBroken, match=r"no response to hello within 0\.5 s"):
         proc.exchange({"seq": 1, "cmd": "hello", "protocol": 1})
     assert time.monotonic() - started < BOUND
-    assert gone(proc.pid), "the hung adapter was not killed"
+    assert gone_soon(proc.pid), "the hung adapter was not killed"
 
 
 @pytest.mark.req("ADP-012")
@@ -155,7 +165,7 @@ def test_silence_after_the_handshake_times_out(fake: tuple[Path, Path]) -> None:
     assert pid is not None
     error = broken_call(impl)
     assert "no response to hash within 0.5 s" in error.reason
-    assert gone(pid)
+    assert gone_soon(pid)
 
 
 @pytest.mark.req("ADP-012", "ADP-001")
@@ -181,7 +191,7 @@ def test_non_json_on_stdout(fake: tuple[Path, Path]) -> None:
     assert pid is not None
     error = broken_call(impl)
     assert "response to hash is not JSON" in error.reason and "Traceback" in error.reason
-    assert gone(pid)
+    assert gone_soon(pid)
 
 
 @pytest.mark.req("ADP-012", "ADP-003")
@@ -212,7 +222,7 @@ def test_an_over_long_line(fake: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
     assert pid is not None
     error = broken_call(impl)
     assert "response to hash is not a complete line of at most 1000 bytes" in error.reason
-    assert gone(pid)
+    assert gone_soon(pid)
 
 
 @pytest.mark.req("ADP-012", "ADP-005")
@@ -239,7 +249,7 @@ def test_a_grandchild_holding_stdout_does_not_hang_the_harness(fake: tuple[Path,
         impl.call("hash", bytes="")
     elapsed = time.monotonic() - started
     child = int(fake[1].read_text())
-    child_gone = gone(child)
+    child_gone = gone_soon(child)
     assert "no response to hello within 0.5 s" in info.value.reason
     assert elapsed < GRANDCHILD_BOUND, f"the harness hung {elapsed:.1f} s on the adapter's child"
     assert child_gone, "the adapter's child survived the kill of its process group"
@@ -263,7 +273,7 @@ def test_the_next_test_gets_a_fresh_adapter(fake: tuple[Path, Path]) -> None:
     reply = impl.call("hash", bytes="")
     assert reply.ok and reply.result == {"digest": "00" * 32}
     assert impl.pid is not None and impl.pid != first
-    assert gone(first)
+    assert gone_soon(first)
     impl.close()
     assert impl.pid is None
 
@@ -273,7 +283,7 @@ def test_shutdown_of_a_polite_adapter(fake: tuple[Path, Path]) -> None:
     proc = AdapterProcess(argv(fake, "ok"), timeout=LONG)
     proc.exchange({"seq": 1, "cmd": "shutdown"})
     assert proc.shutdown(grace=BOUND) == 0
-    assert gone(proc.pid)
+    assert gone_soon(proc.pid)
 
 
 @pytest.mark.req("ADP-011", "ADP-012")
@@ -283,4 +293,4 @@ def test_an_adapter_that_ignores_shutdown_is_killed(fake: tuple[Path, Path]) -> 
     started = time.monotonic()
     assert proc.shutdown(grace=SHORT) is None, "shutdown() reports a kill as None"
     assert time.monotonic() - started < BOUND
-    assert gone(proc.pid)
+    assert gone_soon(proc.pid)

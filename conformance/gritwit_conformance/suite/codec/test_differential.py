@@ -59,7 +59,7 @@ def mutated_encodings(draw: st.DrawFn) -> bytes:
 
 def _compare(impl: Implementation, cmd: str, *, check: bool = True, **args: Any) -> None:
     got, want = impl.call(cmd, check=check, **args), reference_answer(cmd, **args)
-    shown = {k: (v[:160] if isinstance(v, str) else v) for k, v in args.items()}
+    shown = {k: (v[:1000] if isinstance(v, str) else v) for k, v in args.items()}
     assert got.outcome() == want.outcome(), (
         f"{cmd} {shown}: expected {want.outcome()} "
         f"{want.error.get('requirement', '')}, the implementation answered {got.outcome()} "
