@@ -235,7 +235,11 @@ def run(adapter_cls: type[ReferenceAdapter], *install: Callable[[], None]) -> No
     """Install the bug (``install`` hooks patch the reference in this process only) and serve."""
     for hook in install:
         hook()
-    raise SystemExit(serve(adapter_cls()))
+    adapter = adapter_cls()
+    main = sys.modules["__main__"].__spec__
+    if main is not None:  # name it after its module, so reports tell the variants apart
+        adapter.name = "gritwit-wrong-" + main.name.rsplit(".", 1)[-1].replace("_", "-")
+    raise SystemExit(serve(adapter))
 
 
 class LaxDecoderAdapter(ReferenceAdapter):
