@@ -24,14 +24,17 @@ __all__ = [
     "DecodeError",
     "DuplicateKey",
     "ForbiddenType",
+    "FrozenCore",
     "GritError",
     "IndefiniteLength",
+    "InvalidGenesis",
     "InputError",
     "InvalidId",
     "InvalidName",
     "InvalidObject",
     "InvalidRefName",
     "InvalidRefTarget",
+    "InvalidTransition",
     "InvalidUtf8",
     "Malformed",
     "NonShortest",
@@ -42,7 +45,10 @@ __all__ = [
     "TooDeep",
     "TooLarge",
     "TrailingBytes",
+    "TransitionError",
     "Truncated",
+    "UnknownQuery",
+    "UnknownWit",
     "UnsortedKeys",
     "ValidationError",
 ]
@@ -172,6 +178,32 @@ class InvalidRefName(StoreError):
 
 class InvalidRefTarget(StoreError):
     error_class = "invalid-ref-target"
+
+
+class TransitionError(GritError):
+    """A transition failed or broke the Wit protocol (chapter *Wit*); no step is adopted."""
+
+    phase = "transition"
+
+
+class UnknownWit(TransitionError):
+    error_class = "unknown-wit"
+
+
+class InvalidTransition(TransitionError):
+    error_class = "invalid-transition"
+
+
+class InvalidGenesis(TransitionError):
+    error_class = "invalid-genesis"
+
+
+class FrozenCore(TransitionError):
+    error_class = "frozen-core"
+
+
+class UnknownQuery(TransitionError):
+    error_class = "unknown-query"
 
 
 def _all_classes() -> dict[str, type[GritError]]:

@@ -57,7 +57,12 @@ def test_error_class_table_matches_the_reference() -> None:
     table = set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, re.MULTILINE))
     assert table == set(g.ERROR_CLASSES)
     for name, cls in g.ERROR_CLASSES.items():
-        assert cls.error_class == name and cls.phase in ("decode", "validate", "store")
+        assert cls.error_class == name and cls.phase in (
+            "decode",
+            "validate",
+            "store",
+            "transition",
+        )
 
 
 @pytest.mark.req("CONV-005")

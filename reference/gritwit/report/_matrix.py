@@ -36,6 +36,7 @@ CHAPTERS: Final = {
     "REF": "04-store",
     "DUR": "04-store",
     "ADP": "05-adapter-protocol",
+    "WIT": "06-wit",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

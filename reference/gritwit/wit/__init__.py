@@ -1,0 +1,62 @@
+"""The Wit transition protocol (spec chapter *Wit*, WIT-001 … WIT-027).
+
+* :mod:`._model` — what a transition receives and returns (WIT-006);
+* :func:`pending` — pending messages by walking chains (WIT-004, WIT-005, WIT-010);
+* :func:`assemble` — a transition's output to its step, checked (WIT-007 … WIT-009,
+  WIT-015, WIT-016);
+* :func:`merge` — the default update (WIT-013);
+* :data:`TEST_ACTORS` — the suite's test actors (WIT-018 … WIT-027);
+* :class:`Executor` — a small deterministic in-memory executor (WIT-010 … WIT-017).
+"""
+
+from __future__ import annotations
+
+from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, Query, QueryInput
+from ._assemble import Assembled, assemble
+from ._cores import TEST_RUNTIME, code_name, core_problem, test_actor_core, wit_blob
+from ._executor import OUTSIDE_REF, Executor, Failure, RunReport
+from ._model import (
+    OUTSIDE,
+    ObjectReader,
+    Overlay,
+    PendingMessage,
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    TransitionTimeout,
+    Wit,
+)
+from ._pending import mailbox_entries, pending, routed
+from ._update import merge
+
+__all__ = [
+    "OUTSIDE",
+    "OUTSIDE_REF",
+    "TEST_ACTORS",
+    "TEST_RUNTIME",
+    "TEST_UPDATERS",
+    "Assembled",
+    "BuiltinActor",
+    "Executor",
+    "Failure",
+    "ObjectReader",
+    "Overlay",
+    "PendingMessage",
+    "Query",
+    "QueryInput",
+    "RunReport",
+    "Send",
+    "TransitionInput",
+    "TransitionOutput",
+    "TransitionTimeout",
+    "Wit",
+    "assemble",
+    "code_name",
+    "core_problem",
+    "mailbox_entries",
+    "merge",
+    "pending",
+    "routed",
+    "test_actor_core",
+    "wit_blob",
+]

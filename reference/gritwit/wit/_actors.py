@@ -1,0 +1,339 @@
+"""The test actors of the suite (WIT-018 … WIT-027), as Python Wits with their queries.
+
+Each actor reads every pending message, senders in id order, each sender's
+messages oldest first.  Messages with a reserved type (``genesis``, ``update``;
+WIT-003) are read without effect, and so are messages whose content does not
+parse (an unparseable amount, a missing blob): a test actor never fails on bad
+input except where its description says it fails.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Final, TypeAlias
+
+from .._codec import object_id
+from .._errors import UnknownQuery
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Step, Tree
+from ._cores import WIT, WIT_UPDATE, wit_blob
+from ._model import (
+    ObjectReader,
+    PendingMessage,
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    TransitionTimeout,
+    get_blob,
+    get_tree,
+)
+
+__all__ = ["TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
+
+RESERVED: Final = frozenset({"genesis", "update"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueryInput:
+    """What a query sees: the actor's head step and core (WIT-017)."""
+
+    actor: ObjectId
+    step: Step
+    core: Tree
+    objects: ObjectReader
+
+
+Query: TypeAlias = Callable[[QueryInput], Blob]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuiltinActor:
+    """A named test actor: its Wit, its queries and its ``wut`` description (WIT-018)."""
+
+    name: str
+    description: str
+    transition: Callable[[TransitionInput], TransitionOutput]
+    messages: Mapping[str, str] = field(default_factory=dict)
+    queries: Mapping[str, tuple[str, Query]] = field(default_factory=dict)
+
+    def __call__(self, inp: TransitionInput) -> TransitionOutput:
+        return self.transition(inp)
+
+    def wut(self) -> dict[str, object]:
+        """The ``wut`` document (schema ``wut.schema.json``)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "messages": [{"mt": mt, "description": d} for mt, d in self.messages.items()],
+            "queries": [
+                {"name": "wut", "description": "This description, as JSON."},
+                *({"name": n, "description": d} for n, (d, _) in self.queries.items()),
+            ],
+        }
+
+    def query(self, name: str, inp: QueryInput) -> Blob:
+        """Answer query ``name`` (WIT-017); ``unknown-query`` for an unknown one."""
+        if name == "wut":
+            text = json.dumps(self.wut(), sort_keys=True, separators=(",", ":"))
+            return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
+        if name not in self.queries:
+            raise UnknownQuery("WIT-017", f"test actor {self.name!r} has no query {name!r}")
+        return self.queries[name][1](inp)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+class _Out:
+    """Accumulates one transition's effects; every actor reads all it is given."""
+
+    def __init__(self, inp: TransitionInput) -> None:
+        self.inp = inp
+        self.entries: dict[str, ObjectId] = dict(inp.core.entries)
+        self.sends: list[Send] = []
+        self.objects: list[GritObject] = []
+
+    def messages(self) -> Iterator[tuple[ObjectId, PendingMessage]]:
+        for sender in sorted(self.inp.pending):
+            for item in self.inp.pending[sender]:
+                if item.mt not in RESERVED:
+                    yield sender, item
+
+    def text(self, oid: ObjectId) -> str | None:
+        blob = get_blob(self.inp.objects, oid)
+        try:
+            return None if blob is None else blob.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def tree(self, oid: ObjectId) -> Tree | None:
+        return get_tree(self.inp.objects, oid)
+
+    def new(self, obj: GritObject) -> ObjectId:
+        self.objects.append(obj)
+        return object_id(obj)
+
+    def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
+        self.sends.append(Send(recipient=recipient, content=content, headers={"mt": mt}))
+
+    def set_text(self, entry: str, text: str) -> None:
+        self.entries[entry] = self.new(Blob(data=text.encode("utf-8")))
+
+    def done(self) -> TransitionOutput:
+        core = Tree(entries=self.entries)
+        read = {sender: len(items) for sender, items in self.inp.pending.items()}
+        return TransitionOutput(
+            core=core, read=read, sends=tuple(self.sends), new_objects=(*self.objects, core)
+        )
+
+
+def _decimal(text: str | None, default: int | None = None) -> int | None:
+    if text is None:
+        return None
+    if text == "" and default is not None:
+        return default
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _actor_id(text: str | None) -> ObjectId | None:
+    try:
+        return None if text is None else ObjectId.from_hex(text)
+    except ValueError:
+        return None
+
+
+def _text_query(entry: str, default: str) -> Query:
+    def run(q: QueryInput) -> Blob:
+        oid = q.core.entries.get(entry)
+        blob = None if oid is None else get_blob(q.objects, oid)
+        return blob if blob is not None else Blob(data=default.encode("utf-8"))
+
+    return run
+
+
+# --- the actors --------------------------------------------------------------------------
+
+
+def _echo(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    for sender, item in out.messages():
+        out.queue(sender, item.message.content, "echo")
+    return out.done()
+
+
+def _counter(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    entry = out.entries.get("count")
+    count = _decimal(out.text(entry)) if entry is not None else 0
+    count = count or 0
+    changed = "count" not in out.entries
+    for sender, item in out.messages():
+        if item.mt == "inc":
+            amount = _decimal(out.text(item.message.content), default=1)
+            if amount is not None:
+                count, changed = count + amount, True
+        elif item.mt == "get":
+            out.queue(sender, out.new(Blob(data=str(count).encode("utf-8"))), "count")
+    if changed:
+        out.set_text("count", str(count))
+    return out.done()
+
+
+def _fanout(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    for _, item in out.messages():
+        tree = out.tree(item.message.content) if item.mt == "fanout" else None
+        for oid in [] if tree is None else tree.entries.values():
+            recipient = _actor_id(out.text(oid))
+            if recipient is not None:
+                out.queue(recipient, item.message.content, "fanned")
+    return out.done()
+
+
+def _spawner(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    for sender, item in out.messages():
+        if item.mt == "spawn":
+            core = item.message.content
+            out.queue(core, core, "genesis")
+            out.queue(sender, out.new(Blob(data=core.hex().encode("utf-8"))), "spawned")
+    return out.done()
+
+
+def _updater(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    for _, item in out.messages():
+        name = out.text(item.message.content) if item.mt == "set-code" else None
+        if name is not None:
+            out.entries[WIT] = out.new(wit_blob(name))
+    return out.done()
+
+
+def _failing(inp: TransitionInput) -> TransitionOutput:
+    raise RuntimeError("the failing test actor fails every transition (WIT-024)")
+
+
+def _budget(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    entry = out.entries.get("budget")
+    budget = (_decimal(out.text(entry)) if entry is not None else 0) or 0
+    start = budget
+    for sender, item in out.messages():
+        if item.mt != "spend":
+            continue
+        amount = _decimal(out.text(item.message.content))
+        granted = amount is not None and amount <= budget
+        budget -= amount if granted and amount is not None else 0
+        reply = out.new(Blob(data=str(amount).encode("utf-8")))
+        out.queue(sender, reply, "granted" if granted else "refused")
+    if budget != start:
+        out.set_text("budget", str(budget))
+    return out.done()
+
+
+def _requester(inp: TransitionInput) -> TransitionOutput:
+    out = _Out(inp)
+    for _, item in out.messages():
+        if item.mt == "ask" and (tree := out.tree(item.message.content)) is not None:
+            to, question = tree.entries.get("to"), tree.entries.get("question")
+            recipient = None if to is None else _actor_id(out.text(to))
+            if recipient is not None and question is not None:
+                out.queue(recipient, question, "question")
+        elif item.mt == "echo":
+            out.entries["answer"] = item.message.content
+    return out.done()
+
+
+def _slow(inp: TransitionInput) -> TransitionOutput:
+    # The spec's `slow` never returns.  Looping here would hang the suite, so the
+    # reference simulates the overrun: a real runtime bounds wall time and sees the
+    # same outcome — a failed transition.
+    raise TransitionTimeout("slow: the transition overran its time bound (WIT-027)")
+
+
+def _replace(inp: TransitionInput) -> TransitionOutput:
+    """A ``wit_update`` function: the new core is the update's tree without ``wit_update``."""
+    (sender, (item,)) = next(iter(inp.pending.items()))
+    tree = get_tree(inp.objects, item.message.content)
+    if tree is None:
+        raise ValueError("an update's content must be a tree (WIT-013)")
+    entries = {k: v for k, v in tree.entries.items() if k != WIT_UPDATE}
+    core = Tree(entries=entries)
+    return TransitionOutput(core=core, read={sender: 1}, new_objects=(core,))
+
+
+TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
+    actor.name: actor
+    for actor in (
+        BuiltinActor(
+            name="echo",
+            description="Replies to every message with mt 'echo' and the same content.",
+            transition=_echo,
+            messages={"*": "Any message: echoed back to its sender."},
+        ),
+        BuiltinActor(
+            name="counter",
+            description="Keeps a decimal count in its core entry 'count'.",
+            transition=_counter,
+            messages={
+                "inc": "Adds the decimal integer in the content (1 when empty).",
+                "get": "Replies mt 'count' with the current count.",
+            },
+            queries={"count": ("The current count, decimal.", _text_query("count", "0"))},
+        ),
+        BuiltinActor(
+            name="fanout",
+            description="Forwards a tree of actor ids to each of them as mt 'fanned'.",
+            transition=_fanout,
+            messages={"fanout": "Content: a tree of name -> blob holding a text-form actor id."},
+        ),
+        BuiltinActor(
+            name="spawner",
+            description="Creates actors by sending genesis messages.",
+            transition=_spawner,
+            messages={"spawn": "Content: a core; sends its genesis, replies mt 'spawned'."},
+        ),
+        BuiltinActor(
+            name="updater",
+            description="Changes its own code through its own transition.",
+            transition=_updater,
+            messages={"set-code": "Content: a blob naming a test actor to become."},
+        ),
+        BuiltinActor(
+            name="failing",
+            description="Every transition fails, reading nothing.",
+            transition=_failing,
+        ),
+        BuiltinActor(
+            name="budget",
+            description="Grants spends while its decimal 'budget' lasts.",
+            transition=_budget,
+            messages={"spend": "Content: a decimal amount; replies mt 'granted' or 'refused'."},
+            queries={"budget": ("The remaining budget, decimal.", _text_query("budget", "0"))},
+        ),
+        BuiltinActor(
+            name="requester",
+            description="Asks questions of other actors and keeps the echoed answer.",
+            transition=_requester,
+            messages={
+                "ask": "Content: a tree with 'to' (text-form actor id) and 'question'.",
+                "echo": "Stores the content id as core entry 'answer'.",
+            },
+            queries={
+                "answer": ("The last answer blob (empty if none).", _text_query("answer", ""))
+            },
+        ),
+        BuiltinActor(
+            name="slow",
+            description="Its transition never ends; the runtime must bound it.",
+            transition=_slow,
+        ),
+    )
+}
+
+#: Update functions a ``wit_update`` blob may name (WIT-014).
+TEST_UPDATERS: Final[dict[str, Callable[[TransitionInput], TransitionOutput]]] = {
+    "replace": _replace
+}

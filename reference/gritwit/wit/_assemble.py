@@ -1,0 +1,137 @@
+"""A transition's output to its step, messages and mailboxes (WIT-007 … 009, 015, 016).
+
+:func:`assemble` is pure: it checks the output against the input, builds every
+new object and returns them with the step; it stores nothing, so a rejected
+transition has no effect (WIT-006).  The caller stores the objects first and
+moves the head second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .._codec import object_id
+from .._errors import FrozenCore, InvalidTransition
+from .._ids import ObjectId
+from .._objects import GritObject, Mailbox, Message, Step, Tree
+from ._cores import PROTECTED_ENTRIES, WIT, core_problem
+from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput
+from ._pending import mailbox_entries
+
+__all__ = ["Assembled", "assemble", "check_core_present"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """A checked transition: the new step, its id, and every object to store (step last)."""
+
+    step: Step
+    step_id: ObjectId
+    objects: tuple[GritObject, ...]
+
+
+def check_core_present(reader: ObjectReader, tree: Tree, path: str = "") -> None:
+    """Every object the core references is present, recursively (WIT-007)."""
+    for name, oid in tree.entries.items():
+        if not reader.has(oid):
+            raise InvalidTransition("WIT-007", f"core entry {path}{name} ({oid}) is not provided")
+        child = reader.get_object(oid)
+        if isinstance(child, Tree):
+            check_core_present(reader, child, f"{path}{name}/")
+
+
+def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
+    for sender, count in out.read.items():
+        available = len(inp.pending.get(sender, ()))
+        if type(count) is not int or not 0 <= count <= available:
+            raise InvalidTransition(
+                "WIT-008",
+                f"read {count!r} of {available} pending messages from {sender}: "
+                "a transition reads a prefix of what is pending",
+            )
+
+
+def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
+    if WIT not in out.core.entries:
+        raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
+    check_core_present(reader, out.core)
+    problem = core_problem(reader, out.core)
+    if problem is not None:
+        raise InvalidTransition("WIT-007", f"the new core breaks WIT-001: {problem}")
+    if "frozen" in inp.core.entries:
+        for name in PROTECTED_ENTRIES:
+            if inp.core.entries.get(name) != out.core.entries.get(name):
+                raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
+
+
+def _group_sends(sends: tuple[Send, ...], reader: ObjectReader) -> dict[ObjectId, list[Send]]:
+    grouped: dict[ObjectId, list[Send]] = {}
+    for send in sends:
+        if not reader.has(send.content):
+            raise InvalidTransition("WIT-009", f"sent content {send.content} is not provided")
+        grouped.setdefault(send.recipient, []).append(send)
+    for recipient, group in grouped.items():
+        signals = sum(send.signal for send in group)
+        if signals > 1 or (signals and len(group) > 1):
+            raise InvalidTransition(
+                "WIT-009",
+                f"to {recipient}: at most one signal, and never a signal and a queue together",
+            )
+    return grouped
+
+
+def _unique(objects: list[GritObject]) -> tuple[GritObject, ...]:
+    seen: set[ObjectId] = set()
+    result: list[GritObject] = []
+    for obj in objects:
+        oid = object_id(obj)
+        if oid not in seen:
+            seen.add(oid)
+            result.append(obj)
+    return tuple(result)
+
+
+def assemble(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> Assembled:
+    """Check ``out`` against ``inp`` and build the new step (WIT-007 … WIT-009, WIT-015/016).
+
+    ``reader`` sees the store as it was when the transition started.  Raises
+    ``invalid-transition`` or ``frozen-core`` naming the rule broken.
+    """
+    overlay = Overlay(reader)
+    for obj in out.new_objects:
+        overlay.add(obj)
+    _check_reads(inp, out)
+    _check_core(inp, out, overlay)
+    grouped = _group_sends(out.sends, overlay)
+    last = inp.last_step
+    created: list[GritObject] = [*out.new_objects, out.core]
+
+    inbox = mailbox_entries(reader, None if last is None else last.inbox)
+    for sender, count in out.read.items():
+        if count:
+            inbox[sender] = inp.pending[sender][count - 1].id
+
+    outbox = mailbox_entries(reader, None if last is None else last.outbox)
+    for recipient, group in grouped.items():
+        for send in group:
+            previous = None if send.signal else outbox.get(recipient)
+            message = Message(content=send.content, previous=previous, headers=send.headers)
+            created.append(message)
+            outbox[recipient] = object_id(message)
+
+    inbox_id = outbox_id = None
+    if inbox:
+        created.append(box := Mailbox(entries=inbox))
+        inbox_id = object_id(box)
+    if outbox:
+        created.append(box := Mailbox(entries=outbox))
+        outbox_id = object_id(box)
+    step = Step(
+        actor=inp.actor,
+        core=object_id(out.core),
+        previous=None if last is None else object_id(last),
+        inbox=inbox_id,
+        outbox=outbox_id,
+    )
+    created.append(step)
+    return Assembled(step, object_id(step), _unique(created))

@@ -1,0 +1,80 @@
+"""Cores: the tree that names an actor's Wit and holds its state (WIT-001, WIT-002, WIT-016)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from .._codec import object_id
+from .._errors import UnknownWit
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Tree
+from ._model import ObjectReader, get_blob
+
+__all__ = [
+    "FROZEN",
+    "PROTECTED_ENTRIES",
+    "TEST_RUNTIME",
+    "WIT",
+    "WIT_UPDATE",
+    "code_name",
+    "core_problem",
+    "test_actor_core",
+    "wit_blob",
+]
+
+WIT: Final = "wit"
+WIT_UPDATE: Final = "wit_update"
+FROZEN: Final = "frozen"
+#: Entries a frozen core keeps unchanged (WIT-016).
+PROTECTED_ENTRIES: Final = (WIT, WIT_UPDATE, FROZEN)
+#: The one ``runtime`` this version defines (WIT-001).
+TEST_RUNTIME: Final = "test-actor"
+
+
+def wit_blob(name: str) -> Blob:
+    """A ``wit`` (or ``wit_update``) blob naming the test actor ``name`` (WIT-001)."""
+    return Blob(data=name.encode("utf-8"), headers={"runtime": TEST_RUNTIME})
+
+
+def test_actor_core(
+    name: str, state: Mapping[str, GritObject] | None = None
+) -> tuple[Tree, tuple[GritObject, ...]]:
+    """A core running test actor ``name`` with ``state`` entries, and the objects it needs."""
+    objects: list[GritObject] = [wit_blob(name)]
+    entries = {WIT: object_id(objects[0])}
+    for entry, obj in (state or {}).items():
+        objects.append(obj)
+        entries[entry] = object_id(obj)
+    core = Tree(entries=entries)
+    return core, (*objects, core)
+
+
+setattr(test_actor_core, "__test__", False)  # noqa: B010 - a helper, not a pytest test
+
+
+def core_problem(reader: ObjectReader, core: Tree) -> str | None:
+    """Why ``core`` breaks WIT-001 (a ``wit`` blob with a ``runtime`` header), or ``None``."""
+    entry = core.entries.get(WIT)
+    if entry is None:
+        return "the core has no 'wit' entry"
+    blob = get_blob(reader, entry)
+    if blob is None:
+        return "the core's 'wit' entry is not a present blob"
+    if "runtime" not in blob.headers:
+        return "the 'wit' blob has no 'runtime' header"
+    return None
+
+
+def code_name(reader: ObjectReader, blob_id: ObjectId) -> str:
+    """The test actor a ``wit``/``wit_update`` blob names; other runtimes → ``unknown-wit``."""
+    blob = get_blob(reader, blob_id)
+    if blob is None:
+        raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
+    runtime = blob.headers.get("runtime")
+    if runtime != TEST_RUNTIME:
+        raise UnknownWit("WIT-001", f"runtime {runtime!r:.60} is not known")
+    try:
+        return blob.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnknownWit("WIT-001", "a test-actor name must be UTF-8") from None

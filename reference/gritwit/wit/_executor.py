@@ -1,0 +1,294 @@
+"""A small deterministic in-memory executor: the reference semantics of the Wit chapter.
+
+Not the durable runtime (scheduling, time bounds, retries and recovery belong to
+the runtime chapter).  It finds pending messages from every head's outbox and
+from the outside (WIT-005, WIT-010), creates actors from genesis messages
+(WIT-012), runs updates alone (WIT-013, WIT-014) and ordinary transitions
+otherwise, and adopts each step by storing its objects first and moving
+``heads/<actor>`` by compare-and-swap second (REF-004).  Actors run in rounds,
+in id order, so the same operations give the same step ids (WIT-011).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .._codec import object_id
+from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
+from ..store import Store, head_ref
+from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, QueryInput
+from ._assemble import Assembled, assemble
+from ._cores import WIT, WIT_UPDATE, code_name, core_problem
+from ._model import OUTSIDE, Overlay, PendingMessage, TransitionInput, TransitionOutput, Wit
+from ._pending import mailbox_entries, pending
+from ._update import merge
+
+__all__ = ["OUTSIDE_REF", "Executor", "Failure", "RunReport"]
+
+#: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
+OUTSIDE_REF: Final = "names/outside-outbox"
+_RESERVED: Final = frozenset({"genesis", "update"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A transition of ``actor`` that failed: no step adopted, its messages still pending."""
+
+    actor: ObjectId
+    error: Exception
+
+    @property
+    def error_class(self) -> str:
+        """The registry class for protocol errors, else the exception's type name."""
+        if isinstance(self.error, GritError):
+            return self.error.error_class
+        return type(self.error).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What one :meth:`Executor.run_until_quiescent` call did."""
+
+    steps: tuple[tuple[ObjectId, ObjectId], ...]  # (actor, step id), in adoption order
+    failures: tuple[Failure, ...]
+    quiescent: bool
+
+
+class Executor:
+    """Runs actors over ``store`` (reference semantics, single-threaded)."""
+
+    __slots__ = ("_actors", "_store", "_updaters")
+
+    def __init__(
+        self,
+        store: Store,
+        actors: Mapping[str, Wit] = TEST_ACTORS,
+        updaters: Mapping[str, Wit] = TEST_UPDATERS,
+    ) -> None:
+        self._store = store
+        self._actors = actors
+        self._updaters = updaters
+
+    # --- reading state -------------------------------------------------------------------
+
+    def head(self, actor: ObjectId) -> ObjectId | None:
+        """The id of ``actor``'s last step, or ``None`` if it does not exist."""
+        return self._store.get_ref(head_ref(actor))
+
+    def head_step(self, actor: ObjectId) -> Step | None:
+        oid = self.head(actor)
+        step = None if oid is None else self._store.get_object(oid)
+        return step if isinstance(step, Step) else None
+
+    def core(self, actor: ObjectId) -> Tree:
+        """``actor``'s current core (:class:`LookupError` if it does not exist)."""
+        step = self.head_step(actor)
+        core = None if step is None else self._store.get_object(step.core)
+        if not isinstance(core, Tree):
+            raise LookupError(f"actor {actor} does not exist")
+        return core
+
+    def _outboxes(self) -> dict[ObjectId, dict[ObjectId, ObjectId]]:
+        """Each sender's outbox entries: every head, plus the outside."""
+        boxes = {OUTSIDE: mailbox_entries(self._store, self._store.get_ref(OUTSIDE_REF))}
+        for name in self._store.list_refs("heads/"):
+            step = self._store.get_object(self._store.get_ref(name))  # type: ignore[arg-type]
+            if isinstance(step, Step):
+                boxes[step.actor] = mailbox_entries(self._store, step.outbox)
+        return boxes
+
+    def pending_for(self, actor: ObjectId) -> dict[ObjectId, tuple[PendingMessage, ...]]:
+        """Everything pending for ``actor``, by sender in id order (WIT-005)."""
+        step = self.head_step(actor)
+        inbox = mailbox_entries(self._store, None if step is None else step.inbox)
+        found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+        for sender, box in sorted(self._outboxes().items()):
+            if actor in box:
+                items = pending(self._store, box[actor], inbox.get(sender))
+                if items:
+                    found[sender] = tuple(items)
+        return found
+
+    def replies(self, actor: ObjectId) -> list[PendingMessage]:
+        """The messages ``actor`` sent to the outside (which never reads), oldest first."""
+        step = self.head_step(actor)
+        box = mailbox_entries(self._store, None if step is None else step.outbox)
+        return pending(self._store, box.get(OUTSIDE), None)
+
+    # --- the outside ---------------------------------------------------------------------
+
+    def inject(
+        self,
+        recipient: ObjectId,
+        content: ObjectId,
+        headers: Mapping[str, str] | None = None,
+        *,
+        objects: Iterable[GritObject] = (),
+        signal: bool = False,
+    ) -> ObjectId:
+        """Send a message from the outside (chained per WIT-004); returns its id."""
+        for obj in objects:
+            self._store.put_object(obj)
+        if not self._store.has(content):
+            raise InvalidTransition("WIT-009", f"content {content} is not stored")
+        old = self._store.get_ref(OUTSIDE_REF)
+        entries = mailbox_entries(self._store, old)
+        previous = None if signal else entries.get(recipient)
+        message_id = self._store.put_object(
+            Message(content=content, previous=previous, headers=headers or {})
+        )
+        entries[recipient] = message_id
+        self._store.cas_ref(OUTSIDE_REF, old, self._store.put_object(Mailbox(entries=entries)))
+        return message_id
+
+    def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
+        """Send the genesis message of ``core`` from the outside; returns the actor id (WIT-002)."""
+        actor = object_id(core)
+        self.inject(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
+        return actor
+
+    # --- running -------------------------------------------------------------------------
+
+    def run_until_quiescent(self, max_steps: int = 1000) -> RunReport:
+        """Run rounds of transitions until none can progress or ``max_steps`` steps.
+
+        A failed actor is not retried within the call; an actor whose step read
+        nothing is not run again until what is pending for it changes.
+        """
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        failures: list[Failure] = []
+        failed: set[ObjectId] = set()
+        idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        while True:
+            progressed = False
+            recipients = {r for box in self._outboxes().values() for r in box} - {OUTSIDE}
+            for actor in sorted(recipients - failed):
+                if len(steps) >= max_steps:
+                    return RunReport(tuple(steps), tuple(failures), False)
+                found = self.pending_for(actor)
+                snapshot = tuple(items[-1].id for items in found.values())
+                if not found or idle.get(actor) == snapshot:
+                    continue
+                last = self.head_step(actor)
+                try:
+                    built = self._transition(actor, last, found)
+                    if built is None:
+                        continue
+                    for obj in built.objects:
+                        self._store.put_object(obj)
+                    self._store.cas_ref(head_ref(actor), self.head(actor), built.step_id)
+                except Exception as exc:  # WIT-006: any failure adopts no step
+                    failures.append(Failure(actor, exc))
+                    failed.add(actor)
+                    continue
+                steps.append((actor, built.step_id))
+                progressed = True
+                if built.step.inbox == (None if last is None else last.inbox):
+                    idle[actor] = snapshot
+            if not progressed:
+                return RunReport(tuple(steps), tuple(failures), True)
+
+    def _transition(
+        self,
+        actor: ObjectId,
+        last: Step | None,
+        found: dict[ObjectId, tuple[PendingMessage, ...]],
+    ) -> Assembled | None:
+        reader = Overlay(self._store)
+        if last is None:
+            core = self._genesis_core(actor, found)
+            if core is None:
+                return None  # no genesis yet: the messages wait
+            visible = _prefixes(found, frozenset({"update"}))
+        else:
+            core = self._current_core(last)
+            for sender, items in found.items():
+                first = items[0]
+                if first.mt in _RESERVED:  # runs alone (WIT-012, WIT-013)
+                    inp = TransitionInput(
+                        actor=actor, last_step=last, core=core,
+                        pending={sender: (first,)}, objects=reader,
+                    )  # fmt: skip
+                    return assemble(inp, self._system(inp, sender, first), self._store)
+            visible = _prefixes(found, _RESERVED)
+        inp = TransitionInput(
+            actor=actor, last_step=last, core=core, pending=visible, objects=reader
+        )
+        return assemble(inp, self._wit(core)(inp), self._store)
+
+    def _current_core(self, last: Step) -> Tree:
+        core = self._store.get_object(last.core)
+        if not isinstance(core, Tree):
+            raise InvalidTransition("WIT-007", f"the last step's core {last.core} is not a tree")
+        return core
+
+    def _genesis_core(
+        self, actor: ObjectId, found: Mapping[ObjectId, tuple[PendingMessage, ...]]
+    ) -> Tree | None:
+        geneses = [item for items in found.values() for item in items if item.mt == "genesis"]
+        if not geneses:
+            return None
+        if all(item.message.content != actor for item in geneses):
+            raise InvalidGenesis("WIT-012", f"no pending genesis for {actor} carries its core")
+        core = self._store.get_object(actor) if self._store.has(actor) else None
+        if not isinstance(core, Tree) or core_problem(self._store, core) is not None:
+            raise InvalidGenesis("WIT-012", f"genesis content {actor} is not a valid core")
+        return core
+
+    def _system(
+        self, inp: TransitionInput, sender: ObjectId, item: PendingMessage
+    ) -> TransitionOutput:
+        """The output of a genesis read-over (WIT-012) or an update (WIT-013, WIT-014)."""
+        if item.mt == "genesis":  # a duplicate or misaddressed genesis: read over (WIT-012)
+            return TransitionOutput(core=inp.core, read={sender: 1})
+        update = self._store.get_object(item.message.content)
+        if not isinstance(update, Tree):
+            raise InvalidTransition("WIT-013", "an update's content must be a tree")
+        if WIT_UPDATE in update.entries:
+            function = self._updaters.get(code_name(self._store, update.entries[WIT_UPDATE]))
+            if function is None:
+                raise UnknownWit("WIT-014", "the update names an unknown wit_update function")
+            return dataclasses.replace(function(inp), read={sender: 1})
+        core, created = merge(self._store, inp.core, update)
+        return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
+
+    def _wit(self, core: Tree) -> Wit:
+        entry = core.entries.get(WIT)
+        if entry is None:
+            raise UnknownWit("WIT-001", "the core has no 'wit' entry")
+        wit = self._actors.get(code_name(self._store, entry))
+        if wit is None:
+            raise UnknownWit("WIT-001", "the 'wit' blob names no known test actor")
+        return wit
+
+    # --- queries -------------------------------------------------------------------------
+
+    def query(self, actor: ObjectId, name: str) -> Blob:
+        """Run query ``name`` against ``actor``'s head (WIT-017): reads only, stores nothing."""
+        step = self.head_step(actor)
+        if step is None:
+            raise LookupError(f"actor {actor} does not exist")
+        core = self.core(actor)
+        wit = self._wit(core)
+        if not isinstance(wit, BuiltinActor):
+            raise UnknownQuery("WIT-017", f"actor {actor} answers no queries")
+        return wit.query(
+            name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._store))
+        )
+
+
+def _prefixes(
+    found: Mapping[ObjectId, tuple[PendingMessage, ...]], stop: frozenset[str]
+) -> dict[ObjectId, tuple[PendingMessage, ...]]:
+    """Each sender's messages before its first one whose type is in ``stop`` (WIT-013)."""
+    result: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+    for sender, items in found.items():
+        cut = next((i for i, item in enumerate(items) if item.mt in stop), len(items))
+        if cut:
+            result[sender] = items[:cut]
+    return result

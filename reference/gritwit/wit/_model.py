@@ -1,0 +1,142 @@
+"""The values a transition receives and returns (chapter *Wit*, WIT-006).
+
+A *Wit* is any callable from :class:`TransitionInput` to :class:`TransitionOutput`;
+it fails by raising (WIT-006).  Everything here is a frozen value: a transition
+cannot change its input, and the runtime decides alone what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Protocol, TypeAlias
+
+from .._codec import object_id
+from .._errors import ObjectNotFound
+from .._ids import ObjectId
+from .._objects import EMPTY_HEADERS, Blob, GritObject, Message, Step, Tree
+
+__all__ = [
+    "OUTSIDE",
+    "ObjectReader",
+    "Overlay",
+    "PendingMessage",
+    "Send",
+    "TransitionInput",
+    "TransitionOutput",
+    "TransitionTimeout",
+    "Wit",
+]
+
+#: The pseudo-actor that external messages come from (the executor keeps its outbox).
+OUTSIDE: Final = ObjectId(bytes(32))
+
+
+class ObjectReader(Protocol):
+    """Read access to objects by id (a :class:`~gritwit.Store` is one)."""
+
+    def get_object(self, oid: ObjectId) -> GritObject: ...
+
+    def has(self, oid: ObjectId) -> bool: ...
+
+
+class Overlay:
+    """``base`` plus objects not yet stored: what a transition can see while it runs."""
+
+    __slots__ = ("_base", "_extra")
+
+    def __init__(self, base: ObjectReader, extra: Mapping[ObjectId, GritObject] = {}) -> None:
+        self._base = base
+        self._extra = dict(extra)
+
+    def add(self, obj: GritObject) -> ObjectId:
+        oid = object_id(obj)
+        self._extra.setdefault(oid, obj)
+        return oid
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        found = self._extra.get(oid)
+        if found is not None:
+            return found
+        return self._base.get_object(oid)
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self._extra or self._base.has(oid)
+
+
+def get_blob(reader: ObjectReader, oid: ObjectId) -> Blob | None:
+    """The blob ``oid``, or ``None`` when absent or not a blob."""
+    try:
+        obj = reader.get_object(oid)
+    except ObjectNotFound:
+        return None
+    return obj if isinstance(obj, Blob) else None
+
+
+def get_tree(reader: ObjectReader, oid: ObjectId) -> Tree | None:
+    """The tree ``oid``, or ``None`` when absent or not a tree."""
+    try:
+        obj = reader.get_object(oid)
+    except ObjectNotFound:
+        return None
+    return obj if isinstance(obj, Tree) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    """One pending message (WIT-005) and its id."""
+
+    id: ObjectId
+    message: Message
+
+    @property
+    def mt(self) -> str | None:
+        """The message type header (WIT-003), if any."""
+        return self.message.headers.get("mt")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransitionInput:
+    """What a transition of ``actor`` receives (WIT-006, WIT-012).
+
+    ``core`` is the last step's core, or the genesis core on the first transition;
+    ``pending`` maps each sender with pending messages to them, oldest first.
+    """
+
+    actor: ObjectId
+    last_step: Step | None
+    core: Tree
+    pending: Mapping[ObjectId, tuple[PendingMessage, ...]]
+    objects: ObjectReader
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Send:
+    """A message to send: queued (WIT-004) unless ``signal``."""
+
+    recipient: ObjectId
+    content: ObjectId
+    headers: Mapping[str, str] = EMPTY_HEADERS
+    signal: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransitionOutput:
+    """What a successful transition returns (WIT-007 … WIT-009).
+
+    ``read`` maps a sender to how many of its pending messages were read (a
+    prefix, WIT-008); ``new_objects`` holds every object the transition created
+    that the new core and the sent contents reference.
+    """
+
+    core: Tree
+    read: Mapping[ObjectId, int] = field(default_factory=dict)
+    sends: tuple[Send, ...] = ()
+    new_objects: tuple[GritObject, ...] = ()
+
+
+class TransitionTimeout(Exception):
+    """A transition overran its time bound (WIT-027); the runtime treats it as a failure."""
+
+
+Wit: TypeAlias = Callable[[TransitionInput], TransitionOutput]

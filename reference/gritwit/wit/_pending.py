@@ -1,0 +1,70 @@
+"""Which messages are pending, found by walking chains (WIT-004, WIT-005, WIT-010).
+
+Nothing here stores anything: the sender's outbox entry and the recipient's
+inbox entry, both parts of committed steps, determine exactly what is unread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .._errors import InvalidTransition
+from .._ids import ObjectId
+from .._objects import Mailbox, Message, Step
+from ._model import ObjectReader, PendingMessage
+
+__all__ = ["mailbox_entries", "pending", "routed"]
+
+
+def mailbox_entries(reader: ObjectReader, mailbox: ObjectId | None) -> dict[ObjectId, ObjectId]:
+    """The entries of the mailbox ``mailbox`` (empty when absent)."""
+    if mailbox is None:
+        return {}
+    obj = reader.get_object(mailbox)
+    if not isinstance(obj, Mailbox):
+        raise InvalidTransition("WIT-008", f"{mailbox} is not a mailbox")
+    return dict(obj.entries)
+
+
+def pending(
+    reader: ObjectReader, outbox_entry: ObjectId | None, inbox_entry: ObjectId | None
+) -> list[PendingMessage]:
+    """The messages pending from a sender to a recipient, oldest first (WIT-005).
+
+    Walks from the sender's outbox entry back through ``previous``, stopping
+    before ``inbox_entry`` (the last message the recipient read from the sender)
+    or after a message without ``previous`` — a signal or the first of a queue.
+    """
+    found: list[PendingMessage] = []
+    current = outbox_entry
+    while current is not None and current != inbox_entry:
+        message = reader.get_object(current)
+        if not isinstance(message, Message):
+            raise InvalidTransition("WIT-005", f"{current} in a message chain is not a message")
+        found.append(PendingMessage(current, message))
+        current = message.previous
+    found.reverse()
+    return found
+
+
+def routed(
+    reader: ObjectReader,
+    step: Step,
+    last_step: Step | None,
+    inboxes: Mapping[ObjectId, Mapping[ObjectId, ObjectId]],
+) -> dict[ObjectId, list[PendingMessage]]:
+    """The messages to route after ``step`` (WIT-010).
+
+    For each recipient whose outbox entry ``step`` changed from ``last_step``,
+    the messages pending from ``step.actor`` to it; ``inboxes`` gives each
+    recipient's current inbox entries (absent: nothing read yet).
+    """
+    before = mailbox_entries(reader, None if last_step is None else last_step.outbox)
+    after = mailbox_entries(reader, step.outbox)
+    result: dict[ObjectId, list[PendingMessage]] = {}
+    for recipient in sorted(after):
+        if before.get(recipient) == after[recipient]:
+            continue
+        read = inboxes.get(recipient, {}).get(step.actor)
+        result[recipient] = pending(reader, after[recipient], read)
+    return result

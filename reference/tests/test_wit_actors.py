@@ -1,0 +1,210 @@
+"""The test actors, run by the reference executor (WIT-018 … WIT-027)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit.wit import TEST_ACTORS, Executor, TransitionTimeout, test_actor_core
+
+
+def _text(store: g.Store, oid: g.ObjectId) -> str:
+    blob = store.get_object(oid)
+    assert isinstance(blob, g.Blob)
+    return blob.data.decode()
+
+
+def _spawn(ex: Executor, name: str, state: dict[str, g.GritObject] | None = None) -> g.ObjectId:
+    core, objects = test_actor_core(name, state)
+    return ex.genesis(core, objects)
+
+
+def _say(ex: Executor, to: g.ObjectId, mt: str, text: str = "") -> g.ObjectId:
+    blob = g.Blob(data=text.encode())
+    return ex.inject(to, g.object_id(blob), {"mt": mt}, objects=(blob,))
+
+
+def _replies(ex: Executor, store: g.Store, actor: g.ObjectId) -> list[tuple[str | None, str]]:
+    return [(r.mt, _text(store, r.message.content)) for r in ex.replies(actor)]
+
+
+@pytest.mark.req("WIT-018", "WIT-017")
+@pytest.mark.parametrize("name", sorted(TEST_ACTORS))
+def test_every_actor_answers_wut_valid_against_the_schema(name: str) -> None:
+    schema = json.loads(resources.files("gritwit").joinpath("schemas/wut.schema.json").read_text())
+    store = g.Store.memory()
+    ex = Executor(store)
+    actor = _spawn(ex, name)
+    ex.run_until_quiescent()
+    if ex.head(actor) is None:  # failing and slow never get a first step
+        assert name in ("failing", "slow")
+        return
+    document = json.loads(ex.query(actor, "wut").data.decode("utf-8"))
+    jsonschema.validate(document, schema)
+    assert document["name"] == name
+    assert "wut" in [q["name"] for q in document["queries"]]
+
+
+@pytest.mark.req("WIT-018")
+def test_the_schema_rejects_a_document_without_name() -> None:
+    schema = json.loads(resources.files("gritwit").joinpath("schemas/wut.schema.json").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"description": "", "messages": [], "queries": []}, schema)
+
+
+@pytest.mark.req("WIT-019")
+def test_echo_replies_in_order_with_the_same_content() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    echo = _spawn(ex, "echo")
+    sent = [_say(ex, echo, "hello", word) for word in ("one", "two", "three")]
+    ex.run_until_quiescent()
+    replies = ex.replies(echo)
+    assert [r.mt for r in replies] == ["echo"] * 3
+    contents = [store.get_object(m) for m in sent]
+    assert [r.message.content for r in replies] == [
+        c.content for c in contents if isinstance(c, g.Message)
+    ]
+
+
+@pytest.mark.req("WIT-020", "WIT-017")
+def test_counter_counts_and_reports() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    counter = _spawn(ex, "counter")
+    _say(ex, counter, "inc")
+    _say(ex, counter, "inc", "5")
+    _say(ex, counter, "get")
+    _say(ex, counter, "inc", "10")
+    ex.run_until_quiescent()
+    assert _replies(ex, store, counter) == [("count", "6")]
+    assert ex.query(counter, "count").data == b"16"
+    assert _text(store, ex.core(counter).entries["count"]) == "16"
+
+
+@pytest.mark.req("WIT-021")
+def test_fanout_queues_the_content_to_every_listed_actor() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    fan = _spawn(ex, "fanout")
+    targets = [_spawn(ex, "counter", {"n": g.Blob(data=bytes([i]))}) for i in range(2)]
+    blobs = [g.Blob(data=t.hex().encode()) for t in targets]
+    tree = g.Tree(entries={f"t{i}": g.object_id(b) for i, b in enumerate(blobs)})
+    ex.inject(fan, g.object_id(tree), {"mt": "fanout"}, objects=(*blobs, tree))
+    ex.run_until_quiescent()
+    step = ex.head_step(fan)
+    assert step is not None and step.outbox is not None
+    box = store.get_object(step.outbox)
+    assert isinstance(box, g.Mailbox) and set(box.entries) == set(targets)
+    for target in targets:
+        message = store.get_object(box.entries[target])
+        assert isinstance(message, g.Message)
+        assert message.headers == {"mt": "fanned"} and message.content == g.object_id(tree)
+        assert ex.pending_for(target) == {}  # delivered and read
+
+
+@pytest.mark.req("WIT-022", "WIT-012", "WIT-002")
+def test_spawner_creates_the_actor_of_a_core() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    spawner = _spawn(ex, "spawner")
+    core, objects = test_actor_core("echo")
+    ex.inject(spawner, g.object_id(core), {"mt": "spawn"}, objects=objects)
+    ex.run_until_quiescent()
+    child = g.object_id(core)
+    assert _replies(ex, store, spawner) == [("spawned", child.hex())]
+    step = ex.head_step(child)
+    assert step is not None and step.actor == child and step.core == child
+
+
+@pytest.mark.req("WIT-023", "WIT-016")
+def test_updater_changes_its_own_code_unless_frozen() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    updater = _spawn(ex, "updater")
+    frozen = _spawn(ex, "updater", {"frozen": g.Blob(data=b"")})
+    assert ex.run_until_quiescent().failures == ()
+    for actor in (updater, frozen):
+        _say(ex, actor, "set-code", "echo")
+    report = ex.run_until_quiescent()
+    assert [(f.actor, f.error_class) for f in report.failures] == [(frozen, "frozen-core")]
+    assert _text(store, ex.core(updater).entries["wit"]) == "echo"
+    assert _text(store, ex.core(frozen).entries["wit"]) == "updater"
+    _say(ex, updater, "ping", "now an echo")
+    ex.run_until_quiescent()
+    assert _replies(ex, store, updater) == [("echo", "now an echo")]
+
+
+@pytest.mark.req("WIT-024", "WIT-006")
+def test_failing_never_adopts_a_step() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    failing = _spawn(ex, "failing")
+    before = sorted(store.iter_ids())
+    report = ex.run_until_quiescent()
+    assert [(f.actor, f.error_class) for f in report.failures] == [(failing, "RuntimeError")]
+    assert ex.head(failing) is None and sorted(store.iter_ids()) == before
+    assert [p.mt for items in ex.pending_for(failing).values() for p in items] == ["genesis"]
+
+
+@pytest.mark.req("WIT-025")
+def test_two_spends_of_the_whole_budget_give_one_grant() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    budget = _spawn(ex, "budget", {"budget": g.Blob(data=b"10")})
+    _say(ex, budget, "spend", "10")
+    _say(ex, budget, "spend", "10")
+    ex.run_until_quiescent()
+    assert sorted(mt or "" for mt, _ in _replies(ex, store, budget)) == ["granted", "refused"]
+    assert ex.query(budget, "budget").data == b"0"
+
+
+@pytest.mark.req("WIT-025")
+@given(st.integers(0, 20), st.lists(st.integers(0, 12), max_size=6))
+def test_budget_grants_exactly_what_fits(start: int, amounts: list[int]) -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    budget = _spawn(ex, "budget", {"budget": g.Blob(data=str(start).encode())})
+    for amount in amounts:
+        _say(ex, budget, "spend", str(amount))
+    ex.run_until_quiescent()
+    left, expected = start, []
+    for amount in amounts:
+        expected.append(("granted" if amount <= left else "refused", str(amount)))
+        left -= amount if amount <= left else 0
+    assert _replies(ex, store, budget) == expected
+    assert ex.query(budget, "budget").data == str(left).encode()
+
+
+@pytest.mark.req("WIT-026", "WIT-019")
+def test_requester_asks_an_echo_and_keeps_the_answer() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    echo = _spawn(ex, "echo")
+    requester = _spawn(ex, "requester")
+    to, question = g.Blob(data=echo.hex().encode()), g.Blob(data=b"why?")
+    ask = g.Tree(entries={"to": g.object_id(to), "question": g.object_id(question)})
+    ex.inject(requester, g.object_id(ask), {"mt": "ask"}, objects=(to, question, ask))
+    ex.run_until_quiescent()
+    assert ex.core(requester).entries["answer"] == g.object_id(question)
+    assert ex.query(requester, "answer").data == b"why?"
+
+
+@pytest.mark.req("WIT-027", "WIT-006")
+def test_slow_overruns_and_other_actors_keep_running() -> None:
+    store = g.Store.memory()
+    ex = Executor(store)
+    slow = _spawn(ex, "slow")
+    counter = _spawn(ex, "counter")
+    _say(ex, counter, "inc", "3")
+    report = ex.run_until_quiescent()
+    assert [f.actor for f in report.failures] == [slow]
+    assert isinstance(report.failures[0].error, TransitionTimeout)
+    assert ex.head(slow) is None
+    assert ex.query(counter, "count").data == b"3"
