@@ -30,14 +30,30 @@ class Assembled:
     objects: tuple[GritObject, ...]
 
 
-def check_core_present(reader: ObjectReader, tree: Tree, path: str = "") -> None:
-    """Every object the core references is present, recursively (WIT-007)."""
+def check_core_present(
+    reader: ObjectReader, tree: Tree, before: Tree | None = None, path: str = ""
+) -> None:
+    """Every object the core references is present, recursively (WIT-007).
+
+    Subtrees equal to the same entry of ``before`` (the last core, checked at its
+    own step) are not walked again, so a step costs what it changed, not the
+    size of the whole core.
+    """
     for name, oid in tree.entries.items():
+        if before is not None and before.entries.get(name) == oid:
+            continue
         if not reader.has(oid):
             raise InvalidTransition("WIT-007", f"core entry {path}{name} ({oid}) is not provided")
         child = reader.get_object(oid)
         if isinstance(child, Tree):
-            check_core_present(reader, child, f"{path}{name}/")
+            old = (
+                reader.get_object(before.entries[name])
+                if before and name in before.entries
+                else None
+            )
+            check_core_present(
+                reader, child, old if isinstance(old, Tree) else None, f"{path}{name}/"
+            )
 
 
 def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
@@ -54,7 +70,8 @@ def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
 def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
     if WIT not in out.core.entries:
         raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
-    check_core_present(reader, out.core)
+    # The first core (the genesis core) is walked whole; later ones only where changed.
+    check_core_present(reader, out.core, None if inp.last_step is None else inp.core)
     problem = core_problem(reader, out.core)
     if problem is not None:
         raise InvalidTransition("WIT-007", f"the new core breaks WIT-001: {problem}")
