@@ -34,7 +34,7 @@ __all__ = [
 PROTOCOL_VERSION = 1
 REFERENCE = "reference"
 
-#: The commands each profile requires (ADP-006, ADP-009, ADP-010).
+#: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014).
 PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
     "codec": ("encode", "decode", "id", "decode-value", "hash"),
     "store": (
@@ -48,6 +48,16 @@ PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
         "store-corrupt",
         "store-reopen",
         "store-close",
+    ),
+    "wit": (
+        "wit-open",
+        "wit-genesis",
+        "wit-send",
+        "wit-run",
+        "wit-head",
+        "wit-object",
+        "wit-query",
+        "wit-close",
     ),
 }
 

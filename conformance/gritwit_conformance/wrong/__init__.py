@@ -178,6 +178,13 @@ WRONG: dict[str, WrongAdapter] = {
         reason="response to has is not JSON",
         smoke=True,
     ),
+    "delivers_newest_first": WrongAdapter(
+        ("wit",),
+        _ids("WIT-005"),
+        "failed",
+        "the executor hands each sender's pending messages to the actor newest first",
+        smoke=True,
+    ),
     # --- caught since the harness fixes: once suite gaps, kept as regression checks ------
     "counts_own_seq": WrongAdapter(
         ("codec",),

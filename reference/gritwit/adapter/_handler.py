@@ -1,4 +1,4 @@
-"""Request → response for the reference (ADP-002 … ADP-010). Never raises.
+"""Request → response for the reference (ADP-002 … ADP-010, ADP-014). Never raises.
 
 Commands are methods named ``cmd_<name>`` (dashes become underscores), so a
 variant of the reference — such as the deliberately wrong adapters of the
@@ -7,11 +7,9 @@ conformance suite — overrides one method and inherits the rest.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import blake3
 
@@ -22,63 +20,35 @@ from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._version import SPEC_VERSION, __version__
 from ..store import MemoryBackend, SqliteBackend, Store
+from ._args import BadRequest, Json, _optional_id
+from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
+from ._args import _id as _id
+from ._args import _str as _str
+from ._wit import WitCommands
 
 __all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
 
 #: The adapter protocol version this module speaks (ADP-005).
 PROTOCOL_VERSION = 1
 
-Json = dict[str, Any]
-_HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
-
-
-class BadRequest(Exception):
-    """The request's arguments are malformed: class ``bad-request`` (ADP-007)."""
-
 
 class UnsupportedProtocol(Exception):
     """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
 
 
-def _hex(args: Json, key: str) -> bytes:
-    value = args.get(key)
-    if not isinstance(value, str) or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
-        raise BadRequest(f"{key} must be a lowercase hex string (ADP-004)")
-    return bytes.fromhex(value)
-
-
-def _id(args: Json, key: str) -> ObjectId:
-    value = args.get(key)
-    if not isinstance(value, str):
-        raise BadRequest(f"{key} must be a text-form id")
-    return ObjectId.from_hex(value)  # invalid-id (ID-003) for a malformed id
-
-
-def _optional_id(args: Json, key: str) -> ObjectId | None:
-    if key not in args:
-        raise BadRequest(f"missing {key}")
-    return None if args[key] is None else _id(args, key)
-
-
-def _str(args: Json, key: str) -> str:
-    value = args.get(key)
-    if not isinstance(value, str):
-        raise BadRequest(f"{key} must be a string")
-    return value
-
-
-class ReferenceAdapter:
+class ReferenceAdapter(WitCommands):
     """One adapter session: the reference's answers to protocol requests."""
 
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    profiles: tuple[str, ...] = ("codec", "store")
+    profiles: tuple[str, ...] = ("codec", "store", "wit")
 
     def __init__(self) -> None:
         self._stores: dict[str, tuple[Store, Path | None]] = {}
         self._next_store = 0
         self.shutting_down = False
+        super().__init__()
 
     # --- the envelope ---------------------------------------------------------------------
 
@@ -142,6 +112,7 @@ class ReferenceAdapter:
         for store, _ in self._stores.values():
             store.close()
         self._stores.clear()
+        self.close_runtimes()
 
     # --- codec profile (ADP-009) ---------------------------------------------------------
 

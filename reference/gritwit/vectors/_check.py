@@ -1,5 +1,7 @@
 """Run one golden vector through the reference (CONV-004, ENC-014, ID-001, OBJ-017, OBJ-018).
 
+Scenario vectors (ADP-014) are replayed on a fresh reference Wit runtime.
+
 The generator runs every vector it writes through :func:`check_vector` and
 refuses to write a file if the reference disagrees with the declared
 expectation; ``gritwit vectors verify`` runs the committed files through it.
@@ -17,6 +19,7 @@ from typing import Any
 import gritwit as g
 
 from ._expect import diagnostic
+from ._scenario_build import scenario_problems
 
 __all__ = ["check_vector"]
 
@@ -96,6 +99,8 @@ def _check_valid_value(vector: Mapping[str, Any], data: bytes) -> list[str]:
 
 def check_vector(kind: str, vector: Mapping[str, Any]) -> list[str]:
     """Problems found running ``vector`` (a file's JSON form) of group ``kind``; [] if none."""
+    if kind == "scenario":
+        return scenario_problems(vector)
     data = bytes.fromhex(vector["input"])
     if kind == "hash":
         if g.compute_id(data).hex() != vector["digest"]:

@@ -8,7 +8,9 @@ a header (format, spec version, generator, counts, flag notes, sources) and
   valid vectors give its ``objectId`` and JSON ``decoded`` description (OBJ-018);
 * ``value`` — ``input`` is a generic data item of the CBOR subset; valid
   vectors give its RFC 8949 diagnostic notation;
-* ``hash`` — ``input`` is arbitrary bytes and ``digest`` their BLAKE3-256 (ID-001).
+* ``hash`` — ``input`` is arbitrary bytes and ``digest`` their BLAKE3-256 (ID-001);
+* ``scenario`` — no ``input``: ``operations`` for a Wit runtime (ADP-014), each with
+  the ``expect``-ed answer the reference gave (see :mod:`._scenario_build`).
 
 Invalid vectors give the ``error`` class (CONV-004) and the ``phase`` that
 reports it.  This module declares the in-memory form (:class:`Case`,
@@ -76,7 +78,7 @@ PHASE_OF: Final[dict[str, str]] = {
     **{name: "validate" for name in VALIDATE_CLASSES},
 }
 
-Kind = Literal["object", "value", "hash"]
+Kind = Literal["object", "value", "hash", "scenario"]
 
 #: Every flag a vector may carry, with the note written into each file that uses it.
 FLAG_NOTES: Final[dict[str, str]] = {
@@ -84,7 +86,10 @@ FLAG_NOTES: Final[dict[str, str]] = {
     "Boundary": "A length, count or value on the edge of an argument width "
     "(23/24, 255/256, 65535/65536, 2^32-1/2^32) or of a limit.",
     "DuplicateKey": "A map repeats a key (ENC-011).",
+    "DuplicateGenesis": "A genesis message for an actor that already exists (WIT-012).",
     "Empty": "An empty byte string, text string or collection.",
+    "FailedTransition": "A transition fails: no step is adopted and its messages stay "
+    "pending (WIT-006, WIT-024, WIT-027).",
     "Float": "A floating-point number, which the subset forbids (ENC-004).",
     "HugeClaim": "A length or count claims far more than the input holds; a decoder must "
     "report truncation without allocating for the claim (ENC-002).",
@@ -110,14 +115,21 @@ FLAG_NOTES: Final[dict[str, str]] = {
     "(ENC-016, OBJ-016).",
     "Reserved": "Reserved additional information 28-30, additional information 31 where no "
     "indefinite length exists, or a stray break code (ENC-005).",
+    "Query": "A read-only query of an actor's head (WIT-017, WIT-018).",
     "Rfc8949AppendixA": "An example from RFC 8949 Appendix A.",
+    "SeededRandom": "Operations drawn by random.Random with a fixed seed: reproducible, "
+    "not hand-picked.",
+    "Signal": "A message sent as a signal (previous absent): latest wins (WIT-004, WIT-005).",
     "Simple": "A simple value other than false, true and null (ENC-004).",
+    "Spawn": "An actor creates another by sending its genesis (WIT-012, WIT-022).",
+    "StepLimit": "A run stops at max_steps before quiescence (ADP-014).",
     "Tag": "A tagged data item (major type 6, ENC-003).",
     "Trailing": "Bytes follow the one data item (ENC-001).",
     "Truncated": "The input ends inside a data item (ENC-002).",
     "Unicode": "Multi-byte UTF-8: non-ASCII, non-BMP (emoji) or combining characters.",
     "UnknownField": "A field the object type does not define (OBJ-003).",
     "UnknownType": "A type field that names no object type (OBJ-002).",
+    "Update": "An update message changes an actor's core (WIT-013, WIT-014, WIT-016).",
     "WrongType": "A field holds a data item of the wrong type.",
 }
 
@@ -145,6 +157,10 @@ class Case:
     diagnostic: str | None = None
     digest: bytes | None = None
     built: Any = None
+    #: ``scenario`` only: the operations, each with the reference's ``expect``.
+    operations: tuple[dict[str, Any], ...] = ()
+    #: ``scenario`` only: (operation index, expect key, value) declared by hand.
+    declared: tuple[tuple[int, str, Any], ...] = ()
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from . import (
     _objects_message,
     _objects_step,
     _objects_tree,
+    _scenarios,
 )
 from ._check import check_vector
 from ._expect import describe, diagnostic
@@ -60,6 +61,7 @@ SUITES: Final[tuple[Callable[[], Suite], ...]] = (
     _objects_message.mailbox_suite,
     _objects_step.suite,
     _identifiers.suite,
+    _scenarios.suite,
 )
 
 
@@ -96,6 +98,8 @@ def _declaration_problems(case: Case, kind: str) -> list[str]:
     if not case.requirements or not all(map(REQUIREMENT_PATTERN.match, case.requirements)):
         problems.append(f"bad requirements {case.requirements}")
     problems += [f"flag {flag} has no note" for flag in case.flags if flag not in FLAG_NOTES]
+    if kind == "scenario":
+        return problems + _scenario_declarations(case)
     if case.error is not None and case.error not in PHASE_OF:
         problems.append(f"unknown error class {case.error}")
     if kind == "hash" and (case.digest is None or case.error is not None):
@@ -114,7 +118,26 @@ def _declaration_problems(case: Case, kind: str) -> list[str]:
     return problems
 
 
+def _scenario_declarations(case: Case) -> list[str]:
+    """Values declared by hand must be what the reference answered (ADP-014)."""
+    problems = []
+    for index, key, value in case.declared:
+        got = case.operations[index]["expect"].get(key)
+        if not _same(got, value):
+            problems.append(f"operation {index}: declared {key} {value!r}, recorded {got!r}")
+    return problems
+
+
 def _vector(case: Case, kind: str) -> dict[str, Any]:
+    if kind == "scenario":
+        return {
+            "id": case.id,
+            "comment": case.comment,
+            "requirements": list(case.requirements),
+            "flags": sorted(set(case.flags)),
+            "result": "valid",
+            "operations": list(case.operations),
+        }
     vector: dict[str, Any] = {
         "id": case.id,
         "comment": case.comment,

@@ -30,6 +30,16 @@ third-party data (`sources`). Vectors come in `groups`, each of one `kind`:
 * `value`: `input` is one data item of the CBOR subset. A valid vector adds `diagnostic`
   (RFC 8949 §8 notation, ASCII); an invalid one adds `error` and `phase` (always `decode`).
 * `hash`: `input` is arbitrary bytes and `digest` their BLAKE3-256; always valid.
+* `scenario` (`scenarios.json`): no `input`; `operations` on one Wit runtime of the adapter
+  protocol's `wit` profile (ADP-014), always `valid`. Each operation has `op` (`genesis`,
+  `send`, `run` or `query`), the arguments of the command `wit-<op>` without `runtime`, and
+  `expect`, what the reference answered: `genesis` → `{{"actor": id}}`; `send` →
+  `{{"message": id}}`; `run` → `{{"steps": [[actor, step id], …], "failures": [[actor, class],
+  …], "quiescent": bool, "heads": {{actor: step id or null}}}}`, where `heads` lists every actor
+  the scenario has named so far (created, addressed, queried or stepped) as `wit-head`
+  answers after the run; `query` → `{{"data": hex}}`, `{{"error": class}}`, or for the query
+  `wut` `{{"wut": name}}` (the document must validate against `wut.schema.json` and carry
+  that `name`, WIT-018; its bytes are not fixed).
 
 Every vector has a stable `id` (a slug such as `blob/empty-data`, unique across all files and
 never an index), a `comment`, the requirement IDs it checks (`requirements`, CONV-005),
@@ -44,6 +54,12 @@ never an index), a `comment`, the requirement IDs it checks (`requirements`, CON
   the bytes break an encoding rule (`decode`) or are canonical but not a valid object
   (`validate`). Only the class is compared, never message text.
 * **`hash`**: BLAKE3-256 of `input` is `digest`.
+* **`scenario`**: open a runtime (`wit-open`), send each operation as `wit-<op>` in order and
+  compare every answer with `expect` (after a `run`, also `wit-head` of each actor in
+  `heads`). The expected values were recorded from the reference executor when the file was
+  generated; hand-written scenarios also declare some values (counts, failure classes)
+  that the generator checks, and the `SeededRandom` ones come from `random.Random` with a
+  fixed seed.
 
 An input over the 16 MiB limit (ENC-013) would take 32 MiB of hex, so `too-large` has no
 vector here: build one in your own tests (say, a blob whose encoding is 16 MiB + 1 byte).

@@ -22,6 +22,8 @@ def _params() -> Iterator[Any]:
         return
     seen: set[tuple[str, str]] = set()
     for vector in load_vectors(VECTORS_DIR):
+        if vector.kind == "scenario":  # the wit profile's (suite/wit/test_scenarios.py)
+            continue
         marks = [pytest.mark.req(*vector.data["requirements"])]
         key = (vector.file, str(vector.data.get("result", "valid")))
         if key not in seen:  # the first valid and first invalid vector of each file

@@ -1,0 +1,44 @@
+"""Argument parsing shared by the adapter's commands (ADP-004, ADP-007)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._ids import ObjectId
+
+__all__ = ["BadRequest", "Json", "_hex", "_id", "_optional_id", "_str"]
+
+Json = dict[str, Any]
+_HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
+
+
+class BadRequest(Exception):
+    """The request's arguments are malformed: class ``bad-request`` (ADP-007)."""
+
+
+def _hex(args: Json, key: str) -> bytes:
+    value = args.get(key)
+    if not isinstance(value, str) or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
+        raise BadRequest(f"{key} must be a lowercase hex string (ADP-004)")
+    return bytes.fromhex(value)
+
+
+def _id(args: Json, key: str) -> ObjectId:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a text-form id")
+    return ObjectId.from_hex(value)  # invalid-id (ID-003) for a malformed id
+
+
+def _optional_id(args: Json, key: str) -> ObjectId | None:
+    if key not in args:
+        raise BadRequest(f"missing {key}")
+    return None if args[key] is None else _id(args, key)
+
+
+def _str(args: Json, key: str) -> str:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a string")
+    return value

@@ -1,0 +1,142 @@
+"""The ``wit`` profile of the reference adapter (ADP-014): runtimes over the Wit executor.
+
+Each ``wit-open`` makes an in-memory :class:`~gritwit.Store` driven by
+:class:`gritwit.wit.Executor` — the reference semantics of the Wit chapter —
+so the suite can compare an implementation's step ids with the reference's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from .._codec import object_id
+from .._errors import TransitionError
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Tree
+from ..store import Store
+from ..wit import Executor, Failure, test_actor_core
+from ._args import BadRequest, Json, _hex, _id, _str
+
+__all__ = ["MAX_CONTENT_DEPTH", "WitCommands", "content_objects", "failure_class"]
+
+#: Deepest content description ``wit-send`` accepts (trees within trees).
+MAX_CONTENT_DEPTH: Final = 16
+
+
+def content_objects(description: Any, objects: list[GritObject], depth: int = 0) -> ObjectId:
+    """Build the objects a content description names (ADP-014), appending them; return the top id.
+
+    ``{"blob": hex, "headers": {…}?}`` is a blob; ``{"tree": {name: description}}`` a tree.
+    """
+    if depth > MAX_CONTENT_DEPTH:
+        raise BadRequest(f"content nested deeper than {MAX_CONTENT_DEPTH}")
+    if not isinstance(description, dict):
+        raise BadRequest("content must be an object with 'blob' or 'tree'")
+    obj: GritObject
+    if "blob" in description:
+        headers = description.get("headers", {})
+        if not isinstance(headers, dict):
+            raise BadRequest("content headers must be an object")
+        obj = Blob(data=_hex(description, "blob"), headers=headers)
+    elif "tree" in description:
+        entries = description["tree"]
+        if not isinstance(entries, dict):
+            raise BadRequest("a tree content must map names to content descriptions")
+        obj = Tree(
+            entries={name: content_objects(v, objects, depth + 1) for name, v in entries.items()}
+        )
+    else:
+        raise BadRequest("content must be an object with 'blob' or 'tree'")
+    objects.append(obj)
+    return object_id(obj)
+
+
+def failure_class(failure: Failure) -> str:
+    """The class ``wit-run`` reports: the Wit chapter's class, else ``failed`` (ADP-014)."""
+    if isinstance(failure.error, TransitionError):
+        return failure.error.error_class
+    return "failed"
+
+
+class WitCommands:
+    """The ``wit-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
+
+    def __init__(self) -> None:
+        self._runtimes: dict[str, tuple[Store, Executor]] = {}
+        self._next_runtime = 0
+
+    def close_runtimes(self) -> None:
+        for store, _ in self._runtimes.values():
+            store.close()
+        self._runtimes.clear()
+
+    def _runtime(self, args: Json) -> tuple[Store, Executor]:
+        handle = _str(args, "runtime")
+        if handle not in self._runtimes:
+            raise BadRequest(f"no open runtime {handle!r:.60}")
+        return self._runtimes[handle]
+
+    def cmd_wit_open(self, args: Json) -> Json:
+        store = Store.memory()
+        self._next_runtime += 1
+        handle = f"w{self._next_runtime}"
+        self._runtimes[handle] = (store, Executor(store))
+        return {"runtime": handle}
+
+    def cmd_wit_genesis(self, args: Json) -> Json:
+        _, executor = self._runtime(args)
+        state = args.get("state", {})
+        if not isinstance(state, dict) or "wit" in state:
+            raise BadRequest("state must map entry names other than 'wit' to hex")
+        blobs: dict[str, GritObject] = {k: Blob(data=_hex(state, k)) for k in state}
+        core, objects = test_actor_core(_str(args, "actor"), blobs)
+        return {"actor": executor.genesis(core, objects).hex()}
+
+    def cmd_wit_send(self, args: Json) -> Json:
+        _, executor = self._runtime(args)
+        mt, signal = args.get("mt"), args.get("signal", False)
+        if mt is not None and not isinstance(mt, str):
+            raise BadRequest("mt must be a string")
+        if not isinstance(signal, bool):
+            raise BadRequest("signal must be a boolean")
+        objects: list[GritObject] = []
+        content = content_objects(args.get("content"), objects)
+        headers = None if mt is None else {"mt": mt}
+        message = executor.inject(_id(args, "to"), content, headers, objects=objects, signal=signal)
+        return {"message": message.hex()}
+
+    def cmd_wit_run(self, args: Json) -> Json:
+        _, executor = self._runtime(args)
+        max_steps = args.get("max_steps")
+        if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
+            raise BadRequest("max_steps must be a positive integer")
+        report = executor.run_until_quiescent(max_steps)
+        return {
+            "steps": [[actor.hex(), step.hex()] for actor, step in report.steps],
+            "failures": [[f.actor.hex(), failure_class(f)] for f in report.failures],
+            "quiescent": report.quiescent,
+        }
+
+    def cmd_wit_head(self, args: Json) -> Json:
+        _, executor = self._runtime(args)
+        step = executor.head(_id(args, "actor"))
+        return {"step": None if step is None else step.hex()}
+
+    def cmd_wit_object(self, args: Json) -> Json:
+        store, _ = self._runtime(args)
+        return {"bytes": store.get(_id(args, "id")).hex()}
+
+    def cmd_wit_query(self, args: Json) -> Json:
+        _, executor = self._runtime(args)
+        actor, name = _id(args, "actor"), _str(args, "name")
+        if executor.head(actor) is None:
+            raise BadRequest(f"actor {actor} has no step to query")
+        return {"data": executor.query(actor, name).data.hex()}
+
+    def cmd_wit_close(self, args: Json) -> Json:
+        handle = _str(args, "runtime")
+        entry = self._runtimes.pop(handle, None)
+        if entry is None:
+            raise BadRequest(f"no open runtime {handle!r:.60}")
+        entry[0].close()
+        return {}

@@ -1,0 +1,208 @@
+"""Scenario vectors: operations on a Wit runtime and what the reference answered (ADP-014).
+
+A scenario is a list of operations — ``genesis``, ``send``, ``run``, ``query``
+— whose arguments are those of the ``wit-*`` adapter commands (without
+``runtime``).  :class:`Scenario` declares them; :func:`observe` replays them
+through a fresh :class:`~gritwit.adapter.ReferenceAdapter` runtime and returns
+what each answered, in the ``expect`` form a vector records:
+
+* ``genesis`` → ``{"actor": id}``; ``send`` → ``{"message": id}``;
+* ``run`` → ``{"steps": [[actor, step]…], "failures": [[actor, class]…],
+  "quiescent": bool, "heads": {actor: step or null}}`` — ``heads`` of every actor
+  the scenario has named so far (created, addressed or stepped);
+* ``query`` → ``{"data": hex}`` or ``{"error": class}``; the query ``wut`` →
+  ``{"wut": name}`` (its document is valid against ``wut.schema.json``; WIT-018
+  fixes the document's content, not its bytes).
+
+The generator records :func:`observe` and checks hand-declared values against
+it; ``gritwit vectors verify`` replays every committed scenario and compares.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Final
+
+import jsonschema
+
+from .._codec import object_id
+from .._ids import ObjectId
+from .._objects import Blob
+from ..wit import TEST_RUNTIME, test_actor_core
+from ._format import Case
+
+__all__ = [
+    "OPERATIONS",
+    "Scenario",
+    "blob",
+    "content_id",
+    "core",
+    "observe",
+    "scenario_problems",
+    "tree",
+]
+
+OPERATIONS: Final = ("genesis", "send", "run", "query")
+Json = dict[str, Any]
+
+
+def blob(text: str | bytes = "", headers: dict[str, str] | None = None) -> Json:
+    """A blob content description (UTF-8 text or bytes)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    described: Json = {"blob": data.hex()}
+    if headers:
+        described["headers"] = dict(headers)
+    return described
+
+
+def tree(**entries: Json) -> Json:
+    """A tree content description."""
+    return {"tree": dict(entries)}
+
+
+def core(name: str, **state: str) -> Json:
+    """The content description of a core running test actor ``name`` (WIT-001)."""
+    return tree(wit=blob(name, {"runtime": TEST_RUNTIME}), **{k: blob(v) for k, v in state.items()})
+
+
+def content_id(description: Json) -> ObjectId:
+    """The id of the object a content description names."""
+    from ..adapter._wit import content_objects
+
+    return content_objects(description, [])
+
+
+class Scenario:
+    """Declares one scenario vector: operations plus optional hand-declared expectations."""
+
+    def __init__(
+        self, sid: str, comment: str, requirements: tuple[str, ...], flags: tuple[str, ...] = ()
+    ) -> None:
+        self.id, self.comment = "scenario/" + sid, comment
+        self.requirements, self.flags = requirements, flags
+        self.operations: list[Json] = []
+        self.declared: list[tuple[int, str, Any]] = []
+
+    def _declare(self, key: str, value: Any) -> None:
+        self.declared.append((len(self.operations) - 1, key, value))
+
+    def genesis(self, actor: str, **state: str) -> ObjectId:
+        """Create test actor ``actor``; returns its id (WIT-002), declared from the core."""
+        blobs = {k: Blob(data=v.encode("utf-8")) for k, v in state.items()}
+        oid = object_id(test_actor_core(actor, dict(blobs))[0])
+        hexed = {k: v.encode("utf-8").hex() for k, v in state.items()}
+        self.operations.append({"op": "genesis", "actor": actor, "state": hexed})
+        self._declare("actor", oid.hex())
+        return oid
+
+    def send(
+        self, to: ObjectId, mt: str | None, content: Json, *, signal: bool = False
+    ) -> ObjectId:
+        """Send from the outside; returns the content id."""
+        op: Json = {"op": "send", "to": to.hex(), "content": content, "signal": signal}
+        if mt is not None:
+            op["mt"] = mt
+        self.operations.append(op)
+        return content_id(content)
+
+    def say(self, to: ObjectId, mt: str, text: str = "", *, signal: bool = False) -> ObjectId:
+        return self.send(to, mt, blob(text), signal=signal)
+
+    def run(self, max_steps: int = 100, *, failures: list[list[str]] | None = None) -> None:
+        self.operations.append({"op": "run", "max_steps": max_steps})
+        if failures is not None:
+            self._declare("failures", failures)
+
+    def query(self, actor: ObjectId, name: str, *, text: str | None = None) -> None:
+        """Query ``actor``; ``text`` declares the expected blob data."""
+        self.operations.append({"op": "query", "actor": actor.hex(), "name": name})
+        if text is not None:
+            self._declare("data", text.encode("utf-8").hex())
+
+    def fails_query(self, actor: ObjectId, name: str, error: str) -> None:
+        self.operations.append({"op": "query", "actor": actor.hex(), "name": name})
+        self._declare("error", error)
+
+    def case(self) -> Case:
+        """The vector: operations with the reference's answers recorded as ``expect``."""
+        observed = observe(self.operations)
+        operations = tuple(
+            {**op, "expect": expect} for op, expect in zip(self.operations, observed, strict=True)
+        )
+        return Case(
+            self.id,
+            self.comment,
+            self.requirements,
+            b"",
+            self.flags,
+            operations=operations,
+            declared=tuple(self.declared),
+        )
+
+
+def _wut_validator() -> Any:
+    schema = json.loads((resources.files("gritwit") / "schemas" / "wut.schema.json").read_bytes())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _answer(reply: Json, op: Json) -> Json:
+    if not reply["ok"]:
+        return {"error": reply["error"]["class"]}
+    if op["op"] == "genesis":
+        return {"actor": reply["actor"]}
+    if op["op"] == "send":
+        return {"message": reply["message"]}
+    if op["op"] == "query" and op["name"] == "wut":
+        document = json.loads(bytes.fromhex(reply["data"]))
+        errors = list(_wut_validator().iter_errors(document))
+        return (
+            {"error": f"wut document invalid: {errors[0].message}"}
+            if errors
+            else {"wut": document["name"]}
+        )
+    if op["op"] == "query":
+        return {"data": reply["data"]}
+    return {k: reply[k] for k in ("steps", "failures", "quiescent")}
+
+
+def observe(operations: list[Json] | tuple[Json, ...]) -> list[Json]:
+    """Replay ``operations`` on a fresh reference runtime; what each answered (``expect`` form)."""
+    from ..adapter import ReferenceAdapter
+
+    adapter = ReferenceAdapter()
+    handle = adapter.handle({"seq": 0, "cmd": "wit-open"})["runtime"]
+    named: set[str] = set()
+    observed = []
+    for seq, op in enumerate(operations, 1):
+        args = {k: v for k, v in op.items() if k not in ("op", "expect")}
+        reply = adapter.handle({"seq": seq, "cmd": f"wit-{op['op']}", "runtime": handle, **args})
+        expect = _answer(reply, op)
+        named.update(v for k, v in expect.items() if k == "actor")
+        named.update(v for k, v in args.items() if k in ("to", "actor") and op["op"] != "genesis")
+        if op["op"] == "run" and reply["ok"]:
+            named.update(actor for actor, _ in reply["steps"])
+            heads = {}
+            for actor in sorted(named):
+                head = adapter.handle(
+                    {"seq": 0, "cmd": "wit-head", "runtime": handle, "actor": actor}
+                )
+                heads[actor] = head.get("step")
+            expect["heads"] = heads
+        observed.append(expect)
+    adapter.close()
+    return observed
+
+
+def scenario_problems(vector: Mapping[str, Any]) -> list[str]:
+    """Problems replaying a scenario vector: every ``expect`` must be what the reference answers."""
+    operations = vector["operations"]
+    problems = []
+    for index, (op, got) in enumerate(zip(operations, observe(operations), strict=True)):
+        if op["expect"] != got:
+            problems.append(
+                f"operation {index} ({op['op']}): recorded {json.dumps(op['expect'])[:300]}, "
+                f"the reference answers {json.dumps(got)[:300]}"
+            )
+    return problems
