@@ -169,6 +169,56 @@ def _add_report(subparsers: _Subparsers) -> None:
     add_report_parser(subparsers)
 
 
+def _runtime(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ._ids import ObjectId
+    from .runtime import Runtime, check_runtime, heads, history
+    from .store import Store
+
+    with Store.open(args.dir) as store:
+        if args.action == "run":
+            report = asyncio.run(Runtime(store, time_limit=args.time_limit).run_until_quiescent())
+            for failure in report.failures:
+                print(f"failed {failure.actor} {failure.error_class}")
+            print(f"{len(report.steps)} step(s) adopted; quiescent: {report.quiescent}")
+            return 0
+        if args.action == "heads":
+            for actor, head, failed in heads(store):
+                print(actor, head, "failed" if failed else "")
+            return 0
+        if args.action == "history":
+            for step_id, step in history(store, ObjectId.from_hex(args.actor)):
+                print(step_id, step.core)
+            return 0
+        verified, check = store.verify(), check_runtime(store)
+        print(f"{verified.objects} object(s), {check.actors} actor(s), {check.steps} step(s)")
+        for problem in check.problems:
+            print(problem)
+        ok = verified.ok and check.ok
+        print("runtime verify: OK" if ok else f"runtime verify: FAILED {verified}")
+        return 0 if ok else 1
+
+
+def _add_runtime(subparsers: _Subparsers) -> None:
+    help_text = "run actors on a durable store, or inspect it (RUN-001 … RUN-007)"
+    parser = subparsers.add_parser("runtime", help=help_text, description=help_text)
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, action_help in (
+        ("run", "run every actor with pending messages until quiescent"),
+        ("heads", "list every actor, its head step, and whether it is marked failed"),
+        ("history", "list an actor's steps, first to head (step id, core id)"),
+        ("verify", "re-hash every object, check every head and inbox cursor"),
+    ):
+        action = actions.add_parser(name, help=action_help, description=action_help)
+        action.add_argument("dir", help="the durable store directory")
+        if name == "history":
+            action.add_argument("actor", help="the actor's text-form id")
+        if name == "run":
+            action.add_argument("--time-limit", type=float, default=5.0, help="seconds (RUN-005)")
+        action.set_defaults(handler=_runtime)
+
+
 #: One registration function per subcommand.
 COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_conform,
@@ -176,6 +226,7 @@ COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_vectors,
     _add_trace,
     _add_adapter,
+    _add_runtime,
 )
 
 

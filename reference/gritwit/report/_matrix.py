@@ -37,6 +37,7 @@ CHAPTERS: Final = {
     "DUR": "04-store",
     "ADP": "05-adapter-protocol",
     "WIT": "06-wit",
+    "RUN": "07-runtime",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

@@ -176,7 +176,7 @@ class Executor:
                     continue
                 last = self.head_step(actor)
                 try:
-                    built = self._transition(actor, last, found)
+                    built = self.build(actor, last, found)
                     if built is None:
                         continue
                     for obj in built.objects:
@@ -193,12 +193,18 @@ class Executor:
             if not progressed:
                 return RunReport(tuple(steps), tuple(failures), True)
 
-    def _transition(
+    def build(
         self,
         actor: ObjectId,
         last: Step | None,
-        found: dict[ObjectId, tuple[PendingMessage, ...]],
+        found: Mapping[ObjectId, tuple[PendingMessage, ...]],
     ) -> Assembled | None:
+        """One transition of ``actor`` from ``last`` over ``found`` (WIT-006 … WIT-016).
+
+        Stores nothing: returns the checked step and its objects, or ``None`` when
+        the actor does not exist and no genesis is pending (the messages wait).
+        Raises whatever the transition raises.  Shared with the runtime.
+        """
         reader = Overlay(self._store)
         if last is None:
             core = self._genesis_core(actor, found)

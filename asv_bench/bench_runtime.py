@@ -1,0 +1,81 @@
+"""Runtime benchmarks (chapter *runtime*): transitions per second.
+
+* :class:`CounterTransition` — one ``inc`` sent from the outside, then the
+  reference runtime run until quiescent: exactly one transition (thread hop,
+  step, objects stored, head compare-and-swap, routing), in memory and on the
+  durable SQLite store.  Transitions per second = 1 / time.
+* :class:`ManyActors` — one ``inc`` to each of 1,000 counters (one outside
+  send batch), then one run: 1,000 transitions.  Throughput = 1,000 / time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from typing import ClassVar
+
+import gritwit as g
+from gritwit.runtime import Runtime
+from gritwit.store import Store
+from gritwit.wit import test_actor_core
+
+ACTORS = 1000
+
+
+class CounterTransition:
+    """One ``inc`` → one step of the ``counter`` test actor, through the runtime."""
+
+    params: ClassVar = (["memory", "sqlite"],)
+    param_names: ClassVar = ["backend"]
+
+    def setup(self, backend: str) -> None:
+        self.folder = tempfile.mkdtemp(prefix="gritwit-bench-runtime-")
+        self.store = Store.memory() if backend == "memory" else Store.open(self.folder)
+        self.loop = asyncio.new_event_loop()
+        self.runtime = Runtime(self.store)
+        core, objects = test_actor_core("counter")
+        self.actor = self.loop.run_until_complete(self.runtime.genesis(core, objects))
+        self.loop.run_until_complete(self.runtime.run_until_quiescent())
+        self.one = g.Blob(data=b"1")
+        self.content = self.store.put_object(self.one)
+
+    def teardown(self, backend: str) -> None:
+        self.loop.close()
+        self.store.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def time_one_transition(self, backend: str) -> None:
+        self.loop.run_until_complete(self._one())
+
+    async def _one(self) -> None:
+        await self.runtime.send(self.actor, self.content, {"mt": "inc"})
+        await self.runtime.run_until_quiescent()
+
+
+class ManyActors:
+    """1,000 counters, one ``inc`` each, one run (in memory)."""
+
+    def setup(self) -> None:
+        self.store = Store.memory()
+        self.loop = asyncio.new_event_loop()
+        self.runtime = Runtime(self.store)
+        cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(ACTORS)]
+        self.actors = [g.object_id(core) for core, _ in cores]
+        objects = [obj for _, objs in cores for obj in objs]
+        genesis = [(a, a, {"mt": "genesis"}, False) for a in self.actors]
+        self.loop.run_until_complete(self.runtime.send_all(genesis, objects))
+        self.loop.run_until_complete(self.runtime.run_until_quiescent())
+        self.content = self.store.put_object(g.Blob(data=b"1"))
+
+    def teardown(self) -> None:
+        self.loop.close()
+        self.store.close()
+
+    def time_thousand_transitions(self) -> None:
+        self.loop.run_until_complete(self._round())
+
+    async def _round(self) -> None:
+        incs = [(a, self.content, {"mt": "inc"}, False) for a in self.actors]
+        await self.runtime.send_all(incs)
+        await self.runtime.run_until_quiescent()

@@ -1,0 +1,257 @@
+"""The reference runtime: scheduling, persistence order, retries and recovery (RUN-001 … RUN-007).
+
+Transitions are built by :meth:`gritwit.wit.Executor.build` (the Wit chapter's
+semantics, unchanged); this module decides *when* they run and *how* they are
+committed:
+
+* one asyncio task per actor with pending messages, never two for one actor
+  (RUN-002, RUN-006); the transition itself runs in a worker thread bounded by
+  ``time_limit`` (RUN-005);
+* a step's objects are stored, then its head moves by compare-and-swap, and
+  only then is the routing index told about its outbox (RUN-001); a CAS
+  conflict reloads the head and retries (RUN-002);
+* a failed transition is retried with exponential back-off; after the last
+  attempt the actor is marked failed and error receipts go out (RUN-004);
+* every run starts by rebuilding the routing index from the heads (RUN-003), so
+  a restart on a durable store resumes exactly where the last adopted step left
+  off (RUN-007).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+from .._codec import object_id
+from .._errors import GritError, InvalidTransition, RefConflict
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
+from ..store import Store, head_ref
+from ..wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    TEST_ACTORS,
+    TEST_UPDATERS,
+    Executor,
+    Failure,
+    PendingMessage,
+    RunReport,
+    TransitionTimeout,
+    Wit,
+    mailbox_entries,
+)
+from ._index import RoutingIndex, failed_ref
+
+__all__ = ["ATTEMPTS", "FIRST_BACKOFF", "TIME_LIMIT", "Runtime"]
+
+#: Default bound of one transition, in seconds (RUN-005).
+TIME_LIMIT = 5.0
+#: Attempts of a failing transition before its actor is marked failed (RUN-004).
+ATTEMPTS = 5
+#: Delay before the first retry, in seconds; each later one doubles (RUN-004).
+FIRST_BACKOFF = 0.01
+
+Found = dict[ObjectId, tuple[PendingMessage, ...]]
+
+
+class Runtime:
+    """Runs actors over ``store`` (memory or durable) until nothing is pending."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        time_limit: float = TIME_LIMIT,
+        actors: Mapping[str, Wit] = TEST_ACTORS,
+        updaters: Mapping[str, Wit] = TEST_UPDATERS,
+        attempts: int = ATTEMPTS,
+        first_backoff: float = FIRST_BACKOFF,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._executor = Executor(store, actors, updaters)
+        self.time_limit = time_limit
+        self.attempts = attempts
+        self.first_backoff = first_backoff
+        self._sleep = sleep
+        self._index = RoutingIndex()
+        self._dirty: set[ObjectId] = set()
+        self._running: set[ObjectId] = set()
+        self._idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        #: Every failed transition attempt, in order (RUN-004).
+        self.failures: list[Failure] = []
+        #: How many head compare-and-swaps lost to another writer (RUN-002).
+        self.conflicts = 0
+
+    # --- reading state -------------------------------------------------------------------
+
+    def head(self, actor: ObjectId) -> ObjectId | None:
+        """The id of ``actor``'s last step, or ``None``."""
+        return self._store.get_ref(head_ref(actor))
+
+    def _head_step(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None]:
+        oid = self.head(actor)
+        step = None if oid is None else self._store.get_object(oid)
+        return oid, step if isinstance(step, Step) else None
+
+    def query(self, actor: ObjectId, name: str) -> Blob:
+        """Run query ``name`` against ``actor``'s head (WIT-017)."""
+        return self._executor.query(actor, name)
+
+    def failed(self, actor: ObjectId) -> dict[str, object] | None:
+        """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
+        target = self._store.get_ref(failed_ref(actor))
+        blob = None if target is None else self._store.get_object(target)
+        if not isinstance(blob, Blob):
+            return None
+        record: dict[str, object] = json.loads(blob.data)
+        return record
+
+    # --- the outside ---------------------------------------------------------------------
+
+    async def send(
+        self,
+        recipient: ObjectId,
+        content: ObjectId,
+        headers: Mapping[str, str] | None = None,
+        objects: Iterable[GritObject] = (),
+        signal: bool = False,
+    ) -> ObjectId:
+        """Send a message from the outside; it is routed once its ref moved (RUN-001)."""
+        (sent,) = await self.send_all([(recipient, content, headers, signal)], objects)
+        return sent
+
+    async def send_all(
+        self,
+        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
+        objects: Iterable[GritObject] = (),
+    ) -> list[ObjectId]:
+        """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
+
+        One compare-and-swap of ``names/outside-outbox`` for all of them, chained
+        as if sent one by one (WIT-004); returns their ids.
+        """
+        batch = list(messages)
+        for obj in objects:
+            self._store.put_object(obj)
+        for _, content, _, _ in batch:
+            if not self._store.has(content):
+                raise InvalidTransition("WIT-009", f"content {content} is not stored")
+        while True:  # RUN-002: another writer moved the outside's outbox: retry from it
+            old = self._store.get_ref(OUTSIDE_REF)
+            entries = mailbox_entries(self._store, old)
+            sent = []
+            for recipient, content, headers, signal in batch:
+                previous = None if signal else entries.get(recipient)
+                message = Message(content=content, previous=previous, headers=headers or {})
+                entries[recipient] = self._store.put_object(message)
+                sent.append(entries[recipient])
+            box = self._store.put_object(Mailbox(entries=entries))
+            try:
+                self._store.cas_ref(OUTSIDE_REF, old, box)
+            except RefConflict:
+                self.conflicts += 1
+                continue
+            self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
+            return sent
+
+    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
+        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
+        actor = object_id(core)
+        await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
+        return actor
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
+        """Run transitions until nothing is pending that can progress (RUN-006).
+
+        Starts from the heads alone (RUN-003).  ``max_steps`` stops starting new
+        transitions once that many steps were adopted (the running ones finish).
+        """
+        self._dirty |= self._index.load(self._store)
+        first_failure = len(self.failures)
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        tasks: dict[asyncio.Task[None], ObjectId] = {}
+        while True:
+            for actor in sorted(self._dirty - self._running):
+                if max_steps is not None and len(steps) + len(tasks) >= max_steps:
+                    break
+                self._dirty.discard(actor)
+                if actor in self._index.failed:
+                    continue
+                self._running.add(actor)
+                tasks[asyncio.create_task(self._drive(actor, steps))] = actor
+            if not tasks:
+                break
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                self._running.discard(tasks.pop(task))
+                task.result()  # an error of the runtime itself (not of a Wit) propagates
+        quiescent = not (self._dirty - self._index.failed)
+        return RunReport(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
+
+    async def _drive(self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]) -> None:
+        """At most one adopted step of ``actor`` (RUN-001, RUN-002, RUN-004, RUN-005)."""
+        attempt = 0
+        while True:
+            last_id, last = self._head_step(actor)
+            inbox = mailbox_entries(self._store, None if last is None else last.inbox)
+            found = self._index.pending_for(self._store, actor, inbox)
+            snapshot = tuple(items[-1].id for items in found.values())
+            if not found or self._idle.get(actor) == snapshot:
+                return
+            try:
+                built = await asyncio.wait_for(
+                    asyncio.to_thread(self._executor.build, actor, last, found), self.time_limit
+                )
+            except Exception as exc:  # WIT-006: adopts nothing, the messages stay pending
+                if isinstance(exc, TimeoutError):
+                    exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
+                self.failures.append(Failure(actor, exc))
+                attempt += 1
+                if attempt >= self.attempts:
+                    await self._mark_failed(actor, exc, attempt, found)
+                    return
+                await self._sleep(self.first_backoff * 2 ** (attempt - 1))
+                continue
+            if built is None:  # no genesis yet: wait for what is pending to change
+                self._idle[actor] = snapshot
+                return
+            for obj in built.objects:  # RUN-001: objects first …
+                self._store.put_object(obj)
+            try:  # … then the head, by compare-and-swap …
+                self._store.cas_ref(head_ref(actor), last_id, built.step_id)
+            except RefConflict:  # RUN-002: another writer won; reload and retry from it
+                self.conflicts += 1
+                self._dirty |= self._index.load(self._store)
+                continue
+            # … and only then are its messages routed.
+            outbox = mailbox_entries(self._store, built.step.outbox)
+            self._dirty.update(self._index.set_outbox(actor, outbox))
+            self._dirty.add(actor)
+            steps.append((actor, built.step_id))
+            if built.step.inbox == (None if last is None else last.inbox):
+                self._idle[actor] = snapshot
+            return
+
+    async def _mark_failed(
+        self, actor: ObjectId, error: Exception, attempts: int, found: Found
+    ) -> None:
+        """Store the failure blob, set ``names/failed/<actor>``, send receipts (RUN-004)."""
+        error_class = error.error_class if isinstance(error, GritError) else "failed"
+        record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
+        text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+        blob = Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
+        blob_id = self._store.put_object(blob)
+        try:
+            self._store.cas_ref(failed_ref(actor), None, blob_id)
+        except RefConflict:  # already marked by another writer: its receipts went out
+            self.conflicts += 1
+            return
+        finally:
+            self._index.failed.add(actor)
+        for sender in sorted(found):
+            if sender != OUTSIDE:
+                await self.send(sender, blob_id, {"mt": "error"})

@@ -1,0 +1,301 @@
+"""The reference runtime: scale, CAS retry, failures, time limits, recovery (RUN-001 … RUN-007)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+import gritwit as g
+from gritwit.runtime import Runtime, check_runtime, failed_ref, history
+from gritwit.wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    TEST_ACTORS,
+    Executor,
+    TransitionInput,
+    TransitionOutput,
+    mailbox_entries,
+    pending,
+    test_actor_core,
+)
+
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T]) -> T:
+    async def wrap() -> T:
+        return await coro
+
+    return asyncio.run(wrap())
+
+
+def _blob(text: str) -> g.Blob:
+    return g.Blob(data=text.encode())
+
+
+async def _spawn(rt: Runtime, name: str, tag: str = "") -> g.ObjectId:
+    core, objects = test_actor_core(name, {"tag": _blob(tag)} if tag else None)
+    return await rt.genesis(core, objects)
+
+
+async def _say(rt: Runtime, to: g.ObjectId, mt: str, text: str = "") -> g.ObjectId:
+    blob = _blob(text)
+    return await rt.send(to, g.object_id(blob), {"mt": mt}, objects=(blob,))
+
+
+def _count(store: g.Store, actor: g.ObjectId) -> int:
+    head = store.get_object(store.get_ref("heads/" + actor.hex()))  # type: ignore[arg-type]
+    assert isinstance(head, g.Step)
+    core = store.get_object(head.core)
+    assert isinstance(core, g.Tree)
+    blob = store.get_object(core.entries["count"])
+    assert isinstance(blob, g.Blob)
+    return int(blob.data)
+
+
+def _outside_messages(store: g.Store, actor: g.ObjectId) -> list[g.Message]:
+    """Everything the outside ever queued to ``actor``, oldest first."""
+    entry = mailbox_entries(store, store.get_ref(OUTSIDE_REF)).get(actor)
+    return [item.message for item in pending(store, entry, None)]
+
+
+@pytest.mark.req("RUN-006", "WIT-020")
+def test_two_thousand_counters_in_one_process() -> None:
+    store = g.Store.memory()
+    rt = Runtime(store)
+
+    async def scenario() -> list[g.ObjectId]:
+        cores = [test_actor_core("counter", {"tag": _blob(str(i))}) for i in range(2000)]
+        actors = [g.object_id(core) for core, _ in cores]
+        amounts = [_blob(str(i % 7)) for i in range(7)]
+        objects = [*amounts, *(obj for _, objs in cores for obj in objs)]
+        genesis = [(a, a, {"mt": "genesis"}, False) for a in actors]
+        incs = [
+            (a, g.object_id(amounts[i % 7]), {"mt": "inc"}, False) for i, a in enumerate(actors)
+        ]
+        await rt.send_all([*genesis, *incs], objects)
+        report = await rt.run_until_quiescent()
+        assert report.quiescent and not report.failures
+        assert len(report.steps) == 2000  # genesis and inc are read in one first step
+        return actors
+
+    actors = run(scenario())
+    assert [_count(store, a) for a in actors] == [i % 7 for i in range(2000)]
+
+
+@pytest.mark.req("RUN-002", "REF-004", "WIT-005")
+def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
+    store = g.Store.memory()
+    other = Executor(store)  # a second writer of the same store
+    calls = []
+    counter = TEST_ACTORS["counter"]
+
+    def racing_counter(inp: TransitionInput) -> TransitionOutput:
+        calls.append(inp.last_step)
+        if len(calls) == 2:  # while the runtime computes, another writer wins the head
+            other.run_until_quiescent()
+            blob = _blob("4")
+            other.inject(inp.actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,))
+        return counter(inp)
+
+    rt = Runtime(store, actors={**TEST_ACTORS, "counter": racing_counter})
+
+    async def scenario() -> g.ObjectId:
+        actor = await _spawn(rt, "counter")
+        await _say(rt, actor, "inc", "1")
+        await rt.run_until_quiescent()
+        await _say(rt, actor, "inc", "2")
+        report = await rt.run_until_quiescent()
+        assert report.quiescent and not report.failures
+        return actor
+
+    actor = run(scenario())
+    assert rt.conflicts == 1
+    chain = history(store, actor)
+    assert len(chain) == 3  # runtime, the other writer, the runtime again from its head
+    assert chain[2][1].previous == chain[1][0]
+    assert _count(store, actor) == 1 + 2 + 4  # inc 2 read once, by the winner only
+    assert check_runtime(store).ok
+
+
+@pytest.mark.req("RUN-004", "WIT-024", "WIT-006")
+def test_failing_actor_is_retried_then_marked_failed_with_receipts() -> None:
+    store = g.Store.memory()
+    delays: list[float] = []
+
+    async def record(delay: float) -> None:
+        delays.append(delay)
+        await asyncio.sleep(delay)  # real back-off: the requester commits meanwhile
+
+    rt = Runtime(store, sleep=record)
+
+    async def scenario() -> tuple[g.ObjectId, g.ObjectId, g.ObjectId]:
+        failing = await _spawn(rt, "failing")
+        requester = await _spawn(rt, "requester")
+        echo = await _spawn(rt, "echo")
+        to = _blob(failing.hex())
+        question = _blob("why")
+        ask = g.Tree(entries={"to": g.object_id(to), "question": g.object_id(question)})
+        await rt.send(requester, g.object_id(ask), {"mt": "ask"}, objects=(to, question, ask))
+        report = await rt.run_until_quiescent()
+        assert report.quiescent
+        return failing, requester, echo
+
+    failing, requester, echo = run(scenario())
+    assert [f.actor for f in rt.failures] == [failing] * 5
+    assert delays == [0.01, 0.02, 0.04, 0.08]
+    assert rt.head(failing) is None
+    record_blob = store.get_object(store.get_ref(failed_ref(failing)))  # type: ignore[arg-type]
+    assert isinstance(record_blob, g.Blob)
+    expected = {"actor": failing.hex(), "error": "failed", "attempts": 5}
+    assert json.loads(record_blob.data) == expected == rt.failed(failing)
+    receipts = [m for m in _outside_messages(store, requester) if m.headers.get("mt") == "error"]
+    assert [m.content for m in receipts] == [g.object_id(record_blob)]
+    assert rt.failed(echo) is None and rt.failed(requester) is None
+    # the requester read its receipt (a queued message from the outside), and nothing else
+    assert check_runtime(store).ok
+
+
+@pytest.mark.req("RUN-004")
+def test_outside_sender_gets_no_receipt_and_deleting_the_ref_runs_the_actor_again() -> None:
+    store = g.Store.memory()
+
+    async def no_wait(delay: float) -> None:
+        return None
+
+    rt = Runtime(store, sleep=no_wait)
+
+    async def scenario() -> g.ObjectId:
+        actor = await _spawn(rt, "failing")
+        await rt.run_until_quiescent()
+        return actor
+
+    actor = run(scenario())
+    assert rt.failed(actor) is not None and len(rt.failures) == 5
+    outbox = mailbox_entries(store, store.get_ref(OUTSIDE_REF))
+    assert set(outbox) == {actor}  # no receipt to anyone: the only sender is the outside
+    run(rt.run_until_quiescent())
+    assert len(rt.failures) == 5  # a failed actor does not run
+    store.cas_ref(failed_ref(actor), store.get_ref(failed_ref(actor)), None)
+    run(rt.run_until_quiescent())
+    assert len(rt.failures) == 10  # it ran (and failed) again
+    assert rt.failed(actor) is not None
+
+
+@pytest.mark.req("RUN-005", "WIT-027")
+def test_time_limit_fails_slow_actors_while_counters_progress() -> None:
+    store = g.Store.memory()
+
+    def sleeper(inp: TransitionInput) -> TransitionOutput:
+        time.sleep(0.5)  # a real overrun of the 0.05 s bound
+        return TEST_ACTORS["echo"](inp)
+
+    async def no_wait(delay: float) -> None:
+        return None
+
+    actors = {**TEST_ACTORS, "sleeper": sleeper}
+    rt = Runtime(store, time_limit=0.05, actors=actors, attempts=2, sleep=no_wait)
+
+    async def scenario() -> tuple[g.ObjectId, g.ObjectId, list[g.ObjectId]]:
+        slow = await _spawn(rt, "slow")
+        sleepy = await _spawn(rt, "sleeper")
+        counters = [await _spawn(rt, "counter", str(i)) for i in range(20)]
+        for c in counters:
+            await _say(rt, c, "inc", "5")
+        report = await rt.run_until_quiescent()
+        assert report.quiescent
+        return slow, sleepy, counters
+
+    slow, sleepy, counters = run(scenario())
+    assert all(_count(store, c) == 5 for c in counters)
+    assert rt.head(slow) is None and rt.head(sleepy) is None
+    by_actor = {f.actor: f.error_class for f in rt.failures}
+    assert by_actor == {slow: "TransitionTimeout", sleepy: "TransitionTimeout"}
+    assert rt.failed(slow) == {"actor": slow.hex(), "error": "failed", "attempts": 2}
+
+
+@pytest.mark.req("RUN-003", "RUN-007", "DUR-001", "RUN-001")
+def test_recovery_after_stopping_mid_workload(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+
+    async def first_half() -> list[g.ObjectId]:
+        with g.Store.open(directory) as store:
+            rt = Runtime(store)
+            counters = [await _spawn(rt, "counter", str(i)) for i in range(6)]
+            echo = await _spawn(rt, "echo")
+            for round_ in range(3):
+                for c in counters:
+                    await _say(rt, c, "inc", str(round_ + 1))
+                await _say(rt, echo, "ping", str(round_))
+            report = await rt.run_until_quiescent(max_steps=3)
+            assert not report.quiescent and len(report.steps) == 3
+            return [*counters, echo]
+
+    async def second_half() -> None:
+        with g.Store.open(directory) as store:
+            rt = Runtime(store)
+            report = await rt.run_until_quiescent()
+            assert report.quiescent and not report.failures
+            assert len(report.steps) == 4
+
+    actors = run(first_half())
+    run(second_half())
+    with g.Store.open(directory) as store:
+        assert [_count(store, c) for c in actors[:6]] == [6] * 6
+        echo_step = store.get_object(store.get_ref("heads/" + actors[6].hex()))  # type: ignore[arg-type]
+        assert isinstance(echo_step, g.Step)
+        replies = pending(store, mailbox_entries(store, echo_step.outbox)[OUTSIDE], None)
+        assert [r.message.headers["mt"] for r in replies] == ["echo"] * 3  # once each
+        assert store.verify().ok and check_runtime(store).ok
+
+
+Op = Callable[[Callable[..., g.ObjectId]], g.ObjectId]
+
+
+@pytest.mark.req("RUN-006", "WIT-011", "WIT-010")
+def test_same_steps_as_the_executor_under_the_same_schedule() -> None:
+    ex_store, rt_store = g.Store.memory(), g.Store.memory()
+    ex, rt = Executor(ex_store), Runtime(rt_store)
+    blobs = {"1": _blob("1"), "2": _blob("2"), "q": _blob("question")}
+
+    echo_core, echo_objs = test_actor_core("echo")
+    req_core, req_objs = test_actor_core("requester")
+    fan_core, fan_objs = test_actor_core("fanout")
+    counters = [test_actor_core("counter", {"tag": _blob(str(i))}) for i in range(4)]
+    echo, requester, fan = (g.object_id(c) for c in (echo_core, req_core, fan_core))
+    ids = [g.object_id(core) for core, _ in counters]
+    names = {f"c{i}": _blob(a.hex()) for i, a in enumerate(ids)}
+    fan_tree = g.Tree(entries={k: g.object_id(v) for k, v in names.items()})
+    to = _blob(echo.hex())
+    ask = g.Tree(entries={"to": g.object_id(to), "question": g.object_id(blobs["q"])})
+    ops: list[tuple[g.ObjectId, g.ObjectId, dict[str, str], tuple[g.GritObject, ...]]] = [
+        (echo, echo, {"mt": "genesis"}, (*echo_objs,)),
+        (requester, requester, {"mt": "genesis"}, (*req_objs,)),
+        (fan, fan, {"mt": "genesis"}, (*fan_objs,)),
+        *((a, a, {"mt": "genesis"}, objs) for a, (_, objs) in zip(ids, counters, strict=True)),
+        *((a, g.object_id(blobs["2"]), {"mt": "inc"}, (blobs["2"],)) for a in ids),
+        (fan, g.object_id(fan_tree), {"mt": "fanout"}, (*names.values(), fan_tree)),
+        (requester, g.object_id(ask), {"mt": "ask"}, (to, blobs["q"], ask)),
+        (echo, g.object_id(blobs["1"]), {"mt": "ping"}, (blobs["1"],)),
+        (ids[0], g.object_id(blobs["1"]), {"mt": "get"}, (blobs["1"],)),
+    ]
+
+    async def drive() -> None:
+        for recipient, content, headers, objects in ops:
+            ex.inject(recipient, content, headers, objects=objects)
+            await rt.send(recipient, content, headers, objects)
+            ex.run_until_quiescent()
+            await rt.run_until_quiescent()
+            for actor in (echo, requester, fan, *ids):
+                assert ex.head(actor) == rt.head(actor)
+
+    run(drive())
+    assert ex_store.get_ref(OUTSIDE_REF) == rt_store.get_ref(OUTSIDE_REF)
+    assert [_count(rt_store, a) for a in ids] == [2] * 4
+    assert ex.core(requester).entries["answer"] == g.object_id(blobs["q"])
