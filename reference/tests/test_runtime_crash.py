@@ -20,13 +20,12 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from types import ModuleType
 
-import blake3
 import pytest
+from childproc import assert_every_object_rehashes, start_child
 
 import gritwit as g
 from gritwit.runtime import check_runtime, history
@@ -47,22 +46,7 @@ def _workload() -> ModuleType:
 
 
 def _start(directory: Path, log: Path) -> tuple[subprocess.Popen[str], queue.Queue[str | None]]:
-    with log.open("w") as errors:
-        proc = subprocess.Popen(
-            [sys.executable, str(CHILD), str(directory), "60"],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
+    proc, lines, _ = start_child([sys.executable, str(CHILD), str(directory), "60"], log)
     return proc, lines
 
 
@@ -91,9 +75,7 @@ def _cursors_forward_and_chains_grow(
 ) -> dict[g.ObjectId, list[g.ObjectId]]:
     report = store.verify()  # re-hashes every object; heads point at steps of their actor
     assert report.ok, report
-    for oid in store.iter_ids():
-        data = store.backend.read(oid)
-        assert data is not None and blake3.blake3(data).digest() == oid.digest
+    assert_every_object_rehashes(store)
     check = check_runtime(store)  # inbox cursors only move forward along chains
     assert check.ok, check.problems
     now = {}

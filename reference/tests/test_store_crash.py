@@ -16,18 +16,16 @@ reopens the store and checks that
 from __future__ import annotations
 
 import os
-import queue
 import random
 import signal
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import blake3
 import pytest
+from childproc import assert_every_object_rehashes, start_child
 
 import gritwit as g
 from gritwit.store import Store
@@ -61,23 +59,9 @@ def walk_chain(store: Store) -> list[g.ObjectId]:
 
 def run_and_kill(rng: random.Random, directory: Path, log: Path) -> tuple[list[str], bool]:
     """Start the writer, SIGKILL it at a random moment; its complete stdout lines."""
-    with log.open("w") as errors:
-        proc = subprocess.Popen(
-            [sys.executable, str(WRITER), str(directory), ACTOR.hex(), "60"],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
+    proc, lines, reader = start_child(
+        [sys.executable, str(WRITER), str(directory), ACTOR.hex(), "60"], log
+    )
     seen: list[str] = []
     waited = rng.random() < 0.7
     try:
@@ -113,10 +97,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         if not directory.exists():
             continue  # killed before it created anything
         with Store.open(directory) as store:
-            now = set(store.iter_ids())
-            for oid in now:
-                data = store.backend.read(oid)
-                assert data is not None and blake3.blake3(data).digest() == oid.digest
+            now = assert_every_object_rehashes(store)
             report = store.verify()
             assert report.ok, report
             chain = walk_chain(store)
