@@ -23,6 +23,7 @@ __all__ = [
     "CorruptObject",
     "DecodeError",
     "DuplicateKey",
+    "Erased",
     "ForbiddenType",
     "FrozenCore",
     "GritError",
@@ -170,6 +171,12 @@ class RefConflict(StoreError):
     def __init__(self, requirement: str, detail: str, *, current: ObjectId | None = None) -> None:
         super().__init__(requirement, detail)
         self.current = current
+
+
+class Erased(StoreError):
+    """``erased`` (RUN-011): the id was stored once, its content was erased; a tombstone remains."""
+
+    error_class = "erased"
 
 
 class InvalidRefName(StoreError):

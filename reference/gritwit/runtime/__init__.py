@@ -1,19 +1,28 @@
-"""The reference runtime (spec chapter *runtime*, RUN-001 … RUN-007).
+"""The reference runtime (spec chapter *runtime*, RUN-001 … RUN-011).
 
 * :class:`Runtime` — asyncio scheduling of transitions over a memory or durable
   store: persistence order, one writer per actor, retries, time limits and
   recovery from the heads alone;
-* :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back.
+* :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
+* :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
+  :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011).
 """
 
 from __future__ import annotations
 
+from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
+from ._erase import erase_blob
+from ._fork import FORK_ENTRY, fork, fork_blob
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
 from ._runtime import ATTEMPTS, FIRST_BACKOFF, TIME_LIMIT, Runtime
+from ._verify import ActorCheck, verify_actor
 
 __all__ = [
     "ATTEMPTS",
+    "BUNDLE_FORMAT",
+    "FORK_ENTRY",
+    "ActorCheck",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
     "TIME_LIMIT",
@@ -21,7 +30,14 @@ __all__ = [
     "Runtime",
     "RuntimeCheck",
     "check_runtime",
+    "erase_blob",
+    "export_bundle",
     "failed_ref",
+    "fork",
+    "fork_blob",
     "heads",
     "history",
+    "import_bundle",
+    "read_bundle",
+    "verify_actor",
 ]

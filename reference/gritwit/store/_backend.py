@@ -60,11 +60,23 @@ class Backend(Protocol):
         ...
 
     def contains(self, oid: ObjectId) -> bool:
-        """Whether anything is stored under ``oid``."""
+        """Whether anything is stored under ``oid``, bytes or a tombstone (RUN-011)."""
         ...
 
     def ids(self) -> Iterator[ObjectId]:
         """Every stored id, in byte order (ID-005)."""
+        ...
+
+    def erase(self, oid: ObjectId, reason: str) -> bool:
+        """Atomically drop the bytes under ``oid`` and keep a tombstone with ``reason``
+        (RUN-011).  Returns whether bytes were dropped (``False``: absent or already
+        erased, nothing changes).  An erased id stays erased: a later
+        :meth:`insert` of it stores nothing.
+        """
+        ...
+
+    def tombstone(self, oid: ObjectId) -> str | None:
+        """The reason ``oid`` was erased, or ``None`` when it was not (RUN-011)."""
         ...
 
     def get_ref(self, name: str) -> ObjectId | None:

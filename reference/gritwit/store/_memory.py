@@ -20,12 +20,13 @@ __all__ = ["MemoryBackend"]
 class MemoryBackend:
     """Objects and refs in process memory (not durable)."""
 
-    __slots__ = ("_closed", "_lock", "_objects", "_refs")
+    __slots__ = ("_closed", "_lock", "_objects", "_refs", "_tombstones")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._objects: dict[bytes, bytes] = {}
         self._refs: dict[str, bytes] = {}
+        self._tombstones: dict[bytes, str] = {}
         self._closed = False
 
     def _check_open(self) -> None:
@@ -35,7 +36,8 @@ class MemoryBackend:
     def insert(self, oid: ObjectId, data: bytes) -> None:
         with self._lock:
             self._check_open()
-            self._objects.setdefault(oid.digest, data)  # never replaces (STO-006)
+            if oid.digest not in self._tombstones:  # an erased id stays erased (RUN-011)
+                self._objects.setdefault(oid.digest, data)  # never replaces (STO-006)
 
     def read(self, oid: ObjectId) -> bytes | None:
         with self._lock:
@@ -45,7 +47,20 @@ class MemoryBackend:
     def contains(self, oid: ObjectId) -> bool:
         with self._lock:
             self._check_open()
-            return oid.digest in self._objects
+            return oid.digest in self._objects or oid.digest in self._tombstones
+
+    def erase(self, oid: ObjectId, reason: str) -> bool:
+        with self._lock:
+            self._check_open()
+            if self._objects.pop(oid.digest, None) is None:
+                return False
+            self._tombstones[oid.digest] = reason
+            return True
+
+    def tombstone(self, oid: ObjectId) -> str | None:
+        with self._lock:
+            self._check_open()
+            return self._tombstones.get(oid.digest)
 
     def ids(self) -> Iterator[ObjectId]:
         with self._lock:

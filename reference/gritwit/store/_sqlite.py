@@ -38,6 +38,8 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BLOB PRIMARY KEY NOT NULL, data BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY NOT NULL, target BLOB NOT NULL)"
     " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS tombstones (id BLOB PRIMARY KEY NOT NULL, reason TEXT NOT NULL)"
+    " WITHOUT ROWID",
 )
 
 
@@ -117,9 +119,11 @@ class SqliteBackend:
 
     def insert(self, oid: ObjectId, data: bytes) -> None:
         with self._connection() as conn, self._transaction(conn):
-            conn.execute(
-                "INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", (oid.digest, data)
-            )
+            erased = conn.execute("SELECT 1 FROM tombstones WHERE id = ?", (oid.digest,)).fetchone()
+            if erased is None:  # an erased id stays erased (RUN-011)
+                conn.execute(
+                    "INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", (oid.digest, data)
+                )
 
     def read(self, oid: ObjectId) -> bytes | None:
         with self._connection() as conn:
@@ -128,8 +132,29 @@ class SqliteBackend:
 
     def contains(self, oid: ObjectId) -> bool:
         with self._connection() as conn:
-            row = conn.execute("SELECT 1 FROM objects WHERE id = ?", (oid.digest,)).fetchone()
+            row = conn.execute(
+                "SELECT 1 FROM objects WHERE id = ?1"
+                " UNION ALL SELECT 1 FROM tombstones WHERE id = ?1",
+                (oid.digest,),
+            ).fetchone()
         return row is not None
+
+    def erase(self, oid: ObjectId, reason: str) -> bool:
+        with self._connection() as conn, self._transaction(conn):
+            gone = conn.execute("DELETE FROM objects WHERE id = ?", (oid.digest,)).rowcount
+            if gone:
+                conn.execute(
+                    "INSERT OR IGNORE INTO tombstones (id, reason) VALUES (?, ?)",
+                    (oid.digest, reason),
+                )
+            return bool(gone)
+
+    def tombstone(self, oid: ObjectId) -> str | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT reason FROM tombstones WHERE id = ?", (oid.digest,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def ids(self) -> Iterator[ObjectId]:
         last = b""

@@ -22,7 +22,7 @@ from typing import Self
 import blake3
 
 from .._codec import decode_object, encode_with_id
-from .._errors import CorruptObject, GritError, ObjectNotFound, RefConflict
+from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject
 from ._backend import Backend, CasStatus
@@ -92,6 +92,9 @@ class Store:
         """The bytes stored under ``oid``, re-hashed before they are returned (STO-003, STO-004)."""
         data = self.backend.read(oid)
         if data is None:
+            reason = self.backend.tombstone(oid)
+            if reason is not None:
+                raise Erased("RUN-011", f"object {oid} was erased: {reason}")
             raise ObjectNotFound("STO-003", f"no object {oid}")
         actual = blake3.blake3(data).digest()
         if actual != oid.digest:
@@ -107,11 +110,15 @@ class Store:
             raise CorruptObject("STO-004", f"object {oid} does not decode: {exc}") from exc
 
     def has(self, oid: ObjectId) -> bool:
-        """Whether ``oid`` is stored; never an error for an absent id (STO-005)."""
+        """Whether ``oid`` is stored or erased (RUN-011); never an error if absent (STO-005)."""
         return self.backend.contains(oid)
 
+    def tombstone(self, oid: ObjectId) -> str | None:
+        """Why ``oid`` was erased, or ``None`` if it was not (RUN-011)."""
+        return self.backend.tombstone(oid)
+
     def iter_ids(self) -> Iterator[ObjectId]:
-        """Every stored id, in byte order (ID-005)."""
+        """Every id with stored bytes, in byte order (ID-005); erased ids are not listed."""
         return self.backend.ids()
 
     # --- refs ----------------------------------------------------------------------------
