@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit.runtime import (
     Runtime,
+    check_runtime,
     erase_blob,
     export_bundle,
     fork,
@@ -151,6 +152,7 @@ def test_after_a_fork_parent_and_child_diverge() -> None:
     child_steps = {oid for oid, _ in history(store, child)}
     assert len(parent_steps & child_steps) == 3  # genesis, one inc, and nothing after
     assert verify_actor(store, parent).ok and verify_actor(store, child).ok
+    assert check_runtime(store).ok  # the store-wide check accepts the fork boundary too
 
 
 class CountingBackend:

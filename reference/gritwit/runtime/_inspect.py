@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from .._ids import ObjectId
 from .._objects import Message, Step
 from ..store import Store
-from ..wit import mailbox_entries
 from ._index import FAILED_PREFIX
 
 __all__ = ["RuntimeCheck", "check_runtime", "heads", "history"]
@@ -67,30 +66,20 @@ class RuntimeCheck:
 
 
 def check_runtime(store: Store) -> RuntimeCheck:
-    """Every head's history is its actor's, and inbox cursors only move forward along chains.
+    """Check every head's whole history with :func:`~gritwit.runtime.verify_actor` (RUN-010).
 
-    A cursor that jumps to a message not after the previous one (a queue read
-    twice, or a message read out of order) is reported.  Signals (a message
-    without ``previous``) may replace a cursor: they supersede (WIT-005).
+    Each history must be its actor's (a fork's inherited steps included, RUN-008),
+    every object must re-hash, and inbox cursors only move forward along chains:
+    a cursor that jumps to a message not after the previous one (a queue read
+    twice, or out of order) is reported; a signal may replace a cursor (WIT-005).
     """
+    from ._verify import verify_actor  # _verify builds on this module's helpers
+
     problems: list[str] = []
     count = 0
     listed = heads(store)
     for actor, _, _ in listed:
-        chain = history(store, actor)
-        count += len(chain)
-        before: dict[ObjectId, ObjectId] = {}
-        for oid, step in chain:
-            if step.actor != actor:
-                problems.append(f"step {oid} in the history of {actor} is of {step.actor}")
-            inbox = mailbox_entries(store, step.inbox)
-            for sender, old in before.items():
-                new = inbox.get(sender)
-                if new is None:
-                    problems.append(f"step {oid}: the cursor for {sender} disappeared")
-                elif not _reaches(store, new, old):
-                    message = store.get_object(new)
-                    if not (isinstance(message, Message) and message.previous is None):
-                        problems.append(f"step {oid}: the cursor for {sender} moved backwards")
-            before = inbox
+        report = verify_actor(store, actor)
+        count += report.steps
+        problems.extend(f"{actor}: {oid}: {message}" for oid, message in report.problems)
     return RuntimeCheck(len(listed), count, tuple(problems))
