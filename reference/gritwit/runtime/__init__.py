@@ -1,17 +1,27 @@
-"""The reference runtime (spec chapter *runtime*, RUN-001 … RUN-011).
+"""The reference runtime (spec chapter *runtime*, RUN-001 … RUN-014).
 
 * :class:`Runtime` — asyncio scheduling of transitions over a memory or durable
   store: persistence order, one writer per actor, retries, time limits and
   recovery from the heads alone;
 * :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
 * :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
-  :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011).
+  :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
+* :class:`LifecycleEvent`, :data:`MAX_RESIDENT`, :data:`IDLE_AFTER` — eviction,
+  restore on demand and the events observers see (RUN-012 … RUN-014).
 """
 
 from __future__ import annotations
 
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
 from ._erase import erase_blob
+from ._events import (
+    ARCHIVED,
+    IDLE_AFTER,
+    MAX_RESIDENT,
+    RESTORE_REQUESTED,
+    RESTORED,
+    LifecycleEvent,
+)
 from ._fork import FORK_ENTRY, fork, fork_blob
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
@@ -19,12 +29,18 @@ from ._runtime import ATTEMPTS, FIRST_BACKOFF, TIME_LIMIT, Runtime
 from ._verify import ActorCheck, verify_actor
 
 __all__ = [
+    "ARCHIVED",
     "ATTEMPTS",
     "BUNDLE_FORMAT",
     "FORK_ENTRY",
     "ActorCheck",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
+    "IDLE_AFTER",
+    "LifecycleEvent",
+    "MAX_RESIDENT",
+    "RESTORED",
+    "RESTORE_REQUESTED",
     "TIME_LIMIT",
     "RoutingIndex",
     "Runtime",

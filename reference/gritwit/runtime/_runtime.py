@@ -14,13 +14,17 @@ committed:
   attempt the actor is marked failed and error receipts go out (RUN-004);
 * every run starts by rebuilding the routing index from the heads (RUN-003), so
   a restart on a durable store resumes exactly where the last adopted step left
-  off (RUN-007).
+  off (RUN-007);
+* idle actors beyond ``max_resident`` or unused for ``idle_after`` seconds are
+  evicted from memory and restored from their head on demand, with lifecycle
+  events for observers (RUN-012 … RUN-014).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from .._codec import object_id
@@ -40,6 +44,18 @@ from ..wit import (
     TransitionTimeout,
     Wit,
     mailbox_entries,
+)
+from ._events import (
+    ARCHIVED,
+    IDLE_AFTER,
+    MAX_RESIDENT,
+    RESTORE_REQUESTED,
+    RESTORED,
+    EventHub,
+    LifecycleEvent,
+    Observer,
+    Residency,
+    Resident,
 )
 from ._index import RoutingIndex, failed_ref
 
@@ -68,6 +84,9 @@ class Runtime:
         attempts: int = ATTEMPTS,
         first_backoff: float = FIRST_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_resident: int | None = MAX_RESIDENT,
+        idle_after: float | None = IDLE_AFTER,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._executor = Executor(store, actors, updaters)
@@ -78,7 +97,13 @@ class Runtime:
         self._index = RoutingIndex()
         self._dirty: set[ObjectId] = set()
         self._running: set[ObjectId] = set()
-        self._idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        #: Most idle actors kept in memory (``None``: no limit) (RUN-012).
+        self.max_resident = max_resident
+        #: Seconds after which an idle actor is evicted (``None``: never) (RUN-012).
+        self.idle_after = idle_after
+        self._clock = clock
+        self._resident = Residency()
+        self._events = EventHub()
         #: Every failed transition attempt, in order (RUN-004).
         self.failures: list[Failure] = []
         #: How many head compare-and-swaps lost to another writer (RUN-002).
@@ -91,13 +116,93 @@ class Runtime:
         return self._store.get_ref(head_ref(actor))
 
     def _head_step(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None]:
+        """``actor``'s head step, from memory while its head has not moved (RUN-012).
+
+        The head ref is read every time, so another writer's step is seen at once
+        (RUN-002); the step object is read again only when the head moved.  This
+        neither restores nor marks the actor used.
+        """
         oid = self.head(actor)
-        step = None if oid is None else self._store.get_object(oid)
-        return oid, step if isinstance(step, Step) else None
+        resident = self._resident.get(actor)
+        if resident is not None and resident.head == oid:
+            return oid, resident.step
+        obj = None if oid is None else self._store.get_object(oid)
+        step = obj if isinstance(obj, Step) else None
+        if resident is not None:
+            resident.head, resident.step = oid, step
+        return oid, step
+
+    def _use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
+        """Mark ``actor`` used; restore it from its head first if it is not resident (RUN-013).
+
+        ``restore-requested`` precedes the restore and ``restored`` follows it
+        (RUN-014); an actor without a head has nothing to restore and emits nothing.
+        """
+        if actor in self._resident:
+            self._remember(actor, head, step)
+            return
+        if head is not None:
+            self._emit(RESTORE_REQUESTED, actor, why)
+        self._remember(actor, head, step)
+        if head is not None:
+            self._emit(RESTORED, actor)
 
     def query(self, actor: ObjectId, name: str) -> Blob:
-        """Run query ``name`` against ``actor``'s head (WIT-017)."""
+        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013)."""
+        head, step = self._head_step(actor)
+        if head is not None:
+            self._use(actor, head, step, "query")
         return self._executor.query(actor, name)
+
+    # --- residency and events (RUN-012 … RUN-014) -----------------------------------------
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every later lifecycle event; returns an unsubscribe function.
+
+        An observer that raises is ignored: it never affects a transition (RUN-014).
+        """
+        return self._events.subscribe(observer)
+
+    @property
+    def observer_errors(self) -> int:
+        """How many times an observer raised (RUN-014)."""
+        return self._events.observer_errors
+
+    def resident(self, actor: ObjectId) -> bool:
+        """Whether ``actor``'s state is in memory (RUN-012)."""
+        return actor in self._resident
+
+    def _emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
+        self._events.emit(LifecycleEvent(kind, actor, reason))
+
+    def evict_idle(self) -> list[ObjectId]:
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident`` (RUN-012).
+
+        Only an actor with no transition running, none to start and no message
+        left pending is evicted.  Returns the evicted actors, in eviction order.
+        """
+        evicted: list[ObjectId] = []
+        now = self._clock()
+        candidates = [
+            (actor, r)
+            for actor, r in self._resident.oldest_first()
+            if actor not in self._running and actor not in self._dirty and r.waiting is None
+        ]
+        for actor, r in candidates:
+            if self.idle_after is not None and now - r.used >= self.idle_after:
+                self._archive(actor, "idle", evicted)
+        if self.max_resident is not None:
+            for actor, _ in candidates:
+                if len(self._resident) <= self.max_resident:
+                    break
+                if actor in self._resident:
+                    self._archive(actor, "capacity", evicted)
+        return evicted
+
+    def _archive(self, actor: ObjectId, reason: str, evicted: list[ObjectId]) -> None:
+        self._resident.drop(actor)  # RUN-014: the event follows the state change
+        evicted.append(actor)
+        self._emit(ARCHIVED, actor, reason)
 
     def failed(self, actor: ObjectId) -> dict[str, object] | None:
         """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
@@ -175,6 +280,7 @@ class Runtime:
         steps: list[tuple[ObjectId, ObjectId]] = []
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         while True:
+            self.evict_idle()
             for actor in sorted(self._dirty - self._running):
                 if max_steps is not None and len(steps) + len(tasks) >= max_steps:
                     break
@@ -189,6 +295,7 @@ class Runtime:
             for task in done:
                 self._running.discard(tasks.pop(task))
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
+        self.evict_idle()
         quiescent = not (self._dirty - self._index.failed)
         return RunReport(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
 
@@ -200,8 +307,10 @@ class Runtime:
             inbox = mailbox_entries(self._store, None if last is None else last.inbox)
             found = self._index.pending_for(self._store, actor, inbox)
             snapshot = tuple(items[-1].id for items in found.values())
-            if not found or self._idle.get(actor) == snapshot:
+            resident = self._resident.get(actor)
+            if not found or (resident is not None and resident.waiting == snapshot):
                 return
+            self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
             try:
                 built = await asyncio.wait_for(
                     asyncio.to_thread(self._executor.build, actor, last, found), self.time_limit
@@ -217,7 +326,7 @@ class Runtime:
                 await self._sleep(self.first_backoff * 2 ** (attempt - 1))
                 continue
             if built is None:  # no genesis yet: wait for what is pending to change
-                self._idle[actor] = snapshot
+                self._wait(actor, snapshot)
                 return
             for obj in built.objects:  # RUN-001: objects first …
                 self._store.put_object(obj)
@@ -232,9 +341,25 @@ class Runtime:
             self._dirty.update(self._index.set_outbox(actor, outbox))
             self._dirty.add(actor)
             steps.append((actor, built.step_id))
+            self._remember(actor, built.step_id, built.step)
             if built.step.inbox == (None if last is None else last.inbox):
-                self._idle[actor] = snapshot
+                self._wait(actor, snapshot)
             return
+
+    def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
+        """Keep ``actor``'s new head in memory, as its most recent use (RUN-012)."""
+        resident = self._resident.get(actor)
+        if resident is None:
+            self._resident.keep(actor, Resident(head, step, self._clock()))
+        else:
+            resident.head, resident.step = head, step
+            self._resident.touch(actor, self._clock())
+
+    def _wait(self, actor: ObjectId, snapshot: tuple[ObjectId, ...]) -> None:
+        """Remember that ``snapshot`` is pending and was not consumed: not idle (RUN-012)."""
+        resident = self._resident.get(actor)
+        if resident is not None:
+            resident.waiting = snapshot
 
     async def _mark_failed(
         self, actor: ObjectId, error: Exception, attempts: int, found: Found

@@ -1,0 +1,136 @@
+"""Eviction and lifecycle events of the reference runtime (RUN-012 … RUN-014).
+
+* :class:`LifecycleEvent` — what an observer sees: ``archived`` (reason
+  ``capacity`` or ``idle``), ``restore-requested`` (reason ``message`` or
+  ``query``) and ``restored``;
+* :class:`EventHub` — the subscribers; an observer's error is counted and
+  ignored, never propagated into a transition (RUN-014);
+* :class:`Residency` — the actors whose head the runtime keeps in memory, in
+  least-recently-used order, with the time each was last used (RUN-012).
+
+Nothing here touches the store: events are not persisted and residency is a
+cache of what the heads already say.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .._ids import ObjectId
+from .._objects import Step
+
+__all__ = [
+    "ARCHIVED",
+    "IDLE_AFTER",
+    "MAX_RESIDENT",
+    "RESTORED",
+    "RESTORE_REQUESTED",
+    "EventHub",
+    "LifecycleEvent",
+    "Observer",
+    "Residency",
+    "Resident",
+]
+
+#: Default most actors kept resident before the least recently used idle ones are evicted.
+MAX_RESIDENT = 10_000
+#: Default seconds after which an idle resident actor is evicted (RUN-012).
+IDLE_AFTER = 300.0
+
+#: Event kinds (RUN-014).
+ARCHIVED = "archived"
+RESTORE_REQUESTED = "restore-requested"
+RESTORED = "restored"
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleEvent:
+    """One lifecycle event (RUN-014): ``kind``, the actor, and a reason or ``None``."""
+
+    kind: str
+    actor: ObjectId
+    reason: str | None = None
+
+
+Observer = Callable[[LifecycleEvent], object]
+
+
+class EventHub:
+    """Subscribers of lifecycle events; their errors are ignored (RUN-014)."""
+
+    __slots__ = ("_observers", "observer_errors")
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+        #: How many times an observer raised (the error itself is dropped).
+        self.observer_errors = 0
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every later event; returns a function that unsubscribes."""
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def emit(self, event: LifecycleEvent) -> None:
+        """Deliver ``event`` to every observer, in subscription order."""
+        for observer in tuple(self._observers):
+            try:
+                observer(event)
+            except Exception:  # RUN-014: an observer cannot affect the runtime
+                self.observer_errors += 1
+
+
+@dataclass(slots=True)
+class Resident:
+    """What the runtime keeps in memory for one actor (RUN-012)."""
+
+    head: ObjectId | None
+    step: Step | None
+    used: float
+    #: Pending messages the last transition left unconsumed (so the actor is not idle).
+    waiting: tuple[ObjectId, ...] | None = None
+
+
+class Residency:
+    """Resident actors in least-recently-used order (RUN-012)."""
+
+    __slots__ = ("_actors",)
+
+    def __init__(self) -> None:
+        self._actors: OrderedDict[ObjectId, Resident] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def __contains__(self, actor: object) -> bool:
+        return actor in self._actors
+
+    def get(self, actor: ObjectId) -> Resident | None:
+        """The resident record of ``actor``, or ``None`` if it is not resident."""
+        return self._actors.get(actor)
+
+    def keep(self, actor: ObjectId, resident: Resident) -> None:
+        """Make ``actor`` resident (or replace its record) as the most recently used."""
+        self._actors[actor] = resident
+        self._actors.move_to_end(actor)
+
+    def touch(self, actor: ObjectId, now: float) -> None:
+        """Record that ``actor`` was used at ``now``."""
+        resident = self._actors.get(actor)
+        if resident is not None:
+            resident.used = now
+            self._actors.move_to_end(actor)
+
+    def drop(self, actor: ObjectId) -> None:
+        """Forget ``actor``'s in-memory state (the store is untouched)."""
+        self._actors.pop(actor, None)
+
+    def oldest_first(self) -> Iterator[tuple[ObjectId, Resident]]:
+        """Every resident actor, least recently used first (a snapshot)."""
+        return iter(list(self._actors.items()))
