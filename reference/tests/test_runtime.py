@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
+from aio import run
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, failed_ref, history
@@ -24,15 +24,6 @@ from gritwit.wit import (
     pending,
     test_actor_core,
 )
-
-T = TypeVar("T")
-
-
-def run(coro: Awaitable[T]) -> T:
-    async def wrap() -> T:
-        return await coro
-
-    return asyncio.run(wrap())
 
 
 def _blob(text: str) -> g.Blob:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
-
 import pytest
+from aio import run
 
 import gritwit as g
 from gritwit.runtime import LifecycleEvent, Runtime, heads
 from gritwit.wit import test_actor_core
-
-T = TypeVar("T")
-
-
-def run(coro: Awaitable[T]) -> T:
-    async def wrap() -> T:
-        return await coro
-
-    return asyncio.run(wrap())
 
 
 def _blob(text: str) -> g.Blob:

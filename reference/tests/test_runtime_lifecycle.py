@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import sqlite3
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import blake3
 import pytest
+from aio import run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,15 +27,6 @@ from gritwit.runtime import (
 )
 from gritwit.store import MemoryBackend, Store
 from gritwit.wit import test_actor_core
-
-T = TypeVar("T")
-
-
-def run(coro: Awaitable[T]) -> T:
-    async def wrap() -> T:
-        return await coro
-
-    return asyncio.run(wrap())
 
 
 def _head(store: Store, actor: g.ObjectId) -> g.ObjectId:

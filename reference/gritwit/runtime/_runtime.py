@@ -28,13 +28,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from .._codec import object_id
-from .._errors import GritError, InvalidTransition, RefConflict
+from .._errors import GritError, RefConflict
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
+from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
 from ..wit import (
     OUTSIDE,
-    OUTSIDE_REF,
     TEST_ACTORS,
     TEST_UPDATERS,
     Executor,
@@ -44,6 +43,7 @@ from ..wit import (
     TransitionTimeout,
     Wit,
     mailbox_entries,
+    send_from_outside,
 )
 from ._events import (
     ARCHIVED,
@@ -237,29 +237,10 @@ class Runtime:
         One compare-and-swap of ``names/outside-outbox`` for all of them, chained
         as if sent one by one (WIT-004); returns their ids.
         """
-        batch = list(messages)
-        for obj in objects:
-            self._store.put_object(obj)
-        for _, content, _, _ in batch:
-            if not self._store.has(content):
-                raise InvalidTransition("WIT-009", f"content {content} is not stored")
-        while True:  # RUN-002: another writer moved the outside's outbox: retry from it
-            old = self._store.get_ref(OUTSIDE_REF)
-            entries = mailbox_entries(self._store, old)
-            sent = []
-            for recipient, content, headers, signal in batch:
-                previous = None if signal else entries.get(recipient)
-                message = Message(content=content, previous=previous, headers=headers or {})
-                entries[recipient] = self._store.put_object(message)
-                sent.append(entries[recipient])
-            box = self._store.put_object(Mailbox(entries=entries))
-            try:
-                self._store.cas_ref(OUTSIDE_REF, old, box)
-            except RefConflict:
-                self.conflicts += 1
-                continue
-            self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
-            return sent
+        sent, entries, conflicts = send_from_outside(self._store, messages, objects)
+        self.conflicts += conflicts
+        self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
+        return sent
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
         """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""

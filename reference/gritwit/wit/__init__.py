@@ -14,7 +14,7 @@ from __future__ import annotations
 from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, Query, QueryInput
 from ._assemble import Assembled, assemble
 from ._cores import TEST_RUNTIME, code_name, core_problem, test_actor_core, wit_blob
-from ._executor import OUTSIDE_REF, Executor, Failure, RunReport
+from ._executor import Executor, Failure, RunReport
 from ._model import (
     OUTSIDE,
     ObjectReader,
@@ -26,12 +26,14 @@ from ._model import (
     TransitionTimeout,
     Wit,
 )
+from ._outside import OUTSIDE_REF, send_from_outside
 from ._pending import mailbox_entries, pending, routed
 from ._update import merge
 
 __all__ = [
     "OUTSIDE",
     "OUTSIDE_REF",
+    "send_from_outside",
     "TEST_ACTORS",
     "TEST_RUNTIME",
     "TEST_UPDATERS",

@@ -19,19 +19,19 @@ from typing import Final
 from .._codec import object_id
 from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
+from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
 from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, QueryInput
 from ._assemble import Assembled, assemble
 from ._cores import WIT, WIT_UPDATE, code_name, core_problem
 from ._model import OUTSIDE, Overlay, PendingMessage, TransitionInput, TransitionOutput, Wit
+from ._outside import OUTSIDE_REF, send_from_outside
 from ._pending import mailbox_entries, pending
 from ._update import merge
 
-__all__ = ["OUTSIDE_REF", "Executor", "Failure", "RunReport"]
+__all__ = ["Executor", "Failure", "RunReport"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
-OUTSIDE_REF: Final = "names/outside-outbox"
 _RESERVED: Final = frozenset({"genesis", "update"})
 
 
@@ -132,19 +132,10 @@ class Executor:
         signal: bool = False,
     ) -> ObjectId:
         """Send a message from the outside (chained per WIT-004); returns its id."""
-        for obj in objects:
-            self._store.put_object(obj)
-        if not self._store.has(content):
-            raise InvalidTransition("WIT-009", f"content {content} is not stored")
-        old = self._store.get_ref(OUTSIDE_REF)
-        entries = mailbox_entries(self._store, old)
-        previous = None if signal else entries.get(recipient)
-        message_id = self._store.put_object(
-            Message(content=content, previous=previous, headers=headers or {})
+        sent, _, _ = send_from_outside(
+            self._store, [(recipient, content, headers, signal)], objects
         )
-        entries[recipient] = message_id
-        self._store.cas_ref(OUTSIDE_REF, old, self._store.put_object(Mailbox(entries=entries)))
-        return message_id
+        return sent[0]
 
     def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
         """Send the genesis message of ``core`` from the outside; returns the actor id (WIT-002)."""

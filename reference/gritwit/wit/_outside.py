@@ -1,0 +1,57 @@
+"""Messages from the outside (WIT-003): one chained send through ``names/outside-outbox``.
+
+Shared by the reference executor and the runtime, so both chain outside messages
+exactly alike (WIT-004) and retry a lost compare-and-swap from the winner (RUN-002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .._errors import InvalidTransition, RefConflict
+from .._ids import ObjectId
+from .._objects import GritObject, Mailbox, Message
+from ..store import Store
+from ._pending import mailbox_entries
+
+__all__ = ["OUTSIDE_REF", "OutsideSend", "send_from_outside"]
+
+#: The ref holding the outside's outbox (a mailbox), RUN-003.
+OUTSIDE_REF = "names/outside-outbox"
+
+#: ``(recipient, content, headers, signal)``
+OutsideSend = tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]
+
+
+def send_from_outside(
+    store: Store, batch: Iterable[OutsideSend], objects: Iterable[GritObject] = ()
+) -> tuple[list[ObjectId], dict[ObjectId, ObjectId], int]:
+    """Store ``objects``, then send ``batch`` in order with one swap of the outside's outbox.
+
+    Returns the message ids, the outbox's new entries and how many swaps were lost
+    to another writer (and retried from its outbox).
+    """
+    sends = list(batch)
+    for obj in objects:
+        store.put_object(obj)
+    for _, content, _, _ in sends:
+        if not store.has(content):
+            raise InvalidTransition("WIT-009", f"content {content} is not stored")
+    conflicts = 0
+    while True:
+        old = store.get_ref(OUTSIDE_REF)
+        entries = mailbox_entries(store, old)
+        sent = []
+        for recipient, content, headers, signal in sends:
+            previous = None if signal else entries.get(recipient)
+            message = Message(content=content, previous=previous, headers=headers or {})
+            entries[recipient] = store.put_object(message)
+            sent.append(entries[recipient])
+        if not entries:
+            return sent, entries, conflicts
+        try:
+            store.cas_ref(OUTSIDE_REF, old, store.put_object(Mailbox(entries=entries)))
+        except RefConflict:
+            conflicts += 1
+            continue
+        return sent, entries, conflicts
