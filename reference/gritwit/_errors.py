@@ -24,13 +24,16 @@ __all__ = [
     "DecodeError",
     "DuplicateKey",
     "Erased",
+    "ForbiddenImport",
     "ForbiddenType",
     "FrozenCore",
+    "FuelExhausted",
     "GritError",
     "IndefiniteLength",
     "InvalidGenesis",
     "InputError",
     "InvalidId",
+    "InvalidModule",
     "InvalidName",
     "InvalidObject",
     "InvalidRefName",
@@ -38,9 +41,11 @@ __all__ = [
     "InvalidTransition",
     "InvalidUtf8",
     "Malformed",
+    "MemoryLimit",
     "NonShortest",
     "NonTextKey",
     "ObjectNotFound",
+    "OutputTooLarge",
     "RefConflict",
     "StoreError",
     "TooDeep",
@@ -52,6 +57,7 @@ __all__ = [
     "UnknownWit",
     "UnsortedKeys",
     "ValidationError",
+    "WasmTrap",
 ]
 
 
@@ -211,6 +217,46 @@ class FrozenCore(TransitionError):
 
 class UnknownQuery(TransitionError):
     error_class = "unknown-query"
+
+
+class InvalidModule(TransitionError):
+    """``invalid-module``: a Wasm Wit's module cannot be loaded (WASM-002 … WASM-004)."""
+
+    error_class = "invalid-module"
+
+
+class ForbiddenImport(TransitionError):
+    """``forbidden-import``: a module imports something the ABI does not offer (WASM-002)."""
+
+    error_class = "forbidden-import"
+
+
+class MemoryLimit(TransitionError):
+    """``memory-limit``: a module needs more memory or table space than allowed (WASM-017)."""
+
+    error_class = "memory-limit"
+
+
+class FuelExhausted(TransitionError):
+    """``fuel-exhausted``: a Wasm call overran its fuel budget (WASM-020).
+
+    ``fuel_consumed`` is the fuel the call had used when it was aborted, when known.
+    """
+
+    error_class = "fuel-exhausted"
+    fuel_consumed: int | None = None
+
+
+class WasmTrap(TransitionError):
+    """``trap``: a Wasm call trapped, or misused a host function (WASM-007, WASM-015)."""
+
+    error_class = "trap"
+
+
+class OutputTooLarge(TransitionError):
+    """``output-too-large``: a Wasm step exceeded its output limits (WASM-018)."""
+
+    error_class = "output-too-large"
 
 
 def _all_classes() -> dict[str, type[GritError]]:

@@ -219,6 +219,27 @@ def _add_runtime(subparsers: _Subparsers) -> None:
         action.set_defaults(handler=_runtime)
 
 
+def _wasm_build(args: argparse.Namespace) -> int:
+    from .wasm import build, find_wasm_dir
+
+    directory = Path(args.dir) if args.dir is not None else find_wasm_dir()
+    report = build(directory, check=args.check)
+    for path in report.changed:
+        print(f"{'differs' if args.check else 'wrote'}: {path}")
+    print(f"{directory}: {len(report.sources)} source(s), {len(report.changed)} changed")
+    return 1 if args.check and not report.ok else 0
+
+
+def _add_wasm(subparsers: _Subparsers) -> None:
+    help_text = "build the Wasm test actors from their .wat sources (WASM-022)"
+    parser = subparsers.add_parser("wasm", help=help_text, description=help_text)
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    action = actions.add_parser("build", help=help_text, description=help_text)
+    action.add_argument("--check", action="store_true", help="only compare, fail on a difference")
+    action.add_argument("--dir", default=None, help="default: conformance/wasm of the project")
+    action.set_defaults(handler=_wasm_build)
+
+
 #: One registration function per subcommand.
 COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_conform,
@@ -227,6 +248,7 @@ COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_trace,
     _add_adapter,
     _add_runtime,
+    _add_wasm,
 )
 
 

@@ -38,6 +38,7 @@ CHAPTERS: Final = {
     "ADP": "05-adapter-protocol",
     "WIT": "06-wit",
     "RUN": "07-runtime",
+    "WASM": "08-wasm",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

@@ -1,0 +1,62 @@
+;; spawner (WIT-022): for each mt "spawn" whose content is a core, sends that core's genesis
+;; message to its actor and replies mt "spawned" with a blob holding the new actor's text-form id.
+(module
+  (import "gritwit" "msg_count" (func $msg_count (result i32)))
+  (import "gritwit" "msg_sender" (func $msg_sender (param i32 i32 i32) (result i32)))
+  (import "gritwit" "msg_header" (func $msg_header (param i32 i32 i32 i32 i32) (result i32)))
+  (import "gritwit" "msg_content" (func $msg_content (param i32 i32 i32 i32 i32) (result i32)))
+  (import "gritwit" "mark_read" (func $mark_read (param i32) (result i32)))
+  (import "gritwit" "send" (func $send (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "gritwit" "send_object" (func $send_object (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "gritwit" "query_name" (func $query_name (param i32 i32) (result i32)))
+  (import "gritwit" "answer" (func $answer (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "mt")
+  (data (i32.const 16) "wut")
+  (data (i32.const 32) "content-type\00application/json\00")
+  (data (i32.const 64) "spawn")
+  (data (i32.const 80) "mt\00genesis\00")
+  (data (i32.const 96) "mt\00spawned\00")
+  (data (i32.const 1024) "{\"description\":\"Creates actors by sending genesis messages.\",\"messages\":[{\"description\":\"Content: a core; sends its genesis, replies mt 'spawned'.\",\"mt\":\"spawn\"}],\"name\":\"spawner\",\"queries\":[{\"description\":\"This description, as JSON.\",\"name\":\"wut\"}]}")
+
+  (func (export "step")
+    (local $i i32) (local $n i32)
+    (local.set $n (call $msg_count))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (call $mt_is (local.get $i) (i32.const 64) (i32.const 5))
+          (then
+            (drop (call $msg_content (local.get $i) (i32.const 0) (i32.const 0) (i32.const 2112) (i32.const 64)))
+            (drop (call $send_object (i32.const 2112) (i32.const 64) (i32.const 80) (i32.const 11)
+                                     (i32.const 2112) (i32.const 64) (i32.const 0)))
+            (drop (call $msg_sender (local.get $i) (i32.const 2048) (i32.const 64)))
+            (drop (call $send (i32.const 2048) (i32.const 64) (i32.const 96) (i32.const 11)
+                              (i32.const 2112) (i32.const 64) (i32.const 0)))))
+        (drop (call $mark_read (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
+  (func (export "query")
+    (if (call $eq (i32.const 2240) (call $query_name (i32.const 2240) (i32.const 64)) (i32.const 16) (i32.const 3))
+      (then (drop (call $answer (i32.const 1024) (i32.const 250) (i32.const 32) (i32.const 30))))))
+
+  ;; 1 when message $i's mt header equals the $l bytes at $p.
+  (func $mt_is (param $i i32) (param $p i32) (param $l i32) (result i32)
+    (call $eq (i32.const 2176)
+      (call $msg_header (local.get $i) (i32.const 0) (i32.const 2) (i32.const 2176) (i32.const 64))
+      (local.get $p) (local.get $l)))
+
+  ;; 1 when the bytes at $a (length $al) equal those at $b (length $bl).
+  (func $eq (param $a i32) (param $al i32) (param $b i32) (param $bl i32) (result i32)
+    (if (i32.ne (local.get $al) (local.get $bl)) (then (return (i32.const 0))))
+    (block $out
+      (loop $l
+        (br_if $out (i32.eqz (local.get $al)))
+        (if (i32.ne (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b)))
+          (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (local.set $al (i32.sub (local.get $al) (i32.const 1)))
+        (br $l)))
+    (i32.const 1)))

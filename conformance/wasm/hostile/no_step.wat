@@ -1,0 +1,3 @@
+;; Exports no `step` function: invalid-module (WASM-004).
+(module
+  (memory (export "memory") 1))

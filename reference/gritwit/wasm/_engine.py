@@ -1,0 +1,296 @@
+"""The one module that imports wasmtime (style guide rule 8).
+
+:class:`WasmEngine` loads modules under the ABI's checks (WASM-002 … WASM-004,
+WASM-017), caches them compiled by the id of the blob holding them, and runs
+one export in a fresh, limited, fuelled instance per call (WASM-005, WASM-016,
+WASM-019).  Traps become typed errors by trap code, never by message text
+(WASM-015, WASM-020).
+
+wasmtime-py reports an exception raised by a host function through a module
+global, so calls into Wasm are serialised by one process-wide lock: a host
+error of one call can never surface in another.  Fuel bounds every call, so
+the lock is held for a bounded time.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import wasmtime
+
+from .._errors import (
+    ForbiddenImport,
+    FuelExhausted,
+    GritError,
+    InvalidModule,
+    MemoryLimit,
+    WasmTrap,
+)
+from .._ids import ObjectId
+from ._abi import (
+    ABI_LIMITS,
+    EXPORT_MEMORY,
+    EXPORT_QUERY,
+    EXPORT_STEP,
+    HOST_CALL_COST,
+    IMPORT_MODULE,
+    IMPORTS,
+    PAGE_BYTES,
+    WASM_MAGIC,
+    WasmLimits,
+)
+from ._host import Host
+
+__all__ = ["CallResult", "LoadedModule", "WasmEngine", "wat_to_wasm"]
+
+_LOCK: Final = threading.Lock()
+_U32: Final = 0xFFFFFFFF
+#: Compiled modules kept in memory per engine (least recently used dropped first).
+CACHE_SIZE: Final = 256
+
+
+def wat_to_wasm(text: str) -> bytes:
+    """The binary encoding of a module in the text format (the build of ``conformance/wasm``)."""
+    return bytes(wasmtime.wat2wasm(text))
+
+
+def _engine() -> wasmtime.Engine:
+    """An engine for the ABI's deterministic feature set (WASM-003, WASM-006, WASM-019)."""
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    config.cranelift_nan_canonicalization = True
+    config.wasm_threads = False
+    config.shared_memory = False
+    config.wasm_relaxed_simd = False
+    config.wasm_multi_memory = False
+    config.wasm_memory64 = False
+    config.wasm_exceptions = False
+    config.wasm_gc = False
+    config.wasm_function_references = False
+    config.wasm_stack_switching = False
+    config.wasm_component_model = False
+    config.wasm_wide_arithmetic = False
+    config.wasm_custom_page_sizes = False
+    config.parallel_compilation = False
+    return wasmtime.Engine(config)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModule:
+    """A checked, compiled module, ready to instantiate (WASM-002)."""
+
+    pre: wasmtime.InstancePre
+    has_query: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """One finished call: the fuel it consumed (WASM-019)."""
+
+    fuel: int
+
+
+@dataclass(slots=True)
+class _Active:
+    host: Host
+    store: wasmtime.Store
+
+
+_ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
+
+
+class _CallerGuest:
+    """The calling instance's memory and fuel, for :mod:`._host`."""
+
+    __slots__ = ("_caller", "_memory", "_store")
+
+    def __init__(self, caller: wasmtime.Caller, store: wasmtime.Store) -> None:
+        memory = caller.get(EXPORT_MEMORY)
+        if not isinstance(memory, wasmtime.Memory):  # pragma: no cover - checked at load
+            raise WasmTrap("WASM-004", "the calling module has no memory")
+        self._caller, self._memory, self._store = caller, memory, store
+
+    def size(self) -> int:
+        return self._memory.data_len(self._caller)
+
+    def read(self, ptr: int, length: int) -> bytes:
+        return bytes(self._memory.read(self._caller, ptr, ptr + length))
+
+    def write(self, ptr: int, data: bytes) -> None:
+        self._memory.write(self._caller, data, ptr)
+
+    def charge(self, units: int) -> None:
+        left = self._store.get_fuel()
+        if units > left:
+            self._store.set_fuel(0)
+            raise FuelExhausted("WASM-020", "a host call's cost exceeds the fuel left")
+        self._store.set_fuel(left - units)
+
+
+def _host_function(name: str) -> Callable[..., int]:
+    def call(caller: wasmtime.Caller, *args: int) -> int:
+        active = _ACTIVE.get()
+        guest = _CallerGuest(caller, active.store)
+        guest.charge(HOST_CALL_COST)
+        return active.host.function(name)(guest, *(arg & _U32 for arg in args))
+
+    return call
+
+
+def _is_i32s(types: list[wasmtime.ValType], count: int) -> bool:
+    return len(types) == count and all(t == wasmtime.ValType.i32() for t in types)
+
+
+class WasmEngine:
+    """Loads and runs Wasm Wit modules under ``limits`` (WASM-002 … WASM-020)."""
+
+    def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
+        self.limits = limits
+        self._engine = _engine()
+        self._linker = wasmtime.Linker(self._engine)
+        for name, arity in IMPORTS.items():
+            ty = wasmtime.FuncType([wasmtime.ValType.i32()] * arity, [wasmtime.ValType.i32()])
+            self._linker.define_func(IMPORT_MODULE, name, ty, _host_function(name), True)
+        self._cache: OrderedDict[ObjectId, LoadedModule] = OrderedDict()
+        self._cache_dir = cache_dir
+        #: How many loads were served from memory, from the directory, and compiled.
+        self.hits = {"memory": 0, "directory": 0, "compiled": 0}
+
+    # --- loading -------------------------------------------------------------------------
+
+    def cached(self, key: ObjectId) -> LoadedModule | None:
+        """The module loaded from the blob ``key``, if it is in the memory cache."""
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            self.hits["memory"] += 1
+        return found
+
+    def load(self, key: ObjectId, wasm: bytes) -> LoadedModule:
+        """Check and compile ``wasm``, the data of blob ``key``; cached by ``key`` (WASM-002)."""
+        found = self.cached(key)
+        if found is not None:
+            return found
+        module = self._from_directory(key) or self._compile(key, wasm)
+        loaded = self._check(module)
+        self._cache[key] = loaded
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return loaded
+
+    def _compile(self, key: ObjectId, wasm: bytes) -> wasmtime.Module:
+        if len(wasm) > self.limits.module_bytes:
+            raise InvalidModule(
+                "WASM-002", f"module of {len(wasm)} bytes exceeds {self.limits.module_bytes}"
+            )
+        if not wasm.startswith(WASM_MAGIC):
+            raise InvalidModule("WASM-002", "not a binary WebAssembly core module (version 1)")
+        try:
+            module = wasmtime.Module(self._engine, wasm)
+        except wasmtime.WasmtimeError as exc:
+            raise InvalidModule("WASM-003", f"the module does not validate: {exc}") from None
+        self.hits["compiled"] += 1
+        if self._cache_dir is not None:
+            self._cache_dir.mkdir(parents=True, exist_ok=True)
+            path = self._cache_dir / f"{key.hex()}.cwasm"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(bytes(module.serialize()))
+            tmp.replace(path)
+        return module
+
+    def _from_directory(self, key: ObjectId) -> wasmtime.Module | None:
+        """A module compiled earlier by a compatible engine (the directory must be trusted)."""
+        if self._cache_dir is None:
+            return None
+        path = self._cache_dir / f"{key.hex()}.cwasm"
+        if not path.exists():
+            return None
+        try:
+            module = wasmtime.Module.deserialize(self._engine, path.read_bytes())
+        except wasmtime.WasmtimeError:
+            return None  # another wasmtime version or config: compile again
+        self.hits["directory"] += 1
+        return module
+
+    def _check(self, module: wasmtime.Module) -> LoadedModule:
+        """Imports (WASM-002), exports (WASM-004) and the memory minimum (WASM-017)."""
+        for imp in module.imports:
+            arity = IMPORTS.get(imp.name or "") if imp.module == IMPORT_MODULE else None
+            ty = imp.type
+            if (
+                arity is None
+                or not isinstance(ty, wasmtime.FuncType)
+                or not _is_i32s(ty.params, arity)
+                or not _is_i32s(ty.results, 1)
+            ):
+                raise ForbiddenImport(
+                    "WASM-002", f"import {imp.module!r:.60}.{imp.name!r:.60} is not in ABI 1"
+                )
+        exports = {exp.name: exp.type for exp in module.exports}
+        memory = exports.get(EXPORT_MEMORY)
+        if not isinstance(memory, wasmtime.MemoryType):
+            raise InvalidModule("WASM-004", "the module must export its memory as 'memory'")
+        for name in (EXPORT_STEP, EXPORT_QUERY):
+            export = exports.get(name)
+            if name == EXPORT_QUERY and export is None:
+                continue
+            if not isinstance(export, wasmtime.FuncType) or export.params or export.results:
+                raise InvalidModule("WASM-004", f"export {name!r} must be a function [] -> []")
+        if memory.limits.min > self.limits.memory_pages:
+            raise MemoryLimit(
+                "WASM-017",
+                f"memory minimum {memory.limits.min} pages exceeds {self.limits.memory_pages}",
+            )
+        return LoadedModule(self._linker.instantiate_pre(module), EXPORT_QUERY in exports)
+
+    # --- running -------------------------------------------------------------------------
+
+    def call(self, loaded: LoadedModule, export: str, host: Host) -> CallResult:
+        """Run ``export`` in a fresh instance serving ``host`` (WASM-005); typed errors only."""
+        limits = self.limits
+        store = wasmtime.Store(self._engine)
+        store.set_fuel(limits.fuel)
+        store.set_limits(
+            memory_size=limits.memory_pages * PAGE_BYTES,
+            table_elements=limits.table_elements,
+            instances=1,
+            tables=1,
+            memories=1,
+        )
+        token = _ACTIVE.set(_Active(host, store))
+        try:
+            with _LOCK:
+                self._run(loaded, export, store)
+        except FuelExhausted as exc:
+            exc.fuel_consumed = limits.fuel - store.get_fuel()
+            raise
+        finally:
+            _ACTIVE.reset(token)
+        return CallResult(fuel=limits.fuel - store.get_fuel())
+
+    def _run(self, loaded: LoadedModule, export: str, store: wasmtime.Store) -> None:
+        try:
+            try:
+                instance = loaded.pre.instantiate(store)
+            except wasmtime.WasmtimeError:
+                # Imports, exports and the memory minimum were checked at load: what is
+                # left is a table beyond the store's limits (WASM-017).
+                raise MemoryLimit("WASM-017", "instantiation exceeds the table limits") from None
+            func: Any = instance.exports(store)[export]
+            func(store)
+        except wasmtime.Trap as trap:
+            raise _typed(trap) from None
+
+
+def _typed(trap: wasmtime.Trap) -> GritError:
+    """A trap's typed error, chosen by its trap code (WASM-015, WASM-020)."""
+    if trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
+        return FuelExhausted("WASM-020", "the call ran out of fuel")
+    code = trap.trap_code
+    return WasmTrap("WASM-015", f"the guest trapped: {'none' if code is None else code.name}")

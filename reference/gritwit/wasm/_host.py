@@ -1,0 +1,367 @@
+"""The host functions of ABI 1: the only authority a guest has (WASM-007 … WASM-014).
+
+Pure Python over a :class:`Guest` — the guest's memory and fuel, which
+:mod:`._engine` provides.  The host does all encoding and hashing: the guest
+sees payload bytes, header text, text-form ids and core paths, never CBOR.
+A :class:`StepHost` serves one transition and a :class:`QueryHost` one query;
+a function the call may not use traps (WASM-014).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from .._codec import object_id
+from .._errors import GritError, InvalidId, OutputTooLarge, WasmTrap
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Tree
+from ..wit._actors import QueryInput
+from ..wit._model import (
+    ObjectReader,
+    Overlay,
+    PendingMessage,
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    get_tree,
+)
+from ._abi import ABSENT, INVALID, SIGNAL, WasmLimits
+from ._core import WorkingCore, blob_data, parse_path
+
+__all__ = ["Guest", "Host", "QueryHost", "StepHost"]
+
+#: Messages of this type are not shown to the guest; the host reads them (WASM-010).
+_HIDDEN = "genesis"
+
+
+class Guest(Protocol):
+    """The calling instance's memory and fuel, as the host functions see them."""
+
+    def size(self) -> int: ...
+
+    def read(self, ptr: int, length: int) -> bytes: ...
+
+    def write(self, ptr: int, data: bytes) -> None: ...
+
+    def charge(self, units: int) -> None:
+        """Consume ``units`` of fuel; ``fuel-exhausted`` when there are not enough (WASM-019)."""
+
+
+def _take(guest: Guest, ptr: int, length: int) -> bytes:
+    """``length`` bytes at ``ptr``; a range outside memory traps (WASM-007)."""
+    if ptr + length > guest.size():
+        raise WasmTrap("WASM-007", f"range {ptr}+{length} is outside the guest's memory")
+    guest.charge(length)
+    return guest.read(ptr, length)
+
+
+def _give(guest: Guest, value: bytes | None, buf: int, cap: int) -> int:
+    """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``."""
+    if buf + cap > guest.size():
+        raise WasmTrap("WASM-007", f"buffer {buf}+{cap} is outside the guest's memory")
+    if value is None:
+        return ABSENT
+    part = value[:cap]
+    guest.charge(len(part))
+    if part:
+        guest.write(buf, part)
+    return len(value)
+
+
+def _headers(raw: bytes) -> dict[str, str] | None:
+    """A header block: NUL-terminated strings, name then value (WASM-008); ``None`` if bad."""
+    if not raw:
+        return {}
+    if not raw.endswith(b"\x00"):
+        return None
+    try:
+        parts = raw[:-1].decode("utf-8").split("\x00")
+    except UnicodeDecodeError:
+        return None
+    names, values = parts[0::2], parts[1::2]
+    if len(names) != len(values) or "" in names or len(set(names)) != len(names):
+        return None
+    return dict(zip(names, values, strict=True))
+
+
+def _blob(data: bytes, headers: dict[str, str]) -> Blob | None:
+    try:
+        return Blob(data=data, headers=headers)
+    except GritError:
+        return None
+
+
+def _text_id(raw: bytes) -> ObjectId | None:
+    try:
+        return ObjectId.from_hex(raw.decode("ascii"))
+    except (UnicodeDecodeError, InvalidId):
+        return None
+
+
+def _walk(reader: ObjectReader, oid: ObjectId, names: tuple[str, ...]) -> ObjectId | None:
+    """The id at ``names`` below ``oid`` (trees only), or ``None``."""
+    for name in names:
+        tree = get_tree(reader, oid)
+        found = None if tree is None else tree.entries.get(name)
+        if found is None:
+            return None
+        oid = found
+    return oid
+
+
+class Host:
+    """What every call shares: the working core, output accounting, trapping defaults."""
+
+    def __init__(self, reader: ObjectReader, core: Tree, limits: WasmLimits) -> None:
+        #: What the guest can read: the objects plus the blobs it created (WASM-011).
+        self.reader = Overlay(reader)
+        self.core = WorkingCore(self.reader, core)
+        self.limits = limits
+        self.created: list[GritObject] = []
+        self._bytes = 0
+        self._effects = 0
+
+    def function(self, name: str) -> Callable[..., int]:
+        """The host function ``name``; one this call may not use traps (WASM-014)."""
+        found = getattr(self, "_h_" + name, None)
+        if found is None:
+            return self._unavailable(name)
+        return found  # type: ignore[no-any-return]
+
+    def _unavailable(self, name: str) -> Callable[..., int]:
+        def trap(guest: Guest, *args: int) -> int:
+            raise WasmTrap("WASM-014", f"host function {name!r} is not available in this call")
+
+        return trap
+
+    def _account(self, size: int, effects: int = 1) -> None:
+        """Count output against the limits; exceeding them fails the call (WASM-018)."""
+        self._bytes += size
+        self._effects += effects
+        if self._bytes > self.limits.output_bytes or self._effects > self.limits.output_effects:
+            raise OutputTooLarge(
+                "WASM-018",
+                f"output of {self._bytes} bytes / {self._effects} effects exceeds "
+                f"{self.limits.output_bytes} / {self.limits.output_effects}",
+            )
+
+    def _h_core_read(self, g: Guest, path: int, path_len: int, buf: int, cap: int) -> int:
+        names = parse_path(_take(g, path, path_len))
+        if names is None:
+            return INVALID
+        return _give(g, blob_data(self.core.lookup(names)), buf, cap)
+
+
+class StepHost(Host):
+    """The host of one transition (WASM-009 … WASM-013)."""
+
+    def __init__(self, inp: TransitionInput, limits: WasmLimits) -> None:
+        super().__init__(inp.objects, inp.core, limits)
+        self.inp = inp
+        #: (sender, index in the sender's pending list, message), hidden ones left out.
+        self.visible: list[tuple[ObjectId, int, PendingMessage]] = [
+            (sender, index, item)
+            for sender in sorted(inp.pending)
+            for index, item in enumerate(inp.pending[sender])
+            if item.mt != _HIDDEN
+        ]
+        self.marked: dict[ObjectId, int] = {}
+        self.sends: list[Send] = []
+
+    def _message(self, i: int) -> tuple[ObjectId, int, PendingMessage]:
+        if i >= len(self.visible):
+            raise WasmTrap("WASM-009", f"message index {i} of {len(self.visible)}")
+        return self.visible[i]
+
+    def _h_msg_count(self, g: Guest) -> int:
+        return len(self.visible)
+
+    def _h_msg_sender(self, g: Guest, i: int, buf: int, cap: int) -> int:
+        sender = self._message(i)[0]
+        return _give(g, sender.hex().encode("ascii"), buf, cap)
+
+    def _h_msg_header(self, g: Guest, i: int, name: int, name_len: int, buf: int, cap: int) -> int:
+        item = self._message(i)[2]
+        try:
+            key = _take(g, name, name_len).decode("utf-8")
+        except UnicodeDecodeError:
+            return INVALID
+        value = item.message.headers.get(key)
+        return _give(g, None if value is None else value.encode("utf-8"), buf, cap)
+
+    def _content(self, g: Guest, i: int, path: int, path_len: int) -> ObjectId | int | None:
+        item = self._message(i)[2]
+        raw = _take(g, path, path_len)
+        names = () if not raw else parse_path(raw)
+        if names is None:
+            return INVALID
+        return _walk(self.reader, item.message.content, names)
+
+    def _h_msg_content(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
+        found = self._content(g, i, path, path_len)
+        if isinstance(found, int):
+            return found
+        return _give(g, None if found is None else found.hex().encode("ascii"), buf, cap)
+
+    def _h_msg_read(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
+        found = self._content(g, i, path, path_len)
+        if isinstance(found, int):
+            return found
+        data = None if found is None else blob_data(_get(self.reader, found))
+        return _give(g, data, buf, cap)
+
+    def _h_msg_entry(
+        self, g: Guest, i: int, path: int, path_len: int, k: int, buf: int, cap: int
+    ) -> int:
+        found = self._content(g, i, path, path_len)
+        if isinstance(found, int):
+            return found
+        tree = None if found is None else get_tree(self.reader, found)
+        names = [] if tree is None else list(tree.entries)
+        name = names[k].encode("utf-8") if k < len(names) else None
+        return _give(g, name, buf, cap)
+
+    def _h_mark_read(self, g: Guest, i: int) -> int:
+        sender, index, _ = self._message(i)
+        self.marked[sender] = max(self.marked.get(sender, 0), index + 1)
+        return 0
+
+    def _write_path(self, g: Guest, path: int, path_len: int) -> tuple[str, ...] | None:
+        return parse_path(_take(g, path, path_len))
+
+    def _h_core_set(
+        self, g: Guest, path: int, path_len: int, data: int, size: int, hdrs: int, hdrs_len: int
+    ) -> int:
+        names = self._write_path(g, path, path_len)
+        payload, raw_headers = _take(g, data, size), _take(g, hdrs, hdrs_len)
+        headers = _headers(raw_headers)
+        blob = None if names is None or headers is None else _blob(payload, headers)
+        if names is None or blob is None:
+            return INVALID
+        if not self.core.set(names, object_id(blob)):
+            return ABSENT
+        self.created.append(blob)
+        self.reader.add(blob)
+        self._account(size + hdrs_len)
+        return 0
+
+    def _h_core_link(self, g: Guest, path: int, path_len: int, oid: int, oid_len: int) -> int:
+        names = self._write_path(g, path, path_len)
+        target = _text_id(_take(g, oid, oid_len))
+        if names is None or target is None:
+            return INVALID
+        if not self.core.set(names, target):
+            return ABSENT
+        self._account(0)
+        return 0
+
+    def _h_core_delete(self, g: Guest, path: int, path_len: int) -> int:
+        names = self._write_path(g, path, path_len)
+        if names is None:
+            return INVALID
+        if not self.core.delete(names):
+            return ABSENT
+        self._account(0)
+        return 0
+
+    def _send(
+        self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, flags: int
+    ) -> tuple[ObjectId, dict[str, str], bool] | None:
+        recipient = _text_id(_take(g, to, to_len))
+        headers = _headers(_take(g, hdrs, hdrs_len))
+        if recipient is None or headers is None or flags & ~SIGNAL:
+            return None
+        return recipient, headers, bool(flags & SIGNAL)
+
+    def _h_send(
+        self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, data: int, size: int,
+        flags: int,
+    ) -> int:  # fmt: skip
+        payload = _take(g, data, size)
+        parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
+        if parsed is None:
+            return INVALID
+        blob = Blob(data=payload)
+        self.created.append(blob)
+        self._queue(parsed, object_id(blob))
+        self._account(size + hdrs_len)
+        return 0
+
+    def _h_send_object(
+        self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, oid: int, oid_len: int,
+        flags: int,
+    ) -> int:  # fmt: skip
+        content = _text_id(_take(g, oid, oid_len))
+        parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
+        if parsed is None or content is None:
+            return INVALID
+        self._queue(parsed, content)
+        self._account(hdrs_len)
+        return 0
+
+    def _queue(self, parsed: tuple[ObjectId, dict[str, str], bool], content: ObjectId) -> None:
+        recipient, headers, signal = parsed
+        self.sends.append(
+            Send(recipient=recipient, content=content, headers=headers, signal=signal)
+        )
+
+    # --- the result ----------------------------------------------------------------------
+
+    def reads(self) -> dict[ObjectId, int]:
+        """Read counts: each sender's marked prefix, extended over hidden messages (WASM-010)."""
+        read: dict[ObjectId, int] = {}
+        for sender, items in self.inp.pending.items():
+            count = self.marked.get(sender, 0)
+            while count < len(items) and items[count].mt == _HIDDEN:
+                count += 1
+            if count:
+                read[sender] = count
+        return read
+
+    def output(self) -> TransitionOutput:
+        """The transition's output, assembled by the caller as any other (WASM-013)."""
+        core, trees = self.core.finish()
+        return TransitionOutput(
+            core=core,
+            read=self.reads(),
+            sends=tuple(self.sends),
+            new_objects=(*self.created, *trees),
+        )
+
+
+class QueryHost(Host):
+    """The host of one query: the head's core, the query's name, the answer (WASM-014)."""
+
+    def __init__(self, name: str, inp: QueryInput, limits: WasmLimits) -> None:
+        super().__init__(inp.objects, inp.core, limits)
+        self.name = name
+        self.answer: Blob | None = None
+
+    def _h_query_name(self, g: Guest, buf: int, cap: int) -> int:
+        return _give(g, self.name.encode("utf-8"), buf, cap)
+
+    def _h_answer(self, g: Guest, data: int, size: int, hdrs: int, hdrs_len: int) -> int:
+        payload, raw_headers = _take(g, data, size), _take(g, hdrs, hdrs_len)
+        headers = _headers(raw_headers)
+        blob = None if headers is None else _blob(payload, headers)
+        if blob is None:
+            return INVALID
+        self.answer = blob
+        self._account(size + hdrs_len)
+        return 0
+
+    def _h_answer_core(self, g: Guest, path: int, path_len: int) -> int:
+        names = parse_path(_take(g, path, path_len))
+        if names is None:
+            return INVALID
+        found = self.core.lookup(names)
+        if not isinstance(found, Blob):
+            return ABSENT
+        self._account(len(found.data))
+        self.answer = found
+        return 0
+
+
+def _get(reader: ObjectReader, oid: ObjectId) -> GritObject | None:
+    return reader.get_object(oid) if reader.has(oid) else None

@@ -1,0 +1,118 @@
+"""Wasm Wits: a ``wit`` blob holding a module becomes a Python Wit (WASM-001).
+
+:meth:`WasmWits.wit_for` returns a :class:`WasmWit`, a callable with the exact
+signature of every Wit (``TransitionInput -> TransitionOutput``, failing by
+raising, WIT-006) that also answers queries (WIT-017), so an executor runs
+Wasm actors and built-in test actors through the same call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import UnknownQuery, UnknownWit
+from .._ids import ObjectId
+from .._objects import Blob, Tree
+from ..wit._actors import QueryInput
+from ..wit._model import ObjectReader, TransitionInput, TransitionOutput, get_blob
+from ._abi import (
+    ABI_HEADER,
+    ABI_LIMITS,
+    ABI_VERSION,
+    EXPORT_QUERY,
+    EXPORT_STEP,
+    WASM_RUNTIME,
+    WasmLimits,
+)
+from ._engine import LoadedModule, WasmEngine
+from ._host import QueryHost, StepHost
+
+__all__ = ["WasmRun", "WasmWit", "WasmWits", "is_wasm_wit", "wasm_wit_blob"]
+
+
+def wasm_wit_blob(module: bytes) -> Blob:
+    """A ``wit`` blob naming the Wasm module ``module`` under ABI 1 (WASM-001)."""
+    return Blob(data=module, headers={"runtime": WASM_RUNTIME, ABI_HEADER: ABI_VERSION})
+
+
+def is_wasm_wit(reader: ObjectReader, blob_id: ObjectId) -> bool:
+    """Whether ``blob_id`` is a present blob with ``runtime: "wasm"`` (WASM-001)."""
+    blob = get_blob(reader, blob_id)
+    return blob is not None and blob.headers.get("runtime") == WASM_RUNTIME
+
+
+@dataclass(frozen=True, slots=True)
+class WasmRun:
+    """A successful step and the fuel it consumed (WASM-019)."""
+
+    output: TransitionOutput
+    fuel: int
+
+
+@dataclass(frozen=True, slots=True)
+class WasmWit:
+    """One loaded module as a Wit: call it like any Wit; it also answers queries."""
+
+    blob_id: ObjectId
+    engine: WasmEngine
+    loaded: LoadedModule
+
+    def __call__(self, inp: TransitionInput) -> TransitionOutput:
+        """One transition (WIT-006): ``step`` in a fresh instance; raises on failure."""
+        return self.run(inp).output
+
+    def run(self, inp: TransitionInput) -> WasmRun:
+        """As calling it, with the fuel the step consumed."""
+        host = StepHost(inp, self.engine.limits)
+        result = self.engine.call(self.loaded, EXPORT_STEP, host)
+        return WasmRun(host.output(), result.fuel)
+
+    def query(self, name: str, inp: QueryInput) -> Blob:
+        """Answer query ``name`` against the head (WASM-014); ``unknown-query`` if unanswered."""
+        if not self.loaded.has_query:
+            raise UnknownQuery("WASM-014", "the module exports no 'query' function")
+        host = QueryHost(name, inp, self.engine.limits)
+        self.engine.call(self.loaded, EXPORT_QUERY, host)
+        if host.answer is None:
+            raise UnknownQuery("WASM-014", f"the module does not answer the query {name!r:.60}")
+        return host.answer
+
+
+class WasmWits:
+    """Turns ``wit`` blobs holding Wasm modules into Wits (WASM-001, WASM-002).
+
+    Compiled modules are cached by the blob's id: an id names its bytes and its
+    headers, so a cache hit needs neither.
+    """
+
+    __slots__ = ("engine",)
+
+    def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
+        self.engine = WasmEngine(limits, cache_dir)
+
+    def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> WasmWit:
+        """The Wit of the ``wit`` (or ``wit_update``) blob ``blob_id``.
+
+        ``unknown-wit`` unless it is a present blob with ``runtime: "wasm"`` and
+        ``abi: "1"``; then the load checks of WASM-002 (their error classes).
+        """
+        loaded = self.engine.cached(blob_id)
+        if loaded is None:
+            blob = get_blob(reader, blob_id)
+            if blob is None:
+                raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
+            if blob.headers.get("runtime") != WASM_RUNTIME:
+                raise UnknownWit("WASM-001", "the blob's runtime is not 'wasm'")
+            abi = blob.headers.get(ABI_HEADER)
+            if abi != ABI_VERSION:
+                raise UnknownWit("WASM-001", f"Wasm ABI {abi!r:.40} is not known (only '1')")
+            loaded = self.engine.load(blob_id, blob.data)
+        return WasmWit(blob_id, self.engine, loaded)
+
+    def wit_of_core(self, reader: ObjectReader, core: Tree) -> WasmWit:
+        """The Wit of ``core``'s ``wit`` entry (WIT-001)."""
+        entry = core.entries.get("wit")
+        if entry is None:
+            raise UnknownWit("WIT-001", "the core has no 'wit' entry")
+        return self.wit_for(reader, entry)
