@@ -6,6 +6,11 @@
   durable SQLite store.  Transitions per second = 1 / time.
 * :class:`ManyActors` — one ``inc`` to each of 1,000 counters (one outside
   send batch), then one run: 1,000 transitions.  Throughput = 1,000 / time.
+* :class:`PingPongBatch` — two ``echo`` actors bounce one message back and forth;
+  each timed call is one run of :data:`BATCH` transitions (``max_steps``), with
+  no send from the outside at all, so it measures the runtime's own cost per
+  transition (pending lookup, build, store, head swap, routing), in memory and
+  on the durable SQLite store.  Transitions per second = :data:`BATCH` / time.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from typing import ClassVar
 import gritwit as g
 from gritwit.runtime import Runtime
 from gritwit.store import Store
-from gritwit.wit import test_actor_core
+from gritwit.wit import test_actor_core, wit_blob
 
 ACTORS = 1000
+#: Transitions per timed call of :class:`PingPongBatch`.
+BATCH = 200
 
 
 class CounterTransition:
@@ -79,3 +86,49 @@ class ManyActors:
         incs = [(a, self.content, {"mt": "inc"}, False) for a in self.actors]
         await self.runtime.send_all(incs)
         await self.runtime.run_until_quiescent()
+
+
+class PingPongBatch:
+    """:data:`BATCH` transitions of two ``echo`` actors answering each other, one run."""
+
+    params: ClassVar = (["memory", "sqlite"],)
+    param_names: ClassVar = ["backend"]
+
+    def setup(self, backend: str) -> None:
+        self.folder = tempfile.mkdtemp(prefix="gritwit-bench-pingpong-")
+        self.store = Store.memory() if backend == "memory" else Store.open(self.folder)
+        self.loop = asyncio.new_event_loop()
+        self.runtime = Runtime(self.store)
+        self.loop.run_until_complete(self._start())
+        report = self.loop.run_until_complete(self.runtime.run_until_quiescent(max_steps=10))
+        assert len(report.steps) == 10 and not report.failures  # the ball is in play
+
+    async def _start(self) -> None:
+        # An echo only answers its senders, so the second echo starts as a fanout:
+        # it sends the first message, then an update (WIT-013) turns it into an echo.
+        echo, echo_objects = test_actor_core("echo")
+        fanout, fanout_objects = test_actor_core("fanout")
+        a, b = g.object_id(echo), g.object_id(fanout)
+        name = g.Blob(data=a.hex().encode())
+        targets = g.Tree(entries={"a": g.object_id(name)})
+        to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
+        objects = (*echo_objects, *fanout_objects, name, targets, wit_blob("echo"), to_echo)
+        rt = self.runtime
+        await rt.send_all(
+            [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)], objects
+        )
+        await rt.run_until_quiescent()
+        await rt.send_all(
+            [
+                (b, g.object_id(targets), {"mt": "fanout"}, False),
+                (b, g.object_id(to_echo), {"mt": "update"}, False),
+            ]
+        )
+
+    def teardown(self, backend: str) -> None:
+        self.loop.close()
+        self.store.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def time_batch_of_transitions(self, backend: str) -> None:
+        self.loop.run_until_complete(self.runtime.run_until_quiescent(max_steps=BATCH))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import shlex
+import time
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -24,6 +25,7 @@ from ._transport import AdapterBroken, AdapterProcess
 __all__ = [
     "PROFILE_COMMANDS",
     "PROTOCOL_VERSION",
+    "CannotKillMidCommand",
     "Implementation",
     "InProcess",
     "MissingCommand",
@@ -34,7 +36,7 @@ __all__ = [
 PROTOCOL_VERSION = 1
 REFERENCE = "reference"
 
-#: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014).
+#: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014, ADP-015).
 PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
     "codec": ("encode", "decode", "id", "decode-value", "hash"),
     "store": (
@@ -59,6 +61,24 @@ PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
         "wit-query",
         "wit-close",
     ),
+    "runtime": (
+        "rt-open",
+        "rt-genesis",
+        "rt-send",
+        "rt-run",
+        "rt-head",
+        "rt-object",
+        "rt-query",
+        "rt-ref",
+        "rt-events",
+        "rt-evict",
+        "rt-fork",
+        "rt-export",
+        "rt-import",
+        "rt-verify",
+        "rt-erase",
+        "rt-close",
+    ),
 }
 
 
@@ -70,6 +90,10 @@ class MissingCommand(AssertionError):
             f"the implementation claims the profile of {cmd!r} but answers it with "
             "unsupported-command (ADP-006: a claimed profile implements all its commands)"
         )
+
+
+class CannotKillMidCommand(Exception):
+    """The implementation runs in the harness's process: no kill during a command (ADP-015)."""
 
 
 class Implementation(ABC):
@@ -186,6 +210,14 @@ class Implementation(ABC):
         """Stop without shutdown (SIGKILL for a process); the next call restarts it."""
         self._stop(kill=True)
 
+    def kill_during(self, cmd: str, delay: float, **args: Any) -> None:
+        """Send ``cmd`` and ``SIGKILL`` the process ``delay`` seconds later, answered or not.
+
+        Raises :class:`CannotKillMidCommand` for an implementation that is not a
+        process (the in-process reference): it cannot be interrupted mid-command.
+        """
+        raise CannotKillMidCommand(f"{self.label} cannot be killed while it answers")
+
     def close(self) -> None:
         """Shut down politely (ADP-011)."""
         if self._running() and self._poison is None:
@@ -239,6 +271,16 @@ class Subprocess(Implementation):
 
     def _fresh(self) -> Subprocess:
         return Subprocess(self.label, timeout=self.timeout)
+
+    def kill_during(self, cmd: str, delay: float, **args: Any) -> None:
+        self.info()  # started, handshake done
+        assert self._proc is not None
+        self._seq += 1
+        message = {"seq": self._seq, "cmd": cmd, **args}
+        check_request(message)
+        self._proc.send_only(message)
+        time.sleep(delay)
+        self._stop(kill=True)
 
     @property
     def pid(self) -> int | None:

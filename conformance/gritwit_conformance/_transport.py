@@ -93,6 +93,14 @@ class AdapterProcess:
         self.kill()
         return AdapterBroken(reason, self.stderr_tail())
 
+    def send_only(self, message: dict[str, Any]) -> None:
+        """Write one request and do not wait for its answer (a kill follows, ADP-015)."""
+        stdin = self._proc.stdin
+        assert stdin is not None
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            stdin.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            stdin.flush()
+
     def exchange(self, message: dict[str, Any], *, timeout: float | None = None) -> bytes:
         """Send one request and return the raw response line (ADP-001, ADP-003)."""
         cmd = message.get("cmd")

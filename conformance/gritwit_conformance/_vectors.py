@@ -14,7 +14,7 @@ __all__ = ["Vector", "find_vectors_dir", "load_vectors"]
 @dataclass(frozen=True, slots=True)
 class Vector:
     file: str
-    kind: str  # "object" | "value" | "hash" | "scenario"
+    kind: str  # "object" | "value" | "hash" | "scenario" | "runtime"
     data: dict[str, Any]
 
     @property

@@ -1,14 +1,17 @@
 """SIGKILL the runtime at random moments, restart it, check the store (RUN-001, RUN-003, RUN-007).
 
 ``runtime_workload.py`` runs a fixed multi-actor script on a durable store;
-this test kills it (``GRITWIT_RUNTIME_KILLS`` times, default 8, at moments drawn
-from a ``random.Random`` seeded with ``GRITWIT_RUNTIME_SEED``), restarts it
+this test kills it (8 times, 300 under ``GRITWIT_PROFILE=deep``, or
+``GRITWIT_RUNTIME_KILLS`` times when set; at moments drawn from a
+``random.Random`` seeded with ``GRITWIT_RUNTIME_SEED``), restarts it
 each time, and after every kill checks that every stored object re-hashes,
 every head is a step of its actor, every history only grows, and no inbox
-cursor moves backwards (no message consumed twice).  At the end it lets the
-child finish and compares the final state with values computed from the script
-alone: counter totals, echo replies (exactly one per message) and the
-requester's answer.
+cursor moves backwards (no message consumed twice).  Whenever the script has
+run to its end, and once more after the last kill (letting the child finish),
+it compares the final state with values computed from the script alone: counter
+totals, echo replies (exactly one per message) and the requester's answer.  The
+script ends after a handful of kills; the kills after that go to a fresh store,
+so that every kill, even under the ``deep`` profile, lands in real work.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from types import ModuleType
 
 import pytest
 from childproc import assert_every_object_rehashes, start_child
+from profiles import sized
 
 import gritwit as g
 from gritwit.runtime import check_runtime, history
@@ -33,7 +37,7 @@ from gritwit.store import Store
 from gritwit.wit import mailbox_entries, pending
 
 CHILD = Path(__file__).with_name("runtime_workload.py")
-KILLS = int(os.environ.get("GRITWIT_RUNTIME_KILLS", "8"))
+KILLS = sized("GRITWIT_RUNTIME_KILLS", ci=8, deep=300)
 SEED = int(os.environ.get("GRITWIT_RUNTIME_SEED", "20260510"))
 
 
@@ -94,43 +98,56 @@ def _replies(store: Store, sender: g.ObjectId, recipient: g.ObjectId) -> list[st
     return [item.mt for item in pending(store, entry, None)]
 
 
-@pytest.mark.req("RUN-007", "RUN-001", "RUN-003", "DUR-001", "DUR-002", "WIT-005")
-@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
-def test_sigkill_the_runtime_at_random_moments(tmp_path: Path) -> None:
-    rng = random.Random(SEED)
-    directory = tmp_path / "store"
-    chains: dict[g.ObjectId, list[g.ObjectId]] = {}
-    for kill in range(KILLS):
-        _run_and_kill(rng, directory, tmp_path / f"child-{kill}.log")
-        if (directory / "gritwit.sqlite3").exists():
-            with Store.open(directory) as store:
-                chains = _cursors_forward_and_chains_grow(store, chains)
-    proc, _ = _start(directory, tmp_path / "child-final.log")
-    assert proc.wait(timeout=60) == 0, (tmp_path / "child-final.log").read_text()
-
+def _assert_final_state(store: Store, chains: dict[g.ObjectId, list[g.ObjectId]]) -> None:
+    """The finished workload's state, computed from the script alone."""
+    _cursors_forward_and_chains_grow(store, chains)
     workload = _workload()
     ids = {role: g.object_id(core) for role, (core, _) in workload.actors().items()}
     steps = workload.OPS - len(ids)
     fanouts = len([i for i in range(steps) if i % 5 == 0])
     asks = [i for i in range(steps) if i % 7 == 0]
-    with Store.open(directory) as store:
-        _cursors_forward_and_chains_grow(store, chains)
-        assert workload.sent_seqs(store) == set(range(workload.OPS + fanouts + len(asks)))
-        for k in range(4):  # counter totals: computed from the script alone
-            head = store.get_object(store.get_ref("heads/" + ids[f"c{k}"].hex()))  # type: ignore[arg-type]
-            assert isinstance(head, g.Step)
-            core = store.get_object(head.core)
-            assert isinstance(core, g.Tree)
-            count = store.get_object(core.entries["count"])
-            assert isinstance(count, g.Blob)
-            assert int(count.data) == sum(i + 1 for i in range(steps) if i % 4 == k)
-        for echo in ("e0", "e1"):  # exactly one echo per fanned message: none twice
-            assert _replies(store, ids[echo], ids["fan"]) == ["echo"] * fanouts
-        assert _replies(store, ids["e0"], ids["req"]) == ["echo"] * len(asks)
-        assert _replies(store, ids["fan"], ids["e0"]) == ["fanned"] * fanouts
-        req = store.get_object(store.get_ref("heads/" + ids["req"].hex()))  # type: ignore[arg-type]
-        assert isinstance(req, g.Step)
-        core = store.get_object(req.core)
+    assert workload.sent_seqs(store) == set(range(workload.OPS + fanouts + len(asks)))
+    for k in range(4):  # counter totals
+        head = store.get_object(store.get_ref("heads/" + ids[f"c{k}"].hex()))  # type: ignore[arg-type]
+        assert isinstance(head, g.Step)
+        core = store.get_object(head.core)
         assert isinstance(core, g.Tree)
-        answer = g.Blob(data=f"q{asks[-1]}".encode())
-        assert core.entries["answer"] == g.object_id(answer)
+        count = store.get_object(core.entries["count"])
+        assert isinstance(count, g.Blob)
+        assert int(count.data) == sum(i + 1 for i in range(steps) if i % 4 == k)
+    for echo in ("e0", "e1"):  # exactly one echo per fanned message: none twice
+        assert _replies(store, ids[echo], ids["fan"]) == ["echo"] * fanouts
+    assert _replies(store, ids["e0"], ids["req"]) == ["echo"] * len(asks)
+    assert _replies(store, ids["fan"], ids["e0"]) == ["fanned"] * fanouts
+    req = store.get_object(store.get_ref("heads/" + ids["req"].hex()))  # type: ignore[arg-type]
+    assert isinstance(req, g.Step)
+    core = store.get_object(req.core)
+    assert isinstance(core, g.Tree)
+    answer = g.Blob(data=f"q{asks[-1]}".encode())
+    assert core.entries["answer"] == g.object_id(answer)
+
+
+@pytest.mark.req("RUN-007", "RUN-001", "RUN-003", "DUR-001", "DUR-002", "WIT-005")
+@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+def test_sigkill_the_runtime_at_random_moments(tmp_path: Path) -> None:
+    """Kills land in real work: once the script has run to its end (after a handful of
+    kills), its final state is checked and the next kills go to a fresh store."""
+    rng = random.Random(SEED)
+    rounds = 0  # stores whose script ran to its end
+    directory = tmp_path / f"store-{rounds}"
+    chains: dict[g.ObjectId, list[g.ObjectId]] = {}
+    for kill in range(KILLS):
+        finished = _run_and_kill(rng, directory, tmp_path / f"child-{kill}.log")
+        if not (directory / "gritwit.sqlite3").exists():
+            continue  # killed before it created anything
+        with Store.open(directory) as store:
+            chains = _cursors_forward_and_chains_grow(store, chains)
+            if finished:
+                _assert_final_state(store, chains)
+        if finished:
+            rounds += 1
+            directory, chains = tmp_path / f"store-{rounds}", {}
+    proc, _ = _start(directory, tmp_path / "child-final.log")
+    assert proc.wait(timeout=60) == 0, (tmp_path / "child-final.log").read_text()
+    with Store.open(directory) as store:
+        _assert_final_state(store, chains)

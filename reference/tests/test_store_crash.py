@@ -1,9 +1,9 @@
 """SIGKILL the durable store's writer at random moments, then check what is left (DUR-001/002).
 
 ``crash_writer.py`` extends one actor's chain of steps; this test kills it
-(``GRITWIT_CRASH_KILLS`` times, default 10, at moments drawn from a
-``random.Random`` seeded with ``GRITWIT_CRASH_SEED``), and after every kill
-reopens the store and checks that
+(10 times, 300 under ``GRITWIT_PROFILE=deep``, or ``GRITWIT_CRASH_KILLS``
+times when set; at moments drawn from a ``random.Random`` seeded with
+``GRITWIT_CRASH_SEED``), and after every kill reopens the store and checks that
 
 * every stored object re-hashes to its id and the SQLite file is intact,
 * no ref dangles and the head is a step of its actor,
@@ -26,12 +26,13 @@ from pathlib import Path
 import blake3
 import pytest
 from childproc import assert_every_object_rehashes, start_child
+from profiles import sized
 
 import gritwit as g
 from gritwit.store import Store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
-KILLS = int(os.environ.get("GRITWIT_CRASH_KILLS", "10"))
+KILLS = sized("GRITWIT_CRASH_KILLS", ci=10, deep=300)
 SEED = int(os.environ.get("GRITWIT_CRASH_SEED", "20260509"))
 ACTOR = g.ObjectId(blake3.blake3(b"crash-test actor").digest())
 

@@ -109,6 +109,25 @@ def test_fanout_queues_the_content_to_every_listed_actor() -> None:
         assert ex.pending_for(target) == {}  # delivered and read
 
 
+@pytest.mark.req("WIT-021", "WIT-026")
+@pytest.mark.parametrize("text", ["not an id", "AB" * 32, "ab" * 31, ""])
+def test_malformed_actor_ids_are_read_without_effect(text: str) -> None:
+    """A listed recipient that is not a text-form id is skipped, not a failed transition."""
+    store = g.Store.memory()
+    ex = Executor(store)
+    fan, req = _spawn(ex, "fanout"), _spawn(ex, "requester")
+    bad = g.Blob(data=text.encode())
+    tree = g.Tree(entries={"to": g.object_id(bad), "question": g.object_id(bad)})
+    ex.inject(fan, g.object_id(tree), {"mt": "fanout"}, objects=(bad, tree))
+    ex.inject(req, g.object_id(tree), {"mt": "ask"}, objects=(bad, tree))
+    report = ex.run_until_quiescent()
+    assert report.failures == ()
+    for actor in (fan, req):
+        step = ex.head_step(actor)
+        assert step is not None and step.outbox is None  # nothing sent
+        assert ex.pending_for(actor) == {}  # and the message was read
+
+
 @pytest.mark.req("WIT-022", "WIT-012", "WIT-002")
 def test_spawner_creates_the_actor_of_a_core() -> None:
     store = g.Store.memory()

@@ -185,6 +185,18 @@ WRONG: dict[str, WrongAdapter] = {
         "the executor hands each sender's pending messages to the actor newest first",
         smoke=True,
     ),
+    "forgets_failed_on_restart": WrongAdapter(
+        ("runtime",),
+        _ids("RUN-004"),
+        "failed",
+        "marks failed actors in memory only: after a restart they run (and fail) again",
+    ),
+    "restored_before_requested": WrongAdapter(
+        ("runtime",),
+        _ids("RUN-014"),
+        "failed",
+        "emits restored before restore-requested for every restore",
+    ),
     # --- caught since the harness fixes: once suite gaps, kept as regression checks ------
     "counts_own_seq": WrongAdapter(
         ("codec",),
@@ -231,7 +243,7 @@ def command(name: str) -> str:
     return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
 
 
-def patch(module: ModuleType, name: str, value: object) -> None:
+def patch(module: ModuleType | type, name: str, value: object) -> None:
     """Replace ``module.name`` in this adapter process; fail loudly if the reference renamed it."""
     if not hasattr(module, name):
         raise AttributeError(f"{module.__name__} has no {name}: this wrong adapter is out of date")

@@ -1,4 +1,4 @@
-"""Request → response for the reference (ADP-002 … ADP-010, ADP-014). Never raises.
+"""Request → response for the reference (ADP-002 … ADP-010, ADP-014, ADP-015). Never raises.
 
 Commands are methods named ``cmd_<name>`` (dashes become underscores), so a
 variant of the reference — such as the deliberately wrong adapters of the
@@ -24,6 +24,7 @@ from ._args import BadRequest, Json, _optional_id
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
+from ._runtime import RuntimeCommands
 from ._wit import WitCommands
 
 __all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
@@ -36,19 +37,20 @@ class UnsupportedProtocol(Exception):
     """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
 
 
-class ReferenceAdapter(WitCommands):
+class ReferenceAdapter(WitCommands, RuntimeCommands):
     """One adapter session: the reference's answers to protocol requests."""
 
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    profiles: tuple[str, ...] = ("codec", "store", "wit")
+    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime")
 
     def __init__(self) -> None:
         self._stores: dict[str, tuple[Store, Path | None]] = {}
         self._next_store = 0
         self.shutting_down = False
-        super().__init__()
+        WitCommands.__init__(self)
+        RuntimeCommands.__init__(self)
 
     # --- the envelope ---------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class ReferenceAdapter(WitCommands):
             store.close()
         self._stores.clear()
         self.close_runtimes()
+        self.close_durable_runtimes()
 
     # --- codec profile (ADP-009) ---------------------------------------------------------
 

@@ -17,7 +17,15 @@ from ..store import Store
 from ..wit import Executor, Failure, test_actor_core
 from ._args import BadRequest, Json, _hex, _id, _str
 
-__all__ = ["MAX_CONTENT_DEPTH", "WitCommands", "content_objects", "failure_class"]
+__all__ = [
+    "MAX_CONTENT_DEPTH",
+    "WitCommands",
+    "content_objects",
+    "failure_class",
+    "max_steps",
+    "send_args",
+    "state_blobs",
+]
 
 #: Deepest content description ``wit-send`` accepts (trees within trees).
 MAX_CONTENT_DEPTH: Final = 16
@@ -49,6 +57,36 @@ def content_objects(description: Any, objects: list[GritObject], depth: int = 0)
         raise BadRequest("content must be an object with 'blob' or 'tree'")
     objects.append(obj)
     return object_id(obj)
+
+
+def state_blobs(args: Json) -> dict[str, GritObject]:
+    """The ``state`` argument (ADP-014): entry names other than ``wit`` → blobs of that data."""
+    state = args.get("state", {})
+    if not isinstance(state, dict) or "wit" in state:
+        raise BadRequest("state must map entry names other than 'wit' to hex")
+    return {k: Blob(data=_hex(state, k)) for k in state}
+
+
+def send_args(
+    args: Json,
+) -> tuple[ObjectId, ObjectId, dict[str, str] | None, bool, list[GritObject]]:
+    """``wit-send``'s arguments: recipient, content id, headers, signal, the content's objects."""
+    mt, signal = args.get("mt"), args.get("signal", False)
+    if mt is not None and not isinstance(mt, str):
+        raise BadRequest("mt must be a string")
+    if not isinstance(signal, bool):
+        raise BadRequest("signal must be a boolean")
+    objects: list[GritObject] = []
+    content = content_objects(args.get("content"), objects)
+    return _id(args, "to"), content, None if mt is None else {"mt": mt}, signal, objects
+
+
+def max_steps(args: Json) -> int:
+    """``max_steps``: a positive integer (ADP-014)."""
+    value = args.get("max_steps")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BadRequest("max_steps must be a positive integer")
+    return value
 
 
 def failure_class(failure: Failure) -> str:
@@ -85,32 +123,18 @@ class WitCommands:
 
     def cmd_wit_genesis(self, args: Json) -> Json:
         _, executor = self._runtime(args)
-        state = args.get("state", {})
-        if not isinstance(state, dict) or "wit" in state:
-            raise BadRequest("state must map entry names other than 'wit' to hex")
-        blobs: dict[str, GritObject] = {k: Blob(data=_hex(state, k)) for k in state}
-        core, objects = test_actor_core(_str(args, "actor"), blobs)
+        core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
         return {"actor": executor.genesis(core, objects).hex()}
 
     def cmd_wit_send(self, args: Json) -> Json:
         _, executor = self._runtime(args)
-        mt, signal = args.get("mt"), args.get("signal", False)
-        if mt is not None and not isinstance(mt, str):
-            raise BadRequest("mt must be a string")
-        if not isinstance(signal, bool):
-            raise BadRequest("signal must be a boolean")
-        objects: list[GritObject] = []
-        content = content_objects(args.get("content"), objects)
-        headers = None if mt is None else {"mt": mt}
-        message = executor.inject(_id(args, "to"), content, headers, objects=objects, signal=signal)
+        to, content, headers, signal, objects = send_args(args)
+        message = executor.inject(to, content, headers, objects=objects, signal=signal)
         return {"message": message.hex()}
 
     def cmd_wit_run(self, args: Json) -> Json:
         _, executor = self._runtime(args)
-        max_steps = args.get("max_steps")
-        if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1:
-            raise BadRequest("max_steps must be a positive integer")
-        report = executor.run_until_quiescent(max_steps)
+        report = executor.run_until_quiescent(max_steps(args))
         return {
             "steps": [[actor.hex(), step.hex()] for actor, step in report.steps],
             "failures": [[f.actor.hex(), failure_class(f)] for f in report.failures],

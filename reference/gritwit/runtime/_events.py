@@ -98,12 +98,24 @@ class Resident:
 
 
 class Residency:
-    """Resident actors in least-recently-used order (RUN-012)."""
+    """Resident actors in least-recently-used order (RUN-012).
 
-    __slots__ = ("_actors",)
+    While every record is kept or touched with a time no earlier than the last
+    one (a monotonic clock), the order is also the order of ``used`` times, and
+    :meth:`may_evict` answers from the oldest record alone.
+    """
+
+    __slots__ = ("_actors", "_in_time_order", "_latest")
 
     def __init__(self) -> None:
         self._actors: OrderedDict[ObjectId, Resident] = OrderedDict()
+        self._latest: float | None = None
+        self._in_time_order = True
+
+    def _placed_last(self, used: float) -> None:
+        if self._latest is not None and used < self._latest:
+            self._in_time_order = False  # a clock that went back: no shortcut any more
+        self._latest = used
 
     def __len__(self) -> int:
         return len(self._actors)
@@ -119,6 +131,7 @@ class Residency:
         """Make ``actor`` resident (or replace its record) as the most recently used."""
         self._actors[actor] = resident
         self._actors.move_to_end(actor)
+        self._placed_last(resident.used)
 
     def touch(self, actor: ObjectId, now: float) -> None:
         """Record that ``actor`` was used at ``now``."""
@@ -126,10 +139,27 @@ class Residency:
         if resident is not None:
             resident.used = now
             self._actors.move_to_end(actor)
+            self._placed_last(now)
 
     def drop(self, actor: ObjectId) -> None:
         """Forget ``actor``'s in-memory state (the store is untouched)."""
         self._actors.pop(actor, None)
+
+    def may_evict(self, now: float, max_resident: int | None, idle_after: float | None) -> bool:
+        """``False`` only when no resident actor is over capacity or idle at ``now`` (RUN-012).
+
+        A quick test before :meth:`oldest_first`: the capacity rule needs more than
+        ``max_resident`` actors, and the idle rule an actor used ``idle_after`` ago,
+        which in time order is the oldest one if any.
+        """
+        if max_resident is not None and len(self._actors) > max_resident:
+            return True
+        if idle_after is None or not self._actors:
+            return False
+        if not self._in_time_order:
+            return True
+        oldest = next(iter(self._actors.values()))
+        return now - oldest.used >= idle_after
 
     def oldest_first(self) -> Iterator[tuple[ObjectId, Resident]]:
         """Every resident actor, least recently used first (a snapshot)."""

@@ -5,16 +5,31 @@ semantics, unchanged); this module decides *when* they run and *how* they are
 committed:
 
 * one asyncio task per actor with pending messages, never two for one actor
-  (RUN-002, RUN-006); the transition itself runs in a worker thread bounded by
-  ``time_limit`` (RUN-005);
-* a step's objects are stored, then its head moves by compare-and-swap, and
-  only then is the routing index told about its outbox (RUN-001); a CAS
-  conflict reloads the head and retries (RUN-002);
+  (RUN-002, RUN-006);
+* the time bound (RUN-005): a runtime whose Wit tables (``actors`` and
+  ``updaters``, read once at construction) hold only the reference's own test
+  actors and update functions (:data:`~gritwit.wit.TEST_ACTORS`,
+  :data:`~gritwit.wit.TEST_UPDATERS`) runs each transition inline on the event
+  loop: those are pure functions doing work linear in their input, with no I/O
+  but reads of the store, that cannot hang (``slow`` raises its overrun at once).
+  Cores whose ``wit`` is a Wasm module (runtime ``wasm``) also run inline: every
+  Wasm call is bounded by its fuel budget (WASM-019, WASM-020), the Wasm form of
+  the time bound;
+  A runtime given any other Wit runs *every* transition in a worker thread
+  abandoned after ``time_limit``, as before;
+* a step's objects are stored (one batched write), then its head moves by
+  compare-and-swap, and only then is the routing index told about its outbox
+  (RUN-001); a CAS conflict reloads the index from the heads and retries (RUN-002);
 * a failed transition is retried with exponential back-off; after the last
   attempt the actor is marked failed and error receipts go out (RUN-004);
-* every run starts by rebuilding the routing index from the heads (RUN-003), so
-  a restart on a durable store resumes exactly where the last adopted step left
-  off (RUN-007);
+* the first run of a runtime (and the next after an error escaped a run)
+  rebuilds the routing index from the heads alone (RUN-003), so a restart on a
+  durable store resumes exactly where the last adopted step left off (RUN-007);
+  every later run brings it up to date from the refs, re-reading only the
+  outboxes of heads that moved since (another writer's steps and sends);
+* objects are read through a cache of decoded objects by id
+  (:class:`~gritwit.runtime._cache.ObjectCache`): ids name immutable bytes, so
+  it returns what the store would, and erased blobs still fail (RUN-011);
 * idle actors beyond ``max_resident`` or unused for ``idle_after`` seconds are
   evicted from memory and restored from their head on demand, with lifecycle
   events for observers (RUN-012 … RUN-014).
@@ -23,6 +38,7 @@ committed:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -30,12 +46,13 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from .._codec import object_id
 from .._errors import GritError, RefConflict
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Step, Tree
+from .._objects import Blob, GritObject, Mailbox, Step, Tree
 from ..store import Store, head_ref
 from ..wit import (
     OUTSIDE,
     TEST_ACTORS,
     TEST_UPDATERS,
+    Assembled,
     Executor,
     Failure,
     PendingMessage,
@@ -45,6 +62,7 @@ from ..wit import (
     mailbox_entries,
     send_from_outside,
 )
+from ._cache import ObjectCache
 from ._events import (
     ARCHIVED,
     IDLE_AFTER,
@@ -69,6 +87,13 @@ ATTEMPTS = 5
 FIRST_BACKOFF = 0.01
 
 Found = dict[ObjectId, tuple[PendingMessage, ...]]
+_NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
+
+
+def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
+    """Whether every Wit of ``tables`` is one of the reference's own (RUN-005, see above)."""
+    builtin = {id(wit) for wit in (*TEST_ACTORS.values(), *TEST_UPDATERS.values())}
+    return all(id(wit) in builtin for table in tables for wit in table.values())
 
 
 class Runtime:
@@ -89,7 +114,13 @@ class Runtime:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        self._executor = Executor(store, actors, updaters)
+        self._cache = ObjectCache(store)
+        actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
+        self._executor = Executor(store, actors, updaters, reader=self._cache)
+        #: Whether transitions run inline: only the reference's own Wits (RUN-005).
+        self._inline = _builtin_only(actors, updaters)
+        #: Whether the routing index was built from the heads (RUN-003).
+        self._loaded = False
         self.time_limit = time_limit
         self.attempts = attempts
         self.first_backoff = first_backoff
@@ -126,7 +157,7 @@ class Runtime:
         resident = self._resident.get(actor)
         if resident is not None and resident.head == oid:
             return oid, resident.step
-        obj = None if oid is None else self._store.get_object(oid)
+        obj = None if oid is None else self._cache.get_object(oid)
         step = obj if isinstance(obj, Step) else None
         if resident is not None:
             resident.head, resident.step = oid, step
@@ -175,21 +206,27 @@ class Runtime:
     def _emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
         self._events.emit(LifecycleEvent(kind, actor, reason))
 
-    def evict_idle(self) -> list[ObjectId]:
+    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
         """Evict idle actors past ``idle_after``, then beyond ``max_resident`` (RUN-012).
 
         Only an actor with no transition running, none to start and no message
-        left pending is evicted.  Returns the evicted actors, in eviction order.
+        left pending is evicted.  ``everything_idle`` evicts every idle actor as if
+        the idle timeout had passed for all (``rt-evict``, ADP-015).  Returns the
+        evicted actors, in eviction order.
         """
         evicted: list[ObjectId] = []
         now = self._clock()
+        if not everything_idle and not self._resident.may_evict(
+            now, self.max_resident, self.idle_after
+        ):
+            return evicted
         candidates = [
             (actor, r)
             for actor, r in self._resident.oldest_first()
             if actor not in self._running and actor not in self._dirty and r.waiting is None
         ]
         for actor, r in candidates:
-            if self.idle_after is not None and now - r.used >= self.idle_after:
+            if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
                 self._archive(actor, "idle", evicted)
         if self.max_resident is not None:
             for actor, _ in candidates:
@@ -253,10 +290,22 @@ class Runtime:
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """Run transitions until nothing is pending that can progress (RUN-006).
 
-        Starts from the heads alone (RUN-003).  ``max_steps`` stops starting new
-        transitions once that many steps were adopted (the running ones finish).
+        Starts from the heads alone (RUN-003) on the first run, later from the
+        refs that moved since.  ``max_steps`` stops starting new transitions once
+        that many steps were adopted (the running ones finish).
         """
-        self._dirty |= self._index.load(self._store)
+        if self._loaded:
+            self._dirty |= self._index.refresh(self._store, self._cache)
+        else:
+            self._dirty |= self._index.load(self._store, self._cache)
+            self._loaded = True
+        try:
+            return await self._run(max_steps)
+        except BaseException:
+            self._loaded = False  # what was dirty may be lost: start from the heads again
+            raise
+
+    async def _run(self, max_steps: int | None) -> RunReport:
         first_failure = len(self.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
         tasks: dict[asyncio.Task[None], ObjectId] = {}
@@ -280,22 +329,85 @@ class Runtime:
         quiescent = not (self._dirty - self._index.failed)
         return RunReport(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
 
-    async def _drive(self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]) -> None:
-        """At most one adopted step of ``actor`` (RUN-001, RUN-002, RUN-004, RUN-005)."""
+    async def run_rounds(self, max_steps: int) -> RunReport:
+        """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
+
+        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004):
+        a failing candidate is retried in its turn and, after the last attempt,
+        marked failed; the report's ``failures`` are the actors marked failed in
+        this call.  Idle snapshots last for this call only, so a restart between
+        calls changes no step id.  Capacity eviction runs before every round and
+        at the end (RUN-012).
+        """
+        self._index.load(self._store, self._cache)
+        self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        marked: list[Failure] = []
+        idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        while True:
+            self._evict_between_rounds(idle)
+            progressed = False
+            for actor in sorted(self._index.recipients() - self._index.failed):
+                if len(steps) >= max_steps:
+                    self._evict_between_rounds(idle)
+                    return RunReport(tuple(steps), tuple(marked), False)
+                adopted = len(steps)
+                self._running.add(actor)
+                try:
+                    await self._drive(actor, steps, idle)
+                finally:
+                    self._running.discard(actor)
+                if actor in self._index.failed:
+                    marked.append(next(f for f in reversed(self.failures) if f.actor == actor))
+                progressed = progressed or len(steps) > adopted
+            if not progressed:
+                self._evict_between_rounds(idle)
+                return RunReport(tuple(steps), tuple(marked), True)
+
+    def _evict_between_rounds(self, idle: dict[ObjectId, tuple[ObjectId, ...]]) -> None:
+        """Capacity eviction in :meth:`run_rounds`: an actor is busy while it has unread messages.
+
+        An actor counts as busy (not evictable, RUN-012) when something is pending
+        for it that differs from its idle snapshot of this call.
+        """
+        self._dirty = set()
+        for actor in self._index.recipients() - self._index.failed:
+            _, _, found = self._pending(actor)
+            if found and idle.get(actor) != tuple(items[-1].id for items in found.values()):
+                self._dirty.add(actor)
+        self.evict_idle()
+
+    def _pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
+        """``actor``'s head id, head step and what is pending for it (WIT-005)."""
+        last_id, last = self._head_step(actor)
+        inbox = self._entries(None if last is None else last.inbox)
+        return last_id, last, self._index.pending_for(self._cache, actor, inbox)
+
+    async def _drive(
+        self,
+        actor: ObjectId,
+        steps: list[tuple[ObjectId, ObjectId]],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
+    ) -> None:
+        """At most one adopted step of ``actor`` (RUN-001, RUN-002, RUN-004, RUN-005).
+
+        ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
+        snapshot kept with the resident actor is used (RUN-012).
+        """
         attempt = 0
         while True:
-            last_id, last = self._head_step(actor)
-            inbox = mailbox_entries(self._store, None if last is None else last.inbox)
-            found = self._index.pending_for(self._store, actor, inbox)
+            last_id, last, found = self._pending(actor)
             snapshot = tuple(items[-1].id for items in found.values())
-            resident = self._resident.get(actor)
-            if not found or (resident is not None and resident.waiting == snapshot):
+            if idle is None:
+                resident = self._resident.get(actor)
+                waiting = None if resident is None else resident.waiting
+            else:
+                waiting = idle.get(actor)
+            if not found or waiting == snapshot:
                 return
             self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
             try:
-                built = await asyncio.wait_for(
-                    asyncio.to_thread(self._executor.build, actor, last, found), self.time_limit
-                )
+                built = await self._build(actor, last_id, last, found)
             except Exception as exc:  # WIT-006: adopts nothing, the messages stay pending
                 if isinstance(exc, TimeoutError):
                     exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
@@ -307,25 +419,53 @@ class Runtime:
                 await self._sleep(self.first_backoff * 2 ** (attempt - 1))
                 continue
             if built is None:  # no genesis yet: wait for what is pending to change
-                self._wait(actor, snapshot)
+                self._wait(actor, snapshot, idle)
                 return
-            for obj in built.objects:  # RUN-001: objects first …
-                self._store.put_object(obj)
+            self._cache.put_assembled(built)  # RUN-001: objects first (one write) …
             try:  # … then the head, by compare-and-swap …
-                self._store.cas_ref(head_ref(actor), last_id, built.step_id)
+                self._store.cas_ref(head_ref(actor), last_id, built.step_id, target=built.step)
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 self.conflicts += 1
-                self._dirty |= self._index.load(self._store)
+                self._dirty |= self._index.load(self._store, self._cache)
                 continue
             # … and only then are its messages routed.
-            outbox = mailbox_entries(self._store, built.step.outbox)
-            self._dirty.update(self._index.set_outbox(actor, outbox))
-            self._dirty.add(actor)
+            outbox = mailbox_entries(self._cache, built.step.outbox)
+            self._dirty.update(self._index.set_outbox(actor, outbox, built.step_id))
+            if not self._read_all(built.step, found):  # else only news can be pending: dirty
+                self._dirty.add(actor)
             steps.append((actor, built.step_id))
             self._remember(actor, built.step_id, built.step)
             if built.step.inbox == (None if last is None else last.inbox):
-                self._wait(actor, snapshot)
+                self._wait(actor, snapshot, idle)
             return
+
+    async def _build(
+        self, actor: ObjectId, last_id: ObjectId | None, last: Step | None, found: Found
+    ) -> Assembled | None:
+        """Build one transition, bounded by ``time_limit`` (RUN-005; inline: see the module)."""
+        if self._inline:
+            return self._executor.build(actor, last, found, last_id=last_id)
+        build = functools.partial(self._executor.build, last_id=last_id)
+        return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
+
+    def _read_all(self, step: Step, found: Found) -> bool:
+        """Whether ``step`` read every message of ``found`` (WIT-008).
+
+        Then what is pending for its actor now arrived after ``found`` was taken,
+        and whatever brought it (a routed step, a send, a refresh) marked the
+        actor dirty already: looking again at once would find nothing new.
+        """
+        inbox = self._entries(step.inbox)
+        return all(inbox.get(sender) == items[-1].id for sender, items in found.items())
+
+    def _entries(self, mailbox: ObjectId | None) -> Mapping[ObjectId, ObjectId]:
+        """The entries of mailbox ``mailbox``, read through the cache, not copied."""
+        if mailbox is None:
+            return _NO_ENTRIES
+        obj = self._cache.get_object(mailbox)
+        if not isinstance(obj, Mailbox):  # as mailbox_entries does
+            return mailbox_entries(self._cache, mailbox)
+        return obj.entries
 
     def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
         """Keep ``actor``'s new head in memory, as its most recent use (RUN-012)."""
@@ -336,8 +476,16 @@ class Runtime:
             resident.head, resident.step = head, step
             self._resident.touch(actor, self._clock())
 
-    def _wait(self, actor: ObjectId, snapshot: tuple[ObjectId, ...]) -> None:
+    def _wait(
+        self,
+        actor: ObjectId,
+        snapshot: tuple[ObjectId, ...],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
+    ) -> None:
         """Remember that ``snapshot`` is pending and was not consumed: not idle (RUN-012)."""
+        if idle is not None:
+            idle[actor] = snapshot
+            return
         resident = self._resident.get(actor)
         if resident is not None:
             resident.waiting = snapshot

@@ -14,7 +14,10 @@ What a backend must guarantee is the atomicity the rules rely on:
   kill, each all-or-nothing (DUR-001, DUR-002).
 
 The protocol is small on purpose, so that a distributed key-value store with a
-conditional write could implement it.
+conditional write could implement it.  A backend MAY also offer
+``insert_many(items)`` — :meth:`Backend.insert` of each ``(oid, data)`` pair,
+in one transaction where it has them; :meth:`~gritwit.store.Store.put_objects`
+uses it when present (both built-in backends do).
 """
 
 from __future__ import annotations

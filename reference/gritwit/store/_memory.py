@@ -9,7 +9,7 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
@@ -38,6 +38,15 @@ class MemoryBackend:
             self._check_open()
             if oid.digest not in self._tombstones:  # an erased id stays erased (RUN-011)
                 self._objects.setdefault(oid.digest, data)  # never replaces (STO-006)
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """:meth:`insert` of each item, under one acquisition of the lock."""
+        with self._lock:
+            self._check_open()
+            objects, tombstones = self._objects, self._tombstones
+            for oid, data in items:
+                if oid.digest not in tombstones:
+                    objects.setdefault(oid.digest, data)
 
     def read(self, oid: ObjectId) -> bytes | None:
         with self._lock:

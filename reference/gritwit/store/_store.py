@@ -14,14 +14,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
 import blake3
 
-from .._codec import decode_object, encode_with_id
+from .._codec import decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject
@@ -88,6 +88,36 @@ class Store:
         self.backend.insert(oid, data)
         return oid
 
+    def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
+        """Encode every object canonically and store them all in one backend write (STO-002).
+
+        A backend with ``insert_many`` (both built-in ones) takes them in one
+        transaction, so the durable store syncs once for all of them; any other
+        backend gets one :meth:`Backend.insert` each.  Returns the ids, in order.
+        """
+        encoded = [encode_with_id(obj) for obj in objects]
+        self.put_encoded(encoded)
+        return [oid for _, oid in encoded]
+
+    def put_encoded(self, encodings: Iterable[tuple[bytes, ObjectId]]) -> None:
+        """Store objects already encoded by :func:`~gritwit._codec.encode_with_id`, in one write.
+
+        For callers that hold the canonical encodings (a transition's objects,
+        :class:`~gritwit.wit.Assembled`): nothing is decoded or encoded again, but
+        each id is checked against the BLAKE3 hash of its bytes (STO-002), so no
+        object is ever stored under another id; a mismatch stores nothing.
+        """
+        items = [(oid, data) for data, oid in encodings]
+        for oid, data in items:
+            if blake3.blake3(data).digest() != oid.digest:
+                raise CorruptObject("STO-002", f"{oid} is not the id of the bytes given for it")
+        insert_many = getattr(self.backend, "insert_many", None)
+        if insert_many is None:
+            for oid, data in items:
+                self.backend.insert(oid, data)
+        else:
+            insert_many(items)
+
     def get(self, oid: ObjectId) -> bytes:
         """The bytes stored under ``oid``, re-hashed before they are returned (STO-003, STO-004)."""
         data = self.backend.read(oid)
@@ -127,7 +157,14 @@ class Store:
         """The target of ref ``name``, or ``None`` when unset (REF-001, REF-005)."""
         return self.backend.get_ref(check_ref_name(name))
 
-    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> None:
+    def cas_ref(
+        self,
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+        *,
+        target: GritObject | None = None,
+    ) -> None:
         """Set ref ``name`` to ``new`` if it holds ``expected`` (REF-001 … REF-004).
 
         ``None`` as ``expected`` means "unset"; ``None`` as ``new`` deletes the
@@ -136,9 +173,16 @@ class Store:
         ``<actor>`` (``invalid-ref-target``), then the swap itself, atomic with a
         second presence check; on a mismatch it raises :class:`~gritwit.RefConflict`
         (``ref-conflict``) with ``.current`` and changes nothing.
+
+        ``target``, when given, is the object the caller stored under ``new``: if
+        it encodes to ``new`` and passes the ``heads/`` check, the object is not
+        read back (the swap still checks its presence atomically); otherwise the
+        checks run as without it, so the errors and their order are the same.
         """
         check_ref_name(name)
-        if new is not None:
+        if new is not None and target is not None and _known_head_target(name, new, target):
+            pass  # REF-002 already holds; REF-003 is checked by the swap itself
+        elif new is not None:
             if not self.backend.contains(new):
                 raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
             actor = head_actor(name)
@@ -155,6 +199,13 @@ class Store:
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of the refs starting with ``prefix``, in bytewise order (REF-006)."""
         return [name for name, _ in self.backend.list_refs(prefix)]
+
+    def list_ref_targets(self, prefix: str = "") -> list[tuple[str, ObjectId]]:
+        """``(name, target)`` of each ref starting with ``prefix``, in bytewise order (REF-006).
+
+        One backend read for all of them, where :meth:`get_ref` per name would be one each.
+        """
+        return self.backend.list_refs(prefix)
 
     # --- whole-store checks and lifetime -------------------------------------------------
 
@@ -198,3 +249,15 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _known_head_target(name: str, new: ObjectId, target: GritObject) -> bool:
+    """Whether ``target`` is the object ``new`` names and satisfies REF-002 for ``name``."""
+    actor = head_actor(name)
+    if actor is None:
+        return object_id(target) == new
+    try:
+        check_head_target(name, actor, target)
+    except GritError:
+        return False
+    return object_id(target) == new

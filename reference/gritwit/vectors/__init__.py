@@ -4,7 +4,9 @@
   and write the files (``gritwit vectors generate``);
 * :func:`verify` — schema, drift and reference checks of a vectors directory
   (``gritwit vectors verify``);
-* :func:`find_vectors_dir` — the ``vectors/`` directory of the project.
+* :func:`find_vectors_dir` — the ``vectors/`` directory of the project;
+* :func:`replay_runtime` — drive any implementation through a runtime scenario
+  (ADP-015), for the generator and the conformance suite alike.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from pathlib import Path
 
 from ._check import check_vector
 from ._generate import SUITES, GenerationError, build_documents, schema_bytes, write_vectors
+from ._runtime_build import RUNTIME_OPERATIONS
+from ._runtime_build import replay as replay_runtime
 from ._verify import Problem, Report, vector_files, verify
 
 __all__ = [
+    "RUNTIME_OPERATIONS",
     "SUITES",
     "GenerationError",
     "Problem",
@@ -23,6 +28,7 @@ __all__ = [
     "build_documents",
     "check_vector",
     "find_vectors_dir",
+    "replay_runtime",
     "schema_bytes",
     "vector_files",
     "verify",

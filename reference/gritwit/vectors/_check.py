@@ -19,6 +19,7 @@ from typing import Any
 import gritwit as g
 
 from ._expect import diagnostic
+from ._runtime_build import runtime_problems
 from ._scenario_build import scenario_problems
 
 __all__ = ["check_vector"]
@@ -101,6 +102,8 @@ def check_vector(kind: str, vector: Mapping[str, Any]) -> list[str]:
     """Problems found running ``vector`` (a file's JSON form) of group ``kind``; [] if none."""
     if kind == "scenario":
         return scenario_problems(vector)
+    if kind == "runtime":
+        return runtime_problems(vector)
     data = bytes.fromhex(vector["input"])
     if kind == "hash":
         if g.compute_id(data).hex() != vector["digest"]:

@@ -10,7 +10,9 @@ a header (format, spec version, generator, counts, flag notes, sources) and
   vectors give its RFC 8949 diagnostic notation;
 * ``hash`` — ``input`` is arbitrary bytes and ``digest`` their BLAKE3-256 (ID-001);
 * ``scenario`` — no ``input``: ``operations`` for a Wit runtime (ADP-014), each with
-  the ``expect``-ed answer the reference gave (see :mod:`._scenario_build`).
+  the ``expect``-ed answer the reference gave (see :mod:`._scenario_build`);
+* ``runtime`` — the same for a durable runtime (ADP-015), with ``open`` options and
+  ``kill``/``transfer`` operations (see :mod:`._runtime_build`).
 
 Invalid vectors give the ``error`` class (CONV-004) and the ``phase`` that
 reports it.  This module declares the in-memory form (:class:`Case`,
@@ -78,7 +80,7 @@ PHASE_OF: Final[dict[str, str]] = {
     **{name: "validate" for name in VALIDATE_CLASSES},
 }
 
-Kind = Literal["object", "value", "hash", "scenario"]
+Kind = Literal["object", "value", "hash", "scenario", "runtime"]
 
 #: Every flag a vector may carry, with the note written into each file that uses it.
 FLAG_NOTES: Final[dict[str, str]] = {
@@ -161,6 +163,8 @@ class Case:
     operations: tuple[dict[str, Any], ...] = ()
     #: ``scenario`` only: (operation index, expect key, value) declared by hand.
     declared: tuple[tuple[int, str, Any], ...] = ()
+    #: ``runtime`` only: the ``rt-open`` options (ADP-015).
+    options: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from . import (
     _objects_message,
     _objects_step,
     _objects_tree,
+    _runtime_scenarios,
     _scenarios,
 )
 from ._check import check_vector
@@ -62,6 +63,7 @@ SUITES: Final[tuple[Callable[[], Suite], ...]] = (
     _objects_step.suite,
     _identifiers.suite,
     _scenarios.suite,
+    _runtime_scenarios.suite,
 )
 
 
@@ -98,7 +100,7 @@ def _declaration_problems(case: Case, kind: str) -> list[str]:
     if not case.requirements or not all(map(REQUIREMENT_PATTERN.match, case.requirements)):
         problems.append(f"bad requirements {case.requirements}")
     problems += [f"flag {flag} has no note" for flag in case.flags if flag not in FLAG_NOTES]
-    if kind == "scenario":
+    if kind in ("scenario", "runtime"):
         return problems + _scenario_declarations(case)
     if case.error is not None and case.error not in PHASE_OF:
         problems.append(f"unknown error class {case.error}")
@@ -129,6 +131,16 @@ def _scenario_declarations(case: Case) -> list[str]:
 
 
 def _vector(case: Case, kind: str) -> dict[str, Any]:
+    if kind == "runtime":
+        return {
+            "id": case.id,
+            "comment": case.comment,
+            "requirements": list(case.requirements),
+            "flags": sorted(set(case.flags)),
+            "result": "valid",
+            "open": case.options,
+            "operations": list(case.operations),
+        }
     if kind == "scenario":
         return {
             "id": case.id,

@@ -40,6 +40,16 @@ third-party data (`sources`). Vectors come in `groups`, each of one `kind`:
   answers after the run; `query` → `{{"data": hex}}`, `{{"error": class}}`, or for the query
   `wut` `{{"wut": name}}` (the document must validate against `wut.schema.json` and carry
   that `name`, WIT-018; its bytes are not fixed).
+* `runtime` (`runtime.json`): no `input`; `open` (the `rt-open` options `time_limit` and
+  `max_resident`) and `operations` on a durable runtime of the `runtime` profile (ADP-015),
+  always `valid`. An operation is sent as `rt-<op>` with its arguments (without `runtime`)
+  and `expect` is the reference's answer without `ok`/`seq` (`{{"error": class}}` on
+  failure; `run` answers also carry `heads` as above). Two operations are not commands:
+  `kill` (kill the adapter without shutdown, then `rt-open` every runtime again on its
+  directory; expects `{{}}`) and `transfer` (`rt-export` of `actor` from the first runtime,
+  `rt-import` into a second one opened on a fresh directory; expects the bundle's BLAKE3-256
+  `bundle`, its `size`, and the imported `actor` and `head`). An operation with `"on": 1`
+  addresses the second runtime.
 
 Every vector has a stable `id` (a slug such as `blob/empty-data`, unique across all files and
 never an index), a `comment`, the requirement IDs it checks (`requirements`, CONV-005),
@@ -60,6 +70,9 @@ never an index), a `comment`, the requirement IDs it checks (`requirements`, CON
   generated; hand-written scenarios also declare some values (counts, failure classes)
   that the generator checks, and the `SeededRandom` ones come from `random.Random` with a
   fixed seed.
+* **`runtime`**: the same with `rt-open` on a fresh directory first, kills and transfers
+  as described above; `gritwit.vectors.replay_runtime` does it for any implementation
+  reachable through two callbacks.
 
 An input over the 16 MiB limit (ENC-013) would take 32 MiB of hex, so `too-large` has no
 vector here: build one in your own tests (say, a blob whose encoding is 16 MiB + 1 byte).

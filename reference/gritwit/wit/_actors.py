@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Final, TypeAlias
 
 from .._codec import object_id
-from .._errors import UnknownQuery
+from .._errors import InvalidId, UnknownQuery
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree
 from ._cores import WIT, WIT_UPDATE, wit_blob
@@ -140,7 +140,7 @@ def _decimal(text: str | None, default: int | None = None) -> int | None:
 def _actor_id(text: str | None) -> ObjectId | None:
     try:
         return None if text is None else ObjectId.from_hex(text)
-    except ValueError:
+    except InvalidId:  # not an id: the message is read without effect
         return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._codec import object_id
+from .._codec import encode_with_id, object_id
 from .._errors import FrozenCore, InvalidTransition
 from .._ids import ObjectId
 from .._objects import GritObject, Mailbox, Message, Step, Tree
@@ -23,11 +23,16 @@ __all__ = ["Assembled", "assemble", "check_core_present"]
 
 @dataclass(frozen=True, slots=True)
 class Assembled:
-    """A checked transition: the new step, its id, and every object to store (step last)."""
+    """A checked transition: the new step, its id, and every object to store (step last).
+
+    ``encodings`` holds each object's canonical encoding and id, in the same
+    order, as :func:`~gritwit._codec.encode_with_id` returned them.
+    """
 
     step: Step
     step_id: ObjectId
     objects: tuple[GritObject, ...]
+    encodings: tuple[tuple[bytes, ObjectId], ...] = ()
 
 
 def check_core_present(
@@ -97,31 +102,29 @@ def _group_sends(sends: tuple[Send, ...], reader: ObjectReader) -> dict[ObjectId
     return grouped
 
 
-def _unique(objects: list[GritObject]) -> tuple[GritObject, ...]:
-    seen: set[ObjectId] = set()
-    result: list[GritObject] = []
-    for obj in objects:
-        oid = object_id(obj)
-        if oid not in seen:
-            seen.add(oid)
-            result.append(obj)
-    return tuple(result)
-
-
-def assemble(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> Assembled:
+def assemble(
+    inp: TransitionInput,
+    out: TransitionOutput,
+    reader: ObjectReader,
+    *,
+    last_id: ObjectId | None = None,
+) -> Assembled:
     """Check ``out`` against ``inp`` and build the new step (WIT-007 … WIT-009, WIT-015/016).
 
-    ``reader`` sees the store as it was when the transition started.  Raises
-    ``invalid-transition`` or ``frozen-core`` naming the rule broken.
+    ``reader`` sees the store as it was when the transition started; ``last_id``,
+    when the caller knows it, is the id of ``inp.last_step`` (else it is computed).
+    Raises ``invalid-transition`` or ``frozen-core`` naming the rule broken.
+    Every object is encoded once; the encodings come back with the objects.
     """
-    overlay = Overlay(reader)
+    created = _Created()
     for obj in out.new_objects:
-        overlay.add(obj)
+        created.add(obj)
+    overlay = Overlay(reader, created.by_id)  # what the checks see: the store and new_objects
+    core_id = created.add(out.core)
     _check_reads(inp, out)
     _check_core(inp, out, overlay)
     grouped = _group_sends(out.sends, overlay)
     last = inp.last_step
-    created: list[GritObject] = [*out.new_objects, out.core]
 
     inbox = mailbox_entries(reader, None if last is None else last.inbox)
     for sender, count in out.read.items():
@@ -133,22 +136,35 @@ def assemble(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) 
         for send in group:
             previous = None if send.signal else outbox.get(recipient)
             message = Message(content=send.content, previous=previous, headers=send.headers)
-            created.append(message)
-            outbox[recipient] = object_id(message)
+            outbox[recipient] = created.add(message)
 
-    inbox_id = outbox_id = None
-    if inbox:
-        created.append(box := Mailbox(entries=inbox))
-        inbox_id = object_id(box)
-    if outbox:
-        created.append(box := Mailbox(entries=outbox))
-        outbox_id = object_id(box)
+    inbox_id = None if not inbox else created.add(Mailbox(entries=inbox))
+    outbox_id = None if not outbox else created.add(Mailbox(entries=outbox))
+    if last is not None and last_id is None:
+        last_id = object_id(last)
     step = Step(
         actor=inp.actor,
-        core=object_id(out.core),
-        previous=None if last is None else object_id(last),
+        core=core_id,
+        previous=None if last is None else last_id,
         inbox=inbox_id,
         outbox=outbox_id,
     )
-    created.append(step)
-    return Assembled(step, object_id(step), _unique(created))
+    step_id = created.add(step)
+    return Assembled(step, step_id, tuple(created.by_id.values()), tuple(created.encodings))
+
+
+class _Created:
+    """The objects a transition creates, each encoded once, in first-seen order, no repeats."""
+
+    __slots__ = ("by_id", "encodings")
+
+    def __init__(self) -> None:
+        self.by_id: dict[ObjectId, GritObject] = {}
+        self.encodings: list[tuple[bytes, ObjectId]] = []
+
+    def add(self, obj: GritObject) -> ObjectId:
+        data, oid = encode_with_id(obj)
+        if oid not in self.by_id:
+            self.by_id[oid] = obj
+            self.encodings.append((data, oid))
+        return oid

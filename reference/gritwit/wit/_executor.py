@@ -14,20 +14,43 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 from .._codec import object_id
 from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
-from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, QueryInput
+from ._actors import TEST_ACTORS, TEST_UPDATERS, QueryInput
 from ._assemble import Assembled, assemble
 from ._cores import WIT, WIT_UPDATE, code_name, core_problem
-from ._model import OUTSIDE, Overlay, PendingMessage, TransitionInput, TransitionOutput, Wit
+from ._model import (
+    OUTSIDE,
+    ObjectReader,
+    Overlay,
+    PendingMessage,
+    TransitionInput,
+    TransitionOutput,
+    Wit,
+    get_blob,
+)
 from ._outside import OUTSIDE_REF, send_from_outside
 from ._pending import mailbox_entries, pending
 from ._update import merge
+
+if TYPE_CHECKING:
+    from ..wasm import WasmWits
+
+#: The ``runtime`` header of a ``wit`` blob holding a Wasm module (WASM-001).
+WASM_RUNTIME: Final = "wasm"
+
+
+@runtime_checkable
+class Queryable(Protocol):
+    """A Wit that answers queries (WIT-017): the test actors and Wasm Wits."""
+
+    def query(self, name: str, inp: QueryInput) -> Blob: ...
+
 
 __all__ = ["Executor", "Failure", "RunReport"]
 
@@ -60,19 +83,41 @@ class RunReport:
 
 
 class Executor:
-    """Runs actors over ``store`` (reference semantics, single-threaded)."""
+    """Runs actors over ``store`` (reference semantics, single-threaded).
 
-    __slots__ = ("_actors", "_store", "_updaters")
+    ``reader``, when given, is what :meth:`build` and :meth:`query` read objects
+    through instead of ``store`` — the runtime passes its cache of decoded objects;
+    it must return exactly what ``store`` holds.
+    """
+
+    __slots__ = ("_actors", "_reader", "_store", "_updaters", "_wasm")
 
     def __init__(
         self,
         store: Store,
         actors: Mapping[str, Wit] = TEST_ACTORS,
         updaters: Mapping[str, Wit] = TEST_UPDATERS,
+        *,
+        reader: ObjectReader | None = None,
+        wasm: WasmWits | None = None,
     ) -> None:
         self._store = store
         self._actors = actors
         self._updaters = updaters
+        self._reader: ObjectReader = store if reader is None else reader
+        #: Runs ``wit`` blobs of runtime ``wasm`` (WASM-001); made on first use.
+        self._wasm = wasm
+
+    def _code(self, blob_id: ObjectId, table: Mapping[str, Wit]) -> Wit | None:
+        """The Wit a ``wit``/``wit_update`` blob names: a Wasm module or a test actor (WIT-001)."""
+        blob = get_blob(self._reader, blob_id)
+        if blob is not None and blob.headers.get("runtime") == WASM_RUNTIME:
+            if self._wasm is None:
+                from ..wasm import WasmWits  # wasmtime is loaded only when a Wasm Wit runs
+
+                self._wasm = WasmWits()
+            return self._wasm.wit_for(self._reader, blob_id)
+        return table.get(code_name(self._reader, blob_id))
 
     # --- reading state -------------------------------------------------------------------
 
@@ -189,14 +234,17 @@ class Executor:
         actor: ObjectId,
         last: Step | None,
         found: Mapping[ObjectId, tuple[PendingMessage, ...]],
+        *,
+        last_id: ObjectId | None = None,
     ) -> Assembled | None:
         """One transition of ``actor`` from ``last`` over ``found`` (WIT-006 … WIT-016).
 
         Stores nothing: returns the checked step and its objects, or ``None`` when
         the actor does not exist and no genesis is pending (the messages wait).
-        Raises whatever the transition raises.  Shared with the runtime.
+        Raises whatever the transition raises.  Shared with the runtime, which
+        passes ``last_id`` (the id of ``last``) so that it is not computed again.
         """
-        reader = Overlay(self._store)
+        reader = Overlay(self._reader)
         if last is None:
             core = self._genesis_core(actor, found)
             if core is None:
@@ -211,15 +259,16 @@ class Executor:
                         actor=actor, last_step=last, core=core,
                         pending={sender: (first,)}, objects=reader,
                     )  # fmt: skip
-                    return assemble(inp, self._system(inp, sender, first), self._store)
+                    output = self._system(inp, sender, first)
+                    return assemble(inp, output, self._reader, last_id=last_id)
             visible = _prefixes(found, _RESERVED)
         inp = TransitionInput(
             actor=actor, last_step=last, core=core, pending=visible, objects=reader
         )
-        return assemble(inp, self._wit(core)(inp), self._store)
+        return assemble(inp, self._wit(core)(inp), self._reader, last_id=last_id)
 
     def _current_core(self, last: Step) -> Tree:
-        core = self._store.get_object(last.core)
+        core = self._reader.get_object(last.core)
         if not isinstance(core, Tree):
             raise InvalidTransition("WIT-007", f"the last step's core {last.core} is not a tree")
         return core
@@ -232,8 +281,8 @@ class Executor:
             return None
         if all(item.message.content != actor for item in geneses):
             raise InvalidGenesis("WIT-012", f"no pending genesis for {actor} carries its core")
-        core = self._store.get_object(actor) if self._store.has(actor) else None
-        if not isinstance(core, Tree) or core_problem(self._store, core) is not None:
+        core = self._reader.get_object(actor) if self._reader.has(actor) else None
+        if not isinstance(core, Tree) or core_problem(self._reader, core) is not None:
             raise InvalidGenesis("WIT-012", f"genesis content {actor} is not a valid core")
         return core
 
@@ -243,22 +292,22 @@ class Executor:
         """The output of a genesis read-over (WIT-012) or an update (WIT-013, WIT-014)."""
         if item.mt == "genesis":  # a duplicate or misaddressed genesis: read over (WIT-012)
             return TransitionOutput(core=inp.core, read={sender: 1})
-        update = self._store.get_object(item.message.content)
+        update = self._reader.get_object(item.message.content)
         if not isinstance(update, Tree):
             raise InvalidTransition("WIT-013", "an update's content must be a tree")
         if WIT_UPDATE in update.entries:
-            function = self._updaters.get(code_name(self._store, update.entries[WIT_UPDATE]))
+            function = self._code(update.entries[WIT_UPDATE], self._updaters)
             if function is None:
                 raise UnknownWit("WIT-014", "the update names an unknown wit_update function")
             return dataclasses.replace(function(inp), read={sender: 1})
-        core, created = merge(self._store, inp.core, update)
+        core, created = merge(self._reader, inp.core, update)
         return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
 
     def _wit(self, core: Tree) -> Wit:
         entry = core.entries.get(WIT)
         if entry is None:
             raise UnknownWit("WIT-001", "the core has no 'wit' entry")
-        wit = self._actors.get(code_name(self._store, entry))
+        wit = self._code(entry, self._actors)
         if wit is None:
             raise UnknownWit("WIT-001", "the 'wit' blob names no known test actor")
         return wit
@@ -272,10 +321,10 @@ class Executor:
             raise LookupError(f"actor {actor} does not exist")
         core = self.core(actor)
         wit = self._wit(core)
-        if not isinstance(wit, BuiltinActor):
+        if not isinstance(wit, Queryable):
             raise UnknownQuery("WIT-017", f"actor {actor} answers no queries")
         return wit.query(
-            name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._store))
+            name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._reader))
         )
 
 

@@ -22,7 +22,7 @@ def _params() -> Iterator[Any]:
         return
     seen: set[tuple[str, str]] = set()
     for vector in load_vectors(VECTORS_DIR):
-        if vector.kind == "scenario":  # the wit profile's (suite/wit/test_scenarios.py)
+        if vector.kind in ("scenario", "runtime"):  # the wit and runtime profiles' own
             continue
         marks = [pytest.mark.req(*vector.data["requirements"])]
         key = (vector.file, str(vector.data.get("result", "valid")))

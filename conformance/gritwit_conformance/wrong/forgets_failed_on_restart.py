@@ -1,0 +1,26 @@
+"""Wrong adapter: an actor marked failed is remembered in memory only (RUN-004).
+
+The failure record and ``names/failed/<actor>`` are never written, so after a
+restart the failed actor is run again — and fails again, retried five times,
+sending its senders a second round of error receipts.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit_conformance.wrong import patch, run
+
+_real = _runtime.Runtime._mark_failed
+
+
+async def in_memory_only(self: _runtime.Runtime, actor, error, attempts, found) -> None:  # type: ignore[no-untyped-def]
+    self._index.failed.add(actor)  # the bug: no blob, no ref, no receipts survive a restart
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "_mark_failed", in_memory_only)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,189 @@
+"""The ``runtime`` profile of the reference adapter (ADP-015): the asyncio runtime, durably.
+
+Each ``rt-open`` opens :class:`gritwit.runtime.Runtime` on a SQLite store in the
+directory the harness names, with its own event loop and an observer that
+buffers lifecycle events for ``rt-events``.  Opening a directory used before is
+a restart: the runtime recovers from the store alone (RUN-003, RUN-007).
+``rt-run`` uses the runtime's deterministic round schedule
+(:meth:`~gritwit.runtime.Runtime.run_rounds`) so that step ids can be compared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..runtime import (
+    MAX_RESIDENT,
+    TIME_LIMIT,
+    LifecycleEvent,
+    Runtime,
+    erase_blob,
+    export_bundle,
+    fork,
+    import_bundle,
+    verify_actor,
+)
+from ..store import Store
+from ..wit import test_actor_core
+from ._args import BadRequest, Json, _hex, _id, _str
+from ._wit import failure_class, max_steps, send_args, state_blobs
+
+__all__ = ["RuntimeCommands"]
+
+
+@dataclass(slots=True)
+class _Open:
+    """One open runtime: its store, runtime, event loop and buffered events."""
+
+    store: Store
+    runtime: Runtime
+    loop: asyncio.AbstractEventLoop
+    events: list[LifecycleEvent] = field(default_factory=list)
+
+    def run(self, coroutine: Any) -> Any:
+        return self.loop.run_until_complete(coroutine)
+
+    def close(self) -> None:
+        self.loop.close()
+        self.store.close()
+
+
+def _time_limit(args: Json) -> float:
+    value = args.get("time_limit", TIME_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise BadRequest("time_limit must be a number of seconds > 0")
+    return float(value)
+
+
+def _max_resident(args: Json) -> int | None:
+    value = args.get("max_resident", MAX_RESIDENT)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRequest("max_resident must be a non-negative integer or null")
+    return value
+
+
+class RuntimeCommands:
+    """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, _Open] = {}
+        self._next_open = 0
+
+    def close_durable_runtimes(self) -> None:
+        for entry in self._open.values():
+            entry.close()
+        self._open.clear()
+
+    def _rt(self, args: Json) -> _Open:
+        handle = _str(args, "runtime")
+        if handle not in self._open:
+            raise BadRequest(f"no open runtime {handle!r:.60}")
+        return self._open[handle]
+
+    def cmd_rt_open(self, args: Json) -> Json:
+        path = Path(_str(args, "path"))
+        if not path.is_dir():
+            raise BadRequest(f"{str(path)!r:.80} is not a directory")
+        time_limit, max_resident = _time_limit(args), _max_resident(args)
+        store = Store.open(path)
+        runtime = Runtime(store, time_limit=time_limit, max_resident=max_resident, idle_after=None)
+        entry = _Open(store, runtime, asyncio.new_event_loop())
+        runtime.subscribe(entry.events.append)
+        self._next_open += 1
+        handle = f"r{self._next_open}"
+        self._open[handle] = entry
+        return {"runtime": handle}
+
+    def cmd_rt_genesis(self, args: Json) -> Json:
+        entry = self._rt(args)
+        core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
+        return {"actor": entry.run(entry.runtime.genesis(core, objects)).hex()}
+
+    def cmd_rt_send(self, args: Json) -> Json:
+        entry = self._rt(args)
+        to, content, headers, signal, objects = send_args(args)
+        sent = entry.run(entry.runtime.send(to, content, headers, objects, signal))
+        return {"message": sent.hex()}
+
+    def cmd_rt_run(self, args: Json) -> Json:
+        entry = self._rt(args)
+        report = entry.run(entry.runtime.run_rounds(max_steps(args)))
+        return {
+            "steps": [[actor.hex(), step.hex()] for actor, step in report.steps],
+            "failures": [[f.actor.hex(), failure_class(f)] for f in report.failures],
+            "quiescent": report.quiescent,
+        }
+
+    def cmd_rt_head(self, args: Json) -> Json:
+        step = self._rt(args).runtime.head(_id(args, "actor"))
+        return {"step": None if step is None else step.hex()}
+
+    def cmd_rt_object(self, args: Json) -> Json:
+        return {"bytes": self._rt(args).store.get(_id(args, "id")).hex()}
+
+    def cmd_rt_query(self, args: Json) -> Json:
+        entry = self._rt(args)
+        actor, name = _id(args, "actor"), _str(args, "name")
+        if entry.runtime.head(actor) is None:
+            raise BadRequest(f"actor {actor} has no step to query")
+        return {"data": entry.runtime.query(actor, name).data.hex()}
+
+    def cmd_rt_ref(self, args: Json) -> Json:
+        target = self._rt(args).store.get_ref(_str(args, "name"))
+        return {"target": None if target is None else target.hex()}
+
+    def cmd_rt_events(self, args: Json) -> Json:
+        entry = self._rt(args)
+        events = [
+            {"event": e.kind, "actor": e.actor.hex(), "reason": e.reason} for e in entry.events
+        ]
+        entry.events.clear()
+        return {"events": events}
+
+    def cmd_rt_evict(self, args: Json) -> Json:
+        evicted = self._rt(args).runtime.evict_idle(everything_idle=True)
+        return {"evicted": [actor.hex() for actor in evicted]}
+
+    def cmd_rt_fork(self, args: Json) -> Json:
+        entry = self._rt(args)
+        child = fork(entry.store, _id(args, "actor"), _id(args, "step"), state_blobs(args))
+        return {"actor": child.hex()}
+
+    def cmd_rt_export(self, args: Json) -> Json:
+        entry = self._rt(args)
+        return {"bundle": export_bundle(entry.store, _id(args, "actor")).hex()}
+
+    def cmd_rt_import(self, args: Json) -> Json:
+        entry = self._rt(args)
+        actor, head = import_bundle(entry.store, _hex(args, "bundle"))
+        return {"actor": actor.hex(), "head": head.hex()}
+
+    def cmd_rt_verify(self, args: Json) -> Json:
+        entry = self._rt(args)
+        check = verify_actor(entry.store, _id(args, "actor"))
+        return {
+            "verified": check.ok,
+            "steps": check.steps,
+            "erased": sorted(oid.hex() for oid in check.erased),
+        }
+
+    def cmd_rt_erase(self, args: Json) -> Json:
+        entry = self._rt(args)
+        reason = _str(args, "reason")
+        if not reason:
+            raise BadRequest("reason must be non-empty text")
+        erase_blob(entry.store, _id(args, "blob"), reason)
+        return {}
+
+    def cmd_rt_close(self, args: Json) -> Json:
+        handle = _str(args, "runtime")
+        entry = self._open.pop(handle, None)
+        if entry is None:
+            raise BadRequest(f"no open runtime {handle!r:.60}")
+        entry.close()
+        return {}

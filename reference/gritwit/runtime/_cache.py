@@ -1,0 +1,86 @@
+"""Decoded objects by id, in front of a store: what the runtime reads most (RUN-001, RUN-013).
+
+Objects are immutable and named by the hash of their bytes (ID-001), so a
+decoded object kept under its id is the object any later read of that id would
+return: the cache can never answer differently from the store, only faster.
+Two things can still change what a read of an id *does*, and both are honoured:
+
+* erasure (RUN-011) applies to blobs only, so a cached blob is handed out only
+  while the store has no tombstone for it; otherwise the read goes to the store
+  and fails ``erased`` as it would without the cache;
+* nothing is cached that the store did not accept: objects enter on a read that
+  the store re-hashed (STO-004), or right after the runtime stored them itself.
+
+Eviction of an actor (RUN-012) does not touch this cache: it holds objects, not
+actors, and a restore reads the actor's head ref and head step as RUN-013 says —
+from here when the step is still cached, which returns the very same step.
+Entries beyond ``capacity`` are dropped oldest first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from .._ids import ObjectId
+from .._objects import Blob, GritObject
+from ..store import Store
+from ..wit import Assembled
+
+__all__ = ["CAPACITY", "ObjectCache"]
+
+#: Default number of decoded objects kept.
+CAPACITY = 65_536
+
+
+class ObjectCache:
+    """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
+
+    __slots__ = ("_lock", "_objects", "_store", "capacity")
+
+    def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
+        self._store = store
+        self._objects: dict[ObjectId, GritObject] = {}
+        # Transitions in worker threads read through the cache too (RUN-005).
+        self._lock = threading.Lock()
+        #: Most objects kept; the oldest entry goes first.
+        self.capacity = capacity
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        """The object stored under ``oid`` (STO-003, STO-004, RUN-011)."""
+        obj = self._objects.get(oid)
+        if obj is not None and (type(obj) is not Blob or self._store.tombstone(oid) is None):
+            return obj
+        obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
+        self._keep(oid, obj)
+        return obj
+
+    def has(self, oid: ObjectId) -> bool:
+        """Whether ``oid`` is stored or erased (STO-005, RUN-011)."""
+        return oid in self._objects or self._store.has(oid)
+
+    def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
+        """Store ``objects`` in one write (:meth:`Store.put_objects`) and keep them."""
+        kept = tuple(objects)
+        ids = self._store.put_objects(kept)
+        for oid, obj in zip(ids, kept, strict=True):
+            self._keep(oid, obj)
+        return ids
+
+    def put_assembled(self, built: Assembled) -> None:
+        """Store a transition's objects from their encodings, in one write, and keep them."""
+        if len(built.encodings) != len(built.objects):  # built without encodings
+            self.put_objects(built.objects)
+            return
+        self._store.put_encoded(built.encodings)
+        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
+            self._keep(oid, obj)
+
+    def _keep(self, oid: ObjectId, obj: GritObject) -> None:
+        objects = self._objects
+        with self._lock:
+            if oid in objects or self.capacity <= 0:
+                return
+            if len(objects) >= self.capacity:
+                del objects[next(iter(objects))]
+            objects[oid] = obj

@@ -1,0 +1,425 @@
+"""The runtime scenario vectors (``vectors/runtime.json``, ADP-015; RUN-001 … RUN-014).
+
+Hand-written scenarios for restarts, the failure policy, eviction and events,
+fork, transfer by bundle, verification and erasure; then seeded-random
+sequences with kills between operations.  Every answer is recorded from the
+reference (:func:`._runtime_build.observe_runtime`); hand-declared values are
+checked against it at generation.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from typing import Final
+
+from .._codec import object_id
+from .._ids import ObjectId
+from .._objects import Blob
+from ._format import Group, Suite
+from ._runtime_build import RuntimeScenario, observe_runtime
+
+__all__ = ["suite"]
+
+
+def _head_now(s: RuntimeScenario, actor: ObjectId, on: int = 0) -> str:
+    """``actor``'s head after the operations declared so far (replayed on the reference)."""
+    s.op("head", on, actor=actor.hex())
+    head = observe_runtime(s.options, s.operations)[-1]["step"]
+    assert isinstance(head, str), f"{actor} has no head yet"
+    return head
+
+
+def _blob_id(text: str) -> str:
+    return object_id(Blob(data=text.encode("utf-8"))).hex()
+
+
+def _restarts() -> list[RuntimeScenario]:
+    made = []
+    s = RuntimeScenario(
+        "restart/between-runs",
+        "a kill between two runs changes no step id",
+        ("ADP-015", "RUN-003", "RUN-007", "DUR-001"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "2")
+    s.run()
+    s.op("kill")
+    s.say(c, "inc", "3")
+    s.run()
+    s.query(c, "count", text="5")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "restart/before-first-run",
+        "messages sent before a kill are found after it, from the store alone",
+        ("ADP-015", "RUN-003", "WIT-003", "DUR-001"),
+    )
+    c = s.genesis("counter")
+    e = s.genesis("echo")
+    s.say(c, "inc", "4")
+    s.say(e, "hi", "x")
+    s.op("kill")
+    s.run()
+    s.query(c, "count", text="4")
+    s.op("ref", name="names/outside-outbox")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "restart/mid-run",
+        "a run stopped after one step, a kill, then the rest",
+        ("ADP-015", "RUN-003", "RUN-007", "WIT-021"),
+    )
+    fan = s.genesis("fanout")
+    e0, e1 = s.genesis("echo", tag="0"), s.genesis("echo", tag="1")
+    s.run()
+    tree = {
+        "tree": {"a": {"blob": e0.hex().encode().hex()}, "b": {"blob": e1.hex().encode().hex()}}
+    }
+    s.op("send", to=fan.hex(), mt="fanout", content=tree, signal=False)
+    s.run(max_steps=1)
+    s.op("kill")
+    s.run(max_steps=1)
+    s.op("kill")
+    s.run()
+    made.append(s)
+
+    s = RuntimeScenario(
+        "restart/twice-in-a-row",
+        "two kills with nothing between them",
+        ("ADP-015", "RUN-003", "RUN-007"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "1")
+    s.op("kill")
+    s.op("kill")
+    s.run()
+    s.query(c, "count", text="1")
+    made.append(s)
+    return made
+
+
+def _failures() -> list[RuntimeScenario]:
+    made = []
+    s = RuntimeScenario(
+        "failure/marked-with-receipt",
+        "a failing actor is retried, marked failed and its sender gets a receipt",
+        ("ADP-015", "RUN-004", "WIT-024", "WIT-026"),
+    )
+    f = s.genesis("failing")
+    r = s.genesis("requester")
+    s.run()
+    s.declare("failures", [[f.hex(), "failed"]])
+    ask = {"tree": {"to": {"blob": f.hex().encode().hex()}, "question": {"blob": "3f"}}}
+    s.op("send", to=r.hex(), mt="ask", content=ask, signal=False)
+    s.run()
+    s.op("ref", name="names/failed/" + f.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "failure/stays-failed-after-restart",
+        "an actor marked failed never runs again, even after a restart",
+        ("ADP-015", "RUN-004", "RUN-003"),
+    )
+    f = s.genesis("failing")
+    s.run()
+    s.op("kill")
+    s.say(f, "hi", "again")
+    s.run()
+    s.declare("failures", [])
+    s.op("ref", name="names/failed/" + f.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "failure/slow-overruns",
+        "a transition overrunning its time limit fails; others keep running",
+        ("ADP-015", "RUN-005", "RUN-004", "WIT-027"),
+        time_limit=0.5,
+    )
+    slow = s.genesis("slow")
+    c = s.genesis("counter")
+    s.say(c, "inc", "7")
+    s.run()
+    s.declare("failures", [[slow.hex(), "failed"]])
+    s.query(c, "count", text="7")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "failure/record-blob",
+        "the failure record is a JSON blob in the store",
+        ("ADP-015", "RUN-004"),
+    )
+    f = s.genesis("failing")
+    s.run()
+    record = Blob(
+        data=json.dumps(
+            {"actor": f.hex(), "attempts": 5, "error": "failed"},
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode(),
+        headers={"content-type": "application/json"},
+    )
+    s.op("ref", name="names/failed/" + f.hex())
+    s.declare("target", object_id(record).hex())
+    s.op("object", id=object_id(record).hex())
+    made.append(s)
+    return made
+
+
+def _eviction() -> list[RuntimeScenario]:
+    made = []
+    s = RuntimeScenario(
+        "evict/capacity",
+        "more actors than max_resident: LRU eviction, events",
+        ("ADP-015", "RUN-012", "RUN-014"),
+        max_resident=1,
+    )
+    cs = [s.genesis("counter", tag=str(i)) for i in range(3)]
+    for c in cs:
+        s.say(c, "inc", "1")
+    s.run()
+    s.op("events")
+    s.query(cs[0], "count", text="1")
+    s.op("events")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "evict/request-then-message",
+        "rt-evict, then a message restores the actor: archived, requested, restored",
+        ("ADP-015", "RUN-012", "RUN-013", "RUN-014"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "2")
+    s.run()
+    s.op("evict")
+    s.op("events")
+    s.say(c, "inc", "3")
+    s.run()
+    s.op("events")
+    s.query(c, "count", text="5")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "evict/same-steps",
+        "eviction changes no step id (compare restart/between-runs)",
+        ("ADP-015", "RUN-012"),
+        max_resident=0,
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "2")
+    s.run()
+    s.op("evict")
+    s.say(c, "inc", "3")
+    s.run()
+    s.query(c, "count", text="5")
+    s.op("events")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "evict/restart-restores",
+        "after a restart an actor is restored before it runs",
+        ("ADP-015", "RUN-013", "RUN-014", "RUN-003"),
+    )
+    c = s.genesis("counter")
+    idle = s.genesis("echo")
+    s.run()
+    s.op("kill")
+    s.op("events")
+    s.declare("events", [])
+    s.say(c, "inc", "1")
+    s.run()
+    s.op("events")
+    s.op("evict")
+    s.query(idle, "wut")
+    s.op("events")
+    made.append(s)
+    return made
+
+
+def _lifecycle() -> list[RuntimeScenario]:
+    made = []
+    s = RuntimeScenario(
+        "fork/at-head",
+        "a fork continues from the parent's head; both go on apart",
+        ("ADP-015", "RUN-008"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "3")
+    s.run()
+    head = _head_now(s, c)
+    s.op("fork", actor=c.hex(), step=head, state={"tag": "6368696c64"})
+    s.say(c, "inc", "1")
+    s.run()
+    s.query(c, "count", text="4")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "fork/at-earlier-step",
+        "a fork from an earlier step of a longer history",
+        ("ADP-015", "RUN-008", "RUN-010"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "1")
+    s.run()
+    early = _head_now(s, c)
+    for amount in ("2", "3", "4"):
+        s.say(c, "inc", amount)
+        s.run()
+    s.op("fork", actor=c.hex(), step=early)
+    s.op("fork", actor=c.hex(), step=early)
+    s.op("kill")
+    s.op("verify", actor=c.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "fork/not-a-step-of",
+        "forking at a step of another actor is refused",
+        ("ADP-015", "RUN-008"),
+    )
+    a, b = s.genesis("counter"), s.genesis("echo")
+    s.run()
+    s.op("fork", actor=a.hex(), step=_head_now(s, b))
+    made.append(s)
+
+    s = RuntimeScenario(
+        "transfer/continue",
+        "an actor moved by bundle continues with identical ids",
+        ("ADP-015", "RUN-009"),
+    )
+    c = s.genesis("counter")
+    for amount in ("1", "2"):
+        s.say(c, "inc", amount)
+        s.run()
+    s.op("transfer", actor=c.hex())
+    s.say(c, "inc", "5", on=1)
+    s.run(on=1)
+    s.say(c, "inc", "5")
+    s.run()
+    s.query(c, "count", on=1, text="8")
+    s.op("verify", on=1, actor=c.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "transfer/twice-and-kill",
+        "importing the same bundle twice is a no-op",
+        ("ADP-015", "RUN-009", "RUN-007"),
+    )
+    e = s.genesis("echo")
+    s.say(e, "hi", "there")
+    s.run()
+    s.op("transfer", actor=e.hex())
+    s.op("transfer", actor=e.hex())
+    s.op("kill")
+    s.op("head", on=1, actor=e.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "verify/whole-history", "verify walks every step of a history", ("ADP-015", "RUN-010")
+    )
+    c = s.genesis("counter")
+    for amount in ("1", "2", "3"):
+        s.say(c, "inc", amount)
+        s.run()
+    s.op("verify", actor=c.hex())
+    s.declare("steps", 3)  # the genesis transition read the first inc too
+    s.op("verify", actor=ObjectId(bytes(31) + b"\x01").hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "erase/message-content",
+        "an erased blob: verified, loading it fails",
+        ("ADP-015", "RUN-011", "RUN-010"),
+    )
+    e = s.genesis("echo")
+    s.say(e, "hi", "secret")
+    s.run()
+    s.op("erase", blob=_blob_id("secret"), reason="user asked")
+    s.op("verify", actor=e.hex())
+    s.declare("erased", [_blob_id("secret")])
+    s.op("object", id=_blob_id("secret"))
+    s.declare("error", "erased")
+    s.op("kill")
+    s.op("object", id=_blob_id("secret"))
+    s.say(e, "hi", "more")
+    s.run()
+    made.append(s)
+
+    s = RuntimeScenario(
+        "erase/refused", "erasing what is not a stored blob changes nothing", ("ADP-015", "RUN-011")
+    )
+    c = s.genesis("counter")
+    s.run()
+    s.op("erase", blob=c.hex(), reason="not a blob")
+    s.op("erase", blob=_blob_id("never stored"), reason="absent")
+    s.op("verify", actor=c.hex())
+    made.append(s)
+    return made
+
+
+_ROLES: Final = ("counter", "echo", "fanout")
+
+
+def _random(seed: int) -> RuntimeScenario:
+    rng = random.Random(seed)
+    s = RuntimeScenario(
+        f"random/seed-{seed}",
+        f"seeded random operations with kills (random.Random({seed}))",
+        ("ADP-015", "RUN-003", "RUN-007", "RUN-012", "WIT-005"),
+        max_resident=rng.choice([None, 0, 1, 2]),
+    )
+    actors: list[tuple[str, ObjectId]] = []
+    for _ in range(rng.randint(8, 16)):
+        choice = rng.random()
+        if choice < 0.15 or not actors:
+            role = rng.choice(_ROLES)
+            actors.append((role, s.genesis(role, tag=str(rng.randrange(4)))))
+        elif choice < 0.5:
+            role, to = rng.choice(actors)
+            if role == "fanout":
+                targets = [a for r, a in actors if r == "echo"][:2]
+                entries = {f"t{i}": {"blob": a.hex().encode().hex()} for i, a in enumerate(targets)}
+                if entries:
+                    s.op("send", to=to.hex(), mt="fanout", content={"tree": entries}, signal=False)
+                    continue
+            s.say(
+                to,
+                "inc" if role == "counter" else "hi",
+                str(rng.randint(1, 9)),
+                signal=rng.random() < 0.2,
+            )
+        elif choice < 0.75:
+            s.run(max_steps=rng.choice([1, 2, 3, 100]))
+        elif choice < 0.87:
+            s.op("kill")
+        elif choice < 0.93:
+            s.op("evict")
+        else:
+            s.op("events")
+    s.run()
+    return s
+
+
+_HAND: Final[tuple[Callable[[], list[RuntimeScenario]], ...]] = (
+    _restarts,
+    _failures,
+    _eviction,
+    _lifecycle,
+)
+
+
+def suite() -> Suite:
+    hand = Group(
+        "hand-written", "Restarts, failures, eviction, fork, transfer, verify, erase", "runtime"
+    )
+    hand.cases.extend(s.case() for make in _HAND for s in make())
+    rand = Group(
+        "seeded-random", "Random operations with kills between them, fixed seeds", "runtime"
+    )
+    rand.cases.extend(_random(seed).case() for seed in range(20))
+    return Suite(
+        "runtime",
+        "Runtime scenarios through the adapter protocol (ADP-015): operations, kills and "
+        "transfers with the reference's answers, step ids and events included.",
+        (hand, rand),
+    )
