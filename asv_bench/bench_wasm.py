@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any, ClassVar, Final
@@ -35,8 +36,9 @@ import wasmtime
 
 import gritwit as g
 from gritwit.runtime import Runtime
+from gritwit.runtime._cache import ObjectCache
 from gritwit.store import Store
-from gritwit.wasm import WasmWits, wasm_wit_blob, wat_to_wasm
+from gritwit.wasm import WasmLimits, WasmWits, wasm_wit_blob, wat_to_wasm
 from gritwit.wit import (
     OUTSIDE,
     TEST_ACTORS,
@@ -187,3 +189,78 @@ class ColdLoad:
     def time_cold_load(self) -> None:
         key = g.ObjectId(next(self.keys).to_bytes(32, "big"))
         self.engine.load(key, self.wasm)
+
+
+#: A guest whose step adds 1 to the i64 at byte 65544: exactly one page (page 1) changes.
+IMAGE_STEP_WAT: Final = """
+(module
+  (memory (export "memory") 1)
+  (global (export "steps") (mut i64) (i64.const 0))
+  (func (export "step")
+    (i64.store (i32.const 65544) (i64.add (i64.load (i32.const 65544)) (i64.const 1)))))
+"""
+MIB: Final = 1024 * 1024
+
+
+class ImageStep:
+    """One step of an image actor (WASM-023 … WASM-026) whose memory is 1 or 64 MiB.
+
+    The full step as a Wit call on a prepared input, module cached: restore the
+    image (grow, write every chunk), run ``step`` (one page changes), compare
+    every page with the restored chunks, and build the new chunk blob, the
+    ``memory`` and image trees and the core.  ``fill`` ``full`` gives every page
+    distinct non-zero bytes (every chunk stored, the worst case); ``empty`` has
+    no chunk at all (absent chunks are zero), the best.  64 MiB exceeds ABI 1's
+    memory limit (16 MiB, WASM-016), so the engine here has a larger limit.
+
+    * ``time_image_step``: objects read from the store, which re-hashes and
+      strictly decodes every chunk on each read (STO-004);
+    * ``time_image_step_cached``: read through the runtime's cache of decoded
+      objects (as :class:`~gritwit.runtime.Runtime` does), already warm.
+    """
+
+    params: ClassVar = ([1 * MIB, 64 * MIB], ["full", "empty"])
+    param_names: ClassVar = ["memory", "fill"]
+
+    def setup(self, memory: int, fill: str) -> None:
+        pages = memory // 65536
+        self.store = Store.memory()
+        self.wits = WasmWits(WasmLimits(memory_pages=pages))
+        wit = wasm_wit_blob(wat_to_wasm(IMAGE_STEP_WAT))
+        chunks: dict[str, g.ObjectId] = {}
+        if fill == "full":
+            for index in range(pages):
+                data = (index + 1).to_bytes(4, "little") * (65536 // 4)
+                chunks[f"{index:05d}"] = _put(self.store, g.Blob(data=data))
+        entries = {"pages": _put(self.store, g.Blob(data=pages.to_bytes(4, "little")))}
+        if chunks:
+            entries["memory"] = _put(self.store, g.Tree(entries=chunks))
+        image = _put(self.store, g.Tree(entries=entries))
+        core = g.Tree(entries={"wit": _put(self.store, wit), "image": image})
+        _put(self.store, core)
+        content = _put(self.store, g.Blob(data=b""))
+        message = g.Message(content=content, headers={"mt": "tick"})
+        pending = PendingMessage(_put(self.store, message), message)
+        self.input = TransitionInput(
+            actor=g.object_id(core),
+            last_step=None,
+            core=core,
+            pending={OUTSIDE: (pending,)},
+            objects=Overlay(self.store),
+        )
+        self.cached_input = dataclasses.replace(
+            self.input, objects=Overlay(ObjectCache(self.store))
+        )
+        self.wit = self.wits.wit_for(self.store, g.object_id(wit))
+        for out in (self.time_image_step(memory, fill), self.time_image_step_cached(memory, fill)):
+            new = [o for o in out.new_objects if isinstance(o, g.Blob) and len(o.data) == 65536]
+            assert len(new) == 1  # one changed page, one new chunk
+
+    def teardown(self, memory: int, fill: str) -> None:
+        self.store.close()
+
+    def time_image_step(self, memory: int, fill: str) -> Any:
+        return self.wit(self.input)
+
+    def time_image_step_cached(self, memory: int, fill: str) -> Any:
+        return self.wit(self.cached_input)

@@ -20,7 +20,7 @@ __all__ = ["PROFILES", "SUITE_DIR", "run_conform"]
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 #: Test folders by profile; ``protocol`` always runs.
-PROFILES = ("codec", "store", "wit", "runtime")
+PROFILES = ("codec", "store", "wit", "runtime", "wasm")
 
 
 def _pytest_args(

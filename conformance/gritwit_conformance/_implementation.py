@@ -80,6 +80,8 @@ PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
         "rt-close",
     ),
 }
+#: The ``wasm`` profile: the ``wit`` commands plus ``wasm-load`` (ADP-016).
+PROFILE_COMMANDS["wasm"] = (*PROFILE_COMMANDS["wit"], "wasm-load")
 
 
 class MissingCommand(AssertionError):

@@ -33,6 +33,7 @@ __all__ = [
     "InvalidGenesis",
     "InputError",
     "InvalidId",
+    "InvalidImage",
     "InvalidModule",
     "InvalidName",
     "InvalidObject",
@@ -257,6 +258,12 @@ class OutputTooLarge(TransitionError):
     """``output-too-large``: a Wasm step exceeded its output limits (WASM-018)."""
 
     error_class = "output-too-large"
+
+
+class InvalidImage(TransitionError):
+    """``invalid-image``: a Wasm image is malformed or does not fit its module (WASM-023 …)."""
+
+    error_class = "invalid-image"
 
 
 def _all_classes() -> dict[str, type[GritError]]:

@@ -123,15 +123,16 @@ def test_counts_and_spread() -> None:
         counted = [v for grp in document["groups"] for v in grp["vectors"]]
         assert document["numberOfVectors"] == len(counted), relative
         assert document["numberOfInvalid"] == sum(v["result"] == "invalid" for v in counted)
-        if document["numberOfVectors"] > 5 and relative not in ("scenarios.json", "runtime.json"):
+        operational = ("scenarios.json", "runtime.json", "wasm.json")  # always valid
+        if document["numberOfVectors"] > 5 and relative not in operational:
             assert document["numberOfInvalid"] >= 10, f"{relative} has few negative vectors"
     kinds = {kind for _, kind, _ in _all_vectors()}
-    assert kinds == {"object", "value", "hash", "scenario", "runtime"}
+    assert kinds == {"object", "value", "hash", "scenario", "runtime"}  # wasm.json: scenarios
 
 
 @pytest.mark.req("ADP-014", "CONV-005", "WIT-011")
 def test_scenarios_cover_the_test_actors_and_wit_rules() -> None:
-    scenarios = [v for _, kind, v in _all_vectors() if kind == "scenario"]
+    scenarios = [v for f, kind, v in _all_vectors() if kind == "scenario" and f == "scenarios.json"]
     assert len(scenarios) >= 100
     actors = {op["actor"] for v in scenarios for op in v["operations"] if op["op"] == "genesis"}
     assert {"echo", "counter", "fanout", "spawner", "updater", "failing", "budget"} <= actors
@@ -144,6 +145,24 @@ def test_scenarios_cover_the_test_actors_and_wit_rules() -> None:
     assert sum(len(r["steps"]) for r in runs) >= 300
     assert {cls for r in runs for _, cls in r["failures"]} >= {
         "failed", "unknown-wit", "frozen-core", "invalid-genesis", "invalid-transition",
+    }  # fmt: skip
+
+
+@pytest.mark.req("ADP-016", "WASM-002", "WASM-021", "CONV-005")
+def test_wasm_scenarios_cover_every_actor_module_and_hostile_module() -> None:
+    wasm = [v for f, _, v in _all_vectors() if f == "wasm.json"]
+    modules = {
+        bytes.fromhex(op["module"]) for v in wasm for op in v["operations"] if "module" in op
+    }
+    folder = REPO / "conformance" / "wasm"
+    for kind in ("actors", "hostile"):
+        for path in sorted((folder / kind).glob("*.wasm")):
+            assert path.read_bytes() in modules, f"no vector runs {kind}/{path.name}"
+    runs = [op["expect"] for v in wasm for op in v["operations"] if op["op"] == "run"]
+    classes = {cls for r in runs for _, cls in r["failures"]}
+    assert classes >= {
+        "trap", "fuel-exhausted", "forbidden-import", "invalid-module", "memory-limit",
+        "output-too-large", "unknown-wit",
     }  # fmt: skip
 
 

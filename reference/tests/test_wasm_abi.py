@@ -376,11 +376,12 @@ def test_query_functions_and_step_functions_are_separate() -> None:
     [
         ("", 1),  # entering step
         ("(nop) (drop (i32.const 1)) (block (loop))", 2),  # only the const costs
-        ("(drop (call $msg_count)) (drop (call $msg_count))", 1 + 2 * (1 + 10)),
-        # 3-byte path in, 1 of the blob's 5 data bytes out (cap 1): 10 + 4 bytes
+        # the spec's host-call cost is 10 000 units (WASM-019)
+        ("(drop (call $msg_count)) (drop (call $msg_count))", 1 + 2 * (1 + 10_000)),
+        # 3-byte path in, 1 of the blob's 5 data bytes out (cap 1): 10 000 + 4 bytes
         (
             "(drop (call $core_read (i32.const 100) (i32.const 3) (i32.const 200) (i32.const 1)))",
-            1 + 4 + 1 + 10 + 4,
+            1 + 4 + 1 + 10_000 + 4,
         ),
         ("(memory.fill (i32.const 0) (i32.const 7) (i32.const 100))", 1 + 3 + 1 + 100),
     ],

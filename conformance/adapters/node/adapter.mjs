@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// A Grit conformance adapter in Node.js: the `codec` and `store` profiles of the
-// adapter protocol (spec/05-adapter-protocol.md, protocol version 1).
+// A Grit conformance adapter in Node.js: the `codec`, `store`, `wit` and `wasm`
+// profiles of the adapter protocol (spec/05-adapter-protocol.md, protocol version 1).
 //
 //   node conformance/adapters/node/adapter.mjs
 //
@@ -16,6 +16,7 @@ import { decodeStrict } from './strict.mjs'
 import { objectToJson } from './description.mjs'
 import { Store, MemoryBackend } from './store.mjs'
 import { DirectoryBackend } from './durable.mjs'
+import { witCommands } from './witcommands.mjs'
 
 const PROTOCOL = 1 // ADP-005
 const SPEC_VERSION = '0.1.0' // CONV-003
@@ -76,7 +77,7 @@ const COMMANDS = {
         homepage: 'https://github.com/gritwit/gritwit/tree/main/conformance/adapters/node',
         spec: SPEC_VERSION
       },
-      profiles: ['codec', 'store']
+      profiles: ['codec', 'store', 'wit', 'wasm']
     }
   },
   shutdown () { // the loop below exits after answering (ADP-011)
@@ -137,7 +138,10 @@ const COMMANDS = {
     storeArg(args).store.close()
     stores.delete(args.store)
     return {}
-  }
+  },
+
+  // wit (ADP-014) and wasm (ADP-016)
+  ...witCommands({ hexArg, idArg, stringArg })
 }
 
 // --- the envelope (ADP-003, ADP-007, ADP-008) -------------------------------------------

@@ -43,7 +43,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime")
+    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime", "wasm")
 
     def __init__(self) -> None:
         self._stores: dict[str, tuple[Store, Path | None]] = {}

@@ -29,7 +29,7 @@ from ..runtime import (
 from ..store import Store
 from ..wit import test_actor_core
 from ._args import BadRequest, Json, _hex, _id, _str
-from ._wit import failure_class, max_steps, send_args, state_blobs
+from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
 __all__ = ["RuntimeCommands"]
 
@@ -101,7 +101,10 @@ class RuntimeCommands:
 
     def cmd_rt_genesis(self, args: Json) -> Json:
         entry = self._rt(args)
-        core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
+        if "module" in args:  # a Wasm Wit (ADP-016) on the runtime
+            core, objects = wasm_core(_hex(args, "module"), state_blobs(args))
+        else:
+            core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
         return {"actor": entry.run(entry.runtime.genesis(core, objects)).hex()}
 
     def cmd_rt_send(self, args: Json) -> Json:

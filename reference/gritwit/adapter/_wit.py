@@ -15,6 +15,7 @@ from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Executor, Failure, test_actor_core
+from ..wit._cores import WIT
 from ._args import BadRequest, Json, _hex, _id, _str
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "max_steps",
     "send_args",
     "state_blobs",
+    "wasm_core",
 ]
 
 #: Deepest content description ``wit-send`` accepts (trees within trees).
@@ -57,6 +59,15 @@ def content_objects(description: Any, objects: list[GritObject], depth: int = 0)
         raise BadRequest("content must be an object with 'blob' or 'tree'")
     objects.append(obj)
     return object_id(obj)
+
+
+def wasm_core(module: bytes, state: dict[str, GritObject]) -> tuple[Tree, tuple[GritObject, ...]]:
+    """The core of a Wasm Wit (ADP-016, WASM-001): ``wit`` holds the module, plus ``state``."""
+    from ..wasm import wasm_wit_blob
+
+    wit = wasm_wit_blob(module)
+    core = Tree(entries={WIT: object_id(wit), **{k: object_id(v) for k, v in state.items()}})
+    return core, (wit, *state.values(), core)
 
 
 def state_blobs(args: Json) -> dict[str, GritObject]:
@@ -123,7 +134,10 @@ class WitCommands:
 
     def cmd_wit_genesis(self, args: Json) -> Json:
         _, executor = self._runtime(args)
-        core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
+        if "module" in args:  # a Wasm Wit (ADP-016)
+            core, objects = wasm_core(_hex(args, "module"), state_blobs(args))
+        else:
+            core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
         return {"actor": executor.genesis(core, objects).hex()}
 
     def cmd_wit_send(self, args: Json) -> Json:
@@ -156,6 +170,16 @@ class WitCommands:
         if executor.head(actor) is None:
             raise BadRequest(f"actor {actor} has no step to query")
         return {"data": executor.query(actor, name).data.hex()}
+
+    def cmd_wasm_load(self, args: Json) -> Json:
+        """The load checks of WASM-002 alone (ADP-016)."""
+        from ..wasm import WasmWits, wasm_wit_blob
+
+        blob = wasm_wit_blob(_hex(args, "module"))
+        store = Store.memory()
+        store.put_object(blob)
+        WasmWits().wit_for(store, object_id(blob))
+        return {}
 
     def cmd_wit_close(self, args: Json) -> Json:
         handle = _str(args, "runtime")

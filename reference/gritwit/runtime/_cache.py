@@ -14,7 +14,8 @@ Two things can still change what a read of an id *does*, and both are honoured:
 Eviction of an actor (RUN-012) does not touch this cache: it holds objects, not
 actors, and a restore reads the actor's head ref and head step as RUN-013 says —
 from here when the step is still cached, which returns the very same step.
-Entries beyond ``capacity`` are dropped oldest first.
+Entries beyond ``capacity`` objects, or beyond ``max_bytes`` of blob data in
+total, are dropped oldest first; a blob larger than ``max_bytes`` is not kept.
 """
 
 from __future__ import annotations
@@ -27,20 +28,29 @@ from .._objects import Blob, GritObject
 from ..store import Store
 from ..wit import Assembled
 
-__all__ = ["CAPACITY", "ObjectCache"]
+__all__ = ["CAPACITY", "MAX_BYTES", "ObjectCache"]
 
 #: Default number of decoded objects kept.
 CAPACITY = 65_536
+#: Default bound of the blob data kept, in bytes (Wasm image chunks are 64 KiB each).
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def _size(obj: GritObject) -> int:
+    return len(obj.data) if type(obj) is Blob else 0
 
 
 class ObjectCache:
     """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
 
-    __slots__ = ("_lock", "_objects", "_store", "capacity")
+    __slots__ = ("_bytes", "_lock", "_objects", "_store", "capacity", "max_bytes")
 
-    def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
+    def __init__(self, store: Store, capacity: int = CAPACITY, max_bytes: int = MAX_BYTES) -> None:
         self._store = store
         self._objects: dict[ObjectId, GritObject] = {}
+        self._bytes = 0
+        #: Most blob data kept, in bytes; the oldest entries go first.
+        self.max_bytes = max_bytes
         # Transitions in worker threads read through the cache too (RUN-005).
         self._lock = threading.Lock()
         #: Most objects kept; the oldest entry goes first.
@@ -78,9 +88,13 @@ class ObjectCache:
 
     def _keep(self, oid: ObjectId, obj: GritObject) -> None:
         objects = self._objects
+        size = _size(obj)
         with self._lock:
-            if oid in objects or self.capacity <= 0:
+            if oid in objects or self.capacity <= 0 or size > self.max_bytes:
                 return
-            if len(objects) >= self.capacity:
-                del objects[next(iter(objects))]
+            while objects and (
+                len(objects) >= self.capacity or self._bytes + size > self.max_bytes
+            ):
+                self._bytes -= _size(objects.pop(next(iter(objects))))
             objects[oid] = obj
+            self._bytes += size

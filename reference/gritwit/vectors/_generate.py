@@ -29,6 +29,7 @@ from . import (
     _objects_tree,
     _runtime_scenarios,
     _scenarios,
+    _wasm_scenarios,
 )
 from ._check import check_vector
 from ._expect import describe, diagnostic
@@ -64,6 +65,7 @@ SUITES: Final[tuple[Callable[[], Suite], ...]] = (
     _identifiers.suite,
     _scenarios.suite,
     _runtime_scenarios.suite,
+    _wasm_scenarios.suite,
 )
 
 

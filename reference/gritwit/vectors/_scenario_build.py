@@ -44,7 +44,7 @@ __all__ = [
     "tree",
 ]
 
-OPERATIONS: Final = ("genesis", "send", "run", "query")
+OPERATIONS: Final = ("genesis", "send", "run", "query", "load")
 Json = dict[str, Any]
 
 
@@ -96,6 +96,22 @@ class Scenario:
         self.operations.append({"op": "genesis", "actor": actor, "state": hexed})
         self._declare("actor", oid.hex())
         return oid
+
+    def genesis_module(self, module: bytes, **state: str) -> ObjectId:
+        """Create a Wasm Wit running ``module`` (ADP-016); its id is declared from the core."""
+        from ..adapter._wit import wasm_core
+
+        blobs = {k: Blob(data=v.encode("utf-8")) for k, v in state.items()}
+        oid = object_id(wasm_core(module, dict(blobs))[0])
+        hexed = {k: v.encode("utf-8").hex() for k, v in state.items()}
+        self.operations.append({"op": "genesis", "module": module.hex(), "state": hexed})
+        self._declare("actor", oid.hex())
+        return oid
+
+    def load(self, module: bytes, error: str | None) -> None:
+        """``wasm-load`` of ``module``: declared to pass, or to fail with ``error`` (WASM-002)."""
+        self.operations.append({"op": "load", "module": module.hex()})
+        self._declare("error", error)
 
     def send(
         self, to: ObjectId, mt: str | None, content: Json, *, signal: bool = False
@@ -150,6 +166,8 @@ def _wut_validator() -> Any:
 def _answer(reply: Json, op: Json) -> Json:
     if not reply["ok"]:
         return {"error": reply["error"]["class"]}
+    if op["op"] == "load":
+        return {}
     if op["op"] == "genesis":
         return {"actor": reply["actor"]}
     if op["op"] == "send":
@@ -177,7 +195,12 @@ def observe(operations: list[Json] | tuple[Json, ...]) -> list[Json]:
     observed = []
     for seq, op in enumerate(operations, 1):
         args = {k: v for k, v in op.items() if k not in ("op", "expect")}
-        reply = adapter.handle({"seq": seq, "cmd": f"wit-{op['op']}", "runtime": handle, **args})
+        if op["op"] == "load":  # wasm-load (ADP-016): no runtime
+            reply = adapter.handle({"seq": seq, "cmd": "wasm-load", **args})
+        else:
+            reply = adapter.handle(
+                {"seq": seq, "cmd": f"wit-{op['op']}", "runtime": handle, **args}
+            )
         expect = _answer(reply, op)
         named.update(v for k, v in expect.items() if k == "actor")
         named.update(v for k, v in args.items() if k in ("to", "actor") and op["op"] != "genesis")

@@ -1,4 +1,4 @@
-"""The Wasm Wit ABI, version 1, as data (spec chapter *Wasm Wits*, WASM-001 … WASM-020).
+"""The Wasm Wit ABI, version 1, as data (spec chapter *Wasm Wits*, WASM-001 … WASM-029).
 
 Everything an implementation must agree on — header values, export and import
 names, the host functions' arities, return codes, the limits and the host-call
@@ -16,10 +16,17 @@ __all__ = [
     "ABI_LIMITS",
     "ABI_VERSION",
     "ABSENT",
+    "CHUNK_BYTES",
+    "CHUNK_NAME_DIGITS",
     "EXPORT_MEMORY",
     "EXPORT_QUERY",
     "EXPORT_STEP",
+    "GLOBAL_BYTES",
     "HOST_CALL_COST",
+    "IMAGE_ENTRY",
+    "IMAGE_GLOBALS",
+    "IMAGE_MEMORY",
+    "IMAGE_PAGES",
     "IMPORTS",
     "IMPORT_MODULE",
     "INVALID",
@@ -80,8 +87,20 @@ SIGNAL: Final = 1
 
 PAGE_BYTES: Final = 65536
 
+#: The core entry declaring and holding an actor's image (WASM-023, WASM-024).
+IMAGE_ENTRY: Final = "image"
+#: Entries of an image tree (WASM-024).
+IMAGE_PAGES: Final = "pages"
+IMAGE_MEMORY: Final = "memory"
+IMAGE_GLOBALS: Final = "globals"
+#: One chunk of an image is one page; its name is its index in this many decimal digits.
+CHUNK_BYTES: Final = PAGE_BYTES
+CHUNK_NAME_DIGITS: Final = 5
+#: Bytes of an exported mutable global's bit pattern, by value type (WASM-024).
+GLOBAL_BYTES: Final[dict[str, int]] = {"i32": 4, "i64": 8, "f32": 4, "f64": 8}
+
 #: Fuel charged for every host call, plus one unit per byte copied (WASM-019).
-HOST_CALL_COST: Final = 10
+HOST_CALL_COST: Final = 10_000
 
 
 def host_call_cost(copied: int) -> int:

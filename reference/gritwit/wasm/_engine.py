@@ -4,7 +4,8 @@
 WASM-017), caches them compiled by the id of the blob holding them, and runs
 one export in a fresh, limited, fuelled instance per call (WASM-005, WASM-016,
 WASM-019).  Traps become typed errors by trap code, never by message text
-(WASM-015, WASM-020).
+(WASM-015, WASM-020).  An image actor's instance is restored, without its start
+function, and captured after a step (WASM-025, WASM-026).
 
 wasmtime-py reports an exception raised by a host function through a module
 global, so calls into Wasm are serialised by one process-wide lock: a host
@@ -15,6 +16,7 @@ the lock is held for a bounded time.
 from __future__ import annotations
 
 import contextvars
+import ctypes
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from .._errors import (
     ForbiddenImport,
     FuelExhausted,
     GritError,
+    InvalidImage,
     InvalidModule,
     MemoryLimit,
     WasmTrap,
@@ -38,6 +41,7 @@ from ._abi import (
     EXPORT_MEMORY,
     EXPORT_QUERY,
     EXPORT_STEP,
+    GLOBAL_BYTES,
     HOST_CALL_COST,
     IMPORT_MODULE,
     IMPORTS,
@@ -45,7 +49,9 @@ from ._abi import (
     WASM_MAGIC,
     WasmLimits,
 )
+from ._binary import without_start
 from ._host import Host
+from ._image import ZERO_CHUNK, GlobalValue, Image, ImageSession, decode_global
 
 __all__ = ["CallResult", "LoadedModule", "WasmEngine", "wat_to_wasm"]
 
@@ -87,6 +93,8 @@ class LoadedModule:
 
     pre: wasmtime.InstancePre
     has_query: bool
+    #: ``pre`` without the start function: instances restored from an image (WASM-025).
+    resume: wasmtime.InstancePre
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +151,6 @@ def _host_function(name: str) -> Callable[..., int]:
     return call
 
 
-def _is_i32s(types: list[wasmtime.ValType], count: int) -> bool:
-    return len(types) == count and all(t == wasmtime.ValType.i32() for t in types)
-
-
 class WasmEngine:
     """Loads and runs Wasm Wit modules under ``limits`` (WASM-002 … WASM-020)."""
 
@@ -178,7 +182,7 @@ class WasmEngine:
         if found is not None:
             return found
         module = self._from_directory(key) or self._compile(key, wasm)
-        loaded = self._check(module)
+        loaded = self._check(module, without_start(wasm))
         self._cache[key] = loaded
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -218,20 +222,31 @@ class WasmEngine:
         self.hits["directory"] += 1
         return module
 
-    def _check(self, module: wasmtime.Module) -> LoadedModule:
-        """Imports (WASM-002), exports (WASM-004) and the memory minimum (WASM-017)."""
+    def _check(self, module: wasmtime.Module, startless: bytes | None) -> LoadedModule:
+        """Imports (WASM-002), exports (WASM-004) and the memory minimum (WASM-017).
+
+        ``startless`` is the module without its start section, if it has one
+        (:func:`~._binary.without_start`): compiled for restores (WASM-025).
+        """
         for imp in module.imports:
             arity = IMPORTS.get(imp.name or "") if imp.module == IMPORT_MODULE else None
             ty = imp.type
             if (
                 arity is None
                 or not isinstance(ty, wasmtime.FuncType)
-                or not _is_i32s(ty.params, arity)
-                or not _is_i32s(ty.results, 1)
+                or len(ty.params) != arity
+                or len(ty.results) != 1
             ):
                 raise ForbiddenImport(
                     "WASM-002", f"import {imp.module!r:.60}.{imp.name!r:.60} is not in ABI 1"
                 )
+        try:
+            # The linker defines every host function with its exact type: a known name
+            # imported with other value types fails here.  (Inspecting a value type in
+            # Python instead would abort the process on v128.)
+            pre = self._linker.instantiate_pre(module)
+        except wasmtime.WasmtimeError:
+            raise ForbiddenImport("WASM-002", "an import does not have its ABI 1 type") from None
         exports = {exp.name: exp.type for exp in module.exports}
         memory = exports.get(EXPORT_MEMORY)
         if not isinstance(memory, wasmtime.MemoryType):
@@ -247,12 +262,21 @@ class WasmEngine:
                 "WASM-017",
                 f"memory minimum {memory.limits.min} pages exceeds {self.limits.memory_pages}",
             )
-        return LoadedModule(self._linker.instantiate_pre(module), EXPORT_QUERY in exports)
+        resume = pre
+        if startless is not None:
+            resume = self._linker.instantiate_pre(wasmtime.Module(self._engine, startless))
+        return LoadedModule(pre, EXPORT_QUERY in exports, resume)
 
     # --- running -------------------------------------------------------------------------
 
-    def call(self, loaded: LoadedModule, export: str, host: Host) -> CallResult:
-        """Run ``export`` in a fresh instance serving ``host`` (WASM-005); typed errors only."""
+    def call(
+        self, loaded: LoadedModule, export: str, host: Host, image: ImageSession | None = None
+    ) -> CallResult:
+        """Run ``export`` in a fresh instance serving ``host`` (WASM-005); typed errors only.
+
+        With ``image`` the instance is restored from ``image.restored`` first
+        (WASM-025) and, if ``image.save``, captured after a successful call (WASM-026).
+        """
         limits = self.limits
         store = wasmtime.Store(self._engine)
         store.set_fuel(limits.fuel)
@@ -266,7 +290,7 @@ class WasmEngine:
         token = _ACTIVE.set(_Active(host, store))
         try:
             with _LOCK:
-                self._run(loaded, export, store)
+                self._run(loaded, export, store, image)
         except FuelExhausted as exc:
             exc.fuel_consumed = limits.fuel - store.get_fuel()
             raise
@@ -274,18 +298,98 @@ class WasmEngine:
             _ACTIVE.reset(token)
         return CallResult(fuel=limits.fuel - store.get_fuel())
 
-    def _run(self, loaded: LoadedModule, export: str, store: wasmtime.Store) -> None:
+    def _run(
+        self, loaded: LoadedModule, export: str, store: wasmtime.Store, image: ImageSession | None
+    ) -> None:
+        restored = None if image is None else image.restored
         try:
             try:
-                instance = loaded.pre.instantiate(store)
+                instance = (loaded.pre if restored is None else loaded.resume).instantiate(store)
             except wasmtime.WasmtimeError:
                 # Imports, exports and the memory minimum were checked at load: what is
                 # left is a table beyond the store's limits (WASM-017).
                 raise MemoryLimit("WASM-017", "instantiation exceeds the table limits") from None
-            func: Any = instance.exports(store)[export]
+            exports = instance.exports(store)
+            if restored is not None:
+                _restore(exports, store, restored)
+            func: Any = exports[export]
             func(store)
         except wasmtime.Trap as trap:
             raise _typed(trap) from None
+        if image is not None and image.save:
+            _capture(exports, store, image)
+
+
+def _memory(exports: Any) -> wasmtime.Memory:
+    memory = exports[EXPORT_MEMORY]
+    if not isinstance(memory, wasmtime.Memory):  # pragma: no cover - checked at load
+        raise InvalidModule("WASM-004", "the module has no memory export")
+    return memory
+
+
+def _view(memory: wasmtime.Memory, store: wasmtime.Store) -> memoryview:
+    """The instance's whole linear memory as a writable byte view, without copying it."""
+    size = memory.data_len(store)
+    if size == 0:
+        return memoryview(bytearray())
+    address = ctypes.addressof(memory.data_ptr(store).contents)
+    return memoryview((ctypes.c_ubyte * size).from_address(address)).cast("B")
+
+
+def _mutable_globals(exports: Any, store: wasmtime.Store) -> dict[str, tuple[str, Any]]:
+    """Every exported mutable global: export name -> (value type, the global)."""
+    found: dict[str, tuple[str, Any]] = {}
+    for name in exports:
+        extern = exports[name]
+        if isinstance(extern, wasmtime.Global) and extern.type(store).mutable:
+            try:  # asking a v128 type for its kind aborts: its value fails first
+                extern.value(store)
+                found[name] = (str(extern.type(store).content), extern)
+            except wasmtime.WasmtimeError:
+                found[name] = ("v128", extern)
+    return found
+
+
+def _restore(exports: Any, store: wasmtime.Store, image: Image) -> None:
+    """Make the fresh instance's memory and exported mutable globals the image's (WASM-025)."""
+    memory = _memory(exports)
+    initial = memory.size(store)
+    try:
+        if image.pages < initial or memory.grow(store, image.pages - initial) != initial:
+            raise wasmtime.WasmtimeError("not grown")
+    except wasmtime.WasmtimeError:
+        raise InvalidImage("WASM-025", f"memory cannot be {image.pages} pages") from None
+    view = _view(memory, store)
+    try:
+        step = len(ZERO_CHUNK)
+        for index in range(initial):  # data segments wrote only below the initial size
+            page = view[index * step : (index + 1) * step]
+            if index not in image.chunks and not ZERO_CHUNK.startswith(page):
+                page[:] = ZERO_CHUNK
+            page.release()
+        for index, (_, data) in image.chunks.items():
+            view[index * step : (index + 1) * step] = data
+    finally:
+        view.release()
+    found = _mutable_globals(exports, store)
+    for name, bits in image.globals.items():
+        if name in found:  # an entry naming no such global is ignored (WASM-025)
+            kind, extern = found[name]
+            value = decode_global(kind, bits)
+            extern.set_value(store, getattr(wasmtime.Val, kind)(value))
+
+
+def _capture(exports: Any, store: wasmtime.Store, image: ImageSession) -> None:
+    """Hand the finished instance's memory and exported mutable globals over (WASM-026)."""
+    values: dict[str, GlobalValue] = {
+        name: (kind, extern.value(store) if kind in GLOBAL_BYTES else 0)
+        for name, (kind, extern) in _mutable_globals(exports, store).items()
+    }
+    view = _view(_memory(exports), store)
+    try:
+        image.capture(view, values)
+    finally:
+        view.release()
 
 
 def _typed(trap: wasmtime.Trap) -> GritError:

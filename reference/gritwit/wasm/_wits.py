@@ -3,7 +3,9 @@
 :meth:`WasmWits.wit_for` returns a :class:`WasmWit`, a callable with the exact
 signature of every Wit (``TransitionInput -> TransitionOutput``, failing by
 raising, WIT-006) that also answers queries (WIT-017), so an executor runs
-Wasm actors and built-in test actors through the same call.
+Wasm actors and built-in test actors through the same call.  When the core
+declares an image (WASM-023), the call restores it and a step's new core holds
+the next one (WASM-025 … WASM-027).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from ._abi import (
     ABI_VERSION,
     EXPORT_QUERY,
     EXPORT_STEP,
+    IMAGE_ENTRY,
     WASM_RUNTIME,
     WasmLimits,
 )
 from ._engine import LoadedModule, WasmEngine
 from ._host import QueryHost, StepHost
+from ._image import ImageSession, read_image
 
 __all__ = ["WasmRun", "WasmWit", "WasmWits", "is_wasm_wit", "wasm_wit_blob"]
 
@@ -65,15 +69,28 @@ class WasmWit:
     def run(self, inp: TransitionInput) -> WasmRun:
         """As calling it, with the fuel the step consumed."""
         host = StepHost(inp, self.engine.limits)
-        result = self.engine.call(self.loaded, EXPORT_STEP, host)
+        image = self._image(inp.core, inp.objects, save=True)
+        result = self.engine.call(self.loaded, EXPORT_STEP, host, image)
+        if image is not None:  # the host's entry, whatever the guest wrote there (WASM-026)
+            image_id, objects = image.saved()
+            host.core.set((IMAGE_ENTRY,), image_id)
+            host.created.extend(objects)
         return WasmRun(host.output(), result.fuel)
+
+    def _image(self, core: Tree, reader: ObjectReader, *, save: bool) -> ImageSession | None:
+        """The call's image, when ``core`` declares one for this module (WASM-023)."""
+        entry = core.entries.get(IMAGE_ENTRY)
+        if entry is None or core.entries.get("wit") != self.blob_id:
+            return None
+        return ImageSession(read_image(reader, entry, self.engine.limits), save=save)
 
     def query(self, name: str, inp: QueryInput) -> Blob:
         """Answer query ``name`` against the head (WASM-014); ``unknown-query`` if unanswered."""
         if not self.loaded.has_query:
             raise UnknownQuery("WASM-014", "the module exports no 'query' function")
         host = QueryHost(name, inp, self.engine.limits)
-        self.engine.call(self.loaded, EXPORT_QUERY, host)
+        image = self._image(inp.core, inp.objects, save=False)  # read-only (WASM-027)
+        self.engine.call(self.loaded, EXPORT_QUERY, host, image)
         if host.answer is None:
             raise UnknownQuery("WASM-014", f"the module does not answer the query {name!r:.60}")
         return host.answer

@@ -12,11 +12,8 @@ implementation and a fresh in-process reference side by side.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
-import jsonschema
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -25,129 +22,46 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
-from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance._vectors import Vector
+
+from .._scenario import Json, ok, replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wit")
 
-VECTORS_DIR = find_vectors_dir(settings.vectors)
-Json = dict[str, Any]
 
-
-def _params() -> Iterator[Any]:
-    if VECTORS_DIR is None:
-        return
-    first: set[str] = set()
-    for vector in load_vectors(VECTORS_DIR):
-        if vector.kind != "scenario":
-            continue
-        marks = [pytest.mark.req("ADP-014", *vector.data["requirements"])]
-        group = vector.id.split("/")[1]
-        if group not in first:
-            first.add(group)
-            marks.append(pytest.mark.smoke)
-        yield pytest.param(vector, id=vector.id, marks=marks)
-
-
-def _wut_schema() -> Any:
-    text = (resources.files("gritwit") / "schemas" / "wut.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
-
-
-def _ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
-    return dict(reply.result)
-
-
-def _describe_step(impl: Implementation, runtime: str, step: str | None) -> str:
-    """The implementation's step as JSON (OBJ-018), to show what differs."""
-    if step is None:
-        return "none"
-    reply = impl.call("wit-object", runtime=runtime, id=step)
-    if not reply.ok:
-        return f"(wit-object failed: {reply.error})"
-    try:
-        return json.dumps(g.object_to_json(g.decode_object(bytes.fromhex(reply.result["bytes"]))))
-    except g.GritError as exc:
-        return f"(undecodable: {exc})"
-
-
-def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
-    args = {k: v for k, v in op.items() if k not in ("op", "expect")}
-    reply = impl.call(f"wit-{op['op']}", runtime=runtime, **args)
-    if not reply.ok:
-        return {"error": reply.error_class}
-    result = dict(reply.result)
-    if op["op"] == "query" and op["name"] == "wut":
-        try:
-            document = json.loads(bytes.fromhex(result["data"]))
-        except ValueError as exc:
-            raise AssertionError(f"{where}: the wut blob is not JSON (WIT-018): {exc}") from None
-        problems = [e.message for e in _wut_schema().iter_errors(document)]
-        assert not problems, f"{where}: wut document breaks wut.schema.json (WIT-018): {problems}"
-        return {"wut": document["name"]}
-    if op["op"] == "run":
-        result["heads"] = {
-            actor: _ok(impl, where, "wit-head", runtime=runtime, actor=actor)["step"]
-            for actor in op["expect"]["heads"]
-        }
-    return result
-
-
-@pytest.mark.parametrize("vector", list(_params()))
+@pytest.mark.parametrize("vector", list(scenario_params("scenarios.json", "ADP-014")))
 def test_scenario(impl: Implementation, vector: Vector) -> None:
-    reqs = ", ".join(vector.data["requirements"])
-    runtime = _ok(impl, vector.id, "wit-open")["runtime"]
-    for index, op in enumerate(vector.data["operations"]):
-        where = f"scenario {vector.id}, operation {index} ({op['op']}; {reqs})"
-        got = _answer(impl, runtime, op, where)
-        expected = op["expect"]
-        order = ("actor", "message", "steps", "failures", "quiescent", "heads")
-        for key in sorted(expected, key=lambda k: order.index(k) if k in order else 9):
-            value = expected[key]
-            if got.get(key) == value:
-                continue
-            detail = ""
-            if key == "heads":
-                wrong = [a for a in value if got["heads"].get(a) != value[a]]
-                detail = "\n  implementation's step: " + _describe_step(
-                    impl, runtime, got["heads"].get(wrong[0])
-                )
-            raise AssertionError(
-                f"{where}: {key} differs from the reference\n  expected {json.dumps(value)}"
-                f"\n  got      {json.dumps(got.get(key, got.get('error')))}{detail}"
-            )
-    _ok(impl, vector.id, "wit-close", runtime=runtime)
+    replay_scenario(impl, vector)
 
 
 @pytest.mark.req("CONV-005", "ADP-014")
 def test_scenarios_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where wit is not (ADP-006)."""
-    count = sum(1 for _ in _params())
+    count = sum(1 for _ in scenario_params("scenarios.json", "ADP-014"))
     assert count >= 100, f"expected at least 100 scenario vectors, found {count}"
 
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-014", "WIT-002", "WIT-007", "ID-001")
 def test_heads_are_steps_of_their_actor(impl: Implementation) -> None:
-    runtime = _ok(impl, "setup", "wit-open")["runtime"]
-    actor = _ok(impl, "genesis", "wit-genesis", runtime=runtime, actor="echo", state={})["actor"]
+    runtime = ok(impl, "setup", "wit-open")["runtime"]
+    actor = ok(impl, "genesis", "wit-genesis", runtime=runtime, actor="echo", state={})["actor"]
     content = {"blob": b"hi".hex()}
-    _ok(impl, "send", "wit-send", runtime=runtime, to=actor, mt="m", content=content)
-    _ok(impl, "run", "wit-run", runtime=runtime, max_steps=10)
-    head = _ok(impl, "head", "wit-head", runtime=runtime, actor=actor)["step"]
+    ok(impl, "send", "wit-send", runtime=runtime, to=actor, mt="m", content=content)
+    ok(impl, "run", "wit-run", runtime=runtime, max_steps=10)
+    head = ok(impl, "head", "wit-head", runtime=runtime, actor=actor)["step"]
     assert head is not None, "the echo actor has no step after a run (WIT-012)"
-    data = bytes.fromhex(_ok(impl, "object", "wit-object", runtime=runtime, id=head)["bytes"])
+    data = bytes.fromhex(ok(impl, "object", "wit-object", runtime=runtime, id=head)["bytes"])
     assert g.compute_id(data).hex() == head, "wit-object bytes do not hash to the step id"
     step = g.decode_object(data)
     assert isinstance(step, g.Step) and step.actor.hex() == actor, f"not a step of {actor}: {step}"
     core = g.decode_object(
-        bytes.fromhex(_ok(impl, "core", "wit-object", runtime=runtime, id=actor)["bytes"])
+        bytes.fromhex(ok(impl, "core", "wit-object", runtime=runtime, id=actor)["bytes"])
     )
     assert isinstance(core, g.Tree) and "wit" in core.entries, (
         "the actor id is not its core (WIT-002)"
     )
-    _ok(impl, "close", "wit-close", runtime=runtime)
+    ok(impl, "close", "wit-close", runtime=runtime)
 
 
 @pytest.mark.req("ADP-014", "ADP-007")
@@ -216,7 +130,7 @@ def test_random_operations_match_the_reference(
         assert got == want, f"{cmd} {json.dumps(args)[:400]}: expected {want}, got {got}"
         return got
 
-    runtime = _ok(impl, "setup", "wit-open")["runtime"]
+    runtime = ok(impl, "setup", "wit-open")["runtime"]
     reference.handle({"seq": 0, "cmd": "wit-open"})
     actors = [
         both("wit-genesis", actor=k, state={"n": f"{i:02x}"})["actor"] for i, k in enumerate(kinds)
@@ -230,5 +144,5 @@ def test_random_operations_match_the_reference(
         both("wit-send", to=actors[target], mt=mt, content=content, signal=op[3])
     for actor in actors:
         both("wit-head", actor=actor)
-    _ok(impl, "close", "wit-close", runtime=runtime)
+    ok(impl, "close", "wit-close", runtime=runtime)
     reference.close()

@@ -1,0 +1,114 @@
+// The `wit` (ADP-014) and `wasm` (ADP-016) profiles' commands over the executor.
+// Each `wit-open` makes a runtime: an in-memory ObjectSpace driven by the
+// Executor, with the test actors (Wasm builds) and the update function `replace`.
+
+import { BadRequest } from './errors.mjs'
+import { toHex } from './bytes.mjs'
+import { blob, idOf, ObjectSpace, tree } from './witobjects.mjs'
+import { coreWith, Executor, testActorCore } from './witexecutor.mjs'
+import { WasmWits } from './wasmengine.mjs'
+import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
+
+const MAX_CONTENT_DEPTH = 16
+const isJsonObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
+const wasmWitBlob = (module) => blob(module, [['abi', '1'], ['runtime', 'wasm']]) // WASM-001
+
+/** The commands, given the adapter's argument parsers. */
+export function witCommands ({ hexArg, idArg, stringArg }) {
+  const runtimes = new Map()
+  const wasm = new WasmWits() // compiled modules, shared by every runtime (WASM-002 allows the cache)
+  let next = 0
+
+  const runtimeArg = (args) => {
+    const executor = runtimes.get(stringArg(args, 'runtime'))
+    if (executor === undefined) throw new BadRequest(`no open runtime ${JSON.stringify(args.runtime).slice(0, 60)}`)
+    return executor
+  }
+
+  /** `state` (ADP-014): entry names other than `wit` -> blobs of that data. */
+  const stateArg = (args) => {
+    const state = 'state' in args ? args.state : {}
+    if (!isJsonObject(state) || Object.hasOwn(state, 'wit')) throw new BadRequest("state must map entry names other than 'wit' to hex")
+    return new Map(Object.keys(state).map((k) => [k, blob(hexArg(state, k))]))
+  }
+
+  /** A content description (ADP-014): build its objects into `objects`; return the top id. */
+  const content = (description, objects, depth = 0) => {
+    if (depth > MAX_CONTENT_DEPTH) throw new BadRequest(`content nested deeper than ${MAX_CONTENT_DEPTH}`)
+    if (!isJsonObject(description)) throw new BadRequest("content must be an object with 'blob' or 'tree'")
+    let obj
+    if ('blob' in description) {
+      const headers = 'headers' in description ? description.headers : {}
+      if (!isJsonObject(headers)) throw new BadRequest('content headers must be an object')
+      obj = blob(hexArg(description, 'blob'), Object.entries(headers))
+    } else if ('tree' in description) {
+      const entries = description.tree
+      if (!isJsonObject(entries)) throw new BadRequest('a tree content must map names to content descriptions')
+      obj = tree(Object.entries(entries).map(([name, d]) => [name, content(d, objects, depth + 1)]))
+    } else {
+      throw new BadRequest("content must be an object with 'blob' or 'tree'")
+    }
+    const id = idOf(obj) // the object rules apply here (OBJ-017)
+    objects.push(obj)
+    return id
+  }
+
+  return {
+    'wit-open' () {
+      const handle = `w${++next}`
+      runtimes.set(handle, new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm }))
+      return { runtime: handle }
+    },
+    'wit-genesis' (args) {
+      const executor = runtimeArg(args)
+      const { core, objects } = 'module' in args
+        ? coreWith(wasmWitBlob(hexArg(args, 'module')), stateArg(args)) // ADP-016
+        : testActorCore(stringArg(args, 'actor'), stateArg(args))
+      return { actor: executor.genesis(core, objects) }
+    },
+    'wit-send' (args) {
+      const executor = runtimeArg(args)
+      const mt = args.mt ?? null
+      const signal = args.signal ?? false
+      if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
+      if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
+      const objects = []
+      const top = content(args.content, objects)
+      const to = idArg(args, 'to')
+      const headers = mt === null ? [] : [['mt', mt]]
+      return { message: executor.inject(to, top, headers, { objects, signal }) }
+    },
+    'wit-run' (args) {
+      const executor = runtimeArg(args)
+      const max = args.max_steps
+      if (!Number.isInteger(max) || max < 1) throw new BadRequest('max_steps must be a positive integer')
+      return executor.run(max)
+    },
+    'wit-head' (args) {
+      const executor = runtimeArg(args)
+      return { step: executor.head(idArg(args, 'actor')) }
+    },
+    'wit-object' (args) {
+      const executor = runtimeArg(args)
+      return { bytes: toHex(executor.space.bytes(idArg(args, 'id'))) }
+    },
+    'wit-query' (args) {
+      const executor = runtimeArg(args)
+      const actor = idArg(args, 'actor')
+      const name = stringArg(args, 'name')
+      if (executor.head(actor) === null) throw new BadRequest(`actor ${actor} has no step to query`)
+      return { data: toHex(executor.query(actor, name).data) }
+    },
+    'wit-close' (args) {
+      runtimeArg(args)
+      runtimes.delete(args.runtime)
+      return {}
+    },
+    'wasm-load' (args) { // the load checks of WASM-002 alone (ADP-016)
+      const space = new ObjectSpace()
+      const id = space.put(wasmWitBlob(hexArg(args, 'module')))
+      wasm.witFor(space, id)
+      return {}
+    }
+  }
+}

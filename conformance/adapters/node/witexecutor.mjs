@@ -1,0 +1,256 @@
+// The Wit executor of the `wit` profile (ADP-014) over one in-memory ObjectSpace.
+//
+// It finds pending messages from every head's outbox and from the outside
+// (WIT-003 … WIT-005, WIT-010), creates actors from genesis messages (WIT-012),
+// runs updates alone (WIT-013, WIT-014) and ordinary transitions otherwise, and
+// adopts each step by storing its objects, then moving `heads/<actor>`. Actors
+// run in rounds, in ascending id order, with idle snapshots: exactly the
+// schedule ADP-014 fixes, so that step ids equal the reference's (WIT-011).
+// A Wit is a function input -> output (witsteps.mjs) that fails by throwing;
+// a queryable Wit also has `query(name, input)` returning a blob (WIT-017).
+
+import { GritError, fail } from './errors.mjs'
+import { blob, getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
+import { assemble, coreProblem, mailboxEntries, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
+
+/** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
+export const OUTSIDE = '0'.repeat(64)
+/** The ref holding the outside's outbox, as the reference keeps it. */
+export const OUTSIDE_REF = 'names/outside-outbox'
+export const TEST_RUNTIME = 'test-actor'
+const WASM_RUNTIME = 'wasm'
+const RESERVED = new Set(['genesis', 'update'])
+const headRef = (actor) => `heads/${actor}`
+
+/** Classes of the Wit and Wasm chapters (phase *transition*); anything else is `failed` (ADP-014). */
+export const TRANSITION_CLASSES = new Set([
+  'unknown-wit', 'invalid-transition', 'invalid-genesis', 'frozen-core', 'unknown-query',
+  'invalid-module', 'forbidden-import', 'memory-limit', 'fuel-exhausted', 'trap',
+  'output-too-large', 'invalid-image'
+])
+
+export function failureClass (err) {
+  return err instanceof GritError && TRANSITION_CLASSES.has(err.errorClass) ? err.errorClass : 'failed'
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** A core running test actor `name` with `state` (entry -> blob record), and its objects (ADP-014). */
+export function testActorCore (name, state) {
+  const wit = textBlob(name, [['runtime', TEST_RUNTIME]])
+  return coreWith(wit, state)
+}
+
+/** A core whose `wit` is the blob `wit`, plus `state` entries, and the objects it needs. */
+export function coreWith (wit, state) {
+  const entries = new Map([[WIT, idOf(wit)]])
+  for (const [name, obj] of state) entries.set(name, idOf(obj))
+  const core = tree(entries)
+  return { core, objects: [wit, ...state.values(), core] }
+}
+
+/** Each sender's messages before its first one whose type is in `stop` (WIT-013). */
+function prefixes (found, stop) {
+  const result = new Map()
+  for (const [sender, items] of found) {
+    const cut = items.findIndex((item) => stop.has(mtOf(item)))
+    const visible = cut === -1 ? items : items.slice(0, cut)
+    if (visible.length) result.set(sender, visible)
+  }
+  return result
+}
+
+export class Executor {
+  /**
+   * @param actors   Map name -> Wit: the test actors (WIT-019 … WIT-027)
+   * @param updaters Map name -> Wit: the update functions (WIT-014)
+   * @param wasm     an object with `witFor(reader, blobId)` for `runtime: "wasm"` blobs (WASM-001)
+   */
+  constructor ({ actors, updaters, wasm }) {
+    this.space = new ObjectSpace()
+    this.actors = actors
+    this.updaters = updaters
+    this.wasm = wasm
+  }
+
+  // --- reading state -------------------------------------------------------------------
+
+  head (actor) { return this.space.getRef(headRef(actor)) }
+
+  headStep (actor) {
+    const id = this.head(actor)
+    return id === null ? null : this.space.get(id)
+  }
+
+  outboxes () {
+    const boxes = new Map([[OUTSIDE, mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF))]])
+    for (const name of this.space.refNames('heads/')) {
+      const s = this.space.get(this.space.getRef(name))
+      boxes.set(s.actor, mailboxEntries(this.space, s.outbox))
+    }
+    return boxes
+  }
+
+  /** Everything pending for `actor`, by sender in id order (WIT-005). */
+  pendingFor (actor, boxes = this.outboxes()) {
+    const s = this.headStep(actor)
+    const inbox = mailboxEntries(this.space, s?.inbox)
+    const found = new Map()
+    for (const sender of [...boxes.keys()].sort()) {
+      const box = boxes.get(sender)
+      if (!box.has(actor)) continue
+      const items = pending(this.space, box.get(actor), inbox.get(sender) ?? null)
+      if (items.length) found.set(sender, items)
+    }
+    return found
+  }
+
+  // --- the outside (WIT-003, WIT-004) ---------------------------------------------------
+
+  /** Store `objects`, then send from the outside, chained through names/outside-outbox. */
+  inject (recipient, content, headers, { objects = [], signal = false } = {}) {
+    for (const obj of objects) this.space.put(obj)
+    if (!this.space.has(content)) fail('invalid-transition', 'WIT-009', `content ${content} is not stored`)
+    const entries = mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF))
+    const previous = signal ? null : (entries.get(recipient) ?? null)
+    const sent = this.space.put(message(content, previous, headers))
+    entries.set(recipient, sent)
+    this.space.setRef(OUTSIDE_REF, this.space.put(mailbox(entries)))
+    return sent
+  }
+
+  /** Send the genesis of `core` (WIT-012); returns the actor id (WIT-002). */
+  genesis (core, objects) {
+    const actor = idOf(core)
+    this.inject(actor, actor, [['mt', 'genesis']], { objects })
+    return actor
+  }
+
+  // --- running (ADP-014) ------------------------------------------------------------------
+
+  run (maxSteps) {
+    const steps = []
+    const failures = []
+    const failed = new Set()
+    const idle = new Map()
+    for (;;) {
+      let progressed = false
+      const recipients = new Set()
+      for (const box of this.outboxes().values()) for (const r of box.keys()) recipients.add(r)
+      recipients.delete(OUTSIDE)
+      for (const actor of [...recipients].filter((a) => !failed.has(a)).sort()) {
+        if (steps.length >= maxSteps) return { steps, failures, quiescent: false }
+        const found = this.pendingFor(actor)
+        const snapshot = [...found.values()].map((items) => items[items.length - 1].id).join(',')
+        if (!found.size || idle.get(actor) === snapshot) continue
+        const last = this.headStep(actor)
+        let built
+        try {
+          built = this.build(actor, last, found)
+          if (built === null) continue
+          for (const [id, obj] of built.objects) this.space.putEncoded(id, built.encodings.get(id), obj)
+          this.space.setRef(headRef(actor), built.stepId)
+        } catch (err) { // WIT-006: any failure adopts no step
+          if (!(err instanceof GritError) && !err?.witFailure) console.error(err)
+          failures.push([actor, failureClass(err)])
+          failed.add(actor)
+          continue
+        }
+        steps.push([actor, built.stepId])
+        progressed = true
+        if (built.step.inbox === (last?.inbox ?? null)) idle.set(actor, snapshot)
+      }
+      if (!progressed) return { steps, failures, quiescent: true }
+    }
+  }
+
+  /** One transition of `actor` from `last` over `found`; null when no genesis is pending yet. */
+  build (actor, last, found) {
+    const objects = new Overlay(this.space)
+    const lastId = last === null ? null : this.head(actor)
+    let core, visible
+    if (last === null) {
+      core = this.genesisCore(actor, found)
+      if (core === null) return null // no genesis yet: the messages wait
+      visible = prefixes(found, new Set(['update']))
+    } else {
+      core = this.space.get(last.core)
+      if (core.type !== 'tree') fail('invalid-transition', 'WIT-007', "the last step's core is not a tree")
+      for (const [sender, items] of found) {
+        const first = items[0]
+        if (RESERVED.has(mtOf(first))) { // runs alone (WIT-012, WIT-013)
+          const inp = { actor, lastStep: last, lastId, core, pending: new Map([[sender, [first]]]), objects }
+          return assemble(inp, this.system(inp, sender, first), this.space)
+        }
+      }
+      visible = prefixes(found, RESERVED)
+    }
+    const inp = { actor, lastStep: last, lastId, core, pending: visible, objects }
+    return assemble(inp, this.witOf(core)(inp), this.space)
+  }
+
+  genesisCore (actor, found) {
+    const geneses = [...found.values()].flat().filter((item) => mtOf(item) === 'genesis')
+    if (!geneses.length) return null
+    if (geneses.every((item) => item.message.content !== actor)) {
+      fail('invalid-genesis', 'WIT-012', `no pending genesis for ${actor} carries its core`)
+    }
+    const core = getTyped(this.space, actor, 'tree')
+    if (core === null || coreProblem(this.space, core) !== null) {
+      fail('invalid-genesis', 'WIT-012', `genesis content ${actor} is not a valid core`)
+    }
+    return core
+  }
+
+  /** A genesis read-over (WIT-012) or an update (WIT-013, WIT-014). */
+  system (inp, sender, item) {
+    const readIt = new Map([[sender, 1]])
+    if (mtOf(item) === 'genesis') return { core: inp.core, read: readIt, sends: [], newObjects: [] }
+    const update = this.space.get(item.message.content)
+    if (update.type !== 'tree') fail('invalid-transition', 'WIT-013', "an update's content must be a tree")
+    if (update.entries.has(WIT_UPDATE)) {
+      const fn = this.code(update.entries.get(WIT_UPDATE), this.updaters)
+      if (fn === null) fail('unknown-wit', 'WIT-014', 'the update names an unknown wit_update function')
+      return { ...fn(inp), read: readIt }
+    }
+    const { core, created } = merge(this.space, inp.core, update)
+    return { core, read: readIt, sends: [], newObjects: created }
+  }
+
+  /** The Wit a `wit`/`wit_update` blob names: a Wasm module or a test actor (WIT-001, WASM-001). */
+  code (blobId, table) {
+    const wit = getTyped(this.space, blobId, 'blob')
+    if (wit === null) fail('unknown-wit', 'WIT-001', `${blobId} is not a present blob`)
+    const runtime = wit.headers.get('runtime')
+    if (runtime === WASM_RUNTIME) return this.wasm.witFor(this.space, blobId)
+    if (runtime !== TEST_RUNTIME) fail('unknown-wit', 'WIT-001', `runtime ${JSON.stringify(runtime ?? null).slice(0, 60)} is not known`)
+    let name
+    try {
+      name = utf8.decode(wit.data)
+    } catch {
+      fail('unknown-wit', 'WIT-001', 'a test-actor name must be UTF-8')
+    }
+    return table.get(name) ?? null
+  }
+
+  witOf (core) {
+    const entry = core.entries.get(WIT)
+    if (entry === undefined) fail('unknown-wit', 'WIT-001', "the core has no 'wit' entry")
+    const wit = this.code(entry, this.actors)
+    if (wit === null) fail('unknown-wit', 'WIT-001', "the 'wit' blob names no known test actor")
+    return wit
+  }
+
+  // --- queries (WIT-017) ----------------------------------------------------------------
+
+  query (actor, name) {
+    const s = this.headStep(actor)
+    const core = this.space.get(s.core)
+    const wit = this.witOf(core)
+    if (typeof wit.query !== 'function') fail('unknown-query', 'WIT-017', `actor ${actor} answers no queries`)
+    return wit.query(name, { actor, step: s, core, objects: new Overlay(this.space) })
+  }
+}
+
+/** A state argument's blobs: entry name -> blob record of that data, no headers (ADP-014). */
+export const stateBlob = (data) => blob(data)

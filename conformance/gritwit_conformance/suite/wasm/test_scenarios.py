@@ -1,0 +1,31 @@
+"""The wasm profile: Wasm Wit scenarios through the adapter (ADP-016, WASM-001 … WASM-022).
+
+Every scenario of ``vectors/wasm.json`` — the Wasm builds of the test actors
+and the hostile modules — is replayed as the ``wit`` profile's scenarios are,
+with ``wit-genesis`` of a ``module`` and ``wasm-load``; step ids, failure
+classes (``trap``, ``fuel-exhausted`` …) and query answers must equal the
+reference's.  Vectors flagged ``Fuel`` depend on fuel metering (ADP-016).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._vectors import Vector
+
+from .._scenario import replay_scenario, scenario_params
+
+pytestmark = pytest.mark.profile("wasm")
+
+
+@pytest.mark.parametrize("vector", list(scenario_params("wasm.json", "ADP-016")))
+def test_wasm_scenario(impl: Implementation, vector: Vector) -> None:
+    replay_scenario(impl, vector)
+
+
+@pytest.mark.req("CONV-005", "ADP-016")
+def test_wasm_scenarios_were_found(impl: Implementation) -> None:
+    """Needs ``impl`` only so that it counts as not claimed where wasm is not (ADP-006)."""
+    count = sum(1 for _ in scenario_params("wasm.json", "ADP-016"))
+    assert count >= 20, f"expected at least 20 Wasm scenario vectors, found {count}"
