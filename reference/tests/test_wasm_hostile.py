@@ -254,7 +254,9 @@ def test_an_endless_loop_stops_within_its_fuel(name: str) -> None:
     assert isinstance(error, g.FuelExhausted)
     budget = SMALL.engine.limits.fuel
     assert error.fuel_consumed is not None
-    assert budget // 2 < error.fuel_consumed <= budget
+    # WASM-020: aborted past half the budget and before twice it.  Instructions alone
+    # stop at the budget (wasmtime's fuel); host calls are counted on top of them.
+    assert budget // 2 < error.fuel_consumed < 2 * budget
 
 
 @pytest.mark.req("WASM-020", "WIT-027")

@@ -106,45 +106,80 @@ class CallResult:
 
 @dataclass(slots=True)
 class _Active:
+    """The call under way: its host, store, fuel budget and what host calls cost so far."""
+
     host: Host
     store: wasmtime.Store
+    budget: int
+    #: Fuel charged by host calls (WASM-019), counted here rather than in the store.
+    host_fuel: int = 0
+    #: Memory access once the instance exists (modules without a start function).
+    guest: _Guest | None = None
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
 
 
-class _CallerGuest:
-    """The calling instance's memory and fuel, for :mod:`._host`."""
+class _Guest:
+    """The calling instance's memory, and the call's fuel, for :mod:`._host`.
 
-    __slots__ = ("_caller", "_memory", "_store")
+    Host calls are charged to a counter of the call, not to the store's fuel:
+    the instructions are bounded by the store's fuel and the host calls by the
+    same budget, so a call is aborted before its cost reaches twice the budget
+    and never while it is within it (WASM-020) — and a host call costs no
+    round trip to the engine to read and write the fuel.
+    """
 
-    def __init__(self, caller: wasmtime.Caller, store: wasmtime.Store) -> None:
-        memory = caller.get(EXPORT_MEMORY)
-        if not isinstance(memory, wasmtime.Memory):  # pragma: no cover - checked at load
-            raise WasmTrap("WASM-004", "the calling module has no memory")
-        self._caller, self._memory, self._store = caller, memory, store
+    __slots__ = ("_active", "_context", "_memory")
+
+    def __init__(
+        self, active: _Active, memory: wasmtime.Memory, context: wasmtime.Store | wasmtime.Caller
+    ) -> None:
+        self._active, self._memory, self._context = active, memory, context
 
     def size(self) -> int:
-        return self._memory.data_len(self._caller)
+        return self._memory.data_len(self._context)
 
     def read(self, ptr: int, length: int) -> bytes:
-        return bytes(self._memory.read(self._caller, ptr, ptr + length))
+        return bytes(self._memory.read(self._context, ptr, ptr + length))
 
     def write(self, ptr: int, data: bytes) -> None:
-        self._memory.write(self._caller, data, ptr)
+        self._memory.write(self._context, data, ptr)
 
     def charge(self, units: int) -> None:
-        left = self._store.get_fuel()
-        if units > left:
-            self._store.set_fuel(0)
-            raise FuelExhausted("WASM-020", "a host call's cost exceeds the fuel left")
-        self._store.set_fuel(left - units)
+        active = self._active
+        active.host_fuel += units
+        if active.host_fuel > active.budget:
+            raise FuelExhausted("WASM-020", "the call's host calls cost more than its fuel")
+
+
+def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
+    memory = caller.get(EXPORT_MEMORY)
+    if not isinstance(memory, wasmtime.Memory):  # pragma: no cover - checked at load
+        raise WasmTrap("WASM-004", "the calling module has no memory")
+    return memory
 
 
 def _host_function(name: str) -> Callable[..., int]:
+    """Host function ``name`` for instances with their memory known (no start function)."""
+
+    def call(*args: int) -> int:
+        active = _ACTIVE.get()
+        guest = active.guest
+        if guest is None:  # pragma: no cover - such modules run no code before the export
+            raise WasmTrap("WASM-005", "a host call before the instance exists")
+        guest.charge(HOST_CALL_COST)
+        return active.host.function(name)(guest, *(arg & _U32 for arg in args))
+
+    return call
+
+
+def _caller_host_function(name: str) -> Callable[..., int]:
+    """Host function ``name`` reaching memory through the caller: start functions (WASM-005)."""
+
     def call(caller: wasmtime.Caller, *args: int) -> int:
         active = _ACTIVE.get()
-        guest = _CallerGuest(caller, active.store)
+        guest = _Guest(active, _caller_memory(caller), caller)
         guest.charge(HOST_CALL_COST)
         return active.host.function(name)(guest, *(arg & _U32 for arg in args))
 
@@ -157,10 +192,16 @@ class WasmEngine:
     def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
         self.limits = limits
         self._engine = _engine()
+        # Two linkers: host calls that reach memory through a ``Caller`` are slower,
+        # and only a start function, which runs inside instantiation, needs them.
         self._linker = wasmtime.Linker(self._engine)
+        self._caller_linker = wasmtime.Linker(self._engine)
         for name, arity in IMPORTS.items():
             ty = wasmtime.FuncType([wasmtime.ValType.i32()] * arity, [wasmtime.ValType.i32()])
-            self._linker.define_func(IMPORT_MODULE, name, ty, _host_function(name), True)
+            self._linker.define_func(IMPORT_MODULE, name, ty, _host_function(name), False)
+            self._caller_linker.define_func(
+                IMPORT_MODULE, name, ty, _caller_host_function(name), True
+            )
         self._cache: OrderedDict[ObjectId, LoadedModule] = OrderedDict()
         self._cache_dir = cache_dir
         #: How many loads were served from memory, from the directory, and compiled.
@@ -244,7 +285,8 @@ class WasmEngine:
             # The linker defines every host function with its exact type: a known name
             # imported with other value types fails here.  (Inspecting a value type in
             # Python instead would abort the process on v128.)
-            pre = self._linker.instantiate_pre(module)
+            linker = self._linker if startless is None else self._caller_linker
+            pre = linker.instantiate_pre(module)
         except wasmtime.WasmtimeError:
             raise ForbiddenImport("WASM-002", "an import does not have its ABI 1 type") from None
         exports = {exp.name: exp.type for exp in module.exports}
@@ -287,20 +329,22 @@ class WasmEngine:
             tables=1,
             memories=1,
         )
-        token = _ACTIVE.set(_Active(host, store))
+        active = _Active(host, store, limits.fuel)
+        token = _ACTIVE.set(active)
         try:
             with _LOCK:
-                self._run(loaded, export, store, image)
+                self._run(loaded, export, active, image)
         except FuelExhausted as exc:
-            exc.fuel_consumed = limits.fuel - store.get_fuel()
+            exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
             raise
         finally:
             _ACTIVE.reset(token)
-        return CallResult(fuel=limits.fuel - store.get_fuel())
+        return CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
 
     def _run(
-        self, loaded: LoadedModule, export: str, store: wasmtime.Store, image: ImageSession | None
+        self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
     ) -> None:
+        store = active.store
         restored = None if image is None else image.restored
         try:
             try:
@@ -310,6 +354,7 @@ class WasmEngine:
                 # left is a table beyond the store's limits (WASM-017).
                 raise MemoryLimit("WASM-017", "instantiation exceeds the table limits") from None
             exports = instance.exports(store)
+            active.guest = _Guest(active, _memory(exports), store)
             if restored is not None:
                 _restore(exports, store, restored)
             func: Any = exports[export]
