@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+from .._errors import RefConflict
 from .._ids import ObjectId
 from .._objects import Blob, GritObject
 from ..store import Store
@@ -77,12 +78,26 @@ class ObjectCache:
             self._keep(oid, obj)
         return ids
 
-    def put_assembled(self, built: Assembled) -> None:
-        """Store a transition's objects from their encodings, in one write, and keep them."""
+    def commit_assembled(self, built: Assembled, ref: str, expected: ObjectId | None) -> None:
+        """Store a transition's objects, then swap ``ref`` to its step (RUN-001), and keep them.
+
+        One write for both where the store can (:meth:`Store.put_encoded_then_cas`);
+        raises :class:`~gritwit.RefConflict` as the swap alone would.
+        """
         if len(built.encodings) != len(built.objects):  # built without encodings
             self.put_objects(built.objects)
+            self._store.cas_ref(ref, expected, built.step_id, target=built.step)
             return
-        self._store.put_encoded(built.encodings)
+        try:
+            self._store.put_encoded_then_cas(
+                built.encodings, ref, expected, built.step_id, target=built.step
+            )
+        except RefConflict:  # the objects were stored all the same: keep them
+            self._keep_all(built)
+            raise
+        self._keep_all(built)
+
+    def _keep_all(self, built: Assembled) -> None:
         for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
             self._keep(oid, obj)
 

@@ -421,9 +421,8 @@ class Runtime:
             if built is None:  # no genesis yet: wait for what is pending to change
                 self._wait(actor, snapshot, idle)
                 return
-            self._cache.put_assembled(built)  # RUN-001: objects first (one write) …
-            try:  # … then the head, by compare-and-swap …
-                self._store.cas_ref(head_ref(actor), last_id, built.step_id, target=built.step)
+            try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
+                self._cache.commit_assembled(built, head_ref(actor), last_id)
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 self.conflicts += 1
                 self._dirty |= self._index.load(self._store, self._cache)

@@ -188,23 +188,51 @@ class SqliteBackend:
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         with self._connection() as conn, self._transaction(conn):
-            row = conn.execute("SELECT target FROM refs WHERE name = ?", (name,)).fetchone()
-            current = None if row is None else ObjectId(bytes(row[0]))
-            if new is not None:
-                present = conn.execute(
-                    "SELECT 1 FROM objects WHERE id = ?", (new.digest,)
-                ).fetchone()
-                if present is None:
-                    return CasResult(CasStatus.MISSING_TARGET, current)
-            if current != expected:
-                return CasResult(CasStatus.CONFLICT, current)
-            if new is None:
-                conn.execute("DELETE FROM refs WHERE name = ?", (name,))
-            else:
-                conn.execute(
-                    "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
-                )
-            return CasResult(CasStatus.SWAPPED, new)
+            return self._swap(conn, name, expected, new)
+
+    def insert_many_then_cas(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+    ) -> CasResult:
+        """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001).
+
+        The objects are written before the ref inside the transaction, and the
+        commit makes both durable at once, so a head never names an absent object,
+        even across a crash.  The objects are kept when the swap fails, as two
+        separate writes would keep them.
+        """
+        rows = [(oid.digest, data) for oid, data in items]
+        with self._connection() as conn, self._transaction(conn):
+            conn.executemany(
+                "INSERT OR IGNORE INTO objects (id, data) SELECT ?1, ?2"
+                " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)",
+                rows,
+            )
+            return self._swap(conn, name, expected, new)
+
+    @staticmethod
+    def _swap(
+        conn: sqlite3.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
+    ) -> CasResult:
+        """The compare-and-swap of ``name``, inside the caller's transaction (REF-003, REF-004)."""
+        row = conn.execute("SELECT target FROM refs WHERE name = ?", (name,)).fetchone()
+        current = None if row is None else ObjectId(bytes(row[0]))
+        if new is not None:
+            present = conn.execute("SELECT 1 FROM objects WHERE id = ?", (new.digest,)).fetchone()
+            if present is None:
+                return CasResult(CasStatus.MISSING_TARGET, current)
+        if current != expected:
+            return CasResult(CasStatus.CONFLICT, current)
+        if new is None:
+            conn.execute("DELETE FROM refs WHERE name = ?", (name,))
+        else:
+            conn.execute(
+                "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
+            )
+        return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         found: list[tuple[str, ObjectId]] = []

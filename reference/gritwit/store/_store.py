@@ -107,16 +107,45 @@ class Store:
         each id is checked against the BLAKE3 hash of its bytes (STO-002), so no
         object is ever stored under another id; a mismatch stores nothing.
         """
-        items = [(oid, data) for data, oid in encodings]
-        for oid, data in items:
-            if blake3.blake3(data).digest() != oid.digest:
-                raise CorruptObject("STO-002", f"{oid} is not the id of the bytes given for it")
+        items = _checked(encodings)
         insert_many = getattr(self.backend, "insert_many", None)
         if insert_many is None:
             for oid, data in items:
                 self.backend.insert(oid, data)
         else:
             insert_many(items)
+
+    def put_encoded_then_cas(
+        self,
+        encodings: Iterable[tuple[bytes, ObjectId]],
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId,
+        *,
+        target: GritObject,
+    ) -> None:
+        """:meth:`put_encoded`, then :meth:`cas_ref` of ``name`` to ``new`` (RUN-001).
+
+        The same checks and errors as the two calls in turn; a backend that can
+        (the SQLite one) commits both in one transaction, objects first, so a step
+        costs one sync instead of two.  ``target`` is the object stored under
+        ``new`` (it must be among ``encodings``).
+        """
+        encodings = list(encodings)
+        items = _checked(encodings)
+        check_ref_name(name)
+        combined = getattr(self.backend, "insert_many_then_cas", None)
+        if combined is None or not _known_head_target(name, new, target):
+            self.put_encoded(encodings)
+            self.cas_ref(name, expected, new, target=target)
+            return
+        result = combined(items, name, expected, new)
+        if result.status is CasStatus.MISSING_TARGET:
+            raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+        if result.status is CasStatus.CONFLICT:
+            raise RefConflict(
+                "REF-004", f"{name} is {result.current}, not {expected}", current=result.current
+            )
 
     def get(self, oid: ObjectId) -> bytes:
         """The bytes stored under ``oid``, re-hashed before they are returned (STO-003, STO-004)."""
@@ -249,6 +278,15 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId, bytes]]:
+    """``(id, bytes)`` items, each id checked against the BLAKE3 hash of its bytes (STO-002)."""
+    items = [(oid, data) for data, oid in encodings]
+    for oid, data in items:
+        if blake3.blake3(data).digest() != oid.digest:
+            raise CorruptObject("STO-002", f"{oid} is not the id of the bytes given for it")
+    return items
 
 
 def _known_head_target(name: str, new: ObjectId, target: GritObject) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .._codec import encode_with_id
 from .._errors import InvalidTransition, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Mailbox, Message
@@ -32,25 +33,34 @@ def send_from_outside(
     to another writer (and retried from its outbox).
     """
     sends = list(batch)
-    for obj in objects:
-        store.put_object(obj)
+    encoded = [encode_with_id(obj) for obj in objects]
+    given = {oid for _, oid in encoded}
     for _, content, _, _ in sends:
-        if not store.has(content):
+        if content not in given and not store.has(content):
             raise InvalidTransition("WIT-009", f"content {content} is not stored")
     conflicts = 0
     while True:
         old = store.get_ref(OUTSIDE_REF)
         entries = mailbox_entries(store, old)
         sent = []
+        messages = []
         for recipient, content, headers, signal in sends:
             previous = None if signal else entries.get(recipient)
-            message = Message(content=content, previous=previous, headers=headers or {})
-            entries[recipient] = store.put_object(message)
-            sent.append(entries[recipient])
+            message = encode_with_id(
+                Message(content=content, previous=previous, headers=headers or {})
+            )
+            messages.append(message)
+            entries[recipient] = message[1]
+            sent.append(message[1])
         if not entries:
+            store.put_encoded(encoded)
             return sent, entries, conflicts
-        try:
-            store.cas_ref(OUTSIDE_REF, old, store.put_object(Mailbox(entries=entries)))
+        mailbox = Mailbox(entries=entries)
+        box = encode_with_id(mailbox)
+        try:  # the objects, the messages and the outbox first, then the ref: one commit
+            store.put_encoded_then_cas(
+                [*encoded, *messages, box], OUTSIDE_REF, old, box[1], target=mailbox
+            )
         except RefConflict:
             conflicts += 1
             continue
