@@ -127,13 +127,17 @@ class SqliteBackend:
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001)."""
-        rows = [(oid.digest, data) for oid, data in items]
         with self._connection() as conn, self._transaction(conn):
-            conn.executemany(
-                "INSERT OR IGNORE INTO objects (id, data) SELECT ?1, ?2"
-                " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)",
-                rows,
-            )
+            self._insert_rows(conn, items)
+
+    @staticmethod
+    def _insert_rows(conn: sqlite3.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011)."""
+        conn.executemany(
+            "INSERT OR IGNORE INTO objects (id, data) SELECT ?1, ?2"
+            " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)",
+            [(oid.digest, data) for oid, data in items],
+        )
 
     def read(self, oid: ObjectId) -> bytes | None:
         with self._connection() as conn:
@@ -204,13 +208,8 @@ class SqliteBackend:
         even across a crash.  The objects are kept when the swap fails, as two
         separate writes would keep them.
         """
-        rows = [(oid.digest, data) for oid, data in items]
         with self._connection() as conn, self._transaction(conn):
-            conn.executemany(
-                "INSERT OR IGNORE INTO objects (id, data) SELECT ?1, ?2"
-                " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)",
-                rows,
-            )
+            self._insert_rows(conn, items)
             return self._swap(conn, name, expected, new)
 
     @staticmethod
