@@ -69,7 +69,7 @@ function reftype (r) {
 export function parseModule (bytes) {
   const m = {
     bytes, sections: [], types: [], imports: [], funcTypes: [], tables: [], memories: [],
-    globalCount: 0, exports: [], start: null, bodies: []
+    globalCount: 0, globals: [], exports: [], start: null, bodies: []
   }
   const r = new Reader(bytes, 8)
   while (r.pos < bytes.length) {
@@ -87,7 +87,7 @@ export function parseModule (bytes) {
       case 3: for (let n = s.u32(); n > 0; n--) m.funcTypes.push(s.u32()); break
       case 4: for (let n = s.u32(); n > 0; n--) m.tables.push({ reftype: reftype(s), ...s.limits('table') }); break
       case 5: for (let n = s.u32(); n > 0; n--) m.memories.push(s.limits('memory')); break
-      case 6: m.globalCount = s.u32(); break
+      case 6: m.globalCount = s.u32(); for (let n = m.globalCount; n > 0; n--) m.globals.push(globalEntry(s)); break
       case 7: for (let n = s.u32(); n > 0; n--) m.exports.push({ name: s.name(), kind: s.byte(), index: s.u32() }); break
       case 8: m.start = s.u32(); break
       case 10: for (let n = s.u32(); n > 0; n--) { const len = s.u32(); m.bodies.push({ start: s.pos, end: s.pos + len }); s.skip(len) } break
@@ -121,6 +121,14 @@ function importEntry (r, m) {
   else if (kind === 1) { reftype(r); r.limits('table') } else if (kind === 2) r.limits('memory')
   else if (kind === 3) { valtype(r); r.byte() } else invalid(`import kind ${kind} is outside ABI 1`)
   return entry
+}
+
+/** A defined global: its value type and mutability (images keep the mutable ones, WASM-024). */
+function globalEntry (r) {
+  const type = valtype(r)
+  const mutable = r.byte() === 0x01
+  for (let op = r.byte(); op !== 0x0b; op = r.byte()) immediates(r, op) // the constant initialiser
+  return { type, mutable }
 }
 
 // --- instructions -----------------------------------------------------------------------

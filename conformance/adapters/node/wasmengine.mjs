@@ -1,13 +1,16 @@
 // Wasm Wits on V8's WebAssembly (spec/08-wasm.md, ABI 1): the load checks (WASM-002
 // … WASM-004, WASM-017), one fresh instance per call (WASM-005) of the rewritten
 // module (wasmfuel.mjs: fuel, memory and table limits), traps to error classes
-// (WASM-015, WASM-020). A loaded module is cached by the id of its `wit` blob.
+// (WASM-015, WASM-020), and image actors restored before and captured after a call
+// (wasmimage.mjs, WASM-023 … WASM-028). A loaded module is cached by the id of its
+// `wit` blob.
 
 import { GritError, fail } from './errors.mjs'
 import { getTyped } from './witobjects.mjs'
 import { parseModule } from './wasmbinary.mjs'
 import { FUEL_EXPORT, START_EXPORT, instrument } from './wasmfuel.mjs'
 import { QueryHost, StepHost } from './wasmhost.mjs'
+import { IMAGE_ENTRY, captureImage, readImage, restoreInstance } from './wasmimage.mjs'
 
 export const LIMITS = Object.freeze({ // WASM-016
   fuel: 100_000_000,
@@ -55,14 +58,25 @@ export function loadModule (wasm) {
   }
   const tablesOk = m.tables.length <= 1 && m.tables.every((t) => t.min <= LIMITS.tableElements)
   const module = new WebAssembly.Module(instrument(m, LIMITS))
-  return { module, hasQuery: exports.has('query'), hasStart: m.start !== null, tablesOk }
+  // Exported mutable globals, which an image keeps (WASM-024); only functions are imported.
+  const imageGlobals = m.exports.filter((e) => e.kind === 3)
+    .map((e) => ({ name: e.name, ...m.globals[e.index - m.importedGlobals] }))
+    .filter((g) => g.mutable)
+  return { module, hasQuery: exports.has('query'), hasStart: m.start !== null, tablesOk, imageGlobals }
 }
+
+/** The instance's exported mutable globals: [export name, { type, global }] (WASM-024). */
+const mutableGlobals = (loaded, instance) =>
+  loaded.imageGlobals.map(({ name, type }) => [name, { type, global: instance.exports[name] }])
 
 /**
  * Run `exportName` of `loaded` in a fresh instance serving `host` (WASM-005); throws
  * typed errors. Returns the fuel the call consumed, as this host meters it (WASM-019).
+ * With an `image` ({ restored, save }) whose `restored` is an image, the instance is
+ * restored from it instead of running its start function (WASM-025); with `save`, a
+ * successful call's image is captured into `image.saved` (WASM-026).
  */
-export function callModule (loaded, exportName, host) {
+export function callModule (loaded, exportName, host, image = null) {
   if (!loaded.tablesOk) fail('memory-limit', 'WASM-017', 'the tables exceed ABI 1 limits (one table, 10 000 elements)')
   let memory = null
   let fuel = null
@@ -91,8 +105,10 @@ export function callModule (loaded, exportName, host) {
     const instance = new WebAssembly.Instance(loaded.module, { gritwit: functions })
     memory = instance.exports.memory
     fuel = instance.exports[FUEL_EXPORT]
-    if (loaded.hasStart) instance.exports[START_EXPORT]()
+    if (image?.restored) restoreInstance(memory, mutableGlobals(loaded, instance), image.restored)
+    else if (loaded.hasStart) instance.exports[START_EXPORT]()
     instance.exports[exportName]()
+    if (image?.save) image.saved = captureImage(image.restored, memory, mutableGlobals(loaded, instance))
     return LIMITS.fuel - Number(fuel.value)
   } catch (err) {
     if (err instanceof GritError) throw err
@@ -105,21 +121,31 @@ export function callModule (loaded, exportName, host) {
   }
 }
 
-/** One loaded module as a Wit: call it with a transition input; it also answers queries. */
+/**
+ * One loaded module as a Wit: call it with a transition input; it also answers queries.
+ * `blobId` is its `wit` blob's id: a core whose `wit` is that blob and that has an
+ * `image` entry is an image actor (WASM-023); null for test actors, which never are.
+ */
 export function wasmWit (loaded, blobId) {
+  const imageOf = (core, reader, save) => {
+    const entry = core.entries.get(IMAGE_ENTRY)
+    if (entry === undefined || blobId === null || core.entries.get('wit') !== blobId) return null
+    return { restored: readImage(reader, entry, LIMITS.memoryPages), save, saved: null }
+  }
   const wit = (inp) => {
-    const image = inp.core.entries.get('image')
-    if (image !== undefined && inp.core.entries.get('wit') === blobId) {
-      throw new Error('image actors (WASM-023 … WASM-029) are not implemented by this host')
-    }
     const host = new StepHost(inp)
-    callModule(loaded, 'step', host)
+    const image = imageOf(inp.core, inp.objects, true)
+    callModule(loaded, 'step', host, image)
+    if (image !== null) { // the host's entry, whatever the guest wrote there (WASM-026)
+      host.core.set([IMAGE_ENTRY], image.saved.id)
+      host.created.push(...image.saved.objects)
+    }
     return host.output()
   }
   wit.query = (name, inp) => {
     if (!loaded.hasQuery) fail('unknown-query', 'WASM-014', "the module exports no 'query' function")
     const host = new QueryHost(name, inp)
-    callModule(loaded, 'query', host)
+    callModule(loaded, 'query', host, imageOf(inp.core, inp.objects, false)) // discarded (WASM-027)
     if (host.answer === null) fail('unknown-query', 'WASM-014', `the module does not answer the query ${JSON.stringify(name).slice(0, 60)}`)
     return host.answer
   }

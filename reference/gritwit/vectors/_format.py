@@ -93,6 +93,8 @@ FLAG_NOTES: Final[dict[str, str]] = {
     "FailedTransition": "A transition fails: no step is adopted and its messages stay "
     "pending (WIT-006, WIT-024, WIT-027).",
     "Float": "A floating-point number, which the subset forbids (ENC-004).",
+    "Image": "A Wasm actor with image persistence: its memory and globals kept in its core "
+    "(WASM-023 … WASM-029).",
     "Fuel": "The outcome depends on fuel metering (WASM-019, WASM-020); a host without it "
     "may list the vector as a known failure (ADP-016).",
     "HugeClaim": "A length or count claims far more than the input holds; a decoder must "

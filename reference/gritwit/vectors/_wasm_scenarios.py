@@ -156,6 +156,45 @@ def _agent() -> list[Scenario]:
     return [s]
 
 
+def _images() -> list[Scenario]:
+    """An image actor (WASM-023 … WASM-029): plain Wasm globals and memory kept by the host."""
+    module = _module("image", "image_counter")
+    out = []
+    s = S("image/counter", "globals and memory survive steps; queries change nothing",
+          ("ADP-016", "WASM-023", "WASM-024", "WASM-025", "WASM-026", "WASM-027"),
+          ("Image",))  # fmt: skip
+    a = s.genesis_module(module, image="")
+    s.say(a, "append", "abc")
+    s.run(failures=[])
+    s.say(a, "append", "de")
+    s.say(a, "other", "ignored")
+    s.run(failures=[])
+    s.query(a, "count", text="2")
+    s.query(a, "buffer", text="abcde")
+    s.query(a, "starts", text="1")
+    s.query(a, "bump", text="3")
+    s.query(a, "count", text="2")
+    out.append(s)
+
+    s = S("image/large-write", "a write beyond the first data page grows memory; one page changes",
+          ("ADP-016", "WASM-024", "WASM-026"), ("Image",))  # fmt: skip
+    a = s.genesis_module(module, image="")
+    s.say(a, "append", "x" * 70_000)
+    s.run(failures=[])
+    s.say(a, "append", "y")
+    s.run(failures=[])
+    s.query(a, "count", text="2")
+    out.append(s)
+
+    s = S("image/not-empty-at-genesis", "a genesis image that is not the empty blob",
+          ("ADP-016", "WASM-023"), ("Image", "FailedTransition"))  # fmt: skip
+    a = s.genesis_module(module, image="junk")
+    s.say(a, "append", "abc")
+    s.run(failures=[[a.hex(), "invalid-image"]])
+    out.append(s)
+    return out
+
+
 #: hostile module → (the class of loading it, or None; the class of running it)
 HOSTILE: Final[dict[str, tuple[str | None, str]]] = {
     "forbidden_import": ("forbidden-import", "forbidden-import"),
@@ -215,7 +254,7 @@ def _hostiles() -> list[Scenario]:
 
 def suite() -> Suite:
     actors = Group("actors", "The Wasm builds of the test actors (ADP-016)", "scenario")
-    actors.cases.extend(s.case() for s in (*_actors(), *_agent()))
+    actors.cases.extend(s.case() for s in (*_actors(), *_agent(), *_images()))
     hostile = Group("hostile", "Hostile modules: load checks and typed failures", "scenario")
     hostile.cases.extend(s.case() for s in _hostiles())
     return Suite(
