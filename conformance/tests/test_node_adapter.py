@@ -11,9 +11,14 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from gritwit.wasm import wat_to_wasm
+from gritwit_conformance._implementation import Implementation, make_implementation
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
 RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
@@ -72,3 +77,60 @@ def test_node_adapter_passes_codec_store_wit_and_wasm(node_adapter: str, tmp_pat
     assert profiles["wit"]["passed"] >= 100  # every scenario of scenarios.json
     assert profiles["wasm"]["passed"] >= 20  # every scenario of wasm.json, hostile ones too
     assert profiles["wasm"]["expectedFailures"] == 0
+
+
+@pytest.fixture
+def node(node_adapter: str) -> Iterator[Implementation]:
+    impl = make_implementation(node_adapter, timeout=60.0)
+    yield impl
+    impl.close()
+
+
+@pytest.mark.req("WASM-002", "ENC-013")
+def test_node_wasm_load_checks_the_module_size_before_anything_else(node: Implementation) -> None:
+    """A module past 16 MiB could be no blob (ENC-013), but wasm-load is WASM-002's checks."""
+    reply = node.call("wasm-load", module="00" * (16 * 1024 * 1024 + 1))
+    assert reply.error_class == "invalid-module"
+
+
+# Exports under the names the Node host reserves for its own fuel global and start
+# function, which WASM-004 says are ignored like any other export.
+RESERVED_NAMES = """
+(module
+  (import "gritwit" "core_set" (func $core_set (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "started")
+  (global $started (mut i32) (i32.const 0))
+  (global (export "\\00gritwit-fuel") i64 (i64.const -1))
+  (global (export "\\00gritwit-fuel\\00") (mut i64) (i64.const -1))
+  (start $start)
+  (func $start (global.set $started (i32.const 1)))
+  (func (export "\\00gritwit-start") unreachable)
+  (func (export "step")
+    (if (i32.eqz (global.get $started)) (then unreachable))
+    (drop (call $core_set (i32.const 0) (i32.const 7) (i32.const 0) (i32.const 7)
+                          (i32.const 0) (i32.const 0)))))
+"""
+
+
+def _run_module(impl: Implementation, module: str) -> list[Any]:
+    runtime = impl.call("wit-open").result["runtime"]
+    actor = impl.call("wit-genesis", runtime=runtime, module=module).result["actor"]
+    replies = [impl.call("wit-run", runtime=runtime, max_steps=4).result]
+    impl.call("wit-send", runtime=runtime, to=actor, content={"blob": "00"})
+    replies.append(impl.call("wit-run", runtime=runtime, max_steps=4).result)
+    return replies
+
+
+@pytest.mark.req("WASM-004", "WASM-005", "WASM-019")
+def test_node_runs_a_module_that_uses_its_reserved_export_names(node: Implementation) -> None:
+    """The module loads and steps as on the reference: the start function ran, fuel was not its."""
+    module = wat_to_wasm(RESERVED_NAMES).hex()
+    assert node.call("wasm-load", module=module).ok
+    reference = make_implementation("reference")
+    try:
+        expected = _run_module(reference, module)
+    finally:
+        reference.close()
+    assert [len(r["steps"]) for r in expected] == [1, 1]  # the module works at all
+    assert _run_module(node, module) == expected

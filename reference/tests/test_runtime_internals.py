@@ -4,7 +4,7 @@
   and stays within its bounds;
 * ``Store.put_encoded`` never stores bytes under another id;
 * the routing index brought up to date by ``refresh`` equals one rebuilt from
-  the heads by ``load``, whatever other writers did in between.
+  the heads by ``load``, whatever other writers did in between (heads deleted too).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_put_encoded_refuses_bytes_under_another_id() -> None:
 def _state(index: RoutingIndex) -> tuple[object, ...]:
     return (
         {s: dict(box) for s, box in index._outboxes.items() if box},
-        {r: set(s) for r, s in index._senders.items() if s},
+        {r: set(s) for r, s in index._senders.items()},  # no sender left behind
         set(index.failed),
     )
 
@@ -82,7 +82,7 @@ def test_refresh_equals_load_after_other_writers(seed: int) -> None:
     cores = [test_actor_core(k, {"n": g.Blob(data=bytes([i]))}) for i, k in enumerate(kinds)]
     one = g.Blob(data=b"1")
 
-    async def scenario() -> RoutingIndex:
+    async def scenario() -> tuple[RoutingIndex, list[g.ObjectId]]:
         actors = [await rng.choice([runtime, other]).genesis(core, objs) for core, objs in cores]
         for _ in range(rng.randint(3, 12)):
             writer = rng.choice([runtime, other])
@@ -91,9 +91,13 @@ def test_refresh_equals_load_after_other_writers(seed: int) -> None:
             else:
                 await writer.run_until_quiescent(max_steps=rng.choice([1, 3, None]))
         await runtime.run_until_quiescent(max_steps=1)  # brings its index up to date
-        return runtime._index
+        return runtime._index, actors
 
-    kept = run(scenario())
+    kept, actors = run(scenario())
+    for actor in actors:  # another writer deletes heads: their outbox entries are gone
+        head = store.get_ref("heads/" + actor.hex())
+        if head is not None and rng.random() < 0.5:
+            store.cas_ref("heads/" + actor.hex(), head, None)
     kept.refresh(store)
     fresh = RoutingIndex()
     fresh.load(store)
@@ -127,3 +131,27 @@ def test_put_encoded_then_cas_behaves_as_the_two_calls(backend: str, tmp_path: P
     assert wrong.value.error_class == "invalid-ref-target"
     assert store.get_ref(other) is None
     store.close()
+
+
+@pytest.mark.req("RUN-004", "RUN-003")
+@pytest.mark.parametrize("rounds", [False, True])
+def test_a_failed_ref_not_named_by_an_actor_id_marks_no_actor(rounds: bool) -> None:
+    """``names/failed/<actor>`` marks ``<actor>``; any other name under it marks none."""
+    store = g.Store.memory()
+    record = store.put_object(g.Blob(data=b"{}"))
+    store.cas_ref("names/failed/not-an-actor", None, record)
+    store.cas_ref("names/failed/" + "ab" * 32 + "/x", None, record)
+    runtime = Runtime(store)
+    core, objects = test_actor_core("echo")
+
+    async def scenario() -> tuple[g.ObjectId, list[g.ObjectId]]:
+        actor = await runtime.genesis(core, objects)
+        report = await (runtime.run_rounds(10) if rounds else runtime.run_until_quiescent())
+        assert report.quiescent and not report.failures
+        return actor, [a for a, _ in report.steps]
+
+    actor, stepped = run(scenario())
+    assert stepped == [actor]  # its genesis step
+    index = RoutingIndex()
+    index.load(store)
+    assert index.failed == set()

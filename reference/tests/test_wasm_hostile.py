@@ -97,6 +97,17 @@ def test_a_module_over_the_size_limit_is_rejected_before_compiling() -> None:
     load(WITS, g.Store.memory(), fits)
 
 
+@pytest.mark.req("WASM-002", "WASM-016")
+def test_the_size_limit_applies_to_modules_in_the_directory_cache(tmp_path: Path) -> None:
+    """A module compiled by an engine with larger limits is no excuse (a cache changes nothing)."""
+    echo = module("actors", "echo")
+    load(WasmWits(cache_dir=tmp_path), g.Store.memory(), echo)
+    assert len(list(tmp_path.iterdir())) == 1  # compiled and kept
+    small = WasmWits(WasmLimits(module_bytes=len(echo) - 1), cache_dir=tmp_path)
+    with pytest.raises(g.InvalidModule):
+        load(small, g.Store.memory(), echo)
+
+
 @pytest.mark.req("WASM-002")
 @pytest.mark.parametrize("name", ["forbidden_import", "wrong_signature"])
 def test_imports_outside_the_abi_are_rejected_at_load(name: str) -> None:

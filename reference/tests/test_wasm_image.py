@@ -26,6 +26,7 @@ from wasm_support import module, wat
 import gritwit as g
 from gritwit.runtime import Runtime, export_bundle, fork, history, import_bundle
 from gritwit.wasm import WasmLimits, WasmWits, wasm_wit_blob
+from gritwit.wasm._binary import without_start
 from gritwit.wit import Executor, RunReport
 
 PAGE = 65536
@@ -514,6 +515,43 @@ def test_a_fork_starts_from_the_parents_memory_and_they_diverge() -> None:
     assert p.chunks[0] == c.chunks[0] == at_image.chunks[0]  # page 0 still shared
 
 
+# --- restoring without the start function (the binary format) ------------------------
+
+_STARTED = '(module (memory (export "memory") 1) (global $g (mut i32) (i32.const 0)) (func $init (global.set $g (i32.const 1))) (func (export "step")) {})'
+
+
+@pytest.mark.req("WASM-025")
+def test_without_start_drops_exactly_the_start_section() -> None:
+    assert without_start(wat(_STARTED.format("(start $init)"))) == wat(_STARTED.format(""))
+    assert without_start(wat(_STARTED.format(""))) is None  # nothing to drop
+
+
+_HEADER = b"\x00asm\x01\x00\x00\x00"
+
+
+@pytest.mark.req("WASM-025")
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"\x08",
+        b"\x08\x80",
+        b"\x08\x05\x00",
+        b"\x08\x80\x80\x80\x80\x10",
+        b"\x08\xff\xff\xff\xff\x7f",
+    ],
+    ids=["no-size", "truncated-leb", "past-the-end", "leb-over-32-bits", "leb-huge"],
+)
+def test_without_start_leaves_malformed_sections_to_the_engine(tail: bytes) -> None:
+    assert without_start(_HEADER + tail) is None
+
+
+@pytest.mark.req("WASM-025")
+@given(st.binary(max_size=64))
+def test_without_start_survives_any_bytes(tail: bytes) -> None:
+    found = without_start(_HEADER + tail)
+    assert found is None or (found.startswith(_HEADER) and len(found) < len(_HEADER + tail))
+
+
 # --- hostile images: typed errors, no step adopted -------------------------------------
 
 
@@ -563,6 +601,9 @@ _HOSTILE: list[tuple[str, tuple[g.GritObject, list[g.GritObject]], str, bytes]] 
     ("chunk is a tree", _image(chunks={"00001": g.Tree(entries={"x": g.object_id(_chunk(1))})}), "invalid-image", IMAGE_COUNTER),
     ("pages width", _image(pages=b"\x02\x00\x00"), "invalid-image", IMAGE_COUNTER),
     ("unknown entry", _image(extra={"tables": g.Blob(data=b"x")}), "invalid-image", IMAGE_COUNTER),
+    ("memory is a blob", _image(extra={"memory": g.Blob(data=b"x")}), "invalid-image", IMAGE_COUNTER),
+    ("chunk name in other digits", _image(chunks={"\u0660\u0660\u0660\u0660\u0661": _chunk(1)}), "invalid-image", IMAGE_COUNTER),
+    ("most pages a u32 holds", _image(pages=b"\xff\xff\xff\xff"), "memory-limit", IMAGE_COUNTER),
     ("global width", _image(globals_={"count": g.Blob(data=bytes(4))}), "invalid-image", IMAGE_COUNTER),
     ("global odd width", _image(globals_={"zzz": g.Blob(data=bytes(3))}), "invalid-image", IMAGE_COUNTER),
     ("below the initial size", _image(pages=bytes(4)), "invalid-image", IMAGE_COUNTER),

@@ -247,3 +247,25 @@ def test_merge_matches_the_model_and_never_deletes(
         store.put_object(obj)
     assert merge(store, merged, u)[0] == merged  # idempotent
     assert merge(store, a, a)[0] == a  # merging a core into itself changes nothing
+
+
+@pytest.mark.req("WIT-007")
+@pytest.mark.parametrize("missing", [False, True])
+def test_a_core_of_any_depth_is_checked_with_a_typed_error(missing: bool) -> None:
+    """5,000 nested trees: deeper than Python's call stack; a missing leaf is found."""
+    store, inp = _setup({})
+    leaf = g.Blob(data=b"leaf")
+    created: list[g.GritObject] = [] if missing else [leaf]
+    child: g.GritObject = leaf
+    for _ in range(5_000):
+        child = g.Tree(entries={"d": g.object_id(child)})
+        created.append(child)
+    core = g.Tree(entries={**inp.core.entries, "deep": g.object_id(child)})
+    out = TransitionOutput(core=core, new_objects=(*created, core))
+    if missing:
+        with pytest.raises(g.GritError) as caught:
+            assemble(inp, out, store)
+        assert caught.value.error_class == "invalid-transition"
+        assert "deep/" + "d/" * 4_999 + "d" in str(caught.value)  # the path to the leaf
+    else:
+        assert assemble(inp, out, store).step.core == g.object_id(core)

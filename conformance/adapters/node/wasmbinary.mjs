@@ -199,7 +199,10 @@ function simdOp (r) {
 
 /**
  * Decode function body `body` ({start, end}) into its locals and instructions:
- * { localsStart, localsEnd, localCount, instructions: [{ op, sub, start, end }] }.
+ * { localsStart, localsEnd, localCount, count, ops, subs, starts }. Instruction i is
+ * opcode ops[i] (sub-opcode subs[i] for prefixed ones, else -1) at bytes starts[i]
+ * up to starts[i + 1]. Typed arrays, not objects: a 4 MiB body can hold 4 million
+ * instructions.
  */
 export function decodeBody (bytes, body) {
   const r = new Reader(bytes, body.start, body.end)
@@ -207,14 +210,23 @@ export function decodeBody (bytes, body) {
   let localCount = 0
   for (let n = r.u32(); n > 0; n--) { localCount += r.u32(); valtype(r) }
   const localsEnd = r.pos
-  const instructions = []
+  const capacity = body.end - localsEnd // every instruction takes at least one byte
+  const ops = new Uint8Array(capacity)
+  const subs = new Int32Array(capacity)
+  const starts = new Uint32Array(capacity + 1)
+  let count = 0
   while (r.pos < body.end) {
-    const start = r.pos
+    starts[count] = r.pos
     const op = r.byte()
-    const sub = immediates(r, op)
-    instructions.push({ op, sub, start, end: r.pos })
+    ops[count] = op
+    subs[count] = immediates(r, op) ?? -1
+    count++
   }
-  return { localsStart, localsEnd, localCount, instructions }
+  starts[count] = r.pos
+  return {
+    localsStart, localsEnd, localCount, count,
+    ops: ops.subarray(0, count), subs: subs.subarray(0, count), starts: starts.subarray(0, count + 1)
+  }
 }
 
 // --- encoding helpers -------------------------------------------------------------------

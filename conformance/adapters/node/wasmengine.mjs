@@ -8,7 +8,7 @@
 import { GritError, fail } from './errors.mjs'
 import { getTyped } from './witobjects.mjs'
 import { parseModule } from './wasmbinary.mjs'
-import { FUEL_EXPORT, START_EXPORT, instrument } from './wasmfuel.mjs'
+import { instrument } from './wasmfuel.mjs'
 import { QueryHost, StepHost } from './wasmhost.mjs'
 import { IMAGE_ENTRY, captureImage, readImage, restoreInstance } from './wasmimage.mjs'
 
@@ -57,12 +57,13 @@ export function loadModule (wasm) {
     fail('memory-limit', 'WASM-017', `memory minimum ${memory.min} pages exceeds ${LIMITS.memoryPages}`)
   }
   const tablesOk = m.tables.length <= 1 && m.tables.every((t) => t.min <= LIMITS.tableElements)
-  const module = new WebAssembly.Module(instrument(m, LIMITS))
+  const { bytes, fuelExport, startExport } = instrument(m, LIMITS)
+  const module = new WebAssembly.Module(bytes)
   // Exported mutable globals, which an image keeps (WASM-024); only functions are imported.
   const imageGlobals = m.exports.filter((e) => e.kind === 3)
     .map((e) => ({ name: e.name, ...m.globals[e.index - m.importedGlobals] }))
     .filter((g) => g.mutable)
-  return { module, hasQuery: exports.has('query'), hasStart: m.start !== null, tablesOk, imageGlobals }
+  return { module, fuelExport, startExport, hasQuery: exports.has('query'), hasStart: m.start !== null, tablesOk, imageGlobals }
 }
 
 /** The instance's exported mutable globals: [export name, { type, global }] (WASM-024). */
@@ -104,9 +105,9 @@ export function callModule (loaded, exportName, host, image = null) {
   try {
     const instance = new WebAssembly.Instance(loaded.module, { gritwit: functions })
     memory = instance.exports.memory
-    fuel = instance.exports[FUEL_EXPORT]
+    fuel = instance.exports[loaded.fuelExport]
     if (image?.restored) restoreInstance(memory, mutableGlobals(loaded, instance), image.restored)
-    else if (loaded.hasStart) instance.exports[START_EXPORT]()
+    else if (loaded.hasStart) instance.exports[loaded.startExport]()
     instance.exports[exportName]()
     if (image?.save) image.saved = captureImage(image.restored, memory, mutableGlobals(loaded, instance))
     return LIMITS.fuel - Number(fuel.value)
@@ -152,9 +153,12 @@ export function wasmWit (loaded, blobId) {
   return wit
 }
 
+/** Compiled modules kept per WasmWits, least recently used dropped first (as the reference). */
+const CACHE_SIZE = 256
+
 /** Turns `wit` blobs holding Wasm modules into Wits (WASM-001, WASM-002); cached by blob id. */
 export class WasmWits {
-  constructor () { this.cache = new Map() }
+  constructor () { this.cache = new Map() } // insertion order = least recently used first
 
   witFor (reader, blobId) {
     let loaded = this.cache.get(blobId)
@@ -165,8 +169,11 @@ export class WasmWits {
       const abi = wit.headers.get('abi')
       if (abi !== '1') fail('unknown-wit', 'WASM-001', `Wasm ABI ${JSON.stringify(abi ?? null).slice(0, 40)} is not known (only '1')`)
       loaded = loadModule(wit.data)
-      this.cache.set(blobId, loaded)
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value)
+    } else {
+      this.cache.delete(blobId) // re-inserted below as the most recently used
     }
+    this.cache.set(blobId, loaded)
     return wasmWit(loaded, blobId)
   }
 }

@@ -2,7 +2,8 @@
 // (WASM-016, WASM-017, WASM-019, WASM-020). V8 has neither fuel nor per-instance
 // memory limits, so the host runs a rewritten module, never the original:
 //
-//  * fuel: a new mutable i64 global holds the fuel left, exported under FUEL_EXPORT.
+//  * fuel: a new mutable i64 global holds the fuel left, exported under a reserved
+//    name (FUEL_EXPORT, lengthened with NULs while the module already uses it).
 //    A *segment* is a run of instructions entered only at its start: the function
 //    entry and the instruction after every `loop`, `if`, `else`, `end` and `br_if`.
 //    At the start of each segment the rewritten code subtracts the segment's static
@@ -14,15 +15,24 @@
 //  * memory: the memory's maximum becomes min(declared maximum, 256 pages), so a
 //    memory.grow past the limit returns -1 and changes nothing (WASM-017); tables
 //    likewise get a maximum of min(declared, 10 000) elements.
-//  * start: the start section is removed and the start function exported under
-//    START_EXPORT; the host calls it right after instantiation, when the memory and
-//    the fuel global are reachable (WASM-005: it runs as part of the call).
+//  * start: the start section is removed and the start function exported under a
+//    reserved name likewise (START_EXPORT); the host calls it right after
+//    instantiation, when the memory and the fuel global are reachable (WASM-005: it
+//    runs as part of the call). Any name is a valid export (WASM-004: other exports
+//    are ignored), so a reserved name must not be refused: it is made unused instead.
 // No import is added, so no function, global or memory index changes.
 
-import { decodeBody, nameBytes, sleb, u32leb } from './wasmbinary.mjs'
+import { Reader, decodeBody, nameBytes, sleb, u32leb } from './wasmbinary.mjs'
 
-export const FUEL_EXPORT = '\u0000gritwit-fuel'
-export const START_EXPORT = '\u0000gritwit-start'
+const FUEL_EXPORT = '\u0000gritwit-fuel'
+const START_EXPORT = '\u0000gritwit-start'
+
+/** `base`, lengthened with NULs until no name of `taken` is it. */
+function unusedName (taken, base) {
+  let name = base
+  while (taken.has(name)) name += '\u0000'
+  return name
+}
 
 const FREE = new Set([0x00, 0x01, 0x02, 0x03, 0x05, 0x0b, 0x0f, 0x1a]) // WASM-019: cost nothing
 const SEGMENT_AFTER = new Set([0x03, 0x04, 0x05, 0x0b, 0x0d]) // loop, if, else, end, br_if
@@ -47,56 +57,84 @@ function chargeTop (g, t) {
 // global.get g; i64.const 0; i64.lt_s; if; unreachable; end
 const check = (g) => [0x23, ...u32leb(g), 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b]
 
+/** Bytes appended to a growing buffer (no arrays of small arrays: a body may be megabytes). */
+class Writer {
+  constructor (size) { this.buf = new Uint8Array(size); this.length = 0 }
+  write (bytes) {
+    if (this.length + bytes.length > this.buf.length) {
+      const grown = new Uint8Array(Math.max(2 * this.buf.length, this.length + bytes.length))
+      grown.set(this.buf.subarray(0, this.length))
+      this.buf = grown
+    }
+    this.buf.set(bytes, this.length)
+    this.length += bytes.length
+  }
+
+  bytes () { return this.buf.subarray(0, this.length) }
+}
+
 /** The rewritten body of one function (WASM-019). */
 function meterBody (bytes, body, paramCount, g) {
-  const { localsStart, localsEnd, localCount, instructions } = decodeBody(bytes, body)
-  const hasBulk = instructions.some((i) => i.op === 0xfc && BULK.has(i.sub))
+  const { localsStart, localsEnd, localCount, count, ops, subs, starts } = decodeBody(bytes, body)
+  const isBulk = (i) => ops[i] === 0xfc && BULK.has(subs[i])
   const temp = paramCount + localCount
-  // Segments: [insertion offset, cost]; the first one pays for entering the function.
-  const segments = [[localsEnd, 1]]
-  instructions.forEach((ins, index) => {
-    if (!FREE.has(ins.op)) segments[segments.length - 1][1]++
-    if (SEGMENT_AFTER.has(ins.op) && index < instructions.length - 1) segments.push([ins.end, 0])
-  })
-  const inserts = new Map() // offset -> bytes to insert there
-  const add = (offset, code) => inserts.set(offset, [...(inserts.get(offset) ?? []), ...code])
-  for (const [offset, cost] of segments) if (cost > 0) add(offset, charge(g, cost))
-  for (const ins of instructions) if (ins.op === 0xfc && BULK.has(ins.sub)) add(ins.start, chargeTop(g, temp))
+  // costs[i]: the static cost of the segment starting at instruction i (0 where none
+  // does); the first one pays for entering the function.
+  const costs = new Uint32Array(count)
+  let segment = 0
+  costs[0] = 1
+  let hasBulk = false
+  for (let i = 0; i < count; i++) {
+    if (!FREE.has(ops[i])) costs[segment]++
+    if (SEGMENT_AFTER.has(ops[i]) && i < count - 1) segment = i + 1
+    if (isBulk(i)) hasBulk = true
+  }
 
-  const out = []
+  const out = new Writer(2 * (body.end - body.start) + 64)
   // Locals: the original declarations, plus one i32 temporary when needed.
-  const r = bytes.subarray(localsStart, localsEnd)
   if (hasBulk) {
-    let pos = 0
-    let n = 0
-    let shift = 0
-    for (;;) { const b = r[pos++]; n += (b & 0x7f) * 2 ** shift; shift += 7; if (!(b & 0x80)) break }
-    out.push(u32leb(n + 1), r.subarray(pos), [0x01, 0x7f])
+    const groups = new Reader(bytes, localsStart, localsEnd)
+    out.write(u32leb(groups.u32() + 1))
+    out.write(bytes.subarray(groups.pos, localsEnd))
+    out.write([0x01, 0x7f])
   } else {
-    out.push(r)
+    out.write(bytes.subarray(localsStart, localsEnd))
   }
-  let pos = localsEnd
-  const offsets = [...inserts.keys()].sort((a, b) => a - b)
-  for (const offset of offsets) {
-    out.push(bytes.subarray(pos, offset), inserts.get(offset))
-    pos = offset
+  // The instructions, with the charges inserted before the ones they are due at.
+  let copied = localsEnd
+  for (let i = 0; i < count; i++) {
+    if (costs[i] === 0 && !isBulk(i)) continue
+    out.write(bytes.subarray(copied, starts[i]))
+    copied = starts[i]
+    if (costs[i] > 0) out.write(charge(g, costs[i]))
+    if (isBulk(i)) out.write(chargeTop(g, temp))
   }
-  out.push(bytes.subarray(pos, body.end))
-  const code = cat(out)
+  out.write(bytes.subarray(copied, body.end))
+  const code = out.bytes()
   return cat([u32leb(code.length), code])
 }
 
 function limitsBytes (min, max) { return [0x01, ...u32leb(min), ...u32leb(max)] }
 
+/** A vector section's payload after its item count: the items, to be appended to. */
+function afterCount (payload) {
+  const r = new Reader(payload)
+  r.u32()
+  return payload.subarray(r.pos)
+}
+
 /**
  * The module `m` (parsed by parseModule) rewritten for the host: metered, limited,
  * start exported. `fuel` is the global's initial value; `limits` the ABI's limits.
+ * Returns `{ bytes, fuelExport, startExport }`: the rewritten module and the names
+ * of the fuel global's and the start function's exports.
  */
 export function instrument (m, { fuel, memoryPages, tableElements }) {
   const { bytes } = m
   const g = m.importedGlobals + m.globalCount // the new global's index
   const exportNames = new Set(m.exports.map((e) => e.name))
-  if (exportNames.has(FUEL_EXPORT) || exportNames.has(START_EXPORT)) throw new Error('reserved export name in use')
+  const fuelExport = unusedName(exportNames, FUEL_EXPORT)
+  const startExport = unusedName(exportNames, START_EXPORT)
   const funcType = (i) => m.types[m.funcTypes[i]]
   const newGlobal = [0x7e, 0x01, 0x42, ...sleb(fuel), 0x0b]
   const out = [bytes.subarray(0, 8)]
@@ -121,18 +159,13 @@ export function instrument (m, { fuel, memoryPages, tableElements }) {
         out.push(section(5, vec(m.memories.map((mem) =>
           limitsBytes(mem.min, Math.min(mem.max ?? memoryPages, memoryPages))))))
         break
-      case 6: {
-        const r = { pos: 0 } // skip the count
-        while (payload[r.pos++] & 0x80);
-        emitGlobal(payload.subarray(r.pos))
+      case 6:
+        emitGlobal(afterCount(payload))
         break
-      }
       case 7: {
-        const extra = [[...nameBytes(FUEL_EXPORT), 0x03, ...u32leb(g)]]
-        if (m.start !== null) extra.push([...nameBytes(START_EXPORT), 0x00, ...u32leb(m.start)])
-        let pos = 0
-        while (payload[pos++] & 0x80);
-        out.push(section(7, cat([u32leb(m.exports.length + extra.length), payload.subarray(pos), ...extra])))
+        const extra = [[...nameBytes(fuelExport), 0x03, ...u32leb(g)]]
+        if (m.start !== null) extra.push([...nameBytes(startExport), 0x00, ...u32leb(m.start)])
+        out.push(section(7, cat([u32leb(m.exports.length + extra.length), afterCount(payload), ...extra])))
         break
       }
       case 8: break // the start function is called by the host instead
@@ -145,5 +178,5 @@ export function instrument (m, { fuel, memoryPages, tableElements }) {
     }
   }
   if (!globalDone) emitGlobal(null)
-  return cat(out)
+  return { bytes: cat(out), fuelExport, startExport }
 }

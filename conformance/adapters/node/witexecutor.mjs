@@ -10,7 +10,7 @@
 // a queryable Wit also has `query(name, input)` returning a blob (WIT-017).
 
 import { GritError, fail } from './errors.mjs'
-import { blob, getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
+import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
 import { assemble, coreProblem, mailboxEntries, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
@@ -22,12 +22,14 @@ const WASM_RUNTIME = 'wasm'
 const RESERVED = new Set(['genesis', 'update'])
 const headRef = (actor) => `heads/${actor}`
 
-/** Classes of the Wit and Wasm chapters (phase *transition*); anything else is `failed` (ADP-014). */
-export const TRANSITION_CLASSES = new Set([
-  'unknown-wit', 'invalid-transition', 'invalid-genesis', 'frozen-core', 'unknown-query',
+/** Classes of the Wit chapter and of the Wasm chapter (phase *transition*). */
+const WIT_CLASSES = new Set(['unknown-wit', 'invalid-transition', 'invalid-genesis', 'frozen-core', 'unknown-query'])
+export const WASM_CLASSES = new Set([
   'invalid-module', 'forbidden-import', 'memory-limit', 'fuel-exhausted', 'trap',
   'output-too-large', 'invalid-image'
 ])
+/** A transition failing with any other class is `failed` (ADP-014). */
+const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES])
 
 export function failureClass (err) {
   return err instanceof GritError && TRANSITION_CLASSES.has(err.errorClass) ? err.errorClass : 'failed'
@@ -251,6 +253,3 @@ export class Executor {
     return wit.query(name, { actor, step: s, core, objects: new Overlay(this.space) })
   }
 }
-
-/** A state argument's blobs: entry name -> blob record of that data, no headers (ADP-014). */
-export const stateBlob = (data) => blob(data)

@@ -13,12 +13,10 @@ import { GritError, fail } from './errors.mjs'
 import { getTyped, tree } from './witobjects.mjs'
 import { loadModule, wasmWit } from './wasmengine.mjs'
 import { WIT_UPDATE } from './witsteps.mjs'
-import { TRANSITION_CLASSES } from './witexecutor.mjs'
+import { WASM_CLASSES } from './witexecutor.mjs'
 
 const ACTORS_DIR = new URL('../../wasm/actors/', import.meta.url)
 export const TEST_ACTOR_NAMES = ['echo', 'counter', 'fanout', 'spawner', 'updater', 'failing', 'budget', 'requester', 'slow']
-// Classes the Wit chapter gives a transition (ADP-014); a module's own failure is not one.
-const WIT_CLASSES = new Set(['unknown-wit', 'invalid-transition', 'invalid-genesis', 'frozen-core', 'unknown-query'])
 
 /** A failure of a test actor that the Wit chapter does not classify: `failed` in wit-run. */
 class TestActorFailure extends Error {
@@ -39,7 +37,8 @@ function testActor (name) {
     try {
       return module()(inp)
     } catch (err) {
-      if (err instanceof GritError && TRANSITION_CLASSES.has(err.errorClass) && !WIT_CLASSES.has(err.errorClass)) {
+      // The module's own failure (a Wasm class) is not one the Wit chapter gives a transition.
+      if (err instanceof GritError && WASM_CLASSES.has(err.errorClass)) {
         throw new TestActorFailure(`test actor ${name} failed: ${err.errorClass}: ${err.message}`)
       }
       throw err

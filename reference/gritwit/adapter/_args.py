@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from .._ids import ObjectId
+from ..store import Store
 
-__all__ = ["BadRequest", "Json", "_hex", "_id", "_optional_id", "_str"]
+__all__ = ["BadRequest", "Json", "_durable_store", "_hex", "_id", "_optional_id", "_str", "_text"]
 
 Json = dict[str, Any]
 _HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
@@ -42,3 +45,21 @@ def _str(args: Json, key: str) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"{key} must be a string")
     return value
+
+
+def _text(args: Json, key: str) -> str:
+    """A string that is Unicode text: JSON's ``\\ud800`` escapes can carry lone surrogates."""
+    value = _str(args, key)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"{key} must be Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+def _durable_store(path: Path) -> Store:
+    """:meth:`Store.open` of ``path``; a path no store can be opened in is ``bad-request``."""
+    try:
+        return Store.open(path)
+    except (OSError, ValueError, sqlite3.Error) as exc:  # too long, a file, unwritable, not a DB
+        raise BadRequest(f"cannot open a store in {str(path)!r:.80}: {type(exc).__name__}") from exc

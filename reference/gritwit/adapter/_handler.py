@@ -20,7 +20,7 @@ from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._version import SPEC_VERSION, __version__
 from ..store import MemoryBackend, SqliteBackend, Store
-from ._args import BadRequest, Json, _optional_id
+from ._args import BadRequest, Json, _durable_store, _optional_id
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
@@ -153,7 +153,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
             store, path = Store.memory(), None
         elif kind == "durable":
             path = Path(_str(args, "path"))
-            store = Store.open(path)
+            store = _durable_store(path)
         else:
             raise BadRequest("kind must be 'memory' or 'durable'")
         self._next_store += 1
@@ -193,7 +193,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
         if store is None or path is None:
             raise BadRequest(f"{handle!r:.60} is not an open durable store")
         store.close()
-        self._stores[handle] = (Store.open(path), path)
+        self._stores[handle] = (_durable_store(path), path)
         return {}
 
     def cmd_store_close(self, args: Json) -> Json:

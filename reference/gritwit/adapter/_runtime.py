@@ -28,7 +28,7 @@ from ..runtime import (
 )
 from ..store import Store
 from ..wit import test_actor_core
-from ._args import BadRequest, Json, _hex, _id, _str
+from ._args import BadRequest, Json, _durable_store, _hex, _id, _str, _text
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
 __all__ = ["RuntimeCommands"]
@@ -87,10 +87,14 @@ class RuntimeCommands:
 
     def cmd_rt_open(self, args: Json) -> Json:
         path = Path(_str(args, "path"))
-        if not path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError:  # e.g. a name too long for the file system
+            is_dir = False
+        if not is_dir:
             raise BadRequest(f"{str(path)!r:.80} is not a directory")
         time_limit, max_resident = _time_limit(args), _max_resident(args)
-        store = Store.open(path)
+        store = _durable_store(path)
         runtime = Runtime(store, time_limit=time_limit, max_resident=max_resident, idle_after=None)
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)
@@ -104,7 +108,7 @@ class RuntimeCommands:
         if "module" in args:  # a Wasm Wit (ADP-016) on the runtime
             core, objects = wasm_core(_hex(args, "module"), state_blobs(args))
         else:
-            core, objects = test_actor_core(_str(args, "actor"), state_blobs(args))
+            core, objects = test_actor_core(_text(args, "actor"), state_blobs(args))
         return {"actor": entry.run(entry.runtime.genesis(core, objects)).hex()}
 
     def cmd_rt_send(self, args: Json) -> Json:
@@ -177,7 +181,7 @@ class RuntimeCommands:
 
     def cmd_rt_erase(self, args: Json) -> Json:
         entry = self._rt(args)
-        reason = _str(args, "reason")
+        reason = _text(args, "reason")
         if not reason:
             raise BadRequest("reason must be non-empty text")
         erase_blob(entry.store, _id(args, "blob"), reason)

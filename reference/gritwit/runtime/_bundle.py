@@ -103,7 +103,6 @@ def import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
         return actor, head
     if current is not None:
         raise RefConflict("RUN-009", f"{name} is {current}, not unset", current=current)
-    for item in raw.values():
-        store.put(item)
+    store.put_encoded((item, oid) for oid, item in raw.items())  # decoded above: one write
     store.cas_ref(name, None, head)
     return actor, head

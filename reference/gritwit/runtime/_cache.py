@@ -84,10 +84,6 @@ class ObjectCache:
         One write for both where the store can (:meth:`Store.put_encoded_then_cas`);
         raises :class:`~gritwit.RefConflict` as the swap alone would.
         """
-        if len(built.encodings) != len(built.objects):  # built without encodings
-            self.put_objects(built.objects)
-            self._store.cas_ref(ref, expected, built.step_id, target=built.step)
-            return
         try:
             self._store.put_encoded_then_cas(
                 built.encodings, ref, expected, built.step_id, target=built.step

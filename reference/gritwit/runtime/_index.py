@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Step
 from ..store import Store
@@ -31,6 +32,17 @@ FAILED_PREFIX = "names/failed/"
 def failed_ref(actor: ObjectId) -> str:
     """The ref that marks ``actor`` failed (RUN-004)."""
     return FAILED_PREFIX + actor.hex()
+
+
+def _failed_actors(store: Store) -> set[ObjectId]:
+    """The actors marked failed; a ``names/failed/…`` ref not named by an actor id marks none."""
+    failed: set[ObjectId] = set()
+    for name in store.list_refs(FAILED_PREFIX):
+        try:
+            failed.add(ObjectId.from_hex(name[len(FAILED_PREFIX) :]))
+        except InvalidId:
+            continue
+    return failed
 
 
 class RoutingIndex:
@@ -81,12 +93,10 @@ class RoutingIndex:
                 )
                 touched.add(actor)
         for gone in [actor for actor in self._heads if actor not in seen]:
-            touched.update(self._outboxes.pop(gone, {}))
-            del self._heads[gone]
+            touched.update(self.set_outbox(gone, {}))  # its entries are no longer committed
+            self._outboxes.pop(gone)
             touched.add(gone)
-        failed = {
-            ObjectId.from_hex(name[len(FAILED_PREFIX) :]) for name in store.list_refs(FAILED_PREFIX)
-        }
+        failed = _failed_actors(store)
         touched |= self.failed - failed
         self.failed = failed
         touched.discard(OUTSIDE)
@@ -108,6 +118,13 @@ class RoutingIndex:
         changed = [r for r, m in entries.items() if before.get(r) != m]
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(sender)
+        dropped = [r for r in before if r not in entries]
+        for recipient in dropped:
+            senders = self._senders[recipient]
+            senders.discard(sender)
+            if not senders:
+                del self._senders[recipient]
+        changed += dropped
         self._outboxes[sender] = dict(entries)
         if head is None:
             self._heads.pop(sender, None)

@@ -19,11 +19,9 @@ def heads(store: Store) -> list[tuple[ObjectId, ObjectId, bool]]:
     """Every actor with a step: (actor, head step id, marked failed), in id order."""
     failed = {name[len(FAILED_PREFIX) :] for name in store.list_refs(FAILED_PREFIX)}
     result = []
-    for name in store.list_refs("heads/"):
-        target = store.get_ref(name)
-        if target is not None:
-            actor = name[len("heads/") :]
-            result.append((ObjectId.from_hex(actor), target, actor in failed))
+    for name, target in store.list_ref_targets("heads/"):  # one read for all
+        actor = name[len("heads/") :]
+        result.append((ObjectId.from_hex(actor), target, actor in failed))
     return result
 
 

@@ -349,29 +349,43 @@ class Runtime:
             progressed = False
             for actor in sorted(self._index.recipients() - self._index.failed):
                 if len(steps) >= max_steps:
-                    self._evict_between_rounds(idle)
+                    self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)
-                adopted = len(steps)
+                if actor in self._index.failed:  # marked by another writer during the round
+                    continue
+                adopted, attempts = len(steps), len(self.failures)
                 self._running.add(actor)
                 try:
                     await self._drive(actor, steps, idle)
                 finally:
                     self._running.discard(actor)
-                if actor in self._index.failed:
-                    marked.append(next(f for f in reversed(self.failures) if f.actor == actor))
+                if actor in self._index.failed and len(self.failures) > attempts:
+                    marked.append(self.failures[-1])  # its last attempt, in its turn
                 progressed = progressed or len(steps) > adopted
             if not progressed:
-                self._evict_between_rounds(idle)
+                self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), True)
 
-    def _evict_between_rounds(self, idle: dict[ObjectId, tuple[ObjectId, ...]]) -> None:
+    def _evict_between_rounds(
+        self, idle: dict[ObjectId, tuple[ObjectId, ...]], *, final: bool = False
+    ) -> None:
         """Capacity eviction in :meth:`run_rounds`: an actor is busy while it has unread messages.
 
         An actor counts as busy (not evictable, RUN-012) when something is pending
-        for it that differs from its idle snapshot of this call.
+        for it that differs from its idle snapshot of this call.  Before a round
+        only resident actors can be evicted, and only when :meth:`Residency.may_evict`
+        says eviction may be due, so only they are looked at, and only then; at the
+        end every actor is, so that a later :meth:`evict_idle` (``rt-evict``) knows
+        which are busy.
         """
+        if not final:
+            if not self._resident.may_evict(self._clock(), self.max_resident, self.idle_after):
+                return
+            looked_at = {a for a in self._index.recipients() if a in self._resident}
+        else:
+            looked_at = self._index.recipients()
         self._dirty = set()
-        for actor in self._index.recipients() - self._index.failed:
+        for actor in looked_at - self._index.failed:
             _, _, found = self._pending(actor)
             if found and idle.get(actor) != tuple(items[-1].id for items in found.values()):
                 self._dirty.add(actor)

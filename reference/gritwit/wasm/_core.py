@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from .._codec import object_id
-from .._errors import GritError, InvalidTransition
+from .._errors import GritError, InvalidName, InvalidTransition
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Tree
+from .._objects import Blob, GritObject, Tree, check_tree_name
 from ..wit._model import ObjectReader, get_tree
 
 __all__ = ["WorkingCore", "parse_path"]
@@ -36,9 +36,11 @@ def parse_path(raw: bytes) -> tuple[str, ...] | None:
         names = tuple(raw.decode("utf-8").split("/"))
     except UnicodeDecodeError:
         return None
-    for name in names:
-        if name in ("", ".", "..") or "\x00" in name or len(name.encode("utf-8")) > 255:
-            return None
+    try:
+        for name in names:
+            check_tree_name(name)
+    except InvalidName:
+        return None
     return names
 
 
@@ -53,18 +55,20 @@ class WorkingCore:
 
     # --- reading -------------------------------------------------------------------------
 
-    def lookup(self, names: tuple[str, ...]) -> GritObject | None:
-        """The object at ``names`` (seeing earlier writes), or ``None`` when absent."""
+    def lookup(self, names: tuple[str, ...]) -> Blob | None:
+        """The blob at ``names`` (seeing earlier writes), or ``None`` when absent or no blob.
+
+        An edited tree is never a blob: it is not built, so a read costs its path only.
+        """
         entry: _Entry | None = self._root
         for name in names:
             entry = self._child(entry, name)
             if entry is None:
                 return None
-        if isinstance(entry, _Node):
-            return self._build(entry, [])
-        if entry is None or not self._reader.has(entry):
+        if isinstance(entry, _Node) or entry is None or not self._reader.has(entry):
             return None  # e.g. linked to an object not present (yet): WIT-007 decides later
-        return self._reader.get_object(entry)
+        found = self._reader.get_object(entry)
+        return found if isinstance(found, Blob) else None
 
     def _child(self, entry: _Entry | None, name: str) -> _Entry | None:
         if isinstance(entry, _Node):
@@ -117,23 +121,41 @@ class WorkingCore:
             raise InvalidTransition("WIT-015", "the guest deleted every entry of its core")
         return core, created
 
-    def _build(self, node: _Node, created: list[GritObject]) -> Tree | None:
-        entries: dict[str, ObjectId] = {}
-        for name, entry in node.entries.items():
-            if isinstance(entry, _Node):
-                tree = self._build(entry, created)
-                if tree is None:
-                    continue  # an emptied tree disappears (OBJ-010)
-                entry = object_id(tree)
-            entries[name] = entry
-        if not entries:
-            return None
-        try:
-            tree = Tree(entries=entries)
-        except GritError as exc:  # pragma: no cover - names are checked by parse_path
-            raise InvalidTransition("WASM-011", f"the guest built an invalid tree: {exc}") from exc
-        created.append(tree)
-        return tree
+    def _build(self, root: _Node, created: list[GritObject]) -> Tree | None:
+        """``root`` as a tree, children before parents in ``created``; ``None`` if empty.
+
+        Iterative, so a path of any depth (one name per two bytes of guest memory)
+        cannot exhaust Python's stack.
+        """
+        built: dict[int, Tree | None] = {}
+        stack: list[tuple[_Node, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if not ready:
+                stack.append((node, True))
+                children = [entry for entry in node.entries.values() if isinstance(entry, _Node)]
+                stack.extend((child, False) for child in reversed(children))
+                continue
+            entries: dict[str, ObjectId] = {}
+            for name, entry in node.entries.items():
+                if isinstance(entry, _Node):
+                    tree = built.pop(id(entry))
+                    if tree is None:
+                        continue  # an emptied tree disappears (OBJ-010)
+                    entry = object_id(tree)
+                entries[name] = entry
+            if not entries:
+                built[id(node)] = None
+                continue
+            try:
+                tree = Tree(entries=entries)
+            except GritError as exc:  # pragma: no cover - names are checked by parse_path
+                raise InvalidTransition(
+                    "WASM-011", f"the guest built an invalid tree: {exc}"
+                ) from exc
+            created.append(tree)
+            built[id(node)] = tree
+        return built[id(root)]
 
 
 def blob_data(obj: GritObject | None) -> bytes | None:

@@ -222,6 +222,13 @@ class WasmEngine:
         found = self.cached(key)
         if found is not None:
             return found
+        # Checked before the directory cache too: its entries may come from other limits.
+        if len(wasm) > self.limits.module_bytes:
+            raise InvalidModule(
+                "WASM-002", f"module of {len(wasm)} bytes exceeds {self.limits.module_bytes}"
+            )
+        if not wasm.startswith(WASM_MAGIC):
+            raise InvalidModule("WASM-002", "not a binary WebAssembly core module (version 1)")
         module = self._from_directory(key) or self._compile(key, wasm)
         loaded = self._check(module, without_start(wasm))
         self._cache[key] = loaded
@@ -230,12 +237,6 @@ class WasmEngine:
         return loaded
 
     def _compile(self, key: ObjectId, wasm: bytes) -> wasmtime.Module:
-        if len(wasm) > self.limits.module_bytes:
-            raise InvalidModule(
-                "WASM-002", f"module of {len(wasm)} bytes exceeds {self.limits.module_bytes}"
-            )
-        if not wasm.startswith(WASM_MAGIC):
-            raise InvalidModule("WASM-002", "not a binary WebAssembly core module (version 1)")
         try:
             module = wasmtime.Module(self._engine, wasm)
         except wasmtime.WasmtimeError as exc:

@@ -167,6 +167,7 @@ class StepHost(Host):
             if item.mt != _HIDDEN
         ]
         self.marked: dict[ObjectId, int] = {}
+        self._names: dict[ObjectId, tuple[str, ...]] = {}
         self.sends: list[Send] = []
 
     def _message(self, i: int) -> tuple[ObjectId, int, PendingMessage]:
@@ -217,10 +218,21 @@ class StepHost(Host):
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
-        tree = None if found is None else get_tree(self.reader, found)
-        names = [] if tree is None else list(tree.entries)
+        names = () if found is None else self._entry_names(found)
         name = names[k].encode("utf-8") if k < len(names) else None
         return _give(g, name, buf, cap)
+
+    def _entry_names(self, oid: ObjectId) -> tuple[str, ...]:
+        """The entry names of tree ``oid`` in canonical order (empty if no tree), kept per call.
+
+        Listing them costs the tree's size, while a call costs the guest one host call:
+        a loop of ``msg_entry`` on a large tree must not list it every time.
+        """
+        names = self._names.get(oid)
+        if names is None:
+            tree = get_tree(self.reader, oid)
+            names = self._names[oid] = () if tree is None else tuple(tree.entries)
+        return names
 
     def _h_mark_read(self, g: Guest, i: int) -> int:
         sender, index, _ = self._message(i)

@@ -32,33 +32,40 @@ class Assembled:
     step: Step
     step_id: ObjectId
     objects: tuple[GritObject, ...]
-    encodings: tuple[tuple[bytes, ObjectId], ...] = ()
+    encodings: tuple[tuple[bytes, ObjectId], ...]
 
 
 def check_core_present(
     reader: ObjectReader, tree: Tree, before: Tree | None = None, path: str = ""
 ) -> None:
-    """Every object the core references is present, recursively (WIT-007).
+    """Every object the core references is present, at any depth (WIT-007).
 
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
-    size of the whole core.
+    size of the whole core.  Depth-first with an explicit stack: a core of any
+    depth is checked without running out of Python's call stack.
     """
-    for name, oid in tree.entries.items():
-        if before is not None and before.entries.get(name) == oid:
+    stack = [(iter(tree.entries.items()), before, path)]
+    while stack:
+        entries, old_tree, prefix = stack[-1]
+        item = next(entries, None)
+        if item is None:
+            stack.pop()
+            continue
+        name, oid = item
+        if old_tree is not None and old_tree.entries.get(name) == oid:
             continue
         if not reader.has(oid):
-            raise InvalidTransition("WIT-007", f"core entry {path}{name} ({oid}) is not provided")
+            raise InvalidTransition("WIT-007", f"core entry {prefix}{name} ({oid}) is not provided")
         child = reader.get_object(oid)
         if isinstance(child, Tree):
             old = (
-                reader.get_object(before.entries[name])
-                if before and name in before.entries
+                reader.get_object(old_tree.entries[name])
+                if old_tree and name in old_tree.entries
                 else None
             )
-            check_core_present(
-                reader, child, old if isinstance(old, Tree) else None, f"{path}{name}/"
-            )
+            old_child = old if isinstance(old, Tree) else None
+            stack.append((iter(child.entries.items()), old_child, f"{prefix}{name}/"))
 
 
 def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:

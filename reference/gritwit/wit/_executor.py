@@ -215,8 +215,7 @@ class Executor:
                     built = self.build(actor, last, found)
                     if built is None:
                         continue
-                    for obj in built.objects:
-                        self._store.put_object(obj)
+                    self._store.put_encoded(built.encodings)  # encoded once, by assemble
                     self._store.cas_ref(head_ref(actor), self.head(actor), built.step_id)
                 except Exception as exc:  # WIT-006: any failure adopts no step
                     failures.append(Failure(actor, exc))

@@ -29,3 +29,14 @@ def test_wasm_scenarios_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where wasm is not (ADP-006)."""
     count = sum(1 for _ in scenario_params("wasm.json", "ADP-016"))
     assert count >= 20, f"expected at least 20 Wasm scenario vectors, found {count}"
+
+
+@pytest.mark.req("ADP-016", "WASM-002")
+@pytest.mark.parametrize("size", [4 * 1024 * 1024 + 1, 16 * 1024 * 1024 + 1])
+def test_wasm_load_checks_the_module_size_first(impl: Implementation, size: int) -> None:
+    """Over the 4 MiB module limit is invalid-module, even past the 16 MiB object limit."""
+    module = b"\x00asm\x01\x00\x00\x00" + bytes(size - 8)
+    reply = impl.call("wasm-load", module=module.hex())
+    assert not reply.ok and reply.error_class == "invalid-module", (
+        f"wasm-load of a {size}-byte module: expected invalid-module (WASM-002), got {reply}"
+    )
