@@ -102,6 +102,7 @@ class Implementation(ABC):
     """Common driver logic; subclasses move the bytes."""
 
     label: str
+    #: :meth:`kill_during` works: the implementation is a process (ADP-015).
     can_kill: bool = False
 
     def __init__(self) -> None:

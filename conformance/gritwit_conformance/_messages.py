@@ -78,7 +78,8 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
     """Parse and validate one response line to request ``seq`` (ADP-001, ADP-003, ADP-013)."""
     try:
         message = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: nesting deeper than Python's JSON parser goes (a hostile adapter).
         shown = line[:200] if isinstance(line, str) else line[:200].decode("utf-8", "replace")
         raise ProtocolViolation(f"response to {cmd} is not JSON ({exc}): {shown!r}") from None
     problem = _first_error(_validator("$defs", "response"), message)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -23,9 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from gritwit.vectors import replay_runtime
 from gritwit_conformance import _transport
 from gritwit_conformance._implementation import Subprocess
 from gritwit_conformance._transport import AdapterBroken, AdapterProcess
+from gritwit_conformance.suite.runtime._drive import directories, wire_call
 
 #: Response time-out for adapters that are meant to hang (seconds).
 SHORT = 0.5
@@ -96,6 +99,19 @@ for line in sys.stdin:
         sys.exit(5)
     elif MODE == "hang-hash":
         hang()
+    elif MODE == "deep-json":  # nested deeper than Python's JSON parser goes
+        sys.stdout.write('{"seq": %d, "ok": true, "x": %s%s}\n' % (seq, "[" * 10**5, "]" * 10**5))
+        sys.stdout.flush()
+    elif cmd == "rt-open" and MODE in ("odd-bundle", "bad-steps"):
+        send({"seq": seq, "ok": True, "runtime": "r1"})
+    elif cmd == "rt-open" and MODE == "no-handle":
+        send({"seq": seq, "ok": True})
+    elif cmd == "rt-export" and MODE == "odd-bundle":
+        send({"seq": seq, "ok": True, "bundle": "abc"})
+    elif cmd == "rt-run" and MODE == "bad-steps":
+        send({"seq": seq, "ok": True, "steps": [["00" * 32]], "failures": [], "quiescent": True})
+    elif cmd == "rt-run" and MODE == "odd-bundle":
+        send({"seq": seq, "ok": True, "steps": [], "failures": [], "quiescent": True})
     else:
         send({"seq": seq, "ok": True, "digest": "00" * 32})
 """
@@ -223,6 +239,87 @@ def test_an_over_long_line(fake: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
     error = broken_call(impl)
     assert "response to hash is not a complete line of at most 1000 bytes" in error.reason
     assert gone_soon(pid)
+
+
+@pytest.mark.req("ADP-012", "ADP-001")
+def test_json_nested_too_deep_to_parse(fake: tuple[Path, Path]) -> None:
+    """A RecursionError of the JSON parser is the adapter's fault, not the harness's."""
+    impl = Subprocess(command(fake, "deep-json"), timeout=LONG)
+    impl.info()
+    pid = impl.pid
+    assert pid is not None
+    error = broken_call(impl)
+    assert "response to hash is not JSON" in error.reason and "recursion" in error.reason
+    assert gone_soon(pid)
+
+
+#: Operations of a runtime scenario that reach rt-open, rt-run and rt-export (ADP-015).
+_OPERATIONS = [
+    {"op": "run", "max_steps": 1, "expect": {}},
+    {"op": "transfer", "actor": "00" * 32, "expect": {}},
+]
+
+
+@pytest.mark.req("ADP-012", "ADP-013", "ADP-015")
+@pytest.mark.parametrize(
+    ("mode", "problem"),
+    [
+        ("no-handle", "result of rt-open breaks the protocol schema: (top level): 'runtime'"),
+        ("bad-steps", "result of rt-run breaks the protocol schema: steps/0"),
+    ],
+)
+def test_replaying_a_runtime_scenario_on_answers_of_the_wrong_shape(
+    fake: tuple[Path, Path], tmp_path: Path, mode: str, problem: str
+) -> None:
+    impl = Subprocess(command(fake, mode), timeout=LONG)
+    answers = replay_runtime(wire_call(impl), impl.kill, {}, _OPERATIONS, directories(tmp_path))
+    with pytest.raises(AdapterBroken) as info:
+        list(answers)
+    assert problem in info.value.reason
+    impl.kill()
+
+
+@pytest.mark.req("ADP-004", "ADP-015")
+def test_replaying_a_runtime_scenario_on_a_bundle_of_odd_length(
+    fake: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The schema checks hex digits, not the even length: replay names the fault (ADP-004)."""
+    impl = Subprocess(command(fake, "odd-bundle"), timeout=LONG)
+    answers = replay_runtime(wire_call(impl), impl.kill, {}, _OPERATIONS, directories(tmp_path))
+    with pytest.raises(ValueError, match=r"rt-export answered a bundle .* even length \(ADP-004\)"):
+        list(answers)
+    impl.kill()
+
+
+@pytest.mark.req("ADP-015", "ADP-012")
+def test_kill_during_a_command_the_adapter_never_answers(fake: tuple[Path, Path]) -> None:
+    impl = Subprocess(command(fake, "hang-hash"), timeout=LONG)
+    impl.info()
+    first = impl.pid
+    assert first is not None
+    started = time.monotonic()
+    impl.kill_during("hash", 0.05, bytes="")
+    assert time.monotonic() - started < BOUND
+    assert impl.pid is None and gone_soon(first)
+    assert impl.info()["profiles"] == ["codec"]  # the next command starts a fresh adapter
+    assert impl.pid is not None and impl.pid != first
+    impl.kill()
+
+
+@pytest.mark.req("ADP-015", "ADP-012")
+def test_kill_during_a_command_to_an_adapter_that_is_already_dead(fake: tuple[Path, Path]) -> None:
+    """send_only to a closed pipe is no error: the kill that follows is what was asked."""
+    impl = Subprocess(command(fake, "ok"), timeout=LONG)
+    impl.info()
+    first = impl.pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)
+    assert gone_soon(first)
+    impl.kill_during("hash", 0.0, bytes="00" * 100_000)  # more than a pipe buffer holds
+    assert impl.pid is None
+    reply = impl.call("hash", bytes="")
+    assert reply.ok and impl.pid not in (None, first)
+    impl.kill()
 
 
 @pytest.mark.req("ADP-012", "ADP-005")

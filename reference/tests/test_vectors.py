@@ -321,6 +321,39 @@ def test_verify_catches_missing_stale_and_duplicate(tmp_path: Path) -> None:
     assert duplicates and all(p.vector and p.vector.startswith("message/") for p in duplicates)
 
 
+@pytest.mark.req("CONV-003", "CONV-005")
+def test_verify_reports_hostile_files_instead_of_crashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nesting deeper than Python's JSON parser goes, bytes that are not UTF-8, a runtime
+    vector whose operation addresses a runtime that was never opened: each is a problem."""
+    directory = tmp_path / "vectors"
+    directory.mkdir()
+    (directory / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (directory / "latin1.json").write_bytes(b'{"groups": "\xff"}')
+    runtime = json.loads((VECTORS / "runtime.json").read_text())
+    group = next(g for g in runtime["groups"] if g["kind"] == "runtime")
+    vector = group["vectors"][0]
+    vector["operations"] = [{"op": "run", "max_steps": 1, "on": 1, "expect": {}}]
+    group["vectors"] = [vector]
+    runtime["groups"] = [group]  # one group of one vector: the counts below
+    for key, value in (("numberOfVectors", 1), ("numberOfValid", 1), ("numberOfInvalid", 0)):
+        runtime[key] = value
+    runtime["notes"] = {k: v for k, v in runtime["notes"].items() if k in vector["flags"]}
+    (directory / "runtime.json").write_text(json.dumps(runtime))
+    # Drift compares the deep file with what the generator writes under that name.
+    monkeypatch.setattr(_verify, "build_documents", lambda: {"deep.json": b"{}\n"})
+
+    report = gv.verify(directory)
+    found = {(p.check, p.path, p.vector) for p in report.problems}
+    assert ("drift", "deep.json", None) in found, report.summary()
+    assert ("schema", "deep.json", None) in found, report.summary()
+    assert ("schema", "latin1.json", None) in found, report.summary()
+    assert ("reference", "runtime.json", vector["id"]) in found, report.summary()
+    crashed = [p for p in report.problems if p.check == "reference"]
+    assert all("checking crashed: IndexError" in p.message for p in crashed), report.summary()
+
+
 # --- the generator ------------------------------------------------------------------------
 
 

@@ -57,7 +57,13 @@ RUNTIME_OPERATIONS: Final = (*COMMANDS, "kill", "transfer")
 
 
 def _bundle_answer(bundle_hex: str) -> Json:
-    data = bytes.fromhex(bundle_hex)
+    try:
+        data = bytes.fromhex(bundle_hex)
+    except ValueError:  # the protocol schema checks the digits, not the even length
+        raise ValueError(
+            f"rt-export answered a bundle that is not lowercase hex of even length "
+            f"(ADP-004): {bundle_hex[:80]!r}"
+        ) from None
     return {"bundle": blake3.blake3(data).hexdigest(), "size": len(data)}
 
 
@@ -102,8 +108,8 @@ def replay(
             if not exported["ok"]:
                 yield {"error": exported["error"]["class"]}
                 continue
+            answer = _bundle_answer(exported["bundle"])  # checked before it is passed on
             imported = call("rt-import", {"runtime": handles[1], "bundle": exported["bundle"]})
-            answer = _bundle_answer(exported["bundle"])
             if imported["ok"]:
                 answer |= {"actor": imported["actor"], "head": imported["head"]}
             else:

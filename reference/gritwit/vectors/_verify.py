@@ -103,7 +103,7 @@ def _drift(path: str, committed: bytes, expected: bytes) -> Problem:
     """Describe how a committed file differs from the regenerated one."""
     try:
         old, new = json.loads(committed), json.loads(expected)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         return Problem("drift", path, None, "differs from the generator's output")
     if not isinstance(old, dict) or "groups" not in old:
         return Problem("drift", path, None, "differs from the generator's output")
@@ -159,7 +159,7 @@ def _check_file(
 ) -> tuple[list[Problem], list[tuple[str, dict[str, Any]]]]:
     try:
         document = json.loads((directory / relative).read_bytes())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to parse
         return [Problem("schema", relative, None, f"not JSON: {exc}")], []
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:

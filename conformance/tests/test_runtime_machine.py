@@ -1,0 +1,70 @@
+"""The runtime state machine bites: a runtime that loses its heads in a kill fails it (RUN-007).
+
+:class:`~gritwit_conformance.suite.runtime.test_machine.RuntimeMachine` runs
+here against the in-process reference dressed as an implementation that can be
+killed in the middle of a command.  Its ``kill_during`` lets the command finish
+(the kill cannot land inside an in-process call), so the control must pass with
+the differential checks kept on; the lossy variant then drops every ``heads/``
+ref as it dies, which only the machine's own invariants can see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
+from hypothesis.stateful import run_state_machine_as_test
+
+from gritwit_conformance._implementation import InProcess
+from gritwit_conformance.suite.runtime.test_machine import RuntimeMachine
+
+
+class KilledAfterTheCommand(InProcess):
+    """The reference, killed once each ``kill_during`` command has been answered."""
+
+    can_kill = True
+
+    def kill_during(self, cmd: str, delay: float, **args: Any) -> None:
+        self.call(cmd, **args)
+        self.lose(args["runtime"])
+        self.kill()
+
+    def lose(self, runtime: str) -> None:
+        """What the kill destroys: nothing, for a durable runtime (RUN-007)."""
+
+
+class LosesHeadsWhenKilled(KilledAfterTheCommand):
+    def lose(self, runtime: str) -> None:
+        store = self._adapter._open[runtime].store
+        for name in store.list_refs("heads/"):
+            store.cas_ref(name, store.get_ref(name), None)
+
+
+def run_machine(impl: InProcess, top: Path) -> None:
+    RuntimeMachine.impl = impl
+    RuntimeMachine.top = top
+    run_state_machine_as_test(
+        RuntimeMachine,
+        settings=hsettings(
+            max_examples=12,
+            stateful_step_count=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+
+
+@pytest.mark.req("RUN-007", "ADP-015")
+def test_a_runtime_that_survives_kills_passes(tmp_path: Path) -> None:
+    run_machine(KilledAfterTheCommand(), tmp_path)
+
+
+@pytest.mark.req("RUN-007", "ADP-015")
+def test_a_runtime_that_loses_its_heads_in_a_kill_fails(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match=r"an adopted step was lost \(RUN-007\)"):
+        run_machine(LosesHeadsWhenKilled(), tmp_path)
