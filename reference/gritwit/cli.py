@@ -240,9 +240,109 @@ def _add_wasm(subparsers: _Subparsers) -> None:
     action.set_defaults(handler=_wasm_build)
 
 
+def _mutate(args: argparse.Namespace) -> int:
+    import os
+
+    from gritwit_conformance.mutate import GROUPS, Options
+    from gritwit_conformance.mutate import main as mutate_main
+
+    root = Path(args.root) if args.root else _project_root(Path.cwd())
+    if root is None:
+        print(
+            "gritwit mutate: run it inside the gritwit repository (no spec/ found)",
+            file=sys.stderr,
+        )
+        return 2
+    unknown = set(args.group) - set(GROUPS)
+    if unknown:
+        print(
+            f"gritwit mutate: unknown group(s) {sorted(unknown)}; known: {list(GROUPS)}",
+            file=sys.stderr,
+        )
+        return 2
+    deep = os.environ.get("GRITWIT_PROFILE") == "deep"
+    sample = None if args.all or deep else args.sample
+    options = Options(
+        groups=tuple(args.group) or tuple(GROUPS),
+        modules=tuple(args.module),
+        sample=sample,
+        seed=args.seed,
+        workers=args.workers,
+        time_budget=None if deep else args.time_budget,
+        timeout=args.timeout,
+        examples=args.examples,
+        root=root,
+        only=tuple(args.mutant),
+    )
+    return mutate_main(
+        options,
+        out=Path(args.out),
+        write_baseline=args.write_baseline,
+        check_baseline=args.check_baseline,
+        min_score=args.min_score,
+        show=args.show,
+    )
+
+
+def _add_mutate(subparsers: _Subparsers) -> None:
+    help_text = (
+        "mutation-test the conformance suite: run mutants of the reference behind the stdio "
+        "adapter and report how many the suite catches"
+    )
+    parser = subparsers.add_parser("mutate", help=help_text, description=help_text)
+    add = parser.add_argument
+    add(
+        "--group",
+        action="append",
+        default=[],
+        help="codec, store, wit, runtime or wasm (repeatable; default: all)",
+    )
+    add(
+        "--module",
+        action="append",
+        default=[],
+        help="only this module, e.g. gritwit/_cbor.py (repeatable)",
+    )
+    add("--mutant", action="append", default=[], help="only this mutant id (repeatable)")
+    add(
+        "--sample",
+        type=int,
+        default=None,
+        help="a seeded sample of N mutants spread over "
+        "the groups (ignored under GRITWIT_PROFILE=deep, which runs them all)",
+    )
+    add("--all", action="store_true", help="every mutant (also the default without --sample)")
+    add("--seed", type=int, default=9, help="seed of the sample (default 9)")
+    add("--workers", type=int, default=2, help="mutants run in parallel (default 2)")
+    add(
+        "--time-budget",
+        type=float,
+        default=None,
+        help="start no mutant after this many seconds; the report is then marked incomplete",
+    )
+    add("--timeout", type=float, default=10.0, help="seconds per adapter response")
+    add("--examples", type=int, default=None, help="hypothesis examples per property")
+    add("--out", default="mutation-report.json", help="the JSON report")
+    add("--show", type=int, default=20, help="survivors to print")
+    add(
+        "--write-baseline",
+        action="store_true",
+        help="rewrite conformance/mutation/{baseline,evidence}.json (complete runs only)",
+    )
+    add(
+        "--check-baseline",
+        action="store_true",
+        help="fail on a mutant alive that the baseline has detected, or that is new",
+    )
+    add("--min-score", type=float, default=None, help="fail below this total score (percent)")
+    add("--root", default=None, help="repository root (default: found from cwd)")
+    parser.set_defaults(handler=_mutate)
+
+
 #: One registration function per subcommand.
 COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_conform,
+    _add_mutate,
     _add_report,
     _add_vectors,
     _add_trace,

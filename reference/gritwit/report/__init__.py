@@ -25,6 +25,7 @@ from typing import Any, Final
 from ._html import render_matrix
 from ._matrix import CHAPTERS, build_matrix, spec_url
 from ._model import Report, ReportError, load_report, parse_report, report_schema
+from ._mutation import load_mutation, mutation_section
 
 __all__ = [
     "CHAPTERS",
@@ -49,14 +50,26 @@ DEFAULT_SPEC_BASE_URL: Final = "spec/"
 DEFAULT_OUTPUT: Final = "conformance-report.html"
 
 
-def render(reports: Sequence[Report], base_url: str = DEFAULT_SPEC_BASE_URL) -> str:
-    """The HTML page of already loaded reports (one column each, in order)."""
+def render(
+    reports: Sequence[Report],
+    base_url: str = DEFAULT_SPEC_BASE_URL,
+    mutation: dict[str, Any] | None = None,
+) -> str:
+    """The HTML page of already loaded reports (one column each, in order).
+
+    ``mutation``: a ``gritwit-mutation/1`` document, rendered as a section after the matrix.
+    """
     if not reports:
         raise ValueError("render needs at least one report")
-    return render_matrix(build_matrix(reports), base_url)
+    extra = mutation_section(mutation, base_url) if mutation is not None else []
+    return render_matrix(build_matrix(reports), base_url, extra)
 
 
-def render_reports(paths: Sequence[Path], base_url: str = DEFAULT_SPEC_BASE_URL) -> str:
+def render_reports(
+    paths: Sequence[Path],
+    base_url: str = DEFAULT_SPEC_BASE_URL,
+    mutation: Path | None = None,
+) -> str:
     """Load, validate and render the report files ``paths`` into one HTML page.
 
     Raises :class:`ReportError` for the first file that is not a valid report.
@@ -64,13 +77,18 @@ def render_reports(paths: Sequence[Path], base_url: str = DEFAULT_SPEC_BASE_URL)
     """
     if not paths:
         raise ReportError("gritwit report", ["no report files given"])
-    return render([load_report(Path(p)) for p in paths], base_url)
+    loaded = [load_report(Path(p)) for p in paths]
+    return render(loaded, base_url, load_mutation(mutation) if mutation is not None else None)
 
 
 def main_report(args: argparse.Namespace) -> int:
     """Handler of ``gritwit report``: 0 when the page was written, 1 for a bad report."""
     try:
-        page = render_reports([Path(p) for p in args.reports], base_url=args.spec_base_url)
+        page = render_reports(
+            [Path(p) for p in args.reports],
+            base_url=args.spec_base_url,
+            mutation=Path(args.mutation) if args.mutation else None,
+        )
     except ReportError as exc:
         print(f"gritwit report: {exc}", file=sys.stderr)
         return 1
@@ -107,5 +125,11 @@ def add_report_parser(subparsers: Any) -> None:
         metavar="URL",
         help="base of requirement links, e.g. https://example.org/gritwit/spec/ "
         f"(default: {DEFAULT_SPEC_BASE_URL!r}, for a page at the root of the built docs)",
+    )
+    parser.add_argument(
+        "--mutation",
+        default=None,
+        metavar="MUTATION.json",
+        help="a report of gritwit mutate, rendered as a section after the matrix",
     )
     parser.set_defaults(handler=main_report)

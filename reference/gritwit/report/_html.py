@@ -267,8 +267,8 @@ def _legend() -> str:
     return f'<ul class="legend" aria-label="legend">{items}</ul>'
 
 
-def render_matrix(matrix: Matrix, base_url: str) -> str:
-    """The whole page."""
+def render_matrix(matrix: Matrix, base_url: str, extra: Sequence[str] = ()) -> str:
+    """The whole page; ``extra`` is more sections (HTML lines) after the matrix."""
     reports = matrix.reports
     n = len(reports)
     names = ", ".join(_t(_impl_label(r)) for r in reports)
@@ -314,7 +314,7 @@ def render_matrix(matrix: Matrix, base_url: str) -> str:
     out.append("</tr></thead>")
     for block in matrix.profiles:
         out += _profile(block, base_url)
-    out += ["</table></div></section></main>"]
+    out += ["</table></div></section>", *extra, "</main>"]
     sources = ", ".join(f"<code>{_t(PurePath(r.source).name)}</code>" for r in reports)
     out.append(f"<footer>Rendered by gritwit {_t(__version__)} from {sources}.</footer>")
     out.append("</body></html>")

@@ -94,6 +94,11 @@ ul.tests li { margin: 0 0 .5rem; padding: .35rem .5rem; background: #fff;
 pre.reason { margin: .3rem 0 0; padding: .4rem .5rem; background: #f7f7f9;
   border: 1px solid #e1e3e6; border-radius: 3px; white-space: pre-wrap;
   overflow-wrap: anywhere; max-height: 22em; overflow: auto; }
+table.mutation { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .9rem; }
+.mutation caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+.mutation th, .mutation td { border: 1px solid var(--line); padding: .2rem .5rem; }
+.mutation td { text-align: right; font-variant-numeric: tabular-nums; }
+.mutation th[scope=row] { text-align: left; font-weight: normal; }
 footer { margin-top: 2rem; color: #555c64; font-size: .85rem; }
 @media print { .matrix thead th { position: static; } details.drill { display: block; } }
 """

@@ -1,0 +1,122 @@
+"""Which conformance tests execute which lines of the reference: the test selection of a mutant.
+
+One pass of the suite against the in-process reference with a line tracer on
+the modules under mutation.  The in-process run executes both the
+implementation under test and the harness's oracle in one process, so the map
+over-approximates — a mutant is sent to every test that *might* reach it,
+never fewer — and a mutant whose line no test reaches is marked *uncovered*.
+Per test it also records its duration (fast tests run first, so a killed
+mutant costs little) and the requirement IDs it cites.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Generator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+
+__all__ = ["Coverage", "LineCollector"]
+
+
+class LineCollector:
+    """A pytest plugin that records, per test, the (file, line) pairs executed in ``files``."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        #: absolute path → module key (``gritwit/_cbor.py``)
+        self.files = files
+        self.current: set[tuple[str, int]] = set()
+        self.lines: dict[str, list[list[Any]]] = {}
+        self.durations: dict[str, float] = {}
+        self.requirements: dict[str, list[str]] = {}
+        self.outcomes: dict[str, str] = {}
+
+    def _global(self, frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code.co_filename in self.files:
+            return self._local
+        return None
+
+    def _local(self, frame: FrameType, event: str, arg: object) -> Any:
+        if event == "line":
+            self.current.add((frame.f_code.co_filename, frame.f_lineno))
+        return self._local
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        self.current = set()
+        started = time.perf_counter()
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+        try:
+            return (yield)
+        finally:
+            sys.settrace(None)
+            threading.settrace(None)
+            self.durations[item.nodeid] = time.perf_counter() - started
+            by_module: dict[str, list[int]] = {}
+            for filename, line in self.current:
+                by_module.setdefault(self.files[filename], []).append(line)
+            self.lines[item.nodeid] = [[m, sorted(ls)] for m, ls in sorted(by_module.items())]
+            self.requirements[item.nodeid] = list(
+                dict.fromkeys(rid for m in item.iter_markers("req") for rid in m.args)
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            previous = self.outcomes.get(report.nodeid)
+            if previous in (None, "passed"):
+                self.outcomes[report.nodeid] = report.outcome
+
+
+class Coverage:
+    """The coverage map: test → lines, duration, requirement IDs."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.tests: dict[str, dict[str, Any]] = data["tests"]
+        index: dict[tuple[str, int], list[str]] = {}
+        for nodeid, record in self.tests.items():
+            for module, lines in record["lines"]:
+                for line in lines:
+                    index.setdefault((module, line), []).append(nodeid)
+        self._index = index
+
+    @classmethod
+    def load(cls, path: Path) -> Coverage:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.data), encoding="utf-8")
+
+    @classmethod
+    def from_collector(cls, collector: LineCollector, key: str) -> Coverage:
+        tests = {
+            nodeid: {
+                "lines": collector.lines[nodeid],
+                "seconds": round(collector.durations[nodeid], 4),
+                "requirements": collector.requirements.get(nodeid, []),
+                "outcome": collector.outcomes.get(nodeid, "passed"),
+            }
+            for nodeid in collector.lines
+        }
+        return cls({"key": key, "tests": tests})
+
+    def covering(self, module: str, lines: range) -> list[str]:
+        found: dict[str, None] = {}
+        for line in lines:
+            for nodeid in self._index.get((module, line), ()):
+                found[nodeid] = None
+        return list(found)
+
+    def seconds(self, nodeid: str) -> float:
+        return float(self.tests.get(nodeid, {}).get("seconds", 1.0))
+
+    def requirements(self, nodeid: str) -> list[str]:
+        return list(self.tests.get(nodeid, {}).get("requirements", []))

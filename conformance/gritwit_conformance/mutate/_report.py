@@ -1,0 +1,220 @@
+"""The mutation report (``gritwit-mutation/1``), the committed baseline and the evidence file.
+
+* The **report** holds every mutant run and the scores per module, group and
+  requirement ID.  ``gritwit report`` renders it as a section of the HTML matrix.
+* The **baseline** (``conformance/mutation/baseline.json``) is the status of
+  every mutant in the last full run; a sampled CI run fails on any mutant it
+  finds alive that the baseline records as detected, and on any new mutant left
+  alive (:func:`regressions`).
+* The **evidence** (``conformance/mutation/evidence.json``) lists, per
+  requirement ID, killed mutants attributed to that ID whose killing test cites
+  it (the ID or its parent clause): the proof ``gritwit trace`` reads that a
+  clause has a check which fails on an implementation breaking it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from gritwit import SPEC_VERSION
+
+from ._mutants import Mutant
+from ._run import DETECTED, MutationRun, group_of
+
+__all__ = [
+    "FORMAT",
+    "build_report",
+    "evidence",
+    "regressions",
+    "render_summary",
+    "write_json",
+]
+
+FORMAT = "gritwit-mutation/1"
+EVIDENCE_FORMAT = "gritwit-mutation-evidence/1"
+
+
+def _tally(statuses: Iterable[str]) -> dict[str, Any]:
+    counts: dict[str, Any] = {
+        "mutants": 0,
+        "killed": 0,
+        "timeout": 0,
+        "survived": 0,
+        "equivalent": 0,
+        "error": 0,
+        "uncovered": 0,
+    }
+    for status in statuses:
+        counts["mutants"] += 1
+        if status == "uncovered":
+            counts["survived"] += 1
+            counts["uncovered"] += 1
+        else:
+            counts[status] = counts.get(status, 0) + 1
+    scored = counts["mutants"] - counts["equivalent"]
+    detected = counts["killed"] + counts["timeout"]
+    counts["score"] = round(100.0 * detected / scored, 1) if scored else None
+    return counts
+
+
+def _status(result: dict[str, Any]) -> str:
+    return "uncovered" if result.get("uncovered") else str(result["status"])
+
+
+def build_report(run: MutationRun, options: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document of one run."""
+    mutants = []
+    by_module: dict[str, list[str]] = {}
+    by_group: dict[str, list[str]] = {}
+    by_requirement: dict[str, list[str]] = {}
+    for mutant in run.mutants:
+        result = run.results.get(mutant.id)
+        if result is None:
+            continue  # not reached before the time budget ran out
+        status = _status(result)
+        by_module.setdefault(mutant.module, []).append(status)
+        by_group.setdefault(group_of(mutant.module), []).append(status)
+        for rid in mutant.requirements:
+            by_requirement.setdefault(rid, []).append(status)
+        mutants.append(_record(mutant, result))
+    return {
+        "format": FORMAT,
+        "specVersion": SPEC_VERSION,
+        "options": options,
+        "complete": run.complete,
+        "seconds": run.seconds,
+        "coverageSeconds": run.coverage_seconds,
+        "staleEquivalent": run.stale_equivalent,
+        "total": _tally(s for statuses in by_module.values() for s in statuses),
+        "groups": {g: _tally(s) for g, s in sorted(by_group.items())},
+        "modules": {m: _tally(s) for m, s in sorted(by_module.items())},
+        "requirements": {r: _tally(s) for r, s in sorted(by_requirement.items())},
+        "mutants": mutants,
+    }
+
+
+def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": mutant.id,
+        "module": mutant.module,
+        "group": group_of(mutant.module),
+        "line": mutant.line,
+        "function": mutant.function,
+        "operator": mutant.operator,
+        "original": mutant.original,
+        "replacement": mutant.replacement,
+        "requirements": list(mutant.requirements),
+        "status": _status(result),
+        "test": result.get("test"),
+        "testRequirements": result.get("testRequirements", []),
+        "reason": (result.get("reason") or "")[-300:],
+        "ran": result.get("ran", 0),
+        "selected": result.get("selected", 0),
+        "seconds": result.get("seconds", 0.0),
+    }
+
+
+def _cites(test_requirements: Iterable[str], rid: str) -> bool:
+    return any(
+        t == rid or t.startswith(rid + ".") or rid.startswith(t + ".") for t in test_requirements
+    )
+
+
+def evidence(report: dict[str, Any]) -> dict[str, Any]:
+    """Per requirement ID: killed mutants attributed to it whose killing test cites it."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for record in report["mutants"]:
+        if record["status"] not in DETECTED or not record["test"]:
+            continue
+        for rid in record["requirements"]:
+            cited = [t for t in record["testRequirements"] if _cites([t], rid)]
+            for target in cited or ():
+                key = target if target.startswith(rid + ".") else rid
+                entries = found.setdefault(key, [])
+                if len(entries) < 3:
+                    entries.append(
+                        {
+                            "kind": "mutant",
+                            "mutant": record["id"],
+                            "where": f"{record['module']}:{record['line']}",
+                            "test": record["test"],
+                        }
+                    )
+    return {
+        "format": EVIDENCE_FORMAT,
+        "specVersion": report["specVersion"],
+        "requirements": dict(sorted(found.items())),
+    }
+
+
+def baseline(report: dict[str, Any]) -> dict[str, Any]:
+    """The committed status of every mutant of a full run."""
+    return {
+        "format": "gritwit-mutation-baseline/1",
+        "total": report["total"],
+        "groups": report["groups"],
+        "modules": {m: t["score"] for m, t in report["modules"].items()},
+        "mutants": {r["id"]: r["status"] for r in report["mutants"]},
+    }
+
+
+def regressions(report: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Mutants alive now that the baseline records as detected, or that are new and alive."""
+    known = base.get("mutants", {})
+    bad = []
+    for record in report["mutants"]:
+        if record["status"] not in ("survived", "uncovered", "error"):
+            continue
+        before = known.get(record["id"])
+        if before is None or before in DETECTED:
+            bad.append(record)
+    return bad
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def _row(name: str, tally: dict[str, Any]) -> str:
+    score = "-" if tally["score"] is None else f"{tally['score']:.1f} %"
+    return (
+        f"{name:34} {tally['mutants']:6} {tally['killed']:6} {tally['timeout']:7} "
+        f"{tally['survived']:8} {tally['uncovered']:9} {tally['equivalent']:10} {score:>8}"
+    )
+
+
+def render_summary(report: dict[str, Any], *, survivors: int = 20) -> str:
+    head = (
+        f"{'':34} {'mutants':>6} {'killed':>6} {'timeout':>7} {'survived':>8} "
+        f"{'uncovered':>9} {'equivalent':>10} {'score':>8}"
+    )
+    lines = [head]
+    lines += [_row(g, t) for g, t in report["groups"].items()]
+    lines.append(_row("total", report["total"]))
+    lines.append("")
+    lines.append(head)
+    lines += [_row(m, t) for m, t in report["modules"].items()]
+    alive = [r for r in report["mutants"] if r["status"] in ("survived", "uncovered", "error")]
+    if alive:
+        lines.append(f"\nsurvivors ({len(alive)}):")
+        for record in alive[:survivors]:
+            lines.append(
+                f"  {record['id']}  {record['module']}:{record['line']} {record['operator']}: "
+                f"{record['original']!r} -> {record['replacement']!r}"
+                f"{'  (uncovered)' if record['status'] == 'uncovered' else ''}"
+                f"  [{', '.join(record['requirements'][:4])}]"
+            )
+        if len(alive) > survivors:
+            lines.append(f"  … and {len(alive) - survivors} more in the JSON report")
+    if report["staleEquivalent"]:
+        lines.append(
+            "stale entries in equivalent.toml (no such mutant): "
+            + ", ".join(report["staleEquivalent"])
+        )
+    state = "complete" if report["complete"] else "INCOMPLETE (time budget reached)"
+    lines.append(f"\n{state}: {report['seconds']} s (test map {report['coverageSeconds']} s)")
+    return "\n".join(lines)

@@ -1,0 +1,457 @@
+"""``gritwit mutate``: mutants of the reference, run behind the stdio adapter, scored.
+
+1. Find the mutants of the modules in :data:`GROUPS` (:mod:`._mutants`).
+2. Map tests to lines once, against the in-process reference (:mod:`._coverage`;
+   cached under ``.gritwit-mutate/`` by a hash of the sources and vectors).
+3. Run each mutant in a worker (:mod:`._worker`): the tests that reach its line,
+   fastest first, stopping at the first failure, against
+   ``python -m gritwit adapter`` importing the mutated copy, while the harness
+   and its oracle stay the pristine reference.
+4. Classify: *killed* (a test failed), *timeout* (the adapter hung or the
+   mutant ran out of time: detected too), *survived*, *equivalent* (listed in
+   ``conformance/mutation/equivalent.toml`` with a reason; not run), and
+   *uncovered* survivors (no test reaches the line).  Score =
+   (killed + timeout) / (all − equivalent), per module, group and requirement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import queue
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._coverage import Coverage, LineCollector
+from ._mutants import Mutant, apply_mutant, find_mutants
+
+__all__ = [
+    "GROUPS",
+    "PROFILES_OF",
+    "MutationRun",
+    "Options",
+    "collect_mutants",
+    "load_equivalent",
+    "run_mutation",
+]
+
+PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
+SUITE_ROOT = Path(__file__).resolve().parent.parent
+SUITE_DIR = SUITE_ROOT / "suite"
+
+#: The spec-enforcing modules, by the part of the spec they serve.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "codec": (
+        "gritwit/_cbor.py",
+        "gritwit/_codec.py",
+        "gritwit/_objects.py",
+        "gritwit/_ids.py",
+        "gritwit/_json.py",
+        "gritwit/_maps.py",
+    ),
+    "store": (
+        "gritwit/store/_store.py",
+        "gritwit/store/_memory.py",
+        "gritwit/store/_sqlite.py",
+        "gritwit/store/_refs.py",
+    ),
+    "wit": (
+        "gritwit/wit/_actors.py",
+        "gritwit/wit/_assemble.py",
+        "gritwit/wit/_cores.py",
+        "gritwit/wit/_executor.py",
+        "gritwit/wit/_model.py",
+        "gritwit/wit/_outside.py",
+        "gritwit/wit/_pending.py",
+        "gritwit/wit/_update.py",
+    ),
+    "runtime": (
+        "gritwit/runtime/_bundle.py",
+        "gritwit/runtime/_cache.py",
+        "gritwit/runtime/_erase.py",
+        "gritwit/runtime/_events.py",
+        "gritwit/runtime/_fork.py",
+        "gritwit/runtime/_index.py",
+        "gritwit/runtime/_inspect.py",
+        "gritwit/runtime/_reach.py",
+        "gritwit/runtime/_runtime.py",
+        "gritwit/runtime/_verify.py",
+    ),
+    "wasm": (
+        "gritwit/wasm/_abi.py",
+        "gritwit/wasm/_binary.py",
+        "gritwit/wasm/_core.py",
+        "gritwit/wasm/_engine.py",
+        "gritwit/wasm/_host.py",
+        "gritwit/wasm/_image.py",
+        "gritwit/wasm/_wits.py",
+    ),
+}
+#: The conformance profiles whose tests a group's mutants run against.
+PROFILES_OF: dict[str, tuple[str, ...]] = {
+    "codec": ("protocol", "codec", "store", "wit", "runtime", "wasm"),
+    "store": ("store", "wit", "runtime", "wasm"),
+    "wit": ("wit", "runtime", "wasm"),
+    "runtime": ("runtime",),
+    "wasm": ("wasm",),
+}
+DETECTED = ("killed", "timeout")
+EQUIVALENT_FILE = Path("conformance/mutation/equivalent.toml")
+BASELINE_FILE = Path("conformance/mutation/baseline.json")
+EVIDENCE_FILE = Path("conformance/mutation/evidence.json")
+
+
+def group_of(module: str) -> str:
+    for group, modules in GROUPS.items():
+        if module in modules:
+            return group
+    raise KeyError(module)
+
+
+_SOURCES: dict[str, str] = {}
+
+
+def _source(module: str) -> str:
+    """The module's text as first read in this process: spans stay valid if it is edited."""
+    if module not in _SOURCES:
+        _SOURCES[module] = (PACKAGE_DIR.parent / module).read_text(encoding="utf-8")
+    return _SOURCES[module]
+
+
+def collect_mutants(groups: Iterable[str]) -> list[Mutant]:
+    """Every mutant of the modules of ``groups``, in module and source order."""
+    found: list[Mutant] = []
+    for group in groups:
+        for module in GROUPS[group]:
+            found += find_mutants(module, _source(module))
+    return found
+
+
+def load_equivalent(path: Path) -> dict[str, str]:
+    """``equivalent.toml``: mutant id → reason (a reason is required)."""
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    listed: dict[str, str] = {}
+    for entry in data.get("equivalent", []):
+        reason = str(entry.get("reason", "")).strip()
+        if not reason:
+            raise ValueError(f"{path}: equivalent mutant {entry.get('id')} has no reason")
+        listed[str(entry["id"])] = reason
+    return listed
+
+
+@dataclass(slots=True)
+class Options:
+    """What one ``gritwit mutate`` run does."""
+
+    groups: tuple[str, ...] = tuple(GROUPS)
+    modules: tuple[str, ...] = ()
+    sample: int | None = None
+    seed: int = 9
+    workers: int = 2
+    time_budget: float | None = None
+    timeout: float = 10.0
+    examples: int | None = None
+    root: Path = Path(".")
+    cache: Path = Path(".gritwit-mutate")
+    only: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class MutationRun:
+    """Results of a run: mutant → result record."""
+
+    mutants: list[Mutant]
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    equivalent: dict[str, str] = field(default_factory=dict)
+    stale_equivalent: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    coverage_seconds: float = 0.0
+    complete: bool = True
+
+
+# --- coverage -------------------------------------------------------------------------
+
+
+def _coverage_key(profiles: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    bases = [PACKAGE_DIR, SUITE_ROOT]
+    for base in bases:
+        for path in sorted(base.rglob("*.py")):
+            digest.update(str(path.relative_to(base.parent)).encode())
+            digest.update(path.read_bytes())
+    vectors = PACKAGE_DIR.parent.parent / "vectors"
+    for path in sorted(vectors.rglob("*.json")) if vectors.is_dir() else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(" ".join(sorted(profiles)).encode())
+    return digest.hexdigest()[:16]
+
+
+def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], None]) -> Coverage:
+    """The test → lines map for ``profiles``, from the cache or one traced in-process run."""
+    chosen = sorted(set(profiles))
+    key = _coverage_key(chosen)
+    path = cache / f"coverage-{key}.json"
+    if path.is_file():
+        return Coverage.load(path)
+    files = {
+        str((PACKAGE_DIR.parent / module).resolve()): module
+        for modules in GROUPS.values()
+        for module in modules
+    }
+    collector = LineCollector(files)
+    log(f"mapping tests to lines (one in-process run of {', '.join(chosen)}) ...")
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = [str(SUITE_DIR / p) for p in chosen]
+        args += ["-c", str(ini), "--rootdir", str(SUITE_ROOT), "-p", "no:cacheprovider", "-qq"]
+        args += ["--impl", "reference", "-p", "no:xdist"]
+        status = pytest.main(args, plugins=[collector])
+    if int(status) != 0:
+        raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
+    coverage = Coverage.from_collector(collector, key)
+    coverage.save(path)
+    return coverage
+
+
+def _profile_of(nodeid: str) -> str:
+    return nodeid.split("/")[1] if nodeid.startswith("suite/") else ""
+
+
+def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
+    """(tests to run, fastest first; whether the mutant is reached by a traced line)."""
+    profiles = set(PROFILES_OF[group_of(mutant.module)])
+    if not mutant.in_function:  # runs at import: every test reaches it
+        tests = [t for t in coverage.tests if _profile_of(t) in profiles]
+        covered = True
+    else:
+        tests = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
+        tests = [t for t in tests if _profile_of(t) in profiles]
+        covered = bool(tests)
+    tests.sort(key=lambda t: (coverage.seconds(t), t))
+    return tests, covered
+
+
+# --- workers ----------------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, copy: Path) -> None:
+        self.copy = copy
+        self.proc: subprocess.Popen[str] | None = None
+        self.lines: queue.Queue[str | None] = queue.Queue()
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gritwit_conformance.mutate._worker", str(self.copy)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        self.lines = queue.Queue()
+        stdout = self.proc.stdout
+        assert stdout is not None
+
+        def pump() -> None:
+            for line in stdout:
+                self.lines.put(line)
+            self.lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, 9)
+        self.proc.wait()
+        self.proc = None
+
+    def run(self, job: dict[str, Any], hard_deadline: float) -> dict[str, Any]:
+        if self.proc is None:
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        try:
+            line = self.lines.get(timeout=hard_deadline)
+        except queue.Empty:
+            line = None
+        if line is None:
+            self.stop()
+            return {
+                "status": "timeout",
+                "test": None,
+                "reason": "worker hard deadline",
+                "ran": 0,
+                "seconds": hard_deadline,
+            }
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+
+def _make_copy(base: Path, index: int) -> Path:
+    copy = base / f"w{index}"
+    shutil.copytree(PACKAGE_DIR, copy / "gritwit", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(copy / "gritwit")],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    return copy
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def choose(mutants: list[Mutant], options: Options) -> list[Mutant]:
+    """The mutants to run: filtered by module and id, then a seeded sample per group."""
+    chosen = [m for m in mutants if not options.modules or m.module in options.modules]
+    if options.only:
+        chosen = [m for m in chosen if m.id in options.only]
+    if options.sample is None or options.sample >= len(chosen):
+        return chosen
+    rng = random.Random(options.seed)
+    by_group: dict[str, list[Mutant]] = {}
+    for mutant in chosen:
+        by_group.setdefault(group_of(mutant.module), []).append(mutant)
+    groups = sorted(by_group)
+    picked: list[Mutant] = []
+    share, extra = divmod(options.sample, len(groups))
+    for index, group in enumerate(groups):
+        pool = sorted(by_group[group], key=lambda m: m.id)
+        want = min(len(pool), share + (1 if index < extra else 0))
+        picked += rng.sample(pool, want)
+    return sorted(picked, key=lambda m: (m.module, m.span))
+
+
+def run_mutation(
+    options: Options,
+    log: Callable[[str], None] = print,
+    coverage: Coverage | None = None,
+) -> MutationRun:
+    """Run the chosen mutants; see the module docstring.
+
+    ``coverage`` replaces the traced test map (tests use a small hand-made one).
+    """
+    started = time.monotonic()
+    everything = collect_mutants(options.groups)
+    equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
+    known = {m.id for m in everything}
+    run = MutationRun(
+        mutants=choose(everything, options),
+        equivalent=equivalent,
+        stale_equivalent=sorted(i for i in equivalent if i not in known)
+        if options.groups == tuple(GROUPS)
+        else [],
+    )
+    profiles = {p for g in options.groups for p in PROFILES_OF[g]}
+    coverage_started = time.monotonic()
+    if coverage is None:
+        coverage = build_coverage(profiles, options.root / options.cache, log)
+    run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
+    jobs: queue.Queue[Mutant] = queue.Queue()
+    to_run = 0
+    for mutant in run.mutants:
+        if mutant.id in equivalent:
+            run.results[mutant.id] = {"status": "equivalent", "reason": equivalent[mutant.id]}
+            continue
+        _, covered = select_tests(mutant, coverage)
+        if not covered:
+            run.results[mutant.id] = {
+                "status": "survived",
+                "uncovered": True,
+                "test": None,
+                "ran": 0,
+                "seconds": 0.0,
+            }
+            continue
+        jobs.put(mutant)
+        to_run += 1
+    log(
+        f"{len(run.mutants)} mutants chosen of {len(everything)}; {to_run} to run "
+        f"on {options.workers} workers"
+    )
+    deadline = None if options.time_budget is None else started + options.time_budget
+    lock = threading.Lock()
+    progress = options.root / options.cache / "progress.jsonl"  # results as they come
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text("", encoding="utf-8")
+    done = [0]
+
+    def work(worker: _Worker) -> None:
+        while True:
+            if deadline is not None and time.monotonic() > deadline:
+                run.complete = False
+                return
+            try:
+                mutant = jobs.get_nowait()
+            except queue.Empty:
+                return
+            tests, _ = select_tests(mutant, coverage)
+            expected = sum(coverage.seconds(t) for t in tests)
+            budget = 30.0 + 4 * expected
+            job = {
+                "id": mutant.id,
+                "module": mutant.module,
+                "source": apply_mutant(_source(mutant.module), mutant),
+                "tests": tests,
+                "deadline": budget,
+                "timeout": options.timeout,
+                "examples": options.examples,
+            }
+            result = worker.run(job, hard_deadline=budget + 60.0)
+            result["selected"] = len(tests)
+            with lock:
+                run.results[mutant.id] = result
+                with progress.open("a", encoding="utf-8") as stream:
+                    stream.write(json.dumps({"mutant": mutant.describe(), **result}) + "\n")
+                done[0] += 1
+                if done[0] % 25 == 0 or done[0] == to_run:
+                    log(f"  {done[0]}/{to_run} run ({time.monotonic() - started:.0f} s)")
+
+    with tempfile.TemporaryDirectory(prefix="gritwit-mutate-") as tmp:
+        workers = [_Worker(_make_copy(Path(tmp), i)) for i in range(options.workers)]
+        threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for worker in workers:
+            worker.stop()
+    for mutant in run.mutants:
+        if mutant.id not in run.results:
+            run.complete = False
+    run.seconds = round(time.monotonic() - started, 1)
+    _attach_requirements(run, coverage)
+    return run
+
+
+def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
+    for result in run.results.values():
+        test = result.get("test")
+        if test:
+            nodeid = str(Path(test).relative_to(SUITE_ROOT)) if test.startswith("/") else test
+            result["test"] = nodeid
+            result["testRequirements"] = coverage.requirements(nodeid)

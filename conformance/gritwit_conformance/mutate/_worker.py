@@ -1,0 +1,181 @@
+"""One mutation worker: runs conformance tests against mutants behind the stdio adapter.
+
+Started by :mod:`._run` as ``python -m gritwit_conformance.mutate._worker COPY``
+where ``COPY`` holds a private copy of the ``gritwit`` package.  It reads one
+job per line on standard input (JSON: the mutant's module, its mutated source
+and the tests to run), writes the mutant into the copy, runs pytest
+*in this process* — the harness and its oracle import the pristine
+``gritwit`` — against an adapter started as
+``env PYTHONPATH=COPY python -m gritwit adapter`` (only the adapter sees the
+mutant), restores the module and answers one JSON line on its own channel.
+pytest's console output goes to /dev/null.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["adapter_command", "main"]
+
+SUITE_ROOT = Path(__file__).resolve().parent.parent
+_TIMEOUT_MARKS = ("adapter hangs", "mutant deadline")
+
+
+def adapter_command(copy: Path) -> str:
+    """The adapter command line that imports ``gritwit`` from ``copy``."""
+    return shlex.join(
+        [
+            "env",
+            f"PYTHONPATH={copy}",
+            "PYTHONDONTWRITEBYTECODE=1",
+            sys.executable,
+            "-m",
+            "gritwit",
+            "adapter",
+        ]
+    )
+
+
+class _Outcome:
+    """A pytest plugin: the first failing test, and a deadline for the whole mutant."""
+
+    def __init__(self, deadline: float, selected: list[str]) -> None:
+        self.deadline = deadline
+        self.selected = selected
+        self.failed: str | None = None
+        self.reason = ""
+        self.ran = 0
+        self.out_of_time = False
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
+        if time.monotonic() > self.deadline:
+            self.out_of_time = True
+            item.session.shouldstop = "mutant deadline"
+            return True
+        self.ran += 1
+        return (yield)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Keep the selected tests only, in the order given (fastest first)."""
+        rank = {nodeid: index for index, nodeid in enumerate(self.selected)}
+        keep = sorted((i for i in items if i.nodeid in rank), key=lambda i: rank[i.nodeid])
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in rank])
+        items[:] = keep
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed and self.failed is None:
+            self.failed = report.nodeid
+            text = str(report.longrepr) if report.longrepr is not None else ""
+            self.reason = text[-600:]
+
+
+def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
+    target = copy / job["module"]
+    original = target.read_text(encoding="utf-8")
+    cached = target.parent / "__pycache__"
+    for pyc in cached.glob(target.stem + ".*.pyc") if cached.is_dir() else ():
+        pyc.unlink()
+    started = time.monotonic()
+    outcome = _Outcome(started + float(job["deadline"]), list(job["tests"]))
+    files = sorted({str(SUITE_ROOT / nodeid.split("::", 1)[0]) for nodeid in job["tests"]})
+    target.write_text(job["source"], encoding="utf-8")
+    try:
+        args = [
+            *files,
+            "-c",
+            str(ini),
+            "--rootdir",
+            str(SUITE_ROOT),
+            "-p",
+            "no:cacheprovider",
+            "-x",
+            "-q",
+            "--capture=no",
+            "--impl",
+            adapter_command(copy),
+            "--gritwit-timeout",
+            str(job.get("timeout", 10.0)),
+        ]
+        if job.get("examples") is not None:
+            args += ["--gritwit-examples", str(job["examples"])]
+        status = pytest.main(args, plugins=[outcome])
+    finally:
+        target.write_text(original, encoding="utf-8")
+    seconds = round(time.monotonic() - started, 3)
+    if outcome.failed is not None:
+        timed_out = any(mark in outcome.reason for mark in _TIMEOUT_MARKS)
+        return {
+            "status": "timeout" if timed_out else "killed",
+            "test": outcome.failed,
+            "reason": outcome.reason,
+            "ran": outcome.ran,
+            "seconds": seconds,
+        }
+    if outcome.out_of_time:
+        return {
+            "status": "timeout",
+            "test": None,
+            "reason": "mutant deadline",
+            "ran": outcome.ran,
+            "seconds": seconds,
+        }
+    if int(status) not in (0, 5):
+        return {
+            "status": "error",
+            "test": None,
+            "reason": f"pytest exit {int(status)}",
+            "ran": outcome.ran,
+            "seconds": seconds,
+        }
+    return {
+        "status": "survived",
+        "test": None,
+        "reason": "",
+        "ran": outcome.ran,
+        "seconds": seconds,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    copy = Path(args[0])
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as we do
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        for line in sys.stdin:
+            job = json.loads(line)
+            try:
+                result = _run_job(job, copy, ini)
+            except Exception as exc:  # report, keep serving
+                result = {
+                    "status": "error",
+                    "test": None,
+                    "reason": repr(exc)[:600],
+                    "ran": 0,
+                    "seconds": 0.0,
+                }
+            result["id"] = job["id"]
+            channel.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""``gritwit mutate``: the mutator finds and applies the changes it documents, the runner
+classifies mutants by what really happens behind the adapter, and the report scores,
+attributes and compares them honestly (issue 9; CONV-005 for the evidence ``trace`` reads).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gritwit_conformance.mutate import Options, apply_mutant, find_mutants, run_mutation
+from gritwit_conformance.mutate._coverage import Coverage
+from gritwit_conformance.mutate._report import (
+    build_report,
+    evidence,
+    regressions,
+)
+from gritwit_conformance.mutate._run import (
+    MutationRun,
+    _source,
+    _Worker,
+    choose,
+    collect_mutants,
+    load_equivalent,
+)
+
+pytestmark = pytest.mark.req("CONV-005")
+
+SAMPLE = textwrap.dedent(
+    '''
+    """Module doc naming ENC-001."""
+    from typing import TYPE_CHECKING
+
+    __all__ = ["f"]
+    LIMIT = 32
+
+    if TYPE_CHECKING:
+        X = 1
+
+    def f(a, b):
+        """Checks OBJ-002."""
+        if a < b and not a:
+            raise ValueError("ENC-007", f"bad {a + 1}")
+        assert a == 1, "message"
+        g(a)
+        total = a + b
+        total += 3
+        return True
+
+    class C:
+        def __repr__(self):
+            return "x" if 1 == 2 else "y"
+    '''
+)
+
+
+def _by_operator(mutants: list) -> dict[str, list[tuple[str, str]]]:  # type: ignore[type-arg]
+    found: dict[str, list[tuple[str, str]]] = {}
+    for m in mutants:
+        found.setdefault(m.operator, []).append((m.original, m.replacement))
+    return found
+
+
+def test_operators_find_the_documented_changes_and_nothing_in_skipped_code() -> None:
+    mutants = find_mutants("gritwit/sample.py", SAMPLE)
+    ops = _by_operator(mutants)
+    assert ("a < b", "(a <= b)") in ops["cmp"]
+    assert ("a < b and not a", "(a < b or not a)") in ops["bool"]
+    assert ("not a", "(a)") in ops["not"]
+    assert ("a < b and not a", "False") in ops["guard"]
+    assert ("g(a)", "pass") in ops["call"]
+    assert ("True", "False") in ops["return"]
+    assert ("32", "(33)") in ops["int"]
+    assert ("3", "(4)") in ops["int"]
+    assert ("a + b", "(a - b)") in ops["arith"]
+    assert ("total += 3", "total -= 3") in ops["arith"]
+    originals = {m.original for m in mutants}
+    # raise messages, asserts, __all__, TYPE_CHECKING and __repr__ are not mutated
+    assert not any("a + 1" in o for o in originals)
+    assert "a == 1" not in originals
+    assert "1 == 2" not in originals
+    assert "1" not in {m.original for m in mutants if m.line <= 9 and m.operator == "int"}
+
+
+def test_applying_changes_only_the_span_and_compiles() -> None:
+    for mutant in find_mutants("gritwit/sample.py", SAMPLE):
+        mutated = apply_mutant(SAMPLE, mutant)
+        start, end = mutant.span
+        assert mutated[:start] == SAMPLE[:start]
+        assert mutated[start + len(mutant.replacement) :] == SAMPLE[end:]
+        assert ast.dump(ast.parse(mutated)) != ast.dump(ast.parse(SAMPLE))
+
+
+def test_ids_are_stable_across_unrelated_edits_and_unique() -> None:
+    before = find_mutants("gritwit/sample.py", SAMPLE)
+    edited = SAMPLE.replace("LIMIT = 32", "LIMIT = 32\nOTHER = [1, 2]\n\n\ndef h():\n    pass")
+    after = find_mutants("gritwit/sample.py", edited)
+    assert len({m.id for m in before}) == len(before)
+    assert {m.id for m in before} <= {m.id for m in after}
+    assert len(after) == len(before) + 2  # the two new int literals
+
+
+def test_requirements_come_from_the_statement_then_the_function_then_the_module() -> None:
+    mutants = find_mutants("gritwit/sample.py", SAMPLE)
+    guard = next(m for m in mutants if m.operator == "guard")
+    assert guard.requirements[0] == "ENC-007"  # named by the raise the guard protects
+    call = next(m for m in mutants if m.operator == "call")
+    assert call.requirements == ("OBJ-002", "ENC-007")  # the whole function
+    limit = next(m for m in mutants if m.original == "32")
+    assert limit.requirements == ("ENC-001",) and not limit.in_function
+
+
+def test_every_reference_mutant_applies() -> None:
+    mutants = collect_mutants(["codec", "store", "wit", "runtime", "wasm"])
+    assert len(mutants) > 1000
+    assert len({m.id for m in mutants}) == len(mutants)
+    for mutant in mutants[::37]:
+        apply_mutant(_source(mutant.module), mutant)
+
+
+def test_the_sample_is_seeded_and_spread_over_groups() -> None:
+    mutants = collect_mutants(["codec", "store", "wit", "runtime", "wasm"])
+    one = choose(mutants, Options(sample=20, seed=3))
+    assert [m.id for m in one] == [m.id for m in choose(mutants, Options(sample=20, seed=3))]
+    assert [m.id for m in one] != [m.id for m in choose(mutants, Options(sample=20, seed=4))]
+    assert len(one) == 20
+    assert {m.module.split("/")[1] for m in one if "/" in m.module[8:]} >= {
+        "store",
+        "wit",
+        "runtime",
+        "wasm",
+    }
+
+
+def test_equivalent_entries_need_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "equivalent.toml"
+    path.write_text('[[equivalent]]\nid = "m-1"\nreason = "same bytes"\n', encoding="utf-8")
+    assert load_equivalent(path) == {"m-1": "same bytes"}
+    path.write_text('[[equivalent]]\nid = "m-1"\nreason = " "\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no reason"):
+        load_equivalent(path)
+
+
+def _mutant(module: str, original: str, replacement: str):  # type: ignore[no-untyped-def]
+    return next(
+        m
+        for m in collect_mutants(["codec"])
+        if m.module == module and m.original == original and m.replacement == replacement
+    )
+
+
+@pytest.mark.slow
+def test_the_runner_classifies_what_happens_behind_the_adapter(tmp_path: Path) -> None:
+    """A hex-length check turned around is killed; a mutant sent only to a test that
+    cannot see it survives; one no test reaches is uncovered; a listed one is
+    equivalent and not run."""
+    text_check = _mutant(
+        "gritwit/_ids.py", "len(text) != 2 * ID_LENGTH", "(len(text) == 2 * ID_LENGTH)"
+    )
+    digest_check = _mutant(
+        "gritwit/_ids.py",
+        "type(self.digest) is not bytes or len(self.digest) != ID_LENGTH",
+        "(type(self.digest) is not bytes and len(self.digest) != ID_LENGTH)",
+    )
+    hex_digits = _mutant("gritwit/_ids.py", "16", "(17)")
+    uncovered = _mutant("gritwit/_ids.py", 'object.__setattr__(oid, "digest", digest)', "pass")
+    killer = "suite/store/test_store.py::test_malformed_ids_in_arguments[memory]"
+    blind = (
+        "suite/protocol/test_protocol.py::"
+        "test_unknown_commands_are_refused_and_the_adapter_keeps_running"
+    )
+    lines = lambda m: [[m.module, [m.line]]]  # noqa: E731
+    coverage = Coverage(
+        {
+            "key": "test",
+            "tests": {
+                killer: {"lines": lines(text_check), "seconds": 0.1, "requirements": ["ID-003"]},
+                blind: {"lines": lines(digest_check), "seconds": 0.1, "requirements": ["ADP-006"]},
+            },
+        }
+    )
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    (tmp_path / "conformance/mutation/equivalent.toml").write_text(
+        f'[[equivalent]]\nid = "{hex_digits.id}"\nreason = "hexdigits repeats a-f"\n',
+        encoding="utf-8",
+    )
+    options = Options(
+        groups=("codec",),
+        only=(text_check.id, digest_check.id, hex_digits.id, uncovered.id),
+        workers=1,
+        root=tmp_path,
+    )
+    run = run_mutation(options, log=lambda _: None, coverage=coverage)
+    status = {m: run.results[m]["status"] for m in run.results}
+    assert status[text_check.id] == "killed"
+    assert run.results[text_check.id]["test"] == killer
+    assert status[digest_check.id] == "survived"
+    assert run.results[uncovered.id].get("uncovered") is True
+    assert status[hex_digits.id] == "equivalent"
+    report = build_report(run, {})
+    assert report["total"]["score"] == pytest.approx(100 * 1 / 3, abs=0.1)
+    assert evidence(report)["requirements"]["ID-003"][0]["mutant"] == text_check.id
+
+
+@pytest.mark.slow
+def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
+    from gritwit_conformance.mutate._run import _make_copy
+
+    worker = _Worker(_make_copy(tmp_path, 0))
+    source = _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n"
+    job = {
+        "id": "m-hang",
+        "module": "gritwit/_ids.py",
+        "source": source,
+        "tests": [
+            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
+        ],
+        "deadline": 30,
+        "timeout": 1.0,
+        "examples": None,
+    }
+    try:
+        result = worker.run(job, hard_deadline=60)
+    finally:
+        worker.stop()
+    assert result["status"] == "timeout", result
+    assert "adapter hangs" in result["reason"] or "hello" in result["reason"]
+
+
+def _report(statuses: dict[str, str], tests: dict[str, list[str]] | None = None) -> dict:  # type: ignore[type-arg]
+    mutants = [
+        {
+            "id": i,
+            "module": "gritwit/_cbor.py",
+            "line": 1,
+            "operator": "cmp",
+            "original": "a",
+            "replacement": "b",
+            "requirements": ["ENC-007"],
+            "status": s,
+            "test": "suite/x.py::t" if s == "killed" else None,
+            "testRequirements": (tests or {}).get(i, []),
+        }
+        for i, s in statuses.items()
+    ]
+    return {"mutants": mutants, "specVersion": "0"}
+
+
+def test_regressions_are_alive_mutants_the_baseline_had_detected_or_new_ones() -> None:
+    report = _report({"m-a": "survived", "m-b": "survived", "m-c": "survived", "m-d": "killed"})
+    base = {"mutants": {"m-a": "killed", "m-b": "survived", "m-d": "killed"}}
+    assert [r["id"] for r in regressions(report, base)] == ["m-a", "m-c"]
+
+
+def test_evidence_needs_a_killing_test_citing_the_requirement() -> None:
+    report = _report(
+        {"m-a": "killed", "m-b": "killed", "m-c": "survived"},
+        {"m-a": ["ENC-007.2"], "m-b": ["WIT-001"], "m-c": ["ENC-007"]},
+    )
+    found = evidence(report)["requirements"]
+    assert list(found) == ["ENC-007.2"]
+    assert found["ENC-007.2"][0]["mutant"] == "m-a"
+
+
+def test_build_report_scores_per_module_group_and_requirement() -> None:
+    mutants = collect_mutants(["codec"])[:4]
+    run = MutationRun(mutants=mutants)
+    for status, mutant in zip(
+        ("killed", "timeout", "survived", "equivalent"), mutants, strict=True
+    ):
+        run.results[mutant.id] = {"status": status}
+    report = build_report(run, {})
+    assert report["total"]["score"] == pytest.approx(100 * 2 / 3, abs=0.1)
+    assert report["groups"]["codec"]["equivalent"] == 1
+    json.dumps(report)
