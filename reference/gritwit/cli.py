@@ -273,6 +273,7 @@ def _mutate(args: argparse.Namespace) -> int:
         examples=args.examples,
         root=root,
         only=tuple(args.mutant),
+        against=tuple(_suite_relative(t) for t in args.against),
     )
     return mutate_main(
         options,
@@ -282,6 +283,13 @@ def _mutate(args: argparse.Namespace) -> int:
         min_score=args.min_score,
         show=args.show,
     )
+
+
+def _suite_relative(test: str) -> str:
+    """``conformance/gritwit_conformance/suite/x.py::t`` → ``suite/x.py::t``."""
+    marker = "suite/"
+    index = test.find(marker)
+    return test[index:] if index > 0 and test[index - 1] == "/" else test
 
 
 def _add_mutate(subparsers: _Subparsers) -> None:
@@ -304,6 +312,15 @@ def _add_mutate(subparsers: _Subparsers) -> None:
         help="only this module, e.g. gritwit/_cbor.py (repeatable)",
     )
     add("--mutant", action="append", default=[], help="only this mutant id (repeatable)")
+    add(
+        "--against",
+        action="append",
+        default=[],
+        metavar="TEST",
+        help="run the chosen mutants against this test file or node id instead of the "
+        "traced test map, e.g. conformance/gritwit_conformance/suite/codec/test_limits.py "
+        "(repeatable)",
+    )
     add(
         "--sample",
         type=int,

@@ -72,8 +72,14 @@ class _Outcome:
     ) -> None:
         """Keep the selected tests only, in the order given (fastest first)."""
         rank = {nodeid: index for index, nodeid in enumerate(self.selected)}
-        keep = sorted((i for i in items if i.nodeid in rank), key=lambda i: rank[i.nodeid])
-        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in rank])
+
+        def place(item: pytest.Item) -> int | None:
+            # a selected entry is a node id, or a whole file ("suite/x/test_y.py")
+            found = rank.get(item.nodeid)
+            return rank.get(item.nodeid.split("::", 1)[0]) if found is None else found
+
+        keep = sorted((i for i in items if place(i) is not None), key=lambda i: place(i) or 0)
+        config.hook.pytest_deselected(items=[i for i in items if place(i) is None])
         items[:] = keep
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
