@@ -416,7 +416,7 @@ def run_mutation(
     )
     deadline = None if options.time_budget is None else started + options.time_budget
     lock = threading.Lock()
-    progress = options.root / options.cache / "progress.jsonl"  # results as they come
+    progress = options.root / options.cache / f"progress-{os.getpid()}.jsonl"  # live results
     progress.parent.mkdir(parents=True, exist_ok=True)
     progress.write_text("", encoding="utf-8")
     done = [0]
