@@ -156,8 +156,20 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
     }
 
 
+def _no_shrinking() -> None:
+    """A failing example kills the mutant; shrinking it would only repeat adapter time-outs."""
+    from hypothesis import Phase
+    from hypothesis import settings as hsettings
+
+    hsettings.register_profile(
+        "gritwit-mutate", phases=(Phase.explicit, Phase.reuse, Phase.generate), print_blob=False
+    )
+    hsettings.load_profile("gritwit-mutate")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    _no_shrinking()  # before the test modules build their settings from the default
     copy = Path(args[0])
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
