@@ -143,16 +143,21 @@ def collect_mutants(groups: Iterable[str]) -> list[Mutant]:
 
 
 def load_equivalent(path: Path) -> dict[str, str]:
-    """``equivalent.toml``: mutant id → reason (a reason is required)."""
-    if not path.is_file():
-        return {}
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    """Mutant id → reason, from ``path`` or every ``equivalent*.toml`` beside it.
+
+    A reason is required; a mutant listed twice is an error.
+    """
+    files = sorted(path.parent.glob("equivalent*.toml")) if path.parent.is_dir() else []
     listed: dict[str, str] = {}
-    for entry in data.get("equivalent", []):
-        reason = str(entry.get("reason", "")).strip()
-        if not reason:
-            raise ValueError(f"{path}: equivalent mutant {entry.get('id')} has no reason")
-        listed[str(entry["id"])] = reason
+    for file in files:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        for entry in data.get("equivalent", []):
+            reason = str(entry.get("reason", "")).strip()
+            if not reason:
+                raise ValueError(f"{file}: equivalent mutant {entry.get('id')} has no reason")
+            if str(entry["id"]) in listed:
+                raise ValueError(f"{file}: equivalent mutant {entry['id']} is listed twice")
+            listed[str(entry["id"])] = reason
     return listed
 
 
