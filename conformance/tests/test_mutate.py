@@ -277,3 +277,29 @@ def test_build_report_scores_per_module_group_and_requirement() -> None:
     assert report["total"]["score"] == pytest.approx(100 * 2 / 3, abs=0.1)
     assert report["groups"]["codec"]["equivalent"] == 1
     json.dumps(report)
+
+
+def test_a_rerun_carries_detected_mutants_and_runs_the_rest(tmp_path: Path) -> None:
+    """``--rerun``: killed mutants of the earlier report are not run again; alive ones are."""
+    killed, alive = collect_mutants(["codec"])[:2]
+    previous = tmp_path / "previous.json"
+    previous.write_text(
+        json.dumps(
+            {
+                "mutants": [
+                    {"id": killed.id, "status": "killed", "test": "suite/x.py::t"},
+                    {"id": alive.id, "status": "survived", "test": None},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    empty = Coverage({"key": "test", "tests": {}})  # nothing reaches the alive one
+    options = Options(
+        groups=("codec",), only=(killed.id, alive.id), root=tmp_path, previous=previous
+    )
+    run = run_mutation(options, log=lambda _: None, coverage=empty)
+    assert run.results[killed.id]["carried"] is True
+    assert run.results[killed.id]["status"] == "killed"
+    assert run.results[alive.id].get("uncovered") is True
+    assert "carried" not in run.results[alive.id]

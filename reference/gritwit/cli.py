@@ -274,6 +274,7 @@ def _mutate(args: argparse.Namespace) -> int:
         root=root,
         only=tuple(args.mutant),
         against=tuple(_suite_relative(t) for t in args.against),
+        previous=Path(args.rerun) if args.rerun else None,
     )
     return mutate_main(
         options,
@@ -327,6 +328,13 @@ def _add_mutate(subparsers: _Subparsers) -> None:
         default=None,
         help="a seeded sample of N mutants spread over "
         "the groups (ignored under GRITWIT_PROFILE=deep, which runs them all)",
+    )
+    add(
+        "--rerun",
+        default=None,
+        metavar="REPORT.json",
+        help="carry over the mutants an earlier report detected and run only the rest "
+        "(after adding tests; the report says which results were carried)",
     )
     add("--all", action="store_true", help="every mutant (also the default without --sample)")
     add("--seed", type=int, default=9, help="seed of the sample (default 9)")

@@ -72,6 +72,7 @@ def main(
             "seed": options.seed,
             "workers": options.workers,
             "timeBudget": options.time_budget,
+            "rerunOf": str(options.previous) if options.previous else None,
         },
     )
     write_json(out, report)

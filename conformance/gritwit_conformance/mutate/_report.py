@@ -114,6 +114,7 @@ def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
         "ran": result.get("ran", 0),
         "selected": result.get("selected", 0),
         "seconds": result.get("seconds", 0.0),
+        "carried": bool(result.get("carried", False)),
     }
 
 

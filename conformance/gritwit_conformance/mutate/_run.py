@@ -179,6 +179,8 @@ class Options:
     #: Run every mutant against exactly these tests (node ids or files relative to the
     #: suite package, e.g. ``suite/codec/test_limits.py``) instead of the traced map.
     against: tuple[str, ...] = ()
+    #: An earlier report: its detected mutants are carried over, the rest run again.
+    previous: Path | None = None
 
 
 @dataclass(slots=True)
@@ -400,9 +402,13 @@ def run_mutation(
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
     jobs: queue.Queue[Mutant] = queue.Queue()
     to_run = 0
+    carried = _detected_in(options.previous) if options.previous is not None else {}
     for mutant in run.mutants:
         if mutant.id in equivalent:
             run.results[mutant.id] = {"status": "equivalent", "reason": equivalent[mutant.id]}
+            continue
+        if mutant.id in carried:
+            run.results[mutant.id] = carried[mutant.id]
             continue
         _, covered = select_tests(mutant, coverage)
         if not covered:
@@ -475,8 +481,28 @@ def run_mutation(
     return run
 
 
+def _detected_in(report: Path) -> dict[str, dict[str, Any]]:
+    """The detected mutants of an earlier report, as results carried into this run."""
+    document = json.loads(report.read_text(encoding="utf-8"))
+    return {
+        record["id"]: {
+            "status": record["status"],
+            "test": record.get("test"),
+            "testRequirements": record.get("testRequirements", []),
+            "reason": record.get("reason", ""),
+            "ran": 0,
+            "seconds": 0.0,
+            "carried": True,
+        }
+        for record in document.get("mutants", [])
+        if record.get("status") in DETECTED
+    }
+
+
 def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
     for result in run.results.values():
+        if result.get("carried"):
+            continue
         test = result.get("test")
         if test:
             nodeid = str(Path(test).relative_to(SUITE_ROOT)) if test.startswith("/") else test
