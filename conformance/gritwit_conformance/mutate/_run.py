@@ -267,7 +267,7 @@ def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
         profiles = {_profile_of(t) for t in coverage.tests}
     if not mutant.in_function:  # runs at import: every test reaches it
         tests = [t for t in coverage.tests if _profile_of(t) in profiles]
-        covered = True
+        covered = bool(tests)
     else:
         tests = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
         tests = [t for t in tests if _profile_of(t) in profiles]
