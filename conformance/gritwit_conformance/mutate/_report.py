@@ -96,6 +96,27 @@ def build_report(run: MutationRun, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def retally(report: dict[str, Any], keep: set[str] | None = None) -> dict[str, Any]:
+    """``report`` with its scores recomputed from its mutants (only ``keep``'s ids if given)."""
+    mutants = [r for r in report["mutants"] if keep is None or r["id"] in keep]
+    by_module: dict[str, list[str]] = {}
+    by_group: dict[str, list[str]] = {}
+    by_requirement: dict[str, list[str]] = {}
+    for record in mutants:
+        by_module.setdefault(record["module"], []).append(record["status"])
+        by_group.setdefault(record["group"], []).append(record["status"])
+        for rid in record["requirements"]:
+            by_requirement.setdefault(rid, []).append(record["status"])
+    return {
+        **report,
+        "total": _tally(r["status"] for r in mutants),
+        "groups": {g: _tally(s) for g, s in sorted(by_group.items())},
+        "modules": {m: _tally(s) for m, s in sorted(by_module.items())},
+        "requirements": {r: _tally(s) for r, s in sorted(by_requirement.items())},
+        "mutants": mutants,
+    }
+
+
 def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": mutant.id,
