@@ -110,6 +110,13 @@ WRONG: dict[str, WrongAdapter] = {
         'the tree name check lets the empty name "" through (encode and decode)',
         smoke=True,
     ),
+    "write_behind_store": WrongAdapter(
+        ("store",),
+        _ids("DUR-001"),
+        "failed",
+        "acknowledges put and ref-cas from a memory cache and writes them to disk 50 ms "
+        "later: a kill right after an acknowledgement loses the write",
+    ),
     "get_skips_rehash": WrongAdapter(
         ("store",),
         _ids("STO-004"),

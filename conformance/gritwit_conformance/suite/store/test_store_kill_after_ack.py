@@ -1,0 +1,114 @@
+"""Every acknowledged durable write survives a SIGKILL that lands right after its answer
+(DUR-001), deterministically: the harness kills the adapter the moment each ``put`` or
+``ref-cas`` is acknowledged and reopens the store in a fresh process.
+
+A random kill must land in the window between an acknowledgement and a late flush to
+catch a write-behind store; here every write gets its own kill, so such a store fails
+on every run (issue 9, deliverable 5).  Adapters that are not processes (the in-process
+reference) cannot be killed and skip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("store")
+
+ACTOR_CORE = g.Tree(entries={"wit": g.object_id(g.Blob(data=b"kill-after-ack"))})
+ACTOR = g.object_id(ACTOR_CORE)
+STEPS = [g.Step(actor=ACTOR, core=ACTOR)]
+STEPS.append(g.Step(actor=ACTOR, core=ACTOR, previous=g.object_id(STEPS[0])))
+MESSAGE = g.Message(content=g.object_id(ACTOR_CORE))
+MAILBOX = g.Mailbox(entries={ACTOR: g.object_id(MESSAGE)})
+#: One object of every type (OBJ-001), each put in its own acknowledged write.
+OBJECTS: list[g.GritObject] = [
+    g.Blob(data=b"kill-after-ack"),
+    ACTOR_CORE,
+    MESSAGE,
+    MAILBOX,
+    *STEPS,
+]
+
+
+def _ok(reply: object) -> dict[str, object]:
+    assert getattr(reply, "ok", False), f"expected success, got {reply}"
+    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
+    return result
+
+
+def _hex(obj: g.GritObject) -> str:
+    return g.object_id(obj).hex()
+
+
+def _kill_and_reopen(impl: Implementation, path: Path) -> str:
+    impl.kill()  # SIGKILL right after the acknowledgement: no shutdown, no close
+    return str(_ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+
+
+@pytest.fixture
+def durable(impl: Implementation, tmp_path: Path) -> tuple[Implementation, Path, str]:
+    if not impl.can_kill:
+        pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-010)")
+    path = tmp_path / "durable"
+    path.mkdir()
+    handle = str(_ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    return impl, path, handle
+
+
+@pytest.mark.req("DUR-001", "STO-002", "ADP-010")
+def test_each_acknowledged_put_survives_a_kill(
+    durable: tuple[Implementation, Path, str],
+) -> None:
+    impl, path, handle = durable
+    done: list[g.GritObject] = []
+    for obj in OBJECTS:
+        _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        done.append(obj)
+        handle = _kill_and_reopen(impl, path)
+        for kept in done:  # this write and every earlier one
+            reply = impl.call("get", store=handle, id=_hex(kept))
+            assert reply.ok, (
+                f"{type(kept).__name__} {_hex(kept)} was acknowledged by put, then lost "
+                f"when the adapter was killed right after (DUR-001): {reply}"
+            )
+            assert reply.result["bytes"] == g.encode_object(kept).hex()
+
+
+CasStep = tuple[str, str | None, str | None]
+
+
+def _cas_steps() -> list[CasStep]:
+    head = f"heads/{ACTOR.hex()}"
+    return [
+        ("names/alias", None, _hex(OBJECTS[0])),  # create
+        (head, None, _hex(STEPS[0])),  # create a head
+        (head, _hex(STEPS[0]), _hex(STEPS[1])),  # advance it
+        ("names/alias", _hex(OBJECTS[0]), _hex(ACTOR_CORE)),  # move an alias
+        ("names/alias", _hex(ACTOR_CORE), None),  # delete
+    ]
+
+
+@pytest.mark.req("DUR-001", "REF-004", "ADP-010")
+def test_each_acknowledged_ref_swap_survives_a_kill(
+    durable: tuple[Implementation, Path, str],
+) -> None:
+    impl, path, handle = durable
+    for obj in OBJECTS:
+        _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+    handle = _kill_and_reopen(impl, path)  # the objects are durable before the swaps start
+    expected: dict[str, str | None] = {}
+    for name, before, after in _cas_steps():
+        _ok(impl.call("ref-cas", store=handle, name=name, expected=before, new=after))
+        expected[name] = after
+        handle = _kill_and_reopen(impl, path)
+        for ref, target in expected.items():
+            got = _ok(impl.call("ref-get", store=handle, name=ref))["id"]
+            assert got == target, (
+                f"ref-cas {name} {before} -> {after} was acknowledged, then the adapter was "
+                f"killed right after: {ref} reads {got}, not {target} (DUR-001)"
+            )
