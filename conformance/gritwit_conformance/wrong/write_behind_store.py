@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter._handler import _durable_store, _str
+from gritwit.adapter._args import _durable_store
+from gritwit.adapter._handler import _str
 from gritwit.store import Store
 from gritwit_conformance.wrong import run
 
