@@ -99,8 +99,12 @@ def _trace(args: argparse.Namespace) -> int:
             "gritwit trace: run it inside the gritwit repository (no spec/ found)", file=sys.stderr
         )
         return 2
-    report = trace(root)
-    print(report.render())
+    report = trace(root, require_negative=args.require_negative)
+    print(report.render(clauses=args.clauses))
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(report.table(), indent=1) + "\n", encoding="utf-8")
     return 0 if report.ok else 1
 
 
@@ -108,6 +112,15 @@ def _add_trace(subparsers: _Subparsers) -> None:
     help_text = "check that every requirement ID is cited and every citation exists (CONV-005)"
     parser = subparsers.add_parser("trace", help=help_text, description=help_text)
     parser.add_argument("--root", default=None, help="repository root (default: found from cwd)")
+    parser.add_argument(
+        "--clauses", action="store_true", help="print every clause with its negative checks"
+    )
+    parser.add_argument(
+        "--require-negative",
+        action="store_true",
+        help="fail on a clause that no mutant, wrong adapter or untestable entry covers",
+    )
+    parser.add_argument("--json", default=None, metavar="PATH", help="write the clause table")
     parser.set_defaults(handler=_trace)
 
 
