@@ -1,0 +1,177 @@
+"""Every rule of an image tree, each one broken on its own (WASM-024, WASM-025).
+
+An image actor (``conformance/wasm/image/image_counter.wasm``) takes one step so that
+its core holds a valid image; an ``update`` message (WIT-013: merged into the core,
+no module call) then plants one malformed part of the image, and the next step, which
+must restore the image first, has to fail → ``invalid-image`` and adopt nothing
+(WASM-021). The unbroken control — the same update with a valid part — must keep
+working, so a host that refuses every update does not pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("wasm")
+
+MODULE = (
+    Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"
+).read_bytes()
+PAGE = 65536
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _blob(data: bytes, **headers: str) -> dict[str, Any]:
+    described: dict[str, Any] = {"blob": data.hex()}
+    if headers:
+        described["headers"] = headers
+    return described
+
+
+def _pages(n: int) -> dict[str, Any]:
+    return _blob(n.to_bytes(4, "little"))
+
+
+def _chunk(fill: int = 1) -> dict[str, Any]:
+    return _blob(bytes([fill]) * PAGE)
+
+
+#: name → the image part an update plants (merged into the existing image tree).
+BROKEN: dict[str, dict[str, Any]] = {
+    "extra-entry": {"junk": _blob(b"x")},
+    "pages-3-bytes": {"pages": _blob(b"\x02\x00\x00")},
+    "pages-5-bytes": {"pages": _blob(b"\x02\x00\x00\x00\x00")},
+    "pages-with-headers": {"pages": _blob((2).to_bytes(4, "little"), mt="x")},
+    "pages-a-tree": {"pages": {"tree": {"x": _blob(b"x")}}},
+    "memory-a-blob": {"memory": _blob(b"x")},
+    "chunk-name-4-digits": {"memory": {"tree": {"0001": _chunk()}}},
+    "chunk-name-not-digits": {"memory": {"tree": {"0000a": _chunk()}}},
+    "chunk-at-pages": {"pages": _pages(2), "memory": {"tree": {"00002": _chunk()}}},
+    "chunk-short": {"memory": {"tree": {"00001": _blob(b"\x01" * (PAGE - 1))}}},
+    "chunk-long": {"memory": {"tree": {"00001": _blob(b"\x01" * (PAGE + 1))}}},
+    "chunk-all-zero": {"memory": {"tree": {"00001": _chunk(0)}}},
+    "chunk-with-headers": {"memory": {"tree": {"00001": {**_chunk(), "headers": {"a": "b"}}}}},
+    "chunk-a-tree": {"memory": {"tree": {"00001": {"tree": {"x": _blob(b"x")}}}}},
+    "globals-a-blob": {"globals": _blob(b"x")},
+    "global-wrong-size": {"globals": {"tree": {"count": _blob(b"\x01\x00\x00\x00")}}},
+    "global-5-bytes": {"globals": {"tree": {"count": _blob(b"\x01" * 5)}}},
+    "global-i32-in-8-bytes": {"globals": {"tree": {"length": _blob(b"\x01" + b"\x00" * 7)}}},
+}
+#: Valid parts: the same kinds of change, within the rules.
+VALID: dict[str, dict[str, Any]] = {
+    "chunk-at-last-page": {"pages": _pages(2), "memory": {"tree": {"00001": _chunk()}}},
+    "global-right-size": {"globals": {"tree": {"count": _blob((41).to_bytes(8, "little"))}}},
+    "more-pages": {"pages": _pages(3)},
+    "pages-at-the-limit": {"pages": _pages(256)},
+}
+
+
+def _image_actor(impl: Implementation) -> tuple[str, str]:
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=MODULE.hex(), state={"image": ""}))[
+            "actor"
+        ]
+    )
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"ab")))
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
+    assert run["failures"] == [], run
+    return runtime, actor
+
+
+def _plant(impl: Implementation, runtime: str, actor: str, part: dict[str, Any]) -> list[Any]:
+    content = {"tree": {"image": {"tree": part}}}
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content))
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
+    assert run["failures"] == [], f"the update itself failed: {run}"
+    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")))
+    after = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
+    still = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    failures: list[Any] = after["failures"]
+    if failures:
+        assert still == head, "a failed step adopted a step (WASM-021)"
+    return failures
+
+
+@pytest.mark.req("WASM-024", "WASM-025", "WASM-021")
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_malformed_image_fails_the_next_step(impl: Implementation, name: str) -> None:
+    runtime, actor = _image_actor(impl)
+    failures = _plant(impl, runtime, actor, BROKEN[name])
+    assert failures and failures[0] == [actor, "invalid-image"], (
+        f"image part {name!r} breaks WASM-024, so the next step must fail with "
+        f"invalid-image; got failures {failures}"
+    )
+    _ok(impl.call("wit-close", runtime=runtime))
+
+
+#: What the queries answer after a valid part was planted and "c" appended.
+EXPECTED: dict[str, dict[str, bytes]] = {
+    # the data region starts at page 1: the planted chunk shows under the appended byte
+    "chunk-at-last-page": {"buffer": b"\x01\x01c", "count": b"2"},
+    "global-right-size": {"buffer": b"abc", "count": b"42"},
+    "more-pages": {"buffer": b"abc", "count": b"2"},
+    "pages-at-the-limit": {"buffer": b"abc", "count": b"2"},
+}
+
+
+@pytest.mark.req("WASM-024", "WASM-025", "WASM-027")
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_a_valid_image_part_is_restored_exactly(impl: Implementation, name: str) -> None:
+    runtime, actor = _image_actor(impl)
+    assert _plant(impl, runtime, actor, VALID[name]) == []
+    for query, data in EXPECTED[name].items():
+        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name=query))["data"]
+        assert bytes.fromhex(answer) == data, f"query {query} after {name}: {answer}"
+    _ok(impl.call("wit-close", runtime=runtime))
+
+
+def _replace_image(impl: Implementation, runtime: str, actor: str, image: dict[str, Any]) -> None:
+    update = {"tree": {"image": image}}
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update))
+    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")))
+
+
+@pytest.mark.req("WASM-023", "WASM-024")
+def test_an_image_entry_that_is_a_non_empty_blob_fails(impl: Implementation) -> None:
+    runtime, actor = _image_actor(impl)
+    _replace_image(impl, runtime, actor, _blob(b"x"))
+    failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"]
+    assert failures == [[actor, "invalid-image"]], failures
+
+
+@pytest.mark.req("WASM-023", "WASM-025")
+def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
+    """An update may set ``image`` to the empty blob: the next step starts afresh."""
+    runtime, actor = _image_actor(impl)
+    _replace_image(impl, runtime, actor, _blob(b""))
+    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
+    for query, data in {"buffer": b"c", "count": b"1", "starts": b"1"}.items():
+        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name=query))["data"]
+        assert bytes.fromhex(answer) == data, f"query {query} after a restart: {answer}"
+
+
+@pytest.mark.req("WASM-025", "WASM-016")
+def test_an_image_over_the_memory_limit_fails_with_memory_limit(impl: Implementation) -> None:
+    """256 pages is the limit (WASM-016): allowed above; 257 → ``memory-limit`` (WASM-025)."""
+    runtime, actor = _image_actor(impl)
+    failures = _plant(impl, runtime, actor, {"pages": _pages(257)})
+    assert failures and failures[0] == [actor, "memory-limit"], failures
+    _ok(impl.call("wit-close", runtime=runtime))
+
+
+def test_the_module_is_a_wasm_module() -> None:
+    assert g.Blob(data=MODULE).data[:4] == b"\0asm"
