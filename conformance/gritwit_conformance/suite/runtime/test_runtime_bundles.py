@@ -144,6 +144,10 @@ def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     _ok(impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex()))
     reply = impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex())
     assert not reply.ok and reply.error_class == "ref-conflict", reply
+    stored = impl.call("rt-object", runtime=target, id=parts[2])
+    assert not stored.ok and stored.error_class == "not-found", (
+        f"a refused bundle imports nothing (RUN-009), but its head step is stored: {stored}"
+    )
     again = impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex())
     assert again.ok, f"importing the same bundle twice is a no-op: {again}"
 
