@@ -1,0 +1,101 @@
+"""Every host function, each on its own, and the module size limit on both sides (WASM-002).
+
+WASM-002: every import is one of the host functions of WASM-007 … WASM-014 from the
+module ``gritwit`` *with exactly its type* (all parameters and the result ``i32``),
+else ``forbidden-import``; a module of at most the module size limit (4 MiB,
+WASM-016) passes the size check. The arities below are the signatures the chapter
+gives; a module importing all of them loads, and each one imported with one
+parameter more or one fewer is refused.
+"""
+
+from __future__ import annotations
+
+import pytest
+import wasmtime
+
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("wasm")
+
+#: name → parameter count, from the signatures of WASM-008 … WASM-014.
+HOST_FUNCTIONS: dict[str, int] = {
+    "msg_count": 0,
+    "msg_sender": 3,
+    "msg_header": 5,
+    "msg_content": 5,
+    "msg_read": 5,
+    "msg_entry": 6,
+    "mark_read": 1,
+    "core_read": 4,
+    "core_set": 6,
+    "core_link": 4,
+    "core_delete": 2,
+    "send": 7,
+    "send_object": 7,
+    "query_name": 2,
+    "answer": 4,
+    "answer_core": 2,
+}
+MODULE_LIMIT = 4 * 1024 * 1024
+
+
+def _module(imports: dict[str, int]) -> bytes:
+    lines = [
+        f'(import "gritwit" "{name}" (func (param{" i32" * arity}) (result i32)))'
+        for name, arity in imports.items()
+    ]
+    wat = "(module " + " ".join(lines) + ' (memory (export "memory") 1) (func (export "step")))'
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+def _load(impl: Implementation, module: bytes) -> object:
+    return impl.call("wasm-load", module=module.hex())
+
+
+@pytest.mark.req("WASM-002", "WASM-007", "ADP-016")
+def test_a_module_importing_every_host_function_loads(impl: Implementation) -> None:
+    reply = _load(impl, _module(HOST_FUNCTIONS))
+    assert getattr(reply, "ok", False), f"every ABI 1 host function with its type: {reply}"
+
+
+@pytest.mark.req("WASM-002", "WASM-007")
+@pytest.mark.parametrize("name", sorted(HOST_FUNCTIONS))
+@pytest.mark.parametrize("delta", [1, -1])
+def test_a_host_function_with_another_arity_is_forbidden(
+    impl: Implementation, name: str, delta: int
+) -> None:
+    arity = HOST_FUNCTIONS[name] + delta
+    if arity < 0:
+        pytest.skip("msg_count has no parameter to drop")
+    reply = _load(impl, _module({name: arity}))
+    assert not getattr(reply, "ok", True) and reply.error_class == "forbidden-import", (  # type: ignore[attr-defined]
+        f"{name} imported with {arity} parameters: expected forbidden-import, got {reply}"
+    )
+
+
+def _padded(size: int) -> bytes:
+    """A valid module of exactly ``size`` bytes: the minimal module plus a custom section."""
+    base = _module({})
+    for header in range(1, 6):  # custom section: id 0, LEB128 size, name length 1, name "p"
+        payload = size - len(base) - 1 - header
+        body = b"\x01p" + bytes(payload - 2)
+        leb = bytearray()
+        value = len(body)
+        while True:
+            byte, value = value & 0x7F, value >> 7
+            leb.append(byte | (0x80 if value else 0))
+            if not value:
+                break
+        if len(leb) == header:
+            return base + b"\x00" + bytes(leb) + body
+    raise AssertionError("no padding found")
+
+
+@pytest.mark.req("WASM-002", "WASM-016")
+def test_a_module_of_exactly_the_size_limit_loads(impl: Implementation) -> None:
+    module = _padded(MODULE_LIMIT)
+    assert len(module) == MODULE_LIMIT
+    reply = _load(impl, module)
+    assert getattr(reply, "ok", False), f"a 4 MiB module passes the size check: {reply}"
+    over = _load(impl, _padded(MODULE_LIMIT + 1))
+    assert not getattr(over, "ok", True) and over.error_class == "invalid-module", over  # type: ignore[attr-defined]
