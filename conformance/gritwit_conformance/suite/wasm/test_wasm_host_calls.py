@@ -1,0 +1,251 @@
+"""Host functions at their edges, one call at a time (WASM-007, WASM-008, WASM-011).
+
+Each test builds a small module that makes a fixed list of host calls in every step
+and records each call's return value (one byte: 0, ``ff`` for -1 *absent*, ``fe``
+for -2 *invalid*) in the core entry ``rc``; the test then reads the adopted core
+through ``wit-object`` and checks the return codes and the entries the chapter says
+the calls leave — or that the step failed with ``trap`` for a range outside memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import wasmtime
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("wasm")
+
+ARITY = {
+    "msg_count": 0,
+    "core_set": 6,
+    "core_link": 4,
+    "core_delete": 2,
+    "core_read": 4,
+    "mark_read": 1,
+}
+DATA = 4096  # constants live from here; return codes from 0
+
+
+def _wat(calls: list[tuple[str, list[bytes | int]]], pages: int = 1) -> bytes:
+    """A module whose step makes ``calls``: bytes arguments become (ptr, len) of a constant."""
+    consts: list[bytes] = []
+    placed: dict[bytes, int] = {}
+    body = ["(if (call $msg_count) (then (drop (call $mark_read (i32.const 0)))))"]
+    offset = DATA
+    for index, (name, args) in enumerate(calls):
+        params = []
+        for arg in args:
+            if isinstance(arg, bytes):
+                if arg not in placed:  # each distinct constant once
+                    placed[arg] = offset
+                    consts.append(arg)
+                    offset += len(arg) + 1
+                params += [f"(i32.const {placed[arg]})", f"(i32.const {len(arg)})"]
+            else:
+                params.append(f"(i32.const {arg})")
+        body.append(f"(i32.store8 (i32.const {index}) (call ${name} {' '.join(params)}))")
+    rc_path = offset
+    consts.append(b"rc")
+    body.append(
+        f"(drop (call $core_set (i32.const {rc_path}) (i32.const 2) (i32.const 0) "
+        f"(i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
+    )
+    imports = " ".join(
+        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * a}) (result i32)))'
+        for n, a in ARITY.items()
+    )
+    data, at = [], DATA
+    for const in consts:
+        escaped = "".join("\\" + format(b, "02x") for b in const)
+        data.append(f'(data (i32.const {at}) "{escaped}")')
+        at += len(const) + 1
+    wat = (
+        f'(module {imports} (memory (export "memory") {pages}) {" ".join(data)} '
+        f'(func (export "step") {" ".join(body)}))'
+    )
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+    text = oid if isinstance(oid, str) else oid.hex()
+    return g.decode_object(
+        bytes.fromhex(_ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"])
+    )
+
+
+def _step(
+    impl: Implementation,
+    calls: list[tuple[str, list[bytes | int]]],
+    state: dict[str, str],
+    pages: int = 1,
+) -> tuple[list[Any], g.Tree | None, str, str]:
+    """The genesis step of a module making ``calls``: (failures, new core, runtime, actor)."""
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    module = _wat(calls, pages)
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state))["actor"]
+    )
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    if run["failures"]:
+        return run["failures"], None, runtime, actor
+    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    step = _object(impl, runtime, head)
+    assert isinstance(step, g.Step)
+    core = _object(impl, runtime, step.core)
+    assert isinstance(core, g.Tree)
+    return [], core, runtime, actor
+
+
+def _rc(impl: Implementation, runtime: str, core: g.Tree) -> bytes:
+    blob = _object(impl, runtime, core.entries["rc"])
+    assert isinstance(blob, g.Blob)
+    return blob.data
+
+
+def _entries(
+    impl: Implementation, runtime: str, tree: g.Tree, prefix: str = ""
+) -> dict[str, bytes]:
+    """Every blob below ``tree`` by path (the ``wit`` and ``rc`` entries left out)."""
+    found: dict[str, bytes] = {}
+    for name, oid in tree.entries.items():
+        if not prefix and name in ("wit", "rc"):
+            continue
+        obj = _object(impl, runtime, oid)
+        if isinstance(obj, g.Tree):
+            found.update(_entries(impl, runtime, obj, f"{prefix}{name}/"))
+        elif isinstance(obj, g.Blob):
+            found[prefix + name] = obj.data
+    return found
+
+
+EMPTY = 0  # a zero-length range: no data / an empty header block
+Case = tuple[list[tuple[str, list[bytes | int]]], bytes, dict[str, bytes]]
+
+#: name → (calls, return codes, the blobs the core holds afterwards besides wit and rc)
+CASES: dict[str, Case] = {
+    "delete-absent": ([("core_delete", [b"nope"])], b"\xff", {"a": b"\x01"}),
+    "delete-a-blob": ([("core_delete", [b"a"])], b"\x00", {}),
+    "set-creates-trees-delete-prunes-them": (
+        [
+            ("core_set", [b"t/u/v", b"x", b""]),
+            ("core_set", [b"t/w", b"y", b""]),
+            ("core_delete", [b"t/u/v"]),
+        ],
+        b"\x00\x00\x00",
+        {"a": b"\x01", "t/w": b"y"},
+    ),
+    "delete-the-last-entry-removes-the-emptied-trees": (
+        [("core_set", [b"t/u/v", b"x", b""]), ("core_delete", [b"t/u/v"])],
+        b"\x00\x00",
+        {"a": b"\x01"},
+    ),
+    "delete-below-a-blob": ([("core_delete", [b"a/b"])], b"\xff", {"a": b"\x01"}),
+    "set-through-a-blob": ([("core_set", [b"a/b", b"x", b""])], b"\xff", {"a": b"\x01"}),
+    "set-empty-path": ([("core_set", [b"", b"x", b""])], b"\xfe", {"a": b"\x01"}),
+    "set-double-slash": ([("core_set", [b"t//u", b"x", b""])], b"\xfe", {"a": b"\x01"}),
+    "set-trailing-slash": ([("core_set", [b"t/", b"x", b""])], b"\xfe", {"a": b"\x01"}),
+    "set-dot-dot": ([("core_set", [b"..", b"x", b""])], b"\xfe", {"a": b"\x01"}),
+    "set-nul-in-name": ([("core_set", [b"t\x00u", b"x", b""])], b"\xfe", {"a": b"\x01"}),
+    "set-header-block-without-nul": (
+        [("core_set", [b"h", b"x", b"mt\x00echo"])],
+        b"\xfe",
+        {"a": b"\x01"},
+    ),
+    "set-header-block-odd": ([("core_set", [b"h", b"x", b"mt\x00"])], b"\xfe", {"a": b"\x01"}),
+    "set-then-overwrite": (
+        [("core_set", [b"a", b"z", b""]), ("core_set", [b"b", b"", b""])],
+        b"\x00\x00",
+        {"a": b"z", "b": b""},
+    ),
+    "link-malformed-id": ([("core_link", [b"l", b"0" * 63])], b"\xfe", {"a": b"\x01"}),
+    "link-existing-blob": (
+        [("core_link", [b"l", g.object_id(g.Blob(data=b"\x01")).hex().encode()])],
+        b"\x00",
+        {"a": b"\x01", "l": b"\x01"},
+    ),
+    "delete-malformed-path": ([("core_delete", [b"/a"])], b"\xfe", {"a": b"\x01"}),
+}
+
+
+@pytest.mark.req("WASM-007", "WASM-008", "WASM-011")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_core_calls_return_and_leave_what_the_abi_says(impl: Implementation, name: str) -> None:
+    calls, codes, expected = CASES[name]
+    failures, core, runtime, _ = _step(impl, calls, {"a": "01"})
+    assert failures == [] and core is not None, f"{name}: the step failed: {failures}"
+    assert _rc(impl, runtime, core) == codes, (
+        f"{name}: return codes {_rc(impl, runtime, core).hex()}"
+    )
+    assert _entries(impl, runtime, core) == expected, (
+        f"{name}: core {_entries(impl, runtime, core)}"
+    )
+
+
+@pytest.mark.req("WASM-007")
+@pytest.mark.parametrize("where", ["path", "data"])
+def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
+    page = 65536
+    args: list[bytes | int] = (
+        [page - 1, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 3, 4, 0, 0]
+    )
+    module_calls: list[tuple[str, list[bytes | int]]] = [("core_set", args)]
+    failures, _, _, actor = _step(impl, module_calls, {})
+    assert failures == [[actor, "trap"]], failures
+    inside = [page - 2, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 4, 4, 0, 0]
+    failures, _, _, _ = _step(impl, [("core_set", inside)], {})
+    assert failures == [], f"a range that ends at the last byte is inside memory: {failures}"
+
+
+LINK = g.object_id(g.Blob(data=b"\x01")).hex().encode()
+#: one effect of each kind (WASM-018); the step's final ``rc`` core_set is one more
+EFFECTS: dict[str, tuple[str, list[bytes | int]]] = {
+    "core_set": ("core_set", [b"e", b"x", b""]),
+    "core_link": ("core_link", [b"e", LINK]),
+}
+
+
+@pytest.mark.req("WASM-018", "WASM-016")
+@pytest.mark.parametrize("kind", sorted(EFFECTS))
+def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, kind: str) -> None:
+    call = EFFECTS[kind]
+    failures, core, _, _ = _step(impl, [call] * 1023, {"a": "01"})  # + rc = 1024 effects
+    assert failures == [] and core is not None, f"1024 effects ({kind}) must pass: {failures}"
+    failures, _, _, actor = _step(impl, [call] * 1024, {"a": "01"})  # + rc = 1025
+    assert failures == [[actor, "output-too-large"]], f"1025 effects ({kind}): {failures}"
+
+
+@pytest.mark.req("WASM-018", "WASM-016")
+def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
+    pair: list[tuple[str, list[bytes | int]]] = [
+        ("core_set", [b"e", b"x", b""]),
+        ("core_delete", [b"e"]),
+    ]
+    calls = pair * 511 + pair[:1]  # 1023 effects + rc = 1024
+    failures, core, _, _ = _step(impl, calls, {"a": "01"})
+    assert failures == [] and core is not None, f"1024 effects must pass: {failures}"
+    failures, _, _, actor = _step(impl, pair * 512, {"a": "01"})  # 1024 + rc = 1025
+    assert failures == [[actor, "output-too-large"]], f"1025 effects: {failures}"
+
+
+@pytest.mark.req("WASM-018", "WASM-016")
+def test_1_mib_of_output_passes_and_one_byte_more_is_output_too_large(
+    impl: Implementation,
+) -> None:
+    limit = 1024 * 1024
+    # one core_set of len bytes from memory offset 0, plus the 1-byte rc blob
+    fits: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 1, 0, 0])]
+    failures, core, _, _ = _step(impl, fits, {}, pages=17)
+    assert failures == [] and core is not None, f"exactly 1 MiB of output must pass: {failures}"
+    over: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit, 0, 0])]
+    failures, _, _, actor = _step(impl, over, {}, pages=17)
+    assert failures == [[actor, "output-too-large"]], failures
