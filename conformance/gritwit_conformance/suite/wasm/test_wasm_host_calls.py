@@ -201,7 +201,9 @@ def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
     module_calls: list[tuple[str, list[bytes | int]]] = [("core_set", args)]
     failures, _, _, actor = _step(impl, module_calls, {})
     assert failures == [[actor, "trap"]], failures
-    inside = [page - 2, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 4, 4, 0, 0]
+    inside: list[bytes | int] = (
+        [page - 2, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 4, 4, 0, 0]
+    )
     failures, _, _, _ = _step(impl, [("core_set", inside)], {})
     assert failures == [], f"a range that ends at the last byte is inside memory: {failures}"
 
