@@ -21,6 +21,7 @@ pytestmark = pytest.mark.profile("wasm")
 
 ARITY = {
     "msg_count": 0,
+    "send": 7,
     "core_set": 6,
     "core_link": 4,
     "core_delete": 2,
@@ -251,3 +252,41 @@ def test_1_mib_of_output_passes_and_one_byte_more_is_output_too_large(
     over: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit, 0, 0])]
     failures, _, _, actor = _step(impl, over, {}, pages=17)
     assert failures == [[actor, "output-too-large"]], failures
+
+
+ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
+BOB = g.object_id(g.Blob(data=b"bob")).hex().encode()
+SIGNAL, QUEUE = 1, 0
+
+
+def _send(to: bytes, flags: int) -> tuple[str, list[bytes | int]]:
+    return ("send", [to, b"mt\x00x\x00", b"hi", flags])
+
+
+#: name → (sends of one step, whether WIT-009 allows them)
+SENDS: dict[str, tuple[list[tuple[str, list[bytes | int]]], bool]] = {
+    "two-signals-to-one": ([_send(ALICE, SIGNAL), _send(ALICE, SIGNAL)], False),
+    "signal-then-queue-to-one": ([_send(ALICE, SIGNAL), _send(ALICE, QUEUE)], False),
+    "queue-then-signal-to-one": ([_send(ALICE, QUEUE), _send(ALICE, SIGNAL)], False),
+    "two-queued-to-one": ([_send(ALICE, QUEUE), _send(ALICE, QUEUE)], True),
+    "one-signal-each-to-two": ([_send(ALICE, SIGNAL), _send(BOB, SIGNAL)], True),
+    "signal-to-one-queue-to-other": ([_send(ALICE, SIGNAL), _send(BOB, QUEUE)], True),
+}
+
+
+@pytest.mark.req("WIT-009", "WASM-012")
+@pytest.mark.parametrize("name", sorted(SENDS))
+def test_signals_and_queues_to_one_recipient(impl: Implementation, name: str) -> None:
+    calls, allowed = SENDS[name]
+    failures, core, runtime, actor = _step(impl, calls, {"a": "01"})
+    if allowed:
+        assert failures == [] and core is not None, f"{name} is allowed: {failures}"
+        assert _rc(impl, runtime, core) == bytes(len(calls))
+    else:
+        assert failures == [[actor, "invalid-transition"]], f"{name} breaks WIT-009: {failures}"
+
+
+@pytest.mark.req("WIT-015", "WASM-011")
+def test_a_step_that_deletes_its_wit_entry_is_invalid(impl: Implementation) -> None:
+    failures, _, _, actor = _step(impl, [("core_delete", [b"wit"])], {"a": "01"})
+    assert failures == [[actor, "invalid-transition"]], failures
