@@ -99,3 +99,20 @@ def test_a_module_of_exactly_the_size_limit_loads(impl: Implementation) -> None:
     assert getattr(reply, "ok", False), f"a 4 MiB module passes the size check: {reply}"
     over = _load(impl, _padded(MODULE_LIMIT + 1))
     assert not getattr(over, "ok", True) and over.error_class == "invalid-module", over  # type: ignore[attr-defined]
+
+
+def _table_module(elements: int) -> bytes:
+    wat = f'(module (table {elements} funcref) (memory (export "memory") 1) (func (export "step")))'
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+@pytest.mark.req("WASM-017", "WASM-016")
+@pytest.mark.parametrize(("elements", "fails"), [(10_000, False), (10_001, True)])
+def test_the_table_limit_on_both_sides(impl: Implementation, elements: int, fails: bool) -> None:
+    """10,000 table elements run; 10,001 fail at instantiation → memory-limit (WASM-017)."""
+    runtime = impl.call("wit-open").result["runtime"]
+    genesis = impl.call("wit-genesis", runtime=runtime, module=_table_module(elements).hex())
+    actor = genesis.result["actor"]
+    run = impl.call("wit-run", runtime=runtime, max_steps=5).result
+    expected = [[actor, "memory-limit"]] if fails else []
+    assert run["failures"] == expected, f"a table of {elements} elements: {run}"
