@@ -295,11 +295,38 @@ def test_a_rerun_carries_detected_mutants_and_runs_the_rest(tmp_path: Path) -> N
         encoding="utf-8",
     )
     empty = Coverage({"key": "test", "tests": {}})  # nothing reaches the alive one
-    options = Options(
-        groups=("codec",), only=(killed.id, alive.id), root=tmp_path, previous=previous
-    )
+    options = Options(groups=("codec",), root=tmp_path, previous=previous)
     run = run_mutation(options, log=lambda _: None, coverage=empty)
     assert run.results[killed.id]["carried"] is True
     assert run.results[killed.id]["status"] == "killed"
     assert run.results[alive.id].get("uncovered") is True
     assert "carried" not in run.results[alive.id]
+
+
+def test_a_rerun_of_listed_mutants_reports_every_mutant(tmp_path: Path) -> None:
+    """``--rerun`` with ``--mutant``: the listed ones run, all others keep their status."""
+    first, second, third = collect_mutants(["codec"])[:3]
+    previous = tmp_path / "previous.json"
+    previous.write_text(
+        json.dumps(
+            {
+                "mutants": [
+                    {"id": first.id, "status": "killed", "test": "suite/x.py::t"},
+                    {"id": second.id, "status": "survived", "test": None},
+                    {"id": third.id, "status": "uncovered", "test": None},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    empty = Coverage({"key": "test", "tests": {}})
+    options = Options(groups=("codec",), only=(first.id,), root=tmp_path, previous=previous)
+    run = run_mutation(options, log=lambda _: None, coverage=empty)
+    assert "carried" not in run.results[first.id]  # listed: run again (uncovered here)
+    assert run.results[second.id] == {
+        **run.results[second.id],
+        "status": "survived",
+        "carried": True,
+    }
+    assert run.results[third.id]["uncovered"] is True
+    assert len(run.mutants) == len(collect_mutants(["codec"]))

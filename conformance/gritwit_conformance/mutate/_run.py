@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -386,8 +387,10 @@ def run_mutation(
     everything = collect_mutants(options.groups)
     equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
     known = {m.id for m in everything}
+    # --rerun with --mutant: every mutant is reported, only the listed ones run again
+    partial = options.previous is not None and bool(options.only)
     run = MutationRun(
-        mutants=choose(everything, options),
+        mutants=choose(everything, dataclasses.replace(options, only=()) if partial else options),
         equivalent=equivalent,
         stale_equivalent=sorted(i for i in equivalent if i not in known)
         if options.groups == tuple(GROUPS)
@@ -402,7 +405,10 @@ def run_mutation(
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
     jobs: queue.Queue[Mutant] = queue.Queue()
     to_run = 0
-    carried = _detected_in(options.previous) if options.previous is not None else {}
+    carried = {}
+    if options.previous is not None:
+        carried = _carried(options.previous, every_status=partial)
+        carried = {k: v for k, v in carried.items() if k not in options.only}
     for mutant in run.mutants:
         if mutant.id in equivalent:
             run.results[mutant.id] = {"status": "equivalent", "reason": equivalent[mutant.id]}
@@ -481,12 +487,14 @@ def run_mutation(
     return run
 
 
-def _detected_in(report: Path) -> dict[str, dict[str, Any]]:
-    """The detected mutants of an earlier report, as results carried into this run."""
+def _carried(report: Path, *, every_status: bool = False) -> dict[str, dict[str, Any]]:
+    """An earlier report's detected mutants (or all but the equivalent), as results."""
     document = json.loads(report.read_text(encoding="utf-8"))
+    keep = DETECTED if not every_status else (*DETECTED, "survived", "uncovered", "error")
     return {
         record["id"]: {
-            "status": record["status"],
+            "status": "survived" if record["status"] == "uncovered" else record["status"],
+            "uncovered": record["status"] == "uncovered",
             "test": record.get("test"),
             "testRequirements": record.get("testRequirements", []),
             "reason": record.get("reason", ""),
@@ -495,7 +503,7 @@ def _detected_in(report: Path) -> dict[str, dict[str, Any]]:
             "carried": True,
         }
         for record in document.get("mutants", [])
-        if record.get("status") in DETECTED
+        if record.get("status") in keep
     }
 
 
