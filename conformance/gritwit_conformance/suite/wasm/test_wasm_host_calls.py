@@ -22,6 +22,7 @@ pytestmark = pytest.mark.profile("wasm")
 ARITY = {
     "msg_count": 0,
     "send": 7,
+    "send_object": 7,
     "core_set": 6,
     "core_link": 4,
     "core_delete": 2,
@@ -210,10 +211,13 @@ def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
 
 
 LINK = g.object_id(g.Blob(data=b"\x01")).hex().encode()
+ALICE_ID = g.object_id(g.Blob(data=b"alice")).hex().encode()
 #: one effect of each kind (WASM-018); the step's final ``rc`` core_set is one more
 EFFECTS: dict[str, tuple[str, list[bytes | int]]] = {
     "core_set": ("core_set", [b"e", b"x", b""]),
     "core_link": ("core_link", [b"e", LINK]),
+    "send": ("send", [ALICE_ID, b"", b"x", 0]),
+    "send_object": ("send_object", [ALICE_ID, b"", LINK, 0]),
 }
 
 
@@ -290,3 +294,15 @@ def test_signals_and_queues_to_one_recipient(impl: Implementation, name: str) ->
 def test_a_step_that_deletes_its_wit_entry_is_invalid(impl: Implementation) -> None:
     failures, _, _, actor = _step(impl, [("core_delete", [b"wit"])], {"a": "01"})
     assert failures == [[actor, "invalid-transition"]], failures
+
+
+@pytest.mark.req("WASM-018", "WASM-012")
+def test_a_sends_data_and_header_block_count_as_output(impl: Implementation) -> None:
+    """Data and header block handed to send count (the rc blob adds 1 byte)."""
+    limit, headers = 1024 * 1024, b"mt\x00x\x00"  # a 5-byte header block
+    fits: list[tuple[str, list[bytes | int]]] = [("send", [ALICE_ID, headers, 0, limit - 6, 0])]
+    failures, core, _, _ = _step(impl, fits, {"a": "01"}, pages=17)
+    assert failures == [] and core is not None, f"1 MiB of output must pass: {failures}"
+    over: list[tuple[str, list[bytes | int]]] = [("send", [ALICE_ID, headers, 0, limit - 5, 0])]
+    failures, _, _, actor = _step(impl, over, {"a": "01"}, pages=17)
+    assert failures == [[actor, "output-too-large"]], failures

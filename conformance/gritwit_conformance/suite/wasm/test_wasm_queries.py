@@ -1,0 +1,201 @@
+"""Queries of a Wasm Wit, rule by rule (WASM-014, WASM-018, WASM-002).
+
+Generated modules: an empty ``step``, and a ``query`` that makes a fixed list of host
+calls, records each return value as one byte, and answers with those bytes (or
+answers as the case says). A query without an answer, or a module without a
+``query`` export, is ``unknown-query``; the step-only functions trap in a query and
+the query-only functions trap in a step; answers count as output (1 MiB).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import wasmtime
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("wasm")
+
+ARITY = {
+    "msg_count": 0,
+    "query_name": 2,
+    "answer": 4,
+    "answer_core": 2,
+    "core_read": 4,
+    "core_set": 6,
+    "core_delete": 2,
+    "mark_read": 1,
+    "send": 7,
+}
+DATA = 4096
+ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
+Call = tuple[str, list[bytes | int]]
+
+
+def _module(
+    query: list[Call] | None,
+    *,
+    answer: bool = True,
+    step: tuple[Call, ...] = (),
+    pages: int = 1,
+) -> bytes:
+    placed: dict[bytes, int] = {}
+    offset = DATA
+
+    def body(calls: list[Call] | tuple[Call, ...]) -> list[str]:
+        nonlocal offset
+        lines = []
+        for index, (name, args) in enumerate(calls):
+            params = []
+            for arg in args:
+                if isinstance(arg, bytes):
+                    if arg not in placed:
+                        placed[arg] = offset
+                        offset += len(arg) + 1
+                    params += [f"(i32.const {placed[arg]})", f"(i32.const {len(arg)})"]
+                else:
+                    params.append(f"(i32.const {arg})")
+            lines.append(f"(i32.store8 (i32.const {index}) (call ${name} {' '.join(params)}))")
+        return lines
+
+    step_body = body(list(step))
+    funcs = [f'(func (export "step") {" ".join(step_body)})']
+    if query is not None:
+        lines = body(query)
+        if answer:
+            lines.append(
+                f"(drop (call $answer (i32.const 0) (i32.const {len(query)}) "
+                "(i32.const 0) (i32.const 0)))"
+            )
+        funcs.append(f'(func (export "query") {" ".join(lines)})')
+    imports = " ".join(
+        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * a}) (result i32)))'
+        for n, a in ARITY.items()
+    )
+    data = " ".join(
+        f'(data (i32.const {at}) "{"".join(chr(92) + format(b, "02x") for b in const)}")'
+        for const, at in placed.items()
+    )
+    wat = f'(module {imports} (memory (export "memory") {pages}) {data} {" ".join(funcs)})'
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _actor(
+    impl: Implementation, module: bytes, state: dict[str, str] | None = None
+) -> tuple[str, str, list[Any]]:
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    state = {"a": "0102"} if state is None else state
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state))["actor"]
+    )
+    failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"]
+    return runtime, actor, failures
+
+
+def _query(impl: Implementation, module: bytes, state: dict[str, str] | None = None) -> Any:
+    runtime, actor, failures = _actor(impl, module, state)
+    assert failures == [], failures
+    return impl.call("wit-query", runtime=runtime, actor=actor, name="q")
+
+
+@pytest.mark.req("WASM-014")
+def test_a_module_without_a_query_export_is_unknown_query(impl: Implementation) -> None:
+    reply = _query(impl, _module(None))
+    assert not reply.ok and reply.error_class == "unknown-query", reply
+
+
+@pytest.mark.req("WASM-014")
+def test_a_query_that_does_not_answer_is_unknown_query(impl: Implementation) -> None:
+    reply = _query(impl, _module([("query_name", [0, 0])], answer=False))
+    assert not reply.ok and reply.error_class == "unknown-query", reply
+
+
+@pytest.mark.req("WASM-014", "WASM-007")
+def test_query_calls_return_what_the_abi_says(impl: Implementation) -> None:
+    calls: list[Call] = [
+        ("query_name", [2048, 16]),  # the name "q": returns its length, 1
+        ("answer_core", [b"nope"]),  # no such path: -1
+        ("answer_core", [b"a"]),  # a blob: 0
+        ("core_read", [b"a", 2048, 16]),  # 2 bytes
+        ("core_read", [b"nope", 2048, 16]),  # -1
+    ]
+    data = bytes.fromhex(_ok(_query(impl, _module(calls)))["data"])
+    assert data == b"\x01\xff\x00\x02\xff", data.hex()
+
+
+@pytest.mark.req("WASM-014")
+def test_the_last_answer_is_the_result(impl: Implementation) -> None:
+    module = _module([("answer_core", [b"a"])], answer=False)
+    data = bytes.fromhex(_ok(_query(impl, module))["data"])
+    assert data == b"\x01\x02", f"answer_core of the blob a: {data.hex()}"
+
+
+STEP_ONLY: dict[str, Call] = {
+    "core_set": ("core_set", [b"x", b"y", b""]),
+    "core_delete": ("core_delete", [b"a"]),
+    "mark_read": ("mark_read", [0]),
+    "send": ("send", [ALICE, b"", b"hi", 0]),
+    "msg_count": ("msg_count", []),
+}
+
+
+@pytest.mark.req("WASM-014")
+@pytest.mark.parametrize("name", sorted(STEP_ONLY))
+def test_step_functions_trap_in_a_query(impl: Implementation, name: str) -> None:
+    reply = _query(impl, _module([STEP_ONLY[name]]))
+    assert not reply.ok and reply.error_class == "trap", f"{name} in a query: {reply}"
+
+
+QUERY_ONLY: dict[str, Call] = {
+    "query_name": ("query_name", [0, 0]),
+    "answer": ("answer", [b"x", b""]),
+    "answer_core": ("answer_core", [b"a"]),
+}
+
+
+@pytest.mark.req("WASM-014")
+@pytest.mark.parametrize("name", sorted(QUERY_ONLY))
+def test_query_functions_trap_in_a_step(impl: Implementation, name: str) -> None:
+    _, actor, failures = _actor(impl, _module(None, step=(QUERY_ONLY[name],)))
+    assert failures == [[actor, "trap"]], f"{name} in a step: {failures}"
+
+
+@pytest.mark.req("WASM-018", "WASM-014", "WASM-016")
+def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
+    impl: Implementation,
+) -> None:
+    limit = 1024 * 1024
+    fits = _module([("answer", [0, limit, 0, 0])], answer=False, pages=17)
+    assert len(bytes.fromhex(_ok(_query(impl, fits))["data"])) == limit
+    over = _module([("answer", [0, limit + 1, 0, 0])], answer=False, pages=17)
+    reply = _query(impl, over)
+    assert not reply.ok and reply.error_class == "output-too-large", reply
+
+
+@pytest.mark.req("WASM-018", "WASM-014")
+def test_an_answers_header_block_counts_as_output(impl: Implementation) -> None:
+    limit, headers = 1024 * 1024, b"mt\x00big\x00"  # 7 bytes of header block
+    fits = _module([("answer", [0, limit - 7, headers])], answer=False, pages=17)
+    assert _query(impl, fits).ok, "data + header block = 1 MiB must pass"
+    over = _module([("answer", [0, limit - 6, headers])], answer=False, pages=17)
+    reply = _query(impl, over)
+    assert not reply.ok and reply.error_class == "output-too-large", reply
+
+
+@pytest.mark.req("WASM-018", "WASM-014")
+def test_the_blob_answer_core_answers_with_counts_as_output(impl: Implementation) -> None:
+    limit = 1024 * 1024
+    module = _module([("answer_core", [b"big"])], answer=False)
+    fits = _query(impl, module, {"big": "00" * limit})
+    assert fits.ok and len(bytes.fromhex(fits.result["data"])) == limit, "1 MiB answer_core"
+    reply = _query(impl, module, {"big": "00" * (limit + 1)})
+    assert not reply.ok and reply.error_class == "output-too-large", reply
