@@ -74,6 +74,7 @@ VALID: dict[str, dict[str, Any]] = {
     "global-right-size": {"globals": {"tree": {"count": _blob((41).to_bytes(8, "little"))}}},
     "more-pages": {"pages": _pages(3)},
     "pages-at-the-limit": {"pages": _pages(256)},
+    "global-i32-right-size": {"globals": {"tree": {"length": _blob((2).to_bytes(4, "little"))}}},
 }
 
 
@@ -124,6 +125,7 @@ EXPECTED: dict[str, dict[str, bytes]] = {
     "global-right-size": {"buffer": b"abc", "count": b"42"},
     "more-pages": {"buffer": b"abc", "count": b"2"},
     "pages-at-the-limit": {"buffer": b"abc", "count": b"2"},
+    "global-i32-right-size": {"buffer": b"abc", "count": b"2"},
 }
 
 

@@ -116,3 +116,42 @@ def test_the_table_limit_on_both_sides(impl: Implementation, elements: int, fail
     run = impl.call("wit-run", runtime=runtime, max_steps=5).result
     expected = [[actor, "memory-limit"]] if fails else []
     assert run["failures"] == expected, f"a table of {elements} elements: {run}"
+
+
+@pytest.mark.req("WASM-002")
+def test_the_text_format_is_not_a_module(impl: Implementation) -> None:
+    """WAT text that an engine would compile is refused: no binary magic → invalid-module."""
+    text = b'(module (memory (export "memory") 1) (func (export "step")))'
+    reply = _load(impl, text)
+    assert not getattr(reply, "ok", True) and reply.error_class == "invalid-module", reply  # type: ignore[attr-defined]
+    assert getattr(_load(impl, bytes(wasmtime.wat2wasm(text))), "ok", False)
+
+
+@pytest.mark.req("WASM-017", "WASM-002", "WASM-016")
+@pytest.mark.parametrize(("pages", "fails"), [(256, False), (257, True)])
+def test_the_memory_minimum_on_both_sides(impl: Implementation, pages: int, fails: bool) -> None:
+    module = bytes(
+        wasmtime.wat2wasm(f'(module (memory (export "memory") {pages}) (func (export "step")))')
+    )
+    reply = _load(impl, module)
+    if fails:
+        assert not getattr(reply, "ok", True) and reply.error_class == "memory-limit", reply  # type: ignore[attr-defined]
+    else:
+        assert getattr(reply, "ok", False), f"a {pages}-page minimum is within the limit: {reply}"
+
+
+@pytest.mark.req("WASM-026", "WASM-024")
+def test_an_image_actor_exporting_a_global_with_an_invalid_name_fails(
+    impl: Implementation,
+) -> None:
+    wat = (
+        '(module (memory (export "memory") 1) (global (export "x/y") (mut i32) (i32.const 0)) '
+        '(func (export "step")))'
+    )
+    runtime = impl.call("wit-open").result["runtime"]
+    module = bytes(wasmtime.wat2wasm(wat)).hex()
+    actor = impl.call("wit-genesis", runtime=runtime, module=module, state={"image": ""}).result[
+        "actor"
+    ]
+    run = impl.call("wit-run", runtime=runtime, max_steps=5).result
+    assert run["failures"] == [[actor, "invalid-image"]], run
