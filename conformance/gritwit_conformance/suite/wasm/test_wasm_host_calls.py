@@ -306,3 +306,28 @@ def test_a_sends_data_and_header_block_count_as_output(impl: Implementation) -> 
     over: list[tuple[str, list[bytes | int]]] = [("send", [ALICE_ID, headers, 0, limit - 5, 0])]
     failures, _, _, actor = _step(impl, over, {"a": "01"}, pages=17)
     assert failures == [[actor, "output-too-large"]], failures
+
+
+ABSENT_ID = g.object_id(g.Blob(data=b"never stored anywhere")).hex().encode()
+#: name → calls that make the new core or a sent message reference an absent object
+ABSENT_REFERENCES: dict[str, list[tuple[str, list[bytes | int]]]] = {
+    "core-link": [("core_link", [b"l", ABSENT_ID])],
+    "core-link-below-a-new-tree": [
+        ("core_set", [b"t/x", b"y", b""]),
+        ("core_link", [b"t/l", ABSENT_ID]),
+    ],
+    "send-object": [("send_object", [ALICE_ID, b"", ABSENT_ID, 0])],
+}
+
+
+@pytest.mark.req("WIT-007", "WASM-011", "WASM-012")
+@pytest.mark.parametrize("name", sorted(ABSENT_REFERENCES))
+def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, name: str) -> None:
+    failures, _, _, actor = _step(impl, ABSENT_REFERENCES[name], {"a": "01"})
+    assert failures == [[actor, "invalid-transition"]], f"{name}: {failures}"
+    present = [
+        (call, [LINK if arg == ABSENT_ID else arg for arg in args])
+        for call, args in ABSENT_REFERENCES[name]
+    ]
+    failures, core, _, _ = _step(impl, present, {"a": "01"})
+    assert failures == [] and core is not None, f"{name} with a present object: {failures}"
