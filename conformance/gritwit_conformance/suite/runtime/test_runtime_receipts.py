@@ -1,0 +1,76 @@
+"""Error receipts (RUN-004): when an actor is marked failed, every *actor* that had
+messages pending for it gets a message queued from the outside with ``mt: "error"``
+and the failure blob as content — and the outside, which sends too, gets none.
+
+A ``requester`` asks a question of a ``failing`` actor; after the failure policy has
+run its 5 attempts, the requester's next step must have read exactly one receipt
+from the outside, whose content is the blob ``names/failed/<failing>`` names.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+OUTSIDE = g.ObjectId(bytes(32))
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _object(impl: Implementation, runtime: str, oid: str | g.ObjectId) -> g.GritObject:
+    text = oid if isinstance(oid, str) else oid.hex()
+    data = _ok(impl.call("rt-object", runtime=runtime, id=text))["bytes"]
+    return g.decode_object(bytes.fromhex(data))
+
+
+@pytest.mark.req("RUN-004")
+def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    requester = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="requester"))["actor"])
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    # The failing actor's id is the id of its core (WIT-002, ADP-014's wit-genesis core):
+    # the requester's question waits for it before the actor exists.
+    wit = g.Blob(data=b"failing", headers={"runtime": "test-actor"})
+    failing = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
+    ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": "3f"}}}
+    _ok(impl.call("rt-send", runtime=runtime, to=requester, mt="ask", content=ask))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    created = _ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"]
+    assert created == failing
+    for _ in range(3):  # the failure policy, the marker, then the requester reads its receipt
+        _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
+    marker = _ok(impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}"))["target"]
+    assert marker is not None, "the failing actor must be marked failed (RUN-004)"
+    record = _object(impl, runtime, marker)
+    assert isinstance(record, g.Blob) and json.loads(record.data)["attempts"] == 5
+    head = _ok(impl.call("rt-head", runtime=runtime, actor=requester))["step"]
+    step = _object(impl, runtime, head)
+    assert isinstance(step, g.Step) and step.inbox is not None
+    inbox = _object(impl, runtime, step.inbox)
+    assert isinstance(inbox, g.Mailbox)
+    receipt_id = inbox.entries.get(OUTSIDE)
+    assert receipt_id is not None, "the requester read nothing from the outside"
+    receipt = _object(impl, runtime, receipt_id)
+    assert isinstance(receipt, g.Message)
+    assert receipt.headers.get("mt") == "error", receipt
+    assert receipt.content.hex() == marker, "the receipt's content is the failure blob"
+    # the receipt is the one message the outside sent to the requester after its ask
+    previous = receipt.previous
+    assert previous is not None
+    ask_message = _object(impl, runtime, previous)
+    assert isinstance(ask_message, g.Message) and ask_message.headers.get("mt") == "ask"
