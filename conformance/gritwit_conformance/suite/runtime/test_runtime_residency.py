@@ -1,0 +1,54 @@
+"""Capacity eviction on both sides of ``max_resident`` and in LRU order (RUN-012, RUN-014).
+
+With ``max_resident`` = 2, two idle actors stay resident (no ``archived`` event); a
+third makes the runtime evict exactly one, the least recently used — the one not
+touched since, whichever was created first. ``rt-evict`` then evicts the rest, least
+recently used first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _archived(impl: Implementation, runtime: str) -> list[str]:
+    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    return [e["actor"] for e in events if e["event"] == "archived"]
+
+
+def _counter(impl: Implementation, runtime: str, note: str) -> str:
+    actor = _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"n": note}))
+    return str(actor["actor"])
+
+
+@pytest.mark.req("RUN-012", "RUN-014")
+def test_capacity_eviction_at_the_limit_and_in_lru_order(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=2))["runtime"])
+    first = _counter(impl, runtime, "01")
+    second = _counter(impl, runtime, "02")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    _ok(impl.call("rt-events", runtime=runtime))  # forget the creation events
+    _ok(impl.call("rt-send", runtime=runtime, to=first, mt="inc", content={"blob": "31"}))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # first is now used last
+    assert _archived(impl, runtime) == [], "two resident actors are within max_resident = 2"
+    third = _counter(impl, runtime, "03")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert _archived(impl, runtime) == [second], "a third evicts the least recently used"
+    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    assert evicted == [first, third], f"rt-evict: least recently used first: {evicted}"
