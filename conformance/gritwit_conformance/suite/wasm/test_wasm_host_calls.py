@@ -176,6 +176,21 @@ CASES: dict[str, Case] = {
         {"a": b"\x01", "l": b"\x01"},
     ),
     "delete-malformed-path": ([("core_delete", [b"/a"])], b"\xfe", {"a": b"\x01"}),
+    "reads-see-earlier-writes": (
+        [("core_set", [b"n/m", b"xyz", b""]), ("core_read", [b"n/m", 3000, 16])],
+        b"\x00\x03",
+        {"a": b"\x01", "n/m": b"xyz"},
+    ),
+    "read-a-tree-is-absent": (
+        [("core_set", [b"n/m", b"xyz", b""]), ("core_read", [b"n", 3000, 16])],
+        b"\x00\xff",
+        {"a": b"\x01", "n/m": b"xyz"},
+    ),
+    "read-after-delete-is-absent": (
+        [("core_delete", [b"a"]), ("core_read", [b"a", 3000, 16])],
+        b"\x00\xff",
+        {},
+    ),
 }
 
 
@@ -331,3 +346,14 @@ def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, na
     ]
     failures, core, _, _ = _step(impl, present, {"a": "01"})
     assert failures == [] and core is not None, f"{name} with a present object: {failures}"
+
+
+@pytest.mark.req("WASM-018", "WASM-011")
+def test_a_core_sets_header_block_counts_as_output(impl: Implementation) -> None:
+    limit, headers = 1024 * 1024, b"mt\x00x\x00"  # data + 5 header bytes + the 1-byte rc
+    fits: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 6, headers])]
+    failures, core, _, _ = _step(impl, fits, {}, pages=17)
+    assert failures == [] and core is not None, f"1 MiB of output must pass: {failures}"
+    over: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 5, headers])]
+    failures, _, _, actor = _step(impl, over, {}, pages=17)
+    assert failures == [[actor, "output-too-large"]], failures
