@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import wasmtime
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+
+from ._calls import DATA, Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -29,47 +30,18 @@ ARITY = {
     "core_read": 4,
     "mark_read": 1,
 }
-DATA = 4096  # constants live from here; return codes from 0
 
 
-def _wat(calls: list[tuple[str, list[bytes | int]]], pages: int = 1) -> bytes:
-    """A module whose step makes ``calls``: bytes arguments become (ptr, len) of a constant."""
-    consts: list[bytes] = []
-    placed: dict[bytes, int] = {}
+def _wat(calls: list[Call], pages: int = 1) -> bytes:
+    """A module whose step makes ``calls`` and stores their return codes as the entry rc."""
+    lowering = Lowering()
     body = ["(if (call $msg_count) (then (drop (call $mark_read (i32.const 0)))))"]
-    offset = DATA
-    for index, (name, args) in enumerate(calls):
-        params = []
-        for arg in args:
-            if isinstance(arg, bytes):
-                if arg not in placed:  # each distinct constant once
-                    placed[arg] = offset
-                    consts.append(arg)
-                    offset += len(arg) + 1
-                params += [f"(i32.const {placed[arg]})", f"(i32.const {len(arg)})"]
-            else:
-                params.append(f"(i32.const {arg})")
-        body.append(f"(i32.store8 (i32.const {index}) (call ${name} {' '.join(params)}))")
-    rc_path = offset
-    consts.append(b"rc")
+    body += lowering.calls(calls)
     body.append(
-        f"(drop (call $core_set (i32.const {rc_path}) (i32.const 2) (i32.const 0) "
-        f"(i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
+        f"(drop (call $core_set (i32.const {lowering.place(b'rc')}) (i32.const 2) "
+        f"(i32.const 0) (i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
     )
-    imports = " ".join(
-        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * a}) (result i32)))'
-        for n, a in ARITY.items()
-    )
-    data, at = [], DATA
-    for const in consts:
-        escaped = "".join("\\" + format(b, "02x") for b in const)
-        data.append(f'(data (i32.const {at}) "{escaped}")')
-        at += len(const) + 1
-    wat = (
-        f'(module {imports} (memory (export "memory") {pages}) {" ".join(data)} '
-        f'(func (export "step") {" ".join(body)}))'
-    )
-    return bytes(wasmtime.wat2wasm(wat))
+    return module(ARITY, lowering, {"step": body}, pages)
 
 
 def _ok(reply: Any) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import wasmtime
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+
+from ._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -30,9 +31,7 @@ ARITY = {
     "mark_read": 1,
     "send": 7,
 }
-DATA = 4096
 ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
-Call = tuple[str, list[bytes | int]]
 
 
 def _module(
@@ -42,45 +41,18 @@ def _module(
     step: tuple[Call, ...] = (),
     pages: int = 1,
 ) -> bytes:
-    placed: dict[bytes, int] = {}
-    offset = DATA
-
-    def body(calls: list[Call] | tuple[Call, ...]) -> list[str]:
-        nonlocal offset
-        lines = []
-        for index, (name, args) in enumerate(calls):
-            params = []
-            for arg in args:
-                if isinstance(arg, bytes):
-                    if arg not in placed:
-                        placed[arg] = offset
-                        offset += len(arg) + 1
-                    params += [f"(i32.const {placed[arg]})", f"(i32.const {len(arg)})"]
-                else:
-                    params.append(f"(i32.const {arg})")
-            lines.append(f"(i32.store8 (i32.const {index}) (call ${name} {' '.join(params)}))")
-        return lines
-
-    step_body = body(list(step))
-    funcs = [f'(func (export "step") {" ".join(step_body)})']
+    """An empty or ``step``-calling step, and a query making ``query`` then answering."""
+    lowering = Lowering()
+    funcs = {"step": lowering.calls(step)}
     if query is not None:
-        lines = body(query)
+        lines = lowering.calls(query)
         if answer:
             lines.append(
                 f"(drop (call $answer (i32.const 0) (i32.const {len(query)}) "
                 "(i32.const 0) (i32.const 0)))"
             )
-        funcs.append(f'(func (export "query") {" ".join(lines)})')
-    imports = " ".join(
-        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * a}) (result i32)))'
-        for n, a in ARITY.items()
-    )
-    data = " ".join(
-        f'(data (i32.const {at}) "{"".join(chr(92) + format(b, "02x") for b in const)}")'
-        for const, at in placed.items()
-    )
-    wat = f'(module {imports} (memory (export "memory") {pages}) {data} {" ".join(funcs)})'
-    return bytes(wasmtime.wat2wasm(wat))
+        funcs["query"] = lines
+    return module(ARITY, lowering, funcs, pages)
 
 
 def _ok(reply: Any) -> dict[str, Any]:
