@@ -256,14 +256,21 @@ def test_regressions_are_alive_mutants_the_baseline_had_detected_or_new_ones() -
     assert [r["id"] for r in regressions(report, base)] == ["m-a", "m-c"]
 
 
-def test_evidence_needs_a_killing_test_citing_the_requirement() -> None:
+def test_evidence_needs_a_citing_killing_test_or_an_unambiguous_attribution() -> None:
     report = _report(
-        {"m-a": "killed", "m-b": "killed", "m-c": "survived"},
-        {"m-a": ["ENC-007.2"], "m-b": ["WIT-001"], "m-c": ["ENC-007"]},
+        {"m-a": "killed", "m-b": "killed", "m-c": "survived", "m-d": "killed"},
+        {"m-a": ["ENC-007.2"], "m-b": ["WIT-001"], "m-c": ["ENC-007"], "m-d": ["WIT-001"]},
     )
+    report["mutants"][3]["requirements"] = ["ENC-008", "ENC-009"]  # ambiguous, uncited
     found = evidence(report)["requirements"]
-    assert list(found) == ["ENC-007.2"]
-    assert found["ENC-007.2"][0]["mutant"] == "m-a"
+    # m-a: its killing test cites the clause; m-b: ENC-007 is the only clause its code
+    # names; m-c survived; m-d names two clauses and its test cites neither.
+    assert sorted(found) == ["ENC-007", "ENC-007.2"]
+    assert [(e["mutant"], e["cited"]) for e in found["ENC-007.2"]] == [("m-a", True)]
+    assert [(e["mutant"], e["cited"]) for e in found["ENC-007"]] == [
+        ("m-a", False),
+        ("m-b", False),
+    ]
 
 
 def test_build_report_scores_per_module_group_and_requirement() -> None:

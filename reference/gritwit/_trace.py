@@ -11,7 +11,8 @@ Beyond citation, each *clause* (an ID without sub-IDs, or a sub-ID) is reported 
 breaking it: a killed mutant in ``conformance/mutation/evidence.json`` (written by
 ``gritwit mutate --write-baseline``), a wrong adapter of
 ``gritwit_conformance.wrong.WRONG`` caught on it, or an entry of
-``conformance/untestable.toml`` saying why no test can.
+``conformance/untestable.toml`` (or ``conformance/untestable-<chapter>.toml``)
+saying why no test can.
 """
 
 from __future__ import annotations
@@ -215,19 +216,20 @@ def collect_negative(root: Path, defined: dict[str, str]) -> tuple[dict[str, lis
                     negative.setdefault(rid, []).append("mutant")
         except (ValueError, AttributeError) as exc:
             problems.append(f"{EVIDENCE_FILE}: not readable evidence ({exc})")
-    untestable = root / UNTESTABLE_FILE
-    if untestable.is_file():
+    folder = (root / UNTESTABLE_FILE).parent
+    for untestable in sorted(folder.glob(UNTESTABLE_FILE.stem + "*.toml")):
+        name = untestable.relative_to(root)
         try:
             entries = tomllib.loads(untestable.read_text(encoding="utf-8")).get("untestable", [])
         except tomllib.TOMLDecodeError as exc:
             entries = []
-            problems.append(f"{UNTESTABLE_FILE}: {exc}")
+            problems.append(f"{name}: {exc}")
         for entry in entries:
             rid = str(entry.get("id", ""))
             if rid not in defined:
-                problems.append(f"{UNTESTABLE_FILE}: {rid!r} is not a defined requirement")
+                problems.append(f"{name}: {rid!r} is not a defined requirement")
             elif not str(entry.get("reason", "")).strip():
-                problems.append(f"{UNTESTABLE_FILE}: {rid} is listed without a reason")
+                problems.append(f"{name}: {rid} is listed without a reason")
             else:
                 negative.setdefault(rid, []).append("untestable")
     return negative, problems

@@ -146,25 +146,41 @@ def _cites(test_requirements: Iterable[str], rid: str) -> bool:
 
 
 def evidence(report: dict[str, Any]) -> dict[str, Any]:
-    """Per requirement ID: killed mutants attributed to it whose killing test cites it."""
-    found: dict[str, list[dict[str, str]]] = {}
+    """Per requirement ID: killed mutants that break it, with the test that caught each.
+
+    A detected mutant counts for a clause it is attributed to when its killing test
+    cites that clause (``"cited": true``), or when the clause is the *only* one the
+    mutated code names, so that the mutant breaks nothing else (``"cited": false``).
+    A mutant attributed to several clauses and killed by a test citing none of them
+    proves nothing about any one of them.
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    def add(key: str, record: dict[str, Any], cited: bool) -> None:
+        entries = found.setdefault(key, [])
+        if len(entries) < 3 and all(e["mutant"] != record["id"] for e in entries):
+            entries.append(
+                {
+                    "kind": "mutant",
+                    "mutant": record["id"],
+                    "where": f"{record['module']}:{record['line']}",
+                    "test": record["test"],
+                    "cited": cited,
+                }
+            )
+
     for record in report["mutants"]:
         if record["status"] not in DETECTED or not record["test"]:
             continue
-        for rid in record["requirements"]:
+        requirements = list(record["requirements"])
+        for rid in requirements:
             cited = [t for t in record["testRequirements"] if _cites([t], rid)]
-            for target in cited or ():
-                key = target if target.startswith(rid + ".") else rid
-                entries = found.setdefault(key, [])
-                if len(entries) < 3:
-                    entries.append(
-                        {
-                            "kind": "mutant",
-                            "mutant": record["id"],
-                            "where": f"{record['module']}:{record['line']}",
-                            "test": record["test"],
-                        }
-                    )
+            for target in cited:
+                add(target if target.startswith(rid + ".") else rid, record, True)
+        if len(requirements) == 1:
+            add(requirements[0], record, False)
+    for entries in found.values():
+        entries.sort(key=lambda e: not e["cited"])
     return {
         "format": EVIDENCE_FORMAT,
         "specVersion": report["specVersion"],

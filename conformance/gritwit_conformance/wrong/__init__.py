@@ -245,6 +245,15 @@ WRONG: dict[str, WrongAdapter] = {
 }
 
 
+# Per-group tables (``_more_<group>.py``, each defining ``MORE``) extend WRONG.
+for _group in ("codec", "store", "protocol", "wit", "runtime", "wasm"):
+    try:
+        _more = __import__(f"{__name__}._more_{_group}", fromlist=["MORE"])
+    except ModuleNotFoundError:
+        continue
+    WRONG.update(_more.MORE)
+
+
 def command(name: str) -> str:
     """The ``--impl`` command line that starts the wrong adapter ``name``."""
     return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
