@@ -39,7 +39,7 @@ _DEFINITION = re.compile(
 EVIDENCE_FILE = Path("conformance/mutation/evidence.json")
 UNTESTABLE_FILE = Path("conformance/untestable.toml")
 _MARKER = re.compile(r"\breq\(([^)]*)\)", re.DOTALL)
-_RAISE_ID = re.compile(r"\(\s*\"([A-Z]{2,5}-\d{3})\"")
+_RAISE_ID = re.compile(r"\(\s*\"([A-Z]{2,5}-\d{3}(?:\.\d+)?)\"")
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,19 @@ def test_untestable_entries_need_a_reason_and_a_defined_id(tmp_path: Path) -> No
     assert any("not a defined" in p for p in trace(root).problems)
 
 
+def test_untestable_entries_may_live_in_one_file_per_chapter(tmp_path: Path) -> None:
+    root = _repo(tmp_path, SPEC, '"ZZZ-001.1", "ZZZ-001.2", "ZZZ-002"')
+    _evidence(root, "ZZZ-001.1")
+    (root / "conformance/untestable-x.toml").write_text(
+        '[[untestable]]\nid = "ZZZ-001.2"\nreason = "about editors"\n'
+    )
+    assert trace(root, require_negative=True).unchecked == ["ZZZ-002"]
+    (root / "conformance/untestable-y.toml").write_text('[[untestable]]\nid = "ZZZ-002"\n')
+    report = trace(root, require_negative=True)
+    assert not report.ok
+    assert any("untestable-y.toml: ZZZ-002 is listed without a reason" in p for p in report.problems)
+
+
 def test_wrong_adapters_count_unless_they_are_a_known_gap(tmp_path: Path) -> None:
     from gritwit_conformance.wrong import WRONG
 
