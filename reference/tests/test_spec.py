@@ -13,23 +13,37 @@ from gritwit._trace import collect_definitions, trace
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec"
 KEYWORD = re.compile(r"\b(MUST|SHOULD|MAY|SHALL|REQUIRED|RECOMMENDED|OPTIONAL)\b")
-STATEMENT = re.compile(r"^(?:[-*]\s+)?\*\*([A-Z]+-\d{3})\*\*")
+STATEMENT = re.compile(r"^(?:[-*]\s+)?\*\*([A-Z]+-\d{3}(?:\.\d+)?)\*\*")
 
 
 def statements() -> list[tuple[str, str]]:
     found = []
     for path in sorted(SPEC.glob("*.md")):
         for paragraph in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-            match = STATEMENT.match(paragraph.strip())
-            if match:
-                found.append((match.group(1), paragraph))
+            for item in re.split(r"\n(?=[-*]\s+\*\*[A-Z]+-\d{3})", paragraph.strip()):
+                match = STATEMENT.match(item.strip())
+                if match:
+                    found.append((match.group(1), item))
     return found
 
 
 @pytest.mark.req("CONV-001")
 def test_every_requirement_uses_a_bcp14_keyword() -> None:
-    missing = [rid for rid, text in statements() if not KEYWORD.search(text)]
-    assert statements() and not missing, f"requirements without MUST/SHOULD/MAY…: {missing}"
+    """Every clause states its rule with a keyword, or is an item of a lead that does.
+
+    A parent whose clauses carry sub-IDs is a lead ("Each host function MUST …:")
+    and needs no keyword of its own when its clauses have one.
+    """
+    found = statements()
+    text_of = dict(found)
+    parents = {rid.split(".")[0] for rid, _ in found if "." in rid}
+
+    def keyed(rid: str, text: str) -> bool:
+        lead = text_of.get(rid.split(".")[0], "") if "." in rid else ""
+        return bool(KEYWORD.search(text) or KEYWORD.search(lead.split("\n- ")[0]))
+
+    missing = [rid for rid, text in found if rid not in parents and not keyed(rid, text)]
+    assert found and not missing, f"requirements without MUST/SHOULD/MAY…: {missing}"
 
 
 @pytest.mark.req("CONV-002")
@@ -39,9 +53,18 @@ def test_ids_are_unique_and_numbered_without_gaps() -> None:
     by_prefix: dict[str, list[int]] = {}
     for rid in defined:
         prefix, number = rid.split("-")
-        by_prefix.setdefault(prefix, []).append(int(number))
+        by_prefix.setdefault(prefix, []).append(int(number.split(".")[0]))
     for prefix, numbers in by_prefix.items():
-        assert sorted(numbers) == list(range(1, len(numbers) + 1)), f"{prefix} has gaps"
+        parents = sorted(set(numbers))
+        assert parents == list(range(1, len(parents) + 1)), f"{prefix} has gaps"
+    by_parent: dict[str, list[int]] = {}
+    for rid in defined:
+        if "." in rid:
+            parent, sub = rid.split(".")
+            assert parent in defined, f"{rid} has no parent {parent}"
+            by_parent.setdefault(parent, []).append(int(sub))
+    for parent, subs in by_parent.items():
+        assert sorted(subs) == list(range(1, len(subs) + 1)), f"{parent}'s clauses have gaps"
 
 
 @pytest.mark.req("CONV-003")

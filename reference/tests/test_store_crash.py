@@ -84,7 +84,9 @@ def run_and_kill(rng: random.Random, directory: Path, log: Path) -> tuple[list[s
     return [line for line in seen if line.endswith("\n")], waited
 
 
-@pytest.mark.req("DUR-001", "DUR-002", "STO-004", "STO-006", "REF-002", "REF-003")
+@pytest.mark.req(
+    "DUR-001", "DUR-002.1", "DUR-002.2", "STO-004.1", "STO-006", "REF-002.1", "REF-003.1"
+)
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 def test_sigkill_at_random_moments(tmp_path: Path) -> None:
     rng = random.Random(SEED)

@@ -523,9 +523,12 @@ def _carried(report: Path, *, every_status: bool = False) -> dict[str, dict[str,
 
 def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
     for result in run.results.values():
-        if result.get("carried"):
-            continue
         test = result.get("test")
+        if result.get("carried"):
+            # the test may cite other (sub-)IDs now than when it killed the mutant
+            if test and test in coverage.tests:
+                result["testRequirements"] = coverage.requirements(test)
+            continue
         if test:
             nodeid = str(Path(test).relative_to(SUITE_ROOT)) if test.startswith("/") else test
             result["test"] = nodeid

@@ -119,13 +119,13 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "get_skips_rehash": WrongAdapter(
         ("store",),
-        _ids("STO-004"),
+        _ids("STO-004.1", "STO-004.2"),
         "failed",
         "get returns the stored bytes without re-hashing them: corruption goes unnoticed",
     ),
     "cas_ignores_expected": WrongAdapter(
         ("store",),
-        _ids("REF-004"),
+        _ids("REF-004.1", "REF-004.3"),
         "failed",
         "ref-cas ignores expected: any writer moves a ref, no ref-conflict ever",
         smoke=True,
@@ -138,7 +138,7 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "heads_any_actor": WrongAdapter(
         ("store",),
-        _ids("REF-002"),
+        _ids("REF-002.1", "REF-002.2"),
         "failed",
         "a heads/<actor> ref may point at a step of another actor",
     ),

@@ -49,11 +49,13 @@ class MemoryBackend:
                     objects.setdefault(oid.digest, data)
 
     def read(self, oid: ObjectId) -> bytes | None:
+        """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
         with self._lock:
             self._check_open()
             return self._objects.get(oid.digest)
 
     def contains(self, oid: ObjectId) -> bool:
+        """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011)."""
         with self._lock:
             self._check_open()
             return oid.digest in self._objects or oid.digest in self._tombstones
@@ -78,12 +80,16 @@ class MemoryBackend:
         return (ObjectId(digest) for digest in snapshot)
 
     def get_ref(self, name: str) -> ObjectId | None:
+        """The target of ref ``name``, or ``None`` when it is not set (REF-005)."""
         with self._lock:
             self._check_open()
             target = self._refs.get(name)
         return None if target is None else ObjectId(target)
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """Under the lock: a missing target fails (REF-003.1); a ref holding ``expected``
+        becomes ``new`` (REF-004.2); any other value is a conflict, nothing changes (REF-004.3).
+        """
         with self._lock:
             self._check_open()
             raw = self._refs.get(name)
@@ -99,6 +105,7 @@ class MemoryBackend:
             return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
+        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
         with self._lock:
             self._check_open()
             found = [(name, t) for name, t in self._refs.items() if name.startswith(prefix)]

@@ -1,4 +1,4 @@
-"""Ref names (chapter *store and refs*, REF-001) and the rule for ``heads/`` targets (REF-002).
+"""Ref names (chapter *store and refs*, REF-001.1) and the rule for ``heads/`` targets (REF-002.1).
 
 Two namespaces exist:
 
@@ -7,7 +7,7 @@ Two namespaces exist:
 * ``names/<seg>(/<seg>)*`` — free names, each segment
   ``[A-Za-z0-9][A-Za-z0-9._-]{0,63}``.
 
-A name is at most :data:`MAX_REF_NAME_BYTES` bytes.  Pure: no I/O.
+A name is at most :data:`MAX_REF_NAME_BYTES` bytes (REF-001.2).  Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = [
     "head_ref",
 ]
 
-#: Longest ref name, in bytes (REF-001).
+#: Longest ref name, in bytes (REF-001.2).
 MAX_REF_NAME_BYTES: Final = 255
 HEADS_PREFIX: Final = "heads/"
 NAMES_PREFIX: Final = "names/"
@@ -39,14 +39,14 @@ _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGME
 
 
 def check_ref_name(name: object) -> str:
-    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001)."""
+    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001.3)."""
     if type(name) is not str:
-        raise InvalidRefName("REF-001", f"a ref name is text, got {type(name).__name__}")
+        raise InvalidRefName("REF-001.1", f"a ref name is text, got {type(name).__name__}")
     # The grammar is ASCII-only, so characters and bytes count the same once it matches.
     if len(name) > MAX_REF_NAME_BYTES:
-        raise InvalidRefName("REF-001", f"ref name longer than {MAX_REF_NAME_BYTES} bytes")
+        raise InvalidRefName("REF-001.2", f"ref name longer than {MAX_REF_NAME_BYTES} bytes")
     if _GRAMMAR.fullmatch(name) is None:
-        raise InvalidRefName("REF-001", f"{name!r:.80} is not heads/<actor id> or names/<seg>…")
+        raise InvalidRefName("REF-001.1", f"{name!r:.80} is not heads/<actor id> or names/<seg>…")
     return name
 
 
@@ -63,12 +63,12 @@ def head_actor(name: str) -> ObjectId | None:
 
 
 def check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:
-    """``heads/<actor>`` points at a step whose actor is ``<actor>`` (REF-002)."""
+    """``heads/<actor>`` points at a step whose actor is ``<actor>`` (REF-002.1), else REF-002.2."""
     if type(target) is not Step:
         raise InvalidRefTarget(
-            "REF-002", f"{name} must point at a step, not a {type(target).__name__}"
+            "REF-002.2", f"{name} must point at a step, not a {type(target).__name__}"
         )
     if target.actor != actor:
         raise InvalidRefTarget(
-            "REF-002", f"{name} must point at a step of that actor, not of {target.actor}"
+            "REF-002.2", f"{name} must point at a step of that actor, not of {target.actor}"
         )

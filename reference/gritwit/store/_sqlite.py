@@ -140,11 +140,13 @@ class SqliteBackend:
         )
 
     def read(self, oid: ObjectId) -> bytes | None:
+        """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
         with self._connection() as conn:
             row = conn.execute("SELECT data FROM objects WHERE id = ?", (oid.digest,)).fetchone()
         return None if row is None else bytes(row[0])
 
     def contains(self, oid: ObjectId) -> bool:
+        """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011)."""
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT 1 FROM objects WHERE id = ?1"
@@ -186,11 +188,13 @@ class SqliteBackend:
     # --- refs ----------------------------------------------------------------------------
 
     def get_ref(self, name: str) -> ObjectId | None:
+        """The target of ref ``name``, or ``None`` when it is not set (REF-005)."""
         with self._connection() as conn:
             row = conn.execute("SELECT target FROM refs WHERE name = ?", (name,)).fetchone()
         return None if row is None else ObjectId(bytes(row[0]))
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The swap in its own write transaction, atomic for every writer (DUR-003)."""
         with self._connection() as conn, self._transaction(conn):
             return self._swap(conn, name, expected, new)
 
@@ -216,7 +220,11 @@ class SqliteBackend:
     def _swap(
         conn: sqlite3.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
     ) -> CasResult:
-        """The compare-and-swap of ``name``, inside the caller's transaction (REF-003, REF-004)."""
+        """The compare-and-swap of ``name``, inside the caller's transaction.
+
+        A missing target fails (REF-003.1); a ref holding ``expected`` becomes ``new``
+        (REF-004.2); any other value is a conflict and nothing changes (REF-004.3).
+        """
         row = conn.execute("SELECT target FROM refs WHERE name = ?", (name,)).fetchone()
         current = None if row is None else ObjectId(bytes(row[0]))
         if new is not None:
@@ -234,6 +242,7 @@ class SqliteBackend:
         return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
+        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
         found: list[tuple[str, ObjectId]] = []
         with self._connection() as conn:
             # TEXT compares with memcmp over UTF-8 (BINARY collation): bytewise order.

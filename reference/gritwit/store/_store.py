@@ -3,12 +3,12 @@
 :class:`Store` holds every rule of the chapter; backends only move bytes.
 
 * ``put`` strictly decodes first, so only valid canonical objects are ever
-  stored (STO-001), under the BLAKE3 id of their bytes (STO-002);
+  stored (STO-001.1, STO-001.2), under the BLAKE3 id of their bytes (STO-002.1);
 * ``get`` re-hashes what the backend returns and never hands out bytes that do
-  not match their id (STO-003, STO-004);
-* refs change only through :meth:`Store.cas_ref` (REF-004), whose target must
-  be present (REF-003) and, for ``heads/<actor>``, be a step of that actor
-  (REF-002).
+  not match their id (STO-003.1, STO-004.1, STO-004.2);
+* refs change only through :meth:`Store.cas_ref` (REF-004.1), whose target must
+  be present (REF-003.1) and, for ``heads/<actor>``, be a step of that actor
+  (REF-002.1), checked in the order of REF-007.1.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ __all__ = ["Store", "VerifyReport"]
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """What :meth:`Store.verify` found (DUR-002)."""
+    """What :meth:`Store.verify` found (DUR-002.1, DUR-002.2)."""
 
     objects: int
     refs: int
     #: Stored objects whose bytes do not re-hash to their id or do not decode.
     corrupt: tuple[ObjectId, ...]
-    #: Refs whose target is not stored (REF-003).
+    #: Refs whose target is not stored (REF-003.1).
     dangling: tuple[str, ...]
-    #: Refs with a bad name (REF-001) or a ``heads/`` ref not at its actor's step (REF-002).
+    #: Refs with a bad name (REF-001.1) or a ``heads/`` ref not at its actor's step (REF-002.1).
     invalid_refs: tuple[str, ...]
 
     @property
@@ -70,26 +70,27 @@ class Store:
     # --- objects -------------------------------------------------------------------------
 
     def put(self, data: bytes) -> ObjectId:
-        """Store the encoded object ``data``; return its id (STO-001, STO-002).
+        """Store the encoded object ``data``; return its id (STO-001.1, STO-002.1).
 
         ``data`` is strictly decoded first; bytes it rejects raise that decode or
-        validation error and nothing is stored.  Putting the same bytes again is
-        a no-op returning the same id.
+        validation error and nothing is stored (STO-001.2).  Putting the same bytes
+        again is a no-op returning the same id (STO-002.2); what is stored is what
+        ``get`` returns (STO-003.1).
         """
         data = bytes(data)
-        decode_object(data)  # STO-001: raises before anything is stored
+        decode_object(data)  # STO-001.1: raises before anything is stored (STO-001.2)
         oid = ObjectId(blake3.blake3(data).digest())
         self.backend.insert(oid, data)
         return oid
 
     def put_object(self, obj: GritObject) -> ObjectId:
-        """Encode ``obj`` canonically and store it (STO-002)."""
+        """Encode ``obj`` canonically and store it under its id (STO-002.1)."""
         data, oid = encode_with_id(obj)
         self.backend.insert(oid, data)
         return oid
 
     def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
-        """Encode every object canonically and store them all in one backend write (STO-002).
+        """Encode every object canonically and store them all in one backend write (STO-002.1).
 
         A backend with ``insert_many`` (both built-in ones) takes them in one
         transaction, so the durable store syncs once for all of them; any other
@@ -104,7 +105,7 @@ class Store:
 
         For callers that hold the canonical encodings (a transition's objects,
         :class:`~gritwit.wit.Assembled`): nothing is decoded or encoded again, but
-        each id is checked against the BLAKE3 hash of its bytes (STO-002), so no
+        each id is checked against the BLAKE3 hash of its bytes (STO-002.1), so no
         object is ever stored under another id; a mismatch stores nothing.
         """
         items = _checked(encodings)
@@ -141,35 +142,35 @@ class Store:
             return
         result = combined(items, name, expected, new)
         if result.status is CasStatus.MISSING_TARGET:
-            raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+            raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
         if result.status is CasStatus.CONFLICT:
             raise RefConflict(
-                "REF-004", f"{name} is {result.current}, not {expected}", current=result.current
+                "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
             )
 
     def get(self, oid: ObjectId) -> bytes:
-        """The bytes stored under ``oid``, re-hashed before they are returned (STO-003, STO-004)."""
+        """The bytes stored under ``oid`` (STO-003.1), re-hashed before return (STO-004.1)."""
         data = self.backend.read(oid)
         if data is None:
             reason = self.backend.tombstone(oid)
             if reason is not None:
                 raise Erased("RUN-011", f"object {oid} was erased: {reason}")
-            raise ObjectNotFound("STO-003", f"no object {oid}")
+            raise ObjectNotFound("STO-003.2", f"no object {oid}")
         actual = blake3.blake3(data).digest()
         if actual != oid.digest:
-            raise CorruptObject("STO-004", f"object {oid} re-hashes to {actual.hex()}")
+            raise CorruptObject("STO-004.2", f"object {oid} re-hashes to {actual.hex()}")
         return data
 
     def get_object(self, oid: ObjectId) -> GritObject:
-        """The object stored under ``oid`` (STO-003, STO-004)."""
+        """The object stored under ``oid`` (STO-003.1, STO-004.2)."""
         data = self.get(oid)
         try:
             return decode_object(data)
         except GritError as exc:  # only bytes written around put() can get here
-            raise CorruptObject("STO-004", f"object {oid} does not decode: {exc}") from exc
+            raise CorruptObject("STO-004.2", f"object {oid} does not decode: {exc}") from exc
 
     def has(self, oid: ObjectId) -> bool:
-        """Whether ``oid`` is stored or erased (RUN-011); never an error if absent (STO-005)."""
+        """Whether ``oid`` is stored or erased (STO-005.1, RUN-011); never fails (STO-005.2)."""
         return self.backend.contains(oid)
 
     def tombstone(self, oid: ObjectId) -> str | None:
@@ -183,7 +184,7 @@ class Store:
     # --- refs ----------------------------------------------------------------------------
 
     def get_ref(self, name: str) -> ObjectId | None:
-        """The target of ref ``name``, or ``None`` when unset (REF-001, REF-005)."""
+        """The target of ref ``name``, or ``None`` when unset (REF-005); name first (REF-007.2)."""
         return self.backend.get_ref(check_ref_name(name))
 
     def cas_ref(
@@ -194,7 +195,7 @@ class Store:
         *,
         target: GritObject | None = None,
     ) -> None:
-        """Set ref ``name`` to ``new`` if it holds ``expected`` (REF-001 … REF-004).
+        """Set ref ``name`` to ``new`` if it holds ``expected`` (REF-004.1 … REF-004.3, REF-007.1).
 
         ``None`` as ``expected`` means "unset"; ``None`` as ``new`` deletes the
         ref.  Checks, in order: the name (``invalid-ref-name``), that ``new`` is
@@ -210,23 +211,23 @@ class Store:
         """
         check_ref_name(name)
         if new is not None and target is not None and _known_head_target(name, new, target):
-            pass  # REF-002 already holds; REF-003 is checked by the swap itself
+            pass  # REF-002.1 already holds; REF-003.1 is checked by the swap itself
         elif new is not None:
             if not self.backend.contains(new):
-                raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+                raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
             actor = head_actor(name)
             if actor is not None:
                 check_head_target(name, actor, self.get_object(new))
         result = self.backend.cas_ref(name, expected, new)
         if result.status is CasStatus.MISSING_TARGET:
-            raise ObjectNotFound("REF-003", f"{name} cannot point at absent object {new}")
+            raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
         if result.status is CasStatus.CONFLICT:
             raise RefConflict(
-                "REF-004", f"{name} is {result.current}, not {expected}", current=result.current
+                "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
             )
 
     def list_refs(self, prefix: str = "") -> list[str]:
-        """Names of the refs starting with ``prefix``, in bytewise order (REF-006)."""
+        """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
         return [name for name, _ in self.backend.list_refs(prefix)]
 
     def list_ref_targets(self, prefix: str = "") -> list[tuple[str, ObjectId]]:
@@ -239,7 +240,7 @@ class Store:
     # --- whole-store checks and lifetime -------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Re-hash and decode every object and check every ref (DUR-002)."""
+        """Re-hash and decode every object and check every ref (DUR-002.1, DUR-002.2)."""
         corrupt: list[ObjectId] = []
         objects = 0
         for oid in self.backend.ids():
@@ -281,16 +282,16 @@ class Store:
 
 
 def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId, bytes]]:
-    """``(id, bytes)`` items, each id checked against the BLAKE3 hash of its bytes (STO-002)."""
+    """``(id, bytes)`` items, each id checked against the BLAKE3 hash of its bytes (STO-002.1)."""
     items = [(oid, data) for data, oid in encodings]
     for oid, data in items:
         if blake3.blake3(data).digest() != oid.digest:
-            raise CorruptObject("STO-002", f"{oid} is not the id of the bytes given for it")
+            raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
     return items
 
 
 def _known_head_target(name: str, new: ObjectId, target: GritObject) -> bool:
-    """Whether ``target`` is the object ``new`` names and satisfies REF-002 for ``name``."""
+    """Whether ``target`` is the object ``new`` names and satisfies REF-002.1 for ``name``."""
     actor = head_actor(name)
     if actor is None:
         return object_id(target) == new

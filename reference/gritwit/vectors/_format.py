@@ -56,7 +56,7 @@ GENERATOR_COMMAND: Final = "gritwit vectors generate"
 #: A vector id: slash-separated lowercase slugs, e.g. ``blob/empty-data``.
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+$")
 #: A requirement ID such as ``ENC-007`` (CONV-002).
-REQUIREMENT_PATTERN: Final = re.compile(r"^[A-Z]+-\d{3}$")
+REQUIREMENT_PATTERN: Final = re.compile(r"^[A-Z]+-\d{3}(?:\.\d+)?$")
 
 # The error-class registry of the spec (CONV-004), written down here rather
 # than read from the reference so that the vectors check the reference.

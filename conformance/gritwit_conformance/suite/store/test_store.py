@@ -55,19 +55,40 @@ def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) 
 
 
 @pytest.mark.smoke
-@pytest.mark.req("STO-002", "STO-003", "STO-005", "ADP-010")
+@pytest.mark.req("STO-002.1", "STO-003.1", "STO-005.1", "ADP-010")
 def test_put_get_has(impl: Implementation, store: str) -> None:
-    for obj in OBJECTS:
+    fresh = g.Blob(data=b"put once", headers={"n": "1"})
+    data = g.encode_object(fresh).hex()
+    assert ok(impl.call("has", store=store, id=hexid(fresh)))["present"] is False
+    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(fresh)
+    assert ok(impl.call("has", store=store, id=hexid(fresh)))["present"] is True
+    for obj in [*OBJECTS, fresh]:
         data = g.encode_object(obj).hex()
-        assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(obj)  # idempotent
         assert ok(impl.call("get", store=store, id=hexid(obj)))["bytes"] == data
         assert ok(impl.call("has", store=store, id=hexid(obj)))["present"] is True
+
+
+@pytest.mark.smoke
+@pytest.mark.req("STO-002.2")
+def test_putting_stored_bytes_again_succeeds_and_changes_nothing(
+    impl: Implementation, store: str
+) -> None:
+    for obj in OBJECTS:  # every one is stored already (the fixture put them)
+        data = g.encode_object(obj).hex()
+        assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(obj)
+        assert ok(impl.call("get", store=store, id=hexid(obj)))["bytes"] == data
+
+
+@pytest.mark.smoke
+@pytest.mark.req("STO-003.2", "STO-005.1", "STO-005.2")
+def test_absent_ids(impl: Implementation, store: str) -> None:
     absent = g.object_id(g.Blob(data=b"never stored")).hex()
     assert ok(impl.call("has", store=store, id=absent))["present"] is False
     fails(impl.call("get", store=store, id=absent), "not-found")
 
 
-@pytest.mark.req("STO-001", "STO-005")
+@pytest.mark.smoke
+@pytest.mark.req("STO-001.1", "STO-001.2", "STO-005.1")
 @pytest.mark.parametrize(
     ("data", "cls"),
     [
@@ -86,24 +107,57 @@ def test_put_rejects_invalid_bytes_and_stores_nothing(
     assert ok(impl.call("has", store=store, id=fake_id))["present"] is False
 
 
-@pytest.mark.req("STO-004")
+@pytest.mark.req("STO-004.1", "STO-004.2")
 def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> None:
     ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
     fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
     assert ok(impl.call("get", store=store, id=hexid(STEP1)))["bytes"]  # others unaffected
 
 
-VALID_NAMES = [f"heads/{ACTOR.hex()}", "names/counter", "names/a/b.c-d_e", "names/" + "x" * 64]
+@pytest.mark.smoke
+@pytest.mark.req("STO-006", "STO-002.2", "STO-004.2")
+def test_a_stored_object_is_never_replaced(impl: Implementation, store: str) -> None:
+    """Putting the right bytes over a corrupted object must not replace it (no silent repair)."""
+    data = g.encode_object(BLOB).hex()
+    ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
+    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)
+    fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
+
+
+@pytest.mark.smoke
+@pytest.mark.req("STO-006", "REF-004.2")
+def test_moving_or_deleting_a_ref_keeps_its_objects(impl: Implementation, store: str) -> None:
+    name = "names/keep"
+    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)))
+    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)))
+    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None))
+    for obj in (BLOB, STEP1):
+        assert ok(impl.call("has", store=store, id=hexid(obj)))["present"] is True
+        data = ok(impl.call("get", store=store, id=hexid(obj)))["bytes"]
+        assert data == g.encode_object(obj).hex()
+
+
+VALID_NAMES = [
+    f"heads/{ACTOR.hex()}",
+    "names/counter",
+    "names/a/b.c-d_e",
+    "names/0",
+    "names/" + "x" * 64,
+    "names/a/" + "y" * 64,
+]
 INVALID_NAMES = [
     "",
     "heads",
     "heads/",
     f"heads/{ACTOR.hex().upper()}",
     f"heads/{ACTOR.hex()[:63]}",
+    f"heads/{ACTOR.hex()}0",
     "names/",
     "names/.hidden",
     "names/a//b",
     "names/" + "x" * 65,
+    "names/a/" + "y" * 65,
+    "names/a/_b",
     "names/sp ace",
     "names/é",
     "tags/v1",
@@ -113,24 +167,52 @@ INVALID_NAMES = [
 ]
 
 
-@pytest.mark.req("REF-001", "REF-005")
+@pytest.mark.req("REF-001.1", "REF-005")
 @pytest.mark.parametrize("name", VALID_NAMES)
 def test_valid_ref_names(impl: Implementation, store: str, name: str) -> None:
     assert ok(impl.call("ref-get", store=store, name=name))["id"] is None
 
 
-@pytest.mark.req("REF-001")
+@pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.2")
 @pytest.mark.parametrize("name", INVALID_NAMES)
-def test_invalid_ref_names(impl: Implementation, store: str, name: str) -> None:
+def test_ref_get_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
     fails(impl.call("ref-get", store=store, name=name), "invalid-ref-name")
+
+
+@pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.1")
+@pytest.mark.parametrize("name", INVALID_NAMES)
+def test_ref_cas_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
     fails(
         impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)),
         "invalid-ref-name",
     )
+    assert ok(impl.call("ref-list", store=store, prefix=""))["names"] == []
 
 
 @pytest.mark.smoke
-@pytest.mark.req("REF-004", "REF-005", "REF-006")
+@pytest.mark.req("REF-007.3", "REF-006")
+def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
+    ok(impl.call("ref-cas", store=store, name="names/a.b", expected=None, new=hexid(BLOB)))
+    ok(impl.call("ref-cas", store=store, name="names/a/b", expected=None, new=hexid(BLOB)))
+    expected = {
+        "": ["names/a.b", "names/a/b"],
+        "n": ["names/a.b", "names/a/b"],
+        "names/": ["names/a.b", "names/a/b"],
+        "names/a": ["names/a.b", "names/a/b"],
+        "names/a/": ["names/a/b"],
+        "names/a.b/": [],
+        "heads/": [],
+        "tags/": [],
+        "/": [],
+        "names/é": [],
+        "x" * 300: [],
+    }
+    for prefix, names in expected.items():
+        assert ok(impl.call("ref-list", store=store, prefix=prefix))["names"] == names, prefix
+
+
+@pytest.mark.smoke
+@pytest.mark.req("REF-004.1", "REF-004.2", "REF-004.3", "REF-005", "REF-006")
 def test_compare_and_swap(impl: Implementation, store: str) -> None:
     name = "names/counter"
     ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)))
@@ -153,7 +235,7 @@ def test_compare_and_swap(impl: Implementation, store: str) -> None:
     assert ok(impl.call("ref-list", store=store, prefix="names/c"))["names"] == []
 
 
-@pytest.mark.req("REF-002", "REF-003")
+@pytest.mark.req("REF-002.1", "REF-002.2", "REF-003.1", "REF-003.2")
 def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Step(actor=ACTOR, core=OTHER_ACTOR)).hex()
@@ -171,7 +253,7 @@ def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store
     assert ok(impl.call("ref-get", store=store, name=head))["id"] == hexid(STEP2)
 
 
-@pytest.mark.req("DUR-001", "DUR-002", "STO-006", "ADP-010")
+@pytest.mark.req("DUR-001", "DUR-002.1", "DUR-002.2", "STO-006", "ADP-010")
 def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: Path) -> None:
     path = tmp_path / "durable"
     path.mkdir()
@@ -192,7 +274,7 @@ def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: 
     ok(impl.call("store-close", store=handle))
 
 
-@pytest.mark.req("REF-007", "STO-004")
+@pytest.mark.req("REF-007.1", "STO-004.2")
 def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Blob(data=b"absent")).hex()

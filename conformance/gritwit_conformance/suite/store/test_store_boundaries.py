@@ -1,6 +1,6 @@
 """Store limits on both sides, through the adapter (issue 9, deliverable 4).
 
-REF-001: a ref name is at most 255 bytes — a valid ``names/…`` name of exactly 255
+REF-001.2: a ref name is at most 255 bytes — a valid ``names/…`` name of exactly 255
 bytes is accepted by ``ref-get`` and ``ref-cas``; the same name one byte longer is
 ``invalid-ref-name``.
 """
@@ -38,7 +38,7 @@ def store(impl: Implementation) -> str:
     return handle
 
 
-@pytest.mark.req("REF-001")
+@pytest.mark.req("REF-001.2")
 def test_a_ref_name_of_exactly_255_bytes_is_valid(impl: Implementation, store: str) -> None:
     name = _name(255)
     reply = impl.call("ref-get", store=store, name=name)
@@ -49,7 +49,7 @@ def test_a_ref_name_of_exactly_255_bytes_is_valid(impl: Implementation, store: s
     assert impl.call("ref-get", store=store, name=name).result["id"] == new
 
 
-@pytest.mark.req("REF-001")
+@pytest.mark.req("REF-001.2")
 @pytest.mark.parametrize("length", [256, 257])
 def test_a_ref_name_over_255_bytes_is_refused(
     impl: Implementation, store: str, length: int
@@ -60,3 +60,31 @@ def test_a_ref_name_over_255_bytes_is_refused(
     new = g.object_id(BLOB).hex()
     reply = impl.call("ref-cas", store=store, name=name, expected=None, new=new)
     assert not reply.ok and reply.error_class == "invalid-ref-name", reply
+
+
+ACTOR_HEX = g.object_id(g.Tree(entries={"wit": g.object_id(BLOB)})).hex()
+
+
+@pytest.mark.req("REF-001.1", "REF-001.3")
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("names/" + "a" * 64, True),  # a first segment of 64 characters: the longest
+        ("names/" + "a" * 65, False),
+        ("names/x/" + "b" * 64, True),  # a later segment: the same limit
+        ("names/x/" + "b" * 65, False),
+        ("names/c", True),  # a segment of one character: the shortest
+        ("names/x//c", False),  # an empty segment
+        (f"heads/{ACTOR_HEX}", True),  # an actor id: exactly 64 hex digits
+        (f"heads/{ACTOR_HEX[:63]}", False),
+        (f"heads/{ACTOR_HEX}0", False),
+    ],
+)
+def test_segment_and_actor_id_lengths(
+    impl: Implementation, store: str, name: str, valid: bool
+) -> None:
+    reply = impl.call("ref-get", store=store, name=name)
+    if valid:
+        assert reply.ok and reply.result["id"] is None, f"{name!r} refused: {reply}"
+    else:
+        assert not reply.ok and reply.error_class == "invalid-ref-name", f"{name!r}: {reply}"

@@ -60,7 +60,7 @@ def durable(impl: Implementation, tmp_path: Path) -> tuple[Implementation, Path,
     return impl, path, handle
 
 
-@pytest.mark.req("DUR-001", "STO-002", "ADP-010")
+@pytest.mark.req("DUR-001", "DUR-002.1", "ADP-010")
 def test_each_acknowledged_put_survives_a_kill(
     durable: tuple[Implementation, Path, str],
 ) -> None:
@@ -93,7 +93,7 @@ def _cas_steps() -> list[CasStep]:
     ]
 
 
-@pytest.mark.req("DUR-001", "REF-004", "ADP-010")
+@pytest.mark.req("DUR-001", "REF-004.2", "ADP-010")
 def test_each_acknowledged_ref_swap_survives_a_kill(
     durable: tuple[Implementation, Path, str],
 ) -> None:
