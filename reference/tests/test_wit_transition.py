@@ -59,7 +59,7 @@ def _next(store: g.Store, inp: TransitionInput, out: TransitionOutput) -> Transi
     )
 
 
-@pytest.mark.req("WIT-007", "WIT-008", "WIT-009")
+@pytest.mark.req("WIT-007.1", "WIT-008.1", "WIT-009.1")
 def test_first_and_second_step_fields() -> None:
     store, inp = _setup({S1: 2})
     built = assemble(inp, TransitionOutput(core=inp.core), store)
@@ -74,7 +74,7 @@ def test_first_and_second_step_fields() -> None:
     assert second.step.inbox == nxt.last_step.inbox  # unchanged when nothing is read
 
 
-@pytest.mark.req("WIT-008")
+@pytest.mark.req("WIT-008.1", "WIT-008.2", "WIT-008.3")
 @given(st.integers(0, 4), st.integers(0, 3), st.integers(-2, 6), st.integers(-2, 5))
 def test_reads_are_prefixes(n1: int, n2: int, r1: int, r2: int) -> None:
     store, inp = _setup({S1: n1, S2: n2})
@@ -82,7 +82,7 @@ def test_reads_are_prefixes(n1: int, n2: int, r1: int, r2: int) -> None:
     if not (0 <= r1 <= n1 and 0 <= r2 <= n2):
         with pytest.raises(g.InvalidTransition) as err:
             assemble(inp, out, store)
-        assert err.value.requirement == "WIT-008"
+        assert err.value.requirement == "WIT-008.3"
         return
     step = assemble(inp, out, store).step
     expected = {s: inp.pending[s][r - 1].id for s, r in ((S1, r1), (S2, r2)) if r}
@@ -93,14 +93,14 @@ def test_reads_are_prefixes(n1: int, n2: int, r1: int, r2: int) -> None:
         assert isinstance(box[0], g.Mailbox) and dict(box[0].entries) == expected
 
 
-@pytest.mark.req("WIT-008")
+@pytest.mark.req("WIT-008.3")
 def test_reading_from_a_sender_with_nothing_pending_is_refused() -> None:
     store, inp = _setup({S1: 1})
     with pytest.raises(g.InvalidTransition):
         assemble(inp, TransitionOutput(core=inp.core, read={S2: 1}), store)
 
 
-@pytest.mark.req("WIT-009", "WIT-004")
+@pytest.mark.req("WIT-009.1", "WIT-004")
 def test_queues_chain_and_signals_do_not() -> None:
     store, inp = _setup({})
     blob = store.put_object(g.Blob(data=b"c"))
@@ -127,7 +127,7 @@ def test_queues_chain_and_signals_do_not() -> None:
     assert message.previous is None
 
 
-@pytest.mark.req("WIT-009")
+@pytest.mark.req("WIT-009.2", "WIT-009.3")
 @pytest.mark.parametrize(
     "signals", [(True, True), (True, False), (False, True)], ids=["two-signals", "sq", "qs"]
 )
@@ -137,7 +137,7 @@ def test_signal_with_anything_else_to_one_recipient_is_refused(signals: tuple[bo
     sends = tuple(Send(recipient=R, content=blob, signal=s) for s in signals)
     with pytest.raises(g.InvalidTransition) as err:
         assemble(inp, TransitionOutput(core=inp.core, sends=sends), store)
-    assert err.value.requirement == "WIT-009"
+    assert err.value.requirement == "WIT-009.2"
     # to different recipients the same sends are fine
     other = tuple(
         Send(recipient=r, content=blob, signal=s) for r, s in zip((R, S1), signals, strict=True)
@@ -155,14 +155,14 @@ def test_a_core_without_wit_is_refused() -> None:
     assert err.value.requirement == "WIT-015"
 
 
-@pytest.mark.req("WIT-001", "WIT-007")
+@pytest.mark.req("WIT-001.2", "WIT-007.2", "WIT-007.3")
 def test_new_core_must_satisfy_wit_001_and_be_provided() -> None:
     store, inp = _setup({})
     bare = g.Blob(data=b"echo")  # no runtime header
     core = g.Tree(entries={"wit": g.object_id(bare)})
     with pytest.raises(g.InvalidTransition) as err:
         assemble(inp, TransitionOutput(core=core, new_objects=(bare,)), store)
-    assert err.value.requirement == "WIT-007"
+    assert err.value.requirement == "WIT-007.2"
     missing = g.Blob(data=b"never stored")
     core = g.Tree(entries={**inp.core.entries, "x": g.object_id(missing)})
     with pytest.raises(g.InvalidTransition):
@@ -170,7 +170,7 @@ def test_new_core_must_satisfy_wit_001_and_be_provided() -> None:
     assert assemble(inp, TransitionOutput(core=core, new_objects=(missing,)), store)
 
 
-@pytest.mark.req("WIT-001")
+@pytest.mark.req("WIT-001.2", "WIT-001.3")
 def test_wit_blobs_name_test_actors_and_unknown_runtimes_fail() -> None:
     store = g.Store.memory()
     good = store.put_object(wit_blob("counter"))
@@ -233,7 +233,7 @@ def _oracle(old: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.req("WIT-013")
+@pytest.mark.req("WIT-013.4")
 @given(TREES, TREES)
 def test_merge_matches_the_model_and_never_deletes(
     old: dict[str, Any], update: dict[str, Any]
@@ -249,7 +249,7 @@ def test_merge_matches_the_model_and_never_deletes(
     assert merge(store, a, a)[0] == a  # merging a core into itself changes nothing
 
 
-@pytest.mark.req("WIT-007")
+@pytest.mark.req("WIT-007.3")
 @pytest.mark.parametrize("missing", [False, True])
 def test_a_core_of_any_depth_is_checked_with_a_typed_error(missing: bool) -> None:
     """5,000 nested trees: deeper than Python's call stack; a missing leaf is found."""

@@ -24,20 +24,21 @@ S = Scenario
 
 def _echo() -> list[Scenario]:
     out = []
-    s = S("echo/round-trip", "echo replies to one message", ("WIT-012", "WIT-019"))
+    s = S("echo/round-trip", "echo replies to one message",
+          ("WIT-012.1", "WIT-019", "WIT-011", "WIT-028.1", "WIT-028.3"))  # fmt: skip
     e = s.genesis("echo")
     s.say(e, "hi", "hello")
     s.run(failures=[])
     out.append(s)
     s = S("echo/queue-order", "three queued messages are read in one step, oldest first",
-          ("WIT-004", "WIT-005", "WIT-019"))  # fmt: skip
+          ("WIT-004", "WIT-005", "WIT-019", "WIT-028.2"))  # fmt: skip
     e = s.genesis("echo")
     for text in ("one", "two", "three"):
         s.say(e, "m", text)
     s.run(failures=[])
     out.append(s)
     s = S("echo/each-message-once", "messages read in one run are not read again in the next",
-          ("WIT-005", "WIT-010"))  # fmt: skip
+          ("WIT-005", "WIT-008.1", "WIT-010.2"))  # fmt: skip
     e = s.genesis("echo")
     s.say(e, "m", "a")
     s.run()
@@ -91,7 +92,7 @@ def _echo() -> list[Scenario]:
     s.run()
     out.append(s)
     s = S("echo/messages-before-genesis-wait", "messages sent before the genesis wait for it",
-          ("WIT-012", "WIT-005"))  # fmt: skip
+          ("WIT-012.2", "WIT-005"))  # fmt: skip
     actor = content_id(core("echo", n="late"))
     s.say(actor, "m", "early")
     s.run(failures=[])
@@ -144,13 +145,14 @@ def _counter() -> list[Scenario]:
     s.run()
     s.query(c, "count", text="7")
     out.append(s)
-    s = S("counter/unknown-query", "a query the actor does not answer", ("WIT-017",), ("Query",))
+    s = S("counter/unknown-query", "a query the actor does not answer", ("WIT-017.3",),
+          ("Query",))  # fmt: skip
     c = s.genesis("counter")
     s.run()
     s.fails_query(c, "nope", "unknown-query")
     out.append(s)
     s = S("counter/query-is-read-only", "queries create no step: a run after them does nothing",
-          ("WIT-017",), ("Query",))  # fmt: skip
+          ("WIT-017.1", "WIT-017.2"), ("Query",))  # fmt: skip
     c = s.genesis("counter")
     s.say(c, "inc", "4")
     s.run()
@@ -175,7 +177,7 @@ def _wut() -> list[Scenario]:
 def _fanout_spawner() -> list[Scenario]:
     out = []
     s = S("fanout/two-echoes", "fanout forwards to two echo actors, which reply to it",
-          ("WIT-021", "WIT-019", "WIT-010"))  # fmt: skip
+          ("WIT-021", "WIT-019", "WIT-010.1", "WIT-010.2"))  # fmt: skip
     f, a, b = s.genesis("fanout"), s.genesis("echo", n="a"), s.genesis("echo", n="b")
     s.send(f, "fanout", tree(x=blob(a.hex()), y=blob(b.hex())))
     s.run(failures=[])
@@ -194,7 +196,7 @@ def _fanout_spawner() -> list[Scenario]:
     s.run(failures=[])
     out.append(s)
     s = S("spawner/creates-echo", "spawner sends a genesis; the new actor then echoes",
-          ("WIT-022", "WIT-012", "WIT-002"), ("Spawn",))  # fmt: skip
+          ("WIT-022", "WIT-012.1", "WIT-002"), ("Spawn",))  # fmt: skip
     sp = s.genesis("spawner")
     child = s.send(sp, "spawn", core("echo", n="child"))
     s.run(failures=[])
@@ -202,7 +204,7 @@ def _fanout_spawner() -> list[Scenario]:
     s.run()
     out.append(s)
     s = S("spawner/twice", "spawning the same core twice: the second genesis is read over",
-          ("WIT-022", "WIT-012"), ("Spawn", "DuplicateGenesis"))  # fmt: skip
+          ("WIT-022", "WIT-012.5"), ("Spawn", "DuplicateGenesis"))  # fmt: skip
     sp = s.genesis("spawner")
     s.send(sp, "spawn", core("counter", n="c"))
     s.run()
@@ -210,7 +212,7 @@ def _fanout_spawner() -> list[Scenario]:
     s.run(failures=[])
     out.append(s)
     s = S("spawner/message-waits-for-spawn", "a message to an actor not yet spawned waits",
-          ("WIT-012", "WIT-022"), ("Spawn", "Query"))  # fmt: skip
+          ("WIT-012.2", "WIT-022"), ("Spawn", "Query"))  # fmt: skip
     sp = s.genesis("spawner")
     child = content_id(core("counter", n="w"))
     s.say(child, "inc", "9")
@@ -245,8 +247,19 @@ def _failures() -> list[Scenario]:
     s.say(e, "m", "y")
     s.run()
     out.append(s)
+    s = S("slow/actors-after-it-run", "an actor after slow in id order still runs",
+          ("WIT-027.2", "WIT-027.1", "WIT-020"), ("FailedTransition", "Query"))  # fmt: skip
+    w = s.genesis("slow")
+    n = next(str(i) for i in range(256) if content_id(core("counter", n=str(i))) > w)
+    c = s.genesis("counter", n=n)
+    s.say(w, "m", "x")
+    s.say(c, "inc", "5")
+    s.run(failures=[[w.hex(), "failed"]])
+    s.query(c, "count", text="5")
+    out.append(s)
     s = S("slow/others-progress", "slow overruns (a failure) while the others keep running",
-          ("WIT-027", "WIT-006", "WIT-020"), ("FailedTransition", "Query"))  # fmt: skip
+          ("WIT-027.1", "WIT-027.2", "WIT-006", "WIT-020"),
+          ("FailedTransition", "Query"))  # fmt: skip
     w, c = s.genesis("slow"), s.genesis("counter")
     s.say(w, "m", "x")
     s.say(c, "inc", "3")
@@ -262,7 +275,7 @@ def _failures() -> list[Scenario]:
     s.run()
     out.append(s)
     s = S("run/step-limit", "a run stops at max_steps and a later run continues",
-          ("WIT-005", "WIT-010"), ("StepLimit",))  # fmt: skip
+          ("WIT-005", "WIT-010.1"), ("StepLimit",))  # fmt: skip
     a, b, c = s.genesis("echo", n="1"), s.genesis("echo", n="2"), s.genesis("echo", n="3")
     for actor in (a, b, c):
         s.say(actor, "m", "x")
@@ -305,7 +318,7 @@ def _budget_requester() -> list[Scenario]:
     s.query(b, "budget", text="0")
     out.append(s)
     s = S("requester/echo", "requester asks echo; the echoed answer is kept",
-          ("WIT-026", "WIT-019"), ("Query",))  # fmt: skip
+          ("WIT-026", "WIT-019", "WIT-010.1", "WIT-010.2"), ("Query",))  # fmt: skip
     r, e = s.genesis("requester"), s.genesis("echo")
     s.send(r, "ask", tree(to=blob(e.hex()), question=blob("why")))
     s.run(failures=[])

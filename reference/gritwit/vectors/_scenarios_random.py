@@ -27,7 +27,10 @@ _REQS: Final = {
     "budget": "WIT-025",
     "requester": "WIT-026",
 }
-_BASE: Final = ("WIT-004", "WIT-005", "WIT-006", "WIT-008", "WIT-009", "WIT-010", "WIT-011")
+_BASE: Final = (
+    "WIT-003", "WIT-004", "WIT-005", "WIT-006", "WIT-007.1", "WIT-008.1", "WIT-009.1", "WIT-010.1",
+    "WIT-010.2", "WIT-011",
+)  # fmt: skip
 
 
 def _content(
@@ -94,7 +97,7 @@ def _scenario(seed: int) -> Scenario:
     s.run(200)
     s.flags = tuple(sorted(set(flags)))
     if "Update" in s.flags:
-        s.requirements = tuple(sorted({*s.requirements, "WIT-013"}))
+        s.requirements = tuple(sorted({*s.requirements, "WIT-013.2", "WIT-013.4"}))
     return s
 
 

@@ -62,7 +62,7 @@ class BuiltinActor:
         return self.transition(inp)
 
     def wut(self) -> dict[str, object]:
-        """The ``wut`` document (schema ``wut.schema.json``)."""
+        """The ``wut`` document (schema ``wut.schema.json``; WIT-018)."""
         return {
             "name": self.name,
             "description": self.description,
@@ -74,12 +74,12 @@ class BuiltinActor:
         }
 
     def query(self, name: str, inp: QueryInput) -> Blob:
-        """Answer query ``name`` (WIT-017); ``unknown-query`` for an unknown one."""
+        """Answer query ``name`` (WIT-017.1, WIT-018); ``unknown-query`` for an unknown one."""
         if name == "wut":
             text = json.dumps(self.wut(), sort_keys=True, separators=(",", ":"))
             return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
         if name not in self.queries:
-            raise UnknownQuery("WIT-017", f"test actor {self.name!r} has no query {name!r}")
+            raise UnknownQuery("WIT-017.3", f"test actor {self.name!r} has no query {name!r}")
         return self.queries[name][1](inp)
 
 
@@ -87,7 +87,10 @@ class BuiltinActor:
 
 
 class _Out:
-    """Accumulates one transition's effects; every actor reads all it is given."""
+    """Accumulates one transition's effects; every actor reads all it is given (WIT-028.2).
+
+    Shared by every test actor that reads (WIT-028): what it does wrong, they all do wrong.
+    """
 
     def __init__(self, inp: TransitionInput) -> None:
         self.inp = inp
@@ -96,6 +99,8 @@ class _Out:
         self.objects: list[GritObject] = []
 
     def messages(self) -> Iterator[tuple[ObjectId, PendingMessage]]:
+        """The messages to act on: senders in id order, oldest first (WIT-028.2); ``genesis``
+        and ``update`` are read over, never used as ordinary messages (WIT-028.3)."""
         for sender in sorted(self.inp.pending):
             for item in self.inp.pending[sender]:
                 if item.mt not in RESERVED:
@@ -130,6 +135,7 @@ class _Out:
 
 
 def _decimal(text: str | None, default: int | None = None) -> int | None:
+    """A decimal amount of ``counter`` (WIT-020) or ``budget`` (WIT-025); ``None`` if not one."""
     if text is None:
         return None
     if text == "" and default is not None:
@@ -138,6 +144,7 @@ def _decimal(text: str | None, default: int | None = None) -> int | None:
 
 
 def _actor_id(text: str | None) -> ObjectId | None:
+    """A text-form actor id of ``fanout`` (WIT-021) or ``requester`` (WIT-026), else ``None``."""
     try:
         return None if text is None else ObjectId.from_hex(text)
     except InvalidId:  # not an id: the message is read without effect
@@ -145,6 +152,8 @@ def _actor_id(text: str | None) -> ObjectId | None:
 
 
 def _text_query(entry: str, default: str) -> Query:
+    """The queries ``count`` (WIT-020), ``budget`` (WIT-025), ``answer`` (WIT-026)."""
+
     def run(q: QueryInput) -> Blob:
         oid = q.core.entries.get(entry)
         blob = None if oid is None else get_blob(q.objects, oid)
@@ -157,6 +166,7 @@ def _text_query(entry: str, default: str) -> Query:
 
 
 def _echo(inp: TransitionInput) -> TransitionOutput:
+    """``echo`` (WIT-019): replies ``mt: echo`` with the same content to every message."""
     out = _Out(inp)
     for sender, item in out.messages():
         out.queue(sender, item.message.content, "echo")
@@ -164,6 +174,7 @@ def _echo(inp: TransitionInput) -> TransitionOutput:
 
 
 def _counter(inp: TransitionInput) -> TransitionOutput:
+    """``counter`` (WIT-020): ``count`` from 0; ``inc`` adds (1 when empty); ``get`` replies."""
     out = _Out(inp)
     entry = out.entries.get("count")
     count = _decimal(out.text(entry)) if entry is not None else 0
@@ -182,6 +193,7 @@ def _counter(inp: TransitionInput) -> TransitionOutput:
 
 
 def _fanout(inp: TransitionInput) -> TransitionOutput:
+    """``fanout`` (WIT-021): queues ``fanned`` with the same content to each actor named."""
     out = _Out(inp)
     for _, item in out.messages():
         tree = out.tree(item.message.content) if item.mt == "fanout" else None
@@ -193,6 +205,7 @@ def _fanout(inp: TransitionInput) -> TransitionOutput:
 
 
 def _spawner(inp: TransitionInput) -> TransitionOutput:
+    """``spawner`` (WIT-022): sends the genesis of each ``spawn`` core, replies ``spawned``."""
     out = _Out(inp)
     for sender, item in out.messages():
         if item.mt == "spawn":
@@ -203,6 +216,7 @@ def _spawner(inp: TransitionInput) -> TransitionOutput:
 
 
 def _updater(inp: TransitionInput) -> TransitionOutput:
+    """``updater`` (WIT-023): ``set-code`` changes its own ``wit`` in its own transition."""
     out = _Out(inp)
     for _, item in out.messages():
         name = out.text(item.message.content) if item.mt == "set-code" else None
@@ -212,10 +226,12 @@ def _updater(inp: TransitionInput) -> TransitionOutput:
 
 
 def _failing(inp: TransitionInput) -> TransitionOutput:
+    """``failing`` (WIT-024): every transition fails, the first one included."""
     raise RuntimeError("the failing test actor fails every transition (WIT-024)")
 
 
 def _budget(inp: TransitionInput) -> TransitionOutput:
+    """``budget`` (WIT-025): grants a ``spend`` not above the budget, refuses the others."""
     out = _Out(inp)
     entry = out.entries.get("budget")
     budget = (_decimal(out.text(entry)) if entry is not None else 0) or 0
@@ -234,6 +250,7 @@ def _budget(inp: TransitionInput) -> TransitionOutput:
 
 
 def _requester(inp: TransitionInput) -> TransitionOutput:
+    """``requester`` (WIT-026): ``ask`` queues the question; ``echo`` stores the answer."""
     out = _Out(inp)
     for _, item in out.messages():
         if item.mt == "ask" and (tree := out.tree(item.message.content)) is not None:
@@ -247,18 +264,19 @@ def _requester(inp: TransitionInput) -> TransitionOutput:
 
 
 def _slow(inp: TransitionInput) -> TransitionOutput:
+    """``slow`` (WIT-027.1): its transition overruns the runtime's time bound."""
     # The spec's `slow` never returns.  Looping here would hang the suite, so the
     # reference simulates the overrun: a real runtime bounds wall time and sees the
     # same outcome — a failed transition.
-    raise TransitionTimeout("slow: the transition overran its time bound (WIT-027)")
+    raise TransitionTimeout("slow: the transition overran its time bound (WIT-027.1)")
 
 
 def _replace(inp: TransitionInput) -> TransitionOutput:
-    """A ``wit_update`` function: the new core is the update's tree without ``wit_update``."""
+    """``replace`` (WIT-014.2): the new core is the update's tree without ``wit_update``."""
     (sender, (item,)) = next(iter(inp.pending.items()))
     tree = get_tree(inp.objects, item.message.content)
     if tree is None:
-        raise ValueError("an update's content must be a tree (WIT-013)")
+        raise ValueError("an update's content must be a tree (WIT-013.1)")
     entries = {k: v for k, v in tree.entries.items() if k != WIT_UPDATE}
     core = Tree(entries=entries)
     return TransitionOutput(core=core, read={sender: 1}, new_objects=(core,))
@@ -333,7 +351,7 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
     )
 }
 
-#: Update functions a ``wit_update`` blob may name (WIT-014).
+#: Update functions a ``wit_update`` blob may name (WIT-014.2).
 TEST_UPDATERS: Final[dict[str, Callable[[TransitionInput], TransitionOutput]]] = {
     "replace": _replace
 }

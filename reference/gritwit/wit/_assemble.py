@@ -1,4 +1,4 @@
-"""A transition's output to its step, messages and mailboxes (WIT-007 … 009, 015, 016).
+"""A transition's output to its step, messages and mailboxes (WIT-007 … WIT-009, WIT-015, WIT-016).
 
 :func:`assemble` is pure: it checks the output against the input, builds every
 new object and returns them with the step; it stores nothing, so a rejected
@@ -38,7 +38,7 @@ class Assembled:
 def check_core_present(
     reader: ObjectReader, tree: Tree, before: Tree | None = None, path: str = ""
 ) -> None:
-    """Every object the core references is present, at any depth (WIT-007).
+    """Every object the core references is present, at any depth (WIT-007.3).
 
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
@@ -56,7 +56,9 @@ def check_core_present(
         if old_tree is not None and old_tree.entries.get(name) == oid:
             continue
         if not reader.has(oid):
-            raise InvalidTransition("WIT-007", f"core entry {prefix}{name} ({oid}) is not provided")
+            raise InvalidTransition(
+                "WIT-007.3", f"core entry {prefix}{name} ({oid}) is not provided"
+            )
         child = reader.get_object(oid)
         if isinstance(child, Tree):
             old = (
@@ -69,24 +71,29 @@ def check_core_present(
 
 
 def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
+    """Each sender's read count names a prefix of what was pending (WIT-008.2, WIT-008.3)."""
     for sender, count in out.read.items():
         available = len(inp.pending.get(sender, ()))
         if type(count) is not int or not 0 <= count <= available:
             raise InvalidTransition(
-                "WIT-008",
+                "WIT-008.3",
                 f"read {count!r} of {available} pending messages from {sender}: "
                 "a transition reads a prefix of what is pending",
             )
 
 
 def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
+    """The new core: a ``wit`` (WIT-015), present (WIT-007.3), valid (WIT-007.2), WIT-016.
+
+    ``reader`` sees the store and the transition's new objects.
+    """
     if WIT not in out.core.entries:
         raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
     # The first core (the genesis core) is walked whole; later ones only where changed.
     check_core_present(reader, out.core, None if inp.last_step is None else inp.core)
     problem = core_problem(reader, out.core)
     if problem is not None:
-        raise InvalidTransition("WIT-007", f"the new core breaks WIT-001: {problem}")
+        raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in inp.core.entries:
         for name in PROTECTED_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
@@ -94,17 +101,19 @@ def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReade
 
 
 def _group_sends(sends: tuple[Send, ...], reader: ObjectReader) -> dict[ObjectId, list[Send]]:
+    """Sends by recipient: contents present (WIT-007.3), signals alone (WIT-009.2, WIT-009.3)."""
     grouped: dict[ObjectId, list[Send]] = {}
     for send in sends:
         if not reader.has(send.content):
-            raise InvalidTransition("WIT-009", f"sent content {send.content} is not provided")
+            raise InvalidTransition("WIT-007.3", f"sent content {send.content} is not provided")
         grouped.setdefault(send.recipient, []).append(send)
     for recipient, group in grouped.items():
         signals = sum(send.signal for send in group)
         if signals > 1 or (signals and len(group) > 1):
             raise InvalidTransition(
-                "WIT-009",
-                f"to {recipient}: at most one signal, and never a signal and a queue together",
+                "WIT-009.2",
+                f"to {recipient}: never a signal and a queue together (WIT-009.2), "
+                "at most one signal (WIT-009.3)",
             )
     return grouped
 
@@ -116,7 +125,11 @@ def assemble(
     *,
     last_id: ObjectId | None = None,
 ) -> Assembled:
-    """Check ``out`` against ``inp`` and build the new step (WIT-007 … WIT-009, WIT-015/016).
+    """Check ``out`` against ``inp`` and build the new step, its inbox and outbox.
+
+    The step's fields (WIT-007.1), the inbox (WIT-008.1), the outbox (WIT-009.1) and the
+    chain of each sent message (WIT-004); the checks of WIT-007.2, WIT-007.3, WIT-008.3,
+    WIT-009.2, WIT-009.3, WIT-015 and WIT-016 are the helpers above.
 
     ``reader`` sees the store as it was when the transition started; ``last_id``,
     when the caller knows it, is the id of ``inp.last_step`` (else it is computed).

@@ -28,19 +28,22 @@ WIT_UPDATE: Final = "wit_update"
 FROZEN: Final = "frozen"
 #: Entries a frozen core keeps unchanged (WIT-016).
 PROTECTED_ENTRIES: Final = (WIT, WIT_UPDATE, FROZEN)
-#: The one ``runtime`` this version defines (WIT-001).
+#: The one ``runtime`` this version defines (WIT-001.2).
 TEST_RUNTIME: Final = "test-actor"
 
 
 def wit_blob(name: str) -> Blob:
-    """A ``wit`` (or ``wit_update``) blob naming the test actor ``name`` (WIT-001)."""
+    """A ``wit`` (or ``wit_update``) blob naming the test actor ``name`` (WIT-001.2)."""
     return Blob(data=name.encode("utf-8"), headers={"runtime": TEST_RUNTIME})
 
 
 def test_actor_core(
     name: str, state: Mapping[str, GritObject] | None = None
 ) -> tuple[Tree, tuple[GritObject, ...]]:
-    """A core running test actor ``name`` with ``state`` entries, and the objects it needs."""
+    """A core running test actor ``name`` with ``state`` entries, and the objects it needs.
+
+    Its id is the id of the actor it creates (WIT-001.1, WIT-002).
+    """
     objects: list[GritObject] = [wit_blob(name)]
     entries = {WIT: object_id(objects[0])}
     for entry, obj in (state or {}).items():
@@ -54,27 +57,30 @@ setattr(test_actor_core, "__test__", False)  # noqa: B010 - a helper, not a pyte
 
 
 def core_problem(reader: ObjectReader, core: Tree) -> str | None:
-    """Why ``core`` breaks WIT-001 (a ``wit`` blob with a ``runtime`` header), or ``None``."""
+    """Why ``core`` breaks WIT-001.1 or WIT-001.2 (a ``wit`` blob with ``runtime``), or ``None``."""
     entry = core.entries.get(WIT)
     if entry is None:
-        return "the core has no 'wit' entry"
+        return "the core has no 'wit' entry (WIT-001.1)"
     blob = get_blob(reader, entry)
     if blob is None:
-        return "the core's 'wit' entry is not a present blob"
+        return "the core's 'wit' entry is not a present blob (WIT-001.1)"
     if "runtime" not in blob.headers:
-        return "the 'wit' blob has no 'runtime' header"
+        return "the 'wit' blob has no 'runtime' header (WIT-001.2)"
     return None
 
 
 def code_name(reader: ObjectReader, blob_id: ObjectId) -> str:
-    """The test actor a ``wit``/``wit_update`` blob names; other runtimes → ``unknown-wit``."""
+    """The test actor a ``wit``/``wit_update`` blob names; other runtimes → ``unknown-wit``.
+
+    An unknown ``runtime`` breaks WIT-001.3; a blob that names nothing, WIT-001.4.
+    """
     blob = get_blob(reader, blob_id)
     if blob is None:
-        raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
+        raise UnknownWit("WIT-001.4", f"{blob_id} is not a present blob")
     runtime = blob.headers.get("runtime")
     if runtime != TEST_RUNTIME:
-        raise UnknownWit("WIT-001", f"runtime {runtime!r:.60} is not known")
+        raise UnknownWit("WIT-001.3", f"runtime {runtime!r:.60} is not known")
     try:
         return blob.data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UnknownWit("WIT-001", "a test-actor name must be UTF-8") from None
+        raise UnknownWit("WIT-001.4", "a test-actor name must be UTF-8") from None

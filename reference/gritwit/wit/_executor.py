@@ -2,8 +2,8 @@
 
 Not the durable runtime (scheduling, time bounds, retries and recovery belong to
 the runtime chapter).  It finds pending messages from every head's outbox and
-from the outside (WIT-005, WIT-010), creates actors from genesis messages
-(WIT-012), runs updates alone (WIT-013, WIT-014) and ordinary transitions
+from the outside (WIT-005, WIT-010.1), creates actors from genesis messages
+(WIT-012), runs updates alone (WIT-013.2, WIT-014.1) and ordinary transitions
 otherwise, and adopts each step by storing its objects first and moving
 ``heads/<actor>`` by compare-and-swap second (REF-004).  Actors run in rounds,
 in id order, so the same operations give the same step ids (WIT-011).
@@ -109,7 +109,10 @@ class Executor:
         self._wasm = wasm
 
     def _code(self, blob_id: ObjectId, table: Mapping[str, Wit]) -> Wit | None:
-        """The Wit a ``wit``/``wit_update`` blob names: a Wasm module or a test actor (WIT-001)."""
+        """The Wit a ``wit``/``wit_update`` blob names: Wasm or a test actor.
+
+        An unknown ``runtime`` breaks WIT-001.3, an unknown name WIT-001.4 (``None``).
+        """
         blob = get_blob(self._reader, blob_id)
         if blob is not None and blob.headers.get("runtime") == WASM_RUNTIME:
             if self._wasm is None:
@@ -148,7 +151,11 @@ class Executor:
         return boxes
 
     def pending_for(self, actor: ObjectId) -> dict[ObjectId, tuple[PendingMessage, ...]]:
-        """Everything pending for ``actor``, by sender in id order (WIT-005)."""
+        """Everything pending for ``actor``, by sender in id order (WIT-005).
+
+        This is the executor's routing: what every sender's outbox entry holds beyond
+        what ``actor`` read (WIT-010.1); an entry already read routes nothing (WIT-010.2).
+        """
         step = self.head_step(actor)
         inbox = mailbox_entries(self._store, None if step is None else step.inbox)
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
@@ -193,8 +200,10 @@ class Executor:
     def run_until_quiescent(self, max_steps: int = 1000) -> RunReport:
         """Run rounds of transitions until none can progress or ``max_steps`` steps.
 
-        A failed actor is not retried within the call; an actor whose step read
-        nothing is not run again until what is pending for it changes.
+        A failed transition adopts no step and leaves its messages pending (WIT-006,
+        WIT-024); it is not retried within the call, and the other actors keep running
+        (WIT-027.2).  An actor whose step read nothing is not run again until what is
+        pending for it changes.
         """
         steps: list[tuple[ObjectId, ObjectId]] = []
         failures: list[Failure] = []
@@ -236,7 +245,11 @@ class Executor:
         *,
         last_id: ObjectId | None = None,
     ) -> Assembled | None:
-        """One transition of ``actor`` from ``last`` over ``found`` (WIT-006 … WIT-016).
+        """One transition of ``actor`` from ``last`` over ``found`` (WIT-006).
+
+        The first one runs the genesis core (WIT-012.1), or waits (WIT-012.2); a genesis
+        or update runs alone (WIT-012.5, WIT-013.2), the others see the messages before
+        any update (WIT-013.2).
 
         Stores nothing: returns the checked step and its objects, or ``None`` when
         the actor does not exist and no genesis is pending (the messages wait).
@@ -247,13 +260,13 @@ class Executor:
         if last is None:
             core = self._genesis_core(actor, found)
             if core is None:
-                return None  # no genesis yet: the messages wait
+                return None  # no genesis yet: the messages wait (WIT-012.2)
             visible = _prefixes(found, frozenset({"update"}))
         else:
             core = self._current_core(last)
             for sender, items in found.items():
                 first = items[0]
-                if first.mt in _RESERVED:  # runs alone (WIT-012, WIT-013)
+                if first.mt in _RESERVED:  # runs alone (WIT-012.5, WIT-013.2)
                     inp = TransitionInput(
                         actor=actor, last_step=last, core=core,
                         pending={sender: (first,)}, objects=reader,
@@ -269,7 +282,7 @@ class Executor:
     def _current_core(self, last: Step) -> Tree:
         core = self._reader.get_object(last.core)
         if not isinstance(core, Tree):
-            raise InvalidTransition("WIT-007", f"the last step's core {last.core} is not a tree")
+            raise InvalidTransition("WIT-007.2", f"the last step's core {last.core} is not a tree")
         return core
 
     def _genesis_core(
@@ -279,25 +292,25 @@ class Executor:
         if not geneses:
             return None
         if all(item.message.content != actor for item in geneses):
-            raise InvalidGenesis("WIT-012", f"no pending genesis for {actor} carries its core")
+            raise InvalidGenesis("WIT-012.3", f"no pending genesis for {actor} carries its core")
         core = self._reader.get_object(actor) if self._reader.has(actor) else None
         if not isinstance(core, Tree) or core_problem(self._reader, core) is not None:
-            raise InvalidGenesis("WIT-012", f"genesis content {actor} is not a valid core")
+            raise InvalidGenesis("WIT-012.4", f"genesis content {actor} is not a valid core")
         return core
 
     def _system(
         self, inp: TransitionInput, sender: ObjectId, item: PendingMessage
     ) -> TransitionOutput:
-        """The output of a genesis read-over (WIT-012) or an update (WIT-013, WIT-014)."""
-        if item.mt == "genesis":  # a duplicate or misaddressed genesis: read over (WIT-012)
+        """The output of a genesis read-over (WIT-012.5) or an update (WIT-013, WIT-014.1)."""
+        if item.mt == "genesis":  # a duplicate or misaddressed genesis: read over (WIT-012.5)
             return TransitionOutput(core=inp.core, read={sender: 1})
         update = self._reader.get_object(item.message.content)
         if not isinstance(update, Tree):
-            raise InvalidTransition("WIT-013", "an update's content must be a tree")
+            raise InvalidTransition("WIT-013.1", "an update's content must be a tree")
         if WIT_UPDATE in update.entries:
             function = self._code(update.entries[WIT_UPDATE], self._updaters)
             if function is None:
-                raise UnknownWit("WIT-014", "the update names an unknown wit_update function")
+                raise UnknownWit("WIT-014.1", "the update names an unknown wit_update function")
             return dataclasses.replace(function(inp), read={sender: 1})
         core, created = merge(self._reader, inp.core, update)
         return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
@@ -305,23 +318,23 @@ class Executor:
     def _wit(self, core: Tree) -> Wit:
         entry = core.entries.get(WIT)
         if entry is None:
-            raise UnknownWit("WIT-001", "the core has no 'wit' entry")
+            raise UnknownWit("WIT-001.1", "the core has no 'wit' entry")
         wit = self._code(entry, self._actors)
         if wit is None:
-            raise UnknownWit("WIT-001", "the 'wit' blob names no known test actor")
+            raise UnknownWit("WIT-001.4", "the 'wit' blob names no known test actor")
         return wit
 
     # --- queries -------------------------------------------------------------------------
 
     def query(self, actor: ObjectId, name: str) -> Blob:
-        """Run query ``name`` against ``actor``'s head (WIT-017): reads only, stores nothing."""
+        """Run query ``name`` against ``actor``'s head (WIT-017.1): reads only, stores nothing."""
         step = self.head_step(actor)
         if step is None:
             raise LookupError(f"actor {actor} does not exist")
         core = self.core(actor)
         wit = self._wit(core)
         if not isinstance(wit, Queryable):
-            raise UnknownQuery("WIT-017", f"actor {actor} answers no queries")
+            raise UnknownQuery("WIT-017.3", f"actor {actor} answers no queries")
         return wit.query(
             name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._reader))
         )
@@ -330,7 +343,7 @@ class Executor:
 def _prefixes(
     found: Mapping[ObjectId, tuple[PendingMessage, ...]], stop: frozenset[str]
 ) -> dict[ObjectId, tuple[PendingMessage, ...]]:
-    """Each sender's messages before its first one whose type is in ``stop`` (WIT-013)."""
+    """Each sender's messages before its first one whose type is in ``stop`` (WIT-013.2)."""
     result: dict[ObjectId, tuple[PendingMessage, ...]] = {}
     for sender, items in found.items():
         cut = next((i for i, item in enumerate(items) if item.mt in stop), len(items))

@@ -1,7 +1,7 @@
-"""The values a transition receives and returns (chapter *Wit*, WIT-006).
+"""The values a transition receives and returns (chapter *Wit*), and the outside (WIT-003).
 
 A *Wit* is any callable from :class:`TransitionInput` to :class:`TransitionOutput`;
-it fails by raising (WIT-006).  Everything here is a frozen value: a transition
+it fails by raising.  Everything here is a frozen value: a transition
 cannot change its input, and the runtime decides alone what is stored.
 """
 
@@ -28,7 +28,8 @@ __all__ = [
     "Wit",
 ]
 
-#: The pseudo-actor that external messages come from (the executor keeps its outbox).
+#: The pseudo-actor that external messages come from, id 32 zero bytes (the executor keeps
+#: its outbox).
 OUTSIDE: Final = ObjectId(bytes(32))
 
 
@@ -41,7 +42,7 @@ class ObjectReader(Protocol):
 
 
 class Overlay:
-    """``base`` plus objects not yet stored: what a transition can see while it runs."""
+    """``base`` plus objects not yet stored: what a transition can see while it runs (WIT-006)."""
 
     __slots__ = ("_base", "_extra")
 

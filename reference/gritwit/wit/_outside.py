@@ -29,6 +29,9 @@ def send_from_outside(
 ) -> tuple[list[ObjectId], dict[ObjectId, ObjectId], int]:
     """Store ``objects``, then send ``batch`` in order with one swap of the outside's outbox.
 
+    The outside is the pseudo-actor of WIT-003; its messages chain like any sender's
+    (WIT-004).
+
     Returns the message ids, the outbox's new entries and how many swaps were lost
     to another writer (and retried from its outbox).
     """
@@ -37,7 +40,7 @@ def send_from_outside(
     given = {oid for _, oid in encoded}
     for _, content, _, _ in sends:
         if content not in given and not store.has(content):
-            raise InvalidTransition("WIT-009", f"content {content} is not stored")
+            raise InvalidTransition("WIT-003", f"content {content} is not stored")
     conflicts = 0
     while True:
         old = store.get_ref(OUTSIDE_REF)

@@ -1,4 +1,4 @@
-"""Which messages are pending, found by walking chains (WIT-004, WIT-005, WIT-010).
+"""Which messages are pending, found by walking chains (WIT-004, WIT-005, WIT-010.1).
 
 Nothing here stores anything: the sender's outbox entry and the recipient's
 inbox entry, both parts of committed steps, determine exactly what is unread.
@@ -17,12 +17,12 @@ __all__ = ["mailbox_entries", "pending", "routed"]
 
 
 def mailbox_entries(reader: ObjectReader, mailbox: ObjectId | None) -> dict[ObjectId, ObjectId]:
-    """The entries of the mailbox ``mailbox`` (empty when absent)."""
+    """The entries of the mailbox ``mailbox`` (empty when absent; WIT-008.1, WIT-009.1)."""
     if mailbox is None:
         return {}
     obj = reader.get_object(mailbox)
     if not isinstance(obj, Mailbox):
-        raise InvalidTransition("WIT-008", f"{mailbox} is not a mailbox")
+        raise InvalidTransition("WIT-008.1", f"{mailbox} is not a mailbox")
     return dict(obj.entries)
 
 
@@ -53,7 +53,7 @@ def routed(
     last_step: Step | None,
     inboxes: Mapping[ObjectId, Mapping[ObjectId, ObjectId]],
 ) -> dict[ObjectId, list[PendingMessage]]:
-    """The messages to route after ``step`` (WIT-010).
+    """The messages to route after ``step`` (WIT-010.1, WIT-010.2).
 
     For each recipient whose outbox entry ``step`` changed from ``last_step``,
     the messages pending from ``step.actor`` to it; ``inboxes`` gives each

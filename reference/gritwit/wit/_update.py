@@ -1,4 +1,4 @@
-"""The default update: merging a partial core into the core (WIT-013).
+"""The default update: merging a partial core into the core (WIT-013.4).
 
 An entry of the update replaces the entry of the same name, except that two
 trees of the same name are merged recursively.  The merge never deletes a name
@@ -17,7 +17,7 @@ __all__ = ["merge"]
 
 
 def merge(reader: ObjectReader, old: Tree, update: Tree) -> tuple[Tree, tuple[GritObject, ...]]:
-    """``old`` merged with ``update`` (WIT-013), and the new trees the merge built.
+    """``old`` merged with ``update`` (WIT-013.4), and the new trees the merge built.
 
     ``reader`` must hold the subtrees of both; the returned objects include the
     merged tree itself.
@@ -28,6 +28,7 @@ def merge(reader: ObjectReader, old: Tree, update: Tree) -> tuple[Tree, tuple[Gr
 
 
 def _merge(reader: ObjectReader, old: Tree, update: Tree, created: list[GritObject]) -> Tree:
+    """Replace entry by entry, two trees of the same name merged recursively (WIT-013.4)."""
     entries: dict[str, ObjectId] = dict(old.entries)
     for name, new in update.entries.items():
         current = entries.get(name)

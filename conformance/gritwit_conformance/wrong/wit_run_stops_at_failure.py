@@ -1,0 +1,52 @@
+"""Wrong adapter: a failed transition stops the whole run (WIT-027.2).
+
+``wit-run`` ends at the first failure, as if one overrunning or failing actor
+blocked the runtime: the actors after it never run in that call.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.store import head_ref
+from gritwit.wit import _executor
+from gritwit.wit._executor import Executor, Failure, RunReport
+from gritwit.wit._model import OUTSIDE
+from gritwit_conformance.wrong import patch, run
+
+
+def stops_at_failure(self: Executor, max_steps: int = 1000) -> RunReport:
+    steps: list[tuple[object, object]] = []
+    idle: dict[object, tuple[object, ...]] = {}
+    while True:
+        progressed = False
+        recipients = {r for box in self._outboxes().values() for r in box} - {OUTSIDE}
+        for actor in sorted(recipients):
+            if len(steps) >= max_steps:
+                return RunReport(tuple(steps), (), False)  # type: ignore[arg-type]
+            found = self.pending_for(actor)
+            snapshot = tuple(items[-1].id for items in found.values())
+            if not found or idle.get(actor) == snapshot:
+                continue
+            last = self.head_step(actor)
+            try:
+                built = self.build(actor, last, found)
+                if built is None:
+                    continue
+                self._store.put_encoded(built.encodings)
+                self._store.cas_ref(head_ref(actor), self.head(actor), built.step_id)
+            except Exception as exc:  # the bug: the first failure ends the run
+                return RunReport(tuple(steps), (Failure(actor, exc),), True)  # type: ignore[arg-type]
+            steps.append((actor, built.step_id))
+            progressed = True
+            if built.step.inbox == (None if last is None else last.inbox):
+                idle[actor] = snapshot
+        if not progressed:
+            return RunReport(tuple(steps), (), True)  # type: ignore[arg-type]
+
+
+def install() -> None:
+    patch(_executor.Executor, "run_until_quiescent", stops_at_failure)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
