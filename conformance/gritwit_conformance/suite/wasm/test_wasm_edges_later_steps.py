@@ -1,0 +1,86 @@
+"""References checked in every step, not only the first (WIT-007.3 through Wasm steps).
+
+A host may check a genesis core thoroughly and then, for later steps, skip the
+entries it believes unchanged. The module here does nothing in its genesis step and,
+in every later step that sees a message, links a core entry to an id: the step must
+fail with ``invalid-transition`` when that object is absent — at the top level and
+below a tree the genesis made — and be adopted when it is present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+from ._calls import Call, Lowering, module
+
+pytestmark = pytest.mark.profile("wasm")
+
+ARITY = {"msg_count": 0, "mark_read": 1, "core_set": 6, "core_link": 4}
+ABSENT = g.object_id(g.Blob(data=b"stored nowhere, linked later")).hex().encode()
+PRESENT = g.object_id(g.Blob(data=b"\x01")).hex().encode()  # the state entry "a"
+
+
+def _module(first: list[Call], later: list[Call]) -> bytes:
+    """Makes ``first`` in a step without messages (the genesis), ``later`` in the others."""
+    lowering = Lowering()
+    now, then = lowering.calls(first), lowering.calls(later)
+    body = [
+        "(if (call $msg_count) (then (drop (call $mark_read (i32.const 0))) "
+        + " ".join(then)
+        + ") (else "
+        + " ".join(now)
+        + "))"
+    ]
+    return module(ARITY, lowering, {"step": body})
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _second_step(impl: Implementation, first: list[Call], later: list[Call]) -> tuple[Any, str]:
+    """Genesis (must succeed), one message, one more run: (its failures, the actor)."""
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    wasm = _module(first, later)
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"}))[
+            "actor"
+        ]
+    )
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    assert run["failures"] == [], f"the genesis step must be adopted: {run['failures']}"
+    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""}))
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    _ok(impl.call("wit-close", runtime=runtime))
+    return run["failures"], actor
+
+
+CASES: dict[str, tuple[list[Call], list[Call]]] = {
+    "top-level": ([], [("core_link", [b"l", b"%ID%"])]),
+    "below-a-tree-of-the-genesis": (
+        [("core_set", [b"t/x", b"y", b""])],
+        [("core_link", [b"t/l", b"%ID%"])],
+    ),
+    "replacing-an-entry": ([], [("core_link", [b"a", b"%ID%"])]),
+}
+
+
+def _with(calls: list[Call], oid: bytes) -> list[Call]:
+    return [(name, [oid if arg == b"%ID%" else arg for arg in args]) for name, args in calls]
+
+
+@pytest.mark.req("WIT-007.3", "WASM-011.4")
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_later_step_linking_an_absent_object_is_invalid(impl: Implementation, case: str) -> None:
+    first, later = CASES[case]
+    failures, actor = _second_step(impl, first, _with(later, ABSENT))
+    assert failures == [[actor, "invalid-transition"]], f"{case}: {failures}"
+    failures, _ = _second_step(impl, first, _with(later, PRESENT))
+    assert failures == [], f"{case} with a present object: {failures}"
