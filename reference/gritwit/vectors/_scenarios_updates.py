@@ -74,6 +74,15 @@ def update_scenarios() -> list[Scenario]:
     s.send(c, "update", tree(wit=_code("echo")))
     s.run(failures=[[c.hex(), "frozen-core"]])
     out.append(s)
+    s = S("update/frozen-frozen", "an update changing a frozen core's frozen entry fails",
+          ("WIT-016", "WIT-013.4"), ("Update", "FailedTransition", "Query"))  # fmt: skip
+    c = s.genesis("counter", frozen="yes")
+    s.run()
+    s.send(c, "update", tree(frozen=blob("no")))
+    s.say(c, "inc", "2")
+    s.run(failures=[[c.hex(), "frozen-core"]])
+    s.query(c, "count", text="0")  # the inc waits behind the failed update (WIT-013.2)
+    out.append(s)
     s = S("update/frozen-state", "an update of a frozen core's other entries is allowed",
           ("WIT-016", "WIT-013.4"), ("Update", "Query"))  # fmt: skip
     c = s.genesis("counter", frozen="yes")
