@@ -140,7 +140,7 @@ class Implementation(ABC):
             return parse_response(line, self._seq, cmd)
         except ProtocolViolation as exc:
             self._stop(kill=True)
-            raise AdapterBroken(str(exc), self._stderr()) from None
+            raise AdapterBroken(str(exc), self._stderr(), exc.requirement) from None
 
     def _handshake(self) -> None:
         self._start()
@@ -150,7 +150,7 @@ class Implementation(ABC):
         response = self._send("hello", {"protocol": PROTOCOL_VERSION})
         if not response.ok:
             self._stop(kill=True)
-            raise AdapterBroken(f"handshake refused: {response.error}", self._stderr())
+            raise AdapterBroken(f"handshake refused: {response.error}", self._stderr(), "ADP-005.1")
         self.hello = response.result
 
     def call(self, cmd: str, *, check: bool = True, **args: Any) -> Response:

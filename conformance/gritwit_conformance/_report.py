@@ -72,7 +72,7 @@ class ReportCollector:
             if "blame" in props:
                 # Blame the protocol rule that broke, and say what the test was checking.
                 checking = ", ".join(record.requirements)
-                record.requirements = [str(props["blame"])]
+                record.requirements = str(props["blame"]).split()
                 self.blamed.add(report.nodeid)
                 detail = str(props.get("broken") or _short_reason(report))
                 record.reason = f"{detail}\n(while checking {checking})"

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import tempfile
@@ -28,11 +29,16 @@ _EOF = object()
 
 
 class AdapterBroken(Exception):
-    """The implementation under test broke the protocol, hung or died (ADP-012)."""
+    """The implementation under test broke the protocol, hung or died (ADP-012).
 
-    def __init__(self, reason: str, stderr: str = "") -> None:
+    ``requirement`` is the rule the adapter broke, for the report's blame: by
+    default ADP-003.1 (every request gets its response).
+    """
+
+    def __init__(self, reason: str, stderr: str = "", requirement: str = "ADP-003.1") -> None:
         self.reason = reason
         self.stderr = stderr
+        self.requirement = requirement
         text = (
             reason if not stderr.strip() else f"{reason}\n--- adapter stderr (tail) ---\n{stderr}"
         )
@@ -89,9 +95,13 @@ class AdapterProcess:
             return self._stderr.read().decode("utf-8", "replace")
         return ""
 
-    def _broken(self, reason: str) -> AdapterBroken:
+    def _broken(self, reason: str, requirement: str = "ADP-003.1") -> AdapterBroken:
         self.kill()
-        return AdapterBroken(reason, self.stderr_tail())
+        return AdapterBroken(reason, self.stderr_tail(), requirement)
+
+    def _answered_on_stderr(self, seq: object) -> bool:
+        """A response to ``seq`` went to standard error instead of standard output (ADP-001.2)."""
+        return re.search(rf'"seq":\s*{seq}\b', self.stderr_tail()) is not None
 
     def send_only(self, message: dict[str, Any]) -> None:
         """Write one request and do not wait for its answer (a kill follows, ADP-015)."""
@@ -103,11 +113,21 @@ class AdapterProcess:
 
     def exchange(self, message: dict[str, Any], *, timeout: float | None = None) -> bytes:
         """Send one request and return the raw response line (ADP-001, ADP-003)."""
-        cmd = message.get("cmd")
+        data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+        return self.exchange_raw(data, message.get("cmd"), message.get("seq"), timeout=timeout)
+
+    def read_line(self, *, timeout: float | None = None) -> bytes:
+        """One more raw line of standard output (protocol tests that send raw lines)."""
+        return self.exchange_raw(b"", "(raw lines)", None, timeout=timeout)
+
+    def exchange_raw(
+        self, data: bytes, cmd: object, seq: object, *, timeout: float | None = None
+    ) -> bytes:
+        """Write ``data`` as it is (raw lines, for the protocol tests) and read one line."""
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            stdin.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            stdin.write(data)
             stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             status = self._exit_status()
@@ -118,6 +138,12 @@ class AdapterProcess:
         try:
             line = self._lines.get(timeout=wait)
         except queue.Empty:
+            if seq is not None and self._answered_on_stderr(seq):
+                raise self._broken(
+                    f"no response to {cmd} within {wait:g} s on standard output: "
+                    "the adapter wrote it to standard error",
+                    "ADP-001.2",
+                ) from None
             raise self._broken(f"no response to {cmd} within {wait:g} s (adapter hangs)") from None
         if line is _EOF:
             status = self._exit_status()
@@ -125,7 +151,8 @@ class AdapterProcess:
         assert isinstance(line, bytes)
         if not line.endswith(b"\n"):
             raise self._broken(
-                f"response to {cmd} is not a complete line of at most {MAX_LINE} bytes"
+                f"response to {cmd} is not a complete line of at most {MAX_LINE} bytes",
+                "ADP-001.3",
             )
         return line
 

@@ -117,7 +117,9 @@ def pytest_runtest_makereport(
             # The adapter broke the protocol: that is what failed (ADP-012), whatever
             # the interrupted test was checking.
             report.user_properties.append(("broken", str(broken)[:3000]))
-            report.user_properties.append(("blame", "ADP-012"))
+            # Blame the rule it broke as well (ADP-001, ADP-003, ADP-013 …).
+            rule = getattr(broken, "requirement", "ADP-012")
+            report.user_properties.append(("blame", " ".join(dict.fromkeys((rule, "ADP-012")))))
         elif _find(call.excinfo.value, MissingCommand) is not None:
             report.user_properties.append(("blame", "ADP-006"))
     return report

@@ -180,6 +180,9 @@ function answer (line) {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
     return errorResponse(null, 'bad-request', 'a request is a JSON object')
   }
+  if (!Number.isSafeInteger(request.seq)) { // ADP-004.4: no integer seq, nothing to echo
+    return errorResponse(null, 'bad-request', 'a request needs an integer seq')
+  }
   return handle(request)
 }
 

@@ -156,7 +156,7 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "stale_seq": WrongAdapter(
         ("store",),
-        _ids("ADP-012"),
+        _ids("ADP-003.1", "ADP-012"),
         "errored",
         "answers get with the seq of the previous request",
         reason="response to get carries seq",
@@ -179,7 +179,7 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "debug_print_on_has": WrongAdapter(
         ("store",),
-        _ids("ADP-012"),
+        _ids("ADP-001.4", "ADP-012"),
         "errored",
         "a leftover debug print writes a non-JSON line to stdout before answering has",
         reason="response to has is not JSON",
@@ -207,7 +207,7 @@ WRONG: dict[str, WrongAdapter] = {
     # --- caught since the harness fixes: once suite gaps, kept as regression checks ------
     "counts_own_seq": WrongAdapter(
         ("codec",),
-        _ids("ADP-012"),
+        _ids("ADP-003.1", "ADP-012"),
         "errored",
         "answers with its own count of requests instead of echoing the request's seq",
         reason="carries seq",
@@ -216,7 +216,7 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "hello_ignores_protocol": WrongAdapter(
         ("store",),
-        _ids("ADP-005"),
+        _ids("ADP-005.2"),
         "failed",
         "hello accepts any protocol version instead of answering unsupported-protocol",
         smoke=True,
@@ -237,7 +237,7 @@ WRONG: dict[str, WrongAdapter] = {
     ),
     "lingers_after_eof": WrongAdapter(
         ("store",),
-        _ids("ADP-011"),
+        _ids("ADP-011.2"),
         "failed",
         "keeps running for 30 s when its input ends without a shutdown request",
         smoke=True,

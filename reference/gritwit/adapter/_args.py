@@ -1,4 +1,4 @@
-"""Argument parsing shared by the adapter's commands (ADP-004, ADP-007)."""
+"""Argument parsing shared by the adapter's commands (ADP-004.2, ADP-004.3, ADP-007)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class BadRequest(Exception):
 def _hex(args: Json, key: str) -> bytes:
     value = args.get(key)
     if not isinstance(value, str) or len(value) % 2 or not _HEX_DIGITS.fullmatch(value):
-        raise BadRequest(f"{key} must be a lowercase hex string (ADP-004)")
+        raise BadRequest(f"{key} must be a lowercase hex string (ADP-004.2)")
     return bytes.fromhex(value)
 
 
@@ -31,7 +31,7 @@ def _id(args: Json, key: str) -> ObjectId:
     value = args.get(key)
     if not isinstance(value, str):
         raise BadRequest(f"{key} must be a text-form id")
-    return ObjectId.from_hex(value)  # invalid-id (ID-003) for a malformed id
+    return ObjectId.from_hex(value)  # invalid-id (ID-003, ADP-004.3) for a malformed id
 
 
 def _optional_id(args: Json, key: str) -> ObjectId | None:

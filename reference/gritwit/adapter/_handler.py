@@ -55,14 +55,17 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
     # --- the envelope ---------------------------------------------------------------------
 
     def handle(self, request: Json) -> Json:
-        """Answer one request (ADP-003); failures become error responses, never exceptions."""
+        """Answer one request (ADP-003.1); failures become error responses (ADP-003.2).
+
+        Unknown request fields are ignored (ADP-002).
+        """
         seq = request.get("seq")
         cmd = request.get("cmd")
         method: Callable[[Json], Json] | None = (
             getattr(self, "cmd_" + cmd.replace("-", "_"), None) if isinstance(cmd, str) else None
         )
         if method is None:
-            return self.error(seq, "unsupported-command", f"unknown command {cmd!r:.60}")
+            return self.error(seq, "unsupported-command", f"unknown command {cmd!r:.60}")  # ADP-008
         try:
             result = method(request)
         except GritError as exc:
@@ -74,7 +77,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
         except BadRequest as exc:
             return self.error(seq, "bad-request", str(exc))
         except UnsupportedProtocol as exc:
-            return self.error(seq, "unsupported-protocol", str(exc), requirement="ADP-005")
+            return self.error(seq, "unsupported-protocol", str(exc), requirement="ADP-005.2")
         except Exception as exc:  # the reference's own bug: report, keep serving
             return self.error(seq, "internal", f"{type(exc).__name__}: {exc}")
         return {"seq": seq, "ok": True, **result}
@@ -89,6 +92,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
     # --- handshake and shutdown (ADP-005, ADP-011) ------------------------------------------
 
     def cmd_hello(self, args: Json) -> Json:
+        """The handshake: ``unsupported-protocol`` (ADP-005.2), else who we are (ADP-005.1)."""
         if args.get("protocol") != PROTOCOL_VERSION:
             raise UnsupportedProtocol(
                 f"this adapter speaks protocol {PROTOCOL_VERSION}, not {args.get('protocol')!r:.20}"
@@ -106,6 +110,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
         }
 
     def cmd_shutdown(self, args: Json) -> Json:
+        """Answer, then the serve loop ends and the process exits 0 (ADP-011.1)."""
         self.close()
         self.shutting_down = True
         return {}
@@ -117,7 +122,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
         self.close_runtimes()
         self.close_durable_runtimes()
 
-    # --- codec profile (ADP-009) ---------------------------------------------------------
+    # --- codec profile (ADP-009.1) -------------------------------------------------------
 
     def cmd_encode(self, args: Json) -> Json:
         data, oid = encode_with_id(object_from_json(args.get("object")))
@@ -139,7 +144,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands):
     def cmd_hash(self, args: Json) -> Json:
         return {"digest": blake3.blake3(_hex(args, "bytes")).hexdigest()}
 
-    # --- store profile (ADP-010) ---------------------------------------------------------
+    # --- store profile (ADP-010.1) -------------------------------------------------------
 
     def _store(self, args: Json) -> Store:
         handle = _str(args, "store")

@@ -1,4 +1,9 @@
-"""``gritwit adapter``: the reference over newline-delimited JSON on stdio (ADP-001, ADP-011)."""
+"""``gritwit adapter``: the reference over newline-delimited JSON on stdio (ADP-001, ADP-011).
+
+One compact JSON line per response on standard output, nothing else (ADP-001.3,
+ADP-001.4); a line that is no JSON object is answered ``seq: null``,
+``bad-request`` (ADP-004.4); ``shutdown`` or end of input ends the loop (ADP-011).
+"""
 
 from __future__ import annotations
 
@@ -29,10 +34,12 @@ def serve(
             except json.JSONDecodeError as exc:
                 response = adapter.error(None, "bad-request", f"not JSON: {exc}")
             else:
-                if isinstance(request, dict):
-                    response = adapter.handle(request)
-                else:
+                if not isinstance(request, dict):
                     response = adapter.error(None, "bad-request", "a request is a JSON object")
+                elif not isinstance(request.get("seq"), int) or isinstance(request["seq"], bool):
+                    response = adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
+                else:
+                    response = adapter.handle(request)
             stdout.write(json.dumps(response, separators=(",", ":")) + "\n")
             stdout.flush()
             if adapter.shutting_down:

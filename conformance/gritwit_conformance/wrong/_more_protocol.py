@@ -1,0 +1,155 @@
+"""Wrong adapters of the adapter protocol chapter (ADP-*), merged into :data:`WRONG`.
+
+Adapters that break the envelope end as *errored* records that name the rule
+broken as well as ADP-012 (the harness's blame).
+"""
+
+from __future__ import annotations
+
+from gritwit_conformance.wrong import WrongAdapter
+
+
+def _ids(*ids: str) -> frozenset[str]:
+    return frozenset(ids)
+
+
+MORE: dict[str, WrongAdapter] = {
+    "protocol_errors_on_stderr": WrongAdapter(
+        ("store",),
+        _ids("ADP-001.2", "ADP-012"),
+        "errored",
+        "writes its bad-request answers on standard error instead of standard output",
+        reason="the adapter wrote it to standard error",
+        smoke=True,
+    ),
+    "protocol_pretty_prints_decode": WrongAdapter(
+        ("codec",),
+        _ids("ADP-001.3", "ADP-012"),
+        "errored",
+        "pretty-prints its answers to decode over several lines",
+        reason="response to decode is not JSON",
+        smoke=True,
+    ),
+    "protocol_rejects_unknown_fields": WrongAdapter(
+        ("codec",),
+        _ids("ADP-002"),
+        "failed",
+        "refuses requests carrying fields it does not know with bad-request",
+        smoke=True,
+    ),
+    "protocol_error_as_text": WrongAdapter(
+        ("codec",),
+        _ids("ADP-003.2", "ADP-012"),
+        "errored",
+        'error responses carry the error as a string: "error": "invalid-id: …"',
+        reason="breaks the protocol schema",
+        smoke=True,
+    ),
+    "protocol_uppercase_digests": WrongAdapter(
+        ("codec",),
+        _ids("ADP-004.1", "ADP-012"),
+        "errored",
+        "hash answers the digest in uppercase hex",
+        reason="result of hash breaks the protocol schema",
+        smoke=True,
+    ),
+    "protocol_accepts_uppercase_hex": WrongAdapter(
+        ("codec",),
+        _ids("ADP-004.2"),
+        "failed",
+        "reads byte strings with bytes.fromhex: uppercase digits and spaces are accepted",
+        smoke=True,
+    ),
+    "protocol_bad_ids_bad_request": WrongAdapter(
+        ("store",),
+        _ids("ADP-004.3"),
+        "failed",
+        "a malformed id argument is answered bad-request instead of invalid-id",
+        smoke=True,
+    ),
+    "protocol_skips_unreadable_lines": WrongAdapter(
+        ("codec",),
+        _ids("ADP-004.4"),
+        "failed",
+        "lines that are no JSON object with an integer seq get no answer",
+        smoke=True,
+    ),
+    "protocol_hello_without_homepage": WrongAdapter(
+        ("codec",),
+        _ids("ADP-005.1", "ADP-012"),
+        "errored",
+        "hello leaves out implementation.homepage",
+        reason="result of hello breaks the protocol schema",
+        smoke=True,
+        breaks_handshake=True,
+    ),
+    "protocol_encode_errors_bad_request": WrongAdapter(
+        ("codec",),
+        _ids("ADP-007", "ADP-009.2"),
+        "failed",
+        "encode reports every description the object rules refuse as bad-request",
+        smoke=True,
+    ),
+    "protocol_unknown_command_bad_request": WrongAdapter(
+        ("codec",),
+        _ids("ADP-008"),
+        "failed",
+        "answers a command it does not know with bad-request, not unsupported-command",
+        smoke=True,
+    ),
+    "protocol_decode_id_of_hex_text": WrongAdapter(
+        ("codec",),
+        _ids("ADP-009.1"),
+        "failed",
+        "decode answers the hash of the hex text as id",
+        smoke=True,
+    ),
+    "protocol_store_handles_reused": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.1"),
+        "failed",
+        "every store-open answers the same handle: a new store replaces the last",
+        smoke=True,
+    ),
+    "protocol_corrupt_absent_not_found": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.2"),
+        "failed",
+        "store-corrupt of an absent id answers not-found instead of bad-request",
+        smoke=True,
+    ),
+    "protocol_durable_in_memory": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.3"),
+        "failed",
+        "a durable store lives in memory: a new adapter process finds nothing at its path",
+        smoke=True,
+    ),
+    "protocol_shutdown_exit_status": WrongAdapter(
+        ("codec",),
+        _ids("ADP-011.1"),
+        "failed",
+        "exits with status 1 after answering shutdown",
+        smoke=True,
+    ),
+    "protocol_has_present_as_int": WrongAdapter(
+        ("store",),
+        _ids("ADP-013", "ADP-012"),
+        "errored",
+        "has answers present as 0 or 1, not a boolean",
+        reason="result of has breaks the protocol schema",
+        smoke=True,
+    ),
+    "protocol_wit_failures_all_failed": WrongAdapter(
+        ("wit",),
+        _ids("ADP-014"),
+        "failed",
+        "wit-run reports every failed transition as failed, never the Wit chapter's class",
+    ),
+    "protocol_wasm_load_skips_checks": WrongAdapter(
+        ("wasm",),
+        _ids("ADP-016"),
+        "failed",
+        "wasm-load accepts any module: the load checks of WASM-002 are skipped",
+    ),
+}

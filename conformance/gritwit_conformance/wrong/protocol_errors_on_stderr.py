@@ -1,0 +1,44 @@
+"""Broken adapter: writes its ``bad-request`` answers on standard error (ADP-001.2).
+
+"Errors go to stderr": the writer picks the stream by the answer, so the harness
+waits in vain for the answer to a malformed request on standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import gritwit_conformance.wrong as wrong
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import patch, run
+
+
+def serve(adapter: ReferenceAdapter) -> int:
+    """The reference's serve loop, but for the stream it writes an answer on."""
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                request = json.loads(line)
+            except json.JSONDecodeError as exc:
+                response = adapter.error(None, "bad-request", f"not JSON: {exc}")
+            else:
+                if isinstance(request, dict):
+                    response = adapter.handle(request)
+                else:
+                    response = adapter.error(None, "bad-request", "a request is a JSON object")
+            refused = not response["ok"] and response["error"]["class"] == "bad-request"
+            stream = sys.stderr if refused and response["seq"] is not None else sys.stdout  # bug
+            stream.write(json.dumps(response, separators=(",", ":")) + "\n")
+            stream.flush()
+            if adapter.shutting_down:
+                break
+    finally:
+        adapter.close()
+    return 0
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, lambda: patch(wrong, "serve", serve))

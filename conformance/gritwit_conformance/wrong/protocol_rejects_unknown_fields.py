@@ -1,0 +1,31 @@
+"""Wrong adapter: refuses requests with fields it does not know (ADP-002).
+
+It validates requests strictly (``additionalProperties: false``), so a newer
+harness that adds a field breaks it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import run
+
+_ARGS = json.loads(
+    resources.files("gritwit").joinpath("schemas/adapter-protocol.schema.json").read_text()
+)["$defs"]["arguments"]
+
+
+class Adapter(ReferenceAdapter):
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        known = {"seq", "cmd", *_ARGS.get(request.get("cmd"), {}).get("properties", {})}
+        unknown = sorted(set(request) - known)
+        if request.get("cmd") in _ARGS and unknown:  # the bug: unknown fields refused
+            return self.error(request.get("seq"), "bad-request", f"unknown fields {unknown}")
+        return super().handle(request)
+
+
+if __name__ == "__main__":
+    run(Adapter)

@@ -1,0 +1,39 @@
+"""Wrong adapter: skips the lines it cannot read as a request (ADP-004.4).
+
+A ``continue`` in the read loop: a line that is not a JSON object with an
+integer ``seq`` gets no answer at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import gritwit_conformance.wrong as wrong
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import patch, run
+
+
+def serve(adapter: ReferenceAdapter) -> int:
+    try:
+        for line in sys.stdin:
+            try:
+                request = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the bug: no answer
+            if not isinstance(request, dict):
+                continue  # the bug: no answer
+            if not isinstance(request.get("seq"), int):
+                continue  # the bug: no answer
+            response = adapter.handle(request)
+            sys.stdout.write(json.dumps(response, separators=(",", ":")) + "\n")
+            sys.stdout.flush()
+            if adapter.shutting_down:
+                break
+    finally:
+        adapter.close()
+    return 0
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, lambda: patch(wrong, "serve", serve))
