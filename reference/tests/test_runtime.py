@@ -56,7 +56,7 @@ def _outside_messages(store: g.Store, actor: g.ObjectId) -> list[g.Message]:
     return [item.message for item in pending(store, entry, None)]
 
 
-@pytest.mark.req("RUN-006", "WIT-020")
+@pytest.mark.req("RUN-006.1", "WIT-020")
 def test_two_thousand_counters_in_one_process() -> None:
     store = g.Store.memory()
     rt = Runtime(store)
@@ -80,7 +80,7 @@ def test_two_thousand_counters_in_one_process() -> None:
     assert [_count(store, a) for a in actors] == [i % 7 for i in range(2000)]
 
 
-@pytest.mark.req("RUN-002", "REF-004", "WIT-005")
+@pytest.mark.req("RUN-002.2", "RUN-002.3", "REF-004", "WIT-005")
 def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
     store = g.Store.memory()
     other = Executor(store)  # a second writer of the same store
@@ -115,7 +115,17 @@ def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
     assert check_runtime(store).ok
 
 
-@pytest.mark.req("RUN-004", "WIT-024", "WIT-006")
+@pytest.mark.req(
+    "RUN-004.1",
+    "RUN-004.2",
+    "RUN-004.3",
+    "RUN-004.4",
+    "RUN-004.5",
+    "RUN-004.6",
+    "RUN-004.8",
+    "WIT-024",
+    "WIT-006",
+)
 def test_failing_actor_is_retried_then_marked_failed_with_receipts() -> None:
     store = g.Store.memory()
     delays: list[float] = []
@@ -153,7 +163,7 @@ def test_failing_actor_is_retried_then_marked_failed_with_receipts() -> None:
     assert check_runtime(store).ok
 
 
-@pytest.mark.req("RUN-004")
+@pytest.mark.req("RUN-004.6", "RUN-004.7")
 def test_outside_sender_gets_no_receipt_and_deleting_the_ref_runs_the_actor_again() -> None:
     store = g.Store.memory()
 
@@ -179,7 +189,7 @@ def test_outside_sender_gets_no_receipt_and_deleting_the_ref_runs_the_actor_agai
     assert rt.failed(actor) is not None
 
 
-@pytest.mark.req("RUN-005", "WIT-027")
+@pytest.mark.req("RUN-005.1", "RUN-005.2", "RUN-005.3", "RUN-005.4", "WIT-027")
 def test_time_limit_fails_slow_actors_while_counters_progress() -> None:
     store = g.Store.memory()
 
@@ -211,7 +221,7 @@ def test_time_limit_fails_slow_actors_while_counters_progress() -> None:
     assert rt.failed(slow) == {"actor": slow.hex(), "error": "failed", "attempts": 2}
 
 
-@pytest.mark.req("RUN-003", "RUN-007", "DUR-001", "RUN-001")
+@pytest.mark.req("RUN-003.1", "RUN-007.1", "RUN-007.2", "DUR-001", "RUN-001.1")
 def test_recovery_after_stopping_mid_workload(tmp_path: Path) -> None:
     directory = tmp_path / "store"
 
@@ -249,7 +259,7 @@ def test_recovery_after_stopping_mid_workload(tmp_path: Path) -> None:
 Op = Callable[[Callable[..., g.ObjectId]], g.ObjectId]
 
 
-@pytest.mark.req("RUN-006", "WIT-011", "WIT-010")
+@pytest.mark.req("RUN-006.2", "RUN-006.3", "WIT-011", "WIT-010")
 def test_same_steps_as_the_executor_under_the_same_schedule() -> None:
     ex_store, rt_store = g.Store.memory(), g.Store.memory()
     ex, rt = Executor(ex_store), Runtime(rt_store)
@@ -290,3 +300,76 @@ def test_same_steps_as_the_executor_under_the_same_schedule() -> None:
     assert ex_store.get_ref(OUTSIDE_REF) == rt_store.get_ref(OUTSIDE_REF)
     assert [_count(rt_store, a) for a in ids] == [2] * 4
     assert ex.core(requester).entries["answer"] == g.object_id(blobs["q"])
+
+
+@pytest.mark.req("RUN-002.1", "RUN-006.1")
+def test_at_most_one_transition_of_an_actor_runs_at_a_time() -> None:
+    """Messages arriving while an actor's transition runs (in a worker thread) wait for it."""
+    store = g.Store.memory()
+    running: dict[g.ObjectId, int] = {}
+    most = 0
+    counter = TEST_ACTORS["counter"]
+
+    def slow_counter(inp: TransitionInput) -> TransitionOutput:
+        nonlocal most
+        running[inp.actor] = running.get(inp.actor, 0) + 1
+        most = max(most, running[inp.actor])
+        time.sleep(0.01)
+        running[inp.actor] -= 1
+        return counter(inp)
+
+    rt = Runtime(store, actors={**TEST_ACTORS, "counter": slow_counter})  # threads: not inline
+
+    async def scenario() -> g.ObjectId:
+        actor = await _spawn(rt, "counter")
+        runner = asyncio.create_task(rt.run_until_quiescent())
+        for amount in range(1, 6):
+            await asyncio.sleep(0.004)  # while a transition of the actor is under way
+            await _say(rt, actor, "inc", str(amount))
+        await runner
+        await rt.run_until_quiescent()
+        return actor
+
+    actor = run(scenario())
+    assert most == 1, f"{most} transitions of one actor ran at once (RUN-002.1)"
+    assert _count(store, actor) == 15 and rt.conflicts == 0
+
+
+@pytest.mark.req("RUN-002.4", "RUN-003.2", "WIT-004")
+def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another writer moves ``names/outside-outbox`` between our read and our swap."""
+    store = g.Store.memory()
+    rt = Runtime(store)
+    other = Executor(store)
+    real = g.Store.put_encoded_then_cas
+    raced: list[g.ObjectId] = []
+    armed = False
+
+    def racing(self, encodings, name, expected, new, *, target):  # type: ignore[no-untyped-def]
+        nonlocal armed
+        if armed and name == OUTSIDE_REF:
+            armed = False  # the other writer's own send goes through unchanged
+            blob = _blob("9")
+            raced.append(other.inject(actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,)))
+        real(self, encodings, name, expected, new, target=target)
+
+    async def scenario() -> g.ObjectId:
+        actor = await _spawn(rt, "counter")
+        await rt.run_until_quiescent()
+        return actor
+
+    actor = run(scenario())
+    monkeypatch.setattr(g.Store, "put_encoded_then_cas", racing)
+    armed = True
+    mine = run(_say(rt, actor, "inc", "1"))
+    assert rt.conflicts == 1 and raced, "the swap of the outside's outbox must have lost once"
+    box = mailbox_entries(store, store.get_ref(OUTSIDE_REF))
+    assert box[actor] == mine, "the winner's mailbox was replaced, not overwritten: ours is last"
+    message = store.get_object(mine)
+    assert isinstance(message, g.Message) and message.previous == raced[0], (
+        "the send made again chains after the winner's message (WIT-004), which stays sent"
+    )
+    run(rt.run_until_quiescent())
+    assert _count(store, actor) == 10

@@ -25,7 +25,7 @@ ZERO = "00" * 32
 
 def _reply(adapter: ReferenceAdapter, request: Json) -> Json:
     """Answer ``request`` as it arrives over stdio: through a JSON round trip."""
-    reply = adapter.handle(json.loads(json.dumps(request)))
+    reply = adapter.handle(json.loads(json.dumps({"seq": 1, **request})))
     json.dumps(reply)  # every reply is JSON
     return reply
 
@@ -91,7 +91,7 @@ def test_rt_open_and_store_open_refuse_unusable_paths(
         assert len(message) < 400  # the path is not echoed whole
 
 
-@pytest.mark.req("ADP-015", "ADP-014", "RUN-011")
+@pytest.mark.req("ADP-015", "ADP-014", "RUN-011.6")
 def test_lone_surrogates_in_text_arguments_are_bad_requests(
     adapter: ReferenceAdapter, tmp_path: Path
 ) -> None:
@@ -159,7 +159,7 @@ def test_hostile_arguments_never_get_internal(cmd: str, args: Json, with_runtime
             adapter.close()
 
 
-@pytest.mark.req("ADP-015", "RUN-009")
+@pytest.mark.req("ADP-015", "RUN-009.2", "RUN-009.3")
 @settings(max_examples=200, deadline=None)
 @given(data=st.binary(max_size=200))
 def test_hostile_bundle_bytes_are_typed_errors(data: bytes) -> None:

@@ -32,7 +32,7 @@ def _probe(seen: list[set[str]]) -> Wit:
     return transition
 
 
-@pytest.mark.req("RUN-016", "WIT-006")
+@pytest.mark.req("RUN-016.1", "RUN-016.2", "WIT-006")
 def test_a_python_wit_gets_a_read_only_reader_and_moves_no_ref() -> None:
     store = g.Store.memory()
     seen: list[set[str]] = []
@@ -53,7 +53,7 @@ def test_a_python_wit_gets_a_read_only_reader_and_moves_no_ref() -> None:
     assert set(store.list_refs("")) == {"heads/" + actor.hex(), "names/outside-outbox"}
 
 
-@pytest.mark.req("RUN-016", "WASM-002")
+@pytest.mark.req("RUN-016.1", "RUN-016.3", "WASM-002")
 def test_the_wasm_host_functions_are_the_specs_and_none_reaches_a_ref() -> None:
     """Every host function is one the spec defines (WASM-007 … WASM-014), named in its text."""
     spec = (Path(__file__).resolve().parents[2] / "spec" / "08-wasm.md").read_text()

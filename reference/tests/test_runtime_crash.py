@@ -127,7 +127,9 @@ def _assert_final_state(store: Store, chains: dict[g.ObjectId, list[g.ObjectId]]
     assert core.entries["answer"] == g.object_id(answer)
 
 
-@pytest.mark.req("RUN-007", "RUN-001", "RUN-003", "DUR-001", "DUR-002", "WIT-005")
+@pytest.mark.req(
+    "RUN-007.1", "RUN-007.2", "RUN-001.1", "RUN-001.4", "RUN-003.1", "DUR-001", "DUR-002", "WIT-005"
+)
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 def test_sigkill_the_runtime_at_random_moments(tmp_path: Path) -> None:
     """Kills land in real work: once the script has run to its end (after a handful of

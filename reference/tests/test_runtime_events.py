@@ -62,7 +62,7 @@ def _recorder(rt: Runtime) -> list[LifecycleEvent]:
     return events
 
 
-@pytest.mark.req("RUN-012", "RUN-014")
+@pytest.mark.req("RUN-012.2", "RUN-012.5", "RUN-014.1")
 def test_capacity_pressure_archives_without_changing_any_step() -> None:
     limited_store, free_store = g.Store.memory(), g.Store.memory()
     limited = Runtime(limited_store, max_resident=2)
@@ -90,7 +90,7 @@ def test_capacity_pressure_archives_without_changing_any_step() -> None:
     assert restores > 0
 
 
-@pytest.mark.req("RUN-012", "RUN-013")
+@pytest.mark.req("RUN-012.5", "RUN-013.1")
 def test_max_resident_one_gives_the_same_heads_and_answers() -> None:
     one_store, free_store = g.Store.memory(), g.Store.memory()
     one = Runtime(one_store, max_resident=1)
@@ -103,7 +103,7 @@ def test_max_resident_one_gives_the_same_heads_and_answers() -> None:
     assert one.query(actors[4], "answer").data == b"question 2"
 
 
-@pytest.mark.req("RUN-012", "RUN-014")
+@pytest.mark.req("RUN-012.3", "RUN-014.1")
 def test_idle_timeout_with_a_fake_clock() -> None:
     clock = FakeClock()
     rt = Runtime(g.Store.memory(), idle_after=300, clock=clock)
@@ -126,7 +126,7 @@ def test_idle_timeout_with_a_fake_clock() -> None:
     assert not rt.resident(a) and rt.resident(b)
 
 
-@pytest.mark.req("RUN-013", "RUN-014")
+@pytest.mark.req("RUN-013.1", "RUN-013.2", "RUN-014.2")
 def test_restore_on_message_in_event_order() -> None:
     clock = FakeClock()
     store = g.Store.memory()
@@ -150,7 +150,7 @@ def test_restore_on_message_in_event_order() -> None:
     assert rt.query(a, "count").data == b"5"
 
 
-@pytest.mark.req("RUN-013", "RUN-014")
+@pytest.mark.req("RUN-013.1", "RUN-013.3", "RUN-014.2")
 def test_restore_on_query_in_event_order() -> None:
     clock = FakeClock()
     rt = Runtime(g.Store.memory(), idle_after=10, clock=clock)
@@ -179,7 +179,7 @@ def test_restore_on_query_in_event_order() -> None:
     assert rt.head(a) == head
 
 
-@pytest.mark.req("RUN-014")
+@pytest.mark.req("RUN-014.3")
 def test_archived_is_emitted_after_the_state_was_dropped() -> None:
     rt = Runtime(g.Store.memory(), max_resident=0)
     seen: list[tuple[str, bool]] = []
@@ -193,7 +193,7 @@ def test_archived_is_emitted_after_the_state_was_dropped() -> None:
     assert seen == [("archived", False)]
 
 
-@pytest.mark.req("RUN-012", "RUN-014")
+@pytest.mark.req("RUN-014.5", "RUN-014.4")
 def test_a_raising_observer_does_not_affect_transitions() -> None:
     bad_store, good_store = g.Store.memory(), g.Store.memory()
     bad = Runtime(bad_store, max_resident=1)
@@ -211,7 +211,7 @@ def test_a_raising_observer_does_not_affect_transitions() -> None:
     assert bad.failures == []
 
 
-@pytest.mark.req("RUN-014")
+@pytest.mark.req("RUN-014.1")
 def test_unsubscribe_stops_delivery() -> None:
     rt = Runtime(g.Store.memory(), max_resident=0)
     events: list[LifecycleEvent] = []

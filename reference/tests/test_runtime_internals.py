@@ -24,7 +24,7 @@ from gritwit.runtime._index import RoutingIndex
 from gritwit.wit import test_actor_core
 
 
-@pytest.mark.req("RUN-011", "STO-003")
+@pytest.mark.req("RUN-011.3", "STO-003")
 def test_the_cache_honours_erasure() -> None:
     store = g.Store.memory()
     cache = ObjectCache(store)
@@ -37,7 +37,7 @@ def test_the_cache_honours_erasure() -> None:
     assert caught.value.error_class == "erased"
 
 
-@pytest.mark.req("RUN-011")
+@pytest.mark.req("RUN-011.3")
 @settings(max_examples=50, deadline=None)
 @given(sizes=st.lists(st.integers(0, 5000), min_size=1, max_size=40), budget=st.integers(0, 9000))
 def test_the_cache_stays_within_its_bounds(sizes: list[int], budget: int) -> None:
@@ -71,7 +71,7 @@ def _state(index: RoutingIndex) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.req("RUN-003", "RUN-001")
+@pytest.mark.req("RUN-003.1", "RUN-001.4")
 @pytest.mark.parametrize("seed", range(12))
 def test_refresh_equals_load_after_other_writers(seed: int) -> None:
     """A runtime's index kept up to date equals one rebuilt from the heads alone."""
@@ -109,7 +109,7 @@ def _step_of(actor_core: g.Tree) -> tuple[g.ObjectId, list[g.GritObject]]:
     return actor, [actor_core, g.Step(actor=actor, core=actor)]
 
 
-@pytest.mark.req("RUN-001", "REF-002", "REF-004", "STO-002")
+@pytest.mark.req("RUN-001.1", "RUN-001.2", "REF-002", "REF-004", "STO-002")
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_put_encoded_then_cas_behaves_as_the_two_calls(backend: str, tmp_path: Path) -> None:
     store = g.Store.memory() if backend == "memory" else g.Store.open(tmp_path)
@@ -133,7 +133,7 @@ def test_put_encoded_then_cas_behaves_as_the_two_calls(backend: str, tmp_path: P
     store.close()
 
 
-@pytest.mark.req("RUN-004", "RUN-003")
+@pytest.mark.req("RUN-004.7", "RUN-003.1")
 @pytest.mark.parametrize("rounds", [False, True])
 def test_a_failed_ref_not_named_by_an_actor_id_marks_no_actor(rounds: bool) -> None:
     """``names/failed/<actor>`` marks ``<actor>``; any other name under it marks none."""

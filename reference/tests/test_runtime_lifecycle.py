@@ -91,7 +91,9 @@ def _closure(store: Store, start: g.ObjectId) -> set[g.ObjectId]:
 # --- RUN-008 fork -------------------------------------------------------------------------
 
 
-@pytest.mark.req("RUN-008", "WIT-002", "ID-001")
+@pytest.mark.req(
+    "RUN-008.1", "RUN-008.2", "RUN-008.4", "RUN-008.5", "RUN-008.6", "WIT-002", "ID-001"
+)
 def test_fork_child_is_a_new_core_whose_first_step_continues_the_parent() -> None:
     store = Store.memory()
     rt = Runtime(store)
@@ -121,7 +123,7 @@ def test_fork_child_is_a_new_core_whose_first_step_continues_the_parent() -> Non
     assert _head(store, parent) == parent_head
 
 
-@pytest.mark.req("RUN-008", "RUN-006")
+@pytest.mark.req("RUN-008.7", "RUN-006.3")
 def test_after_a_fork_parent_and_child_diverge() -> None:
     store = Store.memory()
     rt = Runtime(store)
@@ -176,7 +178,7 @@ def _manual_history(
     return actor, previous
 
 
-@pytest.mark.req("RUN-008")
+@pytest.mark.req("RUN-008.8")
 @pytest.mark.parametrize("steps", [1, 10, 300])
 def test_fork_reads_a_bounded_number_of_objects(steps: int) -> None:
     backend = CountingBackend()
@@ -187,7 +189,7 @@ def test_fork_reads_a_bounded_number_of_objects(steps: int) -> None:
     assert backend.reads <= 4  # the step, its core, the new step at the swap
 
 
-@pytest.mark.req("RUN-008", "REF-004")
+@pytest.mark.req("RUN-008.1", "RUN-008.3", "RUN-008.6", "REF-004")
 def test_fork_refusals() -> None:
     store = Store.memory()
     actor, head = _manual_history(store, 2)
@@ -210,7 +212,7 @@ def test_fork_refusals() -> None:
 # --- RUN-009 bundles ----------------------------------------------------------------------
 
 
-@pytest.mark.req("RUN-009", "RUN-006", "WIT-011", "ENC-014", "ID-005")
+@pytest.mark.req("RUN-009.1", "RUN-009.4", "RUN-009.5", "WIT-011", "ENC-014", "ID-005")
 def test_bundle_moves_an_actor_and_both_runtimes_continue_with_identical_ids() -> None:
     a, b = Store.memory(), Store.memory()
     rt_a, rt_b = Runtime(a), Runtime(b)
@@ -239,7 +241,7 @@ def test_bundle_moves_an_actor_and_both_runtimes_continue_with_identical_ids() -
     assert _count(b, actor) == 4 + 18
 
 
-@pytest.mark.req("RUN-009", "RUN-008", "RUN-010")
+@pytest.mark.req("RUN-009.1", "RUN-008.5", "RUN-010.2", "RUN-010.4")
 def test_a_forked_actor_bundles_with_its_parents_history() -> None:
     a, b = Store.memory(), Store.memory()
     parent = run(_counter(Runtime(a), 2))
@@ -270,7 +272,7 @@ def _rebundle(data: bytes, change: object) -> bytes:
     return g.encode_value(value)
 
 
-@pytest.mark.req("RUN-009", "ENC-002")
+@pytest.mark.req("RUN-009.2", "RUN-009.3", "ENC-002")
 @given(st.data())
 def test_a_truncated_bundle_imports_nothing(data: st.DataObject) -> None:
     _, bundle = _sample()
@@ -291,7 +293,7 @@ def _corrupt_content(items: list[bytes]) -> list[bytes]:
     )
 
 
-@pytest.mark.req("RUN-009", "STO-001", "ENC-005", "OBJ-003")
+@pytest.mark.req("RUN-009.2", "STO-001", "ENC-005", "OBJ-003")
 @pytest.mark.parametrize(
     ("change", "error"),
     [
@@ -313,7 +315,7 @@ def test_a_damaged_bundle_is_rejected_whole(change: object, error: type[g.GritEr
     assert _nothing_stored(store)
 
 
-@pytest.mark.req("RUN-009", "ID-003")
+@pytest.mark.req("RUN-009.2", "ID-003")
 def test_a_bundle_with_a_bad_header_is_rejected() -> None:
     actor, bundle = _sample()
     value = g.decode_value(bundle)
@@ -331,7 +333,7 @@ def test_a_bundle_with_a_bad_header_is_rejected() -> None:
     del actor
 
 
-@pytest.mark.req("RUN-009", "REF-004")
+@pytest.mark.req("RUN-009.4", "REF-004")
 def test_import_refuses_a_different_existing_head() -> None:
     actor, bundle = _sample()
     store = Store.memory()
@@ -368,7 +370,7 @@ def _by_type(store: Store, actor: g.ObjectId) -> Iterator[tuple[str, g.ObjectId]
     yield from sorted(found.items())
 
 
-@pytest.mark.req("RUN-010", "STO-004")
+@pytest.mark.req("RUN-010.1", "STO-004")
 @pytest.mark.parametrize("kind", ["Blob", "Mailbox", "Message", "Step", "Tree"])
 def test_verify_actor_locates_a_tampered_object(tmp_path: Path, kind: str) -> None:
     store, actor = _sqlite_actor(tmp_path)
@@ -383,7 +385,7 @@ def test_verify_actor_locates_a_tampered_object(tmp_path: Path, kind: str) -> No
     store.close()
 
 
-@pytest.mark.req("RUN-010", "RUN-008")
+@pytest.mark.req("RUN-010.2", "RUN-008.2")
 def test_verify_actor_finds_a_foreign_step_and_a_forged_fork() -> None:
     store = Store.memory()
     actor, head = _manual_history(store, 2)
@@ -408,7 +410,7 @@ def test_verify_actor_finds_a_foreign_step_and_a_forged_fork() -> None:
     assert verify_actor(store2, actor2).ok
 
 
-@pytest.mark.req("RUN-010", "WIT-005")
+@pytest.mark.req("RUN-010.3", "WIT-005")
 def test_verify_actor_finds_a_cursor_moving_backwards() -> None:
     store = Store.memory()
     actor, head = _manual_history(store, 1)
@@ -434,7 +436,16 @@ def _store(kind: str, tmp_path: Path) -> Store:
     return Store.memory() if kind == "memory" else Store.open(tmp_path)
 
 
-@pytest.mark.req("RUN-011", "RUN-010", "STO-005", "CONV-004")
+@pytest.mark.req(
+    "RUN-011.1",
+    "RUN-011.2",
+    "RUN-011.3",
+    "RUN-011.4",
+    "RUN-011.5",
+    "RUN-011.7",
+    "STO-005",
+    "CONV-004",
+)
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_an_erased_blob_leaves_a_verifiable_tombstone(kind: str, tmp_path: Path) -> None:
     store = _store(kind, tmp_path)
@@ -470,7 +481,7 @@ def test_an_erased_blob_leaves_a_verifiable_tombstone(kind: str, tmp_path: Path)
     store.close()
 
 
-@pytest.mark.req("RUN-011")
+@pytest.mark.req("RUN-011.6")
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_erasing_anything_but_a_present_blob_is_refused(kind: str, tmp_path: Path) -> None:
     store = _store(kind, tmp_path)

@@ -30,10 +30,10 @@ Bundle = tuple[ObjectId, ObjectId, dict[ObjectId, bytes]]
 
 
 def export_bundle(store: Store, actor: ObjectId) -> bytes:
-    """Every object reachable from ``actor``'s head, in one canonical CBOR value (RUN-009)."""
+    """Every object reachable from ``actor``'s head, in one canonical CBOR value (RUN-009.1)."""
     head = store.get_ref(head_ref(actor))
     if head is None:
-        raise ObjectNotFound("RUN-009", f"{actor} has no head")
+        raise ObjectNotFound("RUN-009.1", f"{actor} has no head")
     raw: dict[ObjectId, bytes] = {}
 
     def load(oid: ObjectId) -> GritObject:
@@ -48,17 +48,17 @@ def export_bundle(store: Store, actor: ObjectId) -> bytes:
 def _shape(data: bytes) -> tuple[str, str, list[bytes]]:
     value = decode_value(data)  # every ENC rule, strictly (truncated, too-large, …)
     if not (isinstance(value, list) and len(value) == 4 and value[0] == BUNDLE_FORMAT):
-        raise InvalidObject("RUN-009", f"not a {BUNDLE_FORMAT} array of four items")
+        raise InvalidObject("RUN-009.2", f"not a {BUNDLE_FORMAT} array of four items")
     _, actor, head, objects = value
     if not (isinstance(actor, str) and isinstance(head, str) and isinstance(objects, list)):
-        raise InvalidObject("RUN-009", "a bundle is [format, actor, head, [objects]]")
+        raise InvalidObject("RUN-009.2", "a bundle is [format, actor, head, [objects]]")
     if not all(isinstance(item, bytes) for item in objects):
-        raise InvalidObject("RUN-009", "every bundled object is a byte string")
+        raise InvalidObject("RUN-009.2", "every bundled object is a byte string")
     return actor, head, objects  # type: ignore[return-value]
 
 
 def read_bundle(data: bytes) -> Bundle:
-    """Decode and check a bundle without storing anything (RUN-009).
+    """Decode and check a bundle without storing anything (RUN-009.2, RUN-009.3).
 
     Checks, in order: the CBOR (ENC-*), the array's shape, the two text ids
     (ID-003), every object strictly (STO-001), that the head is a step of the
@@ -78,20 +78,20 @@ def read_bundle(data: bytes) -> Bundle:
         order.append(oid)
     top = decoded.get(head)
     if top is None:
-        raise ObjectNotFound("RUN-009", f"the head {head} is not in the bundle")
+        raise ObjectNotFound("RUN-009.2", f"the head {head} is not in the bundle")
     if not (isinstance(top, Step) and top.actor == actor):
-        raise InvalidRefTarget("RUN-009", f"the head {head} is not a step of {actor}")
+        raise InvalidRefTarget("RUN-009.2", f"the head {head} is not a step of {actor}")
     found = reachable(head, decoded.get)
     missing = sorted((oid for oid, obj in found.items() if obj is None), key=lambda o: o.digest)
     if missing:
-        raise ObjectNotFound("RUN-009", f"{len(missing)} objects missing, first {missing[0]}")
+        raise ObjectNotFound("RUN-009.2", f"{len(missing)} objects missing, first {missing[0]}")
     if len(found) != len(order) or order != sorted(order, key=lambda o: o.digest):
-        raise InvalidObject("RUN-009", "objects not exactly the reachable ones, once, by id")
+        raise InvalidObject("RUN-009.2", "objects not exactly the reachable ones, once, by id")
     return actor, head, raw
 
 
 def import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
-    """Check a bundle whole, store its objects, set the head by CAS; (actor, head) (RUN-009).
+    """Check a bundle whole, store its objects, set the head by CAS; (actor, head) (RUN-009.4).
 
     Nothing is stored unless every check passes.  A head already at the bundle's
     is accepted (importing twice is a no-op); any other head → ``ref-conflict``.
@@ -102,7 +102,7 @@ def import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
     if current == head:
         return actor, head
     if current is not None:
-        raise RefConflict("RUN-009", f"{name} is {current}, not unset", current=current)
+        raise RefConflict("RUN-009.4", f"{name} is {current}, not unset", current=current)
     store.put_encoded((item, oid) for oid, item in raw.items())  # decoded above: one write
     store.cas_ref(name, None, head)
     return actor, head

@@ -58,7 +58,10 @@ class ObjectCache:
         self.capacity = capacity
 
     def get_object(self, oid: ObjectId) -> GritObject:
-        """The object stored under ``oid`` (STO-003, STO-004, RUN-011)."""
+        """The object stored under ``oid``; an erased blob fails ``erased``.
+
+        STO-003, STO-004, RUN-011.3.
+        """
         obj = self._objects.get(oid)
         if obj is not None and (type(obj) is not Blob or self._store.tombstone(oid) is None):
             return obj
@@ -67,7 +70,11 @@ class ObjectCache:
         return obj
 
     def has(self, oid: ObjectId) -> bool:
-        """Whether ``oid`` is stored or erased (STO-005, RUN-011)."""
+        """Whether ``oid`` is stored or erased (STO-005, RUN-011.4).
+
+        Never true for an object the store lacks: a step naming one is
+        ``invalid-transition`` (WIT-007.3), on the runtime as under the executor.
+        """
         return oid in self._objects or self._store.has(oid)
 
     def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
@@ -79,7 +86,9 @@ class ObjectCache:
         return ids
 
     def commit_assembled(self, built: Assembled, ref: str, expected: ObjectId | None) -> None:
-        """Store a transition's objects, then swap ``ref`` to its step (RUN-001), and keep them.
+        """Store a transition's objects, then swap ``ref`` to its step, and keep them.
+
+        RUN-001.1, RUN-001.2.
 
         One write for both where the store can (:meth:`Store.put_encoded_then_cas`);
         raises :class:`~gritwit.RefConflict` as the swap alone would.

@@ -36,7 +36,7 @@ __all__ = [
 
 #: Default most actors kept resident before the least recently used idle ones are evicted.
 MAX_RESIDENT = 10_000
-#: Default seconds after which an idle resident actor is evicted (RUN-012).
+#: Default seconds after which an idle resident actor is evicted (RUN-012.4).
 IDLE_AFTER = 300.0
 
 #: Event kinds (RUN-014).
@@ -58,7 +58,7 @@ Observer = Callable[[LifecycleEvent], object]
 
 
 class EventHub:
-    """Subscribers of lifecycle events; their errors are ignored (RUN-014)."""
+    """Subscribers of lifecycle events; their errors are ignored (RUN-014.1, RUN-014.5)."""
 
     __slots__ = ("_observers", "observer_errors")
 
@@ -82,7 +82,7 @@ class EventHub:
         for observer in tuple(self._observers):
             try:
                 observer(event)
-            except Exception:  # RUN-014: an observer cannot affect the runtime
+            except Exception:  # RUN-014.5: an observer cannot affect the runtime
                 self.observer_errors += 1
 
 
@@ -98,7 +98,7 @@ class Resident:
 
 
 class Residency:
-    """Resident actors in least-recently-used order (RUN-012).
+    """Resident actors in least-recently-used order (RUN-012.2).
 
     While every record is kept or touched with a time no earlier than the last
     one (a monotonic clock), the order is also the order of ``used`` times, and
@@ -146,7 +146,9 @@ class Residency:
         self._actors.pop(actor, None)
 
     def may_evict(self, now: float, max_resident: int | None, idle_after: float | None) -> bool:
-        """``False`` only when no resident actor is over capacity or idle at ``now`` (RUN-012).
+        """``False`` only when no resident actor is over capacity or idle at ``now``.
+
+        RUN-012.2, RUN-012.3.
 
         A quick test before :meth:`oldest_first`: the capacity rule needs more than
         ``max_resident`` actors, and the idle rule an actor used ``idle_after`` ago,

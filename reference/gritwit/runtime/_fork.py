@@ -19,7 +19,7 @@ FORK_ENTRY: Final = "fork"
 
 
 def fork_blob(parent: ObjectId, step: ObjectId) -> Blob:
-    """The ``fork`` blob: a JSON object ``{"actor": <parent>, "step": <step>}`` (RUN-008)."""
+    """The ``fork`` blob: a JSON object ``{"actor": <parent>, "step": <step>}`` (RUN-008.2)."""
     text = json.dumps({"actor": parent.hex(), "step": step.hex()}, sort_keys=True)
     return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
 
@@ -43,21 +43,21 @@ def fork(
 ) -> ObjectId:
     """Start a new actor whose history continues ``actor``'s at ``at_step``; return its id.
 
-    Reads ``at_step`` and its core only, whatever the history's length (RUN-008):
+    Reads ``at_step`` and its core only, whatever the history's length (RUN-008.8):
     the child's first step points back at ``at_step``, so nothing is copied.
     ``new_actor_state`` sets (or replaces) core entries of the child.  The child's
     head is set by compare-and-swap from unset (``ref-conflict`` if it exists).
     """
     step = store.get_object(at_step)
     if not isinstance(step, Step) or step.actor != actor:
-        raise InvalidRefTarget("RUN-008", f"{at_step} is not a step of {actor}")
+        raise InvalidRefTarget("RUN-008.1", f"{at_step} is not a step of {actor}")
     core = store.get_object(step.core)
     if not isinstance(core, Tree):
-        raise InvalidRefTarget("RUN-008", f"the core of {at_step} is not a tree")
+        raise InvalidRefTarget("RUN-008.1", f"the core of {at_step} is not a tree")
     entries = dict(core.entries)
     for name, obj in (new_actor_state or {}).items():
         if name == FORK_ENTRY:
-            raise InvalidObject("RUN-008", f"the entry {FORK_ENTRY!r} is set by fork itself")
+            raise InvalidObject("RUN-008.3", f"the entry {FORK_ENTRY!r} is set by fork itself")
         entries[name] = store.put_object(obj)
     entries[FORK_ENTRY] = store.put_object(fork_blob(actor, at_step))
     child_core = Tree(entries=entries)

@@ -30,7 +30,7 @@ FAILED_PREFIX = "names/failed/"
 
 
 def failed_ref(actor: ObjectId) -> str:
-    """The ref that marks ``actor`` failed (RUN-004)."""
+    """The ref that marks ``actor`` failed (RUN-004.4)."""
     return FAILED_PREFIX + actor.hex()
 
 
@@ -58,7 +58,7 @@ class RoutingIndex:
         self.failed: set[ObjectId] = set()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
-        """Rebuild from the heads and the outside's outbox (RUN-003); returns every recipient.
+        """Rebuild from the heads and the outside's outbox (RUN-003.1); returns every recipient.
 
         ``reader`` (default: ``store``) is what objects are read through.
         """
@@ -70,7 +70,9 @@ class RoutingIndex:
         return set(self._senders) - {OUTSIDE}
 
     def refresh(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
-        """Catch up with the refs as they are now (RUN-003); returns the actors to look at.
+        """Catch up with the refs as they are now; returns the actors to look at (RUN-003.1).
+
+        Routing follows committed heads only (RUN-001.4).
 
         Those are the recipients whose entry changed, every actor whose head moved
         or vanished, and every actor no longer marked failed.

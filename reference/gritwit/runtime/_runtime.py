@@ -19,9 +19,10 @@ committed:
   abandoned after ``time_limit``, as before;
 * a step's objects are stored (one batched write), then its head moves by
   compare-and-swap, and only then is the routing index told about its outbox
-  (RUN-001); a CAS conflict reloads the index from the heads and retries (RUN-002);
+  (RUN-001.1 … RUN-001.4); a CAS conflict reloads the index from the heads and retries
+  (RUN-002.2, RUN-002.3);
 * a failed transition is retried with exponential back-off; after the last
-  attempt the actor is marked failed and error receipts go out (RUN-004);
+  attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6);
 * the first run of a runtime (and the next after an error escaped a run)
   rebuilds the routing index from the heads alone (RUN-003), so a restart on a
   durable store resumes exactly where the last adopted step left off (RUN-007);
@@ -164,10 +165,10 @@ class Runtime:
         return oid, step
 
     def _use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
-        """Mark ``actor`` used; restore it from its head first if it is not resident (RUN-013).
+        """Mark ``actor`` used; restore it from its head first if it is not resident (RUN-013.1).
 
         ``restore-requested`` precedes the restore and ``restored`` follows it
-        (RUN-014); an actor without a head has nothing to restore and emits nothing.
+        (RUN-014.2); an actor without a head has nothing to restore and emits nothing.
         """
         if actor in self._resident:
             self._remember(actor, head, step)
@@ -179,7 +180,7 @@ class Runtime:
             self._emit(RESTORED, actor)
 
     def query(self, actor: ObjectId, name: str) -> Blob:
-        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013)."""
+        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013.1)."""
         head, step = self._head_step(actor)
         if head is not None:
             self._use(actor, head, step, "query")
@@ -207,7 +208,9 @@ class Runtime:
         self._events.emit(LifecycleEvent(kind, actor, reason))
 
     def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
-        """Evict idle actors past ``idle_after``, then beyond ``max_resident`` (RUN-012).
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
+
+        RUN-012.2, RUN-012.3.
 
         Only an actor with no transition running, none to start and no message
         left pending is evicted.  ``everything_idle`` evicts every idle actor as if
@@ -237,7 +240,7 @@ class Runtime:
         return evicted
 
     def _archive(self, actor: ObjectId, reason: str, evicted: list[ObjectId]) -> None:
-        self._resident.drop(actor)  # RUN-014: the event follows the state change
+        self._resident.drop(actor)  # RUN-014.3: the event follows the state change
         evicted.append(actor)
         self._emit(ARCHIVED, actor, reason)
 
@@ -332,12 +335,12 @@ class Runtime:
     async def run_rounds(self, max_steps: int) -> RunReport:
         """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
 
-        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004):
+        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004.3, RUN-004.7):
         a failing candidate is retried in its turn and, after the last attempt,
         marked failed; the report's ``failures`` are the actors marked failed in
         this call.  Idle snapshots last for this call only, so a restart between
         calls changes no step id.  Capacity eviction runs before every round and
-        at the end (RUN-012).
+        at the end (RUN-012.2).
         """
         self._index.load(self._store, self._cache)
         self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
@@ -369,7 +372,9 @@ class Runtime:
     def _evict_between_rounds(
         self, idle: dict[ObjectId, tuple[ObjectId, ...]], *, final: bool = False
     ) -> None:
-        """Capacity eviction in :meth:`run_rounds`: an actor is busy while it has unread messages.
+        """Capacity eviction in :meth:`run_rounds` (RUN-012.1, RUN-012.2).
+
+        An actor is busy while it has unread messages.
 
         An actor counts as busy (not evictable, RUN-012) when something is pending
         for it that differs from its idle snapshot of this call.  Before a round
@@ -403,7 +408,10 @@ class Runtime:
         steps: list[tuple[ObjectId, ObjectId]],
         idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
     ) -> None:
-        """At most one adopted step of ``actor`` (RUN-001, RUN-002, RUN-004, RUN-005).
+        """At most one adopted step of ``actor``.
+
+        RUN-001.1, RUN-001.2, RUN-001.3, RUN-002.3, RUN-004.1, RUN-004.2, RUN-004.3,
+        RUN-004.4, RUN-005.3.
 
         ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
         snapshot kept with the resident actor is used (RUN-012).
@@ -455,7 +463,10 @@ class Runtime:
     async def _build(
         self, actor: ObjectId, last_id: ObjectId | None, last: Step | None, found: Found
     ) -> Assembled | None:
-        """Build one transition, bounded by ``time_limit`` (RUN-005; inline: see the module)."""
+        """Build one transition, bounded by ``time_limit`` (inline: see the module).
+
+        RUN-005.1, RUN-005.3.
+        """
         if self._inline:
             return self._executor.build(actor, last, found, last_id=last_id)
         build = functools.partial(self._executor.build, last_id=last_id)
@@ -481,7 +492,7 @@ class Runtime:
         return obj.entries
 
     def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
-        """Keep ``actor``'s new head in memory, as its most recent use (RUN-012)."""
+        """Keep ``actor``'s new head in memory, as its most recent use (RUN-012.2)."""
         resident = self._resident.get(actor)
         if resident is None:
             self._resident.keep(actor, Resident(head, step, self._clock()))
@@ -495,7 +506,7 @@ class Runtime:
         snapshot: tuple[ObjectId, ...],
         idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
     ) -> None:
-        """Remember that ``snapshot`` is pending and was not consumed: not idle (RUN-012)."""
+        """Remember that ``snapshot`` is pending and was not consumed (RUN-012.1)."""
         if idle is not None:
             idle[actor] = snapshot
             return
@@ -506,7 +517,10 @@ class Runtime:
     async def _mark_failed(
         self, actor: ObjectId, error: Exception, attempts: int, found: Found
     ) -> None:
-        """Store the failure blob, set ``names/failed/<actor>``, send receipts (RUN-004)."""
+        """Store the failure blob, set ``names/failed/<actor>``, send receipts.
+
+        RUN-004.4, RUN-004.6.
+        """
         error_class = error.error_class if isinstance(error, GritError) else "failed"
         record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
         text = json.dumps(record, sort_keys=True, separators=(",", ":"))

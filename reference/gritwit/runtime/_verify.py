@@ -34,7 +34,7 @@ class ActorCheck:
 
 
 def verify_actor(store: Store, actor: ObjectId) -> ActorCheck:
-    """Walk everything reachable from ``actor``'s head and check it (RUN-010).
+    """Walk everything reachable from ``actor``'s head and check it (RUN-010.1 … RUN-010.4).
 
     Every object must re-hash and decode (STO-004; an erased blob counts as
     verified, RUN-011); each step on the ``previous`` chain must be of the actor
@@ -98,7 +98,7 @@ def _check_actors(
         before = chain[index - 1] if index > 0 else None
         if before is None or before[1].actor == expected:
             continue
-        origin = _fork_of(found, step)  # the first step of a fork (RUN-008)
+        origin = _fork_of(found, step)  # the first step of a fork (RUN-010.2, RUN-008.2)
         if origin != (before[1].actor, before[0]) or step.core != expected:
             problems.append((oid, f"step of {expected} continues {before[0]} without a fork"))
             break

@@ -17,6 +17,7 @@ from typing import Final
 from .._codec import object_id
 from .._ids import ObjectId
 from .._objects import Blob
+from ..wit import test_actor_core
 from ._format import Group, Suite
 from ._runtime_build import RuntimeScenario, observe_runtime
 
@@ -40,7 +41,17 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/between-runs",
         "a kill between two runs changes no step id",
-        ("ADP-015", "RUN-003", "RUN-007", "DUR-001"),
+        (
+            "ADP-015",
+            "RUN-001.1",
+            "RUN-001.2",
+            "RUN-003.1",
+            "RUN-006.2",
+            "RUN-006.3",
+            "RUN-007.1",
+            "RUN-007.2",
+            "DUR-001",
+        ),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "2")
@@ -54,7 +65,7 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/before-first-run",
         "messages sent before a kill are found after it, from the store alone",
-        ("ADP-015", "RUN-003", "WIT-003", "DUR-001"),
+        ("ADP-015", "RUN-003.1", "RUN-003.2", "WIT-003", "DUR-001"),
     )
     c = s.genesis("counter")
     e = s.genesis("echo")
@@ -69,7 +80,7 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/mid-run",
         "a run stopped after one step, a kill, then the rest",
-        ("ADP-015", "RUN-003", "RUN-007", "WIT-021"),
+        ("ADP-015", "RUN-001.3", "RUN-003.1", "RUN-003.3", "RUN-007.1", "RUN-007.2", "WIT-021"),
     )
     fan = s.genesis("fanout")
     e0, e1 = s.genesis("echo", tag="0"), s.genesis("echo", tag="1")
@@ -88,7 +99,7 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/twice-in-a-row",
         "two kills with nothing between them",
-        ("ADP-015", "RUN-003", "RUN-007"),
+        ("ADP-015", "RUN-003.1", "RUN-007.1", "RUN-007.2"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "1")
@@ -105,7 +116,7 @@ def _failures() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "failure/marked-with-receipt",
         "a failing actor is retried, marked failed and its sender gets a receipt",
-        ("ADP-015", "RUN-004", "WIT-024", "WIT-026"),
+        ("ADP-015", "RUN-004.1", "RUN-004.2", "RUN-004.4", "RUN-004.6", "WIT-024", "WIT-026"),
     )
     f = s.genesis("failing")
     r = s.genesis("requester")
@@ -120,7 +131,7 @@ def _failures() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "failure/stays-failed-after-restart",
         "an actor marked failed never runs again, even after a restart",
-        ("ADP-015", "RUN-004", "RUN-003"),
+        ("ADP-015", "RUN-004.5", "RUN-004.7", "RUN-003.3"),
     )
     f = s.genesis("failing")
     s.run()
@@ -134,7 +145,7 @@ def _failures() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "failure/slow-overruns",
         "a transition overrunning its time limit fails; others keep running",
-        ("ADP-015", "RUN-005", "RUN-004", "WIT-027"),
+        ("ADP-015", "RUN-005.1", "RUN-005.3", "RUN-005.4", "RUN-004.1", "WIT-027"),
         time_limit=0.5,
     )
     slow = s.genesis("slow")
@@ -148,7 +159,7 @@ def _failures() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "failure/record-blob",
         "the failure record is a JSON blob in the store",
-        ("ADP-015", "RUN-004"),
+        ("ADP-015", "RUN-004.4"),
     )
     f = s.genesis("failing")
     s.run()
@@ -172,7 +183,7 @@ def _eviction() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "evict/capacity",
         "more actors than max_resident: LRU eviction, events",
-        ("ADP-015", "RUN-012", "RUN-014"),
+        ("ADP-015", "RUN-012.1", "RUN-012.2", "RUN-014.1"),
         max_resident=1,
     )
     cs = [s.genesis("counter", tag=str(i)) for i in range(3)]
@@ -187,7 +198,7 @@ def _eviction() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "evict/request-then-message",
         "rt-evict, then a message restores the actor: archived, requested, restored",
-        ("ADP-015", "RUN-012", "RUN-013", "RUN-014"),
+        ("ADP-015", "RUN-012.1", "RUN-013.1", "RUN-014.1", "RUN-014.2"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "2")
@@ -203,7 +214,7 @@ def _eviction() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "evict/same-steps",
         "eviction changes no step id (compare restart/between-runs)",
-        ("ADP-015", "RUN-012"),
+        ("ADP-015", "RUN-012.1", "RUN-012.5", "RUN-014.4"),
         max_resident=0,
     )
     c = s.genesis("counter")
@@ -219,7 +230,7 @@ def _eviction() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "evict/restart-restores",
         "after a restart an actor is restored before it runs",
-        ("ADP-015", "RUN-013", "RUN-014", "RUN-003"),
+        ("ADP-015", "RUN-013.1", "RUN-013.3", "RUN-014.2", "RUN-003.1"),
     )
     c = s.genesis("counter")
     idle = s.genesis("echo")
@@ -234,6 +245,54 @@ def _eviction() -> list[RuntimeScenario]:
     s.query(idle, "wut")
     s.op("events")
     made.append(s)
+
+    s = RuntimeScenario(
+        "evict/busy-not-evicted",
+        "over capacity, the least recently used actor has a message pending: "
+        "the idle one is evicted instead",
+        ("ADP-015", "RUN-012.1", "RUN-012.2", "RUN-014.1"),
+        max_resident=1,
+    )
+    first, second = sorted(
+        (s.genesis("counter", tag="a"), s.genesis("counter", tag="b")), key=lambda a: a.digest
+    )
+    s.run()  # rounds run ascending ids: `first` is used first, evicted at the end
+    s.op("events")
+    s.say(second, "inc", "2")  # `second` (resident) is busy ...
+    s.query(first, "count")  # ... and `first` is restored: now two are resident
+    s.run()
+    s.op("events")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "evict/at-max-steps",
+        "a run stopped by max_steps in the middle of a round still evicts at its end",
+        ("ADP-015", "RUN-012.2", "RUN-014.1"),
+        max_resident=1,
+    )
+    for tag in "abc":
+        s.genesis("echo", tag=tag)
+    s.run(max_steps=2)
+    s.op("events")
+    s.run()
+    s.op("events")
+    made.append(s)
+
+    s = RuntimeScenario(
+        "evict/waiting-for-genesis",
+        "an actor whose messages wait for its genesis is idle once it has looked at them",
+        ("ADP-015", "RUN-012.1", "RUN-014.1"),
+    )
+    later = object_id(test_actor_core("counter", {})[0])
+    s.say(later, "inc", "4")
+    s.run()
+    s.op("evict")
+    s.op("events")
+    s.genesis("counter")
+    s.run()
+    s.op("events")
+    s.query(later, "count", text="4")
+    made.append(s)
     return made
 
 
@@ -242,7 +301,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "fork/at-head",
         "a fork continues from the parent's head; both go on apart",
-        ("ADP-015", "RUN-008"),
+        ("ADP-015", "RUN-008.1", "RUN-008.2", "RUN-008.5", "RUN-008.7"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "3")
@@ -257,7 +316,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "fork/at-earlier-step",
         "a fork from an earlier step of a longer history",
-        ("ADP-015", "RUN-008", "RUN-010"),
+        ("ADP-015", "RUN-008.1", "RUN-008.4", "RUN-008.6", "RUN-010.2", "RUN-010.4"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "1")
@@ -273,9 +332,29 @@ def _lifecycle() -> list[RuntimeScenario]:
     made.append(s)
 
     s = RuntimeScenario(
+        "fork/child-runs-on",
+        "a child that adopted steps of its own still verifies across its fork boundary",
+        ("ADP-015", "RUN-008.5", "RUN-010.2", "RUN-010.4"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "1")
+    s.run()
+    s.say(c, "inc", "2")
+    s.run()
+    s.op("fork", actor=c.hex(), step=_head_now(s, c))
+    child = ObjectId.from_hex(observe_runtime(s.options, s.operations)[-1]["actor"])
+    s.say(child, "inc", "3")  # one step after the child's first: an even-length chain
+    s.run()
+    s.query(child, "count", text="6")
+    s.op("verify", actor=child.hex())
+    s.declare("verified", True)
+    s.op("verify", actor=c.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
         "fork/not-a-step-of",
         "forking at a step of another actor is refused",
-        ("ADP-015", "RUN-008"),
+        ("ADP-015", "RUN-008.1"),
     )
     a, b = s.genesis("counter"), s.genesis("echo")
     s.run()
@@ -285,7 +364,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "transfer/continue",
         "an actor moved by bundle continues with identical ids",
-        ("ADP-015", "RUN-009"),
+        ("ADP-015", "RUN-009.1", "RUN-009.4", "RUN-009.5", "RUN-010.4"),
     )
     c = s.genesis("counter")
     for amount in ("1", "2"):
@@ -303,7 +382,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "transfer/twice-and-kill",
         "importing the same bundle twice is a no-op",
-        ("ADP-015", "RUN-009", "RUN-007"),
+        ("ADP-015", "RUN-009.4", "RUN-007.1"),
     )
     e = s.genesis("echo")
     s.say(e, "hi", "there")
@@ -315,7 +394,9 @@ def _lifecycle() -> list[RuntimeScenario]:
     made.append(s)
 
     s = RuntimeScenario(
-        "verify/whole-history", "verify walks every step of a history", ("ADP-015", "RUN-010")
+        "verify/whole-history",
+        "verify walks every step of a history",
+        ("ADP-015", "RUN-010.1", "RUN-010.4"),
     )
     c = s.genesis("counter")
     for amount in ("1", "2", "3"):
@@ -329,7 +410,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "erase/message-content",
         "an erased blob: verified, loading it fails",
-        ("ADP-015", "RUN-011", "RUN-010"),
+        ("ADP-015", "RUN-011.1", "RUN-011.3", "RUN-011.7", "RUN-010.4"),
     )
     e = s.genesis("echo")
     s.say(e, "hi", "secret")
@@ -346,7 +427,27 @@ def _lifecycle() -> list[RuntimeScenario]:
     made.append(s)
 
     s = RuntimeScenario(
-        "erase/refused", "erasing what is not a stored blob changes nothing", ("ADP-015", "RUN-011")
+        "erase/read-through-the-runtime",
+        "a blob erased after the runtime read it: queries and transitions see it erased",
+        ("ADP-015", "RUN-011.3", "RUN-011.6"),
+    )
+    c = s.genesis("counter")
+    s.say(c, "inc", "6")
+    s.run()
+    s.query(c, "count", text="6")  # the runtime has read the count blob
+    s.op("erase", blob=_blob_id("6"), reason="user asked")
+    s.op("erase", blob=_blob_id("6"), reason="asked twice")  # erasing an erased blob: no change
+    s.query(c, "count")
+    s.declare("error", "erased")
+    s.say(c, "inc", "1")
+    s.run()
+    s.op("verify", actor=c.hex())
+    made.append(s)
+
+    s = RuntimeScenario(
+        "erase/refused",
+        "erasing what is not a stored blob changes nothing",
+        ("ADP-015", "RUN-011.6"),
     )
     c = s.genesis("counter")
     s.run()
@@ -365,7 +466,7 @@ def _random(seed: int) -> RuntimeScenario:
     s = RuntimeScenario(
         f"random/seed-{seed}",
         f"seeded random operations with kills (random.Random({seed}))",
-        ("ADP-015", "RUN-003", "RUN-007", "RUN-012", "WIT-005"),
+        ("ADP-015", "RUN-003.1", "RUN-007.1", "RUN-007.2", "RUN-012.5", "WIT-005"),
         max_resident=rng.choice([None, 0, 1, 2]),
     )
     actors: list[tuple[str, ObjectId]] = []

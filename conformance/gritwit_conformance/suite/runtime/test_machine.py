@@ -238,7 +238,18 @@ class RuntimeMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.req(
-    "ADP-015", "RUN-003", "RUN-007", "RUN-012", "WIT-002", "WIT-004", "WIT-005", "WIT-008"
+    "ADP-015",
+    "RUN-001.1",
+    "RUN-003.1",
+    "RUN-007.1",
+    "RUN-007.2",
+    "RUN-012.5",
+    "RUN-015.1",
+    "RUN-015.2",
+    "WIT-002",
+    "WIT-004",
+    "WIT-005",
+    "WIT-008",
 )
 def test_random_operations_with_kills(impl: Implementation, tmp_path: Path) -> None:
     RuntimeMachine.impl = impl

@@ -108,7 +108,7 @@ BROKEN: dict[str, tuple[Callable[[Parts], Any], str]] = {
 }
 
 
-@pytest.mark.req("RUN-009")
+@pytest.mark.req("RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
     impl: Implementation, tmp_path: Path, name: str
@@ -130,7 +130,7 @@ def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
     assert _ok(impl.call("rt-head", runtime=target, actor=actor))["step"] == parts[2]
 
 
-@pytest.mark.req("RUN-009")
+@pytest.mark.req("RUN-009.4")
 def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -172,7 +172,7 @@ def _prune(parts: Parts) -> Parts:
     return [*parts[:3], _sorted(list(keep.values()))]
 
 
-@pytest.mark.req("RUN-011")
+@pytest.mark.req("RUN-011.3")
 def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -193,7 +193,7 @@ def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     assert _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
 
 
-@pytest.mark.req("RUN-009")
+@pytest.mark.req("RUN-009.1")
 def test_exporting_an_actor_without_a_head_is_not_found(
     impl: Implementation, tmp_path: Path
 ) -> None:

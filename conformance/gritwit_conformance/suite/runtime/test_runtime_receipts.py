@@ -35,7 +35,7 @@ def _object(impl: Implementation, runtime: str, oid: str | g.ObjectId) -> g.Grit
     return g.decode_object(bytes.fromhex(data))
 
 
-@pytest.mark.req("RUN-004")
+@pytest.mark.req("RUN-004.4", "RUN-004.6", "RUN-015.2")
 def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -34,7 +34,7 @@ def _counter(impl: Implementation, runtime: str, note: str) -> str:
     return str(actor["actor"])
 
 
-@pytest.mark.req("RUN-012", "RUN-014")
+@pytest.mark.req("RUN-012.2", "RUN-014.1")
 def test_capacity_eviction_at_the_limit_and_in_lru_order(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -52,3 +52,38 @@ def test_capacity_eviction_at_the_limit_and_in_lru_order(
     assert _archived(impl, runtime) == [second], "a third evicts the least recently used"
     evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
     assert evicted == [first, third], f"rt-evict: least recently used first: {evicted}"
+
+
+@pytest.mark.req("RUN-012.4", "RUN-014.1")
+def test_the_default_max_resident_evicts_nothing_among_a_few_actors(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """``rt-open`` without ``max_resident`` uses the default (10000): three actors stay."""
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    for note in ("01", "02", "03"):
+        _counter(impl, runtime, note)
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert _archived(impl, runtime) == [], "three actors are far below the default max_resident"
+    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    assert len(evicted) == 3, f"all three were resident and idle: {evicted}"
+
+
+@pytest.mark.req("RUN-012.2", "RUN-014.1")
+def test_max_resident_null_means_no_capacity_eviction(impl: Implementation, tmp_path: Path) -> None:
+    (tmp_path / "rt").mkdir()
+    opened = impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=None)
+    runtime = str(_ok(opened)["runtime"])
+    for note in ("01", "02", "03"):
+        _counter(impl, runtime, note)
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert _archived(impl, runtime) == [], "max_resident null: no limit, no capacity eviction"
+
+
+@pytest.mark.req("RUN-012.2", "RUN-014.1")
+def test_max_resident_zero_evicts_every_idle_actor(impl: Implementation, tmp_path: Path) -> None:
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=0))["runtime"])
+    actors = sorted(_counter(impl, runtime, note) for note in ("01", "02"))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert sorted(_archived(impl, runtime)) == actors, "max_resident 0: none stays resident"

@@ -66,7 +66,7 @@ def _two_actors(fork: bool) -> tuple[g.ObjectId, bytes]:
     return a, _bundle(a, step_a, [step_b, core_b, core_a, *objs_b, *objs_a])
 
 
-@pytest.mark.req("RUN-010", "RUN-008")
+@pytest.mark.req("RUN-010.2", "RUN-008.2")
 def test_a_step_of_another_actor_without_a_fork_is_reported(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -75,7 +75,7 @@ def test_a_step_of_another_actor_without_a_fork_is_reported(
     assert result["verified"] is False, result
 
 
-@pytest.mark.req("RUN-010", "RUN-008")
+@pytest.mark.req("RUN-010.2", "RUN-010.4", "RUN-008.2")
 def test_a_proper_fork_boundary_verifies(impl: Implementation, tmp_path: Path) -> None:
     actor, bundle = _two_actors(fork=True)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
@@ -134,7 +134,7 @@ def _reachable(head: g.Step, objects: list[g.GritObject]) -> list[g.GritObject]:
     return [o for oid, o in keep.items() if oid != g.object_id(head)]
 
 
-@pytest.mark.req("RUN-010", "WIT-005")
+@pytest.mark.req("RUN-010.3", "RUN-010.4", "WIT-005")
 @pytest.mark.parametrize(
     ("case", "verified"),
     [("forward", True), ("signal-replaces", True), ("backwards", False), ("disappears", False)],
@@ -156,7 +156,7 @@ def test_inbox_cursors_only_move_forward(
     assert result["steps"] == 2
 
 
-@pytest.mark.req("RUN-008")
+@pytest.mark.req("RUN-008.3")
 def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
     runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])

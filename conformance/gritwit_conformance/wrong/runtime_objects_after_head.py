@@ -1,0 +1,42 @@
+"""Wrong adapter: a step's head moves before its objects are durable (RUN-001.1, RUN-007.1).
+
+The runtime stores the step object and swaps the head at once, but keeps the
+step's other objects (the core, its entries, messages and mailboxes) in memory
+and writes them at the start of the next ``rt-run``.  Within a process nothing
+shows; a kill between two commands leaves heads naming steps whose core and
+inbox were never stored.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _cache, _runtime
+from gritwit_conformance.wrong import patch, run
+
+_real_run_rounds = _runtime.Runtime.run_rounds
+
+
+def head_first(self: _cache.ObjectCache, built, ref, expected) -> None:  # type: ignore[no-untyped-def]
+    step = [(data, oid) for data, oid in built.encodings if oid == built.step_id]
+    rest = [(data, oid) for data, oid in built.encodings if oid != built.step_id]
+    self._store.put_encoded(step)
+    self._store.cas_ref(ref, expected, built.step_id, target=built.step)  # the bug: too early
+    self._later = [*getattr(self, "_later", []), *rest]  # type: ignore[attr-defined]
+    self._keep_all(built)
+
+
+async def flush_then_run(self: _runtime.Runtime, max_steps: int):  # type: ignore[no-untyped-def]
+    later = getattr(self._cache, "_later", [])
+    if later:
+        self._store.put_encoded(later)
+        self._cache._later = []  # type: ignore[attr-defined]
+    return await _real_run_rounds(self, max_steps)
+
+
+def install() -> None:
+    patch(_cache.ObjectCache, "commit_assembled", head_first)
+    patch(_runtime.Runtime, "run_rounds", flush_then_run)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,30 @@
+"""Wrong adapter: an overrun is not treated as a failed transition (RUN-005.3).
+
+When a transition overruns its time limit the runtime sets it aside to wait
+for its result instead of failing it: the actor is neither retried nor marked
+failed, and its messages simply stay pending.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit.wit import TransitionTimeout
+from gritwit_conformance.wrong import patch, run
+
+_real_build = _runtime.Runtime._build
+
+
+async def build(self: _runtime.Runtime, actor, last_id, last, found):  # type: ignore[no-untyped-def]
+    try:
+        return await _real_build(self, actor, last_id, last, found)
+    except (TransitionTimeout, TimeoutError):
+        return None  # the bug: "still running", as if nothing could be done yet
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "_build", build)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

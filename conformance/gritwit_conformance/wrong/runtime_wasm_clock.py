@@ -1,0 +1,36 @@
+"""Wrong adapter: the Wasm host offers a Wit a clock (RUN-016.3).
+
+Besides the host functions of ABI 1 the host links ``gritwit.clock_now``
+(``() -> i64``, nanoseconds of a monotonic clock): a module importing it loads
+and runs, so a transition can depend on something other than its input.
+"""
+
+from __future__ import annotations
+
+import time
+
+import wasmtime
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wasm import _engine
+from gritwit_conformance.wrong import patch, run
+
+_real_init = _engine.WasmEngine.__init__
+
+
+def init(self: _engine.WasmEngine, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    _real_init(self, *args, **kwargs)
+    clock = wasmtime.FuncType([], [wasmtime.ValType.i64()])
+    self._linker.define_func("gritwit", "clock_now", clock, time.monotonic_ns, False)
+    self._caller_linker.define_func(
+        "gritwit", "clock_now", clock, lambda caller: time.monotonic_ns(), True
+    )
+    _engine.IMPORTS["clock_now"] = 0  # the bug: one more import passes the check
+
+
+def install() -> None:
+    patch(_engine.WasmEngine, "__init__", init)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
