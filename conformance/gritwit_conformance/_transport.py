@@ -99,7 +99,7 @@ class AdapterProcess:
         self.kill()
         return AdapterBroken(reason, self.stderr_tail(), requirement)
 
-    def _answered_on_stderr(self, seq: object) -> bool:
+    def answered_on_stderr(self, seq: object) -> bool:
         """A response to ``seq`` went to standard error instead of standard output (ADP-001.2)."""
         return re.search(rf'"seq":\s*{seq}\b', self.stderr_tail()) is not None
 
@@ -138,7 +138,7 @@ class AdapterProcess:
         try:
             line = self._lines.get(timeout=wait)
         except queue.Empty:
-            if seq is not None and self._answered_on_stderr(seq):
+            if seq is not None and self.answered_on_stderr(seq):
                 raise self._broken(
                     f"no response to {cmd} within {wait:g} s on standard output: "
                     "the adapter wrote it to standard error",

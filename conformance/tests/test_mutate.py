@@ -231,6 +231,31 @@ def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
     assert "adapter hangs" in result["reason"] or "hello" in result["reason"]
 
 
+@pytest.mark.slow
+def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path) -> None:
+    """A budget that runs out on a slow machine is no detection: the mutant stays alive."""
+    from gritwit_conformance.mutate._run import _make_copy
+
+    worker = _Worker(_make_copy(tmp_path, 0))
+    job = {
+        "id": "m-slow",
+        "module": "gritwit/_ids.py",
+        "source": _source("gritwit/_ids.py"),
+        "tests": [
+            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
+        ],
+        "deadline": 0,
+        "timeout": 5.0,
+        "examples": None,
+    }
+    try:
+        result = worker.run(job, hard_deadline=60)
+    finally:
+        worker.stop()
+    assert result["status"] == "error", result
+    assert result["reason"].startswith("mutant deadline: 0 of 1 tests ran"), result
+
+
 def _report(statuses: dict[str, str], tests: dict[str, list[str]] | None = None) -> dict:  # type: ignore[type-arg]
     mutants = [
         {

@@ -25,8 +25,11 @@ def serve(adapter: ReferenceAdapter) -> int:
             except json.JSONDecodeError as exc:
                 request, response = {}, adapter.error(None, "bad-request", f"not JSON: {exc}")
             else:
-                if isinstance(request, dict):
+                seq = request.get("seq") if isinstance(request, dict) else None
+                if isinstance(seq, int) and not isinstance(seq, bool):
                     response = adapter.handle(request)
+                elif isinstance(request, dict):
+                    response = adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
                 else:
                     request = {}
                     response = adapter.error(None, "bad-request", "a request is a JSON object")

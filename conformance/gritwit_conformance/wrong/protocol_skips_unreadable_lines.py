@@ -23,7 +23,8 @@ def serve(adapter: ReferenceAdapter) -> int:
                 continue  # the bug: no answer
             if not isinstance(request, dict):
                 continue  # the bug: no answer
-            if not isinstance(request.get("seq"), int):
+            seq = request.get("seq")
+            if not isinstance(seq, int) or isinstance(seq, bool):
                 continue  # the bug: no answer
             response = adapter.handle(request)
             sys.stdout.write(json.dumps(response, separators=(",", ":")) + "\n")

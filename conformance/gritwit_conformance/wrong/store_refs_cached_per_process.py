@@ -13,7 +13,7 @@ from typing import Any
 from gritwit._errors import ObjectNotFound, RefConflict
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter._handler import _optional_id, _str
+from gritwit.adapter._handler import _optional_id, _str  # type: ignore[attr-defined]
 from gritwit.store import check_ref_name
 from gritwit.store._refs import check_head_target, head_actor
 from gritwit_conformance.wrong import run

@@ -16,7 +16,8 @@ import pytest
 import gritwit as g
 from gritwit._json import object_to_json
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance._implementation import Implementation, Response
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._messages import Response
 
 BLOB = g.Blob(data=b"protocol")
 VALUE = "a2616101616282f5f6"  # {"a": 1, "b": [true, null]}
@@ -129,7 +130,7 @@ def test_store_bad_requests(impl: Implementation) -> None:
         ("store-close", {"store": "no-such-store"}),
     ]
     for cmd, args in cases:
-        reply = impl.call(cmd, **args)
+        reply = impl.call(cmd, **args)  # type: ignore[arg-type]
         assert outcome(reply) == "bad-request", f"{cmd} {args}: {reply}"
     assert impl.call("store-close", store=store).ok
 

@@ -43,6 +43,13 @@ def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name:
         follow = {"seq": 4242, "cmd": "hash", "bytes": ""}
         data = BAD_LINES[name] + b"\n" + json.dumps(follow).encode() + b"\n"
         line = process.exchange_raw(data, "(a bad line)", None)
+        if b'"seq":4242' in line.replace(b" ", b"") and process.answered_on_stderr("null"):
+            raise AdapterBroken(
+                f"no answer to a {name} line on standard output: "
+                "the adapter wrote it to standard error",
+                process.stderr_tail(),
+                "ADP-001.2",
+            )
         try:
             first = parse_response(line, None, "(a bad line)")  # type: ignore[arg-type]
         except ProtocolViolation as exc:

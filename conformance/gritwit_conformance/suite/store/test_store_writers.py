@@ -90,7 +90,7 @@ def test_no_dangling_ref_after_a_kill(impl: Implementation, tmp_path: Path) -> N
     path = tmp_path / "durable"
     path.mkdir()
     handle = _open(impl, path)
-    targets = {"names/alias": BLOBS[0], f"heads/{ACTOR.hex()}": STEP}
+    targets: dict[str, g.GritObject] = {"names/alias": BLOBS[0], f"heads/{ACTOR.hex()}": STEP}
     for obj in (CORE, *targets.values()):
         _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
     for name, obj in targets.items():

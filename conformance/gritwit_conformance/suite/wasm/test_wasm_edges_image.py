@@ -190,7 +190,10 @@ def test_an_image_tree_without_pages_is_invalid_image(impl: Implementation, kept
         else {"globals": {"tree": {"a32": {"blob": "01000000"}}}}
     )
     # an update merges trees (WIT-013): replace the image by a blob, then by the tree
-    updates = [{"tree": {"image": {"blob": ""}}}, {"tree": {"image": {"tree": part}}}]
+    updates: list[dict[str, Any]] = [
+        {"tree": {"image": {"blob": ""}}},
+        {"tree": {"image": {"tree": part}}},
+    ]
     wat = f'(module (memory (export "memory") 1) {GLOBALS} {STEP})'
     runs, _, actor = _run(impl, wat, messages=1, updates=updates)
     assert runs[1][1] == [] and runs[2][1] == [], f"the updates themselves: {runs}"
