@@ -3,7 +3,7 @@
 The decoder here is the *plain* one: a single left-to-right pass that follows
 the spec's rules in the spec's order (ENC-016) and reports the first violation
 with its error class and requirement ID.  It never allocates in proportion to
-a length claim before the input has supplied the bytes (ENC-002) and recurses
+a length claim before the input has supplied the bytes (ENC-002.2) and recurses
 at most :data:`MAX_DEPTH` levels (ENC-012).
 
 The object codec (:mod:`gritwit._codec`) has a faster path built on cbor2 and
@@ -47,9 +47,14 @@ Value: TypeAlias = "int | bytes | str | bool | list[Value] | dict[str, Value] | 
 
 _UINT64_MAX = (1 << 64) - 1
 _SIMPLE = {20: False, 21: True, 22: None}
-# Smallest argument value allowed for each additional-information width (ENC-007).
+# Smallest argument value allowed for each additional-information width (ENC-007.2).
 _MIN_FOR_WIDTH = {24: 24, 25: 0x100, 26: 0x10000, 27: 0x100000000}
 _WIDTH = {24: 1, 25: 2, 26: 4, 27: 8}
+
+
+def _integer(major: int, arg: int) -> int:
+    """Major type 0 is ``arg``, major type 1 is ``-1 - arg``: all of −2⁶⁴ … 2⁶⁴−1 (ENC-015)."""
+    return arg if major == 0 else -1 - arg
 
 
 class _Decoder:
@@ -65,12 +70,12 @@ class _Decoder:
         width = _WIDTH[ai]
         end = self.pos + width
         if end > len(self.data):
-            raise Truncated("ENC-002", "input ends inside an argument", offset=start)
+            raise Truncated("ENC-002.1", "input ends inside an argument", offset=start)
         value = int.from_bytes(self.data[self.pos : end], "big")
         self.pos = end
         if value < _MIN_FOR_WIDTH[ai]:
             raise NonShortest(
-                "ENC-007", f"argument {value} is not in its shortest form", offset=start
+                "ENC-007.2", f"argument {value} is not in its shortest form", offset=start
             )
         return value
 
@@ -78,9 +83,10 @@ class _Decoder:
         return len(self.data) - self.pos
 
     def item(self, depth: int) -> Value:
+        """One data item at nesting ``depth``: the checks run in the order ENC-016 fixes."""
         start = self.pos
         if start >= len(self.data):
-            raise Truncated("ENC-002", "input ends where a data item was expected", offset=start)
+            raise Truncated("ENC-002.1", "input ends where a data item was expected", offset=start)
         initial = self.data[start]
         major, ai = initial >> 5, initial & 0x1F
         self.pos = start + 1
@@ -102,20 +108,18 @@ class _Decoder:
         if major == 6:
             if ai == 31:
                 raise Malformed("ENC-005", "additional information 31 on a tag", offset=start)
-            raise ForbiddenType("ENC-003", "tags are not allowed", offset=start)
+            raise ForbiddenType("ENC-003.1", "tags are not allowed", offset=start)
         if ai == 31:
             if major <= 1:
                 raise Malformed("ENC-005", "additional information 31 on an integer", offset=start)
             raise IndefiniteLength("ENC-006", "indefinite-length item", offset=start)
         arg = self._argument(ai, start)
-        if major == 0:
-            return arg
-        if major == 1:
-            return -1 - arg
+        if major <= 1:
+            return _integer(major, arg)
         if major in (2, 3):
             if arg > self._remaining():
                 raise Truncated(
-                    "ENC-002",
+                    "ENC-002.1",
                     f"string claims {arg} bytes, {self._remaining()} remain",
                     offset=start,
                 )
@@ -127,14 +131,14 @@ class _Decoder:
                 return raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise InvalidUtf8(
-                    "ENC-008", f"text string is not UTF-8: {exc.reason}", offset=start
+                    "ENC-008.1", f"text string is not UTF-8: {exc.reason}", offset=start
                 ) from None
         if depth >= MAX_DEPTH:
             raise TooDeep("ENC-012", f"more than {MAX_DEPTH} nested arrays/maps", offset=start)
         if major == 4:
             if arg > self._remaining():
                 raise Truncated(
-                    "ENC-002",
+                    "ENC-002.1",
                     f"array claims {arg} items, {self._remaining()} bytes remain",
                     offset=start,
                 )
@@ -142,7 +146,9 @@ class _Decoder:
         # major == 5
         if 2 * arg > self._remaining():
             raise Truncated(
-                "ENC-002", f"map claims {arg} pairs, {self._remaining()} bytes remain", offset=start
+                "ENC-002.1",
+                f"map claims {arg} pairs, {self._remaining()} bytes remain",
+                offset=start,
             )
         result: dict[str, Value] = {}
         previous: bytes | None = None
@@ -150,7 +156,7 @@ class _Decoder:
             key_start = self.pos
             if key_start >= len(self.data):
                 raise Truncated(
-                    "ENC-002", "input ends where a map key was expected", offset=key_start
+                    "ENC-002.1", "input ends where a map key was expected", offset=key_start
                 )
             if self.data[key_start] >> 5 != 3:
                 raise NonTextKey("ENC-009", "map keys must be text strings", offset=key_start)
@@ -176,12 +182,13 @@ class _Decoder:
 def decode_value(data: bytes) -> Value:
     """Decode exactly one canonical data item of the subset, or raise a DecodeError.
 
-    Implements ENC-001 … ENC-013 in the order fixed by ENC-016.
+    Implements ENC-001 … ENC-013 in the order fixed by ENC-016; the input is
+    measured before anything is decoded (ENC-013.1).
     """
     if type(data) is not bytes:
         data = bytes(data)
     if len(data) > MAX_SIZE:
-        raise TooLarge("ENC-013", f"{len(data)} bytes exceeds the {MAX_SIZE}-byte limit")
+        raise TooLarge("ENC-013.1", f"{len(data)} bytes exceeds the {MAX_SIZE}-byte limit")
     decoder = _Decoder(data)
     value = decoder.item(0)
     if decoder.pos != len(data):
@@ -196,13 +203,13 @@ def _check_encodable(value: object, depth: int) -> None:
         return
     if isinstance(value, int):
         if not -_UINT64_MAX - 1 <= value <= _UINT64_MAX:
-            raise ForbiddenType("ENC-003", f"integer {value} needs a bignum tag")
+            raise ForbiddenType("ENC-003.2", f"integer {value} needs a bignum tag")
         return
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidUtf8("ENC-008", "text contains lone surrogates") from None
+            raise InvalidUtf8("ENC-008.1", "text contains lone surrogates") from None
         return
     if isinstance(value, list | dict):
         if depth >= MAX_DEPTH:
@@ -221,7 +228,7 @@ def _check_encodable(value: object, depth: int) -> None:
 
 
 def encode_value(value: Value) -> bytes:
-    """Encode ``value`` canonically (ENC-014); refuse what the decoder would refuse.
+    """Encode ``value`` canonically (ENC-007.1, ENC-014.1); refuse what it would not decode.
 
     cbor2's ``canonical=True`` orders map keys length-first, which equals the
     RFC 8949 bytewise order because every key is a text string (ENC-009/010).
@@ -229,5 +236,5 @@ def encode_value(value: Value) -> bytes:
     _check_encodable(value, 0)
     encoded: bytes = cbor2.dumps(value, canonical=True)
     if len(encoded) > MAX_SIZE:
-        raise TooLarge("ENC-013", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
+        raise TooLarge("ENC-013.2", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
     return encoded

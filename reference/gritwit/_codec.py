@@ -4,12 +4,12 @@ Decoding has two paths that must agree (style guide, rule 7):
 
 * the *fast* path — ``cbor2.loads``, a check that the top-level keys are in one
   of the type's canonical orders, a re-encode that must equal the input byte for
-  byte (ENC-014), then the object rules; and
+  byte (ENC-014.3), then the object rules; and
 * the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered
   strict decoder, then the same object rules.
 
 Whenever the fast path rejects, the plain path runs to name the violated rule,
-so errors always come from the plain path (ENC-016, OBJ-016).
+so errors always come from the plain path (ENC-016, OBJ-016.1, OBJ-016.2).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from ._objects import (
 
 __all__ = ["decode_object", "decode_object_plain", "encode_object", "encode_with_id", "object_id"]
 
-# Fields of each type: name → required?  (OBJ-003, OBJ-008, OBJ-009, OBJ-012, OBJ-013, OBJ-015)
+# Fields of each type: name → required?  (OBJ-003.1 … OBJ-003.3, OBJ-008, OBJ-009,
+# OBJ-012, OBJ-013, OBJ-015)
 FIELDS: Final[dict[str, dict[str, bool]]] = {
     "blob": {"type": True, "data": True, "headers": False},
     "tree": {"type": True, "entries": True},
@@ -64,6 +65,7 @@ _ALLOWED = {kind: frozenset(fields) for kind, fields in FIELDS.items()}
 
 
 def _to_value(obj: GritObject) -> dict[str, Any]:
+    """The CBOR-level map of ``obj``: an absent optional field has no key (OBJ-004.1)."""
     kind = type(obj)
     if kind is Step:
         assert isinstance(obj, Step)
@@ -82,7 +84,7 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         assert isinstance(obj, Blob)
         value = {"type": "blob", "data": obj.data}
         if obj.headers:
-            value["headers"] = raw_of(obj.headers)  # OBJ-007: no headers ⇒ key omitted
+            value["headers"] = raw_of(obj.headers)  # OBJ-007.1: no headers ⇒ key omitted
         return value
     if kind is Message:
         assert isinstance(obj, Message)
@@ -99,10 +101,14 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
 
 
 def encode_object(obj: GritObject) -> bytes:
-    """The canonical encoding of ``obj`` (ENC-014, OBJ-001 … OBJ-015)."""
+    """The canonical encoding of ``obj`` (ENC-014.1, OBJ-001 … OBJ-015).
+
+    The object was validated when it was built; the size limit is checked last
+    (OBJ-017.2).
+    """
     encoded: bytes = cbor2.dumps(_to_value(obj), canonical=True)
     if len(encoded) > MAX_SIZE:
-        raise TooLarge("ENC-013", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
+        raise TooLarge("ENC-013.2", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
     return encoded
 
 
@@ -121,11 +127,13 @@ def object_id(obj: GritObject) -> ObjectId:
 
 
 def _optional(value: dict[str, Any], field: str) -> ObjectId | None:
+    """An optional id field as decoded: absent is ``None`` (ENC-014.2)."""
     raw = value.get(field)
     return None if raw is None else ObjectId._trusted(raw)
 
 
 def _build_blob(value: dict[str, Any]) -> Blob:
+    """The blob a validated map encodes: decoding gives back the value encoded (ENC-014.2)."""
     headers = value.get("headers")
     return Blob(
         data=value["data"],
@@ -138,6 +146,7 @@ def _build_tree(value: dict[str, Any]) -> Tree:
 
 
 def _build_message(value: dict[str, Any]) -> Message:
+    """The message a validated map encodes (ENC-014.2)."""
     headers = value.get("headers")
     return Message(
         content=ObjectId._trusted(value["content"]),
@@ -158,6 +167,7 @@ _STEP_SLOTS = tuple(
 
 
 def _build_step(value: dict[str, Any]) -> Step:
+    """The step a validated map encodes (ENC-014.2)."""
     # Every field was validated by _from_value, so Step.__post_init__ and the
     # ObjectId checks are skipped: this is the hottest decode path.
     step = _new(Step)
@@ -196,7 +206,7 @@ _FIELD_CHECKS: Final[dict[str, dict[str, Callable[[object], object]]]] = {
 
 
 def _from_value(value: Value) -> GritObject:
-    """Apply the object rules in the order OBJ-016 fixes, then build the object."""
+    """Apply the object rules in the order OBJ-016.2 fixes, then build the object."""
     if type(value) is not dict:
         raise InvalidObject("OBJ-001", "an object is a CBOR map")
     kind = value.get("type")
@@ -205,14 +215,14 @@ def _from_value(value: Value) -> GritObject:
     keys = value.keys()
     if not keys <= _ALLOWED[kind]:
         extra = sorted(keys - _ALLOWED[kind])
-        raise InvalidObject("OBJ-003", f"{kind} has no field {extra[0]!r:.40}")
+        raise InvalidObject("OBJ-003.3", f"{kind} has no field {extra[0]!r:.40}")
     if not _REQUIRED[kind] <= keys:
         missing = sorted(_REQUIRED[kind] - keys)
-        raise InvalidObject("OBJ-003", f"{kind} lacks required field {missing[0]!r}")
+        raise InvalidObject("OBJ-003.1", f"{kind} lacks required field {missing[0]!r}")
     checks = _FIELD_CHECKS[kind]
     for field, item in value.items():
         if item is None:
-            raise InvalidObject("OBJ-004", f"absent {field} is omitted, never null")
+            raise InvalidObject("OBJ-004.2", f"absent {field} is omitted, never null")
         if field == "type":
             continue
         check = checks.get(field)
@@ -224,7 +234,7 @@ def _from_value(value: Value) -> GritObject:
 
 
 def _canonical_orders(kind: str) -> frozenset[tuple[str, ...]]:
-    """Every key sequence a canonical ``kind`` map can have (OBJ-003, ENC-010)."""
+    """Every key sequence a canonical ``kind`` map can have (OBJ-003.1 … OBJ-003.3, ENC-010)."""
     fields = FIELDS[kind]
     optional = [name for name, required in fields.items() if not required]
     orders = set()
@@ -240,7 +250,8 @@ _NO_ORDERS: Final[frozenset[tuple[str, ...]]] = frozenset()
 
 
 def _decode_fast(data: bytes) -> GritObject | None:
-    """cbor2 decode plus a byte-exact re-encode; ``None`` when anything is off.
+    """cbor2 decode plus a byte-exact re-encode (ENC-014.3); ``None`` when anything is off,
+    and the plain path then reports the encoding error before any object rule (OBJ-016.1).
 
     The top-level key order is checked against the canonical orders of the
     type, so a map with no nested maps (every step; blobs and messages without
@@ -259,14 +270,15 @@ def _decode_fast(data: bytes) -> GritObject | None:
 
 
 def decode_object_plain(data: bytes) -> GritObject:
-    """Decode with the spec-ordered strict decoder only (the plain path)."""
+    """Decode with the spec-ordered strict decoder only (the plain path): encoding rules
+    first, then the object rules (OBJ-016.1)."""
     return _from_value(decode_value(data))
 
 
 def decode_object(data: bytes) -> GritObject:
     """Strictly decode one object; raise a typed error naming the violated rule.
 
-    Accepts exactly the bytes :func:`encode_object` produces (ENC-014, OBJ-017).
+    Accepts exactly the bytes :func:`encode_object` produces (ENC-014.3, OBJ-017.1).
     """
     if type(data) is not bytes:
         data = bytes(data)

@@ -1,7 +1,7 @@
 """Object identifiers (spec chapter *identifiers*, ID-001 … ID-005).
 
 An :class:`ObjectId` is the BLAKE3-256 digest of an object's canonical
-encoding: 32 raw bytes, no algorithm tag (ID-002), written as 64 lowercase hex
+encoding: 32 raw bytes, no algorithm tag (ID-002.1), written as 64 lowercase hex
 digits in text (ID-003).  It is its own type so that raw ``bytes`` never pass
 between modules as ids.
 """
@@ -18,26 +18,26 @@ from ._errors import InvalidId
 
 __all__ = ["ID_LENGTH", "ObjectId", "compute_id"]
 
-#: Length of a binary id in bytes (ID-002).
+#: Length of a binary id in bytes (ID-002.1).
 ID_LENGTH = 32
 _HEX_DIGITS = frozenset(string.hexdigits.lower()[:16])
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class ObjectId:
-    """A 32-byte BLAKE3-256 object id (ID-001, ID-002)."""
+    """A 32-byte BLAKE3-256 object id (ID-001, ID-002.1)."""
 
     digest: bytes
 
     def __post_init__(self) -> None:
         if type(self.digest) is not bytes or len(self.digest) != ID_LENGTH:
             raise InvalidId(
-                "ID-002", f"an id is exactly {ID_LENGTH} bytes, got {self.digest!r:.80}"
+                "ID-002.2", f"an id is exactly {ID_LENGTH} bytes, got {self.digest!r:.80}"
             )
 
     @classmethod
     def _trusted(cls, digest: bytes) -> Self:
-        """Wrap ``digest`` already known to be 32 bytes (hot decode path)."""
+        """Wrap ``digest``, known to be 32 bytes: the binary form is the digest (ID-002.1)."""
         oid = object.__new__(cls)
         object.__setattr__(oid, "digest", digest)
         return oid

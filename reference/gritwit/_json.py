@@ -26,7 +26,7 @@ def _id_or_none(oid: ObjectId | None) -> str | None:
 
 
 def object_to_json(obj: GritObject) -> JSON:
-    """The JSON description of ``obj`` (OBJ-018)."""
+    """The JSON description of ``obj``: every field present (OBJ-018.1)."""
     if isinstance(obj, Blob):
         return {"type": "blob", "headers": dict(obj.headers), "data": obj.data.hex()}
     if isinstance(obj, Tree):
@@ -61,12 +61,12 @@ _TEXT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def _check_text(node: object) -> None:
-    """Text in a description must be encodable as UTF-8, checked before any object rule."""
+    """Text in a description is UTF-8, checked before any object rule (OBJ-018.3)."""
     if isinstance(node, str):
         try:
             node.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidUtf8("ENC-008", "a description holds a lone surrogate") from None
+            raise InvalidUtf8("OBJ-018.3", "a description holds a lone surrogate") from None
     elif isinstance(node, dict):
         for key, item in node.items():
             _check_text(key)
@@ -77,13 +77,15 @@ def _check_text(node: object) -> None:
 
 
 def _id_bytes(item: object) -> object:
-    """A text-form id as its 32 bytes; anything else unchanged, to fail OBJ-005 in its turn."""
+    """A text-form id as its 32 bytes (OBJ-018.4); anything else unchanged, to fail OBJ-005
+    in its turn (OBJ-018.5)."""
     if isinstance(item, str) and _TEXT_ID.fullmatch(item):
         return bytes.fromhex(item)
     return item
 
 
 def _field_value(key: str, item: object) -> object:
+    """One field in its CBOR form (OBJ-018.4), or as it is when malformed (OBJ-018.5)."""
     if key in _ID_FIELDS:
         return _id_bytes(item)
     if (
@@ -101,16 +103,17 @@ def _field_value(key: str, item: object) -> object:
 
 
 def object_from_json(desc: object) -> GritObject:
-    """Build an object from its JSON description (OBJ-018) under the rules of decoding (OBJ-017).
+    """Build an object from its JSON description (OBJ-018.2, OBJ-018.3, OBJ-018.4, OBJ-018.5)
+    under the rules of decoding (OBJ-017.1).
 
     The description is translated field by field into the CBOR-level form —
     ``null`` optional ids and ``{}`` headers dropped, well-formed text ids and
     hex data turned into bytes, anything malformed left as it is — and then
-    validated by the same function as decoded bytes, in the order of OBJ-016,
+    validated by the same function as decoded bytes, in the order of OBJ-016.2,
     so a malformed value fails its own field's rule at its own place.
     """
     if not isinstance(desc, dict):
-        raise InvalidObject("OBJ-018", "an object description is a JSON object")
+        raise InvalidObject("OBJ-018.2", "an object description is a JSON object")
     _check_text(desc)
     value: dict[str, object] = {}
     for key, item in desc.items():

@@ -44,45 +44,48 @@ _HEX = frozenset("0123456789abcdef")
 
 
 def check_id(value: object, field: str) -> bytes:
-    """An id-valued field is a 32-byte byte string (OBJ-005)."""
+    """An id-valued field is a 32-byte byte string (OBJ-005); nothing else is an id (ID-002.2)."""
     if type(value) is not bytes or len(value) != ID_LENGTH:
-        raise InvalidId("OBJ-005", f"{field} must be a byte string of {ID_LENGTH} bytes")
+        raise InvalidId("OBJ-005", f"{field} must be a byte string of {ID_LENGTH} bytes (ID-002.2)")
     return value
 
 
 def check_tree_name(name: str) -> None:
-    """Tree name grammar (OBJ-011)."""
-    if name in ("", ".", ".."):
-        raise InvalidName("OBJ-011", f"tree name {name!r} is not allowed")
+    """Tree name grammar (OBJ-011.1 … OBJ-011.3); names are kept as given (OBJ-011.4)."""
+    if not name:
+        raise InvalidName("OBJ-011.1", "the empty tree name is not allowed")
+    if name in (".", ".."):
+        raise InvalidName("OBJ-011.3", f"tree name {name!r} is not allowed")
     if "/" in name or "\x00" in name:
-        raise InvalidName("OBJ-011", f"tree name {name!r:.60} contains '/' or NUL")
+        raise InvalidName("OBJ-011.2", f"tree name {name!r:.60} contains '/' or NUL")
     if len(name) > MAX_NAME_BYTES // 4 and len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise InvalidName("OBJ-011", f"tree name is longer than {MAX_NAME_BYTES} UTF-8 bytes")
+        raise InvalidName("OBJ-011.1", f"tree name is longer than {MAX_NAME_BYTES} UTF-8 bytes")
 
 
 def check_headers(value: object) -> dict[str, str]:
-    """A present ``headers`` field is a non-empty map of text to text (OBJ-006, OBJ-007)."""
+    """A present ``headers`` field is a non-empty map of text to text (OBJ-006, OBJ-007.2)."""
     if type(value) is not dict:
-        raise InvalidObject("OBJ-006", "headers must be a map")
+        raise InvalidObject("OBJ-006.1", "headers must be a map")
     if not value:
-        raise InvalidObject("OBJ-007", "empty headers must be omitted, not encoded as {}")
+        raise InvalidObject("OBJ-007.2", "empty headers must be omitted, not encoded as {}")
     if "" in value or set(map(type, value)) != {str} or set(map(type, value.values())) != {str}:
-        for name, text in value.items():  # entry by entry, name before value (OBJ-016)
+        for name, text in value.items():  # entry by entry, name before value (OBJ-016.3)
             if type(name) is not str or not name:
-                raise InvalidObject("OBJ-006", f"header name {name!r:.40} is not non-empty text")
+                raise InvalidObject("OBJ-006.2", f"header name {name!r:.40} is not non-empty text")
             if type(text) is not str:
-                raise InvalidObject("OBJ-006", f"header {name!r:.40} has a non-text value")
+                raise InvalidObject("OBJ-006.3", f"header {name!r:.40} has a non-text value")
     return value
 
 
 def check_tree_entries(value: object) -> dict[str, bytes]:
-    """``entries`` of a tree: a non-empty map of valid names to ids (OBJ-009 … OBJ-011)."""
+    """``entries`` of a tree: a non-empty map of valid names to ids (OBJ-009, OBJ-010,
+    OBJ-011.1, OBJ-011.2, OBJ-011.3), checked entry by entry in key order (OBJ-016.3)."""
     if type(value) is not dict:
         raise InvalidObject("OBJ-009", "tree entries must be a map")
     if not value:
         raise InvalidObject("OBJ-010", "a tree must have at least one entry")
     # A fast screen over all entries; where it trips, the exact check runs entry by
-    # entry in key order, name before id (OBJ-016), so the first violation wins.
+    # entry in key order, name before id (OBJ-016.3), so the first violation wins.
     ids = value.values()
     if (
         set(map(type, value)) != {str}
@@ -109,7 +112,7 @@ def check_mailbox_entries(value: object) -> dict[str, bytes]:
         raise InvalidObject("OBJ-013", "mailbox entries must be a map")
     if not value:
         raise InvalidObject("OBJ-013", "a mailbox must have at least one entry")
-    for key, oid in value.items():  # entry by entry, key before value (OBJ-016)
+    for key, oid in value.items():  # entry by entry, key before value (OBJ-016.3)
         if type(key) is not str or len(key) != 2 * ID_LENGTH or not _HEX.issuperset(key):
             raise InvalidId("OBJ-014", f"mailbox key {key!r:.80} is not a text-form id")
         check_id(oid, f"mailbox entry {key[:12]}…")
@@ -117,11 +120,11 @@ def check_mailbox_entries(value: object) -> dict[str, bytes]:
 
 
 def _check_utf8(texts: list[str]) -> None:
-    """In-memory text must be encodable as UTF-8: no lone surrogates (ENC-008, OBJ-017)."""
+    """In-memory text must be encodable as UTF-8: no lone surrogates (ENC-008.1, OBJ-017.1)."""
     try:
         "".join(texts).encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidUtf8("ENC-008", "text contains a lone surrogate") from None
+        raise InvalidUtf8("ENC-008.1", "text contains a lone surrogate") from None
 
 
 # --- constructors from Python values --------------------------------------------------
@@ -132,7 +135,8 @@ def _sorted_raw(items: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_headers(headers: Mapping[str, str] | None) -> Headers:
-    """Validated :class:`Headers`; ``None`` and ``{}`` both mean "no headers" (OBJ-007)."""
+    """Validated :class:`Headers` (OBJ-006, OBJ-017.1); ``None`` and ``{}`` both mean "no
+    headers" (OBJ-007.1)."""
     if isinstance(headers, Headers):
         return headers
     if not headers:
@@ -155,7 +159,7 @@ def _unwrap_ids(items: Mapping[Any, Any], what: str) -> dict[Any, bytes]:
 
 
 def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
-    """Validated :class:`TreeEntries` in canonical order (OBJ-009 … OBJ-011)."""
+    """Validated :class:`TreeEntries` in canonical order (OBJ-009, OBJ-011.2, OBJ-017.1)."""
     if isinstance(entries, TreeEntries):
         return entries
     raw = _unwrap_ids(entries, "tree entry")
@@ -167,7 +171,7 @@ def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
 
 
 def make_mailbox_entries(entries: Mapping[ObjectId, ObjectId]) -> MailboxEntries:
-    """Validated :class:`MailboxEntries` in canonical order (OBJ-013, OBJ-014)."""
+    """Validated :class:`MailboxEntries` in canonical order (OBJ-013, OBJ-014, OBJ-017.1)."""
     if isinstance(entries, MailboxEntries):
         return entries
     raw = _unwrap_ids(entries, "mailbox entry")
@@ -177,7 +181,7 @@ def make_mailbox_entries(entries: Mapping[ObjectId, ObjectId]) -> MailboxEntries
     return MailboxEntries._trusted(_sorted_raw(hex_raw))
 
 
-#: The one in-memory value for "no headers" (OBJ-007).
+#: The one in-memory value for "no headers" (OBJ-007.1).
 EMPTY_HEADERS: Final = Headers._trusted({})
 
 

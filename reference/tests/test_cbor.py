@@ -19,7 +19,7 @@ def reject(data: bytes, cls: type[g.GritError], requirement: str) -> g.GritError
     return info.value
 
 
-@pytest.mark.req("ENC-014", "ENC-015", "ENC-007", "ENC-010")
+@pytest.mark.req("ENC-014.1", "ENC-014.2", "ENC-014.3", "ENC-015", "ENC-007.1", "ENC-010")
 @given(values())
 def test_round_trip_and_bytes_match_an_independent_encoder(value: object) -> None:
     encoded = g.encode_value(value)  # type: ignore[arg-type]
@@ -34,7 +34,7 @@ def test_every_64_bit_integer_is_accepted(n: int) -> None:
     assert g.decode_value(oracle_encode(n)) == n
 
 
-@pytest.mark.req("ENC-007")
+@pytest.mark.req("ENC-007.2")
 @given(st.one_of(ints, boundary_ints), st.sampled_from([24, 25, 26, 27]))
 def test_integers_in_a_longer_head_are_rejected(n: int, ai: int) -> None:
     major, arg = (0, n) if n >= 0 else (1, -1 - n)
@@ -44,29 +44,29 @@ def test_integers_in_a_longer_head_are_rejected(n: int, ai: int) -> None:
     if data == head(major, arg):
         assert g.decode_value(data) == n
     else:
-        reject(data, g.NonShortest, "ENC-007")
+        reject(data, g.NonShortest, "ENC-007.2")
 
 
-@pytest.mark.req("ENC-007")
+@pytest.mark.req("ENC-007.2")
 @pytest.mark.parametrize("major", [2, 3, 4, 5])
 @pytest.mark.parametrize(("length", "ai"), [(0, 24), (23, 24), (255, 25), (65535, 26)])
 def test_lengths_and_counts_in_a_longer_head_are_rejected(major: int, length: int, ai: int) -> None:
     body = {2: b"\x00" * length, 3: b"a" * length, 4: b"\x00" * length}.get(
         major, b"".join(oracle_encode(f"{i:05d}") + b"\x00" for i in range(length))
     )
-    reject(long_head(major, length, ai) + body, g.NonShortest, "ENC-007")
+    reject(long_head(major, length, ai) + body, g.NonShortest, "ENC-007.2")
 
 
 CASES = [
     # (hex, class, requirement) — one violation each
-    ("", g.Truncated, "ENC-002"),
-    ("19", g.Truncated, "ENC-002"),
-    ("1b00000000", g.Truncated, "ENC-002"),
-    ("43aabb", g.Truncated, "ENC-002"),
-    ("5b7fffffffffffffff00", g.Truncated, "ENC-002"),
-    ("9b000000010000000000", g.Truncated, "ENC-002"),
-    ("bb0000000100000000616100", g.Truncated, "ENC-002"),
-    ("a1", g.Truncated, "ENC-002"),
+    ("", g.Truncated, "ENC-002.1"),
+    ("19", g.Truncated, "ENC-002.1"),
+    ("1b00000000", g.Truncated, "ENC-002.1"),
+    ("43aabb", g.Truncated, "ENC-002.1"),
+    ("5b7fffffffffffffff00", g.Truncated, "ENC-002.1"),
+    ("9b000000010000000000", g.Truncated, "ENC-002.1"),
+    ("bb0000000100000000616100", g.Truncated, "ENC-002.1"),
+    ("a1", g.Truncated, "ENC-002.1"),
     ("0000", g.TrailingBytes, "ENC-001"),
     ("a0ff", g.TrailingBytes, "ENC-001"),
     ("1c", g.Malformed, "ENC-005"),
@@ -77,9 +77,9 @@ CASES = [
     ("df", g.Malformed, "ENC-005"),
     ("ff", g.Malformed, "ENC-005"),
     ("8201ff", g.Malformed, "ENC-005"),
-    ("c100", g.ForbiddenType, "ENC-003"),
-    ("c249010000000000000000", g.ForbiddenType, "ENC-003"),
-    ("d9d9f700", g.ForbiddenType, "ENC-003"),
+    ("c100", g.ForbiddenType, "ENC-003.1"),
+    ("c249010000000000000000", g.ForbiddenType, "ENC-003.1"),
+    ("d9d9f700", g.ForbiddenType, "ENC-003.1"),
     ("f90000", g.ForbiddenType, "ENC-004"),
     ("fa47c35000", g.ForbiddenType, "ENC-004"),
     ("fb3ff199999999999a", g.ForbiddenType, "ENC-004"),
@@ -91,12 +91,12 @@ CASES = [
     ("9fff", g.IndefiniteLength, "ENC-006"),
     ("bfff", g.IndefiniteLength, "ENC-006"),
     ("a17f6161ff00", g.IndefiniteLength, "ENC-006"),
-    ("62c328", g.InvalidUtf8, "ENC-008"),
-    ("62c081", g.InvalidUtf8, "ENC-008"),
-    ("63eda080", g.InvalidUtf8, "ENC-008"),
-    ("64f4908080", g.InvalidUtf8, "ENC-008"),
-    ("61ff", g.InvalidUtf8, "ENC-008"),
-    ("62e282", g.InvalidUtf8, "ENC-008"),
+    ("62c328", g.InvalidUtf8, "ENC-008.1"),
+    ("62c081", g.InvalidUtf8, "ENC-008.1"),
+    ("63eda080", g.InvalidUtf8, "ENC-008.1"),
+    ("64f4908080", g.InvalidUtf8, "ENC-008.1"),
+    ("61ff", g.InvalidUtf8, "ENC-008.1"),
+    ("62e282", g.InvalidUtf8, "ENC-008.1"),
     ("a10102", g.NonTextKey, "ENC-009"),
     ("a1416100", g.NonTextKey, "ENC-009"),
     ("a1f600", g.NonTextKey, "ENC-009"),
@@ -108,12 +108,13 @@ CASES = [
 
 @pytest.mark.req(
     "ENC-001",
-    "ENC-002",
-    "ENC-003",
+    "ENC-002.1",
+    "ENC-002.2",
+    "ENC-003.1",
     "ENC-004",
     "ENC-005",
     "ENC-006",
-    "ENC-008",
+    "ENC-008.1",
     "ENC-009",
     "ENC-010",
     "ENC-011",
@@ -180,18 +181,18 @@ def test_nesting_limit() -> None:
         g.encode_value(deep)  # type: ignore[arg-type]
 
 
-@pytest.mark.req("ENC-013")
+@pytest.mark.req("ENC-013.1", "ENC-013.2")
 def test_size_limit() -> None:
     assert g.MAX_SIZE == 16 * 1024 * 1024
     at_limit = head(2, g.MAX_SIZE - 5) + bytes(g.MAX_SIZE - 5)
     assert len(at_limit) == g.MAX_SIZE
     assert g.decode_value(at_limit) == bytes(g.MAX_SIZE - 5)
-    reject(at_limit + b"\x00", g.TooLarge, "ENC-013")  # too-large wins over trailing bytes
+    reject(at_limit + b"\x00", g.TooLarge, "ENC-013.1")  # too-large wins over trailing bytes
     with pytest.raises(g.TooLarge):
         g.encode_value(bytes(g.MAX_SIZE))
 
 
-@pytest.mark.req("ENC-003", "ENC-004", "ENC-008", "ENC-009", "OBJ-017")
+@pytest.mark.req("ENC-003.2", "ENC-004", "ENC-008.1", "ENC-009", "OBJ-017.1")
 @pytest.mark.parametrize(
     ("value", "cls"),
     [

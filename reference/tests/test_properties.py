@@ -10,7 +10,7 @@ import gritwit as g
 from gritwit_conformance.strategies import objects
 
 
-@pytest.mark.req("ENC-014", "ID-001", "ID-004", "OBJ-018")
+@pytest.mark.req("ENC-014.1", "ENC-014.2", "ID-001", "ID-004", "OBJ-018.1", "OBJ-018.4")
 @given(objects)
 def test_decode_inverts_encode(obj: g.GritObject) -> None:
     data, oid = g.encode_with_id(obj)
@@ -21,7 +21,7 @@ def test_decode_inverts_encode(obj: g.GritObject) -> None:
     assert g.object_from_json(g.object_to_json(obj)) == obj
 
 
-@pytest.mark.req("ENC-014", "ID-004")
+@pytest.mark.req("ENC-014.2", "ID-004")
 @given(objects, objects)
 def test_different_values_never_share_an_encoding(a: g.GritObject, b: g.GritObject) -> None:
     assume(a != b)
@@ -29,7 +29,7 @@ def test_different_values_never_share_an_encoding(a: g.GritObject, b: g.GritObje
     assert g.object_id(a) != g.object_id(b)
 
 
-@pytest.mark.req("ENC-014", "ID-004", "OBJ-007")
+@pytest.mark.req("ENC-014.1", "ID-004", "OBJ-007.1")
 @given(st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5), max_size=5), st.data())
 def test_equal_values_share_an_encoding(headers: dict[str, str], data: st.DataObject) -> None:
     """Insertion order and header/entry permutations never change bytes or ids."""
@@ -48,7 +48,7 @@ def _mutation_outcome(original: g.GritObject, oid: g.ObjectId, mutated: bytes) -
     assert g.encode_object(other) == mutated
 
 
-@pytest.mark.req("ENC-014", "ID-004", "ENC-016")
+@pytest.mark.req("ENC-014.3", "ID-004", "ENC-016")
 @given(objects, st.data())
 def test_single_byte_mutations_are_rejected_or_change_the_object(
     obj: g.GritObject, data: st.DataObject
@@ -60,7 +60,7 @@ def test_single_byte_mutations_are_rejected_or_change_the_object(
     _mutation_outcome(obj, oid, mutated)
 
 
-@pytest.mark.req("ENC-014", "ID-004")
+@pytest.mark.req("ENC-014.3", "ID-004")
 def test_every_single_byte_mutation_of_a_full_step() -> None:
     """Exhaustive: every position × every other byte value of one step."""
     ids = [g.ObjectId(bytes([i]) * 32) for i in range(5)]
@@ -81,7 +81,7 @@ def test_every_single_byte_mutation_of_a_full_step() -> None:
     assert accepted > 0  # id bytes can change freely: the test does exercise acceptance
 
 
-@pytest.mark.req("ENC-016", "OBJ-016", "CONV-004")
+@pytest.mark.req("ENC-016", "OBJ-016.1", "OBJ-016.2", "CONV-004")
 @given(objects, st.data())
 def test_fast_and_plain_decoders_agree(obj: g.GritObject, data: st.DataObject) -> None:
     """The cbor2-based path and the spec-ordered path give the same object or the same error."""

@@ -10,7 +10,7 @@ import pytest
 
 from gritwit._trace import trace
 
-pytestmark = pytest.mark.req("CONV-005")
+pytestmark = pytest.mark.req("CONV-005.2", "CONV-005.3")
 
 
 def _repo(tmp_path: Path, spec: str, cites: str) -> Path:
@@ -82,7 +82,9 @@ def test_untestable_entries_may_live_in_one_file_per_chapter(tmp_path: Path) -> 
     (root / "conformance/untestable-y.toml").write_text('[[untestable]]\nid = "ZZZ-002"\n')
     report = trace(root, require_negative=True)
     assert not report.ok
-    assert any("untestable-y.toml: ZZZ-002 is listed without a reason" in p for p in report.problems)
+    assert any(
+        "untestable-y.toml: ZZZ-002 is listed without a reason" in p for p in report.problems
+    )
 
 
 def test_wrong_adapters_count_unless_they_are_a_known_gap(tmp_path: Path) -> None:

@@ -35,8 +35,19 @@ export const textBlob = (text, headers) => blob(utf8.encode(text), headers)
 const canonical = (pairs) => new Map([...pairs].sort(([a], [b]) => compareKeys(a, b)))
 const idBytes = (id) => fromHex(id) ?? fail('invalid-id', 'OBJ-005', `${String(id).slice(0, 70)} is not an id`)
 
+/** Text with a lone surrogate has no UTF-8 form: refuse it as a decoder would (ENC-008.1). */
+const text = (value) => {
+  if (typeof value === 'string' && !value.isWellFormed()) {
+    fail('invalid-utf8', 'ENC-008.1', 'text with a lone surrogate has no UTF-8 form')
+  }
+  return value
+}
+const texts = (map) => { for (const [k, v] of map) { text(k); text(v) } return map }
+
 /** The CBOR-level value of a record (not yet validated). */
 function toValue (obj) {
+  if (obj.headers) texts(obj.headers)
+  if (obj.entries) for (const k of obj.entries.keys()) text(k)
   const pairs = [['type', obj.type]]
   const put = (key, value) => { if (value !== null && value !== undefined) pairs.push([key, value]) }
   switch (obj.type) {

@@ -138,7 +138,8 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
         return {
             "status": "error",
             "test": None,
-            "reason": f"mutant deadline: {outcome.ran} of {len(job['tests'])} tests ran, none failed",
+            "reason": f"mutant deadline: {outcome.ran} of {len(job['tests'])} tests ran, "
+            "none failed",
             "ran": outcome.ran,
             "seconds": seconds,
         }

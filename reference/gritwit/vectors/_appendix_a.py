@@ -19,10 +19,10 @@ __all__ = ["ADMITTED", "REJECTED", "SOURCE_NAME", "SOURCE_URL"]
 SOURCE_NAME: Final = "RFC 8949 Appendix A (Examples of Encoded CBOR Data Items)"
 SOURCE_URL: Final = "https://www.rfc-editor.org/rfc/rfc8949#appendix-A"
 
-_INTEGERS = ("ENC-007", "ENC-014", "ENC-015")
-_TEXT = ("ENC-008", "ENC-014")
-_PLAIN = ("ENC-014",)
-_MAPS = ("ENC-009", "ENC-010", "ENC-014")
+_INTEGERS = ("ENC-007.1", "ENC-014.2", "ENC-014.3", "ENC-015")
+_TEXT = ("ENC-008.1", "ENC-014.2", "ENC-014.3")
+_PLAIN = ("ENC-014.2", "ENC-014.3")
+_MAPS = ("ENC-009", "ENC-010", "ENC-014.2", "ENC-014.3")
 
 #: (hex, RFC diagnostic notation, decoded value, requirements) of admitted examples.
 ADMITTED: Final[tuple[tuple[str, str, Any, tuple[str, ...]], ...]] = (
@@ -42,9 +42,9 @@ ADMITTED: Final[tuple[tuple[str, str, Any, tuple[str, ...]], ...]] = (
     ("29", "-10", -10, _INTEGERS),
     ("3863", "-100", -100, _INTEGERS),
     ("3903e7", "-1000", -1000, _INTEGERS),
-    ("f4", "false", False, ("ENC-004", "ENC-014")),
-    ("f5", "true", True, ("ENC-004", "ENC-014")),
-    ("f6", "null", None, ("ENC-004", "ENC-014")),
+    ("f4", "false", False, ("ENC-004", "ENC-014.2", "ENC-014.3")),
+    ("f5", "true", True, ("ENC-004", "ENC-014.2", "ENC-014.3")),
+    ("f6", "null", None, ("ENC-004", "ENC-014.2", "ENC-014.3")),
     ("40", "h''", b"", _PLAIN),
     ("4401020304", "h'01020304'", b"\x01\x02\x03\x04", _PLAIN),
     ("60", '""', "", _TEXT),
@@ -62,7 +62,7 @@ ADMITTED: Final[tuple[tuple[str, str, Any, tuple[str, ...]], ...]] = (
         "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, "
         "23, 24, 25]",
         list(range(1, 26)),
-        ("ENC-007", "ENC-014"),
+        ("ENC-007.1", "ENC-014.2", "ENC-014.3"),
     ),
     ("a0", "{}", {}, _MAPS),
     ("a26161016162820203", '{"a": 1, "b": [2, 3]}', {"a": 1, "b": [2, 3]}, _MAPS),
@@ -75,7 +75,7 @@ ADMITTED: Final[tuple[tuple[str, str, Any, tuple[str, ...]], ...]] = (
     ),
 )
 
-_TAG = ("forbidden-type", "ENC-003")
+_TAG = ("forbidden-type", "ENC-003.1")
 _MAJOR7 = ("forbidden-type", "ENC-004")
 _INDEFINITE = ("indefinite-length", "ENC-006")
 

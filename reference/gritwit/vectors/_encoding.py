@@ -21,7 +21,7 @@ def _appendix_flags(hex_item: str, error: str, requirement: str) -> tuple[str, .
         return ("Rfc8949AppendixA", "NonTextKey")
     if error == "indefinite-length":
         return ("Rfc8949AppendixA", "Indefinite")
-    if requirement == "ENC-003":
+    if requirement == "ENC-003.1":
         return ("Rfc8949AppendixA", "Tag")
     if hex_item[:2] in ("f9", "fa", "fb"):
         return ("Rfc8949AppendixA", "Float")
@@ -82,7 +82,8 @@ def _integers() -> Group:
         group.valid(
             f"encoding/uint-{value}",
             f"unsigned {value}",
-            ("ENC-007", "ENC-015"),
+            # the largest integer: the encoder's range ends here, not before (ENC-003.2)
+            ("ENC-007.1", "ENC-015", *(("ENC-003.2",) if value == 2**64 - 1 else ())),
             value,
             flags=flags,
         )
@@ -90,7 +91,7 @@ def _integers() -> Group:
         group.valid(
             f"encoding/nint-{-value}",
             f"negative {value}",
-            ("ENC-007", "ENC-015"),
+            ("ENC-007.1", "ENC-015", *(("ENC-003.2",) if value == -(2**64) else ())),
             value,
             flags=["Boundary"],
         )
@@ -102,7 +103,7 @@ def _integers() -> Group:
                 group.invalid(
                     f"encoding/non-shortest-{sign}-{abs(shown)}-in-{wider}-bytes",
                     f"{shown} with a {wider}-byte argument",
-                    ("ENC-007",),
+                    ("ENC-007.2",),
                     item,
                     "non-shortest",
                     flags=["NonShortest"],
@@ -128,7 +129,7 @@ def _integers() -> Group:
         group.invalid(
             f"encoding/uint-{width}-byte-argument-truncated",
             f"a {width}-byte argument missing its last byte",
-            ("ENC-002",),
+            ("ENC-002.1",),
             cut,
             "truncated",
             flags=["Truncated"],
@@ -147,12 +148,12 @@ def _strings() -> Group:
         flags = ["Boundary"] if n else ["Empty"]
         data = bytes(i % 256 for i in range(n))
         group.valid(
-            f"encoding/bstr-{n}", f"byte string of {n} bytes", ("ENC-007",), data, flags=flags
+            f"encoding/bstr-{n}", f"byte string of {n} bytes", ("ENC-007.1",), data, flags=flags
         )
         group.valid(
             f"encoding/tstr-{n}",
             f"text string of {n} bytes",
-            ("ENC-007", "ENC-008"),
+            ("ENC-007.1", "ENC-008.1"),
             "a" * n,
             flags=flags,
         )
@@ -160,7 +161,7 @@ def _strings() -> Group:
         group.invalid(
             f"encoding/bstr-empty-length-in-{width}-bytes",
             f"empty byte string with a {width}-byte length",
-            ("ENC-007",),
+            ("ENC-007.2",),
             b.bstr(b"", width),
             "non-shortest",
             flags=["NonShortest", "Empty"],
@@ -168,7 +169,7 @@ def _strings() -> Group:
     group.invalid(
         "encoding/tstr-1-length-in-1-byte",
         "text 'a' with a 1-byte length",
-        ("ENC-007",),
+        ("ENC-007.2",),
         b.tstr("a", 1),
         "non-shortest",
         flags=["NonShortest"],
@@ -176,7 +177,7 @@ def _strings() -> Group:
     group.invalid(
         "encoding/tstr-24-length-in-2-bytes",
         "24-byte text with a 2-byte length",
-        ("ENC-007",),
+        ("ENC-007.2",),
         b.tstr("a" * 24, 2),
         "non-shortest",
         flags=["NonShortest", "Boundary"],
@@ -184,7 +185,7 @@ def _strings() -> Group:
     group.invalid(
         "encoding/bstr-256-length-in-4-bytes",
         "256-byte string with a 4-byte length",
-        ("ENC-007",),
+        ("ENC-007.2",),
         b.bstr(bytes(256), 4),
         "non-shortest",
         flags=["NonShortest", "Boundary"],
@@ -198,7 +199,7 @@ def _strings() -> Group:
     }
     for slug, (data, comment) in truncated.items():
         group.invalid(
-            f"encoding/{slug}", comment, ("ENC-002",), data, "truncated", flags=["Truncated"]
+            f"encoding/{slug}", comment, ("ENC-002.1",), data, "truncated", flags=["Truncated"]
         )
     claims = {
         "bstr-claims-2p32": (2, 2**32, b"abc"),
@@ -213,7 +214,7 @@ def _strings() -> Group:
         group.invalid(
             f"encoding/{slug}",
             f"{kind} string claims {claim} bytes, {len(tail)} follow",
-            ("ENC-002",),
+            ("ENC-002.1", "ENC-002.2"),
             b.head(major, claim) + tail,
             "truncated",
             flags=["Truncated", "HugeClaim"],
@@ -249,7 +250,7 @@ def _utf8() -> Group:
         group.valid(
             f"encoding/utf8-{slug}",
             f"text {text.encode('unicode_escape').decode()}",
-            ("ENC-008",),
+            ("ENC-008.1", "ENC-008.2"),
             text,
             flags=flags,
         )
@@ -275,7 +276,7 @@ def _utf8() -> Group:
         group.invalid(
             f"encoding/utf8-{slug}",
             comment,
-            ("ENC-008",),
+            ("ENC-008.1",),
             b.tstr(raw),
             "invalid-utf8",
             flags=["InvalidUtf8"],

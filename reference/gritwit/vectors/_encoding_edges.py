@@ -95,7 +95,7 @@ def _maps() -> Group:
     group.invalid(
         "encoding/map-count-non-shortest",
         "map of one pair with a 1-byte count",
-        ("ENC-007",),
+        ("ENC-007.2",),
         b.raw_map([(b.tstr("a"), one)], 1),
         "non-shortest",
         flags=["NonShortest"],
@@ -103,7 +103,7 @@ def _maps() -> Group:
     group.invalid(
         "encoding/array-count-non-shortest",
         "array of 3 with a 2-byte count",
-        ("ENC-007",),
+        ("ENC-007.2",),
         b.array([one, one, one], 2),
         "non-shortest",
         flags=["NonShortest"],
@@ -227,7 +227,7 @@ def _major7_and_tags() -> Group:
         group.invalid(
             f"encoding/{slug}",
             f"tag: 0x{data.hex()}",
-            ("ENC-003",),
+            ("ENC-003.1",),
             data,
             "forbidden-type",
             flags=["Tag"],
@@ -281,7 +281,7 @@ def _framing() -> Group:
     group.invalid(
         "encoding/empty-input",
         "no bytes at all",
-        ("ENC-002",),
+        ("ENC-002.1",),
         b"",
         "truncated",
         flags=["Truncated", "Empty"],
@@ -305,7 +305,7 @@ def _framing() -> Group:
     }
     for slug, (data, comment) in truncated.items():
         group.invalid(
-            f"encoding/{slug}", comment, ("ENC-002",), data, "truncated", flags=["Truncated"]
+            f"encoding/{slug}", comment, ("ENC-002.1",), data, "truncated", flags=["Truncated"]
         )
     claims = {
         "array-claims-2p32": (4, 2**32),
@@ -319,7 +319,7 @@ def _framing() -> Group:
         group.invalid(
             f"encoding/{slug}",
             f"{what} claims {claim} entries, 2 bytes follow",
-            ("ENC-002",),
+            ("ENC-002.1", "ENC-002.2"),
             b.head(major, claim) + b"\x00\x00",
             "truncated",
             flags=["Truncated", "HugeClaim"],

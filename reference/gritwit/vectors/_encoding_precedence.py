@@ -25,7 +25,7 @@ def precedence() -> Group:
         "non-shortest-before-float": (
             b.array([b.uint(0, 1), half]),
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "[0 in a 1-byte argument, 1.0]: the non-shortest integer comes first",
         ),
         "float-before-non-shortest": (
@@ -37,13 +37,13 @@ def precedence() -> Group:
         "utf8-before-tag": (
             b.array([bad_utf8, tagged]),
             "invalid-utf8",
-            "ENC-008",
+            "ENC-008.1",
             "[overlong UTF-8 text, tag 0]: the bad text comes first",
         ),
         "tag-before-utf8": (
             b.array([tagged, bad_utf8]),
             "forbidden-type",
-            "ENC-003",
+            "ENC-003.1",
             "[tag 0, overlong UTF-8 text]: the tag comes first",
         ),
         "unsorted-before-duplicate": (
@@ -67,13 +67,13 @@ def precedence() -> Group:
         "item-error-before-trailing": (
             b.uint(0, 1) + b"\x00",
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "a non-shortest 0 followed by a trailing byte: the item's error comes first",
         ),
         "non-shortest-before-truncated": (
             b"\x82\x18\x00",
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "an array of 2 holding a non-shortest 0 and then nothing",
         ),
         "too-deep-before-truncated": (

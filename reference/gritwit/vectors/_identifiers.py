@@ -120,7 +120,7 @@ def _object_ids() -> Group:
         group.valid(
             f"id/{kind}",
             f"a {kind} and its id",
-            ("ID-001", "ID-002", "ID-004", "OBJ-017", "OBJ-018"),
+            ("ID-001", "ID-002.1", "ID-004", "OBJ-017.1", "OBJ-018.1", "OBJ-018.4"),
             value,
             built=built,
             flags=["OptionalPresent"] if kind in ("blob", "message", "step") else [],
@@ -128,7 +128,7 @@ def _object_ids() -> Group:
     group.valid(
         "id/empty-blob",
         "the empty blob, the most common object",
-        ("ID-001", "ID-004", "OBJ-017"),
+        ("ID-001", "ID-004", "OBJ-007.1", "OBJ-017.1"),
         {"type": "blob", "data": b""},
         built=g.Blob(data=b"", headers={}),
         flags=["Empty", "OptionalAbsent"],
@@ -160,7 +160,7 @@ def _bad_ids() -> Group:
         group.invalid(
             f"id/content-{slug}",
             f"message content id: {slug.replace('-', ' ')}",
-            ("ID-002", "OBJ-005"),
+            ("ID-002.2", "OBJ-005"),
             with_fields(base, {"content": raw}),
             "invalid-id",
             flags=["InvalidId"],

@@ -66,7 +66,7 @@ def _shape() -> Group:
     group.invalid(
         "object/type-null",
         "type null",
-        ("OBJ-002", "OBJ-004"),
+        ("OBJ-002", "OBJ-004.2"),
         with_fields(_BLOB, {"type": b.NULL}),
         "invalid-object",
         flags=["UnknownType", "Null"],
@@ -90,7 +90,7 @@ def _shape() -> Group:
     group.invalid(
         "object/unknown-type-before-unknown-field",
         "unknown type and unknown field",
-        ("OBJ-002", "OBJ-016"),
+        ("OBJ-002", "OBJ-016.2"),
         with_fields(_BLOB, {"type": b.tstr("x"), "zz": b.uint(0)}),
         "invalid-object",
         flags=["UnknownType", "Precedence"],
@@ -98,7 +98,7 @@ def _shape() -> Group:
     group.invalid(
         "object/type-of-other-fields",
         "a step's fields under type blob",
-        ("OBJ-003", "OBJ-008"),
+        ("OBJ-003.3", "OBJ-008"),
         with_fields(_STEP, {"type": b.tstr("blob")}),
         "invalid-object",
         flags=["UnknownField"],
@@ -143,31 +143,31 @@ def _encoding() -> Group:
         "count-non-shortest": (
             b.raw_map([(data, empty), (type_, blob)], 1),
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "NonShortest",
         ),
         "key-length-non-shortest": (
             b.raw_map([(data, empty), (b.tstr("type", 1), blob)]),
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "NonShortest",
         ),
         "type-length-non-shortest": (
             b.raw_map([(data, empty), (type_, b.tstr("blob", 2))]),
             "non-shortest",
-            "ENC-007",
+            "ENC-007.2",
             "NonShortest",
         ),
         "type-invalid-utf8": (
             b.raw_map([(data, empty), (type_, b.tstr(b"bl\xc3b"))]),
             "invalid-utf8",
-            "ENC-008",
+            "ENC-008.1",
             "InvalidUtf8",
         ),
         "key-invalid-utf8": (
             b.raw_map([(data, empty), (type_, blob), (b.tstr(b"zzzz\xff"), blob)]),
             "invalid-utf8",
-            "ENC-008",
+            "ENC-008.1",
             "InvalidUtf8",
         ),
         "type-indefinite": (
@@ -176,11 +176,11 @@ def _encoding() -> Group:
             "ENC-006",
             "Indefinite",
         ),
-        "self-describe-tag": (b.tag(55799, b.encode(_BLOB)), "forbidden-type", "ENC-003", "Tag"),
+        "self-describe-tag": (b.tag(55799, b.encode(_BLOB)), "forbidden-type", "ENC-003.1", "Tag"),
         "type-tagged": (
             b.raw_map([(data, empty), (type_, b.tag(0, blob))]),
             "forbidden-type",
-            "ENC-003",
+            "ENC-003.1",
             "Tag",
         ),
         "data-simple-value": (
@@ -216,10 +216,10 @@ def _encoding() -> Group:
         "map-claims-2p32": (
             b.head(5, 2**32) + data + empty + type_ + blob,
             "truncated",
-            "ENC-002",
+            "ENC-002.1",
             "HugeClaim",
         ),
-        "map-claims-2p63": (b.head(5, 2**63) + data + empty, "truncated", "ENC-002", "HugeClaim"),
+        "map-claims-2p63": (b.head(5, 2**63) + data + empty, "truncated", "ENC-002.1", "HugeClaim"),
     }
     for slug, (raw, error, req, flag) in cases.items():
         flags = [flag] + (["Truncated"] if error == "truncated" else [])
@@ -247,7 +247,7 @@ def _framing() -> Group:
         ),
     }
     for slug, (data, comment) in trailing.items():
-        requirements = ("ENC-001", "OBJ-016") if slug == "after-non-object" else ("ENC-001",)
+        requirements = ("ENC-001", "OBJ-016.1") if slug == "after-non-object" else ("ENC-001",)
         group.invalid(
             f"object/trailing-{slug}",
             comment,
@@ -260,7 +260,7 @@ def _framing() -> Group:
         group.invalid(
             f"object/blob-truncated-to-{cut}-bytes",
             f"the first {cut} of the {len(blob)} bytes of blob/empty-data",
-            ("ENC-002",),
+            ("ENC-002.1",),
             blob[:cut],
             "truncated",
             flags=["Truncated"] + (["Empty"] if cut == 0 else []),
@@ -275,7 +275,7 @@ def _framing() -> Group:
                 }
             ),
             "forbidden-type",
-            "ENC-003",
+            "ENC-003.1",
             "data is a text (an object error) but a later tag is a decode error, which wins",
         ),
         "unknown-type-then-float": (
@@ -301,7 +301,7 @@ def _framing() -> Group:
         group.invalid(
             f"object/{slug}",
             comment,
-            ("OBJ-016", "ENC-016", req),
+            ("OBJ-016.1", "ENC-016", req),
             data,
             error,
             flags=["Precedence"],

@@ -28,7 +28,7 @@ def _message_valid() -> Group:
         group.valid(
             f"message/{slug}",
             slug.replace("-", " "),
-            ("OBJ-012", "OBJ-004"),
+            ("OBJ-012", "OBJ-004.1"),
             {**_MESSAGE, **extra},
             flags=[flag],
         )
@@ -48,7 +48,7 @@ def _message_valid() -> Group:
     group.valid(
         "message/unicode-headers",
         "multi-byte headers, 'b' before 'aa'",
-        ("OBJ-006", "OBJ-012", "ENC-010"),
+        ("OBJ-003.2", "OBJ-012", "ENC-010"),
         {**_MESSAGE, "headers": headers},
         flags=["Unicode", "KeyOrder", "OptionalPresent"],
     )
@@ -65,7 +65,7 @@ def _message_invalid() -> Group:
     group.invalid(
         "message/content-missing",
         "no content",
-        ("OBJ-003", "OBJ-012"),
+        ("OBJ-003.1", "OBJ-012"),
         with_fields(_MESSAGE, drop=("content",)),
         "invalid-object",
         flags=["MissingField"],
@@ -90,7 +90,7 @@ def _message_invalid() -> Group:
         group.invalid(
             f"message/{field}-null",
             f"{field} as null",
-            ("OBJ-004",),
+            ("OBJ-004.2",),
             with_fields(_MESSAGE, {field: b.NULL}),
             "invalid-object",
             flags=["Null"],
@@ -106,7 +106,7 @@ def _message_invalid() -> Group:
     group.invalid(
         "message/headers-empty-map",
         "headers {} instead of omitted",
-        ("OBJ-007",),
+        ("OBJ-007.2",),
         with_fields(_MESSAGE, {"headers": b.raw_map([])}),
         "invalid-object",
         flags=["Empty"],
@@ -114,7 +114,7 @@ def _message_invalid() -> Group:
     group.invalid(
         "message/headers-text",
         "headers as a text",
-        ("OBJ-006",),
+        ("OBJ-006.1",),
         with_fields(_MESSAGE, {"headers": b.tstr("kind: call")}),
         "invalid-object",
         flags=["WrongType"],
@@ -122,7 +122,7 @@ def _message_invalid() -> Group:
     group.invalid(
         "message/headers-null",
         "headers as null",
-        ("OBJ-004", "OBJ-007"),
+        ("OBJ-004.2",),
         with_fields(_MESSAGE, {"headers": b.NULL}),
         "invalid-object",
         flags=["Null"],
@@ -139,7 +139,7 @@ def _message_invalid() -> Group:
         group.invalid(
             f"message/unknown-field-{name}",
             f"a message has no {name!r} field",
-            ("OBJ-003", "OBJ-012"),
+            ("OBJ-003.3", "OBJ-012"),
             with_fields(_MESSAGE, {name: b.bstr(_CONTENT)}),
             "invalid-object",
             flags=["UnknownField"],
@@ -148,7 +148,7 @@ def _message_invalid() -> Group:
         "unknown-field-before-bad-content": (
             {"content": b.bstr(b""), "zzz": b.uint(0)},
             "invalid-object",
-            "OBJ-003",
+            "OBJ-003.3",
         ),
         "bad-content-before-empty-headers": (
             {"content": b.bstr(b""), "headers": b.raw_map([])},
@@ -158,12 +158,12 @@ def _message_invalid() -> Group:
         "empty-headers-before-bad-previous": (
             {"headers": b.raw_map([]), "previous": b.bstr(b"")},
             "invalid-object",
-            "OBJ-007",
+            "OBJ-007.2",
         ),
         "missing-content-before-bad-previous": (
             {"previous": b.bstr(b"")},
             "invalid-object",
-            "OBJ-003",
+            "OBJ-003.1",
         ),
     }
     for slug, (fields, error, req) in order.items():
@@ -172,7 +172,7 @@ def _message_invalid() -> Group:
             f"message/{slug}",
             slug.replace("-", " ") + ": fields are checked in "
             "canonical key order (type, content, headers, previous)",
-            ("OBJ-016", req),
+            ("OBJ-016.2", req),
             with_fields(_MESSAGE, fields, drop),
             error,
             flags=["Precedence"],
@@ -219,7 +219,7 @@ def _mailbox_valid() -> Group:
         group.valid(
             f"mailbox/entries-{count}",
             f"{count} actors (a count-width boundary)",
-            ("OBJ-013", "ID-005", "ENC-007"),
+            ("OBJ-013", "ID-005", "ENC-007.1"),
             _mailbox(entries),
             flags=["KeyOrder", "Boundary"],
         )
@@ -243,7 +243,7 @@ def _mailbox_invalid() -> Group:
     group.invalid(
         "mailbox/entries-missing",
         "no entries field",
-        ("OBJ-003", "OBJ-013"),
+        ("OBJ-003.1", "OBJ-013"),
         with_fields(_ONE, drop=("entries",)),
         "invalid-object",
         flags=["MissingField"],
@@ -326,7 +326,7 @@ def _mailbox_invalid() -> Group:
     group.invalid(
         "mailbox/unknown-field-headers",
         "a mailbox has no headers",
-        ("OBJ-003", "OBJ-013"),
+        ("OBJ-003.3", "OBJ-013"),
         with_fields(_ONE, {"headers": b.canonical_map({"a": b.tstr("b")})}),
         "invalid-object",
         flags=["UnknownField"],
@@ -334,7 +334,7 @@ def _mailbox_invalid() -> Group:
     group.invalid(
         "mailbox/bad-key-before-bad-value",
         "the first entry's key is checked before its value",
-        ("OBJ-014", "OBJ-016"),
+        ("OBJ-014", "OBJ-016.3"),
         entries(b.tstr(text.upper()), b.uint(0)),
         "invalid-id",
         flags=["Precedence", "InvalidId"],

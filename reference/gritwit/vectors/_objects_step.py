@@ -22,7 +22,7 @@ def _valid() -> Group:
     group.valid(
         "step/minimal",
         "actor and core only",
-        ("OBJ-015", "OBJ-004"),
+        ("OBJ-015", "OBJ-004.1"),
         _MINIMAL,
         flags=["OptionalAbsent"],
     )
@@ -30,7 +30,7 @@ def _valid() -> Group:
         group.valid(
             f"step/with-{name}",
             f"actor, core and {name}",
-            ("OBJ-015", "OBJ-004"),
+            ("OBJ-015", "OBJ-004.1"),
             {**_MINIMAL, name: _IDS[name]},
             flags=["OptionalPresent"],
         )
@@ -38,7 +38,7 @@ def _valid() -> Group:
         group.valid(
             f"step/with-{left}-and-{right}",
             f"actor, core, {left} and {right}",
-            ("OBJ-015", "OBJ-004"),
+            ("OBJ-015", "OBJ-004.1"),
             {**_MINIMAL, left: _IDS[left], right: _IDS[right]},
             flags=["OptionalPresent"],
         )
@@ -66,7 +66,7 @@ def _fields() -> Group:
         group.invalid(
             f"step/{name}-missing",
             f"no {name}",
-            ("OBJ-003", "OBJ-015"),
+            ("OBJ-003.1", "OBJ-015"),
             with_fields(_MINIMAL, drop=(name,)),
             "invalid-object",
             flags=["MissingField"],
@@ -90,7 +90,7 @@ def _fields() -> Group:
         group.invalid(
             f"step/{name}-null",
             f"{name} as null",
-            ("OBJ-004",),
+            ("OBJ-004.2",),
             with_fields(_MINIMAL, {name: b.NULL}),
             "invalid-object",
             flags=["Null"],
@@ -99,7 +99,7 @@ def _fields() -> Group:
         group.invalid(
             f"step/unknown-field-{name.lower()}",
             f"a step has no {name!r} field",
-            ("OBJ-003", "OBJ-015"),
+            ("OBJ-003.3", "OBJ-015"),
             with_fields(_FULL, {name: b.tstr("x")}),
             "invalid-object",
             flags=["UnknownField"],
@@ -119,7 +119,7 @@ def _order() -> Group:
         "null-core-before-bad-actor": (
             {"core": b.NULL, "actor": short},
             "invalid-object",
-            "OBJ-004",
+            "OBJ-004.2",
         ),
         "bad-core-before-null-actor": ({"core": short, "actor": b.NULL}, "invalid-id", "OBJ-005"),
         "bad-actor-before-null-previous": (
@@ -130,7 +130,7 @@ def _order() -> Group:
         "null-inbox-before-bad-outbox": (
             {"inbox": b.NULL, "outbox": short},
             "invalid-object",
-            "OBJ-004",
+            "OBJ-004.2",
         ),
         "bad-outbox-before-null-previous": (
             {"outbox": short, "previous": b.NULL},
@@ -140,14 +140,14 @@ def _order() -> Group:
         "null-previous-after-unknown-field": (
             {"previous": b.NULL, "zz": b.uint(0)},
             "invalid-object",
-            "OBJ-003",
+            "OBJ-003.3",
         ),
     }
     for slug, (fields, error, req) in cases.items():
         group.invalid(
             f"step/{slug}",
             slug.replace("-", " "),
-            ("OBJ-016", req),
+            ("OBJ-016.2", req),
             with_fields(_MINIMAL, fields),
             error,
             flags=["Precedence"],
@@ -162,7 +162,7 @@ def _truncated() -> Group:
         group.invalid(
             f"step/truncated-to-{cut}-bytes",
             f"the first {cut} of {len(whole)} bytes of step/all-fields",
-            ("ENC-002",),
+            ("ENC-002.1",),
             whole[:cut],
             "truncated",
             flags=["Truncated"],

@@ -26,7 +26,7 @@ def _encode(impl: Implementation, description: Any) -> Any:
     return impl.call("encode", check=False, object=description)
 
 
-@pytest.mark.req("OBJ-018")
+@pytest.mark.req("OBJ-018.2")
 @pytest.mark.parametrize("description", [[], ["blob"], "blob", 7, None, True])
 def test_a_description_that_is_not_an_object_is_invalid_object(
     impl: Implementation, description: Any
@@ -47,14 +47,14 @@ SURROGATES = {
 }
 
 
-@pytest.mark.req("OBJ-018", "ENC-008")
+@pytest.mark.req("OBJ-018.3", "ENC-008.1")
 @pytest.mark.parametrize("where", sorted(SURROGATES))
 def test_a_lone_surrogate_anywhere_is_invalid_utf8_first(impl: Implementation, where: str) -> None:
     reply = _encode(impl, SURROGATES[where])
     assert not reply.ok and reply.error_class == "invalid-utf8", f"{where}: {reply}"
 
 
-@pytest.mark.req("OBJ-018", "ENC-010", "OBJ-007")
+@pytest.mark.req("OBJ-018.4", "ENC-010", "ENC-014.1")
 def test_headers_and_entries_in_any_order_encode_canonically(impl: Implementation) -> None:
     blob = g.Blob(data=b"", headers={"b": "1", "a": "2", "cc": "3"})
     reply = _encode(impl, {"type": "blob", "data": "", "headers": {"cc": "3", "b": "1", "a": "2"}})
@@ -68,7 +68,7 @@ def test_headers_and_entries_in_any_order_encode_canonically(impl: Implementatio
     assert reply.ok and reply.result["bytes"] == g.encode_object(tree).hex(), reply
 
 
-@pytest.mark.req("OBJ-018", "OBJ-006")
+@pytest.mark.req("OBJ-018.4", "OBJ-018.5")
 def test_a_header_value_that_looks_like_an_id_stays_text(impl: Implementation) -> None:
     """Only ids are translated to bytes: a 64-hex-digit header value is still text."""
     blob = g.Blob(data=b"", headers={"ref": ZERO})

@@ -72,14 +72,16 @@ def _compare(impl: Implementation, cmd: str, *, check: bool = True, **args: Any)
 
 
 @pytest.mark.smoke
-@pytest.mark.req("ENC-014", "ID-001", "OBJ-017", "OBJ-018")
+@pytest.mark.req(
+    "ENC-014.1", "ID-001", "OBJ-004.1", "OBJ-007.1", "OBJ-017.1", "OBJ-018.4", "OBJ-018.5"
+)
 @run
 @given(obj=objects)
 def test_encode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
     _compare(impl, "encode", object=g.object_to_json(obj))
 
 
-@pytest.mark.req("ENC-014", "ID-001", "ID-004", "OBJ-018")
+@pytest.mark.req("ENC-014.2", "ENC-014.3", "ID-001", "ID-002.1", "ID-004", "OBJ-018.1")
 @run
 @given(obj=objects)
 def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
@@ -89,7 +91,7 @@ def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> No
 
 
 @pytest.mark.smoke
-@pytest.mark.req("ENC-016", "OBJ-016", "CONV-004")
+@pytest.mark.req("ENC-016", "OBJ-016.1", "OBJ-016.2", "OBJ-016.3", "CONV-004")
 @run
 @given(data=st.one_of(mutated_encodings(), hostile_bytes))
 @example(data=bytes.fromhex("a2646461746140647479706564626c6f6200"))
@@ -97,7 +99,7 @@ def test_decode_hostile_bytes(impl: Implementation, data: bytes) -> None:
     _compare(impl, "decode", bytes=data.hex())
 
 
-@pytest.mark.req("ENC-014", "ENC-015", "ENC-016")
+@pytest.mark.req("ENC-007.1", "ENC-014.2", "ENC-014.3", "ENC-015", "ENC-016")
 @run
 @given(value=values())
 def test_generic_values_round_trip(impl: Implementation, value: Any) -> None:
@@ -178,17 +180,24 @@ def _with_bad_name(name: str) -> Any:
 
 @pytest.mark.smoke
 @pytest.mark.req(
-    "OBJ-016",
-    "OBJ-017",
-    "OBJ-018",
+    "OBJ-016.2",
+    "OBJ-016.3",
+    "OBJ-017.1",
+    "OBJ-018.5",
     "CONV-004",
+    "ID-002.2",
     "OBJ-002",
-    "OBJ-003",
-    "OBJ-004",
+    "OBJ-003.1",
+    "OBJ-003.3",
+    "OBJ-004.2",
     "OBJ-005",
-    "OBJ-006",
+    "OBJ-006.2",
+    "OBJ-006.3",
+    "OBJ-008",
     "OBJ-010",
-    "OBJ-011",
+    "OBJ-011.1",
+    "OBJ-011.2",
+    "OBJ-011.3",
     "OBJ-013",
     "OBJ-014",
 )
@@ -204,7 +213,7 @@ def test_encode_refuses_what_decode_rejects(impl: Implementation, description: A
 
 
 @pytest.mark.smoke
-@pytest.mark.req("ENC-013")
+@pytest.mark.req("ENC-013.1", "ENC-013.2")
 def test_size_limit(impl: Implementation) -> None:
     head = bytes([0x5A]) + (g.MAX_SIZE - 5).to_bytes(4, "big")  # byte string of 16 MiB − 5
     at_limit = head + bytes(g.MAX_SIZE - 5)
@@ -216,19 +225,23 @@ def test_size_limit(impl: Implementation) -> None:
     assert reply.error_class == "too-large", f"encoding over 16 MiB: expected too-large, {reply}"
 
 
-@pytest.mark.req("OBJ-017", "OBJ-018", "OBJ-010", "OBJ-011", "ID-003")
+def _case(description: Any, *ids: str) -> Any:
+    return pytest.param(description, marks=pytest.mark.req(*ids))
+
+
+@pytest.mark.req("OBJ-017.1", "OBJ-018.5")
 @pytest.mark.parametrize(
     "description",
     [
-        {"type": "tree", "entries": {}},
-        {"type": "tree", "entries": {"a/b": "00" * 32}},
-        {"type": "tree", "entries": {"..": "00" * 32}},
-        {"type": "mailbox", "entries": {}},
-        {"type": "mailbox", "entries": {"AB" * 32: "00" * 32}},
-        {"type": "step", "actor": "00" * 31, "core": "00" * 32},
-        {"type": "blob", "data": "0"},
-        {"type": "blob", "data": "", "headers": {"": "x"}},
-        {"type": "nope"},
+        _case({"type": "tree", "entries": {}}, "OBJ-010"),
+        _case({"type": "tree", "entries": {"a/b": "00" * 32}}, "OBJ-011.2"),
+        _case({"type": "tree", "entries": {"..": "00" * 32}}, "OBJ-011.3"),
+        _case({"type": "mailbox", "entries": {}}, "OBJ-013"),
+        _case({"type": "mailbox", "entries": {"AB" * 32: "00" * 32}}, "OBJ-014", "ID-003"),
+        _case({"type": "step", "actor": "00" * 31, "core": "00" * 32}, "OBJ-005", "ID-002.2"),
+        _case({"type": "blob", "data": "0"}, "OBJ-008"),
+        _case({"type": "blob", "data": "", "headers": {"": "x"}}, "OBJ-006.2"),
+        _case({"type": "nope"}, "OBJ-002"),
     ],
 )
 def test_encode_refuses_invalid_descriptions(impl: Implementation, description: Any) -> None:
