@@ -78,7 +78,7 @@ _SAVE = "(drop (call $core_set (i32.const 900) (i32.const 5) (i32.const 1000) (i
 _CODES = '(data (i32.const 900) "codes")'
 
 
-@pytest.mark.req("WASM-005")
+@pytest.mark.req("WASM-005.1")
 def test_every_call_gets_a_fresh_instance() -> None:
     # A global incremented by each step: a reused instance would record 2 the second time.
     wasm = wat(
@@ -97,7 +97,7 @@ def test_every_call_gets_a_fresh_instance() -> None:
     assert [_created(wit(first_input(store, core)), "n") for _ in range(2)] == [b"\x01", b"\x01"]
 
 
-@pytest.mark.req("WASM-005", "WASM-020")
+@pytest.mark.req("WASM-005.2", "WASM-020.1")
 def test_the_start_function_runs_under_the_call_limits() -> None:
     wasm = wat(
         '(module (memory (export "memory") 1) (func $s (loop $l (br $l))) (start $s)'
@@ -115,7 +115,7 @@ def g_limits(**kw: int):  # type: ignore[no-untyped-def]
     return WasmLimits(**kw)
 
 
-@pytest.mark.req("WASM-006")
+@pytest.mark.req("WASM-006.1")
 def test_nans_are_canonical() -> None:
     # 0/0 computed from a runtime zero (msg_count of a step without messages): x86
     # hardware gives the negative default NaN; the ABI demands the canonical one.
@@ -155,7 +155,7 @@ def test_copy_out_writes_at_most_cap_and_returns_the_full_length(size: int, cap:
     assert _created(out, "view") == value[:copied] + bytes(400 - copied)
 
 
-@pytest.mark.req("WASM-007", "WASM-008", "WASM-011")
+@pytest.mark.req("WASM-007.5", "WASM-008.1", "WASM-008.2", "WASM-008.3", "WASM-011.6")
 def test_absent_and_invalid_results_have_no_effect() -> None:
     calls = [
         # 0: a path through a blob (wit): absent
@@ -221,7 +221,7 @@ def test_bad_pointers_and_indexes_trap(call: str) -> None:
         load(WITS, store, wasm)(inp)
 
 
-@pytest.mark.req("WASM-009", "WASM-010", "WASM-012")
+@pytest.mark.req("WASM-009.1", "WASM-010.2", "WASM-012")
 def test_messages_are_seen_by_sender_id_then_age_and_genesis_is_hidden() -> None:
     store = g.Store.memory()
     wasm = module("actors", "echo")
@@ -273,7 +273,7 @@ def test_mark_read_reads_a_prefix_and_the_genesis_after_it(
     assert out.read == {OUTSIDE: expected}
 
 
-@pytest.mark.req("WASM-009")
+@pytest.mark.req("WASM-009.4", "WASM-009.5", "WASM-009.6")
 def test_message_content_paths_and_entries() -> None:
     store = g.Store.memory()
     leaf = g.Blob(data=b"deep", headers={"k": "v"})
@@ -305,7 +305,7 @@ def test_message_content_paths_and_entries() -> None:
     assert data[200:264] == g.object_id(leaf).hex().encode()
 
 
-@pytest.mark.req("WASM-011")
+@pytest.mark.req("WASM-011.1", "WASM-011.3", "WASM-011.5")
 def test_core_paths_write_read_back_and_delete_empty_trees() -> None:
     body = (
         # a/b/c := "xyz" (creating a and a/b), read it back into "echo"
@@ -359,7 +359,7 @@ def test_a_path_of_any_depth_creates_its_trees() -> None:
     assert set(expected) <= {g.object_id(o) for o in out.new_objects}
 
 
-@pytest.mark.req("WASM-012", "WASM-013")
+@pytest.mark.req("WASM-012.2", "WASM-012.3", "WASM-013.1")
 def test_signals_and_forwarded_objects() -> None:
     target = g.ObjectId(b"\x07" * 32)
     body = (
@@ -374,7 +374,7 @@ def test_signals_and_forwarded_objects() -> None:
     )  # fmt: skip
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.8", "WASM-014.9")
 def test_query_functions_and_step_functions_are_separate() -> None:
     answer = "(drop (call $answer (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))"
     with pytest.raises(g.WasmTrap):
@@ -421,7 +421,7 @@ def test_fuel_follows_the_cost_model(body: str, cost: int) -> None:
     assert load(WITS, store, wasm).run(first_input(store, core)).fuel == cost
 
 
-@pytest.mark.req("WASM-002", "WASM-006", "WIT-011")
+@pytest.mark.req("WASM-002.2", "WASM-006.1", "WIT-011")
 def test_fresh_engines_and_the_cache_give_identical_steps(tmp_path: Path) -> None:
     def steps(wits: WasmWits) -> list[bytes]:
         store = g.Store.memory()

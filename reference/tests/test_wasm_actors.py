@@ -64,7 +64,7 @@ def _twins(scenario: object) -> tuple[list[object], list[object]]:
     return results[0], results[1]
 
 
-@pytest.mark.req("WASM-022", "WIT-019")
+@pytest.mark.req("WASM-022.1", "WASM-022.2", "WIT-019")
 def test_echo_twin() -> None:
     def scenario(ex: Executor) -> list[g.ObjectId]:
         echo = _spawn(ex, "echo")
@@ -196,7 +196,7 @@ def test_queries_answer_as_the_python_twin(name: str) -> None:
     assert json.loads(wasm.query("wut", inp).data)["name"] == name
 
 
-@pytest.mark.req("WASM-022")
+@pytest.mark.req("WASM-022.1")
 def test_committed_binaries_equal_a_fresh_build() -> None:
     report = build(WASM_DIR, check=True)
     assert report.ok, report.changed
@@ -222,7 +222,7 @@ def test_wasm_fanout_skips_a_malformed_actor_id() -> None:
     assert [(m.mt, m.message.content) for m in echoed] == [("echo", g.object_id(tree))]
 
 
-@pytest.mark.req("WASM-022")
+@pytest.mark.req("WASM-022.1")
 def test_the_build_command_checks_and_rewrites(tmp_path: Path) -> None:
     source = tmp_path / "echo.wat"
     source.write_text((WASM_DIR / "actors" / "echo.wat").read_text())

@@ -161,7 +161,7 @@ def test_exports_must_be_as_the_abi_says(source: str) -> None:
     _fails_at_load(WITS, wat(source), g.InvalidModule)
 
 
-@pytest.mark.req("WASM-001")
+@pytest.mark.req("WASM-001.1", "WASM-001.3")
 def test_a_wasm_blob_must_name_abi_1() -> None:
     store = g.Store.memory()
     echo = module("actors", "echo")
@@ -214,12 +214,12 @@ def test_memory_grow_stops_exactly_at_the_limit(wits: WasmWits, pages: bytes) ->
     assert created[out.core.entries["pages"]] == g.Blob(data=pages)
 
 
-@pytest.mark.req("WASM-017", "WASM-015")
+@pytest.mark.req("WASM-017.1", "WASM-015.1")
 def test_a_memory_hog_traps_after_grow_fails() -> None:
     _fails_at_step(SMALL, module("hostile", "memory_hog"), g.WasmTrap)
 
 
-@pytest.mark.req("WASM-017", "WASM-002")
+@pytest.mark.req("WASM-017.3", "WASM-002.1")
 def test_a_memory_minimum_over_the_limit_is_a_memory_limit() -> None:
     _fails_at_load(WITS, module("hostile", "big_memory"), g.MemoryLimit)
     exact = wat('(module (memory (export "memory") 256) (func (export "step")))')
@@ -238,12 +238,12 @@ def test_tables_over_the_limits_are_a_memory_limit(tables: str) -> None:
     load(WITS, store, wat(fits))(first_input(store, wasm_core(store, wat(fits))))
 
 
-@pytest.mark.req("WASM-018")
+@pytest.mark.req("WASM-018.1", "WASM-018.3")
 def test_oversized_output_is_output_too_large() -> None:
     _fails_at_step(WITS, module("hostile", "oversized_output"), g.OutputTooLarge)
 
 
-@pytest.mark.req("WASM-018", "WASM-021")
+@pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-021")
 def test_too_many_effects_is_output_too_large() -> None:
     store = g.Store.memory()
     core = wasm_core(store, module("actors", "counter"))
@@ -258,7 +258,7 @@ def test_too_many_effects_is_output_too_large() -> None:
 # --- fuel ------------------------------------------------------------------------------
 
 
-@pytest.mark.req("WASM-020", "WIT-027")
+@pytest.mark.req("WASM-020.1", "WASM-020.3", "WIT-027")
 @pytest.mark.parametrize("name", ["infinite_loop", "host_call_loop"])
 def test_an_endless_loop_stops_within_its_fuel(name: str) -> None:
     error = _fails_at_step(SMALL, module("hostile", name), g.FuelExhausted)
@@ -270,7 +270,7 @@ def test_an_endless_loop_stops_within_its_fuel(name: str) -> None:
     assert budget // 2 < error.fuel_consumed < 2 * budget
 
 
-@pytest.mark.req("WASM-020", "WIT-027")
+@pytest.mark.req("WASM-020.1", "WIT-027")
 def test_slow_is_stopped_by_the_abi_budget() -> None:
     error = _fails_at_step(WITS, module("actors", "slow"), g.FuelExhausted)
     assert isinstance(error, g.FuelExhausted)
@@ -278,7 +278,7 @@ def test_slow_is_stopped_by_the_abi_budget() -> None:
     assert ABI_LIMITS.fuel // 2 < error.fuel_consumed <= ABI_LIMITS.fuel
 
 
-@pytest.mark.req("WASM-020", "WASM-019")
+@pytest.mark.req("WASM-020.1", "WASM-020.2", "WASM-019")
 def test_the_budget_guarantees_on_both_sides() -> None:
     # 25 000 iterations of a 6-unit loop body, plus entry (1) and setup (2).
     loop = wat(
@@ -302,18 +302,18 @@ def test_the_budget_guarantees_on_both_sides() -> None:
 # --- traps -----------------------------------------------------------------------------
 
 
-@pytest.mark.req("WASM-015", "WASM-021")
+@pytest.mark.req("WASM-015.1", "WASM-021")
 def test_a_trap_after_effects_leaves_no_output() -> None:
     error = _fails_at_step(WITS, module("hostile", "trap"), g.WasmTrap)
     assert error.error_class == "trap"
 
 
-@pytest.mark.req("WASM-007", "WASM-015")
+@pytest.mark.req("WASM-007.2", "WASM-015.1")
 def test_a_buffer_outside_memory_traps() -> None:
     _fails_at_step(WITS, module("hostile", "host_misuse"), g.WasmTrap)
 
 
-@pytest.mark.req("WASM-015")
+@pytest.mark.req("WASM-015.1", "WASM-015.2")
 def test_exhausting_the_call_stack_traps() -> None:
     recurse = wat(
         '(module (memory (export "memory") 1) (func $f (call $f)) (func (export "step") (call $f)))'
@@ -359,7 +359,7 @@ def _lazy(wits: WasmWits, store: g.Store, blob: g.ObjectId):  # type: ignore[no-
     return wit
 
 
-@pytest.mark.req("WASM-013", "WIT-007")
+@pytest.mark.req("WASM-013.2", "WIT-007")
 def test_linking_an_absent_object_fails_assembly() -> None:
     link = wat(
         """(module (import "gritwit" "core_link" (func $link (param i32 i32 i32 i32) (result i32)))

@@ -168,7 +168,7 @@ def test_plain_guest_state_survives_steps() -> None:
     assert set(_head_core(store, actor).entries) == {"wit", "image"}  # the guest never wrote
 
 
-@pytest.mark.req("WASM-025", "WASM-005")
+@pytest.mark.req("WASM-025.1", "WASM-025.7", "WASM-005.2")
 def test_the_start_function_runs_only_on_the_first_step() -> None:
     ex = Executor(g.Store.memory())
     actor = spawn(ex)
@@ -179,7 +179,7 @@ def test_the_start_function_runs_only_on_the_first_step() -> None:
     assert ex.query(actor, "starts").data == b"1"
 
 
-@pytest.mark.req("WASM-024", "WASM-026")
+@pytest.mark.req("WASM-024.3", "WASM-024.4", "WASM-024.5", "WASM-024.7", "WASM-026.1")
 def test_image_layout_pages_and_omitted_zero_chunks() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -239,7 +239,7 @@ def test_restored_memory_equals_a_bytearray_model(
     assert ex.query(actor, "buffer").data == bytes(model[:length])
 
 
-@pytest.mark.req("WASM-026")
+@pytest.mark.req("WASM-026.3")
 def test_unchanged_chunks_keep_their_ids() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -259,7 +259,7 @@ def test_unchanged_chunks_keep_their_ids() -> None:
     assert len(seen) == 1 + len(pokes)  # page 0, then one new chunk per changed page
 
 
-@pytest.mark.req("WASM-027", "WIT-017")
+@pytest.mark.req("WASM-027.1", "WASM-027.2", "WIT-017")
 def test_a_query_sees_the_image_and_its_changes_are_discarded() -> None:
     ex = Executor(g.Store.memory())
     actor = spawn(ex)
@@ -272,7 +272,7 @@ def test_a_query_sees_the_image_and_its_changes_are_discarded() -> None:
     assert ex.head(actor) == head
 
 
-@pytest.mark.req("WASM-023")
+@pytest.mark.req("WASM-023.2")
 def test_an_update_to_the_empty_image_restarts_the_guest_state() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -288,7 +288,7 @@ def test_an_update_to_the_empty_image_restarts_the_guest_state() -> None:
     assert ex.query(actor, "starts").data == b"1"  # started afresh, once
 
 
-@pytest.mark.req("WASM-023", "WASM-005")
+@pytest.mark.req("WASM-023.2", "WASM-005.1")
 def test_a_core_without_image_keeps_no_guest_state() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -327,7 +327,7 @@ _GLOBALS = """
 """
 
 
-@pytest.mark.req("WASM-024", "WASM-025", "WASM-006")
+@pytest.mark.req("WASM-024.6", "WASM-025.4", "WASM-006.1")
 def test_global_bit_patterns_little_endian_nan_canonical() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -359,7 +359,7 @@ _SEGMENT = """
 """
 
 
-@pytest.mark.req("WASM-025", "WASM-024")
+@pytest.mark.req("WASM-025.3", "WASM-024.5")
 def test_restore_zeroes_pages_the_image_omits_despite_data_segments() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -381,7 +381,7 @@ _WRITES_IMAGE = """
 """
 
 
-@pytest.mark.req("WASM-026")
+@pytest.mark.req("WASM-026.1")
 def test_the_host_sets_the_image_entry_whatever_the_guest_wrote() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -390,7 +390,7 @@ def test_the_host_sets_the_image_entry_whatever_the_guest_wrote() -> None:
     assert image.pages == 1 and image.memory[:5] == b"image"
 
 
-@pytest.mark.req("WASM-026", "WASM-018")
+@pytest.mark.req("WASM-026.2", "WASM-018.1")
 def test_image_objects_are_not_output() -> None:
     wits = WasmWits(WasmLimits(output_bytes=16, output_effects=1))
     store = g.Store.memory()
@@ -401,7 +401,7 @@ def test_image_objects_are_not_output() -> None:
     assert len(head_image(store, actor).chunks) == 3
 
 
-@pytest.mark.req("WASM-028", "WASM-017")
+@pytest.mark.req("WASM-028", "WASM-017.1")
 def test_a_restored_memory_grows_only_up_to_the_limit() -> None:
     ex = Executor(g.Store.memory(), wasm=WasmWits(WasmLimits(memory_pages=4)))
     actor = spawn(ex)
@@ -420,7 +420,7 @@ async def _workload(rt: Runtime, actor: g.ObjectId, texts: Iterable[bytes]) -> N
         await rt_tell(rt, actor, "append", text)
 
 
-@pytest.mark.req("WASM-029", "RUN-007")
+@pytest.mark.req("WASM-029.1", "RUN-007")
 def test_state_survives_a_restart(tmp_path: Path) -> None:
     directory = tmp_path / "store"
 
@@ -448,7 +448,7 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     assert run(uninterrupted())[1] == b"one two three"
 
 
-@pytest.mark.req("WASM-029", "RUN-012")
+@pytest.mark.req("WASM-029.1", "RUN-012")
 def test_state_survives_eviction() -> None:
     async def scenario(max_resident: int | None) -> tuple[g.ObjectId | None, bytes, bool]:
         rt = Runtime(g.Store.memory(), max_resident=max_resident)
@@ -463,7 +463,7 @@ def test_state_survives_eviction() -> None:
     assert keeping[1] == b"abc"
 
 
-@pytest.mark.req("WASM-029", "RUN-009")
+@pytest.mark.req("WASM-029.1", "RUN-009")
 def test_state_survives_a_bundle_transfer() -> None:
     a, b = g.Store.memory(), g.Store.memory()
     rt_a, rt_b = Runtime(a), Runtime(b)
@@ -486,7 +486,7 @@ def test_state_survives_a_bundle_transfer() -> None:
     assert head_image(a, actor) == head_image(b, actor)
 
 
-@pytest.mark.req("WASM-029", "RUN-008")
+@pytest.mark.req("WASM-029.2", "RUN-008")
 def test_a_fork_starts_from_the_parents_memory_and_they_diverge() -> None:
     store = g.Store.memory()
     rt = Runtime(store)
@@ -520,7 +520,7 @@ def test_a_fork_starts_from_the_parents_memory_and_they_diverge() -> None:
 _STARTED = '(module (memory (export "memory") 1) (global $g (mut i32) (i32.const 0)) (func $init (global.set $g (i32.const 1))) (func (export "step")) {})'
 
 
-@pytest.mark.req("WASM-025")
+@pytest.mark.req("WASM-025.1")
 def test_without_start_drops_exactly_the_start_section() -> None:
     assert without_start(wat(_STARTED.format("(start $init)"))) == wat(_STARTED.format(""))
     assert without_start(wat(_STARTED.format(""))) is None  # nothing to drop

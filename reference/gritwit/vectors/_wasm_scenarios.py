@@ -45,7 +45,7 @@ def _wasm_core(name: str, **state: str) -> dict[str, object]:
 def _actors() -> list[Scenario]:
     out = []
     s = S("actor/echo", "the Wasm echo replies to every message, in order",
-          ("ADP-016", "WASM-001", "WIT-019", "WIT-005"))  # fmt: skip
+          ("ADP-016", "WASM-001.1", "WASM-022.2", "WIT-019", "WIT-005"))  # fmt: skip
     e = s.genesis_module(_actor("echo"))
     for text in ("one", "two"):
         s.say(e, "m", text)
@@ -55,7 +55,7 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/counter", "the Wasm counter counts across steps and answers its query",
-          ("ADP-016", "WASM-014", "WIT-020"), ("Query",))  # fmt: skip
+          ("ADP-016", "WASM-014.6", "WASM-014.7", "WASM-022.2", "WIT-020"), ("Query",))  # fmt: skip
     c = s.genesis_module(_actor("counter"), count="10")
     s.say(c, "inc")
     s.say(c, "inc", "5")
@@ -69,7 +69,7 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/fanout", "the Wasm fanout queues to Wasm echoes; bad entries are skipped",
-          ("ADP-016", "WIT-021"))  # fmt: skip
+          ("ADP-016", "WASM-022.2", "WIT-021"))  # fmt: skip
     f = s.genesis_module(_actor("fanout"))
     e0 = s.genesis_module(_actor("echo"), n="0")
     e1 = s.genesis_module(_actor("echo"), n="1")
@@ -78,7 +78,7 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/spawner", "the Wasm spawner creates a Wasm echo by genesis",
-          ("ADP-016", "WIT-022", "WIT-012"), ("Spawn",))  # fmt: skip
+          ("ADP-016", "WASM-022.2", "WIT-022", "WIT-012"), ("Spawn",))  # fmt: skip
     sp = s.genesis_module(_actor("spawner"))
     child = s.send(sp, "spawn", _wasm_core("echo", n="child"))
     s.run(failures=[])
@@ -87,14 +87,14 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/updater", "the Wasm updater turns itself into the test actor counter",
-          ("ADP-016", "WIT-023", "WIT-013"), ("Update",))  # fmt: skip
+          ("ADP-016", "WASM-022.2", "WIT-023", "WIT-013"), ("Update",))  # fmt: skip
     u = s.genesis_module(_actor("updater"))
     s.say(u, "set-code", "counter")
     s.run()
     out.append(s)
 
     s = S("actor/budget", "two spends of the whole budget: exactly one granted",
-          ("ADP-016", "WIT-025"))  # fmt: skip
+          ("ADP-016", "WASM-022.2", "WIT-025"))  # fmt: skip
     b = s.genesis_module(_actor("budget"), budget="10")
     s.say(b, "spend", "10")
     s.say(b, "spend", "10")
@@ -103,7 +103,7 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/requester", "the Wasm requester asks a Wasm echo and keeps the answer",
-          ("ADP-016", "WIT-026"))  # fmt: skip
+          ("ADP-016", "WASM-022.2", "WIT-026"))  # fmt: skip
     r = s.genesis_module(_actor("requester"))
     e = s.genesis_module(_actor("echo"))
     s.send(r, "ask", tree(to=blob(e.hex()), question=blob("why?")))
@@ -111,14 +111,15 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/failing", "the Wasm failing actor traps: no step, messages stay pending",
-          ("ADP-016", "WIT-024", "WASM-021"), ("FailedTransition",))  # fmt: skip
+          ("ADP-016", "WIT-024", "WASM-021", "WASM-015.1"), ("FailedTransition",))  # fmt: skip
     f = s.genesis_module(_actor("failing"))
     s.say(f, "m", "x")
     s.run()
     out.append(s)
 
     s = S("actor/slow", "the Wasm slow actor runs out of fuel; other actors keep running",
-          ("ADP-016", "WIT-027", "WASM-020"), ("FailedTransition", "Fuel"))  # fmt: skip
+          ("ADP-016", "WIT-027", "WASM-020.1", "WASM-022.2"),
+          ("FailedTransition", "Fuel"))  # fmt: skip
     slow = s.genesis_module(_actor("slow"))
     c = s.genesis_module(_actor("counter"))
     s.say(c, "inc", "2")
@@ -127,7 +128,7 @@ def _actors() -> list[Scenario]:
     out.append(s)
 
     s = S("actor/wasm-and-test-actors", "a Wasm echo and the Python counter in one runtime",
-          ("ADP-016", "WASM-001", "WIT-001"))  # fmt: skip
+          ("ADP-016", "WASM-001.1", "WIT-001"))  # fmt: skip
     e = s.genesis_module(_actor("echo"))
     c = s.genesis("counter")
     s.say(e, "m", "a")
@@ -141,7 +142,7 @@ def _agent() -> list[Scenario]:
     """The C agent of ``conformance/wasm/agent`` (built with Zig): a real guest, same ids."""
     agent = (find_wasm_dir(_HERE) / "agent" / "agent.wasm").read_bytes()
     s = S("agent/conversation", "the C agent keeps a session's history across turns",
-          ("ADP-016", "WASM-001", "WASM-007"))  # fmt: skip
+          ("ADP-016", "WASM-001.2", "WASM-007.4"))  # fmt: skip
     a = s.genesis_module(agent)
     s.say(a, "user", "What time is it?")
     s.run(failures=[])
@@ -161,7 +162,8 @@ def _images() -> list[Scenario]:
     module = _module("image", "image_counter")
     out = []
     s = S("image/counter", "globals and memory survive steps; queries change nothing",
-          ("ADP-016", "WASM-023", "WASM-024", "WASM-025", "WASM-026", "WASM-027"),
+          ("ADP-016", "WASM-023.1", "WASM-024.3", "WASM-025.4", "WASM-025.7", "WASM-026.1",
+           "WASM-027.2"),
           ("Image",))  # fmt: skip
     a = s.genesis_module(module, image="")
     s.say(a, "append", "abc")
@@ -177,7 +179,7 @@ def _images() -> list[Scenario]:
     out.append(s)
 
     s = S("image/large-write", "a write beyond the first data page grows memory; one page changes",
-          ("ADP-016", "WASM-024", "WASM-026"), ("Image",))  # fmt: skip
+          ("ADP-016", "WASM-024.4", "WASM-025.2", "WASM-026.3"), ("Image",))  # fmt: skip
     a = s.genesis_module(module, image="")
     s.say(a, "append", "x" * 70_000)
     s.run(failures=[])
@@ -187,7 +189,7 @@ def _images() -> list[Scenario]:
     out.append(s)
 
     s = S("image/not-empty-at-genesis", "a genesis image that is not the empty blob",
-          ("ADP-016", "WASM-023"), ("Image", "FailedTransition"))  # fmt: skip
+          ("ADP-016", "WASM-023.1"), ("Image", "FailedTransition"))  # fmt: skip
     a = s.genesis_module(module, image="junk")
     s.say(a, "append", "abc")
     s.run(failures=[[a.hex(), "invalid-image"]])
@@ -219,7 +221,7 @@ def _hostiles() -> list[Scenario]:
         flags = ("FailedTransition", "Fuel") if name in FUEL else ("FailedTransition",)
         slug = name.replace("_", "-")
         s = S(f"hostile/{slug}", f"the hostile module {name}: a typed error, no step adopted",
-              ("ADP-016", "WASM-002", "WASM-021"), flags)  # fmt: skip
+              ("ADP-016", "WASM-002.1", "WASM-021"), flags)  # fmt: skip
         s.load(_hostile(name), load_error)
         h = s.genesis_module(_hostile(name))
         c = s.genesis_module(_actor("counter"))
@@ -229,13 +231,14 @@ def _hostiles() -> list[Scenario]:
         s.query(c, "count", text="1")
         out.append(s)
     s = S("hostile/memory-probe", "memory.grow is refused exactly at the memory limit",
-          ("ADP-016", "WASM-016", "WASM-017"))  # fmt: skip
+          ("ADP-016", "WASM-016", "WASM-017.1"))  # fmt: skip
     s.load(_hostile("memory_probe"), None)
     probe = s.genesis_module(_hostile("memory_probe"))
     s.say(probe, "m", "grow")
     s.run(failures=[])
     out.append(s)
-    s = S("hostile/not-wasm", "bytes that are not a Wasm binary module", ("ADP-016", "WASM-002"))
+    s = S("hostile/not-wasm", "bytes that are not a Wasm binary module",
+          ("ADP-016", "WASM-002.1", "WASM-001.2"))  # fmt: skip
     s.load(b"", "invalid-module")
     s.load(b"(module)", "invalid-module")
     s.load(b"\x00asm\x0d\x00\x01\x00", "invalid-module")
@@ -243,7 +246,7 @@ def _hostiles() -> list[Scenario]:
     s.load(_actor("echo"), None)
     out.append(s)
     s = S("hostile/unknown-abi", "a wit blob with runtime wasm and an unknown abi",
-          ("ADP-016", "WASM-001"))  # fmt: skip
+          ("ADP-016", "WASM-001.3"))  # fmt: skip
     core = tree(wit=blob(_actor("echo"), {"runtime": "wasm", "abi": "2"}))
     actor = content_id(core)
     s.send(actor, "genesis", core)

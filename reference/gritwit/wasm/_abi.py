@@ -1,9 +1,12 @@
-"""The Wasm Wit ABI, version 1, as data (spec chapter *Wasm Wits*, WASM-001 … WASM-029).
+"""The Wasm Wit ABI, version 1, as data (spec chapter *Wasm Wits*).
 
-Everything an implementation must agree on — header values, export and import
-names, the host functions' arities, return codes, the limits and the host-call
-cost — is a constant here; :mod:`._host` implements the functions and
-:mod:`._engine` binds them to wasmtime.
+Everything an implementation must agree on — header values (WASM-001.1), the
+binary magic (WASM-002.1), export names (WASM-004) and import names and the host
+functions' arities (WASM-007.1), return codes (WASM-007.5), the signal flag
+(WASM-012.3), the image's entries and sizes (WASM-023.1, WASM-024.1, WASM-024.4,
+WASM-024.6), the limits (WASM-016) and the host-call cost (WASM-019) — is a
+constant here; :mod:`._host` implements the functions and :mod:`._engine` binds
+them to wasmtime.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Just enough of the WebAssembly binary format to drop a module's start section (WASM-025).
+"""Just enough of the WebAssembly binary format to drop a module's start section (WASM-025.1).
 
 An image actor's instance is restored from its image, and its start function
-runs only on the first call, before any image exists (WASM-025).  Engines run
+runs only on the first call, before any image exists (WASM-025.7).  Engines run
 the start function as part of instantiation, so the host restores into the
 same module without its start section (section id 8): every index, type and
 other section is unchanged.
@@ -34,7 +34,7 @@ def without_start(wasm: bytes) -> bytes | None:
     """``wasm`` without its start section; ``None`` if it has none or is not well-formed.
 
     A module that is not well-formed is left to the engine, whose validation
-    rejects it (WASM-003).
+    rejects it; one that is, is restored without its start function (WASM-025.1).
     """
     parts = [wasm[:_HEADER_BYTES]]
     pos, found = _HEADER_BYTES, False

@@ -150,7 +150,7 @@ class _Guest:
         active = self._active
         active.host_fuel += units
         if active.host_fuel > active.budget:
-            raise FuelExhausted("WASM-020", "the call's host calls cost more than its fuel")
+            raise FuelExhausted("WASM-020.1", "the call's host calls cost more than its fuel")
 
 
 def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
@@ -175,7 +175,10 @@ def _host_function(name: str) -> Callable[..., int]:
 
 
 def _caller_host_function(name: str) -> Callable[..., int]:
-    """Host function ``name`` reaching memory through the caller: start functions (WASM-005)."""
+    """Host function ``name`` reaching memory through the caller: start functions (WASM-005).
+
+    A host call costs fuel in a start function too (WASM-019).
+    """
 
     def call(caller: wasmtime.Caller, *args: int) -> int:
         active = _ACTIVE.get()
@@ -190,6 +193,7 @@ class WasmEngine:
     """Loads and runs Wasm Wit modules under ``limits`` (WASM-002 … WASM-020)."""
 
     def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
+        """Link every host function of ABI 1 with its type: ``i32``s → ``i32`` (WASM-007.1)."""
         self.limits = limits
         self._engine = _engine()
         # Two linkers: host calls that reach memory through a ``Caller`` are slower,
@@ -210,7 +214,7 @@ class WasmEngine:
     # --- loading -------------------------------------------------------------------------
 
     def cached(self, key: ObjectId) -> LoadedModule | None:
-        """The module loaded from the blob ``key``, if it is in the memory cache."""
+        """The module loaded from the blob ``key``, if it is in the memory cache (WASM-002.2)."""
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
@@ -218,17 +222,20 @@ class WasmEngine:
         return found
 
     def load(self, key: ObjectId, wasm: bytes) -> LoadedModule:
-        """Check and compile ``wasm``, the data of blob ``key``; cached by ``key`` (WASM-002)."""
+        """Check (WASM-002.1) and compile ``wasm``, the data of blob ``key``.
+
+        Cached by ``key``, the blob's id, so that a cache changes no result (WASM-002.2).
+        """
         found = self.cached(key)
         if found is not None:
             return found
         # Checked before the directory cache too: its entries may come from other limits.
         if len(wasm) > self.limits.module_bytes:
             raise InvalidModule(
-                "WASM-002", f"module of {len(wasm)} bytes exceeds {self.limits.module_bytes}"
+                "WASM-002.1", f"module of {len(wasm)} bytes exceeds {self.limits.module_bytes}"
             )
         if not wasm.startswith(WASM_MAGIC):
-            raise InvalidModule("WASM-002", "not a binary WebAssembly core module (version 1)")
+            raise InvalidModule("WASM-001.2", "not a binary WebAssembly core module (version 1)")
         module = self._from_directory(key) or self._compile(key, wasm)
         loaded = self._check(module, without_start(wasm))
         self._cache[key] = loaded
@@ -268,7 +275,9 @@ class WasmEngine:
         """Imports (WASM-002), exports (WASM-004) and the memory minimum (WASM-017).
 
         ``startless`` is the module without its start section, if it has one
-        (:func:`~._binary.without_start`): compiled for restores (WASM-025).
+        (:func:`~._binary.without_start`): compiled for restores (WASM-025).  A module
+        with a start function is linked to host functions that reach memory through
+        the caller, since its start function may call them (WASM-005.2).
         """
         for imp in module.imports:
             arity = IMPORTS.get(imp.name or "") if imp.module == IMPORT_MODULE else None
@@ -280,7 +289,7 @@ class WasmEngine:
                 or len(ty.results) != 1
             ):
                 raise ForbiddenImport(
-                    "WASM-002", f"import {imp.module!r:.60}.{imp.name!r:.60} is not in ABI 1"
+                    "WASM-006.2", f"import {imp.module!r:.60}.{imp.name!r:.60} is not in ABI 1"
                 )
         try:
             # The linker defines every host function with its exact type: a known name
@@ -289,7 +298,7 @@ class WasmEngine:
             linker = self._linker if startless is None else self._caller_linker
             pre = linker.instantiate_pre(module)
         except wasmtime.WasmtimeError:
-            raise ForbiddenImport("WASM-002", "an import does not have its ABI 1 type") from None
+            raise ForbiddenImport("WASM-002.1", "an import does not have its ABI 1 type") from None
         exports = {exp.name: exp.type for exp in module.exports}
         memory = exports.get(EXPORT_MEMORY)
         if not isinstance(memory, wasmtime.MemoryType):
@@ -302,7 +311,7 @@ class WasmEngine:
                 raise InvalidModule("WASM-004", f"export {name!r} must be a function [] -> []")
         if memory.limits.min > self.limits.memory_pages:
             raise MemoryLimit(
-                "WASM-017",
+                "WASM-017.3",
                 f"memory minimum {memory.limits.min} pages exceeds {self.limits.memory_pages}",
             )
         resume = pre
@@ -315,10 +324,12 @@ class WasmEngine:
     def call(
         self, loaded: LoadedModule, export: str, host: Host, image: ImageSession | None = None
     ) -> CallResult:
-        """Run ``export`` in a fresh instance serving ``host`` (WASM-005); typed errors only.
+        """Run ``export`` in a fresh instance serving ``host`` (WASM-005.1); typed errors only.
 
-        With ``image`` the instance is restored from ``image.restored`` first
-        (WASM-025) and, if ``image.save``, captured after a successful call (WASM-026).
+        The store applies the call's limits (WASM-016): fuel, memory, one memory, one
+        table of limited elements, one instance (WASM-017.1, WASM-017.2, WASM-017.3).  With
+        ``image`` the instance is restored from ``image.restored`` first (WASM-025) and,
+        if ``image.save``, captured after a successful call (WASM-026.1).
         """
         limits = self.limits
         store = wasmtime.Store(self._engine)
@@ -345,6 +356,9 @@ class WasmEngine:
     def _run(
         self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
     ) -> None:
+        """Instantiate — restored from an image without the start function (WASM-025.1), or
+        fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
+        """
         store = active.store
         restored = None if image is None else image.restored
         try:
@@ -353,7 +367,7 @@ class WasmEngine:
             except wasmtime.WasmtimeError:
                 # Imports, exports and the memory minimum were checked at load: what is
                 # left is a table beyond the store's limits (WASM-017).
-                raise MemoryLimit("WASM-017", "instantiation exceeds the table limits") from None
+                raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
             exports = instance.exports(store)
             active.guest = _Guest(active, _memory(exports), store)
             if restored is not None:
@@ -397,14 +411,18 @@ def _mutable_globals(exports: Any, store: wasmtime.Store) -> dict[str, tuple[str
 
 
 def _restore(exports: Any, store: wasmtime.Store, image: Image) -> None:
-    """Make the fresh instance's memory and exported mutable globals the image's (WASM-025)."""
+    """Make the fresh instance's memory and exported mutable globals the image's.
+
+    Grow the memory (WASM-025.2), write the chunks and zero every other page (WASM-025.3),
+    set the named exported mutable globals (WASM-025.4).
+    """
     memory = _memory(exports)
     initial = memory.size(store)
     try:
         if image.pages < initial or memory.grow(store, image.pages - initial) != initial:
             raise wasmtime.WasmtimeError("not grown")
     except wasmtime.WasmtimeError:
-        raise InvalidImage("WASM-025", f"memory cannot be {image.pages} pages") from None
+        raise InvalidImage("WASM-025.2", f"memory cannot be {image.pages} pages") from None
     view = _view(memory, store)
     try:
         step = len(ZERO_CHUNK)
@@ -441,6 +459,6 @@ def _capture(exports: Any, store: wasmtime.Store, image: ImageSession) -> None:
 def _typed(trap: wasmtime.Trap) -> GritError:
     """A trap's typed error, chosen by its trap code (WASM-015, WASM-020)."""
     if trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
-        return FuelExhausted("WASM-020", "the call ran out of fuel")
+        return FuelExhausted("WASM-020.1", "the call ran out of fuel")
     code = trap.trap_code
-    return WasmTrap("WASM-015", f"the guest trapped: {'none' if code is None else code.name}")
+    return WasmTrap("WASM-015.1", f"the guest trapped: {'none' if code is None else code.name}")

@@ -49,17 +49,24 @@ class Guest(Protocol):
 
 
 def _take(guest: Guest, ptr: int, length: int) -> bytes:
-    """``length`` bytes at ``ptr``; a range outside memory traps (WASM-007)."""
+    """``length`` bytes at ``ptr``; a range outside memory traps (WASM-007).
+
+    Each byte copied in costs one unit of fuel (WASM-019).
+    """
     if ptr + length > guest.size():
-        raise WasmTrap("WASM-007", f"range {ptr}+{length} is outside the guest's memory")
+        raise WasmTrap("WASM-007.2", f"range {ptr}+{length} is outside the guest's memory")
     guest.charge(length)
     return guest.read(ptr, length)
 
 
 def _give(guest: Guest, value: bytes | None, buf: int, cap: int) -> int:
-    """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``."""
+    """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``.
+
+    A buffer outside memory traps (WASM-007); each byte copied out costs one unit
+    of fuel (WASM-019).
+    """
     if buf + cap > guest.size():
-        raise WasmTrap("WASM-007", f"buffer {buf}+{cap} is outside the guest's memory")
+        raise WasmTrap("WASM-007.2", f"buffer {buf}+{cap} is outside the guest's memory")
     if value is None:
         return ABSENT
     part = value[:cap]
@@ -141,7 +148,7 @@ class Host:
         self._effects += effects
         if self._bytes > self.limits.output_bytes or self._effects > self.limits.output_effects:
             raise OutputTooLarge(
-                "WASM-018",
+                "WASM-018.3",
                 f"output of {self._bytes} bytes / {self._effects} effects exceeds "
                 f"{self.limits.output_bytes} / {self.limits.output_effects}",
             )
@@ -157,6 +164,7 @@ class StepHost(Host):
     """The host of one transition (WASM-009 … WASM-013)."""
 
     def __init__(self, inp: TransitionInput, limits: WasmLimits) -> None:
+        """The messages the guest sees: the pending ones but genesis, by sender (WASM-009.1)."""
         super().__init__(inp.objects, inp.core, limits)
         self.inp = inp
         #: (sender, index in the sender's pending list, message), hidden ones left out.
@@ -172,17 +180,20 @@ class StepHost(Host):
 
     def _message(self, i: int) -> tuple[ObjectId, int, PendingMessage]:
         if i >= len(self.visible):
-            raise WasmTrap("WASM-009", f"message index {i} of {len(self.visible)}")
+            raise WasmTrap("WASM-009.7", f"message index {i} of {len(self.visible)}")
         return self.visible[i]
 
     def _h_msg_count(self, g: Guest) -> int:
+        """How many messages the guest sees (WASM-009.1)."""
         return len(self.visible)
 
     def _h_msg_sender(self, g: Guest, i: int, buf: int, cap: int) -> int:
+        """The sender's id in text form (WASM-009.2)."""
         sender = self._message(i)[0]
         return _give(g, sender.hex().encode("ascii"), buf, cap)
 
     def _h_msg_header(self, g: Guest, i: int, name: int, name_len: int, buf: int, cap: int) -> int:
+        """A header's value, or -1 when the message has no such header (WASM-009.3)."""
         item = self._message(i)[2]
         try:
             key = _take(g, name, name_len).decode("utf-8")
@@ -200,12 +211,14 @@ class StepHost(Host):
         return _walk(self.reader, item.message.content, names)
 
     def _h_msg_content(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
+        """The id of the content, or of the object at a path below it (WASM-009.4)."""
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
         return _give(g, None if found is None else found.hex().encode("ascii"), buf, cap)
 
     def _h_msg_read(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
+        """The data of the object at a path of the content, when a blob (WASM-009.5)."""
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
@@ -215,6 +228,7 @@ class StepHost(Host):
     def _h_msg_entry(
         self, g: Guest, i: int, path: int, path_len: int, k: int, buf: int, cap: int
     ) -> int:
+        """The ``k``-th entry name, in canonical order, of a tree of the content (WASM-009.6)."""
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
@@ -235,6 +249,7 @@ class StepHost(Host):
         return names
 
     def _h_mark_read(self, g: Guest, i: int) -> int:
+        """Mark message ``i`` and the sender's earlier ones read (WASM-010.1); returns 0."""
         sender, index, _ = self._message(i)
         self.marked[sender] = max(self.marked.get(sender, 0), index + 1)
         return 0
@@ -259,6 +274,7 @@ class StepHost(Host):
         return 0
 
     def _h_core_link(self, g: Guest, path: int, path_len: int, oid: int, oid_len: int) -> int:
+        """Set a path to an existing object (WASM-011.4): one effect, no bytes (WASM-018.2)."""
         names = self._write_path(g, path, path_len)
         target = _text_id(_take(g, oid, oid_len))
         if names is None or target is None:
@@ -269,6 +285,7 @@ class StepHost(Host):
         return 0
 
     def _h_core_delete(self, g: Guest, path: int, path_len: int) -> int:
+        """Remove a path and the trees left empty (WASM-011.5): one effect (WASM-018.2)."""
         names = self._write_path(g, path, path_len)
         if names is None:
             return INVALID
@@ -280,6 +297,10 @@ class StepHost(Host):
     def _send(
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, flags: int
     ) -> tuple[ObjectId, dict[str, str], bool] | None:
+        """Recipient, headers, signal; ``None`` if one is malformed (WASM-008.1, WASM-008.3).
+
+        A ``flags`` bit other than bit 0 is malformed (WASM-008.4, WASM-012.4).
+        """
         recipient = _text_id(_take(g, to, to_len))
         headers = _headers(_take(g, hdrs, hdrs_len))
         if recipient is None or headers is None or flags & ~SIGNAL:
@@ -290,6 +311,7 @@ class StepHost(Host):
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, data: int, size: int,
         flags: int,
     ) -> int:  # fmt: skip
+        """Queue a message whose content is a new blob holding the data (WASM-012.1)."""
         payload = _take(g, data, size)
         parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
         if parsed is None:
@@ -304,6 +326,7 @@ class StepHost(Host):
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, oid: int, oid_len: int,
         flags: int,
     ) -> int:  # fmt: skip
+        """Queue a message whose content is an existing object (WASM-012.2); returns 0."""
         content = _text_id(_take(g, oid, oid_len))
         parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
         if parsed is None or content is None:
@@ -313,6 +336,7 @@ class StepHost(Host):
         return 0
 
     def _queue(self, parsed: tuple[ObjectId, dict[str, str], bool], content: ObjectId) -> None:
+        """Messages are sent in call order (WASM-012.5)."""
         recipient, headers, signal = parsed
         self.sends.append(
             Send(recipient=recipient, content=content, headers=headers, signal=signal)
@@ -321,7 +345,11 @@ class StepHost(Host):
     # --- the result ----------------------------------------------------------------------
 
     def reads(self) -> dict[ObjectId, int]:
-        """Read counts: each sender's marked prefix, extended over hidden messages (WASM-010)."""
+        """Read counts: each sender's marked prefix, extended over hidden messages.
+
+        Only marked messages and the genesis messages after them are read (WASM-010.2,
+        WASM-010.3).
+        """
         read: dict[ObjectId, int] = {}
         for sender, items in self.inp.pending.items():
             count = self.marked.get(sender, 0)
@@ -332,7 +360,7 @@ class StepHost(Host):
         return read
 
     def output(self) -> TransitionOutput:
-        """The transition's output, assembled by the caller as any other (WASM-013)."""
+        """The transition's output, assembled as any other (WASM-013.1, WASM-011.7)."""
         core, trees = self.core.finish()
         return TransitionOutput(
             core=core,
@@ -354,6 +382,7 @@ class QueryHost(Host):
         return _give(g, self.name.encode("utf-8"), buf, cap)
 
     def _h_answer(self, g: Guest, data: int, size: int, hdrs: int, hdrs_len: int) -> int:
+        """Answer with a new blob (WASM-014.4), counted as output (WASM-018.1); returns 0."""
         payload, raw_headers = _take(g, data, size), _take(g, hdrs, hdrs_len)
         headers = _headers(raw_headers)
         blob = None if headers is None else _blob(payload, headers)

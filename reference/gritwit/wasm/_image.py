@@ -66,7 +66,7 @@ def encode_global(kind: str, value: int | float) -> bytes:
     """The bit pattern of a global, little-endian; a NaN as the canonical NaN (WASM-024)."""
     size = GLOBAL_BYTES.get(kind)
     if size is None:
-        raise InvalidImage("WASM-026", f"an exported mutable global of type {kind} is not kept")
+        raise InvalidImage("WASM-026.4", f"an exported mutable global of type {kind} is not kept")
     if kind in _FLOAT_FORMAT:
         if math.isnan(value):
             return _CANONICAL_NAN[kind]
@@ -78,9 +78,9 @@ def decode_global(kind: str, bits: bytes) -> int | float:
     """The value of a global of type ``kind`` from its bit pattern (WASM-025)."""
     size = GLOBAL_BYTES.get(kind)
     if size is None:
-        raise InvalidImage("WASM-025", f"an exported mutable global of type {kind} is not kept")
+        raise InvalidImage("WASM-025.4", f"an exported mutable global of type {kind} is not kept")
     if len(bits) != size:
-        raise InvalidImage("WASM-025", f"a {kind} global needs {size} bytes, not {len(bits)}")
+        raise InvalidImage("WASM-025.4", f"a {kind} global needs {size} bytes, not {len(bits)}")
     if kind in _FLOAT_FORMAT:
         return float(struct.unpack(_FLOAT_FORMAT[kind], bits)[0])
     return int.from_bytes(bits, "little", signed=True)
@@ -115,15 +115,15 @@ def _chunks(reader: ObjectReader, oid: ObjectId, pages: int) -> dict[int, tuple[
     chunks: dict[int, tuple[ObjectId, bytes]] = {}
     for name, chunk in _tree(reader, oid, "the image's memory").entries.items():
         if len(name) != CHUNK_NAME_DIGITS or not name.isascii() or not name.isdigit():
-            raise InvalidImage("WASM-024", f"chunk name {name!r:.40} is not 5 decimal digits")
+            raise InvalidImage("WASM-024.4", f"chunk name {name!r:.40} is not 5 decimal digits")
         index = int(name)
         if index >= pages:
-            raise InvalidImage("WASM-024", f"chunk {index} lies beyond the {pages} pages")
+            raise InvalidImage("WASM-024.4", f"chunk {index} lies beyond the {pages} pages")
         data = _plain_blob(reader, chunk, f"chunk {index}")
         if len(data) != CHUNK_BYTES:
-            raise InvalidImage("WASM-024", f"chunk {index} has {len(data)} bytes, not 65536")
+            raise InvalidImage("WASM-024.4", f"chunk {index} has {len(data)} bytes, not 65536")
         if data == ZERO_CHUNK:
-            raise InvalidImage("WASM-024", f"chunk {index} is all zero and must be omitted")
+            raise InvalidImage("WASM-024.5", f"chunk {index} is all zero and must be omitted")
         chunks[index] = (chunk, data)
     return chunks
 
@@ -138,19 +138,19 @@ def read_image(reader: ObjectReader, oid: ObjectId, limits: WasmLimits) -> Image
     found = reader.get_object(oid)
     if isinstance(found, Blob):
         if found.data or found.headers:
-            raise InvalidImage("WASM-023", "a blob 'image' must be empty: no data, no headers")
+            raise InvalidImage("WASM-023.1", "a blob 'image' must be empty: no data, no headers")
         return None
     if not isinstance(found, Tree):  # pragma: no cover - a core entry is a blob or a tree
-        raise InvalidImage("WASM-023", "'image' must be the empty blob or an image tree")
+        raise InvalidImage("WASM-023.1", "'image' must be the empty blob or an image tree")
     entries = found.entries
     extra = set(entries) - {IMAGE_PAGES, IMAGE_MEMORY, IMAGE_GLOBALS}
     if extra:
-        raise InvalidImage("WASM-024", f"unknown image entries {sorted(extra)!r:.80}")
+        raise InvalidImage("WASM-024.2", f"unknown image entries {sorted(extra)!r:.80}")
     if IMAGE_PAGES not in entries:
-        raise InvalidImage("WASM-024", "the image has no 'pages' entry")
+        raise InvalidImage("WASM-024.1", "the image has no 'pages' entry")
     raw = _plain_blob(reader, entries[IMAGE_PAGES], "'pages'")
     if len(raw) != _PAGES_BYTES:
-        raise InvalidImage("WASM-024", f"'pages' must be 4 bytes, not {len(raw)}")
+        raise InvalidImage("WASM-024.3", f"'pages' must be 4 bytes, not {len(raw)}")
     pages = int.from_bytes(raw, "little")
     if pages > limits.memory_pages:
         raise MemoryLimit(
@@ -163,7 +163,7 @@ def read_image(reader: ObjectReader, oid: ObjectId, limits: WasmLimits) -> Image
         for name, blob in _tree(reader, entries[IMAGE_GLOBALS], "globals").entries.items():
             bits = _plain_blob(reader, blob, f"global {name!r:.40}")
             if len(bits) not in (4, 8):
-                raise InvalidImage("WASM-024", f"global {name!r:.40} is not 4 or 8 bytes")
+                raise InvalidImage("WASM-024.6", f"global {name!r:.40} is not 4 or 8 bytes")
             globals_[name] = bits
     return Image(pages=pages, chunks=chunks, globals=globals_)
 
@@ -230,7 +230,7 @@ class ImageSession:
         entries: dict[str, ObjectId] = {}
         for name, (kind, value) in globals_.items():
             if parse_path(name.encode("utf-8")) != (name,):
-                raise InvalidImage("WASM-026", f"global export {name!r:.40} is not an entry name")
+                raise InvalidImage("WASM-026.4", f"global export {name!r:.40} is not an entry name")
             blob = Blob(data=encode_global(kind, value))
             created.append(blob)
             entries[name] = object_id(blob)

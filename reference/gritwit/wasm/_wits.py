@@ -78,7 +78,7 @@ class WasmWit:
         return WasmRun(host.output(), result.fuel)
 
     def _image(self, core: Tree, reader: ObjectReader, *, save: bool) -> ImageSession | None:
-        """The call's image, when ``core`` declares one for this module (WASM-023)."""
+        """The call's image, when ``core`` declares one for this module (WASM-023.2)."""
         entry = core.entries.get(IMAGE_ENTRY)
         if entry is None or core.entries.get("wit") != self.blob_id:
             return None
@@ -87,12 +87,12 @@ class WasmWit:
     def query(self, name: str, inp: QueryInput) -> Blob:
         """Answer query ``name`` against the head (WASM-014); ``unknown-query`` if unanswered."""
         if not self.loaded.has_query:
-            raise UnknownQuery("WASM-014", "the module exports no 'query' function")
+            raise UnknownQuery("WASM-014.7", "the module exports no 'query' function")
         host = QueryHost(name, inp, self.engine.limits)
         image = self._image(inp.core, inp.objects, save=False)  # read-only (WASM-027)
         self.engine.call(self.loaded, EXPORT_QUERY, host, image)
         if host.answer is None:
-            raise UnknownQuery("WASM-014", f"the module does not answer the query {name!r:.60}")
+            raise UnknownQuery("WASM-014.7", f"the module does not answer the query {name!r:.60}")
         return host.answer
 
 
@@ -123,7 +123,7 @@ class WasmWits:
                 raise UnknownWit("WASM-001", "the blob's runtime is not 'wasm'")
             abi = blob.headers.get(ABI_HEADER)
             if abi != ABI_VERSION:
-                raise UnknownWit("WASM-001", f"Wasm ABI {abi!r:.40} is not known (only '1')")
+                raise UnknownWit("WASM-001.3", f"Wasm ABI {abi!r:.40} is not known (only '1')")
             loaded = self.engine.load(blob_id, blob.data)
         return WasmWit(blob_id, self.engine, loaded)
 

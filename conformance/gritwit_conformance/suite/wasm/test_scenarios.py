@@ -31,7 +31,7 @@ def test_wasm_scenarios_were_found(impl: Implementation) -> None:
     assert count >= 20, f"expected at least 20 Wasm scenario vectors, found {count}"
 
 
-@pytest.mark.req("ADP-016", "WASM-002")
+@pytest.mark.req("ADP-016", "WASM-002.1")
 @pytest.mark.parametrize("size", [4 * 1024 * 1024 + 1, 16 * 1024 * 1024 + 1])
 def test_wasm_load_checks_the_module_size_first(impl: Implementation, size: int) -> None:
     """Over the 4 MiB module limit is invalid-module, even past the 16 MiB object limit."""

@@ -166,7 +166,18 @@ CASES: dict[str, Case] = {
 }
 
 
-@pytest.mark.req("WASM-007", "WASM-008", "WASM-011")
+@pytest.mark.req(
+    "WASM-007.5",
+    "WASM-008.1",
+    "WASM-008.2",
+    "WASM-008.3",
+    "WASM-011.1",
+    "WASM-011.2",
+    "WASM-011.3",
+    "WASM-011.4",
+    "WASM-011.5",
+    "WASM-011.6",
+)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_core_calls_return_and_leave_what_the_abi_says(impl: Implementation, name: str) -> None:
     calls, codes, expected = CASES[name]
@@ -180,7 +191,7 @@ def test_core_calls_return_and_leave_what_the_abi_says(impl: Implementation, nam
     )
 
 
-@pytest.mark.req("WASM-007")
+@pytest.mark.req("WASM-007.2")
 @pytest.mark.parametrize("where", ["path", "data"])
 def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
     page = 65536
@@ -208,7 +219,7 @@ EFFECTS: dict[str, tuple[str, list[bytes | int]]] = {
 }
 
 
-@pytest.mark.req("WASM-018", "WASM-016")
+@pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-016")
 @pytest.mark.parametrize("kind", sorted(EFFECTS))
 def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, kind: str) -> None:
     call = EFFECTS[kind]
@@ -218,7 +229,7 @@ def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, k
     assert failures == [[actor, "output-too-large"]], f"1025 effects ({kind}): {failures}"
 
 
-@pytest.mark.req("WASM-018", "WASM-016")
+@pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-016")
 def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
     pair: list[tuple[str, list[bytes | int]]] = [
         ("core_set", [b"e", b"x", b""]),
@@ -231,7 +242,7 @@ def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
     assert failures == [[actor, "output-too-large"]], f"1025 effects: {failures}"
 
 
-@pytest.mark.req("WASM-018", "WASM-016")
+@pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-016")
 def test_1_mib_of_output_passes_and_one_byte_more_is_output_too_large(
     impl: Implementation,
 ) -> None:
@@ -265,7 +276,7 @@ SENDS: dict[str, tuple[list[tuple[str, list[bytes | int]]], bool]] = {
 }
 
 
-@pytest.mark.req("WIT-009", "WASM-012")
+@pytest.mark.req("WIT-009", "WASM-012.3", "WASM-012.5")
 @pytest.mark.parametrize("name", sorted(SENDS))
 def test_signals_and_queues_to_one_recipient(impl: Implementation, name: str) -> None:
     calls, allowed = SENDS[name]
@@ -277,13 +288,13 @@ def test_signals_and_queues_to_one_recipient(impl: Implementation, name: str) ->
         assert failures == [[actor, "invalid-transition"]], f"{name} breaks WIT-009: {failures}"
 
 
-@pytest.mark.req("WIT-015", "WASM-011")
+@pytest.mark.req("WIT-015", "WASM-011.7")
 def test_a_step_that_deletes_its_wit_entry_is_invalid(impl: Implementation) -> None:
     failures, _, _, actor = _step(impl, [("core_delete", [b"wit"])], {"a": "01"})
     assert failures == [[actor, "invalid-transition"]], failures
 
 
-@pytest.mark.req("WASM-018", "WASM-012")
+@pytest.mark.req("WASM-018.1", "WASM-012.1")
 def test_a_sends_data_and_header_block_count_as_output(impl: Implementation) -> None:
     """Data and header block handed to send count (the rc blob adds 1 byte)."""
     limit, headers = 1024 * 1024, b"mt\x00x\x00"  # a 5-byte header block
@@ -307,7 +318,7 @@ ABSENT_REFERENCES: dict[str, list[tuple[str, list[bytes | int]]]] = {
 }
 
 
-@pytest.mark.req("WIT-007", "WASM-011", "WASM-012")
+@pytest.mark.req("WIT-007", "WASM-013.2", "WASM-011.4", "WASM-012.2")
 @pytest.mark.parametrize("name", sorted(ABSENT_REFERENCES))
 def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, name: str) -> None:
     failures, _, _, actor = _step(impl, ABSENT_REFERENCES[name], {"a": "01"})
@@ -320,7 +331,7 @@ def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, na
     assert failures == [] and core is not None, f"{name} with a present object: {failures}"
 
 
-@pytest.mark.req("WASM-018", "WASM-011")
+@pytest.mark.req("WASM-018.1", "WASM-011.3")
 def test_a_core_sets_header_block_counts_as_output(impl: Implementation) -> None:
     limit, headers = 1024 * 1024, b"mt\x00x\x00"  # data + 5 header bytes + the 1-byte rc
     fits: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 6, headers])]

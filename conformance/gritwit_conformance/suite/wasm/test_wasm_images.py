@@ -106,7 +106,9 @@ def _plant(impl: Implementation, runtime: str, actor: str, part: dict[str, Any])
     return failures
 
 
-@pytest.mark.req("WASM-024", "WASM-025", "WASM-021")
+@pytest.mark.req(
+    "WASM-024.2", "WASM-024.3", "WASM-024.4", "WASM-024.5", "WASM-024.6", "WASM-025.4", "WASM-021"
+)
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_malformed_image_fails_the_next_step(impl: Implementation, name: str) -> None:
     runtime, actor = _image_actor(impl)
@@ -129,7 +131,7 @@ EXPECTED: dict[str, dict[str, bytes]] = {
 }
 
 
-@pytest.mark.req("WASM-024", "WASM-025", "WASM-027")
+@pytest.mark.req("WASM-024.4", "WASM-024.6", "WASM-025.2", "WASM-025.3", "WASM-025.4", "WASM-027.1")
 @pytest.mark.parametrize("name", sorted(VALID))
 def test_a_valid_image_part_is_restored_exactly(impl: Implementation, name: str) -> None:
     runtime, actor = _image_actor(impl)
@@ -147,7 +149,7 @@ def _replace_image(impl: Implementation, runtime: str, actor: str, image: dict[s
     _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")))
 
 
-@pytest.mark.req("WASM-023", "WASM-024")
+@pytest.mark.req("WASM-023.1")
 def test_an_image_entry_that_is_a_non_empty_blob_fails(impl: Implementation) -> None:
     runtime, actor = _image_actor(impl)
     _replace_image(impl, runtime, actor, _blob(b"x"))
@@ -155,7 +157,7 @@ def test_an_image_entry_that_is_a_non_empty_blob_fails(impl: Implementation) -> 
     assert failures == [[actor, "invalid-image"]], failures
 
 
-@pytest.mark.req("WASM-023", "WASM-025")
+@pytest.mark.req("WASM-023.2", "WASM-025.7")
 def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
     """An update may set ``image`` to the empty blob: the next step starts afresh."""
     runtime, actor = _image_actor(impl)
@@ -166,7 +168,7 @@ def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
         assert bytes.fromhex(answer) == data, f"query {query} after a restart: {answer}"
 
 
-@pytest.mark.req("WASM-025", "WASM-016")
+@pytest.mark.req("WASM-028", "WASM-016")
 def test_an_image_over_the_memory_limit_fails_with_memory_limit(impl: Implementation) -> None:
     """256 pages is the limit (WASM-016): allowed above; 257 → ``memory-limit`` (WASM-025)."""
     runtime, actor = _image_actor(impl)

@@ -79,19 +79,19 @@ def _query(impl: Implementation, module: bytes, state: dict[str, str] | None = N
     return impl.call("wit-query", runtime=runtime, actor=actor, name="q")
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.7")
 def test_a_module_without_a_query_export_is_unknown_query(impl: Implementation) -> None:
     reply = _query(impl, _module(None))
     assert not reply.ok and reply.error_class == "unknown-query", reply
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.7")
 def test_a_query_that_does_not_answer_is_unknown_query(impl: Implementation) -> None:
     reply = _query(impl, _module([("query_name", [0, 0])], answer=False))
     assert not reply.ok and reply.error_class == "unknown-query", reply
 
 
-@pytest.mark.req("WASM-014", "WASM-007")
+@pytest.mark.req("WASM-014.2", "WASM-014.3", "WASM-014.5", "WASM-007.4")
 def test_query_calls_return_what_the_abi_says(impl: Implementation) -> None:
     calls: list[Call] = [
         ("query_name", [2048, 16]),  # the name "q": returns its length, 1
@@ -104,7 +104,7 @@ def test_query_calls_return_what_the_abi_says(impl: Implementation) -> None:
     assert data == b"\x01\xff\x00\x02\xff", data.hex()
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.6", "WASM-014.5")
 def test_the_last_answer_is_the_result(impl: Implementation) -> None:
     module = _module([("answer_core", [b"a"])], answer=False)
     data = bytes.fromhex(_ok(_query(impl, module))["data"])
@@ -120,7 +120,7 @@ STEP_ONLY: dict[str, Call] = {
 }
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.8")
 @pytest.mark.parametrize("name", sorted(STEP_ONLY))
 def test_step_functions_trap_in_a_query(impl: Implementation, name: str) -> None:
     reply = _query(impl, _module([STEP_ONLY[name]]))
@@ -134,14 +134,14 @@ QUERY_ONLY: dict[str, Call] = {
 }
 
 
-@pytest.mark.req("WASM-014")
+@pytest.mark.req("WASM-014.9")
 @pytest.mark.parametrize("name", sorted(QUERY_ONLY))
 def test_query_functions_trap_in_a_step(impl: Implementation, name: str) -> None:
     _, actor, failures = _actor(impl, _module(None, step=(QUERY_ONLY[name],)))
     assert failures == [[actor, "trap"]], f"{name} in a step: {failures}"
 
 
-@pytest.mark.req("WASM-018", "WASM-014", "WASM-016")
+@pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-014.4", "WASM-016")
 def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
     impl: Implementation,
 ) -> None:
@@ -153,7 +153,7 @@ def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
     assert not reply.ok and reply.error_class == "output-too-large", reply
 
 
-@pytest.mark.req("WASM-018", "WASM-014")
+@pytest.mark.req("WASM-018.1", "WASM-014.4")
 def test_an_answers_header_block_counts_as_output(impl: Implementation) -> None:
     limit, headers = 1024 * 1024, b"mt\x00big\x00"  # 7 bytes of header block
     fits = _module([("answer", [0, limit - 7, headers])], answer=False, pages=17)
@@ -163,7 +163,7 @@ def test_an_answers_header_block_counts_as_output(impl: Implementation) -> None:
     assert not reply.ok and reply.error_class == "output-too-large", reply
 
 
-@pytest.mark.req("WASM-018", "WASM-014")
+@pytest.mark.req("WASM-018.1", "WASM-014.5")
 def test_the_blob_answer_core_answers_with_counts_as_output(impl: Implementation) -> None:
     limit = 1024 * 1024
     module = _module([("answer_core", [b"big"])], answer=False)
