@@ -69,14 +69,17 @@ def test_node_adapter_passes_codec_store_wit_and_wasm(node_adapter: str, tmp_pat
     assert set(report["implementation"]["profiles"]) == {"codec", "store", "wit", "wasm"}
     unclaimed = ("runtime",)
     outcomes = {(r["profile"] in unclaimed, r["outcome"]) for r in report["results"]}
-    # No known failures are declared (ADP-005): every claimed test passes, even the
-    # vectors flagged Fuel, since the adapter meters fuel; runtime is not claimed (ADP-006).
-    assert outcomes == {(False, "passed"), (True, "not-claimed")}
+    # One known failure is declared (ADP-005.3): V8 does not canonicalise NaNs
+    # (WASM-006.1). Every other claimed test passes, even the vectors flagged Fuel,
+    # since the adapter meters fuel; runtime is not claimed (ADP-006).
+    assert outcomes == {(False, "passed"), (False, "expected-failure"), (True, "not-claimed")}
+    expected = {r["id"] for r in report["results"] if r["outcome"] == "expected-failure"}
+    assert expected and all("test_every_nan_an_instruction_produces" in i for i in expected)
     profiles = report["profiles"]
     assert profiles["codec"]["passed"] >= 600
     assert profiles["wit"]["passed"] >= 100  # every scenario of scenarios.json
     assert profiles["wasm"]["passed"] >= 20  # every scenario of wasm.json, hostile ones too
-    assert profiles["wasm"]["expectedFailures"] == 0
+    assert profiles["wasm"]["expectedFailures"] == len(expected)
 
 
 @pytest.fixture

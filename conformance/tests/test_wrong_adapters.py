@@ -189,7 +189,7 @@ def test_importing_the_wrong_adapters_changes_nothing(data: str, error: str) -> 
 def test_the_suite_catches(name: str, tmp_path: Path) -> None:
     entry = WRONG[name]
     impl = command(name)
-    timeout = BROKEN_TIMEOUT if entry.outcome == "errored" else 10.0
+    timeout = entry.timeout or (BROKEN_TIMEOUT if entry.outcome == "errored" else 10.0)
     run = conform(impl, tmp_path, entry.profiles, smoke=entry.smoke, timeout=timeout)
     assert run.report["implementation"]["command"] == impl
     assert run.status == 1, f"{name}: gritwit conform exited {run.status}, not 1{run.explain()}"

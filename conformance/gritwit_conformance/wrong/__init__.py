@@ -57,6 +57,8 @@ class WrongAdapter:
     breaks_handshake: bool = False
     #: Not caught yet: what the suite misses (the test is a strict expected failure).
     gap: str = ""
+    #: The harness's per-response time-out for this run, in seconds (0: the default).
+    timeout: float = 0.0
 
 
 def _ids(*ids: str) -> frozenset[str]:
@@ -176,6 +178,8 @@ WRONG: dict[str, WrongAdapter] = {
         "errored",
         "ref-list never answers (it waits for input that never comes)",
         reason="no response to ref-list within",
+        smoke=True,
+        timeout=1.0,  # every ref-list waits this long: keep the run short
     ),
     "debug_print_on_has": WrongAdapter(
         ("store",),

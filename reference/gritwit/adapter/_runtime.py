@@ -123,6 +123,10 @@ class RuntimeCommands:
         return {
             "steps": [[actor.hex(), step.hex()] for actor, step in report.steps],
             "failures": [[f.actor.hex(), failure_class(f)] for f in report.failures],
+            "attempts": [
+                [f.actor.hex(), failure_class(f)]
+                for f in entry.runtime.failures[entry.runtime.attempts_from :]
+            ],
             "quiescent": report.quiescent,
         }
 

@@ -140,6 +140,8 @@ class Runtime:
         self.failures: list[Failure] = []
         #: How many head compare-and-swaps lost to another writer (RUN-002).
         self.conflicts = 0
+        #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
+        self.attempts_from = 0
 
     # --- reading state -------------------------------------------------------------------
 
@@ -344,6 +346,7 @@ class Runtime:
         """
         self._index.load(self._store, self._cache)
         self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
+        self.attempts_from = len(self.failures)  # this call's failed attempts (RUN-004.3)
         steps: list[tuple[ObjectId, ObjectId]] = []
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}

@@ -74,3 +74,24 @@ def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
     assert previous is not None
     ask_message = _object(impl, runtime, previous)
     assert isinstance(ask_message, g.Message) and ask_message.headers.get("mt") == "ask"
+
+
+@pytest.mark.req("RUN-004.3", "RUN-004.4", "RUN-004.5", "RUN-004.1", "RUN-004.2")
+@pytest.mark.parametrize(("actor", "error"), [("failing", "failed"), ("slow", "failed")])
+def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
+    impl: Implementation, tmp_path: Path, actor: str, error: str
+) -> None:
+    """RUN-004's limit on both sides: four failed attempts leave the actor unmarked, the
+    fifth marks it; ``rt-run`` answers every failed attempt of the call (ADP-015)."""
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    counter = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
+    bad = str(_ok(impl.call("rt-genesis", runtime=runtime, actor=actor))["actor"])
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    tried = [attempt for attempt in run["attempts"] if attempt[0] == bad]
+    assert tried == [[bad, error]] * 5, f"RUN-004.3: 5 attempts, then the mark: {run}"
+    assert run["failures"] == [[bad, error]], run
+    assert [a for a, _ in run["steps"]] == [counter], "no step of a failed transition"
+    again = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert again["attempts"] == [] and again["failures"] == [], f"RUN-004.5: {again}"
+    assert _ok(impl.call("rt-head", runtime=runtime, actor=bad))["step"] is None
