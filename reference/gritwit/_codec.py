@@ -14,7 +14,7 @@ so errors always come from the plain path (ENC-016, OBJ-016.1, OBJ-016.2).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import blake3
@@ -82,18 +82,13 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         return {"type": "tree", "entries": raw_of(obj.entries)}
     if kind is Blob:
         assert isinstance(obj, Blob)
-        value = {"type": "blob", "data": obj.data}
-        if obj.headers:
-            value["headers"] = raw_of(obj.headers)  # OBJ-007.1: no headers ⇒ key omitted
-        return value
+        return _with_headers({"type": "blob", "data": obj.data}, obj.headers)
     if kind is Message:
         assert isinstance(obj, Message)
         value = {"type": "message", "content": obj.content.digest}
         if obj.previous is not None:
             value["previous"] = obj.previous.digest
-        if obj.headers:
-            value["headers"] = raw_of(obj.headers)
-        return value
+        return _with_headers(value, obj.headers)
     if kind is Mailbox:
         assert isinstance(obj, Mailbox)
         return {"type": "mailbox", "entries": raw_of(obj.entries)}
@@ -249,9 +244,21 @@ _KEY_ORDERS: Final = {kind: _canonical_orders(kind) for kind in FIELDS}
 _NO_ORDERS: Final[frozenset[tuple[str, ...]]] = frozenset()
 
 
+def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    """``value`` with its ``headers`` key, which is omitted when there are none (OBJ-007.1)."""
+    if headers:
+        value["headers"] = raw_of(headers)
+    return value
+
+
+def _reencodes_exactly(value: object, data: bytes, *, canonical: bool) -> bool:
+    """Whether ``value`` encodes back to exactly ``data``: only such bytes decode (ENC-014.3)."""
+    return cbor2.dumps(value, canonical=canonical) == data
+
+
 def _decode_fast(data: bytes) -> GritObject | None:
-    """cbor2 decode plus a byte-exact re-encode (ENC-014.3); ``None`` when anything is off,
-    and the plain path then reports the encoding error before any object rule (OBJ-016.1).
+    """cbor2 decode plus a byte-exact re-encode; ``None`` when anything is off, and the
+    plain path then reports the encoding error before any object rule (OBJ-016.1).
 
     The top-level key order is checked against the canonical orders of the
     type, so a map with no nested maps (every step; blobs and messages without
@@ -264,7 +271,7 @@ def _decode_fast(data: bytes) -> GritObject | None:
     if type(kind) is not str or tuple(value) not in _KEY_ORDERS.get(kind, _NO_ORDERS):
         return None
     nested = kind == "tree" or kind == "mailbox" or "headers" in value
-    if cbor2.dumps(value, canonical=nested) != data:
+    if not _reencodes_exactly(value, data, canonical=nested):
         return None
     return _from_value(value)
 

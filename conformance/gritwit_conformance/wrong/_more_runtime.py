@@ -43,4 +43,71 @@ MORE: dict[str, WrongAdapter] = {
         "the Wasm host links one import beyond ABI 1, gritwit.clock_now: a Wit can read a clock",
         smoke=True,
     ),
+    "runtime_import_stores_as_it_checks": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.3"}),
+        "failed",
+        "rt-import puts each bundled object as it decodes it, before the whole bundle is "
+        "checked: a refused bundle leaves objects behind",
+    ),
+    "runtime_put_restores_erased": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-011.5"}),
+        "failed",
+        "the durable store drops an id's tombstone when its bytes are put again: an erased "
+        "blob comes back once the same bytes are sent or set in a core",
+        smoke=True,
+    ),
+    "runtime_outbox_ref_renamed": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-003.2"}),
+        "failed",
+        "keeps the outside's outbox under names/outbox instead of names/outside-outbox",
+    ),
+    "runtime_restores_every_head": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-013.3"}),
+        "failed",
+        "every rt-run first restores every actor with a head that is not resident, "
+        "though nothing is pending for it and nothing queries it",
+    ),
+    "runtime_fork_moves_parent": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-008.7"}),
+        "failed",
+        "after a fork, the parent's head is swapped from the fork step to the child's first "
+        "step: the parent's history holds a step of the child",
+        smoke=True,
+    ),
+    "runtime_erased_not_had": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-011.4"}),
+        "failed",
+        "the durable store's has looks at stored bytes only: a step naming an erased blob "
+        "is refused as naming an absent object",
+        smoke=True,
+    ),
+    "runtime_wasm_ref_get": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-016.1"}),
+        "failed",
+        "the Wasm host links one import beyond ABI 1, gritwit.ref_get: a Wit can read a ref",
+        smoke=True,
+    ),
+    "runtime_wasm_put_object": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-016.2"}),
+        "failed",
+        "the Wasm host links one import beyond ABI 1, gritwit.put_object: a Wit can store an "
+        "object other than by returning it",
+        smoke=True,
+    ),
+    "runtime_fork_overwrites_head": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-008.6"}),
+        "failed",
+        "fork sets the child's head whatever it was instead of by compare-and-swap from "
+        "unset: forking the same step with the same state twice succeeds",
+        smoke=True,
+    ),
 }

@@ -85,3 +85,10 @@ MORE["store_torn_put"] = WrongAdapter(
     "put is acknowledged with the last byte of the object still buffered: a kill right "
     "after it leaves a torn object",
 )
+MORE["store_cas_swap_first"] = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.1"}),
+    "failed",
+    "cas compares the expected value before checking a heads/ ref's target",
+    smoke=True,
+)

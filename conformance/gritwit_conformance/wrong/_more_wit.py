@@ -40,4 +40,32 @@ MORE: dict[str, WrongAdapter] = {
         "echo keeps the wall-clock time in its core: step ids depend on when it ran",
         smoke=True,
     ),
+    "wit_update_before_genesis": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-013.3"}),
+        "failed",
+        "an update sent before the genesis is read over by the first transition",
+        smoke=False,
+    ),
+    "wit_actor_reads_one_per_sender": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-028.2"}),
+        "failed",
+        "the test actors read only each sender's oldest pending message per step",
+        smoke=False,
+    ),
+    "wit_first_step_without_genesis": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-012.1"}),
+        "failed",
+        "an actor's first transition is not given its genesis among its pending messages",
+        smoke=True,
+    ),
+    "wit_query_answers_drift": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-017.2"}),
+        "failed",
+        "equal queries against one head answer differently: state carries over between them",
+        smoke=True,
+    ),
 }

@@ -45,8 +45,10 @@ def fork(
 
     Reads ``at_step`` and its core only, whatever the history's length (RUN-008.8):
     the child's first step points back at ``at_step``, so nothing is copied.
-    ``new_actor_state`` sets (or replaces) core entries of the child.  The child's
-    head is set by compare-and-swap from unset (``ref-conflict`` if it exists).
+    ``new_actor_state`` sets (or replaces) core entries of the child.  The child's id
+    is its core's (RUN-008.4); its first step continues ``at_step`` with its inbox and
+    no outbox (RUN-008.5); its head is set by compare-and-swap from unset
+    (``ref-conflict`` if it exists, RUN-008.6).
     """
     step = store.get_object(at_step)
     if not isinstance(step, Step) or step.actor != actor:

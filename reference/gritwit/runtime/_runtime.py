@@ -22,7 +22,8 @@ committed:
   (RUN-001.1 … RUN-001.4); a CAS conflict reloads the index from the heads and retries
   (RUN-002.2, RUN-002.3);
 * a failed transition is retried with exponential back-off; after the last
-  attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6);
+  attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6),
+  with the attempts and the first delay of RUN-004.3 as defaults (RUN-004.8);
 * the first run of a runtime (and the next after an error escaped a run)
   rebuilds the routing index from the heads alone (RUN-003), so a restart on a
   durable store resumes exactly where the last adopted step left off (RUN-007);
@@ -337,8 +338,8 @@ class Runtime:
     async def run_rounds(self, max_steps: int) -> RunReport:
         """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
 
-        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004.3, RUN-004.7):
-        a failing candidate is retried in its turn and, after the last attempt,
+        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004.3, RUN-004.5,
+        RUN-004.7): a failing candidate is retried in its turn and, after the last attempt,
         marked failed; the report's ``failures`` are the actors marked failed in
         this call.  Idle snapshots last for this call only, so a restart between
         calls changes no step id.  Capacity eviction runs before every round and
@@ -414,7 +415,7 @@ class Runtime:
         """At most one adopted step of ``actor``.
 
         RUN-001.1, RUN-001.2, RUN-001.3, RUN-002.3, RUN-004.1, RUN-004.2, RUN-004.3,
-        RUN-004.4, RUN-005.3.
+        RUN-004.4, RUN-004.5, RUN-005.3.
 
         ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
         snapshot kept with the resident actor is used (RUN-012).

@@ -148,13 +148,17 @@ class Store:
                 "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
             )
 
+    def _check_not_erased(self, oid: ObjectId) -> None:
+        """An absent object that was erased is reported as erased (RUN-011)."""
+        reason = self.backend.tombstone(oid)
+        if reason is not None:
+            raise Erased("RUN-011", f"object {oid} was erased: {reason}")
+
     def get(self, oid: ObjectId) -> bytes:
         """The bytes stored under ``oid`` (STO-003.1), re-hashed before return (STO-004.1)."""
         data = self.backend.read(oid)
         if data is None:
-            reason = self.backend.tombstone(oid)
-            if reason is not None:
-                raise Erased("RUN-011", f"object {oid} was erased: {reason}")
+            self._check_not_erased(oid)
             raise ObjectNotFound("STO-003.2", f"no object {oid}")
         actual = blake3.blake3(data).digest()
         if actual != oid.digest:

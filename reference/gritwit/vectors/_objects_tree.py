@@ -222,6 +222,24 @@ def _entries() -> Group:
             "invalid-id",
             flags=["InvalidId"],
         )
+    short = b.bstr(_ID[:31])
+    good = b.bstr(_ID)
+    for slug, what, pairs, error, clause in (
+        ("bad-id-before-bad-name", "an entry's bad id before a later entry's bad name",
+         [("a", short), ("b/c", good)], "invalid-id", "OBJ-005"),
+        ("bad-name-before-bad-id", "an entry's bad name before a later entry's bad id",
+         [("..", good), ("zzz", short)], "invalid-name", "OBJ-011.3"),
+        ("name-before-its-id", "one entry with a bad name and a bad id: the name first",
+         [("a/b", short)], "invalid-name", "OBJ-011.2"),
+    ):  # fmt: skip
+        group.invalid(
+            f"tree/{slug}",
+            what,
+            ("OBJ-016.3", clause),
+            with_fields(_ONE, {"entries": b.raw_map([(b.tstr(n), v) for n, v in pairs])}),
+            error,
+            flags=["Precedence"],
+        )
     for slug in ("headers", "name"):
         group.invalid(
             f"tree/unknown-field-{slug}",

@@ -80,7 +80,16 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/mid-run",
         "a run stopped after one step, a kill, then the rest",
-        ("ADP-015", "RUN-001.3", "RUN-003.1", "RUN-003.3", "RUN-007.1", "RUN-007.2", "WIT-021"),
+        (
+            "ADP-015",
+            "RUN-001.3",
+            "RUN-001.4",
+            "RUN-003.1",
+            "RUN-003.3",
+            "RUN-007.1",
+            "RUN-007.2",
+            "WIT-021",
+        ),
     )
     fan = s.genesis("fanout")
     e0, e1 = s.genesis("echo", tag="0"), s.genesis("echo", tag="1")
@@ -99,7 +108,7 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/twice-in-a-row",
         "two kills with nothing between them",
-        ("ADP-015", "RUN-003.1", "RUN-007.1", "RUN-007.2"),
+        ("ADP-015", "RUN-001.4", "RUN-003.1", "RUN-007.1", "RUN-007.2"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "1")
@@ -159,7 +168,7 @@ def _failures() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "failure/record-blob",
         "the failure record is a JSON blob in the store",
-        ("ADP-015", "RUN-004.4"),
+        ("ADP-015", "RUN-004.1", "RUN-004.3", "RUN-004.4", "RUN-004.5", "RUN-004.8"),
     )
     f = s.genesis("failing")
     s.run()
@@ -301,7 +310,7 @@ def _lifecycle() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "fork/at-head",
         "a fork continues from the parent's head; both go on apart",
-        ("ADP-015", "RUN-008.1", "RUN-008.2", "RUN-008.5", "RUN-008.7"),
+        ("ADP-015", "RUN-008.1", "RUN-008.2", "RUN-008.4", "RUN-008.5", "RUN-008.7"),
     )
     c = s.genesis("counter")
     s.say(c, "inc", "3")

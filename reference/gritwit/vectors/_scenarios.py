@@ -104,12 +104,14 @@ def _echo() -> list[Scenario]:
 
 def _counter() -> list[Scenario]:
     out = []
-    s = S("counter/inc-get", "inc by default 1 and by 5, then get", ("WIT-020",), ("Query",))
+    s = S("counter/inc-get", "inc by default 1 and by 5, then get; count queried twice",
+          ("WIT-020", "WIT-017.2"), ("Query",))  # fmt: skip
     c = s.genesis("counter")
     s.say(c, "inc")
     s.say(c, "inc", "5")
     s.say(c, "get")
     s.run(failures=[])
+    s.query(c, "count", text="6")
     s.query(c, "count", text="6")
     out.append(s)
     s = S("counter/initial-state", "a counter created with count 10", ("WIT-020",), ("Query",))

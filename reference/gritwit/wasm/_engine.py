@@ -444,7 +444,7 @@ def _restore(exports: Any, store: wasmtime.Store, image: Image) -> None:
 
 
 def _capture(exports: Any, store: wasmtime.Store, image: ImageSession) -> None:
-    """Hand the finished instance's memory and exported mutable globals over (WASM-026)."""
+    """Hand the finished instance's memory and exported mutable globals over (WASM-026.1)."""
     values: dict[str, GlobalValue] = {
         name: (kind, extern.value(store) if kind in GLOBAL_BYTES else 0)
         for name, (kind, extern) in _mutable_globals(exports, store).items()

@@ -92,6 +92,11 @@ def _headers(raw: bytes) -> dict[str, str] | None:
     return dict(zip(names, values, strict=True))
 
 
+def _flags_clear(flags: int) -> bool:
+    """Whether every ``flags`` bit but bit 0 is clear (WASM-012.4); if not → ``-2`` (WASM-008.4)."""
+    return not flags & ~SIGNAL
+
+
 def _blob(data: bytes, headers: dict[str, str]) -> Blob | None:
     try:
         return Blob(data=data, headers=headers)
@@ -250,7 +255,9 @@ class StepHost(Host):
 
     def _h_mark_read(self, g: Guest, i: int) -> int:
         """Mark message ``i`` and the sender's earlier ones read (WASM-010.1); returns 0."""
-        sender, index, _ = self._message(i)
+        if i >= len(self.visible):
+            raise WasmTrap("WASM-010.4", f"mark_read({i}) of {len(self.visible)} messages")
+        sender, index, _ = self.visible[i]
         self.marked[sender] = max(self.marked.get(sender, 0), index + 1)
         return 0
 
@@ -297,13 +304,10 @@ class StepHost(Host):
     def _send(
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, flags: int
     ) -> tuple[ObjectId, dict[str, str], bool] | None:
-        """Recipient, headers, signal; ``None`` if one is malformed (WASM-008.1, WASM-008.3).
-
-        A ``flags`` bit other than bit 0 is malformed (WASM-008.4, WASM-012.4).
-        """
+        """Recipient, headers, signal; ``None`` if one is malformed (WASM-008.1, WASM-008.3)."""
         recipient = _text_id(_take(g, to, to_len))
         headers = _headers(_take(g, hdrs, hdrs_len))
-        if recipient is None or headers is None or flags & ~SIGNAL:
+        if recipient is None or headers is None or not _flags_clear(flags):
             return None
         return recipient, headers, bool(flags & SIGNAL)
 

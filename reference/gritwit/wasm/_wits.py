@@ -67,11 +67,15 @@ class WasmWit:
         return self.run(inp).output
 
     def run(self, inp: TransitionInput) -> WasmRun:
-        """As calling it, with the fuel the step consumed."""
+        """As calling it, with the fuel the step consumed.
+
+        An image actor's new core holds the host's image, whatever the guest wrote
+        there (WASM-026.1).
+        """
         host = StepHost(inp, self.engine.limits)
         image = self._image(inp.core, inp.objects, save=True)
         result = self.engine.call(self.loaded, EXPORT_STEP, host, image)
-        if image is not None:  # the host's entry, whatever the guest wrote there (WASM-026)
+        if image is not None:
             image_id, objects = image.saved()
             host.core.set((IMAGE_ENTRY,), image_id)
             host.created.extend(objects)

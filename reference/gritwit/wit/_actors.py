@@ -73,11 +73,18 @@ class BuiltinActor:
             ],
         }
 
+    def wut_answer(self, name: str) -> Blob | None:
+        """The blob answering ``wut``, which every test actor answers (WIT-018); else ``None``."""
+        if name != "wut":
+            return None
+        text = json.dumps(self.wut(), sort_keys=True, separators=(",", ":"))
+        return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
+
     def query(self, name: str, inp: QueryInput) -> Blob:
-        """Answer query ``name`` (WIT-017.1, WIT-018); ``unknown-query`` for an unknown one."""
-        if name == "wut":
-            text = json.dumps(self.wut(), sort_keys=True, separators=(",", ":"))
-            return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
+        """Answer query ``name`` (WIT-017.1); ``unknown-query`` for an unknown one."""
+        wut = self.wut_answer(name)
+        if wut is not None:
+            return wut
         if name not in self.queries:
             raise UnknownQuery("WIT-017.3", f"test actor {self.name!r} has no query {name!r}")
         return self.queries[name][1](inp)
@@ -86,10 +93,15 @@ class BuiltinActor:
 # --- helpers -----------------------------------------------------------------------------
 
 
-class _Out:
-    """Accumulates one transition's effects; every actor reads all it is given (WIT-028.2).
+def _acts_on(item: PendingMessage) -> bool:
+    """Whether a test actor acts on ``item``: a genesis or update is only read (WIT-028.3)."""
+    return item.mt not in RESERVED
 
-    Shared by every test actor that reads (WIT-028): what it does wrong, they all do wrong.
+
+class _Out:
+    """Accumulates one transition's effects, as every test actor describes them (WIT-028.1).
+
+    Shared by every test actor that reads: what it does wrong, they all do wrong.
     """
 
     def __init__(self, inp: TransitionInput) -> None:
@@ -99,14 +111,14 @@ class _Out:
         self.objects: list[GritObject] = []
 
     def messages(self) -> Iterator[tuple[ObjectId, PendingMessage]]:
-        """The messages to act on: senders in id order, oldest first (WIT-028.2); ``genesis``
-        and ``update`` are read over, never used as ordinary messages (WIT-028.3)."""
+        """The messages to act on: senders in id order, oldest first (WIT-028.2)."""
         for sender in sorted(self.inp.pending):
             for item in self.inp.pending[sender]:
-                if item.mt not in RESERVED:
+                if _acts_on(item):
                     yield sender, item
 
     def text(self, oid: ObjectId) -> str | None:
+        """The UTF-8 text of blob ``oid``, as the test actors read it (WIT-028.1)."""
         blob = get_blob(self.inp.objects, oid)
         try:
             return None if blob is None else blob.data.decode("utf-8")
@@ -114,19 +126,24 @@ class _Out:
             return None
 
     def tree(self, oid: ObjectId) -> Tree | None:
+        """Tree ``oid``, as the test actors read it (WIT-028.1)."""
         return get_tree(self.inp.objects, oid)
 
     def new(self, obj: GritObject) -> ObjectId:
+        """Record a new object of the transition; its id (WIT-028.1)."""
         self.objects.append(obj)
         return object_id(obj)
 
     def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
+        """Queue a message of type ``mt`` (WIT-028.1)."""
         self.sends.append(Send(recipient=recipient, content=content, headers={"mt": mt}))
 
     def set_text(self, entry: str, text: str) -> None:
+        """Set core entry ``entry`` to a new blob of ``text`` (WIT-028.1)."""
         self.entries[entry] = self.new(Blob(data=text.encode("utf-8")))
 
     def done(self) -> TransitionOutput:
+        """The transition's output: it reads every pending message (WIT-028.2)."""
         core = Tree(entries=self.entries)
         read = {sender: len(items) for sender, items in self.inp.pending.items()}
         return TransitionOutput(

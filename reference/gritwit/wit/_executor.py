@@ -151,10 +151,10 @@ class Executor:
         return boxes
 
     def pending_for(self, actor: ObjectId) -> dict[ObjectId, tuple[PendingMessage, ...]]:
-        """Everything pending for ``actor``, by sender in id order (WIT-005).
+        """The executor's routing: everything pending for ``actor`` (WIT-010.1).
 
-        This is the executor's routing: what every sender's outbox entry holds beyond
-        what ``actor`` read (WIT-010.1); an entry already read routes nothing (WIT-010.2).
+        By sender in id order: what every sender's outbox entry for ``actor`` holds
+        beyond what ``actor`` read, so that an entry already read routes nothing.
         """
         step = self.head_step(actor)
         inbox = mailbox_entries(self._store, None if step is None else step.inbox)
@@ -288,9 +288,10 @@ class Executor:
     def _genesis_core(
         self, actor: ObjectId, found: Mapping[ObjectId, tuple[PendingMessage, ...]]
     ) -> Tree | None:
-        geneses = [item for items in found.values() for item in items if item.mt == "genesis"]
-        if not geneses:
+        """The core whose ``wit`` runs ``actor``'s first transition (WIT-012.1), or ``None``."""
+        if _awaiting_genesis(found):
             return None
+        geneses = [item for items in found.values() for item in items if item.mt == "genesis"]
         if all(item.message.content != actor for item in geneses):
             raise InvalidGenesis("WIT-012.3", f"no pending genesis for {actor} carries its core")
         core = self._reader.get_object(actor) if self._reader.has(actor) else None
@@ -302,8 +303,9 @@ class Executor:
         self, inp: TransitionInput, sender: ObjectId, item: PendingMessage
     ) -> TransitionOutput:
         """The output of a genesis read-over (WIT-012.5) or an update (WIT-013, WIT-014.1)."""
-        if item.mt == "genesis":  # a duplicate or misaddressed genesis: read over (WIT-012.5)
-            return TransitionOutput(core=inp.core, read={sender: 1})
+        read_over = _read_over(inp, sender, item)
+        if read_over is not None:
+            return read_over
         update = self._reader.get_object(item.message.content)
         if not isinstance(update, Tree):
             raise InvalidTransition("WIT-013.1", "an update's content must be a tree")
@@ -327,7 +329,11 @@ class Executor:
     # --- queries -------------------------------------------------------------------------
 
     def query(self, actor: ObjectId, name: str) -> Blob:
-        """Run query ``name`` against ``actor``'s head (WIT-017.1): reads only, stores nothing."""
+        """Run query ``name`` against ``actor``'s head (WIT-017.1): reads only, stores nothing.
+
+        It answers from the head's step and core alone, so that two equal queries against
+        the same head return the same blob (WIT-017.2).
+        """
         step = self.head_step(actor)
         if step is None:
             raise LookupError(f"actor {actor} does not exist")
@@ -338,6 +344,20 @@ class Executor:
         return wit.query(
             name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._reader))
         )
+
+
+def _awaiting_genesis(found: Mapping[ObjectId, tuple[PendingMessage, ...]]) -> bool:
+    """Whether no genesis is pending for an actor without a step: then it waits (WIT-012.2)."""
+    return not any(item.mt == "genesis" for items in found.values() for item in items)
+
+
+def _read_over(
+    inp: TransitionInput, sender: ObjectId, item: PendingMessage
+) -> TransitionOutput | None:
+    """A duplicate or misaddressed genesis, read alone with no other change (WIT-012.5)."""
+    if item.mt != "genesis":
+        return None
+    return TransitionOutput(core=inp.core, read={sender: 1})
 
 
 def _prefixes(

@@ -201,3 +201,41 @@ def test_exporting_an_actor_without_a_head_is_not_found(
     nobody = g.object_id(g.Blob(data=b"no such actor")).hex()
     reply = impl.call("rt-export", runtime=runtime, actor=nobody)
     assert not reply.ok and reply.error_class == "not-found", reply
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-011.5")
+def test_putting_an_erased_blobs_bytes_again_does_not_restore_them(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A genesis and a send that carry the erased bytes again store them anew: still erased."""
+    runtime = _open(impl, tmp_path / "rt")
+    _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    note = g.object_id(g.Blob(data=b"hi")).hex()
+    _ok(impl.call("rt-erase", runtime=runtime, blob=note, reason="test"))
+    other = _ok(impl.call("rt-genesis", runtime=runtime, actor="echo", state={"note": "6869"}))
+    _ok(impl.call("rt-send", runtime=runtime, to=other["actor"], mt="hi", content={"blob": "6869"}))
+    for _ in range(2):
+        reply = impl.call("rt-object", runtime=runtime, id=note)
+        assert not reply.ok and reply.error_class == "erased", f"RUN-011.5: {reply}"
+        _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-011.4")
+def test_a_step_may_name_an_erased_blob(impl: Implementation, tmp_path: Path) -> None:
+    """``echo`` replies with its message's content, erased meanwhile: the id is still
+    there (``has`` is true), so the step is valid (WIT-007.3) and adopted."""
+    runtime = _open(impl, tmp_path / "rt")
+    echo = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="echo"))["actor"])
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    before = _ok(impl.call("rt-head", runtime=runtime, actor=echo))["step"]
+    _ok(impl.call("rt-send", runtime=runtime, to=echo, mt="hi", content={"blob": "6869"}))
+    note = g.object_id(g.Blob(data=b"hi")).hex()
+    _ok(impl.call("rt-erase", runtime=runtime, blob=note, reason="test"))
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    assert run["attempts"] == [] and run["failures"] == [], f"RUN-011.4: {run}"
+    assert [actor for actor, _ in run["steps"]] == [echo], run
+    after = _ok(impl.call("rt-head", runtime=runtime, actor=echo))["step"]
+    assert after != before

@@ -167,3 +167,41 @@ def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> 
     assert not reply.ok and reply.error_class == "invalid-object", reply
     ok = impl.call("rt-fork", runtime=runtime, actor=actor, step=step, state={"forks": "00"})
     assert ok.ok, ok
+
+
+def _read(impl: Implementation, runtime: str, oid: str) -> g.GritObject:
+    data = _ok(impl.call("rt-object", runtime=runtime, id=oid))["bytes"]
+    return g.decode_object(bytes.fromhex(data))
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-008.4", "RUN-008.5", "RUN-008.6", "RUN-008.7")
+def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The child's id is its core's, its first step continues ``at_step``; forking the
+    same step with the same state again names the same child, whose head exists:
+    ``ref-conflict``, and neither head moves."""
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    parent = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    at = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+    child = str(
+        _ok(impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"}))[
+            "actor"
+        ]
+    )
+    assert child != parent, "RUN-008.4: the child's id differs from the parent's"
+    first = _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"]
+    assert first is not None, "RUN-008.6: the child's head is set"
+    step, at_step = _read(impl, runtime, first), _read(impl, runtime, at)
+    assert isinstance(step, g.Step) and isinstance(at_step, g.Step)
+    assert step.actor.hex() == child and step.core.hex() == child, "RUN-008.4, RUN-008.5"
+    assert g.object_id(_read(impl, runtime, child)) == step.core, "RUN-008.4"
+    assert step.previous is not None and step.previous.hex() == at, "RUN-008.5"
+    assert step.inbox == at_step.inbox and step.outbox is None, "RUN-008.5"
+    again = impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"})
+    assert not again.ok and again.error_class == "ref-conflict", f"RUN-008.6: {again}"
+    assert _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"] == first
+    assert _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"] == at, "RUN-008.7"

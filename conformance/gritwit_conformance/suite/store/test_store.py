@@ -274,6 +274,7 @@ def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: 
     ok(impl.call("store-close", store=handle))
 
 
+@pytest.mark.smoke
 @pytest.mark.req("REF-007.1", "STO-004.2")
 def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"

@@ -113,6 +113,7 @@ def _scratch_module(lowering: Lowering, body: list[str]) -> bytes:
     return module(ARITY, lowering, {"step": lines})
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WASM-009.2", "WASM-009.3", "WASM-007.3", "WASM-007.4")
 def test_copy_out_writes_min_n_cap_bytes_and_returns_n(impl: Implementation) -> None:
     """msg_sender/msg_header write the first min(n, cap) bytes at buf, nothing more."""
@@ -315,6 +316,7 @@ def _fresh_module() -> bytes:
     return bytes(wasmtime.wat2wasm(wat))
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WASM-005.1", "WASM-014.1")
 def test_every_step_and_query_gets_a_fresh_instance(impl: Implementation) -> None:
     """A global a call increments is 1 in every call: nothing survives the call."""
@@ -347,6 +349,7 @@ def _grow_module(kind: str) -> bytes:
     return bytes(wasmtime.wat2wasm(wat))
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WASM-017.1", "WASM-017.2", "WASM-016")
 @pytest.mark.parametrize("kind", ["table", "memory"])
 def test_growing_beyond_the_limit_returns_minus_1_and_changes_nothing(
@@ -372,6 +375,7 @@ NANS: dict[str, str] = {
 }
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WASM-006.1")
 @pytest.mark.parametrize("name", sorted(NANS))
 def test_every_nan_an_instruction_produces_is_canonical(impl: Implementation, name: str) -> None:

@@ -90,7 +90,17 @@ def _keeper_runs(impl: Implementation) -> tuple[list[Any], list[str]]:
     return runs, answers
 
 
-@pytest.mark.req("WASM-025.1", "WASM-025.5", "WASM-025.7", "WASM-026.5", "WASM-027.1", "WASM-005.2")
+@pytest.mark.smoke
+@pytest.mark.req(
+    "WASM-025.1",
+    "WASM-025.5",
+    "WASM-025.7",
+    "WASM-026.5",
+    "WASM-027.1",
+    "WASM-005.2",
+    "WASM-021",
+    "WASM-027.2",
+)
 def test_a_restore_skips_start_keeps_hidden_state_and_a_failed_step_stores_nothing(
     impl: Implementation,
 ) -> None:
@@ -223,6 +233,7 @@ BIG = bytes(
 )
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WASM-025.6", "WASM-020.2", "WASM-028")
 def test_restoring_a_full_image_costs_no_fuel(impl: Implementation) -> None:
     """256 non-zero chunks restored, then 40 000 000 units of work: within half the limit."""

@@ -318,6 +318,7 @@ ABSENT_REFERENCES: dict[str, list[tuple[str, list[bytes | int]]]] = {
 }
 
 
+@pytest.mark.smoke
 @pytest.mark.req("WIT-007", "WASM-013.2", "WASM-011.4", "WASM-012.2")
 @pytest.mark.parametrize("name", sorted(ABSENT_REFERENCES))
 def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, name: str) -> None:

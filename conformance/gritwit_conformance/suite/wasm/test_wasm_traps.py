@@ -1,0 +1,70 @@
+"""Every trap of an instruction fails the step → ``trap`` (WASM-015.1).
+
+One generated module per kind of instruction trap; its genesis step traps, and the
+failure's class must be ``trap`` — not a class of another limit the trap resembles
+(an out-of-bounds access is not ``memory-limit``, an integer overflow not
+``fuel-exhausted``). Each run is compared with the in-process reference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import wasmtime
+
+from gritwit_conformance._implementation import Implementation, InProcess
+
+pytestmark = pytest.mark.profile("wasm")
+
+#: kind of trap → the step's body, which traps.
+TRAPS: dict[str, str] = {
+    "unreachable": "unreachable",
+    "divide-by-zero": "(drop (i32.div_u (i32.const 1) (i32.const 0)))",
+    "integer-overflow": "(drop (i32.div_s (i32.const 0x80000000) (i32.const -1)))",
+    "bad-conversion": "(drop (i32.trunc_f32_s (f32.const nan)))",
+    "memory-out-of-bounds": "(drop (i32.load (i32.const 65534)))",
+    "table-out-of-bounds": "(call_indirect (type $v) (i32.const 5))",
+    "null-function": "(call_indirect (type $v) (i32.const 1))",
+    "wrong-signature": "(drop (call_indirect (type $r) (i32.const 0)))",
+}
+
+
+def _module(body: str) -> bytes:
+    return bytes(
+        wasmtime.wat2wasm(
+            '(module (memory (export "memory") 1) (type $v (func)) (type $r (func (result i32))) '
+            "(table 2 funcref) (elem (i32.const 0) $f) (func $f) "
+            f'(func (export "step") {body}))'
+        )
+    )
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _genesis_failures(impl: Implementation, wasm: bytes) -> tuple[str, list[Any]]:
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+    )
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    _ok(impl.call("wit-close", runtime=runtime))
+    return actor, [run["steps"], run["failures"]]
+
+
+@pytest.mark.smoke
+@pytest.mark.req("WASM-015.1")
+@pytest.mark.parametrize("kind", sorted(TRAPS))
+def test_every_instruction_trap_fails_the_step_as_trap(impl: Implementation, kind: str) -> None:
+    wasm = _module(TRAPS[kind])
+    actor, found = _genesis_failures(impl, wasm)
+    assert found == [[], [[actor, "trap"]]], f"{kind}: {found}"
+    oracle = InProcess()
+    try:
+        assert found == _genesis_failures(oracle, wasm)[1], f"{kind}: not the reference's"
+    finally:
+        oracle.close()

@@ -1,0 +1,35 @@
+"""Wrong adapter: putting an erased blob's bytes again restores them (RUN-011.5).
+
+The durable store inserts every object it is given, tombstone or not, and drops
+the tombstone of an id whose bytes come back: an erasure lasts only until the
+same bytes are sent or set in a core again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from gritwit._ids import ObjectId
+from gritwit.adapter import ReferenceAdapter
+from gritwit.store import _sqlite
+from gritwit_conformance.wrong import patch, run
+
+
+def insert_rows(conn: sqlite3.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+    rows = [(oid.digest, data) for oid, data in items]
+    conn.executemany("DELETE FROM tombstones WHERE id = ?", [(d,) for d, _ in rows])  # the bug
+    conn.executemany("INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", rows)
+
+
+def insert(self: _sqlite.SqliteBackend, oid: ObjectId, data: bytes) -> None:
+    self.insert_many([(oid, data)])
+
+
+def install() -> None:
+    patch(_sqlite.SqliteBackend, "_insert_rows", staticmethod(insert_rows))
+    patch(_sqlite.SqliteBackend, "insert", insert)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,29 @@
+"""Wrong adapter: the host NUL-terminates what it copies out (WASM-007.3).
+
+A C habit: after writing ``min(n, cap)`` bytes at ``buf`` the host writes a NUL
+byte after them — one byte past the buffer the guest handed it when the value
+fills it.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wasm import _host
+from gritwit_conformance.wrong import patch, run
+
+_real_give = _host._give
+
+
+def give(guest: _host.Guest, value: bytes | None, buf: int, cap: int) -> int:
+    n = _real_give(guest, value, buf, cap)
+    if value is not None and buf + min(n, cap) < guest.size():
+        guest.write(buf + min(n, cap), b"\0")  # the bug
+    return n
+
+
+def install() -> None:
+    patch(_host, "_give", give)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,31 @@
+"""Wrong adapter: an out-of-bounds memory access fails as ``memory-limit`` (WASM-015.1).
+
+The host types traps by their code and counts ``MEMORY_OUT_OF_BOUNDS`` as a memory
+limit rather than a trap: a guest reading past its memory fails with the class of a
+module whose memory is too large.
+"""
+
+from __future__ import annotations
+
+import wasmtime
+
+from gritwit._errors import GritError, MemoryLimit
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wasm import _engine
+from gritwit_conformance.wrong import patch, run
+
+_real_typed = _engine._typed
+
+
+def typed(trap: wasmtime.Trap) -> GritError:
+    if trap.trap_code == wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS:  # the bug
+        return MemoryLimit("WASM-017", "the guest accessed memory beyond its size")
+    return _real_typed(trap)
+
+
+def install() -> None:
+    patch(_engine, "_typed", typed)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
