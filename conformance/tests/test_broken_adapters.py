@@ -109,9 +109,11 @@ for line in sys.stdin:
     elif cmd == "rt-export" and MODE == "odd-bundle":
         send({"seq": seq, "ok": True, "bundle": "abc"})
     elif cmd == "rt-run" and MODE == "bad-steps":
-        send({"seq": seq, "ok": True, "steps": [["00" * 32]], "failures": [], "quiescent": True})
+        send({"seq": seq, "ok": True, "steps": [["00" * 32]], "failures": [], "attempts": [],
+              "quiescent": True})
     elif cmd == "rt-run" and MODE == "odd-bundle":
-        send({"seq": seq, "ok": True, "steps": [], "failures": [], "quiescent": True})
+        send({"seq": seq, "ok": True, "steps": [], "failures": [], "attempts": [],
+              "quiescent": True})
     else:
         send({"seq": seq, "ok": True, "digest": "00" * 32})
 """
