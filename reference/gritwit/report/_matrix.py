@@ -46,11 +46,13 @@ _PREFIXES: Final = tuple(CHAPTERS)
 _DRILL_ORDER: Final = {"failed": 0, "unexpected-pass": 1, "errored": 2, "expected-failure": 3}
 
 
-def requirement_key(rid: str) -> tuple[int, str, int]:
-    """Sort key: chapter order of the prefix, then the number (``ENC-9`` < ``ENC-10``)."""
+def requirement_key(rid: str) -> tuple[int, str, int, int]:
+    """Sort key: chapter order of the prefix, then the number and the clause's sub-number
+    (``ENC-9`` < ``ENC-10``, ``RUN-004.2`` < ``RUN-004.10``)."""
     prefix, _, number = rid.partition("-")
     rank = _PREFIXES.index(prefix) if prefix in CHAPTERS else len(_PREFIXES)
-    return rank, prefix, int(number)
+    main, _, sub = number.partition(".")
+    return rank, prefix, int(main), int(sub or 0)
 
 
 def spec_url(base_url: str, rid: str) -> str | None:
