@@ -11,6 +11,7 @@ import sys
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
+from gritwit.adapter._stdio import answer
 from gritwit_conformance.wrong import patch, run
 
 
@@ -20,18 +21,7 @@ def serve(adapter: ReferenceAdapter) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            try:
-                request = json.loads(line)
-            except json.JSONDecodeError as exc:
-                response = adapter.error(None, "bad-request", f"not JSON: {exc}")
-            else:
-                seq = request.get("seq") if isinstance(request, dict) else None
-                if isinstance(seq, int) and not isinstance(seq, bool):
-                    response = adapter.handle(request)
-                elif isinstance(request, dict):
-                    response = adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
-                else:
-                    response = adapter.error(None, "bad-request", "a request is a JSON object")
+            _, response = answer(adapter, line)
             refused = not response["ok"] and response["error"]["class"] == "bad-request"
             stream = sys.stderr if refused and response["seq"] is not None else sys.stdout  # bug
             stream.write(json.dumps(response, separators=(",", ":")) + "\n")

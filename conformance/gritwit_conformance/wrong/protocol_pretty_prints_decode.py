@@ -11,6 +11,7 @@ import sys
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
+from gritwit.adapter._stdio import answer
 from gritwit_conformance.wrong import patch, run
 
 
@@ -20,19 +21,7 @@ def serve(adapter: ReferenceAdapter) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            try:
-                request = json.loads(line)
-            except json.JSONDecodeError as exc:
-                request, response = {}, adapter.error(None, "bad-request", f"not JSON: {exc}")
-            else:
-                seq = request.get("seq") if isinstance(request, dict) else None
-                if isinstance(seq, int) and not isinstance(seq, bool):
-                    response = adapter.handle(request)
-                elif isinstance(request, dict):
-                    response = adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
-                else:
-                    request = {}
-                    response = adapter.error(None, "bad-request", "a request is a JSON object")
+            request, response = answer(adapter, line)
             indent = 2 if request.get("cmd") == "decode" else None  # the bug
             sys.stdout.write(json.dumps(response, indent=indent) + "\n")
             sys.stdout.flush()

@@ -9,11 +9,28 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO
+from typing import IO, Any
 
 from ._handler import ReferenceAdapter
 
 __all__ = ["serve"]
+
+
+def answer(adapter: ReferenceAdapter, line: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One request line → (the request, or ``{}`` if unreadable; its response).
+
+    A line that is no JSON object with an integer ``seq`` is answered ``seq: null``,
+    ``bad-request`` (ADP-004.4).
+    """
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {}, adapter.error(None, "bad-request", f"not JSON: {exc}")
+    if not isinstance(request, dict):
+        return {}, adapter.error(None, "bad-request", "a request is a JSON object")
+    if not isinstance(request.get("seq"), int) or isinstance(request["seq"], bool):
+        return request, adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
+    return request, adapter.handle(request)
 
 
 def serve(
@@ -29,17 +46,7 @@ def serve(
         for line in stdin:
             if not line.strip():
                 continue
-            try:
-                request = json.loads(line)
-            except json.JSONDecodeError as exc:
-                response = adapter.error(None, "bad-request", f"not JSON: {exc}")
-            else:
-                if not isinstance(request, dict):
-                    response = adapter.error(None, "bad-request", "a request is a JSON object")
-                elif not isinstance(request.get("seq"), int) or isinstance(request["seq"], bool):
-                    response = adapter.error(None, "bad-request", "no integer seq (ADP-004.4)")
-                else:
-                    response = adapter.handle(request)
+            _, response = answer(adapter, line)
             stdout.write(json.dumps(response, separators=(",", ":")) + "\n")
             stdout.flush()
             if adapter.shutting_down:
