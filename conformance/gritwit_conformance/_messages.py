@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jsonschema
+
+from gritwit._schemas import load_schema
 
 __all__ = ["ProtocolViolation", "Response", "check_request", "parse_response"]
 
@@ -52,8 +53,7 @@ class Response:
 
 @cache
 def _schema() -> Json:
-    text = resources.files("gritwit").joinpath("schemas/adapter-protocol.schema.json").read_text()
-    loaded: Json = json.loads(text)
+    loaded: Json = load_schema("adapter-protocol.schema.json")
     return loaded
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import gritwit as g
+from gritwit import _schemas
 from gritwit._trace import collect_definitions, trace
+from gritwit.vectors import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec"
@@ -116,3 +121,52 @@ def test_trace_fails_on_uncited_unknown_and_duplicate_ids(tmp_path: Path) -> Non
     (tmp_path / "reference/gritwit/m.py").unlink()
     chapter.write_text(chapter.read_text() + "\n**XX-001** Again, MUST.\n")
     assert trace(tmp_path).duplicates == ["XX-001"] and not trace(tmp_path).ok
+
+
+# -- the normative schemas live in spec/schemas/ (CONV-006) ------------------------------
+
+SCHEMA_CITED_BY = {
+    "wut.schema.json": ("06-wit.md", "WIT-018"),
+    "adapter-protocol.schema.json": ("05-adapter-protocol.md", "ADP-013"),
+    "vectors.schema.json": ("05-adapter-protocol.md", "ADP-014"),
+}
+
+
+@pytest.mark.req("CONV-006.1")
+@pytest.mark.parametrize("name", sorted(SCHEMA_CITED_BY))
+def test_each_normative_schema_is_in_spec_and_the_text_names_its_path(name: str) -> None:
+    assert name in _schemas.NORMATIVE
+    assert _schemas.spec_schemas_dir() == SPEC / "schemas"
+    schema = json.loads((SPEC / "schemas" / name).read_bytes())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert _schemas.load_schema(name) == schema  # the loader reads spec/schemas/ in a checkout
+    chapter, rid = SCHEMA_CITED_BY[name]
+    assert f"`spec/schemas/{name}`" in (SPEC / chapter).read_text(encoding="utf-8"), rid
+    assert f"`spec/schemas/{name}`" in (SPEC / "00-conventions.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (SPEC / "schemas").iterdir()) == sorted(_schemas.NORMATIVE)
+
+
+@pytest.mark.req("CONV-006.2")
+def test_every_copy_of_a_normative_schema_equals_spec_schemas() -> None:
+    assert _schemas.copy_drift() == []
+    for name in _schemas.NORMATIVE:
+        copy = (resources.files("gritwit") / "schemas" / name).read_bytes()
+        assert copy == (SPEC / "schemas" / name).read_bytes(), name
+    vectors_copy = ROOT / "vectors" / "vectors.schema.json"
+    assert vectors_copy.read_bytes() == (SPEC / "schemas" / "vectors.schema.json").read_bytes()
+
+
+@pytest.mark.req("CONV-006.2")
+def test_a_drifted_package_copy_is_reported_by_the_check_and_by_vectors_verify(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real = _schemas._package_bytes
+    monkeypatch.setattr(
+        _schemas,
+        "_package_bytes",
+        lambda name: real(name) + b" " if name == "wut.schema.json" else real(name),
+    )
+    drift = _schemas.copy_drift()
+    assert len(drift) == 1 and "wut.schema.json" in drift[0]
+    report = verify(tmp_path, against_generator=False)  # an empty directory: fast
+    assert any(p.check == "drift" and "wut.schema.json" in p.message for p in report.problems)

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 from wasm_support import WASM_DIR
 
 import gritwit as g
+from gritwit._schemas import load_schema
 from gritwit.wasm import WasmWits, wasm_wit_blob
 
 AGENT_DIR = WASM_DIR / "agent"
@@ -456,7 +456,7 @@ def test_a_flood_of_messages_is_read_over_several_transitions() -> None:
 @pytest.mark.req("WASM-014", "WIT-017")
 def test_queries() -> None:
     host = _session()
-    schema = json.loads(resources.files("gritwit").joinpath("schemas/wut.schema.json").read_text())
+    schema = load_schema("wut.schema.json")
     wut = json.loads(host.query("wut"))
     jsonschema.validate(wut, schema)
     assert [m["mt"] for m in wut["messages"]] == ["user", "assistant", "tool_result", "reset"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 import jsonschema
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit._schemas import load_schema
 from gritwit.wit import TEST_ACTORS, Executor, TransitionTimeout, test_actor_core
 
 
@@ -37,7 +37,7 @@ def _replies(ex: Executor, store: g.Store, actor: g.ObjectId) -> list[tuple[str 
 @pytest.mark.req("WIT-018", "WIT-017")
 @pytest.mark.parametrize("name", sorted(TEST_ACTORS))
 def test_every_actor_answers_wut_valid_against_the_schema(name: str) -> None:
-    schema = json.loads(resources.files("gritwit").joinpath("schemas/wut.schema.json").read_text())
+    schema = load_schema("wut.schema.json")
     store = g.Store.memory()
     ex = Executor(store)
     actor = _spawn(ex, name)
@@ -53,7 +53,7 @@ def test_every_actor_answers_wut_valid_against_the_schema(name: str) -> None:
 
 @pytest.mark.req("WIT-018")
 def test_the_schema_rejects_a_document_without_name() -> None:
-    schema = json.loads(resources.files("gritwit").joinpath("schemas/wut.schema.json").read_text())
+    schema = load_schema("wut.schema.json")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"description": "", "messages": [], "queries": []}, schema)
 

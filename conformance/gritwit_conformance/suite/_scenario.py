@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import jsonschema
 import pytest
 
 import gritwit as g
+from gritwit._schemas import load_schema
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
@@ -42,8 +42,7 @@ def scenario_params(file: str, requirement: str) -> Iterator[Any]:
 
 
 def _wut_schema() -> Any:
-    text = (resources.files("gritwit") / "schemas" / "wut.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    return jsonschema.Draft202012Validator(load_schema("wut.schema.json"))
 
 
 def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:

@@ -6,16 +6,13 @@ harness that adds a field breaks it.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
+from gritwit._schemas import load_schema
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance.wrong import run
 
-_ARGS = json.loads(
-    resources.files("gritwit").joinpath("schemas/adapter-protocol.schema.json").read_text()
-)["$defs"]["arguments"]
+_ARGS = load_schema("adapter-protocol.schema.json")["$defs"]["arguments"]
 
 
 class Adapter(ReferenceAdapter):

@@ -11,7 +11,6 @@ every declared expectation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,6 +18,7 @@ import blake3
 
 import gritwit as g
 
+from .. import _schemas
 from . import (
     _encoding,
     _identifiers,
@@ -80,8 +80,8 @@ class GenerationError(Exception):
 
 
 def schema_bytes() -> bytes:
-    """The JSON Schema of vector files, as shipped in the package."""
-    return (resources.files("gritwit") / "schemas" / SCHEMA_FILE).read_bytes()
+    """The vector file schema: ``spec/schemas/vectors.schema.json`` (or its package copy)."""
+    return _schemas.schema_bytes(SCHEMA_FILE)
 
 
 def _same(left: object, right: object) -> bool:

@@ -5,7 +5,8 @@ Three independent checks, each reported per file and vector:
 1. *schema* — every vector file validates against the JSON Schema, and its
    counts, flag notes and ids are consistent;
 2. *drift* — the committed files are byte-identical to what the generator
-   writes now (no file missing, none stale);
+   writes now (no file missing, none stale), and the package's copies of the
+   normative schemas equal ``spec/schemas/`` (CONV-006.2);
 3. *reference* — every vector, as committed, runs through the reference
    implementation with the expected outcome (:func:`._check.check_vector`).
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import jsonschema
 
+from .._schemas import copy_drift
 from ._check import check_vector
 from ._format import SCHEMA_FILE
 from ._generate import GenerationError, build_documents, schema_bytes
@@ -209,4 +211,5 @@ def verify(directory: Path, *, against_generator: bool = True) -> Report:
             problems += [Problem("reference", relative, vector["id"], i) for i in issues]
     if not files:
         problems.append(Problem("missing", str(directory), None, "no vector files found"))
+    problems += [Problem("drift", "spec/schemas", None, line) for line in copy_drift()]
     return Report(len(files), totals[0], totals[1], totals[2], tuple(problems))

@@ -1,0 +1,74 @@
+"""The normative JSON Schemas: one loader for the reference and the harness.
+
+The schemas are part of the spec and live in ``spec/schemas/`` (WIT-018 for
+``wut.schema.json``, ADP-013 for ``adapter-protocol.schema.json``, the vector
+format of the conventions chapter for ``vectors.schema.json``). An installed
+wheel has no ``spec/``, so the package carries byte-identical copies in
+``gritwit/schemas/``.
+
+* :func:`schema_bytes` reads ``spec/schemas/<name>`` when this package runs from a
+  checkout of the project, else the package copy;
+* :func:`copy_drift` names every package copy that differs from ``spec/schemas/``
+  (``reference/tests/test_spec.py`` and ``gritwit vectors verify`` fail on it).
+
+``report.schema.json`` (the harness's report format) is not spec and is not here.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["NORMATIVE", "copy_drift", "load_schema", "schema_bytes", "spec_schemas_dir"]
+
+NORMATIVE: Final = ("wut.schema.json", "adapter-protocol.schema.json", "vectors.schema.json")
+
+
+def spec_schemas_dir() -> Path | None:
+    """``spec/schemas/`` of the checkout this package runs from, or ``None`` (a wheel)."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "reference" / "gritwit").is_dir():
+        directory = root / "spec" / "schemas"
+        if directory.is_dir():
+            return directory
+    return None
+
+
+def _package_bytes(name: str) -> bytes:
+    return (resources.files("gritwit") / "schemas" / name).read_bytes()
+
+
+def schema_bytes(name: str) -> bytes:
+    """The bytes of the normative schema ``name`` (one of :data:`NORMATIVE`)."""
+    if name not in NORMATIVE:
+        raise ValueError(f"{name!r} is not a normative schema (one of {', '.join(NORMATIVE)})")
+    directory = spec_schemas_dir()
+    if directory is not None:
+        return (directory / name).read_bytes()
+    return _package_bytes(name)
+
+
+def load_schema(name: str) -> Any:
+    """The normative schema ``name``, parsed."""
+    return json.loads(schema_bytes(name))
+
+
+def copy_drift() -> list[str]:
+    """One line per package copy that differs from ``spec/schemas/`` (none in a wheel)."""
+    directory = spec_schemas_dir()
+    if directory is None:
+        return []
+    problems = []
+    for name in NORMATIVE:
+        if _package_bytes(name) != (directory / name).read_bytes():
+            problems.append(
+                f"reference/gritwit/schemas/{name} differs from spec/schemas/{name}: the spec is "
+                f"the source; copy it (cp spec/schemas/{name} reference/gritwit/schemas/)"
+            )
+    extra = sorted(p.name for p in directory.glob("*.json") if p.name not in NORMATIVE)
+    problems += [
+        f"spec/schemas/{name} is not listed in gritwit._schemas.NORMATIVE" for name in extra
+    ]
+    return problems
