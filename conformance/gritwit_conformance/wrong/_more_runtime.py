@@ -110,4 +110,20 @@ MORE: dict[str, WrongAdapter] = {
         "unset: forking the same step with the same state twice succeeds",
         smoke=True,
     ),
+    "runtime_fork_fresh_image": WrongAdapter(
+        ("runtime",),
+        frozenset({"WASM-029.2"}),
+        "failed",
+        "a fork resets the child's image to the empty blob: the child starts from a fresh "
+        "instance instead of its parent's image at the fork step",
+        smoke=True,
+    ),
+    "runtime_evict_drops_image": WrongAdapter(
+        ("runtime",),
+        frozenset({"WASM-029.1"}),
+        "failed",
+        "an evicted image actor's next step instantiates the module anew instead of restoring "
+        "the image from its core; restarts and imports are right",
+        smoke=True,
+    ),
 }

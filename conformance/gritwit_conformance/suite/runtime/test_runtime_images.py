@@ -1,0 +1,141 @@
+"""An image actor's state survives eviction, restart, a bundle and a fork (WASM-029).
+
+The image actor (``conformance/wasm/image/image_counter.wasm``) keeps its state in
+plain Wasm memory and globals; the host keeps them in the actor's core (WASM-023).
+Its documented behaviour fixes what each query must answer: ``append`` adds the
+content at the end of a buffer, the query ``buffer`` answers the buffer and
+``count`` the number of writes.
+Between two calls the actor is evicted (RUN-012), its runtime restarted (RUN-007),
+exported and imported into another runtime (RUN-009), and forked (RUN-008): each
+time the next call must see exactly the memory of an uninterrupted run, and a fork
+child must start from its parent's image at the fork step, neither then changing
+the other (WASM-029.1, WASM-029.2).  Every answer is also compared with the
+in-process reference fed the same commands, so the steps' ids must be those of the
+reference's uninterrupted run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation, InProcess
+
+pytestmark = pytest.mark.profile("runtime")
+
+MODULE = (
+    Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"
+).read_bytes()
+
+
+class _Side:
+    """One implementation with its runtimes, opened on directories under ``top``."""
+
+    def __init__(self, impl: Implementation, top: Path) -> None:
+        self.impl = impl
+        self.top = top
+        top.mkdir()
+
+    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
+        reply = self.impl.call(cmd, **args)
+        return dict(reply.result) if reply.ok else {"error": reply.error_class}
+
+
+class _Both:
+    """The implementation and the reference; every answer must be the reference's."""
+
+    def __init__(self, impl: Implementation, top: Path) -> None:
+        self.sides = (_Side(impl, top / "impl"), _Side(InProcess(), top / "ref"))
+        self.handles: dict[str, tuple[str, str]] = {}
+
+    def open(self, name: str) -> None:
+        handles = []
+        for side in self.sides:
+            path = side.top / name
+            path.mkdir(exist_ok=True)
+            answer = side.call("rt-open", path=str(path))
+            assert "runtime" in answer, f"rt-open {name}: {answer}"
+            handles.append(str(answer["runtime"]))
+        self.handles[name] = (handles[0], handles[1])
+
+    def __call__(self, where: str, cmd: str, **args: Any) -> dict[str, Any]:
+        """``cmd`` on runtime ``where`` of both sides; the implementation must agree."""
+        mine, ref = self.handles[where]
+        want = self.sides[1].call(cmd, runtime=ref, **args)
+        got = self.sides[0].call(cmd, runtime=mine, **args)
+        assert got == want, (
+            f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
+            f"the implementation {got} (WASM-029)"
+        )
+        return want
+
+    def kill(self) -> None:
+        for side in self.sides:
+            side.impl.kill()
+
+
+def _append(both: _Both, where: str, actor: str, text: bytes) -> None:
+    both(where, "rt-send", to=actor, mt="append", content={"blob": text.hex()})
+    run = both(where, "rt-run", max_steps=50)
+    assert run["failures"] == [] and run["quiescent"], run
+
+
+def _buffer(both: _Both, where: str, actor: str) -> bytes:
+    return bytes.fromhex(both(where, "rt-query", actor=actor, name="buffer")["data"])
+
+
+def _count(both: _Both, where: str, actor: str) -> int:
+    return int(bytes.fromhex(both(where, "rt-query", actor=actor, name="count")["data"]))
+
+
+@pytest.mark.smoke
+@pytest.mark.req("WASM-029.1", "RUN-012.5", "RUN-007.1", "RUN-009.5")
+def test_an_image_survives_eviction_restart_and_a_bundle(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    both = _Both(impl, tmp_path)
+    try:
+        both.open("a")
+        actor = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
+        _append(both, "a", actor, b"hello")
+        assert _buffer(both, "a", actor) == b"hello"
+        both("a", "rt-evict")  # the image is in the core only now (WASM-029.1)
+        _append(both, "a", actor, b" world")
+        assert _buffer(both, "a", actor) == b"hello world", "the image was lost at eviction"
+        both.kill()  # SIGKILL: the next command starts a new process (RUN-007)
+        both.open("a")
+        _append(both, "a", actor, b".")
+        assert _buffer(both, "a", actor) == b"hello world.", "the image was lost at restart"
+        bundle = both("a", "rt-export", actor=actor)["bundle"]
+        both.open("b")
+        both("b", "rt-import", bundle=bundle)
+        _append(both, "b", actor, b"!")
+        assert _buffer(both, "b", actor) == b"hello world.!", "the image was lost in the bundle"
+        assert _count(both, "b", actor) == 4
+    finally:
+        both.kill()
+
+
+@pytest.mark.smoke
+@pytest.mark.req("WASM-029.2", "RUN-008.1", "RUN-008.7")
+def test_a_fork_starts_from_the_parent_image_and_they_stay_apart(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    both = _Both(impl, tmp_path)
+    try:
+        both.open("a")
+        parent = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
+        _append(both, "a", parent, b"one")
+        at_step = both("a", "rt-head", actor=parent)["step"]
+        _append(both, "a", parent, b"-two")
+        child = both("a", "rt-fork", actor=parent, step=at_step)["actor"]
+        assert _buffer(both, "a", child) == b"one", "the child must start from the fork step"
+        _append(both, "a", child, b"-child")
+        _append(both, "a", parent, b"-three")
+        assert _buffer(both, "a", child) == b"one-child"
+        assert _buffer(both, "a", parent) == b"one-two-three"
+        assert (_count(both, "a", parent), _count(both, "a", child)) == (3, 2)
+    finally:
+        both.kill()
