@@ -30,7 +30,16 @@ ACTORS = 1000
 BATCH = 200
 
 
-class CounterTransition:
+class Backends:
+    """The store each parametrised runtime benchmark runs on (``bench_counts`` wraps it)."""
+
+    folder: str
+
+    def make_store(self, backend: str) -> Store:
+        return Store.memory() if backend == "memory" else Store.open(self.folder)
+
+
+class CounterTransition(Backends):
     """One ``inc`` → one step of the ``counter`` test actor, through the runtime."""
 
     params: ClassVar = (["memory", "sqlite"],)
@@ -38,7 +47,7 @@ class CounterTransition:
 
     def setup(self, backend: str) -> None:
         self.folder = tempfile.mkdtemp(prefix="gritwit-bench-runtime-")
-        self.store = Store.memory() if backend == "memory" else Store.open(self.folder)
+        self.store = self.make_store(backend)
         self.loop = asyncio.new_event_loop()
         self.runtime = Runtime(self.store)
         core, objects = test_actor_core("counter")
@@ -88,7 +97,7 @@ class ManyActors:
         await self.runtime.run_until_quiescent()
 
 
-class PingPongBatch:
+class PingPongBatch(Backends):
     """:data:`BATCH` transitions of two ``echo`` actors answering each other, one run."""
 
     params: ClassVar = (["memory", "sqlite"],)
@@ -96,7 +105,7 @@ class PingPongBatch:
 
     def setup(self, backend: str) -> None:
         self.folder = tempfile.mkdtemp(prefix="gritwit-bench-pingpong-")
-        self.store = Store.memory() if backend == "memory" else Store.open(self.folder)
+        self.store = self.make_store(backend)
         self.loop = asyncio.new_event_loop()
         self.runtime = Runtime(self.store)
         self.loop.run_until_complete(self._start())
