@@ -8,6 +8,7 @@ prints a per-profile summary with the failed requirement IDs.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,14 @@ from typing import Any
 import pytest
 
 from ._report import render_summary
+from ._state import settings
 
-__all__ = ["PROFILES", "SUITE_DIR", "run_conform"]
+__all__ = ["EXIT_HANDSHAKE", "PROFILES", "SUITE_DIR", "run_conform"]
+
+#: Exit status when the adapter cannot start or fails its handshake (no test ran).
+EXIT_HANDSHAKE = 3
+#: Exit status of an interrupted run: 128 + the signal number, as a shell reports it.
+_SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 #: Test folders by profile; ``protocol`` always runs.
@@ -39,7 +46,8 @@ def _pytest_args(
     chosen = profiles or list(PROFILES)
     args = [str(SUITE_DIR / "protocol"), *(str(SUITE_DIR / p) for p in chosen)]
     args += ["-c", str(ini), "--rootdir", str(SUITE_DIR.parent), "-p", "no:cacheprovider"]
-    args += ["-q", "--tb=no", "--no-header", "-o", "console_output_style=count"]
+    args += ["-q", "--tb=no", "--no-header", "-rN", "-o", "console_output_style=classic"]
+    args += ["--gritwit-progress"]
     args += ["--impl", impl, "--gritwit-json", str(json_path), "--junitxml", str(junit_path)]
     args += ["--gritwit-timeout", str(timeout)]
     if workers > 1:
@@ -53,6 +61,10 @@ def _pytest_args(
     return args
 
 
+#: Lines of each failure's reason printed in the terminal (the reports hold all of it).
+_REASON_LINES = 12
+
+
 def _failures(document: dict[str, Any], limit: int) -> list[str]:
     lines = []
     bad = [
@@ -62,7 +74,9 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
         reason = record["reason"].strip().splitlines()
         lines.append(f"  {record['outcome'].upper():8} {record['id']}")
         lines.append(f"           [{', '.join(record['requirements'])}]")
-        lines += [f"           {line}" for line in reason[:6]]
+        lines += [f"           {line}" for line in reason[:_REASON_LINES]]
+        if len(reason) > _REASON_LINES:
+            lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
     if len(bad) > limit:
         lines.append(f"  … and {len(bad) - limit} more in the JSON report")
     return lines
@@ -81,11 +95,35 @@ def run_conform(
     vectors: Path | None = None,
     show: int = 10,
 ) -> int:
-    """Run the suite; print the summary; return 0 only if nothing failed or errored."""
+    """Run the suite; print the summary; return 0 only if nothing failed or errored.
+
+    The adapter's handshake is checked first: when it cannot start or answer
+    ``hello``, one error says so and the status is :data:`EXIT_HANDSHAKE`.  An
+    interrupted run (SIGINT, SIGTERM) writes a partial report marked so and
+    returns 128 + the signal number.
+    """
     unknown = set(profiles or ()) - set(PROFILES)
     if unknown:
-        print(f"gritwit conform: unknown profile(s) {sorted(unknown)}; known: {list(PROFILES)}")
+        print(
+            f"gritwit conform: unknown profile(s) {sorted(unknown)}; known: {list(PROFILES)}",
+            file=sys.stderr,
+        )
         return 2
+    for stale in (
+        json_path,
+        junit_path,
+    ):  # a report left by an earlier run must not pass for this one
+        stale.unlink(missing_ok=True)
+    settings.interrupted = None
+    settings.profiles = list(profiles or [])
+    if impl != "reference":
+        from ._implementation import HandshakeFailed, check_handshake
+
+        try:
+            settings.hello, settings.hello_of = check_handshake(impl, timeout=timeout), impl
+        except HandshakeFailed as exc:
+            print(f"gritwit conform: {exc}\nno report written", file=sys.stderr)
+            return EXIT_HANDSHAKE
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
@@ -105,7 +143,7 @@ def run_conform(
         )
     if not json_path.is_file():
         print(f"gritwit conform: the run produced no report (pytest exit {status})")
-        return int(status) or 1
+        return _SIGNAL_STATUS.get(settings.interrupted or "", int(status) or 1)
     document = json.loads(json_path.read_text(encoding="utf-8"))
     print()
     print(render_summary(document))
@@ -114,6 +152,8 @@ def run_conform(
         print("\nfailures:")
         print("\n".join(failures))
     print(f"\nreport: {json_path}   junit: {junit_path}")
+    if document.get("interrupted"):
+        return _SIGNAL_STATUS.get(document["interrupted"], 2)
     bad = any(
         entry["failed"] or entry["errored"] or entry["unexpectedPasses"]
         for entry in document["profiles"].values()

@@ -19,17 +19,25 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
-from ._messages import ProtocolViolation, Response, check_request, parse_response
+from ._messages import (
+    ProtocolViolation,
+    Response,
+    bound_message,
+    check_request,
+    parse_response,
+)
 from ._transport import AdapterBroken, AdapterProcess
 
 __all__ = [
     "PROFILE_COMMANDS",
     "PROTOCOL_VERSION",
     "CannotKillMidCommand",
+    "HandshakeFailed",
     "Implementation",
     "InProcess",
     "MissingCommand",
     "Subprocess",
+    "check_handshake",
     "make_implementation",
 ]
 
@@ -110,6 +118,9 @@ class Implementation(ABC):
         self._rng = random.Random(0x6772)  # deterministic runs, arbitrary numbers
         self._poison: AdapterBroken | None = None
         self.hello: dict[str, Any] | None = None
+        #: The last request sent and its answer, for failure messages (protocol form).
+        self.last_request: dict[str, Any] | None = None
+        self.last_response: Response | None = None
 
     # --- transport, per kind -----------------------------------------------------------
 
@@ -133,11 +144,13 @@ class Implementation(ABC):
     def _send(self, cmd: str, args: dict[str, Any], *, check: bool = True) -> Response:
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
+        self.last_request, self.last_response = message, None
         if check:
             check_request(message)
         try:
             line = self._exchange(message)
-            return parse_response(line, self._seq, cmd)
+            self.last_response = parse_response(line, self._seq, cmd)
+            return self.last_response
         except ProtocolViolation as exc:
             self._stop(kill=True)
             raise AdapterBroken(str(exc), self._stderr(), exc.requirement) from None
@@ -324,6 +337,53 @@ class InProcess(Implementation):
 
     def _fresh(self) -> InProcess:
         return InProcess()
+
+
+#: Lines of the adapter's standard error shown when the handshake fails.
+_STDERR_LINES = 10
+
+
+class HandshakeFailed(Exception):
+    """The adapter could not be started or failed its handshake: no test can run (ADP-005).
+
+    The message names the command, what went wrong (with the exit status when the
+    adapter exited) and the last lines of its standard error, in a few lines.
+    """
+
+    def __init__(self, command: str, argv: list[str], broken: AdapterBroken) -> None:
+        self.command = command
+        self.broken = broken
+        lines = [
+            "the adapter could not be started or failed its handshake (ADP-005), so no test ran",
+            f"  command: {command}",
+            f"  argv:    {json.dumps(argv)}",
+            f"  problem: {bound_message(broken.reason, 600)}  [{broken.requirement}]",
+        ]
+        tail = [line[:200] for line in broken.stderr.strip().splitlines()][-_STDERR_LINES:]
+        if tail:
+            lines.append(f"  stderr (last {len(tail)} lines):")
+            lines += [f"    {line}" for line in tail]
+        else:
+            lines.append("  stderr: (empty)")
+        super().__init__("\n".join(lines))
+
+
+def check_handshake(spec: str, *, timeout: float = 10.0) -> dict[str, Any]:
+    """Start the implementation, do the handshake, shut it down; return the ``hello`` result.
+
+    Raises :class:`HandshakeFailed` when the command cannot start, exits, hangs past
+    ``timeout`` or answers ``hello`` wrongly: a run would only repeat that error in
+    every test.
+    """
+    impl = make_implementation(spec, timeout=timeout)
+    try:
+        hello = dict(impl.info())
+    except AdapterBroken as exc:
+        argv = impl.argv if isinstance(impl, Subprocess) else []
+        raise HandshakeFailed(impl.label, argv, exc) from None
+    finally:
+        impl.close()
+    return hello
 
 
 def make_implementation(spec: str, *, timeout: float = 10.0) -> Implementation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -11,7 +12,16 @@ import jsonschema
 
 from gritwit._schemas import load_schema
 
-__all__ = ["ProtocolViolation", "Response", "check_request", "parse_response"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "ProtocolViolation",
+    "Response",
+    "bound_message",
+    "check_request",
+    "parse_response",
+    "protocol_form",
+    "shorten_value",
+]
 
 Json = dict[str, Any]
 
@@ -33,14 +43,98 @@ _RESULT_RULE = {"hello": "ADP-005.1"}
 _HEX_PATTERNS = frozenset({"^[0-9a-f]*$", "^[0-9a-f]{64}$"})
 
 
+#: Longest failure message the reports carry (characters): room for a structural diff of a
+#: few dozen lines, never a 16 MiB answer.  The one bound every report format shares.
+MESSAGE_LIMIT = 8192
+#: Longest string shown whole inside a protocol-form message; a longer one is cut.
+_VALUE_LIMIT = 160
+#: Hex digits of a long byte string kept in front of its length.
+_HEX_KEPT = 64
+#: Items of a long list shown before ``…(N items)``.
+_ITEMS_KEPT = 16
+#: Runs of this many hex digits (64 bytes and more) in free text are byte strings: cut.
+_LONG_HEX = re.compile(r"[0-9a-fA-F]{129,}")
+#: Any other run of non-space characters this long (a ``bytes`` repr …) is cut too.
+_LONG_TOKEN = re.compile(r"\S{401,}")
+_HEX_VALUE = re.compile(r"[0-9a-f]*")
+
+
+def _cut_hex(text: str) -> str:
+    return f"{text[:_HEX_KEPT]}…({len(text) // 2} bytes)"
+
+
+def shorten_value(value: object) -> object:
+    """``value`` (decoded JSON) with long strings and lists cut, each cut saying its size.
+
+    A long lowercase-hex string is a byte string (ADP-004): its first bytes stay,
+    followed by ``…(16777216 bytes)``; other long text by ``…(N chars)``.
+    """
+    if isinstance(value, str):
+        if len(value) <= _VALUE_LIMIT:
+            return value
+        if len(value) % 2 == 0 and _HEX_VALUE.fullmatch(value):
+            return _cut_hex(value)
+        return f"{value[:_VALUE_LIMIT]}…({len(value)} chars)"
+    if isinstance(value, dict):
+        return {str(k): shorten_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        shown = [shorten_value(v) for v in value[:_ITEMS_KEPT]]
+        if len(value) > _ITEMS_KEPT:
+            shown.append(f"…({len(value)} items)")
+        return shown
+    return value
+
+
+def protocol_form(message: Json) -> str:
+    """One request or response as it travels (one JSON line, ADP-001), long values cut."""
+    return json.dumps(shorten_value(message), separators=(",", ":"), ensure_ascii=False)
+
+
+def _cut_token(match: re.Match[str]) -> str:
+    token = match.group()
+    return f"{token[:200]}…({len(token)} chars)"
+
+
+def bound_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A failure message of at most ``limit`` characters, the same in every report.
+
+    Long single tokens go first (hex runs become their first bytes and their length,
+    other runs their head and length), so a structural diff of many short lines
+    survives; only then is the text cut at a line end, saying how much was left out.
+    """
+    text = _LONG_HEX.sub(lambda m: _cut_hex(m.group()), text)
+    text = _LONG_TOKEN.sub(_cut_token, text)
+    if len(text) <= limit:
+        return text
+    note = f"\n…({len(text)} characters, cut to the first {limit})"
+    head = text[: limit - len(note)]
+    if "\n" in head[len(head) // 2 :]:
+        head = head[: head.rindex("\n")]
+    return head + note
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One answer of an implementation (ADP-003)."""
+    """One answer of an implementation (ADP-003).
+
+    ``cmd`` is the command it answers; ``repr`` shows the answer in protocol form,
+    long values cut, so an assertion message that embeds a response stays readable
+    and names the command.
+    """
 
     seq: int
     ok: bool
     result: Json = field(default_factory=dict)
     error: Json = field(default_factory=dict)
+    cmd: str = field(default="", compare=False)
+
+    def __repr__(self) -> str:
+        wire: Json = {"seq": self.seq, "ok": self.ok, **self.result}
+        if not self.ok:
+            wire["error"] = self.error
+        return f"<answer to {self.cmd or '?'}: {protocol_form(wire)}>"
+
+    __str__ = __repr__
 
     @property
     def error_class(self) -> str | None:
@@ -135,4 +229,6 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
                 f"result of {cmd} breaks the protocol schema: {_describe(error)}", rule
             )
     result = {k: v for k, v in message.items() if k not in ("seq", "ok", "error")}
-    return Response(seq=seq, ok=message["ok"], result=result, error=message.get("error", {}))
+    return Response(
+        seq=seq, ok=message["ok"], result=result, error=message.get("error", {}), cmd=cmd
+    )

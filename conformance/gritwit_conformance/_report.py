@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import time
+from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,16 @@ import pytest
 from . import SUITE_VERSION
 from ._state import settings
 
-__all__ = ["ReportCollector", "build_summary", "render_summary"]
+__all__ = [
+    "ProgressReporter",
+    "ReportCollector",
+    "build_summary",
+    "known_failure_matches",
+    "profile_of",
+    "render_summary",
+    "short_reason",
+    "stale_known_failures",
+]
 
 
 @dataclass(slots=True)
@@ -34,20 +44,81 @@ class _Record:
     duration: float = 0.0
 
 
-def _short_reason(report: pytest.TestReport) -> str:
-    text = report.longreprtext or ""
+def short_reason(text: str) -> str:
+    """The message lines (``E …``) of a pytest failure and hypothesis's minimal example."""
     falsifying = re.search(r"Falsifying example:.*?(?=\n\n|\Z)", text, re.DOTALL)
     lines = [line for line in text.splitlines() if line.startswith("E ")]
     core = "\n".join(line[2:].strip() for line in lines[:12])
     if falsifying:
         core = f"{core}\n{falsifying.group(0)}".strip()
-    return (core or text[-1500:]).strip()[:3000]
+    return (core or text[-1500:]).strip()
 
 
-class ReportCollector:
+def _reason(report: pytest.TestReport) -> str:
+    """The bounded text the plugin put in ``longrepr`` (terminal, JUnit, JSON agree)."""
+    if isinstance(report.longrepr, str):
+        return report.longrepr
+    from ._messages import bound_message
+
+    return bound_message(short_reason(report.longreprtext or ""))
+
+
+def known_failure_matches(entry: str, test_id: str) -> bool:
+    """A ``known_failures`` entry (ADP-005.3) names the tests whose id starts with it.
+
+    The id is the one the report prints (``suite/store/test_store.py::test_x[1]``);
+    the entry may also start at any directory of its path (``store/test_store.py::…``,
+    ``test_store.py::test_x``) or at the test's name (``test_x``).
+    """
+    if not entry:
+        return False
+    path, sep, name = test_id.partition("::")
+    parts = path.split("/")
+    tails = ["/".join(parts[i:]) + sep + name for i in range(len(parts))]
+    return any(tail.startswith(entry) for tail in (*tails, name))
+
+
+def stale_known_failures(
+    entries: list[dict[str, Any]], test_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The entries that match no test of the run: they silence nothing and are stale."""
+    return [
+        {"test": str(e.get("test", "")), "reason": str(e.get("reason", ""))}
+        for e in entries
+        if not any(known_failure_matches(str(e.get("test", "")), t) for t in test_ids)
+    ]
+
+
+def profile_of(test_id: str) -> str:
+    """The profile folder of a suite test id (``suite/codec/…`` → ``codec``)."""
+    parts = test_id.partition("::")[0].split("/")
+    for index, part in enumerate(parts[:-2]):
+        if part == "suite":
+            return parts[index + 1]
+    return "other"
+
+
+class _Collected:
+    """The test ids of the run, on the controller, with or without xdist."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.ids:
+            self.ids = [item.nodeid for item in session.items]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if not self.ids:
+            self.ids = list(ids)
+
+
+class ReportCollector(_Collected):
     """Collects one record per test and writes the JSON report at the end."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self.records: dict[str, _Record] = {}
         self.blamed: set[str] = set()
@@ -74,31 +145,51 @@ class ReportCollector:
                 checking = ", ".join(record.requirements)
                 record.requirements = str(props["blame"]).split()
                 self.blamed.add(report.nodeid)
-                detail = str(props.get("broken") or _short_reason(report))
-                record.reason = f"{detail}\n(while checking {checking})"
+                record.reason = _reason(report)
+                if "(while checking" not in record.reason:
+                    record.reason += f"\n(while checking {checking})"
                 record.outcome = "errored" if "broken" in props else "failed"
             elif report.when != "call":
-                record.outcome, record.reason = "errored", _short_reason(report)
+                record.outcome, record.reason = "errored", _reason(report)
             elif "XPASS(strict)" in (report.longreprtext or ""):
                 record.outcome = "unexpected-pass"
                 record.reason = "a declared known failure passed: remove it from known_failures"
             else:
-                record.outcome, record.reason = "failed", _short_reason(report)
+                record.outcome, record.reason = "failed", _reason(report)
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def _hello(self) -> tuple[dict[str, Any], str]:
+        """The handshake result: the one checked before the run, or a fresh one."""
         from ._implementation import make_implementation
         from ._transport import AdapterBroken
 
         impl = make_implementation(settings.impl, timeout=settings.timeout)
+        if settings.hello is not None and settings.hello_of == settings.impl:
+            return settings.hello, impl.label
+        if settings.interrupted is not None and settings.impl != "reference":
+            return {}, impl.label  # start no adapter while stopping
         try:
-            hello = impl.info()
-            info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
+            return dict(impl.info()), impl.label
         except AdapterBroken as exc:
-            info = {"name": "(handshake failed)", "error": str(exc)[:500], "profiles": []}
+            return {"error": str(exc)[:500]}, impl.label
         finally:
             impl.close()
-        info["command"] = impl.label
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if settings.interrupted is None and session.exitstatus == pytest.ExitCode.INTERRUPTED:
+            settings.interrupted = "SIGINT"
+        if settings.interrupted is not None:
+            from ._transport import terminate_children
+
+            terminate_children()
+        hello, label = self._hello()
+        if "error" in hello:
+            info = {"name": "(handshake failed)", "error": hello["error"], "profiles": []}
+        elif not hello:
+            info = {"name": "(unknown: run interrupted)", "profiles": []}
+        else:
+            info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
+        info["command"] = label
         import gritwit
 
         results = [asdict(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
@@ -115,6 +206,11 @@ class ReportCollector:
             "profiles": build_summary(results, claimed=info.get("profiles", [])),
             "results": results,
         }
+        stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
+        if stale:
+            document["staleKnownFailures"] = stale
+        if settings.interrupted is not None:
+            document["interrupted"] = settings.interrupted
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(
             json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -150,6 +246,13 @@ def render_summary(document: dict[str, Any]) -> str:
         f"{impl.get('name')} {impl.get('version', '')} ({impl.get('language', '?')}) — "
         f"spec {document['specVersion']}, suite {document['suite']['version']}, "
         f"{document['duration']:.1f} s",
+    ]
+    if document.get("interrupted"):
+        lines.append(
+            f"INTERRUPTED by {document['interrupted']}: a partial report, "
+            f"{len(document['results'])} test(s) ran"
+        )
+    lines += [
         f"{'profile':<10} {'passed':>7} {'failed':>7} {'errored':>8} {'not claimed':>12}",
     ]
     for name, entry in document["profiles"].items():
@@ -160,4 +263,71 @@ def render_summary(document: dict[str, Any]) -> str:
         )
         if entry["failedRequirements"]:
             lines.append(f"{'':<10} failed requirements: {', '.join(entry['failedRequirements'])}")
+    for stale in document.get("staleKnownFailures", []):
+        lines.append(
+            f"warning: stale known failure {stale['test']!r} matches no test of this run "
+            "(ADP-005.3): fix or remove it"
+        )
     return "\n".join(lines)
+
+
+class ProgressReporter(_Collected):
+    """Live progress per profile: done/total as tests end, one final line per profile.
+
+    On a terminal one line is rewritten in place; otherwise only each profile's
+    final line is printed.  It replaces pytest's progress letters.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        super().__init__()
+        self.reporter: Any = config.pluginmanager.get_plugin("terminalreporter")
+        self.done: dict[str, int] = {}
+        self.bad: dict[str, int] = {}
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+
+    def _totals(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for test_id in self.ids:
+            profile = profile_of(test_id)
+            totals[profile] = totals.get(profile, 0) + 1
+        return totals
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> Generator[None, Any, Any]:
+        result = yield
+        if isinstance(result, tuple) and len(result) == 3:
+            return result[0], "", result[2]
+        return result
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        profile = profile_of(report.nodeid)
+        if report.failed:
+            self.bad[profile] = self.bad.get(profile, 0) + (report.when != "teardown")
+        if report.when != "teardown" or self.reporter is None:
+            return
+        self.done[profile] = self.done.get(profile, 0) + 1
+        total = self._totals().get(profile, 0)
+        tty = bool(getattr(self.reporter, "isatty", False))
+        if self.done[profile] == total:
+            bad = self.bad.get(profile, 0)
+            line = (
+                f"{profile:<10} {total:>5}/{total:<5} done"
+                + (f", {bad} not passed" if bad else "")
+                + f"   ({time.monotonic() - self.started:.0f} s)"
+            )
+            if tty:
+                self.reporter.rewrite(line, erase=True)
+                self.reporter.write("\n")
+            else:
+                self.reporter.write_line(line)
+        elif tty and time.monotonic() - self.last_draw > 0.2:
+            self.last_draw = time.monotonic()
+            running = "  ".join(
+                f"{p} {self.done.get(p, 0)}/{n}"
+                for p, n in self._totals().items()
+                if 0 < self.done.get(p, 0) < n
+            )
+            self.reporter.rewrite(f"running: {running}", erase=True)

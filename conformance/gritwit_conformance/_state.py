@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["RunSettings", "settings"]
 
@@ -18,6 +19,13 @@ class RunSettings:
     examples: int = int(os.environ.get("GRITWIT_CONFORMANCE_EXAMPLES", "100"))
     smoke: bool = False
     vectors: Path | None = None
+    #: The ``hello`` result of the handshake checked before the run, and for which command.
+    hello: dict[str, Any] | None = None
+    hello_of: str | None = None
+    #: The signal that interrupted the run (``SIGINT``, ``SIGTERM``), or None.
+    interrupted: str | None = None
+    #: Profiles the run was limited to (``--profile``); empty: all of them.
+    profiles: list[str] = field(default_factory=list)
 
 
 settings = RunSettings()

@@ -17,15 +17,26 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
+import weakref
 from collections.abc import Sequence
 from typing import IO, Any
 
-__all__ = ["MAX_LINE", "AdapterBroken", "AdapterProcess"]
+__all__ = [
+    "MAX_LINE",
+    "AdapterBroken",
+    "AdapterProcess",
+    "child_pids",
+    "kill_all",
+    "terminate_children",
+]
 
 #: Longest response line accepted: a 16 MiB object in hex plus room for JSON.
 MAX_LINE = 40 * 1024 * 1024
 _STDERR_TAIL = 4000
 _EOF = object()
+#: Every adapter process of this process that may still run, for :func:`kill_all`.
+_LIVE: weakref.WeakSet[AdapterProcess] = weakref.WeakSet()
 
 
 class AdapterBroken(Exception):
@@ -63,7 +74,8 @@ class AdapterProcess:
             )
         except OSError as exc:
             self._stderr.close()
-            raise AdapterBroken(f"cannot start {self.command!r}: {exc}") from None
+            raise AdapterBroken(f"cannot start {self.command!r}: {exc}", "", "ADP-001") from None
+        _LIVE.add(self)
         self._lines: queue.Queue[Any] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -188,7 +200,52 @@ class AdapterProcess:
         self._cleanup()
 
     def _cleanup(self) -> None:
+        _LIVE.discard(self)
         for stream in (self._proc.stdin, self._proc.stdout):
             with contextlib.suppress(OSError, ValueError):
                 if stream:
                     stream.close()
+
+
+def kill_all() -> None:
+    """SIGKILL the process group of every adapter this process started (an interrupted run).
+
+    Safe in a signal handler: it only sends signals; the processes are reaped later.
+    """
+    for proc in list(_LIVE):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def child_pids(parent: int) -> list[int]:
+    """The live child processes of ``parent``, read from ``/proc`` (Linux; [] elsewhere)."""
+    children = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == parent and fields[0] != "Z":
+                    children.append(int(entry.name))
+    return children
+
+
+def terminate_children(grace: float = 3.0) -> None:
+    """SIGTERM every child of this process, SIGKILL those left after ``grace`` seconds.
+
+    The children are the xdist workers (each kills its own adapters on SIGTERM) and
+    adapters started here; afterwards the run leaves no process behind.
+    """
+    kill_all()
+    me = os.getpid()
+    for pid in child_pids(me):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while child_pids(me) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in child_pids(me):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)

@@ -10,8 +10,11 @@ xfails (ADP-005), and restarts it after a broken exchange (ADP-012).
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -40,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gritwit-smoke", action="store_true", help="only the smoke tests")
     group.addoption("--gritwit-vectors", default=None, help="golden vectors directory")
     group.addoption("--gritwit-json", default=None, help="write the JSON report here")
+    group.addoption("--gritwit-progress", action="store_true", help="one progress line per profile")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,10 +59,78 @@ def pytest_configure(config: pytest.Config) -> None:
     vectors = config.getoption("gritwit_vectors")
     settings.vectors = Path(vectors) if vectors else None
     json_path = config.getoption("gritwit_json")
-    if json_path and not hasattr(config, "workerinput"):
+    worker = hasattr(config, "workerinput")
+    if json_path:
+        _install_signal_handlers(worker=worker)
+    if json_path and not worker:
         from ._report import ReportCollector
 
         config.pluginmanager.register(ReportCollector(Path(json_path)), "gritwit-report")
+    if config.getoption("gritwit_progress") and not worker:
+        from ._report import ProgressReporter
+
+        config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
+
+
+def _on_signal_in_worker(signum: int, frame: FrameType | None) -> None:
+    """An xdist worker told to stop: kill its adapters and go (the controller reports)."""
+    from ._transport import kill_all
+
+    kill_all()
+    os._exit(128 + signum)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """SIGINT or SIGTERM on the run: stop children, then end the session as interrupted."""
+    if settings.interrupted is not None:
+        return  # already stopping: let the partial report be written
+    settings.interrupted = signal.Signals(signum).name
+    from ._transport import kill_all
+
+    kill_all()
+    raise KeyboardInterrupt
+
+
+def _install_signal_handlers(*, worker: bool) -> None:
+    """An interrupted run kills its children and writes a partial report (SIGINT, SIGTERM)."""
+    handler = _on_signal_in_worker if worker else _on_signal
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(signum, handler)
+        except ValueError:  # not the main thread (pytest.main from a thread)
+            return
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.getoption("gritwit_json", None):
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                signal.signal(
+                    signum,
+                    signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL,
+                )
+            except ValueError:
+                return
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Check the adapter starts and shakes hands before any test runs (ADP-005).
+
+    Without this, an adapter that cannot start fails every test with the same
+    error; this way the run stops at once with that error, said once.
+    """
+    if hasattr(session.config, "workerinput") or settings.impl == "reference":
+        return
+    if settings.hello is not None and settings.hello_of == settings.impl:
+        return  # gritwit conform checked it already
+    from ._implementation import HandshakeFailed, check_handshake
+
+    try:
+        settings.hello = check_handshake(settings.impl, timeout=settings.timeout)
+        settings.hello_of = settings.impl
+    except HandshakeFailed as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -88,8 +160,10 @@ def impl(request: pytest.FixtureRequest, implementation: Implementation) -> Impl
         profile = marker.args[0]
         if profile != ALWAYS_CLAIMED and profile not in implementation.profiles:
             pytest.skip(f"{NOT_CLAIMED}: profile {profile}")
+    from ._report import known_failure_matches
+
     for known in implementation.info().get("known_failures", ()):
-        if known["test"] and request.node.nodeid.split("::", 1)[-1].startswith(known["test"]):
+        if known_failure_matches(known["test"], request.node.nodeid):
             request.node.add_marker(
                 pytest.mark.xfail(reason=f"known failure: {known['reason']}", strict=True)
             )
@@ -101,6 +175,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.failed and call.excinfo is not None:
+        _bound_reason(item, call, report)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
@@ -116,13 +192,46 @@ def pytest_runtest_makereport(
         if broken is not None:
             # The adapter broke the protocol: that is what failed (ADP-012), whatever
             # the interrupted test was checking.
-            report.user_properties.append(("broken", str(broken)[:3000]))
+            report.user_properties.append(("broken", "1"))
             # Blame the rule it broke as well (ADP-001, ADP-003, ADP-013 …).
             rule = getattr(broken, "requirement", "ADP-012")
             report.user_properties.append(("blame", " ".join(dict.fromkeys((rule, "ADP-012")))))
         elif _find(call.excinfo.value, MissingCommand) is not None:
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
+    """Replace the failure text by its bounded form, the one every report shows.
+
+    The same text then reaches the terminal, JUnit (``report.longrepr``) and the
+    JSON and HTML reports: the failure's message (the adapter's break and its
+    stderr, or the assertion and hypothesis's minimal example), then the last
+    request and answer in protocol form, long byte strings cut to their length.
+    """
+    from ._implementation import MissingCommand
+    from ._messages import bound_message, protocol_form
+    from ._report import short_reason
+    from ._transport import AdapterBroken
+
+    assert call.excinfo is not None
+    broken = _find(call.excinfo.value, AdapterBroken)
+    text = str(broken) if broken is not None else short_reason(report.longreprtext or "")
+    if broken is None and "\n" not in text:  # --tb=no keeps only the message's first line
+        text = call.excinfo.exconly().strip() or text
+    impl = getattr(item, "funcargs", {}).get("impl")
+    request = getattr(impl, "last_request", None)
+    if request is not None and broken is None:
+        text += f"\nlast request: {bound_message(protocol_form(request), 1200)}"
+        answer = getattr(impl, "last_response", None)
+        if answer is not None:
+            text += f"\nits answer:   {bound_message(repr(answer), 1200)}"
+    elif request is not None:
+        text += f"\nrequest: {bound_message(protocol_form(request), 1200)}"
+    if broken is not None or _find(call.excinfo.value, MissingCommand) is not None:
+        checking = ", ".join(dict.fromkeys(r for m in item.iter_markers("req") for r in m.args))
+        text += f"\n(while checking {checking})"
+    report.longrepr = bound_message(text.strip())
 
 
 def _find(exc: BaseException, cls: type[BaseException]) -> BaseException | None:
