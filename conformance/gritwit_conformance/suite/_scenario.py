@@ -3,20 +3,32 @@
 Shared by the ``wit`` profile (``vectors/scenarios.json``) and the ``wasm``
 profile (``vectors/wasm.json``): each operation is sent as ``wit-<op>``
 (``load`` as ``wasm-load``) and every answer compared with what the reference
-recorded — actor ids, message ids, ordered step ids, failures, heads.
+recorded — actor ids, message ids, ordered step ids, failures, heads.  When
+an id is not the reference's, the failure shows why (ADP-017): the first
+place where the implementation's objects (read with ``wit-object``) part from
+the ones the vector records (:mod:`gritwit_conformance._diff`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema
 import pytest
 
-import gritwit as g
 from gritwit._schemas import load_schema
+from gritwit_conformance._diff import (
+    Divergence,
+    Lookup,
+    describe_bytes,
+    first_divergence,
+    list_divergence,
+    recorded_objects,
+    render,
+    show_data,
+)
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
@@ -51,21 +63,50 @@ def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
     return dict(reply.result)
 
 
-def _describe_step(impl: Implementation, runtime: str, step: str | None) -> str:
-    """The implementation's step as JSON (OBJ-018), to show what differs."""
-    if step is None:
-        return "none"
-    reply = impl.call("wit-object", runtime=runtime, id=step)
-    if not reply.ok:
-        return f"(wit-object failed: {reply.error})"
-    try:
-        return json.dumps(g.object_to_json(g.decode_object(bytes.fromhex(reply.result["bytes"]))))
-    except (g.GritError, ValueError) as exc:  # ValueError: hex of odd length
-        return f"(undecodable: {exc})"
+def impl_objects(impl: Implementation, cmd: str, runtime: str) -> Lookup:
+    """A lookup of the implementation's objects through ``cmd`` (``wit-object``, ``rt-object``)."""
+
+    def lookup(oid: str) -> Mapping[str, Any] | str:
+        reply = impl.call(cmd, runtime=runtime, id=oid)
+        if not reply.ok:
+            return f"{cmd} answers {reply.error_class}"
+        return describe_bytes(oid, str(reply.result.get("bytes", "")))
+
+    return lookup
+
+
+def explain(key: str, expected: Any, got: Any, want: Lookup, have: Lookup, requirement: str) -> str:
+    """Why the answer's ``key`` is not the expected one, decoded (ADP-017); '' if not an id."""
+    found = None
+    if key in ("actor", "message", "step", "head") and isinstance(expected, str):
+        root = {"actor": "the actor's core", "message": "the message sent"}.get(key, key)
+        found = first_divergence(
+            expected, got if isinstance(got, str) else None, want, have,
+            root=root, requirement=requirement,
+        )  # fmt: skip
+    elif key == "steps" and isinstance(expected, list) and isinstance(got, list):
+        found = list_divergence(expected, got, want, have, requirement=requirement)
+    elif key == "heads" and isinstance(expected, dict):
+        heads = got if isinstance(got, dict) else {}
+        for actor in sorted(expected):
+            if heads.get(actor) != expected[actor]:
+                found = first_divergence(
+                    expected[actor], heads.get(actor), want, have,
+                    root=f"head of actor {actor[:12]}…", requirement=requirement,
+                )  # fmt: skip
+                break
+    elif key == "data" and isinstance(expected, str) and isinstance(got, str):
+        found = Divergence(
+            path=("the query's blob", "data"),
+            expected=show_data(expected),
+            got=show_data(got),
+            requirement=requirement,
+        )
+    return "" if found is None else "\n" + render(found)
 
 
 def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
-    args = {k: v for k, v in op.items() if k not in ("op", "expect")}
+    args = {k: v for k, v in op.items() if k not in ("op", "expect", "objects")}
     if op["op"] == "load":  # ADP-016: no runtime
         reply = impl.call("wasm-load", **args)
     else:
@@ -92,6 +133,7 @@ def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
 def replay_scenario(impl: Implementation, vector: Vector) -> None:
     """Replay ``vector`` on a new runtime of ``impl``; fail on the first differing answer."""
     reqs = ", ".join(vector.data["requirements"])
+    want = recorded_objects(vector.data["operations"])
     runtime = ok(impl, vector.id, "wit-open")["runtime"]
     for index, op in enumerate(vector.data["operations"]):
         where = f"scenario {vector.id}, operation {index} ({op['op']}; {reqs})"
@@ -102,15 +144,15 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
             value = expected[key]
             if got.get(key) == value:
                 continue
-            detail = ""
-            heads = got.get("heads") or {}  # none if the run answered an error
-            wrong = [a for a in value if heads.get(a) != value[a]] if key == "heads" else []
-            if wrong:
-                detail = "\n  implementation's step: " + _describe_step(
-                    impl, runtime, heads.get(wrong[0])
-                )
+            answered = got.get(key, got.get("error"))
+            last = impl.last_request, impl.last_response  # the lookups are not the culprit
+            detail = explain(
+                key, value, answered, want, impl_objects(impl, "wit-object", runtime), reqs
+            )
+            impl.last_request, impl.last_response = last
             raise AssertionError(
-                f"{where}: {key} differs from the reference\n  expected {json.dumps(value)}"
-                f"\n  got      {json.dumps(got.get(key, got.get('error')))}{detail}"
+                f"{where}: {key} is not the reference's{detail}"
+                f"\n  expected {key} {json.dumps(value)[:300]}"
+                f"\n  got      {key} {json.dumps(answered)[:300]}"
             )
     ok(impl, vector.id, "wit-close", runtime=runtime)

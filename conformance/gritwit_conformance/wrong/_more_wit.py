@@ -68,4 +68,11 @@ MORE: dict[str, WrongAdapter] = {
         "equal queries against one head answer differently: state carries over between them",
         smoke=True,
     ),
+    "wit_counter_adds_two": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-020"}),
+        "failed",
+        "counter counts every increment twice: an inc of 1 adds 2 to its core entry count",
+        smoke=True,
+    ),
 }

@@ -17,7 +17,10 @@ not commands:
 each operation answered in the vector's ``expect`` form; the generator records
 the reference's answers and the conformance suite compares an implementation's
 with them.  ``run`` answers carry ``heads``: the head of every actor the
-scenario has named so far, read from the runtime that ran.
+scenario has named so far, read from the runtime that ran.  Beside ``expect``
+an operation records ``objects``, the descriptions of the objects its answer's
+ids reach that no earlier operation recorded (ADP-017, as in
+:mod:`._scenario_build`); :func:`replay` ignores them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .._ids import ObjectId
 from .._objects import Blob
 from ..wit import test_actor_core
 from ._format import Case
+from ._scenario_build import answer_ids, collect_objects, with_answer
 
 __all__ = [
     "RUNTIME_OPERATIONS",
@@ -93,7 +97,7 @@ def replay(
     open_runtime(0)
     named: set[str] = set()
     for op in operations:
-        args = {k: v for k, v in op.items() if k not in ("op", "expect", "on")}
+        args = {k: v for k, v in op.items() if k not in ("op", "expect", "objects", "on")}
         kind = op["op"]
         if kind == "kill":
             kill()
@@ -136,22 +140,34 @@ def replay(
         yield answer
 
 
-def observe_runtime(options: Json, operations: Sequence[Json]) -> list[Json]:
-    """What the reference answers to ``operations`` (each ``kill`` a real abandonment)."""
+def observe_runtime_objects(
+    options: Json, operations: Sequence[Json]
+) -> tuple[list[Json], list[Json]]:
+    """What the reference answers to ``operations``, and each one's new objects (ADP-017).
+
+    Every ``kill`` is a real abandonment.  The objects are read with ``rt-object``
+    from the runtime the operation's last command addressed.
+    """
     import tempfile
 
     from ..adapter import ReferenceAdapter
 
     adapters = [ReferenceAdapter()]
     seq = 0
+    last_runtime = ""
 
     def call(cmd: str, args: Json) -> Json:
-        nonlocal seq
+        nonlocal seq, last_runtime
         seq += 1
+        last_runtime = args.get("runtime", last_runtime)
         return adapters[-1].handle({"seq": seq, "cmd": cmd, **args})
 
     def kill() -> None:  # abandon without close, as SIGKILL would: nothing is flushed
         adapters.append(ReferenceAdapter())
+
+    def fetch(oid: str) -> bytes | None:
+        reply = call("rt-object", {"runtime": last_runtime, "id": oid})
+        return bytes.fromhex(reply["bytes"]) if reply["ok"] else None
 
     with tempfile.TemporaryDirectory(prefix="gritwit-runtime-vector-") as top:
 
@@ -160,22 +176,36 @@ def observe_runtime(options: Json, operations: Sequence[Json]) -> list[Json]:
             path.mkdir(exist_ok=True)
             return path
 
-        answers = list(replay(call, kill, options, operations, directory))
+        known: set[str] = set()
+        answers, objects = [], []
+        for answer in replay(call, kill, options, operations, directory):
+            answers.append(answer)
+            objects.append(collect_objects(fetch, answer_ids(answer), known))
         for adapter in adapters:
             adapter.close()
-    return answers
+    return answers, objects
+
+
+def observe_runtime(options: Json, operations: Sequence[Json]) -> list[Json]:
+    """What the reference answers to ``operations`` (each ``kill`` a real abandonment)."""
+    return observe_runtime_objects(options, operations)[0]
 
 
 def runtime_problems(vector: Mapping[str, Any]) -> list[str]:
-    """Problems replaying a runtime vector: every ``expect`` must be the reference's answer."""
+    """Problems replaying a runtime vector: ``expect`` and ``objects`` must be the reference's."""
     operations = vector["operations"]
     problems = []
-    got = observe_runtime(vector["open"], operations)
-    for index, (op, answer) in enumerate(zip(operations, got, strict=True)):
+    answers, objects = observe_runtime_objects(vector["open"], operations)
+    for index, (op, answer, found) in enumerate(zip(operations, answers, objects, strict=True)):
         if op["expect"] != answer:
             problems.append(
                 f"operation {index} ({op['op']}): recorded {json.dumps(op['expect'])[:300]}, "
                 f"the reference answers {json.dumps(answer)[:300]}"
+            )
+        if op.get("objects", {}) != found:
+            problems.append(
+                f"operation {index} ({op['op']}): recorded objects "
+                f"{sorted(op.get('objects', {}))}, the reference's new objects {sorted(found)}"
             )
     return problems
 
@@ -232,9 +262,10 @@ class RuntimeScenario:
         self._op(kind, on, **args)
 
     def case(self) -> Case:
-        observed = observe_runtime(self.options, self.operations)
+        answers, objects = observe_runtime_objects(self.options, self.operations)
         operations = tuple(
-            {**op, "expect": expect} for op, expect in zip(self.operations, observed, strict=True)
+            with_answer(op, expect, found)
+            for op, expect, found in zip(self.operations, answers, objects, strict=True)
         )
         return Case(
             self.id,

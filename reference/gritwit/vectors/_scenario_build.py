@@ -14,6 +14,11 @@ what each answered, in the ``expect`` form a vector records:
   ``{"wut": name}`` (its document is valid against ``wut.schema.json``; WIT-018
   fixes the document's content, not its bytes).
 
+Beside ``expect``, an operation records ``objects`` (ADP-017): the JSON
+description (OBJ-018) of every object reachable from its answer's ids that no
+earlier operation recorded (:func:`collect_objects`), so that a vector shows
+the steps, cores, mailboxes and messages its ids name, not only their hashes.
+
 The generator records :func:`observe` and checks hand-declared values against
 it; ``gritwit vectors verify`` replays every committed scenario and compares.
 """
@@ -21,15 +26,16 @@ it; ``gritwit vectors verify`` replays every committed scenario and compares.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from importlib import resources
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import jsonschema
 
-from .._codec import object_id
+from .._codec import decode_object, object_id
 from .._ids import ObjectId
+from .._json import object_to_json
 from .._objects import Blob
+from .._schemas import load_schema
 from ..wit import TEST_RUNTIME, test_actor_core
 from ._format import Case
 
@@ -37,6 +43,7 @@ __all__ = [
     "OPERATIONS",
     "Scenario",
     "blob",
+    "collect_objects",
     "content_id",
     "core",
     "observe",
@@ -142,10 +149,11 @@ class Scenario:
         self._declare("error", error)
 
     def case(self) -> Case:
-        """The vector: operations with the reference's answers recorded as ``expect``."""
-        observed = observe(self.operations)
+        """The vector: operations with the reference's answers (``expect``) and new objects."""
+        answers, objects = observe_with_objects(self.operations)
         operations = tuple(
-            {**op, "expect": expect} for op, expect in zip(self.operations, observed, strict=True)
+            with_answer(op, expect, found)
+            for op, expect, found in zip(self.operations, answers, objects, strict=True)
         )
         return Case(
             self.id,
@@ -159,7 +167,7 @@ class Scenario:
 
 
 def _wut_validator() -> Any:
-    schema = json.loads((resources.files("gritwit") / "schemas" / "wut.schema.json").read_bytes())
+    schema = load_schema("wut.schema.json")
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -185,16 +193,92 @@ def _answer(reply: Json, op: Json) -> Json:
     return {k: reply[k] for k in ("steps", "failures", "quiescent")}
 
 
-def observe(operations: list[Json] | tuple[Json, ...]) -> list[Json]:
-    """Replay ``operations`` on a fresh reference runtime; what each answered (``expect`` form)."""
+#: Fields of a description (OBJ-018) that name other objects, as RUN-009.1 walks them:
+#: a step's ``actor`` names its first core, which need not be reachable.
+_ID_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "step": ("previous", "core", "inbox", "outbox"),
+    "message": ("content", "previous"),
+}
+
+
+def children(description: Mapping[str, Any]) -> list[str]:
+    """The ids a description (OBJ-018) refers to: tree and mailbox entries, step/message ids."""
+    kind = description.get("type")
+    if kind in ("tree", "mailbox"):
+        return list(description["entries"].values())
+    return [description[f] for f in _ID_FIELDS.get(str(kind), ()) if description.get(f)]
+
+
+def answer_ids(answer: Mapping[str, Any]) -> list[str]:
+    """The object ids an ``expect`` answer names: actor, message, head, step, steps, heads."""
+    keys = ("actor", "message", "head", "step")
+    ids = [answer[k] for k in keys if isinstance(answer.get(k), str)]
+    steps = answer.get("steps")  # rt-verify answers a count
+    if isinstance(steps, list):
+        ids += [pair[1] for pair in steps if isinstance(pair[1], str)]
+    ids += [head for head in (answer.get("heads") or {}).values() if head]
+    return ids
+
+
+#: Blobs with more data than this are not recorded (Wasm modules and memory images): their
+#: ids still name them, and a module is the ``module`` of its genesis operation.
+MAX_RECORDED_BLOB: Final = 1024
+
+
+def collect_objects(
+    fetch: Callable[[str], bytes | None], roots: Iterable[str], known: set[str]
+) -> Json:
+    """Descriptions (OBJ-018) of the objects reachable from ``roots`` and not in ``known``.
+
+    ``fetch`` gives an object's stored bytes, or ``None`` (absent, erased).  The
+    walk follows :func:`children` and stops at known ids; the found ids are
+    added to ``known``.  Blobs over :data:`MAX_RECORDED_BLOB` bytes are left out.
+    """
+    found: Json = {}
+    todo = list(roots)
+    while todo:
+        oid = todo.pop()
+        if oid in known or oid in found:
+            continue
+        data = fetch(oid)
+        if data is None:
+            continue
+        obj = decode_object(data)
+        if isinstance(obj, Blob) and len(obj.data) > MAX_RECORDED_BLOB:
+            continue
+        found[oid] = object_to_json(obj)
+        todo.extend(children(found[oid]))
+    known.update(found)
+    return found
+
+
+def with_answer(op: Json, expect: Json, objects: Json) -> Json:
+    """An operation as a vector records it: ``expect``, and ``objects`` unless none is new."""
+    return {**op, "expect": expect, **({"objects": objects} if objects else {})}
+
+
+#: Keys of a recorded operation that are not arguments of its command.
+NOT_ARGUMENTS: Final = ("op", "expect", "objects")
+
+
+def observe_with_objects(
+    operations: list[Json] | tuple[Json, ...],
+) -> tuple[list[Json], list[Json]]:
+    """Replay ``operations`` on a fresh reference runtime: each answer, and the new objects."""
     from ..adapter import ReferenceAdapter
 
     adapter = ReferenceAdapter()
     handle = adapter.handle({"seq": 0, "cmd": "wit-open"})["runtime"]
+
+    def fetch(oid: str) -> bytes | None:
+        reply = adapter.handle({"seq": 0, "cmd": "wit-object", "runtime": handle, "id": oid})
+        return bytes.fromhex(reply["bytes"]) if reply["ok"] else None
+
     named: set[str] = set()
-    observed = []
+    known: set[str] = set()
+    observed, objects = [], []
     for seq, op in enumerate(operations, 1):
-        args = {k: v for k, v in op.items() if k not in ("op", "expect")}
+        args = {k: v for k, v in op.items() if k not in NOT_ARGUMENTS}
         if op["op"] == "load":  # wasm-load (ADP-016): no runtime
             reply = adapter.handle({"seq": seq, "cmd": "wasm-load", **args})
         else:
@@ -214,18 +298,30 @@ def observe(operations: list[Json] | tuple[Json, ...]) -> list[Json]:
                 heads[actor] = head.get("step")
             expect["heads"] = heads
         observed.append(expect)
+        objects.append(collect_objects(fetch, answer_ids(expect), known))
     adapter.close()
-    return observed
+    return observed, objects
+
+
+def observe(operations: list[Json] | tuple[Json, ...]) -> list[Json]:
+    """Replay ``operations`` on a fresh reference runtime; what each answered (``expect`` form)."""
+    return observe_with_objects(operations)[0]
 
 
 def scenario_problems(vector: Mapping[str, Any]) -> list[str]:
-    """Problems replaying a scenario vector: every ``expect`` must be what the reference answers."""
+    """Problems replaying a scenario vector: ``expect`` and ``objects`` must be the reference's."""
     operations = vector["operations"]
     problems = []
-    for index, (op, got) in enumerate(zip(operations, observe(operations), strict=True)):
+    answers, objects = observe_with_objects(operations)
+    for index, (op, got, found) in enumerate(zip(operations, answers, objects, strict=True)):
         if op["expect"] != got:
             problems.append(
                 f"operation {index} ({op['op']}): recorded {json.dumps(op['expect'])[:300]}, "
                 f"the reference answers {json.dumps(got)[:300]}"
+            )
+        if op.get("objects", {}) != found:
+            problems.append(
+                f"operation {index} ({op['op']}): recorded objects "
+                f"{sorted(op.get('objects', {}))}, the reference's new objects {sorted(found)}"
             )
     return problems
