@@ -126,4 +126,28 @@ MORE: dict[str, WrongAdapter] = {
         "the image from its core; restarts and imports are right",
         smoke=True,
     ),
+    "runtime_head_set_without_cas": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-001.2", "RUN-002.2"}),
+        "failed",
+        "a head swap that lost to another writer is retried expecting the new head, with the "
+        "step already built: the winner's step is overwritten",
+        smoke=True,
+    ),
+    "runtime_lost_swap_adopted": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-002.3"}),
+        "failed",
+        "a head swap that lost to another writer is taken as adopted: the step is reported and "
+        "routed, and the transition is not run again from the winner's step",
+        smoke=True,
+    ),
+    "runtime_outside_outbox_cached": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-002.4"}),
+        "failed",
+        "each runtime builds the outside's sends from its own copy of the outside outbox and "
+        "sets the ref without a compare-and-swap: another writer's sends are overwritten",
+        smoke=True,
+    ),
 }

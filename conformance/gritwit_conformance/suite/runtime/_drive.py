@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._implementation import Implementation, InProcess
 
 Json = dict[str, Any]
 
@@ -37,3 +37,54 @@ def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
     reply = impl.call(cmd, **args)
     assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
     return dict(reply.result)
+
+
+class _Side:
+    """One implementation with its runtimes, opened on directories under ``top``."""
+
+    def __init__(self, impl: Implementation, top: Path) -> None:
+        self.impl = impl
+        self.top = top
+        top.mkdir()
+
+    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
+        reply = self.impl.call(cmd, **args)
+        return dict(reply.result) if reply.ok else {"error": reply.error_class}
+
+
+class SideBySide:
+    """The implementation and the in-process reference fed the same commands.
+
+    Every answer must be the reference's; runtimes are named, and ``kill`` stops both
+    sides (the next command starts a new adapter process).
+    """
+
+    def __init__(self, impl: Implementation, top: Path) -> None:
+        self.sides = (_Side(impl, top / "impl"), _Side(InProcess(), top / "ref"))
+        self.handles: dict[str, tuple[str, str]] = {}
+
+    def open(self, name: str, path: str | None = None) -> None:
+        """Open runtime ``name`` on both sides, on the directory ``path`` (default: ``name``)."""
+        handles = []
+        for side in self.sides:
+            where = side.top / (path or name)
+            where.mkdir(exist_ok=True)
+            answer = side.call("rt-open", path=str(where))
+            assert "runtime" in answer, f"rt-open {name}: {answer}"
+            handles.append(str(answer["runtime"]))
+        self.handles[name] = (handles[0], handles[1])
+
+    def __call__(self, where: str, cmd: str, **args: Any) -> dict[str, Any]:
+        """``cmd`` on runtime ``where`` of both sides; the implementation must agree."""
+        mine, ref = self.handles[where]
+        want = self.sides[1].call(cmd, runtime=ref, **args)
+        got = self.sides[0].call(cmd, runtime=mine, **args)
+        assert got == want, (
+            f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
+            f"the implementation {got}"
+        )
+        return want
+
+    def kill(self) -> None:
+        for side in self.sides:
+            side.impl.kill()

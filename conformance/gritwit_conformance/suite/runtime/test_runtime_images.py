@@ -17,11 +17,12 @@ reference's uninterrupted run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance._implementation import Implementation
+
+from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -30,63 +31,17 @@ MODULE = (
 ).read_bytes()
 
 
-class _Side:
-    """One implementation with its runtimes, opened on directories under ``top``."""
-
-    def __init__(self, impl: Implementation, top: Path) -> None:
-        self.impl = impl
-        self.top = top
-        top.mkdir()
-
-    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
-        reply = self.impl.call(cmd, **args)
-        return dict(reply.result) if reply.ok else {"error": reply.error_class}
-
-
-class _Both:
-    """The implementation and the reference; every answer must be the reference's."""
-
-    def __init__(self, impl: Implementation, top: Path) -> None:
-        self.sides = (_Side(impl, top / "impl"), _Side(InProcess(), top / "ref"))
-        self.handles: dict[str, tuple[str, str]] = {}
-
-    def open(self, name: str) -> None:
-        handles = []
-        for side in self.sides:
-            path = side.top / name
-            path.mkdir(exist_ok=True)
-            answer = side.call("rt-open", path=str(path))
-            assert "runtime" in answer, f"rt-open {name}: {answer}"
-            handles.append(str(answer["runtime"]))
-        self.handles[name] = (handles[0], handles[1])
-
-    def __call__(self, where: str, cmd: str, **args: Any) -> dict[str, Any]:
-        """``cmd`` on runtime ``where`` of both sides; the implementation must agree."""
-        mine, ref = self.handles[where]
-        want = self.sides[1].call(cmd, runtime=ref, **args)
-        got = self.sides[0].call(cmd, runtime=mine, **args)
-        assert got == want, (
-            f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
-            f"the implementation {got} (WASM-029)"
-        )
-        return want
-
-    def kill(self) -> None:
-        for side in self.sides:
-            side.impl.kill()
-
-
-def _append(both: _Both, where: str, actor: str, text: bytes) -> None:
+def _append(both: SideBySide, where: str, actor: str, text: bytes) -> None:
     both(where, "rt-send", to=actor, mt="append", content={"blob": text.hex()})
     run = both(where, "rt-run", max_steps=50)
     assert run["failures"] == [] and run["quiescent"], run
 
 
-def _buffer(both: _Both, where: str, actor: str) -> bytes:
+def _buffer(both: SideBySide, where: str, actor: str) -> bytes:
     return bytes.fromhex(both(where, "rt-query", actor=actor, name="buffer")["data"])
 
 
-def _count(both: _Both, where: str, actor: str) -> int:
+def _count(both: SideBySide, where: str, actor: str) -> int:
     return int(bytes.fromhex(both(where, "rt-query", actor=actor, name="count")["data"]))
 
 
@@ -95,7 +50,7 @@ def _count(both: _Both, where: str, actor: str) -> int:
 def test_an_image_survives_eviction_restart_and_a_bundle(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = _Both(impl, tmp_path)
+    both = SideBySide(impl, tmp_path)
     try:
         both.open("a")
         actor = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
@@ -123,7 +78,7 @@ def test_an_image_survives_eviction_restart_and_a_bundle(
 def test_a_fork_starts_from_the_parent_image_and_they_stay_apart(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = _Both(impl, tmp_path)
+    both = SideBySide(impl, tmp_path)
     try:
         both.open("a")
         parent = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]

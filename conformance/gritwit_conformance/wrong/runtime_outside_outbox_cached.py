@@ -1,0 +1,56 @@
+"""Wrong adapter: each runtime keeps the outside's outbox in memory and writes it blind (RUN-002.4).
+
+A runtime remembers the mailbox it last wrote to ``names/outside-outbox`` and
+builds the next send from that copy, then sets the ref without expecting what is
+there now. Alone it is right; with a second writer on the same store, the other's
+sends are overwritten: the next message does not continue them (WIT-004) and the
+winner's mailbox is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit.wit._outside import OUTSIDE_REF
+from gritwit_conformance.wrong import patch, run
+
+_real_send = _runtime.send_from_outside
+#: id(store) → the outbox this runtime last wrote (its in-memory copy).
+_kept: dict[int, Any] = {}
+
+
+class _Blind:
+    """The store as this runtime sees it: its own copy of the outside's outbox."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def get_ref(self, name: str) -> Any:
+        if name == OUTSIDE_REF and id(self._store) in _kept:
+            return _kept[id(self._store)]  # the bug: a stale copy
+        return self._store.get_ref(name)
+
+    def put_encoded_then_cas(self, encoded: Any, ref: str, expected: Any, *rest: Any, **kw: Any):  # type: ignore[no-untyped-def]
+        if ref == OUTSIDE_REF:
+            expected = self._store.get_ref(ref)  # the bug: no compare-and-swap
+        result = self._store.put_encoded_then_cas(encoded, ref, expected, *rest, **kw)
+        if ref == OUTSIDE_REF:
+            _kept[id(self._store)] = self._store.get_ref(ref)
+        return result
+
+
+def send_from_outside(store: Any, batch: Any, objects: Any = ()) -> Any:
+    return _real_send(_Blind(store), batch, objects)
+
+
+def install() -> None:
+    patch(_runtime, "send_from_outside", send_from_outside)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
