@@ -150,4 +150,20 @@ MORE: dict[str, WrongAdapter] = {
         "sets the ref without a compare-and-swap: another writer's sends are overwritten",
         smoke=True,
     ),
+    "runtime_events_persisted": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-014.4"}),
+        "failed",
+        "lifecycle events are appended to a log file in the runtime's directory and the "
+        "uncollected ones are handed out again after a restart",
+        smoke=True,
+    ),
+    "runtime_restore_from_kept": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-013.2"}),
+        "failed",
+        "eviction remembers the actor's head and a restore for a query answers from it "
+        "instead of reading the head ref: stale once another writer moved the head",
+        smoke=True,
+    ),
 }

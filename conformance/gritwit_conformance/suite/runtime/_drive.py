@@ -79,11 +79,30 @@ class SideBySide:
         mine, ref = self.handles[where]
         want = self.sides[1].call(cmd, runtime=ref, **args)
         got = self.sides[0].call(cmd, runtime=mine, **args)
-        assert got == want, (
-            f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
-            f"the implementation {got}"
-        )
+        if got != want:
+            raise AssertionError(
+                f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
+                f"the implementation {got}{self._explain(mine, ref, want, got)}"
+            )
         return want
+
+    def _explain(self, mine: str, ref: str, want: Json, got: Json) -> str:
+        """The first divergence behind the first wrong id of an answer (ADP-017.2)."""
+        from .._scenario import explain, impl_objects
+
+        impl = self.sides[0].impl
+        last = impl.last_request, impl.last_response  # the lookups are not the culprit
+        try:
+            expected = impl_objects(self.sides[1].impl, "rt-object", ref)
+            actual = impl_objects(impl, "rt-object", mine)
+            for key in sorted(set(want) | set(got)):
+                if want.get(key) != got.get(key):
+                    detail = explain(key, want.get(key), got.get(key), expected, actual, "ADP-015")
+                    if detail:
+                        return detail
+            return ""
+        finally:
+            impl.last_request, impl.last_response = last
 
     def kill(self) -> None:
         for side in self.sides:

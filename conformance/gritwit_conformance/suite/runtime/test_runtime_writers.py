@@ -202,3 +202,32 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
         f"count {bytes.fromhex(count.result['data'])!r} after {2 * ROUNDS} inc from two "
         "writers at once: a message was lost or read twice (RUN-002.3, RUN-002.4)"
     )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-013.2", "RUN-013.1", "ADP-015")
+def test_a_restore_reads_the_head_another_writer_moved(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Evicted in runtime ``a``, the actor moves on in runtime ``b``; ``a`` restores it.
+
+    Restoring reads the head ref and head step (RUN-013.2): ``a``'s query and its next
+    step must see ``b``'s step, not what ``a`` knew before the eviction.
+    """
+    both = SideBySide(impl, tmp_path)
+    try:
+        both.open("a", "store")
+        both.open("b", "store")
+        actor = both("a", "rt-genesis", actor="counter")["actor"]
+        both("a", "rt-run", max_steps=20)
+        assert both("a", "rt-evict")["evicted"] == [actor]
+        _inc(both, "b", actor, "5")
+        both("b", "rt-run", max_steps=20)
+        count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
+        assert count == b"5", f"restored from what it kept before the eviction: count {count!r}"
+        _inc(both, "a", actor, "7")
+        both("a", "rt-run", max_steps=20)
+        count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
+        assert count == b"12", count
+    finally:
+        both.kill()
