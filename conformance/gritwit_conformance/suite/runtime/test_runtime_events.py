@@ -30,7 +30,9 @@ def test_events_emitted_before_a_restart_are_gone_after_it(
     both = SideBySide(impl, tmp_path)
     try:
         both.open("a")
-        actors = [both("a", "rt-genesis", actor="counter", state={"n": n})["actor"] for n in ("00", "01")]
+        actors = [
+            both("a", "rt-genesis", actor="counter", state={"n": n})["actor"] for n in ("00", "01")
+        ]
         both("a", "rt-run", max_steps=20)
         both("a", "rt-events")  # collected: the genesis restores, if any
         evicted = both("a", "rt-evict")["evicted"]
