@@ -98,15 +98,24 @@ class _Walk:
         return self.cache[key]
 
 
+def _readable(text: str) -> bool:
+    """Text worth showing as text: printable but for line breaks and tabs."""
+    return text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable()
+
+
 def show_data(data_hex: str) -> str:
-    """Blob data for people: a JSON string when UTF-8, else ``hex …``; cut past :data:`SHOWN`."""
+    """Blob data for people: a JSON string when readable UTF-8, else ``hex …``; cut when long."""
     try:
         data = bytes.fromhex(data_hex)
     except ValueError:
         return f"(not hex: {data_hex[:40]!r})"
     try:
-        text = json.dumps(data.decode("utf-8"), ensure_ascii=False)
+        decoded = data.decode("utf-8")
     except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and _readable(decoded):
+        text = json.dumps(decoded, ensure_ascii=False)
+    else:
         text = "hex " + data.hex()
     if len(text) > SHOWN:
         text = text[:SHOWN] + f"… ({len(data)} bytes)"

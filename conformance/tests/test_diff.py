@@ -169,17 +169,18 @@ def test_an_object_the_implementation_cannot_give_is_named() -> None:
 
 
 @pytest.mark.req("ADP-017.2")
-@given(st.binary(max_size=400))
+@given(st.binary(max_size=400) | st.text(max_size=200).map(str.encode))
 def test_shown_data_is_text_or_hex_and_bounded(data: bytes) -> None:
     shown = show_data(data.hex())
     assert len(shown) <= SHOWN + 40
     try:
-        text = data.decode("utf-8")
+        text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        assert shown.startswith("hex " + data.hex()[: SHOWN // 2 - 4])
-    else:
-        if len(json.dumps(text, ensure_ascii=False)) <= SHOWN:
-            assert json.loads(shown) == text
+        text = None
+    if text is None or not text.translate({9: None, 10: None, 13: None}).isprintable():
+        assert shown.startswith("hex " + data.hex()[: SHOWN - 4])
+    elif len(json.dumps(text, ensure_ascii=False)) <= SHOWN:
+        assert json.loads(shown) == text
 
 
 @pytest.mark.req("ADP-017.2")
