@@ -44,6 +44,7 @@ import gritwit as g
 from gritwit_conformance._implementation import Implementation, InProcess
 from gritwit_conformance._state import settings
 
+from .._scenario import explain, impl_objects
 from ._drive import ok
 
 pytestmark = pytest.mark.profile("runtime")
@@ -190,7 +191,16 @@ class RuntimeMachine(RuleBasedStateMachine):
             assert "error" not in head, f"rt-head {actor}: {head}"
             if not self.diverged:
                 want = self.ref.call("rt-head", actor=actor)
-                assert head == want, f"head of {actor}: reference {want}, implementation {head}"
+                if head != want:
+                    raise AssertionError(
+                        f"head of {actor}: reference {want}, implementation {head}"
+                        + explain(
+                            "step", want.get("step"), head.get("step"),
+                            impl_objects(self.ref.impl, "rt-object", self.ref.handle),
+                            impl_objects(self.mine.impl, "rt-object", self.mine.handle),
+                            "RUN-003",
+                        )
+                    )  # fmt: skip
             if head["step"] is None:
                 assert actor not in self.read_upto, (
                     f"{actor} had a step and has none now: an adopted step was lost (RUN-007)"

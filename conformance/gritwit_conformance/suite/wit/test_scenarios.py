@@ -20,11 +20,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit_conformance._diff import describe_bytes
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector
 
-from .._scenario import Json, ok, replay_scenario, scenario_params
+from .._scenario import Json, explain, impl_objects, ok, replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wit")
 
@@ -127,8 +128,24 @@ def test_random_operations_match_the_reference(
         want = {k: v for k, v in expected.items() if k not in ("seq", "ok")}
         if not expected["ok"]:
             want = {"error": expected["error"]["class"]}
-        assert got == want, f"{cmd} {json.dumps(args)[:400]}: expected {want}, got {got}"
+        if got != want:
+            wrong = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
+            last = impl.last_request, impl.last_response  # the lookups are not the culprit
+            mine = impl_objects(impl, "wit-object", runtime)
+            rule = "ADP-014, WIT-011"
+            details = (explain(k, want.get(k), got.get(k), oracle, mine, rule) for k in wrong)
+            detail = next((d for d in details if d), "")
+            impl.last_request, impl.last_response = last
+            raise AssertionError(
+                f"{cmd} {json.dumps(args)[:400]}: expected {want}, got {got}{detail}"
+            )
         return got
+
+    def oracle(oid: str) -> Any:
+        reply = reference.handle({"seq": 0, "cmd": "wit-object", "runtime": "w1", "id": oid})
+        if not reply["ok"]:
+            return f"the reference has no object {oid[:12]}…"
+        return describe_bytes(oid, reply["bytes"])
 
     runtime = ok(impl, "setup", "wit-open")["runtime"]
     reference.handle({"seq": 0, "cmd": "wit-open"})
