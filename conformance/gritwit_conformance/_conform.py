@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from . import PROFILES
 from ._report import render_summary
 from ._state import settings
 
@@ -26,8 +27,6 @@ EXIT_HANDSHAKE = 3
 _SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
-#: Test folders by profile; ``protocol`` always runs.
-PROFILES = ("codec", "store", "wit", "runtime", "wasm")
 
 
 def _pytest_args(

@@ -52,7 +52,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "smoke: part of the quick smoke run (--gritwit-smoke)")
     settings.impl = config.getoption("gritwit_impl")
     settings.timeout = config.getoption("gritwit_timeout")
+    if not settings.impl.strip():
+        raise pytest.UsageError("--impl: empty command; give the adapter's command or 'reference'")
+    if not 0 < settings.timeout < float("inf"):
+        raise pytest.UsageError(f"--gritwit-timeout must be more than 0, not {settings.timeout}")
     examples = config.getoption("gritwit_examples")
+    if examples is not None and examples < 1:
+        raise pytest.UsageError(f"--gritwit-examples must be at least 1, not {examples}")
     if examples is not None:
         settings.examples = examples
     settings.smoke = config.getoption("gritwit_smoke")

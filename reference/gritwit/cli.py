@@ -23,6 +23,73 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 _Subparsers = Any  # argparse's _SubParsersAction is private
 
 
+def _number(text: str, kind: type[float] | type[int]) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    """A number of seconds > 0 (0 would fail every exchange and blame the adapter)."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(_number(text, int))
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(_number(text, int))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _percent(text: str) -> float:
+    value = _number(text, float)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 100, not {text}")
+    return value
+
+
+def _impl_command(text: str) -> str:
+    """``reference`` or a command line that splits into at least a program (ADP-001)."""
+    import shlex
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"cannot split {text!r} into words: {exc}") from None
+    if not argv:
+        raise argparse.ArgumentTypeError(
+            "empty command: give the command that starts your adapter, or 'reference'"
+        )
+    return text
+
+
+def _existing_dir(text: str) -> str:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a directory")
+    return text
+
+
+def _existing_file(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
+    return text
+
+
 def _vectors_dir(args: argparse.Namespace) -> Path:
     from .vectors import find_vectors_dir
 
@@ -71,6 +138,7 @@ def _add_vectors(subparsers: _Subparsers) -> None:
         action.add_argument(
             "--dir",
             default=None,
+            type=_existing_dir if name == "verify" else str,
             help="vectors directory (default: vectors/ of the project containing the "
             "working directory)",
         )
@@ -104,14 +172,22 @@ def _trace(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        Path(args.json).write_text(json.dumps(report.table(), indent=1) + "\n", encoding="utf-8")
+        try:
+            Path(args.json).write_text(
+                json.dumps(report.table(), indent=1) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            print(f"gritwit trace: cannot write {args.json}: {exc.strerror}", file=sys.stderr)
+            return 2
     return 0 if report.ok else 1
 
 
 def _add_trace(subparsers: _Subparsers) -> None:
     help_text = "check that every requirement ID is cited and every citation exists (CONV-005)"
     parser = subparsers.add_parser("trace", help=help_text, description=help_text)
-    parser.add_argument("--root", default=None, help="repository root (default: found from cwd)")
+    parser.add_argument(
+        "--root", default=None, type=_existing_dir, help="repository root (default: found from cwd)"
+    )
     parser.add_argument(
         "--clauses", action="store_true", help="print every clause with its negative checks"
     )
@@ -153,26 +229,68 @@ def _conform(args: argparse.Namespace) -> int:
     )
 
 
+def _conform_profiles() -> tuple[str, ...]:
+    try:
+        from gritwit_conformance import PROFILES
+    except ImportError:  # the suite is not installed: conform will say so
+        return ("codec", "store", "wit", "runtime", "wasm")
+    return PROFILES
+
+
 def _add_conform(subparsers: _Subparsers) -> None:
     help_text = "run the conformance suite against an implementation (default: the reference)"
-    parser = subparsers.add_parser("conform", help=help_text, description=help_text)
+    profiles = _conform_profiles()
+    parser = subparsers.add_parser(
+        "conform",
+        help=help_text,
+        description=f"{help_text}. Profiles: {', '.join(profiles)}; the protocol tests "
+        "always run, and profiles the adapter does not claim in hello are reported as "
+        "not claimed (ADP-006). Writes OUT.json (gritwit-report/1) and OUT.xml (JUnit).",
+        epilog="exit status: 0 all passed; 1 a test failed or errored; 2 bad arguments; "
+        "3 the adapter could not start or failed its handshake (no test ran); "
+        "130/143 interrupted by SIGINT/SIGTERM (a partial report is written)",
+    )
     parser.add_argument(
         "--impl",
         default="reference",
+        type=_impl_command,
         help="command line that starts the adapter of the implementation under test, "
         "or 'reference' (default: the in-process reference)",
     )
     parser.add_argument(
-        "--profile", action="append", default=[], help="only this profile (repeatable)"
+        "--profile",
+        action="append",
+        default=[],
+        choices=profiles,
+        help="only this profile (repeatable; default: every profile)",
     )
-    parser.add_argument("-n", type=int, default=1, help="parallel workers (pytest-xdist)")
+    parser.add_argument(
+        "-n", type=_count, default=1, help="parallel workers (pytest-xdist; default: 1)"
+    )
     parser.add_argument("--smoke", action="store_true", help="a quick subset, for new adapters")
     parser.add_argument(
-        "--out", default="conformance-report", help="report path without suffix (.json, .xml)"
+        "--out",
+        default="conformance-report",
+        help="report path without suffix (.json, .xml; default: %(default)s)",
     )
-    parser.add_argument("--examples", type=int, default=None, help="hypothesis examples")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per response")
-    parser.add_argument("--vectors", default=None, help="golden vectors directory")
+    parser.add_argument(
+        "--examples",
+        type=_positive_int,
+        default=None,
+        help="hypothesis examples per property (default: 100)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        help="seconds the adapter may take per response (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--vectors",
+        default=None,
+        type=_existing_dir,
+        help="golden vectors directory (default: the vectors shipped with the suite)",
+    )
     parser.set_defaults(handler=_conform)
 
 
@@ -182,14 +300,54 @@ def _add_report(subparsers: _Subparsers) -> None:
     add_report_parser(subparsers)
 
 
+def _open_store(args: argparse.Namespace) -> Any:
+    """The durable store at ``args.dir``; None (after saying why) when it is not one.
+
+    A path that holds no store is refused unless ``--create`` asks for one: a
+    mistyped path must not silently become a new, empty store.
+    """
+    import sqlite3
+
+    from .store import Store
+    from .store._sqlite import DB_FILENAME
+
+    command = f"gritwit runtime {args.action}"
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        print(f"{command}: {folder} is not a directory", file=sys.stderr)
+        return None
+    if not (folder / DB_FILENAME).is_file() and not args.create:
+        print(
+            f"{command}: {folder} is not a gritwit store (no {DB_FILENAME} in it); "
+            "check the path, or pass --create to make a new store there",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return Store.open(folder)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"{command}: cannot open the store in {folder}: {exc}", file=sys.stderr)
+        return None
+
+
 def _runtime(args: argparse.Namespace) -> int:
     import asyncio
 
+    from ._errors import GritError
     from ._ids import ObjectId
     from .runtime import Runtime, check_runtime, heads, history
-    from .store import Store
 
-    with Store.open(args.dir) as store:
+    actor = None
+    if args.action == "history":
+        try:
+            actor = ObjectId.from_hex(args.actor)
+        except (GritError, ValueError) as exc:
+            print(f"gritwit runtime history: bad actor id {args.actor!r}: {exc}", file=sys.stderr)
+            return 2
+    opened = _open_store(args)
+    if opened is None:
+        return 2
+    with opened as store:
         if args.action == "run":
             report = asyncio.run(Runtime(store, time_limit=args.time_limit).run_until_quiescent())
             for failure in report.failures:
@@ -201,7 +359,8 @@ def _runtime(args: argparse.Namespace) -> int:
                 print(actor, head, "failed" if failed else "")
             return 0
         if args.action == "history":
-            for step_id, step in history(store, ObjectId.from_hex(args.actor)):
+            assert actor is not None
+            for step_id, step in history(store, actor):
                 print(step_id, step.core)
             return 0
         verified, check = store.verify(), check_runtime(store)
@@ -225,17 +384,31 @@ def _add_runtime(subparsers: _Subparsers) -> None:
     ):
         action = actions.add_parser(name, help=action_help, description=action_help)
         action.add_argument("dir", help="the durable store directory")
+        action.add_argument(
+            "--create",
+            action="store_true",
+            help="create an empty store if DIR holds none (default: refuse such a path)",
+        )
         if name == "history":
             action.add_argument("actor", help="the actor's text-form id")
         if name == "run":
-            action.add_argument("--time-limit", type=float, default=5.0, help="seconds (RUN-005)")
+            action.add_argument(
+                "--time-limit",
+                type=_positive_float,
+                default=5.0,
+                help="seconds per transition (RUN-005; default: %(default)g)",
+            )
         action.set_defaults(handler=_runtime)
 
 
 def _wasm_build(args: argparse.Namespace) -> int:
     from .wasm import build, find_wasm_dir
 
-    directory = Path(args.dir) if args.dir is not None else find_wasm_dir()
+    try:
+        directory = Path(args.dir) if args.dir is not None else find_wasm_dir()
+    except FileNotFoundError as exc:
+        print(f"gritwit wasm build: {exc}; pass --dir", file=sys.stderr)
+        return 2
     report = build(directory, check=args.check)
     for path in report.changed:
         print(f"{'differs' if args.check else 'wrote'}: {path}")
@@ -249,7 +422,12 @@ def _add_wasm(subparsers: _Subparsers) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     action = actions.add_parser("build", help=help_text, description=help_text)
     action.add_argument("--check", action="store_true", help="only compare, fail on a difference")
-    action.add_argument("--dir", default=None, help="default: conformance/wasm of the project")
+    action.add_argument(
+        "--dir",
+        default=None,
+        type=_existing_dir,
+        help="default: conformance/wasm of the project",
+    )
     action.set_defaults(handler=_wasm_build)
 
 
@@ -337,7 +515,7 @@ def _add_mutate(subparsers: _Subparsers) -> None:
     )
     add(
         "--sample",
-        type=int,
+        type=_positive_int,
         default=None,
         help="a seeded sample of N mutants spread over "
         "the groups (ignored under GRITWIT_PROFILE=deep, which runs them all)",
@@ -345,21 +523,22 @@ def _add_mutate(subparsers: _Subparsers) -> None:
     add(
         "--rerun",
         default=None,
+        type=_existing_file,
         metavar="REPORT.json",
         help="carry over the mutants an earlier report detected and run only the rest "
         "(after adding tests; the report says which results were carried)",
     )
     add("--all", action="store_true", help="every mutant (also the default without --sample)")
     add("--seed", type=int, default=9, help="seed of the sample (default 9)")
-    add("--workers", type=int, default=2, help="mutants run in parallel (default 2)")
+    add("--workers", type=_positive_int, default=2, help="mutants run in parallel (default 2)")
     add(
         "--time-budget",
-        type=float,
+        type=_positive_float,
         default=None,
         help="start no mutant after this many seconds; the report is then marked incomplete",
     )
-    add("--timeout", type=float, default=10.0, help="seconds per adapter response")
-    add("--examples", type=int, default=None, help="hypothesis examples per property")
+    add("--timeout", type=_positive_float, default=10.0, help="seconds per adapter response")
+    add("--examples", type=_positive_int, default=None, help="hypothesis examples per property")
     add("--out", default="mutation-report.json", help="the JSON report")
     add("--show", type=int, default=20, help="survivors to print")
     add(
@@ -372,8 +551,10 @@ def _add_mutate(subparsers: _Subparsers) -> None:
         action="store_true",
         help="fail on a mutant alive that the baseline has detected, or that is new",
     )
-    add("--min-score", type=float, default=None, help="fail below this total score (percent)")
-    add("--root", default=None, help="repository root (default: found from cwd)")
+    add("--min-score", type=_percent, default=None, help="fail below this total score (percent)")
+    add(
+        "--root", default=None, type=_existing_dir, help="repository root (default: found from cwd)"
+    )
     parser.set_defaults(handler=_mutate)
 
 

@@ -17,6 +17,7 @@ I/O happens only in :func:`load_report`, :func:`render_reports` and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "render",
     "render_reports",
     "report_schema",
+    "spec_base_url_for",
     "spec_url",
 ]
 
@@ -48,6 +50,48 @@ __all__ = [
 DEFAULT_SPEC_BASE_URL: Final = "spec/"
 #: Default output file of ``gritwit report`` (next to ``gritwit conform``'s default).
 DEFAULT_OUTPUT: Final = "conformance-report.html"
+#: Environment variable giving the base of requirement links (e.g. the published docs).
+BASE_URL_VARIABLE: Final = "GRITWIT_SPEC_BASE_URL"
+#: Where the built docs keep the spec pages, from the repository root.
+_BUILT_SPEC: Final = ("docs", "_build", "html", "spec")
+
+
+def _checkout_root() -> Path | None:
+    """The gritwit checkout: above the working directory, else above this package."""
+    here = Path(__file__).resolve()
+    for start in (Path.cwd().resolve(), here.parent):
+        for folder in (start, *start.parents):
+            if (folder / "spec" / "00-conventions.md").is_file() and (folder / "docs").is_dir():
+                return folder
+    return None
+
+
+def spec_base_url_for(output: Path | None) -> tuple[str, str | None]:
+    """The default base of requirement links for a page written to ``output``, and a note.
+
+    ``$GRITWIT_SPEC_BASE_URL`` when set (e.g. the URL of the published docs);
+    otherwise, in a gritwit checkout, the spec pages of its built docs
+    (``docs/_build/html/spec/``) as a path relative to the page, so the links work
+    wherever the page is written; otherwise :data:`DEFAULT_SPEC_BASE_URL`.  The note
+    says when the links will not work as they stand.
+    """
+    env = os.environ.get(BASE_URL_VARIABLE, "")
+    if env:
+        return env, None
+    root = _checkout_root()
+    if output is None or root is None:
+        return DEFAULT_SPEC_BASE_URL, (
+            f"requirement links point to {DEFAULT_SPEC_BASE_URL!r} next to the page; "
+            f"pass --spec-base-url or set {BASE_URL_VARIABLE} to the rendered spec"
+        )
+    spec = root.joinpath(*_BUILT_SPEC)
+    relative = Path(os.path.relpath(spec, output.resolve().parent)).as_posix() + "/"
+    note = None
+    if not spec.is_dir():
+        note = (
+            f"requirement links point to {spec}, not built yet: sphinx-build docs docs/_build/html"
+        )
+    return relative, note
 
 
 def render(
@@ -83,14 +127,24 @@ def render_reports(
 
 def main_report(args: argparse.Namespace) -> int:
     """Handler of ``gritwit report``: 0 when the page was written, 1 for a bad report."""
+    base_url, note = args.spec_base_url, None
+    if base_url is None:
+        base_url, note = spec_base_url_for(None if args.output == "-" else Path(args.output))
+    missing = [p for p in args.reports if not Path(p).exists()]
     try:
         page = render_reports(
             [Path(p) for p in args.reports],
-            base_url=args.spec_base_url,
+            base_url=base_url,
             mutation=Path(args.mutation) if args.mutation else None,
         )
     except ReportError as exc:
         print(f"gritwit report: {exc}", file=sys.stderr)
+        if missing:
+            print(
+                "gritwit report: a report is written by gritwit conform: "
+                "`gritwit conform --out NAME` writes NAME.json",
+                file=sys.stderr,
+            )
         return 1
     if args.output == "-":
         sys.stdout.write(page)
@@ -102,6 +156,8 @@ def main_report(args: argparse.Namespace) -> int:
         print(f"gritwit report: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(f"wrote {out} ({len(args.reports)} report(s))")
+    if note is not None:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -121,10 +177,12 @@ def add_report_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--spec-base-url",
-        default=DEFAULT_SPEC_BASE_URL,
+        default=None,
         metavar="URL",
-        help="base of requirement links, e.g. https://example.org/gritwit/spec/ "
-        f"(default: {DEFAULT_SPEC_BASE_URL!r}, for a page at the root of the built docs)",
+        help="base of requirement links, e.g. https://example.org/gritwit/spec/ (default: "
+        f"${BASE_URL_VARIABLE} if set; in a gritwit checkout, its built docs' spec pages "
+        "(docs/_build/html/spec/) relative to the page; else "
+        f"{DEFAULT_SPEC_BASE_URL!r})",
     )
     parser.add_argument(
         "--mutation",

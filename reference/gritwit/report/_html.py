@@ -122,6 +122,16 @@ def _warnings(reports: Sequence[Report]) -> list[str]:
             )
         if impl.error:
             warnings.append(f"{label}: handshake failed: {_t(impl.error)}")
+        if report.interrupted:
+            warnings.append(
+                f"{label}: the run was interrupted ({_t(report.interrupted)}): a partial "
+                f"report of the {len(report.results)} test(s) that ended before."
+            )
+        for test, reason in report.stale_known_failures:
+            warnings.append(
+                f"{label}: stale known failure <code>{_t(test)}</code> ({_t(reason)}) matches "
+                "no test of the run (ADP-005.3)."
+            )
     return warnings
 
 
@@ -143,6 +153,10 @@ def _card(index: int, report: Report, totals: Counts) -> str:
     ]
     if impl.error:
         wide.append(("error", f'<span class="warn">{_t(impl.error)}</span>'))
+    if report.interrupted:
+        wide.append(
+            ("run", f'<span class="warn">interrupted by {_t(report.interrupted)}: partial</span>')
+        )
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     body += "".join(f'<dt>{k}</dt><dd class="wide">{v}</dd>' for k, v in wide)
     return (

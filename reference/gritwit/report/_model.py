@@ -169,6 +169,10 @@ class Report:
     duration: float
     profiles: tuple[tuple[str, ProfileSummary], ...]
     results: tuple[Result, ...]
+    #: The signal that stopped the run early (a partial report), or ``''``.
+    interrupted: str = ""
+    #: ``known_failures`` entries (ADP-005.3) that matched no test: ``(test, reason)``.
+    stale_known_failures: tuple[tuple[str, str], ...] = ()
 
     def profile(self, name: str) -> ProfileSummary | None:
         return dict(self.profiles).get(name)
@@ -318,6 +322,10 @@ def parse_report(source: str, data: bytes) -> Report:
         duration=float(document["duration"]),
         profiles=tuple((k, _summary(v)) for k, v in sorted(document["profiles"].items())),
         results=tuple(sorted((_result(r) for r in document["results"]), key=lambda r: r.id)),
+        interrupted=document.get("interrupted", ""),
+        stale_known_failures=tuple(
+            (e["test"], e["reason"]) for e in document.get("staleKnownFailures", [])
+        ),
     )
 
 
