@@ -1,0 +1,434 @@
+"""Every shell command of ``README.md`` and ``docs/guide/*.md`` runs as written.
+
+The commands are read out of the Markdown by ``guide_commands.py`` (beside this file;
+its docstring gives the convention: ``sh``/``bash``/``shell``/``console`` blocks, and
+the comments ``<!-- heavy: reason -->`` and ``<!-- not-run: reason -->`` before a
+block).  Each block runs as one ``bash`` session, command after command, in a fresh
+copy of the working tree (the files git tracks or would track, so no build products
+and no reports of earlier runs), with the environment's ``bin`` directory first on
+``PATH``.  A command must exit with status 0; in a ``console`` block it must also
+print exactly the output the page shows.  Commands that are not run are still parsed
+by the ``gritwit`` CLI's argument parser, and a ``tox -e ENV`` must name an
+environment of ``tox.ini``.
+
+Installs are satisfied by the current environment, which the run never changes:
+``python -m pip install ...`` (or ``pip install ...``) checks that the project and
+the extras it names exist and that their requirements are installed, and ``npm ci``
+checks that ``node_modules`` is there (the copy links the checkout's).  When
+something is not installed here the block is skipped, saying what.
+
+Blocks marked ``heavy`` run only under the ``heavy`` marker; the rest must stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import guide_commands as gc
+import pytest
+
+from gritwit.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = Path(gc.__file__).resolve()
+
+#: A block the default run executes must end within this; beyond it, mark it heavy.
+FAST_TIMEOUT = 120.0
+#: A heavy block must end within this.
+HEAVY_TIMEOUT = 1800.0
+
+#: Commands that fail because the tool (not the page) is wrong, with who fixes what.
+#: Keyed by the command's text; the whole block is a strict xfail, so the fix shows.
+TOOL_BUGS: dict[str, str] = {
+    "gritwit report reference.json node.json -o matrix.html": (
+        "issue 11: the guide's report command fails when followed literally "
+        "(no reference.json/node.json); being fixed with the report CLI"
+    ),
+}
+
+#: Directories of the checkout linked into each copy rather than copied (installed
+#: by a step the guides take as done, ignored by git).
+LINKED = ("conformance/adapters/node/node_modules",)
+
+
+def _collect() -> tuple[list[gc.Block], list[gc.Problem]]:
+    blocks: list[gc.Block] = []
+    problems: list[gc.Problem] = []
+    for path in gc.guide_files(ROOT):
+        found, wrong = gc.parse_file(path, ROOT)
+        blocks += found
+        problems += wrong
+    return blocks, problems
+
+
+BLOCKS, PROBLEMS = _collect()
+
+
+def _marks(block: gc.Block) -> list[pytest.MarkDecorator]:
+    marks = [pytest.mark.heavy] if block.mode == "heavy" else []
+    bugs = [TOOL_BUGS[c.text] for c in block.commands if c.text in TOOL_BUGS]
+    if bugs:
+        marks.append(pytest.mark.xfail(strict=True, reason="; ".join(bugs)))
+    return marks
+
+
+# -- running a block ---------------------------------------------------------------------
+
+
+def copy_tree(source: Path, dest: Path) -> None:
+    """The working tree of ``source`` as a fresh clone plus uncommitted edits would have it."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        check=False,
+    )
+    if listing.returncode != 0:  # not a git checkout (an unpacked archive): copy it all
+        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git"))
+        return
+    for name in listing.stdout.decode().split("\0"):
+        origin = source / name
+        if not name or not origin.is_file():
+            continue  # deleted in the working tree
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, target)
+    for name in LINKED:
+        if (source / name).is_dir() and not (dest / name).exists():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).symlink_to(source / name, target_is_directory=True)
+
+
+_PRELUDE = """\
+__gritwit_check() {{ command "$__GRITWIT_PY" "$__GRITWIT_HELPER" "$@"; }}
+python() {{
+  if [ "${{1-}}" = -m ] && [ "${{2-}}" = pip ] && [ "${{3-}}" = install ]; then
+    shift 3; __gritwit_check pip "$@"
+  else command python "$@"; fi
+}}
+python3() {{ python "$@"; }}
+pip() {{
+  if [ "${{1-}}" = install ]; then shift; __gritwit_check pip "$@"; else command pip "$@"; fi
+}}
+npm() {{ if [ "${{1-}}" = ci ]; then __gritwit_check npm; else command npm "$@"; fi; }}
+exec </dev/null
+"""
+
+
+def block_script(block: gc.Block, out: Path) -> str:
+    """A bash script running ``block``'s commands in order, stopping at the first failure.
+
+    Each command's output goes to ``out/N.out`` (and ``N.err``; a console command's
+    stderr joins its stdout, as on a terminal), and ``out/current`` holds the index of
+    the command running.  Every command's status is checked on its own, so a failure
+    inside ``a && b`` is not lost the way ``set -e`` loses it.
+    """
+    parts = [_PRELUDE.format()]
+    for index, command in enumerate(block.commands):
+        err = "&1" if command.expected is not None else shlex.quote(str(out / f"{index}.err"))
+        parts.append(
+            f"echo {index} > {shlex.quote(str(out / 'current'))}\n"
+            f"{{\n{command.text}\n}} > {shlex.quote(str(out / f'{index}.out'))} 2>{err}\n"
+            "__status=$?; if [ $__status -ne 0 ]; then exit $__status; fi\n"
+        )
+    return "".join(parts)
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["__GRITWIT_PY"] = sys.executable
+    env["__GRITWIT_HELPER"] = str(HELPER)
+    return env
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    if not path.is_file():
+        return ""
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def _run_script(script: Path, work: Path, timeout: float) -> int | None:
+    """Run ``script`` with bash in ``work``; its exit status, or None after killing its
+    whole process group at the time-out (an adapter or a pytest worker it started too)."""
+    proc = subprocess.Popen(
+        ["bash", "--noprofile", "--norc", str(script)],
+        cwd=work,
+        env=_environment(),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        # the whole session: after a time-out, and what a finished block left behind
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def run_block(block: gc.Block, work: Path, *, timeout: float) -> None:
+    """Run ``block`` in ``work`` (a copy of the repository); fail or skip saying why."""
+    out = Path(tempfile.mkdtemp(prefix="out-", dir=work.parent))
+    script = out / "block.sh"
+    script.write_text(block_script(block, out), encoding="utf-8")
+    started = time.monotonic()
+    status = _run_script(script, work, timeout)
+    current = out / "current"
+    index = int(current.read_text()) if current.is_file() else 0
+    command = block.commands[index]
+    where = f"{block.path}:{command.line}: `{command.text}`"
+    if status is None:
+        pytest.fail(
+            f"{where} still running after {timeout:.0f} s"
+            + ("; mark the block <!-- heavy: reason -->" if block.mode == "run" else "")
+            + f"\n{_tail(out / f'{index}.out')}\n{_tail(out / f'{index}.err')}"
+        )
+    if status == gc.MISSING:
+        pytest.skip(f"{where}: {_tail(out / f'{index}.err', 3)}")
+    if status != 0:
+        pytest.fail(
+            f"{where} exited with status {status} after {time.monotonic() - started:.1f} s"
+            f"\n--- stdout (tail)\n{_tail(out / f'{index}.out')}"
+            f"\n--- stderr (tail)\n{_tail(out / f'{index}.err')}"
+        )
+    for index, command in enumerate(block.commands):
+        if command.expected is None:
+            continue
+        shown = (out / f"{index}.out").read_text(encoding="utf-8", errors="replace")
+        printed = "\n".join(line.rstrip() for line in shown.splitlines()).rstrip("\n")
+        printed = printed + "\n" if printed else ""
+        assert printed == command.expected, (
+            f"{block.path}:{command.line}: `{command.text}` printed other than the page shows"
+        )
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """A fresh copy of the repository's working tree."""
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    copy_tree(ROOT, dest)
+    return dest
+
+
+# -- the guides ------------------------------------------------------------------------
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize(
+    "block",
+    [pytest.param(b, id=b.id, marks=_marks(b)) for b in BLOCKS if b.mode != "not-run"],
+)
+def test_guide_block_runs(block: gc.Block, work: Path, request: pytest.FixtureRequest) -> None:
+    """The commands of one block of the README or a guide succeed, in a copy of the repo."""
+    if block.mode == "heavy" and not _heavy_selected(request.config):
+        pytest.skip("heavy: takes minutes; run with -m heavy")
+    run_block(block, work, timeout=HEAVY_TIMEOUT if block.mode == "heavy" else FAST_TIMEOUT)
+
+
+def _heavy_selected(config: pytest.Config) -> bool:
+    """Did the run ask for heavy tests (``-m heavy``, ``-m "heavy or ..."``)?"""
+    expression = str(config.getoption("markexpr", "") or "")
+    return bool(re.search(r"(?<!not )\bheavy\b", expression))
+
+
+def _gritwit_invocations(text: str) -> list[list[str]]:
+    """The argument lists of the ``gritwit`` commands in one shell command line."""
+    found = []
+    for part in re.split(r"&&|\|\||;|\|", text):
+        words = shlex.split(part, comments=True)
+        while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+            words = words[1:]  # VAR=value before the command
+        if words[:1] == ["gritwit"]:
+            found.append(words[1:])
+    return found
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.id) for b in BLOCKS])
+def test_guide_commands_parse(block: gc.Block) -> None:
+    """Every block, run or not, names only ``gritwit`` options and tox environments that exist."""
+    parser = build_parser()
+    tox = (ROOT / "tox.ini").read_text(encoding="utf-8")
+    for command in block.commands:
+        for argv in _gritwit_invocations(command.text):
+            try:
+                parser.parse_args(argv)
+            except SystemExit as exit_:
+                pytest.fail(
+                    f"{block.path}:{command.line}: `{command.text}`: the CLI refuses it ({exit_})"
+                )
+        for env in re.findall(r"\btox\b.*?-e\s+([\w,-]+)", command.text):
+            for name in env.split(","):
+                assert f"[testenv:{name}]" in tox, f"{block.path}:{command.line}: no tox env {name}"
+
+
+@pytest.mark.req("CONV-005")
+def test_every_shell_block_is_found_and_well_annotated() -> None:
+    """The extractor sees every shell block a plain scan sees, and every annotation has a reason."""
+    assert not PROBLEMS, "\n".join(map(str, PROBLEMS))
+    fence = re.compile(r"^\s*(```|~~~)\s*(sh|bash|shell|console)\s*$", re.IGNORECASE)
+    for path in gc.guide_files(ROOT):
+        rel = path.relative_to(ROOT).as_posix()
+        plain = sum(
+            bool(fence.match(line)) for line in path.read_text(encoding="utf-8").splitlines()
+        )
+        assert plain == sum(b.path == rel for b in BLOCKS), rel
+    assert {b.path for b in BLOCKS} >= {"README.md", "docs/guide/quickstart.md"}
+    for block in BLOCKS:
+        assert block.mode == "run" or block.reason, block.id
+
+
+@pytest.mark.req("CONV-005")
+def test_tool_bug_entries_name_commands_of_the_guides() -> None:
+    """A fixed command text leaves its entry naming nothing: it must go."""
+    texts = {c.text for b in BLOCKS for c in b.commands}
+    assert not set(TOOL_BUGS) - texts, "stale TOOL_BUGS entries: remove them"
+
+
+# -- the extractor and the runner, on made-up pages --------------------------------------
+
+_PAGE = """\
+# A page
+
+```sh
+python -m pip install -e .   # install
+gritwit vectors verify \\
+    --dir vectors
+    # a comment line
+```
+
+<!-- heavy: takes minutes -->
+
+```bash
+gritwit conform -n 2
+```
+
+- in a list:
+
+  ```console
+  $ echo hi
+  hi
+  $ true
+  ```
+
+```python
+print("not shell")
+```
+
+<!-- not-run: an hour -->
+```sh
+gritwit mutate
+```
+"""
+
+
+@pytest.mark.req("CONV-005")
+def test_the_extractor_reads_commands_continuations_console_output_and_annotations() -> None:
+    blocks, problems = gc.parse_blocks(_PAGE, "page.md")
+    assert problems == []
+    assert [(b.line, b.language, b.mode, b.reason) for b in blocks] == [
+        (3, "sh", "run", ""),
+        (12, "bash", "heavy", "takes minutes"),
+        (18, "console", "run", ""),
+        (29, "sh", "not-run", "an hour"),
+    ]
+    assert [(c.text, c.line) for c in blocks[0].commands] == [
+        ("python -m pip install -e .   # install", 4),
+        ("gritwit vectors verify --dir vectors", 5),
+    ]
+    assert [(c.text, c.line, c.expected) for c in blocks[2].commands] == [
+        ("echo hi", 19, "hi\n"),
+        ("true", 21, ""),
+    ]
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        ("<!-- heavy -->\n```sh\ntrue\n```\n", "heavy without a reason"),
+        ("<!-- not-run: x -->\n\ntext\n\n```sh\ntrue\n```\n", "annotation not on its own line"),
+        ("```sh\n# only a comment\n```\n", "no command"),
+        ("```console\noutput\n$ true\n```\n", "output before"),
+        ("```sh\ncat <<EOF\nx\nEOF\n```\n", "here-documents"),
+        ("```sh\necho \\\n```\n", "continuation"),
+    ],
+)
+def test_the_extractor_refuses_what_it_cannot_run(page: str, message: str) -> None:
+    _blocks, problems = gc.parse_blocks(page, "page.md")
+    assert any(message in p.message for p in problems), problems
+
+
+def _block(*commands: str, expected: str | None = None) -> gc.Block:
+    return gc.Block(
+        path="page.md",
+        line=1,
+        language="sh" if expected is None else "console",
+        commands=tuple(
+            gc.Command(text=c, line=2 + i, expected=expected) for i, c in enumerate(commands)
+        ),
+    )
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize(
+    "commands",
+    [
+        ("false && echo never",),  # set -e would not stop here
+        ("true", "exit 3"),
+        ("cd conformance", "test -f pyproject.toml"),  # cd carries to the next command
+        ("python -m pip install -e '.[no-such-extra]'",),
+        ("npm ci",),  # no package-lock.json at the root
+        ("gritwit no-such-command",),
+    ],
+)
+def test_the_runner_fails_a_failing_command(commands: tuple[str, ...], tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (work / "conformance").mkdir()
+    with pytest.raises(pytest.fail.Exception, match=r"page\.md:\d+: `.*` exited with status"):
+        run_block(_block(*commands), work, timeout=60)
+
+
+@pytest.mark.req("CONV-005")
+def test_the_runner_passes_installs_the_environment_has_and_checks_console_output(
+    tmp_path: Path,
+) -> None:
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    run_block(_block("python -m pip install -e '.[test]' && cd . && echo ok"), work, timeout=60)
+    run_block(_block("echo hi", expected="hi\n"), tmp_path / "repo", timeout=60)
+    with pytest.raises(AssertionError, match="printed other than"):
+        run_block(_block("echo ho", expected="hi\n"), work, timeout=60)
+
+
+@pytest.mark.req("CONV-005")
+def test_the_install_check_names_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\ndependencies = ["pytest"]\n'
+        '[project.optional-dependencies]\nmore = ["no-such-distribution-x>=1"]\n'
+        'all = ["demo[more]"]\n'
+    )
+    status, message = gc.check_pip_install(["-e", ".[all]"], tmp_path)
+    assert status == gc.MISSING
+    assert "no-such-distribution-x>=1" in message
+    assert "demo" in message  # the project itself is not installed either
+    assert gc.check_pip_install(["-e", ".[nope]"], tmp_path)[0] == 2
+    assert gc.check_pip_install(["pytest>=1"], tmp_path) == (0, "")
+    assert gc.check_pip_install(["pytest<1"], tmp_path)[0] == gc.MISSING
