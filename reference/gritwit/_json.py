@@ -56,7 +56,12 @@ def object_to_json(obj: GritObject) -> JSON:
 
 
 _ID_FIELDS = frozenset({"actor", "core", "content", "previous", "inbox", "outbox"})
-_OPTIONAL_IDS = frozenset({"previous", "inbox", "outbox"})
+#: The optional fields of each type (OBJ-018.7): only these read ``null`` / ``{}`` as absent.
+_OPTIONAL: dict[object, frozenset[str]] = {
+    "blob": frozenset({"headers"}),
+    "message": frozenset({"previous", "headers"}),
+    "step": frozenset({"previous", "inbox", "outbox"}),
+}
 _TEXT_ID = re.compile(r"[0-9a-f]{64}")
 
 
@@ -103,21 +108,24 @@ def _field_value(key: str, item: object) -> object:
 
 
 def object_from_json(desc: object) -> GritObject:
-    """Build an object from its JSON description (OBJ-018.2, OBJ-018.3, OBJ-018.4, OBJ-018.5)
-    under the rules of decoding (OBJ-017.1).
+    """Build an object from its JSON description (OBJ-018.2 … OBJ-018.9) under the rules of
+    decoding (OBJ-017.1).
 
     The description is translated field by field into the CBOR-level form —
-    ``null`` optional ids and ``{}`` headers dropped, well-formed text ids and
-    hex data turned into bytes, anything malformed left as it is — and then
+    ``null`` optional ids and ``{}`` headers of the type's own optional fields
+    dropped, well-formed text ids and hex data turned into bytes, anything malformed
+    left as it is — and then
     validated by the same function as decoded bytes, in the order of OBJ-016.2,
     so a malformed value fails its own field's rule at its own place.
     """
     if not isinstance(desc, dict):
         raise InvalidObject("OBJ-018.2", "an object description is a JSON object")
-    _check_text(desc)
+    _check_text(desc)  # after OBJ-018.2 (OBJ-018.6)
+    kind = desc.get("type")
+    optional = _OPTIONAL.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
     value: dict[str, object] = {}
     for key, item in desc.items():
-        if (item is None and key in _OPTIONAL_IDS) or (key == "headers" and item == {}):
-            continue
+        if key in optional and (item is None if key != "headers" else item == {}):
+            continue  # absent (OBJ-018.4); elsewhere null and {} are values (OBJ-018.7)
         value[key] = _field_value(key, item)
     return _from_value(_sorted_raw(value))

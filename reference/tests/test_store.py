@@ -261,16 +261,30 @@ class StoreContract:
 
     # STO-006 ---------------------------------------------------------------------------
 
-    @pytest.mark.req("STO-006")
+    @pytest.mark.req("STO-006", "STO-002.2")
     def test_objects_are_never_replaced_or_removed(self, store: Store) -> None:
         data = g.encode_object(blob("kept"))
         oid = store.put(data)
-        store.backend.insert(oid, g.encode_object(blob("replacement")))  # must be ignored
         store.put(data)
         store.cas_ref("names/keep", None, oid)
         store.cas_ref("names/keep", oid, None)
         assert store.get(oid) == data
         assert not [n for n in dir(store) if n.startswith(("del", "remove", "drop", "replace"))]
+
+    @pytest.mark.req("STO-002.3", "STO-004.2")
+    def test_a_put_mends_a_corrupt_copy(self, store: Store) -> None:
+        data = g.encode_object(blob("kept"))
+        oid = store.put(data)
+        store.backend.insert(oid, g.encode_object(blob("other")))  # bytes that are not oid's
+        with pytest.raises(g.CorruptObject):
+            store.get(oid)
+        assert store.put(data) == oid
+        assert store.get(oid) == data
+        store.backend.insert_many([(oid, g.encode_object(blob("other")))])  # type: ignore[attr-defined]
+        with pytest.raises(g.CorruptObject):
+            store.get(oid)
+        store.put_objects([blob("kept")])
+        assert store.get(oid) == data
 
     # REF-001 ---------------------------------------------------------------------------
 

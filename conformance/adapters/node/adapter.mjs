@@ -17,6 +17,7 @@ import { objectToJson } from './description.mjs'
 import { Store, MemoryBackend } from './store.mjs'
 import { DirectoryBackend } from './durable.mjs'
 import { witCommands } from './witcommands.mjs'
+import { repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
 const SPEC_VERSION = '0.1.0' // CONV-003
@@ -183,6 +184,10 @@ function answer (line) {
   }
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
     return errorResponse(null, 'bad-request', 'a request is a JSON object')
+  }
+  const repeated = repeatedKey(line)
+  if (repeated !== null) { // ADP-004.7: no command runs
+    return errorResponse(null, 'bad-request', `the key ${JSON.stringify(repeated).slice(0, 60)} is repeated in one JSON object`, { requirement: 'ADP-004.7' })
   }
   if (!Number.isSafeInteger(request.seq)) { // ADP-004.4: no integer seq, nothing to echo
     return errorResponse(null, 'bad-request', 'a request needs an integer seq')

@@ -10,6 +10,7 @@
 // and, unlike rename(2), fails with EEXIST rather than replace an existing file:
 //   - an object file appears whole or not at all (DUR-002), and is never
 //     replaced (STO-006); a second put of the same bytes finds it there (STO-002);
+//     only a corrupt copy is replaced, by rename(2) of a fsynced file (STO-002.3);
 //   - a ref swap creates version n+1 of the table. Of several writers that read
 //     version n, exactly one creates n+1; the others get EEXIST, re-read and
 //     re-check `expected` (compare-and-swap across threads and processes, DUR-003)
@@ -75,6 +76,20 @@ export class DirectoryBackend {
   contains (id) { return fs.existsSync(this.objectPath(id)) }
 
   insert (id, bytes) { this.publish(bytes, this.objectPath(id)) } // EEXIST: already stored
+
+  /** Replace the corrupt copy of `id` with `bytes`, atomically (rename(2)) (STO-002.3). */
+  mend (id, bytes) {
+    const tmp = path.join(this.dir, 'tmp', `${process.pid}-${randomUUID()}`)
+    const fd = fs.openSync(tmp, 'wx')
+    try {
+      fs.writeFileSync(fd, bytes)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+    fs.renameSync(tmp, this.objectPath(id))
+    syncDirectory(path.join(this.dir, 'objects'))
+  }
 
   flipBit (id) {
     let fd

@@ -4,6 +4,7 @@
 // or the directory of files in durable.mjs) stores objects by id and swaps refs.
 // Backend interface -- ids are 64-digit text-form ids, bytes are Uint8Array:
 //   read(id) -> bytes | null      insert(id, bytes)      contains(id) -> boolean
+//   mend(id, bytes)               (replace a corrupt copy, STO-002.3)
 //   flipBit(id) -> boolean        refs() -> Map name->id
 //   swap(name, expected, next) -> { ok, current }   (atomic compare-and-swap)
 //   close()
@@ -27,11 +28,17 @@ export function checkRefName (name) {
 export class Store {
   constructor (backend) { this.backend = backend }
 
-  /** STO-001, STO-002: strictly decode, then store under the BLAKE3 id; idempotent. */
+  /**
+   * STO-001, STO-002: strictly decode, then store under the BLAKE3 id; idempotent.
+   * A stored copy that differs from `bytes` cannot hash to `id`: it is corrupt, and
+   * the put mends it (STO-002.3).
+   */
   put (bytes) {
     decodeObject(bytes) // throws the decode/validate class; nothing is stored (STO-001)
     const id = toHex(hash(bytes))
-    if (!this.backend.contains(id)) this.backend.insert(id, bytes)
+    const stored = this.backend.read(id)
+    if (stored === null) this.backend.insert(id, bytes)
+    else if (compareBytes(stored, bytes) !== 0) this.backend.mend(id, bytes)
     return id
   }
 
@@ -75,7 +82,7 @@ export class Store {
     }
   }
 
-  /** REF-006: names starting with `prefix`, in bytewise order. */
+  /** REF-006: names starting with `prefix`, in bytewise order; any prefix (REF-007.3, REF-007.4). */
   listRefs (prefix) {
     const names = [...this.backend.refs().keys()].filter((n) => n.startsWith(prefix))
     return names.sort((a, b) => compareBytes(Buffer.from(a), Buffer.from(b)))
@@ -98,6 +105,7 @@ export class MemoryBackend {
 
   read (id) { return this.objects.get(id) ?? null }
   insert (id, bytes) { this.objects.set(id, Uint8Array.from(bytes)) }
+  mend (id, bytes) { this.insert(id, bytes) }
   contains (id) { return this.objects.has(id) }
   refs () { return new Map(this.table) }
 

@@ -67,14 +67,15 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       return { actor: executor.genesis(core, objects) }
     },
     'wit-send' (args) {
+      // ADP-004.6: the arguments in the table's order -- runtime, to, mt, content, signal.
       const executor = runtimeArg(args)
+      const to = idArg(args, 'to')
       const mt = args.mt ?? null
-      const signal = args.signal ?? false
       if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
-      if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
       const objects = []
       const top = content(args.content, objects)
-      const to = idArg(args, 'to')
+      const signal = args.signal ?? false
+      if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
       const headers = mt === null ? [] : [['mt', mt]]
       return { message: executor.inject(to, top, headers, { objects, signal }) }
     },

@@ -34,11 +34,11 @@ MORE: dict[str, WrongAdapter] = {
         "has is built on get: an absent id answers not-found instead of false",
         smoke=True,
     ),
-    "store_put_replaces": WrongAdapter(
+    "store_put_keeps_corrupt_copy": WrongAdapter(
         ("store",),
-        frozenset({"STO-006"}),
+        frozenset({"STO-002.3"}),
         "failed",
-        "put overwrites the stored bytes of an id (INSERT OR REPLACE)",
+        "put of an id already present stores nothing, so a corrupt copy is never mended",
         smoke=True,
     ),
     # --- refs ------------------------------------------------------------------------------

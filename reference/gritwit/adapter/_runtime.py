@@ -185,10 +185,11 @@ class RuntimeCommands:
 
     def cmd_rt_erase(self, args: Json) -> Json:
         entry = self._rt(args)
+        blob = _id(args, "blob")  # the table's order: blob, then reason (ADP-004.6)
         reason = _text(args, "reason")
         if not reason:
             raise BadRequest("reason must be non-empty text")
-        erase_blob(entry.store, _id(args, "blob"), reason)
+        erase_blob(entry.store, blob, reason)
         return {}
 
     def cmd_rt_close(self, args: Json) -> Json:

@@ -16,16 +16,34 @@ from ._handler import ReferenceAdapter
 __all__ = ["serve"]
 
 
+class _RepeatedKey(ValueError):
+    """A JSON object of the line repeats a key (ADP-004.7, OBJ-018.10)."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: a JSON object, refused when it names a key twice."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(f"the key {key!r:.40} is repeated in one JSON object")
+            seen.add(key)
+    return found
+
+
 def answer(adapter: ReferenceAdapter, line: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """One request line → (the request, or ``{}`` if unreadable; its response).
 
-    A line that is no JSON object with an integer ``seq`` is answered ``seq: null``,
-    ``bad-request`` (ADP-004.4).
+    A line that is no JSON object with an integer ``seq`` (ADP-004.4), or in which a
+    JSON object repeats a key (ADP-004.7), is answered ``seq: null``, ``bad-request``.
     """
     try:
-        request = json.loads(line)
+        request = json.loads(line, object_pairs_hook=_no_repeats)
     except json.JSONDecodeError as exc:
         return {}, adapter.error(None, "bad-request", f"not JSON: {exc}")
+    except _RepeatedKey as exc:
+        return {}, adapter.error(None, "bad-request", str(exc), requirement="ADP-004.7")
     if not isinstance(request, dict):
         return {}, adapter.error(None, "bad-request", "a request is a JSON object")
     if not isinstance(request.get("seq"), int) or isinstance(request["seq"], bool):

@@ -83,15 +83,20 @@ def state_blobs(args: Json) -> dict[str, GritObject]:
 def send_args(
     args: Json,
 ) -> tuple[ObjectId, ObjectId, dict[str, str] | None, bool, list[GritObject]]:
-    """``wit-send``'s arguments: recipient, content id, headers, signal, the content's objects."""
-    mt, signal = args.get("mt"), args.get("signal", False)
+    """``wit-send``'s arguments: recipient, content id, headers, signal, the content's objects.
+
+    Checked in the order of ADP-014's table, ``to`` first (ADP-004.6).
+    """
+    to = _id(args, "to")
+    mt = args.get("mt")
     if mt is not None and not isinstance(mt, str):
         raise BadRequest("mt must be a string")
-    if not isinstance(signal, bool):
-        raise BadRequest("signal must be a boolean")
     objects: list[GritObject] = []
     content = content_objects(args.get("content"), objects)
-    return _id(args, "to"), content, None if mt is None else {"mt": mt}, signal, objects
+    signal = args.get("signal", False)
+    if not isinstance(signal, bool):
+        raise BadRequest("signal must be a boolean")
+    return to, content, None if mt is None else {"mt": mt}, signal, objects
 
 
 def max_steps(args: Json) -> int:

@@ -5,8 +5,8 @@ table of refs.  It knows nothing about encodings, hashes or ref-name grammar:
 those rules live in :class:`~gritwit.store.Store`, once, for every backend.
 What a backend must guarantee is the atomicity the rules rely on:
 
-* :meth:`Backend.insert` is idempotent and never replaces bytes already stored
-  under an id (STO-002, STO-006);
+* :meth:`Backend.insert` is idempotent and never replaces the bytes of an object
+  (STO-002, STO-006), except a corrupt copy, which it mends (STO-002.3);
 * :meth:`Backend.cas_ref` compares, checks that the new target is present and
   swaps in **one** atomic step for every concurrent writer of the store
   (REF-003, REF-004, DUR-003);
@@ -55,7 +55,12 @@ class Backend(Protocol):
     """Bytes by id, and refs changed only by compare-and-swap."""
 
     def insert(self, oid: ObjectId, data: bytes) -> None:
-        """Store ``data`` under ``oid`` unless something is stored there already."""
+        """Store ``data`` (whose hash is ``oid``) under ``oid``, unless ``oid`` is erased.
+
+        Bytes already stored under ``oid`` that differ from ``data`` are a corrupt copy
+        (they cannot hash to ``oid``) and are replaced by ``data`` (STO-002.3); equal
+        bytes stay as they are (STO-002.2).
+        """
         ...
 
     def read(self, oid: ObjectId) -> bytes | None:

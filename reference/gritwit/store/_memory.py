@@ -36,8 +36,10 @@ class MemoryBackend:
     def insert(self, oid: ObjectId, data: bytes) -> None:
         with self._lock:
             self._check_open()
-            if oid.digest not in self._tombstones:  # an erased id stays erased (RUN-011)
-                self._objects.setdefault(oid.digest, data)  # never replaces (STO-006)
+            # An erased id stays erased (RUN-011); absent bytes or a corrupt copy are
+            # (re)written, the latter mended (STO-002.3).
+            if oid.digest not in self._tombstones and self._objects.get(oid.digest) != data:
+                self._objects[oid.digest] = data
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """:meth:`insert` of each item, under one acquisition of the lock."""
@@ -45,8 +47,8 @@ class MemoryBackend:
             self._check_open()
             objects, tombstones = self._objects, self._tombstones
             for oid, data in items:
-                if oid.digest not in tombstones:
-                    objects.setdefault(oid.digest, data)
+                if oid.digest not in tombstones and objects.get(oid.digest) != data:
+                    objects[oid.digest] = data  # new, or a corrupt copy mended (STO-002.3)
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""

@@ -33,6 +33,14 @@ DB_FILENAME: Final = "gritwit.sqlite3"
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS: Final = 30_000
 _ID_PAGE: Final = 512
+#: Insert an object, or mend a corrupt copy under its id (STO-002.3): the update runs
+#: only when the stored bytes differ, so a healthy copy is never rewritten (STO-002.2).
+_MEND: Final = " ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE data != excluded.data"
+_UPSERT_VALUES: Final = "INSERT INTO objects (id, data) VALUES (?, ?)" + _MEND
+_UPSERT_UNLESS_ERASED: Final = (
+    "INSERT INTO objects (id, data) SELECT ?1, ?2"
+    " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)" + _MEND
+)
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BLOB PRIMARY KEY NOT NULL, data BLOB NOT NULL)",
@@ -121,9 +129,7 @@ class SqliteBackend:
         with self._connection() as conn, self._transaction(conn):
             erased = conn.execute("SELECT 1 FROM tombstones WHERE id = ?", (oid.digest,)).fetchone()
             if erased is None:  # an erased id stays erased (RUN-011)
-                conn.execute(
-                    "INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", (oid.digest, data)
-                )
+                conn.execute(_UPSERT_VALUES, (oid.digest, data))
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001)."""
@@ -133,11 +139,7 @@ class SqliteBackend:
     @staticmethod
     def _insert_rows(conn: sqlite3.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011)."""
-        conn.executemany(
-            "INSERT OR IGNORE INTO objects (id, data) SELECT ?1, ?2"
-            " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)",
-            [(oid.digest, data) for oid, data in items],
-        )
+        conn.executemany(_UPSERT_UNLESS_ERASED, [(oid.digest, data) for oid, data in items])
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""

@@ -232,13 +232,17 @@ class Store:
 
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
-        return [name for name, _ in self.backend.list_refs(prefix)]
+        return [name for name, _ in self.list_ref_targets(prefix)]
 
     def list_ref_targets(self, prefix: str = "") -> list[tuple[str, ObjectId]]:
         """``(name, target)`` of each ref starting with ``prefix``, in bytewise order (REF-006).
 
         One backend read for all of them, where :meth:`get_ref` per name would be one each.
+        Ref names are ASCII (REF-001), so a prefix that is not — a lone surrogate
+        included — names none and the backend is not asked (REF-007.4).
         """
+        if not prefix.isascii():
+            return []
         return self.backend.list_refs(prefix)
 
     # --- whole-store checks and lifetime -------------------------------------------------

@@ -115,13 +115,32 @@ def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> Non
 
 
 @pytest.mark.smoke
-@pytest.mark.req("STO-006", "STO-002.2", "STO-004.2")
-def test_a_stored_object_is_never_replaced(impl: Implementation, store: str) -> None:
-    """Putting the right bytes over a corrupted object must not replace it (no silent repair)."""
+@pytest.mark.req("STO-002.3", "STO-004.2", "ADP-010.5")
+def test_a_put_mends_a_corrupt_copy(impl: Implementation, store: str) -> None:
+    """Putting the right bytes over a corrupted copy replaces the copy: a put repairs."""
     data = g.encode_object(BLOB).hex()
     ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
-    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)
+    assert ok(impl.call("has", store=store, id=hexid(BLOB)))["present"] is True
     fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
+    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)
+    assert ok(impl.call("get", store=store, id=hexid(BLOB)))["bytes"] == data
+    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)  # STO-002.2
+    assert ok(impl.call("get", store=store, id=hexid(BLOB)))["bytes"] == data
+
+
+@pytest.mark.req("STO-002.3", "STO-006", "REF-007.1")
+def test_a_mended_copy_serves_refs_and_other_objects_stay(impl: Implementation, store: str) -> None:
+    """Only the corrupt copy is replaced; a head whose step was mended can be set again."""
+    step = g.encode_object(STEP2).hex()
+    ok(impl.call("store-corrupt", store=store, id=hexid(STEP2)))
+    name = f"heads/{ACTOR.hex()}"
+    fails(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)),
+          "corrupt-object")  # fmt: skip
+    ok(impl.call("put", store=store, bytes=step))
+    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)))
+    for obj in OBJECTS:
+        data = ok(impl.call("get", store=store, id=hexid(obj)))["bytes"]
+        assert data == g.encode_object(obj).hex()
 
 
 @pytest.mark.smoke
@@ -209,6 +228,30 @@ def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
     }
     for prefix, names in expected.items():
         assert ok(impl.call("ref-list", store=store, prefix=prefix))["names"] == names, prefix
+
+
+@pytest.mark.req("REF-007.4", "REF-007.3")
+@pytest.mark.parametrize("prefix", ["\ud800", "names/\udfff", "names/é", "\U0001f600", "ñ"])
+def test_a_prefix_no_ref_name_can_start_with_lists_nothing(
+    impl: Implementation, store: str, prefix: str
+) -> None:
+    ok(impl.call("ref-cas", store=store, name="names/a", expected=None, new=hexid(BLOB)))
+    assert ok(impl.call("ref-list", store=store, prefix=prefix))["names"] == [], prefix
+
+
+@pytest.mark.req("REF-007.5", "REF-004.2")
+def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> None:
+    """Deleting a head is a swap without a target: REF-002 and REF-003 do not apply."""
+    head = f"heads/{ACTOR.hex()}"
+    ok(impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)))
+    ok(impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=None))
+    assert ok(impl.call("ref-get", store=store, name=head))["id"] is None
+    # none to none: the swap of an absent ref, even under a name no step could fill
+    ok(impl.call("ref-cas", store=store, name=f"heads/{OTHER_ACTOR.hex()}", expected=None,
+                 new=None))  # fmt: skip
+    reply = impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=None)
+    fails(reply, "ref-conflict")
+    assert reply.error.get("current", "") is None, reply
 
 
 @pytest.mark.smoke

@@ -1,0 +1,242 @@
+"""Which error an adapter reports when two rules apply, and where a field goes.
+
+* odd-length hex is not hex: ``bad-request`` in every byte-string argument, but
+  ``invalid-object`` as blob ``data`` inside a description (ADP-004.5, OBJ-018.8);
+* arguments are checked before the command, in the order of the command's table;
+  the ref-name rule comes after (ADP-004.6, REF-007.1);
+* a line that repeats a key in any JSON object is ``seq: null``, ``bad-request``
+  (ADP-004.7, OBJ-018.10);
+* ``current`` of a ``ref-conflict`` is a member of ``error``, and a failed response
+  has nothing but ``seq``, ``ok`` and ``error`` (ADP-003.3, ADP-010.4).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance._messages import parse_response
+
+ZERO = "00" * 32
+BLOB = g.Blob(data=b"precedence")
+
+
+def _outcome(reply: Any) -> str:
+    return "ok" if reply.ok else str(reply.error_class)
+
+
+@pytest.fixture
+def store(impl: Implementation) -> Iterator[str]:
+    handle = str(impl.call("store-open", kind="memory").result["store"])
+    yield handle
+    impl.call("store-close", store=handle)
+
+
+@pytest.fixture
+def runtime(impl: Implementation) -> Iterator[str]:
+    handle = str(impl.call("wit-open").result["runtime"])
+    yield handle
+    impl.call("wit-close", runtime=handle)
+
+
+# --- ADP-004.5: odd-length hex ------------------------------------------------------------
+
+ODD = "abc"
+
+
+@pytest.mark.profile("codec")
+@pytest.mark.req("ADP-004.5", "ADP-004.2")
+@pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
+def test_odd_length_hex_is_bad_request_in_codec_arguments(impl: Implementation, cmd: str) -> None:
+    assert _outcome(impl.call(cmd, check=False, bytes=ODD)) == "bad-request"
+
+
+@pytest.mark.profile("codec")
+@pytest.mark.req("ADP-004.5", "OBJ-018.8")
+def test_odd_length_hex_inside_a_description_is_invalid_object(impl: Implementation) -> None:
+    reply = impl.call("encode", check=False, object={"type": "blob", "data": ODD})
+    assert _outcome(reply) == "invalid-object", reply
+
+
+@pytest.mark.profile("store")
+@pytest.mark.req("ADP-004.5", "ADP-004.3")
+def test_odd_length_hex_in_store_arguments(impl: Implementation, store: str) -> None:
+    assert _outcome(impl.call("put", check=False, store=store, bytes=ODD)) == "bad-request"
+    assert _outcome(impl.call("get", check=False, store=store, id=ZERO[:-1])) == "invalid-id"
+    assert _outcome(impl.call("has", check=False, store=store, id=ODD)) == "invalid-id"
+
+
+@pytest.mark.profile("wit")
+@pytest.mark.req("ADP-004.5", "ADP-014")
+@pytest.mark.parametrize("where", ["state", "content-blob", "content-tree"])
+def test_odd_length_hex_in_wit_arguments(impl: Implementation, runtime: str, where: str) -> None:
+    if where == "state":
+        reply = impl.call("wit-genesis", check=False, runtime=runtime, actor="echo",
+                          state={"n": ODD})  # fmt: skip
+    else:
+        content: Any = {"blob": ODD}
+        if where == "content-tree":
+            content = {"tree": {"a": {"blob": "00"}, "b": content}}
+        reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, mt="m",
+                          content=content)  # fmt: skip
+    assert _outcome(reply) == "bad-request", reply
+
+
+@pytest.mark.profile("wasm")
+@pytest.mark.req("ADP-004.5", "ADP-016")
+def test_odd_length_hex_as_a_module_is_bad_request(impl: Implementation) -> None:
+    assert _outcome(impl.call("wasm-load", check=False, module="0061736d0")) == "bad-request"
+
+
+# --- ADP-004.6: arguments first, in the table's order -------------------------------------
+
+
+@pytest.mark.profile("store")
+@pytest.mark.req("ADP-004.6", "ADP-004.3", "REF-007.1", "REF-001.3")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"name": "bad name", "expected": "zz", "new": None}, "invalid-id"),
+        ({"name": "bad name", "expected": None, "new": "zz"}, "invalid-id"),
+        ({"name": "bad name", "expected": ZERO.upper(), "new": "zz"}, "invalid-id"),
+        ({"name": "bad name", "expected": None}, "bad-request"),
+        ({"name": 7, "expected": "zz", "new": None}, "bad-request"),
+        ({"name": "bad name", "expected": None, "new": None}, "invalid-ref-name"),
+        ({"name": "bad name", "expected": None, "new": ZERO}, "invalid-ref-name"),
+    ],
+    ids=["expected-id", "new-id", "both-ids", "new-missing", "name-not-text", "name", "name-first"],
+)
+def test_ref_cas_checks_its_arguments_before_the_ref_name(
+    impl: Implementation, store: str, args: dict[str, Any], expected: str
+) -> None:
+    reply = impl.call("ref-cas", check=False, store=store, **args)
+    assert _outcome(reply) == expected, (args, reply)
+
+
+@pytest.mark.profile("store")
+@pytest.mark.req("ADP-004.6", "ADP-010.2")
+@pytest.mark.parametrize(
+    ("cmd", "args"),
+    [
+        ("ref-cas", {"name": "bad name", "expected": "zz", "new": None}),
+        ("ref-get", {"name": "bad name"}),
+        ("get", {"id": "zz"}),
+        ("put", {"bytes": "a0"}),
+    ],
+    ids=["ref-cas", "ref-get", "get", "put"],
+)
+def test_an_unknown_store_handle_is_reported_first(
+    impl: Implementation, cmd: str, args: dict[str, Any]
+) -> None:
+    reply = impl.call(cmd, check=False, store="no-such-store", **args)
+    assert _outcome(reply) == "bad-request", reply
+
+
+@pytest.mark.profile("wit")
+@pytest.mark.req("ADP-004.6", "ADP-014")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"to": "zz", "content": {"neither": 1}}, "invalid-id"),
+        ({"to": "zz", "mt": 5, "content": {"blob": "00"}}, "invalid-id"),
+        ({"to": "zz", "content": {"blob": "00"}, "signal": "yes"}, "invalid-id"),
+        ({"to": ZERO, "content": {"neither": 1}, "signal": "yes"}, "bad-request"),
+    ],
+    ids=["to-before-content", "to-before-mt", "to-before-signal", "then-the-rest"],
+)
+def test_wit_send_checks_to_first(
+    impl: Implementation, runtime: str, args: dict[str, Any], expected: str
+) -> None:
+    reply = impl.call("wit-send", check=False, runtime=runtime, **args)
+    assert _outcome(reply) == expected, (args, reply)
+
+
+# --- ADP-003.3, ADP-010.4: where current goes ---------------------------------------------
+
+
+@pytest.mark.smoke
+@pytest.mark.profile("store")
+@pytest.mark.req("ADP-010.4", "ADP-003.3", "REF-004.3")
+def test_current_of_a_ref_conflict_is_a_member_of_error(impl: Implementation, store: str) -> None:
+    oid = str(impl.call("put", store=store, bytes=g.encode_object(BLOB).hex()).result["id"])
+    absent = impl.call("ref-cas", store=store, name="names/c", expected=oid, new=None)
+    assert _outcome(absent) == "ref-conflict" and absent.error.get("current", "") is None, absent
+    assert impl.call("ref-cas", store=store, name="names/c", expected=None, new=oid).ok
+    held = impl.call("ref-cas", store=store, name="names/c", expected=None, new=oid)
+    assert _outcome(held) == "ref-conflict" and held.error.get("current") == oid, held
+    other = impl.call("get", store=store, id=ZERO)
+    assert _outcome(other) == "not-found" and "current" not in other.error, other
+
+
+@pytest.mark.profile("protocol")
+@pytest.mark.req("ADP-003.3", "ADP-010.4", "ADP-013")
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"seq":1,"ok":false,"current":null,"error":{"class":"ref-conflict","current":null}}',
+        '{"seq":1,"ok":false,"error":{"class":"ref-conflict"}}',
+        '{"seq":1,"ok":false,"error":{"class":"not-found","current":null}}',
+        '{"seq":1,"ok":false,"requirement":"REF-004.3","error":{"class":"not-found"}}',
+    ],
+    ids=["current-at-top", "current-missing", "current-elsewhere", "requirement-at-top"],
+)
+def test_the_harness_refuses_misplaced_error_fields(impl: Implementation, line: str) -> None:
+    """The protocol schema holds ADP-003.3 and ADP-010.4, so a misplaced field is a
+    broken adapter whatever the test in progress looks at."""
+    with pytest.raises(Exception, match="schema"):
+        parse_response(line.encode(), 1, "ref-cas")
+
+
+# --- ADP-004.7: repeated keys ---------------------------------------------------------------
+
+REPEATED = {
+    "command-field": b'{"seq": 1, "cmd": "hash", "bytes": "", "bytes": "00"}',
+    "seq": b'{"seq": 1, "seq": 2, "cmd": "hash", "bytes": ""}',
+    "escaped-equal": b'{"seq": 1, "cmd": "hash", "bytes": "", "\\u0062ytes": "00"}',
+    "description-field": (
+        b'{"seq": 1, "cmd": "encode", "object": {"type": "blob", "data": "", "data": "00"}}'
+    ),
+    "description-headers": (
+        b'{"seq": 1, "cmd": "encode", "object": {"type": "blob", "data": "",'
+        b' "headers": {"a": "1", "a": "1"}}}'
+    ),
+    "unknown-field": b'{"seq": 1, "cmd": "hash", "bytes": "", "x": {"k": 1, "k": 2}}',
+}
+
+
+@pytest.mark.smoke
+@pytest.mark.profile("protocol")
+@pytest.mark.req("ADP-004.7", "OBJ-018.10", "ADP-004.4")
+@pytest.mark.parametrize("name", list(REPEATED))
+def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation, name: str) -> None:
+    if not isinstance(impl, Subprocess):
+        return  # an in-process implementation reads no lines
+    separate = Subprocess(impl.label, timeout=impl.timeout)
+    try:
+        separate.info()
+        process = separate._proc
+        assert process is not None
+        follow = {"seq": 4242, "cmd": "hash", "bytes": ""}
+        data = REPEATED[name] + b"\n" + json.dumps(follow).encode() + b"\n"
+        line = process.exchange_raw(data, "(a line with a repeated key)", None)
+        first = json.loads(line)
+        assert first.get("seq") is None and first.get("ok") is False, (
+            f"a line repeating a key ({name}) must be answered seq null, got {first}"
+        )
+        assert first["error"]["class"] == "bad-request", first
+        answer = json.loads(process.read_line())  # still serving, in order
+        assert answer.get("seq") == 4242 and answer.get("ok") is True, answer
+    finally:
+        separate.kill()
+
+
+@pytest.mark.profile("protocol")
+@pytest.mark.req("ADP-004.7", "ADP-002")
+def test_equal_keys_in_different_objects_are_not_repeats(impl: Implementation) -> None:
+    reply = impl.call("hash", bytes="", x={"bytes": 1, "seq": 2}, y=[{"k": 1}, {"k": 2}])
+    assert reply.ok, reply
