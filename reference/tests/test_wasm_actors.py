@@ -64,7 +64,7 @@ def _twins(scenario: object) -> tuple[list[object], list[object]]:
     return results[0], results[1]
 
 
-@pytest.mark.req("WASM-022.1", "WASM-022.2", "WIT-019")
+@pytest.mark.req("WASM-022.1", "WASM-022.2", "WIT-019.1")
 def test_echo_twin() -> None:
     def scenario(ex: Executor) -> list[g.ObjectId]:
         echo = _spawn(ex, "echo")
@@ -84,7 +84,8 @@ def test_echo_twin() -> None:
 _COUNTER_OPS = st.lists(
     st.one_of(
         st.tuples(st.just("inc"), st.integers(0, 10**12).map(str)),
-        st.tuples(st.just("inc"), st.sampled_from(["", "x", "-1", "1.5", "٣", "007"])),
+        st.tuples(st.just("inc"), st.sampled_from(["", "x", "-1", "1.5", "٣", "007", "1\n"])),
+        st.tuples(st.just("inc"), st.integers(10**18 - 12, 10**18 + 2).map(str)),  # WIT-020.2
         st.tuples(st.just("get"), st.just("")),
         st.tuples(st.sampled_from(["other", "count"]), st.text(max_size=3)),
         st.tuples(st.just("run"), st.just("")),
@@ -93,8 +94,12 @@ _COUNTER_OPS = st.lists(
 )
 
 
-@pytest.mark.req("WASM-022", "WIT-020")
-@given(ops=_COUNTER_OPS, counters=st.integers(1, 2), initial=st.sampled_from([None, "5", "x"]))
+@pytest.mark.req("WASM-022", "WIT-020.1", "WIT-020.2", "WIT-020.3", "WIT-020.4", "WIT-028.6")
+@given(
+    ops=_COUNTER_OPS,
+    counters=st.integers(1, 2),
+    initial=st.sampled_from([None, "5", "x", "007", "999999999999999990", "1" * 19]),
+)
 def test_counter_twin(ops: list[tuple[str, str]], counters: int, initial: str | None) -> None:
     def scenario(ex: Executor) -> list[g.ObjectId]:
         state = None if initial is None else {"count": _blob(initial)}
@@ -114,7 +119,7 @@ def test_counter_twin(ops: list[tuple[str, str]], counters: int, initial: str | 
     assert py == wasm
 
 
-@pytest.mark.req("WASM-022", "WIT-021", "WIT-026", "WIT-019")
+@pytest.mark.req("WASM-022", "WIT-021.1", "WIT-026.1", "WIT-026.2", "WIT-019.1")
 def test_fanout_and_requester_twins() -> None:
     def scenario(ex: Executor) -> list[g.ObjectId]:
         fan, echo, req = _spawn(ex, "fanout"), _spawn(ex, "echo"), _spawn(ex, "requester")
@@ -137,16 +142,17 @@ def test_fanout_and_requester_twins() -> None:
     assert py == wasm
 
 
-@pytest.mark.req("WASM-022", "WIT-022", "WIT-023", "WIT-025")
+@pytest.mark.req("WASM-022", "WIT-022.1", "WIT-023.1", "WIT-025.2", "WIT-025.3", "WIT-025.4")
 def test_spawner_updater_and_budget_twins() -> None:
     def scenario(ex: Executor) -> list[g.ObjectId]:
         spawner, updater = _spawn(ex, "spawner"), _spawn(ex, "updater")
         core, objects = test_actor_core("counter", {"tag": _blob("spawned")})
         ex.inject(spawner, g.object_id(core), {"mt": "spawn"}, objects=(*objects,))
+        _say(ex, updater, "set-code", g.Blob(data=b"\xff"))  # copied unchecked (WIT-023.1)
         _say(ex, updater, "set-code", _blob("echo"))
         bcore, bobjects = test_actor_core("budget", {"budget": _blob("10")})
         budget = ex.genesis(bcore, bobjects)
-        for amount in ("10", "10", "", "x", "3"):
+        for amount in ("10", "10", "", "x", "0", "007", "1" * 19, "3"):
             _say(ex, budget, "spend", _blob(amount))
         ex.run_until_quiescent()
         _say(ex, updater, "hello", _blob("now an echo"))
@@ -172,7 +178,7 @@ def test_failing_and_slow_twins_never_get_a_step() -> None:
     assert py[0][0] is None and py[0][2]  # no step, messages still pending  # type: ignore[index]
 
 
-@pytest.mark.req("WASM-022", "WIT-018", "WASM-014")
+@pytest.mark.req("WASM-022", "WIT-018", "WASM-014", "WIT-020.5", "WIT-025.5", "WIT-026.3")
 @pytest.mark.parametrize("name", ACTOR_NAMES)
 def test_queries_answer_as_the_python_twin(name: str) -> None:
     store = g.Store.memory()

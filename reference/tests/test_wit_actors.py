@@ -34,6 +34,31 @@ def _replies(ex: Executor, store: g.Store, actor: g.ObjectId) -> list[tuple[str 
     return [(r.mt, _text(store, r.message.content)) for r in ex.replies(actor)]
 
 
+#: Message types and queries of each actor's rows (WIT-018, WIT-019 … WIT-027).
+TABLES = {
+    "echo": ({"*"}, {"wut"}),
+    "counter": ({"inc", "get"}, {"wut", "count"}),
+    "fanout": ({"fanout"}, {"wut"}),
+    "spawner": ({"spawn"}, {"wut"}),
+    "updater": ({"set-code"}, {"wut"}),
+    "failing": (set(), {"wut"}),
+    "budget": ({"spend"}, {"wut", "budget"}),
+    "requester": ({"ask", "echo"}, {"wut", "answer"}),
+    "slow": (set(), {"wut"}),
+}
+
+
+@pytest.mark.req("WIT-018", "WIT-028.9")
+@pytest.mark.parametrize("name", sorted(TEST_ACTORS))
+def test_wut_lists_exactly_the_rows_of_the_table(name: str) -> None:
+    document = TEST_ACTORS[name].wut()
+    messages, queries = TABLES[name]
+    assert {m["mt"] for m in document["messages"]} == messages  # type: ignore[attr-defined]
+    assert {q["name"] for q in document["queries"]} == queries  # type: ignore[attr-defined]
+    answer = TEST_ACTORS[name].wut_answer("wut")
+    assert answer is not None and answer.headers == {"content-type": "application/json"}
+
+
 @pytest.mark.req("WIT-018", "WIT-017")
 @pytest.mark.parametrize("name", sorted(TEST_ACTORS))
 def test_every_actor_answers_wut_valid_against_the_schema(name: str) -> None:
@@ -58,7 +83,7 @@ def test_the_schema_rejects_a_document_without_name() -> None:
         jsonschema.validate({"description": "", "messages": [], "queries": []}, schema)
 
 
-@pytest.mark.req("WIT-019")
+@pytest.mark.req("WIT-019.1")
 def test_echo_replies_in_order_with_the_same_content() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -73,7 +98,7 @@ def test_echo_replies_in_order_with_the_same_content() -> None:
     ]
 
 
-@pytest.mark.req("WIT-020", "WIT-017")
+@pytest.mark.req("WIT-020.2", "WIT-020.3", "WIT-020.5", "WIT-017")
 def test_counter_counts_and_reports() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -88,7 +113,7 @@ def test_counter_counts_and_reports() -> None:
     assert _text(store, ex.core(counter).entries["count"]) == "16"
 
 
-@pytest.mark.req("WIT-021")
+@pytest.mark.req("WIT-021.1")
 def test_fanout_queues_the_content_to_every_listed_actor() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -109,7 +134,7 @@ def test_fanout_queues_the_content_to_every_listed_actor() -> None:
         assert ex.pending_for(target) == {}  # delivered and read
 
 
-@pytest.mark.req("WIT-021", "WIT-026")
+@pytest.mark.req("WIT-021.1", "WIT-026.1", "WIT-028.6")
 @pytest.mark.parametrize("text", ["not an id", "AB" * 32, "ab" * 31, ""])
 def test_malformed_actor_ids_are_read_without_effect(text: str) -> None:
     """A listed recipient that is not a text-form id is skipped, not a failed transition."""
@@ -128,7 +153,7 @@ def test_malformed_actor_ids_are_read_without_effect(text: str) -> None:
         assert ex.pending_for(actor) == {}  # and the message was read
 
 
-@pytest.mark.req("WIT-022", "WIT-012", "WIT-002")
+@pytest.mark.req("WIT-022.1", "WIT-012", "WIT-002")
 def test_spawner_creates_the_actor_of_a_core() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -142,7 +167,7 @@ def test_spawner_creates_the_actor_of_a_core() -> None:
     assert step is not None and step.actor == child and step.core == child
 
 
-@pytest.mark.req("WIT-023", "WIT-016")
+@pytest.mark.req("WIT-023.1", "WIT-023.2", "WIT-016")
 def test_updater_changes_its_own_code_unless_frozen() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -172,7 +197,7 @@ def test_failing_never_adopts_a_step() -> None:
     assert [p.mt for items in ex.pending_for(failing).values() for p in items] == ["genesis"]
 
 
-@pytest.mark.req("WIT-025")
+@pytest.mark.req("WIT-025.2", "WIT-025.5")
 def test_two_spends_of_the_whole_budget_give_one_grant() -> None:
     store = g.Store.memory()
     ex = Executor(store)
@@ -184,7 +209,7 @@ def test_two_spends_of_the_whole_budget_give_one_grant() -> None:
     assert ex.query(budget, "budget").data == b"0"
 
 
-@pytest.mark.req("WIT-025")
+@pytest.mark.req("WIT-025.2", "WIT-025.5")
 @given(st.integers(0, 20), st.lists(st.integers(0, 12), max_size=6))
 def test_budget_grants_exactly_what_fits(start: int, amounts: list[int]) -> None:
     store = g.Store.memory()
@@ -201,7 +226,7 @@ def test_budget_grants_exactly_what_fits(start: int, amounts: list[int]) -> None
     assert ex.query(budget, "budget").data == str(left).encode()
 
 
-@pytest.mark.req("WIT-026", "WIT-019")
+@pytest.mark.req("WIT-026.1", "WIT-026.2", "WIT-019.1")
 def test_requester_asks_an_echo_and_keeps_the_answer() -> None:
     store = g.Store.memory()
     ex = Executor(store)

@@ -1,6 +1,7 @@
 ;; budget (WIT-025): a decimal "budget" entry; mt "spend" with an amount is granted (reply mt
 ;; "granted", budget reduced) if the amount does not exceed the budget, else refused (mt "refused").
-;; The reply holds the amount, or "None" when the content is not a decimal number.
+;; The reply holds the amount's canonical decimal; a content that is not a decimal is refused
+;; with the empty blob (WIT-025.3). "budget" is written only when its value changed (WIT-025.4).
 (module
   (import "gritwit" "msg_count" (func $msg_count (result i32)))
   (import "gritwit" "msg_sender" (func $msg_sender (param i32 i32 i32) (result i32)))
@@ -21,7 +22,6 @@
   (data (i32.const 72) "spend")
   (data (i32.const 80) "mt\00granted\00")
   (data (i32.const 96) "mt\00refused\00")
-  (data (i32.const 112) "None")
   (data (i32.const 120) "0")
   (data (i32.const 1024) "{\"description\":\"Grants spends while its decimal 'budget' lasts.\",\"messages\":[{\"description\":\"Content: a decimal amount; replies mt 'granted' or 'refused'.\",\"mt\":\"spend\"}],\"name\":\"budget\",\"queries\":[{\"description\":\"This description, as JSON.\",\"name\":\"wut\"},{\"description\":\"The remaining budget, decimal.\",\"name\":\"budget\"}]}")
 
@@ -49,7 +49,7 @@
                 (local.set $budget (i64.sub (local.get $budget) (local.get $amount)))
                 (local.set $reply (i32.const 80))))
             (if (i64.lt_s (local.get $amount) (i64.const 0))
-              (then (local.set $p (i32.const 112)) (local.set $len (i32.const 4)))
+              (then (local.set $p (i32.const 112)) (local.set $len (i32.const 0)))
               (else
                 (local.set $p (call $fmt (local.get $amount)))
                 (local.set $len (i32.sub (i32.const 4128) (local.get $p)))))

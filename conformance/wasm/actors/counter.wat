@@ -1,5 +1,7 @@
 ;; counter (WIT-020): a decimal count in the core entry "count" (initially 0);
-;; mt "inc" adds the integer in the content (1 when empty), mt "get" replies mt "count".
+;; mt "inc" adds the decimal in the content (1 when empty) unless the count would exceed
+;; 18 digits, mt "get" replies mt "count"; "count" is written when an inc was added or
+;; when it was absent or not a blob (WIT-020.4).
 (module
   (import "gritwit" "msg_count" (func $msg_count (result i32)))
   (import "gritwit" "msg_sender" (func $msg_sender (param i32 i32 i32) (result i32)))
@@ -42,7 +44,10 @@
               (call $parse (i32.const 8192)
                 (call $msg_read (local.get $i) (i32.const 0) (i32.const 0) (i32.const 8192) (i32.const 57344))
                 (i64.const 1)))
-            (if (i64.ge_s (local.get $amount) (i64.const 0))
+            ;; a decimal amount whose sum stays within 18 digits (WIT-020.2)
+            (if (i32.and (i64.ge_s (local.get $amount) (i64.const 0))
+                         (i64.le_s (i64.add (local.get $count) (local.get $amount))
+                                   (i64.const 999999999999999999)))
               (then
                 (local.set $count (i64.add (local.get $count) (local.get $amount)))
                 (local.set $changed (i32.const 1)))))

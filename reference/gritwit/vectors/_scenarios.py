@@ -305,7 +305,8 @@ def _budget_requester() -> list[Scenario]:
     s.run()
     s.query(b, "budget", text="3")
     out.append(s)
-    s = S("budget/bad-amount", "an unparseable amount is refused", ("WIT-025",), ("Query",))
+    s = S("budget/bad-amount", "an unparseable amount is refused with the empty blob",
+          ("WIT-025.3", "WIT-025.4", "WIT-025.5"), ("Query",))  # fmt: skip
     b = s.genesis("budget", budget="1")
     s.say(b, "spend", "lots")
     s.run()
@@ -342,9 +343,99 @@ def _budget_requester() -> list[Scenario]:
     return out
 
 
+def _rows() -> list[Scenario]:
+    """Edge inputs of the actors' rows: every byte written or sent is fixed (WIT-019 … WIT-028)."""
+    out = []
+    s = S("rows/counter-writes", "count is written at genesis and when an inc is added, not on get",
+          ("WIT-020.1", "WIT-020.3", "WIT-020.4", "WIT-028.7"), ("Query",))  # fmt: skip
+    c, kept = s.genesis("counter"), s.genesis("counter", count="007")
+    s.run(failures=[])
+    s.say(c, "get")
+    s.say(kept, "get")
+    s.run(failures=[])
+    s.query(kept, "count", text="007")
+    s.say(kept, "inc", "0")
+    s.run(failures=[])
+    s.query(kept, "count", text="7")
+    out.append(s)
+    s = S("rows/counter-amounts", "only 1 to 18 ASCII digits are an amount; the count stays in 18",
+          ("WIT-020.2", "WIT-028.4", "WIT-028.6"), ("Query",))  # fmt: skip
+    c = s.genesis("counter", count="999999999999999990")
+    for text in ("", "007", " 1", "1\n", "+1", "-1", "1" * 19, "\u0663", "5"):
+        s.say(c, "inc", text)
+    s.send(c, "inc", tree(n=blob("1")))
+    s.say(c, "get")
+    s.run(failures=[])
+    s.query(c, "count", text="999999999999999998")
+    out.append(s)
+    s = S("rows/budget-replies", "canonical amounts in replies; unchanged budgets are not written",
+          ("WIT-025.1", "WIT-025.2", "WIT-025.3", "WIT-025.4", "WIT-025.5"),
+          ("Query",))  # fmt: skip
+    b, none = s.genesis("budget", budget="10"), s.genesis("budget")
+    for text in ("0", "", "x", "007", "4", "1" * 19):
+        s.say(b, "spend", text)
+    s.say(none, "spend", "0")
+    s.run(failures=[])
+    s.query(b, "budget", text="3")
+    s.query(none, "budget", text="0")
+    out.append(s)
+    s = S("rows/echo-any-content", "echo replies with the same object, headers and trees included",
+          ("WIT-019.1", "WIT-028.5"))  # fmt: skip
+    e = s.genesis("echo")
+    s.send(e, "m", tree(k=blob("v")))
+    s.send(e, "n", blob("x", {"h": "v"}))
+    s.run(failures=[])
+    out.append(s)
+    s = S("rows/fanout-entries", "entries in canonical order; an actor named twice gets two",
+          ("WIT-021.1", "WIT-028.6"))  # fmt: skip
+    f, e = s.genesis("fanout"), s.genesis("echo")
+    s.send(f, "fanout", tree(b=blob(e.hex()), a=blob(e.hex()), c=blob(e.hex().upper()),
+                             d=blob(e.hex() + "\n")))  # fmt: skip
+    s.run(failures=[])
+    out.append(s)
+    s = S("rows/spawner-any-content", "spawn of a blob: its genesis is sent and fails there",
+          ("WIT-022.1", "WIT-012.4"), ("Spawn", "FailedTransition"))  # fmt: skip
+    sp = s.genesis("spawner")
+    child = s.say(sp, "spawn", "not a core")
+    s.run(failures=[[child.hex(), "invalid-genesis"]])
+    out.append(s)
+    s = S("rows/updater-copies-bytes", "set-code copies the data unchecked; the last one wins",
+          ("WIT-023.1", "WIT-023.2"), ("Update", "FailedTransition"))  # fmt: skip
+    u = s.genesis("updater")
+    s.say(u, "set-code", "echo")
+    s.send(u, "set-code", blob(b"\xff"))
+    s.run(failures=[])
+    s.say(u, "m", "x")
+    s.run(failures=[[u.hex(), "unknown-wit"]])
+    out.append(s)
+    s = S("rows/requester-answer", "answer keeps any object; the query answers blobs only",
+          ("WIT-026.2", "WIT-026.3"), ("Query",))  # fmt: skip
+    r = s.genesis("requester")
+    s.send(r, "echo", tree(k=blob("v")))
+    s.run(failures=[])
+    s.query(r, "answer", text="")
+    s.send(r, "echo", blob("a", {"h": "v"}))
+    s.run(failures=[])
+    s.query(r, "answer", text="a")
+    out.append(s)
+    s = S("rows/queries", "each actor answers exactly its own queries",
+          ("WIT-028.9", "WIT-017.3"), ("Query",))  # fmt: skip
+    actors = {name: s.genesis(name) for name in ("echo", "counter", "budget", "requester")}
+    s.run(failures=[])
+    for name, actor in actors.items():
+        for query in ("count", "budget", "answer"):
+            own = {"counter": "count", "budget": "budget", "requester": "answer"}.get(name)
+            if query == own:
+                s.query(actor, query, text="" if query == "answer" else "0")
+            else:
+                s.fails_query(actor, query, "unknown-query")
+    out.append(s)
+    return out
+
+
 _HAND: Final[tuple[Callable[[], list[Scenario]], ...]] = (
     _echo, _counter, _wut, _fanout_spawner, update_scenarios, genesis_scenarios, _failures,
-    _budget_requester,
+    _budget_requester, _rows,
 )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ def _code(name: str) -> dict[str, object]:
 def update_scenarios() -> list[Scenario]:
     out = []
     s = S("updater/set-code", "updater becomes echo through its own transition",
-          ("WIT-023", "WIT-019"), ("Update", "Query"))  # fmt: skip
+          ("WIT-023.1", "WIT-023.2", "WIT-019.1"), ("Update", "Query"))  # fmt: skip
     u = s.genesis("updater")
     s.say(u, "set-code", "echo")
     s.run(failures=[])
@@ -28,14 +28,14 @@ def update_scenarios() -> list[Scenario]:
     s.run()
     s.query(u, "wut")
     out.append(s)
-    s = S("updater/frozen", "a frozen updater cannot change its wit", ("WIT-016", "WIT-023"),
+    s = S("updater/frozen", "a frozen updater cannot change its wit", ("WIT-016", "WIT-023.2"),
           ("Update", "FailedTransition"))  # fmt: skip
     u = s.genesis("updater", frozen="yes")
     s.say(u, "set-code", "echo")
     s.run(failures=[[u.hex(), "frozen-core"]])
     out.append(s)
     s = S("updater/unknown-code", "updater names no test actor: its next transition fails",
-          ("WIT-001.4", "WIT-023"), ("FailedTransition",))  # fmt: skip
+          ("WIT-001.4", "WIT-023.2"), ("FailedTransition",))  # fmt: skip
     u = s.genesis("updater")
     s.say(u, "set-code", "no-such-actor")
     s.run()

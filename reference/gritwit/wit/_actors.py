@@ -1,10 +1,12 @@
-"""The test actors of the suite (WIT-018 … WIT-027), as Python Wits with their queries.
+"""The test actors of the suite (WIT-018 … WIT-028), as Python Wits with their queries.
 
 Each actor reads every pending message, senders in id order, each sender's
-messages oldest first.  Messages with a reserved type (``genesis``, ``update``;
-WIT-003) are read without effect, and so are messages whose content does not
-parse (an unparseable amount, a missing blob): a test actor never fails on bad
-input except where its description says it fails.
+messages oldest first (WIT-028.2).  Messages with a reserved type (``genesis``,
+``update``; WIT-028.3) are read without effect, and so are messages whose content
+is not what the actor's row requires (WIT-028.4): a test actor never fails on bad
+input except where its clause says it fails.  Every byte an actor writes or sends
+is fixed by its clause (decimals: WIT-028.6, WIT-028.7), so the Wasm builds in
+``conformance/wasm/actors`` give the same step ids.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .._codec import object_id
 from .._errors import InvalidId, UnknownQuery
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree
-from ._cores import WIT, WIT_UPDATE, wit_blob
+from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
     ObjectReader,
     PendingMessage,
@@ -33,6 +35,12 @@ from ._model import (
 __all__ = ["TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
 
 RESERVED: Final = frozenset({"genesis", "update"})
+#: A decimal has at most this many ASCII digits (WIT-028.6).
+DECIMAL_DIGITS: Final = 18
+#: The largest count ``counter`` keeps (WIT-020.2).
+MAX_COUNT: Final = 10**DECIMAL_DIGITS - 1
+#: The longest name ``updater`` copies into its ``wit`` (WIT-023.1).
+MAX_CODE_NAME: Final = 57_344
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,13 +125,10 @@ class _Out:
                 if _acts_on(item):
                     yield sender, item
 
-    def text(self, oid: ObjectId) -> str | None:
-        """The UTF-8 text of blob ``oid``, as the test actors read it (WIT-028.1)."""
-        blob = get_blob(self.inp.objects, oid)
-        try:
-            return None if blob is None else blob.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    def data(self, oid: ObjectId | None) -> bytes | None:
+        """The data of ``oid`` when it is a present blob, else ``None`` (WIT-028.6)."""
+        blob = None if oid is None else get_blob(self.inp.objects, oid)
+        return None if blob is None else blob.data
 
     def tree(self, oid: ObjectId) -> Tree | None:
         """Tree ``oid``, as the test actors read it (WIT-028.1)."""
@@ -138,9 +143,9 @@ class _Out:
         """Queue a message of type ``mt`` (WIT-028.1)."""
         self.sends.append(Send(recipient=recipient, content=content, headers={"mt": mt}))
 
-    def set_text(self, entry: str, text: str) -> None:
-        """Set core entry ``entry`` to a new blob of ``text`` (WIT-028.1)."""
-        self.entries[entry] = self.new(Blob(data=text.encode("utf-8")))
+    def set_decimal(self, entry: str, value: int) -> None:
+        """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
+        self.entries[entry] = self.new(_canonical(value))
 
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
@@ -151,30 +156,41 @@ class _Out:
         )
 
 
-def _decimal(text: str | None, default: int | None = None) -> int | None:
-    """A decimal amount of ``counter`` (WIT-020) or ``budget`` (WIT-025); ``None`` if not one."""
-    if text is None:
+_DIGITS: Final = frozenset(b"0123456789")
+
+
+def _decimal(data: bytes | None) -> int | None:
+    """The value of a decimal: 1 to 18 ASCII digits (WIT-028.6); ``None`` for anything else."""
+    if data is None or not 1 <= len(data) <= DECIMAL_DIGITS or not _DIGITS.issuperset(data):
         return None
-    if text == "" and default is not None:
-        return default
-    return int(text) if text.isascii() and text.isdigit() else None
+    return int(data)
 
 
-def _actor_id(text: str | None) -> ObjectId | None:
-    """A text-form actor id of ``fanout`` (WIT-021) or ``requester`` (WIT-026), else ``None``."""
+def _canonical(value: int) -> Blob:
+    """The canonical decimal of ``value``: digits, no headers, no padding (WIT-028.7)."""
+    return Blob(data=b"%d" % value)
+
+
+def _actor_id(data: bytes | None) -> ObjectId | None:
+    """A text-form id (WIT-028.6) for ``fanout`` (WIT-021), ``requester`` (WIT-026); else None."""
+    if data is None or len(data) != 64:
+        return None
     try:
-        return None if text is None else ObjectId.from_hex(text)
-    except InvalidId:  # not an id: the message is read without effect
+        return ObjectId.from_hex(data.decode("ascii"))
+    except (InvalidId, UnicodeDecodeError):  # not an id: the entry names no actor
         return None
 
 
-def _text_query(entry: str, default: str) -> Query:
-    """The queries ``count`` (WIT-020), ``budget`` (WIT-025), ``answer`` (WIT-026)."""
+def _entry_query(entry: str, default: bytes) -> Query:
+    """The queries ``count`` (WIT-020.5), ``budget`` (WIT-025.5), ``answer`` (WIT-026.3).
+
+    The entry's blob as stored, else a blob of ``default`` without headers.
+    """
 
     def run(q: QueryInput) -> Blob:
         oid = q.core.entries.get(entry)
         blob = None if oid is None else get_blob(q.objects, oid)
-        return blob if blob is not None else Blob(data=default.encode("utf-8"))
+        return blob if blob is not None else Blob(data=default)
 
     return run
 
@@ -193,19 +209,19 @@ def _echo(inp: TransitionInput) -> TransitionOutput:
 def _counter(inp: TransitionInput) -> TransitionOutput:
     """``counter`` (WIT-020): ``count`` from 0; ``inc`` adds (1 when empty); ``get`` replies."""
     out = _Out(inp)
-    entry = out.entries.get("count")
-    count = _decimal(out.text(entry)) if entry is not None else 0
-    count = count or 0
-    changed = "count" not in out.entries
+    stored = out.data(out.entries.get("count"))
+    count = _decimal(stored) or 0  # WIT-020.1
+    changed = stored is None  # absent or not a blob: written (WIT-020.4)
     for sender, item in out.messages():
         if item.mt == "inc":
-            amount = _decimal(out.text(item.message.content), default=1)
-            if amount is not None:
+            data = out.data(item.message.content)
+            amount = 1 if data == b"" else _decimal(data)  # WIT-020.2
+            if amount is not None and count + amount <= MAX_COUNT:
                 count, changed = count + amount, True
         elif item.mt == "get":
-            out.queue(sender, out.new(Blob(data=str(count).encode("utf-8"))), "count")
+            out.queue(sender, out.new(_canonical(count)), "count")  # WIT-020.3
     if changed:
-        out.set_text("count", str(count))
+        out.set_decimal("count", count)
     return out.done()
 
 
@@ -214,8 +230,8 @@ def _fanout(inp: TransitionInput) -> TransitionOutput:
     out = _Out(inp)
     for _, item in out.messages():
         tree = out.tree(item.message.content) if item.mt == "fanout" else None
-        for oid in [] if tree is None else tree.entries.values():
-            recipient = _actor_id(out.text(oid))
+        for oid in [] if tree is None else tree.entries.values():  # canonical order
+            recipient = _actor_id(out.data(oid))
             if recipient is not None:
                 out.queue(recipient, item.message.content, "fanned")
     return out.done()
@@ -236,9 +252,9 @@ def _updater(inp: TransitionInput) -> TransitionOutput:
     """``updater`` (WIT-023): ``set-code`` changes its own ``wit`` in its own transition."""
     out = _Out(inp)
     for _, item in out.messages():
-        name = out.text(item.message.content) if item.mt == "set-code" else None
-        if name is not None:
-            out.entries[WIT] = out.new(wit_blob(name))
+        name = out.data(item.message.content) if item.mt == "set-code" else None
+        if name is not None and len(name) <= MAX_CODE_NAME:  # copied unchecked (WIT-023.1)
+            out.entries[WIT] = out.new(Blob(data=name, headers={"runtime": TEST_RUNTIME}))
     return out.done()
 
 
@@ -250,19 +266,19 @@ def _failing(inp: TransitionInput) -> TransitionOutput:
 def _budget(inp: TransitionInput) -> TransitionOutput:
     """``budget`` (WIT-025): grants a ``spend`` not above the budget, refuses the others."""
     out = _Out(inp)
-    entry = out.entries.get("budget")
-    budget = (_decimal(out.text(entry)) if entry is not None else 0) or 0
-    start = budget
+    budget = start = _decimal(out.data(out.entries.get("budget"))) or 0  # WIT-025.1
     for sender, item in out.messages():
         if item.mt != "spend":
             continue
-        amount = _decimal(out.text(item.message.content))
-        granted = amount is not None and amount <= budget
-        budget -= amount if granted and amount is not None else 0
-        reply = out.new(Blob(data=str(amount).encode("utf-8")))
-        out.queue(sender, reply, "granted" if granted else "refused")
-    if budget != start:
-        out.set_text("budget", str(budget))
+        amount = _decimal(out.data(item.message.content))
+        if amount is None:  # not a decimal: refused with the empty blob (WIT-025.3)
+            out.queue(sender, out.new(Blob(data=b"")), "refused")
+            continue
+        granted = amount <= budget  # WIT-025.2
+        budget -= amount if granted else 0
+        out.queue(sender, out.new(_canonical(amount)), "granted" if granted else "refused")
+    if budget != start:  # written only when the value changed (WIT-025.4)
+        out.set_decimal("budget", budget)
     return out.done()
 
 
@@ -272,7 +288,7 @@ def _requester(inp: TransitionInput) -> TransitionOutput:
     for _, item in out.messages():
         if item.mt == "ask" and (tree := out.tree(item.message.content)) is not None:
             to, question = tree.entries.get("to"), tree.entries.get("question")
-            recipient = None if to is None else _actor_id(out.text(to))
+            recipient = _actor_id(out.data(to))
             if recipient is not None and question is not None:
                 out.queue(recipient, question, "question")
         elif item.mt == "echo":
@@ -316,7 +332,7 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
                 "inc": "Adds the decimal integer in the content (1 when empty).",
                 "get": "Replies mt 'count' with the current count.",
             },
-            queries={"count": ("The current count, decimal.", _text_query("count", "0"))},
+            queries={"count": ("The current count, decimal.", _entry_query("count", b"0"))},
         ),
         BuiltinActor(
             name="fanout",
@@ -346,7 +362,7 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
             description="Grants spends while its decimal 'budget' lasts.",
             transition=_budget,
             messages={"spend": "Content: a decimal amount; replies mt 'granted' or 'refused'."},
-            queries={"budget": ("The remaining budget, decimal.", _text_query("budget", "0"))},
+            queries={"budget": ("The remaining budget, decimal.", _entry_query("budget", b"0"))},
         ),
         BuiltinActor(
             name="requester",
@@ -357,7 +373,7 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
                 "echo": "Stores the content id as core entry 'answer'.",
             },
             queries={
-                "answer": ("The last answer blob (empty if none).", _text_query("answer", ""))
+                "answer": ("The last answer blob (empty if none).", _entry_query("answer", b""))
             },
         ),
         BuiltinActor(

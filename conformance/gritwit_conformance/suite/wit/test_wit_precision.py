@@ -74,7 +74,7 @@ def test_the_default_merge_replaces_blobs_by_trees_and_back_and_merges_trees(
         assert core.entries["t"] == expected, f"after the update t={entry}: {core.entries['t']}"
 
 
-@pytest.mark.req("WIT-026")
+@pytest.mark.req("WIT-026.1")
 @pytest.mark.parametrize("missing", ["to", "question"])
 def test_requester_asks_only_with_both_entries(impl: Implementation, missing: str) -> None:
     runtime = str(_ok(impl.call("wit-open"))["runtime"])
@@ -88,6 +88,6 @@ def test_requester_asks_only_with_both_entries(impl: Implementation, missing: st
     run = _run(impl, runtime)
     assert run["failures"] == [], run
     assert [a for a, _ in run["steps"]] == [requester], (
-        f"an ask without {missing!r} must send nothing (WIT-026); steps: {run['steps']}"
+        f"an ask without {missing!r} must send nothing (WIT-026.1); steps: {run['steps']}"
     )
     assert _ok(impl.call("wit-head", runtime=runtime, actor=echo))["step"] == echo_head
