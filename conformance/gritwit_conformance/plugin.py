@@ -230,7 +230,7 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
     if request is not None and broken is None:
         text += f"\nlast request: {bound_message(protocol_form(request), 1200)}"
         answer = getattr(impl, "last_response", None)
-        if answer is not None:
+        if answer is not None and repr(answer) not in text:
             text += f"\nits answer:   {bound_message(repr(answer), 1200)}"
     elif request is not None:
         text += f"\nrequest: {bound_message(protocol_form(request), 1200)}"
