@@ -29,7 +29,9 @@ __all__ = [
     "Divergence",
     "Lookup",
     "bundle_divergence",
+    "bytes_divergence",
     "describe_bytes",
+    "description_divergence",
     "first_divergence",
     "list_divergence",
     "reachable",
@@ -421,6 +423,47 @@ def bundle_divergence(
             requirement=requirement,
         )
     return None
+
+
+def description_divergence(
+    expected: Mapping[str, Any], got: object, *, root: str, requirement: str
+) -> Divergence:
+    """The first field where two descriptions (OBJ-018) of one object part; ids as values."""
+    if not isinstance(got, Mapping):
+        return Divergence(
+            path=(root,), expected=summary(expected), got=json.dumps(got)[:SHOWN],
+            requirement=requirement,
+        )  # fmt: skip
+    sides = {"(expected)": expected, "(got)": got}
+
+    def lookup(oid: str) -> Mapping[str, Any] | str:
+        return sides.get(oid, "an id")
+
+    found = first_divergence(
+        "(expected)", "(got)", lookup, lookup, root=root, requirement=requirement
+    )
+    assert found is not None  # two different names
+    return found
+
+
+def bytes_divergence(expected_hex: str, got_hex: str) -> str:
+    """Where two hex byte strings first part: offset, and a few bytes of each around it."""
+    expected, got = expected_hex.lower(), got_hex.lower()
+    offset = next(
+        (
+            i
+            for i in range(0, min(len(expected), len(got)), 2)
+            if expected[i : i + 2] != got[i : i + 2]
+        ),
+        min(len(expected), len(got)),
+    )
+    start = max(0, offset - 16)
+    return (
+        f"first different byte at offset {offset // 2} "
+        f"(of {len(expected) // 2} expected, {len(got) // 2} got):\n"
+        f"  expected …{expected[start : offset + 32]}…\n"
+        f"  got      …{got[start : offset + 32]}…"
+    )
 
 
 def render(divergence: Divergence, indent: str = "  ") -> str:

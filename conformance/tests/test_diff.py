@@ -15,7 +15,9 @@ from gritwit.vectors import find_vectors_dir
 from gritwit_conformance._diff import (
     SHOWN,
     Divergence,
+    bytes_divergence,
     describe_bytes,
+    description_divergence,
     first_divergence,
     list_divergence,
     recorded_objects,
@@ -252,3 +254,26 @@ def test_vectors_record_the_objects_their_steps_name() -> None:
                 core = lookup(step)["core"]
                 assert not isinstance(lookup(core), str), f"{vector['id']}: core {core} missing"
     assert steps_seen > 100, f"only {steps_seen} steps in the scenario vectors"
+
+
+@pytest.mark.req("ADP-017.2", "OBJ-018.1")
+def test_descriptions_part_at_their_first_field() -> None:
+    want = g.object_to_json(g.Blob(data=b"one", headers={"mt": "a"}))
+    got = g.object_to_json(g.Blob(data=b"one", headers={"mt": "b"}))
+    found = description_divergence(want, got, root="description", requirement="OBJ-018.1")
+    assert found.path == ("description", "header `mt`")
+    assert (found.expected, found.got) == ('"a"', '"b"')
+    tree = g.object_to_json(g.Tree(entries={"x": g.ObjectId.from_hex("11" * 32)}))
+    other = g.object_to_json(g.Tree(entries={"x": g.ObjectId.from_hex("22" * 32)}))
+    found = description_divergence(tree, other, root="description", requirement="R")
+    assert found.path == ("description", "entry `x`") and "111111111111" in found.expected
+
+
+@pytest.mark.req("ADP-017.2", "ENC-014")
+@given(st.binary(min_size=1, max_size=80), st.data())
+def test_bytes_divergence_names_the_first_different_byte(data: bytes, draw: st.DataObject) -> None:
+    offset = draw.draw(st.integers(0, len(data) - 1))
+    changed = data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1 :]
+    assert f"first different byte at offset {offset} " in bytes_divergence(
+        data.hex(), changed.hex()
+    )

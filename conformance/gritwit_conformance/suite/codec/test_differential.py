@@ -17,6 +17,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit_conformance._diff import bytes_divergence, description_divergence, render
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance.expected import reference_answer
@@ -65,10 +66,24 @@ def _compare(impl: Implementation, cmd: str, *, check: bool = True, **args: Any)
         f"{want.error.get('requirement', '')}, the implementation answered {got.outcome()} "
         f"({got.error.get('message', '')[:200]})"
     )
-    if want.ok:
-        assert got.result == want.result, (
+    if want.ok and got.result != want.result:
+        raise AssertionError(
             f"{cmd} {shown}:\n  expected {want.result}\n  got      {got.result}"
+            + _explain(dict(want.result), dict(got.result))
         )
+
+
+def _explain(want: dict[str, Any], got: dict[str, Any]) -> str:
+    """Where the answers part (ADP-017.2): the first byte of an encoding, a field of an object."""
+    mine, theirs = want.get("bytes"), got.get("bytes")
+    if isinstance(mine, str) and isinstance(theirs, str) and mine != theirs:
+        return "\n  the bytes: " + bytes_divergence(mine, theirs)
+    if isinstance(want.get("object"), dict) and want.get("object") != got.get("object"):
+        found = description_divergence(
+            want["object"], got.get("object"), root="description", requirement="OBJ-018.1"
+        )
+        return "\n" + render(found)
+    return ""
 
 
 @pytest.mark.smoke

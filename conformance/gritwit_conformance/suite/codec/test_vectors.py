@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from gritwit_conformance._diff import bytes_divergence, description_divergence, render
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
@@ -78,10 +79,14 @@ def test_vector(impl: Implementation, vector: Vector) -> None:
         _expect_error(vector, id_reply, "id")
         return
     assert reply.ok, f"decode of {vector.id}: rejected valid input: {_answer(reply)}"
-    assert reply.result["object"] == data["decoded"], (
-        f"decode of {vector.id}: description differs (OBJ-018):\n"
-        f"  expected {data['decoded']}\n  got      {reply.result['object']}"
-    )
+    if reply.result["object"] != data["decoded"]:
+        found = description_divergence(
+            data["decoded"], reply.result["object"], root="description", requirement="OBJ-018.1"
+        )
+        raise AssertionError(
+            f"decode of {vector.id}: the description is not the vector's 'decoded' (OBJ-018)\n"
+            f"{render(found)}\n  expected {data['decoded']}\n  got      {reply.result['object']}"
+        )
     assert (
         reply.result["id"] == data["objectId"] and id_reply.result.get("id") == data["objectId"]
     ), (
@@ -91,8 +96,8 @@ def test_vector(impl: Implementation, vector: Vector) -> None:
     encoded = impl.call("encode", object=data["decoded"])
     assert encoded.ok, f"encode of {vector.id}: rejected a valid description: {_answer(encoded)}"
     assert encoded.result["bytes"] == data["input"], (
-        f"encode of {vector.id}: bytes differ (ENC-014):\n  expected {data['input'][:240]}\n"
-        f"  got      {encoded.result['bytes'][:240]}"
+        f"encode of {vector.id}: the bytes are not the vector's input (ENC-014), "
+        + bytes_divergence(data["input"], str(encoded.result["bytes"]))
     )
 
 
