@@ -22,10 +22,19 @@ Diagrams are drawn from the spec's own tables at build time, into ``docs/_genera
 ``spec/07-runtime.md`` (see ``_lifecycle.py`` and ``_lifecycle_svg.py`` beside this
 file), shown by the guide page "The life of a message".
 
-Every paragraph or list item that opens with a bold requirement ID
-(``**ENC-007** …``) gets the anchor ``#enc-007`` unless the chapter already
-defines it (e.g. with a MyST target ``(ENC-007)=``), so reports and other pages
-can deep-link to requirements: ``[ENC-007](../spec/01-encoding.md#enc-007)``.
+Requirement IDs are anchors, and every mention of one is a link to it:
+
+* every paragraph or list item that opens with a bold requirement ID, a requirement
+  (``**ENC-007** …``) or a clause (``- **WIT-020.3** …``), gets the anchor of the ID
+  in lower case, ``#enc-007`` or ``#wit-020.3`` (unless the chapter already defines
+  it, e.g. with a MyST target ``(ENC-007)=``), and the bold ID links to it, so reports
+  and other pages can deep-link to a requirement (``gritwit report``'s matrix links
+  ``<chapter>.html#<id in lower case>``); see :class:`RequirementAnchors`;
+* every other mention of an ID in the HTML pages, in the spec's prose and tables and in
+  the guides (``see ENC-016``, ``(WIT-012.3)``, an inline-code ```ENC-007```), becomes a
+  link to that anchor; a mention of an ID no chapter defines is a build warning (so
+  ``-W`` fails on a typo); see :func:`link_requirement_mentions`.  The IDs and their
+  chapters are the ones ``gritwit trace`` reads from ``spec/`` (CONV-005).
 """
 
 from __future__ import annotations
@@ -41,8 +50,10 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralInclude
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 
 from gritwit import SPEC_VERSION, __version__
+from gritwit._trace import collect_definitions
 
 DOCS = Path(__file__).resolve().parent
 SPEC = DOCS.parent / "spec"
@@ -135,11 +146,30 @@ class SpecLiteralInclude(LiteralInclude):
         return super().run()
 
 
-_REQUIREMENT_ID = re.compile(r"[A-Z]{2,5}-[0-9]{3}")
+_REQUIREMENT_ID = re.compile(r"[A-Z]{2,5}-[0-9]{3}(?:\.[0-9]+)?")
+_LOGGER = logging.getLogger(__name__)
+
+
+def requirement_anchor(rid: str) -> str:
+    """The anchor of a requirement ID in its chapter's page: the ID in lower case."""
+    return rid.lower()
+
+
+def requirement_pages(spec: Path = SPEC) -> dict[str, str]:
+    """Requirement ID → docname of the page defining it (``spec/01-encoding``)."""
+    defined, _duplicates = collect_definitions(spec)
+    return {rid: f"spec/{Path(name).stem}" for rid, name in defined.items()}
+
+
+REQUIREMENTS = requirement_pages()
+_PREFIXES = sorted({rid.partition("-")[0] for rid in REQUIREMENTS}, key=len, reverse=True)
+_MENTION = re.compile(rf"\b(?:{'|'.join(_PREFIXES) or 'X^'})-[0-9]{{3}}(?:\.[0-9]+)?\b")
+_DEFINITION_CLASS = "requirement-id"
 
 
 class RequirementAnchors(SphinxTransform):
-    """Give each requirement statement in a spec chapter the anchor ``#<id>``."""
+    """Give each requirement statement in a spec chapter the anchor ``#<id>``, and make
+    its bold ID a link to it."""
 
     default_priority = 700
 
@@ -153,7 +183,11 @@ class RequirementAnchors(SphinxTransform):
             text = first.astext()
             if not _REQUIREMENT_ID.fullmatch(text):
                 continue
-            anchor = text.lower()
+            anchor = requirement_anchor(text)
+            link = nodes.reference("", "", internal=True, refid=anchor)
+            first.replace_self(link)
+            first["classes"].append(_DEFINITION_CLASS)
+            link += first
             if anchor in self.document.ids:
                 continue  # defined explicitly, or the first statement already has it
             para["ids"].append(anchor)
@@ -162,6 +196,78 @@ class RequirementAnchors(SphinxTransform):
             # ``{ref}`ENC-007 <enc-007>``` resolve; an existing label wins.
             std = self.env.get_domain("std")
             std.anonlabels.setdefault(anchor, (self.env.docname, anchor))
+
+
+#: Mentions inside these are left alone: links already, code blocks, raw HTML.
+_NO_LINKS = (
+    nodes.reference,
+    nodes.FixedTextElement,
+    nodes.raw,
+    nodes.comment,
+    nodes.target,
+    nodes.title,
+    addnodes.pending_xref,
+)
+
+
+def _link(app: Sphinx, docname: str, rid: str, child: nodes.Node) -> nodes.reference:
+    page = REQUIREMENTS[rid]
+    uri = "" if page == docname else app.builder.get_relative_uri(docname, page)
+    link = nodes.reference("", "", internal=True, refuri=f"{uri}#{requirement_anchor(rid)}")
+    link += child
+    return link
+
+
+def _unknown(rid: str, node: nodes.Node) -> None:
+    _LOGGER.warning(
+        "%s is not a requirement ID defined in spec/ (CONV-005.3)",
+        rid,
+        location=node,
+        type="gritwit",
+        subtype="requirement",
+    )
+
+
+def link_requirement_mentions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Make every mention of a requirement ID in an HTML page a link to its statement."""
+    if app.builder.format != "html":
+        return
+    for literal in list(doctree.findall(nodes.literal)):
+        text = literal.astext()
+        if not _MENTION.fullmatch(text) or _inside(literal, _NO_LINKS):
+            continue
+        if text in REQUIREMENTS:
+            literal.replace_self(_link(app, docname, text, literal.deepcopy()))
+        else:
+            _unknown(text, literal)
+    for text_node in list(doctree.findall(nodes.Text)):
+        parent = text_node.parent
+        if parent is None or _inside(text_node, (*_NO_LINKS, nodes.literal)):
+            continue
+        text = str(text_node)
+        pieces: list[nodes.Node] = []
+        end = 0
+        for match in _MENTION.finditer(text):
+            rid = match.group()
+            if rid not in REQUIREMENTS:
+                _unknown(rid, parent)
+                continue
+            pieces.append(nodes.Text(text[end : match.start()]))
+            pieces.append(_link(app, docname, rid, nodes.Text(rid)))
+            end = match.end()
+        if not pieces:
+            continue
+        pieces.append(nodes.Text(text[end:]))
+        parent.replace(text_node, [p for p in pieces if not (isinstance(p, nodes.Text) and not p)])
+
+
+def _inside(node: nodes.Node, kinds: tuple[type[nodes.Node], ...]) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if isinstance(ancestor, kinds):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 class MarkdownOutsideDocs(SphinxTransform):
@@ -195,4 +301,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("literalinclude", SpecLiteralInclude, override=True)
     app.add_transform(RequirementAnchors)
     app.add_transform(MarkdownOutsideDocs)
+    app.connect("doctree-resolved", link_requirement_mentions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,15 +29,21 @@ for ``pip install`` and ``npm ci`` (the shell calls them through this file's
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "MISSING",
     "SHELL_LANGUAGES",
     "Block",
     "Command",
     "Problem",
+    "check_npm_ci",
+    "check_pip_install",
+    "copy_tree",
     "guide_files",
     "parse_blocks",
     "parse_file",
@@ -243,6 +249,37 @@ def _console(body: list[str], first_line: int) -> list[Command]:
             output.append(raw.rstrip())
     finish()
     return commands
+
+
+# -- a copy of the repository ----------------------------------------------------------
+
+#: Directories of the checkout linked into each copy rather than copied (installed
+#: by a step the guides take as done, ignored by git).
+LINKED = ("conformance/adapters/node/node_modules",)
+
+
+def copy_tree(source: Path, dest: Path) -> None:
+    """The working tree of ``source`` as a fresh clone plus uncommitted edits would have it."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        check=False,
+    )
+    if listing.returncode != 0:  # not a git checkout (an unpacked archive): copy it all
+        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git"))
+        return
+    for name in listing.stdout.decode().split("\0"):
+        origin = source / name
+        if not name or not origin.is_file():
+            continue  # deleted in the working tree
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, target)
+    for name in LINKED:
+        if (source / name).is_dir() and not (dest / name).exists():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).symlink_to(source / name, target_is_directory=True)
 
 
 # -- installs, taken as done by the environment ------------------------------------------

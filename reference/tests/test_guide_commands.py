@@ -26,7 +26,6 @@ import contextlib
 import os
 import re
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -56,10 +55,6 @@ TOOL_BUGS: dict[str, str] = {
     ),
 }
 
-#: Directories of the checkout linked into each copy rather than copied (installed
-#: by a step the guides take as done, ignored by git).
-LINKED = ("conformance/adapters/node/node_modules",)
-
 
 def _collect() -> tuple[list[gc.Block], list[gc.Problem]]:
     blocks: list[gc.Block] = []
@@ -83,30 +78,6 @@ def _marks(block: gc.Block) -> list[pytest.MarkDecorator]:
 
 
 # -- running a block ---------------------------------------------------------------------
-
-
-def copy_tree(source: Path, dest: Path) -> None:
-    """The working tree of ``source`` as a fresh clone plus uncommitted edits would have it."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=source,
-        capture_output=True,
-        check=False,
-    )
-    if listing.returncode != 0:  # not a git checkout (an unpacked archive): copy it all
-        shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".git"))
-        return
-    for name in listing.stdout.decode().split("\0"):
-        origin = source / name
-        if not name or not origin.is_file():
-            continue  # deleted in the working tree
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(origin, target)
-    for name in LINKED:
-        if (source / name).is_dir() and not (dest / name).exists():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            (dest / name).symlink_to(source / name, target_is_directory=True)
 
 
 _PRELUDE = """\
@@ -220,7 +191,7 @@ def work(tmp_path: Path) -> Path:
     """A fresh copy of the repository's working tree."""
     dest = tmp_path / "repo"
     dest.mkdir()
-    copy_tree(ROOT, dest)
+    gc.copy_tree(ROOT, dest)
     return dest
 
 
