@@ -75,4 +75,25 @@ MORE: dict[str, WrongAdapter] = {
         "counter counts every increment twice: an inc of 1 adds 2 to its core entry count",
         smoke=True,
     ),
+    "wit_counter_count_newline": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-028.7", "WIT-020.4"}),
+        "failed",
+        "counter and budget write and send their numbers with a trailing newline",
+        smoke=False,
+    ),
+    "wit_budget_refusal_rendered": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-025.3"}),
+        "failed",
+        "budget refuses a spend that is no decimal with the text None, not the empty blob",
+        smoke=False,
+    ),
+    "wit_budget_writes_unchanged": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-025.4"}),
+        "failed",
+        "budget writes its entry although its value did not change (0 when absent)",
+        smoke=False,
+    ),
 }
