@@ -15,7 +15,7 @@ from ._errors import InvalidObject, InvalidUtf8
 from ._ids import ObjectId
 from ._objects import Blob, GritObject, Mailbox, Message, Step, Tree, _sorted_raw
 
-__all__ = ["object_from_json", "object_to_json"]
+__all__ = ["check_text", "object_from_json", "object_to_json"]
 
 JSON = dict[str, Any]
 _HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
@@ -65,20 +65,21 @@ _OPTIONAL: dict[object, frozenset[str]] = {
 _TEXT_ID = re.compile(r"[0-9a-f]{64}")
 
 
-def _check_text(node: object) -> None:
-    """Text in a description is UTF-8, checked before any object rule (OBJ-018.3)."""
+def check_text(node: object, requirement: str = "OBJ-018.3") -> None:
+    """Text in a description is UTF-8, checked before any object rule (OBJ-018.3; the
+    adapter's object-building arguments likewise, ADP-004.8)."""
     if isinstance(node, str):
         try:
             node.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidUtf8("OBJ-018.3", "a description holds a lone surrogate") from None
+            raise InvalidUtf8(requirement, "text holds a lone surrogate") from None
     elif isinstance(node, dict):
         for key, item in node.items():
-            _check_text(key)
-            _check_text(item)
+            check_text(key, requirement)
+            check_text(item, requirement)
     elif isinstance(node, list):
         for item in node:
-            _check_text(item)
+            check_text(item, requirement)
 
 
 def _id_bytes(item: object) -> object:
@@ -120,7 +121,7 @@ def object_from_json(desc: object) -> GritObject:
     """
     if not isinstance(desc, dict):
         raise InvalidObject("OBJ-018.2", "an object description is a JSON object")
-    _check_text(desc)  # after OBJ-018.2 (OBJ-018.6)
+    check_text(desc)  # after OBJ-018.2 (OBJ-018.6)
     kind = desc.get("type")
     optional = _OPTIONAL.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
     value: dict[str, object] = {}

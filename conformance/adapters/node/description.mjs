@@ -30,8 +30,8 @@ const idFromJson = (v) => (typeof v === 'string' && TEXT_ID.test(v) ? fromHex(v)
 /** A Map in canonical key order (ENC-010), as a decoder would have produced it. */
 const canonicalMap = (entries) => new Map(entries.sort(([a], [b]) => compareKeys(a, b)))
 
-/** ENC-008: JSON strings may hold lone surrogates, which have no UTF-8 form. */
-function checkWellFormed (value) {
+/** ENC-008: JSON strings may hold lone surrogates, which have no UTF-8 form (also ADP-004.8). */
+export function checkWellFormed (value) {
   if (typeof value === 'string') {
     if (!value.isWellFormed()) fail('invalid-utf8', 'ENC-008', 'text with a lone surrogate has no UTF-8 form')
   } else if (Array.isArray(value)) {

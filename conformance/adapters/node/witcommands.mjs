@@ -3,7 +3,8 @@
 // Executor, with the test actors (Wasm builds) and the update function `replace`.
 
 import { BadRequest } from './errors.mjs'
-import { toHex } from './bytes.mjs'
+import { compareKeys, toHex } from './bytes.mjs'
+import { checkWellFormed } from './description.mjs'
 import { blob, idOf, tree } from './witobjects.mjs'
 import { coreWith, Executor, testActorCore } from './witexecutor.mjs'
 import { WasmWits, loadModule } from './wasmengine.mjs'
@@ -25,30 +26,54 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
     return executor
   }
 
-  /** `state` (ADP-014): entry names other than `wit` -> blobs of that data. */
+  /**
+   * `state` (ADP-014): entry names other than `wit` -> blobs of that data. Its shape
+   * first (bad-request), then lone surrogates in its names (ADP-004.8); the names'
+   * own rules (OBJ-011) when the core is built.
+   */
   const stateArg = (args) => {
     const state = 'state' in args ? args.state : {}
     if (!isJsonObject(state) || Object.hasOwn(state, 'wit')) throw new BadRequest("state must map entry names other than 'wit' to hex")
-    return new Map(Object.keys(state).map((k) => [k, blob(hexArg(state, k))]))
+    const blobs = new Map(Object.keys(state).map((k) => [k, blob(hexArg(state, k))]))
+    checkWellFormed(Object.keys(state))
+    return blobs
   }
 
-  /** A content description (ADP-014): build its objects into `objects`; return the top id. */
-  const content = (description, objects, depth = 0) => {
+  /** The `actor` of wit-genesis: a name whose UTF-8 is blob data, so a lone surrogate is bad-request. */
+  const actorArg = (args) => {
+    const name = stringArg(args, 'actor')
+    if (!name.isWellFormed()) throw new BadRequest('actor must be Unicode text (it holds a lone surrogate)')
+    return name
+  }
+
+  /** The shape of a whole content description (ADP-014): any fault is bad-request (ADP-004.8). */
+  const checkContentShape = (description, depth = 0) => {
     if (depth > MAX_CONTENT_DEPTH) throw new BadRequest(`content nested deeper than ${MAX_CONTENT_DEPTH}`)
-    if (!isJsonObject(description)) throw new BadRequest("content must be an object with 'blob' or 'tree'")
+    if (!isJsonObject(description) || ('blob' in description) === ('tree' in description)) {
+      throw new BadRequest("content must be an object with exactly one of 'blob' and 'tree'")
+    }
+    if ('blob' in description) {
+      if ('headers' in description && !isJsonObject(description.headers)) throw new BadRequest('content headers must be an object')
+      hexArg(description, 'blob')
+      return
+    }
+    if (!isJsonObject(description.tree)) throw new BadRequest('a tree content must map names to content descriptions')
+    for (const d of Object.values(description.tree)) checkContentShape(d, depth + 1)
+  }
+
+  /**
+   * The objects of a well-shaped content description, innermost first, a tree's
+   * entries in canonical name order (ADP-004.8); the object rules apply in idOf (OBJ-017).
+   */
+  const buildContent = (description, objects) => {
     let obj
     if ('blob' in description) {
-      const headers = 'headers' in description ? description.headers : {}
-      if (!isJsonObject(headers)) throw new BadRequest('content headers must be an object')
-      obj = blob(hexArg(description, 'blob'), Object.entries(headers))
-    } else if ('tree' in description) {
-      const entries = description.tree
-      if (!isJsonObject(entries)) throw new BadRequest('a tree content must map names to content descriptions')
-      obj = tree(Object.entries(entries).map(([name, d]) => [name, content(d, objects, depth + 1)]))
+      obj = blob(hexArg(description, 'blob'), Object.entries(description.headers ?? {}))
     } else {
-      throw new BadRequest("content must be an object with 'blob' or 'tree'")
+      const names = Object.keys(description.tree).sort(compareKeys)
+      obj = tree(names.map((name) => [name, buildContent(description.tree[name], objects)]))
     }
-    const id = idOf(obj) // the object rules apply here (OBJ-017)
+    const id = idOf(obj)
     objects.push(obj)
     return id
   }
@@ -63,7 +88,7 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       const executor = runtimeArg(args)
       const { core, objects } = 'module' in args
         ? coreWith(wasmWitBlob(hexArg(args, 'module')), stateArg(args)) // ADP-016
-        : testActorCore(stringArg(args, 'actor'), stateArg(args))
+        : testActorCore(actorArg(args), stateArg(args))
       return { actor: executor.genesis(core, objects) }
     },
     'wit-send' (args) {
@@ -72,10 +97,12 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       const to = idArg(args, 'to')
       const mt = args.mt ?? null
       if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
-      const objects = []
-      const top = content(args.content, objects)
+      checkContentShape(args.content)
       const signal = args.signal ?? false
       if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
+      checkWellFormed([mt, args.content]) // then lone surrogates (ADP-004.8)
+      const objects = []
+      const top = buildContent(args.content, objects)
       const headers = mt === null ? [] : [['mt', mt]]
       return { message: executor.inject(to, top, headers, { objects, signal }) }
     },

@@ -14,6 +14,7 @@ import blake3
 from .._codec import object_id
 from .._errors import TransitionError
 from .._ids import ObjectId
+from .._json import check_text
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Executor, Failure, test_actor_core
@@ -39,26 +40,48 @@ def content_objects(description: Any, objects: list[GritObject], depth: int = 0)
     """Build the objects a content description names (ADP-014), appending them; return the top id.
 
     ``{"blob": hex, "headers": {…}?}`` is a blob; ``{"tree": {name: description}}`` a tree.
+    Judged in the passes of ADP-004.8: the shape of the whole description
+    (``bad-request``), then lone surrogates anywhere (``invalid-utf8``), then the
+    objects, innermost first, a tree's entries in canonical name order.
     """
+    _check_content_shape(description, depth)
+    check_text(description, "ADP-004.8")
+    return _build_content(description, objects)
+
+
+def _check_content_shape(description: Any, depth: int) -> None:
+    """The shape of a content description, all of it: any fault is ``bad-request`` (ADP-004.8)."""
     if depth > MAX_CONTENT_DEPTH:
         raise BadRequest(f"content nested deeper than {MAX_CONTENT_DEPTH}")
-    if not isinstance(description, dict):
-        raise BadRequest("content must be an object with 'blob' or 'tree'")
+    if not isinstance(description, dict) or ("blob" in description) == ("tree" in description):
+        raise BadRequest("content must be an object with exactly one of 'blob' and 'tree'")
+    if "blob" in description:
+        if not isinstance(description.get("headers", {}), dict):
+            raise BadRequest("content headers must be an object")
+        _hex(description, "blob")
+        return
+    entries = description["tree"]
+    if not isinstance(entries, dict):
+        raise BadRequest("a tree content must map names to content descriptions")
+    for item in entries.values():
+        _check_content_shape(item, depth + 1)
+
+
+def _canonical(names: Any) -> list[str]:
+    """Names in canonical key order (ENC-010): UTF-8 length, then bytes."""
+    return sorted(names, key=lambda name: (len(name.encode()), name.encode()))
+
+
+def _build_content(description: Any, objects: list[GritObject]) -> ObjectId:
+    """The objects of a well-shaped description, innermost first (OBJ-017, ADP-004.8)."""
     obj: GritObject
     if "blob" in description:
-        headers = description.get("headers", {})
-        if not isinstance(headers, dict):
-            raise BadRequest("content headers must be an object")
-        obj = Blob(data=_hex(description, "blob"), headers=headers)
-    elif "tree" in description:
-        entries = description["tree"]
-        if not isinstance(entries, dict):
-            raise BadRequest("a tree content must map names to content descriptions")
-        obj = Tree(
-            entries={name: content_objects(v, objects, depth + 1) for name, v in entries.items()}
-        )
+        data = bytes.fromhex(description["blob"])
+        obj = Blob(data=data, headers=description.get("headers", {}))
     else:
-        raise BadRequest("content must be an object with 'blob' or 'tree'")
+        entries = description["tree"]
+        built = {name: _build_content(entries[name], objects) for name in _canonical(entries)}
+        obj = Tree(entries=built)
     objects.append(obj)
     return object_id(obj)
 
@@ -73,11 +96,17 @@ def wasm_core(module: bytes, state: dict[str, GritObject]) -> tuple[Tree, tuple[
 
 
 def state_blobs(args: Json) -> dict[str, GritObject]:
-    """The ``state`` argument (ADP-014): entry names other than ``wit`` → blobs of that data."""
+    """The ``state`` argument (ADP-014): entry names other than ``wit`` → blobs of that data.
+
+    Its shape first (``bad-request``), then lone surrogates in its names
+    (``invalid-utf8``); the names' own rules come when the core is built (ADP-004.8).
+    """
     state = args.get("state", {})
     if not isinstance(state, dict) or "wit" in state:
         raise BadRequest("state must map entry names other than 'wit' to hex")
-    return {k: Blob(data=_hex(state, k)) for k in state}
+    blobs: dict[str, GritObject] = {k: Blob(data=_hex(state, k)) for k in state}
+    check_text(list(state), "ADP-004.8")
+    return blobs
 
 
 def send_args(
@@ -91,11 +120,14 @@ def send_args(
     mt = args.get("mt")
     if mt is not None and not isinstance(mt, str):
         raise BadRequest("mt must be a string")
-    objects: list[GritObject] = []
-    content = content_objects(args.get("content"), objects)
+    description = args.get("content")
+    _check_content_shape(description, 0)
     signal = args.get("signal", False)
     if not isinstance(signal, bool):
         raise BadRequest("signal must be a boolean")
+    check_text([mt, description], "ADP-004.8")  # then lone surrogates, in mt or content (ADP-004.8)
+    objects: list[GritObject] = []
+    content = _build_content(description, objects)
     return to, content, None if mt is None else {"mt": mt}, signal, objects
 
 

@@ -240,3 +240,66 @@ def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation,
 def test_equal_keys_in_different_objects_are_not_repeats(impl: Implementation) -> None:
     reply = impl.call("hash", bytes="", x={"bytes": 1, "seq": 2}, y=[{"k": 1}, {"k": 2}])
     assert reply.ok, reply
+
+
+# --- ADP-004.8: arguments that describe objects: shape, surrogates, then objects ----------
+
+LONE = "\ud800"
+SEND_CASES = {
+    "blob-and-tree": ({"content": {"blob": "00", "tree": {"a": {"blob": "00"}}}}, "bad-request"),
+    "neither": ({"content": {}}, "bad-request"),
+    "shape-before-name": ({"content": {"tree": {"a/b": {"blob": "zz"}}}}, "bad-request"),
+    "shape-before-surrogate": (
+        {"mt": LONE, "content": {"tree": {"a": {"blob": "00", "headers": []}}}},
+        "bad-request",
+    ),
+    "surrogate-before-name": (
+        {"content": {"tree": {"a/b": {"blob": "00"}, "x": {"blob": "00", "headers": {"k": LONE}}}}},
+        "invalid-utf8",
+    ),
+    "mt-surrogate-before-empty-tree": ({"mt": LONE, "content": {"tree": {}}}, "invalid-utf8"),
+    "entries-before-their-tree": (
+        {"content": {"tree": {"a/b": {"blob": "00"}, "c": {"tree": {}}}}},
+        "invalid-object",
+    ),
+    "canonical-entry-order": (
+        {"content": {"tree": {"bb": {"tree": {}}, "a": {"tree": {"x/": {"blob": "00"}}}}}},
+        "invalid-name",
+    ),
+    "header-value-not-text": ({"content": {"blob": "00", "headers": {"k": 1}}}, "invalid-object"),
+    "empty-headers-are-none": ({"content": {"blob": "00", "headers": {}}}, "ok"),
+}
+
+
+@pytest.mark.profile("wit")
+@pytest.mark.req("ADP-004.8", "OBJ-011.2", "OBJ-010", "OBJ-006.3", "OBJ-007.1", "ENC-008.1")
+@pytest.mark.parametrize("name", list(SEND_CASES))
+def test_wit_send_judges_shape_then_surrogates_then_objects(
+    impl: Implementation, runtime: str, name: str
+) -> None:
+    args, expected = SEND_CASES[name]
+    reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, **args)
+    assert _outcome(reply) == expected, (args, reply)
+
+
+GENESIS_CASES = {
+    "actor-surrogate": ({"actor": LONE}, "bad-request"),
+    "state-shape-before-name": ({"actor": "echo", "state": {"a/b": "zz"}}, "bad-request"),
+    "state-surrogate-before-name": (
+        {"actor": "echo", "state": {"a/b": "00", "x" + LONE: "00"}},
+        "invalid-utf8",
+    ),
+    "state-name": ({"actor": "echo", "state": {"a/b": "00"}}, "invalid-name"),
+    "state-wit": ({"actor": "echo", "state": {"wit": "00"}}, "bad-request"),
+}
+
+
+@pytest.mark.profile("wit")
+@pytest.mark.req("ADP-004.8", "OBJ-011.2", "ENC-008.1")
+@pytest.mark.parametrize("name", list(GENESIS_CASES))
+def test_wit_genesis_judges_shape_then_surrogates_then_objects(
+    impl: Implementation, runtime: str, name: str
+) -> None:
+    args, expected = GENESIS_CASES[name]
+    reply = impl.call("wit-genesis", check=False, runtime=runtime, **args)
+    assert _outcome(reply) == expected, (args, reply)
