@@ -91,9 +91,11 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     if settings.interrupted is not None:
         return  # already stopping: let the partial report be written
     settings.interrupted = signal.Signals(signum).name
-    from ._transport import kill_all
+    from ._transport import terminate_children
 
-    kill_all()
+    # Before pytest-xdist tears its workers down (it would wait for them, then kill
+    # them too hard for them to kill their adapters): each worker kills its adapters.
+    terminate_children()
     raise KeyboardInterrupt
 
 
