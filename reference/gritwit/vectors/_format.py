@@ -14,6 +14,9 @@ a header (format, spec version, generator, counts, flag notes, sources) and
 * ``runtime`` — the same for a durable runtime (ADP-015), with ``open`` options and
   ``kill``/``transfer`` operations (see :mod:`._runtime_build`).
 
+Operations of both kinds also record ``objects``: the JSON descriptions (OBJ-018) of
+the objects their answer's ids reach that no earlier operation recorded (ADP-017.1).
+
 Invalid vectors give the ``error`` class (CONV-004) and the ``phase`` that
 reports it.  This module declares the in-memory form (:class:`Case`,
 :class:`Group`, :class:`Suite`) the suite modules write, and how a file is
@@ -163,7 +166,7 @@ class Case:
     diagnostic: str | None = None
     digest: bytes | None = None
     built: Any = None
-    #: ``scenario`` only: the operations, each with the reference's ``expect``.
+    #: ``scenario`` only: the operations, each with the reference's ``expect`` (and ``objects``).
     operations: tuple[dict[str, Any], ...] = ()
     #: ``scenario`` only: (operation index, expect key, value) declared by hand.
     declared: tuple[tuple[int, str, Any], ...] = ()

@@ -50,6 +50,15 @@ third-party data (`sources`). Vectors come in `groups`, each of one `kind`:
   `rt-import` into a second one opened on a fresh directory; expects the bundle's BLAKE3-256
   `bundle`, its `size`, and the imported `actor` and `head`). An operation with `"on": 1`
   addresses the second runtime.
+* `objects` (all three scenario files, ADP-017.1): beside `expect`, an operation whose
+  answer names objects not recorded before carries `objects`, a map from text-form id to
+  the JSON description (OBJ-018) of every object reachable from the ids of the answer
+  (`actor`, `message`, `step`, `head`, each step of `steps`, each head of `heads`) along
+  the edges of a bundle (RUN-009.1), that no earlier operation of the vector records.
+  Blobs over 1024 bytes of data (Wasm modules, memory images) are left out. It shows
+  what each id stands for (the new step, its core's entries, its inbox and outbox, the
+  messages sent) and is not an argument of the command; the suite uses it to explain a
+  wrong id (ADP-017.2).
 
 Every vector has a stable `id` (a slug such as `blob/empty-data`, unique across all files and
 never an index), a `comment`, the requirement IDs it checks (`requirements`, CONV-005),
@@ -70,6 +79,9 @@ never an index), a `comment`, the requirement IDs it checks (`requirements`, CON
   generated; hand-written scenarios also declare some values (counts, failure classes)
   that the generator checks, and the `SeededRandom` ones come from `random.Random` with a
   fixed seed.
+* **`objects`**: nothing to send or compare; decode an id you got wrong and walk both
+  sides down from it (step fields, core entries, mailbox keys, messages) to the first
+  place they part.
 * **`runtime`**: the same with `rt-open` on a fresh directory first, kills and transfers
   as described above; `gritwit.vectors.replay_runtime` does it for any implementation
   reachable through two callbacks.

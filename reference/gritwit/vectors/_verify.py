@@ -102,13 +102,14 @@ def _consistency(path: str, document: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def _drift(path: str, committed: bytes, expected: bytes) -> Problem:
-    """Describe how a committed file differs from the regenerated one."""
+    """Describe how a committed file parts from the regenerated one: what, and where first."""
+    rerun = " (run `gritwit vectors generate`)"
     try:
         old, new = json.loads(committed), json.loads(expected)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
-        return Problem("drift", path, None, "differs from the generator's output")
+        return Problem("drift", path, None, "is not the JSON the generator writes" + rerun)
     if not isinstance(old, dict) or "groups" not in old:
-        return Problem("drift", path, None, "differs from the generator's output")
+        return Problem("drift", path, None, "has no vector groups, unlike the generator's" + rerun)
     details = [f"header field {k}" for k in sorted(new) if k != "groups" and old.get(k) != new[k]]
     try:
         before = {v["id"]: v for _, v in _vectors(old)}
@@ -116,6 +117,9 @@ def _drift(path: str, committed: bytes, expected: bytes) -> Problem:
         before = {}
     after = {v["id"]: v for _, v in _vectors(new)}
     changed = sorted(i for i in before.keys() & after.keys() if before[i] != after[i])
+    if changed:
+        where = _first_change(before[changed[0]], after[changed[0]], "")
+        details.append(f"{changed[0]} first changes at {where or '/'}")
     for label, ids in (
         ("changed", changed),
         ("missing", sorted(after.keys() - before.keys())),
@@ -129,13 +133,21 @@ def _drift(path: str, committed: bytes, expected: bytes) -> Problem:
     if not details:
         details.append("formatting or order")
     return Problem(
-        "drift",
-        path,
-        None,
-        "differs from the generator's output: "
-        + "; ".join(details)
-        + " (run `gritwit vectors generate`)",
+        "drift", path, None, "is not the generator's output: " + "; ".join(details) + rerun
     )
+
+
+def _first_change(old: Any, new: Any, path: str) -> str:
+    """The JSON pointer of the first place where ``old`` and ``new`` part."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys()):
+            if old.get(key) != new.get(key):
+                return _first_change(old.get(key), new.get(key), f"{path}/{key}")
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                return _first_change(a, b, f"{path}/{index}")
+    return path
 
 
 def _check_generated(directory: Path, present: list[str]) -> list[Problem]:

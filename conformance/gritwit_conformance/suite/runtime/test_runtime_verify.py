@@ -192,7 +192,7 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
             "actor"
         ]
     )
-    assert child != parent, "RUN-008.4: the child's id differs from the parent's"
+    assert child != parent, "RUN-008.4: the fork's id is its parent's, it must be new"
     first = _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"]
     assert first is not None, "RUN-008.6: the child's head is set"
     step, at_step = _read(impl, runtime, first), _read(impl, runtime, at)
