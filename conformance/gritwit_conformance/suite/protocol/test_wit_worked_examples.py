@@ -98,3 +98,106 @@ def test_the_same_messages_with_the_genesis_first(impl: Implementation, runtime:
     core = _object(impl, runtime, second.core)
     assert set(core.entries) == {"wit", "count", "note"}
     assert _object(impl, runtime, core.entries["count"]).data == b"1"
+
+
+@pytest.mark.req("WIT-012.6", "WIT-012.5", "WIT-013.2", "WIT-013.3", "ADP-014")
+def test_a_genesis_between_two_updates(impl: Implementation, runtime: str) -> None:
+    """The second worked example: the first run adopts one step that reads nothing and
+    then leaves the actor idle; the next run reads u1, g and u2, one per step."""
+    u1 = _send(impl, runtime, "update", {"tree": {"a": {"blob": "01"}}})
+    genesis = _send(impl, runtime, "genesis", CORE)
+    u2 = _send(impl, runtime, "update", {"tree": {"b": {"blob": "02"}}})
+    run = impl.call("wit-run", runtime=runtime, max_steps=10)
+    assert run.ok and run.result["quiescent"] is True and run.result["failures"] == [], run
+    assert [actor for actor, _ in run.result["steps"]] == [ACTOR], run
+    first = _object(impl, runtime, run.result["steps"][0][1])
+    assert first.previous is None and first.inbox is None, first
+    assert set(_object(impl, runtime, first.core).entries) >= {"wit"}
+    again = impl.call("wit-run", runtime=runtime, max_steps=10)
+    assert again.ok and [a for a, _ in again.result["steps"]] == [ACTOR] * 3, again
+    steps = [_object(impl, runtime, sid) for _, sid in again.result["steps"]]
+    assert [_read_from_outside(impl, runtime, s) for s in steps] == [u1, genesis, u2]
+    cores = [_object(impl, runtime, s.core) for s in steps]
+    assert "a" in cores[0].entries and "b" not in cores[0].entries
+    assert steps[1].core == steps[0].core  # the duplicate genesis changes only the inbox
+    assert {"a", "b"} <= set(cores[2].entries)
+    assert impl.call("wit-run", runtime=runtime, max_steps=10).result["steps"] == []
+
+
+ECHO_CORE = {"tree": {"wit": {"blob": b"echo".hex(), "headers": {"runtime": "test-actor"}},
+                      "frozen": {"blob": "00"}}}  # fmt: skip
+ECHO = g.object_id(
+    g.Tree(
+        entries={
+            "wit": g.object_id(g.Blob(data=b"echo", headers={"runtime": "test-actor"})),
+            "frozen": g.object_id(g.Blob(data=b"\x00")),
+        }
+    )
+).hex()
+REPLACE = {"blob": b"replace".hex(), "headers": {"runtime": "test-actor"}}
+
+
+def _update_frozen(impl: Implementation, runtime: str, tree: dict[str, Any]) -> Any:
+    assert impl.call("wit-send", runtime=runtime, to=ECHO, mt="genesis", content=ECHO_CORE).ok
+    first = impl.call("wit-run", runtime=runtime, max_steps=5)
+    assert first.ok and first.result["failures"] == [], first
+    assert impl.call("wit-send", runtime=runtime, to=ECHO, mt="update",
+                     content={"tree": tree}).ok  # fmt: skip
+    run = impl.call("wit-run", runtime=runtime, max_steps=5)
+    assert run.ok, run
+    return run.result
+
+
+@pytest.mark.req("WIT-029.1", "WIT-007.2", "WIT-015", "WIT-016")
+@pytest.mark.parametrize(
+    ("tree", "expected"),
+    [
+        ({"wit": {"blob": b"echo".hex()}}, "invalid-transition"),
+        ({"wit_update": REPLACE, "x": {"blob": "00"}}, "invalid-transition"),
+        ({"wit": {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}},
+         "frozen-core"),
+    ],
+    ids=["structure-before-frozen", "no-wit-before-frozen", "frozen-alone"],
+)  # fmt: skip
+def test_which_rule_a_new_core_breaks_first(
+    impl: Implementation, runtime: str, tree: dict[str, Any], expected: str
+) -> None:
+    result = _update_frozen(impl, runtime, tree)
+    assert result["steps"] == [] and result["failures"] == [[ECHO, expected]], result
+
+
+@pytest.mark.req("WIT-029.2", "WIT-001.4", "WIT-013.4")
+def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
+    impl: Implementation, runtime: str
+) -> None:
+    _send(impl, runtime, "genesis", CORE)
+    assert impl.call("wit-run", runtime=runtime, max_steps=5).result["failures"] == []
+    nowhere = {"blob": b"no-such-actor".hex(), "headers": {"runtime": "test-actor"}}
+    _send(impl, runtime, "update", {"tree": {"wit": nowhere}})
+    adopted = impl.call("wit-run", runtime=runtime, max_steps=5)
+    assert adopted.ok and len(adopted.result["steps"]) == 1, adopted
+    assert adopted.result["failures"] == [], adopted
+    _send(impl, runtime, "inc", {"blob": b"1".hex()})
+    later = impl.call("wit-run", runtime=runtime, max_steps=5)
+    assert later.result["steps"] == [] and later.result["failures"] == [[ACTOR, "unknown-wit"]]
+
+
+@pytest.mark.req("WIT-014.3", "WIT-014.1")
+@pytest.mark.parametrize(
+    "wit_update",
+    [
+        {"tree": {"x": {"blob": "00"}}},
+        {"blob": b"replace".hex()},
+        {"blob": b"replace".hex(), "headers": {"runtime": "elsewhere"}},
+        {"blob": b"merge-please".hex(), "headers": {"runtime": "test-actor"}},
+    ],
+    ids=["a-tree", "no-runtime", "unknown-runtime", "unknown-name"],
+)
+def test_an_unknown_update_function_is_unknown_wit(
+    impl: Implementation, runtime: str, wit_update: dict[str, Any]
+) -> None:
+    _send(impl, runtime, "genesis", CORE)
+    assert impl.call("wit-run", runtime=runtime, max_steps=5).result["failures"] == []
+    _send(impl, runtime, "update", {"tree": {"wit_update": wit_update, "wit": WIT}})
+    run = impl.call("wit-run", runtime=runtime, max_steps=5)
+    assert run.result["steps"] == [] and run.result["failures"] == [[ACTOR, "unknown-wit"]], run
