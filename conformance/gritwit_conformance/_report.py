@@ -280,11 +280,16 @@ class ProgressReporter(_Collected):
 
     def __init__(self, config: pytest.Config) -> None:
         super().__init__()
-        self.reporter: Any = config.pluginmanager.get_plugin("terminalreporter")
+        self.config = config
         self.done: dict[str, int] = {}
         self.bad: dict[str, int] = {}
         self.started = time.monotonic()
         self.last_draw = 0.0
+
+    @property
+    def reporter(self) -> Any:
+        """pytest's terminal reporter (registered after this plugin: looked up late)."""
+        return self.config.pluginmanager.get_plugin("terminalreporter")
 
     def _totals(self) -> dict[str, int]:
         totals: dict[str, int] = {}

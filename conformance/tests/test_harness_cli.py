@@ -195,3 +195,52 @@ def test_report_of_a_missing_file_says_how_reports_are_made(tmp_path: Path) -> N
     status, output = run("report", "reference.json", "node.json", cwd=tmp_path)
     assert status == 1 and "cannot read" in output
     assert "gritwit conform --out NAME" in output and "Traceback" not in output
+
+
+def _suite_run(tmp_path: Path, tty: bool) -> str:
+    """pytest on two small suite files with the options ``gritwit conform`` passes."""
+    from gritwit_conformance._conform import SUITE_DIR
+
+    ini = tmp_path / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    command = [
+        sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(SUITE_DIR.parent),
+        "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header", "-rN",
+        "-o", "console_output_style=classic", "--gritwit-progress",
+        "--gritwit-json", str(tmp_path / "r.json"),
+        str(SUITE_DIR / "protocol" / "test_protocol.py"),
+        str(SUITE_DIR / "codec" / "test_codec_descriptions.py"),
+    ]  # fmt: skip
+    if not tty:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        return done.stdout
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(command, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    proc.wait(timeout=300)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["pipe", "terminal"])
+def test_progress_per_profile(tmp_path: Path, tty: bool) -> None:
+    output = _suite_run(tmp_path, tty)
+    done = re.findall(r"^\r?(\w+)\s+(\d+)/(\d+)\s+done", output.replace("\r", "\n"), re.M)
+    assert {profile for profile, _, _ in done} == {"protocol", "codec"}, output
+    assert all(a == b for _, a, b in done), done
+    assert not re.search(r"^\.{5,}", output, re.M), "pytest's progress dots are still printed"
+    if tty:
+        assert re.search(r"\rrunning: (protocol|codec) \d+/\d+", output), output
+    else:
+        assert "running:" not in output, "a pipe gets only the final line per profile"
