@@ -53,7 +53,9 @@ def _text_id(data: bytes | None) -> g.ObjectId | None:
     return g.ObjectId(bytes.fromhex(data.decode("ascii")))
 
 
-def _new(created: list[g.GritObject], data: bytes, headers: dict[str, str] | None = None) -> Any:
+def _new(
+    created: list[g.GritObject], data: bytes, headers: dict[str, str] | None = None
+) -> g.ObjectId:
     blob = g.Blob(data=data, headers=headers or {})
     created.append(blob)
     return g.object_id(blob)
@@ -61,7 +63,7 @@ def _new(created: list[g.GritObject], data: bytes, headers: dict[str, str] | Non
 
 def _canonical(created: list[g.GritObject], value: int) -> g.ObjectId:
     """WIT-028.7: digits, no sign, no leading zero, no newline, no headers."""
-    return _new(created, str(value).encode("ascii"))  # type: ignore[no-any-return]
+    return _new(created, str(value).encode("ascii"))
 
 
 def model(
