@@ -166,4 +166,11 @@ MORE: dict[str, WrongAdapter] = {
         "instead of reading the head ref: stale once another writer moved the head",
         smoke=True,
     ),
+    "runtime_idle_from_creation": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-012.3"}),
+        "failed",
+        "the idle timeout measures from when the actor became resident, not from its last "
+        "use: an actor used a moment ago is evicted",
+    ),
 }

@@ -67,6 +67,16 @@ def _max_resident(args: Json) -> int | None:
     return value
 
 
+def _idle_after(args: Json) -> float | None:
+    """``idle_after`` of ``rt-open`` (ADP-015): absent disables the idle timeout (RUN-012.3)."""
+    if "idle_after" not in args:
+        return None
+    value = args["idle_after"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise BadRequest("idle_after must be a number of seconds > 0")
+    return float(value)
+
+
 class RuntimeCommands:
     """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
@@ -93,9 +103,15 @@ class RuntimeCommands:
             is_dir = False
         if not is_dir:
             raise BadRequest(f"{str(path)!r:.80} is not a directory")
-        time_limit, max_resident = _time_limit(args), _max_resident(args)
+        time_limit, max_resident, idle_after = (
+            _time_limit(args),
+            _max_resident(args),
+            _idle_after(args),
+        )
         store = _durable_store(path)
-        runtime = Runtime(store, time_limit=time_limit, max_resident=max_resident, idle_after=None)
+        runtime = Runtime(
+            store, time_limit=time_limit, max_resident=max_resident, idle_after=idle_after
+        )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)
         self._next_open += 1

@@ -1,4 +1,4 @@
-"""Capacity eviction on both sides of ``max_resident`` and in LRU order (RUN-012, RUN-014).
+"""Eviction on both sides of ``max_resident`` and ``idle_after``, LRU first (RUN-012, RUN-014).
 
 With ``max_resident`` = 2, two idle actors stay resident (no ``archived`` event); a
 third makes the runtime evict exactly one, the least recently used — the one not
@@ -8,6 +8,7 @@ recently used first.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,38 @@ def test_max_resident_zero_evicts_every_idle_actor(impl: Implementation, tmp_pat
     actors = sorted(_counter(impl, runtime, note) for note in ("01", "02"))
     _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
     assert sorted(_archived(impl, runtime)) == actors, "max_resident 0: none stays resident"
+
+
+#: ``idle_after`` of the idle-timeout test, in seconds, and the two waits in it: each
+#: side of the limit has at least a second of margin for a slow machine.
+IDLE_AFTER = 3.0
+
+
+@pytest.mark.req("RUN-012.3", "RUN-014.1", "ADP-015")
+def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_path: Path) -> None:
+    """``idle_after`` = 3 s: at 1.5 s nothing is evicted; at 3.5 s only the actor unused since.
+
+    Actor ``a`` is last used at the start; ``b`` again 1.5 s later. When ``rt-run``
+    evaluates the rule at 3.5 s, ``a`` has been idle 3.5 s (past the limit) and ``b``
+    2 s (within it): exactly ``a`` is archived, with reason ``idle`` (RUN-012.3). A
+    runtime that measures idleness from creation evicts ``b`` too; one that ignores
+    ``idle_after`` evicts neither.
+    """
+    (tmp_path / "rt").mkdir()
+    opened = impl.call("rt-open", path=str(tmp_path / "rt"), idle_after=IDLE_AFTER)
+    runtime = str(_ok(opened)["runtime"])
+    a, b = (_counter(impl, runtime, note) for note in ("01", "02"))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    _ok(impl.call("rt-events", runtime=runtime))  # forget the creation events
+    time.sleep(1.5)
+    _ok(impl.call("rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"}))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # b is used again
+    assert _archived(impl, runtime) == [], "at 1.5 s no actor is idle for idle_after = 3 s"
+    time.sleep(2.0)
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # evaluates the rule
+    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
+    assert archived == [(a, "idle")], (
+        f"after 3.5 s only {a} (unused since the start) is past idle_after = 3 s; "
+        f"{b} was used 2 s ago: archived {archived}"
+    )

@@ -1,0 +1,30 @@
+"""Wrong adapter: idleness is measured from when the actor became resident (RUN-012.3).
+
+Using an actor moves it to the end of the least-recently-used order, but its
+``used`` time keeps the moment it was made resident: capacity eviction still picks
+the right actor, while the idle timeout evicts an actor used a moment ago because
+it was created long before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _events
+from gritwit_conformance.wrong import patch, run
+
+
+def touch(self: _events.Residency, actor: Any, now: float) -> None:
+    resident = self._actors.get(actor)
+    if resident is not None:
+        self._actors.move_to_end(actor)  # the bug: ``used`` is not updated
+        self._in_time_order = False
+
+
+def install() -> None:
+    patch(_events.Residency, "touch", touch)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
