@@ -96,7 +96,7 @@ MORE: dict[str, WrongAdapter] = {
     ),
     "runtime_wasm_put_object": WrongAdapter(
         ("runtime",),
-        frozenset({"RUN-016.2"}),
+        frozenset({"RUN-016.2", "WASM-013.1"}),
         "failed",
         "the Wasm host links one import beyond ABI 1, gritwit.put_object: a Wit can store an "
         "object other than by returning it",

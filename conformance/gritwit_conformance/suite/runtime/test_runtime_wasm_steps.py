@@ -143,3 +143,29 @@ def test_a_wasm_wit_importing_more_than_abi_1_never_runs(
         )
     finally:
         both.close()
+
+
+@pytest.mark.smoke
+@pytest.mark.req("WASM-013.1", "RUN-016.2")
+def test_a_guest_cannot_hand_the_host_an_encoded_object(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The host builds every object of a step (WASM-013.1): no import takes encoded bytes.
+
+    A module that imports a ``put_object`` (pointer and length of an encoding) and
+    stores through it at genesis must not run at all; its actor is marked failed
+    with no step, exactly as the reference does.
+    """
+    wat = (
+        '(module (import "gritwit" "put_object" (func $put (param i32 i32 i32 i32) (result i32)))'
+        ' (memory (export "memory") 1) (data (i32.const 0) "\\41\\42")'
+        ' (func (export "step") (drop (call $put (i32.const 0) (i32.const 2)'
+        " (i32.const 64) (i32.const 32)))))"
+    )
+    both = _Both(impl, tmp_path)
+    try:
+        actor = both("rt-genesis", module=bytes(wasmtime.wat2wasm(wat)).hex(), state={})["actor"]
+        run = both("rt-run", max_steps=20)
+        assert run["steps"] == [] and [a for a, _ in run["failures"]] == [actor], run
+    finally:
+        both.close()
