@@ -45,6 +45,7 @@ __all__ = [
     "check_pip_install",
     "copy_tree",
     "guide_files",
+    "inline_commands",
     "parse_blocks",
     "parse_file",
 ]
@@ -156,6 +157,24 @@ def parse_blocks(text: str, path: str) -> tuple[list[Block], list[Problem]]:
                 )
             )
     return blocks, problems
+
+
+def inline_commands(text: str) -> list[tuple[int, str]]:
+    """(line, text) of the inline code spans outside fenced blocks that are ``gritwit``
+    or ``tox`` commands (after ``VAR=value`` prefixes): prose that names a command."""
+    lines = text.splitlines()
+    fenced: set[int] = set()
+    for start, _info, body in _fences(lines):
+        fenced.update(range(start, start + len(body) + 2))
+    found = []
+    for number, line in enumerate(lines):
+        if number in fenced:
+            continue
+        for match in re.finditer(r"`([^`]+)`", line):
+            span = match.group(1).strip()
+            if re.match(r"(?:[A-Za-z_]\w*=\S+\s+)*(?:gritwit|tox)\s+\S", span):
+                found.append((number + 1, span))
+    return found
 
 
 def _fences(lines: list[str]) -> Iterator[tuple[int, str, list[str]]]:

@@ -228,23 +228,34 @@ def _gritwit_invocations(text: str) -> list[list[str]]:
     return found
 
 
+def _check_names(where: str, text: str) -> None:
+    """``text`` names only ``gritwit`` subcommands and options, and tox envs, that exist."""
+    for argv in _gritwit_invocations(text):
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit as exit_:
+            pytest.fail(f"{where}: `{text}`: the gritwit CLI refuses it (exit {exit_})")
+    tox = (ROOT / "tox.ini").read_text(encoding="utf-8")
+    for env in re.findall(r"\btox\b.*?-e\s+([\w,-]+)", text):
+        for name in env.split(","):
+            assert f"[testenv:{name}]" in tox, f"{where}: `{text}`: tox.ini has no env {name}"
+
+
 @pytest.mark.req("CONV-005")
 @pytest.mark.parametrize("block", [pytest.param(b, id=b.id) for b in BLOCKS])
 def test_guide_commands_parse(block: gc.Block) -> None:
     """Every block, run or not, names only ``gritwit`` options and tox environments that exist."""
-    parser = build_parser()
-    tox = (ROOT / "tox.ini").read_text(encoding="utf-8")
     for command in block.commands:
-        for argv in _gritwit_invocations(command.text):
-            try:
-                parser.parse_args(argv)
-            except SystemExit as exit_:
-                pytest.fail(
-                    f"{block.path}:{command.line}: `{command.text}`: the CLI refuses it ({exit_})"
-                )
-        for env in re.findall(r"\btox\b.*?-e\s+([\w,-]+)", command.text):
-            for name in env.split(","):
-                assert f"[testenv:{name}]" in tox, f"{block.path}:{command.line}: no tox env {name}"
+        _check_names(f"{block.path}:{command.line}", command.text)
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize("path", gc.guide_files(ROOT), ids=lambda p: p.name)
+def test_commands_named_in_prose_parse(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Inline ```gritwit ...``` and ```tox -e ...``` spans in the prose name what exists."""
+    for line, text in gc.inline_commands(path.read_text(encoding="utf-8")):
+        _check_names(f"{path.relative_to(ROOT)}:{line}", text)
+    capsys.readouterr()  # argparse's usage message on a failure
 
 
 @pytest.mark.req("CONV-005")
@@ -403,3 +414,18 @@ def test_the_install_check_names_what_is_missing(tmp_path: Path) -> None:
     assert gc.check_pip_install(["-e", ".[nope]"], tmp_path)[0] == 2
     assert gc.check_pip_install(["pytest>=1"], tmp_path) == (0, "")
     assert gc.check_pip_install(["pytest<1"], tmp_path)[0] == gc.MISSING
+
+
+@pytest.mark.req("CONV-005")
+def test_the_name_check_refuses_unknown_options_and_tox_envs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    page = "Run `gritwit conform --no-such-option` or `X=1 tox -e nope`, not `gritwit.cli`.\n"
+    spans = gc.inline_commands(page + "```sh\ngritwit trace\n```\n")
+    assert spans == [(1, "gritwit conform --no-such-option"), (1, "X=1 tox -e nope")]
+    with pytest.raises(pytest.fail.Exception, match="refuses"):
+        _check_names("page.md:1", spans[0][1])
+    with pytest.raises(AssertionError, match="no env nope"):
+        _check_names("page.md:1", spans[1][1])
+    _check_names("page.md:1", "GRITWIT_PROFILE=deep gritwit mutate --sample 3 && tox -e trace")
+    capsys.readouterr()
