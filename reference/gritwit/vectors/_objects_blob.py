@@ -141,6 +141,15 @@ def _fields() -> Group:
             "invalid-object",
             flags=["UnknownField"],
         )
+    for name in ("previous", "inbox"):  # the bytes behind OBJ-018.7's null on a lacking key
+        group.invalid(
+            f"blob/unknown-field-{name}-null",
+            f"{name} as null: a field blobs lack, unknown whatever its value",
+            ("OBJ-003.3", "OBJ-016.2"),
+            with_fields(_EMPTY, {name: b.NULL}),
+            "invalid-object",
+            flags=["UnknownField", "Null"],
+        )
     headers = {
         "headers-empty-map": (b.raw_map([]), "OBJ-007.2", "headers {} instead of omitted"),
         "headers-array": (b.array([b.tstr("a")]), "OBJ-006.1", "headers as an array"),
