@@ -1,0 +1,117 @@
+"""Fork and import inputs that break two rules at once: which class wins.
+
+RUN-008.9 orders fork's checks (the step present, a step of the actor, then
+``state``, then the child's head); RUN-009.6 orders import's (whole-bundle checks in
+the order RUN-009.2 lists them, a head missing from the bundle being ``not-found``,
+then the head's compare-and-swap). Each input below breaks two of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+FORMAT = "gritwit-bundle/1"
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _outcome(reply: Any) -> str:
+    return "ok" if reply.ok else str(reply.error_class)
+
+
+def _runtime(impl: Implementation, path: Path) -> str:
+    path.mkdir(exist_ok=True)
+    return str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+
+
+def _counter(impl: Implementation, runtime: str, note: str) -> tuple[str, str]:
+    reply = impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": note})
+    actor = str(_ok(reply)["actor"])
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    return actor, str(head)
+
+
+@pytest.mark.req("RUN-008.9", "RUN-008.1", "RUN-008.3", "RUN-008.6")
+def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: Path) -> None:
+    runtime = _runtime(impl, tmp_path / "rt")
+    try:
+        actor, head = _counter(impl, runtime, "01")
+        other, other_head = _counter(impl, runtime, "02")
+        bad_state = {"fork": "00"}
+        cases = [
+            ({"step": "11" * 32, "state": bad_state}, "not-found"),
+            ({"step": other_head, "state": bad_state}, "invalid-ref-target"),
+            ({"step": head, "state": bad_state}, "invalid-object"),
+        ]
+        for args, expected in cases:
+            reply = impl.call("rt-fork", runtime=runtime, actor=actor, **args)
+            assert _outcome(reply) == expected, (args, reply)
+        child = _ok(impl.call("rt-fork", runtime=runtime, actor=actor, step=head))["actor"]
+        again = impl.call("rt-fork", runtime=runtime, actor=actor, step=head)
+        assert _outcome(again) == "ref-conflict", again
+        assert _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"] is not None
+        assert other != actor
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+def _bundle(actor: str, head: str, objects: list[bytes]) -> str:
+    return g.encode_value([FORMAT, actor, head, objects]).hex()
+
+
+@pytest.mark.req("RUN-009.6", "RUN-009.2", "RUN-009.3", "RUN-009.4")
+def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path: Path) -> None:
+    source = _runtime(impl, tmp_path / "source")
+    actor, head = _counter(impl, source, "01")
+    other, _ = _counter(impl, source, "02")
+    bundle = bytes.fromhex(_ok(impl.call("rt-export", runtime=source, actor=actor))["bundle"])
+    impl.call("rt-close", runtime=source)
+    parts = g.decode_value(bundle)
+    assert isinstance(parts, list)
+    objects: list[bytes] = list(parts[3])
+    step = next(o for o in objects if g.compute_id(o).hex() == head)
+    extra = g.encode_object(g.Blob(data=b"not reachable"))
+    with_extra = sorted([*objects, extra], key=lambda o: g.compute_id(o).digest)
+    target = _runtime(impl, tmp_path / "target")
+    try:
+        cases = [
+            # the head absent from the bundle, and ids of another actor: not-found first
+            (_bundle(other, head, [o for o in objects if o != step]), "not-found"),
+            # the head a step of another actor, and objects missing: the head first
+            (_bundle(other, head, [step]), "invalid-ref-target"),
+            # objects missing, and one extra: the missing ones first
+            (_bundle(actor, head, sorted([step, extra], key=lambda o: g.compute_id(o).digest)),
+             "not-found"),
+            # an extra object: invalid-object
+            (_bundle(actor, head, with_extra), "invalid-object"),
+        ]  # fmt: skip
+        for data, expected in cases:
+            reply = impl.call("rt-import", runtime=target, bundle=data)
+            assert _outcome(reply) == expected, (expected, reply)
+        assert _ok(impl.call("rt-head", runtime=target, actor=actor))["step"] is None
+        # the checks come before the head's swap: over a head that has moved on, a good
+        # bundle is ref-conflict (RUN-009.4) and a bad one is still its own class
+        _ok(impl.call("rt-import", runtime=target, bundle=bundle.hex()))
+        _ok(impl.call("rt-send", runtime=target, to=actor, mt="inc", content={"blob": "31"}))
+        _ok(impl.call("rt-run", runtime=target, max_steps=10))
+        moved = _ok(impl.call("rt-head", runtime=target, actor=actor))["step"]
+        assert moved != head
+        reply = impl.call("rt-import", runtime=target, bundle=bundle.hex())
+        assert _outcome(reply) == "ref-conflict", reply
+        reply = impl.call("rt-import", runtime=target, bundle=_bundle(actor, head, with_extra))
+        assert _outcome(reply) == "invalid-object", reply
+    finally:
+        impl.call("rt-close", runtime=target)
