@@ -303,3 +303,24 @@ def test_wit_genesis_judges_shape_then_surrogates_then_objects(
     args, expected = GENESIS_CASES[name]
     reply = impl.call("wit-genesis", check=False, runtime=runtime, **args)
     assert _outcome(reply) == expected, (args, reply)
+
+
+# --- ADP-003.4: results beside seq and ok ---------------------------------------------------
+
+
+@pytest.mark.profile("protocol")
+@pytest.mark.req("ADP-003.4", "ADP-003.2")
+def test_results_are_members_of_the_response_itself(impl: Implementation) -> None:
+    if not isinstance(impl, Subprocess):
+        return  # the raw line is what is checked
+    separate = Subprocess(impl.label, timeout=impl.timeout)
+    try:
+        separate.info()
+        process = separate._proc
+        assert process is not None
+        request = {"seq": 77, "cmd": "hash", "bytes": "00"}
+        line = process.exchange_raw(json.dumps(request).encode() + b"\n", "hash", 77)
+        answer = json.loads(line)
+        assert answer == {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}, answer
+    finally:
+        separate.kill()
