@@ -1,7 +1,10 @@
 """Third-party test data: RFC 8949 Appendix A and the official BLAKE3 vectors.
 
 The data lives in ``../shared/external`` next to the project, which a plain clone
-does not have; these tests then skip.  The facts they check are also embedded in
+does not have; set ``GRITWIT_EXTERNAL`` to another directory holding the two files
+(``cbor_rfc8949_appendix_a.json``: ``appendix_a.json`` of github.com/cbor/test-vectors;
+``blake3_test_vectors.json``: ``test_vectors/test_vectors.json`` of
+github.com/BLAKE3-team/BLAKE3), or these tests skip.  The facts they check are also embedded in
 the generator (``gritwit.vectors._appendix_a``, ``gritwit.vectors._identifiers``)
 and so in the committed vectors: here we make sure those embedded tables match the
 third-party files exactly, and run the reference on the files directly.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +25,26 @@ from gritwit.vectors._appendix_a import ADMITTED, REJECTED
 from gritwit.vectors._identifiers import BLAKE3_CASES, blake3_input
 
 REPO = Path(__file__).resolve().parents[2]
-EXTERNAL = REPO.parent / "shared" / "external"
+EXTERNAL = Path(os.environ.get("GRITWIT_EXTERNAL") or REPO.parent / "shared" / "external")
 APPENDIX_A = EXTERNAL / "cbor_rfc8949_appendix_a.json"
 BLAKE3 = EXTERNAL / "blake3_test_vectors.json"
+#: What to do when the data is missing (the skip reasons say it).
+GET_IT = (
+    "set GRITWIT_EXTERNAL to a directory holding cbor_rfc8949_appendix_a.json "
+    "(appendix_a.json of github.com/cbor/test-vectors) and blake3_test_vectors.json "
+    "(test_vectors/test_vectors.json of github.com/BLAKE3-team/BLAKE3)"
+)
 
 pytestmark = pytest.mark.skipif(
     not EXTERNAL.is_dir(),
-    reason=f"third-party test data not found at {EXTERNAL} (not part of a clone); the "
-    "committed vectors embed the same data, checked by test_vectors.py",
+    reason=f"third-party test data not found at {EXTERNAL} (not part of a clone): {GET_IT}; "
+    "the committed vectors embed the same data, checked by test_vectors.py",
 )
 
 
 def _load(path: Path) -> Any:
     if not path.is_file():
-        pytest.skip(f"{path} not found")
+        pytest.skip(f"{path} not found: {GET_IT}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -247,7 +247,10 @@ def test_the_committed_module_equals_a_fresh_build() -> None:
     if build.zig_version() is None:
         pytest.skip("ziglang is not installed: pip install -e '.[wasm-build]' to check the build")
     if build.zig_version() != build.ZIG_VERSION:
-        pytest.skip(f"ziglang {build.zig_version()} is not the pinned {build.ZIG_VERSION}")
+        pytest.skip(
+            f"ziglang {build.zig_version()} is not the pinned {build.ZIG_VERSION}: "
+            "pip install -e '.[wasm-build]' to check the build"
+        )
     done = subprocess.run(
         [sys.executable, str(AGENT_DIR / "build.py"), "--check"], capture_output=True, text=True
     )
