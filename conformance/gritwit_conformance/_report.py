@@ -190,22 +190,8 @@ class ReportCollector(_Collected):
         else:
             info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
         info["command"] = label
-        import gritwit
-
         results = [asdict(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
-        document = {
-            "format": "gritwit-report/1",
-            "suite": {"name": "gritwit-conformance", "version": SUITE_VERSION},
-            "specVersion": gritwit.SPEC_VERSION,
-            "protocol": 1,
-            "implementation": info,
-            "started": dt.datetime.fromtimestamp(self.started, dt.UTC).isoformat(
-                timespec="seconds"
-            ),
-            "duration": round(time.time() - self.started, 3),
-            "profiles": build_summary(results, claimed=info.get("profiles", [])),
-            "results": results,
-        }
+        document = _document(info, results, self.started)
         stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
         if stale:
             document["staleKnownFailures"] = stale
@@ -215,6 +201,24 @@ class ReportCollector(_Collected):
         self.path.write_text(
             json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
+
+
+def _document(
+    info: dict[str, Any], results: list[dict[str, Any]], started: float
+) -> dict[str, Any]:
+    import gritwit
+
+    return {
+        "format": "gritwit-report/1",
+        "suite": {"name": "gritwit-conformance", "version": SUITE_VERSION},
+        "specVersion": gritwit.SPEC_VERSION,
+        "protocol": 1,
+        "implementation": info,
+        "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
+        "duration": round(time.time() - started, 3),
+        "profiles": build_summary(results, claimed=info.get("profiles", [])),
+        "results": results,
+    }
 
 
 def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str, Any]:

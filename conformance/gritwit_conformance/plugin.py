@@ -121,26 +121,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
                 return
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Check the adapter starts and shakes hands before any test runs (ADP-005).
-
-    Without this, an adapter that cannot start fails every test with the same
-    error; this way the run stops at once with that error, said once.
-    """
-    if hasattr(session.config, "workerinput") or settings.impl == "reference":
-        return
-    if settings.hello is not None and settings.hello_of == settings.impl:
-        return  # gritwit conform checked it already
-    from ._implementation import HandshakeFailed, check_handshake
-
-    try:
-        settings.hello = check_handshake(settings.impl, timeout=settings.timeout)
-        settings.hello_of = settings.impl
-    except HandshakeFailed as exc:
-        raise pytest.UsageError(str(exc)) from None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not settings.smoke:
         return
