@@ -43,6 +43,7 @@ import json, os, subprocess, sys, time
 MODE, MARK = sys.argv[1], sys.argv[2]
 HELLO = {"protocol": 1, "profiles": ["codec"], "implementation": {
     "name": "fake", "version": "0", "language": "python", "homepage": "", "spec": "0.1.0"}}
+SETTINGS = {"time_limit": 5.0, "max_resident": None, "idle_after": None}  # ADP-015
 
 
 def send(message):
@@ -103,9 +104,9 @@ for line in sys.stdin:
         sys.stdout.write('{"seq": %d, "ok": true, "x": %s%s}\n' % (seq, "[" * 10**5, "]" * 10**5))
         sys.stdout.flush()
     elif cmd == "rt-open" and MODE in ("odd-bundle", "bad-steps"):
-        send({"seq": seq, "ok": True, "runtime": "r1"})
+        send({"seq": seq, "ok": True, "runtime": "r1", "settings": SETTINGS})
     elif cmd == "rt-open" and MODE == "no-handle":
-        send({"seq": seq, "ok": True})
+        send({"seq": seq, "ok": True, "settings": SETTINGS})
     elif cmd == "rt-export" and MODE == "odd-bundle":
         send({"seq": seq, "ok": True, "bundle": "abc"})
     elif cmd == "rt-run" and MODE == "bad-steps":
