@@ -173,4 +173,12 @@ MORE: dict[str, WrongAdapter] = {
         "the idle timeout measures from when the actor became resident, not from its last "
         "use: an actor used a moment ago is evicted",
     ),
+    "runtime_default_limits_off": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-005.1", "RUN-012.4"}),
+        "failed",
+        "the defaults are a benchmark's leftovers: a 60 s time bound and 1000 resident actors "
+        "(5 s and 10000 in the spec); values given explicitly work",
+        smoke=True,
+    ),
 }

@@ -117,7 +117,12 @@ class RuntimeCommands:
         self._next_open += 1
         handle = f"r{self._next_open}"
         self._open[handle] = entry
-        return {"runtime": handle}
+        settings = {
+            "time_limit": time_limit,
+            "max_resident": max_resident,
+            "idle_after": idle_after,
+        }
+        return {"runtime": handle, "settings": settings}  # ADP-015: defaults filled in
 
     def cmd_rt_genesis(self, args: Json) -> Json:
         entry = self._rt(args)

@@ -123,3 +123,24 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
         f"after 3.5 s only {a} (unused since the start) is past idle_after = 3 s; "
         f"{b} was used 2 s ago: archived {archived}"
     )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("ADP-015", "RUN-005.1", "RUN-012.4")
+def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: Path) -> None:
+    """``rt-open`` answers its settings, defaults filled in: 5 s, 10000, idle timeout off.
+
+    The defaults are RUN-005.1's time bound and RUN-012.4's ``max_resident``; the
+    idle timeout is off in this profile unless asked for (ADP-015). Given values
+    come back as given.
+    """
+    (tmp_path / "defaults").mkdir()
+    (tmp_path / "given").mkdir()
+    defaults = _ok(impl.call("rt-open", path=str(tmp_path / "defaults")))["settings"]
+    assert defaults == {"time_limit": 5, "max_resident": 10000, "idle_after": None}, (
+        f"defaults in effect {defaults}: RUN-005.1 bounds a transition to 5 s by default, "
+        "RUN-012.4 keeps 10000 actors resident, and ADP-015 keeps the idle timeout off"
+    )
+    given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7}
+    settings = _ok(impl.call("rt-open", path=str(tmp_path / "given"), **given))["settings"]
+    assert settings == given, f"rt-open with {given} answers {settings}"
