@@ -12,6 +12,9 @@ requirements the same way; its links are checked against the same pages.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import posixpath
 import re
 import subprocess
@@ -135,11 +138,7 @@ class Build:
         return {p.relative_to(self.out).as_posix(): read_page(p.read_text("utf-8")) for p in found}
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The docs of a copy of the working tree, built with ``-W --keep-going``."""
-    pytest.importorskip("myst_parser", reason="needs the docs extra: pip install -e '.[docs]'")
-    base = tmp_path_factory.mktemp("docs")
+def _build(base: Path) -> Build:
     tree = base / "repo"
     tree.mkdir()
     gc.copy_tree(ROOT, tree)
@@ -153,6 +152,25 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         check=False,
     )
     return Build(out=out, returncode=proc.returncode, log=proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The docs of a copy of the working tree, built with ``-W --keep-going``: once per
+    run, also when pytest-xdist spreads these tests over several workers."""
+    pytest.importorskip("myst_parser", reason="needs the docs extra: pip install -e '.[docs]'")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build(tmp_path_factory.mktemp("docs"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
+    with open(shared / "docs-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        base, result = shared / "docs-build", shared / "docs-build.json"
+        if not result.exists():
+            base.mkdir()
+            built = _build(base)
+            result.write_text(json.dumps([built.returncode, built.log]), encoding="utf-8")
+        returncode, log = json.loads(result.read_text(encoding="utf-8"))
+        return Build(out=base / "html", returncode=returncode, log=log)
 
 
 @pytest.mark.req("CONV-005")
