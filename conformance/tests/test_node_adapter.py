@@ -20,6 +20,8 @@ import pytest
 from gritwit.wasm import wat_to_wasm
 from gritwit_conformance._implementation import Implementation, make_implementation
 
+pytestmark = pytest.mark.slow  # the Node adapter through every profile
+
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
 RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
 

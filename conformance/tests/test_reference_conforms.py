@@ -15,6 +15,8 @@ import gritwit as g
 from gritwit.report import load_report
 from gritwit_conformance import SUITE_VERSION
 
+pytestmark = pytest.mark.slow  # whole conformance runs in subprocesses
+
 RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
 
 

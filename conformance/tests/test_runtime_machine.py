@@ -21,6 +21,8 @@ from hypothesis.stateful import run_state_machine_as_test
 from gritwit_conformance._implementation import InProcess
 from gritwit_conformance.suite.runtime.test_machine import RuntimeMachine
 
+pytestmark = pytest.mark.slow  # a hypothesis state machine with kills
+
 
 class KilledAfterTheCommand(InProcess):
     """The reference, killed once each ``kill_during`` command has been answered."""

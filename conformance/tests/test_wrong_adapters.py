@@ -160,7 +160,7 @@ def _only_output(case: ET.Element) -> bool:
 
 def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
     for name, entry in entries.items():
-        marks = [pytest.mark.req(*sorted(entry.failed))]
+        marks = [pytest.mark.req(*sorted(entry.failed)), pytest.mark.slow]
         if entry.outcome == "errored":
             marks.append(pytest.mark.req("ADP-012"))
         if entry.gap:

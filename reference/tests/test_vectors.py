@@ -83,6 +83,7 @@ def test_committed_files_validate_against_the_schema() -> None:
 
 
 @pytest.mark.req("CONV-004", "CONV-005", "ENC-014", "ID-001", "OBJ-017", "OBJ-018")
+@pytest.mark.slow
 def test_verify_passes_on_the_committed_vectors() -> None:
     report = gv.verify(VECTORS)
     assert report.ok, report.summary()
@@ -91,6 +92,7 @@ def test_verify_passes_on_the_committed_vectors() -> None:
 
 
 @pytest.mark.req("CONV-003")
+@pytest.mark.slow
 def test_regeneration_is_byte_identical(generated: dict[str, bytes]) -> None:
     on_disk = {
         p.relative_to(VECTORS).as_posix(): p.read_bytes() for p in VECTORS.rglob("*") if p.is_file()
@@ -290,6 +292,7 @@ def test_verify_catches_a_wrong_vector(
 
 
 @pytest.mark.req("CONV-005")
+@pytest.mark.slow
 def test_verify_catches_schema_and_count_damage(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     _mutate(directory, "tree/one-entry", lambda v: v.pop("requirements"))
@@ -308,6 +311,7 @@ def test_verify_catches_schema_and_count_damage(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("CONV-005")
+@pytest.mark.slow
 def test_verify_catches_missing_stale_and_duplicate(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     (directory / "objects" / "mailbox.json").unlink()
@@ -477,6 +481,7 @@ def test_hand_built_heads() -> None:
 
 
 @pytest.mark.req("CONV-003")
+@pytest.mark.slow
 def test_cli_generate_writes_the_committed_files(tmp_path: Path) -> None:
     target = tmp_path / "out"
     assert cli.main(["vectors", "generate", "--dir", str(target)]) == 0
@@ -489,6 +494,7 @@ def test_cli_generate_writes_the_committed_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("CONV-005")
+@pytest.mark.slow
 def test_cli_finds_the_vectors_directory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -504,6 +510,7 @@ def test_cli_finds_the_vectors_directory(
 
 
 @pytest.mark.req("CONV-005")
+@pytest.mark.slow
 def test_console_script_runs_as_a_module() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gritwit.cli", "vectors", "verify", "--dir", str(VECTORS)],

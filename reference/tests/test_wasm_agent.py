@@ -535,6 +535,7 @@ _BATCHES = st.lists(st.lists(_OP, min_size=1, max_size=4), max_size=4)
 
 
 @pytest.mark.req("WASM-009", "WASM-010", "WASM-011", "WASM-012", "WASM-015")
+@pytest.mark.slow
 @given(batches=_BATCHES)
 def test_any_messages_keep_the_history_well_formed(
     batches: list[list[tuple[str, bytes, dict[str, str]]]],
