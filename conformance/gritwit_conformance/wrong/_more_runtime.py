@@ -181,4 +181,11 @@ MORE: dict[str, WrongAdapter] = {
         "(5 s and 10000 in the spec); values given explicitly work",
         smoke=True,
     ),
+    "runtime_time_limit_fixed": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-005.2"}),
+        "failed",
+        "rt-open checks time_limit but the runtime always bounds transitions by the default 5 s",
+        smoke=True,
+    ),
 }

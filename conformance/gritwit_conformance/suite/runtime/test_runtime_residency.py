@@ -126,7 +126,7 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
 
 
 @pytest.mark.smoke
-@pytest.mark.req("ADP-015", "RUN-005.1", "RUN-012.4")
+@pytest.mark.req("ADP-015", "RUN-005.1", "RUN-005.2", "RUN-012.4")
 def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: Path) -> None:
     """``rt-open`` answers its settings, defaults filled in: 5 s, 10000, idle timeout off.
 
