@@ -10,6 +10,7 @@ xfails (ADP-005), and restarts it after a broken exchange (ADP-012).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Generator, Iterator
@@ -99,26 +100,25 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+#: The handlers the run replaced, put back when it ends.
+_previous_handlers: dict[int, Any] = {}
+
+
 def _install_signal_handlers(*, worker: bool) -> None:
     """An interrupted run kills its children and writes a partial report (SIGINT, SIGTERM)."""
     handler = _on_signal_in_worker if worker else _on_signal
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            signal.signal(signum, handler)
+            _previous_handlers[signum] = signal.signal(signum, handler)
         except ValueError:  # not the main thread (pytest.main from a thread)
             return
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if config.getoption("gritwit_json", None):
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                signal.signal(
-                    signum,
-                    signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL,
-                )
-            except ValueError:
-                return
+    while _previous_handlers:
+        signum, previous = _previous_handlers.popitem()
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -244,3 +244,18 @@ def test_progress_per_profile(tmp_path: Path, tty: bool) -> None:
         assert re.search(r"\rrunning: (protocol|codec) \d+/\d+", output), output
     else:
         assert "running:" not in output, "a pipe gets only the final line per profile"
+
+
+@pytest.mark.req("ADP-005.3")
+def test_the_page_shows_an_interrupted_run_and_stale_known_failures(tmp_path: Path) -> None:
+    path = _report(tmp_path)
+    document = json.loads(path.read_text("utf-8"))
+    document["interrupted"] = "SIGTERM"
+    document["staleKnownFailures"] = [{"test": "test_renamed_long_ago", "reason": "#42"}]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "m.html"
+    status, output = run("report", str(path), "-o", str(out))
+    assert status == 0, output
+    page = out.read_text("utf-8")
+    assert "the run was interrupted (SIGTERM)" in page and "partial" in page
+    assert "stale known failure <code>test_renamed_long_ago</code>" in page
