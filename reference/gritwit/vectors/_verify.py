@@ -107,7 +107,9 @@ def _drift(path: str, committed: bytes, expected: bytes) -> Problem:
     try:
         old, new = json.loads(committed), json.loads(expected)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
-        return Problem("drift", path, None, "is not the JSON the generator writes" + rerun)
+        return Problem(
+            "drift", path, None, "is not byte for byte what the generator writes" + rerun
+        )
     if not isinstance(old, dict) or "groups" not in old:
         return Problem("drift", path, None, "has no vector groups, unlike the generator's" + rerun)
     details = [f"header field {k}" for k in sorted(new) if k != "groups" and old.get(k) != new[k]]
