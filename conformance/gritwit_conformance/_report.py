@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 import time
 from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
@@ -44,11 +45,15 @@ class _Record:
     duration: float = 0.0
 
 
+#: Message lines of a failure kept (a structural diff is a few dozen; bound_message caps bytes).
+_E_LINES = 80
+
+
 def short_reason(text: str) -> str:
     """The message lines (``E …``) of a pytest failure and hypothesis's minimal example."""
     falsifying = re.search(r"Falsifying example:.*?(?=\n\n|\Z)", text, re.DOTALL)
     lines = [line for line in text.splitlines() if line.startswith("E ")]
-    core = "\n".join(line[2:].strip() for line in lines[:12])
+    core = textwrap.dedent("\n".join(line[2:].rstrip() for line in lines[:_E_LINES]))
     if falsifying:
         core = f"{core}\n{falsifying.group(0)}".strip()
     return (core or text[-1500:]).strip()
