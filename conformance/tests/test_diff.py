@@ -15,11 +15,13 @@ from gritwit.vectors import find_vectors_dir
 from gritwit_conformance._diff import (
     SHOWN,
     Divergence,
+    bundle_divergence,
     bytes_divergence,
     describe_bytes,
     description_divergence,
     first_divergence,
     list_divergence,
+    reachable,
     recorded_objects,
     render,
     show_data,
@@ -277,3 +279,29 @@ def test_bytes_divergence_names_the_first_different_byte(data: bytes, draw: st.D
     assert f"first different byte at offset {offset} " in bytes_divergence(
         data.hex(), changed.hex()
     )
+
+
+def _bundle(store: Store, actor: str, head: str, leave_out: str | None = None) -> str:
+    ids = sorted(oid for oid in reachable(head, store.lookup) if oid != leave_out)
+    items = [g.encode_object(g.object_from_json(store.table[oid])) for oid in ids]
+    return g.encode_value(["gritwit-bundle/1", actor, head, items]).hex()
+
+
+@pytest.mark.req("ADP-017.2", "RUN-009.1")
+def test_a_bundle_is_compared_object_by_object() -> None:
+    store = Store()
+    core = store.core("counter", count="3")
+    head = store.step(core)
+    assert (
+        bundle_divergence(ZERO, head, store.lookup, _bundle(store, ZERO, head), requirement="R")
+        is None
+    )
+    missing = bundle_divergence(
+        ZERO, head, store.lookup, _bundle(store, ZERO, head, leave_out=core), requirement="R"
+    )
+    assert missing is not None and missing.got == "absent" and "tree of" in missing.expected
+    other = store.step(store.core("counter", count="4"))
+    wrong = bundle_divergence(
+        ZERO, head, store.lookup, _bundle(store, ZERO, other), requirement="R"
+    )
+    assert wrong is not None and wrong.path == ("bundle", "head")
