@@ -16,9 +16,11 @@ how a block runs; each needs a reason after the colon:
     itself); use sparingly.  Its ``gritwit`` commands are still checked against the
     CLI's argument parser.
 
-A block without a comment runs in the default test run.  The blocks of a page do not
-share a shell or a directory: a command that needs the output of another goes in the
-same block.  ``test_guide_commands.py`` runs what this finds.
+A block without a comment runs in the default test run.  The shell blocks of a page do
+not share a shell or a directory: a command that needs the output of another goes in
+the same block.  The ``python`` blocks of a page run too, in order, as one program (a
+later block uses the names an earlier one defined), in an empty temporary directory;
+the same comments apply to them.  ``test_guide_commands.py`` runs what this finds.
 
 Installs are taken as done by the environment the tests run in, so that running the
 guides never changes it: :func:`check_pip_install` and :func:`check_npm_ci` stand in
@@ -37,6 +39,7 @@ from pathlib import Path
 
 __all__ = [
     "MISSING",
+    "PYTHON_LANGUAGES",
     "SHELL_LANGUAGES",
     "Block",
     "Command",
@@ -52,6 +55,8 @@ __all__ = [
 
 #: Info strings of the fenced blocks whose commands run.
 SHELL_LANGUAGES = frozenset({"sh", "bash", "shell", "console"})
+#: Info strings of the Python blocks, which run as one program per page.
+PYTHON_LANGUAGES = frozenset({"python", "py"})
 #: How a block runs.
 MODES = ("run", "heavy", "not-run")
 
@@ -102,20 +107,34 @@ def guide_files(root: Path) -> list[Path]:
     return [root / "README.md", *sorted((root / "docs" / "guide").glob("*.md"))]
 
 
-def parse_file(path: Path, root: Path) -> tuple[list[Block], list[Problem]]:
+def parse_file(
+    path: Path, root: Path, *, python: bool = False
+) -> tuple[list[Block], list[Problem]]:
     """The runnable blocks of one file, and what is wrong with its annotations."""
-    return parse_blocks(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix())
+    text = path.read_text(encoding="utf-8")
+    return parse_blocks(text, path.relative_to(root).as_posix(), python=python)
 
 
-def parse_blocks(text: str, path: str) -> tuple[list[Block], list[Problem]]:
-    """The runnable blocks of Markdown ``text``, and what is wrong with its annotations."""
+def parse_blocks(
+    text: str, path: str, *, python: bool = False
+) -> tuple[list[Block], list[Problem]]:
+    """The runnable shell blocks of Markdown ``text`` (its Python blocks if ``python``),
+    and what is wrong with its annotations.
+
+    A Python block becomes a :class:`Block` with one command, its whole source.
+    """
     lines = text.splitlines()
     blocks: list[Block] = []
     problems: list[Problem] = []
     used_annotations: set[int] = set()
     for start, info, body in _fences(lines):
         language = info.split()[0].lower() if info.split() else ""
-        if language not in SHELL_LANGUAGES:
+        if language not in SHELL_LANGUAGES | PYTHON_LANGUAGES:
+            continue
+        if (language in PYTHON_LANGUAGES) != python:
+            at = _annotation_line(lines, start)
+            if at is not None:
+                used_annotations.add(at)  # checked when the other kind is parsed
             continue
         mode, reason, at = "run", "", _annotation_line(lines, start)
         if at is not None:
@@ -126,9 +145,12 @@ def parse_blocks(text: str, path: str) -> tuple[list[Block], list[Problem]]:
             if not reason:
                 problems.append(Problem(path=path, line=at + 1, message=f"{mode} without a reason"))
         try:
-            commands = (
-                _console(body, start + 2) if language == "console" else _shell(body, start + 2)
-            )
+            if python:
+                commands = [Command(text="\n".join(body), line=start + 2)]
+            elif language == "console":
+                commands = _console(body, start + 2)
+            else:
+                commands = _shell(body, start + 2)
         except ValueError as error:
             problems.append(Problem(path=path, line=start + 1, message=str(error)))
             continue
@@ -148,12 +170,14 @@ def parse_blocks(text: str, path: str) -> tuple[list[Block], list[Problem]]:
             )
         )
     for number, line in enumerate(lines):
+        if python:
+            break  # the shell pass reports these, once
         if _ANY_ANNOTATION.search(line) and number not in used_annotations:
             problems.append(
                 Problem(
                     path=path,
                     line=number + 1,
-                    message="annotation not on its own line right before a sh/bash/console block",
+                    message="annotation not on its own line right before a shell or Python block",
                 )
             )
     return blocks, problems

@@ -69,6 +69,19 @@ def _collect() -> tuple[list[gc.Block], list[gc.Problem]]:
 BLOCKS, PROBLEMS = _collect()
 
 
+def _python_pages() -> dict[str, list[gc.Block]]:
+    pages: dict[str, list[gc.Block]] = {}
+    for path in gc.guide_files(ROOT):
+        found, wrong = gc.parse_file(path, ROOT, python=True)
+        PROBLEMS.extend(wrong)
+        if found:
+            pages[path.relative_to(ROOT).as_posix()] = found
+    return pages
+
+
+PYTHON_PAGES = _python_pages()
+
+
 def _marks(block: gc.Block) -> list[pytest.MarkDecorator]:
     marks = [pytest.mark.heavy] if block.mode == "heavy" else []
     bugs = [TOOL_BUGS[c.text] for c in block.commands if c.text in TOOL_BUGS]
@@ -210,6 +223,44 @@ def test_guide_block_runs(block: gc.Block, work: Path, request: pytest.FixtureRe
     run_block(block, work, timeout=HEAVY_TIMEOUT if block.mode == "heavy" else FAST_TIMEOUT)
 
 
+def python_program(blocks: list[gc.Block]) -> str:
+    """One program running ``blocks`` in order in one namespace; tracebacks name the page
+    and the block (``docs/guide/python-api.md:20``, line numbers within the block)."""
+    lines = ["namespace = {'__name__': '__main__'}"]
+    for block in blocks:
+        source = block.commands[0].text
+        lines.append(f"exec(compile({source!r}, {block.id!r}, 'exec'), namespace)")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(
+            page,
+            id=page,
+            marks=[pytest.mark.heavy] if any(b.mode == "heavy" for b in blocks) else [],
+        )
+        for page, blocks in PYTHON_PAGES.items()
+        if any(b.mode != "not-run" for b in blocks)
+    ],
+)
+def test_guide_python_runs(page: str, tmp_path: Path) -> None:
+    """The Python blocks of a guide run, in order, as one program, in an empty directory."""
+    blocks = [b for b in PYTHON_PAGES[page] if b.mode != "not-run"]
+    proc = subprocess.run(
+        [sys.executable, "-c", python_program(blocks)],
+        cwd=tmp_path,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=HEAVY_TIMEOUT if any(b.mode == "heavy" for b in blocks) else FAST_TIMEOUT,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{page}: its Python blocks fail\n{proc.stderr[-3000:]}"
+
+
 def _heavy_selected(config: pytest.Config) -> bool:
     """Did the run ask for heavy tests (``-m heavy``, ``-m "heavy or ..."``)?"""
     expression = str(config.getoption("markexpr", "") or "")
@@ -270,6 +321,7 @@ def test_every_shell_block_is_found_and_well_annotated() -> None:
         )
         assert plain == sum(b.path == rel for b in BLOCKS), rel
     assert {b.path for b in BLOCKS} >= {"README.md", "docs/guide/quickstart.md"}
+    assert "docs/guide/python-api.md" in PYTHON_PAGES
     for block in BLOCKS:
         assert block.mode == "run" or block.reason, block.id
 
@@ -336,6 +388,10 @@ def test_the_extractor_reads_commands_continuations_console_output_and_annotatio
         ("echo hi", 19, "hi\n"),
         ("true", 21, ""),
     ]
+    python, problems = gc.parse_blocks(_PAGE, "page.md", python=True)
+    assert problems == []
+    assert [(b.line, b.commands[0].text) for b in python] == [(24, 'print("not shell")')]
+    assert python_program(python).count("exec(compile(") == 1
 
 
 @pytest.mark.req("CONV-005")
