@@ -15,16 +15,18 @@ from gritwit.vectors import find_vectors_dir
 from gritwit_conformance._diff import (
     SHOWN,
     Divergence,
-    bundle_divergence,
-    bytes_divergence,
     describe_bytes,
-    description_divergence,
     first_divergence,
     list_divergence,
-    reachable,
     recorded_objects,
     render,
     show_data,
+)
+from gritwit_conformance._diff_more import (
+    bundle_divergence,
+    bytes_divergence,
+    description_divergence,
+    reachable,
 )
 
 Json = dict[str, Any]

@@ -17,7 +17,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._diff import bytes_divergence, description_divergence, render
+from gritwit_conformance._diff import render
+from gritwit_conformance._diff_more import bytes_divergence, description_divergence
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance.expected import reference_answer

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._diff import bytes_divergence, description_divergence, render
+from gritwit_conformance._diff import render
+from gritwit_conformance._diff_more import bytes_divergence, description_divergence
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
