@@ -188,4 +188,12 @@ MORE: dict[str, WrongAdapter] = {
         "rt-open checks time_limit but the runtime always bounds transitions by the default 5 s",
         smoke=True,
     ),
+    "runtime_overrun_stops_run": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-005.4"}),
+        "failed",
+        "after a transition overruns its time limit the runtime starts no other transition "
+        "until the next rt-run: actors after it in the round wait",
+        smoke=True,
+    ),
 }

@@ -65,11 +65,15 @@ class SideBySide:
 
     def open(self, name: str, path: str | None = None) -> None:
         """Open runtime ``name`` on both sides, on the directory ``path`` (default: ``name``)."""
+        self.open_with(name, path)
+
+    def open_with(self, name: str, path: str | None = None, **options: Any) -> None:
+        """As :meth:`open`, with ``rt-open`` options (``time_limit``, ``max_resident`` …)."""
         handles = []
         for side in self.sides:
             where = side.top / (path or name)
             where.mkdir(exist_ok=True)
-            answer = side.call("rt-open", path=str(where))
+            answer = side.call("rt-open", path=str(where), **options)
             assert "runtime" in answer, f"rt-open {name}: {answer}"
             handles.append(str(answer["runtime"]))
         self.handles[name] = (handles[0], handles[1])

@@ -1,0 +1,49 @@
+"""An overrunning transition fails alone: the other actors keep running (RUN-005.3, RUN-005.4).
+
+``slow`` never returns (WIT-027); with a short ``time_limit`` each attempt of its
+transition overruns and fails, and after the last attempt it is marked failed
+(RUN-004). Meanwhile every other actor with pending messages must run in the same
+``rt-run`` — whether its id sorts before or after ``slow``'s in the rounds of
+ADP-014 — so eight counters, each sent one ``inc``, all count 1 after one call.
+Every answer is also compared with the in-process reference fed the same commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+
+from ._drive import SideBySide
+
+pytestmark = pytest.mark.profile("runtime")
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-005.4", "RUN-005.3", "WIT-027.2")
+def test_other_actors_run_while_one_overruns(impl: Implementation, tmp_path: Path) -> None:
+    both = SideBySide(impl, tmp_path)
+    try:
+        both.open_with("a", time_limit=0.2)
+        slow = both("a", "rt-genesis", actor="slow")["actor"]
+        counters = [
+            both("a", "rt-genesis", actor="counter", state={"n": f"{n:02x}"})["actor"]
+            for n in range(8)
+        ]
+        assert any(c > slow for c in counters) and any(c < slow for c in counters), (
+            "the counters' ids fall on both sides of slow's (a fixed property of these cores)"
+        )
+        for counter in counters:
+            both("a", "rt-send", to=counter, mt="inc", content={"blob": ""})
+        run = both("a", "rt-run", max_steps=100)
+        assert [a for a, _ in run["failures"]] == [slow], run
+        for counter in counters:
+            count = bytes.fromhex(both("a", "rt-query", actor=counter, name="count")["data"])
+            assert count == b"1", (
+                f"counter {counter} (after slow in the rounds: {counter > slow}) did not run "
+                f"while slow overran (RUN-005.4): count {count!r}"
+            )
+    finally:
+        both.kill()
