@@ -203,9 +203,9 @@ class ReportCollector(_Collected):
         if settings.interrupted is not None:
             document["interrupted"] = settings.interrupted
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(
-            json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        partial.replace(self.path)  # a signal now cannot leave half a report
 
 
 def _document(
