@@ -207,7 +207,8 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
     text = str(broken) if broken is not None else short_reason(report.longreprtext or "")
     if broken is None and "\n" not in text:  # --tb=no keeps only the message's first line
         text = call.excinfo.exconly().strip() or text
-    impl = getattr(item, "funcargs", {}).get("impl")
+    funcargs = getattr(item, "funcargs", {})
+    impl = funcargs.get("impl") or funcargs.get("implementation")
     request = getattr(impl, "last_request", None)
     if request is not None and broken is None:
         text += f"\nlast request: {bound_message(protocol_form(request), 1200)}"
