@@ -8,6 +8,7 @@ prints a per-profile summary with the failed requirement IDs.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +28,12 @@ EXIT_HANDSHAKE = 3
 _SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM during the handshake check: stop like Ctrl-C."""
+    settings.interrupted = signal.Signals(signum).name
+    raise KeyboardInterrupt
 
 
 def _pytest_args(
@@ -118,11 +125,18 @@ def run_conform(
     if impl != "reference":
         from ._implementation import HandshakeFailed, check_handshake
 
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             settings.hello, settings.hello_of = check_handshake(impl, timeout=timeout), impl
         except HandshakeFailed as exc:
             print(f"gritwit conform: {exc}\nno report written", file=sys.stderr)
             return EXIT_HANDSHAKE
+        except KeyboardInterrupt:
+            name = settings.interrupted or "SIGINT"
+            print(f"gritwit conform: interrupted by {name} before any test; no report written")
+            return _SIGNAL_STATUS[name]
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")

@@ -381,8 +381,10 @@ def check_handshake(spec: str, *, timeout: float = 10.0) -> dict[str, Any]:
     except AdapterBroken as exc:
         argv = impl.argv if isinstance(impl, Subprocess) else []
         raise HandshakeFailed(impl.label, argv, exc) from None
-    finally:
-        impl.close()
+    except BaseException:  # interrupted: no polite shutdown, which may wait
+        impl.kill()
+        raise
+    impl.close()
     return hello
 
 
