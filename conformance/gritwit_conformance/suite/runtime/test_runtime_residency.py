@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
@@ -144,3 +145,51 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
     given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7}
     settings = _ok(impl.call("rt-open", path=str(tmp_path / "given"), **given))["settings"]
     assert settings == given, f"rt-open with {given} answers {settings}"
+
+
+def _echo_id(tag: int) -> str:
+    """The id of an ``echo`` made by ``wit-genesis`` with state ``{"t": tag}`` (ADP-014)."""
+    wit = g.Blob(data=b"echo", headers={"runtime": "test-actor"})
+    core = g.Tree(entries={"wit": g.object_id(wit), "t": g.object_id(g.Blob(data=bytes([tag])))})
+    return g.object_id(core).hex()
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-012.2", "RUN-014.1", "RUN-014.2", "ADP-015")
+def test_capacity_eviction_runs_between_the_rounds_of_one_call(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """``max_resident`` = 1 over three rounds of one ``rt-run``: evictions between rounds.
+
+    Round 1: a counter counts and ``requester`` asks ``echo``; round 2: ``echo``
+    (its id sorts first) replies and ``requester`` stores the answer. Capacity eviction is evaluated
+    before every round (ADP-015), so an idle actor of round 1 is archived before
+    ``echo`` is restored in round 2 — a runtime that evicts only at the end of the
+    call archives everything after ``echo``'s restore. The events must be the
+    reference's, in order.
+    """
+    from ._drive import SideBySide
+
+    both = SideBySide(impl, tmp_path)
+    try:
+        both.open_with("a", max_resident=1)
+        counter = both("a", "rt-genesis", actor="counter")["actor"]
+        asker = both("a", "rt-genesis", actor="requester")["actor"]
+        # An echo whose id sorts before the requester's, so that it runs in round 2.
+        tag = next(t for t in range(256) if _echo_id(t) < asker)
+        echo = both("a", "rt-genesis", actor="echo", state={"t": f"{tag:02x}"})["actor"]
+        assert echo == _echo_id(tag), "wit-genesis builds the core of ADP-014"
+        both("a", "rt-run", max_steps=20)
+        both("a", "rt-events")
+        both("a", "rt-send", to=counter, mt="inc", content={"blob": ""})
+        question = {"to": {"blob": echo.encode().hex()}, "question": {"blob": "3f"}}
+        both("a", "rt-send", to=asker, mt="ask", content={"tree": question})
+        run = both("a", "rt-run", max_steps=20)
+        assert [a for a, _ in run["steps"]][-2:] == [echo, asker], run
+        events = [(e["event"], e["actor"]) for e in both("a", "rt-events")["events"]]
+        archived = [i for i, (kind, _) in enumerate(events) if kind == "archived"]
+        assert archived and archived[0] < events.index(("restored", echo)), (
+            f"an idle actor must be evicted before round 2 restores echo (RUN-012.2): {events}"
+        )
+    finally:
+        both.kill()
