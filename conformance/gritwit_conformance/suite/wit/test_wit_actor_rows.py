@@ -234,6 +234,7 @@ def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
     assert rt.entry(u, "wit") == g.Blob(data=b"\xff", headers={"runtime": "test-actor"})
     rt.say(u, "m", b"x")
     assert rt.run()["failures"] == [[u, "unknown-wit"]], "the next transition runs the name"
+    assert rt.query(u, "wut") == "unknown-wit", "no test actor answers its queries (WIT-023.2)"
 
 
 @pytest.mark.req("WIT-026.1", "WIT-026.2", "WIT-026.3")
