@@ -54,8 +54,10 @@ _HEX_KEPT = 64
 _ITEMS_KEPT = 16
 #: Runs of this many hex digits (64 bytes and more) in free text are byte strings: cut.
 _LONG_HEX = re.compile(r"[0-9a-fA-F]{129,}")
-#: Any other run of non-space characters this long (a ``bytes`` repr …) is cut too.
-_LONG_TOKEN = re.compile(r"\S{401,}")
+#: Any other run of non-space characters this long (a ``bytes`` repr …) is cut too; a
+#: compact JSON line is one such run, so the bound leaves room for a protocol-form answer.
+_LONG_TOKEN = re.compile(r"\S{1501,}")
+_TOKEN_KEPT = 600
 _HEX_VALUE = re.compile(r"[0-9a-f]*")
 
 
@@ -92,7 +94,7 @@ def protocol_form(message: Json) -> str:
 
 def _cut_token(match: re.Match[str]) -> str:
     token = match.group()
-    return f"{token[:200]}…({len(token)} chars)"
+    return f"{token[:_TOKEN_KEPT]}…({len(token)} chars)"
 
 
 def bound_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -187,6 +189,18 @@ def check_request(message: Json) -> None:
         raise ProtocolViolation(f"the harness built an invalid {cmd} request: {problem}")
 
 
+def _envelope_rule(message: Json) -> str:
+    """The rule a failed response's broken envelope breaks: ``current`` misplaced or
+    missing (ADP-010.4), other members beside ``error`` (ADP-003.3), else ADP-003.2."""
+    error = message.get("error")
+    if message.get("ok") is False and isinstance(error, dict):
+        if "current" in message or ("current" in error) != (error.get("class") == "ref-conflict"):
+            return "ADP-010.4"
+        if set(message) - {"seq", "ok", "error"}:
+            return "ADP-003.3"
+    return "ADP-003.2"
+
+
 def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
     """Parse and validate one response line to request ``seq`` (ADP-001, ADP-003, ADP-013).
 
@@ -213,7 +227,7 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
     problem = _first_error(_validator("$defs", "response"), message)
     if problem is not None:
         raise ProtocolViolation(
-            f"response to {cmd} breaks the protocol schema: {problem}", "ADP-003.2"
+            f"response to {cmd} breaks the protocol schema: {problem}", _envelope_rule(message)
         )
     if message["seq"] != seq:
         raise ProtocolViolation(

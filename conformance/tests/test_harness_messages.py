@@ -186,6 +186,7 @@ def test_known_failure_matching(entry: str, matches: bool) -> None:
             st.text(max_size=200),
             st.integers(1, 40_000).map(lambda n: "ab" * n),
             st.integers(1, 5_000).map(lambda n: "\\x00" * n),
+            st.integers(1, 3_000).map(lambda n: '{"a":[1,2]}' * n),
         ),
         max_size=12,
     )
@@ -195,7 +196,7 @@ def test_bound_message_is_bounded(parts: list[str]) -> None:
     bounded = bound_message(text)
     assert len(bounded) <= MESSAGE_LIMIT
     assert not re.search(r"[0-9a-fA-F]{129}", bounded)
-    if len(text) <= MESSAGE_LIMIT and not re.search(r"[0-9a-fA-F]{129}|\S{401}", text):
+    if len(text) <= MESSAGE_LIMIT and not re.search(r"[0-9a-fA-F]{129}|\S{1501}", text):
         assert bounded == text, "a short message must be left alone"
 
 
@@ -214,3 +215,11 @@ def test_a_response_shows_its_command_in_protocol_form() -> None:
     assert shown.startswith("<answer to encode: ") and len(shown) < 300
     assert f'{{"seq":7,"ok":true,"bytes":"{"ff" * 32}…({MIB16} bytes)"}}' in shown
     assert protocol_form({"cmd": "put", "bytes": "0" * 300}).endswith('…(150 bytes)"}')
+
+
+def test_a_protocol_form_answer_of_a_kilobyte_stays_whole() -> None:
+    """Compact JSON has no spaces: the long-token rule must not eat an ordinary answer."""
+    events = [{"event": "restored", "actor": f"{i:064x}", "reason": "message"} for i in range(8)]
+    answer = Response(seq=1, ok=True, result={"events": events}, cmd="rt-events")
+    text = f"events differ\nits answer: {answer!r}"
+    assert len(repr(answer)) > 800 and bound_message(text) == text
