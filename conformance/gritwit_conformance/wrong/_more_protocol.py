@@ -14,6 +14,38 @@ def _ids(*ids: str) -> frozenset[str]:
 
 
 MORE: dict[str, WrongAdapter] = {
+    "protocol_repeated_keys_last_wins": WrongAdapter(
+        ("codec",),
+        _ids("ADP-004.7"),
+        "failed",
+        "reads a request line that repeats a key with the last value, and answers it",
+        smoke=True,
+    ),
+    "protocol_ref_name_before_arguments": WrongAdapter(
+        ("store",),
+        _ids("ADP-004.6"),
+        "failed",
+        "ref-cas checks the ref name before its id arguments (invalid-ref-name, not invalid-id)",
+    ),
+    "protocol_current_at_top_level": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.4", "ADP-012"),
+        "errored",
+        "puts current of a ref-conflict beside error instead of inside it",
+        reason="protocol schema",
+    ),
+    "codec_description_null_anywhere": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-018.7"),
+        "failed",
+        "reads null and {} as absent on any key of a description, not only the type's own",
+    ),
+    "wit_content_blob_and_tree": WrongAdapter(
+        ("wit",),
+        _ids("ADP-004.8"),
+        "failed",
+        "reads a content description with both blob and tree as the blob",
+    ),
     "protocol_errors_on_stderr": WrongAdapter(
         ("store",),
         _ids("ADP-001.2", "ADP-012"),
