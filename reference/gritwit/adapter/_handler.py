@@ -24,6 +24,7 @@ from ._args import BadRequest, Json, _durable_store, _optional_id
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
+from ._perf import PerfCommands
 from ._runtime import RuntimeCommands
 from ._wit import WitCommands
 
@@ -37,13 +38,13 @@ class UnsupportedProtocol(Exception):
     """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
 
 
-class ReferenceAdapter(WitCommands, RuntimeCommands):
+class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands):
     """One adapter session: the reference's answers to protocol requests."""
 
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime", "wasm")
+    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime", "wasm", "perf")
 
     def __init__(self) -> None:
         self._stores: dict[str, tuple[Store, Path | None]] = {}

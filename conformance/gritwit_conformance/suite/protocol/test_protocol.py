@@ -11,7 +11,7 @@ from gritwit_conformance._implementation import Implementation, Subprocess
 
 pytestmark = pytest.mark.profile("protocol")
 
-KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm"}
+KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf"}
 
 
 @pytest.mark.smoke
