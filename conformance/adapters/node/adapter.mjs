@@ -17,6 +17,7 @@ import { objectToJson } from './description.mjs'
 import { Store, MemoryBackend } from './store.mjs'
 import { DirectoryBackend } from './durable.mjs'
 import { witCommands } from './witcommands.mjs'
+import { perfCommands } from './perf.mjs'
 import { repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
@@ -78,7 +79,7 @@ const COMMANDS = {
         homepage: 'https://github.com/gritwit/gritwit/tree/main/conformance/adapters/node',
         spec: SPEC_VERSION
       },
-      profiles: ['codec', 'store', 'wit', 'wasm'],
+      profiles: ['codec', 'store', 'wit', 'wasm', 'perf'],
       known_failures: [{ // ADP-005.3: tracked, and reported as a failure once it passes
         test: 'test_every_nan_an_instruction_produces_is_canonical',
         reason: 'V8 does not canonicalise NaN results (WASM-006.1); see README, Deviations'
@@ -146,7 +147,10 @@ const COMMANDS = {
   },
 
   // wit (ADP-014) and wasm (ADP-016)
-  ...witCommands({ hexArg, idArg, stringArg })
+  ...witCommands({ hexArg, idArg, stringArg }),
+
+  // perf, optional (ADP-018)
+  ...perfCommands()
 }
 
 // --- the envelope (ADP-003, ADP-007, ADP-008) -------------------------------------------

@@ -1,0 +1,99 @@
+// The optional `perf` profile (ADP-018): `perf-run` times a fixed workload inside
+// this process with process.hrtime.bigint(), a monotonic clock (ADP-018.3), and
+// answers a `check` id that proves the work was done (ADP-018.2).
+//
+// The Wit workloads run on the same Executor and test actors as the `wit` profile
+// (witcommands.mjs), so they time this host's test actors: the Wasm builds of
+// conformance/wasm/actors, not JavaScript twins.
+
+import { BadRequest } from './errors.mjs'
+import { encode, blob, idOf, tree } from './witobjects.mjs'
+import { Executor, testActorCore } from './witexecutor.mjs'
+import { WasmWits } from './wasmengine.mjs'
+import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
+
+const MAX_N = 1_000_000 // ADP-018.1's table
+const MAX_STEPS = 1000 // per wit-run: far above the 3 steps a repetition needs
+const utf8 = new TextEncoder()
+const decimal = (i) => utf8.encode(String(i))
+
+/** A monotonic stopwatch: call the result to get nanoseconds since start, as a Number. */
+function stopwatch () {
+  const start = process.hrtime.bigint()
+  return () => Number(process.hrtime.bigint() - start)
+}
+
+/** `encode`: a blob of the decimal of i, then a tree {x: blob}; check = the last tree. */
+function encodeWorkload (n) {
+  let last = null
+  const elapsed = stopwatch()
+  for (let i = 0; i < n; i++) {
+    const { id } = encode(blob(decimal(i)))
+    last = encode(tree([['x', id]])).id
+  }
+  return { elapsed: elapsed(), check: last }
+}
+
+function newActor (executor, name) {
+  const { core, objects } = testActorCore(name, new Map())
+  const actor = executor.genesis(core, objects)
+  executor.run(MAX_STEPS)
+  return actor
+}
+
+function headOf (executor, actor) {
+  const head = executor.head(actor)
+  if (head === null) throw new Error(`actor ${actor} has no step after its workload`)
+  return head
+}
+
+/** `counter`: n incs of an empty blob, each run to quiescence; check = the counter's head. */
+function counterWorkload (n, wasm) {
+  const executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm })
+  const counter = newActor(executor, 'counter')
+  const empty = blob(new Uint8Array(0))
+  const emptyId = idOf(empty)
+  const elapsed = stopwatch()
+  for (let i = 0; i < n; i++) {
+    executor.inject(counter, emptyId, [['mt', 'inc']], { objects: [empty] })
+    executor.run(MAX_STEPS)
+  }
+  return { elapsed: elapsed(), check: headOf(executor, counter) }
+}
+
+/** `ping-pong`: n asks of a requester to an echo; check = the requester's head. */
+function pingPongWorkload (n, wasm) {
+  const executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm })
+  const requester = newActor(executor, 'requester')
+  const echo = newActor(executor, 'echo')
+  const to = blob(utf8.encode(echo))
+  const toId = idOf(to)
+  const elapsed = stopwatch()
+  for (let i = 0; i < n; i++) {
+    const question = blob(decimal(i))
+    const ask = tree([['to', toId], ['question', idOf(question)]])
+    executor.inject(requester, idOf(ask), [['mt', 'ask']], { objects: [to, question, ask] })
+    executor.run(MAX_STEPS)
+  }
+  return { elapsed: elapsed(), check: headOf(executor, requester) }
+}
+
+const WORKLOADS = { encode: encodeWorkload, counter: counterWorkload, 'ping-pong': pingPongWorkload }
+
+/** The `perf` profile's command. */
+export function perfCommands () {
+  const wasm = new WasmWits() // compiled modules cached across runs, as in witcommands.mjs
+  return {
+    'perf-run' (args) {
+      // ADP-004.6: workload, then n; ADP-018.4: anything else is bad-request.
+      const workload = args.workload
+      if (typeof workload !== 'string' || !Object.hasOwn(WORKLOADS, workload)) {
+        throw new BadRequest(`workload must be one of ${Object.keys(WORKLOADS).join(', ')} (ADP-018.4)`)
+      }
+      const n = args.n
+      if (!Number.isInteger(n) || n < 1 || n > MAX_N) throw new BadRequest(`n must be an integer from 1 to ${MAX_N} (ADP-018.4)`)
+      const { elapsed, check } = WORKLOADS[workload](n, wasm)
+      return { elapsed_ns: Math.max(elapsed, 1), check }
+    }
+  }
+}
