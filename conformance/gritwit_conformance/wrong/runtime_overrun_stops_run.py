@@ -25,14 +25,13 @@ async def run_rounds(self: _runtime.Runtime, max_steps: int) -> Any:
     return await _real_rounds(self, max_steps)
 
 
-async def drive(self: _runtime.Runtime, actor: Any, *rest: Any, **kw: Any) -> Any:
+async def drive(self: _runtime.Runtime, actor: Any, *rest: Any, **kw: Any) -> None:
     if _stopped[0]:
-        return None  # the bug: nothing more starts in this call
+        return  # the bug: nothing more starts in this call
     before = len(self.failures)
-    result = await _real_drive(self, actor, *rest, **kw)
+    await _real_drive(self, actor, *rest, **kw)
     if any(isinstance(f.error, TransitionTimeout) for f in self.failures[before:]):
         _stopped[0] = True
-    return result
 
 
 def install() -> None:

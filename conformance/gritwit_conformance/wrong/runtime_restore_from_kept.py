@@ -36,7 +36,7 @@ def query(self: _runtime.Runtime, actor: Any, name: str) -> Any:
     def head(executor: Any, who: Any) -> Any:  # the bug: the remembered head
         return kept if who == actor else _real_head(executor, who)
 
-    _executor.Executor.head = head  # type: ignore[method-assign]
+    _executor.Executor.head = head  # type: ignore[method-assign,assignment]
     try:
         return _real_query(self, actor, name)
     finally:

@@ -50,6 +50,8 @@ def _restarts() -> list[RuntimeScenario]:
             "RUN-006.3",
             "RUN-007.1",
             "RUN-007.2",
+            "RUN-015.1",
+            "RUN-015.2",
             "DUR-001",
         ),
     )
@@ -88,6 +90,8 @@ def _restarts() -> list[RuntimeScenario]:
             "RUN-003.3",
             "RUN-007.1",
             "RUN-007.2",
+            "RUN-015.1",
+            "RUN-015.2",
             "WIT-021",
         ),
     )

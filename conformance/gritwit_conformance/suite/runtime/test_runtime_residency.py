@@ -143,7 +143,10 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
         "RUN-012.4 keeps 10000 actors resident, and ADP-015 keeps the idle timeout off"
     )
     given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7}
-    settings = _ok(impl.call("rt-open", path=str(tmp_path / "given"), **given))["settings"]
+    opened = impl.call(
+        "rt-open", path=str(tmp_path / "given"), time_limit=0.25, max_resident=None, idle_after=7
+    )
+    settings = _ok(opened)["settings"]
     assert settings == given, f"rt-open with {given} answers {settings}"
 
 
