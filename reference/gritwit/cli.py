@@ -558,9 +558,18 @@ def _add_mutate(subparsers: _Subparsers) -> None:
     parser.set_defaults(handler=_mutate)
 
 
+def _add_perf(subparsers: _Subparsers) -> None:
+    try:
+        from gritwit_conformance._perf import add_perf_parser
+    except ImportError:  # the suite is not installed: no perf harness
+        return
+    add_perf_parser(subparsers)
+
+
 #: One registration function per subcommand.
 COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_conform,
+    _add_perf,
     _add_mutate,
     _add_report,
     _add_vectors,
