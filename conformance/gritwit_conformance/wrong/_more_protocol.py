@@ -14,9 +14,93 @@ def _ids(*ids: str) -> frozenset[str]:
 
 
 MORE: dict[str, WrongAdapter] = {
+    "codec_id_without_object_rules": WrongAdapter(
+        ("codec",),
+        _ids("ADP-009.3"),
+        "failed",
+        "id checks the encoding only, so it answers for canonical CBOR that is no object",
+    ),
+    "codec_numbers_as_text": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-018.9"),
+        "failed",
+        "reads JSON numbers in a description as their decimal text",
+    ),
+    "wit_unknown_actor_refused_at_adoption": WrongAdapter(
+        ("wit",),
+        _ids("WIT-029.2"),
+        "failed",
+        "refuses a new core whose wit names no test actor when it is adopted",
+    ),
+    "wit_unknown_update_function_replaces": WrongAdapter(
+        ("wit",),
+        _ids("WIT-014.3"),
+        "failed",
+        "runs an update naming an unknown wit_update function with replace",
+    ),
+    "runtime_import_head_checked_first": WrongAdapter(
+        ("runtime",),
+        _ids("RUN-009.6"),
+        "failed",
+        "rt-import compares the target's head before it checks the bundle",
+    ),
+    "codec_surrogate_before_not_object": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-018.6"),
+        "failed",
+        "encode looks for lone surrogates before checking the description is an object",
+    ),
+    "codec_odd_data_padded": WrongAdapter(
+        ("codec",),
+        _ids("OBJ-018.8"),
+        "failed",
+        "blob data of an odd number of hex digits is padded with a leading zero",
+    ),
+    "protocol_odd_hex_padded": WrongAdapter(
+        ("codec",),
+        _ids("ADP-004.5"),
+        "failed",
+        "byte-string arguments of an odd number of hex digits are padded with a leading zero",
+    ),
+    "store_ref_list_ascii_only": WrongAdapter(
+        ("store",),
+        _ids("REF-007.4"),
+        "failed",
+        "ref-list refuses a prefix that is not ASCII with bad-request",
+    ),
+    "store_head_delete_checks_target": WrongAdapter(
+        ("store",),
+        _ids("REF-007.5"),
+        "failed",
+        "a swap of a heads/ ref to none is refused as a bad target",
+    ),
+    "store_ref_delete_collects_target": WrongAdapter(
+        ("store",),
+        _ids("STO-006"),
+        "failed",
+        "moving or deleting a ref removes the object it pointed at",
+    ),
+    "store_corrupt_does_nothing": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.5"),
+        "failed",
+        "the store-corrupt hook answers success and alters nothing",
+    ),
+    "wit_frozen_checked_first": WrongAdapter(
+        ("wit",),
+        _ids("WIT-029.1"),
+        "failed",
+        "a new core's frozen entries are checked before its structure",
+    ),
+    "runtime_fork_state_first": WrongAdapter(
+        ("runtime",),
+        _ids("RUN-008.9"),
+        "failed",
+        "rt-fork refuses a state naming fork before it looks at the step",
+    ),
     "protocol_repeated_keys_last_wins": WrongAdapter(
         ("codec",),
-        _ids("ADP-004.7"),
+        _ids("ADP-004.7", "OBJ-018.10"),
         "failed",
         "reads a request line that repeats a key with the last value, and answers it",
         smoke=True,

@@ -312,7 +312,7 @@ class Executor:
         if WIT_UPDATE in update.entries:
             function = self._code(update.entries[WIT_UPDATE], self._updaters)
             if function is None:
-                raise UnknownWit("WIT-014.1", "the update names an unknown wit_update function")
+                raise UnknownWit("WIT-014.3", "the update names an unknown wit_update function")
             return dataclasses.replace(function(inp), read={sender: 1})
         core, created = merge(self._reader, inp.core, update)
         return TransitionOutput(core=core, read={sender: 1}, new_objects=created)

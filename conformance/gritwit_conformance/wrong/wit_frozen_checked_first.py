@@ -1,0 +1,31 @@
+"""Wrong adapter: the frozen entries of a new core are checked before its structure
+(WIT-029.1).
+
+An update of a frozen core that replaces ``wit`` with a blob without ``runtime``
+fails ``frozen-core``, where the structure (WIT-007.2) comes first:
+``invalid-transition``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit._errors import FrozenCore
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wit import _assemble
+from gritwit.wit._cores import PROTECTED_ENTRIES
+from gritwit_conformance.wrong import patch, run
+
+_check = _assemble._check_core
+
+
+def _frozen_first(inp: Any, out: Any, reader: Any) -> None:
+    if "frozen" in inp.core.entries:  # the bug: WIT-016 before WIT-015 and WIT-007
+        for name in PROTECTED_ENTRIES:
+            if inp.core.entries.get(name) != out.core.entries.get(name):
+                raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
+    _check(inp, out, reader)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, lambda: patch(_assemble, "_check_core", _frozen_first))
