@@ -239,6 +239,8 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
             rule = _RESULT_RULE.get(cmd, "ADP-013")
             if error.validator == "pattern" and error.validator_value in _HEX_PATTERNS:
                 rule = "ADP-004.1"
+            if {"result", "results"} & set(message):
+                rule = "ADP-003.4"  # results wrapped instead of beside seq and ok
             raise ProtocolViolation(
                 f"result of {cmd} breaks the protocol schema: {_describe(error)}", rule
             )
