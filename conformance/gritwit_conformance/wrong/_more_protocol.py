@@ -14,6 +14,28 @@ def _ids(*ids: str) -> frozenset[str]:
 
 
 MORE: dict[str, WrongAdapter] = {
+    "protocol_results_wrapped": WrongAdapter(
+        ("codec",),
+        _ids("ADP-003.4", "ADP-012"),
+        "errored",
+        "wraps the results of hash in a result object",
+        reason="protocol schema",
+        smoke=True,
+    ),
+    "protocol_requirement_at_top_level": WrongAdapter(
+        ("codec",),
+        _ids("ADP-003.3", "ADP-012"),
+        "errored",
+        "puts the requirement of an error beside error instead of inside it",
+        reason="protocol schema",
+        smoke=True,
+    ),
+    "wit_hidden_genesis_waits": WrongAdapter(
+        ("wit",),
+        _ids("WIT-012.6"),
+        "failed",
+        "a genesis queued behind an update does not start the actor",
+    ),
     "codec_id_without_object_rules": WrongAdapter(
         ("codec",),
         _ids("ADP-009.3"),
