@@ -44,7 +44,7 @@ def _counter(impl: Implementation, runtime: str, note: str) -> tuple[str, str]:
     return actor, str(head)
 
 
-@pytest.mark.req("RUN-008.9", "RUN-008.1", "RUN-008.3", "RUN-008.6")
+@pytest.mark.req("RUN-008.9", "RUN-008.1", "RUN-008.3", "RUN-008.6", "ADP-010.4")
 def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: Path) -> None:
     runtime = _runtime(impl, tmp_path / "rt")
     try:
@@ -62,7 +62,8 @@ def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: P
         child = _ok(impl.call("rt-fork", runtime=runtime, actor=actor, step=head))["actor"]
         again = impl.call("rt-fork", runtime=runtime, actor=actor, step=head)
         assert _outcome(again) == "ref-conflict", again
-        assert _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"] is not None
+        child_head = _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"]
+        assert child_head is not None and again.error.get("current") == child_head, again
         assert other != actor
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -72,7 +73,7 @@ def _bundle(actor: str, head: str, objects: list[bytes]) -> str:
     return g.encode_value([FORMAT, actor, head, objects]).hex()
 
 
-@pytest.mark.req("RUN-009.6", "RUN-009.2", "RUN-009.3", "RUN-009.4")
+@pytest.mark.req("RUN-009.6", "RUN-009.2", "RUN-009.3", "RUN-009.4", "ADP-010.4")
 def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path: Path) -> None:
     source = _runtime(impl, tmp_path / "source")
     actor, head = _counter(impl, source, "01")
@@ -110,7 +111,7 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
         moved = _ok(impl.call("rt-head", runtime=target, actor=actor))["step"]
         assert moved != head
         reply = impl.call("rt-import", runtime=target, bundle=bundle.hex())
-        assert _outcome(reply) == "ref-conflict", reply
+        assert _outcome(reply) == "ref-conflict" and reply.error.get("current") == moved, reply
         reply = impl.call("rt-import", runtime=target, bundle=_bundle(actor, head, with_extra))
         assert _outcome(reply) == "invalid-object", reply
     finally:
