@@ -166,7 +166,7 @@ def test_which_rule_a_new_core_breaks_first(
     assert result["steps"] == [] and result["failures"] == [[ECHO, expected]], result
 
 
-@pytest.mark.req("WIT-029.2", "WIT-001.4", "WIT-013.4")
+@pytest.mark.req("WIT-029.2", "WIT-001.4", "WIT-013.4", "ADP-014")
 def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
     impl: Implementation, runtime: str
 ) -> None:
@@ -180,6 +180,24 @@ def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
     _send(impl, runtime, "inc", {"blob": b"1".hex()})
     later = impl.call("wit-run", runtime=runtime, max_steps=5)
     assert later.result["steps"] == [] and later.result["failures"] == [[ACTOR, "unknown-wit"]]
+    query = impl.call("wit-query", runtime=runtime, actor=ACTOR, name="count")
+    assert not query.ok and query.error_class == "unknown-wit", query  # ADP-014
+
+
+@pytest.mark.req("WIT-006", "ADP-014", "WIT-016")
+def test_a_failed_transition_stores_nothing(impl: Implementation, runtime: str) -> None:
+    """The core a failed update would have adopted is not in the runtime's store."""
+    counter_wit = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}
+    result = _update_frozen(impl, runtime, {"wit": counter_wit})
+    assert result["failures"] == [[ECHO, "frozen-core"]], result
+    merged = g.Tree(
+        entries={
+            "wit": g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"})),
+            "frozen": g.object_id(g.Blob(data=b"\x00")),
+        }
+    )
+    reply = impl.call("wit-object", runtime=runtime, id=g.object_id(merged).hex())
+    assert not reply.ok and reply.error_class == "not-found", reply
 
 
 @pytest.mark.req("WIT-014.3", "WIT-014.1")
