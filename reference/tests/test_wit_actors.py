@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -57,6 +58,22 @@ def test_wut_lists_exactly_the_rows_of_the_table(name: str) -> None:
     assert {q["name"] for q in document["queries"]} == queries  # type: ignore[attr-defined]
     answer = TEST_ACTORS[name].wut_answer("wut")
     assert answer is not None and answer.headers == {"content-type": "application/json"}
+
+
+def _spec_wut_lines() -> dict[str, bytes]:
+    """The ``wut`` documents WIT-018 gives, byte for byte, by actor name."""
+    text = (Path(__file__).resolve().parents[2] / "spec" / "06-wit.md").read_text("utf-8")
+    block = text.split("**WIT-018**", 1)[1].split("```text\n", 1)[1].split("\n```", 1)[0]
+    return {json.loads(line)["name"]: line.encode("ascii") for line in block.splitlines()}
+
+
+@pytest.mark.req("WIT-018")
+def test_wut_answers_are_the_spec_lines_byte_for_byte() -> None:
+    lines = _spec_wut_lines()
+    assert sorted(lines) == sorted(TEST_ACTORS)
+    for name, actor in TEST_ACTORS.items():
+        answer = actor.wut_answer("wut")
+        assert answer is not None and answer.data == lines[name], name
 
 
 @pytest.mark.req("WIT-018", "WIT-017")
