@@ -53,8 +53,9 @@ HEAVY_TIMEOUT = 1800.0
 #: Keyed by the command's text; the whole block is a strict xfail, so the fix shows.
 TOOL_BUGS: dict[str, str] = {
     "gritwit report reference.json node.json -o matrix.html": (
-        "issue 11: the guide's report command fails when followed literally "
-        "(no reference.json/node.json); being fixed with the report CLI"
+        "issue 11: followed literally it fails, nothing on the page writes reference.json "
+        "and node.json (`gritwit conform --out reference`, `--out node` in the same block "
+        "would); that part of validate.md is being reworked with the report CLI"
     ),
 }
 
