@@ -39,7 +39,7 @@ third-party data (`sources`). Vectors come in `groups`, each of one `kind`:
   the scenario has named so far (created, addressed, queried or stepped) as `wit-head`
   answers after the run; `query` → `{{"data": hex}}`, `{{"error": class}}`, or for the query
   `wut` `{{"wut": name}}` (the document must validate against `wut.schema.json` and carry
-  that `name`, WIT-018; its bytes are not fixed).
+  that `name`; scenarios compare only that, though WIT-018 fixes the bytes).
 * `runtime` (`runtime.json`): no `input`; `open` (the `rt-open` options `time_limit` and
   `max_resident`) and `operations` on a durable runtime of the `runtime` profile (ADP-015),
   always `valid`. An operation is sent as `rt-<op>` with its arguments (without `runtime`)
