@@ -19,7 +19,7 @@ Two ``asv continuous`` runs, each building both commits in ``.asv/env``:
    machine; see ``docs/guide/benchmarks.md``).
 
 Exit status: 0 when nothing got worse, 1 when something did (or a benchmark
-fails on ``HEAD`` only), 2 on a usage error.
+fails on ``HEAD`` only, or asv itself fails), 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         command = timing_command(base, head, args.factor, args.rounds, args.repeat)
         worse = subprocess.run(command).returncode != 0 or worse
-    print("REGRESSION" if worse else "no regression", flush=True)
+    print("REGRESSION (or asv failed: see above)" if worse else "no regression", flush=True)
     return 1 if worse else 0
 
 
