@@ -324,3 +324,23 @@ def test_results_are_members_of_the_response_itself(impl: Implementation) -> Non
         assert answer == {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}, answer
     finally:
         separate.kill()
+
+
+def _nested_content(depth: int) -> dict[str, Any]:
+    content: dict[str, Any] = {"blob": "00"}
+    for _ in range(depth):
+        content = {"tree": {"a": content}}
+    return content
+
+
+@pytest.mark.profile("wit")
+@pytest.mark.req("ADP-004.8", "ADP-014")
+@pytest.mark.parametrize(("depth", "expected"), [(16, "ok"), (17, "bad-request")])
+def test_content_nesting_is_counted_from_the_outermost_description(
+    impl: Implementation, runtime: str, depth: int, expected: str
+) -> None:
+    """The blob at the bottom of ``depth`` trees is at depth ``depth``; 16 is the deepest."""
+    reply = impl.call(
+        "wit-send", check=False, runtime=runtime, to=ZERO, content=_nested_content(depth)
+    )
+    assert _outcome(reply) == expected, reply
