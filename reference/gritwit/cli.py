@@ -233,7 +233,7 @@ def _conform_profiles() -> tuple[str, ...]:
     try:
         from gritwit_conformance import PROFILES
     except ImportError:  # the suite is not installed: conform will say so
-        return ("codec", "store", "wit", "runtime", "wasm")
+        return ("codec", "store", "wit", "runtime", "wasm", "perf")
     return PROFILES
 
 
