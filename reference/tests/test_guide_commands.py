@@ -51,13 +51,7 @@ HEAVY_TIMEOUT = 1800.0
 
 #: Commands that fail because the tool (not the page) is wrong, with who fixes what.
 #: Keyed by the command's text; the whole block is a strict xfail, so the fix shows.
-TOOL_BUGS: dict[str, str] = {
-    "gritwit report reference.json node.json -o matrix.html": (
-        "issue 11: followed literally it fails, nothing on the page writes reference.json "
-        "and node.json (`gritwit conform --out reference`, `--out node` in the same block "
-        "would); that part of validate.md is being reworked with the report CLI"
-    ),
-}
+TOOL_BUGS: dict[str, str] = {}
 
 
 def _collect() -> tuple[list[gc.Block], list[gc.Problem]]:
