@@ -42,6 +42,7 @@ def all_passed(report: dict[str, Any]) -> None:
     assert not bad, "\n".join(f"{r['outcome']} {r['id']}: {r['reason'][:300]}" for r in bad[:10])
 
 
+@pytest.mark.heavy  # the whole suite again, over stdio (CI's conform step runs it too)
 @pytest.mark.req("ADP-001", "ADP-005", "ADP-006", "ADP-011", "CONV-003")
 def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     command = f"{sys.executable} -m gritwit adapter"
