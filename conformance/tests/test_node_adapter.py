@@ -68,7 +68,7 @@ def test_node_adapter_passes_codec_store_wit_and_wasm(node_adapter: str, tmp_pat
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["implementation"]["language"] == "javascript"
-    assert set(report["implementation"]["profiles"]) == {"codec", "store", "wit", "wasm"}
+    assert set(report["implementation"]["profiles"]) == {"codec", "store", "wit", "wasm", "perf"}
     unclaimed = ("runtime",)
     outcomes = {(r["profile"] in unclaimed, r["outcome"]) for r in report["results"]}
     # One known failure is declared (ADP-005.3): V8 does not canonicalise NaNs
