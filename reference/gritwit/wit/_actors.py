@@ -89,7 +89,7 @@ class BuiltinActor:
         return Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
 
     def query(self, name: str, inp: QueryInput) -> Blob:
-        """Answer query ``name`` (WIT-017.1); ``unknown-query`` for an unknown one."""
+        """Answer query ``name`` (WIT-028.9); ``unknown-query`` for an unknown one (WIT-017.3)."""
         wut = self.wut_answer(name)
         if wut is not None:
             return wut
@@ -114,7 +114,7 @@ class _Out:
 
     def __init__(self, inp: TransitionInput) -> None:
         self.inp = inp
-        self.entries: dict[str, ObjectId] = dict(inp.core.entries)
+        self.entries: dict[str, ObjectId] = dict(inp.core.entries)  # the rest kept (WIT-028.8)
         self.sends: list[Send] = []
         self.objects: list[GritObject] = []
 
@@ -140,7 +140,7 @@ class _Out:
         return object_id(obj)
 
     def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
-        """Queue a message of type ``mt`` (WIT-028.1)."""
+        """Queue a message with the one header ``mt``, never a signal (WIT-028.5)."""
         self.sends.append(Send(recipient=recipient, content=content, headers={"mt": mt}))
 
     def set_decimal(self, entry: str, value: int) -> None:
@@ -199,7 +199,7 @@ def _entry_query(entry: str, default: bytes) -> Query:
 
 
 def _echo(inp: TransitionInput) -> TransitionOutput:
-    """``echo`` (WIT-019): replies ``mt: echo`` with the same content to every message."""
+    """``echo`` (WIT-019.1): replies ``mt: echo`` with the same content to every message."""
     out = _Out(inp)
     for sender, item in out.messages():
         out.queue(sender, item.message.content, "echo")
@@ -226,7 +226,7 @@ def _counter(inp: TransitionInput) -> TransitionOutput:
 
 
 def _fanout(inp: TransitionInput) -> TransitionOutput:
-    """``fanout`` (WIT-021): queues ``fanned`` with the same content to each actor named."""
+    """``fanout`` (WIT-021.1): queues ``fanned`` with the same content to each actor named."""
     out = _Out(inp)
     for _, item in out.messages():
         tree = out.tree(item.message.content) if item.mt == "fanout" else None
@@ -238,7 +238,7 @@ def _fanout(inp: TransitionInput) -> TransitionOutput:
 
 
 def _spawner(inp: TransitionInput) -> TransitionOutput:
-    """``spawner`` (WIT-022): sends the genesis of each ``spawn`` core, replies ``spawned``."""
+    """``spawner`` (WIT-022.1): sends the genesis of each ``spawn`` core, replies ``spawned``."""
     out = _Out(inp)
     for sender, item in out.messages():
         if item.mt == "spawn":
@@ -283,7 +283,7 @@ def _budget(inp: TransitionInput) -> TransitionOutput:
 
 
 def _requester(inp: TransitionInput) -> TransitionOutput:
-    """``requester`` (WIT-026): ``ask`` queues the question; ``echo`` stores the answer."""
+    """``requester``: ``ask`` queues a question (WIT-026.1), ``echo`` sets ``answer`` (WIT-026.2)"""
     out = _Out(inp)
     for _, item in out.messages():
         if item.mt == "ask" and (tree := out.tree(item.message.content)) is not None:
