@@ -120,7 +120,7 @@ MORE: dict[str, WrongAdapter] = {
     ),
     "runtime_evict_drops_image": WrongAdapter(
         ("runtime",),
-        frozenset({"WASM-029.1"}),
+        frozenset({"WASM-029.1", "RUN-012.5"}),
         "failed",
         "an evicted image actor's next step instantiates the module anew instead of restoring "
         "the image from its core; restarts and imports are right",
@@ -194,6 +194,14 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "after a transition overruns its time limit the runtime starts no other transition "
         "until the next rt-run: actors after it in the round wait",
+        smoke=True,
+    ),
+    "runtime_import_fresh_image": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.5", "WASM-029.1"}),
+        "failed",
+        "after rt-import an image actor's next step instantiates its module anew instead of "
+        "restoring the image its core carries: it does not continue as the exporter would",
         smoke=True,
     ),
 }
