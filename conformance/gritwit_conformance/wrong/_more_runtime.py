@@ -204,4 +204,12 @@ MORE: dict[str, WrongAdapter] = {
         "restoring the image its core carries: it does not continue as the exporter would",
         smoke=True,
     ),
+    "runtime_skips_poison_messages": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-004.2"}),
+        "failed",
+        "a transition that raises gets a step reading its messages without effect (a "
+        "dead-letter policy): they do not stay pending, nothing is retried or marked failed",
+        smoke=True,
+    ),
 }
