@@ -39,7 +39,14 @@ from ._objects import (
     check_tree_entries,
 )
 
-__all__ = ["decode_object", "decode_object_plain", "encode_object", "encode_with_id", "object_id"]
+__all__ = [
+    "Encoded",
+    "decode_object",
+    "decode_object_plain",
+    "encode_object",
+    "encode_with_id",
+    "object_id",
+]
 
 # Fields of each type: name → required?  (OBJ-003.1 … OBJ-003.3, OBJ-008, OBJ-009,
 # OBJ-012, OBJ-013, OBJ-015)
@@ -107,10 +114,24 @@ def encode_object(obj: GritObject) -> bytes:
     return encoded
 
 
-def encode_with_id(obj: GritObject) -> tuple[bytes, ObjectId]:
-    """The canonical encoding of ``obj`` and its id (ID-001)."""
+class Encoded(tuple[bytes, ObjectId]):
+    """``(data, oid)`` made by :func:`encode_with_id`: ``oid`` is the BLAKE3 id of ``data``.
+
+    Only :func:`encode_with_id` makes one (calling the class raises), so a store
+    given an ``Encoded`` pair need not hash ``data`` again to know its id
+    (STO-002.1); a plain ``(bytes, ObjectId)`` tuple proves nothing and is checked.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object) -> Encoded:
+        raise TypeError("an Encoded pair is made only by encode_with_id")
+
+
+def encode_with_id(obj: GritObject) -> Encoded:
+    """The canonical encoding of ``obj`` and its id (ID-001), as an :class:`Encoded` pair."""
     encoded = encode_object(obj)
-    return encoded, ObjectId._trusted(blake3.blake3(encoded).digest())
+    return tuple.__new__(Encoded, (encoded, ObjectId._trusted(blake3.blake3(encoded).digest())))
 
 
 def object_id(obj: GritObject) -> ObjectId:

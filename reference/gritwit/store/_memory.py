@@ -45,10 +45,14 @@ class MemoryBackend:
         """:meth:`insert` of each item, under one acquisition of the lock."""
         with self._lock:
             self._check_open()
-            objects, tombstones = self._objects, self._tombstones
-            for oid, data in items:
-                if oid.digest not in tombstones and objects.get(oid.digest) != data:
-                    objects[oid.digest] = data  # new, or a corrupt copy mended (STO-002.3)
+            self._insert_items(items)
+
+    def _insert_items(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """Insert objects; the caller holds the lock.  Erased ids stay erased (RUN-011)."""
+        objects, tombstones = self._objects, self._tombstones
+        for oid, data in items:
+            if oid.digest not in tombstones and objects.get(oid.digest) != data:
+                objects[oid.digest] = data  # new, or a corrupt copy mended (STO-002.3)
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
@@ -89,22 +93,44 @@ class MemoryBackend:
         return None if target is None else ObjectId(target)
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
-        """Under the lock: a missing target fails (REF-003.1); a ref holding ``expected``
-        becomes ``new`` (REF-004.2); any other value is a conflict, nothing changes (REF-004.3).
+        """The swap under the lock, atomic for every thread of the process (DUR-003)."""
+        with self._lock:
+            self._check_open()
+            return self._swap(name, expected, new)
+
+    def insert_many_then_cas(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+    ) -> CasResult:
+        """:meth:`insert_many`, then :meth:`cas_ref`, under one acquisition of the lock (RUN-001).
+
+        The objects are kept when the swap fails, as two separate calls would keep them.
         """
         with self._lock:
             self._check_open()
-            raw = self._refs.get(name)
-            current = None if raw is None else ObjectId(raw)
-            if new is not None and new.digest not in self._objects:
-                return CasResult(CasStatus.MISSING_TARGET, current)
-            if current != expected:
-                return CasResult(CasStatus.CONFLICT, current)
-            if new is None:
-                self._refs.pop(name, None)
-            else:
-                self._refs[name] = new.digest
-            return CasResult(CasStatus.SWAPPED, new)
+            self._insert_items(items)
+            return self._swap(name, expected, new)
+
+    def _swap(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The compare-and-swap of ``name``; the caller holds the lock.
+
+        A missing target fails (REF-003.1); a ref holding ``expected`` becomes ``new``
+        (REF-004.2); any other value is a conflict and nothing changes (REF-004.3).
+        """
+        raw = self._refs.get(name)
+        current = None if raw is None else ObjectId(raw)
+        if new is not None and new.digest not in self._objects:
+            return CasResult(CasStatus.MISSING_TARGET, current)
+        if current != expected:
+            return CasResult(CasStatus.CONFLICT, current)
+        if new is None:
+            self._refs.pop(name, None)
+        else:
+            self._refs[name] = new.digest
+        return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""

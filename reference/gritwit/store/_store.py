@@ -21,11 +21,11 @@ from typing import Self
 
 import blake3
 
-from .._codec import decode_object, encode_with_id, object_id
+from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject
-from ._backend import Backend, CasStatus
+from ._backend import Backend, CasResult, CasStatus
 from ._memory import MemoryBackend
 from ._refs import check_head_target, check_ref_name, head_actor
 from ._sqlite import SqliteBackend
@@ -101,20 +101,16 @@ class Store:
         return [oid for _, oid in encoded]
 
     def put_encoded(self, encodings: Iterable[tuple[bytes, ObjectId]]) -> None:
-        """Store objects already encoded by :func:`~gritwit._codec.encode_with_id`, in one write.
+        """Store objects already encoded, in one write, without decoding them again.
 
         For callers that hold the canonical encodings (a transition's objects,
-        :class:`~gritwit.wit.Assembled`): nothing is decoded or encoded again, but
-        each id is checked against the BLAKE3 hash of its bytes (STO-002.1), so no
-        object is ever stored under another id; a mismatch stores nothing.
+        :class:`~gritwit.wit.Assembled`, a bundle's decoded objects).  No object is
+        ever stored under another id (STO-002.1): a pair made by
+        :func:`~gritwit._codec.encode_with_id` (an :class:`~gritwit._codec.Encoded`)
+        carries the hash of its bytes already, any other pair is hashed and
+        checked here.  A mismatch stores nothing.
         """
-        items = _checked(encodings)
-        insert_many = getattr(self.backend, "insert_many", None)
-        if insert_many is None:
-            for oid, data in items:
-                self.backend.insert(oid, data)
-        else:
-            insert_many(items)
+        self._insert(_checked(encodings))
 
     def put_encoded_then_cas(
         self,
@@ -127,26 +123,36 @@ class Store:
     ) -> None:
         """:meth:`put_encoded`, then :meth:`cas_ref` of ``name`` to ``new`` (RUN-001).
 
-        The same checks and errors as the two calls in turn; a backend that can
-        (the SQLite one) commits both in one transaction, objects first, so a step
-        costs one sync instead of two.  ``target`` is the object stored under
-        ``new`` (it must be among ``encodings``).
+        The same checks and errors as the two calls in turn, in one commit where
+        the backend can (``insert_many_then_cas``, both built-in ones), objects
+        first.  ``target`` is the object the caller encoded and stored under
+        ``new`` (it must be among ``encodings``): it is not encoded or read back,
+        only checked for REF-002.1 when ``name`` is a ``heads/`` ref; presence
+        (REF-003.1) is checked by the swap itself.
         """
-        encodings = list(encodings)
         items = _checked(encodings)
         check_ref_name(name)
-        combined = getattr(self.backend, "insert_many_then_cas", None)
-        if combined is None or not _known_head_target(name, new, target):
-            self.put_encoded(encodings)
-            self.cas_ref(name, expected, new, target=target)
+        actor = head_actor(name)
+        if actor is not None and not _is_head_target(name, actor, target):
+            self._insert(items)
+            self.cas_ref(name, expected, new)  # raises as REF-007.1 orders it
             return
-        result = combined(items, name, expected, new)
-        if result.status is CasStatus.MISSING_TARGET:
-            raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
-        if result.status is CasStatus.CONFLICT:
-            raise RefConflict(
-                "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
-            )
+        combined = getattr(self.backend, "insert_many_then_cas", None)
+        if combined is None:
+            self._insert(items)
+            result = self.backend.cas_ref(name, expected, new)
+        else:
+            result = combined(items, name, expected, new)
+        _raise_unless_swapped(result, name, expected, new)
+
+    def _insert(self, items: list[tuple[ObjectId, bytes]]) -> None:
+        """Insert checked items in one backend write where the backend offers one."""
+        insert_many = getattr(self.backend, "insert_many", None)
+        if insert_many is None:
+            for oid, data in items:
+                self.backend.insert(oid, data)
+        else:
+            insert_many(items)
 
     def _check_not_erased(self, oid: ObjectId) -> None:
         """An absent object that was erased is reported as erased (RUN-011)."""
@@ -222,13 +228,7 @@ class Store:
             actor = head_actor(name)
             if actor is not None:
                 check_head_target(name, actor, self.get_object(new))
-        result = self.backend.cas_ref(name, expected, new)
-        if result.status is CasStatus.MISSING_TARGET:
-            raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
-        if result.status is CasStatus.CONFLICT:
-            raise RefConflict(
-                "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
-            )
+        _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
@@ -290,21 +290,44 @@ class Store:
 
 
 def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId, bytes]]:
-    """``(id, bytes)`` items, each id checked against the BLAKE3 hash of its bytes (STO-002.1)."""
-    items = [(oid, data) for data, oid in encodings]
-    for oid, data in items:
-        if blake3.blake3(data).digest() != oid.digest:
+    """``(id, bytes)`` items whose ids are the BLAKE3 hashes of their bytes (STO-002.1).
+
+    An :class:`Encoded` pair was hashed by :func:`encode_with_id` when it was made;
+    every other pair is hashed here.
+    """
+    items = []
+    for pair in encodings:
+        data, oid = pair
+        if type(pair) is not Encoded and blake3.blake3(data).digest() != oid.digest:
             raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
+        items.append((oid, data))
     return items
+
+
+def _raise_unless_swapped(
+    result: CasResult, name: str, expected: ObjectId | None, new: ObjectId | None
+) -> None:
+    """Raise for a swap that did not happen: absent target (REF-003.2) or conflict (REF-004.3)."""
+    if result.status is CasStatus.MISSING_TARGET:
+        raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
+    if result.status is CasStatus.CONFLICT:
+        raise RefConflict(
+            "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
+        )
+
+
+def _is_head_target(name: str, actor: ObjectId, target: GritObject) -> bool:
+    """Whether ``target`` may be the target of ``heads/<actor>`` ``name`` (REF-002.1)."""
+    try:
+        check_head_target(name, actor, target)
+    except GritError:
+        return False
+    return True
 
 
 def _known_head_target(name: str, new: ObjectId, target: GritObject) -> bool:
     """Whether ``target`` is the object ``new`` names and satisfies REF-002.1 for ``name``."""
     actor = head_actor(name)
-    if actor is None:
-        return object_id(target) == new
-    try:
-        check_head_target(name, actor, target)
-    except GritError:
+    if actor is not None and not _is_head_target(name, actor, target):
         return False
     return object_id(target) == new

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._codec import encode_with_id, object_id
+from .._codec import Encoded, encode_with_id, object_id
 from .._errors import FrozenCore, InvalidTransition
 from .._ids import ObjectId
 from .._objects import GritObject, Mailbox, Message, Step, Tree
@@ -26,13 +26,14 @@ class Assembled:
     """A checked transition: the new step, its id, and every object to store (step last).
 
     ``encodings`` holds each object's canonical encoding and id, in the same
-    order, as :func:`~gritwit._codec.encode_with_id` returned them.
+    order, as :func:`~gritwit._codec.encode_with_id` returned them, so the store
+    takes them without hashing them again (STO-002.1).
     """
 
     step: Step
     step_id: ObjectId
     objects: tuple[GritObject, ...]
-    encodings: tuple[tuple[bytes, ObjectId], ...]
+    encodings: tuple[Encoded, ...]
 
 
 def check_core_present(
@@ -136,7 +137,11 @@ def assemble(
     Raises ``invalid-transition`` or ``frozen-core`` naming the rule broken.
     Every object is encoded once; the encodings come back with the objects.
     """
+    last = inp.last_step
     created = _Created()
+    if last is not None and out.core == inp.core:
+        # The core did not change: it is the last step's, stored with it, under its id (ID-001).
+        created.known(out.core, last.core)
     for obj in out.new_objects:
         created.add(obj)
     overlay = Overlay(reader, created.by_id)  # what the checks see: the store and new_objects
@@ -144,7 +149,6 @@ def assemble(
     _check_reads(inp, out)
     _check_core(inp, out, overlay)
     grouped = _group_sends(out.sends, overlay)
-    last = inp.last_step
 
     inbox = mailbox_entries(reader, None if last is None else last.inbox)
     for sender, count in out.read.items():
@@ -174,17 +178,33 @@ def assemble(
 
 
 class _Created:
-    """The objects a transition creates, each encoded once, in first-seen order, no repeats."""
+    """The objects a transition creates, each encoded once, in first-seen order, no repeats.
 
-    __slots__ = ("by_id", "encodings")
+    An object added twice (the new core is usually among ``new_objects`` too) is
+    recognised by identity and not encoded again; so is one already stored whose
+    id the caller knows (:meth:`known`), which is not stored again either.
+    """
+
+    __slots__ = ("_seen", "by_id", "encodings")
 
     def __init__(self) -> None:
         self.by_id: dict[ObjectId, GritObject] = {}
-        self.encodings: list[tuple[bytes, ObjectId]] = []
+        self.encodings: list[Encoded] = []
+        #: ``id(obj)`` → ``(obj, oid)`` of each object added; holding ``obj`` keeps its id unique.
+        self._seen: dict[int, tuple[GritObject, ObjectId]] = {}
+
+    def known(self, obj: GritObject, oid: ObjectId) -> None:
+        """``obj`` is stored already, under ``oid``: adding it returns ``oid`` and keeps nothing."""
+        self._seen[id(obj)] = (obj, oid)
 
     def add(self, obj: GritObject) -> ObjectId:
-        data, oid = encode_with_id(obj)
+        seen = self._seen.get(id(obj))
+        if seen is not None:
+            return seen[1]
+        encoded = encode_with_id(obj)
+        oid = encoded[1]
+        self._seen[id(obj)] = (obj, oid)
         if oid not in self.by_id:
             self.by_id[oid] = obj
-            self.encodings.append((data, oid))
+            self.encodings.append(encoded)
         return oid

@@ -224,8 +224,15 @@ class Executor:
                     built = self.build(actor, last, found)
                     if built is None:
                         continue
-                    self._store.put_encoded(built.encodings)  # encoded once, by assemble
-                    self._store.cas_ref(head_ref(actor), self.head(actor), built.step_id)
+                    # Objects first, then the head (REF-004); encoded once, by assemble,
+                    # and the step is not read back.
+                    self._store.put_encoded_then_cas(
+                        built.encodings,
+                        head_ref(actor),
+                        self.head(actor),
+                        built.step_id,
+                        target=built.step,
+                    )
                 except Exception as exc:  # WIT-006: any failure adopts no step
                     failures.append(Failure(actor, exc))
                     failed.add(actor)
