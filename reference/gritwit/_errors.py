@@ -25,6 +25,7 @@ __all__ = [
     "DuplicateKey",
     "Erased",
     "ForbiddenImport",
+    "ForbiddenOperation",
     "ForbiddenType",
     "FrozenCore",
     "FuelExhausted",
@@ -46,6 +47,7 @@ __all__ = [
     "NonShortest",
     "NonTextKey",
     "ObjectNotFound",
+    "ProgramExit",
     "OutputTooLarge",
     "RefConflict",
     "StoreError",
@@ -258,6 +260,18 @@ class OutputTooLarge(TransitionError):
     """``output-too-large``: a Wasm step exceeded its output limits (WASM-018)."""
 
     error_class = "output-too-large"
+
+
+class ForbiddenOperation(TransitionError):
+    """``forbidden-operation``: a sandboxed program tried what its WASI subset denies (SBX-008)."""
+
+    error_class = "forbidden-operation"
+
+
+class ProgramExit(TransitionError):
+    """``program-exit``: a sandboxed program exited with a non-zero status (SBX-008)."""
+
+    error_class = "program-exit"
 
 
 class InvalidImage(TransitionError):

@@ -1,0 +1,230 @@
+"""One run of a sandboxed Python program (SBX-003 … SBX-008).
+
+The program, the host's prelude and the transition input are files in ``/input``
+(read-only); the core tree is the directory ``/core`` (read-write); declared sends
+go to ``/out/sends.json``.  The run is one fresh interpreter instance under the
+run's fuel and memory limits, serialised with the Wasm executor's calls by its lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import wasmtime
+
+from .._errors import (
+    ForbiddenOperation,
+    GritError,
+    InvalidTransition,
+    MemoryLimit,
+    OutputTooLarge,
+    ProgramExit,
+)
+from .._ids import ObjectId
+from ..store import Store
+from ..wasm._engine import _LOCK, _engine, _typed
+from ._interpreter import load_interpreter
+from ._mount import read_directory, write_tree
+from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
+from ._wasi import WasiState, linker
+
+__all__ = ["INPUT_FORMAT", "SandboxLimits", "SandboxResult", "Send", "run_python"]
+
+INPUT_FORMAT: Final = "gritwit-sandbox/1"
+_MB: Final = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxLimits:
+    """The limits of one run (SBX-006, SBX-007)."""
+
+    fuel: int = 5_000_000_000
+    memory_bytes: int = 256 * _MB
+    output_bytes: int = 1 * _MB
+    core_bytes: int = 64 * _MB
+    sends_bytes: int = 1 * _MB
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A message the program declared (SBX-004.5)."""
+
+    to: ObjectId
+    headers: Mapping[str, str]
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxResult:
+    """A successful run: what it printed, the new core, its sends and the fuel it used."""
+
+    stdout: bytes
+    stderr: bytes
+    #: The new core; ``None`` when the program left the mount empty (SBX-004.2).
+    core: ObjectId | None
+    sends: tuple[Send, ...]
+    fuel: int
+    interpreter: ObjectId
+    _extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+class _Bounded:
+    """A standard stream kept up to ``limit`` bytes; past it the run fails (SBX-007.2)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.data, self.overflow = limit, bytearray(), False
+
+    def __call__(self, chunk: bytes) -> int:
+        if len(self.data) + len(chunk) > self.limit:
+            self.overflow = True
+            self.data += chunk[: max(0, self.limit - len(self.data))]
+        else:
+            self.data += chunk
+        return len(chunk)
+
+
+def run_python(
+    source: str,
+    *,
+    store: Store,
+    core: ObjectId | None = None,
+    messages: tuple[Mapping[str, Any], ...] = (),
+    limits: SandboxLimits = SandboxLimits(),
+) -> SandboxResult:
+    """Run ``source`` with ``core`` mounted at ``/core``; the new core is put into ``store``.
+
+    Typed errors only (SBX-008): ``forbidden-operation``, ``fuel-exhausted``,
+    ``memory-limit``, ``trap``, ``output-too-large``, ``program-exit``,
+    ``invalid-transition`` (a malformed ``/out/sends.json``).
+    """
+    engine = _shared_engine()
+    interpreter = load_interpreter(engine)
+    transition = {
+        "format": INPUT_FORMAT,
+        "core": None if core is None else core.hex(),
+        "messages": list(messages),
+    }
+    transition_bytes = json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
+    seed = hashlib.sha256(
+        b"gritwit-sandbox/1\0" + source.encode("utf-8") + b"\0" + transition_bytes
+    ).digest()
+    with tempfile.TemporaryDirectory(prefix="gritwit-sandbox-") as tmp:
+        root = Path(tmp)
+        core_dir, input_dir, out_dir = root / "core", root / "input", root / "out"
+        for directory in (core_dir, input_dir, out_dir):
+            directory.mkdir()
+        written = {} if core is None else write_tree(store, core, core_dir)
+        (input_dir / PROGRAM_NAME).write_text(source, encoding="utf-8")
+        (input_dir / PRELUDE_NAME).write_text(PRELUDE, encoding="utf-8")
+        (input_dir / "transition.json").write_bytes(transition_bytes)
+        stdout, stderr = _Bounded(limits.output_bytes), _Bounded(limits.output_bytes)
+        state = WasiState(seed)
+        fuel = _execute(interpreter.module, engine, root, stdout, stderr, state, limits)
+        if stdout.overflow or stderr.overflow:
+            raise OutputTooLarge(
+                "SBX-007.2", f"the program wrote more than {limits.output_bytes} bytes"
+            )
+        new_core = read_directory(store, core_dir, written, limits.core_bytes)
+        sends = _sends(out_dir / "sends.json", limits.sends_bytes)
+    return SandboxResult(
+        bytes(stdout.data), bytes(stderr.data), new_core, sends, fuel, interpreter.blob_id
+    )
+
+
+_ENGINE: list[wasmtime.Engine] = []
+
+
+def _shared_engine() -> wasmtime.Engine:
+    """One engine per process, configured as the Wasm executor's (WASM-003)."""
+    if not _ENGINE:
+        _ENGINE.append(_engine())
+    return _ENGINE[0]
+
+
+def _execute(
+    module: wasmtime.Module,
+    engine: wasmtime.Engine,
+    root: Path,
+    stdout: _Bounded,
+    stderr: _Bounded,
+    state: WasiState,
+    limits: SandboxLimits,
+) -> int:
+    """Run the interpreter once; the fuel it used, or the run's typed error (SBX-008.1)."""
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = ["python", "-I", "-S", "-B", f"/input/{PRELUDE_NAME}"]
+    wasi.env = []
+    wasi.preopen_dir(str(root / "core"), "/core")
+    wasi.preopen_dir(str(root / "input"), "/input", False)
+    wasi.preopen_dir(str(root / "out"), "/out")
+    wasi.stdout_custom = stdout
+    wasi.stderr_custom = stderr
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasi)
+    store.set_fuel(limits.fuel)
+    store.set_limits(memory_size=limits.memory_bytes, instances=1, memories=1)
+    code = 0
+    with _LOCK:
+        try:
+            instance = linker(engine, state).instantiate(store, module)
+            start: Any = instance.exports(store)["_start"]
+            start(store)
+        except wasmtime.ExitTrap as exit_trap:
+            code = exit_trap.code
+        except wasmtime.Trap as trap:
+            memory = instance.exports(store)["memory"]
+            at_limit = (
+                isinstance(memory, wasmtime.Memory)
+                and memory.data_len(store) + 16 * _MB > limits.memory_bytes
+            )
+            if trap.trap_code != wasmtime.TrapCode.OUT_OF_FUEL and at_limit:
+                raise MemoryLimit("SBX-006.2", "the program trapped at its memory limit") from None
+            error: GritError = _typed(trap)
+            raise error from None
+    used = limits.fuel - store.get_fuel()
+    tail = bytes(stderr.data[-400:]).decode("utf-8", "replace")
+    if state.forbidden or code == EXIT_FORBIDDEN:
+        lines = tail.strip().splitlines()
+        what = ", ".join(state.forbidden) or (lines[-1] if lines else "unknown")
+        raise ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
+    if code == EXIT_MEMORY:
+        raise MemoryLimit("SBX-006.2", "the program ran out of memory (MemoryError)")
+    if code != 0:
+        raise ProgramExit(
+            "SBX-008.3", f"the program exited with status {code}: {tail.strip()[-300:]}"
+        )
+    return used
+
+
+def _sends(path: Path, limit: int) -> tuple[Send, ...]:
+    """The sends declared in ``/out/sends.json`` (SBX-004.5); none if the file is absent."""
+    if not path.is_file():
+        return ()
+    if path.stat().st_size > limit:
+        raise OutputTooLarge("SBX-007.3", "/out/sends.json exceeds the sends limit")
+    try:
+        items = json.loads(path.read_bytes())
+        if not isinstance(items, list):
+            raise ValueError("not a list")
+        sends = []
+        for item in items:
+            if not isinstance(item, dict) or set(item) - {"to", "headers", "data"}:
+                raise ValueError("a send is an object with to, headers, data")
+            headers = item.get("headers", {})
+            if not isinstance(headers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+            ):
+                raise ValueError("headers map text to text")
+            data = base64.b64decode(str(item.get("data", "")), validate=True)
+            sends.append(Send(ObjectId.from_hex(str(item["to"])), headers, data))
+    except (ValueError, KeyError, binascii.Error, GritError) as exc:
+        raise InvalidTransition("SBX-004.5", f"/out/sends.json is malformed: {exc}") from None
+    return tuple(sends)
