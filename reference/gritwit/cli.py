@@ -558,6 +558,12 @@ def _add_mutate(subparsers: _Subparsers) -> None:
     parser.set_defaults(handler=_mutate)
 
 
+def _add_sandbox(subparsers: _Subparsers) -> None:
+    from .sandbox._cli import add_sandbox_parser
+
+    add_sandbox_parser(subparsers)
+
+
 def _add_perf(subparsers: _Subparsers) -> None:
     try:
         from gritwit_conformance._perf import add_perf_parser
@@ -577,6 +583,7 @@ COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     _add_adapter,
     _add_runtime,
     _add_wasm,
+    _add_sandbox,
 )
 
 

@@ -128,10 +128,6 @@ def run_python(
         stdout, stderr = _Bounded(limits.output_bytes), _Bounded(limits.output_bytes)
         state = WasiState(seed)
         fuel = _execute(interpreter.module, engine, root, stdout, stderr, state, limits)
-        if stdout.overflow or stderr.overflow:
-            raise OutputTooLarge(
-                "SBX-007.2", f"the program wrote more than {limits.output_bytes} bytes"
-            )
         new_core = read_directory(store, core_dir, written, limits.core_bytes)
         sends = _sends(out_dir / "sends.json", limits.sends_bytes)
     return SandboxResult(
@@ -180,6 +176,8 @@ def _execute(
         except wasmtime.ExitTrap as exit_trap:
             code = exit_trap.code
         except wasmtime.Trap as trap:
+            if state.forbidden:
+                raise _forbidden(state, stderr) from None
             memory = instance.exports(store)["memory"]
             at_limit = (
                 isinstance(memory, wasmtime.Memory)
@@ -192,16 +190,23 @@ def _execute(
     used = limits.fuel - store.get_fuel()
     tail = bytes(stderr.data[-400:]).decode("utf-8", "replace")
     if state.forbidden or code == EXIT_FORBIDDEN:
-        lines = tail.strip().splitlines()
-        what = ", ".join(state.forbidden) or (lines[-1] if lines else "unknown")
-        raise ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
+        raise _forbidden(state, stderr)
     if code == EXIT_MEMORY:
         raise MemoryLimit("SBX-006.2", "the program ran out of memory (MemoryError)")
+    if stdout.overflow or stderr.overflow:
+        raise OutputTooLarge("SBX-007.2", f"the program wrote more than {stdout.limit} bytes")
     if code != 0:
         raise ProgramExit(
             "SBX-008.3", f"the program exited with status {code}: {tail.strip()[-300:]}"
         )
     return used
+
+
+def _forbidden(state: WasiState, stderr: _Bounded) -> ForbiddenOperation:
+    """The run's ``forbidden-operation``, naming what was tried (SBX-008.2)."""
+    lines = bytes(stderr.data[-400:]).decode("utf-8", "replace").strip().splitlines()
+    what = ", ".join(state.forbidden) or (lines[-1] if lines else "unknown")
+    return ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
 
 
 def _sends(path: Path, limit: int) -> tuple[Send, ...]:
