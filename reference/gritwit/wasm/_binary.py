@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["without_start"]
+__all__ = ["memory_only", "without_start"]
 
 #: The id of the start section (WebAssembly core spec, 5.5.2).
 _START_SECTION: Final = 8
 _HEADER_BYTES: Final = 8
+#: Sections that give an instance no state but its memory (WebAssembly core spec, 5.5):
+#: custom, type, import, function, memory, export, code and data.  Absent: table (4),
+#: global (6), start (8), element (9), data count (12, which ``memory.init`` and
+#: ``data.drop`` need, so without it passive data segments are never used) and tag (13).
+_MEMORY_ONLY_SECTIONS: Final = frozenset({0, 1, 2, 3, 5, 7, 10, 11})
 
 
 def _leb_u32(data: bytes, pos: int) -> tuple[int, int] | None:
@@ -49,3 +54,22 @@ def without_start(wasm: bytes) -> bytes | None:
             parts.append(wasm[pos:end])
         pos = end
     return b"".join(parts) if found else None
+
+
+def memory_only(wasm: bytes) -> bool:
+    """Whether every instance of ``wasm`` keeps all its state in its linear memory.
+
+    True for a well-formed module whose sections are all of
+    :data:`_MEMORY_ONLY_SECTIONS`: it has no globals, tables, start function,
+    element segments or data count (so no ``memory.init``/``data.drop``).  An
+    instance of it whose memory is reset to its bytes after instantiation is
+    then indistinguishable from a fresh one (WASM-005.1): what lets the engine
+    keep it between calls.  ``False`` when unsure.
+    """
+    pos = _HEADER_BYTES
+    while pos < len(wasm):
+        size = _leb_u32(wasm, pos + 1)
+        if size is None or size[1] + size[0] > len(wasm) or wasm[pos] not in _MEMORY_ONLY_SECTIONS:
+            return False
+        pos = size[1] + size[0]
+    return wasm.startswith(b"\x00asm") and pos == len(wasm)

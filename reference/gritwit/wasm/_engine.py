@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Final
 
 import wasmtime
+import wasmtime._ffi as ffi
+import wasmtime._func as wasmtime_func
 
 from .._errors import (
     ForbiddenImport,
@@ -49,7 +51,7 @@ from ._abi import (
     WASM_MAGIC,
     WasmLimits,
 )
-from ._binary import without_start
+from ._binary import memory_only, without_start
 from ._host import Host
 from ._image import ZERO_CHUNK, GlobalValue, Image, ImageSession, decode_global
 
@@ -59,6 +61,11 @@ _LOCK: Final = threading.Lock()
 _U32: Final = 0xFFFFFFFF
 #: Compiled modules kept in memory per engine (least recently used dropped first).
 CACHE_SIZE: Final = 256
+#: Instances kept between calls per engine, one per module (least recently used dropped first).
+KEPT_SIZE: Final = 32
+#: The largest initial memory, in pages, of a module whose instance is kept: a reset
+#: copies the whole initial memory back, which beyond this costs more than a new instance.
+KEPT_PAGES: Final = 16
 
 
 def wat_to_wasm(text: str) -> bytes:
@@ -95,6 +102,8 @@ class LoadedModule:
     has_query: bool
     #: ``pre`` without the start function: instances restored from an image (WASM-025).
     resume: wasmtime.InstancePre
+    #: An instance of it may be kept and reset between calls (:class:`_Kept`, WASM-005.1).
+    reusable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +139,46 @@ class _Guest:
     round trip to the engine to read and write the fuel.
     """
 
-    __slots__ = ("_active", "_context", "_memory")
+    __slots__ = ("_active", "_context", "_memory", "_span")
 
     def __init__(
         self, active: _Active, memory: wasmtime.Memory, context: wasmtime.Store | wasmtime.Caller
     ) -> None:
         self._active, self._memory, self._context = active, memory, context
+        #: The memory's address and size, found once per host call (:meth:`enter`).
+        self._span: tuple[int, int] | None = None
+
+    def enter(self) -> None:
+        """A host call begins: the guest ran since the last one and may have grown its memory.
+
+        Within one host call no guest code runs, so the memory neither grows nor
+        moves: its address and size are then asked of the engine once.
+        """
+        self._span = None
+
+    def _where(self) -> tuple[int, int]:
+        span = self._span
+        if span is None:
+            memory, context = self._memory, self._context
+            size = memory.data_len(context)
+            base = ctypes.addressof(memory.data_ptr(context).contents) if size else 0
+            span = self._span = (base, size)
+        return span
 
     def size(self) -> int:
-        return self._memory.data_len(self._context)
+        return self._where()[1]
 
     def read(self, ptr: int, length: int) -> bytes:
-        return bytes(self._memory.read(self._context, ptr, ptr + length))
+        base, size = self._where()
+        if ptr + length > size:
+            raise WasmTrap("WASM-007.2", f"range {ptr}+{length} is outside the guest's memory")
+        return ctypes.string_at(base + ptr, length)
 
     def write(self, ptr: int, data: bytes) -> None:
-        self._memory.write(self._context, data, ptr)
+        base, size = self._where()
+        if ptr + len(data) > size:
+            raise WasmTrap("WASM-007.2", f"range {ptr}+{len(data)} is outside the guest's memory")
+        ctypes.memmove(base + ptr, data, len(data))
 
     def charge(self, units: int) -> None:
         active = self._active
@@ -160,18 +194,54 @@ def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
     return memory
 
 
-def _host_function(name: str) -> Callable[..., int]:
-    """Host function ``name`` for instances with their memory known (no start function)."""
+def _host_function(name: str, arity: int) -> Any:
+    """Host function ``name`` for instances with their memory known (no start function).
 
-    def call(*args: int) -> int:
-        active = _ACTIVE.get()
-        guest = active.guest
-        if guest is None:  # pragma: no cover - such modules run no code before the export
-            raise WasmTrap("WASM-005", "a host call before the instance exists")
-        guest.charge(HOST_CALL_COST)
-        return active.host.function(name)(guest, *(arg & _U32 for arg in args))
+    A raw callback of wasmtime's unchecked C API: the ``i32`` arguments are read
+    from, and the result written to, the engine's value array, with none of the
+    per-call type conversions of ``Linker.define_func`` — its type is the linker's
+    (WASM-007.1), so every value is an ``i32``.  An exception is handed to the
+    caller of the export as wasmtime-py hands one on (its ``LAST_EXCEPTION``).
+    """
 
-    return call
+    def call(env: Any, caller: Any, values: Any, count: int) -> int:
+        try:
+            active = _ACTIVE.get()
+            guest = active.guest
+            if guest is None:  # pragma: no cover - such modules run no code before the export
+                raise WasmTrap("WASM-005", "a host call before the instance exists")
+            guest.enter()
+            guest.charge(HOST_CALL_COST)
+            args = [values[index].i32 & _U32 for index in range(arity)]
+            values[0].i32 = active.host.function(name)(guest, *args)
+            return 0
+        except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
+            wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
+            trap = wasmtime.Trap("python exception")._consume()
+            return ctypes.cast(trap, ctypes.c_void_p).value or 0
+
+    return ffi.wasmtime_func_unchecked_callback_t(call)
+
+
+_NO_FINALIZER: Final = ctypes.cast(0, ctypes.CFUNCTYPE(None, ctypes.c_void_p))
+
+
+def _define_raw(linker: wasmtime.Linker, name: str, ty: wasmtime.FuncType, callback: Any) -> None:
+    """``linker.define_func``, for a raw callback of :func:`_host_function`."""
+    module, field = IMPORT_MODULE.encode(), name.encode()
+    error = ffi.wasmtime_linker_define_func_unchecked(
+        linker.ptr(),
+        ctypes.create_string_buffer(module),
+        len(module),
+        ctypes.create_string_buffer(field),
+        len(field),
+        ty.ptr(),
+        callback,
+        None,
+        _NO_FINALIZER,
+    )
+    if error:  # pragma: no cover - names and types are ABI 1's
+        raise wasmtime.WasmtimeError._from_ptr(error)
 
 
 def _caller_host_function(name: str) -> Callable[..., int]:
@@ -200,13 +270,17 @@ class WasmEngine:
         # and only a start function, which runs inside instantiation, needs them.
         self._linker = wasmtime.Linker(self._engine)
         self._caller_linker = wasmtime.Linker(self._engine)
+        #: The raw host callbacks, kept alive as long as the linker that calls them.
+        self._callbacks = {name: _host_function(name, arity) for name, arity in IMPORTS.items()}
         for name, arity in IMPORTS.items():
             ty = wasmtime.FuncType([wasmtime.ValType.i32()] * arity, [wasmtime.ValType.i32()])
-            self._linker.define_func(IMPORT_MODULE, name, ty, _host_function(name), False)
+            _define_raw(self._linker, name, ty, self._callbacks[name])
             self._caller_linker.define_func(
                 IMPORT_MODULE, name, ty, _caller_host_function(name), True
             )
         self._cache: OrderedDict[ObjectId, LoadedModule] = OrderedDict()
+        #: One instance kept per reusable module, the last one used last (:class:`_Kept`).
+        self._kept: OrderedDict[LoadedModule, _Kept] = OrderedDict()
         self._cache_dir = cache_dir
         #: How many loads were served from memory, from the directory, and compiled.
         self.hits = {"memory": 0, "directory": 0, "compiled": 0}
@@ -237,7 +311,7 @@ class WasmEngine:
         if not wasm.startswith(WASM_MAGIC):
             raise InvalidModule("WASM-001.2", "not a binary WebAssembly core module (version 1)")
         module = self._from_directory(key) or self._compile(key, wasm)
-        loaded = self._check(module, without_start(wasm))
+        loaded = self._check(module, without_start(wasm), memory_only(wasm))
         self._cache[key] = loaded
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -271,7 +345,9 @@ class WasmEngine:
         self.hits["directory"] += 1
         return module
 
-    def _check(self, module: wasmtime.Module, startless: bytes | None) -> LoadedModule:
+    def _check(
+        self, module: wasmtime.Module, startless: bytes | None, reusable: bool = False
+    ) -> LoadedModule:
         """Imports (WASM-002), exports (WASM-004) and the memory minimum (WASM-017).
 
         ``startless`` is the module without its start section, if it has one
@@ -317,7 +393,8 @@ class WasmEngine:
         resume = pre
         if startless is not None:
             resume = self._linker.instantiate_pre(wasmtime.Module(self._engine, startless))
-        return LoadedModule(pre, EXPORT_QUERY in exports, resume)
+        reusable = reusable and startless is None and memory.limits.min <= KEPT_PAGES
+        return LoadedModule(pre, EXPORT_QUERY in exports, resume, reusable)
 
     # --- running -------------------------------------------------------------------------
 
@@ -329,29 +406,45 @@ class WasmEngine:
         The store applies the call's limits (WASM-016): fuel, memory, one memory, one
         table of limited elements, one instance (WASM-017.1, WASM-017.2, WASM-017.3).  With
         ``image`` the instance is restored from ``image.restored`` first (WASM-025) and,
-        if ``image.save``, captured after a successful call (WASM-026.1).
+        if ``image.save``, captured after a successful call (WASM-026.1).  Without one, a
+        module that keeps all its state in its memory (``loaded.reusable``) runs in an
+        instance kept from its previous call and reset to a fresh one (:class:`_Kept`).
         """
         limits = self.limits
-        store = wasmtime.Store(self._engine)
-        store.set_fuel(limits.fuel)
-        store.set_limits(
-            memory_size=limits.memory_pages * PAGE_BYTES,
-            table_elements=limits.table_elements,
-            instances=1,
-            tables=1,
-            memories=1,
-        )
-        active = _Active(host, store, limits.fuel)
-        token = _ACTIVE.set(active)
-        try:
-            with _LOCK:
-                self._run(loaded, export, active, image)
-        except FuelExhausted as exc:
-            exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
-            raise
-        finally:
-            _ACTIVE.reset(token)
+        with _LOCK:
+            kept = self._take(loaded) if image is None and loaded.reusable else None
+            store = _new_store(self._engine, limits) if kept is None else kept.store
+            active = _Active(host, store, limits.fuel)
+            token = _ACTIVE.set(active)
+            try:
+                if kept is None:
+                    self._run(loaded, export, active, image)
+                else:
+                    kept.run(export, active)
+                    self._keep(loaded, kept)  # only after a successful call
+            except FuelExhausted as exc:
+                exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
+                raise
+            finally:
+                _ACTIVE.reset(token)
         return CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
+
+    def _take(self, loaded: LoadedModule) -> _Kept:
+        """The module's kept instance, reset to a fresh one, or a new one (WASM-005.1)."""
+        kept = self._kept.pop(loaded, None)
+        if kept is not None and kept.reset(self.limits):
+            return kept
+        store = _new_store(self._engine, self.limits)
+        try:
+            instance = loaded.pre.instantiate(store)
+        except wasmtime.WasmtimeError:
+            raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
+        return _Kept(store, instance.exports(store))
+
+    def _keep(self, loaded: LoadedModule, kept: _Kept) -> None:
+        self._kept[loaded] = kept
+        if len(self._kept) > KEPT_SIZE:
+            self._kept.popitem(last=False)
 
     def _run(
         self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
@@ -378,6 +471,74 @@ class WasmEngine:
             raise _typed(trap) from None
         if image is not None and image.save:
             _capture(exports, store, image)
+
+
+def _new_store(engine: wasmtime.Engine, limits: WasmLimits) -> wasmtime.Store:
+    """A store applying the limits of one call (WASM-016, WASM-017), its fuel full."""
+    store = wasmtime.Store(engine)
+    store.set_fuel(limits.fuel)
+    store.set_limits(
+        memory_size=limits.memory_pages * PAGE_BYTES,
+        table_elements=limits.table_elements,
+        instances=1,
+        tables=1,
+        memories=1,
+    )
+    return store
+
+
+class _Kept:
+    """An instance of a module that keeps all its state in its memory, kept between calls.
+
+    Such a module (:func:`~._binary.memory_only`: no globals, tables, start
+    function, element segments or data count) has nothing an instance can change
+    but its memory's bytes and size, and the store's fuel.  :meth:`reset` puts
+    back the bytes the memory had right after instantiation and refills the fuel,
+    and refuses a memory that grew (it cannot shrink): the reset instance is then
+    indistinguishable from a fresh one, as WASM-005.1 requires, for the price of
+    one copy of the initial memory instead of a new store and instance.
+    """
+
+    __slots__ = ("_snapshot", "exports", "memory", "store")
+
+    def __init__(self, store: wasmtime.Store, exports: Any) -> None:
+        """Keep a just instantiated instance: its memory now is what every call starts with."""
+        self.store, self.exports = store, exports
+        self.memory = _memory(exports)
+        view = _view(self.memory, store)
+        self._snapshot = view.tobytes()
+        view.release()
+
+    def reset(self, limits: WasmLimits) -> bool:
+        """Make the instance fresh again (WASM-005.1); ``False`` if its memory grew."""
+        memory, store, snapshot = self.memory, self.store, self._snapshot
+        size = memory.data_len(store)
+        if size != len(snapshot):
+            return False
+        if size:
+            ctypes.memmove(ctypes.addressof(memory.data_ptr(store).contents), snapshot, size)
+        store.set_fuel(limits.fuel)
+        return True
+
+    def run(self, export: str, active: _Active) -> None:
+        """Call ``export`` serving ``active``'s host; a trap becomes its typed error."""
+        store = self.store
+        active.guest = _Guest(active, self.memory, store)
+        func: Any = self.exports[export]
+        try:
+            with wasmtime_func.enter_wasm(store) as trap:
+                # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
+                error = ffi.wasmtime_func_call_unchecked(
+                    store._context(), ctypes.byref(func._func), _NO_VALUES, 0, trap
+                )
+                if error:  # pragma: no cover - an export of the checked type cannot fail so
+                    raise wasmtime.WasmtimeError._from_ptr(error)
+        except wasmtime.Trap as trap:
+            raise _typed(trap) from None
+
+
+#: The value array of a call of a ``[] -> []`` export: no parameters, no results.
+_NO_VALUES: Final = (ffi.wasmtime_val_raw_t * 1)()
 
 
 def _memory(exports: Any) -> wasmtime.Memory:
