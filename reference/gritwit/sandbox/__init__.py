@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path
 from ._run import INPUT_FORMAT, SandboxLimits, SandboxResult, Send, run_python
+from ._wit import RUNTIME, SANDBOX_VERSION, program_of, wit_blob
 
 __all__ = [
     "INPUT_FORMAT",
     "INSTALL_HINT",
     "INTERPRETER_SHA256",
+    "RUNTIME",
+    "SANDBOX_VERSION",
     "SandboxLimits",
     "SandboxResult",
     "Send",
     "interpreter_path",
+    "program_of",
     "run_python",
+    "wit_blob",
 ]

@@ -49,6 +49,8 @@ for _name in ("system", "popen", "fork", "forkpty", "execv", "execve", "execl", 
               "execlp", "execlpe", "execvp", "execvpe", "spawnl", "spawnle", "spawnv",
               "spawnve", "posix_spawn", "posix_spawnp", "kill", "killpg"):
     setattr(os, _name, _stub(_name))
+# with os.fork present the library registers fork handlers; no fork ever happens
+os.register_at_fork = lambda **kwargs: None
 sys.addaudithook(_hook)
 os.chdir("/core")
 del _name

@@ -168,26 +168,36 @@ def _execute(
     store.set_fuel(limits.fuel)
     store.set_limits(memory_size=limits.memory_bytes, instances=1, memories=1)
     code = 0
-    with _LOCK:
-        try:
-            instance = linker(engine, state).instantiate(store, module)
-            start: Any = instance.exports(store)["_start"]
-            start(store)
-        except wasmtime.ExitTrap as exit_trap:
-            code = exit_trap.code
-        except wasmtime.Trap as trap:
-            if state.forbidden:
-                raise _forbidden(state, stderr) from None
-            memory = instance.exports(store)["memory"]
-            at_limit = (
-                isinstance(memory, wasmtime.Memory)
-                and memory.data_len(store) + 16 * _MB > limits.memory_bytes
-            )
-            if trap.trap_code != wasmtime.TrapCode.OUT_OF_FUEL and at_limit:
-                raise MemoryLimit("SBX-006.2", "the program trapped at its memory limit") from None
-            error: GritError = _typed(trap)
-            raise error from None
-    used = limits.fuel - store.get_fuel()
+    error: GritError | None = None
+    instance: wasmtime.Instance | None = None
+    try:
+        with _LOCK:
+            try:
+                instance = linker(engine, state).instantiate(store, module)
+                start: Any = instance.exports(store)["_start"]
+                start(store)
+            except wasmtime.ExitTrap as exit_trap:
+                code = exit_trap.code
+            except wasmtime.Trap as trap:
+                memory = None if instance is None else instance.exports(store)["memory"]
+                at_limit = (
+                    isinstance(memory, wasmtime.Memory)
+                    and memory.data_len(store) + 16 * _MB > limits.memory_bytes
+                )
+                if state.forbidden:
+                    error = _forbidden(state, stderr)
+                elif trap.trap_code != wasmtime.TrapCode.OUT_OF_FUEL and at_limit:
+                    error = MemoryLimit("SBX-006.2", "the program trapped at its memory limit")
+                else:
+                    error = _typed(trap)
+        used = limits.fuel - store.get_fuel()
+    finally:
+        # Drop the instance and its WASI context now, while this thread holds them: left
+        # to the collector, wasmtime's stream threads may call back into a finished
+        # interpreter at exit.
+        store.close()
+    if error is not None:
+        raise error
     tail = bytes(stderr.data[-400:]).decode("utf-8", "replace")
     if state.forbidden or code == EXIT_FORBIDDEN:
         raise _forbidden(state, stderr)

@@ -40,14 +40,17 @@ class WasiState:
     seed: bytes
     counter: int = 0
     forbidden: list[str] = field(default_factory=list)
+    #: Bytes of the stream made but not handed out yet.
+    pending: bytearray = field(default_factory=bytearray)
 
     def random(self, length: int) -> bytes:
         """The next ``length`` bytes of the run's stream: SHA-256 in counter mode (SBX-005.5)."""
-        out = bytearray()
-        while len(out) < length:
-            out += hashlib.sha256(self.seed + self.counter.to_bytes(8, "little")).digest()
+        while len(self.pending) < length:
+            self.pending += hashlib.sha256(self.seed + self.counter.to_bytes(8, "little")).digest()
             self.counter += 1
-        return bytes(out[:length])
+        out = bytes(self.pending[:length])
+        del self.pending[:length]
+        return out
 
 
 def _memory(caller: wasmtime.Caller) -> wasmtime.Memory:

@@ -1,0 +1,408 @@
+"""Untrusted Python in CPython on WASI (chapter *sandboxed Python Wits*, spec/09-sandbox.md).
+
+These run the real interpreter (``pip install 'gritwit[sandbox]'``); without it they
+skip, saying so.  The first run in a machine compiles the interpreter (seconds) and
+caches it under ~/.cache/gritwit/sandbox/.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+import gritwit as g
+from gritwit.sandbox import (
+    INSTALL_HINT,
+    SandboxLimits,
+    interpreter_path,
+    program_of,
+    run_python,
+    wit_blob,
+)
+from gritwit.sandbox._interpreter import CHUNK_BYTES, load_interpreter, module_chunks, module_tree
+from gritwit.sandbox._wasi import FIXED_TIME_NS, WasiState
+
+pytestmark = [
+    pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT),
+    pytest.mark.slow,
+]
+
+SMALL = SandboxLimits(fuel=2_000_000_000, memory_bytes=64 << 20)
+COUNTER = 'n = int(open("n").read())\nopen("n", "w").write(str(n + 1))\nprint(n + 1)\n'
+
+
+def _run(source: str, store: g.Store | None = None, **kw: object) -> g.sandbox.SandboxResult:  # type: ignore[name-defined]
+    kw.setdefault("limits", SMALL)
+    return run_python(source, store=store or g.Store.memory(), **kw)  # type: ignore[arg-type]
+
+
+def _error(source: str, **kw: object) -> str:
+    with pytest.raises(g.GritError) as caught:
+        _run(source, **kw)
+    return caught.value.error_class
+
+
+def _core(store: g.Store, files: dict[str, bytes]) -> g.ObjectId:
+    entries = {name: store.put_object(g.Blob(data=data)) for name, data in files.items()}
+    return store.put_object(g.Tree(entries=entries))
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gritwit", "sandbox", "run", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+# -- containment -------------------------------------------------------------------------
+
+
+@pytest.mark.req("SBX-005.6", "SBX-008.2", "SBX-005.1")
+def test_rm_rf_is_a_typed_violation_and_the_canary_survives(tmp_path: Path) -> None:
+    canary = tmp_path / "outside" / "canary.txt"
+    canary.parent.mkdir()
+    canary.write_text("alive")
+    program = tmp_path / "evil.py"
+    program.write_text("import os; os.system('rm -rf /')\n")
+    done = _cli(str(program), cwd=tmp_path)
+    assert done.returncode == 1, done
+    assert "violation forbidden-operation" in done.stderr
+    assert "os.system" in done.stderr
+    # the same with a path the host has: still nothing outside the mount is reachable
+    assert _error(f"import os\nos.remove({str(canary)!r})\n") == "program-exit"
+    assert _error(f"import shutil\nshutil.rmtree({str(tmp_path)!r})\n") in (
+        "program-exit",
+        "forbidden-operation",
+    )
+    assert canary.read_text() == "alive"
+    assert program.exists()
+
+
+@pytest.mark.req("SBX-005.6", "SBX-005.1")
+def test_opening_etc_passwd_fails() -> None:
+    assert _error("print(open('/etc/passwd').read())") == "forbidden-operation"
+    # without the prelude's naming, WASI itself has nothing there: / is not preopened
+    out = _run(
+        "import os\ntry:\n    os.listdir('/')\nexcept OSError as e:\n    print('denied', e.errno)\n"
+    )
+    assert out.stdout.startswith(b"denied")
+
+
+@pytest.mark.req("SBX-005.3", "SBX-008.2")
+def test_sockets_and_sleeping_are_forbidden() -> None:
+    assert (
+        _error("import socket; socket.socket().connect(('127.0.0.1', 9))") == "forbidden-operation"
+    )
+    assert _error("import time; time.sleep(5)") == "forbidden-operation"
+    # caught by the program, still forbidden (SBX-008.2: whatever it did afterwards)
+    assert (
+        _error("import time\ntry:\n    time.sleep(1)\nexcept OSError:\n    pass\n")
+        == "forbidden-operation"
+    )
+
+
+@pytest.mark.req("SBX-008.2", "SBX-005.6")
+def test_process_functions_are_forbidden() -> None:
+    for line in (
+        "import os; os.fork()",
+        "import os; os.execv('/bin/sh', ['sh'])",
+        "import subprocess; subprocess.run(['ls'])",
+        "import os; os.kill(1, 9)",
+    ):
+        assert _error(line) == "forbidden-operation", line
+
+
+@pytest.mark.req("SBX-006.1")
+def test_an_infinite_loop_is_stopped_by_fuel() -> None:
+    assert (
+        _error("while True:\n    pass\n", limits=SandboxLimits(fuel=500_000_000))
+        == "fuel-exhausted"
+    )
+
+
+@pytest.mark.req("SBX-006.2")
+def test_a_memory_hog_is_stopped_by_the_memory_limit() -> None:
+    hog = "x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n"
+    assert _error(hog, limits=SandboxLimits(memory_bytes=48 << 20)) == "memory-limit"
+
+
+@pytest.mark.req("SBX-006.3")
+def test_default_limits_are_the_spec_s() -> None:
+    limits = SandboxLimits()
+    assert (limits.fuel, limits.memory_bytes) == (5 * 10**9, 256 << 20)
+    assert (limits.output_bytes, limits.core_bytes, limits.sends_bytes) == (
+        1 << 20,
+        64 << 20,
+        1 << 20,
+    )
+
+
+@pytest.mark.req("SBX-008.4")
+def test_an_abort_and_a_stack_overflow_are_traps() -> None:
+    assert _error("import os\nos.abort()") == "trap"
+    # C recursion past the interpreter's stack: contained as a trap, not a host crash
+    deep = "class A:\n    def __getattr__(self, name):\n        return getattr(self, name)\nA().x\n"
+    assert _error(deep) == "trap"
+
+
+@pytest.mark.req("SBX-008.3")
+def test_a_non_zero_exit_is_program_exit() -> None:
+    assert _error("raise SystemExit(3)") == "program-exit"
+    assert _error("1 / 0") == "program-exit"
+    assert _run("raise SystemExit(0)").stdout == b""
+
+
+@pytest.mark.req("SBX-007.1", "SBX-007.2", "SBX-008.1")
+def test_output_is_returned_and_bounded() -> None:
+    assert _run("print('hello')").stdout == b"hello\n"
+    assert _error("print('x' * 2_000_000)") == "output-too-large"
+    # output-too-large comes before program-exit, forbidden-operation before fuel
+    assert _error("print('x' * 2_000_000)\nraise SystemExit(1)") == "output-too-large"
+    slow = (
+        "import time\ntry:\n    time.sleep(1)\nexcept OSError:\n    pass\nwhile True:\n    pass\n"
+    )
+    assert _error(slow, limits=SandboxLimits(fuel=500_000_000)) == "forbidden-operation"
+
+
+@pytest.mark.req("SBX-007.3")
+def test_files_and_sends_beyond_their_limits() -> None:
+    limits = SandboxLimits(core_bytes=1000, sends_bytes=100)
+    assert _error("open('big', 'wb').write(bytes(1001))", limits=limits) == "output-too-large"
+    assert _run("open('ok', 'wb').write(bytes(1000))", limits=limits).core is not None
+    sends = "open('/out/sends.json', 'w').write('[' + ' ' * 200 + ']')"
+    assert _error(sends, limits=limits) == "output-too-large"
+
+
+# -- what the program sees ---------------------------------------------------------------
+
+
+@pytest.mark.req("SBX-005.2", "SBX-003.2")
+def test_environment_arguments_and_flags() -> None:
+    out = _run(
+        "import os, sys\n"
+        "print(dict(os.environ), sys.argv, os.getcwd(), __name__)\n"
+        "print(sys.flags.isolated, sys.flags.no_site, sys.flags.dont_write_bytecode)\n"
+        "print(sys.stdin.read() == '')\n"
+    ).stdout.decode()
+    assert out.splitlines() == [
+        "{} ['/input/gritwit_prelude.py'] /core __main__",
+        "1 1 1",
+        "True",
+    ]
+
+
+@pytest.mark.req("SBX-003.3")
+def test_the_transition_input_file() -> None:
+    store = g.Store.memory()
+    core = _core(store, {"a": b"1"})
+    messages = ({"from": "test", "text": "hi"},)
+    out = _run(
+        "import json\nprint(json.dumps(json.load(open('/input/transition.json'))))",
+        store=store,
+        core=core,
+        messages=messages,
+    )
+    got = json.loads(out.stdout)
+    assert got == {
+        "format": "gritwit-sandbox/1",
+        "core": core.hex(),
+        "messages": [dict(messages[0])],
+    }
+
+
+@pytest.mark.req("SBX-005.4")
+def test_the_clock_is_fixed() -> None:
+    out = _run(
+        "import time, datetime\nprint(time.time(), time.monotonic(), time.time_ns())\n"
+        "print(datetime.datetime.now(datetime.timezone.utc).isoformat())"
+    )
+    first, second = out.stdout.decode().splitlines()
+    assert first == f"946684800.0 946684800.0 {FIXED_TIME_NS}"
+    assert second == "2000-01-01T00:00:00+00:00"
+
+
+@pytest.mark.req("SBX-005.5")
+def test_randomness_is_the_seeded_stream() -> None:
+    source = "import os, random\nprint(os.urandom(16).hex(), random.random(), hash('x'))"
+    first, again = _run(source), _run(source)
+    assert first.stdout == again.stdout
+    assert _run(source + "\n# other program, other seed").stdout != first.stdout
+    transition = json.dumps(
+        {"core": None, "format": "gritwit-sandbox/1", "messages": []},
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    seed = hashlib.sha256(b"gritwit-sandbox/1\0" + source.encode() + b"\0" + transition).digest()
+    stream = b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(4096))
+    assert bytes.fromhex(first.stdout.split()[0].decode()) in stream
+    # the stream is handed out without gaps, whatever the sizes asked for
+    state = WasiState(seed)
+    assert state.random(5) + state.random(40) + state.random(3) == stream[:48]
+
+
+# -- the core is the filesystem ----------------------------------------------------------
+
+
+@pytest.mark.req("SBX-004.1", "SBX-004.2", "SBX-009.1", "SBX-003.1")
+def test_a_counter_gives_identical_tree_ids_across_runs_and_processes(tmp_path: Path) -> None:
+    store = g.Store.memory()
+    core = _core(store, {"n": b"0"})
+    ids = []
+    for expected in (1, 2, 3):
+        result = _run(COUNTER, store=store, core=core)
+        assert result.stdout == f"{expected}\n".encode()
+        core = result.core
+        ids.append(core)
+    again = g.Store.memory()
+    core2 = _core(again, {"n": b"0"})
+    for _ in range(3):
+        core2 = _run(COUNTER, store=again, core=core2).core
+    assert core2 == ids[-1]
+    tree = store.get_object(ids[-1])
+    assert isinstance(tree, g.Tree) and set(tree.entries) == {"n"}
+    assert store.get_object(tree.entries["n"]) == g.Blob(data=b"3")
+    # another process, through the CLI, from a directory holding the same core
+    (tmp_path / "mount").mkdir()
+    (tmp_path / "mount" / "n").write_text("2")
+    (tmp_path / "counter.py").write_text(COUNTER)
+    done = _cli(
+        "counter.py", "--mount", "mount", "--fuel", "2000000000", "--memory", "64", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == ["3", f"core: {ids[-1].hex()}"]
+    assert (tmp_path / "mount" / "n").read_text() == "2"  # the host directory is untouched
+
+
+@pytest.mark.req("SBX-004.3", "SBX-004.2")
+def test_unchanged_blobs_keep_their_ids_and_empty_directories_vanish() -> None:
+    store = g.Store.memory()
+    kept = store.put_object(g.Blob(data=b"keep", headers={"type": "note"}))
+    changed = store.put_object(g.Blob(data=b"old", headers={"type": "note"}))
+    sub = store.put_object(g.Tree(entries={"inner": kept}))
+    core = store.put_object(g.Tree(entries={"kept": kept, "changed": changed, "sub": sub}))
+    source = "import os\nopen('changed', 'w').write('new')\nos.mkdir('empty')\nos.makedirs('a/b')\n"
+    result = _run(source, store=store, core=core)
+    tree = store.get_object(result.core)
+    assert isinstance(tree, g.Tree)
+    assert set(tree.entries) == {"kept", "changed", "sub"}
+    assert tree.entries["kept"] == kept and tree.entries["sub"] == sub
+    assert store.get_object(tree.entries["changed"]) == g.Blob(data=b"new")
+    assert (
+        _run(
+            "import os\nos.remove('kept')\nos.remove('changed')\nimport shutil\n"
+            "shutil.rmtree('sub')",
+            store=store,
+            core=core,
+        ).core
+        is None
+    )
+
+
+@pytest.mark.req("SBX-004.4")
+def test_a_link_left_in_the_mount_is_forbidden() -> None:
+    store = g.Store.memory()
+    core = _core(store, {"n": b"0"})
+    assert (
+        _error("import os\nos.symlink('n', 'link')", store=store, core=core)
+        == "forbidden-operation"
+    )
+
+
+@pytest.mark.req("SBX-004.5")
+def test_sends_are_declared_in_out_sends_json() -> None:
+    to = "ab" * 32
+    good = json.dumps([{"to": to, "headers": {"k": "v"}, "data": base64.b64encode(b"hi").decode()}])
+    result = _run(f"open('/out/sends.json', 'w').write({good!r})")
+    assert [(s.to.hex(), dict(s.headers), s.data) for s in result.sends] == [
+        (to, {"k": "v"}, b"hi")
+    ]
+    assert _run("print(1)").sends == ()
+    for bad in (
+        '{"to": 1}',
+        '[{"to": "zz"}]',
+        f'[{{"to": "{to}", "data": "!!"}}]',
+        "not json",
+        f'[{{"to": "{to}", "extra": 1}}]',
+    ):
+        assert _error(f"open('/out/sends.json', 'w').write({bad!r})") == "invalid-transition", bad
+
+
+@pytest.mark.req("SBX-005.1")
+def test_input_is_read_only() -> None:
+    assert _error("import os; os.remove('/input/main.py')") == "program-exit"
+    assert _error("open('/input/x', 'w')") == "program-exit"
+
+
+# -- naming the code ---------------------------------------------------------------------
+
+
+@pytest.mark.req("SBX-001.1", "SBX-001.2", "SBX-001.3", "SBX-001.4", "SBX-002.1")
+def test_the_wit_blob() -> None:
+    held = load_interpreter(wasmtime.Engine()).blob_id if False else g.ObjectId.from_hex("cd" * 32)
+    blob = wit_blob("print(1)", held)
+    assert dict(blob.headers) == {
+        "runtime": "python-wasi",
+        "sandbox": "1",
+        "interpreter": "cd" * 32,
+    }
+    assert program_of(blob, held) == "print(1)"
+    other = g.ObjectId.from_hex("ef" * 32)
+    cases = [
+        (g.Blob(data=b"x", headers={"runtime": "wasm"}), "SBX-001.1"),
+        (
+            g.Blob(
+                data=b"x",
+                headers={"runtime": "python-wasi", "sandbox": "2", "interpreter": held.hex()},
+            ),
+            "SBX-001.4",
+        ),
+        (g.Blob(data=b"x", headers={"runtime": "python-wasi", "sandbox": "1"}), "SBX-001.4"),
+        (
+            g.Blob(
+                data=b"x", headers={"runtime": "python-wasi", "sandbox": "1", "interpreter": "nope"}
+            ),
+            "SBX-001.3",
+        ),
+        (wit_blob("x", other), "SBX-002.1"),
+        (g.Blob(data=b"\xff", headers=dict(blob.headers)), "SBX-001.2"),
+    ]
+    for bad, rid in cases:
+        with pytest.raises(g.UnknownWit, match=rid.replace(".", r"\.")):
+            program_of(bad, held)
+
+
+@pytest.mark.req("SBX-002.3")
+def test_a_module_is_named_by_the_tree_of_its_chunks() -> None:
+    data = bytes(range(256)) * (2 * CHUNK_BYTES // 256) + b"tail"
+    chunks = module_chunks(data)
+    assert [len(c.data) for c in chunks] == [CHUNK_BYTES, CHUNK_BYTES, 4]
+    assert b"".join(c.data for c in chunks) == data
+    tree = module_tree(data)
+    assert list(tree.entries) == ["000", "001", "002"]
+    assert tree.entries["002"] == g.object_id(g.Blob(data=b"tail"))
+    assert module_chunks(data[:CHUNK_BYTES]) == [g.Blob(data=data[:CHUNK_BYTES])]
+
+
+@pytest.mark.req("SBX-002.1", "SBX-002.2")
+def test_only_the_pinned_interpreter_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "python.wasm"
+    fake.write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+    monkeypatch.setenv("GRITWIT_SANDBOX_PYTHON", str(fake))
+    with pytest.raises(g.UnknownWit, match=r"SBX-002\.2"):
+        load_interpreter(wasmtime.Engine())
+    monkeypatch.setenv("GRITWIT_SANDBOX_PYTHON", str(tmp_path / "missing.wasm"))
+    with pytest.raises(g.UnknownWit, match=r"SBX-002\.1"):
+        load_interpreter(wasmtime.Engine())
+    assert os.environ["GRITWIT_SANDBOX_PYTHON"].endswith("missing.wasm")
