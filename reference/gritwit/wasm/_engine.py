@@ -124,6 +124,8 @@ class _Active:
     host_fuel: int = 0
     #: Memory access once the instance exists (modules without a start function).
     guest: _Guest | None = None
+    #: The kept instance the call runs in, reset to a fresh one (:class:`_Kept`), if any.
+    kept: _Kept | None = None
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
@@ -414,13 +416,11 @@ class WasmEngine:
         with _LOCK:
             kept = self._take(loaded) if image is None and loaded.reusable else None
             store = _new_store(self._engine, limits) if kept is None else kept.store
-            active = _Active(host, store, limits.fuel)
+            active = _Active(host, store, limits.fuel, kept=kept)
             token = _ACTIVE.set(active)
             try:
-                if kept is None:
-                    self._run(loaded, export, active, image)
-                else:
-                    kept.run(export, active)
+                self._run(loaded, export, active, image)
+                if kept is not None:
                     self._keep(loaded, kept)  # only after a successful call
             except FuelExhausted as exc:
                 exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
@@ -451,7 +451,12 @@ class WasmEngine:
     ) -> None:
         """Instantiate — restored from an image without the start function (WASM-025.1), or
         fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
+
+        A call with a kept instance (``active.kept``, never with an image) runs in it.
         """
+        if active.kept is not None:
+            active.kept.run(export, active)
+            return
         store = active.store
         restored = None if image is None else image.restored
         try:
