@@ -52,7 +52,7 @@ def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
         (["mutate", "--timeout", "0"], "argument --timeout: must be more than 0"),
         (["mutate", "--time-budget", "-5"], "argument --time-budget: must be more than 0"),
         (["mutate", "--min-score", "101"], "argument --min-score: must be a percentage"),
-        (["mutate", "--rerun", "/no/such.json"], "argument --rerun: '/no/such.json' is not"),
+        (["mutate", "--rerun", "/no/such.json"], "--rerun: '/no/such.json' is not a file"),
         (["runtime", "run", "x", "--time-limit", "0"], "argument --time-limit: must be more"),
         (["trace", "--root", "/no/such/dir"], "argument --root: '/no/such/dir' is not"),
         (["vectors", "verify", "--dir", "/no/such/dir"], "argument --dir: '/no/such/dir' is not"),

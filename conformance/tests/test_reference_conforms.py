@@ -51,7 +51,15 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     all_passed(report)
     assert report["implementation"]["command"] == command
     assert report["implementation"]["name"] == "gritwit-reference"
-    assert set(report["profiles"]) == {"codec", "store", "wit", "runtime", "wasm", "perf", "protocol"}
+    assert set(report["profiles"]) == {
+        "codec",
+        "store",
+        "wit",
+        "runtime",
+        "wasm",
+        "perf",
+        "protocol",
+    }
     assert report["profiles"]["codec"]["passed"] >= 600  # the vectors alone are more
 
 

@@ -84,12 +84,6 @@ def _existing_dir(text: str) -> str:
     return text
 
 
-def _existing_file(text: str) -> str:
-    if not Path(text).is_file():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
-    return text
-
-
 def _vectors_dir(args: argparse.Namespace) -> Path:
     from .vectors import find_vectors_dir
 
@@ -453,6 +447,9 @@ def _mutate(args: argparse.Namespace) -> int:
         return 2
     deep = os.environ.get("GRITWIT_PROFILE") == "deep"
     sample = None if args.all or deep else args.sample
+    if args.rerun and not Path(args.rerun).is_file():
+        print(f"gritwit mutate: --rerun: {args.rerun!r} is not a file", file=sys.stderr)
+        return 2
     options = Options(
         groups=tuple(args.group) or tuple(GROUPS),
         modules=tuple(args.module),
@@ -522,8 +519,7 @@ def _add_mutate(subparsers: _Subparsers) -> None:
     )
     add(
         "--rerun",
-        default=None,
-        type=_existing_file,
+        default=None,  # checked when the command runs: the guides' commands parse anywhere
         metavar="REPORT.json",
         help="carry over the mutants an earlier report detected and run only the rest "
         "(after adding tests; the report says which results were carried)",

@@ -245,7 +245,7 @@ def test_equal_keys_in_different_objects_are_not_repeats(impl: Implementation) -
 # --- ADP-004.8: arguments that describe objects: shape, surrogates, then objects ----------
 
 LONE = "\ud800"
-SEND_CASES = {
+SEND_CASES: dict[str, tuple[dict[str, Any], str]] = {
     "blob-and-tree": ({"content": {"blob": "00", "tree": {"a": {"blob": "00"}}}}, "bad-request"),
     "neither": ({"content": {}}, "bad-request"),
     "shape-before-name": ({"content": {"tree": {"a/b": {"blob": "zz"}}}}, "bad-request"),
@@ -282,7 +282,7 @@ def test_wit_send_judges_shape_then_surrogates_then_objects(
     assert _outcome(reply) == expected, (args, reply)
 
 
-GENESIS_CASES = {
+GENESIS_CASES: dict[str, tuple[dict[str, Any], str]] = {
     "actor-surrogate": ({"actor": LONE}, "bad-request"),
     "state-shape-before-name": ({"actor": "echo", "state": {"a/b": "zz"}}, "bad-request"),
     "state-surrogate-before-name": (

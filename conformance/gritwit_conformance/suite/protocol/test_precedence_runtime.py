@@ -51,7 +51,7 @@ def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: P
         actor, head = _counter(impl, runtime, "01")
         other, other_head = _counter(impl, runtime, "02")
         bad_state = {"fork": "00"}
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"step": "11" * 32, "state": bad_state}, "not-found"),
             ({"step": other_head, "state": bad_state}, "invalid-ref-target"),
             ({"step": head, "state": bad_state}, "invalid-object"),
@@ -70,7 +70,8 @@ def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: P
 
 
 def _bundle(actor: str, head: str, objects: list[bytes]) -> str:
-    return g.encode_value([FORMAT, actor, head, objects]).hex()
+    parts: list[Any] = [FORMAT, actor, head, list(objects)]
+    return g.encode_value(parts).hex()
 
 
 @pytest.mark.req("RUN-009.6", "RUN-009.2", "RUN-009.3", "RUN-009.4", "ADP-010.4")
@@ -82,7 +83,7 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
     impl.call("rt-close", runtime=source)
     parts = g.decode_value(bundle)
     assert isinstance(parts, list)
-    objects: list[bytes] = list(parts[3])
+    objects: list[bytes] = list(parts[3])  # type: ignore[arg-type]
     step = next(o for o in objects if g.compute_id(o).hex() == head)
     extra = g.encode_object(g.Blob(data=b"not reachable"))
     with_extra = sorted([*objects, extra], key=lambda o: g.compute_id(o).digest)

@@ -29,8 +29,10 @@ class Rt:
         self.runtime = str(self.ok("wit-open")["runtime"])
 
     def ok(self, cmd: str, **args: Any) -> dict[str, Any]:
-        reply = self.impl.call(cmd, **({"runtime": self.runtime} if cmd != "wit-open" else {}),
-                               **args)  # fmt: skip
+        payload: dict[str, Any] = dict(args)
+        if cmd != "wit-open":
+            payload["runtime"] = self.runtime
+        reply = self.impl.call(cmd, **payload)
         assert reply.ok, f"{cmd} {args}: expected success, got {reply}"
         result: dict[str, Any] = reply.result
         return result
