@@ -406,3 +406,24 @@ def test_only_the_pinned_interpreter_runs(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(g.UnknownWit, match=r"SBX-002\.1"):
         load_interpreter(wasmtime.Engine())
     assert os.environ["GRITWIT_SANDBOX_PYTHON"].endswith("missing.wasm")
+
+
+@pytest.mark.req("SBX-004.2", "SBX-009.1")
+def test_the_cli_mounts_a_tree_of_a_store_and_keeps_the_new_core_there(tmp_path: Path) -> None:
+    (tmp_path / "counter.py").write_text(COUNTER)
+    (tmp_path / "mount").mkdir()
+    (tmp_path / "mount" / "n").write_text("0")
+    limits = ("--fuel", "2000000000", "--memory", "64", "--store", "store")
+    first = _cli("counter.py", "--mount", "mount", *limits, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    core = first.stdout.splitlines()[1].removeprefix("core: ")
+    second = _cli("counter.py", "--mount", core, *limits, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[0] == "2"
+    new = g.ObjectId.from_hex(second.stdout.splitlines()[1].removeprefix("core: "))
+    store = g.Store.open(tmp_path / "store")
+    tree = store.get_object(new)
+    assert isinstance(tree, g.Tree)
+    assert store.get_object(tree.entries["n"]) == g.Blob(data=b"2")
+    missing = _cli("counter.py", "--mount", "ab" * 32, *limits, cwd=tmp_path)
+    assert missing.returncode == 1 and "violation not-found" in missing.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import GritError
+from .._ids import ObjectId
 from ..store import Store
 from ._mount import read_directory
 from ._run import SandboxLimits, run_python
@@ -38,13 +39,28 @@ def add_sandbox_parser(subparsers: Any) -> None:
     defaults = SandboxLimits()
     run.add_argument("--memory", type=_positive, default=defaults.memory_bytes // _MB, help="MiB")
     run.add_argument("--fuel", type=_positive, default=defaults.fuel, help="instructions")
-    run.add_argument("--mount", type=Path, default=None, help="directory mounted as /core")
+    run.add_argument(
+        "--mount",
+        default=None,
+        metavar="DIR|TREE",
+        help="mounted as /core: a directory (copied, never changed) or, with --store, a tree id",
+    )
+    run.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="a Grit store directory: the tree to mount is read from it, the new core put in it",
+    )
     run.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     limits = SandboxLimits(fuel=args.fuel, memory_bytes=args.memory * _MB)
-    store = Store.memory()
+    try:
+        store = Store.memory() if args.store is None else Store.open(args.store)
+    except (OSError, GritError) as exc:
+        print(f"gritwit sandbox: cannot open the store {args.store}: {exc}", file=sys.stderr)
+        return 2
     try:
         source = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -52,11 +68,17 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         core = None
-        if args.mount is not None:
-            if not args.mount.is_dir():
-                print(f"gritwit sandbox: {args.mount} is not a directory", file=sys.stderr)
-                return 2
-            core = read_directory(store, args.mount, {}, limits.core_bytes)
+        if args.mount is not None and Path(args.mount).is_dir():
+            core = read_directory(store, Path(args.mount), {}, limits.core_bytes)
+        elif args.mount is not None and args.store is not None:
+            core = ObjectId.from_hex(args.mount)
+            store.get_object(core)  # not-found now, rather than inside the run
+        elif args.mount is not None:
+            print(
+                f"gritwit sandbox: {args.mount} is not a directory (a tree id needs --store)",
+                file=sys.stderr,
+            )
+            return 2
         result = run_python(source, store=store, core=core, limits=limits)
     except GritError as exc:
         print(f"gritwit sandbox: violation {exc.error_class}: {exc}", file=sys.stderr)
