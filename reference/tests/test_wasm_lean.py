@@ -217,3 +217,23 @@ def test_any_writes_are_undone(writes: list[tuple[int, int]]) -> None:
     expected = bytearray(65536)
     expected[0:1], expected[300:303] = b"m", b"seg"
     assert memory == bytes(expected)
+
+
+@pytest.mark.req("WASM-007.2")
+@pytest.mark.parametrize(
+    "call",
+    [
+        "(call $set (i32.const 0) (i32.const 1) (i32.const -16) (i32.const 4) (i32.const 0) (i32.const 0))",
+        "(call $read (i32.const 0) (i32.const 1) (i32.const -16) (i32.const 8))",
+        "(call $set (i32.const -2147483648) (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0))",
+    ],
+)
+def test_pointers_are_unsigned(call: str) -> None:
+    # -16 is 4294967280: far outside the memory, so the call traps (never reads below it).
+    wasm = wat(
+        f"""(module {_SET} {_READ} (memory (export "memory") 1) {_NAME}
+          (func (export "step") (drop {call})))"""
+    )
+    for _ in range(2):
+        with pytest.raises(g.WasmTrap, match=r"WASM-007\.2"):
+            _runs(wasm, 1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import ctypes
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -94,7 +95,7 @@ def _engine() -> wasmtime.Engine:
     return wasmtime.Engine(config)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LoadedModule:
     """A checked, compiled module, ready to instantiate (WASM-002)."""
 
@@ -196,6 +197,10 @@ def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
     return memory
 
 
+#: Bytes of one value in the value array of an unchecked call.
+_RAW_BYTES: Final = ctypes.sizeof(ffi.wasmtime_val_raw_t)
+
+
 def _host_function(name: str, arity: int) -> Any:
     """Host function ``name`` for instances with their memory known (no start function).
 
@@ -206,6 +211,11 @@ def _host_function(name: str, arity: int) -> Any:
     caller of the export as wasmtime-py hands one on (its ``LAST_EXCEPTION``).
     """
 
+    # Each value is a ``wasmtime_val_raw_t``, an ``i32`` in its first 4 bytes, little-endian;
+    # read as unsigned, pointers and lengths are byte offsets (WASM-007.2).
+    unpack = struct.Struct("<" + f"I{_RAW_BYTES - 4}x" * arity).unpack
+    size = _RAW_BYTES * arity
+
     def call(env: Any, caller: Any, values: Any, count: int) -> int:
         try:
             active = _ACTIVE.get()
@@ -214,7 +224,7 @@ def _host_function(name: str, arity: int) -> Any:
                 raise WasmTrap("WASM-005", "a host call before the instance exists")
             guest.enter()
             guest.charge(HOST_CALL_COST)
-            args = [values[index].i32 & _U32 for index in range(arity)]
+            args = unpack(ctypes.string_at(ctypes.addressof(values.contents), size))
             values[0].i32 = active.host.function(name)(guest, *args)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
@@ -530,16 +540,18 @@ class _Kept:
         store = self.store
         active.guest = _Guest(active, self.memory, store)
         func: Any = self.exports[export]
-        try:
-            with wasmtime_func.enter_wasm(store) as trap:
-                # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
-                error = ffi.wasmtime_func_call_unchecked(
-                    store._context(), ctypes.byref(func._func), _NO_VALUES, 0, trap
-                )
-                if error:  # pragma: no cover - an export of the checked type cannot fail so
-                    raise wasmtime.WasmtimeError._from_ptr(error)
-        except wasmtime.Trap as trap:
-            raise _typed(trap) from None
+        trap = ctypes.POINTER(ffi.wasm_trap_t)()
+        # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
+        error = ffi.wasmtime_func_call_unchecked(
+            store._context(), ctypes.byref(func._func), _NO_VALUES, 0, ctypes.byref(trap)
+        )
+        if trap:
+            typed = _typed(wasmtime.Trap._from_ptr(trap))
+            wasmtime_func.maybe_raise_last_exn()  # a host function's error caused the trap
+            raise typed
+        if error:  # pragma: no cover - an export of the checked type fails only by trapping
+            wasmtime_func.maybe_raise_last_exn()
+            raise wasmtime.WasmtimeError._from_ptr(error)
 
 
 #: The value array of a call of a ``[] -> []`` export: no parameters, no results.
