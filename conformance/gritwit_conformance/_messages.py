@@ -201,6 +201,17 @@ def _envelope_rule(message: Json) -> str:
     return "ADP-003.2"
 
 
+def _hello_field_rule(error: Any) -> bool:
+    """Whether a ``hello`` schema error is about a field's value (ADP-005.4), not its presence."""
+    path = list(error.absolute_path)
+    if error.validator == "required" or not path:
+        return False
+    return path[0] == "profiles" or path[:2] in (
+        ["implementation", "name"],
+        ["implementation", "spec"],
+    )
+
+
 def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
     """Parse and validate one response line to request ``seq`` (ADP-001, ADP-003, ADP-013).
 
@@ -239,6 +250,8 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
             rule = _RESULT_RULE.get(cmd, "ADP-013")
             if error.validator == "pattern" and error.validator_value in _HEX_PATTERNS:
                 rule = "ADP-004.1"
+            if cmd == "hello" and _hello_field_rule(error):
+                rule = "ADP-005.4"  # a field present but holding what ADP-005.4 refuses
             if {"result", "results"} & set(message):
                 rule = "ADP-003.4"  # results wrapped instead of beside seq and ok
             raise ProtocolViolation(

@@ -290,4 +290,13 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "wasm-load accepts any module: the load checks of WASM-002 are skipped",
     ),
+    "protocol_hello_profile_twice": WrongAdapter(
+        ("codec",),
+        _ids("ADP-005.4", "ADP-012"),
+        "errored",
+        "hello lists the profile wit twice (collected from two command tables)",
+        reason="profiles",
+        smoke=True,
+        breaks_handshake=True,
+    ),
 }

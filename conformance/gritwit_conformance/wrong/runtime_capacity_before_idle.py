@@ -1,0 +1,40 @@
+"""Wrong adapter: capacity eviction runs before the idle timeout (RUN-012.8).
+
+Both rules are evaluated at the same points, but in the other order: the least
+recently used idle actors are evicted down to ``max_resident`` first, then those
+idle past ``idle_after``. The set evicted can be the same; the order of the
+``archived`` events, and their reasons, are not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit_conformance.wrong import patch, run
+
+_real = _runtime.Runtime.evict_idle
+
+
+def evict_idle(self: _runtime.Runtime, *, everything_idle: bool = False) -> list[Any]:
+    if everything_idle:
+        return _real(self, everything_idle=True)
+    idle_after, self.idle_after = self.idle_after, None
+    try:
+        first = _real(self)  # the bug: capacity first …
+    finally:
+        self.idle_after = idle_after
+    max_resident, self.max_resident = self.max_resident, None
+    try:
+        return first + _real(self)  # … then the idle timeout
+    finally:
+        self.max_resident = max_resident
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "evict_idle", evict_idle)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
