@@ -142,12 +142,14 @@ class _Guest:
     round trip to the engine to read and write the fuel.
     """
 
-    __slots__ = ("_active", "_context", "_memory", "_span")
+    __slots__ = ("_active", "_context", "_handle", "_memory", "_span")
 
     def __init__(
         self, active: _Active, memory: wasmtime.Memory, context: wasmtime.Store | wasmtime.Caller
     ) -> None:
         self._active, self._memory, self._context = active, memory, context
+        #: The engine's handles of the store and the memory, for :meth:`_where`.
+        self._handle = (context._context(), ctypes.byref(memory._memory))
         #: The memory's address and size, found once per host call (:meth:`enter`).
         self._span: tuple[int, int] | None = None
 
@@ -162,9 +164,11 @@ class _Guest:
     def _where(self) -> tuple[int, int]:
         span = self._span
         if span is None:
-            memory, context = self._memory, self._context
-            size = memory.data_len(context)
-            base = ctypes.addressof(memory.data_ptr(context).contents) if size else 0
+            context, memory = self._handle
+            size = ffi.wasmtime_memory_data_size(context, memory)
+            base = (
+                ctypes.addressof(ffi.wasmtime_memory_data(context, memory).contents) if size else 0
+            )
             span = self._span = (base, size)
         return span
 
