@@ -124,6 +124,30 @@ def test_process_functions_are_forbidden() -> None:
         assert _error(line) == "forbidden-operation", line
 
 
+@pytest.mark.req("SBX-003.1", "SBX-008.2")
+def test_a_neighbour_keeps_working_after_hostile_runs() -> None:
+    store = g.Store.memory()
+    core = _core(store, {"n": b"0"})
+    hostile = [
+        "import os; os.fork()",
+        "while True:\n    pass\n",
+        "x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n",
+        "import builtins; builtins.open = None; open('/etc/passwd')",
+    ]
+    for source in hostile:
+        with pytest.raises(g.GritError):
+            _run(
+                source,
+                store=store,
+                core=core,
+                limits=SandboxLimits(fuel=500_000_000, memory_bytes=48 << 20),
+            )
+        core = _run(COUNTER, store=store, core=core).core
+    tree = store.get_object(core)
+    assert isinstance(tree, g.Tree)
+    assert store.get_object(tree.entries["n"]) == g.Blob(data=b"4")
+
+
 @pytest.mark.req("SBX-006.1")
 def test_an_infinite_loop_is_stopped_by_fuel() -> None:
     assert (
@@ -231,6 +255,9 @@ def test_the_clock_is_fixed() -> None:
     first, second = out.stdout.decode().splitlines()
     assert first == f"946684800.0 946684800.0 {FIXED_TIME_NS}"
     assert second == "2000-01-01T00:00:00+00:00"
+    # a program that expects time to pass sees that it does not
+    expects = "import time\na = time.time()\nsum(range(10**5))\nassert time.time() > a\n"
+    assert _error(expects) == "program-exit"
 
 
 @pytest.mark.req("SBX-005.5")
