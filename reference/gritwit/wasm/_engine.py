@@ -148,8 +148,8 @@ class _Guest:
         self, active: _Active, memory: wasmtime.Memory, context: wasmtime.Store | wasmtime.Caller
     ) -> None:
         self._active, self._memory, self._context = active, memory, context
-        #: The engine's handles of the store and the memory, for :meth:`_where`.
-        self._handle = (context._context(), ctypes.byref(memory._memory))
+        #: The addresses of the store's context and the memory, for :meth:`_where`.
+        self._handle = (_address(context), ctypes.addressof(memory._memory))
         #: The memory's address and size, found once per host call (:meth:`enter`).
         self._span: tuple[int, int] | None = None
 
@@ -165,11 +165,8 @@ class _Guest:
         span = self._span
         if span is None:
             context, memory = self._handle
-            size = ffi.wasmtime_memory_data_size(context, memory)
-            base = (
-                ctypes.addressof(ffi.wasmtime_memory_data(context, memory).contents) if size else 0
-            )
-            span = self._span = (base, size)
+            size = _memory_data_size(context, memory)
+            span = self._span = ((_memory_data(context, memory) or 0) if size else 0, size)
         return span
 
     def size(self) -> int:
@@ -201,8 +198,46 @@ def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
     return memory
 
 
+def _c_function(name: str, restype: Any, *argtypes: Any) -> Any:
+    """The engine's C function ``name`` taking plain addresses, for the hot path of a call.
+
+    A new ctypes function object (``dll[name]`` is never shared), so wasmtime-py's own
+    declaration, whose pointer arguments ctypes type-checks on every call, stays as is.
+    """
+    function = ffi.dll[name]
+    function.restype, function.argtypes = restype, list(argtypes)
+    return function
+
+
+_VOID_P = ctypes.c_void_p
+#: ``size_t wasmtime_memory_data_size(const wasmtime_context_t*, const wasmtime_memory_t*)``
+_memory_data_size: Final = _c_function(
+    "wasmtime_memory_data_size", ctypes.c_size_t, _VOID_P, _VOID_P
+)
+#: ``uint8_t *wasmtime_memory_data(const wasmtime_context_t*, const wasmtime_memory_t*)``
+_memory_data: Final = _c_function("wasmtime_memory_data", _VOID_P, _VOID_P, _VOID_P)
+#: ``wasmtime_error_t *wasmtime_func_call_unchecked(context, func, values, count, trap**)``
+_func_call_unchecked: Final = _c_function(
+    "wasmtime_func_call_unchecked", _VOID_P, _VOID_P, _VOID_P, _VOID_P, ctypes.c_size_t, _VOID_P
+)
+
+
+def _address(context: wasmtime.Store | wasmtime.Caller) -> int:
+    """The address of a store's (or caller's) context, for the functions above."""
+    return ctypes.cast(context._context(), _VOID_P).value or 0
+
+
 #: Bytes of one value in the value array of an unchecked call.
 _RAW_BYTES: Final = ctypes.sizeof(ffi.wasmtime_val_raw_t)
+
+
+#: wasmtime's unchecked callback (``wasmtime_func_unchecked_callback_t``) with its
+#: pointers received as plain addresses, which ctypes passes on at less cost.
+_RAW_CALLBACK: Final = ctypes.CFUNCTYPE(
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
+)
+#: A host function's ``i32`` result, written over the first value (WASM-007.1).
+_RESULT: Final = struct.Struct("<I")
 
 
 def _host_function(name: str, arity: int) -> Any:
@@ -228,15 +263,16 @@ def _host_function(name: str, arity: int) -> Any:
                 raise WasmTrap("WASM-005", "a host call before the instance exists")
             guest.enter()
             guest.charge(HOST_CALL_COST)
-            args = unpack(ctypes.string_at(ctypes.addressof(values.contents), size))
-            values[0].i32 = active.host.function(name)(guest, *args)
+            args = unpack(ctypes.string_at(values, size))
+            result = active.host.function(name)(guest, *args)
+            ctypes.memmove(values, _RESULT.pack(result & _U32), _RESULT.size)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
             wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
             trap = wasmtime.Trap("python exception")._consume()
             return ctypes.cast(trap, ctypes.c_void_p).value or 0
 
-    return ffi.wasmtime_func_unchecked_callback_t(call)
+    return _RAW_CALLBACK(call)
 
 
 _NO_FINALIZER: Final = ctypes.cast(0, ctypes.CFUNCTYPE(None, ctypes.c_void_p))
@@ -252,7 +288,7 @@ def _define_raw(linker: wasmtime.Linker, name: str, ty: wasmtime.FuncType, callb
         ctypes.create_string_buffer(field),
         len(field),
         ty.ptr(),
-        callback,
+        ctypes.cast(callback, ffi.wasmtime_func_unchecked_callback_t),
         None,
         _NO_FINALIZER,
     )
@@ -518,25 +554,26 @@ class _Kept:
     one copy of the initial memory instead of a new store and instance.
     """
 
-    __slots__ = ("_snapshot", "exports", "memory", "store")
+    __slots__ = ("_handle", "_snapshot", "exports", "memory", "store")
 
     def __init__(self, store: wasmtime.Store, exports: Any) -> None:
         """Keep a just instantiated instance: its memory now is what every call starts with."""
         self.store, self.exports = store, exports
         self.memory = _memory(exports)
+        self._handle = (_address(store), ctypes.addressof(self.memory._memory))
         view = _view(self.memory, store)
         self._snapshot = view.tobytes()
         view.release()
 
     def reset(self, limits: WasmLimits) -> bool:
         """Make the instance fresh again (WASM-005.1); ``False`` if its memory grew."""
-        memory, store, snapshot = self.memory, self.store, self._snapshot
-        size = memory.data_len(store)
+        context, memory = self._handle
+        size, snapshot = _memory_data_size(context, memory), self._snapshot
         if size != len(snapshot):
             return False
         if size:
-            ctypes.memmove(ctypes.addressof(memory.data_ptr(store).contents), snapshot, size)
-        store.set_fuel(limits.fuel)
+            ctypes.memmove(_memory_data(context, memory), snapshot, size)
+        self.store.set_fuel(limits.fuel)
         return True
 
     def run(self, export: str, active: _Active) -> None:
@@ -544,18 +581,20 @@ class _Kept:
         store = self.store
         active.guest = _Guest(active, self.memory, store)
         func: Any = self.exports[export]
-        trap = ctypes.POINTER(ffi.wasm_trap_t)()
+        trap = _VOID_P()
         # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
-        error = ffi.wasmtime_func_call_unchecked(
-            store._context(), ctypes.byref(func._func), _NO_VALUES, 0, ctypes.byref(trap)
+        error = _func_call_unchecked(
+            self._handle[0], ctypes.addressof(func._func), _NO_VALUES, 0, ctypes.addressof(trap)
         )
-        if trap:
-            typed = _typed(wasmtime.Trap._from_ptr(trap))
+        if trap.value:
+            pointer = ctypes.cast(trap, ctypes.POINTER(ffi.wasm_trap_t))
+            typed = _typed(wasmtime.Trap._from_ptr(pointer))
             wasmtime_func.maybe_raise_last_exn()  # a host function's error caused the trap
             raise typed
         if error:  # pragma: no cover - an export of the checked type fails only by trapping
             wasmtime_func.maybe_raise_last_exn()
-            raise wasmtime.WasmtimeError._from_ptr(error)
+            failure = ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t))
+            raise wasmtime.WasmtimeError._from_ptr(failure)
 
 
 #: The value array of a call of a ``[] -> []`` export: no parameters, no results.
