@@ -398,6 +398,16 @@ def test_sends_are_declared_in_out_sends_json() -> None:
         assert _error(f"open('/out/sends.json', 'w').write({bad!r})") == "invalid-transition", bad
 
 
+@pytest.mark.req("SBX-005.1", "SBX-004.4")
+def test_links_do_not_lead_out_of_the_mount() -> None:
+    escape = (
+        "import os\nos.symlink('../../../../../../..', 'up')\nprint(open('up/etc/passwd').read())"
+    )
+    assert _error(escape) == "program-exit"  # WASI refuses to resolve it: nothing printed
+    assert _error("import os\nos.symlink('..', 'up')\nprint(os.listdir('up'))") == "program-exit"
+    assert _error("import os\nos.link('/input/main.py', 'h')") == "program-exit"
+
+
 @pytest.mark.req("SBX-005.1")
 def test_input_is_read_only() -> None:
     assert _error("import os; os.remove('/input/main.py')") == "program-exit"
