@@ -1,0 +1,92 @@
+"""Lean Wasm steps (issue 12): a cached Wasm ``counter`` step against its Python twin.
+
+One ``inc`` on a counter at 41, the module already compiled, called directly as a
+Wit on a prepared :class:`~gritwit.wit.TransitionInput` (as
+``bench_wasm.WasmCounterStep``):
+
+* ``time_kept_step``: the engine's lean path: the module keeps all its state in
+  its memory, so the call runs in the instance kept from the previous call, reset
+  to a fresh one (WASM-005.1);
+* ``time_fresh_step``: the same module forced through a new store and instance
+  per call (what every call cost before the kept instance);
+* ``time_python_twin``: the built-in Python ``counter`` on the same input.
+
+The ``track_`` benchmarks time the pairs interleaved, in one process, and report
+the ratio of their medians: a ratio holds whatever the machine's load, where the
+separate ``time_`` results of a busy machine do not.  The acceptance of issue 12
+is ``track_kept_over_python`` ≤ 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+import gritwit as g
+from gritwit.store import Store
+from gritwit.wasm import WasmWit, WasmWits, wasm_wit_blob
+from gritwit.wit import TEST_ACTORS, wit_blob
+
+from .bench_wasm import _counter_wasm, _inc_input, _put
+
+#: Rounds and calls per round of an interleaved ratio.
+ROUNDS: Final = 15
+CALLS: Final = 20
+
+
+def _ratio(numerator: Callable[[], Any], denominator: Callable[[], Any]) -> float:
+    """Median time of ``numerator`` over that of ``denominator``, timed in alternating rounds."""
+    tops: list[float] = []
+    bottoms: list[float] = []
+    for _ in range(ROUNDS):
+        for calls, times in ((numerator, tops), (denominator, bottoms)):
+            start = time.perf_counter()
+            for _ in range(CALLS):
+                calls()
+            times.append(time.perf_counter() - start)
+    return statistics.median(tops) / statistics.median(bottoms)
+
+
+class WasmLeanStep:
+    """One ``inc`` → one step of the Wasm ``counter``: kept instance, fresh instance, Python."""
+
+    def setup(self) -> None:
+        wasm = _counter_wasm()
+        self.store = Store.memory()
+        wits = WasmWits()
+        blob_id = _put(self.store, wasm_wit_blob(wasm))
+        self.kept = wits.wit_for(self.store, blob_id)
+        assert self.kept.loaded.reusable  # counter.wasm keeps all its state in its memory
+        fresh = dataclasses.replace(self.kept.loaded, reusable=False)
+        self.fresh = WasmWit(blob_id, wits.engine, fresh)
+        self.input = _inc_input(self.store, wasm_wit_blob(wasm))
+        self.python = TEST_ACTORS["counter"]
+        self.python_input = _inc_input(self.store, wit_blob("counter"))
+        count = g.object_id(g.Blob(data=b"42"))
+        for out in (self.time_kept_step(), self.time_fresh_step(), self.time_python_twin()):
+            assert out.core.entries["count"] == count
+
+    def teardown(self) -> None:
+        self.store.close()
+
+    def time_kept_step(self) -> Any:
+        return self.kept(self.input)
+
+    def time_fresh_step(self) -> Any:
+        return self.fresh(self.input)
+
+    def time_python_twin(self) -> Any:
+        return self.python(self.python_input)
+
+    def track_kept_over_python(self) -> float:
+        return _ratio(self.time_kept_step, self.time_python_twin)
+
+    track_kept_over_python.unit = "ratio"  # type: ignore[attr-defined]
+
+    def track_fresh_over_kept(self) -> float:
+        return _ratio(self.time_fresh_step, self.time_kept_step)
+
+    track_fresh_over_kept.unit = "ratio"  # type: ignore[attr-defined]
