@@ -7,6 +7,12 @@ WASM-019).  Traps become typed errors by trap code, never by message text
 (WASM-015, WASM-020).  An image actor's instance is restored, without its start
 function, and captured after a step (WASM-025, WASM-026).
 
+The hot path (issue 12): a module that keeps all its state in its memory runs
+each call in an instance kept from its previous call and reset to a fresh one
+(:class:`_Kept`), and host functions and exports are called through wasmtime's
+unchecked C API (raw values, no per-call type conversions): a cached step costs
+a copy of the initial memory, not a new store and instance.
+
 wasmtime-py reports an exception raised by a host function through a module
 global, so calls into Wasm are serialised by one process-wide lock: a host
 error of one call can never surface in another.  Fuel bounds every call, so
@@ -405,7 +411,10 @@ class WasmEngine:
         ``startless`` is the module without its start section, if it has one
         (:func:`~._binary.without_start`): compiled for restores (WASM-025).  A module
         with a start function is linked to host functions that reach memory through
-        the caller, since its start function may call them (WASM-005.2).
+        the caller, since its start function may call them (WASM-005.2).  ``reusable``
+        says the module keeps all its state in its memory (:func:`~._binary.memory_only`):
+        one with no start function and a small initial memory is then run in a kept
+        instance (:class:`_Kept`).
         """
         for imp in module.imports:
             arity = IMPORTS.get(imp.name or "") if imp.module == IMPORT_MODULE else None
