@@ -431,6 +431,9 @@ def _mutate(args: argparse.Namespace) -> int:
     from gritwit_conformance.mutate import GROUPS, Options
     from gritwit_conformance.mutate import main as mutate_main
 
+    if args.rerun and not Path(args.rerun).is_file():
+        print(f"gritwit mutate: --rerun: {args.rerun!r} is not a file", file=sys.stderr)
+        return 2
     root = Path(args.root) if args.root else _project_root(Path.cwd())
     if root is None:
         print(
@@ -447,9 +450,6 @@ def _mutate(args: argparse.Namespace) -> int:
         return 2
     deep = os.environ.get("GRITWIT_PROFILE") == "deep"
     sample = None if args.all or deep else args.sample
-    if args.rerun and not Path(args.rerun).is_file():
-        print(f"gritwit mutate: --rerun: {args.rerun!r} is not a file", file=sys.stderr)
-        return 2
     options = Options(
         groups=tuple(args.group) or tuple(GROUPS),
         modules=tuple(args.module),

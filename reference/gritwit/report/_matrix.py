@@ -39,6 +39,7 @@ CHAPTERS: Final = {
     "WIT": "06-wit",
     "RUN": "07-runtime",
     "WASM": "08-wasm",
+    "SBX": "09-sandbox",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 
