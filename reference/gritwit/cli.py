@@ -405,7 +405,10 @@ def _wasm_build(args: argparse.Namespace) -> int:
         return 2
     report = build(directory, check=args.check)
     for path in report.changed:
-        print(f"{'differs' if args.check else 'wrote'}: {path}")
+        if args.check:
+            print(f"not the build of its source (run gritwit wasm build): {path}")
+        else:
+            print(f"wrote: {path}")
     print(f"{directory}: {len(report.sources)} source(s), {len(report.changed)} changed")
     return 1 if args.check and not report.ok else 0
 
