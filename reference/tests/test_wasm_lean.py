@@ -12,6 +12,9 @@ whatever a reset forgets — a byte, the size, the fuel — makes them differ.
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +24,7 @@ import gritwit as g
 from gritwit.wasm import WasmLimits, WasmWits
 from gritwit.wasm._binary import memory_only
 from gritwit.wasm._engine import KEPT_PAGES, KEPT_SIZE
+from gritwit.wasm._host import StepHost
 from gritwit.wit import QueryInput
 
 _SET = '(import "gritwit" "core_set" (func $set (param i32 i32 i32 i32 i32 i32) (result i32)))'
@@ -237,3 +241,22 @@ def test_pointers_are_unsigned(call: str) -> None:
     for _ in range(2):
         with pytest.raises(g.WasmTrap, match=r"WASM-007\.2"):
             _runs(wasm, 1)
+
+
+@pytest.mark.req("WASM-005.1")
+def test_a_call_leaves_no_cycle_behind() -> None:
+    """A call's host is freed as soon as the call returns, without waiting for the cyclic GC."""
+    store = g.Store.memory()
+    wasm = _dirtying()
+    core = wasm_core(store, wasm)
+    wit = load(WasmWits(), store, wasm)
+    wit(first_input(store, core))  # the instance is kept from here on
+    host = StepHost(first_input(store, core), wit.engine.limits)
+    freed = weakref.ref(host)
+    gc.disable()
+    try:
+        wit.engine.call(wit.loaded, "step", host)
+        del host
+        assert freed() is None
+    finally:
+        gc.enable()

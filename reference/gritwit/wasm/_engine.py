@@ -486,6 +486,7 @@ class WasmEngine:
                 raise
             finally:
                 _ACTIVE.reset(token)
+                active.guest = None  # no cycle with the guest: both go when the call does
         return CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
 
     def _take(self, loaded: LoadedModule) -> _Kept:
