@@ -122,12 +122,22 @@ def _walk(reader: ObjectReader, oid: ObjectId, names: tuple[str, ...]) -> Object
     return oid
 
 
+class _Reader(Overlay):
+    """An :class:`Overlay` told the id of a blob the host has just hashed: hashed once only."""
+
+    __slots__ = ()
+
+    def put(self, oid: ObjectId, obj: GritObject) -> None:
+        """Add ``obj``, whose id is ``oid``: what ``add`` does, without hashing it again."""
+        self._extra.setdefault(oid, obj)
+
+
 class Host:
     """What every call shares: the working core, output accounting, trapping defaults."""
 
     def __init__(self, reader: ObjectReader, core: Tree, limits: WasmLimits) -> None:
         #: What the guest can read: the objects plus the blobs it created (WASM-011).
-        self.reader = Overlay(reader)
+        self.reader = _Reader(reader)
         self.core = WorkingCore(self.reader, core)
         self.limits = limits
         self.created: list[GritObject] = []
@@ -273,10 +283,11 @@ class StepHost(Host):
         blob = None if names is None or headers is None else _blob(payload, headers)
         if names is None or blob is None:
             return INVALID
-        if not self.core.set(names, object_id(blob)):
+        oid = object_id(blob)
+        if not self.core.set(names, oid):
             return ABSENT
         self.created.append(blob)
-        self.reader.add(blob)
+        self.reader.put(oid, blob)
         self._account(size + hdrs_len)
         return 0
 
