@@ -287,3 +287,47 @@ def test_a_counter_step_hashes_what_the_runtime_builds_once(
         assert hashed.get(data) == expected, f"{type(obj).__name__} {oid}"
     assert not set(recording.read_ids) & set(recording.written), "nothing written is read back"
     rt._store.close()
+
+
+@pytest.mark.req("REF-002.1", "REF-003.1", "REF-007.1")
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_cas_ref_trusts_a_target_only_when_it_is_the_object_named(
+    backend: str, tmp_path: Path
+) -> None:
+    recording = _Recording(_store(backend, tmp_path).backend)
+    store = g.Store(recording)
+    actor = g.ObjectId(bytes(31) + b"\x01")
+    step = g.Step(actor=actor, core=actor)
+    other_step = g.Step(actor=g.ObjectId(bytes(31) + b"\x02"), core=actor)
+    step_id, other_id = store.put_objects([step, other_step])
+    name = "heads/" + actor.hex()
+    recording.reset()
+    store.cas_ref(name, None, step_id, target=step)  # the object named: not read back
+    assert store.get_ref(name) == step_id and recording.read_ids == []
+    with pytest.raises(g.GritError) as wrong:  # a step of another actor, passed as its own target
+        store.cas_ref(name, step_id, other_id, target=other_step)
+    assert wrong.value.error_class == "invalid-ref-target"
+    with pytest.raises(g.GritError) as lied:  # a target that is not the object named is ignored
+        store.cas_ref(name, step_id, other_id, target=step)
+    assert lied.value.error_class == "invalid-ref-target"
+    blob_id = store.put_object(g.Blob(data=b"b"))
+    with pytest.raises(g.GritError) as blob:  # the id of a blob under a head, with a step target
+        store.cas_ref(name, step_id, blob_id, target=step)
+    assert blob.value.error_class == "invalid-ref-target"
+    absent = g.Step(actor=actor, core=actor, previous=step_id)
+    with pytest.raises(g.GritError) as missing:  # the object named, but never stored
+        store.cas_ref(name, step_id, g.object_id(absent), target=absent)
+    assert missing.value.error_class == "not-found"
+    store.cas_ref("names/n", None, blob_id, target=g.Blob(data=b"b"))
+    assert store.get_ref("names/n") == blob_id
+    assert store.get_ref(name) == step_id
+    store.close()
+
+
+@pytest.mark.req("STO-002.1")
+def test_a_closed_memory_store_takes_no_combined_write() -> None:
+    store = g.Store.memory()
+    pair = g.encode_with_id(g.Blob(data=b"late"))
+    store.close()
+    with pytest.raises(ValueError):
+        store.put_encoded_then_cas([pair], "names/x", None, pair[1], target=g.Blob(data=b"late"))
