@@ -13,43 +13,20 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit.wasm import _wits
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import _fresh_image, patch, run
 
-_evicted: set[Any] = set()
-_fresh: list[bool] = [False]  # the call under way restores nothing
 _real_evict = _runtime.Runtime.evict_idle
-_real_run = _wits.WasmWit.run
-_real_image = _wits.WasmWit._image
-
-
-def evict_idle(self: _runtime.Runtime, *, everything_idle: bool = False) -> list[Any]:
-    evicted = _real_evict(self, everything_idle=everything_idle)
-    _evicted.update(evicted)
-    return evicted
-
-
-def wit_run(self: _wits.WasmWit, inp: Any) -> Any:
-    if inp.actor in _evicted:
-        _evicted.discard(inp.actor)
-        _fresh[0] = True  # the bug: no image to restore
-    try:
-        return _real_run(self, inp)
-    finally:
-        _fresh[0] = False
-
-
-def image(self: _wits.WasmWit, core: Any, reader: Any, *, save: bool) -> Any:
-    session = _real_image(self, core, reader, save=save)
-    if session is not None and _fresh[0]:
-        return _wits.ImageSession(None, save=save)
-    return session
 
 
 def install() -> None:
+    fresh = _fresh_image.install()
+
+    def evict_idle(self: _runtime.Runtime, *, everything_idle: bool = False) -> list[Any]:
+        evicted = _real_evict(self, everything_idle=everything_idle)
+        fresh.update(evicted)
+        return evicted
+
     patch(_runtime.Runtime, "evict_idle", evict_idle)
-    patch(_wits.WasmWit, "run", wit_run)
-    patch(_wits.WasmWit, "_image", image)
 
 
 if __name__ == "__main__":
