@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import gritwit as g
+from gritwit.wit import ACTOR_CLAUSES
 
 __all__ = [
     "Divergence",
@@ -50,18 +51,6 @@ _STEP_FIELDS: Final = (
     ("inbox", "WIT-008.1"),
     ("outbox", "WIT-009.1"),
 )
-#: Test actor name (the data of a core's ``wit`` blob) → the clause fixing its behaviour.
-_TEST_ACTORS: Final = {
-    "echo": "WIT-019",
-    "counter": "WIT-020",
-    "fanout": "WIT-021",
-    "spawner": "WIT-022",
-    "updater": "WIT-023",
-    "failing": "WIT-024",
-    "budget": "WIT-025",
-    "requester": "WIT-026",
-    "slow": "WIT-027",
-}
 #: Longest decoded value shown, in characters.
 SHOWN: Final = 160
 #: Objects fetched on one side before the walk gives up.
@@ -165,7 +154,7 @@ def _actor_rule(core: Mapping[str, Any] | str, walk: _Walk, side: str) -> str | 
         name = bytes.fromhex(str(blob.get("data", ""))).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
-    return _TEST_ACTORS.get(name)
+    return ACTOR_CLAUSES.get(name)
 
 
 def _side(walk: _Walk, side: str, oid: str | None) -> str:

@@ -269,3 +269,16 @@ def test_slow_overruns_and_other_actors_keep_running() -> None:
     assert isinstance(report.failures[0].error, TransitionTimeout)
     assert ex.head(slow) is None
     assert ex.query(counter, "count").data == b"3"
+
+
+@pytest.mark.req("WIT-019", "WIT-027")
+def test_every_test_actor_names_the_clause_of_its_behaviour() -> None:
+    """ACTOR_CLAUSES (used to explain mismatches, ADP-017.2) covers each actor, with its own ID."""
+    from pathlib import Path
+
+    from gritwit.wit import ACTOR_CLAUSES
+
+    assert set(ACTOR_CLAUSES) == set(TEST_ACTORS)
+    chapter = (Path(__file__).resolve().parents[2] / "spec" / "06-wit.md").read_text("utf-8")
+    for name, rid in ACTOR_CLAUSES.items():
+        assert f"**{rid}** `{name}`" in chapter, f"{rid} is not the clause of {name}"

@@ -11,22 +11,13 @@ import random
 from typing import Final
 
 from .._ids import ObjectId
+from ..wit import ACTOR_CLAUSES
 from ._scenario_build import Scenario, blob, core, tree
 
 __all__ = ["COUNT", "random_scenarios"]
 
 COUNT: Final = 64
 _KINDS: Final = ("echo", "counter", "budget", "requester", "fanout", "spawner", "updater")
-_REQS: Final = {
-    "echo": "WIT-019",
-    "counter": "WIT-020",
-    "fanout": "WIT-021",
-    "spawner": "WIT-022",
-    "updater": "WIT-023",
-    "failing": "WIT-024",
-    "budget": "WIT-025",
-    "requester": "WIT-026",
-}
 _BASE: Final = (
     "WIT-003", "WIT-004", "WIT-005", "WIT-006", "WIT-007.1", "WIT-008.1", "WIT-009.1", "WIT-010.1",
     "WIT-010.2", "WIT-011",
@@ -60,7 +51,7 @@ def _scenario(seed: int) -> Scenario:
     if rng.random() < 0.15:
         kinds.append("failing")
     flags = ["SeededRandom"]
-    requirements = sorted({*_BASE, *(_REQS[k] for k in kinds)})
+    requirements = sorted({*_BASE, *(ACTOR_CLAUSES[k] for k in kinds)})
     s = Scenario(
         f"random/seed-{seed}",
         f"seeded random operations (seed {seed}) over {', '.join(kinds)}",

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, Query, QueryInput
+from ._actors import ACTOR_CLAUSES, TEST_ACTORS, TEST_UPDATERS, BuiltinActor, Query, QueryInput
 from ._assemble import Assembled, assemble
 from ._cores import TEST_RUNTIME, code_name, core_problem, test_actor_core, wit_blob
 from ._executor import Executor, Failure, RunReport
@@ -34,6 +34,7 @@ __all__ = [
     "OUTSIDE",
     "OUTSIDE_REF",
     "send_from_outside",
+    "ACTOR_CLAUSES",
     "TEST_ACTORS",
     "TEST_RUNTIME",
     "TEST_UPDATERS",

@@ -32,7 +32,7 @@ from ._model import (
     get_tree,
 )
 
-__all__ = ["TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
+__all__ = ["ACTOR_CLAUSES", "TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
 
 RESERVED: Final = frozenset({"genesis", "update"})
 #: A decimal has at most this many ASCII digits (WIT-028.6).
@@ -314,6 +314,19 @@ def _replace(inp: TransitionInput) -> TransitionOutput:
     core = Tree(entries=entries)
     return TransitionOutput(core=core, read={sender: 1}, new_objects=(core,))
 
+
+#: Test actor name → the requirement that fixes its behaviour (WIT-019 … WIT-027).
+ACTOR_CLAUSES: Final = {
+    "echo": "WIT-019",
+    "counter": "WIT-020",
+    "fanout": "WIT-021",
+    "spawner": "WIT-022",
+    "updater": "WIT-023",
+    "failing": "WIT-024",
+    "budget": "WIT-025",
+    "requester": "WIT-026",
+    "slow": "WIT-027",
+}
 
 TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
     actor.name: actor
