@@ -280,3 +280,48 @@ def test_each_actor_answers_exactly_its_queries(
             assert isinstance(got, bytes), f"{actor} must answer {name!r}: {got}"
         else:
             assert got == "unknown-query", f"{actor} must not answer {name!r}: {got!r}"
+
+
+@pytest.mark.req("WIT-017.1", "WIT-020.5")
+def test_a_query_runs_no_pending_message(impl: Implementation) -> None:
+    """A query reads the head as it is: a pending ``inc`` stays pending, the head stays."""
+    rt = Rt(impl)
+    c = rt.genesis("counter", count=b"4")
+    rt.run()
+    head = rt.ok("wit-head", actor=c)["step"]
+    rt.say(c, "inc", b"3")
+    assert rt.query(c, "count") == b"4", "the query answers from the head, not after the inc"
+    assert rt.ok("wit-head", actor=c)["step"] == head, "a query creates no step (WIT-017.1)"
+    assert rt.query(c, "count") == b"4", "and the inc is still not acted on"
+    rt.run()
+    assert rt.entry(c, "count") == _blob(b"7"), "the inc was still pending, acted on once"
+
+
+@pytest.mark.req("WIT-028.8")
+@pytest.mark.parametrize(
+    ("actor", "state", "message", "changed"),
+    [
+        ("counter", {"count": b"1"}, ("inc", b"2"), "count"),
+        ("budget", {"budget": b"5"}, ("spend", b"1"), "budget"),
+        ("requester", {}, ("echo", b"x"), "answer"),
+    ],
+)
+def test_entries_no_row_names_keep_their_ids(
+    impl: Implementation,
+    actor: str,
+    state: dict[str, bytes],
+    message: tuple[str, bytes],
+    changed: str,
+) -> None:
+    """Entries the actor's rows do not name survive every step with their ids (WIT-028.8)."""
+    rt = Rt(impl)
+    a = rt.genesis(actor, keep=b"kept", zz=b"", **state)
+    rt.run()
+    before = rt.core(a)
+    rt.say(a, *message)
+    rt.run()
+    after = rt.core(a)
+    assert after[changed] != before.get(changed), f"the {message[0]} changed {changed!r}"
+    for name in ("keep", "zz", "wit"):
+        assert after[name] == before[name], f"{actor} must keep the entry {name!r} (WIT-028.8)"
+    assert set(after) == set(before) | {changed}, f"{actor} changed only {changed!r}"

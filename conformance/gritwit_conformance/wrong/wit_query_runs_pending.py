@@ -1,0 +1,28 @@
+"""Wrong adapter: a query first runs the actor's pending messages (WIT-017.1).
+
+The plausible shortcut "a query should see the latest state": before answering,
+the executor runs every pending message, so a query creates steps and routes
+messages, which a query must never do.
+"""
+
+from __future__ import annotations
+
+from gritwit import Blob, ObjectId
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wit import _executor
+from gritwit_conformance.wrong import patch, run
+
+_original = _executor.Executor.query
+
+
+def runs_first(self: _executor.Executor, actor: ObjectId, name: str) -> Blob:
+    self.run_until_quiescent()  # the bug: a query that writes
+    return _original(self, actor, name)
+
+
+def install() -> None:
+    patch(_executor.Executor, "query", runs_first)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
