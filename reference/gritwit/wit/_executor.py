@@ -39,10 +39,13 @@ from ._pending import mailbox_entries, pending
 from ._update import merge
 
 if TYPE_CHECKING:
+    from ..sandbox import SandboxWits
     from ..wasm import WasmWits
 
 #: The ``runtime`` header of a ``wit`` blob holding a Wasm module (WASM-001).
 WASM_RUNTIME: Final = "wasm"
+#: The ``runtime`` header of a ``wit`` blob holding sandboxed Python (SBX-001).
+SANDBOX_RUNTIME: Final = "python-wasi"
 
 
 @runtime_checkable
@@ -90,7 +93,7 @@ class Executor:
     it must return exactly what ``store`` holds.
     """
 
-    __slots__ = ("_actors", "_reader", "_store", "_updaters", "_wasm")
+    __slots__ = ("_actors", "_reader", "_sandbox", "_store", "_updaters", "_wasm")
 
     def __init__(
         self,
@@ -100,6 +103,7 @@ class Executor:
         *,
         reader: ObjectReader | None = None,
         wasm: WasmWits | None = None,
+        sandbox: SandboxWits | None = None,
     ) -> None:
         self._store = store
         self._actors = actors
@@ -107,19 +111,35 @@ class Executor:
         self._reader: ObjectReader = store if reader is None else reader
         #: Runs ``wit`` blobs of runtime ``wasm`` (WASM-001); made on first use.
         self._wasm = wasm
+        #: Runs ``wit`` blobs of runtime ``python-wasi`` (SBX-010); made on first use.
+        self._sandbox = sandbox
 
-    def _code(self, blob_id: ObjectId, table: Mapping[str, Wit]) -> Wit | None:
-        """The Wit a ``wit``/``wit_update`` blob names: Wasm or a test actor.
+    def _code(
+        self, blob_id: ObjectId, table: Mapping[str, Wit], *, update: bool = False
+    ) -> Wit | None:
+        """The Wit a ``wit``/``wit_update`` blob names: Wasm, sandboxed Python or a test actor.
 
         An unknown ``runtime`` breaks WIT-001.3, an unknown name WIT-001.4 (``None``).
+        A ``python-wasi`` blob is a ``wit`` only, never an update function (SBX-015.2).
         """
         blob = get_blob(self._reader, blob_id)
-        if blob is not None and blob.headers.get("runtime") == WASM_RUNTIME:
+        runtime = None if blob is None else blob.headers.get("runtime")
+        if runtime == WASM_RUNTIME:
             if self._wasm is None:
                 from ..wasm import WasmWits  # wasmtime is loaded only when a Wasm Wit runs
 
                 self._wasm = WasmWits()
             return self._wasm.wit_for(self._reader, blob_id)
+        if runtime == SANDBOX_RUNTIME:
+            if update:
+                raise UnknownWit("SBX-015.2", "a python-wasi blob is not an update function")
+            if self._sandbox is None:
+                # Loaded only when a sandboxed Wit runs; without the interpreter (the
+                # extra gritwit[sandbox]) its first transition fails unknown-wit (SBX-002.1).
+                from ..sandbox import SandboxWits
+
+                self._sandbox = SandboxWits()
+            return self._sandbox.wit_for(self._reader, blob_id)
         return table.get(code_name(self._reader, blob_id))
 
     # --- reading state -------------------------------------------------------------------
@@ -317,7 +337,7 @@ class Executor:
         if not isinstance(update, Tree):
             raise InvalidTransition("WIT-013.1", "an update's content must be a tree")
         if WIT_UPDATE in update.entries:
-            function = self._code(update.entries[WIT_UPDATE], self._updaters)
+            function = self._code(update.entries[WIT_UPDATE], self._updaters, update=True)
             if function is None:
                 raise UnknownWit("WIT-014.3", "the update names an unknown wit_update function")
             return dataclasses.replace(function(inp), read={sender: 1})

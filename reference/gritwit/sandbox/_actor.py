@@ -1,0 +1,215 @@
+"""A sandboxed Python program as an actor's Wit: one transition is one run (SBX-010 … SBX-015).
+
+:meth:`SandboxWits.wit_for` turns a ``wit`` blob of runtime ``python-wasi`` into a
+:class:`SandboxWit`, a callable with the signature of every Wit
+(``TransitionInput -> TransitionOutput``, failing by raising, WIT-006), so the
+executor and the durable runtime run Python actors like any other.  A transition:
+
+* presents the pending messages, senders in id order and each sender's oldest first,
+  as ``messages`` of ``/input/transition.json`` (SBX-010);
+* mounts the core without its code entries ``wit`` and ``wit_update``, which the
+  new core takes back unchanged (SBX-011);
+* reads every message it was shown, and turns the declared sends into queued
+  messages whose content is a new blob of the declared data (SBX-012);
+* fails, adopting nothing, when the run fails (SBX-013).
+
+It calls :func:`~gritwit.sandbox.run_python` only: the run's objects go to a scratch
+store, and only those the new core and the sends reference, and that the reader does
+not already hold, become the transition's new objects (WIT-007.3).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from .._codec import object_id
+from .._errors import InvalidTransition, UnknownQuery, UnknownWit
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Tree
+from ..store import Store
+from ..wit._actors import QueryInput
+from ..wit._model import (
+    ObjectReader,
+    PendingMessage,
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    get_blob,
+)
+from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path, module_tree_id
+from ._run import SandboxLimits, run_python
+from ._wit import RUNTIME, program_of
+
+__all__ = ["CODE_ENTRIES", "SandboxWit", "SandboxWits", "interpreter_id", "message_json"]
+
+#: The core entries that hold code: not mounted, kept unchanged by a run (SBX-011.1).
+CODE_ENTRIES: Final = frozenset({"wit", "wit_update"})
+#: Message types a program cannot send: only the outside creates and updates (SBX-012.3).
+_RESERVED: Final = frozenset({"genesis", "update"})
+#: The limits of a transition: the run's defaults (SBX-006.3).
+ACTOR_LIMITS: Final = SandboxLimits()
+
+
+def interpreter_id() -> ObjectId:
+    """The id of the interpreter this host holds (SBX-002.3); ``unknown-wit`` without one.
+
+    Read from the optional extra (or ``$GRITWIT_SANDBOX_PYTHON``) once per file.
+    """
+    path = interpreter_path()
+    if path is None or not path.is_file():
+        raise UnknownWit("SBX-002.1", INSTALL_HINT)
+    stat = path.stat()
+    return _interpreter_id(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@cache
+def _interpreter_id(path: str, size: int, mtime_ns: int) -> ObjectId:
+    data = Path(path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != INTERPRETER_SHA256:
+        raise UnknownWit("SBX-002.2", f"{path} is not the pinned interpreter (sha256 {digest})")
+    return module_tree_id(data)
+
+
+def message_json(reader: ObjectReader, sender: ObjectId, item: PendingMessage) -> dict[str, Any]:
+    """One pending message as the program sees it in ``messages`` (SBX-010.2)."""
+    content = item.message.content
+    blob = get_blob(reader, content)
+    return {
+        "id": item.id.hex(),
+        "from": sender.hex(),
+        "headers": dict(item.message.headers),
+        "content": content.hex(),
+        "data": None if blob is None else base64.b64encode(blob.data).decode("ascii"),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxWit:
+    """One ``python-wasi`` program as a Wit: call it like any Wit (WIT-006)."""
+
+    blob_id: ObjectId
+    program: str
+    limits: SandboxLimits
+
+    def __call__(self, inp: TransitionInput) -> TransitionOutput:
+        """One transition: one run of the program over the core and the pending messages.
+
+        Raises the run's typed error (SBX-008) or ``invalid-transition`` (SBX-011.2,
+        SBX-012.3); then no step is adopted (SBX-013.1).
+        """
+        reader = inp.objects
+        senders = sorted(inp.pending)
+        messages = tuple(
+            message_json(reader, sender, item) for sender in senders for item in inp.pending[sender]
+        )
+        code = {name: oid for name, oid in inp.core.entries.items() if name in CODE_ENTRIES}
+        state = {name: oid for name, oid in inp.core.entries.items() if name not in CODE_ENTRIES}
+        with Store.memory() as scratch:
+            mount: ObjectId | None = None
+            if state:
+                for obj in _reachable(reader, state.values()):
+                    scratch.put_object(obj)
+                mount = scratch.put_object(Tree(entries=state))
+            result = run_python(
+                self.program, store=scratch, core=mount, messages=messages, limits=self.limits
+            )
+            entries: dict[str, ObjectId] = {}
+            created: dict[ObjectId, GritObject] = {}
+            if result.core is not None:
+                left = scratch.get_object(result.core)
+                assert isinstance(left, Tree)
+                touched = CODE_ENTRIES & set(left.entries)
+                if touched:
+                    raise InvalidTransition(
+                        "SBX-011.2",
+                        f"the program left {', '.join(sorted(touched))} in /core: "
+                        "a program cannot write its own code",
+                    )
+                entries = dict(left.entries)
+                for obj in _new_objects(scratch, reader, left.entries.values()):
+                    created.setdefault(object_id(obj), obj)
+        sends = []
+        for declared in result.sends:
+            if declared.headers.get("mt") in _RESERVED:
+                raise InvalidTransition(
+                    "SBX-012.3", f"a program cannot send mt {declared.headers['mt']!r}"
+                )
+            blob = Blob(data=declared.data)
+            content = object_id(blob)
+            created.setdefault(content, blob)
+            sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
+        return TransitionOutput(
+            core=Tree(entries={**entries, **code}),
+            read={sender: len(inp.pending[sender]) for sender in senders},
+            sends=tuple(sends),
+            new_objects=tuple(created.values()),
+        )
+
+    def query(self, name: str, inp: QueryInput) -> Blob:
+        """A ``python-wasi`` actor answers no query in this version (SBX-014.1)."""
+        raise UnknownQuery("SBX-014.1", f"a python-wasi actor answers no query ({name!r:.60})")
+
+
+class SandboxWits:
+    """Turns ``wit`` blobs of runtime ``python-wasi`` into Wits (SBX-001, SBX-010).
+
+    ``limits`` bound every transition (SBX-006); programs are cached by the blob's id.
+    """
+
+    __slots__ = ("_programs", "limits")
+
+    def __init__(self, limits: SandboxLimits = ACTOR_LIMITS) -> None:
+        self.limits = limits
+        self._programs: dict[ObjectId, str] = {}
+
+    def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> SandboxWit:
+        """The Wit of the ``wit`` blob ``blob_id``; ``unknown-wit`` as SBX-001 and SBX-002 say."""
+        program = self._programs.get(blob_id)
+        if program is None:
+            blob = get_blob(reader, blob_id)
+            if blob is None:
+                raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
+            if blob.headers.get("runtime") != RUNTIME:
+                raise UnknownWit("SBX-001.1", "the blob's runtime is not 'python-wasi'")
+            program = program_of(blob, interpreter_id())
+            self._programs[blob_id] = program
+        return SandboxWit(blob_id, program, self.limits)
+
+
+def _reachable(reader: ObjectReader, roots: Iterable[ObjectId]) -> Iterator[GritObject]:
+    """Every object reachable from ``roots`` through trees, each once (the mounted state)."""
+    seen: set[ObjectId] = set()
+    stack = list(roots)
+    while stack:
+        oid = stack.pop()
+        if oid in seen:
+            continue
+        seen.add(oid)
+        obj = reader.get_object(oid)
+        if isinstance(obj, Tree):
+            stack.extend(obj.entries.values())
+        yield obj
+
+
+def _new_objects(
+    scratch: Store, reader: ObjectReader, roots: Iterable[ObjectId]
+) -> Iterator[GritObject]:
+    """The objects under ``roots`` that ``reader`` does not hold (the run's creations)."""
+    seen: set[ObjectId] = set()
+    stack = list(roots)
+    while stack:
+        oid = stack.pop()
+        if oid in seen or reader.has(oid):
+            continue
+        seen.add(oid)
+        obj = scratch.get_object(oid)
+        if isinstance(obj, Tree):
+            stack.extend(obj.entries.values())
+        yield obj
