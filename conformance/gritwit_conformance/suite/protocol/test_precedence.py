@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._messages import parse_response
+
+from ._raw import assert_still_serving, send_raw, separate_process
 
 ZERO = "00" * 32
 BLOB = g.Blob(data=b"precedence")
@@ -214,25 +216,13 @@ REPEATED = {
 @pytest.mark.req("ADP-004.7", "OBJ-018.10", "ADP-004.4")
 @pytest.mark.parametrize("name", list(REPEATED))
 def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation, name: str) -> None:
-    if not isinstance(impl, Subprocess):
-        return  # an in-process implementation reads no lines
-    separate = Subprocess(impl.label, timeout=impl.timeout)
-    try:
-        separate.info()
-        process = separate._proc
-        assert process is not None
-        follow = {"seq": 4242, "cmd": "hash", "bytes": ""}
-        data = REPEATED[name] + b"\n" + json.dumps(follow).encode() + b"\n"
-        line = process.exchange_raw(data, "(a line with a repeated key)", None)
-        first = json.loads(line)
+    with separate_process(impl) as process:
+        first = json.loads(send_raw(process, REPEATED[name], "(a line with a repeated key)"))
         assert first.get("seq") is None and first.get("ok") is False, (
             f"a line repeating a key ({name}) must be answered seq null, got {first}"
         )
         assert first["error"]["class"] == "bad-request", first
-        answer = json.loads(process.read_line())  # still serving, in order
-        assert answer.get("seq") == 4242 and answer.get("ok") is True, answer
-    finally:
-        separate.kill()
+        assert_still_serving(process)
 
 
 @pytest.mark.profile("protocol")
@@ -311,19 +301,11 @@ def test_wit_genesis_judges_shape_then_surrogates_then_objects(
 @pytest.mark.profile("protocol")
 @pytest.mark.req("ADP-003.4", "ADP-003.2")
 def test_results_are_members_of_the_response_itself(impl: Implementation) -> None:
-    if not isinstance(impl, Subprocess):
-        return  # the raw line is what is checked
-    separate = Subprocess(impl.label, timeout=impl.timeout)
-    try:
-        separate.info()
-        process = separate._proc
-        assert process is not None
+    with separate_process(impl) as process:
         request = {"seq": 77, "cmd": "hash", "bytes": "00"}
         line = process.exchange_raw(json.dumps(request).encode() + b"\n", "hash", 77)
         answer = json.loads(line)
         assert answer == {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}, answer
-    finally:
-        separate.kill()
 
 
 def _nested_content(depth: int) -> dict[str, Any]:

@@ -1,20 +1,18 @@
 """Lines that are no request: answered ``seq: null`` and ``bad-request`` (ADP-004.4).
 
 The harness never sends such lines in a run, so these tests write raw lines to a
-separate adapter process.  Each bad line is followed at once by a valid ``hash``
-request: an adapter that skips the bad line answers the ``hash`` first, which
-shows at once, without waiting for a time-out.
+separate adapter process (``_raw.py``).
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._messages import ProtocolViolation, parse_response
 from gritwit_conformance._transport import AdapterBroken
+
+from ._raw import FOLLOW_SEQ, assert_still_serving, send_raw, separate_process
 
 pytestmark = pytest.mark.profile("protocol")
 
@@ -33,17 +31,11 @@ BAD_LINES = {
 @pytest.mark.req("ADP-004.4", "ADP-003.1")
 @pytest.mark.parametrize("name", list(BAD_LINES))
 def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name: str) -> None:
-    if not isinstance(impl, Subprocess):
-        return  # an in-process implementation reads no lines
-    separate = Subprocess(impl.label, timeout=impl.timeout)
-    try:
-        separate.info()
-        process = separate._proc
-        assert process is not None
-        follow = {"seq": 4242, "cmd": "hash", "bytes": ""}
-        data = BAD_LINES[name] + b"\n" + json.dumps(follow).encode() + b"\n"
-        line = process.exchange_raw(data, "(a bad line)", None)
-        if b'"seq":4242' in line.replace(b" ", b"") and process.answered_on_stderr("null"):
+    with separate_process(impl) as process:
+        line = send_raw(process, BAD_LINES[name], "(a bad line)")
+        if f'"seq":{FOLLOW_SEQ}'.encode() in line.replace(b" ", b"") and process.answered_on_stderr(
+            "null"
+        ):
             raise AdapterBroken(
                 f"no answer to a {name} line on standard output: "
                 "the adapter wrote it to standard error",
@@ -59,7 +51,4 @@ def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name:
         assert first.error_class == "bad-request", (
             f"a {name} line must be answered with seq null and bad-request, got {first}"
         )
-        answer = json.loads(process.read_line())  # still serving, in order
-        assert answer.get("seq") == 4242 and answer.get("ok") is True, answer
-    finally:
-        separate.kill()
+        assert_still_serving(process)

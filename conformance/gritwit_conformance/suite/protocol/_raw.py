@@ -1,0 +1,51 @@
+"""Raw lines to a separate adapter process: for the tests of lines that are no request.
+
+The harness never sends such lines in a run, so these tests start a second process
+of the implementation under test, write a raw line followed at once by a valid
+``hash`` request (``seq`` 4242), and read the answers.  An adapter that skips the
+bad line answers the ``hash`` first, which shows at once, without a time-out.
+An in-process implementation reads no lines: the tests are skipped for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance._transport import AdapterProcess
+
+__all__ = ["FOLLOW_SEQ", "assert_still_serving", "send_raw", "separate_process"]
+
+#: The ``seq`` of the valid request written after every raw line.
+FOLLOW_SEQ = 4242
+
+
+@contextmanager
+def separate_process(impl: Implementation) -> Iterator[AdapterProcess]:
+    """A second, handshaken process of ``impl``, killed on exit; skip an in-process one."""
+    if not isinstance(impl, Subprocess):
+        pytest.skip("an in-process implementation reads no lines (ADP-004.4)")
+    separate = Subprocess(impl.label, timeout=impl.timeout)
+    try:
+        separate.info()
+        process = separate._proc
+        assert process is not None
+        yield process
+    finally:
+        separate.kill()
+
+
+def send_raw(process: AdapterProcess, line: bytes, what: str) -> bytes:
+    """Write ``line`` and a valid ``hash`` request; the first line answered."""
+    follow = {"seq": FOLLOW_SEQ, "cmd": "hash", "bytes": ""}
+    return process.exchange_raw(line + b"\n" + json.dumps(follow).encode() + b"\n", what, None)
+
+
+def assert_still_serving(process: AdapterProcess) -> None:
+    """The request after the raw line is answered next, in order (ADP-004.4)."""
+    answer = json.loads(process.read_line())
+    assert answer.get("seq") == FOLLOW_SEQ and answer.get("ok") is True, answer
