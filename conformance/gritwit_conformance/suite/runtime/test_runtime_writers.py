@@ -169,6 +169,12 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
     problems: list[str] = []
 
     def writer(index: int) -> None:
+        try:
+            write(index)
+        except Exception as exc:  # reported below, not lost in the thread
+            problems.append(f"writer {index}: {type(exc).__name__}: {exc}")
+
+    def write(index: int) -> None:
         side, runtime = sides[index], handles[index]
         for _ in range(ROUNDS):
             sent = side.call("rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": ""})
@@ -183,6 +189,8 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
+    hung = [i for i, thread in enumerate(threads) if thread.is_alive()]
+    assert not hung, f"writer(s) {hung} still running after 300 s: an rt-run that never ends"
     assert not problems, problems
     for index in (0, 1):  # what the other writer left pending is run here
         ran = sides[index].call("rt-run", runtime=handles[index], max_steps=200)
