@@ -1,4 +1,10 @@
-"""``gritwit sandbox run FILE.py``: run untrusted Python once and show what came out (SBX-007)."""
+"""``gritwit sandbox``: run untrusted Python once (SBX-007), or make it an actor (SBX-010).
+
+``run FILE.py`` runs a program once; ``actor FILE.py --store DIR`` sends the genesis
+of an actor running it; ``send`` queues a message to an actor from the outside and
+``cat`` prints a file of an actor's head core.  Running the actors is
+``gritwit runtime run DIR``'s job, as for every actor.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 
 from .._errors import GritError
 from .._ids import ObjectId
+from .._objects import Blob, Tree
 from ..store import Store
 from ._mount import read_directory
 from ._run import SandboxLimits, run_python
@@ -52,6 +59,7 @@ def add_sandbox_parser(subparsers: Any) -> None:
         help="a Grit store directory: the tree to mount is read from it, the new core put in it",
     )
     run.set_defaults(handler=_run)
+    _add_actor_parsers(actions)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -87,4 +95,163 @@ def _run(args: argparse.Namespace) -> int:
     core_text = "none" if result.core is None else result.core.hex()
     print(f"core: {core_text}")
     print(f"fuel: {result.fuel}")
+    return 0
+
+
+def _add_actor_parsers(actions: Any) -> None:
+    """``sandbox actor``, ``sandbox send`` and ``sandbox cat`` (SBX-010 … SBX-015)."""
+    actor_help = (
+        "make FILE.py an actor of the store DIR (its genesis message is sent; "
+        "`gritwit runtime run DIR` runs it); prints the actor's id"
+    )
+    actor = actions.add_parser("actor", help=actor_help, description=actor_help)
+    actor.add_argument("file", type=Path, metavar="FILE.py")
+    actor.add_argument(
+        "--store", type=Path, required=True, metavar="DIR", help="the durable store (created)"
+    )
+    actor.add_argument(
+        "--mount",
+        default=None,
+        metavar="DIR|TREE",
+        help="the actor's initial state, seen as /core: a directory or a tree id of the store",
+    )
+    actor.set_defaults(handler=_actor)
+    send_help = "queue a message from the outside to an actor (run it with `gritwit runtime run`)"
+    send = actions.add_parser("send", help=send_help, description=send_help)
+    send.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
+    send.add_argument("--store", type=Path, required=True, metavar="DIR")
+    send.add_argument("--mt", required=True, help="the message type (header mt)")
+    send.add_argument("--data", default="", help="the content: a blob of this UTF-8 text")
+    send.add_argument(
+        "--header", action="append", default=[], metavar="NAME=VALUE", help="another header"
+    )
+    send.set_defaults(handler=_send)
+    cat_help = "print the file PATH of an actor's head core (a blob under /core)"
+    cat = actions.add_parser("cat", help=cat_help, description=cat_help)
+    cat.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
+    cat.add_argument("path", metavar="PATH", help="a path under /core, such as count or a/b")
+    cat.add_argument("--store", type=Path, required=True, metavar="DIR")
+    cat.set_defaults(handler=_cat)
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"gritwit sandbox: {message}", file=sys.stderr)
+    return status
+
+
+def _existing_store(directory: Path) -> Store | None:
+    """The durable store in ``directory``, or ``None`` when it holds none (a mistyped path)."""
+    from ..store._sqlite import DB_FILENAME
+
+    if not (directory / DB_FILENAME).is_file():
+        return None
+    return Store.open(directory)
+
+
+def _actor(args: argparse.Namespace) -> int:
+    from ..wit import Executor
+    from ._actor import CODE_ENTRIES, interpreter_id
+    from ._wit import wit_blob
+
+    try:
+        source = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"cannot read {args.file}: {exc}")
+    try:
+        store = Store.open(args.store)
+    except (OSError, GritError) as exc:
+        return _fail(f"cannot open the store {args.store}: {exc}")
+    with store:
+        try:
+            entries: dict[str, ObjectId] = {}
+            if args.mount is not None:
+                state = _mount_entries(store, args.mount)
+                if state is None:
+                    return _fail(f"{args.mount} is not a directory nor a tree id of the store")
+                entries.update(state)
+            clash = CODE_ENTRIES & set(entries)
+            if clash:
+                return _fail(f"the mount has {', '.join(sorted(clash))}: names kept for code")
+            entries["wit"] = store.put_object(wit_blob(source, interpreter_id()))
+            actor = Executor(store).genesis(Tree(entries=entries))
+        except GritError as exc:
+            return _fail(f"{exc.error_class}: {exc}", 1)
+    print(actor.hex())
+    return 0
+
+
+def _mount_entries(store: Store, mount: str) -> dict[str, ObjectId] | None:
+    """The state entries of ``--mount``: a directory read into ``store``, or a tree of it."""
+    if Path(mount).is_dir():
+        oid = read_directory(store, Path(mount), {}, SandboxLimits().core_bytes)
+        if oid is None:
+            return {}  # an empty directory: no state
+    else:
+        try:
+            oid = ObjectId.from_hex(mount)
+        except (GritError, ValueError):
+            return None
+        if not store.has(oid):
+            return None
+    tree = store.get_object(oid)
+    return dict(tree.entries) if isinstance(tree, Tree) else None
+
+
+def _actor_id(text: str) -> ObjectId | None:
+    try:
+        return ObjectId.from_hex(text)
+    except (GritError, ValueError):
+        return None
+
+
+def _send(args: argparse.Namespace) -> int:
+    from ..wit import Executor
+
+    actor = _actor_id(args.actor)
+    if actor is None:
+        return _fail(f"{args.actor!r:.80} is not an actor id (64 hex digits)")
+    headers = {"mt": args.mt}
+    for item in args.header:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            return _fail(f"--header {item!r:.80} is not NAME=VALUE")
+        headers[name] = value
+    store = _existing_store(args.store)
+    if store is None:
+        return _fail(f"{args.store} holds no gritwit store")
+    with store:
+        try:
+            content = Blob(data=args.data.encode("utf-8"))
+            sent = Executor(store).inject(
+                actor, store.put_object(content), headers, objects=(content,)
+            )
+        except GritError as exc:
+            return _fail(f"{exc.error_class}: {exc}", 1)
+    print(sent.hex())
+    return 0
+
+
+def _cat(args: argparse.Namespace) -> int:
+    from ..wit import Executor
+
+    actor = _actor_id(args.actor)
+    if actor is None:
+        return _fail(f"{args.actor!r:.80} is not an actor id (64 hex digits)")
+    store = _existing_store(args.store)
+    if store is None:
+        return _fail(f"{args.store} holds no gritwit store")
+    with store:
+        try:
+            node: object = Executor(store).core(actor)
+        except LookupError:
+            return _fail(f"actor {actor} has no step yet (run `gritwit runtime run {args.store}`)")
+        for name in args.path.strip("/").split("/"):
+            entry = node.entries.get(name) if isinstance(node, Tree) else None
+            if entry is None:
+                return _fail(f"{args.path} is not in the actor's core", 1)
+            node = store.get_object(entry)
+        if not isinstance(node, Blob):
+            return _fail(f"{args.path} is a directory", 1)
+        sys.stdout.buffer.write(node.data)
+        sys.stdout.flush()
     return 0
