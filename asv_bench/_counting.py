@@ -15,7 +15,9 @@ reference package:
 * **objects written**, **commits**, **reads** — seen by :class:`CountingBackend`, a
   proxy between the ``Store`` and its backend: a commit is one call that changes
   the backend (``insert``, ``insert_many``, ``cas_ref``, ``insert_many_then_cas``,
-  ``erase``, or any later method named like a write), i.e. one transaction.
+  ``erase``, or any later method named like a write), i.e. one transaction; a
+  ``batch()`` block (the runtime's group commit, RUN-017) is one commit however
+  many inserts and swaps it holds.
 
 The wrappers sit at the library boundary, so a faster gritwit that calls cbor2 or
 blake3 from a new place is still counted, and one that encodes less counts less.
@@ -69,6 +71,8 @@ class CountingBackend:
             return attr
         if name == "read":
             return self._counted_read(attr)
+        if name == "batch":
+            return self._counted_batch(attr)
         if _WRITE.match(name):
             return self._counted_write(attr)
         return attr
@@ -79,6 +83,17 @@ class CountingBackend:
             return method(*args, **kwargs)
 
         return read
+
+    def _counted_batch(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        """``batch()``: one commit for the block; its inserts count as objects written."""
+
+        @contextmanager
+        def batch(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            self._counts.commits += 1
+            with method(*args, **kwargs) as inner:
+                yield _CountingBatch(inner, self._counts)
+
+        return batch
 
     def _counted_write(self, method: Callable[..., Any]) -> Callable[..., Any]:
         def write(*args: Any, **kwargs: Any) -> Any:
@@ -92,6 +107,22 @@ class CountingBackend:
             return method(*args, **kwargs)
 
         return write
+
+
+class _CountingBatch:
+    """The writes of one counted ``batch()`` block (already counted as one commit)."""
+
+    def __init__(self, inner: Any, counts: Counts) -> None:
+        self._inner = inner
+        self._counts = counts
+
+    def insert_many(self, items: Any) -> None:
+        items = list(items)
+        self._counts.objects_written += len(items)
+        self._inner.insert_many(items)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def _is_object_id(value: object) -> bool:

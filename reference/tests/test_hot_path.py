@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,13 @@ class _Recording:
         self.writes += 1
         return self._inner.cas_ref(*args)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Any]:
+        """One write of the runtime's group commit (RUN-017): its inserts are recorded."""
+        self.writes += 1
+        with self._inner.batch() as inner:
+            yield _RecordingBatch(self, inner)
+
     def read(self, oid: g.ObjectId) -> bytes | None:
         self.read_ids.append(oid)
         return self._inner.read(oid)  # type: ignore[no-any-return]
@@ -224,6 +232,21 @@ class _Recording:
         self.written.clear()
         self.read_ids.clear()
         self.writes = 0
+
+
+class _RecordingBatch:
+    """The batch of a :class:`_Recording`: records what it inserts, within its one write."""
+
+    def __init__(self, recording: _Recording, inner: Any) -> None:
+        self._recording, self._inner = recording, inner
+
+    def insert_many(self, items: Iterable[tuple[g.ObjectId, bytes]]) -> None:
+        items = list(items)
+        self._recording.written.update(items)
+        self._inner.insert_many(items)
+
+    def cas_ref(self, *args: Any) -> Any:
+        return self._inner.cas_ref(*args)
 
 
 def _runtime_with(

@@ -9,7 +9,10 @@ Two things can still change what a read of an id *does*, and both are honoured:
   while the store has no tombstone for it; otherwise the read goes to the store
   and fails ``erased`` as it would without the cache;
 * nothing is cached that the store did not accept: objects enter on a read that
-  the store re-hashed (STO-004), or right after the runtime stored them itself.
+  the store re-hashed (STO-004), or right after the runtime stored them itself;
+* the objects of an open commit group (RUN-017) are *pinned*: served from here,
+  never dropped, until the group is committed (then kept as any stored object)
+  or abandoned (then forgotten), since the store does not have them yet.
 
 Eviction of an actor (RUN-012) does not touch this cache: it holds objects, not
 actors, and a restore reads the actor's head ref and head step as RUN-013 says —
@@ -44,11 +47,13 @@ def _size(obj: GritObject) -> int:
 class ObjectCache:
     """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
 
-    __slots__ = ("_bytes", "_lock", "_objects", "_store", "capacity", "max_bytes")
+    __slots__ = ("_bytes", "_lock", "_objects", "_pinned", "_store", "capacity", "max_bytes")
 
     def __init__(self, store: Store, capacity: int = CAPACITY, max_bytes: int = MAX_BYTES) -> None:
         self._store = store
         self._objects: dict[ObjectId, GritObject] = {}
+        #: Objects of the open commit group, not yet stored (RUN-017).
+        self._pinned: dict[ObjectId, GritObject] = {}
         self._bytes = 0
         #: Most blob data kept, in bytes; the oldest entries go first.
         self.max_bytes = max_bytes
@@ -63,6 +68,8 @@ class ObjectCache:
         STO-003, STO-004, RUN-011.3.
         """
         obj = self._objects.get(oid)
+        if obj is None:
+            obj = self._pinned.get(oid)
         if obj is not None and (type(obj) is not Blob or self._store.tombstone(oid) is None):
             return obj
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
@@ -75,7 +82,7 @@ class ObjectCache:
         Never true for an object the store lacks: a step naming one is
         ``invalid-transition`` (WIT-007.3), on the runtime as under the executor.
         """
-        return oid in self._objects or self._store.has(oid)
+        return oid in self._objects or oid in self._pinned or self._store.has(oid)
 
     def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
         """Store ``objects`` in one write (:meth:`Store.put_objects`) and keep them."""
@@ -101,6 +108,17 @@ class ObjectCache:
             self._keep_all(built)
             raise
         self._keep_all(built)
+
+    def pin(self, built: Assembled) -> None:
+        """Serve a transition's objects from memory until its group is committed (RUN-017)."""
+        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
+            self._pinned[oid] = obj
+
+    def unpin(self, built: Assembled, *, stored: bool) -> None:
+        """End the pin of :meth:`pin`; keep the objects as cached ones if they were ``stored``."""
+        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
+            if self._pinned.pop(oid, None) is not None and stored:
+                self._keep(oid, obj)
 
     def _keep_all(self, built: Assembled) -> None:
         for (_, oid), obj in zip(built.encodings, built.objects, strict=True):

@@ -21,6 +21,13 @@ committed:
   compare-and-swap, and only then is the routing index told about its outbox
   (RUN-001.1 … RUN-001.4); a CAS conflict reloads the index from the heads and retries
   (RUN-002.2, RUN-002.3);
+* with ``commit="group"`` (the default, RUN-017) a step is adopted in memory
+  first — its head provisional, its messages routed to later members — and the
+  open group of steps is committed in one transaction
+  (:class:`~gritwit.runtime._group.CommitGroup`): when ``group_size`` steps are
+  waiting, before an actor is marked failed, and before a run returns, so a run
+  reports only steps that are durable (RUN-017.5); ``commit="step"`` commits each
+  step on its own, as RUN-001 describes;
 * a failed transition is retried with exponential back-off; after the last
   attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6),
   with the attempts and the first delay of RUN-004.3 as defaults (RUN-004.8);
@@ -77,9 +84,10 @@ from ._events import (
     Residency,
     Resident,
 )
+from ._group import COMMIT, COMMIT_MODES, GROUP_SIZE, CommitGroup
 from ._index import RoutingIndex, failed_ref
 
-__all__ = ["ATTEMPTS", "FIRST_BACKOFF", "TIME_LIMIT", "Runtime"]
+__all__ = ["ATTEMPTS", "COMMIT", "FIRST_BACKOFF", "GROUP_SIZE", "TIME_LIMIT", "Runtime"]
 
 #: Default bound of one transition, in seconds (RUN-005).
 TIME_LIMIT = 5.0
@@ -114,7 +122,13 @@ class Runtime:
         max_resident: int | None = MAX_RESIDENT,
         idle_after: float | None = IDLE_AFTER,
         clock: Callable[[], float] = time.monotonic,
+        commit: str = COMMIT,
+        group_size: int = GROUP_SIZE,
     ) -> None:
+        if commit not in COMMIT_MODES:
+            raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
+        if group_size < 1:
+            raise ValueError(f"RUN-017.2: group_size must be at least 1, not {group_size}")
         self._store = store
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
@@ -143,6 +157,15 @@ class Runtime:
         self.conflicts = 0
         #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
         self.attempts_from = 0
+        #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
+        self.commit = commit
+        self._grouped = commit == "group"
+        self._group = CommitGroup(self._cache, group_size)
+        #: How many group commits lost a member (RUN-017.4).
+        self.group_losses = 0
+        #: The current run's adopted steps and idle snapshots (a group commit adds to them).
+        self._sink: list[tuple[ObjectId, ObjectId]] = []
+        self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
 
     # --- reading state -------------------------------------------------------------------
 
@@ -155,8 +178,13 @@ class Runtime:
 
         The head ref is read every time, so another writer's step is seen at once
         (RUN-002); the step object is read again only when the head moved.  This
-        neither restores nor marks the actor used.
+        neither restores nor marks the actor used.  A step of the open commit group
+        is the actor's head for the runtime (RUN-017.3), not read from the store.
         """
+        if self._group.members:
+            provisional = self._group.provisional(actor)
+            if provisional is not None:
+                return provisional
         oid = self.head(actor)
         resident = self._resident.get(actor)
         if resident is not None and resident.head == oid:
@@ -308,17 +336,22 @@ class Runtime:
         try:
             return await self._run(max_steps)
         except BaseException:
+            self._abandon_group()
             self._loaded = False  # what was dirty may be lost: start from the heads again
             raise
 
     async def _run(self, max_steps: int | None) -> RunReport:
         first_failure = len(self.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
+        self._sink, self._idle_now = steps, None
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         while True:
             self.evict_idle()
             for actor in sorted(self._dirty - self._running):
-                if max_steps is not None and len(steps) + len(tasks) >= max_steps:
+                if (
+                    max_steps is not None
+                    and len(steps) + len(self._group) + len(tasks) >= max_steps
+                ):
                     break
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
@@ -326,6 +359,8 @@ class Runtime:
                 self._running.add(actor)
                 tasks[asyncio.create_task(self._drive(actor, steps))] = actor
             if not tasks:
+                if self._group.members and not self._commit_group():
+                    continue  # a member was lost: run its actor again (RUN-017.4)
                 break
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -351,16 +386,35 @@ class Runtime:
         steps: list[tuple[ObjectId, ObjectId]] = []
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        self._sink, self._idle_now = steps, idle
+        try:
+            return await self._rounds(max_steps, steps, marked, idle)
+        except BaseException:
+            self._abandon_group()
+            raise
+
+    async def _rounds(
+        self,
+        max_steps: int,
+        steps: list[tuple[ObjectId, ObjectId]],
+        marked: list[Failure],
+        idle: dict[ObjectId, tuple[ObjectId, ...]],
+    ) -> RunReport:
+        """The rounds of :meth:`run_rounds`; a group is committed before it answers (RUN-017.5)."""
+        group = self._group
         while True:
             self._evict_between_rounds(idle)
             progressed = False
+            losses = self.group_losses
             for actor in sorted(self._index.recipients() - self._index.failed):
+                if len(steps) + len(group) >= max_steps:
+                    self._commit_group()
                 if len(steps) >= max_steps:
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)
                 if actor in self._index.failed:  # marked by another writer during the round
                     continue
-                adopted, attempts = len(steps), len(self.failures)
+                adopted, attempts = len(steps) + len(group), len(self.failures)
                 self._running.add(actor)
                 try:
                     await self._drive(actor, steps, idle)
@@ -368,10 +422,12 @@ class Runtime:
                     self._running.discard(actor)
                 if actor in self._index.failed and len(self.failures) > attempts:
                     marked.append(self.failures[-1])  # its last attempt, in its turn
-                progressed = progressed or len(steps) > adopted
-            if not progressed:
-                self._evict_between_rounds(idle, final=True)
-                return RunReport(tuple(steps), tuple(marked), True)
+                progressed = progressed or len(steps) + len(group) > adopted
+            if not progressed and self.group_losses == losses:
+                self._commit_group()
+                if self.group_losses == losses:  # else a lost member's actor runs again
+                    self._evict_between_rounds(idle, final=True)
+                    return RunReport(tuple(steps), tuple(marked), True)
 
     def _evict_between_rounds(
         self, idle: dict[ObjectId, tuple[ObjectId, ...]], *, final: bool = False
@@ -423,6 +479,8 @@ class Runtime:
         attempt = 0
         while True:
             last_id, last, found = self._pending(actor)
+            # RUN-017.3: the open group's steps this transition is built on
+            basis = self._group.basis((actor, *found)) if self._group.members else frozenset()
             snapshot = tuple(items[-1].id for items in found.values())
             if idle is None:
                 resident = self._resident.get(actor)
@@ -447,22 +505,63 @@ class Runtime:
             if built is None:  # no genesis yet: wait for what is pending to change
                 self._wait(actor, snapshot, idle)
                 return
-            try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
-                self._cache.commit_assembled(built, head_ref(actor), last_id)
-            except RefConflict:  # RUN-002: another writer won; reload and retry from it
-                self.conflicts += 1
-                self._dirty |= self._index.load(self._store, self._cache)
-                continue
+            if self._grouped:  # RUN-017: adopted in memory, committed with its group
+                if not self._group.add(actor, last_id, built, basis):
+                    self.conflicts += 1  # built on a lost step (RUN-017.4): run again
+                    continue
+            else:
+                try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
+                    self._cache.commit_assembled(built, head_ref(actor), last_id)
+                except RefConflict:  # RUN-002: another writer won; reload and retry from it
+                    self.conflicts += 1
+                    self._dirty |= self._index.load(self._store, self._cache)
+                    continue
+                steps.append((actor, built.step_id))
             # … and only then are its messages routed.
             outbox = mailbox_entries(self._cache, built.step.outbox)
             self._dirty.update(self._index.set_outbox(actor, outbox, built.step_id))
             if not self._read_all(built.step, found):  # else only news can be pending: dirty
                 self._dirty.add(actor)
-            steps.append((actor, built.step_id))
             self._remember(actor, built.step_id, built.step)
             if built.step.inbox == (None if last is None else last.inbox):
                 self._wait(actor, snapshot, idle)
+            if self._group.full:
+                self._commit_group()
             return
+
+    def _commit_group(self) -> bool:
+        """Commit the open group (RUN-017.2); ``False`` when a member was lost (RUN-017.4).
+
+        The adopted members join the run's steps, in group order.  A lost member's
+        provisional state is undone: the routing index is rebuilt from the heads
+        (RUN-003), which marks every actor with pending messages to run again
+        (RUN-002.3), and the member's idle snapshot is forgotten.
+        """
+        if not self._group.members:
+            return True
+        adopted, lost = self._group.commit(self._store)
+        self._sink.extend((m.actor, m.built.step_id) for m in adopted)
+        if not lost:
+            return True
+        self.conflicts += len(lost)
+        self.group_losses += 1
+        for member in lost:
+            self._forget_adoption(member.actor)
+        self._dirty |= self._index.load(self._store, self._cache)
+        return False
+
+    def _abandon_group(self) -> None:
+        """Drop the open group unstored (an error escaped a run): nothing of it was durable."""
+        for member in self._group.abandon():
+            self._forget_adoption(member.actor)
+
+    def _forget_adoption(self, actor: ObjectId) -> None:
+        """Undo what a provisional adoption of ``actor``'s step left in memory (RUN-017.4)."""
+        resident = self._resident.get(actor)
+        if resident is not None:
+            resident.waiting = None
+        if self._idle_now is not None:
+            self._idle_now.pop(actor, None)
 
     async def _build(
         self, actor: ObjectId, last_id: ObjectId | None, last: Step | None, found: Found
@@ -524,7 +623,14 @@ class Runtime:
         """Store the failure blob, set ``names/failed/<actor>``, send receipts.
 
         RUN-004.4, RUN-004.6.
+
+        The open commit group is committed first (RUN-017.6): the mark and the
+        receipts must not become durable ahead of the steps that sent what the actor
+        failed on.  If that loses a member, the actor is not marked now: what is
+        pending for it changed, and it runs again.
         """
+        if not self._commit_group():
+            return
         error_class = error.error_class if isinstance(error, GritError) else "failed"
         record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
         text = json.dumps(record, sort_keys=True, separators=(",", ":"))

@@ -18,18 +18,25 @@ conditional write could implement it.  A backend MAY also offer
 ``insert_many(items)`` — :meth:`Backend.insert` of each ``(oid, data)`` pair,
 in one transaction where it has them; :meth:`~gritwit.store.Store.put_objects`
 uses it when present (both built-in backends do).
+
+A backend MAY also offer ``batch()``: a context manager giving a
+:class:`BackendBatch` whose inserts and swaps all run in **one** write
+transaction, committed (one sync on a durable backend) when the block ends and
+rolled back if it raises.  Each swap keeps its own compare-and-swap semantics:
+one that conflicts changes nothing and the others still apply (REF-004).  The
+runtime's group commit uses it (RUN-017); both built-in backends offer it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from .._ids import ObjectId
 
-__all__ = ["Backend", "CasResult", "CasStatus"]
+__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus"]
 
 
 class CasStatus(enum.Enum):
@@ -105,4 +112,16 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release resources; later calls raise :class:`ValueError`."""
+        ...
+
+
+class BackendBatch(Protocol):
+    """Inserts and swaps inside one write transaction of a backend (see the module, RUN-017)."""
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """:meth:`Backend.insert` of each ``(oid, data)`` item, inside the transaction."""
+        ...
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """:meth:`Backend.cas_ref` inside the transaction: it sees the batch's earlier writes."""
         ...

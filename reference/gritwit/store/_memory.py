@@ -8,13 +8,14 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 
-__all__ = ["MemoryBackend"]
+__all__ = ["MemoryBackend", "MemoryBatch"]
 
 
 class MemoryBackend:
@@ -114,6 +115,13 @@ class MemoryBackend:
             self._insert_items(items)
             return self._swap(name, expected, new)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[MemoryBatch]:
+        """Many inserts and swaps under one acquisition of the lock (RUN-017)."""
+        with self._lock:
+            self._check_open()
+            yield MemoryBatch(self)
+
     def _swap(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; the caller holds the lock.
 
@@ -143,3 +151,20 @@ class MemoryBackend:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+
+
+class MemoryBatch:
+    """The writes of :meth:`MemoryBackend.batch`; the backend's lock is held meanwhile."""
+
+    __slots__ = ("_backend",)
+
+    def __init__(self, backend: MemoryBackend) -> None:
+        self._backend = backend
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
+        self._backend._insert_items(items)
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
+        return self._backend._swap(name, expected, new)

@@ -26,7 +26,7 @@ from typing import Final
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 
-__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "SqliteBackend"]
+__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "SqliteBackend", "SqliteBatch"]
 
 #: Name of the database file inside the store directory.
 DB_FILENAME: Final = "gritwit.sqlite3"
@@ -218,6 +218,17 @@ class SqliteBackend:
             self._insert_rows(conn, items)
             return self._swap(conn, name, expected, new)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[SqliteBatch]:
+        """Many inserts and swaps in one write transaction: one sync for all (RUN-017).
+
+        The write lock is taken when the block starts (DUR-003) and the transaction
+        commits when it ends, so a crash leaves every write of the block or none
+        (DUR-002); if the block raises, nothing of it is kept.
+        """
+        with self._connection() as conn, self._transaction(conn):
+            yield SqliteBatch(conn)
+
     @staticmethod
     def _swap(
         conn: sqlite3.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
@@ -274,3 +285,20 @@ class SqliteBackend:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+class SqliteBatch:
+    """The writes of :meth:`SqliteBackend.batch`, on its connection, inside its transaction."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
+        SqliteBackend._insert_rows(self._conn, items)
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
+        return SqliteBackend._swap(self._conn, name, expected, new)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,12 +26,12 @@ from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject
-from ._backend import Backend, CasResult, CasStatus
+from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._memory import MemoryBackend
 from ._refs import check_head_target, check_ref_name, head_actor
 from ._sqlite import SqliteBackend
 
-__all__ = ["Store", "VerifyReport"]
+__all__ = ["Store", "StoreBatch", "VerifyReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,24 @@ class Store:
         else:
             result = combined(items, name, expected, new)
         _raise_unless_swapped(result, name, expected, new)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[StoreBatch]:
+        """Many :meth:`put_encoded` and :meth:`cas_ref` calls committed together (RUN-017).
+
+        On a backend with ``batch()`` (both built-in ones) every write of the block
+        is in one transaction — one sync on the durable store — committed when the
+        block ends, nothing of it kept if the block raises.  On any other backend
+        each call is written as it is made, in the block's order.  Either way every
+        swap is its own compare-and-swap (REF-004): one that raises
+        :class:`~gritwit.RefConflict` changes nothing and the block goes on.
+        """
+        opener = getattr(self.backend, "batch", None)
+        if opener is None:
+            yield StoreBatch(self, None)
+            return
+        with opener() as writes:
+            yield StoreBatch(self, writes)
 
     def _insert(self, items: list[tuple[ObjectId, bytes]]) -> None:
         """Insert checked items in one backend write where the backend offers one."""
@@ -287,6 +306,63 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class StoreBatch:
+    """The writes of one :meth:`Store.batch` block: the store's rules, the batch's transaction.
+
+    The checks and errors are those of :meth:`Store.put_encoded` and
+    :meth:`Store.cas_ref`, in the order of REF-007.1.
+    """
+
+    __slots__ = ("_put", "_store", "_writes")
+
+    def __init__(self, store: Store, writes: BackendBatch | None) -> None:
+        self._store = store
+        self._writes = writes
+        #: Ids put in this batch: not yet visible outside its transaction.
+        self._put: set[ObjectId] = set()
+
+    def put_encoded(self, encodings: Iterable[tuple[bytes, ObjectId]]) -> None:
+        """Store objects already encoded (as :meth:`Store.put_encoded`), in this batch."""
+        items = _checked(encodings)
+        if self._writes is None:
+            self._store._insert(items)
+            return
+        self._writes.insert_many(items)
+        self._put.update(oid for oid, _ in items)
+
+    def cas_ref(
+        self,
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+        *,
+        target: GritObject | None = None,
+    ) -> None:
+        """Set ref ``name`` to ``new`` if it holds ``expected`` (as :meth:`Store.cas_ref`).
+
+        ``target``, for an id put in this batch, is the object the caller encoded
+        under ``new``: it is checked for REF-002.1 as it is, not read back (it is
+        not visible outside the batch yet); presence (REF-003.1) is checked by the
+        swap itself.  Raises :class:`~gritwit.RefConflict` (``ref-conflict``) with
+        ``.current`` on a mismatch, and nothing of this swap changes.
+        """
+        if self._writes is None:
+            self._store.cas_ref(name, expected, new, target=target)
+            return
+        check_ref_name(name)
+        actor = head_actor(name)
+        if new is not None and new not in self._put:
+            if not self._store.backend.contains(new):
+                raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
+            if actor is not None:
+                target = self._store.get_object(new)
+        if new is not None and actor is not None:
+            if target is None:  # put in this batch, but the caller gave no object: REF-002.1
+                raise ValueError(f"cas_ref of {name} to {new} put in this batch needs target")
+            check_head_target(name, actor, target)
+        _raise_unless_swapped(self._writes.cas_ref(name, expected, new), name, expected, new)
 
 
 def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId, bytes]]:
