@@ -554,3 +554,66 @@ def test_without_the_interpreter_a_python_actor_fails_unknown_wit_with_the_insta
     assert [f.error_class for f in report.failures] == ["unknown-wit"]
     assert "pip install" in str(report.failures[0].error)
     assert ex.head(actor) is None
+
+
+def _gritwit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gritwit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@needs_interpreter
+@pytest.mark.req("SBX-010.1", "SBX-011.1", "RUN-007")
+def test_the_cli_makes_a_program_an_actor_that_the_runtime_runs(tmp_path: Path) -> None:
+    (tmp_path / "counter.py").write_text(COUNTER, encoding="utf-8")
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "count").write_text("40")
+    made = _gritwit(
+        "sandbox", "actor", "counter.py", "--store", "st", "--mount", "state", cwd=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    actor = made.stdout.strip()
+    assert len(actor) == 64
+    for _ in range(2):
+        sent = _gritwit("sandbox", "send", actor, "--mt", "inc", "--store", "st", cwd=tmp_path)
+        assert sent.returncode == 0, sent.stderr
+    ran = _gritwit("runtime", "run", "st", cwd=tmp_path)
+    assert ran.returncode == 0 and "failed" not in ran.stdout, ran.stdout + ran.stderr
+    count = _gritwit("sandbox", "cat", actor, "count", "--store", "st", cwd=tmp_path)
+    assert count.stdout == "42"
+    # the same actor in a store built in this process: the same steps
+    with g.Store.open(tmp_path / "st") as store:
+        steps = _steps(store, actor=g.ObjectId.from_hex(actor))
+    assert len(steps) == 1
+    again = g.Store.memory()
+    ex = _executor(again)
+    core = _core(again, COUNTER, count=b"40")
+    assert ex.genesis(core).hex() == actor
+    for _ in range(2):
+        _send(ex, again, g.ObjectId.from_hex(actor), "inc")
+    ex.run_until_quiescent()
+    assert _steps(again, g.ObjectId.from_hex(actor)) == steps
+
+
+@pytest.mark.req("SBX-010.1")
+def test_the_cli_says_what_is_wrong_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "p.py").write_text("pass\n")
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "wit").write_text("x")
+    cases = [
+        (("sandbox", "send", "zz", "--mt", "inc", "--store", "st"), "not an actor id"),
+        (("sandbox", "send", "00" * 32, "--mt", "inc", "--store", "nowhere"), "no gritwit store"),
+        (("sandbox", "cat", "00" * 32, "count", "--store", "nowhere"), "no gritwit store"),
+        (("sandbox", "actor", "missing.py", "--store", "st"), "cannot read"),
+        (("sandbox", "actor", "p.py", "--store", "st", "--mount", "nothing"), "not a directory"),
+        (("sandbox", "actor", "p.py", "--store", "st", "--mount", "code"), "kept for code"),
+    ]
+    for args, said in cases:
+        done = _gritwit(*args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert said in done.stderr and "Traceback" not in done.stderr, done.stderr
