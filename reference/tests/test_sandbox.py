@@ -209,14 +209,6 @@ def test_files_and_sends_beyond_their_limits() -> None:
     assert _error(sends, limits=limits) == "output-too-large"
 
 
-#: Why the two tests below fail today: the reference mounts the core as a host
-#: directory through wasmtime's WASI, whose file functions cannot be wrapped from
-#: wasmtime-py (a host function calling them has no caller memory).  Both need the
-#: reference's own WASI filesystem over the tree (issue 13, what remains).
-_OWN_FS = "needs the reference's own WASI filesystem over the core tree (issue 13)"
-
-
-@pytest.mark.xfail(strict=True, reason=_OWN_FS)
 @pytest.mark.req("SBX-007.4")
 def test_writes_to_files_are_bounded_while_the_program_runs() -> None:
     limits = SandboxLimits(core_bytes=1000, sends_bytes=100)
@@ -226,7 +218,6 @@ def test_writes_to_files_are_bounded_while_the_program_runs() -> None:
     assert _error(churn, limits=limits) == "output-too-large"
 
 
-@pytest.mark.xfail(strict=True, reason=_OWN_FS)
 @pytest.mark.req("SBX-005.7")
 def test_file_metadata_does_not_depend_on_the_host() -> None:
     store = g.Store.memory()
@@ -403,9 +394,13 @@ def test_links_do_not_lead_out_of_the_mount() -> None:
     escape = (
         "import os\nos.symlink('../../../../../../..', 'up')\nprint(open('up/etc/passwd').read())"
     )
-    assert _error(escape) == "program-exit"  # WASI refuses to resolve it: nothing printed
-    assert _error("import os\nos.symlink('..', 'up')\nprint(os.listdir('up'))") == "program-exit"
-    assert _error("import os\nos.link('/input/main.py', 'h')") == "program-exit"
+    # no link can even be made: the attempt itself is forbidden, whatever follows
+    assert _error(escape) == "forbidden-operation"
+    assert (
+        _error("import os\nos.symlink('..', 'up')\nprint(os.listdir('up'))")
+        == "forbidden-operation"
+    )
+    assert _error("import os\nos.link('/input/main.py', 'h')") == "forbidden-operation"
 
 
 @pytest.mark.req("SBX-005.1")

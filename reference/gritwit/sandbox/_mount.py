@@ -1,11 +1,16 @@
 """The core tree as a directory, and back (SBX-004).
 
-A tree is a directory, a blob is a regular file holding the blob's data.  Reading
-the directory back, a file whose bytes equal the blob that was written at the same
-path keeps that blob's id (and so its headers, SBX-004.3); any other file becomes a
-blob without headers; empty directories vanish (trees are never empty, OBJ-009).
-Anything but a regular file or a directory is refused (SBX-004.4); links are never
-followed.
+A tree is a directory, a blob is a regular file holding the blob's data.  A run
+mounts the core straight from the store into its in-memory filesystem
+(:func:`mount_tree`) and reads it back from there (:func:`unmount_tree`): no host
+directory is involved.  Reading back, a file whose bytes equal the blob that was
+mounted at the same path keeps that blob's id (and so its headers, SBX-004.3); any
+other file becomes a blob without headers; empty directories vanish (trees are
+never empty, OBJ-009).
+
+:func:`read_directory` reads a host directory into a tree (``gritwit sandbox run
+--mount DIR``); there anything but a regular file or a directory is refused
+(SBX-004.4), and links are never followed.
 """
 
 from __future__ import annotations
@@ -18,36 +23,81 @@ from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..store import Store
+from ._fs import Directory, File
 
-__all__ = ["read_directory", "write_tree"]
+__all__ = ["Mounted", "mount_tree", "read_directory", "unmount_tree"]
 
-
-def write_tree(store: Store, tree_id: ObjectId, directory: Path) -> dict[str, ObjectId]:
-    """Write tree ``tree_id`` under ``directory``; the blob id of every file, by relative path."""
-    written: dict[str, ObjectId] = {}
-    _write(store, tree_id, directory, "", written)
-    return written
+#: What was mounted: by path under ``/core``, the blob's id and its data (SBX-004.3).
+Mounted = dict[str, tuple[ObjectId, bytes]]
 
 
-def _write(
-    store: Store, tree_id: ObjectId, directory: Path, prefix: str, written: dict[str, ObjectId]
-) -> None:
+def mount_tree(store: Store, tree_id: ObjectId | None) -> tuple[Directory, Mounted]:
+    """Tree ``tree_id`` as a :class:`Directory` in memory (SBX-004.1), and what was mounted where.
+
+    A file holds the blob's own ``bytes`` (copied only when the program changes it);
+    the map gives, by path, the blob's id and data, so :func:`unmount_tree` keeps an
+    unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.
+    """
+    mounted: Mounted = {}
+    if tree_id is None:
+        return Directory(), mounted
+    return _mount(store, tree_id, "", mounted), mounted
+
+
+def _mount(store: Store, tree_id: ObjectId, prefix: str, mounted: Mounted) -> Directory:
     tree = store.get_object(tree_id)
     if not isinstance(tree, Tree):
         raise InvalidTransition("SBX-004.1", f"{prefix or 'the core'} is not a tree")
-    directory.mkdir(exist_ok=True)
+    directory = Directory()
     for name, child in tree.entries.items():
         obj = store.get_object(child)
         path = f"{prefix}{name}"
         if isinstance(obj, Tree):
-            _write(store, child, directory / name, path + "/", written)
+            directory.entries[name] = _mount(store, child, path + "/", mounted)
         elif isinstance(obj, Blob):
-            (directory / name).write_bytes(obj.data)
-            written[path] = child
+            directory.entries[name] = File(obj.data)
+            mounted[path] = (child, obj.data)
         else:
             raise InvalidTransition(
                 "SBX-004.1", f"core entry {path!r} is neither a tree nor a blob"
             )
+    return directory
+
+
+def unmount_tree(
+    store: Store, directory: Directory, mounted: Mounted, max_bytes: int
+) -> ObjectId | None:
+    """The new core: ``directory`` as a tree put into ``store`` (SBX-004.2, SBX-004.3).
+
+    ``None`` if nothing is left; ``output-too-large`` past ``max_bytes`` of file
+    data (SBX-007.3).  A file whose bytes equal the blob mounted at the same path
+    keeps that blob's id; an untouched one is recognised without comparing bytes.
+    """
+    return _unmount(store, directory, "", mounted, [max_bytes])
+
+
+def _unmount(
+    store: Store, directory: Directory, prefix: str, mounted: Mounted, budget: list[int]
+) -> ObjectId | None:
+    entries: dict[str, ObjectId] = {}
+    for name in sorted(directory.entries):
+        node, path = directory.entries[name], f"{prefix}{name}"
+        if isinstance(node, Directory):
+            child = _unmount(store, node, path + "/", mounted, budget)
+            if child is not None:
+                entries[name] = child
+            continue
+        budget[0] -= len(node.data)
+        if budget[0] < 0:
+            raise OutputTooLarge("SBX-007.3", "the files left in the mount exceed the core limit")
+        old = mounted.get(path)
+        if old is not None and (node.data is old[1] or node.data == old[1]):
+            entries[name] = old[0]
+        else:
+            entries[name] = store.put_object(Blob(data=bytes(node.data)))
+    if not entries:
+        return None
+    return store.put_object(Tree(entries=entries))
 
 
 def read_directory(

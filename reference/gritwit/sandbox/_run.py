@@ -12,10 +12,8 @@ import base64
 import binascii
 import hashlib
 import json
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 import wasmtime
@@ -31,10 +29,11 @@ from .._errors import (
 from .._ids import ObjectId
 from ..store import Store
 from ..wasm._engine import _LOCK, _engine, _typed
+from ._fs import Filesystem
 from ._interpreter import load_interpreter
-from ._mount import read_directory, write_tree
+from ._mount import mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
-from ._wasi import WasiState, linker
+from ._wasi import ProcExit, WasiState, linker
 
 __all__ = ["INPUT_FORMAT", "SandboxLimits", "SandboxResult", "Send", "run_python"]
 
@@ -116,20 +115,17 @@ def run_python(
     seed = hashlib.sha256(
         b"gritwit-sandbox/1\0" + source.encode("utf-8") + b"\0" + transition_bytes
     ).digest()
-    with tempfile.TemporaryDirectory(prefix="gritwit-sandbox-") as tmp:
-        root = Path(tmp)
-        core_dir, input_dir, out_dir = root / "core", root / "input", root / "out"
-        for directory in (core_dir, input_dir, out_dir):
-            directory.mkdir()
-        written = {} if core is None else write_tree(store, core, core_dir)
-        (input_dir / PROGRAM_NAME).write_text(source, encoding="utf-8")
-        (input_dir / PRELUDE_NAME).write_text(PRELUDE, encoding="utf-8")
-        (input_dir / "transition.json").write_bytes(transition_bytes)
-        stdout, stderr = _Bounded(limits.output_bytes), _Bounded(limits.output_bytes)
-        state = WasiState(seed)
-        fuel = _execute(interpreter.module, engine, root, stdout, stderr, state, limits)
-        new_core = read_directory(store, core_dir, written, limits.core_bytes)
-        sends = _sends(out_dir / "sends.json", limits.sends_bytes)
+    # The run's filesystem is in memory: nothing touches the host's disk (SBX-005.1).
+    root, mounted = mount_tree(store, core)
+    inputs = {PROGRAM_NAME: source.encode(), PRELUDE_NAME: PRELUDE.encode()}
+    inputs["transition.json"] = transition_bytes
+    stdout, stderr = _Bounded(limits.output_bytes), _Bounded(limits.output_bytes)
+    budget = limits.core_bytes + limits.sends_bytes  # the write budget (SBX-007.4)
+    fs = Filesystem(root, inputs, budget=budget, stdout=stdout, stderr=stderr)
+    state = WasiState(seed, fs)
+    fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits)
+    new_core = unmount_tree(store, fs.core, mounted, limits.core_bytes)
+    sends = _sends(fs.out_bytes("sends.json"), limits.sends_bytes)
     return SandboxResult(
         bytes(stdout.data), bytes(stderr.data), new_core, sends, fuel, interpreter.blob_id
     )
@@ -148,23 +144,13 @@ def _shared_engine() -> wasmtime.Engine:
 def _execute(
     module: wasmtime.Module,
     engine: wasmtime.Engine,
-    root: Path,
     stdout: _Bounded,
     stderr: _Bounded,
     state: WasiState,
     limits: SandboxLimits,
 ) -> int:
     """Run the interpreter once; the fuel it used, or the run's typed error (SBX-008.1)."""
-    wasi = wasmtime.WasiConfig()
-    wasi.argv = ["python", "-I", "-S", "-B", f"/input/{PRELUDE_NAME}"]
-    wasi.env = []
-    wasi.preopen_dir(str(root / "core"), "/core")
-    wasi.preopen_dir(str(root / "input"), "/input", False)
-    wasi.preopen_dir(str(root / "out"), "/out")
-    wasi.stdout_custom = stdout
-    wasi.stderr_custom = stderr
     store = wasmtime.Store(engine)
-    store.set_wasi(wasi)
     store.set_fuel(limits.fuel)
     store.set_limits(memory_size=limits.memory_bytes, instances=1, memories=1)
     code = 0
@@ -176,8 +162,8 @@ def _execute(
                 instance = linker(engine, state).instantiate(store, module)
                 start: Any = instance.exports(store)["_start"]
                 start(store)
-            except wasmtime.ExitTrap as exit_trap:
-                code = exit_trap.code
+            except ProcExit as exit_:
+                code = exit_.code
             except wasmtime.Trap as trap:
                 memory = None if instance is None else instance.exports(store)["memory"]
                 at_limit = (
@@ -205,6 +191,8 @@ def _execute(
         raise MemoryLimit("SBX-006.2", "the program ran out of memory (MemoryError)")
     if stdout.overflow or stderr.overflow:
         raise OutputTooLarge("SBX-007.2", f"the program wrote more than {stdout.limit} bytes")
+    if state.fs is not None and state.fs.overflow:
+        raise OutputTooLarge("SBX-007.4", "the program's writes to files exceeded the budget")
     if code != 0:
         raise ProgramExit(
             "SBX-008.3", f"the program exited with status {code}: {tail.strip()[-300:]}"
@@ -219,14 +207,14 @@ def _forbidden(state: WasiState, stderr: _Bounded) -> ForbiddenOperation:
     return ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
 
 
-def _sends(path: Path, limit: int) -> tuple[Send, ...]:
+def _sends(data: bytes | None, limit: int) -> tuple[Send, ...]:
     """The sends declared in ``/out/sends.json`` (SBX-004.5); none if the file is absent."""
-    if not path.is_file():
+    if data is None:
         return ()
-    if path.stat().st_size > limit:
+    if len(data) > limit:
         raise OutputTooLarge("SBX-007.3", "/out/sends.json exceeds the sends limit")
     try:
-        items = json.loads(path.read_bytes())
+        items = json.loads(data)
         if not isinstance(items, list):
             raise ValueError("not a list")
         sends = []

@@ -1,47 +1,64 @@
-"""The WASI subset a sandboxed program gets (SBX-005).
+"""The WASI preview 1 a sandboxed program gets: every import served by the host, here (SBX-005).
 
-wasmtime's WASI preview 1 serves the filesystem (only the preopened mount, input
-and output directories), arguments and standard streams; the functions that would
-let the world in are replaced in the linker:
+No function of wasmtime's own WASI is linked: the interpreter's imports are
+host functions over the run's in-memory :class:`~._fs.Filesystem` (SBX-005.1,
+SBX-005.7, SBX-007.4; :mod:`._calls`), its fixed arguments and empty
+environment (SBX-005.2), a fixed clock (SBX-005.4) and a seeded random stream
+(SBX-005.5).  Polling, sockets and links are refused: they answer ``ENOTSUP``
+and count as a forbidden operation (SBX-005.3, SBX-004.6, SBX-008.2), as does a
+path climbing out of its preopen (SBX-005.8).  ``proc_exit`` raises
+:class:`ProcExit`.
 
-* ``clock_time_get`` / ``clock_res_get`` answer a fixed time (SBX-005.4);
-* ``random_get`` fills from a deterministic stream seeded by the transition
-  (SBX-005.5), so ``os.urandom``, ``random`` and the hash seed repeat;
-* ``poll_oneoff`` (sleeping, waiting) and the ``sock_*`` functions count as a
-  forbidden operation and answer ``ENOTSUP`` (SBX-005.3, SBX-008.2).
+The interpreter is built with wasi-vfs: its standard library is served inside
+the module, so only the calls about the preopens, the standard streams, the
+clock and randomness reach the host.  Each function is a raw callback of
+wasmtime's unchecked C API (no per-call value conversions), made once per
+process; a run's linker hands it the run's :class:`WasiState` through the
+callback's environment, and guest memory is read and written as slices.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import itertools
+import struct
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import wasmtime
+import wasmtime._ffi as ffi
+import wasmtime._func as wasmtime_func
 
-__all__ = ["FIXED_TIME_NS", "WasiState", "linker"]
+from ..wasm._engine import _RAW_BYTES, _RAW_CALLBACK, _c_function, _memory_data, _memory_data_size
+from ._calls import ARGV, FUNCTIONS, ProcExit
+from ._fs import ENOTSUP, FIXED_TIME_NS, Filesystem, WasiError
+
+__all__ = ["ARGV", "FIXED_TIME_NS", "ProcExit", "WasiState", "linker"]
 
 WASI: Final = "wasi_snapshot_preview1"
-#: The time every clock reads: 2000-01-01T00:00:00Z, in nanoseconds (SBX-005.4).
-FIXED_TIME_NS: Final = 946_684_800 * 10**9
-_ENOTSUP: Final = 58
-_FORBIDDEN_SOCKETS: Final = {
-    "sock_accept": 3,
-    "sock_recv": 6,
-    "sock_send": 5,
-    "sock_shutdown": 2,
-}
+EFAULT: Final = 21
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class WasiState:
-    """What one run's replaced functions need: the seed, and what the program attempted."""
+    """One run's WASI: the seed, the filesystem, what the program attempted, host calls made."""
 
     seed: bytes
+    fs: Filesystem | None = None
     counter: int = 0
     forbidden: list[str] = field(default_factory=list)
     #: Bytes of the stream made but not handed out yet.
     pending: bytearray = field(default_factory=bytearray)
+    #: Host calls made so far (a measure of the run's cost; no rule depends on it).
+    calls: int = 0
+    #: The guest's memory: the store's context and the memory's handle, found at the first call.
+    context: int = 0
+    memory: Any = None
+    #: The memory's address and size during the current host call (it cannot move within one).
+    span: tuple[int, int] | None = None
 
     def random(self, length: int) -> bytes:
         """The next ``length`` bytes of the run's stream: SHA-256 in counter mode (SBX-005.5)."""
@@ -52,44 +69,179 @@ class WasiState:
         del self.pending[:length]
         return out
 
+    @property
+    def files(self) -> Filesystem:
+        if self.fs is None:
+            raise WasiError(ENOTSUP)
+        return self.fs
 
-def _memory(caller: wasmtime.Caller) -> wasmtime.Memory:
-    memory = caller.get("memory")
-    assert isinstance(memory, wasmtime.Memory)
-    return memory
+    # -- guest memory, as slices -----------------------------------------------------
+
+    def _where(self) -> tuple[int, int]:
+        span = self.span
+        if span is None:
+            memory = ctypes.addressof(self.memory)
+            size = _memory_data_size(self.context, memory)
+            span = self.span = ((_memory_data(self.context, memory) or 0) if size else 0, size)
+        return span
+
+    def read(self, ptr: int, length: int) -> bytes:
+        base, size = self._where()
+        if ptr + length > size:
+            raise WasiError(EFAULT)
+        return ctypes.string_at(base + ptr, length)
+
+    def write(self, ptr: int, data: bytes) -> None:
+        base, size = self._where()
+        if ptr + len(data) > size:
+            raise WasiError(EFAULT)
+        ctypes.memmove(base + ptr, data, len(data))
+
+    def u32(self, ptr: int, value: int) -> None:
+        self.write(ptr, _U32.pack(value))
+
+    def u64(self, ptr: int, value: int) -> None:
+        self.write(ptr, _U64.pack(value))
+
+    def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
+        """The ``(buf, buf_len)`` pairs of an ``iovec`` array."""
+        raw = self.read(ptr, 8 * count)
+        return [_IOVEC.unpack_from(raw, 8 * index) for index in range(count)]
+
+    def gather(self, ptr: int, count: int) -> bytes:
+        """The bytes of an ``iovec`` array, joined."""
+        return b"".join(self.read(buf, length) for buf, length in self.iovecs(ptr, count))
+
+    def scatter(self, ptr: int, count: int, data: Callable[[int, int], bytes]) -> int:
+        """Fill an ``iovec`` array from ``data(offset, length)``; the bytes filled."""
+        done = 0
+        for buf, length in self.iovecs(ptr, count):
+            chunk = data(done, length)
+            self.write(buf, chunk)
+            done += len(chunk)
+            if len(chunk) < length:
+                break
+        return done
+
+
+_U32: Final = struct.Struct("<I")
+_U64: Final = struct.Struct("<Q")
+_IOVEC: Final = struct.Struct("<II")
+
+_VOID_P = ctypes.c_void_p
+_caller_context: Final = _c_function("wasmtime_caller_context", _VOID_P, _VOID_P)
+_caller_export_get: Final = _c_function(
+    "wasmtime_caller_export_get", ctypes.c_bool, _VOID_P, ctypes.c_char_p, ctypes.c_size_t, _VOID_P
+)
+
+
+def _bind_memory(state: WasiState, caller: int) -> None:
+    """Find the calling instance's memory once per run (the interpreter exports ``memory``)."""
+    item = ffi.wasmtime_extern_t()
+    if not _caller_export_get(caller, b"memory", 6, ctypes.addressof(item)):
+        raise wasmtime.WasmtimeError("the interpreter exports no memory")
+    if cast(int, item.kind) != ffi.WASMTIME_EXTERN_MEMORY.value:
+        raise wasmtime.WasmtimeError("the interpreter's 'memory' is not a memory")
+    memory = ffi.wasmtime_memory_t()
+    ctypes.memmove(ctypes.addressof(memory), ctypes.addressof(item.of), ctypes.sizeof(memory))
+    state.context, state.memory = _caller_context(caller) or 0, memory
+
+
+#: Each run's state by the key its linker's functions carry: a weak reference and the
+#: number of functions still holding the key (wasmtime calls the finalizer once for each).
+_RUNS: Final[dict[int, list[Any]]] = {}
+_KEYS: Final = itertools.count(1)
+_FORMATS: Final = {
+    "i": f"I{_RAW_BYTES - 4}x",
+    "I": f"Q{_RAW_BYTES - 8}x",
+    "q": f"q{_RAW_BYTES - 8}x",
+}
+_RESULT: Final = struct.Struct("<I")
+
+
+def _callback(params: str, function: Callable[..., int | None]) -> Any:
+    """A raw callback running ``function(state, *args)``; its result or errno is the ``i32``.
+
+    ``params`` spells the WASI signature: ``i`` an ``i32`` (unsigned), ``I`` an
+    ``i64`` (unsigned), ``q`` an ``i64`` (signed).  A :class:`WasiError` becomes
+    its errno (and a forbidden attempt is recorded); any other exception ends the
+    run, handed on as wasmtime-py hands one on.
+    """
+    unpack = struct.Struct("<" + "".join(_FORMATS[kind] for kind in params)).unpack
+    size = _RAW_BYTES * len(params)
+
+    def call(env: int | None, caller: int, values: int, _count: int) -> int:
+        try:
+            state: WasiState | None = _RUNS[env or 0][0]()
+            if state is None:  # pragma: no cover - the run's caller holds its state
+                raise wasmtime.WasmtimeError("a WASI call after its run")
+            state.calls += 1
+            state.span = None
+            if state.memory is None:
+                _bind_memory(state, caller)
+            try:
+                result = function(state, *unpack(ctypes.string_at(values, size)))
+            except WasiError as error:
+                if error.forbidden is not None:
+                    state.forbidden.append(error.forbidden)
+                result = error.errno
+            if result is not None:
+                ctypes.memmove(values, _RESULT.pack(result), _RESULT.size)
+            return 0
+        except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
+            wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
+            trap = wasmtime.Trap("python exception")._consume()
+            return ctypes.cast(trap, ctypes.c_void_p).value or 0
+
+    return _RAW_CALLBACK(call)
+
+
+def _release(env: int | None) -> None:
+    entry = _RUNS.get(env or 0)
+    if entry is not None:
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _RUNS[env or 0]
+
+
+_FINALIZER: Final = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_finalize: Final = _FINALIZER(_release)
+
+
+#: The functions, made once: name → (raw callback, function type).
+_DEFINED: Final[dict[str, tuple[Any, wasmtime.FuncType]]] = {}
+
+
+def _functions() -> dict[str, tuple[Any, wasmtime.FuncType]]:
+    if not _DEFINED:
+        kinds = {"i": wasmtime.ValType.i32(), "I": wasmtime.ValType.i64()}
+        kinds["q"] = kinds["I"]
+        for name, (params, results, function) in FUNCTIONS.items():
+            ty = wasmtime.FuncType([kinds[k] for k in params], [kinds["i"]] * results)
+            _DEFINED[name] = (_callback(params, function), ty)
+    return _DEFINED
 
 
 def linker(engine: wasmtime.Engine, state: WasiState) -> wasmtime.Linker:
-    """A linker with WASI preview 1, its clocks, randomness, polling and sockets replaced."""
+    """A linker serving every WASI preview 1 import from ``state`` (SBX-005)."""
     link = wasmtime.Linker(engine)
-    link.define_wasi()
-    link.allow_shadowing = True
-    i32, i64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
-
-    def clock_time_get(caller: wasmtime.Caller, _id: int, _precision: int, ptr: int) -> int:
-        _memory(caller).write(caller, FIXED_TIME_NS.to_bytes(8, "little"), ptr)
-        return 0
-
-    def clock_res_get(caller: wasmtime.Caller, _id: int, ptr: int) -> int:
-        _memory(caller).write(caller, (1).to_bytes(8, "little"), ptr)
-        return 0
-
-    def random_get(caller: wasmtime.Caller, ptr: int, length: int) -> int:
-        _memory(caller).write(caller, state.random(length), ptr)
-        return 0
-
-    def refuse(name: str) -> Any:
-        def call(*_args: int) -> int:
-            state.forbidden.append(name)
-            return _ENOTSUP
-
-        return call
-
-    define = link.define_func
-    define(WASI, "clock_time_get", wasmtime.FuncType([i32, i64, i32], [i32]), clock_time_get, True)
-    define(WASI, "clock_res_get", wasmtime.FuncType([i32, i32], [i32]), clock_res_get, True)
-    define(WASI, "random_get", wasmtime.FuncType([i32, i32], [i32]), random_get, True)
-    define(WASI, "poll_oneoff", wasmtime.FuncType([i32] * 4, [i32]), refuse("poll_oneoff"))
-    for name, arity in _FORBIDDEN_SOCKETS.items():
-        define(WASI, name, wasmtime.FuncType([i32] * arity, [i32]), refuse(name))
+    key = next(_KEYS)
+    functions = _functions()
+    _RUNS[key] = [weakref.ref(state), len(functions)]
+    module = WASI.encode()
+    for name, (callback, ty) in functions.items():
+        field_name = name.encode()
+        error = ffi.wasmtime_linker_define_func_unchecked(
+            link.ptr(),
+            ctypes.create_string_buffer(module),
+            len(module),
+            ctypes.create_string_buffer(field_name),
+            len(field_name),
+            ty.ptr(),
+            ctypes.cast(callback, ffi.wasmtime_func_unchecked_callback_t),
+            ctypes.c_void_p(key),
+            _finalize,
+        )
+        if error:  # pragma: no cover - the names and types are WASI's
+            raise wasmtime.WasmtimeError._from_ptr(error)
     return link

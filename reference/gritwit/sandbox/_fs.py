@@ -1,0 +1,351 @@
+"""The sandbox's filesystem: a tree in memory, as WASI preview 1 sees it (SBX-004, SBX-005).
+
+Nothing here touches the host's disk (SBX-005.1): the three preopened
+directories ``/core`` (read-write), ``/input`` (read-only) and ``/out``
+(read-write) are :class:`Directory` objects, and a path can only name what lies
+under one of them — a ``..`` that would climb out of its preopen fails with
+``ENOTCAPABLE`` and is a forbidden operation (SBX-005.8).  There are no links
+(SBX-004.6).  What a program reads about a file depends on its path alone
+(SBX-005.7, :func:`stat_of`), and every byte written to a file is counted
+against the run's write budget at the write (SBX-007.4, SBX-007.5).
+
+The state is plain Python — the tree, the descriptor table and the counters —
+so a run's filesystem is built fresh, the same way every time; descriptors 0, 1
+and 2 are the standard streams, 3, 4 and 5 the preopens, and a new descriptor
+takes the lowest free number (SBX-005.10).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = [
+    "FIXED_TIME_NS",
+    "MAX_DESCRIPTORS",
+    "PREOPENS",
+    "Directory",
+    "DirFd",
+    "File",
+    "FileFd",
+    "Filesystem",
+    "Place",
+    "StreamFd",
+    "WasiError",
+    "path_number",
+]
+
+#: The time every clock and every timestamp reads: 2000-01-01T00:00:00Z, in ns (SBX-005.4).
+FIXED_TIME_NS: Final = 946_684_800 * 10**9
+
+# WASI preview 1 ``errno`` values (wasi_snapshot_preview1.witx).
+EBADF: Final = 8
+EBUSY: Final = 10
+EEXIST: Final = 20
+EILSEQ: Final = 25
+EINVAL: Final = 28
+EISDIR: Final = 31
+EMFILE: Final = 33
+ENAMETOOLONG: Final = 37
+ENOENT: Final = 44
+ENOSPC: Final = 51
+ENOTDIR: Final = 54
+ENOTEMPTY: Final = 55
+ENOTSUP: Final = 58
+EROFS: Final = 69
+ESPIPE: Final = 70
+EXDEV: Final = 75
+ENOTCAPABLE: Final = 76
+
+# ``fdflags``, ``oflags`` and the ``rights`` this filesystem looks at.
+FDFLAG_APPEND: Final = 1
+OFLAG_CREAT: Final = 1
+OFLAG_DIRECTORY: Final = 2
+OFLAG_EXCL: Final = 4
+OFLAG_TRUNC: Final = 8
+RIGHT_FD_READ: Final = 1 << 1
+RIGHT_FD_WRITE: Final = 1 << 6
+ALL_RIGHTS: Final = (1 << 30) - 1
+
+#: The preopened directories, in descriptor order 3, 4, 5, and whether each is writable (SBX-005.1).
+PREOPENS: Final = (("/core", True), ("/input", False), ("/out", True))
+#: The most descriptors open at once (``EMFILE`` beyond), so the table stays small.
+MAX_DESCRIPTORS: Final = 1024
+#: The longest entry name, in UTF-8 bytes: a tree's (OBJ-011.1).
+MAX_NAME_BYTES: Final = 255
+
+
+class WasiError(Exception):
+    """A WASI call fails with ``errno``; ``forbidden`` names a forbidden attempt (SBX-008.2)."""
+
+    def __init__(self, errno: int, forbidden: str | None = None) -> None:
+        super().__init__(errno, forbidden)
+        self.errno, self.forbidden = errno, forbidden
+
+
+@dataclass(slots=True, eq=False)
+class File:
+    """A regular file; ``data`` stays the mounted blob's own ``bytes`` until first changed."""
+
+    data: bytes | bytearray = b""
+
+    def buffer(self) -> bytearray:
+        """The data, made writable (copied once, on the first change)."""
+        if not isinstance(self.data, bytearray):
+            self.data = bytearray(self.data)
+        return self.data
+
+
+@dataclass(slots=True, eq=False)
+class Directory:
+    """A directory: its entries by name (text; the guest's UTF-8 bytes, decoded)."""
+
+    entries: dict[str, File | Directory] = field(default_factory=dict)
+
+
+def path_number(path: str) -> int:
+    """A device or inode number: the first 8 bytes of SHA-256 of ``path`` (UTF-8), read
+    little-endian, with the top bit cleared (a positive signed 64-bit number too).
+
+    The device of a file is the number of its preopen's name (``/core``), its
+    inode the number of its normalised absolute path (SBX-005.7).
+    """
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+
+
+@dataclass(slots=True, eq=False)
+class StreamFd:
+    """A standard stream: ``write`` takes the bytes (bounded, SBX-007.2); ``None`` is stdin."""
+
+    write: Callable[[bytes], int] | None
+
+
+@dataclass(slots=True, eq=False)
+class FileFd:
+    """An open regular file, with the path it was opened at (its inode, SBX-005.7)."""
+
+    file: File
+    path: str
+    device: int
+    rights: int
+    inheriting: int
+    flags: int
+    position: int = 0
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.rights & RIGHT_FD_READ)
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.rights & RIGHT_FD_WRITE)
+
+
+@dataclass(slots=True, eq=False)
+class DirFd:
+    """An open directory: the directories from its preopen's root down to it, and their names."""
+
+    chain: tuple[Directory, ...]
+    names: tuple[str, ...]
+    preopen: str
+    writable: bool
+    rights: int = ALL_RIGHTS
+    inheriting: int = ALL_RIGHTS
+    #: One of the preopens of the run, as listed by ``fd_prestat_get``.
+    preopened: bool = False
+
+    @property
+    def path(self) -> str:
+        return "/".join((self.preopen, *self.names))
+
+
+Descriptor = StreamFd | FileFd | DirFd
+
+
+@dataclass(slots=True, eq=False)
+class Place:
+    """Where a path leads: ``chain[-1]`` is the parent and ``last`` the name in it, or ``None``
+    when the path names ``chain[-1]`` itself (``.``, ``a/..``)."""
+
+    start: DirFd
+    chain: list[Directory]
+    names: list[str]
+    last: str | None
+    #: The path ended with ``/``: it must name a directory.
+    slash: bool
+
+    @property
+    def parent(self) -> Directory:
+        return self.chain[-1]
+
+    def node(self) -> File | Directory | None:
+        return self.chain[-1] if self.last is None else self.chain[-1].entries.get(self.last)
+
+    @property
+    def path(self) -> str:
+        """The normalised absolute path (SBX-005.7)."""
+        names = self.names if self.last is None else [*self.names, self.last]
+        return "/".join((self.start.preopen, *names))
+
+    def as_dir(self, directory: Directory) -> DirFd:
+        """A descriptor for ``directory``, found at this place."""
+        chain = tuple(self.chain) if self.last is None else (*self.chain, directory)
+        names = tuple(self.names) if self.last is None else (*self.names, self.last)
+        return DirFd(chain, names, self.start.preopen, self.start.writable)
+
+
+class Filesystem:
+    """One run's filesystem: the tree under the preopens, the descriptors, the write budget."""
+
+    def __init__(
+        self,
+        core: Directory,
+        inputs: Mapping[str, bytes],
+        *,
+        budget: int,
+        stdout: Callable[[bytes], int],
+        stderr: Callable[[bytes], int],
+    ) -> None:
+        self.core, self.out = core, Directory()
+        self.input = Directory({name: File(data) for name, data in inputs.items()})
+        roots = {"/core": self.core, "/input": self.input, "/out": self.out}
+        self.descriptors: dict[int, Descriptor] = {
+            0: StreamFd(None),
+            1: StreamFd(stdout),
+            2: StreamFd(stderr),
+        }
+        for number, (name, writable) in enumerate(PREOPENS, start=3):
+            self.descriptors[number] = DirFd((roots[name],), (), name, writable, preopened=True)
+        #: The write budget (SBX-007.4): bytes that may still be written, and whether a write
+        #: went past it.
+        self.budget, self.overflow = budget, False
+
+    # -- descriptors ---------------------------------------------------------------------
+
+    def get(self, fd: int) -> Descriptor:
+        try:
+            return self.descriptors[fd]
+        except KeyError:
+            raise WasiError(EBADF) from None
+
+    def directory(self, fd: int) -> DirFd:
+        found = self.get(fd)
+        if not isinstance(found, DirFd):
+            raise WasiError(ENOTDIR)
+        return found
+
+    def file(self, fd: int) -> FileFd:
+        found = self.get(fd)
+        if isinstance(found, FileFd):
+            return found
+        raise WasiError(EISDIR if isinstance(found, DirFd) else ESPIPE)
+
+    def add(self, descriptor: Descriptor) -> int:
+        """The lowest free descriptor number, now ``descriptor`` (SBX-005.10)."""
+        if len(self.descriptors) >= MAX_DESCRIPTORS:
+            raise WasiError(EMFILE)
+        number = 0
+        while number in self.descriptors:
+            number += 1
+        self.descriptors[number] = descriptor
+        return number
+
+    def close(self, fd: int) -> None:
+        self.get(fd)
+        del self.descriptors[fd]
+
+    # -- paths ---------------------------------------------------------------------------
+
+    def place(self, fd: int, raw: bytes) -> Place:
+        """Where ``raw``, relative to directory ``fd``, leads (SBX-005.1, SBX-005.8).
+
+        No path leaves its preopen: an absolute path, or a ``..`` above the
+        preopen's root, fails with ``ENOTCAPABLE`` and is a forbidden attempt.
+        """
+        start = self.directory(fd)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WasiError(EILSEQ) from None
+        if not text:
+            raise WasiError(ENOENT)
+        if text.startswith("/"):
+            raise WasiError(ENOTCAPABLE, f"the absolute path {text[:200]!r} under a directory")
+        parts = [part for part in text.split("/") if part and part != "."]
+        chain, names = list(start.chain), list(start.names)
+        last: str | None = None
+        for index, part in enumerate(parts):
+            if part == "..":
+                if len(chain) == 1:
+                    escape = "/".join((start.path, text))[:200]
+                    raise WasiError(ENOTCAPABLE, f"the path {escape!r} leaves {start.preopen}")
+                chain.pop()
+                names.pop()
+            elif index == len(parts) - 1:
+                last = part
+            else:
+                node = chain[-1].entries.get(part)
+                if node is None:
+                    raise WasiError(ENOENT)
+                if not isinstance(node, Directory):
+                    raise WasiError(ENOTDIR)
+                chain.append(node)
+                names.append(part)
+        return Place(start, chain, names, last, text.endswith("/"))
+
+    def lookup(self, fd: int, raw: bytes) -> tuple[Place, File | Directory]:
+        """The file or directory ``raw`` names; ``ENOENT`` if none."""
+        place = self.place(fd, raw)
+        node = place.node()
+        if node is None:
+            raise WasiError(ENOENT)
+        if place.slash and not isinstance(node, Directory):
+            raise WasiError(ENOTDIR)
+        return place, node
+
+    def new_entry(self, place: Place) -> str:
+        """The name of an entry about to be made at ``place`` (SBX-005.9, OBJ-011)."""
+        if not place.start.writable:
+            raise WasiError(EROFS)
+        if place.last is None:
+            raise WasiError(EEXIST)
+        if len(place.last.encode("utf-8")) > MAX_NAME_BYTES:
+            raise WasiError(ENAMETOOLONG)
+        return place.last
+
+    # -- the write budget ----------------------------------------------------------------
+
+    def charge(self, count: int) -> None:
+        """Count ``count`` bytes written; past the budget, ``ENOSPC`` (SBX-007.4, SBX-007.5)."""
+        if count > self.budget:
+            self.overflow = True
+            raise WasiError(ENOSPC)
+        self.budget -= count
+
+    def write_at(self, handle: FileFd, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset``, the bytes and any gap before them charged first."""
+        buffer = handle.file.buffer()
+        end = offset + len(data)
+        self.charge(len(data) + max(0, offset - len(buffer)))
+        if offset > len(buffer):
+            buffer.extend(bytes(offset - len(buffer)))
+        buffer[offset:end] = data
+
+    def resize(self, handle: FileFd, size: int) -> None:
+        """Truncate or extend to ``size``; the bytes added are charged (SBX-007.5)."""
+        buffer = handle.file.buffer()
+        if size > len(buffer):
+            self.charge(size - len(buffer))
+            buffer.extend(bytes(size - len(buffer)))
+        else:
+            del buffer[size:]
+
+    # -- after the run -------------------------------------------------------------------
+
+    def out_bytes(self, name: str) -> bytes | None:
+        """The bytes of the regular file ``/out/<name>``, if there is one (SBX-004.5)."""
+        node = self.out.entries.get(name)
+        return bytes(node.data) if isinstance(node, File) else None
