@@ -10,20 +10,31 @@ moved), so it never holds a message that was not adopted.
 committed since: it lists the refs and re-reads only the outboxes whose head
 (or outside ref) moved to a step the index has not seen, so it ends in exactly
 the state :meth:`load` would build, at the cost of the changes.
+
+What the outside sends through this process is not read back (issue 12): the
+runtime hands :meth:`set_outbox` the :class:`~gritwit.wit._outside.SentOutbox` of
+the send, which names the mailbox now at the outside's ref and holds the messages
+it added, both committed before the swap returned (RUN-001.4).  The index then
+knows the ref's target, and walks those messages from memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
-from .._objects import Step
+from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX
 from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
+from ..wit._outside import SentOutbox, outbox_entries
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
+
+#: Most messages sent from the outside kept to be walked from memory; the oldest go first.
+SENT_KEPT: Final = 4096
 
 #: Refs marking failed actors (RUN-004): ``names/failed/<text-form actor id>``.
 FAILED_PREFIX = "names/failed/"
@@ -45,16 +56,35 @@ def _failed_actors(store: Store) -> set[ObjectId]:
     return failed
 
 
+class _WithSent:
+    """``base`` plus messages the outside sent through this process, stored already."""
+
+    __slots__ = ("_base", "_sent")
+
+    def __init__(self, base: ObjectReader, sent: Mapping[ObjectId, Message]) -> None:
+        self._base = base
+        self._sent = sent
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        found = self._sent.get(oid)
+        return found if found is not None else self._base.get_object(oid)
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self._sent or self._base.has(oid)
+
+
 class RoutingIndex:
     """Every sender's committed outbox entries, by sender and by recipient."""
 
-    __slots__ = ("_heads", "_outboxes", "_senders", "failed")
+    __slots__ = ("_heads", "_outboxes", "_senders", "_sent", "failed")
 
     def __init__(self) -> None:
         self._outboxes: dict[ObjectId, dict[ObjectId, ObjectId]] = {}
         self._senders: dict[ObjectId, set[ObjectId]] = {}
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
+        #: Messages the outside sent through :meth:`set_outbox`, by id (at most ``SENT_KEPT``).
+        self._sent: dict[ObjectId, Message] = {}
         self.failed: set[ObjectId] = set()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
@@ -81,7 +111,7 @@ class RoutingIndex:
         touched: set[ObjectId] = set()
         outside = store.get_ref(OUTSIDE_REF)
         if OUTSIDE not in self._heads or self._heads[OUTSIDE] != outside:
-            touched.update(self.set_outbox(OUTSIDE, mailbox_entries(objects, outside), outside))
+            touched.update(self.set_outbox(OUTSIDE, outbox_entries(objects, outside), outside))
         seen: set[ObjectId] = {OUTSIDE}
         for name, target in store.list_ref_targets(HEADS_PREFIX):
             actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
@@ -114,8 +144,13 @@ class RoutingIndex:
         """Record ``sender``'s committed outbox, read from ``head`` (the outside: from its ref).
 
         Returns the recipients whose entry changed.  Without ``head`` the sender's
-        outbox is re-read by the next :meth:`refresh`.
+        outbox is re-read by the next :meth:`refresh`, unless ``entries`` is the
+        :class:`SentOutbox` of a send: then its mailbox is the head, and its
+        messages are kept to be walked from memory.
         """
+        if isinstance(entries, SentOutbox):
+            head = entries.box if head is None else head
+            self._keep_sent(entries.messages)
         before = self._outboxes.get(sender, {})
         changed = [r for r, m in entries.items() if before.get(r) != m]
         for recipient in changed:
@@ -134,6 +169,12 @@ class RoutingIndex:
             self._heads[sender] = head
         return changed
 
+    def _keep_sent(self, messages: Mapping[ObjectId, Message]) -> None:
+        sent = self._sent
+        sent.update(messages)
+        while len(sent) > SENT_KEPT:
+            del sent[next(iter(sent))]
+
     def pending_for(
         self, store: ObjectReader, actor: ObjectId, inbox: Mapping[ObjectId, ObjectId]
     ) -> dict[ObjectId, tuple[PendingMessage, ...]]:
@@ -141,7 +182,8 @@ class RoutingIndex:
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
             entry = self._outboxes.get(sender, {}).get(actor)
-            items = pending(store, entry, inbox.get(sender)) if entry is not None else []
+            reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
+            items = pending(reader, entry, inbox.get(sender)) if entry is not None else []
             if items:
                 found[sender] = tuple(items)
         return found
