@@ -91,9 +91,16 @@ def _vectors_dir(args: argparse.Namespace) -> Path:
 
 
 def _vectors_generate(args: argparse.Namespace) -> int:
-    from .vectors import GenerationError, write_vectors
+    from .vectors import GenerationError, checkout_vectors_dir, write_vectors
 
-    directory = _vectors_dir(args)
+    directory = Path(args.dir) if args.dir is not None else checkout_vectors_dir()
+    if directory is None:  # never rewrite the checkout an installed package came from
+        print(
+            "gritwit vectors generate: not inside a gritwit checkout; "
+            "pass --dir DIR to write the vectors there",
+            file=sys.stderr,
+        )
+        return 2
     try:
         changed, stale = write_vectors(directory)
     except GenerationError as exc:
@@ -227,7 +234,7 @@ def _conform_profiles() -> tuple[str, ...]:
     try:
         from gritwit_conformance import PROFILES
     except ImportError:  # the suite is not installed: conform will say so
-        return ("codec", "store", "wit", "runtime", "wasm", "perf")
+        return ("codec", "store", "wit", "runtime", "wasm", "perf", "sandbox")
     return PROFILES
 
 

@@ -510,6 +510,20 @@ def test_cli_finds_the_vectors_directory(
 
 
 @pytest.mark.req("CONV-005")
+def test_cli_generate_outside_a_checkout_asks_for_a_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside a checkout, ``generate`` never rewrites the checkout gritwit came from."""
+    before = {p: p.stat().st_mtime_ns for p in VECTORS.rglob("*") if p.is_file()}
+    monkeypatch.chdir(tmp_path)
+    assert gv.checkout_vectors_dir() is None
+    assert cli.main(["vectors", "generate"]) == 2
+    assert "--dir" in capsys.readouterr().err
+    assert {p: p.stat().st_mtime_ns for p in VECTORS.rglob("*") if p.is_file()} == before
+    assert not any(tmp_path.iterdir()), "nothing written where the user stands either"
+
+
+@pytest.mark.req("CONV-005")
 @pytest.mark.slow
 def test_console_script_runs_as_a_module() -> None:
     result = subprocess.run(

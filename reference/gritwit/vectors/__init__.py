@@ -27,6 +27,7 @@ __all__ = [
     "Report",
     "build_documents",
     "check_vector",
+    "checkout_vectors_dir",
     "find_vectors_dir",
     "replay_runtime",
     "schema_bytes",
@@ -40,6 +41,18 @@ def _is_project_root(path: Path) -> bool:
     return (path / "pyproject.toml").is_file() and (path / "reference" / "gritwit").is_dir()
 
 
+def checkout_vectors_dir(start: Path | None = None) -> Path | None:
+    """The ``vectors/`` of the checkout holding ``start`` (default: the working directory).
+
+    ``None`` outside a checkout: generating writes only where the user works.
+    """
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if _is_project_root(candidate):
+            return candidate / "vectors"
+    return None
+
+
 def find_vectors_dir(start: Path | None = None) -> Path:
     """The project's ``vectors/`` directory.
 
@@ -48,9 +61,9 @@ def find_vectors_dir(start: Path | None = None) -> Path:
     to ``start/vectors``.
     """
     here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if _is_project_root(candidate):
-            return candidate / "vectors"
+    found = checkout_vectors_dir(here)
+    if found is not None:
+        return found
     package_root = Path(__file__).resolve().parents[3]
     if _is_project_root(package_root):
         return package_root / "vectors"
