@@ -407,6 +407,24 @@ def test_the_first_transition_sees_the_genesis_and_a_mount_without_the_code() ->
 
 
 @needs_interpreter
+@pytest.mark.req("SBX-010.3", "SBX-011.1", "SBX-011.2")
+def test_a_core_of_code_alone_mounts_nothing_and_keeps_its_code() -> None:
+    store = g.Store.memory()
+    ex = _executor(store)
+    replace = store.put_object(g.Blob(data=b"replace", headers={"runtime": "test-actor"}))
+    core = _core(store, SPY)
+    core = g.Tree(entries={**core.entries, "wit_update": replace})
+    actor = ex.genesis(core)
+    assert not ex.run_until_quiescent().failures
+    data, listing, new_core = _seen(store, actor)
+    assert listing == ""  # neither wit nor wit_update is mounted
+    assert json.loads(data)["core"] is None
+    assert new_core.entries["wit"] == core.entries["wit"]
+    assert new_core.entries["wit_update"] == replace
+    assert set(new_core.entries) == {"wit", "wit_update", "seen.json", "listing"}
+
+
+@needs_interpreter
 @pytest.mark.req("SBX-010.2", "WIT-012.2")
 def test_messages_come_senders_in_id_order_each_oldest_first() -> None:
     forwarder = """\
