@@ -8,7 +8,7 @@ Usage (from the repository root, with the ``bench`` extra installed)::
 Directly, it sets up :class:`~asv_bench.bench_floor.CounterFloor` and
 :class:`~asv_bench.bench_floor.PingPongFloor`, times the runtime and the floor in
 alternating rounds (``track_runtime_over_floor``) and prints, per workload, the
-time per transition of both and their ratio, with the work counts of
+CPU time per transition of both (median of rounds) and their ratio, with the work counts of
 ``bench_counts`` beside them.  With ``--results`` it reads an asv results file
 (``asv run --python=same --set-commit-hash $(git rev-parse HEAD) -b bench_floor``
 saves one under ``.asv/results/<machine>/``) and prints the same ratios from the
@@ -37,10 +37,10 @@ WORKLOADS = (("CounterFloor", 1, "CounterCounts"), ("PingPongFloor", None, "Ping
 def _median_time(fn: Callable[[], Any], calls: int, rounds: int = 15) -> float:
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.thread_time()
         for _ in range(calls):
             fn()
-        times.append((time.perf_counter() - start) / calls)
+        times.append((time.thread_time() - start) / calls)
     return statistics.median(times)
 
 
