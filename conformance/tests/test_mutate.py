@@ -18,6 +18,7 @@ from gritwit_conformance.mutate._report import (
     build_report,
     evidence,
     regressions,
+    unjudged,
 )
 from gritwit_conformance.mutate._run import (
     MutationRun,
@@ -279,6 +280,31 @@ def test_regressions_are_alive_mutants_the_baseline_had_detected_or_new_ones() -
     report = _report({"m-a": "survived", "m-b": "survived", "m-c": "survived", "m-d": "killed"})
     base = {"mutants": {"m-a": "killed", "m-b": "survived", "m-d": "killed"}}
     assert [r["id"] for r in regressions(report, base)] == ["m-a", "m-c"]
+
+
+def test_a_group_the_baseline_does_not_hold_yet_is_listed_not_failed() -> None:
+    report = _report({"m-a": "survived", "m-b": "survived", "m-c": "killed", "m-d": "survived"})
+    for record, group in zip(
+        report["mutants"], ["codec", "sandbox", "sandbox", "sandbox"], strict=True
+    ):
+        record["group"] = group
+    base = {"groups": {"codec": {}}, "mutants": {"m-d": "killed"}}
+    # m-a: new in a judged group; m-b: new in a group no full run has judged; m-d: the
+    # baseline has it detected, whatever its group
+    assert [r["id"] for r in regressions(report, base)] == ["m-a", "m-d"]
+    assert [r["id"] for r in unjudged(report, base)] == ["m-b"]
+    assert [r["id"] for r in regressions(report, {})] == ["m-a", "m-b", "m-d"]
+
+
+def test_sandbox_modules_are_a_group_run_against_the_sandbox_profile() -> None:
+    from gritwit_conformance.mutate._run import GROUPS, PROFILES_OF, group_of
+
+    assert PROFILES_OF["sandbox"] == ("sandbox",)
+    assert group_of("gritwit/sandbox/_fs.py") == "sandbox"
+    package = Path(str(__import__("gritwit").__file__)).parent / "sandbox"
+    listed = {Path(m).name for m in GROUPS["sandbox"]}
+    on_disk = {p.name for p in package.glob("*.py")} - {"__init__.py", "_cli.py"}
+    assert listed == on_disk, "every sandbox module but the command layer is mutated"
 
 
 def test_evidence_needs_a_citing_killing_test_or_an_unambiguous_attribution() -> None:

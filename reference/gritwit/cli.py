@@ -502,7 +502,7 @@ def _add_mutate(subparsers: _Subparsers) -> None:
         "--group",
         action="append",
         default=[],
-        help="codec, store, wit, runtime or wasm (repeatable; default: all)",
+        help="codec, store, wit, runtime, wasm or sandbox (repeatable; default: all)",
     )
     add(
         "--module",

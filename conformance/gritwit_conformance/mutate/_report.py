@@ -5,7 +5,8 @@
 * The **baseline** (``conformance/mutation/baseline.json``) is the status of
   every mutant in the last full run; a sampled CI run fails on any mutant it
   finds alive that the baseline records as detected, and on any new mutant left
-  alive (:func:`regressions`).
+  alive (:func:`regressions`) — except in a group the baseline does not hold yet,
+  whose survivors are listed, not failed, until a full run records them.
 * The **evidence** (``conformance/mutation/evidence.json``) lists, per
   requirement ID, killed mutants attributed to that ID whose killing test cites
   it (the ID or its parent clause): the proof ``gritwit trace`` reads that a
@@ -30,6 +31,7 @@ __all__ = [
     "evidence",
     "regressions",
     "render_summary",
+    "unjudged",
     "write_json",
 ]
 
@@ -200,16 +202,39 @@ def baseline(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def regressions(report: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
-    """Mutants alive now that the baseline records as detected, or that are new and alive."""
+    """Mutants alive now that the baseline records as detected, or that are new and alive.
+
+    A new mutant of a group the baseline holds no tally for (a group added since the
+    last full run) is not judged here: see :func:`unjudged`.
+    """
     known = base.get("mutants", {})
     bad = []
     for record in report["mutants"]:
         if record["status"] not in ("survived", "uncovered", "error"):
             continue
         before = known.get(record["id"])
+        if before is None and _new_group(record, base):
+            continue
         if before is None or before in DETECTED:
             bad.append(record)
     return bad
+
+
+def unjudged(report: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Alive mutants of groups the baseline does not hold yet (no full run has judged them)."""
+    known = base.get("mutants", {})
+    return [
+        record
+        for record in report["mutants"]
+        if record["status"] in ("survived", "uncovered", "error")
+        and record["id"] not in known
+        and _new_group(record, base)
+    ]
+
+
+def _new_group(record: dict[str, Any], base: dict[str, Any]) -> bool:
+    groups = base.get("groups")
+    return isinstance(groups, dict) and bool(groups) and record.get("group") not in groups
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:

@@ -55,8 +55,11 @@ SUITE_ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = SUITE_ROOT / "suite"
 
 #: The spec-enforcing modules, by the part of the spec they serve.  Left out: the
-#: adapter and CLI layers (``adapter/``, ``runtime/_inspect.py``, ``cli.py``), the
-#: vector generator, the report, the error table and the Wasm build tool.
+#: adapter and CLI layers (``adapter/``, ``runtime/_inspect.py``, ``cli.py``,
+#: ``sandbox/_cli.py``), the vector generator, the report, the error table and the
+#: Wasm build tool.  A group the committed baseline does not hold yet (``sandbox``
+#: until the next full ``--write-baseline`` run) is run and scored like the others,
+#: but its survivors are not regressions (:func:`._report.regressions`).
 GROUPS: dict[str, tuple[str, ...]] = {
     "codec": (
         "gritwit/_cbor.py",
@@ -102,6 +105,19 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/wasm/_image.py",
         "gritwit/wasm/_wits.py",
     ),
+    # chapter 09: the run, its WASI and filesystem, the mount, the wit blob, the actor
+    # (not ``_cli.py``, the ``gritwit sandbox`` command layer)
+    "sandbox": (
+        "gritwit/sandbox/_actor.py",
+        "gritwit/sandbox/_calls.py",
+        "gritwit/sandbox/_fs.py",
+        "gritwit/sandbox/_interpreter.py",
+        "gritwit/sandbox/_mount.py",
+        "gritwit/sandbox/_prelude.py",
+        "gritwit/sandbox/_run.py",
+        "gritwit/sandbox/_wasi.py",
+        "gritwit/sandbox/_wit.py",
+    ),
 }
 #: The conformance profiles whose tests a group's mutants run against.
 PROFILES_OF: dict[str, tuple[str, ...]] = {
@@ -110,6 +126,7 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     "wit": ("wit", "runtime", "wasm"),
     "runtime": ("runtime",),
     "wasm": ("wasm",),
+    "sandbox": ("sandbox",),
 }
 DETECTED = ("killed", "timeout")
 EQUIVALENT_FILE = Path("conformance/mutation/equivalent.toml")
