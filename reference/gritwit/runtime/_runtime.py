@@ -14,7 +14,8 @@ committed:
   but reads of the store, that cannot hang (``slow`` raises its overrun at once).
   Cores whose ``wit`` is a Wasm module (runtime ``wasm``) also run inline: every
   Wasm call is bounded by its fuel budget (WASM-019, WASM-020), the Wasm form of
-  the time bound;
+  the time bound, and so is every run of sandboxed Python (runtime ``python-wasi``,
+  SBX-006.1, SBX-010.1), which the executor dispatches the same way;
   A runtime given any other Wit runs *every* transition in a worker thread
   abandoned after ``time_limit``, as before;
 * a step's objects are stored (one batched write), then its head moves by
