@@ -496,6 +496,19 @@ def test_a_program_cannot_send_genesis_or_update(mt: str) -> None:
 
 
 @needs_interpreter
+@pytest.mark.req("SBX-004.5", "SBX-013.1")
+def test_a_send_with_headers_no_message_can_carry_is_invalid_transition() -> None:
+    store = g.Store.memory()
+    ex = _executor(store)
+    send = {"to": "11" * 32, "headers": {"": "x"}}
+    source = f"import json\njson.dump([{send!r}], open('/out/sends.json', 'w'))\n"
+    actor = ex.genesis(_core(store, source))
+    report = ex.run_until_quiescent()
+    assert [f.error_class for f in report.failures] == ["invalid-transition"]
+    assert ex.head(actor) is None
+
+
+@needs_interpreter
 @pytest.mark.req("SBX-012.4")
 def test_what_the_program_prints_is_not_part_of_the_step() -> None:
     store = g.Store.memory()

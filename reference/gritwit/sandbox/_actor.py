@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._codec import object_id
-from .._errors import InvalidTransition, UnknownQuery, UnknownWit
+from .._errors import GritError, InvalidTransition, UnknownQuery, UnknownWit
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Tree
+from .._objects import Blob, GritObject, Message, Tree
 from ..store import Store
 from ..wit._actors import QueryInput
 from ..wit._model import (
@@ -143,6 +143,10 @@ class SandboxWit:
                 )
             blob = Blob(data=declared.data)
             content = object_id(blob)
+            try:  # headers a message cannot carry (OBJ-006): the file is malformed
+                Message(content=content, headers=declared.headers)
+            except GritError as exc:
+                raise InvalidTransition("SBX-004.5", f"a send's headers: {exc}") from None
             created.setdefault(content, blob)
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
