@@ -403,10 +403,251 @@ def test_links_do_not_lead_out_of_the_mount() -> None:
     assert _error("import os\nos.link('/input/main.py', 'h')") == "forbidden-operation"
 
 
-@pytest.mark.req("SBX-005.1")
+@pytest.mark.req("SBX-005.1", "SBX-005.9")
 def test_input_is_read_only() -> None:
     assert _error("import os; os.remove('/input/main.py')") == "program-exit"
     assert _error("open('/input/x', 'w')") == "program-exit"
+
+
+# -- the sandbox's own filesystem (SBX-005.7 … SBX-005.13, SBX-007.4, SBX-007.5) -----------
+
+
+def _number(path: str) -> int:
+    """N(path) as SBX-005.11 words it, computed here from the spec's text."""
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little") & (2**63 - 1)
+
+
+#: The write budget of these runs: the core limit plus the sends limit (SBX-007.4).
+BUDGET_LIMITS = SandboxLimits(
+    fuel=2_000_000_000, memory_bytes=64 << 20, core_bytes=1000, sends_bytes=100
+)
+
+
+@pytest.mark.req("SBX-007.4", "SBX-007.5")
+def test_the_write_budget_allows_exactly_its_bytes_and_not_one_more() -> None:
+    limits = BUDGET_LIMITS
+    # 1100 bytes written in all, across /core and /out, some of them removed: allowed
+    exact = (
+        "import os\nf = open('f', 'wb')\nf.write(bytes(600))\nf.write(bytes(300))\nf.close()\n"
+        "os.remove('f')\nopen('/out/x', 'wb').write(bytes(199))\nopen('g', 'wb').write(b'1')\n"
+        "print('ok')\n"
+    )
+    assert _run(exact, limits=limits).stdout == b"ok\n"
+    # one byte more: ENOSPC, and the run is output-too-large even when the program goes on
+    over = exact.replace("b'1'", "b'12'")
+    assert _error(over, limits=limits) == "output-too-large"
+    caught = (
+        "import errno\nopen('a', 'wb').write(bytes(1100))\n"
+        "try:\n    open('b', 'wb').write(b'x')\nexcept OSError as e:\n"
+        "    assert e.errno == errno.ENOSPC\n"
+    )
+    assert _error(caught, limits=limits) == "output-too-large"
+    # a gap left by seeking past the end counts, and so does growing a file
+    gap = "f = open('f', 'wb')\nf.seek({})\nf.write(b'x')\nf.close()\nimport os\nos.remove('f')\n"
+    assert _run(gap.format(1099), limits=limits).core is None
+    assert _error(gap.format(1100), limits=limits) == "output-too-large"
+    grow = "import os\nf = open('f', 'wb')\nos.truncate('f', {})\nf.close()\nos.remove('f')\n"
+    assert _run(grow.format(1100), limits=limits).core is None
+    assert _error(grow.format(1101), limits=limits) == "output-too-large"
+
+
+@pytest.mark.req("SBX-007.5", "SBX-007.4")
+def test_a_write_past_the_budget_fails_with_enospc_and_writes_nothing() -> None:
+    from gritwit.sandbox._fs import ENOSPC, Directory, File, FileFd, Filesystem, WasiError
+
+    fs = Filesystem(Directory(), {}, budget=10, stdout=len, stderr=len)
+    handle = FileFd(File(), "/core/f", 0, 1 << 6, 0, 0)
+    fs.write_at(handle, 0, b"123456789")
+    with pytest.raises(WasiError) as caught:
+        fs.write_at(handle, 9, b"ab")
+    assert caught.value.errno == ENOSPC == 51  # the WASI errno
+    assert bytes(handle.file.data) == b"123456789" and fs.overflow
+    fs.write_at(handle, 0, b"x")  # the last byte of the budget: an overwrite counts too
+    with pytest.raises(WasiError):
+        fs.write_at(handle, 0, b"y")
+    assert bytes(handle.file.data) == b"x23456789"
+
+
+@pytest.mark.req("SBX-005.7", "SBX-005.11", "SBX-005.12", "SBX-009.1")
+def test_metadata_is_derived_from_the_path_and_the_same_in_every_run() -> None:
+    store = g.Store.memory()
+    core = store.put_object(
+        g.Tree(entries={"a": store.put_object(g.Blob(data=b"12")), "d": _core(store, {"x": b""})})
+    )
+    source = (
+        "import os\nos.utime('a', (5, 5))\nopen('new', 'w').write('abc')\n"
+        "for p in ('a', 'new', 'd', 'd/x', '/core', '/input/main.py', 'd/../a'):\n"
+        "    s = os.stat(p)\n"
+        "    print(p, s.st_dev, s.st_ino, s.st_nlink, s.st_size, s.st_atime_ns, s.st_mtime_ns,"
+        " s.st_ctime_ns)\n"
+        "f = open('a')\nos.rename('a', 'b')\ns = os.fstat(f.fileno())\nprint('fd', s.st_ino)\n"
+    )
+    first = _run(source, store=store, core=core).stdout
+    assert _run(source, store=store, core=core).stdout == first
+    t = FIXED_TIME_NS
+    core_dev, input_dev = _number("/core"), _number("/input")
+    expected = [
+        f"a {core_dev} {_number('/core/a')} 1 2 {t} {t} {t}",
+        f"new {core_dev} {_number('/core/new')} 1 3 {t} {t} {t}",
+        f"d {core_dev} {_number('/core/d')} 1 0 {t} {t} {t}",
+        f"d/x {core_dev} {_number('/core/d/x')} 1 0 {t} {t} {t}",
+        f"/core {core_dev} {_number('/core')} 1 0 {t} {t} {t}",
+        f"/input/main.py {input_dev} {_number('/input/main.py')} 1 {len(source)} {t} {t} {t}",
+        f"d/../a {core_dev} {_number('/core/a')} 1 2 {t} {t} {t}",
+        f"fd {_number('/core/a')}",  # the path it was opened at
+    ]
+    assert first.decode().splitlines() == expected
+
+
+@pytest.mark.req("SBX-005.7", "SBX-005.13")
+def test_a_directory_lists_its_entries_by_utf8_bytes() -> None:
+    store = g.Store.memory()
+    names = ["B", "a", "\u00e9", "Z", "\U0001f600", "\uff21", "_", "0"]
+    core = _core(store, dict.fromkeys(names[:4], b"1"))
+    made = f"for n in {names[4:]!r}:\n    open(n, 'w').write('x')\n"
+    listing = _run(
+        made + "import os\nprint(os.listdir('.'))\nprint([e.inode() for e in os.scandir()])\n",
+        store=store,
+        core=core,
+    ).stdout.decode()
+    order = sorted(names, key=lambda name: name.encode("utf-8"))
+    assert order[:4] == ["0", "B", "Z", "_"]  # not the order of creation, nor case-folded
+    lines = listing.splitlines()
+    assert lines[0] == repr(order)
+    assert lines[1] == repr([_number("/core/" + name) for name in order])
+    # many long names: read in several calls, each entry once, in order (cookies)
+    many = [f"{i:03d}" + "x" * 200 for i in range(150)]
+    big = "import os\nfor i in range(150):\n    open(f'{i:03d}' + 'x' * 200, 'w')\n"
+    out = _run(big + "print(os.listdir('.') == sorted(os.listdir('.')), len(os.listdir('.')))")
+    assert out.stdout == b"True 150\n" and len(many) == 150
+
+
+@pytest.mark.req("SBX-004.6", "SBX-008.2")
+def test_links_are_refused_wherever_they_would_be() -> None:
+    for line in (
+        "import os\nos.symlink('/input/main.py', '/out/l')",
+        "import os\ntry:\n    os.symlink('x', 'l')\nexcept OSError:\n    pass\nprint('on')",
+        "import os\nopen('f', 'w')\nos.link('f', 'g')",
+    ):
+        assert _error(line) == "forbidden-operation", line
+    readlink = "import os, errno\ntry:\n    os.readlink('/input/main.py')\nexcept OSError as e:\n"
+    out = _run(readlink + "    print(errno.errorcode[e.errno])")
+    assert out.stdout == b"EINVAL\n"
+
+
+@pytest.mark.req("SBX-005.8", "SBX-005.1", "SBX-008.2")
+def test_dot_dot_cannot_leave_a_preopen() -> None:
+    for line in (
+        "import os\nprint(os.listdir('..'))",
+        "import os\nos.stat('/core/../input/main.py')",
+        "import os\nos.makedirs('a')\ntry:\n    os.stat('a/../../x')\nexcept OSError:\n    pass",
+        "import os\nos.stat('/out/..')",
+    ):
+        assert _error(line) == "forbidden-operation", line
+    # within the preopen, .. is just the parent
+    inside = "import os\nos.makedirs('a/b')\nprint(os.stat('a/b/../..').st_ino)"
+    assert _run(inside).stdout == f"{_number('/core')}\n".encode()
+
+
+@pytest.mark.req("SBX-005.9", "SBX-005.1")
+def test_input_refuses_every_change_with_erofs() -> None:
+    attempts = [
+        "open('/input/main.py', 'w')",
+        "open('/input/main.py', 'a')",
+        "open('/input/new', 'w')",
+        "os.remove('/input/main.py')",
+        "os.mkdir('/input/d')",
+        "os.rename('/input/main.py', '/input/m')",
+        "os.truncate('/input/main.py', 0)",
+    ]
+    body = "".join(
+        f"try:\n    {attempt}\nexcept OSError as e:\n    print(errno.errorcode[e.errno])\n"
+        for attempt in attempts
+    )
+    tail = "open('/out/f', 'w')\ntry:\n    os.rename('/out/f', '/core/f')\n"
+    tail += "except OSError as e:\n    print(errno.errorcode[e.errno])\n"
+    tail += (
+        "print(open('/input/main.py').read() == open(__file__ if 0 else '/input/main.py').read())"
+    )
+    out = _run("import os, errno\n" + body + tail).stdout.decode().splitlines()
+    assert out == ["EROFS"] * len(attempts) + ["EXDEV", "True"]
+
+
+@pytest.mark.req("SBX-005.10")
+def test_descriptors_take_the_lowest_free_number() -> None:
+    # at the WASI interface (the module's libc and VFS number their own descriptors)
+    from gritwit.sandbox._fs import Directory, DirFd, File, FileFd, Filesystem, StreamFd
+
+    fs = Filesystem(Directory(), {"main.py": b""}, budget=10, stdout=len, stderr=len)
+    table = fs.descriptors
+    assert [type(table[n]) for n in (0, 1, 2)] == [StreamFd] * 3
+    assert [
+        (d.path, d.writable) for d in (table[3], table[4], table[5]) if isinstance(d, DirFd)
+    ] == [
+        ("/core", True),
+        ("/input", False),
+        ("/out", True),
+    ]
+    new = [fs.add(FileFd(File(), f"/core/{n}", 0, 0, 0, 0)) for n in range(3)]
+    fs.close(new[1])
+    fs.close(0)
+    assert new == [6, 7, 8]
+    assert [fs.add(FileFd(File(), "/core/x", 0, 0, 0, 0)) for _ in range(3)] == [0, 7, 9]
+
+
+@pytest.mark.req("SBX-004.3", "SBX-004.1", "SBX-004.2")
+def test_the_core_round_trip_keeps_blob_ids_by_path() -> None:
+    from gritwit.sandbox._mount import mount_tree, unmount_tree
+
+    store = g.Store.memory()
+    note = store.put_object(g.Blob(data=b"same", headers={"type": "note"}))
+    other = store.put_object(g.Blob(data=b"other", headers={"type": "x"}))
+    deep = store.put_object(g.Tree(entries={"n": note}))
+    core = store.put_object(g.Tree(entries={"a": note, "b": other, "deep": deep}))
+    # mounted and read back untouched: the very same tree, headers and all
+    root, mounted = mount_tree(store, core)
+    assert unmount_tree(store, root, mounted, 1 << 20) == core
+    source = (
+        "import os\nopen('a', 'w').write('same')\n"  # rewritten, same bytes: keeps its id
+        "os.rename('b', 'c')\n"  # moved: a new path, a blob without headers
+        "os.rename('deep/n', 'deep/m')\nos.rename('deep/m', 'deep/n')\n"  # back in place
+    )
+    tree = store.get_object(_run(source, store=store, core=core).core)
+    assert isinstance(tree, g.Tree)
+    assert tree.entries["a"] == note and tree.entries["deep"] == deep
+    assert store.get_object(tree.entries["c"]) == g.Blob(data=b"other")
+    assert "b" not in tree.entries
+
+
+@pytest.mark.req("SBX-005.1")
+def test_a_run_touches_no_host_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+    import tempfile
+
+    _run("print(1)")  # the interpreter is loaded (and its compiled form cached) once
+    store = g.Store.memory()
+    core = _core(store, {"n": b"0"})
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the run touched the host's disk")
+
+    for owner, name in (
+        (builtins, "open"),
+        (os, "open"),
+        (os, "mkdir"),
+        (os, "scandir"),
+        (os, "remove"),
+        (tempfile, "mkdtemp"),
+    ):
+        monkeypatch.setattr(owner, name, refuse)
+    result = _run(
+        COUNTER + "import os\nos.makedirs('d/e')\nopen('d/e/f', 'w').write('x')\n",
+        store=store,
+        core=core,
+    )
+    monkeypatch.undo()
+    assert result.stdout == b"1\n" and result.core is not None
 
 
 # -- naming the code ---------------------------------------------------------------------
