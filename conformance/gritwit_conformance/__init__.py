@@ -12,6 +12,6 @@ from __future__ import annotations
 #: The suite's version (CONV-003: MAJOR format, MINOR coverage, PATCH fixes).
 SUITE_VERSION = "0.2.0"
 #: The profiles (ADP-006), each a test folder of the suite; ``protocol`` always runs.
-PROFILES = ("codec", "store", "wit", "runtime", "wasm", "perf")
+PROFILES = ("codec", "store", "wit", "runtime", "wasm", "perf", "sandbox")
 
 __all__ = ["PROFILES", "SUITE_VERSION"]

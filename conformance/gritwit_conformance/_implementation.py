@@ -90,6 +90,8 @@ PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
 }
 #: The ``wasm`` profile: the ``wit`` commands plus ``wasm-load`` (ADP-016).
 PROFILE_COMMANDS["wasm"] = (*PROFILE_COMMANDS["wit"], "wasm-load")
+#: The optional ``sandbox`` profile: the ``wit`` commands plus Python runs (ADP-019).
+PROFILE_COMMANDS["sandbox"] = (*PROFILE_COMMANDS["wit"], "sandbox-info", "sandbox-run")
 
 
 class MissingCommand(AssertionError):

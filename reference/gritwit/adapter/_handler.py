@@ -26,6 +26,7 @@ from ._args import _id as _id
 from ._args import _str as _str
 from ._perf import PerfCommands
 from ._runtime import RuntimeCommands
+from ._sandbox import SandboxCommands, sandbox_available
 from ._wit import WitCommands
 
 __all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
@@ -38,13 +39,22 @@ class UnsupportedProtocol(Exception):
     """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
 
 
-class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands):
+class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxCommands):
     """One adapter session: the reference's answers to protocol requests."""
 
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    profiles: tuple[str, ...] = ("codec", "store", "wit", "runtime", "wasm", "perf")
+    #: ``sandbox`` only with the interpreter of the extra ``gritwit[sandbox]`` (ADP-019.1).
+    profiles: tuple[str, ...] = (
+        "codec",
+        "store",
+        "wit",
+        "runtime",
+        "wasm",
+        "perf",
+        *(("sandbox",) if sandbox_available() else ()),
+    )
 
     def __init__(self) -> None:
         self._stores: dict[str, tuple[Store, Path | None]] = {}

@@ -175,6 +175,10 @@ class WitCommands:
         _, executor = self._runtime(args)
         if "module" in args:  # a Wasm Wit (ADP-016)
             core, objects = wasm_core(_hex(args, "module"), state_blobs(args))
+        elif "program" in args:  # a sandboxed Python Wit (ADP-019.7)
+            from ._sandbox import program_core
+
+            core, objects = program_core(_text(args, "program"), state_blobs(args))
         else:
             core, objects = test_actor_core(_text(args, "actor"), state_blobs(args))
         return {"actor": executor.genesis(core, objects).hex()}

@@ -104,6 +104,10 @@ def check_vector(kind: str, vector: Mapping[str, Any]) -> list[str]:
         return scenario_problems(vector)
     if kind == "runtime":
         return runtime_problems(vector)
+    if kind == "sandbox":
+        from ._sandbox import sandbox_problems
+
+        return sandbox_problems(vector)
     data = bytes.fromhex(vector["input"])
     if kind == "hash":
         if g.compute_id(data).hex() != vector["digest"]:

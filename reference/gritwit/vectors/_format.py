@@ -12,7 +12,9 @@ a header (format, spec version, generator, counts, flag notes, sources) and
 * ``scenario`` — no ``input``: ``operations`` for a Wit runtime (ADP-014), each with
   the ``expect``-ed answer the reference gave (see :mod:`._scenario_build`);
 * ``runtime`` — the same for a durable runtime (ADP-015), with ``open`` options and
-  ``kill``/``transfer`` operations (see :mod:`._runtime_build`).
+  ``kill``/``transfer`` operations (see :mod:`._runtime_build`);
+* ``sandbox`` — ``info`` and ``run`` operations of the ``sandbox`` profile (ADP-019),
+  each with the reference's ``expect`` (see :mod:`._sandbox`).
 
 Operations of both kinds also record ``objects``: the JSON descriptions (OBJ-018) of
 the objects their answer's ids reach that no earlier operation recorded (ADP-017.1).
@@ -83,7 +85,7 @@ PHASE_OF: Final[dict[str, str]] = {
     **{name: "validate" for name in VALIDATE_CLASSES},
 }
 
-Kind = Literal["object", "value", "hash", "scenario", "runtime"]
+Kind = Literal["object", "value", "hash", "scenario", "runtime", "sandbox"]
 
 #: Every flag a vector may carry, with the note written into each file that uses it.
 FLAG_NOTES: Final[dict[str, str]] = {
@@ -102,6 +104,9 @@ FLAG_NOTES: Final[dict[str, str]] = {
     "may list the vector as a known failure (ADP-016).",
     "HugeClaim": "A length or count claims far more than the input holds; a decoder must "
     "report truncation without allocating for the claim (ENC-002).",
+    "Memory": "The outcome depends on where the memory limit falls (SBX-006.2); a host that "
+    "does not bound memory as the reference does may list the vector as a known failure "
+    "(ADP-019.6).",
     "IdChain": "The object refers to objects of other vectors by their ids.",
     "Indefinite": "An indefinite-length string, array or map (ENC-006).",
     "InvalidId": "An id that is not 32 bytes, or a text-form id that is not 64 lowercase "

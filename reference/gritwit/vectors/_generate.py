@@ -28,6 +28,7 @@ from . import (
     _objects_step,
     _objects_tree,
     _runtime_scenarios,
+    _sandbox,
     _scenarios,
     _wasm_scenarios,
 )
@@ -66,6 +67,7 @@ SUITES: Final[tuple[Callable[[], Suite], ...]] = (
     _scenarios.suite,
     _runtime_scenarios.suite,
     _wasm_scenarios.suite,
+    _sandbox.suite,
 )
 
 
@@ -102,7 +104,7 @@ def _declaration_problems(case: Case, kind: str) -> list[str]:
     if not case.requirements or not all(map(REQUIREMENT_PATTERN.match, case.requirements)):
         problems.append(f"bad requirements {case.requirements}")
     problems += [f"flag {flag} has no note" for flag in case.flags if flag not in FLAG_NOTES]
-    if kind in ("scenario", "runtime"):
+    if kind in ("scenario", "runtime", "sandbox"):
         return problems + _scenario_declarations(case)
     if case.error is not None and case.error not in PHASE_OF:
         problems.append(f"unknown error class {case.error}")
@@ -143,7 +145,7 @@ def _vector(case: Case, kind: str) -> dict[str, Any]:
             "open": case.options,
             "operations": list(case.operations),
         }
-    if kind == "scenario":
+    if kind in ("scenario", "sandbox"):
         return {
             "id": case.id,
             "comment": case.comment,

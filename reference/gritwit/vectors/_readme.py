@@ -50,6 +50,15 @@ third-party data (`sources`). Vectors come in `groups`, each of one `kind`:
   `rt-import` into a second one opened on a fresh directory; expects the bundle's BLAKE3-256
   `bundle`, its `size`, and the imported `actor` and `head`). An operation with `"on": 1`
   addresses the second runtime.
+* `sandbox` (`sandbox.json`, ADP-019): no `input`; `operations` of the `sandbox` profile,
+  always `valid`: `info` (sent as `sandbox-info`, expects `{{"interpreter": id}}`) and `run`
+  (sent as `sandbox-run` with `program`, `core`, `messages`, `limits`, `interpreter` as
+  present), expecting `{{"stdout": hex, "core": id or null, "sends": […]}}` or
+  `{{"error": class}}`. A run's `given` records the objects of a core the vector builds,
+  its `objects` those of the core it left; send as `objects` the encodings of the objects
+  `core` reaches among those recorded so far, in ascending id order (ADP-019.6). The same
+  file's `scenario` groups play Python programs as actors (`genesis` with `program`,
+  ADP-019.7).
 * `objects` (all three scenario files, ADP-017.1): beside `expect`, an operation whose
   answer names objects not recorded before carries `objects`, a map from text-form id to
   the JSON description (OBJ-018) of every object reachable from the ids of the answer

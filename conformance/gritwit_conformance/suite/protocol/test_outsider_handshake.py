@@ -17,7 +17,7 @@ from gritwit_conformance._implementation import Implementation
 pytestmark = pytest.mark.profile("protocol")
 
 #: The profiles ADP-006 defines.
-PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf"}
+PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox"}
 
 
 @pytest.mark.smoke

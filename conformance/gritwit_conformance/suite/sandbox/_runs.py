@@ -1,0 +1,185 @@
+"""Playing sandbox runs through an implementation (ADP-019), shared by the sandbox tests.
+
+A vector's runs are sent as ``sandbox-run`` with the objects their ``core`` reaches
+among those the vector records (ADP-019.6); answers are compared with the
+reference's, and a wrong core id is explained by the first place where the
+implementation's objects part from the recorded ones (ADP-017.2).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import blake3
+import pytest
+
+import gritwit as g
+from gritwit_conformance._diff import first_divergence, render
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._messages import Response
+from gritwit_conformance._vectors import Vector, load_vectors
+from gritwit_conformance.suite._scenario import VECTORS_DIR
+
+Json = dict[str, Any]
+#: The arguments of ``sandbox-run`` a vector operation carries (all but ``objects``).
+RUN_ARGUMENTS = ("program", "core", "messages", "limits", "interpreter")
+#: A counter: the program of every neighbour run (ADP-019.4).
+COUNTER = (
+    "import os\n"
+    "n = int(open('n').read()) if os.path.exists('n') else 0\n"
+    "open('n', 'w').write(str(n + 1))\n"
+    "print(n + 1)\n"
+)
+
+
+def sandbox_params() -> Iterator[Any]:
+    """One pytest param per vector of ``vectors/sandbox.json``, citing its requirements."""
+    if VECTORS_DIR is None:
+        return
+    first: set[str] = set()
+    for vector in load_vectors(VECTORS_DIR):
+        if vector.kind != "sandbox":
+            continue
+        marks = [pytest.mark.req("ADP-019.6", *vector.data["requirements"])]
+        group = vector.id.split("/")[1]
+        if group not in first:
+            first.add(group)
+            marks.append(pytest.mark.smoke)
+        yield pytest.param(vector, id=vector.id, marks=marks)
+
+
+def children(description: Mapping[str, Any]) -> list[str]:
+    """The ids a tree description names (OBJ-018); none for a blob."""
+    entries = description.get("entries") if description.get("type") == "tree" else None
+    return list(entries.values()) if isinstance(entries, dict) else []
+
+
+def encodings(pool: Mapping[str, Mapping[str, Any]], core: str | None) -> list[str]:
+    """The encodings (hex) of the objects ``core`` reaches in ``pool``, by ascending id."""
+    reached: dict[str, str] = {}
+    todo = [] if core is None else [core]
+    while todo:
+        oid = todo.pop()
+        if oid in reached or oid not in pool:
+            continue
+        reached[oid] = g.encode_object(g.object_from_json(dict(pool[oid]))).hex()
+        todo.extend(children(pool[oid]))
+    return [reached[oid] for oid in sorted(reached)]
+
+
+def build(files: Mapping[str, Any]) -> tuple[str, dict[str, Json]]:
+    """A core of ``{name: bytes | {sub-entries}}``: its id and its objects' descriptions."""
+    found: dict[str, Json] = {}
+
+    def tree(node: Mapping[str, Any]) -> str:
+        entries = {}
+        for name, value in node.items():
+            if isinstance(value, Mapping):
+                entries[name] = g.ObjectId.from_hex(tree(value))
+            else:
+                blob = g.Blob(data=value)
+                entries[name] = g.object_id(blob)
+                found[entries[name].hex()] = g.object_to_json(blob)
+        made = g.Tree(entries=entries)
+        oid = g.object_id(made).hex()
+        found[oid] = g.object_to_json(made)
+        return oid
+
+    return tree(files), found
+
+
+def returned_objects(where: str, reply: Response) -> dict[str, Json]:
+    """The objects a successful run answered, checked against its core (ADP-019.2)."""
+    table: dict[str, Json] = {}
+    previous = ""
+    for encoded in reply.result["objects"]:
+        data = bytes.fromhex(encoded)
+        oid = blake3.blake3(data).hexdigest()
+        assert oid > previous, (
+            f"{where}: objects are not in ascending id order, once each (ADP-019.2)"
+        )
+        previous = oid
+        try:
+            table[oid] = dict(g.object_to_json(g.decode_object(data)))
+        except g.GritError as exc:
+            raise AssertionError(f"{where}: an answered object does not decode: {exc}") from None
+        assert g.encode_object(g.decode_object(data)) == data, (
+            f"{where}: object {oid[:12]}… is not canonical (ADP-019.2, ENC-014)"
+        )
+    core = reply.result["core"]
+    reached, todo = set(), [] if core is None else [core]
+    while todo:
+        oid = todo.pop()
+        if oid in reached:
+            continue
+        assert oid in table, (
+            f"{where}: object {oid[:12]}… of the new core is not in objects (ADP-019.2)"
+        )
+        reached.add(oid)
+        todo.extend(children(table[oid]))
+    extra = set(table) - reached
+    assert not extra, (
+        f"{where}: objects holds {len(extra)} object(s) the new core does not reach (ADP-019.2)"
+    )
+    return table
+
+
+def answer(reply: Response) -> Json:
+    if not reply.ok:
+        return {"error": reply.error_class}
+    if "interpreter" in reply.result:
+        return {"interpreter": reply.result["interpreter"]}
+    return {k: reply.result.get(k) for k in ("stdout", "core", "sends")}
+
+
+def run(impl: Implementation, where: str, **args: Any) -> Response:
+    """``sandbox-run``; an ``unsupported-command`` is a missing command of a claimed profile."""
+    return impl.call("sandbox-run", **args)
+
+
+def replay(impl: Implementation, vector: Vector) -> None:
+    """Play ``vector`` on ``impl``; fail on the first answer that is not the reference's."""
+    reqs = ", ".join(vector.data["requirements"])
+    pool: dict[str, Json] = {}
+    for index, op in enumerate(vector.data["operations"]):
+        where = f"sandbox vector {vector.id}, operation {index} ({op['op']}; {reqs})"
+        pool.update(op.get("given", {}))
+        if op["op"] == "info":
+            reply = impl.call("sandbox-info")
+        else:
+            args = {k: op[k] for k in RUN_ARGUMENTS if k in op}
+            reply = run(impl, where, objects=encodings(pool, op.get("core")), **args)
+        got = answer(reply)
+        have: dict[str, Json] = (
+            returned_objects(where, reply) if reply.ok and "objects" in reply.result else {}
+        )
+        expected = op["expect"]
+        pool.update(op.get("objects", {}))
+        for key in ("interpreter", "error", "stdout", "core", "sends"):
+            if key not in expected and key not in got:
+                continue
+            if got.get(key) == expected.get(key) and key in got:
+                continue
+            detail = ""
+            if key == "core" and isinstance(expected.get(key), str):
+                found = first_divergence(
+                    expected[key], got.get(key) if isinstance(got.get(key), str) else None,
+                    lambda oid: pool.get(oid, "not recorded in the vector"),
+                    lambda oid, table=have: table.get(oid, "not among the answered objects"),
+                    root="the new core", requirement="SBX-004.2",
+                )  # fmt: skip
+                detail = "" if found is None else "\n" + render(found)
+            elif key == "stdout":
+                detail = "\n  (as text: expected {!r}, got {!r})".format(
+                    bytes.fromhex(expected.get(key) or "")[:200],
+                    bytes.fromhex(str(got.get(key) or ""))[:200]
+                    if isinstance(got.get(key), str)
+                    else None,
+                )
+            raise AssertionError(
+                f"{where}: {key} is not the reference's{detail}"
+                f"\n  expected {json.dumps(expected)[:400]}"
+                f"\n  got      {json.dumps(got)[:400]}"
+            )
