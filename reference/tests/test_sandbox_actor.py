@@ -365,7 +365,7 @@ def test_the_first_transition_sees_the_genesis_and_a_mount_without_the_code() ->
     core = _core(store, SPY, note="é".encode())
     actor = ex.genesis(core)
     hello = g.Blob(data=b"\x00hi\xff")
-    ex.inject(actor, store.put_object(hello), {"mt": "hello", "x": "ü"})
+    ex.inject(actor, store.put_object(hello), {"mt": "hello", "x": "ü", "y": "\x7f\n😀/"})
     assert not ex.run_until_quiescent().failures
     data, listing, new_core = _seen(store, actor)
     assert listing == "note"  # no 'wit' in the mount (SBX-011.1)
@@ -395,13 +395,14 @@ def test_the_first_transition_sees_the_genesis_and_a_mount_without_the_code() ->
                 "content": g.object_id(hello).hex(),
                 "data": base64.b64encode(hello.data).decode(),
                 "from": "00" * 32,
-                "headers": {"mt": "hello", "x": "ü"},
+                "headers": {"mt": "hello", "x": "ü", "y": "\x7f\n😀/"},
                 "id": hello_id.hex(),
             },
         ],
     }
     assert json.loads(data) == expected
-    assert b'"x":"\\u00fc"' in data and b" " not in data  # SBX-010.4: ASCII, no spaces
+    # SBX-010.4: ASCII, no spaces, U+007F and astral characters escaped, "/" not
+    assert b'"x":"\\u00fc","y":"\\u007f\\n\\ud83d\\ude00/"' in data and b" " not in data
     assert list(json.loads(data)) == ["core", "format", "messages"]
     assert new_core.entries["wit"] == core.entries["wit"]  # SBX-011.2: the code kept
 
