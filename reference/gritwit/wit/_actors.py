@@ -23,6 +23,7 @@ from .._objects import Blob, GritObject, Step, Tree
 from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
     ObjectReader,
+    Overlay,
     PendingMessage,
     Send,
     TransitionInput,
@@ -110,11 +111,13 @@ class _Out:
     """Accumulates one transition's effects, as every test actor describes them (WIT-028.1).
 
     Shared by every test actor that reads: what it does wrong, they all do wrong.
+    The core's entries are copied only when one changes; until then the new core
+    is the last one itself (WIT-028.8), not a tree built again.
     """
 
     def __init__(self, inp: TransitionInput) -> None:
         self.inp = inp
-        self.entries: dict[str, ObjectId] = dict(inp.core.entries)  # the rest kept (WIT-028.8)
+        self._entries: dict[str, ObjectId] | None = None  # copied on the first change
         self.sends: list[Send] = []
         self.objects: list[GritObject] = []
 
@@ -124,6 +127,17 @@ class _Out:
             for item in self.inp.pending[sender]:
                 if _acts_on(item):
                     yield sender, item
+
+    def entry(self, name: str) -> ObjectId | None:
+        """Core entry ``name`` as this transition has left it so far, or ``None``."""
+        entries = self.inp.core.entries if self._entries is None else self._entries
+        return entries.get(name)
+
+    def set_entry(self, name: str, oid: ObjectId) -> None:
+        """Set core entry ``name``; every other entry is kept (WIT-028.8)."""
+        if self._entries is None:
+            self._entries = dict(self.inp.core.entries)
+        self._entries[name] = oid
 
     def data(self, oid: ObjectId | None) -> bytes | None:
         """The data of ``oid`` when it is a present blob, else ``None`` (WIT-028.6)."""
@@ -135,9 +149,14 @@ class _Out:
         return get_tree(self.inp.objects, oid)
 
     def new(self, obj: GritObject) -> ObjectId:
-        """Record a new object of the transition; its id (WIT-028.1)."""
+        """Record a new object of the transition; its id (WIT-028.1).
+
+        Added to the transition's :class:`~gritwit.wit.Overlay` when it reads through
+        one (the executor's), which encodes it once for :func:`~gritwit.wit.assemble`.
+        """
         self.objects.append(obj)
-        return object_id(obj)
+        objects = self.inp.objects
+        return objects.add(obj) if isinstance(objects, Overlay) else object_id(obj)
 
     def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
         """Queue a message with the one header ``mt``, never a signal (WIT-028.5)."""
@@ -145,11 +164,11 @@ class _Out:
 
     def set_decimal(self, entry: str, value: int) -> None:
         """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
-        self.entries[entry] = self.new(_canonical(value))
+        self.set_entry(entry, self.new(_canonical(value)))
 
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
-        core = Tree(entries=self.entries)
+        core = self.inp.core if self._entries is None else Tree(entries=self._entries)
         read = {sender: len(items) for sender, items in self.inp.pending.items()}
         return TransitionOutput(
             core=core, read=read, sends=tuple(self.sends), new_objects=(*self.objects, core)
@@ -209,7 +228,7 @@ def _echo(inp: TransitionInput) -> TransitionOutput:
 def _counter(inp: TransitionInput) -> TransitionOutput:
     """``counter`` (WIT-020): ``count`` from 0; ``inc`` adds (1 when empty); ``get`` replies."""
     out = _Out(inp)
-    stored = out.data(out.entries.get("count"))
+    stored = out.data(out.entry("count"))
     count = _decimal(stored) or 0  # WIT-020.1
     changed = stored is None  # absent or not a blob: written (WIT-020.4)
     for sender, item in out.messages():
@@ -254,7 +273,7 @@ def _updater(inp: TransitionInput) -> TransitionOutput:
     for _, item in out.messages():
         name = out.data(item.message.content) if item.mt == "set-code" else None
         if name is not None and len(name) <= MAX_CODE_NAME:  # copied unchecked (WIT-023.1)
-            out.entries[WIT] = out.new(Blob(data=name, headers={"runtime": TEST_RUNTIME}))
+            out.set_entry(WIT, out.new(Blob(data=name, headers={"runtime": TEST_RUNTIME})))
     return out.done()
 
 
@@ -266,7 +285,7 @@ def _failing(inp: TransitionInput) -> TransitionOutput:
 def _budget(inp: TransitionInput) -> TransitionOutput:
     """``budget`` (WIT-025): grants a ``spend`` not above the budget, refuses the others."""
     out = _Out(inp)
-    budget = start = _decimal(out.data(out.entries.get("budget"))) or 0  # WIT-025.1
+    budget = start = _decimal(out.data(out.entry("budget"))) or 0  # WIT-025.1
     for sender, item in out.messages():
         if item.mt != "spend":
             continue
@@ -292,7 +311,7 @@ def _requester(inp: TransitionInput) -> TransitionOutput:
             if recipient is not None and question is not None:
                 out.queue(recipient, question, "question")
         elif item.mt == "echo":
-            out.entries["answer"] = item.message.content
+            out.set_entry("answer", item.message.content)
     return out.done()
 
 

@@ -138,7 +138,7 @@ def assemble(
     Every object is encoded once; the encodings come back with the objects.
     """
     last = inp.last_step
-    created = _Created()
+    created = _Created(inp.objects if isinstance(inp.objects, Overlay) else None)
     if last is not None and out.core == inp.core:
         # The core did not change: it is the last step's, stored with it, under its id (ID-001).
         created.known(out.core, last.core)
@@ -182,16 +182,18 @@ class _Created:
 
     An object added twice (the new core is usually among ``new_objects`` too) is
     recognised by identity and not encoded again; so is one already stored whose
-    id the caller knows (:meth:`known`), which is not stored again either.
+    id the caller knows (:meth:`known`), which is not stored again either, and one
+    the transition's ``overlay`` encoded when the Wit added it (ID-001).
     """
 
-    __slots__ = ("_seen", "by_id", "encodings")
+    __slots__ = ("_overlay", "_seen", "by_id", "encodings")
 
-    def __init__(self) -> None:
+    def __init__(self, overlay: Overlay | None = None) -> None:
         self.by_id: dict[ObjectId, GritObject] = {}
         self.encodings: list[Encoded] = []
         #: ``id(obj)`` → ``(obj, oid)`` of each object added; holding ``obj`` keeps its id unique.
         self._seen: dict[int, tuple[GritObject, ObjectId]] = {}
+        self._overlay = overlay
 
     def known(self, obj: GritObject, oid: ObjectId) -> None:
         """``obj`` is stored already, under ``oid``: adding it returns ``oid`` and keeps nothing."""
@@ -201,7 +203,9 @@ class _Created:
         seen = self._seen.get(id(obj))
         if seen is not None:
             return seen[1]
-        encoded = encode_with_id(obj)
+        encoded = None if self._overlay is None else self._overlay.encoding(obj)
+        if encoded is None:
+            encoded = encode_with_id(obj)
         oid = encoded[1]
         self._seen[id(obj)] = (obj, oid)
         if oid not in self.by_id:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Protocol, TypeAlias
 
-from .._codec import object_id
+from .._codec import Encoded, encode_with_id
 from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._objects import EMPTY_HEADERS, Blob, GritObject, Message, Step, Tree
@@ -42,18 +42,31 @@ class ObjectReader(Protocol):
 
 
 class Overlay:
-    """``base`` plus objects not yet stored: what a transition can see while it runs (WIT-006)."""
+    """``base`` plus objects not yet stored: what a transition can see while it runs (WIT-006).
 
-    __slots__ = ("_base", "_extra")
+    An object :meth:`add` encodes keeps its encoding, by identity, for
+    :func:`~gritwit.wit.assemble`, so that a transition's new object is encoded and
+    hashed once (ID-001), not again when it is stored.
+    """
+
+    __slots__ = ("_base", "_encoded", "_extra")
 
     def __init__(self, base: ObjectReader, extra: Mapping[ObjectId, GritObject] = {}) -> None:
         self._base = base
         self._extra = dict(extra)
+        #: ``id(obj)`` → ``(obj, its encoding)``; holding ``obj`` keeps its ``id`` unique.
+        self._encoded: dict[int, tuple[GritObject, Encoded]] = {}
 
     def add(self, obj: GritObject) -> ObjectId:
-        oid = object_id(obj)
-        self._extra.setdefault(oid, obj)
-        return oid
+        encoded = encode_with_id(obj)
+        self._encoded[id(obj)] = (obj, encoded)
+        self._extra.setdefault(encoded[1], obj)
+        return encoded[1]
+
+    def encoding(self, obj: GritObject) -> Encoded | None:
+        """The encoding :meth:`add` made of this very object, or ``None``."""
+        found = self._encoded.get(id(obj))
+        return None if found is None else found[1]
 
     def get_object(self, oid: ObjectId) -> GritObject:
         found = self._extra.get(oid)
