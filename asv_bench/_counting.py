@@ -17,7 +17,12 @@ reference package:
   the backend (``insert``, ``insert_many``, ``cas_ref``, ``insert_many_then_cas``,
   ``erase``, or any later method named like a write), i.e. one transaction; a
   ``batch()`` block (the runtime's group commit, RUN-017) is one commit however
-  many inserts and swaps it holds.
+  many inserts and swaps it holds;
+* **calls** — every Python and builtin function call (``sys.setprofile`` events
+  ``call`` and ``c_call``; a coroutine's resumption is a call) made outside this
+  module and the library calls it wraps: the interpreter's work around the library
+  calls, which is what a transition's cost over its floor (``bench_floor``) is made
+  of, counted where wall time on a loaded machine cannot show it.
 
 The wrappers sit at the library boundary, so a faster gritwit that calls cbor2 or
 blake3 from a new place is still counted, and one that encodes less counts less.
@@ -31,6 +36,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 import blake3
@@ -39,6 +45,9 @@ import cbor2
 #: Function names of gritwit's decoders (the strict, the plain and the CBOR one).
 DECODERS = ("decode_object", "decode_object_plain", "decode_value")
 #: Backend methods that change the store; each call is one commit (transaction).
+#: Calls made from this module's frames (its wrappers and proxies) are not counted.
+_HERE = __file__
+_CALLS = frozenset({"call", "c_call"})
 _WRITE = re.compile(r"^(insert|cas|erase|commit|write|put|swap|delete|apply)")
 
 
@@ -52,6 +61,7 @@ class Counts:
     objects_written: int = 0
     commits: int = 0
     reads: int = 0
+    calls: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts by name."""
@@ -173,11 +183,19 @@ class Counting:
                 if callable(original):
                     new = wrapped.setdefault(id(original), self._wrap_decode(original))
                     patch(module, name, new)
+        previous = sys.getprofile()
+        sys.setprofile(self._count_call)
         try:
             yield self.counts
         finally:
+            sys.setprofile(previous)
             for owner, name, original in reversed(patches):
                 setattr(owner, name, original)
+
+    def _count_call(self, frame: FrameType, event: str, arg: object) -> None:
+        """Count one call (**calls**) unless made from this module's own frames."""
+        if event in _CALLS and frame.f_code.co_filename != _HERE:
+            self.counts.calls += 1
 
     def _wrap_encode(self, dumps: Callable[..., Any]) -> Callable[..., Any]:
         def counted_dumps(*args: Any, **kwargs: Any) -> Any:

@@ -8,10 +8,12 @@ The same two workloads as :mod:`bench_runtime`, on both backends:
 
 Each ``track_`` benchmark returns how many encodes, BLAKE3 hashes, decodes, objects
 written, commits (backend write transactions) and backend reads the transition
-did, counted by :class:`~_counting.Counting` (wrappers around cbor2, blake3,
-gritwit's decoders and the store backend, installed in ``setup``; the reference
-package is not edited).  The counts are deterministic, so
-``asv continuous --factor 1.0`` flags any increase (``asv_bench/tools/compare.py``).
+did, and how many function calls it made (``track_calls``: the interpreter's
+work around the library calls), counted by :class:`~_counting.Counting`
+(wrappers around cbor2, blake3, gritwit's decoders and the store backend, and a
+profile hook, installed in ``setup``; the reference package is not edited).  The
+counts are deterministic, so ``asv continuous --factor 1.0`` flags any increase
+(``asv_bench/tools/compare.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _per(total: int, transitions: int) -> float:
 
 
 class _Tracks:
-    """The six ``track_`` methods over :meth:`measure` (one run of the workload)."""
+    """The ``track_`` methods over :meth:`measure` (one run of the workload)."""
 
     params: ClassVar = (["memory", "sqlite"],)
     param_names: ClassVar = ["backend"]
@@ -70,6 +72,9 @@ class _Tracks:
 
     def track_store_reads(self, backend: str) -> float:
         return self.measure()["reads"]
+
+    def track_calls(self, backend: str) -> float:
+        return self.measure()["calls"]
 
 
 class CounterCounts(_Tracks):
