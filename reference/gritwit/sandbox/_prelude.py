@@ -4,6 +4,17 @@ It is not a security boundary — WASI is (SBX-005) — it only names what a pro
 tried: a process, a socket or a file outside the mount ends the run with the
 reserved exit status of a forbidden operation, and an uncaught ``MemoryError`` with
 that of the memory limit (SBX-008.2).  Audit hooks cannot be removed by the program.
+
+It initialises what every run needs (the hooks, the parser's AST types, ``json``
+for the input of SBX-003.3), then reaches the snapshot point (SBX-005.14): it calls
+``clock_res_get`` with the address of its runner ``_gritwit_main`` as the clock id.
+The reference host calls the runner there, in a cold run as in one restored from a
+snapshot taken there (``_snapshot.py``); a host that answers the call (or refuses
+it) lets the prelude call the runner itself.  The runner runs the program and ends
+the interpreter with ``os._exit``: an uncaught exception prints its traceback and
+exits with 1, ``SystemExit`` with its status (as CPython), after the ``atexit``
+functions ran, the program's globals were dropped (closing its files) and the
+standard streams were flushed.
 """
 
 from __future__ import annotations
@@ -55,10 +66,61 @@ sys.addaudithook(_hook)
 os.chdir("/core")
 del _name
 
-_source = open("/input/{PROGRAM_NAME}", encoding="utf-8").read()
-_code = compile(_source, "{PROGRAM_NAME}", "exec")
+# Warm up what every run would otherwise pay for: the AST types (compile), json.
+compile("pass", "<prelude>", "exec")
+import atexit, gc, json, time
+
+def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc):
+    status = 0
+    namespace = {{"__name__": "__main__", "__builtins__": __builtins__}}
+    try:
+        source = open("/input/{PROGRAM_NAME}", encoding="utf-8").read()
+        exec(compile(source, "{PROGRAM_NAME}", "exec"), namespace)
+    except MemoryError:
+        _exit({EXIT_MEMORY})
+    except SystemExit as exc:
+        if exc.code is None:
+            status = 0
+        elif isinstance(exc.code, int):
+            status = exc.code
+        else:
+            try:
+                print(exc.code, file=_sys.stderr)
+            except BaseException:
+                pass
+            status = 1
+    except BaseException as exc:
+        exc.__traceback__ = exc.__traceback__.tb_next
+        try:
+            _sys.excepthook(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            pass
+        status = 1
+    exc = None
+    try:
+        _atexit._run_exitfuncs()
+        namespace.clear()
+        _gc.collect()
+    except MemoryError:
+        _exit({EXIT_MEMORY})
+    except BaseException:
+        pass
+    for stream in (_sys.stdout, _sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    _exit(status)
+
+# What start-up made is never garbage: the collector skips it from here on.
+gc.collect()
+gc.freeze()
+
+# The snapshot point: the host calls _gritwit_main here and never returns.
+_point = id(_gritwit_main).to_bytes(4, "little")
 try:
-    exec(_code, {{"__name__": "__main__", "__builtins__": __builtins__}})
-except MemoryError:
-    os._exit({EXIT_MEMORY})
+    time.clock_getres(id(_point) + 16)  # the bytes' data: 16 bytes into the object
+except OSError:
+    pass
+_gritwit_main()
 """

@@ -25,6 +25,7 @@ from .._errors import (
     MemoryLimit,
     OutputTooLarge,
     ProgramExit,
+    WasmTrap,
 )
 from .._ids import ObjectId
 from ..store import Store
@@ -33,6 +34,7 @@ from ._fs import Filesystem
 from ._interpreter import load_interpreter
 from ._mount import mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
+from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
 from ._wasi import ProcExit, WasiState, linker
 
 __all__ = ["INPUT_FORMAT", "SandboxLimits", "SandboxResult", "Send", "run_python"]
@@ -97,8 +99,12 @@ def run_python(
     core: ObjectId | None = None,
     messages: tuple[Mapping[str, Any], ...] = (),
     limits: SandboxLimits = SandboxLimits(),
+    snapshot: bool = True,
 ) -> SandboxResult:
     """Run ``source`` with ``core`` mounted at ``/core``; the new core is put into ``store``.
+
+    The run starts from the process's snapshot of the interpreter at the snapshot
+    point (SBX-003.4, taken at the first run); ``snapshot=False`` starts it cold.
 
     Typed errors only (SBX-008): ``forbidden-operation``, ``fuel-exhausted``,
     ``memory-limit``, ``trap``, ``output-too-large``, ``program-exit``,
@@ -123,12 +129,27 @@ def run_python(
     budget = limits.core_bytes + limits.sends_bytes  # the write budget (SBX-007.4)
     fs = Filesystem(root, inputs, budget=budget, stdout=stdout, stderr=stderr)
     state = WasiState(seed, fs)
-    fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits)
+    image = snapshot_of(engine, interpreter.module, _startup_state) if snapshot else None
+    if image is not None and image.size > limits.memory_bytes:
+        image = None  # a cold start fails as the limit says
+    fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits, image)
     new_core = unmount_tree(store, fs.core, mounted, limits.core_bytes)
     sends = _sends(fs.out_bytes("sends.json"), limits.sends_bytes)
     return SandboxResult(
         bytes(stdout.data), bytes(stderr.data), new_core, sends, fuel, interpreter.blob_id
     )
+
+
+def _startup_state() -> WasiState:
+    """The state a snapshot is taken with: an empty program, core and input."""
+    inputs = {PROGRAM_NAME: b"", PRELUDE_NAME: PRELUDE.encode(), "transition.json": b"{}"}
+    root, _ = mount_tree(Store.memory(), None)
+    return WasiState(b"", Filesystem(root, inputs, budget=0, stdout=_silent, stderr=_silent))
+
+
+def _silent(chunk: bytes) -> int:
+    """The start-up's standard streams: it writes nothing, or no snapshot is taken."""
+    raise WasmTrap("SBX-003.4", f"the interpreter wrote during its start-up: {chunk[:200]!r}")
 
 
 _ENGINE: list[wasmtime.Engine] = []
@@ -148,10 +169,16 @@ def _execute(
     stderr: _Bounded,
     state: WasiState,
     limits: SandboxLimits,
+    snapshot: Snapshot | None = None,
 ) -> int:
-    """Run the interpreter once; the fuel it used, or the run's typed error (SBX-008.1)."""
+    """Run the interpreter once; the fuel it used, or the run's typed error (SBX-008.1).
+
+    Cold, or from ``snapshot`` (SBX-003.4); the fuel counts from the snapshot point
+    (SBX-006.4).
+    """
     store = wasmtime.Store(engine)
-    store.set_fuel(limits.fuel)
+    store.set_fuel(STARTUP_FUEL)
+    point = Point(state, limits.fuel)
     store.set_limits(memory_size=limits.memory_bytes, instances=1, memories=1)
     code = 0
     error: GritError | None = None
@@ -159,9 +186,12 @@ def _execute(
     try:
         with _LOCK:
             try:
-                instance = linker(engine, state).instantiate(store, module)
-                start: Any = instance.exports(store)["_start"]
-                start(store)
+                instance = point.link(linker(engine, state)).instantiate(store, module)
+                if snapshot is not None:
+                    point.restore(store, instance, snapshot)
+                else:
+                    start: Any = instance.exports(store)["_start"]
+                    start(store)
             except ProcExit as exit_:
                 code = exit_.code
             except wasmtime.Trap as trap:
@@ -176,7 +206,7 @@ def _execute(
                     error = MemoryLimit("SBX-006.2", "the program trapped at its memory limit")
                 else:
                     error = _typed(trap)
-        used = limits.fuel - store.get_fuel()
+        used = (limits.fuel if point.reached else STARTUP_FUEL) - store.get_fuel()
     finally:
         # Drop the instance and its WASI context now, while this thread holds them: left
         # to the collector, wasmtime's stream threads may call back into a finished
