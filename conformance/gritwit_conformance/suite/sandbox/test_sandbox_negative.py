@@ -444,3 +444,54 @@ def test_a_python_wit_update_names_no_update_function(impl: Implementation) -> N
         f"(SBX-015.2); got {reply}"
     )
     impl.call("wit-close", runtime=runtime)
+
+
+@pytest.mark.req("SBX-010.1", "SBX-006.3")
+def test_an_actor_runs_under_the_default_limits(impl: Implementation) -> None:
+    program = "b = bytearray(160 << 20)\nopen('n', 'w').write(str(len(b) >> 20))\n"
+    runtime = impl.call("wit-open").result["runtime"]
+    actor = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
+    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
+    assert reply.ok and reply.result["failures"] == [], (
+        f"a transition using 160 MiB fails, within the default 256 MiB (SBX-010.1, "
+        f"SBX-006.3): {reply}"
+    )
+    assert _core_of_head(impl, runtime, actor)["n"]["data"] == b"160".hex()
+    impl.call("wit-close", runtime=runtime)
+
+
+@pytest.mark.req("SBX-011.3")
+def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
+    held = _interpreter(impl)
+    headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
+    runtime = impl.call("wit-open").result["runtime"]
+    actors = {}
+    for name, program in {
+        "reads": "import os\nseen = ' '.join(sorted(os.listdir('.')))\n"
+        "open('seen', 'w').write(seen)\n",
+        "removes": "import os\nos.remove('frozen')\nopen('n', 'w').write('1')\n",
+        "changes": "open('frozen', 'w').write('thawed')\n",
+    }.items():
+        wit = g.Blob(data=program.encode(), headers=headers)
+        frozen = g.Blob(data=b"yes")
+        core = g.Tree(entries={"wit": g.object_id(wit), "frozen": g.object_id(frozen)})
+        content = {
+            "tree": {
+                "wit": {"blob": wit.data.hex(), "headers": headers},
+                "frozen": {"blob": frozen.data.hex()},
+            }
+        }
+        actor = g.object_id(core).hex()
+        sent = impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
+        assert sent.ok, f"wit-send: {sent}"
+        actors[name] = actor
+    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
+    assert reply.ok, f"wit-run: {reply}"
+    failures = dict(map(tuple, reply.result["failures"]))
+    assert failures == {actors["removes"]: "frozen-core", actors["changes"]: "frozen-core"}, (
+        f"a run that removes or changes the frozen entry must fail → frozen-core "
+        f"(SBX-011.3, WIT-016); failures: {reply.result['failures']}"
+    )
+    seen = _core_of_head(impl, runtime, actors["reads"])["seen"]["data"]
+    assert bytes.fromhex(seen) == b"frozen", "frozen is mounted like any state entry"
+    impl.call("wit-close", runtime=runtime)
