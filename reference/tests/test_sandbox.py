@@ -620,6 +620,28 @@ def test_the_core_round_trip_keeps_blob_ids_by_path() -> None:
     assert "b" not in tree.entries
 
 
+@pytest.mark.req("SBX-004.1", "SBX-004.2")
+def test_a_core_of_any_depth_mounts_and_comes_back() -> None:
+    from gritwit.sandbox._mount import mount_tree, unmount_tree
+
+    store = g.Store.memory()
+    tree = store.put_object(g.Tree(entries={"f": store.put_object(g.Blob(data=b"x"))}))
+    for _ in range(3000):  # deeper than Python's recursion limit
+        tree = store.put_object(g.Tree(entries={"d": tree}))
+    root, mounted = mount_tree(store, tree)
+    assert len(mounted) == 1 and unmount_tree(store, root, mounted, 10) == tree
+    # made by a program
+    deep = (
+        "import os\nfor _ in range(1200):\n    os.mkdir('d')\n    os.chdir('d')\nopen('f', 'w')\n"
+    )
+    node = _run(deep, store=store).core
+    for _ in range(1200):
+        tree_object = store.get_object(node)
+        assert isinstance(tree_object, g.Tree) and list(tree_object.entries) == ["d"]
+        node = tree_object.entries["d"]
+    assert store.get_object(node) == g.Tree(entries={"f": g.object_id(g.Blob(data=b""))})
+
+
 @pytest.mark.req("SBX-005.1")
 def test_a_run_touches_no_host_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge
@@ -36,32 +37,33 @@ def mount_tree(store: Store, tree_id: ObjectId | None) -> tuple[Directory, Mount
 
     A file holds the blob's own ``bytes`` (copied only when the program changes it);
     the map gives, by path, the blob's id and data, so :func:`unmount_tree` keeps an
-    unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.
+    unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.  The walk
+    keeps its own stack: a tree of any depth mounts.
     """
     mounted: Mounted = {}
+    root = Directory()
     if tree_id is None:
-        return Directory(), mounted
-    return _mount(store, tree_id, "", mounted), mounted
-
-
-def _mount(store: Store, tree_id: ObjectId, prefix: str, mounted: Mounted) -> Directory:
-    tree = store.get_object(tree_id)
-    if not isinstance(tree, Tree):
-        raise InvalidTransition("SBX-004.1", f"{prefix or 'the core'} is not a tree")
-    directory = Directory()
-    for name, child in tree.entries.items():
-        obj = store.get_object(child)
-        path = f"{prefix}{name}"
-        if isinstance(obj, Tree):
-            directory.entries[name] = _mount(store, child, path + "/", mounted)
-        elif isinstance(obj, Blob):
-            directory.entries[name] = File(obj.data)
-            mounted[path] = (child, obj.data)
-        else:
-            raise InvalidTransition(
-                "SBX-004.1", f"core entry {path!r} is neither a tree nor a blob"
-            )
-    return directory
+        return root, mounted
+    top = store.get_object(tree_id)
+    if not isinstance(top, Tree):
+        raise InvalidTransition("SBX-004.1", "the core is not a tree")
+    stack = [(top, root, "")]
+    while stack:
+        tree, directory, prefix = stack.pop()
+        for name, child in tree.entries.items():
+            obj = store.get_object(child)
+            path = f"{prefix}{name}"
+            if isinstance(obj, Tree):
+                sub = directory.entries[name] = Directory()
+                stack.append((obj, sub, path + "/"))
+            elif isinstance(obj, Blob):
+                directory.entries[name] = File(obj.data)
+                mounted[path] = (child, obj.data)
+            else:
+                raise InvalidTransition(
+                    "SBX-004.1", f"core entry {path!r} is neither a tree nor a blob"
+                )
+    return root, mounted
 
 
 def unmount_tree(
@@ -72,32 +74,40 @@ def unmount_tree(
     ``None`` if nothing is left; ``output-too-large`` past ``max_bytes`` of file
     data (SBX-007.3).  A file whose bytes equal the blob mounted at the same path
     keeps that blob's id; an untouched one is recognised without comparing bytes.
+    Directories are walked depth first with an explicit stack (any depth), each
+    directory's entries in name order.
     """
-    return _unmount(store, directory, "", mounted, [max_bytes])
-
-
-def _unmount(
-    store: Store, directory: Directory, prefix: str, mounted: Mounted, budget: list[int]
-) -> ObjectId | None:
-    entries: dict[str, ObjectId] = {}
-    for name in sorted(directory.entries):
-        node, path = directory.entries[name], f"{prefix}{name}"
-        if isinstance(node, Directory):
-            child = _unmount(store, node, path + "/", mounted, budget)
-            if child is not None:
-                entries[name] = child
-            continue
-        budget[0] -= len(node.data)
-        if budget[0] < 0:
-            raise OutputTooLarge("SBX-007.3", "the files left in the mount exceed the core limit")
-        old = mounted.get(path)
-        if old is not None and (node.data is old[1] or node.data == old[1]):
-            entries[name] = old[0]
+    budget = max_bytes
+    # each frame: a directory, its path prefix, its names still to visit, its entries so far
+    frames: list[tuple[Directory, str, Iterator[str], dict[str, ObjectId]]] = [
+        (directory, "", iter(sorted(directory.entries)), {})
+    ]
+    while True:
+        current, prefix, names, entries = frames[-1]
+        for name in names:
+            node, path = current.entries[name], f"{prefix}{name}"
+            if isinstance(node, Directory):
+                frames.append((node, path + "/", iter(sorted(node.entries)), {}))
+                break
+            budget -= len(node.data)
+            if budget < 0:
+                raise OutputTooLarge(
+                    "SBX-007.3", "the files left in the mount exceed the core limit"
+                )
+            old = mounted.get(path)
+            if old is not None and (node.data is old[1] or node.data == old[1]):
+                entries[name] = old[0]
+            else:
+                entries[name] = store.put_object(Blob(data=bytes(node.data)))
         else:
-            entries[name] = store.put_object(Blob(data=bytes(node.data)))
-    if not entries:
-        return None
-    return store.put_object(Tree(entries=entries))
+            frames.pop()
+            tree_id = store.put_object(Tree(entries=entries)) if entries else None
+            if not frames:
+                return tree_id
+            if tree_id is not None:
+                # the directory just finished is the one its parent's walk stopped at
+                parent_prefix = frames[-1][1]
+                frames[-1][3][prefix[len(parent_prefix) : -1]] = tree_id
 
 
 def read_directory(
