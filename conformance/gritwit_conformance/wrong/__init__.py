@@ -250,7 +250,7 @@ WRONG: dict[str, WrongAdapter] = {
 
 
 # Per-group tables (``_more_<group>.py``, each defining ``MORE``) extend WRONG.
-for _group in ("codec", "store", "protocol", "wit", "runtime", "wasm", "perf"):
+for _group in ("codec", "store", "protocol", "wit", "runtime", "wasm", "perf", "sandbox"):
     try:
         _more = __import__(f"{__name__}._more_{_group}", fromlist=["MORE"])
     except ModuleNotFoundError:

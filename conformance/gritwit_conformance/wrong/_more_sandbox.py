@@ -1,0 +1,327 @@
+"""Wrong adapters of the sandbox group (chapter 09, profile ``sandbox``); merged into WRONG.
+
+Each patches the reference's sandbox (its run, WASI calls, in-memory filesystem, mount,
+wit blob or actor) in the adapter process, one realistic bug each, mostly for clauses
+that a whole-behaviour bug breaks more plausibly than a mutant: the clock, randomness,
+the environment, preopens, path numbers, the write budget, error precedence.
+"""
+
+from __future__ import annotations
+
+from gritwit_conformance.wrong import WrongAdapter
+
+MORE: dict[str, WrongAdapter] = {
+    "sandbox_wit_without_version": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-001.1", "SBX-001.4"}),
+        "failed",
+        "writes a program's wit blob without the sandbox header and runs python-wasi blobs "
+        "whatever their sandbox header says",
+    ),
+    "sandbox_accepts_any_version": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-001.4"}),
+        "failed",
+        "checks that a python-wasi blob has a sandbox header, not its value: sandbox 2 runs as "
+        "version 1",
+    ),
+    "sandbox_wit_source_normalised": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-001.2"}),
+        "failed",
+        "strips trailing white space from a program before it becomes the wit blob's data",
+    ),
+    "sandbox_wit_without_interpreter": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-001.3", "SBX-001.4"}),
+        "failed",
+        "writes a program's wit blob without the interpreter header and runs such blobs on the "
+        "interpreter it holds",
+    ),
+    "sandbox_module_chunks_1mib": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-002.3"}),
+        "failed",
+        "names the interpreter by a tree of 1 MiB chunks instead of 8 MiB",
+    ),
+    "sandbox_runs_any_interpreter": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-002.1", "SBX-002.2"}),
+        "failed",
+        "never compares the interpreter a run or a wit blob names with the one it holds: its own "
+        "build runs",
+    ),
+    "sandbox_out_kept": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-003.1"}),
+        "failed",
+        "keeps one /out directory per process: a run sees, and answers as its sends, what an "
+        "earlier run left there",
+    ),
+    "sandbox_cwd_root": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-003.2"}),
+        "failed",
+        "the prelude does not change to /core: a program's relative paths miss its core",
+    ),
+    "sandbox_input_json_spaced": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-003.3", "SBX-010.4"}),
+        "failed",
+        "writes /input/transition.json with json.dumps's default separators (spaces): other "
+        "bytes, another random seed",
+    ),
+    "sandbox_mount_flat": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.1"}),
+        "failed",
+        "mounts only the core's top-level blobs, not its subtrees",
+    ),
+    "sandbox_empty_mount_keeps_core": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.2"}),
+        "failed",
+        "a mount left empty answers the old core instead of null",
+    ),
+    "sandbox_rewrites_blobs": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.3"}),
+        "failed",
+        "reads /core back without what it mounted: an untouched file loses its blob's headers and"
+        " id",
+    ),
+    "sandbox_links_refused_quietly": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.6"}),
+        "failed",
+        "path_symlink and path_link fail with ENOTSUP but are not forbidden: a program that "
+        "catches the error runs on",
+    ),
+    "sandbox_malformed_sends_ignored": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.5"}),
+        "failed",
+        "a malformed /out/sends.json means no sends instead of invalid-transition",
+    ),
+    "sandbox_extra_preopen": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.1"}),
+        "failed",
+        "preopens a fourth directory, a writable /tmp in memory",
+    ),
+    "sandbox_host_environment": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.2"}),
+        "failed",
+        "passes the host's environment variables to the program",
+    ),
+    "sandbox_sleep_allowed": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.3"}),
+        "failed",
+        "poll_oneoff answers at once instead of being refused: sleeping is not forbidden",
+    ),
+    "sandbox_host_clock": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.4"}),
+        "failed",
+        "clock_time_get reads the host's real time",
+    ),
+    "sandbox_urandom": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.5", "SBX-009.1"}),
+        "failed",
+        "random_get fills from the host's os.urandom: runs differ",
+    ),
+    "sandbox_prelude_without_hooks": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.6"}),
+        "failed",
+        "relies on WASI alone, without the prelude's audit hook and stubs: a process or a file "
+        "outside the mount ends as program-exit",
+    ),
+    "sandbox_listing_in_creation_order": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.7", "SBX-005.13"}),
+        "failed",
+        'fd_readdir lists a directory in creation order, not by the names" UTF-8 bytes',
+    ),
+    "sandbox_inode_counter": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.11"}),
+        "failed",
+        "numbers inodes 2, 3, … in the order they are first looked at, every device 1",
+    ),
+    "sandbox_set_times_kept": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.12"}),
+        "failed",
+        "utime sets a file's times, and stat answers them",
+    ),
+    "sandbox_dotdot_clamped": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.8"}),
+        "failed",
+        "a .. above a preopen stays at its root (as chroot) instead of ending the run as forbidden",
+    ),
+    "sandbox_input_writable": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.9"}),
+        "failed",
+        "preopens /input writable",
+    ),
+    "sandbox_stderr_in_stdout": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.1", "SBX-005.10"}),
+        "failed",
+        "connects descriptor 2 to the answered output as well",
+    ),
+    "sandbox_fuel_doubled": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.1"}),
+        "failed",
+        "gives a run twice the fuel asked for",
+    ),
+    "sandbox_memory_error_program_exit": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.2"}),
+        "failed",
+        "an uncaught MemoryError (the prelude's status 121) ends as program-exit, not memory-limit",
+    ),
+    "sandbox_default_memory_64mib": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.3"}),
+        "failed",
+        "the default memory limit is 64 MiB instead of 256 MiB",
+    ),
+    "sandbox_output_limit_off_by_one": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.2"}),
+        "failed",
+        "output exactly at the limit fails output-too-large (>= for >)",
+    ),
+    "sandbox_sends_limit_unchecked": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.3"}),
+        "failed",
+        "/out/sends.json is not checked against the sends limit",
+    ),
+    "sandbox_core_limit_at_end": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.4"}),
+        "failed",
+        "no write budget: only the core left at the end is measured, so a program may write and "
+        "remove any amount",
+    ),
+    "sandbox_gap_not_counted": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.5"}),
+        "failed",
+        "a write past a file's end charges only its own bytes, not the gap before them",
+    ),
+    "sandbox_exit_before_output": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-008.1"}),
+        "failed",
+        "a non-zero exit wins over too much output: output-then-exit is program-exit",
+    ),
+    "sandbox_forbidden_as_program_exit": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-008.2"}),
+        "failed",
+        "the prelude's forbidden status (120) is an ordinary non-zero exit: os.system ends as "
+        "program-exit",
+    ),
+    "sandbox_nonzero_exit_ok": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-008.3"}),
+        "failed",
+        "a non-zero exit status is a successful end of the program",
+    ),
+    "sandbox_trap_as_program_exit": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-008.4"}),
+        "failed",
+        "every trap but fuel is reported as program-exit, not trap",
+    ),
+    "sandbox_actor_small_memory": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-010.1"}),
+        "failed",
+        'runs actors" transitions under a 64 MiB memory limit instead of the default',
+    ),
+    "sandbox_actor_data_hex": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-010.2"}),
+        "failed",
+        "gives a pending message's data in hex instead of base64",
+    ),
+    "sandbox_actor_mounts_code": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-011.1", "SBX-010.3"}),
+        "failed",
+        "mounts an actor's whole core, wit included; the input's core is the actor's core",
+    ),
+    "sandbox_actor_code_put_back": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-011.2"}),
+        "failed",
+        "a run that leaves wit or wit_update has the code put back silently instead of failing",
+    ),
+    "sandbox_actor_frozen_not_mounted": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-011.3"}),
+        "failed",
+        "keeps the frozen entry out of the mount, like code",
+    ),
+    "sandbox_actor_reads_one": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-012.1"}),
+        "failed",
+        "a transition reads one message per sender, though the program was shown all",
+    ),
+    "sandbox_actor_content_with_headers": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-012.2"}),
+        "failed",
+        "a declared send's content blob carries the send's headers",
+    ),
+    "sandbox_actor_sends_genesis": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-012.3"}),
+        "failed",
+        "a program may send genesis and update messages",
+    ),
+    "sandbox_actor_keeps_stdout": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-012.4"}),
+        "failed",
+        "stores what a transition printed as the core entry stdout",
+    ),
+    "sandbox_actor_exit_keeps_core": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-013.1"}),
+        "failed",
+        "a program that exits non-zero still reads its messages and keeps its core",
+    ),
+    "sandbox_actor_poisoned_after_forbidden": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-013.2"}),
+        "failed",
+        "after one forbidden operation every later Python transition in the process fails "
+        "forbidden-operation",
+    ),
+    "sandbox_actor_query_answered": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-014.1"}),
+        "failed",
+        "answers every query of a Python actor with an empty blob instead of unknown-query",
+    ),
+    "sandbox_actor_update_runs_program": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-015.2"}),
+        "failed",
+        "resolves a python-wasi wit_update as a wit: the update runs the program instead of "
+        "failing unknown-wit",
+    ),
+}

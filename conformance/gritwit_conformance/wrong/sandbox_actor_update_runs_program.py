@@ -1,0 +1,28 @@
+"""Wrong adapter: a ``python-wasi`` ``wit_update`` runs as an update function (SBX-015.2).
+
+The executor resolves a ``wit_update`` blob of runtime ``python-wasi`` as it resolves
+a ``wit``: the update's transition runs that program instead of failing
+``unknown-wit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wit import _executor
+from gritwit_conformance.wrong import patch, run
+
+_real = _executor.Executor._code
+
+
+def code(self: Any, blob_id: Any, table: Any, *, update: bool = False) -> Any:
+    return _real(self, blob_id, table)  # the bug: never as an update
+
+
+def install() -> None:
+    patch(_executor.Executor, "_code", code)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,25 @@
+"""Wrong adapter: writes are not counted as they are made; only the core left at the
+end is measured (SBX-007.4).
+
+The host checks the core limit when it reads ``/core`` back, as a host directory
+would have it: a program may write gigabytes to a file and remove it before exiting,
+and its run succeeds.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _fs
+from gritwit_conformance.wrong import patch, run
+
+
+def charge(self: _fs.Filesystem, count: int) -> None:
+    return None  # the bug: no write budget
+
+
+def install() -> None:
+    patch(_fs.Filesystem, "charge", charge)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

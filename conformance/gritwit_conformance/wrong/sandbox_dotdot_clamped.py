@@ -1,0 +1,40 @@
+"""Wrong adapter: ``..`` above a preopen stays at its root (SBX-005.8).
+
+Like ``chroot``, the host resolves a ``..`` at the top of ``/core`` to ``/core``
+itself instead of refusing it: the program cannot leave, but the attempt is neither
+an error nor a forbidden operation.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _fs
+from gritwit_conformance.wrong import patch, run
+
+_real = _fs.Filesystem.place
+
+
+def place(self: _fs.Filesystem, fd: int, raw: bytes) -> _fs.Place:
+    if raw.startswith(b"/"):
+        return _real(self, fd, raw)
+    depth = len(self.directory(fd).chain) - 1
+    kept: list[bytes] = []
+    for part in raw.split(b"/"):
+        if part == b"..":
+            if kept and kept[-1] not in (b"..", b".", b""):
+                kept.pop()
+            elif depth > 0:
+                kept.append(part)
+                depth -= 1
+            # the bug: a ".." at the root is dropped
+        else:
+            kept.append(part)
+    return _real(self, fd, b"/".join(kept) or b".")
+
+
+def install() -> None:
+    patch(_fs.Filesystem, "place", place)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

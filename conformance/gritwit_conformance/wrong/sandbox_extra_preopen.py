@@ -1,0 +1,29 @@
+"""Wrong adapter: a fourth preopened directory, ``/tmp`` (SBX-005.1).
+
+For the interpreter's ``tempfile`` module the host preopens a writable ``/tmp``
+(in memory) beside ``/core``, ``/input`` and ``/out``: a program reaches a
+directory the chapter does not give it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _fs
+from gritwit_conformance.wrong import patch, run
+
+_real_init = _fs.Filesystem.__init__
+
+
+def init(self: _fs.Filesystem, *args: Any, **kwargs: Any) -> None:
+    _real_init(self, *args, **kwargs)
+    self.descriptors[6] = _fs.DirFd((_fs.Directory(),), (), "/tmp", True, preopened=True)
+
+
+def install() -> None:
+    patch(_fs.Filesystem, "__init__", init)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

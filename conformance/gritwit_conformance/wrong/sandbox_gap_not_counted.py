@@ -1,0 +1,27 @@
+"""Wrong adapter: a write past a file's end counts only its own bytes (SBX-007.5).
+
+The zeros a write leaves between the file's end and its offset are not charged to
+the write budget: seeking far and writing one byte grows a file without limit.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _fs
+from gritwit_conformance.wrong import patch, run
+
+
+def write_at(self: _fs.Filesystem, handle: _fs.FileFd, offset: int, data: bytes) -> None:
+    buffer = handle.file.buffer()
+    self.charge(len(data))  # the bug: not the gap
+    if offset > len(buffer):
+        buffer.extend(bytes(offset - len(buffer)))
+    buffer[offset : offset + len(data)] = data
+
+
+def install() -> None:
+    patch(_fs.Filesystem, "write_at", write_at)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

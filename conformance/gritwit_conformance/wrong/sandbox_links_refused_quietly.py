@@ -1,0 +1,26 @@
+"""Wrong adapter: making a link fails with ``ENOTSUP`` but the run goes on (SBX-004.6).
+
+``path_symlink`` and ``path_link`` answer ``ENOTSUP`` as WASI allows, without
+recording a forbidden operation: a program that catches the error carries on and
+its run succeeds.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls, _fs
+from gritwit_conformance.wrong import run
+
+
+def refuse(_state: object, *_args: int) -> int:
+    return _fs.ENOTSUP  # the bug: not a forbidden operation
+
+
+def install() -> None:
+    for name in ("path_symlink", "path_link"):
+        params, results, _ = _calls.FUNCTIONS[name]
+        _calls.FUNCTIONS[name] = (params, results, refuse)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

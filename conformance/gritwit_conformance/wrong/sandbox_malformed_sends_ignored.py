@@ -1,0 +1,31 @@
+"""Wrong adapter: a malformed ``/out/sends.json`` means no sends (SBX-004.5).
+
+The host reads the file leniently: when it is not a list of well-formed sends it
+answers the run as successful with no sends, instead of ``invalid-transition``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit._errors import InvalidTransition
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _run
+from gritwit_conformance.wrong import patch, run
+
+_real = _run._sends
+
+
+def sends(data: bytes | None, limit: int) -> Any:
+    try:
+        return _real(data, limit)
+    except InvalidTransition:
+        return ()  # the bug
+
+
+def install() -> None:
+    patch(_run, "_sends", sends)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,30 @@
+"""Wrong adapter: only the core's top-level blobs are mounted (SBX-004.1).
+
+The host mounts the blobs directly under the core as files and skips its subtrees,
+so a program never sees them, and they are gone from the new core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _fs, _run
+from gritwit_conformance.wrong import patch, run
+
+_real = _run.mount_tree
+
+
+def mount_tree(store: Any, tree_id: Any) -> Any:
+    root, mounted = _real(store, tree_id)
+    for name in [n for n, node in root.entries.items() if isinstance(node, _fs.Directory)]:
+        del root.entries[name]  # the bug
+    return root, {path: found for path, found in mounted.items() if "/" not in path}
+
+
+def install() -> None:
+    patch(_run, "mount_tree", mount_tree)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

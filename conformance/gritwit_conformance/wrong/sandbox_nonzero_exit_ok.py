@@ -1,0 +1,30 @@
+"""Wrong adapter: a non-zero exit status is not a failure (SBX-008.3).
+
+The host treats every ``proc_exit`` as the end of the program, whatever its status
+(but the prelude's reserved ones): an uncaught exception or ``sys.exit(2)`` gives a
+successful run with the core the program left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls, _prelude
+from gritwit_conformance.wrong import run
+
+_real = _calls.FUNCTIONS["proc_exit"]
+
+
+def proc_exit(state: Any, code: int) -> None:
+    if code not in (_prelude.EXIT_FORBIDDEN, _prelude.EXIT_MEMORY):
+        code = 0  # the bug
+    _real[2](state, code)
+
+
+def install() -> None:
+    _calls.FUNCTIONS["proc_exit"] = (_real[0], _real[1], proc_exit)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

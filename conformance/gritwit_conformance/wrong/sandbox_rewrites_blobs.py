@@ -1,0 +1,27 @@
+"""Wrong adapter: every file of the new core becomes a blob without headers (SBX-004.3).
+
+The host reads ``/core`` back without remembering what it mounted: a file left
+untouched loses the headers of its blob, and so its id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _run
+from gritwit_conformance.wrong import patch, run
+
+_real = _run.unmount_tree
+
+
+def unmount_tree(store: Any, directory: Any, mounted: Any, max_bytes: int) -> Any:
+    return _real(store, directory, {}, max_bytes)  # the bug: nothing is recognised
+
+
+def install() -> None:
+    patch(_run, "unmount_tree", unmount_tree)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,44 @@
+"""Wrong adapter: ``utime`` sets a file's times (SBX-005.12).
+
+``path_filestat_set_times`` and ``fd_filestat_set_times`` store the times given and
+``stat`` answers them, as a host file system does, instead of succeeding and
+changing nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls
+from gritwit_conformance.wrong import patch, run
+
+_TIMES: dict[str, tuple[int, int]] = {}
+_real_stat = _calls._stat
+
+
+def stat(node: Any, path: str, device: int) -> bytes:
+    packed = _real_stat(node, path, device)
+    if path not in _TIMES:
+        return packed
+    fields = list(_calls._FILESTAT.unpack(packed))
+    fields[5], fields[6] = _TIMES[path]  # the bug: atim, mtim as set
+    return _calls._FILESTAT.pack(*fields)
+
+
+def path_set_times(
+    state: Any, fd: int, _flags: int, path: int, length: int, atim: int, mtim: int, _fst: int
+) -> int:
+    place, _node = state.files.lookup(fd, state.read(path, length))
+    _TIMES[place.path] = (atim, mtim)
+    return 0
+
+
+def install() -> None:
+    patch(_calls, "_stat", stat)
+    params, results, _ = _calls.FUNCTIONS["path_filestat_set_times"]
+    _calls.FUNCTIONS["path_filestat_set_times"] = (params, results, path_set_times)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
