@@ -21,7 +21,7 @@ _real = _actor.SandboxWit.__call__
 
 def call(self: _actor.SandboxWit, inp: Any) -> Any:
     out = _real(self, inp)
-    made = {object_id(obj): obj for obj in out.new_objects}
+    made = {object_id(obj): obj for obj in out.new_objects if isinstance(obj, Blob)}
     sends, extra = [], []
     for send in out.sends:
         data = made[send.content].data if send.content in made else b""
