@@ -642,6 +642,78 @@ def test_a_core_of_any_depth_mounts_and_comes_back() -> None:
     assert store.get_object(node) == g.Tree(entries={"f": g.object_id(g.Blob(data=b""))})
 
 
+#: File operations whose outcome POSIX fixes: run in the sandbox and by the host's Python
+#: in a scratch directory, they print the same (errors as errno names).
+FILE_OPERATIONS = """\
+import errno, os
+def attempt(label, fn):
+    try:
+        r = fn()
+        print(label, "ok", r if not isinstance(r, os.stat_result) else r.st_size)
+    except OSError as e:
+        print(label, errno.errorcode.get(e.errno, e.errno))
+with open("f", "w") as f:
+    f.write("hello")
+with open("f", "a") as f:
+    f.write(" world")
+print(open("f").read())
+with open("f", "r+b") as f:
+    f.seek(6); f.write(b"W"); f.seek(0, 2); print(f.tell()); f.seek(-5, 2); print(f.read())
+    f.truncate(3); f.seek(0); print(f.read())
+with open("f", "ab") as f:
+    f.seek(0); f.write(b"!"); print(f.tell())
+print(open("f", "rb").read())
+attempt("missing", lambda: open("nope"))
+attempt("mkdir", lambda: os.mkdir("d"))
+attempt("mkdir again", lambda: os.mkdir("d"))
+attempt("open dir for write", lambda: open("d", "w"))
+attempt("file as dir", lambda: open("f/x", "w"))
+attempt("listdir file", lambda: os.listdir("f"))
+attempt("rmdir file", lambda: os.rmdir("f"))
+attempt("remove dir", lambda: os.remove("d"))
+open("d/x", "w").write("1")
+attempt("rmdir nonempty", lambda: os.rmdir("d"))
+attempt("rename file onto dir", lambda: os.rename("f", "d"))
+os.mkdir("e")
+attempt("rename dir onto nonempty dir", lambda: os.rename("e", "d"))
+attempt("rename dir onto empty dir", lambda: os.rename("d", "e"))
+attempt("rename dir into itself", lambda: os.rename("e", "e/sub"))
+attempt("rename file onto file", lambda: os.replace("e/x", "f"))
+attempt("exclusive", lambda: open("f", "x"))
+attempt("stat slash on file", lambda: os.stat("f/"))
+attempt("excl new", lambda: open("g", "x").close())
+print(sorted(os.listdir(".")), os.path.isdir("e"), os.path.exists("d"), open("f").read())
+import shutil
+shutil.copytree("e", "e2"); shutil.copy2("f", "e2/f"); shutil.move("e2", "e3")
+print(sorted(os.listdir("e3")), sorted(sorted(t[2]) for t in os.walk(".")))
+shutil.rmtree("e3")
+print(sorted(os.listdir(".")))
+fd = os.open("h", os.O_CREAT | os.O_RDWR)
+os.write(fd, b"abc"); os.lseek(fd, 0, 0); print(os.read(fd, 10), os.pread(fd, 2, 1))
+os.pwrite(fd, b"Z", 5); os.close(fd)
+print(open("h", "rb").read())
+import pathlib, glob
+pathlib.Path("p/q").mkdir(parents=True); pathlib.Path("p/q/r.txt").write_text("t")
+print(sorted(glob.glob("**/*.txt", recursive=True)), pathlib.Path("p/q/r.txt").read_text())
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the oracle is Linux's errno for each case")
+@pytest.mark.req("SBX-004.1", "SBX-005.1", "SBX-005.13")
+def test_file_operations_behave_as_on_linux(tmp_path: Path) -> None:
+    host = subprocess.run(
+        [sys.executable, "-I", "-c", FILE_OPERATIONS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    sandbox = _run(FILE_OPERATIONS, limits=SandboxLimits(fuel=4_000_000_000, memory_bytes=64 << 20))
+    assert sandbox.stdout.decode().splitlines() == host.stdout.splitlines()
+    assert len(host.stdout.splitlines()) == 29
+
+
 @pytest.mark.req("SBX-005.1")
 def test_a_run_touches_no_host_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
