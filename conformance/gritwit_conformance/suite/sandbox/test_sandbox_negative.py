@@ -495,3 +495,47 @@ def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
     seen = _core_of_head(impl, runtime, actors["reads"])["seen"]["data"]
     assert bytes.fromhex(seen) == b"frozen", "frozen is mounted like any state entry"
     impl.call("wit-close", runtime=runtime)
+
+
+@pytest.mark.req("SBX-015.1", "SBX-010.2")
+def test_genesis_and_updates_as_the_wit_chapter_says(impl: Implementation) -> None:
+    first = (
+        "import json, os\nt = json.load(open('/input/transition.json'))\n"
+        "log = open('log').read() if os.path.exists('log') else ''\n"
+        "for m in t['messages']:\n"
+        "    log += m['headers'].get('mt', '-') + ':' + repr(m['data']) + ';'\n"
+        "open('log', 'w').write(log)\n"
+    )
+    second = "open('v2', 'w').write('yes')\n"
+    headers = {"interpreter": _interpreter(impl), "runtime": "python-wasi", "sandbox": "1"}
+    runtime = impl.call("wit-open").result["runtime"]
+    actor = impl.call("wit-genesis", runtime=runtime, program=first).result["actor"]
+
+    def step(mt: str, content: dict[str, Any]) -> dict[str, Any]:
+        sent = impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content)
+        assert sent.ok, f"wit-send {mt}: {sent}"
+        reply = impl.call("wit-run", runtime=runtime, max_steps=10)
+        assert reply.ok and reply.result["failures"] == [], f"wit-run after {mt}: {reply}"
+        return _core_of_head(impl, runtime, actor)
+
+    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
+    assert reply.ok and reply.result["failures"] == [], f"the genesis transition: {reply}"
+    log = bytes.fromhex(_core_of_head(impl, runtime, actor)["log"]["data"])
+    assert log == b"genesis:None;", (
+        f"the first transition's messages must hold the genesis, data null (SBX-015.1, "
+        f"SBX-010.2): {log!r}"
+    )
+    core = step("update", {"tree": {"x": {"blob": "01"}}})
+    assert sorted(core) == ["log", "wit", "x"] and bytes.fromhex(core["log"]["data"]) == log, (
+        "an update is merged into the core without running the program (SBX-015.1, WIT-013.4)"
+    )
+    core = step("ping", {"blob": b"hi".hex()})
+    assert bytes.fromhex(core["log"]["data"]) == log + b"ping:'aGk=';"
+    wit = {"blob": second.encode().hex(), "headers": headers}
+    core = step("update", {"tree": {"wit": wit}})
+    assert "v2" not in core
+    core = step("ping", {"blob": b"again".hex()})
+    assert core.get("v2", {}).get("data") == b"yes".hex(), (
+        "after an update that replaces wit, the next transition runs the new program (SBX-015.1)"
+    )
+    impl.call("wit-close", runtime=runtime)
