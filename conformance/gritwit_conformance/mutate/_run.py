@@ -115,6 +115,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/sandbox/_mount.py",
         "gritwit/sandbox/_prelude.py",
         "gritwit/sandbox/_run.py",
+        "gritwit/sandbox/_snapshot.py",
         "gritwit/sandbox/_wasi.py",
         "gritwit/sandbox/_wit.py",
     ),
