@@ -2,8 +2,9 @@
 
 Each function takes the run's :class:`~._wasi.WasiState` and the call's
 arguments (pointers into the guest's memory as offsets) and returns the errno;
-a failure is a :class:`~._fs.WasiError`.  :data:`FUNCTIONS` lists every import
-of the interpreter with its signature (:func:`._wasi._callback` spells it).
+a failure is a :class:`~._fs.WasiError`.  The ``path_*`` functions are in
+:mod:`._paths`.  :data:`FUNCTIONS` lists every import of the interpreter with its
+signature (:func:`._wasi._callback` spells it).
 """
 
 from __future__ import annotations
@@ -15,33 +16,33 @@ from typing import TYPE_CHECKING, Final
 from ._fs import (
     ALL_RIGHTS,
     EBADF,
-    EBUSY,
-    EEXIST,
     EINVAL,
     EISDIR,
     ENAMETOOLONG,
-    ENOENT,
-    ENOTDIR,
-    ENOTEMPTY,
     ENOTSUP,
-    EROFS,
     ESPIPE,
-    EXDEV,
     FDFLAG_APPEND,
     FIXED_TIME_NS,
-    MAX_NAME_BYTES,
-    OFLAG_CREAT,
-    OFLAG_DIRECTORY,
-    OFLAG_EXCL,
-    OFLAG_TRUNC,
-    RIGHT_FD_WRITE,
     Directory,
     DirFd,
-    File,
     FileFd,
     StreamFd,
     WasiError,
     path_number,
+)
+from ._paths import (
+    DIRECTORY,
+    REGULAR_FILE,
+    UNKNOWN,
+    filestat,
+    path_create_directory,
+    path_filestat_get,
+    path_filestat_set_times,
+    path_open,
+    path_readlink,
+    path_remove_directory,
+    path_rename,
+    path_unlink_file,
 )
 from ._prelude import PRELUDE_NAME
 
@@ -53,22 +54,13 @@ __all__ = ["ARGV", "FUNCTIONS", "ProcExit"]
 #: The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty.
 ARGV: Final = ("python", "-I", "-S", "-B", f"/input/{PRELUDE_NAME}")
 
-# ``filetype``
-_UNKNOWN: Final = 0
-_DIRECTORY: Final = 3
-_REGULAR_FILE: Final = 4
-#: ``filestat``: dev, ino, filetype, nlink, size, atim, mtim, ctim (64 bytes).
-_FILESTAT: Final = struct.Struct("<QQB7xQQQQQ")
 #: ``fdstat``: filetype, flags, rights_base, rights_inheriting (24 bytes).
 _FDSTAT: Final = struct.Struct("<BxH4xQQ")
 #: ``prestat`` of a directory: tag 0, the name's length (8 bytes).
 _PRESTAT: Final = struct.Struct("<B3xI")
 #: ``dirent``: d_next, d_ino, d_namlen, d_type (24 bytes), then the name.
 _DIRENT: Final = struct.Struct("<QQIB3x")
-_ENOTSUP_FORBIDDEN: Final = ENOTSUP
 _ENV: Final[tuple[str, ...]] = ()
-
-Node = File | Directory
 
 
 class ProcExit(Exception):
@@ -77,19 +69,6 @@ class ProcExit(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
-
-
-def _stat(node: Node | None, path: str, device: int) -> bytes:
-    """The ``filestat`` of ``node`` reached at ``path``: nothing from the host (SBX-005.7).
-
-    Device and inode are :func:`~._fs.path_number` of the preopen's name and of the
-    path, a link count of 1, a directory's size 0, every time the fixed time.
-    """
-    if node is None:  # a standard stream
-        return _FILESTAT.pack(0, 0, _UNKNOWN, 1, 0, FIXED_TIME_NS, FIXED_TIME_NS, FIXED_TIME_NS)
-    kind, size = (_DIRECTORY, 0) if isinstance(node, Directory) else (_REGULAR_FILE, len(node.data))
-    ino = path_number(path)
-    return _FILESTAT.pack(device, ino, kind, 1, size, FIXED_TIME_NS, FIXED_TIME_NS, FIXED_TIME_NS)
 
 
 # -- arguments, environment, clocks, randomness, exit (SBX-005.2, .4, .5) --------------------
@@ -153,7 +132,7 @@ def _refuse(name: str) -> Callable[..., int]:
     """Polling, sockets and links: ``ENOTSUP``, a forbidden operation (SBX-005.3, SBX-004.6)."""
 
     def call(_state: WasiState, *_args: int) -> int:
-        raise WasiError(_ENOTSUP_FORBIDDEN, name)
+        raise WasiError(ENOTSUP, name)
 
     return call
 
@@ -169,11 +148,11 @@ def fd_close(state: WasiState, fd: int) -> int:
 def fd_fdstat_get(state: WasiState, fd: int, ptr: int) -> int:
     found = state.files.get(fd)
     if isinstance(found, StreamFd):
-        stat = _FDSTAT.pack(_UNKNOWN, 0, ALL_RIGHTS, ALL_RIGHTS)
+        stat = _FDSTAT.pack(UNKNOWN, 0, ALL_RIGHTS, ALL_RIGHTS)
     elif isinstance(found, DirFd):
-        stat = _FDSTAT.pack(_DIRECTORY, 0, found.rights, found.inheriting)
+        stat = _FDSTAT.pack(DIRECTORY, 0, found.rights, found.inheriting)
     else:
-        stat = _FDSTAT.pack(_REGULAR_FILE, found.flags, found.rights, found.inheriting)
+        stat = _FDSTAT.pack(REGULAR_FILE, found.flags, found.rights, found.inheriting)
     state.write(ptr, stat)
     return 0
 
@@ -188,11 +167,11 @@ def fd_fdstat_set_flags(state: WasiState, fd: int, flags: int) -> int:
 def fd_filestat_get(state: WasiState, fd: int, ptr: int) -> int:
     found = state.files.get(fd)
     if isinstance(found, StreamFd):
-        state.write(ptr, _stat(None, "", 0))
+        state.write(ptr, filestat(None, "", 0))
     elif isinstance(found, DirFd):
-        state.write(ptr, _stat(found.chain[-1], found.path, path_number(found.preopen)))
+        state.write(ptr, filestat(found.chain[-1], found.path, path_number(found.preopen)))
     else:
-        state.write(ptr, _stat(found.file, found.path, found.device))
+        state.write(ptr, filestat(found.file, found.path, found.device))
     return 0
 
 
@@ -333,149 +312,12 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
             break
         name = names[index]
         raw = name.encode("utf-8")
-        kind = _DIRECTORY if isinstance(entries[name], Directory) else _REGULAR_FILE
+        kind = DIRECTORY if isinstance(entries[name], Directory) else REGULAR_FILE
         ino = path_number(f"{directory.path}/{name}")
         listing += _DIRENT.pack(index + 1, ino, len(raw), kind) + raw
     state.write(buf, bytes(listing[:length]))
     state.u32(out, min(len(listing), length))
     return 0
-
-
-# -- paths ---------------------------------------------------------------------------------
-
-
-def _path(state: WasiState, ptr: int, length: int) -> bytes:
-    return state.read(ptr, length)
-
-
-def path_open(
-    state: WasiState,
-    fd: int,
-    _dirflags: int,
-    path: int,
-    path_len: int,
-    oflags: int,
-    rights: int,
-    inheriting: int,
-    fdflags: int,
-    out: int,
-) -> int:
-    files = state.files
-    place = files.place(fd, _path(state, path, path_len))
-    node = place.node()
-    write = bool(rights & RIGHT_FD_WRITE) or bool(oflags & OFLAG_TRUNC)
-    if node is None:
-        if not oflags & OFLAG_CREAT:
-            raise WasiError(ENOENT)
-        if oflags & OFLAG_DIRECTORY or place.slash:
-            raise WasiError(EISDIR)
-        name = files.new_entry(place)
-        node = place.parent.entries[name] = File()
-    elif oflags & OFLAG_CREAT and oflags & OFLAG_EXCL:
-        raise WasiError(EEXIST)
-    if isinstance(node, Directory):
-        if write:
-            raise WasiError(EISDIR)
-        state.u32(out, files.add(place.as_dir(node)))
-        return 0
-    if oflags & OFLAG_DIRECTORY or place.slash:
-        raise WasiError(ENOTDIR)
-    if write and not place.start.writable:
-        raise WasiError(EROFS)
-    if oflags & OFLAG_TRUNC:
-        node.data = b""
-    device = path_number(place.start.preopen)
-    handle = FileFd(node, place.path, device, rights, inheriting, fdflags)
-    state.u32(out, files.add(handle))
-    return 0
-
-
-def path_filestat_get(
-    state: WasiState, fd: int, _flags: int, path: int, length: int, ptr: int
-) -> int:
-    place, node = state.files.lookup(fd, _path(state, path, length))
-    state.write(ptr, _stat(node, place.path, path_number(place.start.preopen)))
-    return 0
-
-
-def path_filestat_set_times(
-    state: WasiState, fd: int, _flags: int, path: int, length: int, *_times: int
-) -> int:
-    """Succeeds and changes nothing: every timestamp reads the fixed time (SBX-005.7)."""
-    state.files.lookup(fd, _path(state, path, length))
-    return 0
-
-
-def path_create_directory(state: WasiState, fd: int, path: int, length: int) -> int:
-    files = state.files
-    place = files.place(fd, _path(state, path, length))
-    if place.node() is not None:
-        raise WasiError(EEXIST)
-    place.parent.entries[files.new_entry(place)] = Directory()
-    return 0
-
-
-def path_remove_directory(state: WasiState, fd: int, path: int, length: int) -> int:
-    place, node = state.files.lookup(fd, _path(state, path, length))
-    if not isinstance(node, Directory):
-        raise WasiError(ENOTDIR)
-    if place.last is None:
-        raise WasiError(EINVAL)
-    if not place.start.writable:
-        raise WasiError(EROFS)
-    if node.entries:
-        raise WasiError(ENOTEMPTY)
-    del place.parent.entries[place.last]
-    return 0
-
-
-def path_unlink_file(state: WasiState, fd: int, path: int, length: int) -> int:
-    place, node = state.files.lookup(fd, _path(state, path, length))
-    if isinstance(node, Directory) or place.last is None:
-        raise WasiError(EISDIR)
-    if not place.start.writable:
-        raise WasiError(EROFS)
-    del place.parent.entries[place.last]
-    return 0
-
-
-def path_rename(
-    state: WasiState, fd: int, old: int, old_len: int, new_fd: int, new: int, new_len: int
-) -> int:
-    files = state.files
-    source, node = files.lookup(fd, _path(state, old, old_len))
-    target = files.place(new_fd, _path(state, new, new_len))
-    if source.last is None or target.last is None:
-        raise WasiError(EBUSY)
-    if source.start.preopen != target.start.preopen:
-        raise WasiError(EXDEV)
-    if not target.start.writable:
-        raise WasiError(EROFS)
-    if len(target.last.encode("utf-8")) > MAX_NAME_BYTES:
-        raise WasiError(ENAMETOOLONG)
-    there = target.node()
-    if there is node:
-        return 0
-    if isinstance(node, Directory):
-        if there is not None and not isinstance(there, Directory):
-            raise WasiError(ENOTDIR)
-        if isinstance(there, Directory) and there.entries:
-            raise WasiError(ENOTEMPTY)
-        if any(step is node for step in target.chain):
-            raise WasiError(EINVAL)
-    elif isinstance(there, Directory):
-        raise WasiError(EISDIR)
-    elif target.slash:
-        raise WasiError(ENOTDIR)
-    del source.parent.entries[source.last]
-    target.parent.entries[target.last] = node
-    return 0
-
-
-def path_readlink(state: WasiState, fd: int, path: int, length: int, *_out: int) -> int:
-    """There are no links (SBX-004.6): whatever exists is not one."""
-    state.files.lookup(fd, _path(state, path, length))
-    raise WasiError(EINVAL)
 
 
 #: Every import of the interpreter: name → (parameters, number of results, function).

@@ -2,7 +2,7 @@
 
 No function of wasmtime's own WASI is linked: the interpreter's imports are
 host functions over the run's in-memory :class:`~._fs.Filesystem` (SBX-005.1,
-SBX-005.7, SBX-007.4; :mod:`._calls`), its fixed arguments and empty
+SBX-005.7, SBX-007.4; :mod:`._calls`, :mod:`._paths`), its fixed arguments and empty
 environment (SBX-005.2), a fixed clock (SBX-005.4) and a seeded random stream
 (SBX-005.5).  Polling, sockets and links are refused: they answer ``ENOTSUP``
 and count as a forbidden operation (SBX-005.3, SBX-004.6, SBX-008.2), as does a
