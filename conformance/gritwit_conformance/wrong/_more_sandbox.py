@@ -244,6 +244,18 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "every trap but fuel is reported as program-exit, not trap",
     ),
+    "sandbox_startup_charged": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.4"}),
+        "failed",
+        "charges a restored run the fuel of the interpreter's start-up",
+    ),
+    "sandbox_restore_keeps_startup_stream": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-003.4", "SBX-005.14"}),
+        "failed",
+        "a restored run goes on drawing from the start-up stream instead of the run's",
+    ),
     "sandbox_actor_small_memory": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-010.1"}),

@@ -17,9 +17,11 @@ from gritwit_conformance.wrong import patch, run
 _real = _run._execute
 
 
-def execute(module: Any, engine: Any, stdout: Any, stderr: Any, state: Any, limits: Any) -> int:
+def execute(
+    module: Any, engine: Any, stdout: Any, stderr: Any, state: Any, limits: Any, *rest: Any
+) -> int:
     doubled = dataclasses.replace(limits, fuel=2 * limits.fuel)  # the bug
-    return _real(module, engine, stdout, stderr, state, doubled)
+    return int(_real(module, engine, stdout, stderr, state, doubled, *rest))
 
 
 def install() -> None:

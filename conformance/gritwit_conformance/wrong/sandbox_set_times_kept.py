@@ -18,12 +18,12 @@ _real_stat = _calls._stat
 
 
 def stat(node: Any, path: str, device: int) -> bytes:
-    packed = _real_stat(node, path, device)
+    packed = bytes(_real_stat(node, path, device))
     if path not in _TIMES:
         return packed
     fields = list(_calls._FILESTAT.unpack(packed))
     fields[5], fields[6] = _TIMES[path]  # the bug: atim, mtim as set
-    return _calls._FILESTAT.pack(*fields)
+    return bytes(_calls._FILESTAT.pack(*fields))
 
 
 def path_set_times(

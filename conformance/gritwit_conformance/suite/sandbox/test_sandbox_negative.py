@@ -189,7 +189,7 @@ def test_stdout_is_what_the_program_wrote_to_standard_output_only(
     )
 
 
-@pytest.mark.req("SBX-005.5", "SBX-009.1", "SBX-010.4")
+@pytest.mark.req("SBX-005.5", "SBX-005.14", "SBX-003.4", "SBX-009.1", "SBX-010.4")
 def test_randomness_is_the_seeded_stream(impl: Implementation) -> None:
     program = "import os\nprint(os.urandom(32).hex())\n"
     messages = [{"n": 1}]
@@ -204,13 +204,35 @@ def test_randomness_is_the_seeded_stream(impl: Implementation) -> None:
         + json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
     ).digest()
     stream = b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(2048))
-    # the interpreter draws from the stream while starting (hash seed): the program's
-    # bytes come later in it, at a place the harness does not need to know
-    assert bytes.fromhex(got) in stream, (
-        "os.urandom's bytes are not from the stream SHA-256(seed ‖ n) of SBX-005.5"
+    # the start-up draws from its own stream (SBX-005.14): the run's starts at n = 0
+    assert bytes.fromhex(got) == stream[:32], (
+        "os.urandom's first bytes are not the start of the stream SHA-256(seed ‖ n) of "
+        "SBX-005.5, from the snapshot point on (SBX-005.14; a restored run as a cold one, "
+        f"SBX-003.4); in the stream at {stream.find(bytes.fromhex(got))}"
     )
     other = _stdout(impl, program, messages=[{"n": 2}]).strip()
     assert other != got, "the seed does not depend on /input/transition.json (SBX-005.5)"
+
+
+@pytest.mark.req("SBX-005.14", "SBX-003.4")
+def test_the_start_up_is_the_same_for_every_run(impl: Implementation) -> None:
+    """The hash seed is drawn before the snapshot point, from the start-up stream."""
+    first = _stdout(impl, "print(hash('gritwit'))\n", messages=[{"a": 1}])
+    other = _stdout(impl, "x = 1\nprint(hash('gritwit'))\n", messages=[{"b": 2}])
+    assert first == other, (
+        f"hash('gritwit') is {first.strip()} in one run and {other.strip()} in another: the "
+        "start-up must draw from the start-up stream, the same in every run (SBX-005.14)"
+    )
+
+
+@pytest.mark.req("SBX-006.4", "SBX-006.1")
+def test_the_start_up_is_not_charged_to_the_run(impl: Implementation) -> None:
+    # starting CPython costs some 5 x 10**8; printing a line some 10**6
+    assert _stdout(impl, "print(1)\n", limits={"fuel": 20_000_000}) == "1\n", (
+        "a run of print(1) with 2 x 10**7 fuel fails: the fuel must count from the "
+        "snapshot point (SBX-006.4)"
+    )
+    assert _class(impl, "print(1)\n", limits={"fuel": 10_000}) == "fuel-exhausted"
 
 
 @pytest.mark.req("SBX-005.7", "SBX-005.11", "SBX-005.12", "SBX-005.13")

@@ -1,0 +1,38 @@
+"""Wrong adapter: a restored run draws from the start-up stream (SBX-003.4, SBX-005.14).
+
+The host switches ``random_get`` to the run's stream in the prelude's call at the
+snapshot point, which a restored run never makes: restored runs go on drawing from
+the start-up stream, so every program gets the same "random" bytes, unlike a cold
+start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _run, _snapshot
+from gritwit_conformance.wrong import patch, run
+
+
+class StalePoint(_snapshot.Point):
+    restored = False
+
+    def restore(self, store: Any, instance: Any, snapshot: Any) -> None:
+        self.restored = True
+        super().restore(store, instance, snapshot)
+
+    def _random_get(self, caller: Any, ptr: int, length: int) -> int:
+        if self.restored:  # the bug: the start-up stream, as before the point
+            memory = self._memory(caller)
+            memory.write(caller, self.startup.random(length), ptr)
+            return 0
+        return super()._random_get(caller, ptr, length)
+
+
+def install() -> None:
+    patch(_run, "Point", StalePoint)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
