@@ -109,6 +109,11 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
             str(SUITE_ROOT),
             "-p",
             "no:cacheprovider",
+            # pytest's faulthandler restores the default SIGILL/SIGSEGV handlers when a
+            # session ends, over wasmtime's: a guest trap in the in-process oracle in the
+            # worker's next session then kills the worker (a false "hard deadline" error).
+            "-p",
+            "no:faulthandler",
             "-x",
             "-q",
             "--capture=no",

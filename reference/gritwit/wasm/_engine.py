@@ -266,7 +266,9 @@ def _host_function(name: str, arity: int) -> Any:
             active = _ACTIVE.get()
             guest = active.guest
             if guest is None:  # pragma: no cover - such modules run no code before the export
-                raise WasmTrap("WASM-005", "a host call before the instance exists")
+                # Only a start function calls before the export, and a module with one is
+                # linked to the caller's host functions (WASM-005.2).
+                raise WasmTrap("WASM-005.2", "a host call before the instance exists")
             guest.enter()
             guest.charge(HOST_CALL_COST)
             args = unpack(ctypes.string_at(values, size))
