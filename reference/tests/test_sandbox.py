@@ -574,6 +574,41 @@ def test_input_refuses_every_change_with_erofs() -> None:
     assert out == ["EROFS"] * len(attempts) + ["EXDEV", "True"]
 
 
+@pytest.mark.req("SBX-005.8", "SBX-005.1")
+def test_paths_resolve_inside_their_preopen_only() -> None:
+    from gritwit.sandbox._fs import (
+        EILSEQ,
+        EINVAL,
+        ENOENT,
+        ENOTCAPABLE,
+        ENOTDIR,
+        Directory,
+        File,
+        Filesystem,
+        WasiError,
+    )
+
+    core = Directory({"d": Directory({"f": File(b"1")})})
+    fs = Filesystem(core, {}, budget=0, stdout=len, stderr=len)
+    assert fs.place(3, b"d/./f").path == "/core/d/f"
+    assert fs.place(3, b"d/../d//f/").path == "/core/d/f"
+    assert fs.place(5, b".").path == "/out"
+    for raw, errno in (
+        (b"..", ENOTCAPABLE),
+        (b"d/../..", ENOTCAPABLE),
+        (b"/etc/passwd", ENOTCAPABLE),
+        (b"x/f", ENOENT),
+        (b"d/f/g", ENOTDIR),
+        (b"", ENOENT),
+        (b"a\x00b", EINVAL),
+        (b"\xff", EILSEQ),
+    ):
+        with pytest.raises(WasiError) as caught:
+            fs.place(3, raw)
+        assert caught.value.errno == errno, raw
+        assert (caught.value.forbidden is not None) == (errno == ENOTCAPABLE), raw
+
+
 @pytest.mark.req("SBX-005.10")
 def test_descriptors_take_the_lowest_free_number() -> None:
     # at the WASI interface (the module's libc and VFS number their own descriptors)

@@ -272,6 +272,8 @@ class Filesystem:
             raise WasiError(EILSEQ) from None
         if not text:
             raise WasiError(ENOENT)
+        if "\x00" in text:  # no tree name holds NUL (OBJ-011.2)
+            raise WasiError(EINVAL)
         if text.startswith("/"):
             raise WasiError(ENOTCAPABLE, f"the absolute path {text[:200]!r} under a directory")
         parts = [part for part in text.split("/") if part and part != "."]
