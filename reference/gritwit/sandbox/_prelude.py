@@ -6,16 +6,16 @@ reserved exit status of a forbidden operation, and an uncaught ``MemoryError`` w
 that of the memory limit (SBX-008.2).  Audit hooks cannot be removed by the program.
 
 It initialises what every run needs (the hooks, the parser's AST types, ``json``
-for the input of SBX-003.3), then reaches the snapshot point (SBX-005.14): it calls
-``clock_res_get`` with the address of its runner ``_gritwit_main`` as the clock id.
+and ``base64`` for the input of SBX-003.3, other common modules), then reaches the
+snapshot point (SBX-005.14): it calls ``clock_res_get`` with the address of its
+runner ``_gritwit_main`` as the clock id.
 The reference host calls the runner there, in a cold run as in one restored from a
 snapshot taken there (``_snapshot.py``); a host that answers the call (or refuses
-it) lets the prelude call the runner itself.  The runner seeds ``random`` (imported
-at start-up) from the run's stream, runs the program and ends the interpreter with
-``os._exit``: an uncaught exception prints its traceback and exits with 1,
-``SystemExit`` with its status (as CPython), after the ``atexit`` functions ran, the
-program's globals were dropped (closing its files) and the standard streams were
-flushed.
+it) lets the prelude call the runner itself.  The runner runs the program and ends
+the interpreter with ``os._exit``: an uncaught exception prints its traceback and
+exits with 1, ``SystemExit`` with its status (as CPython), after the ``atexit``
+functions ran, the program's globals were dropped (closing its files) and the
+standard streams were flushed.
 """
 
 from __future__ import annotations
@@ -68,17 +68,17 @@ os.chdir("/core")
 del _name
 
 # Warm up what every run would otherwise pay for: the AST types (compile) and the
-# modules programs use most (json and base64 for the input); none reads the clock.
+# modules programs use most (json and base64 for the input); none reads the clock or
+# draws randomness when imported (random does: only its own imports are warmed up).
 compile("pass", "<prelude>", "exec")
 import atexit, gc, time
-import base64, collections, datetime, functools, itertools, json, math, random, re, string
+import base64, bisect, collections, datetime, functools, hashlib, itertools, json, math, re
+import string
 
-def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc, _seed=random.seed):
+def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc):
     status = 0
     namespace = {{"__name__": "__main__", "__builtins__": __builtins__}}
     try:
-        # random was seeded from the start-up stream: seed it from the run's (SBX-005.5)
-        _seed()
         source = open("/input/{PROGRAM_NAME}", encoding="utf-8").read()
         exec(compile(source, "{PROGRAM_NAME}", "exec"), namespace)
     except MemoryError:

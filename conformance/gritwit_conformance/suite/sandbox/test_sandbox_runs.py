@@ -125,7 +125,8 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
 
 @pytest.mark.req("ADP-019.2", "SBX-006.1")
 def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> None:
-    program = "for i in range(10**5):\n    pass\nprint('done')"  # about 5 x 10**8 in all
+    # about 5.5 x 10**8 fuel from the snapshot point, where the run's fuel starts (SBX-006.4)
+    program = "for i in range(3 * 10**5):\n    pass\nprint('done')"
     assert _ok(impl, program, limits={"fuel": 1_000_000_000})["stdout"] == b"done\n".hex()
     assert _fails(impl, program, limits={"fuel": 400_000_000}) == "fuel-exhausted"
     _counter_after(impl, 1)
