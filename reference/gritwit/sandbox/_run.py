@@ -3,7 +3,10 @@
 The program, the host's prelude and the transition input are files in ``/input``
 (read-only); the core tree is the directory ``/core`` (read-write); declared sends
 go to ``/out/sends.json``.  The run is one fresh interpreter instance under the
-run's fuel and memory limits, serialised with the Wasm executor's calls by its lock.
+run's fuel and memory limits, serialised with the Wasm executor's calls by its lock;
+it starts from the process's snapshot of the interpreter at the snapshot point
+(``_snapshot.py``, SBX-003.4), or cold when asked or when the snapshot is larger
+than the run's memory limit.
 """
 
 from __future__ import annotations
