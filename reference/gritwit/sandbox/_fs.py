@@ -6,7 +6,7 @@ directories ``/core`` (read-write), ``/input`` (read-only) and ``/out``
 under one of them — a ``..`` that would climb out of its preopen fails with
 ``ENOTCAPABLE`` and is a forbidden operation (SBX-005.8).  There are no links
 (SBX-004.6).  What a program reads about a file depends on its path alone
-(SBX-005.7, :func:`stat_of`), and every byte written to a file is counted
+(SBX-005.7, :func:`path_number`), and every byte written to a file is counted
 against the run's write budget at the write (SBX-007.4, SBX-007.5).
 
 The state is plain Python — the tree, the descriptor table and the counters —
