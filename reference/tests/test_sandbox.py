@@ -437,12 +437,18 @@ def test_the_write_budget_allows_exactly_its_bytes_and_not_one_more() -> None:
     # one byte more: ENOSPC, and the run is output-too-large even when the program goes on
     over = exact.replace("b'1'", "b'12'")
     assert _error(over, limits=limits) == "output-too-large"
+    # what the program sees: ENOSPC, and nothing written; were it otherwise, the program
+    # would make its run forbidden-operation, a class that comes before output-too-large
     caught = (
-        "import errno\nopen('a', 'wb').write(bytes(1100))\n"
-        "try:\n    open('b', 'wb').write(b'x')\nexcept OSError as e:\n"
-        "    assert e.errno == errno.ENOSPC\n"
+        "import errno, os\nopen('a', 'wb').write(bytes(1099))\nf = open('b', 'wb', buffering=0)\n"
+        "try:\n    f.write(b'xy')\nexcept OSError as e:\n"
+        "    if e.errno != errno.ENOSPC or os.stat('b').st_size != 0:\n"
+        "        os.system('wrong')\nelse:\n    os.system('no error')\n"
+        "try:\n    n = f.write(b'z')\nexcept OSError:\n    n = 0\n"
+        "if n != 1 or os.stat('b').st_size != 1:\n    os.system('wrong')\n"
     )
     assert _error(caught, limits=limits) == "output-too-large"
+    assert _error(caught.replace("xy", "x"), limits=limits) == "forbidden-operation"
     # a gap left by seeking past the end counts, and so does growing a file
     gap = "f = open('f', 'wb')\nf.seek({})\nf.write(b'x')\nf.close()\nimport os\nos.remove('f')\n"
     assert _run(gap.format(1099), limits=limits).core is None
