@@ -8,6 +8,7 @@ and message.  These run the real interpreter (``pip install 'gritwit[sandbox]'``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -24,6 +25,7 @@ from gritwit.sandbox._snapshot import (
     STARTUP_SEED,
     _sections,
     derived_module,
+    image_module,
     snapshot_of,
 )
 
@@ -237,3 +239,27 @@ def test_a_memory_limit_below_the_snapshot_starts_cold() -> None:
     assert _outcome(program, snapshot=True, limits=tight) == _outcome(
         program, snapshot=False, limits=tight
     )
+
+
+@pytest.mark.req("SBX-003.4", "SBX-003.1")
+def test_both_ways_of_restoring_equal_a_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = _shared_engine()
+    interpreter = load_interpreter(engine)
+    image = snapshot_of(engine, interpreter.module, _startup_state, interpreter.wasm)
+    # the image module's fresh instance is the snapshot: only memory, global and data differ
+    assert image.module is not None
+
+    def sections(wasm: bytes) -> dict[int, bytes]:
+        return {kind: wasm[start:end] for kind, start, _, end in _sections(wasm) if kind}
+
+    memory = bytes(image.size)
+    built = sections(image_module(interpreter.wasm, memory, image.stack_pointer))
+    derived = sections(interpreter.wasm)
+    assert {k for k in derived if derived[k] != built[k]} == {5, 6, 11}
+    program = PROGRAMS["random"] + PROGRAMS["counter"]
+    cold = _outcome(program, snapshot=False)
+    assert _outcome(program, snapshot=True) == cold
+    # the other way: the snapshot copied into an instance of the interpreter
+    plain = dataclasses.replace(image, module=None)
+    monkeypatch.setattr("gritwit.sandbox._run.snapshot_of", lambda *args: plain)
+    assert _outcome(program, snapshot=True) == cold

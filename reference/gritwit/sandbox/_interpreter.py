@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -34,6 +34,7 @@ __all__ = [
     "INTERPRETER_SHA256",
     "INTERPRETER_SIZE",
     "Interpreter",
+    "compiled",
     "interpreter_path",
     "load_interpreter",
     "module_chunks",
@@ -78,6 +79,8 @@ class Interpreter:
     blob_id: ObjectId
     module: wasmtime.Module
     engine: wasmtime.Engine
+    #: The bytes of ``module``: the pinned build, derived for snapshots.
+    wasm: bytes = field(default=b"", repr=False)
 
 
 def interpreter_path() -> Path | None:
@@ -110,18 +113,21 @@ def load_interpreter(engine: wasmtime.Engine) -> Interpreter:
         raise UnknownWit("SBX-002.2", f"{path} is not the pinned interpreter (sha256 {digest})")
     blob_id = module_tree_id(data)
     data = derived_module(data)
-    derived = hashlib.sha256(data).hexdigest()[:32]
-    cached = _cache_dir() / f"{derived}-wasmtime-{importlib.metadata.version('wasmtime')}.cwasm"
-    module = None
+    return Interpreter(blob_id, compiled(engine, data), engine, data)
+
+
+def compiled(engine: wasmtime.Engine, data: bytes) -> wasmtime.Module:
+    """``data`` compiled for ``engine``, cached on disk by its hash and wasmtime's version."""
+    key = hashlib.sha256(data).hexdigest()[:32]
+    cached = _cache_dir() / f"{key}-wasmtime-{importlib.metadata.version('wasmtime')}.cwasm"
     if cached.exists():
         try:
-            module = wasmtime.Module.deserialize(engine, cached.read_bytes())
+            return wasmtime.Module.deserialize(engine, cached.read_bytes())
         except wasmtime.WasmtimeError:
-            module = None  # another wasmtime version or configuration: compile again
-    if module is None:
-        module = wasmtime.Module(engine, data)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(bytes(module.serialize()))
-        tmp.replace(cached)
-    return Interpreter(blob_id, module, engine)
+            pass  # another wasmtime version or configuration: compile again
+    module = wasmtime.Module(engine, data)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(bytes(module.serialize()))
+    tmp.replace(cached)
+    return module

@@ -132,7 +132,9 @@ def run_python(
     budget = limits.core_bytes + limits.sends_bytes  # the write budget (SBX-007.4)
     fs = Filesystem(root, inputs, budget=budget, stdout=stdout, stderr=stderr)
     state = WasiState(seed, fs)
-    image = snapshot_of(engine, interpreter.module, _startup_state) if snapshot else None
+    image = None
+    if snapshot:
+        image = snapshot_of(engine, interpreter.module, _startup_state, interpreter.wasm)
     if image is not None and image.size > limits.memory_bytes:
         image = None  # a cold start fails as the limit says
     fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits, image)
@@ -189,6 +191,8 @@ def _execute(
     try:
         with _LOCK:
             try:
+                if snapshot is not None and snapshot.module is not None:
+                    module = snapshot.module  # its fresh instance is the snapshot's
                 instance = point.link(linker(engine, state)).instantiate(store, module)
                 if snapshot is not None:
                     point.restore(store, instance, snapshot)

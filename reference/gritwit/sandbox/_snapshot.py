@@ -15,9 +15,12 @@ runner, the function object ``_gritwit_main``.  There the host
   ``proc_exit``.
 
 A restored run does that on a fresh instance (SBX-003.1) whose memory and stack
-pointer are made the snapshot's: cold and restored runs run the same code on the
-same memory, so their results are equal by construction (SBX-003.4); the tests
-check it.
+pointer are the snapshot's — an instance of the *image module*, the derived module
+with the snapshot as its initial memory and stack pointer (compiled once per machine
+and cached; the engine maps its memory copy-on-write, so a restore copies nothing),
+or else an instance of the interpreter with the snapshot copied in.  Cold and
+restored runs run the same code on the same memory, so their results are equal by
+construction (SBX-003.4); the tests check it.
 
 The interpreter exports only ``memory`` and ``_start``: the host runs a module
 derived from the pinned build that also exports its stack pointer (its one
@@ -28,7 +31,9 @@ type and function body is the pinned build's.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -49,6 +54,7 @@ __all__ = [
     "Point",
     "Snapshot",
     "derived_module",
+    "image_module",
     "is_stop",
     "snapshot_of",
 ]
@@ -67,7 +73,10 @@ _VECTORCALL_OFFSET: Final = 64
 #: Granularity of the snapshot's difference from a fresh instance's memory.
 _CHUNK: Final = 4096
 _HEADER: Final = 8
-_CUSTOM, _TABLE, _GLOBAL, _EXPORT = 0, 4, 6, 7
+_CUSTOM, _TABLE, _MEMORY, _GLOBAL, _EXPORT, _DATA_COUNT, _DATA = 0, 4, 5, 6, 7, 12, 11
+#: The data segments of an image module: runs of non-zero bytes, joined across fewer
+#: than 64 zero bytes.
+_NON_ZERO: Final = re.compile(rb"[^\x00]+(?:\x00{1,63}[^\x00]+)*")
 _WASI: Final = "wasi_snapshot_preview1"
 
 
@@ -88,6 +97,9 @@ class Snapshot:
     runner_index: int
     #: The fuel the start-up used (for the record: it is not charged, SBX-006.4).
     startup_fuel: int
+    #: The derived module with the snapshot as its initial memory and stack pointer: its
+    #: fresh instance is the restored one, its memory mapped copy-on-write by the engine.
+    module: wasmtime.Module | None = None
 
     @property
     def size(self) -> int:
@@ -116,6 +128,49 @@ def _u32(value: int) -> bytes:
         out.append(byte | 0x80 if value else byte)
         if not value:
             return bytes(out)
+
+
+def _s32(value: int) -> bytes:
+    """A signed LEB128 ``i32``."""
+    value = value - (1 << 32) if value >= 1 << 31 else value
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        if (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def _section(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + _u32(len(body)) + body
+
+
+def image_module(derived: bytes, memory: bytes, stack_pointer: int) -> bytes:
+    """``derived`` whose fresh instance is the snapshot's: initial memory and stack pointer.
+
+    The memory's minimum becomes the snapshot's size, the stack pointer's initial
+    value the snapshot's, and the data segments the snapshot's non-zero bytes (the
+    memory is zero elsewhere); code, table and exports are unchanged.
+    """
+    segments = [
+        b"\x00\x41" + _s32(run.start()) + b"\x0b" + _u32(len(run.group())) + run.group()
+        for run in _NON_ZERO.finditer(memory)
+    ]
+    size = len(memory)
+    parts = [derived[:_HEADER]]
+    for section, start, _, end in _sections(derived):
+        if section == _MEMORY:
+            parts.append(_section(_MEMORY, b"\x01\x00" + _u32(size >> 16)))
+        elif section == _GLOBAL:
+            parts.append(_section(_GLOBAL, b"\x01\x7f\x01\x41" + _s32(stack_pointer) + b"\x0b"))
+        elif section == _DATA:
+            parts.append(_section(_DATA, _u32(len(segments)) + b"".join(segments)))
+        elif section == _DATA_COUNT:
+            parts.append(_section(_DATA_COUNT, _u32(len(segments))))
+        else:
+            parts.append(derived[start:end])
+    return b"".join(parts)
 
 
 def _name(text: str) -> bytes:
@@ -254,13 +309,14 @@ class Point:
         memory, table, stack = exports["memory"], exports[EXPORT_TABLE], exports[EXPORT_STACK]
         assert isinstance(memory, wasmtime.Memory) and isinstance(table, wasmtime.Table)
         assert isinstance(stack, wasmtime.Global)
-        grow = snapshot.pages - memory.size(store)
-        if grow > 0:
-            memory.grow(store, grow)
-        base = _address(memory, store)
-        for offset, data in snapshot.chunks:
-            ctypes.memmove(base + offset, data, len(data))
-        stack.set_value(store, wasmtime.Val.i32(snapshot.stack_pointer))
+        if snapshot.module is None:  # an instance of the interpreter: copy the snapshot in
+            grow = snapshot.pages - memory.size(store)
+            if grow > 0:
+                memory.grow(store, grow)
+            base = _address(memory, store)
+            for offset, data in snapshot.chunks:
+                ctypes.memmove(base + offset, data, len(data))
+            stack.set_value(store, wasmtime.Val.i32(snapshot.stack_pointer))
         self.reached = True
         self.startup_fuel = snapshot.startup_fuel
         store.set_fuel(self.fuel)
@@ -295,12 +351,16 @@ _SNAPSHOTS: Final[dict[tuple[int, int], tuple[wasmtime.Module, Snapshot]]] = {}
 
 
 def snapshot_of(
-    engine: wasmtime.Engine, module: wasmtime.Module, state: Callable[[], WasiState]
+    engine: wasmtime.Engine,
+    module: wasmtime.Module,
+    state: Callable[[], WasiState],
+    wasm: bytes = b"",
 ) -> Snapshot:
     """The snapshot of ``module``'s interpreter at the snapshot point, taken once per process.
 
     The start-up runs with ``state()`` (an empty program and core) under the default
-    memory limit and :data:`STARTUP_FUEL`.
+    memory limit and :data:`STARTUP_FUEL`.  Given ``module``'s bytes ``wasm``, the
+    snapshot also carries its :func:`image_module`, compiled (through the disk cache).
     """
     key = (id(engine), id(module))
     held = _SNAPSHOTS.get(key)
@@ -326,5 +386,10 @@ def snapshot_of(
         store.close()
         fresh.close()
     taken = point.snapshot(initial)
+    if wasm and point.captured is not None:
+        from ._interpreter import compiled
+
+        image = image_module(wasm, point.captured[0], taken.stack_pointer)
+        taken = dataclasses.replace(taken, module=compiled(engine, image))
     _SNAPSHOTS[key] = (module, taken)
     return taken
