@@ -113,6 +113,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/sandbox/_fs.py",
         "gritwit/sandbox/_interpreter.py",
         "gritwit/sandbox/_mount.py",
+        "gritwit/sandbox/_paths.py",
         "gritwit/sandbox/_prelude.py",
         "gritwit/sandbox/_run.py",
         "gritwit/sandbox/_snapshot.py",
