@@ -561,3 +561,67 @@ def test_genesis_and_updates_as_the_wit_chapter_says(impl: Implementation) -> No
         "after an update that replaces wit, the next transition runs the new program (SBX-015.1)"
     )
     impl.call("wit-close", runtime=runtime)
+
+
+#: File operations through descriptors, with what POSIX (and WASI preview 1) answers.
+FILE_OPERATIONS = """\
+import errno, os, sys
+def code(f, *a):
+    try:
+        r = f(*a)
+        return 'ok' if r is None else r
+    except OSError as e:
+        return errno.errorcode.get(e.errno, e.errno)
+fd = os.open('f', os.O_CREAT | os.O_RDWR)
+print(os.write(fd, b'ab'), os.write(fd, b'cd'), os.lseek(fd, 0, os.SEEK_CUR))
+print(os.lseek(fd, 1, os.SEEK_SET), os.read(fd, 10), os.lseek(fd, -1, os.SEEK_END))
+print(os.pwrite(fd, b'XY', 1), os.pread(fd, 3, 2), os.lseek(fd, 0, os.SEEK_CUR))
+print(code(os.lseek, fd, -10, os.SEEK_SET), os.fstat(fd).st_size)
+os.ftruncate(fd, 2); print(os.pread(fd, 10, 0), os.fstat(fd).st_size)
+os.close(fd)
+print(code(os.close, fd), code(os.read, fd, 1), code(os.fstat, fd))
+a = os.open('f', os.O_WRONLY | os.O_APPEND)
+print(os.write(a, b'zz'), code(os.read, a, 1)); os.close(a)
+r = os.open('f', os.O_RDONLY)
+print(code(os.write, r, b'q'), os.read(r, 10)); os.close(r)
+print(code(os.write, 0, b'x'), code(os.read, 1, 1), repr(os.read(0, 5)))
+print(code(os.open, 'nope', os.O_RDONLY), code(os.open, 'f', os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+print(code(os.open, 'f/', os.O_RDONLY), code(os.mkdir, 'f'), code(os.rmdir, 'f'),
+      code(os.remove, '.'))
+os.mkdir('d'); open('d/x', 'w').write('1')
+print(code(os.rmdir, 'd'), code(os.open, 'd', os.O_WRONLY), code(os.rename, 'd', 'd/sub'))
+print(code(os.rename, 'f', 'd'), code(os.rename, 'd', 'f'), code(os.rename, 'f', 'g'),
+      sorted(os.listdir('.')))
+print(open('g').read(), os.path.isdir('d'), os.path.isfile('d'), os.stat('d').st_size)
+print(sorted(os.listdir('/out')))
+"""
+FILE_ANSWERS = """\
+2 2 4
+1 b'bcd' 3
+2 b'Yd' 3
+EINVAL 4
+b'aX' 2
+EBADF EBADF EBADF
+2 EBADF
+EBADF b'aXzz'
+EBADF EBADF b''
+ENOENT EEXIST
+ENOTDIR EEXIST ENOTDIR EISDIR
+ENOTEMPTY EISDIR EINVAL
+EISDIR ENOTDIR ok ['d', 'g']
+aXzz True False 0
+[]
+"""
+
+
+@pytest.mark.req("SBX-004.1", "SBX-005.10", "SBX-005.9")
+def test_files_behave_as_posix_says(impl: Implementation) -> None:
+    """Writes, reads, seeks, positional I/O, truncation, append, closed and wrong-mode
+    descriptors, standard streams, and the errors of open, mkdir, rmdir, rename."""
+    got = _stdout(impl, FILE_OPERATIONS).splitlines()
+    for index, (line, want) in enumerate(zip(got, FILE_ANSWERS.splitlines(), strict=False)):
+        assert line == want, (
+            f"line {index} of the file operations: {line!r}, expected {want!r} "
+            "(the mount is a file system, SBX-004.1; descriptors as WASI says, SBX-005.10)"
+        )
+    assert len(got) == len(FILE_ANSWERS.splitlines()), got
