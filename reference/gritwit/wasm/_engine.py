@@ -601,9 +601,11 @@ class _Kept:
         if trap.value:
             pointer = ctypes.cast(trap, ctypes.POINTER(ffi.wasm_trap_t))
             typed = _typed(wasmtime.Trap._from_ptr(pointer))
-            wasmtime_func.maybe_raise_last_exn()  # a host function's error caused the trap
+            wasmtime_func.maybe_raise_last_exn()  # a guest trap: none pending (see below)
             raise typed
-        if error:  # pragma: no cover - an export of the checked type fails only by trapping
+        if error:
+            # A host function's error: wasmtime hands the trap its callback returned back
+            # as an error, not as a trap; its exception is the one to raise.
             wasmtime_func.maybe_raise_last_exn()
             failure = ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t))
             raise wasmtime.WasmtimeError._from_ptr(failure)
