@@ -126,8 +126,11 @@ def compiled(engine: wasmtime.Engine, data: bytes) -> wasmtime.Module:
         except wasmtime.WasmtimeError:
             pass  # another wasmtime version or configuration: compile again
     module = wasmtime.Module(engine, data)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(bytes(module.serialize()))
-    tmp.replace(cached)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(bytes(module.serialize()))
+        tmp.replace(cached)
+    except OSError:
+        pass  # no cache where the cache should be: compile again next time
     return module
