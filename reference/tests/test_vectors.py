@@ -125,11 +125,12 @@ def test_counts_and_spread() -> None:
         counted = [v for grp in document["groups"] for v in grp["vectors"]]
         assert document["numberOfVectors"] == len(counted), relative
         assert document["numberOfInvalid"] == sum(v["result"] == "invalid" for v in counted)
-        operational = ("scenarios.json", "runtime.json", "wasm.json")  # always valid
+        operational = ("scenarios.json", "runtime.json", "wasm.json", "sandbox.json")  # valid
         if document["numberOfVectors"] > 5 and relative not in operational:
             assert document["numberOfInvalid"] >= 10, f"{relative} has few negative vectors"
     kinds = {kind for _, kind, _ in _all_vectors()}
-    assert kinds == {"object", "value", "hash", "scenario", "runtime"}  # wasm.json: scenarios
+    # wasm.json: scenarios; sandbox.json: sandbox runs and scenarios
+    assert kinds == {"object", "value", "hash", "scenario", "runtime", "sandbox"}
 
 
 @pytest.mark.req("ADP-014", "CONV-005", "WIT-011")

@@ -9,6 +9,7 @@ import { blob, idOf, tree } from './witobjects.mjs'
 import { coreWith, Executor, testActorCore } from './witexecutor.mjs'
 import { WasmWits, loadModule } from './wasmengine.mjs'
 import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
+import { pythonWitBlob } from './sandbox.mjs'
 
 const MAX_CONTENT_DEPTH = 16
 const isJsonObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -88,7 +89,9 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       const executor = runtimeArg(args)
       const { core, objects } = 'module' in args
         ? coreWith(wasmWitBlob(hexArg(args, 'module')), stateArg(args)) // ADP-016
-        : testActorCore(actorArg(args), stateArg(args))
+        : 'program' in args
+          ? coreWith(pythonWitBlob(stringArg(args, 'program')), stateArg(args)) // ADP-019.7
+          : testActorCore(actorArg(args), stateArg(args))
       return { actor: executor.genesis(core, objects) }
     },
     'wit-send' (args) {

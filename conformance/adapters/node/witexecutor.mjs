@@ -12,6 +12,7 @@
 import { GritError, fail } from './errors.mjs'
 import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
 import { assemble, coreProblem, mailboxEntries, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
+import { PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
 export const OUTSIDE = '0'.repeat(64)
@@ -28,8 +29,10 @@ export const WASM_CLASSES = new Set([
   'invalid-module', 'forbidden-import', 'memory-limit', 'fuel-exhausted', 'trap',
   'output-too-large', 'invalid-image'
 ])
+/** Classes of the sandbox chapter a Python Wit adds (SBX-008, SBX-013.1). */
+const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit'])
 /** A transition failing with any other class is `failed` (ADP-014). */
-const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES])
+const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES, ...SANDBOX_CLASSES])
 
 export function failureClass (err) {
   return err instanceof GritError && TRANSITION_CLASSES.has(err.errorClass) ? err.errorClass : 'failed'
@@ -225,6 +228,7 @@ export class Executor {
     if (wit === null) fail('unknown-wit', 'WIT-001', `${blobId} is not a present blob`)
     const runtime = wit.headers.get('runtime')
     if (runtime === WASM_RUNTIME) return this.wasm.witFor(this.space, blobId)
+    if (runtime === PYTHON_RUNTIME) return table === this.actors ? pythonWit(wit) : null // ADP-019.7; SBX-015.2
     if (runtime !== TEST_RUNTIME) fail('unknown-wit', 'WIT-001', `runtime ${JSON.stringify(runtime ?? null).slice(0, 60)} is not known`)
     let name
     try {

@@ -1,0 +1,504 @@
+// The optional `sandbox` profile (ADP-019): untrusted Python runs on CPython for WASI,
+// through Node's own WASI (`node:wasi`), with the deviations the README lists.
+//
+// The interpreter is the file named by GRITWIT_SANDBOX_PYTHON (the pinned build,
+// checked by SHA-256, SBX-002.2); without it the adapter does not claim the profile.
+// Each run (SBX-003.1) is a fresh instance in a worker thread, so that a run that
+// never ends can be stopped: V8 has no fuel, so the fuel limit becomes a wall-clock
+// budget (SBX-006.1 is approximated, not met). The core is written to a temporary
+// directory preopened as /core (node:wasi needs real directories) and read back.
+
+import { createHash } from 'node:crypto'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { BadRequest, fail } from './errors.mjs'
+import { compareKeys, fromHex, toHex } from './bytes.mjs'
+import { decodeObject, hash } from './codec.mjs'
+import { ObjectSpace, blob, fromValue, idOf, tree } from './witobjects.mjs'
+
+export const ENV_PATH = 'GRITWIT_SANDBOX_PYTHON'
+const PINNED_SHA256 = 'e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763' // SBX-002.2
+const CHUNK_BYTES = 8 * 1024 * 1024 // SBX-002.3
+const MIB = 1024 * 1024
+const DEFAULTS = { fuel: 5_000_000_000, memory: 256 * MIB, output: MIB, core: 64 * MIB, sends: MIB } // SBX-006.3, SBX-007
+const MAX_LIMIT = 2 ** 53 - 1
+const EXIT_FORBIDDEN = 120
+const EXIT_MEMORY = 121
+
+// The host's prelude: the reference's (reference/gritwit/sandbox/_prelude.py), word for
+// word. The spec fixes what a program may do and which class each attempt gets
+// (SBX-005.6, SBX-008), and the snapshot point (SBX-005.14), not this text; an
+// identical copy names forbidden operations the same way (exit 120, MemoryError 121)
+// and draws the same start-up randomness before the point.
+const PRELUDE = `import os, sys
+
+def _forbid(what):
+    try:
+        sys.stderr.write("gritwit-sandbox: forbidden: " + what + "\\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(120)
+
+_ALLOWED = ("/core", "/input", "/out", sys.prefix, "/wlr/")
+_EVENTS = ("os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn",
+           "os.kill", "os.killpg", "subprocess.Popen", "socket.__new__", "socket.connect",
+           "socket.bind", "socket.getaddrinfo", "pty.spawn", "ctypes.dlopen")
+
+def _hook(event, args):
+    if event in _EVENTS:
+        _forbid(event)
+    if event == "open" and isinstance(args[0], str):
+        path = os.path.normpath(os.path.join(os.getcwd(), args[0]))
+        if not any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in _ALLOWED):
+            _forbid("open " + path[:200])
+
+def _stub(name):
+    def stub(*args, **kwargs):
+        _forbid("os." + name)
+    return stub
+
+for _name in ("system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execle",
+              "execlp", "execlpe", "execvp", "execvpe", "spawnl", "spawnle", "spawnv",
+              "spawnve", "posix_spawn", "posix_spawnp", "kill", "killpg"):
+    setattr(os, _name, _stub(_name))
+# with os.fork present the library registers fork handlers; no fork ever happens
+os.register_at_fork = lambda **kwargs: None
+sys.addaudithook(_hook)
+os.chdir("/core")
+del _name
+
+# Warm up what every run would otherwise pay for: the AST types (compile) and the
+# modules programs use most (json and base64 for the input); none reads the clock or
+# draws randomness when imported (random does: only its own imports are warmed up).
+compile("pass", "<prelude>", "exec")
+import atexit, gc, time
+import base64, bisect, collections, datetime, functools, hashlib, itertools, json, math, re
+import string
+
+def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc):
+    status = 0
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    try:
+        source = open("/input/main.py", encoding="utf-8").read()
+        exec(compile(source, "main.py", "exec"), namespace)
+    except MemoryError:
+        _exit(121)
+    except SystemExit as exc:
+        if exc.code is None:
+            status = 0
+        elif isinstance(exc.code, int):
+            status = exc.code
+        else:
+            try:
+                print(exc.code, file=_sys.stderr)
+            except BaseException:
+                pass
+            status = 1
+    except BaseException as exc:
+        exc.__traceback__ = exc.__traceback__.tb_next
+        try:
+            _sys.excepthook(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            pass
+        status = 1
+    exc = None
+    try:
+        _atexit._run_exitfuncs()
+        namespace.clear()
+        _gc.collect()
+    except MemoryError:
+        _exit(121)
+    except BaseException:
+        pass
+    for stream in (_sys.stdout, _sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    _exit(status)
+
+# What start-up made is never garbage: the collector skips it from here on.
+gc.collect()
+gc.freeze()
+
+# The snapshot point: the host calls _gritwit_main here and never returns.
+_point = id(_gritwit_main).to_bytes(4, "little")
+try:
+    time.clock_getres(id(_point) + 16)  # the bytes' data: 16 bytes into the object
+except OSError:
+    pass
+_gritwit_main()
+`
+
+// --- the interpreter (SBX-002) ----------------------------------------------------------
+
+let held = null // { path, bytes, id }
+const compiled = new Map() // memory pages -> WebAssembly.Module
+
+/** The pinned interpreter, or null when GRITWIT_SANDBOX_PYTHON names none. */
+export function interpreter () {
+  const path = process.env[ENV_PATH]
+  if (!path || !existsSync(path)) return null
+  if (held === null || held.path !== path) {
+    const bytes = readFileSync(path)
+    if (createHash('sha256').update(bytes).digest('hex') !== PINNED_SHA256) return null
+    // SBX-002.3: the id of the tree of its 8 MiB chunks, named 000, 001, …
+    const entries = []
+    for (let at = 0, i = 0; at < bytes.length; at += CHUNK_BYTES, i++) {
+      entries.push([String(i).padStart(3, '0'), idOf(blob(bytes.subarray(at, at + CHUNK_BYTES)))])
+    }
+    held = { path, bytes, id: idOf(tree(entries)) }
+  }
+  return held
+}
+
+function heldOrFail () {
+  const found = interpreter()
+  if (found === null) fail('unknown-wit', 'SBX-002.1', `no pinned interpreter: set ${ENV_PATH} to python-3.12.0.wasm`)
+  return found
+}
+
+/** Unsigned LEB128 at `at`: [value, next offset]. */
+function leb (bytes, at) {
+  let value = 0, shift = 0, byte
+  do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80)
+  return [value, at]
+}
+const uleb = (value) => { const out = []; do { let b = value % 128; value = Math.floor(value / 128); if (value) b |= 0x80; out.push(b) } while (value); return out }
+
+/**
+ * The module with its memory's maximum lowered to `pages` (SBX-006.2): V8 then refuses
+ * to grow past it, as wasmtime's store limit does for the reference.
+ */
+function moduleFor (pages) {
+  if (compiled.has(pages)) return compiled.get(pages)
+  const bytes = heldOrFail().bytes
+  const parts = [bytes.subarray(0, 8)]
+  let at = 8
+  while (at < bytes.length) {
+    const id = bytes[at]
+    const [size, body] = leb(bytes, at + 1)
+    const end = body + size
+    if (id === 5) { // the memory section: one memory of limits (flags, min, max?)
+      let [count, p] = leb(bytes, body)
+      const out = [...uleb(count)]
+      while (count--) {
+        const flags = bytes[p++]
+        let min, max = Infinity;
+        [min, p] = leb(bytes, p)
+        if (flags & 1) [max, p] = leb(bytes, p)
+        out.push(flags | 1, ...uleb(min), ...uleb(Math.max(0, Math.min(max, pages))))
+      }
+      parts.push(Uint8Array.of(5, ...uleb(out.length), ...out))
+    } else {
+      parts.push(bytes.subarray(at, end))
+    }
+    at = end
+  }
+  const module = new WebAssembly.Module(Buffer.concat(parts))
+  compiled.set(pages, module)
+  return module
+}
+
+// --- the transition input (SBX-003.3, SBX-010.4) ----------------------------------------
+
+/** Python's json.dumps(value, sort_keys=True, separators=(",", ":")): keys by code point, \u escapes. */
+function pythonJson (value) {
+  if (value === null) return 'null'
+  if (value === true) return 'true'
+  if (value === false) return 'false'
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : JSON.stringify(value) // floats: JS's repr (README)
+  if (typeof value === 'string') {
+    let out = '"'
+    for (const ch of value) {
+      const c = ch.codePointAt(0)
+      if (ch === '"') out += '\\"'
+      else if (ch === '\\') out += '\\\\'
+      else if (ch === '\n') out += '\\n'
+      else if (ch === '\r') out += '\\r'
+      else if (ch === '\t') out += '\\t'
+      else if (ch === '\b') out += '\\b'
+      else if (ch === '\f') out += '\\f'
+      else if (c < 0x20 || c > 0x7e) {
+        for (let i = 0; i < ch.length; i++) out += '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0')
+      } else out += ch
+    }
+    return out + '"'
+  }
+  if (Array.isArray(value)) return '[' + value.map(pythonJson).join(',') + ']'
+  const byCodePoint = (a, b) => { const x = [...a].map((c) => c.codePointAt(0)), y = [...b].map((c) => c.codePointAt(0)); for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i]; return x.length - y.length }
+  return '{' + Object.keys(value).sort(byCodePoint).map((k) => pythonJson(k) + ':' + pythonJson(value[k])).join(',') + '}'
+}
+
+// --- the core as a directory (SBX-004) --------------------------------------------------
+
+function writeTree (space, id, dir, prefix, written) {
+  const obj = space.get(id)
+  if (obj.type !== 'tree') fail('invalid-transition', 'SBX-004.1', `${prefix || 'the core'} is not a tree`)
+  mkdirSync(dir, { recursive: true })
+  for (const [name, child] of obj.entries) {
+    const entry = space.get(child)
+    if (entry.type === 'tree') writeTree(space, child, join(dir, name), `${prefix}${name}/`, written)
+    else if (entry.type === 'blob') { writeFileSync(join(dir, name), entry.data); written.set(`${prefix}${name}`, child) }
+    else fail('invalid-transition', 'SBX-004.1', `core entry ${prefix}${name} is neither a tree nor a blob`)
+  }
+}
+
+/** The directory as a tree put into `space`; null when empty (SBX-004.2, SBX-004.3, SBX-004.4). */
+function readDirectory (space, dir, prefix, written, budget) {
+  const entries = []
+  const names = readdirSync(dir).sort((a, b) => compareKeys(a, b))
+  for (const name of names) {
+    const path = join(dir, name)
+    const info = lstatSync(path)
+    if (info.isDirectory()) {
+      const sub = readDirectory(space, path, `${prefix}${name}/`, written, budget)
+      if (sub !== null) entries.push([name, sub])
+    } else if (info.isFile()) {
+      budget.left -= info.size
+      if (budget.left < 0) fail('output-too-large', 'SBX-007.3', 'the core exceeds the core limit')
+      const data = readFileSync(path)
+      const before = written.get(`${prefix}${name}`)
+      const same = before !== undefined && Buffer.compare(Buffer.from(space.get(before).data), data) === 0
+      entries.push([name, same ? before : space.put(blob(new Uint8Array(data)))])
+    } else {
+      fail('forbidden-operation', 'SBX-004.4', `${prefix}${name} is neither a regular file nor a directory`)
+    }
+  }
+  return entries.length ? space.put(tree(entries)) : null
+}
+
+const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** The sends of /out/sends.json (SBX-004.5). */
+function readSends (path, limit) {
+  if (!existsSync(path) || !statSync(path).isFile()) return []
+  if (statSync(path).size > limit) fail('output-too-large', 'SBX-007.3', '/out/sends.json exceeds the sends limit')
+  const bad = (why) => fail('invalid-transition', 'SBX-004.5', `/out/sends.json is malformed: ${why}`)
+  let items
+  try { items = JSON.parse(readFileSync(path, 'utf8')) } catch (err) { bad(err.message) }
+  if (!Array.isArray(items)) bad('not a list')
+  return items.map((item) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.keys(item).some((k) => !['to', 'headers', 'data'].includes(k))) bad('a send is an object with to, headers, data')
+    const headers = item.headers ?? {}
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) bad('headers map text to text')
+    const data = String(item.data ?? '')
+    if (!B64.test(data)) bad('data is not base64')
+    if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
+    return { to: item.to, headers, data: Buffer.from(data, 'base64').toString('hex') }
+  })
+}
+
+// --- one run ----------------------------------------------------------------------------
+
+const WORKER = new URL('./sandboxworker.mjs', import.meta.url)
+
+/** Run the interpreter in a worker; wait at most `budgetMs`. */
+function execute (module, root, seed, limits) {
+  const shared = new Int32Array(new SharedArrayBuffer(16)) // [done, exit code, forbidden, trapped at memory limit]
+  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, shared } })
+  // V8 has no fuel (SBX-006.1): a budget of time stands in, generous enough for the
+  // interpreter's start (about 3 x 10^8 fuel in the reference) on a busy machine.
+  const budgetMs = Math.min(8000, 2000 + limits.fuel / 1e6)
+  const waited = Atomics.wait(shared, 0, 0, budgetMs)
+  worker.terminate()
+  if (waited === 'timed-out') return { timedOut: true }
+  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1 }
+}
+
+function run (space, program, core, messages, limits) {
+  const pages = Math.floor(limits.memory / 65536)
+  const module = moduleFor(pages)
+  const transition = Buffer.from(pythonJson({ format: 'gritwit-sandbox/1', core, messages }))
+  const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), Buffer.from(program), Buffer.from('\0'), transition])).digest()
+  const root = mkdtempSync(join(tmpdir(), 'gritwit-node-sandbox-'))
+  try {
+    for (const dir of ['core', 'input', 'out']) mkdirSync(join(root, dir))
+    const written = new Map()
+    if (core !== null) writeTree(space, core, join(root, 'core'), '', written)
+    writeFileSync(join(root, 'input', 'main.py'), program)
+    writeFileSync(join(root, 'input', 'gritwit_prelude.py'), PRELUDE)
+    writeFileSync(join(root, 'input', 'transition.json'), transition)
+    const done = execute(module, root, seed, limits)
+    if (done.timedOut) fail('fuel-exhausted', 'SBX-006.1', 'the run exceeded its time budget (this host has no fuel)')
+    const stdout = readFileSync(join(root, 'stdout'))
+    const stderr = readFileSync(join(root, 'stderr'))
+    const tail = stderr.subarray(-300).toString('utf8')
+    if (done.trapped) {
+      if (done.forbidden) fail('forbidden-operation', 'SBX-008.2', 'the program tried a forbidden operation')
+      if (done.atLimit) fail('memory-limit', 'SBX-006.2', 'the program trapped at its memory limit')
+      fail('trap', 'SBX-008.4', 'the interpreter trapped')
+    }
+    if (done.forbidden || done.code === EXIT_FORBIDDEN) fail('forbidden-operation', 'SBX-008.2', `the program tried a forbidden operation: ${tail.trim()}`)
+    if (done.code === EXIT_MEMORY) fail('memory-limit', 'SBX-006.2', 'the program ran out of memory (MemoryError)')
+    if (stdout.length > limits.output || stderr.length > limits.output) fail('output-too-large', 'SBX-007.2', `the program wrote more than ${limits.output} bytes`)
+    if (done.code !== 0) fail('program-exit', 'SBX-008.3', `the program exited with status ${done.code}: ${tail.trim()}`)
+    const newCore = readDirectory(space, join(root, 'core'), '', written, { left: limits.core })
+    const sends = readSends(join(root, 'out', 'sends.json'), limits.sends)
+    return { stdout: toHex(stdout), core: newCore, sends }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+// --- the commands -----------------------------------------------------------------------
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** The objects a core reaches, as hex encodings in ascending id order (ADP-019.2). */
+function reachable (space, core) {
+  const seen = new Map()
+  const todo = core === null ? [] : [core]
+  while (todo.length) {
+    const id = todo.pop()
+    if (seen.has(id)) continue
+    seen.set(id, toHex(space.bytes(id)))
+    const obj = space.get(id)
+    if (obj.type === 'tree') todo.push(...obj.entries.values())
+  }
+  return [...seen.keys()].sort().map((id) => seen.get(id))
+}
+
+export function sandboxCommands ({ idArg, stringArg }) {
+  return {
+    'sandbox-info' () { return { interpreter: heldOrFail().id } },
+
+    'sandbox-run' (args) { // ADP-019.3: the arguments in the table's order
+      const program = stringArg(args, 'program')
+      if (!program.isWellFormed()) throw new BadRequest('program holds a lone surrogate')
+      const core = args.core === undefined || args.core === null ? null : idArg(args, 'core')
+      const objects = args.objects ?? []
+      if (!Array.isArray(objects) || objects.some((o) => typeof o !== 'string' || o.length % 2 || !/^[0-9a-f]*$/.test(o))) throw new BadRequest('objects must be a list of lowercase hex')
+      const messages = args.messages ?? []
+      if (!Array.isArray(messages) || !messages.every(isObject)) throw new BadRequest('messages must be a list of JSON objects')
+      const wellFormed = (v) => (typeof v === 'string' ? v.isWellFormed() : v !== null && typeof v === 'object' ? Object.entries(v).every(([k, x]) => k.isWellFormed() && wellFormed(x)) : true)
+      if (!wellFormed(messages)) throw new BadRequest('messages hold a lone surrogate')
+      const given = args.limits ?? {}
+      if (!isObject(given)) throw new BadRequest('limits must be an object')
+      for (const [key, value] of Object.entries(given)) {
+        if (!Object.hasOwn(DEFAULTS, key)) throw new BadRequest(`unknown limit ${key}`)
+        if (!Number.isSafeInteger(value) || value < 1 || value > MAX_LIMIT) throw new BadRequest(`limit ${key} must be an integer from 1 to 2**53 - 1`)
+      }
+      const limits = { ...DEFAULTS, ...given }
+      const wanted = args.interpreter === undefined || args.interpreter === null ? null : idArg(args, 'interpreter')
+      const { id } = heldOrFail()
+      if (wanted !== null && wanted !== id) fail('unknown-wit', 'SBX-002.1', `this host holds the interpreter ${id}`)
+      const space = new ObjectSpace()
+      for (const hex of objects) {
+        const bytes = fromHex(hex)
+        const obj = fromValue(decodeObject(bytes)) // strict decoding: the codec's class (ID-004)
+        space.putEncoded(toHex(hash(bytes)), bytes, obj)
+      }
+      if (core !== null) { // every object the core reaches is given, trees and blobs only
+        const todo = [[core, 'the core']]
+        while (todo.length) {
+          const [id, where] = todo.pop()
+          const obj = space.get(id)
+          if (obj.type === 'tree') for (const [name, child] of obj.entries) todo.push([child, `${where}/${name}`])
+          else if (obj.type !== 'blob' || id === core) fail('invalid-transition', 'SBX-004.1', `${where} is neither a tree nor a blob`)
+        }
+      }
+      const result = run(space, program, core, messages, limits)
+      return { stdout: result.stdout, core: result.core, sends: result.sends, objects: reachable(space, result.core) }
+    }
+  }
+}
+
+// --- Python programs as actors' Wits (ADP-019.7; SBX-010 … SBX-015) ----------------------
+
+export const PYTHON_RUNTIME = 'python-wasi'
+const CODE_ENTRIES = ['wit', 'wit_update'] // SBX-011.1: not mounted, kept unchanged
+const OUTSIDE = '0'.repeat(64)
+
+/** The `wit` blob of a program (SBX-001): its UTF-8, the interpreter, runtime and version. */
+export function pythonWitBlob (program) {
+  if (!program.isWellFormed()) throw new BadRequest('program holds a lone surrogate')
+  return blob(new TextEncoder().encode(program), [['interpreter', heldOrFail().id], ['runtime', PYTHON_RUNTIME], ['sandbox', '1']])
+}
+
+/** The program of a `python-wasi` wit blob, or unknown-wit (SBX-001.1 … SBX-001.4, SBX-002.1). */
+function programOf (wit) {
+  if (wit.headers.get('sandbox') !== '1') fail('unknown-wit', 'SBX-001.4', 'an unknown sandbox version')
+  const named = wit.headers.get('interpreter')
+  if (named === undefined) fail('unknown-wit', 'SBX-001.4', 'the blob names no interpreter')
+  if (named !== heldOrFail().id) fail('unknown-wit', 'SBX-002.1', `this host does not hold the interpreter ${named}`)
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(wit.data)
+  } catch {
+    fail('unknown-wit', 'SBX-001.2', 'the program is not UTF-8')
+  }
+}
+
+/** The Wit running a `python-wasi` blob: one run per transition (SBX-010.1). */
+export function pythonWit (witBlob) {
+  const program = programOf(witBlob)
+  const wit = (inp) => {
+    const reader = inp.objects
+    // SBX-010.2: senders in ascending id order, each one's oldest first
+    const messages = []
+    const read = new Map()
+    for (const sender of [...inp.pending.keys()].sort()) {
+      const items = inp.pending.get(sender)
+      read.set(sender, items.length) // SBX-012.1: every message shown is read
+      for (const { id, message } of items) {
+        const content = reader.has(message.content) ? reader.get(message.content) : null
+        messages.push({
+          id,
+          from: sender === null ? OUTSIDE : sender,
+          headers: Object.fromEntries(message.headers),
+          content: message.content,
+          data: content !== null && content.type === 'blob' ? Buffer.from(content.data).toString('base64') : null
+        })
+      }
+    }
+    // SBX-011.1: the mount is the core without its code entries
+    const scratch = new ObjectSpace()
+    const state = [...inp.core.entries].filter(([name]) => !CODE_ENTRIES.includes(name))
+    let mounted = null
+    if (state.length) {
+      const todo = state.map(([, id]) => id)
+      while (todo.length) {
+        const id = todo.pop()
+        if (scratch.has(id)) continue
+        const obj = reader.get(id)
+        scratch.put(obj)
+        if (obj.type === 'tree') todo.push(...obj.entries.values())
+      }
+      mounted = scratch.put(tree(state))
+    }
+    const result = run(scratch, program, mounted, messages, DEFAULTS)
+    const entries = new Map()
+    if (result.core !== null) {
+      const left = scratch.get(result.core)
+      for (const name of CODE_ENTRIES) {
+        if (left.entries.has(name)) fail('invalid-transition', 'SBX-011.2', `the run left an entry ${name}`)
+      }
+      for (const [name, id] of left.entries) entries.set(name, id)
+    }
+    for (const name of CODE_ENTRIES) if (inp.core.entries.has(name)) entries.set(name, inp.core.entries.get(name))
+    // the new objects: what the new state reaches that the reader does not hold (WIT-007.3)
+    const newObjects = []
+    const todo = result.core === null ? [] : [...scratch.get(result.core).entries.values()]
+    const seen = new Set()
+    while (todo.length) {
+      const id = todo.pop()
+      if (seen.has(id) || reader.has(id)) continue
+      seen.add(id)
+      const obj = scratch.get(id)
+      newObjects.push(obj)
+      if (obj.type === 'tree') todo.push(...obj.entries.values())
+    }
+    // SBX-012.2, SBX-012.3: each send queued, its content a new blob of its data
+    const sends = result.sends.map((s) => {
+      if (s.headers.mt === 'genesis' || s.headers.mt === 'update') fail('invalid-transition', 'SBX-012.3', `a program cannot send ${s.headers.mt}`)
+      const content = blob(fromHex(s.data))
+      newObjects.push(content)
+      return { recipient: s.to, content: idOf(content), headers: new Map(Object.entries(s.headers)), signal: false }
+    })
+    return { core: tree(entries), read, sends, newObjects }
+  }
+  wit.query = () => fail('unknown-query', 'SBX-014.1', 'a python-wasi actor answers no query')
+  return wit
+}

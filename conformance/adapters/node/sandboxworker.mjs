@@ -1,0 +1,120 @@
+// One sandboxed run in a worker thread (sandbox.mjs): a fresh interpreter instance
+// under node:wasi, with the clock, randomness, polling and sockets replaced so that
+// a run sees only what SBX-005 allows. The result goes back through shared memory,
+// so that the adapter can stop waiting when the run outlives its budget.
+
+import { WASI } from 'node:wasi'
+import { workerData } from 'node:worker_threads'
+import { closeSync, openSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+
+const { module, root, seed, memory: limit, shared } = workerData
+const runSeed = Buffer.from(seed)
+const ENOTSUP = 58
+const FIXED_NS = 946684800n * 1000000000n // SBX-005.4: 2000-01-01T00:00:00Z
+
+const files = ['stdin', 'stdout', 'stderr'].map((name, i) => openSync(`${root}/${name}`, i === 0 ? 'w+' : 'a'))
+const wasi = new WASI({
+  version: 'preview1',
+  args: ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py'], // SBX-005.2
+  env: {},
+  preopens: { '/core': `${root}/core`, '/input': `${root}/input`, '/out': `${root}/out` }, // SBX-005.1
+  stdin: files[0],
+  stdout: files[1],
+  stderr: files[2],
+  returnOnExit: true
+})
+
+let instance = null
+const view = () => new DataView(instance.exports.memory.buffer)
+// SBX-005.14: before the snapshot point the start-up stream, from it on the run's.
+let stream = createHash('sha256').update('gritwit-sandbox/1 start-up').digest()
+let counter = 0n
+let pending = Buffer.alloc(0)
+/** SHA-256(seed ‖ n), n as 8 bytes little-endian, as one stream (SBX-005.5). */
+function random (length) {
+  while (pending.length < length) {
+    const n = Buffer.alloc(8)
+    n.writeBigUInt64LE(counter++)
+    pending = Buffer.concat([pending, createHash('sha256').update(Buffer.concat([stream, n])).digest()])
+  }
+  const out = pending.subarray(0, length)
+  pending = pending.subarray(length)
+  return out
+}
+const forbidden = () => { shared[2] = 1; return ENOTSUP } // SBX-005.3
+
+const imports = wasi.getImportObject()
+const preview1 = imports.wasi_snapshot_preview1
+// Node 20's WASI functions, imported as they are, abort the process (SIGABRT) once the
+// guest's memory has grown past a few MiB (their fast calls keep a stale view of the
+// memory); called through a JavaScript function they take the slow path and work.
+for (const [name, real] of Object.entries(preview1)) preview1[name] = (...args) => real(...args)
+const ENOTCAPABLE = 76
+const EROFS = 69
+const EXDEV = 75
+const INPUT_FD = 4 // SBX-005.10: the preopens are 3 /core, 4 /input, 5 /out
+const PREOPENS = new Set([3, 4, 5])
+// SBX-005.8: a path that leads out of its preopen is refused by uvwasi (ENOTCAPABLE);
+// the attempt ends the run. SBX-005.9: /input holds no directory, so a path_* call on
+// descriptor 4 is the only way to change it.
+const guarded = (name, touchesInput) => {
+  const real = preview1[name]
+  preview1[name] = (...args) => {
+    if (touchesInput(...args)) return EROFS
+    const errno = real(...args)
+    if (errno === ENOTCAPABLE) shared[2] = 1
+    return errno
+  }
+}
+const never = () => false
+const onInput = (fd) => fd === INPUT_FD
+// Opening to create or truncate; the interpreter asks every right for every file, so an
+// open for writing without either (os.open(path, os.O_WRONLY)) is not told apart here.
+guarded('path_open', (fd, dirflags, ptr, len, oflags) => fd === INPUT_FD && (oflags & 9) !== 0) // O_CREAT, O_TRUNC
+guarded('path_create_directory', onInput)
+guarded('path_remove_directory', onInput)
+guarded('path_unlink_file', onInput)
+guarded('path_filestat_get', never)
+guarded('path_filestat_set_times', never)
+guarded('path_readlink', never)
+const rename = preview1.path_rename
+preview1.path_rename = (fd, ptr, len, newFd, newPtr, newLen) => {
+  if (fd !== newFd && PREOPENS.has(fd) && PREOPENS.has(newFd)) return EXDEV
+  if (fd === INPUT_FD || newFd === INPUT_FD) return EROFS
+  const errno = rename(fd, ptr, len, newFd, newPtr, newLen)
+  if (errno === ENOTCAPABLE) shared[2] = 1
+  return errno
+}
+Object.assign(preview1, {
+  path_link: forbidden, // SBX-004.6: no links, hard or symbolic
+  path_symlink: forbidden,
+  clock_time_get (id, precision, ptr) { view().setBigUint64(ptr, FIXED_NS, true); return 0 },
+  clock_res_get (id, ptr) {
+    if (id >= 4 && stream !== runSeed) { // the prelude's snapshot point (SBX-005.14); no snapshot here
+      stream = runSeed
+      counter = 0n
+      pending = Buffer.alloc(0)
+    }
+    view().setBigUint64(ptr, 1n, true)
+    return 0
+  },
+  random_get (ptr, length) { new Uint8Array(instance.exports.memory.buffer, ptr, length).set(random(length)); return 0 },
+  poll_oneoff: forbidden,
+  sock_accept: forbidden,
+  sock_recv: forbidden,
+  sock_send: forbidden,
+  sock_shutdown: forbidden
+})
+
+try {
+  instance = new WebAssembly.Instance(module, imports)
+  shared[1] = wasi.start(instance)
+} catch (err) {
+  shared[1] = -1 // a trap (SBX-008.4), unless it came at the memory limit (SBX-006.2)
+  const size = instance === null ? Infinity : instance.exports.memory.buffer.byteLength
+  shared[3] = size + 16 * 1024 * 1024 > limit ? 1 : 0
+}
+for (const fd of files) closeSync(fd)
+Atomics.store(shared, 0, 1)
+Atomics.notify(shared, 0)
