@@ -1,7 +1,8 @@
 """Wrong adapter: the clocks read the host's time (SBX-005.4).
 
-``clock_time_get`` answers the host's real time: two reads differ, and a run's
-output depends on when it ran.
+``clock_time_get`` answers the host's real time to a program: two reads differ, and a
+run's output depends on when it ran. (The interpreter's start-up, which the host
+snapshots once, still reads the fixed time, so the snapshot stays cacheable.)
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _calls
 from gritwit_conformance.wrong import run
 
+_real = _calls.FUNCTIONS["clock_time_get"]
+
 
 def clock_time_get(state: Any, _id: int, _precision: int, ptr: int) -> int:
-    state.u64(ptr, time.time_ns())  # the bug
+    if not state.seed:  # the interpreter's start-up (snapshotted once) reads the fixed time
+        return int(_real[2](state, _id, _precision, ptr))
+    state.u64(ptr, time.time_ns())  # the bug: a program reads the host's time
     return 0
 
 
