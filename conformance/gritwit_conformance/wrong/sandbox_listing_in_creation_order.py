@@ -1,41 +1,29 @@
 """Wrong adapter: a directory lists its entries in the order they were made (SBX-005.7,
 SBX-005.13).
 
-``fd_readdir`` walks the in-memory directory as a host file system would, in its
-own order (here: creation order), not by the names' UTF-8 bytes.
+``fd_readdir`` walks the in-memory directory as a host file system would, in its own
+order (here: the order entries were made), not by the names' UTF-8 bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _calls
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import run
 
 
-def readdir(state: Any, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
-    directory = state.files.directory(fd)
-    entries = directory.chain[-1].entries
-    names = list(entries)  # the bug: insertion order
-    listing = bytearray()
-    for index in range(cookie, len(names)):
-        if len(listing) >= length:
-            break
-        name = names[index]
-        raw = name.encode("utf-8")
-        kind = _calls._DIRECTORY if isinstance(entries[name], _calls.Directory) else 4
-        ino = _calls.path_number(f"{directory.path}/{name}")
-        listing += _calls._DIRENT.pack(index + 1, ino, len(raw), kind) + raw
-    state.write(buf, bytes(listing[:length]))
-    state.u32(out, min(len(listing), length))
-    return 0
+def unsorted(items: Iterable[Any], **_kwargs: Any) -> list[Any]:
+    return list(items)  # the bug: no sorting of the names
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["fd_readdir"]
-    _calls.FUNCTIONS["fd_readdir"] = (params, results, readdir)
-    patch(_calls, "fd_readdir", readdir)
+    source = Path(_calls.__file__).read_text(encoding="utf-8")
+    assert "sorted(entries)" in source, "fd_readdir no longer sorts: out of date"
+    _calls.sorted = unsorted  # type: ignore[attr-defined]  # fd_readdir's only sort
 
 
 if __name__ == "__main__":

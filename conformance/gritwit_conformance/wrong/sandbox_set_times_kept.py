@@ -1,29 +1,31 @@
 """Wrong adapter: ``utime`` sets a file's times (SBX-005.12).
 
-``path_filestat_set_times`` and ``fd_filestat_set_times`` store the times given and
-``stat`` answers them, as a host file system does, instead of succeeding and
-changing nothing.
+``path_filestat_set_times`` stores the times given and ``stat`` answers them, as a
+host file system does, instead of succeeding and changing nothing.
 """
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox import _calls, _paths
 from gritwit_conformance.wrong import patch, run
 
 _TIMES: dict[str, tuple[int, int]] = {}
-_real_stat = _calls._stat
+_real_stat = _paths.filestat
+#: ``filestat``: dev, ino, filetype, nlink, size, atim, mtim, ctim (WASI preview 1).
+_FILESTAT = struct.Struct("<QQB7xQQQQQ")
 
 
-def stat(node: Any, path: str, device: int) -> bytes:
+def filestat(node: Any, path: str, device: int) -> bytes:
     packed = bytes(_real_stat(node, path, device))
     if path not in _TIMES:
         return packed
-    fields = list(_calls._FILESTAT.unpack(packed))
+    fields = list(_FILESTAT.unpack(packed))
     fields[5], fields[6] = _TIMES[path]  # the bug: atim, mtim as set
-    return bytes(_calls._FILESTAT.pack(*fields))
+    return _FILESTAT.pack(*fields)
 
 
 def path_set_times(
@@ -35,7 +37,8 @@ def path_set_times(
 
 
 def install() -> None:
-    patch(_calls, "_stat", stat)
+    patch(_calls, "filestat", filestat)
+    patch(_paths, "filestat", filestat)
     params, results, _ = _calls.FUNCTIONS["path_filestat_set_times"]
     _calls.FUNCTIONS["path_filestat_set_times"] = (params, results, path_set_times)
 
