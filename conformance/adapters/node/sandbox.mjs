@@ -249,7 +249,12 @@ function writeTree (space, id, dir, prefix, written) {
 /** The directory as a tree put into `space`; null when empty (SBX-004.2, SBX-004.3, SBX-004.4). */
 function readDirectory (space, dir, prefix, written, budget) {
   const entries = []
-  const names = readdirSync(dir).sort((a, b) => compareKeys(a, b))
+  const raw = readdirSync(dir, { encoding: 'buffer' })
+  const names = raw.map((bytes) => {
+    const name = bytes.toString('utf8')
+    if (!Buffer.from(name, 'utf8').equals(bytes)) fail('invalid-transition', 'SBX-004.1', 'a name left in /core is not UTF-8')
+    return name
+  }).sort((a, b) => compareKeys(a, b))
   for (const name of names) {
     const path = join(dir, name)
     const info = lstatSync(path)

@@ -13,7 +13,8 @@ const runSeed = Buffer.from(seed)
 const ENOTSUP = 58
 const FIXED_NS = 946684800n * 1000000000n // SBX-005.4: 2000-01-01T00:00:00Z
 
-const files = ['stdin', 'stdout', 'stderr'].map((name, i) => openSync(`${root}/${name}`, i === 0 ? 'w+' : 'a'))
+closeSync(openSync(`${root}/stdin`, 'w')) // empty, and read-only for the program (SBX-005.2)
+const files = ['stdin', 'stdout', 'stderr'].map((name, i) => openSync(`${root}/${name}`, i === 0 ? 'r' : 'a'))
 const wasi = new WASI({
   version: 'preview1',
   args: ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py'], // SBX-005.2
@@ -58,9 +59,24 @@ const PREOPENS = new Set([3, 4, 5])
 // SBX-005.8: a path that leads out of its preopen is refused by uvwasi (ENOTCAPABLE);
 // the attempt ends the run. SBX-005.9: /input holds no directory, so a path_* call on
 // descriptor 4 is the only way to change it.
+const EILSEQ = 25
+// Where each path_* function has its path (pointer, length): a name that is not UTF-8
+// can be no tree entry (OBJ-011), so it is refused with EILSEQ, as the reference does.
+const PATH_AT = { path_open: 2, path_create_directory: 1, path_remove_directory: 1, path_unlink_file: 1, path_filestat_get: 2, path_filestat_set_times: 2, path_readlink: 1 }
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const notText = (ptr, len) => {
+  try {
+    utf8.decode(new Uint8Array(instance.exports.memory.buffer, ptr, len))
+    return false
+  } catch {
+    return true
+  }
+}
 const guarded = (name, touchesInput) => {
   const real = preview1[name]
+  const at = PATH_AT[name]
   preview1[name] = (...args) => {
+    if (notText(args[at], args[at + 1])) return EILSEQ
     if (touchesInput(...args)) return EROFS
     const errno = real(...args)
     if (errno === ENOTCAPABLE) shared[2] = 1
@@ -80,6 +96,7 @@ guarded('path_filestat_set_times', never)
 guarded('path_readlink', never)
 const rename = preview1.path_rename
 preview1.path_rename = (fd, ptr, len, newFd, newPtr, newLen) => {
+  if (notText(ptr, len) || notText(newPtr, newLen)) return EILSEQ
   if (fd !== newFd && PREOPENS.has(fd) && PREOPENS.has(newFd)) return EXDEV
   if (fd === INPUT_FD || newFd === INPUT_FD) return EROFS
   const errno = rename(fd, ptr, len, newFd, newPtr, newLen)
