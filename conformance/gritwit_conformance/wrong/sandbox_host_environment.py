@@ -1,21 +1,22 @@
 """Wrong adapter: the program sees the host's environment variables (SBX-005.2).
 
-The host passes its own environment through ``environ_get``, as a WASI host does by
-default when told to inherit it.
+The host passes the environment of a host shell (``HOME``, ``LANG``, ``PATH``) through
+``environ_get``, as a WASI host does when told to inherit its own.
 """
 
 from __future__ import annotations
-
-import os
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _calls
 from gritwit_conformance.wrong import patch, run
 
+#: What a host shell gives every process (the host's own values, fixed here so that the
+#: interpreter's start-up, and so its snapshot, is the same in every adapter process).
+HOST_ENVIRONMENT = ("HOME=/root", "LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin")
+
 
 def install() -> None:
-    env = tuple(f"{k}={v}" for k, v in sorted(os.environ.items()))
-    patch(_calls, "_ENV", env or ("HOME=/root",))  # the bug
+    patch(_calls, "_ENV", HOST_ENVIRONMENT)  # the bug
 
 
 if __name__ == "__main__":
