@@ -163,12 +163,6 @@ const SANDBOX_KNOWN_FAILURES = [{
   test: 'test_a_program_that_fits_its_fuel_fails_with_less',
   reason: 'V8 has no fuel (SBX-006.1): a wall-clock budget stands in, so a bound between two fuel limits is not kept; README, Sandbox'
 }, {
-  test: 'test_what_a_program_reads_about_files_comes_from_the_path_alone',
-  reason: 'node:wasi (uvwasi) reports the host\'s inodes, devices, times and directory order (SBX-005.7, SBX-005.11 ... SBX-005.13); README, Sandbox'
-}, {
-  test: 'test_files_behave_as_posix_says',
-  reason: 'three answers come from the host through uvwasi: a directory\'s size (4096, not 0, SBX-005.11), the listing order (the host\'s, SBX-005.13) and rename(".") (EINVAL, not EBUSY); README, Sandbox'
-}, {
   test: 'test_the_start_up_is_not_charged_to_the_run',
   reason: 'V8 has no fuel (SBX-006.1, SBX-006.4): a run is bounded by time, start-up included; README, Sandbox'
 }, ...[

@@ -5,7 +5,7 @@
 
 import { WASI } from 'node:wasi'
 import { workerData } from 'node:worker_threads'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 
 const { module, root, seed, memory: limit, shared } = workerData
@@ -97,11 +97,97 @@ guarded('path_readlink', never)
 const rename = preview1.path_rename
 preview1.path_rename = (fd, ptr, len, newFd, newPtr, newLen) => {
   if (notText(ptr, len) || notText(newPtr, newLen)) return EILSEQ
+  if (normalise('', pathText(ptr, len)) === '/') return 10 // EBUSY: the directory itself, as POSIX has it
   if (fd !== newFd && PREOPENS.has(fd) && PREOPENS.has(newFd)) return EXDEV
   if (fd === INPUT_FD || newFd === INPUT_FD) return EROFS
   const errno = rename(fd, ptr, len, newFd, newPtr, newLen)
   if (errno === ENOTCAPABLE) shared[2] = 1
   return errno
+}
+// SBX-005.7, SBX-005.11 … SBX-005.13: what a program reads about files depends on the
+// path alone. Each descriptor's guest path is tracked (the guest path /core/a is the
+// host path <root>/core/a); stat results are rewritten, listings made here.
+const paths = new Map([[3, '/core'], [4, '/input'], [5, '/out']])
+const pathText = (ptr, len) => Buffer.from(new Uint8Array(instance.exports.memory.buffer, ptr, len)).toString('utf8')
+const normalise = (base, rel) => {
+  const parts = []
+  for (const part of `${base}/${rel}`.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') parts.pop()
+    else parts.push(part)
+  }
+  return '/' + parts.join('/')
+}
+const number = (text) => createHash('sha256').update(text, 'utf8').digest().readBigUInt64LE(0) & ((1n << 63n) - 1n)
+function rewriteStat (buf, path) {
+  const v = view()
+  if (path === null) { // a standard stream
+    v.setBigUint64(buf, 0n, true)
+    v.setBigUint64(buf + 8, 0n, true)
+    v.setUint8(buf + 16, 0)
+  } else {
+    v.setBigUint64(buf, number('/' + path.split('/')[1]), true)
+    v.setBigUint64(buf + 8, number(path), true)
+    v.setBigUint64(buf + 24, 1n, true)
+    if (v.getUint8(buf + 16) === 3) v.setBigUint64(buf + 32, 0n, true)
+  }
+  for (const at of [40, 48, 56]) v.setBigUint64(buf + at, FIXED_NS, true)
+}
+{
+  const open = preview1.path_open
+  preview1.path_open = (...args) => {
+    const errno = open(...args)
+    if (errno === 0 && paths.has(args[0])) paths.set(view().getUint32(args[8], true), normalise(paths.get(args[0]), pathText(args[2], args[3])))
+    return errno
+  }
+  const close = preview1.fd_close
+  preview1.fd_close = (fd) => { const errno = close(fd); if (errno === 0 && fd > 5) paths.delete(fd); return errno }
+  const renumber = preview1.fd_renumber
+  preview1.fd_renumber = (from, to) => {
+    const errno = renumber(from, to)
+    if (errno === 0) { if (paths.has(from)) paths.set(to, paths.get(from)); else paths.delete(to); paths.delete(from) }
+    return errno
+  }
+  const fstat = preview1.fd_filestat_get
+  preview1.fd_filestat_get = (fd, buf) => {
+    const errno = fstat(fd, buf)
+    if (errno === 0 && (fd <= 2 || paths.has(fd))) rewriteStat(buf, fd <= 2 ? null : paths.get(fd))
+    return errno
+  }
+  const pstat = preview1.path_filestat_get
+  preview1.path_filestat_get = (fd, flags, ptr, len, buf) => {
+    const errno = pstat(fd, flags, ptr, len, buf)
+    if (errno === 0 && paths.has(fd)) rewriteStat(buf, normalise(paths.get(fd), pathText(ptr, len)))
+    return errno
+  }
+  const readdir = preview1.fd_readdir
+  preview1.fd_readdir = (fd, buf, bufLen, cookie, usedPtr) => {
+    if (!paths.has(fd)) return readdir(fd, buf, bufLen, cookie, usedPtr)
+    const dir = paths.get(fd)
+    let names
+    try {
+      names = readdirSync(root + dir, { encoding: 'buffer' }).sort(Buffer.compare)
+    } catch {
+      return readdir(fd, buf, bufLen, cookie, usedPtr)
+    }
+    const out = []
+    for (let i = Number(cookie); i < names.length; i++) {
+      const name = names[i]
+      const entry = Buffer.alloc(24 + name.length)
+      entry.writeBigUInt64LE(BigInt(i + 1), 0)
+      entry.writeBigUInt64LE(number(`${dir}/${name.toString('utf8')}`), 8)
+      entry.writeUInt32LE(name.length, 16)
+      const info = lstatSync(`${root}${dir}/${name.toString('utf8')}`, { throwIfNoEntry: false })
+      entry.writeUInt8(info === undefined ? 0 : info.isDirectory() ? 3 : info.isFile() ? 4 : info.isSymbolicLink() ? 7 : 0, 20)
+      name.copy(entry, 24)
+      out.push(entry)
+      if (out.reduce((n, e) => n + e.length, 0) >= bufLen) break
+    }
+    const all = Buffer.concat(out).subarray(0, bufLen)
+    new Uint8Array(instance.exports.memory.buffer, buf, all.length).set(all)
+    view().setUint32(usedPtr, all.length, true)
+    return 0
+  }
 }
 Object.assign(preview1, {
   path_link: forbidden, // SBX-004.6: no links, hard or symbolic
