@@ -165,17 +165,7 @@ const SANDBOX_KNOWN_FAILURES = [{
 }, {
   test: 'test_the_start_up_is_not_charged_to_the_run',
   reason: 'V8 has no fuel (SBX-006.1, SBX-006.4): a run is bounded by time, start-up included; README, Sandbox'
-}, ...[
-  'os.ftruncate(fd, 1025)-output-too-large]',
-  "os.lseek(fd, 1024, 0); os.write(fd, b'x')-output-too-large]",
-  'os.write(fd, bytes(1000)); os.write(fd, bytes(25))-output-too-large]',
-  'os.write(fd, bytes(1025))-output-too-large]',
-  'os.write(fd, bytes(600)); os.ftruncate(fd, 0); os.write(fd, -output-too-large]',
-  'os.write(fd, bytes(600)); os.lseek(fd, 0, 0); os.write(fd, b-output-too-large]'
-].map((params) => ({
-  test: `test_writes_are_counted_when_made[${params}`,
-  reason: 'writes go to host files through uvwasi and are measured only when the run ends, so a write past the budget is not refused (SBX-007.4); README, Sandbox'
-}))]
+}]
 
 // --- the envelope (ADP-003, ADP-007, ADP-008) -------------------------------------------
 

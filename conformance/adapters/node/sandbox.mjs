@@ -302,15 +302,16 @@ const WORKER = new URL('./sandboxworker.mjs', import.meta.url)
 
 /** Run the interpreter in a worker; wait at most `budgetMs`. */
 function execute (module, root, seed, limits) {
-  const shared = new Int32Array(new SharedArrayBuffer(16)) // [done, exit code, forbidden, trapped at memory limit]
-  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, shared } })
+  const shared = new Int32Array(new SharedArrayBuffer(20)) // [done, exit code, forbidden, trapped at memory limit, past the write budget]
+  const budget = limits.core + limits.sends // SBX-007.4
+  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, budget, shared } })
   // V8 has no fuel (SBX-006.1): a budget of time stands in, generous enough for the
   // interpreter's start (about 3 x 10^8 fuel in the reference) on a busy machine.
   const budgetMs = Math.min(8000, 2000 + limits.fuel / 1e6)
   const waited = Atomics.wait(shared, 0, 0, budgetMs)
   worker.terminate()
   if (waited === 'timed-out') return { timedOut: true }
-  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1 }
+  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1, overBudget: shared[4] === 1 }
 }
 
 function run (space, program, core, messages, limits) {
@@ -339,6 +340,7 @@ function run (space, program, core, messages, limits) {
     if (done.forbidden || done.code === EXIT_FORBIDDEN) fail('forbidden-operation', 'SBX-008.2', `the program tried a forbidden operation: ${tail.trim()}`)
     if (done.code === EXIT_MEMORY) fail('memory-limit', 'SBX-006.2', 'the program ran out of memory (MemoryError)')
     if (stdout.length > limits.output || stderr.length > limits.output) fail('output-too-large', 'SBX-007.2', `the program wrote more than ${limits.output} bytes`)
+    if (done.overBudget) fail('output-too-large', 'SBX-007.4', 'the program wrote more to files than the write budget')
     if (done.code !== 0) fail('program-exit', 'SBX-008.3', `the program exited with status ${done.code}: ${tail.trim()}`)
     const newCore = readDirectory(space, join(root, 'core'), '', written, { left: limits.core })
     const sends = readSends(join(root, 'out', 'sends.json'), limits.sends)

@@ -5,10 +5,10 @@
 
 import { WASI } from 'node:wasi'
 import { workerData } from 'node:worker_threads'
-import { closeSync, lstatSync, openSync, readdirSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 
-const { module, root, seed, memory: limit, shared } = workerData
+const { module, root, seed, memory: limit, budget, shared } = workerData
 const runSeed = Buffer.from(seed)
 const ENOTSUP = 58
 const FIXED_NS = 946684800n * 1000000000n // SBX-005.4: 2000-01-01T00:00:00Z
@@ -187,6 +187,47 @@ function rewriteStat (buf, path) {
     new Uint8Array(instance.exports.memory.buffer, buf, all.length).set(all)
     view().setUint32(usedPtr, all.length, true)
     return 0
+  }
+}
+// SBX-007.4: bytes written to files count at each write against the write budget (the
+// core limit plus the sends limit), overwrites and files later removed included; a write
+// that would pass it fails with ENOSPC and the run ends output-too-large. A write counts
+// its bytes, or the growth of the file when that is more (a write past the end fills a
+// hole); a truncation that grows a file counts the growth.
+{
+  const ENOSPC = 51
+  let written = 0
+  const sizeOf = (fd) => { try { return statSync(root + paths.get(fd)).size } catch { return 0 } }
+  const counted = (fd) => fd > 5 && paths.has(fd) && !paths.get(fd).startsWith('/input/')
+  const spend = (amount) => {
+    written += amount
+    if (written > budget) { shared[4] = 1; return false }
+    return true
+  }
+  const ioBytes = (iovs, count) => {
+    const v = view()
+    let n = 0
+    for (let i = 0; i < count; i++) n += v.getUint32(iovs + 8 * i + 4, true)
+    return n
+  }
+  for (const name of ['fd_write', 'fd_pwrite']) {
+    const real = preview1[name]
+    preview1[name] = (fd, iovs, count, ...rest) => {
+      if (!counted(fd)) return real(fd, iovs, count, ...rest)
+      const n = ioBytes(iovs, count)
+      if (written + n > budget) { shared[4] = 1; return ENOSPC }
+      const before = sizeOf(fd)
+      const errno = real(fd, iovs, count, ...rest)
+      if (errno === 0 && !spend(Math.max(n, sizeOf(fd) - before))) return ENOSPC
+      return errno
+    }
+  }
+  const setSize = preview1.fd_filestat_set_size
+  preview1.fd_filestat_set_size = (fd, size) => {
+    if (!counted(fd)) return setSize(fd, size)
+    const growth = Number(size) - sizeOf(fd)
+    if (growth > 0 && !spend(growth)) return ENOSPC
+    return setSize(fd, size)
   }
 }
 Object.assign(preview1, {
