@@ -30,9 +30,17 @@ from typing import Any, Final, cast
 
 import wasmtime
 import wasmtime._ffi as ffi
-import wasmtime._func as wasmtime_func
 
-from ..wasm._engine import _RAW_BYTES, _RAW_CALLBACK, _c_function, _memory_data, _memory_data_size
+from ..wasm._raw import (
+    RAW_CALLBACK,
+    RESULT,
+    c_function,
+    define_unchecked,
+    memory_data,
+    memory_data_size,
+    raw_trap,
+    value_array,
+)
 from ._calls import ARGV, FUNCTIONS, ProcExit
 from ._fs import ENOTSUP, FIXED_TIME_NS, Filesystem, WasiError
 
@@ -81,8 +89,8 @@ class WasiState:
         span = self.span
         if span is None:
             memory = ctypes.addressof(self.memory)
-            size = _memory_data_size(self.context, memory)
-            span = self.span = ((_memory_data(self.context, memory) or 0) if size else 0, size)
+            size = memory_data_size(self.context, memory)
+            span = self.span = ((memory_data(self.context, memory) or 0) if size else 0, size)
         return span
 
     def read(self, ptr: int, length: int) -> bytes:
@@ -129,8 +137,8 @@ _U64: Final = struct.Struct("<Q")
 _IOVEC: Final = struct.Struct("<II")
 
 _VOID_P = ctypes.c_void_p
-_caller_context: Final = _c_function("wasmtime_caller_context", _VOID_P, _VOID_P)
-_caller_export_get: Final = _c_function(
+_caller_context: Final = c_function("wasmtime_caller_context", _VOID_P, _VOID_P)
+_caller_export_get: Final = c_function(
     "wasmtime_caller_export_get", ctypes.c_bool, _VOID_P, ctypes.c_char_p, ctypes.c_size_t, _VOID_P
 )
 
@@ -151,12 +159,6 @@ def _bind_memory(state: WasiState, caller: int) -> None:
 #: number of functions still holding the key (wasmtime calls the finalizer once for each).
 _RUNS: Final[dict[int, list[Any]]] = {}
 _KEYS: Final = itertools.count(1)
-_FORMATS: Final = {
-    "i": f"I{_RAW_BYTES - 4}x",
-    "I": f"Q{_RAW_BYTES - 8}x",
-    "q": f"q{_RAW_BYTES - 8}x",
-}
-_RESULT: Final = struct.Struct("<I")
 
 
 def _callback(params: str, function: Callable[..., int | None]) -> Any:
@@ -167,8 +169,8 @@ def _callback(params: str, function: Callable[..., int | None]) -> Any:
     its errno (and a forbidden attempt is recorded); any other exception ends the
     run, handed on as wasmtime-py hands one on.
     """
-    unpack = struct.Struct("<" + "".join(_FORMATS[kind] for kind in params)).unpack
-    size = _RAW_BYTES * len(params)
+    array, unpack = value_array(params)
+    pack_into = RESULT.pack_into
 
     def call(env: int | None, caller: int, values: int, _count: int) -> int:
         try:
@@ -179,21 +181,20 @@ def _callback(params: str, function: Callable[..., int | None]) -> Any:
             state.span = None
             if state.memory is None:
                 _bind_memory(state, caller)
+            raw = array.from_address(values)
             try:
-                result = function(state, *unpack(ctypes.string_at(values, size)))
+                result = function(state, *unpack(raw))
             except WasiError as error:
                 if error.forbidden is not None:
                     state.forbidden.append(error.forbidden)
                 result = error.errno
             if result is not None:
-                ctypes.memmove(values, _RESULT.pack(result), _RESULT.size)
+                pack_into(raw, 0, result)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
-            wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
-            trap = wasmtime.Trap("python exception")._consume()
-            return ctypes.cast(trap, ctypes.c_void_p).value or 0
+            return raw_trap(exc)
 
-    return _RAW_CALLBACK(call)
+    return RAW_CALLBACK(call)
 
 
 def _release(env: int | None) -> None:
@@ -228,20 +229,6 @@ def linker(engine: wasmtime.Engine, state: WasiState) -> wasmtime.Linker:
     key = next(_KEYS)
     functions = _functions()
     _RUNS[key] = [weakref.ref(state), len(functions)]
-    module = WASI.encode()
     for name, (callback, ty) in functions.items():
-        field_name = name.encode()
-        error = ffi.wasmtime_linker_define_func_unchecked(
-            link.ptr(),
-            ctypes.create_string_buffer(module),
-            len(module),
-            ctypes.create_string_buffer(field_name),
-            len(field_name),
-            ty.ptr(),
-            ctypes.cast(callback, ffi.wasmtime_func_unchecked_callback_t),
-            ctypes.c_void_p(key),
-            _finalize,
-        )
-        if error:  # pragma: no cover - the names and types are WASI's
-            raise wasmtime.WasmtimeError._from_ptr(error)
+        define_unchecked(link, WASI, name, ty, callback, key, _finalize)
     return link

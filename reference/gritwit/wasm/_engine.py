@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextvars
 import ctypes
-import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from .._errors import (
 from .._ids import ObjectId
 from ._abi import (
     ABI_LIMITS,
+    ABSENT,
     EXPORT_MEMORY,
     EXPORT_QUERY,
     EXPORT_STEP,
@@ -61,6 +61,18 @@ from ._abi import (
 from ._binary import memory_only, without_start
 from ._host import Host
 from ._image import ZERO_CHUNK, GlobalValue, Image, ImageSession, decode_global
+from ._raw import (
+    RAW_CALLBACK,
+    RESULT,
+    context_get_fuel,
+    context_set_fuel,
+    define_unchecked,
+    func_call_unchecked,
+    memory_data,
+    memory_data_size,
+    raw_trap,
+    value_array,
+)
 
 __all__ = ["CallResult", "LoadedModule", "WasmEngine", "wat_to_wasm"]
 
@@ -80,8 +92,15 @@ def wat_to_wasm(text: str) -> bytes:
     return bytes(wasmtime.wat2wasm(text))
 
 
-def _engine() -> wasmtime.Engine:
-    """An engine for the ABI's deterministic feature set (WASM-003, WASM-006, WASM-019)."""
+def _engine(*, fixed_memory: bool = False) -> wasmtime.Engine:
+    """An engine for the ABI's deterministic feature set (WASM-003, WASM-006, WASM-019).
+
+    With ``fixed_memory`` a memory stays where it was made, however it grows (within
+    its reservation, 4 GiB on 64-bit hosts: any 32-bit memory), so a view of it stays
+    valid (:class:`_Guest`).  Modules compiled with and without it do not load in each
+    other's engine, so the sandbox, whose interpreter is compiled once and cached on
+    disk, keeps wasmtime's default.
+    """
     config = wasmtime.Config()
     config.consume_fuel = True
     config.cranelift_nan_canonicalization = True
@@ -98,6 +117,8 @@ def _engine() -> wasmtime.Engine:
     config.wasm_wide_arithmetic = False
     config.wasm_custom_page_sizes = False
     config.parallel_compilation = False
+    if fixed_memory:
+        config.memory_may_move = False
     return wasmtime.Engine(config)
 
 
@@ -148,47 +169,90 @@ class _Guest:
     round trip to the engine to read and write the fuel.
     """
 
-    __slots__ = ("_active", "_context", "_handle", "_memory", "_span")
+    __slots__ = ("_active", "_context", "_handle", "_memory", "_view")
 
     def __init__(
         self, active: _Active, memory: wasmtime.Memory, context: wasmtime.Store | wasmtime.Caller
     ) -> None:
         self._active, self._memory, self._context = active, memory, context
-        #: The addresses of the store's context and the memory, for :meth:`_where`.
+        #: The addresses of the store's context and the memory, for :meth:`_refresh`.
         self._handle = (_address(context), ctypes.addressof(memory._memory))
-        #: The memory's address and size, found once per host call (:meth:`enter`).
-        self._span: tuple[int, int] | None = None
+        #: The memory as far as it is known to reach; :meth:`_refresh` finds it again when
+        #: a range reaches beyond (the guest may have grown it between host calls).
+        self._view = _NO_MEMORY
 
-    def enter(self) -> None:
-        """A host call begins: the guest ran since the last one and may have grown its memory.
+    @classmethod
+    def _kept(cls, active: _Active, kept: _Kept) -> _Guest:
+        """The guest of a call in ``kept``, whose handles and memory are known."""
+        guest = object.__new__(cls)
+        guest._active, guest._memory, guest._context = active, kept.memory, kept.store
+        guest._handle, guest._view = kept.handle, kept.view
+        return guest
 
-        Within one host call no guest code runs, so the memory neither grows nor
-        moves: its address and size are then asked of the engine once.
+    def _refresh(self) -> memoryview:
+        """The whole memory, asked of the engine: it may have grown since the view was made.
+
+        A memory never shrinks, and never moves (the engine's ``fixed_memory``), so a
+        range within the last view is within the memory: the engine is asked again only
+        when a range reaches beyond it.
         """
-        self._span = None
+        context, memory = self._handle
+        size = memory_data_size(context, memory)
+        self._view = _span_view(memory_data(context, memory) if size else None, size)
+        return self._view
 
-    def _where(self) -> tuple[int, int]:
-        span = self._span
-        if span is None:
-            context, memory = self._handle
-            size = _memory_data_size(context, memory)
-            span = self._span = ((_memory_data(context, memory) or 0) if size else 0, size)
-        return span
+    def _beyond(self, ptr: int, length: int) -> memoryview:
+        """The memory, for a range beyond the last view: it traps unless the memory grew.
+
+        A range outside the memory traps (WASM-007.2).
+        """
+        view = self._refresh()
+        if ptr + length > len(view):
+            raise WasmTrap("WASM-007.2", f"range {ptr}+{length} is outside the guest's memory")
+        return view
 
     def size(self) -> int:
-        return self._where()[1]
+        return len(self._refresh())
 
     def read(self, ptr: int, length: int) -> bytes:
-        base, size = self._where()
-        if ptr + length > size:
-            raise WasmTrap("WASM-007.2", f"range {ptr}+{length} is outside the guest's memory")
-        return ctypes.string_at(base + ptr, length)
+        view = self._view
+        if ptr + length > len(view):
+            view = self._beyond(ptr, length)
+        return view[ptr : ptr + length].tobytes()
 
     def write(self, ptr: int, data: bytes) -> None:
-        base, size = self._where()
-        if ptr + len(data) > size:
-            raise WasmTrap("WASM-007.2", f"range {ptr}+{len(data)} is outside the guest's memory")
-        ctypes.memmove(base + ptr, data, len(data))
+        view = self._view
+        if ptr + len(data) > len(view):
+            view = self._beyond(ptr, len(data))
+        view[ptr : ptr + len(data)] = data
+
+    def take(self, ptr: int, length: int) -> bytes:
+        """``length`` bytes at ``ptr``; a range outside memory traps (WASM-007.2).
+
+        Each byte copied in costs one unit of fuel (WASM-019).
+        """
+        view = self._view
+        if ptr + length > len(view):
+            view = self._beyond(ptr, length)
+        self.charge(length)
+        return view[ptr : ptr + length].tobytes()
+
+    def give(self, value: bytes | None, buf: int, cap: int) -> int:
+        """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``.
+
+        A buffer outside memory traps (WASM-007.2), an absent value is ``-1`` and
+        writes nothing (WASM-007.5); each byte copied out costs one unit of fuel
+        (WASM-019).
+        """
+        view = self._view
+        if buf + cap > len(view):
+            view = self._beyond(buf, cap)
+        if value is None:
+            return ABSENT
+        part = value[:cap]
+        self.charge(len(part))
+        view[buf : buf + len(part)] = part
+        return len(value)
 
     def charge(self, units: int) -> None:
         active = self._active
@@ -204,62 +268,37 @@ def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
     return memory
 
 
-def _c_function(name: str, restype: Any, *argtypes: Any) -> Any:
-    """The engine's C function ``name`` taking plain addresses, for the hot path of a call.
-
-    A new ctypes function object (``dll[name]`` is never shared), so wasmtime-py's own
-    declaration, whose pointer arguments ctypes type-checks on every call, stays as is.
-    """
-    function = ffi.dll[name]
-    function.restype, function.argtypes = restype, list(argtypes)
-    return function
-
-
 _VOID_P = ctypes.c_void_p
-#: ``size_t wasmtime_memory_data_size(const wasmtime_context_t*, const wasmtime_memory_t*)``
-_memory_data_size: Final = _c_function(
-    "wasmtime_memory_data_size", ctypes.c_size_t, _VOID_P, _VOID_P
-)
-#: ``uint8_t *wasmtime_memory_data(const wasmtime_context_t*, const wasmtime_memory_t*)``
-_memory_data: Final = _c_function("wasmtime_memory_data", _VOID_P, _VOID_P, _VOID_P)
-#: ``wasmtime_error_t *wasmtime_func_call_unchecked(context, func, values, count, trap**)``
-_func_call_unchecked: Final = _c_function(
-    "wasmtime_func_call_unchecked", _VOID_P, _VOID_P, _VOID_P, _VOID_P, ctypes.c_size_t, _VOID_P
-)
 
 
 def _address(context: wasmtime.Store | wasmtime.Caller) -> int:
-    """The address of a store's (or caller's) context, for the functions above."""
+    """The address of a store's (or caller's) context, for the C functions of :mod:`._raw`."""
     return ctypes.cast(context._context(), _VOID_P).value or 0
 
 
-#: Bytes of one value in the value array of an unchecked call.
-_RAW_BYTES: Final = ctypes.sizeof(ffi.wasmtime_val_raw_t)
+#: The view of a memory of no bytes.
+_NO_MEMORY: Final = memoryview(bytearray())
 
 
-#: wasmtime's unchecked callback (``wasmtime_func_unchecked_callback_t``) with its
-#: pointers received as plain addresses, which ctypes passes on at less cost.
-_RAW_CALLBACK: Final = ctypes.CFUNCTYPE(
-    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
-)
-#: A host function's ``i32`` result, written over the first value (WASM-007.1).
-_RESULT: Final = struct.Struct("<I")
+def _span_view(address: int | None, size: int) -> memoryview:
+    """The ``size`` bytes at ``address`` as a writable byte view, without copying them."""
+    if not size or not address:
+        return _NO_MEMORY
+    return memoryview((ctypes.c_ubyte * size).from_address(address)).cast("B")
 
 
 def _host_function(name: str, arity: int) -> Any:
     """Host function ``name`` for instances with their memory known (no start function).
 
-    A raw callback of wasmtime's unchecked C API: the ``i32`` arguments are read
-    from, and the result written to, the engine's value array, with none of the
-    per-call type conversions of ``Linker.define_func`` — its type is the linker's
-    (WASM-007.1), so every value is an ``i32``.  An exception is handed to the
-    caller of the export as wasmtime-py hands one on (its ``LAST_EXCEPTION``).
+    A raw callback of wasmtime's unchecked C API (:mod:`._raw`): the ``i32``
+    arguments are read from, and the result written to, the engine's value
+    array, with none of the per-call type conversions of ``Linker.define_func``
+    — its type is the linker's (WASM-007.1), so every value is an ``i32``, read
+    as unsigned: pointers and lengths are byte offsets (WASM-007.2).  An
+    exception is handed to the caller of the export (:func:`._raw.raw_trap`).
     """
-
-    # Each value is a ``wasmtime_val_raw_t``, an ``i32`` in its first 4 bytes, little-endian;
-    # read as unsigned, pointers and lengths are byte offsets (WASM-007.2).
-    unpack = struct.Struct("<" + f"I{_RAW_BYTES - 4}x" * arity).unpack
-    size = _RAW_BYTES * arity
+    array, unpack = value_array("i" * arity)
+    pack_into = RESULT.pack_into
 
     def call(env: Any, caller: Any, values: Any, count: int) -> int:
         try:
@@ -269,39 +308,14 @@ def _host_function(name: str, arity: int) -> Any:
                 # Only a start function calls before the export, and a module with one is
                 # linked to the caller's host functions (WASM-005.2).
                 raise WasmTrap("WASM-005.2", "a host call before the instance exists")
-            guest.enter()
-            guest.charge(HOST_CALL_COST)
-            args = unpack(ctypes.string_at(values, size))
-            result = active.host.function(name)(guest, *args)
-            ctypes.memmove(values, _RESULT.pack(result & _U32), _RESULT.size)
+            guest.charge(HOST_CALL_COST)  # WASM-019
+            raw = array.from_address(values)
+            pack_into(raw, 0, active.host.function(name)(guest, *unpack(raw)) & _U32)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
-            wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
-            trap = wasmtime.Trap("python exception")._consume()
-            return ctypes.cast(trap, ctypes.c_void_p).value or 0
+            return raw_trap(exc)
 
-    return _RAW_CALLBACK(call)
-
-
-_NO_FINALIZER: Final = ctypes.cast(0, ctypes.CFUNCTYPE(None, ctypes.c_void_p))
-
-
-def _define_raw(linker: wasmtime.Linker, name: str, ty: wasmtime.FuncType, callback: Any) -> None:
-    """``linker.define_func``, for a raw callback of :func:`_host_function`."""
-    module, field = IMPORT_MODULE.encode(), name.encode()
-    error = ffi.wasmtime_linker_define_func_unchecked(
-        linker.ptr(),
-        ctypes.create_string_buffer(module),
-        len(module),
-        ctypes.create_string_buffer(field),
-        len(field),
-        ty.ptr(),
-        ctypes.cast(callback, ffi.wasmtime_func_unchecked_callback_t),
-        None,
-        _NO_FINALIZER,
-    )
-    if error:  # pragma: no cover - names and types are ABI 1's
-        raise wasmtime.WasmtimeError._from_ptr(error)
+    return RAW_CALLBACK(call)
 
 
 def _caller_host_function(name: str) -> Callable[..., int]:
@@ -325,7 +339,7 @@ class WasmEngine:
     def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
         """Link every host function of ABI 1 with its type: ``i32``s → ``i32`` (WASM-007.1)."""
         self.limits = limits
-        self._engine = _engine()
+        self._engine = _engine(fixed_memory=True)
         # Two linkers: host calls that reach memory through a ``Caller`` are slower,
         # and only a start function, which runs inside instantiation, needs them.
         self._linker = wasmtime.Linker(self._engine)
@@ -334,7 +348,7 @@ class WasmEngine:
         self._callbacks = {name: _host_function(name, arity) for name, arity in IMPORTS.items()}
         for name, arity in IMPORTS.items():
             ty = wasmtime.FuncType([wasmtime.ValType.i32()] * arity, [wasmtime.ValType.i32()])
-            _define_raw(self._linker, name, ty, self._callbacks[name])
+            define_unchecked(self._linker, IMPORT_MODULE, name, ty, self._callbacks[name])
             self._caller_linker.define_func(
                 IMPORT_MODULE, name, ty, _caller_host_function(name), True
             )
@@ -489,7 +503,8 @@ class WasmEngine:
             finally:
                 _ACTIVE.reset(token)
                 active.guest = None  # no cycle with the guest: both go when the call does
-        return CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
+            left = store.get_fuel() if kept is None else kept.fuel_left()
+        return CallResult(fuel=limits.fuel - left + active.host_fuel)
 
     def _take(self, loaded: LoadedModule) -> _Kept:
         """The module's kept instance, reset to a fresh one, or a new one (WASM-005.1)."""
@@ -566,38 +581,45 @@ class _Kept:
     one copy of the initial memory instead of a new store and instance.
     """
 
-    __slots__ = ("_handle", "_snapshot", "exports", "memory", "store")
+    __slots__ = ("_funcs", "_snapshot", "exports", "handle", "memory", "store", "view")
 
     def __init__(self, store: wasmtime.Store, exports: Any) -> None:
         """Keep a just instantiated instance: its memory now is what every call starts with."""
         self.store, self.exports = store, exports
         self.memory = _memory(exports)
-        self._handle = (_address(store), ctypes.addressof(self.memory._memory))
-        view = _view(self.memory, store)
-        self._snapshot = view.tobytes()
-        view.release()
+        #: The addresses of the store's context and of the memory (:mod:`._raw`).
+        self.handle = (_address(store), ctypes.addressof(self.memory._memory))
+        #: The address of each export called so far, by name.
+        self._funcs: dict[str, int] = {}
+        #: The memory at its initial size, the size of every call's start.
+        self.view = _view(self.memory, store)
+        self._snapshot = self.view.tobytes()
 
     def reset(self, limits: WasmLimits) -> bool:
         """Make the instance fresh again (WASM-005.1); ``False`` if its memory grew."""
-        context, memory = self._handle
-        size, snapshot = _memory_data_size(context, memory), self._snapshot
+        context, memory = self.handle
+        size, snapshot = memory_data_size(context, memory), self._snapshot
         if size != len(snapshot):
             return False
-        if size:
-            ctypes.memmove(_memory_data(context, memory), snapshot, size)
-        self.store.set_fuel(limits.fuel)
+        self.view[:] = snapshot
+        _check(context_set_fuel(context, limits.fuel))
         return True
+
+    def fuel_left(self) -> int:
+        """The store's fuel (``store.get_fuel()``, through :mod:`._raw`)."""
+        fuel = ctypes.c_uint64()
+        _check(context_get_fuel(self.handle[0], ctypes.addressof(fuel)))
+        return fuel.value
 
     def run(self, export: str, active: _Active) -> None:
         """Call ``export`` serving ``active``'s host; a trap becomes its typed error."""
-        store = self.store
-        active.guest = _Guest(active, self.memory, store)
-        func: Any = self.exports[export]
+        active.guest = _Guest._kept(active, self)
+        func = self._funcs.get(export)
+        if func is None:
+            func = self._funcs[export] = ctypes.addressof(self.exports[export]._func)
         trap = _VOID_P()
         # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
-        error = _func_call_unchecked(
-            self._handle[0], ctypes.addressof(func._func), _NO_VALUES, 0, ctypes.addressof(trap)
-        )
+        error = func_call_unchecked(self.handle[0], func, _NO_VALUES, 0, ctypes.addressof(trap))
         if trap.value:
             pointer = ctypes.cast(trap, ctypes.POINTER(ffi.wasm_trap_t))
             typed = _typed(wasmtime.Trap._from_ptr(pointer))
@@ -609,6 +631,13 @@ class _Kept:
             wasmtime_func.maybe_raise_last_exn()
             failure = ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t))
             raise wasmtime.WasmtimeError._from_ptr(failure)
+
+
+def _check(error: int | None) -> None:
+    """Raise the error a C function of :mod:`._raw` returned, if any."""
+    if error:  # pragma: no cover - fuel is configured (consume_fuel), so never
+        failure = ctypes.cast(error, ctypes.POINTER(ffi.wasmtime_error_t))
+        raise wasmtime.WasmtimeError._from_ptr(failure)
 
 
 #: The value array of a call of a ``[] -> []`` export: no parameters, no results.

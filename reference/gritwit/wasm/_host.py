@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from .._codec import object_id
-from .._errors import GritError, InvalidId, OutputTooLarge, WasmTrap
+from .._errors import GritError, InvalidId, ObjectNotFound, OutputTooLarge, WasmTrap
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..wit._actors import QueryInput
@@ -36,7 +36,11 @@ _HIDDEN = "genesis"
 
 
 class Guest(Protocol):
-    """The calling instance's memory and fuel, as the host functions see them."""
+    """The calling instance's memory and fuel, as the host functions see them.
+
+    A range outside the memory traps (WASM-007.2); every byte copied across costs
+    one unit of fuel (WASM-019).
+    """
 
     def size(self) -> int: ...
 
@@ -44,36 +48,23 @@ class Guest(Protocol):
 
     def write(self, ptr: int, data: bytes) -> None: ...
 
+    def take(self, ptr: int, length: int) -> bytes:
+        """``length`` bytes at ``ptr``, a byte copied in costing a unit of fuel."""
+
+    def give(self, value: bytes | None, buf: int, cap: int) -> int:
+        """Copy-out (WASM-007.4): the first ``min(n, cap)`` bytes of ``value`` at ``buf``.
+
+        Returns ``n``, or ``-1`` for ``None``, which writes nothing (WASM-007.5); a
+        byte copied out costs a unit of fuel.
+        """
+
     def charge(self, units: int) -> None:
         """Consume ``units`` of fuel; ``fuel-exhausted`` when there are not enough (WASM-019)."""
 
 
-def _take(guest: Guest, ptr: int, length: int) -> bytes:
-    """``length`` bytes at ``ptr``; a range outside memory traps (WASM-007).
-
-    Each byte copied in costs one unit of fuel (WASM-019).
-    """
-    if ptr + length > guest.size():
-        raise WasmTrap("WASM-007.2", f"range {ptr}+{length} is outside the guest's memory")
-    guest.charge(length)
-    return guest.read(ptr, length)
-
-
 def _give(guest: Guest, value: bytes | None, buf: int, cap: int) -> int:
-    """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``.
-
-    A buffer outside memory traps (WASM-007); each byte copied out costs one unit
-    of fuel (WASM-019).
-    """
-    if buf + cap > guest.size():
-        raise WasmTrap("WASM-007.2", f"buffer {buf}+{cap} is outside the guest's memory")
-    if value is None:
-        return ABSENT
-    part = value[:cap]
-    guest.charge(len(part))
-    if part:
-        guest.write(buf, part)
-    return len(value)
+    """Copy-out with length-return-then-retry (WASM-007.4, WASM-007.2, WASM-019)."""
+    return guest.give(value, buf, cap)
 
 
 def _headers(raw: bytes) -> dict[str, str] | None:
@@ -169,7 +160,7 @@ class Host:
             )
 
     def _h_core_read(self, g: Guest, path: int, path_len: int, buf: int, cap: int) -> int:
-        names = parse_path(_take(g, path, path_len))
+        names = parse_path(g.take(path, path_len))
         if names is None:
             return INVALID
         return _give(g, blob_data(self.core.lookup(names)), buf, cap)
@@ -211,7 +202,7 @@ class StepHost(Host):
         """A header's value, or -1 when the message has no such header (WASM-009.3)."""
         item = self._message(i)[2]
         try:
-            key = _take(g, name, name_len).decode("utf-8")
+            key = g.take(name, name_len).decode("utf-8")
         except UnicodeDecodeError:
             return INVALID
         value = item.message.headers.get(key)
@@ -219,7 +210,7 @@ class StepHost(Host):
 
     def _content(self, g: Guest, i: int, path: int, path_len: int) -> ObjectId | int | None:
         item = self._message(i)[2]
-        raw = _take(g, path, path_len)
+        raw = g.take(path, path_len)
         names = () if not raw else parse_path(raw)
         if names is None:
             return INVALID
@@ -272,13 +263,13 @@ class StepHost(Host):
         return 0
 
     def _write_path(self, g: Guest, path: int, path_len: int) -> tuple[str, ...] | None:
-        return parse_path(_take(g, path, path_len))
+        return parse_path(g.take(path, path_len))
 
     def _h_core_set(
         self, g: Guest, path: int, path_len: int, data: int, size: int, hdrs: int, hdrs_len: int
     ) -> int:
         names = self._write_path(g, path, path_len)
-        payload, raw_headers = _take(g, data, size), _take(g, hdrs, hdrs_len)
+        payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)
         headers = _headers(raw_headers)
         blob = None if names is None or headers is None else _blob(payload, headers)
         if names is None or blob is None:
@@ -294,7 +285,7 @@ class StepHost(Host):
     def _h_core_link(self, g: Guest, path: int, path_len: int, oid: int, oid_len: int) -> int:
         """Set a path to an existing object (WASM-011.4): one effect, no bytes (WASM-018.2)."""
         names = self._write_path(g, path, path_len)
-        target = _text_id(_take(g, oid, oid_len))
+        target = _text_id(g.take(oid, oid_len))
         if names is None or target is None:
             return INVALID
         if not self.core.set(names, target):
@@ -316,8 +307,8 @@ class StepHost(Host):
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, flags: int
     ) -> tuple[ObjectId, dict[str, str], bool] | None:
         """Recipient, headers, signal; ``None`` if one is malformed (WASM-008.1, WASM-008.3)."""
-        recipient = _text_id(_take(g, to, to_len))
-        headers = _headers(_take(g, hdrs, hdrs_len))
+        recipient = _text_id(g.take(to, to_len))
+        headers = _headers(g.take(hdrs, hdrs_len))
         if recipient is None or headers is None or not _flags_clear(flags):
             return None
         return recipient, headers, bool(flags & SIGNAL)
@@ -327,7 +318,7 @@ class StepHost(Host):
         flags: int,
     ) -> int:  # fmt: skip
         """Queue a message whose content is a new blob holding the data (WASM-012.1)."""
-        payload = _take(g, data, size)
+        payload = g.take(data, size)
         parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
         if parsed is None:
             return INVALID
@@ -342,7 +333,7 @@ class StepHost(Host):
         flags: int,
     ) -> int:  # fmt: skip
         """Queue a message whose content is an existing object (WASM-012.2); returns 0."""
-        content = _text_id(_take(g, oid, oid_len))
+        content = _text_id(g.take(oid, oid_len))
         parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
         if parsed is None or content is None:
             return INVALID
@@ -398,7 +389,7 @@ class QueryHost(Host):
 
     def _h_answer(self, g: Guest, data: int, size: int, hdrs: int, hdrs_len: int) -> int:
         """Answer with a new blob (WASM-014.4), counted as output (WASM-018.1); returns 0."""
-        payload, raw_headers = _take(g, data, size), _take(g, hdrs, hdrs_len)
+        payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)
         headers = _headers(raw_headers)
         blob = None if headers is None else _blob(payload, headers)
         if blob is None:
@@ -408,7 +399,7 @@ class QueryHost(Host):
         return 0
 
     def _h_answer_core(self, g: Guest, path: int, path_len: int) -> int:
-        names = parse_path(_take(g, path, path_len))
+        names = parse_path(g.take(path, path_len))
         if names is None:
             return INVALID
         found = self.core.lookup(names)
@@ -420,4 +411,8 @@ class QueryHost(Host):
 
 
 def _get(reader: ObjectReader, oid: ObjectId) -> GritObject | None:
-    return reader.get_object(oid) if reader.has(oid) else None
+    """Object ``oid``, or ``None`` when it is not present (one look-up, as ``get_blob``)."""
+    try:
+        return reader.get_object(oid)
+    except ObjectNotFound:
+        return None
