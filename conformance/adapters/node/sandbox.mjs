@@ -3,20 +3,22 @@
 //
 // The interpreter is the file named by GRITWIT_SANDBOX_PYTHON (the pinned build,
 // checked by SHA-256, SBX-002.2); without it the adapter does not claim the profile.
-// Each run (SBX-003.1) is a fresh instance in a worker thread, so that a run that
-// never ends can be stopped: V8 has no fuel, so the fuel limit becomes a wall-clock
-// budget (SBX-006.1 is approximated, not met). The core is written to a temporary
-// directory preopened as /core (node:wasi needs real directories) and read back.
+// Each run (SBX-003.1) is a fresh instance in a worker thread, metered for fuel by
+// wasmfuel.mjs's rewriting (SBX-006.1) and stopped after 8 s of wall-clock time as a
+// backstop. The core is written to a temporary directory preopened as /core
+// (node:wasi needs real directories) and read back.
 
 import { createHash } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { BadRequest, fail } from './errors.mjs'
 import { compareKeys, fromHex, toHex } from './bytes.mjs'
 import { decodeObject, hash } from './codec.mjs'
 import { ObjectSpace, blob, fromValue, idOf, tree } from './witobjects.mjs'
+import { parseModule } from './wasmbinary.mjs'
+import { instrument } from './wasmfuel.mjs'
 
 export const ENV_PATH = 'GRITWIT_SANDBOX_PYTHON'
 const PINNED_SHA256 = 'e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763' // SBX-002.2
@@ -160,6 +162,42 @@ function heldOrFail () {
   return found
 }
 
+/** The fuel the interpreter's start-up may use, before the run's own (SBX-006.4). */
+const START_UP_FUEL = 3_000_000_000
+let meteredBytes = null
+let fuelExport = null
+
+/**
+ * The interpreter metered as wasmfuel.mjs meters Wasm Wits (WASM-019's costs): a fuel
+ * global, charged at the start of each straight-line segment, that traps when negative.
+ * Rewritten once (about 2 s); the memory maximum is then set per limit below.
+ */
+export function metered () {
+  if (meteredBytes === null) {
+    // Cached on disk, keyed by the interpreter and the metering code: every later
+    // adapter process reads it instead of rewriting 26 MB again.
+    const key = createHash('sha256').update(PINNED_SHA256).update(readFileSync(new URL('./wasmfuel.mjs', import.meta.url))).update(String(START_UP_FUEL)).digest('hex').slice(0, 32)
+    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gritwit', 'node-sandbox')
+    const file = join(dir, `${key}.wasm`)
+    const fuelFile = `${file}.fuel-export`
+    try {
+      meteredBytes = readFileSync(file)
+      fuelExport = readFileSync(fuelFile, 'utf8')
+    } catch {
+      const out = instrument(parseModule(heldOrFail().bytes), { fuel: START_UP_FUEL, memoryPages: 65536, tableElements: 10_000_000 })
+      meteredBytes = Buffer.from(out.bytes)
+      fuelExport = out.fuelExport
+      try {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(`${file}.${process.pid}`, meteredBytes)
+        renameSync(`${file}.${process.pid}`, file)
+        writeFileSync(fuelFile, fuelExport)
+      } catch {} // a cache that cannot be written only costs the rewriting again
+    }
+  }
+  return meteredBytes
+}
+
 /** Unsigned LEB128 at `at`: [value, next offset]. */
 function leb (bytes, at) {
   let value = 0, shift = 0, byte
@@ -174,7 +212,7 @@ const uleb = (value) => { const out = []; do { let b = value % 128; value = Math
  */
 function moduleFor (pages) {
   if (compiled.has(pages)) return compiled.get(pages)
-  const bytes = heldOrFail().bytes
+  const bytes = metered()
   const parts = [bytes.subarray(0, 8)]
   let at = 8
   while (at < bytes.length) {
@@ -302,16 +340,16 @@ const WORKER = new URL('./sandboxworker.mjs', import.meta.url)
 
 /** Run the interpreter in a worker; wait at most `budgetMs`. */
 function execute (module, root, seed, limits) {
-  const shared = new Int32Array(new SharedArrayBuffer(20)) // [done, exit code, forbidden, trapped at memory limit, past the write budget]
+  const shared = new Int32Array(new SharedArrayBuffer(24)) // [done, exit code, forbidden, trapped at memory limit, past the write budget, out of fuel]
   const budget = limits.core + limits.sends // SBX-007.4
-  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, budget, shared } })
-  // V8 has no fuel (SBX-006.1): a budget of time stands in, generous enough for the
-  // interpreter's start (about 3 x 10^8 fuel in the reference) on a busy machine.
-  const budgetMs = Math.min(8000, 2000 + limits.fuel / 1e6)
+  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, budget, shared, fuel: limits.fuel, fuelExport } })
+  // Fuel is metered in the module (SBX-006.1); a budget of time backs it up, so that no
+  // run outlives the harness's time-out (10 s) however much fuel it was given.
+  const budgetMs = 8000
   const waited = Atomics.wait(shared, 0, 0, budgetMs)
   worker.terminate()
   if (waited === 'timed-out') return { timedOut: true }
-  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1, overBudget: shared[4] === 1 }
+  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1, overBudget: shared[4] === 1, outOfFuel: shared[5] === 1 }
 }
 
 function run (space, program, core, messages, limits) {
@@ -328,12 +366,13 @@ function run (space, program, core, messages, limits) {
     writeFileSync(join(root, 'input', 'gritwit_prelude.py'), PRELUDE)
     writeFileSync(join(root, 'input', 'transition.json'), transition)
     const done = execute(module, root, seed, limits)
-    if (done.timedOut) fail('fuel-exhausted', 'SBX-006.1', 'the run exceeded its time budget (this host has no fuel)')
+    if (done.timedOut) fail('fuel-exhausted', 'SBX-006.1', 'the run exceeded its time budget (8 s)')
     const stdout = readFileSync(join(root, 'stdout'))
     const stderr = readFileSync(join(root, 'stderr'))
     const tail = stderr.subarray(-300).toString('utf8')
     if (done.trapped) {
       if (done.forbidden) fail('forbidden-operation', 'SBX-008.2', 'the program tried a forbidden operation')
+      if (done.outOfFuel) fail('fuel-exhausted', 'SBX-006.1', 'the run ran out of fuel')
       if (done.atLimit) fail('memory-limit', 'SBX-006.2', 'the program trapped at its memory limit')
       fail('trap', 'SBX-008.4', 'the interpreter trapped')
     }

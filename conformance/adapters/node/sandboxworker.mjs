@@ -8,7 +8,7 @@ import { workerData } from 'node:worker_threads'
 import { closeSync, lstatSync, openSync, readdirSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 
-const { module, root, seed, memory: limit, budget, shared } = workerData
+const { module, root, seed, memory: limit, budget, shared, fuel, fuelExport } = workerData
 const runSeed = Buffer.from(seed)
 const ENOTSUP = 58
 const FIXED_NS = 946684800n * 1000000000n // SBX-005.4: 2000-01-01T00:00:00Z
@@ -239,6 +239,7 @@ Object.assign(preview1, {
       stream = runSeed
       counter = 0n
       pending = Buffer.alloc(0)
+      instance.exports[fuelExport].value = BigInt(fuel) // the run's fuel starts here (SBX-006.4)
     }
     view().setBigUint64(ptr, 1n, true)
     return 0
@@ -255,7 +256,8 @@ try {
   instance = new WebAssembly.Instance(module, imports)
   shared[1] = wasi.start(instance)
 } catch (err) {
-  shared[1] = -1 // a trap (SBX-008.4), unless it came at the memory limit (SBX-006.2)
+  shared[1] = -1 // a trap (SBX-008.4), unless out of fuel or at the memory limit (SBX-006)
+  shared[5] = instance !== null && instance.exports[fuelExport].value < 0n ? 1 : 0
   const size = instance === null ? Infinity : instance.exports.memory.buffer.byteLength
   shared[3] = size + 16 * 1024 * 1024 > limit ? 1 : 0
 }
