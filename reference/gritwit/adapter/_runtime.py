@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..runtime import (
+    COMMIT,
+    COMMIT_MODES,
     MAX_RESIDENT,
     TIME_LIMIT,
     LifecycleEvent,
@@ -67,6 +69,14 @@ def _max_resident(args: Json) -> int | None:
     return value
 
 
+def _commit(args: Json) -> str:
+    """``commit`` of ``rt-open`` (ADP-015): ``"group"`` or ``"step"`` (RUN-017.1)."""
+    value = args.get("commit", COMMIT)
+    if value not in COMMIT_MODES:
+        raise BadRequest(f"commit must be one of {', '.join(COMMIT_MODES)}")
+    return str(value)
+
+
 def _idle_after(args: Json) -> float | None:
     """``idle_after`` of ``rt-open`` (ADP-015): absent disables the idle timeout (RUN-012.3)."""
     if "idle_after" not in args:
@@ -103,14 +113,19 @@ class RuntimeCommands:
             is_dir = False
         if not is_dir:
             raise BadRequest(f"{str(path)!r:.80} is not a directory")
-        time_limit, max_resident, idle_after = (
+        time_limit, max_resident, idle_after, commit = (
             _time_limit(args),
             _max_resident(args),
             _idle_after(args),
+            _commit(args),
         )
         store = _durable_store(path)
         runtime = Runtime(
-            store, time_limit=time_limit, max_resident=max_resident, idle_after=idle_after
+            store,
+            time_limit=time_limit,
+            max_resident=max_resident,
+            idle_after=idle_after,
+            commit=commit,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)

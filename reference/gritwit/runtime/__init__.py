@@ -7,7 +7,8 @@
 * :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
   :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
 * :class:`LifecycleEvent`, :data:`MAX_RESIDENT`, :data:`IDLE_AFTER` — eviction,
-  restore on demand and the events observers see (RUN-012 … RUN-014).
+  restore on demand and the events observers see (RUN-012 … RUN-014);
+* :data:`COMMIT`, :data:`GROUP_SIZE` — group commit of adopted steps (RUN-017).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ._events import (
     LifecycleEvent,
 )
 from ._fork import FORK_ENTRY, fork, fork_blob
+from ._group import COMMIT, COMMIT_MODES, GROUP_SIZE
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
 from ._runtime import ATTEMPTS, FIRST_BACKOFF, TIME_LIMIT, Runtime
@@ -32,10 +34,13 @@ __all__ = [
     "ARCHIVED",
     "ATTEMPTS",
     "BUNDLE_FORMAT",
+    "COMMIT",
+    "COMMIT_MODES",
     "FORK_ENTRY",
     "ActorCheck",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
+    "GROUP_SIZE",
     "IDLE_AFTER",
     "LifecycleEvent",
     "MAX_RESIDENT",

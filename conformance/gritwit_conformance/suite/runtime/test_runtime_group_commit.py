@@ -1,0 +1,93 @@
+"""Group commit through the protocol (RUN-017): every step an ``rt-run`` reports is durable
+when it answers, whatever the commit mode, and both modes adopt the same steps.
+
+The harness SIGKILLs the adapter right after each ``rt-run`` answer and reopens the
+directory in a new process: every reported step must be its actor's head, with every
+object of its history present (``rt-verify``).  A runtime that acknowledges a group
+before it is durable, or moves heads before the objects they name are stored, fails on
+every run.  ``rt-open``'s ``commit`` option (ADP-015) selects the mode; an
+implementation without it answers ``bad-request`` and that mode is skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+
+def _open(impl: Implementation, path: Path, commit: str | None) -> str:
+    options: dict[str, Any] = {} if commit is None else {"commit": commit}
+    reply = impl.call("rt-open", path=str(path), **options)
+    if not reply.ok and commit is not None and reply.error_class == "bad-request":
+        pytest.skip(f"{impl.label} has no commit mode {commit!r} (ADP-015)")
+    assert reply.ok, f"rt-open: {reply.error}"
+    return str(reply.result["runtime"])
+
+
+def _call(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
+    reply = impl.call(cmd, **args)
+    assert reply.ok, f"{cmd} {args}: {reply.error}"
+    return dict(reply.result)
+
+
+def _workload(impl: Implementation, rt: str) -> list[str]:
+    actors = [
+        _call(impl, "rt-genesis", runtime=rt, actor=role, state={"t": f"{i:02x}"})["actor"]
+        for i, role in enumerate(["counter", "echo"] * 4)
+    ]
+    for actor in actors:
+        _call(impl, "rt-send", runtime=rt, to=actor, mt="inc", content={"blob": "31"})
+    return [str(a) for a in actors]
+
+
+@pytest.mark.req("RUN-017.2", "RUN-017.5", "RUN-017.6", "RUN-007.1", "ADP-015")
+@pytest.mark.parametrize("commit", [None, "group", "step"], ids=["default", "group", "step"])
+def test_every_reported_step_survives_a_kill_right_after_the_answer(
+    impl: Implementation, tmp_path: Path, commit: str | None
+) -> None:
+    if not impl.can_kill:
+        pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
+    rt = _open(impl, tmp_path, commit)
+    _workload(impl, rt)
+    heads: dict[str, str] = {}
+    for max_steps in (3, 5, 1000):
+        ran = _call(impl, "rt-run", runtime=rt, max_steps=max_steps)
+        for actor, step in ran["steps"]:
+            heads[actor] = step
+        impl.kill()  # SIGKILL right after the answer: no close, no flush
+        rt = _open(impl, tmp_path, commit)
+        for actor, step in heads.items():
+            head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
+            assert head == step, (
+                f"rt-run reported step {step} of {actor}, then a kill right after the answer "
+                f"left the head at {head}: the step was acknowledged before it was durable "
+                "(RUN-017.6, RUN-007.1)"
+            )
+            verified = _call(impl, "rt-verify", runtime=rt, actor=actor)
+            assert verified["verified"], (
+                f"{actor}'s history after a kill right after rt-run answered: {verified}; a "
+                "head names a step whose objects were not stored (RUN-017.2, RUN-017.5)"
+            )
+    assert len(heads) == 8
+
+
+@pytest.mark.req("RUN-017.1", "ADP-015")
+def test_group_and_step_commits_adopt_the_same_steps(impl: Implementation, tmp_path: Path) -> None:
+    runs = []
+    for commit in ("group", "step"):
+        path = tmp_path / commit
+        path.mkdir()
+        rt = _open(impl, path, commit)
+        _workload(impl, rt)
+        runs.append([_call(impl, "rt-run", runtime=rt, max_steps=n)["steps"] for n in (3, 1000)])
+        _call(impl, "rt-close", runtime=rt)
+    assert runs[0] == runs[1], (
+        "the same operations adopt other steps under commit='group' than under 'step': "
+        "grouping may change when a step is durable, never which step it is (RUN-017.1)"
+    )
