@@ -10,6 +10,7 @@ inbox were never stored.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
+from gritwit.adapter import _runtime as _adapter_runtime
 from gritwit.runtime import _cache, _runtime
 from gritwit_conformance.wrong import patch, run
 
@@ -34,6 +35,9 @@ async def flush_then_run(self: _runtime.Runtime, max_steps: int):  # type: ignor
 
 
 def install() -> None:
+    # per-step commits (RUN-017.1), where this bug lives; runtime_group_heads_before_objects
+    # is its group-commit twin
+    patch(_adapter_runtime, "COMMIT", "step")
     patch(_cache.ObjectCache, "commit_assembled", head_first)
     patch(_runtime.Runtime, "run_rounds", flush_then_run)
 
