@@ -21,7 +21,8 @@ from gritwit.runtime import Runtime
 from gritwit.wasm._abi import IMPORTS
 from gritwit.wit import TEST_ACTORS, TransitionInput, TransitionOutput, Wit, test_actor_core
 
-PUBLIC_READER_API = {"get_object", "has", "add"}
+#: ``encoding`` returns only what ``add`` made of the transition's own objects: no authority.
+PUBLIC_READER_API = {"get_object", "has", "add", "encoding"}
 
 
 def _probe(seen: list[set[str]]) -> Wit:

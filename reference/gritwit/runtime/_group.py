@@ -92,6 +92,9 @@ class CommitGroup:
         """Add a built transition; ``False`` (nothing added) if its basis was lost (RUN-017.4)."""
         if basis & self._lost:
             return False
+        # A lost step rebuilt from the same inputs is the same step (ID-001): it is a
+        # member again, and what is built on it is not lost (else the rerun spins).
+        self._lost.discard(built.step_id)
         self.members.append(Member(actor, expected, built, basis))
         self._heads[actor] = (built.step_id, built.step)
         self._cache.pin(built)  # later members read its objects before they are stored
