@@ -167,7 +167,7 @@ def replay(impl: Implementation, vector: Vector) -> None:
                 found = first_divergence(
                     expected[key], got.get(key) if isinstance(got.get(key), str) else None,
                     lambda oid: pool.get(oid, "not recorded in the vector"),
-                    lambda oid, table=have: table.get(oid, "not among the answered objects"),
+                    lambda oid: have.get(oid, "not among the answered objects"),  # noqa: B023 - called at once
                     root="the new core", requirement="SBX-004.2",
                 )  # fmt: skip
                 detail = "" if found is None else "\n" + render(found)
