@@ -401,4 +401,10 @@ MORE: dict[str, WrongAdapter] = {
         "failing unknown-wit",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_claims_without_interpreter": WrongAdapter(
+        ("sandbox",),
+        frozenset({"ADP-019.1"}),
+        "failed",
+        "claims the profile sandbox although sandbox-info answers unknown-wit",
+    ),
 }
