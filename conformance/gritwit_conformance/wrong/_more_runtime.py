@@ -241,4 +241,10 @@ MORE: dict[str, WrongAdapter] = {
         "a transition's objects are written ahead of its checks: after a failed attempt "
         "rt-object finds the core and blobs it built",
     ),
+    "runtime_group_reported_by_actor": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-017.1"}),
+        "failed",
+        "a committed group's steps are reported in actor order, not adoption order",
+    ),
 }

@@ -84,8 +84,15 @@ def test_group_and_step_commits_adopt_the_same_steps(impl: Implementation, tmp_p
         path = tmp_path / commit
         path.mkdir()
         rt = _open(impl, path, commit)
-        _workload(impl, rt)
-        runs.append([_call(impl, "rt-run", runtime=rt, max_steps=n)["steps"] for n in (3, 1000)])
+        actors = _workload(impl, rt)
+        fan = _call(impl, "rt-genesis", runtime=rt, actor="fanout")["actor"]
+        steps = [_call(impl, "rt-run", runtime=rt, max_steps=n)["steps"] for n in (3, 1000)]
+        names = {f"a{i}": {"blob": a.encode().hex()} for i, a in enumerate(actors)}
+        # one run of several rounds: the fanout's step, then every actor reading "fanned"
+        # (actors on both sides of the fanout's id), then the fanout reading the echoes
+        _call(impl, "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
+        steps.append(_call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"])
+        runs.append(steps)
         _call(impl, "rt-close", runtime=rt)
     assert runs[0] == runs[1], (
         "the same operations adopt other steps under commit='group' than under 'step': "
