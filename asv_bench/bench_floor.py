@@ -28,8 +28,6 @@ an asv results file).
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -39,6 +37,7 @@ import cbor2
 from gritwit.store import Store
 
 from . import bench_runtime
+from ._ratio import interleaved_ratio
 
 #: Ping-pong transitions per timed call (the runtime's batch).
 BATCH: Final = bench_runtime.BATCH
@@ -74,19 +73,6 @@ def floor(values: list[Any]) -> None:
         hasher(dumps(value, canonical=True)).digest()
 
 
-def ratio(numerator: Callable[[], Any], denominator: Callable[[], Any], calls: int) -> float:
-    """Median CPU time of ``numerator`` over that of ``denominator``, in alternating rounds."""
-    tops: list[float] = []
-    bottoms: list[float] = []
-    for _ in range(ROUNDS):
-        for fn, times in ((numerator, tops), (denominator, bottoms)):
-            start = time.thread_time()
-            for _ in range(calls):
-                fn()
-            times.append(time.thread_time() - start)
-    return statistics.median(tops) / statistics.median(bottoms)
-
-
 class CounterFloor:
     """One ``inc`` → one ``counter`` step, in memory: the runtime and its floor (6 + 6)."""
 
@@ -108,7 +94,7 @@ class CounterFloor:
         floor(self.values)
 
     def track_runtime_over_floor(self) -> float:
-        return ratio(self.time_runtime, self.time_floor, calls=20)
+        return interleaved_ratio(self.time_runtime, self.time_floor, rounds=ROUNDS, calls=20)
 
     track_runtime_over_floor.unit = "ratio"  # type: ignore[attr-defined]
 
@@ -138,6 +124,6 @@ class PingPongFloor:
         floor(self.values)
 
     def track_runtime_over_floor(self) -> float:
-        return ratio(self.time_runtime, self.time_floor, calls=1)
+        return interleaved_ratio(self.time_runtime, self.time_floor, rounds=ROUNDS, calls=1)
 
     track_runtime_over_floor.unit = "ratio"  # type: ignore[attr-defined]

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 import gritwit as g
 from gritwit.runtime import Runtime
@@ -31,6 +29,7 @@ from gritwit.store import Store
 from gritwit.wit import test_actor_core, wit_blob
 
 from ._counting import Counting
+from ._ratio import interleaved_ratio
 
 #: Counters of :class:`DurableCounters`.
 ACTORS: Final = 1000
@@ -65,18 +64,6 @@ class _Scene:
         self.loop.close()
         self.store.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _ratio(slow: Callable[[], Any], fast: Callable[[], Any]) -> float:
-    """Median time of ``slow`` over that of ``fast``, timed in alternating rounds."""
-    tops: list[float] = []
-    bottoms: list[float] = []
-    for _ in range(ROUNDS):
-        for call, times in ((slow, tops), (fast, bottoms)):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-    return statistics.median(tops) / statistics.median(bottoms)
 
 
 class DurableCounters(_Scene):
@@ -182,7 +169,12 @@ class GroupOverStep:
         scene = DurableCounters()
         scene.setup()
         try:
-            return _ratio(lambda: scene.transitions("step"), lambda: scene.transitions("group"))
+            return interleaved_ratio(
+                lambda: scene.transitions("step"),
+                lambda: scene.transitions("group"),
+                rounds=ROUNDS,
+                clock=time.perf_counter,  # both wait for the disk
+            )
         finally:
             scene.teardown()
 
@@ -190,7 +182,12 @@ class GroupOverStep:
         scene = DurablePingPong()
         scene.setup()
         try:
-            return _ratio(lambda: scene.transitions("step"), lambda: scene.transitions("group"))
+            return interleaved_ratio(
+                lambda: scene.transitions("step"),
+                lambda: scene.transitions("group"),
+                rounds=ROUNDS,
+                clock=time.perf_counter,  # both wait for the disk
+            )
         finally:
             scene.teardown()
 

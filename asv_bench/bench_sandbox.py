@@ -24,9 +24,7 @@ is skipped (``setup`` raises ``NotImplementedError``).
 
 from __future__ import annotations
 
-import statistics
 import time
-from collections.abc import Callable
 from typing import Any, Final
 
 import gritwit as g
@@ -37,6 +35,7 @@ from gritwit.store import Store
 from gritwit.wasm import WasmWits, wasm_wit_blob
 from gritwit.wit import TEST_ACTORS, wit_blob
 
+from ._ratio import interleaved_ratio
 from .bench_wasm import _counter_wasm, _inc_input, _put
 
 #: The Python counter, as the Wasm ``counter`` does it: every ``inc`` adds its data.
@@ -50,21 +49,6 @@ for m in t["messages"]:
 open("count", "w").write(str(n))
 """
 LIMITS: Final = SandboxLimits(fuel=2_000_000_000, memory_bytes=64 << 20)
-
-
-def _ratio(
-    numerator: Callable[[], Any], denominator: Callable[[], Any], rounds: int, calls: int
-) -> float:
-    """Median time of ``numerator`` over that of ``denominator``, timed in alternating rounds."""
-    tops: list[float] = []
-    bottoms: list[float] = []
-    for _ in range(rounds):
-        for call, times in ((numerator, tops), (denominator, bottoms)):
-            start = time.perf_counter()
-            for _ in range(calls):
-                call()
-            times.append((time.perf_counter() - start) / calls)
-    return statistics.median(tops) / statistics.median(bottoms)
 
 
 def _need_interpreter() -> None:
@@ -112,7 +96,9 @@ class SandboxStartup:
         return self._run(True)
 
     def track_cold_over_restored(self) -> float:
-        return _ratio(self.time_cold_start, self.time_restored, rounds=5, calls=2)
+        return interleaved_ratio(
+            self.time_cold_start, self.time_restored, rounds=5, calls=2, clock=time.perf_counter
+        )
 
     track_cold_over_restored.unit = "ratio"  # type: ignore[attr-defined]
 
@@ -155,11 +141,19 @@ class SandboxCounterStep:
         return self.python(self.python_input)
 
     def track_sandbox_over_wasm(self) -> float:
-        return _ratio(self.time_sandbox_step, self.time_wasm_step, rounds=7, calls=5)
+        return interleaved_ratio(
+            self.time_sandbox_step, self.time_wasm_step, rounds=7, calls=5, clock=time.perf_counter
+        )
 
     track_sandbox_over_wasm.unit = "ratio"  # type: ignore[attr-defined]
 
     def track_sandbox_over_python(self) -> float:
-        return _ratio(self.time_sandbox_step, self.time_python_twin, rounds=7, calls=5)
+        return interleaved_ratio(
+            self.time_sandbox_step,
+            self.time_python_twin,
+            rounds=7,
+            calls=5,
+            clock=time.perf_counter,
+        )
 
     track_sandbox_over_python.unit = "ratio"  # type: ignore[attr-defined]

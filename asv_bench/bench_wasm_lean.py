@@ -24,9 +24,6 @@ CPU time and 7–13× in wall time in the same run).  The acceptance of issue 12
 from __future__ import annotations
 
 import dataclasses
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any, Final
 
 import gritwit as g
@@ -34,24 +31,12 @@ from gritwit.store import Store
 from gritwit.wasm import WasmWit, WasmWits, wasm_wit_blob
 from gritwit.wit import TEST_ACTORS, wit_blob
 
+from ._ratio import interleaved_ratio
 from .bench_wasm import _counter_wasm, _inc_input, _put
 
 #: Rounds and calls per round of an interleaved ratio.
 ROUNDS: Final = 15
 CALLS: Final = 20
-
-
-def _ratio(numerator: Callable[[], Any], denominator: Callable[[], Any]) -> float:
-    """Median CPU time of ``numerator`` over that of ``denominator``, in alternating rounds."""
-    tops: list[float] = []
-    bottoms: list[float] = []
-    for _ in range(ROUNDS):
-        for calls, times in ((numerator, tops), (denominator, bottoms)):
-            start = time.thread_time()
-            for _ in range(CALLS):
-                calls()
-            times.append(time.thread_time() - start)
-    return statistics.median(tops) / statistics.median(bottoms)
 
 
 class WasmLeanStep:
@@ -86,11 +71,15 @@ class WasmLeanStep:
         return self.python(self.python_input)
 
     def track_kept_over_python(self) -> float:
-        return _ratio(self.time_kept_step, self.time_python_twin)
+        return interleaved_ratio(
+            self.time_kept_step, self.time_python_twin, rounds=ROUNDS, calls=CALLS
+        )
 
     track_kept_over_python.unit = "ratio"  # type: ignore[attr-defined]
 
     def track_fresh_over_kept(self) -> float:
-        return _ratio(self.time_fresh_step, self.time_kept_step)
+        return interleaved_ratio(
+            self.time_fresh_step, self.time_kept_step, rounds=ROUNDS, calls=CALLS
+        )
 
     track_fresh_over_kept.unit = "ratio"  # type: ignore[attr-defined]
