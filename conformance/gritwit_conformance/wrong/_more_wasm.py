@@ -116,4 +116,10 @@ MORE: dict[str, WrongAdapter] = {
         "failing the step's output check: the step succeeds without them",
         smoke=True,
     ),
+    "wasm_copy_out_returns_written": WrongAdapter(
+        ("wasm",),
+        frozenset({"WASM-007.4"}),
+        "failed",
+        "a copy-out returns min(n, cap), the bytes written, instead of the value's length n",
+    ),
 }

@@ -238,7 +238,7 @@ class _Guest:
         return view[ptr : ptr + length].tobytes()
 
     def give(self, value: bytes | None, buf: int, cap: int) -> int:
-        """Copy-out with length-return-then-retry: write ``min(n, cap)`` bytes, return ``n``.
+        """Copy-out (WASM-007.4): write ``min(n, cap)`` bytes, return ``n`` for a retry.
 
         A buffer outside memory traps (WASM-007.2), an absent value is ``-1`` and
         writes nothing (WASM-007.5); each byte copied out costs one unit of fuel

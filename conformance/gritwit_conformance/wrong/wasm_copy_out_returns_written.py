@@ -1,0 +1,26 @@
+"""Wrong adapter: a copy-out returns the bytes it wrote, not the value's length (WASM-007.4).
+
+With a buffer too small the guest is told ``cap`` instead of ``n``, so it never learns
+how large a buffer to retry with.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.wasm import _host
+from gritwit_conformance.wrong import patch, run
+
+_real = _host._give
+
+
+def gives_written(guest: _host.Guest, value: bytes | None, buf: int, cap: int) -> int:
+    n = _real(guest, value, buf, cap)
+    return min(n, cap) if n >= 0 else n  # the bug: what was written, not n
+
+
+def install() -> None:
+    patch(_host, "_give", gives_written)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
