@@ -51,6 +51,10 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     all_passed(report)
     assert report["implementation"]["command"] == command
     assert report["implementation"]["name"] == "gritwit-reference"
+    from gritwit.adapter._sandbox import sandbox_available
+
+    # sandbox only with the optional extra's interpreter (ADP-019.1)
+    sandbox = {"sandbox"} if sandbox_available() else set()
     assert set(report["profiles"]) == {
         "codec",
         "store",
@@ -59,6 +63,7 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         "wasm",
         "perf",
         "protocol",
+        *sandbox,
     }
     assert report["profiles"]["codec"]["passed"] >= 600  # the vectors alone are more
 
