@@ -166,30 +166,25 @@ class GroupOverStep:
     timeout = 900
 
     def track_counters_step_over_group(self) -> float:
-        scene = DurableCounters()
-        scene.setup()
-        try:
-            return interleaved_ratio(
-                lambda: scene.transitions("step"),
-                lambda: scene.transitions("group"),
-                rounds=ROUNDS,
-                clock=time.perf_counter,  # both wait for the disk
-            )
-        finally:
-            scene.teardown()
+        return _step_over_group(DurableCounters())
 
     def track_pingpong_step_over_group(self) -> float:
-        scene = DurablePingPong()
-        scene.setup()
-        try:
-            return interleaved_ratio(
-                lambda: scene.transitions("step"),
-                lambda: scene.transitions("group"),
-                rounds=ROUNDS,
-                clock=time.perf_counter,  # both wait for the disk
-            )
-        finally:
-            scene.teardown()
+        return _step_over_group(DurablePingPong())
+
+
+def _step_over_group(scene: DurableCounters | DurablePingPong) -> float:
+    """Per-step time over group time for ``scene``, interleaved in wall time (both wait
+    for the disk)."""
+    scene.setup()
+    try:
+        return interleaved_ratio(
+            lambda: scene.transitions("step"),
+            lambda: scene.transitions("group"),
+            rounds=ROUNDS,
+            clock=time.perf_counter,
+        )
+    finally:
+        scene.teardown()
 
 
 class CommitsPerTransition:
