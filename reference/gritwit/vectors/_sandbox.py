@@ -25,7 +25,7 @@ from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._objects import Blob, GritObject, Tree
 from ._format import Case, Group, Suite
-from ._scenario_build import MAX_RECORDED_BLOB, Scenario, children
+from ._scenario_build import MAX_RECORDED_BLOB, Scenario, children, with_answer
 
 __all__ = [
     "ACTOR_AGENT",
@@ -142,7 +142,7 @@ class SandboxVector:
     def case(self) -> Case:
         answers, objects = observe(self.operations)
         operations = tuple(
-            {**op, "expect": expect, **({"objects": found} if found else {})}
+            with_answer(op, expect, found)
             for op, expect, found in zip(self.operations, answers, objects, strict=True)
         )
         return Case(
