@@ -50,7 +50,7 @@ class Store:
     def blob(self, text: str, **headers: str) -> str:
         return self.put(g.Blob(data=text.encode(), headers=headers))
 
-    def core(self, actor: str, **entries: str) -> str:
+    def core(self, actor: str, /, **entries: str) -> str:
         ids = {"wit": self.blob(actor, runtime="test-actor")}
         ids |= {name: self.blob(text) for name, text in entries.items()}
         return self.put(g.Tree(entries={k: g.ObjectId.from_hex(v) for k, v in ids.items()}))
