@@ -234,7 +234,10 @@ class _Guest:
         view = self._view
         if ptr + length > len(view):
             view = self._beyond(ptr, length)
-        self.charge(length)
+        active = self._active
+        active.host_fuel += length  # self.charge(length), inline: a call per host call less
+        if active.host_fuel > active.budget:
+            raise _exhausted()
         return view[ptr : ptr + length].tobytes()
 
     def give(self, value: bytes | None, buf: int, cap: int) -> int:
@@ -250,7 +253,10 @@ class _Guest:
         if value is None:
             return ABSENT
         part = value[:cap]
-        self.charge(len(part))
+        active = self._active
+        active.host_fuel += len(part)  # self.charge(len(part)), inline
+        if active.host_fuel > active.budget:
+            raise _exhausted()
         view[buf : buf + len(part)] = part
         return len(value)
 
@@ -258,7 +264,12 @@ class _Guest:
         active = self._active
         active.host_fuel += units
         if active.host_fuel > active.budget:
-            raise FuelExhausted("WASM-020.1", "the call's host calls cost more than its fuel")
+            raise _exhausted()
+
+
+def _exhausted() -> FuelExhausted:
+    """The error of a call whose host calls cost more than its fuel (WASM-020.1)."""
+    return FuelExhausted("WASM-020.1", "the call's host calls cost more than its fuel")
 
 
 def _caller_memory(caller: wasmtime.Caller) -> wasmtime.Memory:
@@ -308,9 +319,17 @@ def _host_function(name: str, arity: int) -> Any:
                 # Only a start function calls before the export, and a module with one is
                 # linked to the caller's host functions (WASM-005.2).
                 raise WasmTrap("WASM-005.2", "a host call before the instance exists")
-            guest.charge(HOST_CALL_COST)  # WASM-019
+            active.host_fuel += HOST_CALL_COST  # guest.charge(HOST_CALL_COST), inline (WASM-019)
+            if active.host_fuel > active.budget:
+                raise _exhausted()
             raw = array.from_address(values)
-            pack_into(raw, 0, active.host.function(name)(guest, *unpack(raw)) & _U32)
+            host = active.host
+            method = host.functions.get(name)
+            if method is None:  # not served in this call: its trap (WASM-014)
+                result = host.function(name)(guest, *unpack(raw))
+            else:
+                result = method(host, guest, *unpack(raw))
+            pack_into(raw, 0, result & _U32)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
             return raw_trap(exc)

@@ -9,12 +9,14 @@ a function the call may not use traps (WASM-014).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from types import MethodType
+from typing import Any, ClassVar, Protocol
 
 from .._codec import object_id
 from .._errors import GritError, InvalidId, ObjectNotFound, OutputTooLarge, WasmTrap
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree
 from ..wit._actors import QueryInput
 from ..wit._model import (
@@ -113,22 +115,27 @@ def _walk(reader: ObjectReader, oid: ObjectId, names: tuple[str, ...]) -> Object
     return oid
 
 
-class _Reader(Overlay):
-    """An :class:`Overlay` told the id of a blob the host has just hashed: hashed once only."""
-
-    __slots__ = ()
-
-    def put(self, oid: ObjectId, obj: GritObject) -> None:
-        """Add ``obj``, whose id is ``oid``: what ``add`` does, without hashing it again."""
-        self._extra.setdefault(oid, obj)
+def _functions(cls: type[Host]) -> dict[str, Callable[..., int]]:
+    """The host functions ``cls`` serves, by name: its ``_h_`` methods, unbound."""
+    return {name[3:]: getattr(cls, name) for name in dir(cls) if name.startswith("_h_")}
 
 
 class Host:
     """What every call shares: the working core, output accounting, trapping defaults."""
 
+    #: The host functions of this class by name, unbound (:func:`_functions`): the
+    #: engine calls ``functions[name](host, guest, *args)``; a name not here traps.
+    functions: ClassVar[Mapping[str, Callable[..., int]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.functions = _functions(cls)
+
     def __init__(self, reader: ObjectReader, core: Tree, limits: WasmLimits) -> None:
-        #: What the guest can read: the objects plus the blobs it created (WASM-011).
-        self.reader = _Reader(reader)
+        #: What the guest can read: the objects plus the blobs it created (WASM-011).  The
+        #: transition's own :class:`Overlay` when it has one (the executor's, one per
+        #: transition), which keeps their encodings for ``assemble`` (encoded once, ID-001).
+        self.reader = reader if isinstance(reader, Overlay) else Overlay(reader)
         self.core = WorkingCore(self.reader, core)
         self.limits = limits
         self.created: list[GritObject] = []
@@ -137,10 +144,10 @@ class Host:
 
     def function(self, name: str) -> Callable[..., int]:
         """The host function ``name``; one this call may not use traps (WASM-014)."""
-        found = getattr(self, "_h_" + name, None)
+        found = self.functions.get(name)
         if found is None:
             return self._unavailable(name)
-        return found  # type: ignore[no-any-return]
+        return MethodType(found, self)
 
     def _unavailable(self, name: str) -> Callable[..., int]:
         def trap(guest: Guest, *args: int) -> int:
@@ -174,11 +181,12 @@ class StepHost(Host):
         super().__init__(inp.objects, inp.core, limits)
         self.inp = inp
         #: (sender, index in the sender's pending list, message), hidden ones left out.
+        pending = inp.pending
         self.visible: list[tuple[ObjectId, int, PendingMessage]] = [
             (sender, index, item)
-            for sender in sorted(inp.pending)
-            for index, item in enumerate(inp.pending[sender])
-            if item.mt != _HIDDEN
+            for sender in (sorted(pending) if len(pending) > 1 else pending)
+            for index, item in enumerate(pending[sender])
+            if _mt(item) != _HIDDEN
         ]
         self.marked: dict[ObjectId, int] = {}
         self._names: dict[ObjectId, tuple[str, ...]] = {}
@@ -205,7 +213,7 @@ class StepHost(Host):
             key = g.take(name, name_len).decode("utf-8")
         except UnicodeDecodeError:
             return INVALID
-        value = item.message.headers.get(key)
+        value = raw_of(item.message.headers).get(key)
         return _give(g, None if value is None else value.encode("utf-8"), buf, cap)
 
     def _content(self, g: Guest, i: int, path: int, path_len: int) -> ObjectId | int | None:
@@ -274,11 +282,9 @@ class StepHost(Host):
         blob = None if names is None or headers is None else _blob(payload, headers)
         if names is None or blob is None:
             return INVALID
-        oid = object_id(blob)
-        if not self.core.set(names, oid):
+        if not self.core.set_new(names, blob, self.reader.add):
             return ABSENT
         self.created.append(blob)
-        self.reader.put(oid, blob)
         self._account(size + hdrs_len)
         return 0
 
@@ -359,7 +365,7 @@ class StepHost(Host):
         read: dict[ObjectId, int] = {}
         for sender, items in self.inp.pending.items():
             count = self.marked.get(sender, 0)
-            while count < len(items) and items[count].mt == _HIDDEN:
+            while count < len(items) and _mt(items[count]) == _HIDDEN:
                 count += 1
             if count:
                 read[sender] = count
@@ -408,6 +414,15 @@ class QueryHost(Host):
         self._account(len(found.data))
         self.answer = found
         return 0
+
+
+def _mt(item: PendingMessage) -> str | None:
+    """``item.mt``, read from the headers' dict: no exception when a message has none."""
+    mt: str | None = raw_of(item.message.headers).get("mt")
+    return mt
+
+
+Host.functions = _functions(Host)
 
 
 def _get(reader: ObjectReader, oid: ObjectId) -> GritObject | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .._errors import UnknownQuery, UnknownWit
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, Tree
 from ..wit._actors import QueryInput
 from ..wit._model import ObjectReader, TransitionInput, TransitionOutput, get_blob
@@ -82,11 +83,16 @@ class WasmWit:
         return WasmRun(host.output(), result.fuel)
 
     def _image(self, core: Tree, reader: ObjectReader, *, save: bool) -> ImageSession | None:
-        """The call's image, when ``core`` declares one for this module (WASM-023.2)."""
-        entry = core.entries.get(IMAGE_ENTRY)
-        if entry is None or core.entries.get("wit") != self.blob_id:
+        """The call's image, when ``core`` declares one for this module (WASM-023.2).
+
+        Read from the entries' dict: a core without an image costs no exception.
+        """
+        entries = raw_of(core.entries)
+        entry = entries.get(IMAGE_ENTRY)
+        if entry is None or entries.get("wit") != self.blob_id.digest:
             return None
-        return ImageSession(read_image(reader, entry, self.engine.limits), save=save)
+        limits = self.engine.limits
+        return ImageSession(read_image(reader, ObjectId._trusted(entry), limits), save=save)
 
     def query(self, name: str, inp: QueryInput) -> Blob:
         """Answer query ``name`` against the head (WASM-014); ``unknown-query`` if unanswered."""
