@@ -152,8 +152,6 @@ class _Active:
     host_fuel: int = 0
     #: Memory access once the instance exists (modules without a start function).
     guest: _Guest | None = None
-    #: The kept instance the call runs in, reset to a fresh one (:class:`_Kept`), if any.
-    kept: _Kept | None = None
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
@@ -506,24 +504,45 @@ class WasmEngine:
         module that keeps all its state in its memory (``loaded.reusable``) runs in an
         instance kept from its previous call and reset to a fresh one (:class:`_Kept`).
         """
+        if image is None and loaded.reusable:
+            return self._call_kept(loaded, export, host)
         limits = self.limits
         with _LOCK:
-            kept = self._take(loaded) if image is None and loaded.reusable else None
-            store = _new_store(self._engine, limits) if kept is None else kept.store
-            active = _Active(host, store, limits.fuel, kept=kept)
+            store = _new_store(self._engine, limits)
+            active = _Active(host, store, limits.fuel)
             token = _ACTIVE.set(active)
             try:
                 self._run(loaded, export, active, image)
-                if kept is not None:
-                    self._keep(loaded, kept)  # only after a successful call
             except FuelExhausted as exc:
                 exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
                 raise
             finally:
                 _ACTIVE.reset(token)
                 active.guest = None  # no cycle with the guest: both go when the call does
-            left = store.get_fuel() if kept is None else kept.fuel_left()
+            left = store.get_fuel()
         return CallResult(fuel=limits.fuel - left + active.host_fuel)
+
+    def _call_kept(self, loaded: LoadedModule, export: str, host: Host) -> CallResult:
+        """:meth:`call` in the module's kept instance, reset to a fresh one (:class:`_Kept`).
+
+        The instance is kept again only after a successful call.
+        """
+        fuel = self.limits.fuel
+        with _LOCK:
+            kept = self._take(loaded)
+            active = _Active(host, kept.store, fuel)
+            token = _ACTIVE.set(active)
+            try:
+                kept.run(export, active)
+                self._keep(loaded, kept)  # only after a successful call
+            except FuelExhausted as exc:
+                exc.fuel_consumed = fuel - kept.store.get_fuel() + active.host_fuel
+                raise
+            finally:
+                _ACTIVE.reset(token)
+                active.guest = None  # no cycle with the guest: both go when the call does
+            left = kept.fuel_left()
+        return CallResult(fuel=fuel - left + active.host_fuel)
 
     def _take(self, loaded: LoadedModule) -> _Kept:
         """The module's kept instance, reset to a fresh one, or a new one (WASM-005.1)."""
@@ -546,13 +565,7 @@ class WasmEngine:
         self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
     ) -> None:
         """Instantiate — restored from an image without the start function (WASM-025.1), or
-        fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
-
-        A call with a kept instance (``active.kept``, never with an image) runs in it.
-        """
-        if active.kept is not None:
-            active.kept.run(export, active)
-            return
+        fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1)."""
         store = active.store
         restored = None if image is None else image.restored
         try:
@@ -600,7 +613,19 @@ class _Kept:
     one copy of the initial memory instead of a new store and instance.
     """
 
-    __slots__ = ("_funcs", "_snapshot", "exports", "handle", "memory", "store", "view")
+    __slots__ = (
+        "_fuel",
+        "_fuel_at",
+        "_funcs",
+        "_snapshot",
+        "_trap",
+        "_trap_at",
+        "exports",
+        "handle",
+        "memory",
+        "store",
+        "view",
+    )
 
     def __init__(self, store: wasmtime.Store, exports: Any) -> None:
         """Keep a just instantiated instance: its memory now is what every call starts with."""
@@ -613,6 +638,11 @@ class _Kept:
         #: The memory at its initial size, the size of every call's start.
         self.view = _view(self.memory, store)
         self._snapshot = self.view.tobytes()
+        #: The cells the C calls write the fuel and a trap to, and their addresses.
+        self._fuel = ctypes.c_uint64()
+        self._fuel_at = ctypes.addressof(self._fuel)
+        self._trap = _VOID_P()
+        self._trap_at = ctypes.addressof(self._trap)
 
     def reset(self, limits: WasmLimits) -> bool:
         """Make the instance fresh again (WASM-005.1); ``False`` if its memory grew."""
@@ -621,14 +651,17 @@ class _Kept:
         if size != len(snapshot):
             return False
         self.view[:] = snapshot
-        _check(context_set_fuel(context, limits.fuel))
+        error = context_set_fuel(context, limits.fuel)
+        if error:  # pragma: no cover - see _check
+            _check(error)
         return True
 
     def fuel_left(self) -> int:
         """The store's fuel (``store.get_fuel()``, through :mod:`._raw`)."""
-        fuel = ctypes.c_uint64()
-        _check(context_get_fuel(self.handle[0], ctypes.addressof(fuel)))
-        return fuel.value
+        error = context_get_fuel(self.handle[0], self._fuel_at)
+        if error:  # pragma: no cover - see _check
+            _check(error)
+        return self._fuel.value
 
     def run(self, export: str, active: _Active) -> None:
         """Call ``export`` serving ``active``'s host; a trap becomes its typed error."""
@@ -636,11 +669,12 @@ class _Kept:
         func = self._funcs.get(export)
         if func is None:
             func = self._funcs[export] = ctypes.addressof(self.exports[export]._func)
-        trap = _VOID_P()
+        trap = self._trap  # null: a call that trapped is never kept
         # ``func(store)`` without the checks of a ``[] -> []`` type (WASM-004, at load)
-        error = func_call_unchecked(self.handle[0], func, _NO_VALUES, 0, ctypes.addressof(trap))
+        error = func_call_unchecked(self.handle[0], func, _NO_VALUES, 0, self._trap_at)
         if trap.value:
-            pointer = ctypes.cast(trap, ctypes.POINTER(ffi.wasm_trap_t))
+            pointer = ctypes.cast(_VOID_P(trap.value), ctypes.POINTER(ffi.wasm_trap_t))
+            trap.value = None
             typed = _typed(wasmtime.Trap._from_ptr(pointer))
             wasmtime_func.maybe_raise_last_exn()  # a guest trap: none pending (see below)
             raise typed
