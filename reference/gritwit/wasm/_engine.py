@@ -59,7 +59,7 @@ from ._abi import (
     WasmLimits,
 )
 from ._binary import memory_only, without_start
-from ._host import Host
+from ._host import HOST_PREFIX, Host
 from ._image import ZERO_CHUNK, GlobalValue, Image, ImageSession, decode_global
 from ._raw import (
     RAW_CALLBACK,
@@ -152,6 +152,8 @@ class _Active:
     host_fuel: int = 0
     #: Memory access once the instance exists (modules without a start function).
     guest: _Guest | None = None
+    #: The kept instance the call runs in, reset to a fresh one (:class:`_Kept`), if any.
+    kept: _Kept | None = None
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
@@ -308,6 +310,7 @@ def _host_function(name: str, arity: int) -> Any:
     """
     array, unpack = value_array("i" * arity)
     pack_into = RESULT.pack_into
+    attribute = HOST_PREFIX + name
 
     def call(env: Any, caller: Any, values: Any, count: int) -> int:
         try:
@@ -322,12 +325,9 @@ def _host_function(name: str, arity: int) -> Any:
                 raise _exhausted()
             raw = array.from_address(values)
             host = active.host
-            method = host.functions.get(name)
-            if method is None:  # not served in this call: its trap (WASM-014)
-                result = host.function(name)(guest, *unpack(raw))
-            else:
-                result = method(host, guest, *unpack(raw))
-            pack_into(raw, 0, result & _U32)
+            # ``host.function(name)`` without a call and a string per host call
+            method = getattr(host, attribute, None) or host.function(name)
+            pack_into(raw, 0, method(guest, *unpack(raw)) & _U32)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
             return raw_trap(exc)
@@ -504,45 +504,24 @@ class WasmEngine:
         module that keeps all its state in its memory (``loaded.reusable``) runs in an
         instance kept from its previous call and reset to a fresh one (:class:`_Kept`).
         """
-        if image is None and loaded.reusable:
-            return self._call_kept(loaded, export, host)
         limits = self.limits
         with _LOCK:
-            store = _new_store(self._engine, limits)
-            active = _Active(host, store, limits.fuel)
+            kept = self._take(loaded) if image is None and loaded.reusable else None
+            store = _new_store(self._engine, limits) if kept is None else kept.store
+            active = _Active(host, store, limits.fuel, kept=kept)
             token = _ACTIVE.set(active)
             try:
                 self._run(loaded, export, active, image)
+                if kept is not None:
+                    self._keep(loaded, kept)  # only after a successful call
             except FuelExhausted as exc:
                 exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
                 raise
             finally:
                 _ACTIVE.reset(token)
                 active.guest = None  # no cycle with the guest: both go when the call does
-            left = store.get_fuel()
+            left = store.get_fuel() if kept is None else kept.fuel_left()
         return CallResult(fuel=limits.fuel - left + active.host_fuel)
-
-    def _call_kept(self, loaded: LoadedModule, export: str, host: Host) -> CallResult:
-        """:meth:`call` in the module's kept instance, reset to a fresh one (:class:`_Kept`).
-
-        The instance is kept again only after a successful call.
-        """
-        fuel = self.limits.fuel
-        with _LOCK:
-            kept = self._take(loaded)
-            active = _Active(host, kept.store, fuel)
-            token = _ACTIVE.set(active)
-            try:
-                kept.run(export, active)
-                self._keep(loaded, kept)  # only after a successful call
-            except FuelExhausted as exc:
-                exc.fuel_consumed = fuel - kept.store.get_fuel() + active.host_fuel
-                raise
-            finally:
-                _ACTIVE.reset(token)
-                active.guest = None  # no cycle with the guest: both go when the call does
-            left = kept.fuel_left()
-        return CallResult(fuel=fuel - left + active.host_fuel)
 
     def _take(self, loaded: LoadedModule) -> _Kept:
         """The module's kept instance, reset to a fresh one, or a new one (WASM-005.1)."""
@@ -565,7 +544,13 @@ class WasmEngine:
         self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
     ) -> None:
         """Instantiate — restored from an image without the start function (WASM-025.1), or
-        fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1)."""
+        fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
+
+        A call with a kept instance (``active.kept``, never with an image) runs in it.
+        """
+        if active.kept is not None:
+            active.kept.run(export, active)
+            return
         store = active.store
         restored = None if image is None else image.restored
         try:

@@ -9,9 +9,8 @@ a function the call may not use traps (WASM-014).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import MethodType
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable
+from typing import Final, Protocol
 
 from .._codec import object_id
 from .._errors import GritError, InvalidId, ObjectNotFound, OutputTooLarge, WasmTrap
@@ -115,21 +114,12 @@ def _walk(reader: ObjectReader, oid: ObjectId, names: tuple[str, ...]) -> Object
     return oid
 
 
-def _functions(cls: type[Host]) -> dict[str, Callable[..., int]]:
-    """The host functions ``cls`` serves, by name: its ``_h_`` methods, unbound."""
-    return {name[3:]: getattr(cls, name) for name in dir(cls) if name.startswith("_h_")}
+#: A host's method serving host function ``name`` is ``HOST_PREFIX + name``.
+HOST_PREFIX: Final = "_h_"
 
 
 class Host:
     """What every call shares: the working core, output accounting, trapping defaults."""
-
-    #: The host functions of this class by name, unbound (:func:`_functions`): the
-    #: engine calls ``functions[name](host, guest, *args)``; a name not here traps.
-    functions: ClassVar[Mapping[str, Callable[..., int]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.functions = _functions(cls)
 
     def __init__(self, reader: ObjectReader, core: Tree, limits: WasmLimits) -> None:
         #: What the guest can read: the objects plus the blobs it created (WASM-011).  The
@@ -144,10 +134,10 @@ class Host:
 
     def function(self, name: str) -> Callable[..., int]:
         """The host function ``name``; one this call may not use traps (WASM-014)."""
-        found = self.functions.get(name)
+        found = getattr(self, HOST_PREFIX + name, None)
         if found is None:
             return self._unavailable(name)
-        return MethodType(found, self)
+        return found  # type: ignore[no-any-return]
 
     def _unavailable(self, name: str) -> Callable[..., int]:
         def trap(guest: Guest, *args: int) -> int:
@@ -420,9 +410,6 @@ def _mt(item: PendingMessage) -> str | None:
     """``item.mt``, read from the headers' dict: no exception when a message has none."""
     mt: str | None = raw_of(item.message.headers).get("mt")
     return mt
-
-
-Host.functions = _functions(Host)
 
 
 def _get(reader: ObjectReader, oid: ObjectId) -> GritObject | None:
