@@ -9,14 +9,15 @@ write only: a step that writes nothing returns it as it came (WASM-011.7).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias, cast
+from operator import attrgetter
+from typing import Any, Final, TypeAlias, cast
 
 from .._codec import object_id
 from .._errors import InvalidName, InvalidTransition, ObjectNotFound
 from .._ids import ObjectId
-from .._maps import TreeEntries, canonical_key_order, raw_of
+from .._maps import TreeEntries, canonical_key_order
 from .._objects import Blob, GritObject, Tree, check_tree_name
 from ..wit._model import ObjectReader, Overlay, get_tree
 
@@ -47,9 +48,14 @@ def parse_path(raw: bytes) -> tuple[str, ...] | None:
     return names
 
 
+#: The dict behind a tree's entries or a message's headers, as ``raw_of`` without its
+#: check (the objects' constructors make them canonical maps): no Python call of its own.
+raw_dict: Final[Callable[[Mapping[str, Any]], dict[str, Any]]] = attrgetter("raw")
+
+
 def tree_entry(tree: Tree, name: str) -> ObjectId | None:
     """Entry ``name`` of ``tree``, or ``None``: one dict look-up, no exception when absent."""
-    digest = raw_of(tree.entries).get(name)
+    digest = raw_dict(tree.entries).get(name)
     return None if digest is None else ObjectId._trusted(digest)
 
 
@@ -204,7 +210,9 @@ class WorkingCore:
 
 def _node(tree: Tree) -> _Node:
     """A node to edit, holding ``tree``'s entries."""
-    return _Node({name: ObjectId._trusted(digest) for name, digest in raw_of(tree.entries).items()})
+    return _Node(
+        {name: ObjectId._trusted(digest) for name, digest in raw_dict(tree.entries).items()}
+    )
 
 
 def _tree(entries: dict[str, ObjectId], created: list[GritObject]) -> Tree:

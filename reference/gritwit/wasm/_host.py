@@ -15,7 +15,6 @@ from typing import Final, Protocol
 from .._codec import object_id
 from .._errors import GritError, InvalidId, ObjectNotFound, OutputTooLarge, WasmTrap
 from .._ids import ObjectId
-from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree
 from ..wit._actors import QueryInput
 from ..wit._model import (
@@ -28,7 +27,7 @@ from ..wit._model import (
     get_tree,
 )
 from ._abi import ABSENT, INVALID, SIGNAL, WasmLimits
-from ._core import WorkingCore, blob_data, parse_path
+from ._core import WorkingCore, blob_data, parse_path, raw_dict
 
 __all__ = ["Guest", "Host", "QueryHost", "StepHost"]
 
@@ -90,6 +89,9 @@ def _flags_clear(flags: int) -> bool:
 
 
 def _blob(data: bytes, headers: dict[str, str]) -> Blob | None:
+    """A blob of ``data`` and ``headers``, or ``None`` if they make no valid blob (OBJ-006)."""
+    if not headers:  # no headers (OBJ-007.1): nothing to check
+        return Blob(data=data)
     try:
         return Blob(data=data, headers=headers)
     except GritError:
@@ -203,7 +205,7 @@ class StepHost(Host):
             key = g.take(name, name_len).decode("utf-8")
         except UnicodeDecodeError:
             return INVALID
-        value = raw_of(item.message.headers).get(key)
+        value = raw_dict(item.message.headers).get(key)
         return _give(g, None if value is None else value.encode("utf-8"), buf, cap)
 
     def _content(self, g: Guest, i: int, path: int, path_len: int) -> ObjectId | int | None:
@@ -408,7 +410,7 @@ class QueryHost(Host):
 
 def _mt(item: PendingMessage) -> str | None:
     """``item.mt``, read from the headers' dict: no exception when a message has none."""
-    mt: str | None = raw_of(item.message.headers).get("mt")
+    mt: str | None = raw_dict(item.message.headers).get("mt")
     return mt
 
 

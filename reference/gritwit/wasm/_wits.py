@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .._errors import UnknownQuery, UnknownWit
 from .._ids import ObjectId
-from .._maps import raw_of
 from .._objects import Blob, Tree
 from ..wit._actors import QueryInput
 from ..wit._model import ObjectReader, TransitionInput, TransitionOutput, get_blob
@@ -29,6 +28,7 @@ from ._abi import (
     WASM_RUNTIME,
     WasmLimits,
 )
+from ._core import raw_dict
 from ._engine import LoadedModule, WasmEngine
 from ._host import QueryHost, StepHost
 from ._image import ImageSession, read_image
@@ -87,7 +87,7 @@ class WasmWit:
 
         Read from the entries' dict: a core without an image costs no exception.
         """
-        entries = raw_of(core.entries)
+        entries = raw_dict(core.entries)
         entry = entries.get(IMAGE_ENTRY)
         if entry is None or entries.get("wit") != self.blob_id.digest:
             return None
