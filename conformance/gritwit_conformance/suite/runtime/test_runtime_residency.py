@@ -196,3 +196,50 @@ def test_capacity_eviction_runs_between_the_rounds_of_one_call(
         )
     finally:
         both.kill()
+
+
+#: The default ``max_resident`` of RUN-012.4.
+DEFAULT_MAX_RESIDENT = 10_000
+
+
+@pytest.mark.heavy
+@pytest.mark.req("RUN-012.2", "RUN-012.4", "RUN-012.6", "RUN-014.1")
+def test_the_default_max_resident_on_both_sides(impl: Implementation, tmp_path: Path) -> None:
+    """10,000 resident actors under the default stay; the 10,001st evicts exactly one.
+
+    ``rt-open`` without ``max_resident``. A counter ``parent`` becomes resident when
+    its first step is adopted; 9,999 forks of it become resident when a query reads
+    each (RUN-012.6: a fork alone uses nothing). Forks rather than genesis messages
+    because every outside send rewrites the outside's mailbox, whose size grows with
+    the number of recipients. The last allowed count, 10,000 resident actors, gives
+    no ``archived`` event at the next ``rt-run``; the first refused one, a 10,001st
+    read by a query, makes that ``rt-run`` archive exactly one actor, the least
+    recently used (``parent``), with the reason ``capacity``. A runtime whose
+    default is larger or unlimited evicts nothing; one whose default is smaller, or
+    that evicts at the limit instead of past it, evicts at the first ``rt-run``.
+    """
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    parent = _counter(impl, runtime, "00")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
+    step = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+
+    def fork_and_read(note: str) -> str:
+        child = _ok(
+            impl.call("rt-fork", runtime=runtime, actor=parent, step=step, state={"n": note})
+        )["actor"]
+        _ok(impl.call("rt-query", runtime=runtime, actor=child, name="count"))  # a use
+        return str(child)
+
+    for i in range(DEFAULT_MAX_RESIDENT - 1):
+        fork_and_read(f"{i + 1:08x}")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))  # evaluates both rules (ADP-015)
+    assert _archived(impl, runtime) == [], "10,000 resident actors are within the default"
+    fork_and_read("ff")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
+    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
+    assert archived == [(parent, "capacity")], (
+        "a 10,001st resident actor evicts exactly one, the least recently used "
+        f"({parent}, used when its first step was adopted), for capacity: {archived}"
+    )
