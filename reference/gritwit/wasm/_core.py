@@ -26,12 +26,19 @@ __all__ = ["WorkingCore", "parse_path"]
 
 @dataclass(slots=True)
 class _Node:
-    """A tree being edited: entry name -> id (unchanged object) or another node."""
+    """A tree being edited: entry name -> an unchanged object's id (its digest) or a node.
 
-    entries: dict[str, ObjectId | _Node] = field(default_factory=dict)
+    Ids are kept as the 32 bytes of their digest, as a tree's own entries are, so a
+    tree is copied into a node, and a node back into a tree, by dict copies alone.
+    """
+
+    entries: dict[str, bytes | _Node] = field(default_factory=dict)
+    #: The names of the tree it was copied from, in canonical order: while the names
+    #: are still these, in this order, building it back needs no sort (OBJ-009).
+    canonical: tuple[str, ...] = ()
 
 
-_Entry: TypeAlias = ObjectId | _Node | Tree
+_Entry: TypeAlias = bytes | _Node | Tree
 
 
 def parse_path(raw: bytes) -> tuple[str, ...] | None:
@@ -51,12 +58,6 @@ def parse_path(raw: bytes) -> tuple[str, ...] | None:
 #: The dict behind a tree's entries or a message's headers, as ``raw_of`` without its
 #: check (the objects' constructors make them canonical maps): no Python call of its own.
 raw_dict: Final[Callable[[Mapping[str, Any]], dict[str, Any]]] = attrgetter("raw")
-
-
-def tree_entry(tree: Tree, name: str) -> ObjectId | None:
-    """Entry ``name`` of ``tree``, or ``None``: one dict look-up, no exception when absent."""
-    digest = raw_dict(tree.entries).get(name)
-    return None if digest is None else ObjectId._trusted(digest)
 
 
 class WorkingCore:
@@ -85,10 +86,10 @@ class WorkingCore:
             if child is None:
                 return None
             entry = child
-        if not isinstance(entry, ObjectId):
+        if not isinstance(entry, bytes):
             return None
         try:
-            found = self._reader.get_object(entry)
+            found = self._reader.get_object(ObjectId._trusted(entry))
         except ObjectNotFound:
             return None  # e.g. linked to an object not present (yet): WIT-007 decides later
         return found if isinstance(found, Blob) else None
@@ -96,8 +97,12 @@ class WorkingCore:
     def _child(self, entry: _Entry, name: str) -> _Entry | None:
         if isinstance(entry, _Node):
             return entry.entries.get(name)
-        tree = entry if isinstance(entry, Tree) else get_tree(self._reader, entry)
-        return None if tree is None else tree_entry(tree, name)
+        tree = entry if isinstance(entry, Tree) else self._tree(entry)
+        return None if tree is None else raw_dict(tree.entries).get(name)
+
+    def _tree(self, digest: bytes) -> Tree | None:
+        """The tree whose id is ``digest``, or ``None`` when absent or not a tree."""
+        return get_tree(self._reader, ObjectId._trusted(digest))
 
     # --- writing -------------------------------------------------------------------------
 
@@ -118,7 +123,7 @@ class WorkingCore:
                     return None
                 child = node.entries[name] = _Node()
             elif not isinstance(child, _Node):
-                tree = get_tree(self._reader, child)
+                tree = self._tree(child)
                 if tree is None:
                     return None
                 child = node.entries[name] = _node(tree)
@@ -131,7 +136,7 @@ class WorkingCore:
         parent = self._parent(names, create=True)
         if parent is None:
             return False
-        parent.entries[names[-1]] = oid
+        parent.entries[names[-1]] = oid.digest
         return True
 
     def set_new(
@@ -147,7 +152,7 @@ class WorkingCore:
         if parent is None:
             object_id(blob)
             return False
-        parent.entries[names[-1]] = add(blob)
+        parent.entries[names[-1]] = add(blob).digest
         return True
 
     def delete(self, names: tuple[str, ...]) -> bool:
@@ -172,8 +177,7 @@ class WorkingCore:
         if self._nested:
             core = self._build(root, created)
         else:  # only root entries changed: every entry is an id
-            entries = cast("dict[str, ObjectId]", root.entries)
-            core = _tree(entries, created) if entries else None
+            core = _tree(root, dict(cast("dict[str, bytes]", root.entries)), created)
         if core is None:
             raise InvalidTransition("WIT-015", "the guest deleted every entry of its core")
         return core, created
@@ -196,35 +200,37 @@ class WorkingCore:
                 children = [entry for entry in node.entries.values() if isinstance(entry, _Node)]
                 stack.extend((child, False) for child in reversed(children))
                 continue
-            entries: dict[str, ObjectId] = {}
+            entries: dict[str, bytes] = {}
             for name, entry in node.entries.items():
                 if isinstance(entry, _Node):
                     tree = built.pop(id(entry))
                     if tree is None:
                         continue  # an emptied tree disappears (OBJ-010)
-                    entry = add(tree)
+                    entry = add(tree).digest
                 entries[name] = entry
-            built[id(node)] = _tree(entries, created) if entries else None
+            built[id(node)] = _tree(node, entries, created)
         return built[id(root)]
 
 
 def _node(tree: Tree) -> _Node:
-    """A node to edit, holding ``tree``'s entries."""
-    return _Node(
-        {name: ObjectId._trusted(digest) for name, digest in raw_dict(tree.entries).items()}
-    )
+    """A node to edit, holding ``tree``'s entries (a copy of its dict)."""
+    entries = raw_dict(tree.entries)
+    return _Node(dict(entries), tuple(entries))
 
 
-def _tree(entries: dict[str, ObjectId], created: list[GritObject]) -> Tree:
-    """The tree of ``entries`` (not empty), appended to ``created``.
+def _tree(node: _Node, entries: dict[str, bytes], created: list[GritObject]) -> Tree | None:
+    """The tree of ``node``, whose ids are ``entries``, appended to ``created``; ``None`` if empty.
 
     Not validated again: every name is a stored tree's or passed :func:`parse_path`
-    (OBJ-011, valid UTF-8 since decoded from it), every id is an :class:`ObjectId`, and
-    the entries are put in canonical order here (OBJ-009); the size limit is the
-    encoder's (ENC-013.2).
+    (OBJ-011, valid UTF-8 since decoded from it), every id is 32 bytes, and the
+    entries are put in canonical order here (OBJ-009), unless they are still those of
+    the tree the node was copied from; the size limit is the encoder's (ENC-013.2).
     """
-    raw = {name: entries[name].digest for name in sorted(entries, key=canonical_key_order)}
-    tree = Tree(entries=TreeEntries._trusted(raw))
+    if not entries:
+        return None
+    if tuple(entries) != node.canonical:
+        entries = {name: entries[name] for name in sorted(entries, key=canonical_key_order)}
+    tree = Tree(entries=TreeEntries._trusted(entries))
     created.append(tree)
     return tree
 
