@@ -46,6 +46,7 @@ TABLES = {
     "budget": ({"spend"}, {"wut", "budget"}),
     "requester": ({"ask", "echo"}, {"wut", "answer"}),
     "slow": (set(), {"wut"}),
+    "sleepy": ({"nap"}, {"wut"}),
 }
 
 

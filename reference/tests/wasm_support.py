@@ -18,7 +18,8 @@ from gritwit.wit import (
 )
 
 WASM_DIR = Path(__file__).resolve().parents[2] / "conformance" / "wasm"
-ACTOR_NAMES = tuple(sorted(TEST_ACTORS))
+#: The test actors with a Wasm build: all but ``sleepy``, which has none (WIT-030).
+ACTOR_NAMES = tuple(sorted(name for name in TEST_ACTORS if name != "sleepy"))
 
 
 def module(kind: str, name: str) -> bytes:

@@ -11,7 +11,9 @@ committed:
   actors and update functions (:data:`~gritwit.wit.TEST_ACTORS`,
   :data:`~gritwit.wit.TEST_UPDATERS`) runs each transition inline on the event
   loop: those are pure functions doing work linear in their input, with no I/O
-  but reads of the store, that cannot hang (``slow`` raises its overrun at once).
+  but reads of the store, that cannot hang (``slow`` raises its overrun at once),
+  except ``sleepy`` (WIT-030), which really sleeps for each ``nap``: a transition
+  with a ``nap`` pending runs in the worker thread below, bounded (RUN-005.6).
   Cores whose ``wit`` is a Wasm module (runtime ``wasm``) also run inline: every
   Wasm call is bounded by its fuel budget (WASM-019, WASM-020), the Wasm form of
   the time bound, and so is every run of sandboxed Python (runtime ``python-wasi``,
@@ -105,6 +107,15 @@ def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     """Whether every Wit of ``tables`` is one of the reference's own (RUN-005, see above)."""
     builtin = {id(wit) for wit in (*TEST_ACTORS.values(), *TEST_UPDATERS.values())}
     return all(id(wit) in builtin for table in tables for wit in table.values())
+
+
+def _naps(found: Found) -> bool:
+    """Whether a ``nap`` is pending: ``sleepy`` would sleep through it (WIT-030.1).
+
+    Such a transition must not run inline, where its time could not be bounded
+    (RUN-005.6); any other Wit reading a ``nap`` merely runs in a thread as well.
+    """
+    return any(item.mt == "nap" for items in found.values() for item in items)
 
 
 class Runtime:
@@ -571,7 +582,7 @@ class Runtime:
 
         RUN-005.1, RUN-005.3.
         """
-        if self._inline:
+        if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
             return self._executor.build(actor, last, found, last_id=last_id)
         build = functools.partial(self._executor.build, last_id=last_id)
         return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)

@@ -1,4 +1,4 @@
-"""The test actors of the suite (WIT-018 … WIT-028), as Python Wits with their queries.
+"""The test actors of the suite (WIT-018 … WIT-028, WIT-030), as Python Wits with their queries.
 
 Each actor reads every pending message, senders in id order, each sender's
 messages oldest first (WIT-028.2).  Messages with a reserved type (``genesis``,
@@ -6,12 +6,13 @@ messages oldest first (WIT-028.2).  Messages with a reserved type (``genesis``,
 is not what the actor's row requires (WIT-028.4): a test actor never fails on bad
 input except where its clause says it fails.  Every byte an actor writes or sends
 is fixed by its clause (decimals: WIT-028.6, WIT-028.7), so the Wasm builds in
-``conformance/wasm/actors`` give the same step ids.
+``conformance/wasm/actors`` give the same step ids (``sleepy``, WIT-030, has none).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias
@@ -42,6 +43,8 @@ DECIMAL_DIGITS: Final = 18
 MAX_COUNT: Final = 10**DECIMAL_DIGITS - 1
 #: The longest name ``updater`` copies into its ``wit`` (WIT-023.1).
 MAX_CODE_NAME: Final = 57_344
+#: The longest ``nap`` ``sleepy`` takes, in milliseconds (WIT-030.1).
+MAX_NAP_MS: Final = 60_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +326,23 @@ def _slow(inp: TransitionInput) -> TransitionOutput:
     raise TransitionTimeout("slow: the transition overran its time bound (WIT-027.1)")
 
 
+def _sleepy(inp: TransitionInput) -> TransitionOutput:
+    """``sleepy`` (WIT-030.1): really sleeps for each ``nap``, then ``slept`` = its content.
+
+    The step depends only on the input (WIT-011); the sleep only takes wall time, for
+    the runtime's bound to measure (RUN-005.5, RUN-005.6).
+    """
+    out = _Out(inp)
+    for _, item in out.messages():
+        if item.mt != "nap":
+            continue
+        millis = _decimal(out.data(item.message.content))
+        if millis is not None and millis <= MAX_NAP_MS:  # else read without effect (WIT-028.4)
+            time.sleep(millis / 1000)  # a real sleep on the monotonic clock, never simulated
+            out.set_entry("slept", item.message.content)
+    return out.done()
+
+
 def _replace(inp: TransitionInput) -> TransitionOutput:
     """``replace`` (WIT-014.2): the new core is the update's tree without ``wit_update``."""
     (sender, (item,)) = next(iter(inp.pending.items()))
@@ -334,7 +354,7 @@ def _replace(inp: TransitionInput) -> TransitionOutput:
     return TransitionOutput(core=core, read={sender: 1}, new_objects=(core,))
 
 
-#: Test actor name → the requirement that fixes its behaviour (WIT-019 … WIT-027).
+#: Test actor name → the requirement that fixes its behaviour (WIT-019 … WIT-027, WIT-030).
 ACTOR_CLAUSES: Final = {
     "echo": "WIT-019",
     "counter": "WIT-020",
@@ -345,6 +365,7 @@ ACTOR_CLAUSES: Final = {
     "budget": "WIT-025",
     "requester": "WIT-026",
     "slow": "WIT-027",
+    "sleepy": "WIT-030",
 }
 
 TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
@@ -412,6 +433,12 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
             name="slow",
             description="Its transition never ends; the runtime must bound it.",
             transition=_slow,
+        ),
+        BuiltinActor(
+            name="sleepy",
+            description="Sleeps for each mt 'nap' before its step ends; the runtime bounds it.",
+            transition=_sleepy,
+            messages={"nap": "Content: a decimal number of milliseconds, at most 60000."},
         ),
     )
 }

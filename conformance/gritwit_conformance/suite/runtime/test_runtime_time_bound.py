@@ -1,0 +1,124 @@
+"""The time bound of a transition on both sides, with real wall time (RUN-005.5, RUN-005.6).
+
+``slow`` (WIT-027) shows only that an overrun fails, and a runtime may simulate it, so
+it cannot tell whether the bound is the configured one or measured at all. ``sleepy``
+(WIT-030) really sleeps for each ``nap``: with ``time_limit`` = 1 s a nap of 100 ms
+must be adopted (0.9 s of margin), one of 3000 ms must fail every attempt (2 s of
+margin) while another actor keeps running; with ``time_limit`` = 0.5 s a nap of 1500 ms
+must fail although it is far inside the default of 5 s — a runtime that ignores the
+configured bound adopts it. Expected outcomes come from RUN-004 and RUN-005, never
+from an implementation; each failing attempt takes one bound, so the module runs in
+about 8 s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: RUN-004.3: attempts of a failing transition before its actor is marked failed.
+ATTEMPTS = 5
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _open(impl: Implementation, tmp_path: Path, time_limit: float) -> str:
+    (tmp_path / "rt").mkdir()
+    opened = _ok(impl.call("rt-open", path=str(tmp_path / "rt"), time_limit=time_limit))
+    assert opened["settings"]["time_limit"] == time_limit, opened
+    return str(opened["runtime"])
+
+
+def _sleepy(impl: Implementation, runtime: str, millis: int) -> str:
+    """A ``sleepy`` actor, created, with one ``nap`` of ``millis`` pending (WIT-030.1)."""
+    actor = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="sleepy"))["actor"])
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))  # its genesis step: no nap yet
+    nap = str(millis).encode().hex()
+    _ok(impl.call("rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}))
+    return actor
+
+
+def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
+    """The data of ``actor``'s ``slept`` entry at its head, or ``None`` when it has none."""
+
+    def obj(oid: str) -> g.GritObject:
+        data = _ok(impl.call("rt-object", runtime=runtime, id=oid))["bytes"]
+        return g.decode_object(bytes.fromhex(data))
+
+    step = obj(str(_ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]))
+    assert isinstance(step, g.Step)
+    core = obj(step.core.hex())
+    assert isinstance(core, g.Tree)
+    entry = core.entries.get("slept")
+    if entry is None:
+        return None
+    blob = obj(entry.hex())
+    assert isinstance(blob, g.Blob)
+    return blob.data
+
+
+@pytest.mark.req("RUN-005.5", "WIT-030.1")
+def test_a_transition_well_within_the_bound_is_adopted(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """``time_limit`` = 1 s, a nap of 100 ms: the allowed side; the step is adopted."""
+    runtime = _open(impl, tmp_path, 1.0)
+    actor = _sleepy(impl, runtime, 100)
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    assert run["attempts"] == [] and run["failures"] == [], (
+        f"a transition of 100 ms is well within a bound of 1 s (RUN-005.5): {run}"
+    )
+    assert [a for a, _ in run["steps"]] == [actor], run
+    assert _slept(impl, runtime, actor) == b"100", "the nap was read and slept (WIT-030.1)"
+
+
+@pytest.mark.req("RUN-005.6", "RUN-005.3", "RUN-005.4", "RUN-004.3", "WIT-030.1")
+def test_a_transition_over_the_bound_fails_every_attempt(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """``time_limit`` = 1 s, a nap of 3000 ms: the refused side; a counter runs meanwhile.
+
+    Every one of the 5 attempts overruns (each measured from its own start), so the
+    actor is marked failed and gets no step; the counter sent one ``inc`` counts 1 in
+    the same ``rt-run``.
+    """
+    runtime = _open(impl, tmp_path, 1.0)
+    actor = _sleepy(impl, runtime, 3000)
+    counter = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
+    _ok(impl.call("rt-send", runtime=runtime, to=counter, mt="inc", content={"blob": ""}))
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    assert run["failures"] == [[actor, "failed"]], (
+        f"a transition of 3 s overruns a bound of 1 s on every attempt and the actor is "
+        f"marked failed (RUN-005.6, RUN-004.3): {run}"
+    )
+    mine = [a for a in run["attempts"] if a[0] == actor]
+    assert mine == [[actor, "failed"]] * ATTEMPTS, f"{ATTEMPTS} failed attempts: {run}"
+    assert actor not in [a for a, _ in run["steps"]], f"no step adopted for it: {run}"
+    query = _ok(impl.call("rt-query", runtime=runtime, actor=counter, name="count"))
+    count = bytes.fromhex(query["data"])
+    assert count == b"1", f"the counter runs while sleepy overruns (RUN-005.4): {count!r}"
+
+
+@pytest.mark.req("RUN-005.6", "RUN-005.2", "RUN-005.5")
+def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_path: Path) -> None:
+    """``time_limit`` = 0.5 s, a nap of 1500 ms: it fails, far inside the default 5 s."""
+    runtime = _open(impl, tmp_path, 0.5)
+    actor = _sleepy(impl, runtime, 1500)
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    assert run["failures"] == [[actor, "failed"]], (
+        f"a transition of 1.5 s overruns the configured bound of 0.5 s, whatever the "
+        f"default (RUN-005.6): {run}"
+    )
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    assert run["steps"] == [], run
