@@ -91,6 +91,39 @@ def test_max_resident_zero_evicts_every_idle_actor(impl: Implementation, tmp_pat
     assert sorted(_archived(impl, runtime)) == actors, "max_resident 0: none stays resident"
 
 
+@pytest.mark.req("RUN-012.1", "ADP-015")
+def test_rt_evict_keeps_an_actor_a_send_made_busy(impl: Implementation, tmp_path: Path) -> None:
+    """An actor with a message pending that it has not seen is not idle: ``rt-evict`` keeps it.
+
+    The actor is a fork, read by a query (resident, RUN-012.6), that the outside has
+    never sent to: the ``rt-send`` is its first message from the outside, so only the
+    send itself can mark it busy (a transition of it is about to start, RUN-012.1).
+    ``rt-evict`` archives the idle parent and keeps the fork; after ``rt-run`` has
+    consumed the message the fork is idle and ``rt-evict`` archives it. A runtime that
+    learns of a send only at its next run — routing the outside's outbox lazily —
+    evicts the fork with its message unread.
+    """
+    (tmp_path / "rt").mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    parent = _counter(impl, runtime, "00")
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
+    step = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+    forked = impl.call("rt-fork", runtime=runtime, actor=parent, step=step, state={"n": "01"})
+    child = str(_ok(forked)["actor"])
+    _ok(impl.call("rt-query", runtime=runtime, actor=child, name="count"))  # resident now
+    _ok(impl.call("rt-send", runtime=runtime, to=child, mt="inc", content={"blob": ""}))
+    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    assert evicted == [parent], (
+        f"rt-evict with a message pending for the fork {child}: only the idle parent "
+        f"{parent} may be evicted (RUN-012.1), got {evicted}"
+    )
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
+    assert [a for a, _ in run["steps"]] == [child], run
+    assert _ok(impl.call("rt-evict", runtime=runtime))["evicted"] == [child], (
+        "once its message is read the fork is idle and rt-evict evicts it"
+    )
+
+
 #: ``idle_after`` of the idle-timeout test, in seconds, and the two waits in it: each
 #: side of the limit has at least a second of margin for a slow machine.
 IDLE_AFTER = 3.0
