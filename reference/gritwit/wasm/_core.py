@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias
 
 from .._codec import object_id
 from .._errors import InvalidName, InvalidTransition, ObjectNotFound
@@ -82,7 +82,11 @@ class WorkingCore:
         """
         entry: _Entry = self._core if self._root is None else self._root
         for name in names:
-            child = self._child(entry, name)
+            if isinstance(entry, _Node):
+                child = entry.entries.get(name)
+            else:
+                tree = entry if isinstance(entry, Tree) else self._tree(entry)
+                child = None if tree is None else raw_dict(tree.entries).get(name)
             if child is None:
                 return None
             entry = child
@@ -93,12 +97,6 @@ class WorkingCore:
         except ObjectNotFound:
             return None  # e.g. linked to an object not present (yet): WIT-007 decides later
         return found if isinstance(found, Blob) else None
-
-    def _child(self, entry: _Entry, name: str) -> _Entry | None:
-        if isinstance(entry, _Node):
-            return entry.entries.get(name)
-        tree = entry if isinstance(entry, Tree) else self._tree(entry)
-        return None if tree is None else raw_dict(tree.entries).get(name)
 
     def _tree(self, digest: bytes) -> Tree | None:
         """The tree whose id is ``digest``, or ``None`` when absent or not a tree."""
@@ -177,7 +175,8 @@ class WorkingCore:
         if self._nested:
             core = self._build(root, created)
         else:  # only root entries changed: every entry is an id
-            core = _tree(root, dict(cast("dict[str, bytes]", root.entries)), created)
+            entries: dict[str, bytes] = dict(root.entries)  # type: ignore[arg-type]
+            core = _tree(root, entries, created)
         if core is None:
             raise InvalidTransition("WIT-015", "the guest deleted every entry of its core")
         return core, created
@@ -233,8 +232,3 @@ def _tree(node: _Node, entries: dict[str, bytes], created: list[GritObject]) -> 
     tree = Tree(entries=TreeEntries._trusted(entries))
     created.append(tree)
     return tree
-
-
-def blob_data(obj: GritObject | None) -> bytes | None:
-    """The data of ``obj`` if it is a blob."""
-    return obj.data if isinstance(obj, Blob) else None

@@ -27,7 +27,7 @@ from ..wit._model import (
     get_tree,
 )
 from ._abi import ABSENT, INVALID, SIGNAL, WasmLimits
-from ._core import WorkingCore, blob_data, parse_path, raw_dict
+from ._core import WorkingCore, parse_path, raw_dict
 
 __all__ = ["Guest", "Host", "QueryHost", "StepHost"]
 
@@ -162,7 +162,8 @@ class Host:
         names = parse_path(g.take(path, path_len))
         if names is None:
             return INVALID
-        return _give(g, blob_data(self.core.lookup(names)), buf, cap)
+        found = self.core.lookup(names)
+        return _give(g, None if found is None else found.data, buf, cap)
 
 
 class StepHost(Host):
@@ -214,7 +215,8 @@ class StepHost(Host):
         names = () if not raw else parse_path(raw)
         if names is None:
             return INVALID
-        return _walk(self.reader, item.message.content, names)
+        content = item.message.content
+        return _walk(self.reader, content, names) if names else content
 
     def _h_msg_content(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
         """The id of the content, or of the object at a path below it (WASM-009.4)."""
@@ -228,7 +230,8 @@ class StepHost(Host):
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
-        data = None if found is None else blob_data(_get(self.reader, found))
+        obj = None if found is None else _get(self.reader, found)
+        data = obj.data if isinstance(obj, Blob) else None
         return _give(g, data, buf, cap)
 
     def _h_msg_entry(
