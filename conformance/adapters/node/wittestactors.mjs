@@ -1,4 +1,4 @@
-// The test actors (WIT-019 … WIT-027) and the update function `replace` (WIT-014).
+// The test actors (WIT-019 … WIT-027, WIT-030) and the update function `replace` (WIT-014).
 //
 // A core's `wit` stays the test-actor blob (runtime "test-actor", data the name,
 // WIT-001); this host runs the name as the Wasm build of that actor in
@@ -7,15 +7,18 @@
 // itself (trap, fuel …) is the test actor failing, class `failed` in wit-run
 // (ADP-014); and `slow` is simulated (WIT-027 allows it): its transition fails at
 // once instead of burning 100 000 000 units of fuel. Its queries run its module.
+// `sleepy` (WIT-030) has no Wasm build: it is native JavaScript below, and really
+// sleeps (synchronously, Atomics.wait) for each `nap`, never simulated (WIT-030.1).
 
 import { readFileSync } from 'node:fs'
 import { GritError, fail } from './errors.mjs'
-import { getTyped, tree } from './witobjects.mjs'
+import { getTyped, textBlob, tree } from './witobjects.mjs'
 import { loadModule, wasmWit } from './wasmengine.mjs'
-import { WIT_UPDATE } from './witsteps.mjs'
+import { mtOf, WIT_UPDATE } from './witsteps.mjs'
 import { WASM_CLASSES } from './witexecutor.mjs'
 
 const ACTORS_DIR = new URL('../../wasm/actors/', import.meta.url)
+// The test actors with a Wasm build (all but `sleepy`, WIT-030).
 export const TEST_ACTOR_NAMES = ['echo', 'counter', 'fanout', 'spawner', 'updater', 'failing', 'budget', 'requester', 'slow']
 
 /** A failure of a test actor that the Wit chapter does not classify: `failed` in wit-run. */
@@ -48,7 +51,50 @@ function testActor (name) {
   return run
 }
 
-export const TEST_ACTORS = new Map(TEST_ACTOR_NAMES.map((name) => [name, testActor(name)]))
+/** `sleepy`'s line of WIT-018's catalogue, byte for byte. */
+const SLEEPY_WUT = '{"description":"Sleeps for each mt \'nap\' before its step ends; the runtime bounds it.",' +
+  '"messages":[{"description":"Content: a decimal number of milliseconds, at most 60000.","mt":"nap"}],' +
+  '"name":"sleepy","queries":[{"description":"This description, as JSON.","name":"wut"}]}'
+const MAX_NAP_MS = 60000
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
+
+/** The value of a decimal (WIT-028.6): 1 to 18 ASCII digits; null for anything else. */
+function decimal (data) {
+  if (data.length < 1 || data.length > 18 || !data.every((b) => b >= 0x30 && b <= 0x39)) return null
+  return Number(Buffer.from(data).toString('ascii')) // exact enough: only compared with 60000
+}
+
+/** Sleep `millis` ms of wall time on the monotonic clock, blocking the thread (WIT-030.1). */
+function sleepFor (millis) {
+  const end = performance.now() + millis
+  for (let left = millis; left > 0; left = end - performance.now()) Atomics.wait(SLEEPER, 0, 0, left)
+}
+
+/** `sleepy` (WIT-030.1): sleeps for each valid `nap`, then `slept` = its content id. */
+function sleepy (inp) {
+  const entries = new Map(inp.core.entries)
+  let changed = false
+  for (const sender of [...inp.pending.keys()].sort()) { // senders in id order (WIT-028.2)
+    for (const item of inp.pending.get(sender)) {
+      if (mtOf(item) !== 'nap') continue // genesis, update and the rest: read only (WIT-028.3/4)
+      const content = getTyped(inp.objects, item.message.content, 'blob')
+      const millis = content === null ? null : decimal(content.data)
+      if (millis === null || millis > MAX_NAP_MS) continue // read without effect (WIT-028.4)
+      sleepFor(millis)
+      entries.set('slept', item.message.content)
+      changed = true
+    }
+  }
+  const core = changed ? tree(entries) : inp.core
+  const read = new Map([...inp.pending].map(([sender, items]) => [sender, items.length]))
+  return { core, read, sends: [], newObjects: [core] }
+}
+sleepy.query = (queryName) => {
+  if (queryName === 'wut') return textBlob(SLEEPY_WUT, [['content-type', 'application/json']])
+  fail('unknown-query', 'WIT-017.3', `test actor sleepy has no query ${JSON.stringify(queryName).slice(0, 60)}`)
+}
+
+export const TEST_ACTORS = new Map([...TEST_ACTOR_NAMES.map((name) => [name, testActor(name)]), ['sleepy', sleepy]])
 
 /** `replace` (WIT-014): the new core is the update's tree without its `wit_update` entry. */
 function replace (inp) {

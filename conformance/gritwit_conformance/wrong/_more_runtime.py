@@ -197,6 +197,23 @@ MORE: dict[str, WrongAdapter] = {
         "rt-open checks time_limit but the runtime always bounds transitions by the default 5 s",
         smoke=True,
     ),
+    "runtime_time_limit_ignored": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-005.2", "RUN-005.6"}),
+        "failed",
+        "rt-open answers the configured time_limit in its settings, but the runtime always "
+        "bounds transitions by the default 5 s: a transition of 1.5 s under a bound of 0.5 s "
+        "is adopted",
+        smoke=True,
+    ),
+    "runtime_time_limit_in_ms": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-005.5"}),
+        "failed",
+        "time_limit in seconds is divided by 1000 on its way to the timer: a bound of 1 s "
+        "becomes 1 ms and a transition of 100 ms fails",
+        smoke=True,
+    ),
     "runtime_overrun_stops_run": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-005.4"}),

@@ -19,6 +19,13 @@ MORE: dict[str, WrongAdapter] = {
         "a transition of slow is not bounded: it ends and its step is adopted",
         smoke=True,
     ),
+    "wit_sleepy_simulated": WrongAdapter(
+        ("wit",),
+        frozenset({"WIT-030.1"}),
+        "failed",
+        "sleepy records its naps without sleeping: its steps are right but take no time",
+        smoke=True,
+    ),
     "wit_run_stops_at_failure": WrongAdapter(
         ("wit",),
         frozenset({"WIT-027.2"}),

@@ -68,6 +68,7 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
     return blob.data
 
 
+@pytest.mark.smoke
 @pytest.mark.req("RUN-005.5", "WIT-030.1")
 def test_a_transition_well_within_the_bound_is_adopted(
     impl: Implementation, tmp_path: Path
@@ -110,6 +111,7 @@ def test_a_transition_over_the_bound_fails_every_attempt(
     assert count == b"1", f"the counter runs while sleepy overruns (RUN-005.4): {count!r}"
 
 
+@pytest.mark.smoke
 @pytest.mark.req("RUN-005.6", "RUN-005.2", "RUN-005.5")
 def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_path: Path) -> None:
     """``time_limit`` = 0.5 s, a nap of 1500 ms: it fails, far inside the default 5 s."""
