@@ -130,3 +130,18 @@ class WasmLeanStep:
         )
 
     track_floor_over_python.unit = "ratio"  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    """Print five interleaved ratios of each ``track_`` benchmark, without asv."""
+    bench = WasmLeanStep()
+    bench.setup()
+    try:
+        for name in ("track_kept_over_python", "track_floor_over_python", "track_fresh_over_kept"):
+            print(name, [round(getattr(bench, name)(), 2) for _ in range(5)])
+    finally:
+        bench.teardown()
+
+
+if __name__ == "__main__":
+    main()
