@@ -2,18 +2,27 @@
 
 * :class:`Fork` — fork an actor at its head after 10 and after 1,000 steps.
   RUN-008 asks that the time not grow with the history (nothing is copied).
+* :class:`ForkHistory` — the same two forks in alternating rounds in one process,
+  ``track_fork_1000_over_10`` their ratio (CPU time of the thread, as
+  :func:`asv_bench._ratio.interleaved_ratio`); issue 12 asks for a ratio near 1.
 * :class:`Bundle` — export and import an actor of 10 and 1,000 steps, which
   does grow with the history (every object is written and checked).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import gritwit as g
 from gritwit.runtime import export_bundle, fork, import_bundle
 from gritwit.store import Store
 from gritwit.wit import test_actor_core
+
+from ._ratio import interleaved_ratio
+
+#: Alternating rounds of :class:`ForkHistory`'s ratio, and forks per round and side.
+ROUNDS: Final = 15
+CALLS: Final = 10
 
 
 def _history(store: Store, steps: int) -> tuple[g.ObjectId, g.ObjectId]:
@@ -47,6 +56,37 @@ class Fork:
         self.calls += 1
         tag = g.Blob(data=str(self.calls).encode())
         fork(self.store, self.actor, self.head, {"tag": tag})
+
+
+class _Forker:
+    """Forks one actor's head, each call a new child (its own ``tag``), in its own store.
+
+    Every call writes the same four objects (tag, fork blob, core, first step) and
+    one head, so two forkers called equally often grow their stores alike.
+    """
+
+    def __init__(self, steps: int) -> None:
+        self.store = Store.memory()
+        self.actor, self.head = _history(self.store, steps)
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        tag = g.Blob(data=str(self.calls).encode())
+        fork(self.store, self.actor, self.head, {"tag": tag})
+
+
+class ForkHistory:
+    """A fork after 1,000 steps over a fork after 10, interleaved in one process."""
+
+    def setup(self) -> None:
+        self.long = _Forker(1000)
+        self.short = _Forker(10)
+
+    def track_fork_1000_over_10(self) -> float:
+        return interleaved_ratio(self.long, self.short, rounds=ROUNDS, calls=CALLS)
+
+    track_fork_1000_over_10.unit = "ratio"  # type: ignore[attr-defined]
 
 
 class Bundle:
