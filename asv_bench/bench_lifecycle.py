@@ -105,3 +105,14 @@ class Bundle:
 
     def time_import(self, steps: int) -> None:
         import_bundle(Store.memory(), self.data)
+
+
+def main() -> None:
+    """Print five interleaved ratios of :class:`ForkHistory`, without asv."""
+    bench = ForkHistory()
+    bench.setup()
+    print("track_fork_1000_over_10", [round(bench.track_fork_1000_over_10(), 2) for _ in range(5)])
+
+
+if __name__ == "__main__":
+    main()
