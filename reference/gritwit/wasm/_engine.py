@@ -311,6 +311,9 @@ def _host_function(name: str, arity: int) -> Any:
     array, unpack = value_array("i" * arity)
     pack_into = RESULT.pack_into
     attribute = HOST_PREFIX + name
+    #: The last value array's address and its view: a view per call costs what the
+    #: rest of the call does, and the engine passes the same address again and again.
+    last: list[Any] = [0, None]
 
     def call(env: Any, caller: Any, values: Any, count: int) -> int:
         try:
@@ -323,7 +326,9 @@ def _host_function(name: str, arity: int) -> Any:
             active.host_fuel += HOST_CALL_COST  # guest.charge(HOST_CALL_COST), inline (WASM-019)
             if active.host_fuel > active.budget:
                 raise _exhausted()
-            raw = array.from_address(values)
+            if values != last[0]:  # the engine's stack: mostly the same address every call
+                last[0], last[1] = values, array.from_address(values)
+            raw = last[1]
             host = active.host
             # ``host.function(name)`` without a call and a string per host call
             method = getattr(host, attribute, None) or host.function(name)
