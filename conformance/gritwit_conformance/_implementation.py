@@ -42,6 +42,11 @@ __all__ = [
 ]
 
 PROTOCOL_VERSION = 1
+#: Seconds a freshly started adapter has to answer its ``hello``: at least this, or the
+#: response time-out if longer (ADP-012). Start-up (an interpreter, a JIT, loading
+#: modules) is not a command, and on a loaded machine it alone can outlast a short
+#: time-out chosen to catch a hanging command quickly.
+HANDSHAKE_TIMEOUT = 30.0
 REFERENCE = "reference"
 
 #: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014, ADP-015).
@@ -114,6 +119,8 @@ class Implementation(ABC):
     label: str
     #: :meth:`kill_during` works: the implementation is a process (ADP-015).
     can_kill: bool = False
+    #: Seconds to wait for a response before the adapter counts as broken (ADP-012).
+    timeout: float = 10.0
 
     def __init__(self) -> None:
         self._seq = 0
@@ -133,7 +140,8 @@ class Implementation(ABC):
     def _running(self) -> bool: ...
 
     @abstractmethod
-    def _exchange(self, message: dict[str, Any]) -> bytes | str: ...
+    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> bytes | str:
+        """One request, one response line; ``timeout`` overrides the response time-out."""
 
     @abstractmethod
     def _stop(self, *, kill: bool) -> None: ...
@@ -143,14 +151,16 @@ class Implementation(ABC):
 
     # --- the protocol --------------------------------------------------------------------
 
-    def _send(self, cmd: str, args: dict[str, Any], *, check: bool = True) -> Response:
+    def _send(
+        self, cmd: str, args: dict[str, Any], *, check: bool = True, timeout: float | None = None
+    ) -> Response:
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
         self.last_request, self.last_response = message, None
         if check:
             check_request(message)
         try:
-            line = self._exchange(message)
+            line = self._exchange(message, timeout)
             self.last_response = parse_response(line, self._seq, cmd)
             return self.last_response
         except ProtocolViolation as exc:
@@ -162,7 +172,9 @@ class Implementation(ABC):
         # Start every process at an arbitrary seq, so that an adapter that counts
         # instead of echoing is caught (ADP-003).
         self._seq = self._rng.randrange(1_000, 1_000_000_000)
-        response = self._send("hello", {"protocol": PROTOCOL_VERSION})
+        response = self._send(
+            "hello", {"protocol": PROTOCOL_VERSION}, timeout=max(self.timeout, HANDSHAKE_TIMEOUT)
+        )
         if not response.ok:
             self._stop(kill=True)
             raise AdapterBroken(f"handshake refused: {response.error}", self._stderr(), "ADP-005.1")
@@ -265,10 +277,10 @@ class Subprocess(Implementation):
     def _running(self) -> bool:
         return self._proc is not None
 
-    def _exchange(self, message: dict[str, Any]) -> bytes:
+    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> bytes:
         assert self._proc is not None
         try:
-            return self._proc.exchange(message)
+            return self._proc.exchange(message, timeout=timeout)
         except AdapterBroken:
             self._last_stderr = self._proc.stderr_tail()
             self._proc = None
@@ -322,7 +334,7 @@ class InProcess(Implementation):
     def _running(self) -> bool:
         return self._adapter is not None
 
-    def _exchange(self, message: dict[str, Any]) -> str:
+    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> str:
         try:
             response = self._adapter.handle(json.loads(json.dumps(message)))
         except Exception as exc:
