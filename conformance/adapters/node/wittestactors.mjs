@@ -53,15 +53,15 @@ function testActor (name) {
 
 /** `sleepy`'s line of WIT-018's catalogue, byte for byte. */
 const SLEEPY_WUT = '{"description":"Sleeps for each mt \'nap\' before its step ends; the runtime bounds it.",' +
-  '"messages":[{"description":"Content: a decimal number of milliseconds, at most 60000.","mt":"nap"}],' +
+  '"messages":[{"description":"Content: a decimal number of milliseconds, at most 5000.","mt":"nap"}],' +
   '"name":"sleepy","queries":[{"description":"This description, as JSON.","name":"wut"}]}'
-const MAX_NAP_MS = 60000
+const MAX_NAP_MS = 5000
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
 
 /** The value of a decimal (WIT-028.6): 1 to 18 ASCII digits; null for anything else. */
 function decimal (data) {
   if (data.length < 1 || data.length > 18 || !data.every((b) => b >= 0x30 && b <= 0x39)) return null
-  return Number(Buffer.from(data).toString('ascii')) // exact enough: only compared with 60000
+  return Number(Buffer.from(data).toString('ascii')) // exact enough: only compared with 5000
 }
 
 /** Sleep `millis` ms of wall time on the monotonic clock, blocking the thread (WIT-030.1). */

@@ -44,7 +44,7 @@ MAX_COUNT: Final = 10**DECIMAL_DIGITS - 1
 #: The longest name ``updater`` copies into its ``wit`` (WIT-023.1).
 MAX_CODE_NAME: Final = 57_344
 #: The longest ``nap`` ``sleepy`` takes, in milliseconds (WIT-030.1).
-MAX_NAP_MS: Final = 60_000
+MAX_NAP_MS: Final = 5_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -438,7 +438,7 @@ TEST_ACTORS: Final[dict[str, BuiltinActor]] = {
             name="sleepy",
             description="Sleeps for each mt 'nap' before its step ends; the runtime bounds it.",
             transition=_sleepy,
-            messages={"nap": "Content: a decimal number of milliseconds, at most 60000."},
+            messages={"nap": "Content: a decimal number of milliseconds, at most 5000."},
         ),
     )
 }
