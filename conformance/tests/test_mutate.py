@@ -257,6 +257,19 @@ def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path
     assert result["reason"].startswith("mutant deadline: 0 of 1 tests ran"), result
 
 
+def test_a_worker_that_dies_is_reported_as_dead_not_out_of_time(tmp_path: Path) -> None:
+    """A worker that exits mid-job is an error saying so, at once, not a hard deadline."""
+    from gritwit_conformance.mutate._run import _make_copy
+
+    worker = _Worker(_make_copy(tmp_path, 0))
+    try:  # a job without an id: the worker's loop fails on it and the process exits 1
+        result = worker.run({}, hard_deadline=60)
+    finally:
+        worker.stop()
+    assert result["status"] == "error", result
+    assert result["reason"] == "worker died (exit status 1)", result
+
+
 def _report(statuses: dict[str, str], tests: dict[str, list[str]] | None = None) -> dict:  # type: ignore[type-arg]
     mutants = [
         {

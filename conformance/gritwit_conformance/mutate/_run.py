@@ -358,16 +358,21 @@ class _Worker:
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
+        reason = "worker hard deadline"
         try:
             line = self.lines.get(timeout=hard_deadline)
         except queue.Empty:
             line = None
+        else:  # ``None`` from the pump: the worker's output ended, so it exited
+            if line is None:
+                status = self.proc.wait()
+                reason = f"worker died (exit status {status})"
         if line is None:
             self.stop()
             return {
-                "status": "error",  # nothing failed before the worker was stopped
+                "status": "error",  # nothing failed before the worker ended
                 "test": None,
-                "reason": "worker hard deadline",
+                "reason": reason,
                 "ran": 0,
                 "seconds": hard_deadline,
             }
