@@ -401,3 +401,14 @@ def test_a_rerun_of_listed_mutants_reports_every_mutant(tmp_path: Path) -> None:
     }
     assert run.results[third.id]["uncovered"] is True
     assert len(run.mutants) == len(collect_mutants(["codec"]))
+
+
+def test_an_unknown_mutant_id_is_refused_before_the_test_map() -> None:
+    """``--mutant`` with an id no group has: a clear error at once, no minutes-long map."""
+    from gritwit_conformance.mutate import UnknownMutant, run_mutation
+
+    def no_map(*_: object) -> None:
+        raise AssertionError("the test map was built for an unknown mutant")
+
+    with pytest.raises(UnknownMutant, match="no mutant m-0000000000"):
+        run_mutation(Options(groups=("codec",), only=("m-0000000000",)), log=no_map)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 
 from ._mutants import Mutant, apply_mutant, find_mutants
@@ -37,6 +38,7 @@ from ._run import (
     EVIDENCE_FILE,
     GROUPS,
     Options,
+    UnknownMutant,
     collect_mutants,
     load_equivalent,
     run_mutation,
@@ -46,6 +48,7 @@ __all__ = [
     "GROUPS",
     "Mutant",
     "Options",
+    "UnknownMutant",
     "apply_mutant",
     "collect_mutants",
     "find_mutants",
@@ -82,7 +85,11 @@ def main(
         if not kept:
             return 2
         options = dataclasses.replace(options, groups=kept)
-    run = run_mutation(options)
+    try:
+        run = run_mutation(options)
+    except UnknownMutant as exc:
+        print(f"gritwit mutate: {exc}", file=sys.stderr)
+        return 2
     report = build_report(
         run,
         {

@@ -415,6 +415,10 @@ def choose(mutants: list[Mutant], options: Options) -> list[Mutant]:
     return sorted(picked, key=lambda m: (m.module, m.span))
 
 
+class UnknownMutant(ValueError):
+    """``--mutant`` names an id that no chosen group has."""
+
+
 def run_mutation(
     options: Options,
     log: Callable[[str], None] = print,
@@ -428,6 +432,9 @@ def run_mutation(
     everything = collect_mutants(options.groups)
     equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
     known = {m.id for m in everything}
+    unknown = sorted(set(options.only) - known)
+    if unknown:  # before the test map, which takes minutes to build
+        raise UnknownMutant(f"no mutant {', '.join(unknown)} in the groups {list(options.groups)}")
     # --rerun with --mutant: every mutant is reported, only the listed ones run again
     partial = options.previous is not None and bool(options.only)
     run = MutationRun(
