@@ -120,14 +120,25 @@ def test_the_working_core_is_its_model(ops: list[tuple[str, tuple[str, ...], byt
         assert new_core is core and trees == []  # never written: the input core itself
 
 
-@pytest.mark.req("WASM-011.6")
-def test_a_blob_too_large_fails_even_where_its_path_cannot_take_it() -> None:
-    """The blob is encoded before its path is looked at: too large fails the call (ENC-013.2)."""
+@pytest.mark.req("WASM-011.6", "WASM-018.4")
+def test_a_blob_too_large_is_not_encoded_where_its_path_cannot_take_it() -> None:
+    """A path that cannot hold the blob answers ``False`` before anything is encoded."""
     store = g.Store.memory()
     wit = store.put_object(g.Blob(data=b"w"))
     core = g.Tree(entries={"wit": wit})
-    working = WorkingCore(Overlay(store), core)
+    overlay = Overlay(store)
+    working = WorkingCore(overlay, core)
+    added: list[g.GritObject] = []
+
+    def add(obj: g.GritObject) -> g.ObjectId:
+        added.append(obj)
+        return overlay.add(obj)
+
     huge = g.Blob(data=bytes(16 * 1024 * 1024))
-    with pytest.raises(g.TooLarge):
-        working.set_new(("wit", "below"), huge, working._reader.add)  # through a blob: no path
-    assert working.set_new(("wit", "below"), g.Blob(data=b""), working._reader.add) is False
+    assert working.set_new(("wit", "below"), huge, add) is False  # through a blob: no path
+    assert working.set_new(("wit", "below"), g.Blob(data=b""), add) is False
+    assert added == []  # neither blob was handed over to be encoded
+    assert working.set_new(("new", "below"), g.Blob(data=b"x"), add) is True
+    assert added == [g.Blob(data=b"x")]
+    new_core, _ = working.finish()
+    assert set(new_core.entries) == {"wit", "new"}

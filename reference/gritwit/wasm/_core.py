@@ -142,13 +142,13 @@ class WorkingCore:
     ) -> bool:
         """:meth:`set` ``names`` to the new ``blob``, hashed by ``add`` only once it is set.
 
-        ``add`` (an :class:`~gritwit.wit.Overlay`'s) makes the blob readable and keeps
-        its encoding; a path that cannot hold it leaves it unseen (WASM-011.6).  A blob
-        too large to encode fails the call (ENC-013.2) wherever its path leads.
+        ``add`` (an :class:`~gritwit.wit.Overlay`'s, behind the host's output count) makes
+        the blob readable and keeps its encoding; a path that cannot hold it leaves it
+        unseen and unencoded (WASM-011.6): the call returns -1 and counts nothing, however
+        large the blob (WASM-018.4).
         """
         parent = self._parent(names, create=True)
         if parent is None:
-            object_id(blob)
             return False
         parent.entries[names[-1]] = add(blob).digest
         return True

@@ -277,10 +277,16 @@ class StepHost(Host):
         blob = None if names is None or headers is None else _blob(payload, headers)
         if names is None or blob is None:
             return INVALID
-        if not self.core.set_new(names, blob, self.reader.add):
+        output = size + hdrs_len
+
+        def add(new: GritObject) -> ObjectId:
+            """Count the output, then encode: once the path holds the blob (WASM-018.4)."""
+            self._account(output)
+            return self.reader.add(new)
+
+        if not self.core.set_new(names, blob, add):
             return ABSENT
         self.created.append(blob)
-        self._account(size + hdrs_len)
         return 0
 
     def _h_core_link(self, g: Guest, path: int, path_len: int, oid: int, oid_len: int) -> int:
@@ -318,15 +324,18 @@ class StepHost(Host):
         self, g: Guest, to: int, to_len: int, hdrs: int, hdrs_len: int, data: int, size: int,
         flags: int,
     ) -> int:  # fmt: skip
-        """Queue a message whose content is a new blob holding the data (WASM-012.1)."""
+        """Queue a message whose content is a new blob holding the data (WASM-012.1).
+
+        Checked, then counted, then encoded (WASM-018.4).
+        """
         payload = g.take(data, size)
         parsed = self._send(g, to, to_len, hdrs, hdrs_len, flags)
         if parsed is None:
             return INVALID
+        self._account(size + hdrs_len)
         blob = Blob(data=payload)
         self.created.append(blob)
         self._queue(parsed, object_id(blob))
-        self._account(size + hdrs_len)
         return 0
 
     def _h_send_object(
@@ -389,7 +398,10 @@ class QueryHost(Host):
         return _give(g, self.name.encode("utf-8"), buf, cap)
 
     def _h_answer(self, g: Guest, data: int, size: int, hdrs: int, hdrs_len: int) -> int:
-        """Answer with a new blob (WASM-014.4), counted as output (WASM-018.1); returns 0."""
+        """Answer with a new blob (WASM-014.4), counted as output (WASM-018.1); returns 0.
+
+        The blob is encoded only with the query's result, after the count (WASM-018.4).
+        """
         payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)
         headers = _headers(raw_headers)
         blob = None if headers is None else _blob(payload, headers)

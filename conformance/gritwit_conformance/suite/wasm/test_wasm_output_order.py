@@ -1,0 +1,155 @@
+"""Which comes first for a big write: validity, then the output count, then encoding.
+
+WASM-018.4: a ``core_set``, ``send`` or ``answer`` is first checked for its own
+validity (a write through an entry that is not a tree returns -1 and counts nothing,
+WASM-011.6, WASM-018.2), then counted against the 1 MiB output limit
+(``output-too-large``), and only then encoded.  A write of the whole 16 MiB memory
+therefore never reaches the 16 MiB encoding limit (ENC-013): on a path that can hold
+it, it is ``output-too-large``; through a blob, it is -1 and the step goes on.  A host
+that encodes first fails such a step with the encoder's error instead.
+
+The boundaries around 1 MiB (the last allowed output and the first refused one) are
+checked in ``test_wasm_host_calls.py`` and ``test_wasm_queries.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+from ._calls import Call, Lowering, module
+
+pytestmark = pytest.mark.profile("wasm")
+
+ARITY = {"send": 7, "core_set": 6, "answer": 4}
+#: The whole memory the limits allow (WASM-016): 256 pages of 64 KiB, 16 MiB.
+PAGES = 256
+WHOLE = PAGES * 65536
+MiB = 1024 * 1024
+ALICE_ID = g.object_id(g.Blob(data=b"alice")).hex().encode()
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _object(impl: Implementation, runtime: str, oid: g.ObjectId) -> g.GritObject:
+    reply = impl.call("wit-object", runtime=runtime, id=oid.hex())
+    return g.decode_object(bytes.fromhex(_ok(reply)["bytes"]))
+
+
+def _step(impl: Implementation, calls: list[Call]) -> tuple[list[Any], g.Tree | None, str, str]:
+    """The genesis step of a module making ``calls`` then storing their return codes as rc.
+
+    The core starts as ``wit`` and the blob ``a``; returns (failures, new core, actor,
+    runtime).
+    """
+    lowering = Lowering()
+    body = lowering.calls(calls)
+    body.append(
+        f"(drop (call $core_set (i32.const {lowering.place(b'rc')}) (i32.const 2) "
+        f"(i32.const 0) (i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
+    )
+    wasm = module(ARITY, lowering, {"step": body}, PAGES)
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"})
+    actor = str(_ok(reply)["actor"])
+    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    if run["failures"]:
+        return run["failures"], None, actor, runtime
+    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    step = _object(impl, runtime, g.ObjectId.from_hex(head))
+    assert isinstance(step, g.Step)
+    core = _object(impl, runtime, step.core)
+    assert isinstance(core, g.Tree)
+    return [], core, actor, runtime
+
+
+def _data(impl: Implementation, runtime_core: tuple[str, g.Tree], name: str) -> bytes:
+    runtime, core = runtime_core
+    blob = _object(impl, runtime, core.entries[name])
+    assert isinstance(blob, g.Blob)
+    return blob.data
+
+
+@pytest.mark.req("WASM-018.4", "WASM-018.3", "WASM-011.3", "ENC-013.2")
+def test_a_core_set_of_the_whole_memory_is_output_too_large(impl: Implementation) -> None:
+    """16 MiB on a path that can hold it: counted before encoded, so output-too-large."""
+    failures, _, actor, _ = _step(impl, [("core_set", [b"big", 0, WHOLE, 0, 0])])
+    assert failures == [[actor, "output-too-large"]], (
+        f"a 16 MiB core_set must fail output-too-large, not at encoding: {failures}"
+    )
+
+
+@pytest.mark.req("WASM-018.4", "WASM-018.2", "WASM-011.6")
+def test_a_core_set_of_the_whole_memory_through_a_blob_returns_minus_1(
+    impl: Implementation,
+) -> None:
+    """Through ``a`` (a blob) the path cannot hold it: -1, nothing counted, nothing encoded.
+
+    The write after it, 1 MiB less the 2-byte rc, must still fit: the refused call
+    counted no output.
+    """
+    calls: list[Call] = [
+        ("core_set", [b"a/x", 0, WHOLE, 0, 0]),
+        ("core_set", [b"after", 0, MiB - 2, 0, 0]),  # + the 2-byte rc: 1 MiB
+    ]
+    failures, core, _, _ = _step(impl, calls)
+    assert failures == [] and core is not None, (
+        f"a write through a blob returns -1 and the step goes on: {failures}"
+    )
+    assert set(core.entries) == {"wit", "a", "after", "rc"}, sorted(core.entries)
+
+
+@pytest.mark.req("WASM-018.4", "WASM-011.6")
+def test_the_return_code_of_a_huge_write_through_a_blob_is_minus_1(
+    impl: Implementation,
+) -> None:
+    """The rc blob holds ff (-1) for the 16 MiB write through ``a`` and 0 for a small one."""
+    calls: list[Call] = [
+        ("core_set", [b"a/x", 0, WHOLE, 0, 0]),
+        ("core_set", [b"small", 0, 3, 0, 0]),
+    ]
+    failures, core, _, runtime = _step(impl, calls)
+    assert failures == [] and core is not None, failures
+    assert _data(impl, (runtime, core), "rc") == b"\xff\x00"
+    assert _data(impl, (runtime, core), "a") == b"\x01"  # unchanged
+
+
+@pytest.mark.req("WASM-018.4", "WASM-018.3", "WASM-012.1", "ENC-013.2")
+def test_a_send_of_the_whole_memory_is_output_too_large(impl: Implementation) -> None:
+    """16 MiB of message data to a valid recipient: counted before encoded."""
+    failures, _, actor, _ = _step(impl, [("send", [ALICE_ID, b"", 0, WHOLE, 0])])
+    assert failures == [[actor, "output-too-large"]], (
+        f"a 16 MiB send must fail output-too-large, not at encoding: {failures}"
+    )
+
+
+@pytest.mark.req("WASM-018.4", "WASM-018.2", "WASM-008.1")
+def test_a_send_of_the_whole_memory_to_a_malformed_recipient_is_invalid(
+    impl: Implementation,
+) -> None:
+    """Validity comes first: a malformed recipient is -2, whatever the size, and counts nothing."""
+    failures, core, _, _ = _step(impl, [("send", [b"not an id", b"", 0, WHOLE, 0])])
+    assert failures == [] and core is not None, failures
+    assert set(core.entries) == {"wit", "a", "rc"}, sorted(core.entries)
+
+
+@pytest.mark.req("WASM-018.4", "WASM-018.3", "WASM-014.4")
+def test_an_answer_of_the_whole_memory_is_output_too_large(impl: Implementation) -> None:
+    """A query answering with 16 MiB: output-too-large, not an encoding error."""
+    lowering = Lowering()
+    funcs = {"step": [], "query": lowering.calls([("answer", [0, WHOLE, 0, 0])])}
+    wasm = module(ARITY, lowering, funcs, PAGES)
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={})
+    actor = str(_ok(reply)["actor"])
+    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"] == []
+    reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
+    assert not reply.ok and reply.error_class == "output-too-large", reply
