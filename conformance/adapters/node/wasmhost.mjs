@@ -271,11 +271,14 @@ export class StepHost extends Host {
     const payload = take(g, data, size)
     const headers = parseHeaders(take(g, hdrs, hdrsLen))
     if (names === null || headers === null) return INVALID
+    // Validity (the path can hold a blob), then the output count, then encoding (WASM-018.4)
+    const parent = this.core.parent(names, true)
+    if (parent === null) return ABSENT
+    this.account(size + hdrsLen)
     const b = blob(payload, headers)
-    if (!this.core.set(names, idOf(b))) return ABSENT
+    parent.entries.set(names[names.length - 1], idOf(b))
     this.created.push(b)
     this.reader.add(b)
-    this.account(size + hdrsLen)
     return 0
   }
 
@@ -307,10 +310,10 @@ export class StepHost extends Host {
     const payload = take(g, data, size)
     const parsed = this.parseSend(g, to, toLen, hdrs, hdrsLen, flags)
     if (parsed === null) return INVALID
+    this.account(size + hdrsLen) // counted before encoded (WASM-018.4)
     const b = blob(payload)
     this.created.push(b)
     this.sends.push({ ...parsed, content: idOf(b) })
-    this.account(size + hdrsLen)
     return 0
   }
 
@@ -355,8 +358,8 @@ export class QueryHost extends Host {
     const payload = take(g, data, size)
     const headers = parseHeaders(take(g, hdrs, hdrsLen))
     if (headers === null) return INVALID
+    this.account(size + hdrsLen) // counted before the answer is encoded (WASM-018.4)
     this.answer = blob(payload, headers)
-    this.account(size + hdrsLen)
     return 0
   }
 
