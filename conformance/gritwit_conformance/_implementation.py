@@ -42,11 +42,6 @@ __all__ = [
 ]
 
 PROTOCOL_VERSION = 1
-#: Seconds a freshly started adapter has to answer its ``hello``: at least this, or the
-#: response time-out if longer (ADP-012). Start-up (an interpreter, a JIT, loading
-#: modules) is not a command, and on a loaded machine it alone can outlast a short
-#: time-out chosen to catch a hanging command quickly.
-HANDSHAKE_TIMEOUT = 30.0
 REFERENCE = "reference"
 
 #: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014, ADP-015).
@@ -119,8 +114,6 @@ class Implementation(ABC):
     label: str
     #: :meth:`kill_during` works: the implementation is a process (ADP-015).
     can_kill: bool = False
-    #: Seconds to wait for a response before the adapter counts as broken (ADP-012).
-    timeout: float = 10.0
 
     def __init__(self) -> None:
         self._seq = 0
@@ -140,8 +133,7 @@ class Implementation(ABC):
     def _running(self) -> bool: ...
 
     @abstractmethod
-    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> bytes | str:
-        """One request, one response line; ``timeout`` overrides the response time-out."""
+    def _exchange(self, message: dict[str, Any]) -> bytes | str: ...
 
     @abstractmethod
     def _stop(self, *, kill: bool) -> None: ...
@@ -151,16 +143,14 @@ class Implementation(ABC):
 
     # --- the protocol --------------------------------------------------------------------
 
-    def _send(
-        self, cmd: str, args: dict[str, Any], *, check: bool = True, timeout: float | None = None
-    ) -> Response:
+    def _send(self, cmd: str, args: dict[str, Any], *, check: bool = True) -> Response:
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
         self.last_request, self.last_response = message, None
         if check:
             check_request(message)
         try:
-            line = self._exchange(message, timeout)
+            line = self._exchange(message)
             self.last_response = parse_response(line, self._seq, cmd)
             return self.last_response
         except ProtocolViolation as exc:
@@ -172,9 +162,7 @@ class Implementation(ABC):
         # Start every process at an arbitrary seq, so that an adapter that counts
         # instead of echoing is caught (ADP-003).
         self._seq = self._rng.randrange(1_000, 1_000_000_000)
-        response = self._send(
-            "hello", {"protocol": PROTOCOL_VERSION}, timeout=max(self.timeout, HANDSHAKE_TIMEOUT)
-        )
+        response = self._send("hello", {"protocol": PROTOCOL_VERSION})
         if not response.ok:
             self._stop(kill=True)
             raise AdapterBroken(f"handshake refused: {response.error}", self._stderr(), "ADP-005.1")
@@ -277,10 +265,10 @@ class Subprocess(Implementation):
     def _running(self) -> bool:
         return self._proc is not None
 
-    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> bytes:
+    def _exchange(self, message: dict[str, Any]) -> bytes:
         assert self._proc is not None
         try:
-            return self._proc.exchange(message, timeout=timeout)
+            return self._proc.exchange(message)
         except AdapterBroken:
             self._last_stderr = self._proc.stderr_tail()
             self._proc = None
@@ -334,7 +322,7 @@ class InProcess(Implementation):
     def _running(self) -> bool:
         return self._adapter is not None
 
-    def _exchange(self, message: dict[str, Any], timeout: float | None = None) -> str:
+    def _exchange(self, message: dict[str, Any]) -> str:
         try:
             response = self._adapter.handle(json.loads(json.dumps(message)))
         except Exception as exc:
