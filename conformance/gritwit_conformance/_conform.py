@@ -42,6 +42,7 @@ def _pytest_args(
     profiles: list[str],
     workers: int,
     smoke: bool,
+    heavy: bool,
     json_path: Path,
     junit_path: Path,
     examples: int | None,
@@ -60,6 +61,8 @@ def _pytest_args(
         args += ["-n", str(workers)]
     if smoke:
         args.append("--gritwit-smoke")
+    if not heavy:  # tests that take minutes (10,000 resident actors …): only when asked
+        args += ["-m", "not heavy"]
     if examples is not None:
         args += ["--gritwit-examples", str(examples)]
     if vectors is not None:
@@ -94,6 +97,7 @@ def run_conform(
     profiles: list[str] | None = None,
     workers: int = 1,
     smoke: bool = False,
+    heavy: bool = False,
     json_path: Path = Path("conformance-report.json"),
     junit_path: Path = Path("conformance-report.xml"),
     examples: int | None = None,
@@ -102,6 +106,8 @@ def run_conform(
     show: int = 10,
 ) -> int:
     """Run the suite; print the summary; return 0 only if nothing failed or errored.
+
+    Tests marked ``heavy`` (minutes each) run only with ``heavy``.
 
     The adapter's handshake is checked first: when it cannot start or answer
     ``hello``, one error says so and the status is :data:`EXIT_HANDSHAKE`.  An
@@ -146,6 +152,7 @@ def run_conform(
                 profiles=list(profiles or []),
                 workers=workers,
                 smoke=smoke,
+                heavy=heavy,
                 json_path=json_path,
                 junit_path=junit_path,
                 examples=examples,

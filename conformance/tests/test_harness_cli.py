@@ -259,3 +259,25 @@ def test_the_page_shows_an_interrupted_run_and_stale_known_failures(tmp_path: Pa
     page = out.read_text("utf-8")
     assert "the run was interrupted (SIGTERM)" in page and "partial" in page
     assert "stale known failure <code>test_renamed_long_ago</code>" in page
+
+
+@pytest.mark.parametrize("heavy", [False, True])
+def test_conform_leaves_heavy_tests_out_unless_asked(heavy: bool) -> None:
+    """``gritwit conform`` deselects ``heavy`` tests (minutes each) unless ``--heavy``."""
+    from gritwit_conformance._conform import _pytest_args
+
+    args = _pytest_args(
+        impl="reference",
+        profiles=["runtime"],
+        workers=1,
+        smoke=False,
+        heavy=heavy,
+        json_path=Path("r.json"),
+        junit_path=Path("r.xml"),
+        examples=None,
+        timeout=10.0,
+        vectors=None,
+        ini=Path("pytest.ini"),
+    )
+    marker = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-m"]
+    assert marker == ([] if heavy else ["not heavy"]), args

@@ -11,6 +11,7 @@ I/O happens here and nowhere in the codec.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -222,6 +223,7 @@ def _conform(args: argparse.Namespace) -> int:
         profiles=args.profile,
         workers=args.n,
         smoke=args.smoke,
+        heavy=args.heavy or os.environ.get("GRITWIT_PROFILE") == "deep",
         json_path=out.with_suffix(".json"),
         junit_path=out.with_suffix(".xml"),
         examples=args.examples,
@@ -269,6 +271,12 @@ def _add_conform(subparsers: _Subparsers) -> None:
         "-n", type=_count, default=1, help="parallel workers (pytest-xdist; default: 1)"
     )
     parser.add_argument("--smoke", action="store_true", help="a quick subset, for new adapters")
+    parser.add_argument(
+        "--heavy",
+        action="store_true",
+        help="also the heavy tests, minutes each (10,000 resident actors …); "
+        "GRITWIT_PROFILE=deep implies it",
+    )
     parser.add_argument(
         "--out",
         default="conformance-report",
@@ -436,8 +444,6 @@ def _add_wasm(subparsers: _Subparsers) -> None:
 
 
 def _mutate(args: argparse.Namespace) -> int:
-    import os
-
     from gritwit_conformance.mutate import GROUPS, Options
     from gritwit_conformance.mutate import main as mutate_main
 

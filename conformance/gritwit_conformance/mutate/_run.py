@@ -257,6 +257,7 @@ def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], No
         args = [str(SUITE_DIR / p) for p in chosen]
         args += ["-c", str(ini), "--rootdir", str(SUITE_ROOT), "-p", "no:cacheprovider", "-qq"]
         args += ["--impl", "reference", "-p", "no:xdist"]
+        args += ["-m", "not heavy"]  # minutes each; no mutant waits on one
         status = pytest.main(args, plugins=[collector])
     if int(status) != 0:
         raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
