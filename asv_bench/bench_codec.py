@@ -27,6 +27,7 @@ figures are in ``docs/guide/benchmarks.md``: the step's encode is above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Final
 
 import blake3
@@ -89,23 +90,16 @@ class _CodecPair:
     def time_decode_plain(self) -> None:
         g.decode_object_plain(self.encoded)
 
+    def _over(self, reference: Callable[[], None], raw: Callable[[], None]) -> float:
+        return interleaved_ratio(reference, raw, rounds=ROUNDS, calls=self.CALLS)
+
     def track_encode_over_raw(self) -> float:
-        return interleaved_ratio(
-            self.time_encode_id_reference,
-            self.time_encode_id_raw,
-            rounds=ROUNDS,
-            calls=self.CALLS,
-        )
+        return self._over(self.time_encode_id_reference, self.time_encode_id_raw)
 
     track_encode_over_raw.unit = "ratio"  # type: ignore[attr-defined]
 
     def track_decode_over_raw_strict(self) -> float:
-        return interleaved_ratio(
-            self.time_decode_reference,
-            self.time_decode_raw_strict,
-            rounds=ROUNDS,
-            calls=self.CALLS,
-        )
+        return self._over(self.time_decode_reference, self.time_decode_raw_strict)
 
     track_decode_over_raw_strict.unit = "ratio"  # type: ignore[attr-defined]
 
