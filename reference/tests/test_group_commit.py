@@ -370,3 +370,26 @@ def test_a_run_whose_error_escapes_keeps_nothing_of_its_open_group() -> None:
     assert all(rt.head(a) is None for a in actors)
     report = run(rt.run_until_quiescent())  # the next run starts from the heads again
     assert sorted(a for a, _ in report.steps) == sorted(actors)
+
+
+@pytest.mark.req("RUN-017.9", "RUN-017.2", "RUN-017.1")
+def test_an_actors_later_swaps_in_a_group_are_folded_into_one() -> None:
+    """A ping-pong of 20 steps in one group: each echo's first swap, then one to its last."""
+    heads = {}
+    for mode in ("group", "step"):
+        logged = _Logged()
+        rt = Runtime(Store(logged), commit=mode)
+        a, b = run(_ping_pong(rt))
+        run(rt.run_until_quiescent(max_steps=4))  # the geneses, the fanout and the update
+        logged.log.clear()
+        report = run(rt.run_until_quiescent(max_steps=20))
+        assert len(report.steps) == 20
+        swapped = [name for kind, name in logged.log if kind == "cas"]
+        if mode == "group":
+            assert sorted(swapped) == sorted([head_ref(a), head_ref(b)] * 2), logged.log
+        else:
+            assert len(swapped) == 20
+        last = {actor: step for actor, step in report.steps}
+        assert all(rt.head(actor) == step for actor, step in last.items())
+        heads[mode] = last
+    assert heads["group"] == heads["step"]

@@ -264,4 +264,11 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "a committed group's steps are reported in actor order, not adoption order",
     ),
+    "runtime_group_fold_unflushed": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-017.9"}),
+        "failed",
+        "the group commit folds an actor's later swaps but never makes the last one: the "
+        "head stays at the actor's first step of the group while rt-run reports its last",
+    ),
 }

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .._errors import RefConflict
 from .._ids import ObjectId
 from .._objects import Step
-from ..store import Store, head_ref
+from ..store import Store, StoreBatch, head_ref
 from ..wit import Assembled
 from ._cache import ObjectCache
 
@@ -115,23 +115,15 @@ class CommitGroup:
         try:
             with store.batch() as batch:
                 batch.put_encoded(e for m in members for e in m.built.encodings)
+                swaps = _Swaps(batch)
                 gone: set[ObjectId] = set()
                 for member in members:
-                    if not member.basis & gone:
-                        try:
-                            batch.cas_ref(
-                                head_ref(member.actor),
-                                member.expected,
-                                member.built.step_id,
-                                target=member.built.step,
-                            )
-                        except RefConflict:
-                            pass
-                        else:
-                            adopted.append(member)
-                            continue
-                    gone.add(member.built.step_id)
-                    lost.append(member)
+                    if not member.basis & gone and swaps.swap(member):
+                        adopted.append(member)
+                    else:
+                        gone.add(member.built.step_id)
+                        lost.append(member)
+                swaps.flush_all()
             stored = True
         finally:
             for member in members:
@@ -147,3 +139,55 @@ class CommitGroup:
             self._cache.unpin(member.built, stored=False)
         self._lost.update(m.built.step_id for m in members)
         return members
+
+
+class _Swaps:
+    """The head swaps of one group commit, in group order, folded per actor (RUN-017.2, RUN-017.9).
+
+    A member continuing its actor's step adopted earlier in the same group
+    expects that very step; its swap is folded into one swap from the head the
+    batch last set to the actor's latest member, made before any other swap of
+    that actor's head and at the end.  Inside the batch's transaction no one
+    sees a head between two of them, so the folded swaps change what is
+    committed no more than doing each would.
+    """
+
+    __slots__ = ("_batch", "_folded", "_heads", "_set")
+
+    def __init__(self, batch: StoreBatch) -> None:
+        self._batch = batch
+        #: Each actor's head as the members adopted so far left it, and where the batch set it.
+        self._heads: dict[ObjectId, ObjectId] = {}
+        self._set: dict[ObjectId, ObjectId] = {}
+        #: The latest member of each actor whose swap is folded, not yet made.
+        self._folded: dict[ObjectId, Member] = {}
+
+    def swap(self, member: Member) -> bool:
+        """Swap ``member``'s head, or fold it; ``False`` when it lost (RUN-017.4)."""
+        actor, step_id = member.actor, member.built.step_id
+        if actor in self._heads and self._heads[actor] == member.expected:
+            self._heads[actor] = step_id
+            self._folded[actor] = member
+            return True
+        self._flush(actor)
+        try:
+            self._batch.cas_ref(head_ref(actor), member.expected, step_id, target=member.built.step)
+        except RefConflict:
+            return False
+        self._heads[actor] = self._set[actor] = step_id
+        return True
+
+    def _flush(self, actor: ObjectId) -> None:
+        """Make ``actor``'s folded swap: from the head the batch set to its latest member."""
+        member = self._folded.pop(actor, None)
+        if member is not None:
+            step_id = member.built.step_id
+            self._batch.cas_ref(
+                head_ref(actor), self._set[actor], step_id, target=member.built.step
+            )
+            self._set[actor] = step_id
+
+    def flush_all(self) -> None:
+        """Make every folded swap, in the order the actors' heads were first swapped."""
+        for actor in list(self._folded):
+            self._flush(actor)

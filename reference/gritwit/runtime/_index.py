@@ -25,6 +25,7 @@ from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
+from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX
@@ -56,6 +57,34 @@ def _failed_actors(store: Store) -> set[ObjectId]:
     return failed
 
 
+_NO_ENTRIES: Mapping[ObjectId, ObjectId] = MailboxEntries._trusted({})
+
+
+def _actor(key: str) -> ObjectId:
+    """The actor id of a validated mailbox's text-form key (OBJ-014)."""
+    return ObjectId._trusted(bytes.fromhex(key))
+
+
+def _differences(
+    before: Mapping[ObjectId, ObjectId], after: Mapping[ObjectId, ObjectId]
+) -> tuple[list[ObjectId], list[ObjectId]]:
+    """The recipients whose entry ``after`` changed or added, and those it dropped.
+
+    Two mailboxes' entries are compared as their CBOR-level dicts (text-form key →
+    digest), so only the recipients that differ are made ids.
+    """
+    if type(before) is MailboxEntries and type(after) is MailboxEntries:
+        old, new = before.raw, after.raw
+        return (
+            [_actor(r) for r, m in new.items() if old.get(r) != m],
+            [_actor(r) for r in old if r not in new],
+        )
+    return (
+        [r for r, m in after.items() if before.get(r) != m],
+        [r for r in before if r not in after],
+    )
+
+
 class _WithSent:
     """``base`` plus messages the outside sent through this process, stored already."""
 
@@ -79,7 +108,7 @@ class RoutingIndex:
     __slots__ = ("_heads", "_outboxes", "_senders", "_sent", "failed")
 
     def __init__(self) -> None:
-        self._outboxes: dict[ObjectId, dict[ObjectId, ObjectId]] = {}
+        self._outboxes: dict[ObjectId, Mapping[ObjectId, ObjectId]] = {}
         self._senders: dict[ObjectId, set[ObjectId]] = {}
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
@@ -151,18 +180,18 @@ class RoutingIndex:
         if isinstance(entries, SentOutbox):
             head = entries.box if head is None else head
             self._keep_sent(entries.messages)
-        before = self._outboxes.get(sender, {})
-        changed = [r for r, m in entries.items() if before.get(r) != m]
+        before = self._outboxes.get(sender, _NO_ENTRIES)
+        changed, dropped = _differences(before, entries)
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(sender)
-        dropped = [r for r in before if r not in entries]
         for recipient in dropped:
             senders = self._senders[recipient]
             senders.discard(sender)
             if not senders:
                 del self._senders[recipient]
         changed += dropped
-        self._outboxes[sender] = dict(entries)
+        # a mailbox's entries are immutable: kept as they are; anything else is copied
+        self._outboxes[sender] = entries if type(entries) is MailboxEntries else dict(entries)
         if head is None:
             self._heads.pop(sender, None)
         else:
@@ -181,7 +210,7 @@ class RoutingIndex:
         """Everything pending for ``actor`` given its ``inbox``, senders in id order (WIT-005)."""
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
-            entry = self._outboxes.get(sender, {}).get(actor)
+            entry = self._outboxes.get(sender, _NO_ENTRIES).get(actor)
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
             items = pending(reader, entry, inbox.get(sender)) if entry is not None else []
             if items:

@@ -54,6 +54,7 @@ import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from .._codec import object_id
 from .._errors import GritError, RefConflict
@@ -101,6 +102,21 @@ FIRST_BACKOFF = 0.01
 
 Found = dict[ObjectId, tuple[PendingMessage, ...]]
 _NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
+_NO_BASIS: frozenset[ObjectId] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """What one attempt of a transition starts from (:meth:`Runtime._prepare`)."""
+
+    actor: ObjectId
+    last_id: ObjectId | None
+    last: Step | None
+    found: Found
+    #: The open group's provisional steps it is built on (RUN-017.3).
+    basis: frozenset[ObjectId]
+    #: The last pending message of each sender: the idle snapshot (RUN-012.1).
+    snapshot: tuple[ObjectId, ...]
 
 
 def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
@@ -359,6 +375,7 @@ class Runtime:
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         while True:
             self.evict_idle()
+            ran_inline = False
             for actor in sorted(self._dirty - self._running):
                 if (
                     max_steps is not None
@@ -368,13 +385,21 @@ class Runtime:
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
+                if self._inline and self._drive_inline(actor, steps):
+                    ran_inline = True  # done at once: no task (RUN-005)
+                    continue
                 self._running.add(actor)
                 tasks[asyncio.create_task(self._drive(actor, steps))] = actor
             if not tasks:
+                if ran_inline:
+                    continue  # what it routed may have made others dirty
                 if self._group.members and not self._commit_group():
                     continue  # a member was lost: run its actor again (RUN-017.4)
                 break
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            more = ran_inline and bool(self._dirty - self._running)
+            done, _ = await asyncio.wait(
+                tasks, timeout=0 if more else None, return_when=asyncio.FIRST_COMPLETED
+            )
             for task in done:
                 self._running.discard(tasks.pop(task))
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
@@ -474,6 +499,72 @@ class Runtime:
         inbox = self._entries(None if last is None else last.inbox)
         return last_id, last, self._index.pending_for(self._cache, actor, inbox)
 
+    def _prepare(
+        self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
+    ) -> _Attempt | None:
+        """What one attempt of ``actor`` starts from, or ``None`` when it has nothing to do.
+
+        Nothing to do: nothing pending, or exactly what its last transition left
+        unread (its idle snapshot, RUN-012.1).  Otherwise the actor is restored
+        first if it was evicted (RUN-013.1).
+        """
+        last_id, last, found = self._pending(actor)
+        if not found:
+            return None
+        snapshot = tuple(items[-1].id for items in found.values())
+        if idle is None:
+            resident = self._resident.get(actor)
+            waiting = None if resident is None else resident.waiting
+        else:
+            waiting = idle.get(actor)
+        if waiting == snapshot:
+            return None
+        # RUN-017.3: the open group's steps this transition is built on
+        basis = self._group.basis((actor, *found)) if self._group.members else _NO_BASIS
+        self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
+        return _Attempt(actor, last_id, last, found, basis, snapshot)
+
+    def _adopt(
+        self,
+        job: _Attempt,
+        built: Assembled,
+        steps: list[tuple[ObjectId, ObjectId]],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None,
+    ) -> bool:
+        """Adopt ``built``, then route its messages; ``False`` when it must be built again.
+
+        RUN-001.1 … RUN-001.4, RUN-002.3, RUN-017.3, RUN-017.4: in group mode the step is
+        adopted in memory and committed with its group; in step mode its objects are
+        stored and its head swapped at once.  Either way its messages are routed only
+        after that.  ``False``: it was built on a lost step, or another writer won
+        the swap; the caller builds it again from the state as it is now.
+        """
+        actor = job.actor
+        if self._grouped:  # RUN-017: adopted in memory, committed with its group
+            if not self._group.add(actor, job.last_id, built, job.basis):
+                self.conflicts += 1  # built on a lost step (RUN-017.4): run again
+                return False
+        else:
+            try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
+                self._cache.commit_assembled(built, head_ref(actor), job.last_id)
+            except RefConflict:  # RUN-002: another writer won; reload and retry from it
+                self.conflicts += 1
+                self._dirty |= self._index.load(self._store, self._cache)
+                return False
+            steps.append((actor, built.step_id))
+        # … and only then are its messages routed.
+        step = built.step
+        self._dirty.update(self._index.set_outbox(actor, self._entries(step.outbox), built.step_id))
+        if not self._read_all(step, job.found):  # else only news can be pending: dirty
+            self._dirty.add(actor)
+        self._remember(actor, built.step_id, step)
+        last = job.last
+        if step.inbox == (None if last is None else last.inbox):
+            self._wait(actor, job.snapshot, idle)
+        if self._group.full:
+            self._commit_group()
+        return True
+
     async def _drive(
         self,
         actor: ObjectId,
@@ -490,56 +581,50 @@ class Runtime:
         """
         attempt = 0
         while True:
-            last_id, last, found = self._pending(actor)
-            # RUN-017.3: the open group's steps this transition is built on
-            basis = self._group.basis((actor, *found)) if self._group.members else frozenset()
-            snapshot = tuple(items[-1].id for items in found.values())
-            if idle is None:
-                resident = self._resident.get(actor)
-                waiting = None if resident is None else resident.waiting
-            else:
-                waiting = idle.get(actor)
-            if not found or waiting == snapshot:
+            job = self._prepare(actor, idle)
+            if job is None:
                 return
-            self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
             try:
-                built = await self._build(actor, last_id, last, found)
+                built = await self._build(actor, job.last_id, job.last, job.found)
             except Exception as exc:  # WIT-006: adopts nothing, the messages stay pending
                 if isinstance(exc, TimeoutError):
                     exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
                 self.failures.append(Failure(actor, exc))
                 attempt += 1
                 if attempt >= self.attempts:
-                    await self._mark_failed(actor, exc, attempt, found)
+                    await self._mark_failed(actor, exc, attempt, job.found)
                     return
                 await self._sleep(self.first_backoff * 2 ** (attempt - 1))
                 continue
             if built is None:  # no genesis yet: wait for what is pending to change
-                self._wait(actor, snapshot, idle)
+                self._wait(actor, job.snapshot, idle)
                 return
-            if self._grouped:  # RUN-017: adopted in memory, committed with its group
-                if not self._group.add(actor, last_id, built, basis):
-                    self.conflicts += 1  # built on a lost step (RUN-017.4): run again
-                    continue
-            else:
-                try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
-                    self._cache.commit_assembled(built, head_ref(actor), last_id)
-                except RefConflict:  # RUN-002: another writer won; reload and retry from it
-                    self.conflicts += 1
-                    self._dirty |= self._index.load(self._store, self._cache)
-                    continue
-                steps.append((actor, built.step_id))
-            # … and only then are its messages routed.
-            outbox = mailbox_entries(self._cache, built.step.outbox)
-            self._dirty.update(self._index.set_outbox(actor, outbox, built.step_id))
-            if not self._read_all(built.step, found):  # else only news can be pending: dirty
-                self._dirty.add(actor)
-            self._remember(actor, built.step_id, built.step)
-            if built.step.inbox == (None if last is None else last.inbox):
-                self._wait(actor, snapshot, idle)
-            if self._group.full:
-                self._commit_group()
-            return
+            if self._adopt(job, built, steps, idle):
+                return
+
+    def _drive_inline(self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]) -> bool:
+        """:meth:`_drive` without a task, for a runtime whose transitions run inline (RUN-005).
+
+        Returns ``False``, having adopted nothing, when the transition must go the
+        long way: it failed (then :meth:`_drive` builds it again and counts the
+        failure, RUN-004: the Wits that run inline are pure, so the first attempt
+        left nothing behind), or a ``nap`` needs the bounded thread (RUN-005.6).
+        """
+        while True:
+            job = self._prepare(actor, None)
+            if job is None:
+                return True
+            if _naps(job.found):
+                return False
+            try:
+                built = self._executor.build(actor, job.last, job.found, last_id=job.last_id)
+            except Exception:  # WIT-006: nothing adopted; _drive retries and records it
+                return False
+            if built is None:  # no genesis yet: wait for what is pending to change
+                self._wait(actor, job.snapshot)
+                return True
+            if self._adopt(job, built, steps, None):
+                return True
 
     def _commit_group(self) -> bool:
         """Commit the open group (RUN-017.2); ``False`` when a member was lost (RUN-017.4).

@@ -46,7 +46,7 @@ def _workload(impl: Implementation, rt: str) -> list[str]:
     return [str(a) for a in actors]
 
 
-@pytest.mark.req("RUN-017.2", "RUN-017.5", "RUN-017.6", "RUN-007.1", "ADP-015")
+@pytest.mark.req("RUN-017.2", "RUN-017.5", "RUN-017.6", "RUN-017.9", "RUN-007.1", "ADP-015")
 @pytest.mark.parametrize("commit", [None, "group", "step"], ids=["default", "group", "step"])
 def test_every_reported_step_survives_a_kill_right_after_the_answer(
     impl: Implementation, tmp_path: Path, commit: str | None
@@ -65,9 +65,10 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
         for actor, step in heads.items():
             head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
             assert head == step, (
-                f"rt-run reported step {step} of {actor}, then a kill right after the answer "
-                f"left the head at {head}: the step was acknowledged before it was durable "
-                "(RUN-017.6, RUN-007.1)"
+                f"rt-run reported step {step} of {actor} last, then a kill right after the "
+                f"answer left the head at {head}: the step was acknowledged before it was "
+                "durable (RUN-017.6, RUN-007.1), or the head was left at an earlier step of "
+                "the same group (RUN-017.9)"
             )
             verified = _call(impl, "rt-verify", runtime=rt, actor=actor)
             assert verified["verified"], (
@@ -98,3 +99,38 @@ def test_group_and_step_commits_adopt_the_same_steps(impl: Implementation, tmp_p
         "the same operations adopt other steps under commit='group' than under 'step': "
         "grouping may change when a step is durable, never which step it is (RUN-017.1)"
     )
+
+
+@pytest.mark.req("RUN-017.9", "RUN-017.2", "RUN-017.6", "ADP-015")
+@pytest.mark.parametrize("commit", [None, "step"], ids=["default", "step"])
+def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
+    impl: Implementation, tmp_path: Path, commit: str | None
+) -> None:
+    """A fanout's two steps in one ``rt-run`` (it fans out, then reads the echoes' replies):
+    whatever a runtime folds inside one commit (RUN-017.9), the durable head after a kill
+    right after the answer is the last step the run reported for each actor."""
+    if not impl.can_kill:
+        pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
+    rt = _open(impl, tmp_path, commit)
+    echoes = [
+        _call(impl, "rt-genesis", runtime=rt, actor="echo", state={"t": f"{i:02x}"})["actor"]
+        for i in range(3)
+    ]
+    fan = _call(impl, "rt-genesis", runtime=rt, actor="fanout")["actor"]
+    _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    names = {f"a{i}": {"blob": str(a).encode().hex()} for i, a in enumerate(echoes)}
+    _call(impl, "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
+    steps = _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"]
+    last: dict[str, str] = {}
+    for actor, step in steps:
+        last[actor] = step
+    assert [a for a, _ in steps].count(fan) >= 2, f"the fanout stepped once only: {steps}"
+    impl.kill()
+    rt = _open(impl, tmp_path, commit)
+    for actor, step in last.items():
+        head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
+        assert head == step, (
+            f"{actor} stepped {[s for a, s in steps if a == actor]} in one rt-run, and after "
+            f"a kill right after the answer its head is {head}, not its last step: a folded "
+            "swap was never made (RUN-017.9) or the run was acknowledged early (RUN-017.6)"
+        )
