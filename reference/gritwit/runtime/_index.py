@@ -20,7 +20,7 @@ knows the ref's target, and walks those messages from memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from .._errors import InvalidId
@@ -128,40 +128,98 @@ class RoutingIndex:
         self.refresh(store, reader)
         return set(self._senders) - {OUTSIDE}
 
-    def refresh(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
+    def refresh(
+        self,
+        store: Store,
+        reader: ObjectReader | None = None,
+        names: Iterable[str] | None = None,
+    ) -> set[ObjectId]:
         """Catch up with the refs as they are now; returns the actors to look at (RUN-003.1).
 
         Routing follows committed heads only (RUN-001.4).
 
         Those are the recipients whose entry changed, every actor whose head moved
-        or vanished, and every actor no longer marked failed.
+        or vanished, and every actor no longer marked failed.  ``names``, when the
+        store knows them (:meth:`~gritwit.store.Store.refs_changed_since`), are the
+        refs swapped since the index last caught up: only they are read again, so a
+        run costs what moved, not the number of actors.  Without them every ref is
+        listed.
         """
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
-        outside = store.get_ref(OUTSIDE_REF)
-        if OUTSIDE not in self._heads or self._heads[OUTSIDE] != outside:
-            touched.update(self.set_outbox(OUTSIDE, outbox_entries(objects, outside), outside))
-        seen: set[ObjectId] = {OUTSIDE}
-        for name, target in store.list_ref_targets(HEADS_PREFIX):
-            actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
-            seen.add(actor)
-            if actor in self._heads and self._heads[actor] == target:
-                continue
-            step = objects.get_object(target)
-            if isinstance(step, Step):  # REF-002: a step of ``actor``
-                touched.update(
-                    self.set_outbox(actor, mailbox_entries(objects, step.outbox), target)
-                )
-                touched.add(actor)
-        for gone in [actor for actor in self._heads if actor not in seen]:
-            touched.update(self.set_outbox(gone, {}))  # its entries are no longer committed
-            self._outboxes.pop(gone)
-            touched.add(gone)
-        failed = _failed_actors(store)
+        if names is None:
+            self._outside_at(objects, store.get_ref(OUTSIDE_REF), touched)
+            seen: set[ObjectId] = {OUTSIDE}
+            for name, target in store.list_ref_targets(HEADS_PREFIX):
+                actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
+                seen.add(actor)
+                self._head_at(objects, actor, target, touched)
+            for gone in [actor for actor in self._heads if actor not in seen]:
+                self._head_at(objects, gone, None, touched)
+            failed = _failed_actors(store)
+        else:
+            failed = set(self.failed)
+            for name in dict.fromkeys(names):  # each once, in the order first swapped
+                self._ref_at(store, objects, name, touched, failed)
         touched |= self.failed - failed
         self.failed = failed
         touched.discard(OUTSIDE)
         return touched
+
+    def _ref_at(
+        self,
+        store: Store,
+        objects: ObjectReader,
+        name: str,
+        touched: set[ObjectId],
+        failed: set[ObjectId],
+    ) -> None:
+        """Catch up with ref ``name``, swapped since the last catch-up (see :meth:`refresh`)."""
+        if name == OUTSIDE_REF:
+            self._outside_at(objects, store.get_ref(name), touched)
+            return
+        for prefix in (HEADS_PREFIX, FAILED_PREFIX):
+            if name.startswith(prefix):
+                try:
+                    actor = ObjectId.from_hex(name[len(prefix) :])
+                except InvalidId:  # names no actor: marks or moves none
+                    return
+                target = store.get_ref(name)
+                if prefix == HEADS_PREFIX:
+                    self._head_at(objects, actor, target, touched)
+                elif target is None:
+                    failed.discard(actor)
+                else:
+                    failed.add(actor)
+                return
+
+    def _outside_at(
+        self, objects: ObjectReader, outside: ObjectId | None, touched: set[ObjectId]
+    ) -> None:
+        """The outside's outbox is the mailbox at ``names/outside-outbox`` now (RUN-003.1)."""
+        if OUTSIDE not in self._heads or self._heads[OUTSIDE] != outside:
+            touched.update(self.set_outbox(OUTSIDE, outbox_entries(objects, outside), outside))
+
+    def _head_at(
+        self,
+        objects: ObjectReader,
+        actor: ObjectId,
+        target: ObjectId | None,
+        touched: set[ObjectId],
+    ) -> None:
+        """``actor``'s head is ``target`` now (``None``: gone); its committed outbox follows."""
+        if target is None:
+            if actor in self._heads:  # its entries are no longer committed
+                touched.update(self.set_outbox(actor, {}))
+                self._outboxes.pop(actor)
+                touched.add(actor)
+            return
+        if actor in self._heads and self._heads[actor] == target:
+            return
+        step = objects.get_object(target)
+        if isinstance(step, Step):  # REF-002: a step of ``actor``
+            touched.update(self.set_outbox(actor, mailbox_entries(objects, step.outbox), target))
+            touched.add(actor)
 
     def recipients(self) -> set[ObjectId]:
         """Every actor some committed outbox entry is addressed to (ADP-014's candidates)."""

@@ -165,6 +165,8 @@ class Runtime:
         self._inline = _builtin_only(actors, updaters)
         #: Whether the routing index was built from the heads (RUN-003).
         self._loaded = False
+        #: The store's ref version the index last caught up with (None: unknown).
+        self._synced: int | None = None
         self.time_limit = time_limit
         self.attempts = attempts
         self.first_backoff = first_backoff
@@ -356,11 +358,14 @@ class Runtime:
         refs that moved since.  ``max_steps`` stops starting new transitions once
         that many steps were adopted (the running ones finish).
         """
-        if self._loaded:
-            self._dirty |= self._index.refresh(self._store, self._cache)
+        if self._loaded:  # only the refs swapped since, where the store knows them
+            version, names = self._store.refs_changed_since(self._synced)
+            self._dirty |= self._index.refresh(self._store, self._cache, names)
         else:
+            version, _ = self._store.refs_changed_since(None)
             self._dirty |= self._index.load(self._store, self._cache)
             self._loaded = True
+        self._synced = version
         try:
             return await self._run(max_steps)
         except BaseException:

@@ -15,13 +15,24 @@ from collections.abc import Iterable, Iterator
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 
-__all__ = ["MemoryBackend", "MemoryBatch"]
+__all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
+
+#: Most ref names the journal of swaps keeps (:meth:`MemoryBackend.refs_changed_since`).
+JOURNAL_KEPT = 4096
 
 
 class MemoryBackend:
     """Objects and refs in process memory (not durable)."""
 
-    __slots__ = ("_closed", "_lock", "_objects", "_refs", "_tombstones")
+    __slots__ = (
+        "_closed",
+        "_journal",
+        "_journal_start",
+        "_lock",
+        "_objects",
+        "_refs",
+        "_tombstones",
+    )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -29,6 +40,25 @@ class MemoryBackend:
         self._refs: dict[str, bytes] = {}
         self._tombstones: dict[bytes, str] = {}
         self._closed = False
+        #: The names of the refs swapped, in order: swap number ``_journal_start + i`` is
+        #: ``_journal[i]``; the oldest half is dropped beyond :data:`JOURNAL_KEPT`.
+        self._journal: list[str] = []
+        self._journal_start = 0
+
+    def refs_changed_since(self, version: int | None) -> tuple[int, list[str] | None]:
+        """The ref version now, and the names swapped after ``version`` (``None``: unknown).
+
+        A version counts the swaps made so far.  The names come in swap order,
+        repeated if swapped again; they are unknown for ``version`` ``None``, or one
+        older than the journal kept.
+        """
+        with self._lock:
+            self._check_open()
+            start, journal = self._journal_start, self._journal
+            now = start + len(journal)
+            if version is None or not start <= version <= now:
+                return now, None
+            return now, journal[version - start :]
 
     def _check_open(self) -> None:
         if self._closed:
@@ -138,6 +168,12 @@ class MemoryBackend:
             self._refs.pop(name, None)
         else:
             self._refs[name] = new.digest
+        journal = self._journal
+        journal.append(name)
+        if len(journal) > JOURNAL_KEPT:
+            half = len(journal) // 2
+            del journal[:half]
+            self._journal_start += half
         return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:

@@ -249,6 +249,20 @@ class Store:
                 check_head_target(name, actor, self.get_object(new))
         _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
+    def refs_changed_since(self, version: int | None) -> tuple[int | None, list[str] | None]:
+        """The ref version now and the refs swapped since ``version``, where the backend keeps
+        a journal of swaps (the memory backend); else ``(None, None)``: unknown.
+
+        For a reader that keeps state derived from refs (the runtime's routing index,
+        RUN-003.1): with the names of what moved it need not list every ref again.
+        A name may come more than once; ``None`` names mean "unknown, list them".
+        """
+        journal = getattr(self.backend, "refs_changed_since", None)
+        if journal is None:
+            return None, None
+        changes: tuple[int, list[str] | None] = journal(version)
+        return changes
+
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
         return [name for name, _ in self.list_ref_targets(prefix)]
