@@ -1,6 +1,6 @@
 """The routing index catches up with what moved, not with every ref (RUN-003.1, issue 12).
 
-A memory store keeps a journal of the refs it swapped
+A memory store keeps a journal of the refs it swapped and their new targets
 (:meth:`~gritwit.store.Store.refs_changed_since`); the runtime's next run reads
 again only those, and falls back to listing every ref where the journal cannot
 say (a durable store, a version older than the journal kept).  Another writer's
@@ -38,8 +38,9 @@ def test_the_memory_journal_names_each_swap_in_order() -> None:
     store.cas_ref("names/a", blob, None)
     with pytest.raises(g.RefConflict):
         store.cas_ref("names/b", None, blob)  # a lost swap changes nothing: not journaled
-    assert store.refs_changed_since(0) == (3, ["names/a", "names/b", "names/a"])
-    assert store.refs_changed_since(2) == (3, ["names/a"])
+    swaps = [("names/a", blob), ("names/b", blob), ("names/a", None)]
+    assert store.refs_changed_since(0) == (3, swaps)
+    assert store.refs_changed_since(2) == (3, swaps[2:])
     assert store.refs_changed_since(3) == (3, [])
     assert store.refs_changed_since(4) == (3, None)  # a version it never had: unknown
 
@@ -54,7 +55,7 @@ def test_a_journal_past_its_bound_forgets_its_oldest_half(
     for i in range(5):
         store.cas_ref(f"names/{i}", None, blob)
     assert store.refs_changed_since(1) == (5, None)  # older than what is kept
-    assert store.refs_changed_since(2) == (5, ["names/2", "names/3", "names/4"])
+    assert store.refs_changed_since(2) == (5, [(f"names/{i}", blob) for i in (2, 3, 4)])
 
 
 @pytest.mark.req("RUN-003.1")

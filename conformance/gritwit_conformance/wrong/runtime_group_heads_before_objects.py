@@ -37,8 +37,7 @@ def heads_first(self: _group.CommitGroup, store: Store) -> Any:
                 adopted.append(member)
             except Exception:
                 lost.append(member)
-    for member in members:
-        self._cache.unpin(member.built, stored=True)
+    self._cache.release(stored=True)
     return adopted, lost
 
 

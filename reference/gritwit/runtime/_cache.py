@@ -111,28 +111,35 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
+        pinned = self._pinned
         for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            self._pinned[oid] = obj
+            pinned[oid] = obj
 
-    def unpin(self, built: Assembled, *, stored: bool) -> None:
-        """End the pin of :meth:`pin`; keep the objects as cached ones if they were ``stored``."""
-        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            if self._pinned.pop(oid, None) is not None and stored:
-                self._keep(oid, obj)
+    def release(self, *, stored: bool) -> None:
+        """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).
+
+        Its objects stay as cached ones if they were ``stored``, else they are forgotten.
+        """
+        pinned, self._pinned = self._pinned, {}
+        if stored:
+            self._keep_many(pinned.items())
 
     def _keep_all(self, built: Assembled) -> None:
-        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            self._keep(oid, obj)
+        self._keep_many(zip((oid for _, oid in built.encodings), built.objects, strict=True))
 
     def _keep(self, oid: ObjectId, obj: GritObject) -> None:
+        self._keep_many(((oid, obj),))
+
+    def _keep_many(self, items: Iterable[tuple[ObjectId, GritObject]]) -> None:
         objects = self._objects
-        size = _size(obj)
         with self._lock:
-            if oid in objects or self.capacity <= 0 or size > self.max_bytes:
-                return
-            while objects and (
-                len(objects) >= self.capacity or self._bytes + size > self.max_bytes
-            ):
-                self._bytes -= _size(objects.pop(next(iter(objects))))
-            objects[oid] = obj
-            self._bytes += size
+            for oid, obj in items:
+                size = _size(obj)
+                if oid in objects or self.capacity <= 0 or size > self.max_bytes:
+                    continue
+                while objects and (
+                    len(objects) >= self.capacity or self._bytes + size > self.max_bytes
+                ):
+                    self._bytes -= _size(objects.pop(next(iter(objects))))
+                objects[oid] = obj
+                self._bytes += size

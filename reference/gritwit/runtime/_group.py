@@ -126,8 +126,7 @@ class CommitGroup:
                 swaps.flush_all()
             stored = True
         finally:
-            for member in members:
-                self._cache.unpin(member.built, stored=stored)
+            self._cache.release(stored=stored)
         self._lost.update(m.built.step_id for m in lost)
         return adopted, lost
 
@@ -135,8 +134,7 @@ class CommitGroup:
         """Drop every member without storing anything (an error escaped the run)."""
         members, self.members = self.members, []
         self._heads = {}
-        for member in members:
-            self._cache.unpin(member.built, stored=False)
+        self._cache.release(stored=False)
         self._lost.update(m.built.step_id for m in members)
         return members
 

@@ -132,22 +132,22 @@ class RoutingIndex:
         self,
         store: Store,
         reader: ObjectReader | None = None,
-        names: Iterable[str] | None = None,
+        swaps: Iterable[tuple[str, ObjectId | None]] | None = None,
     ) -> set[ObjectId]:
         """Catch up with the refs as they are now; returns the actors to look at (RUN-003.1).
 
         Routing follows committed heads only (RUN-001.4).
 
         Those are the recipients whose entry changed, every actor whose head moved
-        or vanished, and every actor no longer marked failed.  ``names``, when the
+        or vanished, and every actor no longer marked failed.  ``swaps``, when the
         store knows them (:meth:`~gritwit.store.Store.refs_changed_since`), are the
-        refs swapped since the index last caught up: only they are read again, so a
-        run costs what moved, not the number of actors.  Without them every ref is
-        listed.
+        refs swapped since the index last caught up, with their new targets: only
+        they are looked at, so a run costs what moved, not the number of actors.
+        Without them every ref is listed.
         """
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
-        if names is None:
+        if swaps is None:
             self._outside_at(objects, store.get_ref(OUTSIDE_REF), touched)
             seen: set[ObjectId] = {OUTSIDE}
             for name, target in store.list_ref_targets(HEADS_PREFIX):
@@ -159,8 +159,9 @@ class RoutingIndex:
             failed = _failed_actors(store)
         else:
             failed = set(self.failed)
-            for name in dict.fromkeys(names):  # each once, in the order first swapped
-                self._ref_at(store, objects, name, touched, failed)
+            # each ref once, in the order first swapped, at its latest target
+            for name, now in dict(swaps).items():
+                self._ref_at(objects, name, now, touched, failed)
         touched |= self.failed - failed
         self.failed = failed
         touched.discard(OUTSIDE)
@@ -168,15 +169,15 @@ class RoutingIndex:
 
     def _ref_at(
         self,
-        store: Store,
         objects: ObjectReader,
         name: str,
+        target: ObjectId | None,
         touched: set[ObjectId],
         failed: set[ObjectId],
     ) -> None:
-        """Catch up with ref ``name``, swapped since the last catch-up (see :meth:`refresh`)."""
+        """Catch up with ref ``name``, swapped to ``target`` since (see :meth:`refresh`)."""
         if name == OUTSIDE_REF:
-            self._outside_at(objects, store.get_ref(name), touched)
+            self._outside_at(objects, target, touched)
             return
         for prefix in (HEADS_PREFIX, FAILED_PREFIX):
             if name.startswith(prefix):
@@ -184,7 +185,6 @@ class RoutingIndex:
                     actor = ObjectId.from_hex(name[len(prefix) :])
                 except InvalidId:  # names no actor: marks or moves none
                     return
-                target = store.get_ref(name)
                 if prefix == HEADS_PREFIX:
                     self._head_at(objects, actor, target, touched)
                 elif target is None:

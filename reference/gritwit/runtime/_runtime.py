@@ -359,8 +359,8 @@ class Runtime:
         that many steps were adopted (the running ones finish).
         """
         if self._loaded:  # only the refs swapped since, where the store knows them
-            version, names = self._store.refs_changed_since(self._synced)
-            self._dirty |= self._index.refresh(self._store, self._cache, names)
+            version, swaps = self._store.refs_changed_since(self._synced)
+            self._dirty |= self._index.refresh(self._store, self._cache, swaps)
         else:
             version, _ = self._store.refs_changed_since(None)
             self._dirty |= self._index.load(self._store, self._cache)

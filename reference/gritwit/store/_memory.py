@@ -40,17 +40,21 @@ class MemoryBackend:
         self._refs: dict[str, bytes] = {}
         self._tombstones: dict[bytes, str] = {}
         self._closed = False
-        #: The names of the refs swapped, in order: swap number ``_journal_start + i`` is
-        #: ``_journal[i]``; the oldest half is dropped beyond :data:`JOURNAL_KEPT`.
-        self._journal: list[str] = []
+        #: The refs swapped, in order, each with its new target (``None``: deleted): swap
+        #: number ``_journal_start + i`` is ``_journal[i]``; the oldest half is dropped
+        #: beyond :data:`JOURNAL_KEPT`.
+        self._journal: list[tuple[str, ObjectId | None]] = []
         self._journal_start = 0
 
-    def refs_changed_since(self, version: int | None) -> tuple[int, list[str] | None]:
-        """The ref version now, and the names swapped after ``version`` (``None``: unknown).
+    def refs_changed_since(
+        self, version: int | None
+    ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:
+        """The ref version now, and the swaps after ``version`` (``None``: unknown).
 
-        A version counts the swaps made so far.  The names come in swap order,
-        repeated if swapped again; they are unknown for ``version`` ``None``, or one
-        older than the journal kept.
+        A version counts the swaps made so far.  The swaps come in order, each as
+        the ref's name and its new target, a name again each time it was swapped
+        again; they are unknown for ``version`` ``None``, or one older than the
+        journal kept.
         """
         with self._lock:
             self._check_open()
@@ -169,7 +173,7 @@ class MemoryBackend:
         else:
             self._refs[name] = new.digest
         journal = self._journal
-        journal.append(name)
+        journal.append((name, new))
         if len(journal) > JOURNAL_KEPT:
             half = len(journal) // 2
             del journal[:half]

@@ -249,18 +249,21 @@ class Store:
                 check_head_target(name, actor, self.get_object(new))
         _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
-    def refs_changed_since(self, version: int | None) -> tuple[int | None, list[str] | None]:
-        """The ref version now and the refs swapped since ``version``, where the backend keeps
-        a journal of swaps (the memory backend); else ``(None, None)``: unknown.
+    def refs_changed_since(
+        self, version: int | None
+    ) -> tuple[int | None, list[tuple[str, ObjectId | None]] | None]:
+        """The ref version now and the swaps since ``version``, where the backend keeps a
+        journal of swaps (the memory backend); else ``(None, None)``: unknown.
 
         For a reader that keeps state derived from refs (the runtime's routing index,
-        RUN-003.1): with the names of what moved it need not list every ref again.
-        A name may come more than once; ``None`` names mean "unknown, list them".
+        RUN-003.1): with the refs that moved and their new targets (``None``:
+        deleted), in swap order, it need not list every ref again.  ``None`` swaps
+        mean "unknown: list them".
         """
         journal = getattr(self.backend, "refs_changed_since", None)
         if journal is None:
             return None, None
-        changes: tuple[int, list[str] | None] = journal(version)
+        changes: tuple[int, list[tuple[str, ObjectId | None]] | None] = journal(version)
         return changes
 
     def list_refs(self, prefix: str = "") -> list[str]:
