@@ -72,33 +72,40 @@ _ALLOWED = {kind: frozenset(fields) for kind, fields in FIELDS.items()}
 
 
 def _to_value(obj: GritObject) -> dict[str, Any]:
-    """The CBOR-level map of ``obj``: an absent optional field has no key (OBJ-004.1)."""
+    """The CBOR-level map of ``obj``, its keys in canonical order (ENC-010).
+
+    An absent optional field has no key (OBJ-004.1).  Every key is put in the
+    order of :data:`_KEY_ORDERS`, and every nested map (entries, headers) is kept in
+    canonical order by its constructor, so the map is encoded as built.
+    """
     kind = type(obj)
     if kind is Step:
         assert isinstance(obj, Step)
-        value: dict[str, Any] = {"type": "step", "actor": obj.actor.digest, "core": obj.core.digest}
-        if obj.previous is not None:
-            value["previous"] = obj.previous.digest
+        value: dict[str, Any] = {"core": obj.core.digest, "type": "step", "actor": obj.actor.digest}
         if obj.inbox is not None:
             value["inbox"] = obj.inbox.digest
         if obj.outbox is not None:
             value["outbox"] = obj.outbox.digest
+        if obj.previous is not None:
+            value["previous"] = obj.previous.digest
         return value
+    if kind is Message:
+        assert isinstance(obj, Message)
+        value = {"type": "message", "content": obj.content.digest}
+        if obj.headers:
+            value["headers"] = raw_of(obj.headers)
+        if obj.previous is not None:
+            value["previous"] = obj.previous.digest
+        return value
+    if kind is Mailbox:
+        assert isinstance(obj, Mailbox)
+        return {"type": "mailbox", "entries": raw_of(obj.entries)}
     if kind is Tree:
         assert isinstance(obj, Tree)
         return {"type": "tree", "entries": raw_of(obj.entries)}
     if kind is Blob:
         assert isinstance(obj, Blob)
-        return _with_headers({"type": "blob", "data": obj.data}, obj.headers)
-    if kind is Message:
-        assert isinstance(obj, Message)
-        value = {"type": "message", "content": obj.content.digest}
-        if obj.previous is not None:
-            value["previous"] = obj.previous.digest
-        return _with_headers(value, obj.headers)
-    if kind is Mailbox:
-        assert isinstance(obj, Mailbox)
-        return {"type": "mailbox", "entries": raw_of(obj.entries)}
+        return _with_headers({"data": obj.data, "type": "blob"}, obj.headers)
     raise TypeError(f"not a Grit object: {kind.__name__}")
 
 
@@ -106,9 +113,10 @@ def encode_object(obj: GritObject) -> bytes:
     """The canonical encoding of ``obj`` (ENC-014.1, OBJ-001 … OBJ-015).
 
     The object was validated when it was built; the size limit is checked last
-    (OBJ-017.2).
+    (OBJ-017.2).  :func:`_to_value` builds every map in canonical key order
+    (ENC-010), so cbor2 encodes it in that order, without sorting it again.
     """
-    encoded: bytes = cbor2.dumps(_to_value(obj), canonical=True)
+    encoded: bytes = cbor2.dumps(_to_value(obj))
     if len(encoded) > MAX_SIZE:
         raise TooLarge("ENC-013.2", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
     return encoded

@@ -53,6 +53,16 @@ class ObjectId:
         """The text form (ID-003)."""
         return self.digest.hex()
 
+    # Equality and hash are the digest's (ID-001: one object, one id), written out
+    # because the generated ones build a tuple per call; ordering stays generated.
+    def __eq__(self, other: object) -> bool:
+        if type(other) is ObjectId:
+            return self.digest == other.digest
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
     def __str__(self) -> str:
         return self.digest.hex()
 

@@ -10,7 +10,7 @@ inside the codec, from a raw dict the decoder has already validated.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast, overload
 
 from ._ids import ObjectId
 
@@ -18,6 +18,9 @@ __all__ = ["Headers", "MailboxEntries", "TreeEntries", "canonical_key_order", "r
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
+#: What :meth:`_CanonicalMap.get` finds for an absent key (no raw value is this object).
+_ABSENT: Any = object()
 
 
 def canonical_key_order(key: str) -> tuple[int, bytes]:
@@ -58,6 +61,17 @@ class _CanonicalMap(Mapping[K, V], Generic[K, V]):
     def __getitem__(self, key: K) -> V:
         return self._wrap_value(self._raw[self._unwrap_key(key)])
 
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+
+    @overload
+    def get(self, key: K, /, default: V | T) -> V | T: ...
+
+    def get(self, key: K, /, default: object = None) -> object:
+        """``self[key]``, or ``default`` when absent: :meth:`Mapping.get` in one lookup."""
+        raw = self._raw.get(self._unwrap_key(key), _ABSENT)
+        return default if raw is _ABSENT else self._wrap_value(raw)
+
     def __iter__(self) -> Iterator[K]:
         return map(self._wrap_key, self._raw)
 
@@ -89,6 +103,16 @@ class Headers(_CanonicalMap[str, str]):
 
     __slots__ = ()
 
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+
+    @overload
+    def get(self, key: str, /, default: str | T) -> str | T: ...
+
+    def get(self, key: str, /, default: object = None) -> object:
+        """The value of header ``key``, or ``default``: names and values are kept as they are."""
+        return self._raw.get(key, default)
+
 
 class TreeEntries(_CanonicalMap[str, ObjectId]):
     """Tree entries: name → id of a blob or tree (OBJ-009)."""
@@ -117,6 +141,9 @@ class MailboxEntries(_CanonicalMap[ObjectId, ObjectId]):
 
 
 def raw_of(mapping: Mapping[Any, Any]) -> dict[str, Any]:
-    """The CBOR-level dict behind a mapping that an object's constructor normalised."""
-    assert isinstance(mapping, _CanonicalMap)
-    return mapping.raw
+    """The CBOR-level dict behind a mapping that an object's constructor normalised.
+
+    Every object's map field holds a :class:`_CanonicalMap` (its constructor makes one),
+    so this is an attribute read, without an (abstract-class) ``isinstance`` check.
+    """
+    return cast("_CanonicalMap[Any, Any]", mapping)._raw

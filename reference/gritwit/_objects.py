@@ -14,7 +14,7 @@ from typing import Any, Final, TypeAlias
 
 from ._errors import InvalidId, InvalidName, InvalidObject, InvalidUtf8
 from ._ids import ID_LENGTH, ObjectId
-from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order
+from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order, raw_of
 
 __all__ = [
     "EMPTY_HEADERS",
@@ -33,6 +33,8 @@ __all__ = [
     "make_headers",
     "make_mailbox_entries",
     "make_tree_entries",
+    "mailbox_with",
+    "tree_with",
 ]
 
 #: Longest tree name, in UTF-8 bytes (OBJ-011).
@@ -131,6 +133,9 @@ def _check_utf8(texts: list[str]) -> None:
 
 
 def _sorted_raw(items: dict[str, Any]) -> dict[str, Any]:
+    """``items`` in canonical key order (ENC-010); a map of one key is in order as it is."""
+    if len(items) < 2:
+        return items
     return {key: items[key] for key in sorted(items, key=canonical_key_order)}
 
 
@@ -268,6 +273,44 @@ class Step:
 
 
 GritObject: TypeAlias = Blob | Tree | Message | Mailbox | Step
+
+
+# --- built from parts that are valid already ------------------------------------------
+
+
+def tree_with(tree: Tree, changes: Mapping[str, ObjectId]) -> Tree:
+    """``tree`` with each entry of ``changes`` set (OBJ-009); validated only where it adds one.
+
+    Setting entries ``tree`` has keeps it valid: its names passed OBJ-009 … OBJ-011
+    and keep their places in its canonical order (ENC-010); each value must be an
+    :class:`ObjectId` (OBJ-005), as for :class:`Tree`.  A change that adds a name
+    builds the tree through the validating constructor.
+    """
+    raw = dict(raw_of(tree.entries))
+    if not changes.keys() <= raw.keys():
+        return Tree(entries={**tree.entries, **changes})
+    raw.update(_unwrap_ids(changes, "tree entry"))
+    return Tree(entries=TreeEntries._trusted(raw))
+
+
+def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> Mailbox | None:
+    """The mailbox of raw ``entries`` with raw ``changes`` set, not validated again;
+    ``None`` when it has no entry (a mailbox has one, OBJ-013).
+
+    The caller vouches for both: ``entries`` are a valid mailbox's raw entries (or
+    empty), each key of ``changes`` is :meth:`ObjectId.hex` of an id and each value
+    an id's ``digest``.  So every key is a text-form id (OBJ-014) and every value 32
+    bytes (OBJ-005).  Keys of 64 ASCII characters sort in canonical order (ENC-010)
+    as plain strings, and ``entries`` are in that order already: only a change that
+    adds a key calls for a sort.
+    """
+    raw = {**entries, **changes}
+    if not raw:
+        return None
+    if len(raw) != len(entries):
+        raw = dict(sorted(raw.items()))
+    return Mailbox(entries=MailboxEntries._trusted(raw))
+
 
 #: Type name (the ``type`` field, OBJ-002) of each object class.
 OBJECT_TYPES: Final[dict[type[GritObject], str]] = {

@@ -1,0 +1,130 @@
+"""The hot path's shortcuts against the validating constructors they stand in for (issue 12).
+
+Objects this process builds from parts already valid are not validated again:
+the encoder takes each map in the canonical order its constructor kept
+(ENC-010), :func:`tree_with` and :func:`mailbox_with` build a tree or mailbox from
+valid entries, and an id compares and hashes by its digest.  Each must give the
+very object, bytes and errors of the plain constructors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit._cbor import encode_value
+from gritwit._codec import _to_value
+from gritwit._errors import GritError
+from gritwit._maps import raw_of
+from gritwit._objects import mailbox_with, tree_with
+from gritwit.store import Store
+from gritwit.wit._pending import mailbox_entries, mailbox_raw
+from gritwit_conformance.strategies import mailboxes, names, object_ids, objects, trees
+
+
+@pytest.mark.req("ENC-010", "ENC-014.1", "ID-001")
+@given(objects)
+def test_encoding_is_the_sorted_encoding(obj: g.GritObject) -> None:
+    """Maps are encoded as built, in order: exactly what a sorting encoder gives."""
+    assert g.encode_object(obj) == encode_value(_to_value(obj))
+
+
+@pytest.mark.req("ID-001", "ID-002.1")
+@given(st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32))
+def test_ids_compare_and_hash_by_digest(a: bytes, b: bytes) -> None:
+    x, y = g.ObjectId(a), g.ObjectId(b)
+    assert (x == y) is (a == b) and (x != y) is (a != b)
+    assert (x < y) is (a < b) and (x <= y) is (a <= b) and (x > y) is (a > b)
+    assert hash(x) == hash(g.ObjectId(a)) and {x: 1}.get(g.ObjectId(a)) == 1
+    assert x != a and a != x and (x == object()) is False
+
+
+@pytest.mark.req("OBJ-006", "OBJ-009", "OBJ-013")
+@given(objects, st.data())
+def test_get_is_the_mapping_get(obj: g.GritObject, data: st.DataObject) -> None:
+    for mapping in (getattr(obj, "entries", None), getattr(obj, "headers", None)):
+        if mapping is None:
+            continue
+        keys = [*mapping, data.draw(object_ids), data.draw(names)]
+        for key in keys:
+            assert _got(mapping.get, key) == _got(Mapping.get, mapping, key)
+            assert _got(mapping.get, key, "x") == _got(Mapping.get, mapping, key, "x")
+
+
+def _got(get: Callable[..., object], *args: object) -> tuple[str, object]:
+    """What ``get(*args)`` returns, or the type of what it raises."""
+    try:
+        return "value", get(*args)
+    except Exception as error:  # a mailbox key that is no id: TypeError, either way
+        return "raised", type(error)
+
+
+@pytest.mark.req("OBJ-013", "OBJ-014")
+def test_get_of_a_mailbox_takes_only_ids() -> None:
+    box = g.Mailbox(entries={g.ObjectId(bytes(32)): g.ObjectId(bytes(32))})
+    with pytest.raises(TypeError):
+        box.entries.get(bytes(32).hex())  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        Mapping.get(box.entries, bytes(32).hex())
+
+
+def _outcome(build: object) -> tuple[str, object]:
+    try:
+        obj = build() if callable(build) else build
+    except GritError as error:
+        return "error", (type(error), error.requirement, str(error))
+    return "object", (obj, None if obj is None else g.encode_with_id(obj))
+
+
+@pytest.mark.req("OBJ-005", "OBJ-009", "OBJ-011.1", "OBJ-011.2", "OBJ-011.3", "ENC-010")
+@given(
+    trees,
+    st.dictionaries(
+        st.one_of(names, st.sampled_from(["", ".", "..", "a/b", "wit"])),
+        st.one_of(object_ids, object_ids, st.binary(min_size=32, max_size=32)),
+        max_size=3,
+    ),
+    st.booleans(),
+)
+def test_tree_with_is_the_tree_of_the_entries(
+    tree: g.Tree, changes: dict[str, g.ObjectId], replace: bool
+) -> None:
+    if replace and tree.entries:  # set entries the tree has: the trusted case
+        changes = {name: oid for name, oid in zip(tree.entries, changes.values(), strict=False)}
+    expected = _outcome(lambda: g.Tree(entries={**tree.entries, **changes}))
+    assert _outcome(lambda: tree_with(tree, changes)) == expected
+
+
+@pytest.mark.req("OBJ-013", "OBJ-014", "ENC-010")
+@given(
+    st.one_of(st.none(), mailboxes),
+    st.dictionaries(object_ids, object_ids, max_size=4),
+    st.booleans(),
+)
+def test_mailbox_with_is_the_mailbox_of_the_entries(
+    box: g.Mailbox | None, changes: dict[g.ObjectId, g.ObjectId], replace: bool
+) -> None:
+    old: Mapping[g.ObjectId, g.ObjectId] = {} if box is None else box.entries
+    if replace and old:  # change only entries the mailbox has: no sort needed
+        changes = {actor: oid for actor, oid in zip(old, changes.values(), strict=False)}
+    merged = {**old, **changes}
+    expected = g.Mailbox(entries=merged) if merged else None
+    raw_changes = {actor.hex(): oid.digest for actor, oid in changes.items()}
+    built = mailbox_with({} if box is None else raw_of(box.entries), raw_changes)
+    assert _outcome(built) == _outcome(expected)
+    if built is not None:
+        assert list(built.entries) == sorted(built.entries)  # canonical: plain id order
+
+
+@pytest.mark.req("WIT-008.1", "WIT-009.1", "OBJ-014")
+@given(mailboxes)
+def test_mailbox_raw_and_entries_are_the_mailbox_s(box: g.Mailbox) -> None:
+    store = Store.memory()
+    oid = store.put_object(box)
+    assert mailbox_raw(store, oid) == raw_of(box.entries)
+    assert mailbox_entries(store, oid) == dict(box.entries)
+    assert mailbox_raw(store, None) == {} == mailbox_entries(store, None)
