@@ -11,6 +11,7 @@ is fixed by its clause (decimals: WIT-028.6, WIT-028.7), so the Wasm builds in
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +21,8 @@ from typing import Final, TypeAlias
 from .._codec import object_id
 from .._errors import InvalidId, UnknownQuery
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Step, Tree
+from .._maps import Headers
+from .._objects import Blob, GritObject, Step, Tree, make_headers, tree_with
 from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
     ObjectReader,
@@ -114,13 +116,16 @@ class _Out:
     """Accumulates one transition's effects, as every test actor describes them (WIT-028.1).
 
     Shared by every test actor that reads: what it does wrong, they all do wrong.
-    The core's entries are copied only when one changes; until then the new core
-    is the last one itself (WIT-028.8), not a tree built again.
+    The core is built again only when an entry was set, from the last one with the
+    entries set (:func:`~gritwit._objects.tree_with`); until then the new core is the
+    last one itself (WIT-028.8).
     """
+
+    __slots__ = ("_changes", "inp", "objects", "sends")
 
     def __init__(self, inp: TransitionInput) -> None:
         self.inp = inp
-        self._entries: dict[str, ObjectId] | None = None  # copied on the first change
+        self._changes: dict[str, ObjectId] = {}  # core entries set so far
         self.sends: list[Send] = []
         self.objects: list[GritObject] = []
 
@@ -133,14 +138,12 @@ class _Out:
 
     def entry(self, name: str) -> ObjectId | None:
         """Core entry ``name`` as this transition has left it so far, or ``None``."""
-        entries = self.inp.core.entries if self._entries is None else self._entries
-        return entries.get(name)
+        changed = self._changes.get(name)
+        return self.inp.core.entries.get(name) if changed is None else changed
 
     def set_entry(self, name: str, oid: ObjectId) -> None:
         """Set core entry ``name``; every other entry is kept (WIT-028.8)."""
-        if self._entries is None:
-            self._entries = dict(self.inp.core.entries)
-        self._entries[name] = oid
+        self._changes[name] = oid
 
     def data(self, oid: ObjectId | None) -> bytes | None:
         """The data of ``oid`` when it is a present blob, else ``None`` (WIT-028.6)."""
@@ -163,7 +166,7 @@ class _Out:
 
     def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
         """Queue a message with the one header ``mt``, never a signal (WIT-028.5)."""
-        self.sends.append(Send(recipient=recipient, content=content, headers={"mt": mt}))
+        self.sends.append(Send(recipient=recipient, content=content, headers=_mt_headers(mt)))
 
     def set_decimal(self, entry: str, value: int) -> None:
         """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
@@ -171,11 +174,17 @@ class _Out:
 
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
-        core = self.inp.core if self._entries is None else Tree(entries=self._entries)
+        core = tree_with(self.inp.core, self._changes) if self._changes else self.inp.core
         read = {sender: len(items) for sender, items in self.inp.pending.items()}
         return TransitionOutput(
             core=core, read=read, sends=tuple(self.sends), new_objects=(*self.objects, core)
         )
+
+
+@functools.cache
+def _mt_headers(mt: str) -> Headers:
+    """The headers ``{"mt": mt}`` a test actor sends (WIT-028.5), validated once per type."""
+    return make_headers({"mt": mt})
 
 
 _DIGITS: Final = frozenset(b"0123456789")

@@ -8,15 +8,17 @@ moves the head second.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .._codec import Encoded, encode_with_id, object_id
-from .._errors import FrozenCore, InvalidTransition
+from .._errors import FrozenCore, InvalidId, InvalidTransition
 from .._ids import ObjectId
-from .._objects import GritObject, Mailbox, Message, Step, Tree
+from .._maps import raw_of
+from .._objects import GritObject, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput
-from ._pending import mailbox_entries
+from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
 
@@ -44,31 +46,40 @@ def check_core_present(
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
     size of the whole core.  Depth-first with an explicit stack: a core of any
-    depth is checked without running out of Python's call stack.
+    depth is checked without running out of Python's call stack.  Entries are
+    compared as stored (name → digest); only a changed one is looked up.
     """
-    stack = [(iter(tree.entries.items()), before, path)]
+    stack = [(iter(raw_of(tree.entries).items()), _raw_entries(before), path)]
     while stack:
-        entries, old_tree, prefix = stack[-1]
+        entries, old, prefix = stack[-1]
         item = next(entries, None)
         if item is None:
             stack.pop()
             continue
-        name, oid = item
-        if old_tree is not None and old_tree.entries.get(name) == oid:
+        name, digest = item
+        if old.get(name) == digest:
             continue
+        oid = ObjectId._trusted(digest)
         if not reader.has(oid):
             raise InvalidTransition(
                 "WIT-007.3", f"core entry {prefix}{name} ({oid}) is not provided"
             )
         child = reader.get_object(oid)
         if isinstance(child, Tree):
-            old = (
-                reader.get_object(old_tree.entries[name])
-                if old_tree and name in old_tree.entries
-                else None
+            was = old.get(name)
+            old_child = None if was is None else reader.get_object(ObjectId._trusted(was))
+            stack.append(
+                (
+                    iter(raw_of(child.entries).items()),
+                    _raw_entries(old_child if isinstance(old_child, Tree) else None),
+                    f"{prefix}{name}/",
+                )
             )
-            old_child = old if isinstance(old, Tree) else None
-            stack.append((iter(child.entries.items()), old_child, f"{prefix}{name}/"))
+
+
+def _raw_entries(tree: Tree | None) -> Mapping[str, bytes]:
+    """The entries of ``tree`` as stored (name → digest); none without a tree."""
+    return {} if tree is None else raw_of(tree.entries)
 
 
 def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
@@ -86,15 +97,24 @@ def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
 def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
     """The new core: a ``wit`` (WIT-015), present (WIT-007.3), valid (WIT-007.2), WIT-016.
 
-    ``reader`` sees the store and the transition's new objects.
+    ``reader`` sees the store and the transition's new objects.  What the last
+    step's core (``inp.core`` when there is a last step) has is not checked again:
+    it was checked when that step was adopted.  So a core equal to it is not checked
+    at all (WIT-015, WIT-007.2, WIT-007.3; a core that does not change keeps its
+    frozen entries, WIT-016), entries it has are not walked (WIT-007.3), and its
+    ``wit`` entry, when kept, is not read again (WIT-007.2: the same id, the same blob).
     """
+    last_core = None if inp.last_step is None else inp.core
+    if last_core is not None and out.core == last_core:
+        return
     if WIT not in out.core.entries:
         raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
     # The first core (the genesis core) is walked whole; later ones only where changed.
-    check_core_present(reader, out.core, None if inp.last_step is None else inp.core)
-    problem = core_problem(reader, out.core)
-    if problem is not None:
-        raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
+    check_core_present(reader, out.core, last_core)
+    if _raw_entries(last_core).get(WIT) != raw_of(out.core.entries)[WIT]:
+        problem = core_problem(reader, out.core)
+        if problem is not None:
+            raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in inp.core.entries:
         for name in PROTECTED_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
@@ -149,21 +169,12 @@ def assemble(
     _check_reads(inp, out)
     _check_core(inp, out, overlay)
     grouped = _group_sends(out.sends, overlay)
-
-    inbox = mailbox_entries(reader, None if last is None else last.inbox)
-    for sender, count in out.read.items():
-        if count:
-            inbox[sender] = inp.pending[sender][count - 1].id
-
-    outbox = mailbox_entries(reader, None if last is None else last.outbox)
-    for recipient, group in grouped.items():
-        for send in group:
-            previous = None if send.signal else outbox.get(recipient)
-            message = Message(content=send.content, previous=previous, headers=send.headers)
-            outbox[recipient] = created.add(message)
-
-    inbox_id = None if not inbox else created.add(Mailbox(entries=inbox))
-    outbox_id = None if not outbox else created.add(Mailbox(entries=outbox))
+    boxes = _LastBoxes(reader, last)
+    latest = _send_messages(grouped, boxes.outbox, created)
+    inbox = mailbox_with(boxes.inbox, _read_entries(inp, out))
+    inbox_id = None if inbox is None else created.made(inbox)
+    outbox = mailbox_with(boxes.outbox, _sent_entries(latest))
+    outbox_id = None if outbox is None else created.made(outbox)
     if last is not None and last_id is None:
         last_id = object_id(last)
     step = Step(
@@ -173,42 +184,113 @@ def assemble(
         inbox=inbox_id,
         outbox=outbox_id,
     )
-    step_id = created.add(step)
-    return Assembled(step, step_id, tuple(created.by_id.values()), tuple(created.encodings))
+    step_id = created.made(step)
+    return Assembled(step, step_id, tuple(created.objects), tuple(created.encodings))
+
+
+class _LastBoxes:
+    """The last step's inbox and outbox entries, raw (text-form actor id → message digest).
+
+    Empty before the first step; read from the last step's mailboxes, which were
+    validated when decoded (OBJ-013, OBJ-014), so they are taken as they are.
+    """
+
+    __slots__ = ("inbox", "outbox")
+
+    def __init__(self, reader: ObjectReader, last: Step | None) -> None:
+        self.inbox = mailbox_raw(reader, None if last is None else last.inbox)
+        self.outbox = mailbox_raw(reader, None if last is None else last.outbox)
+
+
+def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, bytes]:
+    """The inbox entries the transition sets: for each sender read from, the last message
+    read (WIT-008.1), raw; the prefix was checked by :func:`_check_reads`."""
+    return {
+        sender.hex(): inp.pending[sender][count - 1].id.digest
+        for sender, count in out.read.items()
+        if count
+    }
+
+
+def _send_messages(
+    grouped: dict[ObjectId, list[Send]], outbox: Mapping[str, bytes], created: _Created
+) -> dict[ObjectId, ObjectId]:
+    """Build and add each sent message; each recipient's last message, by recipient.
+
+    A queued message names the one before it to the same recipient, the last step's
+    outbox entry for the first (WIT-004, WIT-009.1); a signal names none (WIT-009.2).
+    The message is validated as built: its content and headers are the Wit's.
+    """
+    latest: dict[ObjectId, ObjectId] = {}
+    for recipient, group in grouped.items():
+        raw = outbox.get(recipient.hex()) if type(recipient) is ObjectId else None
+        previous = None if raw is None else ObjectId._trusted(raw)
+        for send in group:
+            message = Message(
+                content=send.content,
+                previous=None if send.signal else previous,
+                headers=send.headers,
+            )
+            latest[recipient] = previous = created.made(message)
+    return latest
+
+
+def _sent_entries(latest: dict[ObjectId, ObjectId]) -> dict[str, bytes]:
+    """The outbox entries the transition sets (WIT-009.1), raw; each recipient a Wit named
+    must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
+    if any(type(recipient) is not ObjectId for recipient in latest):
+        raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
+    return {recipient.hex(): message.digest for recipient, message in latest.items()}
 
 
 class _Created:
     """The objects a transition creates, each encoded once, in first-seen order, no repeats.
 
-    An object added twice (the new core is usually among ``new_objects`` too) is
-    recognised by identity and not encoded again; so is one already stored whose
-    id the caller knows (:meth:`known`), which is not stored again either, and one
-    the transition's ``overlay`` encoded when the Wit added it (ID-001).
+    An object the Wit gave that is added twice (the new core is usually among
+    ``new_objects`` too) is recognised by identity and not encoded again; so is one
+    already stored whose id the caller knows (:meth:`known`), which is not stored
+    again either, and one the transition's ``overlay`` encoded when the Wit added it
+    (ID-001).  Two objects of one id are kept once (ID-001).
     """
 
-    __slots__ = ("_overlay", "_seen", "by_id", "encodings")
+    __slots__ = ("_digests", "_overlay", "_seen", "encodings", "objects")
 
     def __init__(self, overlay: Overlay | None = None) -> None:
-        self.by_id: dict[ObjectId, GritObject] = {}
+        self.objects: list[GritObject] = []
         self.encodings: list[Encoded] = []
+        #: The digest of each object kept.
+        self._digests: set[bytes] = set()
         #: ``id(obj)`` → ``(obj, oid)`` of each object added; holding ``obj`` keeps its id unique.
         self._seen: dict[int, tuple[GritObject, ObjectId]] = {}
         self._overlay = overlay
+
+    @property
+    def by_id(self) -> dict[ObjectId, GritObject]:
+        """The objects kept so far, by id."""
+        return {encoded[1]: obj for encoded, obj in zip(self.encodings, self.objects, strict=True)}
 
     def known(self, obj: GritObject, oid: ObjectId) -> None:
         """``obj`` is stored already, under ``oid``: adding it returns ``oid`` and keeps nothing."""
         self._seen[id(obj)] = (obj, oid)
 
     def add(self, obj: GritObject) -> ObjectId:
+        """Keep ``obj``, an object the Wit gave; its id."""
         seen = self._seen.get(id(obj))
         if seen is not None:
             return seen[1]
         encoded = None if self._overlay is None else self._overlay.encoding(obj)
-        if encoded is None:
-            encoded = encode_with_id(obj)
-        oid = encoded[1]
+        oid = self._keep(obj, encode_with_id(obj) if encoded is None else encoded)
         self._seen[id(obj)] = (obj, oid)
-        if oid not in self.by_id:
-            self.by_id[oid] = obj
+        return oid
+
+    def made(self, obj: GritObject) -> ObjectId:
+        """Keep ``obj``, an object :func:`assemble` made (so new, and added once); its id."""
+        return self._keep(obj, encode_with_id(obj))
+
+    def _keep(self, obj: GritObject, encoded: Encoded) -> ObjectId:
+        oid = encoded[1]
+        if oid.digest not in self._digests:
+            self._digests.add(oid.digest)
+            self.objects.append(obj)
             self.encodings.append(encoded)
         return oid

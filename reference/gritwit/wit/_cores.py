@@ -17,6 +17,7 @@ __all__ = [
     "TEST_RUNTIME",
     "WIT",
     "WIT_UPDATE",
+    "blob_code_name",
     "code_name",
     "core_problem",
     "test_actor_core",
@@ -74,7 +75,11 @@ def code_name(reader: ObjectReader, blob_id: ObjectId) -> str:
 
     An unknown ``runtime`` breaks WIT-001.3; a blob that names nothing, WIT-001.4.
     """
-    blob = get_blob(reader, blob_id)
+    return blob_code_name(get_blob(reader, blob_id), blob_id)
+
+
+def blob_code_name(blob: Blob | None, blob_id: ObjectId) -> str:
+    """:func:`code_name` of the blob ``blob_id``, read already (``None``: absent or no blob)."""
     if blob is None:
         raise UnknownWit("WIT-001.4", f"{blob_id} is not a present blob")
     runtime = blob.headers.get("runtime")

@@ -23,7 +23,7 @@ from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
 from ._actors import TEST_ACTORS, TEST_UPDATERS, QueryInput
 from ._assemble import Assembled, assemble
-from ._cores import WIT, WIT_UPDATE, code_name, core_problem
+from ._cores import WIT, WIT_UPDATE, blob_code_name, core_problem
 from ._model import (
     OUTSIDE,
     ObjectReader,
@@ -140,7 +140,7 @@ class Executor:
 
                 self._sandbox = SandboxWits()
             return self._sandbox.wit_for(self._reader, blob_id)
-        return table.get(code_name(self._reader, blob_id))
+        return table.get(blob_code_name(blob, blob_id))
 
     # --- reading state -------------------------------------------------------------------
 
@@ -393,7 +393,10 @@ def _prefixes(
     """Each sender's messages before its first one whose type is in ``stop`` (WIT-013.2)."""
     result: dict[ObjectId, tuple[PendingMessage, ...]] = {}
     for sender, items in found.items():
-        cut = next((i for i, item in enumerate(items) if item.mt in stop), len(items))
-        if cut:
-            result[sender] = items[:cut]
+        for cut, item in enumerate(items):
+            if item.mt in stop:
+                items = items[:cut]
+                break
+        if items:
+            result[sender] = items
     return result

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from .._codec import Encoded, encode_with_id
-from .._errors import InvalidTransition, RefConflict
+from .._errors import InvalidId, InvalidTransition, RefConflict
 from .._ids import ObjectId
-from .._objects import GritObject, Mailbox, Message
+from .._maps import raw_of
+from .._objects import GritObject, Mailbox, Message, mailbox_with
 from ..store import Store
 from ._model import ObjectReader
-from ._pending import mailbox_entries
+from ._pending import mailbox_entries, mailbox_raw
 
 __all__ = ["OUTSIDE_REF", "OutsideSend", "SentOutbox", "outbox_entries", "send_from_outside"]
 
@@ -53,22 +54,42 @@ class SentOutbox(dict[ObjectId, ObjectId]):
         self.messages = dict(messages)
 
 
-#: The outside outbox this process wrote last, by mailbox id → its entries.  An id names
-#: one mailbox (ID-001), so while ``names/outside-outbox`` holds that id these are its
-#: entries, in any store; a miss (another writer moved the ref) reads the store.
-_WRITTEN: dict[ObjectId, dict[ObjectId, ObjectId]] = {}
+#: The outside outbox this process wrote last, by mailbox id → the mailbox and its entries.
+#: An id names one mailbox (ID-001), so while ``names/outside-outbox`` holds that id these
+#: are its entries, in any store; a miss (another writer moved the ref) reads the store.
+_WRITTEN: dict[ObjectId, tuple[Mailbox, dict[ObjectId, ObjectId]]] = {}
 
 
 def outbox_entries(reader: ObjectReader, box: ObjectId | None) -> dict[ObjectId, ObjectId]:
     """The entries of the outside's outbox ``box`` (WIT-009.1): not read back if this process
     wrote it last."""
     known = None if box is None else _WRITTEN.get(box)
-    return dict(known) if known is not None else mailbox_entries(reader, box)
+    return dict(known[1]) if known is not None else mailbox_entries(reader, box)
 
 
-def _remember(box: ObjectId, entries: Mapping[ObjectId, ObjectId]) -> None:
+def _outbox(
+    reader: ObjectReader, box: ObjectId | None
+) -> tuple[Mapping[str, bytes], dict[ObjectId, ObjectId]]:
+    """The outside's outbox ``box`` as stored (raw) and as ids, a copy to change (WIT-009.1)."""
+    known = None if box is None else _WRITTEN.get(box)
+    if known is not None:
+        return raw_of(known[0].entries), dict(known[1])
+    raw = mailbox_raw(reader, box)
+    trusted = ObjectId._trusted  # a valid mailbox's keys are text-form ids (OBJ-014)
+    return raw, {trusted(bytes.fromhex(key)): trusted(message) for key, message in raw.items()}
+
+
+def _remember(box: ObjectId, mailbox: Mailbox, entries: Mapping[ObjectId, ObjectId]) -> None:
     _WRITTEN.clear()  # one entry: the last outbox written
-    _WRITTEN[box] = dict(entries)
+    _WRITTEN[box] = (mailbox, dict(entries))
+
+
+def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
+    """``latest`` (recipient → its last message) as raw mailbox entries; each recipient the
+    caller named must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
+    if any(type(recipient) is not ObjectId for recipient in latest):
+        raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
+    return {recipient.hex(): message.digest for recipient, message in latest.items()}
 
 
 def send_from_outside(
@@ -77,7 +98,9 @@ def send_from_outside(
     """Store ``objects``, then send ``batch`` in order with one swap of the outside's outbox.
 
     The outside is the pseudo-actor of WIT-003; its messages chain like any sender's
-    (WIT-004).  Every content must be stored or among ``objects`` (WIT-003).
+    (WIT-004).  Every content must be stored or among ``objects`` (WIT-003).  Each
+    message is validated as built (OBJ-005, OBJ-006); the outbox is built from the
+    last one's entries and the messages' ids, not validated again.
 
     Returns the message ids, the outbox's new entries (a :class:`SentOutbox`) and how
     many swaps were lost to another writer (and retried from its outbox).
@@ -91,22 +114,24 @@ def send_from_outside(
     conflicts = 0
     while True:
         old = store.get_ref(OUTSIDE_REF)
-        entries = outbox_entries(store, old)
+        base, entries = _outbox(store, old)
+        latest: dict[ObjectId, ObjectId] = {}
         messages: dict[ObjectId, Message] = {}
         encodings: list[Encoded] = []
         sent = []
         for recipient, content, headers, signal in sends:
-            previous = None if signal else entries.get(recipient)
+            previous = None if signal else latest.get(recipient, entries.get(recipient))
             message = Message(content=content, previous=previous, headers=headers or {})
             encoding = encode_with_id(message)
             encodings.append(encoding)
             messages[encoding[1]] = message
-            entries[recipient] = encoding[1]
+            latest[recipient] = encoding[1]
             sent.append(encoding[1])
-        if not entries:
+        entries.update(latest)
+        mailbox = mailbox_with(base, _raw_changes(latest))
+        if mailbox is None:  # nothing sent, no outbox yet: a mailbox has an entry (OBJ-013)
             store.put_encoded(encoded)
             return sent, SentOutbox(entries, old, messages), conflicts
-        mailbox = Mailbox(entries=entries)
         box = encode_with_id(mailbox)
         try:  # the objects, the messages and the outbox first, then the ref: one commit
             store.put_encoded_then_cas(
@@ -115,5 +140,5 @@ def send_from_outside(
         except RefConflict:
             conflicts += 1
             continue
-        _remember(box[1], entries)
+        _remember(box[1], mailbox, entries)
         return sent, SentOutbox(entries, box[1], messages), conflicts

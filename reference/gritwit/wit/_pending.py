@@ -10,20 +10,34 @@ from collections.abc import Mapping
 
 from .._errors import InvalidTransition
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Mailbox, Message, Step
 from ._model import ObjectReader, PendingMessage
 
-__all__ = ["mailbox_entries", "pending", "routed"]
+__all__ = ["mailbox_entries", "mailbox_raw", "pending", "routed"]
 
 
-def mailbox_entries(reader: ObjectReader, mailbox: ObjectId | None) -> dict[ObjectId, ObjectId]:
-    """The entries of the mailbox ``mailbox`` (empty when absent; WIT-008.1, WIT-009.1)."""
+def mailbox_raw(reader: ObjectReader, mailbox: ObjectId | None) -> Mapping[str, bytes]:
+    """The entries of the mailbox ``mailbox`` as stored: text-form actor id → message digest.
+
+    Empty when absent (WIT-008.1, WIT-009.1).  The map is the mailbox's own, valid
+    (OBJ-013, OBJ-014) and in canonical order (ENC-010); it is not to be changed.
+    """
     if mailbox is None:
         return {}
     obj = reader.get_object(mailbox)
     if not isinstance(obj, Mailbox):
         raise InvalidTransition("WIT-008.1", f"{mailbox} is not a mailbox")
-    return dict(obj.entries)
+    return raw_of(obj.entries)
+
+
+def mailbox_entries(reader: ObjectReader, mailbox: ObjectId | None) -> dict[ObjectId, ObjectId]:
+    """The entries of the mailbox ``mailbox`` (empty when absent; WIT-008.1, WIT-009.1)."""
+    trusted = ObjectId._trusted  # a valid mailbox's keys are text-form ids (OBJ-014)
+    return {
+        trusted(bytes.fromhex(actor)): trusted(message)
+        for actor, message in mailbox_raw(reader, mailbox).items()
+    }
 
 
 def pending(
