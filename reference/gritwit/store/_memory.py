@@ -8,9 +8,9 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Iterable, Iterator
+from typing import Self
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
@@ -149,12 +149,9 @@ class MemoryBackend:
             self._insert_items(items)
             return self._swap(name, expected, new)
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[MemoryBatch]:
-        """Many inserts and swaps under one acquisition of the lock (RUN-017)."""
-        with self._lock:
-            self._check_open()
-            yield MemoryBatch(self)
+    def batch(self) -> MemoryBatch:
+        """Many inserts and swaps under one acquisition of the lock (RUN-017): ``with`` it."""
+        return MemoryBatch(self)
 
     def _swap(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; the caller holds the lock.
@@ -163,7 +160,7 @@ class MemoryBackend:
         (REF-004.2); any other value is a conflict and nothing changes (REF-004.3).
         """
         raw = self._refs.get(name)
-        current = None if raw is None else ObjectId(raw)
+        current = None if raw is None else ObjectId._trusted(raw)  # a digest it was given
         if new is not None and new.digest not in self._objects:
             return CasResult(CasStatus.MISSING_TARGET, current)
         if current != expected:
@@ -194,12 +191,25 @@ class MemoryBackend:
 
 
 class MemoryBatch:
-    """The writes of :meth:`MemoryBackend.batch`; the backend's lock is held meanwhile."""
+    """The writes of :meth:`MemoryBackend.batch`; the backend's lock is held inside ``with``."""
 
     __slots__ = ("_backend",)
 
     def __init__(self, backend: MemoryBackend) -> None:
         self._backend = backend
+
+    def __enter__(self) -> Self:
+        backend = self._backend
+        backend._lock.acquire()
+        try:
+            backend._check_open()
+        except BaseException:
+            backend._lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._backend._lock.release()
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""

@@ -25,10 +25,10 @@ import blake3
 from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
-from .._objects import GritObject
+from .._objects import GritObject, Step
 from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._memory import MemoryBackend
-from ._refs import check_head_target, check_ref_name, head_actor
+from ._refs import check_head_target, check_ref_name, head_actor, head_ref
 from ._sqlite import SqliteBackend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
@@ -369,16 +369,19 @@ class StoreBatch:
             self._store.cas_ref(name, expected, new, target=target)
             return
         check_ref_name(name)
-        actor = head_actor(name)
-        if new is not None and new not in self._put:
-            if not self._store.backend.contains(new):
-                raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
+        if new is not None and new in self._put and _names_its_actor(name, target):
+            pass  # REF-002.1 holds for the step given; REF-003.1 is checked by the swap
+        elif new is not None:
+            actor = head_actor(name)
+            if new not in self._put:
+                if not self._store.backend.contains(new):
+                    raise ObjectNotFound("REF-003.2", f"{name} cannot point at absent object {new}")
+                if actor is not None:
+                    target = self._store.get_object(new)
             if actor is not None:
-                target = self._store.get_object(new)
-        if new is not None and actor is not None:
-            if target is None:  # put in this batch, but the caller gave no object: REF-002.1
-                raise ValueError(f"cas_ref of {name} to {new} put in this batch needs target")
-            check_head_target(name, actor, target)
+                if target is None:  # put in this batch, but no object given: REF-002.1
+                    raise ValueError(f"cas_ref of {name} to {new} put in this batch needs target")
+                check_head_target(name, actor, target)
         _raise_unless_swapped(self._writes.cas_ref(name, expected, new), name, expected, new)
 
 
@@ -407,6 +410,15 @@ def _raise_unless_swapped(
         raise RefConflict(
             "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
         )
+
+
+def _names_its_actor(name: str, target: GritObject | None) -> bool:
+    """Whether valid ref name ``name`` is ``heads/<actor>`` of step ``target``'s actor (REF-002.1).
+
+    A valid ``heads/`` name is the prefix and the text form of an id (REF-001.1), so
+    it names the step's actor exactly when it equals :func:`head_ref` of it.
+    """
+    return type(target) is Step and name == head_ref(target.actor)
 
 
 def _is_head_target(name: str, actor: ObjectId, target: GritObject) -> bool:
