@@ -24,6 +24,7 @@ total, are dropped oldest first; a blob larger than ``max_bytes`` is not kept.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from .._errors import RefConflict
@@ -51,7 +52,9 @@ class ObjectCache:
 
     def __init__(self, store: Store, capacity: int = CAPACITY, max_bytes: int = MAX_BYTES) -> None:
         self._store = store
-        self._objects: dict[ObjectId, GritObject] = {}
+        #: Oldest first.  An ``OrderedDict``: a plain dict pops its first key in time
+        #: growing with the keys deleted before it (58 µs per insert once full, here).
+        self._objects: OrderedDict[ObjectId, GritObject] = OrderedDict()
         #: Objects of the open commit group, not yet stored (RUN-017).
         self._pinned: dict[ObjectId, GritObject] = {}
         self._bytes = 0
@@ -140,6 +143,6 @@ class ObjectCache:
                 while objects and (
                     len(objects) >= self.capacity or self._bytes + size > self.max_bytes
                 ):
-                    self._bytes -= _size(objects.pop(next(iter(objects))))
+                    self._bytes -= _size(objects.popitem(last=False)[1])
                 objects[oid] = obj
                 self._bytes += size

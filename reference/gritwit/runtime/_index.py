@@ -20,6 +20,7 @@ knows the ref's target, and walks those messages from memory.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -113,7 +114,7 @@ class RoutingIndex:
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
         #: Messages the outside sent through :meth:`set_outbox`, by id (at most ``SENT_KEPT``).
-        self._sent: dict[ObjectId, Message] = {}
+        self._sent: OrderedDict[ObjectId, Message] = OrderedDict()
         self.failed: set[ObjectId] = set()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
@@ -260,7 +261,7 @@ class RoutingIndex:
         sent = self._sent
         sent.update(messages)
         while len(sent) > SENT_KEPT:
-            del sent[next(iter(sent))]
+            sent.popitem(last=False)
 
     def pending_for(
         self, store: ObjectReader, actor: ObjectId, inbox: Mapping[ObjectId, ObjectId]
