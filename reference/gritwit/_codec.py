@@ -136,10 +136,16 @@ class Encoded(tuple[bytes, ObjectId]):
         raise TypeError("an Encoded pair is made only by encode_with_id")
 
 
+_new = object.__new__
+_set_digest = vars(ObjectId)["digest"].__set__  # the slot descriptor
+
+
 def encode_with_id(obj: GritObject) -> Encoded:
     """The canonical encoding of ``obj`` and its id (ID-001), as an :class:`Encoded` pair."""
     encoded = encode_object(obj)
-    return tuple.__new__(Encoded, (encoded, ObjectId._trusted(blake3.blake3(encoded).digest())))
+    oid = _new(ObjectId)  # as ObjectId._trusted: a BLAKE3-256 digest is 32 bytes (ID-002.1)
+    _set_digest(oid, blake3.blake3(encoded).digest())
+    return tuple.__new__(Encoded, (encoded, oid))
 
 
 def object_id(obj: GritObject) -> ObjectId:
@@ -183,8 +189,6 @@ def _build_mailbox(value: dict[str, Any]) -> Mailbox:
     return Mailbox(entries=MailboxEntries._trusted(value["entries"]))
 
 
-_new = object.__new__
-_set_digest = vars(ObjectId)["digest"].__set__  # the slot descriptor
 _STEP_SLOTS = tuple(
     (name, vars(Step)[name].__set__) for name in ("actor", "core", "previous", "inbox", "outbox")
 )

@@ -142,7 +142,7 @@ def _sorted_raw(items: dict[str, Any]) -> dict[str, Any]:
 def make_headers(headers: Mapping[str, str] | None) -> Headers:
     """Validated :class:`Headers` (OBJ-006, OBJ-017.1); ``None`` and ``{}`` both mean "no
     headers" (OBJ-007.1)."""
-    if isinstance(headers, Headers):
+    if type(headers) is Headers:  # made valid (no subclass); not the slow ABC check
         return headers
     if not headers:
         return EMPTY_HEADERS
@@ -165,7 +165,7 @@ def _unwrap_ids(items: Mapping[Any, Any], what: str) -> dict[Any, bytes]:
 
 def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
     """Validated :class:`TreeEntries` in canonical order (OBJ-009, OBJ-011.2, OBJ-017.1)."""
-    if isinstance(entries, TreeEntries):
+    if type(entries) is TreeEntries:
         return entries
     raw = _unwrap_ids(entries, "tree entry")
     if raw and set(map(type, raw)) != {str}:
@@ -177,7 +177,7 @@ def make_tree_entries(entries: Mapping[str, ObjectId]) -> TreeEntries:
 
 def make_mailbox_entries(entries: Mapping[ObjectId, ObjectId]) -> MailboxEntries:
     """Validated :class:`MailboxEntries` in canonical order (OBJ-013, OBJ-014, OBJ-017.1)."""
-    if isinstance(entries, MailboxEntries):
+    if type(entries) is MailboxEntries:
         return entries
     raw = _unwrap_ids(entries, "mailbox entry")
     if any(type(key) is not ObjectId for key in raw):

@@ -21,7 +21,7 @@ before the commit (in a worker thread) is refused when it arrives
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -40,9 +40,12 @@ COMMIT = "group"
 GROUP_SIZE = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One transition of a group: its actor, the head it started from and what it built."""
+class Member(NamedTuple):
+    """One transition of a group: its actor, the head it started from and what it built.
+
+    A named tuple, immutable like a frozen dataclass and made at a third of its cost:
+    one is made per transition.
+    """
 
     actor: ObjectId
     expected: ObjectId | None

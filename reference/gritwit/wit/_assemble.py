@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .._codec import Encoded, encode_with_id, object_id
 from .._errors import FrozenCore, InvalidId, InvalidTransition
@@ -21,6 +22,8 @@ from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutp
 from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
+
+_signal = attrgetter("signal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,7 @@ def _group_sends(sends: tuple[Send, ...], reader: ObjectReader) -> dict[ObjectId
             raise InvalidTransition("WIT-007.3", f"sent content {send.content} is not provided")
         grouped.setdefault(send.recipient, []).append(send)
     for recipient, group in grouped.items():
-        signals = sum(send.signal for send in group)
+        signals = sum(map(_signal, group))
         if signals > 1 or (signals and len(group) > 1):
             raise InvalidTransition(
                 "WIT-009.2",
@@ -238,7 +241,7 @@ def _send_messages(
 def _sent_entries(latest: dict[ObjectId, ObjectId]) -> dict[str, bytes]:
     """The outbox entries the transition sets (WIT-009.1), raw; each recipient a Wit named
     must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
-    if any(type(recipient) is not ObjectId for recipient in latest):
+    if not set(map(type, latest)) <= {ObjectId}:
         raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
     return {recipient.hex(): message.digest for recipient, message in latest.items()}
 

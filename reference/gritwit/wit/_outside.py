@@ -87,7 +87,7 @@ def _remember(box: ObjectId, mailbox: Mailbox, entries: Mapping[ObjectId, Object
 def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
     """``latest`` (recipient → its last message) as raw mailbox entries; each recipient the
     caller named must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
-    if any(type(recipient) is not ObjectId for recipient in latest):
+    if not set(map(type, latest)) <= {ObjectId}:
         raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
     return {recipient.hex(): message.digest for recipient, message in latest.items()}
 
