@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from operator import itemgetter
 
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -114,9 +115,7 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        pinned = self._pinned
-        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            pinned[oid] = obj
+        self._pinned.update(zip(map(itemgetter(1), built.encodings), built.objects, strict=True))
 
     def release(self, *, stored: bool) -> None:
         """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).

@@ -270,8 +270,11 @@ class RoutingIndex:
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
             entry = self._outboxes.get(sender, _NO_ENTRIES).get(actor)
+            read = inbox.get(sender)
+            if entry is None or entry == read:  # nothing sent, or all of it read
+                continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
-            items = pending(reader, entry, inbox.get(sender)) if entry is not None else []
+            items = pending(reader, entry, read)
             if items:
                 found[sender] = tuple(items)
         return found
