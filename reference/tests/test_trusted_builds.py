@@ -22,6 +22,7 @@ from gritwit._errors import GritError
 from gritwit._maps import raw_of
 from gritwit._objects import mailbox_with, tree_with
 from gritwit.store import Store
+from gritwit.wit import Executor, test_actor_core
 from gritwit.wit._pending import mailbox_entries, mailbox_raw
 from gritwit_conformance.strategies import mailboxes, names, object_ids, objects, trees
 
@@ -128,3 +129,21 @@ def test_mailbox_raw_and_entries_are_the_mailbox_s(box: g.Mailbox) -> None:
     assert mailbox_raw(store, oid) == raw_of(box.entries)
     assert mailbox_entries(store, oid) == dict(box.entries)
     assert mailbox_raw(store, None) == {} == mailbox_entries(store, None)
+
+
+@pytest.mark.req("WIT-007.2", "WIT-012.5", "RUN-011.3")
+def test_an_unchanged_core_s_erased_wit_still_fails_the_transition() -> None:
+    """An unchanged core is not walked again, but its ``wit`` blob is read again: a
+    read-over of a duplicate genesis fails ``erased`` once that blob is erased."""
+    from gritwit.runtime import erase_blob
+
+    store = Store.memory()
+    executor = Executor(store)
+    core, objects = test_actor_core("counter")
+    actor = executor.genesis(core, objects)
+    assert executor.run_until_quiescent().steps
+    erase_blob(store, core.entries["wit"], "test")
+    executor.inject(actor, actor, {"mt": "genesis"})  # read over, core unchanged (WIT-012.5)
+    report = executor.run_until_quiescent()
+    assert not report.steps
+    assert [f.error_class for f in report.failures] == ["erased"]

@@ -100,24 +100,22 @@ def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
 def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
     """The new core: a ``wit`` (WIT-015), present (WIT-007.3), valid (WIT-007.2), WIT-016.
 
-    ``reader`` sees the store and the transition's new objects.  What the last
-    step's core (``inp.core`` when there is a last step) has is not checked again:
-    it was checked when that step was adopted.  So a core equal to it is not checked
-    at all (WIT-015, WIT-007.2, WIT-007.3; a core that does not change keeps its
-    frozen entries, WIT-016), entries it has are not walked (WIT-007.3), and its
-    ``wit`` entry, when kept, is not read again (WIT-007.2: the same id, the same blob).
+    ``reader`` sees the store and the transition's new objects.  A core equal to the
+    last step's (``inp.core`` when there is a last step) has its ``wit`` entry and
+    every entry present: they were checked when that step was adopted (WIT-015,
+    WIT-007.3), so they are not walked again; it keeps its frozen entries (WIT-016).
+    Its ``wit`` blob is read again (WIT-007.2): it may have been erased since, and a
+    transition that reads an erased blob fails (RUN-011.3).
     """
     last_core = None if inp.last_step is None else inp.core
-    if last_core is not None and out.core == last_core:
-        return
-    if WIT not in out.core.entries:
-        raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
-    # The first core (the genesis core) is walked whole; later ones only where changed.
-    check_core_present(reader, out.core, last_core)
-    if _raw_entries(last_core).get(WIT) != raw_of(out.core.entries)[WIT]:
-        problem = core_problem(reader, out.core)
-        if problem is not None:
-            raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
+    if last_core is None or out.core != last_core:
+        if WIT not in out.core.entries:
+            raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
+        # The first core (the genesis core) is walked whole; later ones only where changed.
+        check_core_present(reader, out.core, last_core)
+    problem = core_problem(reader, out.core)
+    if problem is not None:
+        raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in inp.core.entries:
         for name in PROTECTED_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
