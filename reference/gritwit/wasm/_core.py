@@ -55,9 +55,10 @@ def parse_path(raw: bytes) -> tuple[str, ...] | None:
     return names
 
 
-#: The dict behind a tree's entries or a message's headers, as ``raw_of`` without its
-#: check (the objects' constructors make them canonical maps): no Python call of its own.
-raw_dict: Final[Callable[[Mapping[str, Any]], dict[str, Any]]] = attrgetter("raw")
+#: The dict behind a tree's entries or a message's headers, as ``raw_of`` (the objects'
+#: constructors make them canonical maps) but read from the slot, not through the ``raw``
+#: property: no Python call of its own.
+raw_dict: Final[Callable[[Mapping[str, Any]], dict[str, Any]]] = attrgetter("_raw")
 
 
 class WorkingCore:
@@ -104,16 +105,14 @@ class WorkingCore:
 
     # --- writing -------------------------------------------------------------------------
 
-    def _edited_root(self) -> _Node:
-        """The root node, copied from the input core on the first write."""
-        root = self._root
-        if root is None:
-            root = self._root = _node(self._core)
-        return root
-
     def _parent(self, names: tuple[str, ...], create: bool) -> _Node | None:
-        """The node holding the last name of ``names``; ``None`` if a step is not a tree."""
-        node = self._edited_root()
+        """The node holding the last name of ``names``; ``None`` if a step is not a tree.
+
+        The root node is copied from the input core on the first write.
+        """
+        node = self._root
+        if node is None:
+            node = self._root = _node(self._core)
         for name in names[:-1]:
             child = node.entries.get(name)
             if child is None:

@@ -171,15 +171,16 @@ class StepHost(Host):
 
     def __init__(self, inp: TransitionInput, limits: WasmLimits) -> None:
         """The messages the guest sees: the pending ones but genesis, by sender (WASM-009.1)."""
-        super().__init__(inp.objects, inp.core, limits)
+        Host.__init__(self, inp.objects, inp.core, limits)
         self.inp = inp
-        #: (sender, index in the sender's pending list, message), hidden ones left out.
+        #: (sender, index in the sender's pending list, message), hidden ones left out
+        #: (``_mt(item)``, inline: a call per message less).
         pending = inp.pending
         self.visible: list[tuple[ObjectId, int, PendingMessage]] = [
             (sender, index, item)
             for sender in (sorted(pending) if len(pending) > 1 else pending)
             for index, item in enumerate(pending[sender])
-            if _mt(item) != _HIDDEN
+            if raw_dict(item.message.headers).get("mt") != _HIDDEN
         ]
         self.marked: dict[ObjectId, int] = {}
         self._names: dict[ObjectId, tuple[str, ...]] = {}
@@ -230,9 +231,11 @@ class StepHost(Host):
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
-        obj = None if found is None else _get(self.reader, found)
-        data = obj.data if isinstance(obj, Blob) else None
-        return _give(g, data, buf, cap)
+        try:  # ``_get(self.reader, found)``, inline
+            obj = None if found is None else self.reader.get_object(found)
+        except ObjectNotFound:
+            obj = None
+        return _give(g, obj.data if isinstance(obj, Blob) else None, buf, cap)
 
     def _h_msg_entry(
         self, g: Guest, i: int, path: int, path_len: int, k: int, buf: int, cap: int
@@ -262,7 +265,8 @@ class StepHost(Host):
         if i >= len(self.visible):
             raise WasmTrap("WASM-010.4", f"mark_read({i}) of {len(self.visible)} messages")
         sender, index, _ = self.visible[i]
-        self.marked[sender] = max(self.marked.get(sender, 0), index + 1)
+        if index >= self.marked.get(sender, 0):  # marks only grow: a prefix of each sender's
+            self.marked[sender] = index + 1
         return 0
 
     def _write_path(self, g: Guest, path: int, path_len: int) -> tuple[str, ...] | None:
