@@ -137,14 +137,14 @@ class Encoded(tuple[bytes, ObjectId]):
 
 
 _new = object.__new__
-_set_digest = vars(ObjectId)["digest"].__set__  # the slot descriptor
+_new_id = tuple.__new__  # as ObjectId._trusted, without its frame
 
 
 def encode_with_id(obj: GritObject) -> Encoded:
     """The canonical encoding of ``obj`` and its id (ID-001), as an :class:`Encoded` pair."""
     encoded = encode_object(obj)
-    oid = _new(ObjectId)  # as ObjectId._trusted: a BLAKE3-256 digest is 32 bytes (ID-002.1)
-    _set_digest(oid, blake3.blake3(encoded).digest())
+    # as ObjectId._trusted: a BLAKE3-256 digest is 32 bytes (ID-002.1)
+    oid = _new_id(ObjectId, (blake3.blake3(encoded).digest(),))
     return tuple.__new__(Encoded, (encoded, oid))
 
 
@@ -205,9 +205,7 @@ def _build_step(value: dict[str, Any]) -> Step:
         if raw is None:
             set_field(step, None)
         else:
-            oid = _new(ObjectId)
-            _set_digest(oid, raw)
-            set_field(step, oid)
+            set_field(step, _new_id(ObjectId, (raw,)))
     return step
 
 

@@ -9,7 +9,7 @@ between modules as ids.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from operator import itemgetter
 from typing import Self
 
 import blake3
@@ -23,51 +23,52 @@ ID_LENGTH = 32
 _HEX_DIGITS = frozenset(string.hexdigits.lower()[:16])
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class ObjectId:
-    """A 32-byte BLAKE3-256 object id (ID-001, ID-002.1)."""
+class ObjectId(tuple[bytes]):
+    """A 32-byte BLAKE3-256 object id (ID-001, ID-002.1).
 
-    digest: bytes
+    Immutable, hashable, and ordered by its digest's bytes (ID-005).  It is a
+    one-element tuple so that hashing, equality and ordering run in C: the runtime
+    looks ids up in dicts about a hundred times per transition (issue 12), and a
+    Python ``__hash__`` was the largest single cost left.  An id never equals a
+    ``bytes`` value (only an :class:`ObjectId`, or a 1-tuple holding the same
+    digest); ``digest`` is the 32 bytes.
+    """
 
-    def __post_init__(self) -> None:
-        if type(self.digest) is not bytes or len(self.digest) != ID_LENGTH:
-            raise InvalidId(
-                "ID-002.2", f"an id is exactly {ID_LENGTH} bytes, got {self.digest!r:.80}"
-            )
+    __slots__ = ()
+
+    def __new__(cls, digest: bytes) -> Self:
+        if type(digest) is not bytes or len(digest) != ID_LENGTH:
+            raise InvalidId("ID-002.2", f"an id is exactly {ID_LENGTH} bytes, got {digest!r:.80}")
+        return tuple.__new__(cls, (digest,))
+
+    #: The 32 raw bytes (ID-002.1).
+    digest = property(itemgetter(0))
 
     @classmethod
     def _trusted(cls, digest: bytes) -> Self:
         """Wrap ``digest``, known to be 32 bytes: the binary form is the digest (ID-002.1)."""
-        oid = object.__new__(cls)
-        object.__setattr__(oid, "digest", digest)
-        return oid
+        return tuple.__new__(cls, (digest,))
 
     @classmethod
     def from_hex(cls, text: str) -> Self:
         """Parse the text form: exactly 64 lowercase hex digits (ID-003)."""
         if type(text) is not str or len(text) != 2 * ID_LENGTH or not _HEX_DIGITS.issuperset(text):
             raise InvalidId("ID-003", f"not 64 lowercase hex digits: {text!r:.80}")
-        return cls._trusted(bytes.fromhex(text))
+        return tuple.__new__(cls, (bytes.fromhex(text),))
 
     def hex(self) -> str:
         """The text form (ID-003)."""
-        return self.digest.hex()
-
-    # Equality and hash are the digest's (ID-001: one object, one id), written out
-    # because the generated ones build a tuple per call; ordering stays generated.
-    def __eq__(self, other: object) -> bool:
-        if type(other) is ObjectId:
-            return self.digest == other.digest
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.digest)
+        return self[0].hex()
 
     def __str__(self) -> str:
-        return self.digest.hex()
+        return self[0].hex()
 
     def __repr__(self) -> str:
-        return f"ObjectId('{self.digest.hex()}')"
+        return f"ObjectId('{self[0].hex()}')"
+
+    def __getnewargs__(self) -> tuple[bytes]:
+        """What :mod:`pickle` and :mod:`copy` call the class with: the digest."""
+        return (self[0],)
 
 
 def compute_id(encoding: bytes) -> ObjectId:
