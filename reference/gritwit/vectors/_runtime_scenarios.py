@@ -514,8 +514,29 @@ def _random(seed: int) -> RuntimeScenario:
     return s
 
 
+def _rounds() -> list[RuntimeScenario]:
+    s = RuntimeScenario(
+        "rounds/one-transition-per-turn",
+        "an actor whose step stops before an update takes its next step in the next "
+        "round, after the other candidates: one transition per candidate per round",
+        ("ADP-014", "ADP-015", "RUN-006.2", "RUN-006.3", "WIT-013.2"),
+    )
+    c = s.genesis("counter", tag="c")
+    d = s.genesis("counter", tag="d")
+    s.run()
+    s.say(c, "inc", "1")
+    s.op("send", to=c.hex(), mt="update", content={"tree": {"note": {"blob": "6869"}}})
+    s.say(d, "inc", "2")
+    s.run(max_steps=2)  # c's inc, then d's inc; c's update waits for the next round
+    s.run()
+    s.query(c, "count", text="1")
+    s.query(d, "count", text="2")
+    return [s]
+
+
 _HAND: Final[tuple[Callable[[], list[RuntimeScenario]], ...]] = (
     _restarts,
+    _rounds,
     _failures,
     _eviction,
     _lifecycle,
