@@ -11,6 +11,7 @@ implementation without it answers ``bad-request`` and that mode is skipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,16 @@ def _call(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
     reply = impl.call(cmd, **args)
     assert reply.ok, f"{cmd} {args}: {reply.error}"
     return dict(reply.result)
+
+
+def _heads_after_kill(
+    impl: Implementation, path: Path, commit: str | None, actors: Iterable[str]
+) -> tuple[str, dict[str, str]]:
+    """SIGKILL the adapter right after an answer (no close, no flush), reopen ``path`` in a
+    new process, and read each actor's head there: the runtime and the heads."""
+    impl.kill()
+    rt = _open(impl, path, commit)
+    return rt, {a: _call(impl, "rt-head", runtime=rt, actor=a)["step"] for a in actors}
 
 
 def _workload(impl: Implementation, rt: str) -> list[str]:
@@ -60,10 +71,9 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
         ran = _call(impl, "rt-run", runtime=rt, max_steps=max_steps)
         for actor, step in ran["steps"]:
             heads[actor] = step
-        impl.kill()  # SIGKILL right after the answer: no close, no flush
-        rt = _open(impl, tmp_path, commit)
+        rt, found = _heads_after_kill(impl, tmp_path, commit, heads)
         for actor, step in heads.items():
-            head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
+            head = found[actor]
             assert head == step, (
                 f"rt-run reported step {step} of {actor} last, then a kill right after the "
                 f"answer left the head at {head}: the step was acknowledged before it was "
@@ -125,10 +135,9 @@ def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
     for actor, step in steps:
         last[actor] = step
     assert [a for a, _ in steps].count(fan) >= 2, f"the fanout stepped once only: {steps}"
-    impl.kill()
-    rt = _open(impl, tmp_path, commit)
+    _, found = _heads_after_kill(impl, tmp_path, commit, last)
     for actor, step in last.items():
-        head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
+        head = found[actor]
         assert head == step, (
             f"{actor} stepped {[s for a, s in steps if a == actor]} in one rt-run, and after "
             f"a kill right after the answer its head is {head}, not its last step: a folded "
