@@ -268,3 +268,18 @@ def test_entries_are_checked_one_by_one_in_key_order(
         cls,
         "OBJ-005" if cls is g.InvalidId else "OBJ-011.3" if "." in entries else "OBJ-011.2",
     )
+
+
+@pytest.mark.req("ID-002.1", "ID-005")
+def test_an_id_is_its_digest_and_nothing_else() -> None:
+    """Equal, hashed and ordered by its 32 bytes; never equal to the bytes themselves; a copy
+    or a pickle is the same id."""
+    import copy
+    import pickle
+
+    low, high = g.ObjectId(bytes(32)), g.ObjectId(b"\x01" + bytes(31))
+    assert low == g.ObjectId(bytes(32)) and hash(low) == hash(g.ObjectId(bytes(32)))
+    assert low != bytes(32) and low != high and low < high
+    assert low.digest == bytes(32) and type(low.digest) is bytes
+    for same in (copy.copy(high), copy.deepcopy(high), pickle.loads(pickle.dumps(high))):
+        assert same == high and type(same) is g.ObjectId and same.digest == high.digest
