@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit.wasm._core import WorkingCore
+from gritwit._objects import MAX_NAME_BYTES
+from gritwit.wasm._core import _PATHS as _PARSED
+from gritwit.wasm._core import PATH_KEPT_BYTES, PATHS_KEPT, WorkingCore, parse_path
 from gritwit.wit import Overlay
 
 #: Names whose canonical order (UTF-8 length, then bytes) is not their code point order.
@@ -142,3 +144,58 @@ def test_a_blob_too_large_is_not_encoded_where_its_path_cannot_take_it() -> None
     assert added == [g.Blob(data=b"x")]
     new_core, _ = working.finish()
     assert set(new_core.entries) == {"wit", "new"}
+
+
+# --- paths (WASM-008.2): parsed once per distinct path, the same every time ---------------
+
+
+def _model_path(raw: bytes) -> tuple[str, ...] | None:
+    """A path's names (WASM-008.2): UTF-8 names joined by ``/``, each valid (OBJ-011)."""
+    try:
+        names = tuple(raw.decode("utf-8").split("/"))
+    except UnicodeDecodeError:
+        return None
+    for name in names:
+        if not name or name in (".", "..") or "\x00" in name:
+            return None
+        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+            return None
+    return names
+
+
+_RAW_PATHS = st.one_of(
+    st.binary(max_size=10),
+    st.lists(
+        st.sampled_from(["a", "é", "wit", ".", "..", "", "a\x00b"]), min_size=1, max_size=3
+    ).map(lambda names: "/".join(names).encode("utf-8")),
+)
+
+
+@pytest.mark.req("WASM-008.2", "OBJ-011.1", "OBJ-011.2", "OBJ-011.3")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_RAW_PATHS, max_size=6))
+def test_a_path_parses_the_same_the_first_time_and_every_later_time(raws: list[bytes]) -> None:
+    for raw in raws + raws[::-1]:  # each path at least twice: parsed, then from the cache
+        assert parse_path(raw) == _model_path(raw), raw
+
+
+@pytest.mark.req("WASM-008.2")
+def test_the_parsed_paths_kept_are_bounded() -> None:
+    _PARSED.clear()
+    for index in range(PATHS_KEPT + 10):
+        assert parse_path(b"p%d" % index) == (f"p{index}",)
+    assert 0 < len(_PARSED) <= PATHS_KEPT
+    assert parse_path(b"p0") == ("p0",)  # dropped or not, still right
+
+
+@pytest.mark.req("WASM-008.2")
+def test_only_short_paths_are_kept() -> None:
+    _PARSED.clear()
+    half = PATH_KEPT_BYTES // 2
+    longest = b"x" * (PATH_KEPT_BYTES - half - 1) + b"/" + b"y" * half
+    longer = b"x" + longest
+    assert len(longest) == PATH_KEPT_BYTES
+    assert parse_path(longest) == tuple(longest.decode().split("/"))
+    assert parse_path(longer) == tuple(longer.decode().split("/"))
+    assert longest in _PARSED
+    assert longer not in _PARSED

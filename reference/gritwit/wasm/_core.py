@@ -41,8 +41,31 @@ class _Node:
 _Entry: TypeAlias = bytes | _Node | Tree
 
 
+#: Paths parsed so far (:func:`parse_path` is a pure function of the bytes): a guest names
+#: the same few paths in every call.  Bounded: emptied when full.
+_PATHS: Final[dict[bytes, tuple[str, ...] | None]] = {}
+#: The most paths :data:`_PATHS` keeps, and the longest path it keeps (longer ones are
+#: parsed every time: a hostile guest cannot make the cache hold much).
+PATHS_KEPT: Final = 1024
+PATH_KEPT_BYTES: Final = 256
+_UNPARSED: Final = object()
+
+
 def parse_path(raw: bytes) -> tuple[str, ...] | None:
-    """The names of a path, or ``None`` when it is empty or a name is invalid (OBJ-011)."""
+    """The names of a path, or ``None`` when it is empty or a name is invalid (WASM-008.2,
+    OBJ-011)."""
+    names = _PATHS.get(raw, _UNPARSED)
+    if names is not _UNPARSED:
+        return names  # type: ignore[return-value]
+    names = _parse_path(raw)
+    if len(raw) <= PATH_KEPT_BYTES:
+        if len(_PATHS) >= PATHS_KEPT:
+            _PATHS.clear()
+        _PATHS[raw] = names
+    return names
+
+
+def _parse_path(raw: bytes) -> tuple[str, ...] | None:
     try:
         names = tuple(raw.decode("utf-8").split("/"))
     except UnicodeDecodeError:

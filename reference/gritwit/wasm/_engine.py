@@ -152,8 +152,6 @@ class _Active:
     host_fuel: int = 0
     #: Memory access once the instance exists (modules without a start function).
     guest: _Guest | None = None
-    #: The kept instance the call runs in, reset to a fresh one (:class:`_Kept`), if any.
-    kept: _Kept | None = None
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
@@ -509,30 +507,54 @@ class WasmEngine:
         module that keeps all its state in its memory (``loaded.reusable``) runs in an
         instance kept from its previous call and reset to a fresh one (:class:`_Kept`).
         """
+        if image is None and loaded.reusable:
+            return self._call_kept(loaded, export, host)
         limits = self.limits
         with _LOCK:
-            kept = self._take(loaded) if image is None and loaded.reusable else None
-            store = _new_store(self._engine, limits) if kept is None else kept.store
-            active = _Active(host, store, limits.fuel, kept=kept)
+            store = _new_store(self._engine, limits)
+            active = _Active(host, store, limits.fuel)
             token = _ACTIVE.set(active)
             try:
                 self._run(loaded, export, active, image)
-                if kept is not None:
-                    self._keep(loaded, kept)  # only after a successful call
             except FuelExhausted as exc:
                 exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
                 raise
             finally:
                 _ACTIVE.reset(token)
                 active.guest = None  # no cycle with the guest: both go when the call does
-            left = store.get_fuel() if kept is None else kept.fuel_left()
+            left = store.get_fuel()
         return CallResult(fuel=limits.fuel - left + active.host_fuel)
 
+    def _call_kept(self, loaded: LoadedModule, export: str, host: Host) -> CallResult:
+        """:meth:`call` of a module that keeps all its state in its memory (the hot path).
+
+        The call runs in the module's kept instance, reset to a fresh one (WASM-005.1),
+        which is kept again only after a successful call; fuel as :meth:`call` counts it
+        (WASM-019).
+        """
+        fuel = self.limits.fuel
+        with _LOCK:
+            kept = self._kept.pop(loaded, None)
+            if kept is None or not kept.reset(fuel):
+                kept = self._take(loaded)
+            active = _Active(host, kept.store, fuel)
+            token = _ACTIVE.set(active)
+            try:
+                kept.run(export, active)
+            except FuelExhausted as exc:
+                exc.fuel_consumed = fuel - kept.fuel_left() + active.host_fuel
+                raise
+            finally:
+                _ACTIVE.reset(token)
+                active.guest = None  # no cycle with the guest: both go when the call does
+            kept_instances = self._kept
+            kept_instances[loaded] = kept
+            if len(kept_instances) > KEPT_SIZE:
+                kept_instances.popitem(last=False)
+            return CallResult(fuel - kept.fuel_left() + active.host_fuel)
+
     def _take(self, loaded: LoadedModule) -> _Kept:
-        """The module's kept instance, reset to a fresh one, or a new one (WASM-005.1)."""
-        kept = self._kept.pop(loaded, None)
-        if kept is not None and kept.reset(self.limits):
-            return kept
+        """A new kept instance of the module (WASM-005.1): its first call, or its memory grew."""
         store = _new_store(self._engine, self.limits)
         try:
             instance = loaded.pre.instantiate(store)
@@ -540,22 +562,13 @@ class WasmEngine:
             raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
         return _Kept(store, instance.exports(store))
 
-    def _keep(self, loaded: LoadedModule, kept: _Kept) -> None:
-        self._kept[loaded] = kept
-        if len(self._kept) > KEPT_SIZE:
-            self._kept.popitem(last=False)
-
     def _run(
         self, loaded: LoadedModule, export: str, active: _Active, image: ImageSession | None
     ) -> None:
         """Instantiate — restored from an image without the start function (WASM-025.1), or
         fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
 
-        A call with a kept instance (``active.kept``, never with an image) runs in it.
         """
-        if active.kept is not None:
-            active.kept.run(export, active)
-            return
         store = active.store
         restored = None if image is None else image.restored
         try:
@@ -634,14 +647,14 @@ class _Kept:
         self._trap = _VOID_P()
         self._trap_at = ctypes.addressof(self._trap)
 
-    def reset(self, limits: WasmLimits) -> bool:
-        """Make the instance fresh again (WASM-005.1); ``False`` if its memory grew."""
+    def reset(self, fuel: int) -> bool:
+        """Make the instance fresh, its fuel ``fuel`` (WASM-005.1); ``False`` if its memory grew."""
         context, memory = self.handle
-        size, snapshot = memory_data_size(context, memory), self._snapshot
-        if size != len(snapshot):
+        snapshot = self._snapshot
+        if memory_data_size(context, memory) != len(snapshot):
             return False
         self.view[:] = snapshot
-        error = context_set_fuel(context, limits.fuel)
+        error = context_set_fuel(context, fuel)
         if error:  # pragma: no cover - see _check
             _check(error)
         return True

@@ -29,7 +29,7 @@ from ._abi import (
     WasmLimits,
 )
 from ._core import raw_dict
-from ._engine import LoadedModule, WasmEngine
+from ._engine import CallResult, LoadedModule, WasmEngine
 from ._host import QueryHost, StepHost
 from ._image import ImageSession, read_image
 
@@ -65,10 +65,15 @@ class WasmWit:
 
     def __call__(self, inp: TransitionInput) -> TransitionOutput:
         """One transition (WIT-006): ``step`` in a fresh instance; raises on failure."""
-        return self.run(inp).output
+        return self._step(inp)[0].output()
 
     def run(self, inp: TransitionInput) -> WasmRun:
-        """As calling it, with the fuel the step consumed.
+        """As calling it, with the fuel the step consumed (WASM-019)."""
+        host, result = self._step(inp)
+        return WasmRun(host.output(), result.fuel)
+
+    def _step(self, inp: TransitionInput) -> tuple[StepHost, CallResult]:
+        """The finished host of a step, and the call's result.
 
         An image actor's new core holds the host's image, whatever the guest wrote
         there (WASM-026.1).
@@ -80,7 +85,7 @@ class WasmWit:
             image_id, objects = image.saved()
             host.core.set((IMAGE_ENTRY,), image_id)
             host.created.extend(objects)
-        return WasmRun(host.output(), result.fuel)
+        return host, result
 
     def _image(self, core: Tree, reader: ObjectReader, *, save: bool) -> ImageSession | None:
         """The call's image, when ``core`` declares one for this module (WASM-023.2).
