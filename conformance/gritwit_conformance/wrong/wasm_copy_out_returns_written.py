@@ -7,19 +7,19 @@ how large a buffer to retry with.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _host
+from gritwit.wasm import _engine
 from gritwit_conformance.wrong import patch, run
 
-_real = _host._give
+_real = _engine._Guest.give
 
 
-def gives_written(guest: _host.Guest, value: bytes | None, buf: int, cap: int) -> int:
+def gives_written(guest: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
     n = _real(guest, value, buf, cap)
     return min(n, cap) if n >= 0 else n  # the bug: what was written, not n
 
 
 def install() -> None:
-    patch(_host, "_give", gives_written)
+    patch(_engine._Guest, "give", gives_written)
 
 
 if __name__ == "__main__":

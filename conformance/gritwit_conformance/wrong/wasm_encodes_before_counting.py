@@ -21,7 +21,7 @@ def core_set(
     self: _host.StepHost, g: _host.Guest, path: int, path_len: int, data: int, size: int,
     hdrs: int, hdrs_len: int,
 ) -> int:  # fmt: skip
-    names = self._write_path(g, path, path_len)
+    names = _host.parse_path(g.take(path, path_len))
     payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)
     headers = _host._headers(raw_headers)
     blob = None if names is None or headers is None else _host._blob(payload, headers)

@@ -8,13 +8,13 @@ fills it.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _host
+from gritwit.wasm import _engine
 from gritwit_conformance.wrong import patch, run
 
-_real_give = _host._give
+_real_give = _engine._Guest.give
 
 
-def give(guest: _host.Guest, value: bytes | None, buf: int, cap: int) -> int:
+def give(guest: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
     n = _real_give(guest, value, buf, cap)
     if value is not None and buf + min(n, cap) < guest.size():
         guest.write(buf + min(n, cap), b"\0")  # the bug
@@ -22,7 +22,7 @@ def give(guest: _host.Guest, value: bytes | None, buf: int, cap: int) -> int:
 
 
 def install() -> None:
-    patch(_host, "_give", give)
+    patch(_engine._Guest, "give", give)
 
 
 if __name__ == "__main__":

@@ -62,11 +62,6 @@ class Guest(Protocol):
         """Consume ``units`` of fuel; ``fuel-exhausted`` when there are not enough (WASM-019)."""
 
 
-def _give(guest: Guest, value: bytes | None, buf: int, cap: int) -> int:
-    """Copy-out with length-return-then-retry (WASM-007.4, WASM-007.2, WASM-019)."""
-    return guest.give(value, buf, cap)
-
-
 def _headers(raw: bytes) -> dict[str, str] | None:
     """A header block: NUL-terminated strings, name then value (WASM-008); ``None`` if bad."""
     if not raw:
@@ -163,7 +158,7 @@ class Host:
         if names is None:
             return INVALID
         found = self.core.lookup(names)
-        return _give(g, None if found is None else found.data, buf, cap)
+        return g.give(None if found is None else found.data, buf, cap)
 
 
 class StepHost(Host):
@@ -198,20 +193,26 @@ class StepHost(Host):
     def _h_msg_sender(self, g: Guest, i: int, buf: int, cap: int) -> int:
         """The sender's id in text form (WASM-009.2)."""
         sender = self._message(i)[0]
-        return _give(g, sender.hex().encode("ascii"), buf, cap)
+        return g.give(sender.hex().encode("ascii"), buf, cap)
 
     def _h_msg_header(self, g: Guest, i: int, name: int, name_len: int, buf: int, cap: int) -> int:
         """A header's value, or -1 when the message has no such header (WASM-009.3)."""
-        item = self._message(i)[2]
+        visible = self.visible
+        if i >= len(visible):  # self._message(i), inline
+            raise WasmTrap("WASM-009.7", f"message index {i} of {len(visible)}")
+        item = visible[i][2]
         try:
             key = g.take(name, name_len).decode("utf-8")
         except UnicodeDecodeError:
             return INVALID
         value = raw_dict(item.message.headers).get(key)
-        return _give(g, None if value is None else value.encode("utf-8"), buf, cap)
+        return g.give(None if value is None else value.encode("utf-8"), buf, cap)
 
     def _content(self, g: Guest, i: int, path: int, path_len: int) -> ObjectId | int | None:
-        item = self._message(i)[2]
+        visible = self.visible
+        if i >= len(visible):  # self._message(i), inline
+            raise WasmTrap("WASM-009.7", f"message index {i} of {len(visible)}")
+        item = visible[i][2]
         raw = g.take(path, path_len)
         names = () if not raw else parse_path(raw)
         if names is None:
@@ -224,7 +225,7 @@ class StepHost(Host):
         found = self._content(g, i, path, path_len)
         if isinstance(found, int):
             return found
-        return _give(g, None if found is None else found.hex().encode("ascii"), buf, cap)
+        return g.give(None if found is None else found.hex().encode("ascii"), buf, cap)
 
     def _h_msg_read(self, g: Guest, i: int, path: int, path_len: int, buf: int, cap: int) -> int:
         """The data of the object at a path of the content, when a blob (WASM-009.5)."""
@@ -235,7 +236,7 @@ class StepHost(Host):
             obj = None if found is None else self.reader.get_object(found)
         except ObjectNotFound:
             obj = None
-        return _give(g, obj.data if isinstance(obj, Blob) else None, buf, cap)
+        return g.give(obj.data if isinstance(obj, Blob) else None, buf, cap)
 
     def _h_msg_entry(
         self, g: Guest, i: int, path: int, path_len: int, k: int, buf: int, cap: int
@@ -246,7 +247,7 @@ class StepHost(Host):
             return found
         names = () if found is None else self._entry_names(found)
         name = names[k].encode("utf-8") if k < len(names) else None
-        return _give(g, name, buf, cap)
+        return g.give(name, buf, cap)
 
     def _entry_names(self, oid: ObjectId) -> tuple[str, ...]:
         """The entry names of tree ``oid`` in canonical order (empty if no tree), kept per call.
@@ -269,16 +270,16 @@ class StepHost(Host):
             self.marked[sender] = index + 1
         return 0
 
-    def _write_path(self, g: Guest, path: int, path_len: int) -> tuple[str, ...] | None:
-        return parse_path(g.take(path, path_len))
-
     def _h_core_set(
         self, g: Guest, path: int, path_len: int, data: int, size: int, hdrs: int, hdrs_len: int
     ) -> int:
-        names = self._write_path(g, path, path_len)
-        payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)
-        headers = _headers(raw_headers)
-        blob = None if names is None or headers is None else _blob(payload, headers)
+        names = parse_path(g.take(path, path_len))
+        payload, raw_headers = g.take(data, size), g.take(hdrs, hdrs_len)  # each may trap
+        if raw_headers:
+            headers = _headers(raw_headers)
+            blob = None if names is None or headers is None else _blob(payload, headers)
+        else:  # an empty block, no headers (WASM-008.3): nothing to check (OBJ-007.1)
+            blob = Blob(data=payload)
         if names is None or blob is None:
             return INVALID
         output = size + hdrs_len
@@ -295,7 +296,7 @@ class StepHost(Host):
 
     def _h_core_link(self, g: Guest, path: int, path_len: int, oid: int, oid_len: int) -> int:
         """Set a path to an existing object (WASM-011.4): one effect, no bytes (WASM-018.2)."""
-        names = self._write_path(g, path, path_len)
+        names = parse_path(g.take(path, path_len))
         target = _text_id(g.take(oid, oid_len))
         if names is None or target is None:
             return INVALID
@@ -306,7 +307,7 @@ class StepHost(Host):
 
     def _h_core_delete(self, g: Guest, path: int, path_len: int) -> int:
         """Remove a path and the trees left empty (WASM-011.5): one effect (WASM-018.2)."""
-        names = self._write_path(g, path, path_len)
+        names = parse_path(g.take(path, path_len))
         if names is None:
             return INVALID
         if not self.core.delete(names):
@@ -399,7 +400,7 @@ class QueryHost(Host):
         self.answer: Blob | None = None
 
     def _h_query_name(self, g: Guest, buf: int, cap: int) -> int:
-        return _give(g, self.name.encode("utf-8"), buf, cap)
+        return g.give(self.name.encode("utf-8"), buf, cap)
 
     def _h_answer(self, g: Guest, data: int, size: int, hdrs: int, hdrs_len: int) -> int:
         """Answer with a new blob (WASM-014.4), counted as output (WASM-018.1); returns 0.
