@@ -165,7 +165,8 @@ def assemble(
         created.known(out.core, last.core)
     for obj in out.new_objects:
         created.add(obj)
-    overlay = Overlay(reader, created.by_id)  # what the checks see: the store and new_objects
+    # what the checks see: the store and new_objects (the store alone when there are none)
+    overlay = Overlay(reader, created.by_id) if created.objects else reader
     core_id = created.add(out.core)
     _check_reads(inp, out)
     _check_core(inp, out, overlay)
