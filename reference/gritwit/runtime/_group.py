@@ -83,7 +83,7 @@ class CommitGroup:
     def basis(self, actors: Iterable[ObjectId]) -> frozenset[ObjectId]:
         """The provisional steps of ``actors`` (an actor and its senders) (RUN-017.3)."""
         heads = self._heads
-        return frozenset(heads[a][0] for a in actors if a in heads)
+        return frozenset([heads[a][0] for a in actors if a in heads])
 
     def add(
         self,
@@ -119,7 +119,7 @@ class CommitGroup:
         stored = False
         try:
             with store.batch() as batch:
-                batch.put_encoded(e for m in members for e in m.built.encodings)
+                batch.put_encoded([e for m in members for e in m.built.encodings])
                 swaps = _Swaps(batch)
                 gone: set[ObjectId] = set()
                 for member in members:

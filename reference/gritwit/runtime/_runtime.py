@@ -137,7 +137,11 @@ def _naps(found: Found) -> bool:
     Such a transition must not run inline, where its time could not be bounded
     (RUN-005.6); any other Wit reading a ``nap`` merely runs in a thread as well.
     """
-    return any(item.mt == "nap" for items in found.values() for item in items)
+    for items in found.values():
+        for item in items:
+            if item.mt == "nap":
+                return True
+    return False
 
 
 class Runtime:
@@ -527,7 +531,7 @@ class Runtime:
         last_id, last, found = self._pending(actor)
         if not found:
             return None
-        snapshot = tuple(items[-1].id for items in found.values())
+        snapshot = tuple([items[-1].id for items in found.values()])
         if idle is None:
             resident = self._resident.get(actor)
             waiting = None if resident is None else resident.waiting
