@@ -272,13 +272,13 @@ class _Created:
     (ID-001).  Two objects of one id are kept once (ID-001).
     """
 
-    __slots__ = ("_digests", "_overlay", "_seen", "encodings", "objects")
+    __slots__ = ("_ids", "_overlay", "_seen", "encodings", "objects")
 
     def __init__(self, overlay: Overlay | None = None) -> None:
         self.objects: list[GritObject] = []
         self.encodings: list[Encoded] = []
-        #: The digest of each object kept.
-        self._digests: set[bytes] = set()
+        #: The id of each object kept.
+        self._ids: set[ObjectId] = set()
         #: ``id(obj)`` → ``(obj, oid)`` of each object added; holding ``obj`` keeps its id unique.
         self._seen: dict[int, tuple[GritObject, ObjectId]] = {}
         self._overlay = overlay
@@ -308,8 +308,8 @@ class _Created:
 
     def _keep(self, obj: GritObject, encoded: Encoded) -> ObjectId:
         oid = encoded[1]
-        if oid.digest not in self._digests:
-            self._digests.add(oid.digest)
+        if oid not in self._ids:
+            self._ids.add(oid)
             self.objects.append(obj)
             self.encodings.append(encoded)
         return oid
