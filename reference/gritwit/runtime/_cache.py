@@ -141,7 +141,7 @@ class ObjectCache:
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = len(obj.data) if type(obj) is Blob else 0  # _size, inline
+                size = _size(obj)
                 if size > max_bytes:
                     continue
                 while objects and (len(objects) >= capacity or self._bytes + size > max_bytes):
