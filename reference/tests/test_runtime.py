@@ -163,6 +163,37 @@ def test_failing_actor_is_retried_then_marked_failed_with_receipts() -> None:
     assert check_runtime(store).ok
 
 
+@pytest.mark.req("RUN-004.3", "RUN-005.1")
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_a_failed_inline_attempt_is_counted_not_built_again(
+    attempts: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inline attempt that fails is the first of RUN-004.3's attempts: one build each."""
+    built: list[g.ObjectId] = []
+    build = Executor.build
+
+    def counting(self: Executor, actor: g.ObjectId, *args: object, **kwargs: object) -> object:
+        built.append(actor)
+        return build(self, actor, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Executor, "build", counting)
+
+    async def no_wait(delay: float) -> None:
+        return None
+
+    rt = Runtime(g.Store.memory(), attempts=attempts, sleep=no_wait)
+
+    async def scenario() -> g.ObjectId:
+        failing = await _spawn(rt, "failing")
+        await rt.run_until_quiescent()
+        return failing
+
+    failing = run(scenario())
+    assert [f.actor for f in rt.failures] == [failing] * attempts
+    assert built == [failing] * attempts
+    assert rt.failed(failing) == {"actor": failing.hex(), "error": "failed", "attempts": attempts}
+
+
 @pytest.mark.req("RUN-004.6", "RUN-004.7")
 def test_outside_sender_gets_no_receipt_and_deleting_the_ref_runs_the_actor_again() -> None:
     store = g.Store.memory()

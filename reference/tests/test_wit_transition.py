@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -9,11 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit._codec import encode_with_id
 from gritwit.wit import (
+    Assembled,
+    Overlay,
     PendingMessage,
     Send,
     TransitionInput,
     TransitionOutput,
+    _assemble,
+    _model,
     assemble,
     code_name,
     merge,
@@ -269,3 +275,46 @@ def test_a_core_of_any_depth_is_checked_with_a_typed_error(missing: bool) -> Non
         assert "deep/" + "d/" * 4_999 + "d" in str(caught.value)  # the path to the leaf
     else:
         assert assemble(inp, out, store).step.core == g.object_id(core)
+
+
+@pytest.mark.req("WIT-006")
+def test_the_trusted_constructors_make_what_the_constructors_make() -> None:
+    """Issue 12's trusted constructors: the same class, fields, equality, hash and frozenness."""
+    actor, content = g.object_id(g.Blob(data=b"a")), g.object_id(g.Blob(data=b"c"))
+    message = g.Message(content=content, headers={"mt": "x"})
+    core = g.Tree(entries={"wit": content})
+    step = g.Step(actor=actor, core=content)
+    item = PendingMessage(actor, message)
+    pending = {actor: (item,)}
+    objects = Overlay(g.Store.memory())
+    send = Send(recipient=actor, content=content, headers=message.headers)
+    encoded = encode_with_id(step)
+    read = {actor: 1}
+    pairs = [
+        (_model.pending_message(actor, message), item),
+        (
+            _model.transition_input(actor, step, core, pending, objects),
+            TransitionInput(
+                actor=actor, last_step=step, core=core, pending=pending, objects=objects
+            ),
+        ),
+        (_model.queued_send(actor, content, message.headers), send),
+        (
+            _model.transition_output(core, read, (send,), (core,)),
+            TransitionOutput(core=core, read=read, sends=(send,), new_objects=(core,)),
+        ),
+        (
+            _assemble._assembled(step, encoded[1], (step,), (encoded,)),
+            Assembled(step, encoded[1], (step,), (encoded,)),
+        ),
+    ]
+    for made, expected in pairs:
+        assert type(made) is type(expected)
+        assert made == expected and repr(made) == repr(expected)
+        for f in dataclasses.fields(expected):
+            value = getattr(made, f.name)
+            assert value == getattr(expected, f.name)
+            assert type(value) is type(getattr(expected, f.name))
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(made, f.name, None)
+    assert hash(pairs[2][0]) == hash(send)  # a send holds only hashable fields

@@ -26,7 +26,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from operator import itemgetter
 
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -115,7 +114,9 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        self._pinned.update(zip(map(itemgetter(1), built.encodings), built.objects, strict=True))
+        pinned = self._pinned
+        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
+            pinned[oid] = obj
 
     def release(self, *, stored: bool) -> None:
         """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).
@@ -133,15 +134,17 @@ class ObjectCache:
         self._keep_many(((oid, obj),))
 
     def _keep_many(self, items: Iterable[tuple[ObjectId, GritObject]]) -> None:
-        objects = self._objects
+        objects, capacity, max_bytes = self._objects, self.capacity, self.max_bytes
+        if capacity <= 0:
+            return
         with self._lock:
             for oid, obj in items:
-                size = _size(obj)
-                if oid in objects or self.capacity <= 0 or size > self.max_bytes:
+                if oid in objects:
                     continue
-                while objects and (
-                    len(objects) >= self.capacity or self._bytes + size > self.max_bytes
-                ):
+                size = _size(obj)
+                if size > max_bytes:
+                    continue
+                while objects and (len(objects) >= capacity or self._bytes + size > max_bytes):
                     self._bytes -= _size(objects.popitem(last=False)[1])
                 objects[oid] = obj
                 self._bytes += size

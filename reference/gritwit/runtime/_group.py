@@ -83,7 +83,7 @@ class CommitGroup:
     def basis(self, actors: Iterable[ObjectId]) -> frozenset[ObjectId]:
         """The provisional steps of ``actors`` (an actor and its senders) (RUN-017.3)."""
         heads = self._heads
-        return frozenset(heads[a][0] for a in actors if a in heads)
+        return frozenset([heads[a][0] for a in actors if a in heads])
 
     def add(
         self,
@@ -112,12 +112,14 @@ class CommitGroup:
         """
         members, self.members = self.members, []
         self._heads = {}
+        if len(members) == 1:
+            return self._commit_one(store, members[0])
         adopted: list[Member] = []
         lost: list[Member] = []
         stored = False
         try:
             with store.batch() as batch:
-                batch.put_encoded(e for m in members for e in m.built.encodings)
+                batch.put_encoded([e for m in members for e in m.built.encodings])
                 swaps = _Swaps(batch)
                 gone: set[ObjectId] = set()
                 for member in members:
@@ -132,6 +134,33 @@ class CommitGroup:
             self._cache.release(stored=stored)
         self._lost.update(m.built.step_id for m in lost)
         return adopted, lost
+
+    def _commit_one(self, store: Store, member: Member) -> tuple[list[Member], list[Member]]:
+        """Commit a group of one as RUN-001 commits a step: its objects, then its swap.
+
+        One :meth:`~gritwit.store.Store.put_encoded_then_cas`, one write as the batch
+        would be (RUN-017.2); a conflict loses the member (RUN-017.4), its objects
+        stored all the same, as in a batch.
+        """
+        built = member.built
+        stored = False
+        try:
+            store.put_encoded_then_cas(
+                built.encodings,
+                head_ref(member.actor),
+                member.expected,
+                built.step_id,
+                target=built.step,
+            )
+        except RefConflict:
+            self._lost.add(built.step_id)
+            stored = True
+            return [], [member]
+        else:
+            stored = True
+            return [member], []
+        finally:
+            self._cache.release(stored=stored)
 
     def abandon(self) -> list[Member]:
         """Drop every member without storing anything (an error escaped the run)."""

@@ -121,6 +121,10 @@ class _Attempt(NamedTuple):
     snapshot: tuple[ObjectId, ...]
 
 
+#: A failed attempt and its error (:meth:`Runtime._drive_inline` to :meth:`Runtime._drive`).
+_Failed = tuple[_Attempt, Exception]
+
+
 def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     """Whether every Wit of ``tables`` is one of the reference's own (RUN-005, see above)."""
     builtin = {id(wit) for wit in (*TEST_ACTORS.values(), *TEST_UPDATERS.values())}
@@ -133,7 +137,11 @@ def _naps(found: Found) -> bool:
     Such a transition must not run inline, where its time could not be bounded
     (RUN-005.6); any other Wit reading a ``nap`` merely runs in a thread as well.
     """
-    return any(item.mt == "nap" for items in found.values() for item in items)
+    for items in found.values():
+        for item in items:
+            if item.mt == "nap":
+                return True
+    return False
 
 
 class Runtime:
@@ -392,11 +400,16 @@ class Runtime:
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
-                if self._inline and self._drive_inline(actor, steps):
-                    ran_inline = True  # done at once: no task (RUN-005)
-                    continue
+                first: _Failed | None = None
+                if self._inline:
+                    inline = self._drive_inline(actor, steps)
+                    if inline is True:
+                        ran_inline = True  # done at once: no task (RUN-005)
+                        continue
+                    if inline is not False:
+                        first = inline  # it failed: counted, not built again (RUN-004.3)
                 self._running.add(actor)
-                tasks[asyncio.create_task(self._drive(actor, steps))] = actor
+                tasks[asyncio.create_task(self._drive(actor, steps, first=first))] = actor
             if not tasks:
                 if ran_inline:
                     continue  # what it routed may have made others dirty
@@ -518,7 +531,7 @@ class Runtime:
         last_id, last, found = self._pending(actor)
         if not found:
             return None
-        snapshot = tuple(items[-1].id for items in found.values())
+        snapshot = tuple([items[-1].id for items in found.values()])
         if idle is None:
             resident = self._resident.get(actor)
             waiting = None if resident is None else resident.waiting
@@ -577,6 +590,8 @@ class Runtime:
         actor: ObjectId,
         steps: list[tuple[ObjectId, ObjectId]],
         idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
+        *,
+        first: _Failed | None = None,
     ) -> None:
         """At most one adopted step of ``actor``.
 
@@ -584,38 +599,48 @@ class Runtime:
         RUN-004.4, RUN-004.5, RUN-005.3.
 
         ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
-        snapshot kept with the resident actor is used (RUN-012).
+        snapshot kept with the resident actor is used (RUN-012).  ``first``, from
+        :meth:`_drive_inline`, is a first attempt that failed already: it is counted
+        as this call's first failure (RUN-004.3), not built again.
         """
         attempt = 0
         while True:
-            job = self._prepare(actor, idle)
-            if job is None:
-                return
-            try:
-                built = await self._build(actor, job.last_id, job.last, job.found)
-            except Exception as exc:  # WIT-006: adopts nothing, the messages stay pending
-                if isinstance(exc, TimeoutError):
-                    exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
-                self.failures.append(Failure(actor, exc))
-                attempt += 1
-                if attempt >= self.attempts:
-                    await self._mark_failed(actor, exc, attempt, job.found)
+            if first is not None:
+                (job, exc), first = first, None
+            else:
+                prepared = self._prepare(actor, idle)
+                if prepared is None:
                     return
-                await self._sleep(self.first_backoff * 2 ** (attempt - 1))
-                continue
-            if built is None:  # no genesis yet: wait for what is pending to change
-                self._wait(actor, job.snapshot, idle)
+                job = prepared
+                try:
+                    built = await self._build(actor, job.last_id, job.last, job.found)
+                except Exception as error:  # WIT-006: adopts nothing, the messages stay pending
+                    exc = error
+                else:
+                    if built is None:  # no genesis yet: wait for what is pending to change
+                        self._wait(actor, job.snapshot, idle)
+                        return
+                    if self._adopt(job, built, steps, idle):
+                        return
+                    continue
+            if isinstance(exc, TimeoutError):
+                exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
+            self.failures.append(Failure(actor, exc))
+            attempt += 1
+            if attempt >= self.attempts:
+                await self._mark_failed(actor, exc, attempt, job.found)
                 return
-            if self._adopt(job, built, steps, idle):
-                return
+            await self._sleep(self.first_backoff * 2 ** (attempt - 1))
 
-    def _drive_inline(self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]) -> bool:
+    def _drive_inline(
+        self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]
+    ) -> bool | _Failed:
         """:meth:`_drive` without a task, for a runtime whose transitions run inline (RUN-005).
 
-        Returns ``False``, having adopted nothing, when the transition must go the
-        long way: it failed (then :meth:`_drive` builds it again and counts the
-        failure, RUN-004: the Wits that run inline are pure, so the first attempt
-        left nothing behind), or a ``nap`` needs the bounded thread (RUN-005.6).
+        ``True`` when done.  Otherwise the transition must go the long way, having
+        adopted nothing: ``False`` when a ``nap`` needs the bounded thread
+        (RUN-005.6), or the attempt and its error when it failed, for :meth:`_drive`
+        to count as its first failed attempt (RUN-004.3) and retry.
         """
         while True:
             job = self._prepare(actor, None)
@@ -625,8 +650,8 @@ class Runtime:
                 return False
             try:
                 built = self._executor.build(actor, job.last, job.found, last_id=job.last_id)
-            except Exception:  # WIT-006: nothing adopted; _drive retries and records it
-                return False
+            except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
+                return job, exc
             if built is None:  # no genesis yet: wait for what is pending to change
                 self._wait(actor, job.snapshot)
                 return True

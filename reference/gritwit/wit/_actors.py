@@ -34,6 +34,8 @@ from ._model import (
     TransitionTimeout,
     get_blob,
     get_tree,
+    queued_send,
+    transition_output,
 )
 
 __all__ = ["ACTOR_CLAUSES", "TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
@@ -166,7 +168,7 @@ class _Out:
 
     def queue(self, recipient: ObjectId, content: ObjectId, mt: str) -> None:
         """Queue a message with the one header ``mt``, never a signal (WIT-028.5)."""
-        self.sends.append(Send(recipient=recipient, content=content, headers=_mt_headers(mt)))
+        self.sends.append(queued_send(recipient, content, _mt_headers(mt)))
 
     def set_decimal(self, entry: str, value: int) -> None:
         """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
@@ -176,9 +178,7 @@ class _Out:
         """The transition's output: it reads every pending message (WIT-028.2)."""
         core = tree_with(self.inp.core, self._changes) if self._changes else self.inp.core
         read = {sender: len(items) for sender, items in self.inp.pending.items()}
-        return TransitionOutput(
-            core=core, read=read, sends=tuple(self.sends), new_objects=(*self.objects, core)
-        )
+        return transition_output(core, read, tuple(self.sends), (*self.objects, core))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import GritObject, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
-from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput
+from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
 from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
@@ -39,6 +39,23 @@ class Assembled:
     step_id: ObjectId
     objects: tuple[GritObject, ...]
     encodings: tuple[Encoded, ...]
+
+
+_set_step, _set_step_id = _setter(Assembled, "step"), _setter(Assembled, "step_id")
+_set_objects, _set_encodings = _setter(Assembled, "objects"), _setter(Assembled, "encodings")
+
+
+def _assembled(
+    step: Step, step_id: ObjectId, objects: tuple[GritObject, ...], encodings: tuple[Encoded, ...]
+) -> Assembled:
+    """``Assembled(step, step_id, objects, encodings)``, made as the trusted constructors of
+    :mod:`gritwit.wit._model` make theirs (the same object, a third of the cost)."""
+    built = object.__new__(Assembled)
+    _set_step(built, step)
+    _set_step_id(built, step_id)
+    _set_objects(built, objects)
+    _set_encodings(built, encodings)
+    return built
 
 
 def check_core_present(
@@ -165,7 +182,8 @@ def assemble(
         created.known(out.core, last.core)
     for obj in out.new_objects:
         created.add(obj)
-    overlay = Overlay(reader, created.by_id)  # what the checks see: the store and new_objects
+    # what the checks see: the store and new_objects (the store alone when there are none)
+    overlay = Overlay(reader, created.by_id) if created.objects else reader
     core_id = created.add(out.core)
     _check_reads(inp, out)
     _check_core(inp, out, overlay)
@@ -186,7 +204,7 @@ def assemble(
         outbox=outbox_id,
     )
     step_id = created.made(step)
-    return Assembled(step, step_id, tuple(created.objects), tuple(created.encodings))
+    return _assembled(step, step_id, tuple(created.objects), tuple(created.encodings))
 
 
 class _LastBoxes:
@@ -254,13 +272,13 @@ class _Created:
     (ID-001).  Two objects of one id are kept once (ID-001).
     """
 
-    __slots__ = ("_digests", "_overlay", "_seen", "encodings", "objects")
+    __slots__ = ("_ids", "_overlay", "_seen", "encodings", "objects")
 
     def __init__(self, overlay: Overlay | None = None) -> None:
         self.objects: list[GritObject] = []
         self.encodings: list[Encoded] = []
-        #: The digest of each object kept.
-        self._digests: set[bytes] = set()
+        #: The id of each object kept.
+        self._ids: set[ObjectId] = set()
         #: ``id(obj)`` → ``(obj, oid)`` of each object added; holding ``obj`` keeps its id unique.
         self._seen: dict[int, tuple[GritObject, ObjectId]] = {}
         self._overlay = overlay
@@ -290,8 +308,8 @@ class _Created:
 
     def _keep(self, obj: GritObject, encoded: Encoded) -> ObjectId:
         oid = encoded[1]
-        if oid.digest not in self._digests:
-            self._digests.add(oid.digest)
+        if oid not in self._ids:
+            self._ids.add(oid)
             self.objects.append(obj)
             self.encodings.append(encoded)
         return oid

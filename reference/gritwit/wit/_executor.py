@@ -33,6 +33,7 @@ from ._model import (
     TransitionOutput,
     Wit,
     get_blob,
+    transition_input,
 )
 from ._outside import OUTSIDE_REF, send_from_outside
 from ._pending import mailbox_entries, pending
@@ -294,16 +295,11 @@ class Executor:
             for sender, items in found.items():
                 first = items[0]
                 if first.mt in _RESERVED:  # runs alone (WIT-012.5, WIT-013.2)
-                    inp = TransitionInput(
-                        actor=actor, last_step=last, core=core,
-                        pending={sender: (first,)}, objects=reader,
-                    )  # fmt: skip
+                    inp = transition_input(actor, last, core, {sender: (first,)}, reader)
                     output = self._system(inp, sender, first)
                     return assemble(inp, output, self._reader, last_id=last_id)
             visible = _prefixes(found, _RESERVED)
-        inp = TransitionInput(
-            actor=actor, last_step=last, core=core, pending=visible, objects=reader
-        )
+        inp = transition_input(actor, last, core, visible, reader)
         return assemble(inp, self._wit(core)(inp), self._reader, last_id=last_id)
 
     def _current_core(self, last: Step) -> Tree:

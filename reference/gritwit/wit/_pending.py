@@ -12,7 +12,7 @@ from .._errors import InvalidTransition
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Mailbox, Message, Step
-from ._model import ObjectReader, PendingMessage
+from ._model import ObjectReader, PendingMessage, pending_message
 
 __all__ = ["mailbox_entries", "mailbox_raw", "pending", "routed"]
 
@@ -55,7 +55,7 @@ def pending(
         message = reader.get_object(current)
         if not isinstance(message, Message):
             raise InvalidTransition("WIT-005", f"{current} in a message chain is not a message")
-        found.append(PendingMessage(current, message))
+        found.append(pending_message(current, message))
         current = message.previous
     found.reverse()
     return found
