@@ -25,6 +25,7 @@ from ..wit._model import (
     TransitionInput,
     TransitionOutput,
     get_tree,
+    transition_output,
 )
 from ._abi import ABSENT, INVALID, SIGNAL, WasmLimits
 from ._core import WorkingCore, parse_path, raw_dict
@@ -383,12 +384,7 @@ class StepHost(Host):
     def output(self) -> TransitionOutput:
         """The transition's output, assembled as any other (WASM-013.1, WASM-011.7)."""
         core, trees = self.core.finish()
-        return TransitionOutput(
-            core=core,
-            read=self.reads(),
-            sends=tuple(self.sends),
-            new_objects=(*self.created, *trees),
-        )
+        return transition_output(core, self.reads(), tuple(self.sends), (*self.created, *trees))
 
 
 class QueryHost(Host):
