@@ -15,7 +15,8 @@ so errors always come from the plain path (ENC-016, OBJ-016.1, OBJ-016.2).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from operator import itemgetter
+from typing import Any, Final, TypeAlias
 
 import blake3
 import cbor2
@@ -26,6 +27,7 @@ from ._ids import ID_LENGTH, ObjectId
 from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order, raw_of
 from ._objects import (
     EMPTY_HEADERS,
+    MAX_NAME_BYTES,
     OBJECT_TYPES,
     Blob,
     GritObject,
@@ -282,29 +284,153 @@ def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str
     return value
 
 
-def _reencodes_exactly(value: object, data: bytes, *, canonical: bool) -> bool:
-    """Whether ``value`` encodes back to exactly ``data``: only such bytes decode (ENC-014.3)."""
-    return cbor2.dumps(value, canonical=canonical) == data
+# --- the fast path -----------------------------------------------------------------------
+#
+# What the fast path accepts, it accepts rightly; what it declines (``None``, or any
+# exception) the plain path decides, so the fast path answers no error itself and
+# needs no order among its checks (OBJ-016.1, OBJ-016.2 hold through the plain path).
+#
+# Why a map the fast path accepts is canonical (ENC-001 … ENC-013), although cbor2
+# re-encodes it *without* ``canonical=True`` (whose sort of every map's keys cost
+# more than the rest of a tree's decode together, issue 12):
+#
+# * the object rules passed, so every map is the object's map or one map-valued
+#   field (entries, headers) of text keys to byte or text strings: nothing else to
+#   sort, no array, no number, no float, no simple value but the ones no field takes;
+# * the top-level keys are one of the type's canonical orders (:data:`_KEY_ORDERS`),
+#   and the nested map's keys are checked by :func:`_in_key_order` (ENC-009, ENC-010);
+# * cbor2 encodes a dict in its order, every head in shortest form (ENC-007) and with
+#   definite lengths (ENC-006), strings as given: so the re-encoding equals the input
+#   only if the input has shortest heads, definite lengths, no duplicate key (the dict
+#   has one entry less, ENC-011), no tag (a tagged item decodes to a type no field
+#   takes, or to a plain string that re-encodes without its tag, ENC-003), valid
+#   UTF-8 (cbor2 raises otherwise, ENC-008) and nothing after the item (ENC-001);
+#   the input is at most 16 MiB (ENC-013.1, checked by :func:`decode_object`) and
+#   nests two levels (ENC-012): ENC-014.3 holds byte for byte.
+
+
+def _in_key_order(mapping: dict[Any, Any]) -> bool:
+    """Whether every key of ``mapping`` is text (ENC-009) and the keys are in canonical
+    order (ENC-010): by UTF-8 length, then by UTF-8 bytes.
+
+    The keys of a dict are distinct, so sorted means strictly increasing.  Sorting by
+    bytes and then, stably, by length sorts by (length, bytes); an ASCII key's length
+    is its UTF-8 length and code point order is UTF-8 byte order, so ASCII keys are
+    compared as they are and only other keys are encoded first.
+    """
+    keys: list[Any] = [*mapping]
+    if set(map(type, keys)) != {str}:
+        return False
+    if not "".join(keys).isascii():
+        keys = [key.encode("utf-8") for key in keys]
+    return keys == sorted(sorted(keys), key=len)
+
+
+#: A fast decoder: the object a cbor2-decoded map and its bytes encode, or ``None``.
+_FastDecoder: TypeAlias = Callable[[dict[str, Any], bytes], GritObject | None]
+
+
+def _fast_step(
+    setters: tuple[Callable[[Step, object], None], ...],
+    absent: tuple[Callable[[Step, object], None], ...],
+    fields: Callable[[dict[str, Any]], tuple[Any, ...]],
+) -> _FastDecoder:
+    """The fast decoder of a step whose keys are one canonical order, with ``fields`` (an
+    :func:`operator.itemgetter` of its id fields), their slot ``setters`` and the
+    setters of the ``absent`` optional fields (OBJ-015)."""
+
+    def decode(value: dict[str, Any], data: bytes) -> Step | None:
+        if cbor2.dumps(value) != data:
+            return None
+        # The keys are the order's: OBJ-002, OBJ-003 hold.  Each field is checked and
+        # set at once: an id is 32 bytes (OBJ-005), so not null (OBJ-004.2).  The
+        # Step is built without __post_init__, whose checks these are.
+        step = _new(Step)
+        for set_field, raw in zip(setters, fields(value), strict=True):
+            if type(raw) is not bytes or len(raw) != ID_LENGTH:
+                return None
+            set_field(step, _new_id(ObjectId, (raw,)))
+        for set_field in absent:
+            set_field(step, None)
+        return step
+
+    return decode
+
+
+def _fast_tree(value: dict[str, Any], data: bytes) -> Tree | None:
+    """The fast decoder of a tree whose keys are ``type`` and ``entries``."""
+    entries = value["entries"]
+    if type(entries) is not dict or not entries or not _in_key_order(entries):
+        return None
+    if cbor2.dumps(value) != data:
+        return None
+    # The names are text in canonical order (ENC-009/010), so the last is the longest in
+    # UTF-8 (OBJ-011.1).  The names in bulk (OBJ-011.1 … OBJ-011.3), then the ids
+    # (OBJ-005), as check_tree_entries does.
+    joined = "".join(entries)
+    ids = entries.values()
+    if (
+        len(next(reversed(entries)).encode("utf-8")) > MAX_NAME_BYTES
+        or "" in entries
+        or "." in entries
+        or ".." in entries
+        or "/" in joined
+        or "\x00" in joined
+        or set(map(type, ids)) != {bytes}
+        or set(map(len, ids)) != {ID_LENGTH}
+    ):
+        return None
+    return Tree(entries=TreeEntries._trusted(entries))
+
+
+#: The field holding the nested map of the other types (OBJ-006, OBJ-013).
+_NESTED: Final = {"blob": "headers", "message": "headers", "mailbox": "entries"}
+
+
+def _fast_other(value: dict[str, Any], data: bytes) -> GritObject | None:
+    """The fast decoder of blobs, messages and mailboxes: the nested map's key order, the
+    re-encoding, then every object rule (:func:`_from_value`)."""
+    nested = value.get(_NESTED[value["type"]])
+    if nested is not None and (type(nested) is not dict or not _in_key_order(nested)):
+        return None
+    if cbor2.dumps(value) != data:
+        return None
+    return _from_value(value)
+
+
+def _fast_decoders() -> dict[tuple[str, tuple[str, ...]], _FastDecoder]:
+    """(type, canonical key order) → the fast decoder of maps with exactly those keys."""
+    decoders: dict[tuple[str, tuple[str, ...]], _FastDecoder] = {}
+    for kind, orders in _KEY_ORDERS.items():
+        for order in orders:
+            if kind == "step":
+                fields = tuple(name for name in order if name != "type")
+                absent = [name for name in FIELDS["step"] if name not in order]
+                decoders[kind, order] = _fast_step(
+                    tuple(vars(Step)[name].__set__ for name in fields),
+                    tuple(vars(Step)[name].__set__ for name in absent),
+                    itemgetter(*fields),
+                )
+            else:
+                decoders[kind, order] = _fast_tree if kind == "tree" else _fast_other
+    return decoders
+
+
+_FAST: Final = _fast_decoders()
 
 
 def _decode_fast(data: bytes) -> GritObject | None:
-    """cbor2 decode plus a byte-exact re-encode; ``None`` when anything is off, and the
-    plain path then reports the encoding error before any object rule (OBJ-016.1).
-
-    The top-level key order is checked against the canonical orders of the
-    type, so a map with no nested maps (every step; blobs and messages without
-    headers) can be re-encoded without cbor2's sort; nested maps need it.
-    """
+    """cbor2 decode, then the decoder of the type's key order; ``None`` when anything is
+    off, and the plain path then reports the encoding error before any object rule
+    (OBJ-016.1)."""
     value = cbor2.loads(data, max_depth=MAX_DEPTH)
     if type(value) is not dict:
         return None
     kind = value.get("type")
-    if type(kind) is not str or tuple(value) not in _KEY_ORDERS.get(kind, _NO_ORDERS):
+    if type(kind) is not str:
         return None
-    nested = kind == "tree" or kind == "mailbox" or "headers" in value
-    if not _reencodes_exactly(value, data, canonical=nested):
-        return None
-    return _from_value(value)
+    decode = _FAST.get((kind, tuple(value)))
+    return None if decode is None else decode(value, data)
 
 
 def decode_object_plain(data: bytes) -> GritObject:
