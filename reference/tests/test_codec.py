@@ -285,16 +285,20 @@ def test_an_id_is_its_digest_and_nothing_else() -> None:
         assert same == high and type(same) is g.ObjectId and same.digest == high.digest
 
 
-# --- the fast path (gritwit._codec._decode_fast) ----------------------------------------
+# --- the fast paths (gritwit._codec._decode_step and _decode_fast) ---------------------
 #
-# The fast path answers no error: it accepts, or declines (None or an exception) and the
-# plain path decides.  So it must accept every canonical object (else decoding silently
+# The fast paths answer no error: they accept, or decline (None or an exception) and the
+# plain path decides.  So they must accept every canonical object (else decoding silently
 # takes the slow path) and must never accept anything the plain path rejects.
 
 
 def _fast(data: bytes) -> g.GritObject | None:
-    from gritwit._codec import _decode_fast
+    """What the step template, else the cbor2 fast path, makes of ``data``."""
+    from gritwit._codec import _decode_fast, _decode_step
 
+    step = _decode_step(data)
+    if step is not None:
+        return step
     try:
         return _decode_fast(data)
     except Exception:
@@ -330,8 +334,11 @@ _ACCEPTED = [
 @pytest.mark.req("ENC-014.2", "ENC-014.3")
 @pytest.mark.parametrize("obj", _ACCEPTED, ids=repr)
 def test_the_fast_path_accepts_every_canonical_object(obj: g.GritObject) -> None:
+    from gritwit._codec import _decode_step
+
     data = g.encode_object(obj)
     assert _fast(data) == obj
+    assert (_decode_step(data) is not None) == (type(obj) is g.Step)  # steps by template
     assert g.decode_object(data) == obj == g.decode_object_plain(data)
 
 
@@ -359,6 +366,7 @@ def _step(*entries: tuple[str, Any]) -> bytes:
 @pytest.mark.req(
     "ENC-001",
     "ENC-003.1",
+    "OBJ-008",
     "ENC-006",
     "ENC-007.2",
     "ENC-009",
@@ -399,6 +407,16 @@ def _step(*entries: tuple[str, Any]) -> bytes:
         (_tree(_map(_entry("a"), _entry("b\x00"))), g.InvalidName, "OBJ-011.2"),
         (_tree(_map(_entry("."), _entry("a"))), g.InvalidName, "OBJ-011.3"),
         (_tree(_map(_entry("a"), _entry(".."))), g.InvalidName, "OBJ-011.3"),
+        # blobs: data that is not a byte string, tagged data, a non-shortest length
+        (raw_object(type="blob", data="x"), g.InvalidObject, "OBJ-008"),
+        (raw_object(type="blob", data=None), g.InvalidObject, "OBJ-004.2"),
+        (raw_object(type="blob", data=[b"x"]), g.InvalidObject, "OBJ-008"),
+        (
+            _map(_E("data") + b"\xd8\x40" + _E(b"x"), _entry("type", "blob")),
+            g.ForbiddenType,
+            "ENC-003.1",
+        ),
+        (_map(_E("data") + b"\x58\x01x", _entry("type", "blob")), g.NonShortest, "ENC-007.2"),
         # the key order of headers and of mailbox entries
         (
             _map(
