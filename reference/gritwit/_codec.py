@@ -1,21 +1,28 @@
 """Objects ↔ canonical bytes ↔ ids (chapters *objects* and *identifiers*). Pure: no I/O.
 
-Decoding has two paths that must agree (style guide, rule 7):
+Decoding has paths that must agree (style guide, rule 7):
 
+* the *step template* — a step's canonical encoding is one of eight byte templates
+  with 32-byte holes for its ids (:func:`_step_templates`); bytes that match one
+  are that step, with no rule left to check and no cbor2 call;
 * the *fast* path — ``cbor2.loads``, a check that the top-level keys are in one
-  of the type's canonical orders, a re-encode that must equal the input byte for
-  byte (ENC-014.3), then the object rules; and
+  of the type's canonical orders and the nested map's keys in canonical order, a
+  re-encode that must equal the input byte for byte (ENC-014.3), then the object
+  rules, in bulk for trees; and
 * the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered
   strict decoder, then the same object rules.
 
-Whenever the fast path rejects, the plain path runs to name the violated rule,
-so errors always come from the plain path (ENC-016, OBJ-016.1, OBJ-016.2).
+The first two only accept: whatever they decline, the plain path decides and
+names the violated rule, so errors always come from the plain path (ENC-016,
+OBJ-016.1, OBJ-016.2).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from itertools import repeat
+from typing import Any, Final, TypeAlias
 
 import blake3
 import cbor2
@@ -26,6 +33,7 @@ from ._ids import ID_LENGTH, ObjectId
 from ._maps import Headers, MailboxEntries, TreeEntries, canonical_key_order, raw_of
 from ._objects import (
     EMPTY_HEADERS,
+    MAX_NAME_BYTES,
     OBJECT_TYPES,
     Blob,
     GritObject,
@@ -272,7 +280,6 @@ def _canonical_orders(kind: str) -> frozenset[tuple[str, ...]]:
 
 
 _KEY_ORDERS: Final = {kind: _canonical_orders(kind) for kind in FIELDS}
-_NO_ORDERS: Final[frozenset[tuple[str, ...]]] = frozenset()
 
 
 def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
@@ -282,29 +289,207 @@ def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str
     return value
 
 
-def _reencodes_exactly(value: object, data: bytes, *, canonical: bool) -> bool:
-    """Whether ``value`` encodes back to exactly ``data``: only such bytes decode (ENC-014.3)."""
-    return cbor2.dumps(value, canonical=canonical) == data
+# --- the fast path -----------------------------------------------------------------------
+#
+# What the fast path accepts, it accepts rightly; what it declines (``None``, or any
+# exception) the plain path decides, so the fast path answers no error itself and
+# needs no order among its checks (OBJ-016.1, OBJ-016.2 hold through the plain path).
+#
+# Why a map the fast path accepts is canonical (ENC-001 … ENC-013), although cbor2
+# re-encodes it *without* ``canonical=True`` (whose sort of every map's keys cost
+# more than the rest of a tree's decode together, issue 12):
+#
+# * the object rules passed, so every value is the object's map, a byte or text
+#   string, or one map-valued field (entries, headers) of text keys to byte or text
+#   strings (their exact types: no number, float, simple value, array or tag object):
+#   the only maps to sort are the object's and that field;
+# * the top-level keys are one of the type's canonical orders (:data:`_KEY_ORDERS`),
+#   and the nested map's keys are checked by :func:`_in_key_order` (ENC-009, ENC-010);
+# * cbor2 encodes a dict in its order, every head in shortest form (ENC-007) and with
+#   definite lengths (ENC-006), strings as given: so the re-encoding equals the input
+#   only if the input has shortest heads, definite lengths, no duplicate key (the dict
+#   has one entry less, ENC-011), no tag (a tagged item decodes to a type no field
+#   takes, e.g. a datetime, or to a plain value that re-encodes without its tag,
+#   ENC-003), valid
+#   UTF-8 (cbor2 raises otherwise, ENC-008) and nothing after the item (ENC-001);
+#   the input is at most 16 MiB (ENC-013.1, checked by :func:`decode_object`) and
+#   nests two levels (ENC-012): ENC-014.3 holds byte for byte.
+
+
+def _in_key_order(mapping: dict[Any, Any]) -> bool:
+    """Whether every key of ``mapping`` is text (ENC-009) and the keys are in canonical
+    order (ENC-010): by UTF-8 length, then by UTF-8 bytes.
+
+    The keys of a dict are distinct, so sorted means strictly increasing.  Sorting by
+    bytes and then, stably, by length sorts by (length, bytes); an ASCII key's length
+    is its UTF-8 length and code point order is UTF-8 byte order, so ASCII keys are
+    compared as they are and only other keys are encoded first.
+    """
+    keys: list[Any] = [*mapping]
+    if set(map(type, keys)) != {str}:
+        return False
+    if not "".join(keys).isascii():
+        keys = [key.encode("utf-8") for key in keys]
+    return keys == sorted(sorted(keys), key=len)
+
+
+#: A fast decoder: the object a cbor2-decoded map and its bytes encode, or ``None``.
+_FastDecoder: TypeAlias = Callable[[dict[str, Any], bytes], GritObject | None]
+
+
+def _fast_tree(value: dict[str, Any], data: bytes) -> Tree | None:
+    """The fast decoder of a tree whose keys are ``type`` and ``entries`` (OBJ-009).
+
+    Checks what :func:`check_tree_entries` checks, over all entries at once: the
+    first violation is not named here, the plain path names it (OBJ-016.3).
+    """
+    entries = value["entries"]
+    if type(entries) is not dict or not entries or not _in_key_order(entries):
+        return None
+    if cbor2.dumps(value) != data:
+        return None
+    # The names are text in canonical order (ENC-009/010), so the last is the longest in
+    # UTF-8 (OBJ-011.1).  The names in bulk (OBJ-011.1 … OBJ-011.3), then the ids
+    # (OBJ-005), as check_tree_entries does.
+    joined = "".join(entries)
+    ids = entries.values()
+    if (
+        len(next(reversed(entries)).encode("utf-8")) > MAX_NAME_BYTES
+        or "" in entries
+        or "." in entries
+        or ".." in entries
+        or "/" in joined
+        or "\x00" in joined
+        or set(map(type, ids)) != {bytes}
+        or set(map(len, ids)) != {ID_LENGTH}
+    ):
+        return None
+    return Tree(entries=TreeEntries._trusted(entries))
+
+
+_SET_BLOB_DATA: Final = vars(Blob)["data"].__set__
+_SET_BLOB_HEADERS: Final = vars(Blob)["headers"].__set__
+
+
+def _fast_blob(value: dict[str, Any], data: bytes) -> Blob | None:
+    """The fast decoder of a blob whose keys are ``data`` and ``type``: its data is a
+    byte string (OBJ-008), the only rule left; built without Blob.__post_init__."""
+    raw = value["data"]
+    if type(raw) is not bytes or cbor2.dumps(value) != data:
+        return None
+    blob = _new(Blob)
+    _SET_BLOB_DATA(blob, raw)
+    _SET_BLOB_HEADERS(blob, EMPTY_HEADERS)
+    return blob
+
+
+#: The field holding the nested map of the other types (OBJ-006, OBJ-013).
+_NESTED: Final = {"blob": "headers", "message": "headers", "mailbox": "entries"}
+
+
+def _fast_other(value: dict[str, Any], data: bytes) -> GritObject | None:
+    """The fast decoder of blobs, messages and mailboxes: the nested map's key order, the
+    re-encoding, then every object rule (:func:`_from_value`)."""
+    nested = value.get(_NESTED[value["type"]])
+    if nested is not None and (type(nested) is not dict or not _in_key_order(nested)):
+        return None
+    if cbor2.dumps(value) != data:
+        return None
+    return _from_value(value)
+
+
+def _fast_decoders() -> dict[tuple[str, tuple[str, ...]], _FastDecoder]:
+    """(type, canonical key order) → the fast decoder of maps with exactly those keys."""
+    decoders: dict[tuple[str, tuple[str, ...]], _FastDecoder] = {}
+    for kind, orders in _KEY_ORDERS.items():
+        for order in orders:
+            if kind == "tree":
+                decoders[kind, order] = _fast_tree
+            elif order == ("data", "type"):
+                decoders[kind, order] = _fast_blob
+            elif kind != "step":  # every canonical step is decoded by its template
+                decoders[kind, order] = _fast_other
+    return decoders
+
+
+_FAST: Final = _fast_decoders()
 
 
 def _decode_fast(data: bytes) -> GritObject | None:
-    """cbor2 decode plus a byte-exact re-encode; ``None`` when anything is off, and the
-    plain path then reports the encoding error before any object rule (OBJ-016.1).
-
-    The top-level key order is checked against the canonical orders of the
-    type, so a map with no nested maps (every step; blobs and messages without
-    headers) can be re-encoded without cbor2's sort; nested maps need it.
-    """
+    """cbor2 decode, then the decoder of the type's key order; ``None`` when anything is
+    off, and the plain path then reports the encoding error before any object rule
+    (OBJ-016.1)."""
     value = cbor2.loads(data, max_depth=MAX_DEPTH)
     if type(value) is not dict:
         return None
     kind = value.get("type")
-    if type(kind) is not str or tuple(value) not in _KEY_ORDERS.get(kind, _NO_ORDERS):
+    if type(kind) is not str:
         return None
-    nested = kind == "tree" or kind == "mailbox" or "headers" in value
-    if not _reencodes_exactly(value, data, canonical=nested):
+    decode = _FAST.get((kind, tuple(value)))
+    return None if decode is None else decode(value, data)
+
+
+#: A step's slots, by field name: set without Step.__post_init__, whose checks the
+#: template stands for.
+_STEP_SETTERS: Final = {name: vars(Step)[name].__set__ for name in FIELDS["step"] if name != "type"}
+
+
+def _step_templates() -> dict[int, tuple[Callable[[bytes], re.Match[bytes] | None], Any, Any]]:
+    """Length of a canonical step's encoding → its template: a matcher of the bytes,
+    the slot setters of its ids in the order of their bytes, those of its absent fields.
+
+    A step's canonical encoding (ENC-014.1) depends only on which optional ids it has
+    (OBJ-015) and on the ids' bytes, each written as ``0x58 0x20`` and its 32 bytes
+    whatever they are (OBJ-005).  So each of the eight choices of optional fields gives
+    one byte template with 32-byte holes, taken here from the encoder itself: bytes
+    that match one are the encoding of exactly one step, the one with those ids, and
+    no other bytes are a canonical step (ENC-014.3).  The eight lengths differ (each
+    optional key has its own length), so the length picks the template.
+    """
+    optional = [name for name, required in FIELDS["step"].items() if not required]
+    templates: dict[int, tuple[Callable[[bytes], re.Match[bytes] | None], Any, Any]] = {}
+    for mask in range(1 << len(optional)):
+        chosen = [name for bit, name in enumerate(optional) if mask >> bit & 1]
+        marks = {
+            name: bytes([0x80 + i]) * ID_LENGTH for i, name in enumerate(["actor", "core", *chosen])
+        }
+        encoded = encode_object(Step(**{name: ObjectId(mark) for name, mark in marks.items()}))
+        holes = sorted((encoded.index(mark), name) for name, mark in marks.items())
+        pattern, end = b"", 0
+        for start, _ in holes:
+            pattern += re.escape(encoded[end:start]) + b"(.{%d})" % ID_LENGTH
+            end = start + ID_LENGTH
+        pattern += re.escape(encoded[end:])
+        assert len(encoded) not in templates and all(encoded.count(m) == 1 for m in marks.values())
+        templates[len(encoded)] = (
+            re.compile(pattern, re.DOTALL).fullmatch,
+            tuple(_STEP_SETTERS[name] for _, name in holes),
+            tuple(setter for name, setter in _STEP_SETTERS.items() if name not in marks),
+        )
+    return templates
+
+
+_STEP_TEMPLATES: Final = _step_templates()
+
+
+def _decode_step(data: bytes) -> Step | None:
+    """The step ``data`` encodes when it matches a step's template (ENC-014.3, OBJ-015),
+    else ``None``: no rule is left to check, and no cbor2 call is needed."""
+    template = _STEP_TEMPLATES.get(len(data))
+    if template is None:
         return None
-    return _from_value(value)
+    match, present, absent = template
+    ids = match(data)
+    if ids is None:
+        return None
+    step = _new(Step)
+    for set_field, oid in zip(
+        present, map(_new_id, repeat(ObjectId), zip(ids.groups())), strict=True
+    ):
+        set_field(step, oid)
+    for set_field in absent:
+        set_field(step, None)
+    return step
 
 
 def decode_object_plain(data: bytes) -> GritObject:
@@ -320,6 +505,9 @@ def decode_object(data: bytes) -> GritObject:
     """
     if type(data) is not bytes:
         data = bytes(data)
+    step = _decode_step(data)
+    if step is not None:
+        return step
     if len(data) <= MAX_SIZE:
         try:
             obj = _decode_fast(data)

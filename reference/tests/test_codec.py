@@ -283,3 +283,178 @@ def test_an_id_is_its_digest_and_nothing_else() -> None:
     assert low.digest == bytes(32) and type(low.digest) is bytes
     for same in (copy.copy(high), copy.deepcopy(high), pickle.loads(pickle.dumps(high))):
         assert same == high and type(same) is g.ObjectId and same.digest == high.digest
+
+
+# --- the fast paths (gritwit._codec._decode_step and _decode_fast) ---------------------
+#
+# The fast paths answer no error: they accept, or decline (None or an exception) and the
+# plain path decides.  So they must accept every canonical object (else decoding silently
+# takes the slow path) and must never accept anything the plain path rejects.
+
+
+def _fast(data: bytes) -> g.GritObject | None:
+    """What the step template, else the cbor2 fast path, makes of ``data``."""
+    from gritwit._codec import _decode_fast, _decode_step
+
+    step = _decode_step(data)
+    if step is not None:
+        return step
+    try:
+        return _decode_fast(data)
+    except Exception:
+        return None
+
+
+_ACCEPTED = [
+    g.Blob(data=b""),
+    g.Blob(data=b"x", headers={"b": "", "aa": "1", "é": "2", "z": "3"}),
+    g.Tree(entries={"aa": A, "b": B, "é": A, "z": B, "ab": A, "😀": B}),
+    g.Tree(entries={"x" * 255: A, "a": B}),
+    g.Tree(entries={"é" * 127 + "x": A, "y" * 254: B}),
+    g.Tree(entries={"...": A, ".a": B, "e\u0301": A}),
+    g.Message(content=A),
+    g.Message(content=A, previous=B, headers={"mt": "x", "k": "é"}),
+    g.Mailbox(entries={A: B, B: A}),
+    *(
+        g.Step(actor=A, core=B, **{name: A for name in optional})
+        for optional in (
+            (),
+            ("previous",),
+            ("inbox",),
+            ("outbox",),
+            ("previous", "inbox"),
+            ("previous", "outbox"),
+            ("inbox", "outbox"),
+            ("previous", "inbox", "outbox"),
+        )
+    ),
+]
+
+
+@pytest.mark.req("ENC-014.2", "ENC-014.3")
+@pytest.mark.parametrize("obj", _ACCEPTED, ids=repr)
+def test_the_fast_path_accepts_every_canonical_object(obj: g.GritObject) -> None:
+    from gritwit._codec import _decode_step
+
+    data = g.encode_object(obj)
+    assert _fast(data) == obj
+    assert (_decode_step(data) is not None) == (type(obj) is g.Step)  # steps by template
+    assert g.decode_object(data) == obj == g.decode_object_plain(data)
+
+
+def _map(*entries: bytes) -> bytes:
+    """A map of encoded entries (key and value), in the order given (not sorted)."""
+    assert len(entries) < 24
+    return bytes([0xA0 + len(entries)]) + b"".join(entries)
+
+
+_E = oracle_encode
+
+
+def _tree(entries: bytes) -> bytes:
+    return _map(_E("type") + _E("tree"), _E("entries") + entries)
+
+
+def _entry(name: Any, raw: Any = RA) -> bytes:
+    return _E(name) + _E(raw)
+
+
+def _step(*entries: tuple[str, Any]) -> bytes:
+    return _map(*(_entry(name, raw) for name, raw in entries))
+
+
+@pytest.mark.req(
+    "ENC-001",
+    "ENC-003.1",
+    "OBJ-008",
+    "ENC-006",
+    "ENC-007.2",
+    "ENC-009",
+    "ENC-010",
+    "ENC-011",
+    "OBJ-004.2",
+    "OBJ-005",
+    "OBJ-011.1",
+    "OBJ-011.2",
+    "OBJ-011.3",
+)
+@pytest.mark.parametrize(
+    ("data", "cls", "requirement"),
+    [
+        # key order inside entries: ASCII, then by UTF-8 length, not by code points
+        (_tree(_map(_entry("b"), _entry("a"))), g.UnsortedKeys, "ENC-010"),
+        (_tree(_map(_entry("aa"), _entry("b"))), g.UnsortedKeys, "ENC-010"),
+        (_tree(_map(_entry("é"), _entry("ab"))), g.UnsortedKeys, "ENC-010"),
+        (_tree(_map(_entry("é"), _entry("z"))), g.UnsortedKeys, "ENC-010"),
+        (_tree(_map(_entry("😀"), _entry("é"))), g.UnsortedKeys, "ENC-010"),
+        (_tree(_map(_entry("a"), _entry("a", RB))), g.DuplicateKey, "ENC-011"),
+        (_tree(_map(_entry("a"), _entry(1))), g.NonTextKey, "ENC-009"),
+        (_tree(_map(_entry(b"a"))), g.NonTextKey, "ENC-009"),
+        (_tree(b"\xbf" + _entry("a") + b"\xff"), g.IndefiniteLength, "ENC-006"),
+        (_tree(_map(b"\x78\x01a" + _E(RA))), g.NonShortest, "ENC-007.2"),
+        (_tree(_map(_entry("a"), b"\x78\x01b" + _E(RA))), g.NonShortest, "ENC-007.2"),
+        (_tree(_map(_entry("a", "x" * 32))), g.InvalidId, "OBJ-005"),
+        (_tree(_map(_entry("a"), _entry("b", RB[:31]))), g.InvalidId, "OBJ-005"),
+        (_tree(_map(_entry("a"), _entry("b", RB + b"!"))), g.InvalidId, "OBJ-005"),
+        (_tree(_map(_entry("a"), _entry("b", None))), g.InvalidId, "OBJ-005"),
+        (_tree(_map(_entry("a"), _entry("b", {"c": RA}))), g.InvalidId, "OBJ-005"),
+        # the longest name decides the limit, whatever its code points
+        (_tree(_map(_entry("a"), _entry("é" * 128))), g.InvalidName, "OBJ-011.1"),
+        (_tree(_map(_entry("a"), _entry("x" * 256))), g.InvalidName, "OBJ-011.1"),
+        (_tree(_map(_entry("a"), _entry("x" * 254 + "é"))), g.InvalidName, "OBJ-011.1"),
+        (_tree(_map(_entry(""), _entry("a"))), g.InvalidName, "OBJ-011.1"),
+        (_tree(_map(_entry("a"), _entry("b/c"))), g.InvalidName, "OBJ-011.2"),
+        (_tree(_map(_entry("a"), _entry("b\x00"))), g.InvalidName, "OBJ-011.2"),
+        (_tree(_map(_entry("."), _entry("a"))), g.InvalidName, "OBJ-011.3"),
+        (_tree(_map(_entry("a"), _entry(".."))), g.InvalidName, "OBJ-011.3"),
+        # blobs: data that is not a byte string, tagged data, a non-shortest length
+        (raw_object(type="blob", data="x"), g.InvalidObject, "OBJ-008"),
+        (raw_object(type="blob", data=None), g.InvalidObject, "OBJ-004.2"),
+        (raw_object(type="blob", data=[b"x"]), g.InvalidObject, "OBJ-008"),
+        (
+            _map(_E("data") + b"\xd8\x40" + _E(b"x"), _entry("type", "blob")),
+            g.ForbiddenType,
+            "ENC-003.1",
+        ),
+        (_map(_E("data") + b"\x58\x01x", _entry("type", "blob")), g.NonShortest, "ENC-007.2"),
+        # the key order of headers and of mailbox entries
+        (
+            _map(
+                _entry("data", b""),
+                _entry("type", "blob"),
+                _E("headers") + _map(_entry("b", "1"), _entry("a", "2")),
+            ),
+            g.UnsortedKeys,
+            "ENC-010",
+        ),
+        (
+            _map(
+                _entry("type", "mailbox"),
+                _E("entries") + _map(_entry(B.hex()), _entry(A.hex())),
+            ),
+            g.UnsortedKeys,
+            "ENC-010",
+        ),
+        # steps: null, text and short ids, duplicate and unsorted keys, a tag, a tail
+        (raw_object(type="step", actor=RA, core=RB, inbox=None), g.InvalidObject, "OBJ-004.2"),
+        (raw_object(type="step", actor=RA, core="x" * 32), g.InvalidId, "OBJ-005"),
+        (raw_object(type="step", actor=RA, core=RB, outbox=RA[:31]), g.InvalidId, "OBJ-005"),
+        (
+            _step(("core", RB), ("type", "step"), ("actor", RA), ("actor", RA)),
+            g.DuplicateKey,
+            "ENC-011",
+        ),
+        (_step(("type", "step"), ("core", RB), ("actor", RA)), g.UnsortedKeys, "ENC-010"),
+        (
+            _map(_E("core") + b"\xd8\x40" + _E(RB), _entry("type", "step"), _entry("actor", RA)),
+            g.ForbiddenType,
+            "ENC-003.1",
+        ),
+        (g.encode_object(g.Step(actor=A, core=B)) + b"\x00", g.TrailingBytes, "ENC-001"),
+    ],
+)
+def test_the_fast_path_declines_what_the_plain_path_rejects(
+    data: bytes, cls: type[g.GritError], requirement: str
+) -> None:
+    assert _fast(data) is None
+    rejects(data, cls, requirement)

@@ -111,6 +111,8 @@ def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> No
 @run
 @given(data=st.one_of(mutated_encodings(), hostile_bytes))
 @example(data=bytes.fromhex("a2646461746140647479706564626c6f6200"))
+# a tree whose only id is a 32-character text string: 32 long, but not bytes (OBJ-005)
+@example(data=bytes.fromhex("a26474797065647472656567656e7472696573a161617820" + "78" * 32))
 def test_decode_hostile_bytes(impl: Implementation, data: bytes) -> None:
     _compare(impl, "decode", bytes=data.hex())
 
