@@ -91,6 +91,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_erase.py",
         "gritwit/runtime/_events.py",
         "gritwit/runtime/_fork.py",
+        "gritwit/runtime/_group.py",
         "gritwit/runtime/_index.py",
         "gritwit/runtime/_reach.py",
         "gritwit/runtime/_runtime.py",
