@@ -26,10 +26,11 @@ from typing import ClassVar, Final
 import gritwit as g
 from gritwit.runtime import Runtime
 from gritwit.store import Store
-from gritwit.wit import test_actor_core, wit_blob
+from gritwit.wit import test_actor_core
 
 from ._counting import Counting
 from ._ratio import interleaved_ratio
+from ._scenes import start_ping_pong
 
 #: Counters of :class:`DurableCounters`.
 ACTORS: Final = 1000
@@ -117,30 +118,8 @@ class DurablePingPong(_Scene):
 
     def make(self, store: Store | None) -> None:
         runtime = self.open("gritwit-bench-group-pingpong-", store)
-        # An echo answers only its senders: the second starts as a fanout that sends
-        # the first message, then an update (WIT-013) makes it an echo (bench_runtime).
-        echo, echo_objects = test_actor_core("echo")
-        fanout, fanout_objects = test_actor_core("fanout")
-        a, b = g.object_id(echo), g.object_id(fanout)
-        name = g.Blob(data=a.hex().encode())
-        targets = g.Tree(entries={"a": g.object_id(name)})
-        to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
-        objects = (*echo_objects, *fanout_objects, name, targets, wit_blob("echo"), to_echo)
         run = self.loop.run_until_complete
-        run(
-            runtime.send_all(
-                [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)], objects
-            )
-        )
-        run(runtime.run_until_quiescent())
-        run(
-            runtime.send_all(
-                [
-                    (b, g.object_id(targets), {"mt": "fanout"}, False),
-                    (b, g.object_id(to_echo), {"mt": "update"}, False),
-                ]
-            )
-        )
+        run(start_ping_pong(runtime))
         report = run(runtime.run_until_quiescent(max_steps=10))
         if len(report.steps) != 10 or report.failures:
             raise AssertionError("the ball is not in play")

@@ -23,7 +23,9 @@ from typing import ClassVar
 import gritwit as g
 from gritwit.runtime import Runtime
 from gritwit.store import Store
-from gritwit.wit import test_actor_core, wit_blob
+from gritwit.wit import test_actor_core
+
+from ._scenes import start_ping_pong
 
 ACTORS = 1000
 #: Transitions per timed call of :class:`PingPongBatch`.
@@ -108,31 +110,9 @@ class PingPongBatch(Backends):
         self.store = self.make_store(backend)
         self.loop = asyncio.new_event_loop()
         self.runtime = Runtime(self.store)
-        self.loop.run_until_complete(self._start())
+        self.loop.run_until_complete(start_ping_pong(self.runtime))
         report = self.loop.run_until_complete(self.runtime.run_until_quiescent(max_steps=10))
         assert len(report.steps) == 10 and not report.failures  # the ball is in play
-
-    async def _start(self) -> None:
-        # An echo only answers its senders, so the second echo starts as a fanout:
-        # it sends the first message, then an update (WIT-013) turns it into an echo.
-        echo, echo_objects = test_actor_core("echo")
-        fanout, fanout_objects = test_actor_core("fanout")
-        a, b = g.object_id(echo), g.object_id(fanout)
-        name = g.Blob(data=a.hex().encode())
-        targets = g.Tree(entries={"a": g.object_id(name)})
-        to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
-        objects = (*echo_objects, *fanout_objects, name, targets, wit_blob("echo"), to_echo)
-        rt = self.runtime
-        await rt.send_all(
-            [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)], objects
-        )
-        await rt.run_until_quiescent()
-        await rt.send_all(
-            [
-                (b, g.object_id(targets), {"mt": "fanout"}, False),
-                (b, g.object_id(to_echo), {"mt": "update"}, False),
-            ]
-        )
 
     def teardown(self, backend: str) -> None:
         self.loop.close()

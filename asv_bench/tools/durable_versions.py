@@ -69,26 +69,10 @@ def _counters(gritwit: Any, store: Any, runtime: Any) -> list[float]:
 
 
 def _pingpong(gritwit: Any, store: Any, runtime: Any) -> list[float]:
-    from gritwit.wit import test_actor_core, wit_blob
+    from asv_bench._scenes import start_ping_pong
 
     run = asyncio.new_event_loop().run_until_complete
-    # As bench_group_commit.DurablePingPong: a fanout sends the first message, then an
-    # update (WIT-013) makes it an echo.
-    echo, echo_objects = test_actor_core("echo")
-    fanout, fanout_objects = test_actor_core("fanout")
-    a, b = gritwit.object_id(echo), gritwit.object_id(fanout)
-    name = gritwit.Blob(data=a.hex().encode())
-    targets = gritwit.Tree(entries={"a": gritwit.object_id(name)})
-    to_echo = gritwit.Tree(entries={"wit": gritwit.object_id(wit_blob("echo"))})
-    objects = (*echo_objects, *fanout_objects, name, targets, wit_blob("echo"), to_echo)
-    genesis = [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)]
-    run(runtime.send_all(genesis, objects))
-    run(runtime.run_until_quiescent())
-    start_ball = [
-        (b, gritwit.object_id(targets), {"mt": "fanout"}, False),
-        (b, gritwit.object_id(to_echo), {"mt": "update"}, False),
-    ]
-    run(runtime.send_all(start_ball))
+    run(start_ping_pong(runtime))
     run(runtime.run_until_quiescent(max_steps=10))
     times = []
     for _ in range(RUNS):

@@ -1,0 +1,41 @@
+"""Workload set-ups shared by the runtime benchmarks and the cross-version tool.
+
+Only the public API that every version since before issue 12 has is used
+(``Runtime.send_all``, ``run_until_quiescent``, ``test_actor_core``, ``wit_blob``),
+so that ``tools/durable_versions.py`` can run them on an older ``gritwit`` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gritwit as g
+from gritwit.wit import test_actor_core, wit_blob
+
+__all__ = ["start_ping_pong"]
+
+
+async def start_ping_pong(runtime: Any) -> None:
+    """Make two ``echo`` actors and send the first ball; the caller runs them.
+
+    An echo only answers its senders, so the second echo starts as a ``fanout``: it
+    sends the first message, then an update (WIT-013) turns it into an echo.  After
+    this, a run of 10 steps puts the ball in play.
+    """
+    echo, echo_objects = test_actor_core("echo")
+    fanout, fanout_objects = test_actor_core("fanout")
+    a, b = g.object_id(echo), g.object_id(fanout)
+    name = g.Blob(data=a.hex().encode())
+    targets = g.Tree(entries={"a": g.object_id(name)})
+    to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
+    objects = (*echo_objects, *fanout_objects, name, targets, wit_blob("echo"), to_echo)
+    await runtime.send_all(
+        [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)], objects
+    )
+    await runtime.run_until_quiescent()
+    await runtime.send_all(
+        [
+            (b, g.object_id(targets), {"mt": "fanout"}, False),
+            (b, g.object_id(to_echo), {"mt": "update"}, False),
+        ]
+    )
