@@ -12,7 +12,7 @@ from typing import Any
 from gritwit.wasm import _wits
 from gritwit_conformance.wrong import patch
 
-_real_run = _wits.WasmWit.run
+_real_step = _wits.WasmWit._step
 _real_image = _wits.WasmWit._image
 
 
@@ -21,12 +21,12 @@ def install() -> set[Any]:
     marked: set[Any] = set()
     fresh = [False]  # the call under way restores nothing
 
-    def run(self: _wits.WasmWit, inp: Any) -> Any:
+    def step(self: _wits.WasmWit, inp: Any) -> Any:
         if inp.actor in marked:
             marked.discard(inp.actor)
             fresh[0] = True  # the bug: no image to restore
         try:
-            return _real_run(self, inp)
+            return _real_step(self, inp)
         finally:
             fresh[0] = False
 
@@ -36,6 +36,6 @@ def install() -> set[Any]:
             return _wits.ImageSession(None, save=save)
         return session
 
-    patch(_wits.WasmWit, "run", run)
+    patch(_wits.WasmWit, "_step", step)  # every step, called or run, goes through it
     patch(_wits.WasmWit, "_image", image)
     return marked
