@@ -12,7 +12,7 @@ from typing import Any
 import gritwit as g
 from gritwit.wit import test_actor_core, wit_blob
 
-__all__ = ["start_ping_pong"]
+__all__ = ["make_counters", "start_ping_pong"]
 
 
 async def start_ping_pong(runtime: Any) -> None:
@@ -39,3 +39,14 @@ async def start_ping_pong(runtime: Any) -> None:
             (b, g.object_id(to_echo), {"mt": "update"}, False),
         ]
     )
+
+
+async def make_counters(runtime: Any, count: int) -> list[g.ObjectId]:
+    """Make ``count`` ``counter`` actors, each with its own ``tag`` entry, and run their
+    genesis; their ids, in the order made."""
+    cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(count)]
+    actors = [g.object_id(core) for core, _ in cores]
+    objects = [obj for _, objs in cores for obj in objs]
+    await runtime.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects)
+    await runtime.run_until_quiescent()
+    return actors

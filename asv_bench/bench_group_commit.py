@@ -26,11 +26,10 @@ from typing import ClassVar, Final
 import gritwit as g
 from gritwit.runtime import Runtime
 from gritwit.store import Store
-from gritwit.wit import test_actor_core
 
 from ._counting import Counting
 from ._ratio import interleaved_ratio
-from ._scenes import start_ping_pong
+from ._scenes import make_counters, start_ping_pong
 
 #: Counters of :class:`DurableCounters`.
 ACTORS: Final = 1000
@@ -81,12 +80,7 @@ class DurableCounters(_Scene):
 
     def make(self, store: Store | None) -> None:
         runtime = self.open("gritwit-bench-group-", store)
-        cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(ACTORS)]
-        self.actors = [g.object_id(core) for core, _ in cores]
-        objects = [obj for _, objs in cores for obj in objs]
-        genesis = [(a, a, {"mt": "genesis"}, False) for a in self.actors]
-        self.loop.run_until_complete(runtime.send_all(genesis, objects))
-        self.loop.run_until_complete(runtime.run_until_quiescent())
+        self.actors = self.loop.run_until_complete(make_counters(runtime, ACTORS))
         self.content = self.store.put_object(g.Blob(data=b"1"))
         self.settle()
 

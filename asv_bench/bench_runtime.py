@@ -25,7 +25,7 @@ from gritwit.runtime import Runtime
 from gritwit.store import Store
 from gritwit.wit import test_actor_core
 
-from ._scenes import start_ping_pong
+from ._scenes import make_counters, start_ping_pong
 
 ACTORS = 1000
 #: Transitions per timed call of :class:`PingPongBatch`.
@@ -78,12 +78,7 @@ class ManyActors:
         self.store = Store.memory()
         self.loop = asyncio.new_event_loop()
         self.runtime = Runtime(self.store)
-        cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(ACTORS)]
-        self.actors = [g.object_id(core) for core, _ in cores]
-        objects = [obj for _, objs in cores for obj in objs]
-        genesis = [(a, a, {"mt": "genesis"}, False) for a in self.actors]
-        self.loop.run_until_complete(self.runtime.send_all(genesis, objects))
-        self.loop.run_until_complete(self.runtime.run_until_quiescent())
+        self.actors = self.loop.run_until_complete(make_counters(self.runtime, ACTORS))
         self.content = self.store.put_object(g.Blob(data=b"1"))
 
     def teardown(self) -> None:

@@ -46,16 +46,11 @@ WORKLOADS = ("counters", "pingpong")
 
 
 def _counters(gritwit: Any, store: Any, runtime: Any) -> list[float]:
-    from gritwit.wit import test_actor_core
+    from asv_bench._scenes import make_counters
 
-    run = asyncio.new_event_loop().run_until_complete
-    cores = [
-        test_actor_core("counter", {"tag": gritwit.Blob(data=b"%d" % i)}) for i in range(ACTORS)
-    ]
-    actors = [gritwit.object_id(core) for core, _ in cores]
-    objects = [obj for _, objs in cores for obj in objs]
-    run(runtime.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
-    run(runtime.run_until_quiescent())
+    loop = asyncio.new_event_loop()
+    run = loop.run_until_complete
+    actors = run(make_counters(runtime, ACTORS))
     content = store.put_object(gritwit.Blob(data=b"1"))
     times = []
     for _ in range(RUNS):
@@ -65,13 +60,15 @@ def _counters(gritwit: Any, store: Any, runtime: Any) -> list[float]:
         times.append(time.perf_counter() - start)
         if len(report.steps) != ACTORS or report.failures:
             raise AssertionError(f"{len(report.steps)} steps, failures {report.failures}")
+    loop.close()
     return times
 
 
 def _pingpong(gritwit: Any, store: Any, runtime: Any) -> list[float]:
     from asv_bench._scenes import start_ping_pong
 
-    run = asyncio.new_event_loop().run_until_complete
+    loop = asyncio.new_event_loop()
+    run = loop.run_until_complete
     run(start_ping_pong(runtime))
     run(runtime.run_until_quiescent(max_steps=10))
     times = []
@@ -81,6 +78,7 @@ def _pingpong(gritwit: Any, store: Any, runtime: Any) -> list[float]:
         times.append(time.perf_counter() - start)
         if len(report.steps) != BATCH or report.failures:
             raise AssertionError(f"ping-pong stalled: {len(report.steps)} steps")
+    loop.close()
     return times
 
 

@@ -536,7 +536,7 @@ class WasmEngine:
         with _LOCK:
             kept = self._kept.pop(loaded, None)
             if kept is None or not kept.reset(fuel):
-                kept = self._take(loaded)
+                kept = self._new_kept(loaded)
             active = _Active(host, kept.store, fuel)
             token = _ACTIVE.set(active)
             try:
@@ -553,7 +553,7 @@ class WasmEngine:
                 kept_instances.popitem(last=False)
             return CallResult(fuel - kept.fuel_left() + active.host_fuel)
 
-    def _take(self, loaded: LoadedModule) -> _Kept:
+    def _new_kept(self, loaded: LoadedModule) -> _Kept:
         """A new kept instance of the module (WASM-005.1): its first call, or its memory grew."""
         store = _new_store(self._engine, self.limits)
         try:
@@ -567,7 +567,6 @@ class WasmEngine:
     ) -> None:
         """Instantiate — restored from an image without the start function (WASM-025.1), or
         fresh with it (WASM-025.7) —, run ``export``, capture a step's image (WASM-026.1).
-
         """
         store = active.store
         restored = None if image is None else image.restored
