@@ -115,6 +115,29 @@ def test_requirements_come_from_the_statement_then_the_function_then_the_module(
     assert limit.requirements == ("ENC-001",) and not limit.in_function
 
 
+def test_a_function_module_code_calls_runs_at_import() -> None:
+    """A table built once at import is reached by every test, not by none (its lines run
+    before the tests' tracer starts): its mutants must be selected as module-level ones.
+    """
+    source = textwrap.dedent(
+        """
+        def _table():
+            return [n + 1 for n in range(3)]
+
+        def _later(x):
+            return x + 1
+
+        class K:
+            def _method(self):
+                return 1 + 1
+
+        TABLE = _table()
+        """
+    )
+    by_function = {m.function: m.in_function for m in find_mutants("gritwit/t.py", source)}
+    assert by_function == {"_table": False, "_later": True, "K._method": True}
+
+
 def test_every_reference_mutant_applies() -> None:
     mutants = collect_mutants(["codec", "store", "wit", "runtime", "wasm"])
     assert len(mutants) > 1000

@@ -25,6 +25,12 @@ mutant's id hashes its module, enclosing function, operator, original and
 replacement text and its rank among identical changes in that function, so it
 survives edits elsewhere in the file.
 
+A mutant counts as run at import (``in_function`` false: every test of its
+profile reaches it) when it is at module or class level, or inside a top-level
+function that module-level code calls by name (a table or template built once at
+import, e.g. ``_TEMPLATES = _templates()``): the tests' line tracer starts after
+the imports, so such a line would otherwise look reached by no test.
+
 Not mutated: docstrings and other strings, annotations, anything inside a
 ``raise`` or ``assert`` statement (messages, not behaviour), ``if
 TYPE_CHECKING`` blocks, ``__all__``, and ``__repr__``/``__str__`` methods.
@@ -55,6 +61,24 @@ _CMP_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.IsNot: ast.Is,
 }
 _SKIP_FUNCTIONS = frozenset({"__repr__", "__str__"})
+
+
+def _called_at_import(tree: ast.Module) -> frozenset[str]:
+    """Names of functions that the module's own top-level code calls by name.
+
+    Only module-level statements count (not function bodies, where a call runs
+    when the function does); a class body runs at import, so its calls count too.
+    """
+    names: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +170,8 @@ class _Finder:
         self.functions = 0  # how many enclosing scopes are functions
         self.statement_text = ""
         self.tree = tree
+        #: Top-level functions that run at import (see the module's docstring).
+        self.import_time = _called_at_import(tree)
 
     def text(self, node: ast.AST) -> str:
         start, end = self.offsets.span(node)
@@ -188,8 +214,10 @@ class _Finder:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if node.name in _SKIP_FUNCTIONS:
                 return
+            is_function = not isinstance(node, ast.ClassDef) and not (
+                not self.scopes and node.name in self.import_time
+            )
             self.scopes.append((node.name, self.text(node)))
-            is_function = not isinstance(node, ast.ClassDef)
             for decorator in node.decorator_list:
                 self.statement_text = self.text(decorator)
                 self.expr(decorator)
