@@ -128,12 +128,10 @@ class WorkingCore:
 
     # --- writing -------------------------------------------------------------------------
 
-    def parent(self, names: tuple[str, ...], create: bool = True) -> _Node | None:
+    def _parent(self, names: tuple[str, ...], create: bool) -> _Node | None:
         """The node holding the last name of ``names``; ``None`` if a step is not a tree.
 
-        With ``create``, absent trees on the way are created (what :meth:`set` and
-        :meth:`set_new` write to).  The root node is copied from the input core on the
-        first write.
+        The root node is copied from the input core on the first write.
         """
         node = self._root
         if node is None:
@@ -155,7 +153,7 @@ class WorkingCore:
 
     def set(self, names: tuple[str, ...], oid: ObjectId) -> bool:
         """Point ``names`` at ``oid``, creating absent trees on the way (WASM-011)."""
-        parent = self.parent(names)
+        parent = self._parent(names, create=True)
         if parent is None:
             return False
         parent.entries[names[-1]] = oid.digest
@@ -171,7 +169,7 @@ class WorkingCore:
         unseen and unencoded (WASM-011.6): the call returns -1 and counts nothing, however
         large the blob (WASM-018.4).
         """
-        parent = self.parent(names)
+        parent = self._parent(names, create=True)
         if parent is None:
             return False
         parent.entries[names[-1]] = add(blob).digest
@@ -179,7 +177,7 @@ class WorkingCore:
 
     def delete(self, names: tuple[str, ...]) -> bool:
         """Remove ``names``; trees left empty disappear too (OBJ-010). ``False`` if absent."""
-        parent = self.parent(names, create=False)
+        parent = self._parent(names, create=False)
         if parent is None or names[-1] not in parent.entries:
             return False
         del parent.entries[names[-1]]

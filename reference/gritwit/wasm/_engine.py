@@ -155,8 +155,6 @@ class _Active:
 
 
 _ACTIVE: Final[contextvars.ContextVar[_Active]] = contextvars.ContextVar("gritwit_wasm_call")
-#: No call: what a kept instance's guest serves between calls (any use of it fails).
-_IDLE: Final = _Active.__new__(_Active)
 
 
 class _Guest:
@@ -183,10 +181,7 @@ class _Guest:
 
     @classmethod
     def _kept(cls, active: _Active, kept: _Kept) -> _Guest:
-        """The guest of calls in ``kept``, whose handles and memory are known.
-
-        Made once per kept instance: each call makes it its own (:meth:`_Kept.run`).
-        """
+        """The guest of a call in ``kept``, whose handles and memory are known."""
         guest = object.__new__(cls)
         guest._active, guest._memory, guest._context = active, kept.memory, kept.store
         guest._handle, guest._view = kept.handle, kept.view
@@ -234,16 +229,14 @@ class _Guest:
 
         Each byte copied in costs one unit of fuel (WASM-019).
         """
-        end = ptr + length
         view = self._view
-        if end > len(view):
+        if ptr + length > len(view):
             view = self._beyond(ptr, length)
         active = self._active
-        # self.charge(length), inline: a call per host call less
-        fuel = active.host_fuel = active.host_fuel + length
-        if fuel > active.budget:
+        active.host_fuel += length  # self.charge(length), inline: a call per host call less
+        if active.host_fuel > active.budget:
             raise _exhausted()
-        return view[ptr:end].tobytes()
+        return view[ptr : ptr + length].tobytes()
 
     def give(self, value: bytes | None, buf: int, cap: int) -> int:
         """Copy-out (WASM-007.4): write ``min(n, cap)`` bytes, return ``n`` for a retry.
@@ -257,15 +250,13 @@ class _Guest:
             view = self._beyond(buf, cap)
         if value is None:
             return ABSENT
-        size = length = len(value)
-        if length > cap:
-            value, size = value[:cap], cap
+        part = value[:cap]
         active = self._active
-        fuel = active.host_fuel = active.host_fuel + size  # self.charge(size), inline
-        if fuel > active.budget:
+        active.host_fuel += len(part)  # self.charge(len(part)), inline
+        if active.host_fuel > active.budget:
             raise _exhausted()
-        view[buf : buf + size] = value
-        return length
+        view[buf : buf + len(part)] = part
+        return len(value)
 
     def charge(self, units: int) -> None:
         active = self._active
@@ -318,32 +309,28 @@ def _host_function(name: str, arity: int) -> Any:
     array, unpack = value_array("i" * arity)
     pack_into = RESULT.pack_into
     attribute = HOST_PREFIX + name
-    get_active = _ACTIVE.get
     #: The last value array's address and its view: a view per call costs what the
     #: rest of the call does, and the engine passes the same address again and again.
-    last_values: int = 0
-    last_raw: Any = None
+    last: list[Any] = [0, None]
 
     def call(env: Any, caller: Any, values: Any, count: int) -> int:
-        nonlocal last_values, last_raw
         try:
-            active = get_active()
+            active = _ACTIVE.get()
             guest = active.guest
             if guest is None:  # pragma: no cover - such modules run no code before the export
                 # Only a start function calls before the export, and a module with one is
                 # linked to the caller's host functions (WASM-005.2).
                 raise WasmTrap("WASM-005.2", "a host call before the instance exists")
-            # guest.charge(HOST_CALL_COST), inline (WASM-019)
-            fuel = active.host_fuel = active.host_fuel + HOST_CALL_COST
-            if fuel > active.budget:
+            active.host_fuel += HOST_CALL_COST  # guest.charge(HOST_CALL_COST), inline (WASM-019)
+            if active.host_fuel > active.budget:
                 raise _exhausted()
-            if values != last_values:  # the engine's stack: mostly the same address every call
-                last_values, last_raw = values, array.from_address(values)
-            raw = last_raw
+            if values != last[0]:  # the engine's stack: mostly the same address every call
+                last[0], last[1] = values, array.from_address(values)
+            raw = last[1]
             host = active.host
             # ``host.function(name)`` without a call and a string per host call
             method = getattr(host, attribute, None) or host.function(name)
-            pack_into(raw, 0, method(guest, *unpack(raw)) & 0xFFFFFFFF)  # _U32
+            pack_into(raw, 0, method(guest, *unpack(raw)) & _U32)
             return 0
         except BaseException as exc:  # as wasmtime-py's own trampoline: every one ends the call
             return raw_trap(exc)
@@ -560,7 +547,6 @@ class WasmEngine:
             finally:
                 _ACTIVE.reset(token)
                 active.guest = None  # no cycle with the guest: both go when the call does
-                kept.guest._active = _IDLE  # the kept guest holds no host between calls
             kept_instances = self._kept
             kept_instances[loaded] = kept
             if len(kept_instances) > KEPT_SIZE:
@@ -637,7 +623,6 @@ class _Kept:
         "_trap",
         "_trap_at",
         "exports",
-        "guest",
         "handle",
         "memory",
         "store",
@@ -660,8 +645,6 @@ class _Kept:
         self._fuel_at = ctypes.addressof(self._fuel)
         self._trap = _VOID_P()
         self._trap_at = ctypes.addressof(self._trap)
-        #: The guest of every call, made the call's by :meth:`run`.
-        self.guest = _Guest._kept(_IDLE, self)
 
     def reset(self, fuel: int) -> bool:
         """Make the instance fresh, its fuel ``fuel`` (WASM-005.1); ``False`` if its memory grew."""
@@ -684,8 +667,7 @@ class _Kept:
 
     def run(self, export: str, active: _Active) -> None:
         """Call ``export`` serving ``active``'s host; a trap becomes its typed error."""
-        guest = active.guest = self.guest
-        guest._active, guest._view = active, self.view
+        active.guest = _Guest._kept(active, self)
         func = self._funcs.get(export)
         if func is None:
             func = self._funcs[export] = ctypes.addressof(self.exports[export]._func)

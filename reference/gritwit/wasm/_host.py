@@ -283,12 +283,15 @@ class StepHost(Host):
             blob = Blob(data=payload)
         if names is None or blob is None:
             return INVALID
-        # ``self.core.set_new(names, blob, add)``, inline: no function made per call
-        parent = self.core.parent(names)
-        if parent is None:  # the path cannot hold it: unseen, unencoded (WASM-011.6)
+        output = size + hdrs_len
+
+        def add(new: GritObject) -> ObjectId:
+            """Count the output, then encode: once the path holds the blob (WASM-018.4)."""
+            self._account(output)
+            return self.reader.add(new)
+
+        if not self.core.set_new(names, blob, add):
             return ABSENT
-        self._account(size + hdrs_len)  # counted, then encoded (WASM-018.4)
-        parent.entries[names[-1]] = self.reader.add(blob).digest
         self.created.append(blob)
         return 0
 
