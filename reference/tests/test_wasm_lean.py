@@ -23,7 +23,7 @@ from wasm_support import first_input, load, module, text, wasm_core, wat
 import gritwit as g
 from gritwit.wasm import WasmLimits, WasmWits
 from gritwit.wasm._binary import memory_only
-from gritwit.wasm._engine import KEPT_PAGES, KEPT_SIZE
+from gritwit.wasm._engine import KEPT_PAGES, KEPT_SIZE, _Active, _Guest
 from gritwit.wasm._host import StepHost
 from gritwit.wit import QueryInput
 
@@ -260,3 +260,49 @@ def test_a_call_leaves_no_cycle_behind() -> None:
         assert freed() is None
     finally:
         gc.enable()
+
+
+def _memory_guest(size: int, budget: int) -> tuple[_Guest, _Active, bytearray]:
+    """A guest over a plain byte array, its view known: the copies without an instance."""
+    memory = bytearray(range(256)) * (size // 256)
+    active = _Active.__new__(_Active)
+    active.budget, active.host_fuel = budget, 0
+    guest = _Guest.__new__(_Guest)
+    guest._active, guest._view = active, memoryview(memory)
+    return guest, active, memory
+
+
+@pytest.mark.req("WASM-007.4", "WASM-007.5", "WASM-019")
+@given(
+    st.none() | st.binary(max_size=40),
+    st.integers(0, 1024),
+    st.integers(0, 64),
+    st.integers(0, 64),
+)
+def test_copy_in_and_out_are_the_plain_copies(
+    value: bytes | None, budget: int, buf: int, cap: int
+) -> None:
+    """``give`` writes ``min(n, cap)`` bytes and returns ``n`` (``-1``, nothing, for none),
+    ``take`` copies in: each byte costing a unit of fuel, past the budget an exhausted call
+    (the trimmed copies of the kept path against the plain rule)."""
+    guest, active, memory = _memory_guest(256, budget)
+    before = bytes(memory)
+    part = None if value is None else value[:cap]
+    cost = 0 if part is None else len(part)
+    if cost > budget:
+        with pytest.raises(g.FuelExhausted, match=r"WASM-020\.1"):
+            guest.give(value, buf, cap)
+        assert bytes(memory) == before
+    else:
+        assert guest.give(value, buf, cap) == (-1 if value is None else len(value))
+        expected = bytearray(before)
+        if part is not None:
+            expected[buf : buf + len(part)] = part
+        assert memory == expected and active.host_fuel == cost
+    active.host_fuel = 0
+    if cap > budget:
+        with pytest.raises(g.FuelExhausted, match=r"WASM-020\.1"):
+            guest.take(buf, cap)
+    else:
+        assert guest.take(buf, cap) == bytes(memory[buf : buf + cap])
+        assert active.host_fuel == cap
