@@ -37,9 +37,20 @@ NAMES_PREFIX: Final = "names/"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
 
+#: Most names :func:`check_ref_name` remembers as valid; all are forgotten when it is full.
+VALID_KEPT: Final = 4096
+#: Ref names found valid: a name is text, so its validity never changes (REF-001.1).
+_VALID: set[str] = set()
+
 
 def check_ref_name(name: object) -> str:
-    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001.3)."""
+    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001.3).
+
+    A runtime checks the same few names for every transition (its heads, the
+    outside's outbox): a name found valid once is not matched again.
+    """
+    if type(name) is str and name in _VALID:
+        return name
     if type(name) is not str:
         raise InvalidRefName("REF-001.1", f"a ref name is text, got {type(name).__name__}")
     # The grammar is ASCII-only, so characters and bytes count the same once it matches.
@@ -47,6 +58,9 @@ def check_ref_name(name: object) -> str:
         raise InvalidRefName("REF-001.2", f"ref name longer than {MAX_REF_NAME_BYTES} bytes")
     if _GRAMMAR.fullmatch(name) is None:
         raise InvalidRefName("REF-001.1", f"{name!r:.80} is not heads/<actor id> or names/<seg>…")
+    if len(_VALID) >= VALID_KEPT:
+        _VALID.clear()
+    _VALID.add(name)
     return name
 
 
