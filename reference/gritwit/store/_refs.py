@@ -37,10 +37,12 @@ NAMES_PREFIX: Final = "names/"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
 
-#: Most names :func:`check_ref_name` remembers as valid; all are forgotten when it is full.
+#: Most names :func:`check_ref_name` (and :func:`head_actor`) remembers; all are forgotten when full.
 VALID_KEPT: Final = 4096
 #: Ref names found valid: a name is text, so its validity never changes (REF-001.1).
 _VALID: set[str] = set()
+#: The actor of each ``heads/`` name :func:`head_actor` parsed (as many as ``_VALID``).
+_ACTORS: dict[str, ObjectId] = {}
 
 
 def check_ref_name(name: object) -> str:
@@ -70,10 +72,21 @@ def head_ref(actor: ObjectId) -> str:
 
 
 def head_actor(name: str) -> ObjectId | None:
-    """The actor a valid ref name ``name`` is the head of, or ``None`` for ``names/`` refs."""
-    if name.startswith(HEADS_PREFIX):
-        return ObjectId.from_hex(name[len(HEADS_PREFIX) :])
-    return None
+    """The actor a valid ref name ``name`` is the head of, or ``None`` for ``names/`` refs.
+
+    A ``heads/`` name that is not a text-form id raises ``InvalidId`` (ID-003).
+    The actors of names parsed before are remembered (a runtime sees the same few
+    heads swap run after run).
+    """
+    if not name.startswith(HEADS_PREFIX):
+        return None
+    actor = _ACTORS.get(name)
+    if actor is None:
+        actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
+        if len(_ACTORS) >= VALID_KEPT:
+            _ACTORS.clear()
+        _ACTORS[name] = actor
+    return actor
 
 
 def check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:
