@@ -37,7 +37,7 @@ NAMES_PREFIX: Final = "names/"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
 
-#: Most names :func:`check_ref_name` (and :func:`head_actor`) remembers; all are forgotten when full.
+#: Most names :func:`check_ref_name` and :func:`head_actor` each remember (then forget all).
 VALID_KEPT: Final = 4096
 #: Ref names found valid: a name is text, so its validity never changes (REF-001.1).
 _VALID: set[str] = set()
