@@ -6,7 +6,9 @@
 * a transition's objects are not read back or decoded after they are written,
   and an unchanged core is not written again;
 * :meth:`Store.put_encoded_then_cas` gives the errors of the two calls in turn on
-  every backend, one without the combined write included (RUN-001, REF-002, REF-004).
+  every backend, one without the combined write included (RUN-001, REF-002, REF-004);
+* a ref name found valid, and the actor of a ``heads/`` name, are remembered: a
+  remembered answer is the one the grammar gives (REF-001.1, ID-003).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from typing import Any
 import blake3
 import pytest
 from aio import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit._codec import Encoded
 from gritwit.runtime import Runtime
-from gritwit.store import CasResult
+from gritwit.store import CasResult, _refs
+from gritwit.store._refs import check_ref_name, head_actor
 from gritwit.wit import test_actor_core
 
 
@@ -354,3 +359,110 @@ def test_a_closed_memory_store_takes_no_combined_write() -> None:
     store.close()
     with pytest.raises(ValueError):
         store.put_encoded_then_cas([pair], "names/x", None, pair[1], target=g.Blob(data=b"late"))
+
+
+def _outcome(call: Any) -> object:
+    """What ``call()`` returns, or the error class, requirement ID and message it raises."""
+    try:
+        return call()
+    except g.GritError as exc:
+        return (type(exc), exc.error_class, str(exc))
+
+
+def _outcome_any(call: Any) -> object:
+    """What ``call()`` returns, or the type and message of any error it raises."""
+    try:
+        return call()
+    except Exception as exc:
+        return (type(exc), str(exc))
+
+
+#: Ref names near and on the grammar of REF-001.1: text around the two prefixes.
+_NAMES = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda s: "heads/" + s, st.text(alphabet="0123456789abcdefA", min_size=62, max_size=66)
+    ),
+    st.builds(lambda s: "names/" + s, st.text(alphabet="ab.-_/0Z\udc80é", max_size=70)),
+    st.just("heads/" + "ab" * 32),
+    st.just("names/outside-outbox"),
+)
+
+
+@pytest.mark.req("REF-001.1", "REF-001.2", "REF-001.3")
+@settings(max_examples=300, deadline=None)
+@given(_NAMES)
+def test_a_remembered_ref_name_is_checked_as_the_grammar_says(name: str) -> None:
+    """check_ref_name remembers valid names only: a second call agrees with a fresh one."""
+    _refs._VALID.clear()
+    fresh = _outcome(lambda: check_ref_name(name))
+    again = _outcome(lambda: check_ref_name(name))  # from memory if it was valid
+    assert again == fresh
+    assert (name in _refs._VALID) == (fresh == name)
+    plain = len(name) <= _refs.MAX_REF_NAME_BYTES and _refs._GRAMMAR.fullmatch(name) is not None
+    assert (fresh == name) == plain
+
+
+@pytest.mark.req("REF-001.1", "ID-003")
+@settings(max_examples=300, deadline=None)
+@given(_NAMES)
+def test_a_remembered_head_actor_is_the_parsed_one(name: str) -> None:
+    """head_actor from memory is ObjectId.from_hex of the name; bad names raise as before."""
+    _refs._ACTORS.clear()
+    fresh = _outcome_any(lambda: head_actor(name))
+    assert _outcome_any(lambda: head_actor(name)) == fresh
+    if name.startswith("heads/"):
+        assert fresh == _outcome_any(lambda: g.ObjectId.from_hex(name[len("heads/") :]))
+    else:
+        assert fresh is None
+
+
+@pytest.mark.req("REF-001.1")
+def test_the_remembered_names_are_bounded() -> None:
+    _refs._VALID.clear()
+    _refs._ACTORS.clear()
+    for i in range(_refs.VALID_KEPT + 5):
+        name = "heads/" + i.to_bytes(32, "big").hex()
+        assert check_ref_name(name) == name
+        assert head_actor(name) == g.ObjectId(i.to_bytes(32, "big"))
+    assert 0 < len(_refs._VALID) <= _refs.VALID_KEPT
+    assert 0 < len(_refs._ACTORS) <= _refs.VALID_KEPT
+
+
+_ACTORS = [g.ObjectId(bytes(31) + bytes([i])) for i in range(3)]
+
+
+@pytest.mark.req("REF-002.1", "REF-002.2", "REF-007.1", "RUN-001.1")
+@settings(max_examples=60, deadline=None)
+@given(
+    named=st.sampled_from(_ACTORS),
+    of=st.sampled_from(_ACTORS),
+    kind=st.sampled_from(["step", "blob", "mailbox"]),
+    names=st.booleans(),
+)
+def test_put_encoded_then_cas_checks_a_head_as_cas_ref_does(
+    named: g.ObjectId, of: g.ObjectId, kind: str, names: bool
+) -> None:
+    """The combined write's REF-002.1 test (name against the step's actor) agrees with
+    put_encoded and cas_ref in turn, for heads/ and names/ refs and any target."""
+    target: g.GritObject
+    if kind == "step":
+        target = g.Step(actor=of, core=of)
+    elif kind == "blob":
+        target = g.Blob(data=of.digest)
+    else:
+        target = g.Mailbox(entries={of: of})
+    pair = g.encode_with_id(target)
+    name = ("names/x" + named.hex()[:8]) if names else ("heads/" + named.hex())
+    combined, apart = g.Store.memory(), g.Store.memory()
+
+    def two_calls() -> None:
+        apart.put_encoded([pair])
+        apart.cas_ref(name, None, pair[1])
+
+    got = _outcome(
+        lambda: combined.put_encoded_then_cas([pair], name, None, pair[1], target=target)
+    )
+    assert got == _outcome(two_calls)
+    assert combined.get_ref(name) == apart.get_ref(name)
+    assert combined.has(pair[1]) and apart.has(pair[1])

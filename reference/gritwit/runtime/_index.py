@@ -29,7 +29,7 @@ from .._ids import ObjectId
 from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
-from ..store._refs import HEADS_PREFIX
+from ..store._refs import HEADS_PREFIX, head_actor
 from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
 from ..wit._outside import SentOutbox, outbox_entries
 
@@ -180,19 +180,22 @@ class RoutingIndex:
         if name == OUTSIDE_REF:
             self._outside_at(objects, target, touched)
             return
-        for prefix in (HEADS_PREFIX, FAILED_PREFIX):
-            if name.startswith(prefix):
-                try:
-                    actor = ObjectId.from_hex(name[len(prefix) :])
-                except InvalidId:  # names no actor: marks or moves none
-                    return
-                if prefix == HEADS_PREFIX:
-                    self._head_at(objects, actor, target, touched)
-                elif target is None:
-                    failed.discard(actor)
-                else:
-                    failed.add(actor)
+        if name.startswith(FAILED_PREFIX):
+            try:
+                marked = ObjectId.from_hex(name[len(FAILED_PREFIX) :])
+            except InvalidId:  # names no actor: marks none
                 return
+            if target is None:
+                failed.discard(marked)
+            else:
+                failed.add(marked)
+            return
+        try:
+            actor = head_actor(name)  # None: another names/ ref, routing nothing
+        except InvalidId:  # names no actor: moves none
+            return
+        if actor is not None:
+            self._head_at(objects, actor, target, touched)
 
     def _outside_at(
         self, objects: ObjectReader, outside: ObjectId | None, touched: set[ObjectId]

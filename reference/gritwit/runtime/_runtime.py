@@ -335,7 +335,7 @@ class Runtime:
         signal: bool = False,
     ) -> ObjectId:
         """Send a message from the outside; it is routed once its ref moved (RUN-001)."""
-        (sent,) = await self.send_all([(recipient, content, headers, signal)], objects)
+        (sent,) = self._send_all([(recipient, content, headers, signal)], objects)
         return sent
 
     async def send_all(
@@ -348,6 +348,14 @@ class Runtime:
         One compare-and-swap of ``names/outside-outbox`` for all of them, chained
         as if sent one by one (WIT-004); returns their ids.
         """
+        return self._send_all(messages, objects)
+
+    def _send_all(
+        self,
+        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
+        objects: Iterable[GritObject],
+    ) -> list[ObjectId]:
+        """:meth:`send_all`, which awaits nothing, without a coroutine (for :meth:`send`)."""
         sent, entries, conflicts = send_from_outside(self._store, messages, objects)
         self.conflicts += conflicts
         self._dirty.update(self._index.set_outbox(OUTSIDE, entries))

@@ -125,7 +125,7 @@ class MemoryBackend:
         with self._lock:
             self._check_open()
             target = self._refs.get(name)
-        return None if target is None else ObjectId(target)
+        return None if target is None else ObjectId._trusted(target)  # a digest it was given
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap under the lock, atomic for every thread of the process (DUR-003)."""

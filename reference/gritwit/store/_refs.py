@@ -37,9 +37,22 @@ NAMES_PREFIX: Final = "names/"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
 
+#: Most names :func:`check_ref_name` and :func:`head_actor` each remember (then forget all).
+VALID_KEPT: Final = 4096
+#: Ref names found valid: a name is text, so its validity never changes (REF-001.1).
+_VALID: set[str] = set()
+#: The actor of each ``heads/`` name :func:`head_actor` parsed (as many as ``_VALID``).
+_ACTORS: dict[str, ObjectId] = {}
+
 
 def check_ref_name(name: object) -> str:
-    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001.3)."""
+    """Return ``name`` if it is a valid ref name, else raise ``invalid-ref-name`` (REF-001.3).
+
+    A runtime checks the same few names for every transition (its heads, the
+    outside's outbox): a name found valid once is not matched again.
+    """
+    if type(name) is str and name in _VALID:
+        return name
     if type(name) is not str:
         raise InvalidRefName("REF-001.1", f"a ref name is text, got {type(name).__name__}")
     # The grammar is ASCII-only, so characters and bytes count the same once it matches.
@@ -47,6 +60,9 @@ def check_ref_name(name: object) -> str:
         raise InvalidRefName("REF-001.2", f"ref name longer than {MAX_REF_NAME_BYTES} bytes")
     if _GRAMMAR.fullmatch(name) is None:
         raise InvalidRefName("REF-001.1", f"{name!r:.80} is not heads/<actor id> or names/<seg>…")
+    if len(_VALID) >= VALID_KEPT:
+        _VALID.clear()
+    _VALID.add(name)
     return name
 
 
@@ -56,10 +72,21 @@ def head_ref(actor: ObjectId) -> str:
 
 
 def head_actor(name: str) -> ObjectId | None:
-    """The actor a valid ref name ``name`` is the head of, or ``None`` for ``names/`` refs."""
-    if name.startswith(HEADS_PREFIX):
-        return ObjectId.from_hex(name[len(HEADS_PREFIX) :])
-    return None
+    """The actor a valid ref name ``name`` is the head of, or ``None`` for ``names/`` refs.
+
+    A ``heads/`` name that is not a text-form id raises ``InvalidId`` (ID-003).
+    The actors of names parsed before are remembered (a runtime sees the same few
+    heads swap run after run).
+    """
+    if not name.startswith(HEADS_PREFIX):
+        return None
+    actor = _ACTORS.get(name)
+    if actor is None:
+        actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
+        if len(_ACTORS) >= VALID_KEPT:
+            _ACTORS.clear()
+        _ACTORS[name] = actor
+    return actor
 
 
 def check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:

@@ -28,7 +28,7 @@ from .._ids import ObjectId
 from .._objects import GritObject, Step
 from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._memory import MemoryBackend
-from ._refs import check_head_target, check_ref_name, head_actor, head_ref
+from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, head_ref
 from ._sqlite import SqliteBackend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
@@ -133,10 +133,9 @@ class Store:
         """
         items = _checked(encodings)
         check_ref_name(name)
-        actor = head_actor(name)
-        if actor is not None and not _is_head_target(name, actor, target):
+        if name.startswith(HEADS_PREFIX) and not _names_its_actor(name, target):
             self._insert(items)
-            self.cas_ref(name, expected, new)  # raises as REF-007.1 orders it
+            self.cas_ref(name, expected, new)  # REF-002.2, raised as REF-007.1 orders it
             return
         combined = getattr(self.backend, "insert_many_then_cas", None)
         if combined is None:

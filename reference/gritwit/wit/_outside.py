@@ -87,9 +87,12 @@ def _remember(box: ObjectId, mailbox: Mailbox, entries: Mapping[ObjectId, Object
 def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
     """``latest`` (recipient → its last message) as raw mailbox entries; each recipient the
     caller named must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
-    if not set(map(type, latest)) <= {ObjectId}:
-        raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-    return {recipient.hex(): message.digest for recipient, message in latest.items()}
+    raw = {}
+    for recipient, message in latest.items():
+        if type(recipient) is not ObjectId:
+            raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
+        raw[recipient.digest.hex()] = message.digest  # ID-003: the text form
+    return raw
 
 
 def send_from_outside(
