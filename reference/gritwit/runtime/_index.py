@@ -26,7 +26,7 @@ from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
-from .._maps import MailboxEntries
+from .._maps import MailboxEntries, raw_of
 from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX
@@ -84,6 +84,18 @@ def _differences(
         [r for r, m in after.items() if before.get(r) != m],
         [r for r in before if r not in after],
     )
+
+
+def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | None:
+    """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
+    actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
+    if type(entries) is MailboxEntries:
+        raw = raw_of(entries).get(actor[0].hex())
+        return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
+    return entries.get(actor)
+
+
+_new_id = tuple.__new__
 
 
 class _WithSent:
@@ -269,8 +281,8 @@ class RoutingIndex:
         """Everything pending for ``actor`` given its ``inbox``, senders in id order (WIT-005)."""
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
-            entry = self._outboxes.get(sender, _NO_ENTRIES).get(actor)
-            read = inbox.get(sender)
+            entry = _get(self._outboxes.get(sender, _NO_ENTRIES), actor)
+            read = _get(inbox, sender)
             if entry is None or entry == read:  # nothing sent, or all of it read
                 continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
