@@ -26,7 +26,7 @@ from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
-from .._maps import MailboxEntries, raw_of
+from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX
@@ -59,11 +59,12 @@ def _failed_actors(store: Store) -> set[ObjectId]:
 
 
 _NO_ENTRIES: Mapping[ObjectId, ObjectId] = MailboxEntries._trusted({})
+_new_id = tuple.__new__
 
 
 def _actor(key: str) -> ObjectId:
     """The actor id of a validated mailbox's text-form key (OBJ-014)."""
-    return ObjectId._trusted(bytes.fromhex(key))
+    return _new_id(ObjectId, (bytes.fromhex(key),))  # as ObjectId._trusted
 
 
 def _differences(
@@ -75,11 +76,11 @@ def _differences(
     digest), so only the recipients that differ are made ids.
     """
     if type(before) is MailboxEntries and type(after) is MailboxEntries:
-        old, new = before.raw, after.raw
-        return (
-            [_actor(r) for r, m in new.items() if old.get(r) != m],
-            [_actor(r) for r in old if r not in new],
-        )
+        old, new = before._raw, after._raw
+        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
+        if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
+            return changed, []
+        return changed, [_actor(r) for r in old if r not in new]
     return (
         [r for r, m in after.items() if before.get(r) != m],
         [r for r in before if r not in after],
@@ -90,12 +91,9 @@ def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | No
     """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
     actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
     if type(entries) is MailboxEntries:
-        raw = raw_of(entries).get(actor[0].hex())
+        raw = entries._raw.get(actor[0].hex())
         return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
     return entries.get(actor)
-
-
-_new_id = tuple.__new__
 
 
 class _WithSent:
