@@ -9,6 +9,7 @@ very object, bytes and errors of the plain constructors.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 import pytest
@@ -23,8 +24,9 @@ from gritwit._maps import raw_of
 from gritwit._objects import mailbox_with, tree_with
 from gritwit.runtime import _index
 from gritwit.store import Store
-from gritwit.wit import Executor, PendingMessage, _assemble, test_actor_core
-from gritwit.wit._model import pending_message
+from gritwit.wit import Executor, PendingMessage, _assemble, assemble, test_actor_core
+from gritwit.wit._executor import _RESERVED, _prefixes
+from gritwit.wit._model import Overlay, pending_message, transition_input
 from gritwit.wit._pending import mailbox_entries, mailbox_raw
 from gritwit_conformance.strategies import (
     mailboxes,
@@ -229,4 +231,19 @@ def test_assembled_steps_carry_their_own_mailboxes_and_encodings(kinds: list[str
             assert built.encodings[-1] == g.encode_with_id(built.step)
             for box, oid in ((built.inbox, built.step.inbox), (built.outbox, built.step.outbox)):
                 assert (None if box is None else g.object_id(box)) == oid
+            if last is not None and all(i[0].mt not in _RESERVED for i in found.values()):
+                # the Wit's transition: with its wit blob read, as without (wit_read)
+                visible = _prefixes(found, _RESERVED)
+                inp = transition_input(actor, last, executor.core(actor), visible, Overlay(store))
+                out = executor._wit(inp.core)(inp)
+                plain = _result(functools.partial(assemble, inp, out, store))
+                assert _result(functools.partial(assemble, inp, out, store, wit_read=True)) == plain
             executor.run_until_quiescent()
+
+
+def _result(call: Callable[[], object]) -> tuple[str, object]:
+    """What ``call()`` returns, or the class, requirement and text of the error it raises."""
+    try:
+        return "value", call()
+    except GritError as error:
+        return "error", (type(error), error.requirement, str(error))
