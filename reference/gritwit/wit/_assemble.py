@@ -83,8 +83,9 @@ def _assembled(
 _new = object.__new__
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
-_STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
-_STEP_SETTERS = tuple(_setter(Step, name) for name in _STEP_FIELDS)
+_set_actor, _set_core = _setter(Step, "actor"), _setter(Step, "core")
+_set_step_previous = _setter(Step, "previous")
+_set_inbox_id, _set_outbox_id = _setter(Step, "inbox"), _setter(Step, "outbox")
 
 
 def _message(
@@ -112,8 +113,11 @@ def _step(
 ) -> tuple[Step, dict[str, object]]:
     """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
     step = _new(Step)
-    for set_field, oid in zip(_STEP_SETTERS, (actor, core, previous, inbox, outbox), strict=True):
-        set_field(step, oid)
+    _set_actor(step, actor)
+    _set_core(step, core)
+    _set_step_previous(step, previous)
+    _set_inbox_id(step, inbox)
+    _set_outbox_id(step, outbox)
     value: dict[str, object] = {"core": core[0], "type": "step", "actor": actor[0]}
     if inbox is not None:
         value["inbox"] = inbox[0]
@@ -380,7 +384,13 @@ class _Created:
         ``value``, when given, is its CBOR-level map (:func:`_message`, :func:`_step`,
         :func:`_mailbox_map`), encoded as it is.
         """
-        return self._keep(obj, encode_with_id(obj) if value is None else encode_map_with_id(value))
+        encoded = encode_with_id(obj) if value is None else encode_map_with_id(value)
+        oid = encoded[1]
+        if oid not in self._ids:  # as _keep (an inbox may equal the outbox, ID-001)
+            self._ids.add(oid)
+            self.objects.append(obj)
+            self.encodings.append(encoded)
+        return oid
 
     def _keep(self, obj: GritObject, encoded: Encoded) -> ObjectId:
         oid = encoded[1]
