@@ -274,9 +274,9 @@ def assemble(
     grouped = _group_sends(out.sends, overlay)
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
+    last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
     last_outbox = mailbox_raw(reader, None if last is None else last.outbox)
     latest = _send_messages(grouped, last_outbox, created)
-    last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
     inbox = mailbox_with(last_inbox, _read_entries(inp, out))
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
     outbox = mailbox_with(last_outbox, _sent_entries(latest))
