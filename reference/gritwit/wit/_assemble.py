@@ -83,9 +83,8 @@ def _assembled(
 _new = object.__new__
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
-_set_actor, _set_core = _setter(Step, "actor"), _setter(Step, "core")
-_set_step_previous = _setter(Step, "previous")
-_set_inbox_id, _set_outbox_id = _setter(Step, "inbox"), _setter(Step, "outbox")
+_STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
+_STEP_SETTERS = tuple(_setter(Step, name) for name in _STEP_FIELDS)
 
 
 def _message(
@@ -113,11 +112,8 @@ def _step(
 ) -> tuple[Step, dict[str, object]]:
     """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
     step = _new(Step)
-    _set_actor(step, actor)
-    _set_core(step, core)
-    _set_step_previous(step, previous)
-    _set_inbox_id(step, inbox)
-    _set_outbox_id(step, outbox)
+    for set_field, oid in zip(_STEP_SETTERS, (actor, core, previous, inbox, outbox), strict=True):
+        set_field(step, oid)  # every slot, as Step(…) sets them
     value: dict[str, object] = {"core": core[0], "type": "step", "actor": actor[0]}
     if inbox is not None:
         value["inbox"] = inbox[0]
