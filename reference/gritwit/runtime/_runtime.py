@@ -533,8 +533,8 @@ class Runtime:
         if not found:
             return None
         snapshot = tuple([items[-1].id for items in found.values()])
-        resident = self._resident.get(actor)
         if idle is None:
+            resident = self._resident.get(actor)
             waiting = None if resident is None else resident.waiting
         else:
             waiting = idle.get(actor)
@@ -542,11 +542,7 @@ class Runtime:
             return None
         # RUN-017.3: the open group's steps this transition is built on
         basis = self._group.basis((actor, *found)) if self._group.members else _NO_BASIS
-        if resident is None:
-            self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
-        else:  # resident: only marked used, as _use does (RUN-012.2)
-            resident.head, resident.step = last_id, last
-            self._resident.touch(actor, self._clock())
+        self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
         return _Attempt(actor, last_id, last, found, basis, snapshot)
 
     def _adopt(
