@@ -52,6 +52,7 @@ __all__ = [
     "decode_object",
     "decode_object_plain",
     "encode_object",
+    "encode_map_with_id",
     "encode_with_id",
     "object_id",
 ]
@@ -133,9 +134,10 @@ def encode_object(obj: GritObject) -> bytes:
 class Encoded(tuple[bytes, ObjectId]):
     """``(data, oid)`` made by :func:`encode_with_id`: ``oid`` is the BLAKE3 id of ``data``.
 
-    Only :func:`encode_with_id` makes one (calling the class raises), so a store
-    given an ``Encoded`` pair need not hash ``data`` again to know its id
-    (STO-002.1); a plain ``(bytes, ObjectId)`` tuple proves nothing and is checked.
+    Only :func:`encode_with_id` and :func:`encode_map_with_id` make one (calling the
+    class raises), so a store given an ``Encoded`` pair need not hash ``data`` again to
+    know its id (STO-002.1); a plain ``(bytes, ObjectId)`` tuple proves nothing and is
+    checked.
     """
 
     __slots__ = ()
@@ -154,6 +156,21 @@ def encode_with_id(obj: GritObject) -> Encoded:
     # as ObjectId._trusted: a BLAKE3-256 digest is 32 bytes (ID-002.1)
     oid = _new_id(ObjectId, (blake3.blake3(encoded).digest(),))
     return tuple.__new__(Encoded, (encoded, oid))
+
+
+def encode_map_with_id(value: dict[str, Any]) -> Encoded:
+    """:func:`encode_with_id` of the object whose CBOR-level map is ``value``.
+
+    For builders that make an object from parts valid already and its map beside it,
+    keys in the canonical order :func:`_to_value` puts them in (ENC-010), so that the
+    object is not taken apart again (issue 12; ``test_trusted_builds`` holds each such
+    map to :func:`_to_value`'s).  The size limit is checked as :func:`encode_object`
+    checks it (ENC-013.2).
+    """
+    encoded: bytes = cbor2.dumps(value)
+    if len(encoded) > MAX_SIZE:
+        raise TooLarge("ENC-013.2", f"{len(encoded)} bytes exceeds the {MAX_SIZE}-byte limit")
+    return tuple.__new__(Encoded, (encoded, _new_id(ObjectId, (blake3.blake3(encoded).digest(),))))
 
 
 def object_id(obj: GritObject) -> ObjectId:

@@ -309,7 +309,14 @@ def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> 
         return None
     if len(raw) != len(entries):
         raw = dict(sorted(raw.items()))
-    return Mailbox(entries=MailboxEntries._trusted(raw))
+    # as Mailbox(entries=…), whose __post_init__ would only see the type it makes here
+    box = _new(Mailbox)
+    _set_mailbox_entries(box, MailboxEntries._trusted(raw))
+    return box
+
+
+_new = object.__new__
+_set_mailbox_entries = vars(Mailbox)["entries"].__set__
 
 
 #: Type name (the ``type`` field, OBJ-002) of each object class.

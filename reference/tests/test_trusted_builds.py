@@ -9,6 +9,7 @@ very object, bytes and errors of the plain constructors.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 import pytest
@@ -17,14 +18,25 @@ from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit._cbor import encode_value
-from gritwit._codec import _to_value
+from gritwit._codec import _to_value, encode_map_with_id
 from gritwit._errors import GritError
 from gritwit._maps import raw_of
 from gritwit._objects import mailbox_with, tree_with
+from gritwit.runtime import _index
 from gritwit.store import Store
-from gritwit.wit import Executor, test_actor_core
+from gritwit.wit import Executor, PendingMessage, _assemble, assemble, test_actor_core
+from gritwit.wit._executor import _RESERVED, _prefixes
+from gritwit.wit._model import Overlay, pending_message, transition_input
 from gritwit.wit._pending import mailbox_entries, mailbox_raw
-from gritwit_conformance.strategies import mailboxes, names, object_ids, objects, trees
+from gritwit_conformance.strategies import (
+    mailboxes,
+    messages,
+    names,
+    object_ids,
+    objects,
+    steps,
+    trees,
+)
 
 
 @pytest.mark.req("ENC-010", "ENC-014.1", "ID-001")
@@ -147,3 +159,91 @@ def test_an_unchanged_core_s_erased_wit_still_fails_the_transition() -> None:
     report = executor.run_until_quiescent()
     assert not report.steps
     assert [f.error_class for f in report.failures] == ["erased"]
+
+
+@pytest.mark.req("OBJ-012", "OBJ-015", "OBJ-013", "ENC-010", "ID-001")
+@given(messages, steps, mailboxes)
+def test_assemble_s_objects_are_the_constructors_and_encode_with_id_s(
+    message: g.Message, step: g.Step, box: g.Mailbox
+) -> None:
+    """What :func:`assemble` makes through slots, with its map beside it, is the object the
+    validating constructor makes, and its map encodes to ``encode_with_id``'s pair."""
+    made, value = _assemble._message(message.content, message.previous, message.headers)
+    assert _outcome(made) == _outcome(
+        g.Message(content=message.content, previous=message.previous, headers=message.headers)
+    )
+    assert encode_map_with_id(value) == g.encode_with_id(message)
+    fields = (step.actor, step.core, step.previous, step.inbox, step.outbox)
+    made_step, value = _assemble._step(*fields)
+    assert _outcome(made_step) == _outcome(step)
+    assert encode_map_with_id(value) == g.encode_with_id(step)
+    assert encode_map_with_id(_assemble._mailbox_map(box)) == g.encode_with_id(box)
+
+
+@pytest.mark.req("WIT-003", "WIT-005")
+@given(object_ids, messages)
+def test_a_pending_message_s_type_is_its_mt_header(oid: g.ObjectId, message: g.Message) -> None:
+    """The ``mt`` kept with a pending message, made either way, is the message's header."""
+    for item in (PendingMessage(oid, message), pending_message(oid, message)):
+        assert item.mt == message.headers.get("mt")
+        assert item == PendingMessage(oid, message) and repr(item) == repr(
+            PendingMessage(oid, message)
+        )
+
+
+@pytest.mark.req("RUN-001.4", "WIT-010.1", "OBJ-014")
+@given(st.one_of(st.none(), mailboxes), object_ids, st.data())
+def test_the_index_s_raw_look_up_is_the_mailbox_s_get(
+    box: g.Mailbox | None, other: g.ObjectId, data: st.DataObject
+) -> None:
+    """The routing index looks an actor up in a mailbox's raw map: as ``entries.get``."""
+    entries: Mapping[g.ObjectId, g.ObjectId] = {} if box is None else box.entries
+    for actor in (*entries, other):
+        assert _index._get(entries, actor) == entries.get(actor)
+        assert _index._get(dict(entries), actor) == entries.get(actor)
+
+
+@pytest.mark.req("WIT-007.1", "WIT-008.1", "WIT-009.1", "ID-001")
+@given(st.lists(st.sampled_from(["ping", "echo", "inc", "get", "genesis"]), min_size=1, max_size=6))
+def test_assembled_steps_carry_their_own_mailboxes_and_encodings(kinds: list[str]) -> None:
+    """Each object :func:`assemble` returns encodes to the pair beside it, and the
+    mailboxes it hands the runtime are the step's inbox and outbox."""
+    store = Store.memory()
+    executor = Executor(store)
+    echo_core, echo_objects = test_actor_core("echo")
+    counter_core, counter_objects = test_actor_core("counter")
+    echo = executor.genesis(echo_core, echo_objects)
+    counter = executor.genesis(counter_core, counter_objects)
+    executor.run_until_quiescent()
+    one = store.put_object(g.Blob(data=b"1"))
+    for kind in kinds:
+        target = echo if kind in ("ping", "echo") else counter
+        executor.inject(target, one, {"mt": kind})  # a genesis is read over (WIT-012.5)
+        for actor in (echo, counter):
+            last_id = executor.head(actor)
+            last = executor.head_step(actor)
+            found = executor.pending_for(actor)
+            if not found:
+                continue
+            built = executor.build(actor, last, found, last_id=last_id)
+            assert built is not None
+            assert built.encodings == tuple(map(g.encode_with_id, built.objects))
+            assert built.encodings[-1] == g.encode_with_id(built.step)
+            for box, oid in ((built.inbox, built.step.inbox), (built.outbox, built.step.outbox)):
+                assert (None if box is None else g.object_id(box)) == oid
+            if last is not None and all(i[0].mt not in _RESERVED for i in found.values()):
+                # the Wit's transition: with its wit blob read, as without (wit_read)
+                visible = _prefixes(found, _RESERVED)
+                inp = transition_input(actor, last, executor.core(actor), visible, Overlay(store))
+                out = executor._wit(inp.core)(inp)
+                plain = _result(functools.partial(assemble, inp, out, store))
+                assert _result(functools.partial(assemble, inp, out, store, wit_read=True)) == plain
+            executor.run_until_quiescent()
+
+
+def _result(call: Callable[[], object]) -> tuple[str, object]:
+    """What ``call()`` returns, or the class, requirement and text of the error it raises."""
+    try:
+        return "value", call()
+    except GritError as error:
+        return "error", (type(error), error.requirement, str(error))

@@ -114,9 +114,7 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        pinned = self._pinned
-        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            pinned[oid] = obj
+        self._pinned.update(zip([oid for _, oid in built.encodings], built.objects, strict=True))
 
     def release(self, *, stored: bool) -> None:
         """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).
@@ -141,7 +139,7 @@ class ObjectCache:
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = _size(obj)
+                size = len(obj.data) if type(obj) is Blob else 0  # as _size
                 if size > max_bytes:
                     continue
                 while objects and (len(objects) >= capacity or self._bytes + size > max_bytes):

@@ -20,6 +20,7 @@ before the commit (in a worker thread) is refused when it arrives
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -52,6 +53,10 @@ class Member(NamedTuple):
     built: Assembled
     #: The provisional steps (of this group) the transition was built on (RUN-017.3).
     basis: frozenset[ObjectId]
+
+
+#: ``Member(actor, expected, built, basis)`` without the generated ``__new__``'s frame.
+_member = functools.partial(tuple.__new__, Member)
 
 
 class CommitGroup:
@@ -93,12 +98,14 @@ class CommitGroup:
         basis: frozenset[ObjectId],
     ) -> bool:
         """Add a built transition; ``False`` (nothing added) if its basis was lost (RUN-017.4)."""
-        if basis & self._lost:
-            return False
-        # A lost step rebuilt from the same inputs is the same step (ID-001): it is a
-        # member again, and what is built on it is not lost (else the rerun spins).
-        self._lost.discard(built.step_id)
-        self.members.append(Member(actor, expected, built, basis))
+        lost = self._lost
+        if lost:
+            if not basis.isdisjoint(lost):
+                return False
+            # A lost step rebuilt from the same inputs is the same step (ID-001): it is a
+            # member again, and what is built on it is not lost (else the rerun spins).
+            lost.discard(built.step_id)
+        self.members.append(_member((actor, expected, built, basis)))
         self._heads[actor] = (built.step_id, built.step)
         self._cache.pin(built)  # later members read its objects before they are stored
         return True

@@ -59,11 +59,12 @@ def _failed_actors(store: Store) -> set[ObjectId]:
 
 
 _NO_ENTRIES: Mapping[ObjectId, ObjectId] = MailboxEntries._trusted({})
+_new_id = tuple.__new__
 
 
 def _actor(key: str) -> ObjectId:
     """The actor id of a validated mailbox's text-form key (OBJ-014)."""
-    return ObjectId._trusted(bytes.fromhex(key))
+    return _new_id(ObjectId, (bytes.fromhex(key),))  # as ObjectId._trusted
 
 
 def _differences(
@@ -75,15 +76,24 @@ def _differences(
     digest), so only the recipients that differ are made ids.
     """
     if type(before) is MailboxEntries and type(after) is MailboxEntries:
-        old, new = before.raw, after.raw
-        return (
-            [_actor(r) for r, m in new.items() if old.get(r) != m],
-            [_actor(r) for r in old if r not in new],
-        )
+        old, new = before._raw, after._raw
+        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
+        if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
+            return changed, []
+        return changed, [_actor(r) for r in old if r not in new]
     return (
         [r for r, m in after.items() if before.get(r) != m],
         [r for r in before if r not in after],
     )
+
+
+def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | None:
+    """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
+    actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
+    if type(entries) is MailboxEntries:
+        raw = entries._raw.get(actor[0].hex())
+        return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
+    return entries.get(actor)
 
 
 class _WithSent:
@@ -272,8 +282,8 @@ class RoutingIndex:
         """Everything pending for ``actor`` given its ``inbox``, senders in id order (WIT-005)."""
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
-            entry = self._outboxes.get(sender, _NO_ENTRIES).get(actor)
-            read = inbox.get(sender)
+            entry = _get(self._outboxes.get(sender, _NO_ENTRIES), actor)
+            read = _get(inbox, sender)
             if entry is None or entry == read:  # nothing sent, or all of it read
                 continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store

@@ -59,6 +59,7 @@ from typing import NamedTuple
 from .._codec import object_id
 from .._errors import GritError, RefConflict
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, GritObject, Mailbox, Step, Tree
 from ..store import Store, head_ref
 from ..wit import (
@@ -582,8 +583,10 @@ class Runtime:
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step
-        self._dirty.update(self._index.set_outbox(actor, self._entries(step.outbox), built.step_id))
-        if not self._read_all(step, job.found):  # else only news can be pending: dirty
+        outbox = built.outbox  # the step's mailboxes, as built: not read back
+        entries = self._entries(step.outbox) if outbox is None else outbox.entries
+        self._dirty.update(self._index.set_outbox(actor, entries, built.step_id))
+        if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
         self._remember(actor, built.step_id, step)
         last = job.last
@@ -712,15 +715,19 @@ class Runtime:
         build = functools.partial(self._executor.build, last_id=last_id)
         return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
 
-    def _read_all(self, step: Step, found: Found) -> bool:
-        """Whether ``step`` read every message of ``found`` (WIT-008).
+    def _read_all(self, built: Assembled, found: Found) -> bool:
+        """Whether the step ``built`` read every message of ``found`` (WIT-008).
 
         Then what is pending for its actor now arrived after ``found`` was taken,
         and whatever brought it (a routed step, a send, a refresh) marked the
         actor dirty already: looking again at once would find nothing new.
         """
-        inbox = self._entries(step.inbox)
-        return all(inbox.get(sender) == items[-1].id for sender, items in found.items())
+        inbox = built.inbox  # as built; else read through the cache
+        if inbox is None:
+            entries = self._entries(built.step.inbox)
+            return all(entries.get(sender) == items[-1].id for sender, items in found.items())
+        raw = raw_of(inbox.entries)  # text-form actor id → message digest (OBJ-014)
+        return all(raw.get(sender[0].hex()) == items[-1].id[0] for sender, items in found.items())
 
     def _entries(self, mailbox: ObjectId | None) -> Mapping[ObjectId, ObjectId]:
         """The entries of mailbox ``mailbox``, read through the cache, not copied."""

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 
-from .._codec import Encoded, encode_with_id, object_id
+from .._codec import Encoded, encode_map_with_id, encode_with_id, object_id
 from .._errors import FrozenCore, InvalidId, InvalidTransition
 from .._ids import ObjectId
-from .._maps import raw_of
-from .._objects import GritObject, Message, Step, Tree, mailbox_with
+from .._maps import Headers, raw_of
+from .._objects import GritObject, Mailbox, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
 from ._pending import mailbox_raw
@@ -39,23 +39,94 @@ class Assembled:
     step_id: ObjectId
     objects: tuple[GritObject, ...]
     encodings: tuple[Encoded, ...]
+    #: The step's inbox and outbox (``None``: it has none, or the maker did not say): the
+    #: runtime routes from them without reading them back (RUN-001.4).
+    inbox: Mailbox | None = None
+    outbox: Mailbox | None = None
 
 
 _set_step, _set_step_id = _setter(Assembled, "step"), _setter(Assembled, "step_id")
 _set_objects, _set_encodings = _setter(Assembled, "objects"), _setter(Assembled, "encodings")
+_set_inbox, _set_outbox = _setter(Assembled, "inbox"), _setter(Assembled, "outbox")
 
 
 def _assembled(
-    step: Step, step_id: ObjectId, objects: tuple[GritObject, ...], encodings: tuple[Encoded, ...]
+    step: Step,
+    step_id: ObjectId,
+    objects: tuple[GritObject, ...],
+    encodings: tuple[Encoded, ...],
+    inbox: Mailbox | None = None,
+    outbox: Mailbox | None = None,
 ) -> Assembled:
-    """``Assembled(step, step_id, objects, encodings)``, made as the trusted constructors of
-    :mod:`gritwit.wit._model` make theirs (the same object, a third of the cost)."""
+    """``Assembled(step, step_id, objects, encodings, inbox, outbox)``, made as the trusted
+    constructors of :mod:`gritwit.wit._model` make theirs (the same object, a third of the
+    cost)."""
     built = object.__new__(Assembled)
     _set_step(built, step)
     _set_step_id(built, step_id)
     _set_objects(built, objects)
     _set_encodings(built, encodings)
+    _set_inbox(built, inbox)
+    _set_outbox(built, outbox)
     return built
+
+
+# --- objects assemble makes from parts valid already (issue 12) ---------------------------
+#
+# A message's content and headers (when an ``ObjectId`` and ``Headers``, the types the
+# constructors make), a mailbox's raw entries (:func:`mailbox_with`) and a step's ids are
+# valid as they are: the object is made through its slots, without its ``__post_init__``,
+# and encoded from its CBOR-level map, made beside it in the canonical key order of
+# ``_codec._to_value`` (ENC-010), without taking the object apart again.
+# ``test_trusted_builds`` holds each to the validating constructor and ``encode_with_id``.
+
+_new = object.__new__
+_set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
+_set_headers = _setter(Message, "headers")
+_STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
+_STEP_SETTERS = tuple(_setter(Step, name) for name in _STEP_FIELDS)
+
+
+def _message(
+    content: ObjectId, previous: ObjectId | None, headers: Headers
+) -> tuple[Message, dict[str, object]]:
+    """``Message(content=content, previous=previous, headers=headers)`` and its map (OBJ-012)."""
+    message = _new(Message)
+    _set_content(message, content)
+    _set_previous(message, previous)
+    _set_headers(message, headers)
+    value: dict[str, object] = {"type": "message", "content": content[0]}
+    if headers:
+        value["headers"] = raw_of(headers)
+    if previous is not None:
+        value["previous"] = previous[0]
+    return message, value
+
+
+def _step(
+    actor: ObjectId,
+    core: ObjectId,
+    previous: ObjectId | None,
+    inbox: ObjectId | None,
+    outbox: ObjectId | None,
+) -> tuple[Step, dict[str, object]]:
+    """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
+    step = _new(Step)
+    for set_field, oid in zip(_STEP_SETTERS, (actor, core, previous, inbox, outbox), strict=True):
+        set_field(step, oid)  # every slot, as Step(…) sets them
+    value: dict[str, object] = {"core": core[0], "type": "step", "actor": actor[0]}
+    if inbox is not None:
+        value["inbox"] = inbox[0]
+    if outbox is not None:
+        value["outbox"] = outbox[0]
+    if previous is not None:
+        value["previous"] = previous[0]
+    return step, value
+
+
+def _mailbox_map(mailbox: Mailbox) -> dict[str, object]:
+    """The map of a mailbox (OBJ-013): its raw entries, in canonical order already."""
+    return {"type": "mailbox", "entries": raw_of(mailbox.entries)}
 
 
 def check_core_present(
@@ -163,6 +234,7 @@ def assemble(
     reader: ObjectReader,
     *,
     last_id: ObjectId | None = None,
+    wit_read: bool = False,
 ) -> Assembled:
     """Check ``out`` against ``inp`` and build the new step, its inbox and outbox.
 
@@ -172,53 +244,51 @@ def assemble(
 
     ``reader`` sees the store as it was when the transition started; ``last_id``,
     when the caller knows it, is the id of ``inp.last_step`` (else it is computed).
+    ``wit_read``: the caller resolved the Wit that ran from ``inp.core``'s ``wit`` blob
+    in this transition (:meth:`Executor._wit`, which fails unless that blob is present,
+    not erased, and has a ``runtime``): a core equal to the last step's then has no
+    problem :func:`_check_core` could find (WIT-007.2, RUN-011.3, and WIT-015, WIT-007.3
+    and WIT-016 hold for an unchanged core), so it is not checked again.
     Raises ``invalid-transition`` or ``frozen-core`` naming the rule broken.
     Every object is encoded once; the encodings come back with the objects.
     """
     last = inp.last_step
     created = _Created(inp.objects if isinstance(inp.objects, Overlay) else None)
-    if last is not None and out.core == inp.core:
+    unchanged = False
+    if last is not None and (out.core is inp.core or out.core == inp.core):
         # The core did not change: it is the last step's, stored with it, under its id (ID-001).
         created.known(out.core, last.core)
+        unchanged = True
     for obj in out.new_objects:
         created.add(obj)
     # what the checks see: the store and new_objects (the store alone when there are none)
     overlay = Overlay(reader, created.by_id) if created.objects else reader
     core_id = created.add(out.core)
     _check_reads(inp, out)
-    _check_core(inp, out, overlay)
+    if not (unchanged and wit_read):
+        _check_core(inp, out, overlay)
     grouped = _group_sends(out.sends, overlay)
-    boxes = _LastBoxes(reader, last)
-    latest = _send_messages(grouped, boxes.outbox, created)
-    inbox = mailbox_with(boxes.inbox, _read_entries(inp, out))
-    inbox_id = None if inbox is None else created.made(inbox)
-    outbox = mailbox_with(boxes.outbox, _sent_entries(latest))
-    outbox_id = None if outbox is None else created.made(outbox)
+    # The last step's mailboxes, raw: empty before the first step; validated when
+    # decoded (OBJ-013, OBJ-014), so taken as they are.
+    last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
+    last_outbox = mailbox_raw(reader, None if last is None else last.outbox)
+    latest = _send_messages(grouped, last_outbox, created)
+    inbox = mailbox_with(last_inbox, _read_entries(inp, out))
+    inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
+    outbox = mailbox_with(last_outbox, _sent_entries(latest))
+    outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
     if last is not None and last_id is None:
         last_id = object_id(last)
-    step = Step(
-        actor=inp.actor,
-        core=core_id,
-        previous=None if last is None else last_id,
-        inbox=inbox_id,
-        outbox=outbox_id,
-    )
-    step_id = created.made(step)
-    return _assembled(step, step_id, tuple(created.objects), tuple(created.encodings))
-
-
-class _LastBoxes:
-    """The last step's inbox and outbox entries, raw (text-form actor id → message digest).
-
-    Empty before the first step; read from the last step's mailboxes, which were
-    validated when decoded (OBJ-013, OBJ-014), so they are taken as they are.
-    """
-
-    __slots__ = ("inbox", "outbox")
-
-    def __init__(self, reader: ObjectReader, last: Step | None) -> None:
-        self.inbox = mailbox_raw(reader, None if last is None else last.inbox)
-        self.outbox = mailbox_raw(reader, None if last is None else last.outbox)
+    previous = None if last is None else last_id
+    actor = inp.actor
+    if type(actor) is ObjectId and (previous is None or type(previous) is ObjectId):
+        step, value = _step(actor, core_id, previous, inbox_id, outbox_id)
+        step_id = created.made(step, value)
+    else:  # not ids: the constructor says which (OBJ-005)
+        step = Step(actor=actor, core=core_id, previous=previous, inbox=inbox_id, outbox=outbox_id)
+        step_id = created.made(step)
+    objects, encodings = tuple(created.objects), tuple(created.encodings)
+    return _assembled(step, step_id, objects, encodings, inbox, outbox)
 
 
 def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, bytes]:
@@ -245,12 +315,14 @@ def _send_messages(
         raw = outbox.get(recipient.hex()) if type(recipient) is ObjectId else None
         previous = None if raw is None else ObjectId._trusted(raw)
         for send in group:
-            message = Message(
-                content=send.content,
-                previous=None if send.signal else previous,
-                headers=send.headers,
-            )
-            latest[recipient] = previous = created.made(message)
+            before = None if send.signal else previous
+            content, headers = send.content, send.headers
+            if type(content) is ObjectId and type(headers) is Headers:
+                message, value = _message(content, before, headers)
+                previous = created.made(message, value)
+            else:  # the Wit's values as they are: the constructor checks them (OBJ-005, OBJ-006)
+                previous = created.made(Message(content=content, previous=before, headers=headers))
+            latest[recipient] = previous
     return latest
 
 
@@ -302,9 +374,19 @@ class _Created:
         self._seen[id(obj)] = (obj, oid)
         return oid
 
-    def made(self, obj: GritObject) -> ObjectId:
-        """Keep ``obj``, an object :func:`assemble` made (so new, and added once); its id."""
-        return self._keep(obj, encode_with_id(obj))
+    def made(self, obj: GritObject, value: dict[str, object] | None = None) -> ObjectId:
+        """Keep ``obj``, an object :func:`assemble` made (so new, and added once); its id.
+
+        ``value``, when given, is its CBOR-level map (:func:`_message`, :func:`_step`,
+        :func:`_mailbox_map`), encoded as it is.
+        """
+        encoded = encode_with_id(obj) if value is None else encode_map_with_id(value)
+        oid = encoded[1]
+        if oid not in self._ids:  # as _keep (an inbox may equal the outbox, ID-001)
+            self._ids.add(oid)
+            self.objects.append(obj)
+            self.encodings.append(encoded)
+        return oid
 
     def _keep(self, obj: GritObject, encoded: Encoded) -> ObjectId:
         oid = encoded[1]

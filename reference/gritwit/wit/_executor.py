@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 from .._codec import object_id
 from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
 from ._actors import TEST_ACTORS, TEST_UPDATERS, QueryInput
@@ -300,7 +301,8 @@ class Executor:
                     return assemble(inp, output, self._reader, last_id=last_id)
             visible = _prefixes(found, _RESERVED)
         inp = transition_input(actor, last, core, visible, reader)
-        return assemble(inp, self._wit(core)(inp), self._reader, last_id=last_id)
+        wit = self._wit(core)  # reads the core's wit blob, in this transition (RUN-011.3)
+        return assemble(inp, wit(inp), self._reader, last_id=last_id, wit_read=True)
 
     def _current_core(self, last: Step) -> Tree:
         core = self._reader.get_object(last.core)
@@ -341,7 +343,8 @@ class Executor:
         return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
 
     def _wit(self, core: Tree) -> Wit:
-        entry = core.entries.get(WIT)
+        raw = raw_of(core.entries).get(WIT)  # as core.entries.get(WIT), without wrapping
+        entry = None if raw is None else ObjectId._trusted(raw)
         if entry is None:
             raise UnknownWit("WIT-001.1", "the core has no 'wit' entry")
         wit = self._code(entry, self._actors)

@@ -14,6 +14,7 @@ from typing import Any, Final, Protocol, TypeAlias
 from .._codec import Encoded, encode_with_id
 from .._errors import ObjectNotFound
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import EMPTY_HEADERS, Blob, GritObject, Message, Step, Tree
 
 __all__ = [
@@ -102,11 +103,12 @@ class PendingMessage:
 
     id: ObjectId
     message: Message
+    #: The message type header (WIT-003), if any: read once, when the message is found
+    #: (the runtime, the executor and the test actors each look at it).
+    mt: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def mt(self) -> str | None:
-        """The message type header (WIT-003), if any."""
-        return self.message.headers.get("mt")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mt", self.message.headers.get("mt"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,6 +171,7 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
 
 
 _set_id, _set_message = _setter(PendingMessage, "id"), _setter(PendingMessage, "message")
+_set_mt = _setter(PendingMessage, "mt")
 _set_actor = _setter(TransitionInput, "actor")
 _set_last_step = _setter(TransitionInput, "last_step")
 _set_input_core = _setter(TransitionInput, "core")
@@ -186,6 +189,7 @@ def pending_message(oid: ObjectId, message: Message) -> PendingMessage:
     item = _new(PendingMessage)
     _set_id(item, oid)
     _set_message(item, message)
+    _set_mt(item, raw_of(message.headers).get("mt"))  # as __post_init__: headers are Headers
     return item
 
 
