@@ -264,6 +264,7 @@ def _count_once(name: str, calls: int, env: dict[str, str], folder: str) -> tupl
         name,
         str(calls),
     ]
+    env = {**env, "PYTHONHASHSEED": "0"}  # the same set and dict orders in every run
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{name}: the counted run failed:\n{done.stderr[-2000:]}")
