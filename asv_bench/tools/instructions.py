@@ -21,8 +21,8 @@ Two caveats, printed with the figures:
   retires more instructions per cycle than the interpreter, and a Wasm step, which
   crosses between wasmtime, ctypes and Python six times, fewer; so a time ratio is
   higher than the instruction ratio of the same pair (in issue 12's fifth round by
-  about 1.3–1.6×).  Use the counts to judge a change; the acceptance stays the
-  time ratios of asv.
+  about 1.4–1.9× for the runtime workloads).  Use the counts to judge a change; the
+  acceptance stays the time ratios of asv.
 * **valgrind counts ``rep movsb`` byte by byte**: the 64 KiB copy that resets a kept
   Wasm instance (about 1.5 µs) counts 66,000 instructions.  The ``no copies`` column
   leaves out what the C library's ``memcpy``/``memmove``/``memset`` count.
