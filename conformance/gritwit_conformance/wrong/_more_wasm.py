@@ -116,6 +116,13 @@ MORE: dict[str, WrongAdapter] = {
         "failing the step's output check: the step succeeds without them",
         smoke=True,
     ),
+    "wasm_absent_skips_buffer": WrongAdapter(
+        ("wasm",),
+        frozenset({"WASM-007.2"}),
+        "failed",
+        "a copy-out answers -1 for an absent value before it checks its buffer: a buffer "
+        "outside the memory is absent instead of a trap",
+    ),
     "wasm_copy_out_returns_written": WrongAdapter(
         ("wasm",),
         frozenset({"WASM-007.4"}),

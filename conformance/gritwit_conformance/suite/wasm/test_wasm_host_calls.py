@@ -208,6 +208,38 @@ def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
     assert failures == [], f"a range that ends at the last byte is inside memory: {failures}"
 
 
+#: ``core_read`` of a path the core lacks (-1) and of a malformed one (-2), WASM-008.2.
+ABSENT_PATH, MALFORMED_PATH = b"nope", b"a//b"
+
+
+@pytest.mark.req("WASM-007.2", "WASM-007.5")
+@pytest.mark.parametrize(
+    ("path", "buf", "cap", "code"),
+    [
+        (ABSENT_PATH, 65536 - 5, 5, 0xFF),  # the buffer ends at the last byte: -1
+        (ABSENT_PATH, 65536 - 5, 6, None),  # one byte past it: checked before -1, traps
+        (ABSENT_PATH, 65536, 0, 0xFF),  # an empty buffer at the end of memory is inside
+        (ABSENT_PATH, 2**32 - 1, 2, None),  # ends past 2**32: no wrap-around to byte 1
+        (MALFORMED_PATH, 65536 - 5, 6, 0xFE),  # -2 before the buffer is looked at
+        (MALFORMED_PATH, 2**32 - 1, 2, 0xFE),
+    ],
+    ids=["absent-inside", "absent-outside", "absent-empty", "absent-wraps", "bad-outside",
+         "bad-wraps"],
+)  # fmt: skip
+def test_a_buffer_is_checked_after_the_arguments_and_before_an_absent_result(
+    impl: Implementation, path: bytes, buf: int, cap: int, code: int | None
+) -> None:
+    """The whole ``(buf, cap)`` range, computed without wrap-around, after the call's
+    arguments were judged (-2) and before an absent value (-1), WASM-007.2."""
+    signed_buf = buf - 2**32 if buf >= 2**31 else buf  # an i32 constant of the WAT
+    failures, core, runtime, actor = _step(impl, [("core_read", [path, signed_buf, cap])], {})
+    if code is None:
+        assert failures == [[actor, "trap"]], f"core_read into {buf}+{cap}: {failures}"
+        return
+    assert failures == [] and core is not None, f"core_read into {buf}+{cap}: {failures}"
+    assert _rc(impl, runtime, core) == bytes([code])
+
+
 LINK = g.object_id(g.Blob(data=b"\x01")).hex().encode()
 ALICE_ID = g.object_id(g.Blob(data=b"alice")).hex().encode()
 #: one effect of each kind (WASM-018); the step's final ``rc`` core_set is one more
