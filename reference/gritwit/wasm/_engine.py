@@ -558,6 +558,8 @@ class WasmEngine:
         store = _new_store(self._engine, self.limits)
         try:
             instance = loaded.pre.instantiate(store)
+        except wasmtime.Trap as trap:  # an active data segment outside the memory (WASM-015.1)
+            raise _typed(trap) from None
         except wasmtime.WasmtimeError:
             raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
         return _Kept(store, instance.exports(store))

@@ -68,3 +68,35 @@ def test_every_instruction_trap_fails_the_step_as_trap(impl: Implementation, kin
         assert found == _genesis_failures(oracle, wasm)[1], f"{kind}: not the reference's"
     finally:
         oracle.close()
+
+
+#: Modules whose instantiation traps: an active segment outside its memory or table.
+#: ``data-alone``'s only state is its memory, a module a host may keep an instance of
+#: between calls (WASM-005.1); the others hold a table and are instantiated per call.
+INSTANTIATION_TRAPS: dict[str, str] = {
+    "data-alone": '(memory (export "memory") 1) (data (i32.const 65535) "xy")',
+    "data-with-table": '(memory (export "memory") 1) (table 1 funcref) '
+    '(data (i32.const 65535) "xy")',
+    "element": '(memory (export "memory") 1) (table 1 funcref) (elem (i32.const 1) $f)',
+}
+
+
+@pytest.mark.req("WASM-015.1")
+@pytest.mark.parametrize("kind", sorted(INSTANTIATION_TRAPS))
+def test_an_instantiation_that_traps_fails_the_step_as_trap(
+    impl: Implementation, kind: str
+) -> None:
+    """A segment that does not fit traps while the instance is made: the step fails
+    ``trap`` like any other trap, at its first call and every later one — not an error of
+    the host, not ``memory-limit``."""
+    wasm = bytes(
+        wasmtime.wat2wasm(f'(module {INSTANTIATION_TRAPS[kind]} (func $f) (func (export "step")))')
+    )
+    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    actor = str(
+        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+    )
+    for attempt in range(2):  # the second finds whatever the first left
+        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+        assert [run["steps"], run["failures"]] == [[], [[actor, "trap"]]], (kind, attempt, run)
+    _ok(impl.call("wit-close", runtime=runtime))
