@@ -556,12 +556,7 @@ class WasmEngine:
     def _new_kept(self, loaded: LoadedModule) -> _Kept:
         """A new kept instance of the module (WASM-005.1): its first call, or its memory grew."""
         store = _new_store(self._engine, self.limits)
-        try:
-            instance = loaded.pre.instantiate(store)
-        except wasmtime.Trap as trap:  # an active data segment outside the memory (WASM-015.1)
-            raise _typed(trap) from None
-        except wasmtime.WasmtimeError:
-            raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
+        instance = _instantiate(loaded.pre, store)
         return _Kept(store, instance.exports(store))
 
     def _run(
@@ -572,13 +567,8 @@ class WasmEngine:
         """
         store = active.store
         restored = None if image is None else image.restored
+        instance = _instantiate(loaded.pre if restored is None else loaded.resume, store)
         try:
-            try:
-                instance = (loaded.pre if restored is None else loaded.resume).instantiate(store)
-            except wasmtime.WasmtimeError:
-                # Imports, exports and the memory minimum were checked at load: what is
-                # left is a table beyond the store's limits (WASM-017).
-                raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
             exports = instance.exports(store)
             active.guest = _Guest(active, _memory(exports), store)
             if restored is not None:
@@ -589,6 +579,22 @@ class WasmEngine:
             raise _typed(trap) from None
         if image is not None and image.save:
             _capture(exports, store, image)
+
+
+def _instantiate(pre: wasmtime.InstancePre, store: wasmtime.Store) -> wasmtime.Instance:
+    """The call's instance, made in ``store``; what fails while it is made, typed.
+
+    Imports, exports and the memory minimum were checked at load: what is left is a
+    table beyond the store's limits (WASM-017.3), or a trap — an active data or element
+    segment that does not fit, a start function that traps or runs out of fuel
+    (WASM-015.1, WASM-020.1).
+    """
+    try:
+        return pre.instantiate(store)
+    except wasmtime.Trap as trap:
+        raise _typed(trap) from None
+    except wasmtime.WasmtimeError:
+        raise MemoryLimit("WASM-017.3", "instantiation exceeds the table limits") from None
 
 
 def _new_store(engine: wasmtime.Engine, limits: WasmLimits) -> wasmtime.Store:
