@@ -251,10 +251,14 @@ WRONG: dict[str, WrongAdapter] = {
 }
 
 
-# Per-group tables (``_more_<group>.py``, each defining ``MORE``) extend WRONG.
-for _group in ("codec", "store", "protocol", "wit", "runtime", "wasm", "perf", "sandbox"):
+# Per-group tables (``_more_<group>.py``, each defining ``MORE``) extend WRONG, and so do
+# the open-loop tables (``_open_<group>.py``): wrong adapters written from ``spec/`` alone
+# by people who had not read the suite (issue 24), kept apart so their first score stays
+# measurable.
+_GROUPS = ("codec", "store", "protocol", "wit", "runtime", "wasm", "perf", "sandbox")
+for _table in [f"_{kind}_{group}" for kind in ("more", "open") for group in _GROUPS]:
     try:
-        _more = __import__(f"{__name__}._more_{_group}", fromlist=["MORE"])
+        _more = __import__(f"{__name__}.{_table}", fromlist=["MORE"])
     except ModuleNotFoundError:
         continue
     if set(WRONG) & set(_more.MORE):
