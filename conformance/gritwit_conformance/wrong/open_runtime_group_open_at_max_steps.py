@@ -1,0 +1,75 @@
+"""Wrong adapter (open-loop, written from spec/ alone):
+a run cut by max_steps leaves its group uncommitted (RUN-017.6).
+
+RUN-017.6: a runtime that groups "MUST commit its open group before a run returns, so
+every step a run reports is durable when it answers". An implementer who commits the
+group when it is full, before marking an actor failed and when the run becomes
+quiescent — but not on the early return when `max_steps` is reached — reports the
+provisional steps as adopted while `heads/<actor>` has not moved: `rt-head` (and any
+other reader of the store, or a restart) does not see a step `rt-run` acknowledged.
+"""
+
+from __future__ import annotations
+
+from gritwit._ids import ObjectId
+from gritwit.adapter import ReferenceAdapter
+from gritwit.adapter import _runtime as adapter_runtime
+from gritwit.runtime import Runtime
+from gritwit.wit import Failure, RunReport
+from gritwit_conformance.wrong import patch, run
+
+COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
+
+#: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
+PROBE = [
+    {"cmd": "rt-open", "path": "{tmp}"},  # commit mode: the default, "group"
+    {"cmd": "rt-genesis", "runtime": "r1", "actor": "counter"},
+    {"cmd": "rt-run", "runtime": "r1", "max_steps": 1},  # reports the genesis step
+    {"cmd": "rt-head", "runtime": "r1", "actor": COUNTER},  # null: the step is not stored
+]
+
+
+class LazyGroupRuntime(Runtime):
+    """The reference runtime, whose ``max_steps`` exit skips the group commit."""
+
+    async def _rounds(
+        self,
+        max_steps: int,
+        steps: list[tuple[ObjectId, ObjectId]],
+        marked: list[Failure],
+        idle: dict[ObjectId, tuple[ObjectId, ...]],
+    ) -> RunReport:
+        group = self._group
+        while True:
+            self._evict_between_rounds(idle)
+            progressed = False
+            losses = self.group_losses
+            for actor in sorted(self._index.recipients() - self._index.failed):
+                if len(steps) + len(group) >= max_steps:  # the bug: reported, not committed
+                    self._evict_between_rounds(idle, final=True)
+                    provisional = [(m.actor, m.built.step_id) for m in group.members]
+                    return RunReport((*steps, *provisional), tuple(marked), False)
+                if actor in self._index.failed:
+                    continue
+                adopted, attempts = len(steps) + len(group), len(self.failures)
+                self._running.add(actor)
+                try:
+                    await self._drive(actor, steps, idle)
+                finally:
+                    self._running.discard(actor)
+                if actor in self._index.failed and len(self.failures) > attempts:
+                    marked.append(self.failures[-1])
+                progressed = progressed or len(steps) + len(group) > adopted
+            if not progressed and self.group_losses == losses:
+                self._commit_group()
+                if self.group_losses == losses:
+                    self._evict_between_rounds(idle, final=True)
+                    return RunReport(tuple(steps), tuple(marked), True)
+
+
+def install() -> None:
+    patch(adapter_runtime, "Runtime", LazyGroupRuntime)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
