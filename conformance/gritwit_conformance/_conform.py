@@ -1,7 +1,7 @@
 """``gritwit conform``: run the suite against one implementation and summarise it.
 
 Runs pytest in-process on the suite shipped in this package, with the plugin's
-options, writes the JSON report (``gritwit-report/1``) and JUnit XML, and
+options, writes the JSON report (``gritwit-report/2``) and JUnit XML, and
 prints a per-profile summary with the failed requirement IDs.
 """
 
@@ -17,13 +17,17 @@ from typing import Any
 import pytest
 
 from . import PROFILES
-from ._report import render_summary
+from ._messages import visible_text
+from ._report import render_summary, run_status
 from ._state import settings
 
-__all__ = ["EXIT_HANDSHAKE", "PROFILES", "SUITE_DIR", "run_conform"]
+__all__ = ["EXIT_HANDSHAKE", "EXIT_INCOMPLETE", "PROFILES", "SUITE_DIR", "run_conform"]
 
 #: Exit status when the adapter cannot start or fails its handshake (no test ran).
 EXIT_HANDSHAKE = 3
+#: Exit status of a run that did not finish for a reason other than a signal (a worker
+#: died, the harness crashed): its report is *incomplete*, never a pass (issue 24).
+EXIT_INCOMPLETE = 4
 #: Exit status of an interrupted run: 128 + the signal number, as a shell reports it.
 _SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
@@ -81,9 +85,9 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
     ]
     for record in bad[:limit]:
         reason = record["reason"].strip().splitlines()
-        lines.append(f"  {record['outcome'].upper():8} {record['id']}")
+        lines.append(f"  {record['outcome'].upper():8} {visible_text(record['id'])}")
         lines.append(f"           [{', '.join(record['requirements'])}]")
-        lines += [f"           {line}" for line in reason[:_REASON_LINES]]
+        lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
         if len(reason) > _REASON_LINES:
             lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
     if len(bad) > limit:
@@ -172,12 +176,11 @@ def run_conform(
         print("\nfailures:")
         print("\n".join(failures))
     print(f"\nreport: {json_path}   junit: {junit_path}")
+    verdict = run_status(document)
     if document.get("interrupted"):
-        return _SIGNAL_STATUS.get(document["interrupted"], 2)
-    bad = any(
-        entry["failed"] or entry["errored"] or entry["unexpectedPasses"]
-        for entry in document["profiles"].values()
-    )
-    if status not in (0, 1) and not bad:
+        return _SIGNAL_STATUS.get(document["interrupted"], EXIT_INCOMPLETE)
+    if verdict == "incomplete":
+        return EXIT_INCOMPLETE
+    if status not in (0, 1) and verdict == "pass":
         return int(status)
-    return 1 if bad else 0
+    return 1 if verdict == "fail" else 0

@@ -19,6 +19,9 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
+from gritwit.adapter._profiles import GENESIS_PROFILE_ARGUMENTS
+from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
+
 from ._messages import (
     ProtocolViolation,
     Response,
@@ -37,6 +40,7 @@ __all__ = [
     "InProcess",
     "MissingCommand",
     "Subprocess",
+    "UndeclaredProfile",
     "check_handshake",
     "make_implementation",
 ]
@@ -44,54 +48,41 @@ __all__ = [
 PROTOCOL_VERSION = 1
 REFERENCE = "reference"
 
-#: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014, ADP-015).
-PROFILE_COMMANDS: dict[str, tuple[str, ...]] = {
-    "codec": ("encode", "decode", "id", "decode-value", "hash"),
-    "store": (
-        "store-open",
-        "put",
-        "get",
-        "has",
-        "ref-get",
-        "ref-cas",
-        "ref-list",
-        "store-corrupt",
-        "store-reopen",
-        "store-close",
-    ),
-    "wit": (
-        "wit-open",
-        "wit-genesis",
-        "wit-send",
-        "wit-run",
-        "wit-head",
-        "wit-object",
-        "wit-query",
-        "wit-close",
-    ),
-    "runtime": (
-        "rt-open",
-        "rt-genesis",
-        "rt-send",
-        "rt-run",
-        "rt-head",
-        "rt-object",
-        "rt-query",
-        "rt-ref",
-        "rt-events",
-        "rt-evict",
-        "rt-fork",
-        "rt-export",
-        "rt-import",
-        "rt-verify",
-        "rt-erase",
-        "rt-close",
-    ),
-}
-#: The ``wasm`` profile: the ``wit`` commands plus ``wasm-load`` (ADP-016).
-PROFILE_COMMANDS["wasm"] = (*PROFILE_COMMANDS["wit"], "wasm-load")
-#: The optional ``sandbox`` profile: the ``wit`` commands plus Python runs (ADP-019).
-PROFILE_COMMANDS["sandbox"] = (*PROFILE_COMMANDS["wit"], "sandbox-info", "sandbox-run")
+#: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014 … ADP-019): the
+#: reference adapter's table, one copy for the harness and ``gritwit adapter --profiles``.
+PROFILE_COMMANDS = _PROFILE_COMMANDS
+#: Commands every adapter answers, whatever it claims (ADP-005, ADP-011).
+_ALWAYS = frozenset({"hello", "shutdown"})
+#: Genesis commands whose argument names a Wit that only another profile runs (ADP-016,
+#: ADP-019.7): ``module`` a Wasm module, ``program`` a Python program.
+_GENESIS = frozenset({"wit-genesis", "rt-genesis"})
+
+
+def profiles_needed(cmd: str, args: dict[str, Any]) -> list[frozenset[str]]:
+    """What a request needs of the profiles a test declares (ADP-006), as alternatives.
+
+    Each set lists the profiles of which one suffices: ``wit-open`` is a command of
+    ``wit``, ``wasm`` and ``sandbox`` alike; a ``wit-genesis`` or ``rt-genesis`` of a
+    ``module`` needs ``wasm`` as well, one of a ``program`` needs ``sandbox``.  An
+    unknown command needs nothing (the protocol tests send some on purpose, ADP-008).
+    """
+    if cmd in _ALWAYS:
+        return []
+    owners = frozenset(p for p, commands in PROFILE_COMMANDS.items() if cmd in commands)
+    needs = [owners] if owners else []
+    if cmd in _GENESIS:
+        needs += [frozenset({p}) for arg, p in GENESIS_PROFILE_ARGUMENTS.items() if arg in args]
+    return needs
+
+
+class UndeclaredProfile(Exception):
+    """A test sent a request of a profile it does not declare: a bug of the suite (ADP-006).
+
+    An implementation that does not claim that profile would fail the test for a
+    command it never promised; the test must declare every profile it needs
+    (``@pytest.mark.profile("runtime", "wasm")``) so that such an implementation
+    gets *not claimed* instead.
+    """
 
 
 class MissingCommand(AssertionError):
@@ -123,6 +114,10 @@ class Implementation(ABC):
         #: The last request sent and its answer, for failure messages (protocol form).
         self.last_request: dict[str, Any] | None = None
         self.last_response: Response | None = None
+        #: The profiles the running test declares (set per test by the plugin's ``impl``
+        #: fixture); a request needing another raises :class:`UndeclaredProfile`.  None:
+        #: no test is running, or a ``protocol`` test, which may use what is claimed.
+        self.declared: frozenset[str] | None = None
 
     # --- transport, per kind -----------------------------------------------------------
 
@@ -176,6 +171,7 @@ class Implementation(ABC):
         """
         if self._poison is not None:
             raise self._poison
+        self._check_declared(cmd, args)
         try:
             if not self._running():
                 self._handshake()
@@ -186,6 +182,19 @@ class Implementation(ABC):
         if response.error_class == "unsupported-command" and cmd in self._claimed_commands():
             raise MissingCommand(cmd)
         return response
+
+    def _check_declared(self, cmd: str, args: dict[str, Any]) -> None:
+        """Refuse a request the running test did not declare the profile of (ADP-006)."""
+        if self.declared is None:
+            return
+        for alternatives in profiles_needed(cmd, args):
+            if not alternatives & self.declared:
+                need = " or ".join(sorted(alternatives))
+                raise UndeclaredProfile(
+                    f"suite bug: {cmd!r} with {sorted(args)} needs the profile {need}, but "
+                    f"the test declares only {sorted(self.declared)} (ADP-006: profiles do "
+                    "not imply each other; declare every profile the test needs)"
+                )
 
     def _claimed_commands(self) -> frozenset[str]:
         claimed = self.hello.get("profiles", ()) if self.hello else ()

@@ -21,6 +21,7 @@ __all__ = [
     "parse_response",
     "protocol_form",
     "shorten_value",
+    "visible_text",
 ]
 
 Json = dict[str, Any]
@@ -59,6 +60,26 @@ _LONG_HEX = re.compile(r"[0-9a-fA-F]{129,}")
 _LONG_TOKEN = re.compile(r"\S{1501,}")
 _TOKEN_KEPT = 600
 _HEX_VALUE = re.compile(r"[0-9a-f]*")
+
+
+#: What a report cannot carry as it is: C0 and C1 controls (but newline and tab), DEL,
+#: and lone surrogates (text an adapter sent as ``"\ud800"`` or bytes that were not UTF-8).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+
+
+def visible_text(text: str) -> str:
+    """``text`` with controls and lone surrogates written as escapes (``\\x1b``, ``\\ud800``).
+
+    Every text an implementation returns reaches the reports through this: the result
+    is valid UTF-8 that xdist can pass between processes, a terminal shows without
+    obeying, and JSON, JUnit and HTML carry unchanged (issue 24).
+    """
+    return _INVISIBLE.sub(_escape, text)
 
 
 def _cut_hex(text: str) -> str:
@@ -104,6 +125,7 @@ def bound_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
     other runs their head and length), so a structural diff of many short lines
     survives; only then is the text cut at a line end, saying how much was left out.
     """
+    text = visible_text(text)
     text = _LONG_HEX.sub(lambda m: _cut_hex(m.group()), text)
     text = _LONG_TOKEN.sub(_cut_token, text)
     if len(text) <= limit:

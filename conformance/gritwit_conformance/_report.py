@@ -1,4 +1,4 @@
-"""The JSON report of a conformance run (format ``gritwit-report/1``) and its summary.
+"""The JSON report of a conformance run (format ``gritwit-report/2``) and its summary.
 
 :class:`ReportCollector` runs on the pytest controller (with xdist too: it sees
 the workers' reports) and classifies each test as passed, failed, errored
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from . import SUITE_VERSION
-from ._state import settings
+from ._state import NOT_CLAIMED, settings
 
 __all__ = [
     "ProgressReporter",
@@ -30,6 +30,7 @@ __all__ = [
     "known_failure_matches",
     "profile_of",
     "render_summary",
+    "run_status",
     "short_reason",
     "stale_known_failures",
 ]
@@ -40,7 +41,8 @@ class _Record:
     id: str
     profile: str = "harness"
     requirements: list[str] = field(default_factory=list)
-    outcome: str = "passed"
+    #: Until the test's call phase reports, it has not run (a crash then leaves it so).
+    outcome: str = "not-run"
     reason: str = ""
     duration: float = 0.0
 
@@ -61,11 +63,19 @@ def short_reason(text: str) -> str:
 
 def _reason(report: pytest.TestReport) -> str:
     """The bounded text the plugin put in ``longrepr`` (terminal, JUnit, JSON agree)."""
-    if isinstance(report.longrepr, str):
-        return report.longrepr
-    from ._messages import bound_message
+    from ._messages import bound_message, visible_text
 
+    if isinstance(report.longrepr, str):
+        return visible_text(report.longrepr)
     return bound_message(short_reason(report.longreprtext or ""))
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """The reason a skipped test gives (``pytest.skip("…")``), without pytest's prefix."""
+    from ._messages import visible_text
+
+    reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+    return visible_text(reason.removeprefix("Skipped: "))
 
 
 def known_failure_matches(entry: str, test_id: str) -> bool:
@@ -130,21 +140,25 @@ class ReportCollector(_Collected):
         self.started = time.time()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        record = self.records.setdefault(report.nodeid, _Record(report.nodeid))
+        """One outcome per test, from its phases (issue 24).
+
+        A skip at any phase is *skipped* (or *not claimed*, when the plugin skipped it
+        at setup for an unclaimed profile), never *passed*; a test is *passed* only
+        when its call phase passed; a failure outside the call phase is *errored*
+        unless the test had already failed.
+        """
+        from ._messages import visible_text
+
+        record = self.records.setdefault(report.nodeid, _Record(visible_text(report.nodeid)))
         props = dict(report.user_properties)
         if "requirements" in props and report.nodeid not in self.blamed:
             record.requirements = str(props["requirements"]).split()
         if "profile" in props:
             record.profile = str(props["profile"])
         record.duration += report.duration
-        if report.skipped and hasattr(report, "wasxfail"):
-            record.outcome, record.reason = "expected-failure", str(report.wasxfail)
-        elif report.skipped and report.when == "setup":
-            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
-            reason = reason.removeprefix("Skipped: ")
-            record.outcome = "not-claimed"
-            record.reason = reason
-        elif report.failed:
+        if report.failed:
+            if report.when == "teardown" and record.outcome in ("failed", "errored"):
+                return  # the test's own failure stays what the report says
             if "blame" in props:
                 # Blame the protocol rule that broke, and say what the test was checking.
                 checking = ", ".join(record.requirements)
@@ -161,6 +175,45 @@ class ReportCollector(_Collected):
                 record.reason = "a declared known failure passed: remove it from known_failures"
             else:
                 record.outcome, record.reason = "failed", _reason(report)
+        elif report.skipped:
+            if hasattr(report, "wasxfail"):
+                record.outcome, record.reason = "expected-failure", visible_text(report.wasxfail)
+                return
+            reason = _skip_reason(report)
+            unclaimed = report.when == "setup" and reason.startswith(NOT_CLAIMED)
+            record.outcome = "not-claimed" if unclaimed else "skipped"
+            record.reason = reason
+        elif report.when == "call":
+            if hasattr(report, "wasxfail"):  # a non-strict xfail that passed
+                record.outcome = "unexpected-pass"
+                record.reason = "a declared known failure passed: remove it from known_failures"
+            else:
+                record.outcome, record.reason = "passed", ""
+
+    def _close_records(self, session: pytest.Session) -> str:
+        """Give every collected test a record; return why the run is incomplete, or ''."""
+        missing = [test for test in self.ids if test not in self.records]
+        for test in missing:
+            self.records[test] = _Record(
+                test,
+                profile=profile_of(test),
+                outcome="not-run",
+                reason="never reached: the run ended before this test started",
+            )
+        unfinished = [r for r in self.records.values() if r.outcome == "not-run"]
+        for record in unfinished:
+            if not record.reason:
+                record.reason = "started but never finished: the run ended during this test"
+        if settings.interrupted is not None:
+            return f"interrupted by {settings.interrupted}"
+        if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+            return "the harness stopped with an internal error"
+        if unfinished:
+            return (
+                f"{len(unfinished)} of {len(self.records)} collected test(s) never ran "
+                "(a worker died or the harness stopped early)"
+            )
+        return ""
 
     def _hello(self) -> tuple[dict[str, Any], str]:
         """The handshake result: the one checked before the run, or a fresh one."""
@@ -195,8 +248,11 @@ class ReportCollector(_Collected):
         else:
             info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
         info["command"] = label
+        incomplete = self._close_records(session)
         results = [asdict(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
         document = _document(info, results, self.started)
+        if incomplete:
+            document["incomplete"] = incomplete
         stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
         if stale:
             document["staleKnownFailures"] = stale
@@ -212,9 +268,10 @@ def _document(
     info: dict[str, Any], results: list[dict[str, Any]], started: float
 ) -> dict[str, Any]:
     import gritwit
+    from gritwit.report._model import FORMAT
 
     return {
-        "format": "gritwit-report/1",
+        "format": FORMAT,
         "suite": {"name": "gritwit-conformance", "version": SUITE_VERSION},
         "specVersion": gritwit.SPEC_VERSION,
         "protocol": 1,
@@ -222,6 +279,7 @@ def _document(
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
         "duration": round(time.time() - started, 3),
         "profiles": build_summary(results, claimed=info.get("profiles", [])),
+        "collected": len(results),
         "results": results,
     }
 
@@ -248,34 +306,75 @@ def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str
     return dict(sorted(profiles.items()))
 
 
+#: The summary table's columns: (summary key, heading), one per outcome.
+_COLUMNS = (
+    ("passed", "passed"),
+    ("failed", "failed"),
+    ("errored", "errored"),
+    ("skipped", "skipped"),
+    ("notRun", "not run"),
+    ("notClaimed", "not claimed"),
+    ("expectedFailures", "xfail"),
+    ("unexpectedPasses", "xpass"),
+)
+
+
+def run_status(document: dict[str, Any]) -> str:
+    """``pass``, ``fail`` or ``incomplete``: the verdict of a report, as every output shows it.
+
+    A run that did not finish is *incomplete* whatever its tests said; a complete run
+    passes only when no test failed, errored or passed unexpectedly.
+    """
+    if document.get("incomplete") or document.get("interrupted"):
+        return "incomplete"
+    bad = any(
+        entry["failed"] or entry["errored"] or entry["unexpectedPasses"]
+        for entry in document["profiles"].values()
+    )
+    return "fail" if bad else "pass"
+
+
 def render_summary(document: dict[str, Any]) -> str:
-    """The terminal summary ``gritwit conform`` prints."""
+    """The terminal summary ``gritwit conform`` prints (the JSON report's counts, unchanged)."""
+    from ._messages import visible_text
+
     impl = document["implementation"]
+    name = visible_text(f"{impl.get('name')} {impl.get('version', '')}")
     lines = [
-        f"{impl.get('name')} {impl.get('version', '')} ({impl.get('language', '?')}) — "
+        f"{name} ({visible_text(str(impl.get('language', '?')))}) — "
         f"spec {document['specVersion']}, suite {document['suite']['version']}, "
         f"{document['duration']:.1f} s",
     ]
-    if document.get("interrupted"):
+    results = document["results"]
+    collected = document.get("collected", len(results))
+    ran = sum(r["outcome"] not in ("not-run", "not-claimed") for r in results)
+    status = run_status(document)
+    if status == "incomplete":
+        why = document.get("incomplete") or f"interrupted by {document['interrupted']}"
+        never = sorted({r["profile"] for r in results if r["outcome"] == "not-run"})
         lines.append(
-            f"INTERRUPTED by {document['interrupted']}: a partial report, "
-            f"{len(document['results'])} test(s) ran"
+            f"INCOMPLETE ({why}): not a verdict. {ran} of {collected} collected test(s) ran; "
+            f"never reached: {', '.join(never) or 'none'}"
         )
-    lines += [
-        f"{'profile':<10} {'passed':>7} {'failed':>7} {'errored':>8} {'not claimed':>12}",
-    ]
-    for name, entry in document["profiles"].items():
+    else:
+        lines.append(f"{status.upper()}: {collected} test(s) collected, all ended")
+    lines.append(
+        f"{'profile':<10}" + "".join(f" {head:>{max(len(head), 5)}}" for _, head in _COLUMNS)
+    )
+    for profile, entry in document["profiles"].items():
         lines.append(
-            f"{name:<10} {entry['passed']:>7} {entry['failed']:>7} {entry['errored']:>8} "
-            f"{entry['notClaimed']:>12}"
-            + (f"   (xfail {entry['expectedFailures']})" if entry["expectedFailures"] else "")
+            f"{profile:<10}"
+            + "".join(f" {entry.get(key, 0):>{max(len(head), 5)}}" for key, head in _COLUMNS)
         )
         if entry["failedRequirements"]:
             lines.append(f"{'':<10} failed requirements: {', '.join(entry['failedRequirements'])}")
+    lines.append(
+        "(rows: the profile each test declares; the progress lines above count suite folders)"
+    )
     for stale in document.get("staleKnownFailures", []):
         lines.append(
-            f"warning: stale known failure {stale['test']!r} matches no test of this run "
-            "(ADP-005.3): fix or remove it"
+            f"warning: stale known failure {visible_text(repr(stale['test']))} matches no test "
+            "of this run (ADP-005.3): fix or remove it"
         )
     return "\n".join(lines)
 
@@ -328,8 +427,8 @@ class ProgressReporter(_Collected):
         if self.done[profile] == total:
             bad = self.bad.get(profile, 0)
             line = (
-                f"{profile:<10} {total:>5}/{total:<5} done"
-                + (f", {bad} not passed" if bad else "")
+                f"suite/{profile + '/':<10} {total:>5}/{total:<5} tests ended"
+                + (f", {bad} failed or errored" if bad else "")
                 + f"   ({time.monotonic() - self.started:.0f} s)"
             )
             if tty:
@@ -340,7 +439,7 @@ class ProgressReporter(_Collected):
         elif tty and time.monotonic() - self.last_draw > 0.2:
             self.last_draw = time.monotonic()
             running = "  ".join(
-                f"{p} {self.done.get(p, 0)}/{n}"
+                f"suite/{p}/ {self.done.get(p, 0)}/{n}"
                 for p, n in self._totals().items()
                 if 0 < self.done.get(p, 0) < n
             )

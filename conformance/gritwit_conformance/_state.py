@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunSettings", "settings"]
+__all__ = ["NOT_CLAIMED", "RunSettings", "settings"]
+
+#: How the plugin skips a test of a profile the implementation does not claim (ADP-006):
+#: the report tells *not claimed* from any other skip by this prefix.
+NOT_CLAIMED = "not claimed"
 
 
 @dataclass(slots=True)

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._state import settings
+from ._state import NOT_CLAIMED, settings
 
 if TYPE_CHECKING:
     from ._implementation import Implementation
 
 #: The conformance tests: their failure texts are bounded (other tests keep pytest's).
 _SUITE = Path(__file__).resolve().parent / "suite"
-NOT_CLAIMED = "not claimed"
 #: The protocol tests apply to every implementation.
 ALWAYS_CLAIMED = "protocol"
 
@@ -51,8 +50,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "req(*ids): requirement IDs a test checks")
-    config.addinivalue_line("markers", "profile(name): the conformance profile of a test")
+    config.addinivalue_line(
+        "markers",
+        "profile(*names): the profiles a test needs, all of them (ADP-006); the report "
+        "files it under the first name of the closest marker",
+    )
     config.addinivalue_line("markers", "smoke: part of the quick smoke run (--gritwit-smoke)")
+    config.addinivalue_line(
+        "markers", "heavy: takes minutes; runs only with --heavy or GRITWIT_PROFILE=deep"
+    )
+    global _config
+    _config = config
     settings.impl = config.getoption("gritwit_impl")
     settings.timeout = config.getoption("gritwit_timeout")
     if not settings.impl.strip():
@@ -79,6 +87,29 @@ def pytest_configure(config: pytest.Config) -> None:
         from ._report import ProgressReporter
 
         config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """A run our signal handler stopped says so in its own words (``gritwit conform``).
+
+    pytest would print its ``KeyboardInterrupt`` banner and suggest ``--full-trace``,
+    an option ``gritwit conform`` does not have; the summary says *incomplete* instead.
+    """
+    if settings.interrupted is not None and _config is not None:
+        reporter = _config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
+            line = (
+                f"gritwit conform: interrupted by {settings.interrupted}; "
+                "stopping the adapters and writing an incomplete report"
+            )
+            # pytest prints its banner through this method (at the session's end, or at
+            # unconfigure): our line takes its place.
+            reporter._report_keyboardinterrupt = lambda: reporter.write_line(line)
+
+
+#: The configuration of the run (set by pytest_configure), for hooks without one.
+_config: pytest.Config | None = None
 
 
 def _on_signal_in_worker(signum: int, frame: FrameType | None) -> None:
@@ -142,14 +173,21 @@ def implementation() -> Iterator[Implementation]:
 
 
 @pytest.fixture
-def impl(request: pytest.FixtureRequest, implementation: Implementation) -> Implementation:
+def impl(
+    request: pytest.FixtureRequest, implementation: Implementation
+) -> Iterator[Implementation]:
     """The implementation, reset for this test; skips what it does not claim (ADP-006)."""
     implementation.reset()
-    marker = request.node.get_closest_marker("profile")
-    if marker is not None:
-        profile = marker.args[0]
-        if profile != ALWAYS_CLAIMED and profile not in implementation.profiles:
-            pytest.skip(f"{NOT_CLAIMED}: profile {profile}")
+    implementation.declared = None
+    declared = declared_profiles(request.node)
+    if declared:
+        unclaimed = sorted(declared - {ALWAYS_CLAIMED} - implementation.profiles)
+        if unclaimed:
+            pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+        # A ``protocol`` test runs for every implementation, so it may send only what
+        # every adapter answers (hello, shutdown, unknown commands); anything else needs
+        # the profile declared.
+        implementation.declared = frozenset(declared)
     from ._report import known_failure_matches
 
     for known in implementation.info().get("known_failures", ()):
@@ -157,7 +195,19 @@ def impl(request: pytest.FixtureRequest, implementation: Implementation) -> Impl
             request.node.add_marker(
                 pytest.mark.xfail(reason=f"known failure: {known['reason']}", strict=True)
             )
-    return implementation
+    yield implementation
+    implementation.declared = None
+
+
+def declared_profiles(item: pytest.Item) -> set[str]:
+    """Every profile a test declares it needs: the union of its ``profile`` markers.
+
+    ``@pytest.mark.profile("runtime", "wasm")`` (or a module's ``profile("runtime")``
+    beside a test's ``profile("wasm")``) needs both; the report files the test under
+    the first name of the closest marker.  An implementation lacking any of them gets
+    the test as *not claimed* (ADP-006).
+    """
+    return {name for marker in item.iter_markers("profile") for name in marker.args}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -167,6 +217,14 @@ def pytest_runtest_makereport(
     report = yield
     if report.failed and call.excinfo is not None and item.path.is_relative_to(_SUITE):
         _bound_reason(item, call, report)
+    elif report.failed:
+        # Text no report can carry as it is (a lone surrogate cannot even cross from an
+        # xdist worker to the controller): made visible, as the suite's own reasons are.
+        from ._messages import visible_text
+
+        text = report.longreprtext or ""
+        if visible_text(text) != text:
+            report.longrepr = visible_text(text)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
@@ -175,7 +233,7 @@ def pytest_runtest_makereport(
         if profile is not None:
             report.user_properties.append(("profile", profile.args[0]))
     if call.excinfo is not None:
-        from ._implementation import MissingCommand
+        from ._implementation import MissingCommand, UndeclaredProfile
         from ._transport import AdapterBroken
 
         broken = _find(call.excinfo.value, AdapterBroken)
@@ -187,6 +245,10 @@ def pytest_runtest_makereport(
             rule = getattr(broken, "requirement", "ADP-012")
             report.user_properties.append(("blame", " ".join(dict.fromkeys((rule, "ADP-012")))))
         elif _find(call.excinfo.value, MissingCommand) is not None:
+            report.user_properties.append(("blame", "ADP-006"))
+        elif _find(call.excinfo.value, UndeclaredProfile) is not None:
+            # The suite's own bug, not the implementation's: errored, never failed.
+            report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
 

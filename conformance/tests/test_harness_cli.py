@@ -236,12 +236,14 @@ def _suite_run(tmp_path: Path, tty: bool) -> str:
 @pytest.mark.parametrize("tty", [False, True], ids=["pipe", "terminal"])
 def test_progress_per_profile(tmp_path: Path, tty: bool) -> None:
     output = _suite_run(tmp_path, tty)
-    done = re.findall(r"^\r?(\w+)\s+(\d+)/(\d+)\s+done", output.replace("\r", "\n"), re.M)
+    done = re.findall(
+        r"^\r?suite/(\w+)/\s+(\d+)/(\d+)\s+tests ended", output.replace("\r", "\n"), re.M
+    )
     assert {profile for profile, _, _ in done} == {"protocol", "codec"}, output
     assert all(a == b for _, a, b in done), done
     assert not re.search(r"^\.{5,}", output, re.M), "pytest's progress dots are still printed"
     if tty:
-        assert re.search(r"\rrunning: (protocol|codec) \d+/\d+", output), output
+        assert re.search(r"\rrunning: suite/(protocol|codec)/ \d+/\d+", output), output
     else:
         assert "running:" not in output, "a pipe gets only the final line per profile"
 
@@ -257,7 +259,7 @@ def test_the_page_shows_an_interrupted_run_and_stale_known_failures(tmp_path: Pa
     status, output = run("report", str(path), "-o", str(out))
     assert status == 0, output
     page = out.read_text("utf-8")
-    assert "the run was interrupted (SIGTERM)" in page and "partial" in page
+    assert "INCOMPLETE run (interrupted by SIGTERM)" in page and "not a pass" in page
     assert "stale known failure <code>test_renamed_long_ago</code>" in page
 
 

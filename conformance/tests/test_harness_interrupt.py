@@ -131,7 +131,9 @@ def test_an_interrupted_run_leaves_nothing_and_says_so(
     assert run.returncode == 128 + signum, output
     report = json.loads(out.with_suffix(".json").read_text("utf-8"))
     assert report["interrupted"] == signal.Signals(signum).name
-    assert f"INTERRUPTED by {signal.Signals(signum).name}" in output, output
+    name = signal.Signals(signum).name
+    assert f"INCOMPLETE (interrupted by {name}): not a verdict" in output, output
+    assert "KeyboardInterrupt" not in output and "--full-trace" not in output, output
     assert "Traceback" not in output, output
     from gritwit.report import load_report
 

@@ -169,6 +169,15 @@ def _trace(args: argparse.Namespace) -> int:
             "gritwit trace: run it inside the gritwit repository (no spec/ found)", file=sys.stderr
         )
         return 2
+    if args.update and not args.changes:
+        print("gritwit trace: --update goes with --changes: gritwit trace --changes --update")
+        return 2
+    if args.changes:
+        from ._changes import changes_command
+
+        status, lines = changes_command(root, SPEC_VERSION, update=args.update)
+        print("\n".join(lines))
+        return status
     report = trace(root, require_negative=args.require_negative)
     print(report.render(clauses=args.clauses))
     if args.json:
@@ -199,18 +208,52 @@ def _add_trace(subparsers: _Subparsers) -> None:
         help="fail on a clause that no mutant, wrong adapter or untestable entry covers",
     )
     parser.add_argument("--json", default=None, metavar="PATH", help="write the clause table")
+    parser.add_argument(
+        "--changes",
+        action="store_true",
+        help="instead: fail on a clause whose text differs from spec/clauses.json without an "
+        "entry in spec/CHANGES.md (CONV-003.3)",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --changes: record the current clause hashes in spec/clauses.json",
+    )
     parser.set_defaults(handler=_trace)
 
 
 def _adapter(args: argparse.Namespace) -> int:
-    from .adapter import serve
+    from .adapter import ReferenceAdapter, serve
 
-    return serve()
+    if args.profiles is None:
+        return serve()
+    return serve(ReferenceAdapter(profiles=tuple(args.profiles.split(","))))
+
+
+def _profile_list(text: str) -> str:
+    from .adapter import ReferenceAdapter
+
+    names = [p for p in text.split(",") if p]
+    unknown = sorted(set(names) - set(ReferenceAdapter.profiles))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give profiles from {', '.join(ReferenceAdapter.profiles)}, comma-separated"
+        )
+    return ",".join(names)
 
 
 def _add_adapter(subparsers: _Subparsers) -> None:
     help_text = "serve the reference over the adapter protocol on stdin/stdout (ADP-001)"
     parser = subparsers.add_parser("adapter", help=help_text, description=help_text)
+    parser.add_argument(
+        "--profiles",
+        type=_profile_list,
+        default=None,
+        metavar="P,Q",
+        help="claim only these profiles and answer the others' commands as an implementation "
+        "without them would (unsupported-command; a genesis of a module or program: "
+        "bad-request); the check that the suite's profiles are independent (ADP-006)",
+    )
     parser.set_defaults(handler=_adapter)
 
 
@@ -248,7 +291,7 @@ def _add_conform(subparsers: _Subparsers) -> None:
         help=help_text,
         description=f"{help_text}. Profiles: {', '.join(profiles)}; the protocol tests "
         "always run, and profiles the adapter does not claim in hello are reported as "
-        "not claimed (ADP-006). Writes OUT.json (gritwit-report/1) and OUT.xml (JUnit).",
+        "not claimed (ADP-006). Writes OUT.json (gritwit-report/2) and OUT.xml (JUnit).",
         epilog="exit status: 0 all passed; 1 a test failed or errored; 2 bad arguments; "
         "3 the adapter could not start or failed its handshake (no test ran); "
         "130/143 interrupted by SIGINT/SIGTERM (a partial report is written)",

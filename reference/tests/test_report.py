@@ -439,7 +439,7 @@ def test_control_characters_in_reasons_are_made_visible(tmp_path: Path) -> None:
     html = render_reports([write(tmp_path, "c.json", document)])
     assert "\x1b" not in html and "\x00" not in html
     (cell,) = row_cells(parse_html(html), "r-codec-enc-007")
-    assert cell.find_all("pre")[0].text() == "\\x1b[31mred\\x1b[0m\\x00 \ufffd tab\tline\n"
+    assert cell.find_all("pre")[0].text() == "\\x1b[31mred\\x1b[0m\\x00 \\ud800 tab\tline\n"
 
 
 @pytest.mark.req("CONV-005")
@@ -477,7 +477,7 @@ INVALID = {
     "nan": (_edit(_set(["duration"], 1.0)).replace(b"1.0", b"NaN"), "NaN is not JSON"),
     "duplicate-key": (b'{"format": 1, "format": 2}', "duplicate key 'format'"),
     "not-object": (b"[]", "$: [] is not of type 'object'"),
-    "format": (_edit(_set(["format"], "gritwit-report/2")), "$.format: 'gritwit-report/1'"),
+    "format": (_edit(_set(["format"], "gritwit-report/3")), "$.format: 'gritwit-report/3'"),
     "missing": (_edit(lambda d: d.pop("specVersion")), "'specVersion' is a required property"),
     "spec-version": (_edit(_set(["specVersion"], "one")), "$.specVersion: 'one' does not match"),
     "outcome": (_edit(_set(["results", 0, "outcome"], "exploded")), "$.results[0].outcome"),
@@ -513,7 +513,7 @@ def test_invalid_reports_are_refused_with_a_clear_error(tmp_path: Path, case: st
     path.write_bytes(data)
     with pytest.raises(ReportError) as caught:
         render_reports([write(tmp_path, "good.json", alpha()), path])
-    assert str(caught.value).startswith(f"{path}: not a valid gritwit-report/1 report:")
+    assert str(caught.value).startswith(f"{path}: not a valid gritwit-report/2 report:")
     assert expected in str(caught.value)
 
 

@@ -25,6 +25,7 @@ from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
 from ._perf import PerfCommands
+from ._profiles import refusal
 from ._runtime import RuntimeCommands
 from ._sandbox import SandboxCommands, sandbox_available
 from ._wit import WitCommands
@@ -56,7 +57,13 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         *(("sandbox",) if sandbox_available() else ()),
     )
 
-    def __init__(self) -> None:
+    def __init__(self, profiles: tuple[str, ...] | None = None) -> None:
+        if profiles is not None:  # ``gritwit adapter --profiles``: claim only these
+            unknown = sorted(set(profiles) - set(type(self).profiles))
+            if unknown:
+                raise ValueError(f"profiles this reference cannot claim: {unknown}")
+            self.profiles = tuple(p for p in type(self).profiles if p in profiles)
+        self._limited = None if profiles is None else frozenset(self.profiles)
         self._stores: dict[str, tuple[Store, Path | None]] = {}
         self._next_store = 0
         self.shutting_down = False
@@ -77,6 +84,10 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         )
         if method is None:
             return self.error(seq, "unsupported-command", f"unknown command {cmd!r:.60}")  # ADP-008
+        if self._limited is not None:
+            refused = refusal(str(cmd), request, self._limited)
+            if refused is not None:
+                return self.error(seq, *refused)
         try:
             result = method(request)
         except GritError as exc:

@@ -35,7 +35,9 @@ _STATUS: Final = {
     "pass": ("✓", "pass"),
     "fail": ("✗", "fail"),
     "errored": ("⚠", "errored"),
+    "incomplete": ("⧖", "incomplete"),
     "xfail": ("≈", "known failures"),
+    "skipped": ("↷", "skipped"),
     "not-claimed": ("–", "not claimed"),
     "none": ("·", "no tests"),
 }
@@ -43,7 +45,9 @@ _STATUS_HELP: Final = {
     "pass": "all tests passed",
     "fail": "a test failed, or a known failure passed",
     "errored": "the adapter or harness broke",
+    "incomplete": "the run ended before a test ran (a signal, a crashed worker): not a pass",
     "xfail": "only declared known failures",
+    "skipped": "no test ran: skipped for a reason the test gives (not a pass)",
     "not-claimed": "profile not claimed",
     "none": "no test in the report",
 }
@@ -55,13 +59,15 @@ _COUNT_WORDS: Final = {
     "not-claimed": ("not claimed", "not claimed"),
     "expected-failure": ("expected failure", "expected failures"),
     "unexpected-pass": ("unexpected pass", "unexpected passes"),
+    "skipped": ("skipped", "skipped"),
+    "not-run": ("never ran", "never ran"),
 }
 _CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
-    return "\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else f"\\x{ord(char):02x}"
+    return f"\\u{ord(char):04x}" if 0xD800 <= ord(char) <= 0xDFFF else f"\\x{ord(char):02x}"
 
 
 def _t(text: str) -> str:
@@ -122,10 +128,13 @@ def _warnings(reports: Sequence[Report]) -> list[str]:
             )
         if impl.error:
             warnings.append(f"{label}: handshake failed: {_t(impl.error)}")
-        if report.interrupted:
+        if not report.complete:
+            ran = sum(r.outcome != "not-run" for r in report.results)
+            why = report.incomplete or f"interrupted by {report.interrupted}"
+            never = ", ".join(report.not_run_profiles) or "none"
             warnings.append(
-                f"{label}: the run was interrupted ({_t(report.interrupted)}): a partial "
-                f"report of the {len(report.results)} test(s) that ended before."
+                f"{label}: INCOMPLETE run ({_t(why)}): {ran} of {report.collected} "
+                f"collected test(s) ran; profiles with tests never reached: {_t(never)}."
             )
         for test, reason in report.stale_known_failures:
             warnings.append(
@@ -153,10 +162,13 @@ def _card(index: int, report: Report, totals: Counts) -> str:
     ]
     if impl.error:
         wide.append(("error", f'<span class="warn">{_t(impl.error)}</span>'))
-    if report.interrupted:
-        wide.append(
-            ("run", f'<span class="warn">interrupted by {_t(report.interrupted)}: partial</span>')
-        )
+    if not report.complete:
+        why = _t(report.incomplete or f"interrupted by {report.interrupted}")
+        wide.append(("run", f'<span class="warn">incomplete ({why}): not a pass</span>'))
+    # A run that did not finish is never green, whatever the tests that ran say.
+    overall = totals.status
+    if not report.complete and overall in ("pass", "xfail", "skipped", "not-claimed", "none"):
+        overall = "incomplete"
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     body += "".join(f'<dt>{k}</dt><dd class="wide">{v}</dd>' for k, v in wide)
     return (
@@ -164,7 +176,7 @@ def _card(index: int, report: Report, totals: Counts) -> str:
         f'<h3 id="impl-{index}-name">{_t(impl.name)} '
         f'<span class="version">{_t(impl.version)}</span></h3>'
         f"<dl>{body}</dl>"
-        f'<p class="overall s-{totals.status}">{_status(totals.status)}'
+        f'<p class="overall s-{overall}">{_status(overall)}'
         f'<span class="counts">{_counts_text(totals)}</span></p>'
         "</article>"
     )

@@ -1,4 +1,4 @@
-"""Load and validate conformance reports (format ``gritwit-report/1``).
+"""Load and validate conformance reports (format ``gritwit-report/2``; ``/1`` is still read).
 
 A report comes from an implementation we do not trust, so :func:`load_report`
 checks it fully before anything is rendered: strict JSON (no ``NaN``, no
@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 SCHEMA_FILE: Final = "report.schema.json"
-FORMAT: Final = "gritwit-report/1"
+FORMAT: Final = "gritwit-report/2"
+#: Formats this loader reads: /1 had no ``skipped`` or ``not-run`` outcome and no ``collected``.
+FORMATS: Final = ("gritwit-report/1", FORMAT)
 
 #: Outcomes of one test, in the order the page lists them.
 OUTCOMES: Final = (
@@ -47,6 +49,8 @@ OUTCOMES: Final = (
     "not-claimed",
     "expected-failure",
     "unexpected-pass",
+    "skipped",
+    "not-run",
 )
 #: Outcomes that make a requirement fail (as in the report's ``failedRequirements``).
 FAILING: Final = frozenset({"failed", "errored", "unexpected-pass"})
@@ -59,7 +63,11 @@ SUMMARY_KEY: Final = {
     "not-claimed": "notClaimed",
     "expected-failure": "expectedFailures",
     "unexpected-pass": "unexpectedPasses",
+    "skipped": "skipped",
+    "not-run": "notRun",
 }
+#: Summary keys a ``gritwit-report/1`` file may lack (its outcomes had no such kind).
+_NEW_IN_2: Final = frozenset({"skipped", "notRun"})
 _MAX_ERRORS: Final = 5
 
 
@@ -86,6 +94,10 @@ class Counts:
     not_claimed: int = 0
     expected_failure: int = 0
     unexpected_pass: int = 0
+    #: Skipped inside the test for a reason other than an unclaimed profile: it did not run.
+    skipped: int = 0
+    #: Collected but never reached: the run ended first (a signal, a crashed worker).
+    not_run: int = 0
 
     @classmethod
     def of(cls, outcomes: Iterable[str]) -> Counts:
@@ -106,17 +118,24 @@ class Counts:
     def status(self) -> str:
         """The cell's overall status: the worst outcome present.
 
-        ``fail`` (failed or unexpected pass) > ``errored`` > ``xfail`` (known
-        failures) > ``pass`` > ``not-claimed`` > ``none`` (no tests).
+        ``fail`` (failed or unexpected pass) > ``errored`` > ``incomplete`` (a
+        test never ran: the run ended first) > ``xfail`` (known failures) >
+        ``pass`` > ``skipped`` > ``not-claimed`` > ``none`` (no tests).  A cell
+        is ``pass`` only when a test of it ran and passed: skipped tests never
+        count as passed.
         """
         if self.failed or self.unexpected_pass:
             return "fail"
         if self.errored:
             return "errored"
+        if self.not_run:
+            return "incomplete"
         if self.expected_failure:
             return "xfail"
         if self.passed:
             return "pass"
+        if self.skipped:
+            return "skipped"
         return "not-claimed" if self.not_claimed else "none"
 
 
@@ -173,6 +192,20 @@ class Report:
     interrupted: str = ""
     #: ``known_failures`` entries (ADP-005.3) that matched no test: ``(test, reason)``.
     stale_known_failures: tuple[tuple[str, str], ...] = ()
+    #: How many tests the run collected (``len(results)`` for a ``gritwit-report/1`` file).
+    collected: int = 0
+    #: Why the run did not finish (a signal, a crashed worker …), or ``''`` when it did.
+    incomplete: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """Every collected test ran to an outcome and nothing stopped the run."""
+        return not self.incomplete and not self.interrupted
+
+    @property
+    def not_run_profiles(self) -> tuple[str, ...]:
+        """Profiles with a test the run never reached."""
+        return tuple(sorted({r.profile for r in self.results if r.outcome == "not-run"}))
 
     def profile(self, name: str) -> ProfileSummary | None:
         return dict(self.profiles).get(name)
@@ -249,9 +282,9 @@ def _consistency_problems(document: dict[str, Any]) -> list[str]:
         counts = Counts.of(r["outcome"] for r in results)
         for outcome, actual in counts.items():
             key = SUMMARY_KEY[outcome]
-            if summary[key] != actual:
+            if summary.get(key, 0) != actual:
                 problems.append(
-                    f"$.profiles.{name}.{key}: says {summary[key]}, "
+                    f"$.profiles.{name}.{key}: says {summary.get(key, 0)}, "
                     f"but {actual} result(s) of profile {name!r} are {outcome!r}"
                 )
         failing = sorted(
@@ -262,6 +295,27 @@ def _consistency_problems(document: dict[str, Any]) -> list[str]:
                 f"$.profiles.{name}.failedRequirements: says {summary['failedRequirements']}, "
                 f"but the failing results cite {failing}"
             )
+    if document["format"] == FORMAT:
+        for key in sorted(_NEW_IN_2):
+            for name, summary in sorted(summaries.items()):
+                if key not in summary:
+                    problems.append(f"$.profiles.{name}: {FORMAT} requires {key!r}")
+        collected = document.get("collected")
+        if collected is None:
+            problems.append(f"$: {FORMAT} requires 'collected'")
+        elif collected != len(document["results"]):
+            problems.append(
+                f"$.collected: says {collected}, but there are {len(document['results'])} "
+                "results (a test never reached is a result of outcome 'not-run')"
+            )
+        not_run = sum(r["outcome"] == "not-run" for r in document["results"])
+        if not_run and not document.get("incomplete") and not document.get("interrupted"):
+            problems.append(
+                f"$.incomplete: missing, but {not_run} result(s) are 'not-run': the run "
+                "did not finish and must say why"
+            )
+    elif any(r["outcome"] in ("skipped", "not-run") for r in document["results"]):
+        problems.append("$.results: outcomes 'skipped' and 'not-run' need gritwit-report/2")
     return problems
 
 
@@ -285,7 +339,7 @@ def _implementation(info: dict[str, Any]) -> Implementation:
 def _summary(entry: dict[str, Any]) -> ProfileSummary:
     return ProfileSummary(
         claimed=entry["claimed"],
-        counts=Counts(*(entry[SUMMARY_KEY[o]] for o in OUTCOMES)),
+        counts=Counts(*(entry.get(SUMMARY_KEY[o], 0) for o in OUTCOMES)),
         failed_requirements=tuple(entry["failedRequirements"]),
     )
 
@@ -326,6 +380,8 @@ def parse_report(source: str, data: bytes) -> Report:
         stale_known_failures=tuple(
             (e["test"], e["reason"]) for e in document.get("staleKnownFailures", [])
         ),
+        collected=int(document.get("collected", len(document["results"]))),
+        incomplete=document.get("incomplete", ""),
     )
 
 

@@ -70,6 +70,8 @@ td.cell { max-width: 34rem; }
 .s-fail { background: var(--fail-bg); } .s-fail .status { color: var(--fail); }
 .s-errored { background: var(--errored-bg); } .s-errored .status { color: var(--errored); }
 .s-xfail { background: var(--xfail-bg); } .s-xfail .status { color: var(--xfail); }
+.s-incomplete { background: var(--errored-bg); } .s-incomplete .status { color: var(--errored); }
+.s-skipped { background: var(--none-bg); } .s-skipped .status { color: #5a4a00; }
 .s-not-claimed { color: var(--nc);
   background: repeating-linear-gradient(135deg, #f2f2f2 0 6px, #e7e7e7 6px 12px); }
 .s-not-claimed .status { color: var(--nc); }

@@ -212,7 +212,7 @@ REPEATED = {
 
 
 @pytest.mark.smoke
-@pytest.mark.profile("protocol")
+@pytest.mark.profile("codec")  # its vehicle is a codec command (ADP-006)
 @pytest.mark.req("ADP-004.7", "OBJ-018.10", "ADP-004.4")
 @pytest.mark.parametrize("name", list(REPEATED))
 def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation, name: str) -> None:
@@ -225,7 +225,7 @@ def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation,
         assert_still_serving(process)
 
 
-@pytest.mark.profile("protocol")
+@pytest.mark.profile("codec")  # its vehicle is a codec command (ADP-006)
 @pytest.mark.req("ADP-004.7", "ADP-002")
 def test_equal_keys_in_different_objects_are_not_repeats(impl: Implementation) -> None:
     reply = impl.call("hash", bytes="", x={"bytes": 1, "seq": 2}, y=[{"k": 1}, {"k": 2}])
@@ -298,7 +298,7 @@ def test_wit_genesis_judges_shape_then_surrogates_then_objects(
 # --- ADP-003.4: results beside seq and ok ---------------------------------------------------
 
 
-@pytest.mark.profile("protocol")
+@pytest.mark.profile("codec")  # its vehicle is a codec command (ADP-006)
 @pytest.mark.req("ADP-003.4", "ADP-003.2")
 def test_results_are_members_of_the_response_itself(impl: Implementation) -> None:
     with separate_process(impl) as process:

@@ -29,6 +29,7 @@ def test_handshake(impl: Implementation) -> None:
         assert known["test"] and isinstance(known["reason"], str), known
 
 
+@pytest.mark.profile("codec")  # its vehicle is the codec command hash (ADP-006)
 @pytest.mark.smoke
 @pytest.mark.req("ADP-008")
 def test_unknown_commands_are_refused_and_the_adapter_keeps_running(impl: Implementation) -> None:
@@ -37,6 +38,7 @@ def test_unknown_commands_are_refused_and_the_adapter_keeps_running(impl: Implem
     assert impl.call("hash", bytes="").ok, "the adapter stopped answering after an unknown command"
 
 
+@pytest.mark.profile("codec")  # its vehicle is the codec command hash (ADP-006)
 @pytest.mark.smoke
 @pytest.mark.req("ADP-002", "ADP-004.1")
 def test_unknown_request_fields_are_ignored(impl: Implementation) -> None:
@@ -44,6 +46,7 @@ def test_unknown_request_fields_are_ignored(impl: Implementation) -> None:
     assert reply.ok and reply.result["digest"] == blake3.blake3(b"\x00").hexdigest()
 
 
+@pytest.mark.profile("codec")  # its vehicle is the codec command hash (ADP-006)
 @pytest.mark.smoke
 @pytest.mark.req("ADP-011.1")
 def test_shutdown_ends_the_process(impl: Implementation) -> None:
@@ -59,6 +62,7 @@ def test_shutdown_ends_the_process(impl: Implementation) -> None:
     separate._proc = None
 
 
+@pytest.mark.profile("codec")  # its vehicle is the codec command hash (ADP-006)
 @pytest.mark.smoke
 @pytest.mark.req("ADP-004.2")
 @pytest.mark.parametrize("text", ["AB", "ab cd", "abc", "0x00"])

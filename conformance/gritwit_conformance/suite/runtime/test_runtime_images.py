@@ -24,7 +24,7 @@ from gritwit_conformance._implementation import Implementation
 
 from ._drive import SideBySide
 
-pytestmark = pytest.mark.profile("runtime")
+pytestmark = pytest.mark.profile("runtime", "wasm")  # Wasm actors: both profiles (ADP-006)
 
 MODULE = (
     Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"

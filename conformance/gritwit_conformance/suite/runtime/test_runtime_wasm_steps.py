@@ -28,7 +28,7 @@ from gritwit_conformance._implementation import Implementation, InProcess
 
 from ..wasm._calls import Call, Lowering, module
 
-pytestmark = pytest.mark.profile("runtime")
+pytestmark = pytest.mark.profile("runtime", "wasm")  # Wasm actors: both profiles (ADP-006)
 
 ABSENT = g.object_id(g.Blob(data=b"stored by no one (runtime)")).hex().encode()
 IMPORTS = {"msg_count": 0, "core_set": 6, "core_link": 4, "mark_read": 1}

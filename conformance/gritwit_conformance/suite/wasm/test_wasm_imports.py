@@ -59,14 +59,14 @@ def test_a_module_importing_every_host_function_loads(impl: Implementation) -> N
 
 
 @pytest.mark.req("WASM-002.1", "WASM-007.1")
-@pytest.mark.parametrize("name", sorted(HOST_FUNCTIONS))
-@pytest.mark.parametrize("delta", [1, -1])
+@pytest.mark.parametrize(
+    ("name", "delta"),
+    [(n, d) for n in sorted(HOST_FUNCTIONS) for d in (1, -1) if HOST_FUNCTIONS[n] + d >= 0],
+)
 def test_a_host_function_with_another_arity_is_forbidden(
     impl: Implementation, name: str, delta: int
 ) -> None:
     arity = HOST_FUNCTIONS[name] + delta
-    if arity < 0:
-        pytest.skip("msg_count has no parameter to drop")
     reply = _load(impl, _module({name: arity}))
     assert not getattr(reply, "ok", True) and reply.error_class == "forbidden-import", (  # type: ignore[attr-defined]
         f"{name} imported with {arity} parameters: expected forbidden-import, got {reply}"

@@ -1,0 +1,76 @@
+"""Profiles are independent (ADP-006): an adapter claiming only some gets no failure from the rest.
+
+The reference, served by ``gritwit adapter --profiles P``, claims only ``P`` and
+answers the commands of every other profile as an implementation without them
+would: ``unsupported-command``, and ``bad-request`` for a genesis of a Wasm
+``module`` or a Python ``program`` whose profile it does not claim.  The whole
+suite runs against it.  Every test must then pass or be *not claimed*: a test
+that needs a profile it does not declare (a runtime test that sends a Wasm
+module, say) fails here, and so does a ``protocol`` test that uses a command of
+a profile the adapter does not claim.
+
+Each single profile runs in the default run (CI); each pair only under
+``GRITWIT_PROFILE=deep``.  The harness's own guard (``UndeclaredProfile``) catches
+an undeclared request against any implementation; these runs prove the
+declarations from the other side, with an implementation that really lacks them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gritwit.adapter import ReferenceAdapter
+
+pytestmark = [pytest.mark.req("ADP-006", "ADP-008"), pytest.mark.slow]
+
+SINGLE = [(p,) for p in ReferenceAdapter.profiles]
+PAIRS = list(itertools.combinations(ReferenceAdapter.profiles, 2))
+DEEP = os.environ.get("GRITWIT_PROFILE") == "deep"
+#: Bound on one whole-suite run (a loaded 2-core machine takes a few minutes at most).
+LIMIT = 900
+
+
+def _params() -> list[object]:
+    params: list[object] = [pytest.param(p, id="+".join(p)) for p in SINGLE]
+    skip_pairs = pytest.mark.skip(reason="pairs of profiles run only with GRITWIT_PROFILE=deep")
+    params += [
+        pytest.param(p, id="+".join(p), marks=() if DEEP else (skip_pairs,)) for p in PAIRS
+    ]
+    return params
+
+
+@pytest.mark.parametrize("claimed", _params())
+def test_an_adapter_claiming_only_these_profiles_fails_nothing(
+    tmp_path: Path, claimed: tuple[str, ...]
+) -> None:
+    impl = f"{sys.executable} -m gritwit adapter --profiles {','.join(claimed)}"
+    out = tmp_path / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "gritwit", "conform", "--impl", impl, "--out", str(out),
+         "--examples", "10", "-n", "1"],
+        capture_output=True, text=True, errors="backslashreplace", timeout=LIMIT, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["implementation"]["profiles"] == list(claimed)
+    bad = [
+        f"{r['outcome']} {r['id']}: {r['reason'][:400]}"
+        for r in report["results"]
+        if r["outcome"] not in ("passed", "not-claimed", "skipped")
+    ]
+    assert not bad, "failures from a profile the adapter does not claim:\n" + "\n".join(bad[:10])
+    assert done.returncode == 0, output[-3000:]
+    for profile, entry in report["profiles"].items():
+        ran = entry["passed"] + entry["failed"] + entry["errored"]
+        if profile in claimed or profile == "protocol":
+            assert entry["passed"] > 0, f"{profile}: claimed, but no test of it passed"
+        else:
+            assert ran == 0, f"{profile}: not claimed, but {ran} of its tests ran"
