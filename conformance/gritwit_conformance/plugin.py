@@ -59,6 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "heavy: takes minutes; runs only with --heavy or GRITWIT_PROFILE=deep"
     )
+    config.addinivalue_line(
+        "markers",
+        "inputs(*classes): input classes the test exercises for the clauses it cites "
+        "(ascii, astral, lone-surrogate, largest, order:utf16 …; gritwit trace --inputs)",
+    )
     global _config
     _config = config
     settings.impl = config.getoption("gritwit_impl")
@@ -208,6 +213,23 @@ def declared_profiles(item: pytest.Item) -> set[str]:
     the test as *not claimed* (ADP-006).
     """
     return {name for marker in item.iter_markers("profile") for name in marker.args}
+
+
+@pytest.fixture(autouse=True)
+def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
+    """A suite test that does not use ``impl`` is still *not claimed* for an unclaimed profile.
+
+    (A test of the vectors themselves, say: it would otherwise pass in a profile the
+    implementation never claimed, ADP-006.)
+    """
+    if "impl" in request.fixturenames or not request.node.path.is_relative_to(_SUITE):
+        return
+    declared = declared_profiles(request.node) - {ALWAYS_CLAIMED}
+    if declared:
+        implementation: Implementation = request.getfixturevalue("implementation")
+        unclaimed = sorted(declared - implementation.profiles)
+        if unclaimed:
+            pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
 
 
 @pytest.hookimpl(wrapper=True)

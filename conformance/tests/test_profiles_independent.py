@@ -40,9 +40,7 @@ LIMIT = 900
 def _params() -> list[object]:
     params: list[object] = [pytest.param(p, id="+".join(p)) for p in SINGLE]
     skip_pairs = pytest.mark.skip(reason="pairs of profiles run only with GRITWIT_PROFILE=deep")
-    params += [
-        pytest.param(p, id="+".join(p), marks=() if DEEP else (skip_pairs,)) for p in PAIRS
-    ]
+    params += [pytest.param(p, id="+".join(p), marks=() if DEEP else (skip_pairs,)) for p in PAIRS]
     return params
 
 

@@ -136,8 +136,8 @@ def diff_clauses(old: Mapping[str, str], new: Mapping[str, str]) -> ClauseDiff:
     )
 
 
-def named_ids(changes_md: str, version: str) -> set[str]:
-    """IDs named in the "Unreleased" section and in the section of ``version``.
+def named_ids(changes_md: str, version: str | None) -> set[str]:
+    """IDs named in the "Unreleased" section and in the section of ``version`` (if any).
 
     Sections are ``## `` headings; a version's heading starts with the version
     (``## 0.2.0 (from 0.1.0)``), the other one with ``Unreleased``.
@@ -244,7 +244,8 @@ def check_changes(root: Path, version: str) -> ChangesReport:
 
     A version that ``clauses.json`` does not list yet (just released) is compared with
     the newest older version listed there.  Each differing clause must be named in
-    ``spec/CHANGES.md``'s "Unreleased" section or in ``version``'s section.
+    ``spec/CHANGES.md``'s "Unreleased" section, or in ``version``'s section while
+    ``clauses.json`` does not record ``version`` yet.
     """
     current = clause_hashes(root / "spec")
     versions, problems = _load_clauses(root / CLAUSES_FILE)
@@ -258,7 +259,10 @@ def check_changes(root: Path, version: str) -> ChangesReport:
     recorded_hashes = versions[baseline] if baseline else current
     changes = root / CHANGES_FILE
     if changes.is_file():
-        recorded = named_ids(changes.read_text(encoding="utf-8"), version)
+        # Once clauses.json records this version, a change to it needs a line of its own
+        # in "Unreleased": a line of the version's section names the change it made then.
+        section = None if baseline == version else version
+        recorded = named_ids(changes.read_text(encoding="utf-8"), section)
     else:
         recorded = set()
         problems.append(f"{CHANGES_FILE}: missing; restore it from git")

@@ -150,10 +150,15 @@ def test_the_check_fails_on_a_change_without_an_entry_and_passes_with_one(
     assert "2 clauses differ" in report.lines()[-1]
 
 
-def test_the_current_versions_section_counts_and_an_older_one_does_not(tmp_path: Path) -> None:
+def test_a_recorded_versions_section_no_longer_excuses_a_change(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     _edit(root, "Two MUST hold.", "Two MUST hold, always.")
-    assert check_changes(root, "0.2.0").ok  # named in ## 0.2.0
+    # named in ## 0.2.0, but clauses.json records 0.2.0: that line named an old change
+    assert not check_changes(root, "0.2.0").ok
+    _unreleased(root, "- ZZZ-001.2 — reworded.")
+    assert check_changes(root, "0.2.0").ok
+    # a version clauses.json does not record yet: its own section counts
+    assert check_changes(root, "0.3.0").ok
     assert named_ids(CHANGES.format(unreleased=""), "0.3.0") == set()
     assert named_ids(CHANGES.format(unreleased="- ZZZ-009 x"), "0.3.0") == {"ZZZ-009"}
 

@@ -299,4 +299,22 @@ MORE: dict[str, WrongAdapter] = {
         smoke=True,
         breaks_handshake=True,
     ),
+    "protocol_unknown_content_member_refused": WrongAdapter(
+        ("wit",),
+        _ids("ADP-004.9"),
+        "failed",
+        "wit-send refuses a content description's members not its own (bad-request)",
+    ),
+    "protocol_surrogates_before_arguments": WrongAdapter(
+        ("wit",),
+        _ids("ADP-004.10"),
+        "failed",
+        "wit-send and rt-send look for lone surrogates before checking signal",
+    ),
+    "codec_encode_deep_is_too_deep": WrongAdapter(
+        ("codec",),
+        _ids("ADP-009.4"),
+        "failed",
+        "encode answers too-deep for a description nested deeper than 32 arrays and maps",
+    ),
 }

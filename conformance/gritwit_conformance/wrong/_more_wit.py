@@ -124,4 +124,11 @@ MORE: dict[str, WrongAdapter] = {
         "a test actor answers a query it does not list with the empty blob",
         smoke=False,
     ),
+    "wit_presence_check_shallow": WrongAdapter(
+        ("wit", "wasm"),
+        frozenset({"WIT-007.4"}),
+        "failed",
+        "the presence check of a new core looks at its own entries only, not below trees",
+        smoke=False,
+    ),
 }

@@ -2,8 +2,10 @@
 
 The harness never sends such lines in a run, so these tests start a second process
 of the implementation under test, write a raw line followed at once by a valid
-``hash`` request (``seq`` 4242), and read the answers.  An adapter that skips the
-bad line answers the ``hash`` first, which shows at once, without a time-out.
+request (``seq`` 4242) of a command no profile has, which every adapter answers
+``unsupported-command`` whatever it claims (ADP-008), and read the answers.  An
+adapter that skips the bad line answers that request first, which shows at once,
+without a time-out.
 An in-process implementation reads no lines: the tests are skipped for it.
 """
 
@@ -22,6 +24,8 @@ __all__ = ["FOLLOW_SEQ", "assert_still_serving", "send_raw", "separate_process"]
 
 #: The ``seq`` of the valid request written after every raw line.
 FOLLOW_SEQ = 4242
+#: Its command: in no profile, so every adapter answers it alike (ADP-008, ADP-006).
+FOLLOW_CMD = "gritwit-no-such-command"
 
 
 @contextmanager
@@ -40,12 +44,13 @@ def separate_process(impl: Implementation) -> Iterator[AdapterProcess]:
 
 
 def send_raw(process: AdapterProcess, line: bytes, what: str) -> bytes:
-    """Write ``line`` and a valid ``hash`` request; the first line answered."""
-    follow = {"seq": FOLLOW_SEQ, "cmd": "hash", "bytes": ""}
+    """Write ``line`` and a valid request; the first line answered."""
+    follow = {"seq": FOLLOW_SEQ, "cmd": FOLLOW_CMD}
     return process.exchange_raw(line + b"\n" + json.dumps(follow).encode() + b"\n", what, None)
 
 
 def assert_still_serving(process: AdapterProcess) -> None:
-    """The request after the raw line is answered next, in order (ADP-004.4)."""
+    """The request after the raw line is answered next, in order (ADP-004.4, ADP-008)."""
     answer = json.loads(process.read_line())
-    assert answer.get("seq") == FOLLOW_SEQ and answer.get("ok") is True, answer
+    assert answer.get("seq") == FOLLOW_SEQ and answer.get("ok") is False, answer
+    assert answer.get("error", {}).get("class") == "unsupported-command", answer
