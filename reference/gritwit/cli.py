@@ -172,6 +172,12 @@ def _trace(args: argparse.Namespace) -> int:
     if args.update and not args.changes:
         print("gritwit trace: --update goes with --changes: gritwit trace --changes --update")
         return 2
+    if args.inputs:
+        from gritwit_conformance._inputs import check, render
+
+        clauses, problems = check(root)
+        print(render(clauses, problems, verbose=args.clauses))
+        return 1 if problems or (args.require_inputs and any(c.missing for c in clauses)) else 0
     if args.changes:
         from ._changes import changes_command
 
@@ -208,6 +214,18 @@ def _add_trace(subparsers: _Subparsers) -> None:
         help="fail on a clause that no mutant, wrong adapter or untestable entry covers",
     )
     parser.add_argument("--json", default=None, metavar="PATH", help="write the clause table")
+    parser.add_argument(
+        "--inputs",
+        action="store_true",
+        help="per clause of conformance/inputs.toml (text, names, keys, sizes, counts, orders): "
+        "the input classes its tests exercise (inputs markers) and those missing; with "
+        "--clauses, the tests per class",
+    )
+    parser.add_argument(
+        "--require-inputs",
+        action="store_true",
+        help="with --inputs: fail on a clause that misses a class it requires",
+    )
     parser.add_argument(
         "--changes",
         action="store_true",
