@@ -101,7 +101,7 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       const mt = args.mt ?? null
       if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
       checkContentShape(args.content)
-      const signal = args.signal ?? false
+      const signal = 'signal' in args ? args.signal : false // null is not a boolean (ADP-004.6)
       if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
       checkWellFormed([mt, args.content]) // then lone surrogates (ADP-004.8)
       const objects = []
