@@ -29,8 +29,9 @@ All classes but ``lone-surrogate`` are valid Unicode text (:func:`is_valid_text`
 
 Orders (:data:`ORDER_RULES`): a rule is a sort key over ``str``.  ``canonical`` is the
 order of ENC-010 (UTF-8 length first, then UTF-8 bytes, i.e. the bytewise order of
-the CBOR encodings); ``utf8`` is plain UTF-8 byte order (that of tree entry names,
-ref listings …, whichever the clause says); the others are the plausible wrong rules
+the CBOR encodings); ``utf8`` is plain UTF-8 byte order (that of ref listings and of
+directory listings inside the sandbox, SBX-005.13; tree entries themselves are map keys
+and follow ``canonical``, whichever the clause says); the others are the plausible wrong rules
 (UTF-16 code units as JavaScript/Java/C# sort, case-insensitive, length-first
 counting code points or UTF-16 units, signed bytes as C ``char`` compares them).
 Note ``codepoint`` and ``utf8`` never disagree (UTF-8 preserves code-point order);

@@ -98,4 +98,10 @@ def test_in_process_reference_report_and_junit(tmp_path: Path) -> None:
     junit = ET.parse(tmp_path / "report.xml").getroot()
     cases = junit.findall(".//testcase")
     assert len(cases) == len(report["results"])
+    # one outcome per test, the same in both: a JUnit <skipped> is never a JSON "passed"
+    skipped = {c.get("name") for c in cases if c.find("skipped") is not None}
+    for record in report["results"]:
+        name = record["id"].partition("::")[2]
+        assert (name in skipped) == (record["outcome"] in ("skipped", "not-claimed")), record
     assert "codec" in output and "passed" in output  # the terminal summary
+    assert "warning" not in output.lower(), output[-3000:]
