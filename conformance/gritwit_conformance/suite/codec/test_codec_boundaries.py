@@ -20,6 +20,7 @@ AROUND = 21  # map head, "data" key, 4-byte length head, "type" key and value
 
 
 @pytest.mark.req("ENC-013.2", "OBJ-018.4")
+@pytest.mark.inputs("largest")
 def test_an_object_encoding_of_exactly_16_mib_is_encoded(impl: Implementation) -> None:
     size = LIMIT - AROUND
     reply = impl.call("encode", object={"type": "blob", "data": "00" * size})
@@ -30,12 +31,14 @@ def test_an_object_encoding_of_exactly_16_mib_is_encoded(impl: Implementation) -
 
 
 @pytest.mark.req("ENC-013.2", "OBJ-018.4")
+@pytest.mark.inputs("past-largest")
 def test_an_object_encoding_of_16_mib_plus_one_is_too_large(impl: Implementation) -> None:
     reply = impl.call("encode", object={"type": "blob", "data": "00" * (LIMIT - AROUND + 1)})
     assert not reply.ok and reply.error_class == "too-large", reply.outcome()
 
 
 @pytest.mark.req("OBJ-017.2", "OBJ-006.2", "ENC-013.2")
+@pytest.mark.inputs("past-largest", "empty")
 def test_an_object_rule_is_reported_before_the_size_limit(impl: Implementation) -> None:
     """A blob over 16 MiB with an empty header name: the object rule wins (invalid-object)."""
     description = {"type": "blob", "data": "00" * LIMIT, "headers": {"": "x"}}

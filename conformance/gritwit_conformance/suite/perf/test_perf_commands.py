@@ -48,6 +48,7 @@ def test_perf_run_does_the_workload(
 
 
 @pytest.mark.req("ADP-018.4")
+@pytest.mark.inputs("ascii", "empty", "past-largest")
 @pytest.mark.parametrize(
     ("workload", "n", "ok"),
     [

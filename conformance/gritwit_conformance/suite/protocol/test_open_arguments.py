@@ -111,6 +111,7 @@ STORE_ID_ARGS: dict[str, tuple[str, Any]] = {
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ID-003", "ADP-004.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "largest", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
 @pytest.mark.parametrize("where", list(STORE_ID_ARGS))
 def test_store_id_arguments_refuse_every_near_miss(
@@ -155,6 +156,7 @@ def _wit_id_request(cmd: str, bad: str) -> dict[str, Any]:
 
 @pytest.mark.profile("wit")
 @pytest.mark.req("ID-003", "ADP-004.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "largest", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
 @pytest.mark.parametrize("cmd", WIT_ID_ARGS)
 def test_wit_id_arguments_refuse_every_near_miss(
@@ -285,6 +287,7 @@ def _bad_hex(kind: str, valid: str) -> str:
 
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-004.5", "ADP-004.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul")
 @pytest.mark.parametrize("kind", HEX_KINDS)
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
 def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind: str) -> None:
@@ -295,6 +298,7 @@ def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind:
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.5", "ADP-004.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul")
 @pytest.mark.parametrize("kind", HEX_KINDS)
 def test_put_bytes_must_be_lowercase_hex(impl: Implementation, store: str, kind: str) -> None:
     reply = impl.call("put", check=False, store=store, bytes=_bad_hex(kind, BLOB_HEX))
@@ -487,6 +491,7 @@ SURROGATE_PLACES: dict[str, Any] = {
 
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8", "ADP-014", "OBJ-018.3")
+@pytest.mark.inputs("lone-surrogate", "bmp")
 @pytest.mark.parametrize("lone", LONE, ids=[ascii(s) for s in LONE])
 @pytest.mark.parametrize("place", list(SURROGATE_PLACES))
 def test_wit_send_refuses_every_lone_surrogate_in_every_place(

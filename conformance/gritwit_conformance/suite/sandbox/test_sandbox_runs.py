@@ -141,6 +141,7 @@ def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) ->
 
 
 @pytest.mark.req("ADP-019.3", "ADP-004.6")
+@pytest.mark.inputs("ascii", "lone-surrogate", "empty", "past-largest")
 @pytest.mark.parametrize(
     ("args", "error"),
     [
@@ -179,6 +180,7 @@ def test_arguments_are_checked_in_the_table_s_order(
 
 
 @pytest.mark.req("ADP-019.3", "ADP-019.2")
+@pytest.mark.inputs("largest")
 def test_the_largest_limit_is_accepted(impl: Implementation) -> None:
     result = _ok(impl, "print(7)", limits={"output": 2**53 - 1, "sends": 2**53 - 1})
     assert result["stdout"] == b"7\n".hex()
