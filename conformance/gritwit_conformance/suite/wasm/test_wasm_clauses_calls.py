@@ -258,6 +258,7 @@ QUERY_EFFECTS: dict[str, Call] = {
 
 
 @pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-014.4", "WASM-014.5")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("kind", sorted(QUERY_EFFECTS))
 @pytest.mark.parametrize(("count", "fails"), [(1024, False), (1025, True)])
 def test_answers_are_effects(impl: Implementation, kind: str, count: int, fails: bool) -> None:

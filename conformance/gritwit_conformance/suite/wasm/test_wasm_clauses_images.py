@@ -235,6 +235,7 @@ BIG = bytes(
 
 @pytest.mark.smoke
 @pytest.mark.req("WASM-025.6", "WASM-020.2", "WASM-028")
+@pytest.mark.inputs("largest")
 def test_restoring_a_full_image_costs_no_fuel(impl: Implementation) -> None:
     """256 non-zero chunks restored, then 40 000 000 units of work: within half the limit."""
     runtime = str(_ok(impl.call("wit-open"))["runtime"])

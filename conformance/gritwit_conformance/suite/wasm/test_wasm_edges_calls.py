@@ -141,6 +141,7 @@ def test_answer_returns_0(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-016", "WASM-011.4", "WASM-011.5")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("call", ["core_link", "core_delete"])
 @pytest.mark.parametrize("extra", [0, 1], ids=["1MiB", "1MiB+1"])
 def test_core_link_and_core_delete_add_no_output_bytes(
@@ -173,6 +174,7 @@ INDEXED: dict[str, str] = {
 
 
 @pytest.mark.req("WASM-009.7", "WASM-010.4", "WASM-015.1")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("index", ["count-1", "count", "minus-1"])
 @pytest.mark.parametrize("name", sorted(INDEXED))
 def test_a_message_index_not_below_msg_count_traps(

@@ -192,6 +192,7 @@ def test_core_calls_return_and_leave_what_the_abi_says(impl: Implementation, nam
 
 
 @pytest.mark.req("WASM-007.2")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("where", ["path", "data"])
 def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
     page = 65536
@@ -213,6 +214,7 @@ ABSENT_PATH, MALFORMED_PATH = b"nope", b"a//b"
 
 
 @pytest.mark.req("WASM-007.2", "WASM-007.5")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(
     ("path", "buf", "cap", "code"),
     [
@@ -252,6 +254,7 @@ EFFECTS: dict[str, tuple[str, list[bytes | int]]] = {
 
 
 @pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("kind", sorted(EFFECTS))
 def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, kind: str) -> None:
     call = EFFECTS[kind]
@@ -262,6 +265,7 @@ def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, k
 
 
 @pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
     pair: list[tuple[str, list[bytes | int]]] = [
         ("core_set", [b"e", b"x", b""]),
@@ -275,6 +279,7 @@ def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 def test_1_mib_of_output_passes_and_one_byte_more_is_output_too_large(
     impl: Implementation,
 ) -> None:

@@ -92,6 +92,7 @@ def _padded(size: int) -> bytes:
 
 
 @pytest.mark.req("WASM-002.1", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 def test_a_module_of_exactly_the_size_limit_loads(impl: Implementation) -> None:
     module = _padded(MODULE_LIMIT)
     assert len(module) == MODULE_LIMIT
@@ -128,6 +129,7 @@ def test_the_text_format_is_not_a_module(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WASM-017.3", "WASM-002.1", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("pages", "fails"), [(256, False), (257, True)])
 def test_the_memory_minimum_on_both_sides(impl: Implementation, pages: int, fails: bool) -> None:
     module = bytes(

@@ -142,6 +142,7 @@ def test_query_functions_trap_in_a_step(impl: Implementation, name: str) -> None
 
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-014.4", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
 def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
     impl: Implementation,
 ) -> None:
