@@ -127,6 +127,8 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
       const executor = runtimeArg(args)
       const actor = idArg(args, 'actor')
       const name = stringArg(args, 'name')
+      // ADP-004.11: a name with a lone surrogate is no text, a malformed argument
+      if (!name.isWellFormed()) throw new BadRequest('name must be Unicode text (it holds a lone surrogate)')
       if (executor.head(actor) === null) throw new BadRequest(`actor ${actor} has no step to query`)
       return { data: toHex(executor.query(actor, name).data) }
     },

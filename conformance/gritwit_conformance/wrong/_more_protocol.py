@@ -317,4 +317,10 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "encode answers too-deep for a description nested deeper than 32 arrays and maps",
     ),
+    "protocol_query_name_surrogate_internal": WrongAdapter(
+        ("wasm",),
+        frozenset({"ADP-004.11"}),
+        "failed",
+        "a wit-query name holding a lone surrogate is answered internal, not bad-request",
+    ),
 }

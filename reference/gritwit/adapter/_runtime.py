@@ -175,7 +175,7 @@ class RuntimeCommands:
 
     def cmd_rt_query(self, args: Json) -> Json:
         entry = self._rt(args)
-        actor, name = _id(args, "actor"), _str(args, "name")
+        actor, name = _id(args, "actor"), _text(args, "name")  # ADP-004.11
         if entry.runtime.head(actor) is None:
             raise BadRequest(f"actor {actor} has no step to query")
         return {"data": entry.runtime.query(actor, name).data.hex()}

@@ -209,7 +209,7 @@ class WitCommands:
 
     def cmd_wit_query(self, args: Json) -> Json:
         _, executor = self._runtime(args)
-        actor, name = _id(args, "actor"), _str(args, "name")
+        actor, name = _id(args, "actor"), _text(args, "name")  # ADP-004.11
         if executor.head(actor) is None:
             raise BadRequest(f"actor {actor} has no step to query")
         return {"data": executor.query(actor, name).data.hex()}

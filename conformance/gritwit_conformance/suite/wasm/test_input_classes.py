@@ -343,20 +343,23 @@ def _query_name_module() -> bytes:
     return module({"query_name": 2, "answer": 4}, lowering, {"step": [], "query": query})
 
 
-@pytest.mark.req("WASM-014.2")
+@pytest.mark.req("WASM-014.2", "ADP-004.11")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", TEXT)
 def test_query_name_returns_the_name_byte_for_byte(impl: Implementation, cls: str) -> None:
     """The guest answers what ``query_name`` gave it: the name's UTF-8, NUL and all, the
-    empty name as no bytes.  A name with a lone surrogate is no text; no guest may see it,
-    so the query is refused (the spec names no class for it: any error)."""
+    empty name as no bytes.  A name with a lone surrogate is no text; no guest may see it:
+    the query is a malformed request → ``bad-request`` (ADP-004.11)."""
     runtime = _open(impl)
     actor = _genesis(impl, runtime, _query_name_module())
     assert _run(impl, runtime)["failures"] == []
     for name in tc.TEXT_SAMPLES[cls]:
         reply = impl.call("wit-query", check=False, runtime=runtime, actor=actor, name=name)
         if not tc.is_valid_text(name):
-            assert not reply.ok, f"a query named {name!a} (a lone surrogate) answered {reply}"
+            assert reply.error_class == "bad-request", (
+                f"a query named {name!a} (a lone surrogate): expected bad-request "
+                f"(ADP-004.11), got {reply}"
+            )
             continue
         data = bytes.fromhex(_ok(reply)["data"])
         assert data == name.encode(), f"query_name of {name!a} gave {data!r}"
