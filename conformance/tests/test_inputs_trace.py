@@ -29,20 +29,20 @@ import pytest
 pytestmark = [pytest.mark.profile("codec"), pytest.mark.inputs("ascii")]
 
 
-@pytest.mark.req("ZZZ-001")
+@pytest.mark.req("{Z}001")
 @pytest.mark.inputs("astral", "order:utf16")
 def test_one(impl):
     pass
 
 
-@pytest.mark.req("ZZZ-002")
+@pytest.mark.req("{Z}002")
 @pytest.mark.parametrize("x", [1])
 def test_two(impl, x):
     pass
 
 
 def helper():
-    pytest.mark.req("ZZZ-003")
+    pytest.mark.req("{Z}003")
 """
 
 INPUTS = """
@@ -65,7 +65,9 @@ kinds = ["colour"]
 def _repo(tmp_path: Path, tests: str = TESTS, inputs: str = INPUTS) -> Path:
     suite = tmp_path / "conformance" / "gritwit_conformance" / "suite" / "codec"
     suite.mkdir(parents=True)
-    (suite / "test_x.py").write_text(textwrap.dedent(tests), encoding="utf-8")
+    # the IDs are spelt at write time, so that the trace of this repository sees none
+    text = textwrap.dedent(tests).replace("{Z}", "ZZZ-")
+    (suite / "test_x.py").write_text(text, encoding="utf-8")
     (tmp_path / "conformance" / "inputs.toml").write_text(inputs, encoding="utf-8")
     return tmp_path
 
