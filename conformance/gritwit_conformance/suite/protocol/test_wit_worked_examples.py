@@ -201,6 +201,7 @@ def test_a_failed_transition_stores_nothing(impl: Implementation, runtime: str) 
 
 
 @pytest.mark.req("WIT-014.3", "WIT-014.1")
+@pytest.mark.inputs("ascii")
 @pytest.mark.parametrize(
     "wit_update",
     [

@@ -77,6 +77,7 @@ def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
 
 
 @pytest.mark.req("RUN-004.3", "RUN-004.4", "RUN-004.5", "RUN-004.1", "RUN-004.2")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("actor", "error"), [("failing", "failed"), ("slow", "failed")])
 def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
     impl: Implementation, tmp_path: Path, actor: str, error: str

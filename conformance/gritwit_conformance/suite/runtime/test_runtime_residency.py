@@ -37,6 +37,7 @@ def _counter(impl: Implementation, runtime: str, note: str) -> str:
 
 
 @pytest.mark.req("RUN-012.2", "RUN-014.1")
+@pytest.mark.inputs("largest", "past-largest")
 def test_capacity_eviction_at_the_limit_and_in_lru_order(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -237,6 +238,7 @@ DEFAULT_MAX_RESIDENT = 10_000
 
 @pytest.mark.heavy
 @pytest.mark.req("RUN-012.2", "RUN-012.4", "RUN-012.6", "RUN-014.1")
+@pytest.mark.inputs("largest", "past-largest")
 def test_the_default_max_resident_on_both_sides(impl: Implementation, tmp_path: Path) -> None:
     """10,000 resident actors under the default stay; the 10,001st evicts exactly one.
 

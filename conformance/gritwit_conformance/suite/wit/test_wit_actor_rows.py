@@ -108,6 +108,7 @@ def test_counter_writes_count_0_at_genesis_and_nothing_for_a_get(impl: Implement
 
 
 @pytest.mark.req("WIT-020.2", "WIT-020.3", "WIT-028.4", "WIT-028.5", "WIT-028.6", "WIT-028.7")
+@pytest.mark.inputs("ascii", "bmp", "empty")
 def test_counter_amounts(impl: Implementation) -> None:
     rt = Rt(impl)
     c = rt.genesis("counter")
@@ -125,6 +126,7 @@ def test_counter_amounts(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WIT-020.2", "WIT-020.4", "WIT-020.5")
+@pytest.mark.inputs("largest", "past-largest")
 def test_counter_bound_and_a_stored_count_kept_as_is(impl: Implementation) -> None:
     rt = Rt(impl)
     top = rt.genesis("counter", count=b"999999999999999998")
@@ -146,6 +148,7 @@ def test_counter_bound_and_a_stored_count_kept_as_is(impl: Implementation) -> No
 
 
 @pytest.mark.req("WIT-025.1", "WIT-025.2", "WIT-025.3", "WIT-025.4", "WIT-025.5", "WIT-028.7")
+@pytest.mark.inputs("largest", "past-largest")
 def test_budget_replies_and_writes(impl: Implementation) -> None:
     rt = Rt(impl)
     b = rt.genesis("budget", budget=b"10")
@@ -196,6 +199,7 @@ def test_echo_replies_the_same_content_queued_with_mt_only(impl: Implementation)
 
 
 @pytest.mark.req("WIT-021.1", "WIT-028.6")
+@pytest.mark.inputs("ascii", "largest", "past-largest")
 def test_fanout_sends_per_entry_in_canonical_order(impl: Implementation) -> None:
     rt = Rt(impl)
     f, e = rt.genesis("fanout"), rt.genesis("echo")
@@ -227,6 +231,7 @@ def test_spawner_sends_genesis_for_any_content(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WIT-023.1", "WIT-023.2")
+@pytest.mark.inputs("ascii")
 def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
     rt = Rt(impl)
     u = rt.genesis("updater")
@@ -256,6 +261,7 @@ def test_requester_keeps_any_object_as_answer(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WIT-028.9", "WIT-017.3")
+@pytest.mark.inputs("ascii", "mixed-case")
 @pytest.mark.parametrize(
     ("actor", "answers"),
     [

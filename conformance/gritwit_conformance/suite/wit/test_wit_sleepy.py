@@ -57,6 +57,7 @@ def test_sleepy_sleeps_each_nap_and_its_step_is_adopted(impl: Implementation) ->
 
 
 @pytest.mark.req("WIT-030.1", "WIT-028.4")
+@pytest.mark.inputs("past-largest")
 def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementation) -> None:
     """Only naps that are no valid amount: the step reads them and keeps the core."""
     rt = Rt(impl)
@@ -83,6 +84,7 @@ def test_sleepy_answers_wut_with_its_catalogue_line(impl: Implementation) -> Non
 
 
 @pytest.mark.req("WIT-030.1")
+@pytest.mark.inputs("largest")
 def test_the_longest_nap_is_slept(impl: Implementation) -> None:
     """The last allowed nap, 5000 ms, is slept in full; 5001 (above) is not.
 

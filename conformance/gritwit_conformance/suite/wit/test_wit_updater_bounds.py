@@ -34,6 +34,7 @@ def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.Grit
 
 
 @pytest.mark.req("WIT-023.1")
+@pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize(("size", "copied"), [(LIMIT, True), (LIMIT + 1, False)])
 def test_set_code_at_its_limit(impl: Implementation, size: int, copied: bool) -> None:
     runtime = _ok(impl, "wit-open")["runtime"]
