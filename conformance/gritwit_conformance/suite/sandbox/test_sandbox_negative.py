@@ -58,6 +58,7 @@ def _number(path: str) -> int:
 
 
 @pytest.mark.req("SBX-001.1", "SBX-001.2", "SBX-001.3", "ADP-019.7")
+@pytest.mark.inputs("ascii")
 def test_the_wit_blob_of_a_program_is_the_source_with_three_headers(impl: Implementation) -> None:
     program = "# Grüße\nprint('x')  \n\n\n"  # non-ASCII, trailing blanks: kept byte for byte
     held = _interpreter(impl)
@@ -89,6 +90,7 @@ def _genesis_of(impl: Implementation, runtime: str, headers: dict[str, str]) -> 
 
 
 @pytest.mark.req("SBX-001.1", "SBX-001.3", "SBX-001.4", "SBX-002.1", "SBX-002.2", "SBX-002.3")
+@pytest.mark.inputs("ascii")
 def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) -> None:
     held = _interpreter(impl)
     good = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
@@ -132,6 +134,7 @@ def test_a_run_asking_for_another_interpreter_is_refused(impl: Implementation) -
 
 
 @pytest.mark.req("SBX-003.1", "SBX-004.5", "ADP-019.4")
+@pytest.mark.inputs("ascii")
 def test_nothing_a_run_leaves_outside_the_core_survives_it(impl: Implementation) -> None:
     to = "cd" * 32
     first = _run(
@@ -148,6 +151,7 @@ def test_nothing_a_run_leaves_outside_the_core_survives_it(impl: Implementation)
 
 
 @pytest.mark.req("SBX-003.3", "SBX-010.4", "SBX-003.2")
+@pytest.mark.inputs("ascii", "bmp")
 def test_the_input_file_holds_exactly_the_canonical_json(impl: Implementation) -> None:
     core, objects = build({"n": b"1"})
     messages = [{"z": 1, "a": "Grüezi ☃", "m": {"y": [1, None, True], "b": "\x01"}}, {}]
@@ -341,6 +345,7 @@ def test_readlink_fails_with_einval_and_the_run_goes_on(impl: Implementation) ->
 
 
 @pytest.mark.req("SBX-007.4", "SBX-007.5", "SBX-007.3")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(
     ("writes", "error"),
     [
@@ -432,6 +437,7 @@ def test_the_mount_is_the_core_without_its_code(impl: Implementation) -> None:
 
 
 @pytest.mark.req("SBX-011.2", "SBX-013.1")
+@pytest.mark.inputs("ascii")
 @pytest.mark.parametrize("name", ["wit", "wit_update"])
 def test_a_run_that_leaves_a_code_entry_fails(impl: Implementation, name: str) -> None:
     runtime = impl.call("wit-open").result["runtime"]
@@ -623,6 +629,7 @@ EBUSY EILSEQ ENAMETOOLONG
 
 
 @pytest.mark.req("SBX-004.1", "SBX-005.10", "SBX-005.13")
+@pytest.mark.inputs("ascii")
 def test_files_behave_as_posix_says(impl: Implementation) -> None:
     """Writes, reads, seeks, positional I/O, truncation, append, closed and wrong-mode
     descriptors, standard streams, the errors of open, mkdir, rmdir, rename, and a listing

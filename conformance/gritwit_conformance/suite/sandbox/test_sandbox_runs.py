@@ -89,6 +89,7 @@ def test_a_neighbour_keeps_working_after_a_hostile_run(impl: Implementation, pro
 
 
 @pytest.mark.req("ADP-019.2", "SBX-007.1", "SBX-007.2")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
 def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "import sys\nsys.stdout.write('x' * 1000)"
@@ -99,6 +100,7 @@ def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, li
 
 
 @pytest.mark.req("ADP-019.2", "SBX-007.3")
+@pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
 def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "open('a', 'wb').write(bytes(600))\nopen('b', 'wb').write(bytes(400))"
@@ -110,6 +112,7 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
 
 
 @pytest.mark.req("ADP-019.2", "SBX-004.5", "SBX-007.3")
+@pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize("limit", [300, 299])
 def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     to = "ab" * 32
