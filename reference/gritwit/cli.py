@@ -401,11 +401,9 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 
 def _runtime(args: argparse.Namespace) -> int:
-    import asyncio
-
     from ._errors import GritError
     from ._ids import ObjectId
-    from .runtime import Runtime, check_runtime, heads, history
+    from .runtime import check_runtime, heads, history
 
     actor = None
     if args.action == "history":
@@ -419,11 +417,7 @@ def _runtime(args: argparse.Namespace) -> int:
         return 2
     with opened as store:
         if args.action == "run":
-            report = asyncio.run(Runtime(store, time_limit=args.time_limit).run_until_quiescent())
-            for failure in report.failures:
-                print(f"failed {failure.actor} {failure.error_class}")
-            print(f"{len(report.steps)} step(s) adopted; quiescent: {report.quiescent}")
-            return 0
+            return _runtime_run(store, args)
         if args.action == "heads":
             for actor, head, failed in heads(store):
                 print(actor, head, "failed" if failed else "")
@@ -440,6 +434,35 @@ def _runtime(args: argparse.Namespace) -> int:
         ok = verified.ok and check.ok
         print("runtime verify: OK" if ok else f"runtime verify: FAILED {verified}")
         return 0 if ok else 1
+
+
+def _runtime_run(store: Any, args: argparse.Namespace) -> int:
+    """``gritwit runtime run``: one bounded run (RUN-018), then what it left undone.
+
+    Prints each actor marked failed, each actor still busy when the run stopped at
+    ``--max-steps`` (RUN-018.3), and a summary; exit 0 when quiescent, 3 when the
+    bound stopped it (run again to continue).
+    """
+    import asyncio
+
+    from .runtime import Runtime
+
+    runtime = Runtime(store, time_limit=args.time_limit, max_steps=args.max_steps)
+    report = asyncio.run(runtime.run_until_quiescent())
+    for failure in report.failures:
+        print(f"failed {failure.actor} {failure.error_class}")
+    busy = runtime.busy()
+    for actor in busy:
+        print(f"busy {actor}")
+    print(f"{len(report.steps)} step(s) adopted; quiescent: {report.quiescent}")
+    if report.quiescent:
+        return 0
+    print(
+        f"gritwit runtime run: stopped at --max-steps {args.max_steps} (RUN-018.1) with "
+        f"{len(busy)} actor(s) busy; run again to continue",
+        file=sys.stderr,
+    )
+    return 3
 
 
 def _add_runtime(subparsers: _Subparsers) -> None:
@@ -467,6 +490,13 @@ def _add_runtime(subparsers: _Subparsers) -> None:
                 type=_positive_float,
                 default=5.0,
                 help="seconds per transition (RUN-005; default: %(default)g)",
+            )
+            action.add_argument(
+                "--max-steps",
+                type=_positive_int,
+                default=10_000,  # MAX_STEPS of gritwit.runtime, not imported here
+                help="most steps this run adopts; then it stops, names the actors still "
+                "busy and exits 3 (RUN-018; default: %(default)d)",
             )
         action.set_defaults(handler=_runtime)
 

@@ -331,7 +331,8 @@ def test_a_counter_gives_identical_tree_ids_across_runs_and_processes(tmp_path: 
         "counter.py", "--mount", "mount", "--fuel", "2000000000", "--memory", "64", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[:2] == ["3", f"core: {ids[-1].hex()}"]
+    assert done.stdout.splitlines()[:1] == ["3"]  # the program's output alone (SBX-016.2)
+    assert f"gritwit sandbox: core: {ids[-1].hex()}" in done.stderr.splitlines()
     assert (tmp_path / "mount" / "n").read_text() == "2"  # the host directory is untouched
 
 
@@ -848,6 +849,12 @@ def test_only_the_pinned_interpreter_runs(tmp_path: Path, monkeypatch: pytest.Mo
     assert os.environ["GRITWIT_SANDBOX_PYTHON"].endswith("missing.wasm")
 
 
+def _core_line(stderr: str) -> str:
+    """The new core's id from the host's own line on standard error (SBX-016.2)."""
+    prefix = "gritwit sandbox: core: "
+    return next(line for line in stderr.splitlines() if line.startswith(prefix))[len(prefix) :]
+
+
 @pytest.mark.req("SBX-004.2", "SBX-009.1")
 def test_the_cli_mounts_a_tree_of_a_store_and_keeps_the_new_core_there(tmp_path: Path) -> None:
     (tmp_path / "counter.py").write_text(COUNTER)
@@ -856,11 +863,11 @@ def test_the_cli_mounts_a_tree_of_a_store_and_keeps_the_new_core_there(tmp_path:
     limits = ("--fuel", "2000000000", "--memory", "64", "--store", "store")
     first = _cli("counter.py", "--mount", "mount", *limits, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    core = first.stdout.splitlines()[1].removeprefix("core: ")
+    core = _core_line(first.stderr)
     second = _cli("counter.py", "--mount", core, *limits, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0] == "2"
-    new = g.ObjectId.from_hex(second.stdout.splitlines()[1].removeprefix("core: "))
+    new = g.ObjectId.from_hex(_core_line(second.stderr))
     store = g.Store.open(tmp_path / "store")
     tree = store.get_object(new)
     assert isinstance(tree, g.Tree)

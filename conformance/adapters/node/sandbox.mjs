@@ -36,27 +36,56 @@ const EXIT_MEMORY = 121
 // and draws the same start-up randomness before the point.
 const PRELUDE = `import os, sys
 
-def _forbid(what):
+def _forbid(what, _write=os.write, _exit=os._exit, _str=str, _bytes=bytes):
     try:
-        sys.stderr.write("gritwit-sandbox: forbidden: " + what + "\\n")
-        sys.stderr.flush()
+        line = "gritwit-sandbox: forbidden: " + _str(what)[:300] + "\\n"
+        _write(2, _bytes(line, "utf-8", "replace"))
     finally:
-        os._exit(120)
+        _exit(120)
 
-_ALLOWED = ("/core", "/input", "/out", sys.prefix, "/wlr/")
+_ALLOWED = tuple(p.rstrip("/") for p in ("/core", "/input", "/out", sys.prefix, "/wlr/"))
 _EVENTS = ("os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn",
            "os.kill", "os.killpg", "subprocess.Popen", "socket.__new__", "socket.connect",
            "socket.bind", "socket.getaddrinfo", "pty.spawn", "ctypes.dlopen")
+_SETTERS = ("__code__", "__defaults__", "__kwdefaults__")
 
-def _hook(event, args):
-    if event in _EVENTS:
+def _normal(path, cwd):
+    # the absolute, normalised path, by string operations alone (nothing a program can rebind)
+    parts = []
+    for part in (path if path.startswith("/") else cwd + "/" + path).split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/" + "/".join(parts)
+
+# Everything the hook uses is bound as a default now: no module attribute, global or builtin
+# a program can rebind reaches it (SBX-005.21), and its defaults and code cannot be set.
+def _hook(event, args, _forbid=_forbid, _normal=_normal, _getcwd=os.getcwd, _str=str,
+          _bytes=bytes, _int=int, _isinstance=isinstance, _allowed=_ALLOWED, _events=_EVENTS,
+          _setters=_SETTERS, _prelude="/input/gritwit_prelude.py", _type=type, _getattr=getattr):
+    if event in _events:
         _forbid(event)
-    if event == "open" and isinstance(args[0], str):
-        path = os.path.normpath(os.path.join(os.getcwd(), args[0]))
-        if not any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in _ALLOWED):
-            _forbid("open " + path[:200])
+    if event == "open":
+        path = args[0]
+        if _isinstance(path, _bytes):
+            path = path.decode("utf-8", "surrogateescape")
+        if _isinstance(path, _int):
+            return
+        if not _isinstance(path, _str):
+            _forbid("open of a " + _type(path).__name__ + ", not a path")
+        path = _normal(path, _getcwd())
+        for allowed in _allowed:
+            if path == allowed or path.startswith(allowed + "/"):
+                return
+        _forbid("open " + path[:200])
+    elif event == "object.__setattr__" and args[1] in _setters:
+        code = _getattr(args[0], "__code__", None)
+        if code is not None and code.co_filename == _prelude:
+            _forbid("changing the prelude's " + args[1])
 
-def _stub(name):
+def _stub(name, _forbid=_forbid):
     def stub(*args, **kwargs):
         _forbid("os." + name)
     return stub
@@ -68,6 +97,7 @@ for _name in ("system", "popen", "fork", "forkpty", "execv", "execve", "execl", 
 # with os.fork present the library registers fork handlers; no fork ever happens
 os.register_at_fork = lambda **kwargs: None
 sys.addaudithook(_hook)
+del _hook, _stub, _forbid, _normal
 os.chdir("/core")
 del _name
 
@@ -91,7 +121,8 @@ def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc):
         if exc.code is None:
             status = 0
         elif isinstance(exc.code, int):
-            status = exc.code
+            # a status that is no i32 is still a failure (SBX-008.3)
+            status = exc.code if -2**31 <= exc.code < 2**31 else 1
         else:
             try:
                 print(exc.code, file=_sys.stderr)
@@ -99,8 +130,8 @@ def _gritwit_main(_exit=os._exit, _sys=sys, _atexit=atexit, _gc=gc):
                 pass
             status = 1
     except BaseException as exc:
-        exc.__traceback__ = exc.__traceback__.tb_next
         try:
+            exc.__traceback__ = exc.__traceback__.tb_next
             _sys.excepthook(type(exc), exc, exc.__traceback__)
         except BaseException:
             pass

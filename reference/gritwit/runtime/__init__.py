@@ -8,7 +8,9 @@
   :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
 * :class:`LifecycleEvent`, :data:`MAX_RESIDENT`, :data:`IDLE_AFTER` — eviction,
   restore on demand and the events observers see (RUN-012 … RUN-014);
-* :data:`COMMIT`, :data:`GROUP_SIZE` — group commit of adopted steps (RUN-017).
+* :data:`COMMIT`, :data:`GROUP_SIZE`, :data:`GROUP_BYTES` — group commit of adopted
+  steps, bounded in count and in bytes (RUN-017);
+* :data:`MAX_STEPS` — the default bound of steps per run (RUN-018).
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from ._events import (
     LifecycleEvent,
 )
 from ._fork import FORK_ENTRY, fork, fork_blob
-from ._group import COMMIT, COMMIT_MODES, GROUP_SIZE
+from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
-from ._runtime import ATTEMPTS, FIRST_BACKOFF, TIME_LIMIT, Runtime
+from ._runtime import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, Runtime
 from ._verify import ActorCheck, verify_actor
 
 __all__ = [
@@ -40,10 +42,12 @@ __all__ = [
     "ActorCheck",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
+    "GROUP_BYTES",
     "GROUP_SIZE",
     "IDLE_AFTER",
     "LifecycleEvent",
     "MAX_RESIDENT",
+    "MAX_STEPS",
     "RESTORED",
     "RESTORE_REQUESTED",
     "TIME_LIMIT",

@@ -16,6 +16,11 @@ a message that was never sent, or continues a step that was never adopted.  The
 other members commit.  Lost steps are remembered, so a transition built on one
 before the commit (in a worker thread) is refused when it arrives
 (:meth:`CommitGroup.add` answers ``False``).
+
+A group is *full* — the runtime commits it — at ``size`` members or once its
+members' encoded objects reach ``max_bytes`` (RUN-017.10), so what a run holds
+uncommitted is bounded in bytes whatever its actors leave behind, not only in
+steps.
 """
 
 from __future__ import annotations
@@ -31,14 +36,24 @@ from ..store import Store, StoreBatch, head_ref
 from ..wit import Assembled
 from ._cache import ObjectCache
 
-__all__ = ["COMMIT", "COMMIT_MODES", "GROUP_SIZE", "CommitGroup", "Member"]
+__all__ = [
+    "COMMIT",
+    "COMMIT_MODES",
+    "GROUP_BYTES",
+    "GROUP_SIZE",
+    "CommitGroup",
+    "Member",
+    "encoded_size",
+]
 
 #: The runtime's commit modes (RUN-017.1): one transaction per group, or per step.
 COMMIT_MODES = ("group", "step")
 #: The default commit mode, chosen by measurement (RUN-017, rationale).
 COMMIT = "group"
-#: Most steps in one group before it is committed (RUN-017.2).
+#: Most steps in one group before it is committed (RUN-017.8).
 GROUP_SIZE = 256
+#: Encoded bytes of a group's objects at which it is committed (RUN-017.10): 32 MiB.
+GROUP_BYTES = 32 * 1024 * 1024
 
 
 class Member(NamedTuple):
@@ -62,12 +77,18 @@ _member = functools.partial(tuple.__new__, Member)
 class CommitGroup:
     """The open group of a runtime: members in adoption order and their provisional heads."""
 
-    __slots__ = ("_cache", "_heads", "_lost", "members", "size")
+    __slots__ = ("_cache", "_heads", "_lost", "bytes", "max_bytes", "members", "size")
 
-    def __init__(self, cache: ObjectCache, size: int = GROUP_SIZE) -> None:
+    def __init__(
+        self, cache: ObjectCache, size: int = GROUP_SIZE, max_bytes: int = GROUP_BYTES
+    ) -> None:
         self._cache = cache
-        #: Most members before the runtime commits the group.
+        #: Most members before the runtime commits the group (RUN-017.8).
         self.size = size
+        #: Encoded bytes of the members' objects at which the group is full (RUN-017.10).
+        self.max_bytes = max_bytes
+        #: Encoded bytes of the open group's objects: what it holds uncommitted.
+        self.bytes = 0
         self.members: list[Member] = []
         #: Each actor's latest provisional step in the group.
         self._heads: dict[ObjectId, tuple[ObjectId, Step]] = {}
@@ -79,7 +100,8 @@ class CommitGroup:
 
     @property
     def full(self) -> bool:
-        return len(self.members) >= self.size
+        """Whether the group must be committed now: by count or by bytes (RUN-017.8, RUN-017.10)."""
+        return len(self.members) >= self.size or self.bytes >= self.max_bytes
 
     def provisional(self, actor: ObjectId) -> tuple[ObjectId, Step] | None:
         """``actor``'s latest step in the group and its id, or ``None``."""
@@ -106,6 +128,7 @@ class CommitGroup:
             # member again, and what is built on it is not lost (else the rerun spins).
             lost.discard(built.step_id)
         self.members.append(_member((actor, expected, built, basis)))
+        self.bytes += encoded_size(built)
         self._heads[actor] = (built.step_id, built.step)
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
@@ -118,7 +141,7 @@ class CommitGroup:
         (its transaction rolls back) and the group is emptied all the same.
         """
         members, self.members = self.members, []
-        self._heads = {}
+        self._heads, self.bytes = {}, 0
         if len(members) == 1:
             return self._commit_one(store, members[0])
         adopted: list[Member] = []
@@ -172,10 +195,15 @@ class CommitGroup:
     def abandon(self) -> list[Member]:
         """Drop every member without storing anything (an error escaped the run)."""
         members, self.members = self.members, []
-        self._heads = {}
+        self._heads, self.bytes = {}, 0
         self._cache.release(stored=False)
         self._lost.update(m.built.step_id for m in members)
         return members
+
+
+def encoded_size(built: Assembled) -> int:
+    """The bytes of a transition's encoded objects: what its member holds until committed."""
+    return sum([len(encoding) for encoding, _ in built.encodings])
 
 
 class _Swaps:

@@ -14,12 +14,21 @@ committed:
   but reads of the store, that cannot hang (``slow`` raises its overrun at once),
   except ``sleepy`` (WIT-030), which really sleeps for each ``nap``: a transition
   with a ``nap`` pending runs in the worker thread below, bounded (RUN-005.6).
-  Cores whose ``wit`` is a Wasm module (runtime ``wasm``) also run inline: every
-  Wasm call is bounded by its fuel budget (WASM-019, WASM-020), the Wasm form of
-  the time bound, and so is every run of sandboxed Python (runtime ``python-wasi``,
-  SBX-006.1, SBX-010.1), which the executor dispatches the same way;
+  Cores whose ``wit`` is a Wasm module (runtime ``wasm``) also run inline while
+  the engine lane (:mod:`._lane`) is idle: every Wasm call is bounded by its fuel
+  budget (WASM-019, WASM-020).  Sandboxed Python (runtime ``python-wasi``) never
+  runs inline: fuel does not bound the time of its host calls, so each of its
+  transitions runs in the lane, off the event loop, under ``time_limit``
+  counted from its start (RUN-005.7); while the lane is busy, a Wasm transition
+  (or an update, which may run a Wasm update function) goes there too rather
+  than wait on the engine's lock on the event loop.
   A runtime given any other Wit runs *every* transition in a worker thread
-  abandoned after ``time_limit``, as before;
+  abandoned after ``time_limit``, as before (Wasm and sandboxed Python in the lane);
+* a run adopts at most ``max_steps`` steps (RUN-018.1; by default
+  :data:`MAX_STEPS`), and each pass of the scheduler starts at most one
+  transition per actor, in id order, so an actor that always has work cannot
+  starve the others (RUN-018.2); :meth:`Runtime.busy` names the actors a run
+  left with work (RUN-018.3);
 * a step's objects are stored (one batched write), then its head moves by
   compare-and-swap, and only then is the routing index told about its outbox
   (RUN-001.1 … RUN-001.4); a CAS conflict reloads the index from the heads and retries
@@ -28,7 +37,8 @@ committed:
   first — its head provisional, its messages routed to later members — and the
   open group of steps is committed in one transaction
   (:class:`~gritwit.runtime._group.CommitGroup`): when ``group_size`` steps are
-  waiting, before an actor is marked failed, and before a run returns, so a run
+  waiting or their objects reach ``group_bytes`` encoded bytes (RUN-017.10),
+  before an actor is marked failed, and before a run returns, so a run
   reports only steps that are durable (RUN-017.5); ``commit="step"`` commits each
   step on its own, as RUN-001 describes;
 * a failed transition is retried with exponential back-off; after the last
@@ -89,10 +99,21 @@ from ._events import (
     Residency,
     Resident,
 )
-from ._group import COMMIT, COMMIT_MODES, GROUP_SIZE, CommitGroup
+from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, CommitGroup
 from ._index import RoutingIndex, failed_ref
+from ._lane import busy as lane_busy
+from ._lane import run_in_lane
 
-__all__ = ["ATTEMPTS", "COMMIT", "FIRST_BACKOFF", "GROUP_SIZE", "TIME_LIMIT", "Runtime"]
+__all__ = [
+    "ATTEMPTS",
+    "COMMIT",
+    "FIRST_BACKOFF",
+    "GROUP_BYTES",
+    "GROUP_SIZE",
+    "MAX_STEPS",
+    "TIME_LIMIT",
+    "Runtime",
+]
 
 #: Default bound of one transition, in seconds (RUN-005).
 TIME_LIMIT = 5.0
@@ -100,6 +121,16 @@ TIME_LIMIT = 5.0
 ATTEMPTS = 5
 #: Delay before the first retry, in seconds; each later one doubles (RUN-004).
 FIRST_BACKOFF = 0.01
+#: Most steps one run adopts when its caller names no bound (RUN-018.1).
+MAX_STEPS = 10_000
+#: Seconds of inline transitions after which a run lets other tasks in (RUN-018.2).
+_YIELD_AFTER = 0.005
+#: The ``runtime`` headers of ``wit`` blobs the engine runs (WASM-001, SBX-001.1).
+_WASM, _SANDBOX = "wasm", "python-wasi"
+#: An update is pending first: it may run a Wasm update function (WIT-014.1).
+_UPDATE = "update"
+#: Most ``wit`` blobs whose runtime is remembered (:meth:`Runtime._wit_kind`).
+_KINDS = 4096
 
 Found = dict[ObjectId, tuple[PendingMessage, ...]]
 _NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
@@ -163,11 +194,19 @@ class Runtime:
         clock: Callable[[], float] = time.monotonic,
         commit: str = COMMIT,
         group_size: int = GROUP_SIZE,
+        group_bytes: int = GROUP_BYTES,
+        max_steps: int = MAX_STEPS,
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
         if group_size < 1:
-            raise ValueError(f"RUN-017.2: group_size must be at least 1, not {group_size}")
+            raise ValueError(
+                f"RUN-017.8, RUN-017.2: group_size must be at least 1, not {group_size}"
+            )
+        if group_bytes < 1:
+            raise ValueError(f"RUN-017.10: group_bytes must be at least 1, not {group_bytes}")
+        if max_steps < 1:
+            raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
         self._store = store
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
@@ -201,12 +240,18 @@ class Runtime:
         #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
         self.commit = commit
         self._grouped = commit == "group"
-        self._group = CommitGroup(self._cache, group_size)
+        self._group = CommitGroup(self._cache, group_size, group_bytes)
+        #: Most steps of a run whose caller names no bound (RUN-018.1).
+        self.max_steps = max_steps
+        #: The ``runtime`` header of each ``wit`` blob met, by its id (:meth:`_wit_kind`).
+        self._kinds: dict[ObjectId, str] = {}
         #: How many group commits lost a member (RUN-017.4).
         self.group_losses = 0
         #: The current run's adopted steps and idle snapshots (a group commit adds to them).
         self._sink: list[tuple[ObjectId, ObjectId]] = []
         self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
+        #: Set by a send while a run waits for its transitions (RUN-018.2).
+        self._wake: asyncio.Future[None] | None = None
 
     # --- reading state -------------------------------------------------------------------
 
@@ -360,6 +405,8 @@ class Runtime:
         sent, entries, conflicts = send_from_outside(self._store, messages, objects)
         self.conflicts += conflicts
         self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
@@ -374,9 +421,15 @@ class Runtime:
         """Run transitions until nothing is pending that can progress (RUN-006).
 
         Starts from the heads alone (RUN-003) on the first run, later from the
-        refs that moved since.  ``max_steps`` stops starting new transitions once
-        that many steps were adopted (the running ones finish).
+        refs that moved since.  ``max_steps`` (by default the runtime's
+        ``max_steps``, RUN-018.1) stops starting new transitions once that many
+        steps were adopted (the running ones finish); the report is then not
+        quiescent, and :meth:`busy` names the actors left with work (RUN-018.3).
         """
+        if max_steps is None:
+            max_steps = self.max_steps
+        elif max_steps < 1:
+            raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
         if self._loaded:  # only the refs swapped since, where the store knows them
             version, swaps = self._store.refs_changed_since(self._synced)
             self._dirty |= self._index.refresh(self._store, self._cache, swaps)
@@ -392,19 +445,34 @@ class Runtime:
             self._loaded = False  # what was dirty may be lost: start from the heads again
             raise
 
-    async def _run(self, max_steps: int | None) -> RunReport:
+    def busy(self) -> list[ObjectId]:
+        """The actors the last run left with work, in id order (RUN-018.3).
+
+        Those with a transition running, and those with messages pending that
+        they have not looked at, not marked failed (RUN-004.7): what a run that
+        stopped at its bound (RUN-018.1) did not finish.  Empty after a quiescent run.
+        """
+        return sorted((self._dirty | self._running) - self._index.failed)
+
+    async def _run(self, max_steps: int) -> RunReport:
+        """The passes of :meth:`run_until_quiescent` (RUN-006, RUN-018).
+
+        Each pass starts at most one transition of each actor with work, in id
+        order, then waits for one to finish: an actor that always has work gets
+        one transition a pass like every other (RUN-018.2).  Inline transitions
+        let the loop's other tasks in every :data:`_YIELD_AFTER` seconds.
+        """
         first_failure = len(self.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
         self._sink, self._idle_now = steps, None
         tasks: dict[asyncio.Task[None], ObjectId] = {}
+        clock = time.monotonic
+        yielded = clock()
         while True:
             self.evict_idle()
             ran_inline = False
             for actor in sorted(self._dirty - self._running):
-                if (
-                    max_steps is not None
-                    and len(steps) + len(self._group) + len(tasks) >= max_steps
-                ):
+                if len(steps) + len(self._group) + len(tasks) >= max_steps:
                     break
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
@@ -419,6 +487,9 @@ class Runtime:
                         first = inline  # it failed: counted, not built again (RUN-004.3)
                 self._running.add(actor)
                 tasks[asyncio.create_task(self._drive(actor, steps, first=first))] = actor
+            if ran_inline and clock() - yielded >= _YIELD_AFTER:
+                await asyncio.sleep(0)  # RUN-018.2: sends and lane results get in
+                yielded = clock()
             if not tasks:
                 if ran_inline:
                     continue  # what it routed may have made others dirty
@@ -426,10 +497,15 @@ class Runtime:
                     continue  # a member was lost: run its actor again (RUN-017.4)
                 break
             more = ran_inline and bool(self._dirty - self._running)
+            # RUN-018.2: a send from the outside meanwhile wakes the pass, so its
+            # recipient does not wait for a long transition of another actor to end.
+            self._wake = woken = asyncio.get_running_loop().create_future()
             done, _ = await asyncio.wait(
-                tasks, timeout=0 if more else None, return_when=asyncio.FIRST_COMPLETED
+                [*tasks, woken], timeout=0 if more else None, return_when=asyncio.FIRST_COMPLETED
             )
-            for task in done:
+            self._wake = None
+            woken.cancel()
+            for task in [t for t in tasks if t in done]:
                 self._running.discard(tasks.pop(task))
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
         self.evict_idle()
@@ -657,7 +733,7 @@ class Runtime:
             job = self._prepare(actor, None)
             if job is None:
                 return True
-            if _naps(job.found):
+            if _naps(job.found) or self._in_lane(actor, job.last, job.found):
                 return False
             try:
                 built = self._executor.build(actor, job.last, job.found, last_id=job.last_id)
@@ -708,12 +784,56 @@ class Runtime:
     ) -> Assembled | None:
         """Build one transition, bounded by ``time_limit`` (inline: see the module).
 
-        RUN-005.1, RUN-005.3.
+        RUN-005.1, RUN-005.3, RUN-005.7.
         """
+        if self._in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
+            work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+            return await run_in_lane(work, self.time_limit)
         if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
             return self._executor.build(actor, last, found, last_id=last_id)
         build = functools.partial(self._executor.build, last_id=last_id)
         return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
+
+    def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:
+        """Whether this transition runs in the engine lane (RUN-005.7, see the module).
+
+        Sandboxed Python always; a Wasm Wit or an update when the lane is busy (its
+        transition holds the engine's lock) or the runtime runs nothing inline.
+        """
+        kind = self._wit_kind(actor, last, found)
+        if kind == _SANDBOX:
+            return True
+        return kind in (_WASM, _UPDATE) and (not self._inline or lane_busy())
+
+    def _wit_kind(self, actor: ObjectId, last: Step | None, found: Found) -> str | None:
+        """The ``runtime`` header of the ``wit`` this transition runs, or :data:`_UPDATE`.
+
+        ``None`` when the core or its ``wit`` cannot be read: the transition then
+        fails as it would anyway (WIT-012.4, RUN-011.3), wherever it runs.  The
+        header of a ``wit`` blob never changes (its id is its content's hash), so
+        it is remembered by id.
+        """
+        for items in found.values():
+            if items[0].mt == _UPDATE:
+                return _UPDATE
+        try:
+            core = self._cache.get_object(actor if last is None else last.core)
+        except GritError:
+            return None
+        wit = core.entries.get("wit") if isinstance(core, Tree) else None
+        if wit is None:
+            return None
+        kind = self._kinds.get(wit)
+        if kind is None:
+            try:
+                blob = self._cache.get_object(wit)
+            except GritError:
+                return None
+            kind = blob.headers.get("runtime", "") if isinstance(blob, Blob) else ""
+            if len(self._kinds) >= _KINDS:
+                self._kinds.clear()
+            self._kinds[wit] = kind
+        return kind
 
     def _read_all(self, built: Assembled, found: Found) -> bool:
         """Whether the step ``built`` read every message of ``found`` (WIT-008).

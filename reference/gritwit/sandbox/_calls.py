@@ -13,18 +13,18 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from ._cost import BYTE_FUEL, ENTRY_FUEL, RANDOM_FUEL, SORT_FUEL
 from ._fs import (
     ALL_RIGHTS,
     EBADF,
     EINVAL,
-    EISDIR,
     ENAMETOOLONG,
     ENOTSUP,
-    ESPIPE,
-    FDFLAG_APPEND,
+    FDFLAGS,
     FIXED_TIME_NS,
     Directory,
     DirFd,
+    File,
     FileFd,
     StreamFd,
     WasiError,
@@ -45,22 +45,34 @@ from ._paths import (
     path_unlink_file,
 )
 from ._prelude import PRELUDE_NAME
+from ._readwrite import (
+    fd_allocate,
+    fd_filestat_set_size,
+    fd_pread,
+    fd_pwrite,
+    fd_read,
+    fd_seek,
+    fd_tell,
+    fd_write,
+)
 
 if TYPE_CHECKING:
     from ._wasi import WasiState
 
-__all__ = ["ARGV", "FUNCTIONS", "ProcExit"]
+__all__ = ["ARGV", "FUNCTIONS", "ProcExit", "fill_random", "sorted_listing"]
 
 #: The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty.
 ARGV: Final = ("python", "-I", "-S", "-B", f"/input/{PRELUDE_NAME}")
 
+#: ``dirent``: d_next, d_ino, d_namlen, d_type (24 bytes), then the name.
+_DIRENT: Final = struct.Struct("<QQIB3x")
 #: ``fdstat``: filetype, flags, rights_base, rights_inheriting (24 bytes).
 _FDSTAT: Final = struct.Struct("<BxH4xQQ")
 #: ``prestat`` of a directory: tag 0, the name's length (8 bytes).
 _PRESTAT: Final = struct.Struct("<B3xI")
-#: ``dirent``: d_next, d_ino, d_namlen, d_type (24 bytes), then the name.
-_DIRENT: Final = struct.Struct("<QQIB3x")
 _ENV: Final[tuple[str, ...]] = ()
+#: Random bytes made and written at a time.
+RANDOM_CHUNK: Final = 1 << 16
 
 
 class ProcExit(Exception):
@@ -116,8 +128,19 @@ def clock_res_get(state: WasiState, _id: int, ptr: int) -> int:
 
 
 def random_get(state: WasiState, ptr: int, length: int) -> int:
-    state.write(ptr, state.random(length))
+    """The run's stream (SBX-005.5): the range checked and paid for first, then made in chunks."""
+    fill_random(state, ptr, length, state.charge)
     return 0
+
+
+def fill_random(
+    stream: WasiState, ptr: int, length: int, charge: Callable[[int, str], None]
+) -> None:
+    """Write ``length`` bytes of ``stream`` at ``ptr`` (checked, then paid, SBX-006.5)."""
+    stream.check(ptr, length)
+    charge(RANDOM_FUEL * length, "random bytes")
+    for at in range(0, length, RANDOM_CHUNK):
+        stream.write(ptr + at, stream.random(min(RANDOM_CHUNK, length - at)))
 
 
 def proc_exit(_state: WasiState, code: int) -> None:
@@ -159,6 +182,8 @@ def fd_fdstat_get(state: WasiState, fd: int, ptr: int) -> int:
 
 def fd_fdstat_set_flags(state: WasiState, fd: int, flags: int) -> int:
     found = state.files.get(fd)
+    if flags & ~FDFLAGS:  # bits WASI does not define (SBX-005.17)
+        raise WasiError(EINVAL)
     if isinstance(found, FileFd):
         found.flags = flags
     return 0
@@ -172,19 +197,6 @@ def fd_filestat_get(state: WasiState, fd: int, ptr: int) -> int:
         state.write(ptr, filestat(found.chain[-1], found.path, path_number(found.preopen)))
     else:
         state.write(ptr, filestat(found.file, found.path, found.device))
-    return 0
-
-
-def fd_filestat_set_size(state: WasiState, fd: int, size: int) -> int:
-    handle = _writable(state, fd)
-    state.files.resize(handle, size)
-    return 0
-
-
-def fd_allocate(state: WasiState, fd: int, offset: int, length: int) -> int:
-    handle = _writable(state, fd)
-    if offset + length > len(handle.file.data):
-        state.files.resize(handle, offset + length)
     return 0
 
 
@@ -219,105 +231,44 @@ def fd_prestat_dir_name(state: WasiState, fd: int, ptr: int, length: int) -> int
     return 0
 
 
-def _readable(state: WasiState, fd: int) -> FileFd | StreamFd:
-    found = state.files.get(fd)
-    if isinstance(found, DirFd):
-        raise WasiError(EISDIR)
-    if (isinstance(found, StreamFd) and found.write is not None) or (
-        isinstance(found, FileFd) and not found.readable
-    ):
-        raise WasiError(EBADF)
-    return found
-
-
-def _writable(state: WasiState, fd: int) -> FileFd:
-    handle = state.files.file(fd)
-    if not handle.writable:
-        raise WasiError(EBADF)
-    return handle
-
-
-def fd_read(state: WasiState, fd: int, iovs: int, count: int, out: int) -> int:
-    handle = _readable(state, fd)
-    if isinstance(handle, StreamFd):  # standard input is empty (SBX-005.2)
-        state.u32(out, 0)
-        return 0
-    data, start = handle.file.data, handle.position
-    done = state.scatter(iovs, count, lambda at, n: bytes(data[start + at : start + at + n]))
-    handle.position += done
-    state.u32(out, done)
-    return 0
-
-
-def fd_pread(state: WasiState, fd: int, iovs: int, count: int, offset: int, out: int) -> int:
-    handle = _readable(state, fd)
-    if isinstance(handle, StreamFd):
-        raise WasiError(ESPIPE)
-    data = handle.file.data
-    done = state.scatter(iovs, count, lambda at, n: bytes(data[offset + at : offset + at + n]))
-    state.u32(out, done)
-    return 0
-
-
-def fd_write(state: WasiState, fd: int, iovs: int, count: int, out: int) -> int:
-    found = state.files.get(fd)
-    data = state.gather(iovs, count)
-    if isinstance(found, StreamFd):
-        if found.write is None:
-            raise WasiError(EBADF)
-        state.u32(out, found.write(data))
-        return 0
-    handle = _writable(state, fd)
-    offset = len(handle.file.data) if handle.flags & FDFLAG_APPEND else handle.position
-    state.files.write_at(handle, offset, data)
-    handle.position = offset + len(data)
-    state.u32(out, len(data))
-    return 0
-
-
-def fd_pwrite(state: WasiState, fd: int, iovs: int, count: int, offset: int, out: int) -> int:
-    handle = _writable(state, fd)
-    data = state.gather(iovs, count)
-    state.files.write_at(handle, offset, data)
-    state.u32(out, len(data))
-    return 0
-
-
-def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> int:
-    handle = state.files.file(fd)
-    bases = {0: 0, 1: handle.position, 2: len(handle.file.data)}
-    if whence not in bases or bases[whence] + offset < 0:
-        raise WasiError(EINVAL)
-    handle.position = bases[whence] + offset
-    state.u64(out, handle.position)
-    return 0
-
-
-def fd_tell(state: WasiState, fd: int, out: int) -> int:
-    state.u64(out, state.files.file(fd).position)
-    return 0
-
-
 def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
     """Entries in the order of their names' UTF-8 bytes, without ``.`` and ``..`` (SBX-005.7).
 
-    The cookie of an entry is its position in that order plus one.
+    The cookie of an entry is its position in that order plus one.  The buffer is
+    checked first; the sort is made once per version of the directory and paid for
+    then (SBX-006.6), each entry listed and each byte written paid before (SBX-006.5).
     """
     directory = state.files.directory(fd)
-    entries = directory.chain[-1].entries
-    names = sorted(entries)  # code point order is UTF-8 byte order
-    listing = bytearray()
-    for index in range(cookie, len(names)):
-        if len(listing) >= length:
+    state.check(buf, length)
+    node = directory.chain[-1]
+    listing = sorted_listing(node.entries, node, state.charge)
+    entries, size = [], 0
+    for index in range(min(cookie, len(listing)), len(listing)):
+        if size >= length:
             break
-        name = names[index]
-        raw = name.encode("utf-8")
-        kind = DIRECTORY if isinstance(entries[name], Directory) else REGULAR_FILE
+        entries.append(index)
+        size += _DIRENT.size + len(listing[index][1])
+    state.charge(ENTRY_FUEL * len(entries) + BYTE_FUEL * min(size, length), "a listing")
+    chunks = []
+    for index in entries:
+        name, raw = listing[index]
+        kind = DIRECTORY if isinstance(node.entries[name], Directory) else REGULAR_FILE
         ino = path_number(f"{directory.path}/{name}")
-        listing += _DIRENT.pack(index + 1, ino, len(raw), kind) + raw
-    state.write(buf, bytes(listing[:length]))
-    state.u32(out, min(len(listing), length))
+        chunks.append(_DIRENT.pack(index + 1, ino, len(raw), kind) + raw)
+    state.write(buf, b"".join(chunks)[:length])
+    state.u32(out, min(size, length))
     return 0
+
+
+def sorted_listing(
+    entries: dict[str, File | Directory], node: Directory, charge: Callable[[int, str], None]
+) -> tuple[tuple[str, bytes], ...]:
+    """``node``'s names and their UTF-8 bytes in byte order, sorted once per version (SBX-006.6)."""
+    if node.listing is None:
+        charge(SORT_FUEL * len(entries), "sorting a directory")
+        # code point order is UTF-8 byte order
+        node.listing = tuple((name, name.encode("utf-8")) for name in sorted(entries))
+    return node.listing
 
 
 #: Every import of the interpreter: name → (parameters, number of results, function).

@@ -9,7 +9,9 @@ of an actor running it; ``send`` queues a message to an actor from the outside a
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,9 @@ from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..store import Store
 from ._mount import read_directory
-from ._run import SandboxLimits, run_python
+from ._run import MAX_LIMIT, MEMORY_FLOOR, SandboxLimits, SandboxResult, run_python
 
-__all__ = ["add_sandbox_parser"]
+__all__ = ["add_sandbox_parser", "printable"]
 
 _MB = 1 << 20
 
@@ -32,7 +34,34 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    if value > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be at most 2**53 - 1 (SBX-006.9): {value}")
     return value
+
+
+def _mebibytes(text: str) -> int:
+    value = _positive(text)
+    if value * _MB > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"must be at most 2**53 - 1 bytes (SBX-006.9): {value} MiB"
+        )
+    return value
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or format character escaped (``\\x1b``, ``\\n``,
+    ``\\u202e``), so that program text printed by the host cannot move the cursor, erase
+    a line or retitle the terminal (SBX-016.1)."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _UNPRINTABLE
+        else char
+        for char in text
+    )
+
+
+#: Control, format, surrogate, private-use and unassigned characters, and line separators.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def add_sandbox_parser(subparsers: Any) -> None:
@@ -40,11 +69,20 @@ def add_sandbox_parser(subparsers: Any) -> None:
     help_text = "run untrusted Python in CPython on WASI (spec chapter 09-sandbox)"
     parser = subparsers.add_parser("sandbox", help=help_text, description=help_text)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    run_help = "run FILE.py once; print its output and the new core's id, or a typed violation"
+    run_help = (
+        "run FILE.py once: its standard output on stdout, byte for byte; the host's lines "
+        "(core, fuel, or the violation) on stderr, prefixed 'gritwit sandbox:' and with program "
+        "text escaped (SBX-016); exit status 0, 1 for a violation, 2 for a usage error"
+    )
     run = actions.add_parser("run", help=run_help, description=run_help)
     run.add_argument("file", type=Path, metavar="FILE.py")
     defaults = SandboxLimits()
-    run.add_argument("--memory", type=_positive, default=defaults.memory_bytes // _MB, help="MiB")
+    run.add_argument(
+        "--memory",
+        type=_mebibytes,
+        default=defaults.memory_bytes // _MB,
+        help=f"MiB (below about {MEMORY_FLOOR // _MB} the interpreter cannot start: memory-limit)",
+    )
     run.add_argument("--fuel", type=_positive, default=defaults.fuel, help="instructions")
     run.add_argument(
         "--mount",
@@ -58,22 +96,28 @@ def add_sandbox_parser(subparsers: Any) -> None:
         default=None,
         help="a Grit store directory: the tree to mount is read from it, the new core put in it",
     )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object on stdout instead: ok, stdout, stderr, core, fuel, sends; "
+        "or ok false with class, requirement and message (SBX-016.3)",
+    )
     run.set_defaults(handler=_run)
     _add_actor_parsers(actions)
 
 
 def _run(args: argparse.Namespace) -> int:
+    """``sandbox run``: the program's output apart from the host's own lines (SBX-016)."""
     limits = SandboxLimits(fuel=args.fuel, memory_bytes=args.memory * _MB)
+    report = _JsonReport() if args.json else _TextReport()
     try:
         store = Store.memory() if args.store is None else Store.open(args.store)
     except (OSError, GritError) as exc:
-        print(f"gritwit sandbox: cannot open the store {args.store}: {exc}", file=sys.stderr)
-        return 2
+        return report.usage(f"cannot open the store {args.store}: {exc}")
     try:
         source = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"gritwit sandbox: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+        return report.usage(f"cannot read {args.file}: {exc}")
     try:
         core = None
         if args.mount is not None and Path(args.mount).is_dir():
@@ -82,20 +126,75 @@ def _run(args: argparse.Namespace) -> int:
             core = ObjectId.from_hex(args.mount)
             store.get_object(core)  # not-found now, rather than inside the run
         elif args.mount is not None:
-            print(
-                f"gritwit sandbox: {args.mount} is not a directory (a tree id needs --store)",
-                file=sys.stderr,
-            )
-            return 2
+            return report.usage(f"{args.mount} is not a directory (a tree id needs --store)")
         result = run_python(source, store=store, core=core, limits=limits)
     except GritError as exc:
-        print(f"gritwit sandbox: violation {exc.error_class}: {exc}", file=sys.stderr)
+        return report.violation(exc)
+    return report.success(result)
+
+
+class _TextReport:
+    """The program's standard output on stdout as it wrote it; every line of the host on
+    stderr, prefixed and with program text escaped (SBX-016.1, SBX-016.2)."""
+
+    def usage(self, message: str) -> int:
+        print(f"gritwit sandbox: {printable(message)}", file=sys.stderr)
+        return 2
+
+    def violation(self, exc: GritError) -> int:
+        line = f"gritwit sandbox: violation {exc.error_class}: {printable(str(exc))}"
+        print(line, file=sys.stderr)
         return 1
-    sys.stdout.write(result.stdout.decode("utf-8", "replace"))
-    core_text = "none" if result.core is None else result.core.hex()
-    print(f"core: {core_text}")
-    print(f"fuel: {result.fuel}")
-    return 0
+
+    def success(self, result: SandboxResult) -> int:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(_shown(result.stdout, sys.stdout.isatty()))
+        sys.stdout.flush()
+        core_text = "none" if result.core is None else result.core.hex()
+        print(f"gritwit sandbox: core: {core_text}", file=sys.stderr)
+        print(f"gritwit sandbox: fuel: {result.fuel}", file=sys.stderr)
+        return 0
+
+
+def _shown(stdout: bytes, terminal: bool) -> bytes:
+    """The program's output: byte for byte into a pipe or file; to a terminal, as text with
+    its control characters escaped, line breaks and tabs kept (SBX-016.2)."""
+    if not terminal:
+        return stdout
+    lines = stdout.decode("utf-8", "replace").split("\n")
+    return "\n".join("\t".join(map(printable, line.split("\t"))) for line in lines).encode()
+
+
+class _JsonReport:
+    """One JSON object on stdout, whatever happened (SBX-016.3); ASCII only, so nothing in it
+    is a control character."""
+
+    def _emit(self, value: dict[str, Any], status: int) -> int:
+        print(json.dumps(value, sort_keys=True, ensure_ascii=True))
+        return status
+
+    def usage(self, message: str) -> int:
+        return self._emit({"ok": False, "class": "usage", "message": message}, 2)
+
+    def violation(self, exc: GritError) -> int:
+        message = {"class": exc.error_class, "requirement": exc.requirement, "message": str(exc)}
+        return self._emit({"ok": False, **message}, 1)
+
+    def success(self, result: SandboxResult) -> int:
+        sends = [
+            {"to": s.to.hex(), "headers": dict(s.headers), "data": s.data.hex()}
+            for s in result.sends
+        ]
+        value = {
+            "ok": True,
+            "stdout": result.stdout.decode("utf-8", "replace"),
+            "stdout_hex": result.stdout.hex(),
+            "stderr": result.stderr.decode("utf-8", "replace"),
+            "core": None if result.core is None else result.core.hex(),
+            "fuel": result.fuel,
+            "sends": sends,
+        }
+        return self._emit(value, 0)
 
 
 def _add_actor_parsers(actions: Any) -> None:

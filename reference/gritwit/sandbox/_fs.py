@@ -48,6 +48,7 @@ EILSEQ: Final = 25
 EINVAL: Final = 28
 EISDIR: Final = 31
 EMFILE: Final = 33
+EFAULT: Final = 21
 ENAMETOOLONG: Final = 37
 ENOENT: Final = 44
 ENOSPC: Final = 51
@@ -58,9 +59,13 @@ EROFS: Final = 69
 ESPIPE: Final = 70
 EXDEV: Final = 75
 ENOTCAPABLE: Final = 76
+EOVERFLOW: Final = 61
 
 # ``fdflags``, ``oflags`` and the ``rights`` this filesystem looks at.
 FDFLAG_APPEND: Final = 1
+#: Every ``fdflags`` bit WASI defines (append, dsync, nonblock, rsync, sync), and ``oflags``.
+FDFLAGS: Final = 0x1F
+OFLAGS: Final = 0xF
 OFLAG_CREAT: Final = 1
 OFLAG_DIRECTORY: Final = 2
 OFLAG_EXCL: Final = 4
@@ -103,6 +108,20 @@ class Directory:
     """A directory: its entries by name (text; the guest's UTF-8 bytes, decoded)."""
 
     entries: dict[str, File | Directory] = field(default_factory=dict)
+    #: The entries' names and their UTF-8 bytes, in the order of those bytes: sorted once per
+    #: version of the directory (SBX-006.6); every change of ``entries`` goes through
+    #: :meth:`put` or :meth:`remove`, which drop it.
+    listing: tuple[tuple[str, bytes], ...] | None = field(default=None, repr=False)
+
+    def put(self, name: str, node: File | Directory) -> None:
+        """Make ``name`` hold ``node``: a new version of the directory."""
+        self.entries[name] = node
+        self.listing = None
+
+    def remove(self, name: str) -> None:
+        """Remove ``name``: a new version of the directory."""
+        del self.entries[name]
+        self.listing = None
 
 
 def path_number(path: str) -> int:
@@ -121,6 +140,12 @@ class StreamFd:
     """A standard stream: ``write`` takes the bytes (bounded, SBX-007.2); ``None`` is stdin."""
 
     write: Callable[[bytes], int] | None
+
+    def room(self) -> int | None:
+        """The bytes the stream can still keep (its sink's ``room()``, SBX-007.2); ``None``
+        when the sink does not say."""
+        room = getattr(self.write, "room", None)
+        return int(room()) if callable(room) else None
 
 
 @dataclass(slots=True, eq=False)

@@ -20,7 +20,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge
+from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..store import Store
@@ -98,16 +98,30 @@ def unmount_tree(
             if old is not None and (node.data is old[1] or node.data == old[1]):
                 entries[name] = old[0]
             else:
-                entries[name] = store.put_object(Blob(data=bytes(node.data)))
+                entries[name] = _put(store, Blob(data=bytes(node.data)), path)
         else:
             frames.pop()
-            tree_id = store.put_object(Tree(entries=entries)) if entries else None
+            tree_id = _put(store, Tree(entries=entries), prefix or "/core") if entries else None
             if not frames:
                 return tree_id
             if tree_id is not None:
                 # the directory just finished is the one its parent's walk stopped at
                 parent_prefix = frames[-1][1]
                 frames[-1][3][prefix[len(parent_prefix) : -1]] = tree_id
+
+
+def _put(store: Store, obj: Blob | Tree, path: str) -> ObjectId:
+    """``obj`` put into ``store``; one too large for an object (ENC-013) → ``output-too-large``.
+
+    A file (or a directory's listing) within the core limit may still be larger than
+    one object holds: the run fails as SBX-007.6 says, with a class SBX-008.1 lists.
+    """
+    try:
+        return store.put_object(obj)
+    except TooLarge:
+        raise OutputTooLarge(
+            "SBX-007.6", f"{path[:200]!r} is larger than one object can hold (16 MiB, ENC-013)"
+        ) from None
 
 
 def read_directory(

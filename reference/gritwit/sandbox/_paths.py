@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
+from ._cost import ENTRY_FUEL
 from ._fs import (
     EBUSY,
     EEXIST,
@@ -23,12 +24,14 @@ from ._fs import (
     ENOTEMPTY,
     EROFS,
     EXDEV,
+    FDFLAGS,
     FIXED_TIME_NS,
     MAX_NAME_BYTES,
     OFLAG_CREAT,
     OFLAG_DIRECTORY,
     OFLAG_EXCL,
     OFLAG_TRUNC,
+    OFLAGS,
     RIGHT_FD_WRITE,
     Directory,
     File,
@@ -88,8 +91,10 @@ def path_open(
     fdflags: int,
     out: int,
 ) -> int:
+    if fdflags & ~FDFLAGS or oflags & ~OFLAGS:  # bits WASI does not define (SBX-005.17)
+        raise WasiError(EINVAL)
     files = state.files
-    place = files.place(fd, state.read(path, path_len))
+    place = files.place(fd, state.path(path, path_len))
     node = place.node()
     write = bool(rights & RIGHT_FD_WRITE) or bool(oflags & OFLAG_TRUNC)
     if node is None:
@@ -98,7 +103,8 @@ def path_open(
         if oflags & OFLAG_DIRECTORY or place.slash:
             raise WasiError(EISDIR)
         name = files.new_entry(place)
-        node = place.parent.entries[name] = File()
+        node = File()
+        place.parent.put(name, node)
     elif oflags & OFLAG_CREAT and oflags & OFLAG_EXCL:
         raise WasiError(EEXIST)
     if isinstance(node, Directory):
@@ -121,7 +127,7 @@ def path_open(
 def path_filestat_get(
     state: WasiState, fd: int, _flags: int, path: int, length: int, ptr: int
 ) -> int:
-    place, node = state.files.lookup(fd, state.read(path, length))
+    place, node = state.files.lookup(fd, state.path(path, length))
     state.write(ptr, filestat(node, place.path, path_number(place.start.preopen)))
     return 0
 
@@ -130,21 +136,21 @@ def path_filestat_set_times(
     state: WasiState, fd: int, _flags: int, path: int, length: int, *_times: int
 ) -> int:
     """Succeeds and changes nothing: every timestamp reads the fixed time (SBX-005.7)."""
-    state.files.lookup(fd, state.read(path, length))
+    state.files.lookup(fd, state.path(path, length))
     return 0
 
 
 def path_create_directory(state: WasiState, fd: int, path: int, length: int) -> int:
     files = state.files
-    place = files.place(fd, state.read(path, length))
+    place = files.place(fd, state.path(path, length))
     if place.node() is not None:
         raise WasiError(EEXIST)
-    place.parent.entries[files.new_entry(place)] = Directory()
+    place.parent.put(files.new_entry(place), Directory())
     return 0
 
 
 def path_remove_directory(state: WasiState, fd: int, path: int, length: int) -> int:
-    place, node = state.files.lookup(fd, state.read(path, length))
+    place, node = state.files.lookup(fd, state.path(path, length))
     if not isinstance(node, Directory):
         raise WasiError(ENOTDIR)
     if place.last is None:
@@ -153,17 +159,17 @@ def path_remove_directory(state: WasiState, fd: int, path: int, length: int) -> 
         raise WasiError(EROFS)
     if node.entries:
         raise WasiError(ENOTEMPTY)
-    del place.parent.entries[place.last]
+    place.parent.remove(place.last)
     return 0
 
 
 def path_unlink_file(state: WasiState, fd: int, path: int, length: int) -> int:
-    place, node = state.files.lookup(fd, state.read(path, length))
+    place, node = state.files.lookup(fd, state.path(path, length))
     if isinstance(node, Directory) or place.last is None:
         raise WasiError(EISDIR)
     if not place.start.writable:
         raise WasiError(EROFS)
-    del place.parent.entries[place.last]
+    place.parent.remove(place.last)
     return 0
 
 
@@ -171,8 +177,8 @@ def path_rename(
     state: WasiState, fd: int, old: int, old_len: int, new_fd: int, new: int, new_len: int
 ) -> int:
     files = state.files
-    source, node = files.lookup(fd, state.read(old, old_len))
-    target = files.place(new_fd, state.read(new, new_len))
+    source, node = files.lookup(fd, state.path(old, old_len))
+    target = files.place(new_fd, state.path(new, new_len))
     if source.last is None or target.last is None:
         raise WasiError(EBUSY)
     if source.start.preopen != target.start.preopen:
@@ -189,18 +195,36 @@ def path_rename(
             raise WasiError(ENOTDIR)
         if isinstance(there, Directory) and there.entries:
             raise WasiError(ENOTEMPTY)
-        if any(step is node for step in target.chain):
-            raise WasiError(EINVAL)
+        if any(step is node for step in target.chain) or _holds(state, node, target.parent):
+            raise WasiError(EINVAL)  # into its own subtree, even through a stale descriptor
     elif isinstance(there, Directory):
         raise WasiError(EISDIR)
     elif target.slash:
         raise WasiError(ENOTDIR)
-    del source.parent.entries[source.last]
-    target.parent.entries[target.last] = node
+    source.parent.remove(source.last)
+    target.parent.put(target.last, node)
     return 0
+
+
+def _holds(state: WasiState, top: Directory, wanted: Directory) -> bool:
+    """Whether ``wanted`` lies in ``top``'s subtree, as the tree is now (SBX-005.20).
+
+    A descriptor's chain is where its directory was when it was opened; a rename may
+    have moved it since, so the subtree itself is walked: each entry walked is paid
+    for (SBX-006.5), the walk stopping where the fuel left could not pay for more.
+    """
+    left, spent, found = state.fuel_left(), 0, False
+    pending = [top]
+    while pending and not found and spent <= left:
+        directory = pending.pop()
+        found = directory is wanted
+        spent += ENTRY_FUEL * len(directory.entries)
+        pending.extend(node for node in directory.entries.values() if isinstance(node, Directory))
+    state.charge(spent, "walking a renamed directory")  # fuel-exhausted if the walk outran it
+    return found
 
 
 def path_readlink(state: WasiState, fd: int, path: int, length: int, *_out: int) -> int:
     """There are no links (SBX-004.6): whatever exists is not one."""
-    state.files.lookup(fd, state.read(path, length))
+    state.files.lookup(fd, state.path(path, length))
     raise WasiError(EINVAL)

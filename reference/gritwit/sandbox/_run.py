@@ -40,21 +40,48 @@ from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRA
 from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
 from ._wasi import ProcExit, WasiState, linker
 
-__all__ = ["INPUT_FORMAT", "SandboxLimits", "SandboxResult", "Send", "run_python"]
+__all__ = [
+    "INPUT_FORMAT",
+    "MAX_LIMIT",
+    "MEMORY_FLOOR",
+    "SandboxLimits",
+    "SandboxResult",
+    "Send",
+    "run_python",
+]
 
 INPUT_FORMAT: Final = "gritwit-sandbox/1"
 _MB: Final = 1 << 20
 
 
+#: The largest limit a caller may set: 2**53 - 1, exact in every JSON reader (SBX-006.9).
+MAX_LIMIT: Final = (1 << 53) - 1
+#: About the least memory the pinned interpreter starts in: its module's minimum (160 pages,
+#: 10 MiB) and what its start-up allocates; below it a run fails ``memory-limit`` (SBX-006.8).
+MEMORY_FLOOR: Final = 11 * _MB
+
+
 @dataclass(frozen=True, slots=True)
 class SandboxLimits:
-    """The limits of one run (SBX-006, SBX-007)."""
+    """The limits of one run (SBX-006, SBX-007); each an integer from 1 to 2**53 - 1 (SBX-006.9)."""
 
     fuel: int = 5_000_000_000
     memory_bytes: int = 256 * _MB
     output_bytes: int = 1 * _MB
     core_bytes: int = 64 * _MB
     sends_bytes: int = 1 * _MB
+
+    def __post_init__(self) -> None:
+        for name in ("fuel", "memory_bytes", "output_bytes", "core_bytes", "sends_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(
+                    f"[SBX-006.9] the limit {name} must be an integer, not {value!r:.40}"
+                )
+            if not 1 <= value <= MAX_LIMIT:
+                raise ValueError(
+                    f"[SBX-006.9] the limit {name} must be from 1 to 2**53 - 1: {value}"
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +112,10 @@ class _Bounded:
 
     def __init__(self, limit: int) -> None:
         self.limit, self.data, self.overflow = limit, bytearray(), False
+
+    def room(self) -> int:
+        """The bytes it can still keep: the host copies no more of a write (SBX-005.16)."""
+        return max(0, self.limit - len(self.data))
 
     def __call__(self, chunk: bytes) -> int:
         if len(self.data) + len(chunk) > self.limit:
@@ -193,7 +224,10 @@ def _execute(
             try:
                 if snapshot is not None and snapshot.module is not None:
                     module = snapshot.module  # its fresh instance is the snapshot's
-                instance = point.link(linker(engine, state)).instantiate(store, module)
+                try:
+                    instance = point.link(linker(engine, state)).instantiate(store, module)
+                except wasmtime.WasmtimeError as refused:  # its memory minimum is over the limit
+                    raise _below_floor(limits, str(refused)) from None
                 if snapshot is not None:
                     point.restore(store, instance, snapshot)
                 else:
@@ -201,6 +235,8 @@ def _execute(
                     start(store)
             except ProcExit as exit_:
                 code = exit_.code
+            except GritError as host:  # a host function's typed end: fuel, trap (SBX-005.19)
+                error = _forbidden(state, stderr) if state.forbidden else host
             except wasmtime.Trap as trap:
                 memory = None if instance is None else instance.exports(store)["memory"]
                 at_limit = (
@@ -213,6 +249,8 @@ def _execute(
                     error = MemoryLimit("SBX-006.2", "the program trapped at its memory limit")
                 else:
                     error = _typed(trap)
+        if not point.reached and (error is not None or code != 0):
+            error = _below_floor(limits, "its start-up failed")  # no program ran yet
         used = (limits.fuel if point.reached else STARTUP_FUEL) - store.get_fuel()
     finally:
         # Drop the instance and its WASI context now, while this thread holds them: left
@@ -232,15 +270,25 @@ def _execute(
         raise OutputTooLarge("SBX-007.4", "the program's writes to files exceeded the budget")
     if code != 0:
         raise ProgramExit(
-            "SBX-008.3", f"the program exited with status {code}: {tail.strip()[-300:]}"
+            "SBX-008.3",
+            f"the program exited with status {code}; stderr ends {tail.strip()[-300:]!r}",
         )
     return used
+
+
+def _below_floor(limits: SandboxLimits, why: str) -> MemoryLimit:
+    """A memory limit the interpreter cannot start in: ``memory-limit`` (SBX-006.8)."""
+    return MemoryLimit(
+        "SBX-006.8",
+        f"the interpreter cannot start in {limits.memory_bytes} bytes of memory ({why[:120]}); "
+        f"it needs about {MEMORY_FLOOR >> 20} MiB",
+    )
 
 
 def _forbidden(state: WasiState, stderr: _Bounded) -> ForbiddenOperation:
     """The run's ``forbidden-operation``, naming what was tried (SBX-008.2)."""
     lines = bytes(stderr.data[-400:]).decode("utf-8", "replace").strip().splitlines()
-    what = ", ".join(state.forbidden) or (lines[-1] if lines else "unknown")
+    what = ", ".join(state.forbidden) or (repr(lines[-1][:300]) if lines else "unknown")
     return ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
 
 
@@ -260,11 +308,22 @@ def _sends(data: bytes | None, limit: int) -> tuple[Send, ...]:
                 raise ValueError("a send is an object with to, headers, data")
             headers = item.get("headers", {})
             if not isinstance(headers, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+                _text(k) and _text(v) for k, v in headers.items()
             ):
-                raise ValueError("headers map text to text")
+                raise ValueError("headers map text to text (no lone surrogate)")
             data = base64.b64decode(str(item.get("data", "")), validate=True)
             sends.append(Send(ObjectId.from_hex(str(item["to"])), headers, data))
-    except (ValueError, KeyError, binascii.Error, GritError) as exc:
+    except (ValueError, KeyError, binascii.Error, GritError, RecursionError) as exc:
         raise InvalidTransition("SBX-004.5", f"/out/sends.json is malformed: {exc}") from None
     return tuple(sends)
+
+
+def _text(value: object) -> bool:
+    """A JSON string that is text: encodable as UTF-8, so no lone surrogate (SBX-004.5)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

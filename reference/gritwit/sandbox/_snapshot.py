@@ -44,6 +44,8 @@ import wasmtime._ffi as ffi
 from .._errors import UnknownWit, WasmTrap
 from ..wasm._binary import _leb_u32
 from ..wasm._engine import _LOCK
+from ._calls import RANDOM_CHUNK
+from ._cost import CALL_FUEL, RANDOM_FUEL, charge_context
 from ._wasi import WasiState, linker
 
 __all__ = [
@@ -266,15 +268,23 @@ class Point:
         assert isinstance(memory, wasmtime.Memory)
         return memory
 
+    def _charge(self, caller: wasmtime.Caller, fuel: int, what: str) -> None:
+        """Pay for host work from the caller's fuel (SBX-006.5)."""
+        charge_context(ctypes.cast(caller._context(), ctypes.c_void_p).value or 0, fuel, what)
+
     def _random_get(self, caller: wasmtime.Caller, ptr: int, length: int) -> int:
+        """The start-up stream before the point, the run's from it on (SBX-005.14)."""
         stream = self.state if self.reached else self.startup
         memory = self._memory(caller)
         if ptr + length > memory.data_len(caller):
-            return 21  # EFAULT
-        memory.write(caller, stream.random(length), ptr)
+            return 21  # EFAULT, before a byte is made
+        self._charge(caller, CALL_FUEL + RANDOM_FUEL * length, "random_get")
+        for at in range(0, length, RANDOM_CHUNK):
+            memory.write(caller, stream.random(min(RANDOM_CHUNK, length - at)), ptr + at)
         return 0
 
     def _clock_res_get(self, caller: wasmtime.Caller, clock: int, ptr: int) -> int:
+        self._charge(caller, CALL_FUEL, "clock_res_get")
         if clock >= _WASI_CLOCKS and not self.reached:
             self._reach(caller, clock)
         memory = self._memory(caller)

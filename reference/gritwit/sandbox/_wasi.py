@@ -24,13 +24,14 @@ import hashlib
 import itertools
 import struct
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 import wasmtime
 import wasmtime._ffi as ffi
 
+from .._errors import GritError, WasmTrap
 from ..wasm._raw import (
     RAW_CALLBACK,
     RESULT,
@@ -42,9 +43,10 @@ from ..wasm._raw import (
     value_array,
 )
 from ._calls import ARGV, FUNCTIONS, ProcExit
-from ._fs import ENOTSUP, FIXED_TIME_NS, Filesystem, WasiError
+from ._cost import BYTE_FUEL, CALL_FUEL, IOVEC_FUEL, MAX_PATH_BYTES, charge_context, fuel_left
+from ._fs import ENAMETOOLONG, ENOTSUP, FIXED_TIME_NS, Filesystem, WasiError
 
-__all__ = ["ARGV", "FIXED_TIME_NS", "ProcExit", "WasiState", "linker"]
+__all__ = ["ARGV", "FIXED_TIME_NS", "ProcExit", "WasiState", "host_trap", "linker", "serve"]
 
 WASI: Final = "wasi_snapshot_preview1"
 EFAULT: Final = 21
@@ -70,9 +72,14 @@ class WasiState:
 
     def random(self, length: int) -> bytes:
         """The next ``length`` bytes of the run's stream: SHA-256 in counter mode (SBX-005.5)."""
-        while len(self.pending) < length:
-            self.pending += hashlib.sha256(self.seed + self.counter.to_bytes(8, "little")).digest()
-            self.counter += 1
+        if len(self.pending) < length:
+            seeded = hashlib.sha256(self.seed)
+            blocks = -(-(length - len(self.pending)) // 32)
+            start, self.counter = self.counter, self.counter + blocks
+            for n in range(start, start + blocks):
+                block = seeded.copy()
+                block.update(n.to_bytes(8, "little"))
+                self.pending += block.digest()
         out = bytes(self.pending[:length])
         del self.pending[:length]
         return out
@@ -83,7 +90,17 @@ class WasiState:
             raise WasiError(ENOTSUP)
         return self.fs
 
-    # -- guest memory, as slices -----------------------------------------------------
+    # -- fuel for host work (SBX-006.5) ---------------------------------------------
+
+    def charge(self, fuel: int, what: str) -> None:
+        """Pay ``fuel`` for host work about to be done; ``fuel-exhausted`` if the run cannot."""
+        charge_context(self.context, fuel, what)
+
+    def fuel_left(self) -> int:
+        """The run's fuel left: what a walk of unknown length may spend at most."""
+        return fuel_left(self.context)
+
+    # -- guest memory, as slices, every range checked before a byte is copied (SBX-005.15) --
 
     def _where(self) -> tuple[int, int]:
         span = self.span
@@ -92,6 +109,16 @@ class WasiState:
             size = memory_data_size(self.context, memory)
             span = self.span = ((memory_data(self.context, memory) or 0) if size else 0, size)
         return span
+
+    @property
+    def size(self) -> int:
+        """The guest's memory size in bytes: what one host call copies at most."""
+        return self._where()[1]
+
+    def check(self, ptr: int, length: int) -> None:
+        """``EFAULT`` unless ``ptr … ptr + length`` lies in the guest's memory."""
+        if ptr + length > self._where()[1]:
+            raise WasiError(EFAULT)
 
     def read(self, ptr: int, length: int) -> bytes:
         base, size = self._where()
@@ -111,30 +138,90 @@ class WasiState:
     def u64(self, ptr: int, value: int) -> None:
         self.write(ptr, _U64.pack(value))
 
-    def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
-        """The ``(buf, buf_len)`` pairs of an ``iovec`` array."""
-        raw = self.read(ptr, 8 * count)
-        return [_IOVEC.unpack_from(raw, 8 * index) for index in range(count)]
+    def path(self, ptr: int, length: int) -> bytes:
+        """A path argument: at most :data:`MAX_PATH_BYTES`, charged, then copied (SBX-005.17)."""
+        if length > MAX_PATH_BYTES:
+            raise WasiError(ENAMETOOLONG)
+        self.check(ptr, length)
+        self.charge(BYTE_FUEL * length, "a path")
+        return self.read(ptr, length)
 
-    def gather(self, ptr: int, count: int) -> bytes:
-        """The bytes of an ``iovec`` array, joined."""
-        return b"".join(self.read(buf, length) for buf, length in self.iovecs(ptr, count))
+    def iovecs(self, ptr: int, count: int) -> Iterator[tuple[int, int]]:
+        """The ``(buf, buf_len)`` pairs of an ``iovec`` array, each checked against memory.
 
-    def scatter(self, ptr: int, count: int, data: Callable[[int, int], bytes]) -> int:
-        """Fill an ``iovec`` array from ``data(offset, length)``; the bytes filled."""
-        done = 0
+        The array must lie in memory (``EFAULT``) and is paid for before it is read
+        (SBX-006.5); it is read a block at a time, never whole.
+        """
+        self.check(ptr, 8 * count)
+        self.charge(IOVEC_FUEL * count, "an iovec array")
+        return self._entries(ptr, count)
+
+    def _entries(self, ptr: int, count: int) -> Iterator[tuple[int, int]]:
+        size = self._where()[1]
+        for first in range(0, count, _IOVEC_BLOCK):
+            raw = self.read(ptr + 8 * first, 8 * min(_IOVEC_BLOCK, count - first))
+            for buf, length in _IOVEC.iter_unpack(raw):
+                if buf + length > size:
+                    raise WasiError(EFAULT)
+                yield buf, length
+
+    def measure(self, ptr: int, count: int) -> int:
+        """The sum of an ``iovec`` array's lengths, every entry checked, nothing copied."""
+        return sum(length for _, length in self.iovecs(ptr, count))
+
+    def gather(self, ptr: int, count: int, take: int, paid: int | None = None) -> bytes:
+        """The first ``take`` bytes of an ``iovec`` array (:meth:`measure` checked it first).
+
+        No more than ``take`` bytes are copied, so one buffer listed many times is
+        not copied many times (SBX-005.15); ``paid`` of them (all by default) are
+        paid for before the copy (SBX-006.5).
+        """
+        self.charge(BYTE_FUEL * (take if paid is None else paid), "the bytes of a write")
+        out = bytearray()
+        base = self._where()[0]
+        for buf, length in self._entries(ptr, count):
+            if len(out) >= take:
+                break
+            out += ctypes.string_at(base + buf, min(length, take - len(out)))
+        return bytes(out)
+
+    def scatter(self, ptr: int, count: int, source: bytes | bytearray, start: int) -> int:
+        """Fill an ``iovec`` array from ``source[start:]``; the bytes filled.
+
+        Each chunk is paid for before it is copied (SBX-006.5), straight from
+        ``source`` into guest memory; a call fills at most the guest's memory size.
+        """
+        done, base = 0, self._where()[0]
+        left = min(max(0, len(source) - start), self.size)
+        address = _address(source)
         for buf, length in self.iovecs(ptr, count):
-            chunk = data(done, length)
-            self.write(buf, chunk)
-            done += len(chunk)
-            if len(chunk) < length:
+            step = min(length, left - done)
+            if step > 0:
+                self.charge(BYTE_FUEL * step, "the bytes of a read")
+                ctypes.memmove(base + buf, address + start + done, step)
+                done += step
+            if step < length:
                 break
         return done
+
+
+def _address(data: bytes | bytearray) -> int:
+    """Where ``data``'s bytes are (it is not resized while the caller copies from it)."""
+    if isinstance(data, bytes):
+        return ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value or 0
+    if not data:
+        return 0
+    view = ctypes.c_char.from_buffer(data)
+    address = ctypes.addressof(view)
+    del view  # the export ends here; the address stays valid while data keeps its size
+    return address
 
 
 _U32: Final = struct.Struct("<I")
 _U64: Final = struct.Struct("<Q")
 _IOVEC: Final = struct.Struct("<II")
+#: ``iovec`` entries read at a time.
+_IOVEC_BLOCK: Final = 1024
 
 _VOID_P = ctypes.c_void_p
 _caller_context: Final = c_function("wasmtime_caller_context", _VOID_P, _VOID_P)
@@ -161,13 +248,35 @@ _RUNS: Final[dict[int, list[Any]]] = {}
 _KEYS: Final = itertools.count(1)
 
 
-def _callback(params: str, function: Callable[..., int | None]) -> Any:
-    """A raw callback running ``function(state, *args)``; its result or errno is the ``i32``.
+def serve(
+    state: WasiState, name: str, function: Callable[..., int | None], args: tuple[int, ...]
+) -> int | None:
+    """One call of the WASI function ``name``: its result or errno, or the run's typed end.
+
+    The call is paid for first (SBX-006.5).  A :class:`WasiError` becomes its errno
+    (and a forbidden attempt is recorded); :class:`ProcExit` and the run's typed
+    errors (``fuel-exhausted``) end the run as they are; any other exception ends it
+    → ``trap`` naming ``name`` (SBX-005.19), never a host error of its own class.
+    """
+    try:
+        state.charge(CALL_FUEL, name)
+        return function(state, *args)
+    except WasiError as error:
+        if error.forbidden is not None:
+            state.forbidden.append(error.forbidden)
+        return error.errno
+    except (ProcExit, GritError):
+        raise
+    except Exception as exc:  # a host error on the guest's arguments: the run's trap
+        raise host_trap(name, exc) from None
+
+
+def _callback(name: str, params: str, function: Callable[..., int | None]) -> Any:
+    """A raw callback :func:`serve`-ing ``function``; its result or errno is the ``i32``.
 
     ``params`` spells the WASI signature: ``i`` an ``i32`` (unsigned), ``I`` an
-    ``i64`` (unsigned), ``q`` an ``i64`` (signed).  A :class:`WasiError` becomes
-    its errno (and a forbidden attempt is recorded); any other exception ends the
-    run, handed on as wasmtime-py hands one on.
+    ``i64`` (unsigned), ``q`` an ``i64`` (signed).  Whatever ends the run is handed on
+    as wasmtime-py hands an exception on.
     """
     array, unpack = value_array(params)
     pack_into = RESULT.pack_into
@@ -182,12 +291,7 @@ def _callback(params: str, function: Callable[..., int | None]) -> Any:
             if state.memory is None:
                 _bind_memory(state, caller)
             raw = array.from_address(values)
-            try:
-                result = function(state, *unpack(raw))
-            except WasiError as error:
-                if error.forbidden is not None:
-                    state.forbidden.append(error.forbidden)
-                result = error.errno
+            result = serve(state, name, function, unpack(raw))
             if result is not None:
                 pack_into(raw, 0, result)
             return 0
@@ -195,6 +299,12 @@ def _callback(params: str, function: Callable[..., int | None]) -> Any:
             return raw_trap(exc)
 
     return RAW_CALLBACK(call)
+
+
+def host_trap(name: str, exc: BaseException) -> WasmTrap:
+    """The ``trap`` of a host function that failed with no WASI errno (SBX-005.19)."""
+    what = f"{type(exc).__name__}: {exc}"[:200]
+    return WasmTrap("SBX-005.19", f"the host function {name} failed on its arguments ({what})")
 
 
 def _release(env: int | None) -> None:
@@ -219,7 +329,7 @@ def _functions() -> dict[str, tuple[Any, wasmtime.FuncType]]:
         kinds["q"] = kinds["I"]
         for name, (params, results, function) in FUNCTIONS.items():
             ty = wasmtime.FuncType([kinds[k] for k in params], [kinds["i"]] * results)
-            _DEFINED[name] = (_callback(params, function), ty)
+            _DEFINED[name] = (_callback(name, params, function), ty)
     return _DEFINED
 
 

@@ -1,0 +1,94 @@
+"""Hostile actors where the schedule or the clock, not chance, decides (RUN-018.2, RUN-005.7).
+
+``test_hostile_actors.py`` lets ids fall where they may; these pin down the cases a
+wrong runtime could slip through:
+
+* fairness (RUN-018.2) with the counter's id *above* both busy actors', so a scheduler
+  that always starts over at the lowest id with work — where the rounds of ADP-014 go
+  on to the next id — starves it every time, not in a third of the runs;
+* an overrun fails its attempt when the bound passes, not when the transition returns
+  (RUN-005.7): ``sleepy`` (WIT-030) naps far longer than ``time_limit``, so the five
+  attempts of RUN-004.3 take about five bounds in all, where a runtime that waits for
+  each transition to return and only then compares its duration takes five naps.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+
+from .test_hostile_actors import _call, _count, _open, _ping_pair
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: RUN-004.3: attempts of a failing transition before its actor is marked failed.
+ATTEMPTS = 5
+#: The bound of the overrun test and sleepy's nap: a factor of 12, a margin of 1.1 s.
+BOUND, NAP_MS = 0.1, 1200
+#: An ``rt-run`` of the five overrunning attempts answers within this many seconds: they
+#: take 5 bounds plus 150 ms of back-off (0.65 s); waiting for each nap takes 6 s or more.
+ANSWER_WITHIN = 3.5
+
+
+@pytest.mark.req("RUN-018.2", "ADP-015", "ADP-014")
+def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_path: Path) -> None:
+    """The busy pair F < E and a counter C > E, sent one ``inc`` before each bounded
+    ``rt-run``: C steps in every run, before either of F and E steps a third time."""
+    rt = _open(impl, tmp_path)
+    fan, echo = _ping_pair(impl, rt)
+    for nonce in range(64):
+        state = {"c": f"{nonce:02x}"}
+        counter = str(_call(impl, "rt-genesis", runtime=rt, actor="counter", state=state)["actor"])
+        if counter > echo:
+            break
+    else:  # pragma: no cover - 2**-64
+        pytest.fail("no counter above the echo in 64 tries")
+    _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
+    for turn in range(1, 5):
+        answer = _call(impl, "rt-run", runtime=rt, max_steps=7)
+        actors = [a for a, _ in answer["steps"]]
+        assert counter in actors, (
+            f"run {turn}: the counter (id above both busy actors) had work and never stepped "
+            f"among {actors}: the busy pair starved it (RUN-018.2)"
+        )
+        before = actors[: actors.index(counter)]
+        assert before.count(fan) <= 2 and before.count(echo) <= 2, (
+            f"run {turn}: {before.count(fan)} steps of F and {before.count(echo)} of E came "
+            "before the counter's, which had work from the start (RUN-018.2: at most two)"
+        )
+        assert _count(impl, rt, counter) == turn
+        _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+@pytest.mark.req("RUN-005.7", "RUN-005.6", "RUN-004.3", "WIT-030.1")
+def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: Path) -> None:
+    """``time_limit`` = 0.1 s, a nap of 1200 ms: each of the five attempts fails at its
+    bound, so the ``rt-run`` that marks the actor failed answers well before five naps."""
+    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND))
+    rt = str(opened["runtime"])
+    actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
+    _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
+    nap = str(NAP_MS).encode().hex()
+    _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
+    started = time.monotonic()
+    run = _ok(impl.call("rt-run", runtime=rt, max_steps=10))
+    took = time.monotonic() - started
+    assert run["failures"] == [[actor, "failed"]], (
+        f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt (RUN-005.6): {run}"
+    )
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    assert took < ANSWER_WITHIN, (
+        f"the {ATTEMPTS} overrunning attempts took {took:.2f} s: each must fail when its "
+        f"bound of {BOUND} s passes, not when its nap of {NAP_MS} ms returns (RUN-005.7)"
+    )

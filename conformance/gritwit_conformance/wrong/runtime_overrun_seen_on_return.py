@@ -1,0 +1,68 @@
+"""Wrong adapter: an overrun fails when the transition returns, not at its bound (RUN-005.7).
+
+Each transition that the reference bounds with a timer (a worker thread, the engine
+lane) runs to its end instead, and only then is its duration compared with
+``time_limit``: an overrun still fails the attempt (RUN-005.3), but each attempt
+holds the run for as long as the transition takes, not for one bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from gritwit._ids import ObjectId
+from gritwit._objects import Step
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit.wit import Assembled
+from gritwit_conformance.wrong import patch, run
+
+T = TypeVar("T")
+
+_real_lane = _runtime.run_in_lane
+
+
+async def timed_after(work: Callable[[], T], time_limit: float) -> T:
+    """Wait for ``work`` to return, then compare its duration with the bound."""
+    started = time.monotonic()
+    result = await asyncio.to_thread(work)
+    if time.monotonic() - started > time_limit:  # the bug: checked once it returned
+        raise TimeoutError
+    return result
+
+
+async def lane_timed_after(work: Callable[[], T], time_limit: float) -> T:
+    started = time.monotonic()
+    result = await _real_lane(work, 1e9)  # no timer: it runs to its end
+    if time.monotonic() - started > time_limit:  # the bug: checked once it returned
+        raise TimeoutError
+    return result
+
+
+async def build(
+    self: _runtime.Runtime,
+    actor: ObjectId,
+    last_id: ObjectId | None,
+    last: Step | None,
+    found: _runtime.Found,
+) -> Assembled | None:
+    """:meth:`Runtime._build` with the thread awaited to its end."""
+    if self._in_lane(actor, last, found):
+        work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+        return await lane_timed_after(work, self.time_limit)
+    if self._inline and not _runtime._naps(found):
+        return self._executor.build(actor, last, found, last_id=last_id)
+    work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+    return await timed_after(work, self.time_limit)
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "_build", build)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

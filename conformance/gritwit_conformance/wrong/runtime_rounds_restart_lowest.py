@@ -1,0 +1,61 @@
+"""Wrong adapter: after every adopted step the round starts over at the lowest id (RUN-018.2).
+
+A "lowest id first" scheduler: where the rounds of ADP-014 go on to the next actor
+with work, this one goes back to the first.  Two actors that keep each other busy
+and sort below a third starve it: it never runs while they ping-pong.
+"""
+
+from __future__ import annotations
+
+from gritwit._ids import ObjectId
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit.wit import Failure, RunReport
+from gritwit_conformance.wrong import patch, run
+
+
+async def rounds(
+    self: _runtime.Runtime,
+    max_steps: int,
+    steps: list[tuple[ObjectId, ObjectId]],
+    marked: list[Failure],
+    idle: dict[ObjectId, tuple[ObjectId, ...]],
+) -> RunReport:
+    """:meth:`Runtime._rounds` with one ``break`` more."""
+    group = self._group
+    while True:
+        self._evict_between_rounds(idle)
+        progressed = False
+        losses = self.group_losses
+        for actor in sorted(self._index.recipients() - self._index.failed):
+            if len(steps) + len(group) >= max_steps:
+                self._commit_group()
+            if len(steps) >= max_steps:
+                self._evict_between_rounds(idle, final=True)
+                return RunReport(tuple(steps), tuple(marked), False)
+            if actor in self._index.failed:
+                continue
+            adopted, attempts = len(steps) + len(group), len(self.failures)
+            self._running.add(actor)
+            try:
+                await self._drive(actor, steps, idle)
+            finally:
+                self._running.discard(actor)
+            if actor in self._index.failed and len(self.failures) > attempts:
+                marked.append(self.failures[-1])
+            progressed = progressed or len(steps) + len(group) > adopted
+            if progressed:
+                break  # the bug: back to the lowest id with work
+        if not progressed and self.group_losses == losses:
+            self._commit_group()
+            if self.group_losses == losses:
+                self._evict_between_rounds(idle, final=True)
+                return RunReport(tuple(steps), tuple(marked), True)
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "_rounds", rounds)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
