@@ -407,4 +407,89 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "claims the profile sandbox although sandbox-info answers unknown-wit",
     ),
+    "sandbox_gather_copies_each_listing": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.15", "SBX-005.16"}),
+        "failed",
+        "a write joins every buffer of its iovec array before it cuts the write to what the "
+        "output limit or write budget still takes: one 1 MiB buffer listed 1024 times costs "
+        "the host a GiB",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_path_length_unchecked": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.17"}),
+        "failed",
+        "copies and looks up a path argument of any length: 4097 bytes are no ENAMETOOLONG",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_seek_past_max": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.18"}),
+        "failed",
+        "fd_seek checks only that a position is not below 0: a seek past 2**63 - 1 succeeds",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_host_error_escapes": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.19"}),
+        "failed",
+        "a host function's own exception escapes the WASI dispatcher as the host's error, "
+        "not trap; fd_seek raises struct.error packing a position past 2**63 - 1",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_rename_into_stale_subtree": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.20"}),
+        "failed",
+        "path_rename checks only the target descriptor's chain as it was opened: a directory "
+        "moves into its own subtree through a stale descriptor",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_hook_reads_main_forbid": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.21"}),
+        "failed",
+        "the prelude's audit hook looks _forbid up as a global of __main__: a program that "
+        "rebinds __main__._forbid turns the classification off",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_random_unpaid": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.5"}),
+        "failed",
+        "random_get charges the call but not 256 fuel a byte: a MiB of random bytes costs one call",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_listing_unpaid": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.6"}),
+        "failed",
+        "fd_readdir sorts the directory on every call and charges neither the sort nor the "
+        "entries listed",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_small_memory_program_exit": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.8"}),
+        "failed",
+        "a memory limit the interpreter cannot start in ends the run program-exit, not "
+        "memory-limit",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_limit_past_2_53": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.9"}),
+        "failed",
+        "checks a caller's limits against 2**64 - 1, not 2**53 - 1: a limit of 2**53 runs",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_object_too_large_class": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-007.6"}),
+        "failed",
+        "unmounts a file larger than one object holds with the store's too-large, a class "
+        "SBX-008.1 does not list, instead of output-too-large",
+        timeout=STARTUP_TIMEOUT,
+    ),
 }

@@ -143,7 +143,7 @@ def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) ->
     _counter_after(impl, 1)
 
 
-@pytest.mark.req("ADP-019.3", "ADP-004.6")
+@pytest.mark.req("ADP-019.3", "ADP-004.6", "SBX-006.9")
 @pytest.mark.inputs("ascii", "lone-surrogate", "empty", "past-largest")
 @pytest.mark.parametrize(
     ("args", "error"),

@@ -1,0 +1,28 @@
+"""Wrong adapter: a write copies every ``iovec`` buffer before a limit (SBX-005.15, SBX-005.16).
+
+The host joins all the buffers of an ``iovec`` array and only then cuts the write to what
+the output limit or the write budget still takes: one 1 MiB buffer listed 1024 times costs
+the host a GiB of copies before the run fails ``output-too-large``.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _cost, _wasi
+from gritwit_conformance.wrong import patch, run
+
+
+def gather(
+    self: _wasi.WasiState, ptr: int, count: int, take: int, paid: int | None = None
+) -> bytes:
+    self.charge(_cost.BYTE_FUEL * (take if paid is None else paid), "the bytes of a write")
+    joined = b"".join(self.read(buf, length) for buf, length in self._entries(ptr, count))
+    return joined[:take]  # the bug: every listing copied, then cut
+
+
+def install() -> None:
+    patch(_wasi.WasiState, "gather", gather)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,55 @@
+"""Wrong adapter: a host function's own error escapes the run as the host's (SBX-005.19).
+
+The WASI dispatcher turns ``WasiError`` into its errno and hands every other exception
+on as it is, as the reference did before: a host function that fails on the guest's
+arguments ends the run with an error of the host's language instead of ``trap``.  Here
+``fd_seek`` checks a new position by packing it as a signed 64-bit number, so a seek
+past 2**63 - 1 raises ``struct.error`` in the host.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls, _cost, _fs, _wasi
+from gritwit_conformance.wrong import patch, run
+
+_I64 = struct.Struct("<q")
+
+
+def fd_seek(state: _wasi.WasiState, fd: int, offset: int, whence: int, out: int) -> int:
+    handle = state.files.file(fd)
+    bases = {0: 0, 1: handle.position, 2: len(handle.file.data)}
+    if whence not in bases or bases[whence] + offset < 0:
+        raise _fs.WasiError(_fs.EINVAL)
+    packed = _I64.pack(bases[whence] + offset)  # struct.error past 2**63 - 1
+    handle.position = bases[whence] + offset
+    state.write(out, packed)
+    return 0
+
+
+def serve(
+    state: _wasi.WasiState,
+    name: str,
+    function: Callable[..., int | None],
+    args: tuple[int, ...],
+) -> int | None:
+    try:
+        state.charge(_cost.CALL_FUEL, name)
+        return function(state, *args)
+    except _fs.WasiError as error:  # the bug: no catch-all turning the rest into trap
+        if error.forbidden is not None:
+            state.forbidden.append(error.forbidden)
+        return error.errno
+
+
+def install() -> None:
+    params, results, _ = _calls.FUNCTIONS["fd_seek"]
+    _calls.FUNCTIONS["fd_seek"] = (params, results, fd_seek)
+    patch(_wasi, "serve", serve)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,44 @@
+"""Wrong adapter: ``fd_readdir`` sorts on every call and charges neither the sort nor the entries
+(SBX-006.6, SBX-006.5).
+
+The listing of the reference before: each call sorts the directory afresh and lists
+its entries for the price of the call alone, so a program listing a large directory
+over and over spends host time its fuel does not bound.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls
+from gritwit.sandbox._fs import Directory, path_number
+from gritwit.sandbox._paths import DIRECTORY, REGULAR_FILE
+from gritwit.sandbox._wasi import WasiState
+from gritwit_conformance.wrong import run
+
+
+def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
+    directory = state.files.directory(fd)
+    state.check(buf, length)
+    entries = directory.chain[-1].entries
+    names = sorted(entries)  # the bug: sorted per call, nothing charged
+    listing = bytearray()
+    for index in range(cookie, len(names)):
+        if len(listing) >= length:
+            break
+        name = names[index]
+        raw = name.encode("utf-8")
+        kind = DIRECTORY if isinstance(entries[name], Directory) else REGULAR_FILE
+        ino = path_number(f"{directory.path}/{name}")
+        listing += _calls._DIRENT.pack(index + 1, ino, len(raw), kind) + raw
+    state.write(buf, bytes(listing[:length]))
+    state.u32(out, min(len(listing), length))
+    return 0
+
+
+def install() -> None:
+    params, results, _ = _calls.FUNCTIONS["fd_readdir"]
+    _calls.FUNCTIONS["fd_readdir"] = (params, results, fd_readdir)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

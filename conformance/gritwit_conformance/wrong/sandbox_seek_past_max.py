@@ -1,0 +1,32 @@
+"""Wrong adapter: ``fd_seek`` takes a position past 2**63 - 1 (SBX-005.18).
+
+The seek checks only that the new position is not below 0, as a host that keeps
+positions as Python integers (or unsigned 64-bit ones) would: seeking one past
+2**63 - 1 succeeds and the program sees a negative ``off_t``.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox import _calls, _fs
+from gritwit.sandbox._wasi import WasiState
+from gritwit_conformance.wrong import run
+
+
+def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> int:
+    handle = state.files.file(fd)
+    bases = {0: 0, 1: handle.position, 2: len(handle.file.data)}
+    if whence not in bases or bases[whence] + offset < 0:
+        raise _fs.WasiError(_fs.EINVAL)
+    handle.position = bases[whence] + offset  # the bug: no EOVERFLOW past 2**63 - 1
+    state.u64(out, handle.position)
+    return 0
+
+
+def install() -> None:
+    params, results, _ = _calls.FUNCTIONS["fd_seek"]
+    _calls.FUNCTIONS["fd_seek"] = (params, results, fd_seek)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
