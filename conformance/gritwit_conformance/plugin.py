@@ -59,6 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "heavy: takes minutes; runs only with --heavy or GRITWIT_PROFILE=deep"
     )
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
     config.addinivalue_line(
         "markers",
         "inputs(*classes): input classes the test exercises for the clauses it cites "

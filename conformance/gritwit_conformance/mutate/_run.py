@@ -111,11 +111,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sandbox": (
         "gritwit/sandbox/_actor.py",
         "gritwit/sandbox/_calls.py",
+        "gritwit/sandbox/_cost.py",
         "gritwit/sandbox/_fs.py",
         "gritwit/sandbox/_interpreter.py",
         "gritwit/sandbox/_mount.py",
         "gritwit/sandbox/_paths.py",
         "gritwit/sandbox/_prelude.py",
+        "gritwit/sandbox/_readwrite.py",
         "gritwit/sandbox/_run.py",
         "gritwit/sandbox/_snapshot.py",
         "gritwit/sandbox/_wasi.py",
