@@ -17,7 +17,7 @@ import random
 import shlex
 import time
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from gritwit.adapter._profiles import GENESIS_PROFILE_ARGUMENTS
 from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
@@ -88,11 +88,20 @@ class UndeclaredProfile(Exception):
 class MissingCommand(AssertionError):
     """A claimed profile's command answered ``unsupported-command`` (ADP-006)."""
 
+    #: The optional profiles' own rule that a claim means the command (ADP-018.1, ADP-019.1).
+    _CLAIM_RULE: ClassVar[dict[str, str]] = {
+        "perf-run": "ADP-018.1",
+        "sandbox-info": "ADP-019.1",
+        "sandbox-run": "ADP-019.1",
+    }
+
     def __init__(self, cmd: str) -> None:
         super().__init__(
             f"the implementation claims the profile of {cmd!r} but answers it with "
             "unsupported-command (ADP-006: a claimed profile implements all its commands)"
         )
+        #: The rules broken, for the report's blame: ADP-006, and the profile's own.
+        self.requirements = tuple(dict.fromkeys((self._CLAIM_RULE.get(cmd, "ADP-006"), "ADP-006")))
 
 
 class CannotKillMidCommand(Exception):

@@ -267,8 +267,9 @@ def pytest_runtest_makereport(
             # Blame the rule it broke as well (ADP-001, ADP-003, ADP-013 …).
             rule = getattr(broken, "requirement", "ADP-012")
             report.user_properties.append(("blame", " ".join(dict.fromkeys((rule, "ADP-012")))))
-        elif _find(call.excinfo.value, MissingCommand) is not None:
-            report.user_properties.append(("blame", "ADP-006"))
+        elif (missing := _find(call.excinfo.value, MissingCommand)) is not None:
+            rules = getattr(missing, "requirements", ("ADP-006",))
+            report.user_properties.append(("blame", " ".join(rules)))
         elif _find(call.excinfo.value, UndeclaredProfile) is not None:
             # The suite's own bug, not the implementation's: errored, never failed.
             report.user_properties.append(("broken", "1"))

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 import pytest
 
 from gritwit_conformance._implementation import Implementation, Subprocess
-from gritwit_conformance._transport import AdapterProcess
+from gritwit_conformance._messages import ProtocolViolation, parse_response
+from gritwit_conformance._transport import AdapterBroken, AdapterProcess
 
 __all__ = ["FOLLOW_SEQ", "assert_still_serving", "send_raw", "separate_process"]
 
@@ -50,7 +51,14 @@ def send_raw(process: AdapterProcess, line: bytes, what: str) -> bytes:
 
 
 def assert_still_serving(process: AdapterProcess) -> None:
-    """The request after the raw line is answered next, in order (ADP-004.4, ADP-008)."""
-    answer = json.loads(process.read_line())
-    assert answer.get("seq") == FOLLOW_SEQ and answer.get("ok") is False, answer
-    assert answer.get("error", {}).get("class") == "unsupported-command", answer
+    """The request after the raw line is answered next, in order (ADP-004.4, ADP-008).
+
+    The answer is checked as every answer is (ADP-003): one that breaks the protocol is
+    the adapter's break, reported *errored*, not a failure of this test.
+    """
+    line = process.read_line()
+    try:
+        answer = parse_response(line, FOLLOW_SEQ, FOLLOW_CMD)
+    except ProtocolViolation as exc:
+        raise AdapterBroken(str(exc), process.stderr_tail(), exc.requirement) from None
+    assert answer.error_class == "unsupported-command", answer
