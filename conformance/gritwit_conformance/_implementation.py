@@ -19,8 +19,8 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from gritwit.adapter._profiles import GENESIS_PROFILE_ARGUMENTS
 from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
+from gritwit.adapter._profiles import profiles_needed
 
 from ._messages import (
     ProtocolViolation,
@@ -51,28 +51,6 @@ REFERENCE = "reference"
 #: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014 … ADP-019): the
 #: reference adapter's table, one copy for the harness and ``gritwit adapter --profiles``.
 PROFILE_COMMANDS = _PROFILE_COMMANDS
-#: Commands every adapter answers, whatever it claims (ADP-005, ADP-011).
-_ALWAYS = frozenset({"hello", "shutdown"})
-#: Genesis commands whose argument names a Wit that only another profile runs (ADP-016,
-#: ADP-019.7): ``module`` a Wasm module, ``program`` a Python program.
-_GENESIS = frozenset({"wit-genesis", "rt-genesis"})
-
-
-def profiles_needed(cmd: str, args: dict[str, Any]) -> list[frozenset[str]]:
-    """What a request needs of the profiles a test declares (ADP-006), as alternatives.
-
-    Each set lists the profiles of which one suffices: ``wit-open`` is a command of
-    ``wit``, ``wasm`` and ``sandbox`` alike; a ``wit-genesis`` or ``rt-genesis`` of a
-    ``module`` needs ``wasm`` as well, one of a ``program`` needs ``sandbox``.  An
-    unknown command needs nothing (the protocol tests send some on purpose, ADP-008).
-    """
-    if cmd in _ALWAYS:
-        return []
-    owners = frozenset(p for p, commands in PROFILE_COMMANDS.items() if cmd in commands)
-    needs = [owners] if owners else []
-    if cmd in _GENESIS:
-        needs += [frozenset({p}) for arg, p in GENESIS_PROFILE_ARGUMENTS.items() if arg in args]
-    return needs
 
 
 class UndeclaredProfile(Exception):

@@ -192,10 +192,12 @@ class ReportCollector(_Collected):
 
     def _close_records(self, session: pytest.Session) -> str:
         """Give every collected test a record; return why the run is incomplete, or ''."""
+        from ._messages import visible_text
+
         missing = [test for test in self.ids if test not in self.records]
         for test in missing:
             self.records[test] = _Record(
-                test,
+                visible_text(test),
                 profile=profile_of(test),
                 outcome="not-run",
                 reason="never reached: the run ended before this test started",

@@ -187,9 +187,7 @@ def impl(
     implementation.declared = None
     declared = declared_profiles(request.node)
     if declared:
-        unclaimed = sorted(declared - {ALWAYS_CLAIMED} - implementation.profiles)
-        if unclaimed:
-            pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+        _skip_unclaimed(declared, implementation)
         # A ``protocol`` test runs for every implementation, so it may send only what
         # every adapter answers (hello, shutdown, unknown commands); anything else needs
         # the profile declared.
@@ -216,6 +214,13 @@ def declared_profiles(item: pytest.Item) -> set[str]:
     return {name for marker in item.iter_markers("profile") for name in marker.args}
 
 
+def _skip_unclaimed(declared: set[str], implementation: Implementation) -> None:
+    """Skip as *not claimed* a test needing a profile the implementation does not claim."""
+    unclaimed = sorted(declared - {ALWAYS_CLAIMED} - implementation.profiles)
+    if unclaimed:
+        pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+
+
 @pytest.fixture(autouse=True)
 def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     """A suite test that does not use ``impl`` is still *not claimed* for an unclaimed profile.
@@ -225,12 +230,9 @@ def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     """
     if "impl" in request.fixturenames or not request.node.path.is_relative_to(_SUITE):
         return
-    declared = declared_profiles(request.node) - {ALWAYS_CLAIMED}
-    if declared:
-        implementation: Implementation = request.getfixturevalue("implementation")
-        unclaimed = sorted(declared - implementation.profiles)
-        if unclaimed:
-            pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+    declared = declared_profiles(request.node)
+    if declared - {ALWAYS_CLAIMED}:
+        _skip_unclaimed(declared, request.getfixturevalue("implementation"))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["GENESIS_PROFILE_ARGUMENTS", "PROFILE_COMMANDS", "refusal"]
+__all__ = ["GENESIS_PROFILE_ARGUMENTS", "PROFILE_COMMANDS", "profiles_needed", "refusal"]
 
 _WIT: Final = (
     "wit-open",
@@ -69,6 +69,23 @@ GENESIS_PROFILE_ARGUMENTS: Final = {"module": "wasm", "program": "sandbox"}
 _GENESIS: Final = frozenset({"wit-genesis", "rt-genesis"})
 
 
+def profiles_needed(cmd: str, args: dict[str, Any]) -> list[frozenset[str]]:
+    """The profiles a request needs (ADP-006), as alternatives: one of each set suffices.
+
+    The first set, when there is one, is the command's: ``wit-open`` is a command of
+    ``wit``, ``wasm`` and ``sandbox`` alike.  A ``wit-genesis`` or ``rt-genesis`` of a
+    ``module`` also needs ``wasm``, one of a ``program`` ``sandbox``.  ``hello``,
+    ``shutdown`` and unknown commands need nothing (ADP-005, ADP-008, ADP-011).
+    """
+    owners = frozenset(p for p, commands in PROFILE_COMMANDS.items() if cmd in commands)
+    if not owners:
+        return []
+    needs = [owners]
+    if cmd in _GENESIS:
+        needs += [frozenset({p}) for arg, p in GENESIS_PROFILE_ARGUMENTS.items() if arg in args]
+    return needs
+
+
 def refusal(cmd: str, args: dict[str, Any], claimed: frozenset[str]) -> tuple[str, str] | None:
     """``(class, message)`` an adapter claiming only ``claimed`` answers, or None to serve.
 
@@ -76,11 +93,11 @@ def refusal(cmd: str, args: dict[str, Any], claimed: frozenset[str]) -> tuple[st
     of a ``module`` or ``program`` whose profile is not claimed is ``bad-request``
     (its Wit is an argument the adapter does not know, and ``actor`` is missing).
     """
-    owners = {p for p, commands in PROFILE_COMMANDS.items() if cmd in commands}
-    if owners and not owners & claimed:
-        return "unsupported-command", f"{cmd} belongs to {sorted(owners)}, not claimed"
-    if cmd in _GENESIS:
-        for argument, profile in GENESIS_PROFILE_ARGUMENTS.items():
-            if argument in args and profile not in claimed:
-                return "bad-request", f"{argument!r}: the profile {profile} is not claimed"
+    needs = profiles_needed(cmd, args)
+    if needs and not needs[0] & claimed:
+        return "unsupported-command", f"{cmd} belongs to {sorted(needs[0])}, not claimed"
+    for need in needs[1:]:
+        if not need & claimed:
+            (profile,) = need
+            return "bad-request", f"the profile {profile} is not claimed"
     return None
