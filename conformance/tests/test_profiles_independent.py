@@ -9,10 +9,11 @@ that needs a profile it does not declare (a runtime test that sends a Wasm
 module, say) fails here, and so does a ``protocol`` test that uses a command of
 a profile the adapter does not claim.
 
-Each single profile runs in the default run (CI); each pair only under
-``GRITWIT_PROFILE=deep``.  The harness's own guard (``UndeclaredProfile``) catches
-an undeclared request against any implementation; these runs prove the
-declarations from the other side, with an implementation that really lacks them.
+Each single profile runs in CI's heavy step (``-m heavy``: seven whole-suite runs, too
+long for the default run); each pair only under ``GRITWIT_PROFILE=deep``.  The
+harness's own guard (``UndeclaredProfile``) catches an undeclared request against any
+implementation; these runs prove the declarations from the other side, with an
+implementation that really lacks them.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ LIMIT = 900
 
 
 def _params() -> list[object]:
-    params: list[object] = [pytest.param(p, id="+".join(p)) for p in SINGLE]
+    heavy = pytest.mark.heavy
+    params: list[object] = [pytest.param(p, id="+".join(p), marks=heavy) for p in SINGLE]
     skip_pairs = pytest.mark.skip(reason="pairs of profiles run only with GRITWIT_PROFILE=deep")
-    params += [pytest.param(p, id="+".join(p), marks=() if DEEP else (skip_pairs,)) for p in PAIRS]
+    pair_marks = (heavy,) if DEEP else (heavy, skip_pairs)
+    params += [pytest.param(p, id="+".join(p), marks=pair_marks) for p in PAIRS]
     return params
 
 
