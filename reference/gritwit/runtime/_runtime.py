@@ -163,6 +163,24 @@ def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     return all(id(wit) in builtin for table in tables for wit in table.values())
 
 
+class _ToLane(Exception):
+    """Raised by :func:`_inline_gate`: this transition runs in the engine lane (RUN-005.7)."""
+
+
+def _inline_gate(runtime: str | None) -> None:
+    """Stop an inline transition whose code must run in the engine lane (RUN-005.7).
+
+    Called by the executor with the ``runtime`` header of the code it is about to
+    run, before running it: sandboxed Python always goes to the lane, a Wasm Wit
+    (or a Wasm update function) when the lane is busy, since its transition would
+    wait on the engine's lock on the event loop.  Asking the executor as it
+    dispatches, rather than reading the core's ``wit`` first, costs an inline
+    test-actor transition one call.
+    """
+    if runtime == _SANDBOX or (runtime == _WASM and lane_busy()):
+        raise _ToLane
+
+
 def _naps(found: Found) -> bool:
     """Whether a ``nap`` is pending: ``sleepy`` would sleep through it (WIT-030.1).
 
@@ -733,10 +751,14 @@ class Runtime:
             job = self._prepare(actor, None)
             if job is None:
                 return True
-            if _naps(job.found) or self._in_lane(actor, job.last, job.found):
+            if _naps(job.found):
                 return False
             try:
-                built = self._executor.build(actor, job.last, job.found, last_id=job.last_id)
+                built = self._executor.build(
+                    actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
+                )
+            except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
+                return False
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
                 return job, exc
             if built is None:  # no genesis yet: wait for what is pending to change

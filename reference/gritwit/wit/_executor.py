@@ -12,7 +12,7 @@ in id order, so the same operations give the same step ids (WIT-011).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
@@ -117,7 +117,12 @@ class Executor:
         self._sandbox = sandbox
 
     def _code(
-        self, blob_id: ObjectId, table: Mapping[str, Wit], *, update: bool = False
+        self,
+        blob_id: ObjectId,
+        table: Mapping[str, Wit],
+        *,
+        update: bool = False,
+        gate: Callable[[str | None], None] | None = None,
     ) -> Wit | None:
         """The Wit a ``wit``/``wit_update`` blob names: Wasm, sandboxed Python or a test actor.
 
@@ -126,6 +131,8 @@ class Executor:
         """
         blob = get_blob(self._reader, blob_id)
         runtime = None if blob is None else blob.headers.get("runtime")
+        if gate is not None:
+            gate(runtime)  # build's caller may stop it here: nothing has run
         if runtime == WASM_RUNTIME:
             if self._wasm is None:
                 from ..wasm import WasmWits  # wasmtime is loaded only when a Wasm Wit runs
@@ -273,6 +280,7 @@ class Executor:
         found: Mapping[ObjectId, tuple[PendingMessage, ...]],
         *,
         last_id: ObjectId | None = None,
+        gate: Callable[[str | None], None] | None = None,
     ) -> Assembled | None:
         """One transition of ``actor`` from ``last`` over ``found`` (WIT-006).
 
@@ -283,7 +291,11 @@ class Executor:
         Stores nothing: returns the checked step and its objects, or ``None`` when
         the actor does not exist and no genesis is pending (the messages wait).
         Raises whatever the transition raises.  Shared with the runtime, which
-        passes ``last_id`` (the id of ``last``) so that it is not computed again.
+        passes ``last_id`` (the id of ``last``) so that it is not computed again,
+        and may pass ``gate``: called with the ``runtime`` header of the code
+        about to run (``None`` for none) before it runs, so that it can stop a
+        transition that must run elsewhere (the runtime's engine lane, RUN-005.7)
+        by raising, having run nothing.
         """
         reader = Overlay(self._reader)
         if last is None:
@@ -297,11 +309,11 @@ class Executor:
                 first = items[0]
                 if first.mt in _RESERVED:  # runs alone (WIT-012.5, WIT-013.2)
                     inp = transition_input(actor, last, core, {sender: (first,)}, reader)
-                    output = self._system(inp, sender, first)
+                    output = self._system(inp, sender, first, gate)
                     return assemble(inp, output, self._reader, last_id=last_id)
             visible = _prefixes(found, _RESERVED)
         inp = transition_input(actor, last, core, visible, reader)
-        wit = self._wit(core)  # reads the core's wit blob, in this transition (RUN-011.3)
+        wit = self._wit(core, gate)  # reads the core's wit blob, in this transition (RUN-011.3)
         return assemble(inp, wit(inp), self._reader, last_id=last_id, wit_read=True)
 
     def _current_core(self, last: Step) -> Tree:
@@ -325,7 +337,11 @@ class Executor:
         return core
 
     def _system(
-        self, inp: TransitionInput, sender: ObjectId, item: PendingMessage
+        self,
+        inp: TransitionInput,
+        sender: ObjectId,
+        item: PendingMessage,
+        gate: Callable[[str | None], None] | None = None,
     ) -> TransitionOutput:
         """The output of a genesis read-over (WIT-012.5) or an update (WIT-013, WIT-014.1)."""
         read_over = _read_over(inp, sender, item)
@@ -335,19 +351,21 @@ class Executor:
         if not isinstance(update, Tree):
             raise InvalidTransition("WIT-013.1", "an update's content must be a tree")
         if WIT_UPDATE in update.entries:
-            function = self._code(update.entries[WIT_UPDATE], self._updaters, update=True)
+            function = self._code(
+                update.entries[WIT_UPDATE], self._updaters, update=True, gate=gate
+            )
             if function is None:
                 raise UnknownWit("WIT-014.3", "the update names an unknown wit_update function")
             return dataclasses.replace(function(inp), read={sender: 1})
         core, created = merge(self._reader, inp.core, update)
         return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
 
-    def _wit(self, core: Tree) -> Wit:
+    def _wit(self, core: Tree, gate: Callable[[str | None], None] | None = None) -> Wit:
         raw = raw_of(core.entries).get(WIT)  # as core.entries.get(WIT), without wrapping
         entry = None if raw is None else ObjectId._trusted(raw)
         if entry is None:
             raise UnknownWit("WIT-001.1", "the core has no 'wit' entry")
-        wit = self._code(entry, self._actors)
+        wit = self._code(entry, self._actors, gate=gate)
         if wit is None:
             raise UnknownWit("WIT-001.4", "the 'wit' blob names no known test actor")
         return wit
