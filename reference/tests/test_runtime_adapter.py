@@ -171,3 +171,44 @@ def test_hostile_bundle_bytes_are_typed_errors(data: bytes) -> None:
             assert _class(reply) not in {"internal", "bad-request"}, reply  # RUN-009 classes
         finally:
             adapter.close()
+
+
+@pytest.mark.req("ADP-015", "RUN-004.8")
+@pytest.mark.parametrize("value", [-0.001, 3600.001, True, "0", None, float("inf")])
+def test_first_delay_outside_0_to_3600_is_a_bad_request(
+    adapter: ReferenceAdapter, tmp_path: Path, value: object
+) -> None:
+    request = {"cmd": "rt-open", "path": str(tmp_path), "first_delay": value}
+    if value == float("inf"):
+        reply = adapter.handle({"seq": 1, **request})  # JSON has no infinity
+    else:
+        reply = _reply(adapter, request)
+    assert _class(reply) == "bad-request", reply
+    assert "first_delay" in reply["error"]["message"]  # type: ignore[index]
+
+
+@pytest.mark.req("ADP-015", "RUN-004.3", "RUN-004.8")
+@pytest.mark.parametrize("delay", [0, 0.04, 3600])
+def test_first_delay_is_the_first_retry_delay_and_attempts_stay_five(
+    adapter: ReferenceAdapter, tmp_path: Path, delay: float
+) -> None:
+    """Both ends of the range are taken; the delay doubles from it, the attempts stay 5."""
+    import time
+
+    reply = _reply(adapter, {"cmd": "rt-open", "path": str(tmp_path), "first_delay": delay})
+    assert reply["ok"], reply
+    if delay == 3600:
+        return  # taken at its upper end; a run would wait an hour
+    runtime = str(reply["runtime"])
+    made = _reply(
+        adapter, {"cmd": "rt-genesis", "runtime": runtime, "actor": "no-such-actor", "state": {}}
+    )
+    assert made["ok"], made
+    started = time.monotonic()
+    run = _reply(adapter, {"cmd": "rt-run", "runtime": runtime, "max_steps": 10})
+    took = time.monotonic() - started
+    actor = made["actor"]
+    assert run["ok"] and run["failures"] == [[actor, "unknown-wit"]], run
+    assert run["attempts"] == [[actor, "unknown-wit"]] * 5, "RUN-004.3: five attempts"
+    # RUN-004.3: four waits before the 2nd … 5th attempts, doubling from the first
+    assert took >= delay * (1 + 2 + 4 + 8), (delay, took)

@@ -18,6 +18,7 @@ from typing import Any
 from ..runtime import (
     COMMIT,
     COMMIT_MODES,
+    FIRST_BACKOFF,
     MAX_RESIDENT,
     TIME_LIMIT,
     LifecycleEvent,
@@ -77,6 +78,14 @@ def _commit(args: Json) -> str:
     return str(value)
 
 
+def _first_delay(args: Json) -> float:
+    """``first_delay`` of ``rt-open`` (ADP-015): seconds before the first retry (RUN-004.8)."""
+    value = args.get("first_delay", FIRST_BACKOFF)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3600:
+        raise BadRequest("ADP-015: first_delay must be a number of seconds from 0 to 3600")
+    return float(value)
+
+
 def _idle_after(args: Json) -> float | None:
     """``idle_after`` of ``rt-open`` (ADP-015): absent disables the idle timeout (RUN-012.3)."""
     if "idle_after" not in args:
@@ -113,11 +122,12 @@ class RuntimeCommands:
             is_dir = False
         if not is_dir:
             raise BadRequest(f"{str(path)!r:.80} is not a directory")
-        time_limit, max_resident, idle_after, commit = (
+        time_limit, max_resident, idle_after, commit, first_delay = (
             _time_limit(args),
             _max_resident(args),
             _idle_after(args),
             _commit(args),
+            _first_delay(args),
         )
         store = _durable_store(path)
         runtime = Runtime(
@@ -126,6 +136,7 @@ class RuntimeCommands:
             max_resident=max_resident,
             idle_after=idle_after,
             commit=commit,
+            first_backoff=first_delay,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)

@@ -116,7 +116,8 @@ class Twin:
                 assert top is not None
                 where = top / name
                 where.mkdir(parents=True, exist_ok=True)
-                opened = side.call("rt-open", path=str(where))
+                # ADP-015: no back-off (RUN-004.8); these tests count attempts, not delays
+                opened = side.call("rt-open", path=str(where), first_delay=0)
             assert opened.ok, f"{prefix}-open: {opened}"
             self.sides.append((side, str(opened.result["runtime"])))
 
