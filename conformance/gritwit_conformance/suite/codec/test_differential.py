@@ -12,30 +12,20 @@ from typing import Any
 
 import blake3
 import pytest
-from hypothesis import HealthCheck, example, given
-from hypothesis import settings as hsettings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance._diff import render
 from gritwit_conformance._diff_more import bytes_divergence, description_divergence
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.strategies import objects, values
+from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("codec")
 
-run = hsettings(
-    max_examples=settings.examples,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties()
 
 HEADS = [bytes([m << 5 | ai]) for m in range(8) for ai in (24, 25, 26, 27, 28, 31)]
 hostile_bytes = st.lists(st.one_of(st.binary(max_size=6), st.sampled_from(HEADS)), max_size=10).map(

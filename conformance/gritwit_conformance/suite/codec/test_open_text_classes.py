@@ -26,30 +26,19 @@ from typing import Any
 
 import blake3
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.strategies import objects
+from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("codec")
 
-run = hsettings(
-    max_examples=settings.examples,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties()
 
 ZERO = "00" * 32
 ID_A = "a1" * 32

@@ -35,14 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.suite._properties import properties
 
 from ._drive import SideBySide
 
@@ -51,17 +50,7 @@ pytestmark = pytest.mark.profile("runtime")
 OUTSIDE = g.ObjectId(bytes(32))
 Json = dict[str, Any]
 
-run = hsettings(
-    max_examples=max(1, min(settings.examples, 8)),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties(8)
 
 
 def fork_blob(parent: str, step: str) -> g.Blob:

@@ -29,29 +29,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.suite._properties import properties
 
 from ._runs import build, encodings, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
 
-run = hsettings(
-    max_examples=max(1, min(settings.examples, 20)),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties(20)
 
 #: The text classes a file name can hold (valid text, no NUL, not empty).
 CLASSES = ("ascii", "mixed-case", "bmp", "astral")

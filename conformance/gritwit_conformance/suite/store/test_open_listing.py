@@ -33,28 +33,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("store")
 
-run = hsettings(
-    max_examples=max(1, min(settings.examples, 25)),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties(25)
 
 BLOB = g.Blob(data=b"REF-006 listing")
 CORES = [g.Tree(entries={"wit": g.object_id(g.Blob(data=name))}) for name in (b"x", b"y")]

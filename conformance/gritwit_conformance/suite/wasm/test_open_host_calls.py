@@ -36,29 +36,18 @@ from typing import Any
 
 import pytest
 import wasmtime
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 
 import gritwit as g
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.suite._properties import properties
 
 from ._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
 
-run = hsettings(
-    max_examples=settings.examples,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
-)
+run = properties()
 
 LIMIT = 100_000_000
 HALF, TWICE = LIMIT // 2, 2 * LIMIT

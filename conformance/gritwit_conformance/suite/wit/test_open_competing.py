@@ -33,15 +33,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance._classes import is_valid_text
 from gritwit_conformance._diff import describe_bytes
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.suite._properties import properties
 
 from .._scenario import explain, impl_objects
 
@@ -50,12 +49,7 @@ pytestmark = pytest.mark.profile("wit")
 Json = dict[str, Any]
 OUTSIDE = "00" * 32
 
-run_settings = hsettings(
-    max_examples=max(1, min(settings.examples, 40)),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+run_settings = properties(40)
 
 
 def _wit(name: str, **headers: str) -> Json:

@@ -15,15 +15,14 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance._diff import describe_bytes
 from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector
+from gritwit_conformance.suite._properties import properties
 
 from .._scenario import Json, explain, impl_objects, ok, replay_scenario, scenario_params
 
@@ -74,12 +73,7 @@ def test_unknown_runtime_is_bad_request(impl: Implementation) -> None:
 # --- differential: random operation sequences, implementation vs reference ------------------
 
 KINDS = ("echo", "counter", "budget", "requester", "fanout", "spawner", "updater", "failing")
-run_settings = hsettings(
-    max_examples=max(1, min(settings.examples, 30)),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+run_settings = properties(30)
 
 
 def _content(kind: str, word: str, actors: list[str]) -> tuple[str, Json]:
