@@ -53,6 +53,7 @@ __all__ = [
     "StoreError",
     "TooDeep",
     "TooLarge",
+    "TimeLimit",
     "TrailingBytes",
     "TransitionError",
     "Truncated",
@@ -272,6 +273,12 @@ class ProgramExit(TransitionError):
     """``program-exit``: a sandboxed program exited with a non-zero status (SBX-008)."""
 
     error_class = "program-exit"
+
+
+class TimeLimit(TransitionError):
+    """``time-limit``: a sandboxed run stopped by wall-clock time (SBX-006.10)."""
+
+    error_class = "time-limit"
 
 
 class InvalidImage(TransitionError):

@@ -492,4 +492,36 @@ MORE: dict[str, WrongAdapter] = {
         "SBX-008.1 does not list, instead of output-too-large",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_outside_listing_forbidden": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.22"}),
+        "failed",
+        "the prelude's audit hook judges os.listdir, os.rename, os.mkdir … as open: listing / "
+        "or renaming to /etc ends forbidden-operation instead of the interpreter's ENOENT",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_poll_always_refused": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.23"}),
+        "failed",
+        "refuses every poll_oneoff, one that waits for nothing too: select on nothing with "
+        "timeout 0, or time.sleep(0), ends forbidden-operation",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_subprocess_not_stubbed": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.6"}),
+        "failed",
+        "the prelude names neither subprocess.Popen nor socket.getaddrinfo: on WASI they fail "
+        "as a plain OSError or AttributeError, which a program catches",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_tempfile_falls_back_to_core": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.24"}),
+        "failed",
+        "lets tempfile's opens of /tmp, /var/tmp and /usr/tmp through as ENOENT: without a dir "
+        "tempfile falls back to /core instead of ending the run forbidden-operation",
+        timeout=STARTUP_TIMEOUT,
+    ),
 }

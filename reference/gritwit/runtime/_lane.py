@@ -14,8 +14,11 @@ from the moment the transition *starts* — takes the lane — so that waiting
 behind another actor's transition never fails an attempt (RUN-005.7).  An
 attempt that overruns is abandoned: it fails at once for the runtime (RUN-005.3),
 while its thread runs on until the transition returns, holding the lane, so a
-later transition waits for it rather than competing for the engine.  Only a
-sandbox that stops a run at the runtime's deadline frees the lane at the bound
+later transition waits for it rather than competing for the engine.  A sandboxed
+run in the thread stops as soon as its attempt is abandoned (or cancelled): the
+lane hands the thread a :class:`~gritwit.sandbox._stop.Deadline` that it cancels
+then, with the bound plus a second as a backstop (SBX-006.10), so the lane is
+free again within about a second; a Wasm Wit's step still runs until its fuel ends
 (see the limits in the runtime chapter's rationale).
 
 The threads are daemons of their own, not the default executor's: an abandoned
@@ -29,7 +32,9 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
+
+from ..sandbox._stop import Deadline, deadline_scope
 
 __all__ = ["busy", "run_in_lane"]
 
@@ -41,6 +46,8 @@ _LANE = threading.Lock()
 _COUNT = threading.Lock()
 #: Lane threads started and not finished: waiting for the lane, or in it.
 _queued = 0
+#: How long after its bound an abandoned sandboxed run stops if nobody cancels it.
+_BACKSTOP: Final = 1.0
 
 
 def busy() -> bool:
@@ -65,8 +72,12 @@ async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
     started: asyncio.Future[None] = loop.create_future()
     done: asyncio.Future[T] = loop.create_future()
     dropped = threading.Event()
+    stop = Deadline(seconds=time_limit + _BACKSTOP)  # cancelled when the attempt is given up
     thread = threading.Thread(
-        target=_serve, args=(loop, work, started, done, dropped), name="gritwit-lane", daemon=True
+        target=_serve,
+        args=(loop, work, started, done, dropped, stop),
+        name="gritwit-lane",
+        daemon=True,
     )
     _count(+1)
     try:
@@ -79,7 +90,11 @@ async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
     except BaseException:
         dropped.set()  # the run was cancelled while it waited: the work never starts
         raise
-    return await asyncio.wait_for(done, time_limit)
+    try:
+        return await asyncio.wait_for(done, time_limit)
+    except BaseException:
+        stop.cancel()  # overrun or cancelled: a sandboxed run in the thread stops now
+        raise
 
 
 def _serve(
@@ -88,15 +103,19 @@ def _serve(
     started: asyncio.Future[None],
     done: asyncio.Future[Any],
     dropped: threading.Event,
+    stop: Deadline,
 ) -> None:
-    """The lane thread: wait for the lane, run ``work``, hand its outcome to ``loop``."""
+    """The lane thread: wait for the lane, run ``work`` under ``stop``, hand its outcome to
+    ``loop``."""
     try:
         with _LANE:
             if dropped.is_set():
                 return
+            stop.start()  # the bound counts from here (RUN-005.7)
             _post(loop, started, None, None)
             try:
-                result = work()
+                with deadline_scope(stop):
+                    result = work()
             except BaseException as exc:  # handed to the awaiting task, if it still waits
                 _post(loop, done, None, exc)
             else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import unicodedata
 from pathlib import Path
@@ -21,6 +22,7 @@ from .._objects import Blob, Tree
 from ..store import Store
 from ._mount import read_directory
 from ._run import MAX_LIMIT, MEMORY_FLOOR, SandboxLimits, SandboxResult, run_python
+from ._stop import Deadline
 
 __all__ = ["add_sandbox_parser", "printable"]
 
@@ -36,6 +38,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be positive: {value}")
     if value > MAX_LIMIT:
         raise argparse.ArgumentTypeError(f"must be at most 2**53 - 1 (SBX-006.9): {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0: {text!r}")
     return value
 
 
@@ -84,6 +96,16 @@ def add_sandbox_parser(subparsers: Any) -> None:
         help=f"MiB (below about {MEMORY_FLOOR // _MB} the interpreter cannot start: memory-limit)",
     )
     run.add_argument("--fuel", type=_positive, default=defaults.fuel, help="instructions")
+    from ..runtime import TIME_LIMIT  # the runtime's default bound (RUN-005.1)
+
+    run.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=TIME_LIMIT,
+        metavar="SECONDS",
+        help="wall-clock seconds the run may take once the interpreter starts (default "
+        f"{TIME_LIMIT:g}, the runtime's bound); past them it stops: time-limit (SBX-006.10)",
+    )
     run.add_argument(
         "--mount",
         default=None,
@@ -127,7 +149,8 @@ def _run(args: argparse.Namespace) -> int:
             store.get_object(core)  # not-found now, rather than inside the run
         elif args.mount is not None:
             return report.usage(f"{args.mount} is not a directory (a tree id needs --store)")
-        result = run_python(source, store=store, core=core, limits=limits)
+        deadline = Deadline(seconds=args.time_limit)
+        result = run_python(source, store=store, core=core, limits=limits, deadline=deadline)
     except GritError as exc:
         return report.violation(exc)
     return report.success(result)

@@ -1,9 +1,12 @@
 """The prelude: host-written Python that runs the program inside the interpreter (SBX-006).
 
 It is not a security boundary — WASI is (SBX-005) — it only names what a program
-tried: a process, a socket or a file outside the mount ends the run with the
-reserved exit status of a forbidden operation, and an uncaught ``MemoryError`` with
-that of the memory limit (SBX-008.2).  Audit hooks cannot be removed by the program,
+tried: a process, a socket, a name lookup or a file outside the mount ends the run
+with the reserved exit status of a forbidden operation, and an uncaught
+``MemoryError`` with that of the memory limit (SBX-008.2).  Where the interpreter
+fails such an attempt before CPython's audit event (``os.system``,
+``subprocess.Popen``, ``socket.getaddrinfo`` on WASI), the function is replaced by a
+stub that names it (SBX-005.6).  Audit hooks cannot be removed by the program,
 and nothing the hook uses is a name the program can rebind (SBX-005.21).
 
 It initialises what every run needs (the hooks, the parser's AST types, ``json``
@@ -84,15 +87,24 @@ def _hook(event, args, _forbid=_forbid, _normal=_normal, _getcwd=os.getcwd, _str
 
 def _stub(name, _forbid=_forbid):
     def stub(*args, **kwargs):
-        _forbid("os." + name)
+        _forbid(name)
     return stub
 
 for _name in ("system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execle",
               "execlp", "execlpe", "execvp", "execvpe", "spawnl", "spawnle", "spawnv",
               "spawnve", "posix_spawn", "posix_spawnp", "kill", "killpg"):
-    setattr(os, _name, _stub(_name))
+    setattr(os, _name, _stub("os." + _name))
 # with os.fork present the library registers fork handlers; no fork ever happens
 os.register_at_fork = lambda **kwargs: None
+# On WASI subprocess.Popen raises OSError, and socket.getaddrinfo (create_connection, urllib)
+# AttributeError, before their audit events: they are stubbed too.  Importing the modules is
+# no attempt (selectors polls once, waiting for nothing).  platform asks `uname -p` for the
+# processor (and takes the OSError for no): asked here, before the stub, so that
+# platform.platform() and platform.processor() are no attempt either.
+import platform, socket, subprocess
+platform.uname().processor
+subprocess.Popen.__init__ = _stub("subprocess.Popen")
+socket.getaddrinfo = _stub("socket.getaddrinfo")
 sys.addaudithook(_hook)
 del _hook, _stub, _forbid, _normal
 os.chdir("/core")

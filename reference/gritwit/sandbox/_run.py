@@ -6,7 +6,9 @@ go to ``/out/sends.json``.  The run is one fresh interpreter instance under the
 run's fuel and memory limits, serialised with the Wasm executor's calls by its lock;
 it starts from the process's snapshot of the interpreter at the snapshot point
 (``_snapshot.py``, SBX-003.4), or cold when asked or when the snapshot is larger
-than the run's memory limit.
+than the run's memory limit.  A :class:`~._stop.Deadline` (given, or set by a
+runtime's lane for its thread) stops it by wall-clock time → ``time-limit``
+(SBX-006.10).
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ from .._errors import (
 )
 from .._ids import ObjectId
 from ..store import Store
-from ..wasm._engine import _LOCK, _engine, _typed
+from ..wasm._engine import _LOCK, _typed
 from ._fs import Filesystem
-from ._interpreter import load_interpreter
+from ._interpreter import load_interpreter, sandbox_engine
 from ._mount import mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
 from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
+from ._stop import Deadline, TimeLimit, current_deadline, watched
 from ._wasi import ProcExit, WasiState, linker
 
 __all__ = [
@@ -134,16 +137,25 @@ def run_python(
     messages: tuple[Mapping[str, Any], ...] = (),
     limits: SandboxLimits = SandboxLimits(),
     snapshot: bool = True,
+    deadline: Deadline | None = None,
 ) -> SandboxResult:
     """Run ``source`` with ``core`` mounted at ``/core``; the new core is put into ``store``.
 
     The run starts from the process's snapshot of the interpreter at the snapshot
     point (SBX-003.4, taken at the first run); ``snapshot=False`` starts it cold.
 
+    ``deadline`` stops the run by wall-clock time, or when it is cancelled from
+    another thread (SBX-006.10): ``Deadline(seconds=s)`` allows ``s`` seconds from
+    the moment the interpreter starts (after its one-time compilation and snapshot).
+    Without one, the run stops at the deadline of the thread's
+    :func:`~._stop.deadline_scope` (a runtime's lane, RUN-005.7), if any.
+
     Typed errors only (SBX-008): ``forbidden-operation``, ``fuel-exhausted``,
-    ``memory-limit``, ``trap``, ``output-too-large``, ``program-exit``,
+    ``time-limit``, ``memory-limit``, ``trap``, ``output-too-large``, ``program-exit``,
     ``invalid-transition`` (a malformed ``/out/sends.json``).
     """
+    if deadline is None:
+        deadline = current_deadline()
     engine = _shared_engine()
     interpreter = load_interpreter(engine)
     transition = {
@@ -168,7 +180,7 @@ def run_python(
         image = snapshot_of(engine, interpreter.module, _startup_state, interpreter.wasm)
     if image is not None and image.size > limits.memory_bytes:
         image = None  # a cold start fails as the limit says
-    fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits, image)
+    fuel = _execute(interpreter.module, engine, stdout, stderr, state, limits, image, deadline)
     new_core = unmount_tree(store, fs.core, mounted, limits.core_bytes)
     sends = _sends(fs.out_bytes("sends.json"), limits.sends_bytes)
     return SandboxResult(
@@ -192,9 +204,10 @@ _ENGINE: list[wasmtime.Engine] = []
 
 
 def _shared_engine() -> wasmtime.Engine:
-    """One engine per process, configured as the Wasm executor's (WASM-003)."""
+    """One engine per process, configured as the Wasm executor's (WASM-003), with epoch
+    interruption for deadlines (SBX-006.10)."""
     if not _ENGINE:
-        _ENGINE.append(_engine())
+        _ENGINE.append(sandbox_engine())
     return _ENGINE[0]
 
 
@@ -206,12 +219,16 @@ def _execute(
     state: WasiState,
     limits: SandboxLimits,
     snapshot: Snapshot | None = None,
+    deadline: Deadline | None = None,
 ) -> int:
     """Run the interpreter once; the fuel it used, or the run's typed error (SBX-008.1).
 
     Cold, or from ``snapshot`` (SBX-003.4); the fuel counts from the snapshot point
-    (SBX-006.4).
+    (SBX-006.4).  ``deadline`` stops it → ``time-limit`` (SBX-006.10); one that has
+    already passed (a run given up before it began) runs nothing.
     """
+    if deadline is not None and deadline.passed():
+        raise deadline.error()
     store = wasmtime.Store(engine)
     store.set_fuel(STARTUP_FUEL)
     point = Point(state, limits.fuel)
@@ -220,7 +237,7 @@ def _execute(
     error: GritError | None = None
     instance: wasmtime.Instance | None = None
     try:
-        with _LOCK:
+        with _LOCK, watched(engine, store, deadline):  # a limit counts from here (SBX-006.10)
             try:
                 if snapshot is not None and snapshot.module is not None:
                     module = snapshot.module  # its fresh instance is the snapshot's
@@ -245,11 +262,14 @@ def _execute(
                 )
                 if state.forbidden:
                     error = _forbidden(state, stderr)
+                elif trap.trap_code == wasmtime.TrapCode.INTERRUPT and deadline is not None:
+                    error = deadline.error()  # stopped by wall-clock time (SBX-006.10)
                 elif trap.trap_code != wasmtime.TrapCode.OUT_OF_FUEL and at_limit:
                     error = MemoryLimit("SBX-006.2", "the program trapped at its memory limit")
                 else:
                     error = _typed(trap)
-        if not point.reached and (error is not None or code != 0):
+        stopped = isinstance(error, TimeLimit)  # not the start-up's failure: the clock's
+        if not point.reached and not stopped and (error is not None or code != 0):
             error = _below_floor(limits, "its start-up failed")  # no program ran yet
         used = (limits.fuel if point.reached else STARTUP_FUEL) - store.get_fuel()
     finally:
@@ -285,10 +305,23 @@ def _below_floor(limits: SandboxLimits, why: str) -> MemoryLimit:
     )
 
 
+#: The directories ``tempfile`` tries when it is given none (the environment is empty, so
+#: no ``TMPDIR``): all outside the preopens, so it fails at the first (SBX-005.24).
+_TEMP_DIRS: Final = ("/tmp/", "/var/tmp/", "/usr/tmp/")
+TEMP_HINT: Final = (
+    " (there is no temporary directory: give tempfile one, dir='/out' or "
+    "tempfile.tempdir = '/out' for scratch files, dropped after the run, or a directory "
+    "under /core, whose files are kept in the new core)"
+)
+
+
 def _forbidden(state: WasiState, stderr: _Bounded) -> ForbiddenOperation:
-    """The run's ``forbidden-operation``, naming what was tried (SBX-008.2)."""
+    """The run's ``forbidden-operation``, naming what was tried (SBX-008.2), and what to do
+    instead when it was ``tempfile`` looking for a directory (SBX-005.24)."""
     lines = bytes(stderr.data[-400:]).decode("utf-8", "replace").strip().splitlines()
     what = ", ".join(state.forbidden) or (repr(lines[-1][:300]) if lines else "unknown")
+    if lines and any(f"forbidden: open {where}" in lines[-1] for where in _TEMP_DIRS):
+        what += TEMP_HINT
     return ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")
 
 

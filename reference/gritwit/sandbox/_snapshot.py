@@ -46,6 +46,7 @@ from ..wasm._binary import _leb_u32
 from ..wasm._engine import _LOCK
 from ._calls import RANDOM_CHUNK
 from ._cost import CALL_FUEL, RANDOM_FUEL, charge_context
+from ._stop import unwatched
 from ._wasi import WasiState, linker
 
 __all__ = [
@@ -381,6 +382,8 @@ def snapshot_of(
     store.set_fuel(STARTUP_FUEL)
     store.set_limits(memory_size=256 << 20, instances=1, memories=1)
     fresh = wasmtime.Store(engine)
+    unwatched(store)  # the start-up is bounded by its fuel; no deadline stops it
+    unwatched(fresh)
     try:
         with _LOCK:
             try:
