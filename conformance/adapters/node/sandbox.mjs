@@ -87,15 +87,24 @@ def _hook(event, args, _forbid=_forbid, _normal=_normal, _getcwd=os.getcwd, _str
 
 def _stub(name, _forbid=_forbid):
     def stub(*args, **kwargs):
-        _forbid("os." + name)
+        _forbid(name)
     return stub
 
 for _name in ("system", "popen", "fork", "forkpty", "execv", "execve", "execl", "execle",
               "execlp", "execlpe", "execvp", "execvpe", "spawnl", "spawnle", "spawnv",
               "spawnve", "posix_spawn", "posix_spawnp", "kill", "killpg"):
-    setattr(os, _name, _stub(_name))
+    setattr(os, _name, _stub("os." + _name))
 # with os.fork present the library registers fork handlers; no fork ever happens
 os.register_at_fork = lambda **kwargs: None
+# On WASI subprocess.Popen raises OSError, and socket.getaddrinfo (create_connection, urllib)
+# AttributeError, before their audit events: they are stubbed too.  Importing the modules is
+# no attempt (selectors polls once, waiting for nothing).  platform asks \`uname -p\` for the
+# processor (and takes the OSError for no): asked here, before the stub, so that
+# platform.platform() and platform.processor() are no attempt either.
+import platform, socket, subprocess
+platform.uname().processor
+subprocess.Popen.__init__ = _stub("subprocess.Popen")
+socket.getaddrinfo = _stub("socket.getaddrinfo")
 sys.addaudithook(_hook)
 del _hook, _stub, _forbid, _normal
 os.chdir("/core")

@@ -45,6 +45,29 @@ function random (length) {
 }
 const forbidden = () => { shared[2] = 1; return ENOTSUP } // SBX-005.3
 
+// SBX-005.23: a poll that waits for nothing — every subscription (one at least) a clock
+// subscription on one of WASI's four clocks, due at the fixed time (a relative timeout
+// of 0, or an absolute time not after it) — answers one clock event per subscription,
+// in order; any other poll is forbidden (SBX-005.3).
+function pollOneoff (inPtr, outPtr, count, countPtr) {
+  const v = view()
+  if (count === 0) return forbidden()
+  for (let i = 0; i < count; i++) {
+    const at = inPtr + 48 * i
+    const abstime = (v.getUint16(at + 40, true) & 1) === 1
+    const timeout = v.getBigUint64(at + 24, true)
+    const due = abstime ? timeout <= FIXED_NS : timeout === 0n
+    if (v.getUint8(at + 8) !== 0 || v.getUint32(at + 16, true) >= 4 || !due) return forbidden()
+  }
+  for (let i = 0; i < count; i++) {
+    const event = outPtr + 32 * i
+    for (let k = 0; k < 32; k += 8) v.setBigUint64(event + k, 0n, true)
+    v.setBigUint64(event, v.getBigUint64(inPtr + 48 * i, true), true) // userdata
+  }
+  v.setUint32(countPtr, count, true)
+  return 0
+}
+
 const imports = wasi.getImportObject()
 const preview1 = imports.wasi_snapshot_preview1
 // Node 20's WASI functions, imported as they are, abort the process (SIGABRT) once the
@@ -245,7 +268,7 @@ Object.assign(preview1, {
     return 0
   },
   random_get (ptr, length) { new Uint8Array(instance.exports.memory.buffer, ptr, length).set(random(length)); return 0 },
-  poll_oneoff: forbidden,
+  poll_oneoff: pollOneoff,
   sock_accept: forbidden,
   sock_recv: forbidden,
   sock_send: forbidden,
