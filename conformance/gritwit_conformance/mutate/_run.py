@@ -120,6 +120,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/sandbox/_readwrite.py",
         "gritwit/sandbox/_run.py",
         "gritwit/sandbox/_snapshot.py",
+        "gritwit/sandbox/_stop.py",
         "gritwit/sandbox/_wasi.py",
         "gritwit/sandbox/_wit.py",
     ),
