@@ -86,7 +86,7 @@ const COMMANDS = {
       known_failures: [{ // ADP-005.3: tracked, and reported as a failure once it passes
         test: 'test_every_nan_an_instruction_produces_is_canonical',
         reason: 'V8 does not canonicalise NaN results (WASM-006.1); see README, Deviations'
-      }, ...(interpreter() === null ? [] : SANDBOX_KNOWN_FAILURES)]
+      }]
     }
   },
   shutdown () { // the loop below exits after answering (ADP-011)
@@ -158,23 +158,6 @@ const COMMANDS = {
   // sandbox, optional (ADP-019)
   ...sandboxCommands({ idArg, stringArg })
 }
-
-// What the Node sandbox host does not meet, test by test (ADP-005.3): nothing at present
-// (README, Sandbox); an entry here is reported as a failure once its test passes.
-const SANDBOX_KNOWN_FAILURES = [ // ADP-005.3: the SBX clauses of issue 25 this host does not meet yet
-  { test: 'test_one_buffer_listed_a_thousand_times_is_output_too_large', reason: 'the Node WASI host gathers every iovec before it checks the output limit (SBX-005.15, SBX-005.16; issue 25)' },
-  { test: 'test_a_position_past_2_63_fails_eoverflow_not_the_host', reason: 'the Node WASI host does not bound file positions at 2**63-1 (SBX-005.18; issue 25)' },
-  { test: 'test_a_path_of_4096_bytes_is_taken_and_one_longer_is_enametoolong', reason: 'the Node WASI host has no 4096-byte path limit (SBX-005.17; issue 25)' },
-  { test: 'test_a_send_header_with_a_lone_surrogate_is_invalid_transition', reason: 'the Node host accepts a lone surrogate in a sends.json header (SBX-004.5; issue 25)' },
-  { test: 'test_random_bytes_are_paid_in_fuel', reason: 'the Node WASI host charges no fuel for host work (SBX-006.5; issue 25)' },
-  { test: 'test_listing_entries_is_paid_in_fuel', reason: 'the Node WASI host charges no fuel for host work (SBX-006.5, SBX-006.6; issue 25)' },
-  { test: 'test_a_file_larger_than_an_object_is_output_too_large', reason: 'the Node host answers another class for a file too large for one object (SBX-007.6; issue 25)' },
-  { test: 'test_a_memory_limit_the_interpreter_cannot_start_in_is_memory_limit', reason: 'the Node host answers another class for a memory limit below the floor of the interpreter (SBX-006.8; issue 25)' },
-  { test: 'test_a_directory_cannot_move_into_its_own_subtree_through_a_stale_descriptor', reason: 'the Node WASI host lets rename move a directory into its own subtree through a stale descriptor (SBX-005.20; issue 25)' },
-  { test: 'test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more', reason: 'the Node host meters fuel without the charges of the reference for host work, so the exact fuel differs (SBX-006.1, ADP-019.6)' },
-  { test: 'test_only_the_exact_mt_genesis_or_update_fails_a_send', reason: 'the Node host accepts a lone surrogate in a sends.json header (SBX-004.5; issue 25)' },
-  { test: 'test_sends_json_of_every_class', reason: 'the Node host accepts a lone surrogate in a sends.json header (SBX-004.5; issue 25)' }
-]
 
 // --- the envelope (ADP-003, ADP-007, ADP-008) -------------------------------------------
 

@@ -1,19 +1,22 @@
-// The optional `sandbox` profile (ADP-019): untrusted Python runs on CPython for WASI,
-// through Node's own WASI (`node:wasi`), with the deviations the README lists.
+// The optional `sandbox` profile (ADP-019): untrusted Python runs on CPython for WASI
+// under this adapter's own WASI preview 1 host (sandboxworker.mjs, sandboxcalls.mjs,
+// sandboxfs.mjs, sandboxguest.mjs): every import of the interpreter is served here, over
+// a filesystem in memory, checked before it copies and paid for in fuel (SBX-005,
+// SBX-006.5).
 //
 // The interpreter is the file named by GRITWIT_SANDBOX_PYTHON (the pinned build,
 // checked by SHA-256, SBX-002.2); without it the adapter does not claim the profile.
 // Each run (SBX-003.1) is a fresh instance in a worker thread, metered for fuel by
 // wasmfuel.mjs's rewriting (SBX-006.1) and stopped after 8 s of wall-clock time as a
-// backstop. The core is written to a temporary directory preopened as /core
-// (node:wasi needs real directories) and read back.
+// backstop (time-limit, SBX-006.10). The core travels to the worker as its files and
+// comes back the same way.
 
 import { createHash } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
-import { BadRequest, fail } from './errors.mjs'
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads'
+import { BadRequest, GritError, fail } from './errors.mjs'
 import { compareKeys, fromHex, toHex } from './bytes.mjs'
 import { decodeObject, hash } from './codec.mjs'
 import { ObjectSpace, blob, fromValue, idOf, tree } from './witobjects.mjs'
@@ -26,8 +29,6 @@ const CHUNK_BYTES = 8 * 1024 * 1024 // SBX-002.3
 const MIB = 1024 * 1024
 const DEFAULTS = { fuel: 5_000_000_000, memory: 256 * MIB, output: MIB, core: 64 * MIB, sends: MIB } // SBX-006.3, SBX-007
 const MAX_LIMIT = 2 ** 53 - 1
-const EXIT_FORBIDDEN = 120
-const EXIT_MEMORY = 121
 
 // The host's prelude: the reference's (reference/gritwit/sandbox/_prelude.py), word for
 // word. The spec fixes what a program may do and which class each attempt gets
@@ -177,7 +178,7 @@ _gritwit_main()
 // --- the interpreter (SBX-002) ----------------------------------------------------------
 
 let held = null // { path, bytes, id }
-const compiled = new Map() // memory pages -> WebAssembly.Module
+let compiled = null // { module, minimum }: the host's module, compiled once per process
 
 /** The pinned interpreter, or null when GRITWIT_SANDBOX_PYTHON names none. */
 export function interpreter () {
@@ -209,8 +210,10 @@ let fuelExport = null
 
 /**
  * The interpreter metered as wasmfuel.mjs meters Wasm Wits (WASM-019's costs): a fuel
- * global, charged at the start of each straight-line segment, that traps when negative.
- * Rewritten once (about 2 s); the memory maximum is then set per limit below.
+ * global, charged at the start of each straight-line segment, that traps when negative;
+ * with wasmtime's two further rules (`asWasmtime`: a call ends a segment, memory.grow
+ * pays its pages), so that a run's fuel is the reference's to the unit (SBX-006.1).
+ * Rewritten once (about 2 s); hostModule below makes it the module every run instantiates.
  */
 export function metered () {
   if (meteredBytes === null) {
@@ -224,7 +227,7 @@ export function metered () {
       meteredBytes = readFileSync(file)
       fuelExport = readFileSync(fuelFile, 'utf8')
     } catch {
-      const out = instrument(parseModule(heldOrFail().bytes), { fuel: START_UP_FUEL, memoryPages: 65536, tableElements: 10_000_000 })
+      const out = instrument(parseModule(heldOrFail().bytes), { fuel: START_UP_FUEL, memoryPages: 65536, tableElements: 10_000_000, asWasmtime: true })
       meteredBytes = Buffer.from(out.bytes)
       fuelExport = out.fuelExport
       try {
@@ -245,39 +248,62 @@ function leb (bytes, at) {
   return [value, at]
 }
 const uleb = (value) => { const out = []; do { let b = value % 128; value = Math.floor(value / 128); if (value) b |= 0x80; out.push(b) } while (value); return out }
+const section = (id, payload) => Buffer.concat([Uint8Array.of(id, ...uleb(payload.length)), payload])
+
+/** The name under which the host's module exports the interpreter's function table. */
+const TABLE_EXPORT = '\u0000gritwit-table'
+/** Where the host's module imports its memory from: [module, name]. */
+const MEMORY_IMPORT = ['gritwit', 'memory']
+const PAGE = 65536
+const name = (text) => { const bytes = Buffer.from(text, 'utf8'); return Buffer.concat([Uint8Array.from(uleb(bytes.length)), bytes]) }
+
+/** A vector section's items with `extra` appended (its count raised by one). */
+function appended (bytes, body, end, extra) {
+  const [count, p] = leb(bytes, body)
+  return Buffer.concat([Uint8Array.from(uleb(count + 1)), bytes.subarray(p, end), extra])
+}
+
+/** The module's sections: [id, start, body, end] each. */
+function * sections (bytes) {
+  for (let at = 8; at < bytes.length;) {
+    const [size, body] = leb(bytes, at + 1)
+    yield [bytes[at], at, body, body + size]
+    at = body + size
+  }
+}
+
+/** The minimum, in pages, of the module's one memory (WASM-003: one memory). */
+function memoryMinimum (bytes) {
+  for (const [id, , body] of sections(bytes)) {
+    if (id === 5) return leb(bytes, leb(bytes, body)[1] + 1)[0] // count, flags, minimum
+  }
+  throw new Error('the interpreter defines no memory')
+}
 
 /**
- * The module with its memory's maximum lowered to `pages` (SBX-006.2): V8 then refuses
- * to grow past it, as wasmtime's store limit does for the reference.
+ * The host's module: the metered interpreter with its memory imported instead of defined
+ * (MEMORY_IMPORT, of the module's minimum and no maximum), so that one compiled module
+ * serves every memory limit, each run's memory having the limit as its maximum
+ * (SBX-006.2: V8 then refuses to grow past it, as wasmtime's store limit does for the
+ * reference); and its function table exported (TABLE_EXPORT). Compiled once.
  */
-function moduleFor (pages) {
-  if (compiled.has(pages)) return compiled.get(pages)
+function hostModule () {
+  if (compiled !== null) return compiled
   const bytes = metered()
+  const minimum = memoryMinimum(bytes)
   const parts = [bytes.subarray(0, 8)]
-  let at = 8
-  while (at < bytes.length) {
-    const id = bytes[at]
-    const [size, body] = leb(bytes, at + 1)
-    const end = body + size
-    if (id === 5) { // the memory section: one memory of limits (flags, min, max?)
-      let [count, p] = leb(bytes, body)
-      const out = [...uleb(count)]
-      while (count--) {
-        const flags = bytes[p++]
-        let min, max = Infinity;
-        [min, p] = leb(bytes, p)
-        if (flags & 1) [max, p] = leb(bytes, p)
-        out.push(flags | 1, ...uleb(min), ...uleb(Math.max(0, Math.min(max, pages))))
-      }
-      parts.push(Uint8Array.of(5, ...uleb(out.length), ...out))
-    } else {
-      parts.push(bytes.subarray(at, end))
+  for (const [id, start, body, end] of sections(bytes)) {
+    if (id === 2) {
+      const memory = Buffer.concat([name(MEMORY_IMPORT[0]), name(MEMORY_IMPORT[1]), Uint8Array.of(2, 0, ...uleb(minimum))])
+      parts.push(section(2, appended(bytes, body, end, memory)))
+    } else if (id === 7) {
+      parts.push(section(7, appended(bytes, body, end, Buffer.concat([name(TABLE_EXPORT), Uint8Array.of(1, 0)]))))
+    } else if (id !== 5) { // the memory section: the memory is imported instead
+      parts.push(bytes.subarray(start, end))
     }
-    at = end
   }
-  const module = new WebAssembly.Module(Buffer.concat(parts))
-  compiled.set(pages, module)
-  return module
+  compiled = { module: new WebAssembly.Module(Buffer.concat(parts)), minimum }
+  return compiled
 }
 
 // --- the transition input (SBX-003.3, SBX-010.4) ----------------------------------------
@@ -311,62 +337,93 @@ function pythonJson (value) {
 }
 
 // --- the core as a directory (SBX-004) --------------------------------------------------
+// The run's filesystem lives in the worker (sandboxfs.mjs); the core travels there and
+// back as its files, [names, bytes], depth first, a tree's entries in its own order on
+// the way in (the order a directory's entries were made) and in the order of their
+// names' UTF-8 bytes on the way out.
 
-function writeTree (space, id, dir, prefix, written) {
-  const obj = space.get(id)
-  if (obj.type !== 'tree') fail('invalid-transition', 'SBX-004.1', `${prefix || 'the core'} is not a tree`)
-  mkdirSync(dir, { recursive: true })
-  for (const [name, child] of obj.entries) {
-    const entry = space.get(child)
-    if (entry.type === 'tree') writeTree(space, child, join(dir, name), `${prefix}${name}/`, written)
-    else if (entry.type === 'blob') { writeFileSync(join(dir, name), entry.data); written.set(`${prefix}${name}`, child) }
-    else fail('invalid-transition', 'SBX-004.1', `core entry ${prefix}${name} is neither a tree nor a blob`)
+/** The core's files, and by path what was mounted where: its blob id and data (SBX-004.1, SBX-004.3). */
+function mountFiles (space, core) {
+  const files = []
+  const mounted = new Map()
+  if (core === null) return { files, mounted }
+  if (space.get(core).type !== 'tree') fail('invalid-transition', 'SBX-004.1', 'the core is not a tree')
+  const stack = [[[], core]]
+  while (stack.length) {
+    const [names, id] = stack.pop()
+    const obj = space.get(id)
+    if (obj.type === 'tree') {
+      const entries = [...obj.entries].sort(([a], [b]) => compareKeys(a, b)) // ENC-010: the tree's order
+      for (const [name, child] of entries.reverse()) stack.push([[...names, name], child])
+    } else if (obj.type === 'blob') {
+      files.push([names, obj.data])
+      mounted.set(names.join('/'), { id, data: obj.data })
+    } else {
+      fail('invalid-transition', 'SBX-004.1', `core entry ${names.join('/')} is neither a tree nor a blob`)
+    }
+  }
+  return { files, mounted }
+}
+
+/** `obj` put into `space`; one too large for an object (ENC-013) → output-too-large (SBX-007.6). */
+function putOutput (space, obj, path) {
+  try {
+    return space.put(obj)
+  } catch (err) {
+    if (err instanceof GritError && err.errorClass === 'too-large') {
+      fail('output-too-large', 'SBX-007.6', `${JSON.stringify(path.slice(0, 200))} is larger than one object can hold (16 MiB, ENC-013)`)
+    }
+    throw err
   }
 }
 
-/** The directory as a tree put into `space`; null when empty (SBX-004.2, SBX-004.3, SBX-004.4). */
-function readDirectory (space, dir, prefix, written, budget) {
-  const entries = []
-  const raw = readdirSync(dir, { encoding: 'buffer' })
-  const names = raw.map((bytes) => {
-    const name = bytes.toString('utf8')
-    if (!Buffer.from(name, 'utf8').equals(bytes)) fail('invalid-transition', 'SBX-004.1', 'a name left in /core is not UTF-8')
-    return name
-  }).sort((a, b) => compareKeys(a, b))
-  for (const name of names) {
-    const path = join(dir, name)
-    const info = lstatSync(path)
-    if (info.isDirectory()) {
-      const sub = readDirectory(space, path, `${prefix}${name}/`, written, budget)
-      if (sub !== null) entries.push([name, sub])
-    } else if (info.isFile()) {
-      budget.left -= info.size
-      if (budget.left < 0) fail('output-too-large', 'SBX-007.3', 'the core exceeds the core limit')
-      const data = readFileSync(path)
-      const before = written.get(`${prefix}${name}`)
-      const same = before !== undefined && Buffer.compare(Buffer.from(space.get(before).data), data) === 0
-      entries.push([name, same ? before : space.put(blob(new Uint8Array(data)))])
-    } else {
-      fail('forbidden-operation', 'SBX-004.4', `${prefix}${name} is neither a regular file nor a directory`)
-    }
+/**
+ * The new core: the files the run left as a tree put into `space` (SBX-004.2), null when
+ * none; output-too-large past `limit` bytes of file data (SBX-007.3). A file whose bytes
+ * equal the blob mounted at the same path keeps that blob's id (SBX-004.3). `files` come
+ * depth first, so each directory is one run of them: a stack of the open directories.
+ */
+function unmountFiles (space, files, mounted, limit) {
+  let budget = limit
+  const open = [{ names: [], entries: [] }]
+  const close = () => {
+    const { names, entries } = open.pop()
+    open.at(-1).entries.push([names.at(-1), putOutput(space, tree(entries), names.join('/'))])
   }
-  return entries.length ? space.put(tree(entries)) : null
+  for (const [names, data] of files) {
+    const where = names.slice(0, -1)
+    while (open.length > 1 && !open.at(-1).names.every((name, i) => name === where[i])) close()
+    while (open.length - 1 < where.length) open.push({ names: where.slice(0, open.length), entries: [] })
+    budget -= data.length
+    if (budget < 0) fail('output-too-large', 'SBX-007.3', 'the files left in the mount exceed the core limit')
+    const path = names.join('/')
+    const before = mounted.get(path)
+    const same = before !== undefined && Buffer.from(before.data).equals(data)
+    open.at(-1).entries.push([names.at(-1), same ? before.id : putOutput(space, blob(data), path)])
+  }
+  while (open.length > 1) close()
+  return open[0].entries.length ? putOutput(space, tree(open[0].entries), '/core') : null
 }
 
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** The sends of /out/sends.json (SBX-004.5). */
-function readSends (path, limit) {
-  if (!existsSync(path) || !statSync(path).isFile()) return []
-  if (statSync(path).size > limit) fail('output-too-large', 'SBX-007.3', '/out/sends.json exceeds the sends limit')
+/** A header name or value: a JSON string that is text, so no lone surrogate (SBX-004.5). */
+const isText = (value) => typeof value === 'string' && value.isWellFormed()
+
+/** The sends declared in /out/sends.json (SBX-004.5); none if the file is absent. */
+function readSends (bytes, limit) {
+  if (bytes === null) return []
+  if (bytes.length > limit) fail('output-too-large', 'SBX-007.3', '/out/sends.json exceeds the sends limit')
   const bad = (why) => fail('invalid-transition', 'SBX-004.5', `/out/sends.json is malformed: ${why}`)
   let items
-  try { items = JSON.parse(readFileSync(path, 'utf8')) } catch (err) { bad(err.message) }
+  try { items = JSON.parse(strictUtf8.decode(bytes)) } catch (err) { bad(err.message) } // also one nested too deep
   if (!Array.isArray(items)) bad('not a list')
   return items.map((item) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.keys(item).some((k) => !['to', 'headers', 'data'].includes(k))) bad('a send is an object with to, headers, data')
     const headers = item.headers ?? {}
-    if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) bad('headers map text to text')
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('headers map text to text')
+    if (!Object.entries(headers).every(([name, value]) => isText(name) && isText(value))) bad('headers map text to text (no lone surrogate)')
     const data = String(item.data ?? '')
     if (!B64.test(data)) bad('data is not base64')
     if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
@@ -377,56 +434,53 @@ function readSends (path, limit) {
 // --- one run ----------------------------------------------------------------------------
 
 const WORKER = new URL('./sandboxworker.mjs', import.meta.url)
+/**
+ * Fuel bounds a run (SBX-006.1) and its host work (SBX-006.5); a bound of wall-clock time
+ * backs them up, so that no run outlives the harness's time-out (10 s) however much fuel
+ * it was given. A run it stops fails → time-limit (SBX-006.10).
+ */
+const BUDGET_MS = 8000
 
-/** Run the interpreter in a worker; wait at most `budgetMs`. */
-function execute (module, root, seed, limits) {
-  const shared = new Int32Array(new SharedArrayBuffer(24)) // [done, exit code, forbidden, trapped at memory limit, past the write budget, out of fuel]
-  const budget = limits.core + limits.sends // SBX-007.4
-  const worker = new Worker(WORKER, { workerData: { module, root, seed, memory: limits.memory, budget, shared, fuel: limits.fuel, fuelExport } })
-  // Fuel is metered in the module (SBX-006.1); a budget of time backs it up, so that no
-  // run outlives the harness's time-out (10 s) however much fuel it was given.
-  const budgetMs = 8000
-  const waited = Atomics.wait(shared, 0, 0, budgetMs)
+/** Run the interpreter in a worker; its answer, or null when it outlived BUDGET_MS. */
+function execute (data) {
+  const shared = new Int32Array(new SharedArrayBuffer(4)) // [done]
+  const { port1, port2 } = new MessageChannel()
+  const worker = new Worker(WORKER, { workerData: { ...data, shared, port: port2 }, transferList: [port2] })
+  const waited = Atomics.wait(shared, 0, 0, BUDGET_MS)
+  const answer = waited === 'timed-out' ? null : receiveMessageOnPort(port1)?.message
   worker.terminate()
-  if (waited === 'timed-out') return { timedOut: true }
-  return { code: shared[1], forbidden: shared[2] === 1, trapped: shared[1] === -1, atLimit: shared[3] === 1, overBudget: shared[4] === 1, outOfFuel: shared[5] === 1 }
+  port1.close()
+  if (answer === undefined) throw new Error('the sandbox worker ended without an answer')
+  if (answer?.internal) throw new Error(`the sandbox worker failed: ${answer.internal}`)
+  return answer
 }
 
 function run (space, program, core, messages, limits) {
-  const pages = Math.floor(limits.memory / 65536)
-  const module = moduleFor(pages)
+  const { module, minimum } = hostModule()
+  const pages = Math.min(Math.floor(limits.memory / PAGE), PAGE) // SBX-006.2: the memory's maximum
+  if (pages < minimum) fail('memory-limit', 'SBX-006.8', `the interpreter cannot start in ${limits.memory} bytes of memory (its minimum is ${minimum * PAGE / MIB} MiB); it needs about 11 MiB`)
   const transition = Buffer.from(pythonJson({ format: 'gritwit-sandbox/1', core, messages }))
-  const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), Buffer.from(program), Buffer.from('\0'), transition])).digest()
-  const root = mkdtempSync(join(tmpdir(), 'gritwit-node-sandbox-'))
-  try {
-    for (const dir of ['core', 'input', 'out']) mkdirSync(join(root, dir))
-    const written = new Map()
-    if (core !== null) writeTree(space, core, join(root, 'core'), '', written)
-    writeFileSync(join(root, 'input', 'main.py'), program)
-    writeFileSync(join(root, 'input', 'gritwit_prelude.py'), PRELUDE)
-    writeFileSync(join(root, 'input', 'transition.json'), transition)
-    const done = execute(module, root, seed, limits)
-    if (done.timedOut) fail('fuel-exhausted', 'SBX-006.1', 'the run exceeded its time budget (8 s)')
-    const stdout = readFileSync(join(root, 'stdout'))
-    const stderr = readFileSync(join(root, 'stderr'))
-    const tail = stderr.subarray(-300).toString('utf8')
-    if (done.trapped) {
-      if (done.forbidden) fail('forbidden-operation', 'SBX-008.2', 'the program tried a forbidden operation')
-      if (done.outOfFuel) fail('fuel-exhausted', 'SBX-006.1', 'the run ran out of fuel')
-      if (done.atLimit) fail('memory-limit', 'SBX-006.2', 'the program trapped at its memory limit')
-      fail('trap', 'SBX-008.4', 'the interpreter trapped')
-    }
-    if (done.forbidden || done.code === EXIT_FORBIDDEN) fail('forbidden-operation', 'SBX-008.2', `the program tried a forbidden operation: ${tail.trim()}`)
-    if (done.code === EXIT_MEMORY) fail('memory-limit', 'SBX-006.2', 'the program ran out of memory (MemoryError)')
-    if (stdout.length > limits.output || stderr.length > limits.output) fail('output-too-large', 'SBX-007.2', `the program wrote more than ${limits.output} bytes`)
-    if (done.overBudget) fail('output-too-large', 'SBX-007.4', 'the program wrote more to files than the write budget')
-    if (done.code !== 0) fail('program-exit', 'SBX-008.3', `the program exited with status ${done.code}: ${tail.trim()}`)
-    const newCore = readDirectory(space, join(root, 'core'), '', written, { left: limits.core })
-    const sends = readSends(join(root, 'out', 'sends.json'), limits.sends)
-    return { stdout: toHex(stdout), core: newCore, sends }
-  } finally {
-    rmSync(root, { recursive: true, force: true })
-  }
+  const source = Buffer.from(program, 'utf8')
+  const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), source, Buffer.from('\0'), transition])).digest()
+  const { files, mounted } = mountFiles(space, core)
+  const answer = execute({
+    module,
+    fuelExport,
+    tableExport: TABLE_EXPORT,
+    memoryImport: MEMORY_IMPORT,
+    memoryPages: { initial: minimum, maximum: pages },
+    seed,
+    program: source,
+    prelude: Buffer.from(PRELUDE, 'utf8'),
+    transition,
+    core: files,
+    limits: { fuel: limits.fuel, memory: limits.memory, output: limits.output, budget: limits.core + limits.sends } // SBX-007.4
+  })
+  if (answer === null) fail('time-limit', 'SBX-006.10', `the run was stopped after ${BUDGET_MS / 1000} s of wall-clock time`)
+  if (answer.failure) fail(answer.failure.class, answer.failure.requirement, answer.failure.message)
+  const newCore = unmountFiles(space, answer.core, mounted, limits.core)
+  const sends = readSends(answer.sends, limits.sends)
+  return { stdout: toHex(answer.stdout), core: newCore, sends }
 }
 
 // --- the commands -----------------------------------------------------------------------

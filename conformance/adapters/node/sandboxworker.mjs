@@ -1,289 +1,201 @@
 // One sandboxed run in a worker thread (sandbox.mjs): a fresh interpreter instance
-// under node:wasi, with the clock, randomness, polling and sockets replaced so that
-// a run sees only what SBX-005 allows. The result goes back through shared memory,
-// so that the adapter can stop waiting when the run outlives its budget.
+// (SBX-003.1) whose every WASI import is served by this host (sandboxcalls.mjs) over an
+// in-memory filesystem (sandboxfs.mjs), metered for fuel (SBX-006.1, SBX-006.5), its
+// run classified in the order of SBX-008.1. The answer goes back on a message port and
+// the adapter is woken through shared memory, so that it can stop waiting when the run
+// outlives its time budget.
 
-import { WASI } from 'node:wasi'
 import { workerData } from 'node:worker_threads'
-import { closeSync, lstatSync, openSync, readdirSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
+import { Directory, EFAULT, File, Filesystem } from './sandboxfs.mjs'
+import { Bounded, CALL_FUEL, Fuel, Guest, ProcExit, RANDOM_FUEL, RandomStream, RunEnd } from './sandboxguest.mjs'
+import { wasiFunctions } from './sandboxcalls.mjs'
 
-const { module, root, seed, memory: limit, budget, shared, fuel, fuelExport } = workerData
-const runSeed = Buffer.from(seed)
-const ENOTSUP = 58
-const FIXED_NS = 946684800n * 1000000000n // SBX-005.4: 2000-01-01T00:00:00Z
+const EXIT_FORBIDDEN = 120
+const EXIT_MEMORY = 121
+const MIB = 1024 * 1024
+/** WASI preview 1 clock ids are 0 … 3; a larger id at start-up marks the snapshot point (SBX-005.14). */
+const WASI_CLOCKS = 4
+/** Offset of `vectorcall` in CPython 3.12's PyFunctionObject on wasm32 (8 + 14 pointers). */
+const VECTORCALL_OFFSET = 64
+/** The seed of the start-up stream random_get serves before the snapshot point (SBX-005.14). */
+const STARTUP_SEED = createHash('sha256').update('gritwit-sandbox/1 start-up').digest()
+/** Random bytes made and written at a time. */
+const RANDOM_CHUNK = 1 << 16
 
-closeSync(openSync(`${root}/stdin`, 'w')) // empty, and read-only for the program (SBX-005.2)
-const files = ['stdin', 'stdout', 'stderr'].map((name, i) => openSync(`${root}/${name}`, i === 0 ? 'r' : 'a'))
-const wasi = new WASI({
-  version: 'preview1',
-  args: ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py'], // SBX-005.2
-  env: {},
-  preopens: { '/core': `${root}/core`, '/input': `${root}/input`, '/out': `${root}/out` }, // SBX-005.1
-  stdin: files[0],
-  stdout: files[1],
-  stderr: files[2],
-  returnOnExit: true
-})
+// --- the core, in and out (SBX-004.1, SBX-004.2) ----------------------------------------
 
-let instance = null
-const view = () => new DataView(instance.exports.memory.buffer)
-// SBX-005.14: before the snapshot point the start-up stream, from it on the run's.
-let stream = createHash('sha256').update('gritwit-sandbox/1 start-up').digest()
-let counter = 0n
-let pending = Buffer.alloc(0)
-/** SHA-256(seed ‖ n), n as 8 bytes little-endian, as one stream (SBX-005.5). */
-function random (length) {
-  while (pending.length < length) {
-    const n = Buffer.alloc(8)
-    n.writeBigUInt64LE(counter++)
-    pending = Buffer.concat([pending, createHash('sha256').update(Buffer.concat([stream, n])).digest()])
+/** The mounted core: a directory of [names, bytes] files, listed in each tree's order. */
+function mount (files) {
+  const root = new Directory()
+  for (const [names, data] of files) {
+    let directory = root
+    for (const name of names.slice(0, -1)) {
+      if (!directory.entries.has(name)) directory.entries.set(name, new Directory())
+      directory = directory.entries.get(name)
+    }
+    directory.entries.set(names.at(-1), new File(data))
   }
-  const out = pending.subarray(0, length)
-  pending = pending.subarray(length)
-  return out
-}
-const forbidden = () => { shared[2] = 1; return ENOTSUP } // SBX-005.3
-
-// SBX-005.23: a poll that waits for nothing — every subscription (one at least) a clock
-// subscription on one of WASI's four clocks, due at the fixed time (a relative timeout
-// of 0, or an absolute time not after it) — answers one clock event per subscription,
-// in order; any other poll is forbidden (SBX-005.3).
-function pollOneoff (inPtr, outPtr, count, countPtr) {
-  const v = view()
-  if (count === 0) return forbidden()
-  for (let i = 0; i < count; i++) {
-    const at = inPtr + 48 * i
-    const abstime = (v.getUint16(at + 40, true) & 1) === 1
-    const timeout = v.getBigUint64(at + 24, true)
-    const due = abstime ? timeout <= FIXED_NS : timeout === 0n
-    if (v.getUint8(at + 8) !== 0 || v.getUint32(at + 16, true) >= 4 || !due) return forbidden()
-  }
-  for (let i = 0; i < count; i++) {
-    const event = outPtr + 32 * i
-    for (let k = 0; k < 32; k += 8) v.setBigUint64(event + k, 0n, true)
-    v.setBigUint64(event, v.getBigUint64(inPtr + 48 * i, true), true) // userdata
-  }
-  v.setUint32(countPtr, count, true)
-  return 0
+  return root
 }
 
-const imports = wasi.getImportObject()
-const preview1 = imports.wasi_snapshot_preview1
-// Node 20's WASI functions, imported as they are, abort the process (SIGABRT) once the
-// guest's memory has grown past a few MiB (their fast calls keep a stale view of the
-// memory); called through a JavaScript function they take the slow path and work.
-for (const [name, real] of Object.entries(preview1)) preview1[name] = (...args) => real(...args)
-const ENOTCAPABLE = 76
-const EROFS = 69
-const EXDEV = 75
-const INPUT_FD = 4 // SBX-005.10: the preopens are 3 /core, 4 /input, 5 /out
-const PREOPENS = new Set([3, 4, 5])
-// SBX-005.8: a path that leads out of its preopen is refused by uvwasi (ENOTCAPABLE);
-// the attempt ends the run. SBX-005.9: /input holds no directory, so a path_* call on
-// descriptor 4 is the only way to change it.
-const EILSEQ = 25
-// Where each path_* function has its path (pointer, length): a name that is not UTF-8
-// can be no tree entry (OBJ-011), so it is refused with EILSEQ, as the reference does.
-const PATH_AT = { path_open: 2, path_create_directory: 1, path_remove_directory: 1, path_unlink_file: 1, path_filestat_get: 2, path_filestat_set_times: 2, path_readlink: 1 }
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-const notText = (ptr, len) => {
+const byUtf8 = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+
+/**
+ * What the run left under /core: its files as [names, bytes], depth first, each
+ * directory's entries in the order of their names' UTF-8 bytes; empty directories leave
+ * nothing (SBX-004.2). An explicit stack: a tree of any depth.
+ */
+function unmount (root) {
+  const files = []
+  const stack = [[[], root]]
+  while (stack.length) {
+    const [names, node] = stack.pop()
+    if (node instanceof File) {
+      files.push([names, node.bytes()])
+    } else { // its entries pushed last first, so the first is visited next
+      const sorted = [...node.entries.keys()].sort(byUtf8)
+      for (const name of sorted.reverse()) stack.push([[...names, name], node.entries.get(name)])
+    }
+  }
+  return files
+}
+
+// --- the snapshot point (SBX-005.14, SBX-006.4) -----------------------------------------
+
+/**
+ * The point's `clock_res_get` and `random_get`. Before the point `random_get` draws the
+ * start-up stream and host work is paid from the start-up's fuel; at the point — the
+ * first `clock_res_get` of a clock id that is no WASI clock, the address of the prelude's
+ * runner — the run's stream and fuel begin, and the host calls the runner there, as the
+ * reference does in a cold run and after restoring a snapshot, so that the run executes
+ * the same instructions (SBX-003.4).
+ */
+function snapshotPoint (state, { seed, limits: { fuel }, tableExport }) {
+  const point = { reached: false }
+  const startup = new RandomStream(STARTUP_SEED)
+  const run = new RandomStream(seed)
+  const { guest } = state
+
+  function reach (runner) {
+    point.reached = true
+    if (runner + VECTORCALL_OFFSET + 4 > guest.size) throw new RunEnd('trap', 'SBX-005.14', 'the snapshot point names no runner')
+    const index = new DataView(guest.memory.buffer).getUint32(runner + VECTORCALL_OFFSET, true)
+    const call = state.instance.exports[tableExport].get(index)
+    if (typeof call !== 'function') throw new RunEnd('trap', 'SBX-005.14', 'the runner is not a function')
+    guest.fuel.set(fuel) // the run's fuel starts here (SBX-006.4)
+    call(runner, 0, 0, 0) // vectorcall(runner, NULL, 0, NULL): runs the program, ends with proc_exit
+    throw new RunEnd('trap', 'SBX-008.4', "the interpreter's runner returned instead of exiting")
+  }
+
+  return {
+    point,
+    clock_res_get (clock, ptr) {
+      clock >>>= 0
+      ptr >>>= 0
+      guest.charge(CALL_FUEL, 'clock_res_get')
+      if (clock >= WASI_CLOCKS && !point.reached) reach(clock)
+      if (ptr + 8 > guest.size) return EFAULT
+      guest.u64(ptr, 1n) // every clock's resolution: 1 ns (SBX-005.4)
+      return 0
+    },
+    random_get (ptr, length) { // SBX-005.5: checked, then paid for, then made in chunks
+      ptr >>>= 0
+      length >>>= 0
+      if (ptr + length > guest.size) return EFAULT
+      guest.charge(CALL_FUEL + RANDOM_FUEL * length, 'random_get')
+      const stream = point.reached ? run : startup
+      for (let at = 0; at < length; at += RANDOM_CHUNK) guest.write(ptr + at, stream.next(Math.min(RANDOM_CHUNK, length - at)))
+      return 0
+    }
+  }
+}
+
+// --- the run ---------------------------------------------------------------------------
+
+/** The run's failure: { class, requirement, message }. */
+const failure = (errorClass, requirement, message) => ({ class: errorClass, requirement, message })
+
+/** The directories tempfile tries when it is given none: all outside the preopens (SBX-005.24). */
+const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/usr/tmp/']
+const TEMP_HINT = " (there is no temporary directory: give tempfile one, dir='/out' or " +
+  "tempfile.tempdir = '/out' for scratch files, dropped after the run, or a directory " +
+  'under /core, whose files are kept in the new core)'
+
+/** The run's forbidden-operation, naming what was tried, and what to do instead when it was tempfile (SBX-008.2, SBX-005.24). */
+function forbiddenFailure (state) {
+  const lines = state.stderr.bytes().subarray(-400).toString('utf8').trim().split('\n')
+  let what = state.forbidden.join(', ') || JSON.stringify(lines.at(-1).slice(0, 300))
+  if (TEMP_DIRS.some((where) => lines.at(-1).includes(`forbidden: open ${where}`))) what += TEMP_HINT
+  return failure('forbidden-operation', 'SBX-008.2', `the program tried a forbidden operation: ${what}`)
+}
+
+/** A memory limit the interpreter cannot start in (SBX-006.8). */
+const belowFloor = (memory, why) => failure('memory-limit', 'SBX-006.8', `the interpreter cannot start in ${memory} bytes of memory (${why}); it needs about 11 MiB`)
+
+/** Start the interpreter; its exit status, or the failure that ended it (SBX-008.1's first classes). */
+function start (state, data) {
+  const imports = { ...wasiFunctions(state) }
+  const { point, ...pointFunctions } = snapshotPoint(state, data)
+  Object.assign(imports, pointFunctions)
+  let code = 0
+  let error = null
   try {
-    utf8.decode(new Uint8Array(instance.exports.memory.buffer, ptr, len))
-    return false
-  } catch {
-    return true
+    const memory = new WebAssembly.Memory(data.memoryPages) // the limit is its maximum (SBX-006.2)
+    const [module, name] = data.memoryImport
+    state.instance = new WebAssembly.Instance(data.module, { wasi_snapshot_preview1: imports, [module]: { [name]: memory } })
+  } catch (err) { // no memory of the module's minimum within the limit
+    return { code, error: belowFloor(data.limits.memory, String(err.message).slice(0, 120)) }
   }
-}
-const guarded = (name, touchesInput) => {
-  const real = preview1[name]
-  const at = PATH_AT[name]
-  preview1[name] = (...args) => {
-    if (notText(args[at], args[at + 1])) return EILSEQ
-    if (touchesInput(...args)) return EROFS
-    const errno = real(...args)
-    if (errno === ENOTCAPABLE) shared[2] = 1
-    return errno
-  }
-}
-const never = () => false
-const onInput = (fd) => fd === INPUT_FD
-// Opening to create or truncate; the interpreter asks every right for every file, so an
-// open for writing without either (os.open(path, os.O_WRONLY)) is not told apart here.
-guarded('path_open', (fd, dirflags, ptr, len, oflags) => fd === INPUT_FD && (oflags & 9) !== 0) // O_CREAT, O_TRUNC
-guarded('path_create_directory', onInput)
-guarded('path_remove_directory', onInput)
-guarded('path_unlink_file', onInput)
-guarded('path_filestat_get', never)
-guarded('path_filestat_set_times', never)
-guarded('path_readlink', never)
-const rename = preview1.path_rename
-preview1.path_rename = (fd, ptr, len, newFd, newPtr, newLen) => {
-  if (notText(ptr, len) || notText(newPtr, newLen)) return EILSEQ
-  if (normalise('', pathText(ptr, len)) === '/') return 10 // EBUSY: the directory itself, as POSIX has it
-  if (fd !== newFd && PREOPENS.has(fd) && PREOPENS.has(newFd)) return EXDEV
-  if (fd === INPUT_FD || newFd === INPUT_FD) return EROFS
-  const errno = rename(fd, ptr, len, newFd, newPtr, newLen)
-  if (errno === ENOTCAPABLE) shared[2] = 1
-  return errno
-}
-// SBX-005.7, SBX-005.11 … SBX-005.13: what a program reads about files depends on the
-// path alone. Each descriptor's guest path is tracked (the guest path /core/a is the
-// host path <root>/core/a); stat results are rewritten, listings made here.
-const paths = new Map([[3, '/core'], [4, '/input'], [5, '/out']])
-const pathText = (ptr, len) => Buffer.from(new Uint8Array(instance.exports.memory.buffer, ptr, len)).toString('utf8')
-const normalise = (base, rel) => {
-  const parts = []
-  for (const part of `${base}/${rel}`.split('/')) {
-    if (part === '' || part === '.') continue
-    if (part === '..') parts.pop()
-    else parts.push(part)
-  }
-  return '/' + parts.join('/')
-}
-const number = (text) => createHash('sha256').update(text, 'utf8').digest().readBigUInt64LE(0) & ((1n << 63n) - 1n)
-function rewriteStat (buf, path) {
-  const v = view()
-  if (path === null) { // a standard stream
-    v.setBigUint64(buf, 0n, true)
-    v.setBigUint64(buf + 8, 0n, true)
-    v.setUint8(buf + 16, 0)
-  } else {
-    v.setBigUint64(buf, number('/' + path.split('/')[1]), true)
-    v.setBigUint64(buf + 8, number(path), true)
-    v.setBigUint64(buf + 24, 1n, true)
-    if (v.getUint8(buf + 16) === 3) v.setBigUint64(buf + 32, 0n, true)
-  }
-  for (const at of [40, 48, 56]) v.setBigUint64(buf + at, FIXED_NS, true)
-}
-{
-  const open = preview1.path_open
-  preview1.path_open = (...args) => {
-    const errno = open(...args)
-    if (errno === 0 && paths.has(args[0])) paths.set(view().getUint32(args[8], true), normalise(paths.get(args[0]), pathText(args[2], args[3])))
-    return errno
-  }
-  const close = preview1.fd_close
-  preview1.fd_close = (fd) => { const errno = close(fd); if (errno === 0 && fd > 5) paths.delete(fd); return errno }
-  const renumber = preview1.fd_renumber
-  preview1.fd_renumber = (from, to) => {
-    const errno = renumber(from, to)
-    if (errno === 0) { if (paths.has(from)) paths.set(to, paths.get(from)); else paths.delete(to); paths.delete(from) }
-    return errno
-  }
-  const fstat = preview1.fd_filestat_get
-  preview1.fd_filestat_get = (fd, buf) => {
-    const errno = fstat(fd, buf)
-    if (errno === 0 && (fd <= 2 || paths.has(fd))) rewriteStat(buf, fd <= 2 ? null : paths.get(fd))
-    return errno
-  }
-  const pstat = preview1.path_filestat_get
-  preview1.path_filestat_get = (fd, flags, ptr, len, buf) => {
-    const errno = pstat(fd, flags, ptr, len, buf)
-    if (errno === 0 && paths.has(fd)) rewriteStat(buf, normalise(paths.get(fd), pathText(ptr, len)))
-    return errno
-  }
-  const readdir = preview1.fd_readdir
-  preview1.fd_readdir = (fd, buf, bufLen, cookie, usedPtr) => {
-    if (!paths.has(fd)) return readdir(fd, buf, bufLen, cookie, usedPtr)
-    const dir = paths.get(fd)
-    let names
-    try {
-      names = readdirSync(root + dir, { encoding: 'buffer' }).sort(Buffer.compare)
-    } catch {
-      return readdir(fd, buf, bufLen, cookie, usedPtr)
-    }
-    const out = []
-    for (let i = Number(cookie); i < names.length; i++) {
-      const name = names[i]
-      const entry = Buffer.alloc(24 + name.length)
-      entry.writeBigUInt64LE(BigInt(i + 1), 0)
-      entry.writeBigUInt64LE(number(`${dir}/${name.toString('utf8')}`), 8)
-      entry.writeUInt32LE(name.length, 16)
-      const info = lstatSync(`${root}${dir}/${name.toString('utf8')}`, { throwIfNoEntry: false })
-      entry.writeUInt8(info === undefined ? 0 : info.isDirectory() ? 3 : info.isFile() ? 4 : info.isSymbolicLink() ? 7 : 0, 20)
-      name.copy(entry, 24)
-      out.push(entry)
-      if (out.reduce((n, e) => n + e.length, 0) >= bufLen) break
-    }
-    const all = Buffer.concat(out).subarray(0, bufLen)
-    new Uint8Array(instance.exports.memory.buffer, buf, all.length).set(all)
-    view().setUint32(usedPtr, all.length, true)
-    return 0
-  }
-}
-// SBX-007.4: bytes written to files count at each write against the write budget (the
-// core limit plus the sends limit), overwrites and files later removed included; a write
-// that would pass it fails with ENOSPC and the run ends output-too-large. A write counts
-// its bytes, or the growth of the file when that is more (a write past the end fills a
-// hole); a truncation that grows a file counts the growth.
-{
-  const ENOSPC = 51
-  let written = 0
-  const sizeOf = (fd) => { try { return statSync(root + paths.get(fd)).size } catch { return 0 } }
-  const counted = (fd) => fd > 5 && paths.has(fd) && !paths.get(fd).startsWith('/input/')
-  const spend = (amount) => {
-    written += amount
-    if (written > budget) { shared[4] = 1; return false }
-    return true
-  }
-  const ioBytes = (iovs, count) => {
-    const v = view()
-    let n = 0
-    for (let i = 0; i < count; i++) n += v.getUint32(iovs + 8 * i + 4, true)
-    return n
-  }
-  for (const name of ['fd_write', 'fd_pwrite']) {
-    const real = preview1[name]
-    preview1[name] = (fd, iovs, count, ...rest) => {
-      if (!counted(fd)) return real(fd, iovs, count, ...rest)
-      const n = ioBytes(iovs, count)
-      if (written + n > budget) { shared[4] = 1; return ENOSPC }
-      const before = sizeOf(fd)
-      const errno = real(fd, iovs, count, ...rest)
-      if (errno === 0 && !spend(Math.max(n, sizeOf(fd) - before))) return ENOSPC
-      return errno
+  state.guest.memory = state.instance.exports.memory
+  state.guest.fuel.global = state.instance.exports[data.fuelExport]
+  try {
+    state.instance.exports._start()
+  } catch (err) {
+    if (err instanceof ProcExit) {
+      code = err.code
+    } else if (err instanceof RunEnd) { // a host function's typed end: fuel, trap (SBX-005.19)
+      error = state.forbidden.length ? forbiddenFailure(state) : failure(err.errorClass, err.requirement, err.message)
+    } else if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) { // a trap; RangeError: V8's stack overflow
+      const outOfFuel = state.guest.fuel.global.value < 0n // the metered code's own check (wasmfuel.mjs)
+      const atLimit = state.guest.size + 16 * MIB > data.limits.memory
+      if (state.forbidden.length) error = forbiddenFailure(state)
+      else if (outOfFuel) error = failure('fuel-exhausted', 'SBX-006.1', 'the run ran out of fuel')
+      else if (atLimit) error = failure('memory-limit', 'SBX-006.2', 'the program trapped at its memory limit')
+      else error = failure('trap', 'SBX-008.4', `the interpreter trapped: ${String(err.message).slice(0, 200)}`)
+    } else {
+      throw err // this host's own bug
     }
   }
-  const setSize = preview1.fd_filestat_set_size
-  preview1.fd_filestat_set_size = (fd, size) => {
-    if (!counted(fd)) return setSize(fd, size)
-    const growth = Number(size) - sizeOf(fd)
-    if (growth > 0 && !spend(growth)) return ENOSPC
-    return setSize(fd, size)
-  }
+  if (!point.reached && (error !== null || code !== 0)) error = belowFloor(data.limits.memory, 'its start-up failed') // no program ran yet
+  return { code, error }
 }
-Object.assign(preview1, {
-  path_link: forbidden, // SBX-004.6: no links, hard or symbolic
-  path_symlink: forbidden,
-  clock_time_get (id, precision, ptr) { view().setBigUint64(ptr, FIXED_NS, true); return 0 },
-  clock_res_get (id, ptr) {
-    if (id >= 4 && stream !== runSeed) { // the prelude's snapshot point (SBX-005.14); no snapshot here
-      stream = runSeed
-      counter = 0n
-      pending = Buffer.alloc(0)
-      instance.exports[fuelExport].value = BigInt(fuel) // the run's fuel starts here (SBX-006.4)
-    }
-    view().setBigUint64(ptr, 1n, true)
-    return 0
-  },
-  random_get (ptr, length) { new Uint8Array(instance.exports.memory.buffer, ptr, length).set(random(length)); return 0 },
-  poll_oneoff: pollOneoff,
-  sock_accept: forbidden,
-  sock_recv: forbidden,
-  sock_send: forbidden,
-  sock_shutdown: forbidden
-})
 
-try {
-  instance = new WebAssembly.Instance(module, imports)
-  shared[1] = wasi.start(instance)
-} catch (err) {
-  shared[1] = -1 // a trap (SBX-008.4), unless out of fuel or at the memory limit (SBX-006)
-  shared[5] = instance !== null && instance.exports[fuelExport].value < 0n ? 1 : 0
-  const size = instance === null ? Infinity : instance.exports.memory.buffer.byteLength
-  shared[3] = size + 16 * 1024 * 1024 > limit ? 1 : 0
+/** Classify the run in the order of SBX-008.1, or its output. */
+function run (data) {
+  const stdout = new Bounded(data.limits.output)
+  const stderr = new Bounded(data.limits.output)
+  const inputs = new Map([['main.py', data.program], ['gritwit_prelude.py', data.prelude], ['transition.json', data.transition]])
+  const fs = new Filesystem(mount(data.core), inputs, { budget: data.limits.budget, stdout, stderr })
+  const state = { fs, guest: new Guest(null, new Fuel(null)), forbidden: [], stderr, instance: null }
+  const { code, error } = start(state, data)
+  if (error !== null) return { failure: error }
+  const tail = stderr.bytes().subarray(-300).toString('utf8').trim()
+  if (state.forbidden.length || code === EXIT_FORBIDDEN) return { failure: forbiddenFailure(state) }
+  if (code === EXIT_MEMORY) return { failure: failure('memory-limit', 'SBX-006.2', 'the program ran out of memory (MemoryError)') }
+  if (stdout.overflow || stderr.overflow) return { failure: failure('output-too-large', 'SBX-007.2', `the program wrote more than ${data.limits.output} bytes`) }
+  if (fs.overflow) return { failure: failure('output-too-large', 'SBX-007.4', "the program's writes to files exceeded the write budget") }
+  if (code !== 0) return { failure: failure('program-exit', 'SBX-008.3', `the program exited with status ${code}: ${tail}`) }
+  return { stdout: stdout.bytes(), core: unmount(fs.core), sends: fs.outBytes('sends.json') }
 }
-for (const fd of files) closeSync(fd)
+
+const { shared, port } = workerData
+let answer
+try {
+  answer = run(workerData)
+} catch (err) {
+  answer = { internal: String(err?.stack ?? err) }
+}
+port.postMessage(answer)
 Atomics.store(shared, 0, 1)
 Atomics.notify(shared, 0)

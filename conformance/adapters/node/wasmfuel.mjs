@@ -21,6 +21,14 @@
 //    runs as part of the call). Any name is a valid export (WASM-004: other exports
 //    are ignored), so a reserved name must not be refused: it is made unused instead.
 // No import is added, so no function, global or memory index changes.
+//
+// With `asWasmtime` (the sandbox, whose fuel must equal the reference's to the unit,
+// SBX-006.1) two more rules make the count wasmtime's, as measured against wasmtime 50:
+//  * a `call` or `call_indirect` ends its segment, so the instructions after a call are
+//    charged only once it returns (a run that ends inside a call, by proc_exit, never
+//    pays for them, as wasmtime, which counts the instructions executed);
+//  * `memory.grow` also costs the pages it asks for when the memory's size plus them
+//    fits in 65 536 pages, whether the grow succeeds or not (wasmtime charges them so).
 
 import { Reader, decodeBody, nameBytes, sleb, u32leb } from './wasmbinary.mjs'
 
@@ -36,6 +44,8 @@ function unusedName (taken, base) {
 
 const FREE = new Set([0x00, 0x01, 0x02, 0x03, 0x05, 0x0b, 0x0f, 0x1a]) // WASM-019: cost nothing
 const SEGMENT_AFTER = new Set([0x03, 0x04, 0x05, 0x0b, 0x0d]) // loop, if, else, end, br_if
+const SEGMENT_AFTER_WASMTIME = new Set([...SEGMENT_AFTER, 0x10, 0x11]) // and call, call_indirect
+const MEMORY_GROW = 0x40
 const BULK = new Set([8, 10, 11, 12, 14, 17]) // 0xfc: memory.init/copy/fill, table.init/copy/fill
 const SECTION_RANK = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 }
 
@@ -52,6 +62,16 @@ function charge (g, cost) {
 /** Subtract the i32 on top of the stack (kept there, via local `t`) from the fuel. */
 function chargeTop (g, t) {
   return [0x22, ...u32leb(t), 0x23, ...u32leb(g), 0x20, ...u32leb(t), 0xad, 0x7d, 0x24, ...u32leb(g), ...check(g)]
+}
+
+/**
+ * Subtract the pages a `memory.grow` asks for (the i32 on top of the stack, kept there via
+ * local `t`) when the memory's size plus them fits in 65 536 pages, as wasmtime does.
+ */
+function chargeGrow (g, t) {
+  const pages = [0x20, ...u32leb(t), 0xad] // local.get t; i64.extend_i32_u
+  const fits = [...pages, 0x3f, 0x00, 0xad, 0x7c, 0x42, ...sleb(65536), 0x58] // + memory.size <= 65536
+  return [0x22, ...u32leb(t), 0x23, ...u32leb(g), ...pages, 0x42, 0x00, ...fits, 0x1b, 0x7d, 0x24, ...u32leb(g), ...check(g)]
 }
 
 // global.get g; i64.const 0; i64.lt_s; if; unreachable; end
@@ -74,9 +94,11 @@ class Writer {
 }
 
 /** The rewritten body of one function (WASM-019). */
-function meterBody (bytes, body, paramCount, g) {
+function meterBody (bytes, body, paramCount, g, asWasmtime) {
   const { localsStart, localsEnd, localCount, count, ops, subs, starts } = decodeBody(bytes, body)
-  const isBulk = (i) => ops[i] === 0xfc && BULK.has(subs[i])
+  const segmentAfter = asWasmtime ? SEGMENT_AFTER_WASMTIME : SEGMENT_AFTER
+  const isGrow = (i) => asWasmtime && ops[i] === MEMORY_GROW
+  const isBulk = (i) => (ops[i] === 0xfc && BULK.has(subs[i])) || isGrow(i)
   const temp = paramCount + localCount
   // costs[i]: the static cost of the segment starting at instruction i (0 where none
   // does); the first one pays for entering the function.
@@ -86,7 +108,7 @@ function meterBody (bytes, body, paramCount, g) {
   let hasBulk = false
   for (let i = 0; i < count; i++) {
     if (!FREE.has(ops[i])) costs[segment]++
-    if (SEGMENT_AFTER.has(ops[i]) && i < count - 1) segment = i + 1
+    if (segmentAfter.has(ops[i]) && i < count - 1) segment = i + 1
     if (isBulk(i)) hasBulk = true
   }
 
@@ -107,7 +129,7 @@ function meterBody (bytes, body, paramCount, g) {
     out.write(bytes.subarray(copied, starts[i]))
     copied = starts[i]
     if (costs[i] > 0) out.write(charge(g, costs[i]))
-    if (isBulk(i)) out.write(chargeTop(g, temp))
+    if (isBulk(i)) out.write(isGrow(i) ? chargeGrow(g, temp) : chargeTop(g, temp))
   }
   out.write(bytes.subarray(copied, body.end))
   const code = out.bytes()
@@ -125,11 +147,12 @@ function afterCount (payload) {
 
 /**
  * The module `m` (parsed by parseModule) rewritten for the host: metered, limited,
- * start exported. `fuel` is the global's initial value; `limits` the ABI's limits.
+ * start exported. `fuel` is the global's initial value; `limits` the ABI's limits;
+ * `asWasmtime` adds wasmtime's two rules (above).
  * Returns `{ bytes, fuelExport, startExport }`: the rewritten module and the names
  * of the fuel global's and the start function's exports.
  */
-export function instrument (m, { fuel, memoryPages, tableElements }) {
+export function instrument (m, { fuel, memoryPages, tableElements, asWasmtime = false }) {
   const { bytes } = m
   const g = m.importedGlobals + m.globalCount // the new global's index
   const exportNames = new Set(m.exports.map((e) => e.name))
@@ -171,7 +194,7 @@ export function instrument (m, { fuel, memoryPages, tableElements }) {
       case 8: break // the start function is called by the host instead
       case 10:
         out.push(section(10, vec(m.bodies.map((body, i) =>
-          meterBody(bytes, body, funcType(i).params.length, g)))))
+          meterBody(bytes, body, funcType(i).params.length, g, asWasmtime)))))
         break
       default:
         out.push(bytes.subarray(s.headerStart, s.end))
