@@ -347,6 +347,28 @@ def test_sandboxed_python_runs_in_the_lane_and_a_test_actor_inline() -> None:
     assert counter != actor
 
 
+@pytest.mark.req("RUN-005.7", "RUN-005")
+def test_python_wits_of_a_runtime_that_runs_nothing_inline_stay_out_of_the_lane() -> None:
+    """A runtime given Wits of its own runs nothing inline, yet only Wasm and sandboxed code
+    takes the engine lane: its plain Python transitions run in threads, so a Wasm Wit holding
+    the lane never holds them up (RUN-005.7)."""
+    lanes: list[str] = []
+    original = run_in_lane
+
+    async def recorded(work, time_limit):  # type: ignore[no-untyped-def]
+        lanes.append("lane")
+        return await original(work, time_limit)
+
+    counter = TEST_ACTORS["counter"]
+    own: dict[str, Wit] = {**TEST_ACTORS, "counter": lambda given: counter(given)}
+    rt = Runtime(Store.memory(), actors=own)
+    with mock.patch("gritwit.runtime._runtime.run_in_lane", recorded):
+        actor = run(rt.genesis(*test_actor_core("counter")))
+        report = run(rt.run_until_quiescent())
+    assert [a for a, _ in report.steps] == [actor]
+    assert lanes == []
+
+
 # --- hostile actors in a child process: the run returns, memory stays bounded -------------
 
 CHILD = textwrap.dedent(
