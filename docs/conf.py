@@ -53,7 +53,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from gritwit import SPEC_VERSION, __version__
-from gritwit._trace import collect_definitions
+from gritwit_conformance.trace import collect_definitions
 
 DOCS = Path(__file__).resolve().parent
 SPEC = DOCS.parent / "spec"

@@ -303,7 +303,7 @@ def _seconds(text: str) -> float:
 
 
 def add_perf_parser(subparsers: Any) -> None:
-    """Register ``gritwit perf`` (called from :mod:`gritwit.cli`)."""
+    """Register ``gritwit perf`` (called from :mod:`gritwit_conformance.cli`)."""
     help_text = "time implementations through their adapters, side by side (ADP-018)"
     parser = subparsers.add_parser(
         "perf",

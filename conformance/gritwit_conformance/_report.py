@@ -270,7 +270,8 @@ def _document(
     info: dict[str, Any], results: list[dict[str, Any]], started: float
 ) -> dict[str, Any]:
     import gritwit
-    from gritwit.report._model import FORMAT
+
+    from .report._model import FORMAT
 
     return {
         "format": FORMAT,
@@ -288,7 +289,7 @@ def _document(
 
 def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str, Any]:
     """Per-profile counts and failed requirement IDs."""
-    from gritwit.report._model import FAILING, SUMMARY_KEY
+    from .report._model import FAILING, SUMMARY_KEY
 
     profiles: dict[str, Any] = {}
     for record in results:

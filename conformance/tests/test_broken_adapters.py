@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from gritwit.vectors import replay_runtime
 from gritwit_conformance import _transport
 from gritwit_conformance._implementation import Subprocess
 from gritwit_conformance._transport import AdapterBroken, AdapterProcess
 from gritwit_conformance.suite.runtime._drive import directories, wire_call
+from gritwit_conformance.vectors import replay_runtime
 
 #: Response time-out for adapters that are meant to hang (seconds).
 SHORT = 0.5

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit.vectors import find_vectors_dir
 from gritwit_conformance._diff import (
     SHOWN,
     Divergence,
@@ -28,6 +27,7 @@ from gritwit_conformance._diff_more import (
     description_divergence,
     reachable,
 )
+from gritwit_conformance.vectors import find_vectors_dir
 
 Json = dict[str, Any]
 ZERO = "00" * 32

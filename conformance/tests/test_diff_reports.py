@@ -21,7 +21,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # one `gritwit conform` run of half a minute
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 WRONG = f"{sys.executable} -m gritwit_conformance.wrong.wit_counter_adds_two"
 #: The divergence of a counter step: path to the entry, then expected and got, decoded.
 DIVERGENCE = re.compile(

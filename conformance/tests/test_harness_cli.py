@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from gritwit.report import BASE_URL_VARIABLE, spec_base_url_for
 from gritwit_conformance import PROFILES
+from gritwit_conformance.report import BASE_URL_VARIABLE, spec_base_url_for
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -183,7 +183,7 @@ def test_report_base_url_from_option_and_environment(tmp_path: Path) -> None:
 
 
 def test_spec_base_url_outside_a_checkout_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    import gritwit.report as report
+    import gritwit_conformance.report as report
 
     monkeypatch.delenv(BASE_URL_VARIABLE, raising=False)
     monkeypatch.setattr(report, "_checkout_root", lambda: None)

@@ -23,7 +23,7 @@ import pytest
 
 from gritwit_conformance._conform import EXIT_HANDSHAKE
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: `gritwit conform --impl /nonexistent` ends within 5 s, in under 20 lines.
 ACCEPT_SECONDS = 5.0
 ACCEPT_LINES = 20

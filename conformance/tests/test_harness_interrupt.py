@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Bound on waiting for the run to reach a hanging adapter, and for it to stop.
 WAIT = 90.0
 
@@ -135,6 +135,6 @@ def test_an_interrupted_run_leaves_nothing_and_says_so(
     assert f"INCOMPLETE (interrupted by {name}): not a verdict" in output, output
     assert "KeyboardInterrupt" not in output and "--full-trace" not in output, output
     assert "Traceback" not in output, output
-    from gritwit.report import load_report
+    from gritwit_conformance.report import load_report
 
     assert load_report(out.with_suffix(".json")).interrupted == signal.Signals(signum).name

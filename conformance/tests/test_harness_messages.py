@@ -36,7 +36,7 @@ from gritwit_conformance._messages import (
 )
 from gritwit_conformance._report import known_failure_matches, render_summary
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: the JUnit file of a run with a 16 MiB wrong answer stays under this.
 JUNIT_LIMIT = 1_000_000
 MIB16 = 16 * 1024 * 1024
@@ -152,7 +152,7 @@ def test_known_failures_match_report_ids_and_stale_entries_are_reported(tmp_path
     summary = render_summary(document)
     assert "stale known failure 'test_a_test_that_was_renamed'" in summary
     # The report with its new field is a valid report.
-    from gritwit.report import load_report
+    from gritwit_conformance.report import load_report
 
     assert load_report(tmp_path / "out.json").stale_known_failures == (
         ("test_a_test_that_was_renamed", "stale"),

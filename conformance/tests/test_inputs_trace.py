@@ -1,6 +1,6 @@
 """``gritwit trace --inputs``: which input classes the tests of each clause exercise (issue 24).
 
-:mod:`gritwit_conformance._inputs` reads ``inputs`` and ``req`` markers statically
+:mod:`gritwit_conformance.trace._inputs` reads ``inputs`` and ``req`` markers statically
 and compares them with what ``conformance/inputs.toml`` says each clause needs.
 These tests run it on a small repository of their own, and on the real one (the
 file parses, names defined clauses and known classes, and every marker a suite test
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from gritwit._trace import collect_definitions
 from gritwit_conformance._classes import TEXT_CLASSES, wrong_rules
-from gritwit_conformance._inputs import check, known_classes, render, required, scan
+from gritwit_conformance.trace import collect_definitions
+from gritwit_conformance.trace._inputs import check, known_classes, render, required, scan
 
 pytestmark = pytest.mark.req("CONV-005")
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_the_repositorys_file_names_defined_clauses_and_known_classes() -> None:
 def test_the_command_fails_only_when_asked_to_require_every_class(tmp_path: Path) -> None:
     root = _repo(tmp_path, inputs=INPUTS.split('[[clause]]\nid = "ZZZ-004"')[0])
     (root / "spec").mkdir()
-    base = [sys.executable, "-m", "gritwit", "trace", "--root", str(root), "--inputs"]
+    base = [sys.executable, "-m", "gritwit_conformance", "trace", "--root", str(root), "--inputs"]
     done = subprocess.run(base, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ZZZ-002" in done.stdout

@@ -21,9 +21,9 @@ import cbor2
 import pytest
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.cli import main
 from gritwit_conformance._implementation import Implementation, InProcess, make_implementation
 from gritwit_conformance._perf import WORKLOADS, Table, _table, measure
+from gritwit_conformance.cli import main
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
 STDIO_REFERENCE = f"{sys.executable} -m gritwit adapter"

@@ -54,7 +54,7 @@ def test_an_adapter_claiming_only_these_profiles_fails_nothing(
     impl = f"{sys.executable} -m gritwit adapter --profiles {','.join(claimed)}"
     out = tmp_path / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "gritwit", "conform", "--impl", impl, "--out", str(out),
+        [sys.executable, "-m", "gritwit_conformance", "conform", "--impl", impl, "--out", str(out),
          "--examples", "10", "-n", "1"],
         capture_output=True, text=True, errors="backslashreplace", timeout=LIMIT, cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},

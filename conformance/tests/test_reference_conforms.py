@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit.report import load_report
 from gritwit_conformance import SUITE_VERSION
+from gritwit_conformance.report import load_report
 
 pytestmark = pytest.mark.slow  # whole conformance runs in subprocesses
 
@@ -23,7 +23,7 @@ RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
 def conform(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     out = tmp_path / "report"
     proc = subprocess.run(
-        [sys.executable, "-m", "gritwit", "conform", "--out", str(out), *args],
+        [sys.executable, "-m", "gritwit_conformance", "conform", "--out", str(out), *args],
         capture_output=True,
         text=True,
         timeout=RUN_LIMIT,

@@ -30,8 +30,8 @@ from typing import Any
 
 import pytest
 
-from gritwit.report import load_report, render_reports
 from gritwit_conformance._report import render_summary, run_status
+from gritwit_conformance.report import load_report, render_reports
 
 pytestmark = [pytest.mark.req("ADP-005.3", "ADP-006", "ADP-012"), pytest.mark.slow]
 

@@ -47,7 +47,7 @@ from gritwit_conformance import wrong
 from gritwit_conformance._conform import EXIT_HANDSHAKE, PROFILES
 from gritwit_conformance.wrong import WRONG, WrongAdapter, command
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Bound on one ``gritwit conform`` run; reached only if the harness hangs.
 RUN_TIMEOUT = 300.0
 #: The same for the control, every profile in one process: over 300 s on a loaded 2-core machine.

@@ -15,6 +15,7 @@ from ._codec import (
     object_id,
     type_name,
 )
+from ._engines import register_engines
 from ._errors import *  # noqa: F403
 from ._errors import ERROR_CLASSES, GritError
 from ._ids import ObjectId, compute_id
@@ -23,6 +24,10 @@ from ._maps import Headers, MailboxEntries, TreeEntries
 from ._objects import EMPTY_HEADERS, Blob, GritObject, Mailbox, Message, Step, Tree
 from ._version import SPEC_VERSION, __version__
 from .store import Store
+
+# The Wit executor runs Wasm and sandboxed Python through runners registered from above
+# (it never imports the engines); the engines load only when such a Wit first runs.
+register_engines()
 
 __all__ = [
     "EMPTY_HEADERS",

@@ -9,168 +9,21 @@ split by who is at fault, as the style guide asks:
   (:class:`DecodeError` for malformed or non-canonical CBOR,
   :class:`ValidationError` for well-formed CBOR that is not a valid object);
 * :class:`StoreError` — a store operation could not be carried out.
+
+The classes are defined in :mod:`gritwit._error_types` (which imports nothing of
+gritwit), all but :class:`RefConflict`, which carries an :class:`~gritwit.ObjectId`
+and so sits above :mod:`gritwit._ids`; this module gathers them and names every
+concrete class (:data:`ERROR_CLASSES`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from ._error_types import *  # noqa: F403
+from ._error_types import GritError, StoreError
+from ._error_types import __all__ as _TYPES
+from ._ids import ObjectId
 
-if TYPE_CHECKING:
-    from ._ids import ObjectId
-
-__all__ = [
-    "ERROR_CLASSES",
-    "CorruptObject",
-    "DecodeError",
-    "DuplicateKey",
-    "Erased",
-    "ForbiddenImport",
-    "ForbiddenOperation",
-    "ForbiddenType",
-    "FrozenCore",
-    "FuelExhausted",
-    "GritError",
-    "IndefiniteLength",
-    "InvalidGenesis",
-    "InputError",
-    "InvalidId",
-    "InvalidImage",
-    "InvalidModule",
-    "InvalidName",
-    "InvalidObject",
-    "InvalidRefName",
-    "InvalidRefTarget",
-    "InvalidTransition",
-    "InvalidUtf8",
-    "Malformed",
-    "MemoryLimit",
-    "NonShortest",
-    "NonTextKey",
-    "ObjectNotFound",
-    "ProgramExit",
-    "OutputTooLarge",
-    "RefConflict",
-    "StoreError",
-    "TooDeep",
-    "TooLarge",
-    "TimeLimit",
-    "TrailingBytes",
-    "TransitionError",
-    "Truncated",
-    "UnknownQuery",
-    "UnknownWit",
-    "UnsortedKeys",
-    "ValidationError",
-    "WasmTrap",
-]
-
-
-class GritError(Exception):
-    """Root of every error the reference raises on purpose.
-
-    ``requirement`` is the spec requirement ID that the input violated;
-    ``error_class`` (a class attribute) is the stable class name of CONV-004.
-    """
-
-    error_class: ClassVar[str] = "grit-error"
-    phase: ClassVar[str] = "other"
-
-    def __init__(self, requirement: str, detail: str, *, offset: int | None = None) -> None:
-        self.requirement = requirement
-        self.detail = detail
-        self.offset = offset
-        where = "" if offset is None else f" (at byte {offset})"
-        super().__init__(f"[{requirement}] {self.error_class}: {detail}{where}")
-
-
-class InputError(GritError):
-    """The input (bytes or a value to encode) is not acceptable."""
-
-
-class DecodeError(InputError):
-    """The bytes are not canonical CBOR of the spec's subset (chapter *encoding*)."""
-
-    phase = "decode"
-
-
-class Truncated(DecodeError):
-    error_class = "truncated"
-
-
-class TrailingBytes(DecodeError):
-    error_class = "trailing-bytes"
-
-
-class Malformed(DecodeError):
-    error_class = "malformed"
-
-
-class NonShortest(DecodeError):
-    error_class = "non-shortest"
-
-
-class IndefiniteLength(DecodeError):
-    error_class = "indefinite-length"
-
-
-class ForbiddenType(DecodeError):
-    error_class = "forbidden-type"
-
-
-class NonTextKey(DecodeError):
-    error_class = "non-text-key"
-
-
-class UnsortedKeys(DecodeError):
-    error_class = "unsorted-keys"
-
-
-class DuplicateKey(DecodeError):
-    error_class = "duplicate-key"
-
-
-class InvalidUtf8(DecodeError):
-    error_class = "invalid-utf8"
-
-
-class TooDeep(DecodeError):
-    error_class = "too-deep"
-
-
-class TooLarge(DecodeError):
-    error_class = "too-large"
-
-
-class ValidationError(InputError):
-    """Canonical CBOR, but not a valid object (chapters *objects* and *identifiers*)."""
-
-    phase = "validate"
-
-
-class InvalidObject(ValidationError):
-    error_class = "invalid-object"
-
-
-class InvalidId(ValidationError):
-    error_class = "invalid-id"
-
-
-class InvalidName(ValidationError):
-    error_class = "invalid-name"
-
-
-class StoreError(GritError):
-    """A store or ref operation failed (chapter *store and refs*)."""
-
-    phase = "store"
-
-
-class ObjectNotFound(StoreError):
-    error_class = "not-found"
-
-
-class CorruptObject(StoreError):
-    error_class = "corrupt-object"
+__all__ = ["ERROR_CLASSES", *sorted([*_TYPES, "RefConflict"])]
 
 
 class RefConflict(StoreError):
@@ -181,110 +34,6 @@ class RefConflict(StoreError):
     def __init__(self, requirement: str, detail: str, *, current: ObjectId | None = None) -> None:
         super().__init__(requirement, detail)
         self.current = current
-
-
-class Erased(StoreError):
-    """``erased`` (RUN-011): the id was stored once, its content was erased; a tombstone remains."""
-
-    error_class = "erased"
-
-
-class InvalidRefName(StoreError):
-    error_class = "invalid-ref-name"
-
-
-class InvalidRefTarget(StoreError):
-    error_class = "invalid-ref-target"
-
-
-class TransitionError(GritError):
-    """A transition failed or broke the Wit protocol (chapter *Wit*); no step is adopted."""
-
-    phase = "transition"
-
-
-class UnknownWit(TransitionError):
-    error_class = "unknown-wit"
-
-
-class InvalidTransition(TransitionError):
-    error_class = "invalid-transition"
-
-
-class InvalidGenesis(TransitionError):
-    error_class = "invalid-genesis"
-
-
-class FrozenCore(TransitionError):
-    error_class = "frozen-core"
-
-
-class UnknownQuery(TransitionError):
-    error_class = "unknown-query"
-
-
-class InvalidModule(TransitionError):
-    """``invalid-module``: a Wasm Wit's module cannot be loaded (WASM-002 … WASM-004)."""
-
-    error_class = "invalid-module"
-
-
-class ForbiddenImport(TransitionError):
-    """``forbidden-import``: a module imports something the ABI does not offer (WASM-002)."""
-
-    error_class = "forbidden-import"
-
-
-class MemoryLimit(TransitionError):
-    """``memory-limit``: a module needs more memory or table space than allowed (WASM-017)."""
-
-    error_class = "memory-limit"
-
-
-class FuelExhausted(TransitionError):
-    """``fuel-exhausted``: a Wasm call overran its fuel budget (WASM-020).
-
-    ``fuel_consumed`` is the fuel the call had used when it was aborted, when known.
-    """
-
-    error_class = "fuel-exhausted"
-    fuel_consumed: int | None = None
-
-
-class WasmTrap(TransitionError):
-    """``trap``: a Wasm call trapped, or misused a host function (WASM-007, WASM-015)."""
-
-    error_class = "trap"
-
-
-class OutputTooLarge(TransitionError):
-    """``output-too-large``: a Wasm step exceeded its output limits (WASM-018)."""
-
-    error_class = "output-too-large"
-
-
-class ForbiddenOperation(TransitionError):
-    """``forbidden-operation``: a sandboxed program tried what its WASI subset denies (SBX-008)."""
-
-    error_class = "forbidden-operation"
-
-
-class ProgramExit(TransitionError):
-    """``program-exit``: a sandboxed program exited with a non-zero status (SBX-008)."""
-
-    error_class = "program-exit"
-
-
-class TimeLimit(TransitionError):
-    """``time-limit``: a sandboxed run stopped by wall-clock time (SBX-006.10)."""
-
-    error_class = "time-limit"
-
-
-class InvalidImage(TransitionError):
-    """``invalid-image``: a Wasm image is malformed or does not fit its module (WASM-023 …)."""
-
-    error_class = "invalid-image"
 
 
 def _all_classes() -> dict[str, type[GritError]]:

@@ -14,7 +14,7 @@ from typing import Self
 
 import blake3
 
-from ._errors import InvalidId
+from ._error_types import InvalidId
 
 __all__ = ["ID_LENGTH", "ObjectId", "compute_id"]
 

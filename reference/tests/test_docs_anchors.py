@@ -26,8 +26,8 @@ from pathlib import Path
 import guide_commands as gc
 import pytest
 
-from gritwit._trace import collect_definitions
-from gritwit.report._matrix import spec_url
+from gritwit_conformance.report._matrix import spec_url
+from gritwit_conformance.trace import collect_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINED, _DUPLICATES = collect_definitions(ROOT / "spec")

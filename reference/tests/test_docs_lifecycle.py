@@ -24,9 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit._trace import collect_definitions
 from gritwit.runtime import Runtime, failed_ref, history
 from gritwit.wit import OUTSIDE, OUTSIDE_REF, mailbox_entries, pending, test_actor_core
+from gritwit_conformance.trace import collect_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "spec" / "07-runtime.md"

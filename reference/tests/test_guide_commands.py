@@ -39,7 +39,7 @@ from pathlib import Path
 import guide_commands as gc
 import pytest
 
-from gritwit.cli import build_parser
+from gritwit_conformance.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = Path(gc.__file__).resolve()

@@ -12,8 +12,8 @@ import pytest
 
 import gritwit as g
 from gritwit import _schemas
-from gritwit._trace import collect_definitions, trace
-from gritwit.vectors import verify
+from gritwit_conformance.trace import collect_definitions, trace
+from gritwit_conformance.vectors import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec"

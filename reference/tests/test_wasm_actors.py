@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from wasm_support import ACTOR_NAMES, WASM_DIR, load, module, twin_executors, wasm_actors
 
 import gritwit as g
-from gritwit.cli import main
 from gritwit.wasm import WasmWits, build
 from gritwit.wit import (
     TEST_ACTORS,
@@ -27,6 +26,7 @@ from gritwit.wit import (
     pending,
     test_actor_core,
 )
+from gritwit_conformance.cli import main
 
 WITS = WasmWits()
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._ids import ObjectId
-from .._objects import Message, Step
+from .._objects import Step
 from ..store import Store
 from ._index import FAILED_PREFIX
+from ._verify import verify_actor
 
 __all__ = ["RuntimeCheck", "check_runtime", "heads", "history"]
 
@@ -39,17 +40,6 @@ def history(store: Store, actor: ObjectId) -> list[tuple[ObjectId, Step]]:
     return chain
 
 
-def _reaches(store: Store, newer: ObjectId, older: ObjectId) -> bool:
-    """Whether ``older`` is on the ``previous`` chain of message ``newer``."""
-    current: ObjectId | None = newer
-    while current is not None:
-        if current == older:
-            return True
-        message = store.get_object(current)
-        current = message.previous if isinstance(message, Message) else None
-    return False
-
-
 @dataclass(frozen=True, slots=True)
 class RuntimeCheck:
     """What :func:`check_runtime` found."""
@@ -71,8 +61,6 @@ def check_runtime(store: Store) -> RuntimeCheck:
     a cursor that jumps to a message not after the previous one (a queue read
     twice, or out of order) is reported; a signal may replace a cursor (WIT-005).
     """
-    from ._verify import verify_actor  # _verify builds on this module's helpers
-
     problems: list[str] = []
     count = 0
     listed = heads(store)

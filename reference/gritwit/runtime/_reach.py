@@ -7,7 +7,7 @@ from collections.abc import Callable
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
 
-__all__ = ["references", "reachable"]
+__all__ = ["on_previous_chain", "references", "reachable"]
 
 
 def references(obj: GritObject) -> tuple[ObjectId, ...]:
@@ -42,3 +42,16 @@ def reachable(
         if obj is not None:
             stack.extend(ref for ref in references(obj) if ref not in seen)
     return seen
+
+
+def on_previous_chain(
+    load: Callable[[ObjectId], GritObject | None], newer: ObjectId, older: ObjectId
+) -> bool:
+    """Whether ``older`` is on the ``previous`` chain of message ``newer`` (``newer`` included)."""
+    current: ObjectId | None = newer
+    while current is not None:
+        if current == older:
+            return True
+        message = load(current)
+        current = message.previous if isinstance(message, Message) else None
+    return False

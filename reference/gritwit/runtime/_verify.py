@@ -10,8 +10,7 @@ from .._objects import GritObject, Message, Step, Tree
 from ..store import Store, head_ref
 from ..wit import mailbox_entries
 from ._fork import FORK_ENTRY, fork_origin
-from ._inspect import _reaches
-from ._reach import reachable
+from ._reach import on_previous_chain, reachable
 
 __all__ = ["ActorCheck", "verify_actor"]
 
@@ -127,7 +126,7 @@ def _check_cursors(store: Store, chain: list[tuple[ObjectId, Step]]) -> list[tup
                 new = inbox.get(sender)
                 if new is None:
                     problems.append((oid, f"the cursor for {sender} disappeared"))
-                elif not _reaches(store, new, old):
+                elif not on_previous_chain(store.get_object, new, old):
                     message = store.get_object(new)
                     if not (isinstance(message, Message) and message.previous is None):
                         problems.append((oid, f"the cursor for {sender} moved backwards"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 from .._codec import object_id
 from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
@@ -38,16 +38,8 @@ from ._model import (
 )
 from ._outside import OUTSIDE_REF, send_from_outside
 from ._pending import mailbox_entries, pending
+from ._runners import SANDBOX_RUNTIME, WASM_RUNTIME, WitRunner, runner_factory
 from ._update import merge
-
-if TYPE_CHECKING:
-    from ..sandbox import SandboxWits
-    from ..wasm import WasmWits
-
-#: The ``runtime`` header of a ``wit`` blob holding a Wasm module (WASM-001).
-WASM_RUNTIME: Final = "wasm"
-#: The ``runtime`` header of a ``wit`` blob holding sandboxed Python (SBX-001).
-SANDBOX_RUNTIME: Final = "python-wasi"
 
 
 @runtime_checkable
@@ -95,7 +87,7 @@ class Executor:
     it must return exactly what ``store`` holds.
     """
 
-    __slots__ = ("_actors", "_reader", "_sandbox", "_store", "_updaters", "_wasm")
+    __slots__ = ("_actors", "_reader", "_runners", "_store", "_updaters")
 
     def __init__(
         self,
@@ -104,17 +96,21 @@ class Executor:
         updaters: Mapping[str, Wit] = TEST_UPDATERS,
         *,
         reader: ObjectReader | None = None,
-        wasm: WasmWits | None = None,
-        sandbox: SandboxWits | None = None,
+        wasm: WitRunner | None = None,
+        sandbox: WitRunner | None = None,
     ) -> None:
         self._store = store
         self._actors = actors
         self._updaters = updaters
         self._reader: ObjectReader = store if reader is None else reader
-        #: Runs ``wit`` blobs of runtime ``wasm`` (WASM-001); made on first use.
-        self._wasm = wasm
-        #: Runs ``wit`` blobs of runtime ``python-wasi`` (SBX-010); made on first use.
-        self._sandbox = sandbox
+        #: The runner of each ``runtime`` header met so far (``wasm``, WASM-001;
+        #: ``python-wasi``, SBX-010): given here, else made on first use by the factory
+        #: :mod:`._runners` holds for it.
+        self._runners: dict[str, WitRunner] = {}
+        if wasm is not None:
+            self._runners[WASM_RUNTIME] = wasm
+        if sandbox is not None:
+            self._runners[SANDBOX_RUNTIME] = sandbox
 
     def _code(
         self,
@@ -133,23 +129,27 @@ class Executor:
         runtime = None if blob is None else blob.headers.get("runtime")
         if gate is not None:
             gate(runtime)  # build's caller may stop it here: nothing has run
-        if runtime == WASM_RUNTIME:
-            if self._wasm is None:
-                from ..wasm import WasmWits  # wasmtime is loaded only when a Wasm Wit runs
-
-                self._wasm = WasmWits()
-            return self._wasm.wit_for(self._reader, blob_id)
-        if runtime == SANDBOX_RUNTIME:
-            if update:
-                raise UnknownWit("SBX-015.2", "a python-wasi blob is not an update function")
-            if self._sandbox is None:
-                # Loaded only when a sandboxed Wit runs; without the interpreter (the
-                # extra gritwit[sandbox]) its first transition fails unknown-wit (SBX-002.1).
-                from ..sandbox import SandboxWits
-
-                self._sandbox = SandboxWits()
-            return self._sandbox.wit_for(self._reader, blob_id)
+        if runtime == SANDBOX_RUNTIME and update:
+            raise UnknownWit("SBX-015.2", "a python-wasi blob is not an update function")
+        if runtime in (WASM_RUNTIME, SANDBOX_RUNTIME):
+            return self._runner(runtime).wit_for(self._reader, blob_id)
         return table.get(blob_code_name(blob, blob_id))
+
+    def _runner(self, runtime: str) -> WitRunner:
+        """The runner of ``runtime``'s blobs: made on first use, by the registered factory.
+
+        Without one (an engine not registered, e.g. the Wit layer used on its own),
+        the blob names no Wit it can run: ``unknown-wit`` (WIT-001.3).  Without the
+        interpreter (the extra gritwit[sandbox]) a sandboxed Wit's first transition
+        fails unknown-wit too (SBX-002.1).
+        """
+        runner = self._runners.get(runtime)
+        if runner is None:
+            factory = runner_factory(runtime)
+            if factory is None:
+                raise UnknownWit("WIT-001.3", f"no runner registered for runtime {runtime!r}")
+            runner = self._runners[runtime] = factory()
+        return runner
 
     # --- reading state -------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ Json = dict[str, Any]
 
 
 def wire_call(impl: Implementation) -> Any:
-    """``call(cmd, args) -> response dict`` as :func:`gritwit.vectors.replay` expects it."""
+    """``call(cmd, args) -> response dict``, as :func:`~gritwit_conformance.vectors.replay_runtime`
+    expects it."""
 
     def call(cmd: str, args: Json) -> Json:
         reply = impl.call(cmd, **args)

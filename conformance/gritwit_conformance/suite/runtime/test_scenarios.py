@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from gritwit.vectors import replay_runtime
 from gritwit_conformance._diff import recorded_objects, render
 from gritwit_conformance._diff_more import bundle_divergence
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance._state import settings
 from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.vectors import replay_runtime
 
 from .._scenario import explain, impl_objects
 from ._drive import directories, wire_call

@@ -1,0 +1,72 @@
+"""The ``gritwit`` command line: one subcommand per job.
+
+The judge's commands live here, one module each (``conform``, ``perf``, ``mutate``,
+``report``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
+``runtime``, ``wasm``, ``sandbox``) are registered from the reference
+(:data:`gritwit._commands.COMMANDS`): the judge imports the judged, never the reverse.
+Each registration function adds its parser and sets ``handler`` to a function taking
+the parsed arguments and returning the exit status; adding a command means writing
+one such function and listing it in :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
+from gritwit._version import SPEC_VERSION, __version__
+
+from ._conform import add_conform_parser
+from ._mutate import add_mutate_parser
+from ._trace import add_trace_parser
+from ._vectors import add_vectors_parser
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+
+def _add_report(subparsers: Any) -> None:
+    from ..report import add_report_parser
+
+    add_report_parser(subparsers)
+
+
+def _add_perf(subparsers: Any) -> None:
+    from .._perf import add_perf_parser
+
+    add_perf_parser(subparsers)
+
+
+#: One registration function per subcommand: the judge's, then the reference's.
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    add_conform_parser,
+    _add_perf,
+    add_mutate_parser,
+    _add_report,
+    add_vectors_parser,
+    add_trace_parser,
+    *REFERENCE_COMMANDS,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="gritwit",
+        description="Reference implementation and conformance tools for the Grit/Wit spec.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gritwit`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)

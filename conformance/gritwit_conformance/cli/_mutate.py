@@ -1,0 +1,140 @@
+"""``gritwit mutate``: mutation-test the conformance suite against mutants of the reference."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from gritwit._argtypes import existing_dir, percent, positive_float, positive_int
+
+from ._root import project_root
+
+__all__ = ["add_mutate_parser"]
+
+
+def _mutate(args: argparse.Namespace) -> int:
+    from ..mutate import GROUPS, Options
+    from ..mutate import main as mutate_main
+
+    if args.rerun and not Path(args.rerun).is_file():
+        print(f"gritwit mutate: --rerun: {args.rerun!r} is not a file", file=sys.stderr)
+        return 2
+    root = Path(args.root) if args.root else project_root(Path.cwd())
+    if root is None:
+        print(
+            "gritwit mutate: run it inside the gritwit repository (no spec/ found)",
+            file=sys.stderr,
+        )
+        return 2
+    unknown = set(args.group) - set(GROUPS)
+    if unknown:
+        print(
+            f"gritwit mutate: unknown group(s) {sorted(unknown)}; known: {list(GROUPS)}",
+            file=sys.stderr,
+        )
+        return 2
+    deep = os.environ.get("GRITWIT_PROFILE") == "deep"
+    sample = None if args.all or deep else args.sample
+    options = Options(
+        groups=tuple(args.group) or tuple(GROUPS),
+        modules=tuple(args.module),
+        sample=sample,
+        seed=args.seed,
+        workers=args.workers,
+        time_budget=None if deep else args.time_budget,
+        timeout=args.timeout,
+        examples=args.examples,
+        root=root,
+        only=tuple(args.mutant),
+        against=tuple(_suite_relative(t) for t in args.against),
+        previous=Path(args.rerun) if args.rerun else None,
+    )
+    return mutate_main(
+        options,
+        out=Path(args.out),
+        write_baseline=args.write_baseline,
+        check_baseline=args.check_baseline,
+        min_score=args.min_score,
+        show=args.show,
+    )
+
+
+def _suite_relative(test: str) -> str:
+    """``conformance/gritwit_conformance/suite/x.py::t`` → ``suite/x.py::t``."""
+    marker = "suite/"
+    index = test.find(marker)
+    return test[index:] if index > 0 and test[index - 1] == "/" else test
+
+
+def add_mutate_parser(subparsers: Any) -> None:
+    help_text = (
+        "mutation-test the conformance suite: run mutants of the reference behind the stdio "
+        "adapter and report how many the suite catches"
+    )
+    parser = subparsers.add_parser("mutate", help=help_text, description=help_text)
+    add = parser.add_argument
+    add(
+        "--group",
+        action="append",
+        default=[],
+        help="codec, store, wit, runtime, wasm or sandbox (repeatable; default: all)",
+    )
+    add(
+        "--module",
+        action="append",
+        default=[],
+        help="only this module, e.g. gritwit/_cbor.py (repeatable)",
+    )
+    add("--mutant", action="append", default=[], help="only this mutant id (repeatable)")
+    add(
+        "--against",
+        action="append",
+        default=[],
+        metavar="TEST",
+        help="run the chosen mutants against this test file or node id instead of the "
+        "traced test map, e.g. conformance/gritwit_conformance/suite/codec/test_limits.py "
+        "(repeatable)",
+    )
+    add(
+        "--sample",
+        type=positive_int,
+        default=None,
+        help="a seeded sample of N mutants spread over "
+        "the groups (ignored under GRITWIT_PROFILE=deep, which runs them all)",
+    )
+    add(
+        "--rerun",
+        default=None,  # checked when the command runs: the guides' commands parse anywhere
+        metavar="REPORT.json",
+        help="carry over the mutants an earlier report detected and run only the rest "
+        "(after adding tests; the report says which results were carried)",
+    )
+    add("--all", action="store_true", help="every mutant (also the default without --sample)")
+    add("--seed", type=int, default=9, help="seed of the sample (default 9)")
+    add("--workers", type=positive_int, default=2, help="mutants run in parallel (default 2)")
+    add(
+        "--time-budget",
+        type=positive_float,
+        default=None,
+        help="start no mutant after this many seconds; the report is then marked incomplete",
+    )
+    add("--timeout", type=positive_float, default=10.0, help="seconds per adapter response")
+    add("--examples", type=positive_int, default=None, help="hypothesis examples per property")
+    add("--out", default="mutation-report.json", help="the JSON report")
+    add("--show", type=int, default=20, help="survivors to print")
+    add(
+        "--write-baseline",
+        action="store_true",
+        help="rewrite conformance/mutation/{baseline,evidence}.json (complete runs only)",
+    )
+    add(
+        "--check-baseline",
+        action="store_true",
+        help="fail on a mutant alive that the baseline has detected, or that is new",
+    )
+    add("--min-score", type=percent, default=None, help="fail below this total score (percent)")
+    add("--root", default=None, type=existing_dir, help="repository root (default: found from cwd)")
+    parser.set_defaults(handler=_mutate)

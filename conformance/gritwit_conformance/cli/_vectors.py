@@ -1,0 +1,80 @@
+"""``gritwit vectors generate|verify``: the golden vectors (CONV-005.1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from gritwit._argtypes import existing_dir
+
+__all__ = ["add_vectors_parser"]
+
+
+def _vectors_dir(args: argparse.Namespace) -> Path:
+    from ..vectors import find_vectors_dir
+
+    return Path(args.dir) if args.dir is not None else find_vectors_dir()
+
+
+def _vectors_generate(args: argparse.Namespace) -> int:
+    from ..vectors import GenerationError, checkout_vectors_dir, write_vectors
+
+    directory = Path(args.dir) if args.dir is not None else checkout_vectors_dir()
+    if directory is None:  # never rewrite the checkout an installed package came from
+        print(
+            "gritwit vectors generate: not inside a gritwit checkout; "
+            "pass --dir DIR to write the vectors there",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        changed, stale = write_vectors(directory)
+    except GenerationError as exc:
+        print(f"gritwit vectors generate: {exc}", file=sys.stderr)
+        return 1
+    for relative in changed:
+        print(f"wrote {directory / relative}")
+    for relative in stale:
+        print(f"stale file not written by the generator: {directory / relative}", file=sys.stderr)
+    print(f"{directory}: {len(changed)} file(s) written, the rest unchanged")
+    return 0
+
+
+def _vectors_verify(args: argparse.Namespace) -> int:
+    from ..vectors import verify
+
+    directory = _vectors_dir(args)
+    report = verify(directory, against_generator=not args.no_drift)
+    print(f"{directory}:")
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def add_vectors_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "vectors",
+        help="generate or verify the golden vectors",
+        description="Generate or verify the golden vectors (JSON + JSON Schema).",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, handler, help_text in (
+        ("generate", _vectors_generate, "write the vector files (checked against the reference)"),
+        ("verify", _vectors_verify, "check schema, drift and every vector against the reference"),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text)
+        action.add_argument(
+            "--dir",
+            default=None,
+            type=existing_dir if name == "verify" else str,
+            help="vectors directory (default: vectors/ of the project containing the "
+            "working directory)",
+        )
+        if name == "verify":
+            action.add_argument(
+                "--no-drift",
+                action="store_true",
+                help="skip the check that the files equal the generator's output",
+            )
+        action.set_defaults(handler=handler)

@@ -1,0 +1,54 @@
+"""The reference's own commands: ``adapter``, ``runtime``, ``wasm`` and ``sandbox``.
+
+Each subpackage registers its command with one ``add_<name>_parser`` function (it adds
+its parser and sets ``handler`` to a function of the parsed arguments returning the exit
+status).  :data:`COMMANDS` lists them; ``python -m gritwit`` serves them (see
+:mod:`gritwit.__main__`), and the judge's ``gritwit`` command line registers them beside
+its own (``conform``, ``vectors``, ``trace`` …), which live in :mod:`gritwit_conformance.cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._version import SPEC_VERSION, __version__
+from .adapter._cli import add_adapter_parser
+from .runtime._cli import add_runtime_parser
+from .sandbox._cli import add_sandbox_parser
+from .wasm._cli import add_wasm_parser
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: One registration function per command of the reference.
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    add_adapter_parser,
+    add_runtime_parser,
+    add_wasm_parser,
+    add_sandbox_parser,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m gritwit``: the reference's commands only."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gritwit",
+        description="The Grit/Wit reference implementation: serve it, run actors on a store, "
+        "build the Wasm test actors, run sandboxed Python. The conformance tools "
+        "(conform, vectors, trace, report, mutate, perf) are the gritwit command.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m gritwit COMMAND …``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)

@@ -1,0 +1,148 @@
+"""``gritwit runtime run|heads|history|verify``: run actors on a durable store, or inspect it.
+
+One bounded run (RUN-018), or a read of what a store holds (RUN-001 … RUN-007).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .._argtypes import positive_float, positive_int
+from ._runtime import MAX_STEPS
+
+__all__ = ["add_runtime_parser"]
+
+
+def _open_store(args: argparse.Namespace) -> Any:
+    """The durable store at ``args.dir``; None (after saying why) when it is not one.
+
+    A path that holds no store is refused unless ``--create`` asks for one: a
+    mistyped path must not silently become a new, empty store.
+    """
+    import sqlite3
+
+    from ..store import Store
+    from ..store._sqlite import DB_FILENAME
+
+    command = f"gritwit runtime {args.action}"
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        print(f"{command}: {folder} is not a directory", file=sys.stderr)
+        return None
+    if not (folder / DB_FILENAME).is_file() and not args.create:
+        print(
+            f"{command}: {folder} is not a gritwit store (no {DB_FILENAME} in it); "
+            "check the path, or pass --create to make a new store there",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return Store.open(folder)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"{command}: cannot open the store in {folder}: {exc}", file=sys.stderr)
+        return None
+
+
+def _runtime(args: argparse.Namespace) -> int:
+    from .._errors import GritError
+    from .._ids import ObjectId
+    from . import check_runtime, heads, history
+
+    actor = None
+    if args.action == "history":
+        try:
+            actor = ObjectId.from_hex(args.actor)
+        except (GritError, ValueError) as exc:
+            print(f"gritwit runtime history: bad actor id {args.actor!r}: {exc}", file=sys.stderr)
+            return 2
+    opened = _open_store(args)
+    if opened is None:
+        return 2
+    with opened as store:
+        if args.action == "run":
+            return _runtime_run(store, args)
+        if args.action == "heads":
+            for actor, head, failed in heads(store):
+                print(actor, head, "failed" if failed else "")
+            return 0
+        if args.action == "history":
+            assert actor is not None
+            for step_id, step in history(store, actor):
+                print(step_id, step.core)
+            return 0
+        verified, check = store.verify(), check_runtime(store)
+        print(f"{verified.objects} object(s), {check.actors} actor(s), {check.steps} step(s)")
+        for problem in check.problems:
+            print(problem)
+        ok = verified.ok and check.ok
+        print("runtime verify: OK" if ok else f"runtime verify: FAILED {verified}")
+        return 0 if ok else 1
+
+
+def _runtime_run(store: Any, args: argparse.Namespace) -> int:
+    """``gritwit runtime run``: one bounded run (RUN-018), then what it left undone.
+
+    Prints each actor marked failed, each actor still busy when the run stopped at
+    ``--max-steps`` (RUN-018.3), and a summary; exit 0 when quiescent, 3 when the
+    bound stopped it (run again to continue).
+    """
+    import asyncio
+
+    from . import Runtime
+
+    runtime = Runtime(store, time_limit=args.time_limit, max_steps=args.max_steps)
+    report = asyncio.run(runtime.run_until_quiescent())
+    for failure in report.failures:
+        print(f"failed {failure.actor} {failure.error_class}")
+    busy = runtime.busy()
+    for actor in busy:
+        print(f"busy {actor}")
+    print(f"{len(report.steps)} step(s) adopted; quiescent: {report.quiescent}")
+    if report.quiescent:
+        return 0
+    print(
+        f"gritwit runtime run: stopped at --max-steps {args.max_steps} (RUN-018.1) with "
+        f"{len(busy)} actor(s) busy; run again to continue",
+        file=sys.stderr,
+    )
+    return 3
+
+
+def add_runtime_parser(subparsers: Any) -> None:
+    """Register ``runtime run|heads|history|verify DIR``."""
+    help_text = "run actors on a durable store, or inspect it (RUN-001 … RUN-007)"
+    parser = subparsers.add_parser("runtime", help=help_text, description=help_text)
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, action_help in (
+        ("run", "run every actor with pending messages until quiescent"),
+        ("heads", "list every actor, its head step, and whether it is marked failed"),
+        ("history", "list an actor's steps, first to head (step id, core id)"),
+        ("verify", "re-hash every object, check every head and inbox cursor"),
+    ):
+        action = actions.add_parser(name, help=action_help, description=action_help)
+        action.add_argument("dir", help="the durable store directory")
+        action.add_argument(
+            "--create",
+            action="store_true",
+            help="create an empty store if DIR holds none (default: refuse such a path)",
+        )
+        if name == "history":
+            action.add_argument("actor", help="the actor's text-form id")
+        if name == "run":
+            action.add_argument(
+                "--time-limit",
+                type=positive_float,
+                default=5.0,
+                help="seconds per transition (RUN-005; default: %(default)g)",
+            )
+            action.add_argument(
+                "--max-steps",
+                type=positive_int,
+                default=MAX_STEPS,
+                help="most steps this run adopts; then it stops, names the actors still "
+                "busy and exits 3 (RUN-018; default: %(default)d)",
+            )
+        action.set_defaults(handler=_runtime)
