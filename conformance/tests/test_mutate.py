@@ -338,10 +338,14 @@ def test_sandbox_modules_are_a_group_run_against_the_sandbox_profile() -> None:
     from gritwit_conformance.mutate._run import GROUPS, PROFILES_OF, group_of
 
     assert PROFILES_OF["sandbox"] == ("sandbox",)
-    assert group_of("gritwit/sandbox/_fs.py") == "sandbox"
+    assert group_of("gritwit/sandbox/wasi/_fs.py") == "sandbox"
     package = Path(str(__import__("gritwit").__file__)).parent / "sandbox"
-    listed = {Path(m).name for m in GROUPS["sandbox"]}
-    on_disk = {p.name for p in package.glob("*.py")} - {"__init__.py", "_cli.py"}
+    listed = {str(Path(m).relative_to("gritwit/sandbox")) for m in GROUPS["sandbox"]}
+    on_disk = {
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name not in ("__init__.py", "_cli.py")
+    }
     assert listed == on_disk, "every sandbox module but the command layer is mutated"
 
 

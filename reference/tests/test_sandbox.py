@@ -28,7 +28,7 @@ from gritwit.sandbox import (
     wit_blob,
 )
 from gritwit.sandbox._interpreter import CHUNK_BYTES, load_interpreter, module_chunks, module_tree
-from gritwit.sandbox._wasi import FIXED_TIME_NS, WasiState
+from gritwit.sandbox.wasi._linker import FIXED_TIME_NS, WasiState
 
 pytestmark = [
     pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT),
@@ -461,7 +461,7 @@ def test_the_write_budget_allows_exactly_its_bytes_and_not_one_more() -> None:
 
 @pytest.mark.req("SBX-007.5", "SBX-007.4")
 def test_a_write_past_the_budget_fails_with_enospc_and_writes_nothing() -> None:
-    from gritwit.sandbox._fs import ENOSPC, Directory, File, FileFd, Filesystem, WasiError
+    from gritwit.sandbox.wasi._fs import ENOSPC, Directory, File, FileFd, Filesystem, WasiError
 
     fs = Filesystem(Directory(), {}, budget=10, stdout=len, stderr=len)
     handle = FileFd(File(), "/core/f", 0, 1 << 6, 0, 0)
@@ -583,7 +583,7 @@ def test_input_refuses_every_change_with_erofs() -> None:
 
 @pytest.mark.req("SBX-005.8", "SBX-005.1")
 def test_paths_resolve_inside_their_preopen_only() -> None:
-    from gritwit.sandbox._fs import (
+    from gritwit.sandbox.wasi._fs import (
         EILSEQ,
         EINVAL,
         ENOENT,
@@ -619,7 +619,7 @@ def test_paths_resolve_inside_their_preopen_only() -> None:
 @pytest.mark.req("SBX-005.10")
 def test_descriptors_take_the_lowest_free_number() -> None:
     # at the WASI interface (the module's libc and VFS number their own descriptors)
-    from gritwit.sandbox._fs import Directory, DirFd, File, FileFd, Filesystem, StreamFd
+    from gritwit.sandbox.wasi._fs import Directory, DirFd, File, FileFd, Filesystem, StreamFd
 
     fs = Filesystem(Directory(), {"main.py": b""}, budget=10, stdout=len, stderr=len)
     table = fs.descriptors

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from gritwit.sandbox import _interpreter
-from gritwit.sandbox._interpreter import (
+from gritwit.sandbox import _engine
+from gritwit.sandbox._engine import (
     CACHE_MAGIC,
     ENGINE_SETTINGS,
     KEY_NAME,
@@ -199,7 +199,7 @@ def test_the_name_and_header_follow_the_engine_settings(monkeypatch: pytest.Monk
     key = bytes(32)
     before, header = cache_path(WASM), cache_header(WASM, b"x", key)
     changed = tuple((n, not v if n == "epoch_interruption" else v) for n, v in ENGINE_SETTINGS)
-    monkeypatch.setattr(_interpreter, "ENGINE_SETTINGS", changed)
+    monkeypatch.setattr(_engine, "ENGINE_SETTINGS", changed)
     assert cache_path(WASM) != before
     assert cache_header(WASM, b"x", key)["engine"] != header["engine"]
 

@@ -2,7 +2,7 @@
 when ``tempfile`` has no directory (the suite checks the classes,
 ``suite/sandbox/test_clock_only_calls.py``).
 
-``poll_oneoff`` is called here as every guest call is (:func:`~gritwit.sandbox._wasi.serve`:
+``poll_oneoff`` is called here as every guest call is (:func:`~gritwit.sandbox.wasi._linker.serve`:
 paid, an errno or the run's typed end) on a real guest memory: a poll of clocks already
 due at the fixed time answers each subscription at once, anything else is refused
 ``ENOTSUP`` and recorded as a forbidden operation, and every range is checked first.
@@ -18,11 +18,11 @@ import wasmtime
 
 import gritwit as g
 from gritwit.sandbox import INSTALL_HINT, interpreter_path, run_python
-from gritwit.sandbox._calls import FUNCTIONS
-from gritwit.sandbox._cost import BYTE_FUEL, CALL_FUEL
-from gritwit.sandbox._fs import FIXED_TIME_NS, Directory, Filesystem
 from gritwit.sandbox._run import TEMP_HINT
-from gritwit.sandbox._wasi import WasiState, serve
+from gritwit.sandbox.wasi._calls import FUNCTIONS
+from gritwit.sandbox.wasi._cost import BYTE_FUEL, CALL_FUEL
+from gritwit.sandbox.wasi._fs import FIXED_TIME_NS, Directory, Filesystem
+from gritwit.sandbox.wasi._linker import WasiState, serve
 
 ENOTSUP, EFAULT = 58, 21
 SUB, EVENT = 48, 32

@@ -9,7 +9,7 @@
   program's output, and a JSON form (SBX-016); it validates the caller's limits
   (SBX-006.8, SBX-006.9).
 * Host work paid in fuel: the reference's host time per unit of fuel, for the
-  hostile loops of the issue, within :data:`~gritwit.sandbox._cost.HOST_FACTOR` of
+  hostile loops of the issue, within :data:`~gritwit.sandbox.wasi._cost.HOST_FACTOR` of
   plain bytecode's (SBX-006.7); measured in CPU time, in one process, and only
   under ``GRITWIT_PROFILE=deep`` (never a wall-clock assertion in the default run).
 """
@@ -27,7 +27,7 @@ from profiles import PROFILE
 
 from gritwit.sandbox import INSTALL_HINT, SandboxLimits, interpreter_path, run_python
 from gritwit.sandbox._cli import printable
-from gritwit.sandbox._cost import HOST_FACTOR
+from gritwit.sandbox.wasi._cost import HOST_FACTOR
 from gritwit.store import Store
 
 pytestmark = [pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT)]

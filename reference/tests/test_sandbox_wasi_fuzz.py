@@ -1,6 +1,6 @@
 """Every WASI function the sandbox's host implements, fuzzed with hostile numbers (issue 25).
 
-Each example is a sequence of calls, through :func:`gritwit.sandbox._wasi.serve` (the
+Each example is a sequence of calls, through :func:`gritwit.sandbox.wasi._linker.serve` (the
 path every guest call takes: paid in fuel, an errno or the run's typed end), against
 one run's in-memory filesystem and a real guest memory of a wasmtime store.  The
 arguments are what a hostile program can pass: pointers and lengths anywhere in
@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from profiles import PROFILE
 
 from gritwit._errors import FuelExhausted, GritError
-from gritwit.sandbox._calls import FUNCTIONS, ProcExit
-from gritwit.sandbox._fs import Directory, File, Filesystem
-from gritwit.sandbox._wasi import WasiState, serve
+from gritwit.sandbox.wasi._calls import FUNCTIONS, ProcExit
+from gritwit.sandbox.wasi._fs import Directory, File, Filesystem
+from gritwit.sandbox.wasi._linker import WasiState, serve
 
 #: Guest memory: two pages.
 PAGES = 2

@@ -12,7 +12,7 @@ spec's host fails the write past the budget with ``ENOSPC`` → ``output-too-lar
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 _PROGRAM = """\

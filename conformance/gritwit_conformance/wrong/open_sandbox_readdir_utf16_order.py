@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
-from gritwit.sandbox._fs import Directory, path_number
-from gritwit.sandbox._paths import DIRECTORY, REGULAR_FILE
+from gritwit.sandbox.wasi import _calls
+from gritwit.sandbox.wasi._fs import Directory, path_number
+from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
 from gritwit_conformance.wrong import run
 
 _PROGRAM = """\

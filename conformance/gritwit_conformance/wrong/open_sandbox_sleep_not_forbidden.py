@@ -11,8 +11,8 @@ program sees an ``OSError`` from ``time.sleep`` and goes on, so a run that sleep
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
-from gritwit.sandbox._fs import ENOTSUP, WasiError
+from gritwit.sandbox.wasi import _calls
+from gritwit.sandbox.wasi._fs import ENOTSUP, WasiError
 from gritwit_conformance.wrong import run
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.

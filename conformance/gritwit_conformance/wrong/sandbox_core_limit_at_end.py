@@ -9,7 +9,7 @@ and its run succeeds.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 

@@ -8,7 +8,7 @@ an error nor a forbidden operation.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 _real = _fs.Filesystem.place

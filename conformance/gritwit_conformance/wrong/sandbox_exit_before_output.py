@@ -11,7 +11,8 @@ from typing import Any
 
 from gritwit._errors import OutputTooLarge, ProgramExit
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _run
+from gritwit.sandbox import _run
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import patch, run
 
 _real = _run._execute

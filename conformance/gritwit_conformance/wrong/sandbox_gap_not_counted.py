@@ -7,7 +7,7 @@ the write budget: seeking far and writing one byte grows a file without limit.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 

@@ -8,12 +8,12 @@ the host a GiB of copies before the run fails ``output-too-large``.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _cost, _wasi
+from gritwit.sandbox.wasi import _cost, _state
 from gritwit_conformance.wrong import patch, run
 
 
 def gather(
-    self: _wasi.WasiState, ptr: int, count: int, take: int, paid: int | None = None
+    self: _state.WasiState, ptr: int, count: int, take: int, paid: int | None = None
 ) -> bytes:
     self.charge(_cost.BYTE_FUEL * (take if paid is None else paid), "the bytes of a write")
     joined = b"".join(self.read(buf, length) for buf, length in self._entries(ptr, count))
@@ -21,7 +21,7 @@ def gather(
 
 
 def install() -> None:
-    patch(_wasi.WasiState, "gather", gather)
+    patch(_state.WasiState, "gather", gather)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import run
 
 _real = _calls.FUNCTIONS["clock_time_get"]

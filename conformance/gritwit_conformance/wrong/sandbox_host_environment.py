@@ -7,7 +7,7 @@ The host passes the environment of a host shell (``HOME``, ``LANG``, ``PATH``) t
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import patch, run
 
 #: What a host shell gives every process (the host's own values, fixed here so that the

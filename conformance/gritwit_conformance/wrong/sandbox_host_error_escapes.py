@@ -13,13 +13,13 @@ import struct
 from collections.abc import Callable
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _cost, _fs, _wasi
+from gritwit.sandbox.wasi import _calls, _cost, _fs, _linker, _state
 from gritwit_conformance.wrong import patch, run
 
 _I64 = struct.Struct("<q")
 
 
-def fd_seek(state: _wasi.WasiState, fd: int, offset: int, whence: int, out: int) -> int:
+def fd_seek(state: _state.WasiState, fd: int, offset: int, whence: int, out: int) -> int:
     handle = state.files.file(fd)
     bases = {0: 0, 1: handle.position, 2: len(handle.file.data)}
     if whence not in bases or bases[whence] + offset < 0:
@@ -31,7 +31,7 @@ def fd_seek(state: _wasi.WasiState, fd: int, offset: int, whence: int, out: int)
 
 
 def serve(
-    state: _wasi.WasiState,
+    state: _state.WasiState,
     name: str,
     function: Callable[..., int | None],
     args: tuple[int, ...],
@@ -48,7 +48,7 @@ def serve(
 def install() -> None:
     params, results, _ = _calls.FUNCTIONS["fd_seek"]
     _calls.FUNCTIONS["fd_seek"] = (params, results, fd_seek)
-    patch(_wasi, "serve", serve)
+    patch(_linker, "serve", serve)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ the numbers derived from the path that the chapter fixes.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _paths
+from gritwit.sandbox.wasi import _calls, _paths
 from gritwit_conformance.wrong import patch, run
 
 _NUMBERS: dict[str, int] = {}

@@ -7,7 +7,7 @@ remove files in ``/input``, its own source included.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 

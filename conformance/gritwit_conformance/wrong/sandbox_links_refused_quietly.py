@@ -8,7 +8,7 @@ its run succeeds.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _fs
+from gritwit.sandbox.wasi import _calls, _fs
 from gritwit_conformance.wrong import run
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import run
 
 

@@ -9,10 +9,10 @@ over and over spends host time its fuel does not bound.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
-from gritwit.sandbox._fs import Directory, path_number
-from gritwit.sandbox._paths import DIRECTORY, REGULAR_FILE
-from gritwit.sandbox._wasi import WasiState
+from gritwit.sandbox.wasi import _calls
+from gritwit.sandbox.wasi._fs import Directory, path_number
+from gritwit.sandbox.wasi._linker import WasiState
+from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
 from gritwit_conformance.wrong import run
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs, _run
+from gritwit.sandbox import _run
+from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 _real = _run.mount_tree

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _prelude
+from gritwit.sandbox import _prelude
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import run
 
 _real = _calls.FUNCTIONS["proc_exit"]

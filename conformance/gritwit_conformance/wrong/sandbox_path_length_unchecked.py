@@ -7,18 +7,18 @@ The host copies a path before it looks at its length, so a path of 4097 bytes is
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _cost, _wasi
+from gritwit.sandbox.wasi import _cost, _state
 from gritwit_conformance.wrong import patch, run
 
 
-def path(self: _wasi.WasiState, ptr: int, length: int) -> bytes:
+def path(self: _state.WasiState, ptr: int, length: int) -> bytes:
     self.check(ptr, length)  # the bug: no bound of 4096 bytes
     self.charge(_cost.BYTE_FUEL * length, "a path")
     return self.read(ptr, length)
 
 
 def install() -> None:
-    patch(_wasi.WasiState, "path", path)
+    patch(_state.WasiState, "path", path)
 
 
 if __name__ == "__main__":

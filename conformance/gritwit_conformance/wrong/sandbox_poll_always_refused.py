@@ -8,7 +8,7 @@ though nothing waits.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import run
 
 

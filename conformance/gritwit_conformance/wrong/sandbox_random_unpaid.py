@@ -9,7 +9,8 @@ from __future__ import annotations
 import wasmtime
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _cost, _snapshot
+from gritwit.sandbox import _snapshot
+from gritwit.sandbox.wasi import _calls, _cost
 from gritwit_conformance.wrong import patch, run
 
 

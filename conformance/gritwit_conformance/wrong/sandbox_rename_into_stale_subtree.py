@@ -8,7 +8,7 @@ into the renamed one, the rename succeeds and cuts a cycle off the tree.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _fs, _paths
+from gritwit.sandbox.wasi import _fs, _paths
 from gritwit_conformance.wrong import patch, run
 
 

@@ -8,8 +8,8 @@ positions as Python integers (or unsigned 64-bit ones) would: seeking one past
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _fs
-from gritwit.sandbox._wasi import WasiState
+from gritwit.sandbox.wasi import _calls, _fs
+from gritwit.sandbox.wasi._linker import WasiState
 from gritwit_conformance.wrong import run
 
 

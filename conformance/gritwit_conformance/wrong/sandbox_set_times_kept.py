@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls, _paths
+from gritwit.sandbox.wasi import _calls, _paths
 from gritwit_conformance.wrong import patch, run
 
 _TIMES: dict[str, tuple[int, int]] = {}

@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _calls
+from gritwit.sandbox.wasi import _calls
 from gritwit_conformance.wrong import run
 
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 import os
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _snapshot, _wasi
+from gritwit.sandbox import _snapshot
+from gritwit.sandbox.wasi import _state
 from gritwit_conformance.wrong import patch, run
 
-_real = _wasi.WasiState.random
+_real = _state.WasiState.random
 
 
-def random(self: _wasi.WasiState, length: int) -> bytes:
+def random(self: _state.WasiState, length: int) -> bytes:
     if self.seed in (b"", _snapshot.STARTUP_SEED):  # the start-up, snapshotted once
         return _real(self, length)
     return os.urandom(length)  # the bug: a program's randomness
 
 
 def install() -> None:
-    patch(_wasi.WasiState, "random", random)
+    patch(_state.WasiState, "random", random)
 
 
 if __name__ == "__main__":

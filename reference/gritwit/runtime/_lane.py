@@ -16,7 +16,7 @@ attempt that overruns is abandoned: it fails at once for the runtime (RUN-005.3)
 while its thread runs on until the transition returns, holding the lane, so a
 later transition waits for it rather than competing for the engine.  A sandboxed
 run in the thread stops as soon as its attempt is abandoned (or cancelled): the
-lane hands the thread a :class:`~gritwit.sandbox._stop.Deadline` that it cancels
+lane hands the thread a :class:`~gritwit.runtime._deadline.Deadline` that it cancels
 then, with the bound plus a second as a backstop (SBX-006.10), so the lane is
 free again within about a second; a Wasm Wit's step still runs until its fuel ends
 (see the limits in the runtime chapter's rationale).
@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from ..sandbox._stop import Deadline, deadline_scope
+from ._deadline import Deadline, deadline_scope
 
 __all__ = ["busy", "run_in_lane"]
 

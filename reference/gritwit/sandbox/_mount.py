@@ -24,7 +24,7 @@ from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, Too
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..store import Store
-from ._fs import Directory, File
+from .wasi._fs import Directory, File
 
 __all__ = ["Mounted", "mount_tree", "read_directory", "unmount_tree"]
 

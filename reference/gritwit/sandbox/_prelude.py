@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from .wasi._calls import PRELUDE_NAME
+
 __all__ = ["EXIT_FORBIDDEN", "EXIT_MEMORY", "PRELUDE", "PRELUDE_NAME", "PROGRAM_NAME"]
 
 EXIT_FORBIDDEN: Final = 120
 EXIT_MEMORY: Final = 121
-PRELUDE_NAME: Final = "gritwit_prelude.py"
 PROGRAM_NAME: Final = "main.py"
 
 PRELUDE: Final = f"""\

@@ -35,13 +35,13 @@ from .._errors import (
 from .._ids import ObjectId
 from ..store import Store
 from ..wasm._engine import _LOCK, _typed
-from ._fs import Filesystem
 from ._interpreter import load_interpreter, sandbox_engine
 from ._mount import mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
 from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
 from ._stop import Deadline, TimeLimit, current_deadline, watched
-from ._wasi import ProcExit, WasiState, linker
+from .wasi._fs import Filesystem
+from .wasi._linker import ProcExit, WasiState, linker
 
 __all__ = [
     "INPUT_FORMAT",

@@ -44,10 +44,11 @@ import wasmtime._ffi as ffi
 from .._errors import UnknownWit, WasmTrap
 from ..wasm._binary import _leb_u32
 from ..wasm._engine import _LOCK
-from ._calls import RANDOM_CHUNK
-from ._cost import CALL_FUEL, RANDOM_FUEL, charge_context
+from ._engine import compiled
 from ._stop import unwatched
-from ._wasi import WasiState, linker
+from .wasi._calls import RANDOM_CHUNK
+from .wasi._cost import CALL_FUEL, RANDOM_FUEL, charge_context
+from .wasi._linker import WasiState, linker
 
 __all__ = [
     "EXPORT_STACK",
@@ -400,8 +401,6 @@ def snapshot_of(
         fresh.close()
     taken = point.snapshot(initial)
     if wasm and point.captured is not None:
-        from ._interpreter import compiled
-
         image = image_module(wasm, point.captured[0], taken.stack_pointer)
         taken = dataclasses.replace(taken, module=compiled(engine, image))
     _SNAPSHOTS[key] = (module, taken)

@@ -7,6 +7,8 @@ engine lock) busy until its fuel ends.  So the sandbox's engine compiles the
 interpreter with epoch interruption: each watched run's store traps at the
 engine's *next* epoch (``set_epoch_deadline(1)``), and nothing advances the
 epoch but the watchdog, when the run's :class:`Deadline` passes or is cancelled.
+(The deadline itself is the runtime's, :mod:`gritwit.runtime._deadline`, below this
+layer: a runtime's lane makes and cancels it, and this module watches it.)
 The run then ends → ``time-limit`` (:class:`TimeLimit`, SBX-008.1) at the
 interpreter's next function entry or loop header, whatever it was doing; a host
 call under way finishes first (each is bounded by the fuel it is paid, SBX-006.5).
@@ -20,7 +22,6 @@ snapshot's start-up) is given an epoch deadline it never reaches.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from typing import Final
 import wasmtime
 
 from .._errors import TimeLimit
+from ..runtime._deadline import Deadline, current_deadline, deadline_scope, on_deadline_change
 
 __all__ = [
     "Deadline",
@@ -43,80 +45,6 @@ __all__ = [
 
 #: Epochs beyond the current one at which an unwatched store would trap: never.
 NEVER: Final = 1 << 62
-
-
-class Deadline:
-    """When a run must stop: a point on the monotonic clock, a limit, a cancellation.
-
-    ``Deadline(at)`` stops at the monotonic time ``at``; ``Deadline(seconds=s)`` at
-    ``s`` seconds after :meth:`start` (called by whoever starts the clock: the run
-    itself when it begins, or a runtime's lane when the transition does); both may
-    be given, the earlier wins.  :meth:`cancel` stops it at once, from any thread.
-    """
-
-    __slots__ = ("_cancelled", "at", "seconds")
-
-    def __init__(self, at: float | None = None, *, seconds: float | None = None) -> None:
-        if seconds is not None and not (seconds > 0 and math.isfinite(seconds)):
-            raise ValueError(
-                f"[SBX-006.10] a time limit is a finite number of seconds > 0: {seconds}"
-            )
-        self.at = at
-        self.seconds = seconds
-        self._cancelled = threading.Event()
-
-    def start(self, now: float | None = None) -> None:
-        """Start the limit's clock (once: a later call changes nothing)."""
-        if self.seconds is None:
-            return
-        end = (time.monotonic() if now is None else now) + self.seconds
-        self.at = end if self.at is None else min(self.at, end)
-        self.seconds = None
-        _WATCHDOG.wake()  # a run already watched: its end is known now
-
-    def cancel(self) -> None:
-        """Stop the run now (a runtime gave it up, RUN-005.3); a run not yet begun never runs."""
-        self._cancelled.set()
-        _WATCHDOG.wake()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    def passed(self, now: float | None = None) -> bool:
-        """Whether the run must stop: cancelled, or its time is up."""
-        if self._cancelled.is_set():
-            return True
-        if self.at is None:
-            return False
-        return (time.monotonic() if now is None else now) >= self.at
-
-    def error(self) -> TimeLimit:
-        """The run's ``time-limit`` (SBX-006.10)."""
-        if self.cancelled:
-            return TimeLimit("SBX-006.10", "the run was stopped: its caller gave it up")
-        return TimeLimit("SBX-006.10", "the run was stopped at its time limit")
-
-
-_LOCAL = threading.local()
-
-
-@contextmanager
-def deadline_scope(deadline: Deadline | None) -> Iterator[None]:
-    """Runs this thread starts inside the block, without a deadline of their own, stop at
-    ``deadline`` (how a runtime's lane bounds the sandboxed runs of a transition)."""
-    before = getattr(_LOCAL, "deadline", None)
-    _LOCAL.deadline = deadline
-    try:
-        yield
-    finally:
-        _LOCAL.deadline = before
-
-
-def current_deadline() -> Deadline | None:
-    """The deadline of :func:`deadline_scope` in this thread, if any."""
-    found: Deadline | None = getattr(_LOCAL, "deadline", None)
-    return found
 
 
 @dataclass(slots=True, eq=False)
@@ -175,6 +103,7 @@ class _Watchdog:
 
 
 _WATCHDOG: Final = _Watchdog()
+on_deadline_change(_WATCHDOG.wake)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 wasmtime-py's ``Linker.define_func`` converts every argument and result of a
 host call between Python and wasmtime values, and ``Func.__call__`` does the
 same for a call into Wasm: tens of microseconds per call.  The Wasm Wit engine
-(:mod:`._engine`, WASM-007) and the sandbox's WASI (:mod:`..sandbox._wasi`,
+(:mod:`._engine`, WASM-007) and the sandbox's WASI (:mod:`gritwit.sandbox.wasi`,
 SBX-005) instead define their host functions with
 ``wasmtime_linker_define_func_unchecked``: a callback receives the engine's
 array of raw values, reads its arguments from it and writes its result over

@@ -18,8 +18,8 @@ from __future__ import annotations
 import ctypes
 from typing import Final
 
-from .._errors import FuelExhausted
-from ..wasm._raw import context_get_fuel, context_set_fuel
+from ..._errors import FuelExhausted
+from ...wasm._raw import context_get_fuel, context_set_fuel
 
 __all__ = [
     "BYTE_FUEL",

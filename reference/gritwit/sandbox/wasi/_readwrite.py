@@ -26,7 +26,7 @@ from ._fs import (
 )
 
 if TYPE_CHECKING:
-    from ._wasi import WasiState
+    from ._state import WasiState
 
 __all__ = [
     "MAX_SIZE",

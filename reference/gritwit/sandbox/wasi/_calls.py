@@ -44,7 +44,6 @@ from ._paths import (
     path_rename,
     path_unlink_file,
 )
-from ._prelude import PRELUDE_NAME
 from ._readwrite import (
     fd_allocate,
     fd_filestat_set_size,
@@ -57,10 +56,13 @@ from ._readwrite import (
 )
 
 if TYPE_CHECKING:
-    from ._wasi import WasiState
+    from ._state import WasiState
 
-__all__ = ["ARGV", "FUNCTIONS", "ProcExit", "fill_random", "sorted_listing"]
+__all__ = ["ARGV", "FUNCTIONS", "PRELUDE_NAME", "ProcExit", "fill_random", "sorted_listing"]
 
+#: The file in ``/input`` that the interpreter runs first: the host's prelude
+#: (:mod:`gritwit.sandbox._prelude`), which then runs the program.
+PRELUDE_NAME: Final = "gritwit_prelude.py"
 #: The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty.
 ARGV: Final = ("python", "-I", "-S", "-B", f"/input/{PRELUDE_NAME}")
 
