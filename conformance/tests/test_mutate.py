@@ -441,3 +441,93 @@ def test_an_unknown_mutant_id_is_refused_before_the_test_map() -> None:
 
     with pytest.raises(UnknownMutant, match="no mutant m-0000000000"):
         run_mutation(Options(groups=("codec",), only=("m-0000000000",)), log=no_map)
+
+
+def _tallied(statuses: list[str]) -> dict[str, object]:
+    from gritwit_conformance.mutate._report import _tally
+
+    return _tally(statuses)
+
+
+def test_a_group_run_on_its_own_merges_into_the_baseline_and_keeps_the_others() -> None:
+    from gritwit_conformance.mutate._report import merge_baseline
+
+    old = {
+        "format": "gritwit-mutation-baseline/1",
+        "groups": {"codec": _tallied(["killed", "survived"]), "store": _tallied(["killed"])},
+        "modules": {"gritwit/_cbor.py": 50.0, "gritwit/store/_store.py": 100.0},
+        "mutants": {"m-c1": "killed", "m-c2": "survived", "m-s1": "killed", "m-gone": "killed"},
+    }
+    new = {
+        "format": "gritwit-mutation-baseline/1",
+        "groups": {"sandbox": _tallied(["killed", "killed", "equivalent"])},
+        "modules": {"gritwit/sandbox/_run.py": 100.0},
+        "mutants": {"m-x1": "killed", "m-x2": "killed", "m-x3": "equivalent"},
+    }
+    merged = merge_baseline(old, new, {"sandbox"}, keep={"m-c1", "m-c2", "m-s1"})
+    assert merged["mutants"] == {
+        "m-c1": "killed",
+        "m-c2": "survived",
+        "m-s1": "killed",  # the others keep theirs
+        "m-x1": "killed",
+        "m-x2": "killed",
+        "m-x3": "equivalent",
+    }  # m-gone: no group holds it any more
+    assert list(merged["groups"]) == ["codec", "sandbox", "store"]
+    assert merged["modules"]["gritwit/_cbor.py"] == 50.0
+    assert merged["modules"]["gritwit/sandbox/_run.py"] == 100.0
+    # 6 mutants, 1 equivalent: 4 of the 5 scored detected
+    assert merged["total"]["mutants"] == 6 and merged["total"]["equivalent"] == 1
+    assert merged["total"]["score"] == 80.0
+    # a group run again replaces its own tally and module scores
+    again = merge_baseline(
+        merged,
+        {
+            "format": "f",
+            "groups": {"codec": _tallied(["killed"])},
+            "modules": {"gritwit/_cbor.py": 100.0},
+            "mutants": {"m-c1": "killed"},
+        },
+        {"codec"},
+        keep={"m-s1", "m-x1", "m-x2", "m-x3"},
+    )
+    assert again["groups"]["codec"]["mutants"] == 1
+    assert again["modules"]["gritwit/_cbor.py"] == 100.0
+    assert "m-c2" not in again["mutants"] and again["total"]["mutants"] == 5
+
+
+def test_merged_evidence_replaces_the_groups_run_and_keeps_three_cited_first() -> None:
+    from gritwit_conformance.mutate._report import merge_evidence
+
+    def entry(mutant: str, module: str, cited: bool) -> dict[str, object]:
+        return {
+            "kind": "mutant",
+            "mutant": mutant,
+            "where": f"{module}:3",
+            "test": "t",
+            "cited": cited,
+        }
+
+    old = {
+        "requirements": {
+            "ENC-001": [entry("m-a", "gritwit/_cbor.py", False)],
+            "SBX-005": [entry("m-old", "gritwit/sandbox/_run.py", True)],
+            "RUN-001": [
+                entry("m-r1", "gritwit/runtime/_runtime.py", False),
+                entry("m-r2", "gritwit/runtime/_runtime.py", False),
+                entry("m-r3", "gritwit/runtime/_runtime.py", False),
+            ],
+        }
+    }
+    new = {
+        "specVersion": "9",
+        "requirements": {
+            "SBX-006": [entry("m-new", "gritwit/sandbox/_run.py", True)],
+            "RUN-001": [entry("m-s", "gritwit/sandbox/_run.py", True)],
+        },
+    }
+    merged = merge_evidence(old, new, {"sandbox"})["requirements"]
+    assert [e["mutant"] for e in merged["ENC-001"]] == ["m-a"]
+    assert "SBX-005" not in merged  # the sandbox's old entry went with its group's run
+    assert [e["mutant"] for e in merged["SBX-006"]] == ["m-new"]
+    assert [e["mutant"] for e in merged["RUN-001"]] == ["m-s", "m-r1", "m-r2"]

@@ -22,12 +22,15 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
     baseline,
     build_report,
     evidence,
+    merge_baseline,
+    merge_evidence,
     regressions,
     render_summary,
     unjudged,
@@ -109,17 +112,15 @@ def main(
     if report["staleEquivalent"]:
         status = 1
     if write_baseline:
-        needed = _baseline_groups(options.root / BASELINE_FILE)
-        partial = not needed <= set(options.groups)
-        if options.sample is not None or options.modules or partial or not run.complete:
+        chosen = bool(options.only) and options.previous is None  # --mutant alone
+        if options.sample is not None or options.modules or chosen or not run.complete:
             print(
                 "gritwit mutate: --write-baseline needs a complete run of every module of "
-                f"the groups the baseline holds ({', '.join(sorted(needed))})"
+                "the groups it runs (no --sample or --module, no --mutant without --rerun, "
+                "within the time budget)"
             )
             return 2
-        write_json(options.root / BASELINE_FILE, baseline(report))
-        write_json(options.root / EVIDENCE_FILE, evidence(report))
-        print(f"wrote {BASELINE_FILE} and {EVIDENCE_FILE}")
+        _write_baseline(options, report)
     if check_baseline:
         path = options.root / BASELINE_FILE
         base = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -145,6 +146,32 @@ def main(
         print(f"gritwit mutate: score {total} % is below --min-score {min_score} %")
         status = 1
     return status
+
+
+def _write_baseline(options: Options, report: dict[str, Any]) -> None:
+    """Write the baseline and evidence files: the whole of them after a run of every group
+    the committed baseline holds (or of all, with none), else merged into them: the groups
+    run replace theirs, the others keep theirs (a group run on its own, ``--group sandbox``,
+    joins the baseline without an hour-long run of the rest)."""
+    ran = set(options.groups)
+    base_path, evidence_path = options.root / BASELINE_FILE, options.root / EVIDENCE_FILE
+    if _baseline_groups(base_path) <= ran:
+        write_json(base_path, baseline(report))
+        write_json(evidence_path, evidence(report))
+        print(f"wrote {BASELINE_FILE} and {EVIDENCE_FILE}")
+        return
+    others = tuple(g for g in GROUPS if g not in ran)
+    keep = {m.id for m in collect_mutants(others)}
+    old_base = json.loads(base_path.read_text(encoding="utf-8"))
+    old_evidence = (
+        json.loads(evidence_path.read_text(encoding="utf-8")) if evidence_path.is_file() else {}
+    )
+    write_json(base_path, merge_baseline(old_base, baseline(report), ran, keep))
+    write_json(evidence_path, merge_evidence(old_evidence, evidence(report), ran))
+    print(
+        f"merged the groups {', '.join(sorted(ran))} into {BASELINE_FILE} and {EVIDENCE_FILE} "
+        f"(the others kept: {', '.join(others)})"
+    )
 
 
 def _baseline_groups(path: Path) -> set[str]:

@@ -29,6 +29,8 @@ __all__ = [
     "FORMAT",
     "build_report",
     "evidence",
+    "merge_baseline",
+    "merge_evidence",
     "regressions",
     "render_summary",
     "unjudged",
@@ -199,6 +201,71 @@ def baseline(report: dict[str, Any]) -> dict[str, Any]:
         "modules": {m: t["score"] for m, t in report["modules"].items()},
         "mutants": {r["id"]: r["status"] for r in report["mutants"]},
     }
+
+
+_COUNTS = ("mutants", "killed", "timeout", "survived", "equivalent", "error", "uncovered")
+
+
+def _sum_tallies(tallies: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The tally of several groups together, its score recomputed as :func:`_tally` does."""
+    counts: dict[str, Any] = {key: 0 for key in _COUNTS}
+    for tally in tallies:
+        for key in _COUNTS:
+            counts[key] += int(tally.get(key, 0))
+    scored = counts["mutants"] - counts["equivalent"]
+    detected = counts["killed"] + counts["timeout"]
+    counts["score"] = round(100.0 * detected / scored, 1) if scored else None
+    return counts
+
+
+def merge_baseline(
+    old: dict[str, Any], new: dict[str, Any], ran: set[str], keep: set[str]
+) -> dict[str, Any]:
+    """The committed baseline ``old`` with the groups of a complete run ``ran`` replaced.
+
+    ``new`` is :func:`baseline` of that run.  Every other group keeps its tallies, its
+    module scores and the statuses of its mutants, except ids no longer in ``keep``
+    (the mutants of those groups as the code stands: a line that changed since makes new
+    ids, which the next run of their group judges).  The total is the groups' sum.
+    """
+    groups = {g: t for g, t in old.get("groups", {}).items() if g not in ran}
+    groups.update(new["groups"])
+    modules = {m: s for m, s in old.get("modules", {}).items() if _group(m) not in ran}
+    modules.update(new["modules"])
+    mutants = {i: s for i, s in old.get("mutants", {}).items() if i in keep}
+    mutants.update(new["mutants"])
+    return {
+        "format": new["format"],
+        "total": _sum_tallies(groups.values()),
+        "groups": dict(sorted(groups.items())),
+        "modules": dict(sorted(modules.items())),
+        "mutants": mutants,
+    }
+
+
+def merge_evidence(old: dict[str, Any], new: dict[str, Any], ran: set[str]) -> dict[str, Any]:
+    """The committed evidence ``old`` with the entries of the groups ``ran`` replaced by
+    ``new``'s (:func:`evidence` of a complete run of them): at most three per clause,
+    those whose killing test cites it first, as :func:`evidence` keeps them."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for rid, entries in old.get("requirements", {}).items():
+        kept = [e for e in entries if _group(str(e["where"]).rsplit(":", 1)[0]) not in ran]
+        if kept:
+            found[rid] = kept
+    for rid, entries in new["requirements"].items():
+        found[rid] = sorted([*entries, *found.get(rid, [])], key=lambda e: not e["cited"])[:3]
+    return {
+        "format": EVIDENCE_FORMAT,
+        "specVersion": new["specVersion"],
+        "requirements": dict(sorted(found.items())),
+    }
+
+
+def _group(module: str) -> str | None:
+    try:
+        return group_of(module)
+    except KeyError:  # a module no group holds any more
+        return None
 
 
 def regressions(report: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
