@@ -18,6 +18,7 @@ from typing import Any
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
 from gritwit._version import SPEC_VERSION, __version__
 
+from ..teleport._cli import add_teleport_parser
 from ._conform import add_conform_parser
 from ._mutate import add_mutate_parser
 from ._trace import add_trace_parser
@@ -46,6 +47,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_report,
     add_vectors_parser,
     add_trace_parser,
+    add_teleport_parser,
     *REFERENCE_COMMANDS,
 )
 

@@ -27,6 +27,7 @@ from ._html import render_matrix
 from ._matrix import CHAPTERS, build_matrix, spec_url
 from ._model import Report, ReportError, load_report, parse_report, report_schema
 from ._mutation import load_mutation, mutation_section
+from ._teleport import load_teleport, teleport_section
 
 __all__ = [
     "CHAPTERS",
@@ -98,14 +99,18 @@ def render(
     reports: Sequence[Report],
     base_url: str = DEFAULT_SPEC_BASE_URL,
     mutation: dict[str, Any] | None = None,
+    teleport: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The HTML page of already loaded reports (one column each, in order).
 
-    ``mutation``: a ``gritwit-mutation/1`` document, rendered as a section after the matrix.
+    ``mutation``: a ``gritwit-mutation/1`` document, rendered as a section after the matrix;
+    ``teleport``: ``gritwit-teleport/1`` documents, rendered as one matrix of pairs.
     """
     if not reports:
         raise ValueError("render needs at least one report")
     extra = mutation_section(mutation, base_url) if mutation is not None else []
+    if teleport:
+        extra += teleport_section(list(teleport))
     return render_matrix(build_matrix(reports), base_url, extra)
 
 
@@ -113,6 +118,7 @@ def render_reports(
     paths: Sequence[Path],
     base_url: str = DEFAULT_SPEC_BASE_URL,
     mutation: Path | None = None,
+    teleport: Sequence[Path] = (),
 ) -> str:
     """Load, validate and render the report files ``paths`` into one HTML page.
 
@@ -122,7 +128,12 @@ def render_reports(
     if not paths:
         raise ReportError("gritwit report", ["no report files given"])
     loaded = [load_report(Path(p)) for p in paths]
-    return render(loaded, base_url, load_mutation(mutation) if mutation is not None else None)
+    return render(
+        loaded,
+        base_url,
+        load_mutation(mutation) if mutation is not None else None,
+        [load_teleport(Path(p)) for p in teleport],
+    )
 
 
 def main_report(args: argparse.Namespace) -> int:
@@ -136,6 +147,7 @@ def main_report(args: argparse.Namespace) -> int:
             [Path(p) for p in args.reports],
             base_url=base_url,
             mutation=Path(args.mutation) if args.mutation else None,
+            teleport=[Path(p) for p in args.teleport],
         )
     except ReportError as exc:
         print(f"gritwit report: {exc}", file=sys.stderr)
@@ -189,5 +201,12 @@ def add_report_parser(subparsers: Any) -> None:
         default=None,
         metavar="MUTATION.json",
         help="a report of gritwit mutate, rendered as a section after the matrix",
+    )
+    parser.add_argument(
+        "--teleport",
+        action="append",
+        default=[],
+        metavar="TELEPORT.json",
+        help="a report of gritwit teleport (repeatable): one matrix of implementation pairs",
     )
     parser.set_defaults(handler=main_report)

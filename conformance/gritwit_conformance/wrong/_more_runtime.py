@@ -292,4 +292,42 @@ MORE: dict[str, WrongAdapter] = {
         "a bounded transition runs to its end and only then is its duration compared with "
         "time_limit: an overrun fails when the transition returns, not when the bound passes",
     ),
+    # --- moves between implementations (RUN-009.7 …), caught by gritwit teleport and by
+    # the suite's teleport tests (suite/runtime/test_teleport.py) -----------------------
+    "runtime_export_drops_image_chunk": WrongAdapter(
+        ("runtime", "wasm"),
+        frozenset({"RUN-009.1", "RUN-009.7", "RUN-009.9"}),
+        "failed",
+        "rt-export leaves out the last memory chunk of an image actor's images: the bundle "
+        "lacks an object its head reaches, and no runtime can continue the actor",
+    ),
+    "runtime_import_drops_in_flight": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.7", "RUN-009.11"}),
+        "failed",
+        "the outbox of a head a bundle brought is taken as delivered: a message in flight "
+        "between two moved actors is not pending in the importing runtime",
+    ),
+    "runtime_import_resets_cursors": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.7", "RUN-009.10"}),
+        "failed",
+        "the first transition of an imported actor sees its inbox as empty: what it read "
+        "before the move is delivered again",
+    ),
+    "runtime_import_squashes_history": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.7", "RUN-009.8"}),
+        "failed",
+        "rt-import sets the head to a new step with the bundle head's core, inbox and outbox "
+        "and no previous: the history is re-encoded under another id",
+    ),
+    "runtime_import_continues_outside_chain": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-009.7", "RUN-009.12"}),
+        "failed",
+        "rt-import sets the importing runtime's outside outbox entry for the actor to the "
+        "message it last read from the exporter's outside: the next outside message chains "
+        "to it and has another id",
+    ),
 }

@@ -1,0 +1,55 @@
+"""Wrong adapter: an import resets the moved actor's inbox cursors (RUN-009.10).
+
+The first transition of an actor after ``rt-import`` is computed as if its inbox were
+empty, as an importer that rebuilds delivery state from scratch would: every message
+of its senders' outboxes that it had read before the move is delivered again, once
+(the step it then adopts moves the cursors to the end again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.adapter import _runtime as adapter_runtime
+from gritwit.runtime import _runtime
+from gritwit_conformance.wrong import patch, run
+
+_real_import = adapter_runtime.import_bundle
+_real_pending = _runtime.Runtime._pending
+_real_drive = _runtime.Runtime._drive
+#: Actors imported whose first transition here has not run yet.
+MOVED: set[Any] = set()
+
+
+def import_bundle(store: Any, data: bytes) -> Any:
+    actor, head = _real_import(store, data)
+    MOVED.add(actor)
+    return actor, head
+
+
+def pending(self: _runtime.Runtime, actor: Any) -> Any:
+    last_id, last, found = _real_pending(self, actor)
+    if getattr(self, "_forget", None) == actor and last is not None:
+        found = self._index.pending_for(self._cache, actor, {})  # the bug: cursors ignored
+    return last_id, last, found
+
+
+async def drive(self: _runtime.Runtime, actor: Any, steps: Any, idle: Any = None) -> Any:
+    if actor in MOVED:
+        MOVED.discard(actor)
+        self._forget = actor
+    try:
+        return await _real_drive(self, actor, steps, idle)
+    finally:
+        self._forget = None
+
+
+def install() -> None:
+    patch(adapter_runtime, "import_bundle", import_bundle)
+    patch(_runtime.Runtime, "_pending", pending)
+    patch(_runtime.Runtime, "_drive", drive)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
