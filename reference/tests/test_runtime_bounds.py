@@ -521,12 +521,15 @@ def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: P
     stated bound (docs/guide/sandbox.md) and does not grow with the steps."""
     (tmp_path / "short").mkdir()
     (tmp_path / "long").mkdir()
-    short = run_child(tmp_path / "short", "big", "mib=45", "max_steps=8", "feed=0")
-    got = run_child(tmp_path / "long", "big", "mib=45", "max_steps=40", "feed=0")
-    assert got["steps"] == got["history"] == 40, got
+    short = run_child(tmp_path / "short", "big", "mib=45", "max_steps=24", "feed=0")
+    got = run_child(tmp_path / "long", "big", "mib=45", "max_steps=48", "feed=0")
+    assert got["steps"] == got["history"] == 48, got
     assert got["head_is_last"] and not got["failures"], got
-    # measured: 1,193 MiB after 8 steps and after 40 (the sandbox's run itself dominates);
-    # held uncommitted, 40 steps would be 3.5 GiB of objects alone
+    # measured on 2026-11-25, the interpreter's compiled code cached: 756 MiB after 4
+    # steps, 1,060 after 8, 1,191 after 16, 1,281 after 24, 1,341 after 40, 1,361 after
+    # 80: it settles (the allocator's arenas fill) and then stays; so the steps after the
+    # first 24 are compared (after 8, a cold cache's compilation peak hid the settling);
+    # held uncommitted, 48 steps would be 4.2 GiB of objects alone
     assert got["growth_mib"] < 2000, got
     assert float(got["growth_mib"]) <= 1.1 * float(short["growth_mib"]) + 64, (short, got)
 
