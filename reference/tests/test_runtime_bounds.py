@@ -15,6 +15,7 @@ bytes a group holds are checked exactly by instrumenting :meth:`CommitGroup.add`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -306,14 +307,21 @@ def test_waiting_for_the_lane_does_not_count_toward_the_bound() -> None:
 
 def test_work_cancelled_while_it_waits_never_runs() -> None:
     ran: list[str] = []
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Event()
+
+    def hold() -> bool:
+        entered.set()
+        return gate.wait(5)
 
     async def scenario() -> None:
-        first = asyncio.ensure_future(run_in_lane(lambda: gate.wait(5), 5.0))
-        await asyncio.sleep(0.05)
+        first = asyncio.ensure_future(run_in_lane(hold, 5.0))
+        while not entered.is_set():  # the first holds the lane (no race under load)
+            await asyncio.sleep(0.01)
         second = asyncio.ensure_future(run_in_lane(lambda: ran.append("ran"), 5.0))
         await asyncio.sleep(0.05)
         second.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await second  # the cancellation has taken effect (not merely been asked for)
         gate.set()
         await first
 
