@@ -535,11 +535,14 @@ def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: P
     assert got["head_is_last"] and not got["failures"], got
     # measured on 2026-11-25, the interpreter's compiled code cached: 756 MiB after 4
     # steps, 1,060 after 8, 1,191 after 16, 1,281 after 24, 1,341 after 40, 1,361 after
-    # 80: it settles (the allocator's arenas fill) and then stays; so the steps after the
-    # first 24 are compared (after 8, a cold cache's compilation peak hid the settling);
-    # held uncommitted, 48 steps would be 4.2 GiB of objects alone
+    # 80: it settles (the allocator's arenas fill) and then stays. The peak is noisy
+    # between runs (CI, same day: 1,152 after 24, 1,439 after 48), so the check is not a
+    # ratio but the distinction that matters: 24 more steps held uncommitted would add
+    # 24 x 45 = 1,080 MiB of objects alone; the settled run adds well under half of that.
+    # 48 steps held uncommitted would be 2,160 MiB of objects alone.
     assert got["growth_mib"] < 2000, got
-    assert float(got["growth_mib"]) <= 1.1 * float(short["growth_mib"]) + 64, (short, got)
+    added = float(got["growth_mib"]) - float(short["growth_mib"])
+    assert added < 24 * 45 / 2, (short, got)
 
 
 # --- gritwit runtime run -----------------------------------------------------------------
