@@ -16,6 +16,12 @@ how a block runs; each needs a reason after the colon:
     itself); use sparingly.  Its ``gritwit`` commands are still checked against the
     CLI's argument parser.
 
+A ``console`` block's output is compared with what the command prints (its stderr
+joined to its stdout), exactly but for two allowances, so that a sample output can be
+the real output of a real run: a line that is only ``...`` stands for any lines (none
+too), and ``...`` inside a line for any text on that line; and the number of a
+duration (``60.6 s``, ``0.4s``) may differ (:func:`output_matches`).
+
 A block without a comment runs in the default test run.  The shell blocks of a page do
 not share a shell or a directory: a command that needs the output of another goes in
 the same block.  The ``python`` blocks of a page run too, in order, as one program (a
@@ -49,6 +55,7 @@ __all__ = [
     "copy_tree",
     "guide_files",
     "inline_commands",
+    "output_matches",
     "parse_blocks",
     "parse_file",
 ]
@@ -181,6 +188,31 @@ def parse_blocks(
                 )
             )
     return blocks, problems
+
+
+#: The number of a duration in printed output: "60.6 s", "0.4s" (not "3 steps").
+_DURATION = re.compile(r"\b\d+(?:\.\d+)?(?= ?s\b)")
+#: What a line ``...`` of expected output stands for: any lines, none included.
+_ANY_LINES = "(?:[^\n]*\n)*?"
+
+
+def output_matches(expected: str, printed: str) -> bool:
+    """Does ``printed`` match the ``expected`` output of a console block?
+
+    Both end with a newline (or are empty).  A line of ``expected`` that is only
+    ``...`` matches any lines, ``...`` within a line any text on that line, and the
+    numbers of durations are not compared.
+    """
+    expected, printed = _DURATION.sub("0", expected), _DURATION.sub("0", printed)
+    if "..." not in expected:
+        return printed == expected
+    parts = []
+    for line in expected.splitlines():
+        if line.strip() == "...":
+            parts.append(_ANY_LINES)
+        else:
+            parts.append("[^\n]*?".join(map(re.escape, line.split("..."))) + "\n")
+    return re.fullmatch("".join(parts), printed) is not None
 
 
 def inline_commands(text: str) -> list[tuple[int, str]]:

@@ -7,9 +7,12 @@ block).  Each block runs as one ``bash`` session, command after command, in a fr
 copy of the working tree (the files git tracks or would track, so no build products
 and no reports of earlier runs), with the environment's ``bin`` directory first on
 ``PATH``.  A command must exit with status 0; in a ``console`` block it must also
-print exactly the output the page shows.  Commands that are not run are still parsed
-by the ``gritwit`` CLI's argument parser, and a ``tox -e ENV`` must name an
-environment of ``tox.ini``.
+print the output the page shows: exactly, but that a line ``...`` stands for any lines,
+``...`` in a line for any text, and durations (``60.6 s``) may differ
+(``guide_commands.output_matches``).  So a sample output on a page is a real run's,
+checked on every run of its block (the long ones under ``heavy``).  Commands that are
+not run are still parsed by the ``gritwit`` CLI's argument parser, and a ``tox -e ENV``
+must name an environment of ``tox.ini``.
 
 Installs are satisfied by the current environment, which the run never changes:
 ``python -m pip install ...`` (or ``pip install ...``) checks that the project and
@@ -192,8 +195,9 @@ def run_block(block: gc.Block, work: Path, *, timeout: float) -> None:
         shown = (out / f"{index}.out").read_text(encoding="utf-8", errors="replace")
         printed = "\n".join(line.rstrip() for line in shown.splitlines()).rstrip("\n")
         printed = printed + "\n" if printed else ""
-        assert printed == command.expected, (
+        assert gc.output_matches(command.expected, printed), (
             f"{block.path}:{command.line}: `{command.text}` printed other than the page shows"
+            f"\n--- printed (tail)\n{chr(10).join(printed.splitlines()[-40:])}"
         )
 
 
@@ -267,13 +271,19 @@ def _heavy_selected(config: pytest.Config) -> bool:
 
 def _gritwit_invocations(text: str) -> list[list[str]]:
     """The argument lists of the ``gritwit`` commands in one shell command line."""
-    found = []
-    for part in re.split(r"&&|\|\||;|\|", text):
-        words = shlex.split(part, comments=True)
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True  # quoted text (a `python -c '...; ...'`) stays one word
+    found: list[list[str]] = []
+    words: list[str] = []
+    for token in [*lexer, ";"]:
+        if token not in ("&&", "||", ";", "|", "&"):
+            words.append(token)
+            continue
         while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
             words = words[1:]  # VAR=value before the command
         if words[:1] == ["gritwit"]:
             found.append(words[1:])
+        words = []
     return found
 
 
@@ -455,6 +465,30 @@ def test_the_runner_passes_installs_the_environment_has_and_checks_console_outpu
 
 
 @pytest.mark.req("CONV-005")
+@pytest.mark.parametrize(
+    ("expected", "printed", "matches"),
+    [
+        ("a\nb\n", "a\nb\n", True),
+        ("a\nb\n", "a\nc\n", False),
+        ("...\nsummary\n", "progress 1\nprogress 2\nsummary\n", True),
+        ("...\nsummary\n", "summary\n", True),  # ... is any lines, none too
+        ("...\nsummary\n", "summary\nmore\n", False),  # the rest must still match
+        ("head\n...\ntail\n", "head\nx\ny\ntail\n", True),
+        ("run, 60.6 s\n", "run, 71.0 s\n", True),  # durations differ from run to run
+        ("run, 60.6 s\n", "run, 71.0 ms\n", False),
+        ("2840 tests\n", "2841 tests\n", False),  # counts do not
+        ("/.../vectors:\n", "/tmp/x/repo/vectors:\n", True),  # ... inside a line
+        ("/.../vectors:\n", "/tmp/x/repo/vectors:\nmore\n", False),
+        ("a ... b\n", "a x\ny b\n", False),  # ... inside a line stays on it
+    ],
+)
+def test_console_output_matches_exactly_but_for_ellipses_and_durations(
+    expected: str, printed: str, matches: bool
+) -> None:
+    assert gc.output_matches(expected, printed) is matches
+
+
+@pytest.mark.req("CONV-005")
 def test_the_install_check_names_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "demo"\ndependencies = ["pytest"]\n'
@@ -482,4 +516,7 @@ def test_the_name_check_refuses_unknown_options_and_tox_envs(
     with pytest.raises(AssertionError, match="no env nope"):
         _check_names("page.md:1", spans[1][1])
     _check_names("page.md:1", "GRITWIT_PROFILE=deep gritwit mutate --sample 3 && tox -e trace")
+    assert _gritwit_invocations(
+        """export X="$(python -c 'import a; print(a)')"; gritwit trace | cat && gritwit x"""
+    ) == [["trace"], ["x"]]
     capsys.readouterr()

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// A Grit conformance adapter in Node.js: the `codec`, `store`, `wit` and `wasm`
-// profiles of the adapter protocol (spec/05-adapter-protocol.md, protocol version 1).
+// A Grit conformance adapter in Node.js: the `codec`, `store`, `wit`, `runtime`,
+// `wasm` and `perf` (and optionally `sandbox`) profiles of the adapter protocol (spec/05-adapter-protocol.md, protocol version 1).
 //
 //   node conformance/adapters/node/adapter.mjs
 //
@@ -17,6 +17,7 @@ import { objectToJson } from './description.mjs'
 import { Store, MemoryBackend } from './store.mjs'
 import { DirectoryBackend } from './durable.mjs'
 import { witCommands } from './witcommands.mjs'
+import { runtimeCommands } from './runtimecommands.mjs'
 import { perfCommands } from './perf.mjs'
 import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
 import { repeatedKey } from './jsonkeys.mjs'
@@ -82,7 +83,7 @@ const COMMANDS = {
         spec: SPEC_VERSION
       },
       // sandbox (ADP-019) only with the pinned interpreter at $GRITWIT_SANDBOX_PYTHON
-      profiles: ['codec', 'store', 'wit', 'wasm', 'perf', ...(interpreter() === null ? [] : ['sandbox'])],
+      profiles: ['codec', 'store', 'wit', 'runtime', 'wasm', 'perf', ...(interpreter() === null ? [] : ['sandbox'])],
       known_failures: [{ // ADP-005.3: tracked, and reported as a failure once it passes
         test: 'test_every_nan_an_instruction_produces_is_canonical',
         reason: 'V8 does not canonicalise NaN results (WASM-006.1); see README, Deviations'
@@ -151,6 +152,9 @@ const COMMANDS = {
 
   // wit (ADP-014) and wasm (ADP-016)
   ...witCommands({ hexArg, idArg, stringArg }),
+
+  // runtime (ADP-015)
+  ...runtimeCommands({ hexArg, idArg, stringArg }),
 
   // perf, optional (ADP-018)
   ...perfCommands(),

@@ -2,7 +2,8 @@
 //
 // Layout:
 //   <dir>/objects/<id>                one file per object: exactly the bytes put
-//   <dir>/refs/<16-digit n>.json      version n of the whole ref table; the highest n is current
+//   <dir>/refs/<name>/<16-digit n>    version n of one ref (its target, or empty: deleted)
+//   <dir>/erased/<id>                 the tombstone of an erased blob: its reason (RUN-011)
 //   <dir>/tmp/                        scratch files, written and fsynced before they are published
 //
 // Every change is published the same crash-safe way: write a temp file, fsync
@@ -11,7 +12,7 @@
 //   - an object file appears whole or not at all (DUR-002), and is never
 //     replaced (STO-006); a second put of the same bytes finds it there (STO-002);
 //     only a corrupt copy is replaced, by rename(2) of a fsynced file (STO-002.3);
-//   - a ref swap creates version n+1 of the table. Of several writers that read
+//   - a ref swap creates version n+1 of that ref. Of several writers that read
 //     version n, exactly one creates n+1; the others get EEXIST, re-read and
 //     re-check `expected` (compare-and-swap across threads and processes, DUR-003)
 //     -- and there is no lock file that a SIGKILLed process could leave behind.
@@ -22,8 +23,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 
-const VERSION_FILE = /^(\d{16})\.json$/
-const REFS_FORMAT = 'gritwit-node-refs/1'
+const VERSION_FILE = /^\d{16}$/
 
 /** fsync a directory, so that a link made in it survives a power loss (DUR-004). */
 function syncDirectory (dir) {
@@ -38,10 +38,13 @@ export class DirectoryBackend {
   }
 
   objectPath (id) { return path.join(this.dir, 'objects', id) }
-  versionPath (n) { return path.join(this.dir, 'refs', `${String(n).padStart(16, '0')}.json`) }
 
-  /** Make `data` appear at `target` atomically; false if `target` already exists. */
-  publish (data, target) {
+  /**
+   * Make `data` appear at `target` atomically; false if `target` already exists.
+   * `syncDirectory: false` leaves the directory's fsync to the caller, who publishes
+   * several files and then syncs their directory once (`syncObjects`).
+   */
+  publish (data, target, { syncDirectory: sync = true } = {}) {
     const tmp = path.join(this.dir, 'tmp', `${process.pid}-${randomUUID()}`)
     const fd = fs.openSync(tmp, 'wx')
     try {
@@ -52,7 +55,7 @@ export class DirectoryBackend {
     }
     try {
       fs.linkSync(tmp, target)
-      syncDirectory(path.dirname(target))
+      if (sync) syncDirectory(path.dirname(target))
       return true
     } catch (err) {
       if (err.code === 'EEXIST') return false
@@ -76,6 +79,9 @@ export class DirectoryBackend {
   contains (id) { return fs.existsSync(this.objectPath(id)) }
 
   insert (id, bytes) { this.publish(bytes, this.objectPath(id)) } // EEXIST: already stored
+
+  /** fsync the objects' directory: the links of every object published before are durable. */
+  syncObjects () { syncDirectory(path.join(this.dir, 'objects')) }
 
   /** Replace the corrupt copy of `id` with `bytes`, atomically (rename(2)) (STO-002.3). */
   mend (id, bytes) {
@@ -113,47 +119,98 @@ export class DirectoryBackend {
   }
 
   // --- refs ---
+  // One directory per ref, `refs/<name with '/' as '+'>/`, holding numbered versions
+  // of that ref alone: `<16-digit n>` is version n, its content the target's text-form
+  // id, or empty once the ref is deleted. The highest n is current. A swap publishes
+  // version n+1; of several writers that read version n exactly one creates it
+  // (link(2) fails EEXIST for the others), which re-read and re-check `expected`
+  // (DUR-003). One ref's swap writes one small file, whatever the number of refs --
+  // a runtime keeps a head per actor (RUN-001), thousands of them.
 
-  /** The current ref table: the highest version present. */
-  current () {
+  refDir (name) { return path.join(this.dir, 'refs', name.replaceAll('/', '+')) }
+
+  /** The current version of ref `name`: { version, target } (version 0: never set). */
+  version (name) {
+    const dir = this.refDir(name)
     for (;;) {
-      const versions = fs.readdirSync(path.join(this.dir, 'refs'))
-        .map((name) => VERSION_FILE.exec(name)).filter(Boolean).map((m) => Number(m[1]))
-      if (versions.length === 0) return { version: 0, table: new Map() }
+      let names
+      try {
+        names = fs.readdirSync(dir)
+      } catch (err) {
+        if (err.code === 'ENOENT') return { version: 0, target: null }
+        throw err
+      }
+      const versions = names.filter((n) => VERSION_FILE.test(n)).map(Number)
+      if (versions.length === 0) return { version: 0, target: null }
       const version = Math.max(...versions)
       try {
-        const stored = JSON.parse(fs.readFileSync(this.versionPath(version), 'utf8'))
-        return { version, table: new Map(Object.entries(stored.refs)) }
+        const text = fs.readFileSync(path.join(dir, String(version).padStart(16, '0')), 'utf8')
+        return { version, target: text === '' ? null : text }
       } catch (err) {
         if (err.code !== 'ENOENT') throw err // pruned by another writer meanwhile: look again
       }
     }
   }
 
-  refs () { return this.current().table }
+  ref (name) { return this.version(name).target }
+
+  refs () {
+    const table = new Map()
+    for (const entry of fs.readdirSync(path.join(this.dir, 'refs'))) {
+      const name = entry.replaceAll('+', '/')
+      const target = this.ref(name)
+      if (target !== null) table.set(name, target)
+    }
+    return table
+  }
 
   swap (name, expected, next) {
+    const dir = this.refDir(name)
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true })
+      syncDirectory(path.dirname(dir)) // the new ref's directory survives a power loss (DUR-004)
+    }
     for (;;) {
-      const { version, table } = this.current()
-      const current = table.get(name) ?? null
-      if (current !== expected) return { ok: false, current }
-      if (next === null) table.delete(name)
-      else table.set(name, next)
-      const json = JSON.stringify({ format: REFS_FORMAT, refs: Object.fromEntries(table) })
-      if (this.publish(Buffer.from(json), this.versionPath(version + 1))) {
-        this.prune(version)
+      const { version, target } = this.version(name)
+      if (target !== expected) return { ok: false, current: target }
+      const file = path.join(dir, String(version + 1).padStart(16, '0'))
+      if (this.publish(Buffer.from(next ?? ''), file)) {
+        this.prune(dir, version + 1)
         return { ok: true, current: next }
       }
-      // Another writer published version + 1 first: start again from the new table.
+      // Another writer published version + 1 first: start again from it.
     }
   }
 
-  /** Remove table versions older than `keep` (readers that lose a race just look again). */
-  prune (keep) {
-    for (const name of fs.readdirSync(path.join(this.dir, 'refs'))) {
-      const m = VERSION_FILE.exec(name)
-      if (m && Number(m[1]) < keep) fs.rmSync(path.join(this.dir, 'refs', name), { force: true })
+  /** Remove the versions of a ref older than `keep` (readers that lose a race just look again). */
+  prune (dir, keep) {
+    for (const name of fs.readdirSync(dir)) {
+      if (VERSION_FILE.test(name) && Number(name) < keep) fs.rmSync(path.join(dir, name), { force: true })
     }
+  }
+
+  // --- tombstones (RUN-011) ---
+  // `erased/<id>` holds the reason a blob was erased. It is published before the
+  // object's file is removed, and every read looks for it first, so the erasure is
+  // atomic for readers (RUN-011.2): the bytes are gone as soon as the tombstone exists.
+
+  tombstone (id) {
+    try {
+      return fs.readFileSync(path.join(this.dir, 'erased', id), 'utf8')
+    } catch (err) {
+      if (err.code === 'ENOENT') return null
+      throw err
+    }
+  }
+
+  /** Whether `id` has a tombstone: one stat, no read (every read of the runtime asks, RUN-011.3). */
+  erased (id) { return fs.existsSync(path.join(this.dir, 'erased', id)) }
+
+  erase (id, reason) {
+    fs.mkdirSync(path.join(this.dir, 'erased'), { recursive: true })
+    this.publish(Buffer.from(reason, 'utf8'), path.join(this.dir, 'erased', id)) // EEXIST: erased already
+    fs.rmSync(this.objectPath(id), { force: true })
+    syncDirectory(path.join(this.dir, 'objects'))
   }
 
   close () {} // no open handles between calls

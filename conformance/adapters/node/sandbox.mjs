@@ -22,6 +22,7 @@ import { decodeObject, hash } from './codec.mjs'
 import { ObjectSpace, blob, fromValue, idOf, tree } from './witobjects.mjs'
 import { parseModule } from './wasmbinary.mjs'
 import { instrument } from './wasmfuel.mjs'
+import { remainingMs, TransitionTimeout } from './deadline.mjs'
 
 export const ENV_PATH = 'GRITWIT_SANDBOX_PYTHON'
 const PINNED_SHA256 = 'e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763' // SBX-002.2
@@ -287,6 +288,16 @@ function memoryMinimum (bytes) {
  * (SBX-006.2: V8 then refuses to grow past it, as wasmtime's store limit does for the
  * reference); and its function table exported (TABLE_EXPORT). Compiled once.
  */
+/**
+ * Make the engine ready: the host's module compiled (seconds, once per process). A
+ * runtime calls it before a sandboxed transition's bound starts (RUN-005.7 lets a
+ * bound start when the transition's turn on the engine comes), so the first
+ * transition of a process is not failed for the engine's start-up.
+ */
+export function sandboxReady () {
+  if (interpreter() !== null) hostModule()
+}
+
 function hostModule () {
   if (compiled !== null) return compiled
   const bytes = metered()
@@ -441,15 +452,21 @@ const WORKER = new URL('./sandboxworker.mjs', import.meta.url)
  */
 const BUDGET_MS = 8000
 
-/** Run the interpreter in a worker; its answer, or null when it outlived BUDGET_MS. */
+/**
+ * Run the interpreter in a worker; its answer, or null when it outlived BUDGET_MS. Run
+ * as a runtime's transition, it is also stopped when the attempt's bound passes
+ * (RUN-005.7, deadline.mjs): the attempt fails then, and the run is ended (SBX-006.11).
+ */
 function execute (data) {
   const shared = new Int32Array(new SharedArrayBuffer(4)) // [done]
   const { port1, port2 } = new MessageChannel()
   const worker = new Worker(WORKER, { workerData: { ...data, shared, port: port2 }, transferList: [port2] })
-  const waited = Atomics.wait(shared, 0, 0, BUDGET_MS)
+  const bound = Math.min(BUDGET_MS, remainingMs())
+  const waited = Atomics.wait(shared, 0, 0, Math.max(bound, 0))
   const answer = waited === 'timed-out' ? null : receiveMessageOnPort(port1)?.message
   worker.terminate()
   port1.close()
+  if (answer === null && bound < BUDGET_MS) throw new TransitionTimeout('the sandboxed transition overran its bound (RUN-005.7)')
   if (answer === undefined) throw new Error('the sandbox worker ended without an answer')
   if (answer?.internal) throw new Error(`the sandbox worker failed: ${answer.internal}`)
   return answer

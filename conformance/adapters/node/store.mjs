@@ -5,8 +5,9 @@
 // Backend interface -- ids are 64-digit text-form ids, bytes are Uint8Array:
 //   read(id) -> bytes | null      insert(id, bytes)      contains(id) -> boolean
 //   mend(id, bytes)               (replace a corrupt copy, STO-002.3)
-//   flipBit(id) -> boolean        refs() -> Map name->id
+//   flipBit(id) -> boolean        refs() -> Map name->id       ref(name) -> id | null
 //   swap(name, expected, next) -> { ok, current }   (atomic compare-and-swap)
+//   tombstone(id) -> reason | null                  erase(id, reason)   (RUN-011)
 //   close()
 
 import { fail, BadRequest } from './errors.mjs'
@@ -36,6 +37,7 @@ export class Store {
   put (bytes) {
     decodeObject(bytes) // throws the decode/validate class; nothing is stored (STO-001)
     const id = toHex(hash(bytes))
+    if (this.backend.tombstone(id) !== null) return id // an erased blob stays erased (RUN-011.5)
     const stored = this.backend.read(id)
     if (stored === null) this.backend.insert(id, bytes)
     else if (compareBytes(stored, bytes) !== 0) this.backend.mend(id, bytes)
@@ -45,18 +47,21 @@ export class Store {
   /** STO-003, STO-004: exactly the bytes put, re-hashed before they are returned. */
   get (id) {
     const bytes = this.backend.read(id)
-    if (bytes === null) fail('not-found', 'STO-003', `no object ${id}`)
+    if (bytes === null) {
+      if (this.backend.tombstone(id) !== null) fail('erased', 'RUN-011.3', `blob ${id} was erased`)
+      fail('not-found', 'STO-003', `no object ${id}`)
+    }
     if (toHex(hash(bytes)) !== id) fail('corrupt-object', 'STO-004', `stored bytes of ${id} do not re-hash to it`)
     return bytes
   }
 
   /** STO-005: never an error for an absent id. */
-  has (id) { return this.backend.contains(id) }
+  has (id) { return this.backend.contains(id) || this.backend.tombstone(id) !== null } // RUN-011.4
 
   /** REF-005 */
   getRef (name) {
     checkRefName(name)
-    return this.backend.refs().get(name) ?? null
+    return this.backend.ref(name)
   }
 
   /**
@@ -108,6 +113,8 @@ export class MemoryBackend {
   mend (id, bytes) { this.insert(id, bytes) }
   contains (id) { return this.objects.has(id) }
   refs () { return new Map(this.table) }
+  ref (name) { return this.table.get(name) ?? null }
+  tombstone () { return null } // the runtime, which erases, runs on the durable backend
 
   flipBit (id) {
     const bytes = this.objects.get(id)

@@ -1,6 +1,8 @@
 // The `wit` (ADP-014) and `wasm` (ADP-016) profiles' commands over the executor.
 // Each `wit-open` makes a runtime: an in-memory ObjectSpace driven by the
 // Executor, with the test actors (Wasm builds) and the update function `replace`.
+// The arguments these commands share with the `runtime` profile's (`state`, content
+// descriptions, sends, geneses) are parsed by `witArguments`, used by both.
 
 import { BadRequest } from './errors.mjs'
 import { compareKeys, toHex } from './bytes.mjs'
@@ -14,19 +16,15 @@ import { pythonWitBlob } from './sandbox.mjs'
 const MAX_CONTENT_DEPTH = 16
 const isJsonObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 const wasmWitBlob = (module) => blob(module, [['abi', '1'], ['runtime', 'wasm']]) // WASM-001
+/** Compiled modules, shared by every runtime of both profiles (WASM-002 allows the cache). */
+export const sharedWasm = new WasmWits()
 
-/** The commands, given the adapter's argument parsers. */
-export function witCommands ({ hexArg, idArg, stringArg }) {
-  const runtimes = new Map()
-  const wasm = new WasmWits() // compiled modules, shared by every runtime (WASM-002 allows the cache)
-  let next = 0
-
-  const runtimeArg = (args) => {
-    const executor = runtimes.get(stringArg(args, 'runtime'))
-    if (executor === undefined) throw new BadRequest(`no open runtime ${JSON.stringify(args.runtime).slice(0, 60)}`)
-    return executor
-  }
-
+/**
+ * The arguments the `wit` and `runtime` profiles share (ADP-014, ADP-015), given the
+ * adapter's parsers: `state`, the `actor` name, a content description, the whole of
+ * a send, and the core of a genesis.
+ */
+export function witArguments ({ hexArg, idArg, stringArg }) {
   /**
    * `state` (ADP-014): entry names other than `wit` -> blobs of that data. Its shape
    * first (bad-request), then lone surrogates in its names (ADP-004.8); the names'
@@ -79,6 +77,44 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
     return id
   }
 
+  /** `to`, `mt`, `content`, `signal` of a send, checked in the table's order (ADP-004.6, ADP-004.10). */
+  const sendArgs = (args) => {
+    const to = idArg(args, 'to')
+    const mt = args.mt ?? null
+    if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
+    checkContentShape(args.content)
+    const signal = 'signal' in args ? args.signal : false // null is not a boolean (ADP-004.6)
+    if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
+    checkWellFormed([mt, args.content]) // then lone surrogates (ADP-004.8)
+    const objects = []
+    const top = buildContent(args.content, objects)
+    const headers = mt === null ? [] : [['mt', mt]]
+    return { to, top, headers, objects, signal }
+  }
+
+  /** The core of a genesis and its objects: a test actor, a `module` (ADP-016) or a `program` (ADP-019.7). */
+  const genesisCore = (args, { programs = true } = {}) => 'module' in args
+    ? coreWith(wasmWitBlob(hexArg(args, 'module')), stateArg(args))
+    : programs && 'program' in args
+      ? coreWith(pythonWitBlob(stringArg(args, 'program')), stateArg(args))
+      : testActorCore(actorArg(args), stateArg(args))
+
+  return { stateArg, actorArg, checkContentShape, buildContent, sendArgs, genesisCore }
+}
+
+/** The commands, given the adapter's argument parsers. */
+export function witCommands ({ hexArg, idArg, stringArg }) {
+  const runtimes = new Map()
+  const wasm = sharedWasm
+  let next = 0
+  const { sendArgs, genesisCore } = witArguments({ hexArg, idArg, stringArg })
+
+  const runtimeArg = (args) => {
+    const executor = runtimes.get(stringArg(args, 'runtime'))
+    if (executor === undefined) throw new BadRequest(`no open runtime ${JSON.stringify(args.runtime).slice(0, 60)}`)
+    return executor
+  }
+
   return {
     'wit-open' () {
       const handle = `w${++next}`
@@ -87,26 +123,13 @@ export function witCommands ({ hexArg, idArg, stringArg }) {
     },
     'wit-genesis' (args) {
       const executor = runtimeArg(args)
-      const { core, objects } = 'module' in args
-        ? coreWith(wasmWitBlob(hexArg(args, 'module')), stateArg(args)) // ADP-016
-        : 'program' in args
-          ? coreWith(pythonWitBlob(stringArg(args, 'program')), stateArg(args)) // ADP-019.7
-          : testActorCore(actorArg(args), stateArg(args))
+      const { core, objects } = genesisCore(args)
       return { actor: executor.genesis(core, objects) }
     },
     'wit-send' (args) {
       // ADP-004.6: the arguments in the table's order -- runtime, to, mt, content, signal.
       const executor = runtimeArg(args)
-      const to = idArg(args, 'to')
-      const mt = args.mt ?? null
-      if (mt !== null && typeof mt !== 'string') throw new BadRequest('mt must be a string')
-      checkContentShape(args.content)
-      const signal = 'signal' in args ? args.signal : false // null is not a boolean (ADP-004.6)
-      if (typeof signal !== 'boolean') throw new BadRequest('signal must be a boolean')
-      checkWellFormed([mt, args.content]) // then lone surrogates (ADP-004.8)
-      const objects = []
-      const top = buildContent(args.content, objects)
-      const headers = mt === null ? [] : [['mt', mt]]
+      const { to, top, headers, objects, signal } = sendArgs(args)
       return { message: executor.inject(to, top, headers, { objects, signal }) }
     },
     'wit-run' (args) {

@@ -70,9 +70,11 @@ export class Executor {
    * @param actors   Map name -> Wit: the test actors (WIT-019 … WIT-027)
    * @param updaters Map name -> Wit: the update functions (WIT-014)
    * @param wasm     an object with `witFor(reader, blobId)` for `runtime: "wasm"` blobs (WASM-001)
+   * @param space    where objects and refs live: by default a new in-memory ObjectSpace;
+   *                 the runtime (runtime.mjs) gives its durable one
    */
-  constructor ({ actors, updaters, wasm }) {
-    this.space = new ObjectSpace()
+  constructor ({ actors, updaters, wasm, space = new ObjectSpace() }) {
+    this.space = space
     this.actors = actors
     this.updaters = updaters
     this.wasm = wasm
@@ -169,10 +171,12 @@ export class Executor {
     }
   }
 
-  /** One transition of `actor` from `last` over `found`; null when no genesis is pending yet. */
-  build (actor, last, found) {
+  /**
+   * One transition of `actor` from `last` (the step `lastId`, by default its head) over
+   * `found`; null when no genesis is pending yet.
+   */
+  build (actor, last, found, lastId = last === null ? null : this.head(actor)) {
     const objects = new Overlay(this.space)
-    const lastId = last === null ? null : this.head(actor)
     let core, visible
     if (last === null) {
       core = this.genesisCore(actor, found)

@@ -16,6 +16,7 @@ import { getTyped, textBlob, tree } from './witobjects.mjs'
 import { loadModule, wasmWit } from './wasmengine.mjs'
 import { mtOf, WIT_UPDATE } from './witsteps.mjs'
 import { WASM_CLASSES } from './witexecutor.mjs'
+import { sleepWithin } from './deadline.mjs'
 
 const ACTORS_DIR = new URL('../../wasm/actors/', import.meta.url)
 // The test actors with a Wasm build (all but `sleepy`, WIT-030).
@@ -56,18 +57,11 @@ const SLEEPY_WUT = '{"description":"Sleeps for each mt \'nap\' before its step e
   '"messages":[{"description":"Content: a decimal number of milliseconds, at most 5000.","mt":"nap"}],' +
   '"name":"sleepy","queries":[{"description":"This description, as JSON.","name":"wut"}]}'
 const MAX_NAP_MS = 5000
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4))
 
 /** The value of a decimal (WIT-028.6): 1 to 18 ASCII digits; null for anything else. */
 function decimal (data) {
   if (data.length < 1 || data.length > 18 || !data.every((b) => b >= 0x30 && b <= 0x39)) return null
   return Number(Buffer.from(data).toString('ascii')) // exact enough: only compared with 5000
-}
-
-/** Sleep `millis` ms of wall time on the monotonic clock, blocking the thread (WIT-030.1). */
-function sleepFor (millis) {
-  const end = performance.now() + millis
-  for (let left = millis; left > 0; left = end - performance.now()) Atomics.wait(SLEEPER, 0, 0, left)
 }
 
 /** `sleepy` (WIT-030.1): sleeps for each valid `nap`, then `slept` = its content id. */
@@ -80,7 +74,7 @@ function sleepy (inp) {
       const content = getTyped(inp.objects, item.message.content, 'blob')
       const millis = content === null ? null : decimal(content.data)
       if (millis === null || millis > MAX_NAP_MS) continue // read without effect (WIT-028.4)
-      sleepFor(millis)
+      sleepWithin(millis) // a real sleep, cut short by the runtime's bound (deadline.mjs)
       entries.set('slept', item.message.content)
       changed = true
     }
