@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _ci_artifacts import keep
 
 import gritwit as g
 from gritwit_conformance import SUITE_VERSION
@@ -57,7 +58,7 @@ def all_passed(report: dict[str, Any]) -> None:
     assert not bad, "\n".join(f"{r['outcome']} {r['id']}: {r['reason'][:300]}" for r in bad[:10])
 
 
-@pytest.mark.heavy  # the whole suite again, over stdio (CI's conform step runs it too)
+@pytest.mark.heavy  # the whole suite again, over stdio; CI keeps its report (_ci_artifacts)
 @pytest.mark.req("ADP-001", "ADP-005", "ADP-006", "ADP-011", "CONV-003")
 def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     command = f"{sys.executable} -m gritwit adapter"
@@ -81,6 +82,7 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         *sandbox,
     }
     assert report["profiles"]["codec"]["passed"] >= 600  # the vectors alone are more
+    keep(tmp_path / "report", "reference")
 
 
 @pytest.mark.req("ADP-005", "CONV-003", "CONV-005")
