@@ -102,7 +102,8 @@ class RawKV:
         self._put(engine, self.stored)
 
     def teardown(self, engine: str, size: int) -> None:
-        self.db.close()
+        if hasattr(self, "db"):  # asv tears down a skipped setup too
+            self.db.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _put(self, engine: str, key: bytes) -> None:

@@ -1,0 +1,147 @@
+"""CI's instruction gate (issue 28): ``asv_bench/tools/instructions.py --check``.
+
+The gate fails on growth beyond the tolerance in any workload, on a workload with no
+baseline, and on a scaling workload over 1.2× the same transitions on an empty runtime;
+``--write-baseline`` accepts a deliberate change.  These tests run the gate's logic on
+made-up counts (no valgrind); the counted runs are in ``test_instructions_tool.py``
+(heavy, skipped without valgrind) and in CI's own step.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load() -> ModuleType:
+    path = ROOT / "asv_bench/tools/instructions.py"
+    spec = importlib.util.spec_from_file_location("instructions_gate_tool", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = _load()
+ENV = {"python": "3.11.7", "cbor2": "5.6.5"}
+
+
+def _baseline(**counts: float) -> dict[str, object]:
+    workloads = {
+        name.replace("_", "-"): {"instructions": n, "no_copies": n} for name, n in counts.items()
+    }
+    return {"tolerance": 0.02, "environment": ENV, "workloads": workloads}
+
+
+def _count(name: str, instructions: float) -> object:
+    return tool.Count(name, instructions, instructions)
+
+
+def test_growth_beyond_two_percent_fails_and_within_it_passes() -> None:
+    baseline = _baseline(counter=700_000, pingpong=370_000)
+    within = [_count("counter", 713_999), _count("pingpong", 377_399)]
+    assert tool.check(within, baseline, ENV) == ([], [])
+    failures, _ = tool.check([_count("counter", 714_100)], baseline, ENV)
+    (failure,) = failures
+    assert failure.startswith("counter: 700,000 -> 714,100 (+2.01%)")
+
+
+def test_a_cheaper_workload_passes_with_a_note_to_record_it() -> None:
+    failures, notes = tool.check([_count("counter", 600_000)], _baseline(counter=700_000), ENV)
+    assert not failures
+    (note,) = notes
+    assert "cheaper" in note and "--write-baseline -w counter" in note
+
+
+def test_a_workload_without_a_baseline_fails() -> None:
+    failures, _ = tool.check([_count("fork", 450_000)], _baseline(counter=700_000), ENV)
+    assert failures == ["fork: no baseline (count it with --write-baseline -w fork)"]
+
+
+def test_a_scaling_workload_over_its_limit_fails_even_within_its_baseline() -> None:
+    empty, burst = "scale-empty", "scale-geneses-10000"
+    baseline = _baseline(scale_empty=380_000, scale_geneses_10000=960_000)
+    counts = [_count(empty, 380_000), _count(burst, 950_000)]  # cheaper than recorded
+    failures, _ = tool.check(counts, baseline, ENV)
+    (failure,) = failures
+    assert failure.startswith(f"{burst}: 2.50x {empty}, more than 1.2x")
+    flat = [_count(empty, 380_000), _count(burst, 380_000 * 1.19)]
+    assert (
+        tool.check(flat, _baseline(scale_empty=380_000, scale_geneses_10000=452_000), ENV)[0] == []
+    )
+
+
+def test_a_different_environment_is_named_in_a_note() -> None:
+    now = {**ENV, "cbor2": "5.7.0"}
+    failures, notes = tool.check([_count("counter", 700_000)], _baseline(counter=700_000), now)
+    assert not failures
+    assert notes == ["environment: cbor2 5.6.5 at the baseline, 5.7.0 now"]
+
+
+def test_write_baseline_records_what_was_counted_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(_baseline(counter=700_000, pingpong=370_000)))
+    tool.write_baseline(path, [tool.Count("pingpong", 380_123.4, 370_000.6)], {"python": "3.12"})
+    data = json.loads(path.read_text())
+    assert data["workloads"]["counter"] == {"instructions": 700_000, "no_copies": 700_000}
+    assert data["workloads"]["pingpong"] == {"instructions": 380_123, "no_copies": 370_001}
+    assert data["environment"] == {"python": "3.12"} and data["tolerance"] == 0.02
+
+
+def _fake_counts(monkeypatch: pytest.MonkeyPatch, counts: dict[str, float]) -> None:
+    monkeypatch.setattr(tool.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(tool, "environment", lambda: ENV)
+
+    def count_all(names: list[str], **_: object) -> list[object]:
+        return [_count(name, counts[name]) for name in names]
+
+    monkeypatch.setattr(tool, "count_all", count_all)
+
+
+def test_check_exits_1_on_a_regression_and_says_how_to_accept_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(_baseline(counter=700_000)))
+    _fake_counts(monkeypatch, {"counter": 750_000})
+    assert tool.main(["--check", "-w", "counter", "--baseline", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: counter: 700,000 -> 750,000 (+7.14%)" in out
+    assert "--write-baseline" in out
+    # accepted: recorded, then the same count passes
+    assert tool.main(["--write-baseline", "-w", "counter", "--baseline", str(path)]) == 0
+    assert tool.main(["--check", "-w", "counter", "--baseline", str(path)]) == 0
+    assert "instruction gate: 1 workloads within" in capsys.readouterr().out
+
+
+def test_without_valgrind_the_tool_says_so_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(tool.shutil, "which", lambda name: None)
+    assert tool.main(["--check"]) == 2
+    assert "valgrind is not installed" in capsys.readouterr().err
+
+
+def test_deep_workloads_run_only_in_the_deep_profile() -> None:
+    assert "scale-geneses-20000" not in tool._selected(None, deep=False)
+    assert "scale-geneses-20000" in tool._selected(None, deep=True)
+    assert tool._selected(["fork"], deep=False) == ["fork"]
+
+
+def test_the_committed_baseline_covers_every_workload_and_is_flat() -> None:
+    baseline = tool.read_baseline(tool.BASELINE)
+    assert baseline["tolerance"] == tool.TOLERANCE == 0.02
+    recorded = baseline["workloads"]
+    assert set(recorded) == set(tool.WORKLOADS)
+    empty = recorded[tool.SCALING_BASE]["instructions"]
+    for name, counts in recorded.items():
+        if name.startswith("scale-"):
+            assert counts["instructions"] <= tool.SCALING_LIMIT * empty, name
