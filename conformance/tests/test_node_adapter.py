@@ -24,6 +24,25 @@ from gritwit_conformance._implementation import Implementation, make_implementat
 pytestmark = pytest.mark.slow  # the Node adapter through every profile
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
+#: The validate guide shows this very run's summary (its block is not run by the guide
+#: tests: this test runs it and compares).
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide" / "validate.md"
+
+
+def summary_rows(text: str, after: str = "") -> dict[str, list[str]]:
+    """The per-profile rows of a ``gritwit conform`` summary in ``text`` (after ``after``)."""
+    rows: dict[str, list[str]] = {}
+    inside = False
+    for line in text[text.index(after) :].splitlines():
+        if line.startswith("profile ") and "passed" in line:
+            inside = True
+        elif inside and (not line.strip() or line.startswith("(")):
+            break
+        elif inside:
+            rows[line.split()[0]] = line.split()[1:]
+    return rows
+
+
 RUN_LIMIT = 600  # seconds: a bound against hangs, not a performance assertion
 
 
@@ -87,6 +106,12 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
     assert profiles["wasm"]["passed"] >= 20  # every scenario of wasm.json, hostile ones too
     assert profiles["wasm"]["expectedFailures"] == len(expected)
     assert profiles["runtime"]["passed"] >= 250  # the runtime profile, teleport too (ADP-006)
+    # the guide's sample is this run's summary, row by row (sandbox only where claimed)
+    sample = summary_rows(GUIDE.read_text(encoding="utf-8"), "gritwit-node-example")
+    printed = summary_rows(proc.stdout)
+    assert set(sample) == set(printed), (sorted(sample), sorted(printed))
+    differ = {p: (sample[p], printed[p]) for p in claimed | {"protocol"} if sample[p] != printed[p]}
+    assert not differ, f"docs/guide/validate.md's sample is stale: {differ}"
     keep(out, "node")
 
 
