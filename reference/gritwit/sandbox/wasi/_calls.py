@@ -120,11 +120,13 @@ def environ_sizes_get(state: WasiState, count_ptr: int, size_ptr: int) -> int:
 
 
 def clock_time_get(state: WasiState, _id: int, _precision: int, ptr: int) -> int:
+    """The fixed time, for every clock id (SBX-005.4)."""
     state.u64(ptr, FIXED_TIME_NS)
     return 0
 
 
 def clock_res_get(state: WasiState, _id: int, ptr: int) -> int:
+    """1 ns, for every clock id (SBX-005.4)."""
     state.u64(ptr, 1)
     return 0
 
@@ -150,6 +152,7 @@ def proc_exit(_state: WasiState, code: int) -> None:
 
 
 def sched_yield(_state: WasiState) -> int:
+    """Succeeds and changes nothing (SBX-005.31)."""
     return 0
 
 
@@ -207,6 +210,7 @@ def fd_close(state: WasiState, fd: int) -> int:
 
 
 def fd_fdstat_get(state: WasiState, fd: int, ptr: int) -> int:
+    """A stream's type is unknown (no terminal), a directory's directory (SBX-005.31)."""
     found = state.files.get(fd)
     if isinstance(found, StreamFd):
         stat = _FDSTAT.pack(UNKNOWN, 0, ALL_RIGHTS, ALL_RIGHTS)
@@ -219,6 +223,7 @@ def fd_fdstat_get(state: WasiState, fd: int, ptr: int) -> int:
 
 
 def fd_fdstat_set_flags(state: WasiState, fd: int, flags: int) -> int:
+    """A file keeps the flags given; a stream's or a directory's stay 0 (SBX-005.31)."""
     found = state.files.get(fd)
     if flags & ~FDFLAGS:  # bits WASI does not define (SBX-005.17)
         raise WasiError(EINVAL)
@@ -245,12 +250,16 @@ def fd_filestat_set_times(state: WasiState, fd: int, _atim: int, _mtim: int, _fl
 
 
 def fd_noop(state: WasiState, fd: int, *_args: int) -> int:
-    """``fd_advise``, ``fd_datasync``, ``fd_sync``: nothing to do in memory."""
+    """``fd_advise``, ``fd_datasync``, ``fd_sync``: nothing to do in memory.
+
+    They succeed and change nothing (SBX-005.31).
+    """
     state.files.get(fd)
     return 0
 
 
 def fd_prestat_get(state: WasiState, fd: int, ptr: int) -> int:
+    """``EBADF`` for a descriptor that is no preopen (SBX-005.25)."""
     found = state.files.get(fd)
     if not isinstance(found, DirFd) or not found.preopened:
         raise WasiError(EBADF)
@@ -259,6 +268,7 @@ def fd_prestat_get(state: WasiState, fd: int, ptr: int) -> int:
 
 
 def fd_prestat_dir_name(state: WasiState, fd: int, ptr: int, length: int) -> int:
+    """``EBADF`` for a descriptor that is no preopen (SBX-005.25)."""
     found = state.files.get(fd)
     if not isinstance(found, DirFd) or not found.preopened:
         raise WasiError(EBADF)

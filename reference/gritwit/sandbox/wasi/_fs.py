@@ -251,25 +251,31 @@ class Filesystem:
     # -- descriptors ---------------------------------------------------------------------
 
     def get(self, fd: int) -> Descriptor:
+        """The open descriptor ``fd``: ``EBADF`` for a number that is none (SBX-005.25)."""
         try:
             return self.descriptors[fd]
         except KeyError:
             raise WasiError(EBADF) from None
 
     def directory(self, fd: int) -> DirFd:
+        """The directory ``fd``: ``ENOTDIR`` for a file or a stream (SBX-005.26)."""
         found = self.get(fd)
         if not isinstance(found, DirFd):
             raise WasiError(ENOTDIR)
         return found
 
     def file(self, fd: int) -> FileFd:
+        """The file ``fd``: ``EISDIR`` for a directory, ``ESPIPE`` for a stream (SBX-005.26)."""
         found = self.get(fd)
         if isinstance(found, FileFd):
             return found
         raise WasiError(EISDIR if isinstance(found, DirFd) else ESPIPE)
 
     def add(self, descriptor: Descriptor) -> int:
-        """The lowest free descriptor number, now ``descriptor`` (SBX-005.10)."""
+        """The lowest free descriptor number, now ``descriptor`` (SBX-005.10).
+
+        At most :data:`MAX_DESCRIPTORS` are open at once, ``EMFILE`` beyond (SBX-005.25).
+        """
         if len(self.descriptors) >= MAX_DESCRIPTORS:
             raise WasiError(EMFILE)
         number = 0
@@ -289,6 +295,8 @@ class Filesystem:
 
         No path leaves its preopen: an absolute path, or a ``..`` above the
         preopen's root, fails with ``ENOTCAPABLE`` and is a forbidden attempt.
+
+        Components resolve one by one: ``ENOENT``, ``ENOTDIR`` as SBX-005.27 says.
         """
         start = self.directory(fd)
         try:
@@ -324,7 +332,10 @@ class Filesystem:
         return Place(start, chain, names, last, text.endswith("/"))
 
     def lookup(self, fd: int, raw: bytes) -> tuple[Place, File | Directory]:
-        """The file or directory ``raw`` names; ``ENOENT`` if none."""
+        """The file or directory ``raw`` names; ``ENOENT`` if none.
+
+        ``ENOTDIR`` for a file named with a trailing ``/`` (SBX-005.27).
+        """
         place = self.place(fd, raw)
         node = place.node()
         if node is None:
@@ -334,7 +345,10 @@ class Filesystem:
         return place, node
 
     def new_entry(self, place: Place) -> str:
-        """The name of an entry about to be made at ``place`` (SBX-005.9, OBJ-011)."""
+        """The name of an entry about to be made at ``place`` (SBX-005.9, OBJ-011).
+
+        A name over 255 UTF-8 bytes is ``ENAMETOOLONG`` (SBX-005.28, OBJ-011.1).
+        """
         if not place.start.writable:
             raise WasiError(EROFS)
         if place.last is None:

@@ -91,6 +91,7 @@ def path_open(
     fdflags: int,
     out: int,
 ) -> int:
+    """``EISDIR``, ``EEXIST``, ``ENOTDIR`` as SBX-005.28 says; nothing made when it fails."""
     if fdflags & ~FDFLAGS or oflags & ~OFLAGS:  # bits WASI does not define (SBX-005.17)
         raise WasiError(EINVAL)
     files = state.files
@@ -141,6 +142,7 @@ def path_filestat_set_times(
 
 
 def path_create_directory(state: WasiState, fd: int, path: int, length: int) -> int:
+    """``EEXIST`` for a name that is there; a new name as SBX-005.28 says."""
     files = state.files
     place = files.place(fd, state.path(path, length))
     if place.node() is not None:
@@ -150,6 +152,7 @@ def path_create_directory(state: WasiState, fd: int, path: int, length: int) -> 
 
 
 def path_remove_directory(state: WasiState, fd: int, path: int, length: int) -> int:
+    """``ENOTDIR``, ``EINVAL``, ``ENOTEMPTY`` as SBX-005.29 says; nothing removed then."""
     place, node = state.files.lookup(fd, state.path(path, length))
     if not isinstance(node, Directory):
         raise WasiError(ENOTDIR)
@@ -164,6 +167,7 @@ def path_remove_directory(state: WasiState, fd: int, path: int, length: int) -> 
 
 
 def path_unlink_file(state: WasiState, fd: int, path: int, length: int) -> int:
+    """``EISDIR`` for a directory or the start itself (SBX-005.29)."""
     place, node = state.files.lookup(fd, state.path(path, length))
     if isinstance(node, Directory) or place.last is None:
         raise WasiError(EISDIR)
@@ -176,6 +180,10 @@ def path_unlink_file(state: WasiState, fd: int, path: int, length: int) -> int:
 def path_rename(
     state: WasiState, fd: int, old: int, old_len: int, new_fd: int, new: int, new_len: int
 ) -> int:
+    """``EBUSY``, ``ENOTDIR``, ``ENOTEMPTY``, ``EISDIR`` as SBX-005.30 says (before SBX-005.20).
+
+    Nothing moves when it fails.
+    """
     files = state.files
     source, node = files.lookup(fd, state.path(old, old_len))
     target = files.place(new_fd, state.path(new, new_len))

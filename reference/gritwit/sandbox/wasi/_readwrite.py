@@ -68,6 +68,7 @@ def _grow(state: WasiState, handle: FileFd, size: int, *, shrink: bool) -> None:
 
 
 def _readable(state: WasiState, fd: int) -> FileFd | StreamFd:
+    """What ``fd_read`` may read: ``EISDIR`` for a directory, else ``EBADF`` (SBX-005.26)."""
     found = state.files.get(fd)
     if isinstance(found, DirFd):
         raise WasiError(EISDIR)
@@ -79,6 +80,7 @@ def _readable(state: WasiState, fd: int) -> FileFd | StreamFd:
 
 
 def _writable(state: WasiState, fd: int) -> FileFd:
+    """A file opened with the right to write, else ``EBADF`` (SBX-005.26)."""
     handle = state.files.file(fd)
     if not handle.writable:
         raise WasiError(EBADF)
@@ -149,7 +151,10 @@ def _file_write(state: WasiState, handle: FileFd, offset: int, iovs: int, count:
 
 
 def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> int:
-    """A new position: below 0 ``EINVAL``, past 2**63 - 1 ``EOVERFLOW`` (SBX-005.18)."""
+    """A new position: below 0 ``EINVAL``, past 2**63 - 1 ``EOVERFLOW`` (SBX-005.18).
+
+    ``ESPIPE`` for a stream, ``EISDIR`` for a directory (SBX-005.26).
+    """
     handle = state.files.file(fd)
     bases = {0: 0, 1: handle.position, 2: len(handle.file.data)}
     if whence not in bases or bases[whence] + offset < 0:
@@ -162,5 +167,6 @@ def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> in
 
 
 def fd_tell(state: WasiState, fd: int, out: int) -> int:
+    """``ESPIPE`` for a stream, ``EISDIR`` for a directory (SBX-005.26)."""
     state.u64(out, state.files.file(fd).position)
     return 0

@@ -1,0 +1,198 @@
+"""The snapshot point's host calls and a run stopped when its runtime gives it up.
+
+After the snapshot point (SBX-005.14) the host still serves the program's own
+``clock_res_get`` and ``random_get``: every clock reads at a resolution of 1 ns
+(SBX-005.4), each call is paid 20 000 fuel (SBX-006.5), a later call with a clock id
+that is no WASI clock is an ordinary call, no second snapshot point (SBX-005.4,
+SBX-005.14), and a random buffer
+larger than any chunk a host makes it in is filled from one contiguous stretch of the
+run's stream, the next call going on where it ended (SBX-005.5).
+
+A runtime that gives up an overrunning sandboxed transition stops its run then
+(SBX-006.11): the attempts of a program that spins on host work (whose default fuel
+lasts seconds of host time, SBX-006.7) each end within about a second of their bound,
+not when the fuel ends, and a transition that stays within its bound is not stopped
+(SBX-006.10, RUN-005.5). The class an overrun attempt reports is not checked: by
+SBX-006.10 and SBX-013.1 it is `time-limit` (a run a runtime's bound stops fails so, and
+its transition with that class), but the reference reports `failed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.teleport._scenarios import sandbox_core
+
+from ._runs import returned_objects
+
+pytestmark = pytest.mark.profile("sandbox")
+
+#: Bytes of the first random buffer: more than two chunks of 64 KiB and a part of one.
+BIG = 150_000
+
+#: One run: the program's randomness first (nothing else draws before it), then its clocks.
+POINT_PROGRAM = (
+    "import os\n"
+    f"a = os.urandom({BIG})\n"
+    "b = os.urandom(8)\n"
+    "import hashlib, time\n"
+    "print(a[:16].hex(), hashlib.sha256(a + b).hexdigest())\n"
+    "names = ['CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_PROCESS_CPUTIME_ID',\n"
+    "         'CLOCK_THREAD_CPUTIME_ID']\n"
+    "for name in names:\n"
+    "    if hasattr(time, name):\n"
+    "        print(name, repr(time.clock_getres(getattr(time, name))))\n"
+    "# a clock id that is no WASI clock (7), after the snapshot point: the id is the\n"
+    "# 32-bit word at the address clock_getres is given, here a bytes object's data\n"
+    "word = (7).to_bytes(4, 'little')\n"
+    "try:\n"
+    "    time.clock_getres(id(word) + 16)\n"
+    "except OSError:\n"
+    "    pass\n"
+    "print('after')\n"
+)
+
+
+def _stream(program: str, messages: list[Any], blocks: int) -> bytes:
+    """The run's stream of SBX-005.5 for ``program`` with no core and ``messages``."""
+    transition = {"format": "gritwit-sandbox/1", "core": None, "messages": messages}
+    seed = hashlib.sha256(
+        b"gritwit-sandbox/1\0"
+        + program.encode()
+        + b"\0"
+        + json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
+    ).digest()
+    return b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(blocks))
+
+
+@pytest.mark.req("SBX-005.5", "SBX-005.14", "SBX-005.4", "SBX-005.15")
+def test_random_and_clocks_after_the_snapshot_point(impl: Implementation) -> None:
+    reply = impl.call("sandbox-run", program=POINT_PROGRAM)
+    assert reply.ok, f"sandbox-run of the snapshot-point program failed: {reply}"
+    returned_objects("sandbox-run of the snapshot-point program", reply)
+    lines = bytes.fromhex(reply.result["stdout"]).decode("utf-8", "replace").splitlines()
+    assert lines and lines[-1] == "after", (
+        "a clock_res_get with a clock id that is no WASI clock after the snapshot point is "
+        "no second snapshot point: the program goes on (SBX-005.14); stdout ends "
+        f"{lines[-3:]}"
+    )
+    head, digest = lines[0].split()
+    # the host's runner may draw some before the program's first line (SBX-005.14)
+    stream = _stream(POINT_PROGRAM, [], (BIG >> 5) + 2048)
+    at = stream.find(bytes.fromhex(head))
+    assert at >= 0, (
+        f"os.urandom({BIG}) does not start in the run's stream SHA-256(seed ‖ n) (SBX-005.5)"
+    )
+    assert hashlib.sha256(stream[at : at + BIG + 8]).hexdigest() == digest, (
+        f"os.urandom({BIG}) then os.urandom(8) are not one contiguous stretch of the run's "
+        "stream: a buffer larger than a host's chunk must be filled in order, each byte "
+        "once, and the next call goes on where it ended (SBX-005.5)"
+    )
+    clocks = [line.split() for line in lines[1:-1]]
+    assert clocks and any(name == "CLOCK_MONOTONIC" for name, _ in clocks), lines
+    for name, resolution in clocks:
+        assert resolution == "1e-09", (
+            f"time.clock_getres(time.{name}) is {resolution}: every clock reads at a "
+            "resolution of 1 ns (SBX-005.4)"
+        )
+
+
+#: ``n`` calls of ``clock_res_get``, each paid 20 000 fuel (SBX-006.5).
+CLOCK_CALLS = (
+    "import time\nfor _ in range({n}):\n    time.clock_getres(time.CLOCK_MONOTONIC)\n"
+    "print('done')\n"
+)
+
+
+@pytest.mark.req("SBX-006.5", "SBX-006.1")
+def test_clock_res_get_is_paid_from_the_run_fuel(impl: Implementation) -> None:
+    fuel = 100_000_000
+    few = impl.call("sandbox-run", program=CLOCK_CALLS.format(n=1000), limits={"fuel": fuel})
+    assert few.ok and bytes.fromhex(few.result["stdout"]) == b"done\n", (
+        f"1000 calls of time.clock_getres cost 2 x 10**7 fuel in host work, well within "
+        f"10**8 (SBX-006.5): {few}"
+    )
+    many = impl.call("sandbox-run", program=CLOCK_CALLS.format(n=5000), limits={"fuel": fuel})
+    assert not many.ok and many.error_class == "fuel-exhausted", (
+        "5000 calls of time.clock_getres are 5000 x 20 000 = 10**8 fuel of host work alone: "
+        f"with 10**8 fuel the run must end fuel-exhausted (SBX-006.5): {many}"
+    )
+
+
+# --- a given-up run is stopped (SBX-006.11) --------------------------------------------------
+
+#: Host work that spends the default fuel slowly (SBX-006.7): seconds of host time.
+SPIN = "import os\nwhile True:\n    os.urandom(1 << 16)\n"
+COUNT = (
+    "import os\nn = int(open('n').read()) if os.path.exists('n') else 0\n"
+    "open('n', 'w').write(str(n + 1))\n"
+)
+#: The spinner's runtime's bound, and how long a given-up run may go on (SBX-006.11).
+BOUND = 0.1
+ABOUT_A_SECOND = 1.0
+
+
+def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
+    reply = impl.call(cmd, **args)
+    assert reply.ok, f"{cmd} failed: {reply}"
+    return dict(reply.result)
+
+
+@pytest.mark.profile("sandbox", "runtime")
+@pytest.mark.req("SBX-006.11", "SBX-006.10", "RUN-005.7", "RUN-005.5", "RUN-005.3")
+def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
+    assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
+    interpreter = _ok(impl, "sandbox-info")["interpreter"]
+    runtimes: list[str] = []
+    try:
+        # a counter under the default bound (RUN-005.1), a spinner under a short one
+        actors = []
+        for name, program, bound in (("calm", COUNT, None), ("given-up", SPIN, BOUND)):
+            (tmp_path / name).mkdir()
+            options = {} if bound is None else {"time_limit": bound}
+            runtime = _ok(impl, "rt-open", path=str(tmp_path / name), **options)["runtime"]
+            runtimes.append(runtime)
+            spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+            description, actor = sandbox_core(program, interpreter)
+            _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
+            actors.append(actor)
+        (calm, given_up), (counter, spinner) = runtimes, actors
+        first = _ok(impl, "rt-run", runtime=calm, max_steps=10)
+        assert first["failures"] == [] and first["attempts"] == [], (
+            "a sandboxed transition that ends well within its bound must not be stopped "
+            f"(SBX-006.10: a time limit changes no run it does not stop; RUN-005.5): {first}"
+        )
+        assert counter in [actor for actor, _ in first["steps"]], first
+        started = time.monotonic()
+        run = _ok(impl, "rt-run", runtime=given_up, max_steps=10)
+        took = time.monotonic() - started
+        assert [actor for actor, _ in run["failures"]] == [spinner], (
+            f"the spinning actor's transition overruns its bound of {BOUND} s in every "
+            f"attempt and fails (RUN-005.3, RUN-005.7): {run}"
+        )
+        tries = len(run["attempts"])
+        assert tries >= 1 and all(actor == spinner for actor, _ in run["attempts"]), run
+        assert took < tries * (BOUND + ABOUT_A_SECOND) + 2.0, (
+            f"{tries} given-up attempts of a program whose fuel lasts seconds took {took:.1f} s: "
+            f"a runtime that gives up an overrunning sandboxed transition stops its run then, "
+            f"not when its fuel ends (SBX-006.11, RUN-005.7)"
+        )
+        # after the given-up runs the engine runs the next transition at once
+        _ok(impl, "rt-send", runtime=calm, to=counter, mt="inc", content={"blob": ""})
+        again = _ok(impl, "rt-run", runtime=calm, max_steps=10)
+        assert again["failures"] == [] and again["attempts"] == [], (
+            f"after the given-up runs the counter's next transition fails: {again}"
+        )
+    finally:
+        for runtime in runtimes:
+            impl.call("rt-close", runtime=runtime)
