@@ -158,7 +158,7 @@ class WasiState:
         return bytes(out)
 
     def scatter(self, ptr: int, count: int, source: bytes | bytearray, start: int) -> int:
-        """Fill an ``iovec`` array from ``source[start:]``; the bytes filled.
+        """Fill an ``iovec`` array from ``source[start:]``, in order; the bytes filled (SBX-005.32).
 
         Each chunk is paid for before it is copied (SBX-006.5), straight from
         ``source`` into guest memory; a call fills at most the guest's memory size.
