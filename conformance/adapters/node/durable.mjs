@@ -16,6 +16,8 @@
 //     version n, exactly one creates n+1; the others get EEXIST, re-read and
 //     re-check `expected` (compare-and-swap across threads and processes, DUR-003)
 //     -- and there is no lock file that a SIGKILLed process could leave behind.
+//     Old versions are removed only long after they were replaced (`prune`), so
+//     that no number is ever claimed twice.
 // Nothing is cached in memory, so a second process on the same directory sees
 // everything the first one published (DUR-001). The fsyncs are DUR-004.
 
@@ -24,6 +26,9 @@ import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 
 const VERSION_FILE = /^\d{16}$/
+const versionName = (n) => String(n).padStart(16, '0')
+/** How old a replaced version must be before it is removed (see `prune`). */
+const PRUNE_AFTER_MS = 60_000
 
 /** fsync a directory, so that a link made in it survives a power loss (DUR-004). */
 function syncDirectory (dir) {
@@ -39,12 +44,8 @@ export class DirectoryBackend {
 
   objectPath (id) { return path.join(this.dir, 'objects', id) }
 
-  /**
-   * Make `data` appear at `target` atomically; false if `target` already exists.
-   * `syncDirectory: false` leaves the directory's fsync to the caller, who publishes
-   * several files and then syncs their directory once (`syncObjects`).
-   */
-  publish (data, target, { syncDirectory: sync = true } = {}) {
+  /** Write `data` to a new scratch file and fsync it: its path, to be linked and then removed. */
+  stage (data) {
     const tmp = path.join(this.dir, 'tmp', `${process.pid}-${randomUUID()}`)
     const fd = fs.openSync(tmp, 'wx')
     try {
@@ -53,13 +54,30 @@ export class DirectoryBackend {
     } finally {
       fs.closeSync(fd)
     }
+    return tmp
+  }
+
+  /** Hard-link the staged file `tmp` to `target`; false if `target` exists already. */
+  claim (tmp, target, sync = true) {
     try {
       fs.linkSync(tmp, target)
-      if (sync) syncDirectory(path.dirname(target))
-      return true
     } catch (err) {
       if (err.code === 'EEXIST') return false
       throw err
+    }
+    if (sync) syncDirectory(path.dirname(target))
+    return true
+  }
+
+  /**
+   * Make `data` appear at `target` atomically; false if `target` already exists.
+   * `syncDirectory: false` leaves the directory's fsync to the caller, who publishes
+   * several files and then syncs their directory once (`syncObjects`).
+   */
+  publish (data, target, { syncDirectory: sync = true } = {}) {
+    const tmp = this.stage(data)
+    try {
+      return this.claim(tmp, target, sync)
     } finally {
       fs.unlinkSync(tmp)
     }
@@ -144,7 +162,7 @@ export class DirectoryBackend {
       if (versions.length === 0) return { version: 0, target: null }
       const version = Math.max(...versions)
       try {
-        const text = fs.readFileSync(path.join(dir, String(version).padStart(16, '0')), 'utf8')
+        const text = fs.readFileSync(path.join(dir, versionName(version)), 'utf8')
         return { version, target: text === '' ? null : text }
       } catch (err) {
         if (err.code !== 'ENOENT') throw err // pruned by another writer meanwhile: look again
@@ -164,28 +182,57 @@ export class DirectoryBackend {
     return table
   }
 
+  /**
+   * Compare-and-swap (DUR-003). The new version's file is written and fsynced first, so
+   * that between reading version n and claiming n + 1 nothing slow happens: a writer
+   * that read n while another moved the ref on finds n + 1 taken (EEXIST), re-reads and
+   * re-checks `expected` -- a lost swap, which overwrites nothing (RUN-002.2, RUN-002.4).
+   */
   swap (name, expected, next) {
     const dir = this.refDir(name)
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true })
       syncDirectory(path.dirname(dir)) // the new ref's directory survives a power loss (DUR-004)
     }
-    for (;;) {
-      const { version, target } = this.version(name)
-      if (target !== expected) return { ok: false, current: target }
-      const file = path.join(dir, String(version + 1).padStart(16, '0'))
-      if (this.publish(Buffer.from(next ?? ''), file)) {
-        this.prune(dir, version + 1)
-        return { ok: true, current: next }
+    const tmp = this.stage(Buffer.from(next ?? ''))
+    try {
+      for (;;) {
+        const { version, target } = this.version(name)
+        if (target !== expected) return { ok: false, current: target }
+        if (this.claim(tmp, path.join(dir, versionName(version + 1)))) {
+          this.prune(dir, version + 1)
+          return { ok: true, current: next }
+        }
+        // Another writer claimed version + 1 first: start again from it.
       }
-      // Another writer published version + 1 first: start again from it.
+    } finally {
+      fs.unlinkSync(tmp)
     }
   }
 
-  /** Remove the versions of a ref older than `keep` (readers that lose a race just look again). */
+  /**
+   * Remove old versions of a ref: those below `keep` - 1 (the version just replaced
+   * stays) claimed more than PRUNE_AFTER_MS ago. Removing version n frees its number,
+   * and a writer that read n - 1 before n was claimed could then claim n *again* and
+   * take its lost swap for a win (its step or send silently dropped). So a version
+   * goes only once its claim is older than any writer's read-then-claim: its ctime,
+   * which the link that claimed it set, is a minute old (the harness stops an adapter
+   * that takes 10 s to answer). The scan stops at the first version still young.
+   */
   prune (dir, keep) {
-    for (const name of fs.readdirSync(dir)) {
-      if (VERSION_FILE.test(name) && Number(name) < keep) fs.rmSync(path.join(dir, name), { force: true })
+    const old = fs.readdirSync(dir).filter((n) => VERSION_FILE.test(n) && Number(n) < keep - 1).sort()
+    const now = Date.now()
+    for (const name of old) {
+      const file = path.join(dir, name)
+      let changed
+      try {
+        changed = fs.statSync(file).ctimeMs
+      } catch (err) {
+        if (err.code === 'ENOENT') continue // pruned by another writer meanwhile
+        throw err
+      }
+      if (now - changed < PRUNE_AFTER_MS) break
+      fs.rmSync(file, { force: true })
     }
   }
 

@@ -7,6 +7,16 @@
 // directory after a crash resumes exactly where the last adopted step left off
 // (RUN-007). The runtime loads it at the start of every run and tells it of each
 // step it adopts, after the head moved (RUN-001.3, RUN-001.4).
+//
+// Another writer of the same store (RUN-002) moves refs while a run goes on, so an
+// entry may be older than the recipient's head, which is read afresh for each
+// transition (RUN-002.3). An entry that is merely behind shows fewer messages, which a
+// later run finds. But an entry *older than the message the head last read* must not be
+// walked: WIT-005's walk would never meet that inbox entry and would hand over the whole
+// chain again -- messages read twice (RUN-003.3). `pendingFor` notices such a walk and
+// re-reads that sender's committed outbox first; read after the head, it holds every
+// message the head read (RUN-001.4: a message is routed only once its carrier is
+// committed, and each send continues the chain, WIT-004).
 
 import { mailboxEntries, pending } from './witsteps.mjs'
 import { OUTSIDE, OUTSIDE_REF } from './witexecutor.mjs'
@@ -17,6 +27,14 @@ const TEXT_ID = /^[0-9a-f]{64}$/
 
 /** The ref that marks `actor` failed (RUN-004.4). */
 export const failedRef = (actor) => FAILED_PREFIX + actor
+
+/**
+ * Whether a walk towards the inbox entry `read` ran to the start of the chain instead
+ * (its first message has no `previous`). After a signal that is right -- the chain
+ * starts again (WIT-004) -- and re-reading changes nothing; otherwise the entry walked
+ * from was older than `read`.
+ */
+const missed = (items) => items.length > 0 && items[0].message.previous === null
 
 export class RoutingIndex {
   constructor (space) {
@@ -57,15 +75,39 @@ export class RoutingIndex {
     return all
   }
 
-  /** What is pending for `actor` whose inbox is `inbox`, by sender in ascending id order (WIT-005). */
+  /**
+   * What is pending for `actor` whose inbox is `inbox`, by sender in ascending id order
+   * (WIT-005). Call it after reading `actor`'s head: an entry the walk shows to be older
+   * than that head's inbox entry is re-read from the store first (see above).
+   */
   pendingFor (actor, inbox) {
     const found = new Map()
     for (const sender of [...this.outboxes.keys()].sort()) {
-      const entry = this.outboxes.get(sender).get(actor)
-      if (entry === undefined) continue
-      const items = pending(this.space, entry, inbox.get(sender) ?? null)
+      const read = inbox.get(sender) ?? null
+      let items = this.walk(sender, actor, read)
+      if (read !== null && missed(items)) {
+        this.reread(sender)
+        items = this.walk(sender, actor, read)
+      }
       if (items.length) found.set(sender, items)
     }
     return found
+  }
+
+  /** WIT-005 from `sender`'s entry for `actor` (as this index holds it) back to `read`. */
+  walk (sender, actor, read) {
+    const entry = this.outboxes.get(sender)?.get(actor)
+    return entry === undefined ? [] : pending(this.space, entry, read)
+  }
+
+  /** `sender`'s committed outbox as the store holds it now: the outside's ref, or its head's step. */
+  reread (sender) {
+    if (sender === OUTSIDE) {
+      this.setOutbox(OUTSIDE, mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF)))
+      return
+    }
+    const head = this.space.getRef(HEADS_PREFIX + sender)
+    const step = head === null ? null : this.space.get(head)
+    this.setOutbox(sender, step?.type === 'step' ? mailboxEntries(this.space, step.outbox) : new Map())
   }
 }

@@ -9,7 +9,9 @@
 // Each run (SBX-003.1) is a fresh instance in a worker thread, metered for fuel by
 // wasmfuel.mjs's rewriting (SBX-006.1) and stopped after 8 s of wall-clock time as a
 // backstop (time-limit, SBX-006.10). The core travels to the worker as its files and
-// comes back the same way.
+// comes back the same way. A run starts from the process's snapshot of the interpreter
+// at the snapshot point (SBX-003.4, taken once, as the reference does), not from
+// CPython's start-up, which takes most of a second of the run otherwise.
 
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -253,6 +255,12 @@ const section = (id, payload) => Buffer.concat([Uint8Array.of(id, ...uleb(payloa
 
 /** The name under which the host's module exports the interpreter's function table. */
 const TABLE_EXPORT = '\u0000gritwit-table'
+/**
+ * The prefix of the names under which it exports the interpreter's own globals, for the
+ * snapshot (SBX-003.4). The pinned build has one, the stack pointer, and imports none;
+ * wasmfuel.mjs's fuel global comes after it and is exported already.
+ */
+const GLOBAL_PREFIX = '\u0000gritwit-global-'
 /** Where the host's module imports its memory from: [module, name]. */
 const MEMORY_IMPORT = ['gritwit', 'memory']
 const PAGE = 65536
@@ -281,23 +289,31 @@ function memoryMinimum (bytes) {
   throw new Error('the interpreter defines no memory')
 }
 
+/** The number of globals the module defines (its global section's count). */
+function globalCount (bytes) {
+  for (const [id, , body] of sections(bytes)) if (id === 6) return leb(bytes, body)[0]
+  return 0
+}
+
+/**
+ * Make the engine ready: the host's module compiled and the interpreter's snapshot
+ * taken (seconds, once per process). A runtime calls it before a sandboxed
+ * transition's bound starts (RUN-005.7 lets a bound start when the transition's turn
+ * on the engine comes), so the first transition of a process is not failed for the
+ * engine's start-up.
+ */
+export function sandboxReady () {
+  if (interpreter() !== null) snapshotOf()
+}
+
 /**
  * The host's module: the metered interpreter with its memory imported instead of defined
  * (MEMORY_IMPORT, of the module's minimum and no maximum), so that one compiled module
  * serves every memory limit, each run's memory having the limit as its maximum
  * (SBX-006.2: V8 then refuses to grow past it, as wasmtime's store limit does for the
- * reference); and its function table exported (TABLE_EXPORT). Compiled once.
+ * reference); its function table exported (TABLE_EXPORT), and its globals but the fuel
+ * (GLOBAL_PREFIX), for the snapshot. Compiled once.
  */
-/**
- * Make the engine ready: the host's module compiled (seconds, once per process). A
- * runtime calls it before a sandboxed transition's bound starts (RUN-005.7 lets a
- * bound start when the transition's turn on the engine comes), so the first
- * transition of a process is not failed for the engine's start-up.
- */
-export function sandboxReady () {
-  if (interpreter() !== null) hostModule()
-}
-
 function hostModule () {
   if (compiled !== null) return compiled
   const bytes = metered()
@@ -308,7 +324,13 @@ function hostModule () {
       const memory = Buffer.concat([name(MEMORY_IMPORT[0]), name(MEMORY_IMPORT[1]), Uint8Array.of(2, 0, ...uleb(minimum))])
       parts.push(section(2, appended(bytes, body, end, memory)))
     } else if (id === 7) {
-      parts.push(section(7, appended(bytes, body, end, Buffer.concat([name(TABLE_EXPORT), Uint8Array.of(1, 0)]))))
+      const own = globalCount(bytes) - 1 // the last is the fuel global (wasmfuel.mjs)
+      const globals = Array.from({ length: own }, (_, i) => Buffer.concat([name(GLOBAL_PREFIX + i), Uint8Array.of(3, ...uleb(i))]))
+      let exports = bytes.subarray(body, end)
+      for (const extra of [Buffer.concat([name(TABLE_EXPORT), Uint8Array.of(1, 0)]), ...globals]) {
+        exports = appended(exports, 0, exports.length, extra)
+      }
+      parts.push(section(7, exports))
     } else if (id !== 5) { // the memory section: the memory is imported instead
       parts.push(bytes.subarray(start, end))
     }
@@ -435,6 +457,7 @@ function readSends (bytes, limit) {
     const headers = item.headers ?? {}
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('headers map text to text')
     if (!Object.entries(headers).every(([name, value]) => isText(name) && isText(value))) bad('headers map text to text (no lone surrogate)')
+    if (Object.keys(headers).includes('')) bad('a header name is empty, which no message can carry (OBJ-006.2)')
     const data = String(item.data ?? '')
     if (!B64.test(data)) bad('data is not base64')
     if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
@@ -472,23 +495,47 @@ function execute (data) {
   return answer
 }
 
+/** What every worker is given: the compiled module and how it is linked. */
+const engine = ({ module, minimum }, pages) => ({
+  module,
+  fuelExport,
+  tableExport: TABLE_EXPORT,
+  globalPrefix: GLOBAL_PREFIX,
+  memoryImport: MEMORY_IMPORT,
+  memoryPages: { initial: minimum, maximum: pages },
+  prelude: Buffer.from(PRELUDE, 'utf8')
+})
+
+let snapshot // the process's snapshot (SBX-003.4): undefined until taken, null if it cannot be
+
+/**
+ * The interpreter at the snapshot point, taken once per process, or null: a start-up in
+ * a worker of its own, with the default memory limit, stopped at the point (seconds the
+ * first time: V8 compiles the functions start-up runs). Every run restored from it
+ * skips CPython's start-up, and runs what a cold run runs from the point (SBX-003.4).
+ */
+function snapshotOf () {
+  if (snapshot !== undefined) return snapshot
+  const answer = execute({ ...engine(hostModule(), DEFAULTS.memory / PAGE), take: true, seed: Buffer.alloc(32), limits: { fuel: 0 } })
+  if (answer === null) return null // out of time (a loaded machine): cold runs, and another try next time
+  snapshot = answer.snapshot ?? null
+  return snapshot
+}
+
 function run (space, program, core, messages, limits) {
-  const { module, minimum } = hostModule()
+  const host = hostModule()
   const pages = Math.min(Math.floor(limits.memory / PAGE), PAGE) // SBX-006.2: the memory's maximum
-  if (pages < minimum) fail('memory-limit', 'SBX-006.8', `the interpreter cannot start in ${limits.memory} bytes of memory (its minimum is ${minimum * PAGE / MIB} MiB); it needs about 11 MiB`)
+  if (pages < host.minimum) fail('memory-limit', 'SBX-006.8', `the interpreter cannot start in ${limits.memory} bytes of memory (its minimum is ${host.minimum * PAGE / MIB} MiB); it needs about 11 MiB`)
+  const image = snapshotOf()
   const transition = Buffer.from(pythonJson({ format: 'gritwit-sandbox/1', core, messages }))
   const source = Buffer.from(program, 'utf8')
   const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), source, Buffer.from('\0'), transition])).digest()
   const { files, mounted } = mountFiles(space, core)
   const answer = execute({
-    module,
-    fuelExport,
-    tableExport: TABLE_EXPORT,
-    memoryImport: MEMORY_IMPORT,
-    memoryPages: { initial: minimum, maximum: pages },
+    ...engine(host, pages),
+    snapshot: image !== null && image.pages <= pages ? image : null, // else cold, as the reference (SBX-006.2)
     seed,
     program: source,
-    prelude: Buffer.from(PRELUDE, 'utf8'),
     transition,
     core: files,
     limits: { fuel: limits.fuel, memory: limits.memory, output: limits.output, budget: limits.core + limits.sends } // SBX-007.4

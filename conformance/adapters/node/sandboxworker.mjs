@@ -4,6 +4,13 @@
 // run classified in the order of SBX-008.1. The answer goes back on a message port and
 // the adapter is woken through shared memory, so that it can stop waiting when the run
 // outlives its time budget.
+//
+// A run starts cold (`_start`: CPython's start-up and the prelude, some 5 × 10⁸
+// instructions, most of a second) or from the process's snapshot (SBX-003.4): the
+// linear memory and globals at the snapshot point, copied into the fresh instance, whose
+// runner the host then calls as it does at the point of a cold run. The snapshot is
+// taken once per process by a worker started with `take`: a start-up with the
+// reference's start-up state (an empty program, core and input), stopped at the point.
 
 import { workerData } from 'node:worker_threads'
 import { createHash } from 'node:crypto'
@@ -71,7 +78,8 @@ function unmount (root) {
  * reference does in a cold run and after restoring a snapshot, so that the run executes
  * the same instructions (SBX-003.4).
  */
-function snapshotPoint (state, { seed, limits: { fuel }, tableExport }) {
+function snapshotPoint (state, data) {
+  const { seed, limits: { fuel }, tableExport, take } = data
   const point = { reached: false }
   const startup = new RandomStream(STARTUP_SEED)
   const run = new RandomStream(seed)
@@ -80,6 +88,7 @@ function snapshotPoint (state, { seed, limits: { fuel }, tableExport }) {
   function reach (runner) {
     point.reached = true
     if (runner + VECTORCALL_OFFSET + 4 > guest.size) throw new RunEnd('trap', 'SBX-005.14', 'the snapshot point names no runner')
+    if (take) throw new Taken(capture(state, data, runner))
     const index = new DataView(guest.memory.buffer).getUint32(runner + VECTORCALL_OFFSET, true)
     const call = state.instance.exports[tableExport].get(index)
     if (typeof call !== 'function') throw new RunEnd('trap', 'SBX-005.14', 'the runner is not a function')
@@ -90,6 +99,7 @@ function snapshotPoint (state, { seed, limits: { fuel }, tableExport }) {
 
   return {
     point,
+    reach,
     clock_res_get (clock, ptr) {
       clock >>>= 0
       ptr >>>= 0
@@ -109,6 +119,37 @@ function snapshotPoint (state, { seed, limits: { fuel }, tableExport }) {
       return 0
     }
   }
+}
+
+// --- the snapshot (SBX-003.4) ------------------------------------------------------------
+
+/** Thrown at the snapshot point of a start-up that takes the snapshot: what it copied. */
+class Taken {
+  constructor (snapshot) { this.snapshot = snapshot }
+}
+
+/** The instance's globals other than fuel, as hostModule (sandbox.mjs) exports them: the stack pointer. */
+const globalsOf = (instance, prefix) => Object.keys(instance.exports).filter((name) => name.startsWith(prefix)).sort()
+
+/** The interpreter at the point: its memory (shared, so runs read it without a copy per message), its globals, its runner. */
+function capture (state, data, runner) {
+  const bytes = state.guest.bytes
+  const memory = new SharedArrayBuffer(bytes.length)
+  new Uint8Array(memory).set(bytes)
+  const globals = globalsOf(state.instance, data.globalPrefix).map((name) => [name, state.instance.exports[name].value])
+  return { memory, pages: bytes.length / 65536, globals, runner }
+}
+
+/** Copy `snapshot` into the fresh instance (after its data segments were written: they are in the copy). */
+function restore (state, snapshot) {
+  new Uint8Array(state.guest.memory.buffer).set(new Uint8Array(snapshot.memory))
+  for (const [name, value] of snapshot.globals) state.instance.exports[name].value = value
+}
+
+/** The reference's start-up state (its `_startup_state`): no program, core or input; nothing may be written. */
+function startupFilesystem (data, stdout, stderr) {
+  const inputs = new Map([['main.py', new Uint8Array(0)], ['gritwit_prelude.py', data.prelude], ['transition.json', Buffer.from('{}')]])
+  return new Filesystem(new Directory(), inputs, { budget: 0, stdout, stderr })
 }
 
 // --- the run ---------------------------------------------------------------------------
@@ -136,12 +177,13 @@ const belowFloor = (memory, why) => failure('memory-limit', 'SBX-006.8', `the in
 /** Start the interpreter; its exit status, or the failure that ended it (SBX-008.1's first classes). */
 function start (state, data) {
   const imports = { ...wasiFunctions(state) }
-  const { point, ...pointFunctions } = snapshotPoint(state, data)
+  const { point, reach, ...pointFunctions } = snapshotPoint(state, data)
   Object.assign(imports, pointFunctions)
+  const { snapshot } = data
   let code = 0
   let error = null
-  try {
-    const memory = new WebAssembly.Memory(data.memoryPages) // the limit is its maximum (SBX-006.2)
+  try { // from a snapshot, the memory starts at the snapshot's size (sandbox.mjs: never past the limit)
+    const memory = new WebAssembly.Memory(snapshot ? { ...data.memoryPages, initial: snapshot.pages } : data.memoryPages) // the limit is its maximum (SBX-006.2)
     const [module, name] = data.memoryImport
     state.instance = new WebAssembly.Instance(data.module, { wasi_snapshot_preview1: imports, [module]: { [name]: memory } })
   } catch (err) { // no memory of the module's minimum within the limit
@@ -149,9 +191,12 @@ function start (state, data) {
   }
   state.guest.memory = state.instance.exports.memory
   state.guest.fuel.global = state.instance.exports[data.fuelExport]
+  if (snapshot) restore(state, snapshot)
   try {
-    state.instance.exports._start()
+    if (snapshot) reach(snapshot.runner) // the point, as a cold start reaches it (SBX-003.4)
+    else state.instance.exports._start()
   } catch (err) {
+    if (err instanceof Taken) throw err
     if (err instanceof ProcExit) {
       code = err.code
     } else if (err instanceof RunEnd) { // a host function's typed end: fuel, trap (SBX-005.19)
@@ -169,6 +214,23 @@ function start (state, data) {
   }
   if (!point.reached && (error !== null || code !== 0)) error = belowFloor(data.limits.memory, 'its start-up failed') // no program ran yet
   return { code, error }
+}
+
+/** Start the interpreter up to the snapshot point and copy it there: `{ snapshot }`, or `{ failure }`. */
+function take (data) {
+  const stdout = new Bounded(0)
+  const stderr = new Bounded(0)
+  const state = { fs: startupFilesystem(data, stdout, stderr), guest: new Guest(null, new Fuel(null)), forbidden: [], stderr, instance: null }
+  try {
+    const { error, code } = start(state, data)
+    return { failure: error ?? failure('trap', 'SBX-003.4', `the start-up ended (status ${code}) before the snapshot point`) }
+  } catch (err) {
+    if (!(err instanceof Taken)) throw err
+    if (stdout.overflow || stderr.overflow || state.forbidden.length) { // the reference's takes none then either
+      return { failure: failure('trap', 'SBX-003.4', 'the start-up wrote or tried a forbidden operation') }
+    }
+    return { snapshot: err.snapshot }
+  }
 }
 
 /** Classify the run in the order of SBX-008.1, or its output. */
@@ -192,7 +254,7 @@ function run (data) {
 const { shared, port } = workerData
 let answer
 try {
-  answer = run(workerData)
+  answer = workerData.take ? take(workerData) : run(workerData)
 } catch (err) {
   answer = { internal: String(err?.stack ?? err) }
 }

@@ -10,7 +10,7 @@
 //     ("\uFEFFa") comes back as "a" and re-encodes as 6161. That breaks
 //     ENC-014 (encode(decode(b)) == b). We decode text with `ignoreBOM: true`.
 // So this module walks the bytes exactly once, in the order of ENC-016, and
-// builds the value as it goes. Encoding (codec.mjs) does use cborg.
+// builds the value as it goes. Encoding is encoder.mjs's, also our own.
 //
 // Values produced (and accepted by codec.mjs `encodeValue`):
 //   unsigned/negative integer -> BigInt   (the whole range -2^64 .. 2^64-1, ENC-015)

@@ -32,7 +32,11 @@ const utf8 = new TextEncoder()
 export const textBlob = (text, headers) => blob(utf8.encode(text), headers)
 
 /** A Map in canonical key order (ENC-010). */
-const canonical = (pairs) => new Map([...pairs].sort(([a], [b]) => compareKeys(a, b)))
+const canonical = (pairs) => {
+  const list = [...pairs]
+  if (list.length > 1) list.sort(([a], [b]) => compareKeys(a, b))
+  return new Map(list)
+}
 const idBytes = (id) => fromHex(id) ?? fail('invalid-id', 'OBJ-005', `${String(id).slice(0, 70)} is not an id`)
 
 /** Text with a lone surrogate has no UTF-8 form: refuse it as a decoder would (ENC-008.1). */
@@ -44,32 +48,38 @@ const text = (value) => {
 }
 const texts = (map) => { for (const [k, v] of map) { text(k); text(v) } return map }
 
-/** The CBOR-level value of a record (not yet validated). */
+/** Every field name of a record, in canonical key order (ENC-010): shorter first, then bytewise. */
+const FIELD_ORDER = ['core', 'data', 'type', 'actor', 'inbox', 'outbox', 'content', 'entries', 'headers', 'previous']
+
+/** The CBOR-level value of a record (not yet validated), its fields already in canonical order. */
 function toValue (obj) {
   if (obj.headers) texts(obj.headers)
   if (obj.entries) for (const k of obj.entries.keys()) text(k)
-  const pairs = [['type', obj.type]]
-  const put = (key, value) => { if (value !== null && value !== undefined) pairs.push([key, value]) }
+  const fields = { type: obj.type }
   switch (obj.type) {
     case 'blob':
-      put('data', obj.data)
-      if (obj.headers.size) put('headers', canonical(obj.headers))
+      fields.data = obj.data
+      if (obj.headers.size) fields.headers = canonical(obj.headers)
       break
     case 'tree':
     case 'mailbox':
-      put('entries', canonical([...obj.entries].map(([k, v]) => [k, idBytes(v)])))
+      fields.entries = canonical([...obj.entries].map(([k, v]) => [k, idBytes(v)]))
       break
     case 'message':
-      put('content', idBytes(obj.content))
-      if (obj.previous !== null) put('previous', idBytes(obj.previous))
-      if (obj.headers.size) put('headers', canonical(obj.headers))
+      fields.content = idBytes(obj.content)
+      if (obj.previous !== null) fields.previous = idBytes(obj.previous)
+      if (obj.headers.size) fields.headers = canonical(obj.headers)
       break
     default:
       for (const key of ['actor', 'core', 'previous', 'inbox', 'outbox']) {
-        if (obj[key] !== null) put(key, idBytes(obj[key]))
+        if (obj[key] !== null) fields[key] = idBytes(obj[key])
       }
   }
-  return canonical(pairs)
+  const value = new Map()
+  for (const key of FIELD_ORDER) {
+    if (fields[key] !== undefined && fields[key] !== null) value.set(key, fields[key])
+  }
+  return value
 }
 
 /** A validated CBOR-level value -> its record. */
