@@ -457,7 +457,6 @@ function readSends (bytes, limit) {
     const headers = item.headers ?? {}
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('headers map text to text')
     if (!Object.entries(headers).every(([name, value]) => isText(name) && isText(value))) bad('headers map text to text (no lone surrogate)')
-    if (Object.keys(headers).includes('')) bad('a header name is empty, which no message can carry (OBJ-006.2)')
     const data = String(item.data ?? '')
     if (!B64.test(data)) bad('data is not base64')
     if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
@@ -697,6 +696,7 @@ export function pythonWit (witBlob) {
     // SBX-012.2, SBX-012.3: each send queued, its content a new blob of its data
     const sends = result.sends.map((s) => {
       if (s.headers.mt === 'genesis' || s.headers.mt === 'update') fail('invalid-transition', 'SBX-012.3', `a program cannot send ${s.headers.mt}`)
+      if (Object.hasOwn(s.headers, '')) fail('invalid-transition', 'SBX-012.3', 'a send with an empty header name, which no message can carry (OBJ-006.2)')
       const content = blob(fromHex(s.data))
       newObjects.push(content)
       return { recipient: s.to, content: idOf(content), headers: new Map(Object.entries(s.headers)), signal: false }

@@ -264,22 +264,22 @@ open('/out/sends.json', 'w').write(json.dumps([{{"to": {to!r}, "headers": {{"": 
 """
 
 
-@pytest.mark.req("SBX-010.1", "SBX-011.1", "SBX-011.2", "SBX-004.5", "SBX-013.1", "OBJ-006.2")
+@pytest.mark.req("SBX-010.1", "SBX-011.1", "SBX-011.2", "SBX-012.3", "SBX-013.1", "OBJ-006.2")
 def test_a_transition_mounts_subtrees_and_refuses_a_header_a_message_cannot_carry(
     impl: Implementation,
 ) -> None:
     """The second transition of an actor sees the directories its first one left, all the
     way down (SBX-011.1: ``/core`` holds the core's other entries, SBX-004.1); a send whose
-    header name is empty (OBJ-006.2: no message carries it) makes ``/out/sends.json``
-    malformed → ``invalid-transition`` (SBX-004.5), and no step is adopted (SBX-013.1)."""
+    header name is empty (OBJ-006.2: no message carries it) fails the transition →
+    ``invalid-transition`` (SBX-012.3), and no step is adopted (SBX-013.1)."""
     runtime = impl.call("wit-open").result["runtime"]
     actor = impl.call("wit-genesis", runtime=runtime, program=FIRST_THEN_READ).result["actor"]
     program = EMPTY_HEADER_NAME.format(to=actor)
     sender = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
     reply = impl.call("wit-run", runtime=runtime, max_steps=20)
     assert reply.ok and reply.result["failures"] == [[sender, "invalid-transition"]], (
-        f"a send whose header name is empty must fail → invalid-transition (SBX-004.5, "
-        f"OBJ-006.2); the other actor runs: {reply}"
+        f"a send whose header name is empty must fail the transition → invalid-transition "
+        f"(SBX-012.3, OBJ-006.2); the other actor runs: {reply}"
     )
     assert impl.call("wit-head", runtime=runtime, actor=sender).result["step"] is None
     sent = impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""})
