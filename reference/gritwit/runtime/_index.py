@@ -11,6 +11,12 @@ committed since: it lists the refs and re-reads only the outboxes whose head
 (or outside ref) moved to a step the index has not seen, so it ends in exactly
 the state :meth:`load` would build, at the cost of the changes.
 
+What is pending for an actor is its senders' entries here walked back to the
+inbox of its head (WIT-005), a head read afresh before each transition: that is
+exact only while the index is at least as new as what the head read.  A head
+another writer moved since the index caught up (:meth:`saw_head` is false) makes
+the runtime catch up first, or it would read messages twice (RUN-003.3, RUN-002.3).
+
 What the outside sends through this process is not read back (issue 12): the
 runtime hands :meth:`set_outbox` the :class:`~gritwit.wit._outside.SentOutbox` of
 the send, which names the mailbox now at the outside's ref and holds the messages
@@ -235,6 +241,20 @@ class RoutingIndex:
             touched.update(self.set_outbox(actor, mailbox_entries(objects, step.outbox), target))
             touched.add(actor)
 
+    def saw_head(self, actor: ObjectId, head: ObjectId | None) -> bool:
+        """Whether ``head`` is ``actor``'s head as the index last caught up with it.
+
+        :meth:`pending_for` is exact only for such a head (RUN-003.3, WIT-005): every
+        message it read was in its sender's outbox when the index caught up, so the
+        walk from the index's entry meets the head's inbox entry.  A head another
+        writer moved since (RUN-002) may have read messages newer than the entry the
+        index holds; the walk from that entry back would then never meet the inbox
+        entry and would deliver the whole chain again, under a compare-and-swap that
+        succeeds.  The caller first catches up (:meth:`refresh`, after reading the
+        head) when this is false.
+        """
+        return self._heads.get(actor) == head
+
     def recipients(self) -> set[ObjectId]:
         """Every actor some committed outbox entry is addressed to (ADP-014's candidates)."""
         return set(self._senders) - {OUTSIDE}
@@ -279,7 +299,12 @@ class RoutingIndex:
     def pending_for(
         self, store: ObjectReader, actor: ObjectId, inbox: Mapping[ObjectId, ObjectId]
     ) -> dict[ObjectId, tuple[PendingMessage, ...]]:
-        """Everything pending for ``actor`` given its ``inbox``, senders in id order (WIT-005)."""
+        """Everything pending for ``actor`` given its ``inbox``, senders in id order (WIT-005).
+
+        ``inbox`` must be that of a head the index saw (:meth:`saw_head`), or read
+        before the index last caught up: else a message could be read twice
+        (RUN-003.3, RUN-002.3).
+        """
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
         for sender in sorted(self._senders.get(actor, ())):
             entry = _get(self._outboxes.get(sender, _NO_ENTRIES), actor)

@@ -625,10 +625,32 @@ class Runtime:
         self.evict_idle()
 
     def _pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
-        """``actor``'s head id, head step and what is pending for it (WIT-005)."""
+        """``actor``'s head id, head step and what is pending for it (WIT-005).
+
+        A head another writer moved since the routing index caught up (RUN-002) may
+        have read messages the index does not know of: the index catches up first,
+        after the head was read, so that the walk meets its inbox entry and nothing
+        is read twice (RUN-003.3, RUN-002.3).  Should the head move yet again, the
+        compare-and-swap of the step built on it loses.
+        """
         last_id, last = self._head_step(actor)
+        if not self._index.saw_head(actor, last_id):
+            self._catch_up()
         inbox = self._entries(None if last is None else last.inbox)
         return last_id, last, self._index.pending_for(self._cache, actor, inbox)
+
+    def _catch_up(self) -> None:
+        """Bring the routing index up to date with the refs now (RUN-003.1, RUN-002.3).
+
+        The open commit group is committed first (RUN-017.2): the index holds its
+        members' provisional outboxes, which the refs do not have yet.  A lost
+        member rebuilds the index from the heads already (RUN-017.4).
+        """
+        if self._group.members and not self._commit_group():
+            return
+        version, swaps = self._store.refs_changed_since(self._synced)
+        self._dirty |= self._index.refresh(self._store, self._cache, swaps)
+        self._synced = version
 
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
