@@ -208,14 +208,19 @@ def _per_chapter() -> Numbers:
 
 def _group_scores() -> Numbers:
     full = [_tally(g)["score"] for g in ("codec", "store", "wit", "wasm")]
-    return min(full), _tally("runtime")["score"]
+    return min(full), _tally("runtime")["score"], _tally("sandbox")["score"]
+
+
+#: The one module the README names below the others' floor.
+WATCHDOG = "gritwit/sandbox/_stop.py"
 
 
 def _weakest_module() -> Numbers:
     modules = baseline()["modules"]
     assert isinstance(modules, dict)
-    weakest = min(float(score) for score in modules.values())
-    return (math.floor(weakest / 10) * 10,)  # "every module at least 90 %"
+    weakest = min(float(score) for module, score in modules.items() if module != WATCHDOG)
+    # "every module at least 90 % but the sandbox's watchdog (…, 81.2 %)"
+    return math.floor(weakest / 10) * 10, float(modules[WATCHDOG])
 
 
 CLAIMS = [
@@ -251,10 +256,16 @@ CLAIMS = [
     Claim(
         "readme-group-scores",
         "README.md",
-        r"codec, store, Wit and Wasm (100) %, runtime ([\d.]+) %",
+        r"codec, store, Wit and Wasm (100) %, runtime ([\d.]+) %, sandbox ([\d.]+) %",
         _group_scores,
     ),
-    Claim("readme-weakest-module", "README.md", r"every module at least (\d+) %", _weakest_module),
+    Claim(
+        "readme-weakest-module",
+        "README.md",
+        r"every module at least (\d+) % but the sandbox's watchdog "
+        r"\(`sandbox/_stop.py`, ([\d.]+) %\)",
+        _weakest_module,
+    ),
     Claim(
         "readme-survivors", "README.md", r"The (\d+) left alive", lambda: (_tally()["survived"],)
     ),
