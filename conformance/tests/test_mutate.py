@@ -531,3 +531,38 @@ def test_merged_evidence_replaces_the_groups_run_and_keeps_three_cited_first() -
     assert "SBX-005" not in merged  # the sandbox's old entry went with its group's run
     assert [e["mutant"] for e in merged["SBX-006"]] == ["m-new"]
     assert [e["mutant"] for e in merged["RUN-001"]] == ["m-s", "m-r1", "m-r2"]
+
+
+def test_a_line_run_outside_any_test_reaches_every_test() -> None:
+    """A line the map saw only outside a test (a session's set-up, an interpreter loaded and
+    cached once per process) selects every test, as module-level code does; a line no
+    one ran still selects none (uncovered), and a test's own lines select that test."""
+    tests = {
+        "t1": {"lines": [["gritwit/a.py", [3]]], "seconds": 0.1, "requirements": []},
+        "t2": {"lines": [], "seconds": 0.2, "requirements": []},
+    }
+    coverage = Coverage({"key": "k", "tests": tests, "outside": [["gritwit/a.py", [9]]]})
+    assert sorted(coverage.covering("gritwit/a.py", range(9, 10))) == ["t1", "t2"]
+    assert coverage.covering("gritwit/a.py", range(3, 4)) == ["t1"]
+    assert coverage.covering("gritwit/a.py", range(20, 21)) == []
+    assert Coverage({"key": "k", "tests": tests}).covering("gritwit/a.py", range(9, 10)) == []
+
+
+def test_a_line_only_another_profiles_tests_ran_selects_every_test_of_the_group() -> None:
+    """Code run once per process and cached is traced under whichever test ran first, of
+    any profile: a mutant there is sent to every test of its own group's profiles, not
+    marked uncovered (the sample once called the interpreter's loading uncovered because
+    a protocol test had loaded it before any sandbox test)."""
+    from gritwit_conformance.mutate._run import select_tests
+
+    mutant = next(m for m in collect_mutants(["sandbox"]) if m.in_function)
+    line = [[mutant.module, [mutant.line]]]
+    tests = {
+        "suite/protocol/test_p.py::t": {"lines": line, "seconds": 0.1, "requirements": []},
+        "suite/sandbox/test_s.py::a": {"lines": [], "seconds": 0.2, "requirements": []},
+        "suite/sandbox/test_s.py::b": {"lines": [], "seconds": 0.1, "requirements": []},
+    }
+    chosen, covered = select_tests(mutant, Coverage({"key": "k", "tests": tests}))
+    assert covered and chosen == ["suite/sandbox/test_s.py::b", "suite/sandbox/test_s.py::a"]
+    nobody = {k: {**v, "lines": []} for k, v in tests.items()}
+    assert select_tests(mutant, Coverage({"key": "k", "tests": nobody})) == ([], False)

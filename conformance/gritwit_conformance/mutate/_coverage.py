@@ -5,6 +5,9 @@ the modules under mutation.  The in-process run executes both the
 implementation under test and the harness's oracle in one process, so the map
 over-approximates — a mutant is sent to every test that *might* reach it,
 never fewer — and a mutant whose line no test reaches is marked *uncovered*.
+Lines run outside any test (collection, a session's set-up: the handshake, an
+interpreter loaded and cached once per process) are recorded apart and reach every
+test, as module-level code does: whatever they compute, every later test uses.
 Per test it also records its duration (fast tests run first, so a killed
 mutant costs little) and the requirement IDs it cites.
 """
@@ -36,6 +39,8 @@ class LineCollector:
         self.durations: dict[str, float] = {}
         self.requirements: dict[str, list[str]] = {}
         self.outcomes: dict[str, str] = {}
+        #: (file, line) pairs run outside any test, from configuration to the end
+        self.outside: set[tuple[str, int]] = set()
 
     def _global(self, frame: FrameType, event: str, arg: object) -> Any:
         if frame.f_code.co_filename in self.files:
@@ -47,20 +52,33 @@ class LineCollector:
             self.current.add((frame.f_code.co_filename, frame.f_lineno))
         return self._local
 
+    def _trace(self) -> None:
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.current = self.outside
+        self._trace()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        sys.settrace(None)
+        threading.settrace(None)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         self.current = set()
         started = time.perf_counter()
-        threading.settrace(self._global)
-        sys.settrace(self._global)
+        self._trace()
         try:
             return (yield)
         finally:
-            sys.settrace(None)
-            threading.settrace(None)
+            self._trace()  # a test may have replaced the trace function; outside again
+            tested, self.current = self.current, self.outside
             self.durations[item.nodeid] = time.perf_counter() - started
             by_module: dict[str, list[int]] = {}
-            for filename, line in self.current:
+            for filename, line in tested:
                 by_module.setdefault(self.files[filename], []).append(line)
             self.lines[item.nodeid] = [[m, sorted(ls)] for m, ls in sorted(by_module.items())]
             self.requirements[item.nodeid] = list(
@@ -80,6 +98,9 @@ class Coverage:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.tests: dict[str, dict[str, Any]] = data["tests"]
+        #: lines run outside any test: they reach every test
+        outside: list[list[Any]] = data.get("outside", [])
+        self.outside = {(module, line) for module, lines in outside for line in lines}
         index: dict[tuple[str, int], list[str]] = {}
         for nodeid, record in self.tests.items():
             for module, lines in record["lines"]:
@@ -106,9 +127,15 @@ class Coverage:
             }
             for nodeid in collector.lines
         }
-        return cls({"key": key, "tests": tests})
+        outside: dict[str, list[int]] = {}
+        for filename, line in collector.outside:
+            outside.setdefault(collector.files[filename], []).append(line)
+        lines = [[m, sorted(ls)] for m, ls in sorted(outside.items())]
+        return cls({"key": key, "tests": tests, "outside": lines})
 
     def covering(self, module: str, lines: range) -> list[str]:
+        if any((module, line) in self.outside for line in lines):
+            return list(self.tests)
         found: dict[str, None] = {}
         for line in lines:
             for nodeid in self._index.get((module, line), ()):

@@ -308,8 +308,13 @@ def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
         tests = [t for t in coverage.tests if _profile_of(t) in profiles]
         covered = bool(tests)
     else:
-        tests = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
-        tests = [t for t in tests if _profile_of(t) in profiles]
+        reached = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
+        tests = [t for t in reached if _profile_of(t) in profiles]
+        if reached and not tests:
+            # Run only under another profile's tests: code run once per process and
+            # cached (an interpreter loaded for the first sandbox run, whichever
+            # profile's test that was), whose result every later test uses.
+            tests = [t for t in coverage.tests if _profile_of(t) in profiles]
         covered = bool(tests)
     own = set(mutant.requirements)
 
