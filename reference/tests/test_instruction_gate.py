@@ -9,28 +9,15 @@ made-up counts (no valgrind); the counted runs are in ``test_instructions_tool.p
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from test_instructions_tool import tool  # the tool, loaded from its file once
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load() -> ModuleType:
-    path = ROOT / "asv_bench/tools/instructions.py"
-    spec = importlib.util.spec_from_file_location("instructions_gate_tool", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load()
 ENV = {"python": "3.11.7", "cbor2": "5.6.5"}
 
 

@@ -16,25 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_runtime import _count, _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, history
 from gritwit.wit import OUTSIDE, mailbox_entries, test_actor_core
-
-
-def _count(store: g.Store, actor: g.ObjectId) -> int:
-    head = store.get_object(store.get_ref("heads/" + actor.hex()))  # type: ignore[arg-type]
-    assert isinstance(head, g.Step)
-    core = store.get_object(head.core)
-    assert isinstance(core, g.Tree)
-    blob = store.get_object(core.entries["count"])
-    assert isinstance(blob, g.Blob)
-    return int(blob.data)
-
-
-async def _inc(rt: Runtime, to: g.ObjectId, text: str) -> g.ObjectId:
-    blob = g.Blob(data=text.encode())
-    return await rt.send(to, g.object_id(blob), {"mt": "inc"}, objects=(blob,))
 
 
 @pytest.mark.parametrize("commit", ["group", "step"])
@@ -49,14 +35,14 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         core, objects = test_actor_core("counter")
         actor = await a.genesis(core, objects)
         await a.run_until_quiescent()
-        await _inc(a, actor, "1")  # pending; a's index holds it as the outside's entry
+        await _say(a, actor, "inc", "1")  # pending; a's index holds it as the outside's entry
         return actor
 
     actor = asyncio.run(start())
 
     async def other_writer() -> None:
         await b.run_until_quiescent()  # reads inc 1
-        await _inc(b, actor, "2")
+        await _say(b, actor, "inc", "2")
         await b.run_until_quiescent()  # reads inc 2: the head's inbox is past a's entry
 
     def b_meanwhile() -> None:  # in its own thread and event loop: a's run is in progress

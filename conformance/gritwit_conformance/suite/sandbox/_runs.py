@@ -8,6 +8,7 @@ implementation's objects part from the recorded ones (ADP-017.2).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -132,6 +133,35 @@ def answer(reply: Response) -> Json:
     if "interpreter" in reply.result:
         return {"interpreter": reply.result["interpreter"]}
     return {k: reply.result.get(k) for k in ("stdout", "core", "sends")}
+
+
+def ran(impl: Implementation, program: str, **args: Any) -> dict[str, Any]:
+    """The result of a ``sandbox-run`` of ``program`` that must succeed (ADP-019.2), its
+    returned objects checked (ADP-019.6)."""
+    reply = impl.call("sandbox-run", program=program, **args)
+    limits = f" with limits {args['limits']}" if "limits" in args else ""
+    assert reply.ok, f"sandbox-run of {program[:80]!r}{limits} failed: {reply}"
+    returned_objects(f"sandbox-run of {program[:40]!r}", reply)
+    return dict(reply.result)
+
+
+def failure_class(impl: Implementation, program: str, **args: Any) -> str | None:
+    """The class a ``sandbox-run`` of ``program`` fails with, or None if it succeeds."""
+    reply = impl.call("sandbox-run", program=program, **args)
+    return None if reply.ok else reply.error_class
+
+
+def run_stream(program: str, messages: list[Any], blocks: int) -> bytes:
+    """The first ``blocks`` blocks of the run's stream SHA-256(seed ‖ n) of SBX-005.5, for
+    ``program`` with no core and ``messages``, computed here from the formula."""
+    transition = {"format": "gritwit-sandbox/1", "core": None, "messages": messages}
+    seed = hashlib.sha256(
+        b"gritwit-sandbox/1\0"
+        + program.encode()
+        + b"\0"
+        + json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
+    ).digest()
+    return b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(blocks))
 
 
 def run(impl: Implementation, where: str, **args: Any) -> Response:

@@ -20,7 +20,6 @@ its transition with that class), but the reference reports `failed`.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import pytest
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
-from ._runs import returned_objects
+from ._runs import returned_objects, run_stream
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -60,18 +59,6 @@ POINT_PROGRAM = (
 )
 
 
-def _stream(program: str, messages: list[Any], blocks: int) -> bytes:
-    """The run's stream of SBX-005.5 for ``program`` with no core and ``messages``."""
-    transition = {"format": "gritwit-sandbox/1", "core": None, "messages": messages}
-    seed = hashlib.sha256(
-        b"gritwit-sandbox/1\0"
-        + program.encode()
-        + b"\0"
-        + json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
-    ).digest()
-    return b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(blocks))
-
-
 @pytest.mark.req("SBX-005.5", "SBX-005.14", "SBX-005.4", "SBX-005.15")
 def test_random_and_clocks_after_the_snapshot_point(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=POINT_PROGRAM)
@@ -85,7 +72,7 @@ def test_random_and_clocks_after_the_snapshot_point(impl: Implementation) -> Non
     )
     head, digest = lines[0].split()
     # the host's runner may draw some before the program's first line (SBX-005.14)
-    stream = _stream(POINT_PROGRAM, [], (BIG >> 5) + 2048)
+    stream = run_stream(POINT_PROGRAM, [], (BIG >> 5) + 2048)
     at = stream.find(bytes.fromhex(head))
     assert at >= 0, (
         f"os.urandom({BIG}) does not start in the run's stream SHA-256(seed ‖ n) (SBX-005.5)"

@@ -28,27 +28,21 @@ import gritwit as g
 from gritwit_conformance._implementation import Implementation
 from gritwit_conformance.expected import reference_answer
 
-from ._runs import returned_objects
+from ._runs import failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
 
 MIB = 1 << 20
 
 
-def _ok(impl: Implementation, program: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of {program[:80]!r} with {args.get('limits')} failed: {reply}"
-    returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return dict(reply.result)
+_ok = ran
 
 
 def _stdout(impl: Implementation, program: str, **args: Any) -> bytes:
     return bytes.fromhex(_ok(impl, program, **args)["stdout"])
 
 
-def _class(impl: Implementation, program: str, **args: Any) -> str | None:
-    reply = impl.call("sandbox-run", program=program, **args)
-    return None if reply.ok else reply.error_class
+_class = failure_class
 
 
 def _reference_fuel(program: str, **limits: int) -> int:

@@ -19,7 +19,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
-from ._runs import build, encodings, returned_objects
+from ._runs import build, encodings, failure_class, ran, run_stream
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -27,20 +27,14 @@ FIXED_TIME = 946_684_800
 OUTSIDE = "00" * 32
 
 
-def _run(impl: Implementation, program: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of {program[:80]!r} failed: {reply}"
-    returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return dict(reply.result)
+_run = ran
 
 
 def _stdout(impl: Implementation, program: str, **args: Any) -> str:
     return bytes.fromhex(_run(impl, program, **args)["stdout"]).decode("utf-8")
 
 
-def _class(impl: Implementation, program: str, **args: Any) -> str | None:
-    reply = impl.call("sandbox-run", program=program, **args)
-    return None if reply.ok else reply.error_class
+_class = failure_class
 
 
 def _interpreter(impl: Implementation) -> str:
@@ -200,14 +194,7 @@ def test_randomness_is_the_seeded_stream(impl: Implementation) -> None:
     got = _stdout(impl, program, messages=messages).strip()
     again = _stdout(impl, program, messages=messages).strip()
     assert got == again, "os.urandom differs between two identical runs (SBX-005.5, SBX-009.1)"
-    transition = {"format": "gritwit-sandbox/1", "core": None, "messages": messages}
-    seed = hashlib.sha256(
-        b"gritwit-sandbox/1\0"
-        + program.encode()
-        + b"\0"
-        + json.dumps(transition, sort_keys=True, separators=(",", ":")).encode()
-    ).digest()
-    stream = b"".join(hashlib.sha256(seed + n.to_bytes(8, "little")).digest() for n in range(2048))
+    stream = run_stream(program, messages, 2048)
     # the start-up draws from its own stream (SBX-005.14); the run's starts at n = 0 at the
     # snapshot point, where the host's runner may draw some before the program's first line
     assert bytes.fromhex(got) in stream, (
