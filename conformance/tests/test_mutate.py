@@ -282,6 +282,29 @@ def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path
     assert result["reason"].startswith("mutant deadline: 0 of 1 tests ran"), result
 
 
+def test_a_mutant_no_selected_test_ran_for_is_an_error_not_a_survivor(tmp_path: Path) -> None:
+    """A selection that names no test (``--against`` a folder once did) runs nothing: that
+    is no survival, and the report must not call it one."""
+    from gritwit_conformance.mutate._run import _make_copy
+
+    worker = _Worker(_make_copy(tmp_path, 0))
+    job = {
+        "id": "m-none",
+        "module": "gritwit/_ids.py",
+        "source": _source("gritwit/_ids.py"),
+        "tests": ["suite/protocol/test_protocol.py::no_such_test"],
+        "deadline": 60,
+        "timeout": 5.0,
+        "examples": None,
+    }
+    try:
+        result = worker.run(job, hard_deadline=120)
+    finally:
+        worker.stop()
+    assert result["status"] == "error" and result["ran"] == 0, result
+    assert result["reason"].startswith("no selected test ran"), result
+
+
 def test_a_worker_that_dies_is_reported_as_dead_not_out_of_time(tmp_path: Path) -> None:
     """A worker that exits mid-job is an error saying so, at once, not a hard deadline."""
     from gritwit_conformance.mutate._run import _make_copy

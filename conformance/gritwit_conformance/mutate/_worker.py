@@ -156,6 +156,16 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
             "ran": outcome.ran,
             "seconds": seconds,
         }
+    if outcome.ran == 0:
+        # Nothing selected ran (a path that names no test file, an id that matches no
+        # test): no test passed, so nothing says the mutant survived.
+        return {
+            "status": "error",
+            "test": None,
+            "reason": f"no selected test ran (pytest exit {int(status)}): {job['tests'][:3]}",
+            "ran": 0,
+            "seconds": seconds,
+        }
     return {
         "status": "survived",
         "test": None,
