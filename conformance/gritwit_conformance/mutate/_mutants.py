@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .._requirement_ids import IN_TEXT
+
 __all__ = ["Mutant", "apply_mutant", "find_mutants", "requirement_ids"]
 
-_REQ = re.compile(r"\b[A-Z]{2,5}-\d{3}(?:\.\d+)?\b")
+_REQ = IN_TEXT
 
 _CMP_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,

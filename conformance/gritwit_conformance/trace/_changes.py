@@ -23,6 +23,7 @@ from pathlib import Path
 
 import blake3
 
+from .._requirement_ids import SHAPED_IN_TEXT
 from ._clauses import _DEFINITION, collect_definitions
 
 __all__ = [
@@ -51,7 +52,7 @@ UPDATE_COMMAND = "gritwit trace --changes --update"
 _HEADING = re.compile(r"^#{1,6}(?:\s|$)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SECTION = re.compile(r"^##\s+(.*?)\s*$", re.MULTILINE)
-_ID = re.compile(r"\b[A-Z]{2,5}-\d{3}(?:\.\d+)?\b")
+_ID = SHAPED_IN_TEXT
 _VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 

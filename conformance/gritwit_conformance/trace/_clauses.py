@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._requirement_ids import SHAPED_IN_RAISE, SHAPED_IN_TEXT
+
 __all__ = [
     "TraceReport",
     "collect_citations",
@@ -32,7 +34,7 @@ __all__ = [
     "trace",
 ]
 
-_ID = re.compile(r"\b([A-Z]{2,5}-\d{3}(?:\.\d+)?)\b")
+_ID = SHAPED_IN_TEXT
 _DEFINITION = re.compile(
     r"^(?:[-*]\s+|\d+\.\s+)?\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", re.MULTILINE
 )
@@ -42,7 +44,7 @@ _MARKER = re.compile(r"\breq\(([^)]*)\)", re.DOTALL)
 #: Where requirement IDs named in error messages and declarations must be defined: the
 #: reference, and the vector generator that moved out of it.
 _RAISING = ("reference/gritwit", "conformance/gritwit_conformance/vectors")
-_RAISE_ID = re.compile(r"\(\s*\"([A-Z]{2,5}-\d{3}(?:\.\d+)?)\"")
+_RAISE_ID = SHAPED_IN_RAISE
 
 
 @dataclass(frozen=True, slots=True)

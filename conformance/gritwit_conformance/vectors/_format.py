@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from .._requirement_ids import WHOLE
 from ._build import encode
 
 __all__ = [
@@ -61,7 +62,7 @@ GENERATOR_COMMAND: Final = "gritwit vectors generate"
 #: A vector id: slash-separated lowercase slugs, e.g. ``blob/empty-data``.
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+$")
 #: A requirement ID such as ``ENC-007`` (CONV-002).
-REQUIREMENT_PATTERN: Final = re.compile(r"^[A-Z]+-\d{3}(?:\.\d+)?$")
+REQUIREMENT_PATTERN: Final = WHOLE
 
 # The error-class registry of the spec (CONV-004), written down here rather
 # than read from the reference so that the vectors check the reference.

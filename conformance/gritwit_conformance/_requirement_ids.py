@@ -1,0 +1,47 @@
+"""What a requirement ID looks like, in one place (spec/00-conventions.md, "Requirement IDs").
+
+A requirement ID is a chapter prefix from the table of ``spec/00-conventions.md``, a
+dash, three digits and, for a clause, a dot and a number (``ENC-007.2``). Only the
+prefixes of that table count: "SHA-256" in a docstring is not an ID.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+__all__ = ["IN_TEXT", "PREFIXES", "SHAPED_IN_RAISE", "SHAPED_IN_TEXT", "WHOLE"]
+
+#: The chapter prefixes of that section's table (``test_requirement_ids`` checks them
+#: against the spec).
+PREFIXES: Final = (
+    "ADP",
+    "CONV",
+    "DUR",
+    "ENC",
+    "ID",
+    "OBJ",
+    "REF",
+    "RUN",
+    "SBX",
+    "STO",
+    "WASM",
+    "WIT",
+)
+
+_ID: Final = rf"(?:{'|'.join(PREFIXES)})-\d{{3}}(?:\.\d+)?"
+
+#: Every ID in free text, such as code, comments and docstrings (one group: the ID).
+IN_TEXT: Final = re.compile(rf"\b({_ID})\b")
+#: A whole string that is one ID.
+WHOLE: Final = re.compile(rf"^{_ID}$")
+
+# Where the place itself says "this is an ID" (a clause's bold definition, a ``req``
+# marker, a raise's first argument, a line of CHANGES.md), any prefix of the shape
+# counts: the trace tools also read the small specs of their own tests.
+_SHAPED: Final = r"[A-Z]{2,5}-\d{3}(?:\.\d+)?"
+
+#: Every ID-shaped word of a text whose place says it holds IDs (one group).
+SHAPED_IN_TEXT: Final = re.compile(rf"\b({_SHAPED})\b")
+#: The first argument of a raise, ``SomeError("ENC-007", ...)`` (one group: the ID).
+SHAPED_IN_RAISE: Final = re.compile(rf"\(\s*\"({_SHAPED})\"")
