@@ -1,0 +1,57 @@
+"""A first step that reads nothing, on the runtime (WIT-012.6 through ``rt-*``, ADP-015).
+
+A genesis queued behind an update from the same sender lets the actor start, but its
+first transition sees that sender's messages only up to the update: none. It reads
+nothing and its step has no inbox, so it leaves the actor's idle snapshot and the
+call ends there (the Wit chapter's worked example "a genesis between two updates").
+A runtime must adopt such a step like any other and route from it (RUN-001.4) — a
+step without an inbox is not a malformed step. The next ``rt-run`` reads the update
+alone (WIT-013), then the genesis alone (WIT-012.5). Every answer is also the
+in-process reference's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+from ._drive import SideBySide
+
+pytestmark = pytest.mark.profile("runtime")
+
+COUNTER = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}
+REPLACE = {"blob": b"replace".hex(), "headers": {"runtime": "test-actor"}}
+ACTOR = g.object_id(
+    g.Tree(entries={"wit": g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"}))})
+).hex()
+
+
+@pytest.mark.req("WIT-012.6", "WIT-012.5", "WIT-013", "RUN-001.4", "ADP-015")
+def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    both = SideBySide(impl, tmp_path)
+    both.open("a")
+    update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
+    both("a", "rt-send", to=ACTOR, mt="update", content=update)
+    both("a", "rt-send", to=ACTOR, mt="genesis", content={"tree": {"wit": COUNTER}})
+    run = both("a", "rt-run", max_steps=10)
+    assert run["failures"] == [] and run["quiescent"], run
+    steps = [step for actor, step in run["steps"] if actor == ACTOR]
+    assert len(steps) == 1, (
+        "the genesis behind an update starts the actor with one step that reads nothing "
+        f"and leaves its idle snapshot (WIT-012.6): {run}"
+    )
+    again = both("a", "rt-run", max_steps=10)
+    assert again["failures"] == [] and again["quiescent"], again
+    steps += [step for actor, step in again["steps"] if actor == ACTOR]
+    assert len(steps) == 3, f"the update, then the genesis, each read alone: {again}"
+    first = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[0])["bytes"]))
+    assert isinstance(first, g.Step) and first.inbox is None and first.previous is None, first
+    last = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[2])["bytes"]))
+    assert isinstance(last, g.Step) and last.inbox is not None, last
+    assert both("a", "rt-run", max_steps=10)["steps"] == []

@@ -1,0 +1,254 @@
+"""A head another writer moved while a run was under way: every message is read once.
+
+Two adapter processes open the same store (ADP-015): runtimes ``a`` and ``b``, two
+writers (RUN-002). ``a``'s run starts with what is pending for the counter — ``inc 1``
+— and first runs a ``sleepy`` actor whose ``nap`` really takes seconds (WIT-030);
+the rounds of ``rt-run`` take actors in ascending id order (ADP-014), so the counter's
+turn comes after the nap. Meanwhile ``b`` reads ``inc 1``, is sent ``inc 2`` and
+reads it too. When the counter's turn comes in ``a``, its head has read messages
+newer than anything ``a`` knew of when its run started.
+
+A runtime that works out what is pending from what it knew at the start of the run
+(its routing index, RUN-003) walks the outside's chain back from ``inc 1`` looking for
+the head's inbox entry, ``inc 2``, never meets it, and delivers ``inc 1`` (and the
+genesis) again — under a compare-and-swap that succeeds, since the head did not move
+after it was read. WIT-005 makes the pending messages those *after* the head's inbox
+entry: nothing is pending, and every message is read once (RUN-002.3, RUN-003.3,
+RUN-007.2), so the count is 3 whatever the interleaving.
+
+``b`` is opened with a short ``time_limit``, so the ``nap`` it also finds pending fails
+its attempts quickly (RUN-005.6) and ``b`` marks the sleepy actor failed (RUN-004.4)
+instead of sleeping through its own run. The check holds under any interleaving of
+the two processes; only whether ``a`` really held a stale view depends on ``b``
+finishing within the nap, which leaves ``b`` seconds for a handful of commands.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: The ``nap`` that holds ``a``'s run (ms), well inside ``a``'s bound of ``A_LIMIT`` s.
+NAP = 3000
+A_LIMIT = 10.0
+#: ``b``'s bound: its attempts of the nap fail at once (RUN-005.6), 60 times shorter.
+B_LIMIT = 0.05
+COUNTER = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}
+COUNTER_ID = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"}))
+REPLACE = {"blob": b"replace".hex(), "headers": {"runtime": "test-actor"}}
+
+
+@pytest.fixture
+def second(impl: Implementation) -> Iterator[Implementation]:
+    """Another instance of the implementation under test: a second writer process."""
+    other = impl._fresh()
+    yield other
+    other.close()
+
+
+def _ok(side: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
+    reply = side.call(cmd, **args)
+    assert reply.ok, f"{cmd} {str(args)[:120]}: {reply}"
+    return dict(reply.result)
+
+
+def _inc(side: Implementation, runtime: str, actor: str, amount: str) -> None:
+    blob = amount.encode().hex()
+    _ok(side, "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": blob})
+
+
+def _count(side: Implementation, runtime: str, actor: str) -> bytes:
+    return bytes.fromhex(_ok(side, "rt-query", runtime=runtime, actor=actor, name="count")["data"])
+
+
+def _counter_after(side: Implementation, runtime: str, after: str) -> str:
+    """A counter whose id sorts after ``after``'s: its turn in a round comes later (ADP-014)."""
+    for salt in range(64):
+        state = {"salt": f"{salt:02x}"}
+        actor = str(_ok(side, "rt-genesis", runtime=runtime, actor="counter", state=state)["actor"])
+        if actor > after:
+            return actor
+    raise AssertionError("64 counters, none with an id above the sleepy actor's")
+
+
+@pytest.mark.slow
+@pytest.mark.req("RUN-003.3", "RUN-002.3", "WIT-005", "RUN-007.2", "ADP-015")
+def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    a = _ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
+    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    counter = _counter_after(impl, a, sleepy)
+    _ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
+    nap = str(NAP).encode().hex()
+    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    _inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
+
+    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    answers: list[dict[str, Any]] = []
+    run_a = threading.Thread(
+        target=lambda: answers.append(_ok(impl, "rt-run", runtime=a, max_steps=50))
+    )
+    run_a.start()
+    try:
+        run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
+        _ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 1 (the nap fails here)
+        _inc(second, b, counter, "2")
+        _ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 2
+        assert _count(second, b, counter) == b"3"
+    finally:
+        run_a.join(timeout=60)
+    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
+    assert answers, "a's rt-run failed"
+    count = _count(impl, a, counter)
+    assert count == b"3", (
+        f"count {count!r} after inc 1 and inc 2, each read by the other writer: the run "
+        "under way read a message again from what it knew when it started (WIT-005, "
+        "RUN-002.3, RUN-003.3)"
+    )
+    assert _count(second, b, counter) == b"3"
+    assert _ok(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []  # nothing left
+
+
+def _counter_before(side: Implementation, runtime: str, before: str) -> tuple[str, dict[str, Any]]:
+    """A counter core (as ``rt-send`` content) whose actor id sorts before ``before``'s."""
+    for salt in range(64):
+        core = {"tree": {"wit": COUNTER, "salt": {"blob": f"{salt:02x}"}}}
+        actor = g.object_id(
+            g.Tree(entries={"wit": COUNTER_ID, "salt": g.object_id(g.Blob(data=bytes([salt])))})
+        ).hex()
+        if actor < before:
+            return actor, core
+    raise AssertionError("64 counters, none with an id below the sleepy actor's")
+
+
+@pytest.mark.slow
+@pytest.mark.req("RUN-017.4", "RUN-002.3", "RUN-012.1", "WIT-012.6", "ADP-015")
+def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """A lost member leaves no idle snapshot: its actor runs again from the head (RUN-017.4).
+
+    In ``a``'s run the counter's first transition reads nothing (its genesis is queued
+    behind an update, WIT-012.6) and so leaves its idle snapshot; then the sleepy
+    actor naps, and meanwhile ``b`` adopts the very same first step. Where ``a``
+    groups (RUN-017), its provisional first step loses its swap at the commit and is
+    not adopted; ``a`` must then run the counter again from the head ``b`` set, in
+    the same run, as for any lost swap (RUN-002.3) — an idle snapshot belongs to an
+    adopted step, and one left by a step that was never adopted would leave the
+    update and the genesis unread. A runtime that commits each step on its own loses
+    the swap at once and retries just the same. Under any interleaving of ``a`` and
+    ``b``, the counter has read both when both runs are over. ``a`` keeps no idle
+    actor resident (``max_resident`` 0), so the counter is evicted between rounds
+    while its member is open (RUN-012.2).
+    """
+    a = _ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0)["runtime"]
+    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    counter, core = _counter_before(impl, a, sleepy)
+    _ok(impl, "rt-run", runtime=a, max_steps=200)  # the sleepy actor's genesis
+    nap = str(NAP).encode().hex()
+    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
+    _ok(impl, "rt-send", runtime=a, to=counter, mt="update", content=update)
+    genesis = _ok(impl, "rt-send", runtime=a, to=counter, mt="genesis", content=core)["message"]
+
+    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    answers: list[dict[str, Any]] = []
+    run_a = threading.Thread(
+        target=lambda: answers.append(_ok(impl, "rt-run", runtime=a, max_steps=50))
+    )
+    run_a.start()
+    try:
+        run_a.join(timeout=0.3)  # a's run has started: the counter first, then the nap
+        _ok(second, "rt-run", runtime=b, max_steps=50)  # the counter's first step, again
+    finally:
+        run_a.join(timeout=60)
+    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
+    assert answers, "a's rt-run failed"
+    head = _ok(impl, "rt-head", runtime=a, actor=counter)["step"]
+    step = g.decode_object(bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    assert isinstance(step, g.Step)
+    read = None
+    if step.inbox is not None:
+        box = g.decode_object(
+            bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+        )
+        assert isinstance(box, g.Mailbox)
+        read = next(iter(box.entries.values())).hex()
+    assert read == genesis, (
+        f"after a's run the counter's head {head} has read {read}, not the genesis "
+        f"{genesis} queued behind the update: a's first step of it lost its swap to b's, "
+        f"and a did not run it again from b's head (RUN-017.4, RUN-002.3): {answers[0]}"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("commit", ["step", "group"])
+@pytest.mark.req("RUN-002.2", "RUN-002.3", "RUN-017.4", "RUN-001.2", "ADP-015")
+def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
+    impl: Implementation, second: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """Both writers run the same long transition; the later one loses and must go on.
+
+    ``b`` starts its run first, with the sleepy actor's ``nap`` pending; ``a`` starts a
+    moment later, when a second, short ``nap`` is pending too, so its transition reads
+    both. ``b``'s ends first and moves the head; ``a``'s swap then loses (RUN-002.2: at
+    once in step mode, at the group's commit in group mode, RUN-017.4). ``a`` must
+    build the transition again from ``b``'s head, in the same run (RUN-002.3): it reads
+    the short nap, which ``b`` never saw. A runtime that gives up on a lost swap ends
+    its run with the short nap unread. Under any interleaving, the sleepy actor has
+    read the short nap when both runs are over.
+    """
+    opened = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)
+    if not opened.ok and opened.error_class == "bad-request":
+        pytest.skip(f"the implementation has no commit mode {commit!r} (ADP-015)")
+    assert opened.ok, opened
+    a = opened.result["runtime"]
+    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    _ok(impl, "rt-run", runtime=a, max_steps=200)
+    nap = str(NAP).encode().hex()
+    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+
+    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)["runtime"]
+    answers: list[dict[str, Any]] = []
+    runs = [
+        threading.Thread(
+            target=lambda side=side, rt=rt: answers.append(
+                _ok(side, "rt-run", runtime=rt, max_steps=50)
+            )
+        )
+        for side, rt in ((second, b), (impl, a))
+    ]
+    runs[0].start()  # b reads the long nap
+    try:
+        runs[0].join(timeout=0.3)
+        short = b"10".hex()
+        last = _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short})
+        runs[1].start()  # a reads the long nap and the short one, and ends later
+    finally:
+        for run in runs:
+            run.join(timeout=60)
+    assert not any(run.is_alive() for run in runs), "an rt-run did not end within 60 s"
+    assert len(answers) == 2, "an rt-run failed"
+    head = _ok(impl, "rt-head", runtime=a, actor=sleepy)["step"]
+    step = g.decode_object(bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    assert isinstance(step, g.Step) and step.inbox is not None
+    box = g.decode_object(
+        bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+    )
+    assert isinstance(box, g.Mailbox)
+    read = next(iter(box.entries.values())).hex()
+    assert read == last["message"], (
+        f"after both runs the sleepy actor's head has read {read}, not the short nap "
+        f"{last['message']}: the runtime whose swap lost did not build its transition again "
+        f"from the winner's head (RUN-002.3, RUN-017.4): {answers}"
+    )
