@@ -506,7 +506,7 @@ def test_a_slow_python_actor_beside_a_counter(tmp_path: Path) -> None:
     """A program that loops until its fuel is gone (seconds here) overruns a 0.5 s bound:
     it fails by time, the counter keeps stepping meanwhile, and the run returns."""
     got = run_child(tmp_path, "slow", "time_limit=0.5", "attempts=1")
-    assert got["failures"] == [[True, "TransitionTimeout"]], got
+    assert got["failures"] == [[True, "time-limit"]], got  # SBX-006.10, SBX-013.1
     assert got["quiescent"] and got["busy"] == [], got
 
 

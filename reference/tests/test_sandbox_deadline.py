@@ -265,7 +265,7 @@ def test_an_abandoned_transition_stops_its_run_and_frees_the_lane(hours: None) -
         return [f.error_class for f in report.failures], gone, list(after.steps)
 
     failures, gone, steps = asyncio.run(scenario())
-    assert failures == ["TransitionTimeout"]  # failed by the runtime's bound (RUN-005.3)
+    assert failures == ["time-limit"]  # the runtime's bound (RUN-005.3, SBX-006.10, SBX-013.1)
     assert gone < SLACK, f"the abandoned run's thread lived {gone:.2f} s after the bound"
     assert len(steps) == 1  # the next sandboxed transition runs: the lane is free
 

@@ -300,7 +300,8 @@ export class Runtime {
       let built
       try {
         built = withinBound(this.timeLimit, () => this.executor.build(actor, job.last, job.found, job.lastId))
-      } catch (err) { // RUN-004.1, RUN-004.2, RUN-004.9: nothing stored, the messages stay pending
+      } catch (caught) { // RUN-004.1, RUN-004.2, RUN-004.9: nothing stored, the messages stay pending
+        const err = this.overrun(job, caught)
         if (!(err instanceof GritError) && !err?.witFailure && !(err instanceof TransitionTimeout)) console.error(err)
         result.attempts.push([actor, failureClass(err)])
         attempt++
@@ -317,6 +318,15 @@ export class Runtime {
       }
       if (this.adopt(job, built, result.steps, idle)) return
     }
+  }
+
+  /**
+   * The error an attempt failed with: a sandboxed run its bound stopped fails → time-limit
+   * (SBX-006.10), and its transition with that class (SBX-013.1); another overrun `failed`.
+   */
+  overrun (job, err) {
+    if (!(err instanceof TransitionTimeout) || this.witKind(job) !== PYTHON_RUNTIME) return err
+    return new GritError('time-limit', 'SBX-006.10', `${err.message}: the run was stopped (SBX-013.1)`)
   }
 
   /** The `runtime` header of the `wit` the attempt `job` runs, or null when it cannot be read. */

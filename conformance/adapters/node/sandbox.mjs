@@ -454,11 +454,11 @@ function readSends (bytes, limit) {
   if (!Array.isArray(items)) bad('not a list')
   return items.map((item) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.keys(item).some((k) => !['to', 'headers', 'data'].includes(k))) bad('a send is an object with to, headers, data')
-    const headers = item.headers ?? {}
+    const headers = 'headers' in item ? item.headers : {} // null is no omission (SBX-004.5)
     if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('headers map text to text')
     if (!Object.entries(headers).every(([name, value]) => isText(name) && isText(value))) bad('headers map text to text (no lone surrogate)')
-    const data = String(item.data ?? '')
-    if (!B64.test(data)) bad('data is not base64')
+    const data = 'data' in item ? item.data : '' // null is no omission (SBX-004.5)
+    if (typeof data !== 'string' || !B64.test(data)) bad('data is not base64 text')
     if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
     return { to: item.to, headers, data: Buffer.from(data, 'base64').toString('hex') }
   })

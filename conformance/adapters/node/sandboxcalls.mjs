@@ -283,14 +283,15 @@ function fdPwrite ({ fs, guest }, fd, iovs, count, offset, out) {
 /**
  * A write to standard output or error: the iovecs checked, then only what the stream can
  * still keep copied — and one byte more, which tells it the write goes past its limit
- * (SBX-005.16, SBX-007.2). The count is the iovecs' whole length, as if all were kept.
+ * (SBX-005.16, SBX-007.2), paid as every byte copied is, as a file write's is (SBX-006.5).
+ * The count is the iovecs' whole length, as if all were kept.
  */
 function streamWrite (guest, stream, iovs, count) {
   if (stream.sink === null) throw new WasiError(EBADF)
   const total = guest.measure(iovs, count)
   const room = stream.sink.room()
   const take = Math.min(total, room + 1)
-  const kept = stream.sink.write(guest.gather(iovs, count, take, Math.min(take, room)))
+  const kept = stream.sink.write(guest.gather(iovs, count, take))
   return kept >= take ? Math.min(total, MAX_SIZE) : kept
 }
 
@@ -352,6 +353,7 @@ function pathOpen ({ fs, guest }, fd, dirflags, path, pathLen, oflags, rights, i
     if (!(oflags & OFLAG_CREAT)) throw new WasiError(ENOENT)
     if (oflags & OFLAG_DIRECTORY || place.slash) throw new WasiError(EISDIR)
     const name = fs.newEntry(place)
+    fs.checkRoom() // a full table makes no file (SBX-005.25)
     node = new File()
     place.parent.put(name, node)
   } else if (oflags & OFLAG_CREAT && oflags & OFLAG_EXCL) {
@@ -364,7 +366,10 @@ function pathOpen ({ fs, guest }, fd, dirflags, path, pathLen, oflags, rights, i
   }
   if (oflags & OFLAG_DIRECTORY || place.slash) throw new WasiError(ENOTDIR)
   if (write && !place.start.writable) throw new WasiError(EROFS)
-  if (oflags & OFLAG_TRUNC) node.setSize(0)
+  if (oflags & OFLAG_TRUNC) {
+    fs.checkRoom() // nor empties one (SBX-005.25)
+    node.setSize(0)
+  }
   const handle = new FileFd(node, place.path, pathNumber(place.start.preopen), rights, inheriting, fdflags)
   guest.u32(out, fs.add(handle))
   return 0

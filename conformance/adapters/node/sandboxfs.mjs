@@ -242,9 +242,14 @@ export class Filesystem {
     throw new WasiError(found instanceof DirFd ? EISDIR : ESPIPE)
   }
 
+  /** EMFILE when the table is full (SBX-005.25), checked before a call changes anything. */
+  checkRoom () {
+    if (this.descriptors.size >= MAX_DESCRIPTORS) throw new WasiError(EMFILE)
+  }
+
   /** The lowest free descriptor number, now `descriptor`. */
   add (descriptor) {
-    if (this.descriptors.size >= MAX_DESCRIPTORS) throw new WasiError(EMFILE)
+    this.checkRoom()
     let number = 0
     while (this.descriptors.has(number)) number++
     this.descriptors.set(number, descriptor)

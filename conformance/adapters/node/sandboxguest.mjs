@@ -148,8 +148,8 @@ export class Guest {
    * `take` bytes are copied, so one buffer listed many times is not copied many times
    * (SBX-005.15); `paid` of them (all by default) are paid for before the copy.
    */
-  gather (ptr, count, take, paid = take) {
-    this.charge(BYTE_FUEL * paid, 'the bytes of a write')
+  gather (ptr, count, take) {
+    this.charge(BYTE_FUEL * take, 'the bytes of a write') // every byte copied is paid (SBX-006.5)
     const out = new Uint8Array(take)
     const memory = this.bytes
     let done = 0

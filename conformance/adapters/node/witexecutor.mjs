@@ -30,7 +30,7 @@ export const WASM_CLASSES = new Set([
   'output-too-large', 'invalid-image'
 ])
 /** Classes of the sandbox chapter a Python Wit adds (SBX-008, SBX-013.1). */
-const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit'])
+const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit', 'time-limit'])
 /** A transition failing with any other class is `failed` (ADP-014). */
 const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES, ...SANDBOX_CLASSES])
 

@@ -524,4 +524,41 @@ MORE: dict[str, WrongAdapter] = {
         "tempfile falls back to /core instead of ending the run forbidden-operation",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_sends_null_as_omitted": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-004.5"}),
+        "failed",
+        "reads null for data or headers in /out/sends.json as the key left out: an empty "
+        "blob, no headers, where the file is malformed → invalid-transition",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_emfile_after_create": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.25"}),
+        "failed",
+        "checks the descriptor table only when it adds the descriptor: a path_open failing "
+        "EMFILE has made its O_CREAT file or emptied its O_TRUNC one",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_probe_byte_free": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.5"}),
+        "failed",
+        "copies the byte that shows the output limit passed but pays only the room left",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "runtime_overrun_sandbox_failed": WrongAdapter(
+        ("sandbox", "runtime"),
+        frozenset({"SBX-013.1"}),
+        "failed",
+        "stops a sandboxed run its runtime gives up, but fails the transition 'failed', "
+        "without the class time-limit",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "runtime_open_infinite_seconds": WrongAdapter(
+        ("runtime",),
+        frozenset({"ADP-015"}),
+        "failed",
+        "rt-open takes time_limit or idle_after 1e400 (infinity once read) as a bound",
+    ),
 }

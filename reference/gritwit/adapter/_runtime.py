@@ -11,6 +11,7 @@ a restart: the runtime recovers from the store alone (RUN-003, RUN-007).
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,22 @@ class _Open:
 
 
 def _time_limit(args: Json) -> float:
-    value = args.get("time_limit", TIME_LIMIT)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise BadRequest("time_limit must be a number of seconds > 0")
-    return float(value)
+    seconds = _seconds(args.get("time_limit", TIME_LIMIT))
+    if seconds is None:
+        raise BadRequest("ADP-015: time_limit must be a finite number of seconds > 0")
+    return seconds
+
+
+def _seconds(value: object) -> float | None:
+    """A JSON number of seconds, > 0 and finite as a double, else ``None`` (ADP-015):
+    ``1e400`` (infinity once read) or an integer of 400 digits is no number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if seconds > 0 and math.isfinite(seconds) else None
 
 
 def _max_resident(args: Json) -> int | None:
@@ -90,10 +103,10 @@ def _idle_after(args: Json) -> float | None:
     """``idle_after`` of ``rt-open`` (ADP-015): absent disables the idle timeout (RUN-012.3)."""
     if "idle_after" not in args:
         return None
-    value = args["idle_after"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise BadRequest("idle_after must be a number of seconds > 0")
-    return float(value)
+    seconds = _seconds(args["idle_after"])  # null is no omission (ADP-015)
+    if seconds is None:
+        raise BadRequest("ADP-015: idle_after must be a finite number of seconds > 0 or absent")
+    return seconds
 
 
 class RuntimeCommands:

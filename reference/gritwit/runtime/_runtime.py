@@ -67,7 +67,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from .._codec import object_id
-from .._errors import GritError, RefConflict
+from .._errors import GritError, RefConflict, TimeLimit
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Mailbox, Step, Tree
@@ -759,7 +759,7 @@ class Runtime:
                         return
                     continue
             if isinstance(exc, TimeoutError):
-                exc = TransitionTimeout(f"the transition overran {self.time_limit} s")
+                exc = self._overrun(actor, job)
             self.failures.append(Failure(actor, exc))
             attempt += 1
             if attempt >= self.attempts:
@@ -784,9 +784,11 @@ class Runtime:
             if _naps(job.found):
                 return False
             try:
+                started = time.monotonic()
                 built = self._executor.build(
                     actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
                 )
+                self._judge_overrun(started)
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
                 return False
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
@@ -842,9 +844,22 @@ class Runtime:
             work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
             return await run_in_lane(work, self.time_limit)
         if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
-            return self._executor.build(actor, last, found, last_id=last_id)
+            started = time.monotonic()
+            built = self._executor.build(actor, last, found, last_id=last_id)
+            self._judge_overrun(started)
+            return built
         build = functools.partial(self._executor.build, last_id=last_id)
         return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
+
+    def _judge_overrun(self, started: float) -> None:
+        """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).
+
+        A transition built on the event loop cannot be abandoned while it runs; one
+        that took longer than ``time_limit`` still fails its attempt (``TimeoutError``,
+        which :meth:`_drive` turns into the overrun's error) and adopts nothing.
+        """
+        if time.monotonic() - started > self.time_limit:
+            raise TimeoutError
 
     def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:
         """Whether this transition runs in the engine lane (RUN-005.7, see the module).
@@ -932,6 +947,21 @@ class Runtime:
         resident = self._resident.get(actor)
         if resident is not None:
             resident.waiting = snapshot
+
+    def _overrun(self, actor: ObjectId, job: _Attempt) -> Exception:
+        """The error of an attempt that overran its bound (RUN-005.3).
+
+        A sandboxed run the bound stopped fails ``time-limit`` (SBX-006.10), and its
+        transition with that class (SBX-013.1); another kind of transition fails
+        ``failed``, as any transition that raised.
+        """
+        if self._wit_kind(actor, job.last, job.found) == _SANDBOX:
+            return TimeLimit(
+                "SBX-006.10",
+                f"the sandboxed run overran the transition's bound of {self.time_limit} s "
+                "and was stopped (SBX-013.1)",
+            )
+        return TransitionTimeout(f"the transition overran {self.time_limit} s")
 
     async def _mark_failed(
         self, actor: ObjectId, error: Exception, attempts: int, found: Found

@@ -35,6 +35,8 @@ from typing import Final
 
 import wasmtime
 
+from ..wasm._engine import SETTINGS
+
 __all__ = [
     "CACHE_MAGIC",
     "ENGINE_SETTINGS",
@@ -55,27 +57,10 @@ def _cache_dir() -> Path:
 
 
 #: The sandbox engine's settings: the Wasm executor's deterministic feature set (WASM-003,
-#: WASM-006, WASM-019; ``wasm._engine._engine``), and epoch interruption, by which a run
+#: WASM-006, WASM-019; ``wasm._engine.SETTINGS``), and epoch interruption, by which a run
 #: is stopped at its deadline (SBX-006.10).  Compiled code depends on them: the cache
 #: is keyed by them.
-ENGINE_SETTINGS: Final[tuple[tuple[str, bool], ...]] = (
-    ("consume_fuel", True),
-    ("cranelift_nan_canonicalization", True),
-    ("wasm_threads", False),
-    ("shared_memory", False),
-    ("wasm_relaxed_simd", False),
-    ("wasm_multi_memory", False),
-    ("wasm_memory64", False),
-    ("wasm_exceptions", False),
-    ("wasm_gc", False),
-    ("wasm_function_references", False),
-    ("wasm_stack_switching", False),
-    ("wasm_component_model", False),
-    ("wasm_wide_arithmetic", False),
-    ("wasm_custom_page_sizes", False),
-    ("parallel_compilation", False),
-    ("epoch_interruption", True),
-)
+ENGINE_SETTINGS: Final[tuple[tuple[str, bool], ...]] = (*SETTINGS, ("epoch_interruption", True))
 
 
 def sandbox_engine() -> wasmtime.Engine:

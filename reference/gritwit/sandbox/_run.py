@@ -344,8 +344,11 @@ def _sends(data: bytes | None, limit: int) -> tuple[Send, ...]:
                 _text(k) and _text(v) for k, v in headers.items()
             ):
                 raise ValueError("headers map text to text (no lone surrogate)")
-            data = base64.b64decode(str(item.get("data", "")), validate=True)
-            sends.append(Send(ObjectId.from_hex(str(item["to"])), headers, data))
+            to, text = item["to"], item.get("data", "")
+            if not isinstance(to, str) or not isinstance(text, str):  # null is no omission
+                raise ValueError("to is an id and data base64, both text")
+            data = base64.b64decode(text, validate=True)
+            sends.append(Send(ObjectId.from_hex(to), headers, data))
     except (ValueError, KeyError, binascii.Error, GritError, RecursionError) as exc:
         raise InvalidTransition("SBX-004.5", f"/out/sends.json is malformed: {exc}") from None
     return tuple(sends)

@@ -87,6 +87,27 @@ KEPT_SIZE: Final = 32
 KEPT_PAGES: Final = 16
 
 
+#: The ABI's deterministic feature set (WASM-003, WASM-006, WASM-019), as wasmtime
+#: ``Config`` settings; the sandbox's engine takes the same, plus epoch interruption.
+SETTINGS: Final[tuple[tuple[str, bool], ...]] = (
+    ("consume_fuel", True),
+    ("cranelift_nan_canonicalization", True),
+    ("wasm_threads", False),
+    ("shared_memory", False),
+    ("wasm_relaxed_simd", False),
+    ("wasm_multi_memory", False),
+    ("wasm_memory64", False),
+    ("wasm_exceptions", False),
+    ("wasm_gc", False),
+    ("wasm_function_references", False),
+    ("wasm_stack_switching", False),
+    ("wasm_component_model", False),
+    ("wasm_wide_arithmetic", False),
+    ("wasm_custom_page_sizes", False),
+    ("parallel_compilation", False),
+)
+
+
 def wat_to_wasm(text: str) -> bytes:
     """The binary encoding of a module in the text format (the build of ``conformance/wasm``)."""
     return bytes(wasmtime.wat2wasm(text))
@@ -102,21 +123,8 @@ def _engine(*, fixed_memory: bool = False) -> wasmtime.Engine:
     disk, keeps wasmtime's default.
     """
     config = wasmtime.Config()
-    config.consume_fuel = True
-    config.cranelift_nan_canonicalization = True
-    config.wasm_threads = False
-    config.shared_memory = False
-    config.wasm_relaxed_simd = False
-    config.wasm_multi_memory = False
-    config.wasm_memory64 = False
-    config.wasm_exceptions = False
-    config.wasm_gc = False
-    config.wasm_function_references = False
-    config.wasm_stack_switching = False
-    config.wasm_component_model = False
-    config.wasm_wide_arithmetic = False
-    config.wasm_custom_page_sizes = False
-    config.parallel_compilation = False
+    for name, value in SETTINGS:
+        setattr(config, name, value)
     if fixed_memory:
         config.memory_may_move = False
     return wasmtime.Engine(config)

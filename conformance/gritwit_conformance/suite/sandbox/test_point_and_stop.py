@@ -12,9 +12,8 @@ A runtime that gives up an overrunning sandboxed transition stops its run then
 (SBX-006.11): the attempts of a program that spins on host work (whose default fuel
 lasts seconds of host time, SBX-006.7) each end within about a second of their bound,
 not when the fuel ends, and a transition that stays within its bound is not stopped
-(SBX-006.10, RUN-005.5). The class an overrun attempt reports is not checked: by
-SBX-006.10 and SBX-013.1 it is `time-limit` (a run a runtime's bound stops fails so, and
-its transition with that class), but the reference reports `failed`.
+(SBX-006.10, RUN-005.5). The class an overrun attempt reports, `time-limit` (SBX-006.10,
+SBX-013.1), is checked in ``test_failed_calls_and_sends``.
 """
 
 from __future__ import annotations

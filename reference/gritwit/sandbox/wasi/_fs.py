@@ -276,13 +276,18 @@ class Filesystem:
 
         At most :data:`MAX_DESCRIPTORS` are open at once, ``EMFILE`` beyond (SBX-005.25).
         """
-        if len(self.descriptors) >= MAX_DESCRIPTORS:
-            raise WasiError(EMFILE)
+        self.check_room()
         number = 0
         while number in self.descriptors:
             number += 1
         self.descriptors[number] = descriptor
         return number
+
+    def check_room(self) -> None:
+        """``EMFILE`` when the table is full (SBX-005.25): a call that would open one more
+        checks it before it makes or changes anything."""
+        if len(self.descriptors) >= MAX_DESCRIPTORS:
+            raise WasiError(EMFILE)
 
     def close(self, fd: int) -> None:
         self.get(fd)

@@ -91,7 +91,8 @@ def path_open(
     fdflags: int,
     out: int,
 ) -> int:
-    """``EISDIR``, ``EEXIST``, ``ENOTDIR`` as SBX-005.28 says; nothing made when it fails."""
+    """``EISDIR``, ``EEXIST``, ``ENOTDIR`` as SBX-005.28 says, ``EMFILE`` as SBX-005.25 says;
+    nothing made or truncated when it fails."""
     if fdflags & ~FDFLAGS or oflags & ~OFLAGS:  # bits WASI does not define (SBX-005.17)
         raise WasiError(EINVAL)
     files = state.files
@@ -104,6 +105,7 @@ def path_open(
         if oflags & OFLAG_DIRECTORY or place.slash:
             raise WasiError(EISDIR)
         name = files.new_entry(place)
+        files.check_room()  # a full table makes no file (SBX-005.25)
         node = File()
         place.parent.put(name, node)
     elif oflags & OFLAG_CREAT and oflags & OFLAG_EXCL:
@@ -118,6 +120,7 @@ def path_open(
     if write and not place.start.writable:
         raise WasiError(EROFS)
     if oflags & OFLAG_TRUNC:
+        files.check_room()  # nor empties one (SBX-005.25)
         node.data = b""
     device = path_number(place.start.preopen)
     handle = FileFd(node, place.path, device, rights, inheriting, fdflags)

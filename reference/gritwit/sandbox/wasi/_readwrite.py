@@ -129,13 +129,14 @@ def fd_pwrite(state: WasiState, fd: int, iovs: int, count: int, offset: int, out
 def _stream_write(state: WasiState, stream: StreamFd, iovs: int, count: int) -> int:
     """A write to standard output or error: the iovecs checked, then only what the stream can
     still keep copied — and one byte more, which tells it the write goes past its limit
-    (SBX-005.16, SBX-007.2).  The count is the iovecs' whole length, as if all were kept."""
+    (SBX-005.16, SBX-007.2), paid as every byte copied is, as a file write's is (SBX-006.5).
+    The count is the iovecs' whole length, as if all were kept."""
     if stream.write is None:
         raise WasiError(EBADF)
     total = state.measure(iovs, count)
     room = stream.room()
     take = min(total, state.size if room is None else room + 1)
-    data = state.gather(iovs, count, take, take if room is None else min(take, room))
+    data = state.gather(iovs, count, take)
     kept = stream.write(data)
     return min(total, MAX_SIZE) if kept >= len(data) else kept
 

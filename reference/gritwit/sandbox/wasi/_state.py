@@ -141,14 +141,14 @@ class WasiState:
         """The sum of an ``iovec`` array's lengths, every entry checked, nothing copied."""
         return sum(length for _, length in self.iovecs(ptr, count))
 
-    def gather(self, ptr: int, count: int, take: int, paid: int | None = None) -> bytes:
+    def gather(self, ptr: int, count: int, take: int) -> bytes:
         """The first ``take`` bytes of an ``iovec`` array (:meth:`measure` checked it first).
 
         No more than ``take`` bytes are copied, so one buffer listed many times is
-        not copied many times (SBX-005.15); ``paid`` of them (all by default) are
-        paid for before the copy (SBX-006.5).
+        not copied many times (SBX-005.15); all of them are paid for before the copy
+        (SBX-006.5).
         """
-        self.charge(BYTE_FUEL * (take if paid is None else paid), "the bytes of a write")
+        self.charge(BYTE_FUEL * take, "the bytes of a write")
         out = bytearray()
         base = self._where()[0]
         for buf, length in self._entries(ptr, count):

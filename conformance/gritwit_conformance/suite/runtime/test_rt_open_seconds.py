@@ -1,0 +1,87 @@
+"""``rt-open``'s seconds are finite JSON numbers, and ``null`` is no omission (ADP-015).
+
+``time_limit`` and ``idle_after`` are seconds, numbers > 0. A number too large for a
+double (``1e400``, which JSON readers take as infinity, or an integer of 400 digits) is
+none: ``bad-request``, while the largest double is one. ``idle_after`` may be omitted
+(the idle timeout is off: ``settings`` then shows ``null``), but ``"idle_after": null``
+is not an omission: ``bad-request``, as for any value that is not such a number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance.suite.protocol._raw import send_raw, separate_process
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: The largest finite double: seconds, however many.
+LARGEST = 1.7976931348623157e308
+#: A JSON number past every double, as it is written on the line.
+PAST = "1e400"
+
+
+def _open(impl: Implementation, path: Path, *, check: bool = True, **args: Any) -> Any:
+    path.mkdir()
+    reply = impl.call("rt-open", path=str(path), check=check, **args)
+    if reply.ok:
+        impl.call("rt-close", runtime=reply.result["runtime"])
+    return reply
+
+
+def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
+    """The class ``rt-open`` answers with ``name`` written ``1e400`` (None: success)."""
+    path.mkdir()
+    if not isinstance(impl, Subprocess):  # in process the request is read already: infinity
+        arguments: dict[str, Any] = {"path": str(path), name: float("inf")}
+        reply = impl.call("rt-open", **arguments)
+        if reply.ok:
+            impl.call("rt-close", runtime=reply.result["runtime"])
+        return None if reply.ok else reply.error_class
+    line = f'{{"seq":7,"cmd":"rt-open","path":{json.dumps(str(path))},"{name}":{PAST}}}'
+    with separate_process(impl) as process:
+        answer = json.loads(send_raw(process, line.encode(), f"rt-open with {name} {PAST}"))
+    assert answer.get("seq") == 7, answer
+    return None if answer.get("ok") else answer.get("error", {}).get("class")
+
+
+@pytest.mark.req("ADP-015")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("name", ["time_limit", "idle_after"])
+def test_seconds_are_finite_numbers(impl: Implementation, tmp_path: Path, name: str) -> None:
+    largest: dict[str, Any] = {name: LARGEST}
+    reply = _open(impl, tmp_path / "largest", **largest)
+    assert reply.ok, f"rt-open with {name} {LARGEST} (the largest double) must open: {reply}"
+    assert reply.result["settings"][name] == LARGEST, reply.result
+    digits: dict[str, Any] = {name: 10**400}
+    huge = _open(impl, tmp_path / "digits", **digits)
+    assert not huge.ok and huge.error_class == "bad-request", (
+        f"rt-open with {name} an integer of 400 digits, past every double, must answer "
+        f"bad-request (ADP-015: seconds are a finite number > 0): {huge}"
+    )
+    past = _open_past(impl, tmp_path / "past", name)
+    assert past == "bad-request", (
+        f"rt-open with {name} {PAST}, infinity once read, must answer bad-request (ADP-015: "
+        f"seconds are a finite number > 0), not {past}"
+    )
+
+
+@pytest.mark.req("ADP-015", "RUN-012.3")
+def test_idle_after_may_be_omitted_but_null_is_bad_request(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    omitted = _open(impl, tmp_path / "omitted")
+    assert omitted.ok and omitted.result["settings"]["idle_after"] is None, (
+        f"rt-open without idle_after turns the idle timeout off: settings show null: {omitted}"
+    )
+    null = _open(impl, tmp_path / "null", check=False, idle_after=None)  # a request the
+    # harness's schema refuses: no number
+    assert not null.ok and null.error_class == "bad-request", (
+        "rt-open with idle_after null: null is no omission and no number of seconds "
+        f"(ADP-015) → bad-request: {null}"
+    )

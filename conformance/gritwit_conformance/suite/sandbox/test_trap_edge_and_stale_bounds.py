@@ -1,0 +1,184 @@
+"""The memory limit's 16 MiB edge for a trap, a write copied no further than it is taken,
+and a finished run's time bound that stops nothing after it.
+
+Written against the surviving mutants of ``gritwit/sandbox/_run.py`` (the trap's "at the
+limit" test), ``wasi/_state.py`` (the bytes a write copies) and ``_stop.py`` (a run's
+watch left behind when it ends):
+
+- a trap is at the memory limit when the linear memory's size plus 16 MiB is more than
+  the limit (SBX-006.2): with the limit exactly 16 MiB above the size the trap is
+  ``trap``, with one byte less ``memory-limit``.  The size at the trap is the
+  pinned interpreter's and the program's, not the host's; it is found on the in-process
+  reference, as ``test_input_classes`` finds a run's fuel and memory;
+- a write to a file whose ``iovec`` array lists more bytes than the guest's memory
+  writes at most the memory's size and answers the count it wrote (SBX-005.16): one
+  40 MiB buffer listed three times under a 64 MiB memory limit writes at most 64 MiB;
+- a runtime's bound on a transition that ended well within it stops no run that comes
+  after (SBX-006.10: a time limit changes no run it does not stop; RUN-005.5).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.teleport._scenarios import sandbox_core
+
+from ._runs import failure_class, ran
+
+pytestmark = pytest.mark.profile("sandbox")
+
+MIB = 1 << 20
+PAGE = 64 * 1024
+#: Traps at once (``unreachable``), allocating nothing on the way.
+ABORT = "import os\nos.abort()\n"
+
+
+def _needs_interpreter() -> None:
+    from gritwit.sandbox import interpreter_path
+
+    if interpreter_path() is None:
+        pytest.skip("the harness has no interpreter to compute the expected answer with")
+
+
+def _reference_class(program: str, **limits: int) -> str | None:
+    """The in-process reference's class of ``program`` (``None`` for a success)."""
+    from gritwit.sandbox import SandboxLimits, run_python
+
+    with g.Store.memory() as store:
+        try:
+            run_python(program, store=store, limits=SandboxLimits(**limits))
+        except g.GritError as exc:
+            return exc.error_class
+    return None
+
+
+def _trap_edge() -> int:
+    """The least memory limit (a whole number of pages) at which ``ABORT`` is ``trap``: the
+    linear memory's size at the trap plus 16 MiB (SBX-006.2), found on the reference."""
+    low, high = (16 * MIB) // PAGE, (64 * MIB) // PAGE
+    assert _reference_class(ABORT, memory_bytes=low * PAGE) == "memory-limit"
+    assert _reference_class(ABORT, memory_bytes=high * PAGE) == "trap"
+    while high - low > 1:
+        mid = (low + high) // 2
+        if _reference_class(ABORT, memory_bytes=mid * PAGE) == "trap":
+            high = mid
+        else:
+            low = mid
+    return high * PAGE
+
+
+@pytest.mark.req("SBX-006.2", "SBX-008.4")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_trap_16_mib_below_the_limit_is_trap_one_byte_closer_memory_limit(
+    impl: Implementation,
+) -> None:
+    _needs_interpreter()
+    edge = _trap_edge()
+    size = edge - 16 * MIB  # the linear memory's size when os.abort() traps
+    assert size > 0 and size % PAGE == 0
+    assert failure_class(impl, ABORT, limits={"memory": edge}) == "trap", (
+        f"os.abort() traps with {size} bytes of linear memory: under a limit of {edge} bytes "
+        "the size plus 16 MiB is not more than the limit, so the trap is not at the limit "
+        "→ trap (SBX-006.2, SBX-008.4)"
+    )
+    assert failure_class(impl, ABORT, limits={"memory": edge - 1}) == "memory-limit", (
+        f"os.abort() traps with {size} bytes of linear memory: under a limit of {edge - 1} "
+        "bytes the size plus 16 MiB is more than the limit, so the trap is at the limit "
+        "→ memory-limit (SBX-006.2)"
+    )
+
+
+#: One 40 MiB buffer listed three times (120 MiB) in one write to a file.
+WRITEV = """import os
+buf = b'x' * (40 << 20)
+fd = os.open('big', os.O_WRONLY | os.O_CREAT)
+n = os.writev(fd, [buf, buf, buf])
+os.close(fd)
+size = os.path.getsize('big')
+os.remove('big')
+print(n, size)
+"""
+
+
+@pytest.mark.req("SBX-005.16", "SBX-007.4")
+def test_a_write_longer_than_memory_writes_at_most_the_memory_size(impl: Implementation) -> None:
+    memory = 64 * MIB
+    # a write budget (core + sends, SBX-007.4) that could take the whole 120 MiB
+    limits = {"memory": memory, "core": 256 * MIB}
+    got = ran(impl, WRITEV, limits=limits)
+    n, size = (int(word) for word in bytes.fromhex(got["stdout"]).split())
+    assert n == size, (
+        f"os.writev answered {n} but the file holds {size} bytes: a write to a file answers "
+        "the count it wrote (SBX-005.16)"
+    )
+    assert 0 < n <= memory, (
+        f"one 40 MiB buffer listed three times wrote {n} bytes under a memory limit of "
+        f"{memory}: a write to a file writes at most the guest's memory size per call, "
+        "copying no byte past what it takes (SBX-005.16)"
+    )
+
+
+# --- a finished run's bound stops nothing after it (SBX-006.10) -----------------------------
+
+COUNT = (
+    "import os\nn = int(open('n').read()) if os.path.exists('n') else 0\n"
+    "open('n', 'w').write(str(n + 1))\n"
+)
+#: Host work for about 4.4 x 10**9 fuel (within the default 5 x 10**9, SBX-006.3), which
+#: lasts longer than plain bytecode (SBX-006.7): seconds.
+LONG = "import os\nfor _ in range(200):\n    os.urandom(1 << 16)\nopen('n', 'w').write('1')\n"
+#: The quick actor's runtime's bound: its lane stops a run a second after it at the latest.
+SHORT_BOUND = 0.3
+#: The long actor's runtime's bound: far more than its run takes on any machine.
+LONG_BOUND = 600
+
+
+def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
+    reply = impl.call(cmd, **args)
+    assert reply.ok, f"{cmd} failed: {reply}"
+    return dict(reply.result)
+
+
+@pytest.mark.slow
+@pytest.mark.profile("sandbox", "runtime")
+@pytest.mark.req("SBX-006.10", "RUN-005.5")
+def test_a_finished_transitions_bound_never_stops_a_later_run(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A quick sandboxed transition under a bound of half a second, then, in another runtime
+    of the same implementation, one that runs for seconds under a bound of minutes: the
+    first's bound (and any backstop after it) passes while the second runs, and must not
+    stop it. Whether the first ended within its bound depends on the machine; the second's
+    outcome does not."""
+    warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
+    assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
+    interpreter = _ok(impl, "sandbox-info")["interpreter"]
+    runtimes: list[str] = []
+    try:
+        actors = []
+        for name, program, bound in (("quick", COUNT, SHORT_BOUND), ("long", LONG, LONG_BOUND)):
+            (tmp_path / name).mkdir()
+            runtime = _ok(impl, "rt-open", path=str(tmp_path / name), time_limit=bound)["runtime"]
+            runtimes.append(runtime)
+            spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+            description, actor = sandbox_core(program, interpreter)
+            _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
+            actors.append(actor)
+        (quick, slow), (_, long_actor) = runtimes, actors
+        _ok(impl, "rt-run", runtime=quick, max_steps=10)  # within its bound or not: either
+        run = _ok(impl, "rt-run", runtime=slow, max_steps=10)
+        assert run["failures"] == [] and run["attempts"] == [], (
+            f"a sandboxed transition that runs for seconds under a bound of {LONG_BOUND} s "
+            "was stopped: the bound of an earlier transition (another runtime's, of "
+            f"{SHORT_BOUND} s, which ended) must stop no later run (SBX-006.10, RUN-005.5): "
+            f"{run}"
+        )
+        assert long_actor in [actor for actor, _ in run["steps"]], run
+    finally:
+        for runtime in runtimes:
+            impl.call("rt-close", runtime=runtime)

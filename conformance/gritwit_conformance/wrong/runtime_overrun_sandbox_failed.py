@@ -1,0 +1,27 @@
+"""Wrong adapter: a sandboxed transition its runtime gives up fails ``failed`` (SBX-013.1).
+
+The runtime stops the run at its bound, but reports the attempt as any overrun, with
+no class, where a run a runtime's bound stops fails → ``time-limit`` (SBX-006.10) and
+its transition with that class (SBX-013.1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime._runtime import Runtime
+from gritwit.wit import TransitionTimeout
+from gritwit_conformance.wrong import patch, run
+
+
+def _overrun(self: Runtime, actor: Any, job: Any) -> Exception:
+    return TransitionTimeout(f"the transition overran {self.time_limit} s")  # the bug
+
+
+def install() -> None:
+    patch(Runtime, "_overrun", _overrun)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
