@@ -1,7 +1,10 @@
 """Any implementation's speed through its adapter (ADP-018): the ``perf`` profile under asv.
 
 :class:`AdapterPerf` starts an adapter, sends ``perf-run`` for each workload of
-ADP-018.2 (``encode``, ``counter``, ``ping-pong``) :data:`REPEAT` times, checks
+ADP-018.2 (``encode``, ``counter``, ``ping-pong``) and ADP-018.6 (``runtime-*``: the
+counter and ping-pong on the implementation's runtime, running the Wasm test actors, in
+memory and durably; skipped for an adapter that does not claim ``runtime`` and
+``wasm``) :data:`REPEAT` times, checks
 each answer against the reference's ``check`` (a wrong one fails the benchmark),
 and reports the median of the adapter's own ``elapsed_ns`` per operation, in
 seconds, as a ``track_`` benchmark: the figure leaves out the protocol's JSON and
@@ -38,12 +41,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from gritwit_conformance._implementation import Implementation, make_implementation
-from gritwit_conformance._perf import WORKLOADS, measure
+from gritwit_conformance._perf import RUNTIME_PROFILES, RUNTIME_WORKLOADS, WORKLOADS, measure
 
 #: The environment variable naming the ``custom`` implementation's adapter command.
 IMPL_ENV = "GRITWIT_PERF_IMPL"
 #: Operations per ``perf-run``: a fraction of a second to a second each on 2 cores.
-N: dict[str, int] = {"encode": 2000, "counter": 100, "ping-pong": 50}
+N: dict[str, int] = {
+    "encode": 2000,
+    "counter": 100,
+    "ping-pong": 50,
+    "runtime-counter": 100,
+    "runtime-ping-pong": 50,
+    "runtime-counter-durable": 10,
+    "runtime-ping-pong-durable": 5,
+}
 #: ``perf-run`` calls per measurement; the median is reported.
 REPEAT = 3
 NODE_DIR = Path(__file__).resolve().parents[1] / "conformance" / "adapters" / "node"
@@ -78,6 +89,10 @@ class AdapterPerf:
         if "perf" not in self.impl.profiles:
             self.impl.close()
             raise NotImplementedError(f"{impl} does not claim the profile perf (ADP-018.1)")
+        missing = set(RUNTIME_PROFILES) - self.impl.profiles
+        if workload in RUNTIME_WORKLOADS and missing:
+            self.impl.close()
+            raise NotImplementedError(f"{impl} does not claim {sorted(missing)} (ADP-018.8)")
         measure(self.impl, workload, 1)  # warm up: compiled modules, JIT; checked too
 
     def teardown(self, impl: str, workload: str) -> None:

@@ -10,6 +10,12 @@ answer against the reference's ``check`` (ADP-018.2) and a positive
 ``elapsed_ns`` (ADP-018.3), and reports the median nanoseconds per repetition
 and its ratio to the baseline: the first implementation that names itself
 ``gritwit-reference`` in ``hello``, else the first one given (ADP-018.5).
+
+The runtime workloads (``runtime-*``, ADP-018.6) go only to implementations that
+also claim ``runtime`` and ``wasm`` (ADP-018.8); the harness sends them the Wasm
+builds of ``conformance/wasm/actors`` as ``modules`` and each durable ``perf-run``
+a new empty directory, removed after the answer.  An implementation that does not
+claim both is *not claimed* for them, which is not a failure.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import statistics
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,21 +38,42 @@ if TYPE_CHECKING:  # imported when a run starts: `gritwit --help` stays fast
 __all__ = [
     "DEFAULT_N",
     "FORMAT",
+    "RUNTIME_PROFILES",
+    "RUNTIME_WORKLOADS",
     "WORKLOADS",
     "PerfFailure",
     "Row",
     "Table",
     "add_perf_parser",
+    "actor_modules",
     "expected_check",
     "measure",
     "render",
     "run_perf",
 ]
 
-#: The workloads of ADP-018.2, in the order they are reported.
-WORKLOADS: Final = ("encode", "counter", "ping-pong")
-#: Repetitions per ``perf-run`` by default: each takes about a second on a small machine.
-DEFAULT_N: Final[dict[str, int]] = {"encode": 2000, "counter": 200, "ping-pong": 100}
+#: The runtime workloads of ADP-018.6: workload → the actors it runs (``modules``, ADP-018.7).
+RUNTIME_WORKLOADS: Final[dict[str, tuple[str, ...]]] = {
+    "runtime-counter": ("counter",),
+    "runtime-ping-pong": ("requester", "echo"),
+    "runtime-counter-durable": ("counter",),
+    "runtime-ping-pong-durable": ("requester", "echo"),
+}
+#: The workloads of ADP-018.2, then those of ADP-018.6, in the order they are reported.
+WORKLOADS: Final = ("encode", "counter", "ping-pong", *RUNTIME_WORKLOADS)
+#: Repetitions per ``perf-run`` by default: each takes about a second on a small machine
+#: (a durable operation waits for its syncs: the Node adapter's, 40–100 ms each).
+DEFAULT_N: Final[dict[str, int]] = {
+    "encode": 2000,
+    "counter": 200,
+    "ping-pong": 100,
+    "runtime-counter": 200,
+    "runtime-ping-pong": 100,
+    "runtime-counter-durable": 20,
+    "runtime-ping-pong-durable": 10,
+}
+#: The profiles a runtime workload needs besides ``perf`` (ADP-018.8).
+RUNTIME_PROFILES: Final = ("runtime", "wasm")
 #: The name the reference gives in ``hello`` (ADP-005.1): the baseline of the ratios.
 REFERENCE_NAME: Final = "gritwit-reference"
 #: The JSON report's format tag.
@@ -54,12 +83,17 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 class PerfFailure(Exception):
-    """An answer to ``perf-run`` that gives no figure, with the requirement it breaks."""
+    """An answer to ``perf-run`` that gives no figure, with the requirement it breaks.
 
-    def __init__(self, requirement: str, message: str) -> None:
+    ``not_claimed``: no failure at all, a workload the implementation need not answer
+    (ADP-018.8); reported, but it does not fail the run.
+    """
+
+    def __init__(self, requirement: str, message: str, *, not_claimed: bool = False) -> None:
         super().__init__(f"{message} ({requirement})")
         self.requirement = requirement
         self.message = message
+        self.not_claimed = not_claimed
 
 
 @dataclass(slots=True)
@@ -111,7 +145,11 @@ class Table:
                     "ratio": self.ratio(row),
                     "failure": None
                     if row.failure is None
-                    else {"requirement": row.failure.requirement, "message": row.failure.message},
+                    else {
+                        "requirement": row.failure.requirement,
+                        "message": row.failure.message,
+                        "not_claimed": row.failure.not_claimed,
+                    },
                 }
                 for row in self.rows
             ],
@@ -119,6 +157,18 @@ class Table:
 
 
 _CHECKS: dict[tuple[str, int], str] = {}
+_MODULES: dict[str, bytes] = {}
+
+
+def actor_modules(workload: str) -> dict[str, bytes]:
+    """The ``modules`` of a runtime workload: the Wasm builds of its test actors (ADP-018.8)."""
+    from gritwit.wasm import find_wasm_dir
+
+    for name in RUNTIME_WORKLOADS[workload]:
+        if name not in _MODULES:
+            actors = find_wasm_dir(Path(__file__).resolve().parent) / "actors"
+            _MODULES[name] = (actors / f"{name}.wasm").read_bytes()
+    return {name: _MODULES[name] for name in RUNTIME_WORKLOADS[workload]}
 
 
 def expected_check(workload: str, n: int) -> str:
@@ -126,31 +176,64 @@ def expected_check(workload: str, n: int) -> str:
     if (workload, n) not in _CHECKS:
         from gritwit.adapter._perf import run_workload
 
-        _CHECKS[workload, n] = run_workload(workload, n)[1].hex()
+        if workload not in RUNTIME_WORKLOADS:
+            _CHECKS[workload, n] = run_workload(workload, n)[1].hex()
+        else:
+            with tempfile.TemporaryDirectory(prefix="gritwit-perf-") as path:
+                _, check = run_workload(
+                    workload, n, modules=actor_modules(workload), path=Path(path)
+                )
+            _CHECKS[workload, n] = check.hex()
     return _CHECKS[workload, n]
+
+
+def _perf_run(impl: Implementation, workload: str, n: int) -> Any:
+    """Send ``perf-run``, with the modules and a new directory of a runtime workload (ADP-018.8)."""
+    if workload not in RUNTIME_WORKLOADS:
+        return impl.call("perf-run", workload=workload, n=n)
+    modules = {name: module.hex() for name, module in actor_modules(workload).items()}
+    if not workload.endswith("-durable"):
+        return impl.call("perf-run", workload=workload, n=n, modules=modules)
+    path = tempfile.mkdtemp(prefix="gritwit-perf-")
+    try:
+        return impl.call("perf-run", workload=workload, n=n, path=path, modules=modules)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def measure(impl: Implementation, workload: str, n: int) -> int:
     """One ``perf-run``: its ``elapsed_ns``, or :class:`PerfFailure` naming the rule broken."""
     if "perf" not in impl.profiles:
         raise PerfFailure("ADP-018.1", "does not claim the profile perf: not claimed")
+    runtime = workload in RUNTIME_WORKLOADS
+    missing = [p for p in RUNTIME_PROFILES if p not in impl.profiles] if runtime else []
+    if missing:
+        raise PerfFailure(
+            "ADP-018.8", f"does not claim {' and '.join(missing)}: not claimed", not_claimed=True
+        )
+    if runtime:
+        try:
+            actor_modules(workload)
+        except FileNotFoundError as exc:  # an installed judge without a checkout's wasm/
+            raise PerfFailure("ADP-018.8", f"no Wasm test actors to send: {exc}") from None
     from ._implementation import MissingCommand
 
+    work = "ADP-018.6" if runtime else "ADP-018.2"
     try:
-        response = impl.call("perf-run", workload=workload, n=n)
+        response = _perf_run(impl, workload, n)
     except MissingCommand:  # the harness's own check of a claimed profile (ADP-006)
         raise PerfFailure(
             "ADP-018.1", "claims perf but answers perf-run with unsupported-command"
         ) from None
     if not response.ok:
-        raise PerfFailure("ADP-018.2", f"perf-run failed: {response.error}")
+        raise PerfFailure(work, f"perf-run failed: {response.error}")
     elapsed, check = response.result["elapsed_ns"], response.result["check"]
     if elapsed <= 0:
         raise PerfFailure("ADP-018.3", f"elapsed_ns is {elapsed}, not a positive time")
     expected = expected_check(workload, n)
     if check != expected:
         raise PerfFailure(
-            "ADP-018.2", f"check {check} is not the reference's {expected}: the work differs"
+            work, f"check {check} is not the reference's {expected}: the work differs"
         )
     return int(elapsed)
 
@@ -241,7 +324,9 @@ def render(table: Table) -> str:
     lines.append(f"  {'implementation':<{width}}  {'ns/op':>12}  {'ratio':>6}")
     for row, label in zip(table.rows, labels, strict=True):
         median, ratio = row.median_per_op(table.n), table.ratio(row)
-        if row.failure is not None or median is None:
+        if row.failure is not None and row.failure.not_claimed:
+            lines.append(f"  {label:<{width}}  {'-':>12}  {'-':>6}  {row.failure}")
+        elif row.failure is not None or median is None:
             reason = row.failure or "no sample"
             lines.append(f"  {label:<{width}}  {'FAIL':>12}  {'-':>6}  {reason}")
         else:
@@ -265,7 +350,11 @@ def run_perf(args: argparse.Namespace) -> int:
     if args.json:
         report = {"format": FORMAT, "tables": [table.to_json() for table in tables]}
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    failed = any(row.failure is not None for table in tables for row in table.rows)
+    failed = any(
+        row.failure is not None and not row.failure.not_claimed
+        for table in tables
+        for row in table.rows
+    )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -312,7 +401,8 @@ def add_perf_parser(subparsers: Any) -> None:
         "workload inside its own process and answers the time; the harness checks the "
         "work against the reference and prints the median ns per operation and the ratio "
         "to the reference.",
-        epilog="exit status: 0 every implementation gave a figure for every workload; "
+        epilog="exit status: 0 every implementation gave a figure for every workload it "
+        "claims (a runtime workload needs the profiles runtime and wasm as well, ADP-018.8); "
         "1 one failed or does not claim perf; 2 bad arguments",
     )
     parser.add_argument(

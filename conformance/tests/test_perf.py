@@ -14,7 +14,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import blake3
 import cbor2
@@ -22,10 +22,20 @@ import pytest
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance._implementation import Implementation, InProcess, make_implementation
-from gritwit_conformance._perf import WORKLOADS, Table, _table, measure
+from gritwit_conformance._perf import (
+    RUNTIME_WORKLOADS,
+    WORKLOADS,
+    Table,
+    _table,
+    measure,
+    render,
+)
 from gritwit_conformance.cli import main
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
+#: The workloads of ADP-018.2; the runtime ones (ADP-018.6) are checked through ``rt-*``
+#: by the suite (``suite/perf/test_perf_runtime.py``).
+WIT_WORKLOADS = tuple(w for w in WORKLOADS if w not in RUNTIME_WORKLOADS)
 STDIO_REFERENCE = f"{sys.executable} -m gritwit adapter"
 
 
@@ -88,7 +98,7 @@ def node_adapter() -> str:
 
 
 @pytest.mark.req("ADP-018", "ADP-018.1", "ADP-018.2", "ADP-018.3")
-@pytest.mark.parametrize("workload", WORKLOADS)
+@pytest.mark.parametrize("workload", WIT_WORKLOADS)
 @pytest.mark.parametrize("n", [1, 4])
 def test_the_reference_answers_each_workload(workload: str, n: int) -> None:
     impl = InProcess()
@@ -107,10 +117,12 @@ def test_the_node_adapter_answers_each_workload(node_adapter: str) -> None:
     impl = make_implementation(node_adapter, timeout=120)
     try:
         assert "perf" in impl.profiles
-        for workload in WORKLOADS:
+        for workload in WIT_WORKLOADS:
             expected = _expected(impl, workload, 3)  # through Node's own wit commands
             assert measure(impl, workload, 3) > 0  # measure raises unless check == reference's
             assert impl.call("perf-run", workload=workload, n=3).result["check"] == expected
+        for workload in RUNTIME_WORKLOADS:  # ADP-018.6: the same Wasm actors on its runtime
+            assert measure(impl, workload, 3) > 0
     finally:
         impl.close()
 
@@ -176,7 +188,7 @@ class _Wrong(InProcess):
         self._adapter = self.adapter_class()
 
 
-@pytest.mark.req("ADP-018.5", "ADP-018.2", "ADP-018.3", "ADP-018.1")
+@pytest.mark.req("ADP-018.5", "ADP-018.2", "ADP-018.3", "ADP-018.1", "ADP-018.8")
 @pytest.mark.parametrize(
     ("adapter", "requirement"),
     [(_OffByOne, "ADP-018.2"), (_NoTime, "ADP-018.3"), (_ClaimOnly, "ADP-018.1")],
@@ -185,6 +197,8 @@ class _Wrong(InProcess):
 def test_a_wrong_adapter_fails_the_clause_it_breaks(
     adapter: type[ReferenceAdapter], requirement: str, workload: str
 ) -> None:
+    if requirement == "ADP-018.2" and workload in RUNTIME_WORKLOADS:
+        requirement = "ADP-018.6"  # the runtime workloads' work (ADP-018.8)
     wrong = _Wrong(adapter)
     try:
         (table,) = _tables_of(wrong, workload)
@@ -206,6 +220,68 @@ def test_an_adapter_without_the_claim_is_not_claimed_and_still_conforms() -> Non
         assert wrong.call("hash", bytes="").ok  # the rest of the protocol is untouched
     finally:
         wrong.close()
+
+
+class _NoRuntime(ReferenceAdapter):
+    """Claims ``perf`` but not ``runtime`` and ``wasm``: the runtime workloads are optional."""
+
+    profiles = ("codec", "store", "wit", "perf")
+
+
+class _KeepsPath(ReferenceAdapter):
+    """Remembers the directory of each ``perf-run``, to see the harness remove it."""
+
+    paths: ClassVar[list[str]] = []
+
+    def cmd_perf_run(self, args: dict[str, Any]) -> dict[str, Any]:
+        if "path" in args:
+            assert Path(args["path"]).is_dir() and not any(Path(args["path"]).iterdir())
+            self.paths.append(args["path"])
+        return super().cmd_perf_run(args)
+
+
+@pytest.mark.req("ADP-018.8")
+@pytest.mark.parametrize("workload", list(RUNTIME_WORKLOADS))
+def test_without_runtime_and_wasm_a_runtime_workload_is_not_claimed(workload: str) -> None:
+    wrong = _Wrong(_NoRuntime)
+    try:
+        (table,) = _tables_of(wrong, workload)
+    finally:
+        wrong.close()
+    failure = table.rows[1].failure
+    assert failure is not None and failure.not_claimed and failure.requirement == "ADP-018.8"
+    assert "does not claim runtime and wasm" in failure.message
+    assert "not claimed" in render(table) and "FAIL" not in render(table)
+    assert table.rows[0].failure is None  # the reference beside it has its figures
+
+
+@pytest.mark.req("ADP-018.8")
+def test_a_row_not_claimed_does_not_fail_the_run_but_a_failed_one_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Exit 0 with a perf-only adapter on a runtime workload; 1 on a workload it fails."""
+    script = Path(__file__).with_name("_perf_only_adapter.py")
+    argv = ["perf", "--impl", "reference", "--impl", f"{sys.executable} {script}"]
+    assert main([*argv, "--workload", "runtime-counter", "--n", "1", "--repeat", "1"]) == 0
+    assert "does not claim runtime and wasm: not claimed (ADP-018.8)" in capsys.readouterr().out
+    assert main([*argv, "--workload", "encode", "--n", "1", "--repeat", "1"]) == 0
+    broken = ["perf", "--impl", "reference", "--impl", f"{sys.executable} {script} --off-by-one"]
+    assert main([*broken, "--workload", "encode", "--n", "1", "--repeat", "1"]) == 1
+
+
+@pytest.mark.req("ADP-018.8")
+@pytest.mark.parametrize("workload", ["runtime-counter-durable", "runtime-ping-pong-durable"])
+def test_each_durable_perf_run_gets_a_new_empty_directory_removed_after(workload: str) -> None:
+    wrong = _Wrong(_KeepsPath)
+    _KeepsPath.paths.clear()
+    try:
+        assert measure(wrong, workload, 1) > 0
+        assert measure(wrong, workload, 1) > 0
+    finally:
+        wrong.close()
+    first, second = _KeepsPath.paths
+    assert first != second
+    assert not Path(first).exists() and not Path(second).exists()
 
 
 def _tables_of(wrong: Implementation, workload: str) -> list[Table]:

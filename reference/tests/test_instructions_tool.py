@@ -120,3 +120,45 @@ def test_a_workload_counts_the_same_instructions_twice() -> None:
     assert abs(first.instructions - again.instructions) <= 0.001 * first.instructions
     failures, _ = tool.check([first], tool.read_baseline(tool.BASELINE), tool.environment())
     assert not failures, failures  # and unchanged code passes the gate
+
+
+class _Stop(Exception):
+    """Raised by the stand-in of ``subprocess.run``: the command was seen, run nothing."""
+
+
+@pytest.mark.parametrize(
+    ("names", "vector"),
+    [(["wasm-kept-vector"], True), (["wasm-kept"], False), (["wasm-twin"], False)],
+)
+def test_only_a_vector_copies_workload_runs_with_the_c_library_s_vector_copies(
+    monkeypatch: pytest.MonkeyPatch, names: list[str], vector: bool
+) -> None:
+    """``GLIBC_TUNABLES`` reaches the counted process of ``wasm-kept-vector`` alone."""
+    seen: list[dict[str, str]] = []
+
+    def run(command: list[str], **kwargs: object) -> None:
+        env = kwargs["env"]
+        assert isinstance(env, dict)
+        seen.append(env)
+        raise _Stop
+
+    monkeypatch.setattr(tool.subprocess, "run", run)
+    with pytest.raises(_Stop):
+        tool.count(names, {"GRITWIT_PYCACHE": "/nonexistent"})
+    (env,) = seen
+    assert (env.get("GLIBC_TUNABLES") == tool.VECTOR_COPIES) is vector
+    assert env["PYTHONHASHSEED"] == "0"
+
+
+@pytest.mark.heavy
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None,
+    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
+    " needs it; CI installs it",
+)
+def test_the_vector_copy_counts_the_kept_step_s_reset_as_a_vector_loop() -> None:
+    """The same step: what is not a copy is the same; the 64 KiB reset costs a tenth."""
+    kept, vector = tool.count_all(["wasm-kept", "wasm-kept-vector"])
+    assert abs(kept.no_copies - vector.no_copies) <= 0.01 * kept.no_copies
+    assert kept.instructions - kept.no_copies > 65_536  # the reset, one per byte, and more
+    assert vector.instructions - vector.no_copies < 0.25 * 65_536  # a vector loop

@@ -157,7 +157,7 @@ const COMMANDS = {
   ...runtimeCommands({ hexArg, idArg, stringArg }),
 
   // perf, optional (ADP-018)
-  ...perfCommands(),
+  ...perfCommands({ hexArg, stringArg }),
 
   // sandbox, optional (ADP-019)
   ...sandboxCommands({ idArg, stringArg })

@@ -42,7 +42,8 @@ const snapshotOf = (found) => [...found.values()].map((items) => items[items.len
 
 export class Runtime {
   /**
-   * @param dir      the durable store's directory (DUR-001)
+   * @param dir      the durable store's directory (DUR-001), or null for a store in memory
+   *                 (the perf profile's runtime workloads, ADP-018.6)
    * @param settings { timeLimit, maxResident (null: no limit), idleAfter (null: off), firstDelay,
    *                   attempts, commit: 'group' | 'step' }
    * @param wasm     the Wasm host (wasmengine.mjs WasmWits), shared with the wit profile

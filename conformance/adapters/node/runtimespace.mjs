@@ -14,12 +14,14 @@ import { decodeObject } from './codec.mjs'
 import { encode, fromValue } from './witobjects.mjs'
 import { Store } from './store.mjs'
 import { DirectoryBackend } from './durable.mjs'
+import { MemoryRuntimeBackend } from './runtimememory.mjs'
 
 const CACHE_LIMIT = 50_000 // decoded records kept; the cache starts afresh past it
 
 export class RuntimeSpace {
+  /** `dir`: the durable store's directory, or null for a store in memory (ADP-018.6). */
   constructor (dir) {
-    this.backend = new DirectoryBackend(dir)
+    this.backend = dir === null ? new MemoryRuntimeBackend() : new DirectoryBackend(dir)
     this.store = new Store(this.backend)
     this.records = new Map()
   }

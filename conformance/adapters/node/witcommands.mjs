@@ -15,7 +15,7 @@ import { pythonWitBlob } from './sandbox.mjs'
 
 const MAX_CONTENT_DEPTH = 16
 const isJsonObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
-const wasmWitBlob = (module) => blob(module, [['abi', '1'], ['runtime', 'wasm']]) // WASM-001
+export const wasmWitBlob = (module) => blob(module, [['abi', '1'], ['runtime', 'wasm']]) // WASM-001
 /** Compiled modules, shared by every runtime of both profiles (WASM-002 allows the cache). */
 export const sharedWasm = new WasmWits()
 

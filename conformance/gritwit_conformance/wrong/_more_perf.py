@@ -34,4 +34,32 @@ MORE: dict[str, WrongAdapter] = {
         "perf-run checks n >= 0: n = 0 is answered (a minimal time, the all-zero check) "
         "instead of refused",
     ),
+    "perf_runtime_python_twins": WrongAdapter(
+        ("perf",),
+        frozenset({"ADP-018.6"}),
+        "failed",
+        "the runtime workloads create the test actors' Python twins instead of the Wasm "
+        "modules the harness sent: the same counts, other cores, so the check differs",
+    ),
+    "perf_runtime_durable_in_memory": WrongAdapter(
+        ("perf",),
+        frozenset({"ADP-018.6"}),
+        "failed",
+        "the durable runtime workloads check path and then run in memory: the same check, "
+        "but a later rt-open of path finds no head",
+    ),
+    "perf_runtime_modules_any_case": WrongAdapter(
+        ("perf",),
+        frozenset({"ADP-018.7"}),
+        "failed",
+        "a runtime workload's modules are read with bytes.fromhex: upper-case hex is "
+        "accepted instead of refused as bad-request",
+    ),
+    "perf_runtime_not_answered": WrongAdapter(
+        ("perf",),
+        frozenset({"ADP-018.8"}),
+        "failed",
+        "claims perf, runtime and wasm but answers the runtime workloads bad-request, as an "
+        "adapter written before them would",
+    ),
 }

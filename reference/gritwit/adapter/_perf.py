@@ -1,17 +1,21 @@
 """The ``perf`` profile of the reference adapter (ADP-018): workloads timed in-process.
 
-``perf-run`` runs one of three fixed workloads ``n`` times and answers the
+``perf-run`` runs one of seven fixed workloads ``n`` times and answers the
 monotonic time the repetitions took (``time.perf_counter_ns``, ADP-018.3) and a
-``check`` id that proves the work was done (ADP-018.2).  The Wit workloads run
-on the same :class:`~gritwit.wit.Executor` over an in-memory store that the
-``wit`` profile's runtimes use (ADP-014), so the figures are the reference's
-Wit semantics, not its durable runtime.
+``check`` id that proves the work was done (ADP-018.2).  The Wit workloads
+(``counter``, ``ping-pong``) run on the same :class:`~gritwit.wit.Executor` over
+an in-memory store that the ``wit`` profile's runtimes use (ADP-014), so their
+figures are the reference's Wit semantics, not its runtime; the runtime
+workloads (``runtime-*``, ADP-018.6, :mod:`._perf_runtime`) time
+:class:`~gritwit.runtime.Runtime` running the Wasm test actors, in memory and
+durably.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Final
 
 from .._codec import encode_with_id, object_id
@@ -20,8 +24,9 @@ from .._objects import Blob, Tree
 from ..store import Store
 from ..wit import Executor, test_actor_core
 from ._args import BadRequest, Json
+from ._perf_runtime import RUNTIME_WORKLOADS, run_runtime_workload, runtime_arguments
 
-__all__ = ["MAX_N", "WORKLOADS", "PerfCommands", "run_workload"]
+__all__ = ["ALL_WORKLOADS", "MAX_N", "WORKLOADS", "PerfCommands", "run_workload"]
 
 #: The largest ``n`` of ``perf-run`` (ADP-018.1's table).
 MAX_N: Final = 1_000_000
@@ -107,8 +112,26 @@ WORKLOADS: Final[dict[str, Callable[[int], tuple[int, ObjectId]]]] = {
 }
 
 
-def run_workload(workload: str, n: int) -> tuple[int, ObjectId]:
-    """Run ``workload`` ``n`` times: (elapsed nanoseconds, check id) (ADP-018.2, ADP-018.3)."""
+#: Every workload ``perf-run`` answers: those of ADP-018.2, then those of ADP-018.6.
+ALL_WORKLOADS: Final = (*WORKLOADS, *RUNTIME_WORKLOADS)
+
+
+def run_workload(
+    workload: str,
+    n: int,
+    *,
+    modules: Mapping[str, bytes] | None = None,
+    path: Path | None = None,
+) -> tuple[int, ObjectId]:
+    """Run ``workload`` ``n`` times: (elapsed nanoseconds, check id) (ADP-018.2, ADP-018.3).
+
+    A runtime workload (ADP-018.6) takes the Wasm ``modules`` of its actors, and a
+    durable one the directory ``path`` of its store.
+    """
+    if workload in RUNTIME_WORKLOADS:
+        if modules is None:
+            raise ValueError(f"ADP-018.7: {workload} needs the modules of its actors")
+        return run_runtime_workload(workload, n, modules=modules, path=path)
     return WORKLOADS[workload](n)
 
 
@@ -116,12 +139,19 @@ class PerfCommands:
     """``perf-run``; mixed into :class:`~gritwit.adapter.ReferenceAdapter` (ADP-018)."""
 
     def cmd_perf_run(self, args: Json) -> Json:
-        """Arguments in the table's order, ``workload`` then ``n`` (ADP-004.6, ADP-018.4)."""
+        """Arguments in the table's order, ``workload`` then ``n`` (ADP-004.6, ADP-018.4).
+
+        A runtime workload's ``path`` and ``modules`` follow (ADP-018.7).
+        """
         workload = args.get("workload")
-        if not isinstance(workload, str) or workload not in WORKLOADS:
-            raise BadRequest(f"workload must be one of {', '.join(WORKLOADS)} (ADP-018.4)")
+        if not isinstance(workload, str) or workload not in ALL_WORKLOADS:
+            raise BadRequest(f"workload must be one of {', '.join(ALL_WORKLOADS)} (ADP-018.4)")
         n = args.get("n")
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_N:
             raise BadRequest(f"n must be an integer from 1 to {MAX_N} (ADP-018.4)")
-        elapsed, check = run_workload(workload, n)
+        if workload in RUNTIME_WORKLOADS:  # then path, then modules (ADP-018.7)
+            path, modules = runtime_arguments(workload, args)
+            elapsed, check = run_workload(workload, n, modules=modules, path=path)
+        else:
+            elapsed, check = run_workload(workload, n)
         return {"elapsed_ns": max(elapsed, 1), "check": check.hex()}
