@@ -135,11 +135,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
 #: executor and the Wasm engine also serve the ``sandbox`` profile: the executor
 #: dispatches ``python-wasi`` Wits (SBX-010) and the interpreter runs on the engine's
 #: guest memory and fuel (SBX-005), so their code on those paths is checked there.
+#: The runtime runs sandboxed transitions in its engine lane under its bound
+#: (RUN-005.7, SBX-006.10, SBX-006.11): the sandbox tests that open a runtime check it.
 PROFILES_OF: dict[str, tuple[str, ...]] = {
     "codec": ("protocol", "codec", "store", "wit", "runtime", "wasm"),
     "store": ("store", "wit", "runtime", "wasm"),
     "wit": ("wit", "runtime", "wasm", "sandbox"),
-    "runtime": ("runtime",),
+    "runtime": ("runtime", "sandbox"),
     "wasm": ("wasm", "sandbox"),
     "sandbox": ("sandbox",),
 }
