@@ -2,7 +2,7 @@
 
 A transition's *minimum work* is one canonical encode and one BLAKE3 hash of every
 object it adds: for one ``inc`` sent from the outside to a ``counter`` (as
-:class:`bench_runtime.CounterTransition`), the message, the outside's outbox, the
+:class:`bench_runtime.GroupedCounterTransition`), the message, the outside's outbox, the
 count blob, the core, the inbox and the step (6 + 6); for one transition of the
 echo pair (as :class:`bench_runtime.PingPongBatch`), the reply, the inbox, the
 outbox and the step (4 + 4).
@@ -74,10 +74,14 @@ def floor(values: list[Any]) -> None:
 
 
 class CounterFloor:
-    """One ``inc`` → one ``counter`` step, in memory: the runtime and its floor (6 + 6)."""
+    """One ``inc`` → one ``counter`` step, in memory: the runtime and its floor (6 + 6).
+
+    The send joins the run's commit group (:class:`bench_runtime.GroupedCounterTransition`,
+    RUN-019.2), as issue 28 sets the target: one commit per ``inc`` and its step.
+    """
 
     def setup(self) -> None:
-        self.scene = bench_runtime.CounterTransition()
+        self.scene = bench_runtime.GroupedCounterTransition()
         self.scene.setup("memory")
         self.time_runtime()  # count 1: its blob is the content of the inc, stored already
         self.values = added_values(self.scene.store, self.time_runtime)

@@ -4,6 +4,8 @@
   reference runtime run until quiescent: exactly one transition (thread hop,
   step, objects stored, head compare-and-swap, routing), in memory and on the
   durable SQLite store.  Transitions per second = 1 / time.
+* :class:`GroupedCounterTransition` — the same with the send joining the run's
+  commit group (``send_commit="group"``, RUN-019.2): one commit, not two.
 * :class:`ManyActors` — one ``inc`` to each of 1,000 counters (one outside
   send batch), then one run: 1,000 transitions.  Throughput = 1,000 / time.
 * :class:`PingPongBatch` — two ``echo`` actors bounce one message back and forth;
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import shutil
 import tempfile
 from typing import ClassVar
@@ -41,17 +44,29 @@ class Backends:
         return Store.memory() if backend == "memory" else Store.open(self.folder)
 
 
+def grouped_runtime(store: Store) -> Runtime:
+    """A runtime whose sends from the outside join the next run's commit group (RUN-019.2);
+    ``NotImplementedError`` (asv: skipped) for a gritwit without grouped sends."""
+    if "send_commit" not in inspect.signature(Runtime).parameters:
+        raise NotImplementedError("this gritwit's runtime has no grouped sends (RUN-019.2)")
+    return Runtime(store, send_commit="group")
+
+
 class CounterTransition(Backends):
     """One ``inc`` → one step of the ``counter`` test actor, through the runtime."""
 
     params: ClassVar = (["memory", "sqlite"],)
     param_names: ClassVar = ["backend"]
 
+    def make_runtime(self, store: Store) -> Runtime:
+        """The default runtime: each send committed on its own (RUN-019.1)."""
+        return Runtime(store)
+
     def setup(self, backend: str) -> None:
         self.folder = tempfile.mkdtemp(prefix="gritwit-bench-runtime-")
         self.store = self.make_store(backend)
         self.loop = asyncio.new_event_loop()
-        self.runtime = Runtime(self.store)
+        self.runtime = self.make_runtime(self.store)
         core, objects = test_actor_core("counter")
         self.actor = self.loop.run_until_complete(self.runtime.genesis(core, objects))
         self.loop.run_until_complete(self.runtime.run_until_quiescent())
@@ -69,6 +84,14 @@ class CounterTransition(Backends):
     async def _one(self) -> None:
         await self.runtime.send(self.actor, self.content, {"mt": "inc"})
         await self.runtime.run_until_quiescent()
+
+
+class GroupedCounterTransition(CounterTransition):
+    """:class:`CounterTransition` with the send joining the run's commit group (RUN-019.2):
+    one commit per ``inc`` and its step, one ``fdatasync`` on SQLite."""
+
+    def make_runtime(self, store: Store) -> Runtime:
+        return grouped_runtime(store)
 
 
 class ManyActors:

@@ -15,6 +15,8 @@ import { fork } from './runtimefork.mjs'
 import { eraseBlob, verifyActor } from './runtimeverify.mjs'
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v)
+/** `rt-open`'s `sends` (ADP-015, RUN-019.1, RUN-019.2). */
+const SEND_MODES = ['own', 'group']
 
 /** The commands, given the adapter's argument parsers. */
 export function runtimeCommands ({ hexArg, idArg, stringArg }) {
@@ -48,6 +50,11 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     if (!COMMIT_MODES.includes(commit)) throw new BadRequest(`commit must be one of ${COMMIT_MODES.join(', ')}`) // RUN-017.1
     const firstDelay = 'first_delay' in args ? args.first_delay : FIRST_DELAY
     if (!isNumber(firstDelay) || firstDelay < 0 || firstDelay > 3600) throw new BadRequest('first_delay must be a number of seconds from 0 to 3600')
+    // RUN-019.2: grouped sends are accepted, and each send is committed on its own all the
+    // same (RUN-019.1): durable when acknowledged, stronger than the mode asks.
+    const sends = 'sends' in args ? args.sends : 'own'
+    if (!SEND_MODES.includes(sends)) throw new BadRequest(`ADP-015: sends must be one of ${SEND_MODES.join(', ')}`)
+    if (sends === 'group' && commit !== 'group') throw new BadRequest("ADP-015, RUN-019.2: sends 'group' needs commit 'group'")
     return { timeLimit, maxResident, idleAfter, commit, firstDelay }
   }
 

@@ -159,6 +159,27 @@ MORE: dict[str, WrongAdapter] = {
         "sets the ref without a compare-and-swap: another writer's sends are overwritten",
         smoke=True,
     ),
+    "runtime_send_acknowledged_early": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-019.1"}),
+        "failed",
+        "in the default mode (sends 'own') every rt-send joins the next run's commit group: "
+        "it is answered before it is durable, and a kill right after the answer loses it",
+    ),
+    "runtime_grouped_sends_wait_for_a_step": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-019.2"}),
+        "failed",
+        "with sends 'group', an rt-run that adopts no step answers without committing the "
+        "group's sends: a kill after the answer loses them",
+    ),
+    "runtime_grouped_send_lost_swap_dropped": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-019.4"}),
+        "failed",
+        "with sends 'group', a group commit whose outbox swap lost to another writer takes "
+        "the sends as committed: they are never made again, and their recipient never reads them",
+    ),
     "runtime_events_persisted": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-014.4"}),

@@ -38,7 +38,7 @@ def heads_first(self: _group.CommitGroup, store: Store) -> Any:
             except Exception:
                 lost.append(member)
     self._cache.release(stored=True)
-    return adopted, lost
+    return _group.Committed(adopted, lost, None)  # no grouped sends: the default mode
 
 
 async def flush_then_run(self: _runtime.Runtime, max_steps: int) -> Any:

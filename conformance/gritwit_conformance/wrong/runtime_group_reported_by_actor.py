@@ -18,8 +18,9 @@ _real = _group.CommitGroup.commit
 
 
 def by_actor(self: _group.CommitGroup, store: Store) -> Any:
-    adopted, lost = _real(self, store)
-    return sorted(adopted, key=lambda m: m.actor.digest), lost  # the bug: actor order
+    adopted, lost, unsent = _real(self, store)
+    by_id = sorted(adopted, key=lambda m: m.actor.digest)  # the bug: actor order
+    return _group.Committed(by_id, lost, unsent)
 
 
 def install() -> None:

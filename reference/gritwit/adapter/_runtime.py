@@ -21,6 +21,8 @@ from ..runtime import (
     COMMIT_MODES,
     FIRST_BACKOFF,
     MAX_RESIDENT,
+    SEND_COMMIT,
+    SEND_COMMIT_MODES,
     TIME_LIMIT,
     LifecycleEvent,
     Runtime,
@@ -51,8 +53,12 @@ class _Open:
         return self.loop.run_until_complete(coroutine)
 
     def close(self) -> None:
-        self.loop.close()
-        self.store.close()
+        """Shut down: grouped sends are committed first (ADP-015, RUN-019.2)."""
+        try:
+            self.runtime.flush()
+        finally:
+            self.loop.close()
+            self.store.close()
 
 
 def _time_limit(args: Json) -> float:
@@ -89,6 +95,17 @@ def _commit(args: Json) -> str:
     if value not in COMMIT_MODES:
         raise BadRequest(f"commit must be one of {', '.join(COMMIT_MODES)}")
     return str(value)
+
+
+def _sends(args: Json, commit: str) -> str:
+    """``sends`` of ``rt-open`` (ADP-015): ``"own"`` or ``"group"`` (RUN-019.1, RUN-019.2),
+    ``"group"`` only with group commit."""
+    value = args.get("sends", SEND_COMMIT)
+    if not isinstance(value, str) or value not in SEND_COMMIT_MODES:
+        raise BadRequest(f"ADP-015: sends must be one of {', '.join(SEND_COMMIT_MODES)}")
+    if value == "group" and commit != "group":
+        raise BadRequest("ADP-015, RUN-019.2: sends 'group' needs commit 'group'")
+    return value
 
 
 def _first_delay(args: Json) -> float:
@@ -142,6 +159,7 @@ class RuntimeCommands:
             _commit(args),
             _first_delay(args),
         )
+        sends = _sends(args, commit)
         store = _durable_store(path)
         runtime = Runtime(
             store,
@@ -150,6 +168,7 @@ class RuntimeCommands:
             idle_after=idle_after,
             commit=commit,
             first_backoff=first_delay,
+            send_commit=sends,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)

@@ -26,7 +26,7 @@ from ._events import (
     LifecycleEvent,
 )
 from ._fork import FORK_ENTRY, fork, fork_blob
-from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE
+from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, SEND_COMMIT_MODES
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
 from ._runtime import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, Runtime
@@ -38,6 +38,8 @@ __all__ = [
     "BUNDLE_FORMAT",
     "COMMIT",
     "COMMIT_MODES",
+    "SEND_COMMIT",
+    "SEND_COMMIT_MODES",
     "FORK_ENTRY",
     "ActorCheck",
     "FAILED_PREFIX",

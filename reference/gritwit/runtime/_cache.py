@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -115,6 +115,11 @@ class ObjectCache:
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
         self._pinned.update(zip([oid for _, oid in built.encodings], built.objects, strict=True))
+
+    def pin_objects(self, objects: Mapping[ObjectId, GritObject]) -> None:
+        """Serve ``objects`` (sends of the open group, RUN-019.2) from memory until it is
+        committed."""
+        self._pinned.update(objects)
 
     def release(self, *, stored: bool) -> None:
         """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).

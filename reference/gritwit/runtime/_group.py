@@ -17,6 +17,14 @@ other members commit.  Lost steps are remembered, so a transition built on one
 before the commit (in a worker thread) is refused when it arrives
 (:meth:`CommitGroup.add` answers ``False``).
 
+Sends from the outside may join the group too (RUN-019, the runtime's
+``send_commit="group"``): :meth:`CommitGroup.add_sends` keeps what they built —
+their objects, messages and the outside's new outbox — and the commit stores it
+with the members' objects and swaps ``names/outside-outbox`` before any head, in
+the same transaction.  A member that read a message of them is *based on* the
+new outbox (its id is in the member's basis), so a lost outbox swap loses it too,
+and the runtime makes the sends again from the winner's outbox (RUN-019.4).
+
 A group is *full* — the runtime commits it — at ``size`` members or once its
 members' encoded objects reach ``max_bytes`` (RUN-017.10), so what a run holds
 uncommitted is bounded in bytes whatever its actors leave behind, not only in
@@ -29,11 +37,20 @@ import functools
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from .._codec import Encoded
 from .._errors import RefConflict
 from .._ids import ObjectId
-from .._objects import Step
+from .._objects import GritObject, Mailbox, Step
 from ..store import Store, StoreBatch, head_ref
-from ..wit import Assembled
+from ..wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    Assembled,
+    OutsideBuild,
+    OutsideSend,
+    SentOutbox,
+    built_objects,
+)
 from ._cache import ObjectCache
 
 __all__ = [
@@ -41,7 +58,11 @@ __all__ = [
     "COMMIT_MODES",
     "GROUP_BYTES",
     "GROUP_SIZE",
+    "SEND_COMMIT",
+    "SEND_COMMIT_MODES",
     "CommitGroup",
+    "Committed",
+    "GroupedSends",
     "Member",
     "encoded_size",
 ]
@@ -50,6 +71,11 @@ __all__ = [
 COMMIT_MODES = ("group", "step")
 #: The default commit mode, chosen by measurement (RUN-017, rationale).
 COMMIT = "group"
+#: How sends from the outside are committed (RUN-019.1): each on its own, durable when
+#: acknowledged, or with the open group, durable once the next run or flush returns.
+SEND_COMMIT_MODES = ("own", "group")
+#: The default: each send durable when acknowledged (RUN-019.1).
+SEND_COMMIT = "own"
 #: Most steps in one group before it is committed (RUN-017.8).
 GROUP_SIZE = 256
 #: Encoded bytes of a group's objects at which it is committed (RUN-017.10): 32 MiB.
@@ -74,10 +100,57 @@ class Member(NamedTuple):
 _member = functools.partial(tuple.__new__, Member)
 
 
+class GroupedSends:
+    """The sends from the outside that joined the open group, in order (RUN-019.2).
+
+    ``expected``: ``names/outside-outbox`` as the first of them read it; ``box`` and
+    ``mailbox``: the outbox the last of them built, which the commit swaps in;
+    ``encodings``: everything they built, in the order it is stored; ``entries``:
+    the outbox's entries (the routing index holds them meanwhile); ``requests``
+    and ``objects``: what the caller sent, to send again should the swap lose
+    (RUN-019.4).
+    """
+
+    __slots__ = (
+        "box",
+        "built",
+        "encodings",
+        "entries",
+        "expected",
+        "mailbox",
+        "objects",
+        "requests",
+    )
+
+    def __init__(self, expected: ObjectId | None, entries: SentOutbox) -> None:
+        self.expected = expected
+        self.box: ObjectId | None = None
+        self.mailbox: Mailbox | None = None
+        self.encodings: list[Encoded] = []
+        #: The objects of ``encodings``, by id: served from memory until stored.
+        self.built: dict[ObjectId, GritObject] = {}
+        self.entries = entries
+        self.requests: list[OutsideSend] = []
+        self.objects: list[GritObject] = []
+
+
+class Committed(NamedTuple):
+    """What a group commit did: members adopted and lost, in group order, and the sends
+    whose outbox swap lost (``None``: none lost), to be sent again (RUN-019.4)."""
+
+    adopted: list[Member]
+    lost: list[Member]
+    unsent: GroupedSends | None
+
+
+#: ``Committed(adopted, lost, unsent)`` without the generated ``__new__``'s frame.
+_committed = functools.partial(tuple.__new__, Committed)
+
+
 class CommitGroup:
     """The open group of a runtime: members in adoption order and their provisional heads."""
 
-    __slots__ = ("_cache", "_heads", "_lost", "bytes", "max_bytes", "members", "size")
+    __slots__ = ("_cache", "_heads", "_lost", "bytes", "max_bytes", "members", "sends", "size")
 
     def __init__(
         self, cache: ObjectCache, size: int = GROUP_SIZE, max_bytes: int = GROUP_BYTES
@@ -94,6 +167,8 @@ class CommitGroup:
         self._heads: dict[ObjectId, tuple[ObjectId, Step]] = {}
         #: Steps of members lost at a commit (RUN-017.4), for transitions built on them.
         self._lost: set[ObjectId] = set()
+        #: Sends from the outside waiting for this group's commit (RUN-019.2).
+        self.sends: GroupedSends | None = None
 
     def __len__(self) -> int:
         return len(self.members)
@@ -108,9 +183,44 @@ class CommitGroup:
         return self._heads.get(actor)
 
     def basis(self, actors: Iterable[ObjectId]) -> frozenset[ObjectId]:
-        """The provisional steps of ``actors`` (an actor and its senders) (RUN-017.3)."""
+        """The provisional steps of ``actors`` (an actor and its senders) (RUN-017.3).
+
+        When the outside is among them and sends joined the group, the outbox they
+        built counts as the outside's provisional step (RUN-019.3).
+        """
         heads = self._heads
-        return frozenset([heads[a][0] for a in actors if a in heads])
+        based = [heads[a][0] for a in actors if a in heads]
+        sends = self.sends
+        if sends is not None and sends.box is not None and OUTSIDE in actors:
+            based.append(sends.box)
+        return frozenset(based)
+
+    def add_sends(
+        self, expected: ObjectId | None, built: OutsideBuild, requests: list[OutsideSend]
+    ) -> None:
+        """Let a send built on the outbox the group's sends left (else on ``expected``, the
+        ref as read) join the group (RUN-019.2); its objects are served from memory."""
+        sends = self.sends
+        if sends is None:
+            sends = self.sends = GroupedSends(expected, built.entries)
+        objects = built_objects(built)
+        sends.encodings += built.encodings
+        sends.built.update(objects)
+        sends.requests += requests
+        sends.objects += built.given
+        if built.box is not None:
+            sends.box, sends.mailbox = built.entries.box, built.box
+        sends.entries = built.entries
+        self._cache.pin_objects(objects)
+
+    def behind(
+        self, swaps: Iterable[tuple[str, ObjectId | None]]
+    ) -> list[tuple[str, ObjectId | None]]:
+        """``swaps`` without a swap of ``names/outside-outbox`` to the outbox the group's
+        sends were built on: the routing index holds their outbox, which is ahead of it
+        (RUN-019.2), and is not to be set back to it."""
+        expected = None if self.sends is None else self.sends.expected
+        return [s for s in swaps if s[0] != OUTSIDE_REF or s[1] != expected]
 
     def add(
         self,
@@ -134,25 +244,37 @@ class CommitGroup:
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
 
-    def commit(self, store: Store) -> tuple[list[Member], list[Member]]:
+    def commit(self, store: Store) -> Committed:
         """Commit every member: objects, then head swaps in order (RUN-017.2 … RUN-017.4).
 
-        Returns the members adopted and the members lost, each in group order.  If
-        the store raises anything but a conflict, nothing of the group is kept
-        (its transaction rolls back) and the group is emptied all the same.
+        Sends that joined the group are stored with the members' objects and their
+        outbox swapped before any head (RUN-019.3).  Returns the members adopted and
+        lost, each in group order, and the sends whose swap lost.  If the store
+        raises anything but a conflict, nothing of the group is kept (its
+        transaction rolls back) and the group is emptied all the same, but for its
+        sends, which wait for the next commit (RUN-019.5).
         """
         members, self.members = self.members, []
+        sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
-        if len(members) == 1:
+        if sends is None and len(members) == 1:
             return self._commit_one(store, members[0])
         adopted: list[Member] = []
         lost: list[Member] = []
+        unsent: GroupedSends | None = None
         stored = False
         try:
             with store.batch() as batch:
-                batch.put_encoded([e for m in members for e in m.built.encodings])
-                swaps = _Swaps(batch)
+                encodings = [e for m in members for e in m.built.encodings]
+                if sends is not None:
+                    encodings[:0] = sends.encodings  # RUN-019.3: stored with the members'
+                batch.put_encoded(encodings)
                 gone: set[ObjectId] = set()
+                if sends is not None and not _swap_outbox(batch, sends):
+                    unsent = sends
+                    if sends.box is not None:
+                        gone.add(sends.box)
+                swaps = _Swaps(batch)
                 for member in members:
                     if not member.basis & gone and swaps.swap(member):
                         adopted.append(member)
@@ -163,10 +285,13 @@ class CommitGroup:
             stored = True
         finally:
             self._cache.release(stored=stored)
+            if not stored and sends is not None:  # RUN-019.5: kept for the next commit
+                self.sends = sends
+                self._cache.pin_objects(sends.built)
         self._lost.update(m.built.step_id for m in lost)
-        return adopted, lost
+        return _committed((adopted, lost, unsent))
 
-    def _commit_one(self, store: Store, member: Member) -> tuple[list[Member], list[Member]]:
+    def _commit_one(self, store: Store, member: Member) -> Committed:
         """Commit a group of one as RUN-001 commits a step: its objects, then its swap.
 
         One :meth:`~gritwit.store.Store.put_encoded_then_cas`, one write as the batch
@@ -186,20 +311,36 @@ class CommitGroup:
         except RefConflict:
             self._lost.add(built.step_id)
             stored = True
-            return [], [member]
+            return _committed(([], [member], None))
         else:
             stored = True
-            return [member], []
+            return _committed(([member], [], None))
         finally:
             self._cache.release(stored=stored)
 
     def abandon(self) -> list[Member]:
-        """Drop every member without storing anything (an error escaped the run)."""
+        """Drop every member without storing anything (an error escaped the run).
+
+        Sends that joined the group stay, for the next commit (RUN-019.5).
+        """
         members, self.members = self.members, []
         self._heads, self.bytes = {}, 0
         self._cache.release(stored=False)
+        if self.sends is not None:
+            self._cache.pin_objects(self.sends.built)
         self._lost.update(m.built.step_id for m in members)
         return members
+
+
+def _swap_outbox(batch: StoreBatch, sends: GroupedSends) -> bool:
+    """Swap ``names/outside-outbox`` to the sends' outbox; ``False`` when it lost (RUN-019.4)."""
+    if sends.box is None:  # nothing was sent: objects only
+        return True
+    try:
+        batch.cas_ref(OUTSIDE_REF, sends.expected, sends.box, target=sends.mailbox)
+    except RefConflict:
+        return False
+    return True
 
 
 def encoded_size(built: Assembled) -> int:

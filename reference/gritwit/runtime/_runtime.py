@@ -41,6 +41,10 @@ committed:
   before an actor is marked failed, and before a run returns, so a run
   reports only steps that are durable (RUN-017.5); ``commit="step"`` commits each
   step on its own, as RUN-001 describes;
+* a send from the outside commits on its own and is durable when it returns
+  (``send_commit="own"``, the default), or, with ``send_commit="group"``, joins the
+  open group and is durable once the next run or :meth:`Runtime.flush` returns:
+  a send and the run after it are then one commit (RUN-019);
 * a failed transition is retried with exponential back-off; after the last
   attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6),
   with the attempts and the first delay of RUN-004.3 as defaults (RUN-004.8);
@@ -74,15 +78,19 @@ from .._objects import Blob, GritObject, Mailbox, Step, Tree
 from ..store import Store, head_ref
 from ..wit import (
     OUTSIDE,
+    OUTSIDE_REF,
     TEST_ACTORS,
     TEST_UPDATERS,
     Assembled,
     Executor,
     Failure,
+    OutsideSend,
     PendingMessage,
     RunReport,
+    SentOutbox,
     TransitionTimeout,
     Wit,
+    build_outside_send,
     mailbox_entries,
     send_from_outside,
 )
@@ -99,7 +107,15 @@ from ._events import (
     Residency,
     Resident,
 )
-from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, CommitGroup
+from ._group import (
+    COMMIT,
+    COMMIT_MODES,
+    GROUP_BYTES,
+    GROUP_SIZE,
+    SEND_COMMIT,
+    SEND_COMMIT_MODES,
+    CommitGroup,
+)
 from ._index import RoutingIndex, failed_ref
 from ._lane import busy as lane_busy
 from ._lane import run_in_lane
@@ -111,6 +127,7 @@ __all__ = [
     "GROUP_BYTES",
     "GROUP_SIZE",
     "MAX_STEPS",
+    "SEND_COMMIT",
     "TIME_LIMIT",
     "Runtime",
 ]
@@ -219,9 +236,16 @@ class Runtime:
         group_size: int = GROUP_SIZE,
         group_bytes: int = GROUP_BYTES,
         max_steps: int = MAX_STEPS,
+        send_commit: str = SEND_COMMIT,
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
+        if send_commit not in SEND_COMMIT_MODES:
+            raise ValueError(
+                f"RUN-019.1: send_commit must be one of {SEND_COMMIT_MODES}, not {send_commit!r}"
+            )
+        if send_commit == "group" and commit != "group":
+            raise ValueError("RUN-019.2: send_commit='group' needs commit='group'")
         if group_size < 1:
             raise ValueError(
                 f"RUN-017.8, RUN-017.2: group_size must be at least 1, not {group_size}"
@@ -264,6 +288,9 @@ class Runtime:
         self.commit = commit
         self._grouped = commit == "group"
         self._group = CommitGroup(self._cache, group_size, group_bytes)
+        #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
+        self.send_commit = send_commit
+        self._group_sends = send_commit == "group"
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
         #: The ``runtime`` header of each ``wit`` blob met, by its id (:meth:`_wit_kind`).
@@ -403,7 +430,11 @@ class Runtime:
         objects: Iterable[GritObject] = (),
         signal: bool = False,
     ) -> ObjectId:
-        """Send a message from the outside; it is routed once its ref moved (RUN-001)."""
+        """Send a message from the outside; it is routed once its ref moved (RUN-001).
+
+        Durable when it returns (``send_commit="own"``), or once the next run or
+        :meth:`flush` returns (``send_commit="group"``, RUN-019.2).
+        """
         (sent,) = self._send_all([(recipient, content, headers, signal)], objects)
         return sent
 
@@ -425,12 +456,36 @@ class Runtime:
         objects: Iterable[GritObject],
     ) -> list[ObjectId]:
         """:meth:`send_all`, which awaits nothing, without a coroutine (for :meth:`send`)."""
-        sent, entries, conflicts = send_from_outside(self._store, messages, objects)
-        self.conflicts += conflicts
+        if self._group_sends:
+            sent, entries = self._send_with_group(list(messages), list(objects))
+        else:
+            sent, entries, conflicts = send_from_outside(self._store, messages, objects)
+            self.conflicts += conflicts
         self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
+
+    def _send_with_group(
+        self, messages: list[OutsideSend], objects: list[GritObject]
+    ) -> tuple[list[ObjectId], SentOutbox]:
+        """Build sends on the outbox the group's sends left, and let them join it (RUN-019.2).
+
+        Nothing is stored: the open group stores them and swaps
+        ``names/outside-outbox`` when it commits (RUN-019.3).
+        """
+        sends = self._group.sends  # built on the outbox they left, else on the ref as read
+        old = self._store.get_ref(OUTSIDE_REF) if sends is None else sends.box or sends.expected
+        built = build_outside_send(self._cache, old, messages, objects)
+        self._group.add_sends(old, built, messages)
+        return built.sent, built.entries
+
+    def flush(self) -> None:
+        """Commit the open group now: sends that joined it are durable when this returns.
+
+        RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
+        """
+        self._commit_group()
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
         """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
@@ -455,12 +510,16 @@ class Runtime:
             raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
         if self._loaded:  # only the refs swapped since, where the store knows them
             version, swaps = self._store.refs_changed_since(self._synced)
+            if self._group.sends is not None and swaps is not None:
+                swaps = self._group.behind(swaps)
             self._dirty |= self._index.refresh(self._store, self._cache, swaps)
         else:
             version, _ = self._store.refs_changed_since(None)
             self._dirty |= self._index.load(self._store, self._cache)
             self._loaded = True
         self._synced = version
+        if self._group.sends is not None:
+            self._route_grouped_sends()
         try:
             return await self._run(max_steps)
         except BaseException:
@@ -519,8 +578,9 @@ class Runtime:
             if not tasks:
                 if ran_inline:
                     continue  # what it routed may have made others dirty
-                if self._group.members and not self._commit_group():
-                    continue  # a member was lost: run its actor again (RUN-017.4)
+                group = self._group  # anything to commit: a member, or a send (RUN-019.2)
+                if (group.members or group.sends is not None) and not self._commit_group():
+                    continue  # a member or a send was lost: run again (RUN-017.4, RUN-019.4)
                 break
             more = ran_inline and bool(self._dirty - self._running)
             # RUN-018.2: a send from the outside meanwhile wakes the pass, so its
@@ -549,6 +609,8 @@ class Runtime:
         at the end (RUN-012.2).
         """
         self._index.load(self._store, self._cache)
+        if self._group.sends is not None:
+            self._route_grouped_sends()
         self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
         self.attempts_from = len(self.failures)  # this call's failed attempts (RUN-004.3)
         steps: list[tuple[ObjectId, ObjectId]] = []
@@ -646,11 +708,19 @@ class Runtime:
         members' provisional outboxes, which the refs do not have yet.  A lost
         member rebuilds the index from the heads already (RUN-017.4).
         """
-        if self._group.members and not self._commit_group():
+        group = self._group
+        if (group.members or group.sends is not None) and not self._commit_group():
             return
         version, swaps = self._store.refs_changed_since(self._synced)
         self._dirty |= self._index.refresh(self._store, self._cache, swaps)
         self._synced = version
+
+    def _route_grouped_sends(self) -> None:
+        """Route the sends waiting in the open group again, after the index caught up
+        with the refs, which do not hold them yet (RUN-019.2)."""
+        sends = self._group.sends
+        if sends is not None and not self._index.saw_head(OUTSIDE, sends.entries.box):
+            self._dirty.update(self._index.set_outbox(OUTSIDE, sends.entries))
 
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
@@ -672,8 +742,10 @@ class Runtime:
             waiting = idle.get(actor)
         if waiting == snapshot:
             return None
-        # RUN-017.3: the open group's steps this transition is built on
-        basis = self._group.basis((actor, *found)) if self._group.members else _NO_BASIS
+        # RUN-017.3, RUN-019.3: the open group's steps (and sends) this transition is built on
+        group = self._group
+        grouped = group.members or group.sends is not None
+        basis = group.basis((actor, *found)) if grouped else _NO_BASIS
         self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
         return _Attempt(actor, last_id, last, found, basis, snapshot)
 
@@ -800,19 +872,26 @@ class Runtime:
                 return True
 
     def _commit_group(self) -> bool:
-        """Commit the open group (RUN-017.2); ``False`` when a member was lost (RUN-017.4).
+        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost.
 
         The adopted members join the run's steps, in group order.  A lost member's
-        provisional state is undone: the routing index is rebuilt from the heads
-        (RUN-003), which marks every actor with pending messages to run again
-        (RUN-002.3), and the member's idle snapshot is forgotten.
+        provisional state is undone (RUN-017.4); sends whose outbox swap lost are
+        made again at once, on their own, from the winner's outbox (RUN-019.4).
+        Then the routing index is rebuilt from the heads (RUN-003), which marks
+        every actor with pending messages to run again (RUN-002.3), and the lost
+        members' idle snapshots are forgotten.
         """
-        if not self._group.members:
+        group = self._group
+        if not group.members and group.sends is None:
             return True
-        adopted, lost = self._group.commit(self._store)
+        adopted, lost, unsent = group.commit(self._store)
         self._sink.extend((m.actor, m.built.step_id) for m in adopted)
-        if not lost:
+        if not lost and unsent is None:
             return True
+        if unsent is not None:
+            self.conflicts += 1  # RUN-002.4: the outside's swap lost; sent again below
+            _, _, conflicts = send_from_outside(self._store, unsent.requests, unsent.objects)
+            self.conflicts += conflicts
         self.conflicts += len(lost)
         self.group_losses += 1
         for member in lost:

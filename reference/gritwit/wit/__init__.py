@@ -26,13 +26,26 @@ from ._model import (
     TransitionTimeout,
     Wit,
 )
-from ._outside import OUTSIDE_REF, send_from_outside
+from ._outside import (
+    OUTSIDE_REF,
+    OutsideBuild,
+    OutsideSend,
+    SentOutbox,
+    build_outside_send,
+    built_objects,
+    send_from_outside,
+)
 from ._pending import mailbox_entries, pending, routed
 from ._update import merge
 
 __all__ = [
     "OUTSIDE",
     "OUTSIDE_REF",
+    "OutsideBuild",
+    "OutsideSend",
+    "SentOutbox",
+    "build_outside_send",
+    "built_objects",
     "send_from_outside",
     "ACTOR_CLAUSES",
     "TEST_ACTORS",

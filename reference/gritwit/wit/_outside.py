@@ -12,7 +12,9 @@ process wrote last (:func:`outbox_entries`) when the ref still names them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from .._codec import Encoded, encode_with_id
 from .._errors import InvalidId, InvalidTransition, RefConflict
@@ -23,7 +25,16 @@ from ..store import Store
 from ._model import ObjectReader
 from ._pending import mailbox_entries, mailbox_raw
 
-__all__ = ["OUTSIDE_REF", "OutsideSend", "SentOutbox", "outbox_entries", "send_from_outside"]
+__all__ = [
+    "OUTSIDE_REF",
+    "OutsideBuild",
+    "OutsideSend",
+    "SentOutbox",
+    "build_outside_send",
+    "built_objects",
+    "outbox_entries",
+    "send_from_outside",
+]
 
 #: The ref holding the outside's outbox (a mailbox), RUN-003.
 OUTSIDE_REF = "names/outside-outbox"
@@ -95,53 +106,101 @@ def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
     return raw
 
 
+class OutsideBuild(NamedTuple):
+    """A send from the outside built on an outbox, not yet stored (:func:`build_outside_send`).
+
+    ``sent``: the message ids; ``encodings``: the given objects, the messages and the
+    new outbox, in the order they are stored; ``given``: the given objects, as
+    passed; ``box``: the new outbox mailbox (``None`` when nothing was sent and there
+    was no outbox); ``entries``: the outbox's entries, with the messages it added.
+    """
+
+    sent: list[ObjectId]
+    encodings: list[Encoded]
+    given: list[GritObject]
+    box: Mailbox | None
+    entries: SentOutbox
+
+
+#: :class:`OutsideBuild` from a tuple, without the named tuple's Python ``__new__``: the
+#: send is on the hot path of every outside message.
+_outside_build = functools.partial(tuple.__new__, OutsideBuild)
+
+
+def built_objects(built: OutsideBuild) -> dict[ObjectId, GritObject]:
+    """Every object of ``built`` by id, in the order of its encodings: what a grouped send
+    serves from memory until the group stores it (RUN-019.2)."""
+    objects: list[GritObject] = [*built.given, *built.entries.messages.values()]
+    if built.box is not None:
+        objects.append(built.box)
+    return dict(zip([oid for _, oid in built.encodings], objects, strict=True))
+
+
+def build_outside_send(
+    reader: ObjectReader,
+    old: ObjectId | None,
+    sends: list[OutsideSend],
+    given: list[GritObject],
+) -> OutsideBuild:
+    """Build ``sends`` in order on the outside's outbox ``old``, storing nothing (WIT-003).
+
+    Every content must be readable through ``reader`` or among ``given`` (WIT-003).
+    Each message is validated as built (OBJ-005, OBJ-006); the outbox is built from the
+    last one's entries and the messages' ids, not validated again.
+    """
+    encodings = [encode_with_id(obj) for obj in given]
+    ids = {oid for _, oid in encodings}
+    for _, content, _, _ in sends:
+        if content not in ids and not reader.has(content):
+            raise InvalidTransition("WIT-003", f"content {content} is not stored")
+    base, entries = _outbox(reader, old)
+    latest: dict[ObjectId, ObjectId] = {}
+    messages: dict[ObjectId, Message] = {}
+    sent = []
+    for recipient, content, headers, signal in sends:
+        previous = None if signal else latest.get(recipient, entries.get(recipient))
+        message = Message(content=content, previous=previous, headers=headers or {})
+        encoding = encode_with_id(message)
+        encodings.append(encoding)
+        messages[encoding[1]] = message
+        latest[recipient] = encoding[1]
+        sent.append(encoding[1])
+    entries.update(latest)
+    mailbox = mailbox_with(base, _raw_changes(latest))
+    if mailbox is None:  # nothing sent, no outbox yet: a mailbox has an entry (OBJ-013)
+        return _outside_build((sent, encodings, given, None, SentOutbox(entries, old, messages)))
+    box = encode_with_id(mailbox)
+    encodings.append(box)
+    _remember(box[1], mailbox, entries)  # the next send chains from it, stored or not
+    return _outside_build((sent, encodings, given, mailbox, SentOutbox(entries, box[1], messages)))
+
+
 def send_from_outside(
     store: Store, batch: Iterable[OutsideSend], objects: Iterable[GritObject] = ()
 ) -> tuple[list[ObjectId], SentOutbox, int]:
     """Store ``objects``, then send ``batch`` in order with one swap of the outside's outbox.
 
     The outside is the pseudo-actor of WIT-003; its messages chain like any sender's
-    (WIT-004).  Every content must be stored or among ``objects`` (WIT-003).  Each
-    message is validated as built (OBJ-005, OBJ-006); the outbox is built from the
-    last one's entries and the messages' ids, not validated again.
+    (WIT-004), built by :func:`build_outside_send`, then stored and swapped in one
+    commit (RUN-001.1, RUN-002.4: a lost swap is made again from the winner's outbox).
 
     Returns the message ids, the outbox's new entries (a :class:`SentOutbox`) and how
     many swaps were lost to another writer (and retried from its outbox).
     """
     sends = list(batch)
-    encoded = [encode_with_id(obj) for obj in objects]
-    given = {oid for _, oid in encoded}
-    for _, content, _, _ in sends:
-        if content not in given and not store.has(content):
-            raise InvalidTransition("WIT-003", f"content {content} is not stored")
+    given = list(objects)
     conflicts = 0
     while True:
         old = store.get_ref(OUTSIDE_REF)
-        base, entries = _outbox(store, old)
-        latest: dict[ObjectId, ObjectId] = {}
-        messages: dict[ObjectId, Message] = {}
-        encodings: list[Encoded] = []
-        sent = []
-        for recipient, content, headers, signal in sends:
-            previous = None if signal else latest.get(recipient, entries.get(recipient))
-            message = Message(content=content, previous=previous, headers=headers or {})
-            encoding = encode_with_id(message)
-            encodings.append(encoding)
-            messages[encoding[1]] = message
-            latest[recipient] = encoding[1]
-            sent.append(encoding[1])
-        entries.update(latest)
-        mailbox = mailbox_with(base, _raw_changes(latest))
-        if mailbox is None:  # nothing sent, no outbox yet: a mailbox has an entry (OBJ-013)
-            store.put_encoded(encoded)
-            return sent, SentOutbox(entries, old, messages), conflicts
-        box = encode_with_id(mailbox)
+        sent, encodings, _, mailbox, entries = build_outside_send(store, old, sends, given)
+        if mailbox is None:
+            store.put_encoded(encodings)
+            return sent, entries, conflicts
         try:  # the objects, the messages and the outbox first, then the ref: one commit
             store.put_encoded_then_cas(
-                [*encoded, *encodings, box], OUTSIDE_REF, old, box[1], target=mailbox
+                encodings, OUTSIDE_REF, old, encodings[-1][1], target=mailbox
             )
         except RefConflict:
             conflicts += 1
             continue
-        _remember(box[1], mailbox, entries)
-        return sent, SentOutbox(entries, box[1], messages), conflicts
+        return sent, entries, conflicts

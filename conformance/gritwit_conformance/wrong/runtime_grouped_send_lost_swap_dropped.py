@@ -1,0 +1,30 @@
+"""Wrong adapter: a grouped send whose outbox swap lost is dropped (RUN-019.4).
+
+With ``sends: "group"`` the group's commit swaps ``names/outside-outbox``; when another
+writer sent meanwhile, the swap loses, and this runtime takes the sends as committed
+all the same instead of making them again from the winner's outbox: their messages are
+never in the outside's chain, and their recipient never reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _group
+from gritwit_conformance.wrong import patch, run
+
+_real_swap = _group._swap_outbox
+
+
+def _swap_outbox(batch: Any, sends: Any) -> bool:
+    _real_swap(batch, sends)
+    return True  # the bug: a lost swap is not reported, so nothing is sent again
+
+
+def install() -> None:
+    patch(_group, "_swap_outbox", _swap_outbox)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,28 @@
+"""Wrong adapter: grouped sends are committed only with a step (RUN-019.2).
+
+With ``sends: "group"`` a run that adopts no step returns without committing the open
+group, so the sends in it stay in memory: a kill after that ``rt-run`` answered loses
+them (and a run that adopts a step commits them as it should).
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _runtime
+from gritwit_conformance.wrong import patch, run
+
+_real_commit = _runtime.Runtime._commit_group
+
+
+def _commit_group(self: _runtime.Runtime) -> bool:
+    if not self._group.members:
+        return True  # the bug: sends alone are no reason to commit
+    return _real_commit(self)
+
+
+def install() -> None:
+    patch(_runtime.Runtime, "_commit_group", _commit_group)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
