@@ -38,9 +38,9 @@ from gritwit_conformance._implementation import Implementation
 pytestmark = pytest.mark.profile("runtime")
 
 #: The ``nap`` that holds ``a``'s run (ms), well inside ``a``'s bound of ``A_LIMIT`` s.
-NAP = 3000
+NAP = 1500
 A_LIMIT = 10.0
-#: ``b``'s bound: its attempts of the nap fail at once (RUN-005.6), 60 times shorter.
+#: ``b``'s bound: its attempts of the nap fail at once (RUN-005.6), 30 times shorter.
 B_LIMIT = 0.05
 COUNTER = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}
 COUNTER_ID = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"}))
