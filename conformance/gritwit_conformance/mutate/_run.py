@@ -136,12 +136,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
 #: dispatches ``python-wasi`` Wits (SBX-010) and the interpreter runs on the engine's
 #: guest memory and fuel (SBX-005), so their code on those paths is checked there.
 #: The runtime runs sandboxed transitions in its engine lane under its bound
-#: (RUN-005.7, SBX-006.10, SBX-006.11): the sandbox tests that open a runtime check it.
+#: (RUN-005.7, SBX-006.10, SBX-006.11): the sandbox tests that open a runtime check it;
+#: the perf profile's runtime workloads (ADP-018.6) run its free-running scheduler.
 PROFILES_OF: dict[str, tuple[str, ...]] = {
     "codec": ("protocol", "codec", "store", "wit", "runtime", "wasm"),
     "store": ("store", "wit", "runtime", "wasm"),
     "wit": ("wit", "runtime", "wasm", "sandbox"),
-    "runtime": ("runtime", "sandbox"),
+    "runtime": ("runtime", "sandbox", "perf"),
     "wasm": ("wasm", "sandbox"),
     "sandbox": ("sandbox",),
 }
