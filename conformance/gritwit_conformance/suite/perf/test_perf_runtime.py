@@ -145,7 +145,7 @@ def test_a_durable_and_an_in_memory_workload_answer_alike(
 
 
 @pytest.mark.req("ADP-018.7", "ADP-018.4")
-@pytest.mark.inputs("empty", "one-short", "upper-case", "past-largest")
+@pytest.mark.inputs("empty", "mixed-case")
 @pytest.mark.parametrize(
     ("workload", "change", "ok"),
     [
