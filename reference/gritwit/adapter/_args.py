@@ -57,6 +57,18 @@ def _text(args: Json, key: str) -> str:
     return value
 
 
+def _directory(args: Json, key: str, clause: str) -> Path:
+    """``args[key]`` as an existing directory, else ``bad-request`` naming ``clause``."""
+    path = Path(_str(args, key))
+    try:
+        is_dir = path.is_dir()
+    except OSError:  # e.g. a name too long for the file system
+        is_dir = False
+    if not is_dir:
+        raise BadRequest(f"{key} {str(path)!r:.80} is not a directory ({clause})")
+    return path
+
+
 def _durable_store(path: Path) -> Store:
     """:meth:`Store.open` of ``path``; a path no store can be opened in is ``bad-request``."""
     try:

@@ -28,7 +28,7 @@ from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..runtime import Runtime
 from ..store import Store
-from ._args import BadRequest, Json, _durable_store, _hex, _str
+from ._args import BadRequest, Json, _directory, _durable_store, _hex
 from ._wit import wasm_core
 
 __all__ = ["RUNTIME_WORKLOADS", "RuntimeWorkload", "runtime_arguments", "run_runtime_workload"]
@@ -66,14 +66,7 @@ def _path(args: Json) -> Path:
     """``path`` of a durable workload: a directory (ADP-018.7)."""
     if "path" not in args:
         raise BadRequest("a durable runtime workload needs path, a directory (ADP-018.7)")
-    path = Path(_str(args, "path"))
-    try:
-        is_dir = path.is_dir()
-    except OSError:  # e.g. a name too long for the file system
-        is_dir = False
-    if not is_dir:
-        raise BadRequest(f"path {str(path)!r:.80} is not a directory (ADP-018.7)")
-    return path
+    return _directory(args, "path", "ADP-018.7")
 
 
 def _modules(args: Json, names: tuple[str, ...]) -> dict[str, bytes]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..runtime import (
@@ -34,7 +33,7 @@ from ..runtime import (
 )
 from ..store import Store
 from ..wit import test_actor_core
-from ._args import BadRequest, Json, _durable_store, _hex, _id, _str, _text
+from ._args import BadRequest, Json, _directory, _durable_store, _hex, _id, _str, _text
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
 __all__ = ["RuntimeCommands"]
@@ -145,13 +144,7 @@ class RuntimeCommands:
         return self._open[handle]
 
     def cmd_rt_open(self, args: Json) -> Json:
-        path = Path(_str(args, "path"))
-        try:
-            is_dir = path.is_dir()
-        except OSError:  # e.g. a name too long for the file system
-            is_dir = False
-        if not is_dir:
-            raise BadRequest(f"{str(path)!r:.80} is not a directory")
+        path = _directory(args, "path", "ADP-015")
         time_limit, max_resident, idle_after, commit, first_delay = (
             _time_limit(args),
             _max_resident(args),
