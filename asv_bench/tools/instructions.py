@@ -118,12 +118,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The transition bound of every runtime in a counted process, in seconds (never reached).
+UNBOUNDED = 1e9
 #: The committed counts the gate compares with.
 BASELINE = ROOT / "asv_bench" / "instructions-baseline.json"
 #: Growth of any workload's count beyond this fraction fails the gate.
@@ -437,6 +439,25 @@ def _no_timed_yield() -> None:
         _runtime._YIELD_AFTER = float("inf")  # type: ignore[attr-defined]
 
 
+def _no_time_bound() -> None:
+    """Give every runtime of the counted process a transition bound it never reaches.
+
+    The runtime bounds each transition by 5 s of wall time (RUN-005.1); under valgrind,
+    30 to 50 times slower than native, a transition on a scene of 10,000 actors can
+    take that long on a loaded machine, and would then fail, so that what is counted
+    would depend on the load. The workloads' runtimes are made with the default bound
+    (``Runtime(store)``), so the default becomes 10**9 s here, in the counted process
+    only. A count does not depend on the bound's value: it is only compared.
+    """
+    try:
+        from gritwit.runtime import Runtime
+    except ImportError:
+        return
+    defaults = Runtime.__init__.__kwdefaults__
+    if defaults is not None and "time_limit" in defaults:
+        defaults["time_limit"] = UNBOUNDED
+
+
 def chain(name: str) -> list[str]:
     """``name`` and the workloads it comes ``after``, first first (one process)."""
     found = [name]
@@ -465,6 +486,7 @@ def _child(names: list[str]) -> None:
 
     callgrind = Callgrind()
     _no_timed_yield()
+    _no_time_bound()
     state: Any = None
     for name in chain(names[-1]):
         gc.enable()
@@ -496,6 +518,18 @@ class Count:
     workload: str
     instructions: float
     no_copies: float
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A workload that was not counted: its counted process failed, or wrote no dump.
+
+    ``reason``: what went wrong, with the end of the process's error output.
+    """
+
+    workload: str
+    reason: str
     seconds: float = 0.0
 
 
@@ -572,9 +606,13 @@ def _pycache() -> Iterator[str]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def count(names: list[str], env: dict[str, str]) -> list[Count]:
+def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
     """Instructions per operation of ``names``, one chain's members in order, counted
-    in one process (each has its dump: ``<out>.1``, ``<out>.2`` …)."""
+    in one process (each has its dump: ``<out>.1``, ``<out>.2`` …).
+
+    A member whose dump is missing — the process failed on it or before it — is
+    :class:`Failed`, and so is every member after it; those before it keep their counts.
+    """
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gritwit-callgrind-") as folder:
         out = os.path.join(folder, "counted.out")
@@ -597,14 +635,15 @@ def count(names: list[str], env: dict[str, str]) -> list[Count]:
         done = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
-        shown = " + ".join(names)
-        if done.returncode != 0:
-            raise RuntimeError(f"{shown}: the counted run failed:\n{done.stderr[-3000:]}")
-        counts = []
+        counts: list[Count | Failed] = []
         for number, name in enumerate(names, start=1):
             dump = Path(f"{out}.{number}")
-            if not dump.exists():
-                raise RuntimeError(f"{name}: callgrind wrote no dump:\n{done.stderr[-3000:]}")
+            if not dump.exists():  # this one, and the chain's members after it, failed
+                why = "the counted run failed" if done.returncode else "callgrind wrote no dump"
+                reason = f"{why} (exit {done.returncode}):\n{done.stderr[-3000:]}"
+                elapsed = time.monotonic() - started
+                counts += [Failed(rest, reason, elapsed) for rest in names[number - 1 :]]
+                break
             total = dump_total(dump.read_text(encoding="utf-8", errors="replace"))
             annotated = subprocess.run(
                 ["callgrind_annotate", "--threshold=100", str(dump)],
@@ -638,15 +677,26 @@ def processes(names: Iterable[str]) -> list[list[str]]:
     return sorted(ordered, key=lambda group: -len(chain(group[-1])))  # the longest first
 
 
-def report(counts: Iterable[Count]) -> list[str]:
+#: The head of the table of counts.
+HEADER = f"{'workload':<22} {'instructions/op':>16} {'no copies':>14} {'seconds':>8}"
+
+
+def line(result: Count | Failed) -> str:
+    """One workload's row: its counts, or that it failed (the first line of why)."""
+    if isinstance(result, Failed):
+        why = result.reason.splitlines()[0] if result.reason else "failed"
+        return f"{result.workload:<22} {'FAILED':>16} {why[:40]:>14} {result.seconds:>8.1f}"
+    c = result
+    return f"{c.workload:<22} {c.instructions:>16,.0f} {c.no_copies:>14,.0f} {c.seconds:>8.1f}"
+
+
+def report(counts: Iterable[Count | Failed]) -> list[str]:
     """The lines printed: instructions per operation, then the ratios of :data:`RATIOS`."""
-    found = {c.workload: c for c in counts}
-    lines = [f"{'workload':<22} {'instructions/op':>16} {'no copies':>14} {'seconds':>8}"]
+    results = list(counts)
+    found = {c.workload: c for c in results if isinstance(c, Count)}
+    lines = [HEADER]
     # seconds: from its process's start to its count (a chain's members share a process)
-    lines += [
-        f"{c.workload:<22} {c.instructions:>16,.0f} {c.no_copies:>14,.0f} {c.seconds:>8.1f}"
-        for c in found.values()
-    ]
+    lines += [line(c) for c in results]
     lines.append("")
     pairs = [*RATIOS, *((name, SCALING_BASE) for name in found if _scaling(name))]
     for top, bottom in pairs:
@@ -774,19 +824,42 @@ def counted_environment() -> dict[str, str]:
     return env
 
 
-def count_all(names: Iterable[str], *, jobs: int = 2, reference: str | None = None) -> list[Count]:
-    """Count each workload of ``names``, ``jobs`` at once (see the module)."""
+def count_all(
+    names: Iterable[str],
+    *,
+    jobs: int = 2,
+    reference: str | None = None,
+    done: Callable[[Count | Failed], None] | None = None,
+) -> list[Count | Failed]:
+    """Count each workload of ``names``, ``jobs`` at once (see the module).
+
+    ``done`` is called with each result as its process ends, in the order they end
+    (the tool prints it then). A process that fails, or raises here, fails its own
+    workloads (:class:`Failed`); the others are counted all the same.
+    """
     env = counted_environment()
     paths = [str(ROOT)] + ([str(Path(reference).resolve())] if reference else [])
     env["PYTHONPATH"] = os.pathsep.join(reversed(paths))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     names = list(names)
+    found: dict[str, Count | Failed] = {}
+    started = time.monotonic()
     with _pycache() as pycache:
         env["GRITWIT_PYCACHE"] = pycache
         compile_modules(env)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            counted = list(pool.map(lambda group: count(group, env), processes(names)))
-    found = {c.workload: c for group in counted for c in group}
+            futures = {pool.submit(count, group, env): group for group in processes(names)}
+            for future in as_completed(futures):
+                try:
+                    results = future.result()
+                except Exception as error:  # a scene must not take the others with it
+                    elapsed = time.monotonic() - started
+                    reason = f"{type(error).__name__}: {error}"
+                    results = [Failed(name, reason, elapsed) for name in futures[future]]
+                for result in results:
+                    found[result.workload] = result
+                    if done is not None:
+                        done(result)
     return [found[name] for name in names]
 
 
@@ -837,16 +910,30 @@ def main(argv: list[str] | None = None) -> int:
     if "sandbox" in names and not _has_interpreter():
         names.remove("sandbox")
         print("sandbox: not counted, the sandbox needs gritwit[sandbox]", file=sys.stderr)
-    counts = count_all(names, jobs=args.jobs, reference=args.reference)
-    print("\n".join(report(counts)))
+    print(HEADER + "   (each as its process ends)", flush=True)
+    results = count_all(
+        names,
+        jobs=args.jobs,
+        reference=args.reference,
+        done=lambda result: print(line(result), flush=True),
+    )
+    counts = [c for c in results if isinstance(c, Count)]
+    failed = [c for c in results if isinstance(c, Failed)]
+    print()
+    print("\n".join(report(results)))
+    for missing in failed:
+        print(f"\n{missing.workload}: not counted: {missing.reason}")
     if args.json:
-        Path(args.json).write_text(json.dumps([asdict(c) for c in counts], indent=2) + "\n")
+        Path(args.json).write_text(json.dumps([asdict(c) for c in results], indent=2) + "\n")
     baseline_path = Path(args.baseline)
     if args.write_baseline:
         write_baseline(baseline_path, counts, environment())
         print(f"\nrecorded {len(counts)} workloads in {baseline_path}")
+        if failed:
+            print(f"not recorded (not counted): {', '.join(f.workload for f in failed)}")
     if args.check:
         failures, notes = check(counts, read_baseline(baseline_path), environment())
+        failures += [f"{f.workload}: not counted ({f.reason.splitlines()[0]})" for f in failed]
         print()
         for note in notes:
             print(f"note: {note}")
@@ -865,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         print(f"instruction gate: {len(counts)} workloads within the baseline's tolerance")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """``gritwit conform``: run the suite against one implementation and summarise it.
 
 Runs pytest in-process on the suite shipped in this package, with the plugin's
-options, writes the JSON report (``gritwit-report/2``) and JUnit XML, and
-prints a per-profile summary with the failed requirement IDs.
+options, writes the JSON report (``gritwit-report/3``) and, from it, the JUnit XML
+(ADP-020.4), and prints a per-profile summary with the failed requirement IDs, the
+spec versions when they differ (ADP-020.3) and the failures with their ``since`` notes.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 import pytest
 
 from . import PROFILES
+from ._limits import limit_line
 from ._messages import visible_text
 from ._report import render_summary, run_status
 from ._state import settings
+from .report._model import FAILING
 
 __all__ = ["EXIT_HANDSHAKE", "EXIT_INCOMPLETE", "PROFILES", "SUITE_DIR", "run_conform"]
 
@@ -53,14 +56,26 @@ def _pytest_args(
     timeout: float,
     vectors: Path | None,
     ini: Path,
+    timeout_scale: float | None = None,
+    spec_version: str | None = None,
 ) -> list[str]:
     chosen = profiles or list(PROFILES)
     args = [str(SUITE_DIR / "protocol"), *(str(SUITE_DIR / p) for p in chosen)]
+    if profiles:
+        # Of the protocol folder, only the tests of the chosen profiles and the handshake
+        # and envelope tests every profile relies on (ADP-006; _profile_select).
+        args += ["-p", "gritwit_conformance._profile_select"]
+        args += ["--gritwit-only-profiles", ",".join(sorted(set(profiles)))]
     args += ["-c", str(ini), "--rootdir", str(SUITE_DIR.parent), "-p", "no:cacheprovider"]
+    # Installed from the wheel, pytest would rewrite the asserts of the plugin's whole
+    # distribution, which this command has already imported: it warns, and nothing is lost.
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     args += ["-q", "--tb=no", "--no-header", "-rN", "-o", "console_output_style=classic"]
     args += ["--gritwit-progress"]
-    args += ["--impl", impl, "--gritwit-json", str(json_path), "--junitxml", str(junit_path)]
+    args += ["--impl", impl, "--gritwit-json", str(json_path), "--gritwit-junit", str(junit_path)]
     args += ["--gritwit-timeout", str(timeout)]
+    if timeout_scale is not None:
+        args += ["--gritwit-timeout-scale", str(timeout_scale)]
     if workers > 1:
         args += ["-n", str(workers)]
     if smoke:
@@ -71,7 +86,40 @@ def _pytest_args(
         args += ["--gritwit-examples", str(examples)]
     if vectors is not None:
         args += ["--gritwit-vectors", str(vectors)]
+    if spec_version is not None:
+        args += ["--gritwit-spec-version", spec_version]
     return args
+
+
+def _applied_version(spec_version: str, impl: str) -> str | None:
+    """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error."""
+    from ._versions import UnknownSpecVersion, spec_history
+
+    history = spec_history()
+    if history is None:
+        print("gritwit conform: --spec-version: no spec/clauses.json to read", file=sys.stderr)
+        return None
+    if spec_version == "claimed":
+        import gritwit
+
+        hello = settings.hello if impl != "reference" else None
+        claimed = (hello or {}).get("implementation", {}).get("spec", gritwit.SPEC_VERSION)
+        spec_version = str(claimed)
+    try:
+        return history.check_applied(spec_version)
+    except UnknownSpecVersion as exc:
+        print(f"gritwit conform: {exc}", file=sys.stderr)
+        return None
+
+
+def _scale(given: float | None) -> tuple[float, str]:
+    """The scale of the answer limits: ``given``, or calibrated now (ADP-012.2)."""
+    if given is not None:
+        return given, "given"
+    from ._calibrate import calibrate
+
+    calibration = calibrate()
+    return calibration.scale, calibration.describe()
 
 
 #: Lines of each failure's reason printed in the terminal (the reports hold all of it).
@@ -80,13 +128,12 @@ _REASON_LINES = 12
 
 def _failures(document: dict[str, Any], limit: int) -> list[str]:
     lines = []
-    bad = [
-        r for r in document["results"] if r["outcome"] in ("failed", "errored", "unexpected-pass")
-    ]
+    bad = [r for r in document["results"] if r["outcome"] in FAILING]
     for record in bad[:limit]:
         reason = record["reason"].strip().splitlines()
         lines.append(f"  {record['outcome'].upper():8} {visible_text(record['id'])}")
         lines.append(f"           [{', '.join(record['requirements'])}]")
+        lines += [f"           since: {visible_text(note)}" for note in record.get("since", [])]
         lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
         if len(reason) > _REASON_LINES:
             lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
@@ -106,17 +153,25 @@ def run_conform(
     junit_path: Path = Path("conformance-report.xml"),
     examples: int | None = None,
     timeout: float = 10.0,
+    timeout_scale: float | None = None,
     vectors: Path | None = None,
     show: int = 10,
+    spec_version: str | None = None,
 ) -> int:
     """Run the suite; print the summary; return 0 only if nothing failed or errored.
 
     Tests marked ``heavy`` (minutes each) run only with ``heavy``.
 
+    Every answer of an adapter may take ``timeout`` × ``timeout_scale`` seconds, longer
+    while it makes progress (ADP-012); without ``timeout_scale`` the scale is calibrated
+    once, here, and the run header line says which was used.
+
     The adapter's handshake is checked first: when it cannot start or answer
     ``hello``, one error says so and the status is :data:`EXIT_HANDSHAKE`.  An
     interrupted run (SIGINT, SIGTERM) writes a partial report marked so and
-    returns 128 + the signal number.
+    returns 128 + the signal number.  ``spec_version`` (a recorded version, or
+    ``claimed``: the one the adapter claims in ``hello``) leaves out the tests of
+    clauses added after it (ADP-005.6); an unknown one is a usage error (status 2).
     """
     unknown = set(profiles or ()) - set(PROFILES)
     if unknown:
@@ -135,9 +190,12 @@ def run_conform(
     if impl != "reference":
         from ._implementation import HandshakeFailed, check_handshake
 
+        timeout_scale, note = _scale(timeout_scale)
+        print(f"gritwit conform: {limit_line(timeout, timeout_scale, note)}", flush=True)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            settings.hello, settings.hello_of = check_handshake(impl, timeout=timeout), impl
+            hello = check_handshake(impl, timeout=timeout, scale=timeout_scale)
+            settings.hello, settings.hello_of = hello, impl
         except HandshakeFailed as exc:
             print(f"gritwit conform: {exc}\nno report written", file=sys.stderr)
             return EXIT_HANDSHAKE
@@ -147,24 +205,34 @@ def run_conform(
             return _SIGNAL_STATUS[name]
         finally:
             signal.signal(signal.SIGTERM, previous)
+    if spec_version is not None:
+        applied = _applied_version(spec_version, impl)
+        if applied is None:
+            return 2
+        spec_version = applied
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
-        status = pytest.main(
-            _pytest_args(
-                impl=impl,
-                profiles=list(profiles or []),
-                workers=workers,
-                smoke=smoke,
-                heavy=heavy,
-                json_path=json_path,
-                junit_path=junit_path,
-                examples=examples,
-                timeout=timeout,
-                vectors=vectors,
-                ini=ini,
-            )
+        args = _pytest_args(
+            impl=impl,
+            profiles=list(profiles or []),
+            workers=workers,
+            smoke=smoke,
+            heavy=heavy,
+            json_path=json_path,
+            junit_path=junit_path,
+            examples=examples,
+            timeout=timeout,
+            timeout_scale=timeout_scale,
+            vectors=vectors,
+            ini=ini,
+            spec_version=spec_version,
         )
+        # The run's own temporary folder. Without it pytest numbers one under
+        # /tmp/pytest-of-<user> and, as the session ends, deletes the oldest there (it
+        # keeps 3), whoever made them: 20-30 s of a stop at Ctrl-C was rmtree of another
+        # session's thousands of files (ADP-020.5).
+        status = pytest.main([*args, "--basetemp", str(Path(tmp) / "basetemp")])
     if not json_path.is_file():
         print(f"gritwit conform: the run produced no report (pytest exit {status})")
         return _SIGNAL_STATUS.get(settings.interrupted or "", int(status) or 1)

@@ -243,20 +243,25 @@ class Implementation(ABC):
 
 
 class Subprocess(Implementation):
-    """An adapter started from a command line (ADP-001)."""
+    """An adapter started from a command line (ADP-001).
+
+    Each response may take ``timeout`` × ``scale`` seconds, longer while the adapter
+    makes progress (ADP-012.1–ADP-012.4).
+    """
 
     can_kill = True
 
-    def __init__(self, command: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, command: str, *, timeout: float = 10.0, scale: float = 1.0) -> None:
         super().__init__()
         self.label = command
         self.argv = shlex.split(command)
         self.timeout = timeout
+        self.scale = scale
         self._proc: AdapterProcess | None = None
         self._last_stderr = ""
 
     def _start(self) -> None:
-        self._proc = AdapterProcess(self.argv, timeout=self.timeout)
+        self._proc = AdapterProcess(self.argv, timeout=self.timeout, scale=self.scale)
 
     def _running(self) -> bool:
         return self._proc is not None
@@ -284,7 +289,7 @@ class Subprocess(Implementation):
         return self._proc.stderr_tail() if self._proc is not None else self._last_stderr
 
     def _fresh(self) -> Subprocess:
-        return Subprocess(self.label, timeout=self.timeout)
+        return Subprocess(self.label, timeout=self.timeout, scale=self.scale)
 
     def kill_during(self, cmd: str, delay: float, **args: Any) -> None:
         self.info()  # started, handshake done
@@ -366,14 +371,14 @@ class HandshakeFailed(Exception):
         super().__init__("\n".join(lines))
 
 
-def check_handshake(spec: str, *, timeout: float = 10.0) -> dict[str, Any]:
+def check_handshake(spec: str, *, timeout: float = 10.0, scale: float = 1.0) -> dict[str, Any]:
     """Start the implementation, do the handshake, shut it down; return the ``hello`` result.
 
     Raises :class:`HandshakeFailed` when the command cannot start, exits, hangs past
-    ``timeout`` or answers ``hello`` wrongly: a run would only repeat that error in
-    every test.
+    its answer limit (``timeout`` × ``scale``, ADP-012) or answers ``hello`` wrongly:
+    a run would only repeat that error in every test.
     """
-    impl = make_implementation(spec, timeout=timeout)
+    impl = make_implementation(spec, timeout=timeout, scale=scale)
     try:
         hello = dict(impl.info())
     except AdapterBroken as exc:
@@ -386,6 +391,9 @@ def check_handshake(spec: str, *, timeout: float = 10.0) -> dict[str, Any]:
     return hello
 
 
-def make_implementation(spec: str, *, timeout: float = 10.0) -> Implementation:
-    """``reference`` for the in-process reference, otherwise a command line to spawn."""
-    return InProcess() if spec == REFERENCE else Subprocess(spec, timeout=timeout)
+def make_implementation(spec: str, *, timeout: float = 10.0, scale: float = 1.0) -> Implementation:
+    """``reference`` for the in-process reference, otherwise a command line to spawn.
+
+    ``timeout`` and ``scale``: the answer limit of a spawned adapter (ADP-012.1, ADP-012.2).
+    """
+    return InProcess() if spec == REFERENCE else Subprocess(spec, timeout=timeout, scale=scale)

@@ -162,11 +162,11 @@ _MODULES: dict[str, bytes] = {}
 
 def actor_modules(workload: str) -> dict[str, bytes]:
     """The ``modules`` of a runtime workload: the Wasm builds of its test actors (ADP-018.8)."""
-    from gritwit.wasm import find_wasm_dir
+    from ._resources import wasm_dir
 
     for name in RUNTIME_WORKLOADS[workload]:
         if name not in _MODULES:
-            actors = find_wasm_dir(Path(__file__).resolve().parent) / "actors"
+            actors = wasm_dir() / "actors"
             _MODULES[name] = (actors / f"{name}.wasm").read_bytes()
     return {name: _MODULES[name] for name in RUNTIME_WORKLOADS[workload]}
 
@@ -256,12 +256,17 @@ def run_tables(
     repeat: int,
     *,
     timeout: float,
+    scale: float = 1.0,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[Table]:
-    """Start every implementation, run the workloads interleaved, stop them (ADP-018.5)."""
+    """Start every implementation, run the workloads interleaved, stop them (ADP-018.5).
+
+    Each ``perf-run`` may take ``timeout`` × ``scale`` seconds, longer while the adapter
+    makes progress: the answer limit of ADP-012 with the benchmark's base (ADP-018.5).
+    """
     from ._implementation import make_implementation
 
-    impls = [make_implementation(spec, timeout=timeout) for spec in specs]
+    impls = [make_implementation(spec, timeout=timeout, scale=scale) for spec in specs]
     try:
         return [
             _table(impls, workload, n or DEFAULT_N[workload], repeat, progress)
@@ -345,7 +350,12 @@ def run_perf(args: argparse.Namespace) -> int:
     """The ``gritwit perf`` handler: print one table per workload, write ``--json``."""
     specs = args.impl or [f"{shlex.quote(sys.executable)} -m gritwit adapter"]
     workloads = args.workload or list(WORKLOADS)
-    tables = run_tables(specs, workloads, args.n, args.repeat, timeout=args.timeout)
+    scale = args.timeout_scale
+    if scale is None:
+        from ._calibrate import calibrate
+
+        scale = calibrate().scale
+    tables = run_tables(specs, workloads, args.n, args.repeat, timeout=args.timeout, scale=scale)
     print("\n\n".join(render(table) for table in tables))
     if args.json:
         report = {"format": FORMAT, "tables": [table.to_json() for table in tables]}
@@ -389,6 +399,17 @@ def _seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
     return value
+
+
+def _scale(text: str) -> float:
+    from ._limits import check_scale
+
+    try:
+        return check_scale(float(text), "the scale")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a finite number more than 0 (ADP-012.2)"
+        ) from None
 
 
 def add_perf_parser(subparsers: Any) -> None:
@@ -439,6 +460,15 @@ def add_perf_parser(subparsers: Any) -> None:
         "--timeout",
         type=_seconds,
         default=600.0,
-        help="seconds one perf-run may take (default: %(default)g)",
+        help="seconds one perf-run may take, before the scale (default: %(default)g); "
+        "longer while the adapter makes progress (ADP-012)",
+    )
+    parser.add_argument(
+        "--timeout-scale",
+        type=_scale,
+        default=None,
+        metavar="S",
+        help="multiply the limit by S (ADP-012.2; default: calibrated from this machine's "
+        "speed and load, between 1 and 10)",
     )
     parser.set_defaults(handler=run_perf)

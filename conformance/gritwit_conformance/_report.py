@@ -1,9 +1,12 @@
-"""The JSON report of a conformance run (format ``gritwit-report/2``) and its summary.
+"""The JSON report of a conformance run (format ``gritwit-report/3``) and its summary.
 
 :class:`ReportCollector` runs on the pytest controller (with xdist too: it sees
 the workers' reports) and classifies each test as passed, failed, errored
-(the adapter broke: ADP-012; or the harness could not set the test up), not
-claimed (ADP-006), expected failure or unexpected pass (ADP-005).
+(the adapter broke: ADP-012; or the harness could not set the test up), timed
+out (no answer within the limit: ADP-012, ADP-020.1), not claimed (ADP-006), not
+applicable (left out by ``--spec-version``: ADP-005.6), expected failure or
+unexpected pass (ADP-005).  It writes the JSON report and, from it, the JUnit file
+(:mod:`.report._junit`), so that every form tells the same story (ADP-020).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import json
 import re
 import textwrap
 import time
-from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from typing import Any
 import pytest
 
 from . import SUITE_VERSION
-from ._state import NOT_CLAIMED, settings
+from ._progress import ProgressReporter, _Collected, profile_of
+from ._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from .report._story import run_status, version_note
 
 __all__ = [
     "ProgressReporter",
@@ -45,6 +49,8 @@ class _Record:
     outcome: str = "not-run"
     reason: str = ""
     duration: float = 0.0
+    #: Changes since the claimed spec version of the clauses it cites (ADP-005.5).
+    since: list[str] = field(default_factory=list)
 
 
 #: Message lines of a failure kept (a structural diff is a few dozen; bound_message caps bytes).
@@ -104,37 +110,18 @@ def stale_known_failures(
     ]
 
 
-def profile_of(test_id: str) -> str:
-    """The profile folder of a suite test id (``suite/codec/…`` → ``codec``)."""
-    parts = test_id.partition("::")[0].split("/")
-    for index, part in enumerate(parts[:-2]):
-        if part == "suite":
-            return parts[index + 1]
-    return "other"
-
-
-class _Collected:
-    """The test ids of the run, on the controller, with or without xdist."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if not self.ids:
-            self.ids = [item.nodeid for item in session.items]
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        if not self.ids:
-            self.ids = list(ids)
-
-
 class ReportCollector(_Collected):
     """Collects one record per test and writes the JSON report at the end."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, junit: Path | None = None) -> None:
         super().__init__()
         self.path = path
+        self.junit = junit
+        #: The first collection error's first line, when collecting failed (issue 36).
+        self.collection_error = ""
+        self.collection_errors = 0
+        #: Why pytest stopped the session early, when it did without a signal.
+        self.stopped = ""
         self.records: dict[str, _Record] = {}
         self.blamed: set[str] = set()
         self.started = time.time()
@@ -156,6 +143,8 @@ class ReportCollector(_Collected):
         if "profile" in props:
             record.profile = str(props["profile"])
         record.duration += report.duration
+        if "since" in props and report.failed:
+            record.since = [n for n in str(props["since"]).splitlines() if n.strip()]
         if report.failed:
             if report.when == "teardown" and record.outcome in ("failed", "errored"):
                 return  # the test's own failure stays what the report says
@@ -168,6 +157,8 @@ class ReportCollector(_Collected):
                 if "(while checking" not in record.reason:
                     record.reason += f"\n(while checking {checking})"
                 record.outcome = "errored" if "broken" in props else "failed"
+                if "timedOut" in props:  # no answer within the limit (ADP-020.1)
+                    record.outcome = "timed-out"
             elif report.when != "call":
                 record.outcome, record.reason = "errored", _reason(report)
             elif "XPASS(strict)" in (report.longreprtext or ""):
@@ -182,6 +173,8 @@ class ReportCollector(_Collected):
             reason = _skip_reason(report)
             unclaimed = report.when == "setup" and reason.startswith(NOT_CLAIMED)
             record.outcome = "not-claimed" if unclaimed else "skipped"
+            if reason.startswith(NOT_APPLICABLE):  # left out by --spec-version (ADP-005.6)
+                record.outcome = "not-applicable"
             record.reason = reason
         elif report.when == "call":
             if hasattr(report, "wasxfail"):  # a non-strict xfail that passed
@@ -208,6 +201,10 @@ class ReportCollector(_Collected):
                 record.reason = "started but never finished: the run ended during this test"
         if settings.interrupted is not None:
             return f"interrupted by {settings.interrupted}"
+        if self.collection_error:
+            return self.collection_error
+        if self.stopped:
+            return f"stopped early: {self.stopped}"
         if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             return "the harness stopped with an internal error"
         if unfinished:
@@ -234,10 +231,36 @@ class ReportCollector(_Collected):
         finally:
             impl.close()
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A test file that cannot be collected: the run is incomplete for that cause."""
+        from ._messages import visible_text
+
+        if not report.failed:
+            return
+        self.collection_errors += 1
+        if not self.collection_error:
+            text = report.longreprtext or ""
+            lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+            first = (lines or [line for line in text.splitlines() if line.strip()] or ["?"])[0]
+            self.collection_error = visible_text(
+                f"collection failed: {report.nodeid or 'the suite'}: {first[:300]}"
+            )
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """pytest stops a session with ``Interrupted`` too (collection errors, ``-x``):
+        that is no signal, and the report names the cause pytest gave."""
+        if type(excinfo.value) is not KeyboardInterrupt:
+            self.stopped = str(excinfo.value) or type(excinfo.value).__name__
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if settings.interrupted is None and session.exitstatus == pytest.ExitCode.INTERRUPTED:
-            settings.interrupted = "SIGINT"
+        if (
+            settings.interrupted is None
+            and session.exitstatus == pytest.ExitCode.INTERRUPTED
+            and not self.collection_error
+            and not self.stopped
+        ):
+            settings.interrupted = "SIGINT"  # a Ctrl-C our handler did not see
         if settings.interrupted is not None:
             from ._transport import terminate_children
 
@@ -251,8 +274,9 @@ class ReportCollector(_Collected):
             info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
         info["command"] = label
         incomplete = self._close_records(session)
-        results = [asdict(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
-        document = _document(info, results, self.started)
+        results = [_result(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
+        claimed = hello.get("implementation", {}).get("spec") if "error" not in hello else None
+        document = _document(info, results, self.started, claimed)
         if incomplete:
             document["incomplete"] = incomplete
         stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
@@ -264,19 +288,36 @@ class ReportCollector(_Collected):
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         partial.replace(self.path)  # a signal now cannot leave half a report
+        if self.junit is not None:  # the same document, in JUnit's words (ADP-020)
+            from .report._junit import write_junit
+
+            # In the order the tests reported (first report of each), as they ran.
+            order = [record.id for record in self.records.values()]
+            write_junit(document, self.junit, order)
+
+
+def _result(record: _Record) -> dict[str, Any]:
+    """A record as the report holds it: ``since`` only when there is something to say."""
+    entry = asdict(record)
+    if not entry["since"]:
+        del entry["since"]
+    return entry
 
 
 def _document(
-    info: dict[str, Any], results: list[dict[str, Any]], started: float
+    info: dict[str, Any], results: list[dict[str, Any]], started: float, claimed: object = None
 ) -> dict[str, Any]:
     import gritwit
 
     from .report._model import FORMAT
 
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "suite": {"name": "gritwit-conformance", "version": SUITE_VERSION},
         "specVersion": gritwit.SPEC_VERSION,
+        # The version the implementation claims and the one applied (ADP-020.3).
+        "claimedSpec": claimed if isinstance(claimed, str) and claimed else None,
+        "appliedSpec": settings.spec_version,
         "protocol": 1,
         "implementation": info,
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
@@ -285,6 +326,9 @@ def _document(
         "collected": len(results),
         "results": results,
     }
+    if settings.timeout_scale is not None:
+        document["timeoutScale"] = settings.timeout_scale
+    return document
 
 
 def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str, Any]:
@@ -314,27 +358,14 @@ _COLUMNS = (
     ("passed", "passed"),
     ("failed", "failed"),
     ("errored", "errored"),
+    ("timedOut", "timed out"),
     ("skipped", "skipped"),
     ("notRun", "not run"),
     ("notClaimed", "not claimed"),
+    ("notApplicable", "n/a"),
     ("expectedFailures", "xfail"),
     ("unexpectedPasses", "xpass"),
 )
-
-
-def run_status(document: dict[str, Any]) -> str:
-    """``pass``, ``fail`` or ``incomplete``: the verdict of a report, as every output shows it.
-
-    A run that did not finish is *incomplete* whatever its tests said; a complete run
-    passes only when no test failed, errored or passed unexpectedly.
-    """
-    if document.get("incomplete") or document.get("interrupted"):
-        return "incomplete"
-    bad = any(
-        entry["failed"] or entry["errored"] or entry["unexpectedPasses"]
-        for entry in document["profiles"].values()
-    )
-    return "fail" if bad else "pass"
 
 
 def render_summary(document: dict[str, Any]) -> str:
@@ -346,11 +377,12 @@ def render_summary(document: dict[str, Any]) -> str:
     lines = [
         f"{name} ({visible_text(str(impl.get('language', '?')))}) — "
         f"spec {document['specVersion']}, suite {document['suite']['version']}, "
-        f"{document['duration']:.1f} s",
+        f"{document['duration']:.1f} s"
+        + (f", time limits ×{document['timeoutScale']:g}" if "timeoutScale" in document else ""),
     ]
     results = document["results"]
     collected = document.get("collected", len(results))
-    ran = sum(r["outcome"] not in ("not-run", "not-claimed") for r in results)
+    ran = sum(r["outcome"] not in ("not-run", "not-claimed", "not-applicable") for r in results)
     status = run_status(document)
     if status == "incomplete":
         why = document.get("incomplete") or f"interrupted by {document['interrupted']}"
@@ -361,6 +393,7 @@ def render_summary(document: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"{status.upper()}: {collected} test(s) collected, all ended")
+    lines += version_note(document)
     lines.append(
         f"{'profile':<10}" + "".join(f" {head:>{max(len(head), 5)}}" for _, head in _COLUMNS)
     )
@@ -380,70 +413,3 @@ def render_summary(document: dict[str, Any]) -> str:
             "of this run (ADP-005.3): fix or remove it"
         )
     return "\n".join(lines)
-
-
-class ProgressReporter(_Collected):
-    """Live progress per profile: done/total as tests end, one final line per profile.
-
-    On a terminal one line is rewritten in place; otherwise only each profile's
-    final line is printed.  It replaces pytest's progress letters.
-    """
-
-    def __init__(self, config: pytest.Config) -> None:
-        super().__init__()
-        self.config = config
-        self.done: dict[str, int] = {}
-        self.bad: dict[str, int] = {}
-        self.started = time.monotonic()
-        self.last_draw = 0.0
-
-    @property
-    def reporter(self) -> Any:
-        """pytest's terminal reporter (registered after this plugin: looked up late)."""
-        return self.config.pluginmanager.get_plugin("terminalreporter")
-
-    def _totals(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for test_id in self.ids:
-            profile = profile_of(test_id)
-            totals[profile] = totals.get(profile, 0) + 1
-        return totals
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_report_teststatus(
-        self, report: pytest.TestReport, config: pytest.Config
-    ) -> Generator[None, Any, Any]:
-        result = yield
-        if isinstance(result, tuple) and len(result) == 3:
-            return result[0], "", result[2]
-        return result
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        profile = profile_of(report.nodeid)
-        if report.failed:
-            self.bad[profile] = self.bad.get(profile, 0) + (report.when != "teardown")
-        if report.when != "teardown" or self.reporter is None:
-            return
-        self.done[profile] = self.done.get(profile, 0) + 1
-        total = self._totals().get(profile, 0)
-        tty = bool(getattr(self.reporter, "isatty", False))
-        if self.done[profile] == total:
-            bad = self.bad.get(profile, 0)
-            line = (
-                f"suite/{profile + '/':<10} {total:>5}/{total:<5} tests ended"
-                + (f", {bad} failed or errored" if bad else "")
-                + f"   ({time.monotonic() - self.started:.0f} s)"
-            )
-            if tty:
-                self.reporter.rewrite(line, erase=True)
-                self.reporter.write("\n")
-            else:
-                self.reporter.write_line(line)
-        elif tty and time.monotonic() - self.last_draw > 0.2:
-            self.last_draw = time.monotonic()
-            running = "  ".join(
-                f"suite/{p}/ {self.done.get(p, 0)}/{n}"
-                for p, n in self._totals().items()
-                if 0 < self.done.get(p, 0) < n
-            )
-            self.reporter.rewrite(f"running: {running}", erase=True)

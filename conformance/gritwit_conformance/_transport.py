@@ -4,11 +4,17 @@ A broken adapter (garbage on stdout, a wrong ``seq``, silence past the
 time-out, an exit) raises :class:`AdapterBroken` with the reason and the tail
 of the adapter's standard error; the process is then killed, never waited on
 without a bound (ADP-011, ADP-012).
+
+Slow is not hung (ADP-012.1–ADP-012.4): the harness waits the scaled limit for a
+response, then keeps waiting while the adapter's session still makes progress (CPU
+time, bytes on standard output or standard error, a disk wait), sampled once per
+progress interval, up to the hard cap; :mod:`._limits` holds the rule.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import queue
@@ -22,6 +28,9 @@ import weakref
 from collections.abc import Sequence
 from typing import IO, Any
 
+from ._limits import AnswerLimit, Sample, judge
+from ._procfs import session_usage
+
 __all__ = [
     "MAX_LINE",
     "AdapterBroken",
@@ -34,6 +43,8 @@ __all__ = [
 #: Longest response line accepted: a 16 MiB object in hex plus room for JSON.
 MAX_LINE = 40 * 1024 * 1024
 _STDERR_TAIL = 4000
+#: Bytes asked of the pipe at a time: one read returns what is there, up to this.
+_CHUNK = 1 << 20
 _EOF = object()
 #: Every adapter process of this process that may still run, for :func:`kill_all`.
 _LIVE: weakref.WeakSet[AdapterProcess] = weakref.WeakSet()
@@ -46,10 +57,20 @@ class AdapterBroken(Exception):
     default ADP-003.1 (every request gets its response).
     """
 
-    def __init__(self, reason: str, stderr: str = "", requirement: str = "ADP-003.1") -> None:
+    def __init__(
+        self,
+        reason: str,
+        stderr: str = "",
+        requirement: str = "ADP-003.1",
+        *,
+        timed_out: bool = False,
+    ) -> None:
         self.reason = reason
         self.stderr = stderr
         self.requirement = requirement
+        #: No answer came within the time limit (ADP-012): reported as *timed out*, apart
+        #: from a broken answer or an exit, and never alone the proof of a caught mutant.
+        self.timed_out = timed_out
         text = (
             reason if not stderr.strip() else f"{reason}\n--- adapter stderr (tail) ---\n{stderr}"
         )
@@ -57,11 +78,24 @@ class AdapterBroken(Exception):
 
 
 class AdapterProcess:
-    """One running adapter: write a request line, read a response line, with a time-out."""
+    """One running adapter: write a request line, read a response line, with a time-out.
 
-    def __init__(self, command: Sequence[str], *, timeout: float, cwd: str | None = None) -> None:
+    ``timeout`` is the base limit and ``scale`` its scale (ADP-012.1, ADP-012.2).
+    """
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        timeout: float,
+        scale: float = 1.0,
+        cwd: str | None = None,
+    ) -> None:
         self.command = list(command)
         self.timeout = timeout
+        self.limits = AnswerLimit(base=timeout, scale=scale)
+        #: Bytes the adapter has written to standard output so far (ADP-012.3).
+        self._stdout_bytes = 0
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _cleanup
         try:
             self._proc = subprocess.Popen(
@@ -81,16 +115,32 @@ class AdapterProcess:
         self._reader.start()
 
     def _read(self) -> None:
+        """Split standard output into lines, counting its bytes as they come (ADP-012.3).
+
+        A line longer than :data:`MAX_LINE` (newline included) is handed on cut at
+        that length, and reading stops: :meth:`exchange_raw` reports it (ADP-001.3).
+        """
         stdout = self._proc.stdout
-        assert stdout is not None
+        assert isinstance(stdout, io.BufferedReader)
+        buffer = bytearray()
+        scanned = 0  # no newline in buffer[:scanned]
         try:
             while True:
-                line = stdout.readline(MAX_LINE)
-                if not line:
+                chunk = stdout.read1(_CHUNK)
+                if not chunk:
+                    if buffer:
+                        self._lines.put(bytes(buffer))  # a last line without its newline
                     break
-                self._lines.put(line)
-                if not line.endswith(b"\n"):
-                    break  # over-long line: stop reading, exchange() reports it
+                self._stdout_bytes += len(chunk)
+                buffer += chunk
+                while (end := buffer.find(b"\n", scanned, MAX_LINE)) >= 0:
+                    self._lines.put(bytes(buffer[: end + 1]))
+                    del buffer[: end + 1]
+                    scanned = 0
+                if len(buffer) >= MAX_LINE:
+                    self._lines.put(bytes(buffer[:MAX_LINE]))  # over-long: stop reading
+                    break
+                scanned = len(buffer)
         except (OSError, ValueError):
             pass
         self._lines.put(_EOF)
@@ -106,6 +156,22 @@ class AdapterProcess:
             self._stderr.seek(max(0, size - _STDERR_TAIL))
             return self._stderr.read().decode("utf-8", "replace")
         return ""
+
+    def _stderr_bytes(self) -> int:
+        with contextlib.suppress(OSError, ValueError):
+            return os.fstat(self._stderr.fileno()).st_size
+        return 0
+
+    def sample(self, started: float) -> Sample:
+        """What the adapter's session has done by now, ``started`` the request's time."""
+        usage = session_usage(self._proc.pid)
+        return Sample(
+            at=time.monotonic() - started,
+            cpu=usage.cpu,
+            stdout=self._stdout_bytes,
+            stderr=self._stderr_bytes(),
+            disk_wait=usage.disk_wait,
+        )
 
     def _broken(self, reason: str, requirement: str = "ADP-003.1") -> AdapterBroken:
         self.kill()
@@ -146,17 +212,10 @@ class AdapterProcess:
             if status is not None:
                 raise self._broken(f"the adapter exited (status {status}) before {cmd}") from None
             raise self._broken(f"the adapter closed its input before {cmd}") from None
-        wait = self.timeout if timeout is None else timeout
-        try:
-            line = self._lines.get(timeout=wait)
-        except queue.Empty:
-            if seq is not None and self.answered_on_stderr(seq):
-                raise self._broken(
-                    f"no response to {cmd} within {wait:g} s on standard output: "
-                    "the adapter wrote it to standard error",
-                    "ADP-001.2",
-                ) from None
-            raise self._broken(f"no response to {cmd} within {wait:g} s (adapter hangs)") from None
+        limits = self.limits
+        if timeout is not None:
+            limits = AnswerLimit(base=timeout, scale=limits.scale)
+        line = self._await_line(limits, cmd, seq)
         if line is _EOF:
             status = self._exit_status()
             raise self._broken(f"the adapter exited (status {status}) while answering {cmd}")
@@ -167,6 +226,48 @@ class AdapterProcess:
                 "ADP-001.3",
             )
         return line
+
+    def _await_line(self, limits: AnswerLimit, cmd: object, seq: object) -> object:
+        """The next line or EOF: within the limit, or later while progress lasts (ADP-012)."""
+        started = time.monotonic()
+        try:
+            return self._lines.get(timeout=limits.limit)
+        except queue.Empty:
+            pass
+        if seq is not None and self.answered_on_stderr(seq):
+            raise self._on_stderr(cmd, limits)
+        before = self.sample(started)
+        checks = 0
+        while True:
+            # Samples at L + P, L + 2P, …, so that their own cost adds no drift, but at
+            # least half an interval apart: CPU time is counted in ticks of 10 ms.
+            checks += 1
+            due = started + limits.limit + checks * limits.interval
+            earliest = started + before.at + limits.interval / 2
+            wait = max(due, earliest) - time.monotonic()
+            try:
+                return self._lines.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                pass
+            after = self.sample(started)
+            hang = judge(before, after, limits)
+            if hang is not None:
+                if seq is not None and self.answered_on_stderr(seq):
+                    raise self._on_stderr(cmd, limits)
+                broken = self._broken(
+                    f"no response to {cmd} within {limits.describe()} (adapter hangs: {hang}; "
+                    f"{after.at:.3g} s after the request)"
+                )
+                broken.timed_out = True
+                raise broken
+            before = after
+
+    def _on_stderr(self, cmd: object, limits: AnswerLimit) -> AdapterBroken:
+        return self._broken(
+            f"no response to {cmd} within {limits.describe()} on standard output: "
+            "the adapter wrote it to standard error",
+            "ADP-001.2",
+        )
 
     def _exit_status(self) -> int | None:
         """The exit status if the adapter has exited or exits within a second, else None."""

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._resources import ResourcesMissing, vectors_dir
+
 __all__ = ["Vector", "find_vectors_dir", "load_vectors"]
 
 
@@ -23,15 +25,15 @@ class Vector:
 
 
 def find_vectors_dir(explicit: Path | None = None) -> Path | None:
-    """``explicit``, else ``vectors/`` next to this checkout, else one above the cwd."""
+    """``explicit`` (``gritwit conform --vectors``), else the checkout's ``vectors/``, else
+    the copy installed with the suite (:mod:`._resources`); ``None`` if there is none."""
     if explicit is not None:
         return explicit
-    here = Path(__file__).resolve()
-    for folder in (*here.parents, Path.cwd(), *Path.cwd().parents):
-        candidate = folder / "vectors"
-        if (candidate / "encoding.json").is_file():
-            return candidate
-    return None
+    try:
+        found = vectors_dir()
+    except ResourcesMissing:
+        return None
+    return found if (found / "encoding.json").is_file() else None
 
 
 def load_vectors(directory: Path) -> Iterator[Vector]:

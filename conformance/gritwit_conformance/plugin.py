@@ -5,22 +5,22 @@ runs.  Options choose the implementation under test (``--impl``: a command
 line, or ``reference`` for the in-process reference); the ``impl`` fixture
 hands each test a ready implementation, skips tests of profiles it does not
 claim (*not claimed*, ADP-006), turns its declared known failures into strict
-xfails (ADP-005), and restarts it after a broken exchange (ADP-012).
+xfails (ADP-005), and restarts it after a broken exchange (ADP-012).  Versions
+(:mod:`._versions`): a failure of a test citing a clause newer than the version the
+implementation claims is marked (``since``, ADP-005.5), and ``--gritwit-spec-version X``
+leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._state import NOT_CLAIMED, settings
+from ._signals import install_signal_handlers, quiet_interrupt, restore_signal_handlers, watch
+from ._state import NOT_APPLICABLE, NOT_CLAIMED, settings
 
 if TYPE_CHECKING:
     from ._implementation import Implementation
@@ -40,12 +40,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="implementation under test: a command line that starts its adapter, "
         "or 'reference' (default) for the in-process reference",
     )
-    group.addoption("--gritwit-timeout", type=float, default=10.0, help="seconds per response")
+    group.addoption(
+        "--gritwit-timeout",
+        type=float,
+        default=10.0,
+        help="base answer limit in seconds, before its scale (ADP-012.1; default: 10)",
+    )
+    group.addoption(
+        "--gritwit-timeout-scale",
+        type=float,
+        default=None,
+        help="multiply every answer limit by this (ADP-012.2; default: calibrated "
+        "once per run from this machine's speed and load, between 1 and 10)",
+    )
     group.addoption("--gritwit-examples", type=int, default=None, help="hypothesis examples")
     group.addoption("--gritwit-smoke", action="store_true", help="only the smoke tests")
-    group.addoption("--gritwit-vectors", default=None, help="golden vectors directory")
+    group.addoption(
+        "--gritwit-vectors",
+        default=None,
+        help="golden vectors directory (gritwit conform --vectors; default: the checkout's "
+        "vectors/, else those installed with the suite)",
+    )
     group.addoption("--gritwit-json", default=None, help="write the JSON report here")
+    group.addoption(
+        "--gritwit-junit",
+        default=None,
+        help="write the JUnit XML here, from the JSON report (needs --gritwit-json; ADP-020.4)",
+    )
     group.addoption("--gritwit-progress", action="store_true", help="one progress line per profile")
+    group.addoption(
+        "--gritwit-spec-version",
+        default=None,
+        metavar="X",
+        help="leave out, as not applicable, tests whose every cited clause was added after "
+        "spec version X (ADP-005.6)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,94 +102,178 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--impl: empty command; give the adapter's command or 'reference'")
     if not 0 < settings.timeout < float("inf"):
         raise pytest.UsageError(f"--gritwit-timeout must be more than 0, not {settings.timeout}")
+    _configure_scale(config)
     examples = config.getoption("gritwit_examples")
     if examples is not None and examples < 1:
         raise pytest.UsageError(f"--gritwit-examples must be at least 1, not {examples}")
     if examples is not None:
         settings.examples = examples
     settings.smoke = config.getoption("gritwit_smoke")
+    settings.spec_version = _applied_version(config.getoption("gritwit_spec_version"))
     vectors = config.getoption("gritwit_vectors")
     settings.vectors = Path(vectors) if vectors else None
     json_path = config.getoption("gritwit_json")
+    if config.getoption("gritwit_junit") and not json_path:
+        raise pytest.UsageError(
+            "--gritwit-junit is written from the JSON report: add --gritwit-json"
+        )
     worker = hasattr(config, "workerinput")
     if json_path:
-        _install_signal_handlers(worker=worker)
+        install_signal_handlers(worker=worker)
     if json_path and not worker:
         from ._report import ReportCollector
 
-        config.pluginmanager.register(ReportCollector(Path(json_path)), "gritwit-report")
+        junit = config.getoption("gritwit_junit")
+        collector = ReportCollector(Path(json_path), Path(junit) if junit else None)
+        config.pluginmanager.register(collector, "gritwit-report")
     if config.getoption("gritwit_progress") and not worker:
-        from ._report import ProgressReporter
+        from ._progress import ProgressReporter
 
         config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
 
 
+#: How the run's scale was chosen, for the run header (ADP-012.2).
+_scale_note = ""
+#: The key of xdist's ``workerinput`` that hands the controller's scale to each worker.
+_SCALE_KEY = "gritwit_timeout_scale"
+
+
+def _configure_scale(config: pytest.Config) -> None:
+    """``settings.timeout_scale``: given, handed over by the controller, or calibrated.
+
+    Calibrated once per run, by the controller, and only for an implementation that
+    runs as a process (the in-process reference has no answer limit): every worker
+    uses the controller's figure (ADP-012.2).
+    """
+    global _scale_note
+    from ._limits import check_scale
+
+    given = config.getoption("gritwit_timeout_scale")
+    workerinput = getattr(config, "workerinput", None)
+    if given is not None:
+        try:
+            settings.timeout_scale = check_scale(given, "--gritwit-timeout-scale")
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        _scale_note = "given"
+    elif workerinput is not None and workerinput.get(_SCALE_KEY) is not None:
+        settings.timeout_scale = float(workerinput[_SCALE_KEY])
+        _scale_note = "from the controller"
+    elif settings.impl != "reference":
+        from ._calibrate import calibrate
+
+        calibration = calibrate()
+        settings.timeout_scale = calibration.scale
+        _scale_note = calibration.describe()
+    else:
+        settings.timeout_scale = None
+        _scale_note = ""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker gets the controller's scale, not one of its own (ADP-012.2)."""
+    node.workerinput[_SCALE_KEY] = settings.timeout_scale
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The run's answer limit (ADP-012); nothing for the in-process reference."""
+    if settings.timeout_scale is None:
+        return ""
+    from ._limits import limit_line
+
+    return f"gritwit: {limit_line(settings.timeout, settings.timeout_scale, _scale_note)}"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-    """A run our signal handler stopped says so in its own words (``gritwit conform``).
-
-    pytest would print its ``KeyboardInterrupt`` banner and suggest ``--full-trace``,
-    an option ``gritwit conform`` does not have; the summary says *incomplete* instead.
-    """
+    """A run our signal handler stopped says so in its own words (``gritwit conform``)."""
     if settings.interrupted is not None and _config is not None:
-        reporter = _config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
-            line = (
-                f"gritwit conform: interrupted by {settings.interrupted}; "
-                "stopping the adapters and writing an incomplete report"
-            )
-            # pytest prints its banner through this method (at the session's end, or at
-            # unconfigure): our line takes its place.
-            reporter._report_keyboardinterrupt = lambda: reporter.write_line(line)
+        quiet_interrupt(_config)
 
 
 #: The configuration of the run (set by pytest_configure), for hooks without one.
 _config: pytest.Config | None = None
 
 
-def _on_signal_in_worker(signum: int, frame: FrameType | None) -> None:
-    """An xdist worker told to stop: kill its adapters and go (the controller reports)."""
-    from ._transport import kill_all
-
-    kill_all()
-    os._exit(128 + signum)
+#: The ``hello`` answer of this process's implementation, once a test has shaken hands:
+#: the claimed spec of a test that does not take ``impl`` itself (ADP-005.5).
+_hello: dict[str, Any] | None = None
 
 
-def _on_signal(signum: int, frame: FrameType | None) -> None:
-    """SIGINT or SIGTERM on the run: stop children, then end the session as interrupted."""
-    if settings.interrupted is not None:
-        return  # already stopping: let the partial report be written
-    settings.interrupted = signal.Signals(signum).name
-    from ._transport import terminate_children
-
-    # Before pytest-xdist tears its workers down (it would wait for them, then kill
-    # them too hard for them to kill their adapters): each worker kills its adapters.
-    terminate_children()
-    raise KeyboardInterrupt
-
-
-#: The handlers the run replaced, put back when it ends.
-_previous_handlers: dict[int, Any] = {}
-
-
-def _install_signal_handlers(*, worker: bool) -> None:
-    """An interrupted run kills its children and writes a partial report (SIGINT, SIGTERM)."""
-    handler = _on_signal_in_worker if worker else _on_signal
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            _previous_handlers[signum] = signal.signal(signum, handler)
-        except ValueError:  # not the main thread (pytest.main from a thread)
-            return
+def pytest_sessionstart(session: pytest.Session) -> None:
+    watch(session)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    while _previous_handlers:
-        signum, previous = _previous_handlers.popitem()
-        with contextlib.suppress(ValueError, TypeError):
-            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+    restore_signal_handlers()
+
+
+def _applied_version(version: str | None) -> str | None:
+    """``--gritwit-spec-version``: a version ``spec/clauses.json`` records (ADP-005.6)."""
+    if version is None:
+        return None
+    from ._versions import UnknownSpecVersion, spec_history
+
+    history = spec_history()
+    if history is None:
+        raise pytest.UsageError(
+            f"--gritwit-spec-version {version}: no spec/clauses.json and spec/CHANGES.md "
+            "to read the versions from (ADP-005.6)"
+        )
+    try:
+        return history.check_applied(version)
+    except UnknownSpecVersion as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _leave_out_newer(items: list[pytest.Item], version: str) -> None:
+    """Skip as *not applicable* each suite test whose every cited clause is newer (ADP-005.6)."""
+    from ._versions import spec_history
+
+    history = spec_history()
+    assert history is not None  # checked by _applied_version
+    for item in items:
+        if not item.path.is_relative_to(_SUITE):
+            continue
+        cited = [rid for m in item.iter_markers("req") for rid in m.args]
+        reason = history.not_applicable(cited, version)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {reason}"))
+
+
+def _claimed_spec(item: pytest.Item) -> str | None:
+    """The ``spec`` the implementation under test claimed in ``hello`` (ADP-005.1)."""
+    funcargs = getattr(item, "funcargs", {})
+    impl = funcargs.get("impl") or funcargs.get("implementation")
+    hello = getattr(impl, "hello", None) or _hello
+    if hello is None and settings.hello is not None and settings.hello_of == settings.impl:
+        hello = settings.hello
+    claimed = (hello or {}).get("implementation") if isinstance(hello, dict) else None
+    spec = claimed.get("spec") if isinstance(claimed, dict) else None
+    return spec if isinstance(spec, str) else None
+
+
+def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
+    """ADP-005.5: a failure citing clauses newer than the claimed version says which."""
+    claimed = _claimed_spec(item)
+    if claimed is None:
+        return
+    from ._versions import spec_history
+
+    history = spec_history()
+    if history is None or not history.is_older(claimed):
+        return
+    cited = [rid for m in item.iter_markers("req") for rid in m.args]
+    test_file = item.path.relative_to(_SUITE).as_posix()
+    notes = history.since(cited, claimed, test_file=test_file)
+    if notes:
+        report.user_properties.append(("since", "\n".join(notes)))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if settings.spec_version is not None:
+        _leave_out_newer(items, settings.spec_version)
     if not settings.smoke:
         return
     keep = [item for item in items if item.get_closest_marker("smoke")]
@@ -173,7 +286,9 @@ def implementation() -> Iterator[Implementation]:
     """The implementation under test, one per session (per xdist worker)."""
     from ._implementation import make_implementation
 
-    impl = make_implementation(settings.impl, timeout=settings.timeout)
+    impl = make_implementation(
+        settings.impl, timeout=settings.timeout, scale=settings.timeout_scale or 1.0
+    )
     yield impl
     impl.close()
 
@@ -194,7 +309,9 @@ def impl(
         implementation.declared = frozenset(declared)
     from ._report import known_failure_matches
 
-    for known in implementation.info().get("known_failures", ()):
+    global _hello
+    _hello = implementation.info()
+    for known in _hello.get("known_failures", ()):
         if known_failure_matches(known["test"], request.node.nodeid):
             request.node.add_marker(
                 pytest.mark.xfail(reason=f"known failure: {known['reason']}", strict=True)
@@ -240,8 +357,10 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if report.failed and call.excinfo is not None and item.path.is_relative_to(_SUITE):
+    if report.failed and call.excinfo is not None and _bounded(item, call.excinfo.value):
         _bound_reason(item, call, report)
+    if report.failed and item.path.is_relative_to(_SUITE):
+        _mark_since(item, report)
     elif report.failed:
         # Text no report can carry as it is (a lone surrogate cannot even cross from an
         # xdist worker to the controller): made visible, as the suite's own reasons are.
@@ -269,6 +388,9 @@ def pytest_runtest_makereport(
             # Blame the rule it broke as well (ADP-001, ADP-003, ADP-013 …).
             rule = getattr(broken, "requirement", "ADP-012")
             report.user_properties.append(("blame", " ".join(dict.fromkeys((rule, "ADP-012")))))
+            if getattr(broken, "timed_out", False):
+                # No answer within the limit: *timed-out*, not an assertion (ADP-020.1).
+                report.user_properties.append(("timedOut", "1"))
         elif (missing := _find(call.excinfo.value, MissingCommand)) is not None:
             rules = getattr(missing, "requirements", ("ADP-006",))
             report.user_properties.append(("blame", " ".join(rules)))
@@ -277,6 +399,17 @@ def pytest_runtest_makereport(
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _bounded(item: pytest.Item, exc: BaseException) -> bool:
+    """A failure whose text every report shows bounded: a conformance test's, and a time-out
+    anywhere (its reason is the transport's ``no response to … within N s``, ADP-020.1)."""
+    from ._transport import AdapterBroken
+
+    if item.path.is_relative_to(_SUITE):
+        return True
+    broken = _find(exc, AdapterBroken)
+    return broken is not None and bool(getattr(broken, "timed_out", False))
 
 
 def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:

@@ -90,7 +90,7 @@ def wait_until(condition: object, within: float) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.req("ADP-012", "ADP-011")
+@pytest.mark.req("ADP-012", "ADP-011", "ADP-020.5")
 @pytest.mark.parametrize(
     ("signum", "workers"),
     [(signal.SIGTERM, "2"), (signal.SIGINT, "0")],
@@ -138,3 +138,27 @@ def test_an_interrupted_run_leaves_nothing_and_says_so(
     from gritwit_conformance.report import load_report
 
     assert load_report(out.with_suffix(".json")).interrupted == signal.Signals(signum).name
+
+
+@pytest.mark.req("ADP-020.5")
+def test_a_run_keeps_its_temporary_files_to_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``--basetemp`` pytest numbers a folder under /tmp/pytest-of-<user> and, as
+    the session ends, deletes the oldest there, other sessions' too: 20-30 s of a
+    stop at Ctrl-C were that rmtree. ``gritwit conform`` gives pytest a folder of its own,
+    gone when the run is."""
+    from gritwit_conformance import _conform
+
+    seen: list[list[str]] = []
+
+    def fake_main(args: list[str]) -> int:
+        seen.append(list(args))
+        return 0
+
+    monkeypatch.setattr(_conform.pytest, "main", fake_main)
+    _conform.run_conform(json_path=tmp_path / "r.json", junit_path=tmp_path / "r.xml")
+    (args,) = seen
+    basetemp = Path(args[args.index("--basetemp") + 1])
+    assert "pytest-of-" not in str(basetemp)
+    assert not basetemp.parent.exists()  # the run's own temporary folder, removed

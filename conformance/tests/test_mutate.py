@@ -255,6 +255,58 @@ def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
         worker.stop()
     assert result["status"] == "timeout", result
     assert "adapter hangs" in result["reason"] or "hello" in result["reason"]
+    # Counted only after the re-run with the limit raised timed out too (issue 35).
+    assert result["rerun"]["outcome"] == "timed-out" and result["rerun"]["limit"] == 4.0
+    assert "timed out again, the mutant hangs" in result["reason"], result
+
+
+def _hangs_once(marks: Path, source: str) -> str:
+    """``source`` behind an adapter whose first start hangs (the first run times out)."""
+    future = "from __future__ import annotations\n"
+    hang = (
+        "import os as _os, time as _time\n"
+        f"_MARK = {str(marks / 'started')!r}\n"
+        "if not _os.path.exists(_MARK):\n"
+        "    open(_MARK, 'w').close()\n"
+        "    _time.sleep(600)\n"
+    )
+    assert source.count(future) == 1
+    return source.replace(future, future + hang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong", [False, True], ids=["slow-once", "slow-once-then-wrong"])
+def test_a_time_out_alone_kills_no_mutant(tmp_path: Path, wrong: bool) -> None:
+    """The first run times out (the adapter's first start hangs: as a loaded machine
+    would make it); the one re-run with the limit raised decides. A correct module then
+    survives; a wrong one is killed by a real failure, not by the time-out."""
+    from gritwit_conformance.mutate._run import _make_copy
+
+    source = _source("gritwit/_ids.py")
+    if wrong:
+        source = source.replace("len(text) != 2 * ID_LENGTH", "(len(text) == 2 * ID_LENGTH)", 1)
+    worker = _Worker(_make_copy(tmp_path, 0))
+    test = "suite/store/test_store.py::test_malformed_ids_in_arguments[memory]"
+    job = {
+        "id": "m-once",
+        "module": "gritwit/_ids.py",
+        "source": _hangs_once(tmp_path, source),
+        "tests": [test],
+        "deadline": 120,
+        "timeout": 2.0,
+        "examples": None,
+    }
+    try:
+        result = worker.run(job, hard_deadline=300)
+    finally:
+        worker.stop()
+    assert result["rerun"]["test"] == test and result["rerun"]["limit"] == 8.0, result
+    if wrong:
+        assert result["status"] == "killed" and result["rerun"]["outcome"] == "failed", result
+        assert "a real failure" in result["reason"]
+    else:
+        assert result["status"] == "survived" and result["rerun"]["outcome"] == "passed", result
+        assert "the time-out was the machine's" in result["reason"]
 
 
 @pytest.mark.slow
@@ -400,6 +452,25 @@ def test_build_report_scores_per_module_group_and_requirement() -> None:
     assert report["total"]["score"] == pytest.approx(100 * 2 / 3, abs=0.1)
     assert report["groups"]["codec"]["equivalent"] == 1
     json.dumps(report)
+
+
+def test_the_report_says_what_the_re_runs_after_a_time_out_gave() -> None:
+    """Each time-out re-run is in the mutant's record and counted in the summary."""
+    from gritwit_conformance.mutate._report import render_summary
+
+    mutants = collect_mutants(["codec"])[:3]
+    run = MutationRun(mutants=mutants)
+    ended = {"killed": "failed", "timeout": "timed-out", "survived": "passed"}
+    for (status, outcome), mutant in zip(ended.items(), mutants, strict=True):
+        rerun = {"test": "suite/x.py::t", "limit": 40.0, "outcome": outcome, "failed": None}
+        run.results[mutant.id] = {"status": status, "rerun": rerun}
+    report = build_report(run, {})
+    assert [r["rerun"]["outcome"] for r in report["mutants"]] == list(ended.values())
+    text = render_summary(report)
+    assert (
+        "re-run after a time-out, with the limit raised: 3 mutant(s); 1 then failed for "
+        "real (killed), 1 timed out again (timeout: they hang), 1 did not fail"
+    ) in text, text
 
 
 def test_a_rerun_carries_detected_mutants_and_runs_the_rest(tmp_path: Path) -> None:

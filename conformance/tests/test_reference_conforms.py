@@ -90,7 +90,7 @@ def test_in_process_reference_report_and_junit(tmp_path: Path) -> None:
     status, report, output = conform(tmp_path, "--smoke")
     assert status == 0, output[-3000:]
     all_passed(report)
-    assert report["format"] == "gritwit-report/2"
+    assert report["format"] == "gritwit-report/3"
     assert report["collected"] == len(report["results"]) and "incomplete" not in report
     assert report["specVersion"] == g.SPEC_VERSION and report["suite"]["version"] == SUITE_VERSION
     assert report["implementation"]["command"] == "in-process reference"

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 from gritwit_conformance.report import (
     ReportError,
     add_report_parser,
+    load_report,
     main_report,
     parse_report,
     render,
@@ -109,6 +111,8 @@ _KEYS = {
     "not-claimed": "notClaimed",
     "expected-failure": "expectedFailures",
     "unexpected-pass": "unexpectedPasses",
+    "timed-out": "timedOut",
+    "not-applicable": "notApplicable",
 }
 
 
@@ -369,8 +373,62 @@ def test_differing_spec_versions_are_flagged(tmp_path: Path) -> None:
     (warnings,) = page.find_all("ul", "warnings")
     text = warnings.text()
     assert "different spec versions (0.1.0, 0.2.0)" in text
-    assert "beta-grit 0.3.0 targets spec 0.0.9" in text
+    # The lines the terminal and JUnit give too (ADP-020.3): beta fails 3 tests, none
+    # marked 'since' (a gritwit-report/1 file has no such field).
+    assert (
+        "beta-grit 0.3.0: implementation claims spec 0.0.9; this suite is 0.1.0: 0 of the 3 "
+        "failing test(s) concern clauses added or changed since 0.0.9 (marked 'since')."
+    ) in text
+    assert "beta-grit 0.3.0: --spec-version 0.0.9 leaves out tests of clauses added" in text
+    assert "alpha-grit 1.2.0: implementation claims spec 0.1.0; this suite is 0.2.0" in text
     assert "targets 0.0.9" in page.by_id("impl-2").text()
+
+
+@pytest.mark.req("ADP-020.1", "ADP-020.3")
+def test_a_version_three_report_shows_since_notes_and_the_applied_version(
+    tmp_path: Path,
+) -> None:
+    """``since``, ``claimedSpec``, ``appliedSpec``, timed-out and not-applicable (ADP-020)."""
+    document = beta()
+    document["results"][1]["since"] = ["changed in 0.1.0: ENC-007 <b>added</b>"]
+    document["results"].append(
+        result("codec/test_t.py::slow", "codec", ["ADP-012"], "timed-out", "no response")
+    )
+    document["results"].append(
+        result("codec/test_t.py::new", "codec", ["ENC-020"], "not-applicable", "newer")
+    )
+    document = report(
+        document["implementation"], document["results"], ["codec", "protocol", "harness"]
+    )
+    for entry in document["profiles"].values():
+        entry |= {"skipped": 0, "notRun": 0}
+    document["profiles"]["codec"]["failedRequirements"].append("ADP-012")
+    document |= {
+        "format": "gritwit-report/3",
+        "collected": len(document["results"]),
+        "claimedSpec": "0.0.9",
+        "appliedSpec": "0.0.9",
+    }
+    path = write(tmp_path, "three.json", document)
+    loaded = load_report(path)
+    assert loaded.claimed_spec == loaded.applied_spec == "0.0.9"
+    assert loaded.results[0].since == ()  # sorted by id: codec/test_d.py::test_hostile
+    text = render_reports([path])
+    assert "since: changed in 0.1.0: ENC-007 &lt;b&gt;added&lt;/b&gt;" in text
+    assert "1 of the 4 failing test(s) concern clauses added or changed since 0.0.9" in text
+    assert "--spec-version 0.0.9 applied: 1 test(s) of clauses added since 0.0.9" in text
+    assert "1 timed out" in text and "1 not applicable" in text
+    # The same document as /2 cannot carry them: refused, not misread.
+    path.write_text(json.dumps(document | {"format": "gritwit-report/2"}), encoding="utf-8")
+    with pytest.raises(ReportError) as caught:
+        load_report(path)
+    assert "'timed-out' and 'not-applicable' need gritwit-report/3" in str(caught.value)
+    assert "'claimedSpec', 'appliedSpec', 'since' need gritwit-report/3" in str(caught.value)
+    # And /3 without the version fields is incomplete.
+    del document["claimedSpec"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ReportError, match="requires 'claimedSpec'"):
+        load_report(path)
 
 
 # -- untrusted input ------------------------------------------------------------------------
@@ -477,7 +535,7 @@ INVALID = {
     "nan": (_edit(_set(["duration"], 1.0)).replace(b"1.0", b"NaN"), "NaN is not JSON"),
     "duplicate-key": (b'{"format": 1, "format": 2}', "duplicate key 'format'"),
     "not-object": (b"[]", "$: [] is not of type 'object'"),
-    "format": (_edit(_set(["format"], "gritwit-report/3")), "$.format: 'gritwit-report/3'"),
+    "format": (_edit(_set(["format"], "gritwit-report/4")), "$.format: 'gritwit-report/4'"),
     "missing": (_edit(lambda d: d.pop("specVersion")), "'specVersion' is a required property"),
     "spec-version": (_edit(_set(["specVersion"], "one")), "$.specVersion: 'one' does not match"),
     "outcome": (_edit(_set(["results", 0, "outcome"], "exploded")), "$.results[0].outcome"),
@@ -513,7 +571,7 @@ def test_invalid_reports_are_refused_with_a_clear_error(tmp_path: Path, case: st
     path.write_bytes(data)
     with pytest.raises(ReportError) as caught:
         render_reports([write(tmp_path, "good.json", alpha()), path])
-    assert str(caught.value).startswith(f"{path}: not a valid gritwit-report/2 report:")
+    assert str(caught.value).startswith(f"{path}: not a valid gritwit-report/3 report:")
     assert expected in str(caught.value)
 
 
@@ -609,3 +667,27 @@ def test_output_is_the_same_across_processes(tmp_path: Path) -> None:
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert outputs.pop().decode() == render_reports(paths)
+
+
+@pytest.mark.req("ADP-020.4")
+def test_junit_lists_the_tests_in_the_order_they_ran_and_counts_as_the_json() -> None:
+    """The JSON is sorted by id; JUnit keeps the run's order (a reader of it, such as
+    test_wrong_adapters.py, tells what passed after a broken exchange)."""
+    from gritwit_conformance.report._junit import junit_xml
+
+    document = beta()
+    document["profiles"]["codec"] |= {"skipped": 0, "notRun": 0}
+    ids = [r["id"] for r in document["results"]]
+    ran = list(reversed(ids))
+    root = ET.fromstring(junit_xml(document, ran))
+    names = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert [f"{k.replace('.', '/')}.py::{n}" for k, n in names] == ran
+    kinds = {
+        c.get("name"): [(e.tag, e.get("type")) for e in c if e.tag != "properties"]
+        for c in root.iter("testcase")
+    }
+    assert kinds["test_hostile"] == [("error", "errored")]  # never a <failure>
+    assert kinds["names"] == [("skipped", "expected-failure")]
+    assert kinds["hdrs"] == [("failure", "unexpected-pass")]
+    assert (root.get("errors"), root.get("failures"), root.get("skipped")) == ("1", "2", "3")
+    assert root.get("tests") == str(len(ids))

@@ -10,7 +10,12 @@ run is checked for:
 
 * exactly one outcome per collected test, the one the test earned: a skip is never
   a pass (issue 24), a test of an unclaimed profile is *not claimed*;
-* the JSON report, the JUnit file, the terminal summary and the HTML matrix agree;
+* the JSON report, the JUnit file, the terminal summary and the HTML matrix agree,
+  outcome by outcome (ADP-020): a time-out (*timed-out*) is an ``<error type="timeout">``,
+  never a failure; a test left out by ``--spec-version`` (*not-applicable*) is skipped;
+  an adapter that broke is an ``<error>`` (pytest's own JUnit wrote it as a failure);
+* an implementation claiming an older spec gets the same version note in the
+  terminal, JUnit and HTML, and each failure its ``since`` notes in every form;
 * the text survives every path (xdist workers included) as visible escapes;
 * a run stopped by SIGTERM, or by a worker that died, is *incomplete*: it names the
   tests it never reached, carries the number collected, and is never green.
@@ -18,6 +23,7 @@ run is checked for:
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -30,14 +36,19 @@ from typing import Any
 
 import pytest
 
+from gritwit_conformance._conform import _failures
 from gritwit_conformance._report import render_summary, run_status
 from gritwit_conformance.report import load_report, render_reports
+from gritwit_conformance.report._model import SUMMARY_KEY
 
-pytestmark = [pytest.mark.req("ADP-005.3", "ADP-006", "ADP-012"), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.req("ADP-005.3", "ADP-006", "ADP-012", "ADP-020"),
+    pytest.mark.slow,
+]
 
 #: A fake adapter: claims codec; ``hash`` answers; ``id`` fails with hostile text.
 ADAPTER = r"""
-import json, sys
+import json, sys, time
 sys.stderr.buffer.write(b"adapter log: \xff\xfe not utf-8 \x1b[31m\n")
 sys.stderr.flush()
 for line in sys.stdin:
@@ -45,7 +56,10 @@ for line in sys.stdin:
     if r["cmd"] == "hello":
         out = {"seq": r["seq"], "ok": True, "protocol": 1, "profiles": ["codec"],
                "implementation": {"name": "fake", "version": "1", "language": "python",
-                                  "homepage": "", "spec": "0.2.0"}}
+                                  "homepage": "", "spec": "0.1.0"}}
+    elif r["cmd"] == "decode":  # hangs: the harness's time limit ends it
+        time.sleep(30)
+        sys.exit(0)
     elif r["cmd"] == "hash":
         out = {"seq": r["seq"], "ok": True, "digest": "00" * 32}
     elif r["cmd"] == "shutdown":
@@ -148,6 +162,12 @@ def test_m_stops(impl):
         time.sleep(30)
     elif how == "exit":
         os._exit(3)
+    elif how == "foreign":  # SIGINT while "wasmtime" runs this process's test
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("fake_call", os.environ["FOREIGN"])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.call()
 
 
 @pytest.mark.req(FAKE[13])
@@ -158,6 +178,39 @@ def test_n_after(impl):
 @pytest.mark.req(FAKE[14])
 def test_o_after(impl):
     assert impl.call("hash", bytes="00").ok
+
+
+@pytest.mark.req(FAKE[15])
+def test_p_gets_no_answer(impl):
+    impl.call("decode", bytes="00")
+
+
+@pytest.mark.req(FAKE[16])
+def test_q_left_out_by_version(impl):
+    pytest.skip("not applicable: every clause it cites is newer than 0.1.0 (FAKE-016)")
+"""
+
+#: Stands in for the version helper's plugin: ``--spec-version 0.1.0`` applied, and
+#: ``since`` notes on the failures of a test citing FAKE-005 (what the harness attaches
+#: to a failing test of a clause changed since the claimed version).
+VERSIONS = r"""
+import pytest
+from gritwit_conformance._state import settings
+
+
+def pytest_configure(config):
+    settings.spec_version = "0.1.0"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    cites = [rid for m in item.iter_markers("req") for rid in m.args]
+    if report.failed and "FAKE-005" in cites:
+        report.user_properties.append(
+            ("since", "changed in 0.2.0: FAKE-005 added\nchanged in 0.2.0: FAKE-005 wording")
+        )
+    return report
 """
 
 #: What each test must end as in a complete run.
@@ -177,30 +230,69 @@ EXPECTED = {
     "test_m_stops": "passed",
     "test_n_after": "passed",
     "test_o_after": "passed",
+    "test_p_gets_no_answer": "timed-out",
+    "test_q_left_out_by_version": "not-applicable",
 }
-#: JSON outcome -> the JUnit element a test case holds (None: none, it passed).
-JUNIT = {
-    "passed": {None},
-    "failed": {"failure"},
-    "errored": {"error", "failure"},
-    "skipped": {"skipped"},
-    "not-claimed": {"skipped"},
-    "expected-failure": {"skipped"},
-    "unexpected-pass": {"failure"},
+#: JSON outcome -> the JUnit element a test case holds and its type (None: none, it passed).
+#: Written out here, not imported: the harness's table is what is checked.
+JUNIT: dict[str, tuple[str, str] | None] = {
+    "passed": None,
+    "failed": ("failure", "failed"),
+    "unexpected-pass": ("failure", "unexpected-pass"),
+    "errored": ("error", "errored"),
+    "timed-out": ("error", "timeout"),
+    "skipped": ("skipped", "skipped"),
+    "not-claimed": ("skipped", "not-claimed"),
+    "not-applicable": ("skipped", "not-applicable"),
+    "expected-failure": ("skipped", "expected-failure"),
+    "not-run": ("skipped", "not-run"),
 }
+#: The outcomes that fail a run (ADP-020.2).
+JUNIT_FAILING = ("failed", "errored", "timed-out", "unexpected-pass")
+#: JUnit's totals: the JSON outcomes each one counts.
+JUNIT_TOTALS = {
+    "failures": ("failed", "unexpected-pass"),
+    "errors": ("errored", "timed-out"),
+    "skipped": ("skipped", "not-claimed", "not-applicable", "expected-failure", "not-run"),
+}
+
+
+#: Stands in for wasmtime's ``Func.__call__``: a SIGINT arrives during a call into native
+#: code that takes a while and then returns (a host callback must not raise through it).
+FOREIGN_CALL = r"""
+import os, signal, time
+
+def call():
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+"""
+
+#: A test file that cannot be collected (as when the vectors a module loads are missing).
+UNCOLLECTABLE = r"""
+raise RuntimeError("no golden vectors found: run from a gritwit checkout")
+"""
 
 
 def run_fake(
-    tmp_path: Path, *args: str, stop: str = "", signal_on_run: bool = False
+    tmp_path: Path, *args: str, stop: str = "", broken_file: bool = False
 ) -> tuple[int, str, dict[str, Any], Path]:
     adapter = tmp_path / "adapter.py"
     adapter.write_text(ADAPTER, encoding="utf-8")
     suite = tmp_path / "suite" / "codec"
     suite.mkdir(parents=True, exist_ok=True)
     (suite / "test_fake.py").write_text(textwrap.dedent(SUITE), encoding="utf-8")
+    if broken_file:
+        (suite / "test_broken.py").write_text(UNCOLLECTABLE, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (tmp_path / "fake_versions.py").write_text(VERSIONS, encoding="utf-8")
     json_path, junit = tmp_path / "report.json", tmp_path / "report.xml"
-    env = {**os.environ, "STOP": stop}
+    foreign = tmp_path / "wasmtime" / "_func.py"
+    foreign.parent.mkdir(exist_ok=True)
+    foreign.write_text(FOREIGN_CALL, encoding="utf-8")
+    env = {**os.environ, "STOP": stop, "FOREIGN": str(foreign)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
     env.pop("PYTEST_ADDOPTS", None)
     env.pop("PYTEST_XDIST_WORKER", None)
     done = subprocess.run(
@@ -208,7 +300,8 @@ def run_fake(
             sys.executable, "-m", "pytest", str(suite), "-c", str(tmp_path / "pytest.ini"),
             "--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-q",
             "--impl", f"{sys.executable} {adapter}", "--gritwit-json", str(json_path),
-            "--junitxml", str(junit), "--gritwit-progress", *args,
+            "--gritwit-junit", str(junit), "--gritwit-progress", "-p", "fake_versions",
+            "--gritwit-timeout", "2", *args,
         ],
         capture_output=True, text=True, errors="backslashreplace", timeout=240, cwd=tmp_path,
         env=env,
@@ -223,12 +316,20 @@ def outcomes(document: dict[str, Any]) -> dict[str, str]:
     return {r["id"].partition("::")[2]: r["outcome"] for r in document["results"]}
 
 
-def junit_elements(path: Path) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
+def junit_elements(path: Path) -> dict[str, tuple[str, str] | None]:
+    """Test name -> the one (element, type) its case holds, None when it holds none."""
+    found: dict[str, tuple[str, str] | None] = {}
     for case in ET.parse(path).getroot().iter("testcase"):
-        tags = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
+        tags = [
+            (c.tag, c.get("type", "")) for c in case if c.tag in ("failure", "error", "skipped")
+        ]
+        assert len(tags) <= 1, (case.get("name"), tags)
         found[case.get("name", "")] = tags[0] if tags else None
     return found
+
+
+def junit_properties(element: ET.Element) -> list[tuple[str, str]]:
+    return [(p.get("name", ""), p.get("value", "")) for p in element.iter("property")]
 
 
 def check_agreement(tmp_path: Path, document: dict[str, Any], junit: Path) -> str:
@@ -237,23 +338,74 @@ def check_agreement(tmp_path: Path, document: dict[str, Any], junit: Path) -> st
     report = load_report(path)  # schema and internal consistency, collected included
     assert report.collected == document["collected"] == len(document["results"])
     by_name = junit_elements(junit)
+    assert set(by_name) == set(outcomes(document)), "one JUnit test case per JSON result"
     for name, outcome in outcomes(document).items():
-        if outcome == "not-run":
-            continue
-        assert by_name.get(name, "absent") in JUNIT[outcome], (name, outcome, by_name.get(name))
+        assert by_name[name] == JUNIT[outcome], (name, outcome, by_name[name])
+    # The totals every form states: JSON summary, JUnit attributes, terminal row, HTML card.
+    entry = document["profiles"]["codec"]
+    root = ET.parse(junit).getroot()
+    (suite,) = root.iter("testsuite")
+    for attribute, counted in JUNIT_TOTALS.items():
+        expected = sum(e[SUMMARY_KEY[o]] for e in document["profiles"].values() for o in counted)
+        assert int(suite.get(attribute, "-1")) == int(root.get(attribute, "-1")) == expected
+    assert int(suite.get("tests", "-1")) == document["collected"]
     summary = render_summary(document)
     row = next(line for line in summary.splitlines() if line.startswith("codec "))
-    entry = document["profiles"]["codec"]
-    keys = ("passed", "failed", "errored", "skipped", "notRun", "notClaimed")
-    keys += ("expectedFailures", "unexpectedPasses")
+    keys = ("passed", "failed", "errored", "timedOut", "skipped", "notRun", "notClaimed")
+    keys += ("notApplicable", "expectedFailures", "unexpectedPasses")
     assert row.split()[1:] == [str(entry[k]) for k in keys], (row, entry)
+    header = next(line for line in summary.splitlines() if line.startswith("profile "))
+    for head in ("timed out", "n/a", "not claimed", "not run"):
+        assert f" {head} " in f"{header} ", header
+    props = dict(junit_properties(next(suite.iter("properties"))))
+    for key in keys:
+        assert props[key] == str(sum(e[key] for e in document["profiles"].values())), key
+    assert props["status"] == run_status(document)
     page = render_reports([path])
-    for outcome, key in (("skipped", "skipped"), ("failed", "failed")):
+    words = {"skipped": "skipped", "failed": "failed", "timedOut": "timed out"}
+    words |= {"notApplicable": "not applicable", "errored": "errored"}
+    for key, word in words.items():
         if entry[key]:
-            assert f"{entry[key]} {outcome}" in page, outcome
+            assert f"{entry[key]} {word}" in page, word
     return page
 
 
+def check_versions(tmp_path: Path, document: dict[str, Any], junit: Path, page: str) -> None:
+    """The claimed and applied versions, the note and the ``since`` marks, in every form."""
+    import gritwit
+
+    assert document["claimedSpec"] == "0.1.0" and document["appliedSpec"] == "0.1.0"
+    failing = [r for r in document["results"] if r["outcome"] in JUNIT_FAILING]
+    marked = [r for r in failing if r.get("since")]
+    assert [r["id"].partition("::")[2] for r in marked] == ["test_e_fails_with_hostile_text"]
+    notes = ["changed in 0.2.0: FAKE-005 added", "changed in 0.2.0: FAKE-005 wording"]
+    assert marked[0]["since"] == notes
+    assert not any("since" in r for r in document["results"] if r not in marked)
+    note = [
+        f"implementation claims spec 0.1.0; this suite is {gritwit.SPEC_VERSION}: 1 of the "
+        f"{len(failing)} failing test(s) concern clauses added or changed since 0.1.0 "
+        "(marked 'since')",
+        "--spec-version 0.1.0 applied: 1 test(s) of clauses added since 0.1.0 left out as "
+        "not applicable",
+    ]
+    summary = render_summary(document).splitlines()
+    assert summary[2:4] == note, summary
+    root = ET.parse(junit).getroot()
+    (suite,) = root.iter("testsuite")
+    props = junit_properties(next(suite.iter("properties")))
+    assert [value for name, value in props if name == "versionNote"] == note
+    case = next(
+        c for c in root.iter("testcase") if c.get("name") == "test_e_fails_with_hostile_text"
+    )
+    assert [v for n, v in junit_properties(case) if n == "since"] == notes
+    (failure,) = case.iter("failure")
+    assert notes[0] in failure.get("message", "") and notes[1] in (failure.text or "")
+    listed = "\n".join(_failures(document, 20))
+    assert f"since: {notes[0]}" in listed and f"since: {notes[1]}" in listed
+    assert html.escape(note[0]) in page and f"since: {notes[1]}" in page
+
+
+@pytest.mark.req("ADP-020.1", "ADP-020.2", "ADP-020.3", "ADP-020.4")
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_every_test_gets_the_outcome_it_earned(tmp_path: Path, workers: str) -> None:
     status, output, document, junit = run_fake(tmp_path, "-n", workers)
@@ -271,10 +423,17 @@ def test_every_test_gets_the_outcome_it_earned(tmp_path: Path, workers: str) -> 
     assert "\x1b" not in raw and "\\ud800" in raw
     assert "\x1b" not in page and "\ud800" not in page
     assert "PytestUnknownMarkWarning" not in output
+    # A time-out is told apart, with the transport's words, and blamed on ADP-012.
+    timed_out = next(r for r in document["results"] if r["outcome"] == "timed-out")
+    assert timed_out["reason"].startswith("no response to decode within"), timed_out
+    assert "ADP-012" in timed_out["requirements"]
+    assert reasons["test_q_left_out_by_version"].startswith("not applicable:")
+    check_versions(tmp_path, document, junit, page)
     # The progress lines say what they count; the final line of each is the folder's.
     assert re.search(rf"suite/codec/ +{len(EXPECTED)}/{len(EXPECTED)} +tests ended", output)
 
 
+@pytest.mark.req("ADP-020.2", "ADP-020.5")
 def test_a_sigterm_makes_the_run_incomplete_and_names_what_never_ran(tmp_path: Path) -> None:
     status, output, document, _ = run_fake(tmp_path, "-n", "0", stop="sigterm")
     assert status != 0 and document["interrupted"] == "SIGTERM", output[-2000:]
@@ -319,3 +478,44 @@ def test_a_worker_that_dies_makes_the_run_incomplete(tmp_path: Path) -> None:
     assert run_status(document) == "incomplete"
     assert document["collected"] == len(EXPECTED)
     check_agreement(tmp_path, document, junit)
+
+
+@pytest.mark.req("ADP-020.2")
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_collection_failure_is_named_not_taken_for_a_signal(tmp_path: Path, workers: str) -> None:
+    """issue 36: "INCOMPLETE (interrupted by SIGINT): 0 of 4,385 collected test(s) ran" was
+    printed though nobody interrupted anything: pytest ends a session whose collection
+    failed as INTERRUPTED, like a Ctrl-C. The report names the real cause."""
+    status, output, document, junit = run_fake(tmp_path, "-n", workers, broken_file=True)
+    # Without xdist pytest stops at once; with it, the files that were collected run.
+    # Either way a file's tests are missing: the run is incomplete, never a verdict.
+    assert status != 0, output[-3000:]
+    assert "interrupted" not in document, document.get("interrupted")
+    cause = document["incomplete"]
+    assert cause == (
+        "collection failed: suite/codec/test_broken.py: RuntimeError: no golden vectors "
+        "found: run from a gritwit checkout"
+    ), cause
+    assert run_status(document) == "incomplete"
+    summary = render_summary(document)
+    assert summary.splitlines()[1].startswith(f"INCOMPLETE ({cause}): not a verdict"), summary
+    assert "SIGINT" not in summary and "gritwit conform: interrupted" not in output
+    assert f"INCOMPLETE run ({cause})" in render_reports([tmp_path / "report.json"])
+    (suite,) = ET.parse(junit).getroot().iter("testsuite")
+    props = dict(junit_properties(suite))
+    assert props["status"] == "incomplete" and props["incomplete"] == cause
+
+
+@pytest.mark.req("ADP-020.5")
+def test_a_signal_inside_native_code_stops_the_run_after_that_test(tmp_path: Path) -> None:
+    """A SIGINT while the in-process reference runs inside wasmtime aborted the process
+    ("Fatal Python error: Aborted", no report): the handler now lets that test end and
+    stops the run then (ADP-020.5)."""
+    status, output, document, _ = run_fake(tmp_path, "-n", "0", stop="foreign")
+    assert status == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    assert document["interrupted"] == "SIGINT" and run_status(document) == "incomplete"
+    ended = outcomes(document)
+    assert ended["test_m_stops"] == "passed", output[-3000:]  # no KeyboardInterrupt inside it
+    assert ended["test_n_after"] == ended["test_o_after"] == "not-run", ended
+    assert "gritwit conform: interrupted by SIGINT" in output
+    assert "KeyboardInterrupt" not in output and "Fatal Python error" not in output

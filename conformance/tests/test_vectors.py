@@ -277,7 +277,7 @@ def test_verify_catches_a_wrong_vector(
     for relative in operational:
         (directory / relative).unlink()
     codec_only = {k: v for k, v in generated.items() if k not in operational}
-    monkeypatch.setattr(_verify, "build_documents", lambda: codec_only)
+    monkeypatch.setattr(_verify, "build_documents", lambda *_: codec_only)
     relative = _mutate(directory, vid, change)
 
     report = gv.verify(directory, against_generator=False)
@@ -347,7 +347,7 @@ def test_verify_reports_hostile_files_instead_of_crashing(
     runtime["notes"] = {k: v for k, v in runtime["notes"].items() if k in vector["flags"]}
     (directory / "runtime.json").write_text(json.dumps(runtime))
     # Drift compares the deep file with what the generator writes under that name.
-    monkeypatch.setattr(_verify, "build_documents", lambda: {"deep.json": b"{}\n"})
+    monkeypatch.setattr(_verify, "build_documents", lambda *_: {"deep.json": b"{}\n"})
 
     report = gv.verify(directory)
     found = {(p.check, p.path, p.vector) for p in report.problems}

@@ -6,10 +6,12 @@ format of the conventions chapter for ``vectors.schema.json``). An installed
 wheel has no ``spec/``, so the package carries byte-identical copies in
 ``gritwit/schemas/``.
 
-* :func:`schema_bytes` reads ``spec/schemas/<name>`` when this package runs from a
-  checkout of the project, else the package copy;
-* :func:`copy_drift` names every package copy that differs from ``spec/schemas/``
-  (``reference/tests/test_spec.py`` and ``gritwit vectors verify`` fail on it).
+* :func:`schema_bytes` reads ``spec/schemas/<name>`` of the checkout it runs in (found
+  from the working directory, else from this package: :mod:`gritwit._checkout`), else
+  the package copy;
+* :func:`copy_drift` names every package copy that differs from ``spec/schemas/`` of the
+  checkout this package runs from (``reference/tests/test_spec.py`` and
+  ``gritwit vectors verify`` fail on it).
 
 ``report.schema.json`` (the harness's report format) is not spec and is not here.
 """
@@ -21,19 +23,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from ._checkout import checkout_root, package_checkout
+
 __all__ = ["NORMATIVE", "copy_drift", "load_schema", "schema_bytes", "spec_schemas_dir"]
 
 NORMATIVE: Final = ("wut.schema.json", "adapter-protocol.schema.json", "vectors.schema.json")
 
 
-def spec_schemas_dir() -> Path | None:
-    """``spec/schemas/`` of the checkout this package runs from, or ``None`` (a wheel)."""
-    root = Path(__file__).resolve().parents[2]
-    if (root / "pyproject.toml").is_file() and (root / "reference" / "gritwit").is_dir():
-        directory = root / "spec" / "schemas"
-        if directory.is_dir():
-            return directory
+def _schemas_of(root: Path | None) -> Path | None:
+    if root is not None and (root / "spec" / "schemas").is_dir():
+        return root / "spec" / "schemas"
     return None
+
+
+def spec_schemas_dir() -> Path | None:
+    """``spec/schemas/`` of the checkout this runs in, or ``None`` (installed, no checkout)."""
+    return _schemas_of(checkout_root())
 
 
 def _package_bytes(name: str) -> bytes:
@@ -57,7 +62,7 @@ def load_schema(name: str) -> Any:
 
 def copy_drift() -> list[str]:
     """One line per package copy that differs from ``spec/schemas/`` (none in a wheel)."""
-    directory = spec_schemas_dir()
+    directory = _schemas_of(package_checkout())
     if directory is None:
         return []
     problems = []

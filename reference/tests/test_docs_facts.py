@@ -380,7 +380,23 @@ CLAIMS = [
         lambda: (node_lines(), len(node_modules())),
         0.2,
     ),
+    Claim(
+        "time-shrink-budget",
+        "docs/guide/time.md",
+        r"The budget is (\d+) times the test's estimated passing time — the mean time of "
+        r"its passing examples before the first failure, times its number of examples — "
+        r"and at least (\d+) s, at most (\d+) s",
+        lambda: _shrink_budget(),
+    ),
 ]
+
+
+def _shrink_budget() -> Numbers:
+    """The suite's shrink budget: its factor, floor and cap (``suite/_properties.py``)."""
+    from gritwit_conformance.suite import _properties as p
+
+    return (p.SHRINK_FACTOR, p.SHRINK_FLOOR, p.SHRINK_CAP)
+
 
 #: Claims checked by :func:`test_the_test_run_and_its_smoke_selection`, which collects
 #: the whole test run once (half a minute) for them.

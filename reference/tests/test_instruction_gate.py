@@ -132,3 +132,66 @@ def test_the_committed_baseline_covers_every_workload_and_is_flat() -> None:
     for name, counts in recorded.items():
         if name.startswith("scale-"):
             assert counts["instructions"] <= tool.SCALING_LIMIT * empty, name
+
+
+def test_a_failed_scene_is_reported_and_the_others_are_still_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A counted process that fails (as the 10,000-actor scene did after 78 minutes)
+    fails its own workloads; every other process's counts are kept and each result is
+    handed on as its process ends (issue 35, item 5)."""
+
+    def count(names: list[str], env: dict[str, str]) -> list[object]:
+        if "scale-history-20000" in names:
+            raise RuntimeError("scale-history-20000: the counted run failed: TimeoutError")
+        return [_count(name, 1000.0) for name in names]
+
+    monkeypatch.setattr(tool, "count", count)
+    monkeypatch.setattr(tool, "compile_modules", lambda env: None)
+    seen: list[object] = []
+    results = tool.count_all(["counter", "scale-history-20000", "fork"], done=seen.append)
+    assert [r.workload for r in results] == ["counter", "scale-history-20000", "fork"]
+    failed = results[1]
+    assert isinstance(failed, tool.Failed) and "TimeoutError" in failed.reason
+    assert isinstance(results[0], tool.Count) and isinstance(results[2], tool.Count)
+    assert sorted(r.workload for r in seen) == ["counter", "fork", "scale-history-20000"]
+
+
+def test_check_prints_the_counted_workloads_and_fails_on_one_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(_baseline(counter=700_000, fork=90_000)))
+
+    def count_all(names: list[str], done: object = None, **_: object) -> list[object]:
+        results = [
+            _count("counter", 700_000),
+            tool.Failed("fork", "the counted run failed (exit 1):\nKilled"),
+        ]
+        for result in results:
+            done(result)  # type: ignore[operator]
+        return results
+
+    monkeypatch.setattr(tool, "count_all", count_all)
+    assert tool.main(["--check", "-w", "counter", "-w", "fork", "--baseline", str(path)]) == 1
+    out = capsys.readouterr().out
+    streamed = out.split("\n\n")[0]  # the lines printed as each process ended
+    assert "counter" in streamed and "700,000" in streamed and "FAILED" in streamed
+    assert "FAILED: fork: not counted (the counted run failed (exit 1):)" in out
+    assert "FAILED: counter" not in out, "the counted workload is within its baseline"
+
+
+def test_a_counted_process_gives_its_runtimes_a_bound_they_never_reach(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under valgrind a transition on a large scene can outlast the runtime's 5 s bound
+    (RUN-005.1) when the machine is loaded: the counted process turns it off."""
+    import gritwit as g
+    from gritwit.runtime import Runtime
+
+    defaults = Runtime.__init__.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "time_limit", defaults["time_limit"])
+    assert Runtime(g.Store.memory()).time_limit == 5.0
+    tool._no_time_bound()
+    assert Runtime(g.Store.memory()).time_limit == tool.UNBOUNDED

@@ -1,8 +1,9 @@
 """The store and refs chapter (STO-*, REF-*, DUR-*), once per backend.
 
-:class:`StoreContract` holds every rule; :class:`TestMemoryStore` and
-:class:`TestSqliteStore` run it against each backend (the durable one adds
-reopen, settings and cross-process tests).  Expected ids are computed here with
+:class:`StoreContract` holds every rule; :class:`TestMemoryStore`,
+:class:`TestSqliteStore` and :class:`TestPostgresStore` run it against each
+backend (:class:`DurableContract` adds, for the durable two, reopen, two handles
+and cross-process tests; each adds its settings test).  Expected ids are computed here with
 ``blake3`` directly, and ref-name validity by :func:`oracle_ref_name`, an
 independent hand-written reading of the REF-001 grammar.
 """
@@ -487,20 +488,18 @@ def _db_file(path: Path) -> Path:
     return path / "store" / "gritwit.sqlite3"
 
 
-class TestSqliteStore(StoreContract):
+class DurableContract(StoreContract):
+    """The rules of a durable store (DUR-*), for every durable backend.
+
+    :meth:`location` is what :meth:`Store.open` takes, the same for every handle of
+    one test's store: a directory, or a PostgreSQL URL (DUR-005).
+    """
+
+    def location(self, path: Path) -> str:
+        raise NotImplementedError
+
     def make(self, path: Path) -> Store:
-        return Store.open(path / "store")
-
-    def corrupt(self, store: Store, path: Path, oid: g.ObjectId, data: bytes) -> None:
-        with sqlite3.connect(_db_file(path)) as conn:
-            changed = conn.execute("UPDATE objects SET data = ? WHERE id = ?", (data, oid.digest))
-            assert changed.rowcount == 1
-        conn.close()
-
-    def plant_ref(self, store: Store, path: Path, name: str, target: g.ObjectId) -> None:
-        with sqlite3.connect(_db_file(path)) as conn:
-            conn.execute("INSERT INTO refs (name, target) VALUES (?, ?)", (name, target.digest))
-        conn.close()
+        return Store.open(self.location(path))
 
     @pytest.mark.req("DUR-001", "STO-003.1", "REF-005", "REF-006")
     def test_reopen_keeps_objects_and_refs(self, tmp_path: Path) -> None:
@@ -527,15 +526,13 @@ class TestSqliteStore(StoreContract):
             with pytest.raises(g.RefConflict):
                 one.cas_ref("names/x", None, oid)
 
-    @pytest.mark.req("DUR-004")
-    def test_wal_and_full_sync(self, store: Store, tmp_path: Path) -> None:
-        settings_ = store.backend.settings()  # type: ignore[attr-defined]
-        assert settings_["synchronous"] == 2  # FULL
-        assert settings_["journal_mode"] == "wal"
-        assert settings_["busy_timeout"] > 0
-        with sqlite3.connect(_db_file(tmp_path)) as conn:  # WAL is recorded in the file
-            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        conn.close()
+    @pytest.mark.req("ID-005", "STO-002.1")
+    def test_every_id_in_byte_order_across_pages(self, store: Store) -> None:
+        """More ids than one page of the backend's keyset listing (512), in byte order."""
+        ids = store.put_objects([blob(f"page {i}") for i in range(1100)])
+        listed = list(store.iter_ids())
+        assert listed == sorted(ids, key=lambda oid: oid.digest)
+        assert listed[0].digest[0] < 0x80 <= listed[-1].digest[0]  # both halves of a byte
 
     @pytest.mark.req("DUR-003", "REF-004.3")
     def test_processes_increment_without_lost_updates(self, tmp_path: Path) -> None:
@@ -547,7 +544,7 @@ class TestSqliteStore(StoreContract):
                     sys.executable,
                     "-c",
                     _CHILD,
-                    str(tmp_path / "store"),
+                    self.location(tmp_path),
                     *map(str, (p, each, each * procs)),
                 ],
                 stdin=subprocess.PIPE,
@@ -573,6 +570,84 @@ class TestSqliteStore(StoreContract):
             final = store.get_ref("names/counter")
             assert final is not None
             assert json.loads(_blob_payload(store, final))["n"] == each * procs
+
+
+class TestSqliteStore(DurableContract):
+    def location(self, path: Path) -> str:
+        return str(path / "store")
+
+    def corrupt(self, store: Store, path: Path, oid: g.ObjectId, data: bytes) -> None:
+        with sqlite3.connect(_db_file(path)) as conn:
+            changed = conn.execute("UPDATE objects SET data = ? WHERE id = ?", (data, oid.digest))
+            assert changed.rowcount == 1
+        conn.close()
+
+    def plant_ref(self, store: Store, path: Path, name: str, target: g.ObjectId) -> None:
+        with sqlite3.connect(_db_file(path)) as conn:
+            conn.execute("INSERT INTO refs (name, target) VALUES (?, ?)", (name, target.digest))
+        conn.close()
+
+    @pytest.mark.req("DUR-004")
+    def test_wal_and_full_sync(self, store: Store, tmp_path: Path) -> None:
+        settings_ = store.backend.settings()  # type: ignore[attr-defined]
+        assert settings_["synchronous"] == 2  # FULL
+        assert settings_["journal_mode"] == "wal"
+        assert settings_["busy_timeout"] > 0
+        with sqlite3.connect(_db_file(tmp_path)) as conn:  # WAL is recorded in the file
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()
+
+
+class TestPostgresStore(DurableContract):
+    """The same rules on PostgreSQL (DUR-005): each test a fresh schema of a throwaway
+    cluster the tests start (``pg_server.py``); skipped where the server is missing."""
+
+    url: str
+
+    @pytest.fixture(autouse=True)
+    def _fresh_schema(self, pg_url: str) -> None:
+        self.url = pg_url
+
+    def location(self, path: Path) -> str:
+        return self.url
+
+    def _execute(self, sql: str, params: tuple[object, ...]) -> int:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return conn.execute(sql, params).rowcount
+
+    def corrupt(self, store: Store, path: Path, oid: g.ObjectId, data: bytes) -> None:
+        changed = self._execute("UPDATE objects SET data = %b WHERE id = %b", (data, oid.digest))
+        assert changed == 1
+
+    def plant_ref(self, store: Store, path: Path, name: str, target: g.ObjectId) -> None:
+        self._execute(
+            "INSERT INTO refs (name, target) VALUES (%b, %b)", (name.encode(), target.digest)
+        )
+
+    @pytest.mark.req("DUR-004", "DUR-005")
+    def test_synced_commits_and_tables_in_the_schema(self, store: Store) -> None:
+        settings_ = store.backend.settings()  # type: ignore[attr-defined]
+        assert (settings_["fsync"], settings_["synchronous_commit"]) == ("on", "on")
+        store.put(EMPTY_BLOB)
+        assert store.backend.settings()["commits"] == settings_["commits"] + 1  # type: ignore[attr-defined]
+        schema = self.url.rsplit("search_path%3D", 1)[1]
+        tables = self._execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        )
+        assert tables == 4
+
+    @pytest.mark.req("DUR-005")
+    def test_open_without_create_refuses_an_empty_schema(self, pg_database: str) -> None:
+        from gritwit.store import create_schema
+        from gritwit.store._postgres import NoStore
+
+        empty = create_schema(pg_database)
+        with pytest.raises(NoStore, match="no gritwit store"):
+            Store.open(empty, create=False)
+        Store.open(self.url).close()
+        Store.open(self.url, create=False).close()
 
 
 # Run by each child of test_processes_increment_without_lost_updates: wait for "go",

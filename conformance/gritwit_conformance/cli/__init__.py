@@ -18,6 +18,7 @@ from typing import Any
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
 from gritwit._version import SPEC_VERSION, __version__
 
+from .. import SUITE_VERSION
 from ..teleport._cli import add_teleport_parser
 from ._conform import add_conform_parser
 from ._mutate import add_mutate_parser
@@ -59,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference implementation and conformance tools for the Grit/Wit spec.",
     )
     parser.add_argument(
-        "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"
+        "--version",
+        action="version",
+        version=f"gritwit {__version__} (spec {SPEC_VERSION}, suite {SUITE_VERSION})",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:

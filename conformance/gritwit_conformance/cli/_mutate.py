@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gritwit._argtypes import existing_dir, percent, positive_float, positive_int
-
-from ._root import project_root
+from gritwit._checkout import checkout_root
 
 __all__ = ["add_mutate_parser"]
 
@@ -22,10 +21,11 @@ def _mutate(args: argparse.Namespace) -> int:
     if args.rerun and not Path(args.rerun).is_file():
         print(f"gritwit mutate: --rerun: {args.rerun!r} is not a file", file=sys.stderr)
         return 2
-    root = Path(args.root) if args.root else project_root(Path.cwd())
-    if root is None:
+    root = Path(args.root) if args.root else checkout_root()
+    if root is None:  # it mutates the reference's sources and keeps its baseline in the tree
         print(
-            "gritwit mutate: run it inside the gritwit repository (no spec/ found)",
+            "gritwit mutate: run it inside a gritwit checkout (it needs the reference's "
+            "sources and conformance/mutation/); none here nor where the package runs from",
             file=sys.stderr,
         )
         return 2

@@ -1,4 +1,10 @@
-"""``gritwit trace``: requirement IDs against tests, vectors and evidence (CONV-005)."""
+"""``gritwit trace``: requirement IDs against tests, vectors and evidence (CONV-005).
+
+It checks ``--root``, else the checkout holding the working directory (or the one the
+package runs from), else the copy installed with the suite
+(:mod:`gritwit_conformance._resources`), which carries what trace reads; only
+``--changes --update`` needs a checkout, since it writes ``spec/clauses.json``.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +16,34 @@ from typing import Any
 from gritwit._argtypes import existing_dir
 from gritwit._version import SPEC_VERSION
 
-from ._root import project_root
-
 __all__ = ["add_trace_parser"]
 
 
 def _trace(args: argparse.Namespace) -> int:
+    from .._resources import Resources, ResourcesMissing, find_resources
     from ..trace import trace
 
-    root = Path(args.root) if args.root else project_root(Path.cwd())
-    if root is None:
-        print(
-            "gritwit trace: run it inside the gritwit repository (no spec/ found)", file=sys.stderr
-        )
+    try:
+        tree = Resources(root=Path(args.root), installed=False) if args.root else find_resources()
+    except ResourcesMissing as exc:
+        print(f"gritwit trace: {exc}; or pass --root", file=sys.stderr)
         return 2
+    root = tree.root
     if args.update and not args.changes:
         print("gritwit trace: --update goes with --changes: gritwit trace --changes --update")
+        return 2
+    if args.update and tree.installed:
+        print(
+            "gritwit trace: --update writes spec/clauses.json of a checkout; this is the copy "
+            f"installed with the suite ({root}): run it in a clone",
+            file=sys.stderr,
+        )
         return 2
     if args.inputs:
         from ..trace import check_inputs as check
         from ..trace import render_inputs as render
 
-        clauses, problems = check(root)
+        clauses, problems = check(tree)
         print(render(clauses, problems, verbose=args.clauses))
         return 1 if problems or (args.require_inputs and any(c.missing for c in clauses)) else 0
     if args.changes:
@@ -40,7 +52,7 @@ def _trace(args: argparse.Namespace) -> int:
         status, lines = changes_command(root, SPEC_VERSION, update=args.update)
         print("\n".join(lines))
         return status
-    report = trace(root, require_negative=args.require_negative)
+    report = trace(tree, require_negative=args.require_negative)
     print(report.render(clauses=args.clauses))
     if args.json:
         import json
@@ -59,7 +71,11 @@ def add_trace_parser(subparsers: Any) -> None:
     help_text = "check that every requirement ID is cited and every citation exists (CONV-005)"
     parser = subparsers.add_parser("trace", help=help_text, description=help_text)
     parser.add_argument(
-        "--root", default=None, type=existing_dir, help="repository root (default: found from cwd)"
+        "--root",
+        default=None,
+        type=existing_dir,
+        help="repository root (default: the checkout holding the working directory, else "
+        "the copy installed with the suite)",
     )
     parser.add_argument(
         "--clauses", action="store_true", help="print every clause with its negative checks"

@@ -1,4 +1,11 @@
-"""``gritwit vectors generate|verify``: the golden vectors (CONV-005.1)."""
+"""``gritwit vectors generate|verify``: the golden vectors (CONV-005.1).
+
+``verify`` checks the checkout's ``vectors/``, else the copy installed with the suite
+(:mod:`gritwit_conformance._resources`). ``generate`` writes into the checkout holding
+the working directory, or into ``--dir``; outside a checkout (an installed wheel) it
+needs ``--dir``: the installed copy is never rewritten. Without the ``sandbox`` extra,
+``verify`` skips and counts the sandbox's vectors and ``generate`` refuses, in one line.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +19,26 @@ from gritwit._argtypes import existing_dir
 __all__ = ["add_vectors_parser"]
 
 
-def _vectors_dir(args: argparse.Namespace) -> Path:
-    from ..vectors import find_vectors_dir
-
-    return Path(args.dir) if args.dir is not None else find_vectors_dir()
+_SANDBOX_EXTRA = "pip install 'gritwit[sandbox]'"
 
 
 def _vectors_generate(args: argparse.Namespace) -> int:
+    from gritwit.adapter._sandbox import sandbox_available
+
     from ..vectors import GenerationError, checkout_vectors_dir, write_vectors
 
     directory = Path(args.dir) if args.dir is not None else checkout_vectors_dir()
     if directory is None:  # never rewrite the checkout an installed package came from
         print(
-            "gritwit vectors generate: not inside a gritwit checkout; "
-            "pass --dir DIR to write the vectors there",
+            "gritwit vectors generate: not inside a gritwit checkout (the installed vectors "
+            "are not rewritten); pass --dir DIR to write the vectors there",
+            file=sys.stderr,
+        )
+        return 2
+    if not sandbox_available():
+        print(
+            "gritwit vectors generate: the sandbox's vectors need the pinned interpreter of "
+            f"the sandbox extra (SBX-002.1): {_SANDBOX_EXTRA}",
             file=sys.stderr,
         )
         return 2
@@ -43,9 +56,14 @@ def _vectors_generate(args: argparse.Namespace) -> int:
 
 
 def _vectors_verify(args: argparse.Namespace) -> int:
-    from ..vectors import verify
+    from .._resources import ResourcesMissing
+    from ..vectors import find_vectors_dir, verify
 
-    directory = _vectors_dir(args)
+    try:
+        directory = Path(args.dir) if args.dir is not None else find_vectors_dir()
+    except ResourcesMissing as exc:
+        print(f"gritwit vectors verify: {exc}; or pass --dir DIR", file=sys.stderr)
+        return 2
     report = verify(directory, against_generator=not args.no_drift)
     print(f"{directory}:")
     print(report.summary())
@@ -68,8 +86,9 @@ def add_vectors_parser(subparsers: Any) -> None:
             "--dir",
             default=None,
             type=existing_dir if name == "verify" else str,
-            help="vectors directory (default: vectors/ of the project containing the "
-            "working directory)",
+            help="vectors directory (default: vectors/ of the gritwit checkout holding the "
+            "working directory"
+            + (", else the vectors installed with the suite)" if name == "verify" else ")"),
         )
         if name == "verify":
             action.add_argument(

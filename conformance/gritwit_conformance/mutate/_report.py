@@ -140,6 +140,8 @@ def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
         "selected": result.get("selected", 0),
         "seconds": result.get("seconds", 0.0),
         "carried": bool(result.get("carried", False)),
+        # A time-out re-run with the limit raised: what it gave (issue 35; see _worker).
+        **({"rerun": result["rerun"]} if "rerun" in result else {}),
     }
 
 
@@ -328,6 +330,15 @@ def render_summary(report: dict[str, Any], *, survivors: int = 20) -> str:
     lines.append("")
     lines.append(head)
     lines += [_row(m, t) for m, t in report["modules"].items()]
+    reruns = [r["rerun"] for r in report["mutants"] if "rerun" in r]
+    if reruns:
+        ended = {o: sum(n["outcome"] == o for n in reruns) for o in ("failed", "timed-out")}
+        lines.append(
+            f"\nre-run after a time-out, with the limit raised: {len(reruns)} mutant(s); "
+            f"{ended['failed']} then failed for real (killed), {ended['timed-out']} timed out "
+            f"again (timeout: they hang), {len(reruns) - sum(ended.values())} did not fail "
+            "(not detected)"
+        )
     alive = [r for r in report["mutants"] if r["status"] in ("survived", "uncovered", "error")]
     if alive:
         lines.append(f"\nsurvivors ({len(alive)}):")

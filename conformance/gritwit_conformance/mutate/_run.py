@@ -7,8 +7,10 @@
    fastest first, stopping at the first failure, against
    ``python -m gritwit adapter`` importing the mutated copy, while the harness
    and its oracle stay the pristine reference.
-4. Classify: *killed* (a test failed), *timeout* (the adapter hung or the
-   mutant ran out of time: detected too), *survived*, *equivalent* (listed in
+4. Classify: *killed* (a test failed), *timeout* (the adapter gave no answer
+   within the limit, and again when the job ran once more with the limit raised
+   ×4: the mutant hangs, detected too; a time-out the re-run does not repeat
+   decides nothing), *survived*, *equivalent* (listed in
    ``conformance/mutation/equivalent.toml`` with a reason; not run), and
    *uncovered* survivors (no test reaches the line).  Score =
    (killed + timeout) / (all − equivalent), per module, group and requirement.
@@ -37,6 +39,7 @@ from typing import Any
 
 import pytest
 
+from .._resources import vectors_dir
 from ._coverage import Coverage, LineCollector
 from ._mutants import Mutant, apply_mutant, find_mutants
 
@@ -242,7 +245,7 @@ def _coverage_key(profiles: Iterable[str]) -> str:
         for path in sorted(base.rglob("*.py")):
             digest.update(str(path.relative_to(base.parent)).encode())
             digest.update(path.read_bytes())
-    vectors = PACKAGE_DIR.parent.parent / "vectors"
+    vectors = vectors_dir()
     for path in sorted(vectors.rglob("*.json")) if vectors.is_dir() else ():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -527,7 +530,8 @@ def run_mutation(
                 "timeout": options.timeout,
                 "examples": options.examples,
             }
-            result = worker.run(job, hard_deadline=budget + 60.0)
+            # Room for the one re-run after a time-out (its own budget; see _worker).
+            result = worker.run(job, hard_deadline=2 * budget + 60.0)
             result["selected"] = len(tests)
             with lock:
                 run.results[mutant.id] = result

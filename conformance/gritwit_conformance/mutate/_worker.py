@@ -9,6 +9,15 @@ and the tests to run), writes the mutant into the copy, runs pytest
 ``env PYTHONPATH=COPY python -m gritwit adapter`` (only the adapter sees the
 mutant), restores the module and answers one JSON line on its own channel.
 pytest's console output goes to /dev/null.
+
+A time-out alone kills no mutant (issue 35): when the first failing test failed
+only because the adapter gave no answer within the limit (the harness's structured
+``timedOut``, ADP-020.1), the job runs again once — that test first, then the rest —
+with every limit raised :data:`RERUN_FACTOR` times.  A real failure then *kills*
+the mutant; a second time-out is a mutant that hangs (*timeout*, detected: no
+implementation may leave a request unanswered, ADP-012); a clean pass is a
+*survivor* (the first time-out was the machine's, not the mutant's).  The result's
+``rerun`` says what was done.
 """
 
 from __future__ import annotations
@@ -25,11 +34,11 @@ from typing import Any
 
 import pytest
 
-__all__ = ["adapter_command", "main"]
+__all__ = ["RERUN_FACTOR", "adapter_command", "main"]
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
-#: A test that failed because the adapter stopped answering: the mutant hangs (detected).
-_TIMEOUT_MARKS = ("adapter hangs",)
+#: How many times the answer limit is raised for the one re-run after a time-out.
+RERUN_FACTOR = 4
 
 
 def adapter_command(copy: Path) -> str:
@@ -55,8 +64,12 @@ class _Outcome:
         self.selected = selected
         self.failed: str | None = None
         self.reason = ""
+        #: The first failure was a time-out (the harness's ``timedOut``), not an assertion.
+        self.timed_out = False
         self.ran = 0
         self.out_of_time = False
+        #: pytest's exit status.
+        self.status = 0
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
@@ -88,6 +101,65 @@ class _Outcome:
             self.failed = report.nodeid
             text = str(report.longrepr) if report.longrepr is not None else ""
             self.reason = text[-600:]
+            self.timed_out = dict(report.user_properties).get("timedOut") == "1"
+
+
+def _pytest(
+    job: dict[str, Any], tests: list[str], timeout: float, ini: Path, copy: Path
+) -> _Outcome:
+    """Run ``tests`` (in that order, stopping at the first failure) against the mutant."""
+    outcome = _Outcome(time.monotonic() + float(job["deadline"]), tests)
+    files = sorted({str(SUITE_ROOT / nodeid.split("::", 1)[0]) for nodeid in tests})
+    args = [
+        *files,
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(SUITE_ROOT),
+        "-p",
+        "no:cacheprovider",
+        # pytest's faulthandler restores the default SIGILL/SIGSEGV handlers when a
+        # session ends, over wasmtime's: a guest trap in the in-process oracle in the
+        # worker's next session then kills the worker (a false "hard deadline" error).
+        "-p",
+        "no:faulthandler",
+        "-x",
+        "-q",
+        "--capture=no",
+        "--impl",
+        adapter_command(copy),
+        "--gritwit-timeout",
+        str(timeout),
+    ]
+    if job.get("examples") is not None:
+        args += ["--gritwit-examples", str(job["examples"])]
+    outcome.status = int(pytest.main(args, plugins=[outcome]))
+    return outcome
+
+
+def _rerun(
+    job: dict[str, Any], first: _Outcome, ini: Path, copy: Path
+) -> tuple[_Outcome, dict[str, Any]]:
+    """Run the job again after a time-out: that test first, every limit raised."""
+    assert first.failed is not None
+    limit = float(job.get("timeout", 10.0)) * RERUN_FACTOR
+    tests = [first.failed, *(t for t in job["tests"] if t != first.failed)]
+    again = _pytest(job, tests, limit, ini, copy)
+    if again.failed is None:
+        ended = "passed" if not again.out_of_time and again.ran else "not finished"
+    else:
+        ended = "timed-out" if again.timed_out else "failed"
+    note = {"test": first.failed, "limit": limit, "outcome": ended, "failed": again.failed}
+    return again, note
+
+
+def _describe(note: dict[str, Any]) -> str:
+    first = f"{note['test']} timed out; re-run with the limit ×{RERUN_FACTOR} ({note['limit']:g} s)"
+    return {
+        "failed": f"{first}: a real failure",
+        "timed-out": f"{first}: timed out again, the mutant hangs",
+        "passed": f"{first}: every test passed (the time-out was the machine's)",
+    }.get(note["outcome"], f"{first}: {note['outcome']}")
 
 
 def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
@@ -97,41 +169,26 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
     for pyc in cached.glob(target.stem + ".*.pyc") if cached.is_dir() else ():
         pyc.unlink()
     started = time.monotonic()
-    outcome = _Outcome(started + float(job["deadline"]), list(job["tests"]))
-    files = sorted({str(SUITE_ROOT / nodeid.split("::", 1)[0]) for nodeid in job["tests"]})
     target.write_text(job["source"], encoding="utf-8")
+    rerun: dict[str, Any] | None = None
     try:
-        args = [
-            *files,
-            "-c",
-            str(ini),
-            "--rootdir",
-            str(SUITE_ROOT),
-            "-p",
-            "no:cacheprovider",
-            # pytest's faulthandler restores the default SIGILL/SIGSEGV handlers when a
-            # session ends, over wasmtime's: a guest trap in the in-process oracle in the
-            # worker's next session then kills the worker (a false "hard deadline" error).
-            "-p",
-            "no:faulthandler",
-            "-x",
-            "-q",
-            "--capture=no",
-            "--impl",
-            adapter_command(copy),
-            "--gritwit-timeout",
-            str(job.get("timeout", 10.0)),
-        ]
-        if job.get("examples") is not None:
-            args += ["--gritwit-examples", str(job["examples"])]
-        status = pytest.main(args, plugins=[outcome])
+        outcome = _pytest(job, list(job["tests"]), float(job.get("timeout", 10.0)), ini, copy)
+        if outcome.failed is not None and outcome.timed_out:
+            outcome, rerun = _rerun(job, outcome, ini, copy)
     finally:
         target.write_text(original, encoding="utf-8")
-    seconds = round(time.monotonic() - started, 3)
+    result = _classify(job, outcome, round(time.monotonic() - started, 3))
+    if rerun is not None:
+        result["rerun"] = rerun
+        result["reason"] = f"{result['reason']}\n{_describe(rerun)}".strip()
+    return result
+
+
+def _classify(job: dict[str, Any], outcome: _Outcome, seconds: float) -> dict[str, Any]:
+    status = outcome.status
     if outcome.failed is not None:
-        timed_out = any(mark in outcome.reason for mark in _TIMEOUT_MARKS)
         return {
-            "status": "timeout" if timed_out else "killed",
+            "status": "timeout" if outcome.timed_out else "killed",
             "test": outcome.failed,
             "reason": outcome.reason,
             "ran": outcome.ran,
@@ -139,7 +196,7 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
         }
     if outcome.out_of_time:
         # The budget ran out with no test failed: nothing was detected. (A mutant that
-        # hangs the adapter fails a test with "adapter hangs" first.) Rerun it.
+        # hangs the adapter fails a test with a time-out first.) Rerun it.
         return {
             "status": "error",
             "test": None,

@@ -23,9 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from gritwit._checkout import checkout_root
+
+from .._resources import data_root
 from ._html import render_matrix
+from ._load import load_report, parse_report
 from ._matrix import CHAPTERS, build_matrix, spec_url
-from ._model import Report, ReportError, load_report, parse_report, report_schema
+from ._model import Report, ReportError, report_schema
 from ._mutation import load_mutation, mutation_section
 from ._teleport import load_teleport, teleport_section
 
@@ -58,13 +62,16 @@ _BUILT_SPEC: Final = ("docs", "_build", "html", "spec")
 
 
 def _checkout_root() -> Path | None:
-    """The gritwit checkout: above the working directory, else above this package."""
-    here = Path(__file__).resolve()
-    for start in (Path.cwd().resolve(), here.parent):
-        for folder in (start, *start.parents):
-            if (folder / "spec" / "00-conventions.md").is_file() and (folder / "docs").is_dir():
-                return folder
-    return None
+    """The gritwit checkout (with its docs): above the working directory, else above this
+    package (:func:`gritwit._checkout.checkout_root`); ``None`` for an installed suite."""
+    root = checkout_root()
+    return root if root is not None and (root / "docs").is_dir() else None
+
+
+def _installed_spec() -> Path | None:
+    """The Markdown chapters installed with the suite (:mod:`.._resources`), if any."""
+    spec = data_root() / "spec"
+    return spec if (spec / "00-conventions.md").is_file() else None
 
 
 def spec_base_url_for(output: Path | None) -> tuple[str, str | None]:
@@ -73,13 +80,22 @@ def spec_base_url_for(output: Path | None) -> tuple[str, str | None]:
     ``$GRITWIT_SPEC_BASE_URL`` when set (e.g. the URL of the published docs);
     otherwise, in a gritwit checkout, the spec pages of its built docs
     (``docs/_build/html/spec/``) as a path relative to the page, so the links work
-    wherever the page is written; otherwise :data:`DEFAULT_SPEC_BASE_URL`.  The note
-    says when the links will not work as they stand.
+    wherever the page is written; otherwise, for a suite installed from its wheel, the
+    Markdown chapters installed with it (a ``{chapter}.md`` template, :func:`spec_url`);
+    otherwise :data:`DEFAULT_SPEC_BASE_URL`.  The note says when the links will not work
+    as they stand, or open Markdown rather than the rendered spec.
     """
     env = os.environ.get(BASE_URL_VARIABLE, "")
     if env:
         return env, None
     root = _checkout_root()
+    installed = _installed_spec() if root is None else None
+    if output is not None and installed is not None:
+        relative = Path(os.path.relpath(installed, output.resolve().parent)).as_posix()
+        return f"{relative}/{{chapter}}.md", (
+            f"requirement links open the Markdown chapters installed with the suite "
+            f"({installed}); pass --spec-base-url or set {BASE_URL_VARIABLE} to the rendered spec"
+        )
     if output is None or root is None:
         return DEFAULT_SPEC_BASE_URL, (
             f"requirement links point to {DEFAULT_SPEC_BASE_URL!r} next to the page; "
@@ -191,9 +207,11 @@ def add_report_parser(subparsers: Any) -> None:
         "--spec-base-url",
         default=None,
         metavar="URL",
-        help="base of requirement links, e.g. https://example.org/gritwit/spec/ (default: "
+        help="base of requirement links, e.g. https://example.org/gritwit/spec/, or a "
+        "template with {chapter} and {rid} (default: "
         f"${BASE_URL_VARIABLE} if set; in a gritwit checkout, its built docs' spec pages "
-        "(docs/_build/html/spec/) relative to the page; else "
+        "(docs/_build/html/spec/) relative to the page; installed from the wheel, the "
+        "Markdown chapters installed with it; else "
         f"{DEFAULT_SPEC_BASE_URL!r})",
     )
     parser.add_argument(

@@ -24,7 +24,8 @@ from typing import Final
 from gritwit._version import __version__
 
 from ._matrix import Cell, Matrix, ProfileBlock, spec_url
-from ._model import Counts, ProfileSummary, Report, Result
+from ._model import FAILING, Counts, ProfileSummary, Report, Result
+from ._story import version_lines
 from ._style import CSS
 
 __all__ = ["render_matrix"]
@@ -36,9 +37,11 @@ _STATUS: Final = {
     "pass": ("✓", "pass"),
     "fail": ("✗", "fail"),
     "errored": ("⚠", "errored"),
+    "timed-out": ("⏱", "timed out"),
     "incomplete": ("⧖", "incomplete"),
     "xfail": ("≈", "known failures"),
     "skipped": ("↷", "skipped"),
+    "not-applicable": ("∅", "not applicable"),
     "not-claimed": ("–", "not claimed"),
     "none": ("·", "no tests"),
 }
@@ -46,9 +49,12 @@ _STATUS_HELP: Final = {
     "pass": "all tests passed",
     "fail": "a test failed, or a known failure passed",
     "errored": "the adapter or harness broke",
+    "timed-out": "the adapter gave no answer within the time limit (ADP-012): not an "
+    "assertion failure, but no pass either",
     "incomplete": "the run ended before a test ran (a signal, a crashed worker): not a pass",
     "xfail": "only declared known failures",
     "skipped": "no test ran: skipped for a reason the test gives (not a pass)",
+    "not-applicable": "left out by --spec-version: every clause the test cites is newer",
     "not-claimed": "profile not claimed",
     "none": "no test in the report",
 }
@@ -57,7 +63,9 @@ _COUNT_WORDS: Final = {
     "passed": ("passed", "passed"),
     "failed": ("failed", "failed"),
     "errored": ("errored", "errored"),
+    "timed-out": ("timed out", "timed out"),
     "not-claimed": ("not claimed", "not claimed"),
+    "not-applicable": ("not applicable", "not applicable"),
     "expected-failure": ("expected failure", "expected failures"),
     "unexpected-pass": ("unexpected pass", "unexpected passes"),
     "skipped": ("skipped", "skipped"),
@@ -101,13 +109,34 @@ def _homepage(url: str) -> str:
     return _t(url)
 
 
+def _claimed(report: Report) -> str:
+    """The version the implementation claims: the report's ``claimedSpec`` (``/3``), else
+    the ``spec`` its ``hello`` gave."""
+    return report.claimed_spec or report.implementation.spec
+
+
 def _spec_line(report: Report) -> str:
     """Spec version of the suite, flagged when the implementation targets another one."""
-    target = report.implementation.spec
+    target = _claimed(report)
     text = _t(report.spec_version)
     if target and target != report.spec_version:
         text += f' <span class="warn">(⚠ implementation targets {_t(target)})</span>'
+    if report.applied_spec:
+        text += f" (applied: --spec-version {_t(report.applied_spec)})"
     return text
+
+
+def _version_lines(report: Report) -> list[str]:
+    """The same lines the terminal and JUnit give (ADP-020.3)."""
+    failing = [r for r in report.results if r.outcome in FAILING]
+    return version_lines(
+        claimed=_claimed(report),
+        applied=report.applied_spec,
+        suite=report.spec_version,
+        failing=len(failing),
+        marked=sum(bool(r.since) for r in failing),
+        left_out=sum(r.outcome == "not-applicable" for r in report.results),
+    )
 
 
 def _warnings(reports: Sequence[Report]) -> list[str]:
@@ -122,11 +151,7 @@ def _warnings(reports: Sequence[Report]) -> list[str]:
     for index, report in enumerate(reports, 1):
         impl = report.implementation
         label = f'<a href="#impl-{index}">{_t(_impl_label(report))}</a>'
-        if impl.spec and impl.spec != report.spec_version:
-            warnings.append(
-                f"{label} targets spec {_t(impl.spec)}, the suite checked spec "
-                f"{_t(report.spec_version)}."
-            )
+        warnings += [f"{label}: {_t(line)}." for line in _version_lines(report)]
         if impl.error:
             warnings.append(f"{label}: handshake failed: {_t(impl.error)}")
         if not report.complete:
@@ -168,7 +193,14 @@ def _card(index: int, report: Report, totals: Counts) -> str:
         wide.append(("run", f'<span class="warn">incomplete ({why}): not a pass</span>'))
     # A run that did not finish is never green, whatever the tests that ran say.
     overall = totals.status
-    if not report.complete and overall in ("pass", "xfail", "skipped", "not-claimed", "none"):
+    if not report.complete and overall in (
+        "pass",
+        "xfail",
+        "skipped",
+        "not-applicable",
+        "not-claimed",
+        "none",
+    ):
         overall = "incomplete"
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     body += "".join(f'<dt>{k}</dt><dd class="wide">{v}</dd>' for k, v in wide)
@@ -206,10 +238,11 @@ def _column_head(index: int, report: Report) -> str:
 def _test_item(result: Result) -> str:
     reason = result.reason or "(no reason given)"
     cites = ", ".join(result.requirements) or "no requirement"
+    since = "".join(f'<span class="since">since: {_t(note)}</span>' for note in result.since)
     return (
         f'<li class="o-{result.outcome}"><span class="outcome">{_t(result.outcome)}</span>'
         f'<code class="test-id">{_t(result.id)}</code>'
-        f'<span class="cites">cites {_t(cites)}</span>'
+        f'<span class="cites">cites {_t(cites)}</span>{since}'
         f'<pre class="reason">{_t(reason)}</pre></li>'
     )
 

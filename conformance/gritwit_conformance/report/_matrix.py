@@ -44,7 +44,13 @@ CHAPTERS: Final = {
 _PREFIXES: Final = tuple(CHAPTERS)
 
 # Order of the tests listed in a drill-down: failures first, known failures last.
-_DRILL_ORDER: Final = {"failed": 0, "unexpected-pass": 1, "errored": 2, "expected-failure": 3}
+_DRILL_ORDER: Final = {
+    "failed": 0,
+    "unexpected-pass": 1,
+    "errored": 2,
+    "timed-out": 3,
+    "expected-failure": 4,
+}
 
 
 def requirement_key(rid: str) -> tuple[int, str, int, int]:
@@ -57,10 +63,16 @@ def requirement_key(rid: str) -> tuple[int, str, int, int]:
 
 
 def spec_url(base_url: str, rid: str) -> str | None:
-    """Link to the requirement's statement in the rendered spec; None for an unknown prefix."""
+    """Link to the requirement's statement in the rendered spec; None for an unknown prefix.
+
+    A ``base_url`` holding ``{chapter}`` is a template (``{rid}``: the ID in lower case),
+    e.g. ``../spec/{chapter}.md`` for the Markdown chapters installed with the suite.
+    """
     chapter = CHAPTERS.get(rid.partition("-")[0])
     if chapter is None:
         return None
+    if "{chapter}" in base_url:
+        return base_url.replace("{chapter}", chapter).replace("{rid}", rid.lower())
     if base_url and not base_url.endswith("/"):
         base_url += "/"
     return f"{base_url}{chapter}.html#{rid.lower()}"
@@ -69,7 +81,7 @@ def spec_url(base_url: str, rid: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One implementation's results for one row; ``drill`` lists the tests worth a look
-    (failed, unexpected pass, errored, expected failure) in that order, then by id."""
+    (failed, unexpected pass, errored, timed out, expected failure) in that order, then by id."""
 
     counts: Counts
     drill: tuple[Result, ...]

@@ -69,16 +69,19 @@ td.cell { max-width: 34rem; }
 .s-pass { background: var(--pass-bg); } .s-pass .status { color: var(--pass); }
 .s-fail { background: var(--fail-bg); } .s-fail .status { color: var(--fail); }
 .s-errored { background: var(--errored-bg); } .s-errored .status { color: var(--errored); }
+.s-timed-out { background: var(--errored-bg); } .s-timed-out .status { color: var(--errored); }
 .s-xfail { background: var(--xfail-bg); } .s-xfail .status { color: var(--xfail); }
 .s-incomplete { background: var(--errored-bg); } .s-incomplete .status { color: var(--errored); }
 .s-skipped { background: var(--none-bg); } .s-skipped .status { color: #5a4a00; }
+.s-not-applicable { background: var(--none-bg); color: var(--nc); }
+.s-not-applicable .status { color: var(--nc); }
 .s-not-claimed { color: var(--nc);
   background: repeating-linear-gradient(135deg, #f2f2f2 0 6px, #e7e7e7 6px 12px); }
 .s-not-claimed .status { color: var(--nc); }
 .s-none { background: var(--none-bg); color: var(--none); }
 .s-none .status { color: var(--none); font-weight: 400; }
 td.s-fail { box-shadow: inset 4px 0 0 var(--fail); }
-td.s-errored { box-shadow: inset 4px 0 0 var(--errored); }
+td.s-errored, td.s-timed-out { box-shadow: inset 4px 0 0 var(--errored); }
 .failed-reqs { display: block; font-weight: 400; margin-top: .15rem; }
 details.drill { margin-top: .25rem; }
 details.drill > summary { cursor: pointer; color: #0b57b0; font-weight: 600; }
@@ -89,10 +92,11 @@ ul.tests li { margin: 0 0 .5rem; padding: .35rem .5rem; background: #fff;
 .outcome { display: inline-block; font-weight: 700; font-size: .8rem; padding: 0 .35rem;
   border-radius: 3px; margin-right: .3rem; }
 .o-failed .outcome, .o-unexpected-pass .outcome { color: #fff; background: var(--fail); }
-.o-errored .outcome { color: #fff; background: var(--errored); }
+.o-errored .outcome, .o-timed-out .outcome { color: #fff; background: var(--errored); }
 .o-expected-failure .outcome { color: #fff; background: var(--xfail); }
 .test-id { overflow-wrap: anywhere; }
 .cites { display: block; color: #555c64; font-size: .8rem; }
+.since { display: block; color: var(--errored); font-size: .8rem; }
 pre.reason { margin: .3rem 0 0; padding: .4rem .5rem; background: #f7f7f9;
   border: 1px solid #e1e3e6; border-radius: 3px; white-space: pre-wrap;
   overflow-wrap: anywhere; max-height: 22em; overflow: auto; }

@@ -74,7 +74,7 @@ def not_run_reason(
     if "sandbox" in scenario.profiles and "sandbox" not in oracle.profiles:
         return (
             "the reference here has no pinned interpreter (gritwit.sandbox.interpreter_path() "
-            "finds none; pip install -e '.[sandbox]'), so it cannot compute the steps to compare"
+            "finds none; pip install 'gritwit[sandbox]'), so it cannot compute the steps to compare"
         )
     return ""
 

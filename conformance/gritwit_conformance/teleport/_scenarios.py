@@ -19,14 +19,15 @@ from typing import Any, Final
 
 import gritwit as g
 
+from .._resources import wasm_dir
 from ._mirror import Leg, SuiteBug
 
 __all__ = ["SCENARIOS", "Scenario", "sandbox_core"]
 
 Json = dict[str, Any]
 Names = dict[str, Any]
-#: The image actor of the Wasm test actors (WASM-023 … WASM-029).
-IMAGE_MODULE: Final = Path(__file__).resolve().parents[2] / "wasm" / "image" / "image_counter.wasm"
+#: The image actor of the Wasm test actors (WASM-023 … WASM-029), below ``conformance/wasm``.
+IMAGE_MODULE: Final = Path("image", "image_counter.wasm")
 #: The sandboxed counter of ``vectors/sandbox.json``: adds each ``inc``'s decimal (1 if empty).
 SANDBOX_PROGRAM: Final = (
     "import base64, json, os\n"
@@ -192,7 +193,7 @@ def _pair_on(delivered: str, next_question: str) -> Callable[[Leg, Names], None]
 
 
 def _image_source(leg: Leg, names: Names) -> list[str]:
-    module = IMAGE_MODULE.read_bytes().hex()
+    module = (wasm_dir() / IMAGE_MODULE).read_bytes().hex()
     actor = str(leg("rt-genesis", module=module, state={"image": ""})["actor"])
     for text in ("hello", " world"):
         send(leg, actor, "append", text)

@@ -24,7 +24,10 @@ from pathlib import Path
 import blake3
 
 from .._requirement_ids import SHAPED_IN_TEXT
+from .._versions import parse_changes
+from ._citations import CITATIONS_FILE, check_citations, record_citations
 from ._clauses import _DEFINITION, collect_definitions
+from ._release import fold_unreleased, summary_line
 
 __all__ = [
     "CHANGES_FILE",
@@ -278,27 +281,64 @@ def check_changes(root: Path, version: str) -> ChangesReport:
     )
 
 
-def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
-    """Record the current hashes as ``version``'s in ``spec/clauses.json``.
+def _previous(versions: Mapping[str, object], version: str) -> str | None:
+    older = [v for v in versions if _version_key(v) < _version_key(version)]
+    return max(older, key=_version_key) if older else None
 
-    Refused (``False``) while :func:`check_changes` fails: every differing clause must
-    be named in ``spec/CHANGES.md`` first.  Returns whether it wrote, and what to say.
+
+def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
+    """Fold *Unreleased* into ``version``'s section and record its hashes and citations.
+
+    Refused (``False``) while :func:`check_changes` or the citation check
+    (:func:`~._citations.check_citations`, CONV-003.5) fails: every differing clause
+    and every new reading must be named in ``spec/CHANGES.md`` first.  Then the
+    entries of *Unreleased* move into the section of ``version``
+    (:func:`~._release.fold_unreleased`), ``spec/clauses.json`` records the current
+    hashes as ``version``'s and ``spec/citations.json`` the suite's citations.  A
+    re-run after more *Unreleased* lines folds those too.  Returns whether it wrote,
+    and what to say.
     """
     report = check_changes(root, version)
-    if not report.ok:
+    cited = check_citations(root, version, report.recorded)
+    if not (report.ok and cited.ok):
+        lines = report.lines()[:-1] if not report.ok else []
         return False, [
-            *report.lines()[:-1],
+            *lines,
+            *cited.lines(),
             f"{UPDATE_COMMAND}: refused; spec/clauses.json is unchanged. Record the clauses "
-            f"above in {CHANGES_FILE} first (CONV-003.3)",
+            f"above in {CHANGES_FILE} first (CONV-003.3, CONV-003.5)",
         ]
     versions, _problems = _load_clauses(root / CLAUSES_FILE)
-    versions[version] = clause_hashes(root / "spec")
+    current = clause_hashes(root / "spec")
+    previous = _previous(versions, version)
+    changes_path = root / CHANGES_FILE
+    markdown = changes_path.read_text(encoding="utf-8")
+    folded = fold_unreleased(markdown, version, previous, "")
+    newly = sum(e.kind == "newly tested" for e in parse_changes(folded) if e.version == version)
+    old = versions.get(previous, {}) if previous else {}
+    diff = diff_clauses(old, current)
+    summary = summary_line(
+        version=version,
+        previous=previous,
+        previous_clauses=len(old),
+        clauses=len(current),
+        added=len(diff.added),
+        changed=len(diff.changed),
+        removed=len(diff.removed),
+        newly_tested=newly,
+    )
+    changes_path.write_text(fold_unreleased(markdown, version, previous, summary), encoding="utf-8")
+    versions[version] = current
     ordered = {v: versions[v] for v in sorted(versions, key=_version_key, reverse=True)}
     data = {"format": FORMAT, "versions": ordered}
     (root / CLAUSES_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    clauses_cited = record_citations(root, version)
     return True, [
-        f"{CLAUSES_FILE}: recorded {len(versions[version])} clause hashes for spec {version} "
-        f"({len(report.diff.ids)} differed, each named in {CHANGES_FILE})"
+        f"{CLAUSES_FILE}: recorded {len(current)} clause hashes for spec {version} "
+        f"({len(report.diff.ids)} differed, each named in {CHANGES_FILE})",
+        f"{CITATIONS_FILE}: recorded the citations of {clauses_cited} clauses for {version} "
+        f"({len(cited.fresh)} with new readings, each named)",
+        f"{CHANGES_FILE}: Unreleased folded into the section of {version}",
     ]
 
 
@@ -308,4 +348,23 @@ def changes_command(root: Path, version: str, *, update: bool = False) -> tuple[
         wrote, lines = update_clauses(root, version)
         return (0 if wrote else 1), lines
     report = check_changes(root, version)
-    return (0 if report.ok else 1), report.lines()
+    cited = check_citations(root, version, report.recorded)
+    lines = report.lines()
+    if not cited.ok:
+        lines = (
+            lines[:-1]
+            + cited.lines()
+            + [
+                lines[-1]
+                if not report.ok
+                else "spec changes: FAILED (newly tested readings "
+                f"without an entry in {CHANGES_FILE}, CONV-003.5)"
+            ]
+        )
+    elif cited.baseline is not None:
+        fresh = f"{len(cited.fresh)} clauses with new readings, each named in {CHANGES_FILE}"
+        lines.append(
+            f"citations: OK ({fresh if cited.fresh else 'no reading new'} since "
+            f"{CITATIONS_FILE} recorded {cited.baseline})"
+        )
+    return (0 if report.ok and cited.ok else 1), lines

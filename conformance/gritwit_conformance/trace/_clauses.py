@@ -13,6 +13,10 @@ breaking it: a killed mutant in ``conformance/mutation/evidence.json`` (written 
 :data:`gritwit_conformance.wrong.WRONG` caught on it, or an entry of
 ``conformance/untestable.toml`` (or ``conformance/untestable-<chapter>.toml``)
 saying why no test can.
+
+Each function takes the checkout's root, or the :class:`~.._resources.Resources` of the
+copy installed with the suite (its files laid out as in a checkout; the two packages
+where they are installed), so ``gritwit trace`` answers the same from a wheel.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._requirement_ids import SHAPED_IN_RAISE, SHAPED_IN_TEXT
+from .._resources import Resources
 
 __all__ = [
     "TraceReport",
@@ -154,15 +159,20 @@ def collect_definitions(spec_dir: Path) -> tuple[dict[str, str], list[str]]:
     return defined, duplicates
 
 
-def _python_citations(paths: Iterable[Path], root: Path) -> Iterator[tuple[str, str]]:
+def as_tree(root: Path | Resources) -> Resources:
+    """``root`` as a tree: a checkout's root is one as it stands."""
+    return root if isinstance(root, Resources) else Resources(root=root, installed=False)
+
+
+def _python_citations(paths: Iterable[Path], root: Resources) -> Iterator[tuple[str, str]]:
     for path in paths:
         text = path.read_text(encoding="utf-8")
         for args in _MARKER.findall(text):
             for rid in _ID.findall(args):
-                yield rid, str(path.relative_to(root))
+                yield rid, root.name(path)
 
 
-def _vector_citations(paths: Iterable[Path], root: Path) -> Iterator[tuple[str, str]]:
+def _vector_citations(paths: Iterable[Path], root: Resources) -> Iterator[tuple[str, str]]:
     def walk(node: object) -> Iterator[str]:
         if isinstance(node, dict):
             for key, value in node.items():
@@ -177,20 +187,26 @@ def _vector_citations(paths: Iterable[Path], root: Path) -> Iterator[tuple[str, 
     for path in paths:
         data = json.loads(path.read_text(encoding="utf-8"))
         for rid in walk(data):
-            yield rid, str(path.relative_to(root))
+            yield rid, root.name(path)
 
 
-def collect_citations(root: Path) -> dict[str, set[str]]:
+#: Where tests cite IDs: the reference's tests, and everything below ``conformance/`` (the
+#: suite, the tests of the judge's tools …), whose package an installed copy keeps apart.
+_CITING = ("reference/tests", "conformance", "conformance/gritwit_conformance")
+
+
+def collect_citations(root: Path | Resources) -> dict[str, set[str]]:
     """IDs cited by tests (``req`` markers) and vectors (``requirements``): ID → places."""
+    tree = as_tree(root)
     cited: dict[str, set[str]] = {}
-    tests = [
-        p
-        for base in ("reference/tests", "conformance")
-        if (root / base).is_dir()
-        for p in sorted((root / base).rglob("*.py"))
-    ]
-    vectors = sorted((root / "vectors").rglob("*.json")) if (root / "vectors").is_dir() else []
-    for rid, place in [*_python_citations(tests, root), *_vector_citations(vectors, root)]:
+    found: dict[Path, Path] = {}  # resolved → as found: a package may lie below a base
+    for base in _CITING:
+        folder = tree.locate(base)
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
+            found.setdefault(path.resolve(), path)
+    tests = [found[key] for key in sorted(found)]
+    vectors = sorted(tree.vectors.rglob("*.json")) if tree.vectors.is_dir() else []
+    for rid, place in [*_python_citations(tests, tree), *_vector_citations(vectors, tree)]:
         cited.setdefault(rid, set()).add(place)
     return cited
 
@@ -206,11 +222,14 @@ def _wrong_adapter_evidence() -> dict[str, list[str]]:
     return found
 
 
-def collect_negative(root: Path, defined: dict[str, str]) -> tuple[dict[str, list[str]], list[str]]:
+def collect_negative(
+    root: Path | Resources, defined: dict[str, str]
+) -> tuple[dict[str, list[str]], list[str]]:
     """Clause → kinds of negative check found; plus problems with the evidence files."""
+    tree = as_tree(root)
     negative = _wrong_adapter_evidence()
     problems: list[str] = []
-    evidence = root / EVIDENCE_FILE
+    evidence = tree.locate(EVIDENCE_FILE.as_posix())
     if evidence.is_file():
         try:
             data = json.loads(evidence.read_text(encoding="utf-8"))
@@ -219,9 +238,9 @@ def collect_negative(root: Path, defined: dict[str, str]) -> tuple[dict[str, lis
                     negative.setdefault(rid, []).append("mutant")
         except (ValueError, AttributeError) as exc:
             problems.append(f"{EVIDENCE_FILE}: not readable evidence ({exc})")
-    folder = (root / UNTESTABLE_FILE).parent
+    folder = tree.locate(UNTESTABLE_FILE.parent.as_posix())
     for untestable in sorted(folder.glob(UNTESTABLE_FILE.stem + "*.toml")):
-        name = untestable.relative_to(root)
+        name = tree.name(untestable)
         try:
             entries = tomllib.loads(untestable.read_text(encoding="utf-8")).get("untestable", [])
         except tomllib.TOMLDecodeError as exc:
@@ -238,17 +257,18 @@ def collect_negative(root: Path, defined: dict[str, str]) -> tuple[dict[str, lis
     return negative, problems
 
 
-def trace(root: Path, *, require_negative: bool = False) -> TraceReport:
-    """Check CONV-005 for the repository at ``root``."""
-    defined, duplicates = collect_definitions(root / "spec")
-    cited = collect_citations(root)
+def trace(root: Path | Resources, *, require_negative: bool = False) -> TraceReport:
+    """Check CONV-005 for the repository at ``root`` (or the copy installed with the suite)."""
+    tree = as_tree(root)
+    defined, duplicates = collect_definitions(tree.spec)
+    cited = collect_citations(tree)
     unknown = {rid: places for rid, places in cited.items() if rid not in defined}
-    sources = [root / folder for folder in _RAISING]
+    sources = [tree.locate(folder) for folder in _RAISING]
     for path in sorted(p for source in sources if source.is_dir() for p in source.rglob("*.py")):
         for rid in _RAISE_ID.findall(path.read_text(encoding="utf-8")):
             if rid not in defined:
-                unknown.setdefault(rid, set()).add(str(path.relative_to(root)))
-    negative, problems = collect_negative(root, defined)
+                unknown.setdefault(rid, set()).add(tree.name(path))
+    negative, problems = collect_negative(tree, defined)
     return TraceReport(
         defined=defined,
         cited=cited,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._classes import TEXT_CLASSES, wrong_rules
+from .._resources import Resources
 
 __all__ = ["INPUTS_FILE", "ClauseInputs", "check", "render", "required", "scan"]
 
@@ -120,15 +121,18 @@ class ClauseInputs:
         )
 
 
-def check(root: Path) -> tuple[list[ClauseInputs], list[str]]:
-    """Every clause of ``inputs.toml`` with its coverage; plus problems with the file itself."""
+def check(root: Path | Resources) -> tuple[list[ClauseInputs], list[str]]:
+    """Every clause of ``inputs.toml`` with its coverage; plus problems with the file itself.
+
+    ``root``: the checkout's root, or the copy installed with the suite."""
+    tree = root if isinstance(root, Resources) else Resources(root=root, installed=False)
     problems: list[str] = []
-    path = root / INPUTS_FILE
+    path = tree.locate(INPUTS_FILE.as_posix())
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8")).get("clause", [])
     except (OSError, tomllib.TOMLDecodeError) as exc:
         return [], [f"{INPUTS_FILE}: cannot read ({exc})"]
-    tests = sorted((root / "conformance" / "gritwit_conformance" / "suite").rglob("test_*.py"))
+    tests = sorted(tree.locate("conformance/gritwit_conformance/suite").rglob("test_*.py"))
     covered = scan(tests)
     known = known_classes()
     for rid, classes in covered.items():

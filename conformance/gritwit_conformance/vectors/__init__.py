@@ -4,7 +4,8 @@
   and write the files (``gritwit vectors generate``);
 * :func:`verify` — schema, drift and reference checks of a vectors directory
   (``gritwit vectors verify``);
-* :func:`find_vectors_dir` — the ``vectors/`` directory of the project;
+* :func:`find_vectors_dir` — the golden vectors: the checkout's ``vectors/``, else the
+  copy installed with the suite (:mod:`gritwit_conformance._resources`);
 * :func:`replay_runtime` — drive any implementation through a runtime scenario
   (ADP-015), for the generator and the conformance suite alike.
 """
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gritwit._checkout import working_checkout
+
+from .._resources import vectors_dir
 from ._check import check_vector
 from ._generate import SUITES, GenerationError, build_documents, schema_bytes, write_vectors
 from ._runtime_build import RUNTIME_OPERATIONS
@@ -37,34 +41,19 @@ __all__ = [
 ]
 
 
-def _is_project_root(path: Path) -> bool:
-    return (path / "pyproject.toml").is_file() and (path / "reference" / "gritwit").is_dir()
-
-
 def checkout_vectors_dir(start: Path | None = None) -> Path | None:
     """The ``vectors/`` of the checkout holding ``start`` (default: the working directory).
 
-    ``None`` outside a checkout: generating writes only where the user works.
+    ``None`` outside a checkout: generating writes only where the user works, never into
+    the checkout an editable install runs from nor into the installed copy.
     """
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if _is_project_root(candidate):
-            return candidate / "vectors"
-    return None
+    root = working_checkout(start)
+    return None if root is None else root / "vectors"
 
 
 def find_vectors_dir(start: Path | None = None) -> Path:
-    """The project's ``vectors/`` directory.
-
-    Searches ``start`` (default: the working directory) and its parents for the
-    project root, then the checkout this package was installed from; falls back
-    to ``start/vectors``.
-    """
-    here = (start or Path.cwd()).resolve()
-    found = checkout_vectors_dir(here)
-    if found is not None:
-        return found
-    package_root = Path(__file__).resolve().parents[3]
-    if _is_project_root(package_root):
-        return package_root / "vectors"
-    return here / "vectors"
+    """The golden vectors: ``vectors/`` of the checkout holding ``start`` (default: the
+    working directory), else of the checkout this package runs from, else the copy
+    installed with the suite (:func:`gritwit_conformance._resources.vectors_dir`; raises
+    :class:`~gritwit_conformance._resources.ResourcesMissing` when there is none)."""
+    return vectors_dir(start)

@@ -10,23 +10,22 @@ hostile module is about, so any host within the fuel bounds of WASM-020 agrees.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Final
 
-from gritwit.wasm import find_wasm_dir, wasm_wit_blob
+from gritwit.wasm import wasm_wit_blob
 
+from .._resources import wasm_dir
 from ._format import Group, Suite
 from ._scenario_build import Scenario, blob, content_id, tree
 
 __all__ = ["suite"]
 
 S = Scenario
-_HERE: Final = Path(__file__).resolve()
 
 
 @cache
 def _module(kind: str, name: str) -> bytes:
-    return (find_wasm_dir(_HERE) / kind / f"{name}.wasm").read_bytes()
+    return (wasm_dir() / kind / f"{name}.wasm").read_bytes()
 
 
 def _actor(name: str) -> bytes:
@@ -141,7 +140,7 @@ def _actors() -> list[Scenario]:
 
 def _agent() -> list[Scenario]:
     """The C agent of ``conformance/wasm/agent`` (built with Zig): a real guest, same ids."""
-    agent = (find_wasm_dir(_HERE) / "agent" / "agent.wasm").read_bytes()
+    agent = (wasm_dir() / "agent" / "agent.wasm").read_bytes()
     s = S("agent/conversation", "the C agent keeps a session's history across turns",
           ("ADP-016", "WASM-001.2", "WASM-007.4"))  # fmt: skip
     a = s.genesis_module(agent)

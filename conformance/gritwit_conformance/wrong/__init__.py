@@ -46,10 +46,11 @@ class WrongAdapter:
     profiles: tuple[str, ...]
     #: Requirement IDs the report must list as failed (a subset of what it lists).
     failed: frozenset[str]
-    #: ``failed``: a wrong answer; ``errored``: the adapter breaks the protocol (ADP-012).
-    outcome: Literal["failed", "errored"]
+    #: ``failed``: a wrong answer; ``errored``: the adapter breaks the protocol (ADP-012);
+    #: ``timed-out``: it gives no answer within the limit (ADP-012, ADP-020.1).
+    outcome: Literal["failed", "errored", "timed-out"]
     description: str
-    #: For ``errored``: text the reason of every errored record contains.
+    #: For ``errored`` and ``timed-out``: text the reason of every such record contains.
     reason: str = ""
     #: ``--smoke`` is enough to catch it (a quicker run).
     smoke: bool = False
@@ -119,6 +120,13 @@ WRONG: dict[str, WrongAdapter] = {
         "acknowledges put and ref-cas from a memory cache and writes them to disk 50 ms "
         "later: a kill right after an acknowledgement loses the write",
     ),
+    "one_store_for_sibling_paths": WrongAdapter(
+        ("store",),
+        _ids("ADP-010.6"),
+        "failed",
+        "names a durable store by its path's parent directory: a new directory beside "
+        "another opens that one's store, not a new, empty one",
+    ),
     "get_skips_rehash": WrongAdapter(
         ("store",),
         _ids("STO-004.1", "STO-004.2"),
@@ -175,7 +183,7 @@ WRONG: dict[str, WrongAdapter] = {
     "hangs_on_ref_list": WrongAdapter(
         ("store",),
         _ids("ADP-012"),
-        "errored",
+        "timed-out",
         "ref-list never answers (it waits for input that never comes)",
         reason="no response to ref-list within",
         smoke=True,

@@ -323,4 +323,12 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "a wit-query name holding a lone surrogate is answered internal, not bad-request",
     ),
+    "spec_0_2_0": WrongAdapter(
+        ("codec", "store"),
+        _ids("ADP-009.4", "REF-001.1", "REF-001.3"),
+        "failed",
+        "an implementation of spec 0.2.0 (claims it in hello): encode's deep descriptions are "
+        "too-deep (ADP-009.4, added in 0.3.0) and a ref name's lone surrogates are dropped "
+        "(REF-001, newly tested in 0.3.0); every failure is marked since 0.2.0 (ADP-005.5)",
+    ),
 }

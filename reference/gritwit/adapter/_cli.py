@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any
 
 __all__ = ["add_adapter_parser"]
@@ -10,10 +12,31 @@ __all__ = ["add_adapter_parser"]
 
 def _adapter(args: argparse.Namespace) -> int:
     from . import ReferenceAdapter, serve
+    from ._stores import STORE_URL_VARIABLE
 
-    if args.profiles is None:
+    url = args.store_url if args.store_url is not None else os.environ.get(STORE_URL_VARIABLE)
+    if url:
+        problem = _store_url_problem(url)
+        if problem is not None:
+            print(f"gritwit adapter: {problem}", file=sys.stderr)
+            return 2
+    if args.profiles is None and not url:
         return serve()
-    return serve(ReferenceAdapter(profiles=tuple(args.profiles.split(","))))
+    profiles = None if args.profiles is None else tuple(args.profiles.split(","))
+    return serve(ReferenceAdapter(profiles=profiles, store_url=url or None))
+
+
+def _store_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot hold the adapter's durable stores (one line), or ``None`` (DUR-005)."""
+    from ..store import MissingExtra, StoreUnreachable, is_store_url, probe_server
+
+    if not is_store_url(url):
+        return f"--store-url {url[:80]!r}: give a postgresql:// or postgres:// URL (DUR-005)"
+    try:
+        probe_server(url)
+    except (MissingExtra, StoreUnreachable) as exc:
+        return f"--store-url: {exc}"
+    return None
 
 
 def _profile_list(text: str) -> str:
@@ -29,7 +52,7 @@ def _profile_list(text: str) -> str:
 
 
 def add_adapter_parser(subparsers: Any) -> None:
-    """Register ``adapter [--profiles P,Q]``."""
+    """Register ``adapter [--profiles P,Q] [--store-url URL]``."""
     help_text = "serve the reference over the adapter protocol on stdin/stdout (ADP-001)"
     parser = subparsers.add_parser("adapter", help=help_text, description=help_text)
     parser.add_argument(
@@ -40,5 +63,14 @@ def add_adapter_parser(subparsers: Any) -> None:
         help="claim only these profiles and answer the others' commands as an implementation "
         "without them would (unsupported-command; a genesis of a module or program: "
         "bad-request); the check that the suite's profiles are independent (ADP-006)",
+    )
+    parser.add_argument(
+        "--store-url",
+        default=None,
+        metavar="URL",
+        help="keep every durable store in this PostgreSQL database (postgresql://…, the "
+        "extra gritwit[postgres]): each store-open/rt-open path a schema of its own, named "
+        "in the file gritwit.postgres the path then holds (ADP-010.6, DUR-005); default: "
+        "$GRITWIT_STORE_URL, else a SQLite file in each path",
     )
     parser.set_defaults(handler=_adapter)

@@ -7,6 +7,7 @@ conformance suite — overrides one method and inherits the rest.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._version import SPEC_VERSION, __version__
 from ..store import MemoryBackend, SqliteBackend, Store
-from ._args import BadRequest, Json, _durable_store, _optional_id
+from ._args import BadRequest, Json, _optional_id
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
@@ -28,6 +29,7 @@ from ._perf import PerfCommands
 from ._profiles import refusal
 from ._runtime import RuntimeCommands
 from ._sandbox import SandboxCommands, sandbox_available
+from ._stores import STORE_URL_VARIABLE, StoreLocations
 from ._wit import WitCommands
 
 __all__ = ["PROTOCOL_VERSION", "BadRequest", "ReferenceAdapter"]
@@ -57,7 +59,14 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         *(("sandbox",) if sandbox_available() else ()),
     )
 
-    def __init__(self, profiles: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self, profiles: tuple[str, ...] | None = None, *, store_url: str | None = None
+    ) -> None:
+        """``profiles``: claim only these (``--profiles``); ``store_url`` (default:
+        ``$GRITWIT_STORE_URL``): keep every durable store in that PostgreSQL database, a
+        schema per path (ADP-010.6, DUR-005); else each in its directory (SQLite)."""
+        url = store_url if store_url is not None else os.environ.get(STORE_URL_VARIABLE)
+        self.stores = StoreLocations(url or None)
         if profiles is not None:  # ``gritwit adapter --profiles``: claim only these
             unknown = sorted(set(profiles) - set(type(self).profiles))
             if unknown:
@@ -180,7 +189,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
             store, path = Store.memory(), None
         elif kind == "durable":
             path = Path(_str(args, "path"))
-            store = _durable_store(path)
+            store = self.stores.open(path)
         else:
             raise BadRequest("kind must be 'memory' or 'durable'")
         self._next_store += 1
@@ -220,7 +229,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         if store is None or path is None:
             raise BadRequest(f"{handle!r:.60} is not an open durable store")
         store.close()
-        self._stores[handle] = (_durable_store(path), path)
+        self._stores[handle] = (self.stores.open(path), path)
         return {}
 
     def cmd_store_close(self, args: Json) -> Json:
@@ -252,5 +261,9 @@ def corrupt_stored_object(store: Store, oid: ObjectId) -> None:
             data[len(data) // 2] ^= 0x01
             conn.execute("UPDATE objects SET data = ? WHERE id = ?", (bytes(data), oid.digest))
         conn.close()
+        return
+    if hasattr(backend, "flip_a_bit"):  # the PostgreSQL store (ADP-010.6, DUR-005)
+        if not backend.flip_a_bit(oid):
+            raise BadRequest(f"no object {oid} to corrupt")
         return
     raise BadRequest(f"cannot corrupt a {type(backend).__name__}")

@@ -25,6 +25,7 @@ from ..store import Store
 from ..wit import Executor, test_actor_core
 from ._args import BadRequest, Json
 from ._perf_runtime import RUNTIME_WORKLOADS, run_runtime_workload, runtime_arguments
+from ._stores import StoreLocations
 
 __all__ = ["ALL_WORKLOADS", "MAX_N", "WORKLOADS", "PerfCommands", "run_workload"]
 
@@ -122,21 +123,26 @@ def run_workload(
     *,
     modules: Mapping[str, bytes] | None = None,
     path: Path | None = None,
+    open_store: Callable[[Path], Store] | None = None,
 ) -> tuple[int, ObjectId]:
     """Run ``workload`` ``n`` times: (elapsed nanoseconds, check id) (ADP-018.2, ADP-018.3).
 
     A runtime workload (ADP-018.6) takes the Wasm ``modules`` of its actors, and a
-    durable one the directory ``path`` of its store.
+    durable one the directory ``path`` of its store, opened by ``open_store`` when
+    given (ADP-010.6), else in the directory.
     """
     if workload in RUNTIME_WORKLOADS:
         if modules is None:
             raise ValueError(f"ADP-018.7: {workload} needs the modules of its actors")
-        return run_runtime_workload(workload, n, modules=modules, path=path)
+        return run_runtime_workload(workload, n, modules=modules, path=path, open_store=open_store)
     return WORKLOADS[workload](n)
 
 
 class PerfCommands:
     """``perf-run``; mixed into :class:`~gritwit.adapter.ReferenceAdapter` (ADP-018)."""
+
+    #: Where a durable workload finds the store of its ``path`` (ADP-010.6); set by the adapter.
+    stores: StoreLocations
 
     def cmd_perf_run(self, args: Json) -> Json:
         """Arguments in the table's order, ``workload`` then ``n`` (ADP-004.6, ADP-018.4).
@@ -151,7 +157,10 @@ class PerfCommands:
             raise BadRequest(f"n must be an integer from 1 to {MAX_N} (ADP-018.4)")
         if workload in RUNTIME_WORKLOADS:  # then path, then modules (ADP-018.7)
             path, modules = runtime_arguments(workload, args)
-            elapsed, check = run_workload(workload, n, modules=modules, path=path)
+            opener = None if self.stores.url is None else self.stores.open  # ADP-010.6
+            elapsed, check = run_workload(
+                workload, n, modules=modules, path=path, open_store=opener
+            )
         else:
             elapsed, check = run_workload(workload, n)
         return {"elapsed_ns": max(elapsed, 1), "check": check.hex()}

@@ -153,7 +153,12 @@ _BODIES: Final[dict[str, _Body]] = {"counter": _counter, "ping-pong": _ping_pong
 
 
 def run_runtime_workload(
-    workload: str, n: int, *, modules: Mapping[str, bytes], path: Path | None = None
+    workload: str,
+    n: int,
+    *,
+    modules: Mapping[str, bytes],
+    path: Path | None = None,
+    open_store: Callable[[Path], Store] | None = None,
 ) -> tuple[int, ObjectId]:
     """Run a runtime workload ``n`` times: (elapsed nanoseconds, check id) (ADP-018.6).
 
@@ -164,7 +169,7 @@ def run_runtime_workload(
     if spec.durable:
         if path is None:
             raise ValueError(f"ADP-018.7: {workload} needs a directory")
-        store = _durable_store(path)
+        store = _durable_store(path) if open_store is None else open_store(path)
     else:
         store = Store.memory()
     loop = asyncio.new_event_loop()

@@ -1,7 +1,8 @@
 """The ``runtime`` profile of the reference adapter (ADP-015): the asyncio runtime, durably.
 
-Each ``rt-open`` opens :class:`gritwit.runtime.Runtime` on a SQLite store in the
-directory the harness names, with its own event loop and an observer that
+Each ``rt-open`` opens :class:`gritwit.runtime.Runtime` on the durable store of the
+directory the harness names (a SQLite file in it, or with ``--store-url`` a
+PostgreSQL schema it names: ADP-010.6), with its own event loop and an observer that
 buffers lifecycle events for ``rt-events``.  Opening a directory used before is
 a restart: the runtime recovers from the store alone (RUN-003, RUN-007).
 ``rt-run`` uses the runtime's deterministic round schedule
@@ -33,7 +34,8 @@ from ..runtime import (
 )
 from ..store import Store
 from ..wit import test_actor_core
-from ._args import BadRequest, Json, _directory, _durable_store, _hex, _id, _str, _text
+from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text
+from ._stores import StoreLocations
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
 __all__ = ["RuntimeCommands"]
@@ -128,6 +130,9 @@ def _idle_after(args: Json) -> float | None:
 class RuntimeCommands:
     """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
+    #: Where ``rt-open`` finds the store of a ``path`` (ADP-010.6); set by the adapter.
+    stores: StoreLocations
+
     def __init__(self) -> None:
         self._open: dict[str, _Open] = {}
         self._next_open = 0
@@ -153,7 +158,7 @@ class RuntimeCommands:
             _first_delay(args),
         )
         sends = _sends(args, commit)
-        store = _durable_store(path)
+        store = self.stores.open(path)
         runtime = Runtime(
             store,
             time_limit=time_limit,

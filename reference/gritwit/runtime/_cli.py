@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._argtypes import positive_float, positive_int
+from ..store._url import is_store_url
 from ._runtime import MAX_STEPS
 
 __all__ = ["add_runtime_parser"]
@@ -20,8 +21,11 @@ def _open_store(args: argparse.Namespace) -> Any:
     """The durable store at ``args.dir``; None (after saying why) when it is not one.
 
     A path that holds no store is refused unless ``--create`` asks for one: a
-    mistyped path must not silently become a new, empty store.
+    mistyped path must not silently become a new, empty store.  A
+    ``postgresql://`` URL (DUR-005) names a database instead of a directory.
     """
+    if is_store_url(args.dir):
+        return _open_url(args)
     import sqlite3
 
     from ..store import Store
@@ -44,6 +48,25 @@ def _open_store(args: argparse.Namespace) -> Any:
     except (sqlite3.Error, OSError) as exc:
         print(f"{command}: cannot open the store in {folder}: {exc}", file=sys.stderr)
         return None
+
+
+def _open_url(args: argparse.Namespace) -> Any:
+    """The PostgreSQL store ``args.dir`` names (DUR-005); None (after saying why) when the
+    extra is missing, the server cannot be reached, or it holds no store and no
+    ``--create`` asks for one."""
+    from ..store import MissingExtra, Store, StoreUnreachable, probe_server
+
+    command = f"gritwit runtime {args.action}"
+    try:
+        probe_server(args.dir)
+        return Store.open(args.dir, create=args.create)
+    except (MissingExtra, StoreUnreachable) as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+    except LookupError as exc:  # NoStore: no tables in the URL's schema
+        print(f"{command}: {exc}; check the URL, or pass --create to make one", file=sys.stderr)
+    except Exception as exc:  # the server's own refusal (permissions, a read-only replica)
+        print(f"{command}: cannot open the store: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return None
 
 
 def _runtime(args: argparse.Namespace) -> int:
@@ -123,11 +146,15 @@ def add_runtime_parser(subparsers: Any) -> None:
         ("verify", "re-hash every object, check every head and inbox cursor"),
     ):
         action = actions.add_parser(name, help=action_help, description=action_help)
-        action.add_argument("dir", help="the durable store directory")
+        action.add_argument(
+            "dir",
+            help="the durable store: a directory, or a postgresql:// URL of a database "
+            "(DUR-005, the extra gritwit[postgres])",
+        )
         action.add_argument(
             "--create",
             action="store_true",
-            help="create an empty store if DIR holds none (default: refuse such a path)",
+            help="create an empty store if DIR holds none (default: refuse such a path or URL)",
         )
         if name == "history":
             action.add_argument("actor", help="the actor's text-form id")

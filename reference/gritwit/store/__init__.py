@@ -2,7 +2,8 @@
 
 :class:`Store` enforces the chapter's rules over a byte-level :class:`Backend`;
 :meth:`Store.memory` keeps everything in process memory, :meth:`Store.open`
-keeps it durably in one SQLite file in a directory.
+keeps it durably in one SQLite file in a directory, or in a PostgreSQL database
+named by a ``postgresql://`` URL (DUR-005, the extra ``gritwit[postgres]``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
 from ._store import Store, StoreBatch, VerifyReport
+from ._url import (
+    STORE_URL_SCHEMES,
+    MissingExtra,
+    StoreUnreachable,
+    create_schema,
+    is_store_url,
+    probe_server,
+)
 
 __all__ = [
     "MAX_REF_NAME_BYTES",
@@ -20,10 +29,16 @@ __all__ = [
     "CasResult",
     "CasStatus",
     "MemoryBackend",
+    "MissingExtra",
+    "STORE_URL_SCHEMES",
     "SqliteBackend",
     "Store",
     "StoreBatch",
+    "StoreUnreachable",
     "VerifyReport",
     "check_ref_name",
+    "create_schema",
     "head_ref",
+    "is_store_url",
+    "probe_server",
 ]

@@ -29,7 +29,7 @@ from .._objects import GritObject, Step
 from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._memory import MemoryBackend
 from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, head_ref
-from ._sqlite import SqliteBackend
+from ._url import open_backend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
 
@@ -64,9 +64,16 @@ class Store:
         return cls(MemoryBackend())
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str]) -> Self:
-        """The durable store in ``directory``, created if absent (DUR-001 … DUR-004)."""
-        return cls(SqliteBackend(directory))
+    def open(cls, location: str | os.PathLike[str], *, create: bool = True) -> Self:
+        """The durable store ``location`` names, created if absent (DUR-001 … DUR-005).
+
+        A string starting ``postgresql://`` or ``postgres://`` is a PostgreSQL
+        database (DUR-005; the extra ``gritwit[postgres]``, else
+        :class:`~gritwit.store.MissingExtra`); ``create=False`` then refuses one
+        without a store's tables.  Anything else is a directory, which holds one
+        SQLite file.
+        """
+        return cls(open_backend(location, create=create))
 
     # --- objects -------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._checkout import checkout_root
 from ._engine import wat_to_wasm
 
 __all__ = ["BuildReport", "build", "find_wasm_dir"]
@@ -29,13 +30,18 @@ class BuildReport:
 
 
 def find_wasm_dir(start: Path | None = None) -> Path:
-    """``conformance/wasm`` of the project containing ``start`` (default: the working dir)."""
-    here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        candidate = directory / "conformance" / "wasm"
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"no conformance/wasm directory above {here}")
+    """``conformance/wasm`` of the checkout holding ``start`` (default: the working
+    directory), else of the checkout this package runs from (:mod:`gritwit._checkout`).
+
+    An installed package outside a checkout has no sources to build into (the judge's
+    installed copy of the actors is read through ``gritwit_conformance._resources``):
+    :class:`FileNotFoundError`.
+    """
+    root = checkout_root(start)
+    if root is None or not (root / "conformance" / "wasm").is_dir():
+        here = (start or Path.cwd()).resolve()
+        raise FileNotFoundError(f"no gritwit checkout (with conformance/wasm) above {here}")
+    return root / "conformance" / "wasm"
 
 
 def build(directory: Path, *, check: bool = False) -> BuildReport:

@@ -41,6 +41,7 @@ def add_wasm_parser(subparsers: Any) -> None:
         "--dir",
         default=None,
         type=existing_dir,
-        help="default: conformance/wasm of the project",
+        help="default: conformance/wasm of the gritwit checkout holding the working directory "
+        "(else the one the package runs from); an installed suite has none to build into",
     )
     action.set_defaults(handler=_wasm_build)

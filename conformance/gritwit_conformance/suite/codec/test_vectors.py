@@ -105,5 +105,6 @@ def test_vector(impl: Implementation, vector: Vector) -> None:
 @pytest.mark.req("CONV-005")
 def test_vectors_were_found() -> None:
     assert VECTORS_DIR is not None, (
-        "no golden vectors found: run from a gritwit checkout or pass --gritwit-vectors DIR"
+        "no golden vectors found: none in a gritwit checkout here, none installed with the "
+        "suite; pass --vectors DIR to gritwit conform (pytest: --gritwit-vectors DIR)"
     )

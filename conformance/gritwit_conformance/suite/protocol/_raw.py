@@ -34,7 +34,7 @@ def separate_process(impl: Implementation) -> Iterator[AdapterProcess]:
     """A second, handshaken process of ``impl``, killed on exit; skip an in-process one."""
     if not isinstance(impl, Subprocess):
         pytest.skip("an in-process implementation reads no lines (ADP-004.4)")
-    separate = Subprocess(impl.label, timeout=impl.timeout)
+    separate = Subprocess(impl.label, timeout=impl.timeout, scale=impl.scale)
     try:
         separate.info()
         process = separate._proc

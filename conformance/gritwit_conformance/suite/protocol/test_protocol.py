@@ -53,7 +53,7 @@ def test_shutdown_ends_the_process(impl: Implementation) -> None:
     if not isinstance(impl, Subprocess):
         assert impl.call("hash", bytes="").ok
         return
-    separate = Subprocess(impl.label, timeout=impl.timeout)
+    separate = Subprocess(impl.label, timeout=impl.timeout, scale=impl.scale)
     separate.info()
     process = separate._proc
     assert process is not None
@@ -86,7 +86,7 @@ def test_hello_refuses_other_protocol_versions(impl: Implementation, version: in
 def test_closing_stdin_ends_the_process(impl: Implementation) -> None:
     if not isinstance(impl, Subprocess):
         pytest.skip("an in-process implementation has no standard input")
-    separate = Subprocess(impl.label, timeout=impl.timeout)
+    separate = Subprocess(impl.label, timeout=impl.timeout, scale=impl.scale)
     separate.info()
     process = separate._proc
     assert process is not None

@@ -17,10 +17,13 @@ from typing import Any
 import pytest
 
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 
-#: ``idle_after`` of the clock test and its wait: a second of margin on each side.
+#: ``idle_after`` of the clock test and its wait: a second of margin on each side, both
+#: scaled like the answer limits (``_state.scaled``), since B must still be within
+#: ``idle_after`` when the rule runs (at most), which load would otherwise decide.
 IDLE_AFTER = 1.5
 WAIT = 2.5
 
@@ -64,11 +67,14 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
     _ok(impl.call("rt-run", runtime=first, max_steps=20))
     _ok(impl.call("rt-close", runtime=first))
 
-    runtime = _open(impl, path, max_resident=1, idle_after=IDLE_AFTER)  # a restart
+    idle_after, wait = scaled(IDLE_AFTER), scaled(WAIT)
+    runtime = _open(impl, path, max_resident=1, idle_after=idle_after)  # a restart
     assert _ok(impl.call("rt-query", runtime=runtime, actor=a, name="count"))["data"] == "30"
-    time.sleep(WAIT)
+    time.sleep(wait)
+    b_used = time.monotonic()  # B's use comes after this
     assert _ok(impl.call("rt-query", runtime=runtime, actor=b, name="count"))["data"] == "30"
     _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # evaluates both rules
+    b_idle = time.monotonic() - b_used
     events = _events(impl, runtime)
     assert ("restore-requested", a, "query") in events and ("restored", b, None) in events, (
         f"queries of A and B restore them (RUN-013.1, RUN-014.2): {events}"
@@ -78,8 +84,9 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
     )
     archived = [(actor, reason) for kind, actor, reason in events if kind == "archived"]
     assert archived == [(a, "idle")], (
-        f"A (last used {WAIT} s ago, idle_after {IDLE_AFTER} s) must be archived by the "
-        f"idle rule, which runs before the capacity rule (RUN-012.8), and nothing else: "
+        f"A (last used {wait} s ago, idle_after {idle_after} s) must be archived by the "
+        f"idle rule, which runs before the capacity rule (RUN-012.8), and nothing else "
+        f"(B was used at most {b_idle:.2f} s before, measured by the harness): "
         f"archived {archived}"
     )
     evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]

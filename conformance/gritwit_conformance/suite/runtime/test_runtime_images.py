@@ -21,14 +21,13 @@ from pathlib import Path
 import pytest
 
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._resources import wasm_dir
 
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # Wasm actors: both profiles (ADP-006)
 
-MODULE = (
-    Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"
-).read_bytes()
+MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 
 
 def _append(both: SideBySide, where: str, actor: str, text: bytes) -> None:

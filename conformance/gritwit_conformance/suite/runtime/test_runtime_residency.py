@@ -16,6 +16,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -126,8 +127,11 @@ def test_rt_evict_keeps_an_actor_a_send_made_busy(impl: Implementation, tmp_path
 
 
 #: ``idle_after`` of the idle-timeout test, in seconds, and the two waits in it: each
-#: side of the limit has at least a second of margin for a slow machine.
+#: side of the limit has at least a second of margin for a slow machine, and all three
+#: are scaled like the answer limits (``_state.scaled``): ``b`` must still be within
+#: ``idle_after`` when the rule runs (at most), which load would otherwise decide.
 IDLE_AFTER = 3.0
+FIRST_WAIT, SECOND_WAIT = 1.5, 2.0
 
 
 @pytest.mark.req("RUN-012.3", "RUN-014.1", "ADP-015")
@@ -141,22 +145,28 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
     ``idle_after`` evicts neither.
     """
     (tmp_path / "rt").mkdir()
-    opened = impl.call("rt-open", path=str(tmp_path / "rt"), idle_after=IDLE_AFTER)
+    idle_after, first_wait, second_wait = (scaled(s) for s in (IDLE_AFTER, FIRST_WAIT, SECOND_WAIT))
+    opened = impl.call("rt-open", path=str(tmp_path / "rt"), idle_after=idle_after)
     runtime = str(_ok(opened)["runtime"])
     a, b = (_counter(impl, runtime, note) for note in ("01", "02"))
     _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
     _ok(impl.call("rt-events", runtime=runtime))  # forget the creation events
-    time.sleep(1.5)
+    time.sleep(first_wait)
     _ok(impl.call("rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"}))
+    b_used = time.monotonic()  # b's use comes after this: it is idle for at most …
     _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # b is used again
-    assert _archived(impl, runtime) == [], "at 1.5 s no actor is idle for idle_after = 3 s"
-    time.sleep(2.0)
+    assert _archived(impl, runtime) == [], (
+        f"at {first_wait} s no actor is idle for idle_after = {idle_after} s"
+    )
+    time.sleep(second_wait)
     _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # evaluates the rule
+    b_idle = time.monotonic() - b_used  # … this long when the rule has run
     events = _ok(impl.call("rt-events", runtime=runtime))["events"]
     archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
     assert archived == [(a, "idle")], (
-        f"after 3.5 s only {a} (unused since the start) is past idle_after = 3 s; "
-        f"{b} was used 2 s ago: archived {archived}"
+        f"after {first_wait + second_wait} s only {a} (unused since the start) is past "
+        f"idle_after = {idle_after} s; {b} was used at most {b_idle:.2f} s before the rule "
+        f"ran (measured by the harness): archived {archived}"
     )
 
 

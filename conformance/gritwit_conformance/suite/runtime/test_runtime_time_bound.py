@@ -20,6 +20,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -56,7 +57,12 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
         data = _ok(impl.call("rt-object", runtime=runtime, id=oid))["bytes"]
         return g.decode_object(bytes.fromhex(data))
 
-    step = obj(str(_ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]))
+    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    assert isinstance(head, str), (
+        f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
+        f"{head!r}): its genesis step was refused (ADP-015)"
+    )
+    step = obj(head)
     assert isinstance(step, g.Step)
     core = obj(step.core.hex())
     assert isinstance(core, g.Tree)
@@ -74,7 +80,7 @@ def test_a_transition_well_within_the_bound_is_adopted(
     impl: Implementation, tmp_path: Path
 ) -> None:
     """``time_limit`` = 1 s, a nap of 100 ms: the allowed side; the step is adopted."""
-    runtime = _open(impl, tmp_path, 1.0)
+    runtime = _open(impl, tmp_path, scaled(1.0))  # the margin a correct runtime needs
     actor = _sleepy(impl, runtime, 100)
     run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
     assert run["attempts"] == [] and run["failures"] == [], (

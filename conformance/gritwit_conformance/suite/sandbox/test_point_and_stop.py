@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._state import scaled
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import returned_objects, run_stream
@@ -145,7 +146,9 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
         actors = []
         for name, program, bound in (("calm", COUNT, None), ("given-up", SPIN, BOUND)):
             (tmp_path / name).mkdir()
-            options = {} if bound is None else {"time_limit": bound}
+            # the calm counter's bound: the default's 5 s (RUN-005.1), scaled like the
+            # answer limits, since its transition must end within it (at most)
+            options = {"time_limit": scaled(5.0) if bound is None else bound}
             runtime = _ok(impl, "rt-open", path=str(tmp_path / name), **options)["runtime"]
             runtimes.append(runtime)
             spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
@@ -168,7 +171,7 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
         )
         tries = len(run["attempts"])
         assert tries >= 1 and all(actor == spinner for actor, _ in run["attempts"]), run
-        assert took < tries * (BOUND + ABOUT_A_SECOND) + 2.0, (
+        assert took < tries * (BOUND + scaled(ABOUT_A_SECOND)) + scaled(2.0), (
             f"{tries} given-up attempts of a program whose fuel lasts seconds took {took:.1f} s: "
             f"a runtime that gives up an overrunning sandboxed transition stops its run then, "
             f"not when its fuel ends (SBX-006.11, RUN-005.7)"

@@ -9,7 +9,6 @@ Every run is compared with the in-process reference. WASM-024.1 … WASM-027.1.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,12 +16,11 @@ import wasmtime
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance._resources import wasm_dir
 
 pytestmark = pytest.mark.profile("wasm")
 
-COUNTER = (
-    Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"
-).read_bytes()
+COUNTER = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 
 
 def _ok(reply: Any) -> dict[str, Any]:

@@ -10,19 +10,17 @@ working, so a host that refuses every update does not pass.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+from gritwit_conformance._resources import wasm_dir
 
 pytestmark = pytest.mark.profile("wasm")
 
-MODULE = (
-    Path(__file__).resolve().parents[3] / "wasm" / "image" / "image_counter.wasm"
-).read_bytes()
+MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 PAGE = 65536
 
 

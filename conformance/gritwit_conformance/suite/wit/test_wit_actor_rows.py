@@ -27,6 +27,8 @@ class Rt:
     def __init__(self, impl: Implementation) -> None:
         self.impl = impl
         self.runtime = str(self.ok("wit-open")["runtime"])
+        #: Every ``[actor, class]`` the implementation's ``wit-run`` answers reported failed.
+        self.failures: list[list[str]] = []
 
     def ok(self, cmd: str, **args: Any) -> dict[str, Any]:
         payload: dict[str, Any] = dict(args)
@@ -48,14 +50,28 @@ class Rt:
         self.ok("wit-send", to=to, mt=mt, content=content)
 
     def run(self) -> dict[str, Any]:
-        return self.ok("wit-run", max_steps=100)
+        ran = self.ok("wit-run", max_steps=100)
+        self.failures.extend(f for f in ran.get("failures", []) if isinstance(f, list))
+        return ran
 
     def obj(self, oid: g.ObjectId | str) -> g.GritObject:
         text = oid if isinstance(oid, str) else oid.hex()
         return g.decode_object(bytes.fromhex(self.ok("wit-object", id=text)["bytes"]))
 
     def step(self, actor: str) -> g.Step:
-        step = self.obj(str(self.ok("wit-head", actor=actor)["step"]))
+        head = self.ok("wit-head", actor=actor).get("step")
+        if not isinstance(head, str):
+            refused = [f for f in self.failures if f and f[0] == actor]
+            why = (
+                f"its genesis step was refused: wit-run reported {refused}"
+                if refused
+                else "no wit-run reported it failed"
+            )
+            raise AssertionError(
+                f"the implementation has no head for actor {actor} after its genesis "
+                f"(wit-head answered step {head!r}); {why} (ADP-014)"
+            )
+        step = self.obj(head)
         assert isinstance(step, g.Step)
         return step
 

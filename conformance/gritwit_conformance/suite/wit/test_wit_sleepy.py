@@ -69,7 +69,9 @@ def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementatio
     started = time.monotonic()
     run = rt.run()
     took = time.monotonic() - started
-    assert took < 4, f"a nap of 5001 ms, one above the limit, is not slept (WIT-030.1): {took} s"
+    # a runtime that slept it cannot answer within 5.001 s on any machine: the line sits
+    # at that physical bound, not at a guess of a correct runtime's speed
+    assert took < 5.0, f"a nap of 5001 ms, one above the limit, is not slept (WIT-030.1): {took} s"
     assert [a for a, _ in run["steps"]] == [s], run
     assert rt.step(s).core == before, "no nap was valid: the core keeps its id (WIT-028.4)"
 

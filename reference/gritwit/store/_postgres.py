@@ -1,0 +1,383 @@
+"""A durable :class:`~gritwit.store.Backend` on PostgreSQL, over psycopg 3 (DUR-005).
+
+The store is four tables in the first schema of the connection's ``search_path``
+(``public`` unless the connection string sets one, e.g. with
+``options=-csearch_path=gw1``): ``objects`` and ``tombstones`` keyed by the 32
+bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001), and
+``gritwit_writer``, one row whose lock every write transaction takes first.
+
+* **Atomic swaps** (REF-003, REF-004, DUR-003).  Every write runs in one
+  ``READ COMMITTED`` transaction that starts by updating the writer row
+  (``commits = commits + 1``): writers of every process and thread take turns,
+  as SQLite's ``BEGIN IMMEDIATE`` makes them, so a batch's swaps never deadlock
+  against another's, and each statement after the lock sees every write
+  committed before it.  The swap itself is conditional all the same — an
+  ``UPDATE … WHERE target = expected`` or an ``INSERT … ON CONFLICT DO NOTHING``
+  whose row count says whether it happened — so it stays a compare-and-swap
+  even without the writer row.
+* **Durability** (DUR-001, DUR-002, DUR-004).  A write returns after its
+  ``COMMIT`` does; with the server's defaults (``fsync = on``,
+  ``synchronous_commit = on``) the commit is on stable storage by then.  A client
+  killed mid-transaction leaves nothing of it: the server rolls back a
+  transaction whose connection is gone.  :meth:`PostgresBackend.settings` reads
+  the settings back.
+* **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then
+  by length), so ``ORDER BY id`` and ``ORDER BY name`` are byte order without
+  any collation.
+
+The SQL is the subset CockroachDB and YugabyteDB also accept (``docs/guide/postgres.md``).
+Connections are pooled as :class:`~gritwit.store.SqliteBackend` pools them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Final
+
+import psycopg
+
+from .._ids import ObjectId
+from ._backend import CasResult, CasStatus
+from ._schema_url import with_schema
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "NoStore",
+    "PostgresBackend",
+    "PostgresBatch",
+    "create_schema",
+]
+
+#: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
+CONNECT_TIMEOUT: Final = 30
+_ID_PAGE: Final = 512
+#: Insert an object unless its id is erased (RUN-011), or mend a corrupt copy under its
+#: id (STO-002.3): the update runs only when the stored bytes differ (STO-002.2).
+_UPSERT_UNLESS_ERASED: Final = (
+    "INSERT INTO objects (id, data) SELECT %(id)b, %(data)b"
+    " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(id)b)"
+    " ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data"
+)
+#: Takes the writer row's lock (held to commit or rollback) and counts write commits.
+_TAKE_WRITER: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
+_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS refs (name BYTEA PRIMARY KEY, target BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tombstones (id BYTEA PRIMARY KEY, reason BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS gritwit_writer (id INT PRIMARY KEY, commits BIGINT NOT NULL)",
+    "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+)
+#: The tables of a store, for :meth:`PostgresBackend.has_store`.
+TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
+#: Server errors of a schema made by two connections at once: the loser tries again.
+_RACED_DDL: Final = (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject)
+
+
+class NoStore(LookupError):
+    """``create=False`` and the database holds no store (no ``objects`` table, DUR-005)."""
+
+
+class PostgresBackend:
+    """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
+
+    __slots__ = ("_closed", "_conninfo", "_guard", "_idle")
+
+    def __init__(self, conninfo: str, *, create: bool = True) -> None:
+        """Connect to ``conninfo`` (a libpq URL or ``key=value`` string) and, with
+        ``create``, make the tables where they are missing."""
+        self._conninfo = conninfo
+        self._guard = threading.Lock()
+        self._idle: list[psycopg.Connection] = []
+        self._closed = False
+        conn = self._connect()
+        try:
+            if create:
+                self._create_tables(conn)
+            elif not self._has_tables(conn):
+                raise NoStore(f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}")
+        except BaseException:
+            conn.close()
+            raise
+        self._idle.append(conn)
+
+    @staticmethod
+    def _create_tables(conn: psycopg.Connection) -> None:
+        for attempt in range(3):
+            try:
+                with conn.transaction():
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                return
+            except _RACED_DDL:  # another connection made them meanwhile: look again
+                if attempt == 2:
+                    raise
+
+    @staticmethod
+    def _has_tables(conn: psycopg.Connection) -> bool:
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        ).fetchall()
+        return set(TABLES) <= {str(name) for (name,) in rows}
+
+    # --- connections and transactions ----------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        return conn
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        with self._guard:
+            if self._closed:
+                raise ValueError("the store is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            with self._guard:
+                if self._closed or conn.broken:
+                    conn.close()
+                else:
+                    self._idle.append(conn)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[psycopg.Connection]:
+        """A connection in one write transaction that holds the writer row (DUR-003)."""
+        with self._connection() as conn, conn.transaction():
+            conn.execute(_TAKE_WRITER)
+            yield conn
+
+    # --- objects -------------------------------------------------------------------------
+
+    def insert(self, oid: ObjectId, data: bytes) -> None:
+        with self._write() as conn:
+            _insert_rows(conn, [(oid, data)])
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001)."""
+        with self._write() as conn:
+            _insert_rows(conn, items)
+
+    def read(self, oid: ObjectId) -> bytes | None:
+        """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
+        with self._connection() as conn:
+            row = conn.execute("SELECT data FROM objects WHERE id = %b", (oid.digest,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def contains(self, oid: ObjectId) -> bool:
+        """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM objects WHERE id = %(id)b"
+                " UNION ALL SELECT 1 FROM tombstones WHERE id = %(id)b",
+                {"id": oid.digest},
+            ).fetchone()
+        return row is not None
+
+    def erase(self, oid: ObjectId, reason: str) -> bool:
+        with self._write() as conn:
+            gone = conn.execute("DELETE FROM objects WHERE id = %b", (oid.digest,)).rowcount
+            if gone:
+                conn.execute(
+                    "INSERT INTO tombstones (id, reason) VALUES (%b, %b)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (oid.digest, _text_bytes(reason)),
+                )
+            return bool(gone)
+
+    def tombstone(self, oid: ObjectId) -> str | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT reason FROM tombstones WHERE id = %b", (oid.digest,)
+            ).fetchone()
+        return None if row is None else bytes(row[0]).decode("utf-8", "surrogatepass")
+
+    def ids(self) -> Iterator[ObjectId]:
+        """Every stored id in byte order (ID-005): ``bytea`` sorts bytewise."""
+        last = b""
+        while True:  # keyset pages: no transaction stays open between yields
+            with self._connection() as conn:
+                rows = conn.execute(
+                    "SELECT id FROM objects WHERE id > %b ORDER BY id LIMIT %s", (last, _ID_PAGE)
+                ).fetchall()
+            for (digest,) in rows:
+                yield ObjectId(bytes(digest))
+            if len(rows) < _ID_PAGE:
+                return
+            last = bytes(rows[-1][0])
+
+    # --- refs ----------------------------------------------------------------------------
+
+    def get_ref(self, name: str) -> ObjectId | None:
+        """The target of ref ``name``, or ``None`` when it is not set (REF-005)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT target FROM refs WHERE name = %b", (name.encode(),)
+            ).fetchone()
+        return None if row is None else ObjectId(bytes(row[0]))
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The swap in its own write transaction, atomic for every writer (DUR-003)."""
+        with self._write() as conn:
+            return _swap(conn, name, expected, new)
+
+    def insert_many_then_cas(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+    ) -> CasResult:
+        """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001)."""
+        with self._write() as conn:
+            _insert_rows(conn, items)
+            return _swap(conn, name, expected, new)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[PostgresBatch]:
+        """Many inserts and swaps in one write transaction: one sync for all (RUN-017).
+
+        The writer row is taken when the block starts (DUR-003) and the transaction
+        commits when it ends, so a crash leaves every write of the block or none
+        (DUR-002); if the block raises, nothing of it is kept.
+        """
+        with self._write() as conn:
+            yield PostgresBatch(conn)
+
+    def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
+        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
+
+        Names are ASCII (REF-001), so those starting with ``prefix`` are exactly those
+        from ``prefix`` up to ``prefix`` followed by byte 0xff.
+        """
+        low = prefix.encode()
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT name, target FROM refs WHERE name >= %b AND name < %b ORDER BY name",
+                (low, low + b"\xff"),
+            ).fetchall()
+        found = [(bytes(name).decode(), ObjectId(bytes(target))) for name, target in rows]
+        return [(name, target) for name, target in found if name.startswith(prefix)]
+
+    # --- administration ------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str | int]:
+        """The server settings durability depends on (DUR-004), and the write commits so far."""
+        with self._connection() as conn:
+            shown = {
+                key: str(conn.execute(f"SHOW {key}").fetchone()[0])  # type: ignore[index]
+                for key in ("fsync", "synchronous_commit", "full_page_writes")
+            }
+            row = conn.execute("SELECT commits FROM gritwit_writer WHERE id = 1").fetchone()
+        return {**shown, "commits": 0 if row is None else int(row[0])}
+
+    def flip_a_bit(self, oid: ObjectId) -> bool:
+        """Test hook (the adapter's ``store-corrupt``, ADP-010.5): flip one bit of the bytes
+        stored under ``oid`` in place, behind the store's checks; whether there were any."""
+        with self._write() as conn:
+            row = conn.execute("SELECT data FROM objects WHERE id = %b", (oid.digest,)).fetchone()
+            if row is None:
+                return False
+            data = bytearray(row[0])
+            data[len(data) // 2] ^= 0x01
+            conn.execute("UPDATE objects SET data = %b WHERE id = %b", (bytes(data), oid.digest))
+        return True
+
+    def close(self) -> None:
+        with self._guard:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+class PostgresBatch:
+    """The writes of :meth:`PostgresBackend.batch`, on its connection, inside its transaction."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn = conn
+
+    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
+        _insert_rows(self._conn, items)
+
+    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
+        """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
+        return _swap(self._conn, name, expected, new)
+
+
+def _insert_rows(conn: psycopg.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+    """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011)."""
+    rows = [{"id": oid.digest, "data": bytes(data)} for oid, data in items]
+    if rows:
+        with conn.cursor() as cursor:
+            cursor.executemany(_UPSERT_UNLESS_ERASED, rows)
+
+
+def _swap(
+    conn: psycopg.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
+) -> CasResult:
+    """The compare-and-swap of ``name``, inside the caller's write transaction.
+
+    A missing target fails (REF-003.1); a ref holding ``expected`` becomes ``new``
+    (REF-004.2); any other value is a conflict and nothing changes (REF-004.3).  The
+    write is conditional on the value compared, so its row count says whether it
+    swapped; a conflict reports the value the ref holds when the statement ran.
+    """
+    key = name.encode()
+    row = conn.execute("SELECT target FROM refs WHERE name = %b FOR UPDATE", (key,)).fetchone()
+    current = None if row is None else ObjectId(bytes(row[0]))
+    if new is not None:
+        present = conn.execute("SELECT 1 FROM objects WHERE id = %b", (new.digest,)).fetchone()
+        if present is None:
+            return CasResult(CasStatus.MISSING_TARGET, current)
+    if current != expected:
+        return CasResult(CasStatus.CONFLICT, current)
+    params: tuple[bytes, ...]
+    if new is not None and expected is not None:
+        sql, params = "UPDATE refs SET target = %b WHERE name = %b AND target = %b", (
+            new.digest, key, expected.digest)  # fmt: skip
+    elif new is not None:  # not set yet: another writer's row would make it a conflict
+        sql, params = "INSERT INTO refs VALUES (%b, %b) ON CONFLICT (name) DO NOTHING", (
+            key, new.digest)  # fmt: skip
+    elif expected is not None:
+        sql, params = "DELETE FROM refs WHERE name = %b AND target = %b", (key, expected.digest)
+    else:
+        return CasResult(CasStatus.SWAPPED, None)  # unset stays unset: nothing to write
+    swapped = conn.execute(sql, params).rowcount
+    if swapped != 1:  # another writer got in first (only without the writer row)
+        row = conn.execute("SELECT target FROM refs WHERE name = %b", (key,)).fetchone()
+        return CasResult(CasStatus.CONFLICT, None if row is None else ObjectId(bytes(row[0])))
+    return CasResult(CasStatus.SWAPPED, new)
+
+
+def _text_bytes(text: str) -> bytes:
+    """``text`` as UTF-8, kept as ``bytea``: PostgreSQL's ``text`` cannot hold U+0000,
+    which an erasure's reason may (RUN-011)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _where(conn: psycopg.Connection) -> str:
+    """``database <db>, schema <schema>`` of a connection, for messages."""
+    row = conn.execute("SELECT current_database(), current_schema()").fetchone()
+    database, schema = row if row is not None else (None, None)
+    return f"database {database}, schema {schema}"
+
+
+def create_schema(url: str, schema: str | None = None) -> str:
+    """Make ``schema`` (a fresh ``gw_<hex>`` name unless given) in the database ``url``
+    names, and return ``url`` with it first on the ``search_path`` (:func:`with_schema`):
+    a new, empty store.  An existing schema of that name is kept as it is."""
+    name = schema or "gw_" + uuid.uuid4().hex[:24]
+    scoped = with_schema(url, name)
+    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
+    return scoped
