@@ -250,15 +250,8 @@ def test_importing_the_wrong_adapters_changes_nothing(data: str, error: str) -> 
 # --- every wrong adapter is caught ------------------------------------------------------
 
 
-#: Wrong adapters whose check regressed in this stop's integration, open (see the note):
-#: protocol_errors_on_stderr is still reported failed, but not hit again after a restart.
-REGRESSED = {"protocol_errors_on_stderr": "not hit again after a restart (answer-limit rule)"}
-
-
 @pytest.mark.parametrize("name", list(_params(WRONG)))
 def test_the_suite_catches(name: str, tmp_path: Path) -> None:
-    if name in REGRESSED:
-        pytest.xfail(f"{name}: {REGRESSED[name]} (open regression)")
     entry = WRONG[name]
     impl = command(name)
     timeout = entry.timeout or (BROKEN_TIMEOUT if entry.outcome in BROKEN else 10.0)
