@@ -343,7 +343,9 @@ def test_sandboxed_python_runs_in_the_lane_and_a_test_actor_inline() -> None:
         lanes.append("lane")
         return await original(work, time_limit)
 
-    rt = Runtime(Store.memory())
+    # A bound no loaded machine reaches: at the default 5 s, a slow sandboxed start-up
+    # overran, failed and ran in the lane again (['lane', 'lane'] in a CI run at load 4).
+    rt = Runtime(Store.memory(), time_limit=600.0)
     with mock.patch("gritwit.runtime._runtime.run_in_lane", recorded):
         counter = run(rt.genesis(*test_actor_core("counter")))
         run(rt.run_until_quiescent())
