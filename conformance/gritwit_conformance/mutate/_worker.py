@@ -46,6 +46,11 @@ def adapter_command(copy: Path) -> str:
     return shlex.join(
         [
             "env",
+            # No bytecode cache elsewhere: a mutant's source can keep its original's
+            # size and mtime second, so only the copy's own __pycache__, which each job
+            # empties for its module, may be read.
+            "-u",
+            "PYTHONPYCACHEPREFIX",
             f"PYTHONPATH={copy}",
             "PYTHONDONTWRITEBYTECODE=1",
             sys.executable,
