@@ -9,10 +9,16 @@ out.  The busy loops are this test's own children, always killed in a ``finally`
 
 The three implementations are the reference in-process, the reference over stdio and
 the Node example adapter, all three under ``GRITWIT_PROFILE=deep`` (each takes 8-15
-minutes on 2 cores, beyond CI's budget).  The runs hold a lock file, so that parallel workers run
-them one at a time: each has exactly its own busy loops beside it, and a CI step of
-heavy tests is not loaded three times over.  Nothing here measures time; the run
-limit is a bound against a hang of the whole run.
+minutes on 2 cores, beyond CI's budget).  CI runs the *time slice* instead
+(:data:`TIME_SLICE`, ``GRITWIT_LOADED=1``, its own step of ``.ci/run``): of the
+runtime, sandbox, Wit, codec and protocol profiles, every test whose verdict load could
+decide — the scaled margins, the lines at a wrong runtime's physical bound, the races
+and the long answers that ``docs/guide/time.md`` lists — for all three
+implementations, beside the same busy loops.  A test of a lower bound only (a nap
+lasts at least its length) cannot fail for load and stays out.  The runs hold a lock
+file, so that parallel workers run them one at a time: each has exactly its own busy
+loops beside it, and a CI step of heavy tests is not loaded three times over.  Nothing
+here measures time; the run limit is a bound against a hang of the whole run.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -117,6 +124,76 @@ _DEEP_ONLY = pytest.mark.skipif(
 )
 
 
+#: The suite tests whose verdict load could decide (docs/guide/time.md): rule 2's scaled
+#: margins, rule 3's lines at a wrong runtime's physical bound, rule 4's races, and the
+#: answers that take long enough for the answer limit to matter.  Tests of a lower bound
+#: only (rule 1) cannot fail for load and are left to the deep runs.
+TIME_SLICE = (
+    "test_other_actors_run_while_one_overruns",
+    "test_a_transition_well_within_the_bound_is_adopted",
+    "test_an_overrun_fails_when_the_bound_passes",
+    "test_naps_without_a_valid_amount_are_read_without_effect",
+    "test_the_idle_timeout_evicts_from_the_last_use_on",
+    "test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_resident",
+    "test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not",
+    "test_a_finished_transitions_bound_never_stops_a_later_run",
+    "test_a_trap_in_a_runtime_transition_is_trap_not_time_limit",
+    "test_the_same_step_inside_its_bound_is_adopted",
+    "test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice",
+    "test_a_step_built_on_a_lost_step_is_lost_too",
+    "test_a_catch_up_with_only_grouped_sends_open_still_delivers_them",
+    "test_the_size_limit_is_checked_after_the_object_rules",
+    "test_sandbox_run_programs_messages_and_limits_of_every_class",
+)
+#: Of the teleport scenarios, the sandboxed ones (a sandboxed step under a bound).
+TIME_SLICE_TELEPORT = "test_a_moved_actor_keeps_the_step_ids_of_the_reference and sandbox"
+#: The profiles the slice's tests declare.
+TIME_SLICE_PROFILES = ("codec", "runtime", "sandbox", "wit")
+#: ``GRITWIT_LOADED=1``: CI's loaded step, which runs the slice alone beside its loops.
+LOADED = os.environ.get("GRITWIT_LOADED") == "1"
+_LOADED_ONLY = pytest.mark.skipif(
+    not LOADED, reason="GRITWIT_LOADED=1 runs the time slice beside busy loops (CI's own step)"
+)
+
+
+def loaded_run(
+    name: str, tmp_path: Path, profiles: tuple[str, ...], select: str | None = None
+) -> tuple[dict[str, Any], str, int, float]:
+    """``gritwit conform -n 2`` of ``name`` on ``profiles`` (``select``: a ``-k``
+    expression) beside :func:`busy_count` loops: its report, output, status and the load."""
+    impl, env = implementation(name)
+    out = tmp_path / "report"
+    command = [sys.executable, "-m", "gritwit_conformance", "conform", "--impl", impl, "-n", "2"]
+    for profile in profiles:
+        command += ["--profile", profile]
+    command += ["--out", str(out)]
+    if select is not None:
+        env["PYTEST_ADDOPTS"] = f"-k {shlex.quote(select)}"
+    with taking_turns(), busy_loops(busy_count()):
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=RUN_LIMIT, cwd=tmp_path, env=env
+        )
+        load = os.getloadavg()[0]
+    output = done.stdout + done.stderr
+    report = (
+        json.loads(out.with_suffix(".json").read_text())
+        if out.with_suffix(".json").exists()
+        else {}
+    )
+    assert report, output[-4000:]
+    return report, output, done.returncode, load
+
+
+def _passed(record_property: Any, run: tuple[dict[str, Any], str, int, float]) -> None:
+    """The loaded run ended with nothing failed, errored or timed out; its load is kept."""
+    report, output, status, load = run
+    record_property("load_at_end", f"{load:.1f}")
+    record_property("limit_line", next((x for x in output.splitlines() if "answer limit" in x), ""))
+    bad = not_fine(report)
+    assert not bad, "\n".join(bad[:15])
+    assert status == 0, output[-4000:]
+
+
 @pytest.mark.req("ADP-012", "ADP-012.1", "ADP-012.2", "ADP-012.3", "ADP-012.4")
 @pytest.mark.parametrize(
     "name",
@@ -129,25 +206,41 @@ _DEEP_ONLY = pytest.mark.skipif(
 def test_the_runtime_sandbox_and_protocol_profiles_pass_beside_busy_loops(
     name: str, tmp_path: Path, record_property: Any
 ) -> None:
-    impl, env = implementation(name)
-    out = tmp_path / "report"
-    command = [sys.executable, "-m", "gritwit_conformance", "conform", "--impl", impl, "-n", "2"]
-    command += ["--profile", "runtime", "--profile", "sandbox", "--out", str(out)]
-    with taking_turns(), busy_loops(busy_count()):
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=RUN_LIMIT, cwd=tmp_path, env=env
-        )
-        load = os.getloadavg()[0]
-    output = done.stdout + done.stderr
-    record_property("load_at_end", f"{load:.1f}")
-    record_property("limit_line", next((x for x in output.splitlines() if "answer limit" in x), ""))
-    report = (
-        json.loads(out.with_suffix(".json").read_text())
-        if out.with_suffix(".json").exists()
-        else {}
-    )
-    assert report, output[-4000:]
-    bad = not_fine(report)
-    assert not bad, "\n".join(bad[:15])
-    assert done.returncode == 0, output[-4000:]
+    run = loaded_run(name, tmp_path, ("runtime", "sandbox"))
+    _passed(record_property, run)
+    report = run[0]
     assert {"runtime", "protocol"} <= set(report["profiles"]), report["profiles"]
+
+
+def time_slice_expression() -> str:
+    """The ``-k`` expression of :data:`TIME_SLICE` and :data:`TIME_SLICE_TELEPORT`."""
+    return " or ".join([*TIME_SLICE, f"({TIME_SLICE_TELEPORT})"])
+
+
+@pytest.mark.req("ADP-012", "ADP-012.1", "ADP-012.2", "ADP-012.3", "ADP-012.4")
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("in-process", marks=_LOADED_ONLY),
+        pytest.param("stdio", marks=_LOADED_ONLY),
+        pytest.param("node", marks=_LOADED_ONLY),
+    ],
+)
+def test_the_time_slice_passes_beside_busy_loops(
+    name: str, tmp_path: Path, record_property: Any
+) -> None:
+    """Every test load could decide passes, with the loops beside it, on all three."""
+    run = loaded_run(name, tmp_path, TIME_SLICE_PROFILES, time_slice_expression())
+    _passed(record_property, run)
+    ran = " ".join(record["id"] for record in run[0]["results"])
+    absent = [test for test in TIME_SLICE if test not in ran]
+    assert not absent, f"the slice names tests the suite no longer has: {absent}"
+    assert "test_a_moved_actor_keeps_the_step_ids_of_the_reference[sandbox" in ran
+
+
+def test_the_time_slice_names_suite_tests() -> None:
+    """Each name of the slice is a test function of the suite (a rename fails here, cheaply)."""
+    suite = Path(__file__).resolve().parents[1] / "gritwit_conformance" / "suite"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in suite.rglob("test_*.py"))
+    names = [*TIME_SLICE, TIME_SLICE_TELEPORT.split()[0]]
+    assert [n for n in names if f"def {n}(" not in source] == []

@@ -13,13 +13,12 @@ costs one line and keeps the check a static scan (about a second).
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._inputs import _marks, _module_marks
+from ._inputs import test_marks
 
 __all__ = [
     "CITATIONS_FILE",
@@ -43,18 +42,7 @@ Readings = dict[str, list[str]]
 
 
 def _scan_file(path: Path, name: str, out: dict[str, set[str]]) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    module_req = _module_marks(tree, "req")
-    module_inputs = _module_marks(tree, "inputs")
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        if not node.name.startswith("test"):
-            continue
-        req = module_req + [r for d in node.decorator_list for a in _marks(d, "req") for r in a]
-        classes = module_inputs + [
-            c for d in node.decorator_list for a in _marks(d, "inputs") for c in a
-        ]
+    for _test, req, classes in test_marks(path):
         for rid in req:
             mine = out.setdefault(rid, set())
             mine.add(name)

@@ -80,25 +80,32 @@ def _module_marks(tree: ast.Module, name: str) -> list[str]:
     return found
 
 
+def test_marks(path: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Each test function of the file at ``path``: its name, the IDs its ``req`` marks cite
+    and the classes its ``inputs`` marks name, the module's ``pytestmark`` included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    module_req = _module_marks(tree, "req")
+    module_inputs = _module_marks(tree, "inputs")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if not node.name.startswith("test"):
+            continue
+        req = module_req + [r for d in node.decorator_list for a in _marks(d, "req") for r in a]
+        classes = module_inputs + [
+            c for d in node.decorator_list for a in _marks(d, "inputs") for c in a
+        ]
+        yield node.name, req, classes
+
+
 def scan(paths: Iterable[Path]) -> dict[str, dict[str, set[str]]]:
     """Clause → class → the tests (``file::name``) that cite the clause and exercise the class."""
     covered: dict[str, dict[str, set[str]]] = {}
     for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        module_req = _module_marks(tree, "req")
-        module_inputs = _module_marks(tree, "inputs")
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            if not node.name.startswith("test"):
-                continue
-            req = module_req + [r for d in node.decorator_list for a in _marks(d, "req") for r in a]
-            classes = module_inputs + [
-                c for d in node.decorator_list for a in _marks(d, "inputs") for c in a
-            ]
+        for name, req, classes in test_marks(path):
             for rid in req:
                 for cls in classes:
-                    place = f"{path.as_posix()}::{node.name}"
+                    place = f"{path.as_posix()}::{name}"
                     covered.setdefault(rid, {}).setdefault(cls, set()).add(place)
     return covered
 
