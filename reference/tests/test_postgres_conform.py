@@ -164,14 +164,12 @@ def outcomes(report: dict[str, Any]) -> dict[str, int]:
 IN_PROCESS_SKIPS = ("an in-process implementation", "is not a process")
 
 
-#: Failures the PostgreSQL store is known to show, open in issue 33, reported but not
-#: failing this test: the integration run of 2026-11-25 counted 91 after 80 incs from two
-#: runtimes writing at once on one PostgreSQL store (a message delivered twice, RUN-002.3),
-#: where the PostgreSQL helper's own run had passed; SQLite passes it every run.
-KNOWN_BUGS = {
-    "suite/runtime/test_runtime_writers.py::test_two_writers_at_once_lose_no_step_and_no_message":
-        "two runtimes writing at once can deliver a message twice (RUN-002.3)",
-}  # fmt: skip
+#: Failures the PostgreSQL store is known to show, by test id and why: reported but not
+#: failing this test.  None is open.  The last, issue 33's two runtimes writing at once
+#: that counted 91 after 80 incs (a message delivered twice, RUN-002.3), was the routing
+#: index reading the outside's outbox before the heads; ``test_postgres_writers.py``
+#: forces that interleaving on both stores.
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.heavy

@@ -17,6 +17,17 @@ exact only while the index is at least as new as what the head read.  A head
 another writer moved since the index caught up (:meth:`saw_head` is false) makes
 the runtime catch up first, or it would read messages twice (RUN-003.3, RUN-002.3).
 
+For the same reason a catch-up that lists the refs reads the heads first, all in
+one read (the backend's ``list_refs``, one snapshot), and the outside's ref after
+them.  Every message a listed head read was in its sender's outbox when that head
+was committed, before the listing, so the outbox read after holds it or a message
+sent after it (WIT-004): a head the index saw is never newer than the outbox it
+holds.  Read the other way round, another writer could send to an actor
+and adopt a step reading that send between the two reads (issue 33): the index
+would hold the head, :meth:`saw_head` would say so, and the walk from the older
+outbox entry would never meet the head's inbox entry — it would deliver the whole
+chain again, under a compare-and-swap that succeeds.
+
 What the outside sends through this process is not read back (issue 12): the
 runtime hands :meth:`set_outbox` the :class:`~gritwit.wit._outside.SentOutbox` of
 the send, which names the mailbox now at the outside's ref and holds the messages
@@ -160,19 +171,25 @@ class RoutingIndex:
         store knows them (:meth:`~gritwit.store.Store.refs_changed_since`), are the
         refs swapped since the index last caught up, with their new targets: only
         they are looked at, so a run costs what moved, not the number of actors.
-        Without them every ref is listed.
+        Without them every ref is listed: the heads first, in one read, then the
+        outside's ref, so that no head is newer than the outside's outbox the index
+        holds (see the module; RUN-003.1, RUN-002.3, RUN-007.2).
         """
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
         if swaps is None:
-            self._outside_at(objects, store.get_ref(OUTSIDE_REF), touched)
+            # The heads in one read, and only then the outside's ref: never the other
+            # way round, or a head could have read sends the outbox read lacks (RUN-002.3).
+            heads = store.list_ref_targets(HEADS_PREFIX)
+            outside = store.get_ref(OUTSIDE_REF)
             seen: set[ObjectId] = {OUTSIDE}
-            for name, target in store.list_ref_targets(HEADS_PREFIX):
+            for name, target in heads:
                 actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
                 seen.add(actor)
                 self._head_at(objects, actor, target, touched)
             for gone in [actor for actor in self._heads if actor not in seen]:
                 self._head_at(objects, gone, None, touched)
+            self._outside_at(objects, outside, touched)
             failed = _failed_actors(store)
         else:
             failed = set(self.failed)

@@ -107,7 +107,12 @@ class Backend(Protocol):
         ...
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
-        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
+        """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
+
+        All as they were at one moment, between swaps, never some before a swap and
+        some after it: the runtime's routing index lists every head at once and
+        relies on it (RUN-003.1).
+        """
         ...
 
     def close(self) -> None:

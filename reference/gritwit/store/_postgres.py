@@ -254,7 +254,8 @@ class PostgresBackend:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
 
         Names are ASCII (REF-001), so those starting with ``prefix`` are exactly those
-        from ``prefix`` up to ``prefix`` followed by byte 0xff.
+        from ``prefix`` up to ``prefix`` followed by byte 0xff.  One statement, so one
+        snapshot: every ref as the last commit before it left them (RUN-003.1).
         """
         low = prefix.encode()
         with self._connection() as conn:
