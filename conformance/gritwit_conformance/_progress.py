@@ -36,11 +36,21 @@ class _Collected:
             self.ids = list(ids)
 
 
+#: Seconds between two progress lines in a log (not a terminal), while tests end.
+LOG_INTERVAL = 30.0
+#: The outcomes shown the moment a test ends with them (the report's failing outcomes).
+_SHOWN = frozenset({"failed", "errored", "timed-out", "unexpected-pass"})
+
+
 class ProgressReporter(_Collected):
     """Live progress per profile: done/total as tests end, one final line per profile.
 
-    On a terminal one line is rewritten in place; otherwise only each profile's
-    final line is printed.  It replaces pytest's progress letters.
+    Results stream from the first test on (issue 35): a test that fails, errors or
+    times out is named the moment it ends, with the outcome the report gives it
+    (``gritwit-report``'s record).  On a terminal one progress line is rewritten in
+    place; in a log a progress line is written at most every :data:`LOG_INTERVAL`
+    seconds, and each profile's final line when it ends.  It replaces pytest's
+    progress letters.
     """
 
     def __init__(self, config: pytest.Config) -> None:
@@ -50,6 +60,7 @@ class ProgressReporter(_Collected):
         self.bad: dict[str, int] = {}
         self.started = time.monotonic()
         self.last_draw = 0.0
+        self.last_logged = self.started
 
     @property
     def reporter(self) -> Any:
@@ -72,6 +83,7 @@ class ProgressReporter(_Collected):
             return result[0], "", result[2]
         return result
 
+    @pytest.hookimpl(trylast=True)  # after gritwit-report has recorded the outcome
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         profile = profile_of(report.nodeid)
         if report.failed:
@@ -81,6 +93,9 @@ class ProgressReporter(_Collected):
         self.done[profile] = self.done.get(profile, 0) + 1
         total = self._totals().get(profile, 0)
         tty = bool(getattr(self.reporter, "isatty", False))
+        shown = self._outcome_line(report.nodeid)
+        if shown:
+            self._line(shown, tty)
         if self.done[profile] == total:
             bad = self.bad.get(profile, 0)
             line = (
@@ -88,16 +103,36 @@ class ProgressReporter(_Collected):
                 + (f", {bad} failed or errored" if bad else "")
                 + f"   ({time.monotonic() - self.started:.0f} s)"
             )
-            if tty:
-                self.reporter.rewrite(line, erase=True)
-                self.reporter.write("\n")
-            else:
-                self.reporter.write_line(line)
+            self._line(line, tty)
         elif tty and time.monotonic() - self.last_draw > 0.2:
             self.last_draw = time.monotonic()
-            running = "  ".join(
-                f"suite/{p}/ {self.done.get(p, 0)}/{n}"
-                for p, n in self._totals().items()
-                if 0 < self.done.get(p, 0) < n
+            self.reporter.rewrite(self._running(), erase=True)
+        elif not tty and time.monotonic() - self.last_logged > LOG_INTERVAL:
+            self.last_logged = time.monotonic()
+            self.reporter.write_line(
+                f"{self._running()}   ({time.monotonic() - self.started:.0f} s)"
             )
-            self.reporter.rewrite(f"running: {running}", erase=True)
+
+    def _running(self) -> str:
+        running = "  ".join(
+            f"suite/{p}/ {self.done.get(p, 0)}/{n}"
+            for p, n in self._totals().items()
+            if 0 < self.done.get(p, 0) < n
+        )
+        return f"running: {running}"
+
+    def _line(self, line: str, tty: bool) -> None:
+        """``line`` on a line of its own, above the terminal's progress line."""
+        if tty:
+            self.reporter.rewrite(line, erase=True)
+            self.reporter.write("\n")
+        else:
+            self.reporter.write_line(line)
+
+    def _outcome_line(self, test_id: str) -> str:
+        """``  FAILED   suite/…::test`` for a test that just ended failing, else ''."""
+        collector = self.config.pluginmanager.get_plugin("gritwit-report")
+        record = None if collector is None else collector.records.get(test_id)
+        if record is None or record.outcome not in _SHOWN:
+            return ""
+        return f"  {record.outcome.upper():8} {record.id}"

@@ -197,7 +197,7 @@ def test_report_of_a_missing_file_says_how_reports_are_made(tmp_path: Path) -> N
     assert "gritwit conform --out NAME" in output and "Traceback" not in output
 
 
-def _suite_run(tmp_path: Path, tty: bool) -> str:
+def _suite_run(tmp_path: Path, tty: bool, *extra: str) -> str:
     """pytest on two small suite files with the options ``gritwit conform`` passes."""
     from gritwit_conformance._conform import SUITE_DIR
 
@@ -209,7 +209,7 @@ def _suite_run(tmp_path: Path, tty: bool) -> str:
         "-o", "console_output_style=classic", "--gritwit-progress",
         "--gritwit-json", str(tmp_path / "r.json"),
         str(SUITE_DIR / "protocol" / "test_protocol.py"),
-        str(SUITE_DIR / "codec" / "test_codec_descriptions.py"),
+        str(SUITE_DIR / "codec" / "test_codec_descriptions.py"), *extra,
     ]  # fmt: skip
     if not tty:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -244,8 +244,23 @@ def test_progress_per_profile(tmp_path: Path, tty: bool) -> None:
     assert not re.search(r"^\.{5,}", output, re.M), "pytest's progress dots are still printed"
     if tty:
         assert re.search(r"\rrunning: suite/(protocol|codec)/ \d+/\d+", output), output
-    else:
-        assert "running:" not in output, "a pipe gets only the final line per profile"
+    else:  # a log gets whole lines: a running line at most every LOG_INTERVAL seconds
+        assert "\r" not in output, "a pipe gets no line rewritten in place"
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["pipe", "terminal"])
+def test_a_failure_is_named_when_it_happens(tmp_path: Path, tty: bool) -> None:
+    """Results stream (issue 35): each failing test is named, with its report outcome,
+    as it ends — before its profile's final line, not only in the summary at the end."""
+    wrong = f"{sys.executable} -m gritwit_conformance.wrong.protocol_accepts_uppercase_hex"
+    output = _suite_run(tmp_path, tty, "--impl", wrong).replace("\r", "\n")
+    named = re.findall(r"^  FAILED   (suite/.+?)\s*$", output, re.M)
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    failed = [r["id"] for r in report["results"] if r["outcome"] == "failed"]
+    assert failed and sorted(named) == sorted(failed), output
+    profile = failed[0].split("/")[1]
+    ended = re.search(rf"^suite/{profile}/\s+\d+/\d+\s+tests ended", output, re.M)
+    assert ended and output.index(f"  FAILED   {failed[0]}") < ended.start(), output
 
 
 @pytest.mark.req("ADP-005.3")
