@@ -351,4 +351,19 @@ MORE: dict[str, WrongAdapter] = {
         "message it last read from the exporter's outside: the next outside message chains "
         "to it and has another id",
     ),
+    "runtime_rerun_from_stale_cursors": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-002.3", "RUN-007.2"}),
+        "failed",
+        "a transition run again after a lost head swap starts from the winner's head but "
+        "reads what was pending from the inbox of the head it had started from: what the "
+        "winner read is delivered and counted again",
+    ),
+    "runtime_run_answered_before_commit": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-017.6", "RUN-007.1"}),
+        "failed",
+        "rt-run reports the steps of its last commit group and writes the group only when "
+        "the next request arrives: a kill right after the answer loses steps it reported",
+    ),
 }
