@@ -5,8 +5,10 @@ Each entry of :data:`gritwit_conformance.wrong.WRONG` is run as a subprocess
 profile; its JSON report must list the expected requirement IDs as failed,
 with the expected kind of outcome.  Adapters that break the protocol must end
 as *errored* records that say why, and the run must go on past them with a
-fresh adapter (ADP-012).  A control run shows the unmodified reference passes
-under the same settings, and an adapter that claims only ``codec`` gets its
+fresh adapter (ADP-012).  The control — the unmodified reference passes every test
+over stdio under the same settings (:data:`EXAMPLES` examples, the same answer limit) —
+is ``test_reference_conforms.py::test_reference_over_stdio_passes_everything``, whose
+whole run over stdio serves both; and an adapter that claims only ``codec`` gets its
 store tests reported as *not claimed* (ADP-006).
 
 Entries with a ``gap`` are wrong adapters the suite does not catch yet: strict
@@ -14,8 +16,7 @@ expected failures, which turn into failures once the suite catches them.
 
 Speed: an adapter that answers wrongly runs only the suite tests that cite the IDs it
 must be reported for (plus the handshake), the only tests that can report them; the
-default run takes the few entries of :data:`CORE`, and ``-m heavy`` every entry and the
-control.
+default run takes the few entries of :data:`CORE`, and ``-m heavy`` every entry.
 """
 
 from __future__ import annotations
@@ -332,15 +333,13 @@ def _assert_the_run_went_on(name: str, run: Run, errored: list[dict[str, Any]]) 
 # --- controls ---------------------------------------------------------------------------
 
 
-@pytest.mark.heavy  # every profile over stdio: the control of the heavy runs
-@pytest.mark.req("ADP-001", "ADP-005", "ADP-011")
-def test_the_unmodified_reference_passes_the_same_runs(tmp_path: Path) -> None:
-    impl = shlex.join([*GRITWIT, "adapter"])
-    run = conform(impl, tmp_path, PROFILES, limit=CONTROL_TIMEOUT)
-    assert run.status == 0, f"the reference adapter fails the suite{run.explain()}"
-    outcomes = Counter(r["outcome"] for r in run.report["results"])
-    assert set(outcomes) == {"passed"}, dict(outcomes)
-    assert set(run.report["profiles"]) == {*PROFILES, "protocol"}
+@pytest.mark.req("ADP-001")
+def test_the_control_runs_with_the_same_settings() -> None:
+    """The control, the run of the reference over stdio, uses these runs' settings."""
+    import test_reference_conforms as control
+
+    assert int(control.WRONG_ADAPTER_EXAMPLES) == EXAMPLES
+    assert float(control.WRONG_ADAPTER_TIMEOUT) == conform.__kwdefaults__["timeout"]
 
 
 CODEC_ONLY = """
