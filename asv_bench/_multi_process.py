@@ -1,0 +1,139 @@
+"""One runtime process of ``asv_bench/_multi.py``'s configurations (RUN-002, DUR-005).
+
+``python -m asv_bench._multi_process LOCATION PLAN-JSON PROCESS`` opens the store at
+``LOCATION`` (a SQLite folder or a ``postgresql://`` URL), makes a
+:class:`~gritwit.runtime.Runtime` over it, answers ``{"ready": true}`` and then, for
+each ``go`` on stdin, runs its part of one round of the plan and answers what it
+counted, one JSON line: its steps adopted, write commits (a ``_counting`` backend
+proxy), lost compare-and-swaps and group commits, and seconds in write transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ._counting import _WRITE, Counting
+from ._multi import Plan, counter_core, share
+
+
+class _TimedWrites:
+    """A backend proxy that adds up the wall time spent in write transactions: taking
+    the writer row (waiting for it) to commit, the ``batch()`` blocks included."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name == "batch":
+            return self._timed_batch(attr)
+        if callable(attr) and _WRITE.match(name):
+            return self._timed(attr)
+        return attr
+
+    def _timed(self, method: Any) -> Any:
+        def write(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        return write
+
+    def _timed_batch(self, method: Any) -> Any:
+        @contextlib.contextmanager
+        def batch(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            start = time.perf_counter()
+            try:
+                with method(*args, **kwargs) as inner:
+                    yield inner
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        return batch
+
+
+class _Child:
+    """One runtime over the shared store, running its part of each round."""
+
+    def __init__(self, location: str, plan: Plan, process: int) -> None:
+        import gritwit as g
+        from gritwit.runtime import Runtime
+        from gritwit.store import Store
+
+        self.plan, self.process = plan, process
+        self.counting = Counting()  # only its backend proxy: commits, no library wrappers
+        self.opened = Store.open(location)
+        self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
+        self.store = Store(self.timed)
+        self.runtime = Runtime(self.store)
+        self.loop = asyncio.new_event_loop()
+        self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
+        if plan.workload == "disjoint":
+            content = self.store.put_object(g.Blob(data=b"1"))
+            self.incs = [
+                (g.object_id(counter_core(i)[0]), content, {"mt": "inc"}, False)
+                for i in share(plan, process)
+            ]
+            self.loop.run_until_complete(self.runtime.run_until_quiescent())  # loads the index
+        # cross: the first round loads it (every round adopts steps; the parent's first
+        # round is a warm-up)
+
+    def round(self) -> dict[str, int | float]:
+        runtime, counts = self.runtime, self.counting.counts
+        commits, conflicts, losses = counts.commits, runtime.conflicts, runtime.group_losses
+        writing = self.timed.seconds
+        start = time.perf_counter()
+        run = self.loop.run_until_complete
+        if self.plan.workload == "disjoint":
+            run(runtime.send_all(self.incs))
+            report = run(runtime.run_until_quiescent())
+        else:
+            mine = self.plan.steps // self.plan.processes
+            if self.process == self.plan.processes - 1:
+                mine = self.plan.steps - mine * (self.plan.processes - 1)
+            report = run(runtime.run_until_quiescent(max_steps=mine))
+        if report.failures:
+            raise AssertionError(f"failed transitions: {report.failures}")
+        return {
+            "seconds": time.perf_counter() - start,
+            "steps": len(report.steps),
+            "commits": counts.commits - commits,
+            "conflicts": runtime.conflicts - conflicts,
+            "group_losses": runtime.group_losses - losses,
+            "writing": self.timed.seconds - writing,
+        }
+
+    def close(self) -> None:
+        self.loop.close()
+        self.opened.close()
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m asv_bench._multi_process LOCATION PLAN-JSON PROCESS``: answer ``ready``, then one
+    JSON line per ``go`` on stdin, until ``quit`` or the end of stdin."""
+    location, plan_json, process = argv
+    try:
+        child = _Child(location, Plan(**json.loads(plan_json)), int(process))
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "go":
+                break
+            print(json.dumps(child.round()), flush=True)
+        child.close()
+    except Exception as exc:  # the parent raises it
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
