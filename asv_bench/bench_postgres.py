@@ -168,7 +168,10 @@ class PostgresTransitions:
         self.scene, self.folder = scene(workload, backend)
 
     def teardown(self, workload: str, backend: str) -> None:
-        close(self.scene, self.folder)
+        # asv tears down after a setup that skipped (psycopg or the server missing) too:
+        # then there is no scene to close.
+        if hasattr(self, "scene"):
+            close(self.scene, self.folder)
 
     def time_transitions(self, workload: str, backend: str) -> None:
         self.scene.transitions("group")
