@@ -137,7 +137,7 @@ MORE: dict[str, WrongAdapter] = {
     ),
     "runtime_head_set_without_cas": WrongAdapter(
         ("runtime",),
-        frozenset({"RUN-001.2", "RUN-002.2"}),
+        frozenset({"RUN-001.2", "RUN-002.2", "RUN-020.1"}),
         "failed",
         "a head swap that lost to another writer is retried expecting the new head, with the "
         "step already built: the winner's step is overwritten",
@@ -186,6 +186,23 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "lifecycle events are appended to a log file in the runtime's directory and the "
         "uncollected ones are handed out again after a restart",
+        smoke=True,
+    ),
+    "runtime_query_from_resident_copy": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-020.2"}),
+        "failed",
+        "rt-query and rt-head of a resident actor answer from the head kept in memory without "
+        "reading the head ref: stale once another runtime on the store moved the head",
+        smoke=True,
+    ),
+    "runtime_runs_only_its_own_actors": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-020.4"}),
+        "failed",
+        "a runtime runs only the actors it found when it opened the store and those whose "
+        "genesis it built: an actor another runtime created later is never run there, "
+        "whoever sent the message",
         smoke=True,
     ),
     "runtime_restore_from_kept": WrongAdapter(

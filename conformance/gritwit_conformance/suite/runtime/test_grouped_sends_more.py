@@ -18,9 +18,10 @@ import pytest
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
+from ._writers import ok
+from ._writers import second as second  # the second writer's fixture
 from .test_grouped_sends import OUTBOX, _call, _count, _counter, _inc, _open, _whole
-from .test_stale_index import _counter_after, _ok
-from .test_stale_index import second as second  # the second writer's fixture
+from .test_stale_index import _counter_after
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -111,9 +112,9 @@ def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
     sleepy = str(_call(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
     counter = _counter_after(impl, a, sleepy)
     _call(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
-    b = _ok(second, "rt-open", path=str(tmp_path), first_delay=0)["runtime"]
+    b = ok(second, "rt-open", path=str(tmp_path), first_delay=0)["runtime"]
     nap = str(B_NAP).encode().hex()
-    _ok(second, "rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap})
+    ok(second, "rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap})
     _inc(impl, a, counter, "5")  # grouped: built on b's outbox, which a reads
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
@@ -122,7 +123,7 @@ def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        _ok(second, "rt-run", runtime=b, max_steps=50)  # runs the nap to the end
+        ok(second, "rt-run", runtime=b, max_steps=50)  # runs the nap to the end
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"

@@ -294,7 +294,7 @@ def _family(impl: Implementation, tmp_path: Path, plan: Plan, record: Callable[.
 @pytest.mark.slow
 @pytest.mark.req(
     "ADP-015", "RUN-002.2", "RUN-002.3", "RUN-002.4", "RUN-003.3", "RUN-007.1",
-    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4",
+    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4", "RUN-020.1",
 )  # fmt: skip
 def test_two_runtimes_killed_and_restarted_lose_nothing_and_read_nothing_twice(
     impl: Implementation, tmp_path: Path, record_property: Callable[..., Any]
@@ -307,7 +307,7 @@ def test_two_runtimes_killed_and_restarted_lose_nothing_and_read_nothing_twice(
 @pytest.mark.slow
 @pytest.mark.req(
     "ADP-015", "RUN-002.2", "RUN-002.3", "RUN-002.4", "RUN-003.3", "RUN-007.1",
-    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4",
+    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4", "RUN-020.1",
 )  # fmt: skip
 def test_four_runtimes_killed_often_lose_nothing_and_read_nothing_twice(
     impl: Implementation, tmp_path: Path, record_property: Callable[..., Any]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
 from ._drive import SideBySide
+from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -122,14 +122,6 @@ def test_sends_from_two_writers_chain_in_the_outside_outbox(
 ROUNDS = 40
 
 
-@pytest.fixture
-def second(impl: Implementation) -> Iterator[Implementation]:
-    """Another instance of the implementation under test: a second process for a subprocess."""
-    other = impl._fresh()
-    yield other
-    other.close()
-
-
 def _history(impl: Implementation, runtime: str, head: str) -> list[str]:
     """The step ids from ``head`` back to the first step, following ``previous``."""
     chain = []
@@ -145,7 +137,9 @@ def _history(impl: Implementation, runtime: str, head: str) -> list[str]:
 
 
 @pytest.mark.smoke
-@pytest.mark.req("ADP-015", "RUN-001.2", "RUN-002.1", "RUN-002.2", "RUN-002.3", "RUN-002.4")
+@pytest.mark.req(
+    "ADP-015", "RUN-001.2", "RUN-002.1", "RUN-002.2", "RUN-002.3", "RUN-002.4", "RUN-020.1"
+)
 def test_two_writers_at_once_lose_no_step_and_no_message(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:

@@ -26,7 +26,6 @@ finishing within the nap, which leaves ``b`` seconds for a handful of commands.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,9 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
+
+from ._writers import count_of, inc, ok
+from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -47,76 +49,53 @@ COUNTER_ID = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor
 REPLACE = {"blob": b"replace".hex(), "headers": {"runtime": "test-actor"}}
 
 
-@pytest.fixture
-def second(impl: Implementation) -> Iterator[Implementation]:
-    """Another instance of the implementation under test: a second writer process."""
-    other = impl._fresh()
-    yield other
-    other.close()
-
-
-def _ok(side: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = side.call(cmd, **args)
-    assert reply.ok, f"{cmd} {str(args)[:120]}: {reply}"
-    return dict(reply.result)
-
-
-def _inc(side: Implementation, runtime: str, actor: str, amount: str) -> None:
-    blob = amount.encode().hex()
-    _ok(side, "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": blob})
-
-
-def _count(side: Implementation, runtime: str, actor: str) -> bytes:
-    return bytes.fromhex(_ok(side, "rt-query", runtime=runtime, actor=actor, name="count")["data"])
-
-
 def _counter_after(side: Implementation, runtime: str, after: str) -> str:
     """A counter whose id sorts after ``after``'s: its turn in a round comes later (ADP-014)."""
     for salt in range(64):
         state = {"salt": f"{salt:02x}"}
-        actor = str(_ok(side, "rt-genesis", runtime=runtime, actor="counter", state=state)["actor"])
+        actor = str(ok(side, "rt-genesis", runtime=runtime, actor="counter", state=state)["actor"])
         if actor > after:
             return actor
     raise AssertionError("64 counters, none with an id above the sleepy actor's")
 
 
 @pytest.mark.slow
-@pytest.mark.req("RUN-003.3", "RUN-002.3", "WIT-005", "RUN-007.2", "ADP-015")
+@pytest.mark.req("RUN-003.3", "RUN-002.3", "WIT-005", "RUN-007.2", "ADP-015", "RUN-020.1")
 def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
-    a = _ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
-    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    a = ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
+    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
     counter = _counter_after(impl, a, sleepy)
-    _ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
+    ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
     nap = str(NAP).encode().hex()
-    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
-    _inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
+    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
 
-    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    b = ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(_ok(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(ok(impl, "rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        _ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 1 (the nap fails here)
-        _inc(second, b, counter, "2")
-        _ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 2
-        assert _count(second, b, counter) == b"3"
+        ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 1 (the nap fails here)
+        inc(second, b, counter, "2")
+        ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 2
+        assert count_of(second, b, counter) == b"3"
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
     assert answers, "a's rt-run failed"
-    count = _count(impl, a, counter)
+    count = count_of(impl, a, counter)
     assert count == b"3", (
         f"count {count!r} after inc 1 and inc 2, each read by the other writer: the run "
         "under way read a message again from what it knew when it started (WIT-005, "
         "RUN-002.3, RUN-003.3)"
     )
-    assert _count(second, b, counter) == b"3"
-    assert _ok(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []  # nothing left
+    assert count_of(second, b, counter) == b"3"
+    assert ok(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []  # nothing left
 
 
 def _counter_before(side: Implementation, runtime: str, before: str) -> tuple[str, dict[str, Any]]:
@@ -132,7 +111,7 @@ def _counter_before(side: Implementation, runtime: str, before: str) -> tuple[st
 
 
 @pytest.mark.slow
-@pytest.mark.req("RUN-017.4", "RUN-002.3", "RUN-012.1", "WIT-012.6", "ADP-015")
+@pytest.mark.req("RUN-017.4", "RUN-002.3", "RUN-012.1", "WIT-012.6", "ADP-015", "RUN-020.1")
 def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -151,36 +130,36 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
     actor resident (``max_resident`` 0), so the counter is evicted between rounds
     while its member is open (RUN-012.2).
     """
-    a = _ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0)["runtime"]
-    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    a = ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0)["runtime"]
+    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
     counter, core = _counter_before(impl, a, sleepy)
-    _ok(impl, "rt-run", runtime=a, max_steps=200)  # the sleepy actor's genesis
+    ok(impl, "rt-run", runtime=a, max_steps=200)  # the sleepy actor's genesis
     nap = str(NAP).encode().hex()
-    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
     update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
-    _ok(impl, "rt-send", runtime=a, to=counter, mt="update", content=update)
-    genesis = _ok(impl, "rt-send", runtime=a, to=counter, mt="genesis", content=core)["message"]
+    ok(impl, "rt-send", runtime=a, to=counter, mt="update", content=update)
+    genesis = ok(impl, "rt-send", runtime=a, to=counter, mt="genesis", content=core)["message"]
 
-    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    b = ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(_ok(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(ok(impl, "rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the counter first, then the nap
-        _ok(second, "rt-run", runtime=b, max_steps=50)  # the counter's first step, again
+        ok(second, "rt-run", runtime=b, max_steps=50)  # the counter's first step, again
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
     assert answers, "a's rt-run failed"
-    head = _ok(impl, "rt-head", runtime=a, actor=counter)["step"]
-    step = g.decode_object(bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    head = ok(impl, "rt-head", runtime=a, actor=counter)["step"]
+    step = g.decode_object(bytes.fromhex(ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
     assert isinstance(step, g.Step)
     read = None
     if step.inbox is not None:
         box = g.decode_object(
-            bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+            bytes.fromhex(ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
         )
         assert isinstance(box, g.Mailbox)
         read = next(iter(box.entries.values())).hex()
@@ -193,7 +172,7 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("commit", ["step", "group"])
-@pytest.mark.req("RUN-002.2", "RUN-002.3", "RUN-017.4", "RUN-001.2", "ADP-015")
+@pytest.mark.req("RUN-002.2", "RUN-002.3", "RUN-017.4", "RUN-001.2", "ADP-015", "RUN-020.1")
 def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     impl: Implementation, second: Implementation, tmp_path: Path, commit: str
 ) -> None:
@@ -213,17 +192,17 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
         pytest.skip(f"the implementation has no commit mode {commit!r} (ADP-015)")
     assert opened.ok, opened
     a = opened.result["runtime"]
-    sleepy = str(_ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
-    _ok(impl, "rt-run", runtime=a, max_steps=200)
+    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    ok(impl, "rt-run", runtime=a, max_steps=200)
     nap = str(NAP).encode().hex()
-    _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
 
-    b = _ok(second, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)["runtime"]
+    b = ok(second, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)["runtime"]
     answers: list[dict[str, Any]] = []
     runs = [
         threading.Thread(
             target=lambda side=side, rt=rt: answers.append(
-                _ok(side, "rt-run", runtime=rt, max_steps=50)
+                ok(side, "rt-run", runtime=rt, max_steps=50)
             )
         )
         for side, rt in ((second, b), (impl, a))
@@ -232,18 +211,18 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     try:
         runs[0].join(timeout=0.3)
         short = b"10".hex()
-        last = _ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short})
+        last = ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short})
         runs[1].start()  # a reads the long nap and the short one, and ends later
     finally:
         for run in runs:
             run.join(timeout=60)
     assert not any(run.is_alive() for run in runs), "an rt-run did not end within 60 s"
     assert len(answers) == 2, "an rt-run failed"
-    head = _ok(impl, "rt-head", runtime=a, actor=sleepy)["step"]
-    step = g.decode_object(bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    head = ok(impl, "rt-head", runtime=a, actor=sleepy)["step"]
+    step = g.decode_object(bytes.fromhex(ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
     assert isinstance(step, g.Step) and step.inbox is not None
     box = g.decode_object(
-        bytes.fromhex(_ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+        bytes.fromhex(ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
     )
     assert isinstance(box, g.Mailbox)
     read = next(iter(box.entries.values())).hex()
