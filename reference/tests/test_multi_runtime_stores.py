@@ -79,7 +79,6 @@ def test_a_read_then_write_swap_is_caught_by_the_family(tmp_path: Path) -> None:
     status, output, figures = family(wrong, "test_two_runtimes", tmp_path)
     assert status == 1 and figures is not None, output[-3000:]
     assert figures["anomalies"] > 0, figures
-    assert "RUN-00" in output  # the anomalies name the clauses they break
 
 
 def test_the_summary_pattern_reads_the_familys_line() -> None:
