@@ -183,12 +183,20 @@ class Model:
             for name in names:
                 self.stats[name] += n
 
-    def saw_count(self, counter: str, count: int, where: str) -> None:
+    def floor(self, counter: str) -> int:
+        """The highest count of ``counter`` seen by answers already in: taken when a read
+        starts, it is what that read must not go below (a read answered meanwhile may)."""
         with self.lock:
-            before = self.counts.get(counter, 0)
-            self.counts[counter] = max(before, count)
-        if count < before:
-            self.anomaly(f"{where}: counter {counter[:12]} counts {count} after {before} was seen")
+            return self.counts.get(counter, 0)
+
+    def saw_count(self, counter: str, count: int, where: str, floor: int) -> None:
+        """``count`` was read by a read that started once ``floor`` had been seen: a head
+        never moves back, so a count below it is an anomaly.  Two reads that overlap may
+        answer in either order, so the check is against the floor, not the latest count."""
+        with self.lock:
+            self.counts[counter] = max(self.counts.get(counter, 0), count)
+        if count < floor:
+            self.anomaly(f"{where}: counter {counter[:12]} counts {count} after {floor} was seen")
 
     def adopted(self, steps: list[list[str]]) -> None:
         with self.lock:
@@ -326,9 +334,10 @@ class Worker:
         self.model.tally("operations")
         if kind == "query":
             counter = self.rng.choice(self.actors.counters)
+            floor = self.model.floor(counter)
             data = ok(self.impl, "rt-query", runtime=self.handle, actor=counter, name="count")
             count = bytes.fromhex(data["data"])
-            self.model.saw_count(counter, int(count) if count.isdigit() else -1, "rt-query")
+            self.model.saw_count(counter, int(count) if count.isdigit() else -1, "rt-query", floor)
             self.model.tally("queries")
             return None
         if kind == "run":
@@ -394,5 +403,6 @@ class Worker:
                     f"message {message[:12]} rt-send acknowledged (RUN-019.1)"
                 )
         for counter in self.actors.counters:
-            self.model.saw_count(counter, self.checker.count(counter), where)
+            floor = self.model.floor(counter)
+            self.model.saw_count(counter, self.checker.count(counter), where, floor)
         self.model.tally("checked at a kill")
