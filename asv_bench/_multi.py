@@ -15,12 +15,20 @@ folder or a PostgreSQL schema — all together doing the same transitions per ro
   the other echo's last step, often another one: a runtime picks up messages other
   processes committed, from the refs they moved.
 
-The runtime has no notion of owning actors: each runs *every* actor with messages
-pending, whoever sent them (RUN-002: one writer per step is enforced by the heads'
-compare-and-swap, not by a partition).  So a share says who *sends*; which process
-runs a transition is whichever gets there first, and a step built by two processes is
-adopted by one and lost by the other: the loser counts a conflict, and a lost group
-commit reloads its routing index from the heads (RUN-017.4).  Each round reports them.
+Without shares a runtime runs *every* actor with messages pending, whoever sent them
+(RUN-020.4: one writer per step is enforced by the heads' compare-and-swap, not by a
+partition).  So the processes' parts say who *sends*; which process runs a transition
+is whichever gets there first, and a step built by two processes is adopted by one
+and lost by the other: the loser counts a conflict, and a lost group commit reloads
+its routing index from the heads (RUN-017.4).  Each round reports them.
+
+With ``shares`` (:attr:`Plan.shares`) process ``i`` of ``N`` runs only share ``i/N``
+(RUN-021): ``disjoint`` sends each process's ``inc`` to the counters of its share, and
+in ``cross`` each pair's two echoes are in two processes' shares (``p`` and ``p xor
+1``, for pair ``j`` of process ``p = j mod N``), so every ball crosses between two
+processes at each step; a process runs again until it has adopted its part of the
+round's transitions, since its next one may wait for another process's step.  No step
+is built twice: conflicts are only the outside's outbox, which the senders share.
 
 :func:`measure` makes the actors of each configuration in a store of its own, starts
 its processes (:class:`Fleet`), waits until each has opened the store, and times
@@ -65,6 +73,8 @@ class Plan:
     counters: int = COUNTERS
     pairs: int = PAIRS
     steps: int = CROSS_STEPS
+    #: Process ``i`` runs only share ``i/processes`` of the actors (RUN-021).
+    shares: bool = False
 
     def transitions(self) -> int:
         """Transitions per round, in all processes together."""
@@ -95,12 +105,42 @@ def counter_core(index: int) -> tuple[Any, tuple[Any, ...]]:
     return test_actor_core("counter", {"tag": g.Blob(data=b"counter %d" % index)})
 
 
-def share(plan: Plan, process: int) -> range:
-    """The counters process ``process`` sends to (``disjoint``)."""
+def share(plan: Plan, process: int) -> Sequence[int]:
+    """The counters process ``process`` sends to (``disjoint``): an ``N``-th of them by
+    index, or with shares those of its share (RUN-021), which it runs itself."""
+    if plan.shares:
+        import gritwit as g
+        from gritwit.runtime import Share
+
+        mine = Share(k=process, n=plan.processes)
+        return [i for i in range(plan.counters) if mine.owns(g.object_id(counter_core(i)[0]))]
     size = plan.counters // plan.processes
     return range(
         process * size, plan.counters if process == plan.processes - 1 else (process + 1) * size
     )
+
+
+def _tagged(name: str, text: str, k: int, n: int) -> tuple[Any, tuple[Any, ...]]:
+    """A ``name`` core with a ``tag`` entry of ``text`` (then a number, until the actor is
+    in share ``k/n``, RUN-021): distinct actors, each where the plan wants it."""
+    import gritwit as g
+    from gritwit.runtime import Share
+    from gritwit.wit import test_actor_core
+
+    share_k = Share(k=k, n=n)
+    for extra in range(10_000):
+        tag = text if extra == 0 else f"{text} {extra}"
+        core, objects = test_actor_core(name, {"tag": g.Blob(data=tag.encode())})
+        if share_k.owns(g.object_id(core)):
+            return core, objects
+    raise AssertionError(f"no {name} in share {k}/{n}")
+
+
+def pair_shares(plan: Plan, j: int) -> tuple[int, int]:
+    """The shares of pair ``j``'s two echoes (``cross`` with shares): two processes'."""
+    n = plan.processes
+    p = j % n
+    return p, (p ^ 1 if p ^ 1 < n else p)
 
 
 async def make_actors(runtime: Any, plan: Plan) -> None:
@@ -120,8 +160,13 @@ async def make_actors(runtime: Any, plan: Plan) -> None:
     to_echo = g.Tree(entries={"wit": g.object_id(wit_blob("echo"))})
     objects, genesis, balls = [wit_blob("echo"), to_echo], [], []
     for j in range(plan.pairs):
-        echo, echo_objects = test_actor_core("echo", {"tag": g.Blob(data=b"ping %d" % j)})
-        fanout, fanout_objects = test_actor_core("fanout", {"tag": g.Blob(data=b"pong %d" % j)})
+        if plan.shares:  # the two ends in two processes' shares (RUN-021)
+            ping, pong = pair_shares(plan, j)
+            echo, echo_objects = _tagged("echo", f"ping {j}", ping, plan.processes)
+            fanout, fanout_objects = _tagged("fanout", f"pong {j}", pong, plan.processes)
+        else:
+            echo, echo_objects = test_actor_core("echo", {"tag": g.Blob(data=b"ping %d" % j)})
+            fanout, fanout_objects = test_actor_core("fanout", {"tag": g.Blob(data=b"pong %d" % j)})
         a, b = g.object_id(echo), g.object_id(fanout)
         name = g.Blob(data=a.hex().encode())
         targets = g.Tree(entries={"a": g.object_id(name)})
@@ -315,7 +360,17 @@ class Measured:
 
 SQLITE: Final = "sqlite"
 POSTGRES: Final = "postgres"
+SHARES: Final = "postgres, shares"
 SEPARATE: Final = "postgres, a schema each"
+
+
+def configuration(measured: Measured) -> str:
+    """The configuration's name in ``bench_multi_runtime``: ``sqlite-1``, ``postgres-N``,
+    ``postgres-shares-N`` or ``postgres-separate-N``."""
+    store = {SHARES: "postgres-shares", SEPARATE: "postgres-separate"}.get(
+        measured.store, measured.store
+    )
+    return f"{store}-{measured.processes}"
 
 
 def measure(
@@ -325,12 +380,15 @@ def measure(
     *,
     rounds: int,
     sizes: dict[str, int] | None = None,
+    shares: Sequence[int] = (),
     separate: Sequence[int] = (),
 ) -> list[Measured]:
     """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
-    each ``N`` of ``processes`` (and, for each ``N`` of ``separate``, ``N`` processes each
-    on a schema of its own with an ``N``-th of the actors and transitions: the ceiling
-    if nothing were shared), each configuration its own stores, in one run.  After a
+    each ``N`` of ``processes``, without shares (each runs every actor, RUN-020.4), and
+    for each ``N`` of ``shares``, with shares (process ``i`` runs share ``i/N``, RUN-021);
+    and, for each ``N`` of ``separate``, ``N`` processes each on a schema of its own with
+    an ``N``-th of the actors and transitions (the ceiling if nothing were shared); each
+    configuration its own stores, in one run.  After a
     warm-up round each, ``rounds`` rounds, each a round of every configuration in turn
     (the order rotating), so that the load weighs on all alike.  ``database``: a
     ``postgresql://`` URL where schemas may be made.  A PostgreSQL store's own count of
@@ -344,6 +402,11 @@ def measure(
     for n in processes:
         plan = Plan(workload=workload, processes=n, **sizes)
         configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan)))
+    for n in shares:
+        plan = Plan(workload=workload, processes=n, shares=True, **sizes)
+        if workload == "cross" and plan.steps % n:  # equal parts: see _multi_process._rest
+            raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
+        configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan)))
     for n in separate:
         part = whole.part(n)
         configs.append((SEPARATE, n, Fleet([(create_schema(database), part, 0) for _ in range(n)])))

@@ -6,6 +6,9 @@
 each ``go`` on stdin, runs its part of one round of the plan and answers what it
 counted, one JSON line: its steps adopted, write commits (a ``_counting`` backend
 proxy), lost compare-and-swaps and group commits, and seconds in write transactions.
+With the plan's ``shares`` its runtime runs share ``PROCESS/N`` alone (RUN-021), and in
+``cross`` it runs again until it adopted its part of the round: its next transition
+may wait for another process's step.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from typing import Any
 
 from ._counting import _WRITE, Counting
 from ._multi import Plan, counter_core, share
+
+#: Seconds without a step after which a process short of its part gives up (``cross``).
+_STUCK = 60.0
 
 
 class _TimedWrites:
@@ -66,7 +72,7 @@ class _Child:
 
     def __init__(self, location: str, plan: Plan, process: int) -> None:
         import gritwit as g
-        from gritwit.runtime import Runtime
+        from gritwit.runtime import Runtime, Share
         from gritwit.store import Store
 
         self.plan, self.process = plan, process
@@ -74,7 +80,8 @@ class _Child:
         self.opened = Store.open(location)
         self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
         self.store = Store(self.timed)
-        self.runtime = Runtime(self.store)
+        mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
+        self.runtime = Runtime(self.store, share=mine)
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
         if plan.workload == "disjoint":
@@ -101,6 +108,8 @@ class _Child:
             if self.process == self.plan.processes - 1:
                 mine = self.plan.steps - mine * (self.plan.processes - 1)
             report = run(runtime.run_until_quiescent(max_steps=mine))
+            if self.plan.shares:  # the rest of its part waits for the other processes' steps
+                report = self._rest(report, mine)
         if report.failures:
             raise AssertionError(f"failed transitions: {report.failures}")
         return {
@@ -111,6 +120,30 @@ class _Child:
             "group_losses": runtime.group_losses - losses,
             "writing": self.timed.seconds - writing,
         }
+
+    def _rest(self, report: Any, mine: int) -> Any:
+        """Run again until ``mine`` steps are adopted (``cross`` with shares): each ball
+        goes back and forth between two processes, so a run of this one ends quiescent
+        whenever every ball of its share is at the other's.  Each pair of processes has
+        equal parts, which keeps either from waiting for the other for ever (a process
+        short of its part always has a ball, or the other one has not done its part)."""
+        from gritwit.wit import RunReport
+
+        steps, failures = list(report.steps), list(report.failures)
+        last = time.monotonic()
+        while len(steps) < mine and not failures:
+            more = self.loop.run_until_complete(
+                self.runtime.run_until_quiescent(max_steps=mine - len(steps))
+            )
+            steps += more.steps
+            failures += more.failures
+            if more.steps:
+                last = time.monotonic()
+            elif time.monotonic() - last > _STUCK:
+                raise AssertionError(f"{len(steps)} of {mine} steps, none for {_STUCK} s")
+            else:
+                time.sleep(0.001)  # then read the refs again
+        return RunReport(tuple(steps), tuple(failures), True)
 
     def close(self) -> None:
         self.loop.close()

@@ -1,5 +1,5 @@
 """1, 2 and 4 runtime processes on one PostgreSQL store against one process on SQLite,
-side by side in one run (RUN-002, DUR-005).
+side by side in one run, without shares and with (RUN-002, RUN-021, DUR-005).
 
 Each configuration is real OS processes (``asv_bench/_multi.py``), each with a
 :class:`~gritwit.runtime.Runtime` of its own over one store, all doing the same total
@@ -11,14 +11,17 @@ of transitions per round, in group commit (RUN-017):
   :data:`~asv_bench._multi.CROSS_STEPS` transitions a round, reading the answers the
   other processes committed.
 
-The runtime has no notion of owning actors: every runtime runs every actor with
-messages pending, so the processes also race for one another's actors (the
-compare-and-swap of the heads keeps one step of each, RUN-002); the conflicts are
-counted.  The configurations are ``sqlite-1`` (the baseline: one process, a SQLite
-folder) and ``postgres-N`` (``N`` processes, one PostgreSQL schema), measured in one
-``setup_cache``: a warm-up round each, then :data:`ROUNDS` rounds of every
-configuration in turn, so that a shared machine's load weighs on all alike.  Each
-``track_`` reads what it reports from that one run:
+Without shares every runtime runs every actor with messages pending, so the
+processes also race for one another's actors (the compare-and-swap of the heads keeps
+one step of each, RUN-002); the conflicts are counted.  With shares process ``i`` of
+``N`` runs only share ``i/N`` of the actors (RUN-021): the counters of its share, and
+one end of each ping-pong pair whose other end another process runs.  The
+configurations are ``sqlite-1`` (the baseline: one process, a SQLite folder),
+``postgres-N`` (``N`` processes, one PostgreSQL schema, no shares) and
+``postgres-shares-N`` (the same with shares), measured in one ``setup_cache``: a
+warm-up round each, then :data:`ROUNDS` rounds of every configuration in turn, so that
+a shared machine's load weighs on all alike.  Each ``track_`` reads what it reports
+from that one run:
 
 * ``track_throughput_over_sqlite`` — transitions per second over the baseline's
   (its median round time over this configuration's): above 1, faster than SQLite;
@@ -44,14 +47,19 @@ import os
 from collections.abc import Iterator
 from typing import Any, ClassVar, Final
 
-from ._multi import POSTGRES, SQLITE, WORKLOADS, Measured, measure
+from ._multi import POSTGRES, SQLITE, WORKLOADS, Measured, configuration, measure
 from .bench_postgres import URL_ENV, start_cluster
 
-#: The PostgreSQL configurations' process counts.
+#: The PostgreSQL configurations' process counts, without shares and with (RUN-021).
 PROCESSES: Final = (1, 2, 4)
+SHARES: Final = (2, 4)
 #: Timed rounds of each configuration (after a warm-up round).
 ROUNDS: Final = 3
-CONFIGURATIONS: Final = [f"{SQLITE}-1", *(f"{POSTGRES}-{n}" for n in PROCESSES)]
+CONFIGURATIONS: Final = [
+    f"{SQLITE}-1",
+    *(f"{POSTGRES}-{n}" for n in PROCESSES),
+    *(f"{POSTGRES}-shares-{n}" for n in SHARES),
+]
 
 
 @contextlib.contextmanager
@@ -86,7 +94,8 @@ def summary(measured: Measured) -> dict[str, float]:
 
 
 class MultiRuntime:
-    """Several runtime processes on one PostgreSQL schema beside one on SQLite, one run."""
+    """Several runtime processes on one PostgreSQL schema, without shares and with, beside
+    one on SQLite, one run."""
 
     params: ClassVar = (list(WORKLOADS), CONFIGURATIONS)
     param_names: ClassVar = ["workload", "configuration"]
@@ -96,9 +105,9 @@ class MultiRuntime:
         try:
             with postgres_database() as database:
                 return {
-                    f"{workload} {m.store}-{m.processes}": summary(m)
+                    f"{workload} {configuration(m)}": summary(m)
                     for workload in WORKLOADS
-                    for m in measure(workload, PROCESSES, database, rounds=ROUNDS)
+                    for m in measure(workload, PROCESSES, database, rounds=ROUNDS, shares=SHARES)
                 }
         except NotImplementedError as exc:
             return {"skipped": str(exc)}

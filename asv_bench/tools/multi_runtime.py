@@ -4,14 +4,16 @@ Usage (from the repository root, with the ``postgres`` extra and the PostgreSQL 
 binaries installed)::
 
     python -m asv_bench.tools.multi_runtime                  # both workloads, 1, 2 and 4
-    python -m asv_bench.tools.multi_runtime -w cross --rounds 9 --processes 1 2
+    python -m asv_bench.tools.multi_runtime -w cross --rounds 9 --processes 1 2 --shares 2
     GRITWIT_BENCH_POSTGRES=postgresql://app@db/bench python -m asv_bench.tools.multi_runtime
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
-one PostgreSQL schema for each ``N`` of ``--processes``, and, for each ``N`` of
-``--separate``, ``N`` processes each on a schema of its own with an ``N``-th of the
-work (the ceiling if the processes shared nothing: no actors, no writer row).  Every
+one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
+RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
+share ``i/N``, RUN-021), and, for each ``N`` of ``--separate``, ``N`` processes each
+on a schema of its own with an ``N``-th of the work (the ceiling if the processes
+shared nothing: no actors, no writer row).  Every
 configuration runs a warm-up round, then ``--rounds`` rounds in turn (the order
 rotating), all in this one run, so that the machine's load weighs on all alike.  Per
 configuration it prints the transitions of a round, transitions per second of the
@@ -85,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         help="process counts on one schema (default: 1 2 4)",
     )
     parser.add_argument(
+        "--shares",
+        type=int,
+        nargs="*",
+        default=[2, 4],
+        help="process counts on one schema, process i running share i/N (RUN-021; "
+        "default: 2 4; none: --shares)",
+    )
+    parser.add_argument(
         "--separate",
         type=int,
         nargs="*",
@@ -129,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                     database,
                     rounds=args.rounds,
                     sizes=sizes,
+                    shares=args.shares,
                     separate=args.separate,
                 )
                 print("\n".join(table(measured)))

@@ -28,6 +28,7 @@ import { RuntimeSpace } from './runtimespace.mjs'
 import { failedRef, RoutingIndex } from './runtimeindex.mjs'
 import { COMMIT, CommitGroup } from './runtimegroup.mjs'
 import { ARCHIVED, EventHub, monotonic, Residency, RESTORE_REQUESTED, RESTORED } from './runtimeresidency.mjs'
+import { owns } from './runtimeshare.mjs'
 
 export const TIME_LIMIT = 5 // seconds (RUN-005.1)
 export const ATTEMPTS = 5 // RUN-004.3
@@ -45,10 +46,10 @@ export class Runtime {
    * @param dir      the durable store's directory (DUR-001), or null for a store in memory
    *                 (the perf profile's runtime workloads, ADP-018.6)
    * @param settings { timeLimit, maxResident (null: no limit), idleAfter (null: off), firstDelay,
-   *                   attempts, commit: 'group' | 'step' }
+   *                   attempts, commit: 'group' | 'step', share: { k, n } or null (RUN-021) }
    * @param wasm     the Wasm host (wasmengine.mjs WasmWits), shared with the wit profile
    */
-  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT } = {}, wasm) {
+  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT, share = null } = {}, wasm) {
     this.space = new RuntimeSpace(dir)
     this.executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm, space: this.space })
     this.index = new RoutingIndex(this.space)
@@ -66,7 +67,15 @@ export class Runtime {
     this.groupLosses = 0 // group commits that lost a member (RUN-017.4)
     this.sink = null // the running call's result: where committed steps are reported
     this.idleNow = null // the running call's idle snapshots
+    this.share = share // the actors it runs (RUN-021); null: every actor (RUN-020.4)
   }
+
+  /**
+   * The recipients this runtime runs: those of its share (RUN-021.1). An actor outside
+   * it is never a candidate, never busy and always idle for eviction (RUN-021.4,
+   * RUN-021.5); messages to it are sent all the same, for its share's runtime (RUN-021.3).
+   */
+  mine () { return [...this.index.recipients()].filter((a) => owns(this.share, a)) }
 
   // --- reading state -------------------------------------------------------------------
 
@@ -112,7 +121,9 @@ export class Runtime {
         this.conflicts++
         continue // RUN-002.4: again, from the winner's mailbox
       }
-      for (const r of this.index.setOutbox(OUTSIDE, entries)) this.dirty.add(r) // busy until a run looks (RUN-012.1)
+      for (const r of this.index.setOutbox(OUTSIDE, entries)) {
+        if (owns(this.share, r)) this.dirty.add(r) // busy until a run looks (RUN-012.1), if it runs here (RUN-021.5)
+      }
       return sent.id
     }
   }
@@ -201,9 +212,9 @@ export class Runtime {
     let lookedAt
     if (!final) {
       if (!this.mayEvict(monotonic())) return
-      lookedAt = [...this.index.recipients()].filter((a) => this.residency.has(a))
+      lookedAt = this.mine().filter((a) => this.residency.has(a))
     } else {
-      lookedAt = [...this.index.recipients()]
+      lookedAt = this.mine()
     }
     this.dirty = new Set()
     for (const actor of lookedAt) {
@@ -246,7 +257,7 @@ export class Runtime {
       this.evictBetweenRounds(idle)
       let progressed = false
       const losses = this.groupLosses
-      for (const actor of [...this.index.recipients()].filter((a) => !this.index.failed.has(a)).sort()) {
+      for (const actor of this.mine().filter((a) => !this.index.failed.has(a)).sort()) {
         if (this.adopted(result) >= maxSteps) this.commitGroup()
         if (result.steps.length >= maxSteps) { // ADP-014 step 2a, RUN-018.1
           this.evictBetweenRounds(idle, true)

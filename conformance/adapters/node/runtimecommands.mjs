@@ -10,6 +10,7 @@ import { toHex } from './bytes.mjs'
 import { witArguments, sharedWasm } from './witcommands.mjs'
 import { FIRST_DELAY, MAX_RESIDENT, Runtime, TIME_LIMIT } from './runtime.mjs'
 import { COMMIT, COMMIT_MODES } from './runtimegroup.mjs'
+import { shareArg } from './runtimeshare.mjs'
 import { exportBundle, importBundle } from './runtimebundle.mjs'
 import { fork } from './runtimefork.mjs'
 import { eraseBlob, verifyActor } from './runtimeverify.mjs'
@@ -55,7 +56,8 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     const sends = 'sends' in args ? args.sends : 'own'
     if (!SEND_MODES.includes(sends)) throw new BadRequest(`ADP-015: sends must be one of ${SEND_MODES.join(', ')}`)
     if (sends === 'group' && commit !== 'group') throw new BadRequest("ADP-015, RUN-019.2: sends 'group' needs commit 'group'")
-    return { timeLimit, maxResident, idleAfter, commit, firstDelay }
+    const share = shareArg(args) // RUN-021: null, or the share this runtime runs
+    return { timeLimit, maxResident, idleAfter, commit, firstDelay, share }
   }
 
   return {
@@ -70,10 +72,9 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
       runtime.subscribe((event) => entry.events.push(event)) // buffered for rt-events
       const handle = `r${++next}`
       runtimes.set(handle, entry)
-      return {
-        runtime: handle,
-        settings: { time_limit: settings.timeLimit, max_resident: settings.maxResident, idle_after: settings.idleAfter }
-      }
+      const answered = { time_limit: settings.timeLimit, max_resident: settings.maxResident, idle_after: settings.idleAfter }
+      if (settings.share !== null) answered.share = [settings.share.k, settings.share.n] // RUN-021
+      return { runtime: handle, settings: answered }
     },
     'rt-genesis' (args) {
       const runtime = runtimeArg(args)

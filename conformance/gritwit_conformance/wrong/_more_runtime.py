@@ -205,6 +205,38 @@ MORE: dict[str, WrongAdapter] = {
         "whoever sent the message",
         smoke=True,
     ),
+    "runtime_share_ignored": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-021.1", "RUN-021.4", "RUN-021.5"}),
+        "failed",
+        "rt-open checks the share and reports it in settings, but the runtime runs every "
+        "actor: it adopts and reports steps of the other shares' actors, and keeps them "
+        "busy, never evicted, while messages wait for them",
+    ),
+    "runtime_share_from_last_bytes": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-021.1", "RUN-021.2"}),
+        "failed",
+        "an actor's share is the last 8 bytes of its id modulo n, not the first 8: each "
+        "runtime runs some actors of another share and leaves some of its own unrun",
+        smoke=True,
+    ),
+    "runtime_share_serves_only_its_own": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-021.3"}),
+        "failed",
+        "a runtime given a share answers bad-request to rt-send, rt-genesis and rt-query of "
+        "an actor outside it, as if only its own actors could be sent to or queried",
+        smoke=True,
+    ),
+    "runtime_share_busy_with_others": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-021.4"}),
+        "failed",
+        "a runtime given a share runs only its actors, but answers rt-run quiescent false "
+        "while a message waits for an actor of another share",
+        smoke=True,
+    ),
     "runtime_restore_from_kept": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-013.2"}),

@@ -26,6 +26,7 @@ from ..runtime import (
     TIME_LIMIT,
     LifecycleEvent,
     Runtime,
+    Share,
     erase_blob,
     export_bundle,
     fork,
@@ -127,6 +128,22 @@ def _idle_after(args: Json) -> float | None:
     return seconds
 
 
+def _share(args: Json) -> Share | None:
+    """``share`` of ``rt-open`` (ADP-015): ``[k, n]``, two integers (RUN-021); absent: none.
+
+    ``null`` is no omission, and a bool is no integer: both are ``bad-request``.
+    """
+    if "share" not in args:
+        return None
+    value = args["share"]
+    if not isinstance(value, list) or len(value) != 2:
+        raise BadRequest("ADP-015, RUN-021: share must be [k, n], two integers")
+    try:
+        return Share(k=value[0], n=value[1])
+    except ValueError as exc:
+        raise BadRequest(f"ADP-015, {exc}") from None
+
+
 class RuntimeCommands:
     """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
@@ -157,7 +174,7 @@ class RuntimeCommands:
             _commit(args),
             _first_delay(args),
         )
-        sends = _sends(args, commit)
+        sends, share = _sends(args, commit), _share(args)
         store = self.stores.open(path)
         runtime = Runtime(
             store,
@@ -167,17 +184,20 @@ class RuntimeCommands:
             commit=commit,
             first_backoff=first_delay,
             send_commit=sends,
+            share=share,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)
         self._next_open += 1
         handle = f"r{self._next_open}"
         self._open[handle] = entry
-        settings = {
+        settings: Json = {
             "time_limit": time_limit,
             "max_resident": max_resident,
             "idle_after": idle_after,
         }
+        if share is not None:  # RUN-021: the share, when one was given
+            settings["share"] = [share.k, share.n]
         return {"runtime": handle, "settings": settings}  # ADP-015: defaults filled in
 
     def cmd_rt_genesis(self, args: Json) -> Json:

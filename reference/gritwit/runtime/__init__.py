@@ -10,7 +10,9 @@
   restore on demand and the events observers see (RUN-012 … RUN-014);
 * :data:`COMMIT`, :data:`GROUP_SIZE`, :data:`GROUP_BYTES` — group commit of adopted
   steps, bounded in count and in bytes (RUN-017);
-* :data:`MAX_STEPS` — the default bound of steps per run (RUN-018).
+* :data:`MAX_STEPS` — the default bound of steps per run (RUN-018);
+* :class:`Share`, :data:`MAX_SHARES` — the actors one runtime of several on a store
+  runs (RUN-021).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, 
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
 from ._runtime import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, Runtime
+from ._share import MAX_SHARES, Share
 from ._verify import ActorCheck, verify_actor
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "IDLE_AFTER",
     "LifecycleEvent",
     "MAX_RESIDENT",
+    "MAX_SHARES",
     "MAX_STEPS",
     "RESTORED",
     "RESTORE_REQUESTED",
@@ -56,6 +60,7 @@ __all__ = [
     "RoutingIndex",
     "Runtime",
     "RuntimeCheck",
+    "Share",
     "check_runtime",
     "erase_blob",
     "export_bundle",

@@ -13,6 +13,7 @@ from typing import Any
 from .._argtypes import positive_float, positive_int
 from ..store._url import is_store_url
 from ._runtime import MAX_STEPS
+from ._share import Share
 
 __all__ = ["add_runtime_parser"]
 
@@ -110,20 +111,22 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
 
     Prints each actor marked failed, each actor still busy when the run stopped at
     ``--max-steps`` (RUN-018.3), and a summary; exit 0 when quiescent, 3 when the
-    bound stopped it (run again to continue).
+    bound stopped it (run again to continue).  With ``--share`` it runs, and counts,
+    only the actors of that share (RUN-021).
     """
     import asyncio
 
     from . import Runtime
 
-    runtime = Runtime(store, time_limit=args.time_limit, max_steps=args.max_steps)
+    runtime = Runtime(store, time_limit=args.time_limit, max_steps=args.max_steps, share=args.share)
     report = asyncio.run(runtime.run_until_quiescent())
     for failure in report.failures:
         print(f"failed {failure.actor} {failure.error_class}")
     busy = runtime.busy()
     for actor in busy:
         print(f"busy {actor}")
-    print(f"{len(report.steps)} step(s) adopted; quiescent: {report.quiescent}")
+    where = "" if args.share is None else f" in share {args.share}"  # RUN-021.4: its own only
+    print(f"{len(report.steps)} step(s) adopted{where}; quiescent: {report.quiescent}")
     if report.quiescent:
         return 0
     print(
@@ -132,6 +135,14 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 3
+
+
+def _share(text: str) -> Share:
+    """``--share K/N`` (RUN-021): one line saying what is wrong, else the share."""
+    try:
+        return Share.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_runtime_parser(subparsers: Any) -> None:
@@ -171,5 +182,14 @@ def add_runtime_parser(subparsers: Any) -> None:
                 default=MAX_STEPS,
                 help="most steps this run adopts; then it stops, names the actors still "
                 "busy and exits 3 (RUN-018; default: %(default)d)",
+            )
+            action.add_argument(
+                "--share",
+                type=_share,
+                metavar="K/N",
+                help="run only the actors of share K of N: those whose id's first 8 bytes, "
+                "big-endian, are K modulo N (RUN-021; 0 <= K < N <= 1024); sends to and "
+                "queries of every actor still work, and some runtime must run each of the "
+                "N shares (default: every actor)",
             )
         action.set_defaults(handler=_runtime)

@@ -58,7 +58,11 @@ committed:
   it returns what the store would, and erased blobs still fail (RUN-011);
 * idle actors beyond ``max_resident`` or unused for ``idle_after`` seconds are
   evicted from memory and restored from their head on demand, with lifecycle
-  events for observers (RUN-012 … RUN-014).
+  events for observers (RUN-012 … RUN-014);
+* a runtime given a ``share`` (:class:`~gritwit.runtime._share.Share`, RUN-021)
+  marks to run only the actors of its share (:meth:`Runtime._mark`): it sends to,
+  and answers queries of, every actor, but runs, retries, reports and keeps busy
+  only its own (RUN-021.1 … RUN-021.5).
 """
 
 from __future__ import annotations
@@ -119,6 +123,7 @@ from ._group import (
 from ._index import RoutingIndex, failed_ref
 from ._lane import busy as lane_busy
 from ._lane import run_in_lane
+from ._share import Share
 
 __all__ = [
     "ATTEMPTS",
@@ -237,6 +242,7 @@ class Runtime:
         group_bytes: int = GROUP_BYTES,
         max_steps: int = MAX_STEPS,
         send_commit: str = SEND_COMMIT,
+        share: Share | None = None,
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
@@ -302,6 +308,8 @@ class Runtime:
         self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
         #: Set by a send while a run waits for its transitions (RUN-018.2).
         self._wake: asyncio.Future[None] | None = None
+        #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
+        self.share = share
 
     # --- reading state -------------------------------------------------------------------
 
@@ -461,7 +469,7 @@ class Runtime:
         else:
             sent, entries, conflicts = send_from_outside(self._store, messages, objects)
             self.conflicts += conflicts
-        self._dirty.update(self._index.set_outbox(OUTSIDE, entries))
+        self._mark(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
@@ -512,10 +520,10 @@ class Runtime:
             version, swaps = self._store.refs_changed_since(self._synced)
             if self._group.sends is not None and swaps is not None:
                 swaps = self._group.behind(swaps)
-            self._dirty |= self._index.refresh(self._store, self._cache, swaps)
+            self._mark(self._index.refresh(self._store, self._cache, swaps))
         else:
             version, _ = self._store.refs_changed_since(None)
-            self._dirty |= self._index.load(self._store, self._cache)
+            self._mark(self._index.load(self._store, self._cache))
             self._loaded = True
         self._synced = version
         if self._group.sends is not None:
@@ -533,8 +541,22 @@ class Runtime:
         Those with a transition running, and those with messages pending that
         they have not looked at, not marked failed (RUN-004.7): what a run that
         stopped at its bound (RUN-018.1) did not finish.  Empty after a quiescent run.
+        With a share, only actors of the share are ever busy (RUN-021.4).
         """
         return sorted((self._dirty | self._running) - self._index.failed)
+
+    def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
+        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
+        return actors if self.share is None else self.share.select(actors)
+
+    def _mark(self, actors: Iterable[ObjectId]) -> None:
+        """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
+
+        An actor outside the share is never marked, so no run starts a transition of
+        it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
+        messages for it were sent all the same, for its share's runtime (RUN-021.3).
+        """
+        self._dirty.update(actors if self.share is None else self.share.select(actors))
 
     async def _run(self, max_steps: int) -> RunReport:
         """The passes of :meth:`run_until_quiescent` (RUN-006, RUN-018).
@@ -636,7 +658,7 @@ class Runtime:
             self._evict_between_rounds(idle)
             progressed = False
             losses = self.group_losses
-            for actor in sorted(self._index.recipients() - self._index.failed):
+            for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
                     self._commit_group()
                 if len(steps) >= max_steps:
@@ -676,9 +698,9 @@ class Runtime:
         if not final:
             if not self._resident.may_evict(self._clock(), self.max_resident, self.idle_after):
                 return
-            looked_at = {a for a in self._index.recipients() if a in self._resident}
+            looked_at = {a for a in self._mine(self._index.recipients()) if a in self._resident}
         else:
-            looked_at = self._index.recipients()
+            looked_at = self._mine(self._index.recipients())
         self._dirty = set()
         for actor in looked_at - self._index.failed:
             _, _, found = self._pending(actor)
@@ -712,7 +734,7 @@ class Runtime:
         if (group.members or group.sends is not None) and not self._commit_group():
             return
         version, swaps = self._store.refs_changed_since(self._synced)
-        self._dirty |= self._index.refresh(self._store, self._cache, swaps)
+        self._mark(self._index.refresh(self._store, self._cache, swaps))
         self._synced = version
 
     def _route_grouped_sends(self) -> None:
@@ -720,7 +742,7 @@ class Runtime:
         with the refs, which do not hold them yet (RUN-019.2)."""
         sends = self._group.sends
         if sends is not None and not self._index.saw_head(OUTSIDE, sends.entries.box):
-            self._dirty.update(self._index.set_outbox(OUTSIDE, sends.entries))
+            self._mark(self._index.set_outbox(OUTSIDE, sends.entries))
 
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
@@ -774,14 +796,14 @@ class Runtime:
                 self._cache.commit_assembled(built, head_ref(actor), job.last_id)
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 self.conflicts += 1
-                self._dirty |= self._index.load(self._store, self._cache)
+                self._mark(self._index.load(self._store, self._cache))
                 return False
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
         entries = self._entries(step.outbox) if outbox is None else outbox.entries
-        self._dirty.update(self._index.set_outbox(actor, entries, built.step_id))
+        self._mark(self._index.set_outbox(actor, entries, built.step_id))
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
         self._remember(actor, built.step_id, step)
@@ -896,7 +918,7 @@ class Runtime:
         self.group_losses += 1
         for member in lost:
             self._forget_adoption(member.actor)
-        self._dirty |= self._index.load(self._store, self._cache)
+        self._mark(self._index.load(self._store, self._cache))
         return False
 
     def _abandon_group(self) -> None:
