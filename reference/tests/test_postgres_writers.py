@@ -21,7 +21,9 @@ them: every message a listed head read was committed before the listing, so it i
 the outside's chain as read later.
 
 The tests force the interleaving: ``a``'s backend lets ``b`` send and run right after
-the first of those two reads, whichever it is, on SQLite and on PostgreSQL.
+the first of those two reads, whichever it is, on SQLite and on PostgreSQL.  Where the
+store keeps a journal of swaps, a later ``run_until_quiescent`` catches up in one read
+of it (one snapshot, so no "between"): ``b`` then sends and runs right after it.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ HEADS = "heads/"
 
 class _Between:
     """A backend that calls ``hook`` once, right after the first read of the outside's ref
-    or of the list of heads made once it is armed: between the two reads of a catch-up."""
+    or of the list of heads made once it is armed: between the two reads of a catch-up;
+    or right after a catch-up's read of the journal of swaps."""
 
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
         self.hook: Callable[[], None] | None = None
-        #: What the armed read was: ``"outside"`` or ``"heads"``.
+        #: What the armed read was: ``"outside"``, ``"heads"`` or ``"journal"``.
         self.after: str | None = None
 
     def _fire(self, what: str) -> None:
@@ -70,6 +73,15 @@ class _Between:
         if prefix == HEADS:
             self._fire("heads")
         return refs
+
+    def refs_changed_since(
+        self, version: int | None
+    ) -> tuple[int, list[tuple[str, g.ObjectId | None]] | None]:
+        changes: tuple[int, list[tuple[str, g.ObjectId | None]] | None]
+        changes = self._backend.refs_changed_since(version)  # type: ignore[attr-defined]
+        if version is not None:  # a catch-up's one read (without a version: a load's)
+            self._fire("journal")
+        return changes
 
     # --- the rest of the Backend protocol, and its optional methods, as they are ---------
 

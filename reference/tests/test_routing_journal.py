@@ -1,10 +1,10 @@
 """The routing index catches up with what moved, not with every ref (RUN-003.1, issue 12).
 
-A memory store keeps a journal of the refs it swapped and their new targets
-(:meth:`~gritwit.store.Store.refs_changed_since`); the runtime's next run reads
-again only those, and falls back to listing every ref where the journal cannot
-say (a durable store, a version older than the journal kept).  Another writer's
-send or step is seen either way.
+Every built-in store keeps a journal of the refs it swapped and their new targets
+(:meth:`~gritwit.store.Store.refs_changed_since`; the durable ones' in
+``test_ref_journal.py``); the runtime's next run reads again only those, and falls
+back to listing every ref where the journal cannot say (no version yet, a version
+older than the journal kept).  Another writer's send or step is seen either way.
 """
 
 from __future__ import annotations
@@ -59,9 +59,9 @@ def test_a_journal_past_its_bound_forgets_its_oldest_half(
 
 
 @pytest.mark.req("RUN-003.1")
-def test_a_durable_store_has_no_journal(tmp_path: Path) -> None:
+def test_a_durable_store_keeps_a_journal_too(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
-        assert store.refs_changed_since(0) == (None, None)
+        assert store.refs_changed_since(0) == (0, [])  # the rest: test_ref_journal.py
 
 
 @pytest.mark.req("RUN-003.1", "RUN-002.3", "RUN-001.4")

@@ -636,7 +636,7 @@ class TestPostgresStore(DurableContract):
         tables = self._execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s", (schema,)
         )
-        assert tables == 4
+        assert tables == 5  # objects, refs, tombstones, gritwit_writer, ref_journal
 
     @pytest.mark.req("DUR-005")
     def test_open_without_create_refuses_an_empty_schema(self, pg_database: str) -> None:

@@ -25,6 +25,18 @@ transaction, committed (one sync on a durable backend) when the block ends and
 rolled back if it raises.  Each swap keeps its own compare-and-swap semantics:
 one that conflicts changes nothing and the others still apply (REF-004).  The
 runtime's group commit uses it (RUN-017); both built-in backends offer it.
+
+A backend MAY also keep a journal of swaps and offer ``refs_changed_since(version)``,
+returning ``(version_now, swaps)``: ``swaps`` lists every successful swap after
+``version`` in commit order, each as the ref's name and its new target (``None``:
+deleted), or is ``None`` when the backend cannot say (``version`` ``None``, one it
+never reported, or older than the journal keeps).  A swap that conflicts or names an
+absent target is not journaled; a batch's swaps are journaled in its transaction, so
+they appear when it commits and never if it rolls back.  The version and the swaps
+are read at one moment, and versions are prefix-closed: a later call never reveals
+a swap at or below a version already reported.  The runtime's routing index reads it
+to catch up with what moved instead of listing every ref (RUN-003.1); every
+built-in backend keeps one (memory, SQLite, PostgreSQL).
 """
 
 from __future__ import annotations

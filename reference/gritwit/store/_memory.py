@@ -35,7 +35,9 @@ class MemoryBackend:
     )
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # re-entrant: a batch holds it, and the store's checks inside the batch read
+        # through the backend (``Store.batch`` then a swap to an object stored before)
+        self._lock = threading.RLock()
         self._objects: dict[bytes, bytes] = {}
         self._refs: dict[str, bytes] = {}
         self._tombstones: dict[bytes, str] = {}

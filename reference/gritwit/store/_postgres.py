@@ -1,10 +1,11 @@
 """A durable :class:`~gritwit.store.Backend` on PostgreSQL, over psycopg 3 (DUR-005).
 
-The store is four tables in the first schema of the connection's ``search_path``
+The store is five tables in the first schema of the connection's ``search_path``
 (``public`` unless the connection string sets one, e.g. with
 ``options=-csearch_path=gw1``): ``objects`` and ``tombstones`` keyed by the 32
-bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001), and
-``gritwit_writer``, one row whose lock every write transaction takes first.
+bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
+``gritwit_writer``, one row whose lock every write transaction takes first, and
+``ref_journal``, the swaps made lately.
 
 * **Atomic swaps** (REF-003, REF-004, DUR-003).  Every write runs in one
   ``READ COMMITTED`` transaction that starts by updating the writer row
@@ -21,6 +22,29 @@ bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001), and
   killed mid-transaction leaves nothing of it: the server rolls back a
   transaction whose connection is gone.  :meth:`PostgresBackend.settings` reads
   the settings back.
+* **A journal of swaps** (RUN-003.1).  Each successful swap adds a row to
+  ``ref_journal`` in its own transaction (a batch's all at once, as it ends): the ref's name,
+  its new target (``NULL``: deleted) and a version one more than the journal's
+  highest.  :meth:`PostgresBackend.refs_changed_since` reads the highest version and
+  the rows after the caller's in one ``SELECT``, so a runtime learns what other
+  processes swapped without listing every ref.  The versions are *prefix-closed*:
+  a reader that reports version ``v`` saw every row numbered up to ``v``, and no row
+  numbered ``v`` or less appears later.  Under ``READ COMMITTED`` each statement
+  reads a snapshot of its own, so the argument rests on the writer row, not on the
+  isolation level.  A writer numbers its rows after taking the row, in a statement
+  that sees every commit before it (the previous holder's commit is visible before
+  its lock is released); so versions follow commit order, without gaps.  A reader's
+  one statement has one snapshot; say the highest row in it, ``h``, was written by
+  ``W``.  Every writer numbered below ``h`` held the row before ``W`` did, so it had
+  committed — visibly to every later snapshot — before ``W`` even took the row: its
+  rows are in the snapshot.  Every writer not in the snapshot takes the row after
+  ``W`` released it (had it taken it before, it would have committed before ``W``),
+  so it sees ``h`` and numbers above it.  Two statements — the highest version, then
+  the rows — would each have their own snapshot and could disagree, so it is one.
+  Rows are pruned by writers (:data:`JOURNAL_KEPT`), only ever those at or below
+  their own highest version minus :data:`JOURNAL_KEPT`, so a reader whose version is
+  within :data:`JOURNAL_KEPT` of the highest it sees misses none, and an older one
+  is answered ``None`` (unknown: list the refs).
 * **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then
   by length), so ``ORDER BY id`` and ``ORDER BY name`` are byte order without
   any collation.
@@ -45,6 +69,8 @@ from ._schema_url import with_schema
 
 __all__ = [
     "CONNECT_TIMEOUT",
+    "JOURNAL_KEPT",
+    "JOURNAL_PRUNE_EVERY",
     "NoStore",
     "PostgresBackend",
     "PostgresBatch",
@@ -54,6 +80,12 @@ __all__ = [
 #: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
 CONNECT_TIMEOUT: Final = 30
 _ID_PAGE: Final = 512
+#: Swaps the journal keeps at least (:meth:`PostgresBackend.refs_changed_since`): the rows
+#: numbered above the newest's version minus this are always there.
+JOURNAL_KEPT = 8192
+#: The journal is pruned when a swap's version is a multiple of this: at most
+#: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
+JOURNAL_PRUNE_EVERY = 512
 #: Insert an object unless its id is erased (RUN-011), or mend a corrupt copy under its
 #: id (STO-002.3): the update runs only when the stored bytes differ (STO-002.2).
 _UPSERT_UNLESS_ERASED: Final = (
@@ -63,15 +95,40 @@ _UPSERT_UNLESS_ERASED: Final = (
 )
 #: Takes the writer row's lock (held to commit or rollback) and counts write commits.
 _TAKE_WRITER: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
+_JOURNAL_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS ref_journal (version BIGINT PRIMARY KEY, name BYTEA NOT NULL,"
+    " target BYTEA)"
+)
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS refs (name BYTEA PRIMARY KEY, target BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tombstones (id BYTEA PRIMARY KEY, reason BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS gritwit_writer (id INT PRIMARY KEY, commits BIGINT NOT NULL)",
     "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    _JOURNAL_TABLE,
 )
-#: The tables of a store, for :meth:`PostgresBackend.has_store`.
+#: The tables that make a database a store (``create=False``); a store made before the
+#: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
 TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
+#: Journal swaps, numbered on from the newest: ``{rows}`` is rows of
+#: ``(n, %b, CAST(%b AS BYTEA))``, each a ref's name and new target (``NULL``: deleted).
+_JOURNAL: Final = (
+    "INSERT INTO ref_journal (version, name, target)"
+    " SELECT latest.version + j.n, j.name, j.target"
+    " FROM (SELECT coalesce(max(version), 0) AS version FROM ref_journal) AS latest,"
+    " (VALUES {rows}) AS j (n, name, target) RETURNING version"
+)
+#: Most swaps one statement journals (two parameters each).
+_JOURNAL_ROWS: Final = 1000
+#: The newest version and, when ``since`` is within what is kept (``kept`` swaps), the
+#: swaps after it in order; a row of ``NULL`` name when there are none.  One snapshot.
+_CHANGES: Final = (
+    "SELECT latest.version, j.name, j.target"
+    " FROM (SELECT coalesce(max(version), 0) AS version FROM ref_journal) AS latest"
+    " LEFT JOIN ref_journal AS j ON j.version > %(since)s"
+    " AND %(since)s >= latest.version - %(kept)s AND %(since)s <= latest.version"
+    " ORDER BY j.version"
+)
 #: Server errors of a schema made by two connections at once: the loser tries again.
 _RACED_DDL: Final = (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject)
 
@@ -95,20 +152,26 @@ class PostgresBackend:
         conn = self._connect()
         try:
             if create:
-                self._create_tables(conn)
-            elif not self._has_tables(conn):
-                raise NoStore(f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}")
+                self._create_tables(conn, _SCHEMA)
+            else:
+                tables = self._tables(conn)
+                if not set(TABLES) <= tables:
+                    raise NoStore(
+                        f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}"
+                    )
+                if "ref_journal" not in tables:  # a store made before the journal
+                    self._create_tables(conn, (_JOURNAL_TABLE,))
         except BaseException:
             conn.close()
             raise
         self._idle.append(conn)
 
     @staticmethod
-    def _create_tables(conn: psycopg.Connection) -> None:
+    def _create_tables(conn: psycopg.Connection, schema: Iterable[str]) -> None:
         for attempt in range(3):
             try:
                 with conn.transaction():
-                    for statement in _SCHEMA:
+                    for statement in schema:
                         conn.execute(statement)
                 return
             except _RACED_DDL:  # another connection made them meanwhile: look again
@@ -116,11 +179,11 @@ class PostgresBackend:
                     raise
 
     @staticmethod
-    def _has_tables(conn: psycopg.Connection) -> bool:
+    def _tables(conn: psycopg.Connection) -> set[str]:
         rows = conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         ).fetchall()
-        return set(TABLES) <= {str(name) for (name,) in rows}
+        return {str(name) for (name,) in rows}
 
     # --- connections and transactions ----------------------------------------------------
 
@@ -222,10 +285,35 @@ class PostgresBackend:
             ).fetchone()
         return None if row is None else ObjectId(bytes(row[0]))
 
+    def refs_changed_since(
+        self, version: int | None
+    ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:
+        """The ref version now, and the swaps after ``version`` (``None``: unknown).
+
+        A version counts the swaps journaled so far.  The swaps come in order, each as
+        the ref's name and its new target, a name again each time it was swapped
+        again; they are unknown for ``version`` ``None``, one this store never
+        reported, or one older than the journal keeps (:data:`JOURNAL_KEPT`).  One
+        ``SELECT``, so one snapshot (see the module): the version and the swaps agree.
+        """
+        with self._connection() as conn:
+            if version is None or version < 0:  # none it could have reported
+                row = conn.execute("SELECT coalesce(max(version), 0) FROM ref_journal").fetchone()
+                return (0 if row is None else int(row[0])), None
+            rows = conn.execute(_CHANGES, {"since": version, "kept": JOURNAL_KEPT}).fetchall()
+        now = int(rows[0][0])
+        if not now - JOURNAL_KEPT <= version <= now:
+            return now, None
+        return now, [
+            (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
+            for _, name, target in rows
+            if name is not None
+        ]
+
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in its own write transaction, atomic for every writer (DUR-003)."""
         with self._write() as conn:
-            return _swap(conn, name, expected, new)
+            return _swap_journaled(conn, name, expected, new)
 
     def insert_many_then_cas(
         self,
@@ -237,7 +325,7 @@ class PostgresBackend:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001)."""
         with self._write() as conn:
             _insert_rows(conn, items)
-            return _swap(conn, name, expected, new)
+            return _swap_journaled(conn, name, expected, new)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[PostgresBatch]:
@@ -245,10 +333,13 @@ class PostgresBackend:
 
         The writer row is taken when the block starts (DUR-003) and the transaction
         commits when it ends, so a crash leaves every write of the block or none
-        (DUR-002); if the block raises, nothing of it is kept.
+        (DUR-002); if the block raises, nothing of it is kept.  The swaps are journaled
+        together just before the commit, in their order: one statement, not one each.
         """
         with self._write() as conn:
-            yield PostgresBatch(conn)
+            batch = PostgresBatch(conn)
+            yield batch
+            _journal(conn, batch.swapped)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
@@ -301,10 +392,12 @@ class PostgresBackend:
 class PostgresBatch:
     """The writes of :meth:`PostgresBackend.batch`, on its connection, inside its transaction."""
 
-    __slots__ = ("_conn",)
+    __slots__ = ("_conn", "swapped")
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self._conn = conn
+        #: The swaps made so far, in order, to journal when the block ends.
+        self.swapped: list[tuple[bytes, bytes | None]] = []
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
@@ -312,7 +405,10 @@ class PostgresBatch:
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
-        return _swap(self._conn, name, expected, new)
+        result = _swap(self._conn, name, expected, new)
+        if result.status is CasStatus.SWAPPED:
+            self.swapped.append((name.encode(), None if new is None else new.digest))
+        return result
 
 
 def _insert_rows(conn: psycopg.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
@@ -351,13 +447,37 @@ def _swap(
             key, new.digest)  # fmt: skip
     elif expected is not None:
         sql, params = "DELETE FROM refs WHERE name = %b AND target = %b", (key, expected.digest)
-    else:
-        return CasResult(CasStatus.SWAPPED, None)  # unset stays unset: nothing to write
+    else:  # unset stays unset: nothing to write (the journal has a row all the same)
+        return CasResult(CasStatus.SWAPPED, None)
     swapped = conn.execute(sql, params).rowcount
     if swapped != 1:  # another writer got in first (only without the writer row)
         row = conn.execute("SELECT target FROM refs WHERE name = %b", (key,)).fetchone()
         return CasResult(CasStatus.CONFLICT, None if row is None else ObjectId(bytes(row[0])))
     return CasResult(CasStatus.SWAPPED, new)
+
+
+def _swap_journaled(
+    conn: psycopg.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
+) -> CasResult:
+    """:func:`_swap`, and its row in the journal when it swapped."""
+    result = _swap(conn, name, expected, new)
+    if result.status is CasStatus.SWAPPED:
+        _journal(conn, [(name.encode(), None if new is None else new.digest)])
+    return result
+
+
+def _journal(conn: psycopg.Connection, swaps: list[tuple[bytes, bytes | None]]) -> None:
+    """Journal ``swaps`` (a ref's name and new target), in order, inside the write
+    transaction that made them, which holds the writer row (see the module); and drop
+    the rows :data:`JOURNAL_KEPT` swaps older than the newest when the versions pass a
+    multiple of :data:`JOURNAL_PRUNE_EVERY`."""
+    for start in range(0, len(swaps), _JOURNAL_ROWS):
+        chunk = swaps[start : start + _JOURNAL_ROWS]
+        rows = ", ".join(f"({n}, %b, CAST(%b AS BYTEA))" for n in range(1, len(chunk) + 1))
+        params = [value for swap in chunk for value in swap]
+        last = max(int(v) for (v,) in conn.execute(_JOURNAL.format(rows=rows), params).fetchall())
+        if last // JOURNAL_PRUNE_EVERY != (last - len(chunk)) // JOURNAL_PRUNE_EVERY:
+            conn.execute("DELETE FROM ref_journal WHERE version <= %s", (last - JOURNAL_KEPT,))
 
 
 def _text_bytes(text: str) -> bytes:

@@ -9,6 +9,19 @@ compare-and-swap reads, checks and writes with no other writer of any thread or
 process in between (DUR-003), and a crash leaves it all done or not done
 (DUR-002).  Writers that find the lock taken wait up to :data:`BUSY_TIMEOUT_MS`.
 
+Each successful swap also adds a row to ``ref_journal`` in its own transaction
+(the batch's, for a batch): the ref's name, its new target (``NULL``: deleted) and
+a version, one more than the journal's highest.  :meth:`SqliteBackend.refs_changed_since`
+reads the highest version and the rows after the caller's in one ``SELECT``, so a
+runtime learns what other processes swapped without listing every ref (RUN-003.1).
+The versions are prefix-closed: a reader that reports version ``v`` has seen every
+row numbered up to ``v``, and no row numbered ``v`` or less can appear later.
+Writers take the write lock before numbering, so each numbers after every commit
+before it, and a row with a higher number commits after it; one ``SELECT`` reads one
+snapshot of the WAL, so it holds every row up to the highest it sees.  Old rows are
+pruned (:data:`JOURNAL_KEPT`), and a reader older than what is kept is told so
+(``None``) and lists the refs.
+
 Connections are pooled: a caller borrows one for the length of one operation,
 so several threads can use one backend at once without sharing a connection.
 """
@@ -26,12 +39,25 @@ from typing import Final
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 
-__all__ = ["BUSY_TIMEOUT_MS", "DB_FILENAME", "SqliteBackend", "SqliteBatch"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "DB_FILENAME",
+    "JOURNAL_KEPT",
+    "JOURNAL_PRUNE_EVERY",
+    "SqliteBackend",
+    "SqliteBatch",
+]
 
 #: Name of the database file inside the store directory.
 DB_FILENAME: Final = "gritwit.sqlite3"
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS: Final = 30_000
+#: Swaps the journal keeps at least (:meth:`SqliteBackend.refs_changed_since`): the rows
+#: numbered above the newest's version minus this are always there.
+JOURNAL_KEPT = 8192
+#: The journal is pruned when a swap's version is a multiple of this: at most
+#: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
+JOURNAL_PRUNE_EVERY = 512
 _ID_PAGE: Final = 512
 #: Insert an object, or mend a corrupt copy under its id (STO-002.3): the update runs
 #: only when the stored bytes differ, so a healthy copy is never rewritten (STO-002.2).
@@ -48,6 +74,23 @@ _SCHEMA: Final = (
     " WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS tombstones (id BLOB PRIMARY KEY NOT NULL, reason TEXT NOT NULL)"
     " WITHOUT ROWID",
+    # made where missing, in a file of an older version too: its journal starts empty
+    "CREATE TABLE IF NOT EXISTS ref_journal"
+    " (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, target BLOB)",
+)
+#: Journal a swap of ``?1`` to ``?2`` (``NULL``: deleted), numbered one past the newest.
+_JOURNAL: Final = (
+    "INSERT INTO ref_journal (version, name, target)"
+    " VALUES ((SELECT coalesce(max(version), 0) + 1 FROM ref_journal), ?, ?)"
+)
+#: The newest version and, when ``?1`` is within what is kept (``?2`` swaps), the swaps
+#: after it in order; a row of ``NULL`` name when there are none.  One snapshot.
+_CHANGES: Final = (
+    "SELECT latest.version, j.name, j.target"
+    " FROM (SELECT coalesce(max(version), 0) AS version FROM ref_journal) AS latest"
+    " LEFT JOIN ref_journal AS j"
+    " ON j.version > ?1 AND ?1 BETWEEN latest.version - ?2 AND latest.version"
+    " ORDER BY j.version"
 )
 
 
@@ -195,6 +238,31 @@ class SqliteBackend:
             row = conn.execute("SELECT target FROM refs WHERE name = ?", (name,)).fetchone()
         return None if row is None else ObjectId(bytes(row[0]))
 
+    def refs_changed_since(
+        self, version: int | None
+    ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:
+        """The ref version now, and the swaps after ``version`` (``None``: unknown).
+
+        A version counts the swaps journaled so far.  The swaps come in order, each as
+        the ref's name and its new target, a name again each time it was swapped
+        again; they are unknown for ``version`` ``None``, one this store never
+        reported, or one older than the journal keeps (:data:`JOURNAL_KEPT`).  One
+        ``SELECT``, so one snapshot: the version and the swaps up to it agree.
+        """
+        with self._connection() as conn:
+            if version is None or version < 0:  # none it could have reported
+                row = conn.execute("SELECT coalesce(max(version), 0) FROM ref_journal").fetchone()
+                return int(row[0]), None
+            rows = conn.execute(_CHANGES, (version, JOURNAL_KEPT)).fetchall()
+        now = int(rows[0][0])
+        if not now - JOURNAL_KEPT <= version <= now:
+            return now, None
+        return now, [
+            (name, None if target is None else ObjectId(bytes(target)))
+            for _, name, target in rows
+            if name is not None
+        ]
+
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in its own write transaction, atomic for every writer (DUR-003)."""
         with self._connection() as conn, self._transaction(conn):
@@ -252,6 +320,7 @@ class SqliteBackend:
             conn.execute(
                 "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
             )
+        _journal(conn, name, new)
         return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
@@ -285,6 +354,14 @@ class SqliteBackend:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _journal(conn: sqlite3.Connection, name: str, new: ObjectId | None) -> None:
+    """Journal the swap of ``name`` to ``new`` inside the swap's transaction, and now and
+    then drop the rows older than :data:`JOURNAL_KEPT` swaps (never the newest)."""
+    version = conn.execute(_JOURNAL, (name, None if new is None else new.digest)).lastrowid
+    if version is not None and version % JOURNAL_PRUNE_EVERY == 0:
+        conn.execute("DELETE FROM ref_journal WHERE version <= ?", (version - JOURNAL_KEPT,))
 
 
 class SqliteBatch:

@@ -259,12 +259,15 @@ class Store:
         self, version: int | None
     ) -> tuple[int | None, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now and the swaps since ``version``, where the backend keeps a
-        journal of swaps (the memory backend); else ``(None, None)``: unknown.
+        journal of swaps (every built-in one: memory, SQLite, PostgreSQL); else
+        ``(None, None)``: unknown.
 
         For a reader that keeps state derived from refs (the runtime's routing index,
         RUN-003.1): with the refs that moved and their new targets (``None``:
         deleted), in swap order, it need not list every ref again.  ``None`` swaps
-        mean "unknown: list them".
+        mean "unknown: list them" (no ``version``, or one older than the journal
+        keeps).  The version and the swaps are one snapshot, for other processes'
+        swaps as for this one's (see :class:`~gritwit.store.Backend`'s module).
         """
         journal = getattr(self.backend, "refs_changed_since", None)
         if journal is None:
