@@ -428,15 +428,20 @@ def _no_timed_yield() -> None:
     """Turn off the runtime's yield to the event loop after 5 ms of inline transitions.
 
     Under valgrind 5 ms is a transition or two, and how many yields fall in a run
-    depends on the machine's load (see the module).  A version without it has
-    nothing to turn off.
+    depends on the machine's load (see the module).  It is in ``runtime/_schedule.py``,
+    in ``runtime/_runtime.py`` before the runtime was split into modules (issue 33); a
+    version without it has nothing to turn off.
     """
-    try:
-        from gritwit.runtime import _runtime
-    except ImportError:
-        return
-    if hasattr(_runtime, "_YIELD_AFTER"):
-        _runtime._YIELD_AFTER = float("inf")  # type: ignore[attr-defined]
+    import importlib
+
+    for name in ("gritwit.runtime._schedule", "gritwit.runtime._runtime"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_YIELD_AFTER"):
+            module._YIELD_AFTER = float("inf")
+            return
 
 
 def _no_time_bound() -> None:

@@ -346,7 +346,7 @@ def test_sandboxed_python_runs_in_the_lane_and_a_test_actor_inline() -> None:
     # A bound no loaded machine reaches: at the default 5 s, a slow sandboxed start-up
     # overran, failed and ran in the lane again (['lane', 'lane'] in a CI run at load 4).
     rt = Runtime(Store.memory(), time_limit=600.0)
-    with mock.patch("gritwit.runtime._runtime.run_in_lane", recorded):
+    with mock.patch("gritwit.runtime._bound.run_in_lane", recorded):
         counter = run(rt.genesis(*test_actor_core("counter")))
         run(rt.run_until_quiescent())
         assert lanes == []
@@ -372,7 +372,7 @@ def test_python_wits_of_a_runtime_that_runs_nothing_inline_stay_out_of_the_lane(
     counter = TEST_ACTORS["counter"]
     own: dict[str, Wit] = {**TEST_ACTORS, "counter": lambda given: counter(given)}
     rt = Runtime(Store.memory(), actors=own)
-    with mock.patch("gritwit.runtime._runtime.run_in_lane", recorded):
+    with mock.patch("gritwit.runtime._bound.run_in_lane", recorded):
         actor = run(rt.genesis(*test_actor_core("counter")))
         report = run(rt.run_until_quiescent())
     assert [a for a, _ in report.steps] == [actor]

@@ -61,7 +61,8 @@ SUITE_DIR = SUITE_ROOT / "suite"
 #: adapter and command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``,
 #: ``_argtypes.py`` and each subpackage's ``_cli.py``), the error table (``_errors.py``,
 #: ``_error_types.py``), the engine registry (``wit/_runners.py``, ``_engines.py``), the
-#: transition deadline (``runtime/_deadline.py``, not mutated yet) and the Wasm build
+#: transition deadline (``runtime/_deadline.py``, not mutated yet), the types of a
+#: transition's attempt (``runtime/_attempt.py``, nothing to mutate) and the Wasm build
 #: tool; the vector generator and the report are the judge's.  A group the committed
 #: baseline does not hold yet (``sandbox``
 #: until the next full ``--write-baseline`` run) is run and scored like the others,
@@ -92,15 +93,21 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/wit/_update.py",
     ),
     "runtime": (
+        "gritwit/runtime/_bound.py",
         "gritwit/runtime/_bundle.py",
         "gritwit/runtime/_cache.py",
+        "gritwit/runtime/_catchup.py",
+        "gritwit/runtime/_commit.py",
         "gritwit/runtime/_erase.py",
         "gritwit/runtime/_events.py",
         "gritwit/runtime/_fork.py",
         "gritwit/runtime/_group.py",
         "gritwit/runtime/_index.py",
         "gritwit/runtime/_reach.py",
+        "gritwit/runtime/_resident.py",
         "gritwit/runtime/_runtime.py",
+        "gritwit/runtime/_schedule.py",
+        "gritwit/runtime/_transition.py",
         "gritwit/runtime/_verify.py",
     ),
     "wasm": (

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _commit
 from gritwit.wit._outside import OUTSIDE_REF
 from gritwit_conformance.wrong import patch, run
 
-_real_send = _runtime.send_from_outside
+_real_send = _commit.send_from_outside
 #: id(store) → the outbox this runtime last wrote (its in-memory copy).
 _kept: dict[int, Any] = {}
 
@@ -49,7 +49,7 @@ def send_from_outside(store: Any, batch: Any, objects: Any = ()) -> Any:
 
 
 def install() -> None:
-    patch(_runtime, "send_from_outside", send_from_outside)
+    patch(_commit, "send_from_outside", send_from_outside)
 
 
 if __name__ == "__main__":

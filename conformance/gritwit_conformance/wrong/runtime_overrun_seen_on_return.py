@@ -17,13 +17,13 @@ from typing import TypeVar
 from gritwit._ids import ObjectId
 from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _attempt, _bound, _runtime
 from gritwit.wit import Assembled
 from gritwit_conformance.wrong import patch, run
 
 T = TypeVar("T")
 
-_real_lane = _runtime.run_in_lane
+_real_lane = _bound.run_in_lane
 
 
 async def timed_after(work: Callable[[], T], time_limit: float) -> T:
@@ -48,13 +48,13 @@ async def build(
     actor: ObjectId,
     last_id: ObjectId | None,
     last: Step | None,
-    found: _runtime.Found,
+    found: _attempt.Found,
 ) -> Assembled | None:
     """:meth:`Runtime._build` with the thread awaited to its end."""
     if self._in_lane(actor, last, found):
         work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
         return await lane_timed_after(work, self.time_limit)
-    if self._inline and not _runtime._naps(found):
+    if self._inline and not _bound._naps(found):
         return self._executor.build(actor, last, found, last_id=last_id)
     work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
     return await timed_after(work, self.time_limit)

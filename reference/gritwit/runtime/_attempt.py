@@ -1,0 +1,40 @@
+"""What one attempt of a transition starts from (RUN-004.3, RUN-012.1, RUN-017.3).
+
+:data:`Found` is what is pending for an actor, by sender (WIT-005); an
+:class:`_Attempt` adds the actor's head, the open group's provisional steps the
+attempt is built on (RUN-017.3) and its idle snapshot (RUN-012.1).
+:meth:`~gritwit.runtime.Runtime._prepare` makes one; a :data:`_Failed` attempt goes
+from an inline try to the retries, which count it as the first (RUN-004.3).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .._ids import ObjectId
+from .._objects import Step
+from ..wit import PendingMessage
+
+__all__ = ["Found", "_Attempt", "_Failed"]
+
+Found = dict[ObjectId, tuple[PendingMessage, ...]]
+
+
+class _Attempt(NamedTuple):
+    """What one attempt of a transition starts from (:meth:`Runtime._prepare`).
+
+    A named tuple: immutable, and made at a third of a frozen dataclass's cost.
+    """
+
+    actor: ObjectId
+    last_id: ObjectId | None
+    last: Step | None
+    found: Found
+    #: The open group's provisional steps it is built on (RUN-017.3).
+    basis: frozenset[ObjectId]
+    #: The last pending message of each sender: the idle snapshot (RUN-012.1).
+    snapshot: tuple[ObjectId, ...]
+
+
+#: A failed attempt and its error (:meth:`Runtime._drive_inline` to :meth:`Runtime._drive`).
+_Failed = tuple[_Attempt, Exception]

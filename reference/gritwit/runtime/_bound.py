@@ -1,0 +1,160 @@
+"""Where a transition is built, and for how long it may run (RUN-005).
+
+A runtime whose Wits are only the reference's own builds a transition inline on the
+event loop (see :mod:`._runtime`) and judges its overrun when it returns (RUN-005.7,
+RUN-005.6), except while a ``nap`` is pending for ``sleepy`` (WIT-030.1); sandboxed
+Python, and Wasm while the engine lane is busy, go to the lane (:mod:`._lane`,
+RUN-005.7); anything else runs in a worker thread abandoned after ``time_limit``
+(RUN-005.1).  An attempt that overran fails as RUN-005.3 says, a sandboxed run with
+``time-limit`` (SBX-006.10, SBX-013.1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+
+from .._errors import GritError, TimeLimit
+from .._ids import ObjectId
+from .._objects import Blob, Step, Tree
+from ..wit import Assembled, Executor, TransitionTimeout
+from ._attempt import Found, _Attempt
+from ._cache import ObjectCache
+from ._lane import busy as lane_busy
+from ._lane import run_in_lane
+
+__all__ = ["TimeBound", "_ToLane", "_inline_gate", "_naps"]
+
+#: The ``runtime`` headers of ``wit`` blobs the engine runs (WASM-001, SBX-001.1).
+_WASM, _SANDBOX = "wasm", "python-wasi"
+#: An update is pending first: it may run a Wasm update function (WIT-014.1).
+_UPDATE = "update"
+#: Most ``wit`` blobs whose runtime is remembered (:meth:`Runtime._wit_kind`).
+_KINDS = 4096
+
+
+class _ToLane(Exception):
+    """Raised by :func:`_inline_gate`: this transition runs in the engine lane (RUN-005.7)."""
+
+
+def _inline_gate(runtime: str | None) -> None:
+    """Stop an inline transition whose code must run in the engine lane (RUN-005.7).
+
+    Called by the executor with the ``runtime`` header of the code it is about to
+    run, before running it: sandboxed Python always goes to the lane, a Wasm Wit
+    (or a Wasm update function) when the lane is busy, since its transition would
+    wait on the engine's lock on the event loop.  Asking the executor as it
+    dispatches, rather than reading the core's ``wit`` first, costs an inline
+    test-actor transition one call.
+    """
+    if runtime == _SANDBOX or (runtime == _WASM and lane_busy()):
+        raise _ToLane
+
+
+def _naps(found: Found) -> bool:
+    """Whether a ``nap`` is pending: ``sleepy`` would sleep through it (WIT-030.1).
+
+    Such a transition must not run inline, where its time could not be bounded
+    (RUN-005.6); any other Wit reading a ``nap`` merely runs in a thread as well.
+    """
+    for items in found.values():
+        for item in items:
+            if item.mt == "nap":
+                return True
+    return False
+
+
+class TimeBound:
+    """Builds a transition where it may run, bounded by ``time_limit`` (RUN-005)."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _cache: ObjectCache
+    _executor: Executor
+    _inline: bool
+    _kinds: dict[ObjectId, str]
+    time_limit: float
+
+    async def _build(
+        self, actor: ObjectId, last_id: ObjectId | None, last: Step | None, found: Found
+    ) -> Assembled | None:
+        """Build one transition, bounded by ``time_limit`` (inline: see the module).
+
+        RUN-005.1, RUN-005.3, RUN-005.7.
+        """
+        if self._in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
+            work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+            return await run_in_lane(work, self.time_limit)
+        if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
+            started = time.monotonic()
+            built = self._executor.build(actor, last, found, last_id=last_id)
+            self._judge_overrun(started)
+            return built
+        build = functools.partial(self._executor.build, last_id=last_id)
+        return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
+
+    def _judge_overrun(self, started: float) -> None:
+        """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).
+
+        A transition built on the event loop cannot be abandoned while it runs; one
+        that took longer than ``time_limit`` still fails its attempt (``TimeoutError``,
+        which :meth:`_drive` turns into the overrun's error) and adopts nothing.
+        """
+        if time.monotonic() - started > self.time_limit:
+            raise TimeoutError
+
+    def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:
+        """Whether this transition runs in the engine lane (RUN-005.7, see the module).
+
+        Sandboxed Python always; a Wasm Wit or an update when the lane is busy (its
+        transition holds the engine's lock) or the runtime runs nothing inline.
+        """
+        kind = self._wit_kind(actor, last, found)
+        if kind == _SANDBOX:
+            return True
+        return kind in (_WASM, _UPDATE) and (not self._inline or lane_busy())
+
+    def _wit_kind(self, actor: ObjectId, last: Step | None, found: Found) -> str | None:
+        """The ``runtime`` header of the ``wit`` this transition runs, or :data:`_UPDATE`.
+
+        ``None`` when the core or its ``wit`` cannot be read: the transition then
+        fails as it would anyway (WIT-012.4, RUN-011.3), wherever it runs.  The
+        header of a ``wit`` blob never changes (its id is its content's hash), so
+        it is remembered by id.
+        """
+        for items in found.values():
+            if items[0].mt == _UPDATE:
+                return _UPDATE
+        try:
+            core = self._cache.get_object(actor if last is None else last.core)
+        except GritError:
+            return None
+        wit = core.entries.get("wit") if isinstance(core, Tree) else None
+        if wit is None:
+            return None
+        kind = self._kinds.get(wit)
+        if kind is None:
+            try:
+                blob = self._cache.get_object(wit)
+            except GritError:
+                return None
+            kind = blob.headers.get("runtime", "") if isinstance(blob, Blob) else ""
+            if len(self._kinds) >= _KINDS:
+                self._kinds.clear()
+            self._kinds[wit] = kind
+        return kind
+
+    def _overrun(self, actor: ObjectId, job: _Attempt) -> Exception:
+        """The error of an attempt that overran its bound (RUN-005.3).
+
+        A sandboxed run the bound stopped fails ``time-limit`` (SBX-006.10), and its
+        transition with that class (SBX-013.1); another kind of transition fails
+        ``failed``, as any transition that raised.
+        """
+        if self._wit_kind(actor, job.last, job.found) == _SANDBOX:
+            return TimeLimit(
+                "SBX-006.10",
+                f"the sandboxed run overran the transition's bound of {self.time_limit} s "
+                "and was stopped (SBX-013.1)",
+            )
+        return TransitionTimeout(f"the transition overran {self.time_limit} s")

@@ -1,0 +1,186 @@
+"""Commits: sends from the outside, the open commit group, who runs (RUN-017, RUN-019, RUN-021).
+
+:class:`Commits` sends messages from the outside: committed on their own and durable
+when the send returns (RUN-001), or, with ``send_commit="group"``, built on the
+outbox the open group's sends left and joining the group (RUN-019.2).  It commits
+the open :class:`~gritwit.runtime._group.CommitGroup` (RUN-017.2): a lost member's
+provisional state is undone (RUN-017.4) and sends whose outbox swap lost are made
+again on their own (RUN-019.4); an error that escaped a run drops it unstored.  And
+it marks the actors that routing or a reload found with work to run: every actor,
+or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+
+from .._codec import object_id
+from .._ids import ObjectId
+from .._objects import GritObject, Tree
+from ..store import Store
+from ..wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    OutsideSend,
+    SentOutbox,
+    build_outside_send,
+    send_from_outside,
+)
+from ._cache import ObjectCache
+from ._events import Residency
+from ._group import CommitGroup
+from ._index import RoutingIndex
+from ._share import Share
+
+__all__ = ["Commits"]
+
+
+class Commits:
+    """Sends from the outside, commits of the open group, and marking actors to run."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _store: Store
+    _cache: ObjectCache
+    _index: RoutingIndex
+    _group: CommitGroup
+    _group_sends: bool
+    _resident: Residency
+    _dirty: set[ObjectId]
+    _sink: list[tuple[ObjectId, ObjectId]]
+    _idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None
+    _wake: asyncio.Future[None] | None
+    conflicts: int
+    group_losses: int
+    share: Share | None
+
+    # --- the outside ---------------------------------------------------------------------
+
+    async def send(
+        self,
+        recipient: ObjectId,
+        content: ObjectId,
+        headers: Mapping[str, str] | None = None,
+        objects: Iterable[GritObject] = (),
+        signal: bool = False,
+    ) -> ObjectId:
+        """Send a message from the outside; it is routed once its ref moved (RUN-001).
+
+        Durable when it returns (``send_commit="own"``), or once the next run or
+        :meth:`flush` returns (``send_commit="group"``, RUN-019.2).
+        """
+        (sent,) = self._send_all([(recipient, content, headers, signal)], objects)
+        return sent
+
+    async def send_all(
+        self,
+        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
+        objects: Iterable[GritObject] = (),
+    ) -> list[ObjectId]:
+        """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
+
+        One compare-and-swap of ``names/outside-outbox`` for all of them, chained
+        as if sent one by one (WIT-004); returns their ids.
+        """
+        return self._send_all(messages, objects)
+
+    def _send_all(
+        self,
+        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
+        objects: Iterable[GritObject],
+    ) -> list[ObjectId]:
+        """:meth:`send_all`, which awaits nothing, without a coroutine (for :meth:`send`)."""
+        if self._group_sends:
+            sent, entries = self._send_with_group(list(messages), list(objects))
+        else:
+            sent, entries, conflicts = send_from_outside(self._store, messages, objects)
+            self.conflicts += conflicts
+        self._mark(self._index.set_outbox(OUTSIDE, entries))
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)  # a run waiting on long transitions looks again
+        return sent
+
+    def _send_with_group(
+        self, messages: list[OutsideSend], objects: list[GritObject]
+    ) -> tuple[list[ObjectId], SentOutbox]:
+        """Build sends on the outbox the group's sends left, and let them join it (RUN-019.2).
+
+        Nothing is stored: the open group stores them and swaps
+        ``names/outside-outbox`` when it commits (RUN-019.3).
+        """
+        sends = self._group.sends  # built on the outbox they left, else on the ref as read
+        old = self._store.get_ref(OUTSIDE_REF) if sends is None else sends.box or sends.expected
+        built = build_outside_send(self._cache, old, messages, objects)
+        self._group.add_sends(old, built, messages)
+        return built.sent, built.entries
+
+    def flush(self) -> None:
+        """Commit the open group now: sends that joined it are durable when this returns.
+
+        RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
+        """
+        self._commit_group()
+
+    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
+        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
+        actor = object_id(core)
+        await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
+        return actor
+
+    # --- who runs (RUN-021) --------------------------------------------------------------
+
+    def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
+        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
+        return actors if self.share is None else self.share.select(actors)
+
+    def _mark(self, actors: Iterable[ObjectId]) -> None:
+        """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
+
+        An actor outside the share is never marked, so no run starts a transition of
+        it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
+        messages for it were sent all the same, for its share's runtime (RUN-021.3).
+        """
+        self._dirty.update(actors if self.share is None else self.share.select(actors))
+
+    # --- the open commit group (RUN-017) -------------------------------------------------
+
+    def _commit_group(self) -> bool:
+        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost.
+
+        The adopted members join the run's steps, in group order.  A lost member's
+        provisional state is undone (RUN-017.4); sends whose outbox swap lost are
+        made again at once, on their own, from the winner's outbox (RUN-019.4).
+        Then the routing index is rebuilt from the heads (RUN-003), which marks
+        every actor with pending messages to run again (RUN-002.3), and the lost
+        members' idle snapshots are forgotten.
+        """
+        group = self._group
+        if not group.members and group.sends is None:
+            return True
+        adopted, lost, unsent = group.commit(self._store)
+        self._sink.extend((m.actor, m.built.step_id) for m in adopted)
+        if not lost and unsent is None:
+            return True
+        if unsent is not None:
+            self.conflicts += 1  # RUN-002.4: the outside's swap lost; sent again below
+            _, _, conflicts = send_from_outside(self._store, unsent.requests, unsent.objects)
+            self.conflicts += conflicts
+        self.conflicts += len(lost)
+        self.group_losses += 1
+        for member in lost:
+            self._forget_adoption(member.actor)
+        self._mark(self._index.load(self._store, self._cache))
+        return False
+
+    def _abandon_group(self) -> None:
+        """Drop the open group unstored (an error escaped a run): nothing of it was durable."""
+        for member in self._group.abandon():
+            self._forget_adoption(member.actor)
+
+    def _forget_adoption(self, actor: ObjectId) -> None:
+        """Undo what a provisional adoption of ``actor``'s step left in memory (RUN-017.4)."""
+        resident = self._resident.get(actor)
+        if resident is not None:
+            resident.waiting = None
+        if self._idle_now is not None:
+            self._idle_now.pop(actor, None)

@@ -1,0 +1,203 @@
+"""An actor's state as the runtime reads it, and which actors stay in memory (RUN-012 … RUN-014).
+
+:class:`ResidentActors` reads an actor's head step — from memory while its head has
+not moved (RUN-012), from the open commit group while a step of it is provisional
+(RUN-017.3) — answers queries (WIT-017) and failure records (RUN-004), and keeps
+idle actors in memory within ``max_resident`` and ``idle_after``: evicted beyond
+them (RUN-012.2, RUN-012.3), restored from their head on demand (RUN-013.1), with
+the lifecycle events observers see (RUN-014).  It remembers an actor's new head
+(RUN-012.2) and the idle snapshot of what it left unread (RUN-012.1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+
+from .._ids import ObjectId
+from .._objects import Blob, Mailbox, Step
+from ..store import Store, head_ref
+from ..wit import Executor, mailbox_entries
+from ._cache import ObjectCache
+from ._events import (
+    ARCHIVED,
+    RESTORE_REQUESTED,
+    RESTORED,
+    EventHub,
+    LifecycleEvent,
+    Observer,
+    Residency,
+    Resident,
+)
+from ._group import CommitGroup
+from ._index import failed_ref
+
+__all__ = ["ResidentActors"]
+
+_NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
+
+
+class ResidentActors:
+    """Reading actors' heads, and keeping idle actors in memory or evicting them (RUN-012)."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _store: Store
+    _cache: ObjectCache
+    _executor: Executor
+    _group: CommitGroup
+    _resident: Residency
+    _events: EventHub
+    _clock: Callable[[], float]
+    _running: set[ObjectId]
+    _dirty: set[ObjectId]
+    max_resident: int | None
+    idle_after: float | None
+
+    # --- reading state -------------------------------------------------------------------
+
+    def head(self, actor: ObjectId) -> ObjectId | None:
+        """The id of ``actor``'s last step, or ``None``."""
+        return self._store.get_ref(head_ref(actor))
+
+    def _head_step(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None]:
+        """``actor``'s head step, from memory while its head has not moved (RUN-012).
+
+        The head ref is read every time, so another writer's step is seen at once
+        (RUN-002); the step object is read again only when the head moved.  This
+        neither restores nor marks the actor used.  A step of the open commit group
+        is the actor's head for the runtime (RUN-017.3), not read from the store.
+        """
+        if self._group.members:
+            provisional = self._group.provisional(actor)
+            if provisional is not None:
+                return provisional
+        oid = self.head(actor)
+        resident = self._resident.get(actor)
+        if resident is not None and resident.head == oid:
+            return oid, resident.step
+        obj = None if oid is None else self._cache.get_object(oid)
+        step = obj if isinstance(obj, Step) else None
+        if resident is not None:
+            resident.head, resident.step = oid, step
+        return oid, step
+
+    def _use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
+        """Mark ``actor`` used; restore it from its head first if it is not resident (RUN-013.1).
+
+        ``restore-requested`` precedes the restore and ``restored`` follows it
+        (RUN-014.2); an actor without a head has nothing to restore and emits nothing.
+        """
+        if actor in self._resident:
+            self._remember(actor, head, step)
+            return
+        if head is not None:
+            self._emit(RESTORE_REQUESTED, actor, why)
+        self._remember(actor, head, step)
+        if head is not None:
+            self._emit(RESTORED, actor)
+
+    def query(self, actor: ObjectId, name: str) -> Blob:
+        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013.1)."""
+        head, step = self._head_step(actor)
+        if head is not None:
+            self._use(actor, head, step, "query")
+        return self._executor.query(actor, name)
+
+    # --- residency and events (RUN-012 … RUN-014) -----------------------------------------
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every later lifecycle event; returns an unsubscribe function.
+
+        An observer that raises is ignored: it never affects a transition (RUN-014).
+        """
+        return self._events.subscribe(observer)
+
+    @property
+    def observer_errors(self) -> int:
+        """How many times an observer raised (RUN-014)."""
+        return self._events.observer_errors
+
+    def resident(self, actor: ObjectId) -> bool:
+        """Whether ``actor``'s state is in memory (RUN-012)."""
+        return actor in self._resident
+
+    def _emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
+        self._events.emit(LifecycleEvent(kind, actor, reason))
+
+    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
+
+        RUN-012.2, RUN-012.3.
+
+        Only an actor with no transition running, none to start and no message
+        left pending is evicted.  ``everything_idle`` evicts every idle actor as if
+        the idle timeout had passed for all (``rt-evict``, ADP-015).  Returns the
+        evicted actors, in eviction order.
+        """
+        evicted: list[ObjectId] = []
+        now = self._clock()
+        if not everything_idle and not self._resident.may_evict(
+            now, self.max_resident, self.idle_after
+        ):
+            return evicted
+        candidates = [
+            (actor, r)
+            for actor, r in self._resident.oldest_first()
+            if actor not in self._running and actor not in self._dirty and r.waiting is None
+        ]
+        for actor, r in candidates:
+            if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
+                self._archive(actor, "idle", evicted)
+        if self.max_resident is not None:
+            for actor, _ in candidates:
+                if len(self._resident) <= self.max_resident:
+                    break
+                if actor in self._resident:
+                    self._archive(actor, "capacity", evicted)
+        return evicted
+
+    def _archive(self, actor: ObjectId, reason: str, evicted: list[ObjectId]) -> None:
+        self._resident.drop(actor)  # RUN-014.3: the event follows the state change
+        evicted.append(actor)
+        self._emit(ARCHIVED, actor, reason)
+
+    def failed(self, actor: ObjectId) -> dict[str, object] | None:
+        """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
+        target = self._store.get_ref(failed_ref(actor))
+        blob = None if target is None else self._store.get_object(target)
+        if not isinstance(blob, Blob):
+            return None
+        record: dict[str, object] = json.loads(blob.data)
+        return record
+
+    def _entries(self, mailbox: ObjectId | None) -> Mapping[ObjectId, ObjectId]:
+        """The entries of mailbox ``mailbox``, read through the cache, not copied."""
+        if mailbox is None:
+            return _NO_ENTRIES
+        obj = self._cache.get_object(mailbox)
+        if not isinstance(obj, Mailbox):  # as mailbox_entries does
+            return mailbox_entries(self._cache, mailbox)
+        return obj.entries
+
+    def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
+        """Keep ``actor``'s new head in memory, as its most recent use (RUN-012.2)."""
+        resident = self._resident.get(actor)
+        if resident is None:
+            self._resident.keep(actor, Resident(head, step, self._clock()))
+        else:
+            resident.head, resident.step = head, step
+            self._resident.touch(actor, self._clock())
+
+    def _wait(
+        self,
+        actor: ObjectId,
+        snapshot: tuple[ObjectId, ...],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
+    ) -> None:
+        """Remember that ``snapshot`` is pending and was not consumed (RUN-012.1)."""
+        if idle is not None:
+            idle[actor] = snapshot
+            return
+        resident = self._resident.get(actor)
+        if resident is not None:
+            resident.waiting = snapshot

@@ -1,0 +1,235 @@
+"""The runs: passes of the scheduler, deterministic rounds, and their bounds (RUN-006, RUN-018).
+
+:class:`Scheduler` runs transitions until nothing is pending that can progress
+(RUN-006): one asyncio task per actor with work, never two for one actor (RUN-002,
+RUN-006), each pass starting at most one transition per actor, in id order, so that
+no actor starves the others (RUN-018.2), and at most ``max_steps`` steps adopted per
+run (RUN-018.1), after which :meth:`Scheduler.busy` names the actors left with work
+(RUN-018.3).  A run catches up with the store as it starts (RUN-003), commits the open
+group before it returns (RUN-017.5), and evicts idle actors as it goes (RUN-012.2).
+:meth:`Scheduler.run_rounds` is the deterministic schedule of ``wit-run`` and
+``rt-run`` (ADP-014, ADP-015): one actor at a time, ascending ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from .._ids import ObjectId
+from ..wit import Failure, RunReport
+from ._attempt import _Failed
+from ._transition import Transitions
+
+__all__ = ["Scheduler"]
+
+#: Seconds of inline transitions after which a run lets other tasks in (RUN-018.2).
+_YIELD_AFTER = 0.005
+#: A set keeps the hash table of the largest size it had, and every pass of
+#: :meth:`Runtime._run` walks the set of dirty actors (``_dirty - _running``): after a
+#: pass that looked at more actors than this, the set is re-made, so that the passes
+#: after a burst of 10,000 geneses cost what they cost after none (issue 28).
+_BURST = 32
+
+
+class Scheduler(Transitions):
+    """Runs transitions in passes, or in deterministic rounds, within a run's bounds."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _loaded: bool
+    attempts_from: int
+    max_steps: int
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
+        """Run transitions until nothing is pending that can progress (RUN-006).
+
+        Starts from the heads alone (RUN-003) on the first run, later from the
+        refs that moved since.  ``max_steps`` (by default the runtime's
+        ``max_steps``, RUN-018.1) stops starting new transitions once that many
+        steps were adopted (the running ones finish); the report is then not
+        quiescent, and :meth:`busy` names the actors left with work (RUN-018.3).
+        """
+        if max_steps is None:
+            max_steps = self.max_steps
+        elif max_steps < 1:
+            raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
+        if self._loaded:  # only the refs swapped since, where the store knows them
+            version, swaps = self._store.refs_changed_since(self._synced)
+            if self._group.sends is not None and swaps is not None:
+                swaps = self._group.behind(swaps)
+            self._mark(self._index.refresh(self._store, self._cache, swaps))
+        else:
+            version, _ = self._store.refs_changed_since(None)
+            self._mark(self._index.load(self._store, self._cache))
+            self._loaded = True
+        self._synced = version
+        if self._group.sends is not None:
+            self._route_grouped_sends()
+        try:
+            return await self._run(max_steps)
+        except BaseException:
+            self._abandon_group()
+            self._loaded = False  # what was dirty may be lost: start from the heads again
+            raise
+
+    def busy(self) -> list[ObjectId]:
+        """The actors the last run left with work, in id order (RUN-018.3).
+
+        Those with a transition running, and those with messages pending that
+        they have not looked at, not marked failed (RUN-004.7): what a run that
+        stopped at its bound (RUN-018.1) did not finish.  Empty after a quiescent run.
+        With a share, only actors of the share are ever busy (RUN-021.4).
+        """
+        return sorted((self._dirty | self._running) - self._index.failed)
+
+    async def _run(self, max_steps: int) -> RunReport:
+        """The passes of :meth:`run_until_quiescent` (RUN-006, RUN-018).
+
+        Each pass starts at most one transition of each actor with work, in id
+        order, then waits for one to finish: an actor that always has work gets
+        one transition a pass like every other (RUN-018.2).  Inline transitions
+        let the loop's other tasks in every :data:`_YIELD_AFTER` seconds.
+        """
+        first_failure = len(self.failures)
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        self._sink, self._idle_now = steps, None
+        tasks: dict[asyncio.Task[None], ObjectId] = {}
+        clock = time.monotonic
+        yielded = clock()
+        while True:
+            self.evict_idle()
+            ran_inline = False
+            ready = sorted(self._dirty - self._running)
+            for actor in ready:
+                if len(steps) + len(self._group) + len(tasks) >= max_steps:
+                    break
+                self._dirty.discard(actor)
+                if actor in self._index.failed:
+                    continue
+                first: _Failed | None = None
+                if self._inline:
+                    inline = self._drive_inline(actor, steps)
+                    if inline is True:
+                        ran_inline = True  # done at once: no task (RUN-005)
+                        continue
+                    if inline is not False:
+                        first = inline  # it failed: counted, not built again (RUN-004.3)
+                self._running.add(actor)
+                tasks[asyncio.create_task(self._drive(actor, steps, first=first))] = actor
+            if ready[_BURST:]:  # after a burst: a set sized to what is dirty now
+                self._dirty = set(self._dirty)
+            if ran_inline and clock() - yielded >= _YIELD_AFTER:
+                await asyncio.sleep(0)  # RUN-018.2: sends and lane results get in
+                yielded = clock()
+            if not tasks:
+                if ran_inline:
+                    continue  # what it routed may have made others dirty
+                group = self._group  # anything to commit: a member, or a send (RUN-019.2)
+                if (group.members or group.sends is not None) and not self._commit_group():
+                    continue  # a member or a send was lost: run again (RUN-017.4, RUN-019.4)
+                break
+            more = ran_inline and bool(self._dirty - self._running)
+            # RUN-018.2: a send from the outside meanwhile wakes the pass, so its
+            # recipient does not wait for a long transition of another actor to end.
+            self._wake = woken = asyncio.get_running_loop().create_future()
+            done, _ = await asyncio.wait(
+                [*tasks, woken], timeout=0 if more else None, return_when=asyncio.FIRST_COMPLETED
+            )
+            self._wake = None
+            woken.cancel()
+            for task in [t for t in tasks if t in done]:
+                self._running.discard(tasks.pop(task))
+                task.result()  # an error of the runtime itself (not of a Wit) propagates
+        self.evict_idle()
+        quiescent = not (self._dirty - self._index.failed)
+        return RunReport(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
+
+    async def run_rounds(self, max_steps: int) -> RunReport:
+        """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
+
+        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004.3, RUN-004.5,
+        RUN-004.7): a failing candidate is retried in its turn and, after the last attempt,
+        marked failed; the report's ``failures`` are the actors marked failed in
+        this call.  Idle snapshots last for this call only, so a restart between
+        calls changes no step id.  Capacity eviction runs before every round and
+        at the end (RUN-012.2).
+        """
+        self._index.load(self._store, self._cache)
+        if self._group.sends is not None:
+            self._route_grouped_sends()
+        self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
+        self.attempts_from = len(self.failures)  # this call's failed attempts (RUN-004.3)
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        marked: list[Failure] = []
+        idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
+        self._sink, self._idle_now = steps, idle
+        try:
+            return await self._rounds(max_steps, steps, marked, idle)
+        except BaseException:
+            self._abandon_group()
+            raise
+
+    async def _rounds(
+        self,
+        max_steps: int,
+        steps: list[tuple[ObjectId, ObjectId]],
+        marked: list[Failure],
+        idle: dict[ObjectId, tuple[ObjectId, ...]],
+    ) -> RunReport:
+        """The rounds of :meth:`run_rounds`; a group is committed before it answers (RUN-017.5)."""
+        group = self._group
+        while True:
+            self._evict_between_rounds(idle)
+            progressed = False
+            losses = self.group_losses
+            for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
+                if len(steps) + len(group) >= max_steps:
+                    self._commit_group()
+                if len(steps) >= max_steps:
+                    self._evict_between_rounds(idle, final=True)
+                    return RunReport(tuple(steps), tuple(marked), False)
+                if actor in self._index.failed:  # marked by another writer during the round
+                    continue
+                adopted, attempts = len(steps) + len(group), len(self.failures)
+                self._running.add(actor)
+                try:
+                    await self._drive(actor, steps, idle)
+                finally:
+                    self._running.discard(actor)
+                if actor in self._index.failed and len(self.failures) > attempts:
+                    marked.append(self.failures[-1])  # its last attempt, in its turn
+                progressed = progressed or len(steps) + len(group) > adopted
+            if not progressed and self.group_losses == losses:
+                self._commit_group()
+                if self.group_losses == losses:  # else a lost member's actor runs again
+                    self._evict_between_rounds(idle, final=True)
+                    return RunReport(tuple(steps), tuple(marked), True)
+
+    def _evict_between_rounds(
+        self, idle: dict[ObjectId, tuple[ObjectId, ...]], *, final: bool = False
+    ) -> None:
+        """Capacity eviction in :meth:`run_rounds` (RUN-012.1, RUN-012.2).
+
+        An actor is busy while it has unread messages.
+
+        An actor counts as busy (not evictable, RUN-012) when something is pending
+        for it that differs from its idle snapshot of this call.  Before a round
+        only resident actors can be evicted, and only when :meth:`Residency.may_evict`
+        says eviction may be due, so only they are looked at, and only then; at the
+        end every actor is, so that a later :meth:`evict_idle` (``rt-evict``) knows
+        which are busy.
+        """
+        if not final:
+            if not self._resident.may_evict(self._clock(), self.max_resident, self.idle_after):
+                return
+            looked_at = {a for a in self._mine(self._index.recipients()) if a in self._resident}
+        else:
+            looked_at = self._mine(self._index.recipients())
+        self._dirty = set()
+        for actor in looked_at - self._index.failed:
+            _, _, found = self._pending(actor)
+            if found and idle.get(actor) != tuple(items[-1].id for items in found.values()):
+                self._dirty.add(actor)
+        self.evict_idle()

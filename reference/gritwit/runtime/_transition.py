@@ -1,0 +1,236 @@
+"""One transition of one actor: its attempts, its adoption, its failure (RUN-001, RUN-002, RUN-004).
+
+:class:`Transitions` drives an actor's transition: what an attempt starts from (its
+head, what is pending, the open group's steps it is built on, RUN-017.3), the build
+(:mod:`._bound`, RUN-005), and the adoption — in group mode in memory, committed with
+its group (RUN-017), in step mode its objects stored and its head swapped at once
+(RUN-001.1 … RUN-001.4) — after which its messages are routed.  A lost swap builds it
+again from the state as it is now (RUN-002.3, RUN-017.4); a failed attempt is retried
+with exponential back-off, and after the last the actor is marked failed and error
+receipts go out (RUN-004.3 … RUN-004.6).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+
+from .._errors import GritError, RefConflict
+from .._ids import ObjectId
+from .._maps import raw_of
+from .._objects import Blob
+from ..store import head_ref
+from ..wit import OUTSIDE, Assembled, Failure
+from ._attempt import Found, _Attempt, _Failed
+from ._bound import TimeBound, _inline_gate, _naps, _ToLane
+from ._catchup import CatchUp
+from ._index import failed_ref
+
+__all__ = ["Transitions"]
+
+_NO_BASIS: frozenset[ObjectId] = frozenset()
+
+
+class Transitions(CatchUp, TimeBound):
+    """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004)."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _grouped: bool
+    _sleep: Callable[[float], Awaitable[None]]
+    attempts: int
+    first_backoff: float
+    failures: list[Failure]
+
+    def _prepare(
+        self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
+    ) -> _Attempt | None:
+        """What one attempt of ``actor`` starts from, or ``None`` when it has nothing to do.
+
+        Nothing to do: nothing pending, or exactly what its last transition left
+        unread (its idle snapshot, RUN-012.1).  Otherwise the actor is restored
+        first if it was evicted (RUN-013.1).
+        """
+        last_id, last, found = self._pending(actor)
+        if not found:
+            return None
+        snapshot = tuple([items[-1].id for items in found.values()])
+        if idle is None:
+            resident = self._resident.get(actor)
+            waiting = None if resident is None else resident.waiting
+        else:
+            waiting = idle.get(actor)
+        if waiting == snapshot:
+            return None
+        # RUN-017.3, RUN-019.3: the open group's steps (and sends) this transition is built on
+        group = self._group
+        grouped = group.members or group.sends is not None
+        basis = group.basis((actor, *found)) if grouped else _NO_BASIS
+        self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
+        return _Attempt(actor, last_id, last, found, basis, snapshot)
+
+    def _adopt(
+        self,
+        job: _Attempt,
+        built: Assembled,
+        steps: list[tuple[ObjectId, ObjectId]],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None,
+    ) -> bool:
+        """Adopt ``built``, then route its messages; ``False`` when it must be built again.
+
+        RUN-001.1 … RUN-001.4, RUN-002.3, RUN-017.3, RUN-017.4: in group mode the step is
+        adopted in memory and committed with its group; in step mode its objects are
+        stored and its head swapped at once.  Either way its messages are routed only
+        after that.  ``False``: it was built on a lost step, or another writer won
+        the swap; the caller builds it again from the state as it is now.
+        """
+        actor = job.actor
+        if self._grouped:  # RUN-017: adopted in memory, committed with its group
+            if not self._group.add(actor, job.last_id, built, job.basis):
+                self.conflicts += 1  # built on a lost step (RUN-017.4): run again
+                return False
+        else:
+            try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
+                self._cache.commit_assembled(built, head_ref(actor), job.last_id)
+            except RefConflict:  # RUN-002: another writer won; reload and retry from it
+                self.conflicts += 1
+                self._mark(self._index.load(self._store, self._cache))
+                return False
+            steps.append((actor, built.step_id))
+        # … and only then are its messages routed.
+        step = built.step
+        outbox = built.outbox  # the step's mailboxes, as built: not read back
+        entries = self._entries(step.outbox) if outbox is None else outbox.entries
+        self._mark(self._index.set_outbox(actor, entries, built.step_id))
+        if not self._read_all(built, job.found):  # else only news can be pending: dirty
+            self._dirty.add(actor)
+        self._remember(actor, built.step_id, step)
+        last = job.last
+        if step.inbox == (None if last is None else last.inbox):
+            self._wait(actor, job.snapshot, idle)
+        if self._group.full:
+            self._commit_group()
+        return True
+
+    async def _drive(
+        self,
+        actor: ObjectId,
+        steps: list[tuple[ObjectId, ObjectId]],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
+        *,
+        first: _Failed | None = None,
+    ) -> None:
+        """At most one adopted step of ``actor``.
+
+        RUN-001.1, RUN-001.2, RUN-001.3, RUN-002.3, RUN-004.1, RUN-004.2, RUN-004.3,
+        RUN-004.4, RUN-004.5, RUN-005.3.
+
+        ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
+        snapshot kept with the resident actor is used (RUN-012).  ``first``, from
+        :meth:`_drive_inline`, is a first attempt that failed already: it is counted
+        as this call's first failure (RUN-004.3), not built again.
+        """
+        attempt = 0
+        while True:
+            if first is not None:
+                (job, exc), first = first, None
+            else:
+                prepared = self._prepare(actor, idle)
+                if prepared is None:
+                    return
+                job = prepared
+                try:
+                    built = await self._build(actor, job.last_id, job.last, job.found)
+                except Exception as error:  # WIT-006: adopts nothing, the messages stay pending
+                    exc = error
+                else:
+                    if built is None:  # no genesis yet: wait for what is pending to change
+                        self._wait(actor, job.snapshot, idle)
+                        return
+                    if self._adopt(job, built, steps, idle):
+                        return
+                    continue
+            if isinstance(exc, TimeoutError):
+                exc = self._overrun(actor, job)
+            self.failures.append(Failure(actor, exc))
+            attempt += 1
+            if attempt >= self.attempts:
+                await self._mark_failed(actor, exc, attempt, job.found)
+                return
+            await self._sleep(self.first_backoff * 2 ** (attempt - 1))
+
+    def _drive_inline(
+        self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]
+    ) -> bool | _Failed:
+        """:meth:`_drive` without a task, for a runtime whose transitions run inline (RUN-005).
+
+        ``True`` when done.  Otherwise the transition must go the long way, having
+        adopted nothing: ``False`` when a ``nap`` needs the bounded thread
+        (RUN-005.6), or the attempt and its error when it failed, for :meth:`_drive`
+        to count as its first failed attempt (RUN-004.3) and retry.
+        """
+        while True:
+            job = self._prepare(actor, None)
+            if job is None:
+                return True
+            if _naps(job.found):
+                return False
+            try:
+                started = time.monotonic()
+                built = self._executor.build(
+                    actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
+                )
+                self._judge_overrun(started)
+            except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
+                return False
+            except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
+                return job, exc
+            if built is None:  # no genesis yet: wait for what is pending to change
+                self._wait(actor, job.snapshot)
+                return True
+            if self._adopt(job, built, steps, None):
+                return True
+
+    def _read_all(self, built: Assembled, found: Found) -> bool:
+        """Whether the step ``built`` read every message of ``found`` (WIT-008).
+
+        Then what is pending for its actor now arrived after ``found`` was taken,
+        and whatever brought it (a routed step, a send, a refresh) marked the
+        actor dirty already: looking again at once would find nothing new.
+        """
+        inbox = built.inbox  # as built; else read through the cache
+        if inbox is None:
+            entries = self._entries(built.step.inbox)
+            return all(entries.get(sender) == items[-1].id for sender, items in found.items())
+        raw = raw_of(inbox.entries)  # text-form actor id → message digest (OBJ-014)
+        return all(raw.get(sender[0].hex()) == items[-1].id[0] for sender, items in found.items())
+
+    async def _mark_failed(
+        self, actor: ObjectId, error: Exception, attempts: int, found: Found
+    ) -> None:
+        """Store the failure blob, set ``names/failed/<actor>``, send receipts.
+
+        RUN-004.4, RUN-004.6.
+
+        The open commit group is committed first (RUN-017.6): the mark and the
+        receipts must not become durable ahead of the steps that sent what the actor
+        failed on.  If that loses a member, the actor is not marked now: what is
+        pending for it changed, and it runs again.
+        """
+        if not self._commit_group():
+            return
+        error_class = error.error_class if isinstance(error, GritError) else "failed"
+        record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
+        text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+        blob = Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
+        blob_id = self._store.put_object(blob)
+        try:
+            self._store.cas_ref(failed_ref(actor), None, blob_id)
+        except RefConflict:  # already marked by another writer: its receipts went out
+            self.conflicts += 1
+            return
+        finally:
+            self._index.failed.add(actor)
+        for sender in sorted(found):
+            if sender != OUTSIDE:
+                await self.send(sender, blob_id, {"mt": "error"})
