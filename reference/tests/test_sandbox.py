@@ -8,6 +8,7 @@ caches it under ~/.cache/gritwit/sandbox/.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import os
@@ -67,6 +68,69 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 # -- containment -------------------------------------------------------------------------
+
+
+def _cyclic_garbage(work: object) -> list[str]:
+    """The frames, tracebacks and gritwit and wasmtime objects left in reference cycles by
+    ``work()``, the cyclic collector off meanwhile: what a run keeps alive until the next
+    collection.  Not counted: ctypes pointers (``wasmtime._bindings.LP_…``, a few bytes
+    each, in cycles of their own through ctypes' ``_objects``) and ctypes array types."""
+    gc.collect()
+    gc.disable()
+    try:
+        work()  # type: ignore[operator]
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kinds = {f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage}
+        return sorted(
+            k
+            for k in kinds
+            if k in ("builtins.frame", "builtins.traceback")
+            or (
+                k.startswith(("wasmtime.", "gritwit."))
+                and not k.startswith("wasmtime._bindings.LP_")
+            )
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+@pytest.mark.req("SBX-006.2", "SBX-008.1", "SBX-008.3")
+@pytest.mark.parametrize(
+    ("source", "raises"),
+    [
+        ('open("/core/f", "wb").write(b"x" * 4096)\n', None),  # proc_exit(0): ProcExit
+        ("import sys\nsys.exit(3)\n", "program-exit"),
+        ('open("/etc/passwd")\n', "forbidden-operation"),  # a host function's typed error
+        ("while True:\n    pass\n", "fuel-exhausted"),  # a trap
+    ],
+    ids=["exit-0", "exit-3", "forbidden", "fuel"],
+)
+def test_a_run_leaves_no_cycle_holding_its_store_or_files(
+    source: str, raises: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """wasmtime-py re-raises what ends a run (the program's exit, a host function's error,
+    a trap) from a frame that keeps it: a cycle through the traceback held the run's store,
+    linear memory and files until the next collection, hundreds of MiB a run (the 45 MiB
+    per step actor's peak memory followed the collector, RUN-017.10).  The frames are
+    cleared (``frames_cleared``), so nothing of a run outlives it in a cycle, whichever way
+    it ended; the first run also takes the snapshot (its start-up ends with a stop)."""
+    from gritwit.sandbox import _snapshot
+
+    monkeypatch.setattr(_snapshot, "_SNAPSHOTS", {})
+    limits = SandboxLimits(fuel=500_000_000, memory_bytes=64 << 20)
+
+    def work() -> None:
+        try:
+            _run(source, limits=limits)
+        except g.GritError as exc:
+            assert exc.error_class == raises, exc
+        else:
+            assert raises is None
+
+    assert _cyclic_garbage(work) == []
 
 
 @pytest.mark.req("SBX-005.6", "SBX-008.2", "SBX-005.1")

@@ -262,6 +262,40 @@ def test_a_call_leaves_no_cycle_behind() -> None:
         gc.enable()
 
 
+@pytest.mark.req("WASM-005.1", "WASM-007.2")
+@pytest.mark.parametrize("memory_only", [True, False], ids=["kept-instance", "fresh-instance"])
+def test_a_call_failing_in_a_host_function_leaves_no_cycle_behind(memory_only: bool) -> None:
+    """A host function's error reaches the caller through wasmtime-py, which re-raises it
+    from a frame that keeps it in a local: a cycle through the traceback that held the
+    host, the call's store and its memory until the next collection.  The engine clears
+    the frames (``frames_cleared``): they go with the exception."""
+    store = g.Store.memory()
+    extra = "" if memory_only else "(global $g (mut i32) (i32.const 0))"
+    wasm = wat(
+        f"""(module {_SET} {_READ} (memory (export "memory") 1) {_NAME} {extra}
+          (func (export "step") (drop (call $read (i32.const 0) (i32.const 1)
+            (i32.const -16) (i32.const 8)))))"""
+    )
+    assert memory_only == g.wasm._binary.memory_only(wasm)  # type: ignore[attr-defined]
+    core = wasm_core(store, wasm)
+    wit = load(WasmWits(), store, wasm)
+    host = StepHost(first_input(store, core), wit.engine.limits)
+    freed = weakref.ref(host)
+    gc.collect()
+    gc.disable()
+    try:
+        raised = ""
+        try:
+            wit.engine.call(wit.loaded, "step", host)
+        except g.WasmTrap as exc:
+            raised = str(exc)
+        del host
+        assert "WASM-007.2" in raised
+        assert freed() is None
+    finally:
+        gc.enable()
+
+
 def _memory_guest(size: int, budget: int) -> tuple[_Guest, _Active, bytearray]:
     """A guest over a plain byte array, its view known: the copies without an instance."""
     memory = bytearray(range(256)) * (size // 256)

@@ -35,6 +35,7 @@ from .._errors import (
 from .._ids import ObjectId
 from ..store import Store
 from ..wasm._engine import _LOCK, _typed
+from ..wasm._raw import frames_cleared
 from ._interpreter import load_interpreter, sandbox_engine
 from ._mount import mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
@@ -241,15 +242,16 @@ def _execute(
             try:
                 if snapshot is not None and snapshot.module is not None:
                     module = snapshot.module  # its fresh instance is the snapshot's
-                try:
-                    instance = point.link(linker(engine, state)).instantiate(store, module)
-                except wasmtime.WasmtimeError as refused:  # its memory minimum is over the limit
-                    raise _below_floor(limits, str(refused)) from None
-                if snapshot is not None:
-                    point.restore(store, instance, snapshot)
-                else:
-                    start: Any = instance.exports(store)["_start"]
-                    start(store)
+                with frames_cleared():  # no cycle keeps the store and the files (RUN-017.10)
+                    try:
+                        instance = point.link(linker(engine, state)).instantiate(store, module)
+                    except wasmtime.WasmtimeError as refused:  # its memory minimum is too high
+                        raise _below_floor(limits, str(refused)) from None
+                    if snapshot is not None:
+                        point.restore(store, instance, snapshot)
+                    else:
+                        start: Any = instance.exports(store)["_start"]
+                        start(store)
             except ProcExit as exit_:
                 code = exit_.code
             except GritError as host:  # a host function's typed end: fuel, trap (SBX-005.19)
@@ -278,7 +280,10 @@ def _execute(
         # interpreter at exit.
         store.close()
     if error is not None:
-        raise error
+        try:
+            raise error
+        finally:
+            error = None  # not kept by this frame, which its traceback holds: no cycle
     tail = bytes(stderr.data[-400:]).decode("utf-8", "replace")
     if state.forbidden or code == EXIT_FORBIDDEN:
         raise _forbidden(state, stderr)

@@ -44,6 +44,7 @@ import wasmtime._ffi as ffi
 from .._errors import UnknownWit, WasmTrap
 from ..wasm._binary import _leb_u32
 from ..wasm._engine import _LOCK
+from ..wasm._raw import frames_cleared
 from ._engine import compiled
 from ._stop import unwatched
 from .wasi._calls import RANDOM_CHUNK
@@ -388,9 +389,10 @@ def snapshot_of(
     try:
         with _LOCK:
             try:
-                instance = point.link(linker(engine, point.state)).instantiate(store, module)
-                start: Any = instance.exports(store)["_start"]
-                start(store)
+                with frames_cleared():  # the store is not kept alive in a cycle
+                    instance = point.link(linker(engine, point.state)).instantiate(store, module)
+                    start: Any = instance.exports(store)["_start"]
+                    start(store)
             except _Stop:
                 pass
             blank = linker(engine, state()).instantiate(fresh, module).exports(fresh)["memory"]

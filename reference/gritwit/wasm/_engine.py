@@ -64,6 +64,7 @@ from ._image import ZERO_CHUNK, GlobalValue, Image, ImageSession, decode_global
 from ._raw import (
     RAW_CALLBACK,
     RESULT,
+    clear_frames,
     context_get_fuel,
     context_set_fuel,
     define_unchecked,
@@ -526,6 +527,10 @@ class WasmEngine:
                 self._run(loaded, export, active, image)
             except FuelExhausted as exc:
                 exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
+                clear_frames(exc)  # no cycle keeps the store and its memory (see _raw)
+                raise
+            except BaseException as exc:
+                clear_frames(exc)
                 raise
             finally:
                 _ACTIVE.reset(token)
@@ -551,6 +556,10 @@ class WasmEngine:
                 kept.run(export, active)
             except FuelExhausted as exc:
                 exc.fuel_consumed = fuel - kept.fuel_left() + active.host_fuel
+                clear_frames(exc)  # no cycle keeps the store and its memory (see _raw)
+                raise
+            except BaseException as exc:
+                clear_frames(exc)
                 raise
             finally:
                 _ACTIVE.reset(token)

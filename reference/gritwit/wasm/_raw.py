@@ -15,13 +15,19 @@ the first one.  This module is that plumbing, once:
   written in place;
 * :func:`raw_trap`: an exception raised by a callback, handed on as wasmtime-py
   hands one on (its ``LAST_EXCEPTION``), as the trap the callback returns;
+* :func:`clear_frames` (and :func:`frames_cleared` around a block): for an exception
+  raised by a call into Wasm, so that it does not keep the call's frames, and with them
+  its store and memory, alive in a cycle;
 * :func:`define_unchecked`: a callback defined in a linker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import struct
+import traceback
+from collections.abc import Iterator
 from typing import Any, Final
 
 import wasmtime
@@ -33,9 +39,11 @@ __all__ = [
     "RAW_CALLBACK",
     "RESULT",
     "c_function",
+    "clear_frames",
     "context_get_fuel",
     "context_set_fuel",
     "define_unchecked",
+    "frames_cleared",
     "func_call_unchecked",
     "memory_data",
     "memory_data_size",
@@ -110,6 +118,40 @@ def raw_trap(exc: BaseException) -> int:
     wasmtime_func.LAST_EXCEPTION = exc  # type: ignore[assignment]
     trap = wasmtime.Trap("python exception")._consume()
     return ctypes.cast(trap, _VOID_P).value or 0
+
+
+def clear_frames(exc: BaseException) -> None:
+    """Clear the locals of the finished frames of ``exc``'s traceback, and of the exceptions
+    it was raised during or from: for an exception raised by a call into Wasm.
+
+    wasmtime-py re-raises a host function's exception (and a trap) from a frame that keeps
+    it in a local variable: the exception's traceback holds that frame and the frame holds
+    the exception, a reference cycle that only the cyclic collector frees.  Every frame of
+    the traceback comes with it, and their locals: the call's store, its linear memory and
+    a sandboxed program's files, hundreds of MiB per call, held until a collection runs
+    (the peak memory of a run then depends on when it runs; RUN-017.10, SBX-006.2).
+    Clearing the finished frames (``traceback.clear_frames``; a running one is skipped)
+    breaks the cycle and keeps the traceback's lines.
+    """
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        one = pending.pop()
+        if id(one) in seen:
+            continue
+        seen.add(id(one))
+        traceback.clear_frames(one.__traceback__)
+        pending.extend(e for e in (one.__cause__, one.__context__) if e is not None)
+
+
+@contextlib.contextmanager
+def frames_cleared() -> Iterator[None]:
+    """:func:`clear_frames` of whatever the block raises, which is then raised on."""
+    try:
+        yield
+    except BaseException as exc:
+        clear_frames(exc)
+        raise
 
 
 _FINALIZER: Final = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
