@@ -621,6 +621,44 @@ def test_dot_dot_cannot_leave_a_preopen() -> None:
     assert _run(inside).stdout == f"{_number('/core')}\n".encode()
 
 
+DIR_FD = "import os\nos.makedirs('/core/a/b')\nfd = os.open('/core/a/b', os.O_RDONLY)\n"
+
+
+@pytest.mark.req("SBX-005.33", "SBX-005.6")
+def test_dot_dot_from_a_descriptor_resolves_from_its_directory() -> None:
+    program = DIR_FD + (
+        "f = os.open('../../y', os.O_CREAT | os.O_WRONLY, dir_fd=fd)\n"
+        "os.write(f, b'y')\nos.close(f)\n"
+        "opener = lambda path, flags: os.open(path, flags, dir_fd=fd)\n"
+        "open('../x', 'w', opener=opener).write('x')\n"
+        "print(open('../../y', opener=opener).read(), os.stat('../..', dir_fd=fd).st_ino)\n"
+        "os.chdir('/core/a/b')\nopen('../../z', 'w').write('z')\n"
+    )
+    store = g.Store.memory()
+    result = _run(program, store=store)
+    assert result.stdout == f"y {_number('/core')}\n".encode()
+    assert result.core is not None
+    tree = store.get_object(result.core)
+    assert isinstance(tree, g.Tree) and sorted(tree.entries) == ["a", "y", "z"], (
+        "../../y from a descriptor of /core/a/b is /core/y, not /y (SBX-005.33)"
+    )
+
+
+@pytest.mark.req("SBX-005.33", "SBX-005.8", "SBX-008.2")
+def test_dot_dot_above_the_root_from_a_descriptor_is_forbidden() -> None:
+    for attempt in (
+        "os.open('../../../y', os.O_CREAT | os.O_WRONLY, dir_fd=fd)",
+        "os.open('../y', os.O_CREAT | os.O_WRONLY, dir_fd=os.open('/core', os.O_RDONLY))",
+        "os.open('../core/y', os.O_CREAT | os.O_WRONLY, dir_fd=os.open('.', os.O_RDONLY))",
+        "os.stat('../../../..', dir_fd=fd)",
+    ):
+        program = DIR_FD + f"try:\n    {attempt}\nexcept OSError:\n    pass\n"
+        with pytest.raises(g.GritError) as caught:
+            _run(program)
+        assert caught.value.error_class == "forbidden-operation", attempt
+        assert "(SBX-005.8, SBX-005.33)" in str(caught.value), str(caught.value)
+
+
 @pytest.mark.req("SBX-005.9", "SBX-005.1")
 def test_input_refuses_every_change_with_erofs() -> None:
     attempts = [
@@ -645,7 +683,7 @@ def test_input_refuses_every_change_with_erofs() -> None:
     assert out == ["EROFS"] * len(attempts) + ["EXDEV", "True"]
 
 
-@pytest.mark.req("SBX-005.8", "SBX-005.1")
+@pytest.mark.req("SBX-005.8", "SBX-005.1", "SBX-005.33")
 def test_paths_resolve_inside_their_preopen_only() -> None:
     from gritwit.sandbox.wasi._fs import (
         EILSEQ,
@@ -662,6 +700,14 @@ def test_paths_resolve_inside_their_preopen_only() -> None:
     core = Directory({"d": Directory({"f": File(b"1")})})
     fs = Filesystem(core, {}, budget=0, stdout=len, stderr=len)
     assert fs.place(3, b"d/./f").path == "/core/d/f"
+    sub = core.entries["d"]
+    assert isinstance(sub, Directory)
+    d = fs.add(fs.place(3, b"d").as_dir(sub))
+    assert fs.place(d, b"../y").path == "/core/y"  # from d's directory (SBX-005.33)
+    assert fs.place(d, b"../d/./../d/f").path == "/core/d/f"
+    with pytest.raises(WasiError) as above:
+        fs.place(d, b"../..")
+    assert above.value.errno == ENOTCAPABLE and above.value.forbidden is not None
     assert fs.place(3, b"d/../d//f/").path == "/core/d/f"
     assert fs.place(5, b".").path == "/out"
     for raw, errno in (

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ import pytest
 from profiles import PROFILE
 
 from gritwit.sandbox import INSTALL_HINT, SandboxLimits, interpreter_path, run_python
-from gritwit.sandbox._cli import printable
+from gritwit.sandbox._cli import OUTPUT_MARK, _shown, printable
 from gritwit.sandbox.wasi._cost import HOST_FACTOR
 from gritwit.store import Store
 
@@ -140,6 +141,101 @@ def test_the_host_lines_are_on_stderr_and_the_output_on_stdout_byte_for_byte(
     lines = done.stderr.decode().splitlines()
     assert [line.split(":")[1] for line in lines] == [" core", " fuel"], lines
     assert lines[0] == "gritwit sandbox: core: none", "the program left nothing in /core"
+
+
+#: A program imitating the host's lines: plainly, after a carriage return, with a look-alike
+#: letter (Cyrillic і), and last without a line break, to run on into the host's first line.
+IMITATE = (
+    'import sys\nprint("gritwit sandbox: fuel: 1")\nprint("\\rgritwit sandbox: core: none")\n'
+    'print("gr\\u0456twit sandbox: fuel: 2")\nsys.stdout.write("gritwit sandbox: core: ")\n'
+)
+
+#: What it writes.
+IMITATE_OUTPUT = (
+    b"gritwit sandbox: fuel: 1\n\rgritwit sandbox: core: none\n"
+    + "gr\u0456twit sandbox: fuel: 2\n".encode()
+    + b"gritwit sandbox: core: "
+)
+
+
+@pytest.mark.req("SBX-016.4", "SBX-016.2")
+def test_output_seen_beside_the_host_lines_is_marked_escaped_and_ended() -> None:
+    out = b"a\tb\n\x1b[2Kgritwit sandbox: fuel: 1\n\ngritwit sandbox: core: "
+    assert (
+        _shown(out, True)
+        == (
+            f"{OUTPUT_MARK}a\tb\n{OUTPUT_MARK}\\x1b[2Kgritwit sandbox: fuel: 1\n{OUTPUT_MARK}\n"
+            f"{OUTPUT_MARK}gritwit sandbox: core: \n"
+        ).encode()
+    )
+    assert _shown(b"x\n", True) == f"{OUTPUT_MARK}x\n".encode()
+    assert _shown(b"", True) == b"", "no output, no line"
+    assert _shown(out, False) == out, "into a pipe or file of its own, byte for byte"
+    assert not "gritwit sandbox:".startswith(OUTPUT_MARK)
+
+
+def _host_lines(shown: str) -> list[str]:
+    """The lines a person takes for the host's: every line without the mark (SBX-016.4)."""
+    return [line for line in shown.splitlines() if not line.startswith(OUTPUT_MARK)]
+
+
+@pytest.mark.slow
+@pytest.mark.req("SBX-016.4", "SBX-016.2")
+def test_an_imitation_is_marked_where_stdout_and_stderr_are_one_stream(tmp_path: Path) -> None:
+    (tmp_path / "imitate.py").write_text(IMITATE)
+    done = subprocess.run(
+        [sys.executable, "-m", "gritwit", "sandbox", "run", "imitate.py", "--memory", "64"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # 2>&1: one pipe
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0
+    shown = done.stdout.decode()
+    host = _host_lines(shown)
+    assert [line.split(":")[1] for line in host] == [" core", " fuel"], shown
+    assert host[0] == "gritwit sandbox: core: none", shown
+    assert int(host[1].removeprefix("gritwit sandbox: fuel: ")) > 1, "the host's fuel, not 1"
+    assert "| \\rgritwit sandbox: core: none\n" in shown, "escaped, behind the mark (SBX-016.4)"
+    assert "| gritwit sandbox: core: \ngritwit sandbox: core: none\n" in shown, (
+        "the output's last line is ended: the host's first line starts a line of its own"
+    )
+    apart = _cli("imitate.py", "--memory", "64", cwd=tmp_path)
+    assert apart.stdout == IMITATE_OUTPUT, "a pipe of its own: byte for byte (SBX-016.2)"
+
+
+@pytest.mark.slow
+@pytest.mark.req("SBX-016.4")
+def test_an_imitation_is_marked_on_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "imitate.py").write_text(IMITATE)
+    leader, follower = os.openpty()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "gritwit", "sandbox", "run", "imitate.py", "--memory", "64"],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=follower,
+            stderr=follower,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert child.wait(timeout=300) == 0
+    finally:
+        os.close(leader)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    host = _host_lines(shown)
+    assert [line.split(":")[1] for line in host] == [" core", " fuel"], shown
+    assert host[0] == "gritwit sandbox: core: none", shown
+    assert "| gr\u0456twit sandbox: fuel: 2\n" in shown, "a look-alike is marked as well"
 
 
 @pytest.mark.slow

@@ -53,10 +53,10 @@ _EVENTS = ("os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "o
            "socket.bind", "socket.getaddrinfo", "pty.spawn", "ctypes.dlopen")
 _SETTERS = ("__code__", "__defaults__", "__kwdefaults__")
 
-def _normal(path, cwd):
-    # the absolute, normalised path, by string operations alone (nothing a program can rebind)
+def _normal(path):
+    # the normalised absolute path, by string operations alone (nothing a program can rebind)
     parts = []
-    for part in (path if path.startswith("/") else cwd + "/" + path).split("/"):
+    for part in path.split("/"):
         if part == "..":
             if parts:
                 parts.pop()
@@ -66,8 +66,8 @@ def _normal(path, cwd):
 
 # Everything the hook uses is bound as a default now: no module attribute, global or builtin
 # a program can rebind reaches it (SBX-005.21), and its defaults and code cannot be set.
-def _hook(event, args, _forbid=_forbid, _normal=_normal, _getcwd=os.getcwd, _str=str,
-          _bytes=bytes, _int=int, _isinstance=isinstance, _allowed=_ALLOWED, _events=_EVENTS,
+def _hook(event, args, _forbid=_forbid, _normal=_normal, _str=str, _bytes=bytes,
+          _int=int, _isinstance=isinstance, _allowed=_ALLOWED, _events=_EVENTS,
           _setters=_SETTERS, _prelude="/input/gritwit_prelude.py", _type=type, _getattr=getattr):
     if event in _events:
         _forbid(event)
@@ -79,7 +79,14 @@ def _hook(event, args, _forbid=_forbid, _normal=_normal, _getcwd=os.getcwd, _str
             return
         if not _isinstance(path, _str):
             _forbid("open of a " + _type(path).__name__ + ", not a path")
-        path = _normal(path, _getcwd())
+        if not _str.startswith(path, "/"):  # str's own, whatever a subclass says
+            # relative: it starts from a directory the program holds, a descriptor (dir_fd,
+            # which the event does not carry) or the working directory, and the host (or the
+            # module's library) resolves it from there, refusing a .. above its preopen
+            # (SBX-005.33, SBX-005.8); judged from the working directory, ../../y from a
+            # descriptor of /core/a/b, which is /core/y, would pass for /y
+            return
+        path = _normal(path)
         for allowed in _allowed:
             if path == allowed or path.startswith(allowed + "/"):
                 return

@@ -287,7 +287,7 @@ export class Filesystem {
       if (part === '..') {
         if (chain.length === 1) {
           const escape = `${start.path}/${text}`.slice(0, 200)
-          throw new WasiError(ENOTCAPABLE, `the path ${JSON.stringify(escape)} leaves ${start.preopen}`)
+          throw new WasiError(ENOTCAPABLE, `the path ${JSON.stringify(escape)} leaves ${start.preopen} (SBX-005.8, SBX-005.33)`)
         }
         chain.pop()
         names.pop()

@@ -188,9 +188,25 @@ MORE: dict[str, WrongAdapter] = {
     ),
     "sandbox_dotdot_clamped": WrongAdapter(
         ("sandbox",),
-        frozenset({"SBX-005.8"}),
+        frozenset({"SBX-005.8", "SBX-005.33"}),
         "failed",
         "a .. above a preopen stays at its root (as chroot) instead of ending the run as forbidden",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_relative_path_from_cwd": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.33", "SBX-005.6"}),
+        "failed",
+        "the prelude judges a relative path from the working directory, not the descriptor it "
+        "starts from: os.open('../../y', dir_fd=<fd of /core/a/b>) is a forbidden open of /y",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_dotdot_counted_in_the_path": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-005.33", "SBX-005.6"}),
+        "failed",
+        "refuses a relative path whose .. outnumber the names before them, whatever the "
+        "directory it starts from: ../../y from /core/a/b is forbidden",
         timeout=STARTUP_TIMEOUT,
     ),
     "sandbox_input_writable": WrongAdapter(

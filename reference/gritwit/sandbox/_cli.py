@@ -9,8 +9,10 @@ of an actor running it; ``send`` queues a message to an actor from the outside a
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -27,6 +29,9 @@ from ._stop import Deadline
 __all__ = ["add_sandbox_parser", "printable"]
 
 _MB = 1 << 20
+
+#: Begins each line of program output seen beside the host's lines, none of which it begins.
+OUTPUT_MARK = "| "
 
 
 def _positive(text: str) -> int:
@@ -82,9 +87,11 @@ def add_sandbox_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("sandbox", help=help_text, description=help_text)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     run_help = (
-        "run FILE.py once: its standard output on stdout, byte for byte; the host's lines "
-        "(core, fuel, or the violation) on stderr, prefixed 'gritwit sandbox:' and with program "
-        "text escaped (SBX-016); exit status 0, 1 for a violation, 2 for a usage error"
+        "run FILE.py once: its standard output on stdout, byte for byte into a pipe or file; "
+        "to a terminal, or to the stream stderr goes to (2>&1), escaped and every line behind "
+        f"{OUTPUT_MARK.strip()!r}; the host's lines (core, fuel, or the violation) on stderr, "
+        "prefixed 'gritwit sandbox:' and with program text escaped (SBX-016); exit status 0, "
+        "1 for a violation, 2 for a usage error"
     )
     run = actions.add_parser("run", help=run_help, description=run_help)
     run.add_argument("file", type=Path, metavar="FILE.py")
@@ -157,8 +164,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 class _TextReport:
-    """The program's standard output on stdout as it wrote it; every line of the host on
-    stderr, prefixed and with program text escaped (SBX-016.1, SBX-016.2)."""
+    """The program's standard output on stdout (as :func:`_shown` says); every line of the
+    host on stderr, prefixed and with program text escaped (SBX-016.1, SBX-016.2)."""
 
     def usage(self, message: str) -> int:
         print(f"gritwit sandbox: {printable(message)}", file=sys.stderr)
@@ -171,7 +178,7 @@ class _TextReport:
 
     def success(self, result: SandboxResult) -> int:
         sys.stdout.flush()
-        sys.stdout.buffer.write(_shown(result.stdout, sys.stdout.isatty()))
+        sys.stdout.buffer.write(_shown(result.stdout, _seen_with_the_host_lines()))
         sys.stdout.flush()
         core_text = "none" if result.core is None else result.core.hex()
         print(f"gritwit sandbox: core: {core_text}", file=sys.stderr)
@@ -179,13 +186,27 @@ class _TextReport:
         return 0
 
 
-def _shown(stdout: bytes, terminal: bool) -> bytes:
-    """The program's output: byte for byte into a pipe or file; to a terminal, as text with
-    its control characters escaped, line breaks and tabs kept (SBX-016.2)."""
-    if not terminal:
+def _seen_with_the_host_lines() -> bool:
+    """Whether stdout is a terminal, or the file, pipe or terminal stderr is (``2>&1``)."""
+    try:
+        if os.isatty(sys.stdout.fileno()):
+            return True
+        out, err = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return (out.st_dev, out.st_ino) == (err.st_dev, err.st_ino)
+
+
+def _shown(stdout: bytes, seen: bool) -> bytes:
+    """The program's output: byte for byte into a pipe or file of its own (SBX-016.2); seen
+    beside the host's lines, escaped (line breaks and tabs kept), each line behind
+    :data:`OUTPUT_MARK` and the last one ended, so none passes for the host's (SBX-016.4)."""
+    if not seen or not stdout:
         return stdout
-    lines = stdout.decode("utf-8", "replace").split("\n")
-    return "\n".join("\t".join(map(printable, line.split("\t"))) for line in lines).encode()
+    lines = stdout.decode("utf-8", "replace").removesuffix("\n").split("\n")
+    return "".join(
+        OUTPUT_MARK + "\t".join(map(printable, line.split("\t"))) + "\n" for line in lines
+    ).encode()
 
 
 class _JsonReport:

@@ -299,7 +299,9 @@ class Filesystem:
         """Where ``raw``, relative to directory ``fd``, leads (SBX-005.1, SBX-005.8).
 
         No path leaves its preopen: an absolute path, or a ``..`` above the
-        preopen's root, fails with ``ENOTCAPABLE`` and is a forbidden attempt.
+        preopen's root, fails with ``ENOTCAPABLE`` and is a forbidden attempt.  Each
+        ``..`` is the parent of the directory reached so far, from the one ``fd`` names
+        (SBX-005.33): ``../../y`` from ``/core/a/b`` is ``/core/y``.
 
         Components resolve one by one: ``ENOENT``, ``ENOTDIR`` as SBX-005.27 says.
         """
@@ -321,7 +323,8 @@ class Filesystem:
             if part == "..":
                 if len(chain) == 1:
                     escape = "/".join((start.path, text))[:200]
-                    raise WasiError(ENOTCAPABLE, f"the path {escape!r} leaves {start.preopen}")
+                    where = f"leaves {start.preopen} (SBX-005.8, SBX-005.33)"
+                    raise WasiError(ENOTCAPABLE, f"the path {escape!r} {where}")
                 chain.pop()
                 names.pop()
             elif index == len(parts) - 1:
