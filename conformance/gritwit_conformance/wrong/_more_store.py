@@ -97,6 +97,6 @@ MORE["store_cas_read_then_write"] = WrongAdapter(
     frozenset({"RUN-020.1", "RUN-002.2"}),
     "failed",
     "the backend's compare-and-swap reads in one transaction and writes in the next (a get, "
-    "then a put, 2 ms apart): one process alone never notices; two runtime processes on one "
+    "then a put, 20 ms apart): one process alone never notices; two runtime processes on one "
     "store overwrite each other's steps and sends",
 )
