@@ -485,6 +485,14 @@ MORE: dict[str, WrongAdapter] = {
         "entries listed",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_listing_refunds_sort": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.12"}),
+        "failed",
+        "pays a directory's sort for the entries gained since its last sort and gives back "
+        "those lost: listings after a directory shrank cost less than nothing",
+        timeout=STARTUP_TIMEOUT,
+    ),
     "sandbox_small_memory_program_exit": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-006.8"}),
