@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["count", "existing_dir", "percent", "positive_float", "positive_int"]
+__all__ = ["byte_bound", "count", "existing_dir", "percent", "positive_float", "positive_int"]
 
 
 def _number(text: str, kind: type[float] | type[int]) -> float:
@@ -36,6 +36,14 @@ def positive_int(text: str) -> int:
     value = int(_number(text, int))
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def byte_bound(text: str) -> int:
+    """A bound in bytes: a whole number from 1 to 2**53 - 1 (RUN-022.2, RUN-023.2)."""
+    value = positive_int(text)
+    if value > 2**53 - 1:
+        raise argparse.ArgumentTypeError(f"must be at most 2**53 - 1, not {text}")
     return value
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "ObjectNotFound",
     "ProgramExit",
     "OutputTooLarge",
+    "StepTooLarge",
     "StoreError",
     "TooDeep",
     "TooLarge",
@@ -251,6 +252,13 @@ class OutputTooLarge(TransitionError):
     """``output-too-large``: a Wasm step exceeded its output limits (WASM-018)."""
 
     error_class = "output-too-large"
+
+
+class StepTooLarge(TransitionError):
+    """``step-too-large``: a step would add more bytes to the store than the runtime's
+    ``max_step_bytes`` (RUN-022.3)."""
+
+    error_class = "step-too-large"
 
 
 class ForbiddenOperation(TransitionError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -34,7 +35,7 @@ from hypothesis import strategies as st
 from gritwit import ObjectId
 from gritwit._codec import object_id
 from gritwit._objects import Blob, Tree
-from gritwit.runtime import MAX_STEPS, Runtime
+from gritwit.runtime import MAX_RUN_BYTES, MAX_STEPS, Runtime
 from gritwit.runtime._group import GROUP_BYTES, CommitGroup, encoded_size
 from gritwit.runtime._lane import busy, run_in_lane
 from gritwit.sandbox._interpreter import INSTALL_HINT, interpreter_path
@@ -50,9 +51,11 @@ EMPTY = Blob(data=b"")
 # --- actors ----------------------------------------------------------------------------
 
 
-def hoarder(size: Callable[[int], int]) -> Wit:
+def hoarder(size: Callable[[int], int], *, repeat: bool = False) -> Wit:
     """A Wit that, for each ``ping`` n, leaves a new blob of ``size(n)`` bytes in its core
-    and pings itself with n - 1 until 0: n + 1 steps in all, each with new objects."""
+    and pings itself with n - 1 until 0: n + 1 steps in all, each with new objects — or,
+    with ``repeat``, a blob of the same bytes for the same size, so that a size met again
+    stores nothing new (RUN-022.1)."""
 
     def wit(inp: TransitionInput) -> TransitionOutput:
         entries, sends, new = dict(inp.core.entries), [], []
@@ -62,7 +65,8 @@ def hoarder(size: Callable[[int], int]) -> Wit:
                 if item.mt != "ping" or blob is None:
                     continue
                 n = int(blob.data)
-                junk = Blob(data=n.to_bytes(4, "big") + b"j" * size(n))
+                head = b"" if repeat else n.to_bytes(4, "big")
+                junk = Blob(data=head + b"j" * size(n))
                 entries["junk"] = object_id(junk)
                 new.append(junk)
                 if n > 0:
@@ -81,8 +85,10 @@ def hoarder(size: Callable[[int], int]) -> Wit:
     return wit
 
 
-async def start_hoarder(rt: Runtime, pings: int) -> ObjectId:
-    actor = await rt.genesis(*test_actor_core("hoarder"))
+async def start_hoarder(rt: Runtime, pings: int, note: bytes | None = None) -> ObjectId:
+    """A hoarder (``note``: a state entry that makes another actor) pinged ``pings``."""
+    state = {} if note is None else {"n": Blob(data=note)}
+    actor = await rt.genesis(*test_actor_core("hoarder", state))
     start = Blob(data=str(pings).encode())
     await rt.send(actor, object_id(start), {"mt": "ping"}, objects=[start])
     return actor
@@ -448,6 +454,7 @@ async def child_main(folder: str, kind: str, *options: str) -> dict[str, object]
         attempts=int(settings.get("attempts", "5")),
         group_bytes=int(settings.get("group_bytes", str(GROUP_BYTES))),
         max_steps=int(settings.get("max_steps", "10000")),
+        max_run_bytes=int(settings.get("max_run_bytes", str(MAX_RUN_BYTES))),
     )
     counter = await rt.genesis(*test_actor_core("counter"))
     await rt.run_until_quiescent()
@@ -485,6 +492,7 @@ async def child_main(folder: str, kind: str, *options: str) -> dict[str, object]
         "history": history_length(store, actor),
         "actor": actor.hex(),
         "head_is_last": rt.head(actor) == last_step_of(report.steps, actor),
+        "run_bytes": rt.run_bytes,
     }
     store.close()
     return result
@@ -523,6 +531,22 @@ def test_a_self_pinging_python_actor_ends_its_run_at_the_bound(tmp_path: Path) -
 
 
 @needs_interpreter
+@pytest.mark.slow
+@pytest.mark.req("RUN-023.1", "RUN-023.2", "RUN-022.2", "RUN-018.3")
+def test_a_python_actor_keeping_megabytes_each_step_stops_at_max_run_bytes(
+    tmp_path: Path,
+) -> None:
+    """The issue's example, scaled down: a sandboxed program that pings itself and leaves
+    4 MiB of new files each step, beside a counter fed meanwhile.  With ``max_run_bytes``
+    16 MiB the run stops after its fourth step (three add less, four more), the actor
+    busy, every step adopted kept; the next run would go on from there."""
+    got = run_child(tmp_path, "big", "mib=4", f"max_run_bytes={16 << 20}")
+    assert got["history"] == 4 and got["head_is_last"] and not got["failures"], got
+    assert not got["quiescent"] and got["actor"] in got["busy"], got  # type: ignore[operator]
+    assert 16 << 20 <= int(got["run_bytes"]) < (16 << 20) + (5 << 20), got  # type: ignore[call-overload]
+
+
+@needs_interpreter
 @pytest.mark.heavy
 @pytest.mark.req("RUN-017.10", "RUN-018.1")
 def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: Path) -> None:
@@ -531,8 +555,10 @@ def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: P
     stated bound (docs/guide/sandbox.md) and does not grow with the steps."""
     (tmp_path / "short").mkdir()
     (tmp_path / "long").mkdir()
-    short = run_child(tmp_path / "short", "big", "mib=45", "max_steps=24", "feed=0")
-    got = run_child(tmp_path / "long", "big", "mib=45", "max_steps=48", "feed=0")
+    # 48 steps of 45 MiB are past the default max_run_bytes of 1 GiB (RUN-023.2): raised
+    unbounded = f"max_run_bytes={2**53 - 1}"
+    short = run_child(tmp_path / "short", "big", "mib=45", "max_steps=24", "feed=0", unbounded)
+    got = run_child(tmp_path / "long", "big", "mib=45", "max_steps=48", "feed=0", unbounded)
     assert got["steps"] == got["history"] == 48, got
     assert got["head_is_last"] and not got["failures"], got
     # Measured on 2026-11-26: 465 MiB after 24 steps and 465 after 48, three runs each.
@@ -574,7 +600,9 @@ def test_runtime_run_returns_and_names_the_busy_actors(tmp_path: Path) -> None:
     lines = ran.stdout.splitlines()
     busy_lines = [line for line in lines if line.startswith("busy ")]
     assert len(busy_lines) == 1 and busy_lines[0] in (f"busy {fan}", f"busy {echo}"), lines
-    assert lines[-1] == "50 step(s) adopted; quiescent: False"
+    assert re.fullmatch(
+        r"50 step\(s\) adopted, \d+ byte\(s\) added to the store; quiescent: False", lines[-1]
+    )
     assert "RUN-018.1" in ran.stderr and "1 actor(s) busy" in ran.stderr
     with Store.open(tmp_path / "st") as store:
         assert history_length(store, fan) + history_length(store, echo) >= 50

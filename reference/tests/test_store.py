@@ -221,6 +221,23 @@ class StoreContract:
         store.put(EMPTY_BLOB)
         assert store.has(digest(EMPTY_BLOB)) is True
 
+    @pytest.mark.req("STO-005.1", "RUN-022.1", "RUN-011.4")
+    @pytest.mark.parametrize("count", [0, 1, 513, 1100])
+    def test_held_is_has_for_many_ids(self, store: Store, count: int) -> None:
+        """``held`` answers for many ids at once what ``has`` answers for each: stored and
+        erased ids are held, absent ones not, a repeated id once (a SQLite read is paged
+        at 512 ids, so 513 and 1,100 cross pages)."""
+        from gritwit.runtime import erase_blob
+
+        stored = [store.put_object(blob(f"kept {i}")) for i in range(count // 2)]
+        absent = [digest(f"absent {i}".encode()) for i in range(count - len(stored))]
+        erased = store.put_object(blob("erased"))
+        erase_blob(store, erased, "test")
+        asked = [*absent, *stored, erased, *stored[:3], *absent[:3]]
+        assert store.held(asked) == {*stored, erased}
+        assert store.held(asked) == {oid for oid in asked if store.has(oid)}
+        assert store.held([]) == set()
+
     # STO-004 ---------------------------------------------------------------------------
 
     @pytest.mark.req("STO-004.1", "STO-004.2", "DUR-002.1")

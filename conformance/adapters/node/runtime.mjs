@@ -11,7 +11,10 @@
 //   - failures: retries with back-off, the failed mark and error receipts (RUN-004),
 //     each attempt bounded in time (RUN-005, deadline.mjs);
 //   - eviction and restores with their lifecycle events (RUN-012 … RUN-014);
-//   - group commit, the default, or each step on its own (RUN-017, runtimegroup.mjs).
+//   - group commit, the default, or each step on its own (RUN-017, runtimegroup.mjs);
+//   - the bytes a step and a run add to the store, bounded (RUN-022, RUN-023): a step
+//     past `maxStepBytes` fails step-too-large, and a call stops before its next
+//     candidate once its steps added `maxRunBytes`, counted as its objects are stored.
 // Every command runs to its end before the next is read (ADP-003), so one process
 // runs one transition at a time: at most one per actor (RUN-002.1). Two runtimes on
 // one directory -- in this process or another -- are two writers that meet only in
@@ -35,6 +38,8 @@ export const ATTEMPTS = 5 // RUN-004.3
 export const FIRST_DELAY = 0.01 // seconds before the first retry, each later one doubling (RUN-004.3)
 export const MAX_RESIDENT = 10_000 // RUN-012.4
 export const MAX_STEPS = 10_000 // RUN-018.1
+export const MAX_STEP_BYTES = 80 * 1024 * 1024 // RUN-022.2
+export const MAX_RUN_BYTES = 1024 * 1024 * 1024 // RUN-023.2
 
 const headRef = (actor) => `heads/${actor}`
 const isConflict = (err) => err instanceof GritError && err.errorClass === 'ref-conflict'
@@ -46,10 +51,11 @@ export class Runtime {
    * @param dir      the durable store's directory (DUR-001), or null for a store in memory
    *                 (the perf profile's runtime workloads, ADP-018.6)
    * @param settings { timeLimit, maxResident (null: no limit), idleAfter (null: off), firstDelay,
-   *                   attempts, commit: 'group' | 'step', share: { k, n } or null (RUN-021) }
+   *                   attempts, commit: 'group' | 'step', share: { k, n } or null (RUN-021),
+   *                   maxStepBytes, maxRunBytes (RUN-022, RUN-023) }
    * @param wasm     the Wasm host (wasmengine.mjs WasmWits), shared with the wit profile
    */
-  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT, share = null } = {}, wasm) {
+  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT, share = null, maxStepBytes = MAX_STEP_BYTES, maxRunBytes = MAX_RUN_BYTES } = {}, wasm) {
     this.space = new RuntimeSpace(dir)
     this.executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm, space: this.space })
     this.index = new RoutingIndex(this.space)
@@ -68,6 +74,9 @@ export class Runtime {
     this.sink = null // the running call's result: where committed steps are reported
     this.idleNow = null // the running call's idle snapshots
     this.share = share // the actors it runs (RUN-021); null: every actor (RUN-020.4)
+    this.maxStepBytes = maxStepBytes // RUN-022.2
+    this.maxRunBytes = maxRunBytes // RUN-023.2
+    this.runBytes = 0 // what the running (else the last) call's steps added to the store (RUN-023.1)
   }
 
   /**
@@ -234,6 +243,7 @@ export class Runtime {
    */
   run (maxSteps) {
     this.index.load()
+    this.runBytes = 0 // RUN-023.1: each call counts from zero
     const result = { steps: [], failures: [], attempts: [] }
     const idle = new Map()
     this.sink = result
@@ -259,7 +269,9 @@ export class Runtime {
       const losses = this.groupLosses
       for (const actor of this.mine().filter((a) => !this.index.failed.has(a)).sort()) {
         if (this.adopted(result) >= maxSteps) this.commitGroup()
-        if (result.steps.length >= maxSteps) { // ADP-014 step 2a, RUN-018.1
+        // RUN-023.3: the open group's encoded bytes bound what it adds; committed, it is counted
+        if (this.runBytes + (this.group?.held ?? 0) >= this.maxRunBytes) this.commitGroup()
+        if (result.steps.length >= maxSteps || this.runBytes >= this.maxRunBytes) { // ADP-014 step 2a, RUN-018.1, RUN-023.2
           this.evictBetweenRounds(idle, true)
           return { ...result, quiescent: false }
         }
@@ -312,6 +324,7 @@ export class Runtime {
       let built
       try {
         built = withinBound(this.timeLimit, () => this.executor.build(actor, job.last, job.found, job.lastId))
+        if (built !== null) this.boundStep(built) // RUN-022.3, after the Wit's rules (RUN-022.4)
       } catch (caught) { // RUN-004.1, RUN-004.2, RUN-004.9: nothing stored, the messages stay pending
         const err = this.overrun(job, caught)
         if (!(err instanceof GritError) && !err?.witFailure && !(err instanceof TransitionTimeout)) console.error(err)
@@ -329,6 +342,25 @@ export class Runtime {
         return
       }
       if (this.adopt(job, built, result.steps, idle)) return
+    }
+  }
+
+  /**
+   * RUN-022.2, RUN-022.3: fail a step that would add more than `maxStepBytes` to the store.
+   * Its encodings bound what it adds, so only past the bound are the objects looked up:
+   * those the store holds (stored or erased) or the open group stores first add nothing.
+   */
+  boundStep (built) {
+    let size = 0
+    for (const bytes of built.encodings.values()) size += bytes.length
+    if (size <= this.maxStepBytes) return
+    const held = this.group?.ids() ?? new Set()
+    let added = 0
+    for (const [id, bytes] of built.encodings) {
+      if (!held.has(id) && !this.space.has(id)) added += bytes.length
+    }
+    if (added > this.maxStepBytes) {
+      throw new GritError('step-too-large', 'RUN-022.3', `the step would add ${added} bytes, more than max_step_bytes ${this.maxStepBytes}`)
     }
   }
 
@@ -384,7 +416,7 @@ export class Runtime {
       if (this.group.full) this.commitGroup() // RUN-017.8, RUN-017.10
       return true
     }
-    this.space.putAll([...built.objects].map(([id, obj]) => [id, built.encodings.get(id), obj]))
+    this.runBytes += this.space.putAll([...built.objects].map(([id, obj]) => [id, built.encodings.get(id), obj])) // RUN-023.1
     try {
       this.space.cas(headRef(actor), job.lastId, built.stepId)
     } catch (err) {
@@ -432,7 +464,8 @@ export class Runtime {
    */
   commitGroup () {
     if (this.group === null || this.group.length === 0) return true
-    const { adopted, lost } = this.group.commit()
+    const { adopted, lost, added } = this.group.commit()
+    this.runBytes += added // RUN-023.1: lost members' objects stay, and count
     for (const { actor, built } of adopted) {
       this.sink?.steps.push([actor, built.stepId])
       this.index.setOutbox(actor, mailboxEntries(this.space, built.step.outbox))

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import { BadRequest } from './errors.mjs'
 import { toHex } from './bytes.mjs'
 import { witArguments, sharedWasm } from './witcommands.mjs'
-import { FIRST_DELAY, MAX_RESIDENT, Runtime, TIME_LIMIT } from './runtime.mjs'
+import { FIRST_DELAY, MAX_RESIDENT, MAX_RUN_BYTES, MAX_STEP_BYTES, Runtime, TIME_LIMIT } from './runtime.mjs'
 import { COMMIT, COMMIT_MODES } from './runtimegroup.mjs'
 import { shareArg } from './runtimeshare.mjs'
 import { exportBundle, importBundle } from './runtimebundle.mjs'
@@ -39,6 +39,14 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     return text
   }
 
+  /** A byte bound of `rt-open` (ADP-015): an integer from 1 to 2**53 - 1, or absent for `fallback`. */
+  const byteBound = (args, key, fallback) => {
+    if (!(key in args)) return fallback
+    const value = args[key]
+    if (!Number.isSafeInteger(value) || value < 1) throw new BadRequest(`${key} must be an integer from 1 to 2**53 - 1`)
+    return value
+  }
+
   /** The `rt-open` settings (ADP-015), each checked in the table's order. */
   const settingsArg = (args) => {
     const timeLimit = 'time_limit' in args ? args.time_limit : TIME_LIMIT
@@ -57,7 +65,9 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     if (!SEND_MODES.includes(sends)) throw new BadRequest(`ADP-015: sends must be one of ${SEND_MODES.join(', ')}`)
     if (sends === 'group' && commit !== 'group') throw new BadRequest("ADP-015, RUN-019.2: sends 'group' needs commit 'group'")
     const share = shareArg(args) // RUN-021: null, or the share this runtime runs
-    return { timeLimit, maxResident, idleAfter, commit, firstDelay, share }
+    const maxStepBytes = byteBound(args, 'max_step_bytes', MAX_STEP_BYTES) // RUN-022.2
+    const maxRunBytes = byteBound(args, 'max_run_bytes', MAX_RUN_BYTES) // RUN-023.2
+    return { timeLimit, maxResident, idleAfter, commit, firstDelay, share, maxStepBytes, maxRunBytes }
   }
 
   return {
@@ -72,7 +82,13 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
       runtime.subscribe((event) => entry.events.push(event)) // buffered for rt-events
       const handle = `r${++next}`
       runtimes.set(handle, entry)
-      const answered = { time_limit: settings.timeLimit, max_resident: settings.maxResident, idle_after: settings.idleAfter }
+      const answered = {
+        time_limit: settings.timeLimit,
+        max_resident: settings.maxResident,
+        idle_after: settings.idleAfter,
+        max_step_bytes: settings.maxStepBytes,
+        max_run_bytes: settings.maxRunBytes
+      }
       if (settings.share !== null) answered.share = [settings.share.k, settings.share.n] // RUN-021
       return { runtime: handle, settings: answered }
     },

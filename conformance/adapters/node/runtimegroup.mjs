@@ -61,7 +61,18 @@ export class CommitGroup {
     this.touched = new Set()
   }
 
-  /** RUN-017.2, RUN-017.4: every object, then each head in group order. Returns { adopted, lost }. */
+  /** The ids of the members' objects: stored when the group commits (RUN-022.1). */
+  ids () {
+    const ids = new Set()
+    for (const { built } of this.members) for (const id of built.encodings.keys()) ids.add(id)
+    return ids
+  }
+
+  /**
+   * RUN-017.2, RUN-017.4: every object, then each head in group order. Returns { adopted,
+   * lost, added }: `added`, the bytes the objects added to the store, lost members' too
+   * (RUN-023.1).
+   */
   commit () {
     const members = this.members
     this.members = []
@@ -71,7 +82,7 @@ export class CommitGroup {
     for (const { built } of members) {
       for (const [id, obj] of built.objects) items.push([id, built.encodings.get(id), obj])
     }
-    this.space.putAll(items)
+    const added = this.space.putAll(items)
     const adopted = []
     const lost = []
     for (const member of members) {
@@ -83,6 +94,6 @@ export class CommitGroup {
         lost.push(member) // another writer won (RUN-002.2)
       }
     }
-    return { adopted, lost }
+    return { adopted, lost, added }
   }
 }

@@ -60,17 +60,20 @@ export class RuntimeSpace {
    * Store many objects, `[id, bytes, record?]` each, durable before this returns
    * (DUR-001, RUN-001.1): each file is written and fsynced, then the directory once.
    * An erased id stays erased (RUN-011.5); an object already stored is left as it is
-   * (STO-002). A record given is cached, so reading it back decodes nothing.
+   * (STO-002). A record given is cached, so reading it back decodes nothing. Returns the
+   * bytes it added: those of the objects the store did not hold, each once (RUN-022.1).
    */
   putAll (items) {
+    let added = 0
     let wrote = false
     for (const [id, bytes, obj] of items) {
       if (obj !== undefined && this.records.size < CACHE_LIMIT) this.records.set(id, obj)
       if (this.backend.contains(id) || this.backend.erased(id)) continue
-      this.backend.publish(bytes, this.backend.objectPath(id), { syncDirectory: false })
+      if (this.backend.publish(bytes, this.backend.objectPath(id), { syncDirectory: false }) !== false) added += bytes.length
       wrote = true
     }
     if (wrote) this.backend.syncObjects()
+    return added
   }
 
   /** Drop the cached record of `id` (after `erase`, which removes its bytes). */

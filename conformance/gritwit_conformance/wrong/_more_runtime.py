@@ -415,4 +415,65 @@ MORE: dict[str, WrongAdapter] = {
         "rt-run reports the steps of its last commit group and writes the group only when "
         "the next request arrives: a kill right after the answer loses steps it reported",
     ),
+    "runtime_run_bytes_unbounded": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-023.2"}),
+        "failed",
+        "an unbounded store growth: max_run_bytes is answered and counted but never stops "
+        "a run, so actors keeping megabytes a step fill the disk up to max_steps",
+        smoke=True,
+    ),
+    "runtime_run_bytes_past_not_at": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-023.2"}),
+        "failed",
+        "a run halts once its bytes pass max_run_bytes, not once they reach it: a run whose "
+        "steps add exactly the bound starts one transition more",
+    ),
+    "runtime_counts_held_objects": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-022.1"}),
+        "failed",
+        "a step's bytes count every object it carries, those the store or the open group "
+        "holds too: a step writing a stored blob again fails step-too-large at a bound it "
+        "keeps, and runs stop early",
+    ),
+    "runtime_step_bytes_unchecked": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-022.3"}),
+        "failed",
+        "max_step_bytes is taken and answered in settings but no step is checked against "
+        "it: a step of any size is adopted",
+        smoke=True,
+    ),
+    "runtime_step_bytes_judged_first": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-022.4"}),
+        "failed",
+        "a transition's new objects are sized as soon as it returns, before its output is "
+        "checked: a frozen core's set-code past the bound fails step-too-large, not "
+        "frozen-core",
+    ),
+    "runtime_step_bytes_at_bound_fails": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-022.2"}),
+        "failed",
+        "a step that adds exactly max_step_bytes fails step-too-large: the bound is one "
+        "byte smaller than given",
+    ),
+    "runtime_run_bytes_carried_over": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-023.1"}),
+        "failed",
+        "a run's bytes are counted on from the runtime's last run, not from zero: once its "
+        "runs added max_run_bytes in all, every later run stops after one step",
+    ),
+    "runtime_run_bytes_stops_early": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-023.3"}),
+        "failed",
+        "in group mode a run halts once its open group's encoded bytes, held objects "
+        "included, reach max_run_bytes: a run whose steps write again what is stored stops "
+        "before its bytes reach the bound",
+    ),
 }

@@ -21,6 +21,8 @@ from ..runtime import (
     COMMIT_MODES,
     FIRST_BACKOFF,
     MAX_RESIDENT,
+    MAX_RUN_BYTES,
+    MAX_STEP_BYTES,
     SEND_COMMIT,
     SEND_COMMIT_MODES,
     TIME_LIMIT,
@@ -128,6 +130,16 @@ def _idle_after(args: Json) -> float | None:
     return seconds
 
 
+def _byte_bound(args: Json, name: str, default: int, clause: str) -> int:
+    """``max_step_bytes`` or ``max_run_bytes`` of ``rt-open`` (ADP-015): an integer from 1
+    to 2**53 - 1, or absent for the default (RUN-022.2, RUN-023.2); ``null``, a bool or
+    a fraction is no such integer."""
+    value = args.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**53 - 1:
+        raise BadRequest(f"ADP-015, {clause}: {name} must be an integer from 1 to 2**53 - 1")
+    return value
+
+
 def _share(args: Json) -> Share | None:
     """``share`` of ``rt-open`` (ADP-015): ``[k, n]``, two integers (RUN-021); absent: none.
 
@@ -175,6 +187,8 @@ class RuntimeCommands:
             _first_delay(args),
         )
         sends, share = _sends(args, commit), _share(args)
+        max_step_bytes = _byte_bound(args, "max_step_bytes", MAX_STEP_BYTES, "RUN-022.2")
+        max_run_bytes = _byte_bound(args, "max_run_bytes", MAX_RUN_BYTES, "RUN-023.2")
         store = self.stores.open(path)
         runtime = Runtime(
             store,
@@ -185,6 +199,8 @@ class RuntimeCommands:
             first_backoff=first_delay,
             send_commit=sends,
             share=share,
+            max_step_bytes=max_step_bytes,
+            max_run_bytes=max_run_bytes,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)
@@ -195,6 +211,8 @@ class RuntimeCommands:
             "time_limit": time_limit,
             "max_resident": max_resident,
             "idle_after": idle_after,
+            "max_step_bytes": max_step_bytes,
+            "max_run_bytes": max_run_bytes,
         }
         if share is not None:  # RUN-021: the share, when one was given
             settings["share"] = [share.k, share.n]

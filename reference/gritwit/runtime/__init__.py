@@ -11,6 +11,8 @@
 * :data:`COMMIT`, :data:`GROUP_SIZE`, :data:`GROUP_BYTES` — group commit of adopted
   steps, bounded in count and in bytes (RUN-017);
 * :data:`MAX_STEPS` — the default bound of steps per run (RUN-018);
+* :data:`MAX_STEP_BYTES`, :data:`MAX_RUN_BYTES` — the default bounds of the bytes a
+  step and a run add to the store (RUN-022, RUN-023);
 * :class:`Share`, :data:`MAX_SHARES` — the actors one runtime of several on a store
   runs (RUN-021).
 """
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
+from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._erase import erase_blob
 from ._events import (
     ARCHIVED,
@@ -52,8 +55,10 @@ __all__ = [
     "IDLE_AFTER",
     "LifecycleEvent",
     "MAX_RESIDENT",
+    "MAX_RUN_BYTES",
     "MAX_SHARES",
     "MAX_STEPS",
+    "MAX_STEP_BYTES",
     "RESTORED",
     "RESTORE_REQUESTED",
     "TIME_LIMIT",

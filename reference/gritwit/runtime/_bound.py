@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Callable
 
 from .._errors import GritError, TimeLimit
 from .._ids import ObjectId
@@ -21,6 +22,7 @@ from .._objects import Blob, Step, Tree
 from ..wit import Assembled, Executor, TransitionTimeout
 from ._attempt import Found, _Attempt
 from ._cache import ObjectCache
+from ._disk import Turn
 from ._lane import busy as lane_busy
 from ._lane import run_in_lane
 
@@ -52,6 +54,25 @@ def _inline_gate(runtime: str | None) -> None:
         raise _ToLane
 
 
+def _turned(
+    turn: Turn | None, build: Callable[[], Assembled | None]
+) -> Callable[[], Assembled | None]:
+    """``build`` as ``turn`` in a thread: started first, finished when it returns (RUN-023.2)."""
+    if turn is None:
+        return build
+
+    def work() -> Assembled | None:
+        turn.start()  # raises Halted: a run that halted starts nothing
+        built = None
+        try:
+            built = build()
+        finally:
+            turn.finish(built)
+        return built
+
+    return work
+
+
 def _naps(found: Found) -> bool:
     """Whether a ``nap`` is pending: ``sleepy`` would sleep through it (WIT-030.1).
 
@@ -76,22 +97,30 @@ class TimeBound:
     time_limit: float
 
     async def _build(
-        self, actor: ObjectId, last_id: ObjectId | None, last: Step | None, found: Found
+        self,
+        actor: ObjectId,
+        last_id: ObjectId | None,
+        last: Step | None,
+        found: Found,
+        turn: Turn | None = None,
     ) -> Assembled | None:
         """Build one transition, bounded by ``time_limit`` (inline: see the module).
 
-        RUN-005.1, RUN-005.3, RUN-005.7.
+        RUN-005.1, RUN-005.3, RUN-005.7.  ``turn``, when given, accounts for a
+        transition built in the lane or a worker thread (RUN-023.2, :mod:`._disk`):
+        started there just before it runs, after any wait — a run that halted
+        meanwhile stops it, and the awaiting caller gets ``Halted`` — and
+        finished there when it returns.
         """
+        build = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
         if self._in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
-            work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
-            return await run_in_lane(work, self.time_limit)
+            return await run_in_lane(_turned(turn, build), self.time_limit)
         if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
             started = time.monotonic()
-            built = self._executor.build(actor, last, found, last_id=last_id)
+            built = build()
             self._judge_overrun(started)
             return built
-        build = functools.partial(self._executor.build, last_id=last_id)
-        return await asyncio.wait_for(asyncio.to_thread(build, actor, last, found), self.time_limit)
+        return await asyncio.wait_for(asyncio.to_thread(_turned(turn, build)), self.time_limit)
 
     def _judge_overrun(self, started: float) -> None:
         """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).

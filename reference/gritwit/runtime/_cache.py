@@ -121,6 +121,10 @@ class ObjectCache:
         committed."""
         self._pinned.update(objects)
 
+    def pinned_ids(self) -> Iterable[ObjectId]:
+        """The ids of the open group's objects: stored when it commits (RUN-017, RUN-022.1)."""
+        return self._pinned.keys()
+
     def release(self, *, stored: bool) -> None:
         """End every pin of :meth:`pin`: the open group was committed or abandoned (RUN-017).
 

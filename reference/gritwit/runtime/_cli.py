@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._argtypes import positive_float, positive_int
+from .._argtypes import byte_bound, positive_float, positive_int
 from ..store._url import is_store_url
+from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._runtime import MAX_STEPS
 from ._share import Share
 
@@ -109,8 +110,10 @@ def _runtime(args: argparse.Namespace) -> int:
 def _runtime_run(store: Any, args: argparse.Namespace) -> int:
     """``gritwit runtime run``: one bounded run (RUN-018), then what it left undone.
 
-    Prints each actor marked failed, each actor still busy when the run stopped at
-    ``--max-steps`` (RUN-018.3), and a summary; exit 0 when quiescent, 3 when the
+    Prints each actor marked failed (a step past ``--max-step-bytes`` fails
+    ``step-too-large``, RUN-022), each actor still busy when the run stopped at
+    ``--max-steps`` or ``--max-run-bytes`` (RUN-018.3, RUN-023.2), and a summary with
+    the bytes the run's steps added to the store; exit 0 when quiescent, 3 when a
     bound stopped it (run again to continue).  With ``--share`` it runs, and counts,
     only the actors of that share (RUN-021).
     """
@@ -118,7 +121,14 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
 
     from . import Runtime
 
-    runtime = Runtime(store, time_limit=args.time_limit, max_steps=args.max_steps, share=args.share)
+    runtime = Runtime(
+        store,
+        time_limit=args.time_limit,
+        max_steps=args.max_steps,
+        share=args.share,
+        max_step_bytes=args.max_step_bytes,
+        max_run_bytes=args.max_run_bytes,
+    )
     report = asyncio.run(runtime.run_until_quiescent())
     for failure in report.failures:
         print(f"failed {failure.actor} {failure.error_class}")
@@ -126,12 +136,20 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
     for actor in busy:
         print(f"busy {actor}")
     where = "" if args.share is None else f" in share {args.share}"  # RUN-021.4: its own only
-    print(f"{len(report.steps)} step(s) adopted{where}; quiescent: {report.quiescent}")
+    print(
+        f"{len(report.steps)} step(s) adopted{where}, {runtime.run_bytes} byte(s) added to "
+        f"the store; quiescent: {report.quiescent}"
+    )
     if report.quiescent:
         return 0
+    bound = (  # RUN-023.2 when the bytes reached it, else RUN-018.1
+        f"--max-run-bytes {args.max_run_bytes} (RUN-023.2)"
+        if runtime.run_bytes >= args.max_run_bytes
+        else f"--max-steps {args.max_steps} (RUN-018.1)"
+    )
     print(
-        f"gritwit runtime run: stopped at --max-steps {args.max_steps} (RUN-018.1) with "
-        f"{len(busy)} actor(s) busy; run again to continue",
+        f"gritwit runtime run: stopped at {bound} with {len(busy)} actor(s) busy; "
+        "run again to continue",
         file=sys.stderr,
     )
     return 3
@@ -182,6 +200,22 @@ def add_runtime_parser(subparsers: Any) -> None:
                 default=MAX_STEPS,
                 help="most steps this run adopts; then it stops, names the actors still "
                 "busy and exits 3 (RUN-018; default: %(default)d)",
+            )
+            action.add_argument(
+                "--max-step-bytes",
+                type=byte_bound,
+                default=MAX_STEP_BYTES,
+                help="most bytes one step may add to the store; a step past it fails "
+                "step-too-large, is retried, and its actor is marked failed (RUN-022; "
+                "default: %(default)d, 80 MiB)",
+            )
+            action.add_argument(
+                "--max-run-bytes",
+                type=byte_bound,
+                default=MAX_RUN_BYTES,
+                help="once this run's steps added this many bytes to the store it starts "
+                "no more transitions, names the actors still busy and exits 3 (RUN-023; "
+                "default: %(default)d, 1 GiB)",
             )
             action.add_argument(
                 "--share",

@@ -5,7 +5,8 @@ when the send returns (RUN-001), or, with ``send_commit="group"``, built on the
 outbox the open group's sends left and joining the group (RUN-019.2).  It commits
 the open :class:`~gritwit.runtime._group.CommitGroup` (RUN-017.2): a lost member's
 provisional state is undone (RUN-017.4) and sends whose outbox swap lost are made
-again on their own (RUN-019.4); an error that escaped a run drops it unstored.  And
+again on their own (RUN-019.4); an error that escaped a run drops it unstored.  What
+each commit adds to the store counts toward the run's bytes (:mod:`._disk`, RUN-023).  And
 it marks the actors that routing or a reload found with work to run: every actor,
 or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
 """
@@ -28,6 +29,7 @@ from ..wit import (
     send_from_outside,
 )
 from ._cache import ObjectCache
+from ._disk import DiskBounds
 from ._events import Residency
 from ._group import CommitGroup
 from ._index import RoutingIndex
@@ -36,7 +38,7 @@ from ._share import Share
 __all__ = ["Commits"]
 
 
-class Commits:
+class Commits(DiskBounds):
     """Sends from the outside, commits of the open group, and marking actors to run."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
@@ -152,12 +154,15 @@ class Commits:
         made again at once, on their own, from the winner's outbox (RUN-019.4).
         Then the routing index is rebuilt from the heads (RUN-003), which marks
         every actor with pending messages to run again (RUN-002.3), and the lost
-        members' idle snapshots are forgotten.
+        members' idle snapshots are forgotten.  What the members add to the store
+        counts toward the run's bytes (RUN-023.1), which may halt it (RUN-023.2).
         """
         group = self._group
         if not group.members and group.sends is None:
             return True
+        added = self._group_added() if group.members else 0  # RUN-023.1: before it is stored
         adopted, lost, unsent = group.commit(self._store)
+        self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         self._sink.extend((m.actor, m.built.step_id) for m in adopted)
         if not lost and unsent is None:
             return True

@@ -24,6 +24,10 @@ committed:
   than wait on the engine's lock on the event loop.
   A runtime given any other Wit runs *every* transition in a worker thread
   abandoned after ``time_limit``, as before (Wasm and sandboxed Python in the lane);
+* a step adds at most ``max_step_bytes`` to the store, else it fails
+  ``step-too-large`` (RUN-022; by default :data:`MAX_STEP_BYTES`, 80 MiB), and a run
+  starts no transition once its steps added ``max_run_bytes`` (RUN-023; by default
+  :data:`MAX_RUN_BYTES`, 1 GiB) (:mod:`._disk`);
 * a run adopts at most ``max_steps`` steps (RUN-018.1; by default
   :data:`MAX_STEPS`), and each pass of the scheduler starts at most one
   transition per actor, in id order, so an actor that always has work cannot
@@ -77,6 +81,7 @@ RUN-006, RUN-018).  This module holds the constructor and its defaults.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -84,6 +89,7 @@ from .._ids import ObjectId
 from ..store import Store
 from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._cache import ObjectCache
+from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
 from ._group import (
     COMMIT,
@@ -104,7 +110,9 @@ __all__ = [
     "FIRST_BACKOFF",
     "GROUP_BYTES",
     "GROUP_SIZE",
+    "MAX_RUN_BYTES",
     "MAX_STEPS",
+    "MAX_STEP_BYTES",
     "SEND_COMMIT",
     "TIME_LIMIT",
     "Runtime",
@@ -148,6 +156,8 @@ class Runtime(Scheduler):
         max_steps: int = MAX_STEPS,
         send_commit: str = SEND_COMMIT,
         share: Share | None = None,
+        max_step_bytes: int = MAX_STEP_BYTES,
+        max_run_bytes: int = MAX_RUN_BYTES,
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
@@ -165,6 +175,14 @@ class Runtime(Scheduler):
             raise ValueError(f"RUN-017.10: group_bytes must be at least 1, not {group_bytes}")
         if max_steps < 1:
             raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
+        for name, bound, clause in (
+            ("max_step_bytes", max_step_bytes, "RUN-022.2"),
+            ("max_run_bytes", max_run_bytes, "RUN-023.2"),
+        ):
+            if isinstance(bound, bool) or not isinstance(bound, int):
+                raise TypeError(f"{clause}: {name} must be an integer, not {bound!r}")
+            if not 1 <= bound <= LARGEST_BOUND:
+                raise ValueError(f"{clause}: {name} must be from 1 to 2**53 - 1, not {bound}")
         self._store = store
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
@@ -215,3 +233,13 @@ class Runtime(Scheduler):
         self._wake: asyncio.Future[None] | None = None
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
+        #: Most bytes one step may add to the store (RUN-022.2).
+        self.max_step_bytes = max_step_bytes
+        #: Bytes a run adds before it starts no more transitions (RUN-023.2).
+        self.max_run_bytes = max_run_bytes
+        #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
+        self.run_bytes = 0
+        self._halted = False
+        #: Transitions run in threads, finished and not yet settled (RUN-023.2, ._disk).
+        self._turns = threading.Condition()
+        self._unsettled = self._unsettled_bytes = 0

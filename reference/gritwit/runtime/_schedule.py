@@ -4,9 +4,11 @@
 (RUN-006): one asyncio task per actor with work, never two for one actor (RUN-002,
 RUN-006), each pass starting at most one transition per actor, in id order, so that
 no actor starves the others (RUN-018.2), and at most ``max_steps`` steps adopted per
-run (RUN-018.1), after which :meth:`Scheduler.busy` names the actors left with work
-(RUN-018.3).  A run catches up with the store as it starts (RUN-003), commits the open
-group before it returns (RUN-017.5), and evicts idle actors as it goes (RUN-012.2).
+run (RUN-018.1) and no transition started once the run's steps added
+``max_run_bytes`` to the store (RUN-023.2, :mod:`._disk`), after which
+:meth:`Scheduler.busy` names the actors left with work (RUN-018.3).  A run catches up
+with the store as it starts (RUN-003), commits the open group before it returns
+(RUN-017.5), and evicts idle actors as it goes (RUN-012.2).
 :meth:`Scheduler.run_rounds` is the deterministic schedule of ``wit-run`` and
 ``rt-run`` (ADP-014, ADP-015): one actor at a time, ascending ids.
 """
@@ -48,8 +50,10 @@ class Scheduler(Transitions):
         Starts from the heads alone (RUN-003) on the first run, later from the
         refs that moved since.  ``max_steps`` (by default the runtime's
         ``max_steps``, RUN-018.1) stops starting new transitions once that many
-        steps were adopted (the running ones finish); the report is then not
-        quiescent, and :meth:`busy` names the actors left with work (RUN-018.3).
+        steps were adopted (the running ones finish), and so does the runtime's
+        ``max_run_bytes`` once the run's steps added that many bytes to the store
+        (RUN-023.2; :attr:`run_bytes`); the report is then not quiescent while work
+        is left, and :meth:`busy` names the actors left with work (RUN-018.3).
         """
         if max_steps is None:
             max_steps = self.max_steps
@@ -67,6 +71,7 @@ class Scheduler(Transitions):
         self._synced = version
         if self._group.sends is not None:
             self._route_grouped_sends()
+        self._start_counting()  # RUN-023.1: each run counts its bytes from zero
         try:
             return await self._run(max_steps)
         except BaseException:
@@ -103,8 +108,8 @@ class Scheduler(Transitions):
             ran_inline = False
             ready = sorted(self._dirty - self._running)
             for actor in ready:
-                if len(steps) + len(self._group) + len(tasks) >= max_steps:
-                    break
+                if len(steps) + len(self._group) + len(tasks) >= max_steps or self._halted:
+                    break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
@@ -165,6 +170,7 @@ class Scheduler(Transitions):
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
         self._sink, self._idle_now = steps, idle
+        self._start_counting()  # RUN-023.1
         try:
             return await self._rounds(max_steps, steps, marked, idle)
         except BaseException:
@@ -187,7 +193,8 @@ class Scheduler(Transitions):
             for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
                     self._commit_group()
-                if len(steps) >= max_steps:
+                if len(steps) >= max_steps or self._halted:  # RUN-018.1, RUN-023.3
+                    self._commit_group()
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)
                 if actor in self._index.failed:  # marked by another writer during the round

@@ -25,6 +25,7 @@ from ..wit import OUTSIDE, Assembled, Failure
 from ._attempt import Found, _Attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _naps, _ToLane
 from ._catchup import CatchUp
+from ._disk import Halted, Turn
 from ._index import failed_ref
 
 __all__ = ["Transitions"]
@@ -82,7 +83,10 @@ class Transitions(CatchUp, TimeBound):
         adopted in memory and committed with its group; in step mode its objects are
         stored and its head swapped at once.  Either way its messages are routed only
         after that.  ``False``: it was built on a lost step, or another writer won
-        the swap; the caller builds it again from the state as it is now.
+        the swap; the caller builds it again from the state as it is now.  What it
+        adds to the store counts toward the run's bytes when it is stored (RUN-023.1):
+        in group mode at its group's commit, made at once when the run may have
+        reached ``max_run_bytes`` (RUN-023.2).
         """
         actor = job.actor
         if self._grouped:  # RUN-017: adopted in memory, committed with its group
@@ -90,12 +94,15 @@ class Transitions(CatchUp, TimeBound):
                 self.conflicts += 1  # built on a lost step (RUN-017.4): run again
                 return False
         else:
+            added = self._count_stored(built)  # RUN-023.1: asked before it is stored
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
                 self._cache.commit_assembled(built, head_ref(actor), job.last_id)
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
+                self._counted(added)  # its objects were stored all the same
                 self.conflicts += 1
                 self._mark(self._index.load(self._store, self._cache))
                 return False
+            self._counted(added)
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step
@@ -108,8 +115,8 @@ class Transitions(CatchUp, TimeBound):
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
             self._wait(actor, job.snapshot, idle)
-        if self._group.full:
-            self._commit_group()
+        if self._grouped and (self._group.full or self._must_learn()):
+            self._commit_group()  # RUN-017.8, RUN-017.10; RUN-023.2: the run's exact bytes
         return True
 
     async def _drive(
@@ -128,28 +135,44 @@ class Transitions(CatchUp, TimeBound):
         ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
         snapshot kept with the resident actor is used (RUN-012).  ``first``, from
         :meth:`_drive_inline`, is a first attempt that failed already: it is counted
-        as this call's first failure (RUN-004.3), not built again.
+        as this call's first failure (RUN-004.3), not built again.  A transition that
+        has not started when its run halts (RUN-023.2) does not start: its actor stays
+        busy (RUN-018.3); one that started finishes, retries and reruns included.
         """
         attempt = 0
+        gated = first is None  # its first attempt has not started yet (RUN-023.2)
         while True:
             if first is not None:
                 (job, exc), first = first, None
             else:
+                if gated and self._halted:
+                    self._dirty.add(actor)  # RUN-023.2: not started; busy
+                    return
                 prepared = self._prepare(actor, idle)
                 if prepared is None:
                     return
                 job = prepared
+                turn = Turn(self, gated=gated)  # only a first attempt may be stopped
+                gated = False  # retries and reruns are the same transition (RUN-018.2)
                 try:
-                    built = await self._build(actor, job.last_id, job.last, job.found)
-                except Exception as error:  # WIT-006: adopts nothing, the messages stay pending
-                    exc = error
-                else:
-                    if built is None:  # no genesis yet: wait for what is pending to change
-                        self._wait(actor, job.snapshot, idle)
+                    try:
+                        built = await self._build(actor, job.last_id, job.last, job.found, turn)
+                        if built is not None:
+                            self._bound_step(built)  # RUN-022.3: a step past max_step_bytes
+                    except Halted:  # RUN-023.2: the run halted while it waited to start
+                        self._dirty.add(actor)
                         return
-                    if self._adopt(job, built, steps, idle):
-                        return
-                    continue
+                    except Exception as error:  # WIT-006: adopts nothing, messages stay pending
+                        exc = error
+                    else:
+                        if built is None:  # no genesis yet: wait for what is pending to change
+                            self._wait(actor, job.snapshot, idle)
+                            return
+                        if self._adopt(job, built, steps, idle):
+                            return
+                        continue  # built on a lost step, or another writer won: again
+                finally:
+                    self._settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
             if isinstance(exc, TimeoutError):
                 exc = self._overrun(actor, job)
             self.failures.append(Failure(actor, exc))
@@ -181,6 +204,8 @@ class Transitions(CatchUp, TimeBound):
                     actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
                 )
                 self._judge_overrun(started)
+                if built is not None:
+                    self._bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
                 return False
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries

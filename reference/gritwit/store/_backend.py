@@ -26,6 +26,11 @@ rolled back if it raises.  Each swap keeps its own compare-and-swap semantics:
 one that conflicts changes nothing and the others still apply (REF-004).  The
 runtime's group commit uses it (RUN-017); both built-in backends offer it.
 
+A backend MAY also offer ``contains_many(digests)``: the set of those digests under
+which anything is stored, bytes or a tombstone — :meth:`Backend.contains` of many ids
+in one read.  The runtime asks it which objects of its steps are new, to count the
+bytes they add (RUN-022.1, RUN-023.1); every built-in backend offers it.
+
 A backend MAY also keep a journal of swaps and offer ``refs_changed_since(version)``,
 returning ``(version_now, swaps)``: ``swaps`` lists every successful swap after
 ``version`` in commit order, each as the ref's name and its new target (``None``:

@@ -103,6 +103,13 @@ class MemoryBackend:
             self._check_open()
             return oid.digest in self._objects or oid.digest in self._tombstones
 
+    def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
+        """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one hold."""
+        with self._lock:
+            self._check_open()
+            objects, tombstones = self._objects, self._tombstones
+            return {d for d in digests if d in objects or d in tombstones}
+
     def erase(self, oid: ObjectId, reason: str) -> bool:
         with self._lock:
             self._check_open()

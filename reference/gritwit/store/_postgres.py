@@ -243,6 +243,19 @@ class PostgresBackend:
             ).fetchone()
         return row is not None
 
+    def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
+        """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one read."""
+        wanted = list(dict.fromkeys(digests))
+        if not wanted:
+            return set()
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT id FROM objects WHERE id = ANY(%(ids)b)"
+                " UNION SELECT id FROM tombstones WHERE id = ANY(%(ids)b)",
+                {"ids": wanted},
+            ).fetchall()
+        return {bytes(row[0]) for row in rows}
+
     def erase(self, oid: ObjectId, reason: str) -> bool:
         with self._write() as conn:
             gone = conn.execute("DELETE FROM objects WHERE id = %b", (oid.digest,)).rowcount

@@ -200,6 +200,23 @@ class SqliteBackend:
             ).fetchone()
         return row is not None
 
+    def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
+        """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one read
+        per :data:`_ID_PAGE` of them."""
+        wanted = list(dict.fromkeys(digests))
+        found: set[bytes] = set()
+        with self._connection() as conn:
+            for start in range(0, len(wanted), _ID_PAGE):
+                page = wanted[start : start + _ID_PAGE]
+                marks = ",".join("?" * len(page))
+                rows = conn.execute(
+                    f"SELECT id FROM objects WHERE id IN ({marks})"
+                    f" UNION SELECT id FROM tombstones WHERE id IN ({marks})",
+                    page + page,
+                ).fetchall()
+                found.update(bytes(row[0]) for row in rows)
+        return found
+
     def erase(self, oid: ObjectId, reason: str) -> bool:
         with self._connection() as conn, self._transaction(conn):
             gone = conn.execute("DELETE FROM objects WHERE id = ?", (oid.digest,)).rowcount

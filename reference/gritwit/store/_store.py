@@ -208,6 +208,16 @@ class Store:
         """Whether ``oid`` is stored or erased (STO-005.1, RUN-011); never fails (STO-005.2)."""
         return self.backend.contains(oid)
 
+    def held(self, oids: Iterable[ObjectId]) -> set[ObjectId]:
+        """The ids of ``oids`` that :meth:`has` answers true for (stored or erased), in one
+        backend read where the backend offers ``contains_many`` (RUN-022.1)."""
+        wanted = list(oids)
+        many = getattr(self.backend, "contains_many", None)
+        if many is None:
+            return {oid for oid in wanted if self.backend.contains(oid)}
+        found = many([oid.digest for oid in wanted])
+        return {oid for oid in wanted if oid.digest in found}
+
     def tombstone(self, oid: ObjectId) -> str | None:
         """Why ``oid`` was erased, or ``None`` if it was not (RUN-011)."""
         return self.backend.tombstone(oid)

@@ -182,11 +182,18 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
     (tmp_path / "defaults").mkdir()
     (tmp_path / "given").mkdir()
     defaults = _ok(impl.call("rt-open", path=str(tmp_path / "defaults")))["settings"]
-    assert defaults == {"time_limit": 5, "max_resident": 10000, "idle_after": None}, (
+    bytes_bounds = {"max_step_bytes": 80 * 2**20, "max_run_bytes": 2**30}
+    assert defaults == {
+        "time_limit": 5,
+        "max_resident": 10000,
+        "idle_after": None,
+        **bytes_bounds,
+    }, (
         f"defaults in effect {defaults}: RUN-005.1 bounds a transition to 5 s by default, "
-        "RUN-012.4 keeps 10000 actors resident, and ADP-015 keeps the idle timeout off"
+        "RUN-012.4 keeps 10000 actors resident, ADP-015 keeps the idle timeout off, and "
+        "RUN-022.2 and RUN-023.2 bound a step to 80 MiB and a run to 1 GiB"
     )
-    given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7}
+    given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7, **bytes_bounds}
     opened = impl.call(
         "rt-open", path=str(tmp_path / "given"), time_limit=0.25, max_resident=None, idle_after=7
     )

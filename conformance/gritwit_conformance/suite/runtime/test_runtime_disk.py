@@ -1,0 +1,308 @@
+"""The bytes a step and a run add to the store, at both sides of each bound (RUN-022, RUN-023).
+
+An ``updater`` given ``set-code`` with data D (WIT-023.1) stores exactly four new objects:
+its new ``wit`` blob (D, header ``runtime: test-actor``), its new core, its inbox (the
+outside's ``set-code`` message) and the step, none of which the store held before — but
+for the ``wit`` blob when another updater stored the same one first.  The suite builds
+those objects itself from the ids the implementation answered (``rt-genesis``,
+``rt-send``, ``rt-head``) and sizes them with the reference's codec, so each bound is
+given exactly, or one byte less, never read from the implementation:
+
+* ``max_step_bytes`` equal to a step's added bytes adopts it, one less fails it
+  ``step-too-large`` in every attempt, and nothing of it is stored (RUN-022.2,
+  RUN-022.3); a ``wit`` blob the store holds adds nothing (RUN-022.1); a frozen core's
+  ``set-code`` fails ``frozen-core`` whatever the bound (RUN-022.4);
+* ``max_run_bytes`` a, a + 1, a + b, a + b + 1 … over steps of a, b, c bytes (b's blob
+  held) stops the run after exactly the step that reached it, ``quiescent: false``, and
+  not before; the next ``rt-run`` counts from zero (RUN-023.1 … RUN-023.3);
+* ``rt-open`` takes both bounds as integers from 1 to 2⁵³ − 1, answers them in
+  ``settings`` (defaults 80 MiB and 1 GiB) and refuses anything else (ADP-015).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: RUN-004.3: attempts of a failing transition before its actor is marked failed.
+ATTEMPTS = 5
+#: RUN-022.2, RUN-023.2: the defaults, and the largest bound a caller may give.
+MAX_STEP_BYTES = 80 * 2**20
+MAX_RUN_BYTES = 2**30
+LARGEST = 2**53 - 1
+OUTSIDE = g.ObjectId(bytes(32))
+MODES = ["group", "step"]
+
+
+def _ok(reply: Any) -> dict[str, Any]:
+    assert reply.ok, f"expected success, got {reply}"
+    result: dict[str, Any] = reply.result
+    return result
+
+
+def _open(impl: Implementation, path: Path, **settings: Any) -> str:
+    path.mkdir(exist_ok=True)
+    reply = impl.call("rt-open", path=str(path), first_delay=0, **settings)
+    if not reply.ok and "commit" in settings and reply.error_class == "bad-request":
+        pytest.skip(f"no commit mode {settings['commit']!r} (ADP-015 allows refusing it)")
+    return str(_ok(reply)["runtime"])
+
+
+def _size(obj: g.GritObject) -> int:
+    return len(g.encode_object(obj))
+
+
+class Updaters:
+    """``updater`` actors on one runtime, and the objects each ``set-code`` step must store."""
+
+    def __init__(self, impl: Implementation, runtime: str) -> None:
+        self.impl, self.runtime = impl, runtime
+        self.cores: dict[str, g.Tree] = {}
+
+    def create(self, count: int, state: dict[str, bytes] | None = None) -> list[str]:
+        """``count`` updaters, their geneses adopted; in ``rt-run``'s order (ADP-014)."""
+        actors = []
+        for i in range(count):
+            entries = {"t": bytes([i]), **(state or {})}
+            reply = self.impl.call(
+                "rt-genesis",
+                runtime=self.runtime,
+                actor="updater",
+                state={name: data.hex() for name, data in entries.items()},
+            )
+            actor = str(_ok(reply)["actor"])
+            wit = g.Blob(data=b"updater", headers={"runtime": "test-actor"})
+            blobs = {name: g.object_id(g.Blob(data=data)) for name, data in entries.items()}
+            self.cores[actor] = g.Tree(entries={"wit": g.object_id(wit), **blobs})
+            assert g.object_id(self.cores[actor]).hex() == actor, "WIT-002: the id is the core's"
+            actors.append(actor)
+        _ok(self.impl.call("rt-run", runtime=self.runtime, max_steps=100))
+        return sorted(actors)
+
+    def set_code(self, actor: str, data: bytes) -> list[g.GritObject]:
+        """Send ``set-code`` with ``data``; the wit blob, core, inbox and step it must store."""
+        sent = _ok(
+            self.impl.call(
+                "rt-send",
+                runtime=self.runtime,
+                to=actor,
+                mt="set-code",
+                content={"blob": data.hex()},
+            )
+        )["message"]
+        head = _ok(self.impl.call("rt-head", runtime=self.runtime, actor=actor))["step"]
+        wit = g.Blob(data=data, headers={"runtime": "test-actor"})
+        core = g.Tree(entries={**dict(self.cores[actor].entries), "wit": g.object_id(wit)})
+        inbox = g.Mailbox(entries={OUTSIDE: g.ObjectId.from_hex(sent)})
+        step = g.Step(
+            actor=g.ObjectId.from_hex(actor),
+            core=g.object_id(core),
+            previous=g.ObjectId.from_hex(head),
+            inbox=g.object_id(inbox),
+            outbox=None,
+        )
+        return [wit, core, inbox, step]
+
+    def head(self, actor: str) -> str | None:
+        step = _ok(self.impl.call("rt-head", runtime=self.runtime, actor=actor))["step"]
+        return None if step is None else str(step)
+
+    def stored(self, obj: g.GritObject) -> bool:
+        reply = self.impl.call("rt-object", runtime=self.runtime, id=g.object_id(obj).hex())
+        return reply.ok
+
+
+def _added(steps: list[list[g.GritObject]]) -> list[int]:
+    """Each step's added bytes (RUN-022.1): its objects no earlier step stored, each once."""
+    seen: set[g.ObjectId] = set()
+    out = []
+    for objects in steps:
+        total = 0
+        for obj in objects:
+            if g.object_id(obj) not in seen:
+                seen.add(g.object_id(obj))
+                total += _size(obj)
+        out.append(total)
+    return out
+
+
+# --- RUN-022: a step ------------------------------------------------------------------------
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-022.2", "RUN-022.3", "RUN-004.4", "RUN-004.9", "ADP-015")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("commit", MODES)
+def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
+    impl: Implementation, tmp_path: Path, commit: str
+) -> None:
+    data = b"z" * 4000
+    wit = g.Blob(data=data, headers={"runtime": "test-actor"})
+    for side in ("at", "past"):
+        runtime = _open(impl, tmp_path / side, commit=commit)
+        ups = Updaters(impl, runtime)
+        (actor,) = ups.create(1)
+        objects = ups.set_code(actor, data)
+        (exact,) = _added([objects])
+        _ok(impl.call("rt-close", runtime=runtime))
+        bound = exact if side == "at" else exact - 1
+        runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
+        ups.runtime = runtime
+        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        step = g.object_id(objects[-1]).hex()
+        if side == "at":
+            assert run["failures"] == [] and run["steps"] == [[actor, step]], (
+                f"a step that adds exactly max_step_bytes = {bound} bytes (its wit blob, "
+                f"core, inbox and step) must be adopted (RUN-022.2): {run}"
+            )
+        else:
+            assert run["steps"] == [] and run["failures"] == [[actor, "step-too-large"]], (
+                f"a step that adds {exact} bytes, one more than max_step_bytes = {bound}, "
+                f"must fail step-too-large and mark its actor failed (RUN-022.3): {run}"
+            )
+            assert run["attempts"] == [[actor, "step-too-large"]] * ATTEMPTS, run
+            assert ups.head(actor) != step
+            assert not ups.stored(wit) and not ups.stored(objects[-1]), (
+                "a step refused for its size must store nothing of itself (RUN-004.9)"
+            )
+
+
+@pytest.mark.req("RUN-022.1", "RUN-022.2")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("commit", MODES)
+def test_an_object_the_store_holds_adds_nothing(
+    impl: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """Two updaters given the same code: the first stores the ``wit`` blob, so the
+    second's step adds only its core, inbox and step — a bound of exactly those passes it,
+    one byte less fails it.  A runtime that counts the blob again fails it either way."""
+    data = b"q" * 5000
+    for side in ("at", "past"):
+        runtime = _open(impl, tmp_path / side, commit=commit)
+        ups = Updaters(impl, runtime)
+        first, second = ups.create(2)
+        steps = [ups.set_code(first, data), ups.set_code(second, data)]
+        _ok(impl.call("rt-run", runtime=runtime, max_steps=1))  # the first, alone
+        assert ups.head(first) == g.object_id(steps[0][-1]).hex()
+        _, held = _added(steps)
+        assert held == sum(_size(o) for o in steps[1][1:])
+        _ok(impl.call("rt-close", runtime=runtime))
+        bound = held if side == "at" else held - 1
+        runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
+        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        if side == "at":
+            assert run["failures"] == [] and [a for a, _ in run["steps"]] == [second], (
+                f"the second updater's step adds {held} bytes: its wit blob ({len(data)} "
+                f"bytes of data) is held, stored by the first, and adds nothing (RUN-022.1); "
+                f"with max_step_bytes = {bound} it must be adopted: {run}"
+            )
+        else:
+            assert run["failures"] == [[second, "step-too-large"]], (bound, run)
+
+
+@pytest.mark.req("RUN-022.4", "WIT-016")
+@pytest.mark.parametrize("commit", MODES)
+def test_a_wit_rule_comes_before_the_size(
+    impl: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """A frozen updater's ``set-code`` breaks WIT-016: ``frozen-core``, even with a bound
+    its step would be far past."""
+    runtime = _open(impl, tmp_path / "rt", commit=commit)
+    ups = Updaters(impl, runtime)
+    (actor,) = ups.create(1, {"frozen": b""})
+    ups.set_code(actor, b"echo" * 1000)
+    _ok(impl.call("rt-close", runtime=runtime))
+    runtime = _open(impl, tmp_path / "rt", commit=commit, max_step_bytes=1)
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+    assert run["failures"] == [[actor, "frozen-core"]], (
+        f"a transition that breaks a Wit rule fails with that rule's class whatever its "
+        f"size (RUN-022.4): {run}"
+    )
+
+
+# --- RUN-023: a run -------------------------------------------------------------------------
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-023.1", "RUN-023.2", "RUN-023.3", "ADP-015")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("commit", MODES)
+def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
+    impl: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """Three set-codes adding a, b and c bytes in ``rt-run``'s order, the second's ``wit``
+    blob the first's: each bound stops the call after exactly the step that reached it,
+    ``quiescent: false`` (checked before each candidate, as ``max_steps``), and the next
+    call counts from zero."""
+    datas = [b"x" * 3000, b"x" * 3000, b"y" * 2000]
+    # each bound as (steps counted in full, bytes more): a, a + 1, a + b, a + b + 1, …
+    bounds = ((1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1))
+    for case, (full, more) in enumerate(bounds):
+        where = tmp_path / f"case{case}"
+        runtime = _open(impl, where, commit=commit)
+        ups = Updaters(impl, runtime)
+        actors = ups.create(3)
+        steps = [ups.set_code(a, d) for a, d in zip(actors, datas, strict=True)]
+        sizes = _added(steps)
+        a, b, c = sizes
+        assert b < 1000 < c < a, sizes  # b's blob is a's
+        totals = [a, a + b, a + b + c]
+        bound = totals[full - 1] + more
+        count = next((i + 1 for i, t in enumerate(totals) if t >= bound), 3)
+        _ok(impl.call("rt-close", runtime=runtime))
+        runtime = _open(impl, where, commit=commit, max_run_bytes=bound)
+        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        want = [[x, g.object_id(s[-1]).hex()] for x, s in zip(actors, steps, strict=True)]
+        quiescent = bound > a + b + c
+        assert run["steps"] == want[:count] and run["quiescent"] is quiescent, (
+            f"steps adding {totals} bytes in all, max_run_bytes = {bound}: the call must "
+            f"stop after the step that reached it, step {count}, and not before, "
+            f"quiescent {quiescent} (RUN-023.2, RUN-023.3): {run}"
+        )
+        if count < 3:
+            rest = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+            assert [x for x, _ in rest["steps"]] == actors[count:], (
+                f"the next rt-run counts its bytes from zero and goes on (RUN-023.2): {rest}"
+            )
+
+
+# --- ADP-015: rt-open ------------------------------------------------------------------------
+
+
+@pytest.mark.req("ADP-015", "RUN-022.2", "RUN-023.2")
+@pytest.mark.inputs("largest", "past-largest")
+def test_rt_open_takes_the_byte_bounds_and_refuses_anything_else(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    (tmp_path / "defaults").mkdir()
+    defaults = _ok(impl.call("rt-open", path=str(tmp_path / "defaults")))["settings"]
+    assert (defaults.get("max_step_bytes"), defaults.get("max_run_bytes")) == (
+        MAX_STEP_BYTES,
+        MAX_RUN_BYTES,
+    ), f"the defaults are 80 MiB a step and 1 GiB a run (RUN-022.2, RUN-023.2): {defaults}"
+    wrong: list[str] = []
+    for name in ("max_step_bytes", "max_run_bytes"):
+        for good in (1, LARGEST):
+            where = tmp_path / f"{name}-{good}"
+            where.mkdir()
+            given: dict[str, Any] = {name: good}
+            reply = impl.call("rt-open", path=str(where), **given)
+            if not reply.ok or reply.result["settings"].get(name) != good:
+                wrong.append(f"{name} {good}: {reply}")
+        for index, bad in enumerate((0, -1, LARGEST + 1, 0.5, True, None, "1")):
+            where = tmp_path / f"{name}-bad-{index}"
+            where.mkdir()
+            refused: dict[str, Any] = {name: bad}
+            reply = impl.call("rt-open", path=str(where), check=False, **refused)
+            if reply.ok or reply.error_class != "bad-request":
+                wrong.append(f"{name} {bad!r}: {reply}")
+    assert not wrong, "rt-open's byte bounds are integers from 1 to 2**53 - 1 (ADP-015):\n" + (
+        "\n".join(wrong)
+    )

@@ -1,0 +1,23 @@
+"""Wrong adapter: a run's bytes are not counted from zero (RUN-023.1).
+
+The count goes on from the last run: once a runtime's runs have added ``max_run_bytes``
+in all, every later run stops after its first step.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _disk
+from gritwit_conformance.wrong import patch, run
+
+
+def start_counting(self: _disk.DiskBounds) -> None:
+    self._halted = False  # the bug: run_bytes is not reset
+
+
+def install() -> None:
+    patch(_disk.DiskBounds, "_start_counting", start_counting)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,31 @@
+"""Wrong adapter: a run halts once its bytes pass ``max_run_bytes``, not once they reach it
+(RUN-023.2).
+
+``>`` where the spec says reach (``>=``): a run whose steps add exactly ``max_run_bytes``
+starts one transition more.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _disk
+from gritwit_conformance.wrong import patch, run
+
+
+def counted(self: _disk.DiskBounds, added: int) -> None:
+    self.run_bytes += added
+    if self.run_bytes > self.max_run_bytes:  # the bug: > for >=
+        self._halted = True
+
+
+def must_learn(self: _disk.DiskBounds) -> bool:
+    return self.run_bytes + self._group.bytes > self.max_run_bytes
+
+
+def install() -> None:
+    patch(_disk.DiskBounds, "_counted", counted)
+    patch(_disk.DiskBounds, "_must_learn", must_learn)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,26 @@
+"""Wrong adapter: a run halts on its steps' encoded bytes, not on what they add (RUN-023.3).
+
+In group mode the open group's encoded bytes — held objects included — are taken for what
+the run added: a run whose steps write again what the store holds stops before its bytes
+reach ``max_run_bytes``.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _disk
+from gritwit_conformance.wrong import patch, run
+
+
+def must_learn(self: _disk.DiskBounds) -> bool:
+    if self.run_bytes + self._group.bytes >= self.max_run_bytes:
+        self._halted = True  # the bug: halted on an upper bound, not the count
+    return False
+
+
+def install() -> None:
+    patch(_disk.DiskBounds, "_must_learn", must_learn)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)

@@ -1,0 +1,222 @@
+"""The bytes a step and a run add to the store, and their bounds (RUN-022, RUN-023).
+
+A step's *added bytes* are the encoded bytes of the objects stored for it that the
+store did not hold (RUN-022.1): an object the store has (stored or erased), or that
+the open group stores first — an earlier member's, a grouped send's — adds nothing,
+and each counts once.  :class:`DiskBounds` applies both bounds:
+
+* a step past ``max_step_bytes`` fails ``step-too-large`` before anything of it is
+  stored (RUN-022.3).  Only a step whose encodings add up to more than the bound can
+  be past it, so the store is asked which of its objects it holds only then
+  (:meth:`DiskBounds._bound_step`): no other step pays a read;
+* a run counts what its steps add (RUN-023.1) where it stores them: in step mode
+  each step as it is stored, in group mode the open group as it is committed, with
+  one read of the store for all its members (:meth:`DiskBounds._group_added`).  A
+  group's members are not counted one by one as they are adopted, so after each
+  adoption the run knows its count exactly only up to the group's encoded bytes
+  (``CommitGroup.bytes``, more than the members add when some objects are held):
+  when the two together reach ``max_run_bytes`` the group is committed at once and
+  counted (:meth:`DiskBounds._must_learn`), and the run is *halted* only when the
+  exact count reaches the bound (RUN-023.2, RUN-023.3).
+
+A halted run starts no transition.  The scheduler stops at its next candidate; a
+transition that waits for the engine lane or a worker thread is stopped there, as it
+is about to start (:meth:`Turn.start` raises :class:`Halted`), its actor left busy
+(RUN-018.3).  A thread may be about to start while the event loop has not yet counted
+a step that finished before — the lane hands itself to the next transition as soon as
+one returns — so every transition run in a thread is a :class:`Turn`, *finished* when
+its build returns and *settled* once the loop has adopted or failed it; a start that
+could reach the bound with the finished steps not yet settled waits until they are
+(:meth:`DiskBounds._gate`).  So only transitions already running when a step reaches
+the bound can add to the run after it (RUN-023.2): none of the lane's, which runs one
+at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from .._codec import Encoded
+from .._errors import StepTooLarge
+from .._ids import ObjectId
+from ..store import Store
+from ..wit import Assembled
+from ._cache import ObjectCache
+from ._group import CommitGroup, encoded_size
+
+__all__ = [
+    "LARGEST_BOUND",
+    "MAX_RUN_BYTES",
+    "MAX_STEP_BYTES",
+    "DiskBounds",
+    "Halted",
+    "Turn",
+    "added_bytes",
+]
+
+#: Most bytes one step may add to the store (RUN-022.2): 80 MiB, a sandboxed program's
+#: core (64 MiB) and sends (1 MiB) limits with room for the objects around them.
+MAX_STEP_BYTES = 80 * 1024 * 1024
+#: Bytes a run adds before it starts no more transitions (RUN-023.2): 1 GiB.
+MAX_RUN_BYTES = 1024 * 1024 * 1024
+#: The largest bound a caller may give (RUN-022.2, RUN-023.2): 2**53 - 1.
+LARGEST_BOUND = 2**53 - 1
+#: Most seconds a start waits for the loop to settle finished transitions (a backstop:
+#: the loop settles one as soon as it runs, and a wait only delays, never fails, a start).
+_SETTLE_WAIT = 5.0
+
+
+class Halted(Exception):
+    """A transition not started because its run's added bytes reached ``max_run_bytes``
+    (RUN-023.2): no attempt, nothing adopted, its actor left busy."""
+
+
+def added_bytes(store: Store, encodings: Iterable[Encoded], known: Iterable[ObjectId] = ()) -> int:
+    """The encoded bytes of ``encodings`` the store does not hold (RUN-022.1).
+
+    Each id counts once, at its first encoding; ids of ``known`` (objects stored
+    first: the open group's, a grouped send's) count nothing; the store is asked
+    about the rest in one read.
+    """
+    seen = set(known)
+    fresh: dict[ObjectId, int] = {}
+    for encoding, oid in encodings:
+        if oid not in seen:
+            seen.add(oid)
+            fresh[oid] = len(encoding)
+    if not fresh:
+        return 0
+    present = store.held(fresh)
+    return sum([size for oid, size in fresh.items() if oid not in present])
+
+
+class Turn:
+    """One attempt of a transition run in the engine lane or a worker thread (RUN-023.2).
+
+    ``start`` is called in the thread as the transition is about to start (``gated``:
+    its first attempt, which a halted run does not start), ``finish`` when its build
+    returned there, and the loop settles it (:meth:`DiskBounds._settle`) once it has
+    adopted or failed it, or given it up.
+    """
+
+    __slots__ = ("bytes", "finished", "gated", "owner", "settled", "started")
+
+    def __init__(self, owner: DiskBounds, *, gated: bool) -> None:
+        self.owner = owner
+        self.gated = gated
+        self.started = self.finished = self.settled = False
+        self.bytes = 0
+
+    def start(self) -> None:
+        self.started = True
+        if self.gated:
+            self.owner._gate()
+
+    def finish(self, built: Assembled | None) -> None:
+        owner = self.owner
+        with owner._turns:
+            if not self.settled:  # else given up: its result is never counted
+                self.finished = True
+                self.bytes = 0 if built is None else encoded_size(built)
+                owner._unsettled += 1
+                owner._unsettled_bytes += self.bytes
+
+
+class DiskBounds:
+    """The bounds of RUN-022 and RUN-023 over a runtime's store, cache and open group."""
+
+    # State set by Runtime.__init__ (._runtime) that these methods read.
+    _store: Store
+    _cache: ObjectCache
+    _group: CommitGroup
+    max_step_bytes: int
+    max_run_bytes: int
+    #: The bytes the current run's steps added to the store (RUN-023.1).
+    run_bytes: int
+    #: Whether the current run reached ``max_run_bytes``: it starts no transition (RUN-023.2).
+    _halted: bool
+    #: Guards the turns' counts; notified when a turn is settled.
+    _turns: threading.Condition
+    #: Turns finished in a thread and not yet settled by the loop, and their encoded bytes.
+    _unsettled: int
+    _unsettled_bytes: int
+
+    def _start_counting(self) -> None:
+        """A run counts from zero (RUN-023.1)."""
+        self.run_bytes = 0
+        self._halted = False
+
+    def _gate(self) -> None:
+        """In a thread, as a transition is about to start: not once the run halted.
+
+        When the steps finished but not yet settled could take the run to its bound,
+        wait until the loop has counted them (RUN-023.2, see the module).
+        """
+        with self._turns:
+            if (
+                not self._halted
+                and self.run_bytes + self._group.bytes + self._unsettled_bytes >= self.max_run_bytes
+            ):
+                self._turns.wait_for(lambda: self._unsettled == 0, _SETTLE_WAIT)
+            if self._halted:
+                raise Halted
+
+    def _settle(self, turn: Turn) -> None:
+        """The loop is done with ``turn``: adopted, failed or given up.
+
+        A turn never started in a thread (built inline, or not started yet) needs no
+        lock: were its thread to start now, it would find it settled and not count.
+        """
+        if not turn.started:
+            turn.settled = True
+            return
+        with self._turns:
+            turn.settled = True
+            if turn.finished:
+                self._unsettled -= 1
+                self._unsettled_bytes -= turn.bytes
+                self._turns.notify_all()
+
+    def _bound_step(self, built: Assembled) -> None:
+        """Fail ``built`` if it would add more than ``max_step_bytes`` (``step-too-large``).
+
+        RUN-022.2, RUN-022.3.  Its encodings bound what it adds: only when they exceed
+        the bound is the store asked which of its objects it holds, and those of the
+        open group (stored first, RUN-022.1) count as held.
+        """
+        if encoded_size(built) > self.max_step_bytes:
+            added = added_bytes(self._store, built.encodings, self._cache.pinned_ids())
+            if added > self.max_step_bytes:
+                raise StepTooLarge(
+                    "RUN-022.3",
+                    f"the step would add {added} bytes to the store, more than "
+                    f"max_step_bytes {self.max_step_bytes} (RUN-022.2)",
+                )
+
+    def _count_stored(self, built: Assembled) -> int:
+        """What ``built`` adds, asked before it is stored on its own (step mode, RUN-023.1)."""
+        return added_bytes(self._store, built.encodings)
+
+    def _group_added(self) -> int:
+        """What the open group's members add, asked before it is committed (RUN-023.1).
+
+        Members in group order, each object counted for the first that stores it; the
+        grouped sends' objects are stored first and are the caller's, not counted.
+        """
+        group = self._group
+        sends = group.sends
+        known = () if sends is None else [oid for _, oid in sends.encodings]
+        encodings = [e for member in group.members for e in member.built.encodings]
+        return added_bytes(self._store, encodings, known)
+
+    def _counted(self, added: int) -> None:
+        """Add a commit's bytes to the run's; halt it at ``max_run_bytes`` (RUN-023.2)."""
+        self.run_bytes += added
+        if self.run_bytes >= self.max_run_bytes:
+            self._halted = True
+
+    def _must_learn(self) -> bool:
+        """Whether the open group must be committed now to know whether the run reached
+        ``max_run_bytes``: its encoded bytes and the run's count reach the bound."""
+        return self.run_bytes + self._group.bytes >= self.max_run_bytes
