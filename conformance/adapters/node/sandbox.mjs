@@ -8,7 +8,7 @@
 // checked by SHA-256, SBX-002.2); without it the adapter does not claim the profile.
 // Each run (SBX-003.1) is a fresh instance in a worker thread, metered for fuel by
 // wasmfuel.mjs's rewriting (SBX-006.1) and stopped after 8 s of wall-clock time as a
-// backstop (time-limit, SBX-006.10). The core travels to the worker as its files and
+// backstop (time-limit, SBX-006.10). The core travels to the worker as its entries and
 // comes back the same way. A run starts from the process's snapshot of the interpreter
 // at the snapshot point (SBX-003.4, taken once, as the reference does), not from
 // CPython's start-up, which takes most of a second of the run otherwise.
@@ -378,71 +378,81 @@ function pythonJson (value) {
 
 // --- the core as a directory (SBX-004) --------------------------------------------------
 // The run's filesystem lives in the worker (sandboxfs.mjs); the core travels there and
-// back as its files, [names, bytes], depth first, a tree's entries in its own order on
-// the way in (the order a directory's entries were made) and in the order of their
-// names' UTF-8 bytes on the way out.
+// back as its entries, [depth, name, bytes or null for a directory], depth first, a
+// tree's entries in its own order on the way in (the order a directory's entries were
+// made) and in the order of their names' UTF-8 bytes on the way out. No entry carries
+// its path, and the way back walks the mounted tree beside the new one: the host holds a
+// core in memory linear in its size, whatever its depth (SBX-006.14).
 
-/** The core's files, and by path what was mounted where: its blob id and data (SBX-004.1, SBX-004.3). */
+/** The core's entries, depth first (SBX-004.1). */
 function mountFiles (space, core) {
-  const files = []
-  const mounted = new Map()
-  if (core === null) return { files, mounted }
+  const items = []
+  if (core === null) return items
   if (space.get(core).type !== 'tree') fail('invalid-transition', 'SBX-004.1', 'the core is not a tree')
-  const stack = [[[], core]]
+  const stack = [[-1, '', core]]
   while (stack.length) {
-    const [names, id] = stack.pop()
+    const [depth, name, id] = stack.pop()
     const obj = space.get(id)
     if (obj.type === 'tree') {
+      if (depth >= 0) items.push([depth, name, null])
       const entries = [...obj.entries].sort(([a], [b]) => compareKeys(a, b)) // ENC-010: the tree's order
-      for (const [name, child] of entries.reverse()) stack.push([[...names, name], child])
+      for (const [child, childId] of entries.reverse()) stack.push([depth + 1, child, childId])
     } else if (obj.type === 'blob') {
-      files.push([names, obj.data])
-      mounted.set(names.join('/'), { id, data: obj.data })
+      items.push([depth, name, obj.data])
     } else {
-      fail('invalid-transition', 'SBX-004.1', `core entry ${names.join('/')} is neither a tree nor a blob`)
+      fail('invalid-transition', 'SBX-004.1', `core entry ${JSON.stringify(name.slice(0, 200))} is neither a tree nor a blob`)
     }
   }
-  return { files, mounted }
+  return items
 }
 
 /** `obj` put into `space`; one too large for an object (ENC-013) → output-too-large (SBX-007.6). */
-function putOutput (space, obj, path) {
+function putOutput (space, obj, where) {
   try {
     return space.put(obj)
   } catch (err) {
     if (err instanceof GritError && err.errorClass === 'too-large') {
-      fail('output-too-large', 'SBX-007.6', `${JSON.stringify(path.slice(0, 200))} is larger than one object can hold (16 MiB, ENC-013)`)
+      fail('output-too-large', 'SBX-007.6', `${JSON.stringify(where().slice(0, 200))} is larger than one object can hold (16 MiB, ENC-013)`)
     }
     throw err
   }
 }
 
 /**
- * The new core: the files the run left as a tree put into `space` (SBX-004.2), null when
- * none; output-too-large past `limit` bytes of file data (SBX-007.3). A file whose bytes
- * equal the blob mounted at the same path keeps that blob's id (SBX-004.3). `files` come
- * depth first, so each directory is one run of them: a stack of the open directories.
+ * The new core: the entries the run left as a tree put into `space` (SBX-004.2), null
+ * when no file is left; output-too-large past `limit` bytes of file data (SBX-007.3). A
+ * file whose bytes equal the blob mounted at the same path keeps that blob's id
+ * (SBX-004.3): each open directory keeps the tree mounted at its path, if one was.
  */
-function unmountFiles (space, files, mounted, limit) {
+function unmountFiles (space, items, core, limit) {
   let budget = limit
-  const open = [{ names: [], entries: [] }]
+  const tree0 = core === null ? null : space.get(core)
+  const open = [{ name: '', entries: [], old: tree0 }]
+  const where = (name) => () => [...open.slice(1).map((frame) => frame.name), name].join('/').slice(0, 200) || '/core'
   const close = () => {
-    const { names, entries } = open.pop()
-    open.at(-1).entries.push([names.at(-1), putOutput(space, tree(entries), names.join('/'))])
+    const { name, entries } = open.pop()
+    if (entries.length) open.at(-1).entries.push([name, putOutput(space, tree(entries), where(name))])
   }
-  for (const [names, data] of files) {
-    const where = names.slice(0, -1)
-    while (open.length > 1 && !open.at(-1).names.every((name, i) => name === where[i])) close()
-    while (open.length - 1 < where.length) open.push({ names: where.slice(0, open.length), entries: [] })
+  const oldEntry = (name, type) => {
+    const id = open.at(-1).old?.entries.get(name)
+    if (id === undefined) return null
+    const obj = space.get(id)
+    return obj.type === type ? { id, obj } : null
+  }
+  for (const [depth, name, data] of items) {
+    while (open.length > depth + 1) close()
+    if (data === null) {
+      open.push({ name, entries: [], old: oldEntry(name, 'tree')?.obj ?? null })
+      continue
+    }
     budget -= data.length
     if (budget < 0) fail('output-too-large', 'SBX-007.3', 'the files left in the mount exceed the core limit')
-    const path = names.join('/')
-    const before = mounted.get(path)
-    const same = before !== undefined && Buffer.from(before.data).equals(data)
-    open.at(-1).entries.push([names.at(-1), same ? before.id : putOutput(space, blob(data), path)])
+    const before = oldEntry(name, 'blob')
+    const same = before !== null && Buffer.from(before.obj.data).equals(data)
+    open.at(-1).entries.push([name, same ? before.id : putOutput(space, blob(data), where(name))])
   }
   while (open.length > 1) close()
-  return open[0].entries.length ? putOutput(space, tree(open[0].entries), '/core') : null
+  return open[0].entries.length ? putOutput(space, tree(open[0].entries), () => '/core') : null
 }
 
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -536,7 +546,7 @@ function run (space, program, core, messages, limits) {
   const transition = Buffer.from(pythonJson({ format: 'gritwit-sandbox/1', core, messages }))
   const source = Buffer.from(program, 'utf8')
   const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), source, Buffer.from('\0'), transition])).digest()
-  const { files, mounted } = mountFiles(space, core)
+  const files = mountFiles(space, core)
   const answer = execute({
     ...engine(host, pages),
     snapshot: image !== null && image.pages <= pages ? image : null, // else cold, as the reference (SBX-006.2)
@@ -548,7 +558,7 @@ function run (space, program, core, messages, limits) {
   })
   if (answer === null) fail('time-limit', 'SBX-006.10', `the run was stopped after ${BUDGET_MS / 1000} s of wall-clock time`)
   if (answer.failure) fail(answer.failure.class, answer.failure.requirement, answer.failure.message)
-  const newCore = unmountFiles(space, answer.core, mounted, limits.core)
+  const newCore = unmountFiles(space, answer.core, core, limits.core)
   const sends = readSends(answer.sends, limits.sends)
   return { stdout: toHex(answer.stdout), core: newCore, sends }
 }

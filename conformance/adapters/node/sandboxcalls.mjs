@@ -16,7 +16,7 @@ import {
   MAX_POSITION, OFLAG_CREAT, OFLAG_DIRECTORY, OFLAG_EXCL, OFLAG_TRUNC, OFLAGS, RIGHT_FD_WRITE,
   DirFd, Directory, File, FileFd, StreamFd, WasiError, pathNumber
 } from './sandboxfs.mjs'
-import { BYTE_FUEL, CALL_FUEL, ENTRY_FUEL, ProcExit, RunEnd, SORT_FUEL } from './sandboxguest.mjs'
+import { BYTE_FUEL, CALL_FUEL, COMPONENT_FUEL, ENTRY_FUEL, ProcExit, RunEnd, SORT_FUEL } from './sandboxguest.mjs'
 
 /** The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty. */
 export const ARGV = ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py']
@@ -133,14 +133,15 @@ function fdFdstatSetFlags ({ fs }, fd, flags) {
 }
 
 /**
- * The filestat of `node` reached at `path`: nothing from the host (SBX-005.7, SBX-005.11,
- * SBX-005.12). dev, ino, filetype (u8 at 16), nlink, size, atim, mtim, ctim: 64 bytes.
+ * The filestat of `node`, reached at the path whose number is `ino`: nothing from the host
+ * (SBX-005.7, SBX-005.11, SBX-005.12). dev, ino, filetype (u8 at 16), nlink, size, atim,
+ * mtim, ctim: 64 bytes.
  */
-function filestat (node, path, device) {
+function filestat (node, ino, device) {
   const stat = Buffer.alloc(64)
   const [kind, size] = node === null ? [UNKNOWN, 0] : node instanceof Directory ? [DIRECTORY, 0] : [REGULAR_FILE, node.size]
   stat.writeBigUInt64LE(node === null ? 0n : device, 0)
-  stat.writeBigUInt64LE(node === null ? 0n : pathNumber(path), 8)
+  stat.writeBigUInt64LE(node === null ? 0n : ino, 8)
   stat.writeUInt8(kind, 16)
   stat.writeBigUInt64LE(1n, 24)
   stat.writeBigUInt64LE(BigInt(size), 32)
@@ -150,9 +151,9 @@ function filestat (node, path, device) {
 
 function fdFilestatGet ({ fs, guest }, fd, ptr) {
   const found = fs.get(fd)
-  if (found instanceof StreamFd) guest.write(ptr, filestat(null, '', 0n))
-  else if (found instanceof DirFd) guest.write(ptr, filestat(found.chain.at(-1), found.path, pathNumber(found.preopen)))
-  else guest.write(ptr, filestat(found.file, found.path, found.device))
+  if (found instanceof StreamFd) guest.write(ptr, filestat(null, 0n, 0n))
+  else if (found instanceof DirFd) guest.write(ptr, filestat(found.node, found.trail.number(), pathNumber(found.preopen)))
+  else guest.write(ptr, filestat(found.file, found.ino, found.device))
   return 0
 }
 
@@ -200,7 +201,7 @@ function sortedListing (node, guest) {
 function fdReaddir ({ fs, guest }, fd, buf, length, cookie, out) {
   const directory = fs.directory(fd)
   guest.check(buf, length)
-  const node = directory.chain.at(-1)
+  const node = directory.node
   const listing = sortedListing(node, guest)
   const entries = []
   let size = 0
@@ -210,12 +211,11 @@ function fdReaddir ({ fs, guest }, fd, buf, length, cookie, out) {
   }
   guest.charge(ENTRY_FUEL * entries.length + BYTE_FUEL * Math.min(size, length), 'a listing')
   const dirents = Buffer.alloc(size)
-  const where = directory.path
   let at = 0
   for (const index of entries) {
     const [name, raw] = listing[index] // d_next, d_ino, d_namlen, d_type (24 bytes), the name
     dirents.writeBigUInt64LE(BigInt(index + 1), at)
-    dirents.writeBigUInt64LE(pathNumber(`${where}/${name}`), at + 8)
+    dirents.writeBigUInt64LE(directory.trail.number(name), at + 8)
     dirents.writeUInt32LE(raw.length, at + 16)
     dirents.writeUInt8(node.entries.get(name) instanceof Directory ? DIRECTORY : REGULAR_FILE, at + 20)
     raw.copy(dirents, at + 24)
@@ -370,14 +370,14 @@ function pathOpen ({ fs, guest }, fd, dirflags, path, pathLen, oflags, rights, i
     fs.checkRoom() // nor empties one (SBX-005.25)
     node.setSize(0)
   }
-  const handle = new FileFd(node, place.path, pathNumber(place.start.preopen), rights, inheriting, fdflags)
+  const handle = new FileFd(node, place.number(), pathNumber(place.start.preopen), rights, inheriting, fdflags)
   guest.u32(out, fs.add(handle))
   return 0
 }
 
 function pathFilestatGet ({ fs, guest }, fd, flags, path, length, ptr) {
   const [place, node] = fs.lookup(fd, guest.path(path, length))
-  guest.write(ptr, filestat(node, place.path, pathNumber(place.start.preopen)))
+  guest.write(ptr, filestat(node, place.number(), pathNumber(place.start.preopen)))
   return 0
 }
 
@@ -425,7 +425,7 @@ function pathRename ({ fs, guest }, fd, old, oldLen, newFd, now, nowLen) {
     if (there !== undefined && !(there instanceof Directory)) throw new WasiError(ENOTDIR)
     if (there instanceof Directory && there.entries.size) throw new WasiError(ENOTEMPTY)
     // SBX-005.20: not into its own subtree, even through a stale descriptor
-    if (target.chain.includes(node) || holds(guest, node, target.parent)) throw new WasiError(EINVAL)
+    if (above(guest, node, target) || holds(guest, node, target.parent)) throw new WasiError(EINVAL)
   } else if (there instanceof Directory) {
     throw new WasiError(EISDIR)
   } else if (target.slash) {
@@ -434,6 +434,15 @@ function pathRename ({ fs, guest }, fd, old, oldLen, newFd, now, nowLen) {
   source.parent.remove(source.last)
   target.parent.put(target.last, node)
   return 0
+}
+
+/**
+ * Whether the target's path reached its parent through `node` (SBX-005.20): the way is
+ * climbed to its preopen's root, each level paid for first (SBX-006.13).
+ */
+function above (guest, node, target) {
+  guest.charge(COMPONENT_FUEL * (target.depth + 1), "the levels above a rename's target")
+  return target.holds(node)
 }
 
 /**

@@ -10,8 +10,11 @@
 //
 // Descriptors 0, 1 and 2 are the standard streams, 3, 4 and 5 the preopens, and a new
 // descriptor takes the lowest free number (SBX-005.10). A descriptor of a directory
-// keeps the chain of directories it was opened through: a rename may move the directory
-// later, so that chain may be stale (SBX-005.20 copes with it).
+// keeps the way it was opened through, a `Trail`: a rename may move the directory later,
+// so that way may be stale (SBX-005.20 copes with it). Nothing held grows with a path's
+// depth (SBX-006.14): trails share the way above, a file's descriptor keeps its inode
+// number and not its path, and an inode number carries SHA-256 on from the directory's
+// trail instead of hashing the whole path again.
 //
 // Positions and sizes a program names are BigInts (they reach 2**63 - 1, SBX-005.18);
 // the bytes a file really holds are bounded by the write budget and fit a Number.
@@ -79,10 +82,56 @@ export function pathNumber (path) {
   let number = numbers.get(path)
   if (number === undefined) {
     if (numbers.size >= 100_000) numbers.clear() // a bound on the host's memory
-    number = createHash('sha256').update(path, 'utf8').digest().readBigUInt64LE(0) & MAX_POSITION
+    number = numberOf(createHash('sha256').update(path, 'utf8'))
     numbers.set(path, number)
   }
   return number
+}
+
+/** N of the path whose SHA-256 `hash` holds (SBX-005.11). */
+const numberOf = (hash) => hash.digest().readBigUInt64LE(0) & MAX_POSITION
+
+/**
+ * The way a path reached a directory from its preopen's root (SBX-005.33): the directory,
+ * the name it was reached by (the preopen's own name at the root) and the trail above,
+ * null at the root. Trails share what they have in common: a descriptor n levels deep
+ * holds one node of its own (SBX-006.14). `..` is the trail above, as the path reached it.
+ */
+export class Trail {
+  constructor (directory, name, up) {
+    this.directory = directory
+    this.name = name
+    this.up = up
+    this.depth = up === null ? 0 : up.depth + 1 // levels below the preopen's root
+    this.hash = null // SHA-256 of the directory's path, kept by a descriptor's trail
+  }
+
+  /**
+   * A fresh SHA-256 of this directory's path followed by `/name` for each of `names`,
+   * carried on from the nearest trail above that keeps its hash (a descriptor's, at most
+   * the names one path walked away): no path is hashed whole.
+   */
+  hashWith (names) {
+    let node = this
+    const above = []
+    while (node.hash === null && node.up !== null) {
+      above.push(node.name)
+      node = node.up
+    }
+    const hash = node.hash !== null ? node.hash.copy() : createHash('sha256').update(node.name, 'utf8')
+    const tail = [...above.reverse(), ...names]
+    if (tail.length) hash.update('/' + tail.join('/'), 'utf8')
+    return hash
+  }
+
+  /** Keep this directory's hash, as a descriptor's trail does; the trail itself. */
+  keepHash () {
+    if (this.hash === null) this.hash = this.hashWith([])
+    return this
+  }
+
+  /** N of this directory's path, or of `name` in it (SBX-005.11), without making the path. */
+  number (name = null) { return numberOf(this.hashWith(name === null ? [] : [name])) }
 }
 
 /**
@@ -154,10 +203,10 @@ export class StreamFd {
   constructor (sink) { this.sink = sink }
 }
 
-/** An open regular file, with the path it was opened at (its inode, SBX-005.11). */
+/** An open regular file, with the inode number of the path it was opened at (SBX-005.11): the number, not the path (SBX-006.14). */
 export class FileFd {
-  constructor (file, path, device, rights, inheriting, flags) {
-    Object.assign(this, { file, path, device, rights, inheriting, flags })
+  constructor (file, ino, device, rights, inheriting, flags) {
+    Object.assign(this, { file, ino, device, rights, inheriting, flags })
     this.position = 0n
   }
 
@@ -165,39 +214,51 @@ export class FileFd {
   get writable () { return (this.rights & RIGHT_FD_WRITE) !== 0n }
 }
 
-/** An open directory: the directories from its preopen's root down to it, and their names. */
+/** An open directory: the way from its preopen's root down to it (SBX-006.14). */
 export class DirFd {
-  constructor (chain, names, preopen, writable, preopened = false) {
-    Object.assign(this, { chain, names, preopen, writable, preopened })
+  constructor (trail, preopen, writable, preopened = false) {
+    Object.assign(this, { trail, preopen, writable, preopened })
     this.rights = ALL_RIGHTS
     this.inheriting = ALL_RIGHTS
   }
 
-  get path () { return [this.preopen, ...this.names].join('/') }
+  get node () { return this.trail.directory }
 }
 
 /**
- * Where a path leads: `chain.at(-1)` is the parent and `last` the name in it, or null
- * when the path names the parent itself (`.`, `a/..`); `slash` when it ended with `/`.
+ * Where a path leads: from the trail `base` (the directory it starts from, or one above
+ * it after `..`) down through `names` (each with its directory in `below`) to the parent,
+ * and `last` the name in it, or null when the path names the parent itself (`.`, `a/..`);
+ * `slash` when it ended with `/`. No trail is made for a place no descriptor keeps.
  */
 export class Place {
-  constructor (start, chain, names, last, slash) {
-    Object.assign(this, { start, chain, names, last, slash })
+  constructor (start, base, names, below, last, slash) {
+    Object.assign(this, { start, base, names, below, last, slash })
   }
 
-  get parent () { return this.chain.at(-1) }
+  get parent () { return this.below.length ? this.below.at(-1) : this.base.directory }
+
+  /** The parent's levels below its preopen's root, as the path reached it. */
+  get depth () { return this.base.depth + this.names.length }
 
   node () { return this.last === null ? this.parent : this.parent.entries.get(this.last) }
 
-  /** The normalised absolute path (SBX-005.11). */
-  get path () {
-    return [this.start.preopen, ...this.names, ...(this.last === null ? [] : [this.last])].join('/')
+  /** Whether the path reached the parent through `directory` (or at it). */
+  holds (directory) {
+    if (this.below.includes(directory)) return true
+    for (let trail = this.base; trail !== null; trail = trail.up) if (trail.directory === directory) return true
+    return false
   }
 
-  /** A descriptor for `directory`, found at this place. */
+  /** The inode number of the normalised absolute path (SBX-005.11). */
+  number () { return numberOf(this.base.hashWith(this.last === null ? this.names : [...this.names, this.last])) }
+
+  /** A descriptor for `directory`, found at this place: a trail node per name walked below `base`, its hash kept. */
   asDir (directory) {
-    if (this.last === null) return new DirFd([...this.chain], [...this.names], this.start.preopen, this.start.writable)
-    return new DirFd([...this.chain, directory], [...this.names, this.last], this.start.preopen, this.start.writable)
+    let trail = this.base
+    this.names.forEach((name, i) => { trail = new Trail(this.below[i], name, trail) })
+    if (this.last !== null) trail = new Trail(directory, this.last, trail)
+    return new DirFd(trail.keepHash(), this.start.preopen, this.start.writable)
   }
 }
 
@@ -217,7 +278,7 @@ export class Filesystem {
     for (const [name, data] of inputs) this.input.entries.set(name, new File(data))
     const roots = { '/core': this.core, '/input': this.input, '/out': this.out }
     this.descriptors = new Map([[0, new StreamFd(null)], [1, new StreamFd(stdout)], [2, new StreamFd(stderr)]])
-    PREOPENS.forEach(([name, writable], i) => this.descriptors.set(3 + i, new DirFd([roots[name]], [], name, writable, true)))
+    PREOPENS.forEach(([name, writable], i) => this.descriptors.set(3 + i, new DirFd(new Trail(roots[name], name, null).keepHash(), name, writable, true)))
     this.budget = budget // bytes that may still be written (SBX-007.4)
     this.overflow = false // a write went past it
   }
@@ -280,28 +341,33 @@ export class Filesystem {
     if (text.includes('\0')) throw new WasiError(EINVAL) // no tree name holds NUL (OBJ-011.2)
     if (text.startsWith('/')) throw new WasiError(ENOTCAPABLE, `the absolute path ${JSON.stringify(text.slice(0, 200))} under a directory`)
     const parts = text.split('/').filter((part) => part && part !== '.')
-    const chain = [...start.chain]
-    const names = [...start.names]
+    let base = start.trail
+    const names = []
+    const below = []
     let last = null
     parts.forEach((part, index) => {
       if (part === '..') {
-        if (chain.length === 1) {
-          const escape = `${start.path}/${text}`.slice(0, 200)
-          throw new WasiError(ENOTCAPABLE, `the path ${JSON.stringify(escape)} leaves ${start.preopen} (SBX-005.8, SBX-005.33)`)
+        if (below.length) {
+          names.pop()
+          below.pop()
+        } else if (base.up !== null) {
+          base = base.up
+        } else {
+          const depth = start.trail.depth
+          const from = depth ? `${start.preopen}/… (${depth} levels down)` : start.preopen
+          throw new WasiError(ENOTCAPABLE, `the path ${JSON.stringify(text.slice(0, 200))} from ${from} leaves ${start.preopen} (SBX-005.8, SBX-005.33)`)
         }
-        chain.pop()
-        names.pop()
       } else if (index === parts.length - 1) {
         last = part
       } else {
-        const node = chain.at(-1).entries.get(part)
+        const node = (below.length ? below.at(-1) : base.directory).entries.get(part)
         if (node === undefined) throw new WasiError(ENOENT)
         if (!(node instanceof Directory)) throw new WasiError(ENOTDIR)
-        chain.push(node)
         names.push(part)
+        below.push(node)
       }
     })
-    return new Place(start, chain, names, last, text.endsWith('/'))
+    return new Place(start, base, names, below, last, text.endsWith('/'))
   }
 
   /** The place and the file or directory `raw` names; ENOENT if none. */

@@ -9,6 +9,8 @@ import { EFAULT, ENAMETOOLONG, WasiError } from './sandboxfs.mjs'
 // The rates of SBX-006.5 and SBX-006.6: the same on every host, so every host runs out at
 // the same point.
 export const CALL_FUEL = 20_000 // every call of a WASI function
+export const PATH_FUEL = 20_000 // every path a call is given (SBX-006.13)
+export const COMPONENT_FUEL = 2_000 // every component of it, every level above a directory rename's target
 export const BYTE_FUEL = 1 // every byte moved between guest memory and the host
 export const IOVEC_FUEL = 500 // every entry of an iovec array
 export const RANDOM_FUEL = 256 // every byte random_get makes
@@ -107,12 +109,20 @@ export class Guest {
     new DataView(this.memory.buffer).setBigUint64(ptr, BigInt(value), true)
   }
 
-  /** A path argument: at most MAX_PATH_BYTES (SBX-005.17), checked, paid for, then copied. */
+  /**
+   * A path argument: at most MAX_PATH_BYTES (SBX-005.17), checked, paid for, then copied;
+   * then its walk, before it is walked: the path and its components, one more than its
+   * `/` (SBX-006.13).
+   */
   path (ptr, length) {
     if (length > MAX_PATH_BYTES) throw new WasiError(ENAMETOOLONG)
     this.check(ptr, length)
     this.charge(BYTE_FUEL * length, 'a path')
-    return this.read(ptr, length)
+    const raw = this.read(ptr, length)
+    let components = 1
+    for (const byte of raw) if (byte === 0x2f) components++
+    this.charge(PATH_FUEL + COMPONENT_FUEL * components, "a path's walk")
+    return raw
   }
 
   /**

@@ -32,16 +32,24 @@ const RANDOM_CHUNK = 1 << 16
 
 // --- the core, in and out (SBX-004.1, SBX-004.2) ----------------------------------------
 
-/** The mounted core: a directory of [names, bytes] files, listed in each tree's order. */
-function mount (files) {
+/**
+ * The mounted core: its entries as [depth, name, bytes] (a file) or [depth, name, null] (a
+ * directory), depth first, each tree's entries in its own order; depth 0 is /core's own.
+ * No entry carries its path: the host holds the core in memory linear in its size,
+ * whatever its depth (SBX-006.14).
+ */
+function mount (items) {
   const root = new Directory()
-  for (const [names, data] of files) {
-    let directory = root
-    for (const name of names.slice(0, -1)) {
-      if (!directory.entries.has(name)) directory.entries.set(name, new Directory())
-      directory = directory.entries.get(name)
+  const open = [root]
+  for (const [depth, name, data] of items) {
+    open.length = depth + 1
+    if (data === null) {
+      const directory = new Directory()
+      open[depth].entries.set(name, directory)
+      open.push(directory)
+    } else {
+      open[depth].entries.set(name, new File(data))
     }
-    directory.entries.set(names.at(-1), new File(data))
   }
   return root
 }
@@ -49,23 +57,24 @@ function mount (files) {
 const byUtf8 = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 
 /**
- * What the run left under /core: its files as [names, bytes], depth first, each
- * directory's entries in the order of their names' UTF-8 bytes; empty directories leave
- * nothing (SBX-004.2). An explicit stack: a tree of any depth.
+ * What the run left under /core, as `mount` takes it: depth first, each directory's
+ * entries in the order of their names' UTF-8 bytes; empty directories too (the adapter
+ * drops them, SBX-004.2). An explicit stack: a tree of any depth, no path per entry.
  */
 function unmount (root) {
-  const files = []
-  const stack = [[[], root]]
+  const items = []
+  const stack = [[-1, '', root]]
   while (stack.length) {
-    const [names, node] = stack.pop()
+    const [depth, name, node] = stack.pop()
     if (node instanceof File) {
-      files.push([names, node.bytes()])
-    } else { // its entries pushed last first, so the first is visited next
-      const sorted = [...node.entries.keys()].sort(byUtf8)
-      for (const name of sorted.reverse()) stack.push([[...names, name], node.entries.get(name)])
+      items.push([depth, name, node.bytes()])
+      continue
     }
+    if (depth >= 0) items.push([depth, name, null])
+    const sorted = [...node.entries.keys()].sort(byUtf8) // pushed last first: the first is visited next
+    for (const child of sorted.reverse()) stack.push([depth + 1, child, node.entries.get(child)])
   }
-  return files
+  return items
 }
 
 // --- the snapshot point (SBX-005.14, SBX-006.4) -----------------------------------------

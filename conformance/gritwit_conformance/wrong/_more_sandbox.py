@@ -477,6 +477,30 @@ MORE: dict[str, WrongAdapter] = {
         "random_get charges the call but not 256 fuel a byte: a MiB of random bytes costs one call",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_path_walk_flat": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.13"}),
+        "failed",
+        "charges a path's walk a flat rate, 20 000 and one component's 2 000, however many "
+        "components the path has",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_unmount_path_per_level": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.14"}),
+        "failed",
+        "reads the core back with a stack whose every frame holds its directory's whole path: "
+        "memory quadratic in the core's depth",
+        timeout=STARTUP_TIMEOUT,
+    ),
+    "sandbox_descriptor_keeps_path": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.14"}),
+        "failed",
+        "keeps a copy of its whole path beside every open file: 1 000 descriptors deep down "
+        "a chain hold 1 000 long paths",
+        timeout=STARTUP_TIMEOUT,
+    ),
     "sandbox_listing_unpaid": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-006.6"}),

@@ -15,7 +15,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit.sandbox.wasi._fs import Directory, path_number
+from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
 from gritwit_conformance.wrong import run
 
@@ -37,7 +37,7 @@ def _utf16(name: str) -> bytes:
 
 def fd_readdir(state: Any, fd: Any, buf: Any, length: Any, cookie: Any, out: Any) -> Any:
     directory = state.files.directory(fd)
-    entries = directory.chain[-1].entries
+    entries = directory.node.entries
     names = sorted(entries, key=_utf16)  # the bug: UTF-16 code units, not UTF-8 bytes
     listing = bytearray()
     for index in range(cookie, len(names)):
@@ -46,7 +46,7 @@ def fd_readdir(state: Any, fd: Any, buf: Any, length: Any, cookie: Any, out: Any
         name = names[index]
         raw = name.encode("utf-8")
         kind = DIRECTORY if isinstance(entries[name], Directory) else REGULAR_FILE
-        ino = path_number(f"{directory.path}/{name}")
+        ino = directory.trail.number(name)
         listing += _calls._DIRENT.pack(index + 1, ino, len(raw), kind) + raw
     state.write(buf, bytes(listing[:length]))
     state.u32(out, min(len(listing), length))

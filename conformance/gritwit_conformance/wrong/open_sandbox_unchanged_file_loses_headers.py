@@ -15,7 +15,7 @@ from typing import Any
 from gritwit._codec import encode_object, object_id
 from gritwit._objects import Blob, GritObject, Tree
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _run
+from gritwit.sandbox import _mount, _run
 from gritwit_conformance.wrong import patch, run
 
 _TAGGED = Blob(data=b"hello", headers={"content-type": "text/plain"})
@@ -37,7 +37,8 @@ _unmount_tree = _run.unmount_tree
 
 
 def _unmount(store: Any, directory: Any, mounted: Any, max_bytes: int) -> Any:
-    return _unmount_tree(store, directory, {}, max_bytes)  # the bug: what was mounted is forgotten
+    # the bug: what was mounted is forgotten
+    return _unmount_tree(store, directory, _mount.Mounted(), max_bytes)
 
 
 def install() -> None:

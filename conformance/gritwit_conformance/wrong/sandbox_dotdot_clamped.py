@@ -17,7 +17,7 @@ _real = _fs.Filesystem.place
 def place(self: _fs.Filesystem, fd: int, raw: bytes) -> _fs.Place:
     if raw.startswith(b"/"):
         return _real(self, fd, raw)
-    depth = len(self.directory(fd).chain) - 1
+    depth = self.directory(fd).trail.depth
     kept: list[bytes] = []
     for part in raw.split(b"/"):
         if part == b"..":

@@ -18,7 +18,9 @@ _real_init = _fs.Filesystem.__init__
 
 def init(self: _fs.Filesystem, *args: Any, **kwargs: Any) -> None:
     _real_init(self, *args, **kwargs)
-    self.descriptors[6] = _fs.DirFd((_fs.Directory(),), (), "/tmp", True, preopened=True)
+    self.descriptors[6] = _fs.DirFd(
+        _fs.Trail(_fs.Directory(), "/tmp", None), "/tmp", True, preopened=True
+    )
 
 
 def install() -> None:

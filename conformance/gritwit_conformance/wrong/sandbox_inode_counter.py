@@ -7,22 +7,28 @@ the numbers derived from the path that the chapter fixes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox.wasi import _calls, _paths
+from gritwit.sandbox.wasi import _calls, _fs, _paths
 from gritwit_conformance.wrong import patch, run
 
-_NUMBERS: dict[str, int] = {}
+#: Numbers by the SHA-256 of the path they stand for (the host hashes paths as it walks).
+_NUMBERS: dict[bytes, int] = {}
 
 
 def path_number(path: str) -> int:
-    if path in ("/core", "/input", "/out"):
-        return 1  # the device
-    return _NUMBERS.setdefault(path, len(_NUMBERS) + 2)  # the bug
+    return 1  # the device: every preopen's name
+
+
+def number(hashed: Any) -> int:
+    return _NUMBERS.setdefault(hashed.digest(), len(_NUMBERS) + 2)  # the bug
 
 
 def install() -> None:
     patch(_calls, "path_number", path_number)
     patch(_paths, "path_number", path_number)
+    patch(_fs, "_number", number)
 
 
 if __name__ == "__main__":

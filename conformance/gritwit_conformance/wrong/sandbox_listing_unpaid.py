@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit.sandbox.wasi._fs import Directory, path_number
+from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._linker import WasiState
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
 from gritwit_conformance.wrong import run
@@ -19,7 +19,7 @@ from gritwit_conformance.wrong import run
 def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
     directory = state.files.directory(fd)
     state.check(buf, length)
-    entries = directory.chain[-1].entries
+    entries = directory.node.entries
     names = sorted(entries)  # the bug: sorted per call, nothing charged
     listing = bytearray()
     for index in range(cookie, len(names)):
@@ -28,7 +28,7 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
         name = names[index]
         raw = name.encode("utf-8")
         kind = DIRECTORY if isinstance(entries[name], Directory) else REGULAR_FILE
-        ino = path_number(f"{directory.path}/{name}")
+        ino = directory.trail.number(name)
         listing += _calls._DIRENT.pack(index + 1, ino, len(raw), kind) + raw
     state.write(buf, bytes(listing[:length]))
     state.u32(out, min(len(listing), length))

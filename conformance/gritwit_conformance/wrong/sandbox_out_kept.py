@@ -22,7 +22,9 @@ def init(self: _fs.Filesystem, *args: Any, **kwargs: Any) -> None:
     self.out = _OUT  # the bug: the same directory for every run
     for fd, found in self.descriptors.items():
         if isinstance(found, _fs.DirFd) and found.preopen == "/out":
-            self.descriptors[fd] = _fs.DirFd((_OUT,), (), "/out", True, preopened=True)
+            self.descriptors[fd] = _fs.DirFd(
+                _fs.Trail(_OUT, "/out", None).keep_hash(), "/out", True, preopened=True
+            )
 
 
 def install() -> None:

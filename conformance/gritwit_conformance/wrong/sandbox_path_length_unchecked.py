@@ -14,7 +14,10 @@ from gritwit_conformance.wrong import patch, run
 def path(self: _state.WasiState, ptr: int, length: int) -> bytes:
     self.check(ptr, length)  # the bug: no bound of 4096 bytes
     self.charge(_cost.BYTE_FUEL * length, "a path")
-    return self.read(ptr, length)
+    raw = self.read(ptr, length)
+    components = raw.count(b"/") + 1
+    self.charge(_cost.PATH_FUEL + _cost.COMPONENT_FUEL * components, "a path's walk")
+    return raw
 
 
 def install() -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _run
+from gritwit.sandbox import _mount, _run
 from gritwit_conformance.wrong import patch, run
 
 _real = _run.unmount_tree
 
 
 def unmount_tree(store: Any, directory: Any, mounted: Any, max_bytes: int) -> Any:
-    return _real(store, directory, {}, max_bytes)  # the bug: nothing is recognised
+    return _real(store, directory, _mount.Mounted(), max_bytes)  # the bug: nothing is recognised
 
 
 def install() -> None:

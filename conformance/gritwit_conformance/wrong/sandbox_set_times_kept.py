@@ -13,18 +13,18 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _paths
 from gritwit_conformance.wrong import patch, run
 
-_TIMES: dict[str, tuple[int, int]] = {}
+_TIMES: dict[int, tuple[int, int]] = {}
 _real_stat = _paths.filestat
 #: ``filestat``: dev, ino, filetype, nlink, size, atim, mtim, ctim (WASI preview 1).
 _FILESTAT = struct.Struct("<QQB7xQQQQQ")
 
 
-def filestat(node: Any, path: str, device: int) -> bytes:
-    packed = bytes(_real_stat(node, path, device))
-    if path not in _TIMES:
+def filestat(node: Any, ino: int, device: int) -> bytes:
+    packed = bytes(_real_stat(node, ino, device))
+    if ino not in _TIMES:
         return packed
     fields = list(_FILESTAT.unpack(packed))
-    fields[5], fields[6] = _TIMES[path]  # the bug: atim, mtim as set
+    fields[5], fields[6] = _TIMES[ino]  # the bug: atim, mtim as set
     return _FILESTAT.pack(*fields)
 
 
@@ -32,7 +32,7 @@ def path_set_times(
     state: Any, fd: int, _flags: int, path: int, length: int, atim: int, mtim: int, _fst: int
 ) -> int:
     place, _node = state.files.lookup(fd, state.read(path, length))
-    _TIMES[place.path] = (atim, mtim)
+    _TIMES[place.number()] = (atim, mtim)
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
@@ -28,42 +29,67 @@ from .wasi._fs import Directory, File
 
 __all__ = ["Mounted", "mount_tree", "read_directory", "unmount_tree"]
 
-#: What was mounted: by path under ``/core``, the blob's id and its data (SBX-004.3).
-Mounted = dict[str, tuple[ObjectId, bytes]]
+
+@dataclass(slots=True)
+class Mounted:
+    """What was mounted (SBX-004.3): the core's tree, and its trees and blobs by id.
+
+    Nothing is kept by path: :func:`unmount_tree` walks the old tree beside the new one,
+    so what the host holds is linear in the core's size, whatever its depth (SBX-006.14).
+    """
+
+    top: Tree | None = None
+    trees: dict[ObjectId, Tree] = field(default_factory=dict)
+    blobs: dict[ObjectId, bytes] = field(default_factory=dict)
 
 
 def mount_tree(store: Store, tree_id: ObjectId | None) -> tuple[Directory, Mounted]:
-    """Tree ``tree_id`` as a :class:`Directory` in memory (SBX-004.1), and what was mounted where.
+    """Tree ``tree_id`` as a :class:`Directory` in memory (SBX-004.1), and what was mounted.
 
     A file holds the blob's own ``bytes`` (copied only when the program changes it);
-    the map gives, by path, the blob's id and data, so :func:`unmount_tree` keeps an
+    :class:`Mounted` keeps the trees and blobs by id, so :func:`unmount_tree` keeps an
     unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.  The walk
-    keeps its own stack: a tree of any depth mounts.
+    keeps its own stack and no path: a tree of any depth mounts in memory linear in its
+    size (SBX-006.14).
     """
-    mounted: Mounted = {}
+    mounted = Mounted()
     root = Directory()
     if tree_id is None:
         return root, mounted
     top = store.get_object(tree_id)
     if not isinstance(top, Tree):
         raise InvalidTransition("SBX-004.1", "the core is not a tree")
-    stack = [(top, root, "")]
+    mounted.top = top
+    stack = [(top, root)]
     while stack:
-        tree, directory, prefix = stack.pop()
+        tree, directory = stack.pop()
         for name, child in tree.entries.items():
             obj = store.get_object(child)
-            path = f"{prefix}{name}"
             if isinstance(obj, Tree):
                 sub = directory.entries[name] = Directory()
-                stack.append((obj, sub, path + "/"))
+                if child not in mounted.trees:
+                    mounted.trees[child] = obj
+                stack.append((obj, sub))
             elif isinstance(obj, Blob):
                 directory.entries[name] = File(obj.data)
-                mounted[path] = (child, obj.data)
+                mounted.blobs.setdefault(child, obj.data)
             else:
                 raise InvalidTransition(
-                    "SBX-004.1", f"core entry {path!r} is neither a tree nor a blob"
+                    "SBX-004.1", f"core entry {name[:200]!r} is neither a tree nor a blob"
                 )
     return root, mounted
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A directory being read back: its name in its parent, the tree mounted at the same
+    path (if one was), its names still to visit and its entries so far."""
+
+    directory: Directory
+    name: str
+    old: Tree | None
+    names: Iterator[str]
+    entries: dict[str, ObjectId] = field(default_factory=dict)
 
 
 def unmount_tree(
@@ -72,46 +98,60 @@ def unmount_tree(
     """The new core: ``directory`` as a tree put into ``store`` (SBX-004.2, SBX-004.3).
 
     ``None`` if nothing is left; ``output-too-large`` past ``max_bytes`` of file
-    data (SBX-007.3).  A file whose bytes equal the blob mounted at the same path
-    keeps that blob's id; an untouched one is recognised without comparing bytes.
-    Directories are walked depth first with an explicit stack (any depth), each
-    directory's entries in name order.
+    data (SBX-007.3).  A file whose bytes equal the blob mounted at the same path keeps that
+    blob's id; an untouched one is recognised without comparing bytes.  Directories are
+    walked depth first with an explicit stack, each directory's entries in name order,
+    beside the tree mounted at the same path: no frame holds a path (SBX-006.14).
     """
     budget = max_bytes
-    # each frame: a directory, its path prefix, its names still to visit, its entries so far
-    frames: list[tuple[Directory, str, Iterator[str], dict[str, ObjectId]]] = [
-        (directory, "", iter(sorted(directory.entries)), {})
-    ]
+    frames = [_Frame(directory, "", mounted.top, iter(sorted(directory.entries)))]
     while True:
-        current, prefix, names, entries = frames[-1]
-        for name in names:
-            node, path = current.entries[name], f"{prefix}{name}"
+        frame = frames[-1]
+        for name in frame.names:
+            node = frame.directory.entries[name]
+            old_id = None if frame.old is None else frame.old.entries.get(name)
             if isinstance(node, Directory):
-                frames.append((node, path + "/", iter(sorted(node.entries)), {}))
+                old = None if old_id is None else mounted.trees.get(old_id)
+                frames.append(_Frame(node, name, old, iter(sorted(node.entries))))
                 break
             budget -= len(node.data)
             if budget < 0:
                 raise OutputTooLarge(
                     "SBX-007.3", "the files left in the mount exceed the core limit"
                 )
-            old = mounted.get(path)
-            if old is not None and (node.data is old[1] or node.data == old[1]):
-                entries[name] = old[0]
+            old_data = None if old_id is None else mounted.blobs.get(old_id)
+            if (
+                old_id is not None
+                and old_data is not None
+                and (node.data is old_data or node.data == old_data)
+            ):
+                frame.entries[name] = old_id
             else:
-                entries[name] = _put(store, Blob(data=bytes(node.data)), path)
+                frame.entries[name] = _put(store, Blob(data=bytes(node.data)), frames, name)
         else:
             frames.pop()
-            tree_id = _put(store, Tree(entries=entries), prefix or "/core") if entries else None
+            made = frame.entries
+            tree_id = _put(store, Tree(entries=made), frames, frame.name) if made else None
             if not frames:
                 return tree_id
             if tree_id is not None:
-                # the directory just finished is the one its parent's walk stopped at
-                parent_prefix = frames[-1][1]
-                frames[-1][3][prefix[len(parent_prefix) : -1]] = tree_id
+                frames[-1].entries[frame.name] = tree_id
 
 
-def _put(store: Store, obj: Blob | Tree, path: str) -> ObjectId:
-    """``obj`` put into ``store``; one too large for an object (ENC-013) → ``output-too-large``.
+def _where(frames: list[_Frame], name: str, limit: int = 200) -> str:
+    """The start of the path under ``/core`` of ``name`` in the last frame's directory, at
+    most ``limit`` characters, for a message (made only when one is needed)."""
+    shown = ""
+    for part in [frame.name for frame in frames[1:]] + [name]:
+        shown = f"{shown}/{part}" if shown else part
+        if len(shown) >= limit:
+            break
+    return shown[:limit] or "/core"
+
+
+def _put(store: Store, obj: Blob | Tree, frames: list[_Frame], name: str) -> ObjectId:
+    """``obj``, entry ``name`` of the last of ``frames``, put into ``store``; one too large
+    for an object (ENC-013) → ``output-too-large``.
 
     A file (or a directory's listing) within the core limit may still be larger than
     one object holds: the run fails as SBX-007.6 says, with a class SBX-008.1 lists.
@@ -119,8 +159,9 @@ def _put(store: Store, obj: Blob | Tree, path: str) -> ObjectId:
     try:
         return store.put_object(obj)
     except TooLarge:
+        where = _where(frames, name)
         raise OutputTooLarge(
-            "SBX-007.6", f"{path[:200]!r} is larger than one object can hold (16 MiB, ENC-013)"
+            "SBX-007.6", f"{where!r} is larger than one object can hold (16 MiB, ENC-013)"
         ) from None
 
 

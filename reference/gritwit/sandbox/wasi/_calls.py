@@ -235,11 +235,12 @@ def fd_fdstat_set_flags(state: WasiState, fd: int, flags: int) -> int:
 def fd_filestat_get(state: WasiState, fd: int, ptr: int) -> int:
     found = state.files.get(fd)
     if isinstance(found, StreamFd):
-        state.write(ptr, filestat(None, "", 0))
+        state.write(ptr, filestat(None, 0, 0))
     elif isinstance(found, DirFd):
-        state.write(ptr, filestat(found.chain[-1], found.path, path_number(found.preopen)))
+        device = path_number(found.preopen)
+        state.write(ptr, filestat(found.node, found.trail.number(), device))
     else:
-        state.write(ptr, filestat(found.file, found.path, found.device))
+        state.write(ptr, filestat(found.file, found.ino, found.device))
     return 0
 
 
@@ -288,7 +289,7 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
     """
     directory = state.files.directory(fd)
     state.check(buf, length)
-    node = directory.chain[-1]
+    node = directory.node
     listing = sorted_listing(node.entries, node, state.charge)
     entries, size = [], 0
     for index in range(min(cookie, len(listing)), len(listing)):
@@ -301,7 +302,7 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
     for index in entries:
         name, raw = listing[index]
         kind = DIRECTORY if isinstance(node.entries[name], Directory) else REGULAR_FILE
-        ino = path_number(f"{directory.path}/{name}")
+        ino = directory.trail.number(name)
         chunks.append(_DIRENT.pack(index + 1, ino, len(raw), kind) + raw)
     state.write(buf, b"".join(chunks)[:length])
     state.u32(out, min(size, length))

@@ -1,8 +1,9 @@
 """Host work paid in fuel (SBX-006.5 … SBX-006.7), and the bounds every host call checks first.
 
 The fuel of a run counts the interpreter's instructions (SBX-006.1); the work the
-host does for it — copying bytes in and out of guest memory, producing random
-bytes, listing and sorting directories, and the call itself — is charged to the
+host does for it — copying bytes in and out of guest memory, walking paths
+component by component, producing random bytes, listing and sorting directories,
+and the call itself — is charged to the
 same fuel, *before* it is done, so that a run's host time is bounded by its fuel
 too.  A charge the remaining fuel cannot pay ends the run → ``fuel-exhausted``
 (SBX-006.5), with the work not done.
@@ -24,11 +25,13 @@ from ...wasm._raw import context_get_fuel, context_set_fuel
 __all__ = [
     "BYTE_FUEL",
     "CALL_FUEL",
+    "COMPONENT_FUEL",
     "ENTRY_FUEL",
     "HOST_FACTOR",
     "IOVEC_FUEL",
     "MAX_PATH_BYTES",
     "MAX_POSITION",
+    "PATH_FUEL",
     "RANDOM_FUEL",
     "SORT_FUEL",
     "charge_context",
@@ -40,6 +43,12 @@ CALL_FUEL: Final = 20_000
 #: Every byte a call moves between guest memory and the host: written out of the guest,
 #: read into it, a path's bytes (SBX-006.5).
 BYTE_FUEL: Final = 1
+#: Every path a call is given: its walk's fixed work (SBX-006.5, SBX-006.13).
+PATH_FUEL: Final = 20_000
+#: Every component of a path a call is given (its parts between ``/``: empty ones, ``.`` and
+#: ``..`` included), and every level above a directory rename's target climbed to check it
+#: (SBX-006.5, SBX-006.13).
+COMPONENT_FUEL: Final = 2_000
 #: Every byte ``random_get`` produces (SBX-006.5).
 RANDOM_FUEL: Final = 256
 #: Every entry of an ``iovec`` array a call reads (SBX-006.5).

@@ -13,6 +13,12 @@ The state is plain Python — the tree, the descriptor table and the counters �
 so a run's filesystem is built fresh, the same way every time; descriptors 0, 1
 and 2 are the standard streams, 3, 4 and 5 the preopens, and a new descriptor
 takes the lowest free number (SBX-005.10).
+
+Nothing the host holds grows with a path's depth but the tree itself (SBX-006.14): the
+way to a directory is a :class:`Trail`, one node per directory reached, shared by every
+descriptor and every path reached through it; a file's descriptor keeps its inode number,
+not its path; and an inode number is SHA-256 of the path, carried on from the
+directory's trail (made once per node) instead of hashing the whole path again.
 """
 
 from __future__ import annotations
@@ -20,13 +26,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "FIXED_TIME_NS",
     "MAX_DESCRIPTORS",
     "PREOPENS",
     "Directory",
+    "Trail",
     "DirFd",
     "File",
     "FileFd",
@@ -131,8 +138,63 @@ def path_number(path: str) -> int:
     The device of a file is the number of its preopen's name (``/core``), its
     inode the number of its normalised absolute path (SBX-005.7).
     """
-    digest = hashlib.sha256(path.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "little") & ((1 << 63) - 1)
+    return _number(hashlib.sha256(path.encode("utf-8")))
+
+
+def _number(hashed: Any) -> int:
+    """N of the path whose SHA-256 ``hashed`` holds (SBX-005.11)."""
+    return int.from_bytes(hashed.digest()[:8], "little") & ((1 << 63) - 1)
+
+
+class Trail:
+    """The way a path reached a directory from its preopen's root (SBX-005.33): the
+    directory, the name it was reached by (the preopen's own name at the root) and the
+    trail of the directory above, ``None`` at the root.
+
+    Trails share what they have in common: a descriptor ``n`` levels deep holds one node
+    of its own, the rest being its parent's (SBX-006.14).  ``..`` is the trail above, as
+    the path reached it (a rename since may have moved the directory: SBX-005.20 copes).
+    """
+
+    __slots__ = ("depth", "directory", "hashed", "name", "up")
+
+    def __init__(self, directory: Directory, name: str, up: Trail | None) -> None:
+        self.directory, self.name, self.up = directory, name, up
+        #: Levels below the preopen's root: 0 at the root.
+        self.depth: int = 0 if up is None else up.depth + 1
+        #: SHA-256 of the directory's normalised absolute path, kept by a descriptor's
+        #: trail (:meth:`keep_hash`), ``None`` elsewhere.
+        self.hashed: Any = None
+
+    def hashed_with(self, names: list[str]) -> Any:
+        """A fresh SHA-256 of this directory's path followed by ``/name`` for each of ``names``.
+
+        It carries on from the nearest trail above that keeps its hash (a descriptor's, at
+        most the names one path walked away, SBX-005.17), so no path is hashed whole.
+        """
+        node: Trail = self
+        above: list[bytes] = []
+        while node.hashed is None and node.up is not None:
+            above.append(node.name.encode("utf-8"))
+            node = node.up
+        hashed = node.hashed.copy() if node.hashed is not None else hashlib.sha256()
+        tail = [*reversed(above), *(name.encode("utf-8") for name in names)]
+        if node.hashed is None:  # the preopen's root: its name is the path's start
+            hashed.update(node.name.encode("utf-8"))
+        if tail:
+            hashed.update(b"/" + b"/".join(tail))
+        return hashed
+
+    def keep_hash(self) -> Trail:
+        """Keep this directory's hash, as a descriptor's trail does; the trail itself."""
+        if self.hashed is None:
+            self.hashed = self.hashed_with([])
+        return self
+
+    def number(self, name: str | None = None) -> int:
+        """N of this directory's normalised absolute path, or of ``name`` in it (SBX-005.11):
+        :func:`path_number` of ``"/".join((preopen, *names, name))``, without making it."""
+        return _number(self.hashed_with([] if name is None else [name]))
 
 
 @dataclass(slots=True, eq=False)
@@ -150,10 +212,11 @@ class StreamFd:
 
 @dataclass(slots=True, eq=False)
 class FileFd:
-    """An open regular file, with the path it was opened at (its inode, SBX-005.7)."""
+    """An open regular file, with the inode number of the path it was opened at
+    (SBX-005.7): the number, not the path (SBX-006.14)."""
 
     file: File
-    path: str
+    ino: int
     device: int
     rights: int
     inheriting: int
@@ -171,10 +234,9 @@ class FileFd:
 
 @dataclass(slots=True, eq=False)
 class DirFd:
-    """An open directory: the directories from its preopen's root down to it, and their names."""
+    """An open directory: the way from its preopen's root down to it (SBX-006.14)."""
 
-    chain: tuple[Directory, ...]
-    names: tuple[str, ...]
+    trail: Trail
     preopen: str
     writable: bool
     rights: int = ALL_RIGHTS
@@ -183,8 +245,8 @@ class DirFd:
     preopened: bool = False
 
     @property
-    def path(self) -> str:
-        return "/".join((self.preopen, *self.names))
+    def node(self) -> Directory:
+        return self.trail.directory
 
 
 Descriptor = StreamFd | FileFd | DirFd
@@ -192,34 +254,55 @@ Descriptor = StreamFd | FileFd | DirFd
 
 @dataclass(slots=True, eq=False)
 class Place:
-    """Where a path leads: ``chain[-1]`` is the parent and ``last`` the name in it, or ``None``
-    when the path names ``chain[-1]`` itself (``.``, ``a/..``)."""
+    """Where a path leads: from the trail ``base`` (the directory it starts from, or one above
+    it after ``..``) down through ``names`` (each with its directory in ``below``) to the
+    parent, and ``last`` the name in it, or ``None`` when the path names the parent itself
+    (``.``, ``a/..``).  No trail is made for a place no descriptor keeps."""
 
     start: DirFd
-    chain: list[Directory]
+    base: Trail
     names: list[str]
+    below: list[Directory]
     last: str | None
     #: The path ended with ``/``: it must name a directory.
     slash: bool
 
     @property
     def parent(self) -> Directory:
-        return self.chain[-1]
-
-    def node(self) -> File | Directory | None:
-        return self.chain[-1] if self.last is None else self.chain[-1].entries.get(self.last)
+        return self.below[-1] if self.below else self.base.directory
 
     @property
-    def path(self) -> str:
-        """The normalised absolute path (SBX-005.7)."""
+    def depth(self) -> int:
+        """The parent's levels below its preopen's root, as the path reached it."""
+        return self.base.depth + len(self.names)
+
+    def node(self) -> File | Directory | None:
+        parent = self.parent
+        return parent if self.last is None else parent.entries.get(self.last)
+
+    def holds(self, directory: Directory) -> bool:
+        """Whether the path reached the parent through ``directory`` (or at it)."""
+        if any(step is directory for step in self.below):
+            return True
+        trail: Trail | None = self.base
+        while trail is not None and trail.directory is not directory:
+            trail = trail.up
+        return trail is not None
+
+    def number(self) -> int:
+        """The inode number of the normalised absolute path (SBX-005.7, SBX-005.11)."""
         names = self.names if self.last is None else [*self.names, self.last]
-        return "/".join((self.start.preopen, *names))
+        return _number(self.base.hashed_with(names))
 
     def as_dir(self, directory: Directory) -> DirFd:
-        """A descriptor for ``directory``, found at this place."""
-        chain = tuple(self.chain) if self.last is None else (*self.chain, directory)
-        names = tuple(self.names) if self.last is None else (*self.names, self.last)
-        return DirFd(chain, names, self.start.preopen, self.start.writable)
+        """A descriptor for ``directory``, found at this place: a trail node for each name
+        walked below ``base``, its hash kept."""
+        trail = self.base
+        for name, step in zip(self.names, self.below, strict=True):
+            trail = Trail(step, name, trail)
+        if self.last is not None:
+            trail = Trail(directory, self.last, trail)
+        return DirFd(trail.keep_hash(), self.start.preopen, self.start.writable)
 
 
 class Filesystem:
@@ -243,7 +326,8 @@ class Filesystem:
             2: StreamFd(stderr),
         }
         for number, (name, writable) in enumerate(PREOPENS, start=3):
-            self.descriptors[number] = DirFd((roots[name],), (), name, writable, preopened=True)
+            root = Trail(roots[name], name, None).keep_hash()
+            self.descriptors[number] = DirFd(root, name, writable, preopened=True)
         #: The write budget (SBX-007.4): bytes that may still be written, and whether a write
         #: went past it.
         self.budget, self.overflow = budget, False
@@ -317,27 +401,33 @@ class Filesystem:
         if text.startswith("/"):
             raise WasiError(ENOTCAPABLE, f"the absolute path {text[:200]!r} under a directory")
         parts = [part for part in text.split("/") if part and part != "."]
-        chain, names = list(start.chain), list(start.names)
-        last: str | None = None
+        base, last = start.trail, None
+        names: list[str] = []
+        below: list[Directory] = []
+        final = len(parts) - 1
         for index, part in enumerate(parts):
             if part == "..":
-                if len(chain) == 1:
-                    escape = "/".join((start.path, text))[:200]
-                    where = f"leaves {start.preopen} (SBX-005.8, SBX-005.33)"
-                    raise WasiError(ENOTCAPABLE, f"the path {escape!r} {where}")
-                chain.pop()
-                names.pop()
-            elif index == len(parts) - 1:
+                if below:
+                    names.pop()
+                    below.pop()
+                elif base.up is not None:
+                    base = base.up
+                else:
+                    depth, preopen = start.trail.depth, start.preopen
+                    source = f"{preopen}/… ({depth} levels down)" if depth else preopen
+                    where = f"from {source} leaves {preopen} (SBX-005.8, SBX-005.33)"
+                    raise WasiError(ENOTCAPABLE, f"the path {text[:200]!r} {where}")
+            elif index == final:
                 last = part
             else:
-                node = chain[-1].entries.get(part)
+                node = (below[-1] if below else base.directory).entries.get(part)
                 if node is None:
                     raise WasiError(ENOENT)
                 if not isinstance(node, Directory):
                     raise WasiError(ENOTDIR)
-                chain.append(node)
                 names.append(part)
-        return Place(start, chain, names, last, text.endswith("/"))
+                below.append(node)
+        return Place(start, base, names, below, last, text.endswith("/"))
 
     def lookup(self, fd: int, raw: bytes) -> tuple[Place, File | Directory]:
         """The file or directory ``raw`` names; ``ENOENT`` if none.

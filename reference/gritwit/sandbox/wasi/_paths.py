@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
-from ._cost import ENTRY_FUEL
+from ._cost import COMPONENT_FUEL, ENTRY_FUEL
 from ._fs import (
     EBUSY,
     EEXIST,
@@ -36,6 +36,7 @@ from ._fs import (
     Directory,
     File,
     FileFd,
+    Place,
     WasiError,
     path_number,
 )
@@ -66,8 +67,9 @@ REGULAR_FILE: Final = 4
 _FILESTAT: Final = struct.Struct("<QQB7xQQQQQ")
 
 
-def filestat(node: File | Directory | None, path: str, device: int) -> bytes:
-    """The ``filestat`` of ``node`` reached at ``path``: nothing from the host (SBX-005.7).
+def filestat(node: File | Directory | None, ino: int, device: int) -> bytes:
+    """The ``filestat`` of ``node``, reached at the path whose number is ``ino``: nothing
+    from the host (SBX-005.7).
 
     Device and inode are :func:`~._fs.path_number` of the preopen's name and of the
     path, a link count of 1, a directory's size 0, every time the fixed time.
@@ -75,7 +77,6 @@ def filestat(node: File | Directory | None, path: str, device: int) -> bytes:
     if node is None:  # a standard stream
         return _FILESTAT.pack(0, 0, UNKNOWN, 1, 0, FIXED_TIME_NS, FIXED_TIME_NS, FIXED_TIME_NS)
     kind, size = (DIRECTORY, 0) if isinstance(node, Directory) else (REGULAR_FILE, len(node.data))
-    ino = path_number(path)
     return _FILESTAT.pack(device, ino, kind, 1, size, FIXED_TIME_NS, FIXED_TIME_NS, FIXED_TIME_NS)
 
 
@@ -123,7 +124,7 @@ def path_open(
         files.check_room()  # nor empties one (SBX-005.25)
         node.data = b""
     device = path_number(place.start.preopen)
-    handle = FileFd(node, place.path, device, rights, inheriting, fdflags)
+    handle = FileFd(node, place.number(), device, rights, inheriting, fdflags)
     state.u32(out, files.add(handle))
     return 0
 
@@ -132,7 +133,7 @@ def path_filestat_get(
     state: WasiState, fd: int, _flags: int, path: int, length: int, ptr: int
 ) -> int:
     place, node = state.files.lookup(fd, state.path(path, length))
-    state.write(ptr, filestat(node, place.path, path_number(place.start.preopen)))
+    state.write(ptr, filestat(node, place.number(), path_number(place.start.preopen)))
     return 0
 
 
@@ -206,7 +207,7 @@ def path_rename(
             raise WasiError(ENOTDIR)
         if isinstance(there, Directory) and there.entries:
             raise WasiError(ENOTEMPTY)
-        if any(step is node for step in target.chain) or _holds(state, node, target.parent):
+        if _above(state, node, target) or _holds(state, node, target.parent):
             raise WasiError(EINVAL)  # into its own subtree, even through a stale descriptor
     elif isinstance(there, Directory):
         raise WasiError(EISDIR)
@@ -215,6 +216,13 @@ def path_rename(
     source.parent.remove(source.last)
     target.parent.put(target.last, node)
     return 0
+
+
+def _above(state: WasiState, node: Directory, target: Place) -> bool:
+    """Whether the target's path reached its parent through ``node`` (SBX-005.20): the way
+    is climbed to its preopen's root, each level paid for first (SBX-006.13)."""
+    state.charge(COMPONENT_FUEL * (target.depth + 1), "the levels above a rename's target")
+    return target.holds(node)
 
 
 def _holds(state: WasiState, top: Directory, wanted: Directory) -> bool:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ...wasm._raw import memory_data, memory_data_size
-from ._cost import BYTE_FUEL, IOVEC_FUEL, MAX_PATH_BYTES, charge_context, fuel_left
+from ._cost import (
+    BYTE_FUEL,
+    COMPONENT_FUEL,
+    IOVEC_FUEL,
+    MAX_PATH_BYTES,
+    PATH_FUEL,
+    charge_context,
+    fuel_left,
+)
 from ._fs import ENAMETOOLONG, ENOTSUP, Filesystem, WasiError
 
 __all__ = ["EFAULT", "WasiState"]
@@ -111,12 +119,17 @@ class WasiState:
         self.write(ptr, _U64.pack(value))
 
     def path(self, ptr: int, length: int) -> bytes:
-        """A path argument: at most :data:`MAX_PATH_BYTES`, charged, then copied (SBX-005.17)."""
+        """A path argument: at most :data:`MAX_PATH_BYTES`, charged, then copied (SBX-005.17);
+        then its walk, before it is walked: the path and its components, one more than its
+        ``/`` (SBX-006.13)."""
         if length > MAX_PATH_BYTES:
             raise WasiError(ENAMETOOLONG)
         self.check(ptr, length)
         self.charge(BYTE_FUEL * length, "a path")
-        return self.read(ptr, length)
+        raw = self.read(ptr, length)
+        components = raw.count(b"/") + 1
+        self.charge(PATH_FUEL + COMPONENT_FUEL * components, "a path's walk")
+        return raw
 
     def iovecs(self, ptr: int, count: int) -> Iterator[tuple[int, int]]:
         """The ``(buf, buf_len)`` pairs of an ``iovec`` array, each checked against memory.

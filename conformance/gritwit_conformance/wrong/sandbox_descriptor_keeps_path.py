@@ -1,0 +1,48 @@
+"""Wrong adapter: every descriptor keeps a copy of the path it was opened at (SBX-006.14).
+
+The host remembers, beside each open file, its normalised absolute path (to number it,
+SBX-005.11), as the reference did before: 1 000 descriptors of a file 2 000
+directories down with names of 255 bytes hold 1 000 paths of 512 KB each.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit.sandbox.wasi import _calls, _paths
+from gritwit.sandbox.wasi._fs import Trail
+from gritwit_conformance.wrong import run
+
+_OPEN = _paths.path_open
+#: Each run's open files' paths, by descriptor number.
+_PATHS: dict[int, dict[int, str]] = {}
+
+
+def _path(place: Any) -> str:
+    names: list[str] = []
+    trail: Trail | None = place.base
+    while trail is not None:
+        names.append(trail.name)
+        trail = trail.up
+    tail = [*place.names, *([] if place.last is None else [place.last])]
+    return "/".join([*reversed(names), *tail])
+
+
+def path_open(state: Any, fd: int, dirflags: int, path: int, length: int, *rest: int) -> int:
+    errno = _OPEN(state, fd, dirflags, path, length, *rest)
+    if errno == 0:
+        opened = struct.unpack("<I", state.read(rest[-1], 4))[0]
+        place = state.files.place(fd, state.read(path, length))
+        _PATHS.setdefault(id(state), {})[opened] = _path(place)  # the bug: a copy per descriptor
+    return errno
+
+
+def install() -> None:
+    params, results, _ = _calls.FUNCTIONS["path_open"]
+    _calls.FUNCTIONS["path_open"] = (params, results, path_open)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
