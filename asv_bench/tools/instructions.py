@@ -577,7 +577,7 @@ PREPARED = (
 )
 
 
-def compile_modules(env: dict[str, str]) -> None:
+def compile_modules(env: dict[str, str], modules: Iterable[str] = PREPARED) -> None:
     """Compile every module the counted processes import into ``env``'s own pycache.
 
     A count moves by up to 1 % with the heap's layout, and the layout with whether each
@@ -586,7 +586,7 @@ def compile_modules(env: dict[str, str]) -> None:
     a cache of this tool run only (``-X pycache_prefix``, ``PYTHONDONTWRITEBYTECODE``),
     filled here, natively, the same way in CI as on a developer's machine.
     """
-    imports = "; ".join(f"import {module}" for module in PREPARED)
+    imports = "; ".join(f"import {module}" for module in modules)
     writing = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(
         [sys.executable, "-X", f"pycache_prefix={env['GRITWIT_PYCACHE']}", "-c", imports],

@@ -299,10 +299,10 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
         size += _DIRENT.size + len(listing[index][1])
     state.charge(ENTRY_FUEL * len(entries) + BYTE_FUEL * min(size, length), "a listing")
     chunks = []
-    for index in entries:
+    numbers = directory.trail.numbers([listing[index][1] for index in entries])
+    for index, ino in zip(entries, numbers, strict=True):
         name, raw = listing[index]
         kind = DIRECTORY if isinstance(node.entries[name], Directory) else REGULAR_FILE
-        ino = directory.trail.number(name)
         chunks.append(_DIRENT.pack(index + 1, ino, len(raw), kind) + raw)
     state.write(buf, b"".join(chunks)[:length])
     state.u32(out, min(size, length))

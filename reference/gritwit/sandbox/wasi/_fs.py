@@ -196,6 +196,17 @@ class Trail:
         :func:`path_number` of ``"/".join((preopen, *names, name))``, without making it."""
         return _number(self.hashed_with([] if name is None else [name]))
 
+    def numbers(self, names: list[bytes]) -> list[int]:
+        """:meth:`number` of each of ``names`` (UTF-8) in this directory, from one hash of the
+        way to it: a listing hashes each entry's name, not its whole way (issue 34)."""
+        above = self.hashed_with([])
+        found = []
+        for raw in names:
+            hashed = above.copy()
+            hashed.update(b"/" + raw)
+            found.append(_number(hashed))
+        return found
+
 
 @dataclass(slots=True, eq=False)
 class StreamFd:

@@ -173,20 +173,35 @@ class WasiState:
     def scatter(self, ptr: int, count: int, source: bytes | bytearray, start: int) -> int:
         """Fill an ``iovec`` array from ``source[start:]``, in order; the bytes filled (SBX-005.32).
 
-        Each chunk is paid for before it is copied (SBX-006.5), straight from
-        ``source`` into guest memory; a call fills at most the guest's memory size.
+        The chunks are paid for together before the first is copied (SBX-006.5), then
+        copied straight from ``source`` into guest memory; a call fills at most the guest's
+        memory size.  The entries are read as far as the bytes reach, no further: an entry
+        past them is never checked, and one out of memory (``EFAULT``) ends the call once
+        the chunks before it are paid and copied.
         """
-        done, base = 0, self._where()[0]
         left = min(max(0, len(source) - start), self.size)
-        address = _address(source)
-        for buf, length in self.iovecs(ptr, count):
-            step = min(length, left - done)
-            if step > 0:
-                self.charge(BYTE_FUEL * step, "the bytes of a read")
-                ctypes.memmove(base + buf, address + start + done, step)
-                done += step
-            if step < length:
-                break
+        chunks: list[tuple[int, int]] = []
+        done, fault = 0, None
+        try:
+            for buf, length in self.iovecs(ptr, count):
+                step = min(length, left - done)
+                if step > 0:
+                    chunks.append((buf, step))
+                    done += step
+                if step < length:
+                    break
+        except WasiError as error:  # an entry out of memory: what came before it is filled
+            if error.errno != EFAULT or not chunks:
+                raise
+            fault = error
+        if done:  # one charge, not one per chunk (a ctypes call each, issue 34)
+            self.charge(BYTE_FUEL * done, "the bytes of a read")
+        base, at = self._where()[0], _address(source) + start
+        for buf, step in chunks:
+            ctypes.memmove(base + buf, at, step)
+            at += step
+        if fault is not None:
+            raise fault
         return done
 
 
