@@ -162,12 +162,14 @@ class WasiState:
         (SBX-006.5).
         """
         self.charge(BYTE_FUEL * take, "the bytes of a write")
+        if not take:
+            return b""
         out = bytearray()
-        base = self._where()[0]
-        for buf, length in self._entries(ptr, count):
-            if len(out) >= take:
-                break
-            out += ctypes.string_at(base + buf, min(length, take - len(out)))
+        with self._guest() as memory:  # slices, not a ctypes call per entry (issue 34)
+            for buf, length in self._entries(ptr, count):
+                if len(out) >= take:
+                    break
+                out += memory[buf : buf + min(length, take - len(out))]
         return bytes(out)
 
     def scatter(self, ptr: int, count: int, source: bytes | bytearray, start: int) -> int:
@@ -194,27 +196,22 @@ class WasiState:
             if error.errno != EFAULT or not chunks:
                 raise
             fault = error
-        if done:  # one charge, not one per chunk (a ctypes call each, issue 34)
+        if done:  # one charge, and slices: no ctypes call per chunk (issue 34)
             self.charge(BYTE_FUEL * done, "the bytes of a read")
-        base, at = self._where()[0], _address(source) + start
-        for buf, step in chunks:
-            ctypes.memmove(base + buf, at, step)
-            at += step
+            with self._guest() as memory, memoryview(source) as data:
+                at = start
+                for buf, step in chunks:
+                    memory[buf : buf + step] = data[at : at + step]
+                    at += step
         if fault is not None:
             raise fault
         return done
 
-
-def _address(data: bytes | bytearray) -> int:
-    """Where ``data``'s bytes are (it is not resized while the caller copies from it)."""
-    if isinstance(data, bytes):
-        return ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value or 0
-    if not data:
-        return 0
-    view = ctypes.c_char.from_buffer(data)
-    address = ctypes.addressof(view)
-    del view  # the export ends here; the address stays valid while data keeps its size
-    return address
+    def _guest(self) -> memoryview:
+        """The guest's memory as bytes, for the current host call only (it may move or grow
+        between calls); a ``with`` block releases it."""
+        base, size = self._where()
+        return memoryview((ctypes.c_ubyte * size).from_address(base)).cast("B")
 
 
 _U32: Final = struct.Struct("<I")
