@@ -36,8 +36,8 @@ from gritwit.sandbox.wasi._cost import (
     BYTE_FUEL,
     CALL_FUEL,
     COMPONENT_FUEL,
-    ENTRY_FUEL,
     PATH_FUEL,
+    WALK_FUEL,
 )
 from gritwit.sandbox.wasi._fs import Directory, File, Filesystem, path_number
 from gritwit.sandbox.wasi._linker import WasiState, serve
@@ -187,7 +187,7 @@ def test_a_directory_rename_pays_each_level_above_its_target(depth: int) -> None
         assert errno == 0
     # the same paths, so the same walks: what differs is the climb, and the empty
     # directory's walk (SBX-005.20) lists no entry
-    assert costs["directory"] - costs["file"] == COMPONENT_FUEL * (level + 1) + ENTRY_FUEL * 0
+    assert costs["directory"] - costs["file"] == COMPONENT_FUEL * (level + 1) + WALK_FUEL * 0
 
 
 # -- inode numbers through the trails (SBX-005.11) ----------------------------------------------

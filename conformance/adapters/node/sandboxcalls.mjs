@@ -16,7 +16,7 @@ import {
   MAX_POSITION, OFLAG_CREAT, OFLAG_DIRECTORY, OFLAG_EXCL, OFLAG_TRUNC, OFLAGS, RIGHT_FD_WRITE,
   DirFd, Directory, File, FileFd, StreamFd, WasiError, pathNumber
 } from './sandboxfs.mjs'
-import { BYTE_FUEL, CALL_FUEL, COMPONENT_FUEL, ENTRY_FUEL, ProcExit, RunEnd, SORT_FUEL } from './sandboxguest.mjs'
+import { BYTE_FUEL, CALL_FUEL, COMPONENT_FUEL, ENTRY_FUEL, ProcExit, RunEnd, SORT_FUEL, WALK_FUEL } from './sandboxguest.mjs'
 
 /** The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty. */
 export const ARGV = ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py']
@@ -459,7 +459,7 @@ function holds (guest, top, wanted) {
   while (pending.length && !found && spent <= left) {
     const directory = pending.pop()
     found = directory === wanted
-    spent += BigInt(ENTRY_FUEL * directory.entries.size)
+    spent += BigInt(WALK_FUEL * directory.entries.size)
     for (const node of directory.entries.values()) if (node instanceof Directory) pending.push(node)
   }
   guest.charge(spent, 'walking a renamed directory') // fuel-exhausted if the walk outran it

@@ -14,7 +14,8 @@ export const COMPONENT_FUEL = 2_000 // every component of it, every level above 
 export const BYTE_FUEL = 1 // every byte moved between guest memory and the host
 export const IOVEC_FUEL = 500 // every entry of an iovec array
 export const RANDOM_FUEL = 256 // every byte random_get makes
-export const ENTRY_FUEL = 2_000 // every entry fd_readdir lists, every entry a rename check walks
+export const ENTRY_FUEL = 5_000 // every entry fd_readdir lists
+export const WALK_FUEL = 2_000 // every entry a directory rename's check walks (SBX-005.20)
 export const SORT_FUEL = 500 // every entry of a directory sorted, once per version of it
 
 /** The longest path a path_* function takes, in bytes (SBX-005.17). */

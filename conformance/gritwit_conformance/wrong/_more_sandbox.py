@@ -514,7 +514,7 @@ MORE: dict[str, WrongAdapter] = {
         frozenset({"SBX-006.5"}),
         "failed",
         "fd_readdir pays the sort once per version and the bytes it writes, but nothing for "
-        "the entries it lists: a listing of five entries costs 10 000 fuel less",
+        "the entries it lists: a listing of five entries costs 25 000 fuel less",
         timeout=STARTUP_TIMEOUT,
     ),
     "sandbox_listing_refunds_sort": WrongAdapter(

@@ -167,7 +167,7 @@ def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     5 bytes and 1 MiB in full under a limit of 2 MiB, pays 5 and 5 + 1 under a limit of
     10 bytes, so it needs at most 1 MiB - 6 fuel less, and then fails
     ``output-too-large``, not ``fuel-exhausted``.  Listing five
-    entries costs 2 000 each and their sort 500 each (SBX-006.5, SBX-006.6): the run
+    entries costs 5 000 each and their sort 500 each (SBX-006.5, SBX-006.6): the run
     passes with exactly its fuel, not with one less."""
     whole = _reference_fuel(WRITE, output_bytes=2 * MIB)
     limits = {"output": 10, "fuel": whole - MIB + 6}

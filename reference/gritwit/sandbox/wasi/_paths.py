@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Final
 
-from ._cost import COMPONENT_FUEL, ENTRY_FUEL
+from ._cost import COMPONENT_FUEL, WALK_FUEL
 from ._fs import (
     EBUSY,
     EEXIST,
@@ -237,7 +237,7 @@ def _holds(state: WasiState, top: Directory, wanted: Directory) -> bool:
     while pending and not found and spent <= left:
         directory = pending.pop()
         found = directory is wanted
-        spent += ENTRY_FUEL * len(directory.entries)
+        spent += WALK_FUEL * len(directory.entries)
         pending.extend(node for node in directory.entries.values() if isinstance(node, Directory))
     state.charge(spent, "walking a renamed directory")  # fuel-exhausted if the walk outran it
     return found
