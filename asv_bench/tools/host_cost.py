@@ -58,9 +58,12 @@ from asv_bench.tools.instructions import (
     ROOT,
     Callgrind,
     _pycache,
+    annotate,
     compile_modules,
+    counted_command,
     counted_environment,
     dump_total,
+    matching_instructions,
 )
 from gritwit.sandbox.wasi._cost import HOST_FACTOR
 
@@ -132,12 +135,7 @@ GUEST = re.compile(r"\[(?:[^\]]*\.cwasm|\?\?\?)\]\s*$")
 
 def guest_instructions(annotated: str) -> int:
     """What the guest's compiled code counts, from ``callgrind_annotate``'s per-function lines."""
-    total = 0
-    for line in annotated.splitlines():
-        parts = line.split(None, 1)
-        if len(parts) == 2 and GUEST.search(parts[1]) and parts[0].replace(",", "").isdigit():
-            total += int(parts[0].replace(",", ""))
-    return total
+    return matching_instructions(annotated, GUEST)
 
 
 @dataclass(frozen=True)
@@ -153,19 +151,7 @@ def count(names: list[str], env: dict[str, str], keep: str | None = None) -> lis
     folder to copy the dumps into (``<workload>.<0|1>``), for ``callgrind_annotate``."""
     with tempfile.TemporaryDirectory(prefix="gritwit-host-cost-") as folder:
         out = os.path.join(folder, "counted.out")
-        command = [
-            shutil.which("valgrind") or "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-X",
-            f"pycache_prefix={env['GRITWIT_PYCACHE']}",
-            "-m",
-            "asv_bench.tools.host_cost",
-            "--child",
-            ",".join(names),
-        ]
+        command = counted_command(out, env, "asv_bench.tools.host_cost", names)
         env = {**env, "PYTHONHASHSEED": "0"}
         done = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -180,12 +166,7 @@ def count(names: list[str], env: dict[str, str], keep: str | None = None) -> lis
             if keep:
                 name = [SPIN, *names][number // 2]
                 shutil.copy(dump, Path(keep) / f"{name}.{number % 2}")
-            annotated = subprocess.run(
-                ["callgrind_annotate", "--threshold=100", str(dump)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            annotated = annotate(dump)
             total = dump_total(dump.read_text(encoding="utf-8", errors="replace"))
             counted.append(Counted(total, guest_instructions(annotated)))
     return ratios([SPIN, *names], counted, fuel)
@@ -214,7 +195,8 @@ def ratios(names: list[str], counted: list[Counted], fuel: dict[str, list[int]])
 def count_all(names: list[str], *, jobs: int = 2, keep: str | None = None) -> list[Ratio | Failed]:
     """Every workload of ``names``, in ``jobs`` processes at once (each with its spin loop)."""
     env = counted_environment()
-    env["PYTHONPATH"] = str(ROOT)
+    # this checkout's gritwit, whatever the environment has installed (a worktree's own)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "reference"), str(ROOT)])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     groups = [names[i::jobs] for i in range(jobs) if names[i::jobs]]
     found: dict[str, Ratio | Failed] = {}

@@ -548,10 +548,15 @@ def dump_total(dump: str) -> int:
 
 def copy_instructions(annotated: str) -> int:
     """What the byte-copy functions count, from ``callgrind_annotate``'s per-function lines."""
+    return matching_instructions(annotated, COPIES)
+
+
+def matching_instructions(annotated: str, pattern: re.Pattern[str]) -> int:
+    """What the functions whose ``callgrind_annotate`` line ``pattern`` finds count."""
     total = 0
     for line in annotated.splitlines():
         parts = line.split(None, 1)
-        if len(parts) == 2 and COPIES.search(parts[1]) and parts[0].replace(",", "").isdigit():
+        if len(parts) == 2 and pattern.search(parts[1]) and parts[0].replace(",", "").isdigit():
             total += int(parts[0].replace(",", ""))
     return total
 
@@ -621,19 +626,7 @@ def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gritwit-callgrind-") as folder:
         out = os.path.join(folder, "counted.out")
-        command = [
-            shutil.which("valgrind") or "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-X",
-            f"pycache_prefix={env['GRITWIT_PYCACHE']}",
-            "-m",
-            "asv_bench.tools.instructions",
-            "--child",
-            ",".join(names),
-        ]
+        command = counted_command(out, env, "asv_bench.tools.instructions", names)
         env = {**env, "PYTHONHASHSEED": "0"}  # the same set and dict orders in every run
         if any(WORKLOADS[name].vector_copies for name in names):
             env["GLIBC_TUNABLES"] = VECTOR_COPIES
@@ -650,12 +643,7 @@ def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
                 counts += [Failed(rest, reason, elapsed) for rest in names[number - 1 :]]
                 break
             total = dump_total(dump.read_text(encoding="utf-8", errors="replace"))
-            annotated = subprocess.run(
-                ["callgrind_annotate", "--threshold=100", str(dump)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            annotated = annotate(dump)
             workload = WORKLOADS[name]
             counted = 2 * workload.calls
             copies = copy_instructions(annotated)
@@ -668,6 +656,37 @@ def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
                 )
             )
     return counts
+
+
+def counted_command(
+    out: str, env: Mapping[str, str], module: str, names: Iterable[str]
+) -> list[str]:
+    """``python -m module --child names`` under callgrind, not counting until the process
+    asks (:class:`Callgrind`), its dumps at ``out.1``, ``out.2`` …; modules from ``env``'s
+    pycache (:func:`compile_modules`)."""
+    return [
+        shutil.which("valgrind") or "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={out}",
+        sys.executable,
+        "-X",
+        f"pycache_prefix={env['GRITWIT_PYCACHE']}",
+        "-m",
+        module,
+        "--child",
+        ",".join(names),
+    ]
+
+
+def annotate(dump: Path) -> str:
+    """``callgrind_annotate``'s listing of ``dump``, every function's line."""
+    return subprocess.run(
+        ["callgrind_annotate", "--threshold=100", str(dump)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def processes(names: Iterable[str]) -> list[list[str]]:
