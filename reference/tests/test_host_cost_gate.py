@@ -79,6 +79,7 @@ def test_every_workload_is_named_for_its_call_and_axis_and_turns_at_least_once()
         program = loop.program()
         compile(program, name, "exec")  # a program, whatever its body
         assert "for _ in range(n + 1):" in program
+    assert set(bench.TIMED) <= set(bench.LOOPS)
     deep = [name for name, loop in bench.LOOPS.items() if loop.deep]
     assert all(bench.LOOPS[name].deep for name in deep) and len(deep) < len(bench.LOOPS) / 4
 
