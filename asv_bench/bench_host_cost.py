@@ -487,9 +487,9 @@ def _counting() -> Iterator[tuple[dict[str, int], list[int]]]:
         charge(context, fuel, what)
 
     def point(name: str, method: Any) -> Any:
-        def call(self: Any, caller: Any, *args: int) -> int:
+        def call(self: Any, state: Any, caller: int, *args: int) -> int:
             count(name)
-            result: int = method(self, caller, *args)
+            result: int = method(self, state, caller, *args)
             return result
 
         return call
@@ -497,14 +497,14 @@ def _counting() -> Iterator[tuple[dict[str, int], list[int]]]:
     serve, charge = _linker.serve, _state.charge_context
     point_calls = (_snapshot.Point._random_get, _snapshot.Point._clock_res_get)
     _linker.serve = serving  # type: ignore[assignment]
-    _state.charge_context = _snapshot.charge_context = charging  # type: ignore[assignment]
+    _state.charge_context = charging  # type: ignore[assignment]
     _snapshot.Point._random_get = point("random_get", point_calls[0])  # type: ignore[method-assign]
     _snapshot.Point._clock_res_get = point("clock_res_get", point_calls[1])  # type: ignore[method-assign]
     try:
         yield calls, host
     finally:
         _linker.serve = serve
-        _state.charge_context = _snapshot.charge_context = charge
+        _state.charge_context = charge
         _snapshot.Point._random_get, _snapshot.Point._clock_res_get = point_calls  # type: ignore[method-assign]
 
 

@@ -509,6 +509,14 @@ MORE: dict[str, WrongAdapter] = {
         "entries listed",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_iovecs_old_rate": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.5"}),
+        "failed",
+        "every entry of an iovec array costs 500 fuel, not 2 000 (the rate before issue 34's "
+        "gate): 20 writes and 20 reads through 1 024 iovecs need 61 million fuel less",
+        timeout=STARTUP_TIMEOUT,
+    ),
     "sandbox_listing_free_entries": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-006.5"}),

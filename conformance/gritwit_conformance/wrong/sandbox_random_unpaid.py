@@ -6,22 +6,20 @@ host's SHA-256 work is not bounded by the run's fuel.
 
 from __future__ import annotations
 
-import wasmtime
-
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _snapshot
 from gritwit.sandbox.wasi import _calls, _cost
+from gritwit.sandbox.wasi._state import WasiState
 from gritwit_conformance.wrong import patch, run
 
 
-def random_get(self: _snapshot.Point, caller: wasmtime.Caller, ptr: int, length: int) -> int:
+def random_get(self: _snapshot.Point, state: WasiState, caller: int, ptr: int, length: int) -> int:
     stream = self.state if self.reached else self.startup
-    memory = self._memory(caller)
-    if ptr + length > memory.data_len(caller):
+    if ptr + length > state.size:
         return 21  # EFAULT
-    self._charge(caller, _cost.CALL_FUEL, "random_get")  # the bug: not 256 fuel a byte
+    state.charge(_cost.CALL_FUEL, "random_get")  # the bug: not 256 fuel a byte
     for at in range(0, length, _calls.RANDOM_CHUNK):
-        memory.write(caller, stream.random(min(_calls.RANDOM_CHUNK, length - at)), ptr + at)
+        state.write(ptr + at, stream.random(min(_calls.RANDOM_CHUNK, length - at)))
     return 0
 
 

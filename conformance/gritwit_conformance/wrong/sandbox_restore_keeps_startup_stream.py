@@ -22,12 +22,11 @@ class StalePoint(_snapshot.Point):
         self.restored = True
         super().restore(store, instance, snapshot)
 
-    def _random_get(self, caller: Any, ptr: int, length: int) -> int:
+    def _random_get(self, state: Any, caller: int, ptr: int, length: int) -> int:
         if self.restored:  # the bug: the start-up stream, as before the point
-            memory = self._memory(caller)
-            memory.write(caller, self.startup.random(length), ptr)
+            state.write(ptr, self.startup.random(length))
             return 0
-        return super()._random_get(caller, ptr, length)
+        return super()._random_get(state, caller, ptr, length)
 
 
 def install() -> None:

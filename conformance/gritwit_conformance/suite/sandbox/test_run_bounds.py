@@ -186,6 +186,35 @@ def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     )
 
 
+#: Twenty writes and twenty reads through ``iovec`` arrays of 1 024 one-byte entries.
+IOVECS = """\
+import os
+fd = os.open('f', os.O_CREAT | os.O_RDWR)
+parts = [b'y'] * 1024
+bufs = [bytearray(1) for _ in range(1024)]
+for i in range(20):
+    os.lseek(fd, 0, 0)
+    os.writev(fd, parts)
+    os.lseek(fd, 0, 0)
+    os.readv(fd, bufs)
+print(bytes(bufs[1023]).decode())
+"""
+
+
+@pytest.mark.req("SBX-006.5")
+def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
+    """Every entry of an ``iovec`` array costs 2 000 (SBX-006.5): the 40 calls here pay
+    81 920 000 for their entries, and the run passes with exactly the fuel the reference
+    meters for it, not with one less.  A host that charges an array a flat rate, or 500
+    an entry (the rate before issue 34's gate), lets it finish with less."""
+    fuel = _reference_fuel(IOVECS)
+    assert _stdout(impl, IOVECS, limits={"fuel": fuel}) == b"y\n"
+    assert _class(impl, IOVECS, limits={"fuel": fuel - 1}) == "fuel-exhausted", (
+        f"20 writes and 20 reads through 1 024 iovecs need {fuel} fuel at SBX-006.5's "
+        "rates (2 000 an iovec entry): with one less the run must end fuel-exhausted"
+    )
+
+
 #: More than one block of iovecs; the random stream in pieces that are no whole blocks.
 STREAMS = """\
 import os

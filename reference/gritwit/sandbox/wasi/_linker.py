@@ -42,7 +42,16 @@ from ._cost import CALL_FUEL
 from ._fs import FIXED_TIME_NS, WasiError
 from ._state import WasiState
 
-__all__ = ["ARGV", "FIXED_TIME_NS", "ProcExit", "WasiState", "host_trap", "linker", "serve"]
+__all__ = [
+    "ARGV",
+    "FIXED_TIME_NS",
+    "POINT_CALLS",
+    "ProcExit",
+    "WasiState",
+    "host_trap",
+    "linker",
+    "serve",
+]
 
 WASI: Final = "wasi_snapshot_preview1"
 _VOID_P = ctypes.c_void_p
@@ -63,6 +72,10 @@ def _bind_memory(state: WasiState, caller: int) -> None:
     ctypes.memmove(ctypes.addressof(memory), ctypes.addressof(item.of), ctypes.sizeof(memory))
     state.context, state.memory = _caller_context(caller) or 0, memory
 
+
+#: The calls a run's snapshot point serves in the run's place (``WasiState.point``): its
+#: ``serve(state, name, caller, args)`` pays for them and answers them (SBX-005.14).
+POINT_CALLS: Final = frozenset({"clock_res_get", "random_get"})
 
 #: Each run's state by the key its linker's functions carry: a weak reference and the
 #: number of functions still holding the key (wasmtime calls the finalizer once for each).
@@ -102,6 +115,7 @@ def _callback(name: str, params: str, function: Callable[..., int | None]) -> An
     """
     array, unpack = value_array(params)
     pack_into = RESULT.pack_into
+    pointed = name in POINT_CALLS
 
     def call(env: int | None, caller: int, values: int, _count: int) -> int:
         try:
@@ -113,7 +127,11 @@ def _callback(name: str, params: str, function: Callable[..., int | None]) -> An
             if state.memory is None:
                 _bind_memory(state, caller)
             raw = array.from_address(values)
-            result = serve(state, name, function, unpack(raw))
+            point = state.point() if pointed and state.point is not None else None
+            if point is not None:
+                result = point.serve(state, name, caller, unpack(raw))
+            else:
+                result = serve(state, name, function, unpack(raw))
             if result is not None:
                 pack_into(raw, 0, result)
             return 0

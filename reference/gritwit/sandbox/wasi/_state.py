@@ -49,6 +49,10 @@ class WasiState:
     memory: Any = None
     #: The memory's address and size during the current host call (it cannot move within one).
     span: tuple[int, int] | None = None
+    #: A weak reference to the run's snapshot point, which serves ``clock_res_get`` and
+    #: ``random_get`` in its place (SBX-005.14; :class:`~gritwit.sandbox._snapshot.Point`),
+    #: or ``None``.  Weak: the point holds this state, and no cycle may keep a finished run.
+    point: Any = None
 
     def random(self, length: int) -> bytes:
         """The next ``length`` bytes of the run's stream: SHA-256 in counter mode (SBX-005.5)."""
