@@ -21,6 +21,8 @@ import { BYTE_FUEL, CALL_FUEL, COMPONENT_FUEL, ENTRY_FUEL, ProcExit, RunEnd, SOR
 /** The interpreter's arguments (SBX-005.2, SBX-003.2); the environment is empty. */
 export const ARGV = ['python', '-I', '-S', '-B', '/input/gritwit_prelude.py']
 const ENV = []
+/** The forbidden attempts a run's forbidden-operation names at most (SBX-008.5). */
+export const NAMED_FORBIDDEN = 16
 /** WASI's `size`: a count a call answers is at most this. */
 const MAX_SIZE = 2 ** 32 - 1
 // filetype values
@@ -539,7 +541,10 @@ function serve (state, name, fn, args) {
     return fn(state, ...args)
   } catch (err) {
     if (err instanceof WasiError) {
-      if (err.forbidden !== null) state.forbidden.push(err.forbidden)
+      if (err.forbidden !== null) { // the first NAMED_FORBIDDEN by name, the rest counted (SBX-008.5)
+        if (state.forbidden.length < NAMED_FORBIDDEN) state.forbidden.push(err.forbidden)
+        else state.forbiddenMore = (state.forbiddenMore ?? 0) + 1
+      }
       return err.errno
     }
     if (err instanceof ProcExit || err instanceof RunEnd) throw err

@@ -176,6 +176,7 @@ const TEMP_HINT = " (there is no temporary directory: give tempfile one, dir='/o
 function forbiddenFailure (state) {
   const lines = state.stderr.bytes().subarray(-400).toString('utf8').trim().split('\n')
   let what = state.forbidden.join(', ') || JSON.stringify(lines.at(-1).slice(0, 300))
+  if (state.forbiddenMore) what += `, and ${state.forbiddenMore} more` // the first 16 named (SBX-008.5)
   if (TEMP_DIRS.some((where) => lines.at(-1).includes(`forbidden: open ${where}`))) what += TEMP_HINT
   return failure('forbidden-operation', 'SBX-008.2', `the program tried a forbidden operation: ${what}`)
 }

@@ -509,6 +509,14 @@ MORE: dict[str, WrongAdapter] = {
         "entries listed",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_forbidden_attempts_kept": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-008.5"}),
+        "failed",
+        "every forbidden attempt is kept and named in the run's forbidden-operation: 20 000 "
+        "caught attempts give a message of some 5 MB",
+        timeout=STARTUP_TIMEOUT,
+    ),
     "sandbox_iovecs_old_rate": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-006.5"}),

@@ -321,10 +321,13 @@ TEMP_HINT: Final = (
 
 
 def _forbidden(state: WasiState, stderr: _Bounded) -> ForbiddenOperation:
-    """The run's ``forbidden-operation``, naming what was tried (SBX-008.2), and what to do
-    instead when it was ``tempfile`` looking for a directory (SBX-005.24)."""
+    """The run's ``forbidden-operation``, naming what was tried (SBX-008.2; the first 16
+    attempts and the number of the others, SBX-008.5), and what to do instead when it was
+    ``tempfile`` looking for a directory (SBX-005.24)."""
     lines = bytes(stderr.data[-400:]).decode("utf-8", "replace").strip().splitlines()
     what = ", ".join(state.forbidden) or (repr(lines[-1][:300]) if lines else "unknown")
+    if state.forbidden_more:  # named: the first NAMED_FORBIDDEN only (SBX-008.5)
+        what += f", and {state.forbidden_more} more"
     if lines and any(f"forbidden: open {where}" in lines[-1] for where in _TEMP_DIRS):
         what += TEMP_HINT
     return ForbiddenOperation("SBX-008.2", f"the program tried a forbidden operation: {what}")

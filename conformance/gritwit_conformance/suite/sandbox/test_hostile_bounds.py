@@ -219,6 +219,39 @@ def test_the_urandom_loop_of_the_issue_ends_fuel_exhausted(impl: Implementation)
     _counter_still_counts(impl)
 
 
+#: 20 000 forbidden attempts (a path climbing out of ``/core``, each refused and caught),
+#: then an exit with status 0.
+MANY_FORBIDDEN = (
+    "import os\nrefused = 0\nfor i in range(20000):\n    try:\n"
+    "        os.stat('../' + str(i) + 'x' * 200)\n    except OSError:\n        refused += 1\n"
+    "print(refused)\n"
+)
+
+
+@pytest.mark.req("SBX-008.5", "SBX-008.2")
+def test_many_forbidden_attempts_are_named_in_a_bounded_message(impl: Implementation) -> None:
+    """A run that made 20 000 forbidden attempts fails ``forbidden-operation`` (SBX-008.2) with
+    a message that names at most 16 of them: at most 8 000 characters (SBX-008.5), where one
+    that named each would take some 5 MB.  Of 17 attempts the first 16 are named, the
+    17th not."""
+    reply = impl.call("sandbox-run", program=MANY_FORBIDDEN, limits={"fuel": 5_000_000_000})
+    assert not reply.ok and reply.error_class == "forbidden-operation", reply
+    message = str(reply.error.get("message", ""))
+    assert len(message) <= 8000, (
+        f"20 000 forbidden attempts gave a forbidden-operation message of {len(message)} "
+        "characters: it must name at most the first 16 attempts (SBX-008.5)"
+    )
+    seventeen = MANY_FORBIDDEN.replace("range(20000)", "range(17)")
+    reply = impl.call("sandbox-run", program=seventeen)
+    assert not reply.ok and reply.error_class == "forbidden-operation", reply
+    message = str(reply.error.get("message", ""))
+    assert "../0xxx" in message and "../15xxx" in message and "../16xxx" not in message, (
+        "of 17 forbidden attempts the message names the first 16, not the 17th (SBX-008.5): "
+        + message[:300]
+    )
+
+
+# --- the classification a program cannot switch off (SBX-005.6, SBX-005.21) -----------------
 # --- the classification a program cannot switch off (SBX-005.6, SBX-005.21) -----------------
 
 

@@ -98,7 +98,7 @@ def serve(
         return function(state, *args)
     except WasiError as error:
         if error.forbidden is not None:
-            state.forbidden.append(error.forbidden)
+            state.refused(error.forbidden)
         return error.errno
     except (ProcExit, GritError):
         raise

@@ -27,9 +27,13 @@ from ._cost import (
 )
 from ._fs import ENAMETOOLONG, ENOTSUP, Filesystem, WasiError
 
-__all__ = ["EFAULT", "WasiState"]
+__all__ = ["EFAULT", "NAMED_FORBIDDEN", "WasiState"]
 
 EFAULT: Final = 21
+
+
+#: The forbidden attempts a run's ``forbidden-operation`` names at most (SBX-008.5).
+NAMED_FORBIDDEN: Final = 16
 
 
 @dataclass(slots=True, weakref_slot=True)
@@ -39,7 +43,10 @@ class WasiState:
     seed: bytes
     fs: Filesystem | None = None
     counter: int = 0
+    #: The first :data:`NAMED_FORBIDDEN` forbidden attempts, and how many came after them
+    #: (counted, not kept: SBX-008.5).
     forbidden: list[str] = field(default_factory=list)
+    forbidden_more: int = 0
     #: Bytes of the stream made but not handed out yet.
     pending: bytearray = field(default_factory=bytearray)
     #: Host calls made so far (a measure of the run's cost; no rule depends on it).
@@ -53,6 +60,14 @@ class WasiState:
     #: ``random_get`` in its place (SBX-005.14; :class:`~gritwit.sandbox._snapshot.Point`),
     #: or ``None``.  Weak: the point holds this state, and no cycle may keep a finished run.
     point: Any = None
+
+    def refused(self, what: str) -> None:
+        """Record a forbidden attempt (SBX-008.2): the first :data:`NAMED_FORBIDDEN` by name,
+        the rest by number, so the host holds no list that grows with them (SBX-008.5)."""
+        if len(self.forbidden) < NAMED_FORBIDDEN:
+            self.forbidden.append(what)
+        else:
+            self.forbidden_more += 1
 
     def random(self, length: int) -> bytes:
         """The next ``length`` bytes of the run's stream: SHA-256 in counter mode (SBX-005.5)."""
