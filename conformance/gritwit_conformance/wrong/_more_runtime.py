@@ -196,6 +196,14 @@ MORE: dict[str, WrongAdapter] = {
         "reading the head ref: stale once another runtime on the store moved the head",
         smoke=True,
     ),
+    "store_swaps_unjournaled": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-020.5"}),
+        "failed",
+        "the store profile's ref-cas swaps without a row in the journal of swaps that "
+        "runtimes catch up from: a runtime's second catch-up misses a head and an outside's "
+        "outbox the store profile moved during its run, and reads messages again",
+    ),
     "runtime_runs_only_its_own_actors": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-020.4"}),
