@@ -30,6 +30,11 @@ every run, so the figures are the ones a loaded machine gets.  The programs (iss
     ``max_run_bytes``, 1 GiB by default).  An older runtime without the bound runs to
     ``--disk-steps`` (150) and the figure is extrapolated to the default 10,000 steps.
 
+``--impl CMD`` runs ``stat-3000``, one-byte ``random_get``, ``writev`` of 1,024 iovecs and
+a listing of 2,000 entries through an adapter's ``sandbox-run`` instead (the Node example
+adapter's host, say), and gives the adapter process's CPU per unit of fuel for each loop
+over the spin loop's: a host's own factor (SBX-006.7), in time.
+
 Figures are quoted in ``docs/guide/sandbox.md``; the time ratios only as ratios measured
 side by side (the machine is shared).
 """
@@ -69,6 +74,24 @@ PROGRAMS: dict[str, str] = {
 }
 STAT_SETUP = CHAIN.format(depth=3000) + BOTTOM_FILE + "n = {turns}\n"
 STAT_LOOP = "for i in range(n):\n    os.stat('f', dir_fd=fd)\n"
+#: What ``--impl`` runs through an adapter: name → (set-up with ``n = {turns}``, loop, turns
+#: over ``--turns``); each against the spin loop.
+THROUGH: dict[str, tuple[str, str, float]] = {
+    "stat-3000": (STAT_SETUP, STAT_LOOP, 1.0),
+    "random_get-1": ("import os\nn = {turns}\n", "for i in range(n):\n    os.urandom(1)\n", 1.0),
+    "writev-1024": (
+        "import os\nfd = os.open('f', os.O_CREAT | os.O_RDWR)\nparts = [b'y'] * 1024\n"
+        "n = {turns}\n",
+        "for i in range(n):\n    os.lseek(fd, 0, 0)\n    os.writev(fd, parts)\n",
+        0.02,
+    ),
+    "listdir-2000": (
+        "import os\nos.mkdir('d')\nfor i in range(2000):\n    open('d/' + str(i), 'w').close()\n"
+        "n = {turns}\n",
+        "for i in range(n):\n    os.listdir('d')\n",
+        0.002,
+    ),
+}
 SPIN = "n = {turns}\nfor i in range(n):\n    pass\n"
 #: The disk program: the first message's data is the actor's own id.
 ACTOR = """\\
@@ -207,6 +230,65 @@ def run_stat(env: dict[str, str], cap: int, work: Path, turns: int) -> str:
     return _line("stat-3000", got["stat"], f"CPU per fuel {stat / spin:.1f} x the spin loop's")
 
 
+def _cpu_of(pid: int) -> float:
+    """The CPU seconds process ``pid`` used so far, all its threads (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_through(command: str, turns: int, rounds: int) -> str:
+    """The programs of :data:`THROUGH` through an adapter's ``sandbox-run`` (ADP-019): the
+    adapter process's CPU per unit of fuel for each loop over a spin loop's, each the
+    difference of two runs, the least of ``rounds`` rounds (a host's own factor, SBX-006.7,
+    for a host the callgrind gate cannot count)."""
+    from gritwit_conformance._implementation import Subprocess
+
+    impl = Subprocess(command, timeout=3600.0)
+    impl.info()
+    pid = impl.pid
+    assert pid is not None
+
+    fuels: dict[str, int] = {}
+
+    def run(program: str) -> tuple[float, int]:
+        """The adapter's CPU for ``program``; its fuel is the reference's, which every
+        conforming host meets to the unit (the suite's exact-fuel tests), as
+        ``sandbox-run`` answers none."""
+        if program not in fuels:
+            from gritwit import Store
+            from gritwit.sandbox import SandboxLimits, run_python
+
+            with Store.memory() as store:
+                fuels[program] = run_python(
+                    program, store=store, limits=SandboxLimits(fuel=10**12)
+                ).fuel
+        started = _cpu_of(pid)
+        reply = impl.call("sandbox-run", program=program, limits={"fuel": 10**12})
+        if not reply.ok:
+            raise RuntimeError(f"{command}: {reply}")
+        return _cpu_of(pid) - started, fuels[program]
+
+    def per_fuel(zero: str, more: str) -> float:
+        (cpu0, fuel0), (cpu1, fuel1) = run(zero), run(more)
+        return (cpu1 - cpu0) / (fuel1 - fuel0)
+
+    try:
+        run(SPIN.format(turns=0))  # warm
+        lines = []
+        for name, (setup, loop, share) in THROUGH.items():
+            ratios = []
+            many = max(1, int(turns * share))
+            for _ in range(rounds):
+                spin = per_fuel(SPIN.format(turns=0), SPIN.format(turns=turns * 400))
+                call = per_fuel(setup.format(turns=0) + loop, setup.format(turns=many) + loop)
+                ratios.append(call / spin)
+            shown = ", ".join(f"{r:.1f}" for r in ratios)
+            lines.append(f"{name:<18} CPU per fuel {min(ratios):5.1f} x the spin loop's ({shown})")
+    finally:
+        impl.close()
+    return f"through {command!r}:\n" + "\n".join(lines)
+
+
 def run_disk(env: dict[str, str], cap: int, work: Path, steps: int) -> str:
     store = work / "store"
     code = work / "actor.py"
@@ -253,7 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=4096, help="MiB resident: killed past it")
     parser.add_argument("--turns", type=int, default=20_000, help="stats of stat-3000's loop")
     parser.add_argument("--disk-steps", type=int, default=150, help="an unbounded run's steps")
+    parser.add_argument(
+        "--impl",
+        help="an adapter's command: stat-3000 through its sandbox-run instead (its CPU per fuel)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --impl's stat-3000")
     options = parser.parse_args(argv)
+    if options.impl:
+        with busy(options.busy):
+            print(run_through(options.impl, options.turns, options.rounds), flush=True)
+        print(f"{'':<18} load {os.getloadavg()[0]:.1f}", flush=True)
+        return 0
     reference = (options.reference or ROOT / "reference").resolve()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(reference), str(ROOT)]))
     print(f"gritwit from {reference}; {options.busy} busy loops beside; cap {options.cap} MiB")
