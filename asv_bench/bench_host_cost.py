@@ -527,7 +527,7 @@ def spin_pair(store: Store | None = None) -> Pair:
     return Pair(call, SPIN)
 
 
-def time_ratio(loop: Pair, spin: Pair, *, rounds: int = 5) -> float:
+def cpu_ratio(loop: Pair, spin: Pair, *, rounds: int = 5) -> float:
     """The loop's CPU time per unit of fuel over the spin loop's, rounds interleaved.
 
     Each side's time per unit of fuel is the difference of its two runs' median times
@@ -580,7 +580,7 @@ class HostCost:
             self.store.close()
 
     def track_host_over_spin(self, workload: str) -> float:
-        return time_ratio(self.loop, self.spin, rounds=3)
+        return cpu_ratio(self.loop, self.spin, rounds=3)
 
     track_host_over_spin.unit = "ratio"  # type: ignore[attr-defined]
 

@@ -212,9 +212,9 @@ def count_all(names: list[str], *, jobs: int = 2, keep: str | None = None) -> li
 
 def time_all(names: list[str], *, rounds: int) -> list[Ratio | Failed]:
     """The whole programs' ratios in CPU time, natively, each workload's rounds interleaved
-    with the spin loop's (:func:`asv_bench.bench_host_cost.time_ratio`).  The host's own
+    with the spin loop's (:func:`asv_bench.bench_host_cost.cpu_ratio`).  The host's own
     share of the time is not measured: ``ratio`` is NaN."""
-    from asv_bench.bench_host_cost import LOOPS, loop_pair, spin_pair, time_ratio
+    from asv_bench.bench_host_cost import LOOPS, cpu_ratio, loop_pair, spin_pair
     from gritwit.store import Store
 
     store = Store.memory()
@@ -222,7 +222,7 @@ def time_all(names: list[str], *, rounds: int) -> list[Ratio | Failed]:
     found: list[Ratio | Failed] = []
     for name in names:
         pair = loop_pair(LOOPS[name], store)
-        took = time_ratio(pair, spin, rounds=rounds)
+        took = cpu_ratio(pair, spin, rounds=rounds)
         found.append(Ratio(name, pair.extra_fuel, pair.host_fuel, float("nan"), took))
     return found
 
