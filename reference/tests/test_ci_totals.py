@@ -1,0 +1,66 @@
+"""``.ci/totals.py``: the last line of ``.ci/run`` totals the tests its pytest steps ran.
+
+A landing reads that line (``tests: N passed, N failed``) to know that tests ran, so
+the count must come from the runners' own reports: here, real pytest runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _totals() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("ci_totals", ROOT / ".ci" / "totals.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pytest(folder: Path, name: str, body: str) -> None:
+    test = folder / f"test_{name}.py"
+    test.write_text(body)
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test),
+         f"--junitxml={folder / 'junit' / name}.xml"],
+        cwd=folder, capture_output=True, check=False,
+    )  # fmt: skip
+
+
+def test_totals_count_what_the_runs_reported(tmp_path: Path) -> None:
+    (tmp_path / "junit").mkdir()
+    _pytest(tmp_path, "one", "def test_a(): pass\ndef test_b(): assert False\n")
+    _pytest(
+        tmp_path,
+        "two",
+        "import pytest\n"
+        "def test_c(): pass\n"
+        "def test_d(): pass\n"
+        "@pytest.mark.skip\ndef test_e(): pass\n"
+        "@pytest.fixture\ndef broken(): raise RuntimeError\n"
+        "def test_f(broken): pass\n",
+    )
+    assert _totals().totals(tmp_path / "junit") == (3, 2, 1)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "totals.py"), str(tmp_path / "junit")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "tests: 3 passed, 2 failed (1 skipped)"
+
+
+def test_an_unreadable_report_is_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "cut.xml").write_text("<testsuites><testsuite tests='4'")
+    assert _totals().totals(tmp_path) == (0, 1, 0)
+
+
+def test_ci_run_ends_with_the_totals() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "trap 'ci_totals;" in script
+    for step in ("tests.xml", "heavy.xml", "loaded.xml"):
+        assert f'--junitxml="$junit/{step}"' in script
