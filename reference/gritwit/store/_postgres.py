@@ -58,13 +58,15 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 import psycopg
 
 from .._ids import ObjectId
+from . import _pg_commit
 from ._backend import CasResult, CasStatus
+from ._pg_commit import Swap
 from ._schema_url import with_schema
 
 __all__ = [
@@ -107,16 +109,24 @@ _SCHEMA: Final = (
     "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
     _JOURNAL_TABLE,
 )
+#: The journal row: ``gritwit_writer`` row 2, whose ``commits`` is the journal's highest
+#: version (the swaps journaled so far); a store made before it gets it from the journal.
+_NUMBERED: Final = (
+    "INSERT INTO gritwit_writer (id, commits)"
+    " SELECT 2, coalesce(max(version), 0) FROM ref_journal ON CONFLICT (id) DO NOTHING",
+)
 #: The tables that make a database a store (``create=False``); a store made before the
 #: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
 TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
-#: Journal swaps, numbered on from the newest: ``{rows}`` is rows of
-#: ``(n, %b, CAST(%b AS BYTEA))``, each a ref's name and new target (``NULL``: deleted).
+#: Journal ``{count}`` swaps, numbered on from the journal row (``gritwit_writer`` row 2),
+#: which it raises by as many: ``{rows}`` is rows of ``(n, %b, CAST(%b AS BYTEA))``,
+#: each a ref's name and new target (``NULL``: deleted).
 _JOURNAL: Final = (
-    "INSERT INTO ref_journal (version, name, target)"
+    "WITH latest AS (UPDATE gritwit_writer SET commits = commits + {count}"
+    " WHERE id = 2 RETURNING commits - {count} AS version)"
+    " INSERT INTO ref_journal (version, name, target)"
     " SELECT latest.version + j.n, j.name, j.target"
-    " FROM (SELECT coalesce(max(version), 0) AS version FROM ref_journal) AS latest,"
-    " (VALUES {rows}) AS j (n, name, target) RETURNING version"
+    " FROM latest, (VALUES {rows}) AS j (n, name, target) RETURNING version"
 )
 #: Most swaps one statement journals (two parameters each).
 _JOURNAL_ROWS: Final = 1000
@@ -161,6 +171,8 @@ class PostgresBackend:
                     )
                 if "ref_journal" not in tables:  # a store made before the journal
                     self._create_tables(conn, (_JOURNAL_TABLE,))
+            if not self._numbered(conn):  # a store made before the journal row
+                self._create_tables(conn, _NUMBERED)
         except BaseException:
             conn.close()
             raise
@@ -177,6 +189,12 @@ class PostgresBackend:
             except _RACED_DDL:  # another connection made them meanwhile: look again
                 if attempt == 2:
                     raise
+
+    @staticmethod
+    def _numbered(conn: psycopg.Connection) -> bool:
+        """Whether the journal row numbers the journal (a store made before it has none)."""
+        row = conn.execute("SELECT 1 FROM gritwit_writer WHERE id = 2").fetchone()
+        return row is not None
 
     @staticmethod
     def _tables(conn: psycopg.Connection) -> set[str]:
@@ -219,13 +237,14 @@ class PostgresBackend:
     # --- objects -------------------------------------------------------------------------
 
     def insert(self, oid: ObjectId, data: bytes) -> None:
-        with self._write() as conn:
-            _insert_rows(conn, [(oid, data)])
+        """Store ``data`` under ``oid``: one statement, one round trip (DUR-005.4)."""
+        with self._connection() as conn:
+            _pg_commit.run(conn, [(oid, data)], [], journal=_kept())
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001)."""
-        with self._write() as conn:
-            _insert_rows(conn, items)
+        """:meth:`insert` of each item, all in one statement: one sync for all (DUR-001)."""
+        with self._connection() as conn:
+            _pg_commit.run(conn, list(items), [], journal=_kept())
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
@@ -324,9 +343,9 @@ class PostgresBackend:
         ]
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
-        """The swap in its own write transaction, atomic for every writer (DUR-003)."""
-        with self._write() as conn:
-            return _swap_journaled(conn, name, expected, new)
+        """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
+        with self._connection() as conn:
+            return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0]
 
     def insert_many_then_cas(
         self,
@@ -335,10 +354,21 @@ class PostgresBackend:
         expected: ObjectId | None,
         new: ObjectId | None,
     ) -> CasResult:
-        """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001)."""
-        with self._write() as conn:
-            _insert_rows(conn, items)
-            return _swap_journaled(conn, name, expected, new)
+        """:meth:`insert_many`, then :meth:`cas_ref`, in one statement: one sync, one round
+        trip (RUN-001, DUR-005.4)."""
+        with self._connection() as conn:
+            return _pg_commit.run(conn, list(items), [(name, expected, new)], journal=_kept())[0]
+
+    def commit_all(self, items: Iterable[tuple[ObjectId, bytes]], swaps: Sequence[Swap]) -> bool:
+        """Insert ``items`` and make every swap of ``swaps`` (distinct refs), all in one
+        statement, or nothing: ``False`` when any swap would not happen, and nothing of
+        it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time."""
+        with self._connection() as conn:
+            try:
+                _pg_commit.run(conn, list(items), swaps, journal=_kept(), whole=True)
+            except _pg_commit.SwapsLost:
+                return False
+        return True
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[PostgresBatch]:
@@ -469,16 +499,6 @@ def _swap(
     return CasResult(CasStatus.SWAPPED, new)
 
 
-def _swap_journaled(
-    conn: psycopg.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
-) -> CasResult:
-    """:func:`_swap`, and its row in the journal when it swapped."""
-    result = _swap(conn, name, expected, new)
-    if result.status is CasStatus.SWAPPED:
-        _journal(conn, [(name.encode(), None if new is None else new.digest)])
-    return result
-
-
 def _journal(conn: psycopg.Connection, swaps: list[tuple[bytes, bytes | None]]) -> None:
     """Journal ``swaps`` (a ref's name and new target), in order, inside the write
     transaction that made them, which holds the writer row (see the module); and drop
@@ -488,9 +508,15 @@ def _journal(conn: psycopg.Connection, swaps: list[tuple[bytes, bytes | None]]) 
         chunk = swaps[start : start + _JOURNAL_ROWS]
         rows = ", ".join(f"({n}, %b, CAST(%b AS BYTEA))" for n in range(1, len(chunk) + 1))
         params = [value for swap in chunk for value in swap]
-        last = max(int(v) for (v,) in conn.execute(_JOURNAL.format(rows=rows), params).fetchall())
+        statement = _JOURNAL.format(rows=rows, count=len(chunk))
+        last = max(int(v) for (v,) in conn.execute(statement, params).fetchall())
         if last // JOURNAL_PRUNE_EVERY != (last - len(chunk)) // JOURNAL_PRUNE_EVERY:
             conn.execute("DELETE FROM ref_journal WHERE version <= %s", (last - JOURNAL_KEPT,))
+
+
+def _kept() -> tuple[int, int]:
+    """:data:`JOURNAL_KEPT` and :data:`JOURNAL_PRUNE_EVERY` as they are now (tests lower them)."""
+    return JOURNAL_KEPT, JOURNAL_PRUNE_EVERY
 
 
 def _text_bytes(text: str) -> bytes:
