@@ -7,7 +7,9 @@ Two things can still change what a read of an id *does*, and both are honoured:
 
 * erasure (RUN-011) applies to blobs only, so a cached blob is handed out only
   while the store has no tombstone for it; otherwise the read goes to the store
-  and fails ``erased`` as it would without the cache;
+  and fails ``erased`` as it would without the cache.  Where the store counts
+  erasures (:meth:`~gritwit.store.Store.erasures`, read with every head read) a
+  blob it found without a tombstone is not asked again until the count moves;
 * nothing is cached that the store did not accept: objects enter on a read that
   the store re-hashed (STO-004), or right after the runtime stored them itself;
 * the objects of an open commit group (RUN-017) are *pinned*: served from here,
@@ -48,7 +50,17 @@ def _size(obj: GritObject) -> int:
 class ObjectCache:
     """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
 
-    __slots__ = ("_bytes", "_lock", "_objects", "_pinned", "_store", "capacity", "max_bytes")
+    __slots__ = (
+        "_bytes",
+        "_clean",
+        "_clean_at",
+        "_lock",
+        "_objects",
+        "_pinned",
+        "_store",
+        "capacity",
+        "max_bytes",
+    )
 
     def __init__(self, store: Store, capacity: int = CAPACITY, max_bytes: int = MAX_BYTES) -> None:
         self._store = store
@@ -58,6 +70,9 @@ class ObjectCache:
         #: Objects of the open commit group, not yet stored (RUN-017).
         self._pinned: dict[ObjectId, GritObject] = {}
         self._bytes = 0
+        #: Blobs the store said were not erased while its erasure count was ``_clean_at``.
+        self._clean: set[ObjectId] = set()
+        self._clean_at: int | None = None
         #: Most blob data kept, in bytes; the oldest entries go first.
         self.max_bytes = max_bytes
         # Transitions in worker threads read through the cache too (RUN-005).
@@ -73,11 +88,30 @@ class ObjectCache:
         obj = self._objects.get(oid)
         if obj is None:
             obj = self._pinned.get(oid)
-        if obj is not None and (type(obj) is not Blob or self._store.tombstone(oid) is None):
+        if obj is not None and (type(obj) is not Blob or self._not_erased(oid)):
             return obj
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
+
+    def _not_erased(self, oid: ObjectId) -> bool:
+        """Whether cached blob ``oid`` has no tombstone (RUN-011.3).
+
+        Known without a read when the store counts erasures (:meth:`Store.erasures`)
+        and the count has not moved since the store last answered so; else asked.
+        """
+        seen = self._store.erasures()
+        if seen is not None and seen == self._clean_at and oid in self._clean:
+            return True
+        if self._store.tombstone(oid) is not None:
+            return False
+        if seen is not None:
+            with self._lock:
+                if seen != self._clean_at:
+                    self._clean, self._clean_at = set(), seen
+                if len(self._clean) < self.capacity:
+                    self._clean.add(oid)
+        return True
 
     def has(self, oid: ObjectId) -> bool:
         """Whether ``oid`` is stored or erased (STO-005, RUN-011.4).

@@ -264,6 +264,9 @@ class CommitGroup:
         unsent: GroupedSends | None = None
         stored = False
         try:
+            if _commit_whole(store, members, sends):  # the usual case: one write (RUN-017.2)
+                stored = True
+                return _committed((members, [], None))
             with store.batch() as batch:
                 encodings = [e for m in members for e in m.built.encodings]
                 if sends is not None:
@@ -330,6 +333,41 @@ class CommitGroup:
             self._cache.pin_objects(self.sends.built)
         self._lost.update(m.built.step_id for m in members)
         return members
+
+
+def _commit_whole(store: Store, members: list[Member], sends: GroupedSends | None) -> bool:
+    """Commit the group as if every swap wins, in one write where the store can
+    (:meth:`~gritwit.store.Store.commit_all`): ``True`` when it did, every member adopted
+    and the sends' outbox swapped; ``False`` with nothing stored, when a swap would lose
+    or the store cannot, and the caller commits a swap at a time (RUN-017.2 … RUN-017.4).
+
+    The swaps are those the batch makes when none loses: the outbox first (RUN-019.3),
+    then each actor's head once, from what its first member expected to its last
+    member's step, the later members each continuing the one before (RUN-017.9).  A
+    member expecting another head than its actor's earlier member left cannot win
+    after it: such a group is not tried whole.
+    """
+    if not hasattr(store.backend, "commit_all"):
+        return False
+    encodings = [e for m in members for e in m.built.encodings]
+    swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
+    if sends is not None:
+        encodings[:0] = sends.encodings
+        if sends.box is not None and sends.mailbox is not None:
+            swaps.append((OUTSIDE_REF, sends.expected, sends.box, sends.mailbox))
+    heads: dict[ObjectId, int] = {}
+    for member in members:
+        actor, built = member.actor, member.built
+        at = heads.get(actor)
+        if at is None:
+            heads[actor] = len(swaps)
+            swaps.append((head_ref(actor), member.expected, built.step_id, built.step))
+            continue
+        name, first, last, _ = swaps[at]
+        if last != member.expected:
+            return False
+        swaps[at] = (name, first, built.step_id, built.step)
+    return store.commit_all(encodings, swaps)
 
 
 def _swap_outbox(batch: StoreBatch, sends: GroupedSends) -> bool:

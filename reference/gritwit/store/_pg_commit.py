@@ -152,9 +152,10 @@ def run(
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names):
         raise ValueError("one statement swaps each ref at most once")
+    unique = {oid.digest: data for oid, data in reversed(objects)}  # an id once: its first
     params = {
-        "oid": [oid.digest for oid, _ in objects],
-        "odata": [bytes(data) for _, data in objects],
+        "oid": list(unique),
+        "odata": [bytes(data) for data in unique.values()],
         "name": names,
         "old": [None if old is None else old.digest for _, old, _ in swaps],
         "new": [None if new is None else new.digest for _, _, new in swaps],

@@ -111,10 +111,19 @@ _SCHEMA: Final = (
 )
 #: The journal row: ``gritwit_writer`` row 2, whose ``commits`` is the journal's highest
 #: version (the swaps journaled so far); a store made before it gets it from the journal.
+#: The erasure row: row 3, whose ``commits`` counts the erasures (RUN-011).
 _NUMBERED: Final = (
     "INSERT INTO gritwit_writer (id, commits)"
     " SELECT 2, coalesce(max(version), 0) FROM ref_journal ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
 )
+#: A ref's target (``NULL``: unset) and the count of erasures, in one snapshot.
+_GET_REF: Final = (
+    "SELECT (SELECT target FROM refs WHERE name = %b),"
+    " (SELECT commits FROM gritwit_writer WHERE id = 3)"
+)
+#: Counts an erasure, in the erasing transaction.
+_ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
 #: The tables that make a database a store (``create=False``); a store made before the
 #: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
 TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
@@ -150,7 +159,7 @@ class NoStore(LookupError):
 class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
-    __slots__ = ("_closed", "_conninfo", "_guard", "_idle")
+    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_idle")
 
     def __init__(self, conninfo: str, *, create: bool = True) -> None:
         """Connect to ``conninfo`` (a libpq URL or ``key=value`` string) and, with
@@ -159,6 +168,7 @@ class PostgresBackend:
         self._guard = threading.Lock()
         self._idle: list[psycopg.Connection] = []
         self._closed = False
+        self._erasures: int | None = None
         conn = self._connect()
         try:
             if create:
@@ -193,8 +203,8 @@ class PostgresBackend:
     @staticmethod
     def _numbered(conn: psycopg.Connection) -> bool:
         """Whether the journal row numbers the journal (a store made before it has none)."""
-        row = conn.execute("SELECT 1 FROM gritwit_writer WHERE id = 2").fetchone()
-        return row is not None
+        row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id IN (2, 3)").fetchone()
+        return row is not None and int(row[0]) == 2
 
     @staticmethod
     def _tables(conn: psycopg.Connection) -> set[str]:
@@ -276,6 +286,9 @@ class PostgresBackend:
         return {bytes(row[0]) for row in rows}
 
     def erase(self, oid: ObjectId, reason: str) -> bool:
+        """Drop ``oid``'s bytes and keep a tombstone (RUN-011.2), and count the erasure in
+        the erasure row (``gritwit_writer`` row 3, :meth:`erasures`)."""
+        count = None
         with self._write() as conn:
             gone = conn.execute("DELETE FROM objects WHERE id = %b", (oid.digest,)).rowcount
             if gone:
@@ -284,7 +297,27 @@ class PostgresBackend:
                     " ON CONFLICT (id) DO NOTHING",
                     (oid.digest, _text_bytes(reason)),
                 )
-            return bool(gone)
+                row = conn.execute(_ERASED).fetchone()
+                count = None if row is None else int(row[0])
+        if count is not None:
+            self._saw_erasures(count)
+        return bool(gone)
+
+    def erasures(self) -> int | None:
+        """The store's count of erasures as this process last read it, with the last
+        :meth:`get_ref` or its own :meth:`erase` (``None``: not read yet), without a read.
+
+        A reader that learned an object was not erased while the count was ``n`` knows it
+        still is not while the count is ``n`` (RUN-011.3, DUR-005.4): the runtime reads a
+        head before each transition (RUN-020.2), so what its transitions read of cached
+        blobs is checked against every erasure that returned before the head was read.
+        """
+        return self._erasures
+
+    def _saw_erasures(self, count: int) -> None:
+        with self._guard:
+            if self._erasures is None or count > self._erasures:
+                self._erasures = count
 
     def tombstone(self, oid: ObjectId) -> str | None:
         with self._connection() as conn:
@@ -310,12 +343,16 @@ class PostgresBackend:
     # --- refs ----------------------------------------------------------------------------
 
     def get_ref(self, name: str) -> ObjectId | None:
-        """The target of ref ``name``, or ``None`` when it is not set (REF-005)."""
+        """The target of ref ``name``, or ``None`` when it is not set (REF-005); the same
+        statement reads the store's count of erasures (:meth:`erasures`)."""
         with self._connection() as conn:
-            row = conn.execute(
-                "SELECT target FROM refs WHERE name = %b", (name.encode(),)
-            ).fetchone()
-        return None if row is None else ObjectId(bytes(row[0]))
+            row = conn.execute(_GET_REF, (name.encode(),)).fetchone()
+        if row is None:
+            return None
+        target, erased = row
+        if erased is not None:
+            self._saw_erasures(int(erased))
+        return None if target is None else ObjectId(bytes(target))
 
     def refs_changed_since(
         self, version: int | None

@@ -152,6 +152,38 @@ class Store:
             result = combined(items, name, expected, new)
         _raise_unless_swapped(result, name, expected, new)
 
+    def commit_all(
+        self,
+        encodings: Iterable[tuple[bytes, ObjectId]],
+        swaps: Iterable[tuple[str, ObjectId | None, ObjectId, GritObject]],
+    ) -> bool:
+        """Store ``encodings`` and make every swap of ``swaps`` in one commit, or nothing.
+
+        Each swap is a ref's name, the target expected (``None``: unset), the new
+        target and the object the caller encoded under it (among ``encodings``).  For a
+        backend with ``commit_all`` (PostgreSQL: one statement, one round trip,
+        DUR-005.4) whose every swap is one :meth:`batch` would make without reading the
+        store back — distinct valid names, each new target among ``encodings`` and, for a
+        ``heads/`` ref, a step of its actor (REF-002.1) — the backend makes them all or
+        none.  Returns whether it made them; ``False`` (nothing stored) also when any
+        would not happen or the swaps are not such, and the caller commits as
+        :meth:`batch` does, a swap at a time, with that method's errors (RUN-017.2).
+        """
+        whole = getattr(self.backend, "commit_all", None)
+        if whole is None:
+            return False
+        items = _checked(encodings)
+        put = {oid for oid, _ in items}
+        planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
+        names: set[str] = set()
+        for name, expected, new, target in swaps:
+            if name in names or new not in put or not _plain_swap(name, target):
+                return False
+            names.add(name)
+            planned.append((name, expected, new))
+        made: bool = whole(items, planned)
+        return made
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[StoreBatch]:
         """Many :meth:`put_encoded` and :meth:`cas_ref` calls committed together (RUN-017).
@@ -217,6 +249,16 @@ class Store:
             return {oid for oid in wanted if self.backend.contains(oid)}
         found = many([oid.digest for oid in wanted])
         return {oid for oid in wanted if oid.digest in found}
+
+    def erasures(self) -> int | None:
+        """The store's count of erasures as last read, where the backend keeps one
+        (PostgreSQL: with each ref read), without a read; ``None`` where it does not.
+
+        While it is unchanged, an object known not to be erased is still not erased
+        (RUN-011.3): the runtime's cache checks its blobs' tombstones only when it moved.
+        """
+        count = getattr(self.backend, "erasures", None)
+        return None if count is None else count()
 
     def tombstone(self, oid: ObjectId) -> str | None:
         """Why ``oid`` was erased, or ``None`` if it was not (RUN-011)."""
@@ -429,6 +471,16 @@ def _raise_unless_swapped(
         raise RefConflict(
             "REF-004.3", f"{name} is {result.current}, not {expected}", current=result.current
         )
+
+
+def _plain_swap(name: str, target: GritObject) -> bool:
+    """Whether a swap of ``name`` to ``target`` (put with it) needs nothing read back: a
+    valid name, and a ``heads/`` ref's target a step of its actor (REF-001, REF-002.1)."""
+    try:
+        check_ref_name(name)
+    except GritError:
+        return False
+    return head_actor(name) is None or _names_its_actor(name, target)
 
 
 def _names_its_actor(name: str, target: GritObject | None) -> bool:
