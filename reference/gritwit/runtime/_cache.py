@@ -129,17 +129,24 @@ class ObjectCache:
             self._keep(oid, obj)
         return ids
 
-    def commit_assembled(self, built: Assembled, ref: str, expected: ObjectId | None) -> None:
+    def commit_assembled(
+        self,
+        built: Assembled,
+        ref: str,
+        expected: ObjectId | None,
+        fresh: set[ObjectId] | None = None,
+    ) -> None:
         """Store a transition's objects, then swap ``ref`` to its step, and keep them.
 
         RUN-001.1, RUN-001.2.
 
         One write for both where the store can (:meth:`Store.put_encoded_then_cas`);
-        raises :class:`~gritwit.RefConflict` as the swap alone would.
+        raises :class:`~gritwit.RefConflict` as the swap alone would.  ``fresh`` as
+        :meth:`Store.put_encoded_then_cas`'s (RUN-022.1).
         """
         try:
             self._store.put_encoded_then_cas(
-                built.encodings, ref, expected, built.step_id, target=built.step
+                built.encodings, ref, expected, built.step_id, target=built.step, fresh=fresh
             )
         except RefConflict:  # the objects were stored all the same: keep them
             self._keep_all(built)

@@ -29,7 +29,7 @@ from ..wit import (
     send_from_outside,
 )
 from ._cache import ObjectCache
-from ._disk import DiskBounds
+from ._disk import DiskBounds, fresh_bytes
 from ._events import Residency
 from ._group import CommitGroup
 from ._index import RoutingIndex
@@ -160,8 +160,15 @@ class Commits(DiskBounds):
         group = self._group
         if not group.members and group.sends is None:
             return True
-        added = self._group_added() if group.members else 0  # RUN-023.1: before it is stored
-        adopted, lost, unsent = group.commit(self._store)
+        # RUN-023.1: what the members add, told by the commit where the store can, else
+        # asked before it is stored
+        fresh: set[ObjectId] | None = None
+        if group.members and self._store.reports_fresh():
+            fresh, (encodings, known) = set(), self._group_encodings()
+        added = self._group_added() if group.members and fresh is None else 0
+        adopted, lost, unsent = group.commit(self._store, fresh)
+        if fresh is not None:
+            added = fresh_bytes(encodings, fresh, known)
         self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         self._sink.extend((m.actor, m.built.step_id) for m in adopted)
         if not lost and unsent is None:

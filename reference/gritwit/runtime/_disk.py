@@ -53,6 +53,7 @@ __all__ = [
     "Halted",
     "Turn",
     "added_bytes",
+    "fresh_bytes",
 ]
 
 #: Most bytes one step may add to the store (RUN-022.2): 80 MiB, a sandboxed program's
@@ -89,6 +90,21 @@ def added_bytes(store: Store, encodings: Iterable[Encoded], known: Iterable[Obje
         return 0
     present = store.held(fresh)
     return sum([size for oid, size in fresh.items() if oid not in present])
+
+
+def fresh_bytes(
+    encodings: Iterable[Encoded], fresh: set[ObjectId], known: Iterable[ObjectId] = ()
+) -> int:
+    """The encoded bytes of ``encodings`` whose ids a commit reported it stored new
+    (``fresh``, RUN-022.1): :func:`added_bytes` as the commit itself saw the store, with
+    no read.  Each id counts once; ids of ``known`` count nothing."""
+    seen = set(known)
+    total = 0
+    for encoding, oid in encodings:
+        if oid in fresh and oid not in seen:
+            seen.add(oid)
+            total += len(encoding)
+    return total
 
 
 class Turn:
@@ -204,11 +220,16 @@ class DiskBounds:
         Members in group order, each object counted for the first that stores it; the
         grouped sends' objects are stored first and are the caller's, not counted.
         """
+        encodings, known = self._group_encodings()
+        return added_bytes(self._store, encodings, known)
+
+    def _group_encodings(self) -> tuple[list[Encoded], list[ObjectId]]:
+        """The open group's members' encodings in group order, and the ids of its grouped
+        sends' objects (stored first, the caller's: counted for no member)."""
         group = self._group
         sends = group.sends
-        known = () if sends is None else [oid for _, oid in sends.encodings]
-        encodings = [e for member in group.members for e in member.built.encodings]
-        return added_bytes(self._store, encodings, known)
+        known = [] if sends is None else [oid for _, oid in sends.encodings]
+        return [e for member in group.members for e in member.built.encodings], known
 
     def _counted(self, added: int) -> None:
         """Add a commit's bytes to the run's; halt it at ``max_run_bytes`` (RUN-023.2)."""

@@ -244,7 +244,7 @@ class CommitGroup:
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
 
-    def commit(self, store: Store) -> Committed:
+    def commit(self, store: Store, fresh: set[ObjectId] | None = None) -> Committed:
         """Commit every member: objects, then head swaps in order (RUN-017.2 … RUN-017.4).
 
         Sends that joined the group are stored with the members' objects and their
@@ -252,26 +252,27 @@ class CommitGroup:
         lost, each in group order, and the sends whose swap lost.  If the store
         raises anything but a conflict, nothing of the group is kept (its
         transaction rolls back) and the group is emptied all the same, but for its
-        sends, which wait for the next commit (RUN-019.5).
+        sends, which wait for the next commit (RUN-019.5).  ``fresh`` gets the ids of the
+        objects the store did not hold, where it tells them (RUN-022.1).
         """
         members, self.members = self.members, []
         sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
         if sends is None and len(members) == 1:
-            return self._commit_one(store, members[0])
+            return self._commit_one(store, members[0], fresh)
         adopted: list[Member] = []
         lost: list[Member] = []
         unsent: GroupedSends | None = None
         stored = False
         try:
-            if _commit_whole(store, members, sends):  # the usual case: one write (RUN-017.2)
+            if _commit_whole(store, members, sends, fresh):  # the usual case: one write (RUN-017.2)
                 stored = True
                 return _committed((members, [], None))
             with store.batch() as batch:
                 encodings = [e for m in members for e in m.built.encodings]
                 if sends is not None:
                     encodings[:0] = sends.encodings  # RUN-019.3: stored with the members'
-                batch.put_encoded(encodings)
+                batch.put_encoded(encodings, fresh)
                 gone: set[ObjectId] = set()
                 if sends is not None and not _swap_outbox(batch, sends):
                     unsent = sends
@@ -294,7 +295,9 @@ class CommitGroup:
         self._lost.update(m.built.step_id for m in lost)
         return _committed((adopted, lost, unsent))
 
-    def _commit_one(self, store: Store, member: Member) -> Committed:
+    def _commit_one(
+        self, store: Store, member: Member, fresh: set[ObjectId] | None = None
+    ) -> Committed:
         """Commit a group of one as RUN-001 commits a step: its objects, then its swap.
 
         One :meth:`~gritwit.store.Store.put_encoded_then_cas`, one write as the batch
@@ -310,6 +313,7 @@ class CommitGroup:
                 member.expected,
                 built.step_id,
                 target=built.step,
+                fresh=fresh,
             )
         except RefConflict:
             self._lost.add(built.step_id)
@@ -335,7 +339,12 @@ class CommitGroup:
         return members
 
 
-def _commit_whole(store: Store, members: list[Member], sends: GroupedSends | None) -> bool:
+def _commit_whole(
+    store: Store,
+    members: list[Member],
+    sends: GroupedSends | None,
+    fresh: set[ObjectId] | None = None,
+) -> bool:
     """Commit the group as if every swap wins, in one write where the store can
     (:meth:`~gritwit.store.Store.commit_all`): ``True`` when it did, every member adopted
     and the sends' outbox swapped; ``False`` with nothing stored, when a swap would lose
@@ -367,7 +376,7 @@ def _commit_whole(store: Store, members: list[Member], sends: GroupedSends | Non
         if last != member.expected:
             return False
         swaps[at] = (name, first, built.step_id, built.step)
-    return store.commit_all(encodings, swaps)
+    return store.commit_all(encodings, swaps, fresh)
 
 
 def _swap_outbox(batch: StoreBatch, sends: GroupedSends) -> bool:

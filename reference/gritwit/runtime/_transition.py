@@ -25,7 +25,7 @@ from ..wit import OUTSIDE, Assembled, Failure
 from ._attempt import Found, _Attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _naps, _ToLane
 from ._catchup import CatchUp
-from ._disk import Halted, Turn
+from ._disk import Halted, Turn, fresh_bytes
 from ._index import failed_ref
 
 __all__ = ["Transitions"]
@@ -94,15 +94,18 @@ class Transitions(CatchUp, TimeBound):
                 self.conflicts += 1  # built on a lost step (RUN-017.4): run again
                 return False
         else:
-            added = self._count_stored(built)  # RUN-023.1: asked before it is stored
+            # RUN-023.1: what it adds, told by the commit where the store can, else asked first
+            fresh: set[ObjectId] | None = set() if self._store.reports_fresh() else None
+            added = self._count_stored(built) if fresh is None else 0
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
-                self._cache.commit_assembled(built, head_ref(actor), job.last_id)
+                self._cache.commit_assembled(built, head_ref(actor), job.last_id, fresh)
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
-                self._counted(added)  # its objects were stored all the same
+                # its objects were stored all the same
+                self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
                 self.conflicts += 1
                 self._mark(self._index.load(self._store, self._cache))
                 return False
-            self._counted(added)
+            self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step

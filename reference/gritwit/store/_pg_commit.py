@@ -51,7 +51,7 @@ import psycopg
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 
-__all__ = ["LOST", "Swap", "SwapsLost", "run"]
+__all__ = ["LOST", "Swap", "SwapsLost", "insert", "run"]
 
 #: The text a whole write fails with when a swap would not happen: the statement casts
 #: it to an integer, so the server raises ``invalid_text_representation`` and rolls
@@ -66,6 +66,10 @@ _STATEMENT: Final = """
 WITH
 lock AS (UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1 RETURNING commits),
 o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
+fresh AS (
+  SELECT o.id FROM o
+  WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.id = o.id)
+    AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
 put AS (
   INSERT INTO objects (id, data)
   SELECT o.id, o.data FROM o, lock
@@ -118,12 +122,44 @@ pruned AS (
 SELECT w.n, w.n IN (SELECT n FROM done) AS swapped, w.n IN (SELECT n FROM ok) AS present,
        r.target,
        CAST(CASE WHEN %(whole)s AND (SELECT count(*) FROM done) <> (SELECT count(*) FROM w)
-            THEN %(lost)s ELSE '0' END AS INT) AS whole
+            THEN %(lost)s ELSE '0' END AS INT) AS whole,
+       (SELECT array_agg(id) FROM fresh) AS fresh
 FROM w LEFT JOIN refs r ON r.name = w.name
 UNION ALL
-SELECT 0, FALSE, FALSE, NULL, 0 FROM lock WHERE NOT EXISTS (SELECT 1 FROM w)
+SELECT 0, FALSE, FALSE, NULL, 0, (SELECT array_agg(id) FROM fresh)
+FROM lock WHERE NOT EXISTS (SELECT 1 FROM w)
 ORDER BY 1
 """
+
+
+#: Objects inserted inside a transaction that holds the writer row (a batch): the
+#: digests of those the store did not hold before (RUN-022.1).
+_INSERT: Final = """
+WITH
+o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
+fresh AS (
+  SELECT o.id FROM o
+  WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.id = o.id)
+    AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
+put AS (
+  INSERT INTO objects (id, data)
+  SELECT o.id, o.data FROM o
+  WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
+  ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
+  RETURNING objects.id)
+SELECT array_agg(id) FROM fresh
+"""
+
+
+def insert(conn: psycopg.Connection, objects: Sequence[tuple[ObjectId, bytes]]) -> set[bytes]:
+    """Insert ``objects`` in one statement inside the caller's transaction (a batch's);
+    the digests of those the store did not hold before (RUN-022.1)."""
+    unique = {oid.digest: data for oid, data in reversed(objects)}
+    if not unique:
+        return set()
+    params = {"oid": list(unique), "odata": [bytes(data) for data in unique.values()]}
+    row = conn.execute(_INSERT, params, binary=True).fetchone()
+    return {bytes(digest) for digest in (row[0] if row is not None else None) or ()}
 
 
 class SwapsLost(Exception):
@@ -137,11 +173,13 @@ def run(
     *,
     journal: tuple[int, int],
     whole: bool = False,
-) -> list[CasResult]:
+) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one statement on ``conn``,
     in autocommit mode: one transaction, one round trip (DUR-005.4).
 
-    Returns each swap's result in order: ``SWAPPED`` (the ref now holds the new target),
+    Returns each swap's result in order, and the digests of the objects the store did not
+    hold as the statement began (stored or erased: RUN-022.1), which it stored.  A
+    swap's result is ``SWAPPED`` (the ref now holds the new target),
     ``MISSING_TARGET`` (REF-003) or ``CONFLICT`` (REF-004.3) with the value the ref held
     as the statement began.  With ``whole``, raises :class:`SwapsLost` unless every swap
     happened, and nothing of the statement is kept.  ``journal`` is the swaps the
@@ -170,8 +208,9 @@ def run(
         if whole and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
+    fresh = {bytes(digest) for digest in rows[0][5] or ()} if rows else set()
     results = []
-    for (_, _, new), (_, swapped, present, current, _) in zip(swaps, rows, strict=False):
+    for (_, _, new), (_, swapped, present, current, _, _) in zip(swaps, rows, strict=False):
         held = None if current is None else ObjectId(bytes(current))
         if swapped:
             results.append(CasResult(CasStatus.SWAPPED, new))
@@ -179,4 +218,4 @@ def run(
             results.append(CasResult(CasStatus.MISSING_TARGET, held))
         else:
             results.append(CasResult(CasStatus.CONFLICT, held))
-    return results
+    return results, fresh

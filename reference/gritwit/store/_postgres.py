@@ -79,6 +79,9 @@ __all__ = [
     "create_schema",
 ]
 
+#: Most digests a backend remembers as held (:meth:`PostgresBackend.contains`): about
+#: 100 bytes each, so at most about 20 MB.
+HELD_KEPT = 200_000
 #: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
 CONNECT_TIMEOUT: Final = 30
 _ID_PAGE: Final = 512
@@ -88,13 +91,6 @@ JOURNAL_KEPT = 8192
 #: The journal is pruned when a swap's version is a multiple of this: at most
 #: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
-#: Insert an object unless its id is erased (RUN-011), or mend a corrupt copy under its
-#: id (STO-002.3): the update runs only when the stored bytes differ (STO-002.2).
-_UPSERT_UNLESS_ERASED: Final = (
-    "INSERT INTO objects (id, data) SELECT %(id)b, %(data)b"
-    " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(id)b)"
-    " ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data"
-)
 #: Takes the writer row's lock (held to commit or rollback) and counts write commits.
 _TAKE_WRITER: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
 _JOURNAL_TABLE: Final = (
@@ -159,7 +155,7 @@ class NoStore(LookupError):
 class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
-    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_idle")
+    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_held", "_idle")
 
     def __init__(self, conninfo: str, *, create: bool = True) -> None:
         """Connect to ``conninfo`` (a libpq URL or ``key=value`` string) and, with
@@ -169,6 +165,8 @@ class PostgresBackend:
         self._idle: list[psycopg.Connection] = []
         self._closed = False
         self._erasures: int | None = None
+        #: Digests this process knows the store holds (:meth:`_hold`).
+        self._held: set[bytes] = set()
         conn = self._connect()
         try:
             if create:
@@ -246,15 +244,22 @@ class PostgresBackend:
 
     # --- objects -------------------------------------------------------------------------
 
+    #: Its writes report which objects the store did not hold (``fresh``, RUN-022.1).
+    reports_fresh: Final = True
+
     def insert(self, oid: ObjectId, data: bytes) -> None:
         """Store ``data`` under ``oid``: one statement, one round trip (DUR-005.4)."""
-        with self._connection() as conn:
-            _pg_commit.run(conn, [(oid, data)], [], journal=_kept())
+        self.insert_many([(oid, data)])
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """:meth:`insert` of each item, all in one statement: one sync for all (DUR-001)."""
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """:meth:`insert` of each item, all in one statement: one sync for all (DUR-001);
+        adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
+        rows = list(items)
         with self._connection() as conn:
-            _pg_commit.run(conn, list(items), [], journal=_kept())
+            _, added = _pg_commit.run(conn, rows, [], journal=_kept())
+        self._stored(rows, added, fresh)
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
@@ -263,27 +268,38 @@ class PostgresBackend:
         return None if row is None else bytes(row[0])
 
     def contains(self, oid: ObjectId) -> bool:
-        """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011)."""
+        """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011); known without a
+        read for an object this process stored or found held before."""
+        if oid.digest in self._held:
+            return True
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT 1 FROM objects WHERE id = %(id)b"
                 " UNION ALL SELECT 1 FROM tombstones WHERE id = %(id)b",
                 {"id": oid.digest},
             ).fetchone()
+        if row is not None:
+            self._hold((oid.digest,))
         return row is not None
 
     def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
         """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one read."""
-        wanted = list(dict.fromkeys(digests))
+        held = self._held
+        known: set[bytes] = set()
+        wanted: list[bytes] = []
+        for digest in dict.fromkeys(digests):
+            (known.add if digest in held else wanted.append)(digest)
         if not wanted:
-            return set()
+            return known
         with self._connection() as conn:
             rows = conn.execute(
                 "SELECT id FROM objects WHERE id = ANY(%(ids)b)"
                 " UNION SELECT id FROM tombstones WHERE id = ANY(%(ids)b)",
                 {"ids": wanted},
             ).fetchall()
-        return {bytes(row[0]) for row in rows}
+        found = {bytes(row[0]) for row in rows}
+        self._hold(found)
+        return found | known
 
     def erase(self, oid: ObjectId, reason: str) -> bool:
         """Drop ``oid``'s bytes and keep a tombstone (RUN-011.2), and count the erasure in
@@ -382,7 +398,7 @@ class PostgresBackend:
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn:
-            return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0]
+            return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0][0]
 
     def insert_many_then_cas(
         self,
@@ -390,22 +406,52 @@ class PostgresBackend:
         name: str,
         expected: ObjectId | None,
         new: ObjectId | None,
+        fresh: set[bytes] | None = None,
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one statement: one sync, one round
-        trip (RUN-001, DUR-005.4)."""
+        trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s."""
+        rows = list(items)
         with self._connection() as conn:
-            return _pg_commit.run(conn, list(items), [(name, expected, new)], journal=_kept())[0]
+            results, added = _pg_commit.run(conn, rows, [(name, expected, new)], journal=_kept())
+        self._stored(rows, added, fresh)
+        return results[0]
 
-    def commit_all(self, items: Iterable[tuple[ObjectId, bytes]], swaps: Sequence[Swap]) -> bool:
+    def commit_all(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        swaps: Sequence[Swap],
+        fresh: set[bytes] | None = None,
+    ) -> bool:
         """Insert ``items`` and make every swap of ``swaps`` (distinct refs), all in one
         statement, or nothing: ``False`` when any swap would not happen, and nothing of
-        it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time."""
+        it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time.
+        ``fresh`` as :meth:`insert_many`'s, when it made them."""
+        rows = list(items)
         with self._connection() as conn:
             try:
-                _pg_commit.run(conn, list(items), swaps, journal=_kept(), whole=True)
+                _, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), whole=True)
             except _pg_commit.SwapsLost:
                 return False
+        self._stored(rows, added, fresh)
         return True
+
+    def _stored(
+        self, rows: list[tuple[ObjectId, bytes]], added: set[bytes], fresh: set[bytes] | None
+    ) -> None:
+        """After a commit: ``rows`` are held (RUN-022.1); ``added`` of them were new."""
+        self._hold(oid.digest for oid, _ in rows)
+        if fresh is not None:
+            fresh |= added
+
+    def _hold(self, digests: Iterable[bytes]) -> None:
+        """Remember that the store holds ``digests`` (bytes or a tombstone): objects are
+        never dropped, an erased one keeps its tombstone, so the answer stays true; at
+        most :data:`HELD_KEPT` digests, all forgotten at once past it."""
+        with self._guard:
+            held = self._held
+            held.update(digests)
+            if len(held) > HELD_KEPT:
+                held.clear()
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[PostgresBatch]:
@@ -479,9 +525,14 @@ class PostgresBatch:
         #: The swaps made so far, in order, to journal when the block ends.
         self.swapped: list[tuple[bytes, bytes | None]] = []
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
-        _insert_rows(self._conn, items)
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
+        adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
+        added = _pg_commit.insert(self._conn, list(items))
+        if fresh is not None:
+            fresh |= added
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
@@ -489,14 +540,6 @@ class PostgresBatch:
         if result.status is CasStatus.SWAPPED:
             self.swapped.append((name.encode(), None if new is None else new.digest))
         return result
-
-
-def _insert_rows(conn: psycopg.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-    """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011)."""
-    rows = [{"id": oid.digest, "data": bytes(data)} for oid, data in items]
-    if rows:
-        with conn.cursor() as cursor:
-            cursor.executemany(_UPSERT_UNLESS_ERASED, rows)
 
 
 def _swap(

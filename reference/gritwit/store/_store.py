@@ -128,8 +128,12 @@ class Store:
         new: ObjectId,
         *,
         target: GritObject,
+        fresh: set[ObjectId] | None = None,
     ) -> None:
         """:meth:`put_encoded`, then :meth:`cas_ref` of ``name`` to ``new`` (RUN-001).
+
+        ``fresh``, where the backend :meth:`reports_fresh`, gets the ids of the objects
+        the store did not hold (RUN-022.1), once they are stored (a conflict too).
 
         The same checks and errors as the two calls in turn, in one commit where
         the backend can (``insert_many_then_cas``, both built-in ones), objects
@@ -141,21 +145,31 @@ class Store:
         items = _checked(encodings)
         check_ref_name(name)
         if name.startswith(HEADS_PREFIX) and not _names_its_actor(name, target):
-            self._insert(items)
+            self._insert(items, fresh)
             self.cas_ref(name, expected, new)  # REF-002.2, raised as REF-007.1 orders it
             return
         combined = getattr(self.backend, "insert_many_then_cas", None)
         if combined is None:
             self._insert(items)
             result = self.backend.cas_ref(name, expected, new)
+        elif fresh is not None and self.reports_fresh():
+            added: set[bytes] = set()
+            result = combined(items, name, expected, new, fresh=added)
+            fresh.update(oid for oid, _ in items if oid.digest in added)
         else:
             result = combined(items, name, expected, new)
         _raise_unless_swapped(result, name, expected, new)
+
+    def reports_fresh(self) -> bool:
+        """Whether this store's writes tell which objects it did not hold (their ``fresh``,
+        RUN-022.1), so that a caller counting what it adds needs no read first."""
+        return getattr(self.backend, "reports_fresh", False) is True
 
     def commit_all(
         self,
         encodings: Iterable[tuple[bytes, ObjectId]],
         swaps: Iterable[tuple[str, ObjectId | None, ObjectId, GritObject]],
+        fresh: set[ObjectId] | None = None,
     ) -> bool:
         """Store ``encodings`` and make every swap of ``swaps`` in one commit, or nothing.
 
@@ -168,6 +182,7 @@ class Store:
         none.  Returns whether it made them; ``False`` (nothing stored) also when any
         would not happen or the swaps are not such, and the caller commits as
         :meth:`batch` does, a swap at a time, with that method's errors (RUN-017.2).
+        ``fresh`` as :meth:`put_encoded_then_cas`'s, when it made them.
         """
         whole = getattr(self.backend, "commit_all", None)
         if whole is None:
@@ -181,8 +196,14 @@ class Store:
                 return False
             names.add(name)
             planned.append((name, expected, new))
-        made: bool = whole(items, planned)
-        return made
+        if fresh is None or not self.reports_fresh():
+            made: bool = whole(items, planned)
+            return made
+        added: set[bytes] = set()
+        if not whole(items, planned, fresh=added):
+            return False
+        fresh.update(oid for oid, _ in items if oid.digest in added)
+        return True
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[StoreBatch]:
@@ -202,12 +223,19 @@ class Store:
         with opener() as writes:
             yield StoreBatch(self, writes)
 
-    def _insert(self, items: list[tuple[ObjectId, bytes]]) -> None:
-        """Insert checked items in one backend write where the backend offers one."""
+    def _insert(
+        self, items: list[tuple[ObjectId, bytes]], fresh: set[ObjectId] | None = None
+    ) -> None:
+        """Insert checked items in one backend write where the backend offers one;
+        ``fresh`` as :meth:`put_encoded_then_cas`'s."""
         insert_many = getattr(self.backend, "insert_many", None)
         if insert_many is None:
             for oid, data in items:
                 self.backend.insert(oid, data)
+        elif fresh is not None and self.reports_fresh():
+            added: set[bytes] = set()
+            insert_many(items, fresh=added)
+            fresh.update(oid for oid, _ in items if oid.digest in added)
         else:
             insert_many(items)
 
@@ -401,13 +429,21 @@ class StoreBatch:
         #: Ids put in this batch: not yet visible outside its transaction.
         self._put: set[ObjectId] = set()
 
-    def put_encoded(self, encodings: Iterable[tuple[bytes, ObjectId]]) -> None:
-        """Store objects already encoded (as :meth:`Store.put_encoded`), in this batch."""
+    def put_encoded(
+        self, encodings: Iterable[tuple[bytes, ObjectId]], fresh: set[ObjectId] | None = None
+    ) -> None:
+        """Store objects already encoded (as :meth:`Store.put_encoded`), in this batch;
+        ``fresh`` as :meth:`Store.put_encoded_then_cas`'s."""
         items = _checked(encodings)
         if self._writes is None:
             self._store._insert(items)
             return
-        self._writes.insert_many(items)
+        if fresh is not None and self._store.reports_fresh():
+            added: set[bytes] = set()
+            self._writes.insert_many(items, fresh=added)  # type: ignore[call-arg]
+            fresh.update(oid for oid, _ in items if oid.digest in added)
+        else:
+            self._writes.insert_many(items)
         self._put.update(oid for oid, _ in items)
 
     def cas_ref(
