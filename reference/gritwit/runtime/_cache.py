@@ -146,7 +146,12 @@ class ObjectCache:
         """
         try:
             self._store.put_encoded_then_cas(
-                built.encodings, ref, expected, built.step_id, target=built.step, fresh=fresh
+                built.encodings,
+                ref,
+                expected,
+                built.step_id,
+                target=built.step,
+                **({} if fresh is None else {"fresh": fresh}),
             )
         except RefConflict:  # the objects were stored all the same: keep them
             self._keep_all(built)

@@ -162,13 +162,14 @@ class Commits(DiskBounds):
             return True
         # RUN-023.1: what the members add, told by the commit where the store can, else
         # asked before it is stored
-        fresh: set[ObjectId] | None = None
-        if group.members and self._store.reports_fresh():
-            fresh, (encodings, known) = set(), self._group_encodings()
-        added = self._group_added() if group.members and fresh is None else 0
-        adopted, lost, unsent = group.commit(self._store, fresh)
-        if fresh is not None:
-            added = fresh_bytes(encodings, fresh, known)
+        told = self._store.reports_fresh()
+        if told:
+            encodings, known = self._group_encodings()
+        added = self._group_added() if group.members and not told else 0
+        group.fresh = None
+        adopted, lost, unsent = group.commit(self._store)
+        if told and group.fresh is not None:
+            added = fresh_bytes(encodings, group.fresh, known)
         self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         self._sink.extend((m.actor, m.built.step_id) for m in adopted)
         if not lost and unsent is None:

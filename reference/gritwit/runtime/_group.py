@@ -150,7 +150,17 @@ _committed = functools.partial(tuple.__new__, Committed)
 class CommitGroup:
     """The open group of a runtime: members in adoption order and their provisional heads."""
 
-    __slots__ = ("_cache", "_heads", "_lost", "bytes", "max_bytes", "members", "sends", "size")
+    __slots__ = (
+        "_cache",
+        "_heads",
+        "_lost",
+        "bytes",
+        "fresh",
+        "max_bytes",
+        "members",
+        "sends",
+        "size",
+    )
 
     def __init__(
         self, cache: ObjectCache, size: int = GROUP_SIZE, max_bytes: int = GROUP_BYTES
@@ -169,6 +179,9 @@ class CommitGroup:
         self._lost: set[ObjectId] = set()
         #: Sends from the outside waiting for this group's commit (RUN-019.2).
         self.sends: GroupedSends | None = None
+        #: The ids the last commit stored that the store did not hold, where the store
+        #: tells them (RUN-022.1); ``None`` where it does not.
+        self.fresh: set[ObjectId] | None = None
 
     def __len__(self) -> int:
         return len(self.members)
@@ -244,7 +257,7 @@ class CommitGroup:
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
 
-    def commit(self, store: Store, fresh: set[ObjectId] | None = None) -> Committed:
+    def commit(self, store: Store) -> Committed:
         """Commit every member: objects, then head swaps in order (RUN-017.2 … RUN-017.4).
 
         Sends that joined the group are stored with the members' objects and their
@@ -252,9 +265,12 @@ class CommitGroup:
         lost, each in group order, and the sends whose swap lost.  If the store
         raises anything but a conflict, nothing of the group is kept (its
         transaction rolls back) and the group is emptied all the same, but for its
-        sends, which wait for the next commit (RUN-019.5).  ``fresh`` gets the ids of the
-        objects the store did not hold, where it tells them (RUN-022.1).
+        sends, which wait for the next commit (RUN-019.5).  Where the store tells which
+        objects it did not hold (:meth:`~gritwit.store.Store.reports_fresh`), their ids
+        are :attr:`fresh` afterwards (RUN-022.1); else :attr:`fresh` is ``None``.
         """
+        fresh: set[ObjectId] | None = set() if store.reports_fresh() else None
+        self.fresh = fresh
         members, self.members = self.members, []
         sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
@@ -272,7 +288,7 @@ class CommitGroup:
                 encodings = [e for m in members for e in m.built.encodings]
                 if sends is not None:
                     encodings[:0] = sends.encodings  # RUN-019.3: stored with the members'
-                batch.put_encoded(encodings, fresh)
+                batch.put_encoded(encodings, **_fresh(fresh))
                 gone: set[ObjectId] = set()
                 if sends is not None and not _swap_outbox(batch, sends):
                     unsent = sends
@@ -313,7 +329,7 @@ class CommitGroup:
                 member.expected,
                 built.step_id,
                 target=built.step,
-                fresh=fresh,
+                **_fresh(fresh),
             )
         except RefConflict:
             self._lost.add(built.step_id)
@@ -337,6 +353,11 @@ class CommitGroup:
             self._cache.pin_objects(self.sends.built)
         self._lost.update(m.built.step_id for m in members)
         return members
+
+
+def _fresh(fresh: set[ObjectId] | None) -> dict[str, set[ObjectId]]:
+    """``fresh=`` for a store call, only where it is asked for (RUN-022.1)."""
+    return {} if fresh is None else {"fresh": fresh}
 
 
 def _commit_whole(
