@@ -194,6 +194,20 @@ class MemoryBackend:
         found.sort(key=lambda item: item[0].encode("utf-8"))
         return [(name, ObjectId(target)) for name, target in found]
 
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), in one hold."""
+        with self._lock:
+            self._check_open()
+            objects = self._objects
+            return {oid: objects[oid.digest] for oid in oids if oid.digest in objects}
+
+    def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+        """Why each erased id of ``oids`` was erased (RUN-011); others omitted, in one hold."""
+        with self._lock:
+            self._check_open()
+            tombstones = self._tombstones
+            return {oid: tombstones[oid.digest] for oid in oids if oid.digest in tombstones}
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

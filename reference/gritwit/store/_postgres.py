@@ -65,6 +65,7 @@ import psycopg
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
+from ._paging import plan_pages
 from ._schema_url import with_schema
 
 __all__ = [
@@ -394,6 +395,49 @@ class PostgresBackend:
             conn.execute("UPDATE objects SET data = %b WHERE id = %b", (bytes(data), oid.digest))
         return True
 
+    # --- reads in pages (``runtime verify``, the runtime's listings) ----------------------
+
+    def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
+        at a time, each bounded by count and bytes (:func:`~gritwit.store._paging.plan_pages`).
+
+        One ``SELECT`` of the sizes (``octet_length``) per :data:`_PLAN_IDS` ids, then one
+        ``SELECT … WHERE id = ANY(…)`` a page: a few statements for thousands of
+        objects, where :meth:`read` of each would be one each.  No transaction stays
+        open between pages.
+        """
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        for start in range(0, len(wanted), _PLAN_IDS):
+            chunk = wanted[start : start + _PLAN_IDS]
+            with self._connection() as conn:
+                sizes = conn.execute(_SIZES, (chunk,)).fetchall()
+            for page in plan_pages((bytes(d), int(n)) for d, n in sizes):
+                with self._connection() as conn:
+                    rows = conn.execute(_PAGE, (page,)).fetchall()
+                yield {ObjectId(bytes(d)): bytes(data) for d, data in rows}
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), read
+        in pages (:meth:`read_pages`)."""
+        found: dict[ObjectId, bytes] = {}
+        for page in self.read_pages(oids):
+            found.update(page)
+        return found
+
+    def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+        """Why each erased id of ``oids`` was erased (RUN-011), others omitted: one
+        ``SELECT`` per :data:`_PLAN_IDS` ids."""
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        found: dict[ObjectId, str] = {}
+        for start in range(0, len(wanted), _PLAN_IDS):
+            with self._connection() as conn:
+                rows = conn.execute(_REASONS, (wanted[start : start + _PLAN_IDS],)).fetchall()
+            found.update(
+                (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
+                for d, reason in rows
+            )
+        return found
+
     def close(self) -> None:
         with self._guard:
             self._closed = True
@@ -515,3 +559,11 @@ def create_schema(url: str, schema: str | None = None) -> str:
     with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped
+
+
+#: Ids whose sizes one statement of :meth:`PostgresBackend.read_pages` plans, and whose
+#: tombstones one statement of :meth:`PostgresBackend.tombstones_many` reads.
+_PLAN_IDS: Final = 4096
+_SIZES: Final = "SELECT id, octet_length(data) FROM objects WHERE id = ANY(%b) ORDER BY id"
+_PAGE: Final = "SELECT id, data FROM objects WHERE id = ANY(%b)"
+_REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
