@@ -53,7 +53,7 @@ def export_bundle(store: Store, actor: ObjectId) -> bytes:
             raw[oid] = outcome
             yield oid, obj
 
-    found = reachable_paged(head, load_page)
+    found = reachable_paged([head], load_page)
     if failed:  # raise what the walk one object at a time met first (depth first)
 
         def replay(oid: ObjectId) -> GritObject | None:

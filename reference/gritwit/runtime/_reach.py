@@ -48,16 +48,17 @@ def reachable(
 
 
 def reachable_paged(
-    start: ObjectId,
+    starts: Iterable[ObjectId],
     load_page: Callable[[list[ObjectId]], Iterable[tuple[ObjectId, GritObject | None]]],
 ) -> dict[ObjectId, GritObject | None]:
-    """:func:`reachable`, breadth first: ``load_page`` is given up to :data:`WALK_PAGE` ids of
-    the frontier at once and answers each of them (``None``: unreadable), so a store on a
-    server is read in a few statements per page, not one per object (RUN-009, RUN-010).
-    The ids found are the same as :func:`reachable`'s, and so is what each maps to."""
+    """:func:`reachable` from each of ``starts`` together, breadth first: ``load_page`` is
+    given up to :data:`WALK_PAGE` ids of the frontier at once and answers each of them
+    (``None``: unreadable), so a store on a server is read in a few statements per page,
+    not one per object (RUN-009, RUN-010).  The ids found are those :func:`reachable`
+    finds from the starts, and each maps to what ``load_page`` answered for it."""
     seen: dict[ObjectId, GritObject | None] = {}
-    queued = {start}
-    frontier = [start]
+    frontier = list(dict.fromkeys(starts))
+    queued = set(frontier)
     while frontier:
         page, frontier = frontier[:WALK_PAGE], frontier[WALK_PAGE:]
         for oid, obj in load_page(page):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -12,9 +12,9 @@ from .._objects import Blob, GritObject, Message, Step, Tree
 from ..store import Store, head_ref
 from ..wit import mailbox_entries
 from ._fork import FORK_ENTRY, fork_origin
-from ._reach import on_previous_chain, reachable_paged
+from ._reach import on_previous_chain, reachable, reachable_paged
 
-__all__ = ["ActorCheck", "verify_actor"]
+__all__ = ["ActorCheck", "verify_actor", "verify_heads"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,30 +44,53 @@ def verify_actor(store: Store, actor: ObjectId) -> ActorCheck:
     parent's before; inbox cursors only move forward along chains, as
     :func:`~gritwit.runtime.check_runtime` checks them.
     """
-    problems: list[tuple[ObjectId, str]] = []
-    erased: list[ObjectId] = []
+    head = store.get_ref(head_ref(actor))
+    if head is None:
+        return ActorCheck(actor, 0, 0, (), ((actor, "the actor has no head"),))
+    return verify_heads(store, [(actor, head)])[0]
+
+
+def verify_heads(store: Store, heads: Sequence[tuple[ObjectId, ObjectId]]) -> list[ActorCheck]:
+    """:func:`verify_actor` of each ``(actor, head)``, the actor's head being ``head``: one
+    walk for all of them, breadth first, a page of ids a read (RUN-010), so many short
+    histories cost a few statements, not a few each.  The reports are those
+    :func:`verify_actor` gives each alone; the caller bounds memory by how many heads
+    it passes (every object the walk reads is kept but large blobs, until it returns).
+    """
+    failed: dict[ObjectId, str] = {}
+    erased: set[ObjectId] = set()
 
     def load_page(page: list[ObjectId]) -> Iterator[tuple[ObjectId, GritObject | None]]:
         for oid, outcome in store.get_objects_each(page):  # a page a statement or two
             if isinstance(outcome, Erased):
-                erased.append(oid)
+                erased.add(oid)
             elif isinstance(outcome, GritError):  # corrupt-object, not-found (STO-004)
-                problems.append((oid, f"{outcome.error_class}: {outcome.detail}"))
+                failed[oid] = f"{outcome.error_class}: {outcome.detail}"
             else:
                 yield oid, _kept(outcome)
                 continue
             yield oid, None
 
-    head = store.get_ref(head_ref(actor))
-    if head is None:
-        return ActorCheck(actor, 0, 0, (), ((actor, "the actor has no head"),))
-    found = reachable_paged(head, load_page)
-    reader = _Walked(store, found)
+    walked = reachable_paged((head for _, head in heads), load_page)
+    reader = _Walked(store, walked)
+    return [_check(reader, actor, head, failed, erased) for actor, head in heads]
+
+
+def _check(
+    reader: _Walked,
+    actor: ObjectId,
+    head: ObjectId,
+    failed: dict[ObjectId, str],
+    erased: set[ObjectId],
+) -> ActorCheck:
+    """The report for ``actor`` at ``head`` from a walk that read everything reachable."""
+    found = reachable(head, reader.found.__getitem__)  # in memory: this history's ids
+    problems = [(oid, failed[oid]) for oid in found if oid in failed]
     chain = _chain(found, head)
     problems.extend(_check_actors(reader, actor, chain))
     problems.extend(_check_cursors(reader, chain))
     located = tuple(sorted(problems, key=lambda p: (p[0].digest, p[1])))
-    erased_ids = tuple(sorted(set(erased), key=lambda oid: oid.digest))
+    erased_ids = tuple(sorted((oid for oid in found if oid in erased), key=lambda o: o.digest))
     return ActorCheck(actor, len(chain), len(found), erased_ids, located)
 
 

@@ -64,8 +64,8 @@ from typing import Final
 import psycopg
 
 from .._ids import ObjectId
+from . import _paging
 from ._backend import CasResult, CasStatus
-from ._paging import plan_pages
 from ._schema_url import with_schema
 
 __all__ = [
@@ -399,22 +399,32 @@ class PostgresBackend:
 
     def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
         """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
-        at a time, each bounded by count and bytes (:func:`~gritwit.store._paging.plan_pages`).
+        at a time, each bounded by count and bytes (:data:`~gritwit.store._paging.READ_PAGE_IDS`,
+        :data:`~gritwit.store._paging.READ_PAGE_BYTES`).
 
-        One ``SELECT`` of the sizes (``octet_length``) per :data:`_PLAN_IDS` ids, then one
-        ``SELECT … WHERE id = ANY(…)`` a page: a few statements for thousands of
-        objects, where :meth:`read` of each would be one each.  No transaction stays
-        open between pages.
+        One ``SELECT … WHERE id = ANY(…)`` a page: in id order, a running sum of
+        ``octet_length(data)`` decides which rows carry their bytes — the first always
+        (an object larger than the bound is a page alone), then those within the bound;
+        the others come back without bytes and are asked again in the next statement.
+        A few statements for thousands of objects, where :meth:`read` of each would be
+        one each; no transaction stays open between pages.
         """
         wanted = [oid.digest for oid in dict.fromkeys(oids)]
-        for start in range(0, len(wanted), _PLAN_IDS):
-            chunk = wanted[start : start + _PLAN_IDS]
+        while wanted:
+            ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
             with self._connection() as conn:
-                sizes = conn.execute(_SIZES, (chunk,)).fetchall()
-            for page in plan_pages((bytes(d), int(n)) for d, n in sizes):
-                with self._connection() as conn:
-                    rows = conn.execute(_PAGE, (page,)).fetchall()
-                yield {ObjectId(bytes(d)): bytes(data) for d, data in rows}
+                rows = conn.execute(
+                    _PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES}
+                ).fetchall()
+            page: dict[ObjectId, bytes] = {}
+            later: list[bytes] = []
+            for digest, data in rows:
+                if data is None:
+                    later.append(bytes(digest))
+                else:
+                    page[ObjectId(bytes(digest))] = bytes(data)
+            wanted = later + wanted
+            yield page
 
     def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
         """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), read
@@ -561,9 +571,13 @@ def create_schema(url: str, schema: str | None = None) -> str:
     return scoped
 
 
-#: Ids whose sizes one statement of :meth:`PostgresBackend.read_pages` plans, and whose
-#: tombstones one statement of :meth:`PostgresBackend.tombstones_many` reads.
+#: Ids whose tombstones one statement of :meth:`PostgresBackend.tombstones_many` reads.
 _PLAN_IDS: Final = 4096
-_SIZES: Final = "SELECT id, octet_length(data) FROM objects WHERE id = ANY(%b) ORDER BY id"
-_PAGE: Final = "SELECT id, data FROM objects WHERE id = ANY(%b)"
+#: A page of :meth:`PostgresBackend.read_pages`: the bytes of the first row in id order and of
+#: those whose running size stays within ``budget``; the others' ids, without bytes.
+_PAGE: Final = (
+    "SELECT id, CASE WHEN n = 1 OR total <= %(budget)s THEN data END FROM"
+    " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
+    " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
+)
 _REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
