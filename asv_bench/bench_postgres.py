@@ -11,7 +11,9 @@ in group commit (RUN-017), once on a SQLite file and once on a PostgreSQL schema
   per second = transitions / time);
 * ``PostgresCommits.track_commits`` — backend write transactions per transition
   (``_counting``) on each backend; the PostgreSQL store's own count of write commits
-  (``settings()["commits"]``) must agree, or the benchmark fails.
+  (``settings()["commits"]``) must agree, or the benchmark fails;
+* ``PostgresVerify.time_runtime_verify`` — ``gritwit runtime verify`` of the counters
+  scene on each backend (reads in pages on PostgreSQL, issue 41).
 
 The server: ``GRITWIT_BENCH_POSTGRES`` (a ``postgresql://`` URL of a database the
 benchmark may make schemas in), else a throwaway cluster started as the tests start
@@ -217,3 +219,32 @@ def _server_commits(store: Store) -> int | None:
         return None
     commits = settings().get("commits")
     return None if commits is None else int(commits)
+
+
+class PostgresVerify:
+    """``gritwit runtime verify`` (``Store.verify`` and ``check_runtime``, RUN-010) of the
+    counters scene after one round of ``inc`` (10,003 objects, 1,000 actors), on each
+    backend.  On PostgreSQL the reads go in pages (a few statements per thousand objects,
+    issue 41), where one statement per object took 24–77 s for 4,300–9,500 objects."""
+
+    params: ClassVar = (BACKENDS,)
+    param_names: ClassVar = ["backend"]
+    number = 1
+    repeat = 3
+    timeout = 900
+
+    def setup(self, backend: str) -> None:
+        database()
+        self.scene, self.folder = scene("counters", backend)
+        self.scene.transitions("group")
+
+    def teardown(self, backend: str) -> None:
+        if hasattr(self, "scene"):  # not after a setup that skipped
+            close(self.scene, self.folder)
+
+    def time_runtime_verify(self, backend: str) -> None:
+        from gritwit.runtime import check_runtime
+
+        store = self.scene.store
+        if not (store.verify().ok and check_runtime(store).ok):
+            raise AssertionError("the counters scene does not verify")

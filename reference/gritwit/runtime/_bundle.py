@@ -9,17 +9,18 @@ with every object reachable from the head, each once, sorted by id (ID-005).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 import blake3
 
 from .._cbor import Value, decode_value, encode_value
 from .._codec import decode_object
-from .._errors import InvalidObject, InvalidRefTarget, ObjectNotFound, RefConflict
+from .._errors import GritError, InvalidObject, InvalidRefTarget, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Step
 from ..store import Store, head_ref
-from ._reach import reachable
+from ._reach import reachable, reachable_paged
 
 __all__ = ["BUNDLE_FORMAT", "Bundle", "export_bundle", "import_bundle", "read_bundle"]
 
@@ -35,12 +36,32 @@ def export_bundle(store: Store, actor: ObjectId) -> bytes:
     if head is None:
         raise ObjectNotFound("RUN-009.1", f"{actor} has no head")
     raw: dict[ObjectId, bytes] = {}
+    failed: dict[ObjectId, GritError] = {}
 
-    def load(oid: ObjectId) -> GritObject:
-        raw[oid] = store.get(oid)  # re-hashed (STO-004); an erased blob raises `erased`
-        return decode_object(raw[oid])
+    def load_page(page: list[ObjectId]) -> Iterator[tuple[ObjectId, GritObject | None]]:
+        for oid, outcome in store.get_each(page):  # re-hashed (STO-004), a page at a time
+            if isinstance(outcome, GritError):  # an erased blob: `erased`, …
+                failed[oid] = outcome
+                yield oid, None
+                continue
+            try:
+                obj = decode_object(outcome)
+            except GritError as exc:
+                failed[oid] = exc
+                yield oid, None
+                continue
+            raw[oid] = outcome
+            yield oid, obj
 
-    reachable(head, load)
+    found = reachable_paged([head], load_page)
+    if failed:  # raise what the walk one object at a time met first (depth first)
+
+        def replay(oid: ObjectId) -> GritObject | None:
+            if oid in failed:
+                raise failed[oid]
+            return found[oid]
+
+        reachable(head, replay)
     objects: list[Value] = [raw[oid] for oid in sorted(raw, key=lambda oid: oid.digest)]
     return encode_value([BUNDLE_FORMAT, actor.hex(), head.hex(), objects])
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
 
-__all__ = ["on_previous_chain", "references", "reachable"]
+__all__ = ["WALK_PAGE", "on_previous_chain", "reachable", "reachable_paged", "references"]
+
+#: Most ids :func:`reachable_paged` asks its loader for at once.
+WALK_PAGE = 1000
 
 
 def references(obj: GritObject) -> tuple[ObjectId, ...]:
@@ -41,6 +44,31 @@ def reachable(
         seen[oid] = obj
         if obj is not None:
             stack.extend(ref for ref in references(obj) if ref not in seen)
+    return seen
+
+
+def reachable_paged(
+    starts: Iterable[ObjectId],
+    load_page: Callable[[list[ObjectId]], Iterable[tuple[ObjectId, GritObject | None]]],
+) -> dict[ObjectId, GritObject | None]:
+    """:func:`reachable` from each of ``starts`` together, breadth first: ``load_page`` is
+    given up to :data:`WALK_PAGE` ids of the frontier at once and answers each of them
+    (``None``: unreadable), so a store on a server is read in a few statements per page,
+    not one per object (RUN-009, RUN-010).  The ids found are those :func:`reachable`
+    finds from the starts, and each maps to what ``load_page`` answered for it."""
+    seen: dict[ObjectId, GritObject | None] = {}
+    frontier = list(dict.fromkeys(starts))
+    queued = set(frontier)
+    while frontier:
+        page, frontier = frontier[:WALK_PAGE], frontier[WALK_PAGE:]
+        for oid, obj in load_page(page):
+            seen[oid] = obj
+            if obj is None:
+                continue
+            for ref in references(obj):
+                if ref not in queued:
+                    queued.add(ref)
+                    frontier.append(ref)
     return seen
 
 

@@ -31,6 +31,19 @@ which anything is stored, bytes or a tombstone — :meth:`Backend.contains` of m
 in one read.  The runtime asks it which objects of its steps are new, to count the
 bytes they add (RUN-022.1, RUN-023.1); every built-in backend offers it.
 
+A backend MAY also offer ``read_many(oids)``: a dict of the bytes stored under each of
+``oids``, absent ones (never stored, or erased) omitted — :meth:`Backend.read` of many ids
+in a few reads; ``read_pages(oids)``, the same as an iterator of such dicts, each page
+bounded by count and by bytes (``gritwit.store._paging.plan_pages``: an object of up to
+80 MiB is a page alone), so a reader holds one page at a time; and
+``tombstones_many(oids)``, the reasons of the erased ones among ``oids``
+(:meth:`Backend.tombstone` of many).  Like :meth:`Backend.read`, they return bytes as
+stored, unchecked: :meth:`~gritwit.store.Store.get_many` and
+:meth:`~gritwit.store.Store.get_each` re-hash each (STO-004).  ``runtime verify``,
+:meth:`~gritwit.store.Store.verify` and an actor's export read through them (RUN-009,
+RUN-010); every built-in backend offers all three (memory: ``read_many`` and
+``tombstones_many``).
+
 A backend MAY also keep a journal of swaps and offer ``refs_changed_since(version)``,
 returning ``(version_now, swaps)``: ``swaps`` lists every successful swap after
 ``version`` in commit order, each as the ref's name and its new target (``None``:

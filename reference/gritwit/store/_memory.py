@@ -14,6 +14,7 @@ from typing import Self
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
+from ._paging import plan_pages
 
 __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 
@@ -193,6 +194,32 @@ class MemoryBackend:
             found = [(name, t) for name, t in self._refs.items() if name.startswith(prefix)]
         found.sort(key=lambda item: item[0].encode("utf-8"))
         return [(name, ObjectId(target)) for name, target in found]
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), in one hold."""
+        with self._lock:
+            self._check_open()
+            objects = self._objects
+            return {oid: objects[oid.digest] for oid in oids if oid.digest in objects}
+
+    def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
+        """:meth:`read_many` a page at a time, each bounded by count and bytes as the
+        durable backends' are (:func:`~gritwit.store._paging.plan_pages`)."""
+        with self._lock:
+            self._check_open()
+            objects = self._objects
+            sizes = [
+                (oid.digest, len(objects[oid.digest])) for oid in oids if oid.digest in objects
+            ]
+        for page in plan_pages(sizes):
+            yield self.read_many(ObjectId(digest) for digest in page)
+
+    def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+        """Why each erased id of ``oids`` was erased (RUN-011); others omitted, in one hold."""
+        with self._lock:
+            self._check_open()
+            tombstones = self._tombstones
+            return {oid: tombstones[oid.digest] for oid in oids if oid.digest in tombstones}
 
     def close(self) -> None:
         with self._lock:

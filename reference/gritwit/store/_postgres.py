@@ -64,7 +64,7 @@ from typing import Final
 import psycopg
 
 from .._ids import ObjectId
-from . import _pg_commit
+from . import _paging, _pg_commit
 from ._backend import CasResult, CasStatus
 from ._pg_commit import Swap
 from ._schema_url import with_schema
@@ -507,6 +507,59 @@ class PostgresBackend:
             conn.execute("UPDATE objects SET data = %b WHERE id = %b", (bytes(data), oid.digest))
         return True
 
+    # --- reads in pages (``runtime verify``, the runtime's listings) ----------------------
+
+    def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
+        at a time, each bounded by count and bytes (:data:`~gritwit.store._paging.READ_PAGE_IDS`,
+        :data:`~gritwit.store._paging.READ_PAGE_BYTES`).
+
+        One ``SELECT … WHERE id = ANY(…)`` a page: in id order, a running sum of
+        ``octet_length(data)`` decides which rows carry their bytes — the first always
+        (an object larger than the bound is a page alone), then those within the bound;
+        the others come back without bytes and are asked again in the next statement.
+        A few statements for thousands of objects, where :meth:`read` of each would be
+        one each; no transaction stays open between pages.
+        """
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        while wanted:
+            ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
+            with self._connection() as conn:
+                rows = conn.execute(
+                    _PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES}
+                ).fetchall()
+            page: dict[ObjectId, bytes] = {}
+            later: list[bytes] = []
+            for digest, data in rows:
+                if data is None:
+                    later.append(bytes(digest))
+                else:
+                    page[ObjectId(bytes(digest))] = bytes(data)
+            wanted = later + wanted
+            yield page
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), read
+        in pages (:meth:`read_pages`)."""
+        found: dict[ObjectId, bytes] = {}
+        for page in self.read_pages(oids):
+            found.update(page)
+        return found
+
+    def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+        """Why each erased id of ``oids`` was erased (RUN-011), others omitted: one
+        ``SELECT`` per :data:`_PLAN_IDS` ids."""
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        found: dict[ObjectId, str] = {}
+        for start in range(0, len(wanted), _PLAN_IDS):
+            with self._connection() as conn:
+                rows = conn.execute(_REASONS, (wanted[start : start + _PLAN_IDS],)).fetchall()
+            found.update(
+                (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
+                for d, reason in rows
+            )
+        return found
+
     def close(self) -> None:
         with self._guard:
             self._closed = True
@@ -621,3 +674,15 @@ def create_schema(url: str, schema: str | None = None) -> str:
     with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped
+
+
+#: Ids whose tombstones one statement of :meth:`PostgresBackend.tombstones_many` reads.
+_PLAN_IDS: Final = 4096
+#: A page of :meth:`PostgresBackend.read_pages`: the bytes of the first row in id order and of
+#: those whose running size stays within ``budget``; the others' ids, without bytes.
+_PAGE: Final = (
+    "SELECT id, CASE WHEN n = 1 OR total <= %(budget)s THEN data END FROM"
+    " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
+    " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
+)
+_REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"

@@ -38,6 +38,7 @@ from typing import Final
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
+from ._paging import plan_pages
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -364,6 +365,49 @@ class SqliteBackend:
                 "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
                 "busy_timeout": conn.execute("PRAGMA busy_timeout").fetchone()[0],
             }
+
+    def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
+        at a time, each bounded by count and bytes (:func:`~gritwit.store._paging.plan_pages`,
+        sized by ``length(data)`` first): one read of the sizes a :data:`_ID_PAGE` of ids,
+        then one read a page."""
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        for start in range(0, len(wanted), _ID_PAGE):
+            chunk = wanted[start : start + _ID_PAGE]
+            marks = ",".join("?" * len(chunk))
+            with self._connection() as conn:
+                sizes = conn.execute(
+                    f"SELECT id, length(data) FROM objects WHERE id IN ({marks})", chunk
+                ).fetchall()
+            for page in plan_pages((bytes(d), int(n)) for d, n in sizes):
+                marks = ",".join("?" * len(page))
+                with self._connection() as conn:
+                    rows = conn.execute(
+                        f"SELECT id, data FROM objects WHERE id IN ({marks})", page
+                    ).fetchall()
+                yield {ObjectId(bytes(d)): bytes(data) for d, data in rows}
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1)."""
+        found: dict[ObjectId, bytes] = {}
+        for page in self.read_pages(oids):
+            found.update(page)
+        return found
+
+    def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+        """Why each erased id of ``oids`` was erased (RUN-011), others omitted: one read
+        a :data:`_ID_PAGE` of them."""
+        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        found: dict[ObjectId, str] = {}
+        for start in range(0, len(wanted), _ID_PAGE):
+            chunk = wanted[start : start + _ID_PAGE]
+            marks = ",".join("?" * len(chunk))
+            with self._connection() as conn:
+                rows = conn.execute(
+                    f"SELECT id, reason FROM tombstones WHERE id IN ({marks})", chunk
+                ).fetchall()
+            found.update((ObjectId(bytes(d)), str(reason)) for d, reason in rows)
+        return found
 
     def close(self) -> None:
         with self._guard:

@@ -28,6 +28,7 @@ from .._ids import ObjectId
 from .._objects import GritObject, Step
 from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._memory import MemoryBackend
+from ._paging import checked_each, chunks, decoded_each
 from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, head_ref
 from ._url import open_backend
 
@@ -296,6 +297,42 @@ class Store:
         """Every id with stored bytes, in byte order (ID-005); erased ids are not listed."""
         return self.backend.ids()
 
+    def get_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """:meth:`get` of each id of ``oids``, read in pages where the backend offers
+        ``read_pages`` or ``read_many`` (every built-in one), each re-hashed (STO-003.1,
+        STO-004.1).
+
+        Raises what :meth:`get` would raise for the first id of ``oids``, in their
+        order, that it would fail on: ``corrupt-object`` (STO-004.2), ``erased``
+        (RUN-011), ``not-found`` (STO-003.2).  Holds every object asked for: a caller
+        walking a whole store asks a page at a time, or uses :meth:`get_each`.
+        """
+        wanted = list(dict.fromkeys(oids))
+        found: dict[ObjectId, bytes] = {}
+        failed: dict[ObjectId, GritError] = {}
+        for oid, outcome in checked_each(self.backend, wanted):
+            if isinstance(outcome, GritError):
+                failed[oid] = outcome
+            else:
+                found[oid] = outcome
+        if failed:
+            raise next(failed[oid] for oid in wanted if oid in failed)
+        return found
+
+    def get_each(self, oids: Iterable[ObjectId]) -> Iterator[tuple[ObjectId, bytes | GritError]]:
+        """Each id of ``oids`` once with what :meth:`get` gives for it: its re-hashed bytes
+        or the error it would raise, not raised (STO-004.2, RUN-011, STO-003.2).  Read a
+        page at a time (bounded by count and bytes), so a caller that keeps no bytes
+        holds one page; stored ids come first, page by page, absent ones last."""
+        return checked_each(self.backend, oids)
+
+    def get_objects_each(
+        self, oids: Iterable[ObjectId]
+    ) -> Iterator[tuple[ObjectId, GritObject | GritError]]:
+        """:meth:`get_each`, decoded: each id's object or the error :meth:`get_object`
+        would raise for it, not raised (STO-003.1, STO-004.2)."""
+        return decoded_each(self.backend, oids)
+
     # --- refs ----------------------------------------------------------------------------
 
     def get_ref(self, name: str) -> ObjectId | None:
@@ -373,29 +410,44 @@ class Store:
     # --- whole-store checks and lifetime -------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Re-hash and decode every object and check every ref (DUR-002.1, DUR-002.2)."""
+        """Re-hash and decode every object and check every ref (DUR-002.1, DUR-002.2).
+
+        Objects are read a page of ids at a time (:meth:`get_objects_each`), refs'
+        targets a page of refs at a time (:meth:`held`), so a store on a server is
+        checked in a few statements per thousand objects and host memory holds one
+        page, not the store.
+        """
         corrupt: list[ObjectId] = []
         objects = 0
-        for oid in self.backend.ids():
-            objects += 1
-            try:
-                self.get_object(oid)
-            except (CorruptObject, ObjectNotFound):
-                corrupt.append(oid)
+        for page in chunks(self.backend.ids(), VERIFY_PAGE):
+            objects += len(page)
+            bad: set[ObjectId] = set()
+            for oid, outcome in self.get_objects_each(page):
+                if isinstance(outcome, (CorruptObject, ObjectNotFound)):
+                    bad.add(oid)
+                elif isinstance(outcome, GritError):
+                    raise outcome  # erased since it was listed: as get_object raises it
+            corrupt.extend(oid for oid in page if oid in bad)
         dangling: list[str] = []
         invalid: list[str] = []
         refs = self.backend.list_refs("")
-        for name, target in refs:
-            if not self.backend.contains(target):
-                dangling.append(name)
-                continue
-            try:
-                check_ref_name(name)
-                actor = head_actor(name)
-                if actor is not None:
-                    check_head_target(name, actor, self.get_object(target))
-            except GritError:
-                invalid.append(name)
+        for chunk in chunks(refs, VERIFY_PAGE):
+            present = self.held(target for _, target in chunk)
+            steps = dict(self.get_objects_each(t for n, t in chunk if _a_head(n) and t in present))
+            for name, target in chunk:
+                if target not in present:
+                    dangling.append(name)
+                    continue
+                try:
+                    check_ref_name(name)
+                    actor = head_actor(name)
+                    if actor is not None:
+                        step = steps[target]
+                        if isinstance(step, GritError):
+                            raise step
+                        check_head_target(name, actor, step)
+                except GritError:
+                    invalid.append(name)
         return VerifyReport(objects, len(refs), tuple(corrupt), tuple(dangling), tuple(invalid))
 
     def close(self) -> None:
@@ -543,3 +595,16 @@ def _known_head_target(name: str, new: ObjectId, target: GritObject) -> bool:
     if actor is not None and not _is_head_target(name, actor, target):
         return False
     return object_id(target) == new
+
+
+#: Ids (and refs) :meth:`Store.verify` checks a page at a time.
+VERIFY_PAGE = 1000
+
+
+def _a_head(name: str) -> bool:
+    """Whether ``name`` is a valid ``heads/<actor>`` ref name (REF-001.1, REF-002.1)."""
+    try:
+        check_ref_name(name)
+        return head_actor(name) is not None
+    except GritError:
+        return False
