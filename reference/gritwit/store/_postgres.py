@@ -64,6 +64,7 @@ from typing import Final
 import psycopg
 
 from .._ids import ObjectId
+from . import _pg_faults
 from ._backend import CasResult, CasStatus
 from ._schema_url import with_schema
 
@@ -188,7 +189,8 @@ class PostgresBackend:
     # --- connections and transactions ----------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
+            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         return conn
 
@@ -198,10 +200,14 @@ class PostgresBackend:
             if self._closed:
                 raise ValueError("the store is closed")
             conn = self._idle.pop() if self._idle else None
-        if conn is None or conn.closed:
+        if conn is not None and _pg_faults.stale(conn):  # closed by the server meanwhile
+            conn.close()
+            conn = None
+        if conn is None:
             conn = self._connect()
         try:
-            yield conn
+            with _pg_faults.reading():  # a write's loss is outcome-unknown already (_write)
+                yield conn
         finally:
             with self._guard:
                 if self._closed or conn.broken:
@@ -212,8 +218,8 @@ class PostgresBackend:
     @contextlib.contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:
         """A connection in one write transaction that holds the writer row (DUR-003)."""
-        with self._connection() as conn, conn.transaction():
-            conn.execute(_TAKE_WRITER)
+        with self._connection() as conn, _pg_faults.writing(), conn.transaction():
+            conn.execute(_TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
             yield conn
 
     # --- objects -------------------------------------------------------------------------
