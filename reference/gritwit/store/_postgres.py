@@ -518,6 +518,8 @@ def create_schema(url: str, schema: str | None = None) -> str:
     a new, empty store.  An existing schema of that name is kept as it is."""
     name = schema or "gw_" + uuid.uuid4().hex[:24]
     scoped = with_schema(url, name)
-    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+    with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    with conn, _pg_faults.reading():
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped
