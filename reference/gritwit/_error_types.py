@@ -52,6 +52,7 @@ __all__ = [
     "OutputTooLarge",
     "StepTooLarge",
     "StoreError",
+    "StoreUnavailable",
     "TooDeep",
     "TooLarge",
     "TimeLimit",
@@ -178,6 +179,12 @@ class Erased(StoreError):
     """``erased`` (RUN-011): the id was stored once, its content was erased; a tombstone remains."""
 
     error_class = "erased"
+
+
+class StoreUnavailable(StoreError):
+    """``store-unavailable`` (DUR-006.1): the store could not be reached; nothing was written."""
+
+    error_class = "store-unavailable"
 
 
 class InvalidRefName(StoreError):

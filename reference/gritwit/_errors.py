@@ -23,7 +23,7 @@ from ._error_types import GritError, StoreError
 from ._error_types import __all__ as _TYPES
 from ._ids import ObjectId
 
-__all__ = ["ERROR_CLASSES", *sorted([*_TYPES, "RefConflict"])]
+__all__ = ["ERROR_CLASSES", *sorted([*_TYPES, "OutcomeUnknown", "RefConflict"])]
 
 
 class RefConflict(StoreError):
@@ -34,6 +34,23 @@ class RefConflict(StoreError):
     def __init__(self, requirement: str, detail: str, *, current: ObjectId | None = None) -> None:
         super().__init__(requirement, detail)
         self.current = current
+
+
+class OutcomeUnknown(StoreError):
+    """``outcome-unknown`` (DUR-006.2): the connection was lost after a write was sent and
+    before its answer; it committed or not, whole, and is decided (DUR-006.3).
+
+    ``messages``: the ids of the messages a send from the outside carried in that write,
+    for its caller to settle the send by (RUN-019.6); empty for other writes.
+    """
+
+    error_class = "outcome-unknown"
+
+    def __init__(
+        self, requirement: str, detail: str, *, messages: tuple[ObjectId, ...] = ()
+    ) -> None:
+        super().__init__(requirement, detail)
+        self.messages = messages
 
 
 def _all_classes() -> dict[str, type[GritError]]:

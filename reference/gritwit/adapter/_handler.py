@@ -16,7 +16,7 @@ import blake3
 
 from .._cbor import decode_value, encode_value
 from .._codec import decode_object, encode_with_id
-from .._errors import GritError, RefConflict
+from .._errors import GritError, OutcomeUnknown, RefConflict
 from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._version import SPEC_VERSION, __version__
@@ -104,6 +104,8 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
             if isinstance(exc, RefConflict):
                 current = exc.current
                 response["error"]["current"] = None if current is None else current.hex()
+            elif isinstance(exc, OutcomeUnknown) and exc.messages:  # RUN-019.6
+                response["error"]["messages"] = [oid.hex() for oid in exc.messages]
             return response
         except BadRequest as exc:
             return self.error(seq, "bad-request", str(exc))

@@ -56,6 +56,7 @@ def _open_url(args: argparse.Namespace) -> Any:
     """The PostgreSQL store ``args.dir`` names (DUR-005); None (after saying why) when the
     extra is missing, the server cannot be reached, or it holds no store and no
     ``--create`` asks for one."""
+    from .._errors import StoreUnavailable
     from ..store import MissingExtra, Store, StoreUnreachable, probe_server
 
     command = f"gritwit runtime {args.action}"
@@ -64,6 +65,8 @@ def _open_url(args: argparse.Namespace) -> Any:
         return Store.open(args.dir, create=args.create)
     except (MissingExtra, StoreUnreachable) as exc:
         print(f"{command}: {exc}", file=sys.stderr)
+    except StoreUnavailable:  # the server went away after the probe: _runtime says so
+        raise
     except LookupError as exc:  # NoStore: no tables in the URL's schema
         print(f"{command}: {exc}; check the URL, or pass --create to make one", file=sys.stderr)
     except Exception as exc:  # the server's own refusal (permissions, a read-only replica)
@@ -71,7 +74,28 @@ def _open_url(args: argparse.Namespace) -> Any:
     return None
 
 
+#: Exit statuses of ``gritwit runtime`` for the store's faults (DUR-006): the store could
+#: not be reached (nothing written), or a write's outcome is unknown (settle it by reading).
+EXIT_STORE_UNAVAILABLE = 4
+EXIT_OUTCOME_UNKNOWN = 5
+
+
 def _runtime(args: argparse.Namespace) -> int:
+    """``gritwit runtime ACTION``; a fault of the store is one line and its own exit status."""
+    from .._errors import OutcomeUnknown, StoreUnavailable
+
+    command = f"gritwit runtime {args.action}"
+    try:
+        return _runtime_action(args)
+    except StoreUnavailable as exc:  # DUR-006.1
+        print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
+        return EXIT_STORE_UNAVAILABLE
+    except OutcomeUnknown as exc:  # DUR-006.2: read the store again to settle it
+        print(f"{command}: outcome-unknown: {exc.detail}", file=sys.stderr)
+        return EXIT_OUTCOME_UNKNOWN
+
+
+def _runtime_action(args: argparse.Namespace) -> int:
     from .._errors import GritError
     from .._ids import ObjectId
     from . import check_runtime, heads, history
@@ -166,7 +190,14 @@ def _share(text: str) -> Share:
 def add_runtime_parser(subparsers: Any) -> None:
     """Register ``runtime run|heads|history|verify DIR``."""
     help_text = "run actors on a durable store, or inspect it (RUN-001 … RUN-007)"
-    parser = subparsers.add_parser("runtime", help=help_text, description=help_text)
+    parser = subparsers.add_parser(
+        "runtime",
+        help=help_text,
+        description=help_text,
+        epilog=f"exit {EXIT_STORE_UNAVAILABLE}: the store could not be reached (store-unavailable, "
+        f"DUR-006.1); exit {EXIT_OUTCOME_UNKNOWN}: a write's outcome is unknown "
+        "(outcome-unknown, DUR-006.2)",
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, action_help in (
         ("run", "run every actor with pending messages until quiescent"),

@@ -64,7 +64,7 @@ from typing import Final
 import psycopg
 
 from .._ids import ObjectId
-from . import _paging, _pg_commit
+from . import _paging, _pg_commit, _pg_faults
 from ._backend import CasResult, CasStatus
 from ._pg_commit import Swap
 from ._schema_url import with_schema
@@ -214,7 +214,8 @@ class PostgresBackend:
     # --- connections and transactions ----------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
-        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
+            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         return conn
 
@@ -224,10 +225,14 @@ class PostgresBackend:
             if self._closed:
                 raise ValueError("the store is closed")
             conn = self._idle.pop() if self._idle else None
-        if conn is None or conn.closed:
+        if conn is not None and _pg_faults.stale(conn):  # closed by the server meanwhile
+            conn.close()
+            conn = None
+        if conn is None:
             conn = self._connect()
         try:
-            yield conn
+            with _pg_faults.reading():  # a write's loss is outcome-unknown already (_write)
+                yield conn
         finally:
             with self._guard:
                 if self._closed or conn.broken:
@@ -238,8 +243,8 @@ class PostgresBackend:
     @contextlib.contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:
         """A connection in one write transaction that holds the writer row (DUR-003)."""
-        with self._connection() as conn, conn.transaction():
-            conn.execute(_TAKE_WRITER)
+        with self._connection() as conn, _pg_faults.writing(), conn.transaction():
+            conn.execute(_TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
             yield conn
 
     # --- objects -------------------------------------------------------------------------
@@ -257,7 +262,7 @@ class PostgresBackend:
         """:meth:`insert` of each item, all in one statement: one sync for all (DUR-001);
         adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
         rows = list(items)
-        with self._connection() as conn:
+        with self._connection() as conn, _pg_faults.writing():
             _, added = _pg_commit.run(conn, rows, [], journal=_kept())
         self._stored(rows, added, fresh)
 
@@ -397,7 +402,7 @@ class PostgresBackend:
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
-        with self._connection() as conn:
+        with self._connection() as conn, _pg_faults.writing():
             return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0][0]
 
     def insert_many_then_cas(
@@ -411,7 +416,7 @@ class PostgresBackend:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one statement: one sync, one round
         trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s."""
         rows = list(items)
-        with self._connection() as conn:
+        with self._connection() as conn, _pg_faults.writing():
             results, added = _pg_commit.run(conn, rows, [(name, expected, new)], journal=_kept())
         self._stored(rows, added, fresh)
         return results[0]
@@ -427,7 +432,7 @@ class PostgresBackend:
         it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time.
         ``fresh`` as :meth:`insert_many`'s, when it made them."""
         rows = list(items)
-        with self._connection() as conn:
+        with self._connection() as conn, _pg_faults.writing():
             try:
                 _, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), whole=True)
             except _pg_commit.SwapsLost:
@@ -671,7 +676,9 @@ def create_schema(url: str, schema: str | None = None) -> str:
     a new, empty store.  An existing schema of that name is kept as it is."""
     name = schema or "gw_" + uuid.uuid4().hex[:24]
     scoped = with_schema(url, name)
-    with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+    with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    with conn, _pg_faults.reading():
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped
 

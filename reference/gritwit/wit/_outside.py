@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from .._codec import Encoded, encode_with_id
-from .._errors import InvalidId, InvalidTransition, RefConflict
+from .._errors import InvalidId, InvalidTransition, OutcomeUnknown, RefConflict
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import GritObject, Mailbox, Message, mailbox_with
@@ -203,4 +203,7 @@ def send_from_outside(
         except RefConflict:
             conflicts += 1
             continue
+        except OutcomeUnknown as exc:  # name the messages, for the caller to settle (RUN-019.6)
+            exc.messages = tuple(sent)
+            raise
         return sent, entries, conflicts

@@ -13,7 +13,13 @@ process, then restarts it (a new process, a new ``rt-open`` of the same path) an
 on:
 
 - *during*: the operation is sent and the process killed a few milliseconds later,
-  answered or not. A send whose answer was lost may have happened: a *maybe*.
+  answered or not. A send whose answer was lost may have happened: a *maybe*. The
+  client settles it by RUN-019.6 before anything else — it walks the outside's outbox
+  entry for the recipient along ``previous`` for the send's content (each content is
+  unique: its tag) — and sends it again only when it is not there; a send answered
+  ``outcome-unknown`` (DUR-006.2) is settled so too, by the ids the answer names.
+  ``GRITWIT_MULTI_RUNTIME_BLIND=1`` makes the client a wrong one that sends again
+  blindly: a send that had happened is then in the queue twice.
 - *after*: every other worker is paused, the operation is answered, the process is
   killed, and a checker (its own process, never killed) looks at once: the head of
   each actor the run reported a step of reaches that step, the outside's outbox entry
@@ -31,6 +37,7 @@ kill slots abandon the adapter without a shutdown and open a new one, a restart.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import threading
 import time
@@ -46,6 +53,8 @@ from gritwit_conformance._implementation import Implementation
 Json = dict[str, Any]
 
 OUTSIDE_REF = "names/outside-outbox"
+#: Set to ``1``: the wrong client, which sends an unsettled send again blindly (RUN-019.6).
+BLIND_VARIABLE = "GRITWIT_MULTI_RUNTIME_BLIND"
 #: The kinds of kill slot, ``(operation, when)``; every worker's first is a run's.
 KILL_KINDS = (("run", "after"), ("send", "after"), ("send", "during"), ("run", "during"))
 #: What a worker does between its slots, equally likely.
@@ -154,6 +163,55 @@ class Reader:
         return int(data) if data.isdigit() else -1
 
 
+def settle(call: Any, to: str, *, ids: tuple[str, ...] = (), content: str | None = None
+           ) -> str | None:  # fmt: skip
+    """RUN-019.6: the id of the unsettled send's message to ``to`` if it was sent, else None.
+
+    Sent exactly when the outside's outbox entry for ``to`` (``rt-ref``, ``rt-object``) is
+    the message or reaches it along ``previous``; the message is known by an id the
+    ``outcome-unknown`` answer named, or (no answer came) by its ``content`` id.  Being in
+    the store settles nothing: a discarded message is stored too.  ``call(cmd, **args)``
+    answers a command's results on a runtime of the store.
+    """
+    target = call("rt-ref", name=OUTSIDE_REF)["target"]
+    if target is None:
+        return None
+    box = g.decode_object(bytes.fromhex(call("rt-object", id=target)["bytes"]))
+    assert isinstance(box, g.Mailbox), f"{target} is not a mailbox"
+    at = box.entries.get(g.ObjectId.from_hex(to))
+    while at is not None:
+        message = g.decode_object(bytes.fromhex(call("rt-object", id=at.hex())["bytes"]))
+        assert isinstance(message, g.Message), f"{at} in a queue is not a message"
+        if at.hex() in ids or message.content.hex() == content:
+            return at.hex()
+        at = message.previous
+    return None
+
+
+def send_settled(
+    impl: Implementation, handle: str, args: Json, content: str, *, blind: bool
+) -> tuple[str, int]:
+    """``rt-send`` until answered ``ok``, settling each ``outcome-unknown`` answer first
+    (RUN-019.6) unless ``blind``; the message id and how many times it was sent again."""
+    again = 0
+    while True:
+        reply = impl.call("rt-send", runtime=handle, **args)
+        if reply.ok:
+            return str(reply.result["message"]), again
+        if reply.error.get("class") != "outcome-unknown":
+            raise Refused(f"rt-send {str(args)[:100]}: {reply.error}")
+        if not blind:
+            found = settle(
+                lambda cmd, **a: ok(impl, cmd, runtime=handle, **a),
+                str(args["to"]),
+                ids=tuple(reply.error.get("messages") or ()),
+                content=content,
+            )
+            if found is not None:
+                return found, again
+        again += 1
+
+
 class Model:
     """What the workload was acknowledged, what may have happened, and what it counted."""
 
@@ -260,6 +318,12 @@ class Worker:
         self.races = frozenset(spots[plan.kills :])
         self.sent = 0
         self.handle = ""
+        #: Tag → the content id of its send, by which an unsettled send is found (RUN-019.6).
+        self.contents: dict[str, str] = {}
+        #: The send a kill took the answer of, to settle after the restart (RUN-019.6).
+        self.unsettled: tuple[str, Json, str] | None = None
+        #: The wrong client: it sends an unsettled send again without settling it.
+        self.blind = os.environ.get(BLIND_VARIABLE) == "1"
 
     def __call__(self) -> None:
         try:
@@ -303,6 +367,7 @@ class Worker:
     def restart(self) -> None:
         self.model.tally("restarts")
         self.open()
+        self.settle_unsettled()
 
     # --- operations -----------------------------------------------------------------
 
@@ -325,6 +390,7 @@ class Worker:
             oid = g.object_id(g.Tree(entries={n: g.object_id(b) for n, b in entries.items()}))
         with self.model.lock:
             self.model.tags[oid.hex()] = tag
+        self.contents[tag] = oid.hex()
         return to, {"to": to, "mt": kind, "content": content}, tag
 
     def operate(self, kind: str, *, nap: tuple[int, int] = NAP_MS, max_steps: int = 0) -> Any:
@@ -349,7 +415,10 @@ class Worker:
                 self.model.anomaly(f"worker {self.index}: rt-run had failed attempts: {ran}")
             return ran["steps"]
         to, args, tag = self._send_args(kind, nap)
-        message = str(ok(self.impl, "rt-send", runtime=self.handle, **args)["message"])
+        message, again = send_settled(
+            self.impl, self.handle, args, self.contents[tag], blind=self.blind
+        )
+        self.model.tally("sends sent again", n=again)
         with self.model.lock:
             self.model.acked.setdefault(to, []).append((message, tag))
         self.model.tally("sends")
@@ -377,6 +446,28 @@ class Worker:
         with self.model.lock:
             self.model.maybe.setdefault(to, []).append(tag)
         self.impl.kill_during("rt-send", self.rng.uniform(0.0, 0.015), runtime=self.handle, **args)
+        self.unsettled = (to, args, tag)
+
+    def settle_unsettled(self) -> None:
+        """After a restart: settle the send a kill took the answer of (RUN-019.6) and send
+        it again only if it was not sent; the wrong client sends it again blindly."""
+        if self.unsettled is None:
+            return
+        to, args, tag = self.unsettled
+        self.unsettled = None
+        found = None
+        if not self.blind:
+            found = settle(self._call, to, content=self.contents[tag])
+        if found is None:
+            found, _ = send_settled(self.impl, self.handle, args, self.contents[tag],
+                                    blind=self.blind)  # fmt: skip
+            self.model.tally("sends sent again")
+        self.model.tally("sends settled")
+        with self.model.lock:
+            self.model.acked.setdefault(to, []).append((found, tag))
+
+    def _call(self, cmd: str, **args: Any) -> Json:
+        return ok(self.impl, cmd, runtime=self.handle, **args)
 
     def kill_after(self, kind: str) -> None:
         """Alone: one answered operation, a kill, and the checker's look at what it acked."""

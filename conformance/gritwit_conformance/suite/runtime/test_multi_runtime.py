@@ -14,7 +14,9 @@ model of what was acknowledged:
   acknowledged ``inc`` (RUN-019.1, RUN-007.1), each tag once, nothing never sent, each
   worker's sends in the order made; the count equals the ``inc`` in the queue, between
   the acknowledged ones and those plus the *maybe* ones a kill took the answer of
-  (RUN-007.2, RUN-002.3, RUN-002.4);
+  (RUN-007.2, RUN-002.3, RUN-002.4); a send a kill took the answer of, or answered
+  ``outcome-unknown``, is settled before it is sent again, so it is never there twice
+  (RUN-019.6);
 - a ping-pong's exchange has no gap and no duplicate: the questions the requester
   queued to its echo and the echoes it got back are the questions of its ``ask`` queue,
   in that order (WIT-026, WIT-019), and every cursor is at the end of its queue;
@@ -278,7 +280,8 @@ def _family(impl: Implementation, tmp_path: Path, plan: Plan, record: Callable[.
     summary = (
         f"multi-runtime seed={plan.seed:#x} workers={plan.workers} ({kind}): "
         f"{stats['operations']} operations ({stats['sends']} sends acknowledged, "
-        f"{stats['sends maybe']} maybe; {stats['runs']} runs, {stats['runs cut']} cut; "
+        f"{stats['sends maybe']} maybe, {stats['sends settled']} settled (RUN-019.6), "
+        f"{stats['sends sent again']} sent again; {stats['runs']} runs, {stats['runs cut']} cut; "
         f"{stats['steps']} steps reported; {stats['queries']} queries; {stats['races']} races), "
         f"{stats['kills']} kills "
         f"({stats['kills during a command']} during a command), {stats['restarts']} restarts, "
@@ -298,7 +301,7 @@ def _family(impl: Implementation, tmp_path: Path, plan: Plan, record: Callable[.
 @pytest.mark.slow
 @pytest.mark.req(
     "ADP-015", "RUN-002.2", "RUN-002.3", "RUN-002.4", "RUN-003.3", "RUN-007.1",
-    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4", "RUN-020.1",
+    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-019.6", "RUN-010.4", "RUN-020.1",
 )  # fmt: skip
 def test_two_runtimes_killed_and_restarted_lose_nothing_and_read_nothing_twice(
     impl: Implementation, tmp_path: Path, record_property: Callable[..., Any]
@@ -311,7 +314,7 @@ def test_two_runtimes_killed_and_restarted_lose_nothing_and_read_nothing_twice(
 @pytest.mark.slow
 @pytest.mark.req(
     "ADP-015", "RUN-002.2", "RUN-002.3", "RUN-002.4", "RUN-003.3", "RUN-007.1",
-    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-010.4", "RUN-020.1",
+    "RUN-007.2", "RUN-017.6", "RUN-019.1", "RUN-019.6", "RUN-010.4", "RUN-020.1",
 )  # fmt: skip
 def test_four_runtimes_killed_often_lose_nothing_and_read_nothing_twice(
     impl: Implementation, tmp_path: Path, record_property: Callable[..., Any]
