@@ -52,8 +52,16 @@ def run_checkout(
     """The measurement of ``checkout``'s ``reference/`` in a subprocess."""
     path = [str(checkout / "reference"), str(checkout / "conformance"), str(_ROOT)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
-    argv = [sys.executable, "-m", "asv_bench.tools.pg_roundtrips", "--child", database,
-            "--transitions", str(transitions), *(a for w in workloads for a in ("-w", w))]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "asv_bench.tools.pg_roundtrips",
+        "--child",
+        database,
+        "--transitions",
+        str(transitions),
+        *(a for w in workloads for a in ("-w", w)),
+    ]
     done = subprocess.run(argv, env=env, cwd=_ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{checkout}: the measurement failed:\n{done.stderr[-3000:]}")
@@ -102,12 +110,26 @@ def table(workload: str, results: dict[str, list[Measured]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reference", type=Path, action="append", default=[],
-                        help="another checkout to measure beside this one (repeatable)")  # fmt: skip
-    parser.add_argument("--transitions", type=int, default=DEFAULT_TRANSITIONS,
-                        help="transitions measured per workload and backend (default: %(default)d)")  # fmt: skip
-    parser.add_argument("-w", "--workload", action="append", choices=WORKLOADS,
-                        help="a workload (repeatable; default: all)")  # fmt: skip
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout to measure beside this one (repeatable)",
+    )
+    parser.add_argument(
+        "--transitions",
+        type=int,
+        default=DEFAULT_TRANSITIONS,
+        help="transitions measured per workload and backend (default: %(default)d)",
+    )
+    parser.add_argument(
+        "-w",
+        "--workload",
+        action="append",
+        choices=WORKLOADS,
+        help="a workload (repeatable; default: all)",
+    )
     parser.add_argument("--child", metavar="DATABASE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     workloads = args.workload or list(WORKLOADS)
@@ -118,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     checkouts = {"this checkout": _ROOT}
     for other in args.reference:
         checkouts[str(other)] = other.resolve()
-    print(f"{datetime.date.today()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {load()} (1/5/15 min)", flush=True)  # fmt: skip
+    print(
+        f"{datetime.date.today()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load()} (1/5/15 min)",
+        flush=True,
+    )
     results: dict[str, list[Measured]] = {}
     try:
         with postgres_database() as database:
