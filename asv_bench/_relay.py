@@ -275,6 +275,8 @@ class Relay:
         self._writers.add(writer)
         try:
             await self._relay(reader, writer)
+        except asyncio.CancelledError:
+            pass  # stopped: ends quietly (asyncio would log a cancelled handler)
         finally:
             self._tasks.discard(task)
             self._writers.discard(writer)
