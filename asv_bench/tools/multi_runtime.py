@@ -6,6 +6,7 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime                  # both workloads, 1, 2 and 4
     python -m asv_bench.tools.multi_runtime -w cross --rounds 9 --processes 1 2 --shares 2
     GRITWIT_BENCH_POSTGRES=postgresql://app@db/bench python -m asv_bench.tools.multi_runtime
+    python -m asv_bench.tools.multi_runtime --delay-ms 1 --processes 1 --shares 2 4 --separate
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
@@ -22,6 +23,16 @@ one's), and, per transition, write commits and lost compare-and-swaps; then the
 seconds spent in write transactions (waiting for the writer row or holding it) per
 second of wall time, and the load average before and after.
 
+``× one`` is a configuration's transitions per second over one PostgreSQL process's
+of the same workload (the ``--processes`` configuration of 1, when measured): above 1,
+more runtimes add throughput.
+
+``--delay-ms D`` simulates a remote database: every PostgreSQL connection (the
+processes', and the set-up's) goes through a relay on loopback (``asv_bench/_relay.py``,
+in a thread of this process) that holds each chunk ``D`` ms each way (``1``: a round
+trip of 2 ms); the relay's round trips (turns) per transition, all configurations
+together, and its thread's CPU are printed after each table.
+
 The server is ``GRITWIT_BENCH_POSTGRES`` (a database where schemas may be made), else
 a throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
 a Unix socket only, ``fsync=on``) and stopped at the end.
@@ -30,13 +41,23 @@ a Unix socket only, ``fsync=on``) and stopped at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
 import sys
 import time
 
-from asv_bench._multi import COUNTERS, CROSS_STEPS, PAIRS, WORKLOADS, Measured, measure
+from asv_bench._multi import (
+    COUNTERS,
+    CROSS_STEPS,
+    PAIRS,
+    POSTGRES,
+    WORKLOADS,
+    Measured,
+    measure,
+)
+from asv_bench._relay import Relay, upstream_of
 from asv_bench.bench_multi_runtime import postgres_database
 
 #: The default sizes: five times the benchmark's.
@@ -55,19 +76,45 @@ def _server_version(database: str) -> str:
     return "?" if row is None else str(row[0])
 
 
+def over_one(measured: list[Measured]) -> dict[int, float]:
+    """Each configuration's transitions per second over one PostgreSQL process's (by
+    position in ``measured``); none without that configuration."""
+    one = [m for m in measured if m.store == POSTGRES and m.processes == 1]
+    if not one:
+        return {}
+    return {i: m.per_second() / one[0].per_second() for i, m in enumerate(measured)}
+
+
 def table(measured: list[Measured]) -> list[str]:
     """One line per configuration."""
     lines = [
         f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
-        f"{'× SQLite':>8} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
+        f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
     ]
-    for m in measured:
+    ratios = over_one(measured)
+    for i, m in enumerate(measured):
+        ratio = f"{ratios[i]:6.2f}" if i in ratios and m.store != "sqlite" else f"{'':6}"
         lines.append(
             f"{m.workload:9} {m.store:24} {m.processes:9d} {m.transitions:11d} "
-            f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {m.per_transition('commits'):10.4f} "
+            f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
+            f"{m.per_transition('commits'):10.4f} "
             f"{m.per_transition('conflicts'):7.3f} {m.writing():7.2f}"
         )
     return lines
+
+
+def _relayed(relay: Relay, measured: list[Measured], rounds: int) -> None:
+    """The relay's round trips per PostgreSQL transition (set-up and warm-up included) and
+    its thread's CPU: a saturated relay would cap the figures."""
+    counted = relay.stats()
+    transitions = sum(m.transitions for m in measured if m.store != "sqlite") * (rounds + 1)
+    print(
+        f"  (relay: {counted.turns / transitions:.2f} round trips per PostgreSQL transition "
+        f"including set-up, {counted.connections} connections, its thread's CPU "
+        f"{counted.relay_cpu:.1f} s so far, holds {1000 * counted.min_hold:.2f}–"
+        f"{1000 * counted.max_hold:.2f} ms)",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         default=SCALE * CROSS_STEPS,
         help="transitions of a 'cross' round (default: %(default)d)",
     )
+    parser.add_argument(
+        "--delay-ms",
+        type=float,
+        default=0.0,
+        help="every PostgreSQL connection through a relay holding each chunk this many ms "
+        "each way (a simulated network; default: 0, no relay)",
+    )
     args = parser.parse_args(argv)
     sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
     started = time.monotonic()
@@ -129,10 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     try:
-        with postgres_database() as database:
+        with postgres_database() as direct, contextlib.ExitStack() as stack:
+            database, relay = direct, None
+            if args.delay_ms > 0:
+                relay = stack.enter_context(Relay(upstream_of(direct), delay_ms=args.delay_ms))
+                database = relay.url(direct)
+                print(f"through a relay holding each chunk {args.delay_ms:g} ms each way")
             print(f"PostgreSQL {_server_version(database)}", flush=True)
             for workload in args.workload or WORKLOADS:
                 before = _load()
+                if relay is not None:
+                    relay.reset()
                 measured = measure(
                     workload,
                     args.processes,
@@ -147,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"  ({args.rounds} rounds; load average {before} before, {_load()} after)",
                     flush=True,
                 )
+                if relay is not None:
+                    _relayed(relay, measured, args.rounds)
     except NotImplementedError as exc:
         print(f"multi_runtime: {exc}", file=sys.stderr)
         return 2
