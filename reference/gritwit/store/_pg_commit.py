@@ -244,7 +244,7 @@ def run(
         every=journal[1],
     )
     try:
-        rows = conn.execute(_STATEMENT, params, binary=True).fetchall()
+        rows = conn.execute(_STATEMENT, params, binary=True, prepare=False).fetchall()
     except psycopg.errors.InvalidTextRepresentation as exc:
         if whole and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
