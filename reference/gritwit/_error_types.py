@@ -199,7 +199,7 @@ class StoreBusy(StoreError):
 
 
 class WriteTooLarge(StoreError):
-    """``write-too-large`` (DUR-007): one write held more object bytes than the store's
+    """``write-too-large`` (DUR-007.1): one write held more object bytes than the store's
     bound; it was refused before anything of it was sent."""
 
     error_class = "write-too-large"

@@ -53,7 +53,7 @@ def with_options(url: str, **options: str) -> str:
 # --- the store options ---------------------------------------------------------------------
 
 
-@pytest.mark.req("DUR-006", "DUR-007")
+@pytest.mark.req("DUR-006.1", "DUR-007")
 def test_the_options_are_read_and_stripped() -> None:
     url = "postgresql://app@db/grit?options=-csearch_path%3Dgw1&gritwit_isolation=serializable"
     plain, options = split_options(url + "&gritwit_max_write_bytes=62914560&sslmode=disable")
@@ -66,7 +66,7 @@ def test_the_options_are_read_and_stripped() -> None:
     assert StoreOptions().isolation == "read-committed" and StoreOptions().max_write_bytes is None
 
 
-@pytest.mark.req("DUR-006", "DUR-007")
+@pytest.mark.req("DUR-006.1", "DUR-007")
 @pytest.mark.parametrize(
     "query",
     [
@@ -230,7 +230,7 @@ def swap_behind_a_concurrent_update(url: str) -> tuple[CasResult, int]:
     return answer[0], retried
 
 
-@pytest.mark.req("DUR-006.2", "DUR-003", "DUR-005.3")
+@pytest.mark.req("DUR-006", "DUR-006.2", "DUR-003", "DUR-005.3")
 @pytest.mark.parametrize("level", ["repeatable-read", "serializable"])
 def test_a_swap_that_meets_a_concurrent_update_is_retried_whole(pg_url: str, level: str) -> None:
     result, retried = swap_behind_a_concurrent_update(with_options(pg_url, isolation=level))
@@ -255,7 +255,7 @@ Store.open(sys.argv[1], create=True).close()
 """
 
 
-@pytest.mark.req("DUR-005", "DUR-006.4")
+@pytest.mark.req("DUR-005", "DUR-006", "DUR-006.4")
 @pytest.mark.parametrize("level", LEVELS)
 def test_many_openers_make_one_store(pg_url: str, level: str) -> None:
     url = with_options(pg_url, isolation=level)
@@ -344,7 +344,7 @@ class NoSuchSetting:
         return self.conn.execute(sql, params)
 
 
-@pytest.mark.req("DUR-004", "DUR-006")
+@pytest.mark.req("DUR-004", "DUR-006.1")
 def test_settings_say_unknown_where_a_setting_is_missing(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -380,7 +380,7 @@ def blob_of_size(size: int, salt: bytes = b"") -> bytes:
     raise AssertionError(f"no blob encodes to {size} bytes")
 
 
-@pytest.mark.req("DUR-007")
+@pytest.mark.req("DUR-007.1", "DUR-007.2", "DUR-002")
 def test_a_write_past_the_bound_is_refused_before_it_is_sent(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -394,7 +394,7 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
         over = blob_of_size(bound + 1)
         with (
             monkeypatch.context() as patched,
-            pytest.raises(WriteTooLarge, match="DUR-007") as caught,
+            pytest.raises(WriteTooLarge, match="DUR-007.1") as caught,
         ):
             patched.setattr(PostgresBackend, "_write", None)  # no transaction may begin
             store.put(over)
@@ -417,7 +417,7 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
         unbounded.put(over)
 
 
-@pytest.mark.req("DUR-007", "ADP-010.6")
+@pytest.mark.req("DUR-007.1", "DUR-007.2", "ADP-010.6")
 def test_the_adapter_answers_write_too_large(pg_database: str, tmp_path: Path) -> None:
     adapter = ReferenceAdapter(store_url=with_options(pg_database, max_write_bytes="100"))
     try:
@@ -430,6 +430,6 @@ def test_the_adapter_answers_write_too_large(pg_database: str, tmp_path: Path) -
         refused = adapter.handle({"seq": 3, "cmd": "put", "store": store,
                                   "bytes": blob_of_size(101).hex()})  # fmt: skip
         assert refused["error"]["class"] == "write-too-large", refused
-        assert refused["error"]["requirement"] == "DUR-007"
+        assert refused["error"]["requirement"] == "DUR-007.1"
     finally:
         adapter.close()

@@ -113,7 +113,7 @@ def bounded_write(
     total = held + sum(len(data) for _, data in listed)
     if limit is not None and total > limit:
         raise WriteTooLarge(
-            "DUR-007",
+            "DUR-007.1",
             f"one write of {total} object bytes is more than the store's"
             f" gritwit_max_write_bytes={limit}; nothing of it was kept",
         )
