@@ -394,7 +394,7 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
         over = blob_of_size(bound + 1)
         with (
             monkeypatch.context() as patched,
-            pytest.raises(WriteTooLarge, match="DUR-007.1") as caught,
+            pytest.raises(WriteTooLarge, match=r"DUR-007\.1") as caught,
         ):
             patched.setattr(PostgresBackend, "_write", None)  # no transaction may begin
             store.put(over)
