@@ -45,7 +45,7 @@ bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
   their own highest version minus :data:`JOURNAL_KEPT`, so a reader whose version is
   within :data:`JOURNAL_KEPT` of the highest it sees misses none, and an older one
   is answered ``None`` (unknown: list the refs).
-* **Isolation levels and retries** (DUR-006).  ``READ COMMITTED`` unless the URL's
+* **Isolation levels and retries** (DUR-008).  ``READ COMMITTED`` unless the URL's
   ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
   connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
   that meets the writer row updated since its snapshot fails with SQLSTATE ``40001``,
@@ -157,7 +157,7 @@ class PostgresBackend:
 
     def _connect(self) -> psycopg.Connection:
         """A new connection in autocommit whose every transaction, one statement's too,
-        runs at the store's isolation level (``gritwit_isolation``, DUR-006)."""
+        runs at the store's isolation level (``gritwit_isolation``, DUR-008)."""
         conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         level = self.options.isolation_sql
         conn.isolation_level = psycopg.IsolationLevel[level.replace(" ", "_")]
@@ -361,7 +361,7 @@ class PostgresBackend:
 
     def settings(self) -> dict[str, str | int]:
         """The server settings durability depends on (DUR-004), the isolation level asked
-        for (``isolation``) and the server's (``transaction_isolation``, DUR-006), the
+        for (``isolation``) and the server's (``transaction_isolation``, DUR-008), the
         write commits so far and this process's retries by SQLSTATE (``retries_40001``,
         ``retries_40P01``).  A setting the server does not have (CockroachDB has no
         ``fsync``) is ``"unknown"``."""
@@ -378,7 +378,7 @@ class PostgresBackend:
 
     @staticmethod
     def retries() -> dict[str, int]:
-        """Transactions run again in this process so far, by SQLSTATE (DUR-006.2)."""
+        """Transactions run again in this process so far, by SQLSTATE (DUR-008.2)."""
         return retries()
 
     def flip_a_bit(self, oid: ObjectId) -> bool:
@@ -408,14 +408,14 @@ class PostgresBatch:
 
     def __init__(self, conn: psycopg.Connection, limit: int | None = None) -> None:
         self._conn = conn
-        #: The object bytes the batch may hold (DUR-007), and holds so far.
+        #: The object bytes the batch may hold (DUR-009), and holds so far.
         self._limit, self._held = limit, 0
         #: The swaps made so far, in order, to journal when the block ends.
         self.swapped: list[tuple[bytes, bytes | None]] = []
 
     def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
         """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended.
-        Past the store's bound (DUR-007) nothing more is sent and the batch fails whole."""
+        Past the store's bound (DUR-009) nothing more is sent and the batch fails whole."""
         listed, self._held = bounded_write(self._limit, items, self._held)
         _insert_rows(self._conn, listed)
 
@@ -529,7 +529,7 @@ def create_schema(url: str, schema: str | None = None) -> str:
     a new, empty store.  An existing schema of that name is kept as it is."""
     name = schema or "gw_" + uuid.uuid4().hex[:24]
     scoped = with_schema(url, name)
-    plain, _ = split_options(url)  # libpq refuses the store options (DUR-006, DUR-007)
+    plain, _ = split_options(url)  # libpq refuses the store options (DUR-008, DUR-009)
     with psycopg.connect(plain, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped
