@@ -51,6 +51,7 @@ __all__ = [
     "ProgramExit",
     "OutputTooLarge",
     "StepTooLarge",
+    "StoreBusy",
     "StoreError",
     "StoreUnavailable",
     "TooDeep",
@@ -64,6 +65,7 @@ __all__ = [
     "UnsortedKeys",
     "ValidationError",
     "WasmTrap",
+    "WriteTooLarge",
 ]
 
 
@@ -193,6 +195,21 @@ class InvalidRefName(StoreError):
 
 class InvalidRefTarget(StoreError):
     error_class = "invalid-ref-target"
+
+
+class StoreBusy(StoreError):
+    """``store-busy`` (DUR-008.3): a database server's transaction failed with a
+    serialization failure or deadlock on every attempt; the server rolled each back, so
+    nothing of the write was kept and the caller may try it again."""
+
+    error_class = "store-busy"
+
+
+class WriteTooLarge(StoreError):
+    """``write-too-large`` (DUR-009.1): one write held more object bytes than the store's
+    bound; it was refused before anything of it was sent."""
+
+    error_class = "write-too-large"
 
 
 class TransitionError(GritError):

@@ -6,7 +6,9 @@
 * ``gritwit runtime … postgresql://…`` opens, or with ``--create`` makes, a store;
 * a bad URL, a server that is down and a missing psycopg are each one line;
 * (heavy) the conformance suite's ``store`` and ``runtime`` profiles pass against
-  the reference on PostgreSQL, over stdio and in-process, kill tests included.
+  the reference on PostgreSQL, over stdio and in-process, kill tests included; over
+  stdio also with the store's transactions at ``REPEATABLE READ`` and ``SERIALIZABLE``
+  (``gritwit_isolation``, DUR-008), counting the retries the adapters took.
 
 The server is the throwaway cluster of ``pg_server.py``; each test its own database
 or schema.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +30,7 @@ import gritwit as g
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._stores import MARKER
 from gritwit.store import MissingExtra, Store, create_schema
+from gritwit.store._pg_retry import LOG_VARIABLE
 
 BLOB = g.encode_object(g.Blob(data=b"in a schema of its own"))
 RUN_LIMIT = 900  # seconds: a bound against hangs, not a performance assertion
@@ -174,11 +178,15 @@ KNOWN_BUGS: dict[str, str] = {}
 
 @pytest.mark.heavy
 @pytest.mark.slow
-@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3")
+@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3", "DUR-008")
 @pytest.mark.parametrize(
     "where",
     [
         "stdio",
+        # the levels CockroachDB (SERIALIZABLE) and YugabyteDB (READ COMMITTED runs as
+        # snapshot isolation: REPEATABLE READ) run at by default (DUR-008)
+        "stdio-repeatable-read",
+        "stdio-serializable",
         # CI's heavy step runs the stdio case; GRITWIT_PROFILE=deep the in-process one too.
         pytest.param(
             "in-process",
@@ -193,14 +201,23 @@ def test_store_and_runtime_profiles_pass_on_postgres(
     where: str, pg_cluster: Any, tmp_path: Path
 ) -> None:
     url = pg_cluster.create_database()
-    if where == "stdio":
+    retry_log = tmp_path / "retries.log"  # every adapter process appends its retries
+    env = {LOG_VARIABLE: str(retry_log)}
+    if where.startswith("stdio"):
+        level = where.removeprefix("stdio").removeprefix("-")
+        store_url = f"{url}&gritwit_isolation={level}" if level else url
         status, report, output = conform(
-            tmp_path, {}, "--impl", f"{sys.executable} -m gritwit adapter --store-url {url}"
+            tmp_path,
+            env,
+            "--impl",
+            f"{sys.executable} -m gritwit adapter --store-url {shlex.quote(store_url)}",
         )
     else:  # the in-process reference reads the same URL from the environment
-        status, report, output = conform(tmp_path, {"GRITWIT_STORE_URL": url})
+        status, report, output = conform(tmp_path, {**env, "GRITWIT_STORE_URL": url})
     counts = outcomes(report)
-    print(f"{where}: {counts}")  # the figures the report quotes (pytest -s)
+    taken = retry_log.read_text().split() if retry_log.exists() else []
+    retries = {state: taken.count(state) for state in sorted(set(taken))}
+    print(f"{where}: {counts}; retries by SQLSTATE: {retries}")  # for the report (pytest -s)
     bad = [
         r for r in report["results"]
         if r["outcome"] != "passed" and r["id"] not in KNOWN_BUGS

@@ -403,9 +403,9 @@ def test_a_sqlite_file_made_before_the_journal_gets_one(tmp_path: Path) -> None:
 def test_a_postgres_store_made_before_the_journal_gets_one(pg_url: str) -> None:
     import psycopg
 
-    from gritwit.store import _postgres
+    from gritwit.store import _pg_schema
 
-    old = [s for s in _postgres._SCHEMA if "ref_journal" not in s]
+    old = [s for s in _pg_schema.SCHEMA if "ref_journal" not in s]
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for statement in old:
             conn.execute(statement)

@@ -34,7 +34,7 @@ def _store_url_problem(url: str) -> str | None:
         return f"--store-url {url[:80]!r}: give a postgresql:// or postgres:// URL (DUR-005)"
     try:
         probe_server(url)
-    except (MissingExtra, StoreUnreachable) as exc:
+    except (MissingExtra, StoreUnreachable, ValueError) as exc:  # ValueError: a store option
         return f"--store-url: {exc}"
     return None
 

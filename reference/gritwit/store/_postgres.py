@@ -45,6 +45,14 @@ bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
   their own highest version minus :data:`JOURNAL_KEPT`, so a reader whose version is
   within :data:`JOURNAL_KEPT` of the highest it sees misses none, and an older one
   is answered ``None`` (unknown: list the refs).
+* **Isolation levels and retries** (DUR-008).  ``READ COMMITTED`` unless the URL's
+  ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
+  connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
+  that meets the writer row updated since its snapshot fails with SQLSTATE ``40001``,
+  which the server rolled back: each method that is one whole transaction runs again
+  (:mod:`._pg_retry`), so the argument below holds at every level (each writer that
+  commits took the row after every earlier holder committed).  A batch's block is the
+  caller's, so it is not retried here.
 * **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then
   by length), so ``ORDER BY id`` and ``ORDER BY name`` are byte order without
   any collation.
@@ -67,7 +75,10 @@ from .._ids import ObjectId
 from . import _paging, _pg_commit, _pg_faults
 from ._backend import CasResult, CasStatus
 from ._pg_commit import Swap
+from ._pg_retry import retried, retries
+from ._pg_schema import TABLES, open_tables
 from ._schema_url import with_schema
+from ._store_options import bounded_write, split_options
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -93,21 +104,9 @@ JOURNAL_KEPT = 8192
 JOURNAL_PRUNE_EVERY = 512
 #: Takes the writer row's lock (held to commit or rollback) and counts write commits.
 _TAKE_WRITER: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
-_JOURNAL_TABLE: Final = (
-    "CREATE TABLE IF NOT EXISTS ref_journal (version BIGINT PRIMARY KEY, name BYTEA NOT NULL,"
-    " target BYTEA)"
-)
-_SCHEMA: Final = (
-    "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS refs (name BYTEA PRIMARY KEY, target BYTEA NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS tombstones (id BYTEA PRIMARY KEY, reason BYTEA NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS gritwit_writer (id INT PRIMARY KEY, commits BIGINT NOT NULL)",
-    "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
-    _JOURNAL_TABLE,
-)
-#: The journal row: ``gritwit_writer`` row 2, whose ``commits`` is the journal's highest
-#: version (the swaps journaled so far); a store made before it gets it from the journal.
-#: The erasure row: row 3, whose ``commits`` counts the erasures (RUN-011).
+#: The journal row and the erasure row of a store made before them (``gritwit_writer``
+#: row 2, whose ``commits`` is the journal's highest version, and row 3, whose ``commits``
+#: counts the erasures, RUN-011): the first from the journal, the second from zero.
 _NUMBERED: Final = (
     "INSERT INTO gritwit_writer (id, commits)"
     " SELECT 2, coalesce(max(version), 0) FROM ref_journal ON CONFLICT (id) DO NOTHING",
@@ -120,9 +119,6 @@ _GET_REF: Final = (
 )
 #: Counts an erasure, in the erasing transaction.
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
-#: The tables that make a database a store (``create=False``); a store made before the
-#: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
-TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
 #: Journal ``{count}`` swaps, numbered on from the journal row (``gritwit_writer`` row 2),
 #: which it raises by as many: ``{rows}`` is rows of ``(n, %b, CAST(%b AS BYTEA))``,
 #: each a ref's name and new target (``NULL``: deleted).
@@ -144,8 +140,6 @@ _CHANGES: Final = (
     " AND %(since)s >= latest.version - %(kept)s AND %(since)s <= latest.version"
     " ORDER BY j.version"
 )
-#: Server errors of a schema made by two connections at once: the loser tries again.
-_RACED_DDL: Final = (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject)
 
 
 class NoStore(LookupError):
@@ -155,12 +149,13 @@ class NoStore(LookupError):
 class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
-    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_held", "_idle")
+    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_held", "_idle", "options")
 
     def __init__(self, conninfo: str, *, create: bool = True) -> None:
-        """Connect to ``conninfo`` (a libpq URL or ``key=value`` string) and, with
-        ``create``, make the tables where they are missing."""
-        self._conninfo = conninfo
+        """Connect to ``conninfo`` (a libpq URL or ``key=value`` string; a URL may carry
+        the store options of :mod:`._store_options`) and, with ``create``, make the
+        tables where they are missing (:func:`._pg_schema.open_tables`)."""
+        self._conninfo, self.options = split_options(conninfo)
         self._guard = threading.Lock()
         self._idle: list[psycopg.Connection] = []
         self._closed = False
@@ -169,54 +164,33 @@ class PostgresBackend:
         self._held: set[bytes] = set()
         conn = self._connect()
         try:
-            if create:
-                self._create_tables(conn, _SCHEMA)
-            else:
-                tables = self._tables(conn)
-                if not set(TABLES) <= tables:
-                    raise NoStore(
-                        f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}"
-                    )
-                if "ref_journal" not in tables:  # a store made before the journal
-                    self._create_tables(conn, (_JOURNAL_TABLE,))
+            if not open_tables(conn, create=create):
+                raise NoStore(f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}")
             if not self._numbered(conn):  # a store made before the journal row
-                self._create_tables(conn, _NUMBERED)
+                for statement in _NUMBERED:
+                    conn.execute(statement)
         except BaseException:
             conn.close()
             raise
         self._idle.append(conn)
 
     @staticmethod
-    def _create_tables(conn: psycopg.Connection, schema: Iterable[str]) -> None:
-        for attempt in range(3):
-            try:
-                with conn.transaction():
-                    for statement in schema:
-                        conn.execute(statement)
-                return
-            except _RACED_DDL:  # another connection made them meanwhile: look again
-                if attempt == 2:
-                    raise
-
-    @staticmethod
     def _numbered(conn: psycopg.Connection) -> bool:
-        """Whether the journal row numbers the journal (a store made before it has none)."""
+        """Whether the journal row and the erasure row are there (a store made before
+        them has neither)."""
         row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id IN (2, 3)").fetchone()
         return row is not None and int(row[0]) == 2
-
-    @staticmethod
-    def _tables(conn: psycopg.Connection) -> set[str]:
-        rows = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        ).fetchall()
-        return {str(name) for (name,) in rows}
 
     # --- connections and transactions ----------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
+        """A new connection in autocommit whose every transaction, one statement's too,
+        runs at the store's isolation level (``gritwit_isolation``, DUR-008)."""
         with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
             conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-        conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        level = self.options.isolation_sql
+        conn.isolation_level = psycopg.IsolationLevel[level.replace(" ", "_")]
+        conn.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}")
         return conn
 
     @contextlib.contextmanager
@@ -256,22 +230,25 @@ class PostgresBackend:
         """Store ``data`` under ``oid``: one statement, one round trip (DUR-005.4)."""
         self.insert_many([(oid, data)])
 
+    @retried
     def insert_many(
         self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
     ) -> None:
         """:meth:`insert` of each item, all in one statement: one sync for all (DUR-001);
         adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
-        rows = list(items)
+        rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             _, added = _pg_commit.run(conn, rows, [], journal=_kept())
         self._stored(rows, added, fresh)
 
+    @retried
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
         with self._connection() as conn:
             row = conn.execute("SELECT data FROM objects WHERE id = %b", (oid.digest,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    @retried
     def contains(self, oid: ObjectId) -> bool:
         """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011); known without a
         read for an object this process stored or found held before."""
@@ -287,6 +264,7 @@ class PostgresBackend:
             self._hold((oid.digest,))
         return row is not None
 
+    @retried
     def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
         """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one read."""
         held = self._held
@@ -306,6 +284,7 @@ class PostgresBackend:
         self._hold(found)
         return found | known
 
+    @retried
     def erase(self, oid: ObjectId, reason: str) -> bool:
         """Drop ``oid``'s bytes and keep a tombstone (RUN-011.2), and count the erasure in
         the erasure row (``gritwit_writer`` row 3, :meth:`erasures`)."""
@@ -340,6 +319,7 @@ class PostgresBackend:
             if self._erasures is None or count > self._erasures:
                 self._erasures = count
 
+    @retried
     def tombstone(self, oid: ObjectId) -> str | None:
         with self._connection() as conn:
             row = conn.execute(
@@ -363,6 +343,7 @@ class PostgresBackend:
 
     # --- refs ----------------------------------------------------------------------------
 
+    @retried
     def get_ref(self, name: str) -> ObjectId | None:
         """The target of ref ``name``, or ``None`` when it is not set (REF-005); the same
         statement reads the store's count of erasures (:meth:`erasures`)."""
@@ -375,6 +356,7 @@ class PostgresBackend:
             self._saw_erasures(int(erased))
         return None if target is None else ObjectId(bytes(target))
 
+    @retried
     def refs_changed_since(
         self, version: int | None
     ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:
@@ -400,11 +382,13 @@ class PostgresBackend:
             if name is not None
         ]
 
+    @retried
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
             return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0][0]
 
+    @retried
     def insert_many_then_cas(
         self,
         items: Iterable[tuple[ObjectId, bytes]],
@@ -415,12 +399,13 @@ class PostgresBackend:
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one statement: one sync, one round
         trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s."""
-        rows = list(items)
+        rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             results, added = _pg_commit.run(conn, rows, [(name, expected, new)], journal=_kept())
         self._stored(rows, added, fresh)
         return results[0]
 
+    @retried
     def commit_all(
         self,
         items: Iterable[tuple[ObjectId, bytes]],
@@ -431,7 +416,7 @@ class PostgresBackend:
         statement, or nothing: ``False`` when any swap would not happen, and nothing of
         it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time.
         ``fresh`` as :meth:`insert_many`'s, when it made them."""
-        rows = list(items)
+        rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             try:
                 _, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), whole=True)
@@ -468,10 +453,11 @@ class PostgresBackend:
         together just before the commit, in their order: one statement, not one each.
         """
         with self._write() as conn:
-            batch = PostgresBatch(conn)
+            batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
             _journal(conn, batch.swapped)
 
+    @retried
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
 
@@ -491,14 +477,26 @@ class PostgresBackend:
     # --- administration ------------------------------------------------------------------
 
     def settings(self) -> dict[str, str | int]:
-        """The server settings durability depends on (DUR-004), and the write commits so far."""
+        """The server settings durability depends on (DUR-004), the isolation level asked
+        for (``isolation``) and the server's (``transaction_isolation``, DUR-008), the
+        write commits so far and this process's retries by SQLSTATE (``retries_40001``,
+        ``retries_40P01``).  A setting the server does not have (CockroachDB has no
+        ``fsync``) is ``"unknown"``."""
         with self._connection() as conn:
-            shown = {
-                key: str(conn.execute(f"SHOW {key}").fetchone()[0])  # type: ignore[index]
-                for key in ("fsync", "synchronous_commit", "full_page_writes")
-            }
+            shown = {key: _show(conn, key) for key in SHOWN}
             row = conn.execute("SELECT commits FROM gritwit_writer WHERE id = 1").fetchone()
-        return {**shown, "commits": 0 if row is None else int(row[0])}
+        taken = {f"retries_{state}": n for state, n in retries().items()}
+        return {
+            **shown,
+            "isolation": self.options.isolation,
+            "commits": 0 if row is None else int(row[0]),
+            **taken,
+        }
+
+    @staticmethod
+    def retries() -> dict[str, int]:
+        """Transactions run again in this process so far, by SQLSTATE (DUR-008.2)."""
+        return retries()
 
     def flip_a_bit(self, oid: ObjectId) -> bool:
         """Test hook (the adapter's ``store-corrupt``, ADP-010.5): flip one bit of the bytes
@@ -576,10 +574,12 @@ class PostgresBackend:
 class PostgresBatch:
     """The writes of :meth:`PostgresBackend.batch`, on its connection, inside its transaction."""
 
-    __slots__ = ("_conn", "swapped")
+    __slots__ = ("_conn", "_held", "_limit", "swapped")
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, limit: int | None = None) -> None:
         self._conn = conn
+        #: The object bytes the batch may hold (DUR-009), and holds so far.
+        self._limit, self._held = limit, 0
         #: The swaps made so far, in order, to journal when the block ends.
         self.swapped: list[tuple[bytes, bytes | None]] = []
 
@@ -587,8 +587,10 @@ class PostgresBatch:
         self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
     ) -> None:
         """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
-        adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
-        added = _pg_commit.insert(self._conn, list(items))
+        adds to ``fresh`` the digests of those the store did not hold (RUN-022.1).  Past
+        the store's bound (DUR-009) nothing more is sent and the batch fails whole."""
+        listed, self._held = bounded_write(self._limit, items, self._held)
+        added = _pg_commit.insert(self._conn, listed)
         if fresh is not None:
             fresh |= added
 
@@ -657,6 +659,20 @@ def _kept() -> tuple[int, int]:
     return JOURNAL_KEPT, JOURNAL_PRUNE_EVERY
 
 
+#: The server settings :meth:`PostgresBackend.settings` reads, each with ``SHOW``.
+SHOWN: Final = ("fsync", "synchronous_commit", "full_page_writes", "transaction_isolation")
+
+
+def _show(conn: psycopg.Connection, key: str) -> str:
+    """``SHOW key`` on its own (the connection is in autocommit, so a failure spoils
+    nothing after it), or ``"unknown"`` where the server has no such setting."""
+    try:
+        row = conn.execute(f"SHOW {key}").fetchone()
+    except (psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported):
+        return "unknown"
+    return "unknown" if row is None else str(row[0])
+
+
 def _text_bytes(text: str) -> bytes:
     """``text`` as UTF-8, kept as ``bytea``: PostgreSQL's ``text`` cannot hold U+0000,
     which an erasure's reason may (RUN-011)."""
@@ -676,8 +692,9 @@ def create_schema(url: str, schema: str | None = None) -> str:
     a new, empty store.  An existing schema of that name is kept as it is."""
     name = schema or "gw_" + uuid.uuid4().hex[:24]
     scoped = with_schema(url, name)
+    plain, _ = split_options(url)  # libpq refuses the store options (DUR-008, DUR-009)
     with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
-        conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        conn = psycopg.connect(plain, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
     with conn, _pg_faults.reading():
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
     return scoped

@@ -92,8 +92,11 @@ def probe_server(url: str) -> None:
     _postgres()
     import psycopg
 
+    from ._store_options import split_options
+
     try:
-        psycopg.connect(url, connect_timeout=10).close()
+        plain, _ = split_options(url)  # a bad store option is a ValueError, one line too
+        psycopg.connect(plain, connect_timeout=10).close()
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())[:300]
         raise StoreUnreachable(f"cannot connect to the store's server: {reason}") from None

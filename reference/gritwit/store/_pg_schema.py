@@ -1,0 +1,105 @@
+"""The PostgreSQL store's tables: made once, by any number of openers at once (DUR-005, DUR-008).
+
+:func:`open_tables` is what opening a store runs.  It looks first — one catalog query
+(``information_schema.tables``, which CockroachDB and YugabyteDB also have) — and
+runs the DDL only when a table is missing: a store that exists is opened with that one
+read, and no write.  The DDL runs one statement at a time outside any transaction
+(the connection is in autocommit): CockroachDB and YugabyteDB refuse or abort DDL in
+a transaction of several statements, and each statement is idempotent
+(``CREATE TABLE IF NOT EXISTS``, ``INSERT … ON CONFLICT DO NOTHING``), so a creator
+killed half-way leaves a store the next opener completes.  ``ref_journal`` is made
+last, so a database holding all five tables holds the writer row too.
+
+Several processes making one store at once race in the server's catalog: PostgreSQL
+may answer the loser of two concurrent ``CREATE TABLE IF NOT EXISTS`` with a unique
+violation on its catalog, CockroachDB with a serialization failure.  The loser looks
+again and goes on with what is still missing (:data:`RACED`), a bounded number of
+times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from typing import Final
+
+import psycopg
+
+__all__ = ["JOURNAL_TABLE", "RACED", "SCHEMA", "STORE_TABLES", "TABLES", "open_tables"]
+
+JOURNAL_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS ref_journal (version BIGINT PRIMARY KEY, name BYTEA NOT NULL,"
+    " target BYTEA)"
+)
+#: The statements that make a store, in order, each on its own; the journal last.
+SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS refs (name BYTEA PRIMARY KEY, target BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tombstones (id BYTEA PRIMARY KEY, reason BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS gritwit_writer (id INT PRIMARY KEY, commits BIGINT NOT NULL)",
+    "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    # the journal row (row 2: the journal's highest version) and the erasure row (row 3:
+    # the erasures made), of :mod:`._pg_commit` and :meth:`PostgresBackend.erase`
+    "INSERT INTO gritwit_writer (id, commits) VALUES (2, 0) ON CONFLICT (id) DO NOTHING",
+    "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
+    JOURNAL_TABLE,
+)
+#: Made with the tables where the engine has it, and skipped where it has not: objects
+#: are stored as they are, not compressed (they are CBOR of hashes mostly, and PostgreSQL's
+#: compression of a large mailbox cost more server CPU than the rest of its commit).
+TUNING: Final = ("ALTER TABLE objects ALTER COLUMN data SET STORAGE EXTERNAL",)
+#: The tables that make a database a store (``create=False``); a store made before the
+#: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
+TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
+#: Every table of a complete store.
+STORE_TABLES: Final = frozenset((*TABLES, "ref_journal"))
+#: Server errors of a catalog raced by another creator: look again.
+RACED: Final = (
+    psycopg.errors.UniqueViolation,
+    psycopg.errors.DuplicateObject,
+    psycopg.errors.DuplicateTable,
+    psycopg.errors.SerializationFailure,
+)
+#: Looks at the catalog before giving up on a raced creation.
+ATTEMPTS: Final = 8
+_LISTED: Final = (
+    "SELECT table_name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_name = ANY(%s)"
+)
+
+
+def present(conn: psycopg.Connection) -> set[str]:
+    """The store's tables in the connection's schema (one catalog query)."""
+    rows = conn.execute(_LISTED, (sorted(STORE_TABLES),)).fetchall()
+    return {str(name) for (name,) in rows}
+
+
+def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
+    """Make whatever of the store's tables is missing; ``False``, touching nothing, when
+    ``create`` is false and the database holds no store (:data:`TABLES` incomplete).
+
+    ``conn`` must be in autocommit.  A store made before the journal gets its journal
+    even without ``create``.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        found = present(conn)
+        if found >= STORE_TABLES:
+            return True
+        if not create and not found >= set(TABLES):
+            return False
+        try:
+            for statement in SCHEMA:
+                conn.execute(statement)
+            for statement in TUNING:  # another engine: stored as it stores them
+                with contextlib.suppress(
+                    psycopg.errors.FeatureNotSupported, psycopg.errors.SyntaxError
+                ):
+                    conn.execute(statement)
+        except RACED:  # another opener is making them: look again
+            if attempt == ATTEMPTS:
+                raise
+            time.sleep(random.random() * 0.01 * attempt)
+            continue
+        return True
+    raise AssertionError("unreachable")  # pragma: no cover

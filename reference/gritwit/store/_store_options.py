@@ -1,0 +1,120 @@
+"""The store options a PostgreSQL store URL may carry (DUR-008, DUR-009).
+
+Pure string work, no psycopg.  A store URL may add, among libpq's own parameters,
+parameters whose names start ``gritwit_``; libpq refuses parameters it does not know,
+so :func:`split_options` takes them out before a connection is made and returns them
+as :class:`StoreOptions`:
+
+* ``gritwit_isolation`` — the isolation level of every transaction of the store:
+  ``read-committed`` (the default), ``repeatable-read`` or ``serializable``
+  (DUR-008);
+* ``gritwit_max_write_bytes`` — the most object bytes one write may hold, an integer
+  from 1 to 2⁵³ − 1; a write holding more is refused before anything of it is sent
+  (DUR-009).  Unset: no bound of the store's own.
+
+Any other ``gritwit_`` parameter, or a value outside these, is a :class:`ValueError`
+naming the parameter: a misspelt option never passes silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from .._errors import WriteTooLarge
+
+if TYPE_CHECKING:
+    from .._ids import ObjectId
+
+__all__ = [
+    "ISOLATION_LEVELS",
+    "MAX_WRITE_BYTES_LIMIT",
+    "StoreOptions",
+    "bounded_write",
+    "split_options",
+]
+
+#: The isolation levels ``gritwit_isolation`` takes, and the SQL name of each (DUR-008).
+ISOLATION_LEVELS: Final = {
+    "read-committed": "READ COMMITTED",
+    "repeatable-read": "REPEATABLE READ",
+    "serializable": "SERIALIZABLE",
+}
+#: The largest ``gritwit_max_write_bytes``: 2⁵³ − 1, as for RUN-022.2's bounds.
+MAX_WRITE_BYTES_LIMIT: Final = 2**53 - 1
+_PREFIX: Final = "gritwit_"
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """The ``gritwit_`` parameters of a store URL, defaults filled in (DUR-008, DUR-009)."""
+
+    #: A key of :data:`ISOLATION_LEVELS`.
+    isolation: str = "read-committed"
+    #: The most object bytes one write may hold, or ``None``: no bound (DUR-009).
+    max_write_bytes: int | None = None
+
+    @property
+    def isolation_sql(self) -> str:
+        """The level as SQL names it (``SET SESSION CHARACTERISTICS AS TRANSACTION …``)."""
+        return ISOLATION_LEVELS[self.isolation]
+
+
+def split_options(conninfo: str) -> tuple[str, StoreOptions]:
+    """``conninfo`` without its ``gritwit_`` parameters, and those parameters read.
+
+    Only a URL (``postgresql://…``) can carry them; a ``key=value`` string is returned
+    as it is, with the defaults.  The other parameters keep their order and values.
+    """
+    if "://" not in conninfo:
+        return conninfo, StoreOptions()
+    parts = urlsplit(conninfo)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    ours = {k: v for k, v in query if k.startswith(_PREFIX)}
+    if not ours:
+        return conninfo, StoreOptions()
+    others = [(k, v) for k, v in query if not k.startswith(_PREFIX)]
+    options = _read(ours)
+    return urlunsplit(parts._replace(query=urlencode(others, quote_via=quote))), options
+
+
+def _read(params: dict[str, str]) -> StoreOptions:
+    unknown = sorted(set(params) - {"gritwit_isolation", "gritwit_max_write_bytes"})
+    if unknown:
+        raise ValueError(
+            f"unknown store option {unknown[0][:40]!r}: give gritwit_isolation or"
+            " gritwit_max_write_bytes (DUR-008, DUR-009)"
+        )
+    isolation = params.get("gritwit_isolation", "read-committed")
+    if isolation not in ISOLATION_LEVELS:
+        raise ValueError(
+            f"gritwit_isolation={isolation[:40]!r}: give one of"
+            f" {', '.join(ISOLATION_LEVELS)} (DUR-008)"
+        )
+    limit = params.get("gritwit_max_write_bytes")
+    if limit is None:
+        return StoreOptions(isolation=isolation)
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_WRITE_BYTES_LIMIT:
+        raise ValueError(
+            f"gritwit_max_write_bytes={limit[:40]!r}: give an integer from 1 to 2**53 - 1 (DUR-009)"
+        )
+    return StoreOptions(isolation=isolation, max_write_bytes=int(limit))
+
+
+def bounded_write(
+    limit: int | None, items: Iterable[tuple[ObjectId, bytes]], held: int = 0
+) -> tuple[list[tuple[ObjectId, bytes]], int]:
+    """``items`` as a list and the object bytes of the write with them: ``held`` (what the
+    write holds already) plus their data's length; :class:`~gritwit.WriteTooLarge` when
+    that passes ``limit`` (DUR-009), before the caller sends any of them."""
+    listed = list(items)
+    total = held + sum(len(data) for _, data in listed)
+    if limit is not None and total > limit:
+        raise WriteTooLarge(
+            "DUR-009.1",
+            f"one write of {total} object bytes is more than the store's"
+            f" gritwit_max_write_bytes={limit}; nothing of it was kept",
+        )
+    return listed, total
