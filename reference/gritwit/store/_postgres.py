@@ -64,6 +64,7 @@ Connections are pooled as :class:`~gritwit.store.SqliteBackend` pools them.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -75,7 +76,7 @@ from .._ids import ObjectId
 from . import _paging, _pg_commit, _pg_faults
 from ._backend import CasResult, CasStatus
 from ._pg_commit import Swap
-from ._pg_retry import retried, retries
+from ._pg_retry import retried, retries, retrying
 from ._pg_schema import TABLES, open_tables
 from ._schema_url import with_schema
 from ._store_options import bounded_write, split_options
@@ -217,9 +218,25 @@ class PostgresBackend:
     @contextlib.contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:
         """A connection in one write transaction that holds the writer row (DUR-003)."""
-        with self._connection() as conn, _pg_faults.writing(), conn.transaction():
-            conn.execute(_TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
+        stack, conn = retrying(self._begin_write)  # the writer row, or store-busy (DUR-008.2)
+        with stack:
             yield conn
+
+    def _begin_write(self) -> tuple[contextlib.ExitStack[bool | None], psycopg.Connection]:
+        """Begin a write transaction and take the writer row, as one attempt: at
+        ``REPEATABLE READ`` and ``SERIALIZABLE`` a writer that waited for the row meets
+        the previous holder's update as a serialization failure before any of the
+        caller's statements ran, so the attempt is made again whole (DUR-008.2)."""
+        stack = contextlib.ExitStack()
+        try:
+            conn = stack.enter_context(self._connection())
+            stack.enter_context(_pg_faults.writing())
+            stack.enter_context(conn.transaction())
+            conn.execute(_TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
+        except BaseException:
+            stack.__exit__(*sys.exc_info())  # rolled back as the error leaves, not committed
+            raise
+        return stack, conn
 
     # --- objects -------------------------------------------------------------------------
 
