@@ -275,7 +275,7 @@ class CommitGroup:
         sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
         if sends is None and len(members) == 1:
-            return self._commit_one(store, members[0], fresh)
+            return self._commit_one(store, members[0], **_fresh(fresh))
         adopted: list[Member] = []
         lost: list[Member] = []
         unsent: GroupedSends | None = None

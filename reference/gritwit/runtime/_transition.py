@@ -98,7 +98,12 @@ class Transitions(CatchUp, TimeBound):
             fresh: set[ObjectId] | None = set() if self._store.reports_fresh() else None
             added = self._count_stored(built) if fresh is None else 0
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
-                self._cache.commit_assembled(built, head_ref(actor), job.last_id, fresh=fresh)
+                self._cache.commit_assembled(
+                    built,
+                    head_ref(actor),
+                    job.last_id,
+                    **({} if fresh is None else {"fresh": fresh}),
+                )
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 # its objects were stored all the same
                 self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
