@@ -1,0 +1,168 @@
+"""Round trips to a PostgreSQL store, counted at a relay in front of the server (DUR-005.4).
+
+Each write — a ``put``, a ``cas``, objects and a swap together, a group of several swaps —
+must reach the server as one transaction answered at once: one ``Sync`` of the
+extended protocol, one turn of the connection.  A counter transition whose send joins
+the run's commit (RUN-019.2) takes three: the run's catch-up read, its head read and
+the commit.  Counted, not timed: the relay reads the protocol's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from asv_bench._relay import Relay, unix_socket
+from gritwit.runtime import Runtime
+from gritwit.store import Store, create_schema
+from gritwit.store._postgres import PostgresBackend
+
+
+@pytest.fixture
+def relayed(pg_cluster: Any, pg_database: str) -> Iterator[tuple[Relay, Store]]:
+    """A new store reached through a relay that counts what crosses it."""
+    with Relay(unix_socket(pg_cluster.socket_dir)).start() as relay:
+        store = Store.open(relay.url(create_schema(pg_database)))
+        try:
+            yield relay, store
+        finally:
+            store.close()
+
+
+def _blob(size: int = 64) -> g.Blob:
+    return g.Blob(data=os.urandom(size))
+
+
+def _syncs(relay: Relay) -> tuple[int, int]:
+    stats = relay.stats()
+    return stats.syncs, stats.turns
+
+
+def test_each_write_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
+    """DUR-005.4: put, cas, objects-then-cas and a whole group are one Sync and one turn."""
+    relay, store = relayed
+    first, second = _blob(), _blob()
+    store.put_object(first)  # a connection made, and warm
+    relay.reset()
+    store.put_objects([_blob(), _blob(), _blob()])
+    assert _syncs(relay) == (1, 1)
+    relay.reset()
+    store.cas_ref("names/a", None, g.object_id(first))
+    assert _syncs(relay) == (1, 1)
+    relay.reset()
+    encoded = g.encode_object(second)
+    store.put_encoded_then_cas(
+        [(encoded, g.object_id(second))],
+        "names/a",
+        g.object_id(first),
+        g.object_id(second),
+        target=second,
+    )
+    assert _syncs(relay) == (1, 1)
+    assert store.get_ref("names/a") == g.object_id(second)
+    relay.reset()
+    third, fourth = _blob(), _blob()
+    swaps = [
+        ("names/a", g.object_id(second), g.object_id(third), third),
+        ("names/b", None, g.object_id(fourth), fourth),
+    ]
+    pairs = [(g.encode_object(o), g.object_id(o)) for o in (third, fourth)]
+    assert store.commit_all(pairs, swaps)
+    assert _syncs(relay) == (1, 1)
+    assert (store.get_ref("names/a"), store.get_ref("names/b")) == (
+        g.object_id(third),
+        g.object_id(fourth),
+    )
+
+
+def test_a_whole_group_that_would_lose_a_swap_keeps_nothing(relayed: tuple[Relay, Store]) -> None:
+    """DUR-005.4, RUN-017.2: a group tried whole whose second swap conflicts stores none of
+    its objects and moves no ref, so the caller can commit a swap at a time."""
+    _, store = relayed
+    first, second, third = _blob(), _blob(), _blob()
+    store.put_object(first)
+    store.cas_ref("names/b", None, g.object_id(first))
+    swaps = [
+        ("names/a", None, g.object_id(second), second),
+        ("names/b", g.object_id(third), g.object_id(third), third),  # names/b is first's
+    ]
+    pairs = [(g.encode_object(o), g.object_id(o)) for o in (second, third)]
+    assert not store.commit_all(pairs, swaps)
+    assert store.get_ref("names/a") is None
+    assert store.get_ref("names/b") == g.object_id(first)
+    assert not store.has(g.object_id(second)) and not store.has(g.object_id(third))
+
+
+def test_a_counter_transition_with_grouped_sends_is_three_round_trips(
+    relayed: tuple[Relay, Store],
+) -> None:
+    """DUR-005.4, RUN-019.2: send + run of a counter whose send joins the commit: the
+    run's catch-up, the head and the commit; no read of the outside's outbox, of the
+    content (held) or of the blobs' tombstones (no erasure moved the count)."""
+    from asv_bench._scenes import make_counters
+
+    relay, store = relayed
+    loop = asyncio.new_event_loop()
+    try:
+        runtime = Runtime(store, send_commit="group")
+        actors = loop.run_until_complete(make_counters(runtime, 18))
+        content = store.put_object(g.Blob(data=b"1"))
+        # warm: the routing index loaded, the content held, and the statements prepared
+        # (psycopg prepares one on its 5th execution, with a round trip of its own)
+        for actor in actors[:8]:
+            loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+            loop.run_until_complete(runtime.run_until_quiescent())
+        relay.reset()
+        for actor in actors[8:]:
+            loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+            report = loop.run_until_complete(runtime.run_until_quiescent())
+            assert len(report.steps) == 1 and not report.failures
+        syncs, turns = _syncs(relay)
+    finally:
+        loop.close()
+    assert syncs <= 3 * 10 and turns <= 3 * 10, (syncs, turns)
+
+
+def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
+    relayed: tuple[Relay, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RUN-011.3, DUR-005.4: a blob cached without its tombstone checked is checked again
+    once another process's erasure moved the count, which the next head read brings: a
+    transition that reads it after the erasure returned fails, it is not served."""
+    from asv_bench._scenes import make_counters
+
+    relay, store = relayed
+    loop = asyncio.new_event_loop()
+    try:
+        runtime = Runtime(store)
+        (actor,) = loop.run_until_complete(make_counters(runtime, 1))
+        content = store.put_object(g.Blob(data=b"1"))
+        for _ in range(3):  # read from the store, then from the cache checked, then known
+            loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+            report = loop.run_until_complete(runtime.run_until_quiescent())
+            assert len(report.steps) == 1
+        asked: list[g.ObjectId] = []
+        tombstone = PostgresBackend.tombstone
+        monkeypatch.setattr(
+            PostgresBackend,
+            "tombstone",
+            lambda self, oid: asked.append(oid) or tombstone(self, oid),
+        )
+        loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+        assert len(loop.run_until_complete(runtime.run_until_quiescent()).steps) == 1
+        assert content not in asked  # no tombstone read: the count did not move
+        other = Store.open(relay.url(store.backend._conninfo), create=False)  # type: ignore[attr-defined]
+        try:
+            other.backend.erase(content, "withdrawn")
+        finally:
+            other.close()
+        loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+        report = loop.run_until_complete(runtime.run_until_quiescent())
+    finally:
+        loop.close()
+    assert not report.steps  # the content is erased: the transition fails (RUN-011.3)
