@@ -43,6 +43,7 @@ def _syncs(relay: Relay) -> tuple[int, int]:
     return stats.syncs, stats.turns
 
 
+@pytest.mark.req("DUR-005.4")
 def test_each_write_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
     """DUR-005.4: put, cas, objects-then-cas and a whole group are one Sync and one turn."""
     relay, store = relayed
@@ -80,6 +81,7 @@ def test_each_write_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
     )
 
 
+@pytest.mark.req("DUR-005.4", "RUN-017.2")
 def test_a_whole_group_that_would_lose_a_swap_keeps_nothing(relayed: tuple[Relay, Store]) -> None:
     """DUR-005.4, RUN-017.2: a group tried whole whose second swap conflicts stores none of
     its objects and moves no ref, so the caller can commit a swap at a time."""
@@ -98,6 +100,7 @@ def test_a_whole_group_that_would_lose_a_swap_keeps_nothing(relayed: tuple[Relay
     assert not store.has(g.object_id(second)) and not store.has(g.object_id(third))
 
 
+@pytest.mark.req("DUR-005.4", "RUN-019.2")
 def test_a_counter_transition_with_grouped_sends_is_three_round_trips(
     relayed: tuple[Relay, Store],
 ) -> None:
@@ -128,6 +131,7 @@ def test_a_counter_transition_with_grouped_sends_is_three_round_trips(
     assert syncs <= 3 * 10 and turns <= 3 * 10, (syncs, turns)
 
 
+@pytest.mark.req("DUR-005.4", "RUN-011.3")
 def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
     relayed: tuple[Relay, Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
