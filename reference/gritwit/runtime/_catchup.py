@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from .._ids import ObjectId
 from .._objects import Step
+from ..store import head_ref
 from ..wit import OUTSIDE
 from ._attempt import Found
 from ._commit import Commits
-from ._resident import ResidentActors
+from ._resident import UNREAD, ResidentActors
 
 __all__ = ["CatchUp"]
 
@@ -28,6 +29,21 @@ class CatchUp(ResidentActors, Commits):
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _synced: int | None
+    _heads_read: dict[ObjectId, ObjectId | None]
+
+    def _read_heads(self, actors: list[ObjectId]) -> None:
+        """Read the heads of a pass's ``actors`` in one read where the store can
+        (:meth:`~gritwit.store.Store.get_refs`, DUR-005.4), each the hint its actor's next
+        transition uses once instead of reading its head alone (RUN-020.1: a head moved
+        since is met by the compare-and-swap, RUN-002).  One actor's head is read as
+        before, by its transition."""
+        if self._heads_read:
+            self._heads_read = {}
+        if len(actors) < 2 or not hasattr(self._store.backend, "get_refs"):
+            return
+        found = self._store.get_refs([head_ref(actor) for actor in actors])
+        if found is not None:
+            self._heads_read = {actor: found.get(head_ref(actor)) for actor in actors}
 
     def _pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
         """``actor``'s head id, head step and what is pending for it (WIT-005).
@@ -38,7 +54,7 @@ class CatchUp(ResidentActors, Commits):
         is read twice (RUN-003.3, RUN-002.3).  Should the head move yet again, the
         compare-and-swap of the step built on it loses.
         """
-        last_id, last = self._head_step(actor)
+        last_id, last = self._head_step(actor, self._heads_read.pop(actor, UNREAD))
         if not self._index.saw_head(actor, last_id):
             self._catch_up()
         inbox = self._entries(None if last is None else last.inbox)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from typing import Final
 
 from .._ids import ObjectId
 from .._objects import Blob, Mailbox, Step
@@ -37,6 +38,14 @@ __all__ = ["ResidentActors"]
 _NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
 
 
+class Unread:
+    """No head given to :meth:`ResidentActors._head_step`: it reads the head ref."""
+
+
+#: The one :class:`Unread`.
+UNREAD: Final = Unread()
+
+
 class ResidentActors:
     """Reading actors' heads, and keeping idle actors in memory or evicting them (RUN-012)."""
 
@@ -59,19 +68,23 @@ class ResidentActors:
         """The id of ``actor``'s last step, or ``None``."""
         return self._store.get_ref(head_ref(actor))
 
-    def _head_step(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None]:
+    def _head_step(
+        self, actor: ObjectId, read: ObjectId | Unread | None = UNREAD
+    ) -> tuple[ObjectId | None, Step | None]:
         """``actor``'s head step, from memory while its head has not moved (RUN-012).
 
         The head ref is read every time, so another writer's step is seen at once
         (RUN-002); the step object is read again only when the head moved.  This
         neither restores nor marks the actor used.  A step of the open commit group
         is the actor's head for the runtime (RUN-017.3), not read from the store.
+        ``read``, when given, is the head as a read of many heads at once found it (a
+        transition's hint, RUN-020.1): it is not read again.
         """
         if self._group.members:
             provisional = self._group.provisional(actor)
             if provisional is not None:
                 return provisional
-        oid = self.head(actor)
+        oid = self.head(actor) if isinstance(read, Unread) else read
         resident = self._resident.get(actor)
         if resident is not None and resident.head == oid:
             return oid, resident.step

@@ -193,6 +193,8 @@ class Runtime(Scheduler):
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
         self._synced: int | None = None
+        #: Heads read at once for a pass's transitions, each used once (DUR-005.4).
+        self._heads_read: dict[ObjectId, ObjectId | None] = {}
         self.time_limit = time_limit
         self.attempts = attempts
         self.first_backoff = first_backoff

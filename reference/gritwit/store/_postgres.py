@@ -118,6 +118,14 @@ _GET_REF: Final = (
     "SELECT (SELECT target FROM refs WHERE name = %b),"
     " (SELECT commits FROM gritwit_writer WHERE id = 3)"
 )
+#: Refs of many names at once (``NULL`` name: none of them is set), and the count of
+#: erasures, in one snapshot.
+_GET_REFS: Final = (
+    "SELECT r.name, r.target, e.commits FROM (SELECT commits FROM gritwit_writer WHERE id = 3)"
+    " AS e LEFT JOIN refs AS r ON r.name = ANY(%(names)s::bytea[])"
+)
+#: Most names one statement of :meth:`PostgresBackend.get_refs` asks for.
+_REFS_PAGE: Final = 1000
 #: Counts an erasure, in the erasing transaction.
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
 #: Journal ``{count}`` swaps, numbered on from the journal row (``gritwit_writer`` row 2),
@@ -374,6 +382,22 @@ class PostgresBackend:
         return None if target is None else ObjectId(bytes(target))
 
     @retried
+    @retried
+    def get_refs(self, names: Sequence[str]) -> dict[str, ObjectId]:
+        """The targets of the refs of ``names`` that are set, in one statement (pages of
+        :data:`_REFS_PAGE`), with the store's count of erasures (:meth:`erasures`)."""
+        found: dict[str, ObjectId] = {}
+        for start in range(0, len(names), _REFS_PAGE):
+            page = [name.encode() for name in names[start : start + _REFS_PAGE]]
+            with self._connection() as conn:
+                rows = conn.execute(_GET_REFS, {"names": page}).fetchall()
+            for name, target, erased in rows:
+                if erased is not None:
+                    self._saw_erasures(int(erased))
+                if name is not None:
+                    found[bytes(name).decode()] = ObjectId(bytes(target))
+        return found
+
     def refs_changed_since(
         self, version: int | None
     ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:

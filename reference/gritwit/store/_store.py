@@ -372,6 +372,19 @@ class Store:
                 check_head_target(name, actor, self.get_object(new))
         _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
+    def get_refs(self, names: list[str]) -> dict[str, ObjectId] | None:
+        """The targets of the refs of ``names`` that are set, in one backend read where the
+        backend offers ``get_refs`` (PostgreSQL); ``None`` where it does not, and nothing is
+        read.  Each name is checked first (REF-007.2).  For a reader that takes the
+        answers as hints (the runtime's transitions, RUN-020.1, DUR-005.4)."""
+        many = getattr(self.backend, "get_refs", None)
+        if many is None:
+            return None
+        for name in names:
+            check_ref_name(name)
+        found: dict[str, ObjectId] = many(names)
+        return found
+
     def refs_changed_since(
         self, version: int | None
     ) -> tuple[int | None, list[tuple[str, ObjectId | None]] | None]:
