@@ -167,6 +167,27 @@ class ObjectCache:
         committed."""
         self._pinned.update(objects)
 
+    def prefetch(self, oids: Iterable[ObjectId]) -> dict[ObjectId, GritObject]:
+        """Read the objects of ``oids`` this cache lacks in pages, where the store is a
+        server's (:meth:`Store.remote`: a read is a round trip, DUR-005.4), and keep them;
+        every object of ``oids`` it holds afterwards.  An id the store fails on is left
+        out: its own read later fails as it would have (STO-003, STO-004, RUN-011)."""
+        wanted = list(dict.fromkeys(oids))
+        held: dict[ObjectId, GritObject] = {}
+        missing = []
+        for oid in wanted:
+            obj = self._objects.get(oid) or self._pinned.get(oid)
+            if obj is None:
+                missing.append(oid)
+            else:
+                held[oid] = obj
+        if missing and self._store.remote():
+            found = [(o, obj) for o, obj in self._store.get_objects_each(missing)
+                     if isinstance(obj, GritObject) and type(obj) is not Blob]  # fmt: skip
+            self._keep_many(found)
+            held.update(found)
+        return held
+
     def pinned_ids(self) -> Iterable[ObjectId]:
         """The ids of the open group's objects: stored when it commits (RUN-017, RUN-022.1)."""
         return self._pinned.keys()

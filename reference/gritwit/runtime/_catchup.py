@@ -39,7 +39,7 @@ class CatchUp(ResidentActors, Commits):
         before, by its transition."""
         if self._heads_read:
             self._heads_read = {}
-        if len(actors) < 2 or not hasattr(self._store.backend, "get_refs"):
+        if len(actors) < 2 or not self._store.remote():
             return
         found = self._store.get_refs([head_ref(actor) for actor in actors])
         if found is not None:
@@ -54,7 +54,8 @@ class CatchUp(ResidentActors, Commits):
         is read twice (RUN-003.3, RUN-002.3).  Should the head move yet again, the
         compare-and-swap of the step built on it loses.
         """
-        last_id, last = self._head_step(actor, self._heads_read.pop(actor, UNREAD))
+        read = self._heads_read.pop(actor, UNREAD) if self._heads_read else UNREAD
+        last_id, last = self._head_step(actor) if read is UNREAD else self._head_step(actor, read)
         if not self._index.saw_head(actor, last_id):
             self._catch_up()
         inbox = self._entries(None if last is None else last.inbox)

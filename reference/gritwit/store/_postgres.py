@@ -250,6 +250,9 @@ class PostgresBackend:
 
     #: Its writes report which objects the store did not hold (``fresh``, RUN-022.1).
     reports_fresh: Final = True
+    #: Each call is a round trip to a server: callers read many things at once where
+    #: they can (:meth:`get_refs`, :meth:`read_pages`; DUR-005.4).
+    remote: Final = True
 
     def insert(self, oid: ObjectId, data: bytes) -> None:
         """Store ``data`` under ``oid``: one statement, one round trip (DUR-005.4)."""

@@ -372,6 +372,11 @@ class Store:
                 check_head_target(name, actor, self.get_object(new))
         _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
+    def remote(self) -> bool:
+        """Whether each backend call is a round trip to a server (PostgreSQL), so that a
+        caller should read many refs or objects at once where it can (DUR-005.4)."""
+        return getattr(self.backend, "remote", False) is True
+
     def get_refs(self, names: list[str]) -> dict[str, ObjectId] | None:
         """The targets of the refs of ``names`` that are set, in one backend read where the
         backend offers ``get_refs`` (PostgreSQL); ``None`` where it does not, and nothing is
