@@ -217,7 +217,18 @@ class RoutingIndex:
             if target is not None and name.startswith(HEADS_PREFIX)
         ]
         found = prefetch(steps)
-        prefetch(s.outbox for s in found.values() if isinstance(s, Step) and s.outbox)
+        senders = {s.outbox: s.actor for s in found.values() if isinstance(s, Step) and s.outbox}
+        outside = swaps.get(OUTSIDE_REF)
+        if outside is not None:
+            senders[outside] = OUTSIDE
+        prefetch(senders)
+        # each entry's newest message where it changed: what a recipient's walk reads first
+        # (WIT-005), the messages before it being read by earlier catch-ups
+        news = []
+        for box, sender in senders.items():
+            before = self._outboxes.get(sender, _NO_ENTRIES)
+            news += [m for r, m in mailbox_entries(objects, box).items() if before.get(r) != m]
+        prefetch(news)
 
     def _ref_at(
         self,
