@@ -167,6 +167,10 @@ class ObjectCache:
         committed."""
         self._pinned.update(objects)
 
+    def remote(self) -> bool:
+        """Whether the store is a server's (:meth:`Store.remote`): reads are batched."""
+        return self._store.remote()
+
     def prefetch(self, oids: Iterable[ObjectId]) -> dict[ObjectId, GritObject]:
         """Read the objects of ``oids`` this cache lacks in pages, where the store is a
         server's (:meth:`Store.remote`: a read is a round trip, DUR-005.4), and keep them;

@@ -209,8 +209,9 @@ class RoutingIndex:
         where the reader can (the runtime's cache, on a server's store: DUR-005.4), so
         that catching up with many moved heads is a few reads, not two per head."""
         prefetch = getattr(objects, "prefetch", None)
-        if prefetch is None or swaps is None or len(swaps) < 2:
-            return
+        remote = getattr(objects, "remote", None)
+        if prefetch is None or remote is None or not remote() or swaps is None or len(swaps) < 2:
+            return  # a local store's reads cost no round trip: read as they come
         steps = [
             target
             for name, target in swaps.items()
