@@ -88,8 +88,14 @@ class ObjectCache:
         obj = self._objects.get(oid)
         if obj is None:
             obj = self._pinned.get(oid)
-        if obj is not None and (type(obj) is not Blob or self._not_erased(oid)):
-            return obj
+        if obj is not None:
+            if type(obj) is not Blob:
+                return obj
+            if self._store.erasure_count is None:  # asked each time (RUN-011.3)
+                if self._store.tombstone(oid) is None:
+                    return obj
+            elif self._not_erased(oid):
+                return obj
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
@@ -100,7 +106,8 @@ class ObjectCache:
         Known without a read when the store counts erasures (:meth:`Store.erasures`)
         and the count has not moved since the store last answered so; else asked.
         """
-        seen = self._store.erasures()
+        count = self._store.erasure_count
+        seen = None if count is None else count()
         if seen is not None and seen == self._clean_at and oid in self._clean:
             return True
         if self._store.tombstone(oid) is not None:
@@ -169,7 +176,7 @@ class ObjectCache:
 
     def remote(self) -> bool:
         """Whether the store is a server's (:meth:`Store.remote`): reads are batched."""
-        return self._store.remote()
+        return self._store.is_remote
 
     def prefetch(self, oids: Iterable[ObjectId]) -> dict[ObjectId, GritObject]:
         """Read the objects of ``oids`` this cache lacks in pages, where the store is a
@@ -185,7 +192,7 @@ class ObjectCache:
                 missing.append(oid)
             else:
                 held[oid] = obj
-        if missing and self._store.remote():
+        if missing and self._store.is_remote:
             found = [(o, obj) for o, obj in self._store.get_objects_each(missing)
                      if isinstance(obj, GritObject) and type(obj) is not Blob]  # fmt: skip
             self._keep_many(found)

@@ -39,7 +39,7 @@ class CatchUp(ResidentActors, Commits):
         before, by its transition."""
         if self._heads_read:
             self._heads_read = {}
-        if len(actors) < 2 or not self._store.remote():
+        if len(actors) < 2 or not self._store.is_remote:
             return
         found = self._store.get_refs([head_ref(actor) for actor in actors])
         if found is not None:

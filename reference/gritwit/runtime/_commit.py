@@ -171,7 +171,7 @@ class Commits(DiskBounds):
             return True
         # RUN-023.1: what the members add, told by the commit where the store can, else
         # asked before it is stored
-        told = self._store.reports_fresh()
+        told = self._store.tells_fresh
         if told:
             encodings, known = self._group_encodings()
         added = self._group_added() if group.members and not told else 0

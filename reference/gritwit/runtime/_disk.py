@@ -220,7 +220,10 @@ class DiskBounds:
         Members in group order, each object counted for the first that stores it; the
         grouped sends' objects are stored first and are the caller's, not counted.
         """
-        encodings, known = self._group_encodings()
+        group = self._group
+        sends = group.sends
+        known = () if sends is None else [oid for _, oid in sends.encodings]
+        encodings = [e for member in group.members for e in member.built.encodings]
         return added_bytes(self._store, encodings, known)
 
     def _group_encodings(self) -> tuple[list[Encoded], list[ObjectId]]:

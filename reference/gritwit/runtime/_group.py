@@ -269,7 +269,7 @@ class CommitGroup:
         objects it did not hold (:meth:`~gritwit.store.Store.reports_fresh`), their ids
         are :attr:`fresh` afterwards (RUN-022.1); else :attr:`fresh` is ``None``.
         """
-        fresh: set[ObjectId] | None = set() if store.reports_fresh() else None
+        fresh: set[ObjectId] | None = set() if store.tells_fresh else None
         self.fresh = fresh
         members, self.members = self.members, []
         sends, self.sends = self.sends, None
@@ -281,7 +281,9 @@ class CommitGroup:
         unsent: GroupedSends | None = None
         stored = False
         try:
-            if _commit_whole(store, members, sends, fresh):  # the usual case: one write (RUN-017.2)
+            if store.commits_whole and _commit_whole(
+                store, members, sends, fresh
+            ):  # the usual case: one write (RUN-017.2)
                 stored = True
                 return _committed((members, [], None))
             with store.batch() as batch:
@@ -377,7 +379,7 @@ def _commit_whole(
     member expecting another head than its actor's earlier member left cannot win
     after it: such a group is not tried whole.
     """
-    if not hasattr(store.backend, "commit_all"):
+    if not store.commits_whole:
         return False
     encodings = [e for m in members for e in m.built.encodings]
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []

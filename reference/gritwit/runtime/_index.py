@@ -178,13 +178,15 @@ class RoutingIndex:
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
         moved = None if swaps is None else dict(swaps)
-        self._prefetch(objects, moved)
+        if store.is_remote:
+            self._prefetch(objects, moved)
         if moved is None:
             # The heads in one read, and only then the outside's ref: never the other
             # way round, or a head could have read sends the outbox read lacks (RUN-002.3).
             heads = store.list_ref_targets(HEADS_PREFIX)
             outside = store.get_ref(OUTSIDE_REF)
-            self._prefetch(objects, dict(heads))
+            if store.is_remote:
+                self._prefetch(objects, dict(heads))
             seen: set[ObjectId] = {OUTSIDE}
             for name, target in heads:
                 actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])

@@ -95,7 +95,7 @@ class Transitions(CatchUp, TimeBound):
                 return False
         else:
             # RUN-023.1: what it adds, told by the commit where the store can, else asked first
-            fresh: set[ObjectId] | None = set() if self._store.reports_fresh() else None
+            fresh: set[ObjectId] | None = set() if self._store.tells_fresh else None
             added = self._count_stored(built) if fresh is None else 0
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
                 self._cache.commit_assembled(

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
@@ -58,6 +58,22 @@ class Store:
     """Content-addressed objects plus compare-and-swap refs over ``backend``."""
 
     backend: Backend
+    #: What the backend offers beyond :class:`Backend`, looked up once, for callers on the
+    #: hot path (an attribute, not a call): whether each call is a round trip to a server
+    #: (:meth:`remote`), whether writes report their fresh ids (:meth:`reports_fresh`),
+    #: whether :meth:`commit_all` can commit, and the backend's count of erasures
+    #: (:meth:`erasures`), ``None`` where it keeps none.
+    is_remote: bool = field(init=False, repr=False, compare=False)
+    tells_fresh: bool = field(init=False, repr=False, compare=False)
+    commits_whole: bool = field(init=False, repr=False, compare=False)
+    erasure_count: Callable[[], int | None] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        backend = self.backend
+        object.__setattr__(self, "is_remote", getattr(backend, "remote", False) is True)
+        object.__setattr__(self, "tells_fresh", getattr(backend, "reports_fresh", False) is True)
+        object.__setattr__(self, "commits_whole", hasattr(backend, "commit_all"))
+        object.__setattr__(self, "erasure_count", getattr(backend, "erasures", None))
 
     @classmethod
     def memory(cls) -> Self:
@@ -164,7 +180,7 @@ class Store:
     def reports_fresh(self) -> bool:
         """Whether this store's writes tell which objects it did not hold (their ``fresh``,
         RUN-022.1), so that a caller counting what it adds needs no read first."""
-        return getattr(self.backend, "reports_fresh", False) is True
+        return self.tells_fresh
 
     def commit_all(
         self,
@@ -185,9 +201,9 @@ class Store:
         :meth:`batch` does, a swap at a time, with that method's errors (RUN-017.2).
         ``fresh`` as :meth:`put_encoded_then_cas`'s, when it made them.
         """
-        whole = getattr(self.backend, "commit_all", None)
-        if whole is None:
+        if not self.commits_whole:
             return False
+        whole = self.backend.commit_all  # type: ignore[attr-defined]
         items = _checked(encodings)
         put = {oid for oid, _ in items}
         planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
@@ -286,7 +302,7 @@ class Store:
         While it is unchanged, an object known not to be erased is still not erased
         (RUN-011.3): the runtime's cache checks its blobs' tombstones only when it moved.
         """
-        count = getattr(self.backend, "erasures", None)
+        count = self.erasure_count
         return None if count is None else count()
 
     def tombstone(self, oid: ObjectId) -> str | None:
@@ -375,7 +391,7 @@ class Store:
     def remote(self) -> bool:
         """Whether each backend call is a round trip to a server (PostgreSQL), so that a
         caller should read many refs or objects at once where it can (DUR-005.4)."""
-        return getattr(self.backend, "remote", False) is True
+        return self.is_remote
 
     def get_refs(self, names: list[str]) -> dict[str, ObjectId] | None:
         """The targets of the refs of ``names`` that are set, in one backend read where the
