@@ -17,20 +17,29 @@ are installed only in the adapter process, by :func:`run`.
 
 from __future__ import annotations
 
+import inspect
+import runpy
 import shlex
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any, Literal, NoReturn
 
 from gritwit.adapter import ReferenceAdapter, serve
+from gritwit_conformance.wrong import _fault
+from gritwit_conformance.wrong._fault import Fault, StaleFault
 
 __all__ = [
     "WRONG",
+    "DryRun",
+    "Fault",
+    "StaleFault",
     "LaxDecoderAdapter",
     "WrongAdapter",
     "command",
+    "dry_run",
     "patch",
     "run",
 ]
@@ -279,22 +288,114 @@ def command(name: str) -> str:
     return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
 
 
-def patch(module: ModuleType | type, name: str, value: object) -> None:
-    """Replace ``module.name`` in this adapter process; fail loudly if the reference renamed it."""
+def _adapter_name(depth: int = 2) -> str:
+    """The wrong adapter that called: its module's last name (``__main__`` by its spec)."""
+    space = sys._getframe(depth).f_globals
+    spec = space.get("__spec__")
+    return str(spec.name if spec is not None else space["__name__"]).rsplit(".", 1)[-1]
+
+
+#: While :func:`dry_run` runs an adapter: the faults its ``install`` declared (nothing is
+#: installed).
+_DRY: list[Fault] | None = None
+
+
+class DryRun(Exception):  # noqa: N818  (not an error: how a dry run leaves run())
+    """Raised by :func:`run` in a dry run, in place of serving: the faults it declared."""
+
+    def __init__(self, faults: list[Fault]) -> None:
+        super().__init__(f"{len(faults)} faults")
+        self.faults = faults
+
+
+def patch(
+    module: ModuleType | type,
+    name: str,
+    value: object,
+    *,
+    written_for: str | None = None,
+) -> None:
+    """Replace ``module.name`` in this adapter process, a declared fault (issue 43).
+
+    Fails loudly if the reference renamed it (``AttributeError``) or if a callable
+    ``value`` no longer fits the original's signature (:class:`StaleFault`, see
+    :func:`_fault.check`; ``written_for`` declares the signature the adapter was written
+    against where its replacement deliberately differs).  The installed replacement
+    counts its entries and crashes (:func:`_fault.counted`).
+    """
     if not hasattr(module, name):
         raise AttributeError(f"{module.__name__} has no {name}: this wrong adapter is out of date")
-    setattr(module, name, value)
+    target = f"{module.__name__}.{name}"
+    original = inspect.getattr_static(module, name)
+    fault = _fault.check(_adapter_name(), target, original, value, written_for)
+    if _DRY is not None:
+        _DRY.append(fault)
+        return
+    setattr(module, name, _fault.counted(target, value))
+
+
+def _own_methods(adapter_cls: type[ReferenceAdapter]) -> Iterator[tuple[type, str, object]]:
+    """The methods a wrong adapter's class defines itself: its fault, when it has no hooks."""
+    for cls in adapter_cls.__mro__:
+        if cls in ReferenceAdapter.__mro__ or cls is LaxDecoderAdapter:
+            continue
+        for attr, value in vars(cls).items():
+            if isinstance(value, (FunctionType, staticmethod, classmethod)) and not (
+                attr.startswith("__") and attr != "__init__"
+            ):
+                yield cls, attr, value
+
+
+def _check_overrides(adapter_cls: type[ReferenceAdapter]) -> list[Fault]:
+    """Overrides of the reference adapter's methods must fit them, as patches must."""
+    adapter = _adapter_name(3)
+    faults = []
+    for cls, attr, value in _own_methods(adapter_cls):
+        if hasattr(ReferenceAdapter, attr) and attr != "__init__":  # run() alone makes one
+            original = inspect.getattr_static(ReferenceAdapter, attr)
+            target = f"{cls.__name__}.{attr}"
+            faults.append(_fault.check(adapter, target, original, value))
+    return faults
 
 
 def run(adapter_cls: type[ReferenceAdapter], *install: Callable[[], None]) -> NoReturn:
-    """Install the bug (``install`` hooks patch the reference in this process only) and serve."""
+    """Install the bug (``install`` hooks patch the reference in this process only) and serve.
+
+    The methods the adapter's class defines itself are counted as its fault too.
+    """
     for hook in install:
         hook()
+    overrides = _check_overrides(adapter_cls)
+    if _DRY is not None:
+        raise DryRun([*_DRY, *overrides])
+    own = list(_own_methods(adapter_cls))
+    for cls, attr, value in own:  # __init__ runs once for every adapter: a fault if alone
+        if attr != "__init__" or len(own) == 1:
+            setattr(cls, attr, _fault.counted(f"{cls.__name__}.{attr}", value))
     adapter = adapter_cls()
     main = sys.modules["__main__"].__spec__
     if main is not None:  # name it after its module, so reports tell the variants apart
         adapter.name = "gritwit-wrong-" + main.name.rsplit(".", 1)[-1].replace("_", "-")
     raise SystemExit(serve(adapter))
+
+
+def dry_run(name: str) -> list[Fault]:
+    """Run the wrong adapter ``name`` up to its serving, installing nothing: its faults.
+
+    Each ``patch()`` is checked (:class:`StaleFault`) and recorded instead of installed;
+    the module runs as ``__main__``, as ``python -m`` runs it.
+    """
+    global _DRY
+    _DRY = []
+    try:
+        with warnings.catch_warnings():  # an adapter another imported is run again: fine
+            warnings.simplefilter("ignore", RuntimeWarning)
+            runpy.run_module(f"{__name__}.{name}", run_name="__main__", alter_sys=False)
+    except DryRun as done:
+        return done.faults
+    finally:
+        _DRY = None
+    raise RuntimeError(f"wrong adapter {name} did not call run()")
 
 
 class LaxDecoderAdapter(ReferenceAdapter):

@@ -17,7 +17,11 @@ from gritwit_conformance.wrong import patch, run
 _real_run_rounds = _runtime.Runtime.run_rounds
 
 
-def head_first(self: _cache.ObjectCache, built, ref, expected) -> None:  # type: ignore[no-untyped-def]
+def head_first(self: _cache.ObjectCache, built, ref, expected, fresh=None) -> None:  # type: ignore[no-untyped-def]
+    ids = [oid for _, oid in built.encodings]
+    held = self._store.held(ids) if fresh is not None else set()
+    if fresh is not None:  # the objects this commit adds, stored now or later (RUN-023.1)
+        fresh.update(oid for oid in ids if oid not in held)
     step = [(data, oid) for data, oid in built.encodings if oid == built.step_id]
     rest = [(data, oid) for data, oid in built.encodings if oid != built.step_id]
     self._store.put_encoded(step)
