@@ -17,13 +17,13 @@ are installed only in the adapter process, by :func:`run`.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
-import runpy
 import shlex
 import sys
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any, Literal, NoReturn
 
@@ -300,7 +300,7 @@ def _adapter_name(depth: int = 2) -> str:
 _DRY: list[Fault] | None = None
 
 
-class DryRun(Exception):  # noqa: N818  (not an error: how a dry run leaves run())
+class DryRun(Exception):  # not an error: how a dry run leaves run()
     """Raised by :func:`run` in a dry run, in place of serving: the faults it declared."""
 
     def __init__(self, faults: list[Fault]) -> None:
@@ -383,14 +383,17 @@ def dry_run(name: str) -> list[Fault]:
     """Run the wrong adapter ``name`` up to its serving, installing nothing: its faults.
 
     Each ``patch()`` is checked (:class:`StaleFault`) and recorded instead of installed;
-    the module runs as ``__main__``, as ``python -m`` runs it.
+    the module's code runs as ``__main__``, as ``python -m`` runs it.
     """
     global _DRY
     _DRY = []
     try:
-        with warnings.catch_warnings():  # an adapter another imported is run again: fine
-            warnings.simplefilter("ignore", RuntimeWarning)
-            runpy.run_module(f"{__name__}.{name}", run_name="__main__", alter_sys=False)
+        spec = importlib.util.find_spec(f"{__name__}.{name}")
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"no wrong adapter {name}")
+        source = Path(spec.origin).read_text(encoding="utf-8")  # as runpy, any import hook
+        space = {"__name__": "__main__", "__spec__": spec, "__file__": spec.origin}
+        exec(compile(source, spec.origin, "exec", dont_inherit=True), space)
     except DryRun as done:
         return done.faults
     finally:

@@ -13,14 +13,13 @@ count as caught (issue 43):
 So every installed replacement counts its entries and its *crashes* (an exception of
 :data:`CRASHES` raised in the adapter's own code, or in binding the call) in the adapter
 process, and appends them, as they happen, to the file named by :data:`LOG_VARIABLE`
-when the harness sets it: a line ``pid<TAB>fault<TAB>entries<TAB>crashes<TAB>what`` at the
-first entry, at the first crash, then at doubling counts and at exit, so a SIGKILL loses
-only the tail of a count, never its first entry. :func:`read_log` sums a run's lines.
+when the harness sets it: a line ``pid<TAB>fault<TAB>entries<TAB>crashes<TAB>what`` at
+install (0 entries), at the first entry and crash, then at doubling counts and at exit,
+so a SIGKILL loses only the tail of a count, never its first entry. :func:`read_log`
+sums a run's lines.
 """
 
 from __future__ import annotations
-
-import __future__
 
 import atexit
 import functools
@@ -90,7 +89,7 @@ def parse(declared: str) -> inspect.Signature:
     """The signature written as ``"(self, built, ref, expected)"`` (annotations not evaluated)."""
     source = f"def _written_for{declared}:\n    pass\n"
     space: dict[str, Any] = {}
-    flags = __future__.annotations.compiler_flag
+    flags = annotations.compiler_flag  # the __future__ feature imported above
     exec(compile(source, "<written_for>", "exec", flags=flags, dont_inherit=True), space)
     return inspect.signature(space["_written_for"])
 
@@ -118,9 +117,9 @@ def misfit(original: inspect.Signature, replacement: inspect.Signature) -> str:
     for i, p in enumerate(o_pos):
         if i == 0 and p.name in ("self", "cls"):
             continue  # the instance or class is never passed by keyword
-        if i < len(r_pos) and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
-            if r_pos[i].name != p.name and not var_kw:
-                return f"parameter {i} is {r_pos[i].name!r}, the original's {p.name!r}"
+        keyword = p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if keyword and i < len(r_pos) and r_pos[i].name != p.name and not var_kw:
+            return f"parameter {i} is {r_pos[i].name!r}, the original's {p.name!r}"
     names = {p.name for p in repl if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
     for p in orig:
         if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in names and not var_kw:
@@ -190,7 +189,7 @@ class FaultCount:
     entries: int = 0
     crashes: int = 0
     what: str = ""
-    written: tuple[int, int] = field(default=(0, 0))
+    written: tuple[int, int] = field(default=(-1, -1))
 
 
 _COUNTS: dict[str, FaultCount] = {}
@@ -252,7 +251,8 @@ def counted(target: str, replacement: object) -> object:
         return replacement  # a class, a constant, a builtin: installed as it is
     func: Callable[..., Any] = inner
     home = func.__code__.co_filename
-    _COUNTS.setdefault(target, FaultCount())
+    with _LOCK:  # its first line says it is installed, before it runs (entries 0)
+        _write(target, _COUNTS.setdefault(target, FaultCount()))
     wrapper: Callable[..., Any]
     if inspect.iscoroutinefunction(func):
 
