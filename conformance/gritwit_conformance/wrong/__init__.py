@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 from gritwit.adapter import ReferenceAdapter, serve
 from gritwit_conformance.wrong import _fault
@@ -40,6 +40,7 @@ __all__ = [
     "WrongAdapter",
     "command",
     "dry_run",
+    "fault",
     "patch",
     "run",
 ]
@@ -334,6 +335,23 @@ def patch(
     setattr(module, name, _fault.counted(target, value))
 
 
+F = TypeVar("F")
+
+
+def fault(target: str, original: object, replacement: F, *, written_for: str | None = None) -> F:
+    """``replacement`` of ``original`` for a table's entry (a registry, a test actor), which
+    the adapter installs itself: checked as :func:`patch` checks, and counted.
+
+    ``target`` names the entry in the reports, e.g. ``"_calls.FUNCTIONS[fd_readdir]"``.
+    In a dry run it returns ``original``, so the adapter's own assignment changes nothing.
+    """
+    checked = _fault.check(_adapter_name(), target, original, replacement, written_for)
+    if _DRY is not None:  # the adapter puts it into the table: the table stays as it is
+        _DRY.append(checked)
+        return original  # type: ignore[return-value]
+    return _fault.counted(target, replacement)  # type: ignore[return-value]
+
+
 def _own_methods(adapter_cls: type[ReferenceAdapter]) -> Iterator[tuple[type, str, object]]:
     """The methods a wrong adapter's class defines itself: its fault, when it has no hooks."""
     for cls in adapter_cls.__mro__:
@@ -351,10 +369,12 @@ def _check_overrides(adapter_cls: type[ReferenceAdapter]) -> list[Fault]:
     adapter = _adapter_name(3)
     faults = []
     for cls, attr, value in _own_methods(adapter_cls):
+        target = f"{cls.__name__}.{attr}"
         if hasattr(ReferenceAdapter, attr) and attr != "__init__":  # run() alone makes one
             original = inspect.getattr_static(ReferenceAdapter, attr)
-            target = f"{cls.__name__}.{attr}"
             faults.append(_fault.check(adapter, target, original, value))
+        else:  # a method of its own: counted, nothing to check it against
+            faults.append(_fault.check(adapter, target, None, value))
     return faults
 
 
