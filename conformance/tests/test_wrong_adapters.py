@@ -307,6 +307,12 @@ def fault_report(faults: dict[str, _fault.FaultCount]) -> str:
     )
 
 
+def _short(test_id: str) -> str:
+    """``file.py::test[param]`` of a report's test id (its path dropped)."""
+    path, _, test = test_id.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{test}"
+
+
 def _assert_the_fault_ran(
     name: str, run: Run, record_property: Callable[[str, object], None]
 ) -> None:
@@ -319,9 +325,7 @@ def _assert_the_fault_ran(
     report = fault_report(run.faults)
     record_property("faults", report)
     failed = sorted(
-        r["id"].rsplit("/", 1)[-1]
-        for r in run.report.get("results", ())
-        if r["outcome"] == "failed"
+        _short(r["id"]) for r in run.report.get("results", ()) if r["outcome"] == "failed"
     )
     record_property("caught_by", " ".join(failed[:3]))
     print(f"{name}: {report}")
@@ -428,3 +432,50 @@ def test_unclaimed_profiles_are_not_claimed_not_failed(tmp_path: Path) -> None:
     assert all("not claimed" in r["reason"] for r in records)
     assert run.report["profiles"]["protocol"]["passed"] > 0
     assert run.report["implementation"]["profiles"] == ["codec"]
+
+
+NEVER_ENTERED = """
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import patch, run
+
+_real = ReferenceAdapter.cmd_ref_list
+
+
+def cmd_ref_list(self, args):
+    return {**_real(self, args), "refs": []}  # a bug no codec test can reach
+
+
+run(ReferenceAdapter, lambda: patch(ReferenceAdapter, "cmd_ref_list", cmd_ref_list))
+"""
+
+
+def _never(_key: str, _value: object) -> None:
+    """A ``record_property`` that keeps nothing."""
+
+
+@pytest.mark.req("CONV-005", "ENC-001")
+def test_a_fault_never_entered_is_not_a_catch(tmp_path: Path) -> None:
+    """An adapter whose fault no selected test reaches: failures (here: none) are no catch."""
+    script = tmp_path / "never_entered.py"
+    script.write_text(NEVER_ENTERED, encoding="utf-8")
+    impl = shlex.join([sys.executable, str(script)])
+    run = conform(impl, tmp_path, ("codec",), select=frozenset({"ENC-001"}))
+    assert set(run.faults) == {"ReferenceAdapter.cmd_ref_list"}, "installed, and logged at once"
+    assert [(c.entries, c.crashes) for c in run.faults.values()] == [(0, 0)], run.faults
+    with pytest.raises(AssertionError, match="its fault never ran"):
+        _assert_the_fault_ran("never_entered", run, _never)
+
+
+@pytest.mark.req("CONV-005")
+def test_a_fault_that_crashed_or_never_ran_fails_the_check(tmp_path: Path) -> None:
+    def ran(entries: int, crashes: int = 0, what: str = "") -> Run:
+        count = _fault.FaultCount(entries, crashes, what)
+        return Run(1, {"results": []}, "", tmp_path / "r.xml", {"m.f": count})
+
+    _assert_the_fault_ran("ran", ran(3), _never)
+    _assert_the_fault_ran("constants", Run(1, {}, "", tmp_path / "r.xml", {}), _never)
+    with pytest.raises(AssertionError, match="never ran"):
+        _assert_the_fault_ran("never", ran(0), _never)
+    with pytest.raises(AssertionError, match=r"crashed instead of misreading.*TypeError: stale"):
+        _assert_the_fault_ran("crashed", ran(4, 1, "TypeError: stale"), _never)
+    assert fault_report(ran(2).faults) == "m.f ran 2 times"
