@@ -13,6 +13,18 @@ failures, so catching one turns the test red until its ``gap`` is cleared.
 
 The table is plain data and importing this package starts nothing; the bugs
 are installed only in the adapter process, by :func:`run`.
+
+Each bug is a *declared fault* (issue 43): :func:`patch` (or :func:`fault`, for an
+entry of a reference table) names what it bends and refuses a replacement that no
+longer fits the original's signature (:class:`StaleFault`); ``written_for=`` declares
+the signature an adapter was written against where it deliberately differs, and is
+refused once the original moves.  :func:`dry_run` runs an adapter's hooks with nothing
+installed (``conformance/tests/test_wrong_faults.py`` runs every one so, in the normal
+test run).  Installed, each replacement (and each method an adapter's class defines)
+counts its entries and crashes into the file named by ``GRITWIT_FAULT_LOG``
+(:mod:`._fault`); ``test_wrong_adapters.py`` fails an adapter whose fault never ran
+or crashed on its own account.  Faults that only change constants or data have
+nothing to count.
 """
 
 from __future__ import annotations
