@@ -295,9 +295,9 @@ def read_log(path: Path) -> dict[str, FaultCount]:
                 pid, target, entries, crashes, what = parts
                 last[pid, target] = (int(entries), int(crashes), what)
     total: dict[str, FaultCount] = {}
-    for (_, target), (entries, crashes, what) in last.items():
-        count = total.setdefault(target, FaultCount())
-        count.entries += entries
-        count.crashes += crashes
-        count.what = count.what or what
+    for (_, name), (ran, crashed, why) in last.items():
+        count = total.setdefault(name, FaultCount())
+        count.entries += ran
+        count.crashes += crashed
+        count.what = count.what or why
     return total
