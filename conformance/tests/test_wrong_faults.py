@@ -206,6 +206,15 @@ def test_async_replacements_and_descriptors_are_counted(monkeypatch: pytest.Monk
 
     wrapped: Any = _fault.counted("t.async", later)
     assert asyncio.run(wrapped(3)) == 3
+
+    def pairs(n: int) -> Any:
+        yield from range(n)
+        yield n.missing  # type: ignore[attr-defined]  # a crash, as the loop reaches it
+
+    gen: Any = _fault.counted("t.gen", pairs)
+    with pytest.raises(AttributeError):
+        list(gen(2))
+    assert (_fault._COUNTS["t.gen"].entries, _fault._COUNTS["t.gen"].crashes) == (1, 1)
     static = _fault.counted("t.static", staticmethod(_reference_side))
     assert isinstance(static, staticmethod)
     assert _fault.counted("t.class", Target) is Target

@@ -266,6 +266,18 @@ def counted(target: str, replacement: object) -> object:
                     _note(target, crash=exc)
                 raise
 
+    elif inspect.isgeneratorfunction(func):  # its body runs as it is iterated
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _note(target)
+            try:
+                return (yield from func(*args, **kwargs))
+            except BaseException as exc:
+                if _own_crash(exc, home, exc.__traceback__):
+                    _note(target, crash=exc)
+                raise
+
     else:
 
         @functools.wraps(func)
