@@ -33,7 +33,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance import wrong
 from gritwit_conformance._conform import EXIT_HANDSHAKE, PROFILES
-from gritwit_conformance.wrong import WRONG, WrongAdapter, command
+from gritwit_conformance.wrong import WRONG, WrongAdapter, _fault, command
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Bound on one ``gritwit conform`` run; reached only if the harness hangs.
@@ -91,6 +91,8 @@ class Run:
     report: dict[str, Any]
     output: str
     junit: Path
+    #: Per fault of the adapter (:mod:`gritwit_conformance.wrong._fault`): entries, crashes.
+    faults: dict[str, _fault.FaultCount]
 
     def records(self, outcome: str) -> list[dict[str, Any]]:
         return [r for r in self.report["results"] if r["outcome"] == outcome]
@@ -128,6 +130,8 @@ def conform(
     if smoke:
         args.append("--smoke")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", SELECT.VARIABLE)}
+    faults = where / "faults.log"  # each adapter process appends its faults' counts
+    env[_fault.LOG_VARIABLE] = str(faults)
     if select:
         env["PYTEST_ADDOPTS"] = f"-p {SELECT.__name__}"
         env[SELECT.VARIABLE] = " ".join(sorted(select))
@@ -152,10 +156,10 @@ def conform(
     report_path = out.with_suffix(".json")
     if proc.returncode == EXIT_HANDSHAKE:  # no test ran, and no report is written
         assert not report_path.exists(), f"a report after a failed handshake:\n{output[-4000:]}"
-        return Run(proc.returncode, {}, output, out.with_suffix(".xml"))
+        return Run(proc.returncode, {}, output, out.with_suffix(".xml"), _fault.read_log(faults))
     assert report_path.is_file(), f"no JSON report (exit {proc.returncode}):\n{output[-4000:]}"
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    return Run(proc.returncode, report, output, out.with_suffix(".xml"))
+    return Run(proc.returncode, report, output, out.with_suffix(".xml"), _fault.read_log(faults))
 
 
 def junit_order(path: Path) -> list[tuple[str, bool]]:
@@ -252,12 +256,15 @@ def test_importing_the_wrong_adapters_changes_nothing(data: str, error: str) -> 
 
 
 @pytest.mark.parametrize("name", list(_params(WRONG)))
-def test_the_suite_catches(name: str, tmp_path: Path) -> None:
+def test_the_suite_catches(
+    name: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     entry = WRONG[name]
     impl = command(name)
     timeout = entry.timeout or (BROKEN_TIMEOUT if entry.outcome in BROKEN else 10.0)
     select = _selection(name, entry)
     run = conform(impl, tmp_path, entry.profiles, smoke=entry.smoke, timeout=timeout, select=select)
+    _assert_the_fault_ran(name, run, record_property)
     if entry.breaks_handshake:  # no test can run: one error names the command and the rule
         _assert_the_handshake_failed(name, entry, impl, run)
         return
@@ -287,6 +294,50 @@ def test_the_suite_catches(name: str, tmp_path: Path) -> None:
         f"{unexplained[0]['reason'][:500]!r}"
     )
     _assert_the_run_went_on(name, run, errored)
+
+
+def fault_report(faults: dict[str, _fault.FaultCount]) -> str:
+    """How often each fault of a wrong adapter ran: ``target ran N times`` per fault."""
+    if not faults:
+        return "no counted fault (it changes constants or tables only)"
+    return "; ".join(
+        f"{target} ran {c.entries} times"
+        + (f", crashed {c.crashes} ({c.what})" if c.crashes else "")
+        for target, c in sorted(faults.items())
+    )
+
+
+def _short(test_id: str) -> str:
+    """``file.py::test[param]`` of a report's test id (its path dropped)."""
+    path, _, test = test_id.partition("::")
+    return f"{path.rsplit('/', 1)[-1]}::{test}"
+
+
+def _assert_the_fault_ran(
+    name: str, run: Run, record_property: Callable[[str, object], None]
+) -> None:
+    """A fault that never ran, or that crashed on its own account, is not a catch (issue 43).
+
+    Every replacement :func:`~gritwit_conformance.wrong.patch` installed counts its
+    entries and its crashes (an exception raised in its own code, or a call it cannot
+    take) in the adapter processes; the test's report says how often each ran.
+    """
+    report = fault_report(run.faults)
+    record_property("faults", report)
+    failed = sorted(
+        _short(r["id"]) for r in run.report.get("results", ()) if r["outcome"] == "failed"
+    )
+    record_property("caught_by", " ".join(failed[:3]))
+    print(f"{name}: {report}")
+    crashed = {t: c for t, c in run.faults.items() if c.crashes}
+    assert not crashed, (
+        f"{name}: its fault crashed instead of misreading, so no failure is a catch: "
+        f"{fault_report(crashed)}{run.explain()}"
+    )
+    if run.faults:
+        assert any(c.entries for c in run.faults.values()), (
+            f"{name}: its fault never ran, so no failure is a catch: {report}{run.explain()}"
+        )
 
 
 def _assert_the_handshake_failed(name: str, entry: WrongAdapter, impl: str, run: Run) -> None:
@@ -381,3 +432,50 @@ def test_unclaimed_profiles_are_not_claimed_not_failed(tmp_path: Path) -> None:
     assert all("not claimed" in r["reason"] for r in records)
     assert run.report["profiles"]["protocol"]["passed"] > 0
     assert run.report["implementation"]["profiles"] == ["codec"]
+
+
+NEVER_ENTERED = """
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import patch, run
+
+_real = ReferenceAdapter.cmd_ref_list
+
+
+def cmd_ref_list(self, args):
+    return {**_real(self, args), "refs": []}  # a bug no codec test can reach
+
+
+run(ReferenceAdapter, lambda: patch(ReferenceAdapter, "cmd_ref_list", cmd_ref_list))
+"""
+
+
+def _never(_key: str, _value: object) -> None:
+    """A ``record_property`` that keeps nothing."""
+
+
+@pytest.mark.req("CONV-005", "ENC-001")
+def test_a_fault_never_entered_is_not_a_catch(tmp_path: Path) -> None:
+    """An adapter whose fault no selected test reaches: failures (here: none) are no catch."""
+    script = tmp_path / "never_entered.py"
+    script.write_text(NEVER_ENTERED, encoding="utf-8")
+    impl = shlex.join([sys.executable, str(script)])
+    run = conform(impl, tmp_path, ("codec",), select=frozenset({"ENC-001"}))
+    assert set(run.faults) == {"ReferenceAdapter.cmd_ref_list"}, "installed, and logged at once"
+    assert [(c.entries, c.crashes) for c in run.faults.values()] == [(0, 0)], run.faults
+    with pytest.raises(AssertionError, match="its fault never ran"):
+        _assert_the_fault_ran("never_entered", run, _never)
+
+
+@pytest.mark.req("CONV-005")
+def test_a_fault_that_crashed_or_never_ran_fails_the_check(tmp_path: Path) -> None:
+    def ran(entries: int, crashes: int = 0, what: str = "") -> Run:
+        count = _fault.FaultCount(entries, crashes, what)
+        return Run(1, {"results": []}, "", tmp_path / "r.xml", {"m.f": count})
+
+    _assert_the_fault_ran("ran", ran(3), _never)
+    _assert_the_fault_ran("constants", Run(1, {}, "", tmp_path / "r.xml", {}), _never)
+    with pytest.raises(AssertionError, match="never ran"):
+        _assert_the_fault_ran("never", ran(0), _never)
+    with pytest.raises(AssertionError, match=r"crashed instead of misreading.*TypeError: stale"):
+        _assert_the_fault_ran("crashed", ran(4, 1, "TypeError: stale"), _never)
+    assert fault_report(ran(2).faults) == "m.f ran 2 times"

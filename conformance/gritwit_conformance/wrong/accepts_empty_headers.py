@@ -10,7 +10,7 @@ from __future__ import annotations
 from gritwit import _codec
 from gritwit._objects import check_headers
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def lax_check_headers(value: object) -> object:
@@ -19,7 +19,9 @@ def lax_check_headers(value: object) -> object:
 
 def install() -> None:
     for kind in ("blob", "message"):
-        _codec._FIELD_CHECKS[kind]["headers"] = lax_check_headers
+        old = _codec._FIELD_CHECKS[kind]["headers"]
+        target = f"_codec._FIELD_CHECKS[{kind}][headers]"
+        _codec._FIELD_CHECKS[kind]["headers"] = fault(target, old, lax_check_headers)
 
 
 if __name__ == "__main__":

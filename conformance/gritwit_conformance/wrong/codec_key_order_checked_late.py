@@ -12,7 +12,7 @@ from typing import Any
 
 from gritwit import _cbor, _errors
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import patch, run
 
 _item = _cbor._Decoder.item
 
@@ -48,7 +48,7 @@ def _late_item(self: Any, depth: int) -> Any:
 
 
 def install() -> None:
-    _cbor._Decoder.item = _late_item  # type: ignore[method-assign]
+    patch(_cbor._Decoder, "item", _late_item)
 
 
 if __name__ == "__main__":

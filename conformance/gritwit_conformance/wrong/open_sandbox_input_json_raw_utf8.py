@@ -17,7 +17,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import fault, patch, run
 
 _PROGRAM = """\
 import random
@@ -39,7 +39,8 @@ def _dumps(value: Any, **kwargs: Any) -> str:
 
 
 def install() -> None:
-    patch(_run, "json", types.SimpleNamespace(dumps=_dumps, loads=json.loads))
+    dumps = fault("_run.json.dumps", json.dumps, _dumps)
+    patch(_run, "json", types.SimpleNamespace(dumps=dumps, loads=json.loads))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _PROGRAM = """\
 import os
@@ -54,8 +54,9 @@ def fd_readdir(state: Any, fd: Any, buf: Any, length: Any, cookie: Any, out: Any
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["fd_readdir"]
-    _calls.FUNCTIONS["fd_readdir"] = (params, results, fd_readdir)
+    params, results, old = _calls.FUNCTIONS["fd_readdir"]
+    bent = fault("_calls.FUNCTIONS[fd_readdir]", old, fd_readdir)
+    _calls.FUNCTIONS["fd_readdir"] = (params, results, bent)
 
 
 if __name__ == "__main__":

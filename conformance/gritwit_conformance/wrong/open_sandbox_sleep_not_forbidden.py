@@ -13,7 +13,7 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import ENOTSUP, WasiError
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [
@@ -27,13 +27,14 @@ PROBE = [
 ]
 
 
-def _poll_oneoff(_state: object, *_args: int) -> int:
+def _poll_oneoff(state: object, *_args: int) -> int:
     raise WasiError(ENOTSUP)  # the bug: no forbidden attempt recorded
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["poll_oneoff"]
-    _calls.FUNCTIONS["poll_oneoff"] = (params, results, _poll_oneoff)
+    params, results, old = _calls.FUNCTIONS["poll_oneoff"]
+    bent = fault("_calls.FUNCTIONS[poll_oneoff]", old, _poll_oneoff)
+    _calls.FUNCTIONS["poll_oneoff"] = (params, results, bent)
 
 
 if __name__ == "__main__":

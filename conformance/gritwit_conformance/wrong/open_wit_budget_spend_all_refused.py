@@ -15,7 +15,7 @@ import dataclasses
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _BUDGET = "35b300d1812027e529d5e81b090a80a08d10b849540646cc6dc50f25bf95f03a"
 
@@ -50,7 +50,9 @@ def _budget(inp):  # type: ignore[no-untyped-def]
 
 def install() -> None:
     table = _actors.TEST_ACTORS
-    table["budget"] = dataclasses.replace(table["budget"], transition=_budget)
+    old = table["budget"].transition
+    bent = fault("TEST_ACTORS[budget]", old, _budget)
+    table["budget"] = dataclasses.replace(table["budget"], transition=bent)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter, _perf
 from gritwit.store import Store
 from gritwit.wit import Executor
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def counter(n: int) -> tuple[int, ObjectId]:
@@ -35,7 +35,9 @@ def counter(n: int) -> tuple[int, ObjectId]:
 
 
 def install() -> None:
-    _perf.WORKLOADS["counter"] = counter
+    _perf.WORKLOADS["counter"] = fault(
+        "_perf.WORKLOADS[counter]", _perf.WORKLOADS["counter"], counter
+    )
 
 
 if __name__ == "__main__":

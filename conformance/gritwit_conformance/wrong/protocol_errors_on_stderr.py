@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import IO
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
@@ -15,15 +16,22 @@ from gritwit.adapter._stdio import answer
 from gritwit_conformance.wrong import patch, run
 
 
-def serve(adapter: ReferenceAdapter) -> int:
+def serve(
+    adapter: ReferenceAdapter | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
     """The reference's serve loop, but for the stream it writes an answer on."""
+    adapter = adapter or ReferenceAdapter()
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     try:
-        for line in sys.stdin:
+        for line in stdin:
             if not line.strip():
                 continue
             _, response = answer(adapter, line)
             refused = not response["ok"] and response["error"]["class"] == "bad-request"
-            stream = sys.stderr if refused and response["seq"] is not None else sys.stdout  # bug
+            stream = sys.stderr if refused and response["seq"] is not None else stdout  # bug
             stream.write(json.dumps(response, separators=(",", ":")) + "\n")
             stream.flush()
             if adapter.shutting_down:

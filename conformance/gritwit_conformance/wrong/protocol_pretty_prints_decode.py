@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import IO
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
@@ -15,16 +16,23 @@ from gritwit.adapter._stdio import answer
 from gritwit_conformance.wrong import patch, run
 
 
-def serve(adapter: ReferenceAdapter) -> int:
+def serve(
+    adapter: ReferenceAdapter | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
     """The reference's serve loop, but ``decode`` answers are indented."""
+    adapter = adapter or ReferenceAdapter()
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     try:
-        for line in sys.stdin:
+        for line in stdin:
             if not line.strip():
                 continue
             request, response = answer(adapter, line)
             indent = 2 if request.get("cmd") == "decode" else None  # the bug
-            sys.stdout.write(json.dumps(response, indent=indent) + "\n")
-            sys.stdout.flush()
+            stdout.write(json.dumps(response, indent=indent) + "\n")
+            stdout.flush()
             if adapter.shutting_down:
                 break
     finally:

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import IO
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance.wrong import patch, run
 
 
-def serve(adapter: ReferenceAdapter) -> int:
+def serve(
+    adapter: ReferenceAdapter | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
+    adapter = adapter or ReferenceAdapter()
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
     try:
-        for line in sys.stdin:
+        for line in stdin:
             try:
                 request = json.loads(line)
             except json.JSONDecodeError:
@@ -27,8 +35,8 @@ def serve(adapter: ReferenceAdapter) -> int:
             if not isinstance(seq, int) or isinstance(seq, bool):
                 continue  # the bug: no answer
             response = adapter.handle(request)
-            sys.stdout.write(json.dumps(response, separators=(",", ":")) + "\n")
-            sys.stdout.flush()
+            stdout.write(json.dumps(response, separators=(",", ":")) + "\n")
+            stdout.flush()
             if adapter.shutting_down:
                 break
     finally:

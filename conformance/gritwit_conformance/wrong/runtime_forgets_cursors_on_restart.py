@@ -26,12 +26,12 @@ def pending(self: _runtime.Runtime, actor):  # type: ignore[no-untyped-def]
     return last_id, last, found
 
 
-async def drive(self: _runtime.Runtime, actor, steps, idle=None):  # type: ignore[no-untyped-def]
+async def drive(self: _runtime.Runtime, actor, steps, idle=None, *, first=None):  # type: ignore[no-untyped-def]
     if actor in self._stale:  # type: ignore[attr-defined]
         self._stale.discard(actor)  # type: ignore[attr-defined]
         self._forget = actor  # type: ignore[attr-defined]
     try:
-        return await _real_drive(self, actor, steps, idle)
+        return await _real_drive(self, actor, steps, idle, first=first)
     finally:
         self._forget = None  # type: ignore[attr-defined]
 

@@ -20,11 +20,11 @@ from gritwit_conformance.wrong import patch, run
 _real_commit = _cache.ObjectCache.commit_assembled
 
 
-def commit_assembled(self: Any, built: Any, ref: str, expected: Any) -> None:
+def commit_assembled(self: Any, built: Any, ref: str, expected: Any, fresh: Any = None) -> None:
     try:
-        _real_commit(self, built, ref, expected)
+        _real_commit(self, built, ref, expected, fresh)
     except RefConflict as conflict:  # the bug: expect whatever is there now
-        _real_commit(self, built, ref, conflict.current)
+        _real_commit(self, built, ref, conflict.current, fresh)
 
 
 def install() -> None:

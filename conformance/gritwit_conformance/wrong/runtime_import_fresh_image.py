@@ -20,8 +20,8 @@ _real_import = adapter_runtime.import_bundle
 def install() -> None:
     fresh = _fresh_image.install()
 
-    def import_bundle(store: Any, bundle: Any) -> Any:
-        actor, head = _real_import(store, bundle)
+    def import_bundle(store: Any, data: Any) -> Any:
+        actor, head = _real_import(store, data)
         fresh.add(actor)
         return actor, head
 

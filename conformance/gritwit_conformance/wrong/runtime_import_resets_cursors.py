@@ -35,12 +35,14 @@ def pending(self: _runtime.Runtime, actor: Any) -> Any:
     return last_id, last, found
 
 
-async def drive(self: _runtime.Runtime, actor: Any, steps: Any, idle: Any = None) -> Any:
+async def drive(
+    self: _runtime.Runtime, actor: Any, steps: Any, idle: Any = None, *, first: Any = None
+) -> Any:
     if actor in MOVED:
         MOVED.discard(actor)
         self._forget = actor
     try:
-        return await _real_drive(self, actor, steps, idle)
+        return await _real_drive(self, actor, steps, idle, first=first)
     finally:
         self._forget = None
 

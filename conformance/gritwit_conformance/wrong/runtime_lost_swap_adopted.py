@@ -20,9 +20,9 @@ from gritwit_conformance.wrong import patch, run
 _real_commit = _cache.ObjectCache.commit_assembled
 
 
-def commit_assembled(self: Any, built: Any, ref: str, expected: Any) -> None:
+def commit_assembled(self: Any, built: Any, ref: str, expected: Any, fresh: Any = None) -> None:
     with contextlib.suppress(RefConflict):  # the bug: "someone else wrote it; fine"
-        _real_commit(self, built, ref, expected)
+        _real_commit(self, built, ref, expected, fresh)
 
 
 def install() -> None:

@@ -15,22 +15,27 @@ from gritwit.runtime import _cache, _runtime
 from gritwit_conformance.wrong import patch, run
 
 _real_run_rounds = _runtime.Runtime.run_rounds
+#: Per cache (by id: ObjectCache has slots), the objects the swap went ahead of.
+_LATER: dict[int, list[tuple[bytes, object]]] = {}
 
 
-def head_first(self: _cache.ObjectCache, built, ref, expected) -> None:  # type: ignore[no-untyped-def]
+def head_first(self: _cache.ObjectCache, built, ref, expected, fresh=None) -> None:  # type: ignore[no-untyped-def]
+    ids = [oid for _, oid in built.encodings]
+    held = self._store.held(ids) if fresh is not None else set()
+    if fresh is not None:  # the objects this commit adds, stored now or later (RUN-023.1)
+        fresh.update(oid for oid in ids if oid not in held)
     step = [(data, oid) for data, oid in built.encodings if oid == built.step_id]
     rest = [(data, oid) for data, oid in built.encodings if oid != built.step_id]
     self._store.put_encoded(step)
     self._store.cas_ref(ref, expected, built.step_id, target=built.step)  # the bug: too early
-    self._later = [*getattr(self, "_later", []), *rest]  # type: ignore[attr-defined]
+    _LATER.setdefault(id(self), []).extend(rest)
     self._keep_all(built)
 
 
 async def flush_then_run(self: _runtime.Runtime, max_steps: int):  # type: ignore[no-untyped-def]
-    later = getattr(self._cache, "_later", [])
+    later = _LATER.pop(id(self._cache), [])
     if later:
-        self._store.put_encoded(later)
-        self._cache._later = []  # type: ignore[attr-defined]
+        self._store.put_encoded(later)  # type: ignore[arg-type]
     return await _real_run_rounds(self, max_steps)
 
 

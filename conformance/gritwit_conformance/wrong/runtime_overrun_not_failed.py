@@ -15,9 +15,9 @@ from gritwit_conformance.wrong import patch, run
 _real_build = _runtime.Runtime._build
 
 
-async def build(self: _runtime.Runtime, actor, last_id, last, found):  # type: ignore[no-untyped-def]
+async def build(self: _runtime.Runtime, actor, last_id, last, found, turn=None):  # type: ignore[no-untyped-def]
     try:
-        return await _real_build(self, actor, last_id, last, found)
+        return await _real_build(self, actor, last_id, last, found, turn)
     except (TransitionTimeout, TimeoutError):
         return None  # the bug: "still running", as if nothing could be done yet
 

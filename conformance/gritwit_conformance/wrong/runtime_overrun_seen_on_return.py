@@ -43,20 +43,25 @@ async def lane_timed_after(work: Callable[[], T], time_limit: float) -> T:
     return result
 
 
+_real_build = _runtime.Runtime._build
+
+
 async def build(
     self: _runtime.Runtime,
     actor: ObjectId,
     last_id: ObjectId | None,
     last: Step | None,
     found: _attempt.Found,
+    turn: _bound.Turn | None = None,
 ) -> Assembled | None:
-    """:meth:`Runtime._build` with the thread awaited to its end."""
-    if self._in_lane(actor, last, found):
-        work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+    """:meth:`Runtime._build` with the thread awaited to its end; inline, the reference's."""
+    lane = self._in_lane(actor, last, found)
+    if not lane and self._inline and not _bound._naps(found):
+        return await _real_build(self, actor, last_id, last, found, turn)
+    build = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
+    work = _bound._turned(turn, build)  # started and finished as the reference's (RUN-023.2)
+    if lane:
         return await lane_timed_after(work, self.time_limit)
-    if self._inline and not _bound._naps(found):
-        return self._executor.build(actor, last, found, last_id=last_id)
-    work = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
     return await timed_after(work, self.time_limit)
 
 

@@ -19,8 +19,8 @@ from gritwit_conformance.wrong import patch, run
 _real_wit = _executor.Executor._wit
 
 
-def _wit(self: Any, core: Any) -> Any:
-    wit = _real_wit(self, core)
+def _wit(self: Any, core: Any, gate: Any = None) -> Any:
+    wit = _real_wit(self, core, gate)
 
     def skipping(inp: Any) -> Any:
         try:

@@ -19,8 +19,8 @@ _real_build = _runtime.Runtime._build
 _built: list[Any] = []
 
 
-def _wit(self: Any, core: Any) -> Any:
-    wit = _real_wit(self, core)
+def _wit(self: Any, core: Any, gate: Any = None) -> Any:
+    wit = _real_wit(self, core, gate)
 
     def keeping(inp: Any) -> Any:
         out = wit(inp)

@@ -16,8 +16,8 @@ from gritwit_conformance.wrong import patch, run
 _real = _executor.Executor._code
 
 
-def code(self: Any, blob_id: Any, table: Any, *, update: bool = False) -> Any:
-    return _real(self, blob_id, table)  # the bug: never as an update
+def code(self: Any, blob_id: Any, table: Any, *, update: bool = False, gate: Any = None) -> Any:
+    return _real(self, blob_id, table, gate=gate)  # the bug: never as an update
 
 
 def install() -> None:

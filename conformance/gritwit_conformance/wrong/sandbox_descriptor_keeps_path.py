@@ -13,7 +13,7 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _paths
 from gritwit.sandbox.wasi._fs import Trail
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _OPEN = _paths.path_open
 #: Each run's open files' paths, by descriptor number.
@@ -30,18 +30,19 @@ def _path(place: Any) -> str:
     return "/".join([*reversed(names), *tail])
 
 
-def path_open(state: Any, fd: int, dirflags: int, path: int, length: int, *rest: int) -> int:
-    errno = _OPEN(state, fd, dirflags, path, length, *rest)
+def path_open(state: Any, fd: int, _dirflags: int, path: int, path_len: int, *rest: int) -> int:
+    errno = _OPEN(state, fd, _dirflags, path, path_len, *rest)
     if errno == 0:
         opened = struct.unpack("<I", state.read(rest[-1], 4))[0]
-        place = state.files.place(fd, state.read(path, length))
+        place = state.files.place(fd, state.read(path, path_len))
         _PATHS.setdefault(id(state), {})[opened] = _path(place)  # the bug: a copy per descriptor
     return errno
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["path_open"]
-    _calls.FUNCTIONS["path_open"] = (params, results, path_open)
+    params, results, old = _calls.FUNCTIONS["path_open"]
+    bent = fault("_calls.FUNCTIONS[path_open]", old, path_open)
+    _calls.FUNCTIONS["path_open"] = (params, results, bent)
 
 
 if __name__ == "__main__":

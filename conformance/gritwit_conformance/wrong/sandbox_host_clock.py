@@ -12,7 +12,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _real = _calls.FUNCTIONS["clock_time_get"]
 
@@ -25,8 +25,9 @@ def clock_time_get(state: Any, _id: int, _precision: int, ptr: int) -> int:
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["clock_time_get"]
-    _calls.FUNCTIONS["clock_time_get"] = (params, results, clock_time_get)
+    params, results, old = _calls.FUNCTIONS["clock_time_get"]
+    bent = fault("_calls.FUNCTIONS[clock_time_get]", old, clock_time_get)
+    _calls.FUNCTIONS["clock_time_get"] = (params, results, bent)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _fs
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def refuse(_state: object, *_args: int) -> int:
@@ -18,8 +18,9 @@ def refuse(_state: object, *_args: int) -> int:
 
 def install() -> None:
     for name in ("path_symlink", "path_link"):
-        params, results, _ = _calls.FUNCTIONS[name]
-        _calls.FUNCTIONS[name] = (params, results, refuse)
+        params, results, old = _calls.FUNCTIONS[name]
+        bent = fault(f"_calls.FUNCTIONS[{name}]", old, refuse)
+        _calls.FUNCTIONS[name] = (params, results, bent)
 
 
 if __name__ == "__main__":

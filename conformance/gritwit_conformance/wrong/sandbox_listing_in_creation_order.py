@@ -13,7 +13,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def unsorted(items: Iterable[Any], **_kwargs: Any) -> list[Any]:
@@ -23,7 +23,8 @@ def unsorted(items: Iterable[Any], **_kwargs: Any) -> list[Any]:
 def install() -> None:
     source = Path(_calls.__file__).read_text(encoding="utf-8")
     assert "sorted(entries)" in source, "fd_readdir no longer sorts: out of date"
-    _calls.sorted = unsorted  # type: ignore[attr-defined]  # fd_readdir's only sort
+    bent = fault("_calls.sorted", sorted, unsorted)  # fd_readdir's only sort
+    _calls.sorted = bent  # type: ignore[attr-defined]  # shadows the builtin in _calls
 
 
 if __name__ == "__main__":

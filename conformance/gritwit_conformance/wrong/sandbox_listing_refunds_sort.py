@@ -17,7 +17,7 @@ from gritwit.sandbox.wasi._cost import SORT_FUEL
 from gritwit.sandbox.wasi._fs import Directory, File
 from gritwit.sandbox.wasi._linker import WasiState
 from gritwit.wasm._raw import context_set_fuel
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import patch, run
 
 #: Each directory sorted so far (kept, so that its id names it) and its entries then.
 _SORTED: dict[int, tuple[Directory, int]] = {}
@@ -40,7 +40,7 @@ def sorted_listing(
 
 
 def install() -> None:
-    _calls.sorted_listing = sorted_listing  # type: ignore[assignment]
+    patch(_calls, "sorted_listing", sorted_listing)
 
 
 if __name__ == "__main__":

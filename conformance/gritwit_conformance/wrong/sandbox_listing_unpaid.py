@@ -13,7 +13,7 @@ from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._linker import WasiState
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
@@ -36,8 +36,9 @@ def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, ou
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["fd_readdir"]
-    _calls.FUNCTIONS["fd_readdir"] = (params, results, fd_readdir)
+    params, results, old = _calls.FUNCTIONS["fd_readdir"]
+    bent = fault("_calls.FUNCTIONS[fd_readdir]", old, fd_readdir)
+    _calls.FUNCTIONS["fd_readdir"] = (params, results, bent)
 
 
 if __name__ == "__main__":

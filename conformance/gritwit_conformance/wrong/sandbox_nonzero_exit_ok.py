@@ -12,7 +12,7 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _prelude
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _real = _calls.FUNCTIONS["proc_exit"]
 
@@ -24,7 +24,11 @@ def proc_exit(state: Any, code: int) -> None:
 
 
 def install() -> None:
-    _calls.FUNCTIONS["proc_exit"] = (_real[0], _real[1], proc_exit)
+    _calls.FUNCTIONS["proc_exit"] = (
+        _real[0],
+        _real[1],
+        fault("_calls.FUNCTIONS[proc_exit]", _real[2], proc_exit),
+    )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["poll_oneoff"]
-    _calls.FUNCTIONS["poll_oneoff"] = (params, results, _calls._refuse("poll_oneoff"))  # the bug
+    params, results, old = _calls.FUNCTIONS["poll_oneoff"]
+    refuse = _calls._refuse("poll_oneoff")  # the bug; WASI calls pass arguments by position
+    shape = "(state, subscriptions, events, count, out)"
+    bent = fault("_calls.FUNCTIONS[poll_oneoff]", old, refuse, written_for=shape)
+    _calls.FUNCTIONS["poll_oneoff"] = (params, results, bent)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _fs
 from gritwit.sandbox.wasi._linker import WasiState
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> int:
@@ -24,8 +24,9 @@ def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> in
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["fd_seek"]
-    _calls.FUNCTIONS["fd_seek"] = (params, results, fd_seek)
+    params, results, old = _calls.FUNCTIONS["fd_seek"]
+    bent = fault("_calls.FUNCTIONS[fd_seek]", old, fd_seek)
+    _calls.FUNCTIONS["fd_seek"] = (params, results, bent)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def poll_oneoff(state: Any, subscriptions: int, events: int, count: int, out: int) -> int:
@@ -27,8 +27,9 @@ def poll_oneoff(state: Any, subscriptions: int, events: int, count: int, out: in
 
 
 def install() -> None:
-    params, results, _ = _calls.FUNCTIONS["poll_oneoff"]
-    _calls.FUNCTIONS["poll_oneoff"] = (params, results, poll_oneoff)
+    params, results, old = _calls.FUNCTIONS["poll_oneoff"]
+    bent = fault("_calls.FUNCTIONS[poll_oneoff]", old, poll_oneoff)
+    _calls.FUNCTIONS["poll_oneoff"] = (params, results, bent)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from gritwit._objects import Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _OWN = {"counter": "count", "budget": "budget", "requester": "answer"}
 
@@ -35,7 +35,10 @@ def install() -> None:
     for name, own in _OWN.items():
         actor = _actors.TEST_ACTORS[name]
         _actors.TEST_ACTORS[name] = dataclasses.replace(
-            actor, transition=rebuilt(actor.transition, own)
+            actor,
+            transition=fault(
+                f"TEST_ACTORS[{name}]", actor.transition, rebuilt(actor.transition, own)
+            ),
         )
 
 

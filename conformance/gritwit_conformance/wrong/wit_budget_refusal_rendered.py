@@ -13,7 +13,7 @@ from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 EMPTY = object_id(Blob(data=b""))
 NONE = Blob(data=b"None")
@@ -36,7 +36,8 @@ def rendered(transition: Wit) -> Wit:
 def install() -> None:
     actor = _actors.TEST_ACTORS["budget"]
     _actors.TEST_ACTORS["budget"] = dataclasses.replace(
-        actor, transition=rendered(actor.transition)
+        actor,
+        transition=fault("TEST_ACTORS[budget]", actor.transition, rendered(actor.transition)),
     )
 
 

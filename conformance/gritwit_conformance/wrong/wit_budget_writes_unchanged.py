@@ -13,7 +13,7 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def always(transition: Wit) -> Wit:
@@ -31,7 +31,10 @@ def always(transition: Wit) -> Wit:
 
 def install() -> None:
     actor = _actors.TEST_ACTORS["budget"]
-    _actors.TEST_ACTORS["budget"] = dataclasses.replace(actor, transition=always(actor.transition))
+    _actors.TEST_ACTORS["budget"] = dataclasses.replace(
+        actor,
+        transition=fault("TEST_ACTORS[budget]", actor.transition, always(actor.transition)),
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit, get_blob
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def _count(blob: Blob | None) -> int:
@@ -48,7 +48,8 @@ def doubled(transition: Wit) -> Wit:
 def install() -> None:
     actor = _actors.TEST_ACTORS["counter"]
     _actors.TEST_ACTORS["counter"] = dataclasses.replace(
-        actor, transition=doubled(actor.transition)
+        actor,
+        transition=fault("TEST_ACTORS[counter]", actor.transition, doubled(actor.transition)),
     )
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import patch, run
 
 
 def install() -> None:
     def canonical_with_newline(value: int) -> Blob:
         return Blob(data=b"%d\n" % value)  # the bug: a newline after the digits
 
-    _actors._canonical = canonical_with_newline
+    patch(_actors, "_canonical", canonical_with_newline)
 
 
 if __name__ == "__main__":

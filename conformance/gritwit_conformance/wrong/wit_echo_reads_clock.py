@@ -13,7 +13,7 @@ from gritwit import Blob, Tree, object_id
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 _echo = _actors.TEST_ACTORS["echo"].transition
 
@@ -27,7 +27,9 @@ def echo_with_clock(inp: TransitionInput) -> TransitionOutput:
 
 def install() -> None:
     actor = _actors.TEST_ACTORS["echo"]
-    _actors.TEST_ACTORS["echo"] = dataclasses.replace(actor, transition=echo_with_clock)
+    _actors.TEST_ACTORS["echo"] = dataclasses.replace(
+        actor, transition=fault("TEST_ACTORS[echo]", actor.transition, echo_with_clock)
+    )
 
 
 if __name__ == "__main__":

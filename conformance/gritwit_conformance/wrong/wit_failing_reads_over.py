@@ -11,7 +11,7 @@ import dataclasses
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def reads_over(inp: TransitionInput) -> TransitionOutput:
@@ -21,7 +21,9 @@ def reads_over(inp: TransitionInput) -> TransitionOutput:
 
 def install() -> None:
     actor = _actors.TEST_ACTORS["failing"]
-    _actors.TEST_ACTORS["failing"] = dataclasses.replace(actor, transition=reads_over)
+    _actors.TEST_ACTORS["failing"] = dataclasses.replace(
+        actor, transition=fault("TEST_ACTORS[failing]", actor.transition, reads_over)
+    )
 
 
 if __name__ == "__main__":

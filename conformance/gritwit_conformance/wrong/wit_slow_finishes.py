@@ -11,7 +11,7 @@ import dataclasses
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import fault, run
 
 
 def finishes(inp: TransitionInput) -> TransitionOutput:
@@ -21,7 +21,9 @@ def finishes(inp: TransitionInput) -> TransitionOutput:
 
 def install() -> None:
     actor = _actors.TEST_ACTORS["slow"]
-    _actors.TEST_ACTORS["slow"] = dataclasses.replace(actor, transition=finishes)
+    _actors.TEST_ACTORS["slow"] = dataclasses.replace(
+        actor, transition=fault("TEST_ACTORS[slow]", actor.transition, finishes)
+    )
 
 
 if __name__ == "__main__":

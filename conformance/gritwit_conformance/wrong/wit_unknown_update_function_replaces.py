@@ -15,8 +15,8 @@ from gritwit_conformance.wrong import patch, run
 _code = Executor._code
 
 
-def _lenient(self: Any, blob_id: Any, table: Any) -> Any:
-    found = _code(self, blob_id, table)
+def _lenient(self: Any, blob_id: Any, table: Any, *, update: bool = False, gate: Any = None) -> Any:
+    found = _code(self, blob_id, table, update=update, gate=gate)
     if found is None and table is self._updaters:
         return self._updaters["replace"]  # the bug
     return found
