@@ -320,3 +320,34 @@ def _core(program: str) -> tuple[Tree, list[GritObject]]:
 
     core, objects = program_core(program, {})
     return core, list(objects)
+
+
+@pytest.mark.req("SBX-004.2", "SBX-004.4", "SBX-006.14")
+def test_a_host_directory_deeper_than_the_call_stack_is_read_into_a_tree(tmp_path: Path) -> None:
+    """``sandbox run --mount DIR`` reads a host directory 1 500 levels deep (more than
+    Python's call stack holds frames) into the chain it is, a file at the bottom; a link
+    inside is still refused, with its path under the mount."""
+    from gritwit._errors import ForbiddenOperation
+    from gritwit.sandbox._mount import read_directory
+
+    depth = 1500
+    below = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(depth):  # each level opened from the one above: no long path needed
+        os.mkdir("d", dir_fd=below)
+        deeper = os.open("d", os.O_RDONLY, dir_fd=below)
+        os.close(below)
+        below = deeper
+    with open(os.open("f", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=below), "wb") as out:
+        out.write(b"bottom")
+    store = Store.memory()
+    node = read_directory(store, tmp_path, {}, 1 << 20)
+    for _ in range(depth):
+        tree = store.get_object(node)  # type: ignore[arg-type]
+        assert isinstance(tree, Tree) and set(tree.entries) == {"d"}
+        node = tree.entries["d"]
+    tree = store.get_object(node)
+    assert isinstance(tree, Tree) and store.get_object(tree.entries["f"]) == Blob(data=b"bottom")
+    os.symlink("f", "l", dir_fd=below)
+    os.close(below)
+    with pytest.raises(ForbiddenOperation, match=r"SBX-004\.4.*'(d/){1500}l'"):
+        read_directory(store, tmp_path, {}, 1 << 20)

@@ -258,43 +258,60 @@ def read_directory(
 
     ``None`` if nothing is left (a core is a non-empty tree, SBX-004.2);
     → ``forbidden-operation`` for a link or special file, ``output-too-large`` past
-    ``max_bytes`` of file data (SBX-007.3).
+    ``max_bytes`` of file data (SBX-007.3).  Walked depth first with an explicit stack,
+    each directory's entries in name order: a directory of any depth is read without
+    running out of Python's call stack, and a frame holds its directory's host path
+    alone (which the host's ``PATH_MAX`` bounds).
     """
-    budget = [max_bytes]
-    return _read(store, directory, "", written, budget)
-
-
-def _read(
-    store: Store, directory: Path, prefix: str, written: dict[str, ObjectId], budget: list[int]
-) -> ObjectId | None:
-    entries: dict[str, ObjectId] = {}
-    with os.scandir(directory) as listing:
-        items = sorted(listing, key=lambda entry: entry.name)
-    for entry in items:
-        path = f"{prefix}{entry.name}"
-        mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
-            child = _read(store, Path(entry.path), path + "/", written, budget)
-            if child is not None:
-                entries[entry.name] = child
-        elif stat.S_ISREG(mode):
-            size = entry.stat(follow_symlinks=False).st_size
-            budget[0] -= size
-            if budget[0] < 0:
+    budget = max_bytes
+    frames = [_HostFrame(directory, "", "", _listing(directory))]
+    while True:
+        frame = frames[-1]
+        for entry in frame.items:
+            path = f"{frame.prefix}{entry.name}"
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                below = Path(entry.path)
+                frames.append(_HostFrame(below, entry.name, path + "/", _listing(below)))
+                break
+            if not stat.S_ISREG(mode):
+                raise ForbiddenOperation("SBX-004.4", f"{path!r} is neither a file nor a directory")
+            budget -= entry.stat(follow_symlinks=False).st_size
+            if budget < 0:
                 raise OutputTooLarge(
                     "SBX-007.3", "the files left in the mount exceed the core limit"
                 )
             data = Path(entry.path).read_bytes()
             old = written.get(path)
             if old is not None and _same(store, old, data):
-                entries[entry.name] = old
+                frame.entries[entry.name] = old
             else:
-                entries[entry.name] = store.put_object(Blob(data=data))
+                frame.entries[entry.name] = store.put_object(Blob(data=data))
         else:
-            raise ForbiddenOperation("SBX-004.4", f"{path!r} is neither a file nor a directory")
-    if not entries:
-        return None
-    return store.put_object(Tree(entries=entries))
+            frames.pop()
+            made = store.put_object(Tree(entries=frame.entries)) if frame.entries else None
+            if not frames:
+                return made
+            if made is not None:
+                frames[-1].entries[frame.name] = made
+
+
+@dataclass(slots=True)
+class _HostFrame:
+    """A host directory being read: its path, its name in its parent, its path under the
+    mount (for ``written`` and messages), its entries still to visit and those made."""
+
+    directory: Path
+    name: str
+    prefix: str
+    items: Iterator[os.DirEntry[str]]
+    entries: dict[str, ObjectId] = field(default_factory=dict)
+
+
+def _listing(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``directory``, in name order."""
+    with os.scandir(directory) as listing:
+        return iter(sorted(listing, key=lambda entry: entry.name))
 
 
 def _same(store: Store, blob_id: ObjectId, data: bytes) -> bool:
