@@ -384,11 +384,48 @@ function pythonJson (value) {
 // its path, and the way back walks the mounted tree beside the new one: the host holds a
 // core in memory linear in its size, whatever its depth (SBX-006.14).
 
-/** The core's entries, depth first (SBX-004.1). */
+/** The most entries a core may expand to, mounted or read back (SBX-006.15): 2**18. */
+const MAX_CORE_ENTRIES = 1 << 18
+
+const tooManyEntries = () => fail('output-too-large', 'SBX-006.15', `the core expands to more than ${MAX_CORE_ENTRIES} entries: refused before it is mounted`)
+
+/**
+ * The entries `core` expands to, counted over its distinct trees (each tree's count kept
+ * by its id), before anything of it is mounted: past MAX_CORE_ENTRIES → output-too-large
+ * (SBX-006.15), in time linear in the distinct trees' entries whatever the expansion.
+ */
+function countEntries (space, core) {
+  const counts = new Map()
+  const frames = [{ id: core, entries: [...space.get(core).entries.values()], next: 0, total: 0 }]
+  while (frames.length) {
+    const frame = frames.at(-1)
+    if (frame.next === frame.entries.length) {
+      frames.pop()
+      counts.set(frame.id, frame.total)
+      if (!frames.length) break
+      frames.at(-1).total += frame.total
+      if (frames.at(-1).total > MAX_CORE_ENTRIES) tooManyEntries()
+      continue
+    }
+    const id = frame.entries[frame.next++]
+    frame.total += 1
+    const known = counts.get(id)
+    if (known !== undefined) frame.total += known
+    else {
+      const obj = space.get(id)
+      if (obj.type === 'tree') frames.push({ id, entries: [...obj.entries.values()], next: 0, total: 0 })
+    }
+    if (frame.total > MAX_CORE_ENTRIES) tooManyEntries()
+  }
+  return counts.get(core)
+}
+
+/** The core's entries, depth first (SBX-004.1), once their count is within the bound (SBX-006.15). */
 function mountFiles (space, core) {
   const items = []
   if (core === null) return items
   if (space.get(core).type !== 'tree') fail('invalid-transition', 'SBX-004.1', 'the core is not a tree')
+  countEntries(space, core)
   const stack = [[-1, '', core]]
   while (stack.length) {
     const [depth, name, id] = stack.pop()
@@ -439,6 +476,7 @@ function unmountFiles (space, items, core, limit) {
     const obj = space.get(id)
     return obj.type === type ? { id, obj } : null
   }
+  if (items.length > MAX_CORE_ENTRIES) fail('output-too-large', 'SBX-006.15', `the core left in the mount has more than ${MAX_CORE_ENTRIES} entries`)
   for (const [depth, name, data] of items) {
     while (open.length > depth + 1) close()
     if (data === null) {
@@ -612,12 +650,24 @@ export function sandboxCommands ({ idArg, stringArg }) {
         space.putEncoded(toHex(hash(bytes)), bytes, obj)
       }
       if (core !== null) { // every object the core reaches is given, trees and blobs only
-        const todo = [[core, 'the core']]
-        while (todo.length) {
-          const [id, where] = todo.pop()
+        // each distinct tree once, a name per frame; the path is joined for a message only
+        // (SBX-006.15): a DAG core is checked in time linear in its objects
+        if (space.get(core).type !== 'tree') fail('invalid-transition', 'SBX-004.1', 'the core is neither a tree nor a blob')
+        const walked = new Set([core])
+        const frames = [{ name: 'the core', entries: [...space.get(core).entries], next: 0 }]
+        while (frames.length) {
+          const frame = frames.at(-1)
+          if (frame.next === frame.entries.length) { frames.pop(); continue }
+          const [name, id] = frame.entries[frame.next++]
+          if (walked.has(id)) continue
           const obj = space.get(id)
-          if (obj.type === 'tree') for (const [name, child] of obj.entries) todo.push([child, `${where}/${name}`])
-          else if (obj.type !== 'blob' || id === core) fail('invalid-transition', 'SBX-004.1', `${where} is neither a tree nor a blob`)
+          if (obj.type === 'tree') {
+            walked.add(id)
+            frames.push({ name, entries: [...obj.entries], next: 0 })
+          } else if (obj.type !== 'blob') {
+            const where = [...frames.map((f) => f.name), name].join('/').slice(0, 300)
+            fail('invalid-transition', 'SBX-004.1', `${where} is neither a tree nor a blob`)
+          }
         }
       }
       const result = run(space, program, core, messages, limits)

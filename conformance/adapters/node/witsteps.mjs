@@ -51,15 +51,30 @@ export function coreProblem (reader, core) {
   return null
 }
 
-/** WIT-007: every object the core references is present; unchanged subtrees are not walked. */
+/**
+ * WIT-007: every object the core references is present; unchanged subtrees are not walked,
+ * nor a tree met again under another name (WIT-007.5). An explicit stack of frames, each
+ * one tree's entries and its own name: the path is joined for the message alone, so a core
+ * of any depth or sharing is checked in time and memory linear in its distinct objects.
+ */
 export function checkCorePresent (reader, core, before = null, path = '') {
-  for (const [name, id] of core.entries) {
-    if (before !== null && before.entries.get(name) === id) continue
-    if (!reader.has(id)) invalidTransition('WIT-007', `core entry ${path}${name} (${id}) is not provided`)
+  const walked = new Set()
+  const frames = [{ name: path, entries: [...core.entries], next: 0, before }]
+  while (frames.length) {
+    const frame = frames.at(-1)
+    if (frame.next === frame.entries.length) { frames.pop(); continue }
+    const [name, id] = frame.entries[frame.next++]
+    const was = frame.before === null ? undefined : frame.before.entries.get(name)
+    if (was === id || walked.has(id)) continue
+    if (!reader.has(id)) {
+      const where = [...frames.map((f) => f.name).filter((n) => n), name].join('/').slice(0, 300)
+      invalidTransition('WIT-007', `core entry ${where} (${id}) is not provided`)
+    }
     const child = reader.get(id)
     if (child.type === 'tree') {
-      const old = before !== null && before.entries.has(name) ? getTyped(reader, before.entries.get(name), 'tree') : null
-      checkCorePresent(reader, child, old, `${path}${name}/`)
+      walked.add(id)
+      const old = was !== undefined ? getTyped(reader, was, 'tree') : null
+      frames.push({ name, entries: [...child.entries], next: 0, before: old })
     }
   }
 }

@@ -556,6 +556,14 @@ MORE: dict[str, WrongAdapter] = {
         "checks a caller's limits against 2**64 - 1, not 2**53 - 1: a limit of 2**53 runs",
         timeout=STARTUP_TIMEOUT,
     ),
+    "sandbox_core_entries_exclusive": WrongAdapter(
+        ("sandbox",),
+        frozenset({"SBX-006.15"}),
+        "failed",
+        "refuses a core of exactly 2**18 entries, the bound of its expansion, with "
+        "output-too-large (>= for >)",
+        timeout=STARTUP_TIMEOUT,
+    ),
     "sandbox_object_too_large_class": WrongAdapter(
         ("sandbox",),
         frozenset({"SBX-007.6"}),

@@ -121,15 +121,32 @@ def _objects(args: Json) -> list[bytes]:
 
 
 def _check_core(store: Store, core: ObjectId) -> None:
-    """Every object the core reaches is given, trees and blobs only (ADP-019.3, SBX-004.1)."""
-    pending = [(core, "the core")]
-    while pending:
-        oid, where = pending.pop()
-        obj = store.get_object(oid)  # not-found when the harness did not give it
+    """Every object the core reaches is given, trees and blobs only (ADP-019.3, SBX-004.1).
+
+    Each distinct tree is walked once, however many times the core names it, with an
+    explicit stack of frames holding one tree's entries and its name (SBX-006.15): a
+    path is joined only for an error's message, so a core of any depth or sharing is
+    checked in time and memory linear in its distinct objects.
+    """
+    top = store.get_object(core)  # not-found when the harness did not give it
+    if not isinstance(top, Tree):
+        raise InvalidTransition("SBX-004.1", "the core is neither a tree nor a blob")
+    walked = {core}
+    stack = [(iter(top.entries.items()), "the core")]
+    while stack:
+        name, oid = next(stack[-1][0], (None, core))
+        if name is None:
+            stack.pop()
+            continue
+        if oid in walked:
+            continue
+        obj = store.get_object(oid)
         if isinstance(obj, Tree):
-            pending.extend((child, f"{where}/{name}") for name, child in obj.entries.items())
-        elif not isinstance(obj, Blob) or oid == core:
-            raise InvalidTransition("SBX-004.1", f"{where} is neither a tree nor a blob")
+            walked.add(oid)
+            stack.append((iter(obj.entries.items()), name))
+        elif not isinstance(obj, Blob):
+            where = "/".join([frame[1] for frame in stack] + [name])
+            raise InvalidTransition("SBX-004.1", f"{where:.300} is neither a tree nor a blob")
 
 
 def _reachable(store: Store, core: ObjectId | None) -> list[str]:

@@ -20,6 +20,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Final
 
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
 from .._ids import ObjectId
@@ -27,7 +28,17 @@ from .._objects import Blob, Tree
 from ..store import Store
 from .wasi._fs import Directory, File
 
-__all__ = ["Mounted", "mount_tree", "read_directory", "unmount_tree"]
+__all__ = [
+    "MAX_CORE_ENTRIES",
+    "Mounted",
+    "count_entries",
+    "mount_tree",
+    "read_directory",
+    "unmount_tree",
+]
+
+#: The most entries a core may expand to, mounted or read back (SBX-006.15): 2**18.
+MAX_CORE_ENTRIES: Final = 1 << 18
 
 
 @dataclass(slots=True)
@@ -43,14 +54,18 @@ class Mounted:
     blobs: dict[ObjectId, bytes] = field(default_factory=dict)
 
 
-def mount_tree(store: Store, tree_id: ObjectId | None) -> tuple[Directory, Mounted]:
+def mount_tree(
+    store: Store, tree_id: ObjectId | None, max_entries: int = MAX_CORE_ENTRIES
+) -> tuple[Directory, Mounted]:
     """Tree ``tree_id`` as a :class:`Directory` in memory (SBX-004.1), and what was mounted.
 
     A file holds the blob's own ``bytes`` (copied only when the program changes it);
     :class:`Mounted` keeps the trees and blobs by id, so :func:`unmount_tree` keeps an
     unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.  The walk
     keeps its own stack and no path: a tree of any depth mounts in memory linear in its
-    size (SBX-006.14).
+    size (SBX-006.14).  Before anything is mounted, the entries the tree expands to are
+    counted over its distinct trees (:func:`count_entries`): past ``max_entries`` the run
+    fails ``output-too-large`` with nothing expanded (SBX-006.15).
     """
     mounted = Mounted()
     root = Directory()
@@ -60,24 +75,83 @@ def mount_tree(store: Store, tree_id: ObjectId | None) -> tuple[Directory, Mount
     if not isinstance(top, Tree):
         raise InvalidTransition("SBX-004.1", "the core is not a tree")
     mounted.top = top
+    count_entries(store, tree_id, top, mounted, max_entries)
+    trees, blobs = mounted.trees, mounted.blobs
     stack = [(top, root)]
     while stack:
         tree, directory = stack.pop()
         for name, child in tree.entries.items():
-            obj = store.get_object(child)
-            if isinstance(obj, Tree):
-                sub = directory.entries[name] = Directory()
-                if child not in mounted.trees:
-                    mounted.trees[child] = obj
-                stack.append((obj, sub))
-            elif isinstance(obj, Blob):
-                directory.entries[name] = File(obj.data)
-                mounted.blobs.setdefault(child, obj.data)
+            sub = trees.get(child)
+            if sub is not None:
+                directory.entries[name] = below = Directory()
+                stack.append((sub, below))
             else:
-                raise InvalidTransition(
-                    "SBX-004.1", f"core entry {name[:200]!r} is neither a tree nor a blob"
-                )
+                directory.entries[name] = File(blobs[child])
     return root, mounted
+
+
+def count_entries(
+    store: Store, tree_id: ObjectId, top: Tree, mounted: Mounted, max_entries: int
+) -> int:
+    """The entries ``top`` expands to (every name under every path it appears at), at most
+    ``max_entries`` (SBX-006.15); each distinct object is read from ``store`` once, into
+    ``mounted``.
+
+    Counted depth first with an explicit stack, each distinct tree's count kept by its id
+    (a tree's count is the sum over its entries of 1, plus the entry's count when it is a
+    tree), so the time is linear in the distinct trees' entries, whatever the expansion.
+    A count past ``max_entries`` → ``output-too-large`` at once, before anything mounts.
+    """
+    counts: dict[ObjectId, int] = {}
+    frames: list[list[Any]] = [[tree_id, iter(top.entries.items()), 0]]
+    while frames:
+        frame = frames[-1]
+        item = next(frame[1], None)
+        if item is None:
+            frames.pop()
+            counts[frame[0]] = frame[2]
+            if not frames:
+                break
+            below, frame = frame[2], frames[-1]
+            frame[2] += below
+        else:
+            name, child = item
+            frame[2] += 1
+            _read_once(store, child, name, counts, mounted, frames, frame)
+        if frame[2] > max_entries:
+            raise OutputTooLarge(
+                "SBX-006.15",
+                f"the core expands to more than {max_entries} entries (a path for each name "
+                "under each path it is reached by): refused before it is mounted",
+            )
+    return counts[tree_id]
+
+
+def _read_once(
+    store: Store,
+    child: ObjectId,
+    name: str,
+    counts: dict[ObjectId, int],
+    mounted: Mounted,
+    frames: list[list[Any]],
+    frame: list[Any],
+) -> None:
+    """Entry ``name`` → ``child`` of ``frame``'s tree: a counted tree adds its count, an
+    unread object is read (once) and a tree's frame is pushed (SBX-006.15)."""
+    known = counts.get(child)
+    if known is not None:
+        frame[2] += known
+    elif child not in mounted.blobs:
+        obj = store.get_object(child)
+        if isinstance(obj, Tree):
+            mounted.trees[child] = obj
+            frames.append([child, iter(obj.entries.items()), 0])
+        elif isinstance(obj, Blob):
+            mounted.blobs[child] = obj.data
+        else:
+            raise InvalidTransition(
+                "SBX-004.1", f"core entry {name[:200]!r} is neither a tree nor a blob"
+            )
 
 
 @dataclass(slots=True)
@@ -93,7 +167,11 @@ class _Frame:
 
 
 def unmount_tree(
-    store: Store, directory: Directory, mounted: Mounted, max_bytes: int
+    store: Store,
+    directory: Directory,
+    mounted: Mounted,
+    max_bytes: int,
+    max_entries: int = MAX_CORE_ENTRIES,
 ) -> ObjectId | None:
     """The new core: ``directory`` as a tree put into ``store`` (SBX-004.2, SBX-004.3).
 
@@ -101,13 +179,21 @@ def unmount_tree(
     data (SBX-007.3).  A file whose bytes equal the blob mounted at the same path keeps that
     blob's id; an untouched one is recognised without comparing bytes.  Directories are
     walked depth first with an explicit stack, each directory's entries in name order,
-    beside the tree mounted at the same path: no frame holds a path (SBX-006.14).
+    beside the tree mounted at the same path: no frame holds a path (SBX-006.14).  A core
+    of more than ``max_entries`` entries (files and directories, empty ones included) →
+    ``output-too-large``: no run leaves a core its next run could not mount (SBX-006.15).
     """
     budget = max_bytes
+    left = max_entries
     frames = [_Frame(directory, "", mounted.top, iter(sorted(directory.entries)))]
     while True:
         frame = frames[-1]
         for name in frame.names:
+            left -= 1
+            if left < 0:
+                raise OutputTooLarge(
+                    "SBX-006.15", f"the core left in the mount has more than {max_entries} entries"
+                )
             node = frame.directory.entries[name]
             old_id = None if frame.old is None else frame.old.entries.get(name)
             if isinstance(node, Directory):
@@ -172,43 +258,60 @@ def read_directory(
 
     ``None`` if nothing is left (a core is a non-empty tree, SBX-004.2);
     → ``forbidden-operation`` for a link or special file, ``output-too-large`` past
-    ``max_bytes`` of file data (SBX-007.3).
+    ``max_bytes`` of file data (SBX-007.3).  Walked depth first with an explicit stack,
+    each directory's entries in name order: a directory of any depth is read without
+    running out of Python's call stack, and a frame holds its directory's host path
+    alone (which the host's ``PATH_MAX`` bounds).
     """
-    budget = [max_bytes]
-    return _read(store, directory, "", written, budget)
-
-
-def _read(
-    store: Store, directory: Path, prefix: str, written: dict[str, ObjectId], budget: list[int]
-) -> ObjectId | None:
-    entries: dict[str, ObjectId] = {}
-    with os.scandir(directory) as listing:
-        items = sorted(listing, key=lambda entry: entry.name)
-    for entry in items:
-        path = f"{prefix}{entry.name}"
-        mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
-            child = _read(store, Path(entry.path), path + "/", written, budget)
-            if child is not None:
-                entries[entry.name] = child
-        elif stat.S_ISREG(mode):
-            size = entry.stat(follow_symlinks=False).st_size
-            budget[0] -= size
-            if budget[0] < 0:
+    budget = max_bytes
+    frames = [_HostFrame(directory, "", "", _listing(directory))]
+    while True:
+        frame = frames[-1]
+        for entry in frame.items:
+            path = f"{frame.prefix}{entry.name}"
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                below = Path(entry.path)
+                frames.append(_HostFrame(below, entry.name, path + "/", _listing(below)))
+                break
+            if not stat.S_ISREG(mode):
+                raise ForbiddenOperation("SBX-004.4", f"{path!r} is neither a file nor a directory")
+            budget -= entry.stat(follow_symlinks=False).st_size
+            if budget < 0:
                 raise OutputTooLarge(
                     "SBX-007.3", "the files left in the mount exceed the core limit"
                 )
             data = Path(entry.path).read_bytes()
             old = written.get(path)
             if old is not None and _same(store, old, data):
-                entries[entry.name] = old
+                frame.entries[entry.name] = old
             else:
-                entries[entry.name] = store.put_object(Blob(data=data))
+                frame.entries[entry.name] = store.put_object(Blob(data=data))
         else:
-            raise ForbiddenOperation("SBX-004.4", f"{path!r} is neither a file nor a directory")
-    if not entries:
-        return None
-    return store.put_object(Tree(entries=entries))
+            frames.pop()
+            made = store.put_object(Tree(entries=frame.entries)) if frame.entries else None
+            if not frames:
+                return made
+            if made is not None:
+                frames[-1].entries[frame.name] = made
+
+
+@dataclass(slots=True)
+class _HostFrame:
+    """A host directory being read: its path, its name in its parent, its path under the
+    mount (for ``written`` and messages), its entries still to visit and those made."""
+
+    directory: Path
+    name: str
+    prefix: str
+    items: Iterator[os.DirEntry[str]]
+    entries: dict[str, ObjectId] = field(default_factory=dict)
+
+
+def _listing(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``directory``, in name order."""
+    with os.scandir(directory) as listing:
+        return iter(sorted(listing, key=lambda entry: entry.name))
 
 
 def _same(store: Store, blob_id: ObjectId, data: bytes) -> bool:

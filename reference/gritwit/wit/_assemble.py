@@ -132,38 +132,42 @@ def _mailbox_map(mailbox: Mailbox) -> dict[str, object]:
 def check_core_present(
     reader: ObjectReader, tree: Tree, before: Tree | None = None, path: str = ""
 ) -> None:
-    """Every object the core references is present, at any depth (WIT-007.3).
+    """Every object the core references is present, at any depth (WIT-007.3, WIT-007.5).
 
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
-    size of the whole core.  Depth-first with an explicit stack: a core of any
-    depth is checked without running out of Python's call stack.  Entries are
-    compared as stored (name → digest); only a changed one is looked up.
+    size of the whole core; nor is a subtree met again under another name (a core
+    that names one subtree many times is walked once per distinct tree, WIT-007.5).
+    Depth-first with an explicit stack of frames, each holding one tree's entries
+    and its own name only: the path of an entry is joined for the error's message
+    alone, so the host's memory stays linear in the core's depth and size.  Entries
+    are compared as stored (name → digest); only a changed one is looked up.
     """
+    walked: set[bytes] = set()
     stack = [(iter(raw_of(tree.entries).items()), _raw_entries(before), path)]
     while stack:
-        entries, old, prefix = stack[-1]
+        entries, old, _name = stack[-1]
         item = next(entries, None)
         if item is None:
             stack.pop()
             continue
         name, digest = item
-        if old.get(name) == digest:
+        if old.get(name) == digest or digest in walked:
             continue
         oid = ObjectId._trusted(digest)
         if not reader.has(oid):
-            raise InvalidTransition(
-                "WIT-007.3", f"core entry {prefix}{name} ({oid}) is not provided"
-            )
+            where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
+            raise InvalidTransition("WIT-007.3", f"core entry {where:.300} ({oid}) is not provided")
         child = reader.get_object(oid)
         if isinstance(child, Tree):
+            walked.add(digest)
             was = old.get(name)
             old_child = None if was is None else reader.get_object(ObjectId._trusted(was))
             stack.append(
                 (
                     iter(raw_of(child.entries).items()),
                     _raw_entries(old_child if isinstance(old_child, Tree) else None),
-                    f"{prefix}{name}/",
+                    name,
                 )
             )
 
