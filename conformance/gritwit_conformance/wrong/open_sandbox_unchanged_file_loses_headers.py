@@ -36,9 +36,15 @@ PROBE = [
 _unmount_tree = _run.unmount_tree
 
 
-def _unmount(store: Any, directory: Any, mounted: Any, max_bytes: int) -> Any:
+def _unmount(
+    store: Any,
+    directory: Any,
+    mounted: Any,
+    max_bytes: int,
+    max_entries: int = _mount.MAX_CORE_ENTRIES,
+) -> Any:
     # the bug: what was mounted is forgotten
-    return _unmount_tree(store, directory, _mount.Mounted(), max_bytes)
+    return _unmount_tree(store, directory, _mount.Mounted(), max_bytes, max_entries)
 
 
 def install() -> None:

@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.sandbox import _run
+from gritwit.sandbox import _mount, _run
 from gritwit.sandbox.wasi import _fs
 from gritwit_conformance.wrong import patch, run
 
 _real = _run.mount_tree
 
 
-def mount_tree(store: Any, tree_id: Any) -> Any:
-    root, mounted = _real(store, tree_id)
+def mount_tree(store: Any, tree_id: Any, max_entries: int = _mount.MAX_CORE_ENTRIES) -> Any:
+    root, mounted = _real(store, tree_id, max_entries)
     for name in [n for n, node in root.entries.items() if isinstance(node, _fs.Directory)]:
         del root.entries[name]  # the bug
     return root, mounted

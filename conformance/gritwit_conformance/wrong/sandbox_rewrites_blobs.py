@@ -15,8 +15,15 @@ from gritwit_conformance.wrong import patch, run
 _real = _run.unmount_tree
 
 
-def unmount_tree(store: Any, directory: Any, mounted: Any, max_bytes: int) -> Any:
-    return _real(store, directory, _mount.Mounted(), max_bytes)  # the bug: nothing is recognised
+def unmount_tree(
+    store: Any,
+    directory: Any,
+    mounted: Any,
+    max_bytes: int,
+    max_entries: int = _mount.MAX_CORE_ENTRIES,
+) -> Any:
+    # the bug: nothing is recognised
+    return _real(store, directory, _mount.Mounted(), max_bytes, max_entries)
 
 
 def install() -> None:
