@@ -349,5 +349,28 @@ def test_a_host_directory_deeper_than_the_call_stack_is_read_into_a_tree(tmp_pat
     assert isinstance(tree, Tree) and store.get_object(tree.entries["f"]) == Blob(data=b"bottom")
     os.symlink("f", "l", dir_fd=below)
     os.close(below)
-    with pytest.raises(ForbiddenOperation, match=r"SBX-004\.4.*'(d/){1500}l'"):
-        read_directory(store, tmp_path, {}, 1 << 20)
+    try:
+        with pytest.raises(ForbiddenOperation, match=r"SBX-004\.4.*'(d/){1500}l'"):
+            read_directory(store, tmp_path, {}, 1 << 20)
+    finally:
+        _flatten(tmp_path)
+
+
+def _flatten(top: Path) -> None:
+    """Remove the chain of ``d`` below ``top`` a level at a time, its bottom's entries moved
+    up to ``top``: pytest's clean-up of old temporary folders recurses once a level, and a
+    chain deeper than the call stack would fail every later session's clean-up."""
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        while "d" in os.listdir(fd):
+            sub = os.open("d", os.O_RDONLY, dir_fd=fd)
+            try:
+                for name in os.listdir(sub):
+                    os.rename(name, "up-" + name, src_dir_fd=sub, dst_dir_fd=fd)
+            finally:
+                os.close(sub)
+            os.rmdir("d", dir_fd=fd)
+            for name in [n for n in os.listdir(fd) if n.startswith("up-")]:
+                os.rename(name, name[3:], src_dir_fd=fd, dst_dir_fd=fd)
+    finally:
+        os.close(fd)
