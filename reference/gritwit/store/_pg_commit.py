@@ -288,12 +288,22 @@ def _swap_one(
         "every": journal[1],
     }
     try:
-        with conn.pipeline():  # one Sync, at the end: psycopg's transaction() syncs more
-            conn.execute("BEGIN")
-            conn.execute(_TAKE)
-            put = conn.execute(_INSERT, objects, binary=True) if objects["oid"] else None
-            answer = conn.execute(_SWAP_ONE.format(change=_CHANGE[change]), params, binary=True)
-            conn.execute("COMMIT")
+        # One Sync, at the end (psycopg's transaction() syncs more).  Nothing is prepared:
+        # a statement psycopg prepares in a pipeline that then fails (a serialization
+        # failure, a lost swap) is skipped by the server, and psycopg would go on naming a
+        # prepared statement the server never made.
+        with conn.pipeline():
+            conn.execute("BEGIN", prepare=False)
+            conn.execute(_TAKE, prepare=False)
+            put = (
+                conn.execute(_INSERT, objects, binary=True, prepare=False)
+                if objects["oid"]
+                else None
+            )
+            answer = conn.execute(
+                _SWAP_ONE.format(change=_CHANGE[change]), params, binary=True, prepare=False
+            )
+            conn.execute("COMMIT", prepare=False)
         row = answer.fetchone()
         fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
     except psycopg.Error as exc:
