@@ -214,15 +214,17 @@ class RoutingIndex:
         remote = getattr(objects, "remote", None)
         if prefetch is None or remote is None or not remote() or swaps is None or len(swaps) < 2:
             return  # a local store's reads cost no round trip: read as they come
-        steps = [
-            target
-            for name, target in swaps.items()
-            if target is not None and name.startswith(HEADS_PREFIX)
-        ]
+        heads = self._heads
+        steps = []  # only what the index does not hold already (its own commits, say)
+        for name, target in swaps.items():
+            if target is not None and name.startswith(HEADS_PREFIX):
+                actor = head_actor(name)
+                if actor is not None and heads.get(actor) != target:
+                    steps.append(target)
         found = prefetch(steps)
         senders = {s.outbox: s.actor for s in found.values() if isinstance(s, Step) and s.outbox}
         outside = swaps.get(OUTSIDE_REF)
-        if outside is not None:
+        if outside is not None and heads.get(OUTSIDE) != outside:
             senders[outside] = OUTSIDE
         prefetch(senders)
         # each entry's newest message where it changed: what a recipient's walk reads first
@@ -230,7 +232,11 @@ class RoutingIndex:
         news = []
         for box, sender in senders.items():
             before = self._outboxes.get(sender, _NO_ENTRIES)
-            news += [m for r, m in mailbox_entries(objects, box).items() if before.get(r) != m]
+            news += [
+                m
+                for r, m in mailbox_entries(objects, box).items()
+                if before.get(r) != m and m not in self._sent  # the sent are held in memory
+            ]
         prefetch(news)
 
     def _ref_at(
