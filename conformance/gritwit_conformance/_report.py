@@ -288,7 +288,13 @@ class ReportCollector(_Collected):
         if chosen:  # --rerun, --requirement, --test: what ran of what (ADP-020)
             from ._select import read_counts
 
-            empty = {"selected": 0, "of": 0, "rerun": None, "requirements": [], "tests": []}
+            empty: dict[str, Any] = {
+                "selected": 0,
+                "of": 0,
+                "rerun": None,
+                "requirements": [],
+                "tests": [],
+            }
             document["selection"] = read_counts(Path(chosen)) or empty
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
@@ -397,6 +403,8 @@ def render_summary(document: dict[str, Any]) -> str:
             f"INCOMPLETE ({why}): not a verdict. {ran} of {collected} collected test(s) ran; "
             f"never reached: {', '.join(never) or 'none'}"
         )
+    elif document.get("selection", {"selected": 1})["selected"] == 0:
+        lines.append("NO TEST SELECTED: nothing ran, not a verdict")
     else:
         lines.append(f"{status.upper()}: {collected} test(s) collected, all ended")
     chosen = selection_line(document)

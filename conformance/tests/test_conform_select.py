@@ -226,6 +226,15 @@ def test_bad_selections_are_usage_errors(tmp_path: Path, args: list[str], messag
     assert status == 2 and message in output, output
 
 
+@pytest.mark.req("ADP-020")
+def test_a_selection_that_keeps_no_test_is_a_usage_error(tmp_path: Path) -> None:
+    status, output = run(tmp_path, "conform", "--profile", "codec", "--requirement", "ZZZ-999")
+    assert status == 2, output[-3000:]
+    assert "NO TEST SELECTED: nothing ran, not a verdict" in output
+    assert "selected 0 of " in output and "PASS" not in output
+    assert "the selection keeps no test" in output
+
+
 def test_an_unknown_option_gets_its_commands_usage(tmp_path: Path) -> None:
     """``gritwit conform --bogus``: conform's usage, not the top-level one (issue 44)."""
     status, output = run(tmp_path, "conform", "--bogus")
