@@ -95,9 +95,9 @@ def _pytest_args(
         args += ["-n", str(workers)]
     if smoke:
         args.append("--gritwit-smoke")
-    if (
-        not heavy and files is None
-    ):  # tests that take minutes (10,000 resident actors …): only when asked
+    # Tests that take minutes (10,000 resident actors …): only when asked; a re-run
+    # runs the tests its report names, heavy or not.
+    if not heavy and files is None:
         args += ["-m", "not heavy"]
     if examples is not None:
         args += ["--gritwit-examples", str(examples)]
