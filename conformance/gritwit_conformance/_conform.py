@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,18 @@ from . import PROFILES
 from ._limits import limit_line
 from ._messages import visible_text
 from ._report import render_summary, run_status
+from ._select import Selection, plan_rerun
 from ._state import settings
-from .report._model import FAILING
+from .report._model import FAILING, ReportError
 
-__all__ = ["EXIT_HANDSHAKE", "EXIT_INCOMPLETE", "PROFILES", "SUITE_DIR", "run_conform"]
+__all__ = [
+    "EXIT_HANDSHAKE",
+    "EXIT_INCOMPLETE",
+    "PROFILES",
+    "SUITE_DIR",
+    "run_conform",
+    "sandbox_note",
+]
 
 #: Exit status when the adapter cannot start or fails its handshake (no test ran).
 EXIT_HANDSHAKE = 3
@@ -58,9 +67,15 @@ def _pytest_args(
     ini: Path,
     timeout_scale: float | None = None,
     spec_version: str | None = None,
+    select: Path | None = None,
+    files: list[str] | None = None,
 ) -> list[str]:
     chosen = profiles or list(PROFILES)
     args = [str(SUITE_DIR / "protocol"), *(str(SUITE_DIR / p) for p in chosen)]
+    if files is not None:  # a re-run collects only the files of its tests
+        args = files
+    if select is not None:
+        args += ["-p", "gritwit_conformance._select", "--gritwit-select", str(select)]
     if profiles:
         # Of the protocol folder, only the tests of the chosen profiles and the handshake
         # and envelope tests every profile relies on (ADP-006; _profile_select).
@@ -80,7 +95,9 @@ def _pytest_args(
         args += ["-n", str(workers)]
     if smoke:
         args.append("--gritwit-smoke")
-    if not heavy:  # tests that take minutes (10,000 resident actors …): only when asked
+    # Tests that take minutes (10,000 resident actors …): only when asked; a re-run
+    # runs the tests its report names, heavy or not.
+    if not heavy and files is None:
         args += ["-m", "not heavy"]
     if examples is not None:
         args += ["--gritwit-examples", str(examples)]
@@ -142,9 +159,34 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
     return lines
 
 
+def sandbox_note(document: dict[str, Any], reference: bool) -> str:
+    """One line on why ``sandbox`` is not claimed, when this machine lacks its extra.
+
+    The reference claims ``sandbox`` only with the pinned interpreter of the ``sandbox``
+    extra (ADP-019.1, SBX-002.1); an adapter may need the same file (the Node example
+    reads ``$GRITWIT_SANDBOX_PYTHON``).  ``''`` when the profile is claimed, was not
+    part of the run, or the interpreter is here (then the adapter chose not to claim it).
+    """
+    from gritwit.adapter import _sandbox
+
+    summary = document["profiles"].get("sandbox")
+    if summary is None or summary["claimed"] or _sandbox.sandbox_available():
+        return ""
+    hint = "pip install 'gritwit[sandbox]' or set GRITWIT_SANDBOX_PYTHON to that file"
+    if reference:
+        return (
+            "sandbox not claimed: the reference needs the pinned interpreter of the sandbox "
+            f"extra, missing here (SBX-002.1): {hint}"
+        )
+    return (
+        "sandbox not claimed by the adapter; this machine has no pinned interpreter of the "
+        f"sandbox extra either, which the reference and the Node example need (SBX-002.1): {hint}"
+    )
+
+
 def run_conform(
     *,
-    impl: str = "reference",
+    impl: str | None = None,
     profiles: list[str] | None = None,
     workers: int = 1,
     smoke: bool = False,
@@ -157,6 +199,9 @@ def run_conform(
     vectors: Path | None = None,
     show: int = 10,
     spec_version: str | None = None,
+    rerun: Path | None = None,
+    requirements: Sequence[str] = (),
+    tests: Sequence[str] = (),
 ) -> int:
     """Run the suite; print the summary; return 0 only if nothing failed or errored.
 
@@ -172,6 +217,13 @@ def run_conform(
     returns 128 + the signal number.  ``spec_version`` (a recorded version, or
     ``claimed``: the one the adapter claims in ``hello``) leaves out the tests of
     clauses added after it (ADP-005.6); an unknown one is a usage error (status 2).
+
+    ``rerun`` (an earlier report), ``requirements`` and ``tests`` keep only some tests
+    (:mod:`._select`): the failing tests of that report (against its implementation and
+    ``--spec-version`` unless others are given), those citing one of the IDs or a
+    sub-clause, those whose id holds one of the names.  Every report form then says
+    ``selected N of M tests``; a selection that keeps no test is a usage error (2), a
+    report without failing tests leaves nothing to do (0).
     """
     unknown = set(profiles or ()) - set(PROFILES)
     if unknown:
@@ -180,6 +232,40 @@ def run_conform(
             file=sys.stderr,
         )
         return 2
+    chosen: Selection | None = None
+    files: list[str] | None = None
+    if rerun is not None:
+        try:
+            plan = plan_rerun(rerun, SUITE_DIR, list(profiles or []))
+        except ReportError as exc:
+            print(f"gritwit conform: --rerun: {exc}", file=sys.stderr)
+            return 2
+        if not plan.selection.tests:
+            print(f"gritwit conform: nothing to re-run: {rerun} has no failing test")
+            return 0
+        if not plan.files:
+            print(
+                f"gritwit conform: --rerun: none of the {len(plan.selection.tests)} failing "
+                f"test(s) of {rerun} is in this suite",
+                file=sys.stderr,
+            )
+            return 2
+        chosen, files = plan.selection, list(plan.files)
+        if impl is None and plan.impl is not None:
+            print(f"gritwit conform: re-running against the report's --impl {plan.impl}")
+        impl = impl or plan.impl
+        if spec_version is None and plan.spec_version is not None:
+            print(f"gritwit conform: --spec-version {plan.spec_version}, as the report applied")
+            spec_version = plan.spec_version
+    impl = impl or "reference"
+    if requirements or tests:
+        chosen = Selection(
+            tests=chosen.tests if chosen else None,
+            rerun=chosen.rerun if chosen else None,
+            rerun_of=chosen.rerun_of if chosen else 0,
+            requirements=tuple(requirements),
+            names=tuple(tests),
+        )
     for stale in (
         json_path,
         junit_path,
@@ -227,7 +313,11 @@ def run_conform(
             vectors=vectors,
             ini=ini,
             spec_version=spec_version,
+            select=None if chosen is None else Path(tmp) / "selection.json",
+            files=files,
         )
+        if chosen is not None:
+            chosen.write(Path(tmp) / "selection.json")
         # The run's own temporary folder. Without it pytest numbers one under
         # /tmp/pytest-of-<user> and, as the session ends, deletes the oldest there (it
         # keeps 3), whoever made them: 20-30 s of a stop at Ctrl-C was rmtree of another
@@ -239,12 +329,18 @@ def run_conform(
     document = json.loads(json_path.read_text(encoding="utf-8"))
     print()
     print(render_summary(document))
+    note = sandbox_note(document, reference=impl == "reference")
+    if note:
+        print(note)
     failures = _failures(document, show)
     if failures:
         print("\nfailures:")
         print("\n".join(failures))
     print(f"\nreport: {json_path}   junit: {junit_path}")
     verdict = run_status(document)
+    if "selection" in document and not document["selection"]["selected"]:
+        print("gritwit conform: the selection keeps no test", file=sys.stderr)
+        return 2
     if document.get("interrupted"):
         return _SIGNAL_STATUS.get(document["interrupted"], EXIT_INCOMPLETE)
     if verdict == "incomplete":

@@ -25,7 +25,7 @@ import pytest
 from . import SUITE_VERSION
 from ._progress import ProgressReporter, _Collected, profile_of
 from ._state import NOT_APPLICABLE, NOT_CLAIMED, settings
-from .report._story import run_status, version_note
+from .report._story import run_status, selection_line, version_note
 
 __all__ = [
     "ProgressReporter",
@@ -284,6 +284,18 @@ class ReportCollector(_Collected):
             document["staleKnownFailures"] = stale
         if settings.interrupted is not None:
             document["interrupted"] = settings.interrupted
+        chosen = session.config.getoption("gritwit_select", None)
+        if chosen:  # --rerun, --requirement, --test: what ran of what (ADP-020)
+            from ._select import read_counts
+
+            empty: dict[str, Any] = {
+                "selected": 0,
+                "of": 0,
+                "rerun": None,
+                "requirements": [],
+                "tests": [],
+            }
+            document["selection"] = read_counts(Path(chosen)) or empty
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -391,8 +403,13 @@ def render_summary(document: dict[str, Any]) -> str:
             f"INCOMPLETE ({why}): not a verdict. {ran} of {collected} collected test(s) ran; "
             f"never reached: {', '.join(never) or 'none'}"
         )
+    elif document.get("selection", {"selected": 1})["selected"] == 0:
+        lines.append("NO TEST SELECTED: nothing ran, not a verdict")
     else:
         lines.append(f"{status.upper()}: {collected} test(s) collected, all ended")
+    chosen = selection_line(document)
+    if chosen:
+        lines.append(chosen)
     lines += version_note(document)
     lines.append(
         f"{'profile':<10}" + "".join(f" {head:>{max(len(head), 5)}}" for _, head in _COLUMNS)

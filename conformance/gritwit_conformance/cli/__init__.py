@@ -70,8 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand_parser(
+    parser: argparse.ArgumentParser, name: str | None
+) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name``, or ``parser`` itself."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[name]
+            return chosen
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gritwit`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # An unknown option after a command is that command's error, with its own usage
+        # (`gritwit conform --bogus`), not the top-level one.
+        parser_of = _subcommand_parser(parser, getattr(args, "command", None))
+        parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)

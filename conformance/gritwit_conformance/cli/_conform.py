@@ -49,10 +49,32 @@ def _conform(args: argparse.Namespace) -> int:
     return status
 
 
+def _requirement_id(text: str) -> str:
+    """A requirement ID or clause, ``RUN-021`` or ``RUN-021.3`` (CONV-005)."""
+    from .._requirement_ids import SHAPED_IN_TEXT
+
+    found = SHAPED_IN_TEXT.fullmatch(text.strip())
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            f"not a requirement ID: {text!r} (like RUN-021 or RUN-021.3)"
+        )
+    return found.group(0)
+
+
+def _out(args: argparse.Namespace) -> Path:
+    """``--out``; by default a re-run writes beside its report, never over it."""
+    if args.out is not None:
+        return Path(args.out)
+    if args.rerun is not None:
+        rerun = Path(args.rerun)
+        return rerun.with_name(rerun.stem + "-rerun")
+    return Path("conformance-report")
+
+
 def _run(args: argparse.Namespace) -> int:
     from .._conform import run_conform
 
-    out = Path(args.out)
+    out = _out(args)
     return run_conform(
         impl=args.impl,
         profiles=args.profile,
@@ -66,6 +88,9 @@ def _run(args: argparse.Namespace) -> int:
         timeout_scale=args.timeout_scale,
         vectors=Path(args.vectors) if args.vectors else None,
         spec_version=args.spec_version,
+        rerun=Path(args.rerun) if args.rerun else None,
+        requirements=args.requirement,
+        tests=args.test,
     )
 
 
@@ -83,16 +108,50 @@ def add_conform_parser(subparsers: Any) -> None:
         "profiles are left out. Profiles the adapter does not claim in hello are reported "
         "as not claimed (ADP-006). Writes OUT.json (gritwit-report/3) "
         "and, from it, OUT.xml (JUnit).",
-        epilog="exit status: 0 all passed; 1 a test failed or errored; 2 bad arguments; "
+        epilog="selection: --rerun, --requirement and --test combine as 'and', the values "
+        "of one repeated option as 'or'; every report form then says 'selected N of M "
+        "tests' and what chose them. "
+        "exit status: 0 all (selected) tests passed, or --rerun found nothing to re-run; "
+        "1 a test failed, errored or timed out; 2 bad arguments (a --rerun file that is "
+        "not a report, a selection that keeps no test); "
         "3 the adapter could not start or failed its handshake (no test ran); "
+        "4 the run did not finish for a reason other than a signal (a worker died, the "
+        "harness crashed, a test file could not be collected): the report is marked "
+        "incomplete, never a pass; "
         "130/143 interrupted by SIGINT/SIGTERM (a partial report is written)",
     )
     parser.add_argument(
         "--impl",
-        default="reference",
+        default=None,
         type=_impl_command,
         help="command line that starts the adapter of the implementation under test, "
-        "or 'reference' (default: the in-process reference)",
+        "or 'reference' (default: the in-process reference; with --rerun, the "
+        "report's command)",
+    )
+    parser.add_argument(
+        "--rerun",
+        default=None,
+        metavar="REPORT.json",
+        help="run again only the failed, errored, timed-out and unexpectedly passed tests "
+        "of a report conform wrote (default --out: REPORT-rerun; the report's --impl and "
+        "--spec-version unless given)",
+    )
+    parser.add_argument(
+        "--requirement",
+        action="append",
+        default=[],
+        type=_requirement_id,
+        metavar="ID",
+        help="only the tests citing ID or one of its sub-clauses: RUN-021 selects "
+        "RUN-021.3 too (repeatable)",
+    )
+    parser.add_argument(
+        "--test",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only the tests whose name or id (suite/codec/test_x.py::test_y[1]) contains "
+        "NAME (repeatable)",
     )
     parser.add_argument(
         "--profile",
@@ -114,8 +173,9 @@ def add_conform_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--out",
-        default="conformance-report",
-        help="report path without suffix (.json, .xml; default: %(default)s)",
+        default=None,
+        help="report path without suffix (.json, .xml; default: conformance-report, "
+        "with --rerun REPORT.json: REPORT-rerun)",
     )
     parser.add_argument(
         "--examples",

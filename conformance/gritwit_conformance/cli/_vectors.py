@@ -64,7 +64,16 @@ def _vectors_verify(args: argparse.Namespace) -> int:
     except ResourcesMissing as exc:
         print(f"gritwit vectors verify: {exc}; or pass --dir DIR", file=sys.stderr)
         return 2
-    report = verify(directory, against_generator=not args.no_drift)
+    print(
+        f"checking {directory} (minutes on a loaded machine; a line as each step ends)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+    def progress(line: str) -> None:
+        print(f"  {line}", file=sys.stderr, flush=True)
+
+    report = verify(directory, against_generator=not args.no_drift, progress=progress)
     print(f"{directory}:")
     print(report.summary())
     return 0 if report.ok else 1

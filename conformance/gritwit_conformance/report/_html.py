@@ -188,6 +188,8 @@ def _card(index: int, report: Report, totals: Counts) -> str:
     ]
     if impl.error:
         wide.append(("error", f'<span class="warn">{_t(impl.error)}</span>'))
+    if report.selection:  # a run of some tests only says which (ADP-020)
+        wide.append(("selection", f'<span class="warn">{_t(report.selection)}</span>'))
     if not report.complete:
         why = _t(report.incomplete or f"interrupted by {report.interrupted}")
         wide.append(("run", f'<span class="warn">incomplete ({why}): not a pass</span>'))

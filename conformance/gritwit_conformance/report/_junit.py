@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ._story import run_status, version_note
+from ._story import run_status, selection_line, version_note
 
 __all__ = ["JUNIT_ELEMENT", "junit_counts", "junit_xml", "write_junit"]
 
@@ -110,6 +110,9 @@ def _suite_properties(document: dict[str, Any]) -> list[tuple[str, str]]:
     for key in ("incomplete", "interrupted"):
         if document.get(key):
             pairs.append((key, str(document[key])))
+    chosen = selection_line(document)
+    if chosen:
+        pairs.append(("selection", chosen))
     pairs += [("versionNote", line) for line in version_note(document)]
     return pairs
 

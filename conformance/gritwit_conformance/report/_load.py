@@ -32,6 +32,7 @@ from ._model import (
     Result,
     report_schema,
 )
+from ._story import selection_line
 
 __all__ = ["load_report", "parse_report"]
 
@@ -223,6 +224,7 @@ def parse_report(source: str, data: bytes) -> Report:
         incomplete=document.get("incomplete", ""),
         claimed_spec=document.get("claimedSpec") or "",
         applied_spec=document.get("appliedSpec") or "",
+        selection=selection_line(document),
     )
 
 

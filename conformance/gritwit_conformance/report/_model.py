@@ -220,6 +220,9 @@ class Report:
     claimed_spec: str = ""
     #: The ``--spec-version`` the run applied, or ``''``: every test applied (ADP-020.3).
     applied_spec: str = ""
+    #: ``selected N of M tests: …`` for a run of chosen tests (``gritwit conform --rerun``,
+    #: ``--requirement``, ``--test``), or ``''`` for a run of the whole suite.
+    selection: str = ""
 
     @property
     def complete(self) -> bool:

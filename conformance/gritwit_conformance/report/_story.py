@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from ._model import FAILING
 
-__all__ = ["older", "run_status", "version_lines", "version_note"]
+__all__ = ["older", "run_status", "selection_line", "version_lines", "version_note"]
 
 _SEMVER: Final = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
@@ -88,3 +88,30 @@ def version_note(document: dict[str, Any]) -> list[str]:
         marked=sum(bool(r.get("since")) for r in failing),
         left_out=sum(r["outcome"] == "not-applicable" for r in results),
     )
+
+
+def selection_line(document: dict[str, Any]) -> str:
+    """``selected N of M tests: …`` for a run of chosen tests; ``''`` for a whole run.
+
+    ``gritwit conform --rerun/--requirement/--test`` (:mod:`.._select`): the line says
+    what chose them and how many were left out, so that a run of a few tests is never
+    read as a run of the suite (ADP-020).
+    """
+    chosen = document.get("selection")
+    if not chosen:
+        return ""
+    why = []
+    if chosen.get("rerun"):
+        why.append(f"the failing tests of {chosen['rerun']}")
+    if chosen.get("requirements"):
+        why.append(f"citing {' or '.join(chosen['requirements'])} (or a sub-clause)")
+    if chosen.get("tests"):
+        why.append("named like " + " or ".join(repr(name) for name in chosen["tests"]))
+    left = chosen["of"] - chosen["selected"]
+    line = f"selected {chosen['selected']} of {chosen['of']} tests: {', '.join(why)}"
+    line += f"; {left} left out"
+    missing = chosen.get("missing") or []
+    if missing:
+        line += f"; {len(missing)} re-run test(s) no longer in the suite: {', '.join(missing[:5])}"
+        line += " …" if len(missing) > 5 else ""
+    return line
