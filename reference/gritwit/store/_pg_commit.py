@@ -62,9 +62,10 @@ LOST: Final = "gritwit: a swap of this commit would not happen"
 #: target (``None``: delete).
 Swap = tuple[str, ObjectId | None, ObjectId | None]
 
-#: Objects, and their digests the store did not hold (:data:`_STATEMENT`'s first part).
-_OBJECTS: Final = """
-lock AS (UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1 RETURNING commits),
+#: Objects (``o``), the digests of those the store did not hold (``fresh``, RUN-022.1),
+#: and their insert (``put``) unless erased (RUN-011), a corrupt copy mended (STO-002.3),
+#: from ``{source}``: ``o`` alone, or ``o, lock`` to take the writer row first.
+_FRESH_PUT: Final = """
 o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
 fresh AS (
   SELECT o.id FROM o
@@ -72,10 +73,15 @@ fresh AS (
     AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
 put AS (
   INSERT INTO objects (id, data)
-  SELECT o.id, o.data FROM o, lock
+  SELECT o.id, o.data FROM {source}
   WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
   ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
   RETURNING objects.id)"""
+#: The writer row taken, then the objects (:data:`_STATEMENT`'s first part).
+_OBJECTS: Final = (
+    "\nlock AS (UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1 RETURNING commits),"
+    + _FRESH_PUT.format(source="o, lock")
+)
 #: Objects only: the writer row (a write commit counted) and the inserts.
 _PUT: Final = "WITH" + _OBJECTS + "\nSELECT (SELECT array_agg(id) FROM fresh) FROM lock"
 #: Objects and swaps, each of a ref that is set or to be set (a swap from unset to unset
@@ -162,21 +168,7 @@ _TAKE: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
 
 #: Objects inserted inside a transaction that holds the writer row (a batch): the
 #: digests of those the store did not hold before (RUN-022.1).
-_INSERT: Final = """
-WITH
-o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
-fresh AS (
-  SELECT o.id FROM o
-  WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.id = o.id)
-    AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
-put AS (
-  INSERT INTO objects (id, data)
-  SELECT o.id, o.data FROM o
-  WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
-  ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
-  RETURNING objects.id)
-SELECT array_agg(id) FROM fresh
-"""
+_INSERT: Final = "WITH" + _FRESH_PUT.format(source="o") + "\nSELECT array_agg(id) FROM fresh"
 
 
 def insert(conn: psycopg.Connection, objects: Sequence[tuple[ObjectId, bytes]]) -> set[bytes]:
