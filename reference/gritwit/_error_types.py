@@ -198,7 +198,7 @@ class InvalidRefTarget(StoreError):
 
 
 class StoreBusy(StoreError):
-    """``store-busy`` (DUR-008.3): a database server's transaction failed with a
+    """``store-busy`` (DUR-007.3): a database server's transaction failed with a
     serialization failure or deadlock on every attempt; the server rolled each back, so
     nothing of the write was kept and the caller may try it again."""
 
@@ -206,7 +206,7 @@ class StoreBusy(StoreError):
 
 
 class WriteTooLarge(StoreError):
-    """``write-too-large`` (DUR-009.1): one write held more object bytes than the store's
+    """``write-too-large`` (DUR-008.1): one write held more object bytes than the store's
     bound; it was refused before anything of it was sent."""
 
     error_class = "write-too-large"

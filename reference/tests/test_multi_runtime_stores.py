@@ -73,13 +73,13 @@ def test_four_killed_runtimes_on_sqlite_lose_nothing(tmp_path: Path) -> None:
 @pytest.mark.heavy
 @pytest.mark.slow
 @pytest.mark.req(
-    "ADP-015", "ADP-010.6", "DUR-005", "RUN-020.1", "RUN-002.2", "RUN-007.2", "DUR-008.2"
+    "ADP-015", "ADP-010.6", "DUR-005", "RUN-020.1", "RUN-002.2", "RUN-007.2", "DUR-007.2"
 )
 @pytest.mark.parametrize("level", ["read-committed", "repeatable-read", "serializable"])
 def test_four_killed_runtimes_on_postgres_lose_nothing(
     level: str, pg_cluster: Any, tmp_path: Path
 ) -> None:
-    """At each isolation level the store offers (DUR-008): READ COMMITTED (PostgreSQL's
+    """At each isolation level the store offers (DUR-007): READ COMMITTED (PostgreSQL's
     default), REPEATABLE READ (what YugabyteDB runs READ COMMITTED as) and SERIALIZABLE
     (CockroachDB's): 0 anomalies, and the retries the adapter processes took, by SQLSTATE,
     printed beside the family's line (``pytest -s``)."""

@@ -8,7 +8,7 @@
 * (heavy) the conformance suite's ``store`` and ``runtime`` profiles pass against
   the reference on PostgreSQL, over stdio and in-process, kill tests included; over
   stdio also with the store's transactions at ``REPEATABLE READ`` and ``SERIALIZABLE``
-  (``gritwit_isolation``, DUR-008), counting the retries the adapters took.
+  (``gritwit_isolation``, DUR-007), counting the retries the adapters took.
 
 The server is the throwaway cluster of ``pg_server.py``; each test its own database
 or schema.
@@ -178,13 +178,13 @@ KNOWN_BUGS: dict[str, str] = {}
 
 @pytest.mark.heavy
 @pytest.mark.slow
-@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3", "DUR-008")
+@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3", "DUR-007")
 @pytest.mark.parametrize(
     "where",
     [
         "stdio",
         # the levels CockroachDB (SERIALIZABLE) and YugabyteDB (READ COMMITTED runs as
-        # snapshot isolation: REPEATABLE READ) run at by default (DUR-008)
+        # snapshot isolation: REPEATABLE READ) run at by default (DUR-007)
         "stdio-repeatable-read",
         "stdio-serializable",
         # CI's heavy step runs the stdio case; GRITWIT_PROFILE=deep the in-process one too.

@@ -1,9 +1,9 @@
-"""The PostgreSQL store on the engines users grow into (DUR-008, DUR-009).
+"""The PostgreSQL store on the engines users grow into (DUR-007, DUR-008).
 
 * the store options of a URL (``gritwit_isolation``, ``gritwit_max_write_bytes``):
   read, stripped before libpq sees them, a misspelt one refused;
-* retries (DUR-008.2): a whole transaction is run again on SQLSTATE 40001 / 40P01 with
-  bounded, jittered backoff, and only then ``store-busy`` (DUR-008.3); nothing else is
+* retries (DUR-007.2): a whole transaction is run again on SQLSTATE 40001 / 40P01 with
+  bounded, jittered backoff, and only then ``store-busy`` (DUR-007.3); nothing else is
   retried; against the server, a swap whose first attempt meets a concurrent update at
   ``REPEATABLE READ`` and ``SERIALIZABLE`` is retried and swaps once, where
   ``READ COMMITTED`` needs no retry;
@@ -11,7 +11,7 @@
   empty schema with ``create=True`` at once, at each level; a complete store is opened
   with one catalog query and no DDL;
 * ``settings()`` where a setting does not exist (CockroachDB has no ``fsync``);
-* the largest write (DUR-009): a write of exactly the bound is stored, one byte more is
+* the largest write (DUR-008): a write of exactly the bound is stored, one byte more is
   refused with ``write-too-large`` before anything is sent, also in a batch and through
   the adapter.
 """
@@ -53,7 +53,7 @@ def with_options(url: str, **options: str) -> str:
 # --- the store options ---------------------------------------------------------------------
 
 
-@pytest.mark.req("DUR-008.1", "DUR-009")
+@pytest.mark.req("DUR-007.1", "DUR-008")
 def test_the_options_are_read_and_stripped() -> None:
     url = "postgresql://app@db/grit?options=-csearch_path%3Dgw1&gritwit_isolation=serializable"
     plain, options = split_options(url + "&gritwit_max_write_bytes=62914560&sslmode=disable")
@@ -66,7 +66,7 @@ def test_the_options_are_read_and_stripped() -> None:
     assert StoreOptions().isolation == "read-committed" and StoreOptions().max_write_bytes is None
 
 
-@pytest.mark.req("DUR-008.1", "DUR-009")
+@pytest.mark.req("DUR-007.1", "DUR-008")
 @pytest.mark.parametrize(
     "query",
     [
@@ -81,11 +81,11 @@ def test_the_options_are_read_and_stripped() -> None:
     ],
 )
 def test_a_bad_option_is_refused(query: str) -> None:
-    with pytest.raises(ValueError, match=r"DUR-00[89]"):
+    with pytest.raises(ValueError, match=r"DUR-00[78]"):
         split_options(f"postgresql://db/x?{query}")
 
 
-@pytest.mark.req("DUR-009")
+@pytest.mark.req("DUR-008")
 def test_the_largest_bound_is_accepted() -> None:
     _, options = split_options(f"postgresql://db/x?gritwit_max_write_bytes={2**53 - 1}")
     assert options.max_write_bytes == 2**53 - 1
@@ -108,7 +108,7 @@ class Flaky:
         return "done"
 
 
-@pytest.mark.req("DUR-008.2")
+@pytest.mark.req("DUR-007.2")
 def test_serialization_failures_and_deadlocks_are_retried_with_backoff() -> None:
     before = pg_retry.retries()
     slept: list[float] = []
@@ -127,17 +127,17 @@ def test_serialization_failures_and_deadlocks_are_retried_with_backoff() -> None
     assert jitter == pytest.approx([0.25 * pg_retry.BASE_DELAY])  # full jitter: rng() × cap
 
 
-@pytest.mark.req("DUR-008.3")
+@pytest.mark.req("DUR-007.3")
 def test_the_last_failure_is_store_busy() -> None:
     flaky = Flaky(*(psycopg.errors.SerializationFailure("x") for _ in range(3)))
     with pytest.raises(StoreBusy) as caught:
         pg_retry.retrying(flaky, attempts=3, sleep=lambda _: None)
     assert flaky.calls == 3
-    assert caught.value.error_class == "store-busy" and caught.value.requirement == "DUR-008.3"
+    assert caught.value.error_class == "store-busy" and caught.value.requirement == "DUR-007.3"
     assert isinstance(caught.value.__cause__, psycopg.errors.SerializationFailure)
 
 
-@pytest.mark.req("DUR-008.2")
+@pytest.mark.req("DUR-007.2")
 @pytest.mark.parametrize(
     "error",
     [
@@ -153,7 +153,7 @@ def test_nothing_else_is_retried(error: Exception) -> None:
     assert flaky.calls == 1
 
 
-@pytest.mark.req("DUR-008.2")
+@pytest.mark.req("DUR-007.2")
 def test_a_retried_method_gets_all_of_a_generator_each_time() -> None:
     seen: list[list[int]] = []
 
@@ -170,7 +170,7 @@ def test_a_retried_method_gets_all_of_a_generator_each_time() -> None:
 # --- isolation levels and retries against the server -------------------------------------
 
 
-@pytest.mark.req("DUR-008", "DUR-008.1")
+@pytest.mark.req("DUR-007", "DUR-007.1")
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_transaction_runs_at_the_level_asked(pg_url: str, level: str) -> None:
     backend = PostgresBackend(with_options(pg_url, isolation=level))
@@ -230,7 +230,7 @@ def swap_behind_a_concurrent_update(url: str) -> tuple[CasResult, int]:
     return answer[0], retried
 
 
-@pytest.mark.req("DUR-008", "DUR-008.2", "DUR-003", "DUR-005.3")
+@pytest.mark.req("DUR-007", "DUR-007.2", "DUR-003", "DUR-005.3")
 @pytest.mark.parametrize("level", ["repeatable-read", "serializable"])
 def test_a_swap_that_meets_a_concurrent_update_is_retried_whole(pg_url: str, level: str) -> None:
     result, retried = swap_behind_a_concurrent_update(with_options(pg_url, isolation=level))
@@ -238,7 +238,7 @@ def test_a_swap_that_meets_a_concurrent_update_is_retried_whole(pg_url: str, lev
     assert retried >= 1  # the first attempt failed 40001 and was run again
 
 
-@pytest.mark.req("DUR-008.2", "DUR-003")
+@pytest.mark.req("DUR-007.2", "DUR-003")
 def test_read_committed_needs_no_retry_there(pg_url: str) -> None:
     result, retried = swap_behind_a_concurrent_update(pg_url)
     assert result.status is CasStatus.SWAPPED and retried == 0
@@ -255,7 +255,7 @@ Store.open(sys.argv[1], create=True).close()
 """
 
 
-@pytest.mark.req("DUR-005", "DUR-008", "DUR-008.4")
+@pytest.mark.req("DUR-005", "DUR-007", "DUR-007.4")
 @pytest.mark.parametrize("level", LEVELS)
 def test_many_openers_make_one_store(pg_url: str, level: str) -> None:
     url = with_options(pg_url, isolation=level)
@@ -310,7 +310,7 @@ class Recorder:
         return self.conn.execute(sql, params)
 
 
-@pytest.mark.req("DUR-008.4")
+@pytest.mark.req("DUR-007.4")
 def test_a_complete_store_is_opened_with_one_read_and_no_ddl(pg_url: str) -> None:
     Store.open(pg_url).close()
     with psycopg.connect(pg_url, autocommit=True) as conn:
@@ -345,7 +345,7 @@ class NoSuchSetting:
         return self.conn.execute(sql, params)
 
 
-@pytest.mark.req("DUR-004", "DUR-008.1")
+@pytest.mark.req("DUR-004", "DUR-007.1")
 def test_settings_say_unknown_where_a_setting_is_missing(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -363,7 +363,7 @@ def test_settings_say_unknown_where_a_setting_is_missing(
     assert settings["synchronous_commit"] == "on" and settings["isolation"] == "read-committed"
 
 
-# --- the largest write (DUR-009) -------------------------------------------------------------
+# --- the largest write (DUR-008) -------------------------------------------------------------
 
 
 def oid_of(encoded: bytes) -> g.ObjectId:
@@ -381,7 +381,7 @@ def blob_of_size(size: int, salt: bytes = b"") -> bytes:
     raise AssertionError(f"no blob encodes to {size} bytes")
 
 
-@pytest.mark.req("DUR-009.1", "DUR-009.2", "DUR-002")
+@pytest.mark.req("DUR-008.1", "DUR-008.2", "DUR-002")
 def test_a_write_past_the_bound_is_refused_before_it_is_sent(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -395,7 +395,7 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
         over = blob_of_size(bound + 1)
         with (
             monkeypatch.context() as patched,
-            pytest.raises(WriteTooLarge, match=r"DUR-009\.1") as caught,
+            pytest.raises(WriteTooLarge, match=r"DUR-008\.1") as caught,
         ):
             patched.setattr(PostgresBackend, "_write", None)  # no transaction may begin
             store.put(over)
@@ -418,7 +418,7 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
         unbounded.put(over)
 
 
-@pytest.mark.req("DUR-009.1", "DUR-009.2", "ADP-010.6")
+@pytest.mark.req("DUR-008.1", "DUR-008.2", "ADP-010.6")
 def test_the_adapter_answers_write_too_large(pg_database: str, tmp_path: Path) -> None:
     adapter = ReferenceAdapter(store_url=with_options(pg_database, max_write_bytes="100"))
     try:
@@ -431,6 +431,6 @@ def test_the_adapter_answers_write_too_large(pg_database: str, tmp_path: Path) -
         refused = adapter.handle({"seq": 3, "cmd": "put", "store": store,
                                   "bytes": blob_of_size(101).hex()})  # fmt: skip
         assert refused["error"]["class"] == "write-too-large", refused
-        assert refused["error"]["requirement"] == "DUR-009.1"
+        assert refused["error"]["requirement"] == "DUR-008.1"
     finally:
         adapter.close()

@@ -1,4 +1,4 @@
-"""Whole transactions run again after a serialization failure or deadlock (DUR-008).
+"""Whole transactions run again after a serialization failure or deadlock (DUR-007).
 
 At ``REPEATABLE READ`` and ``SERIALIZABLE`` (CockroachDB's default; what YugabyteDB
 runs ``READ COMMITTED`` as by default) a database server may abort a transaction with
@@ -7,7 +7,7 @@ because of another writer.  The server rolled the transaction back: nothing of i
 kept, so running the *whole* transaction again, from its first statement, is safe.
 :func:`retrying` does that, a bounded number of times, with full-jitter exponential
 backoff; after the last attempt it raises :class:`~gritwit.StoreBusy` (``store-busy``,
-DUR-008.3), a definite failure.
+DUR-007.3), a definite failure.
 
 Only these two SQLSTATEs are retried.  A connection lost while a commit was on its way
 (:class:`psycopg.OperationalError`) has an unknown outcome — the commit may have
@@ -93,7 +93,7 @@ def retrying(
     rng: Callable[[], float] = random.random,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """``transaction()``, run again while it fails with ``40001`` or ``40P01`` (DUR-008.2).
+    """``transaction()``, run again while it fails with ``40001`` or ``40P01`` (DUR-007.2).
 
     ``transaction`` must run one whole transaction — begin to commit — each time it is
     called.  Before retry ``k`` (1, 2, …) it sleeps ``rng() × min(max_delay,
@@ -109,7 +109,7 @@ def retrying(
             state = exc.sqlstate or "40001"
             if attempt == attempts:
                 raise StoreBusy(
-                    "DUR-008.3",
+                    "DUR-007.3",
                     f"the transaction failed {attempts} times with SQLSTATE {state}"
                     f" ({type(exc).__name__}); nothing of it was kept",
                 ) from exc
@@ -119,7 +119,7 @@ def retrying(
 
 
 def retried(method: Callable[P, T]) -> Callable[P, T]:
-    """A method whose every call is :func:`retrying` of the whole call (DUR-008.2): for
+    """A method whose every call is :func:`retrying` of the whole call (DUR-007.2): for
     methods that run one whole transaction (or one statement) per call.  An argument
     that is a one-shot iterator (a generator) is read into a list first, so that every
     attempt gets all of it."""

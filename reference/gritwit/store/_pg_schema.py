@@ -1,4 +1,4 @@
-"""The PostgreSQL store's tables: made once, by any number of openers at once (DUR-005, DUR-008).
+"""The PostgreSQL store's tables: made once, by any number of openers at once (DUR-005, DUR-007).
 
 :func:`open_tables` is what opening a store runs.  It looks first — one catalog query
 (``information_schema.tables``, which CockroachDB and YugabyteDB also have) — and

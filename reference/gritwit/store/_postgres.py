@@ -45,7 +45,7 @@ bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
   their own highest version minus :data:`JOURNAL_KEPT`, so a reader whose version is
   within :data:`JOURNAL_KEPT` of the highest it sees misses none, and an older one
   is answered ``None`` (unknown: list the refs).
-* **Isolation levels and retries** (DUR-008).  ``READ COMMITTED`` unless the URL's
+* **Isolation levels and retries** (DUR-007).  ``READ COMMITTED`` unless the URL's
   ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
   connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
   that meets the writer row updated since its snapshot fails with SQLSTATE ``40001``,
@@ -194,7 +194,7 @@ class PostgresBackend:
 
     def _connect(self) -> psycopg.Connection:
         """A new connection in autocommit whose every transaction, one statement's too,
-        runs at the store's isolation level (``gritwit_isolation``, DUR-008)."""
+        runs at the store's isolation level (``gritwit_isolation``, DUR-007)."""
         with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
             conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         level = self.options.isolation_sql
@@ -226,7 +226,7 @@ class PostgresBackend:
     @contextlib.contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:
         """A connection in one write transaction that holds the writer row (DUR-003)."""
-        stack, conn = retrying(self._begin_write)  # the writer row, or store-busy (DUR-008.2)
+        stack, conn = retrying(self._begin_write)  # the writer row, or store-busy (DUR-007.2)
         with stack:
             yield conn
 
@@ -234,7 +234,7 @@ class PostgresBackend:
         """Begin a write transaction and take the writer row, as one attempt: at
         ``REPEATABLE READ`` and ``SERIALIZABLE`` a writer that waited for the row meets
         the previous holder's update as a serialization failure before any of the
-        caller's statements ran, so the attempt is made again whole (DUR-008.2)."""
+        caller's statements ran, so the attempt is made again whole (DUR-007.2)."""
         stack = contextlib.ExitStack()
         try:
             conn = stack.enter_context(self._connection())
@@ -522,7 +522,7 @@ class PostgresBackend:
 
     def settings(self) -> dict[str, str | int]:
         """The server settings durability depends on (DUR-004), the isolation level asked
-        for (``isolation``) and the server's (``transaction_isolation``, DUR-008), the
+        for (``isolation``) and the server's (``transaction_isolation``, DUR-007), the
         write commits so far and this process's retries by SQLSTATE (``retries_40001``,
         ``retries_40P01``).  A setting the server does not have (CockroachDB has no
         ``fsync``) is ``"unknown"``."""
@@ -539,7 +539,7 @@ class PostgresBackend:
 
     @staticmethod
     def retries() -> dict[str, int]:
-        """Transactions run again in this process so far, by SQLSTATE (DUR-008.2)."""
+        """Transactions run again in this process so far, by SQLSTATE (DUR-007.2)."""
         return retries()
 
     def flip_a_bit(self, oid: ObjectId) -> bool:
@@ -622,7 +622,7 @@ class PostgresBatch:
 
     def __init__(self, conn: psycopg.Connection, limit: int | None = None) -> None:
         self._conn = conn
-        #: The object bytes the batch may hold (DUR-009), and holds so far.
+        #: The object bytes the batch may hold (DUR-008), and holds so far.
         self._limit, self._held = limit, 0
         #: The swaps made so far, in order, to journal when the block ends.
         self.swapped: list[tuple[bytes, bytes | None]] = []
@@ -632,7 +632,7 @@ class PostgresBatch:
     ) -> None:
         """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
         adds to ``fresh`` the digests of those the store did not hold (RUN-022.1).  Past
-        the store's bound (DUR-009) nothing more is sent and the batch fails whole."""
+        the store's bound (DUR-008) nothing more is sent and the batch fails whole."""
         listed, self._held = bounded_write(self._limit, items, self._held)
         added = _pg_commit.insert(self._conn, listed)
         if fresh is not None:
@@ -736,7 +736,7 @@ def create_schema(url: str, schema: str | None = None) -> str:
     a new, empty store.  An existing schema of that name is kept as it is."""
     name = schema or "gw_" + uuid.uuid4().hex[:24]
     scoped = with_schema(url, name)
-    plain, _ = split_options(url)  # libpq refuses the store options (DUR-008, DUR-009)
+    plain, _ = split_options(url)  # libpq refuses the store options (DUR-007, DUR-008)
     with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
         conn = psycopg.connect(plain, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
     with conn, _pg_faults.reading():

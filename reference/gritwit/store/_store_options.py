@@ -1,4 +1,4 @@
-"""The store options a PostgreSQL store URL may carry (DUR-008, DUR-009).
+"""The store options a PostgreSQL store URL may carry (DUR-007, DUR-008).
 
 Pure string work, no psycopg.  A store URL may add, among libpq's own parameters,
 parameters whose names start ``gritwit_``; libpq refuses parameters it does not know,
@@ -7,10 +7,10 @@ as :class:`StoreOptions`:
 
 * ``gritwit_isolation`` — the isolation level of every transaction of the store:
   ``read-committed`` (the default), ``repeatable-read`` or ``serializable``
-  (DUR-008);
+  (DUR-007);
 * ``gritwit_max_write_bytes`` — the most object bytes one write may hold, an integer
   from 1 to 2⁵³ − 1; a write holding more is refused before anything of it is sent
-  (DUR-009).  Unset: no bound of the store's own.
+  (DUR-008).  Unset: no bound of the store's own.
 
 Any other ``gritwit_`` parameter, or a value outside these, is a :class:`ValueError`
 naming the parameter: a misspelt option never passes silently.
@@ -36,7 +36,7 @@ __all__ = [
     "split_options",
 ]
 
-#: The isolation levels ``gritwit_isolation`` takes, and the SQL name of each (DUR-008).
+#: The isolation levels ``gritwit_isolation`` takes, and the SQL name of each (DUR-007).
 ISOLATION_LEVELS: Final = {
     "read-committed": "READ COMMITTED",
     "repeatable-read": "REPEATABLE READ",
@@ -49,11 +49,11 @@ _PREFIX: Final = "gritwit_"
 
 @dataclass(frozen=True)
 class StoreOptions:
-    """The ``gritwit_`` parameters of a store URL, defaults filled in (DUR-008, DUR-009)."""
+    """The ``gritwit_`` parameters of a store URL, defaults filled in (DUR-007, DUR-008)."""
 
     #: A key of :data:`ISOLATION_LEVELS`.
     isolation: str = "read-committed"
-    #: The most object bytes one write may hold, or ``None``: no bound (DUR-009).
+    #: The most object bytes one write may hold, or ``None``: no bound (DUR-008).
     max_write_bytes: int | None = None
 
     @property
@@ -85,20 +85,20 @@ def _read(params: dict[str, str]) -> StoreOptions:
     if unknown:
         raise ValueError(
             f"unknown store option {unknown[0][:40]!r}: give gritwit_isolation or"
-            " gritwit_max_write_bytes (DUR-008, DUR-009)"
+            " gritwit_max_write_bytes (DUR-007, DUR-008)"
         )
     isolation = params.get("gritwit_isolation", "read-committed")
     if isolation not in ISOLATION_LEVELS:
         raise ValueError(
             f"gritwit_isolation={isolation[:40]!r}: give one of"
-            f" {', '.join(ISOLATION_LEVELS)} (DUR-008)"
+            f" {', '.join(ISOLATION_LEVELS)} (DUR-007)"
         )
     limit = params.get("gritwit_max_write_bytes")
     if limit is None:
         return StoreOptions(isolation=isolation)
     if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_WRITE_BYTES_LIMIT:
         raise ValueError(
-            f"gritwit_max_write_bytes={limit[:40]!r}: give an integer from 1 to 2**53 - 1 (DUR-009)"
+            f"gritwit_max_write_bytes={limit[:40]!r}: give an integer from 1 to 2**53 - 1 (DUR-008)"
         )
     return StoreOptions(isolation=isolation, max_write_bytes=int(limit))
 
@@ -108,12 +108,12 @@ def bounded_write(
 ) -> tuple[list[tuple[ObjectId, bytes]], int]:
     """``items`` as a list and the object bytes of the write with them: ``held`` (what the
     write holds already) plus their data's length; :class:`~gritwit.WriteTooLarge` when
-    that passes ``limit`` (DUR-009), before the caller sends any of them."""
+    that passes ``limit`` (DUR-008), before the caller sends any of them."""
     listed = list(items)
     total = held + sum(len(data) for _, data in listed)
     if limit is not None and total > limit:
         raise WriteTooLarge(
-            "DUR-009.1",
+            "DUR-008.1",
             f"one write of {total} object bytes is more than the store's"
             f" gritwit_max_write_bytes={limit}; nothing of it was kept",
         )
