@@ -26,7 +26,7 @@ def names_first(value: object) -> dict[str, bytes]:
 
 def install() -> None:
     patch(_objects, "check_tree_entries", names_first)
-    _codec._FIELD_CHECKS["tree"]["entries"] = names_first
+    _codec._FIELD_CHECKS["tree"]["entries"] = _objects.check_tree_entries  # the counted one
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ from gritwit_conformance.wrong import fault, run
 _real = _calls.FUNCTIONS["proc_exit"]
 
 
-def proc_exit(state: Any, code: int) -> None:
+def proc_exit(*args: Any, **kwargs: Any) -> None:
+    # the state and the exit code, passed as the reference's table passes them
+    *state, code = [*args, *kwargs.values()]
     if code not in (_prelude.EXIT_FORBIDDEN, _prelude.EXIT_MEMORY):
         code = 0  # the bug
-    _real[2](state, code)
+    _real[2](*state, code)
 
 
 def install() -> None:
