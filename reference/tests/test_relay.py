@@ -86,8 +86,8 @@ def test_no_delay_holds_nothing_extra(pg_cluster: Any) -> None:
     with relay, psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT 1")
         held = relay.stats()
-    assert held.chunks >= 4
-    assert held.min_hold < 0.020
+    assert held.chunks >= 2  # the kernel may coalesce a side's messages into one chunk
+    assert held.min_hold < 0.020  # the fastest chunk, not each: a busy machine delays some
 
 
 def test_stop_with_a_connection_open(pg_cluster: Any) -> None:
