@@ -83,6 +83,8 @@ class CountingBackend:
             return self._counted_read(attr)
         if name == "batch":
             return self._counted_batch(attr)
+        if name == "commit_all":
+            return self._counted_whole(attr)
         if _WRITE.match(name):
             return self._counted_write(attr)
         return attr
@@ -105,6 +107,20 @@ class CountingBackend:
 
         return batch
 
+    def _counted_whole(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        """``commit_all``: a commit when it made its writes; one that would lose a swap
+        keeps nothing (the server counts no commit) and the caller commits otherwise."""
+
+        def whole(items: Any, *args: Any, **kwargs: Any) -> Any:
+            items = list(items)
+            made = method(items, *args, **kwargs)
+            if made:
+                self._counts.commits += 1
+                self._counts.objects_written += len(items)
+            return made
+
+        return whole
+
     def _counted_write(self, method: Callable[..., Any]) -> Callable[..., Any]:
         def write(*args: Any, **kwargs: Any) -> Any:
             self._counts.commits += 1
@@ -126,10 +142,11 @@ class _CountingBatch:
         self._inner = inner
         self._counts = counts
 
-    def insert_many(self, items: Any) -> None:
+    def insert_many(self, items: Any, **kwargs: Any) -> None:
+        """The batch's insert, counted; ``fresh=`` passed on (RUN-022.1)."""
         items = list(items)
         self._counts.objects_written += len(items)
-        self._inner.insert_many(items)
+        self._inner.insert_many(items, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -94,6 +94,9 @@ __all__ = [
 #: Most digests a backend remembers as held (:meth:`PostgresBackend.contains`): about
 #: 100 bytes each, so at most about 20 MB.
 HELD_KEPT = 200_000
+#: Milliseconds between the server's checks that a running statement's client is still
+#: there (``client_connection_check_interval``, PostgreSQL 14 and later).
+_CLIENT_CHECK_MS: Final = 100
 #: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
 CONNECT_TIMEOUT: Final = 30
 _ID_PAGE: Final = 512
@@ -200,6 +203,15 @@ class PostgresBackend:
         level = self.options.isolation_sql
         conn.isolation_level = psycopg.IsolationLevel[level.replace(" ", "_")]
         conn.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}")
+        # A write is sent whole (BEGIN … COMMIT in one pipeline): should this process die
+        # while the write waits for the writer row, the server must not go on and commit
+        # it later, after a restarted client read it absent (DUR-006.3, RUN-019.6).  Where
+        # the server checks the socket while a statement runs (PostgreSQL 14 and later), it
+        # gives such a write up within this interval; where it cannot, this is skipped.
+        with contextlib.suppress(
+            psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
+        ):
+            conn.execute(f"SET client_connection_check_interval = {_CLIENT_CHECK_MS}")
         return conn
 
     @contextlib.contextmanager
