@@ -108,19 +108,10 @@ class Commits(DiskBounds):
         """Build sends on the outbox the group's sends left, and let them join it (RUN-019.2).
 
         Nothing is stored: the open group stores them and swaps
-        ``names/outside-outbox`` when it commits (RUN-019.3).  The first send of a group
-        is built on the outbox the routing index knows, as this process's last catch-up
-        or commit left it, without reading the ref: if another writer swapped it since,
-        the group's swap loses and the sends are made again from the winner's outbox
-        (RUN-019.4, RUN-020.1).
+        ``names/outside-outbox`` when it commits (RUN-019.3).
         """
-        sends = self._group.sends  # built on the outbox they left, else on the ref as known
-        if sends is not None:
-            old = sends.box or sends.expected
-        else:
-            known, old = self._index.outside_hint()  # a hint (RUN-020.1): the swap decides
-            if not known:
-                old = self._store.get_ref(OUTSIDE_REF)
+        sends = self._group.sends  # built on the outbox they left, else on the ref as read
+        old = self._store.get_ref(OUTSIDE_REF) if sends is None else sends.box or sends.expected
         built = build_outside_send(self._cache, old, messages, objects)
         self._group.add_sends(old, built, messages)
         return built.sent, built.entries

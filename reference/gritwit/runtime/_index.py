@@ -345,14 +345,6 @@ class RoutingIndex:
             self._heads[sender] = head
         return changed
 
-    def outside_hint(self) -> tuple[bool, ObjectId | None]:
-        """Whether the index knows the outside's outbox, and the mailbox it knows at
-        ``names/outside-outbox``: as the last catch-up or send of this process left it,
-        a hint for the next send's compare-and-swap (RUN-020.1), never the ref."""
-        if OUTSIDE in self._heads:
-            return True, self._heads[OUTSIDE]
-        return False, None
-
     def _keep_sent(self, messages: Mapping[ObjectId, Message]) -> None:
         sent = self._sent
         sent.update(messages)
