@@ -212,8 +212,8 @@ def test_a_send_dropped_before_its_commit_is_unknown_and_settled_absent(
     schema = (tmp_path / "s" / "gritwit.postgres").read_text().strip()  # ADP-010.6
     end = _terminate_when(cluster, database, "wait_event_type", "Lock")
     locker = psycopg.connect(cluster.url(database), autocommit=True)
-    with locker, locker.transaction():  # the writer row, taken: the send waits for it
-        locker.execute(f"SELECT * FROM {schema}.gritwit_writer FOR UPDATE")
+    with locker, locker.transaction():  # the gate, taken alone: the send waits for it
+        locker.execute(f"SELECT * FROM {schema}.gritwit_parts FOR UPDATE")
         reply = _held_send(adapter, handle, args, end)
     assert not reply.ok and reply.error["class"] == "outcome-unknown", reply
     named = tuple(reply.error["messages"])

@@ -35,7 +35,7 @@ from gritwit import StoreBusy, WriteTooLarge
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import CasResult, CasStatus, Store
 from gritwit.store import _pg_retry as pg_retry
-from gritwit.store._pg_schema import STORE_TABLES, open_tables
+from gritwit.store._pg_schema import GATE, PARTS, STORE_TABLES, open_tables, part_of
 from gritwit.store._postgres import PostgresBackend, _show
 from gritwit.store._store_options import StoreOptions, split_options
 
@@ -202,8 +202,8 @@ def _wait_until_blocked(url: str, pid: int) -> None:
 
 
 def swap_behind_a_concurrent_update(url: str) -> tuple[CasResult, int]:
-    """A swap whose first attempt waits on the writer row, which another transaction
-    updates and commits: the result and the 40001 retries it took."""
+    """A swap whose first attempt waits on its part's row (DUR-005.5), which another
+    transaction updates and commits: the result and the 40001 retries it took."""
     store = Store.open(url)
     backend = store.backend
     assert isinstance(backend, PostgresBackend)
@@ -212,8 +212,11 @@ def swap_behind_a_concurrent_update(url: str) -> tuple[CasResult, int]:
         pid = conn.info.backend_pid
     before = backend.retries()["40001"]
     plain, _ = split_options(url)
-    holder = psycopg.connect(plain)  # holds the writer row's lock until it commits
-    holder.execute("UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1")
+    holder = psycopg.connect(plain)  # holds the part's row lock until it commits
+    holder.execute(
+        "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %s",
+        (part_of(b"names/a"),),
+    )
     answer: list[CasResult] = []
     swapper = threading.Thread(target=lambda: answer.append(backend.cas_ref("names/a", None, blob)))
     swapper.start()  # takes the pooled connection whose pid is known: it blocks
@@ -225,7 +228,8 @@ def swap_behind_a_concurrent_update(url: str) -> tuple[CasResult, int]:
         swapper.join()
     retried = backend.retries()["40001"] - before
     assert store.get_ref("names/a") == blob
-    assert store.refs_changed_since(0) == (1, [("names/a", blob)])  # journaled once
+    now, swaps = store.refs_changed_since((0,) * PARTS)
+    assert sum(now) == 1 and swaps == [("names/a", blob)]  # journaled once
     store.close()
     return answer[0], retried
 
@@ -293,9 +297,12 @@ def test_many_openers_make_one_store(pg_url: str, level: str) -> None:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         ).fetchall()
         writer = conn.execute("SELECT id, commits FROM gritwit_writer ORDER BY id").fetchall()
+        parts = conn.execute("SELECT part, version, commits FROM gritwit_parts").fetchall()
     assert sorted(t for (t,) in tables) == sorted(STORE_TABLES)
     # one writer row, journal row and erasure row each, none counted yet: made once
     assert writer == [(1, 0), (2, 0), (3, 0)]
+    # the gate and a row per part (DUR-005.5), each once, none counted yet
+    assert sorted(parts) == [(part, 0, 0) for part in range(GATE, PARTS)]
 
 
 class Recorder:
@@ -317,10 +324,10 @@ def test_a_complete_store_is_opened_with_one_read_and_no_ddl(pg_url: str) -> Non
         recorder = Recorder(conn)
         assert open_tables(recorder, create=True) is True  # type: ignore[arg-type]
         assert len(recorder.statements) == 1 and "information_schema" in recorder.statements[0]
-        conn.execute("DROP TABLE ref_journal")  # a store made before the journal
+        conn.execute("DROP TABLE ref_journal_parts")  # a store made before the parts
         recorder.statements.clear()
         assert open_tables(recorder, create=False) is True  # type: ignore[arg-type]
-        assert any("ref_journal" in s for s in recorder.statements)
+        assert any("ref_journal_parts" in s for s in recorder.statements)
         conn.execute("DROP TABLE refs")
         recorder.statements.clear()
         assert open_tables(recorder, create=False) is False  # type: ignore[arg-type]

@@ -81,6 +81,50 @@ def _close(kind: str, *stores: Store) -> None:
             store.close()
 
 
+def _count(version: Any) -> int:
+    """The swaps a version counts: an integer's own value, or a vector's sum (PostgreSQL's
+    journal per part, DUR-005.5)."""
+    return version if isinstance(version, int) else sum(version)
+
+
+def _now(store: Store) -> Any:
+    """The store's version now."""
+    return store.refs_changed_since(None)[0]
+
+
+def _never(version: Any) -> Any:
+    """A version the store never reported: one swap ahead of ``version``."""
+    return version + 1 if isinstance(version, int) else (version[0] + 1, *version[1:])
+
+
+def _below(version: Any) -> Any:
+    """A version below any the store reports."""
+    return -1 if isinstance(version, int) else (-1, *version[1:])
+
+
+def _older(since: Any, now: Any, kept: int) -> bool:
+    """Whether ``since`` is older than a journal keeping ``kept`` swaps (of each part)."""
+    if isinstance(since, int):
+        return bool(since < now - kept)
+    return any(s < n - kept for s, n in zip(since, now, strict=True))
+
+
+def _by_ref(swaps: Swaps) -> dict[str, list[g.ObjectId | None]]:
+    by: dict[str, list[g.ObjectId | None]] = {}
+    for name, target in swaps:
+        by.setdefault(name, []).append(target)
+    return by
+
+
+def _same(got: Swaps | None, want: Swaps) -> bool:
+    """``got`` is ``want``: in commit order, or, from a journal per part (PostgreSQL,
+    DUR-005.5), each ref's swaps in commit order (parts are not ordered among
+    themselves)."""
+    return got is not None and (
+        got == want or (len(got) == len(want) and _by_ref(got) == _by_ref(want))
+    )
+
+
 def _replay(refs: dict[str, g.ObjectId], swaps: Swaps) -> None:
     for name, target in swaps:
         if target is None:
@@ -95,10 +139,13 @@ def test_each_swap_is_journaled_once_in_order_with_its_target(
 ) -> None:
     store = opener()
     start, unknown = store.refs_changed_since(None)
-    assert start == 0 and unknown is None  # no version given: unknown
+    assert _count(start) == 0 and unknown is None  # no version given: unknown
     store.put_objects(BLOBS[:2])
+    versions = [start]
     store.cas_ref("names/a", None, IDS[0])
+    versions.append(_now(store))
     store.cas_ref("names/b", None, IDS[0])
+    versions.append(_now(store))
     store.cas_ref("names/a", IDS[0], IDS[1])
     store.cas_ref("names/a", IDS[1], None)
     with pytest.raises(g.RefConflict):
@@ -114,12 +161,14 @@ def test_each_swap_is_journaled_once_in_order_with_its_target(
         ("names/a", None),
         ("names/z", None),
     ]
-    assert store.refs_changed_since(0) == (5, swaps)
-    assert store.refs_changed_since(2) == (5, swaps[2:])
-    assert store.refs_changed_since(5) == (5, [])
-    assert store.refs_changed_since(6) == (5, None)  # a version it never had: unknown
-    assert store.refs_changed_since(-1) == (5, None)
-    assert store.refs_changed_since(None) == (5, None)
+    now = _now(store)
+    assert _count(now) == 5
+    for since, after in ((versions[0], swaps), (versions[2], swaps[2:]), (now, [])):
+        answer, got = store.refs_changed_since(since)
+        assert answer == now and _same(got, after), (since, got)
+    assert store.refs_changed_since(_never(now)) == (now, None)  # never had: unknown
+    assert store.refs_changed_since(_below(now)) == (now, None)
+    assert store.refs_changed_since(None) == (now, None)
 
 
 @pytest.mark.req("RUN-003.1", "RUN-017", "DUR-002")
@@ -129,6 +178,7 @@ def test_a_batch_is_journaled_when_it_commits_and_never_when_it_rolls_back(
     store, other = opener(), opener()  # (opening a SQLite file writes: not in a batch)
     store.put_objects(BLOBS)
     store.cas_ref("names/b", None, IDS[0])
+    one = _now(store)
     with store.batch() as batch:
         batch.cas_ref("names/a", None, IDS[1])
         with pytest.raises(g.RefConflict):
@@ -136,18 +186,21 @@ def test_a_batch_is_journaled_when_it_commits_and_never_when_it_rolls_back(
         batch.cas_ref("names/b", IDS[0], IDS[2])
         batch.cas_ref("names/a", IDS[1], None)
         if kind != "memory":  # the memory batch holds the store's lock: no reader now
-            assert other.refs_changed_since(1) == (1, [])  # not committed yet
+            assert other.refs_changed_since(one) == (one, [])  # not committed yet
     swaps: Swaps = [("names/a", IDS[1]), ("names/b", IDS[2]), ("names/a", None)]
-    assert store.refs_changed_since(1) == (4, swaps)
+    four, got = store.refs_changed_since(one)
+    assert _count(four) == 4 and _same(got, swaps)
     if kind == "memory":
         return  # its batch is not a transaction: nothing to roll back
     with contextlib.suppress(RuntimeError), store.batch() as batch:
         batch.cas_ref("names/c", None, IDS[3])
         raise RuntimeError("the block fails: nothing of it is kept")
-    assert store.refs_changed_since(1) == (4, swaps)
+    again, got = store.refs_changed_since(one)
+    assert again == four and _same(got, swaps)
     assert store.get_ref("names/c") is None
     store.cas_ref("names/c", None, IDS[3])  # the number the rolled-back swap had, now its
-    assert other.refs_changed_since(4) == (5, [("names/c", IDS[3])])
+    five, got = other.refs_changed_since(four)
+    assert _count(five) == 5 and got == [("names/c", IDS[3])]
     _close(kind, store, other)
 
 
@@ -160,7 +213,8 @@ def test_another_backend_object_and_another_process_see_the_swaps(
     mine.put_objects(BLOBS)
     version, _ = other.refs_changed_since(None)
     mine.cas_ref("names/a", None, IDS[0])
-    assert other.refs_changed_since(version) == (version + 1, [("names/a", IDS[0])])
+    one, got = other.refs_changed_since(version)
+    assert _count(one) == _count(version) + 1 and got == [("names/a", IDS[0])]
     location = str(request.getfixturevalue("pg_url") if kind == "postgres" else tmp_path)
     child = textwrap.dedent(
         """
@@ -178,8 +232,10 @@ def test_another_backend_object_and_another_process_see_the_swaps(
     )
     subprocess.run([sys.executable, "-c", child, location], check=True, timeout=120)
     swaps: Swaps = [("names/a", IDS[1]), ("names/b", IDS[0]), ("names/a", None)]
-    assert mine.refs_changed_since(version + 1) == (version + 4, swaps)
-    assert other.refs_changed_since(version) == (version + 4, [("names/a", IDS[0]), *swaps])
+    now, got = mine.refs_changed_since(one)
+    assert _count(now) == _count(version) + 4 and _same(got, swaps)
+    again, got = other.refs_changed_since(version)
+    assert again == now and _same(got, [("names/a", IDS[0]), *swaps])
     mine.close()
     other.close()
 
@@ -192,11 +248,10 @@ def test_a_version_older_than_the_journal_keeps_is_answered_none(
     monkeypatch.setattr(module, "JOURNAL_KEPT", 4)
     if kind != "memory":
         monkeypatch.setattr(module, "JOURNAL_PRUNE_EVERY", 2)
-    if kind == "postgres":  # a batch's swaps journaled two to a statement
-        monkeypatch.setattr(module, "_JOURNAL_ROWS", 2)
     store = opener()
     store.put_objects(BLOBS)
     swaps: Swaps = []
+    seen = [(_now(store), 0)]  # each version reported, and the swaps made by then
     for i in range(16):
         if i % 4 == 3:  # a batch of 1 to 5 swaps
             with store.batch() as batch:
@@ -208,16 +263,25 @@ def test_a_version_older_than_the_journal_keeps_is_answered_none(
             name, new = f"names/{i % 3}", IDS[i % 4]
             store.cas_ref(name, store.get_ref(name), new)
             swaps.append((name, new))
-        for since in range(len(swaps) + 1):  # every answer whole, or None: never a gap
+        seen.append((_now(store), len(swaps)))
+        for since, made in seen:  # every answer whole, or None: never a gap
             now, after = store.refs_changed_since(since)
-            assert now == len(swaps)
-            assert after is None or after == swaps[since:], (since, after)
+            assert _count(now) == len(swaps)
+            assert after is None or _same(after, swaps[made:]), (since, after)
             if kind != "memory":  # the rows above the newest minus what is kept are there
-                assert (after is None) == (since < now - 4), (since, now)
-    if kind != "memory":
+                assert (after is None) == _older(since, now, 4), (since, now)
+    if kind == "sqlite":
         with store.backend._connection() as conn:  # type: ignore[attr-defined]
             kept = conn.execute("SELECT count(*) FROM ref_journal").fetchone()[0]
         assert 4 <= kept <= 4 + 2
+    elif kind == "postgres":  # each part keeps its own
+        with store.backend._connection() as conn:  # type: ignore[attr-defined]
+            rows = conn.execute(
+                "SELECT p.version, count(j.version) FROM gritwit_parts p"
+                " LEFT JOIN ref_journal_parts j ON j.part = p.part"
+                " WHERE p.part >= 0 GROUP BY p.version, p.part"
+            ).fetchall()
+        assert all(min(int(v), 4) <= n <= 4 + 2 for v, n in rows), rows
 
 
 # --- replaying the journal gives the refs ------------------------------------------------
@@ -238,7 +302,7 @@ class _Reader:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.version: int | None = None
+        self.version: Any = None
         self.refs: dict[str, g.ObjectId] = {}
         #: Every swap read, in order, from the first version read on (None: a gap).
         self.read: list[tuple[str, g.ObjectId | None] | None] = []
@@ -316,9 +380,9 @@ def test_replaying_the_journal_gives_the_refs(
     reader.catch_up()
     assert refs == dict(store.list_ref_targets())
     assert reader.refs == refs
-    assert reader.version == (start or 0) + len(made)
+    assert _count(reader.version) == _count(start or 0) + len(made)
     if None not in reader.read:  # never past the journal's bound: every swap, in order
-        assert reader.read == made
+        assert _same(reader.read, made)
     _close(kind, store, reader.store)
 
 
@@ -376,7 +440,7 @@ def test_two_writers_and_a_replaying_reader_agree_with_the_refs(
     reader.catch_up()
     now, journal = setup.refs_changed_since(start)
     assert journal is not None and now == reader.version
-    assert None not in reader.read and reader.read == journal
+    assert None not in reader.read and _same(reader.read, journal)
     assert reader.refs == dict(setup.list_ref_targets())
     _close(kind, setup, reader.store)
 
@@ -405,15 +469,17 @@ def test_a_postgres_store_made_before_the_journal_gets_one(pg_url: str) -> None:
 
     from gritwit.store import _pg_schema
 
-    old = [s for s in _pg_schema.SCHEMA if "ref_journal" not in s]
+    old = [s for s in _pg_schema.SCHEMA if "ref_journal" not in s and "gritwit_parts" not in s]
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        for statement in old:
+        for statement in old:  # a store made before the journal, and before its parts
             conn.execute(statement)
     with Store.open(pg_url, create=False) as store:  # a store already: not refused
         store.put_object(BLOBS[0])
-        assert store.refs_changed_since(None) == (0, None)
+        start, unknown = store.refs_changed_since(None)
+        assert _count(start) == 0 and unknown is None
         store.cas_ref("names/a", None, IDS[0])
-        assert store.refs_changed_since(0) == (1, [("names/a", IDS[0])])
+        now, got = store.refs_changed_since(start)
+        assert _count(now) == 1 and got == [("names/a", IDS[0])]
 
 
 # --- the runtime on a durable store ------------------------------------------------------

@@ -653,7 +653,9 @@ class TestPostgresStore(DurableContract):
         tables = self._execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s", (schema,)
         )
-        assert tables == 5  # objects, refs, tombstones, gritwit_writer, ref_journal
+        assert (
+            tables == 6
+        )  # objects, refs, tombstones, gritwit_writer, gritwit_parts, ref_journal_parts
 
     @pytest.mark.req("DUR-005")
     def test_open_without_create_refuses_an_empty_schema(self, pg_database: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .._ids import ObjectId
 from .._objects import Step
-from ..store import head_ref
+from ..store import Version, head_ref
 from ..wit import OUTSIDE
 from ._attempt import Found
 from ._commit import Commits
@@ -28,7 +28,7 @@ class CatchUp(ResidentActors, Commits):
     """What is pending for an actor, with the routing index caught up with the refs."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
-    _synced: int | None
+    _synced: Version | None
     _heads_read: dict[ObjectId, ObjectId | None]
 
     def _read_heads(self, actors: list[ObjectId]) -> None:

@@ -86,7 +86,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
-from ..store import Store
+from ..store import Store, Version
 from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._cache import ObjectCache
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
@@ -192,7 +192,7 @@ class Runtime(Scheduler):
         #: Whether the routing index was built from the heads (RUN-003).
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
-        self._synced: int | None = None
+        self._synced: Version | None = None
         #: Heads read at once for a pass's transitions, each used once (DUR-005.4).
         self._heads_read: dict[ObjectId, ObjectId | None] = {}
         self.time_limit = time_limit

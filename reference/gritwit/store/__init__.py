@@ -8,7 +8,7 @@ named by a ``postgresql://`` URL (DUR-005, the extra ``gritwit[postgres]``).
 
 from __future__ import annotations
 
-from ._backend import Backend, BackendBatch, CasResult, CasStatus
+from ._backend import Backend, BackendBatch, CasResult, CasStatus, Version
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
@@ -36,6 +36,7 @@ __all__ = [
     "StoreBatch",
     "StoreUnreachable",
     "VerifyReport",
+    "Version",
     "check_ref_name",
     "create_schema",
     "head_ref",

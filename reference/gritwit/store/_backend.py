@@ -46,13 +46,15 @@ RUN-010); every built-in backend offers all three (memory: ``read_many`` and
 
 A backend MAY also keep a journal of swaps and offer ``refs_changed_since(version)``,
 returning ``(version_now, swaps)``: ``swaps`` lists every successful swap after
-``version`` in commit order, each as the ref's name and its new target (``None``:
+``version``, each ref's in commit order, each as the ref's name and its new target (``None``:
 deleted), or is ``None`` when the backend cannot say (``version`` ``None``, one it
 never reported, or older than the journal keeps).  A swap that conflicts or names an
 absent target is not journaled; a batch's swaps are journaled in its transaction, so
 they appear when it commits and never if it rolls back.  The version and the swaps
 are read at one moment, and versions are prefix-closed: a later call never reveals
-a swap at or below a version already reported.  The runtime's routing index reads it
+a swap at or below a version already reported.  A :data:`Version` is opaque to the
+caller: an integer (memory, SQLite: one journal) or a vector of integers (PostgreSQL:
+a journal per part of the refs, DUR-005.5).  The runtime's routing index reads it
 to catch up with what moved instead of listing every ref (RUN-003.1); every
 built-in backend keeps one (memory, SQLite, PostgreSQL).
 """
@@ -66,7 +68,10 @@ from typing import Protocol
 
 from .._ids import ObjectId
 
-__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus"]
+__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus", "Version"]
+
+#: A journal's version (``refs_changed_since``): an integer, or one per journal part.
+Version = int | tuple[int, ...]
 
 
 class CasStatus(enum.Enum):

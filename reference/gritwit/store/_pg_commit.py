@@ -1,44 +1,44 @@
-"""A PostgreSQL write as one statement: one round trip to the server (DUR-005.4).
+"""A PostgreSQL write as one pipeline: one round trip to the server (DUR-005.4, DUR-005.5).
 
-Every write of :class:`~gritwit.store.PostgresBackend` but erasure is a set of
-objects to insert and a list of compare-and-swaps of distinct refs.  This module
-builds that write as **one** SQL statement of data-modifying common table
-expressions, sent on a connection in autocommit mode, so the server runs it as one
-transaction: the statement is the ``BEGIN``, the writes and the ``COMMIT`` at once,
-and a client pays one round trip for a commit, not one per statement.
+Every write of :class:`~gritwit.store.PostgresBackend` but erasure and a batch is a
+set of objects to insert and a list of compare-and-swaps of distinct refs.  This
+module sends that write as **one** pipeline of small statements in one transaction —
+``BEGIN``, the gate, the parts, the objects, the swaps, ``COMMIT`` — with one Sync at
+the end: the client pays one round trip for a commit, and the server plans each
+statement as cheaply as a statement of its own.
 
+* **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
+  row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
+  parts of the refs it swaps, in ascending order (``ORDER BY part FOR UPDATE``; an
+  objects-only write takes the part of its first id, to count its commit), and only
+  then inserts its objects, in id order.  A writer that waits for a part's row has
+  inserted nothing yet, and two writers inserting common ids insert them in one
+  order, so no two writers wait for each other in a cycle; writers of different parts
+  do not wait at all.  The first part's ``commits`` counts the commit.
 * **Objects** come as two arrays (``unnest``) and are inserted unless their id is
   erased (RUN-011); a stored corrupt copy is mended (STO-002.3), equal bytes stay
   (STO-002.2).
-* **Swaps** come as three arrays: name, expected target, new target (``NULL``: unset
-  or delete), numbered in their order.  A swap's new target must be stored: already
-  (``objects``) or by this statement, and not erased (REF-003).  Each is
-  conditional on the value compared (an ``UPDATE … WHERE target = expected``, an
-  ``INSERT … ON CONFLICT DO NOTHING``, a ``DELETE … WHERE target = expected``), so
-  it is a compare-and-swap for every concurrent writer (DUR-003): under
-  ``READ COMMITTED`` a row another writer changed meanwhile is compared again in its
-  newest version once its lock is free; under ``REPEATABLE READ`` or
-  ``SERIALIZABLE`` the server answers such a race with a serialization failure, and
-  the whole statement, which the server rolled back, is run again.
-* **The writer row first.**  The statement takes the writer row (``gritwit_writer``
-  row 1, ``commits = commits + 1``) before it writes any object or ref: every
-  object and swap joins the row's ``RETURNING``, so writers take the one row first
-  and two statements never wait for each other's refs or objects (a unique id two of
-  them insert) in opposite orders.
-* **The journal of swaps** (RUN-003.1) is numbered from the journal row
-  (``gritwit_writer`` row 2, whose ``commits`` counts the swaps journaled), which
-  the statement raises by the number of swaps made.  Only the holder of the writer
-  row updates it, so it waits for no one; under ``READ COMMITTED`` the ``UPDATE``
-  reads the row as the previous holder committed it (PostgreSQL re-reads an updated
-  row's newest version; at stricter levels the race is a serialization failure), so
-  versions follow commit order without gaps: the argument of :mod:`._postgres`'s
-  module holds as it did when each writer numbered its rows after ``max(version)``
-  in a later statement.
-* **All or nothing** (``whole=True``): when any swap would not happen the statement
-  fails (:data:`LOST`) and the server keeps nothing of it; the caller falls back to a
-  swap at a time (RUN-017.4 decides which members are lost).
+* **Swaps** come as arrays: name, expected target, new target (``NULL``: unset or
+  delete), part, numbered in their order.  A swap's new target must be stored and not
+  erased (REF-003).  Each is conditional on the value compared (an ``UPDATE … WHERE
+  target = expected``, an ``INSERT … ON CONFLICT DO NOTHING``, a ``DELETE … WHERE
+  target = expected``), so it is a compare-and-swap for every concurrent writer
+  (DUR-003); under ``REPEATABLE READ`` or ``SERIALIZABLE`` the server answers a race
+  with a serialization failure, and the whole write is run again (:mod:`._pg_retry`).
+* **The journal of each part** (RUN-003.1, RUN-020.5) is numbered from its row
+  (``version``), raised by the swaps of that part made.  Only the holder of the part's
+  row updates it, and under ``READ COMMITTED`` each statement after the lock sees the
+  previous holder's commit, so a part's versions follow commit order without gaps: the
+  argument of :mod:`._postgres`'s module holds for each part.
+* **All or nothing** (``whole=True``): when any swap would not happen the swap
+  statement fails (:data:`LOST`) and the server keeps nothing of the transaction; the
+  caller falls back to a swap at a time (RUN-017.4 decides which members are lost).
+* Nothing is prepared inside a pipeline: a statement psycopg prepares in a pipeline
+  that then fails (a serialization failure, a lost swap) is skipped by the server, and
+  psycopg would go on naming a prepared statement the server never made.
 
-Erasure (RUN-011) and the test hook that flips a bit keep their own transaction.
+Erasure (RUN-011), batches and the test hook that flips a bit keep their own
+transaction, behind the gate.
 """
 
 from __future__ import annotations
@@ -50,22 +50,34 @@ import psycopg
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
+from ._pg_schema import GATE, part_of
 
-__all__ = ["LOST", "Swap", "SwapsLost", "insert", "run"]
+__all__ = ["LOST", "Swap", "SwapsLost", "insert", "journal_swaps", "run"]
 
 #: The text a whole write fails with when a swap would not happen: the statement casts
 #: it to an integer, so the server raises ``invalid_text_representation`` and rolls
-#: back everything the statement did.
+#: back everything the transaction did.
 LOST: Final = "gritwit: a swap of this commit would not happen"
 
 #: A compare-and-swap: the ref's name, the target expected (``None``: unset) and the new
 #: target (``None``: delete).
 Swap = tuple[str, ObjectId | None, ObjectId | None]
 
-#: Objects (``o``), the digests of those the store did not hold (``fresh``, RUN-022.1),
-#: and their insert (``put``) unless erased (RUN-011), a corrupt copy mended (STO-002.3),
-#: from ``{source}``: ``o`` alone, or ``o, lock`` to take the writer row first.
-_FRESH_PUT: Final = """
+#: The gate, shared: every write but erasure and a batch (which take it alone).
+SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
+#: The gate, alone: erasure and a batch.
+TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
+#: One part's row taken, a commit counted there.
+_TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
+#: Several parts' rows taken, in ascending order.
+_TAKE_PARTS: Final = (
+    "SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[]) ORDER BY part FOR UPDATE"
+)
+
+#: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
+#: (STO-002.3): the digests of those the store did not hold before (RUN-022.1).
+_INSERT: Final = """
+WITH
 o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
 fresh AS (
   SELECT o.id FROM o
@@ -73,31 +85,24 @@ fresh AS (
     AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
 put AS (
   INSERT INTO objects (id, data)
-  SELECT o.id, o.data FROM {source}
+  SELECT o.id, o.data FROM o
   WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
+  ORDER BY o.id
   ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
-  RETURNING objects.id)"""
-#: The writer row taken, then the objects (:data:`_STATEMENT`'s first part).
-_OBJECTS: Final = (
-    "\nlock AS (UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1 RETURNING commits),"
-    + _FRESH_PUT.format(source="o, lock")
-)
-#: Objects only: the writer row (a write commit counted) and the inserts.
-_PUT: Final = "WITH" + _OBJECTS + "\nSELECT (SELECT array_agg(id) FROM fresh) FROM lock"
-#: Objects and swaps, each of a ref that is set or to be set (a swap from unset to unset
-#: takes :func:`_swap_unset`'s way); with ``whole``, all of them or none.
-_STATEMENT: Final = (
-    "WITH"
-    + _OBJECTS
-    + """,
-w AS (SELECT * FROM unnest(%(name)s::bytea[], %(old)s::bytea[], %(new)s::bytea[])
-      WITH ORDINALITY AS w (name, old, new, n)),
+  RETURNING objects.id)
+SELECT array_agg(id) FROM fresh"""
+
+#: Several swaps, each of a ref that is set or to be set, after their objects were
+#: inserted; each made is journaled in its part; with ``whole``, all of them or none.
+_SWAPS: Final = """
+WITH
+w AS (SELECT * FROM unnest(%(name)s::bytea[], %(old)s::bytea[], %(new)s::bytea[],
+                           %(part)s::int[]) WITH ORDINALITY AS w (name, old, new, part, n)),
 ok AS (
-  SELECT w.* FROM w, lock
+  SELECT w.* FROM w
   WHERE w.new IS NULL
      OR (NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = w.new)
-         AND (EXISTS (SELECT 1 FROM objects x WHERE x.id = w.new)
-              OR EXISTS (SELECT 1 FROM o WHERE o.id = w.new)))),
+         AND EXISTS (SELECT 1 FROM objects x WHERE x.id = w.new))),
 upd AS (
   UPDATE refs SET target = ok.new FROM ok
   WHERE refs.name = ok.name AND ok.old IS NOT NULL AND ok.new IS NOT NULL
@@ -113,44 +118,45 @@ del AS (
   WHERE refs.name = ok.name AND ok.new IS NULL AND refs.target = ok.old
   RETURNING refs.name),
 done AS (SELECT name FROM upd UNION ALL SELECT name FROM ins UNION ALL SELECT name FROM del),
+made AS (SELECT w.part, count(*) AS made FROM w WHERE w.name IN (SELECT name FROM done)
+         GROUP BY w.part),
 writer AS (
-  UPDATE gritwit_writer SET commits = commits + (SELECT count(*) FROM done)
-  WHERE id = 2 AND EXISTS (SELECT 1 FROM done)
-  RETURNING commits AS version, (SELECT count(*) FROM done) AS made),
+  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
+  WHERE gritwit_parts.part = made.part
+  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
 journal AS (
-  INSERT INTO ref_journal (version, name, target)
-  SELECT writer.version - writer.made + w.n, w.name, w.new
-  FROM w, writer WHERE w.name IN (SELECT name FROM done)),
+  INSERT INTO ref_journal_parts (part, version, name, target)
+  SELECT w.part, writer.version - writer.made
+         + row_number() OVER (PARTITION BY w.part ORDER BY w.n), w.name, w.new
+  FROM w JOIN writer ON writer.part = w.part WHERE w.name IN (SELECT name FROM done)),
 pruned AS (
-  DELETE FROM ref_journal
-  WHERE version <= (SELECT version FROM writer) - %(kept)s
-    AND (SELECT version / %(every)s <> (version - made) / %(every)s FROM writer))
+  DELETE FROM ref_journal_parts USING writer
+  WHERE ref_journal_parts.part = writer.part
+    AND ref_journal_parts.version <= writer.version - %(kept)s
+    AND writer.version / %(every)s <> (writer.version - writer.made) / %(every)s)
 SELECT w.name IN (SELECT name FROM done), w.name IN (SELECT name FROM ok), r.target,
        CAST(CASE WHEN %(whole)s AND (SELECT count(*) FROM done) <> (SELECT count(*) FROM w)
-            THEN %(lost)s ELSE '0' END AS INT),
-       (SELECT array_agg(id) FROM fresh)
+            THEN %(lost)s ELSE '0' END AS INT)
 FROM w LEFT JOIN refs r ON r.name = w.name
 ORDER BY w.n"""
-)
 
-
-#: One swap inside a transaction that holds the writer row, after its objects' insert
-#: (:func:`_swap_one`): ``{change}`` is the ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref,
-#: conditional on ``ok``; a swap made is journaled from the journal row (row 2); the
-#: answer: swapped, target present, the ref's value before, and (``whole``) a failure
-#: when it did not swap.
+#: One swap, after its objects were inserted (:func:`run`): ``{change}`` is the
+#: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
+#: journaled in its part; the answer: swapped, target present, the ref's value before,
+#: and (``whole``) a failure when it did not swap.
 _SWAP_ONE: Final = """
 WITH
 ok AS (SELECT %(new)s::bytea IS NULL
          OR (NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(new)s::bytea)
              AND EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)) AS present),
 s AS ({change} RETURNING 1),
-v AS (UPDATE gritwit_writer SET commits = commits + 1
-      WHERE id = 2 AND EXISTS (SELECT 1 FROM s) RETURNING commits),
-j AS (INSERT INTO ref_journal (version, name, target) SELECT commits, %(name)s, %(new)s FROM v),
-p AS (DELETE FROM ref_journal
-      WHERE version <= (SELECT commits FROM v) - %(kept)s
-        AND (SELECT commits %% %(every)s = 0 FROM v))
+v AS (UPDATE gritwit_parts SET version = version + 1
+      WHERE part = %(part)s AND EXISTS (SELECT 1 FROM s) RETURNING version),
+j AS (INSERT INTO ref_journal_parts (part, version, name, target)
+      SELECT %(part)s, version, %(name)s, %(new)s FROM v),
+p AS (DELETE FROM ref_journal_parts
+      WHERE part = %(part)s AND version <= (SELECT version FROM v) - %(kept)s
+        AND (SELECT version %% %(every)s = 0 FROM v))
 SELECT EXISTS (SELECT 1 FROM s), (SELECT present FROM ok),
        (SELECT target FROM refs WHERE name = %(name)s),
        CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT)
@@ -162,24 +168,70 @@ _CHANGE: Final = {
     " WHERE (SELECT present FROM ok) ON CONFLICT (name) DO NOTHING",
     "delete": "DELETE FROM refs WHERE name = %(name)s AND target = %(old)s",
 }
-#: Takes the writer row for the transaction (held to its end).
-_TAKE: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
+
+#: Journal swaps made in a batch (behind the gate, alone), in their order, each in its
+#: part: the parts' rows raised by as many; the new versions and how many each part made.
+_JOURNAL: Final = """
+WITH
+j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
+      WITH ORDINALITY AS j (name, target, part, n)),
+made AS (SELECT part, count(*) AS made FROM j GROUP BY part),
+writer AS (
+  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
+  WHERE gritwit_parts.part = made.part
+  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
+journal AS (
+  INSERT INTO ref_journal_parts (part, version, name, target)
+  SELECT j.part, writer.version - writer.made
+         + row_number() OVER (PARTITION BY j.part ORDER BY j.n), j.name, j.target
+  FROM j JOIN writer ON writer.part = j.part)
+SELECT part, version, made FROM writer"""
 
 
-#: Objects inserted inside a transaction that holds the writer row (a batch): the
-#: digests of those the store did not hold before (RUN-022.1).
-_INSERT: Final = "WITH" + _FRESH_PUT.format(source="o") + "\nSELECT array_agg(id) FROM fresh"
+def _sorted(objects: Sequence[tuple[ObjectId, bytes]]) -> dict[str, object]:
+    """``objects`` as the arrays of :data:`_INSERT`: each id once (its first bytes), in
+    id order (the order every writer inserts in)."""
+    unique = {oid.digest: data for oid, data in reversed(objects)}
+    ids = sorted(unique)
+    return {"oid": ids, "odata": [bytes(unique[d]) for d in ids]}
 
 
 def insert(conn: psycopg.Connection, objects: Sequence[tuple[ObjectId, bytes]]) -> set[bytes]:
     """Insert ``objects`` in one statement inside the caller's transaction (a batch's);
     the digests of those the store did not hold before (RUN-022.1)."""
-    unique = {oid.digest: data for oid, data in reversed(objects)}
-    if not unique:
+    params = _sorted(objects)
+    if not params["oid"]:
         return set()
-    params = {"oid": list(unique), "odata": [bytes(data) for data in unique.values()]}
     row = conn.execute(_INSERT, params, binary=True).fetchone()
-    return {bytes(digest) for digest in (row[0] if row is not None else None) or ()}
+    return _digests(None if row is None else row[0])
+
+
+def journal_swaps(
+    conn: psycopg.Connection,
+    swaps: Sequence[tuple[bytes, bytes | None]],
+    journal: tuple[int, int],
+) -> None:
+    """Journal ``swaps`` (a ref's name and new target), in order, each in its part,
+    inside a batch's transaction, which holds the gate alone; and prune each part whose
+    versions passed a multiple of ``journal[1]`` down to ``journal[0]`` rows."""
+    if not swaps:
+        return
+    rows = conn.execute(
+        _JOURNAL,
+        {
+            "name": [name for name, _ in swaps],
+            "new": [target for _, target in swaps],
+            "part": [part_of(name) for name, _ in swaps],
+        },
+        binary=True,
+    ).fetchall()
+    kept, every = journal
+    for part, version, made in rows:
+        if version // every != (version - made) // every:
+            conn.execute(
+                "DELETE FROM ref_journal_parts WHERE part = %s AND version <= %s",
+                (part, version - kept),
+            )
 
 
 class SwapsLost(Exception):
@@ -194,55 +246,64 @@ def run(
     journal: tuple[int, int],
     whole: bool = False,
 ) -> tuple[list[CasResult], set[bytes]]:
-    """Insert ``objects`` and make ``swaps`` (distinct refs) in one statement on ``conn``,
-    in autocommit mode: one transaction, one round trip (DUR-005.4).
+    """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
+    ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
 
     Returns each swap's result in order, and the digests of the objects the store did not
-    hold as the statement began (stored or erased: RUN-022.1), which it stored.  A
-    swap's result is ``SWAPPED`` (the ref now holds the new target),
-    ``MISSING_TARGET`` (REF-003) or ``CONFLICT`` (REF-004.3) with the value the ref held
-    as the statement began.  More than one swap needs ``whole``: then it raises
-    :class:`SwapsLost` unless every swap happened, and nothing of the statement is
-    kept.  ``journal`` is the swaps the journal keeps at least and how often it is
-    pruned (:data:`._postgres.JOURNAL_KEPT`, :data:`._postgres.JOURNAL_PRUNE_EVERY`):
-    the rows that many swaps older than the newest are dropped when the versions pass a
-    multiple of the second.  A swap from unset to unset changes no row and is made by
-    :func:`_swap_unset`.
+    hold before (stored or erased: RUN-022.1), which it stored.  A swap's result is
+    ``SWAPPED`` (the ref now holds the new target), ``MISSING_TARGET`` (REF-003) or
+    ``CONFLICT`` (REF-004.3) with the value the ref held.  More than one swap needs
+    ``whole``: then it raises :class:`SwapsLost` unless every swap happened, and nothing
+    of the transaction is kept.  ``journal`` is the swaps each part's journal keeps at
+    least and how often it is pruned (:data:`._postgres.JOURNAL_KEPT`,
+    :data:`._postgres.JOURNAL_PRUNE_EVERY`).  A swap from unset to unset changes no row
+    and is made by :func:`_swap_unset`.
     """
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names) or (len(swaps) > 1 and not whole):
         raise ValueError("one statement swaps refs each at most once, several only whole")
-    unique = {oid.digest: data for oid, data in reversed(objects)}  # an id once: its first
-    params: dict[str, object] = {
-        "oid": list(unique),
-        "odata": [bytes(data) for data in unique.values()],
-    }
-    if not swaps:
-        row = conn.execute(_PUT, params, binary=True).fetchone()
-        return [], _digests(None if row is None else row[0])
+    params = _sorted(objects)
     if any(old is None and new is None for _, old, new in swaps):
         if len(swaps) > 1:
             raise SwapsLost("a whole commit swaps no ref from unset to unset")
-        return _swap_unset(conn, list(unique.items()), names[0], journal)
-    if len(swaps) == 1:
-        return _swap_one(conn, params, names[0], swaps[0], journal=journal, whole=whole)
-    params.update(
-        name=names,
-        old=[None if old is None else old.digest for _, old, _ in swaps],
-        new=[None if new is None else new.digest for _, _, new in swaps],
-        whole=whole,
-        lost=LOST,
-        kept=journal[0],
-        every=journal[1],
-    )
+        return _swap_unset(conn, params, names[0], journal)
+    parts = sorted({part_of(name) for name in names})
+    if not parts:
+        if not params["oid"]:
+            return [], set()
+        parts = [part_of(params["oid"][0])]  # type: ignore[index]
+    answer = None
     try:
-        rows = conn.execute(_STATEMENT, params, binary=True, prepare=False).fetchall()
-    except psycopg.errors.InvalidTextRepresentation as exc:
-        if whole and LOST in str(exc):
+        with conn.pipeline():
+            conn.execute("BEGIN", prepare=False)
+            conn.execute(SHARE_GATE, prepare=False)
+            if len(parts) > 1:
+                conn.execute(_TAKE_PARTS, {"parts": parts}, prepare=False)
+            conn.execute(_TAKE_PART, {"part": parts[0]}, prepare=False)
+            put = (
+                conn.execute(_INSERT, params, binary=True, prepare=False) if params["oid"] else None
+            )
+            if len(swaps) == 1:
+                answer = conn.execute(
+                    _SWAP_ONE.format(change=_change(swaps[0])),
+                    _one(names[0], swaps[0], journal, whole),
+                    binary=True,
+                    prepare=False,
+                )
+            elif swaps:
+                answer = conn.execute(
+                    _SWAPS, _many(names, swaps, journal, whole), binary=True, prepare=False
+                )
+            conn.execute("COMMIT", prepare=False)
+        rows = [] if answer is None else answer.fetchall()
+        fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
+    except psycopg.Error as exc:
+        _end_failed(conn)
+        if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
     results = []
-    for (_, _, new), (swapped, present, current, _, _) in zip(swaps, rows, strict=True):
+    for (_, _, new), (swapped, present, current, _) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))
         if swapped:
             results.append(CasResult(CasStatus.SWAPPED, new))
@@ -250,67 +311,41 @@ def run(
             results.append(CasResult(CasStatus.MISSING_TARGET, held))
         else:
             results.append(CasResult(CasStatus.CONFLICT, held))
-    return results, _digests(rows[0][4])
+    return results, fresh
 
 
-def _swap_one(
-    conn: psycopg.Connection,
-    objects: dict[str, object],
-    name: bytes,
-    swap: Swap,
-    *,
-    journal: tuple[int, int],
-    whole: bool,
-) -> tuple[list[CasResult], set[bytes]]:
-    """One swap and its objects as a pipeline of small statements in one transaction —
-    ``BEGIN``, the writer row, the objects, the swap, ``COMMIT`` — sent at once and
-    answered at once: one round trip (DUR-005.4), each statement planned as cheaply as
-    a statement of its own (the server plans one large statement for longer than it
-    runs it).  With ``whole``, a swap that does not happen fails the transaction and
-    nothing of it is kept (:class:`SwapsLost`)."""
+def _change(swap: Swap) -> str:
     _, old, new = swap
-    change = "insert" if old is None else "delete" if new is None else "update"
-    params = {
+    return _CHANGE["insert" if old is None else "delete" if new is None else "update"]
+
+
+def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict[str, object]:
+    _, old, new = swap
+    return {
         "name": name,
         "old": None if old is None else old.digest,
         "new": None if new is None else new.digest,
+        "part": part_of(name),
         "whole": whole,
         "lost": LOST,
         "kept": journal[0],
         "every": journal[1],
     }
-    try:
-        # One Sync, at the end (psycopg's transaction() syncs more).  Nothing is prepared:
-        # a statement psycopg prepares in a pipeline that then fails (a serialization
-        # failure, a lost swap) is skipped by the server, and psycopg would go on naming a
-        # prepared statement the server never made.
-        with conn.pipeline():
-            conn.execute("BEGIN", prepare=False)
-            conn.execute(_TAKE, prepare=False)
-            put = (
-                conn.execute(_INSERT, objects, binary=True, prepare=False)
-                if objects["oid"]
-                else None
-            )
-            answer = conn.execute(
-                _SWAP_ONE.format(change=_CHANGE[change]), params, binary=True, prepare=False
-            )
-            conn.execute("COMMIT", prepare=False)
-        row = answer.fetchone()
-        fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
-    except psycopg.Error as exc:
-        _end_failed(conn)
-        if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
-            raise SwapsLost(str(exc)) from None
-        raise
-    assert row is not None
-    swapped, present, current, _ = row
-    held = None if current is None else ObjectId(bytes(current))
-    if swapped:
-        return [CasResult(CasStatus.SWAPPED, new)], fresh
-    if not present:
-        return [CasResult(CasStatus.MISSING_TARGET, held)], fresh
-    return [CasResult(CasStatus.CONFLICT, held)], fresh
+
+
+def _many(
+    names: list[bytes], swaps: Sequence[Swap], journal: tuple[int, int], whole: bool
+) -> dict[str, object]:
+    return {
+        "name": names,
+        "old": [None if old is None else old.digest for _, old, _ in swaps],
+        "new": [None if new is None else new.digest for _, _, new in swaps],
+        "part": [part_of(name) for name in names],
+        "whole": whole,
+        "lost": LOST,
+        "kept": journal[0],
+        "every": journal[1],
+    }
 
 
 def _end_failed(conn: psycopg.Connection) -> None:
@@ -327,28 +362,24 @@ def _digests(values: Sequence[bytes] | None) -> set[bytes]:
 
 def _swap_unset(
     conn: psycopg.Connection,
-    objects: list[tuple[bytes, bytes]],
+    objects: dict[str, object],
     name: bytes,
     journal: tuple[int, int],
 ) -> tuple[list[CasResult], set[bytes]]:
     """A swap from unset to unset (it changes no ref, yet is journaled when the ref is
     unset, REF-004.2), with ``objects``, in one transaction of its own: rare enough to
     take a few round trips."""
+    part = part_of(name)
     with conn.transaction():
+        conn.execute(SHARE_GATE)
+        conn.execute(_TAKE_PART, {"part": part})
         fresh = _digests(
-            conn.execute(
-                "WITH" + _OBJECTS + "\nSELECT (SELECT array_agg(id) FROM fresh) FROM lock",
-                {"oid": [d for d, _ in objects], "odata": [bytes(b) for _, b in objects]},
-                binary=True,
-            ).fetchone()[0]  # type: ignore[index]
+            conn.execute(_INSERT, objects, binary=True).fetchone()[0]  # type: ignore[index]
+            if objects["oid"]
+            else None
         )
         row = conn.execute("SELECT target FROM refs WHERE name = %b", (name,)).fetchone()
         if row is not None:
             return [CasResult(CasStatus.CONFLICT, ObjectId(bytes(row[0])))], fresh
-        conn.execute(
-            "WITH latest AS (UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 2"
-            " RETURNING commits) INSERT INTO ref_journal (version, name, target)"
-            " SELECT commits, %b, NULL FROM latest",
-            (name,),
-        )
+        journal_swaps(conn, [(name, None)], journal)
     return [CasResult(CasStatus.SWAPPED, None)], fresh

@@ -7,8 +7,20 @@ read, and no write.  The DDL runs one statement at a time outside any transactio
 (the connection is in autocommit): CockroachDB and YugabyteDB refuse or abort DDL in
 a transaction of several statements, and each statement is idempotent
 (``CREATE TABLE IF NOT EXISTS``, ``INSERT … ON CONFLICT DO NOTHING``), so a creator
-killed half-way leaves a store the next opener completes.  ``ref_journal`` is made
-last, so a database holding all five tables holds the writer row too.
+killed half-way leaves a store the next opener completes.  ``ref_journal_parts`` is
+made last, so a database holding every table holds the rows of ``gritwit_parts`` too.
+
+**Parts** (DUR-005.5).  Writers do not take turns on one row.  Every ref belongs to
+one of :data:`PARTS` parts, :func:`part_of` its name — CRC-32 of the name's bytes, the
+low four bits — fixed for the store's life, since two writers swapping one ref must
+number its swaps in one part.  ``gritwit_parts`` has a row per part (``part`` 0 …
+15: ``version``, the swaps of the part's refs journaled so far, and ``commits``,
+write commits counted there) and the *gate* row (``part`` −1).  Every write takes the
+gate ``FOR SHARE`` first, then the rows of the parts it swaps refs of, in ascending
+order, then inserts its objects in id order; erasure and a batch take the gate
+``FOR UPDATE``, alone.  So writers of different parts never wait for each other, and
+no two wait in opposite orders (see :mod:`._pg_commit`).  ``ref_journal_parts`` is the
+journal of each part, numbered from its row (``version``).
 
 Several processes making one store at once race in the server's catalog: PostgreSQL
 may answer the loser of two concurrent ``CREATE TABLE IF NOT EXISTS`` with a unique
@@ -22,16 +34,43 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+import zlib
 from typing import Final
 
 import psycopg
 
-__all__ = ["JOURNAL_TABLE", "RACED", "SCHEMA", "STORE_TABLES", "TABLES", "open_tables"]
+__all__ = [
+    "GATE",
+    "JOURNAL_TABLE",
+    "PARTS",
+    "RACED",
+    "SCHEMA",
+    "STORE_TABLES",
+    "TABLES",
+    "open_tables",
+    "part_of",
+]
 
+#: The parts of the store's refs, each with its lock and journal (DUR-005.5).
+PARTS: Final = 16
+#: The gate row of ``gritwit_parts``: shared by writers, exclusive to erasure and batches.
+GATE: Final = -1
 JOURNAL_TABLE: Final = (
-    "CREATE TABLE IF NOT EXISTS ref_journal (version BIGINT PRIMARY KEY, name BYTEA NOT NULL,"
-    " target BYTEA)"
+    "CREATE TABLE IF NOT EXISTS ref_journal_parts (part INT NOT NULL, version BIGINT NOT NULL,"
+    " name BYTEA NOT NULL, target BYTEA, PRIMARY KEY (part, version))"
 )
+#: The rows of ``gritwit_parts``: the gate, and one per part.
+PART_ROWS: Final = (
+    "INSERT INTO gritwit_parts (part, version, commits)"
+    f" SELECT p, 0, 0 FROM generate_series({GATE}, {PARTS - 1}) AS p ON CONFLICT (part) DO NOTHING"
+)
+
+
+def part_of(name: bytes) -> int:
+    """The part of the ref named ``name`` (DUR-005.5): the low bits of its CRC-32."""
+    return zlib.crc32(name) % PARTS
+
+
 #: The statements that make a store, in order, each on its own; the journal last.
 SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
@@ -43,6 +82,9 @@ SCHEMA: Final = (
     # the erasures made), of :mod:`._pg_commit` and :meth:`PostgresBackend.erase`
     "INSERT INTO gritwit_writer (id, commits) VALUES (2, 0) ON CONFLICT (id) DO NOTHING",
     "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS gritwit_parts (part INT PRIMARY KEY, version BIGINT NOT NULL,"
+    " commits BIGINT NOT NULL)",
+    PART_ROWS,
     JOURNAL_TABLE,
 )
 #: Made with the tables where the engine has it, and skipped where it has not: objects
@@ -50,10 +92,11 @@ SCHEMA: Final = (
 #: compression of a large mailbox cost more server CPU than the rest of its commit).
 TUNING: Final = ("ALTER TABLE objects ALTER COLUMN data SET STORAGE EXTERNAL",)
 #: The tables that make a database a store (``create=False``); a store made before the
-#: journal lacks ``ref_journal``, which opening it makes (its journal starts empty).
+#: parts lacks ``gritwit_parts`` and ``ref_journal_parts``, which opening it makes (its
+#: journals start empty; its ``ref_journal``, if any, is no longer written).
 TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
 #: Every table of a complete store.
-STORE_TABLES: Final = frozenset((*TABLES, "ref_journal"))
+STORE_TABLES: Final = frozenset((*TABLES, "gritwit_parts", "ref_journal_parts"))
 #: Server errors of a catalog raced by another creator: look again.
 RACED: Final = (
     psycopg.errors.UniqueViolation,

@@ -1,54 +1,59 @@
 """A durable :class:`~gritwit.store.Backend` on PostgreSQL, over psycopg 3 (DUR-005).
 
-The store is five tables in the first schema of the connection's ``search_path``
+The store is six tables in the first schema of the connection's ``search_path``
 (``public`` unless the connection string sets one, e.g. with
 ``options=-csearch_path=gw1``): ``objects`` and ``tombstones`` keyed by the 32
 bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
-``gritwit_writer``, one row whose lock every write transaction takes first, and
-``ref_journal``, the swaps made lately.
+``gritwit_writer`` (row 3: the erasures made), ``gritwit_parts``, the gate and a row
+per part of the refs, and ``ref_journal_parts``, each part's swaps made lately
+(:mod:`._pg_schema`; a store made by an earlier version also has the unused
+``ref_journal``).
 
-* **Atomic swaps** (REF-003, REF-004, DUR-003).  Every write runs in one
-  ``READ COMMITTED`` transaction that starts by updating the writer row
-  (``commits = commits + 1``): writers of every process and thread take turns,
-  as SQLite's ``BEGIN IMMEDIATE`` makes them, so a batch's swaps never deadlock
-  against another's, and each statement after the lock sees every write
-  committed before it.  The swap itself is conditional all the same — an
-  ``UPDATE … WHERE target = expected`` or an ``INSERT … ON CONFLICT DO NOTHING``
-  whose row count says whether it happened — so it stays a compare-and-swap
-  even without the writer row.
+* **Atomic swaps** (REF-003, REF-004, DUR-003, DUR-005.5).  Every write runs in one
+  transaction that takes the gate row ``FOR SHARE``, then the rows of the parts
+  whose refs it swaps, in ascending order, then inserts its objects in id order
+  (:mod:`._pg_commit`): writers of different parts never wait for each other, and
+  no two wait for each other in a cycle.  Erasure and a batch take the gate alone,
+  as every writer took one row before.  Each statement after a lock sees every write
+  committed before it.  The swap itself is conditional — an ``UPDATE … WHERE target
+  = expected`` or an ``INSERT … ON CONFLICT DO NOTHING`` whose row count says
+  whether it happened — so it is a compare-and-swap for every concurrent writer.
 * **Durability** (DUR-001, DUR-002, DUR-004).  A write returns after its
   ``COMMIT`` does; with the server's defaults (``fsync = on``,
   ``synchronous_commit = on``) the commit is on stable storage by then.  A client
   killed mid-transaction leaves nothing of it: the server rolls back a
   transaction whose connection is gone.  :meth:`PostgresBackend.settings` reads
   the settings back.
-* **A journal of swaps** (RUN-003.1).  Each successful swap adds a row to
-  ``ref_journal`` in its own transaction (a batch's all at once, as it ends): the ref's name,
-  its new target (``NULL``: deleted) and a version one more than the journal's
-  highest.  :meth:`PostgresBackend.refs_changed_since` reads the highest version and
-  the rows after the caller's in one ``SELECT``, so a runtime learns what other
-  processes swapped without listing every ref.  The versions are *prefix-closed*:
-  a reader that reports version ``v`` saw every row numbered up to ``v``, and no row
-  numbered ``v`` or less appears later.  Under ``READ COMMITTED`` each statement
-  reads a snapshot of its own, so the argument rests on the writer row, not on the
-  isolation level.  A writer numbers its rows after taking the row, in a statement
-  that sees every commit before it (the previous holder's commit is visible before
-  its lock is released); so versions follow commit order, without gaps.  A reader's
-  one statement has one snapshot; say the highest row in it, ``h``, was written by
-  ``W``.  Every writer numbered below ``h`` held the row before ``W`` did, so it had
+* **A journal of swaps per part** (RUN-003.1, RUN-020.5, DUR-005.5).  Each successful
+  swap adds a row to ``ref_journal_parts`` in the transaction that made it: the part
+  of the ref, the ref's name, its new target (``NULL``: deleted) and a version one
+  more than the part's (its ``gritwit_parts`` row's ``version``, raised with it).
+  :meth:`PostgresBackend.refs_changed_since` reads every part's version and the rows
+  after the caller's *vector* of versions in one ``SELECT``, so a runtime learns what
+  other processes swapped without listing every ref.  Each part's versions are
+  *prefix-closed*: a reader that reports version ``v`` of a part saw every row of it
+  numbered up to ``v``, and no row numbered ``v`` or less appears later.  Under
+  ``READ COMMITTED`` each statement reads a snapshot of its own, so the argument rests
+  on the part's row, not on the isolation level.  A writer numbers its rows of a part
+  after taking that part's row, in a statement that sees every commit before it (the
+  previous holder's commit is visible before its lock is released); so a part's
+  versions follow commit order, without gaps.  A reader's one statement has one
+  snapshot; say the highest row of a part in it, ``h``, was written by ``W``.  Every
+  writer numbered below ``h`` held the part's row before ``W`` did, so it had
   committed — visibly to every later snapshot — before ``W`` even took the row: its
   rows are in the snapshot.  Every writer not in the snapshot takes the row after
-  ``W`` released it (had it taken it before, it would have committed before ``W``),
-  so it sees ``h`` and numbers above it.  Two statements — the highest version, then
-  the rows — would each have their own snapshot and could disagree, so it is one.
-  Rows are pruned by writers (:data:`JOURNAL_KEPT`), only ever those at or below
-  their own highest version minus :data:`JOURNAL_KEPT`, so a reader whose version is
-  within :data:`JOURNAL_KEPT` of the highest it sees misses none, and an older one
-  is answered ``None`` (unknown: list the refs).
+  ``W`` released it, so it sees ``h`` and numbers above it.  A ref is always in one
+  part (:func:`._pg_schema.part_of`), so its swaps come in commit order; swaps of
+  different parts are not ordered against each other, and a reader needs no such
+  order: it takes each ref's last swap, read in one snapshot.  Rows are pruned by
+  writers (:data:`JOURNAL_KEPT` per part), only ever those at or below their own
+  highest version of the part minus :data:`JOURNAL_KEPT`, so a reader whose version
+  of every part is within :data:`JOURNAL_KEPT` of the highest it sees misses none, and
+  an older one is answered ``None`` (unknown: list the refs).
 * **Isolation levels and retries** (DUR-007).  ``READ COMMITTED`` unless the URL's
   ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
   connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
-  that meets the writer row updated since its snapshot fails with SQLSTATE ``40001``,
+  that meets a part's row or the gate updated since its snapshot fails with SQLSTATE ``40001``,
   which the server rolled back: each method that is one whole transaction runs again
   (:mod:`._pg_retry`), so the argument below holds at every level (each writer that
   commits took the row after every earlier holder committed).  A batch's block is the
@@ -74,10 +79,10 @@ import psycopg
 
 from .._ids import ObjectId
 from . import _paging, _pg_commit, _pg_faults
-from ._backend import CasResult, CasStatus
+from ._backend import CasResult, CasStatus, Version
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
-from ._pg_schema import TABLES, open_tables
+from ._pg_schema import PARTS, TABLES, open_tables
 from ._schema_url import with_schema
 from ._store_options import bounded_write, split_options
 
@@ -106,14 +111,15 @@ JOURNAL_KEPT = 8192
 #: The journal is pruned when a swap's version is a multiple of this: at most
 #: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
-#: Takes the writer row's lock (held to commit or rollback) and counts write commits.
-_TAKE_WRITER: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 1"
-#: The journal row and the erasure row of a store made before them (``gritwit_writer``
-#: row 2, whose ``commits`` is the journal's highest version, and row 3, whose ``commits``
-#: counts the erasures, RUN-011): the first from the journal, the second from zero.
+#: Takes the gate alone (held to commit or rollback: erasure, a batch) and counts a
+#: write commit in part 0's row (DUR-005.5).
+_TAKE_WRITER: Final = (
+    f"WITH g AS ({_pg_commit.TAKE_GATE})"
+    " UPDATE gritwit_parts SET commits = commits + 1 WHERE part = 0 AND EXISTS (SELECT 1 FROM g)"
+)
+#: The erasure row of a store made before it (``gritwit_writer`` row 3, whose ``commits``
+#: counts the erasures, RUN-011), from zero.
 _NUMBERED: Final = (
-    "INSERT INTO gritwit_writer (id, commits)"
-    " SELECT 2, coalesce(max(version), 0) FROM ref_journal ON CONFLICT (id) DO NOTHING",
     "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
 )
 #: A ref's target (``NULL``: unset) and the count of erasures, in one snapshot.
@@ -131,27 +137,19 @@ _GET_REFS: Final = (
 _REFS_PAGE: Final = 1000
 #: Counts an erasure, in the erasing transaction.
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
-#: Journal ``{count}`` swaps, numbered on from the journal row (``gritwit_writer`` row 2),
-#: which it raises by as many: ``{rows}`` is rows of ``(n, %b, CAST(%b AS BYTEA))``,
-#: each a ref's name and new target (``NULL``: deleted).
-_JOURNAL: Final = (
-    "WITH latest AS (UPDATE gritwit_writer SET commits = commits + {count}"
-    " WHERE id = 2 RETURNING commits - {count} AS version)"
-    " INSERT INTO ref_journal (version, name, target)"
-    " SELECT latest.version + j.n, j.name, j.target"
-    " FROM latest, (VALUES {rows}) AS j (n, name, target) RETURNING version"
-)
-#: Most swaps one statement journals (two parameters each).
-_JOURNAL_ROWS: Final = 1000
-#: The newest version and, when ``since`` is within what is kept (``kept`` swaps), the
-#: swaps after it in order; a row of ``NULL`` name when there are none.  One snapshot.
+#: Every part's version now and, for the parts whose version ``since`` holds is within
+#: what is kept (``kept`` swaps), the swaps after it, by part, in order; a row of
+#: ``NULL`` name for a part with none.  One snapshot.
 _CHANGES: Final = (
-    "SELECT latest.version, j.name, j.target"
-    " FROM (SELECT coalesce(max(version), 0) AS version FROM ref_journal) AS latest"
-    " LEFT JOIN ref_journal AS j ON j.version > %(since)s"
-    " AND %(since)s >= latest.version - %(kept)s AND %(since)s <= latest.version"
-    " ORDER BY j.version"
+    "SELECT p.part, p.version, j.name, j.target FROM gritwit_parts AS p"
+    " LEFT JOIN ref_journal_parts AS j ON j.part = p.part"
+    " AND j.version > (%(since)s::bigint[])[p.part + 1]"
+    " AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
+    " AND (%(since)s::bigint[])[p.part + 1] <= p.version"
+    " WHERE p.part >= 0 ORDER BY p.part, j.version"
 )
+#: Every part's version now.
+_VERSIONS: Final = "SELECT part, version FROM gritwit_parts WHERE part >= 0 ORDER BY part"
 
 
 class NoStore(LookupError):
@@ -178,7 +176,7 @@ class PostgresBackend:
         try:
             if not open_tables(conn, create=create):
                 raise NoStore(f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}")
-            if not self._numbered(conn):  # a store made before the journal row
+            if not self._numbered(conn):  # a store made before the erasure row
                 for statement in _NUMBERED:
                     conn.execute(statement)
         except BaseException:
@@ -188,10 +186,9 @@ class PostgresBackend:
 
     @staticmethod
     def _numbered(conn: psycopg.Connection) -> bool:
-        """Whether the journal row and the erasure row are there (a store made before
-        them has neither)."""
-        row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id IN (2, 3)").fetchone()
-        return row is not None and int(row[0]) == 2
+        """Whether the erasure row is there (a store made before it has none)."""
+        row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id = 3").fetchone()
+        return row is not None and int(row[0]) == 1
 
     # --- connections and transactions ----------------------------------------------------
 
@@ -204,7 +201,7 @@ class PostgresBackend:
         conn.isolation_level = psycopg.IsolationLevel[level.replace(" ", "_")]
         conn.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}")
         # A write is sent whole (BEGIN … COMMIT in one pipeline): should this process die
-        # while the write waits for the writer row, the server must not go on and commit
+        # while the write waits for a part's row, the server must not go on and commit
         # it later, after a restarted client read it absent (DUR-006.3, RUN-019.6).  Where
         # the server checks the socket while a statement runs (PostgreSQL 14 and later), it
         # gives such a write up within this interval; where it cannot, this is skipped.
@@ -237,13 +234,13 @@ class PostgresBackend:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[psycopg.Connection]:
-        """A connection in one write transaction that holds the writer row (DUR-003)."""
-        stack, conn = retrying(self._begin_write)  # the writer row, or store-busy (DUR-007.2)
+        """A connection in one write transaction that holds the gate alone (DUR-003, DUR-005.5)."""
+        stack, conn = retrying(self._begin_write)  # the gate, or store-busy (DUR-007.2)
         with stack:
             yield conn
 
     def _begin_write(self) -> tuple[contextlib.ExitStack[bool | None], psycopg.Connection]:
-        """Begin a write transaction and take the writer row, as one attempt: at
+        """Begin a write transaction and take the gate alone, as one attempt: at
         ``REPEATABLE READ`` and ``SERIALIZABLE`` a writer that waited for the row meets
         the previous holder's update as a serialization failure before any of the
         caller's statements ran, so the attempt is made again whole (DUR-007.2)."""
@@ -414,29 +411,36 @@ class PostgresBackend:
         return found
 
     def refs_changed_since(
-        self, version: int | None
-    ) -> tuple[int, list[tuple[str, ObjectId | None]] | None]:
+        self, version: Version | None
+    ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now, and the swaps after ``version`` (``None``: unknown).
 
-        A version counts the swaps journaled so far.  The swaps come in order, each as
-        the ref's name and its new target, a name again each time it was swapped
-        again; they are unknown for ``version`` ``None``, one this store never
-        reported, or one older than the journal keeps (:data:`JOURNAL_KEPT`).  One
-        ``SELECT``, so one snapshot (see the module): the version and the swaps agree.
+        A version is a vector: the swaps journaled so far in each part (DUR-005.5).  The
+        swaps come part after part, each part's in order, each as the ref's name and its
+        new target, a name again each time it was swapped again (a ref is in one part,
+        so its swaps are in order); they are unknown for ``version`` ``None``, one this
+        store never reported, or one of whose parts is older than the journal keeps
+        (:data:`JOURNAL_KEPT`).  One ``SELECT``, so one snapshot (see the module): the
+        version and the swaps agree.
         """
         with self._connection() as conn:
-            if version is None or version < 0:  # none it could have reported
-                row = conn.execute("SELECT coalesce(max(version), 0) FROM ref_journal").fetchone()
-                return (0 if row is None else int(row[0])), None
-            rows = conn.execute(_CHANGES, {"since": version, "kept": JOURNAL_KEPT}).fetchall()
-        now = int(rows[0][0])
-        if not now - JOURNAL_KEPT <= version <= now:
-            return now, None
-        return now, [
-            (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
-            for _, name, target in rows
-            if name is not None
-        ]
+            if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
+                # none it could have reported
+                rows = conn.execute(_VERSIONS).fetchall()
+                return tuple(int(v) for _, v in rows), None
+            rows = conn.execute(_CHANGES, {"since": list(version), "kept": JOURNAL_KEPT}).fetchall()
+        now: dict[int, int] = {}
+        swaps = []
+        for part, latest, name, target in rows:
+            now[int(part)] = int(latest)
+            if name is not None:
+                swaps.append(
+                    (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
+                )
+        vector = tuple(now[part] for part in range(PARTS))
+        if not all(n - JOURNAL_KEPT <= v <= n for v, n in zip(version, vector, strict=True)):
+            return vector, None
+        return vector, swaps
 
     @retried
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
@@ -503,7 +507,7 @@ class PostgresBackend:
     def batch(self) -> Iterator[PostgresBatch]:
         """Many inserts and swaps in one write transaction: one sync for all (RUN-017).
 
-        The writer row is taken when the block starts (DUR-003) and the transaction
+        The gate is taken alone when the block starts (DUR-003) and the transaction
         commits when it ends, so a crash leaves every write of the block or none
         (DUR-002); if the block raises, nothing of it is kept.  The swaps are journaled
         together just before the commit, in their order: one statement, not one each.
@@ -511,7 +515,7 @@ class PostgresBackend:
         with self._write() as conn:
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
-            _journal(conn, batch.swapped)
+            _pg_commit.journal_swaps(conn, batch.swapped, _kept())
 
     @retried
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
@@ -540,12 +544,12 @@ class PostgresBackend:
         ``fsync``) is ``"unknown"``."""
         with self._connection() as conn:
             shown = {key: _show(conn, key) for key in SHOWN}
-            row = conn.execute("SELECT commits FROM gritwit_writer WHERE id = 1").fetchone()
+            row = conn.execute("SELECT sum(commits) FROM gritwit_parts").fetchone()
         taken = {f"retries_{state}": n for state, n in retries().items()}
         return {
             **shown,
             "isolation": self.options.isolation,
-            "commits": 0 if row is None else int(row[0]),
+            "commits": 0 if row is None or row[0] is None else int(row[0]),
             **taken,
         }
 
@@ -689,25 +693,10 @@ def _swap(
     else:  # unset stays unset: nothing to write (the journal has a row all the same)
         return CasResult(CasStatus.SWAPPED, None)
     swapped = conn.execute(sql, params).rowcount
-    if swapped != 1:  # another writer got in first (only without the writer row)
+    if swapped != 1:  # another writer got in first (only without the gate alone)
         row = conn.execute("SELECT target FROM refs WHERE name = %b", (key,)).fetchone()
         return CasResult(CasStatus.CONFLICT, None if row is None else ObjectId(bytes(row[0])))
     return CasResult(CasStatus.SWAPPED, new)
-
-
-def _journal(conn: psycopg.Connection, swaps: list[tuple[bytes, bytes | None]]) -> None:
-    """Journal ``swaps`` (a ref's name and new target), in order, inside the write
-    transaction that made them, which holds the writer row (see the module); and drop
-    the rows :data:`JOURNAL_KEPT` swaps older than the newest when the versions pass a
-    multiple of :data:`JOURNAL_PRUNE_EVERY`."""
-    for start in range(0, len(swaps), _JOURNAL_ROWS):
-        chunk = swaps[start : start + _JOURNAL_ROWS]
-        rows = ", ".join(f"({n}, %b, CAST(%b AS BYTEA))" for n in range(1, len(chunk) + 1))
-        params = [value for swap in chunk for value in swap]
-        statement = _JOURNAL.format(rows=rows, count=len(chunk))
-        last = max(int(v) for (v,) in conn.execute(statement, params).fetchall())
-        if last // JOURNAL_PRUNE_EVERY != (last - len(chunk)) // JOURNAL_PRUNE_EVERY:
-            conn.execute("DELETE FROM ref_journal WHERE version <= %s", (last - JOURNAL_KEPT,))
 
 
 def _kept() -> tuple[int, int]:

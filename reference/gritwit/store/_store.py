@@ -26,7 +26,7 @@ from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Step
-from ._backend import Backend, BackendBatch, CasResult, CasStatus
+from ._backend import Backend, BackendBatch, CasResult, CasStatus, Version
 from ._memory import MemoryBackend
 from ._paging import checked_each, chunks, decoded_each
 from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, head_ref
@@ -407,8 +407,8 @@ class Store:
         return found
 
     def refs_changed_since(
-        self, version: int | None
-    ) -> tuple[int | None, list[tuple[str, ObjectId | None]] | None]:
+        self, version: Version | None
+    ) -> tuple[Version | None, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now and the swaps since ``version``, where the backend keeps a
         journal of swaps (every built-in one: memory, SQLite, PostgreSQL); else
         ``(None, None)``: unknown.
@@ -423,7 +423,7 @@ class Store:
         journal = getattr(self.backend, "refs_changed_since", None)
         if journal is None:
             return None, None
-        changes: tuple[int, list[tuple[str, ObjectId | None]] | None] = journal(version)
+        changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = journal(version)
         return changes
 
     def list_refs(self, prefix: str = "") -> list[str]:
