@@ -97,7 +97,12 @@ def _badge_of(impl: Implementation, entry: Entry, profile: str) -> Badge:
 
 def _cell(impl: Implementation, entry: Entry, profile: str, up: str) -> str:
     summary = entry.report.profile(profile)
-    counts = summary.counts if summary is not None else Counts()
+    if summary is None:
+        return (
+            f'<td class="cell s-none" data-profile="{_t(profile)}">'
+            '<span class="status">not in this report</span></td>'
+        )
+    counts = summary.counts
     b = _badge_of(impl, entry, profile)
     src = f"{up}{badge_path(impl, entry, profile)}.svg"
     img = f'<img src="{_t(src)}" alt="{_t(b.label)}: {_t(b.message)}" height="20">'
@@ -107,7 +112,7 @@ def _cell(impl: Implementation, entry: Entry, profile: str, up: str) -> str:
     )
     return (
         f'<td class="cell s-{counts.status}" data-profile="{_t(profile)}">'
-        + (img if summary is not None else "")
+        + img
         + f'<span class="status">{_STATUS_WORD[counts.status]}</span> '
         + (ratio if judged(counts) else "")
         + f"<br>{_counts(counts)}</td>"
