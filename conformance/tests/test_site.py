@@ -195,13 +195,15 @@ def test_the_implementation_page_lists_failures_by_requirement_with_marks(
         r for r in document["results"] if r["outcome"] in ("failed", "errored", "unexpected-pass")
     ]
     cited = sorted({rid for r in failing for rid in r["requirements"]})
-    heads = impl.find_all("h4", "requirement")
-    assert [h.text() for h in heads] == cited
-    for head in heads:  # each failing test under every requirement it cites
-        ids = [i.find_all("code", "test-id")[0].text() for i in _items_after(impl, head)]
-        assert ids == [r["id"] for r in failing if head.text() in r["requirements"]]
-    (enc7,) = [h for h in heads if h.text() == "ENC-007"]
-    items = _items_after(impl, enc7)
+    groups = {
+        d.find_all("span", "requirement")[0].text(): _items(d)
+        for d in impl.find_all("details", "req")
+    }
+    assert list(groups) == cited
+    for rid, items in groups.items():  # each failing test under every requirement it cites
+        ids = [i.find_all("code", "test-id")[0].text() for i in items]
+        assert ids == [r["id"] for r in failing if rid in r["requirements"]]
+    items = groups["ENC-007"]
     assert [i.find_all("code", "test-id")[0].text() for i in items] == [
         f"{V}[encoding.json:ints/0x1817]"
     ]
@@ -216,15 +218,10 @@ def test_the_implementation_page_lists_failures_by_requirement_with_marks(
     )
 
 
-def _items_after(root: Node, heading: Node) -> list[Node]:
-    """The test items of the list that follows ``heading`` among its siblings."""
-    for parent in root.iter():
-        if heading in parent.children:
-            siblings = [c for c in parent.children if isinstance(c, Node)]
-            (lst,) = siblings[siblings.index(heading) + 1 : siblings.index(heading) + 2]
-            assert lst.tag == "ul"
-            return [c for c in lst.children if isinstance(c, Node) and c.tag == "li"]
-    raise AssertionError("heading not found")
+def _items(group: Node) -> list[Node]:
+    """The test items of one requirement's list of failures."""
+    (tests,) = group.find_all("ul", "tests")
+    return [c for c in tests.children if isinstance(c, Node) and c.tag == "li"]
 
 
 @pytest.mark.req("ADP-020.6", "CONV-004")

@@ -73,7 +73,7 @@ def test_the_site_opens_from_a_folder_in_headless_chromium(
     failing = [
         r for r in beta()["results"] if r["outcome"] in ("failed", "errored", "unexpected-pass")
     ]
-    heads = [h.text() for h in impl.find_all("h4", "requirement")]
+    heads = [h.text() for h in impl.find_all("span", "requirement")]
     assert heads == sorted({rid for r in failing for rid in r["requirements"]})
 
     png = tmp_path / "site.png"

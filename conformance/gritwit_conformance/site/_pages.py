@@ -54,6 +54,8 @@ _OUTCOME_WORD: Final = {
     "not-run": "never ran",
 }
 assert set(_OUTCOME_WORD) == set(OUTCOMES)
+#: Failures by requirement are listed open up to this many entries, else folded.
+_OPEN_UP_TO: Final = 40
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -237,10 +239,16 @@ def _failures(entry: Entry) -> Iterator[str]:
     if not groups:
         yield "<p>No test failed, errored, timed out or passed unexpectedly.</p>"
         return
+    # Open when short; a broken adapter fails every test, under every clause it cites.
+    opened = " open" if sum(len(r) for _, r in groups) <= _OPEN_UP_TO else ""
     for rid, results in groups:
         name = _t(rid) or "(no requirement cited)"
         anchor = f"{_entry_id(entry)}-{slug(rid) or 'none'}"
-        yield f'<h4 class="requirement" id="{_t(anchor)}">{name}</h4><ul class="tests">'
+        yield (
+            f'<details class="req" id="{_t(anchor)}"{opened}><summary>'
+            f'<span class="requirement">{name}</span>: {len(results)} failing test(s)'
+            '</summary><ul class="tests">'
+        )
         for result in results:
             since = "".join(f"<li>since: {_t(mark)}</li>" for mark in result.since)
             yield (
@@ -250,7 +258,7 @@ def _failures(entry: Entry) -> Iterator[str]:
                 + (f'<pre class="reason">{_t(result.reason)}</pre>' if result.reason else "")
                 + "</li>"
             )
-        yield "</ul>"
+        yield "</ul></details>"
 
 
 def _impl_page(impl: Implementation) -> str:

@@ -44,6 +44,9 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8r
 dl.facts dt { color: #555c64; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .notes { padding: .4rem .75rem .4rem 2rem; background: var(--errored-bg);
   border-left: 4px solid var(--errored); }
+details.req { margin: .3rem 0; }
+details.req > summary { cursor: pointer; }
+.requirement { font-weight: 700; }
 ul.tests { list-style: none; padding: 0; margin: .2rem 0 .6rem; }
 ul.tests > li { margin: 0 0 .5rem; padding: .35rem .5rem; border: 1px solid var(--line);
   border-radius: 4px; }
