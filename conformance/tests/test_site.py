@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_report import (
     ATTR_BREAK,
     FAIL_REASON,
@@ -32,7 +34,10 @@ from test_report import (
     write,
 )
 
+from gritwit_conformance.report import parse_report
 from gritwit_conformance.site import add_site_parser
+from gritwit_conformance.site._model import build_site
+from gritwit_conformance.site._pages import render_files
 
 #: Outcomes' summary keys that count for nothing in a cell (not judged).
 NOT_JUDGED = ("notClaimed", "notApplicable", "skipped")
@@ -305,3 +310,36 @@ def test_versions_get_their_own_badges_and_duplicates_are_refused(
     assert args.handler(args) == 1
     assert "both report 'beta-grit' against spec 0.1.0" in capsys.readouterr().err
     assert not (tmp_path / "dup").exists()
+
+
+_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
+
+
+def _xml_legal(text: str) -> bool:
+    return all(
+        0x20 <= ord(c) < 0xD800 or 0xE000 <= ord(c) <= 0xFFFD or ord(c) > 0xFFFF for c in text
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_text.filter(bool), reason=_text.filter(bool))
+@pytest.mark.req("ADP-020.6", "CONV-004")
+def test_any_name_and_reason_come_back_as_text(name: str, reason: str) -> None:
+    document = beta()
+    document["implementation"]["name"] = name
+    document["results"][1]["reason"] = reason
+    files = render_files(build_site([parse_report("r.json", json.dumps(document).encode())]))
+    assert all(re.fullmatch(r"[a-z0-9./-]+", path) for path in files), sorted(files)
+    (impl_path,) = [p for p in files if p.startswith("impl/")]
+    impl = parse_html(files[impl_path])
+    assert impl.by_id("name").text() == name
+    assert reason in [p.text() for p in impl.find_all("pre", "reason")]
+    (row,) = rows(parse_html(files["index.html"]))
+    assert row.find_all("a", "impl")[0].text() == name
+    for path, text in files.items():
+        if path.endswith(".svg"):
+            (title,) = ET.fromstring(text).iter(f"{SVG}title")
+            if _xml_legal(name):
+                assert title.text is not None and title.text.startswith(f"{name} 0.3.0: ")
+        elif path.endswith(".json"):
+            assert json.loads(text)["schemaVersion"] == 1
