@@ -92,9 +92,9 @@ def _counts(counts: Counts) -> str:
 def _badge_of(impl: Implementation, entry: Entry, profile: str) -> Badge:
     summary = entry.report.profile(profile)
     counts = summary.counts if summary is not None else Counts()
-    return badge(
-        f"{impl.name} {entry.report.implementation.version}".strip(), profile, entry.version, counts
-    )
+    version = entry.report.implementation.version
+    title = f"{impl.name} {version}" if version else impl.name
+    return badge(title, profile, entry.version, counts)
 
 
 def _cell(impl: Implementation, entry: Entry, profile: str, up: str) -> str:
