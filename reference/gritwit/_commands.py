@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m gritwit",
         description="The Grit/Wit reference implementation: serve it, run actors on a store, "
         "build the Wasm test actors, run sandboxed Python. The conformance tools "
-        "(conform, vectors, trace, report, mutate, perf) are the gritwit command.",
+        "(conform, vectors, trace, report, site, mutate, perf) are the gritwit command.",
     )
     parser.add_argument(
         "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"

@@ -1,7 +1,7 @@
 """The ``gritwit`` command line: one subcommand per job.
 
 The judge's commands live here, one module each (``conform``, ``perf``, ``mutate``,
-``report``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
+``report``, ``site``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
 ``runtime``, ``wasm``, ``sandbox``) are registered from the reference
 (:data:`gritwit._commands.COMMANDS`): the judge imports the judged, never the reverse.
 Each registration function adds its parser and sets ``handler`` to a function taking
@@ -34,6 +34,12 @@ def _add_report(subparsers: Any) -> None:
     add_report_parser(subparsers)
 
 
+def _add_site(subparsers: Any) -> None:
+    from ..site import add_site_parser
+
+    add_site_parser(subparsers)
+
+
 def _add_perf(subparsers: Any) -> None:
     from .._perf import add_perf_parser
 
@@ -46,6 +52,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_perf,
     add_mutate_parser,
     _add_report,
+    _add_site,
     add_vectors_parser,
     add_trace_parser,
     add_teleport_parser,
