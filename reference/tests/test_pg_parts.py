@@ -1,0 +1,202 @@
+"""Writers of a PostgreSQL store wait for one another only where they must (DUR-005.5).
+
+The refs fall into parts (:func:`gritwit.store._pg_schema.part_of`), each with its own
+lock row and journal.  These tests hold one part's row in a transaction of their own,
+as a slow writer would, and check from the server's side (``pg_stat_activity``: a
+backend waiting for a lock) that a swap of a ref in another part goes through while a
+swap in the same part waits; that an erasure waits for a write under way and a write
+for an erasure; and that writers swapping refs of many parts at once, with objects in
+common, never meet in a deadlock (no ``40P01`` retried) and journal each ref's swaps in
+the order they committed.  Nothing here is timed: a wait is seen, not measured, and
+:data:`WAIT_LIMIT` only bounds a hang.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+import pytest
+
+import gritwit as g
+from gritwit.store import Store
+from gritwit.store._pg_retry import retries
+from gritwit.store._pg_schema import GATE, PARTS, part_of
+from gritwit.store._postgres import PostgresBackend
+from gritwit.store._store_options import split_options
+
+#: Seconds a step may take before the test calls it hung (a bound, not a measure).
+WAIT_LIMIT = 60.0
+BLOBS = [g.Blob(data=f"part {i}".encode()) for i in range(4)]
+IDS = [g.object_id(b) for b in BLOBS]
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """A new, empty PostgreSQL store in a schema of this test's own."""
+    from gritwit.store import create_schema
+
+    return create_schema(pg_database)
+
+
+def _names_in(part: int, count: int, prefix: str = "names/p") -> list[str]:
+    """``count`` ref names whose part is ``part``."""
+    found: list[str] = []
+    i = 0
+    while len(found) < count:
+        name = f"{prefix}{i}"
+        if part_of(name.encode()) == part:
+            found.append(name)
+        i += 1
+    return found
+
+
+def _pid(backend: PostgresBackend) -> int:
+    """The server pid of the connection the backend's next call takes (its pool's last)."""
+    with backend._connection() as conn:
+        return int(conn.info.backend_pid)
+
+
+def _waits_or_ends(url: str, pid: int, thread: threading.Thread) -> bool:
+    """``True`` once backend ``pid`` waits for a lock, ``False`` once ``thread`` ended
+    without that: whichever the server shows first."""
+    plain, _ = split_options(url)
+    deadline = time.monotonic() + WAIT_LIMIT
+    with psycopg.connect(plain, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if not thread.is_alive():
+                return False
+            row = conn.execute(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
+            ).fetchone()
+            if row is not None and row[0] == "Lock":
+                return True
+            time.sleep(0.01)
+    raise AssertionError(f"backend {pid} neither waited nor ended within {WAIT_LIMIT} s")
+
+
+def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    done: list[Any] = []
+
+    def run() -> None:
+        try:
+            done.append(call())
+        except BaseException as exc:  # the test reads it
+            done.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done
+
+
+@pytest.mark.req("DUR-005.5", "DUR-005.3")
+def test_a_swap_waits_only_for_a_writer_of_its_own_part(pg_url: str) -> None:
+    store = Store.open(pg_url)
+    backend = store.backend
+    assert isinstance(backend, PostgresBackend)
+    store.put_objects(BLOBS)
+    held, elsewhere = 3, 11
+    (same,) = _names_in(held, 1)
+    (other,) = _names_in(elsewhere, 1)
+    plain, _ = split_options(pg_url)
+    holder = psycopg.connect(plain)  # a slow writer of part 3: its row, until it commits
+    holder.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR SHARE", (GATE,))
+    holder.execute("UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %s", (held,))
+    try:
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: store.cas_ref(other, None, IDS[0]))
+        assert not _waits_or_ends(pg_url, pid, thread), "a swap of part 11 waited for part 3"
+        thread.join(WAIT_LIMIT)
+        assert done == [None] and store.get_ref(other) == IDS[0]
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: store.cas_ref(same, None, IDS[1]))
+        assert _waits_or_ends(pg_url, pid, thread), "a swap of part 3 did not wait for it"
+    finally:
+        holder.commit()
+        holder.close()
+    thread.join(WAIT_LIMIT)
+    assert done == [None] and store.get_ref(same) == IDS[1]
+    store.close()
+
+
+@pytest.mark.req("DUR-005.5", "RUN-011.2")
+def test_an_erasure_and_a_write_under_way_wait_for_each_other(pg_url: str) -> None:
+    store = Store.open(pg_url)
+    backend = store.backend
+    assert isinstance(backend, PostgresBackend)
+    store.put_objects(BLOBS)
+    plain, _ = split_options(pg_url)
+    writer = psycopg.connect(plain)  # a write under way: the gate, shared
+    writer.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR SHARE", (GATE,))
+    try:
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: backend.erase(IDS[2], "test"))
+        assert _waits_or_ends(pg_url, pid, thread), "an erasure did not wait for a write"
+    finally:
+        writer.commit()
+        writer.close()
+    thread.join(WAIT_LIMIT)
+    assert done == [True]
+    eraser = psycopg.connect(plain)  # an erasure under way: the gate, alone
+    eraser.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR UPDATE", (GATE,))
+    try:
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: store.cas_ref("names/e", None, IDS[0]))
+        assert _waits_or_ends(pg_url, pid, thread), "a write did not wait for an erasure"
+    finally:
+        eraser.commit()
+        eraser.close()
+    thread.join(WAIT_LIMIT)
+    assert done == [None]
+    store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.req("DUR-005.5", "RUN-020.5", "RUN-017.2")
+def test_writers_of_many_parts_never_deadlock_and_journal_each_ref_in_order(pg_url: str) -> None:
+    """Four threads commit whole groups of swaps over refs of many parts, each with the
+    same objects in a different order: no deadlock is retried, and each ref's swaps
+    come from the journal in the order they committed (its last one is the ref)."""
+    setup = Store.open(pg_url)
+    start, _ = setup.refs_changed_since(None)
+    names = [f"names/many/{i}" for i in range(24)]
+    assert len({part_of(n.encode()) for n in names}) > 8
+    blobs = [g.Blob(data=f"many {i}".encode()) for i in range(12)]
+    deadlocks = retries()["40P01"]
+    errors: list[BaseException] = []
+
+    def write(seed: int) -> None:
+        rng = random.Random(seed)
+        store = Store.open(pg_url)
+        try:
+            for _ in range(40):
+                mine = rng.sample(names, 5)
+                objects = rng.sample(blobs, len(blobs))  # every object, in its own order
+                items = [(g.object_id(b), g.encode_object(b)) for b in objects]
+                current = store.get_refs(mine)
+                swaps = [(n, current.get(n), rng.choice(items)[0]) for n in mine]
+                store.backend.commit_all(items, swaps)  # type: ignore[attr-defined]
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT_LIMIT * 5)
+    assert not errors, errors
+    assert retries()["40P01"] == deadlocks
+    now, swaps = setup.refs_changed_since(start)
+    assert swaps is not None and sum(now) == len(swaps) > 0
+    last: dict[str, g.ObjectId | None] = {}
+    for name, target in swaps:
+        last[name] = target
+    assert last == {n: setup.get_ref(n) for n in names if n in last}
+    assert sorted(now) != [0] * PARTS
+    setup.close()
