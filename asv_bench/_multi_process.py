@@ -26,6 +26,10 @@ from ._multi import Plan, counter_core, share
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
+#: Seconds a process short of its part waits for a wake-up before it reads the refs again:
+#: on PostgreSQL another process's commit wakes it (``NOTIFY``, RUN-020.6), elsewhere it
+#: polls (SQLite).
+_WAKE = {True: 0.02, False: 0.001}
 
 
 class _TimedWrites:
@@ -75,7 +79,7 @@ class _Child:
         from gritwit.runtime import Runtime, Share
         from gritwit.store import Store
 
-        self.plan, self.process = plan, process
+        self.plan, self.process, self.location = plan, process, location
         self.counting = Counting()  # only its backend proxy: commits, no library wrappers
         self.opened = Store.open(location)
         self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
@@ -141,8 +145,8 @@ class _Child:
                 last = time.monotonic()
             elif time.monotonic() - last > _STUCK:
                 raise AssertionError(f"{len(steps)} of {mine} steps, none for {_STUCK} s")
-            else:
-                time.sleep(0.001)  # then read the refs again
+            else:  # woken by another process's swap (RUN-020.6), or poll again
+                self.store.wait_for_swaps(_WAKE["://" in self.location])
         return RunReport(tuple(steps), tuple(failures), True)
 
     def close(self) -> None:

@@ -44,6 +44,13 @@ class Scheduler(Transitions):
 
     # --- running -------------------------------------------------------------------------
 
+    async def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for another writer's swap where the store is
+        woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
+        runs again once something moved calls between runs.  ``True``: something may
+        have moved, run again; the run reads what from the refs (RUN-003)."""
+        return await asyncio.to_thread(self._store.wait_for_swaps, timeout)
+
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """Run transitions until nothing is pending that can progress (RUN-006).
 

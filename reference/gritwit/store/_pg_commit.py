@@ -33,6 +33,13 @@ statement as cheaply as a statement of its own.
 * **All or nothing** (``whole=True``): when any swap would not happen the swap
   statement fails (:data:`LOST`) and the server keeps nothing of the transaction; the
   caller falls back to a swap at a time (RUN-017.4 decides which members are lost).
+* **A wake-up** (RUN-020.6): with ``notify``, a write that swapped refs ends its
+  pipeline with a transaction of its own, after its ``COMMIT``, that runs
+  ``pg_notify`` on the store's channel with ``synchronous_commit`` off.  The server
+  serializes the commits of notifying transactions on one lock, held through a
+  synchronous commit's flush; outside the write's transaction, and not waiting for a
+  flush, it is held for a moment only.  A notification lost in a crash costs a waiting
+  runtime its timeout, never a message: it is a hint (RUN-003).
 * Nothing is prepared inside a pipeline: a statement psycopg prepares in a pipeline
   that then fails (a serialization failure, a lost swap) is skipped by the server, and
   psycopg would go on naming a prepared statement the server never made.
@@ -52,7 +59,7 @@ from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._pg_schema import GATE, part_of
 
-__all__ = ["LOST", "Swap", "SwapsLost", "insert", "journal_swaps", "run"]
+__all__ = ["LOST", "Swap", "SwapsLost", "insert", "journal_swaps", "run", "wake"]
 
 #: The text a whole write fails with when a swap would not happen: the statement casts
 #: it to an integer, so the server raises ``invalid_text_representation`` and rolls
@@ -245,6 +252,7 @@ def run(
     *,
     journal: tuple[int, int],
     whole: bool = False,
+    notify: str | None = None,
 ) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
     ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
@@ -257,7 +265,8 @@ def run(
     of the transaction is kept.  ``journal`` is the swaps each part's journal keeps at
     least and how often it is pruned (:data:`._postgres.JOURNAL_KEPT`,
     :data:`._postgres.JOURNAL_PRUNE_EVERY`).  A swap from unset to unset changes no row
-    and is made by :func:`_swap_unset`.
+    and is made by :func:`_swap_unset`.  ``notify``: the store's channel, woken after a
+    commit that swapped refs (see the module).
     """
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names) or (len(swaps) > 1 and not whole):
@@ -295,6 +304,8 @@ def run(
                     _SWAPS, _many(names, swaps, journal, whole), binary=True, prepare=False
                 )
             conn.execute("COMMIT", prepare=False)
+            if notify is not None and swaps:
+                wake(conn, notify)
         rows = [] if answer is None else answer.fetchall()
         fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
     except psycopg.Error as exc:
@@ -312,6 +323,15 @@ def run(
         else:
             results.append(CasResult(CasStatus.CONFLICT, held))
     return results, fresh
+
+
+def wake(conn: psycopg.Connection, channel: str) -> None:
+    """Notify ``channel`` in a transaction of its own that does not wait for its flush
+    (RUN-020.6): sent, in a pipeline, with the write before it."""
+    conn.execute("BEGIN", prepare=False)
+    conn.execute("SET LOCAL synchronous_commit TO off", prepare=False)
+    conn.execute("SELECT pg_notify(%s, '')", (channel,), prepare=False)
+    conn.execute("COMMIT", prepare=False)
 
 
 def _change(swap: Swap) -> str:

@@ -71,11 +71,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 import psycopg
+import psycopg.sql
 
 from .._ids import ObjectId
 from . import _paging, _pg_commit, _pg_faults
@@ -159,7 +162,17 @@ class NoStore(LookupError):
 class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
-    __slots__ = ("_closed", "_conninfo", "_erasures", "_guard", "_held", "_idle", "options")
+    __slots__ = (
+        "_channel",
+        "_closed",
+        "_conninfo",
+        "_erasures",
+        "_guard",
+        "_held",
+        "_idle",
+        "_listener",
+        "options",
+    )
 
     def __init__(self, conninfo: str, *, create: bool = True) -> None:
         """Connect to ``conninfo`` (a libpq URL or ``key=value`` string; a URL may carry
@@ -172,6 +185,10 @@ class PostgresBackend:
         self._erasures: int | None = None
         #: Digests this process knows the store holds (:meth:`_hold`).
         self._held: set[bytes] = set()
+        #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
+        self._channel: str | None = None
+        #: The connection that listens on it, once :meth:`wait_for_swaps` was called.
+        self._listener: psycopg.Connection | None = None
         conn = self._connect()
         try:
             if not open_tables(conn, create=create):
@@ -179,6 +196,7 @@ class PostgresBackend:
             if not self._numbered(conn):  # a store made before the erasure row
                 for statement in _NUMBERED:
                     conn.execute(statement)
+            self._channel = _channel(conn)
         except BaseException:
             conn.close()
             raise
@@ -275,7 +293,7 @@ class PostgresBackend:
         adds to ``fresh`` the digests of those the store did not hold (RUN-022.1)."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
-            _, added = _pg_commit.run(conn, rows, [], journal=_kept())
+            _, added = _pg_commit.run(conn, rows, [], journal=_kept(), notify=self._channel)
         self._stored(rows, added, fresh)
 
     @retried
@@ -446,7 +464,8 @@ class PostgresBackend:
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
-            return _pg_commit.run(conn, [], [(name, expected, new)], journal=_kept())[0][0]
+            swaps = [(name, expected, new)]
+            return _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
 
     @retried
     def insert_many_then_cas(
@@ -461,7 +480,9 @@ class PostgresBackend:
         trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
-            results, added = _pg_commit.run(conn, rows, [(name, expected, new)], journal=_kept())
+            results, added = _pg_commit.run(
+                conn, rows, [(name, expected, new)], journal=_kept(), notify=self._channel
+            )
         self._stored(rows, added, fresh)
         return results[0]
 
@@ -479,7 +500,9 @@ class PostgresBackend:
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             try:
-                _, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), whole=True)
+                _, added = _pg_commit.run(
+                    conn, rows, swaps, journal=_kept(), whole=True, notify=self._channel
+                )
             except _pg_commit.SwapsLost:
                 return False
         self._stored(rows, added, fresh)
@@ -516,6 +539,49 @@ class PostgresBackend:
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
             _pg_commit.journal_swaps(conn, batch.swapped, _kept())
+        if batch.swapped and self._channel is not None:
+            with self._connection() as conn, conn.pipeline():
+                _pg_commit.wake(conn, self._channel)
+
+    def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
+        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
+        at the timeout.  Where the engine has no notifications (CockroachDB, YugabyteDB)
+        it sleeps ``timeout`` and answers ``False``: the caller polls.  A hint only: a
+        notification may be lost (a writer killed after its commit), and one comes for
+        this process's own swaps too."""
+        listener = self._listening()
+        if listener is None:
+            time.sleep(timeout)
+            return False
+        try:
+            woken = any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
+            if woken:  # the rest at once: one wake-up for all that came meanwhile
+                for _ in listener.notifies(timeout=0):
+                    pass
+        except psycopg.OperationalError:  # the listener's connection died: poll next time
+            with self._guard:
+                self._listener = None
+            listener.close()
+            return True
+        return woken
+
+    def _listening(self) -> psycopg.Connection | None:
+        """The listener's connection, listening from its first call on."""
+        if self._channel is None:
+            return None
+        with self._guard:
+            if self._closed:
+                raise ValueError("the store is closed")
+            listener = self._listener
+        if listener is None:
+            listener = self._connect()
+            listener.execute(
+                psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel))
+            )
+            with self._guard:
+                self._listener = listener
+        return listener
 
     @retried
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
@@ -627,6 +693,9 @@ class PostgresBackend:
         with self._guard:
             self._closed = True
             idle, self._idle = self._idle, []
+            if self._listener is not None:
+                idle.append(self._listener)
+                self._listener = None
         for conn in idle:
             conn.close()
 
@@ -697,6 +766,19 @@ def _swap(
         row = conn.execute("SELECT target FROM refs WHERE name = %b", (key,)).fetchone()
         return CasResult(CasStatus.CONFLICT, None if row is None else ObjectId(bytes(row[0])))
     return CasResult(CasStatus.SWAPPED, new)
+
+
+def _channel(conn: psycopg.Connection) -> str | None:
+    """The store's wake-up channel (RUN-020.6): ``gritwit_`` and a hash of its schema, so
+    stores in one database wake only their own; ``None`` where the engine has no
+    ``pg_notify`` (CockroachDB, YugabyteDB: their runtimes poll)."""
+    row = conn.execute("SELECT current_schema()").fetchone()
+    channel = f"gritwit_{zlib.crc32(str(row[0] if row else '').encode()):08x}"
+    try:
+        conn.execute("SELECT pg_notify(%s, '')", (channel,))
+    except (psycopg.errors.UndefinedFunction, psycopg.errors.FeatureNotSupported):
+        return None
+    return channel
 
 
 def _kept() -> tuple[int, int]:

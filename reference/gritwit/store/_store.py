@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -294,6 +295,17 @@ class Store:
             return {oid for oid in wanted if self.backend.contains(oid)}
         found = many([oid.digest for oid in wanted])
         return {oid for oid in wanted if oid.digest in found}
+
+    def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for another writer's swap, where the backend
+        is woken by them (PostgreSQL: ``LISTEN``/``NOTIFY``, RUN-020.6): ``True`` when one
+        may have come; elsewhere sleep ``timeout`` and answer ``False`` (poll).  A hint:
+        what moved is read from the refs, never from the wake-up (RUN-003)."""
+        wait = getattr(self.backend, "wait_for_swaps", None)
+        if wait is None:
+            time.sleep(timeout)
+            return False
+        return bool(wait(timeout))
 
     def erasures(self) -> int | None:
         """The store's count of erasures as last read, where the backend keeps one

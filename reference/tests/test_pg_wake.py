@@ -1,0 +1,107 @@
+"""Wake-ups between writers of a PostgreSQL store (RUN-020.6).
+
+A runtime waiting for another writer's work may be woken by the store: the reference's
+PostgreSQL backend notifies the store's channel after each commit that swapped refs,
+and :meth:`~gritwit.store.Store.wait_for_swaps` waits on it.  A wake-up is a hint:
+these tests check that another writer's swap wakes a waiter and a store without swaps
+does not; that a runtime woken by another runtime's send runs the message it reads
+from the refs; and that a wake-up lost (the sender's notification never sent, as when
+it dies between its commit and its notification) or never possible (an engine without
+``pg_notify``) still lets the next run find the message.  Waits are bounded by their
+own timeouts, never measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+from test_runtime import _count, _say
+
+import gritwit as g
+from gritwit.runtime import Runtime, Share
+from gritwit.store import Store, _pg_commit, _postgres
+from gritwit.wit import test_actor_core
+
+#: Seconds a waiter may wait for a wake-up that must come (a bound against hangs).
+COMES = 30.0
+#: Seconds a waiter waits where no wake-up may come: the wait is answered ``False``.
+NONE = 0.2
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """A new, empty PostgreSQL store in a schema of this test's own."""
+    from gritwit.store import create_schema
+
+    return create_schema(pg_database)
+
+
+@pytest.fixture
+def two(pg_url: str) -> Iterator[tuple[Store, Store]]:
+    a, b = Store.open(pg_url), Store.open(pg_url)
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.req("RUN-020.6")
+def test_another_writers_swap_wakes_a_waiter_and_nothing_else_does(
+    two: tuple[Store, Store],
+) -> None:
+    waiter, writer = two
+    blob = writer.put(g.encode_object(g.Blob(data=b"wake")))
+    assert waiter.wait_for_swaps(NONE) is False  # listening from now on; nothing swapped
+    writer.put(g.encode_object(g.Blob(data=b"an object alone swaps no ref")))
+    assert waiter.wait_for_swaps(NONE) is False
+    woken: list[bool] = []
+    thread = threading.Thread(target=lambda: woken.append(waiter.wait_for_swaps(COMES)))
+    thread.start()
+    writer.cas_ref("names/wake", None, blob)
+    thread.join(COMES * 2)
+    assert woken == [True]
+    assert waiter.wait_for_swaps(NONE) is False  # one wake-up for one swap, then quiet
+
+
+def _counter_in(share: Share) -> tuple[g.Tree, tuple[g.Object, ...]]:
+    """A counter core whose actor is in ``share`` (its ``tag`` makes it so)."""
+    for i in range(10_000):
+        core, objects = test_actor_core("counter", {"tag": g.Blob(data=b"wake %d" % i)})
+        if share.owns(g.object_id(core)):
+            return core, objects
+    raise AssertionError("no counter in the share")
+
+
+@pytest.mark.parametrize("wake", ["notified", "lost", "no engine support"])
+@pytest.mark.req("RUN-020.6", "RUN-021.2", "RUN-003.1")
+def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
+    pg_url: str, wake: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runtime ``mine`` runs share 0/2; runtime ``theirs`` (share 1/2) takes a send to
+    an actor of ``mine``'s share.  ``mine`` waits, then runs: it adopts the step, woken
+    or not; woken only when the notification was sent."""
+    if wake == "no engine support":  # an engine without pg_notify: no channel
+        monkeypatch.setattr(_postgres, "_channel", lambda conn: None)
+    stores = Store.open(pg_url), Store.open(pg_url)
+    mine = Runtime(stores[0], share=Share(k=0, n=2))
+    theirs = Runtime(stores[1], share=Share(k=1, n=2))
+    try:
+        core, objects = _counter_in(Share(k=0, n=2))
+        actor = asyncio.run(theirs.genesis(core, objects))  # created where it runs, by mine
+        assert asyncio.run(mine.run_until_quiescent()).steps
+        assert asyncio.run(mine.wait_for_swaps(NONE)) is False  # listening; nothing new
+        if wake == "lost":  # the sender dies between its commit and its notification
+            monkeypatch.setattr(_pg_commit, "wake", lambda conn, channel: None)
+        asyncio.run(_say(theirs, actor, "inc", "5"))
+        woken = asyncio.run(mine.wait_for_swaps(COMES if wake == "notified" else NONE))
+        assert woken is (wake == "notified")
+        report = asyncio.run(mine.run_until_quiescent())  # reads the refs, woken or not
+        assert len(report.steps) == 1 and not report.failures
+        assert _count(stores[0], actor) == 5
+    finally:
+        for store in stores:
+            store.close()
