@@ -34,8 +34,9 @@ statement as cheaply as a statement of its own.
   statement fails (:data:`LOST`) and the server keeps nothing of the transaction; the
   caller falls back to a swap at a time (RUN-017.4 decides which members are lost).
 * **A wake-up** (RUN-020.6): with ``notify``, a write that swapped refs ends its
-  pipeline with a transaction of its own, after its ``COMMIT``, that runs
-  ``pg_notify`` on the store's channel with ``synchronous_commit`` off.  The server
+  pipeline with a statement of its own, its own transaction after the write's
+  ``COMMIT``, that runs ``pg_notify`` on the store's channel with
+  ``synchronous_commit`` off for that transaction alone.  The server
   serializes the commits of notifying transactions on one lock, held through a
   synchronous commit's flush; outside the write's transaction, and not waiting for a
   flush, it is held for a moment only.  A notification lost in a crash costs a waiting
@@ -326,12 +327,14 @@ def run(
 
 
 def wake(conn: psycopg.Connection, channel: str) -> None:
-    """Notify ``channel`` in a transaction of its own that does not wait for its flush
-    (RUN-020.6): sent, in a pipeline, with the write before it."""
-    conn.execute("BEGIN", prepare=False)
-    conn.execute("SET LOCAL synchronous_commit TO off", prepare=False)
-    conn.execute("SELECT pg_notify(%s, '')", (channel,), prepare=False)
-    conn.execute("COMMIT", prepare=False)
+    """Notify ``channel`` in a statement of its own, its own transaction, that does not
+    wait for its flush (``synchronous_commit`` off for that transaction alone, RUN-020.6):
+    sent, in a pipeline, with the write before it."""
+    conn.execute(
+        "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
+        (channel,),
+        prepare=False,
+    )
 
 
 def _change(swap: Swap) -> str:
