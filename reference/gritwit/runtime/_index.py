@@ -310,6 +310,12 @@ class RoutingIndex:
         """
         return self._heads.get(actor) == head
 
+    def known_heads(self, actors: list[ObjectId]) -> dict[ObjectId, ObjectId | None]:
+        """The heads of those of ``actors`` whose head the index holds, as it last caught
+        up with the refs (committed heads only, RUN-001.4)."""
+        heads = self._heads
+        return {actor: heads[actor] for actor in actors if actor in heads}
+
     def recipients(self) -> set[ObjectId]:
         """Every actor some committed outbox entry is addressed to (ADP-014's candidates)."""
         return set(self._senders) - {OUTSIDE}

@@ -195,6 +195,9 @@ class Runtime(Scheduler):
         self._synced: Version | None = None
         #: Heads read at once for a pass's transitions, each used once (DUR-005.4).
         self._heads_read: dict[ObjectId, ObjectId | None] = {}
+        #: Whether the run just caught up from the journal of a server's store: the
+        #: index's heads are the first pass's hints (:meth:`_read_heads`).
+        self._journal_fresh = False
         self.time_limit = time_limit
         self.attempts = attempts
         self.first_backoff = first_backoff

@@ -71,6 +71,7 @@ class Scheduler(Transitions):
             if self._group.sends is not None and swaps is not None:
                 swaps = self._group.behind(swaps)
             self._mark(self._index.refresh(self._store, self._cache, swaps))
+            self._journal_fresh = swaps is not None and self._store.is_remote
         else:
             version, _ = self._store.refs_changed_since(None)
             self._mark(self._index.load(self._store, self._cache))

@@ -142,17 +142,21 @@ _REFS_PAGE: Final = 1000
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
 #: Every part's version now and, for the parts whose version ``since`` holds is within
 #: what is kept (``kept`` swaps), the swaps after it, by part, in order; a row of
-#: ``NULL`` name for a part with none.  One snapshot.
+#: ``NULL`` name for a part with none; and the count of erasures.  One snapshot.
 _CHANGES: Final = (
-    "SELECT p.part, p.version, j.name, j.target FROM gritwit_parts AS p"
+    "SELECT p.part, p.version, j.name, j.target,"
+    " (SELECT commits FROM gritwit_writer WHERE id = 3) FROM gritwit_parts AS p"
     " LEFT JOIN ref_journal_parts AS j ON j.part = p.part"
     " AND j.version > (%(since)s::bigint[])[p.part + 1]"
     " AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
     " AND (%(since)s::bigint[])[p.part + 1] <= p.version"
     " WHERE p.part >= 0 ORDER BY p.part, j.version"
 )
-#: Every part's version now.
-_VERSIONS: Final = "SELECT part, version FROM gritwit_parts WHERE part >= 0 ORDER BY part"
+#: Every part's version now, and the count of erasures.
+_VERSIONS: Final = (
+    "SELECT part, version, (SELECT commits FROM gritwit_writer WHERE id = 3)"
+    " FROM gritwit_parts WHERE part >= 0 ORDER BY part"
+)
 
 
 class NoStore(LookupError):
@@ -439,17 +443,22 @@ class PostgresBackend:
         so its swaps are in order); they are unknown for ``version`` ``None``, one this
         store never reported, or one of whose parts is older than the journal keeps
         (:data:`JOURNAL_KEPT`).  One ``SELECT``, so one snapshot (see the module): the
-        version and the swaps agree.
+        version and the swaps agree.  It reads the count of erasures too
+        (:meth:`erasures`), so that a runtime that takes the heads it caught up with as
+        its transitions' hints checks their blobs against every erasure before it
+        (RUN-011.3, DUR-005.4).
         """
         with self._connection() as conn:
             if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
                 # none it could have reported
                 rows = conn.execute(_VERSIONS).fetchall()
-                return tuple(int(v) for _, v in rows), None
+                self._saw_erasures(int(rows[0][2]))
+                return tuple(int(v) for _, v, _ in rows), None
             rows = conn.execute(_CHANGES, {"since": list(version), "kept": JOURNAL_KEPT}).fetchall()
         now: dict[int, int] = {}
         swaps = []
-        for part, latest, name, target in rows:
+        self._saw_erasures(int(rows[0][4]))
+        for part, latest, name, target, _ in rows:
             now[int(part)] = int(latest)
             if name is not None:
                 swaps.append(
