@@ -2,8 +2,10 @@
 
 Each module of this package is the reference adapter with *one* realistic bug,
 made by the smallest change that produces it, and runs as an adapter with
-``python -m gritwit_conformance.wrong.<name>``.  :data:`WRONG` says, for each,
-which profile exposes the bug, which requirement IDs the suite must report as
+``python -m gritwit_conformance.wrong.<name>``; a bug that is one misread constant,
+table or threshold is instead a row of :data:`._rows.ROWS`, run by one generic adapter
+(``python -m gritwit_conformance.wrong._row <name>``, :func:`command`).  :data:`WRONG`
+says, for each, which profile exposes the bug, which requirement IDs the suite must report as
 failed, and whether the suite must record the tests as *failed* (a wrong
 answer) or *errored* (a broken adapter, ADP-012).
 ``conformance/tests/test_wrong_adapters.py`` runs ``gritwit conform`` against
@@ -44,6 +46,7 @@ from gritwit_conformance.wrong import _fault
 from gritwit_conformance.wrong._fault import Fault, StaleFault
 
 __all__ = [
+    "ROWS",
     "WRONG",
     "DryRun",
     "Fault",
@@ -55,6 +58,7 @@ __all__ = [
     "fault",
     "patch",
     "run",
+    "run_row",
 ]
 
 Json = dict[str, Any]
@@ -96,24 +100,11 @@ WRONG: dict[str, WrongAdapter] = {
         "failed",
         "orders tree entry names by code point, not by their encoded bytes (encode and decode)",
     ),
-    "accepts_non_shortest": WrongAdapter(
-        ("codec",),
-        _ids("ENC-007.2"),
-        "failed",
-        "the decoder accepts integers, lengths and counts not in their shortest form",
-    ),
     "accepts_trailing_bytes": WrongAdapter(
         ("codec",),
         _ids("ENC-001"),
         "failed",
         "the decoder reads the first data item and ignores the bytes after it",
-    ),
-    "sha256_ids": WrongAdapter(
-        ("codec",),
-        _ids("ID-001"),
-        "failed",
-        "hashes with SHA-256 instead of BLAKE3-256 (every id and digest is wrong)",
-        smoke=True,
     ),
     "accepts_empty_headers": WrongAdapter(
         ("codec",),
@@ -173,12 +164,6 @@ WRONG: dict[str, WrongAdapter] = {
         _ids("REF-002.1", "REF-002.2"),
         "failed",
         "a heads/<actor> ref may point at a step of another actor",
-    ),
-    "uppercase_mailbox_keys": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-014", "ID-003"),
-        "failed",
-        "the decoder accepts uppercase hex digits in mailbox keys",
     ),
     "store_corrupt_unsupported": WrongAdapter(
         ("store",),
@@ -264,13 +249,6 @@ WRONG: dict[str, WrongAdapter] = {
         'encode accepts a tree with the empty name "" (decode still refuses it)',
         smoke=True,
     ),
-    "no_size_limit": WrongAdapter(
-        ("codec",),
-        _ids("ENC-013.1", "ENC-013.2"),
-        "failed",
-        "no 16 MiB limit: encodings of any size are accepted",
-        smoke=True,
-    ),
     "lingers_after_eof": WrongAdapter(
         ("store",),
         _ids("ADP-011.2"),
@@ -295,14 +273,30 @@ for _table in [f"_{kind}_{group}" for kind in ("more", "open") for group in _GRO
         raise RuntimeError(f"wrong adapters named twice: {sorted(set(WRONG) & set(_more.MORE))}")
     WRONG.update(_more.MORE)
 
+# The one-line misreadings (a constant, a table, a threshold): rows of one generic adapter.
+from gritwit_conformance.wrong._rows import ROWS  # noqa: E402  # it needs WrongAdapter
+
+if set(WRONG) & set(ROWS):
+    raise RuntimeError(f"wrong adapters named twice: {sorted(set(WRONG) & set(ROWS))}")
+WRONG.update((name, row.entry) for name, row in ROWS.items())
+
 
 def command(name: str) -> str:
     """The ``--impl`` command line that starts the wrong adapter ``name``."""
+    if name in ROWS:
+        return f"{shlex.quote(sys.executable)} -m {__name__}._row {name}"
     return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
 
 
+#: The row of :data:`ROWS` this process runs (:func:`run_row`), which names its faults.
+_ROW: str | None = None
+
+
 def _adapter_name(depth: int = 2) -> str:
-    """The wrong adapter that called: its module's last name (``__main__`` by its spec)."""
+    """The wrong adapter that called: its module's last name (``__main__`` by its spec), or
+    the row :func:`run_row` runs."""
+    if _ROW is not None:
+        return _ROW
     space = sys._getframe(depth).f_globals
     spec = space.get("__spec__")
     return str(spec.name if spec is not None else space["__name__"]).rsplit(".", 1)[-1]
@@ -407,8 +401,32 @@ def run(adapter_cls: type[ReferenceAdapter], *install: Callable[[], None]) -> No
     adapter = adapter_cls()
     main = sys.modules["__main__"].__spec__
     if main is not None:  # name it after its module, so reports tell the variants apart
-        adapter.name = "gritwit-wrong-" + main.name.rsplit(".", 1)[-1].replace("_", "-")
+        module = _ROW or main.name.rsplit(".", 1)[-1]
+        adapter.name = "gritwit-wrong-" + module.replace("_", "-")
     raise SystemExit(serve(adapter))
+
+
+def _bend(name: str) -> Callable[[], None]:
+    """The install hook of the row ``name``: each bend, a :func:`patch`."""
+
+    def install() -> None:
+        for bend in ROWS[name].bends:
+            module = importlib.import_module(bend.module)
+            patch(module, bend.name, bend.make(module))
+
+    return install
+
+
+def run_row(name: str) -> NoReturn:
+    """Run the row ``name`` of :data:`ROWS` as a wrong adapter (:func:`run`)."""
+    global _ROW
+    if name not in ROWS:
+        raise SystemExit(f"no row {name!r} of gritwit_conformance.wrong._rows.ROWS")
+    _ROW = name
+    try:
+        run(ReferenceAdapter, _bend(name))
+    finally:  # a dry run leaves by DryRun
+        _ROW = None
 
 
 def dry_run(name: str) -> list[Fault]:
@@ -420,6 +438,8 @@ def dry_run(name: str) -> list[Fault]:
     global _DRY
     _DRY = []
     try:
+        if name in ROWS:
+            run_row(name)
         spec = importlib.util.find_spec(f"{__name__}.{name}")
         if spec is None or spec.origin is None:
             raise ModuleNotFoundError(f"no wrong adapter {name}")

@@ -25,20 +25,6 @@ MORE: dict[str, WrongAdapter] = {
         "id hashes the given bytes without decoding them, so it answers for invalid encodings",
         smoke=True,
     ),
-    "codec_signal_refused": WrongAdapter(
-        ("codec",),
-        frozenset({"OBJ-012"}),
-        "failed",
-        "treats a message's previous as required: signals are refused (encode and decode)",
-        smoke=True,
-    ),
-    "codec_step_without_outbox": WrongAdapter(
-        ("codec",),
-        frozenset({"OBJ-015", "OBJ-003.2"}),
-        "failed",
-        "the step schema lacks the optional outbox field: steps with an outbox are refused",
-        smoke=True,
-    ),
     "codec_mailbox_signed_order": WrongAdapter(
         ("codec",),
         frozenset({"ID-005"}),

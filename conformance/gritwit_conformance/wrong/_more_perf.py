@@ -55,11 +55,4 @@ MORE: dict[str, WrongAdapter] = {
         "a runtime workload's modules are read with bytes.fromhex: upper-case hex is "
         "accepted instead of refused as bad-request",
     ),
-    "perf_runtime_not_answered": WrongAdapter(
-        ("perf",),
-        frozenset({"ADP-018.8"}),
-        "failed",
-        "claims perf, runtime and wasm but answers the runtime workloads bad-request, as an "
-        "adapter written before them would",
-    ),
 }

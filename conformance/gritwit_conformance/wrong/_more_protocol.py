@@ -120,13 +120,6 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "rt-fork refuses a state naming fork before it looks at the step",
     ),
-    "protocol_repeated_keys_last_wins": WrongAdapter(
-        ("codec",),
-        _ids("ADP-004.7", "OBJ-018.10"),
-        "failed",
-        "reads a request line that repeats a key with the last value, and answers it",
-        smoke=True,
-    ),
     "protocol_ref_name_before_arguments": WrongAdapter(
         ("store",),
         _ids("ADP-004.6"),
@@ -139,12 +132,6 @@ MORE: dict[str, WrongAdapter] = {
         "errored",
         "puts current of a ref-conflict beside error instead of inside it",
         reason="protocol schema",
-    ),
-    "codec_description_null_anywhere": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-018.7"),
-        "failed",
-        "reads null and {} as absent on any key of a description, not only the type's own",
     ),
     "wit_content_blob_and_tree": WrongAdapter(
         ("wit",),

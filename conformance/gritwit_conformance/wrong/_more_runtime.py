@@ -67,12 +67,6 @@ MORE: dict[str, WrongAdapter] = {
         "blob comes back once the same bytes are sent or set in a core",
         smoke=True,
     ),
-    "runtime_outbox_ref_renamed": WrongAdapter(
-        ("runtime",),
-        frozenset({"RUN-003.2"}),
-        "failed",
-        "keeps the outside's outbox under names/outbox instead of names/outside-outbox",
-    ),
     "runtime_restores_every_head": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-013.3", "RUN-012.7"}),
@@ -259,14 +253,6 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "the idle timeout measures from when the actor became resident, not from its last "
         "use: an actor used a moment ago is evicted",
-    ),
-    "runtime_default_limits_off": WrongAdapter(
-        ("runtime",),
-        frozenset({"RUN-005.1", "RUN-012.4"}),
-        "failed",
-        "the defaults are a benchmark's leftovers: a 60 s time bound and 1000 resident actors "
-        "(5 s and 10000 in the spec); values given explicitly work",
-        smoke=True,
     ),
     "runtime_time_limit_fixed": WrongAdapter(
         ("runtime",),
