@@ -315,6 +315,12 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "an actor waiting for its genesis (no head) is never made resident, so never archived",
     ),
+    "runtime_receipt_per_message": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-004.6"}),
+        "failed",
+        "sends a failed actor's senders one error receipt per pending message, not one each",
+    ),
     "runtime_stores_failed_objects": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-004.9"}),
