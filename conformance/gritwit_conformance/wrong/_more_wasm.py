@@ -9,6 +9,19 @@ from __future__ import annotations
 from gritwit_conformance.wrong import WrongAdapter
 
 MORE: dict[str, WrongAdapter] = {
+    "wasm_mark_sets_cursor": WrongAdapter(
+        ("wasm",),
+        frozenset({"WASM-010.1"}),
+        "failed",
+        "mark_read sets the sender's read mark instead of raising it: a later, lower mark of "
+        "one step lowers it",
+    ),
+    "wasm_one_mark_per_step": WrongAdapter(
+        ("wasm",),
+        frozenset({"WASM-010.1"}),
+        "failed",
+        "a step keeps one read mark, the last: marking two senders reads only the last one's",
+    ),
     "wasm_reused_instance": WrongAdapter(
         ("wasm",),
         frozenset({"WASM-005.1", "WASM-014.1"}),
