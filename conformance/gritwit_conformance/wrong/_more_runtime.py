@@ -315,6 +315,13 @@ MORE: dict[str, WrongAdapter] = {
         "failed",
         "an actor waiting for its genesis (no head) is never made resident, so never archived",
     ),
+    "runtime_outside_share_busy_in_runs": WrongAdapter(
+        ("runtime",),
+        frozenset({"RUN-021.5"}),
+        "failed",
+        "a run's eviction takes the actors outside its share that were sent messages as busy "
+        "(rt-evict does not): over max_resident it evicts its own idle actors instead",
+    ),
     "runtime_receipt_per_message": WrongAdapter(
         ("runtime",),
         frozenset({"RUN-004.6"}),
