@@ -203,7 +203,7 @@ def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
 @pytest.mark.req("CONV-002", "CONV-005")
 def test_the_table_names_real_modules_profiles_and_requirements() -> None:
     modules = {i.name for i in pkgutil.iter_modules(wrong.__path__) if not i.name.startswith("_")}
-    assert modules == set(WRONG) - set(ROWS), "every wrong adapter module has one table entry"
+    assert modules == set(WRONG) - set(ROWS), "every wrong adapter module declares its row"
     assert not modules & set(ROWS), "a row of the generic adapter is not a module as well"
     spec_ids = set(re.findall(r"\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", _spec_text()))
     assert spec_ids, f"no requirement IDs found in {SPEC}"

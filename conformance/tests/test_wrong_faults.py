@@ -189,6 +189,27 @@ def test_a_row_is_refused_once_what_it_bends_is_gone(monkeypatch: pytest.MonkeyP
     )
 
 
+@pytest.mark.req("CONV-005")
+def test_a_module_declares_its_row_read_from_its_text(tmp_path: Path) -> None:
+    """Each wrong adapter module declares its row (``ROW = WrongAdapter(...)``), read
+    without importing the module; one without is refused when the table is built."""
+    module = tmp_path / "some_bug.py"
+    module.write_text(
+        '"""Wrong adapter: some bug."""\n\nraise SystemExit("never imported")\n'
+        'ROW = WrongAdapter(\n    ("sandbox",),\n    frozenset({"SBX-001.1"}),\n'
+        '    "failed",\n    "some bug",\n    timeout=STARTUP_TIMEOUT,\n)\n',
+        encoding="utf-8",
+    )
+    row = wrong._declared(module)
+    assert row == wrong.WrongAdapter(
+        ("sandbox",), frozenset({"SBX-001.1"}), "failed", "some bug", timeout=60.0
+    )
+    module.write_text('"""Wrong adapter: no row."""\n', encoding="utf-8")
+    with pytest.raises(RuntimeError, match="some_bug declares no ROW"):
+        wrong._declared(module)
+    assert WRONG["hello_ignores_protocol"].failed == {"ADP-005.2"}  # a module's own row
+
+
 # --- counting ---------------------------------------------------------------------------
 
 

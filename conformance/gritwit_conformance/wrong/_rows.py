@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from gritwit_conformance.wrong import WrongAdapter
-from gritwit_conformance.wrong._more_sandbox import STARTUP_TIMEOUT
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter
 
 __all__ = ["ROWS", "Bend", "Row"]
 

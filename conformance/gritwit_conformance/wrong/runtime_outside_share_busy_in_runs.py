@@ -13,7 +13,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _resident
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-021.5"}),
+    "failed",
+    "a run's eviction takes the actors outside its share that were sent messages as busy "
+    "(rt-evict does not): over max_resident it evicts its own idle actors instead",
+)
 
 _real = _resident.ResidentActors.evict_idle
 

@@ -10,7 +10,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-004.6"}),
+    "failed",
+    "sends a failed actor's senders one error receipt per pending message, not one each",
+)
 
 _real = _runtime.Runtime._mark_failed
 

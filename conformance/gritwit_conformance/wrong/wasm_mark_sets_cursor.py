@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _host
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-010.1"}),
+    "failed",
+    "mark_read sets the sender's read mark instead of raising it: a later, lower mark of "
+    "one step lowers it",
+)
 
 _real = _host.StepHost._h_mark_read
 
