@@ -22,7 +22,7 @@ import pytest
 
 from gritwit.runtime import _runtime
 from gritwit_conformance import wrong
-from gritwit_conformance.wrong import WRONG, StaleFault, _fault, dry_run, patch
+from gritwit_conformance.wrong import ROWS, WRONG, StaleFault, _fault, _rows, dry_run, patch
 
 #: Runs every adapter dry in a process of its own (a hook may still assign directly).
 DRY_ALL = """
@@ -45,41 +45,15 @@ print(json.dumps({"stale": stale, "faults": faults, "uncounted": uncounted}))
 #: object standing for a module): nothing of theirs runs, so nothing is counted and
 #: ``test_wrong_adapters.py`` cannot ask that it ran.  Pinned, so that a new adapter
 #: (or a mended one) that bends code declares it with ``patch()`` or ``fault()``.
-UNCOUNTED = frozenset(
+UNCOUNTED = frozenset(ROWS) | frozenset(
     [
-        "accepts_non_shortest",
-        "codec_description_null_anywhere",
-        "codec_signal_refused",
-        "codec_step_without_outbox",
-        "no_size_limit",
         "open_codec_depth_33_accepted",
         "perf_claim_without_command",
-        "perf_runtime_not_answered",
-        "protocol_repeated_keys_last_wins",
-        "runtime_default_limits_off",
-        "runtime_outbox_ref_renamed",
         "sandbox_actor_code_put_back",
-        "sandbox_actor_frozen_not_mounted",
-        "sandbox_actor_mounts_code",
-        "sandbox_actor_sends_genesis",
-        "sandbox_cwd_root",
-        "sandbox_forbidden_as_program_exit",
         "sandbox_hook_reads_main_forbid",
-        "sandbox_host_environment",
         "sandbox_input_json_spaced",
-        "sandbox_input_writable",
-        "sandbox_iovecs_old_rate",
-        "sandbox_limit_past_2_53",
-        "sandbox_listing_free_entries",
-        "sandbox_memory_error_program_exit",
-        "sandbox_module_chunks_1mib",
-        "sandbox_outside_listing_forbidden",
         "sandbox_prelude_without_hooks",
         "sandbox_relative_path_from_cwd",
-        "sandbox_subprocess_not_stubbed",
-        "sandbox_tempfile_falls_back_to_core",
-        "sha256_ids",
-        "uppercase_mailbox_keys",
         "wasm_nan_uncanonical",
     ]
 )
@@ -193,6 +167,47 @@ def test_a_changed_reference_signature_fails_the_check(monkeypatch: pytest.Monke
     monkeypatch.setattr(_runtime.Runtime, "_build", build)
     with pytest.raises(StaleFault, match=r"runtime_overrun_not_failed.*_build"):
         dry_run("runtime_overrun_not_failed")
+
+
+@pytest.mark.req("CONV-005")
+def test_a_row_is_refused_once_what_it_bends_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row of the generic adapter is checked as a module's patch is: a renamed constant,
+    or a text no longer holding what it edits, is out of date, not silently installed."""
+    row = ROWS["sandbox_cwd_root"]
+    assert [f.target for f in dry_run("sandbox_cwd_root")] == ["gritwit.sandbox._run.PRELUDE"]
+    assert [f.adapter for f in dry_run("sandbox_cwd_root")] == ["sandbox_cwd_root"]
+    gone = _rows.Row(row.entry, (_rows.Bend("gritwit.sandbox._run", "NO_SUCH", row.bends[0].make),))
+    monkeypatch.setitem(ROWS, "test_row_gone", gone)
+    with pytest.raises(AttributeError, match="out of date"):
+        dry_run("test_row_gone")
+    moved = _rows.Bend("gritwit.sandbox._run", "PRELUDE", _rows._edit(("no such line\n", "")))
+    monkeypatch.setitem(ROWS, "test_row_moved", _rows.Row(row.entry, (moved,)))
+    with pytest.raises(AttributeError, match=r"PRELUDE no longer has 'no such line\\n' once"):
+        dry_run("test_row_moved")
+    assert wrong.command("sandbox_cwd_root").endswith(
+        " -m gritwit_conformance.wrong._row sandbox_cwd_root"
+    )
+
+
+@pytest.mark.req("CONV-005")
+def test_a_module_declares_its_row_read_from_its_text(tmp_path: Path) -> None:
+    """Each wrong adapter module declares its row (``ROW = WrongAdapter(...)``), read
+    without importing the module; one without is refused when the table is built."""
+    module = tmp_path / "some_bug.py"
+    module.write_text(
+        '"""Wrong adapter: some bug."""\n\nraise SystemExit("never imported")\n'
+        'ROW = WrongAdapter(\n    ("sandbox",),\n    frozenset({"SBX-001.1"}),\n'
+        '    "failed",\n    "some bug",\n    timeout=STARTUP_TIMEOUT,\n)\n',
+        encoding="utf-8",
+    )
+    row = wrong._declared(module)
+    assert row == wrong.WrongAdapter(
+        ("sandbox",), frozenset({"SBX-001.1"}), "failed", "some bug", timeout=60.0
+    )
+    module.write_text('"""Wrong adapter: no row."""\n', encoding="utf-8")
+    with pytest.raises(RuntimeError, match="some_bug declares no ROW"):
+        wrong._declared(module)
+    assert WRONG["hello_ignores_protocol"].failed == {"ADP-005.2"}  # a module's own row
 
 
 # --- counting ---------------------------------------------------------------------------

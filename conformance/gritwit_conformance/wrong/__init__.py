@@ -2,17 +2,22 @@
 
 Each module of this package is the reference adapter with *one* realistic bug,
 made by the smallest change that produces it, and runs as an adapter with
-``python -m gritwit_conformance.wrong.<name>``.  :data:`WRONG` says, for each,
-which profile exposes the bug, which requirement IDs the suite must report as
-failed, and whether the suite must record the tests as *failed* (a wrong
-answer) or *errored* (a broken adapter, ADP-012).
+``python -m gritwit_conformance.wrong.<name>``; a bug that is one misread constant,
+table or threshold is instead a row of :data:`._rows.ROWS`, run by one generic adapter
+(``python -m gritwit_conformance.wrong._row <name>``, :func:`command`).  Each bug is
+described once: a module declares its own row, ``ROW = WrongAdapter(...)`` after its
+imports, and :data:`WRONG` (every module's row, then :data:`ROWS`) says, for each, which
+profile exposes the bug, which requirement IDs the suite must report as failed, and
+whether the suite must record the tests as *failed* (a wrong answer) or *errored* (a
+broken adapter, ADP-012).
 ``conformance/tests/test_wrong_adapters.py`` runs ``gritwit conform`` against
 every entry and checks its report against the table.  Entries with a ``gap``
 are bugs the suite does not catch yet; their tests are strict expected
 failures, so catching one turns the test red until its ``gap`` is cleared.
 
-The table is plain data and importing this package starts nothing; the bugs
-are installed only in the adapter process, by :func:`run`.
+The table is plain data and importing this package starts nothing: the modules' rows are
+read from their text, the modules are not imported; the bugs are installed only in the
+adapter process, by :func:`run`.
 
 Each bug is a *declared fault* (issue 43): :func:`patch` (or :func:`fault`, for an
 entry of a reference table) names what it bends and refuses a replacement that no
@@ -44,6 +49,8 @@ from gritwit_conformance.wrong import _fault
 from gritwit_conformance.wrong._fault import Fault, StaleFault
 
 __all__ = [
+    "ROWS",
+    "STARTUP_TIMEOUT",
     "WRONG",
     "DryRun",
     "Fault",
@@ -55,6 +62,7 @@ __all__ = [
     "fault",
     "patch",
     "run",
+    "run_row",
 ]
 
 Json = dict[str, Any]
@@ -84,225 +92,64 @@ class WrongAdapter:
     timeout: float = 0.0
 
 
-def _ids(*ids: str) -> frozenset[str]:
-    return frozenset(ids)
-
-
-#: name (module of this package) → what the suite must report for it.
-WRONG: dict[str, WrongAdapter] = {
-    "tree_names_code_point_order": WrongAdapter(
-        ("codec",),
-        _ids("ENC-010", "ENC-014.1"),
-        "failed",
-        "orders tree entry names by code point, not by their encoded bytes (encode and decode)",
-    ),
-    "accepts_non_shortest": WrongAdapter(
-        ("codec",),
-        _ids("ENC-007.2"),
-        "failed",
-        "the decoder accepts integers, lengths and counts not in their shortest form",
-    ),
-    "accepts_trailing_bytes": WrongAdapter(
-        ("codec",),
-        _ids("ENC-001"),
-        "failed",
-        "the decoder reads the first data item and ignores the bytes after it",
-    ),
-    "sha256_ids": WrongAdapter(
-        ("codec",),
-        _ids("ID-001"),
-        "failed",
-        "hashes with SHA-256 instead of BLAKE3-256 (every id and digest is wrong)",
-        smoke=True,
-    ),
-    "accepts_empty_headers": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-007.2"),
-        "failed",
-        'the decoder accepts an empty-but-present "headers": {} as "no headers"',
-    ),
-    "encodes_empty_headers": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-007.1", "ENC-014.1"),
-        "failed",
-        'the encoder writes "headers": {} when the description has an empty headers map',
-        smoke=True,
-    ),
-    "allows_empty_tree_name": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-011.1"),
-        "failed",
-        'the tree name check lets the empty name "" through (encode and decode)',
-        smoke=True,
-    ),
-    "write_behind_store": WrongAdapter(
-        ("store",),
-        _ids("DUR-001"),
-        "failed",
-        "acknowledges put and ref-cas from a memory cache and writes them to disk 50 ms "
-        "later: a kill right after an acknowledgement loses the write",
-    ),
-    "one_store_for_sibling_paths": WrongAdapter(
-        ("store",),
-        _ids("ADP-010.6"),
-        "failed",
-        "names a durable store by its path's parent directory: a new directory beside "
-        "another opens that one's store, not a new, empty one",
-    ),
-    "get_skips_rehash": WrongAdapter(
-        ("store",),
-        _ids("STO-004.1", "STO-004.2"),
-        "failed",
-        "get returns the stored bytes without re-hashing them: corruption goes unnoticed",
-    ),
-    "cas_ignores_expected": WrongAdapter(
-        ("store",),
-        _ids("REF-004.1", "REF-004.3"),
-        "failed",
-        "ref-cas ignores expected: any writer moves a ref, no ref-conflict ever",
-        smoke=True,
-    ),
-    "accepts_unsorted_keys": WrongAdapter(
-        ("codec",),
-        _ids("ENC-010"),
-        "failed",
-        "the decoder accepts map keys in any order (and hashes the sorted re-encoding)",
-    ),
-    "heads_any_actor": WrongAdapter(
-        ("store",),
-        _ids("REF-002.1", "REF-002.2"),
-        "failed",
-        "a heads/<actor> ref may point at a step of another actor",
-    ),
-    "uppercase_mailbox_keys": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-014", "ID-003"),
-        "failed",
-        "the decoder accepts uppercase hex digits in mailbox keys",
-    ),
-    "store_corrupt_unsupported": WrongAdapter(
-        ("store",),
-        _ids("ADP-006"),
-        "failed",
-        "claims the store profile but answers store-corrupt with unsupported-command (ADP-006)",
-    ),
-    "stale_seq": WrongAdapter(
-        ("store",),
-        _ids("ADP-003.1", "ADP-012"),
-        "errored",
-        "answers get with the seq of the previous request",
-        reason="response to get carries seq",
-        smoke=True,
-    ),
-    "crashes_on_large_input": WrongAdapter(
-        ("codec",),
-        _ids("ADP-012"),
-        "errored",
-        "exits (status 70) on any bytes argument over 4 KiB",
-        reason="the adapter exited (status 70)",
-        smoke=True,
-    ),
-    "hangs_on_ref_list": WrongAdapter(
-        ("store",),
-        _ids("ADP-012"),
-        "timed-out",
-        "ref-list never answers (it waits for input that never comes)",
-        reason="no response to ref-list within",
-        smoke=True,
-        # every ref-list waits this long: short, but long enough for the handshake (an
-        # interpreter's start-up) on a loaded machine, which 1 s was not (CI run ci9)
-        timeout=3.0,
-    ),
-    "debug_print_on_has": WrongAdapter(
-        ("store",),
-        _ids("ADP-001.4", "ADP-012"),
-        "errored",
-        "a leftover debug print writes a non-JSON line to stdout before answering has",
-        reason="response to has is not JSON",
-        smoke=True,
-    ),
-    "delivers_newest_first": WrongAdapter(
-        ("wit",),
-        _ids("WIT-005"),
-        "failed",
-        "the executor hands each sender's pending messages to the actor newest first",
-        smoke=True,
-    ),
-    "forgets_failed_on_restart": WrongAdapter(
-        ("runtime",),
-        frozenset({"RUN-004.7"}),
-        "failed",
-        "marks failed actors in memory only: after a restart they run (and fail) again",
-    ),
-    "restored_before_requested": WrongAdapter(
-        ("runtime",),
-        frozenset({"RUN-014.2"}),
-        "failed",
-        "emits restored before restore-requested for every restore",
-    ),
-    # --- caught since the harness fixes: once suite gaps, kept as regression checks ------
-    "counts_own_seq": WrongAdapter(
-        ("codec",),
-        _ids("ADP-003.1", "ADP-012"),
-        "errored",
-        "answers with its own count of requests instead of echoing the request's seq",
-        reason="carries seq",
-        smoke=True,
-        breaks_handshake=True,
-    ),
-    "hello_ignores_protocol": WrongAdapter(
-        ("store",),
-        _ids("ADP-005.2"),
-        "failed",
-        "hello accepts any protocol version instead of answering unsupported-protocol",
-        smoke=True,
-    ),
-    "encode_skips_empty_name_check": WrongAdapter(
-        ("codec",),
-        _ids("OBJ-011.1", "OBJ-017.1"),
-        "failed",
-        'encode accepts a tree with the empty name "" (decode still refuses it)',
-        smoke=True,
-    ),
-    "no_size_limit": WrongAdapter(
-        ("codec",),
-        _ids("ENC-013.1", "ENC-013.2"),
-        "failed",
-        "no 16 MiB limit: encodings of any size are accepted",
-        smoke=True,
-    ),
-    "lingers_after_eof": WrongAdapter(
-        ("store",),
-        _ids("ADP-011.2"),
-        "failed",
-        "keeps running for 30 s when its input ends without a shutdown request",
-        smoke=True,
-    ),
+#: Per-response time-out of the sandbox adapters' runs: a bug that changes the
+#: interpreter's start-up changes its snapshot, whose image module the adapter's first run
+#: compiles (seconds on a loaded machine) before it answers.
+STARTUP_TIMEOUT = 60.0
+#: The names a module's ``ROW = WrongAdapter(...)`` may use.
+_ROW_NAMES: dict[str, object] = {
+    "WrongAdapter": WrongAdapter,
+    "frozenset": frozenset,
+    "STARTUP_TIMEOUT": STARTUP_TIMEOUT,
 }
 
 
-# Per-group tables (``_more_<group>.py``, each defining ``MORE``) extend WRONG, and so do
-# the open-loop tables (``_open_<group>.py``): wrong adapters written from ``spec/`` alone
-# by people who had not read the suite (issue 24), kept apart so their first score stays
-# measurable.
-_GROUPS = ("codec", "store", "protocol", "wit", "runtime", "wasm", "perf", "sandbox")
-for _table in [f"_{kind}_{group}" for kind in ("more", "open") for group in _GROUPS]:
-    try:
-        _more = __import__(f"{__name__}.{_table}", fromlist=["MORE"])
-    except ModuleNotFoundError:
-        continue
-    if set(WRONG) & set(_more.MORE):
-        raise RuntimeError(f"wrong adapters named twice: {sorted(set(WRONG) & set(_more.MORE))}")
-    WRONG.update(_more.MORE)
+def _declared(path: Path) -> WrongAdapter:
+    """The row a wrong adapter module declares (``ROW = WrongAdapter(...)``, its lines
+    up to the first that is a lone ``)``), read from its text: importing nothing of it."""
+    source = path.read_text(encoding="utf-8")
+    start = source.find("\nROW = WrongAdapter(")
+    end = source.find("\n)\n", start)
+    if start < 0 or end < 0:
+        raise RuntimeError(f"wrong adapter {path.stem} declares no ROW = WrongAdapter(...)")
+    space = dict(_ROW_NAMES)
+    exec(compile(source[start + 1 : end + 2], str(path), "exec", dont_inherit=True), space)
+    row = space["ROW"]
+    assert isinstance(row, WrongAdapter), path
+    return row
+
+
+#: name → what the suite must report for it: each module's own row (``open_*``: wrong
+#: adapters written from ``spec/`` alone by people who had not read the suite, issue 24),
+#: then the rows of the generic adapter (:data:`ROWS`).
+WRONG: dict[str, WrongAdapter] = {
+    path.stem: _declared(path) for path in sorted(Path(__file__).parent.glob("[a-z]*.py"))
+}
+
+# The one-line misreadings (a constant, a table, a threshold): rows of one generic adapter.
+from gritwit_conformance.wrong._rows import ROWS  # noqa: E402  # it needs WrongAdapter
+
+if set(WRONG) & set(ROWS):
+    raise RuntimeError(f"wrong adapters named twice: {sorted(set(WRONG) & set(ROWS))}")
+WRONG.update((name, row.entry) for name, row in ROWS.items())
 
 
 def command(name: str) -> str:
     """The ``--impl`` command line that starts the wrong adapter ``name``."""
+    if name in ROWS:
+        return f"{shlex.quote(sys.executable)} -m {__name__}._row {name}"
     return f"{shlex.quote(sys.executable)} -m {__name__}.{name}"
 
 
+#: The row of :data:`ROWS` this process runs (:func:`run_row`), which names its faults.
+_ROW: str | None = None
+
+
 def _adapter_name(depth: int = 2) -> str:
-    """The wrong adapter that called: its module's last name (``__main__`` by its spec)."""
+    """The wrong adapter that called: its module's last name (``__main__`` by its spec), or
+    the row :func:`run_row` runs."""
+    if _ROW is not None:
+        return _ROW
     space = sys._getframe(depth).f_globals
     spec = space.get("__spec__")
     return str(spec.name if spec is not None else space["__name__"]).rsplit(".", 1)[-1]
@@ -407,8 +254,32 @@ def run(adapter_cls: type[ReferenceAdapter], *install: Callable[[], None]) -> No
     adapter = adapter_cls()
     main = sys.modules["__main__"].__spec__
     if main is not None:  # name it after its module, so reports tell the variants apart
-        adapter.name = "gritwit-wrong-" + main.name.rsplit(".", 1)[-1].replace("_", "-")
+        module = _ROW or main.name.rsplit(".", 1)[-1]
+        adapter.name = "gritwit-wrong-" + module.replace("_", "-")
     raise SystemExit(serve(adapter))
+
+
+def _bend(name: str) -> Callable[[], None]:
+    """The install hook of the row ``name``: each bend, a :func:`patch`."""
+
+    def install() -> None:
+        for bend in ROWS[name].bends:
+            module = importlib.import_module(bend.module)
+            patch(module, bend.name, bend.make(module))
+
+    return install
+
+
+def run_row(name: str) -> NoReturn:
+    """Run the row ``name`` of :data:`ROWS` as a wrong adapter (:func:`run`)."""
+    global _ROW
+    if name not in ROWS:
+        raise SystemExit(f"no row {name!r} of gritwit_conformance.wrong._rows.ROWS")
+    _ROW = name
+    try:
+        run(ReferenceAdapter, _bend(name))
+    finally:  # a dry run leaves by DryRun
+        _ROW = None
 
 
 def dry_run(name: str) -> list[Fault]:
@@ -420,6 +291,8 @@ def dry_run(name: str) -> list[Fault]:
     global _DRY
     _DRY = []
     try:
+        if name in ROWS:
+            run_row(name)
         spec = importlib.util.find_spec(f"{__name__}.{name}")
         if spec is None or spec.origin is None:
             raise ModuleNotFoundError(f"no wrong adapter {name}")

@@ -1,6 +1,6 @@
 """Probe a wrong adapter: does it answer differently from the reference?
 
-Each open-loop wrong adapter (``open_*`` modules, tables ``_open_<group>.py``)
+Each open-loop wrong adapter (``open_*`` modules, each declaring its ``ROW``)
 carries ``PROBE``: a list of protocol requests (without ``seq``) that shows its
 bug.  This module sends ``hello`` and then the probe to a fresh reference
 adapter and a fresh wrong adapter, each over stdio, and compares the answers::

@@ -10,7 +10,15 @@ from __future__ import annotations
 from gritwit import _codec
 from gritwit._objects import check_headers
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-007.2"}),
+    "failed",
+    'the decoder accepts an empty-but-present "headers": {} as "no headers"',
+)
 
 
 def lax_check_headers(value: object) -> object:

@@ -7,7 +7,15 @@ Like a streaming reader that stops after the first item, it never reports
 from __future__ import annotations
 
 from gritwit._cbor import _Decoder
-from gritwit_conformance.wrong import LaxDecoderAdapter, run
+from gritwit_conformance.wrong import LaxDecoderAdapter, WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-001"}),
+    "failed",
+    "the decoder reads the first data item and ignores the bytes after it",
+)
 
 
 class Adapter(LaxDecoderAdapter):

@@ -10,7 +10,15 @@ import cbor2
 
 from gritwit import decode_value
 from gritwit._errors import UnsortedKeys
-from gritwit_conformance.wrong import LaxDecoderAdapter, run
+from gritwit_conformance.wrong import LaxDecoderAdapter, WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-010"}),
+    "failed",
+    "the decoder accepts map keys in any order (and hashes the sorted re-encoding)",
+)
 
 
 class Adapter(LaxDecoderAdapter):

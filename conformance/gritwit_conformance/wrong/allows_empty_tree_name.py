@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from gritwit import _objects
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-011.1"}),
+    "failed",
+    'the tree name check lets the empty name "" through (encode and decode)',
+    smoke=True,
+)
 
 check_tree_name = _objects.check_tree_name
 

@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-004.1", "REF-004.3"}),
+    "failed",
+    "ref-cas ignores expected: any writer moves a ref, no ref-conflict ever",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -15,7 +15,15 @@ from gritwit._cbor import MAX_DEPTH
 from gritwit._errors import TooDeep
 from gritwit._json import check_text
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-009.4"}),
+    "failed",
+    "encode answers too-deep for a description nested deeper than 32 arrays and maps",
+)
 
 
 def _depth(value: Any) -> int:

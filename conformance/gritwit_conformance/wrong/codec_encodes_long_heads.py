@@ -14,7 +14,15 @@ import blake3
 import cbor2
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-007.1"}),
+    "failed",
+    "the encoder writes string lengths 0-23 with a following byte (additional information 24)",
+)
 
 
 def _head(major: int, arg: int) -> bytes:

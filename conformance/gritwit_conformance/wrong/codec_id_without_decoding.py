@@ -11,7 +11,16 @@ from typing import Any
 import blake3
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ID-004"}),
+    "failed",
+    "id hashes the given bytes without decoding them, so it answers for invalid encodings",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

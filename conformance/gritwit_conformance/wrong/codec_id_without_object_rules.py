@@ -13,7 +13,15 @@ import blake3
 from gritwit._cbor import decode_value
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-009.3"}),
+    "failed",
+    "id checks the encoding only, so it answers for canonical CBOR that is no object",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -12,7 +12,15 @@ from typing import Any
 
 from gritwit import _cbor, _errors
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-016"}),
+    "failed",
+    "checks a map's key order after decoding all its pairs, not in one left-to-right pass",
+)
 
 _item = _cbor._Decoder.item
 

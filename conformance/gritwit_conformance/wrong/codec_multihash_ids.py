@@ -13,7 +13,16 @@ import blake3
 import cbor2
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ID-002.1"}),
+    "failed",
+    "the encoder writes ids inside objects with a multihash prefix (1e 20), 34 bytes",
+    smoke=True,
+)
 
 _PREFIX = b"\x1e\x20"
 _IDS = ("actor", "core", "content", "previous", "inbox", "outbox")

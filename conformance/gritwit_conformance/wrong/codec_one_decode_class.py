@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit import ERROR_CLASSES
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"CONV-004"}),
+    "failed",
+    "reports every decode error as malformed instead of the class its rule defines",
+    smoke=True,
+)
 
 _DECODE = frozenset(name for name, cls in ERROR_CLASSES.items() if cls.phase == "decode")
 

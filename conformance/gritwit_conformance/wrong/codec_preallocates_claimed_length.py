@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gritwit import _cbor
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-002.2"}),
+    "failed",
+    "allocates what a length or count claims before reading: a 2^63 claim is an internal "
+    "error, not truncated",
+)
 
 argument = _cbor._Decoder._argument
 _AVAILABLE = 1 << 31

@@ -9,7 +9,16 @@ from __future__ import annotations
 from gritwit import _codec, _objects
 from gritwit._errors import InvalidObject
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-006.4"}),
+    "failed",
+    'a header whose value is "" is refused as invalid-object (encode and decode)',
+    smoke=True,
+)
 
 check_headers = _objects.check_headers
 

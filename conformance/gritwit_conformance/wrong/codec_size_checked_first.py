@@ -12,7 +12,16 @@ from typing import Any
 from gritwit import MAX_SIZE
 from gritwit._errors import TooLarge
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-017.2"}),
+    "failed",
+    "encode checks the 16 MiB limit before the object rules: an oversized blob with an "
+    "empty header name is too-large, not invalid-object",
+)
 
 
 class Adapter(ReferenceAdapter):

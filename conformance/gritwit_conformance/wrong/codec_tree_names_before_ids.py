@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit import _codec, _objects
 from gritwit._errors import InvalidObject
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-016.3"}),
+    "failed",
+    "checks every name of a tree's entries before any of its ids, not entry by entry",
+    smoke=False,
+)
 
 check_tree_entries = _objects.check_tree_entries
 

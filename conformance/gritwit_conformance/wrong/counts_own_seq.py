@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-003.1", "ADP-012"}),
+    "errored",
+    "answers with its own count of requests instead of echoing the request's seq",
+    reason="carries seq",
+    smoke=True,
+    breaks_handshake=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,17 @@ import sys
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-012"}),
+    "errored",
+    "exits (status 70) on any bytes argument over 4 KiB",
+    reason="the adapter exited (status 70)",
+    smoke=True,
+)
 
 LIMIT = 4096
 

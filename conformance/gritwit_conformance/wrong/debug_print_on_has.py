@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-001.4", "ADP-012"}),
+    "errored",
+    "a leftover debug print writes a non-JSON line to stdout before answering has",
+    reason="response to has is not JSON",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -11,7 +11,16 @@ from gritwit import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor, _pending
 from gritwit.wit._model import ObjectReader, PendingMessage
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-005"}),
+    "failed",
+    "the executor hands each sender's pending messages to the actor newest first",
+    smoke=True,
+)
 
 
 def newest_first(

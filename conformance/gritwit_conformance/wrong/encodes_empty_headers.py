@@ -14,7 +14,16 @@ import cbor2
 
 from gritwit import encode_object, object_from_json
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-007.1", "ENC-014.1"}),
+    "failed",
+    'the encoder writes "headers": {} when the description has an empty headers map',
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

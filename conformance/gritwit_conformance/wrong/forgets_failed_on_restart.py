@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-004.7"}),
+    "failed",
+    "marks failed actors in memory only: after a restart they run (and fail) again",
+)
 
 _real = _runtime.Runtime._mark_failed
 

@@ -6,7 +6,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _id
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-004.1", "STO-004.2"}),
+    "failed",
+    "get returns the stored bytes without re-hashing them: corruption goes unnoticed",
+)
 
 
 class Adapter(ReferenceAdapter):

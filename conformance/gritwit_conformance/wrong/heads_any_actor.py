@@ -9,7 +9,15 @@ from __future__ import annotations
 from gritwit import GritObject, ObjectId, Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import _refs, _store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-002.1", "REF-002.2"}),
+    "failed",
+    "a heads/<actor> ref may point at a step of another actor",
+)
 
 
 def lax_check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:

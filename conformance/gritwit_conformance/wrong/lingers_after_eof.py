@@ -10,7 +10,16 @@ import time
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-011.2"}),
+    "failed",
+    "keeps running for 30 s when its input ends without a shutdown request",
+    smoke=True,
+)
 
 LINGER = 30.0
 

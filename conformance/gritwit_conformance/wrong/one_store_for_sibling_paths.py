@@ -14,7 +14,16 @@ from pathlib import Path
 from gritwit.adapter import _stores
 from gritwit.adapter._args import _durable_store
 from gritwit.store import Store
-from gritwit_conformance.wrong import ReferenceAdapter, patch, run
+from gritwit_conformance.wrong import ReferenceAdapter, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.6"}),
+    "failed",
+    "names a durable store by its path's parent directory: a new directory beside "
+    "another opens that one's store, not a new, empty one",
+)
 
 
 def _by_parent(self: _stores.StoreLocations, path: Path) -> Store:

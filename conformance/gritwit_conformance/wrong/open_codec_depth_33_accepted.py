@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gritwit import _cbor
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-012"}),
+    "failed",
+    "the nesting limit is off by one: 33 nested arrays/maps decode (and re-encode), only "
+    "the 34th level is too-deep",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -13,7 +13,15 @@ from __future__ import annotations
 from gritwit import _cbor
 from gritwit._errors import UnsortedKeys
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-011"}),
+    "failed",
+    "a repeated map key fails unsorted-keys (one `key <= previous` check), not duplicate-key",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

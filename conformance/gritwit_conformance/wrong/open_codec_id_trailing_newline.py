@@ -17,7 +17,16 @@ from typing import Any
 from gritwit import _ids, _json
 from gritwit._errors import InvalidId
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec", "store"),
+    frozenset({"ID-003"}),
+    "failed",
+    'the text-form id parser (`^[0-9a-f]{64}$` with re.match) accepts "<64 hex>\\n" in '
+    "descriptions and id arguments",
+)
 
 _ID = "44" * 32
 _EMPTY_BLOB = "a2646461746140647479706564626c6f62"

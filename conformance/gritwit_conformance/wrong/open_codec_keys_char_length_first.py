@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from gritwit import _objects
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-014.1"}),
+    "failed",
+    "the encoder sorts header and tree-entry keys by character count, then bytes, not by "
+    'UTF-8 length: "é" before "ab" (wrong bytes and ids beyond ASCII)',
+)
 
 _ID = "11" * 32
 

@@ -14,7 +14,16 @@ from __future__ import annotations
 from gritwit import _cbor, _codec
 from gritwit._errors import DuplicateKey, NonTextKey, TooDeep, Truncated, UnsortedKeys
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-010"}),
+    "failed",
+    "the decoder orders keys of equal UTF-8 length by UTF-16 code units: canonical maps "
+    "with a key above U+FFFF and one in U+E000-U+FFFF are unsorted-keys, the swap accepted",
+)
 
 # {"type": "blob", "data": h'', "headers": {"\ue000a": "", "\U0001f600": ""}}: both header
 # names are 4 UTF-8 bytes, and EE 80 80 61 < F0 9F 98 80 (canonical), but in UTF-16

@@ -18,7 +18,16 @@ from gritwit._cbor import MAX_SIZE
 from gritwit._errors import TooLarge
 from gritwit._objects import Blob, GritObject
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-013.2"}),
+    "failed",
+    "the encoder checks the 16 MiB limit on a blob's data, not on its encoding: a blob of "
+    "16 MiB - 8 bytes is encoded into 16 MiB + 9 bytes that decode refuses",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 #: The blob's data is 16 MiB − 8 bytes; its encoding is 16 MiB + 9 bytes.

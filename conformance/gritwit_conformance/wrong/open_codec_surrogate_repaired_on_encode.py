@@ -14,7 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _handler
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-018.3"}),
+    "failed",
+    "encode replaces lone surrogates in a description with U+FFFD (TextEncoder-style) and "
+    "encodes the object instead of failing invalid-utf8",
+)
 
 _ID = "22" * 32
 

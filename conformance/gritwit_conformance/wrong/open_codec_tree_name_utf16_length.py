@@ -12,7 +12,16 @@ from __future__ import annotations
 from gritwit import _objects
 from gritwit._errors import InvalidName
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"OBJ-011.1"}),
+    "failed",
+    "tree names are limited to 255 UTF-16 code units, not 255 UTF-8 bytes: 200 x 'é' "
+    "(400 bytes) is accepted by encode and decode",
+)
 
 _ID = "33" * 32
 _NAME = "é" * 200  # 200 UTF-16 code units, 400 UTF-8 bytes

@@ -14,7 +14,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit._executor import OUTSIDE, Executor, Failure, RunReport, head_ref
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-014"}),
+    "failed",
+    "wit-run keeps no set of failed actors: a failing actor is tried again in every "
+    "round and listed in failures once per round",
+)
 
 _COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
 

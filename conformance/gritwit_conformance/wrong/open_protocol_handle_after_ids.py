@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import _id
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.6"}),
+    "failed",
+    "wit-head/-object/-query/-send parse their id arguments before the runtime handle: "
+    "an unknown handle with a malformed id answers invalid-id, not bad-request",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -14,7 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _wit
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.8"}),
+    "failed",
+    "wit-send replaces lone surrogates in mt, header values and tree names by U+FFFD "
+    "and sends, instead of refusing with invalid-utf8",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -15,7 +15,16 @@ import re
 
 from gritwit.adapter import ReferenceAdapter, _wit
 from gritwit.adapter._args import BadRequest, Json
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.5"}),
+    "failed",
+    "the wit commands decode state values, content blobs and modules with a stock hex "
+    "decoder that accepts uppercase digits instead of answering bad-request",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -13,7 +13,15 @@ from __future__ import annotations
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import _sqlite
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-011.5"}),
+    "failed",
+    "storing an erased blob's bytes again (a send or genesis naming them) brings the blob back",
+)
 
 COUNTER_WITH_NOTE = "8380838a5c18310c2703c89eca5690cce65fff8cf7642f0572707d9e7efd4191"
 HI = "b046b80b2cff5bbd30dfe24210adc778a3d77bd9d86dd12d020c797b9e6908eb"  # the blob "hi"

@@ -20,7 +20,16 @@ from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import fork
 from gritwit.runtime._fork import FORK_ENTRY
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-008.9"}),
+    "failed",
+    "rt-fork refuses a state naming fork (invalid-object) before it finds the step absent "
+    "(not-found)",
+)
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
 ABSENT = "11" * 32

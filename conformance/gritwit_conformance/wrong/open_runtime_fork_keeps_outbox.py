@@ -20,7 +20,15 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime._fork import FORK_ENTRY, fork_blob
 from gritwit.store import Store, head_ref
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-008.5"}),
+    "failed",
+    "a fork's first step keeps the outbox of the parent's step instead of having none",
+)
 
 ECHO = "2005be9a0e88c2bc2f052ada2057b544c75deef2e64d3fc0f8e5cd74dfc66161"
 STEP = "0ecf560e74f999172cf15434a555572041b0bae184e9735a4c66ff133b3df783"

@@ -16,7 +16,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import Runtime
 from gritwit.wit import Failure, RunReport
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-017.6"}),
+    "failed",
+    "in group mode an rt-run that stops at max_steps reports steps whose group it never "
+    "committed (heads unmoved)",
+)
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
 

@@ -16,7 +16,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime._bundle import read_bundle
 from gritwit.store import Store, head_ref
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.4"}),
+    "failed",
+    "rt-import moves a head that the bundle's history contains (fast-forward) instead of "
+    "failing ref-conflict",
+)
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
 #: ``rt-export`` of a counter after its genesis step and a second step reading ``inc 5``.

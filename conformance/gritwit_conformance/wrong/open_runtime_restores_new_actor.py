@@ -15,7 +15,15 @@ from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import RESTORE_REQUESTED, RESTORED, Runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-012.6"}),
+    "failed",
+    "an actor without a head emits restore-requested and restored when it first becomes resident",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -14,7 +14,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import ATTEMPTS, Runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-004.3"}),
+    "failed",
+    "a failing transition is tried 6 times (one try plus 5 retries) before its actor is marked"
+    " failed",
+)
 
 FAILING = "443215d9c5591300b07c578b52ff0d82087700ec97a8f6dc14b000bf77a0ebe9"
 

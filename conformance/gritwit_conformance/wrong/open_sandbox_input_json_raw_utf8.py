@@ -17,7 +17,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import fault, patch, run
+from gritwit_conformance.wrong import WrongAdapter, fault, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-010.4"}),
+    "failed",
+    "/input/transition.json writes characters beyond ASCII as raw UTF-8, not \\u "
+    "escapes: other input bytes and another random seed",
+)
 
 _PROGRAM = """\
 import random

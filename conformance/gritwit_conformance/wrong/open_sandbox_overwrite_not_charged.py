@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.4"}),
+    "failed",
+    "a file write is charged only for the bytes it adds to the file: rewriting in "
+    "place never reaches the write budget",
+)
 
 _PROGRAM = """\
 f = open("a", "wb", buffering=0)

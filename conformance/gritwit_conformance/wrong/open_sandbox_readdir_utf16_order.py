@@ -17,7 +17,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.13"}),
+    "failed",
+    "fd_readdir lists names in UTF-16 code-unit order: a name in U+E000…U+FFFF comes "
+    "after one above U+FFFF",
+)
 
 _PROGRAM = """\
 import os

@@ -13,7 +13,16 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import ENOTSUP, WasiError
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.3"}),
+    "failed",
+    "poll_oneoff (time.sleep) fails ENOTSUP but is not a forbidden operation: the run "
+    "ends program-exit, or succeeds when the program catches the OSError",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

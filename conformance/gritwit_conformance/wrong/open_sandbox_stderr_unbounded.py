@@ -14,7 +14,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.2"}),
+    "failed",
+    "the output limit bounds standard output only: a flood of standard error succeeds",
+)
 
 #: Requests (no "seq"; "hello" is sent first for you) whose answers differ from the reference.
 PROBE = [

@@ -16,7 +16,16 @@ from gritwit._codec import encode_object, object_id
 from gritwit._objects import Blob, GritObject, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount, _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.3"}),
+    "failed",
+    "every file left in /core becomes a headerless blob, even an unchanged one: a "
+    "blob with headers changes id",
+)
 
 _TAGGED = Blob(data=b"hello", headers={"content-type": "text/plain"})
 _PLAIN = Blob(data=b"plain")

@@ -16,7 +16,16 @@ from gritwit._ids import ObjectId
 from gritwit._objects import GritObject
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import Store, check_ref_name
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.1"}),
+    "failed",
+    "ref-cas compares expected before checking the target: ref-conflict wins over "
+    "not-found and invalid-ref-target",
+)
 
 _EMPTY_BLOB = "a2646461746140647479706564626c6f62"
 _EMPTY_BLOB_ID = "1d135ad531cfc97d965a0db1ecf1861fe523ccc8dd25083ef3a24ee0aac3f548"

@@ -18,7 +18,16 @@ from gritwit._objects import GritObject, Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import Store, check_ref_name
 from gritwit.store._refs import head_actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.5"}),
+    "failed",
+    "a swap of a heads/ ref to none (a delete) fails invalid-ref-target: REF-002 is applied "
+    "to a delete",
+)
 
 _ACTOR = ObjectId(b"\x77" * 32)
 _STEP, _STEP_ID = encode_with_id(Step(actor=_ACTOR, core=ObjectId(b"\x88" * 32)))

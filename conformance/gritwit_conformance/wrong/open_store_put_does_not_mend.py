@@ -16,7 +16,16 @@ from gritwit._codec import decode_object
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-002.3"}),
+    "failed",
+    "put returns at once when the id is present, so a corrupt copy is never replaced and "
+    "get keeps failing corrupt-object",
+)
 
 _EMPTY_BLOB = "a2646461746140647479706564626c6f62"
 _EMPTY_BLOB_ID = "1d135ad531cfc97d965a0db1ecf1861fe523ccc8dd25083ef3a24ee0aac3f548"

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-006"}),
+    "failed",
+    "ref-list scans names strictly after the prefix: a ref named exactly the prefix "
+    "(names/a under prefix names/a) is left out",
+)
 
 _EMPTY_BLOB = "a2646461746140647479706564626c6f62"
 _EMPTY_BLOB_ID = "1d135ad531cfc97d965a0db1ecf1861fe523ccc8dd25083ef3a24ee0aac3f548"

@@ -16,7 +16,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
 from gritwit.wasm import _engine
 from gritwit.wasm._abi import ABSENT
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-007.2"}),
+    "failed",
+    "a copy-out buffer is bounds-checked only for the bytes written, not its whole cap "
+    "(nor at all for an absent value): a buffer past the memory's end does not trap",
+)
 
 #: core_read("k") of a 1-byte blob into (65530, 100): the buffer ends 94 bytes past memory.
 _WAT = """

@@ -16,7 +16,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
 from gritwit.wasm import _engine, _host
 from gritwit.wit._model import get_tree
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-009.6"}),
+    "failed",
+    "msg_entry numbers a tree's entries in plain byte order of the names, not in "
+    "canonical order (length first): 'aa' before 'b'",
+)
 
 #: ``step`` writes the name of entry 0 of message 0's content to the core entry ``first``.
 _WAT = """

@@ -20,7 +20,16 @@ from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-025.1"}),
+    "failed",
+    "an image actor is restored into an instance made with its start function, so the "
+    "start function (and its host calls) runs before every step, not only the first",
+)
 
 #: The start function appends an "x" to the core entry ``starts``; ``step`` marks read.
 _WAT = """

@@ -15,7 +15,16 @@ from gritwit._codec import object_id
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-005.1"}),
+    "failed",
+    "a kept instance of a memory-only module gets its fuel refilled but not its initial "
+    "memory back: a step sees what the previous call left in memory",
+)
 
 #: ``step`` adds one to the byte at 8 and writes that byte to the core entry ``n``.
 _WAT = """

@@ -13,7 +13,15 @@ from __future__ import annotations
 from gritwit._errors import OutputTooLarge
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine, _host
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-018.3"}),
+    "failed",
+    "output of exactly 1 MiB (or the 1024th effect) already fails output-too-large (>=)",
+)
 
 
 def _writer(size: int) -> bytes:

@@ -17,7 +17,15 @@ from gritwit._errors import GritError, MemoryLimit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-015.1"}),
+    "failed",
+    "exhausting the call stack (unbounded recursion) fails memory-limit instead of trap",
+)
 
 #: ``step`` recurses without end: the call stack runs out long before the fuel does.
 _WAT = """

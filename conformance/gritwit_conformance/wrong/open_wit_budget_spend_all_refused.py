@@ -15,7 +15,15 @@ import dataclasses
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-025.2"}),
+    "failed",
+    "budget grants a spend only below the budget (<): a spend of the whole budget is refused",
+)
 
 _BUDGET = "35b300d1812027e529d5e81b090a80a08d10b849540646cc6dc50f25bf95f03a"
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-028.6"}),
+    "failed",
+    "a decimal is tested with the Unicode digit class: non-ASCII digits such as U+0663 "
+    "count (counter, budget, sleepy)",
+)
 
 _COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"  # a plain counter
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 from gritwit._errors import InvalidGenesis
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit._executor import Executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-012.3"}),
+    "failed",
+    "only the oldest pending genesis is checked against the actor id: a misaddressed "
+    "genesis queued before the right one fails the actor invalid-genesis",
+)
 
 _COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"  # a plain counter
 _ECHO_CORE = {"tree": {"wit": {"blob": "6563686f", "headers": {"runtime": "test-actor"}}}}

@@ -13,7 +13,16 @@ from __future__ import annotations
 from gritwit._objects import Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-013.4"}),
+    "failed",
+    "the default update is a shallow merge: a sub-tree named by the update replaces the "
+    "old sub-tree whole instead of being merged recursively",
+)
 
 #: A counter core with a sub-tree `cfg` = {a: 01, b: 02}; its id is the actor's.
 _CORE = {

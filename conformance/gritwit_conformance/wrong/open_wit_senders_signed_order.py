@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-028.2"}),
+    "failed",
+    "test actors act on senders in signed-byte id order: a sender id starting with a "
+    "byte >= 0x80 comes before the outside",
+)
 
 _ECHO = "dd050ec0acaef6b2ad52771c84f892b132b2012f02a134363c71749d51494a41"  # echo, state n=01
 _REQUESTER = "1fb112e4893f81f30819ba146c8439a507a50d2678e9adeb34e12d77b7d81ae6"

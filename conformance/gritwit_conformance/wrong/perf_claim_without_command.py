@@ -7,7 +7,16 @@ answered ``unsupported-command``.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.1"}),
+    "failed",
+    "claims perf in hello but answers perf-run with unsupported-command",
+    smoke=True,
+)
 
 
 class ClaimOnly(ReferenceAdapter):

@@ -16,7 +16,17 @@ from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter, _perf
 from gritwit.store import Store
 from gritwit.wit import Executor
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.2"}),
+    "failed",
+    "the counter workload injects every inc and runs once: the same count, but one "
+    "transition instead of n, so the head step (the check) differs",
+    smoke=True,
+)
 
 
 def counter(n: int) -> tuple[int, ObjectId]:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _perf
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.3"}),
+    "failed",
+    "perf-run times with a millisecond clock: a run under a millisecond answers elapsed_ns 0",
+    smoke=True,
+)
 
 _real = _perf.PerfCommands.cmd_perf_run
 

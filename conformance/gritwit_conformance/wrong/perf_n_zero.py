@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _perf
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.4"}),
+    "failed",
+    "perf-run checks n >= 0: n = 0 is answered (a minimal time, the all-zero check) "
+    "instead of refused",
+)
 
 _real = _perf.PerfCommands.cmd_perf_run
 

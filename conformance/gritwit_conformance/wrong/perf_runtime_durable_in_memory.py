@@ -12,7 +12,16 @@ from pathlib import Path
 
 from gritwit.adapter import ReferenceAdapter, _perf_runtime
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.6"}),
+    "failed",
+    "the durable runtime workloads check path and then run in memory: the same check, "
+    "but a later rt-open of path finds no head",
+)
 
 
 def _in_memory(path: Path) -> Store:

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _perf_runtime
 from gritwit.adapter._args import BadRequest
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.7"}),
+    "failed",
+    "a runtime workload's modules are read with bytes.fromhex: upper-case hex is "
+    "accepted instead of refused as bad-request",
+)
 
 
 def _any_case_hex(args: dict[str, Any], key: str) -> bytes:

@@ -13,7 +13,16 @@ from gritwit._objects import GritObject, Tree
 from gritwit.adapter import ReferenceAdapter, _perf_runtime
 from gritwit.wit import test_actor_core
 from gritwit_conformance._perf import RUNTIME_WORKLOADS, actor_modules
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("perf",),
+    frozenset({"ADP-018.6"}),
+    "failed",
+    "the runtime workloads create the test actors' Python twins instead of the Wasm "
+    "modules the harness sent: the same counts, other cores, so the check differs",
+)
 
 
 def _names() -> dict[bytes, str]:

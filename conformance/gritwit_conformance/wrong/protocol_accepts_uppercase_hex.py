@@ -11,7 +11,16 @@ from typing import Any
 import gritwit.adapter._handler as handler
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import BadRequest
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-004.2"}),
+    "failed",
+    "reads byte strings with bytes.fromhex: uppercase digits and spaces are accepted",
+    smoke=True,
+)
 
 
 def lax_hex(args: dict[str, Any], key: str) -> bytes:

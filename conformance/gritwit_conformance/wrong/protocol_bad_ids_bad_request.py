@@ -13,7 +13,16 @@ import gritwit.adapter._handler as handler
 from gritwit import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import BadRequest
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-004.3"}),
+    "failed",
+    "a malformed id argument is answered bad-request instead of invalid-id",
+    smoke=True,
+)
 
 
 def strict_id(args: dict[str, Any], key: str) -> ObjectId:

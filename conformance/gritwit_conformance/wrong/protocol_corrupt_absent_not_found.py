@@ -10,7 +10,16 @@ from typing import Any
 from gritwit import ObjectNotFound
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import _id
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.2"}),
+    "failed",
+    "store-corrupt of an absent id answers not-found instead of bad-request",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

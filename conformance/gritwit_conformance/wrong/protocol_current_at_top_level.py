@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.4", "ADP-012"}),
+    "errored",
+    "puts current of a ref-conflict beside error instead of inside it",
+    reason="protocol schema",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,16 @@ from typing import Any
 import blake3
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-009.1"}),
+    "failed",
+    "decode answers the hash of the hex text as id",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

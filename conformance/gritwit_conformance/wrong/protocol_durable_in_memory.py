@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import Store
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.3"}),
+    "failed",
+    "a durable store lives in memory: a new adapter process finds nothing at its path",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

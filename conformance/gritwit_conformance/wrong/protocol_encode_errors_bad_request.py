@@ -11,7 +11,16 @@ from typing import Any
 from gritwit import GritError
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import BadRequest
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-007", "ADP-009.2"}),
+    "failed",
+    "encode reports every description the object rules refuse as bad-request",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

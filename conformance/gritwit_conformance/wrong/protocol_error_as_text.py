@@ -8,7 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-003.2", "ADP-012"}),
+    "errored",
+    'error responses carry the error as a string: "error": "invalid-id: …"',
+    reason="breaks the protocol schema",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

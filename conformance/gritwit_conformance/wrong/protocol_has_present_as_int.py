@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-013", "ADP-012"}),
+    "errored",
+    "has answers present as 0 or 1, not a boolean",
+    reason="result of has breaks the protocol schema",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-005.4", "ADP-012"}),
+    "errored",
+    "hello lists the profile wit twice (collected from two command tables)",
+    reason="profiles",
+    smoke=True,
+    breaks_handshake=True,
+)
 
 
 class TwiceWit(ReferenceAdapter):

@@ -8,7 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-005.1", "ADP-012"}),
+    "errored",
+    "hello leaves out implementation.homepage",
+    reason="result of hello breaks the protocol schema",
+    smoke=True,
+    breaks_handshake=True,
+)
 
 
 class Adapter(ReferenceAdapter):

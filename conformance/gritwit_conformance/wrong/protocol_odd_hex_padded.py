@@ -11,7 +11,15 @@ import re
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _handler
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-004.5"}),
+    "failed",
+    "byte-string arguments of an odd number of hex digits are padded with a leading zero",
+)
 
 _HEX = re.compile(r"[0-9a-f]+")
 _strict = _handler._hex

@@ -13,7 +13,17 @@ from typing import IO
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._stdio import answer
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-001.3", "ADP-012"}),
+    "errored",
+    "pretty-prints its answers to decode over several lines",
+    reason="response to decode is not JSON",
+    smoke=True,
+)
 
 
 def serve(

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import BadRequest, Json, _id, _str
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"ADP-004.11"}),
+    "failed",
+    "a wit-query name holding a lone surrogate is answered internal, not bad-request",
+)
 
 
 class Adapter(ReferenceAdapter):

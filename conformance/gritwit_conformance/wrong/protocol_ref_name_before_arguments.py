@@ -11,7 +11,15 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
 from gritwit.store._refs import check_ref_name
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-004.6"}),
+    "failed",
+    "ref-cas checks the ref name before its id arguments (invalid-ref-name, not invalid-id)",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit._schemas import load_schema
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-002"}),
+    "failed",
+    "refuses requests carrying fields it does not know with bad-request",
+    smoke=True,
+)
 
 _ARGS = load_schema("adapter-protocol.schema.json")["$defs"]["arguments"]
 

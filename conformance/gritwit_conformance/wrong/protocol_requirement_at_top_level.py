@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-003.3", "ADP-012"}),
+    "errored",
+    "puts the requirement of an error beside error instead of inside it",
+    reason="protocol schema",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-003.4", "ADP-012"}),
+    "errored",
+    "wraps the results of hash in a result object",
+    reason="protocol schema",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

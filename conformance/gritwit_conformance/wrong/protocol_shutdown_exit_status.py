@@ -8,7 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-011.1"}),
+    "failed",
+    "exits with status 1 after answering shutdown",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

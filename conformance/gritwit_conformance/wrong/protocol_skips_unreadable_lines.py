@@ -12,7 +12,16 @@ from typing import IO
 
 import gritwit_conformance.wrong as wrong
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-004.4"}),
+    "failed",
+    "lines that are no JSON object with an integer seq get no answer",
+    smoke=True,
+)
 
 
 def serve(

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.1"}),
+    "failed",
+    "every store-open answers the same handle: a new store replaces the last",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

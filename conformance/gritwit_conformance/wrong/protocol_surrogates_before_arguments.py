@@ -14,7 +14,15 @@ from gritwit._json import check_text
 from gritwit._objects import GritObject
 from gritwit.adapter import ReferenceAdapter, _runtime, _wit
 from gritwit.adapter._args import BadRequest, _id
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.10"}),
+    "failed",
+    "wit-send and rt-send look for lone surrogates before checking signal",
+)
 
 
 def send_args(args: dict[str, Any]) -> Any:

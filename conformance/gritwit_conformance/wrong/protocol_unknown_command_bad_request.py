@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-008"}),
+    "failed",
+    "answers a command it does not know with bad-request, not unsupported-command",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -13,7 +13,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _wit
 from gritwit.adapter._args import BadRequest
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.9"}),
+    "failed",
+    "wit-send refuses a content description's members not its own (bad-request)",
+)
 
 _check_content_shape = _wit._check_content_shape
 _OWN = {"blob": frozenset({"blob", "headers"}), "tree": frozenset({"tree"})}

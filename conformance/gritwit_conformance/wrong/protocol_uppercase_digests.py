@@ -8,7 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ADP-004.1", "ADP-012"}),
+    "errored",
+    "hash answers the digest in uppercase hex",
+    reason="result of hash breaks the protocol schema",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -9,7 +9,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import _hex
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"ADP-016"}),
+    "failed",
+    "wasm-load accepts any module: the load checks of WASM-002 are skipped",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,15 @@ from typing import Any
 
 import gritwit.adapter._wit as wit
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-014"}),
+    "failed",
+    "wit-run reports every failed transition as failed, never the Wit chapter's class",
+)
 
 
 def every_failure_failed(failure: Any) -> str:

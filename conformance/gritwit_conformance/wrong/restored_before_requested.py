@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import RESTORE_REQUESTED, RESTORED, _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-014.2"}),
+    "failed",
+    "emits restored before restore-requested for every restore",
+)
 
 _real_emit = _runtime.Runtime._emit
 

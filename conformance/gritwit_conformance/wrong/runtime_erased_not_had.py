@@ -10,7 +10,17 @@ from __future__ import annotations
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import _sqlite
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-011.4"}),
+    "failed",
+    "the durable store's has looks at stored bytes only: a step naming an erased blob "
+    "is refused as naming an absent object",
+    smoke=True,
+)
 
 
 def contains(self: _sqlite.SqliteBackend, oid: ObjectId) -> bool:

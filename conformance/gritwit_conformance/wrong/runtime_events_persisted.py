@@ -14,7 +14,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import LifecycleEvent
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-014.4"}),
+    "failed",
+    "lifecycle events are appended to a log file in the runtime's directory and the "
+    "uncollected ones are handed out again after a restart",
+    smoke=True,
+)
 
 _real_open = adapter_runtime.RuntimeCommands.cmd_rt_open
 _real_events = adapter_runtime.RuntimeCommands.cmd_rt_events

@@ -13,7 +13,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import _fresh_image, patch, run
+from gritwit_conformance.wrong import WrongAdapter, _fresh_image, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"WASM-029.1", "RUN-012.5"}),
+    "failed",
+    "an evicted image actor's next step instantiates the module anew instead of restoring "
+    "the image from its core; restarts and imports are right",
+    smoke=True,
+)
 
 _real_evict = _runtime.Runtime.evict_idle
 

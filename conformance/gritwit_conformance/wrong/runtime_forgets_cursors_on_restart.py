@@ -11,7 +11,17 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.store._refs import head_actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-007.2", "RUN-015.1", "RUN-015.2"}),
+    "failed",
+    "after a restart, the first transition of each actor sees every message of its "
+    "senders' outboxes again, as if its inbox were empty: messages delivered twice",
+    smoke=True,
+)
 
 _real_pending = _runtime.Runtime._pending
 _real_drive = _runtime.Runtime._drive

@@ -16,7 +16,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _fork
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"WASM-029.2"}),
+    "failed",
+    "a fork resets the child's image to the empty blob: the child starts from a fresh "
+    "instance instead of its parent's image at the fork step",
+    smoke=True,
+)
 
 _real_fork = _fork.fork
 

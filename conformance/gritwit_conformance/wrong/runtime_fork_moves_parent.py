@@ -17,7 +17,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _fork
 from gritwit.store import Store, head_ref
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-008.7"}),
+    "failed",
+    "after a fork, the parent's head is swapped from the fork step to the child's first "
+    "step: the parent's history holds a step of the child",
+    smoke=True,
+)
 
 _real_fork = _fork.fork
 

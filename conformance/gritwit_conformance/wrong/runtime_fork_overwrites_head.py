@@ -12,7 +12,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _fork
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-008.6"}),
+    "failed",
+    "fork sets the child's head whatever it was instead of by compare-and-swap from "
+    "unset: forking the same step with the same state twice succeeds",
+    smoke=True,
+)
 
 
 class _Overwriting:

@@ -11,7 +11,15 @@ from typing import Any
 
 from gritwit._errors import InvalidObject
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-008.9"}),
+    "failed",
+    "rt-fork refuses a state naming fork before it looks at the step",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _group
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-017.9"}),
+    "failed",
+    "the group commit folds an actor's later swaps but never makes the last one: the "
+    "head stays at the actor's first step of the group while rt-run reports its last",
+)
 
 
 def never(self: _group._Swaps) -> None:

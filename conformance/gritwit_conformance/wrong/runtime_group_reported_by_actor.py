@@ -12,7 +12,15 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _group
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-017.1"}),
+    "failed",
+    "a committed group's steps are reported in actor order, not adoption order",
+)
 
 _real = _group.CommitGroup.commit
 

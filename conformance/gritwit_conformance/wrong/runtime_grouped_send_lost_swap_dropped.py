@@ -12,7 +12,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _group
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-019.4"}),
+    "failed",
+    "with sends 'group', a group commit whose outbox swap lost to another writer takes "
+    "the sends as committed: they are never made again, and their recipient never reads them",
+)
 
 _real_swap = _group._swap_outbox
 

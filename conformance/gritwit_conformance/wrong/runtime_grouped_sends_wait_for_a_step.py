@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-019.2"}),
+    "failed",
+    "with sends 'group', an rt-run that adopts no step answers without committing the "
+    "group's sends: a kill after the answer loses them",
+)
 
 _real_commit = _runtime.Runtime._commit_group
 

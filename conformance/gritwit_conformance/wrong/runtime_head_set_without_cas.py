@@ -15,7 +15,17 @@ from gritwit._errors import RefConflict
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as _adapter_runtime
 from gritwit.runtime import _cache
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-001.2", "RUN-002.2", "RUN-020.1"}),
+    "failed",
+    "a head swap that lost to another writer is retried expecting the new head, with the "
+    "step already built: the winner's step is overwritten",
+    smoke=True,
+)
 
 _real_commit = _cache.ObjectCache.commit_assembled
 

@@ -11,7 +11,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-012.6"}),
+    "failed",
+    "an actor waiting for its genesis (no head) is never made resident, so never archived",
+)
 
 _real = _runtime.Runtime._use
 

@@ -12,7 +12,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _events
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-012.3"}),
+    "failed",
+    "the idle timeout measures from when the actor became resident, not from its last "
+    "use: an actor used a moment ago is evicted",
+)
 
 
 def touch(self: _events.Residency, actor: Any, now: float) -> None:

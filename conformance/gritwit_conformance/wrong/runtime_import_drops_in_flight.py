@@ -13,7 +13,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _index
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.7", "RUN-009.11"}),
+    "failed",
+    "the outbox of a head a bundle brought is taken as delivered: a message in flight "
+    "between two moved actors is not pending in the importing runtime",
+)
 
 _real_import = adapter_runtime.import_bundle
 _real_head_at = _index.RoutingIndex._head_at

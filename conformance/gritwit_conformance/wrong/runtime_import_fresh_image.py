@@ -12,7 +12,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit_conformance.wrong import _fresh_image, patch, run
+from gritwit_conformance.wrong import WrongAdapter, _fresh_image, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.5", "WASM-029.1"}),
+    "failed",
+    "after rt-import an image actor's next step instantiates its module anew instead of "
+    "restoring the image its core carries: it does not continue as the exporter would",
+    smoke=True,
+)
 
 _real_import = adapter_runtime.import_bundle
 

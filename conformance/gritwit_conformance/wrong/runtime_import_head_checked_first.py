@@ -14,7 +14,15 @@ from gritwit._errors import GritError, RefConflict
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store._refs import head_ref
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.6"}),
+    "failed",
+    "rt-import compares the target's head before it checks the bundle",
+)
 
 
 class Adapter(ReferenceAdapter):

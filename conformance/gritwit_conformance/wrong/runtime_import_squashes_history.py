@@ -14,7 +14,16 @@ from gritwit import Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.store import head_ref
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.7", "RUN-009.8"}),
+    "failed",
+    "rt-import sets the head to a new step with the bundle head's core, inbox and outbox "
+    "and no previous: the history is re-encoded under another id",
+)
 
 _real_import = adapter_runtime.import_bundle
 

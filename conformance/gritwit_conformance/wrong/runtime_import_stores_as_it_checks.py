@@ -14,7 +14,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _bundle
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-009.3"}),
+    "failed",
+    "rt-import puts each bundled object as it decodes it, before the whole bundle is "
+    "checked: a refused bundle leaves objects behind",
+)
 
 _real_import = _bundle.import_bundle
 

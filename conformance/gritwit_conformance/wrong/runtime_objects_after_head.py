@@ -12,7 +12,17 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as _adapter_runtime
 from gritwit.runtime import _cache, _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-001.1", "RUN-007.1", "RUN-015.1", "RUN-015.2"}),
+    "failed",
+    "stores a step and moves its head at once, but writes the step's core, entries, "
+    "messages and mailboxes only at the next rt-run: a kill in between loses them",
+    smoke=True,
+)
 
 _real_run_rounds = _runtime.Runtime.run_rounds
 #: Per cache (by id: ObjectCache has slots), the objects the swap went ahead of.

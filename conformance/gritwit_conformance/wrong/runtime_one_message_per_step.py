@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-006.2", "RUN-006.3"}),
+    "failed",
+    "hands each transition only the oldest pending message of each sender instead of "
+    "everything pending when it starts: counts agree, step ids do not",
+    smoke=True,
+)
 
 _real_pending = _runtime.Runtime._pending
 

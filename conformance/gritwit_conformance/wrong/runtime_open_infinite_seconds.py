@@ -9,7 +9,15 @@ from __future__ import annotations
 import math
 
 from gritwit.adapter import ReferenceAdapter, _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"ADP-015"}),
+    "failed",
+    "rt-open takes time_limit or idle_after 1e400 (infinity once read) as a bound",
+)
 
 _real = _runtime._seconds
 

@@ -14,7 +14,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _commit
 from gritwit.wit._outside import OUTSIDE_REF
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-002.4"}),
+    "failed",
+    "each runtime builds the outside's sends from its own copy of the outside outbox and "
+    "sets the ref without a compare-and-swap: another writer's sends are overwritten",
+    smoke=True,
+)
 
 _real_send = _commit.send_from_outside
 #: id(store) → the outbox this runtime last wrote (its in-memory copy).

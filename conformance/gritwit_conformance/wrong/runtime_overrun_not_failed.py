@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import TransitionTimeout
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.3"}),
+    "failed",
+    "an overrunning transition is set aside to wait for its result instead of failing: "
+    "the actor is neither retried nor marked failed",
+)
 
 _real_build = _runtime.Runtime._build
 

@@ -12,7 +12,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime._runtime import Runtime
 from gritwit.wit import TransitionTimeout
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox", "runtime"),
+    frozenset({"SBX-013.1"}),
+    "failed",
+    "stops a sandboxed run its runtime gives up, but fails the transition 'failed', "
+    "without the class time-limit",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def _overrun(self: Runtime, actor: Any, job: Any) -> Exception:

@@ -19,7 +19,16 @@ from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _attempt, _bound, _runtime
 from gritwit.wit import Assembled
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.7"}),
+    "failed",
+    "a bounded transition runs to its end and only then is its duration compared with "
+    "time_limit: an overrun fails when the transition returns, not when the bound passes",
+)
 
 T = TypeVar("T")
 

@@ -13,7 +13,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import TransitionTimeout
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.4"}),
+    "failed",
+    "after a transition overruns its time limit the runtime starts no other transition "
+    "until the next rt-run: actors after it in the round wait",
+    smoke=True,
+)
 
 _real_rounds = _runtime.Runtime.run_rounds
 _real_drive = _runtime.Runtime._drive

@@ -15,7 +15,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import Json, _id
 from gritwit.runtime import _runtime
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-020.2"}),
+    "failed",
+    "rt-query and rt-head of a resident actor answer from the head kept in memory without "
+    "reading the head ref: stale once another runtime on the store moved the head",
+    smoke=True,
+)
 
 _real_query = _runtime.Runtime.query
 _real_head = _executor.Executor.head

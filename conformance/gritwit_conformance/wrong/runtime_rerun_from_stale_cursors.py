@@ -16,7 +16,17 @@ from gritwit import Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as _adapter_runtime
 from gritwit.runtime import Runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-002.3", "RUN-007.2"}),
+    "failed",
+    "a transition run again after a lost head swap starts from the winner's head but "
+    "reads what was pending from the inbox of the head it had started from: what the "
+    "winner read is delivered and counted again",
+)
 
 
 class _StaleCursors(Runtime):

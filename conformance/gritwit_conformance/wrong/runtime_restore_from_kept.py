@@ -13,7 +13,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-013.2"}),
+    "failed",
+    "eviction remembers the actor's head and a restore for a query answers from it "
+    "instead of reading the head ref: stale once another writer moved the head",
+    smoke=True,
+)
 
 _real_archive = _runtime.Runtime._archive
 _real_query = _runtime.Runtime.query

@@ -11,7 +11,16 @@ from __future__ import annotations
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-013.3", "RUN-012.7"}),
+    "failed",
+    "every rt-run first restores every actor with a head that is not resident, "
+    "though nothing is pending for it and nothing queries it",
+)
 
 _real_run_rounds = _runtime.Runtime.run_rounds
 

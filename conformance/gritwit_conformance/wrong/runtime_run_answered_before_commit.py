@@ -15,7 +15,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as _adapter_runtime
 from gritwit.runtime import Runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-017.6", "RUN-007.1"}),
+    "failed",
+    "rt-run reports the steps of its last commit group and writes the group only when "
+    "the next request arrives: a kill right after the answer loses steps it reported",
+)
 
 
 class _WriteBehind(Runtime):

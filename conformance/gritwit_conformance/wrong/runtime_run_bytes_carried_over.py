@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _disk
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-023.1"}),
+    "failed",
+    "a run's bytes are counted on from the runtime's last run, not from zero: once its "
+    "runs added max_run_bytes in all, every later run stops after one step",
+)
 
 
 def start_counting(self: _disk.DiskBounds) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _disk
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-023.2"}),
+    "failed",
+    "a run halts once its bytes pass max_run_bytes, not once they reach it: a run whose "
+    "steps add exactly the bound starts one transition more",
+)
 
 
 def counted(self: _disk.DiskBounds, added: int) -> None:

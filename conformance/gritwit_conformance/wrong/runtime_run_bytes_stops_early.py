@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _disk
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-023.3"}),
+    "failed",
+    "in group mode a run halts once its open group's encoded bytes, held objects "
+    "included, reach max_run_bytes: a run whose steps write again what is stored stops "
+    "before its bytes reach the bound",
+)
 
 
 def must_learn(self: _disk.DiskBounds) -> bool:

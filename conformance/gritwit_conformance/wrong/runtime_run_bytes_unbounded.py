@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _disk
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-023.2"}),
+    "failed",
+    "an unbounded store growth: max_run_bytes is answered and counted but never stops "
+    "a run, so actors keeping megabytes a step fill the disk up to max_steps",
+    smoke=True,
+)
 
 
 def counted(self: _disk.DiskBounds, added: int) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import RunReport
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-018.1"}),
+    "failed",
+    "a run checks its bound after adopting a step, not before: every run stopped by "
+    "max_steps adopts one step more",
+)
 
 _real = _runtime.Runtime.run_rounds
 

@@ -16,7 +16,18 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.store._refs import HEADS_PREFIX, head_actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-020.4"}),
+    "failed",
+    "a runtime runs only the actors it found when it opened the store and those whose "
+    "genesis it built: an actor another runtime created later is never run there, "
+    "whoever sent the message",
+    smoke=True,
+)
 
 _real_init = _runtime.Runtime.__init__
 _real_prepare = _runtime.Runtime._prepare

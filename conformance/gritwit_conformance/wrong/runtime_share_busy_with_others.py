@@ -13,7 +13,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-021.4"}),
+    "failed",
+    "a runtime given a share runs only its actors, but answers rt-run quiescent false "
+    "while a message waits for an actor of another share",
+    smoke=True,
+)
 
 _real_run_rounds = _runtime.Runtime.run_rounds
 

@@ -13,7 +13,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-021.1", "RUN-021.4", "RUN-021.5"}),
+    "failed",
+    "rt-open checks the share and reports it in settings, but the runtime runs every "
+    "actor: it adopts and reports steps of the other shares' actors, and keeps them "
+    "busy, never evicted, while messages wait for them",
+)
 
 _real_init = _runtime.Runtime.__init__
 

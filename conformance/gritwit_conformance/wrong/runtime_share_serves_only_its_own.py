@@ -14,7 +14,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import BadRequest, Json, _id, _text
 from gritwit.adapter._wit import state_blobs
 from gritwit.wit import test_actor_core
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-021.3"}),
+    "failed",
+    "a runtime given a share answers bad-request to rt-send, rt-genesis and rt-query of "
+    "an actor outside it, as if only its own actors could be sent to or queried",
+    smoke=True,
+)
 
 
 class OnlyItsOwn(ReferenceAdapter):

@@ -14,7 +14,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor
 from gritwit.wit._model import TransitionOutput
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-004.2"}),
+    "failed",
+    "a transition that raises gets a step reading its messages without effect (a "
+    "dead-letter policy): they do not stay pending, nothing is retried or marked failed",
+    smoke=True,
+)
 
 _real_wit = _executor.Executor._wit
 

@@ -9,7 +9,16 @@ from gritwit._errors import StepTooLarge
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _disk
 from gritwit.wit import Assembled
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-022.2"}),
+    "failed",
+    "a step that adds exactly max_step_bytes fails step-too-large: the bound is one "
+    "byte smaller than given",
+)
 
 
 def bound_step(self: _disk.DiskBounds, built: Assembled) -> None:

@@ -15,7 +15,17 @@ from gritwit._errors import StepTooLarge
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import _assemble, _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-022.4"}),
+    "failed",
+    "a transition's new objects are sized as soon as it returns, before its output is "
+    "checked: a frozen core's set-code past the bound fails step-too-large, not "
+    "frozen-core",
+)
 
 _real_init = _runtime.Runtime.__init__
 _real_assemble = _assemble.assemble

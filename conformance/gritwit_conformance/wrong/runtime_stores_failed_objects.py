@@ -12,7 +12,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _runtime
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-004.9"}),
+    "failed",
+    "a transition's objects are written ahead of its checks: after a failed attempt "
+    "rt-object finds the core and blobs it built",
+)
 
 _real_wit = _executor.Executor._wit
 _real_build = _runtime.Runtime._build

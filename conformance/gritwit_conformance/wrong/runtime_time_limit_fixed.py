@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.2"}),
+    "failed",
+    "rt-open checks time_limit but the runtime always bounds transitions by the default 5 s",
+    smoke=True,
+)
 
 _real = adapter_runtime._time_limit
 

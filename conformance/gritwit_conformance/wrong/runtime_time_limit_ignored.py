@@ -12,7 +12,18 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.2", "RUN-005.6"}),
+    "failed",
+    "rt-open answers the configured time_limit in its settings, but the runtime always "
+    "bounds transitions by the default 5 s: a transition of 1.5 s under a bound of 0.5 s "
+    "is adopted",
+    smoke=True,
+)
 
 _Runtime = adapter_runtime.Runtime
 

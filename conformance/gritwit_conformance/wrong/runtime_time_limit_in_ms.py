@@ -12,7 +12,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("runtime",),
+    frozenset({"RUN-005.5"}),
+    "failed",
+    "time_limit in seconds is divided by 1000 on its way to the timer: a bound of 1 s "
+    "becomes 1 ms and a transition of 100 ms fails",
+    smoke=True,
+)
 
 _Runtime = adapter_runtime.Runtime
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor, _wit
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-001.4"}),
+    "failed",
+    "checks that a python-wasi blob has a sandbox header, not its value: sandbox 2 runs as "
+    "version 1",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _wit.program_of
 

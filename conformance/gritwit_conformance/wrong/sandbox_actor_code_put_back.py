@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-011.2"}),
+    "failed",
+    "a run that leaves wit or wit_update has the code put back silently instead of failing",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 class _Code(frozenset):  # type: ignore[type-arg]

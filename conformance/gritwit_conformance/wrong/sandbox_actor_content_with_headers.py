@@ -14,7 +14,16 @@ from gritwit._codec import object_id
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-012.2"}),
+    "failed",
+    "a declared send's content blob carries the send's headers",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.SandboxWit.__call__
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-010.2"}),
+    "failed",
+    "gives a pending message's data in hex instead of base64",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.message_json
 

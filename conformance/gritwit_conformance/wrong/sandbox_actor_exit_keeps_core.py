@@ -12,7 +12,16 @@ from gritwit._errors import ProgramExit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
 from gritwit.wit._model import TransitionOutput
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-013.1"}),
+    "failed",
+    "a program that exits non-zero still reads its messages and keeps its core",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.SandboxWit.__call__
 

@@ -11,7 +11,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-015.1", "SBX-010.2"}),
+    "failed",
+    'shows a message whose content is not a blob, the genesis above all, with data "" '
+    "instead of null",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.message_json
 

@@ -12,7 +12,16 @@ from typing import Any
 from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-012.4"}),
+    "failed",
+    "stores what a transition printed as the core entry stdout",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.run_python
 

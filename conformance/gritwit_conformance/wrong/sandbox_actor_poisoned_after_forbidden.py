@@ -13,7 +13,17 @@ from typing import Any
 from gritwit._errors import ForbiddenOperation
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-013.2"}),
+    "failed",
+    "after one forbidden operation every later Python transition in the process fails "
+    "forbidden-operation",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.run_python
 _POISONED: list[ForbiddenOperation] = []

@@ -11,7 +11,16 @@ from typing import Any
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-014.1"}),
+    "failed",
+    "answers every query of a Python actor with an empty blob instead of unknown-query",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def query(self: _actor.SandboxWit, name: str, inp: Any) -> Blob:

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-012.1"}),
+    "failed",
+    "a transition reads one message per sender, though the program was shown all",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _actor.SandboxWit.__call__
 

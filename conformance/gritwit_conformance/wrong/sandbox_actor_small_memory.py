@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-010.1"}),
+    "failed",
+    'runs actors" transitions under a 64 MiB memory limit instead of the default',
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real_init = _actor.SandboxWits.__init__
 

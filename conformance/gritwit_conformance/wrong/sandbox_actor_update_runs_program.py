@@ -11,7 +11,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-015.2"}),
+    "failed",
+    "resolves a python-wasi wit_update as a wit: the update runs the program instead of "
+    "failing unknown-wit",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _executor.Executor._code
 

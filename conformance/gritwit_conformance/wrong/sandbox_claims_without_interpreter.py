@@ -11,7 +11,15 @@ from typing import Any
 
 from gritwit._errors import UnknownWit
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"ADP-019.1"}),
+    "failed",
+    "claims the profile sandbox although sandbox-info answers unknown-wit",
+)
 
 
 class ClaimsAnyway(ReferenceAdapter):

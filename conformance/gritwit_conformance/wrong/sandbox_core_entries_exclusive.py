@@ -11,7 +11,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.15"}),
+    "failed",
+    "refuses a core of exactly 2**18 entries, the bound of its expansion, with "
+    "output-too-large (>= for >)",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _count = _mount.count_entries
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.4"}),
+    "failed",
+    "no write budget: only the core left at the end is measured, so a program may write and "
+    "remove any amount",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def charge(self: _fs.Filesystem, count: int) -> None:

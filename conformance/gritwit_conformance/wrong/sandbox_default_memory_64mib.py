@@ -11,7 +11,16 @@ from typing import Any
 
 import gritwit.sandbox as sandbox
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.3", "ADP-019.2"}),
+    "failed",
+    "the default memory limit is 64 MiB instead of 256 MiB",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _Real = sandbox.SandboxLimits
 

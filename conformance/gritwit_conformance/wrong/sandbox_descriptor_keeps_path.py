@@ -13,7 +13,17 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _paths
 from gritwit.sandbox.wasi._fs import Trail
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.14"}),
+    "failed",
+    "keeps a copy of its whole path beside every open file: 1 000 descriptors deep down "
+    "a chain hold 1 000 long paths",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _OPEN = _paths.path_open
 #: Each run's open files' paths, by descriptor number.

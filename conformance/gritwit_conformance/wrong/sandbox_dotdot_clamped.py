@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.8", "SBX-005.33"}),
+    "failed",
+    "a .. above a preopen stays at its root (as chroot) instead of ending the run as forbidden",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _fs.Filesystem.place
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.33", "SBX-005.6"}),
+    "failed",
+    "refuses a relative path whose .. outnumber the names before them, whatever the "
+    "directory it starts from: ../../y from /core/a/b is forbidden",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _fs.Filesystem.place
 

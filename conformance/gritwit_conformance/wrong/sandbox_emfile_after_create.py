@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.25"}),
+    "failed",
+    "checks the descriptor table only when it adds the descriptor: a path_open failing "
+    "EMFILE has made its O_CREAT file or emptied its O_TRUNC one",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _add = _fs.Filesystem.add
 

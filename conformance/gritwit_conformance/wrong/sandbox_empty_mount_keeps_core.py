@@ -12,7 +12,16 @@ from typing import Any
 import gritwit.sandbox as sandbox
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.2"}),
+    "failed",
+    "a mount left empty answers the old core instead of null",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = sandbox.run_python
 

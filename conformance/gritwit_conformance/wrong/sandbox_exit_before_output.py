@@ -13,7 +13,16 @@ from gritwit._errors import OutputTooLarge, ProgramExit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-008.1"}),
+    "failed",
+    "a non-zero exit wins over too much output: output-then-exit is program-exit",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run._execute
 _EXITS: list[int] = []

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _state
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-008.5"}),
+    "failed",
+    "every forbidden attempt is kept and named in the run's forbidden-operation: 20 000 "
+    "caught attempts give a message of some 5 MB",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def refused(self: _state.WasiState, what: str) -> None:

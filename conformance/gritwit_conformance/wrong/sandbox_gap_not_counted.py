@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.5"}),
+    "failed",
+    "a write past a file's end charges only its own bytes, not the gap before them",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def write_at(self: _fs.Filesystem, handle: _fs.FileFd, offset: int, data: bytes) -> None:

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _cost, _state
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.15", "SBX-005.16"}),
+    "failed",
+    "a write joins every buffer of its iovec array before it cuts the write to what the "
+    "output limit or write budget still takes: one 1 MiB buffer listed 1024 times costs "
+    "the host a GiB",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def gather(

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _prelude, _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.21"}),
+    "failed",
+    "the prelude's audit hook looks _forbid up as a global of __main__: a program that "
+    "rebinds __main__._forbid turns the classification off",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def install() -> None:

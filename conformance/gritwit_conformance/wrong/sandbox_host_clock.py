@@ -12,7 +12,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.4", "ADP-019.6"}),
+    "failed",
+    "clock_time_get reads the host's real time",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _calls.FUNCTIONS["clock_time_get"]
 

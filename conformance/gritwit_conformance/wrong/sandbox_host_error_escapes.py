@@ -14,7 +14,17 @@ from collections.abc import Callable
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _cost, _fs, _linker, _state
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.19"}),
+    "failed",
+    "a host function's own exception escapes the WASI dispatcher as the host's error, "
+    "not trap; fd_seek raises struct.error packing a position past 2**63 - 1",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _I64 = struct.Struct("<q")
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _fs, _paths
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.11"}),
+    "failed",
+    "numbers inodes 2, 3, … in the order they are first looked at, every device 1",
+    timeout=STARTUP_TIMEOUT,
+)
 
 #: Numbers by the SHA-256 of the path they stand for (the host hashes paths as it walks).
 _NUMBERS: dict[bytes, int] = {}

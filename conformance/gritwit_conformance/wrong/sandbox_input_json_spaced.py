@@ -14,7 +14,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-003.3", "SBX-010.4"}),
+    "failed",
+    "writes /input/transition.json with json.dumps's default separators (spaces): other "
+    "bytes, another random seed",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def dumps(value: Any, **kwargs: Any) -> str:

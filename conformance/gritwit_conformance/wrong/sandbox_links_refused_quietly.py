@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _fs
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.6", "SBX-004.4"}),
+    "failed",
+    "path_symlink and path_link fail with ENOTSUP but are not forbidden: a program that "
+    "catches the error runs on",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def refuse(_state: object, *_args: int) -> int:

@@ -13,7 +13,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.7", "SBX-005.13"}),
+    "failed",
+    'fd_readdir lists a directory in creation order, not by the names" UTF-8 bytes',
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def unsorted(items: Iterable[Any], **_kwargs: Any) -> list[Any]:

@@ -17,7 +17,17 @@ from gritwit.sandbox.wasi._cost import SORT_FUEL
 from gritwit.sandbox.wasi._fs import Directory, File
 from gritwit.sandbox.wasi._linker import WasiState
 from gritwit.wasm._raw import context_set_fuel
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.12"}),
+    "failed",
+    "pays a directory's sort for the entries gained since its last sort and gives back "
+    "those lost: listings after a directory shrank cost less than nothing",
+    timeout=STARTUP_TIMEOUT,
+)
 
 #: Each directory sorted so far (kept, so that its id names it) and its entries then.
 _SORTED: dict[int, tuple[Directory, int]] = {}

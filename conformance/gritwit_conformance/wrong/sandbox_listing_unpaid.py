@@ -13,7 +13,17 @@ from gritwit.sandbox.wasi import _calls
 from gritwit.sandbox.wasi._fs import Directory
 from gritwit.sandbox.wasi._linker import WasiState
 from gritwit.sandbox.wasi._paths import DIRECTORY, REGULAR_FILE
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.6"}),
+    "failed",
+    "fd_readdir sorts the directory on every call and charges neither the sort nor the "
+    "entries listed",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def fd_readdir(state: WasiState, fd: int, buf: int, length: int, cookie: int, out: int) -> int:

@@ -11,7 +11,16 @@ from typing import Any
 from gritwit._errors import InvalidTransition
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.5"}),
+    "failed",
+    "a malformed /out/sends.json means no sends instead of invalid-transition",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run._sends
 

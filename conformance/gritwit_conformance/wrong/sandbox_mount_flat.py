@@ -11,7 +11,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount, _run
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.1"}),
+    "failed",
+    "mounts only the core's top-level blobs, not its subtrees",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run.mount_tree
 

@@ -12,7 +12,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _prelude
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-008.3"}),
+    "failed",
+    "a non-zero exit status is a successful end of the program",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _calls.FUNCTIONS["proc_exit"]
 

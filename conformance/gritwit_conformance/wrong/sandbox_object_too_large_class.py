@@ -12,7 +12,17 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.6"}),
+    "failed",
+    "unmounts a file larger than one object holds with the store's too-large, a class "
+    "SBX-008.1 does not list, instead of output-too-large",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def put(store: Store, obj: Blob | Tree, frames: list[_mount._Frame], name: str) -> ObjectId:

@@ -11,7 +11,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-003.1", "ADP-019.4"}),
+    "failed",
+    "keeps one /out directory per process: a run sees, and answers as its sends, what an "
+    "earlier run left there",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real_init = _fs.Filesystem.__init__
 _OUT = _fs.Directory()

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.2"}),
+    "failed",
+    "output exactly at the limit fails output-too-large (>= for >)",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def call(self: _run._Bounded, chunk: bytes) -> int:

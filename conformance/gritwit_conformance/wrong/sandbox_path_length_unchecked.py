@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _cost, _state
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.17"}),
+    "failed",
+    "copies and looks up a path argument of any length: 4097 bytes are no ENAMETOOLONG",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def path(self: _state.WasiState, ptr: int, length: int) -> bytes:

@@ -10,7 +10,17 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _cost, _state
 from gritwit.sandbox.wasi._fs import ENAMETOOLONG, WasiError
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.13"}),
+    "failed",
+    "charges a path's walk a flat rate, 20 000 and one component's 2 000, however many "
+    "components the path has",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def path(self: _state.WasiState, ptr: int, length: int) -> bytes:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.23"}),
+    "failed",
+    "refuses every poll_oneoff, one that waits for nothing too: select on nothing with "
+    "timeout 0, or time.sleep(0), ends forbidden-operation",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def install() -> None:

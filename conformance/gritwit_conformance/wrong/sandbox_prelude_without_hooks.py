@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.6"}),
+    "failed",
+    "relies on WASI alone, without the prelude's audit hook and stubs: a process or a file "
+    "outside the mount ends as program-exit",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def install() -> None:

@@ -11,7 +11,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _readwrite
 from gritwit.sandbox.wasi._fs import StreamFd
 from gritwit.sandbox.wasi._state import WasiState
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.5"}),
+    "failed",
+    "copies the byte that shows the output limit passed but pays only the room left",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def _stream_write(state: WasiState, stream: StreamFd, iovs: int, count: int) -> int:

@@ -10,7 +10,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _snapshot
 from gritwit.sandbox.wasi import _calls, _cost
 from gritwit.sandbox.wasi._state import WasiState
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.5"}),
+    "failed",
+    "random_get charges the call but not 256 fuel a byte: a MiB of random bytes costs one call",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def random_get(self: _snapshot.Point, state: WasiState, caller: int, ptr: int, length: int) -> int:

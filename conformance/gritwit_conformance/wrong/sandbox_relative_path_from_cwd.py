@@ -13,7 +13,17 @@ import re
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _prelude, _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.33", "SBX-005.6"}),
+    "failed",
+    "the prelude judges a relative path from the working directory, not the descriptor it "
+    "starts from: os.open('../../y', dir_fd=<fd of /core/a/b>) is a forbidden open of /y",
+    timeout=STARTUP_TIMEOUT,
+)
 
 #: The hook's branch that leaves a relative path to the host, up to its ``return``.
 _RELATIVE = re.compile(r'( +)if not _str\.startswith\(path, "/"\):.*\n(?:\1 +#.*\n)*\1 +return\n')

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs, _paths
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.20"}),
+    "failed",
+    "path_rename checks only the target descriptor's chain as it was opened: a directory "
+    "moves into its own subtree through a stale descriptor",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def holds(state: object, top: _fs.Directory, wanted: _fs.Directory) -> bool:

@@ -12,7 +12,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run, _snapshot
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-003.4", "SBX-005.14"}),
+    "failed",
+    "a restored run goes on drawing from the start-up stream instead of the run's",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 class StalePoint(_snapshot.Point):

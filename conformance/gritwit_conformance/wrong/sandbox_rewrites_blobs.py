@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount, _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.3"}),
+    "failed",
+    "reads /core back without what it mounted: an untouched file loses its blob's headers and id",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run.unmount_tree
 

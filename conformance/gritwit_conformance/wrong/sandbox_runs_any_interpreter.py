@@ -14,7 +14,17 @@ from gritwit._ids import ObjectId
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor, _wit
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-002.1", "SBX-002.2", "ADP-019.3"}),
+    "failed",
+    "never compares the interpreter a run or a wit blob names with the one it holds: its own "
+    "build runs",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _wit.program_of
 

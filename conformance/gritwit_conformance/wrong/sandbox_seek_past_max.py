@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _fs
 from gritwit.sandbox.wasi._linker import WasiState
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.18"}),
+    "failed",
+    "fd_seek checks only that a position is not below 0: a seek past 2**63 - 1 succeeds",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def fd_seek(state: WasiState, fd: int, offset: int, whence: int, out: int) -> int:

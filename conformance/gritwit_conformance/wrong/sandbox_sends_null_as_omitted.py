@@ -11,7 +11,17 @@ import json
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-004.5"}),
+    "failed",
+    "reads null for data or headers in /out/sends.json as the key left out: an empty "
+    "blob, no headers, where the file is malformed → invalid-transition",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run._sends
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls, _paths
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.12"}),
+    "failed",
+    "utime sets a file's times, and stat answers them",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _TIMES: dict[int, tuple[int, int]] = {}
 _real_stat = _paths.filestat

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _calls
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.3"}),
+    "failed",
+    "poll_oneoff answers at once instead of being refused: sleeping is not forbidden",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def poll_oneoff(state: Any, subscriptions: int, events: int, count: int, out: int) -> int:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit._errors import ProgramExit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.8"}),
+    "failed",
+    "a memory limit the interpreter cannot start in ends the run program-exit, not memory-limit",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def below_floor(limits: _run.SandboxLimits, why: str) -> ProgramExit:

@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run, _snapshot
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.4"}),
+    "failed",
+    "charges a restored run the fuel of the interpreter's start-up",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 class ChargedPoint(_snapshot.Point):

@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox.wasi import _fs
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-007.1", "SBX-005.10"}),
+    "failed",
+    "connects descriptor 2 to the answered output as well",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real_init = _fs.Filesystem.__init__
 

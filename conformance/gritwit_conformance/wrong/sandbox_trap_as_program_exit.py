@@ -11,7 +11,16 @@ from typing import Any
 from gritwit._errors import FuelExhausted, GritError, ProgramExit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _run
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-008.4"}),
+    "failed",
+    "every trap but fuel is reported as program-exit, not trap",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _run._typed
 

@@ -15,7 +15,17 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _mount, _run
 from gritwit.sandbox.wasi._fs import Directory
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-006.14"}),
+    "failed",
+    "reads the core back with a stack whose every frame holds its directory's whole path: "
+    "memory quadratic in the core's depth",
+    timeout=STARTUP_TIMEOUT,
+)
 
 
 def unmount_tree(

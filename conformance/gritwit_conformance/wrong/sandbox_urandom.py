@@ -12,7 +12,16 @@ import os
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _snapshot
 from gritwit.sandbox.wasi import _state
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-005.5", "SBX-009.1"}),
+    "failed",
+    "random_get fills from the host's os.urandom: runs differ",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _state.WasiState.random
 

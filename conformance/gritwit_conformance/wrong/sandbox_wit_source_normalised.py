@@ -11,7 +11,16 @@ import gritwit.sandbox as sandbox
 from gritwit._ids import ObjectId
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-001.2", "ADP-019.7"}),
+    "failed",
+    "strips trailing white space from a program before it becomes the wit blob's data",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = sandbox.wit_blob
 

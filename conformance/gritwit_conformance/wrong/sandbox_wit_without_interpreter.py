@@ -12,7 +12,17 @@ from gritwit._ids import ObjectId
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.sandbox import _actor, _wit
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("sandbox",),
+    frozenset({"SBX-001.3", "SBX-001.4"}),
+    "failed",
+    "writes a program's wit blob without the interpreter header and runs such blobs on the "
+    "interpreter it holds",
+    timeout=STARTUP_TIMEOUT,
+)
 
 _real = _wit.program_of
 

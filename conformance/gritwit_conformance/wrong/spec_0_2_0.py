@@ -18,8 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
 from gritwit_conformance.wrong.codec_encode_deep_is_too_deep import Adapter as DeepAdapter
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec", "store"),
+    frozenset({"ADP-009.4", "REF-001.1", "REF-001.3"}),
+    "failed",
+    "an implementation of spec 0.2.0 (claims it in hello): encode's deep descriptions are "
+    "too-deep (ADP-009.4, added in 0.3.0) and a ref name's lone surrogates are dropped "
+    "(REF-001, newly tested in 0.3.0); every failure is marked since 0.2.0 (ADP-005.5)",
+)
 
 #: the version this implementation was written against
 CLAIMED = "0.2.0"

@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-003.1", "ADP-012"}),
+    "errored",
+    "answers get with the seq of the previous request",
+    reason="response to get carries seq",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -12,7 +12,16 @@ from gritwit._objects import GritObject
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import _store
 from gritwit.store._refs import check_ref_name
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.1"}),
+    "failed",
+    "cas compares the expected value before checking a heads/ ref's target",
+    smoke=True,
+)
 
 _original = _store.Store.cas_ref
 

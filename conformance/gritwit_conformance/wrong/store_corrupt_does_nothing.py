@@ -10,7 +10,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import BadRequest, _id
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-010.5"}),
+    "failed",
+    "the store-corrupt hook answers success and alters nothing",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"ADP-006"}),
+    "failed",
+    "claims the store profile but answers store-corrupt with unsupported-command (ADP-006)",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -6,7 +6,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.2"}),
+    "failed",
+    "ref-get looks any name up without checking it: null instead of invalid-ref-name",
+)
 
 
 class Adapter(ReferenceAdapter):

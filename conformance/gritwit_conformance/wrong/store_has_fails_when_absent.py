@@ -6,7 +6,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _id
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-005.2"}),
+    "failed",
+    "has is built on get: an absent id answers not-found instead of false",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,15 @@ from typing import Any
 
 from gritwit._errors import InvalidRefTarget
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.5"}),
+    "failed",
+    "a swap of a heads/ ref to none is refused as a bad target",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,16 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
 from gritwit.store import check_ref_name
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.3"}),
+    "failed",
+    "ref-list refuses a prefix that is not itself a valid ref name",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

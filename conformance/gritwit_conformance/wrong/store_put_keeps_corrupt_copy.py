@@ -17,7 +17,16 @@ from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex
 from gritwit.store import MemoryBackend, SqliteBackend
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-002.3"}),
+    "failed",
+    "put of an id already present stores nothing, so a corrupt copy is never mended",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,16 @@ from gritwit._errors import RefConflict
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-002.2"}),
+    "failed",
+    "a second put of stored bytes fails instead of succeeding with the same id",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -12,7 +12,16 @@ import blake3
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-002.1"}),
+    "failed",
+    "put answers the BLAKE3 of the hex text it was sent, not the object's id",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

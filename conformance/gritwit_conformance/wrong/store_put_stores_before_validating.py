@@ -13,7 +13,16 @@ import blake3
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-001.2"}),
+    "failed",
+    "put stores the bytes, then decodes them: the error is right but invalid bytes stay",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -12,8 +12,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _str
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
 from gritwit_conformance.wrong.write_behind_store import Adapter as WriteBehind
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"DUR-002.2"}),
+    "failed",
+    "a ref swap is written through at once, its target object only at close: a kill "
+    "right after the swap leaves a dangling ref",
+)
 
 
 class Adapter(WriteBehind):

@@ -12,7 +12,15 @@ from typing import Any
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _optional_id
 from gritwit.store import MemoryBackend, SqliteBackend
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"STO-006"}),
+    "failed",
+    "moving or deleting a ref removes the object it pointed at",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -10,7 +10,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import BadRequest
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-007.4"}),
+    "failed",
+    "ref-list refuses a prefix that is not ASCII with bad-request",
+)
 
 
 class Adapter(ReferenceAdapter):

@@ -6,7 +6,15 @@ from typing import Any
 
 from gritwit._errors import InvalidName, InvalidRefName
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"REF-001.3"}),
+    "failed",
+    "a bad ref name is reported invalid-name (the tree-name class), not invalid-ref-name",
+)
 
 
 def _renamed(method: Any) -> Any:

@@ -16,7 +16,17 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _optional_id, _str  # type: ignore[attr-defined]
 from gritwit.store import check_ref_name
 from gritwit.store._refs import check_head_target, head_actor
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"DUR-003"}),
+    "failed",
+    "refs cached per process at open: a second writer of the same store swaps from a "
+    "stale value and both succeed",
+    smoke=True,
+)
 
 
 class Adapter(ReferenceAdapter):

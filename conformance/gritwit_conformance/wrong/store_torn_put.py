@@ -16,8 +16,17 @@ from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex, _str
 from gritwit.store import Store
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
 from gritwit_conformance.wrong.write_behind_store import Adapter as WriteBehind
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"DUR-002.1"}),
+    "failed",
+    "put is acknowledged with the last byte of the object still buffered: a kill right "
+    "after it leaves a torn object",
+)
 
 
 def _write_raw(store: Store, oid: ObjectId, data: bytes) -> None:

@@ -17,7 +17,15 @@ from gritwit import GritObject, Tree, decode_object, encode_object, object_from_
 from gritwit._errors import UnsortedKeys
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._handler import _hex
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("codec",),
+    frozenset({"ENC-010", "ENC-014.1"}),
+    "failed",
+    "orders tree entry names by code point, not by their encoded bytes (encode and decode)",
+)
 
 
 def encode(obj: GritObject) -> bytes:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-007.2"}),
+    "failed",
+    "a copy-out answers -1 for an absent value before it checks its buffer: a buffer "
+    "outside the memory is absent instead of a trap",
+)
 
 _real = _engine._Guest.give
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-007.4"}),
+    "failed",
+    "a copy-out returns min(n, cap), the bytes written, instead of the value's length n",
+)
 
 _real = _engine._Guest.give
 

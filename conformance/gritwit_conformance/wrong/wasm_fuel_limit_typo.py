@@ -11,7 +11,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-020.2"}),
+    "failed",
+    "the fuel limit is 10 000 000 units, a zero short: calls within half the limit abort",
+    smoke=True,
+)
 
 _real_init = _engine.WasmEngine.__init__
 

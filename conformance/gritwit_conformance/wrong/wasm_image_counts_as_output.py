@@ -12,7 +12,17 @@ from typing import Any
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _wits
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-026.2"}),
+    "failed",
+    "a step's saved image is charged to its output limit: an actor with more than 1 MiB "
+    "of non-zero pages fails every step with output-too-large",
+    smoke=True,
+)
 
 
 def step(self: _wits.WasmWit, inp: _wits.TransitionInput) -> tuple[Any, Any]:

@@ -13,7 +13,17 @@ import wasmtime
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-024.7"}),
+    "failed",
+    "an image's globals take every exported global, immutable ones too: a module "
+    "exporting no mutable global gets a globals tree",
+    smoke=True,
+)
 
 
 def mutable_globals(exports: Any, store: wasmtime.Store) -> dict[str, tuple[str, Any]]:

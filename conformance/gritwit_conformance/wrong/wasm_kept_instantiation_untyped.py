@@ -13,7 +13,16 @@ import wasmtime
 from gritwit._errors import MemoryLimit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-015.1"}),
+    "failed",
+    "a kept instance's instantiation lets wasmtime's trap escape untyped: a data "
+    "segment past the memory's end fails the step 'failed', not 'trap'",
+)
 
 
 def new_kept(engine: _engine.WasmEngine, loaded: _engine.LoadedModule) -> _engine._Kept:

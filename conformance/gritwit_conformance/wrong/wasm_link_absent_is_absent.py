@@ -12,7 +12,17 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _host
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-013.2"}),
+    "failed",
+    "core_link and send_object of an absent object return -1 at the call instead of "
+    "failing the step's output check: the step succeeds without them",
+    smoke=True,
+)
 
 _real_link = _host.StepHost._h_core_link
 _real_send_object = _host.StepHost._h_send_object

@@ -11,7 +11,16 @@ import wasmtime
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-006.1"}),
+    "failed",
+    "the engine is configured without NaN canonicalisation: a NaN keeps the CPU's sign and payload",
+    smoke=True,
+)
 
 _real_config = wasmtime.Config
 

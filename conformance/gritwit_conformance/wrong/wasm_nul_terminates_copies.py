@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-007.3"}),
+    "failed",
+    "NUL-terminates every value it copies out: one byte past the guest's buffer",
+    smoke=True,
+)
 
 _real_give = _engine._Guest.give
 

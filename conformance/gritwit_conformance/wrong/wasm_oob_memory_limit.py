@@ -12,7 +12,16 @@ import wasmtime
 from gritwit._errors import GritError, MemoryLimit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-015.1"}),
+    "failed",
+    "an out-of-bounds memory access fails the step as memory-limit instead of trap",
+    smoke=True,
+)
 
 _real_typed = _engine._typed
 

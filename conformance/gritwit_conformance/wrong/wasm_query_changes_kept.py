@@ -13,7 +13,17 @@ from gritwit._codec import object_id
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine, _image, _wits
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-027.2"}),
+    "failed",
+    "caches restored image state by image id and refreshes it after every call, queries "
+    "included: the next call from the same image sees what a query changed",
+    smoke=True,
+)
 
 _real_image = _wits.WasmWit._image
 _real_run = _engine.WasmEngine._run

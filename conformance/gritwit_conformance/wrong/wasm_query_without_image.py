@@ -10,7 +10,16 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _wits
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-027.1"}),
+    "failed",
+    "restores images only for steps: a query of an image actor runs in a fresh instance",
+    smoke=True,
+)
 
 _real_image = _wits.WasmWit._image
 

@@ -15,7 +15,17 @@ import wasmtime
 from gritwit._errors import FuelExhausted, MemoryLimit
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-005.1", "WASM-014.1"}),
+    "failed",
+    "instantiates each module once and runs every later step and query (without an "
+    "image) in the same instance: globals and memory survive the call",
+    smoke=True,
+)
 
 _real_call = _engine.WasmEngine.call
 #: id of a loaded module -> (the module, its store, its one instance).

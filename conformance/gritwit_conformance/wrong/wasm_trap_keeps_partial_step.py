@@ -12,7 +12,17 @@ from typing import Any
 from gritwit._errors import WasmTrap
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wasm import _engine
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wasm",),
+    frozenset({"WASM-021", "WASM-026.5"}),
+    "failed",
+    "a trap in step ends the step as a return would: what it did before the trap, and "
+    "an image actor's memory as the trap left it, are adopted",
+    smoke=True,
+)
 
 _real_run = _engine.WasmEngine._run
 _real_memory = _engine._memory

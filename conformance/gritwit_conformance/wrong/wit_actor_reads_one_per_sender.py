@@ -14,7 +14,16 @@ from gritwit import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import PendingMessage, TransitionOutput
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-028.2"}),
+    "failed",
+    "the test actors read only each sender's oldest pending message per step",
+    smoke=False,
+)
 
 _messages = _actors._Out.messages
 _done = _actors._Out.done

@@ -13,7 +13,16 @@ from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-025.3"}),
+    "failed",
+    "budget refuses a spend that is no decimal with the text None, not the empty blob",
+    smoke=False,
+)
 
 EMPTY = object_id(Blob(data=b""))
 NONE = Blob(data=b"None")

@@ -13,7 +13,16 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-025.4"}),
+    "failed",
+    "budget writes its entry although its value did not change (0 when absent)",
+    smoke=False,
+)
 
 
 def always(transition: Wit) -> Wit:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter, _wit
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"ADP-004.8"}),
+    "failed",
+    "reads a content description with both blob and tree as the blob",
+)
 
 _shape = _wit._check_content_shape
 

@@ -16,7 +16,16 @@ from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput, Wit, get_blob
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-020"}),
+    "failed",
+    "counter counts every increment twice: an inc of 1 adds 2 to its core entry count",
+    smoke=True,
+)
 
 
 def _count(blob: Blob | None) -> int:

@@ -13,7 +13,16 @@ from gritwit import Blob, Tree, object_id
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-011"}),
+    "failed",
+    "echo keeps the wall-clock time in its core: step ids depend on when it ran",
+    smoke=True,
+)
 
 _echo = _actors.TEST_ACTORS["echo"].transition
 

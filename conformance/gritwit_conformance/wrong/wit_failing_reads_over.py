@@ -11,7 +11,16 @@ import dataclasses
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-024"}),
+    "failed",
+    "the failing test actor reads its messages instead of failing",
+    smoke=True,
+)
 
 
 def reads_over(inp: TransitionInput) -> TransitionOutput:

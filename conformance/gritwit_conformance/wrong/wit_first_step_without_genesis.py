@@ -11,7 +11,16 @@ from gritwit import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor
 from gritwit.wit._model import PendingMessage
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-012.1"}),
+    "failed",
+    "an actor's first transition is not given its genesis among its pending messages",
+    smoke=True,
+)
 
 _original = _executor._prefixes
 

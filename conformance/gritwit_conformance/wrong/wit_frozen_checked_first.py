@@ -14,7 +14,15 @@ from gritwit._errors import FrozenCore
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _assemble
 from gritwit.wit._cores import PROTECTED_ENTRIES
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-029.1"}),
+    "failed",
+    "a new core's frozen entries are checked before its structure",
+)
 
 _check = _assemble._check_core
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit import Blob, ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-017.1"}),
+    "failed",
+    "a query first runs the actor's pending messages: it creates a step",
+    smoke=False,
+)
 
 _original = _executor.Executor.query
 

@@ -14,7 +14,16 @@ from gritwit.wit import _executor
 from gritwit.wit._executor import Executor
 from gritwit.wit._model import PendingMessage
 from gritwit.wit._pending import mailbox_entries
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-010.2"}),
+    "failed",
+    "after a step, outbox entries it left unchanged are routed again",
+    smoke=True,
+)
 
 _original = Executor.pending_for
 

@@ -11,7 +11,16 @@ from gritwit.store import head_ref
 from gritwit.wit import _executor
 from gritwit.wit._executor import Executor, Failure, RunReport
 from gritwit.wit._model import OUTSIDE
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-027.2"}),
+    "failed",
+    "a failed transition ends the run: the other actors stop running",
+    smoke=True,
+)
 
 
 def stops_at_failure(self: Executor, max_steps: int = 1000) -> RunReport:

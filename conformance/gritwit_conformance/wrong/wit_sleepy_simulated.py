@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-030.1"}),
+    "failed",
+    "sleepy records its naps without sleeping: its steps are right but take no time",
+    smoke=True,
+)
 
 
 class _NoClock:

@@ -11,7 +11,16 @@ import dataclasses
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
 from gritwit.wit._model import TransitionInput, TransitionOutput
-from gritwit_conformance.wrong import fault, run
+from gritwit_conformance.wrong import WrongAdapter, fault, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-027.1"}),
+    "failed",
+    "a transition of slow is not bounded: it ends and its step is adopted",
+    smoke=True,
+)
 
 
 def finishes(inp: TransitionInput) -> TransitionOutput:

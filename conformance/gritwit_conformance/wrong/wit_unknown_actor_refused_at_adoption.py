@@ -13,7 +13,15 @@ from gritwit._errors import GritError
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import TEST_ACTORS, _assemble
 from gritwit.wit._cores import WIT, code_name
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-029.2"}),
+    "failed",
+    "refuses a new core whose wit names no test actor when it is adopted",
+)
 
 _problem = _assemble.core_problem
 

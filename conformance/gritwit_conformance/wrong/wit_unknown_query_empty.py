@@ -10,7 +10,16 @@ from __future__ import annotations
 from gritwit import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _actors
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-028.9"}),
+    "failed",
+    "a test actor answers a query it does not list with the empty blob",
+    smoke=False,
+)
 
 _original = _actors.BuiltinActor.query
 

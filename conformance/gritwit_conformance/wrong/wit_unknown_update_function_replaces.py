@@ -10,7 +10,15 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit._executor import Executor
-from gritwit_conformance.wrong import patch, run
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("wit",),
+    frozenset({"WIT-014.3"}),
+    "failed",
+    "runs an update naming an unknown wit_update function with replace",
+)
 
 _code = Executor._code
 

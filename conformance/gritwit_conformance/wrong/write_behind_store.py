@@ -17,7 +17,16 @@ from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._args import _durable_store
 from gritwit.adapter._handler import _str
 from gritwit.store import Store
-from gritwit_conformance.wrong import run
+from gritwit_conformance.wrong import WrongAdapter, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("store",),
+    frozenset({"DUR-001"}),
+    "failed",
+    "acknowledges put and ref-cas from a memory cache and writes them to disk 50 ms "
+    "later: a kill right after an acknowledgement loses the write",
+)
 
 FLUSH_AFTER = 0.05  # seconds
 

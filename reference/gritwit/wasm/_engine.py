@@ -1,4 +1,8 @@
-"""The one module that imports wasmtime (style guide rule 8).
+"""The Wasm profile's engine over wasmtime (with :mod:`._raw`, its unchecked calls).
+
+Not the one module that imports wasmtime: eight do, these two and six of the sandbox
+(its engine, run, interpreter, snapshot, stop and WASI linker); four reach into
+``wasmtime._ffi``.  ``import gritwit`` loads none of them (``tests/test_one_way.py``).
 
 :class:`WasmEngine` loads modules under the ABI's checks (WASM-002 … WASM-004,
 WASM-017), caches them compiled by the id of the blob holding them, and runs

@@ -96,3 +96,75 @@ def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
     again = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
     assert again["attempts"] == [] and again["failures"] == [], f"RUN-004.5: {again}"
     assert _ok(impl.call("rt-head", runtime=runtime, actor=bad))["step"] is None
+
+
+def _from_outside(impl: Implementation, runtime: str, actor: str) -> list[g.Message]:
+    """The messages the outside sent ``actor`` that its head has read, oldest first."""
+    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    step = _object(impl, runtime, head)
+    assert isinstance(step, g.Step) and step.inbox is not None
+    inbox = _object(impl, runtime, step.inbox)
+    assert isinstance(inbox, g.Mailbox)
+    chain: list[g.Message] = []
+    oid = inbox.entries.get(OUTSIDE)
+    while oid is not None:
+        message = _object(impl, runtime, oid)
+        assert isinstance(message, g.Message)
+        chain.append(message)
+        oid = message.previous
+    return chain[::-1]
+
+
+@pytest.mark.req("RUN-004.6", "RUN-004.2", "RUN-003.1")
+@pytest.mark.parametrize("restart", [False, True], ids=["one-run", "across-a-restart"])
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
+    impl: Implementation, tmp_path: Path, first: str, restart: bool
+) -> None:
+    """RUN-004.6 counts per sender, not per message: two requesters, each with two
+    questions pending for the failing actor (sent interleaved, either first), get one
+    receipt each; the same when the questions were left pending by an earlier runtime
+    on the store (a restart between the sends and the failure, RUN-003)."""
+    path = tmp_path / "rt"
+    path.mkdir()
+    runtime = str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    requesters = {
+        tag: str(
+            _ok(
+                impl.call(
+                    "rt-genesis",
+                    runtime=runtime,
+                    actor="requester",
+                    state={"tag": tag.encode().hex()},
+                )
+            )["actor"]
+        )
+        for tag in ("a", "b")
+    }
+    assert requesters["a"] != requesters["b"]
+    wit = g.Blob(data=b"failing", headers={"runtime": "test-actor"})
+    failing = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
+    order = ("a", "b") if first == "a" else ("b", "a")
+    for n in range(2):
+        for tag in order:
+            question = f"{tag}{n}".encode().hex()
+            ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": question}}}
+            _ok(impl.call("rt-send", runtime=runtime, to=requesters[tag], mt="ask", content=ask))
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
+    if restart:
+        _ok(impl.call("rt-close", runtime=runtime))
+        runtime = str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    assert _ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"] == failing
+    for _ in range(3):  # the failure policy, the marker, then the requesters read receipts
+        _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
+    marker = _ok(impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}"))["target"]
+    assert marker is not None, "the failing actor must be marked failed (RUN-004.4)"
+    for tag, requester in requesters.items():
+        read = _from_outside(impl, runtime, requester)
+        kinds = [m.headers.get("mt") for m in read if m.headers.get("mt") != "genesis"]
+        assert kinds == ["ask", "ask", "error"], (
+            f"RUN-004.6: requester {tag} had two messages pending for the failed actor and "
+            f"must get one error receipt, after its asks; it read from the outside {kinds}"
+        )
+        receipt = read[-1]
+        assert receipt.content.hex() == marker, "the receipt's content is the failure blob"

@@ -418,3 +418,60 @@ def test_rt_open_refuses_anything_but_a_share(impl: Implementation, tmp_path: Pa
         f"a share is two integers with 1 <= n <= {MAX_SHARES} and 0 <= k < n (RUN-021), "
         "anything else is bad-request (ADP-015); rt-open answers otherwise to " + "; ".join(wrong)
     )
+
+
+def _two_chosen(name: str, k: int, n: int) -> list[tuple[dict[str, str], str]]:
+    """Two ``name`` actors of share ``k/n`` (:func:`chosen`'s first two seeds)."""
+    found = []
+    for seed in itertools.count():
+        state = {"seed": f"{seed:08x}"}
+        actor = g.object_id(genesis_core(name, state)).hex()
+        if in_share(actor, k, n):
+            found.append((state, actor))
+            if len(found) == 2:
+                return found
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.2", "RUN-012.3", "RUN-012.6", "ADP-015")
+@pytest.mark.parametrize("first", [0, 1], ids=["queried-in-order", "queried-reversed"])
+def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
+    impl: Implementation, tmp_path: Path, first: int
+) -> None:
+    """Share 0/2, ``max_resident`` 1, queries two counters of share 1 (resident there from
+    the query, RUN-012.6) and sends each an ``inc``; its own ``y`` gets one too.  Its next
+    run steps ``y`` alone, and when the rules are evaluated (RUN-012.3) both outside
+    actors are idle, whatever is pending for each (RUN-021.5): capacity evicts the two,
+    least recently queried first, and keeps ``y``.  Share 1's runtime then runs both."""
+    share_a, share_b = [0, 2], [1, 2]
+    b = open_share(impl, tmp_path, share_b)
+    reply = impl.call("rt-open", path=str(tmp_path), share=share_a, max_resident=1)
+    assert reply.ok, f"rt-open with share {share_a} and max_resident 1: {reply}"
+    a = str(reply.result["runtime"])
+    outside = _two_chosen("counter", 1, 2)
+    y_state, y = chosen("counter", 0, 2)
+    xs = [genesis(impl, b, "counter", state) for state, _ in outside]
+    run(impl, b, share_b, [*xs, y], xs)
+    genesis(impl, a, "counter", y_state)
+    run(impl, a, share_a, [*xs, y], [y])
+    ok(impl, "rt-events", runtime=a)  # what the runs so far emitted
+    order = xs if first == 0 else xs[::-1]
+    for x in order:
+        assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
+    for x in order:
+        inc(impl, a, x, "1")
+    inc(impl, a, y, "1")
+    run(impl, a, share_a, [*xs, y], [y])
+    archived = [
+        (e["actor"], e["reason"])
+        for e in ok(impl, "rt-events", runtime=a)["events"]
+        if e["event"] == "archived"
+    ]
+    assert archived == [(x, "capacity") for x in order], (
+        f"share 0/2 with max_resident 1 archived {archived} in its run: both actors of share "
+        f"1 it queried ({order}, in that order) count as idle with an inc pending "
+        "(RUN-021.5) and must be evicted for capacity, least recently used first "
+        "(RUN-012.2), keeping its own y, which the run used last"
+    )
+    run(impl, b, share_b, [*xs, y], xs)
+    assert [count_of(impl, b, x) for x in xs] == [b"1", b"1"]
