@@ -438,12 +438,28 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
         answer = getattr(impl, "last_response", None)
         if answer is not None and repr(answer) not in text:
             text += f"\nits answer:   {bound_message(repr(answer), 1200)}"
+    elif broken is not None and _sent_elsewhere(broken, request):
+        # A raw line to a separate process got the broken answer, not the last request.
+        text += f"\nrequest: {bound_message(str(broken.request), 1200)}"
     elif request is not None:
         text += f"\nrequest: {bound_message(protocol_form(request), 1200)}"
     if broken is not None or _find(call.excinfo.value, MissingCommand) is not None:
         checking = ", ".join(dict.fromkeys(r for m in item.iter_markers("req") for r in m.args))
         text += f"\n(while checking {checking})"
     report.longrepr = bound_message(text.strip())
+
+
+def _sent_elsewhere(broken: BaseException, request: dict[str, Any] | None) -> bool:
+    """The broken answer came to lines other than the implementation's last request."""
+    import json
+
+    sent = getattr(broken, "request", None)
+    if not sent:
+        return False
+    try:
+        return bool(json.loads(sent) != request)
+    except ValueError:
+        return True
 
 
 def _find(exc: BaseException, cls: type[BaseException]) -> BaseException | None:
