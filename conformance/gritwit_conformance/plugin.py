@@ -13,6 +13,7 @@ leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,7 +272,33 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
         report.user_properties.append(("since", "\n".join(notes)))
 
 
+def report_profile(item: pytest.Item) -> str:
+    """The profile a test's row is in: the first name of its closest ``profile`` marker."""
+    marker = item.get_closest_marker("profile")
+    return str(marker.args[0]) if marker is not None and marker.args else "harness"
+
+
+def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An xdist worker writes every collected test's row for the controller's report.
+
+    The controller collects nothing itself; a test the run never reached still sits in
+    its own profile's row (issue 44), not in its folder's.
+    """
+    json_path = config.getoption("gritwit_json")
+    if not json_path or not hasattr(config, "workerinput"):
+        return
+    from ._report import profiles_path
+
+    path = profiles_path(Path(json_path))
+    rows = {item.nodeid: report_profile(item) for item in items}
+    partial = path.with_name(f"{path.name}.{config.workerinput.get('workerid', 'w')}")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(json.dumps(rows), encoding="utf-8")
+    partial.replace(path)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _hand_over_profiles(config, items)
     if settings.spec_version is not None:
         _leave_out_newer(items, settings.spec_version)
     if not settings.smoke:
@@ -375,7 +402,7 @@ def pytest_runtest_makereport(
         report.user_properties.append(("requirements", " ".join(dict.fromkeys(requirements))))
         report.user_properties.append(("test", item.nodeid))
         if profile is not None:
-            report.user_properties.append(("profile", profile.args[0]))
+            report.user_properties.append(("profile", report_profile(item)))
     if call.excinfo is not None:
         from ._implementation import MissingCommand, UndeclaredProfile
         from ._transport import AdapterBroken
@@ -451,8 +478,6 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
 
 def _sent_elsewhere(broken: BaseException, request: dict[str, Any] | None) -> bool:
     """The broken answer came to lines other than the implementation's last request."""
-    import json
-
     sent = getattr(broken, "request", None)
     if not sent:
         return False
