@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
 from gritwit.adapter._profiles import profiles_needed
 
+from ._exchange import ExchangeLog
 from ._messages import (
     ProtocolViolation,
     Response,
@@ -101,6 +102,8 @@ class Implementation(ABC):
         #: The last request sent and its answer, for failure messages (protocol form).
         self.last_request: dict[str, Any] | None = None
         self.last_response: Response | None = None
+        #: The running test's requests and answers, for the report (ADP-020.6).
+        self.exchanges = ExchangeLog()
         #: The profiles the running test declares (set per test by the plugin's ``impl``
         #: fixture); a request needing another raises :class:`UndeclaredProfile`.  None:
         #: no test is running, or a ``protocol`` test, which may use what is claimed.
@@ -131,13 +134,19 @@ class Implementation(ABC):
         self.last_request, self.last_response = message, None
         if check:
             check_request(message)
+        line: bytes | str | None = None
         try:
             line = self._exchange(message)
             self.last_response = parse_response(line, self._seq, cmd)
+            self.exchanges.add(message, line)
             return self.last_response
         except ProtocolViolation as exc:
+            self.exchanges.add(message, line, f"{exc} [{exc.requirement}]")
             self._stop(kill=True)
             raise AdapterBroken(str(exc), self._stderr(), exc.requirement) from None
+        except AdapterBroken as exc:
+            self.exchanges.add(message, None, f"{exc.reason} [{exc.requirement}]")
+            raise
 
     def _handshake(self) -> None:
         self._start()

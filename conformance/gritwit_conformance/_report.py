@@ -52,6 +52,8 @@ class _Record:
     duration: float = 0.0
     #: Changes since the claimed spec version of the clauses it cites (ADP-005.5).
     since: list[str] = field(default_factory=list)
+    #: A failing test's requests and answers in order (ADP-020.6), or None.
+    exchange: dict[str, Any] | None = None
 
 
 #: Message lines of a failure kept (a structural diff is a few dozen; bound_message caps bytes).
@@ -149,6 +151,8 @@ class ReportCollector(_Collected):
         if "profile" in props:
             record.profile = str(props["profile"])
         record.duration += report.duration
+        if "exchange" in props and report.failed and record.exchange is None:
+            record.exchange = json.loads(str(props["exchange"]))
         if "since" in props and report.failed:
             record.since = [n for n in str(props["since"]).splitlines() if n.strip()]
         if report.failed:
@@ -334,7 +338,13 @@ def _result(record: _Record) -> dict[str, Any]:
     entry = asdict(record)
     if not entry["since"]:
         del entry["since"]
+    if entry["exchange"] is None or record.outcome not in _WITH_EXCHANGE:
+        del entry["exchange"]
     return entry
+
+
+#: The outcomes whose report entry carries the test's exchange (ADP-020.6).
+_WITH_EXCHANGE = frozenset({"failed", "errored", "timed-out", "unexpected-pass"})
 
 
 def _document(

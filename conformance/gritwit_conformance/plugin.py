@@ -326,6 +326,7 @@ def impl(
 ) -> Iterator[Implementation]:
     """The implementation, reset for this test; skips what it does not claim (ADP-006)."""
     implementation.reset()
+    implementation.exchanges.clear()  # this test's exchange only (ADP-020.6)
     implementation.declared = None
     declared = declared_profiles(request.node)
     if declared:
@@ -396,6 +397,8 @@ def pytest_runtest_makereport(
         text = report.longreprtext or ""
         if visible_text(text) != text:
             report.longrepr = visible_text(text)
+    if report.failed:
+        _attach_exchange(item, report)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
@@ -426,6 +429,16 @@ def pytest_runtest_makereport(
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A failing test's requests and answers, in order, for its report entry (ADP-020.6)."""
+    funcargs = getattr(item, "funcargs", {})
+    impl = funcargs.get("impl") or funcargs.get("implementation")
+    log = getattr(impl, "exchanges", None)
+    record = log.record() if log is not None else None
+    if record is not None:
+        report.user_properties.append(("exchange", json.dumps(record, ensure_ascii=True)))
 
 
 def _bounded(item: pytest.Item, exc: BaseException) -> bool:
@@ -467,7 +480,7 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
             text += f"\nits answer:   {bound_message(repr(answer), 1200)}"
     elif broken is not None and _sent_elsewhere(broken, request):
         # A raw line to a separate process got the broken answer, not the last request.
-        text += f"\nrequest: {bound_message(str(broken.request), 1200)}"
+        text += f"\nrequest: {bound_message(str(getattr(broken, 'request', '')), 1200)}"
     elif request is not None:
         text += f"\nrequest: {bound_message(protocol_form(request), 1200)}"
     if broken is not None or _find(call.excinfo.value, MissingCommand) is not None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_harness_interrupt import HANGS, WAIT, wait_until
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]

@@ -154,8 +154,7 @@ def test_answers_holding_text_of_every_class_are_one_line_of_utf8(impl: Implemen
                     line = json.dumps({"seq": seq, **request}, ensure_ascii=ascii_only)
                     what = f"{request['cmd']} with {text!a}"
                     answer = _assert_one_line(
-                        process,
-                        process.exchange_raw(line.encode() + b"\n", what, seq), what
+                        process, process.exchange_raw(line.encode() + b"\n", what, seq), what
                     )
                     assert answer.get("seq") == seq, (what, answer)
                     if echoed is not None:
