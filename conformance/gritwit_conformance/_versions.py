@@ -40,6 +40,8 @@ __all__ = [
     "UnknownSpecVersion",
     "find_spec_dir",
     "load_history",
+    "matching_entries",
+    "named_in",
     "parse_changes",
     "parse_version",
     "spec_history",
@@ -232,7 +234,12 @@ class SpecHistory:
         return entry.version == UNRELEASED or _key(entry.version) > _key(version)
 
     def since(
-        self, cited: Iterable[str], claimed: str, *, test_file: str | None = None
+        self,
+        cited: Iterable[str],
+        claimed: str,
+        *,
+        test_file: str | None = None,
+        message: str | None = None,
     ) -> list[str]:
         """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a cited clause.
 
@@ -240,14 +247,29 @@ class SpecHistory:
         (relative to the suite) limits *newly tested* entries to the files they name
         (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
         entry at all still gets one note, so no added clause goes unmarked.
+
+        ``message``, the failure's text, narrows the notes to what failed (ADP-005.5):
+        to the cited clauses it names (:func:`named_in`), and among several entries of
+        one clause to those whose terms it names (:func:`matching_entries`).
         """
         if not self.is_older(claimed):
             return []
+        if message:
+            narrowed = self._notes(named_in(message, cited), claimed, test_file, message)
+            if narrowed:  # else the named clauses have no entry: every mark, none lost
+                return narrowed
+        return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+
+    def _notes(
+        self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
+    ) -> list[str]:
         notes: list[str] = []
-        for rid in dict.fromkeys(cited):
+        for rid in chosen:
             mine = [
                 e for e in self.entries if e.concerns(rid, test_file) and self._newer(e, claimed)
             ]
+            if message:
+                mine = matching_entries(mine, message)
             notes += [e.note(rid) for e in reversed(mine)]  # oldest change first
             if not mine and self.added_after(rid, claimed):
                 notes.append(f"added after {claimed}: {rid} (no entry in spec/CHANGES.md)")
@@ -277,6 +299,41 @@ class SpecHistory:
             newer = [v for v in added if v == UNRELEASED or _key(v) > _key(version)]
             where.append(f"{rid} added in {newer[-1]}" if newer else f"{rid} added after {version}")
         return f"every clause it cites is newer than {version} ({'; '.join(where)})"
+
+
+#: A term an entry quotes (`` `share` ``, `` `max_step_bytes` ``).
+_TERM = re.compile(r"`([^`\s]{2,60})`")
+
+
+def named_in(message: str, cited: Iterable[str]) -> list[str]:
+    """The cited clauses a failure's message names, itself or by a sub-clause (a test
+    citing RUN-021 whose assertion says RUN-021.3); every cited one when it names none."""
+    ids = list(dict.fromkeys(cited))
+    named = set(SHAPED_IN_TEXT.findall(message))
+    chosen = [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+    return chosen or ids
+
+
+def _names(message: str, term: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message) is not None
+
+
+def matching_entries(entries: list[ChangeEntry], message: str) -> list[ChangeEntry]:
+    """Of several entries of one clause, those a failure's message concerns: the ones
+    quoting a term (`` `share` ``) that no other of them quotes and the message names;
+    all of them when the message names no such term."""
+    if len(entries) < 2:
+        return entries
+    terms = [set(_TERM.findall(e.text)) for e in entries]
+    kept = [
+        entry
+        for entry, own in zip(entries, terms, strict=True)
+        if any(
+            _names(message, term) and sum(term in other for other in terms) == 1
+            for term in own
+        )
+    ]
+    return kept or entries
 
 
 def load_history(spec_dir: Path, current: str) -> SpecHistory:

@@ -267,7 +267,10 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
         return
     cited = [rid for m in item.iter_markers("req") for rid in m.args]
     test_file = item.path.relative_to(_SUITE).as_posix()
-    notes = history.since(cited, claimed, test_file=test_file)
+    # Only the entries of what the failing assertion cites (issue 44): its message names
+    # the clauses (errors name their IDs) and the terms of the entry that changed.
+    message = report.longreprtext or ""
+    notes = history.since(cited, claimed, test_file=test_file, message=message)
     if notes:
         report.user_properties.append(("since", "\n".join(notes)))
 
