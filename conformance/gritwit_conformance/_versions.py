@@ -328,10 +328,7 @@ def matching_entries(entries: list[ChangeEntry], message: str) -> list[ChangeEnt
     kept = [
         entry
         for entry, own in zip(entries, terms, strict=True)
-        if any(
-            _names(message, term) and sum(term in other for other in terms) == 1
-            for term in own
-        )
+        if any(_names(message, term) and sum(term in other for other in terms) == 1 for term in own)
     ]
     return kept or entries
 
