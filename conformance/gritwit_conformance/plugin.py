@@ -85,6 +85,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "profile(*names): the profiles a test needs, all of them (ADP-006); the report "
         "files it under the first name of the closest marker",
     )
+    config.addinivalue_line(
+        "markers",
+        "feature(*names): optional features a test needs (ADP-005.7: shares); an "
+        "implementation not claiming one in hello gets the test as not claimed",
+    )
     config.addinivalue_line("markers", "smoke: part of the quick smoke run (--gritwit-smoke)")
     config.addinivalue_line(
         "markers", "heavy: takes minutes; runs only with --heavy or GRITWIT_PROFILE=deep"
@@ -338,6 +343,7 @@ def impl(
         # every adapter answers (hello, shutdown, unknown commands); anything else needs
         # the profile declared.
         implementation.declared = frozenset(declared)
+    _skip_unclaimed_features(request.node, implementation)
     from ._report import known_failure_matches
 
     global _hello
@@ -367,6 +373,14 @@ def _skip_unclaimed(declared: set[str], implementation: Implementation) -> None:
     unclaimed = sorted(declared - {ALWAYS_CLAIMED} - implementation.profiles)
     if unclaimed:
         pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+
+
+def _skip_unclaimed_features(item: pytest.Item, implementation: Implementation) -> None:
+    """Skip as *not claimed* a test needing a feature not claimed in ``hello`` (ADP-005.7)."""
+    needed = {name for marker in item.iter_markers("feature") for name in marker.args}
+    unclaimed = sorted(needed - implementation.features)
+    if unclaimed:
+        pytest.skip(f"{NOT_CLAIMED}: feature {', '.join(unclaimed)} (ADP-005.7)")
 
 
 @pytest.fixture(autouse=True)
