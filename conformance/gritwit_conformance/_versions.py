@@ -39,12 +39,15 @@ __all__ = [
     "SpecHistory",
     "UnknownSpecVersion",
     "find_spec_dir",
+    "is_development",
     "load_history",
     "matching_entries",
     "named_in",
     "parse_changes",
     "parse_version",
+    "release_of",
     "spec_history",
+    "version_key",
 ]
 
 CLAUSES_NAME = "clauses.json"
@@ -55,6 +58,8 @@ UNRELEASED = "unreleased"
 KINDS = ("newly tested", "added", "changed", "wording", "withdrawn", "removed")
 
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+#: A development version (CONV-003.7): a release's number and ``.devN``, PEP 440's form.
+_DEVELOPMENT = re.compile(r"(\d+\.\d+\.\d+)\.dev(\d+)")
 _HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*$")
 _TESTS = re.compile(r"\s*\bTests?(?: and vectors)?:.*$", re.DOTALL)
 _SUITE_FILE = re.compile(r"`suite/([^`\s]+\.py)`")
@@ -66,18 +71,44 @@ class UnknownSpecVersion(ValueError):
     """``--spec-version`` named a version ``spec/clauses.json`` does not record (ADP-005.6)."""
 
 
-def parse_version(text: object) -> tuple[int, int, int] | None:
-    """``MAJOR.MINOR.PATCH`` as numbers (ADP-005.4), or None for anything else."""
-    if not isinstance(text, str) or (match := _VERSION.fullmatch(text.strip())) is None:
+def parse_version(text: object) -> tuple[int, int, int, int, int] | None:
+    """A version as a key that orders versions, or None for anything else.
+
+    ``MAJOR.MINOR.PATCH`` (ADP-005.4) or a development version ``MAJOR.MINOR.PATCH.devN``
+    (CONV-003.7), which comes after every earlier release and before its own:
+    0.3.0 < 0.4.0.dev0 < 0.4.0.dev1 < 0.4.0.
+    """
+    if not isinstance(text, str):
+        return None
+    development = _DEVELOPMENT.fullmatch(text.strip())
+    match = _VERSION.fullmatch(development.group(1) if development else text.strip())
+    if match is None:
         return None
     major, minor, patch = (int(g) for g in match.groups())
-    return major, minor, patch
+    if development is not None:
+        return major, minor, patch, 0, int(development.group(2))
+    return major, minor, patch, 1, 0
 
 
-def _key(version: str) -> tuple[int, int, int]:
+def release_of(version: str) -> str:
+    """The release a version is or leads to: ``0.4.0`` of ``0.4.0.dev0`` (CONV-003.7)."""
+    development = _DEVELOPMENT.fullmatch(version.strip())
+    return development.group(1) if development else version.strip()
+
+
+def is_development(version: str) -> bool:
+    """``version`` is a development version, ``X.Y.Z.devN`` (CONV-003.7)."""
+    return _DEVELOPMENT.fullmatch(version.strip()) is not None
+
+
+def version_key(version: str) -> tuple[int, int, int, int, int]:
+    """:func:`parse_version` of a version known to be one (AssertionError otherwise)."""
     parsed = parse_version(version)
     assert parsed is not None, version
     return parsed
+
+
+_key = version_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -226,7 +257,10 @@ class SpecHistory:
         return self.records[max(older, key=_key)] if older else None
 
     def added_after(self, rid: str, version: str) -> bool:
-        """CONV-003.6: the record of ``version`` lacks the clause."""
+        """CONV-003.6: the record of ``version`` lacks the clause; nothing is added after
+        the suite's own version, a development version included (CONV-003.7)."""
+        if not self.is_older(version):
+            return False
         record = self.record_for(version)
         return record is not None and rid not in record
 
@@ -276,8 +310,9 @@ class SpecHistory:
         return list(dict.fromkeys(notes))
 
     def check_applied(self, version: str) -> str:
-        """``version`` itself when recorded; :class:`UnknownSpecVersion` otherwise."""
-        if version not in self.records:
+        """``version`` itself when recorded or the suite's own (a development version,
+        CONV-003.7); :class:`UnknownSpecVersion` otherwise."""
+        if version not in self.records and version != self.current:
             raise UnknownSpecVersion(
                 f"--spec-version {version!r}: not a version spec/{CLAUSES_NAME} records; "
                 f"known: {', '.join(self.known)} (ADP-005.6)"

@@ -23,7 +23,7 @@ import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
 import { repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
-const SPEC_VERSION = '0.3.0' // CONV-003
+const SPEC_VERSION = '0.4.0.dev0' // CONV-003 (CONV-003.7: a development version)
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 // --- arguments (ADP-002, ADP-004) -----------------------------------------------------
