@@ -58,7 +58,7 @@ class ExchangeLog:
         else:
             try:
                 entry["answer"] = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # no JSON, or nested past the parser
                 entry["answer"], entry["text"] = None, text.rstrip("\n")
         if problem:
             entry["problem"] = problem
