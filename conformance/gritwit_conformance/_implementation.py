@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
 from gritwit.adapter._profiles import profiles_needed
 
+from ._exchange import ExchangeLog
 from ._messages import (
     ProtocolViolation,
     Response,
@@ -34,6 +35,7 @@ from ._transport import AdapterBroken, AdapterProcess
 __all__ = [
     "PROFILE_COMMANDS",
     "PROTOCOL_VERSION",
+    "FEATURE_ARGUMENTS",
     "CannotKillMidCommand",
     "HandshakeFailed",
     "Implementation",
@@ -51,6 +53,10 @@ REFERENCE = "reference"
 #: The commands each profile requires (ADP-006, ADP-009, ADP-010, ADP-014 … ADP-019): the
 #: reference adapter's table, one copy for the harness and ``gritwit adapter --profiles``.
 PROFILE_COMMANDS = _PROFILE_COMMANDS
+
+
+#: The arguments of each optional feature (ADP-005.7): sent only where it is claimed.
+FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {"rt-open": {"share": "shares"}}
 
 
 class UndeclaredProfile(Exception):
@@ -101,6 +107,8 @@ class Implementation(ABC):
         #: The last request sent and its answer, for failure messages (protocol form).
         self.last_request: dict[str, Any] | None = None
         self.last_response: Response | None = None
+        #: The running test's requests and answers, for the report (ADP-020.7).
+        self.exchanges = ExchangeLog()
         #: The profiles the running test declares (set per test by the plugin's ``impl``
         #: fixture); a request needing another raises :class:`UndeclaredProfile`.  None:
         #: no test is running, or a ``protocol`` test, which may use what is claimed.
@@ -131,13 +139,19 @@ class Implementation(ABC):
         self.last_request, self.last_response = message, None
         if check:
             check_request(message)
+        line: bytes | str | None = None
         try:
             line = self._exchange(message)
             self.last_response = parse_response(line, self._seq, cmd)
+            self.exchanges.add(message, line)
             return self.last_response
         except ProtocolViolation as exc:
+            self.exchanges.add(message, line, f"{exc} [{exc.requirement}]")
             self._stop(kill=True)
             raise AdapterBroken(str(exc), self._stderr(), exc.requirement) from None
+        except AdapterBroken as exc:
+            self.exchanges.add(message, None, f"{exc.reason} [{exc.requirement}]")
+            raise
 
     def _handshake(self) -> None:
         self._start()
@@ -171,9 +185,18 @@ class Implementation(ABC):
         return response
 
     def _check_declared(self, cmd: str, args: dict[str, Any]) -> None:
-        """Refuse a request the running test did not declare the profile of (ADP-006)."""
+        """Refuse a request the running test did not declare the profile of (ADP-006),
+        or one with a feature's argument the implementation does not claim (ADP-005.7)."""
         if self.declared is None:
             return
+        for name in sorted(set(args) & set(FEATURE_ARGUMENTS.get(cmd, {}))):
+            feature = FEATURE_ARGUMENTS[cmd][name]
+            if self.hello is not None and feature not in self.hello.get("features", ()):
+                raise UndeclaredProfile(
+                    f"suite bug: {cmd!r} with {name!r} needs the feature {feature!r}, which "
+                    "the implementation does not claim (ADP-005.7: mark the test "
+                    f"@pytest.mark.feature({feature!r}))"
+                )
         for alternatives in profiles_needed(cmd, args):
             if not alternatives & self.declared:
                 need = " or ".join(sorted(alternatives))
@@ -215,6 +238,11 @@ class Implementation(ABC):
     @property
     def profiles(self) -> frozenset[str]:
         return frozenset(self.info().get("profiles", ()))
+
+    @property
+    def features(self) -> frozenset[str]:
+        """The optional features claimed in ``hello`` (ADP-005.7)."""
+        return frozenset(self.info().get("features", ()))
 
     def reset(self) -> None:
         """Between tests: forget a broken exchange; the next call restarts if needed."""

@@ -25,10 +25,15 @@ class _Collected:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        #: Each collected test's row (its declared profile), when collected here.
+        self.rows: dict[str, str] = {}
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.ids:
+            from .plugin import report_profile
+
             self.ids = [item.nodeid for item in session.items]
+            self.rows = {item.nodeid: report_profile(item) for item in session.items}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "build_summary",
     "known_failure_matches",
     "profile_of",
+    "profiles_path",
     "render_summary",
     "run_status",
     "short_reason",
@@ -51,6 +52,8 @@ class _Record:
     duration: float = 0.0
     #: Changes since the claimed spec version of the clauses it cites (ADP-005.5).
     since: list[str] = field(default_factory=list)
+    #: A failing test's requests and answers in order (ADP-020.7), or None.
+    exchange: dict[str, Any] | None = None
 
 
 #: Message lines of a failure kept (a structural diff is a few dozen; bound_message caps bytes).
@@ -82,6 +85,11 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
     reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
     return visible_text(reason.removeprefix("Skipped: "))
+
+
+def profiles_path(report: Path) -> Path:
+    """Where xdist workers leave each collected test's row for the controller (issue 44)."""
+    return report.with_name(report.name + ".rows")
 
 
 def known_failure_matches(entry: str, test_id: str) -> bool:
@@ -143,6 +151,8 @@ class ReportCollector(_Collected):
         if "profile" in props:
             record.profile = str(props["profile"])
         record.duration += report.duration
+        if "exchange" in props and report.failed and record.exchange is None:
+            record.exchange = json.loads(str(props["exchange"]))
         if "since" in props and report.failed:
             record.since = [n for n in str(props["since"]).splitlines() if n.strip()]
         if report.failed:
@@ -188,10 +198,13 @@ class ReportCollector(_Collected):
         from ._messages import visible_text
 
         missing = [test for test in self.ids if test not in self.records]
+        rows = self.rows or self._worker_rows()
         for test in missing:
             self.records[test] = _Record(
                 visible_text(test),
-                profile=profile_of(test),
+                # Its own profile's row, as in a complete run (issue 44); the folder
+                # only when no worker said.
+                profile=rows.get(test, profile_of(test)),
                 outcome="not-run",
                 reason="never reached: the run ended before this test started",
             )
@@ -213,6 +226,14 @@ class ReportCollector(_Collected):
                 "(a worker died or the harness stopped early)"
             )
         return ""
+
+    def _worker_rows(self) -> dict[str, str]:
+        """The rows the xdist workers wrote at collection (:func:`profiles_path`)."""
+        try:
+            rows = json.loads(profiles_path(self.path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in rows.items()} if isinstance(rows, dict) else {}
 
     def _hello(self) -> tuple[dict[str, Any], str]:
         """The handshake result: the one checked before the run, or a fresh one."""
@@ -297,6 +318,10 @@ class ReportCollector(_Collected):
             }
             document["selection"] = read_counts(Path(chosen)) or empty
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        rows_name = profiles_path(self.path).name
+        for leftover in self.path.parent.iterdir():
+            if leftover.name.startswith(rows_name):
+                leftover.unlink(missing_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         partial.replace(self.path)  # a signal now cannot leave half a report
@@ -313,7 +338,13 @@ def _result(record: _Record) -> dict[str, Any]:
     entry = asdict(record)
     if not entry["since"]:
         del entry["since"]
+    if entry["exchange"] is None or record.outcome not in _WITH_EXCHANGE:
+        del entry["exchange"]
     return entry
+
+
+#: The outcomes whose report entry carries the test's exchange (ADP-020.7).
+_WITH_EXCHANGE = frozenset({"failed", "errored", "timed-out", "unexpected-pass"})
 
 
 def _document(

@@ -64,6 +64,7 @@ class AdapterBroken(Exception):
         requirement: str = "ADP-003.1",
         *,
         timed_out: bool = False,
+        request: str | None = None,
     ) -> None:
         self.reason = reason
         self.stderr = stderr
@@ -71,6 +72,9 @@ class AdapterBroken(Exception):
         #: No answer came within the time limit (ADP-012): reported as *timed out*, apart
         #: from a broken answer or an exit, and never alone the proof of a caught mutant.
         self.timed_out = timed_out
+        #: The request that got the broken answer, as sent, when it is not the
+        #: implementation's last request (a raw line to a separate process, ADP-001.4).
+        self.request = request
         text = (
             reason if not stderr.strip() else f"{reason}\n--- adapter stderr (tail) ---\n{stderr}"
         )
@@ -96,6 +100,8 @@ class AdapterProcess:
         self.limits = AnswerLimit(base=timeout, scale=scale)
         #: Bytes the adapter has written to standard output so far (ADP-012.3).
         self._stdout_bytes = 0
+        #: The last lines written to the adapter, for a broken answer's report (ADP-001.4).
+        self.last_sent = b""
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _cleanup
         try:
             self._proc = subprocess.Popen(
@@ -173,9 +179,31 @@ class AdapterProcess:
             disk_wait=usage.disk_wait,
         )
 
+    def sent_text(self) -> str | None:
+        """The last lines written to the adapter, as text (None before any)."""
+        if not self.last_sent:
+            return None
+        return self.last_sent.decode("utf-8", "backslashreplace").rstrip("\n")
+
     def _broken(self, reason: str, requirement: str = "ADP-003.1") -> AdapterBroken:
         self.kill()
-        return AdapterBroken(reason, self.stderr_tail(), requirement)
+        return AdapterBroken(reason, self.stderr_tail(), requirement, request=self.sent_text())
+
+    def answer_json(self, line: bytes, what: object) -> Any:
+        """``line`` decoded as JSON; anything else is the adapter's break (ADP-001.4).
+
+        For the tests that read raw answers: an answer that is no JSON is *errored*,
+        with the request that got it, never an assertion of the test (issue 44).
+        """
+        try:
+            return json.loads(line)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            shown = line[:200].decode("utf-8", "backslashreplace").rstrip("\n")
+            raise self._broken(
+                f"the answer to {what} is not JSON (ADP-001.4: nothing else on standard "
+                f"output): {shown!r}",
+                "ADP-001.4",
+            ) from None
 
     def answered_on_stderr(self, seq: object) -> bool:
         """A response to ``seq`` went to standard error instead of standard output (ADP-001.2)."""
@@ -204,6 +232,8 @@ class AdapterProcess:
         """Write ``data`` as it is (raw lines, for the protocol tests) and read one line."""
         stdin = self._proc.stdin
         assert stdin is not None
+        if data:
+            self.last_sent = data
         try:
             stdin.write(data)
             stdin.flush()

@@ -39,10 +39,15 @@ __all__ = [
     "SpecHistory",
     "UnknownSpecVersion",
     "find_spec_dir",
+    "is_development",
     "load_history",
+    "matching_entries",
+    "named_in",
     "parse_changes",
     "parse_version",
+    "release_of",
     "spec_history",
+    "version_key",
 ]
 
 CLAUSES_NAME = "clauses.json"
@@ -53,6 +58,8 @@ UNRELEASED = "unreleased"
 KINDS = ("newly tested", "added", "changed", "wording", "withdrawn", "removed")
 
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+#: A development version (CONV-003.7): a release's number and ``.devN``, PEP 440's form.
+_DEVELOPMENT = re.compile(r"(\d+\.\d+\.\d+)\.dev(\d+)")
 _HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*$")
 _TESTS = re.compile(r"\s*\bTests?(?: and vectors)?:.*$", re.DOTALL)
 _SUITE_FILE = re.compile(r"`suite/([^`\s]+\.py)`")
@@ -64,18 +71,44 @@ class UnknownSpecVersion(ValueError):
     """``--spec-version`` named a version ``spec/clauses.json`` does not record (ADP-005.6)."""
 
 
-def parse_version(text: object) -> tuple[int, int, int] | None:
-    """``MAJOR.MINOR.PATCH`` as numbers (ADP-005.4), or None for anything else."""
-    if not isinstance(text, str) or (match := _VERSION.fullmatch(text.strip())) is None:
+def parse_version(text: object) -> tuple[int, int, int, int, int] | None:
+    """A version as a key that orders versions, or None for anything else.
+
+    ``MAJOR.MINOR.PATCH`` (ADP-005.4) or a development version ``MAJOR.MINOR.PATCH.devN``
+    (CONV-003.7), which comes after every earlier release and before its own:
+    0.3.0 < 0.4.0.dev0 < 0.4.0.dev1 < 0.4.0.
+    """
+    if not isinstance(text, str):
+        return None
+    development = _DEVELOPMENT.fullmatch(text.strip())
+    match = _VERSION.fullmatch(development.group(1) if development else text.strip())
+    if match is None:
         return None
     major, minor, patch = (int(g) for g in match.groups())
-    return major, minor, patch
+    if development is not None:
+        return major, minor, patch, 0, int(development.group(2))
+    return major, minor, patch, 1, 0
 
 
-def _key(version: str) -> tuple[int, int, int]:
+def release_of(version: str) -> str:
+    """The release a version is or leads to: ``0.4.0`` of ``0.4.0.dev0`` (CONV-003.7)."""
+    development = _DEVELOPMENT.fullmatch(version.strip())
+    return development.group(1) if development else version.strip()
+
+
+def is_development(version: str) -> bool:
+    """``version`` is a development version, ``X.Y.Z.devN`` (CONV-003.7)."""
+    return _DEVELOPMENT.fullmatch(version.strip()) is not None
+
+
+def version_key(version: str) -> tuple[int, int, int, int, int]:
+    """:func:`parse_version` of a version known to be one (AssertionError otherwise)."""
     parsed = parse_version(version)
     assert parsed is not None, version
     return parsed
+
+
+_key = version_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,7 +257,10 @@ class SpecHistory:
         return self.records[max(older, key=_key)] if older else None
 
     def added_after(self, rid: str, version: str) -> bool:
-        """CONV-003.6: the record of ``version`` lacks the clause."""
+        """CONV-003.6: the record of ``version`` lacks the clause; nothing is added after
+        the suite's own version, a development version included (CONV-003.7)."""
+        if not self.is_older(version):
+            return False
         record = self.record_for(version)
         return record is not None and rid not in record
 
@@ -232,7 +268,12 @@ class SpecHistory:
         return entry.version == UNRELEASED or _key(entry.version) > _key(version)
 
     def since(
-        self, cited: Iterable[str], claimed: str, *, test_file: str | None = None
+        self,
+        cited: Iterable[str],
+        claimed: str,
+        *,
+        test_file: str | None = None,
+        message: str | None = None,
     ) -> list[str]:
         """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a cited clause.
 
@@ -240,22 +281,38 @@ class SpecHistory:
         (relative to the suite) limits *newly tested* entries to the files they name
         (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
         entry at all still gets one note, so no added clause goes unmarked.
+
+        ``message``, the failure's text, narrows the notes to what failed (ADP-005.5):
+        to the cited clauses it names (:func:`named_in`), and among several entries of
+        one clause to those whose terms it names (:func:`matching_entries`).
         """
         if not self.is_older(claimed):
             return []
+        if message:
+            narrowed = self._notes(named_in(message, cited), claimed, test_file, message)
+            if narrowed:  # else the named clauses have no entry: every mark, none lost
+                return narrowed
+        return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+
+    def _notes(
+        self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
+    ) -> list[str]:
         notes: list[str] = []
-        for rid in dict.fromkeys(cited):
+        for rid in chosen:
             mine = [
                 e for e in self.entries if e.concerns(rid, test_file) and self._newer(e, claimed)
             ]
+            if message:
+                mine = matching_entries(mine, message)
             notes += [e.note(rid) for e in reversed(mine)]  # oldest change first
             if not mine and self.added_after(rid, claimed):
                 notes.append(f"added after {claimed}: {rid} (no entry in spec/CHANGES.md)")
         return list(dict.fromkeys(notes))
 
     def check_applied(self, version: str) -> str:
-        """``version`` itself when recorded; :class:`UnknownSpecVersion` otherwise."""
-        if version not in self.records:
+        """``version`` itself when recorded or the suite's own (a development version,
+        CONV-003.7); :class:`UnknownSpecVersion` otherwise."""
+        if version not in self.records and version != self.current:
             raise UnknownSpecVersion(
                 f"--spec-version {version!r}: not a version spec/{CLAUSES_NAME} records; "
                 f"known: {', '.join(self.known)} (ADP-005.6)"
@@ -277,6 +334,38 @@ class SpecHistory:
             newer = [v for v in added if v == UNRELEASED or _key(v) > _key(version)]
             where.append(f"{rid} added in {newer[-1]}" if newer else f"{rid} added after {version}")
         return f"every clause it cites is newer than {version} ({'; '.join(where)})"
+
+
+#: A term an entry quotes (`` `share` ``, `` `max_step_bytes` ``).
+_TERM = re.compile(r"`([^`\s]{2,60})`")
+
+
+def named_in(message: str, cited: Iterable[str]) -> list[str]:
+    """The cited clauses a failure's message names, itself or by a sub-clause (a test
+    citing RUN-021 whose assertion says RUN-021.3); every cited one when it names none."""
+    ids = list(dict.fromkeys(cited))
+    named = set(SHAPED_IN_TEXT.findall(message))
+    chosen = [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+    return chosen or ids
+
+
+def _names(message: str, term: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message) is not None
+
+
+def matching_entries(entries: list[ChangeEntry], message: str) -> list[ChangeEntry]:
+    """Of several entries of one clause, those a failure's message concerns: the ones
+    quoting a term (`` `share` ``) that no other of them quotes and the message names;
+    all of them when the message names no such term."""
+    if len(entries) < 2:
+        return entries
+    terms = [set(_TERM.findall(e.text)) for e in entries]
+    kept = [
+        entry
+        for entry, own in zip(entries, terms, strict=True)
+        if any(_names(message, term) and sum(term in other for other in terms) == 1 for term in own)
+    ]
+    return kept or entries
 
 
 def load_history(spec_dir: Path, current: str) -> SpecHistory:

@@ -13,6 +13,7 @@ leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "profile(*names): the profiles a test needs, all of them (ADP-006); the report "
         "files it under the first name of the closest marker",
+    )
+    config.addinivalue_line(
+        "markers",
+        "feature(*names): optional features a test needs (ADP-005.7: shares); an "
+        "implementation not claiming one in hello gets the test as not claimed",
     )
     config.addinivalue_line("markers", "smoke: part of the quick smoke run (--gritwit-smoke)")
     config.addinivalue_line(
@@ -266,12 +272,41 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
         return
     cited = [rid for m in item.iter_markers("req") for rid in m.args]
     test_file = item.path.relative_to(_SUITE).as_posix()
-    notes = history.since(cited, claimed, test_file=test_file)
+    # Only the entries of what the failing assertion cites (issue 44): its message names
+    # the clauses (errors name their IDs) and the terms of the entry that changed.
+    message = report.longreprtext or ""
+    notes = history.since(cited, claimed, test_file=test_file, message=message)
     if notes:
         report.user_properties.append(("since", "\n".join(notes)))
 
 
+def report_profile(item: pytest.Item) -> str:
+    """The profile a test's row is in: the first name of its closest ``profile`` marker."""
+    marker = item.get_closest_marker("profile")
+    return str(marker.args[0]) if marker is not None and marker.args else "harness"
+
+
+def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An xdist worker writes every collected test's row for the controller's report.
+
+    The controller collects nothing itself; a test the run never reached still sits in
+    its own profile's row (issue 44), not in its folder's.
+    """
+    json_path = config.getoption("gritwit_json")
+    if not json_path or not hasattr(config, "workerinput"):
+        return
+    from ._report import profiles_path
+
+    path = profiles_path(Path(json_path))
+    rows = {item.nodeid: report_profile(item) for item in items}
+    partial = path.with_name(f"{path.name}.{config.workerinput.get('workerid', 'w')}")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text(json.dumps(rows), encoding="utf-8")
+    partial.replace(path)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _hand_over_profiles(config, items)
     if settings.spec_version is not None:
         _leave_out_newer(items, settings.spec_version)
     if not settings.smoke:
@@ -299,6 +334,7 @@ def impl(
 ) -> Iterator[Implementation]:
     """The implementation, reset for this test; skips what it does not claim (ADP-006)."""
     implementation.reset()
+    implementation.exchanges.clear()  # this test's exchange only (ADP-020.7)
     implementation.declared = None
     declared = declared_profiles(request.node)
     if declared:
@@ -307,6 +343,7 @@ def impl(
         # every adapter answers (hello, shutdown, unknown commands); anything else needs
         # the profile declared.
         implementation.declared = frozenset(declared)
+    _skip_unclaimed_features(request.node, implementation)
     from ._report import known_failure_matches
 
     global _hello
@@ -336,6 +373,14 @@ def _skip_unclaimed(declared: set[str], implementation: Implementation) -> None:
     unclaimed = sorted(declared - {ALWAYS_CLAIMED} - implementation.profiles)
     if unclaimed:
         pytest.skip(f"{NOT_CLAIMED}: profile {', '.join(unclaimed)}")
+
+
+def _skip_unclaimed_features(item: pytest.Item, implementation: Implementation) -> None:
+    """Skip as *not claimed* a test needing a feature not claimed in ``hello`` (ADP-005.7)."""
+    needed = {name for marker in item.iter_markers("feature") for name in marker.args}
+    unclaimed = sorted(needed - implementation.features)
+    if unclaimed:
+        pytest.skip(f"{NOT_CLAIMED}: feature {', '.join(unclaimed)} (ADP-005.7)")
 
 
 @pytest.fixture(autouse=True)
@@ -369,13 +414,15 @@ def pytest_runtest_makereport(
         text = report.longreprtext or ""
         if visible_text(text) != text:
             report.longrepr = visible_text(text)
+    if report.failed:
+        _attach_exchange(item, report)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
         report.user_properties.append(("requirements", " ".join(dict.fromkeys(requirements))))
         report.user_properties.append(("test", item.nodeid))
         if profile is not None:
-            report.user_properties.append(("profile", profile.args[0]))
+            report.user_properties.append(("profile", report_profile(item)))
     if call.excinfo is not None:
         from ._implementation import MissingCommand, UndeclaredProfile
         from ._transport import AdapterBroken
@@ -399,6 +446,16 @@ def pytest_runtest_makereport(
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A failing test's requests and answers, in order, for its report entry (ADP-020.7)."""
+    funcargs = getattr(item, "funcargs", {})
+    impl = funcargs.get("impl") or funcargs.get("implementation")
+    log = getattr(impl, "exchanges", None)
+    record = log.record() if log is not None else None
+    if record is not None:
+        report.user_properties.append(("exchange", json.dumps(record, ensure_ascii=True)))
 
 
 def _bounded(item: pytest.Item, exc: BaseException) -> bool:
@@ -438,12 +495,26 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
         answer = getattr(impl, "last_response", None)
         if answer is not None and repr(answer) not in text:
             text += f"\nits answer:   {bound_message(repr(answer), 1200)}"
+    elif broken is not None and _sent_elsewhere(broken, request):
+        # A raw line to a separate process got the broken answer, not the last request.
+        text += f"\nrequest: {bound_message(str(getattr(broken, 'request', '')), 1200)}"
     elif request is not None:
         text += f"\nrequest: {bound_message(protocol_form(request), 1200)}"
     if broken is not None or _find(call.excinfo.value, MissingCommand) is not None:
         checking = ", ".join(dict.fromkeys(r for m in item.iter_markers("req") for r in m.args))
         text += f"\n(while checking {checking})"
     report.longrepr = bound_message(text.strip())
+
+
+def _sent_elsewhere(broken: BaseException, request: dict[str, Any] | None) -> bool:
+    """The broken answer came to lines other than the implementation's last request."""
+    sent = getattr(broken, "request", None)
+    if not sent:
+        return False
+    try:
+        return bool(json.loads(sent) != request)
+    except ValueError:
+        return True
 
 
 def _find(exc: BaseException, cls: type[BaseException]) -> BaseException | None:

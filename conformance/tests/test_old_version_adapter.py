@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from gritwit_conformance import SUITE_VERSION
 from gritwit_conformance._report import render_summary
 from gritwit_conformance._state import NOT_APPLICABLE
 from gritwit_conformance.wrong import WRONG, command
@@ -103,6 +104,6 @@ def test_every_failure_of_a_newer_clause_is_marked_and_the_option_leaves_out_the
     assert f"and {len(refs)} of REF-001" in guide
     summary = render_summary(applied_document)
     assert (
-        f"implementation claims spec 0.2.0; this suite is 0.3.0: {len(still)} of the "
+        f"implementation claims spec 0.2.0; this suite is {SUITE_VERSION}: {len(still)} of the "
         f"{len(still)} failing test(s) concern clauses added or changed since 0.2.0"
     ) in summary

@@ -23,7 +23,7 @@ import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
 import { repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
-const SPEC_VERSION = '0.3.0' // CONV-003
+const SPEC_VERSION = '0.4.0.dev0' // CONV-003 (CONV-003.7: a development version)
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 // --- arguments (ADP-002, ADP-004) -----------------------------------------------------
@@ -84,6 +84,7 @@ const COMMANDS = {
       },
       // sandbox (ADP-019) only with the pinned interpreter at $GRITWIT_SANDBOX_PYTHON
       profiles: ['codec', 'store', 'wit', 'runtime', 'wasm', 'perf', ...(interpreter() === null ? [] : ['sandbox'])],
+      features: ['shares'], // ADP-005.7: rt-open takes share (RUN-021)
       known_failures: [{ // ADP-005.3: tracked, and reported as a failure once it passes
         test: 'test_every_nan_an_instruction_produces_is_canonical',
         reason: 'V8 does not canonicalise NaN results (WASM-006.1); see README, Deviations'

@@ -1,7 +1,7 @@
 """The ``gritwit`` command line: one subcommand per job.
 
-The judge's commands live here, one module each (``conform``, ``perf``, ``mutate``,
-``report``, ``site``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
+The judge's commands live here, one module each (``conform``, ``replay``, ``perf``,
+``mutate``, ``report``, ``site``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
 ``runtime``, ``wasm``, ``sandbox``) are registered from the reference
 (:data:`gritwit._commands.COMMANDS`): the judge imports the judged, never the reverse.
 Each registration function adds its parser and sets ``handler`` to a function taking
@@ -22,6 +22,7 @@ from .. import SUITE_VERSION
 from ..teleport._cli import add_teleport_parser
 from ._conform import add_conform_parser
 from ._mutate import add_mutate_parser
+from ._replay import add_replay_parser
 from ._trace import add_trace_parser
 from ._vectors import add_vectors_parser
 
@@ -49,6 +50,7 @@ def _add_perf(subparsers: Any) -> None:
 #: One registration function per subcommand: the judge's, then the reference's.
 COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_conform_parser,
+    add_replay_parser,
     _add_perf,
     add_mutate_parser,
     _add_report,

@@ -116,7 +116,10 @@ def _id_key(rid: str) -> tuple[str, int, int]:
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """Orders versions, development versions before their release (CONV-003.7)."""
+    from .._versions import version_key
+
+    return version_key(version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +300,12 @@ def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
     hashes as ``version``'s and ``spec/citations.json`` the suite's citations.  A
     re-run after more *Unreleased* lines folds those too.  Returns whether it wrote,
     and what to say.
+
+    A development version (``0.4.0.dev0``, CONV-003.7) is refused too, writing
+    nothing: only a release is recorded, so the release drops the ``.devN`` first.
     """
+    from .._versions import is_development, release_of
+
     report = check_changes(root, version)
     cited = check_citations(root, version, report.recorded)
     if not (report.ok and cited.ok):
@@ -307,6 +315,13 @@ def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
             *cited.lines(),
             f"{UPDATE_COMMAND}: refused; spec/clauses.json is unchanged. Record the clauses "
             f"above in {CHANGES_FILE} first (CONV-003.3, CONV-003.5)",
+        ]
+    if is_development(version):
+        return False, [
+            f"{UPDATE_COMMAND}: refused; the tree carries the development version {version} "
+            f"(CONV-003.7) and only a release is recorded: set {release_of(version)} in "
+            "reference/gritwit/_version.py, pyproject.toml, the suite, spec/00-conventions.md, "
+            "the vectors and the Node adapter, then run it again"
         ]
     versions, _problems = _load_clauses(root / CLAUSES_FILE)
     current = clause_hashes(root / "spec")

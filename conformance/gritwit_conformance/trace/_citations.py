@@ -85,7 +85,10 @@ def _load(root: Path) -> tuple[dict[str, Readings], list[str]]:
 
 
 def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
+    """Orders versions, development versions before their release (CONV-003.7)."""
+    from .._versions import version_key
+
+    return version_key(version)
 
 
 def new_readings(recorded: Mapping[str, Iterable[str]], current: Readings) -> dict[str, list[str]]:

@@ -140,6 +140,9 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
                 "spec": SPEC_VERSION,
             },
             "profiles": list(self.profiles),
+            # Optional features it offers, claimed so the harness sends their arguments
+            # (ADP-005.7): shares (RUN-021).
+            "features": ["shares"],
         }
 
     def cmd_shutdown(self, args: Json) -> Json:

@@ -30,6 +30,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance import _classes as tc
 from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance._transport import AdapterProcess
 from gritwit_conformance.suite.protocol._raw import assert_still_serving, send_raw, separate_process
 from gritwit_conformance.suite.store.test_input_classes import is_ref_name
 
@@ -109,13 +110,13 @@ def _send(impl: Implementation, runtime: str, i: int, content: Any, mt: str | No
 # --- ADP-001.3: what the adapter answers stays one line of UTF-8 JSON -----------------------
 
 
-def _assert_one_line(raw: bytes, what: str) -> dict[str, Any]:
+def _assert_one_line(process: AdapterProcess, raw: bytes, what: str) -> dict[str, Any]:
     assert raw.endswith(b"\n") and raw.count(b"\n") == 1, f"{what}: not one line: {raw[:200]!r}"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AssertionError(f"{what}: the answer is not UTF-8 ({exc}): {raw[:200]!r}") from None
-    answer = json.loads(text)
+    answer = process.answer_json(raw, what)  # no JSON: the adapter's break (ADP-001.4)
     assert isinstance(answer, dict), f"{what}: not a JSON object: {text[:200]}"
     return answer
 
@@ -153,7 +154,7 @@ def test_answers_holding_text_of_every_class_are_one_line_of_utf8(impl: Implemen
                     line = json.dumps({"seq": seq, **request}, ensure_ascii=ascii_only)
                     what = f"{request['cmd']} with {text!a}"
                     answer = _assert_one_line(
-                        process.exchange_raw(line.encode() + b"\n", what, seq), what
+                        process, process.exchange_raw(line.encode() + b"\n", what, seq), what
                     )
                     assert answer.get("seq") == seq, (what, answer)
                     if echoed is not None:
@@ -314,7 +315,7 @@ def test_a_key_of_any_class_repeated_is_a_bad_request(impl: Implementation, wher
                 for second in forms:
                     line = LINES[where] % (first, second)
                     what = f"a line repeating {text!a} ({where})"
-                    answer = json.loads(send_raw(process, line, what))
+                    answer = process.answer_json(send_raw(process, line, what), what)
                     assert answer.get("seq") is None and answer.get("ok") is False, (what, answer)
                     assert answer["error"]["class"] == "bad-request", (what, answer)
                     assert_still_serving(process)

@@ -217,7 +217,8 @@ REPEATED = {
 @pytest.mark.parametrize("name", list(REPEATED))
 def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation, name: str) -> None:
     with separate_process(impl) as process:
-        first = json.loads(send_raw(process, REPEATED[name], "(a line with a repeated key)"))
+        what = "(a line with a repeated key)"
+        first = process.answer_json(send_raw(process, REPEATED[name], what), what)
         assert first.get("seq") is None and first.get("ok") is False, (
             f"a line repeating a key ({name}) must be answered seq null, got {first}"
         )
@@ -304,7 +305,7 @@ def test_results_are_members_of_the_response_itself(impl: Implementation) -> Non
     with separate_process(impl) as process:
         request = {"seq": 77, "cmd": "hash", "bytes": "00"}
         line = process.exchange_raw(json.dumps(request).encode() + b"\n", "hash", 77)
-        answer = json.loads(line)
+        answer = process.answer_json(line, "hash")
         assert answer == {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}, answer
 
 

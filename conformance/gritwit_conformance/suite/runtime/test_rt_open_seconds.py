@@ -45,7 +45,8 @@ def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
         return None if reply.ok else reply.error_class
     line = f'{{"seq":7,"cmd":"rt-open","path":{json.dumps(str(path))},"{name}":{PAST}}}'
     with separate_process(impl) as process:
-        answer = json.loads(send_raw(process, line.encode(), f"rt-open with {name} {PAST}"))
+        what = f"rt-open with {name} {PAST}"
+        answer = process.answer_json(send_raw(process, line.encode(), what), what)
     assert answer.get("seq") == 7, answer
     return None if answer.get("ok") else answer.get("error", {}).get("class")
 

@@ -14,9 +14,9 @@ Every actor's share is computed here from its id, and the actors are chosen, by 
 plausible way (:data:`MISREADINGS`: the last 8 bytes, the first 8 little-endian, the
 first 4, the whole id) puts each in another share: a runtime that divides otherwise
 runs the wrong actors. The choice is deterministic, and so is every check: the
-processes take turns, so nothing depends on timing. An implementation without shares
-answers ``bad-request`` to ``share`` (ADP-015) and these tests are skipped, but for
-the refusals, which it passes.
+processes take turns, so nothing depends on timing. Shares are a feature claimed in
+``hello`` (ADP-005.7): an implementation that does not claim it gets every test here,
+the refusals too, as *not claimed*, and is never sent ``share``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from gritwit_conformance._implementation import Implementation
 from ._writers import count_of, inc, ok
 from ._writers import second as second  # the second writer's fixture
 
-pytestmark = pytest.mark.profile("runtime")
+#: Shares are a feature an implementation claims in hello (ADP-005.7): the tests run
+#: only where it is claimed, and are *not claimed* elsewhere.
+pytestmark = [pytest.mark.profile("runtime"), pytest.mark.feature("shares")]
 
 #: The largest ``n`` of a share (RUN-021).
 MAX_SHARES = 1024
@@ -82,10 +84,8 @@ def chosen(name: str, k: int, n: int) -> tuple[dict[str, str], str]:
 
 
 def open_share(side: Implementation, path: Path, share: list[int]) -> str:
-    """A runtime on ``path`` with ``share``; the test is skipped where shares are not offered."""
+    """A runtime on ``path`` with ``share``, of an implementation claiming shares (ADP-005.7)."""
     reply = side.call("rt-open", path=str(path), share=share)
-    if not reply.ok and reply.error_class == "bad-request":
-        pytest.skip(f"{side.label} has no shares: rt-open answers bad-request to share (ADP-015)")
     assert reply.ok, f"rt-open with share {share}: {reply}"
     settings = reply.result["settings"]
     assert settings.get("share") == share, (
@@ -384,7 +384,7 @@ REFUSED: list[Any] = [
 ]
 
 
-@pytest.mark.req("RUN-021", "ADP-015")
+@pytest.mark.req("RUN-021", "ADP-015", "ADP-005.7")
 @pytest.mark.inputs("largest")
 def test_rt_open_takes_shares_up_to_the_limits(impl: Implementation, tmp_path: Path) -> None:
     """``share`` ``[n - 1, n]`` and ``[0, n]`` for n = 1, 2 and 1024 open, and the settings
@@ -402,11 +402,11 @@ def test_rt_open_takes_shares_up_to_the_limits(impl: Implementation, tmp_path: P
     assert plain.get("share") is None, f"rt-open without share reports the share {plain}"
 
 
-@pytest.mark.req("RUN-021", "ADP-015")
+@pytest.mark.req("RUN-021", "ADP-015", "ADP-005.7")
 @pytest.mark.inputs("past-largest")
 def test_rt_open_refuses_anything_but_a_share(impl: Implementation, tmp_path: Path) -> None:
     """k ≥ n, n < 1 or > 1024, negative numbers, fractions, booleans, null, another length
-    or type: ``bad-request`` (ADP-015), from an implementation with shares or without."""
+    or type: ``bad-request`` (ADP-015), from an implementation claiming shares (ADP-005.7)."""
     wrong: list[str] = []
     for share in REFUSED:
         reply = impl.call("rt-open", path=str(tmp_path), check=False, share=share)
