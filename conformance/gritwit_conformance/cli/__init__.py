@@ -1,8 +1,8 @@
 """The ``gritwit`` command line: one subcommand per job.
 
 The judge's commands live here, one module each (``conform``, ``replay``, ``perf``,
-``mutate``, ``report``, ``site``, ``vectors``, ``trace``); the reference's own commands (``adapter``,
-``runtime``, ``wasm``, ``sandbox``) are registered from the reference
+``mutate``, ``report``, ``site``, ``vectors``, ``trace``); the reference's own commands
+(``adapter``, ``runtime``, ``wasm``, ``sandbox``) are registered from the reference
 (:data:`gritwit._commands.COMMANDS`): the judge imports the judged, never the reverse.
 Each registration function adds its parser and sets ``handler`` to a function taking
 the parsed arguments and returning the exit status; adding a command means writing
