@@ -334,11 +334,11 @@ class Relay:
                 while (now := loop.time()) < due:
                     await asyncio.sleep(due - now)
                 queue.popleft()
-                sink.write(data)
-                await sink.drain()
-                with self._lock:
+                with self._lock:  # counted before the other side can see it (and ask)
                     self._counted.chunks += 1
                     self._counted.hold(loop.time() - read_at)
+                sink.write(data)
+                await sink.drain()
 
         writing = asyncio.ensure_future(write())
         try:

@@ -114,11 +114,16 @@ JOURNAL_KEPT = 8192
 #: The journal is pruned when a swap's version is a multiple of this: at most
 #: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
-#: Takes the gate alone (held to commit or rollback: erasure, a batch) and counts a
-#: write commit in part 0's row (DUR-005.5).
+#: Takes the gate alone (held to commit or rollback: erasure, a batch), then every part's
+#: row, counting a write commit in part 0's (DUR-005.5).  Writers only lock the gate, so
+#: at ``REPEATABLE READ`` and ``SERIALIZABLE`` a batch whose snapshot is older than a
+#: writer it waited for meets that writer's part as a serialization failure here, in the
+#: attempt's first statement, which is run again whole (DUR-007.2), not later in the
+#: caller's block, which is not.
 _TAKE_WRITER: Final = (
     f"WITH g AS ({_pg_commit.TAKE_GATE})"
-    " UPDATE gritwit_parts SET commits = commits + 1 WHERE part = 0 AND EXISTS (SELECT 1 FROM g)"
+    " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
+    " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
 )
 #: The erasure row of a store made before it (``gritwit_writer`` row 3, whose ``commits``
 #: counts the erasures, RUN-011), from zero.
