@@ -3,7 +3,12 @@
 The file ``gritwit.sqlite3`` lives in a directory the caller names.  The
 database runs in WAL mode with ``synchronous=FULL``, so a write that returned
 has been fsynced and survives a process kill and, on a sound disk, a power
-loss (DUR-001, DUR-004).  Every write runs in its own ``BEGIN IMMEDIATE``
+loss (DUR-001, DUR-004).  With the durability ``process`` (DUR-009: the location's
+``?gritwit_durability=process``) it runs with ``synchronous=NORMAL``: a commit is
+written to the WAL but not synced, so a write that returned survives the process's
+``SIGKILL`` (the operating system holds it) and may be lost, with the writes after
+it, on a power loss; the WAL is synced at each checkpoint, and a crash of any kind
+leaves every transaction whole or absent (DUR-002).  Every write runs in its own ``BEGIN IMMEDIATE``
 transaction: SQLite then takes the database's single write lock up front, so a
 compare-and-swap reads, checks and writes with no other writer of any thread or
 process in between (DUR-003), and a crash leaves it all done or not done
@@ -43,6 +48,7 @@ from ._paging import plan_pages
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "DB_FILENAME",
+    "DURABILITY_SYNC",
     "JOURNAL_KEPT",
     "JOURNAL_PRUNE_EVERY",
     "SqliteBackend",
@@ -51,6 +57,10 @@ __all__ = [
 
 #: Name of the database file inside the store directory.
 DB_FILENAME: Final = "gritwit.sqlite3"
+#: The durabilities a SQLite store is opened with (DUR-004, DUR-009) and the
+#: ``synchronous`` setting of each: ``power`` (the default) syncs every commit,
+#: ``process`` leaves the WAL to the operating system until a checkpoint.
+DURABILITY_SYNC: Final = {"power": "FULL", "process": "NORMAL"}
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS: Final = 30_000
 #: Swaps the journal keeps at least (:meth:`SqliteBackend.refs_changed_since`): the rows
@@ -115,7 +125,7 @@ _CHANGES: Final = (
 class SqliteBackend:
     """Objects and refs in ``<directory>/gritwit.sqlite3`` (durable, multi-process)."""
 
-    __slots__ = ("_closed", "_file", "_guard", "_idle")
+    __slots__ = ("_closed", "_file", "_guard", "_idle", "_sync", "durability")
 
     #: Its writes report which objects the store did not hold (``fresh``, RUN-022.1): an
     #: insert tells which rows it made, so a runtime counting what it adds reads nothing.
@@ -124,7 +134,15 @@ class SqliteBackend:
     #: fresh again (RUN-011), and none of ours is cached to go stale.
     reports_fresh: Final = True
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, durability: str = "power") -> None:
+        if durability not in DURABILITY_SYNC:
+            raise ValueError(
+                f"DUR-009: durability must be one of {', '.join(DURABILITY_SYNC)},"
+                f" not {durability[:40]!r}"
+            )
+        #: ``power`` (DUR-004) or ``process`` (DUR-009): what a write that returned survives.
+        self.durability = durability
+        self._sync = DURABILITY_SYNC[durability]
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         self._file = folder / DB_FILENAME
@@ -159,7 +177,8 @@ class SqliteBackend:
             check_same_thread=False,  # pooled: used by one thread at a time
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA synchronous = FULL")  # fsync every commit (DUR-004)
+        # FULL: fsync every commit (DUR-004); NORMAL: at checkpoints only (DUR-009)
+        conn.execute(f"PRAGMA synchronous = {self._sync}")
         return conn
 
     @contextlib.contextmanager
