@@ -140,7 +140,7 @@ def test_a_group_is_one_commit_objects_first_then_swaps_in_adoption_order() -> N
     actors, objects = _counters(10)
     for mode, commits in (("group", 1), ("step", 10)):
         logged = _Logged()
-        rt = Runtime(Store(logged), commit=mode)
+        rt = Runtime(Store(logged), commit=mode, send_commit="own")
         run(rt.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
         logged.log.clear()
         report = run(rt.run_until_quiescent())
@@ -159,7 +159,7 @@ def test_a_group_is_one_commit_objects_first_then_swaps_in_adoption_order() -> N
 def test_a_group_is_committed_when_it_reaches_its_size() -> None:
     actors, objects = _counters(10)
     logged = _Logged()
-    rt = Runtime(Store(logged), group_size=4)
+    rt = Runtime(Store(logged), group_size=4, send_commit="own")
     run(rt.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
     logged.log.clear()
     run(rt.run_until_quiescent())

@@ -95,7 +95,7 @@ def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
             other.inject(inp.actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,))
         return counter(inp)
 
-    rt = Runtime(store, actors={**TEST_ACTORS, "counter": racing_counter})
+    rt = Runtime(store, actors={**TEST_ACTORS, "counter": racing_counter}, send_commit="own")
 
     async def scenario() -> g.ObjectId:
         actor = await _spawn(rt, "counter")
@@ -374,7 +374,7 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
 ) -> None:
     """Another writer moves ``names/outside-outbox`` between our read and our swap."""
     store = g.Store.memory()
-    rt = Runtime(store)
+    rt = Runtime(store, send_commit="own")
     other = Executor(store)
     real = g.Store.put_encoded_then_cas
     raced: list[g.ObjectId] = []
