@@ -607,13 +607,24 @@ def _pycache() -> Iterator[str]:
     name moves a count too), held by this run alone (a lock beside it)."""
     folder = Path(tempfile.gettempdir()) / f"gritwit-pycache-{os.getuid()}"
     with open(f"{folder}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another gate's run (instructions or host cost) holds it
+            waited = time.monotonic()
+            say(f"waiting for {folder}.lock: another instruction or host-cost gate run holds it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            say(f"got {folder}.lock after {time.monotonic() - waited:.0f} s")
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(mode=0o700)
         try:
             yield str(folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def say(text: str) -> None:
+    """One line of progress, at once: what a gate counts or waits for (issue 45)."""
+    print(text, flush=True)
 
 
 def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
@@ -623,6 +634,7 @@ def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
     A member whose dump is missing — the process failed on it or before it — is
     :class:`Failed`, and so is every member after it; those before it keep their counts.
     """
+    say(f"counting {', '.join(names)} (one process)")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gritwit-callgrind-") as folder:
         out = os.path.join(folder, "counted.out")
