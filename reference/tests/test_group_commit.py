@@ -47,15 +47,15 @@ class _Logged:
         self.log.append(("insert", 1))
         self.inner.insert(oid, data)
 
-    def insert_many(self, items: Any) -> None:
+    def insert_many(self, items: Any, **fresh: Any) -> None:
         items = list(items)
         self.log.append(("insert", len(items)))
-        self.inner.insert_many(items)
+        self.inner.insert_many(items, **fresh)
 
-    def insert_many_then_cas(self, items: Any, name: str, *rest: Any) -> Any:
+    def insert_many_then_cas(self, items: Any, name: str, *rest: Any, **fresh: Any) -> Any:
         items = list(items)
         self.log += [("commit", None), ("insert", len(items)), ("cas", name), ("end", None)]
-        return self.inner.insert_many_then_cas(items, name, *rest)
+        return self.inner.insert_many_then_cas(items, name, *rest, **fresh)
 
     def cas_ref(self, name: str, *rest: Any) -> Any:
         self.log.append(("cas", name))
@@ -73,10 +73,10 @@ class _LoggedBatch:
     def __init__(self, logged: _Logged, inner: Any) -> None:
         self.logged, self.inner = logged, inner
 
-    def insert_many(self, items: Any) -> None:
+    def insert_many(self, items: Any, **fresh: Any) -> None:
         items = list(items)
         self.logged.log.append(("insert", len(items)))
-        self.inner.insert_many(items)
+        self.inner.insert_many(items, **fresh)
 
     def cas_ref(self, name: str, *rest: Any) -> Any:
         self.logged.log.append(("cas", name))

@@ -380,13 +380,13 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
     raced: list[g.ObjectId] = []
     armed = False
 
-    def racing(self, encodings, name, expected, new, *, target):  # type: ignore[no-untyped-def]
+    def racing(self, encodings, name, expected, new, *, target, **fresh):  # type: ignore[no-untyped-def]
         nonlocal armed
         if armed and name == OUTSIDE_REF:
             armed = False  # the other writer's own send goes through unchanged
             blob = _blob("9")
             raced.append(other.inject(actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,)))
-        real(self, encodings, name, expected, new, target=target)
+        real(self, encodings, name, expected, new, target=target, **fresh)
 
     async def scenario() -> g.ObjectId:
         actor = await _spawn(rt, "counter")

@@ -83,6 +83,7 @@ def test_a_run_on_sqlite_counts_its_growth_without_reading_the_store(
 
     async def go() -> int:
         await start_hoarder(rt, 6)
+        rt.flush()  # the sends are the caller's (RUN-023.1): stored before the count starts
         before = store_bytes(store)
         with mock.patch.object(Store, "held", side_effect=AssertionError("a read per commit")):
             await rt.run_until_quiescent()
@@ -113,9 +114,29 @@ def test_an_erased_blob_stored_again_adds_nothing_on_sqlite(tmp_path: Path, comm
     async def go() -> int:
         erase_blob(store, store.put_object(junk), "gone")
         await rt.genesis(*test_actor_core("twice"))
+        rt.flush()  # the genesis send is the caller's (RUN-023.1)
         before = store_bytes(store)
         await rt.run_until_quiescent()
         return store_bytes(store) - before
 
     grown = run(go())
     assert rt.run_bytes == grown < 6000, (rt.run_bytes, grown)
+
+
+@pytest.mark.req("RUN-022.1", "RUN-011.4", "STO-002.3")
+def test_the_memory_store_reports_fresh_objects_the_same_way() -> None:
+    """The memory backend tells too: new objects once each; held, erased and mended not."""
+    store = Store.memory()
+    backend = store.backend
+    assert store.tells_fresh
+    held, erased, corrupt, new = (blob(bytes([i]) * (i + 10)) for i in range(4))
+    backend.insert_many([held, erased, (corrupt[0], b"rotten")])
+    erase_blob(store, erased[0], "gone")
+    fresh: set[bytes] = set()
+    backend.insert_many([held, erased, corrupt, new, new], fresh=fresh)
+    assert fresh == {new[0].digest}
+    assert backend.read(corrupt[0]) == corrupt[1] and backend.read(erased[0]) is None
+    fresh = set()
+    with backend.batch() as batch:  # type: ignore[attr-defined]
+        batch.insert_many([new, held], fresh=fresh)
+    assert fresh == set()
