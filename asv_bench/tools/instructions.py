@@ -57,7 +57,7 @@ Workloads (operations per call; :data:`WORKLOADS`):
     ``bench_floor.CounterFloor``: one ``inc`` sent from the outside and run (1), the
     send joining the run's commit group (``send_commit="group"``, RUN-019.2: one
     commit), and its floor, the same 6 canonical encodes and hashes in raw cbor2 +
-    blake3.  The default mode's send (RUN-019.1) is counted by ``durable``.
+    blake3.  The default runtime's send is counted by ``durable``.
 ``pingpong`` / ``pingpong-floor``
     ``bench_floor.PingPongFloor``: 200 transitions of the echo pair, and their floor.
 ``pingpong-minimal``
@@ -77,8 +77,9 @@ Workloads (operations per call; :data:`WORKLOADS`):
 ``sandbox``
     ``bench_sandbox.SandboxCounterStep``: one step of the sandboxed Python counter (1).
 ``durable``
-    ``bench_runtime.CounterTransition`` on SQLite: one ``inc`` sent and run (1), the
-    send committed on its own (the default, RUN-019.1).
+    ``bench_runtime.CounterTransition`` on SQLite: one ``inc`` sent and run (1) by the
+    default runtime: the send joins the run's commit group since issue 45 (RUN-019.1),
+    committed on its own before.
 ``fork``
     A fork at the head of a counter of 1,000 steps, each a new child (1).
 ``verify-1000``
