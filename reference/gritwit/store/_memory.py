@@ -180,6 +180,31 @@ class MemoryBackend:
             self._insert_items(items, fresh)
             return self._swap(name, expected, new)
 
+    def commit_all(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        swaps: Iterable[tuple[str, ObjectId | None, ObjectId | None]],
+        fresh: set[bytes] | None = None,
+    ) -> bool:
+        """Insert ``items`` and make every swap of ``swaps`` (distinct refs, each new target
+        among ``items``), under one hold of the lock, or nothing: ``False`` when any swap
+        would not happen, and nothing is stored (RUN-017.2).  The caller then commits a
+        swap at a time (:meth:`~gritwit.store.Store.commit_all`).  ``fresh`` as
+        :meth:`insert_many`'s, when it made them."""
+        planned = list(swaps)
+        with self._lock:
+            self._check_open()
+            refs, tombstones = self._refs, self._tombstones
+            for name, expected, new in planned:
+                if refs.get(name) != (None if expected is None else expected.digest):
+                    return False
+                if new is not None and new.digest in tombstones:  # would be missing (REF-003)
+                    return False
+            self._insert_items(items, fresh)
+            for name, expected, new in planned:
+                self._swap(name, expected, new)  # SWAPPED: checked above, targets inserted
+            return True
+
     def batch(self) -> MemoryBatch:
         """Many inserts and swaps under one acquisition of the lock (RUN-017): ``with`` it."""
         return MemoryBatch(self)
