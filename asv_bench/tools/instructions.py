@@ -875,7 +875,10 @@ def count_all(
     workloads (:class:`Failed`); the others are counted all the same.
     """
     env = counted_environment()
-    paths = [str(ROOT)] + ([str(Path(reference).resolve())] if reference else [])
+    # this checkout's gritwit, whatever the environment has installed (an editable install
+    # of another checkout, in a worktree), unless --reference names another version
+    version = Path(reference).resolve() if reference else ROOT / "reference"
+    paths = [str(ROOT), str(version)]
     env["PYTHONPATH"] = os.pathsep.join(reversed(paths))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     names = list(names)
