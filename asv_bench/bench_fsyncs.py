@@ -36,7 +36,7 @@ class SyncedCommits:
     def setup(self, workload: str, sends: str) -> None:
         if shutil.which("strace") is None:
             raise NotImplementedError("strace is not installed (Debian: apt-get install strace)")
-        if sends != "own" and "send_commit" not in inspect.signature(Runtime).parameters:
+        if sends == "group" and "send_commit" not in inspect.signature(Runtime).parameters:
             raise NotImplementedError("this gritwit's runtime has no grouped sends (RUN-019.2)")
 
     def track_fdatasync_per_run(self, workload: str, sends: str) -> float:

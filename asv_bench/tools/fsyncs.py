@@ -19,10 +19,12 @@ and exit drop out.  The workloads:
     with ``max_steps`` 20), then one more ``inc`` sent to a counter and the next run:
     each run is a ping-pong batch plus an outside send.
 
-``--sends`` is the runtime's ``send_commit`` setting (RUN-019): ``own`` commits each
-send on its own (durable when acknowledged), ``group`` lets it join the next run's
-commit group.  The acceptance of issue 28 is at most one ``fdatasync`` per run in
-``group``.
+``--sends`` is the runtime's ``send_commit`` setting (RUN-019): ``default`` passes
+none (``Runtime(store)``: grouped since issue 45), ``own`` commits each send on its own
+(durable when acknowledged), ``group`` lets it join the next run's commit group.  The
+acceptance of issue 28 is at most one ``fdatasync`` per run in ``group``; of issue 45,
+at most one in ``default``.  ``--durability process`` opens the store with
+``?gritwit_durability=process`` (DUR-009: ``synchronous=NORMAL``, no sync per commit).
 """
 
 from __future__ import annotations
@@ -38,14 +40,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = ("counter", "pingpong")
-SENDS = ("own", "group")
+SENDS = ("default", "own", "group")
+DURABILITIES = ("power", "process")
 #: Transitions of the echo pair per run of ``pingpong``.
 PINGPONG_STEPS = 20
 _CALLS = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+(fdatasync|fsync)\s*$", re.M)
 
 
 async def _child(workload: str, sends: str, runs: int, folder: str) -> None:
-    """Set up ``workload`` on a durable store in ``folder``, then make ``runs`` runs."""
+    """Set up ``workload`` on a durable store at ``folder`` (a directory, perhaps with its
+    DUR-009 option), then make ``runs`` runs."""
     import gritwit as g
     from asv_bench._scenes import start_ping_pong
     from gritwit.runtime import Runtime
@@ -53,7 +57,7 @@ async def _child(workload: str, sends: str, runs: int, folder: str) -> None:
     from gritwit.wit import test_actor_core
 
     store = Store.open(folder)
-    runtime = Runtime(store, send_commit=sends) if sends != "own" else Runtime(store)
+    runtime = Runtime(store) if sends == "default" else Runtime(store, send_commit=sends)
     core, objects = test_actor_core("counter")
     counter = await runtime.genesis(core, objects)
     if workload == "pingpong":
@@ -73,7 +77,7 @@ async def _child(workload: str, sends: str, runs: int, folder: str) -> None:
     store.close()
 
 
-def syncs(workload: str, sends: str, runs: int) -> int:
+def syncs(workload: str, sends: str, runs: int, durability: str = "power") -> int:
     """``fdatasync`` + ``fsync`` calls of one child process making ``runs`` runs."""
     folder = tempfile.mkdtemp(prefix="gritwit-fsyncs-")
     out = Path(folder) / "strace.txt"
@@ -90,7 +94,7 @@ def syncs(workload: str, sends: str, runs: int) -> int:
             "-m",
             "asv_bench.tools.fsyncs",
             "--child",
-            f"{workload},{sends},{runs},{folder}/store",
+            f"{workload},{sends},{runs},{folder}/store?gritwit_durability={durability}",
         ]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -100,29 +104,33 @@ def syncs(workload: str, sends: str, runs: int) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def per_run(workload: str, sends: str, runs: int) -> float:
+def per_run(workload: str, sends: str, runs: int, durability: str = "power") -> float:
     """Synced commits per run: the count with ``runs`` runs less the set-up's, over ``runs``."""
-    return (syncs(workload, sends, runs) - syncs(workload, sends, 0)) / runs
+    counted = syncs(workload, sends, runs, durability)
+    return (counted - syncs(workload, sends, 0, durability)) / runs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-w", "--workload", action="append", choices=WORKLOADS)
     parser.add_argument("--sends", action="append", choices=SENDS)
+    parser.add_argument("--durability", choices=DURABILITIES, default="power")
     parser.add_argument("--runs", type=int, default=20, help="runs counted (default 20)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        workload, sends, runs, folder = args.child.split(",")
+        workload, sends, runs, folder = args.child.split(",", 3)
         asyncio.run(_child(workload, sends, int(runs), folder))
         return 0
     if shutil.which("strace") is None:
         print("strace is not installed (Debian: apt-get install strace)", file=sys.stderr)
         return 2
-    print(f"{'workload':<10} {'sends':<6} {'fdatasync/run':>14}")
+    print(f"durability {args.durability}")
+    print(f"{'workload':<10} {'sends':<8} {'fdatasync/run':>14}")
     for workload in args.workload or WORKLOADS:
         for sends in args.sends or SENDS:
-            print(f"{workload:<10} {sends:<6} {per_run(workload, sends, args.runs):>14.2f}")
+            figure = per_run(workload, sends, args.runs, args.durability)
+            print(f"{workload:<10} {sends:<8} {figure:>14.2f}", flush=True)
     return 0
 
 

@@ -64,6 +64,7 @@ from asv_bench.tools.instructions import (
     counted_environment,
     dump_total,
     matching_instructions,
+    say,
 )
 from gritwit.sandbox.wasi._cost import HOST_FACTOR
 
@@ -204,8 +205,12 @@ def count_all(names: list[str], *, jobs: int = 2, keep: str | None = None) -> li
         env["GRITWIT_PYCACHE"] = pycache
         compile_modules(env, PREPARED)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for group in groups:
+                say(f"counting {', '.join(group)} (one process, beside the spin loop)")
             for results in pool.map(lambda group: count(group, env, keep), groups):
                 found.update((result.workload, result) for result in results)
+                for result in results:  # each as its process ends (issue 45)
+                    say(f"counted {line(result)}")
     spins = [found.pop(SPIN)] if SPIN in found else []
     return spins + [found[name] for name in names]
 

@@ -57,7 +57,7 @@ Workloads (operations per call; :data:`WORKLOADS`):
     ``bench_floor.CounterFloor``: one ``inc`` sent from the outside and run (1), the
     send joining the run's commit group (``send_commit="group"``, RUN-019.2: one
     commit), and its floor, the same 6 canonical encodes and hashes in raw cbor2 +
-    blake3.  The default mode's send (RUN-019.1) is counted by ``durable``.
+    blake3.  The default runtime's send is counted by ``durable``.
 ``pingpong`` / ``pingpong-floor``
     ``bench_floor.PingPongFloor``: 200 transitions of the echo pair, and their floor.
 ``pingpong-minimal``
@@ -77,8 +77,9 @@ Workloads (operations per call; :data:`WORKLOADS`):
 ``sandbox``
     ``bench_sandbox.SandboxCounterStep``: one step of the sandboxed Python counter (1).
 ``durable``
-    ``bench_runtime.CounterTransition`` on SQLite: one ``inc`` sent and run (1), the
-    send committed on its own (the default, RUN-019.1).
+    ``bench_runtime.CounterTransition`` on SQLite: one ``inc`` sent and run (1) by the
+    default runtime: the send joins the run's commit group since issue 45 (RUN-019.1),
+    committed on its own before.
 ``fork``
     A fork at the head of a counter of 1,000 steps, each a new child (1).
 ``verify-1000``
@@ -607,13 +608,24 @@ def _pycache() -> Iterator[str]:
     name moves a count too), held by this run alone (a lock beside it)."""
     folder = Path(tempfile.gettempdir()) / f"gritwit-pycache-{os.getuid()}"
     with open(f"{folder}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another gate's run (instructions or host cost) holds it
+            waited = time.monotonic()
+            say(f"waiting for {folder}.lock: another instruction or host-cost gate run holds it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            say(f"got {folder}.lock after {time.monotonic() - waited:.0f} s")
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(mode=0o700)
         try:
             yield str(folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def say(text: str) -> None:
+    """One line of progress, at once: what a gate counts or waits for (issue 45)."""
+    print(text, flush=True)
 
 
 def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
@@ -623,6 +635,7 @@ def count(names: list[str], env: dict[str, str]) -> list[Count | Failed]:
     A member whose dump is missing — the process failed on it or before it — is
     :class:`Failed`, and so is every member after it; those before it keep their counts.
     """
+    say(f"counting {', '.join(names)} (one process)")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gritwit-callgrind-") as folder:
         out = os.path.join(folder, "counted.out")
@@ -862,7 +875,10 @@ def count_all(
     workloads (:class:`Failed`); the others are counted all the same.
     """
     env = counted_environment()
-    paths = [str(ROOT)] + ([str(Path(reference).resolve())] if reference else [])
+    # this checkout's gritwit, whatever the environment has installed (an editable install
+    # of another checkout, in a worktree), unless --reference names another version
+    version = Path(reference).resolve() if reference else ROOT / "reference"
+    paths = [str(ROOT), str(version)]
     env["PYTHONPATH"] = os.pathsep.join(reversed(paths))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     names = list(names)

@@ -55,8 +55,8 @@ def _install(point: str, group: int, swap: int) -> None:
             _die()
         return result
 
-    def put_then_die(self: StoreBatch, encodings: Any) -> None:
-        put_encoded(self, encodings)
+    def put_then_die(self: StoreBatch, encodings: Any, **fresh: Any) -> None:
+        put_encoded(self, encodings, **fresh)
         if point == "objects" and groups[0] == group:
             _die()
 
@@ -72,7 +72,7 @@ def _install(point: str, group: int, swap: int) -> None:
 
 
 async def _setup(store: Store) -> None:
-    runtime = Runtime(store)
+    runtime = Runtime(store, send_commit="own")  # the groups counted are the runs'
     cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(COUNTERS)]
     objects = [obj for _, objs in cores for obj in objs]
     await runtime.send_all([(a, a, {"mt": "genesis"}, False) for a in actors()], objects)
@@ -81,7 +81,7 @@ async def _setup(store: Store) -> None:
 
 
 async def _killed_run(store: Store, point: str, group: int, swap: int) -> None:
-    runtime = Runtime(store, group_size=GROUP_SIZE)
+    runtime = Runtime(store, group_size=GROUP_SIZE, send_commit="own")
     await runtime.run_until_quiescent()  # loads the index: nothing is pending yet
     content = store.put_object(g.Blob(data=b"1"))
     await runtime.send_all([(a, content, {"mt": "inc"}, False) for a in actors()])

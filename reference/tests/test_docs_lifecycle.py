@@ -235,7 +235,7 @@ async def _no_wait(delay: float) -> None:
 @pytest.mark.req("RUN-015", "RUN-001", "WIT-004", "WIT-005", "WIT-008")
 def test_sent_then_read_as_the_table_says() -> None:
     store = g.Store.memory()
-    rt = Runtime(store)
+    rt = Runtime(store, send_commit="own")
     core, objects = test_actor_core("counter")
     counter = run(rt.genesis(core, objects))
     run(rt.run_until_quiescent())
@@ -256,7 +256,7 @@ def test_sent_then_read_as_the_table_says() -> None:
 @pytest.mark.req("RUN-015", "WIT-004", "WIT-005")
 def test_a_newer_signal_supersedes_an_unread_one() -> None:
     store = g.Store.memory()
-    rt = Runtime(store)
+    rt = Runtime(store, send_commit="own")
     core, objects = test_actor_core("counter")
     counter = run(rt.genesis(core, objects))
     run(rt.run_until_quiescent())
@@ -276,7 +276,7 @@ def test_a_newer_signal_supersedes_an_unread_one() -> None:
 @pytest.mark.req("RUN-015", "RUN-004", "WIT-006")
 def test_a_message_to_an_actor_that_keeps_failing_is_held_pending() -> None:
     store = g.Store.memory()
-    rt = Runtime(store, sleep=_no_wait)
+    rt = Runtime(store, sleep=_no_wait, send_commit="own")
     core, objects = test_actor_core("failing")
     actor = run(rt.genesis(core, objects))
     hello = _blob("hello")

@@ -41,21 +41,23 @@ class _Logged:
         self.log: list[tuple[str, Any]] = []
 
     def __getattr__(self, name: str) -> Any:
+        if name == "commit_all":  # logged a write at a time: the batch path, as on SQLite
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def insert(self, oid: g.ObjectId, data: bytes) -> None:
         self.log.append(("insert", 1))
         self.inner.insert(oid, data)
 
-    def insert_many(self, items: Any) -> None:
+    def insert_many(self, items: Any, **fresh: Any) -> None:
         items = list(items)
         self.log.append(("insert", len(items)))
-        self.inner.insert_many(items)
+        self.inner.insert_many(items, **fresh)
 
-    def insert_many_then_cas(self, items: Any, name: str, *rest: Any) -> Any:
+    def insert_many_then_cas(self, items: Any, name: str, *rest: Any, **fresh: Any) -> Any:
         items = list(items)
         self.log += [("commit", None), ("insert", len(items)), ("cas", name), ("end", None)]
-        return self.inner.insert_many_then_cas(items, name, *rest)
+        return self.inner.insert_many_then_cas(items, name, *rest, **fresh)
 
     def cas_ref(self, name: str, *rest: Any) -> Any:
         self.log.append(("cas", name))
@@ -73,10 +75,10 @@ class _LoggedBatch:
     def __init__(self, logged: _Logged, inner: Any) -> None:
         self.logged, self.inner = logged, inner
 
-    def insert_many(self, items: Any) -> None:
+    def insert_many(self, items: Any, **fresh: Any) -> None:
         items = list(items)
         self.logged.log.append(("insert", len(items)))
-        self.inner.insert_many(items)
+        self.inner.insert_many(items, **fresh)
 
     def cas_ref(self, name: str, *rest: Any) -> Any:
         self.logged.log.append(("cas", name))
@@ -140,7 +142,7 @@ def test_a_group_is_one_commit_objects_first_then_swaps_in_adoption_order() -> N
     actors, objects = _counters(10)
     for mode, commits in (("group", 1), ("step", 10)):
         logged = _Logged()
-        rt = Runtime(Store(logged), commit=mode)
+        rt = Runtime(Store(logged), commit=mode, send_commit="own")
         run(rt.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
         logged.log.clear()
         report = run(rt.run_until_quiescent())
@@ -159,7 +161,7 @@ def test_a_group_is_one_commit_objects_first_then_swaps_in_adoption_order() -> N
 def test_a_group_is_committed_when_it_reaches_its_size() -> None:
     actors, objects = _counters(10)
     logged = _Logged()
-    rt = Runtime(Store(logged), group_size=4)
+    rt = Runtime(Store(logged), group_size=4, send_commit="own")
     run(rt.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
     logged.log.clear()
     run(rt.run_until_quiescent())
@@ -393,3 +395,40 @@ def test_an_actors_later_swaps_in_a_group_are_folded_into_one() -> None:
         assert all(rt.head(actor) == step for actor, step in last.items())
         heads[mode] = last
     assert heads["group"] == heads["step"]
+
+
+@pytest.mark.req("RUN-017.2", "RUN-017.4", "RUN-017.9")
+def test_the_memory_store_commits_a_group_whole_or_leaves_it_to_the_batch() -> None:
+    """``MemoryBackend.commit_all``: every swap from what it expects, objects first, under
+    one hold; a swap that would lose (another writer moved the head) stores nothing and
+    answers ``False``, so the runtime commits a swap at a time and loses that member."""
+    backend = MemoryBackend()
+    store = g.Store(backend)
+    a, b = (g.Blob(data=bytes([i]) * 30) for i in range(2))
+    items = [(g.object_id(o), g.encode_object(o)) for o in (a, b)]
+    swaps = [("names/x", None, g.object_id(a)), ("names/y", None, g.object_id(b))]
+    assert backend.commit_all(items, swaps)
+    assert store.get_ref("names/x") == g.object_id(a) and store.get_ref("names/y") == g.object_id(b)
+    c = g.Blob(data=b"c" * 30)
+    fresh: set[bytes] = set()
+    lost = [("names/x", g.object_id(a), g.object_id(c)), ("names/y", None, g.object_id(c))]
+    assert not backend.commit_all([(g.object_id(c), g.encode_object(c))], lost, fresh)
+    assert not store.has(g.object_id(c)) and fresh == set()  # nothing of it stored
+    assert store.get_ref("names/x") == g.object_id(a)
+    kept = [("names/x", g.object_id(a), g.object_id(c))]
+    assert backend.commit_all([(g.object_id(c), g.encode_object(c))], kept, fresh)
+    assert fresh == {g.object_id(c).digest} and store.get_ref("names/x") == g.object_id(c)
+
+
+@pytest.mark.req("RUN-017.2", "RUN-017.9", "RUN-019.3")
+def test_a_group_committed_whole_in_memory_ends_as_one_committed_a_swap_at_a_time() -> None:
+    """The same scenario (counters, a ping-pong, grouped sends) on a memory store with
+    ``commit_all`` and on one without it (the batch path): the same steps adopted, in the
+    same order, and the same outside outbox."""
+    ends = []
+    for backend in (MemoryBackend(), _Logged()):
+        store = g.Store(backend)
+        rt = Runtime(store)
+        steps = run(_scenario(rt, False))
+        ends.append((steps, store.get_ref("names/outside-outbox")))
+    assert ends[0] == ends[1] and len(ends[0][0]) > 20, ends

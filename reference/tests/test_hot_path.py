@@ -212,11 +212,13 @@ class _Recording:
     def insert(self, oid: g.ObjectId, data: bytes) -> None:
         self._inner.insert(*self._record([(oid, data)])[0])
 
-    def insert_many(self, items: Iterable[tuple[g.ObjectId, bytes]]) -> None:
-        self._inner.insert_many(self._record(items))
+    def insert_many(self, items: Iterable[tuple[g.ObjectId, bytes]], **fresh: Any) -> None:
+        self._inner.insert_many(self._record(items), **fresh)
 
-    def insert_many_then_cas(self, items: Iterable[tuple[g.ObjectId, bytes]], *rest: Any) -> Any:
-        return self._inner.insert_many_then_cas(self._record(items), *rest)
+    def insert_many_then_cas(
+        self, items: Iterable[tuple[g.ObjectId, bytes]], *rest: Any, **fresh: Any
+    ) -> Any:
+        return self._inner.insert_many_then_cas(self._record(items), *rest, **fresh)
 
     def cas_ref(self, *args: Any) -> Any:
         self.writes += 1
@@ -245,10 +247,10 @@ class _RecordingBatch:
     def __init__(self, recording: _Recording, inner: Any) -> None:
         self._recording, self._inner = recording, inner
 
-    def insert_many(self, items: Iterable[tuple[g.ObjectId, bytes]]) -> None:
+    def insert_many(self, items: Iterable[tuple[g.ObjectId, bytes]], **fresh: Any) -> None:
         items = list(items)
         self._recording.written.update(items)
-        self._inner.insert_many(items)
+        self._inner.insert_many(items, **fresh)
 
     def cas_ref(self, *args: Any) -> Any:
         return self._inner.cas_ref(*args)
@@ -258,7 +260,7 @@ def _runtime_with(
     backend: str, tmp_path: Path, kind: str
 ) -> tuple[Runtime, _Recording, g.ObjectId]:
     recording = _Recording(_store(backend, tmp_path).backend)
-    rt = Runtime(g.Store(recording))
+    rt = Runtime(g.Store(recording), send_commit="own")
     core, objects = test_actor_core(kind)
     actor = run(rt.genesis(core, objects))
     run(rt.run_until_quiescent())

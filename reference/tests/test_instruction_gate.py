@@ -195,3 +195,66 @@ def test_a_counted_process_gives_its_runtimes_a_bound_they_never_reach(
     assert Runtime(g.Store.memory()).time_limit == 5.0
     tool._no_time_bound()
     assert Runtime(g.Store.memory()).time_limit == tool.UNBOUNDED
+
+
+def test_the_scaling_scene_evicts_nothing_by_time_however_slow_the_machine() -> None:
+    """The scaling scene's runtime has a clock that stands still (issue 45, item 5): with an
+    ``idle_after`` every actor outlasts — a machine slower than any, as valgrind at load
+    25 was for the 300 s default — a burst of counters still evicts none of them, so the
+    transitions counted after it find the same residents whatever the machine took."""
+    from asv_bench.bench_scaling import Scene
+
+    scene = Scene("empty")
+    scene.runtime.idle_after = 1e-9
+    scene.burst("geneses", 300)
+    assert scene.archived == 0, f"{scene.archived} actors evicted for idling"
+    assert len(scene.counters) == 300
+
+
+def test_a_gate_waiting_for_the_lock_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A gate run that finds another holding the counted processes' lock prints what it
+    waits for, then when it got it (issue 45, item 5: the host-cost gate waited 59
+    minutes printing nothing)."""
+    import fcntl
+    import threading
+
+    monkeypatch.setattr(tool.tempfile, "gettempdir", lambda: str(tmp_path))
+    lock_path = tmp_path / f"gritwit-pycache-{tool.os.getuid()}.lock"
+    holder = open(lock_path, "w")  # noqa: SIM115 - held across the thread below
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    entered = threading.Event()
+
+    def gate() -> None:
+        with tool._pycache():
+            entered.set()
+
+    thread = threading.Thread(target=gate)
+    thread.start()
+    printed = ""
+    while "waiting for" not in printed and thread.is_alive():
+        thread.join(0.05)
+        printed += capsys.readouterr().out
+    assert not entered.is_set(), "the gate went on while another run held the lock"
+    fcntl.flock(holder, fcntl.LOCK_UN)
+    holder.close()
+    thread.join()
+    printed += capsys.readouterr().out
+    assert entered.is_set()
+    assert f"waiting for {lock_path}" in printed and f"got {lock_path}" in printed, printed
+
+
+def test_each_counted_process_is_announced_as_it_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before a process is counted the gate names its workloads (a chain's members
+    together), so a long count says what it is counting (issue 45, item 5)."""
+
+    def run(*_: object, **__: object) -> object:
+        raise OSError("no valgrind in this test")
+
+    monkeypatch.setattr(tool.subprocess, "run", run)
+    with pytest.raises(OSError):
+        tool.count(["scale-empty", "scale-geneses-10000"], {"GRITWIT_PYCACHE": "/nowhere"})
+    assert "counting scale-empty, scale-geneses-10000 (one process)" in capsys.readouterr().out

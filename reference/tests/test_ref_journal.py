@@ -505,8 +505,10 @@ def test_a_runtime_on_sqlite_catches_up_from_the_journal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, commit: str
 ) -> None:
     store = Store.open(tmp_path)
-    mine = Runtime(store, commit=commit)
-    other = Runtime(Store.open(tmp_path), commit=commit)  # another writer, its own backend
+    mine = Runtime(store, commit=commit, send_commit="own")
+    other = Runtime(
+        Store.open(tmp_path), commit=commit, send_commit="own"
+    )  # another writer, its own backend
     core, objects = test_actor_core("counter")
     actor = asyncio.run(mine.genesis(core, objects))
     one = store.put_object(g.Blob(data=b"1"))

@@ -69,7 +69,7 @@ def test_a_run_reads_only_the_refs_that_moved_and_sees_another_writers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = Store.memory()
-    mine, other = Runtime(store), Runtime(store)
+    mine, other = Runtime(store, send_commit="own"), Runtime(store, send_commit="own")
     actor = _counter(mine)
     listed: list[str] = []
     real = Store.list_ref_targets
@@ -98,7 +98,7 @@ def test_a_run_reads_only_the_refs_that_moved_and_sees_another_writers(
 @pytest.mark.req("RUN-003.1", "RUN-004.4")
 def test_a_mark_and_its_removal_by_another_writer_are_seen() -> None:
     store = Store.memory()
-    rt = Runtime(store)
+    rt = Runtime(store, send_commit="own")
     actor = _counter(rt)
     mark = store.put_object(g.Blob(data=b"{}"))
     store.cas_ref(f"names/failed/{actor.hex()}", None, mark)  # another writer marks it failed

@@ -95,7 +95,7 @@ def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
             other.inject(inp.actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,))
         return counter(inp)
 
-    rt = Runtime(store, actors={**TEST_ACTORS, "counter": racing_counter})
+    rt = Runtime(store, actors={**TEST_ACTORS, "counter": racing_counter}, send_commit="own")
 
     async def scenario() -> g.ObjectId:
         actor = await _spawn(rt, "counter")
@@ -374,19 +374,19 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
 ) -> None:
     """Another writer moves ``names/outside-outbox`` between our read and our swap."""
     store = g.Store.memory()
-    rt = Runtime(store)
+    rt = Runtime(store, send_commit="own")
     other = Executor(store)
     real = g.Store.put_encoded_then_cas
     raced: list[g.ObjectId] = []
     armed = False
 
-    def racing(self, encodings, name, expected, new, *, target):  # type: ignore[no-untyped-def]
+    def racing(self, encodings, name, expected, new, *, target, **fresh):  # type: ignore[no-untyped-def]
         nonlocal armed
         if armed and name == OUTSIDE_REF:
             armed = False  # the other writer's own send goes through unchanged
             blob = _blob("9")
             raced.append(other.inject(actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,)))
-        real(self, encodings, name, expected, new, target=target)
+        real(self, encodings, name, expected, new, target=target, **fresh)
 
     async def scenario() -> g.ObjectId:
         actor = await _spawn(rt, "counter")

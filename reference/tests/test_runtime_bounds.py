@@ -585,7 +585,7 @@ def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: P
 @pytest.mark.req("RUN-018.1", "RUN-018.3")
 def test_runtime_run_returns_and_names_the_busy_actors(tmp_path: Path) -> None:
     with Store.open(tmp_path / "st") as store:
-        rt = Runtime(store)
+        rt = Runtime(store, send_commit="own")
         fan, echo = run(ping_pair(rt))
     ran = subprocess.run(
         [

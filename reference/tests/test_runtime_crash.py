@@ -49,14 +49,17 @@ def _workload() -> ModuleType:
     return module
 
 
-def _start(directory: Path, log: Path) -> tuple[subprocess.Popen[str], queue.Queue[str | None]]:
-    proc, lines, _ = start_child([sys.executable, str(CHILD), str(directory), "60"], log)
+def _start(
+    directory: Path, log: Path, option: str = ""
+) -> tuple[subprocess.Popen[str], queue.Queue[str | None]]:
+    """Start the child on ``directory`` and its store ``option`` (DUR-009: ``?gritwit_…``)."""
+    proc, lines, _ = start_child([sys.executable, str(CHILD), f"{directory}{option}", "60"], log)
     return proc, lines
 
 
-def _run_and_kill(rng: random.Random, directory: Path, log: Path) -> bool:
+def _run_and_kill(rng: random.Random, directory: Path, log: Path, option: str = "") -> bool:
     """Start the child and SIGKILL it at a random moment; whether it had finished."""
-    proc, lines = _start(directory, log)
+    proc, lines = _start(directory, log, option)
     finished = False
     try:
         if rng.random() < 0.7:  # after some real work
@@ -128,18 +131,28 @@ def _assert_final_state(store: Store, chains: dict[g.ObjectId, list[g.ObjectId]]
 
 
 @pytest.mark.req(
-    "RUN-007.1", "RUN-007.2", "RUN-001.1", "RUN-001.4", "RUN-003.1", "DUR-001", "DUR-002", "WIT-005"
+    "RUN-007.1",
+    "RUN-007.2",
+    "RUN-001.1",
+    "RUN-001.4",
+    "RUN-003.1",
+    "DUR-001",
+    "DUR-002",
+    "DUR-009.1",
+    "WIT-005",
 )
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
-def test_sigkill_the_runtime_at_random_moments(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["", "?gritwit_durability=process"], ids=["power", "process"])
+def test_sigkill_the_runtime_at_random_moments(tmp_path: Path, option: str) -> None:
     """Kills land in real work: once the script has run to its end (after a handful of
-    kills), its final state is checked and the next kills go to a fresh store."""
+    kills), its final state is checked and the next kills go to a fresh store.  The same
+    in the process-crash durability (DUR-009.1): a kill loses nothing that returned."""
     rng = random.Random(SEED)
     rounds = 0  # stores whose script ran to its end
     directory = tmp_path / f"store-{rounds}"
     chains: dict[g.ObjectId, list[g.ObjectId]] = {}
     for kill in range(KILLS):
-        finished = _run_and_kill(rng, directory, tmp_path / f"child-{kill}.log")
+        finished = _run_and_kill(rng, directory, tmp_path / f"child-{kill}.log", option)
         if not (directory / "gritwit.sqlite3").exists():
             continue  # killed before it created anything
         with Store.open(directory) as store:
@@ -149,7 +162,7 @@ def test_sigkill_the_runtime_at_random_moments(tmp_path: Path) -> None:
         if finished:
             rounds += 1
             directory, chains = tmp_path / f"store-{rounds}", {}
-    proc, _ = _start(directory, tmp_path / "child-final.log")
+    proc, _ = _start(directory, tmp_path / "child-final.log", option)
     assert proc.wait(timeout=60) == 0, (tmp_path / "child-final.log").read_text()
     with Store.open(directory) as store:
         _assert_final_state(store, chains)

@@ -317,6 +317,7 @@ def test_a_run_counts_what_the_store_grew_by_and_stops_at_the_first_step_reachin
         commit=commit,
         group_bytes=group_bytes,
         max_run_bytes=bound,
+        send_commit="own",
     )
     grown: list[int] = []
 
@@ -332,7 +333,9 @@ def test_a_run_counts_what_the_store_grew_by_and_stops_at_the_first_step_reachin
     assert rt.run_bytes == grown[0]
     # each step alone, measured as the store's growth
     solo = Store.memory()
-    one = Runtime(solo, actors={**TEST_ACTORS, "hoarder": wit}, commit=commit, max_steps=1)
+    one = Runtime(
+        solo, actors={**TEST_ACTORS, "hoarder": wit}, commit=commit, max_steps=1, send_commit="own"
+    )
     per_step: list[int] = []
 
     async def each() -> None:
@@ -388,7 +391,7 @@ def test_the_gate_raises_once_halted() -> None:
 @pytest.mark.req("RUN-023.2", "RUN-022.2", "RUN-018.3")
 def test_runtime_run_stops_at_max_run_bytes_and_says_so(tmp_path: Path) -> None:
     with Store.open(tmp_path / "st") as store:
-        rt = Runtime(store)
+        rt = Runtime(store, send_commit="own")
         run(three_set_codes(rt))
     argv = [sys.executable, "-m", "gritwit", "runtime", "run", str(tmp_path / "st")]
     ran = subprocess.run([*argv, "--max-run-bytes", "1"], capture_output=True, text=True)

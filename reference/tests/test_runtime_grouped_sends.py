@@ -46,18 +46,23 @@ def test_the_send_commit_mode_is_checked() -> None:
         Runtime(Store.memory(), send_commit="later")
     with pytest.raises(ValueError, match=r"RUN-019\.2"):
         Runtime(Store.memory(), commit="step", send_commit="group")
-    assert Runtime(Store.memory()).send_commit == "own"  # the default (RUN-019.1)
+    # the reference's default (RUN-019.1): grouped where it groups, else each on its own
+    assert Runtime(Store.memory()).send_commit == "group"
+    assert Runtime(Store.memory(), commit="step").send_commit == "own"
 
 
 @pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-019.3")
-@pytest.mark.parametrize(("mode", "commits"), [("own", 2), ("group", 1)])
-def test_a_send_and_the_run_after_it(mode: str, commits: int) -> None:
+@pytest.mark.parametrize(
+    ("mode", "commits"), [("own", 2), ("group", 1), (None, 1)], ids=["own", "group", "default"]
+)
+def test_a_send_and_the_run_after_it(mode: str | None, commits: int) -> None:
     """Own: the send is one commit, durable when acknowledged, and the run another.
-    Grouped: nothing is stored at the send; the run commits it with its step, the
-    outbox swapped before the head."""
+    Grouped (the default): nothing is stored at the send; the run commits it with its
+    step, the outbox swapped before the head: one commit per transition."""
     logged = _Logged()
     store = Store(logged)
-    rt = Runtime(store, send_commit=mode)
+    rt = Runtime(store) if mode is None else Runtime(store, send_commit=mode)
+    mode = rt.send_commit
     actor = _counter(rt)
     one = store.put_object(g.Blob(data=b"1"))
     before = store.get_ref(OUTSIDE_REF)
@@ -108,7 +113,7 @@ def test_grouped_sends_adopt_the_same_steps_as_own_sends(rounds: bool) -> None:
 def test_a_lost_outbox_swap_sends_again_from_the_winners_outbox() -> None:
     store = Store.memory()
     mine = Runtime(store, send_commit="group")
-    other = Runtime(store)
+    other = Runtime(store, send_commit="own")
     actor = _counter(mine)
     one = store.put_object(g.Blob(data=b"1"))
     provisional = run(mine.send(actor, one, {"mt": "inc", "by": "mine"}))

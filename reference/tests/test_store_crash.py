@@ -97,22 +97,27 @@ def run_and_kill(rng: random.Random, location: str, log: Path) -> tuple[list[str
     "REF-003.1",
     "DUR-005.1",
     "DUR-005.2",
+    "DUR-009.1",
 )
 @pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", "sqlite-process", "postgres"])
 def test_sigkill_at_random_moments(
     tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
     rng = random.Random(SEED)
     directory = tmp_path / "store"
-    location = str(directory) if backend == "sqlite" else request.getfixturevalue("pg_url")
+    location = (
+        request.getfixturevalue("pg_url")
+        if backend == "postgres"
+        else str(directory) + ("?gritwit_durability=process" if backend == "sqlite-process" else "")
+    )
     length = 0  # chain length seen after the previous kill
     ids: set[g.ObjectId] = set()
     waited_rounds = 0
     for kill in range(KILLS):
         reported, waited = run_and_kill(rng, location, tmp_path / f"writer-{kill}.log")
         waited_rounds += waited
-        if backend == "sqlite" and not directory.exists():
+        if backend != "postgres" and not directory.exists():
             continue  # killed before it created anything
         with Store.open(location) as store:
             now = assert_every_object_rehashes(store)
@@ -126,7 +131,7 @@ def test_sigkill_at_random_moments(
             assert int(number) <= len(chain)
             assert chain[len(chain) - int(number)] == g.ObjectId.from_hex(step)
         ids, length = now, len(chain)
-    if backend == "sqlite":
+    if backend != "postgres":
         with sqlite3.connect(directory / "gritwit.sqlite3") as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         conn.close()

@@ -37,6 +37,12 @@ PROBE = [
 ]
 
 
+_NO_LOOK_UP = (
+    "INSERT INTO objects (id, data) SELECT v.column1, v.column2 FROM (VALUES {values}) AS v"
+    " WHERE true ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+
+
 def wrong_insert(self: _sqlite.SqliteBackend, oid: ObjectId, data: bytes) -> None:
     with self._connection() as conn, self._transaction(conn):
         conn.execute(_sqlite._UPSERT_VALUES, (oid.digest, data))  # the bug: no tombstone look-up
@@ -44,6 +50,9 @@ def wrong_insert(self: _sqlite.SqliteBackend, oid: ObjectId, data: bytes) -> Non
 
 def install() -> None:
     patch(_sqlite, "_UPSERT_UNLESS_ERASED", _sqlite._UPSERT_VALUES)
+    # the inserts that report their fresh rows (RUN-022.1): no tombstone look-up either
+    patch(_sqlite, "_FRESH_INSERT", _NO_LOOK_UP)
+    patch(_sqlite, "_FRESH_INSERT_ONE", "INSERT OR IGNORE INTO objects (id, data) VALUES (?1, ?2)")
     patch(_sqlite.SqliteBackend, "insert", wrong_insert)
 
 

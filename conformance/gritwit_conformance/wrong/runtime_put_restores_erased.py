@@ -26,10 +26,17 @@ ROW = WrongAdapter(
 )
 
 
-def insert_rows(conn: sqlite3.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
+def insert_rows(
+    conn: sqlite3.Connection,
+    items: Iterable[tuple[ObjectId, bytes]],
+    fresh: set[bytes] | None = None,
+) -> None:
     rows = [(oid.digest, data) for oid, data in items]
     conn.executemany("DELETE FROM tombstones WHERE id = ?", [(d,) for d, _ in rows])  # the bug
-    conn.executemany("INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", rows)
+    for row in rows:  # the rows made are fresh (RUN-022.1), as the real insert reports
+        made = conn.execute("INSERT OR IGNORE INTO objects (id, data) VALUES (?, ?)", row)
+        if made.rowcount == 1 and fresh is not None:
+            fresh.add(row[0])
 
 
 def insert(self: _sqlite.SqliteBackend, oid: ObjectId, data: bytes) -> None:

@@ -65,8 +65,9 @@ def insert_many_then_cas(
     name: str,
     expected: ObjectId | None,
     new: ObjectId | None,
+    fresh: set[bytes] | None = None,
 ) -> CasResult:
-    _real_insert_many(self, items)
+    _real_insert_many(self, items, fresh)
     return _read_then_write(self, name, expected, new)
 
 

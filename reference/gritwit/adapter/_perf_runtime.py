@@ -26,7 +26,7 @@ import blake3
 from .._codec import object_id
 from .._ids import ObjectId
 from .._objects import Blob, Tree
-from ..runtime import Runtime
+from ..runtime import PROTOCOL_SEND_COMMIT, Runtime
 from ..store import Store
 from ._args import BadRequest, Json, _directory, _durable_store, _hex
 from ._wit import wasm_core
@@ -174,7 +174,9 @@ def run_runtime_workload(
         store = Store.memory()
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(_BODIES[spec.kind](Runtime(store), n, modules))
+        # each send as rt-send makes it: durable when it returns (ADP-018.6, ADP-015)
+        runtime = Runtime(store, send_commit=PROTOCOL_SEND_COMMIT)
+        return loop.run_until_complete(_BODIES[spec.kind](runtime, n, modules))
     finally:
         loop.close()
         store.close()

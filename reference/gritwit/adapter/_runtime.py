@@ -23,7 +23,7 @@ from ..runtime import (
     MAX_RESIDENT,
     MAX_RUN_BYTES,
     MAX_STEP_BYTES,
-    SEND_COMMIT,
+    PROTOCOL_SEND_COMMIT,
     SEND_COMMIT_MODES,
     TIME_LIMIT,
     LifecycleEvent,
@@ -104,7 +104,7 @@ def _commit(args: Json) -> str:
 def _sends(args: Json, commit: str) -> str:
     """``sends`` of ``rt-open`` (ADP-015): ``"own"`` or ``"group"`` (RUN-019.1, RUN-019.2),
     ``"group"`` only with group commit."""
-    value = args.get("sends", SEND_COMMIT)
+    value = args.get("sends", PROTOCOL_SEND_COMMIT)  # omitted: "own" (ADP-015)
     if not isinstance(value, str) or value not in SEND_COMMIT_MODES:
         raise BadRequest(f"ADP-015: sends must be one of {', '.join(SEND_COMMIT_MODES)}")
     if value == "group" and commit != "group":

@@ -31,7 +31,15 @@ from ._events import (
     LifecycleEvent,
 )
 from ._fork import FORK_ENTRY, fork, fork_blob
-from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, SEND_COMMIT_MODES
+from ._group import (
+    COMMIT,
+    COMMIT_MODES,
+    GROUP_BYTES,
+    GROUP_SIZE,
+    PROTOCOL_SEND_COMMIT,
+    SEND_COMMIT,
+    SEND_COMMIT_MODES,
+)
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
 from ._runtime import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, Runtime
@@ -44,6 +52,7 @@ __all__ = [
     "BUNDLE_FORMAT",
     "COMMIT",
     "COMMIT_MODES",
+    "PROTOCOL_SEND_COMMIT",
     "SEND_COMMIT",
     "SEND_COMMIT_MODES",
     "FORK_ENTRY",

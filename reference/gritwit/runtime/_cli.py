@@ -24,7 +24,8 @@ def _open_store(args: argparse.Namespace) -> Any:
 
     A path that holds no store is refused unless ``--create`` asks for one: a
     mistyped path must not silently become a new, empty store.  A
-    ``postgresql://`` URL (DUR-005) names a database instead of a directory.
+    ``postgresql://`` URL (DUR-005) names a database instead of a directory; a
+    directory may end with ``?gritwit_durability=process`` (DUR-009).
     """
     if is_store_url(args.dir):
         return _open_url(args)
@@ -32,9 +33,15 @@ def _open_store(args: argparse.Namespace) -> Any:
 
     from ..store import Store
     from ..store._sqlite import DB_FILENAME
+    from ..store._store_options import split_directory
 
     command = f"gritwit runtime {args.action}"
-    folder = Path(args.dir)
+    try:
+        directory, durability = split_directory(str(args.dir))
+    except ValueError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return None
+    folder = Path(directory)
     if folder.exists() and not folder.is_dir():
         print(f"{command}: {folder} is not a directory", file=sys.stderr)
         return None
@@ -46,7 +53,7 @@ def _open_store(args: argparse.Namespace) -> Any:
         )
         return None
     try:
-        return Store.open(folder)
+        return Store.open(str(args.dir) if durability != "power" else folder)
     except (sqlite3.Error, OSError) as exc:
         print(f"{command}: cannot open the store in {folder}: {exc}", file=sys.stderr)
         return None

@@ -68,8 +68,9 @@ class Commits(DiskBounds):
     ) -> ObjectId:
         """Send a message from the outside; it is routed once its ref moved (RUN-001).
 
-        Durable when it returns (``send_commit="own"``), or once the next run or
-        :meth:`flush` returns (``send_commit="group"``, RUN-019.2).
+        Durable once the next run or :meth:`flush` returns (``send_commit="group"``,
+        the default where the runtime groups, RUN-019.2), or when it returns
+        (``send_commit="own"``, RUN-019.1).
         """
         (sent,) = self._send_all([(recipient, content, headers, signal)], objects)
         return sent

@@ -58,6 +58,7 @@ __all__ = [
     "COMMIT_MODES",
     "GROUP_BYTES",
     "GROUP_SIZE",
+    "PROTOCOL_SEND_COMMIT",
     "SEND_COMMIT",
     "SEND_COMMIT_MODES",
     "CommitGroup",
@@ -74,8 +75,13 @@ COMMIT = "group"
 #: How sends from the outside are committed (RUN-019.1): each on its own, durable when
 #: acknowledged, or with the open group, durable once the next run or flush returns.
 SEND_COMMIT_MODES = ("own", "group")
-#: The default: each send durable when acknowledged (RUN-019.1).
-SEND_COMMIT = "own"
+#: The reference's default where it groups (RUN-019.1, RUN-019.2): a send joins the
+#: open group, so it and the run that reads it are one commit (one sync); durable once
+#: the next run or flush returns.  With ``commit="step"`` the default is ``"own"``.
+SEND_COMMIT = "group"
+#: The mode ``rt-open`` takes when its ``sends`` is omitted (ADP-015): each send
+#: durable when acknowledged (RUN-019.1).
+PROTOCOL_SEND_COMMIT = "own"
 #: Most steps in one group before it is committed (RUN-017.8).
 GROUP_SIZE = 256
 #: Encoded bytes of a group's objects at which it is committed (RUN-017.10): 32 MiB.

@@ -45,10 +45,12 @@ committed:
   before an actor is marked failed, and before a run returns, so a run
   reports only steps that are durable (RUN-017.5); ``commit="step"`` commits each
   step on its own, as RUN-001 describes;
-* a send from the outside commits on its own and is durable when it returns
-  (``send_commit="own"``, the default), or, with ``send_commit="group"``, joins the
-  open group and is durable once the next run or :meth:`Runtime.flush` returns:
-  a send and the run after it are then one commit (RUN-019);
+* a send from the outside joins the open group and is durable once the next run
+  or :meth:`Runtime.flush` returns: a send and the run after it are one commit, one
+  sync (``send_commit="group"``, the default with ``commit="group"``, RUN-019.2); or,
+  with ``send_commit="own"`` (the default with ``commit="step"``), it commits on its
+  own and is durable when it returns (RUN-019.1).  A caller that sends and then
+  stops without a run calls :meth:`Runtime.flush` first;
 * a failed transition is retried with exponential back-off; after the last
   attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6),
   with the attempts and the first delay of RUN-004.3 as defaults (RUN-004.8);
@@ -154,13 +156,15 @@ class Runtime(Scheduler):
         group_size: int = GROUP_SIZE,
         group_bytes: int = GROUP_BYTES,
         max_steps: int = MAX_STEPS,
-        send_commit: str = SEND_COMMIT,
+        send_commit: str | None = None,
         share: Share | None = None,
         max_step_bytes: int = MAX_STEP_BYTES,
         max_run_bytes: int = MAX_RUN_BYTES,
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
+        if send_commit is None:  # RUN-019.1: grouped where the runtime groups
+            send_commit = SEND_COMMIT if commit == "group" else "own"
         if send_commit not in SEND_COMMIT_MODES:
             raise ValueError(
                 f"RUN-019.1: send_commit must be one of {SEND_COMMIT_MODES}, not {send_commit!r}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Self
+from typing import Final, Self
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
@@ -34,6 +34,11 @@ class MemoryBackend:
         "_refs",
         "_tombstones",
     )
+
+    #: Its writes report which objects it did not hold (``fresh``, RUN-022.1): an insert
+    #: sees whether an id has bytes or a tombstone as it writes, so a runtime counting
+    #: what it adds reads nothing more.
+    reports_fresh: Final = True
 
     def __init__(self) -> None:
         # re-entrant: a batch holds it, and the store's checks inside the batch read
@@ -79,18 +84,32 @@ class MemoryBackend:
             if oid.digest not in self._tombstones and self._objects.get(oid.digest) != data:
                 self._objects[oid.digest] = data
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """:meth:`insert` of each item, under one acquisition of the lock."""
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """:meth:`insert` of each item, under one acquisition of the lock; ``fresh``, when
+        given, gets the digests of those it held neither as bytes nor erased (RUN-022.1)."""
         with self._lock:
             self._check_open()
-            self._insert_items(items)
+            self._insert_items(items, fresh)
 
-    def _insert_items(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """Insert objects; the caller holds the lock.  Erased ids stay erased (RUN-011)."""
+    def _insert_items(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """Insert objects; the caller holds the lock.  Erased ids stay erased (RUN-011);
+        ``fresh`` as :meth:`insert_many`'s."""
         objects, tombstones = self._objects, self._tombstones
         for oid, data in items:
-            if oid.digest not in tombstones and objects.get(oid.digest) != data:
-                objects[oid.digest] = data  # new, or a corrupt copy mended (STO-002.3)
+            digest = oid.digest
+            if digest in tombstones:
+                continue
+            held = objects.get(digest)
+            if held is None:
+                objects[digest] = data
+                if fresh is not None:
+                    fresh.add(digest)
+            elif held != data:
+                objects[digest] = data  # a corrupt copy mended (STO-002.3): held, not fresh
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
@@ -149,15 +168,42 @@ class MemoryBackend:
         name: str,
         expected: ObjectId | None,
         new: ObjectId | None,
+        fresh: set[bytes] | None = None,
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, under one acquisition of the lock (RUN-001).
 
         The objects are kept when the swap fails, as two separate calls would keep them.
+        ``fresh`` as :meth:`insert_many`'s.
         """
         with self._lock:
             self._check_open()
-            self._insert_items(items)
+            self._insert_items(items, fresh)
             return self._swap(name, expected, new)
+
+    def commit_all(
+        self,
+        items: Iterable[tuple[ObjectId, bytes]],
+        swaps: Iterable[tuple[str, ObjectId | None, ObjectId | None]],
+        fresh: set[bytes] | None = None,
+    ) -> bool:
+        """Insert ``items`` and make every swap of ``swaps`` (distinct refs, each new target
+        among ``items``), under one hold of the lock, or nothing: ``False`` when any swap
+        would not happen, and nothing is stored (RUN-017.2).  The caller then commits a
+        swap at a time (:meth:`~gritwit.store.Store.commit_all`).  ``fresh`` as
+        :meth:`insert_many`'s, when it made them."""
+        planned = list(swaps)
+        with self._lock:
+            self._check_open()
+            refs, tombstones = self._refs, self._tombstones
+            for name, expected, new in planned:
+                if refs.get(name) != (None if expected is None else expected.digest):
+                    return False
+                if new is not None and new.digest in tombstones:  # would be missing (REF-003)
+                    return False
+            self._insert_items(items, fresh)
+            for name, expected, new in planned:
+                self._swap(name, expected, new)  # SWAPPED: checked above, targets inserted
+            return True
 
     def batch(self) -> MemoryBatch:
         """Many inserts and swaps under one acquisition of the lock (RUN-017): ``with`` it."""
@@ -247,9 +293,12 @@ class MemoryBatch:
     def __exit__(self, *exc: object) -> None:
         self._backend._lock.release()
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
-        self._backend._insert_items(items)
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
+        ``fresh`` as :meth:`MemoryBackend.insert_many`'s."""
+        self._backend._insert_items(items, fresh)
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""

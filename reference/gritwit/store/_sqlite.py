@@ -3,7 +3,12 @@
 The file ``gritwit.sqlite3`` lives in a directory the caller names.  The
 database runs in WAL mode with ``synchronous=FULL``, so a write that returned
 has been fsynced and survives a process kill and, on a sound disk, a power
-loss (DUR-001, DUR-004).  Every write runs in its own ``BEGIN IMMEDIATE``
+loss (DUR-001, DUR-004).  With the durability ``process`` (DUR-009: the location's
+``?gritwit_durability=process``) it runs with ``synchronous=NORMAL``: a commit is
+written to the WAL but not synced, so a write that returned survives the process's
+``SIGKILL`` (the operating system holds it) and may be lost, with the writes after
+it, on a power loss; the WAL is synced at each checkpoint, and a crash of any kind
+leaves every transaction whole or absent (DUR-002).  Every write runs in its own ``BEGIN IMMEDIATE``
 transaction: SQLite then takes the database's single write lock up front, so a
 compare-and-swap reads, checks and writes with no other writer of any thread or
 process in between (DUR-003), and a crash leaves it all done or not done
@@ -43,6 +48,7 @@ from ._paging import plan_pages
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "DB_FILENAME",
+    "DURABILITY_SYNC",
     "JOURNAL_KEPT",
     "JOURNAL_PRUNE_EVERY",
     "SqliteBackend",
@@ -51,6 +57,10 @@ __all__ = [
 
 #: Name of the database file inside the store directory.
 DB_FILENAME: Final = "gritwit.sqlite3"
+#: The durabilities a SQLite store is opened with (DUR-004, DUR-009) and the
+#: ``synchronous`` setting of each: ``power`` (the default) syncs every commit,
+#: ``process`` leaves the WAL to the operating system until a checkpoint.
+DURABILITY_SYNC: Final = {"power": "FULL", "process": "NORMAL"}
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS: Final = 30_000
 #: Swaps the journal keeps at least (:meth:`SqliteBackend.refs_changed_since`): the rows
@@ -68,6 +78,23 @@ _UPSERT_UNLESS_ERASED: Final = (
     "INSERT INTO objects (id, data) SELECT ?1, ?2"
     " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)" + _MEND
 )
+#: Mend a corrupt copy of an object the store holds (STO-002.3), never a healthy one.
+_MEND_HELD: Final = "UPDATE objects SET data = ?2 WHERE id = ?1 AND data != ?2"
+#: Rows a statement of :data:`_FRESH_INSERT` inserts at most (two parameters each).
+_FRESH_ROWS: Final = 256
+#: Insert the rows of ``{values}`` the store holds neither as bytes nor as a tombstone,
+#: and return the ids inserted: the *fresh* ones (RUN-022.1).  SQLite 3.35 or later.
+_FRESH_INSERT: Final = (
+    "INSERT INTO objects (id, data) SELECT v.column1, v.column2 FROM (VALUES {values}) AS v"
+    " WHERE NOT EXISTS (SELECT 1 FROM tombstones AS t WHERE t.id = v.column1)"
+    " ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+#: The same for one row, where RETURNING is missing: ``rowcount`` tells (RUN-022.1).
+_FRESH_INSERT_ONE: Final = (
+    "INSERT INTO objects (id, data) SELECT ?1, ?2"
+    " WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1) ON CONFLICT (id) DO NOTHING"
+)
+_RETURNING: Final = sqlite3.sqlite_version_info >= (3, 35, 0)
 
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BLOB PRIMARY KEY NOT NULL, data BLOB NOT NULL)",
@@ -98,9 +125,24 @@ _CHANGES: Final = (
 class SqliteBackend:
     """Objects and refs in ``<directory>/gritwit.sqlite3`` (durable, multi-process)."""
 
-    __slots__ = ("_closed", "_file", "_guard", "_idle")
+    __slots__ = ("_closed", "_file", "_guard", "_idle", "_sync", "durability")
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    #: Its writes report which objects the store did not hold (``fresh``, RUN-022.1): an
+    #: insert tells which rows it made, so a runtime counting what it adds reads nothing.
+    #: Objects are immutable and an erased id keeps its tombstone, so what the insert
+    #: saw is what the store holds: an erase between two writes turns no held object
+    #: fresh again (RUN-011), and none of ours is cached to go stale.
+    reports_fresh: Final = True
+
+    def __init__(self, directory: str | os.PathLike[str], *, durability: str = "power") -> None:
+        if durability not in DURABILITY_SYNC:
+            raise ValueError(
+                f"DUR-009: durability must be one of {', '.join(DURABILITY_SYNC)},"
+                f" not {durability[:40]!r}"
+            )
+        #: ``power`` (DUR-004) or ``process`` (DUR-009): what a write that returned survives.
+        self.durability = durability
+        self._sync = DURABILITY_SYNC[durability]
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         self._file = folder / DB_FILENAME
@@ -135,7 +177,8 @@ class SqliteBackend:
             check_same_thread=False,  # pooled: used by one thread at a time
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA synchronous = FULL")  # fsync every commit (DUR-004)
+        # FULL: fsync every commit (DUR-004); NORMAL: at checkpoints only (DUR-009)
+        conn.execute(f"PRAGMA synchronous = {self._sync}")
         return conn
 
     @contextlib.contextmanager
@@ -175,15 +218,33 @@ class SqliteBackend:
             if erased is None:  # an erased id stays erased (RUN-011)
                 conn.execute(_UPSERT_VALUES, (oid.digest, data))
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001)."""
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """:meth:`insert` of each item, all in one transaction: one sync for all (DUR-001).
+
+        ``fresh``, when given, gets the digests of the objects the store did not hold,
+        neither as bytes nor erased (RUN-022.1): told by the insert itself, no read."""
         with self._connection() as conn, self._transaction(conn):
-            self._insert_rows(conn, items)
+            self._insert_rows(conn, items, fresh)
 
     @staticmethod
-    def _insert_rows(conn: sqlite3.Connection, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011)."""
-        conn.executemany(_UPSERT_UNLESS_ERASED, [(oid.digest, data) for oid, data in items])
+    def _insert_rows(
+        conn: sqlite3.Connection,
+        items: Iterable[tuple[ObjectId, bytes]],
+        fresh: set[bytes] | None = None,
+    ) -> None:
+        """Insert objects inside the caller's transaction; erased ids stay erased (RUN-011),
+        corrupt copies are mended (STO-002.3); ``fresh`` as :meth:`insert_many`'s."""
+        rows = [(oid.digest, data) for oid, data in items]
+        if fresh is None:
+            conn.executemany(_UPSERT_UNLESS_ERASED, rows)
+            return
+        added = _insert_fresh(conn, rows)
+        fresh |= added
+        held = [row for row in rows if row[0] not in added]
+        if held:  # an object held already: mend a corrupt copy, if it is one
+            conn.executemany(_MEND_HELD, held)
 
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
@@ -292,16 +353,17 @@ class SqliteBackend:
         name: str,
         expected: ObjectId | None,
         new: ObjectId | None,
+        fresh: set[bytes] | None = None,
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001).
 
         The objects are written before the ref inside the transaction, and the
         commit makes both durable at once, so a head never names an absent object,
         even across a crash.  The objects are kept when the swap fails, as two
-        separate writes would keep them.
+        separate writes would keep them.  ``fresh`` as :meth:`insert_many`'s.
         """
         with self._connection() as conn, self._transaction(conn):
-            self._insert_rows(conn, items)
+            self._insert_rows(conn, items, fresh)
             return self._swap(conn, name, expected, new)
 
     @contextlib.contextmanager
@@ -425,6 +487,28 @@ def _journal(conn: sqlite3.Connection, name: str, new: ObjectId | None) -> None:
         conn.execute("DELETE FROM ref_journal WHERE version <= ?", (version - JOURNAL_KEPT,))
 
 
+def _insert_fresh(conn: sqlite3.Connection, rows: list[tuple[bytes, bytes]]) -> set[bytes]:
+    """Insert the ``rows`` the store holds neither as bytes nor as a tombstone, inside the
+    caller's transaction, and return their digests (RUN-022.1).
+
+    One statement per :data:`_FRESH_ROWS` rows whose ``RETURNING`` names the rows it
+    inserted; without ``RETURNING`` (SQLite before 3.35), one statement a row, whose
+    ``rowcount`` tells.  A digest named twice is inserted once, by its first row.
+    """
+    added: set[bytes] = set()
+    if not _RETURNING:
+        for row in rows:
+            if conn.execute(_FRESH_INSERT_ONE, row).rowcount == 1:
+                added.add(row[0])
+        return added
+    for start in range(0, len(rows), _FRESH_ROWS):
+        page = rows[start : start + _FRESH_ROWS]
+        statement = _FRESH_INSERT.format(values=",".join(["(?,?)"] * len(page)))
+        params = [value for row in page for value in row]
+        added.update(bytes(row[0]) for row in conn.execute(statement, params).fetchall())
+    return added
+
+
 class SqliteBatch:
     """The writes of :meth:`SqliteBackend.batch`, on its connection, inside its transaction."""
 
@@ -433,9 +517,12 @@ class SqliteBatch:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def insert_many(self, items: Iterable[tuple[ObjectId, bytes]]) -> None:
-        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended."""
-        SqliteBackend._insert_rows(self._conn, items)
+    def insert_many(
+        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
+    ) -> None:
+        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
+        ``fresh`` as :meth:`SqliteBackend.insert_many`'s."""
+        SqliteBackend._insert_rows(self._conn, items, fresh)
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""

@@ -14,6 +14,12 @@ as :class:`StoreOptions`:
 
 Any other ``gritwit_`` parameter, or a value outside these, is a :class:`ValueError`
 naming the parameter: a misspelt option never passes silently.
+
+A SQLite store's directory may carry one option the same way, after a ``?``
+(:func:`split_directory`): ``gritwit_durability`` — ``power`` (the default: a write
+that returned survives a power loss, DUR-004) or ``process`` (it survives the
+process's crash, ``SIGKILL`` included, but the last writes may be lost on a power
+loss, DUR-009).
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ if TYPE_CHECKING:
     from .._ids import ObjectId
 
 __all__ = [
+    "DURABILITIES",
     "ISOLATION_LEVELS",
     "MAX_WRITE_BYTES_LIMIT",
     "StoreOptions",
     "bounded_write",
+    "split_directory",
     "split_options",
 ]
 
@@ -45,6 +53,8 @@ ISOLATION_LEVELS: Final = {
 #: The largest ``gritwit_max_write_bytes``: 2⁵³ − 1, as for RUN-022.2's bounds.
 MAX_WRITE_BYTES_LIMIT: Final = 2**53 - 1
 _PREFIX: Final = "gritwit_"
+#: The durabilities ``gritwit_durability`` takes, for a SQLite store (DUR-004, DUR-009).
+DURABILITIES: Final = ("power", "process")
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,28 @@ def _read(params: dict[str, str]) -> StoreOptions:
             f"gritwit_max_write_bytes={limit[:40]!r}: give an integer from 1 to 2**53 - 1 (DUR-008)"
         )
     return StoreOptions(isolation=isolation, max_write_bytes=int(limit))
+
+
+def split_directory(location: str) -> tuple[str, str]:
+    """A SQLite store's directory and its durability (DUR-009): ``location`` up to its last
+    ``?`` when what follows is ``gritwit_`` parameters, else all of it with ``power``."""
+    directory, mark, query = location.rpartition("?")
+    if not mark or not query.startswith(_PREFIX):
+        return location, "power"
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    unknown = sorted(set(params) - {"gritwit_durability"})
+    if unknown:
+        raise ValueError(
+            f"unknown store option {unknown[0][:40]!r}: a store directory takes"
+            " gritwit_durability (DUR-009)"
+        )
+    durability = params.get("gritwit_durability", "power")
+    if durability not in DURABILITIES:
+        raise ValueError(
+            f"gritwit_durability={durability[:40]!r}: give one of {', '.join(DURABILITIES)}"
+            " (DUR-009)"
+        )
+    return directory, durability
 
 
 def bounded_write(

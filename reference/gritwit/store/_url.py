@@ -6,7 +6,9 @@ that starts with ``postgresql://`` or ``postgres://`` opens
 ``gritwit[postgres]``), anything else a :class:`~gritwit.store.SqliteBackend` in
 that directory.  psycopg is imported only then, so the embedded default needs
 no server and no extra; without it, :class:`MissingExtra` says in one line what
-to install.
+to install.  A directory may end with ``?gritwit_durability=process`` (DUR-009,
+:func:`~gritwit.store._store_options.split_directory`): the SQLite store then
+survives the process's crash but not a power loss's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 from typing import TYPE_CHECKING, Final
 
 from ._sqlite import SqliteBackend
+from ._store_options import split_directory
 
 if TYPE_CHECKING:
     from ._backend import Backend
@@ -73,6 +76,9 @@ def open_backend(location: str | os.PathLike[str], *, create: bool = True) -> Ba
     if is_store_url(location):
         assert isinstance(location, str)
         return _postgres()(location, create=create)
+    if isinstance(location, str):
+        directory, durability = split_directory(location)
+        return SqliteBackend(directory, durability=durability)
     return SqliteBackend(location)
 
 
