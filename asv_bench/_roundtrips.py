@@ -86,7 +86,9 @@ def postmaster_of(url: str) -> int | None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    fields = None if row is None else _stat(int(row[0]))
+        # read while the backend lives: once the connection closes it exits, and its
+        # /proc entry with it (the '?' the tool printed for the first checkout measured)
+        fields = None if row is None else _stat(int(row[0]))
     return None if fields is None else int(fields[1])
 
 
