@@ -148,7 +148,8 @@ def test_a_send_and_step_between_the_reads_of_a_catch_up_are_read_once(
 ) -> None:
     between = _Between(g.Store.open(location).backend)
     store_a, store_b = g.Store(between), g.Store.open(location)
-    a, b = Runtime(store_a), Runtime(store_b)  # two writers of the same store
+    # two writers of the same store, each send committed as it is acknowledged (RUN-019.1)
+    a, b = Runtime(store_a, send_commit="own"), Runtime(store_b, send_commit="own")
     try:
         core, objects = test_actor_core("counter")
         actor = asyncio.run(a.genesis(core, objects))

@@ -77,15 +77,22 @@ SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
 TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
 #: One part's row taken, a commit counted there.
 _TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
-#: Several parts' rows taken, in ascending order.
-_TAKE_PARTS: Final = (
-    "SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[]) ORDER BY part FOR UPDATE"
+#: The locks of a write, in one statement and in their order: the gate shared (``g``, an
+#: init plan evaluated before anything else), then the parts' rows in ascending order
+#: (``l``: ``ORDER BY … FOR UPDATE`` locks as it sorts; counted, so that every row is
+#: fetched and locked — ``EXISTS`` would stop at the first), then a commit counted in the
+#: first part's row, which ``l`` holds already.
+_LOCKS: Final = (
+    f"WITH g AS ({SHARE_GATE}),"
+    " l AS (SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[])"
+    " AND EXISTS (SELECT 1 FROM g) ORDER BY part FOR UPDATE)"
+    " UPDATE gritwit_parts SET commits = commits + 1"
+    " WHERE part = %(first)s AND (SELECT count(*) FROM l) > 0"
 )
 
 #: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
-#: (STO-002.3): the digests of those the store did not hold before (RUN-022.1).
-_INSERT: Final = """
-WITH
+#: (STO-002.3): ``fresh``, the digests of those the store did not hold before (RUN-022.1).
+_OBJECTS: Final = """
 o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
 fresh AS (
   SELECT o.id FROM o
@@ -97,20 +104,24 @@ put AS (
   WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
   ORDER BY o.id
   ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
-  RETURNING objects.id)
-SELECT array_agg(id) FROM fresh"""
+  RETURNING objects.id)"""
+#: Objects alone (a batch's, or a write without swaps).
+_INSERT: Final = "WITH" + _OBJECTS + "\nSELECT array_agg(id) FROM fresh"
 
 #: Several swaps, each of a ref that is set or to be set, after their objects were
 #: inserted; each made is journaled in its part; with ``whole``, all of them or none.
-_SWAPS: Final = """
-WITH
+_SWAPS: Final = (
+    "WITH"
+    + _OBJECTS
+    + """,
 w AS (SELECT * FROM unnest(%(name)s::bytea[], %(old)s::bytea[], %(new)s::bytea[],
                            %(part)s::int[]) WITH ORDINALITY AS w (name, old, new, part, n)),
 ok AS (
   SELECT w.* FROM w
   WHERE w.new IS NULL
      OR (NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = w.new)
-         AND EXISTS (SELECT 1 FROM objects x WHERE x.id = w.new))),
+         AND (EXISTS (SELECT 1 FROM objects x WHERE x.id = w.new)
+              OR EXISTS (SELECT 1 FROM o WHERE o.id = w.new)))),
 upd AS (
   UPDATE refs SET target = ok.new FROM ok
   WHERE refs.name = ok.name AND ok.old IS NOT NULL AND ok.new IS NOT NULL
@@ -144,19 +155,24 @@ pruned AS (
     AND writer.version / %(every)s <> (writer.version - writer.made) / %(every)s)
 SELECT w.name IN (SELECT name FROM done), w.name IN (SELECT name FROM ok), r.target,
        CAST(CASE WHEN %(whole)s AND (SELECT count(*) FROM done) <> (SELECT count(*) FROM w)
-            THEN %(lost)s ELSE '0' END AS INT)
+            THEN %(lost)s ELSE '0' END AS INT),
+       (SELECT array_agg(id) FROM fresh)
 FROM w LEFT JOIN refs r ON r.name = w.name
 ORDER BY w.n"""
+)
 
 #: One swap, after its objects were inserted (:func:`run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
 #: journaled in its part; the answer: swapped, target present, the ref's value before,
 #: and (``whole``) a failure when it did not swap.
-_SWAP_ONE: Final = """
-WITH
+_SWAP_ONE: Final = (
+    "WITH"
+    + _OBJECTS
+    + """,
 ok AS (SELECT %(new)s::bytea IS NULL
          OR (NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(new)s::bytea)
-             AND EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)) AS present),
+             AND (EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)
+                  OR EXISTS (SELECT 1 FROM o WHERE o.id = %(new)s::bytea))) AS present),
 s AS ({change} RETURNING 1),
 v AS (UPDATE gritwit_parts SET version = version + 1
       WHERE part = %(part)s AND EXISTS (SELECT 1 FROM s) RETURNING version),
@@ -167,8 +183,10 @@ p AS (DELETE FROM ref_journal_parts
         AND (SELECT version %% %(every)s = 0 FROM v))
 SELECT EXISTS (SELECT 1 FROM s), (SELECT present FROM ok),
        (SELECT target FROM refs WHERE name = %(name)s),
-       CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT)
+       CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT),
+       (SELECT array_agg(id) FROM fresh)
 """
+)
 _CHANGE: Final = {
     "update": "UPDATE refs SET target = %(new)s WHERE name = %(name)s AND target = %(old)s"
     " AND (SELECT present FROM ok)",
@@ -282,40 +300,40 @@ def run(
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    answer = None
     try:
         with conn.pipeline():
             conn.execute("BEGIN", prepare=False)
-            conn.execute(SHARE_GATE, prepare=False)
-            if len(parts) > 1:
-                conn.execute(_TAKE_PARTS, {"parts": parts}, prepare=False)
-            conn.execute(_TAKE_PART, {"part": parts[0]}, prepare=False)
-            put = (
-                conn.execute(_INSERT, params, binary=True, prepare=False) if params["oid"] else None
-            )
+            conn.execute(_LOCKS, {"parts": parts, "first": parts[0]}, prepare=False)
             if len(swaps) == 1:
                 answer = conn.execute(
                     _SWAP_ONE.format(change=_change(swaps[0])),
-                    _one(names[0], swaps[0], journal, whole),
+                    {**params, **_one(names[0], swaps[0], journal, whole)},
                     binary=True,
                     prepare=False,
                 )
             elif swaps:
                 answer = conn.execute(
-                    _SWAPS, _many(names, swaps, journal, whole), binary=True, prepare=False
+                    _SWAPS,
+                    {**params, **_many(names, swaps, journal, whole)},
+                    binary=True,
+                    prepare=False,
                 )
+            else:
+                answer = conn.execute(_INSERT, params, binary=True, prepare=False)
             conn.execute("COMMIT", prepare=False)
             if notify is not None and swaps:
                 wake(conn, notify)
-        rows = [] if answer is None else answer.fetchall()
-        fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
+        rows = answer.fetchall()
     except psycopg.Error as exc:
         _end_failed(conn)
         if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
+    if not swaps:
+        return [], _digests(rows[0][0] if rows else None)
+    fresh = _digests(rows[0][-1])
     results = []
-    for (_, _, new), (swapped, present, current, _) in zip(swaps, rows, strict=True):
+    for (_, _, new), (swapped, present, current, _, _) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))
         if swapped:
             results.append(CasResult(CasStatus.SWAPPED, new))
