@@ -102,6 +102,7 @@ async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
         return await await_work(done, clock, time_limit)
     except BaseException:
         stop.cancel()  # overrun or cancelled: a sandboxed run in the thread stops now
+        done.cancel()  # its outcome, when it comes, is nobody's (RUN-005.3)
         raise
 
 

@@ -5,8 +5,9 @@ A transition's bound (RUN-005.1) is judged on the time the thread that runs it s
 sleep, a read of the store).  The time that thread spends runnable but waiting for a
 CPU — the machine's load, other processes' work — is not counted (RUN-005.8), so that
 a slow machine alone never fails an attempt.  On Linux the kernel reports that wait
-per thread (``/proc/self/task/<tid>/schedstat``, its second field, in nanoseconds);
-where it does not, the wait is taken as zero and the work is the wall time, as before.
+per thread (``/proc/self/task/<tid>/schedstat``, its second field, in nanoseconds,
+added when a wait ends) and the thread's CPU time (its CPU clock); where it does not,
+the work is the wall time, as before (:class:`WorkClock` says how the two combine).
 
 An attempt built inline on the event loop neither sleeps nor waits (the reference's
 test actors, ``nap`` aside, RUN-005 in :mod:`._runtime`): its work is its thread's CPU
@@ -53,21 +54,40 @@ def _waited(path: str | None) -> float | None:
         return None
 
 
+def _runnable(path: str) -> bool:
+    """Whether the thread of ``path`` (its ``stat``) is running or waiting for a CPU.
+
+    Its ``schedstat`` adds a wait for a CPU only once the wait ends, so while the
+    thread is runnable its wall time less its waits may hold a wait under way; then
+    only its CPU time is sure to be its work.
+    """
+    try:
+        with open(path, "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] == b"R"
+    except (OSError, IndexError):
+        return True
+
+
 class WorkClock:
     """The work of one attempt in one thread: made in that thread, read from any (RUN-005.8).
 
-    :meth:`work` is the wall time since the clock was made less the time its thread
-    waited for a CPU meanwhile, once its thread is known to the kernel's accounting;
-    the wall time where that is not reported.
+    :meth:`work` is the thread's CPU time since the clock was made while the thread is
+    runnable, and the larger of that and its wall time less its waits for a CPU while it
+    sleeps or blocks (a ``nap``, a read): each is a lower bound of its time that no wait
+    for a CPU inflates.  Where the kernel reports no wait it is the wall time.
     """
 
-    __slots__ = ("_path", "_waited", "_wall")
+    __slots__ = ("_clock", "_cpu", "_path", "_stat", "_waited", "_wall")
 
     def __init__(self) -> None:
-        path: str | None = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+        tid = threading.get_native_id()
+        path: str | None = f"/proc/self/task/{tid}/schedstat"
         waited = _waited(path)
         self._path = path if waited is not None else None
+        self._stat = f"/proc/self/task/{tid}/stat"
         self._waited = waited or 0.0
+        self._clock = time.pthread_getcpuclockid(threading.get_ident())
+        self._cpu = time.clock_gettime(self._clock)
         self._wall = time.monotonic()
 
     def wall(self) -> float:
@@ -77,10 +97,18 @@ class WorkClock:
     def work(self) -> float:
         """Seconds the attempt's thread spent for it: not waiting for a CPU (RUN-005.8)."""
         wall = self.wall()
+        if self._path is None:
+            return wall
+        try:
+            cpu = time.clock_gettime(self._clock) - self._cpu
+        except OSError:  # the thread ended: its outcome is in
+            return 0.0
+        if _runnable(self._stat):
+            return cpu
         waited = _waited(self._path)
         if waited is None:
-            return wall
-        return max(0.0, wall - (waited - self._waited))
+            return cpu
+        return max(cpu, wall - (waited - self._waited))
 
 
 async def await_work(done: asyncio.Future[T], clock: list[WorkClock], time_limit: float) -> T:

@@ -82,8 +82,9 @@ def mount_tree(
     steps = 0
     while stack:
         tree, directory = stack.pop()
-        steps += 1
-        if steps % CHECK_EVERY == 0:
+        steps += len(tree.entries) + 1
+        if steps >= CHECK_EVERY:
+            steps = 0
             checkpoint()  # RUN-005.10: an abandoned attempt's mount stops here
         for name, child in tree.entries.items():
             sub = trees.get(child)
