@@ -298,3 +298,39 @@ def test_an_abandoned_sandboxed_attempt_beside_a_counter_in_a_bounded_process(
     assert answer["failed"]["error"] == "time-limit" and answer["failed"]["attempts"] == 5
     assert usage.ru_maxrss * 1024 < 512 * MIB, usage.ru_maxrss
     print(f"cpu {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MiB")
+
+
+# --- RUN-005.9: the wall-clock backstop --------------------------------------------------
+
+
+@pytest.mark.req("RUN-005.9")
+def test_the_backstop_is_12_bounds_and_at_least_60_s() -> None:
+    from gritwit.runtime._work import backstop
+
+    assert [backstop(b) for b in (0.1, 5.0, 10.0)] == [60.0, 60.0, 120.0]
+
+
+@pytest.mark.req("RUN-005.9", "RUN-005.3")
+def test_an_attempt_whose_work_the_clock_cannot_see_fails_at_the_backstop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A transition blocked where its work does not grow — here the clock is made to see
+    its thread as runnable with no CPU time, as under a load that never schedules it —
+    fails at the backstop (lowered to 0.5 s for the test) rather than when it returns,
+    3 s later, with nothing counted, to be adopted."""
+    from gritwit.runtime import _work
+
+    monkeypatch.setattr(_work, "BACKSTOP_FLOOR", 0.5)
+    monkeypatch.setattr(_work, "BACKSTOP_FACTOR", 1.0)
+    monkeypatch.setattr(_work, "_runnable", lambda path: True)
+
+    def blocked(inp: TransitionInput) -> TransitionOutput:
+        time.sleep(3)  # no CPU time: only the backstop sees it
+        return TEST_ACTORS["counter"](inp)
+
+    store = Store.memory()
+    rt = Runtime(store, time_limit=0.2, attempts=1, actors={**TEST_ACTORS, "blocked": blocked})
+    actor = run(rt.genesis(*test_actor_core("blocked")))
+    run(rt.run_until_quiescent())
+    assert [f.actor for f in rt.failures] == [actor]
+    assert rt.failed(actor) is not None

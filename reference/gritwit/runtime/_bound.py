@@ -105,12 +105,6 @@ def _naps(found: Found) -> bool:
     return False
 
 
-def _dropped(task: asyncio.Future[Assembled | None]) -> None:
-    """Take the outcome of an abandoned attempt's thread, which no one awaits (RUN-005.3)."""
-    if not task.cancelled():
-        task.exception()
-
-
 def _started() -> tuple[float, float]:
     """When an inline attempt starts: the monotonic clock and the thread's CPU time."""
     return time.monotonic(), time.thread_time()
@@ -158,7 +152,7 @@ class TimeBound:
             return await await_work(task, clock, self.time_limit)
         except BaseException:
             stop.cancel()  # RUN-005.10: its host work (and a cooperative Wit) stops
-            task.add_done_callback(_dropped)  # its outcome, when it comes, is nobody's
+            task.cancel()  # its outcome, when it comes, is nobody's (the thread runs on)
             raise
 
     def _judge_overrun(self, started: tuple[float, float]) -> None:

@@ -99,3 +99,32 @@ def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: 
         f"the {ATTEMPTS} overrunning attempts took {took:.2f} s: each must fail when its "
         f"bound of {BOUND} s passes, not when its nap of {NAP_MS} ms returns (RUN-005.7)"
     )
+
+
+#: RUN-004.10: the least back-off before the four retries of an overrunning transition
+#: under the default first delay (10 ms, doubling): 100 times 10 + 20 + 40 + 80 ms.
+OVERRUN_BACKOFF = 15.0
+
+
+@pytest.mark.req("RUN-004.10", "RUN-004.3")
+def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: Path) -> None:
+    """``time_limit`` = 0.1 s under the default first delay, a nap of 1200 ms: the
+    ``rt-run`` that fails the five attempts cannot answer before the 15 s that RUN-004.10
+    puts between them, while a runtime that retries after 10, 20, 40, 80 ms answers within
+    about a second. The line is the least a correct runtime can take (it sleeps through
+    the back-off), so no load can make a correct runtime cross it."""
+    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND))
+    rt = str(opened["runtime"])
+    actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
+    _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
+    nap = str(1200).encode().hex()
+    _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
+    started = time.monotonic()
+    run = _ok(impl.call("rt-run", runtime=rt, max_steps=10))
+    took = time.monotonic() - started
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    assert took >= OVERRUN_BACKOFF, (
+        f"the {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: after an "
+        f"overrun a retry waits 100 times RUN-004.3's delay, {OVERRUN_BACKOFF} s in all "
+        "under the default first delay (RUN-004.10)"
+    )
