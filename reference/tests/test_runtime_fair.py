@@ -10,10 +10,10 @@
 * retries after an overrun wait 100 times as long as after another failure (RUN-004.10);
 * the host walks of a core — presence check, count, mount — stop at a cancelled
   deadline (RUN-005.10), and run whole without one;
-* a fresh process (``os.wait4``) running a sandboxed endless actor beside a counter and
-  beside busy loops: its peak resident size is bounded, its CPU time bounded from
-  outside (``RLIMIT_CPU``), the counter adopted and the endless actor marked failed
-  ``time-limit`` (heavy: it spends the bound five times over).
+* a fresh process (``os.wait4``) running a hostile sandboxed actor (endless, or a
+  2**24-path DAG genesis core) beside a counter and beside busy loops: its peak resident
+  size is bounded, its CPU time bounded from outside (``RLIMIT_CPU``), the counter
+  adopted and the hostile actor marked failed (heavy: each takes tens of seconds).
 
 Outcomes are asserted, never durations.
 """
@@ -240,17 +240,33 @@ def test_host_walks_of_a_core_stop_at_a_cancelled_deadline() -> None:
 
 # --- issue 42 item 5: a fresh process, bounded from outside ------------------------------
 
-_ABANDONED = """\
+_HOSTILE = """\
 import asyncio, json, sys
 import gritwit as g
 from gritwit.adapter._sandbox import program_core
 from gritwit.runtime import Runtime
 from gritwit.wit import test_actor_core
 
-async def main():
+def dag(levels):
+    # levels trees each naming the one below twice: 2**levels paths (SBX-006.15)
+    leaf = g.Blob(data=b"x")
+    bottom = g.Tree(entries={"f": g.object_id(leaf)})
+    objects, top = [leaf, bottom], g.object_id(bottom)
+    for _ in range(levels):
+        tree = g.Tree(entries={"a": top, "b": top})
+        objects.append(tree)
+        top = g.object_id(tree)
+    return objects[-1], objects
+
+async def main(kind):
     store = g.Store.memory()
     rt = Runtime(store, time_limit=0.1, first_backoff=0.001)
-    core, objects = program_core("while True:\\n    pass\\n", {})
+    if kind == "endless":
+        core, objects = program_core("while True:\\n    pass\\n", {})
+    else:  # a genesis core of 2**24 paths
+        tree, below = dag(24)
+        core, objects = program_core("print(1)\\n", {"d": tree})
+        objects = [*below, *objects]
     hung = await rt.genesis(core, list(objects))
     counter = await rt.genesis(*test_actor_core("counter"))
     await rt.run_until_quiescent()
@@ -260,22 +276,26 @@ async def main():
     count = store.get_object(store.get_object(step.core).entries["count"]).data.decode()
     print(json.dumps({"failed": rt.failed(hung), "count": count}))
 
-asyncio.run(main())
+asyncio.run(main(sys.argv[1]))
 """
 
 
 @pytest.mark.heavy
 @pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT)
-@pytest.mark.req("RUN-005.10", "RUN-005.8", "SBX-006.11", "RUN-005.4")
-def test_an_abandoned_sandboxed_attempt_beside_a_counter_in_a_bounded_process(
-    tmp_path: Path,
+@pytest.mark.req("RUN-005.10", "RUN-005.8", "SBX-006.11", "SBX-006.15", "RUN-005.4")
+@pytest.mark.parametrize(
+    ("kind", "error"), [("endless", "time-limit"), ("dag", "output-too-large")]
+)
+def test_a_hostile_sandboxed_actor_beside_a_counter_in_a_bounded_process(
+    tmp_path: Path, kind: str, error: str
 ) -> None:
-    """A fresh process runs a sandboxed ``while True: pass`` beside a counter, beside
-    busy loops: each of its 5 attempts is given up at a 0.1 s bound of its work (its fuel
-    lasts about 0.35 s of CPU time) and its guest stopped, so the process stays within
-    120 s of CPU (``RLIMIT_CPU``, set from outside: past it the kernel kills it) and
-    512 MiB resident (``os.wait4``); the endless actor is marked failed ``time-limit``
-    and the counter counted 1."""
+    """A fresh process runs a hostile sandboxed actor beside a counter, beside busy
+    loops: ``endless`` (``while True: pass``, each of its 5 attempts given up at a 0.1 s
+    bound of its work — its fuel lasts about 0.35 s of CPU time — and its guest stopped)
+    or ``dag`` (a genesis core of 2**24 paths, refused before it expands, SBX-006.15).
+    The process stays within 120 s of CPU (``RLIMIT_CPU``, set from outside: past it
+    the kernel kills it) and 512 MiB resident (``os.wait4``); the hostile actor is
+    marked failed with ``error`` and the counter counted 1."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
     def limit() -> None:
@@ -284,7 +304,7 @@ def test_an_abandoned_sandboxed_attempt_beside_a_counter_in_a_bounded_process(
     out = tmp_path / "out"
     with busy_loops(), out.open("wb") as sink:
         child = subprocess.Popen(
-            [sys.executable, "-c", _ABANDONED],
+            [sys.executable, "-c", _HOSTILE, kind],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -295,9 +315,9 @@ def test_an_abandoned_sandboxed_attempt_beside_a_counter_in_a_bounded_process(
     assert os.waitstatus_to_exitcode(status) == 0, text[-2000:]
     answer = json.loads(text.strip().splitlines()[-1])
     assert answer["count"] == "1"
-    assert answer["failed"]["error"] == "time-limit" and answer["failed"]["attempts"] == 5
+    assert answer["failed"]["error"] == error and answer["failed"]["attempts"] == 5
     assert usage.ru_maxrss * 1024 < 512 * MIB, usage.ru_maxrss
-    print(f"cpu {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MiB")
+    print(f"{kind}: cpu {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss >> 10} MiB")
 
 
 # --- RUN-005.9: the wall-clock backstop --------------------------------------------------
