@@ -20,7 +20,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
 from ..store import head_ref
-from ..wit import OUTSIDE, Assembled, Failure
+from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
 from ._attempt import Found, _Attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _naps, _started, _ToLane
 from ._catchup import CatchUp
@@ -190,8 +190,8 @@ class Transitions(CatchUp, TimeBound):
                         continue  # built on a lost step, or another writer won: again
                 finally:
                     self._settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
-            timed = isinstance(exc, TimeoutError)
-            if timed:
+            timed = isinstance(exc, TimeoutError | TransitionTimeout)  # slow's too (WIT-027.1)
+            if isinstance(exc, TimeoutError):
                 exc = self._overrun(actor, job)
             self.failures.append(Failure(actor, exc))
             attempt += 1
