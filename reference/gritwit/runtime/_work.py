@@ -17,6 +17,11 @@ Whatever the work, a wall-clock *backstop* (RUN-005.9) fails an attempt that ran
 :func:`backstop` seconds: :data:`BACKSTOP_FACTOR` times the bound, at least
 :data:`BACKSTOP_FLOOR`.  It catches a transition blocked on something that is not its
 own time (a lock held elsewhere), and no load the reference meets reaches it.
+
+A limit: a thread waiting for Python's interpreter lock sleeps, so that wait counts as
+its work; it matters only while another thread of the process holds the lock, which
+the reference's event loop does briefly (an abandoned test-actor thread that never
+looks at its deadline, RUN-005.10, may hold it longer).
 """
 
 from __future__ import annotations
@@ -83,11 +88,15 @@ class WorkClock:
         tid = threading.get_native_id()
         path: str | None = f"/proc/self/task/{tid}/schedstat"
         waited = _waited(path)
-        self._path = path if waited is not None else None
         self._stat = f"/proc/self/task/{tid}/stat"
         self._waited = waited or 0.0
-        self._clock = time.pthread_getcpuclockid(threading.get_ident())
-        self._cpu = time.clock_gettime(self._clock)
+        try:  # a thread's CPU clock: not on every platform (macOS has none)
+            self._clock = time.pthread_getcpuclockid(threading.get_ident())
+            self._cpu = time.clock_gettime(self._clock)
+        except (AttributeError, OSError):
+            waited = None
+            self._clock, self._cpu = 0, 0.0
+        self._path = path if waited is not None else None  # None: wall time (RUN-005.8)
         self._wall = time.monotonic()
 
     def wall(self) -> float:
@@ -117,8 +126,9 @@ async def await_work(done: asyncio.Future[T], clock: list[WorkClock], time_limit
 
     ``clock`` holds the attempt's :class:`WorkClock` once its thread started it (until
     then nothing is counted).  The work never exceeds the wall time, so waiting for the
-    work still allowed never overshoots the bound; each look costs one read of the
-    thread's ``schedstat``.  ``done`` is shielded: a wait that ends leaves it running.
+    work still allowed never overshoots the bound; each look reads the thread's CPU
+    clock and at most two small files of ``/proc``.  ``done`` is shielded: a wait that
+    ends leaves it running.
     """
     limit = backstop(time_limit)
     waited_wall = time.monotonic()
