@@ -36,6 +36,7 @@ import { owns } from './runtimeshare.mjs'
 export const TIME_LIMIT = 5 // seconds (RUN-005.1)
 export const ATTEMPTS = 5 // RUN-004.3
 export const FIRST_DELAY = 0.01 // seconds before the first retry, each later one doubling (RUN-004.3)
+export const TIME_BACKOFF_FACTOR = 100 // after an overrun a retry waits 100 times as long (RUN-004.10)
 export const MAX_RESIDENT = 10_000 // RUN-012.4
 export const MAX_STEPS = 10_000 // RUN-018.1
 export const MAX_STEP_BYTES = 80 * 1024 * 1024 // RUN-022.2
@@ -311,7 +312,8 @@ export class Runtime {
 
   /**
    * At most one adopted step of `actor`, in its turn of a round (ADP-015): a failing
-   * transition is retried after 10 ms, 20 ms, … (RUN-004.3) and after the last attempt
+   * transition is retried after 10 ms, 20 ms, … (RUN-004.3), 100 times as long after an
+   * overrun (RUN-004.10), and after the last attempt
    * the actor is marked failed (RUN-004.4 … RUN-004.6). A lost swap is no failed
    * attempt: the transition runs again from the winner's head (RUN-002.3).
    */
@@ -334,7 +336,8 @@ export class Runtime {
           this.markFailed(actor, err, attempt, job.found)
           return
         }
-        pause(this.firstDelay * 2 ** (attempt - 1))
+        const timed = caught instanceof TransitionTimeout // an overrun: seconds, not ms (RUN-004.10)
+        pause(this.firstDelay * 2 ** (attempt - 1) * (timed ? TIME_BACKOFF_FACTOR : 1))
         continue
       }
       if (built === null) { // no genesis yet: its messages wait (WIT-012.2), it is idle (RUN-012.1)

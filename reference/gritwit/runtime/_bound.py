@@ -5,8 +5,11 @@ event loop (see :mod:`._runtime`) and judges its overrun when it returns (RUN-00
 RUN-005.6), except while a ``nap`` is pending for ``sleepy`` (WIT-030.1); sandboxed
 Python, and Wasm while the engine lane is busy, go to the lane (:mod:`._lane`,
 RUN-005.7); anything else runs in a worker thread abandoned after ``time_limit``
-(RUN-005.1).  An attempt that overran fails as RUN-005.3 says, a sandboxed run with
-``time-limit`` (SBX-006.10, SBX-013.1).
+(RUN-005.1).  The bound is judged on the attempt's own work, never the machine's load
+(:mod:`._work`, RUN-005.8), with a wall-clock backstop (RUN-005.9); an attempt given up
+has its thread's deadline cancelled, at which host work stops (RUN-005.10).  An
+attempt that overran fails as RUN-005.3 says, a sandboxed run with ``time-limit``
+(SBX-006.10, SBX-013.1).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import functools
 import time
 from collections.abc import Callable
 
+from .._deadline import Deadline, deadline_scope
 from .._errors import GritError, TimeLimit
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
@@ -25,8 +29,9 @@ from ._cache import ObjectCache
 from ._disk import Turn
 from ._lane import busy as lane_busy
 from ._lane import run_in_lane
+from ._work import WorkClock, await_work, backstop
 
-__all__ = ["TimeBound", "_ToLane", "_inline_gate", "_naps"]
+__all__ = ["TimeBound", "_ToLane", "_clocked", "_inline_gate", "_naps"]
 
 #: The ``runtime`` headers of ``wit`` blobs the engine runs (WASM-001, SBX-001.1).
 _WASM, _SANDBOX = "wasm", "python-wasi"
@@ -73,6 +78,20 @@ def _turned(
     return work
 
 
+def _clocked(
+    work: Callable[[], Assembled | None], clock: list[WorkClock], stop: Deadline
+) -> Callable[[], Assembled | None]:
+    """``work`` in a worker thread: its work clocked from its start (RUN-005.8), under
+    ``stop``, which the runtime cancels when it gives the attempt up (RUN-005.10)."""
+
+    def clocked() -> Assembled | None:
+        clock.append(WorkClock())
+        with deadline_scope(stop):
+            return work()
+
+    return clocked
+
+
 def _naps(found: Found) -> bool:
     """Whether a ``nap`` is pending: ``sleepy`` would sleep through it (WIT-030.1).
 
@@ -84,6 +103,11 @@ def _naps(found: Found) -> bool:
             if item.mt == "nap":
                 return True
     return False
+
+
+def _started() -> tuple[float, float]:
+    """When an inline attempt starts: the monotonic clock and the thread's CPU time."""
+    return time.monotonic(), time.thread_time()
 
 
 class TimeBound:
@@ -116,20 +140,34 @@ class TimeBound:
         if self._in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
             return await run_in_lane(_turned(turn, build), self.time_limit)
         if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
-            started = time.monotonic()
+            started = _started()
             built = build()
             self._judge_overrun(started)
             return built
-        return await asyncio.wait_for(asyncio.to_thread(_turned(turn, build)), self.time_limit)
+        clock: list[WorkClock] = []
+        stop = Deadline(seconds=backstop(self.time_limit) + 1.0)
+        stop.start()
+        task = asyncio.ensure_future(asyncio.to_thread(_clocked(_turned(turn, build), clock, stop)))
+        try:
+            return await await_work(task, clock, self.time_limit)
+        except BaseException:
+            stop.cancel()  # RUN-005.10: its host work (and a cooperative Wit) stops
+            task.cancel()  # its outcome, when it comes, is nobody's (the thread runs on)
+            raise
 
-    def _judge_overrun(self, started: float) -> None:
+    def _judge_overrun(self, started: tuple[float, float]) -> None:
         """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).
 
         A transition built on the event loop cannot be abandoned while it runs; one
-        that took longer than ``time_limit`` still fails its attempt (``TimeoutError``,
-        which :meth:`_drive` turns into the overrun's error) and adopts nothing.
+        whose work — the loop thread's CPU time, RUN-005.8 — reached ``time_limit``, or
+        whose wall time reached the backstop (RUN-005.9), still fails its attempt
+        (``TimeoutError``, which :meth:`_drive` turns into the overrun's error) and
+        adopts nothing.  ``started`` is :func:`_started`'s.
         """
-        if time.monotonic() - started > self.time_limit:
+        wall, cpu = started
+        if time.thread_time() - cpu >= self.time_limit or (
+            time.monotonic() - wall >= backstop(self.time_limit)
+        ):
             raise TimeoutError
 
     def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:

@@ -230,7 +230,8 @@ def add_runtime_parser(subparsers: Any) -> None:
                 "--time-limit",
                 type=positive_float,
                 default=5.0,
-                help="seconds per transition (RUN-005; default: %(default)g)",
+                help="seconds of work per transition attempt, not counting waits for a CPU "
+                "(RUN-005, RUN-005.8; default: %(default)g)",
             )
             action.add_argument(
                 "--max-steps",

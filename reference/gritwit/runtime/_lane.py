@@ -11,15 +11,19 @@ no time bound could cut it short.
 The lane runs each such transition in a thread of its own, one at a time across
 the process, and the runtime awaits it under its time bound (RUN-005), measured
 from the moment the transition *starts* — takes the lane — so that waiting
-behind another actor's transition never fails an attempt (RUN-005.7).  An
+behind another actor's transition never fails an attempt (RUN-005.7), and on the
+lane thread's own work, not the machine's (:mod:`._work`, RUN-005.8), with a
+wall-clock backstop (RUN-005.9).  An
 attempt that overruns is abandoned: it fails at once for the runtime (RUN-005.3),
 while its thread runs on until the transition returns, holding the lane, so a
 later transition waits for it rather than competing for the engine.  A sandboxed
 run in the thread stops as soon as its attempt is abandoned (or cancelled): the
-lane hands the thread a :class:`~gritwit.runtime._deadline.Deadline` that it cancels
-then, with the bound plus a second as a backstop (SBX-006.10), so the lane is
-free again within about a second; a Wasm Wit's step still runs until its fuel ends
-(see the limits in the runtime chapter's rationale).
+lane hands the thread a :class:`~gritwit._deadline.Deadline` that it cancels
+then, with the backstop plus a second as its own end (SBX-006.10), so the lane is
+free again within about a second; the host work around the run — mounting the core,
+checking the new one, reading it back — stops at the same deadline, at its next
+:func:`~gritwit._deadline.checkpoint` (RUN-005.10).  A Wasm Wit's step still runs
+until its fuel ends (see the limits in the runtime chapter's rationale).
 
 The threads are daemons of their own, not the default executor's: an abandoned
 run must not keep the process from exiting (``asyncio.run`` joins the default
@@ -35,6 +39,7 @@ from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 from ._deadline import Deadline, deadline_scope
+from ._work import WorkClock, await_work, backstop
 
 __all__ = ["busy", "run_in_lane"]
 
@@ -62,20 +67,23 @@ def _count(delta: int) -> None:
 
 
 async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
-    """``work()`` in the lane; :class:`TimeoutError` once it ran ``time_limit`` seconds.
+    """``work()`` in the lane; :class:`TimeoutError` once its work reached ``time_limit``.
 
-    RUN-005.1, RUN-005.3, RUN-005.6, RUN-005.7: the bound counts from the moment
-    ``work`` starts, after any wait for the lane; an overrun abandons the thread.
-    Cancelled while it waits, ``work`` never runs.
+    RUN-005.1, RUN-005.3, RUN-005.6, RUN-005.7, RUN-005.8, RUN-005.9: the bound counts
+    from the moment ``work`` starts, after any wait for the lane, on the lane thread's
+    work (:func:`~._work.await_work`); an overrun abandons the thread and cancels its
+    deadline (RUN-005.10).  Cancelled while it waits, ``work`` never runs.
     """
     loop = asyncio.get_running_loop()
     started: asyncio.Future[None] = loop.create_future()
     done: asyncio.Future[T] = loop.create_future()
     dropped = threading.Event()
-    stop = Deadline(seconds=time_limit + _BACKSTOP)  # cancelled when the attempt is given up
+    # the run's own end, past the backstop; cancelled when the attempt is given up
+    stop = Deadline(seconds=backstop(time_limit) + _BACKSTOP)
+    clock: list[WorkClock] = []
     thread = threading.Thread(
         target=_serve,
-        args=(loop, work, started, done, dropped, stop),
+        args=(loop, work, started, done, dropped, stop, clock),
         name="gritwit-lane",
         daemon=True,
     )
@@ -91,9 +99,10 @@ async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
         dropped.set()  # the run was cancelled while it waited: the work never starts
         raise
     try:
-        return await asyncio.wait_for(done, time_limit)
+        return await await_work(done, clock, time_limit)
     except BaseException:
         stop.cancel()  # overrun or cancelled: a sandboxed run in the thread stops now
+        done.cancel()  # its outcome, when it comes, is nobody's (RUN-005.3)
         raise
 
 
@@ -104,6 +113,7 @@ def _serve(
     done: asyncio.Future[Any],
     dropped: threading.Event,
     stop: Deadline,
+    clock: list[WorkClock],
 ) -> None:
     """The lane thread: wait for the lane, run ``work`` under ``stop``, hand its outcome to
     ``loop``."""
@@ -111,7 +121,8 @@ def _serve(
         with _LANE:
             if dropped.is_set():
                 return
-            stop.start()  # the bound counts from here (RUN-005.7)
+            stop.start()  # the bound counts from here (RUN-005.7) …
+            clock.append(WorkClock())  # … on this thread's work (RUN-005.8)
             _post(loop, started, None, None)
             try:
                 with deadline_scope(stop):

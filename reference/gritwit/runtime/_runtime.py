@@ -23,7 +23,11 @@ committed:
   (or an update, which may run a Wasm update function) goes there too rather
   than wait on the engine's lock on the event loop.
   A runtime given any other Wit runs *every* transition in a worker thread
-  abandoned after ``time_limit``, as before (Wasm and sandboxed Python in the lane);
+  abandoned after ``time_limit``, as before (Wasm and sandboxed Python in the lane).
+  Wherever it runs, an attempt's time is its own work, never the machine's load
+  (:mod:`._work`, RUN-005.8), with a wall-clock backstop of 12 bounds, at least 60 s
+  (RUN-005.9); a retry after an overrun waits 100 times RUN-004.3's delay
+  (RUN-004.10); an attempt given up has its host work stopped (RUN-005.10);
 * a step adds at most ``max_step_bytes`` to the store, else it fails
   ``step-too-large`` (RUN-022; by default :data:`MAX_STEP_BYTES`, 80 MiB), and a run
   starts no transition once its steps added ``max_run_bytes`` (RUN-023; by default

@@ -13,7 +13,6 @@ receipts go out (RUN-004.3 … RUN-004.6).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Awaitable, Callable
 
 from .._errors import GritError, RefConflict
@@ -21,9 +20,9 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
 from ..store import head_ref
-from ..wit import OUTSIDE, Assembled, Failure
+from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
 from ._attempt import Found, _Attempt, _Failed
-from ._bound import TimeBound, _inline_gate, _naps, _ToLane
+from ._bound import TimeBound, _inline_gate, _naps, _started, _ToLane
 from ._catchup import CatchUp
 from ._disk import Halted, Turn, fresh_bytes
 from ._index import failed_ref
@@ -31,6 +30,16 @@ from ._index import failed_ref
 __all__ = ["Transitions"]
 
 _NO_BASIS: frozenset[ObjectId] = frozenset()
+#: A retry after an attempt that failed on its time bound waits this many times as long
+#: as after another failure: seconds, not milliseconds, by default (RUN-004.10).
+TIME_BACKOFF_FACTOR = 100
+
+
+def _delay(first: float, attempt: int, timed: bool) -> float:
+    """The wait before the retry after failed attempt ``attempt`` (1, 2, …): ``first``
+    doubling (RUN-004.3), :data:`TIME_BACKOFF_FACTOR` times as long after an attempt that
+    overran its bound (RUN-004.10), so that a load that slowed it has time to pass."""
+    return first * 2.0 ** (attempt - 1) * (TIME_BACKOFF_FACTOR if timed else 1)
 
 
 class Transitions(CatchUp, TimeBound):
@@ -181,6 +190,7 @@ class Transitions(CatchUp, TimeBound):
                         continue  # built on a lost step, or another writer won: again
                 finally:
                     self._settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
+            timed = isinstance(exc, TimeoutError | TransitionTimeout)  # slow's too (WIT-027.1)
             if isinstance(exc, TimeoutError):
                 exc = self._overrun(actor, job)
             self.failures.append(Failure(actor, exc))
@@ -188,7 +198,7 @@ class Transitions(CatchUp, TimeBound):
             if attempt >= self.attempts:
                 await self._mark_failed(actor, exc, attempt, job.found)
                 return
-            await self._sleep(self.first_backoff * 2 ** (attempt - 1))
+            await self._sleep(_delay(self.first_backoff, attempt, timed))
 
     def _drive_inline(
         self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]
@@ -207,7 +217,7 @@ class Transitions(CatchUp, TimeBound):
             if _naps(job.found):
                 return False
             try:
-                started = time.monotonic()
+                started = _started()
                 built = self._executor.build(
                     actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
                 )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._codec import object_id
+from .._deadline import CHECK_EVERY, checkpoint
 from .._errors import GritError, InvalidTransition, UnknownQuery, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Tree
@@ -196,6 +197,8 @@ def _reachable(reader: ObjectReader, roots: Iterable[ObjectId]) -> Iterator[Grit
         if oid in seen:
             continue
         seen.add(oid)
+        if len(seen) % CHECK_EVERY == 0:
+            checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
         obj = reader.get_object(oid)
         if isinstance(obj, Tree):
             stack.extend(obj.entries.values())
@@ -213,6 +216,8 @@ def _new_objects(
         if oid in seen or reader.has(oid):
             continue
         seen.add(oid)
+        if len(seen) % CHECK_EVERY == 0:
+            checkpoint()  # RUN-005.10
         obj = scratch.get_object(oid)
         if isinstance(obj, Tree):
             stack.extend(obj.entries.values())

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from .._deadline import CHECK_EVERY, checkpoint
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
 from .._ids import ObjectId
 from .._objects import Blob, Tree
@@ -78,8 +79,13 @@ def mount_tree(
     count_entries(store, tree_id, top, mounted, max_entries)
     trees, blobs = mounted.trees, mounted.blobs
     stack = [(top, root)]
+    steps = 0
     while stack:
         tree, directory = stack.pop()
+        steps += len(tree.entries) + 1
+        if steps >= CHECK_EVERY:
+            steps = 0
+            checkpoint()  # RUN-005.10: an abandoned attempt's mount stops here
         for name, child in tree.entries.items():
             sub = trees.get(child)
             if sub is not None:
@@ -104,7 +110,11 @@ def count_entries(
     """
     counts: dict[ObjectId, int] = {}
     frames: list[list[Any]] = [[tree_id, iter(top.entries.items()), 0]]
+    steps = 0
     while frames:
+        steps += 1
+        if steps % CHECK_EVERY == 0:
+            checkpoint()  # RUN-005.10: an abandoned attempt's count stops here
         frame = frames[-1]
         item = next(frame[1], None)
         if item is None:
@@ -190,6 +200,8 @@ def unmount_tree(
         frame = frames[-1]
         for name in frame.names:
             left -= 1
+            if left % CHECK_EVERY == 0:
+                checkpoint()  # RUN-005.10: an abandoned attempt's read-back stops here
             if left < 0:
                 raise OutputTooLarge(
                     "SBX-006.15", f"the core left in the mount has more than {max_entries} entries"

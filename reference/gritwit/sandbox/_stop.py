@@ -7,7 +7,7 @@ engine lock) busy until its fuel ends.  So the sandbox's engine compiles the
 interpreter with epoch interruption: each watched run's store traps at the
 engine's *next* epoch (``set_epoch_deadline(1)``), and nothing advances the
 epoch but the watchdog, when the run's :class:`Deadline` passes or is cancelled.
-(The deadline itself is the runtime's, :mod:`gritwit.runtime._deadline`, below this
+(The deadline itself is the runtime's, :mod:`gritwit._deadline`, below this
 layer: a runtime's lane makes and cancels it, and this module watches it.)
 The run then ends → ``time-limit`` (:class:`TimeLimit`, SBX-008.1) at the
 interpreter's next function entry or loop header, whatever it was doing; a host
@@ -31,8 +31,8 @@ from typing import Final
 
 import wasmtime
 
+from .._deadline import Deadline, current_deadline, deadline_scope, on_deadline_change
 from .._errors import TimeLimit
-from ..runtime._deadline import Deadline, current_deadline, deadline_scope, on_deadline_change
 
 __all__ = [
     "Deadline",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from .._codec import Encoded, encode_map_with_id, encode_with_id, object_id
+from .._deadline import CHECK_EVERY, checkpoint
 from .._errors import FrozenCore, InvalidId, InvalidTransition
 from .._ids import ObjectId
 from .._maps import Headers, raw_of
@@ -141,11 +142,17 @@ def check_core_present(
     Depth-first with an explicit stack of frames, each holding one tree's entries
     and its own name only: the path of an entry is joined for the error's message
     alone, so the host's memory stays linear in the core's depth and size.  Entries
-    are compared as stored (name → digest); only a changed one is looked up.
+    are compared as stored (name → digest); only a changed one is looked up.  Run for
+    an attempt that was given up, it stops within :data:`CHECK_EVERY` entries
+    (RUN-005.10: the attempt's thread's deadline, ``time-limit``).
     """
     walked: set[bytes] = set()
     stack = [(iter(raw_of(tree.entries).items()), _raw_entries(before), path)]
+    steps = 0
     while stack:
+        steps += 1
+        if steps % CHECK_EVERY == 0:
+            checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
         entries, old, _name = stack[-1]
         item = next(entries, None)
         if item is None:

@@ -10,6 +10,8 @@ wrong runtime could slip through:
   (RUN-005.7): ``sleepy`` (WIT-030) naps far longer than ``time_limit``, so the five
   attempts of RUN-004.3 take about five bounds in all, where a runtime that waits for
   each transition to return and only then compares its duration takes five naps.
+  The run asks for no back-off (``first_delay`` 0); a runtime that ignores that waits
+  RUN-004.10's 15 s between the attempts, still short of five naps.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ pytestmark = pytest.mark.profile("runtime")
 
 #: RUN-004.3: attempts of a failing transition before its actor is marked failed.
 ATTEMPTS = 5
-#: The bound of the overrun test and sleepy's nap: a factor of 12, a margin of 1.1 s.
-BOUND, NAP_MS = 0.1, 1200
+#: The bound of the overrun test and sleepy's nap (its longest, WIT-030.1): a factor of 50.
+BOUND, NAP_MS = 0.1, 5000
 #: An ``rt-run`` of the five overrunning attempts answers within this many seconds: they
-#: take 5 bounds plus 150 ms of back-off (0.65 s), while a runtime that waits for each nap
-#: to return cannot answer before five naps have been slept, 6 s, on any machine (a sleep
-#: lasts at least its length). So the line sits at that physical bound of the wrong
-#: behaviour, not at a guess of how fast a correct runtime is: load cannot cross it.
+#: take 5 bounds (0.5 s), plus at most 15 s of back-off for a runtime that ignores
+#: ``first_delay`` 0 (RUN-004.10: 1, 2, 4, 8 s after an overrun), while a runtime that
+#: waits for each nap to return cannot answer before five naps have been slept, 25 s, on
+#: any machine (a sleep lasts at least its length). So the line sits at that physical
+#: bound of the wrong behaviour, not at a guess of how fast a correct runtime is: load
+#: cannot cross it.
 ANSWER_WITHIN = ATTEMPTS * NAP_MS / 1000
 
 
@@ -76,9 +80,9 @@ def _ok(reply: Any) -> dict[str, Any]:
 
 @pytest.mark.req("RUN-005.7", "RUN-005.6", "RUN-004.3", "WIT-030.1")
 def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: Path) -> None:
-    """``time_limit`` = 0.1 s, a nap of 1200 ms: each of the five attempts fails at its
+    """``time_limit`` = 0.1 s, a nap of 5000 ms: each of the five attempts fails at its
     bound, so the ``rt-run`` that marks the actor failed answers well before five naps."""
-    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND))
+    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND, first_delay=0))
     rt = str(opened["runtime"])
     actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
     _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
@@ -94,4 +98,33 @@ def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: 
     assert took < ANSWER_WITHIN, (
         f"the {ATTEMPTS} overrunning attempts took {took:.2f} s: each must fail when its "
         f"bound of {BOUND} s passes, not when its nap of {NAP_MS} ms returns (RUN-005.7)"
+    )
+
+
+#: RUN-004.10: the least back-off before the four retries of an overrunning transition
+#: under the default first delay (10 ms, doubling): 100 times 10 + 20 + 40 + 80 ms.
+OVERRUN_BACKOFF = 15.0
+
+
+@pytest.mark.req("RUN-004.10", "RUN-004.3")
+def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: Path) -> None:
+    """``time_limit`` = 0.1 s under the default first delay, a nap of 1200 ms: the
+    ``rt-run`` that fails the five attempts cannot answer before the 15 s that RUN-004.10
+    puts between them, while a runtime that retries after 10, 20, 40, 80 ms answers within
+    about a second. The line is the least a correct runtime can take (it sleeps through
+    the back-off), so no load can make a correct runtime cross it."""
+    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND))
+    rt = str(opened["runtime"])
+    actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
+    _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
+    nap = str(1200).encode().hex()
+    _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
+    started = time.monotonic()
+    run = _ok(impl.call("rt-run", runtime=rt, max_steps=10))
+    took = time.monotonic() - started
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    assert took >= OVERRUN_BACKOFF, (
+        f"the {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: after an "
+        f"overrun a retry waits 100 times RUN-004.3's delay, {OVERRUN_BACKOFF} s in all "
+        "under the default first delay (RUN-004.10)"
     )
