@@ -30,8 +30,9 @@ def test_hello_fields_hold_what_adp_005_4_allows(impl: Implementation) -> None:
     )
     for free in ("version", "language", "homepage"):
         assert isinstance(implementation[free], str), f"{free} must be text: {implementation}"
-    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", implementation["spec"]), (
-        f"implementation.spec must be MAJOR.MINOR.PATCH: {implementation['spec']!r:.60}"
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\.dev[0-9]+)?", implementation["spec"]), (
+        "implementation.spec must be MAJOR.MINOR.PATCH or a development version"
+        f" MAJOR.MINOR.PATCH.devN (CONV-003.7): {implementation['spec']!r:.60}"
     )
     profiles = hello["profiles"]
     assert len(profiles) == len(set(profiles)), f"a profile is named twice: {profiles}"
