@@ -22,7 +22,7 @@ from aio import run
 from test_group_commit import _counters, _Logged, _scenario
 
 import gritwit as g
-from gritwit.runtime import Runtime, check_runtime
+from gritwit.runtime import Runtime, Share, check_runtime
 from gritwit.store import Store
 from gritwit.wit import OUTSIDE_REF, mailbox_entries, test_actor_core
 
@@ -49,6 +49,11 @@ def test_the_send_commit_mode_is_checked() -> None:
     # the reference's default (RUN-019.1): grouped where it groups, else each on its own
     assert Runtime(Store.memory()).send_commit == "group"
     assert Runtime(Store.memory(), commit="step").send_commit == "own"
+    # with a share, others send through the outside's one outbox too: each on its own
+    assert Runtime(Store.memory(), share=Share(k=0, n=2)).send_commit == "own"
+    assert Runtime(Store.memory(), share=Share(k=0, n=2), send_commit="group").send_commit == (
+        "group"
+    )
 
 
 @pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-019.3")

@@ -51,9 +51,11 @@ committed:
   step on its own, as RUN-001 describes;
 * a send from the outside joins the open group and is durable once the next run
   or :meth:`Runtime.flush` returns: a send and the run after it are one commit, one
-  sync (``send_commit="group"``, the default with ``commit="group"``, RUN-019.2); or,
-  with ``send_commit="own"`` (the default with ``commit="step"``), it commits on its
-  own and is durable when it returns (RUN-019.1).  A caller that sends and then
+  sync (``send_commit="group"``, the default with ``commit="group"`` and no share,
+  RUN-019.2); or, with ``send_commit="own"`` (the default with ``commit="step"``, or
+  with a share: other runtimes then swap the outside's one outbox as well, and a group
+  carrying its swap would lose whole to theirs), it commits on its own and is durable
+  when it returns (RUN-019.1).  A caller that sends and then
   stops without a run calls :meth:`Runtime.flush` first;
 * a failed transition is retried with exponential back-off; after the last
   attempt the actor is marked failed and error receipts go out (RUN-004.3 … RUN-004.6),
@@ -167,8 +169,10 @@ class Runtime(Scheduler):
     ) -> None:
         if commit not in COMMIT_MODES:
             raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
-        if send_commit is None:  # RUN-019.1: grouped where the runtime groups
-            send_commit = SEND_COMMIT if commit == "group" else "own"
+        if send_commit is None:  # RUN-019.1: grouped where the runtime groups, alone
+            # With a share, other runtimes send through the outside's one outbox too
+            # (RUN-003.2, RUN-021): a group carrying its swap would lose whole to theirs.
+            send_commit = SEND_COMMIT if commit == "group" and share is None else "own"
         if send_commit not in SEND_COMMIT_MODES:
             raise ValueError(
                 f"RUN-019.1: send_commit must be one of {SEND_COMMIT_MODES}, not {send_commit!r}"
