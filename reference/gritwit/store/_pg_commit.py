@@ -161,6 +161,35 @@ FROM w LEFT JOIN refs r ON r.name = w.name
 ORDER BY w.n"""
 )
 
+#: The locks of a whole write sent as one statement (:data:`_WHOLE`): the gate shared,
+#: then the parts' rows in ascending order, all fetched (``count``); every other part
+#: of the statement reads ``lk``, so none runs before the locks are held.
+_LOCKED: Final = f"""
+g AS ({SHARE_GATE}),
+l AS (SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[])
+      AND EXISTS (SELECT 1 FROM g) ORDER BY part FOR UPDATE),
+lk AS (SELECT count(*) AS locked FROM l),"""
+#: Several swaps, all or none, with their objects and their locks: one statement, its own
+#: transaction (autocommit), one round trip.  The commit is counted in the first part's
+#: row with the versions (a row is updated once in a statement); a write that would lose
+#: a swap fails whole and is not counted.
+_WHOLE: Final = (
+    _SWAPS.replace("WITH\n", "WITH" + _LOCKED + "\n", 1)
+    .replace("AS o (id, data)),", "AS o (id, data), lk),", 1)
+    .replace(
+        "WITH ORDINALITY AS w (name, old, new, part, n)),",
+        "WITH ORDINALITY AS w (name, old, new, part, n), lk),",
+        1,
+    )
+    .replace(
+        "UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made",
+        "UPDATE gritwit_parts SET version = gritwit_parts.version + made.made,"
+        " commits = gritwit_parts.commits"
+        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END FROM made",
+        1,
+    )
+)
+
 #: One swap, after its objects were inserted (:func:`run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
 #: journaled in its part; the answer: swapped, target present, the ref's value before,
@@ -302,25 +331,31 @@ def run(
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
     try:
         with conn.pipeline():
-            conn.execute("BEGIN", prepare=False)
-            conn.execute(_LOCKS, {"parts": parts, "first": parts[0]}, prepare=False)
-            if len(swaps) == 1:
+            if len(swaps) > 1:  # one statement, locks and all: a transaction of its own
                 answer = conn.execute(
-                    _SWAP_ONE.format(change=_change(swaps[0])),
-                    {**params, **_one(names[0], swaps[0], journal, whole)},
-                    binary=True,
-                    prepare=False,
-                )
-            elif swaps:
-                answer = conn.execute(
-                    _SWAPS,
-                    {**params, **_many(names, swaps, journal, whole)},
+                    _WHOLE,
+                    {
+                        **params,
+                        **_many(names, swaps, journal, whole),
+                        "parts": parts,
+                        "first": parts[0],
+                    },
                     binary=True,
                     prepare=False,
                 )
             else:
-                answer = conn.execute(_INSERT, params, binary=True, prepare=False)
-            conn.execute("COMMIT", prepare=False)
+                conn.execute("BEGIN", prepare=False)
+                conn.execute(_LOCKS, {"parts": parts, "first": parts[0]}, prepare=False)
+                if swaps:
+                    answer = conn.execute(
+                        _SWAP_ONE.format(change=_change(swaps[0])),
+                        {**params, **_one(names[0], swaps[0], journal, whole)},
+                        binary=True,
+                        prepare=False,
+                    )
+                else:
+                    answer = conn.execute(_INSERT, params, binary=True, prepare=False)
+                conn.execute("COMMIT", prepare=False)
             if notify is not None and swaps:
                 wake(conn, notify)
         rows = answer.fetchall()
