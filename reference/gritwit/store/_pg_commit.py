@@ -2,16 +2,18 @@
 
 Every write of :class:`~gritwit.store.PostgresBackend` but erasure and a batch is a
 set of objects to insert and a list of compare-and-swaps of distinct refs.  This
-module sends that write as **one** pipeline of small statements in one transaction —
-``BEGIN``, the gate, the parts, the objects, the swaps, ``COMMIT`` — with one Sync at
-the end: the client pays one round trip for a commit, and the server plans each
-statement as cheaply as a statement of its own.
+module sends that write in **one** round trip (one Sync): objects and at most one swap
+as a pipeline of small statements in one transaction — ``BEGIN``, the gate, the part,
+the objects, the swap, ``COMMIT`` — each planned as cheaply as a statement of its own;
+several swaps (a whole group, RUN-017) as one statement, its own transaction, whose
+locks are common table expressions every other part of it reads first (:data:`_WHOLE`):
+four statements a counter transition with grouped sends, not seven.
 
 * **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
-  parts of the refs it swaps, in ascending order (``ORDER BY part FOR UPDATE``; an
-  objects-only write takes the part of its first id, to count its commit), and only
-  then inserts its objects, in id order.  A writer that waits for a part's row has
+  parts of the refs it swaps, in ascending order (``ORDER BY part FOR UPDATE``, every
+  row fetched; an objects-only write takes the part of its first id, to count its
+  commit), and only then inserts its objects, in id order.  A writer that waits for a part's row has
   inserted nothing yet, and two writers inserting common ids insert them in one
   order, so no two writers wait for each other in a cycle; writers of different parts
   do not wait at all.  The first part's ``commits`` counts the commit.
@@ -77,18 +79,6 @@ SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
 TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
 #: One part's row taken, a commit counted there.
 _TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
-#: The locks of a write, in one statement and in their order: the gate shared (``g``, an
-#: init plan evaluated before anything else), then the parts' rows in ascending order
-#: (``l``: ``ORDER BY … FOR UPDATE`` locks as it sorts; counted, so that every row is
-#: fetched and locked — ``EXISTS`` would stop at the first), then a commit counted in the
-#: first part's row, which ``l`` holds already.
-_LOCKS: Final = (
-    f"WITH g AS ({SHARE_GATE}),"
-    " l AS (SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[])"
-    " AND EXISTS (SELECT 1 FROM g) ORDER BY part FOR UPDATE)"
-    " UPDATE gritwit_parts SET commits = commits + 1"
-    " WHERE part = %(first)s AND (SELECT count(*) FROM l) > 0"
-)
 
 #: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
 #: (STO-002.3): ``fresh``, the digests of those the store did not hold before (RUN-022.1).
@@ -194,14 +184,11 @@ _WHOLE: Final = (
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
 #: journaled in its part; the answer: swapped, target present, the ref's value before,
 #: and (``whole``) a failure when it did not swap.
-_SWAP_ONE: Final = (
-    "WITH"
-    + _OBJECTS
-    + """,
+_SWAP_ONE: Final = """
+WITH
 ok AS (SELECT %(new)s::bytea IS NULL
          OR (NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(new)s::bytea)
-             AND (EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)
-                  OR EXISTS (SELECT 1 FROM o WHERE o.id = %(new)s::bytea))) AS present),
+             AND EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)) AS present),
 s AS ({change} RETURNING 1),
 v AS (UPDATE gritwit_parts SET version = version + 1
       WHERE part = %(part)s AND EXISTS (SELECT 1 FROM s) RETURNING version),
@@ -212,10 +199,8 @@ p AS (DELETE FROM ref_journal_parts
         AND (SELECT version %% %(every)s = 0 FROM v))
 SELECT EXISTS (SELECT 1 FROM s), (SELECT present FROM ok),
        (SELECT target FROM refs WHERE name = %(name)s),
-       CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT),
-       (SELECT array_agg(id) FROM fresh)
+       CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT)
 """
-)
 _CHANGE: Final = {
     "update": "UPDATE refs SET target = %(new)s WHERE name = %(name)s AND target = %(old)s"
     " AND (SELECT present FROM ok)",
@@ -344,31 +329,39 @@ def run(
                     prepare=False,
                 )
             else:
+                # small statements, each planned cheaply: the gate, the part, the
+                # objects, the swap (one large statement costs the server more to plan)
                 conn.execute("BEGIN", prepare=False)
-                conn.execute(_LOCKS, {"parts": parts, "first": parts[0]}, prepare=False)
+                conn.execute(SHARE_GATE, prepare=False)
+                conn.execute(_TAKE_PART, {"part": parts[0]}, prepare=False)
+                put = (
+                    conn.execute(_INSERT, params, binary=True, prepare=False)
+                    if params["oid"]
+                    else None
+                )
                 if swaps:
                     answer = conn.execute(
                         _SWAP_ONE.format(change=_change(swaps[0])),
-                        {**params, **_one(names[0], swaps[0], journal, whole)},
+                        _one(names[0], swaps[0], journal, whole),
                         binary=True,
                         prepare=False,
                     )
-                else:
-                    answer = conn.execute(_INSERT, params, binary=True, prepare=False)
                 conn.execute("COMMIT", prepare=False)
             if notify is not None and swaps:
                 wake(conn, notify)
-        rows = answer.fetchall()
+        if len(swaps) > 1:
+            rows = answer.fetchall()
+            fresh = _digests(rows[0][-1])
+        else:
+            rows = answer.fetchall() if swaps else []
+            fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
     except psycopg.Error as exc:
         _end_failed(conn)
         if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
-    if not swaps:
-        return [], _digests(rows[0][0] if rows else None)
-    fresh = _digests(rows[0][-1])
     results = []
-    for (_, _, new), (swapped, present, current, _, _) in zip(swaps, rows, strict=True):
+    for (_, _, new), (swapped, present, current, _, *_) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))
         if swapped:
             results.append(CasResult(CasStatus.SWAPPED, new))
