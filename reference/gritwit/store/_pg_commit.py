@@ -79,6 +79,13 @@ SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
 TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
 #: One part's row taken, a commit counted there.
 _TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
+#: The gate shared, then one part's row taken and a commit counted there, in one
+#: statement: the gate is an init plan, run at the first row's condition, before the
+#: part's row is locked by its update.
+_GATE_AND_PART: Final = (
+    f"WITH g AS ({SHARE_GATE}) UPDATE gritwit_parts SET commits = commits + 1"
+    " WHERE part = %(part)s AND EXISTS (SELECT 1 FROM g)"
+)
 
 #: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
 #: (STO-002.3): ``fresh``, the digests of those the store did not hold before (RUN-022.1).
@@ -332,8 +339,7 @@ def run(
                 # small statements, each planned cheaply: the gate, the part, the
                 # objects, the swap (one large statement costs the server more to plan)
                 conn.execute("BEGIN", prepare=False)
-                conn.execute(SHARE_GATE, prepare=False)
-                conn.execute(_TAKE_PART, {"part": parts[0]}, prepare=False)
+                conn.execute(_GATE_AND_PART, {"part": parts[0]}, prepare=False)
                 put = (
                     conn.execute(_INSERT, params, binary=True, prepare=False)
                     if params["oid"]
