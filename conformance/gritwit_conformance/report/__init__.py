@@ -27,7 +27,7 @@ from gritwit._checkout import checkout_root
 
 from .._resources import data_root
 from ._html import render_matrix
-from ._load import load_report, parse_report
+from ._load import load_report, parse_report, strict_json
 from ._matrix import CHAPTERS, build_matrix, spec_url
 from ._model import Report, ReportError, report_schema
 from ._mutation import load_mutation, mutation_section
@@ -43,6 +43,7 @@ __all__ = [
     "load_report",
     "main_report",
     "parse_report",
+    "strict_json",
     "render",
     "render_reports",
     "report_schema",

@@ -34,7 +34,7 @@ from ._model import (
 )
 from ._story import selection_line
 
-__all__ = ["load_report", "parse_report"]
+__all__ = ["load_report", "parse_report", "strict_json"]
 
 
 def _json_path(path: Iterable[object]) -> str:
@@ -57,7 +57,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _parse(source: str, data: bytes) -> object:
+def strict_json(source: str, data: bytes) -> object:
+    """``data`` as UTF-8 JSON, strictly: no ``NaN`` or infinity, no key twice, not nested
+    past the interpreter's depth; else :class:`ReportError` naming ``source``."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -197,7 +199,7 @@ def _result(entry: dict[str, Any]) -> Result:
 
 def parse_report(source: str, data: bytes) -> Report:
     """Validate the bytes of a report file; ``source`` names it in errors and on the page."""
-    document = _parse(source, data)
+    document = strict_json(source, data)
     problems = _schema_problems(document)
     if problems:
         raise ReportError(source, problems)

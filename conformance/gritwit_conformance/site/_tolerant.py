@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..report import Report, ReportError, parse_report, report_schema
+from ..report import Report, parse_report, report_schema, strict_json
 
 __all__ = ["prune", "read_report"]
 
@@ -59,30 +59,11 @@ def prune(document: Any) -> tuple[Any, tuple[str, ...]]:
     return kept, tuple(dropped)
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
 def read_report(source: str, data: bytes) -> tuple[Report, tuple[str, ...]]:
     """The report in ``data`` and the paths of the unknown fields set aside.
 
     Raises :class:`~..report.ReportError` for what is not a report: not UTF-8 JSON
     (strict: no ``NaN``, no repeated key), or failing the checks of ``gritwit report``.
     """
-    try:
-        document = json.loads(
-            data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ReportError(source, [f"not JSON: {exc}"]) from None
-    kept, dropped = prune(document)
+    kept, dropped = prune(strict_json(source, data))
     return parse_report(source, json.dumps(kept).encode("utf-8")), dropped
