@@ -105,6 +105,25 @@ put AS (
 #: Objects alone (a batch's, or a write without swaps).
 _INSERT: Final = "WITH" + _OBJECTS + "\nSELECT array_agg(id) FROM fresh"
 
+
+def _numbered(rows: str) -> str:
+    """Common table expressions that journal the swaps of the CTE ``rows`` (columns
+    ``name``, ``new``, ``part``, ``n``: their order) in their parts, numbered on from each
+    part's row (``writer``: the parts' new versions and how many each made)."""
+    return f"""
+made AS (SELECT part, count(*) AS made FROM {rows} GROUP BY part),
+writer AS (
+  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
+  WHERE gritwit_parts.part = made.part
+  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
+journal AS (
+  INSERT INTO ref_journal_parts (part, version, name, target)
+  SELECT {rows}.part, writer.version - writer.made
+         + row_number() OVER (PARTITION BY {rows}.part ORDER BY {rows}.n),
+         {rows}.name, {rows}.new
+  FROM {rows} JOIN writer ON writer.part = {rows}.part)"""
+
+
 #: Several swaps, each of a ref that is set or to be set, after their objects were
 #: inserted; each made is journaled in its part; with ``whole``, all of them or none.
 _SWAPS: Final = (
@@ -134,17 +153,9 @@ del AS (
   WHERE refs.name = ok.name AND ok.new IS NULL AND refs.target = ok.old
   RETURNING refs.name),
 done AS (SELECT name FROM upd UNION ALL SELECT name FROM ins UNION ALL SELECT name FROM del),
-made AS (SELECT w.part, count(*) AS made FROM w WHERE w.name IN (SELECT name FROM done)
-         GROUP BY w.part),
-writer AS (
-  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
-  WHERE gritwit_parts.part = made.part
-  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
-journal AS (
-  INSERT INTO ref_journal_parts (part, version, name, target)
-  SELECT w.part, writer.version - writer.made
-         + row_number() OVER (PARTITION BY w.part ORDER BY w.n), w.name, w.new
-  FROM w JOIN writer ON writer.part = w.part WHERE w.name IN (SELECT name FROM done)),
+swapped AS (SELECT * FROM w WHERE w.name IN (SELECT name FROM done)),"""
+    + _numbered("swapped")
+    + """,
 pruned AS (
   DELETE FROM ref_journal_parts USING writer
   WHERE ref_journal_parts.part = writer.part
@@ -218,21 +229,15 @@ _CHANGE: Final = {
 
 #: Journal swaps made in a batch (behind the gate, alone), in their order, each in its
 #: part: the parts' rows raised by as many; the new versions and how many each part made.
-_JOURNAL: Final = """
+_JOURNAL: Final = (
+    """
 WITH
 j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
-      WITH ORDINALITY AS j (name, target, part, n)),
-made AS (SELECT part, count(*) AS made FROM j GROUP BY part),
-writer AS (
-  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
-  WHERE gritwit_parts.part = made.part
-  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
-journal AS (
-  INSERT INTO ref_journal_parts (part, version, name, target)
-  SELECT j.part, writer.version - writer.made
-         + row_number() OVER (PARTITION BY j.part ORDER BY j.n), j.name, j.target
-  FROM j JOIN writer ON writer.part = j.part)
+      WITH ORDINALITY AS j (name, new, part, n)),"""
+    + _numbered("j")
+    + """
 SELECT part, version, made FROM writer"""
+)
 
 
 def _sorted(objects: Sequence[tuple[ObjectId, bytes]]) -> dict[str, object]:
