@@ -123,7 +123,7 @@ class Implementation(ABC):
     def _running(self) -> bool: ...
 
     @abstractmethod
-    def _exchange(self, message: dict[str, Any]) -> bytes | str: ...
+    def _exchange(self, message: dict[str, Any], extra: float = 0.0) -> bytes | str: ...
 
     @abstractmethod
     def _stop(self, *, kill: bool) -> None: ...
@@ -133,7 +133,9 @@ class Implementation(ABC):
 
     # --- the protocol --------------------------------------------------------------------
 
-    def _send(self, cmd: str, args: dict[str, Any], *, check: bool = True) -> Response:
+    def _send(
+        self, cmd: str, args: dict[str, Any], *, check: bool = True, extra: float = 0.0
+    ) -> Response:
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
         self.last_request, self.last_response = message, None
@@ -141,7 +143,7 @@ class Implementation(ABC):
             check_request(message)
         line: bytes | str | None = None
         try:
-            line = self._exchange(message)
+            line = self._exchange(message, extra)
             self.last_response = parse_response(line, self._seq, cmd)
             self.exchanges.add(message, line)
             return self.last_response
@@ -170,13 +172,22 @@ class Implementation(ABC):
         ``check=False`` sends a request that breaks the schema on purpose, to see the
         adapter refuse it (ADP-004, ADP-007); the response is still checked.
         """
+        return self._call(cmd, args, check=check, extra=0.0)
+
+    def call_taking(self, seconds: float, cmd: str, **args: Any) -> Response:
+        """:meth:`call` for a request a correct implementation spends ``seconds`` on, on
+        purpose (a back-off the test measures): they are added to the base limit before it
+        is scaled, for this request alone (ADP-012.1)."""
+        return self._call(cmd, args, check=True, extra=seconds)
+
+    def _call(self, cmd: str, args: dict[str, Any], *, check: bool, extra: float) -> Response:
         if self._poison is not None:
             raise self._poison
         self._check_declared(cmd, args)
         try:
             if not self._running():
                 self._handshake()
-            response = self._send(cmd, args, check=check)
+            response = self._send(cmd, args, check=check, extra=extra)
         except AdapterBroken as exc:
             self._poison = exc
             raise
@@ -294,9 +305,11 @@ class Subprocess(Implementation):
     def _running(self) -> bool:
         return self._proc is not None
 
-    def _exchange(self, message: dict[str, Any]) -> bytes:
+    def _exchange(self, message: dict[str, Any], extra: float = 0.0) -> bytes:
         assert self._proc is not None
         try:
+            if extra > 0:
+                return self._proc.exchange(message, timeout=self._proc.timeout + extra)
             return self._proc.exchange(message)
         except AdapterBroken:
             self._last_stderr = self._proc.stderr_tail()
@@ -351,7 +364,7 @@ class InProcess(Implementation):
     def _running(self) -> bool:
         return self._adapter is not None
 
-    def _exchange(self, message: dict[str, Any]) -> str:
+    def _exchange(self, message: dict[str, Any], extra: float = 0.0) -> str:
         try:
             response = self._adapter.handle(json.loads(json.dumps(message)))
         except Exception as exc:

@@ -96,6 +96,8 @@ for line in sys.stdin:
         end = time.monotonic() + SLOW
         while time.monotonic() < end:
             pass
+    elif MODE == "slow-quiet":  # sleeps, no progress at all, then answers
+        time.sleep(SLOW)
     elif MODE == "slow-stderr":
         end = time.monotonic() + SLOW
         while time.monotonic() < end:
@@ -159,6 +161,20 @@ def test_a_slow_adapter_that_makes_progress_passes(fake: Path, mode: str) -> Non
     assert response.ok, response
     # It answered after the limit: only the progress rule kept the harness waiting.
     assert elapsed > LIMIT.limit, elapsed
+    impl.close()
+
+
+@pytest.mark.req("ADP-012.1")
+def test_a_request_expected_to_take_longer_waits_that_much(fake: Path) -> None:
+    """A quiet adapter (no CPU, no output) answering after three limits: timed out within
+    the plain limit and its interval, answered when the test says the request takes that
+    long on purpose (``call_taking``, added to the base limit)."""
+    impl = started(fake, "slow-quiet")
+    error, _ = hung(impl)
+    assert error.timed_out, error.reason
+    impl = started(fake, "slow-quiet")
+    response = impl.call_taking(SLOW + 1.0, "hash", bytes="")
+    assert response.ok, response
     impl.close()
 
 
