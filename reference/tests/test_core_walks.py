@@ -178,7 +178,7 @@ def _genesis_peak(folder: Path, core: Tree, objects: list[GritObject], *options:
     """The peak resident size of a fresh ``gritwit runtime run`` that adopts the genesis of
     ``core`` (measured from outside, ``os.wait4``), in bytes."""
     with Store.open(folder) as store:
-        actor = run(Runtime(store).genesis(core, objects))
+        actor = run(Runtime(store, send_commit="own").genesis(core, objects))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "gritwit", "runtime", "run", *options, str(folder)]
     with open(folder.with_suffix(".out"), "wb") as out:

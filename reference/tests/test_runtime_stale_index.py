@@ -28,8 +28,10 @@ from gritwit.wit import OUTSIDE, mailbox_entries, test_actor_core
 def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, commit: str
 ) -> None:
-    a = Runtime(g.Store.open(tmp_path), commit=commit)
-    b = Runtime(g.Store.open(tmp_path), commit=commit)  # a second writer of the same store
+    a = Runtime(g.Store.open(tmp_path), commit=commit, send_commit="own")
+    b = Runtime(
+        g.Store.open(tmp_path), commit=commit, send_commit="own"
+    )  # a second writer of the same store
 
     async def start() -> g.ObjectId:
         core, objects = test_actor_core("counter")
