@@ -8,7 +8,8 @@ Two things can still change what a read of an id *does*, and both are honoured:
 * erasure (RUN-011) applies to blobs only, so a cached blob is handed out only
   while the store has no tombstone for it; otherwise the read goes to the store
   and fails ``erased`` as it would without the cache.  Where the store counts
-  erasures (:meth:`~gritwit.store.Store.erasures`, read with every head read) a
+  erasures (:meth:`~gritwit.store.Store.erasures`: PostgreSQL's, read with every
+  head read; the memory store's, its count of tombstones) a
   blob it found without a tombstone is not asked again until the count moves;
 * nothing is cached that the store did not accept: objects enter on a read that
   the store re-hashed (STO-004), or right after the runtime stored them itself;
@@ -91,11 +92,12 @@ class ObjectCache:
         if obj is not None:
             if type(obj) is not Blob:
                 return obj
-            if self._store.erasure_count is None:  # asked each time (RUN-011.3)
+            count = self._store.erasure_count
+            if count is None:  # asked each time (RUN-011.3)
                 if self._store.tombstone(oid) is None:
                     return obj
-            elif self._not_erased(oid):
-                return obj
+            elif (count() == self._clean_at and oid in self._clean) or self._not_erased(oid):
+                return obj  # the count has not moved since it was found clean, or asked
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
