@@ -196,7 +196,9 @@ def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
             )
 
 
-def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
+def _check_core(
+    inp: TransitionInput, out: TransitionOutput, reader: ObjectReader, wit_read: bool = False
+) -> None:
     """The new core: a ``wit`` (WIT-015), present (WIT-007.3), valid (WIT-007.2), WIT-016.
 
     ``reader`` sees the store and the transition's new objects.  A core equal to the
@@ -204,15 +206,21 @@ def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReade
     every entry present: they were checked when that step was adopted (WIT-015,
     WIT-007.3), so they are not walked again; it keeps its frozen entries (WIT-016).
     Its ``wit`` blob is read again (WIT-007.2): it may have been erased since, and a
-    transition that reads an erased blob fails (RUN-011.3).
+    transition that reads an erased blob fails (RUN-011.3).  ``wit_read`` as
+    :func:`assemble`'s: a new core with the very ``wit`` entry of ``inp.core`` then names
+    the blob read in this transition, present with its ``runtime`` (WIT-001.1,
+    WIT-001.2), so it is not read a second time.
     """
     last_core = None if inp.last_step is None else inp.core
+    new_raw = raw_of(out.core.entries)
     if last_core is None or out.core != last_core:
-        if WIT not in out.core.entries:
+        if WIT not in new_raw:
             raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
         # The first core (the genesis core) is walked whole; later ones only where changed.
         check_core_present(reader, out.core, last_core)
-    problem = core_problem(reader, out.core)
+    wit = new_raw.get(WIT)
+    same_wit = wit_read and wit is not None and wit == raw_of(inp.core.entries).get(WIT)
+    problem = None if same_wit else core_problem(reader, out.core)
     if problem is not None:
         raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in inp.core.entries:
@@ -277,7 +285,7 @@ def assemble(
     core_id = created.add(out.core)
     _check_reads(inp, out)
     if not (unchanged and wit_read):
-        _check_core(inp, out, overlay)
+        _check_core(inp, out, overlay, wit_read)
     grouped = _group_sends(out.sends, overlay)
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
