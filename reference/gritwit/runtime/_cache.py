@@ -44,10 +44,6 @@ CAPACITY = 65_536
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _size(obj: GritObject) -> int:
-    return len(obj.data) if type(obj) is Blob else 0
-
-
 class ObjectCache:
     """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
 
@@ -58,6 +54,7 @@ class ObjectCache:
         "_lock",
         "_objects",
         "_pinned",
+        "_present",
         "_store",
         "capacity",
         "max_bytes",
@@ -74,6 +71,9 @@ class ObjectCache:
         #: Blobs the store said were not erased while its erasure count was ``_clean_at``.
         self._clean: set[ObjectId] = set()
         self._clean_at: int | None = None
+        #: Ids the store said it has (stored or erased): it never stops having one (objects
+        #: are never deleted, an erased one keeps its tombstone, RUN-011.4), so not asked again.
+        self._present: set[ObjectId] = set()
         #: Most blob data kept, in bytes; the oldest entries go first.
         self.max_bytes = max_bytes
         # Transitions in worker threads read through the cache too (RUN-005).
@@ -128,7 +128,15 @@ class ObjectCache:
         Never true for an object the store lacks: a step naming one is
         ``invalid-transition`` (WIT-007.3), on the runtime as under the executor.
         """
-        return oid in self._objects or oid in self._pinned or self._store.has(oid)
+        if oid in self._objects or oid in self._pinned or oid in self._present:
+            return True
+        if not self._store.has(oid):
+            return False
+        present = self._present
+        if len(present) >= self.capacity:
+            present.clear()  # bounded as the objects kept; asked again after
+        present.add(oid)
+        return True
 
     def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
         """Store ``objects`` in one write (:meth:`Store.put_objects`) and keep them."""
@@ -215,7 +223,7 @@ class ObjectCache:
             self._keep_many(pinned.items())
 
     def _keep_all(self, built: Assembled) -> None:
-        self._keep_many(zip((oid for _, oid in built.encodings), built.objects, strict=True))
+        self._keep_many(zip([oid for _, oid in built.encodings], built.objects, strict=True))
 
     def _keep(self, oid: ObjectId, obj: GritObject) -> None:
         self._keep_many(((oid, obj),))
@@ -225,13 +233,17 @@ class ObjectCache:
         if capacity <= 0:
             return
         with self._lock:
+            held = self._bytes
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = len(obj.data) if type(obj) is Blob else 0  # as _size
+                size = len(obj.data) if type(obj) is Blob else 0  # a blob's data counts (max_bytes)
                 if size > max_bytes:
                     continue
-                while objects and (len(objects) >= capacity or self._bytes + size > max_bytes):
-                    self._bytes -= _size(objects.popitem(last=False)[1])
+                while objects and (len(objects) >= capacity or held + size > max_bytes):
+                    oldest = objects.popitem(last=False)[1]
+                    if type(oldest) is Blob:  # a blob's data counts (max_bytes)
+                        held -= len(oldest.data)
                 objects[oid] = obj
-                self._bytes += size
+                held += size
+            self._bytes = held
