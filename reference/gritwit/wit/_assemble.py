@@ -82,6 +82,7 @@ def _assembled(
 # ``test_trusted_builds`` holds each to the validating constructor and ``encode_with_id``.
 
 _new = object.__new__
+_new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from an object
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
 _STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
@@ -97,8 +98,9 @@ def _message(
     _set_previous(message, previous)
     _set_headers(message, headers)
     value: dict[str, object] = {"type": "message", "content": content[0]}
-    if headers:
-        value["headers"] = raw_of(headers)
+    raw = raw_of(headers)
+    if raw:
+        value["headers"] = raw
     if previous is not None:
         value["previous"] = previous[0]
     return message, value
@@ -313,11 +315,12 @@ def assemble(
 def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, bytes]:
     """The inbox entries the transition sets: for each sender read from, the last message
     read (WIT-008.1), raw; the prefix was checked by :func:`_check_reads`."""
-    return {
-        sender.hex(): inp.pending[sender][count - 1].id.digest
-        for sender, count in out.read.items()
-        if count
-    }
+    pending, entries = inp.pending, {}
+    for sender, count in out.read.items():
+        if count:  # an id's text form (ID-003), without ObjectId.hex's frame
+            key = sender[0].hex() if type(sender) is ObjectId else sender.hex()
+            entries[key] = pending[sender][count - 1].id[0]
+    return entries
 
 
 def _send_messages(
@@ -331,8 +334,8 @@ def _send_messages(
     """
     latest: dict[ObjectId, ObjectId] = {}
     for recipient, group in grouped.items():
-        raw = outbox.get(recipient.hex()) if type(recipient) is ObjectId else None
-        previous = None if raw is None else ObjectId._trusted(raw)
+        raw = outbox.get(recipient[0].hex()) if type(recipient) is ObjectId else None
+        previous = None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
         for send in group:
             before = None if send.signal else previous
             content, headers = send.content, send.headers
@@ -350,7 +353,7 @@ def _sent_entries(latest: dict[ObjectId, ObjectId]) -> dict[str, bytes]:
     must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
     if not set(map(type, latest)) <= {ObjectId}:
         raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-    return {recipient.hex(): message.digest for recipient, message in latest.items()}
+    return {recipient[0].hex(): message[0] for recipient, message in latest.items()}
 
 
 class _Created:
