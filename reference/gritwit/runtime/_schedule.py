@@ -118,7 +118,7 @@ class Scheduler(Transitions):
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:
-                if len(steps) + len(self._group) + len(tasks) >= max_steps or self._halted:
+                if len(steps) + len(self._group.members) + len(tasks) >= max_steps or self._halted:
                     break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
