@@ -149,9 +149,28 @@ def make_headers(headers: Mapping[str, str] | None) -> Headers:
     raw = dict(headers)
     if set(map(type, raw)) != {str}:
         raise InvalidObject("OBJ-006", "header names must be text strings")
+    key = None
+    if set(map(type, raw.values())) == {str}:  # text to text: equal items, equal headers
+        key = tuple(raw.items())
+        made = _HEADERS_MADE.get(key)
+        if made is not None:
+            return made
     check_headers(raw)
     _check_utf8([*raw, *raw.values()])
-    return Headers._trusted(_sorted_raw(raw))
+    made = Headers._trusted(_sorted_raw(raw))
+    if key is not None:
+        if len(_HEADERS_MADE) >= HEADERS_KEPT:
+            _HEADERS_MADE.clear()
+        _HEADERS_MADE[key] = made
+    return made
+
+
+#: Most header maps :func:`make_headers` remembers (then it forgets all).
+HEADERS_KEPT: Final = 256
+#: Headers made from text-to-text items, by those items in the caller's order: a
+#: sender's few header maps, sent again and again, are validated once (OBJ-006,
+#: OBJ-017.1); :class:`Headers` is immutable, so one is shared.
+_HEADERS_MADE: dict[tuple[tuple[str, str], ...], Headers] = {}
 
 
 def _unwrap_ids(items: Mapping[Any, Any], what: str) -> dict[Any, bytes]:

@@ -100,8 +100,7 @@ class ResidentActors:
         ``restore-requested`` precedes the restore and ``restored`` follows it
         (RUN-014.2); an actor without a head has nothing to restore and emits nothing.
         """
-        if actor in self._resident:
-            self._remember(actor, head, step)
+        if self._resident.use(actor, head, step, self._clock()):  # resident: as _remember
             return
         if head is not None:
             self._emit(RESTORE_REQUESTED, actor, why)
