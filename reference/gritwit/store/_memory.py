@@ -219,8 +219,8 @@ class MemoryBackend:
                 if new is not None and new.digest in tombstones:  # would be missing (REF-003)
                     return False
             self._insert_items(items, fresh)
-            for name, expected, new in planned:
-                self._swap(name, expected, new)  # SWAPPED: checked above, targets inserted
+            for name, _, new in planned:
+                self._set(name, new)  # as _swap, SWAPPED: checked above, targets inserted
             return True
 
     def batch(self) -> MemoryBatch:
@@ -239,6 +239,12 @@ class MemoryBackend:
             return CasResult(CasStatus.MISSING_TARGET, current)
         if current != expected:
             return CasResult(CasStatus.CONFLICT, current)
+        self._set(name, new)
+        return CasResult(CasStatus.SWAPPED, new)
+
+    def _set(self, name: str, new: ObjectId | None) -> None:
+        """Set ``name`` to ``new`` (``None``: delete it) and journal it; the caller holds
+        the lock and checked the swap (REF-004.2)."""
         if new is None:
             self._refs.pop(name, None)
         else:
@@ -249,7 +255,6 @@ class MemoryBackend:
             half = len(journal) // 2
             del journal[:half]
             self._journal_start += half
-        return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
