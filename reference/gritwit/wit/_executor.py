@@ -33,6 +33,7 @@ from ._model import (
     TransitionInput,
     TransitionOutput,
     Wit,
+    _setter,
     get_blob,
     transition_input,
 )
@@ -79,6 +80,23 @@ class RunReport:
     steps: tuple[tuple[ObjectId, ObjectId], ...]  # (actor, step id), in adoption order
     failures: tuple[Failure, ...]
     quiescent: bool
+
+
+_set_steps, _set_failures = _setter(RunReport, "steps"), _setter(RunReport, "failures")
+_set_quiescent = _setter(RunReport, "quiescent")
+
+
+def run_report(
+    steps: tuple[tuple[ObjectId, ObjectId], ...], failures: tuple[Failure, ...], quiescent: bool
+) -> RunReport:
+    """``RunReport(steps, failures, quiescent)``, made through its slots as the trusted
+    constructors of :mod:`._model` make theirs (the same object, without the frozen
+    ``__init__``): a runtime makes one a run, a run often one transition."""
+    report: RunReport = object.__new__(RunReport)
+    _set_steps(report, steps)
+    _set_failures(report, failures)
+    _set_quiescent(report, quiescent)
+    return report
 
 
 class Executor:
