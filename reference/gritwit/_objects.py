@@ -309,7 +309,21 @@ def tree_with(tree: Tree, changes: Mapping[str, ObjectId]) -> Tree:
     if not changes.keys() <= raw.keys():
         return Tree(entries={**tree.entries, **changes})
     raw.update(_unwrap_ids(changes, "tree entry"))
-    return Tree(entries=TreeEntries._trusted(raw))
+    # as Tree(entries=…), whose __post_init__ would only see the type it makes here
+    new = _new(Tree)
+    _set_tree_entries(new, TreeEntries._trusted(raw))
+    return new
+
+
+def plain_blob(data: bytes) -> Blob:
+    """``Blob(data=data)``: no headers (OBJ-007.1), ``data`` checked to be ``bytes`` as
+    the constructor checks it (OBJ-008), made through its slots."""
+    if type(data) is not bytes:
+        raise InvalidObject("OBJ-008", "blob data must be bytes")
+    blob = _new(Blob)
+    _set_blob_data(blob, data)
+    _set_blob_headers(blob, EMPTY_HEADERS)
+    return blob
 
 
 def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> Mailbox | None:
@@ -336,6 +350,8 @@ def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> 
 
 _new = object.__new__
 _set_mailbox_entries = vars(Mailbox)["entries"].__set__
+_set_tree_entries = vars(Tree)["entries"].__set__
+_set_blob_data, _set_blob_headers = vars(Blob)["data"].__set__, vars(Blob)["headers"].__set__
 
 
 #: Type name (the ``type`` field, OBJ-002) of each object class.

@@ -21,7 +21,7 @@ from gritwit._cbor import encode_value
 from gritwit._codec import _to_value, encode_map_with_id
 from gritwit._errors import GritError
 from gritwit._maps import raw_of
-from gritwit._objects import mailbox_with, make_headers, tree_with
+from gritwit._objects import mailbox_with, make_headers, plain_blob, tree_with
 from gritwit.runtime import _index
 from gritwit.store import Store
 from gritwit.wit import Executor, PendingMessage, _assemble, assemble, test_actor_core
@@ -313,3 +313,13 @@ def test_an_outside_send_s_objects_encode_as_their_constructors(
     as_tuple = tuple(g.object_id(given))  # equal to the id of an object given, not an id
     with pytest.raises(g.InvalidId):
         build_outside_send(store, None, [(sends[0][0], as_tuple, None, False)], [given])  # type: ignore[list-item]
+
+
+@pytest.mark.req("OBJ-008", "OBJ-007.1", "ID-001")
+@given(st.one_of(st.binary(max_size=40), st.text(max_size=4)))
+def test_a_plain_blob_is_the_constructor_s(data: bytes) -> None:
+    """:func:`plain_blob` gives the blob, id and error of ``Blob(data=data)``."""
+    made, plain = _result(lambda: plain_blob(data)), _result(lambda: g.Blob(data=data))
+    assert made == plain
+    if made[0] == "value":
+        assert g.encode_with_id(made[1]) == g.encode_with_id(plain[1])  # type: ignore[arg-type]
