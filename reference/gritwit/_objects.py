@@ -309,7 +309,16 @@ def tree_with(tree: Tree, changes: Mapping[str, ObjectId]) -> Tree:
     if not changes.keys() <= raw.keys():
         return Tree(entries={**tree.entries, **changes})
     raw.update(_unwrap_ids(changes, "tree entry"))
-    # as Tree(entries=…), whose __post_init__ would only see the type it makes here
+    return tree_of_raw(raw)
+
+
+def tree_of_raw(raw: dict[str, bytes]) -> Tree:
+    """``Tree(entries=TreeEntries._trusted(raw))`` through its slots, not validated again.
+
+    The caller vouches that ``raw`` is a valid tree's raw entries (OBJ-009 … OBJ-011,
+    ids as 32-byte digests) in canonical order (ENC-010); the constructor's
+    ``__post_init__`` would only see the type made here.
+    """
     new = _new(Tree)
     _set_tree_entries(new, TreeEntries._trusted(raw))
     return new
