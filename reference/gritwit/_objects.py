@@ -149,9 +149,28 @@ def make_headers(headers: Mapping[str, str] | None) -> Headers:
     raw = dict(headers)
     if set(map(type, raw)) != {str}:
         raise InvalidObject("OBJ-006", "header names must be text strings")
+    key = None
+    if set(map(type, raw.values())) == {str}:  # text to text: equal items, equal headers
+        key = tuple(raw.items())
+        made = _HEADERS_MADE.get(key)
+        if made is not None:
+            return made
     check_headers(raw)
     _check_utf8([*raw, *raw.values()])
-    return Headers._trusted(_sorted_raw(raw))
+    made = Headers._trusted(_sorted_raw(raw))
+    if key is not None:
+        if len(_HEADERS_MADE) >= HEADERS_KEPT:
+            _HEADERS_MADE.clear()
+        _HEADERS_MADE[key] = made
+    return made
+
+
+#: Most header maps :func:`make_headers` remembers (then it forgets all).
+HEADERS_KEPT: Final = 256
+#: Headers made from text-to-text items, by those items in the caller's order: a
+#: sender's few header maps, sent again and again, are validated once (OBJ-006,
+#: OBJ-017.1); :class:`Headers` is immutable, so one is shared.
+_HEADERS_MADE: dict[tuple[tuple[str, str], ...], Headers] = {}
 
 
 def _unwrap_ids(items: Mapping[Any, Any], what: str) -> dict[Any, bytes]:
@@ -290,7 +309,30 @@ def tree_with(tree: Tree, changes: Mapping[str, ObjectId]) -> Tree:
     if not changes.keys() <= raw.keys():
         return Tree(entries={**tree.entries, **changes})
     raw.update(_unwrap_ids(changes, "tree entry"))
-    return Tree(entries=TreeEntries._trusted(raw))
+    return tree_of_raw(raw)
+
+
+def tree_of_raw(raw: dict[str, bytes]) -> Tree:
+    """``Tree(entries=TreeEntries._trusted(raw))`` through its slots, not validated again.
+
+    The caller vouches that ``raw`` is a valid tree's raw entries (OBJ-009 … OBJ-011,
+    ids as 32-byte digests) in canonical order (ENC-010); the constructor's
+    ``__post_init__`` would only see the type made here.
+    """
+    new = _new(Tree)
+    _set_tree_entries(new, TreeEntries._trusted(raw))
+    return new
+
+
+def plain_blob(data: bytes) -> Blob:
+    """``Blob(data=data)``: no headers (OBJ-007.1), ``data`` checked to be ``bytes`` as
+    the constructor checks it (OBJ-008), made through its slots."""
+    if type(data) is not bytes:
+        raise InvalidObject("OBJ-008", "blob data must be bytes")
+    blob = _new(Blob)
+    _set_blob_data(blob, data)
+    _set_blob_headers(blob, EMPTY_HEADERS)
+    return blob
 
 
 def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> Mailbox | None:
@@ -317,6 +359,8 @@ def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> 
 
 _new = object.__new__
 _set_mailbox_entries = vars(Mailbox)["entries"].__set__
+_set_tree_entries = vars(Tree)["entries"].__set__
+_set_blob_data, _set_blob_headers = vars(Blob)["data"].__set__, vars(Blob)["headers"].__set__
 
 
 #: Type name (the ``type`` field, OBJ-002) of each object class.

@@ -21,12 +21,13 @@ from gritwit._cbor import encode_value
 from gritwit._codec import _to_value, encode_map_with_id
 from gritwit._errors import GritError
 from gritwit._maps import raw_of
-from gritwit._objects import mailbox_with, tree_with
+from gritwit._objects import mailbox_with, make_headers, plain_blob, tree_with
 from gritwit.runtime import _index
 from gritwit.store import Store
 from gritwit.wit import Executor, PendingMessage, _assemble, assemble, test_actor_core
-from gritwit.wit._executor import _RESERVED, _prefixes
+from gritwit.wit._executor import _RESERVED, RunReport, _prefixes, run_report
 from gritwit.wit._model import Overlay, pending_message, transition_input
+from gritwit.wit._outside import build_outside_send
 from gritwit.wit._pending import mailbox_entries, mailbox_raw
 from gritwit_conformance.strategies import (
     mailboxes,
@@ -247,3 +248,78 @@ def _result(call: Callable[[], object]) -> tuple[str, object]:
         return "value", call()
     except GritError as error:
         return "error", (type(error), error.requirement, str(error))
+
+
+@pytest.mark.req("OBJ-006", "OBJ-017.1", "ENC-010")
+@given(st.dictionaries(st.text(), st.text(), max_size=4))
+def test_headers_made_again_are_the_headers_made_first(raw: dict[str, str]) -> None:
+    """:func:`make_headers` remembers the headers it made from text-to-text items: made
+    again from equal items they are equal, and invalid items fail as the first time."""
+    first, again = (_result(functools.partial(make_headers, dict(raw))) for _ in range(2))
+    assert first == again
+    plain = _result(lambda: g.Message(content=g.object_id(g.Blob(data=b"")), headers=raw))
+    assert first[0] == plain[0]
+    if first[0] == "value":
+        assert isinstance(plain[1], g.Message)
+        assert raw_of(first[1]) == raw_of(plain[1].headers)  # type: ignore[arg-type]
+
+
+class _Text(str):
+    """A ``str`` subclass: equal and hashing as its text, and no header name (OBJ-006)."""
+
+
+@pytest.mark.req("OBJ-006")
+def test_remembered_headers_are_not_given_for_a_str_subclass() -> None:
+    """Items equal to remembered ones but not of type ``str`` still fail (OBJ-006)."""
+    assert raw_of(make_headers({"mt": "inc"})) == {"mt": "inc"}
+    with pytest.raises(GritError):
+        make_headers({_Text("mt"): "inc"})
+    with pytest.raises(GritError):
+        make_headers({"mt": _Text("inc")})
+
+
+@pytest.mark.req("RUN-006")
+@given(st.lists(st.tuples(object_ids, object_ids), max_size=3), st.booleans())
+def test_a_run_report_made_through_its_slots_is_the_constructor_s(
+    steps: list[tuple[g.ObjectId, g.ObjectId]], quiescent: bool
+) -> None:
+    """:func:`run_report` makes the very :class:`RunReport` its constructor makes."""
+    made = run_report(tuple(steps), (), quiescent)
+    assert made == RunReport(tuple(steps), (), quiescent)
+    assert repr(made) == repr(RunReport(tuple(steps), (), quiescent))
+
+
+@pytest.mark.req("WIT-003", "WIT-004", "OBJ-005", "OBJ-012", "ID-001")
+@given(st.lists(st.tuples(object_ids, st.sampled_from([None, {}, {"mt": "inc"}]), st.booleans()),
+                min_size=1, max_size=4))  # fmt: skip
+def test_an_outside_send_s_objects_encode_as_their_constructors(
+    sends: list[tuple[g.ObjectId, dict[str, str] | None, bool]],
+) -> None:
+    """The messages and outbox an outside send builds from their parts are the objects,
+    bytes and ids the validating constructors and :func:`encode_with_id` give."""
+    store = Store.memory()
+    content = store.put_object(g.Blob(data=b"1"))
+    built = build_outside_send(store, None, [(r, content, h, s) for r, h, s in sends], [])
+    assert built.box is not None
+    made = {**built.entries.messages, built.entries.box: built.box}  # two equal sends: one id
+    assert {oid for _, oid in built.encodings} == set(made)
+    for encoding in built.encodings:
+        assert encoding == g.encode_with_id(made[encoding[1]])
+    for message in built.entries.messages.values():
+        assert message == g.Message(
+            content=message.content, previous=message.previous, headers=message.headers
+        )
+    given = g.Blob(data=b"2")
+    as_tuple = tuple(g.object_id(given))  # equal to the id of an object given, not an id
+    with pytest.raises(g.InvalidId):
+        build_outside_send(store, None, [(sends[0][0], as_tuple, None, False)], [given])  # type: ignore[list-item]
+
+
+@pytest.mark.req("OBJ-008", "OBJ-007.1", "ID-001")
+@given(st.one_of(st.binary(max_size=40), st.text(max_size=4)))
+def test_a_plain_blob_is_the_constructor_s(data: bytes) -> None:
+    """:func:`plain_blob` gives the blob, id and error of ``Blob(data=data)``."""
+    made, plain = _result(lambda: plain_blob(data)), _result(lambda: g.Blob(data=data))
+    assert made == plain
+    if made[0] == "value":
+        assert g.encode_with_id(made[1]) == g.encode_with_id(plain[1])  # type: ignore[arg-type]

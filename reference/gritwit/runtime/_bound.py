@@ -24,6 +24,7 @@ from .._errors import GritError, TimeLimit
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
 from ..wit import Assembled, Executor, TransitionTimeout
+from . import _work
 from ._attempt import Found, _Attempt
 from ._cache import ObjectCache
 from ._disk import Turn
@@ -165,9 +166,10 @@ class TimeBound:
         adopts nothing.  ``started`` is :func:`_started`'s.
         """
         wall, cpu = started
-        if time.thread_time() - cpu >= self.time_limit or (
-            time.monotonic() - wall >= backstop(self.time_limit)
-        ):
+        if time.thread_time() - cpu >= self.time_limit:
+            raise TimeoutError
+        elapsed = time.monotonic() - wall  # the backstop is never under its floor
+        if elapsed >= _work.BACKSTOP_FLOOR and elapsed >= backstop(self.time_limit):
             raise TimeoutError
 
     def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:

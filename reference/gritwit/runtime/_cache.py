@@ -8,7 +8,8 @@ Two things can still change what a read of an id *does*, and both are honoured:
 * erasure (RUN-011) applies to blobs only, so a cached blob is handed out only
   while the store has no tombstone for it; otherwise the read goes to the store
   and fails ``erased`` as it would without the cache.  Where the store counts
-  erasures (:meth:`~gritwit.store.Store.erasures`, read with every head read) a
+  erasures (:meth:`~gritwit.store.Store.erasures`: PostgreSQL's, read with every
+  head read; the memory store's, its count of tombstones) a
   blob it found without a tombstone is not asked again until the count moves;
 * nothing is cached that the store did not accept: objects enter on a read that
   the store re-hashed (STO-004), or right after the runtime stored them itself;
@@ -43,10 +44,6 @@ CAPACITY = 65_536
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _size(obj: GritObject) -> int:
-    return len(obj.data) if type(obj) is Blob else 0
-
-
 class ObjectCache:
     """An :class:`~gritwit.wit.ObjectReader` over ``store`` that keeps decoded objects."""
 
@@ -57,6 +54,7 @@ class ObjectCache:
         "_lock",
         "_objects",
         "_pinned",
+        "_present",
         "_store",
         "capacity",
         "max_bytes",
@@ -73,6 +71,9 @@ class ObjectCache:
         #: Blobs the store said were not erased while its erasure count was ``_clean_at``.
         self._clean: set[ObjectId] = set()
         self._clean_at: int | None = None
+        #: Ids the store said it has (stored or erased): it never stops having one (objects
+        #: are never deleted, an erased one keeps its tombstone, RUN-011.4), so not asked again.
+        self._present: set[ObjectId] = set()
         #: Most blob data kept, in bytes; the oldest entries go first.
         self.max_bytes = max_bytes
         # Transitions in worker threads read through the cache too (RUN-005).
@@ -91,11 +92,12 @@ class ObjectCache:
         if obj is not None:
             if type(obj) is not Blob:
                 return obj
-            if self._store.erasure_count is None:  # asked each time (RUN-011.3)
+            count = self._store.erasure_count
+            if count is None:  # asked each time (RUN-011.3)
                 if self._store.tombstone(oid) is None:
                     return obj
-            elif self._not_erased(oid):
-                return obj
+            elif (count() == self._clean_at and oid in self._clean) or self._not_erased(oid):
+                return obj  # the count has not moved since it was found clean, or asked
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
@@ -126,7 +128,15 @@ class ObjectCache:
         Never true for an object the store lacks: a step naming one is
         ``invalid-transition`` (WIT-007.3), on the runtime as under the executor.
         """
-        return oid in self._objects or oid in self._pinned or self._store.has(oid)
+        if oid in self._objects or oid in self._pinned or oid in self._present:
+            return True
+        if not self._store.has(oid):
+            return False
+        present = self._present
+        if len(present) >= self.capacity:
+            present.clear()  # bounded as the objects kept; asked again after
+        present.add(oid)
+        return True
 
     def put_objects(self, objects: Iterable[GritObject]) -> list[ObjectId]:
         """Store ``objects`` in one write (:meth:`Store.put_objects`) and keep them."""
@@ -213,7 +223,7 @@ class ObjectCache:
             self._keep_many(pinned.items())
 
     def _keep_all(self, built: Assembled) -> None:
-        self._keep_many(zip((oid for _, oid in built.encodings), built.objects, strict=True))
+        self._keep_many(zip([oid for _, oid in built.encodings], built.objects, strict=True))
 
     def _keep(self, oid: ObjectId, obj: GritObject) -> None:
         self._keep_many(((oid, obj),))
@@ -223,13 +233,17 @@ class ObjectCache:
         if capacity <= 0:
             return
         with self._lock:
+            held = self._bytes
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = len(obj.data) if type(obj) is Blob else 0  # as _size
+                size = len(obj.data) if type(obj) is Blob else 0  # a blob's data counts (max_bytes)
                 if size > max_bytes:
                     continue
-                while objects and (len(objects) >= capacity or self._bytes + size > max_bytes):
-                    self._bytes -= _size(objects.popitem(last=False)[1])
+                while objects and (len(objects) >= capacity or held + size > max_bytes):
+                    oldest = objects.popitem(last=False)[1]
+                    if type(oldest) is Blob:  # a blob's data counts (max_bytes)
+                        held -= len(oldest.data)
                 objects[oid] = obj
-                self._bytes += size
+                held += size
+            self._bytes = held

@@ -172,7 +172,7 @@ class Commits(DiskBounds):
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
         self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
-        self._sink.extend((m.actor, m.built.step_id) for m in adopted)
+        self._sink.extend([(m.actor, m.built.step_id) for m in adopted])
         if not lost and unsent is None:
             return True
         if unsent is not None:

@@ -141,6 +141,20 @@ class Residency:
             self._actors.move_to_end(actor)
             self._placed_last(now)
 
+    def use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, now: float) -> bool:
+        """Set resident ``actor``'s head and step and record it used at ``now``, as
+        :meth:`touch` (RUN-012.2), in one call; ``False`` (nothing changed) when it is
+        not resident."""
+        resident = self._actors.get(actor)
+        if resident is None:
+            return False
+        resident.head, resident.step, resident.used = head, step, now
+        self._actors.move_to_end(actor)
+        if self._latest is not None and now < self._latest:
+            self._in_time_order = False  # as _placed_last: a clock that went back
+        self._latest = now
+        return True
+
     def drop(self, actor: ObjectId) -> None:
         """Forget ``actor``'s in-memory state (the store is untouched)."""
         self._actors.pop(actor, None)

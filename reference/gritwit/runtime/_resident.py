@@ -100,8 +100,7 @@ class ResidentActors:
         ``restore-requested`` precedes the restore and ``restored`` follows it
         (RUN-014.2); an actor without a head has nothing to restore and emits nothing.
         """
-        if actor in self._resident:
-            self._remember(actor, head, step)
+        if self._resident.use(actor, head, step, self._clock()):  # resident: as _remember
             return
         if head is not None:
             self._emit(RESTORE_REQUESTED, actor, why)
@@ -194,12 +193,9 @@ class ResidentActors:
 
     def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
         """Keep ``actor``'s new head in memory, as its most recent use (RUN-012.2)."""
-        resident = self._resident.get(actor)
-        if resident is None:
-            self._resident.keep(actor, Resident(head, step, self._clock()))
-        else:
-            resident.head, resident.step = head, step
-            self._resident.touch(actor, self._clock())
+        now = self._clock()
+        if not self._resident.use(actor, head, step, now):
+            self._resident.keep(actor, Resident(head, step, now))
 
     def _wait(
         self,

@@ -20,6 +20,7 @@ import time
 
 from .._ids import ObjectId
 from ..wit import Failure, RunReport
+from ..wit._executor import run_report
 from ._attempt import _Failed
 from ._transition import Transitions
 
@@ -118,7 +119,7 @@ class Scheduler(Transitions):
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:
-                if len(steps) + len(self._group) + len(tasks) >= max_steps or self._halted:
+                if len(steps) + len(self._group.members) + len(tasks) >= max_steps or self._halted:
                     break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
@@ -159,7 +160,7 @@ class Scheduler(Transitions):
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
         self.evict_idle()
         quiescent = not (self._dirty - self._index.failed)
-        return RunReport(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
+        return run_report(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
 
     async def run_rounds(self, max_steps: int) -> RunReport:
         """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.

@@ -20,6 +20,8 @@ __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 
 #: Most ref names the journal of swaps keeps (:meth:`MemoryBackend.refs_changed_since`).
 JOURNAL_KEPT = 4096
+#: The error of a call on a closed store (the hot methods test ``_closed`` inline).
+CLOSED: Final = "the store is closed"
 
 
 class MemoryBackend:
@@ -65,7 +67,8 @@ class MemoryBackend:
         journal kept.
         """
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             start, journal = self._journal_start, self._journal
             now = start + len(journal)
             if version is None or not start <= version <= now:
@@ -74,7 +77,7 @@ class MemoryBackend:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise ValueError("the store is closed")
+            raise ValueError(CLOSED)
 
     def insert(self, oid: ObjectId, data: bytes) -> None:
         with self._lock:
@@ -90,7 +93,8 @@ class MemoryBackend:
         """:meth:`insert` of each item, under one acquisition of the lock; ``fresh``, when
         given, gets the digests of those it held neither as bytes nor erased (RUN-022.1)."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             self._insert_items(items, fresh)
 
     def _insert_items(
@@ -114,19 +118,22 @@ class MemoryBackend:
     def read(self, oid: ObjectId) -> bytes | None:
         """Exactly the bytes inserted under ``oid``, or ``None`` (STO-003.1)."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             return self._objects.get(oid.digest)
 
     def contains(self, oid: ObjectId) -> bool:
         """Whether ``oid`` has bytes or a tombstone (STO-005.1, RUN-011)."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             return oid.digest in self._objects or oid.digest in self._tombstones
 
     def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
         """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one hold."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             objects, tombstones = self._objects, self._tombstones
             return {d for d in digests if d in objects or d in tombstones}
 
@@ -138,9 +145,16 @@ class MemoryBackend:
             self._tombstones[oid.digest] = reason
             return True
 
+    def erasures(self) -> int:
+        """How many objects were ever erased: tombstones are never removed (RUN-011), so
+        the count moves with every erasure, and a blob the runtime's cache found without a
+        tombstone is not asked again until it does (RUN-011.3, :meth:`Store.erasures`)."""
+        return len(self._tombstones)
+
     def tombstone(self, oid: ObjectId) -> str | None:
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             return self._tombstones.get(oid.digest)
 
     def ids(self) -> Iterator[ObjectId]:
@@ -152,14 +166,16 @@ class MemoryBackend:
     def get_ref(self, name: str) -> ObjectId | None:
         """The target of ref ``name``, or ``None`` when it is not set (REF-005)."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             target = self._refs.get(name)
         return None if target is None else ObjectId._trusted(target)  # a digest it was given
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap under the lock, atomic for every thread of the process (DUR-003)."""
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             return self._swap(name, expected, new)
 
     def insert_many_then_cas(
@@ -176,7 +192,8 @@ class MemoryBackend:
         ``fresh`` as :meth:`insert_many`'s.
         """
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             self._insert_items(items, fresh)
             return self._swap(name, expected, new)
 
@@ -193,7 +210,8 @@ class MemoryBackend:
         :meth:`insert_many`'s, when it made them."""
         planned = list(swaps)
         with self._lock:
-            self._check_open()
+            if self._closed:
+                raise ValueError(CLOSED)
             refs, tombstones = self._refs, self._tombstones
             for name, expected, new in planned:
                 if refs.get(name) != (None if expected is None else expected.digest):
@@ -201,8 +219,8 @@ class MemoryBackend:
                 if new is not None and new.digest in tombstones:  # would be missing (REF-003)
                     return False
             self._insert_items(items, fresh)
-            for name, expected, new in planned:
-                self._swap(name, expected, new)  # SWAPPED: checked above, targets inserted
+            for name, _, new in planned:
+                self._set(name, new)  # as _swap, SWAPPED: checked above, targets inserted
             return True
 
     def batch(self) -> MemoryBatch:
@@ -221,6 +239,12 @@ class MemoryBackend:
             return CasResult(CasStatus.MISSING_TARGET, current)
         if current != expected:
             return CasResult(CasStatus.CONFLICT, current)
+        self._set(name, new)
+        return CasResult(CasStatus.SWAPPED, new)
+
+    def _set(self, name: str, new: ObjectId | None) -> None:
+        """Set ``name`` to ``new`` (``None``: delete it) and journal it; the caller holds
+        the lock and checked the swap (REF-004.2)."""
         if new is None:
             self._refs.pop(name, None)
         else:
@@ -231,7 +255,6 @@ class MemoryBackend:
             half = len(journal) // 2
             del journal[:half]
             self._journal_start += half
-        return CasResult(CasStatus.SWAPPED, new)
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""

@@ -173,7 +173,7 @@ class Store:
         elif fresh is not None and self.reports_fresh():
             added: set[bytes] = set()
             result = combined(items, name, expected, new, fresh=added)
-            fresh.update(oid for oid, _ in items if oid.digest in added)
+            fresh.update([oid for oid, _ in items if oid.digest in added])
         else:
             result = combined(items, name, expected, new)
         _raise_unless_swapped(result, name, expected, new)
@@ -220,7 +220,7 @@ class Store:
         added: set[bytes] = set()
         if not whole(items, planned, fresh=added):
             return False
-        fresh.update(oid for oid, _ in items if oid.digest in added)
+        fresh.update([oid for oid, _ in items if oid.digest in added])
         return True
 
     @contextlib.contextmanager
@@ -309,7 +309,8 @@ class Store:
 
     def erasures(self) -> int | None:
         """The store's count of erasures as last read, where the backend keeps one
-        (PostgreSQL: with each ref read), without a read; ``None`` where it does not.
+        (PostgreSQL: with each ref read; memory: its tombstones), without a read;
+        ``None`` where it does not (SQLite: another process may erase).
 
         While it is unchanged, an object known not to be erased is still not erased
         (RUN-011.3): the runtime's cache checks its blobs' tombstones only when it moved.
@@ -612,9 +613,11 @@ def _plain_swap(name: str, target: GritObject) -> bool:
     valid name, and a ``heads/`` ref's target a step of its actor (REF-001, REF-002.1)."""
     try:
         check_ref_name(name)
+        actor = head_actor(name)  # remembered: parsed once per name (ID-003)
     except GritError:
         return False
-    return head_actor(name) is None or _names_its_actor(name, target)
+    # A parsed ``heads/`` name is exactly the text form of its actor (ID-003, REF-001.1).
+    return actor is None or (type(target) is Step and target.actor == actor)
 
 
 def _names_its_actor(name: str, target: GritObject | None) -> bool:

@@ -17,8 +17,8 @@ from typing import Any, Final, TypeAlias
 from .._codec import object_id
 from .._errors import InvalidName, InvalidTransition, ObjectNotFound
 from .._ids import ObjectId
-from .._maps import TreeEntries, canonical_key_order
-from .._objects import Blob, GritObject, Tree, check_tree_name
+from .._maps import canonical_key_order
+from .._objects import Blob, GritObject, Tree, check_tree_name, tree_of_raw
 from ..wit._model import ObjectReader, Overlay, get_tree
 
 __all__ = ["WorkingCore", "parse_path"]
@@ -82,6 +82,8 @@ def _parse_path(raw: bytes) -> tuple[str, ...] | None:
 #: constructors make them canonical maps) but read from the slot, not through the ``raw``
 #: property: no Python call of its own.
 raw_dict: Final[Callable[[Mapping[str, Any]], dict[str, Any]]] = attrgetter("_raw")
+#: ObjectId._trusted without its frame: an entry's digest is 32 bytes (ID-002.1).
+_new_id = tuple.__new__
 
 
 class WorkingCore:
@@ -117,14 +119,14 @@ class WorkingCore:
         if not isinstance(entry, bytes):
             return None
         try:
-            found = self._reader.get_object(ObjectId._trusted(entry))
+            found = self._reader.get_object(_new_id(ObjectId, (entry,)))  # as ObjectId._trusted
         except ObjectNotFound:
             return None  # e.g. linked to an object not present (yet): WIT-007 decides later
         return found if isinstance(found, Blob) else None
 
     def _tree(self, digest: bytes) -> Tree | None:
         """The tree whose id is ``digest``, or ``None`` when absent or not a tree."""
-        return get_tree(self._reader, ObjectId._trusted(digest))
+        return get_tree(self._reader, _new_id(ObjectId, (digest,)))  # as ObjectId._trusted
 
     # --- writing -------------------------------------------------------------------------
 
@@ -251,6 +253,6 @@ def _tree(node: _Node, entries: dict[str, bytes], created: list[GritObject]) -> 
         return None
     if tuple(entries) != node.canonical:
         entries = {name: entries[name] for name in sorted(entries, key=canonical_key_order)}
-    tree = Tree(entries=TreeEntries._trusted(entries))
+    tree = tree_of_raw(entries)  # as Tree(entries=TreeEntries._trusted(entries))
     created.append(tree)
     return tree

@@ -154,6 +154,16 @@ class CallResult:
     fuel: int
 
 
+_set_fuel = vars(CallResult)["fuel"].__set__
+
+
+def _call_result(fuel: int) -> CallResult:
+    """``CallResult(fuel)`` through its slot, without the frozen ``__init__`` (a call each)."""
+    result: CallResult = object.__new__(CallResult)
+    _set_fuel(result, fuel)
+    return result
+
+
 @dataclass(slots=True)
 class _Active:
     """The call under way: its host, store, fuel budget and what host calls cost so far."""
@@ -572,7 +582,7 @@ class WasmEngine:
             kept_instances[loaded] = kept
             if len(kept_instances) > KEPT_SIZE:
                 kept_instances.popitem(last=False)
-            return CallResult(fuel - kept.fuel_left() + active.host_fuel)
+            return _call_result(fuel - kept.fuel_left() + active.host_fuel)
 
     def _new_kept(self, loaded: LoadedModule) -> _Kept:
         """A new kept instance of the module (WASM-005.1): its first call, or its memory grew."""

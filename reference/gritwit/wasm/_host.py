@@ -15,7 +15,7 @@ from typing import Final, Protocol
 from .._codec import object_id
 from .._errors import GritError, InvalidId, ObjectNotFound, OutputTooLarge, WasmTrap
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Tree
+from .._objects import Blob, GritObject, Tree, plain_blob
 from ..wit._actors import QueryInput
 from ..wit._model import (
     ObjectReader,
@@ -87,7 +87,7 @@ def _flags_clear(flags: int) -> bool:
 def _blob(data: bytes, headers: dict[str, str]) -> Blob | None:
     """A blob of ``data`` and ``headers``, or ``None`` if they make no valid blob (OBJ-006)."""
     if not headers:  # no headers (OBJ-007.1): nothing to check
-        return Blob(data=data)
+        return plain_blob(data)
     try:
         return Blob(data=data, headers=headers)
     except GritError:
@@ -167,7 +167,14 @@ class StepHost(Host):
 
     def __init__(self, inp: TransitionInput, limits: WasmLimits) -> None:
         """The messages the guest sees: the pending ones but genesis, by sender (WASM-009.1)."""
-        Host.__init__(self, inp.objects, inp.core, limits)
+        # Host.__init__(self, inp.objects, inp.core, limits), inline: a call per step less
+        reader = inp.objects
+        self.reader = reader if isinstance(reader, Overlay) else Overlay(reader)
+        self.core = WorkingCore(self.reader, inp.core)
+        self.limits = limits
+        self.created = []
+        self._bytes = 0
+        self._effects = 0
         self.inp = inp
         #: (sender, index in the sender's pending list, message), hidden ones left out
         #: (``_mt(item)``, inline: a call per message less).
@@ -280,7 +287,7 @@ class StepHost(Host):
             headers = _headers(raw_headers)
             blob = None if names is None or headers is None else _blob(payload, headers)
         else:  # an empty block, no headers (WASM-008.3): nothing to check (OBJ-007.1)
-            blob = Blob(data=payload)
+            blob = plain_blob(payload)
         if names is None or blob is None:
             return INVALID
         output = size + hdrs_len
@@ -339,7 +346,7 @@ class StepHost(Host):
         if parsed is None:
             return INVALID
         self._account(size + hdrs_len)
-        blob = Blob(data=payload)
+        blob = plain_blob(payload)
         self.created.append(blob)
         self._queue(parsed, object_id(blob))
         return 0

@@ -65,7 +65,11 @@ class WasmWit:
 
     def __call__(self, inp: TransitionInput) -> TransitionOutput:
         """One transition (WIT-006): ``step`` in a fresh instance; raises on failure."""
-        return self._step(inp)[0].output()
+        if IMAGE_ENTRY in raw_dict(inp.core.entries):  # an image actor's, if its module's
+            return self._step(inp)[0].output()
+        host = StepHost(inp, self.engine.limits)  # as _step, without an image (WASM-023.2)
+        self.engine.call(self.loaded, EXPORT_STEP, host, None)
+        return host.output()
 
     def run(self, inp: TransitionInput) -> WasmRun:
         """As calling it, with the fuel the step consumed (WASM-019)."""

@@ -22,7 +22,7 @@ from .._codec import object_id
 from .._errors import InvalidId, UnknownQuery
 from .._ids import ObjectId
 from .._maps import Headers
-from .._objects import Blob, GritObject, Step, Tree, make_headers, tree_with
+from .._objects import Blob, GritObject, Step, Tree, make_headers, plain_blob, tree_with
 from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
     ObjectReader,
@@ -199,7 +199,7 @@ def _decimal(data: bytes | None) -> int | None:
 
 def _canonical(value: int) -> Blob:
     """The canonical decimal of ``value``: digits, no headers, no padding (WIT-028.7)."""
-    return Blob(data=b"%d" % value)
+    return plain_blob(b"%d" % value)  # as Blob(data=…): digits, no headers
 
 
 def _actor_id(data: bytes | None) -> ObjectId | None:

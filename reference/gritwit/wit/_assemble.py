@@ -82,6 +82,7 @@ def _assembled(
 # ``test_trusted_builds`` holds each to the validating constructor and ``encode_with_id``.
 
 _new = object.__new__
+_new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from an object
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
 _STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
@@ -97,8 +98,9 @@ def _message(
     _set_previous(message, previous)
     _set_headers(message, headers)
     value: dict[str, object] = {"type": "message", "content": content[0]}
-    if headers:
-        value["headers"] = raw_of(headers)
+    raw = raw_of(headers)
+    if raw:
+        value["headers"] = raw
     if previous is not None:
         value["previous"] = previous[0]
     return message, value
@@ -196,7 +198,9 @@ def _check_reads(inp: TransitionInput, out: TransitionOutput) -> None:
             )
 
 
-def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReader) -> None:
+def _check_core(
+    inp: TransitionInput, out: TransitionOutput, reader: ObjectReader, wit_read: bool = False
+) -> None:
     """The new core: a ``wit`` (WIT-015), present (WIT-007.3), valid (WIT-007.2), WIT-016.
 
     ``reader`` sees the store and the transition's new objects.  A core equal to the
@@ -204,15 +208,21 @@ def _check_core(inp: TransitionInput, out: TransitionOutput, reader: ObjectReade
     every entry present: they were checked when that step was adopted (WIT-015,
     WIT-007.3), so they are not walked again; it keeps its frozen entries (WIT-016).
     Its ``wit`` blob is read again (WIT-007.2): it may have been erased since, and a
-    transition that reads an erased blob fails (RUN-011.3).
+    transition that reads an erased blob fails (RUN-011.3).  ``wit_read`` as
+    :func:`assemble`'s: a new core with the very ``wit`` entry of ``inp.core`` then names
+    the blob read in this transition, present with its ``runtime`` (WIT-001.1,
+    WIT-001.2), so it is not read a second time.
     """
     last_core = None if inp.last_step is None else inp.core
+    new_raw = raw_of(out.core.entries)
     if last_core is None or out.core != last_core:
-        if WIT not in out.core.entries:
+        if WIT not in new_raw:
             raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
         # The first core (the genesis core) is walked whole; later ones only where changed.
         check_core_present(reader, out.core, last_core)
-    problem = core_problem(reader, out.core)
+    wit = new_raw.get(WIT)
+    same_wit = wit_read and wit is not None and wit == raw_of(inp.core.entries).get(WIT)
+    problem = None if same_wit else core_problem(reader, out.core)
     if problem is not None:
         raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in inp.core.entries:
@@ -277,7 +287,7 @@ def assemble(
     core_id = created.add(out.core)
     _check_reads(inp, out)
     if not (unchanged and wit_read):
-        _check_core(inp, out, overlay)
+        _check_core(inp, out, overlay, wit_read)
     grouped = _group_sends(out.sends, overlay)
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
@@ -305,11 +315,12 @@ def assemble(
 def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, bytes]:
     """The inbox entries the transition sets: for each sender read from, the last message
     read (WIT-008.1), raw; the prefix was checked by :func:`_check_reads`."""
-    return {
-        sender.hex(): inp.pending[sender][count - 1].id.digest
-        for sender, count in out.read.items()
-        if count
-    }
+    pending, entries = inp.pending, {}
+    for sender, count in out.read.items():
+        if count:  # an id's text form (ID-003), without ObjectId.hex's frame
+            key = sender[0].hex() if type(sender) is ObjectId else sender.hex()
+            entries[key] = pending[sender][count - 1].id[0]
+    return entries
 
 
 def _send_messages(
@@ -323,8 +334,8 @@ def _send_messages(
     """
     latest: dict[ObjectId, ObjectId] = {}
     for recipient, group in grouped.items():
-        raw = outbox.get(recipient.hex()) if type(recipient) is ObjectId else None
-        previous = None if raw is None else ObjectId._trusted(raw)
+        raw = outbox.get(recipient[0].hex()) if type(recipient) is ObjectId else None
+        previous = None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
         for send in group:
             before = None if send.signal else previous
             content, headers = send.content, send.headers
@@ -342,7 +353,7 @@ def _sent_entries(latest: dict[ObjectId, ObjectId]) -> dict[str, bytes]:
     must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
     if not set(map(type, latest)) <= {ObjectId}:
         raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-    return {recipient.hex(): message.digest for recipient, message in latest.items()}
+    return {recipient[0].hex(): message[0] for recipient, message in latest.items()}
 
 
 class _Created:

@@ -8,6 +8,7 @@ from typing import Final
 from .._codec import object_id
 from .._errors import UnknownWit
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree
 from ._model import ObjectReader, get_blob
 
@@ -82,7 +83,7 @@ def blob_code_name(blob: Blob | None, blob_id: ObjectId) -> str:
     """:func:`code_name` of the blob ``blob_id``, read already (``None``: absent or no blob)."""
     if blob is None:
         raise UnknownWit("WIT-001.4", f"{blob_id} is not a present blob")
-    runtime = blob.headers.get("runtime")
+    runtime = raw_of(blob.headers).get("runtime")  # a blob's headers are Headers (OBJ-006)
     if runtime != TEST_RUNTIME:
         raise UnknownWit("WIT-001.3", f"runtime {runtime!r:.60} is not known")
     try:

@@ -33,6 +33,7 @@ from ._model import (
     TransitionInput,
     TransitionOutput,
     Wit,
+    _setter,
     get_blob,
     transition_input,
 )
@@ -53,6 +54,8 @@ __all__ = ["Executor", "Failure", "RunReport"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
 _RESERVED: Final = frozenset({"genesis", "update"})
+#: ObjectId._trusted without its frame: a digest read from a valid tree (ID-002.1).
+_new_id = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,23 @@ class RunReport:
     steps: tuple[tuple[ObjectId, ObjectId], ...]  # (actor, step id), in adoption order
     failures: tuple[Failure, ...]
     quiescent: bool
+
+
+_set_steps, _set_failures = _setter(RunReport, "steps"), _setter(RunReport, "failures")
+_set_quiescent = _setter(RunReport, "quiescent")
+
+
+def run_report(
+    steps: tuple[tuple[ObjectId, ObjectId], ...], failures: tuple[Failure, ...], quiescent: bool
+) -> RunReport:
+    """``RunReport(steps, failures, quiescent)``, made through its slots as the trusted
+    constructors of :mod:`._model` make theirs (the same object, without the frozen
+    ``__init__``): a runtime makes one a run, a run often one transition."""
+    report: RunReport = object.__new__(RunReport)
+    _set_steps(report, steps)
+    _set_failures(report, failures)
+    _set_quiescent(report, quiescent)
+    return report
 
 
 class Executor:
@@ -126,7 +146,7 @@ class Executor:
         A ``python-wasi`` blob is a ``wit`` only, never an update function (SBX-015.2).
         """
         blob = get_blob(self._reader, blob_id)
-        runtime = None if blob is None else blob.headers.get("runtime")
+        runtime = None if blob is None else raw_of(blob.headers).get("runtime")  # Headers (OBJ-006)
         if gate is not None:
             gate(runtime)  # build's caller may stop it here: nothing has run
         if runtime == SANDBOX_RUNTIME and update:
@@ -362,7 +382,7 @@ class Executor:
 
     def _wit(self, core: Tree, gate: Callable[[str | None], None] | None = None) -> Wit:
         raw = raw_of(core.entries).get(WIT)  # as core.entries.get(WIT), without wrapping
-        entry = None if raw is None else ObjectId._trusted(raw)
+        entry = None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
         if entry is None:
             raise UnknownWit("WIT-001.1", "the core has no 'wit' entry")
         wit = self._code(entry, self._actors, gate=gate)

@@ -16,12 +16,13 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from .._codec import Encoded, encode_with_id
+from .._codec import Encoded, encode_map_with_id, encode_with_id
 from .._errors import InvalidId, InvalidTransition, OutcomeUnknown, RefConflict
 from .._ids import ObjectId
 from .._maps import raw_of
-from .._objects import GritObject, Mailbox, Message, mailbox_with
+from .._objects import GritObject, Mailbox, Message, _required_id, mailbox_with, make_headers
 from ..store import Store
+from ._assemble import _mailbox_map, _message
 from ._model import ObjectReader
 from ._pending import mailbox_entries, mailbox_raw
 
@@ -159,8 +160,11 @@ def build_outside_send(
     sent = []
     for recipient, content, headers, signal in sends:
         previous = None if signal else latest.get(recipient, entries.get(recipient))
-        message = Message(content=content, previous=previous, headers=headers or {})
-        encoding = encode_with_id(message)
+        # Message(content=…, previous=…, headers=…)'s checks, the caller's parts only: a
+        # previous message is an id this function found (OBJ-005, OBJ-006, OBJ-012)
+        _required_id(content, "message content")
+        message, value = _message(content, previous, make_headers(headers))
+        encoding = encode_map_with_id(value)
         encodings.append(encoding)
         messages[encoding[1]] = message
         latest[recipient] = encoding[1]
@@ -169,7 +173,7 @@ def build_outside_send(
     mailbox = mailbox_with(base, _raw_changes(latest))
     if mailbox is None:  # nothing sent, no outbox yet: a mailbox has an entry (OBJ-013)
         return _outside_build((sent, encodings, given, None, SentOutbox(entries, old, messages)))
-    box = encode_with_id(mailbox)
+    box = encode_map_with_id(_mailbox_map(mailbox))  # built from valid raw entries
     encodings.append(box)
     _remember(box[1], mailbox, entries)  # the next send chains from it, stored or not
     return _outside_build((sent, encodings, given, mailbox, SentOutbox(entries, box[1], messages)))
