@@ -46,11 +46,11 @@ PROBE = [
 _original = _assemble._check_core
 
 
-def _check_core(inp, out, reader):  # type: ignore[no-untyped-def]
+def _check_core(inp, out, reader, wit_read=False):  # type: ignore[no-untyped-def]
     """No last step, no last core to keep frozen entries of."""
     if inp.last_step is None:
         inp = dataclasses.replace(inp, core=out.core)
-    _original(inp, out, reader)
+    _original(inp, out, reader, wit_read)
 
 
 def install() -> None:

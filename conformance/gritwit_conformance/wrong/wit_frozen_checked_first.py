@@ -27,12 +27,12 @@ ROW = WrongAdapter(
 _check = _assemble._check_core
 
 
-def _frozen_first(inp: Any, out: Any, reader: Any) -> None:
+def _frozen_first(inp: Any, out: Any, reader: Any, wit_read: bool = False) -> None:
     if "frozen" in inp.core.entries:  # the bug: WIT-016 before WIT-015 and WIT-007
         for name in PROTECTED_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
                 raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
-    _check(inp, out, reader)
+    _check(inp, out, reader, wit_read)
 
 
 if __name__ == "__main__":
