@@ -87,7 +87,9 @@ def replay(
     handles: list[str] = []
 
     def open_runtime(index: int) -> None:
-        reply = call("rt-open", {"path": str(directories(index)), **options})
+        # no back-off between retries (ADP-015's first_delay): a scenario checks outcomes,
+        # never the delay, and an overrun's retries would otherwise wait 15 s (RUN-004.10)
+        reply = call("rt-open", {"path": str(directories(index)), "first_delay": 0, **options})
         if not reply["ok"]:
             raise RuntimeError(f"rt-open failed: {reply.get('error')}")
         if index < len(handles):

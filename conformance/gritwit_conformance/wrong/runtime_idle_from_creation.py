@@ -31,8 +31,19 @@ def touch(self: _events.Residency, actor: Any, now: float) -> None:
         self._in_time_order = False
 
 
+def use(self: _events.Residency, actor: Any, head: Any, step: Any, now: float) -> bool:
+    resident = self._actors.get(actor)
+    if resident is None:
+        return False
+    resident.head, resident.step = head, step  # the bug: ``used`` is not updated
+    self._actors.move_to_end(actor)
+    self._in_time_order = False
+    return True
+
+
 def install() -> None:
     patch(_events.Residency, "touch", touch)
+    patch(_events.Residency, "use", use)
 
 
 if __name__ == "__main__":

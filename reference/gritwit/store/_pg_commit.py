@@ -298,6 +298,7 @@ def run(
     journal: tuple[int, int],
     whole: bool = False,
     notify: str | None = None,
+    wake_after: bool = False,
 ) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
     ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
@@ -358,7 +359,7 @@ def run(
                         prepare=False,
                     )
                 conn.execute("COMMIT", prepare=False)
-            if notify is not None and swaps:
+            if notify is not None and swaps and not (wake_after and len(swaps) > 1):
                 wake(conn, notify)
         if len(swaps) > 1:
             rows = answer.fetchall()
@@ -371,6 +372,11 @@ def run(
         if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
+    if notify is not None and wake_after and len(swaps) > 1:
+        # a round trip of its own: at REPEATABLE READ and SERIALIZABLE a whole write that
+        # failed in a pipeline with its wake-up behind it left psycopg unable to leave the
+        # pipeline ("cannot exit pipeline mode while busy", the kill family at SERIALIZABLE)
+        wake(conn, notify)
     results = []
     for (_, _, new), (swapped, present, current, _, *_) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))

@@ -515,7 +515,13 @@ class PostgresBackend:
         with self._connection() as conn, _pg_faults.writing():
             try:
                 _, added = _pg_commit.run(
-                    conn, rows, swaps, journal=_kept(), whole=True, notify=self._channel
+                    conn,
+                    rows,
+                    swaps,
+                    journal=_kept(),
+                    whole=True,
+                    notify=self._channel,
+                    wake_after=self.options.isolation != "read-committed",
                 )
             except _pg_commit.SwapsLost:
                 return False

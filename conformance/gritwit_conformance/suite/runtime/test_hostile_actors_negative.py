@@ -89,7 +89,9 @@ def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: 
     nap = str(NAP_MS).encode().hex()
     _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
     started = time.monotonic()
-    run = _ok(impl.call("rt-run", runtime=rt, max_steps=10))
+    # the wrong behaviour takes five naps in this rt-run: waited for (ADP-012.1), so that
+    # it shows as the overrun it is, not as a hung adapter
+    run = _ok(impl.call_taking(ANSWER_WITHIN + 5, "rt-run", runtime=rt, max_steps=10))
     took = time.monotonic() - started
     assert run["failures"] == [[actor, "failed"]], (
         f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt (RUN-005.6): {run}"
