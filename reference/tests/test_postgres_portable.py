@@ -11,6 +11,8 @@
   empty schema with ``create=True`` at once, at each level; a complete store is opened
   with one catalog query and no DDL;
 * ``settings()`` where a setting does not exist (CockroachDB has no ``fsync``);
+* a commit the server refuses at ``COMMIT`` (40001 there, after every statement
+  succeeded) is retried whole, a single swap and a whole write alike;
 * the largest write (DUR-008): a write of exactly the bound is stored, one byte more is
   refused with ``write-too-large`` before anything is sent, also in a batch and through
   the adapter.
@@ -441,3 +443,57 @@ def test_the_adapter_answers_write_too_large(pg_database: str, tmp_path: Path) -
         assert refused["error"]["requirement"] == "DUR-008.1"
     finally:
         adapter.close()
+
+
+# --- a commit the server refuses at COMMIT ---------------------------------------------------
+
+FAIL_AT_COMMIT = (
+    "CREATE SEQUENCE gritwit_test_commits",
+    "CREATE FUNCTION gritwit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN IF nextval('gritwit_test_commits') = 1 THEN"
+    " RAISE EXCEPTION 'canceled on commit attempt (a test''s trigger)' USING ERRCODE = '40001';"
+    " END IF; RETURN NULL; END $$",
+    "CREATE CONSTRAINT TRIGGER gritwit_test_refuse AFTER INSERT OR UPDATE ON refs"
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gritwit_test_refuse()",
+)
+
+
+@pytest.mark.req("DUR-007.2", "DUR-005.4", "RUN-017.2")
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("swaps", [1, 3])
+def test_a_commit_refused_at_commit_is_retried_whole(pg_url: str, level: str, swaps: int) -> None:
+    """A write whose statements all succeed and whose commit the server then refuses
+    with 40001 (as ``SERIALIZABLE`` does: "canceled on commit attempt"; here a deferred
+    trigger refuses the first commit that swaps a ref) is run again whole and swaps
+    once: a single swap and a whole write, with the wake-up (RUN-020.6) in the same
+    pipeline.  A whole write once committed implicitly at the pipeline's Sync, and
+    psycopg, not expecting an answer there, could not leave the pipeline ("cannot exit
+    pipeline mode while busy", a class ``internal`` fault, not retried)."""
+    url = with_options(pg_url, isolation=level)
+    store = Store.open(url)
+    try:
+        plain, _ = split_options(url)
+        with psycopg.connect(plain, autocommit=True) as conn:
+            for statement in FAIL_AT_COMMIT:
+                conn.execute(statement)
+        blobs = [g.encode_object(g.Blob(data=b"refused at commit %d" % i)) for i in range(swaps)]
+        ids = [g.object_id(g.decode_object(blob)) for blob in blobs]
+        names = [f"names/refused/{i}" for i in range(swaps)]
+        backend = store.backend
+        assert isinstance(backend, PostgresBackend)
+        before = backend.retries()["40001"]
+        if swaps == 1:
+            objects = zip(ids, blobs, strict=True)
+            result = backend.insert_many_then_cas(objects, names[0], None, ids[0])
+            assert result.status is CasStatus.SWAPPED
+        else:
+            changes = [(name, None, oid) for name, oid in zip(names, ids, strict=True)]
+            swapped = backend.commit_all(zip(ids, blobs, strict=True), changes)
+            assert swapped is True
+        assert backend.retries()["40001"] - before == 1  # refused once, run again once
+        assert [store.get_ref(name) for name in names] == ids
+        _, journaled = store.refs_changed_since((0,) * PARTS)
+        assert sorted(journaled) == sorted(zip(names, ids, strict=True))  # each swap journaled once
+        store.put(g.encode_object(g.Blob(data=b"the connection is usable again")))
+    finally:
+        store.close()

@@ -5,9 +5,12 @@ set of objects to insert and a list of compare-and-swaps of distinct refs.  This
 module sends that write in **one** round trip (one Sync): objects and at most one swap
 as a pipeline of small statements in one transaction — ``BEGIN``, the gate, the part,
 the objects, the swap, ``COMMIT`` — each planned as cheaply as a statement of its own;
-several swaps (a whole group, RUN-017) as one statement, its own transaction, whose
-locks are common table expressions every other part of it reads first (:data:`_WHOLE`):
-four statements a counter transition with grouped sends, not seven.
+several swaps (a whole group, RUN-017) as one statement whose locks are common table
+expressions every other part of it reads first (:data:`_WHOLE`), between a ``BEGIN``
+and a ``COMMIT`` of its own: an explicit ``COMMIT``, so that a commit the server refuses
+(``SERIALIZABLE``: "canceled on commit attempt") is that statement's answer, not an
+answer to the Sync that psycopg does not expect (it then cannot leave the pipeline:
+"cannot exit pipeline mode while busy", seen in the kill family at ``SERIALIZABLE``).
 
 * **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
@@ -298,7 +301,6 @@ def run(
     journal: tuple[int, int],
     whole: bool = False,
     notify: str | None = None,
-    wake_after: bool = False,
 ) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
     ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
@@ -329,7 +331,8 @@ def run(
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
     try:
         with conn.pipeline():
-            if len(swaps) > 1:  # one statement, locks and all: a transaction of its own
+            conn.execute("BEGIN", prepare=False)
+            if len(swaps) > 1:  # one statement, locks and all
                 answer = conn.execute(
                     _WHOLE,
                     {
@@ -344,7 +347,6 @@ def run(
             else:
                 # small statements, each planned cheaply: the gate, the part, the
                 # objects, the swap (one large statement costs the server more to plan)
-                conn.execute("BEGIN", prepare=False)
                 conn.execute(_GATE_AND_PART, {"part": parts[0]}, prepare=False)
                 put = (
                     conn.execute(_INSERT, params, binary=True, prepare=False)
@@ -358,8 +360,8 @@ def run(
                         binary=True,
                         prepare=False,
                     )
-                conn.execute("COMMIT", prepare=False)
-            if notify is not None and swaps and not (wake_after and len(swaps) > 1):
+            conn.execute("COMMIT", prepare=False)
+            if notify is not None and swaps:
                 wake(conn, notify)
         if len(swaps) > 1:
             rows = answer.fetchall()
@@ -372,11 +374,6 @@ def run(
         if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
             raise SwapsLost(str(exc)) from None
         raise
-    if notify is not None and wake_after and len(swaps) > 1:
-        # a round trip of its own: at REPEATABLE READ and SERIALIZABLE a whole write that
-        # failed in a pipeline with its wake-up behind it left psycopg unable to leave the
-        # pipeline ("cannot exit pipeline mode while busy", the kill family at SERIALIZABLE)
-        wake(conn, notify)
     results = []
     for (_, _, new), (swapped, present, current, _, *_) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))

@@ -521,7 +521,6 @@ class PostgresBackend:
                     journal=_kept(),
                     whole=True,
                     notify=self._channel,
-                    wake_after=self.options.isolation != "read-committed",
                 )
             except _pg_commit.SwapsLost:
                 return False
