@@ -24,11 +24,16 @@ from gritwit.store import Store, create_schema
 from gritwit.store._postgres import PostgresBackend
 
 
-@pytest.fixture
-def relayed(pg_cluster: Any, pg_database: str) -> Iterator[tuple[Relay, Store]]:
-    """A new store reached through a relay that counts what crosses it."""
+@pytest.fixture(params=["read-committed", "repeatable-read", "serializable"])
+def relayed(
+    request: pytest.FixtureRequest, pg_cluster: Any, pg_database: str
+) -> Iterator[tuple[Relay, Store]]:
+    """A new store reached through a relay that counts what crosses it, its transactions
+    at each isolation level (DUR-007.1): the round trips are the same at each."""
     with Relay(unix_socket(pg_cluster.socket_dir)).start() as relay:
-        store = Store.open(relay.url(create_schema(pg_database)))
+        url = relay.url(create_schema(pg_database))
+        url += ("&" if "?" in url else "?") + f"gritwit_isolation={request.param}"
+        store = Store.open(url)
         try:
             yield relay, store
         finally:
