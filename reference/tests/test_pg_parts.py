@@ -7,7 +7,9 @@ backend waiting for a lock) that a swap of a ref in another part goes through wh
 swap in the same part waits; that an erasure waits for a write under way and a write
 for an erasure; and that writers swapping refs of many parts at once, with objects in
 common, never meet in a deadlock (no ``40P01`` retried) and journal each ref's swaps in
-the order they committed.  Nothing here is timed: a wait is seen, not measured, and
+the order they committed; and that the refs of actors of different shares ``k/n``
+(``n`` dividing 16) fall in different parts, so runtimes with those shares never wait
+for each other's rows.  Nothing here is timed: a wait is seen, not measured, and
 :data:`WAIT_LIMIT` only bounds a hang.
 """
 
@@ -21,9 +23,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit.store import Store
+from gritwit.runtime import Share
+from gritwit.store import CasStatus, Store
 from gritwit.store._pg_retry import retries
 from gritwit.store._pg_schema import GATE, PARTS, part_of
 from gritwit.store._postgres import PostgresBackend
@@ -200,3 +205,60 @@ def test_writers_of_many_parts_never_deadlock_and_journal_each_ref_in_order(pg_u
     assert last == {n: setup.get_ref(n) for n in names if n in last}
     assert sorted(now) != [0] * PARTS
     setup.close()
+
+
+@pytest.mark.req("DUR-005.5", "RUN-021")
+@given(
+    actors=st.lists(st.binary(min_size=32, max_size=32), min_size=2, max_size=8),
+    n=st.sampled_from([1, 2, 4, 8, 16]),
+)
+def test_the_refs_of_different_shares_fall_in_different_parts(actors: list[bytes], n: int) -> None:
+    """An actor's head and failed mark fall in the part of its share's digit: actors of
+    different shares ``k/n`` (``n`` dividing 16) are in different parts, so runtimes with
+    those shares swap no ref of a common part; ``names/outside-outbox/<h>`` is part
+    ``h``; other names spread by a hash."""
+    for raw in actors:
+        actor = g.ObjectId(raw)
+        (k,) = [k for k in range(n) if Share(k=k, n=n).owns(actor)]
+        for name in (f"heads/{actor.hex()}", f"names/failed/{actor.hex()}"):
+            assert part_of(name.encode()) % n == k
+    for h in "0123456789abcdef":
+        assert part_of(f"names/outside-outbox/{h}".encode()) == int(h, 16)
+    spread = {part_of(f"names/n{i}".encode()) for i in range(200)}
+    assert len(spread) == PARTS
+
+
+@pytest.mark.req("DUR-005.5", "RUN-021")
+def test_heads_of_another_share_do_not_wait(pg_url: str) -> None:
+    """A slow writer holding the parts of share 0/4 does not hold up a swap of a head of
+    share 1/4, and does hold up one of share 0/4 (the backend's swaps, which do not check
+    that a head names a step: the parts are the backend's)."""
+    store = Store.open(pg_url)
+    backend = store.backend
+    assert isinstance(backend, PostgresBackend)
+    store.put_objects(BLOBS)
+    ids = [g.object_id(g.Blob(data=b"share %d" % i)) for i in range(200)]
+    mine = next(actor for actor in ids if Share(k=0, n=4).owns(actor))
+    theirs = next(actor for actor in ids if Share(k=1, n=4).owns(actor))
+    plain, _ = split_options(pg_url)
+    holder = psycopg.connect(plain)  # a slow writer of share 0/4: its four parts' rows
+    holder.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR SHARE", (GATE,))
+    holder.execute(
+        "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = ANY(%s)",
+        ([0, 4, 8, 12],),
+    )
+    try:
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: backend.cas_ref(f"heads/{theirs.hex()}", None, IDS[0]))
+        assert not _waits_or_ends(pg_url, pid, thread), "share 1/4 waited for share 0/4"
+        thread.join(WAIT_LIMIT)
+        assert done[0].status is CasStatus.SWAPPED
+        pid = _pid(backend)
+        thread, done = _in_thread(lambda: backend.cas_ref(f"heads/{mine.hex()}", None, IDS[1]))
+        assert _waits_or_ends(pg_url, pid, thread), "a head of share 0/4 did not wait"
+    finally:
+        holder.commit()
+        holder.close()
+    thread.join(WAIT_LIMIT)
+    assert done[0].status is CasStatus.SWAPPED  # (the backend's swap: a head of a blob)
+    store.close()

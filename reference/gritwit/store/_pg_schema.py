@@ -11,9 +11,13 @@ killed half-way leaves a store the next opener completes.  ``ref_journal_parts``
 made last, so a database holding every table holds the rows of ``gritwit_parts`` too.
 
 **Parts** (DUR-005.5).  Writers do not take turns on one row.  Every ref belongs to
-one of :data:`PARTS` parts, :func:`part_of` its name — CRC-32 of the name's bytes, the
-low four bits — fixed for the store's life, since two writers swapping one ref must
-number its swaps in one part.  ``gritwit_parts`` has a row per part (``part`` 0 …
+one of :data:`PARTS` parts, :func:`part_of` its name, fixed for the store's life, since
+two writers swapping one ref must number its swaps in one part.  A ref named by an
+actor (``heads/<id>``, ``names/failed/<id>``) falls in the part of that actor's 16th hex
+digit — the digit shares ``k/n`` with ``n`` dividing 16 divide actors by (RUN-021) — and
+``names/outside-outbox/<h>`` in part ``h``; so runtimes with such shares write disjoint
+parts and never wait for each other's rows.  Any other ref: CRC-32 of its name, the low
+four bits.  ``gritwit_parts`` has a row per part (``part`` 0 …
 15: ``version``, the swaps of the part's refs journaled so far, and ``commits``,
 write commits counted there) and the *gate* row (``part`` −1).  Every write takes the
 gate ``FOR SHARE`` first, then the rows of the parts it swaps refs of, in ascending
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 import zlib
 from typing import Final
@@ -67,8 +72,19 @@ PART_ROWS: Final = (
 
 
 def part_of(name: bytes) -> int:
-    """The part of the ref named ``name`` (DUR-005.5): the low bits of its CRC-32."""
+    """The part of the ref named ``name`` (DUR-005.5): the 16th hex digit of the actor id
+    that ends it (the digit of its share, RUN-021), the digit that ends
+    ``names/outside-outbox/<h>``, or else the low bits of its CRC-32."""
+    _, _, last = name.rpartition(b"/")
+    if len(last) == 64 and _HEX.fullmatch(last):
+        return int(last[15:16], 16) % PARTS
+    if len(last) == 1 and name.startswith(_OUTSIDE) and _HEX.fullmatch(last):
+        return int(last, 16) % PARTS
     return zlib.crc32(name) % PARTS
+
+
+_HEX: Final = re.compile(rb"[0-9a-f]+")
+_OUTSIDE: Final = b"names/outside-outbox/"
 
 
 #: The statements that make a store, in order, each on its own; the journal last.
