@@ -177,3 +177,42 @@ def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
     finally:
         loop.close()
     assert not report.steps  # the content is erased: the transition fails (RUN-011.3)
+
+
+@pytest.mark.req("DUR-005.4", "RUN-020.5", "RUN-021.2")
+def test_a_hop_between_shares_is_three_round_trips(relayed: tuple[Relay, Store]) -> None:
+    """DUR-005.4, RUN-020.5, RUN-021.2: a runtime of share 1/2 runs the message a runtime
+    of share 0/2 sent its actor in three round trips: the journal read (which brings the
+    sender's new step and its outbox along, :mod:`gritwit.store._pg_ahead`), the read of
+    the message, and the commit; not five (the step and the outbox read one after the
+    other)."""
+    from asv_bench._multi import Plan, make_actors
+    from gritwit.runtime import Share
+
+    relay, store = relayed
+    url = store.backend._conninfo  # type: ignore[attr-defined]
+    loop = asyncio.new_event_loop()
+    plan = Plan(workload="cross", processes=2, counters=0, pairs=1, steps=40, shares=True)
+    # the sender's store (through the relay too, but the relay is counted only while b runs)
+    other = Store.open(url, create=False)
+    try:
+        loop.run_until_complete(make_actors(Runtime(other), plan))
+        a, b = Runtime(other, share=Share(k=0, n=2)), Runtime(store, share=Share(k=1, n=2))
+        # warm: both indexes loaded, and the statements prepared (psycopg prepares one on
+        # its 5th execution on a connection, with a round trip of its own)
+        for _ in range(12):
+            loop.run_until_complete(a.run_until_quiescent(max_steps=1))
+            loop.run_until_complete(b.run_until_quiescent(max_steps=1))
+        hops = 0
+        for _ in range(4):
+            if not loop.run_until_complete(a.run_until_quiescent(max_steps=1)).steps:
+                continue  # the ball is on b's side: b's hop comes next all the same
+            relay.reset()
+            report = loop.run_until_complete(b.run_until_quiescent(max_steps=1))
+            if report.steps:
+                hops += 1
+                assert _syncs(relay) == (3, 3), _syncs(relay)
+    finally:
+        loop.close()
+        other.close()
+    assert hops >= 2

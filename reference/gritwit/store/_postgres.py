@@ -81,7 +81,7 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _paging, _pg_commit, _pg_faults
+from . import _paging, _pg_ahead, _pg_commit, _pg_faults
 from ._backend import CasResult, CasStatus, Version
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
@@ -145,18 +145,6 @@ _GET_REFS: Final = (
 _REFS_PAGE: Final = 1000
 #: Counts an erasure, in the erasing transaction.
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
-#: Every part's version now and, for the parts whose version ``since`` holds is within
-#: what is kept (``kept`` swaps), the swaps after it, by part, in order; a row of
-#: ``NULL`` name for a part with none; and the count of erasures.  One snapshot.
-_CHANGES: Final = (
-    "SELECT p.part, p.version, j.name, j.target,"
-    " (SELECT commits FROM gritwit_writer WHERE id = 3) FROM gritwit_parts AS p"
-    " LEFT JOIN ref_journal_parts AS j ON j.part = p.part"
-    " AND j.version > (%(since)s::bigint[])[p.part + 1]"
-    " AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
-    " AND (%(since)s::bigint[])[p.part + 1] <= p.version"
-    " WHERE p.part >= 0 ORDER BY p.part, j.version"
-)
 #: Every part's version now, and the count of erasures.
 _VERSIONS: Final = (
     "SELECT part, version, (SELECT commits FROM gritwit_writer WHERE id = 3)"
@@ -172,6 +160,7 @@ class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
     __slots__ = (
+        "_ahead",
         "_channel",
         "_closed",
         "_conninfo",
@@ -194,6 +183,8 @@ class PostgresBackend:
         self._erasures: int | None = None
         #: Digests this process knows the store holds (:meth:`_hold`).
         self._held: set[bytes] = set()
+        #: Steps and mailboxes the last journal read brought along (:mod:`._pg_ahead`).
+        self._ahead = _pg_ahead.ReadAhead()
         #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
         self._channel: str | None = None
         #: The connection that listens on it, once :meth:`wait_for_swaps` was called.
@@ -459,16 +450,27 @@ class PostgresBackend:
                 rows = conn.execute(_VERSIONS).fetchall()
                 self._saw_erasures(int(rows[0][2]))
                 return tuple(int(v) for _, v, _ in rows), None
-            rows = conn.execute(_CHANGES, {"since": list(version), "kept": JOURNAL_KEPT}).fetchall()
+            rows = conn.execute(
+                _pg_ahead.CHANGES,
+                {
+                    "since": list(version),
+                    "kept": JOURNAL_KEPT,
+                    "rows": _pg_ahead.AHEAD_ROWS,
+                    "one": _pg_ahead.AHEAD_ONE,
+                },
+            ).fetchall()
         now: dict[int, int] = {}
         swaps = []
+        ahead: list[tuple[bytes | None, bytes | None]] = []
         self._saw_erasures(int(rows[0][4]))
-        for part, latest, name, target, _ in rows:
+        for part, latest, name, target, _, target_data, outbox, outbox_data in rows:
             now[int(part)] = int(latest)
             if name is not None:
                 swaps.append(
                     (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
                 )
+                ahead += ((target, target_data), (outbox, outbox_data))
+        self._ahead.replace(ahead)
         vector = tuple(now[part] for part in range(PARTS))
         if not all(n - JOURNAL_KEPT <= v <= n for v, n in zip(version, vector, strict=True)):
             return vector, None
@@ -669,7 +671,11 @@ class PostgresBackend:
         A few statements for thousands of objects, where :meth:`read` of each would be
         one each; no transaction stays open between pages.
         """
-        wanted = [oid.digest for oid in dict.fromkeys(oids)]
+        asked = list(dict.fromkeys(oids))
+        ahead = self._ahead.take(asked)  # read with the journal (:mod:`._pg_ahead`)
+        if ahead:
+            yield ahead
+        wanted = [oid.digest for oid in asked if oid not in ahead]
         while wanted:
             ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
             with self._connection() as conn:

@@ -1,0 +1,117 @@
+"""Objects read ahead with the journal: a hop between runtimes in fewer round trips (DUR-005.4).
+
+A runtime that learns from the journal (RUN-020.5) that another runtime swapped a head
+reads that head's step, then the mailbox the step names as its outbox, then the
+messages in it for its own actors (RUN-020.4, RUN-021.2): three reads, one after the
+other, each a round trip to a remote server.  The journal read (:data:`CHANGES`)
+brings the first two along, in its one statement: for each swap among the newest
+:data:`AHEAD_ROWS` of its part, the bytes of the new target, and of the object whose id
+follows the step's ``outbox`` key (canonical CBOR, CBOR-001: the key's text then a
+32-byte byte string), each when at most :data:`AHEAD_ONE` bytes.  A hop between
+runtimes of different shares is then three round trips (the journal, the messages, the
+commit), not five.
+
+Only steps and mailboxes are kept, told from any other object by the first bytes of
+their one canonical encoding (:func:`keepable`): objects are immutable and named by
+their hash, and only a blob is ever erased (RUN-011.6), so a step or mailbox read
+ahead is never stale and needs no invalidation.  What the SQL takes for the outbox is a
+hint only: the bytes are kept under the id they are stored under, so a wrong guess
+costs a few bytes, never a wrong answer.  The copies are kept until read (each is
+served once, :meth:`ReadAhead.take`) or until the next journal read replaces them, and
+never more than :data:`AHEAD_KEPT` bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Final
+
+from .._ids import ObjectId
+
+__all__ = ["AHEAD_KEPT", "AHEAD_ONE", "AHEAD_ROWS", "CHANGES", "ReadAhead", "keepable"]
+
+#: Bytes: a larger object is not read ahead.
+AHEAD_ONE: Final = 8192
+#: The newest swaps of each part whose objects are read ahead (a reader catching up with
+#: a long journal reads the rest as before).
+AHEAD_ROWS: Final = 256
+#: Bytes of objects read ahead kept at most.
+AHEAD_KEPT: Final = 8 << 20
+
+#: ``outbox`` as a canonical CBOR text string, then the head of a 32-byte byte string.
+_OUTBOX_KEY: Final = "'\\x666f7574626f785820'::bytea"
+#: Every part's version now and, for the parts whose version ``since`` holds is within
+#: what is kept (``kept`` swaps), the swaps after it, by part, in order; a row of
+#: ``NULL`` name for a part with none; the count of erasures; and for the newest
+#: swaps, the target's bytes and the id and bytes of what follows its ``outbox`` key.
+#: One snapshot.
+CHANGES: Final = (
+    "SELECT p.part, p.version, j.name, j.target,"
+    " (SELECT commits FROM gritwit_writer WHERE id = 3), t.data, o.id, o.data"
+    " FROM gritwit_parts AS p"
+    " LEFT JOIN ref_journal_parts AS j ON j.part = p.part"
+    " AND j.version > (%(since)s::bigint[])[p.part + 1]"
+    " AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
+    " AND (%(since)s::bigint[])[p.part + 1] <= p.version"
+    " LEFT JOIN objects AS t ON t.id = j.target AND j.version > p.version - %(rows)s"
+    " AND octet_length(t.data) <= %(one)s"
+    f" LEFT JOIN objects AS o ON position({_OUTBOX_KEY} IN t.data) > 0"
+    f" AND o.id = substring(t.data FROM position({_OUTBOX_KEY} IN t.data) + 9 FOR 32)"
+    " AND octet_length(o.data) <= %(one)s"
+    " WHERE p.part >= 0 ORDER BY p.part, j.version"
+)
+
+_STEP_CORE: Final = b"\x64core\x58\x20"  # the first key of a step, and its id's head
+_STEP_TYPE: Final = b"\x64type\x64step"  # the second key, after the core's 32 bytes
+_MAILBOX: Final = b"\xa2\x64type\x67mailbox"  # a mailbox's first bytes
+
+
+def keepable(data: bytes) -> bool:
+    """Whether ``data`` is, by its first bytes, a step or a mailbox (never erased): a
+    step is a map of 3 to 6 keys whose first is ``core`` and second ``type: step``; a
+    mailbox a map of 2 whose first is ``type: mailbox``.  A blob begins with its
+    ``data`` key, so it is never taken for either."""
+    if data.startswith(_MAILBOX):
+        return True
+    return (
+        len(data) > 50
+        and 0xA3 <= data[0] <= 0xA6
+        and data[1:8] == _STEP_CORE
+        and data[40:50] == _STEP_TYPE
+    )
+
+
+class ReadAhead:
+    """Steps and mailboxes read ahead, by id, at most :data:`AHEAD_KEPT` bytes."""
+
+    __slots__ = ("_bytes", "_guard", "_kept")
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._kept: dict[ObjectId, bytes] = {}
+        self._bytes = 0
+
+    def replace(self, found: Iterable[tuple[bytes | None, bytes | None]]) -> None:
+        """Keep the steps and mailboxes of ``found`` (digest, bytes; ``None``: not read
+        ahead) instead of what was kept, up to :data:`AHEAD_KEPT` bytes."""
+        kept: dict[ObjectId, bytes] = {}
+        size = 0
+        for digest, data in found:
+            if digest is None or data is None or size + len(data) > AHEAD_KEPT:
+                continue
+            data = bytes(data)
+            if keepable(data):
+                kept[ObjectId(bytes(digest))] = data
+                size += len(data)
+        with self._guard:
+            self._kept, self._bytes = kept, size
+
+    def take(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        """The bytes kept of each of ``oids``, each served once (then forgotten)."""
+        with self._guard:
+            if not self._kept:
+                return {}
+            found = {oid: data for oid in oids if (data := self._kept.pop(oid, None)) is not None}
+            self._bytes -= sum(len(data) for data in found.values())
+        return found

@@ -1,0 +1,75 @@
+"""What the PostgreSQL backend keeps of the objects its journal read brings along (DUR-005.4).
+
+:mod:`gritwit.store._pg_ahead` keeps only steps and mailboxes, told by their first bytes,
+because only a blob is ever erased (RUN-011.6): a kept copy must never be one an
+erasure could outdate.  These check the test of the first bytes against every kind of
+object, each served once, and the bound on bytes.  The round trips it saves are counted
+in ``test_pg_round_trips.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit.store import _pg_ahead
+
+ids = st.binary(min_size=32, max_size=32).map(g.ObjectId)
+optional_ids = st.none() | ids
+
+
+@pytest.mark.req("RUN-011.6", "DUR-005.4")
+@given(
+    actor=ids,
+    core=ids,
+    previous=optional_ids,
+    inbox=optional_ids,
+    outbox=optional_ids,
+    entries=st.dictionaries(ids, ids, min_size=1, max_size=4),
+    data=st.binary(max_size=200),
+)
+def test_only_steps_and_mailboxes_are_kept(
+    actor: g.ObjectId,
+    core: g.ObjectId,
+    previous: g.ObjectId | None,
+    inbox: g.ObjectId | None,
+    outbox: g.ObjectId | None,
+    entries: dict[g.ObjectId, g.ObjectId],
+    data: bytes,
+) -> None:
+    step = g.Step(actor=actor, core=core, previous=previous, inbox=inbox, outbox=outbox)
+    assert _pg_ahead.keepable(g.encode_object(step))
+    assert _pg_ahead.keepable(g.encode_object(g.Mailbox(entries=entries)))
+    # a blob can be erased: never kept, whatever its bytes (even a step's encoding)
+    assert not _pg_ahead.keepable(g.encode_object(g.Blob(data=data)))
+    disguised = g.Blob(data=g.encode_object(step))
+    assert not _pg_ahead.keepable(g.encode_object(disguised))
+    tree = g.Tree(entries={"a": actor})
+    assert not _pg_ahead.keepable(g.encode_object(tree))
+
+
+@pytest.mark.req("DUR-005.4")
+def test_each_copy_is_served_once_and_the_bytes_are_bounded() -> None:
+    steps = [
+        g.Step(actor=g.object_id(g.Blob(data=b"%d" % i)), core=g.object_id(g.Blob(data=b"c")))
+        for i in range(3)
+    ]
+    encoded = [g.encode_object(step) for step in steps]
+    oids = [g.object_id(step) for step in steps]
+    blob = g.encode_object(g.Blob(data=b"erasable"))
+    ahead = _pg_ahead.ReadAhead()
+    found = [(oid.digest, data) for oid, data in zip(oids, encoded, strict=True)]
+    ahead.replace([*found, (g.object_id(g.decode_object(blob)).digest, blob), (None, None)])
+    assert ahead.take([oids[0], g.object_id(g.decode_object(blob))]) == {oids[0]: encoded[0]}
+    assert ahead.take([oids[0]]) == {}  # served once
+    ahead.replace(found[2:])  # the next journal read replaces what was kept
+    assert ahead.take(oids) == {oids[2]: encoded[2]}
+    big = g.Mailbox(entries={g.object_id(g.Blob(data=b"r%d" % i)): oids[0] for i in range(60_000)})
+    big_encoded = g.encode_object(big)
+    assert len(big_encoded) > _pg_ahead.AHEAD_KEPT // 2
+    twice = [(g.object_id(big).digest, big_encoded)] * 2 + found[:1]
+    ahead.replace(twice)
+    kept = ahead.take([g.object_id(big), oids[0]])
+    assert kept == {g.object_id(big): big_encoded, oids[0]: encoded[0]}
