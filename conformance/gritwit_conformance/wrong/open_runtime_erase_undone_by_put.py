@@ -10,6 +10,9 @@ id reads back: `rt-object` answers the bytes instead of failing `erased`.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
+
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import _sqlite
@@ -37,22 +40,41 @@ PROBE = [
 ]
 
 
-_NO_LOOK_UP = (
-    "INSERT INTO objects (id, data) SELECT v.column1, v.column2 FROM (VALUES {values}) AS v"
-    " WHERE true ON CONFLICT (id) DO NOTHING RETURNING id"
-)
+#: A row inserted unless its id is held as bytes: ``rowcount`` tells whether it was made.
+_INSERT_NEW = "INSERT INTO objects (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING"
+
+
+def wrong_insert_rows(
+    conn: sqlite3.Connection,
+    items: Iterable[tuple[ObjectId, bytes]],
+    fresh: set[bytes] | None = None,
+) -> None:
+    """Every write of objects (a send, a genesis, a step, a batch): the bug, a plain
+    upsert with no tombstone look-up; rows made are fresh (RUN-022.1) and held copies
+    mended (STO-002.3), as the reference's insert does."""
+    rows = [(oid.digest, data) for oid, data in items]
+    if fresh is None:
+        conn.executemany(_sqlite._UPSERT_VALUES, rows)  # the bug: no tombstone look-up
+        return
+    for row in rows:
+        if conn.execute(_INSERT_NEW, row).rowcount == 1:  # the bug: nor here
+            fresh.add(row[0])
+        else:
+            conn.execute(_sqlite._MEND_HELD, row)
 
 
 def wrong_insert(self: _sqlite.SqliteBackend, oid: ObjectId, data: bytes) -> None:
+    """A single ``put``: the same plain upsert."""
     with self._connection() as conn, self._transaction(conn):
         conn.execute(_sqlite._UPSERT_VALUES, (oid.digest, data))  # the bug: no tombstone look-up
 
 
 def install() -> None:
-    patch(_sqlite, "_UPSERT_UNLESS_ERASED", _sqlite._UPSERT_VALUES)
-    # the inserts that report their fresh rows (RUN-022.1): no tombstone look-up either
-    patch(_sqlite, "_FRESH_INSERT", _NO_LOOK_UP)
-    patch(_sqlite, "_FRESH_INSERT_ONE", "INSERT OR IGNORE INTO objects (id, data) VALUES (?1, ?2)")
+    # Since SQLite writes report their fresh rows (RUN-022.1) and sends are committed in
+    # groups (RUN-019), a send or genesis stores its objects through _insert_rows, not
+    # insert: bending that path's SQL constants modelled the bug but left the one counted
+    # fault (insert) never entered.  Both paths are bent as code now, and counted.
+    patch(_sqlite.SqliteBackend, "_insert_rows", staticmethod(wrong_insert_rows))
     patch(_sqlite.SqliteBackend, "insert", wrong_insert)
 
 

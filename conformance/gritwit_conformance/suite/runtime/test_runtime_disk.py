@@ -29,6 +29,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
+from ._writers import second as second  # the store profile's process (ADP-010.6)
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: RUN-004.3: attempts of a failing transition before its actor is marked failed.
@@ -224,6 +226,48 @@ def test_a_wit_rule_comes_before_the_size(
     assert run["failures"] == [[actor, "frozen-core"]], (
         f"a transition that breaks a Wit rule fails with that rule's class whatever its "
         f"size (RUN-022.4): {run}"
+    )
+
+
+# --- STO-002.3: a runtime's write mends ---------------------------------------------------
+
+
+@pytest.mark.profile("runtime", "store")
+@pytest.mark.req("STO-002.3", "RUN-022.1", "ADP-010.5", "ADP-010.6")
+@pytest.mark.parametrize("commit", MODES)
+def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
+    impl: Implementation, second: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """Two updaters given the same code: the first's step stores the ``wit`` blob, a
+    second adapter process corrupts that copy through the store profile (ADP-010.5, the
+    same store by its path, ADP-010.6), and the second updater's step stores the same
+    blob again.  That write must mend the copy (STO-002.3) as a ``put`` does, though the
+    store holds the id and the step counts it as adding nothing (RUN-022.1): a ``get``
+    afterwards answers the blob's bytes, not ``corrupt-object``."""
+    data = b"m" * 300
+    runtime = _open(impl, tmp_path / "rt", commit=commit)
+    ups = Updaters(impl, runtime)
+    first, other = ups.create(2)
+    steps = [ups.set_code(first, data), ups.set_code(other, data)]
+    _ok(impl.call("rt-run", runtime=runtime, max_steps=1))  # the first, alone
+    assert ups.head(first) == g.object_id(steps[0][-1]).hex()
+    wit = steps[0][0]
+    assert wit == steps[1][0], "both updaters store one wit blob"
+    wid, good = g.object_id(wit).hex(), g.encode_object(wit).hex()
+    store = str(_ok(second.call("store-open", kind="durable", path=str(tmp_path / "rt")))["store"])
+    _ok(second.call("store-corrupt", store=store, id=wid))
+    reply = second.call("get", store=store, id=wid)
+    assert not reply.ok and reply.error_class == "corrupt-object", reply
+    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+    assert run["failures"] == [] and run["steps"] == [[other, g.object_id(steps[1][-1]).hex()]], (
+        f"the second updater's step stores a blob whose copy is corrupt; it must be adopted "
+        f"(STO-002.3: the write replaces the corrupt copy): {run}"
+    )
+    reply = second.call("get", store=store, id=wid)
+    assert reply.ok and reply.result["bytes"] == good, (
+        f"a step stored the wit blob {wid} over its corrupt copy; the store must hold the "
+        f"blob's bytes since (STO-002.3: a write of the right bytes mends, whichever path "
+        f"writes them), not {reply}"
     )
 
 
