@@ -497,3 +497,45 @@ def test_a_commit_refused_at_commit_is_retried_whole(pg_url: str, level: str, sw
         store.put(g.encode_object(g.Blob(data=b"the connection is usable again")))
     finally:
         store.close()
+
+
+@pytest.mark.req("RUN-017.2", "DUR-005.4")
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_whole_write_whose_loss_is_read_early_fails_cleanly(
+    pg_url: str, level: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole write whose lost swap psycopg reads while the pipeline is still being
+    sent (a large write fills its buffer, or a loaded client is slow; here the wake-up
+    is sent late, after the server answered the rest) is refused whole: ``commit_all``
+    answers ``False``, nothing is kept, the driver logs no "error ignored" warning, and
+    the connection serves the next write."""
+    from gritwit.store import _pg_commit
+
+    store = Store.open(with_options(pg_url, isolation=level))
+    try:
+        backend = store.backend
+        assert isinstance(backend, PostgresBackend)
+        first = store.put(g.encode_object(g.Blob(data=b"the ref's value")))
+        store.cas_ref("names/taken", None, first)
+        blobs = [g.encode_object(g.Blob(data=b"whole %d" % i)) for i in range(3)]
+        ids = [g.object_id(g.decode_object(blob)) for blob in blobs]
+        swaps = [(f"names/whole/{i}", None, oid) for i, oid in enumerate(ids)]
+        wake = _pg_commit.wake
+        monkeypatch.setattr(_pg_commit, "wake", lambda conn, channel: _late(wake, conn, channel))
+        with caplog.at_level("WARNING", logger="psycopg"):
+            lost = [*swaps, ("names/taken", None, ids[0])]  # names/taken is set
+            assert backend.commit_all(zip(ids, blobs, strict=True), lost) is False
+        assert not [r for r in caplog.records if r.name.startswith("psycopg")], caplog.text
+        assert not any(store.has(oid) for oid in ids)
+        assert store.get_ref("names/taken") == first and store.get_ref("names/whole/0") is None
+        assert backend.commit_all(zip(ids, blobs, strict=True), swaps) is True
+        assert store.get_ref("names/whole/2") == ids[2]
+    finally:
+        store.close()
+
+
+def _late(wake: Callable[..., None], conn: Any, channel: str) -> None:
+    """``wake`` once the server has answered what the pipeline sent before it."""
+    conn.pgconn.flush()
+    time.sleep(0.5)  # not measured: the server's answers are in by then on any machine
+    wake(conn, channel)

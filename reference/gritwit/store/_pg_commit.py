@@ -329,51 +329,36 @@ def run(
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
+    early: psycopg.Error | None = None
     try:
         with conn.pipeline():
-            conn.execute("BEGIN", prepare=False)
-            if len(swaps) > 1:  # one statement, locks and all
-                answer = conn.execute(
-                    _WHOLE,
-                    {
-                        **params,
-                        **_many(names, swaps, journal, whole),
-                        "parts": parts,
-                        "first": parts[0],
-                    },
-                    binary=True,
-                    prepare=False,
-                )
-            else:
-                # small statements, each planned cheaply: the gate, the part, the
-                # objects, the swap (one large statement costs the server more to plan)
-                conn.execute(_GATE_AND_PART, {"part": parts[0]}, prepare=False)
-                put = (
-                    conn.execute(_INSERT, params, binary=True, prepare=False)
-                    if params["oid"]
-                    else None
-                )
-                if swaps:
-                    answer = conn.execute(
-                        _SWAP_ONE.format(change=_change(swaps[0])),
-                        _one(names[0], swaps[0], journal, whole),
-                        binary=True,
-                        prepare=False,
-                    )
-            conn.execute("COMMIT", prepare=False)
-            if notify is not None and swaps:
-                wake(conn, notify)
+            try:
+                answer, put = _send(conn, params, names, swaps, parts, journal, whole, notify)
+            except psycopg.Error as first:
+                # psycopg read an answer early (its buffer was full: a large write) and
+                # raised it here; the pipeline's end only reads what the server skipped
+                early = first
+        if early is not None:
+            raise early
         if len(swaps) > 1:
+            assert answer is not None
             rows = answer.fetchall()
             fresh = _digests(rows[0][-1])
         else:
-            rows = answer.fetchall() if swaps else []
+            rows = answer.fetchall() if answer is not None else []
             fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
-    except psycopg.Error as exc:
+    except psycopg.Error as raised:
         _end_failed(conn)
-        if whole and isinstance(exc, psycopg.errors.InvalidTextRepresentation) and LOST in str(exc):
-            raise SwapsLost(str(exc)) from None
-        raise
+        failed = raised if early is None else early  # not "pipeline aborted": what aborted it
+        if (
+            whole
+            and isinstance(failed, psycopg.errors.InvalidTextRepresentation)
+            and LOST in str(failed)
+        ):
+            raise SwapsLost(str(failed)) from None
+        if failed is raised:
+            raise
+        raise failed from None
     results = []
     for (_, _, new), (swapped, present, current, _, *_) in zip(swaps, rows, strict=True):
         held = None if current is None else ObjectId(bytes(current))
@@ -384,6 +369,49 @@ def run(
         else:
             results.append(CasResult(CasStatus.CONFLICT, held))
     return results, fresh
+
+
+def _send(
+    conn: psycopg.Connection,
+    params: dict[str, object],
+    names: list[bytes],
+    swaps: Sequence[Swap],
+    parts: list[int],
+    journal: tuple[int, int],
+    whole: bool,
+    notify: str | None,
+) -> tuple[psycopg.Cursor | None, psycopg.Cursor | None]:
+    """The statements of :func:`run`, queued in ``conn``'s pipeline: ``BEGIN``, the write
+    (one statement for several swaps; the gate and part, the objects, the swap for one),
+    ``COMMIT`` — an explicit one, so a commit the server refuses (``SERIALIZABLE``) is
+    that statement's answer, not an answer to the Sync psycopg does not expect — and the
+    wake-up; the cursors of the swaps' answer and of the objects inserted."""
+    answer = put = None
+    conn.execute("BEGIN", prepare=False)
+    if len(swaps) > 1:  # one statement, locks and all
+        answer = conn.execute(
+            _WHOLE,
+            {**params, **_many(names, swaps, journal, whole), "parts": parts, "first": parts[0]},
+            binary=True,
+            prepare=False,
+        )
+    else:
+        # small statements, each planned cheaply: the gate, the part, the objects, the
+        # swap (one large statement costs the server more to plan)
+        conn.execute(_GATE_AND_PART, {"part": parts[0]}, prepare=False)
+        if params["oid"]:
+            put = conn.execute(_INSERT, params, binary=True, prepare=False)
+        if swaps:
+            answer = conn.execute(
+                _SWAP_ONE.format(change=_change(swaps[0])),
+                _one(names[0], swaps[0], journal, whole),
+                binary=True,
+                prepare=False,
+            )
+    conn.execute("COMMIT", prepare=False)
+    if notify is not None and swaps:
+        wake(conn, notify)
+    return answer, put
 
 
 def wake(conn: psycopg.Connection, channel: str) -> None:
