@@ -144,7 +144,7 @@ class Implementation(ABC):
         line: bytes | str | None = None
         try:
             line = self._exchange(message, extra)
-            self.last_response = parse_response(line, self._seq, cmd)
+            self.last_response = parse_response(line, self._seq, cmd, args)
             self.exchanges.add(message, line)
             return self.last_response
         except ProtocolViolation as exc:

@@ -53,6 +53,8 @@ _VALUE_LIMIT = 160
 _HEX_KEPT = 64
 #: Items of a long list shown before ``…(N items)``.
 _ITEMS_KEPT = 16
+#: Characters of the request an :meth:`Response.expect_ok` failure shows.
+_REQUEST_SHOWN = 400
 #: Runs of this many hex digits (64 bytes and more) in free text are byte strings: cut.
 _LONG_HEX = re.compile(r"[0-9a-fA-F]{129,}")
 #: Any other run of non-space characters this long (a ``bytes`` repr …) is cut too; a
@@ -151,6 +153,8 @@ class Response:
     result: Json = field(default_factory=dict)
     error: Json = field(default_factory=dict)
     cmd: str = field(default="", compare=False)
+    #: The request's arguments as sent (without ``seq`` and ``cmd``), for :meth:`expect_ok`.
+    request: Json = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         wire: Json = {"seq": self.seq, "ok": self.ok, **self.result}
@@ -163,6 +167,20 @@ class Response:
     @property
     def error_class(self) -> str | None:
         return self.error.get("class") if not self.ok else None
+
+    def expect_ok(self, where: str = "") -> Json:
+        """The result of an answer the test needs to be ``ok`` (ADP-003), as a new dict.
+
+        Any other answer fails the test with an :class:`AssertionError` that names
+        ``where`` (when given), the request as sent and the answer, values cut.
+        """
+        if self.ok:
+            return dict(self.result)
+        request = protocol_form({"cmd": self.cmd or "?", **self.request})
+        if len(request) > _REQUEST_SHOWN:
+            request = f"{request[:_REQUEST_SHOWN]}…({len(request)} chars)"
+        head = f"{where}: " if where else ""
+        raise AssertionError(f"{head}expected success of {request}, got {self!r}")
 
     def outcome(self) -> str:
         """``ok`` or the error class: what differential tests compare."""
@@ -234,7 +252,7 @@ def _hello_field_rule(error: Any) -> bool:
     )
 
 
-def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
+def parse_response(line: bytes | str, seq: int, cmd: str, request: Json | None = None) -> Response:
     """Parse and validate one response line to request ``seq`` (ADP-001, ADP-003, ADP-013).
 
     Each violation names the rule it breaks: a line that is no JSON object
@@ -281,5 +299,10 @@ def parse_response(line: bytes | str, seq: int, cmd: str) -> Response:
             )
     result = {k: v for k, v in message.items() if k not in ("seq", "ok", "error")}
     return Response(
-        seq=seq, ok=message["ok"], result=result, error=message.get("error", {}), cmd=cmd
+        seq=seq,
+        ok=message["ok"],
+        result=result,
+        error=message.get("error", {}),
+        cmd=cmd,
+        request=request or {},
     )

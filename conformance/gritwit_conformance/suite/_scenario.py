@@ -57,12 +57,6 @@ def _wut_schema() -> Any:
     return jsonschema.Draft202012Validator(load_schema("wut.schema.json"))
 
 
-def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
-    return dict(reply.result)
-
-
 def impl_objects(impl: Implementation, cmd: str, runtime: str) -> Lookup:
     """A lookup of the implementation's objects through ``cmd`` (``wit-object``, ``rt-object``)."""
 
@@ -124,7 +118,7 @@ def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
         return {"wut": document["name"]}
     if op["op"] == "run":
         result["heads"] = {
-            actor: ok(impl, where, "wit-head", runtime=runtime, actor=actor)["step"]
+            actor: impl.call("wit-head", runtime=runtime, actor=actor).expect_ok(where)["step"]
             for actor in op["expect"]["heads"]
         }
     return result
@@ -134,7 +128,7 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
     """Replay ``vector`` on a new runtime of ``impl``; fail on the first differing answer."""
     reqs = ", ".join(vector.data["requirements"])
     want = recorded_objects(vector.data["operations"])
-    runtime = ok(impl, vector.id, "wit-open")["runtime"]
+    runtime = impl.call("wit-open").expect_ok(vector.id)["runtime"]
     for index, op in enumerate(vector.data["operations"]):
         where = f"scenario {vector.id}, operation {index} ({op['op']}; {reqs})"
         got = _answer(impl, runtime, op, where)
@@ -155,4 +149,4 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
                 f"\n  expected {key} {json.dumps(value)[:300]}"
                 f"\n  got      {key} {json.dumps(answered)[:300]}"
             )
-    ok(impl, vector.id, "wit-close", runtime=runtime)
+    impl.call("wit-close", runtime=runtime).expect_ok(vector.id)

@@ -28,12 +28,6 @@ def _outcome(reply: Any) -> str:
     return "ok" if reply.ok else str(reply.error_class)
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _nested(depth: int, inner: Any = None) -> Any:
     """``depth`` nested arrays (``[[…]]``), ``inner`` at the bottom when given."""
     value: Any = [] if inner is None else [inner]
@@ -136,7 +130,7 @@ def _first_message(
     impl: Implementation, cmd_open: str, content: dict[str, Any], **more: Any
 ) -> Any:
     """The reply to the first ``wit-send`` of a new runtime (its id depends on nothing else)."""
-    runtime = str(_ok(impl.call(cmd_open))["runtime"])
+    runtime = str(impl.call(cmd_open).expect_ok()["runtime"])
     try:
         return impl.call("wit-send", check=False, runtime=runtime, to=ZERO, content=content, **more)
     finally:
@@ -153,7 +147,7 @@ def test_members_not_its_own_are_ignored_in_a_content_description(
     got = _first_message(impl, "wit-open", with_extra, mt="m")
     want = _first_message(impl, "wit-open", plain, mt="m")
     assert got.ok, f"{name}: ADP-004.9 ignores members not its own, got {got}"
-    assert got.result["message"] == _ok(want)["message"], (
+    assert got.result["message"] == want.expect_ok()["message"], (
         f"{name}: the ignored members must not change the message (ADP-004.9)"
     )
 
@@ -186,7 +180,7 @@ def test_an_unknown_request_field_is_ignored_whole_surrogates_included(
     extra = {"x" + LONE: LONE}
     got = _first_message(impl, "wit-open", {"blob": "00"}, mt="m", **extra)
     want = _first_message(impl, "wit-open", {"blob": "00"}, mt="m")
-    assert got.ok and got.result["message"] == _ok(want)["message"], got
+    assert got.ok and got.result["message"] == want.expect_ok()["message"], got
 
 
 # --- ADP-004.10: every argument before the lone-surrogate and object passes ----------------
@@ -242,7 +236,7 @@ def test_a_later_arguments_fault_wins_over_surrogate_and_object_passes(
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-004.8", "RUN-008.9", "ADP-015")
 def test_rt_send_checks_every_argument_first(impl: Implementation, tmp_path: Path) -> None:
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path)))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
     try:
         for args, _ in EARLIER_FAULTS.values():
             reply = impl.call("rt-send", check=False, runtime=runtime, to=ZERO, signal=0, **args)
@@ -252,15 +246,15 @@ def test_rt_send_checks_every_argument_first(impl: Implementation, tmp_path: Pat
 
 
 def _counter(impl: Implementation, runtime: str) -> tuple[str, str]:
-    actor = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    return actor, str(_ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"])
+    actor = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    return actor, str(impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"])
 
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-015", "RUN-008.9", "RUN-008.3", "OBJ-011.2")
 def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_path: Path) -> None:
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path)))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
     try:
         actor, head = _counter(impl, runtime)
         other = g.object_id(g.Blob(data=b"no such step")).hex()
@@ -292,7 +286,7 @@ def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_pa
 def test_rt_fork_refuses_a_wit_entry_in_state(
     impl: Implementation, tmp_path: Path, data: str
 ) -> None:
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path)))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
     try:
         actor, head = _counter(impl, runtime)
         for state in ({"wit": data}, {"tag": "01", "wit": data}):
@@ -306,9 +300,9 @@ def test_rt_fork_refuses_a_wit_entry_in_state(
         )
         assert _outcome(reply) == "invalid-id", reply
         # nothing was forked: the same fork without wit is still a new child
-        child = _ok(
-            impl.call("rt-fork", runtime=runtime, actor=actor, step=head, state={"t": "01"})
-        )
+        child = impl.call(
+            "rt-fork", runtime=runtime, actor=actor, step=head, state={"t": "01"}
+        ).expect_ok()
         assert child["actor"] != actor
     finally:
         impl.call("rt-close", runtime=runtime)

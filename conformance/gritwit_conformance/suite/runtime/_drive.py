@@ -34,12 +34,6 @@ def directories(top: Path) -> Any:
     return directory
 
 
-def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
-    return dict(reply.result)
-
-
 class _Side:
     """One implementation with its runtimes, opened on directories under ``top``."""
 

@@ -26,7 +26,6 @@ import pytest
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
-from ._writers import ok
 from ._writers import second as second  # the second writer's fixture
 from .test_stale_index import A_LIMIT, B_LIMIT, NAP
 
@@ -34,7 +33,9 @@ pytestmark = pytest.mark.profile("runtime")
 
 
 def _object(side: Implementation, runtime: str, oid: str) -> g.GritObject:
-    return g.decode_object(bytes.fromhex(ok(side, "rt-object", runtime=runtime, id=oid)["bytes"]))
+    return g.decode_object(
+        bytes.fromhex(side.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"])
+    )
 
 
 def _entry(side: Implementation, runtime: str, box: g.ObjectId | None, key: str) -> str | None:
@@ -49,7 +50,7 @@ def _entry(side: Implementation, runtime: str, box: g.ObjectId | None, key: str)
 
 def _steps(side: Implementation, runtime: str, actor: str) -> list[g.Step]:
     """``actor``'s adopted steps, its head first, through ``previous``."""
-    head = ok(side, "rt-head", runtime=runtime, actor=actor)["step"]
+    head = side.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     steps: list[g.Step] = []
     while head is not None:
         step = _object(side, runtime, head)
@@ -82,7 +83,11 @@ def _fanout_below(side: Implementation, runtime: str, below: str) -> str:
     """A ``fanout`` whose id sorts before ``below``'s: its turn in a round comes first."""
     for salt in range(64):
         state = {"salt": f"{salt:02x}"}
-        actor = str(ok(side, "rt-genesis", runtime=runtime, actor="fanout", state=state)["actor"])
+        actor = str(
+            side.call("rt-genesis", runtime=runtime, actor="fanout", state=state).expect_ok()[
+                "actor"
+            ]
+        )
         if actor < below:
             return actor
     raise AssertionError("64 fanouts, none with an id below the sleepy actor's")
@@ -107,27 +112,31 @@ def _open_group_then_b(
     on what ``a`` queued: the very step ``a`` built (ID-001). Returns ``a``, F, R
     and ``a``'s answers (empty if its run failed).
     """
-    a = ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
-    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT).expect_ok()["runtime"]
+    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
     fan = _fanout_below(impl, a, sleepy)
-    to = str(ok(impl, "rt-genesis", runtime=a, actor=recipient)["actor"])
-    ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
+    to = str(impl.call("rt-genesis", runtime=a, actor=recipient).expect_ok()["actor"])
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
     nap = str(NAP).encode().hex()
-    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
-    ok(impl, "rt-send", runtime=a, to=fan, mt="fanout", content=_fan(to, "1"))
+    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
+    impl.call("rt-send", runtime=a, to=fan, mt="fanout", content=_fan(to, "1")).expect_ok()
 
-    b = ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
+        "runtime"
+    ]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(ok(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: F first, then R, then the nap
         if b_signals:
             other = _fan(to, "2")
-            ok(second, "rt-send", runtime=b, to=fan, mt="fanout", content=other, signal=True)
-        ok(second, "rt-run", runtime=b, max_steps=1)  # F's step, committed at once
+            second.call(
+                "rt-send", runtime=b, to=fan, mt="fanout", content=other, signal=True
+            ).expect_ok()
+        second.call("rt-run", runtime=b, max_steps=1).expect_ok()  # F's step, committed at once
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
@@ -149,7 +158,9 @@ def test_a_step_built_on_a_lost_step_is_lost_too(
     lost one leaves in R's history a message no step of F ever sent.
     """
     a, fan, to, answers = _open_group_then_b(impl, second, tmp_path, "counter", True)
-    ok(impl, "rt-run", runtime=a, max_steps=50)  # whatever is left: the check is of history
+    impl.call(
+        "rt-run", runtime=a, max_steps=50
+    ).expect_ok()  # whatever is left: the check is of history
     sent = _sent(impl, a, fan, to)
     read = _read(impl, a, to, fan)
     assert read, f"R read nothing from F, which sent {sent}: {answers}"
@@ -178,10 +189,10 @@ def test_a_lost_step_built_again_the_same_can_be_built_on(
     it, and its run never ends.
     """
     a, fan, to, answers = _open_group_then_b(impl, second, tmp_path, "echo", False)
-    ok(impl, "rt-run", runtime=a, max_steps=50)  # whatever is left
+    impl.call("rt-run", runtime=a, max_steps=50).expect_ok()  # whatever is left
     fanned = _entry(impl, a, _steps(impl, a, fan)[0].outbox, to)
     echoed = _entry(impl, a, _steps(impl, a, to)[0].outbox, fan)
     assert fanned is not None and echoed is not None, f"no fanned or no echo: {answers}"
     assert _read(impl, a, to, fan)[0] == fanned, f"R did not read F's fanned: {answers}"
     assert _read(impl, a, fan, to)[0] == echoed, f"F did not read R's echo: {answers}"
-    assert ok(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []  # nothing left
+    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []  # nothing left

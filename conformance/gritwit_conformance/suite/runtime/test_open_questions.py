@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,31 +22,29 @@ pytestmark = pytest.mark.profile("runtime")
 FORMAT = "gritwit-bundle/1"
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation, path: Path) -> str:
     path.mkdir(exist_ok=True)
-    return str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
 
 
 # --- RUN-012.1: idle actors ------------------------------------------------------------------
 
 
 def _evicted(impl: Implementation, runtime: str) -> list[str]:
-    return [str(a) for a in _ok(impl.call("rt-evict", runtime=runtime))["evicted"]]
+    return [str(a) for a in impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]]
 
 
 @pytest.mark.req("RUN-012.1", "RUN-004.7", "ADP-015")
 def test_a_failed_actor_is_idle_whatever_is_pending(impl: Implementation, tmp_path: Path) -> None:
     runtime = _open(impl, tmp_path / "rt")
     try:
-        failing = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"])
-        _ok(impl.call("rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}))
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+        failing = str(
+            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+        )
+        impl.call(
+            "rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}
+        ).expect_ok()
+        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["failures"] == [[failing, "failed"]], run
         # marked failed, its genesis and a message still pending: it is idle (RUN-012.1)
         assert _evicted(impl, runtime) == [failing]
@@ -63,7 +60,9 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
     arrives for it, until a run has looked at it; then it is idle again."""
     runtime = _open(impl, tmp_path / "rt")
     try:
-        failing = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"])
+        failing = str(
+            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+        )
         waiting = g.object_id(
             g.Tree(
                 entries={
@@ -72,15 +71,19 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
                 }
             )
         ).hex()
-        _ok(impl.call("rt-send", runtime=runtime, to=waiting, mt="x", content={"blob": "01"}))
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+        impl.call(
+            "rt-send", runtime=runtime, to=waiting, mt="x", content={"blob": "01"}
+        ).expect_ok()
+        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["failures"] == [[failing, "failed"]] and run["steps"] == [], run
         # both were used by the run (RUN-012.6): the failed one, and the one that found
         # no genesis among its messages; both are idle now, as evict shows below
         for actor in (failing, waiting):
-            _ok(impl.call("rt-send", runtime=runtime, to=actor, mt="y", content={"blob": "02"}))
+            impl.call(
+                "rt-send", runtime=runtime, to=actor, mt="y", content={"blob": "02"}
+            ).expect_ok()
         assert _evicted(impl, runtime) == [], "a message sent since the last run makes busy"
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["steps"] == [] and run["failures"] == [], run
         assert sorted(_evicted(impl, runtime)) == sorted([failing, waiting]), (
             "after a run looked at them, the failed actor and the one waiting for its "
@@ -95,16 +98,24 @@ def test_a_failed_actor_is_evicted_on_capacity(impl: Implementation, tmp_path: P
     """``max_resident`` = 1: once the counter is used, the failed actor — idle, with
     messages pending — is the least recently used and is evicted for capacity."""
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=1))["runtime"])
+    runtime = str(
+        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=1).expect_ok()["runtime"]
+    )
     try:
-        failing = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"])
-        _ok(impl.call("rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}))
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+        failing = str(
+            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+        )
+        impl.call(
+            "rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}
+        ).expect_ok()
+        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["failures"] == [[failing, "failed"]], run
-        _ok(impl.call("rt-events", runtime=runtime))
-        counter = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-        events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+        impl.call("rt-events", runtime=runtime).expect_ok()
+        counter = str(
+            impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
+        )
+        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+        events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
         archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
         assert archived == [(failing, "capacity")], (
             f"two resident, the failed one idle and least recently used: capacity evicts "
@@ -209,8 +220,8 @@ def test_a_cursor_may_move_forward_or_to_any_message_without_previous(
     actor, bundle = _history(first, second, known)
     runtime = _open(impl, tmp_path / "rt")
     try:
-        _ok(impl.call("rt-import", runtime=runtime, bundle=bundle.hex()))
-        result = _ok(impl.call("rt-verify", runtime=runtime, actor=actor.hex()))
+        impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()
+        result = impl.call("rt-verify", runtime=runtime, actor=actor.hex()).expect_ok()
         assert result["verified"] is verified and result["steps"] == 2, (
             f"{case}: RUN-010.3 says verified={verified}, got {result}"
         )
@@ -233,22 +244,26 @@ def test_an_import_over_another_head_stores_not_one_object(
 ) -> None:
     source = _open(impl, tmp_path / "source")
     actor = str(
-        _ok(impl.call("rt-genesis", runtime=source, actor="counter", state={"t": "01"}))["actor"]
+        impl.call("rt-genesis", runtime=source, actor="counter", state={"t": "01"}).expect_ok()[
+            "actor"
+        ]
     )
-    _ok(impl.call("rt-run", runtime=source, max_steps=10))
-    early = bytes.fromhex(_ok(impl.call("rt-export", runtime=source, actor=actor))["bundle"])
+    impl.call("rt-run", runtime=source, max_steps=10).expect_ok()
+    early = bytes.fromhex(impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"])
     for amount in ("31", "32", "33"):
-        _ok(impl.call("rt-send", runtime=source, to=actor, mt="inc", content={"blob": amount}))
-        _ok(impl.call("rt-run", runtime=source, max_steps=10))
-    late = bytes.fromhex(_ok(impl.call("rt-export", runtime=source, actor=actor))["bundle"])
+        impl.call(
+            "rt-send", runtime=source, to=actor, mt="inc", content={"blob": amount}
+        ).expect_ok()
+        impl.call("rt-run", runtime=source, max_steps=10).expect_ok()
+    late = bytes.fromhex(impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"])
     impl.call("rt-close", runtime=source)
     new = [o for o in _objects(late) if o not in set(_objects(early))]
     assert len(new) > 5, "the later history adds steps, cores, blobs, messages, mailboxes"
     target = _open(impl, tmp_path / "target")
     try:
-        _ok(impl.call("rt-import", runtime=target, bundle=early.hex()))
+        impl.call("rt-import", runtime=target, bundle=early.hex()).expect_ok()
         reply = impl.call("rt-import", runtime=target, bundle=late.hex())
-        head = _ok(impl.call("rt-head", runtime=target, actor=actor))["step"]
+        head = impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"]
         assert not reply.ok and reply.error_class == "ref-conflict", reply
         assert reply.error.get("current") == head, reply
         for data in new:
@@ -257,7 +272,7 @@ def test_an_import_over_another_head_stores_not_one_object(
                 f"a refused import stores nothing (RUN-009.4), but it stored {got}"
             )
         # the same bundle as the head: accepted, and still nothing stored
-        _ok(impl.call("rt-import", runtime=target, bundle=early.hex()))
+        impl.call("rt-import", runtime=target, bundle=early.hex()).expect_ok()
         for data in new:
             got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
             assert not got.ok and got.error_class == "not-found", got

@@ -19,29 +19,24 @@ from gritwit_conformance.suite.wit.test_outsider_failed_transition import NAME, 
 pytestmark = pytest.mark.profile("runtime")
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 @pytest.mark.req("RUN-004.9", "RUN-004.4", "ADP-015")
 def test_rt_object_does_not_find_what_failed_attempts_built(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
 
     def found(oid: Any) -> str:
         reply = impl.call("rt-object", runtime=runtime, id=oid.hex())
         return "found" if reply.ok else str(reply.error_class)
 
     actor, wit, core = new_objects({"frozen": b"\x01"})
-    _ok(impl.call("rt-genesis", runtime=runtime, actor="updater", state={"frozen": "01"}))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
-    _ok(impl.call("rt-send", runtime=runtime, to=actor.hex(), mt="set-code",
-                  content={"blob": NAME.hex()}))  # fmt: skip
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-genesis", runtime=runtime, actor="updater", state={"frozen": "01"}).expect_ok()
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    impl.call(
+        "rt-send", runtime=runtime, to=actor.hex(), mt="set-code", content={"blob": NAME.hex()}
+    ).expect_ok()
+    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert run["attempts"] == [[actor.hex(), "frozen-core"]] * 5, run
     assert run["failures"] == [[actor.hex(), "frozen-core"]], run
     assert (found(wit), found(core)) == ("not-found", "not-found"), (
@@ -50,10 +45,11 @@ def test_rt_object_does_not_find_what_failed_attempts_built(
     )
 
     twin, _, twin_core = new_objects({"n": b"\x02"})
-    _ok(impl.call("rt-genesis", runtime=runtime, actor="updater", state={"n": "02"}))
-    _ok(impl.call("rt-send", runtime=runtime, to=twin.hex(), mt="set-code",
-                  content={"blob": NAME.hex()}))  # fmt: skip
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-genesis", runtime=runtime, actor="updater", state={"n": "02"}).expect_ok()
+    impl.call(
+        "rt-send", runtime=runtime, to=twin.hex(), mt="set-code", content={"blob": NAME.hex()}
+    ).expect_ok()
+    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert run["failures"] == [], run
     assert (found(wit), found(twin_core)) == ("found", "found"), (
         "control: the unfrozen twin adopts the same change and stores both objects"

@@ -28,19 +28,13 @@ IDLE_AFTER = 1.5
 WAIT = 2.5
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _events(impl: Implementation, runtime: str) -> list[tuple[str, str, str | None]]:
-    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
     return [(e["event"], e["actor"], e["reason"]) for e in events]
 
 
 def _open(impl: Implementation, path: Path, **settings: Any) -> str:
-    return str(_ok(impl.call("rt-open", path=str(path), **settings))["runtime"])
+    return str(impl.call("rt-open", path=str(path), **settings).expect_ok()["runtime"])
 
 
 @pytest.mark.req("RUN-012.6", "RUN-012.7", "RUN-012.8", "RUN-012.3", "RUN-014.1", "ADP-015")
@@ -61,19 +55,23 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
     path.mkdir()
     first = _open(impl, path)
     a, b, c = (
-        str(_ok(impl.call("rt-genesis", runtime=first, actor="counter", state={"n": n}))["actor"])
+        str(
+            impl.call("rt-genesis", runtime=first, actor="counter", state={"n": n}).expect_ok()[
+                "actor"
+            ]
+        )
         for n in ("01", "02", "03")
     )
-    _ok(impl.call("rt-run", runtime=first, max_steps=20))
-    _ok(impl.call("rt-close", runtime=first))
+    impl.call("rt-run", runtime=first, max_steps=20).expect_ok()
+    impl.call("rt-close", runtime=first).expect_ok()
 
     idle_after, wait = scaled(IDLE_AFTER), scaled(WAIT)
     runtime = _open(impl, path, max_resident=1, idle_after=idle_after)  # a restart
-    assert _ok(impl.call("rt-query", runtime=runtime, actor=a, name="count"))["data"] == "30"
+    assert impl.call("rt-query", runtime=runtime, actor=a, name="count").expect_ok()["data"] == "30"
     time.sleep(wait)
     b_used = time.monotonic()  # B's use comes after this
-    assert _ok(impl.call("rt-query", runtime=runtime, actor=b, name="count"))["data"] == "30"
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # evaluates both rules
+    assert impl.call("rt-query", runtime=runtime, actor=b, name="count").expect_ok()["data"] == "30"
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # evaluates both rules
     b_idle = time.monotonic() - b_used
     events = _events(impl, runtime)
     assert ("restore-requested", a, "query") in events and ("restored", b, None) in events, (
@@ -89,7 +87,7 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
         f"(B was used at most {b_idle:.2f} s before, measured by the harness): "
         f"archived {archived}"
     )
-    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
     assert evicted == [b], f"only B is still resident; C never was (RUN-012.6): {evicted}"
 
 
@@ -106,8 +104,8 @@ def test_an_actor_waiting_for_its_genesis_is_resident_without_a_restore(
     (tmp_path / "rt").mkdir()
     runtime = _open(impl, tmp_path / "rt", max_resident=0)
     nobody = "ab" * 32
-    _ok(impl.call("rt-send", runtime=runtime, to=nobody, mt="inc", content={"blob": "31"}))
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-send", runtime=runtime, to=nobody, mt="inc", content={"blob": "31"}).expect_ok()
+    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert run["steps"] == [] and run["attempts"] == [], f"no genesis: nothing runs: {run}"
     events = _events(impl, runtime)
     assert events == [("archived", nobody, "capacity")], (
@@ -121,17 +119,17 @@ def test_fork_export_verify_and_reads_use_no_actor(impl: Implementation, tmp_pat
     """After ``rt-evict`` nothing is resident; lifecycle commands and reads leave it so."""
     (tmp_path / "rt").mkdir()
     runtime = _open(impl, tmp_path / "rt")
-    actor = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
-    assert _ok(impl.call("rt-evict", runtime=runtime))["evicted"] == [actor]
+    actor = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    assert impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"] == [actor]
     _events(impl, runtime)  # forget the events so far
-    head = str(_ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"])
-    _ok(impl.call("rt-object", runtime=runtime, id=head))
-    _ok(impl.call("rt-verify", runtime=runtime, actor=actor))
-    _ok(impl.call("rt-export", runtime=runtime, actor=actor))
-    child = str(_ok(impl.call("rt-fork", runtime=runtime, actor=actor, step=head))["actor"])
+    head = str(impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"])
+    impl.call("rt-object", runtime=runtime, id=head).expect_ok()
+    impl.call("rt-verify", runtime=runtime, actor=actor).expect_ok()
+    impl.call("rt-export", runtime=runtime, actor=actor).expect_ok()
+    child = str(impl.call("rt-fork", runtime=runtime, actor=actor, step=head).expect_ok()["actor"])
     assert _events(impl, runtime) == [], "no command here restores an actor (RUN-013.3)"
-    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
     assert evicted == [], (
         f"neither {actor} nor its fork {child} was used (RUN-012.6), so none is resident: {evicted}"
     )

@@ -92,11 +92,11 @@ def near_ids(held: str) -> dict[str, list[str]]:
     return out
 
 
-def _ok(impl: Implementation, where: str, program: str, **args: Any) -> Json:
+def _run(impl: Implementation, where: str, program: str, **args: Any) -> Json:
     reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"{where}: sandbox-run failed: {reply}"
+    result = reply.expect_ok(where)
     returned_objects(where, reply)
-    return dict(reply.result)
+    return result
 
 
 def _class(impl: Implementation, program: str, **args: Any) -> str | None:
@@ -174,7 +174,7 @@ def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation
         "print(hashlib.sha256(open('/input/main.py', 'rb').read()).hexdigest())\n"
         "for s in S:\n    print(s.encode('utf-8').hex())\n"
     )
-    got = _ok(impl, "a program of every class", program)
+    got = _run(impl, "a program of every class", program)
     want = [hashlib.sha256(program.encode("utf-8")).hexdigest()]
     want += [s.encode("utf-8").hex() for s in LITERALS]
     lines = bytes.fromhex(got["stdout"]).decode().splitlines()
@@ -182,7 +182,7 @@ def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation
         "the program's literals of every class, or /input/main.py itself, are not the "
         f"source's UTF-8 (SBX-001.2, SBX-003.2): {lines[:3]} … expected {want[:3]} …"
     )
-    empty = _ok(impl, "the empty program", "")
+    empty = _run(impl, "the empty program", "")
     assert (empty["stdout"], empty["core"], empty["sends"]) == ("", None, []), (
         f"the empty program is a program that does nothing (SBX-001.2): {empty}"
     )
@@ -365,7 +365,7 @@ def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementati
     for program in (MEASURED, "import os\nprint(len(os.listdir('.')), os.urandom(8).hex())\n"):
         error, fuel = _reference_run(program)
         assert error is None and fuel > 0
-        got = _ok(impl, "a run with exactly its fuel", program, limits={"fuel": fuel})
+        got = _run(impl, "a run with exactly its fuel", program, limits={"fuel": fuel})
         want = bytes.fromhex(reference_answer("sandbox-run", program=program).result["stdout"])
         assert bytes.fromhex(got["stdout"]) == want
         assert _class(impl, program, limits={"fuel": fuel - 1}) == "fuel-exhausted", (
@@ -393,7 +393,7 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
             low = mid
     least = high * page
     assert _reference_run(MEASURED, memory_bytes=least - 1)[0] == "memory-limit"
-    got = _ok(impl, "a run with exactly its memory", MEASURED, limits={"memory": least})
+    got = _run(impl, "a run with exactly its memory", MEASURED, limits={"memory": least})
     assert bytes.fromhex(got["stdout"]) == b"%d\n" % (24 << 20)
     assert _class(impl, MEASURED, limits={"memory": least - 1}) == "memory-limit", (
         f"the program needs {least} bytes of linear memory: with one byte less it must fail "
@@ -405,7 +405,7 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
 @pytest.mark.inputs("largest", "past-largest")
 def test_standard_error_at_the_limit_passes_one_byte_over_fails(impl: Implementation) -> None:
     program = "import sys\nsys.stderr.write('e' * 700)\nsys.stdout.write('o' * 300)\n"
-    got = _ok(impl, "standard error at the output limit", program, limits={"output": 700})
+    got = _run(impl, "standard error at the output limit", program, limits={"output": 700})
     assert bytes.fromhex(got["stdout"]) == b"o" * 300, "stderr is never part of stdout"
     assert _class(impl, program, limits={"output": 699}) == "output-too-large", (
         "700 bytes on standard error with an output limit of 699 must fail → output-too-large "
@@ -477,7 +477,7 @@ def test_mounted_entry_names_of_every_class_are_the_file_names(impl: Implementat
     files["d\U0001f600\ue000"] = {n: n.encode("utf-8") for n in NAMES[::3]}
     files["Straße"] = {"AB": b"1", "ab": b"2", "Ab": b"3", "\uffff": {"\U00010000": b"4"}}
     core, found = build(files)
-    got = _ok(impl, "a mount of every class", WALKER, core=core, objects=encodings(found, core))
+    got = _run(impl, "a mount of every class", WALKER, core=core, objects=encodings(found, core))
     assert got["core"] == core, "a run that changes nothing leaves the core it was given"
     want = sorted(_files(files))
     walked = _walked(got["stdout"])
@@ -529,7 +529,7 @@ def test_file_names_of_every_class_left_in_core_become_entry_names(impl: Impleme
         "        except OSError as e:\n"
         "            print(ascii(path), errno.errorcode.get(e.errno, e.errno))\n"
     )
-    got = _ok(impl, "names of every class left in /core", program)
+    got = _run(impl, "names of every class left in /core", program)
     core, _ = build(files)
     assert got["core"] == core, (
         "the new core is not the tree of the files left, each under exactly its name "
@@ -547,7 +547,7 @@ def test_file_names_of_every_class_left_in_core_become_entry_names(impl: Impleme
     assert named == want and len(lines) == 2 * len(refused), (
         f"the errors for names that cannot be made are not the reference's: {lines} vs {want}"
     )
-    again = _ok(impl, "the core mounted again", WALKER, core=core, objects=got["objects"])
+    again = _run(impl, "the core mounted again", WALKER, core=core, objects=got["objects"])
     assert _walked(again["stdout"]) == sorted(_files(files))
 
 
@@ -591,7 +591,7 @@ def test_sends_json_of_every_class(impl: Implementation) -> None:
     ]  # fmt: skip
     for ensure_ascii in (False, True):
         text = json.dumps(sends, ensure_ascii=ensure_ascii)
-        got = _ok(impl, "sends of every class", _sends_program(text))
+        got = _run(impl, "sends of every class", _sends_program(text))
         assert got["sends"] == want, (
             f"the sends of /out/sends.json ({'escaped' if ensure_ascii else 'raw UTF-8'}) "
             f"are not the declared ones, exactly (SBX-004.5): {got['sends']!r:.300}"
@@ -668,7 +668,7 @@ def test_the_input_file_sorts_keys_of_every_class_by_code_point(impl: Implementa
     everything = list(reversed(tc.sort_by("codepoint", KEY_SETS[-1])))
     messages.append({"\U0001f600": {k: [k, None, 1.5, -2, True] for k in everything},
                      "\uffff": VALUES, "": {}, "\x00": []})  # fmt: skip
-    got = _ok(impl, "messages of every class", PRINT_INPUT, messages=messages)
+    got = _run(impl, "messages of every class", PRINT_INPUT, messages=messages)
     want = _canonical_json({"format": "gritwit-sandbox/1", "core": None, "messages": messages})
     have = bytes.fromhex(got["stdout"])
     at = next((i for i, (a, b) in enumerate(zip(have, want, strict=False)) if a != b), None)

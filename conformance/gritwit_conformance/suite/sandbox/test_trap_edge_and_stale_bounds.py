@@ -20,7 +20,6 @@ watch left behind when it ends):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -138,12 +137,6 @@ SHORT_BOUND = 0.3
 LONG_BOUND = 600
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} failed: {reply}"
-    return dict(reply.result)
-
-
 @pytest.mark.slow
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-006.10", "RUN-005.5")
@@ -157,21 +150,27 @@ def test_a_finished_transitions_bound_never_stops_a_later_run(
     outcome does not."""
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
     assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = _ok(impl, "sandbox-info")["interpreter"]
+    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
     runtimes: list[str] = []
     try:
         actors = []
         for name, program, bound in (("quick", COUNT, SHORT_BOUND), ("long", LONG, LONG_BOUND)):
             (tmp_path / name).mkdir()
-            runtime = _ok(impl, "rt-open", path=str(tmp_path / name), time_limit=bound)["runtime"]
+            runtime = impl.call("rt-open", path=str(tmp_path / name), time_limit=bound).expect_ok()[
+                "runtime"
+            ]
             runtimes.append(runtime)
-            spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+            spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
             description, actor = sandbox_core(program, interpreter)
-            _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
+            impl.call(
+                "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
+            ).expect_ok()
             actors.append(actor)
         (quick, slow), (_, long_actor) = runtimes, actors
-        _ok(impl, "rt-run", runtime=quick, max_steps=10)  # within its bound or not: either
-        run = _ok(impl, "rt-run", runtime=slow, max_steps=10)
+        impl.call(
+            "rt-run", runtime=quick, max_steps=10
+        ).expect_ok()  # within its bound or not: either
+        run = impl.call("rt-run", runtime=slow, max_steps=10).expect_ok()
         assert run["failures"] == [] and run["attempts"] == [], (
             f"a sandboxed transition that runs for seconds under a bound of {LONG_BOUND} s "
             "was stopped: the bound of an earlier transition (another runtime's, of "

@@ -149,12 +149,6 @@ def prefixes(names: Iterable[str]) -> list[str]:
     return list(out)
 
 
-def _ok(reply: object) -> dict[str, object]:
-    assert getattr(reply, "ok", False), f"expected success, got {reply}"
-    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
-    return result
-
-
 @contextlib.contextmanager
 def _store(impl: Implementation, kind: str) -> Iterator[str]:
     """A new store of ``kind`` holding OBJECTS (a durable one in a new directory)."""
@@ -163,10 +157,10 @@ def _store(impl: Implementation, kind: str) -> Iterator[str]:
         if kind == "durable":
             (Path(top) / "store").mkdir()
             args["path"] = str(Path(top) / "store")
-        handle = str(_ok(impl.call("store-open", **args))["store"])
+        handle = str(impl.call("store-open", **args).expect_ok()["store"])
         try:
             for obj in OBJECTS:
-                _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+                impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
             yield handle
         finally:
             if impl.hello is not None:
@@ -177,7 +171,7 @@ def _store(impl: Implementation, kind: str) -> Iterator[str]:
 def _set(impl: Implementation, store: str, names: Iterable[str]) -> None:
     for name in names:
         target = HEADS.get(name, g.object_id(BLOB).hex())
-        _ok(impl.call("ref-cas", store=store, name=name, expected=None, new=target))
+        impl.call("ref-cas", store=store, name=name, expected=None, new=target).expect_ok()
 
 
 def _sweep(
@@ -186,7 +180,7 @@ def _sweep(
     names = list(present)
     for prefix in tried:
         want = expected(names, prefix)
-        got = _ok(impl.call("ref-list", store=store, prefix=prefix))["names"]
+        got = impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"]
         if got != want:
             missing = [n for n in want if n not in (got if isinstance(got, list) else [])]
             raise AssertionError(
@@ -231,14 +225,14 @@ def test_every_boundary_of_a_prefix_listing(impl: Implementation, kind: str) -> 
         gone = {"names/a", "names/x", "names/a/b", LONGEST[:-1], next(iter(HEADS))}
         for name in gone:
             target = HEADS.get(name, g.object_id(BLOB).hex())
-            _ok(impl.call("ref-cas", store=store, name=name, expected=target, new=None))
+            impl.call("ref-cas", store=store, name=name, expected=target, new=None).expect_ok()
         left = [n for n in names if n not in gone]
         _sweep(impl, store, left, tried, f"{kind} store after deleting {sorted(gone)}")
         _set(impl, store, ["names/a"])
         left.append("names/a")
         _sweep(impl, store, left, prefixes(["names/a"]), f"{kind} store, names/a set again")
         if kind == "durable":
-            _ok(impl.call("store-reopen", store=store))
+            impl.call("store-reopen", store=store).expect_ok()
             _sweep(impl, store, left, tried, "durable store after store-reopen")
 
 

@@ -90,35 +90,29 @@ def _name(text: str) -> tuple[str, dict[str, bytes]]:
     return hole, {hole: raw}
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation) -> str:
-    return str(_ok(impl.call("wit-open"))["runtime"])
+    return str(impl.call("wit-open").expect_ok()["runtime"])
 
 
 def _genesis(
     impl: Implementation, runtime: str, wasm: bytes, state: dict[str, str] | None = None
 ) -> str:
     reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {})
-    return str(_ok(reply)["actor"])
+    return str(reply.expect_ok()["actor"])
 
 
 def _run(impl: Implementation, runtime: str, max_steps: int = 50) -> dict[str, Any]:
-    return _ok(impl.call("wit-run", runtime=runtime, max_steps=max_steps))
+    return impl.call("wit-run", runtime=runtime, max_steps=max_steps).expect_ok()
 
 
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = _ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"]
+    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
 def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     assert head is not None, "the actor has no step"
     step = _object(impl, runtime, head)
     assert isinstance(step, g.Step)
@@ -211,7 +205,7 @@ def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: s
             continue
         wit = g.Blob(data=ECHO, headers=headers)
         actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content).expect_ok()
         expected[actor] = None if headers == WASM_HEADERS else "unknown-wit"
     run = _run(impl, runtime)
     found: dict[str, str | None] = dict.fromkeys(expected)
@@ -219,7 +213,7 @@ def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: s
     assert found == expected, (
         f"WASM-001.3: only abi = '1' runs, every other value → unknown-wit: {run['failures']}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-002.1
@@ -257,7 +251,7 @@ def test_imports_are_matched_by_exact_name(impl: Implementation, cls: str) -> No
         '(memory (export "memory") 1) (func (export "step")))'
     )
     assert impl.call("wasm-load", module=exact.hex()).ok
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-004
@@ -328,7 +322,7 @@ def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None
         assert _refused(reply) == "unknown-query", (
             f"query exported only as {variant!a} is no query (WASM-014.7): {reply}"
         )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-014.2
@@ -361,9 +355,9 @@ def test_query_name_returns_the_name_byte_for_byte(impl: Implementation, cls: st
                 f"(ADP-004.11), got {reply}"
             )
             continue
-        data = bytes.fromhex(_ok(reply)["data"])
+        data = bytes.fromhex(reply.expect_ok()["data"])
         assert data == name.encode(), f"query_name of {name!a} gave {data!r}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- host-call helpers
@@ -458,7 +452,7 @@ def test_core_paths_of_every_class(impl: Implementation, cls: str) -> None:
     )
     found = _blobs(impl, runtime, _core(impl, runtime, actor))
     assert found == expected, f"{cls} paths: the core holds {sorted(found)}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 def _content(paths: dict[str, bytes]) -> dict[str, Any]:
@@ -498,7 +492,7 @@ def test_message_paths_of_every_class(impl: Implementation, cls: str) -> None:
                 "wit-send", check=False, runtime=runtime, to=actor, mt="m", content=content
             )
             assert _refused(reply) == _harness_class(s), f"an entry named {s!a}: {reply}"
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=_content(paths)))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=_content(paths)).expect_ok()
     assert _run(impl, runtime)["failures"] == []
     rc, out = _data(impl, runtime, actor, "rc"), _data(impl, runtime, actor, "out")
     for j, s in enumerate(samples):
@@ -513,7 +507,7 @@ def test_message_paths_of_every_class(impl: Implementation, cls: str) -> None:
         assert rc[2 * j + 1] == 64 and _slot(out, 2 * j + 1, 64) == oid, (
             f"msg_content of k{j}/{s!a}"
         )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-008.1
@@ -577,7 +571,7 @@ def test_ids_at_the_boundary_are_64_lowercase_hex_bytes(impl: Implementation) ->
             f"send_object (recipient) returned {rc[4 * j : 4 * j + 4].hex()}, expected "
             f"{want.hex()} (WASM-008.1)"
         )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-008.3
@@ -652,7 +646,7 @@ def test_header_blocks_of_every_class(impl: Implementation, cls: str) -> None:
     assert _run(impl, runtime)["failures"] == []
     rc = _data(impl, runtime, actor, "rc")
     answered = bytes.fromhex(
-        _ok(impl.call("wit-query", runtime=runtime, actor=asker, name="q"))["data"]
+        impl.call("wit-query", runtime=runtime, actor=asker, name="q").expect_ok()["data"]
     )
     core = _core(impl, runtime, actor)
     for j, (raw, headers) in enumerate(blocks):
@@ -668,7 +662,7 @@ def test_header_blocks_of_every_class(impl: Implementation, cls: str) -> None:
                 f"core_set with {raw!r}: the blob must have the headers {headers!a}: "
                 f"{_object(impl, runtime, core.entries[f'h{j}'])}"
             )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-009.3
@@ -747,7 +741,7 @@ def test_header_names_are_looked_up_by_exact_bytes(impl: Implementation) -> None
             assert code == 0xFF, f"msg_header({probe!a}): no header has that name, -1: {code:#x}"
         else:
             assert code in (0xFF, 0xFE), f"msg_header({probe!a}) is no name: {code:#x}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- WASM-009.1
@@ -814,7 +808,9 @@ def test_senders_are_seen_in_unsigned_byte_order_of_their_ids(impl: Implementati
     runtime = _open(impl)
     for sid, n in reversed(senders):
         assert _genesis(impl, runtime, _sender(target_id, n)) == sid
-    _ok(impl.call("wit-send", runtime=runtime, to=target_id, mt="o", content={"blob": "ff00"}))
+    impl.call(
+        "wit-send", runtime=runtime, to=target_id, mt="o", content={"blob": "ff00"}
+    ).expect_ok()
     assert _run(impl, runtime)["failures"] == []
     assert _genesis(impl, runtime, target) == target_id
     assert _run(impl, runtime)["failures"] == []
@@ -827,7 +823,7 @@ def test_senders_are_seen_in_unsigned_byte_order_of_their_ids(impl: Implementati
         "WASM-009.1: senders in id order (bytewise, ID-005), each sender's oldest first: "
         f"saw {[(r[:8].decode(), r[64:].hex()) for r in records]}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 # --------------------------------------------------------------------------- images
@@ -888,16 +884,18 @@ def _planted(
     assert _run(impl, runtime, 10 * len(parts))["failures"] == []
     for actor, part in zip(actors, parts, strict=True):
         update = {"tree": {"image": {"tree": part}}}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
     assert _run(impl, runtime, 10 * len(parts))["failures"] == [], "an update runs no module"
     for actor in actors:
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}))
+        impl.call(
+            "wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}
+        ).expect_ok()
     return runtime, actors, dict(_run(impl, runtime, 10 * len(parts))["failures"])
 
 
 def _answer(impl: Implementation, runtime: str, actor: str) -> bytes:
     reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
-    return bytes.fromhex(_ok(reply)["data"])
+    return bytes.fromhex(reply.expect_ok()["data"])
 
 
 def _refuse_part(impl: Implementation, name: str, part: dict[str, Any]) -> None:
@@ -908,7 +906,7 @@ def _refuse_part(impl: Implementation, name: str, part: dict[str, Any]) -> None:
         "wit-send", check=False, runtime=runtime, to=LINK, mt="update", content=content
     )
     assert _refused(reply) == _harness_class(name), f"an image entry named {name!a}: {reply}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 def _image_names(cls: str) -> list[str]:
@@ -932,7 +930,7 @@ def test_an_image_tree_holds_pages_memory_and_globals_only(impl: Implementation,
     expected = dict.fromkeys(actors[:-1], "invalid-image")
     assert failures == expected, f"image entries {valid!a}: {failures}"
     assert _answer(impl, runtime, actors[-1])[:4] == (2).to_bytes(4, "little")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-024.3")
@@ -945,7 +943,7 @@ def test_pages_is_exactly_4_bytes(impl: Implementation) -> None:
     expected = {a: "invalid-image" for a, n in zip(actors, sizes, strict=True) if n != 4}
     assert failures == expected, f"pages of {sizes} bytes: {failures}"
     assert _answer(impl, runtime, actors[sizes.index(4)])[:4] == (2).to_bytes(4, "little")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 CHUNK_NAMES: dict[str, list[str]] = {
@@ -1004,7 +1002,7 @@ def test_chunks_are_five_decimal_digits_below_pages_of_65536_bytes(
     answer = _answer(impl, runtime, actors[len(bad)])
     assert answer[:5] == (2).to_bytes(4, "little") + b"\x07", f"chunk 00001: {answer.hex()}"
     assert _answer(impl, runtime, actors[-1])[:4] == (4).to_bytes(4, "little")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 #: Exported mutable globals named in every valid class: name → (type, initial value).
@@ -1070,7 +1068,7 @@ def test_globals_are_named_by_their_exact_export_names(impl: Implementation) -> 
     assert image.entries.get("globals") == g.object_id(g.Tree(entries=saved)), (
         f"the saved globals must be named by the export names: {image}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-025.2")
@@ -1085,7 +1083,7 @@ def test_pages_from_the_initial_size_up_to_the_declared_maximum(impl: Implementa
     assert failures == {actors[0]: "invalid-image", actors[3]: "invalid-image"}, failures
     for actor, n in zip(actors[1:3], sizes[1:3], strict=True):
         assert _answer(impl, runtime, actor)[:4] == n.to_bytes(4, "little")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-028")
@@ -1100,7 +1098,7 @@ def test_an_image_of_at_most_256_pages(impl: Implementation, maximum: int | None
     )
     assert failures == dict.fromkeys(actors[1:], "memory-limit"), failures
     assert _answer(impl, runtime, actors[0])[:4] == (256).to_bytes(4, "little")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-026.4")
@@ -1131,4 +1129,4 @@ def test_a_mutable_global_must_be_exported_under_a_valid_entry_name(
             assert isinstance(image, g.Tree)
             saved = g.Tree(entries={name: g.object_id(g.Blob(data=_le("i32", 9)))})
             assert image.entries.get("globals") == g.object_id(saved), (name, image)
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()

@@ -55,25 +55,19 @@ HOST_CALL = 10_000
 MiB = 1024 * 1024
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation) -> str:
-    return str(_ok(impl.call("wit-open"))["runtime"])
+    return str(impl.call("wit-open").expect_ok()["runtime"])
 
 
 def _genesis(
     impl: Implementation, runtime: str, wasm: bytes, state: dict[str, str] | None = None
 ) -> str:
     reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {})
-    return str(_ok(reply)["actor"])
+    return str(reply.expect_ok()["actor"])
 
 
 def _failures(impl: Implementation, runtime: str, max_steps: int = 1) -> list[Any]:
-    failures: list[Any] = _ok(impl.call("wit-run", runtime=runtime, max_steps=max_steps))[
+    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=max_steps).expect_ok()[
         "failures"
     ]
     return failures
@@ -81,13 +75,13 @@ def _failures(impl: Implementation, runtime: str, max_steps: int = 1) -> list[An
 
 def _get(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = _ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"]
+    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
 def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes | None:
     """The data of the blob ``name`` of ``actor``'s head core, ``None`` if there is none."""
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     assert head is not None, "the actor has no step"
     step = _get(impl, runtime, head)
     assert isinstance(step, g.Step)
@@ -240,11 +234,11 @@ def _listing_of_content(impl: Implementation, content: dict[str, Any], prefix: s
     runtime = _open(impl)
     actor = _genesis(impl, runtime, _lister(prefix))
     assert _failures(impl, runtime) == []
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content).expect_ok()
     failures = _failures(impl, runtime)
     assert failures == [], f"listing the content failed: {failures}"
     data = _entry(impl, runtime, actor, "names")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
     assert data is not None, "the lister saved nothing"
     return data
 
@@ -391,7 +385,7 @@ def test_msg_entry_lists_a_tree_a_step_wrote_in_canonical_order(
     assert failures == [], failures
     assert _entry(impl, runtime, writer, "rc") == bytes(len(names) + 1), "every call returns 0"
     data = _entry(impl, runtime, reader, "names")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
     _check_listing(data, _expected_listing(_tree(names)), f"a tree written in {order} order")
 
 
@@ -487,7 +481,7 @@ def _copy_outcome(impl: Implementation, call: str, value: int, wasm: bytes) -> s
         if call == "msg_entry":
             content = _tree(["n" * value])
         mt = "m" * value if call == "msg_header" else "go"
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content))
+        impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
         failures = _failures(impl, runtime)
     if where == "query" and not failures:
         reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q" * value)
@@ -495,7 +489,7 @@ def _copy_outcome(impl: Implementation, call: str, value: int, wasm: bytes) -> s
     if failures:
         assert len(failures) == 1 and failures[0][0] == actor, failures
         outcome = str(failures[0][1])
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return outcome
 
 
@@ -603,14 +597,14 @@ def test_exhausting_the_call_stack_fails_trap(impl: Implementation, kind: str) -
     runtime = _open(impl)
     actor = _genesis(impl, runtime, wasm)
     for attempt in range(2):  # the second finds whatever the first left (a kept instance)
-        run_ = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+        run_ = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         assert [run_["steps"], run_["failures"]] == [[], [[actor, "trap"]]], (
             f"{kind} recursion (attempt {attempt + 1}) exhausts the call stack: it must fail "
             f"trap (WASM-015.1): {run_}"
         )
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     assert head is None, "a step that traps has no effect (WASM-021)"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-015.1", "WASM-021")
@@ -629,16 +623,16 @@ def test_exhausting_the_call_stack_on_a_message_fails_trap(impl: Implementation,
     runtime = _open(impl)
     actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
     assert _failures(impl, runtime) == []
-    genesis = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}))
+    genesis = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}).expect_ok()
     for attempt in range(2):
         failures = _failures(impl, runtime)
         assert failures == [[actor, "trap"]], (
             f"{kind} recursion on a message's step (attempt {attempt + 1}): must fail trap "
             f"(WASM-015.1): {failures}"
         )
-    assert _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"] == genesis
-    _ok(impl.call("wit-close", runtime=runtime))
+    assert impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"] == genesis
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-015.1", "WASM-014.1")
@@ -663,7 +657,7 @@ def test_exhausting_the_call_stack_in_a_query_fails_trap(impl: Implementation, k
         f"{kind} recursion in a query exhausts the call stack: it must fail trap "
         f"(WASM-015.1), not {reply}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 #: kind → a step that runs out of fuel (each far past twice the limit) without
@@ -695,7 +689,7 @@ def test_running_out_of_fuel_fails_fuel_exhausted(impl: Implementation, kind: st
     assert failures == [[actor, "fuel-exhausted"]], (
         f"{kind}: runs out of fuel, so fuel-exhausted (WASM-020.1): {failures}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 @pytest.mark.req("WASM-017.1", "WASM-017.2", "WASM-016")
@@ -731,7 +725,7 @@ def test_growing_past_the_limits_returns_minus_1_and_the_step_goes_on(
     failures = _failures(impl, runtime)
     assert failures == [], f"a refused grow is no failure (WASM-017.1): {failures}"
     data = _entry(impl, runtime, actor, "grown")
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
     expected = [-1, -1, 1, -1, 256, -1, 1, -1, 10_000]
     assert data is not None
     found = [int.from_bytes(data[i : i + 4], "little", signed=True) for i in range(0, 36, 4)]
@@ -757,7 +751,7 @@ def test_an_access_past_a_refused_grow_fails_trap(impl: Implementation, pages: i
     assert failures == [[actor, "trap"]], (
         f"a load past a {pages}-page memory after a refused grow: trap (WASM-015.1): {failures}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 #: kind → (a module whose minimum is at or past a limit, the step's expected class).
@@ -779,4 +773,4 @@ def test_a_minimum_past_the_limits_fails_memory_limit(impl: Implementation, kind
     actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
     failures = _failures(impl, runtime)
     assert failures == ([] if expected is None else [[actor, expected]]), (kind, failures)
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()

@@ -20,12 +20,6 @@ from ..wasm._calls import Call, Lowering, module
 ZERO = "00" * 32
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _hex(text: str) -> str:
     return text.encode().hex()
 
@@ -84,20 +78,22 @@ BELOW: dict[str, tuple[list[Call], bool]] = {
 @pytest.mark.parametrize("name", sorted(BELOW))
 def test_presence_is_checked_at_any_depth_below_the_core(impl: Implementation, name: str) -> None:
     calls, absent = BELOW[name]
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     try:
         # store the tree (and the blob 01) that some cases link
-        _ok(impl.call("wit-send", runtime=runtime, to=ZERO, content=SENT_TREE))
+        impl.call("wit-send", runtime=runtime, to=ZERO, content=SENT_TREE).expect_ok()
         actor = str(
-            _ok(impl.call("wit-genesis", runtime=runtime, module=_wasm(calls).hex()))["actor"]
+            impl.call("wit-genesis", runtime=runtime, module=_wasm(calls).hex()).expect_ok()[
+                "actor"
+            ]
         )
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=5))
+        run = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
         if absent:
             assert run["failures"] == [[actor, "invalid-transition"]], (
                 f"{name}: an absent object below a tree of the new core fails the "
                 f"transition (WIT-007.4), got {run}"
             )
-            assert _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"] is None
+            assert impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"] is None
         else:
             assert run["failures"] == [] and [a for a, _ in run["steps"]] == [actor], run
     finally:
@@ -112,14 +108,14 @@ REPLACE = {"blob": _hex("replace"), "headers": {"runtime": "test-actor"}}
 
 def _frozen_updater(impl: Implementation, runtime: str) -> str:
     reply = impl.call("wit-genesis", runtime=runtime, actor="updater", state={"frozen": "01"})
-    return str(_ok(reply)["actor"])
+    return str(reply.expect_ok()["actor"])
 
 
 def _send_and_run(
     impl: Implementation, runtime: str, actor: str, mt: str, content: dict[str, Any]
 ) -> dict[str, Any]:
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content))
-    return _ok(impl.call("wit-run", runtime=runtime, max_steps=5))
+    impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+    return impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
 
 
 #: name → (mt, content, whether the frozen core refuses it)
@@ -164,11 +160,11 @@ def test_a_frozen_entry_set_to_the_object_it_names_is_unchanged(
 ) -> None:
     mt, content, refused = FROZEN_CASES[name]
     for first in (True, False):  # in the genesis transition, then in a later one
-        runtime = str(_ok(impl.call("wit-open"))["runtime"])
+        runtime = str(impl.call("wit-open").expect_ok()["runtime"])
         try:
             actor = _frozen_updater(impl, runtime)
             if not first:
-                start = _ok(impl.call("wit-run", runtime=runtime, max_steps=5))
+                start = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
                 assert start["failures"] == [] and len(start["steps"]) == 1, start
             run = _send_and_run(impl, runtime, actor, mt, content)
             if refused:
@@ -179,7 +175,7 @@ def test_a_frozen_entry_set_to_the_object_it_names_is_unchanged(
                     f"the object it already names is not changed (WIT-016), got {run}"
                 )
                 # the actor still runs as an updater: its wit is the same
-                wut = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name="wut"))
+                wut = impl.call("wit-query", runtime=runtime, actor=actor, name="wut").expect_ok()
                 assert b'"name":"updater"' in bytes.fromhex(wut["data"]), wut
         finally:
             impl.call("wit-close", runtime=runtime)

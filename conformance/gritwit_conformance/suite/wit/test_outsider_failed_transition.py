@@ -10,8 +10,6 @@ shows that the ids the test computes are the ones an implementation builds.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import gritwit as g
@@ -21,12 +19,6 @@ pytestmark = pytest.mark.profile("wit")
 
 #: The name ``set-code`` copies into the new ``wit`` blob; no other test stores it.
 NAME = b"outsider-q31"
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 def _blob(data: bytes, headers: dict[str, str] | None = None) -> g.ObjectId:
@@ -52,16 +44,21 @@ def _found(impl: Implementation, runtime: str, oid: g.ObjectId) -> str:
 
 @pytest.mark.req("WIT-006", "ADP-014", "WIT-016", "WIT-023.2")
 def test_wit_object_does_not_find_what_a_failed_transition_built(impl: Implementation) -> None:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     frozen_state, twin_state = {"frozen": b"\x01"}, {"n": b"\x02"}
     actor, wit, core = new_objects(frozen_state)
-    made = _ok(impl.call("wit-genesis", runtime=runtime, actor="updater",
-                         state={k: v.hex() for k, v in frozen_state.items()}))  # fmt: skip
+    made = impl.call(
+        "wit-genesis",
+        runtime=runtime,
+        actor="updater",
+        state={k: v.hex() for k, v in frozen_state.items()},
+    ).expect_ok()
     assert made["actor"] == actor.hex(), "wit-genesis builds the core of ADP-014"
-    _ok(impl.call("wit-run", runtime=runtime, max_steps=20))
-    _ok(impl.call("wit-send", runtime=runtime, to=actor.hex(), mt="set-code",
-                  content={"blob": NAME.hex()}))  # fmt: skip
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=20))
+    impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
+    impl.call(
+        "wit-send", runtime=runtime, to=actor.hex(), mt="set-code", content={"blob": NAME.hex()}
+    ).expect_ok()
+    run = impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
     assert run["failures"] == [[actor.hex(), "frozen-core"]], run
     assert (_found(impl, runtime, wit), _found(impl, runtime, core)) == ("not-found",) * 2, (
         "the failed transition built a new wit blob and a new core; it must have stored "
@@ -70,11 +67,16 @@ def test_wit_object_does_not_find_what_a_failed_transition_built(impl: Implement
 
     twin, twin_wit, twin_core = new_objects(twin_state)
     assert twin_wit == wit
-    _ok(impl.call("wit-genesis", runtime=runtime, actor="updater",
-                  state={k: v.hex() for k, v in twin_state.items()}))  # fmt: skip
-    _ok(impl.call("wit-send", runtime=runtime, to=twin.hex(), mt="set-code",
-                  content={"blob": NAME.hex()}))  # fmt: skip
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=20))
+    impl.call(
+        "wit-genesis",
+        runtime=runtime,
+        actor="updater",
+        state={k: v.hex() for k, v in twin_state.items()},
+    ).expect_ok()
+    impl.call(
+        "wit-send", runtime=runtime, to=twin.hex(), mt="set-code", content={"blob": NAME.hex()}
+    ).expect_ok()
+    run = impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
     # The frozen one's message is still pending, so it fails again in this call.
     assert [a for a, _ in run["failures"]] == [actor.hex()], run
     assert [a for a, _ in run["steps"]] == [twin.hex()], run
