@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from ._messages import Response, parse_response
+from .harness._messages import Response, parse_response
 
 __all__ = ["reference_answer"]
 

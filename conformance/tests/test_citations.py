@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from gritwit_conformance import cli
-from gritwit_conformance._versions import parse_changes
 from gritwit_conformance.trace._changes import (
     CHANGES_FILE,
     CLAUSES_FILE,
@@ -26,6 +25,7 @@ from gritwit_conformance.trace._citations import (
     record_citations,
 )
 from gritwit_conformance.trace._release import fold_unreleased
+from gritwit_conformance.trace._versions import parse_changes
 
 pytestmark = pytest.mark.req("CONV-003.3", "CONV-003.5")
 

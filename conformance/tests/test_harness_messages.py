@@ -26,15 +26,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gritwit_conformance._conform import SUITE_DIR, _failures
-from gritwit_conformance._messages import (
+from gritwit_conformance.harness._messages import (
     MESSAGE_LIMIT,
     Response,
     bound_message,
     protocol_form,
     visible_text,
 )
-from gritwit_conformance._report import known_failure_matches, render_summary
+from gritwit_conformance.report._write import known_failure_matches, render_summary
+from gritwit_conformance.runs._conform import SUITE_DIR, _failures
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: the JUnit file of a run with a 16 MiB wrong answer stays under this.

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from gritwit_conformance import SUITE_VERSION
-from gritwit_conformance._report import render_summary
-from gritwit_conformance._state import NOT_APPLICABLE
+from gritwit_conformance.harness._state import NOT_APPLICABLE
+from gritwit_conformance.report._write import render_summary
 from gritwit_conformance.wrong import WRONG, command
 
 pytestmark = [pytest.mark.req("ADP-005.5", "ADP-005.6", "CONV-003.6"), pytest.mark.slow]

@@ -14,8 +14,8 @@ import pytest
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION, cli
-from gritwit_conformance._conform import run_conform
-from gritwit_conformance._versions import (
+from gritwit_conformance.runs._conform import run_conform
+from gritwit_conformance.trace._versions import (
     SpecHistory,
     UnknownSpecVersion,
     parse_changes,
@@ -246,8 +246,8 @@ def test_conform_refuses_an_unknown_spec_version_before_any_test(
 
 @pytest.mark.req("ADP-005.6")
 def test_claimed_is_the_version_of_hello(capsys: pytest.CaptureFixture[str]) -> None:
-    from gritwit_conformance import _conform
-    from gritwit_conformance._state import settings
+    from gritwit_conformance.harness._state import settings
+    from gritwit_conformance.runs import _conform
 
     assert _conform._applied_version("claimed", "reference") == gritwit.SPEC_VERSION
     before = settings.hello

@@ -6,7 +6,7 @@ profile (``vectors/wasm.json``): each operation is sent as ``wit-<op>``
 recorded — actor ids, message ids, ordered step ids, failures, heads.  When
 an id is not the reference's, the failure shows why (ADP-017): the first
 place where the implementation's objects (read with ``wit-object``) part from
-the ones the vector records (:mod:`gritwit_conformance._diff`).
+the ones the vector records (:mod:`gritwit_conformance.diff._objects`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import jsonschema
 import pytest
 
 from gritwit._schemas import load_schema
-from gritwit_conformance._diff import (
+from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.diff._objects import (
     Divergence,
     Lookup,
     describe_bytes,
@@ -29,9 +30,8 @@ from gritwit_conformance._diff import (
     render,
     show_data,
 )
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
-from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import settings
 
 Json = dict[str, Any]
 VECTORS_DIR = find_vectors_dir(settings.vectors)

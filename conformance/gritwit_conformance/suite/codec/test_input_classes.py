@@ -1,7 +1,7 @@
 """The codec clauses over every input class they take (issue 24, item 3).
 
 Each test feeds one clause of chapters 01–03 the classes of ``conformance/inputs.toml``
-— text of every class of :mod:`gritwit_conformance._classes` (ASCII, mixed case, the
+— text of every class of :mod:`gritwit_conformance.data._classes` (ASCII, mixed case, the
 BMP with U+E000–U+FFFF, astral, lone surrogates, NUL, empty) as text strings, map keys,
 ``type`` values, header names and values, tree names, mailbox keys and blob data; both
 sides of every size and count limit (string lengths and counts against the remaining
@@ -10,7 +10,7 @@ and, for an order, inputs that every plausible wrong rule puts the other way —
 ``decode``, ``id``, ``decode-value`` and ``encode``.
 
 Expected answers are the rules computed here (a small CBOR writer that keeps the order
-and head widths it is given; the orders of :mod:`~gritwit_conformance._classes`), checked
+and head widths it is given; the orders of :mod:`~gritwit_conformance.data._classes`), checked
 against the reference (:func:`~gritwit_conformance.expected.reference_answer`) where a
 class is not fixed by the rule alone.
 """
@@ -24,9 +24,9 @@ from typing import Any
 import blake3
 import pytest
 
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("codec")
 

@@ -15,7 +15,7 @@
   mailbox key of decoded bytes.
 
 Expected answers come from the rules computed here (the orders of
-:mod:`gritwit_conformance._classes`, a small CBOR writer) and from the reference
+:mod:`gritwit_conformance.data._classes`, a small CBOR writer) and from the reference
 (:func:`~gritwit_conformance.expected.reference_answer`).
 """
 
@@ -30,9 +30,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.strategies import objects
 from gritwit_conformance.suite._properties import properties
 

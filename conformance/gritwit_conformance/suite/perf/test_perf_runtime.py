@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._perf import RUNTIME_WORKLOADS, actor_modules
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.runs._perf import RUNTIME_WORKLOADS, actor_modules
 
 pytestmark = pytest.mark.profile("perf", "runtime", "wasm")
 

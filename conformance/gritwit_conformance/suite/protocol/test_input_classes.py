@@ -1,6 +1,6 @@
 """The adapter protocol's clauses over every input class they take (issue 24, item 3).
 
-Text of every class of :mod:`gritwit_conformance._classes` (ASCII, mixed case, the BMP
+Text of every class of :mod:`gritwit_conformance.data._classes` (ASCII, mixed case, the BMP
 with U+E000–U+FFFF, astral, lone surrogates, NUL, empty) as answered text (ADP-001.3),
 unknown request fields and ignored members (ADP-002, ADP-004.9), repeated keys
 (ADP-004.7, OBJ-018.10), byte-string arguments (ADP-004.5), names, headers, ``mt``,
@@ -28,9 +28,9 @@ import blake3
 import pytest
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._transport import AdapterProcess
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.harness._transport import AdapterProcess
 from gritwit_conformance.suite.protocol._raw import assert_still_serving, send_raw, separate_process
 from gritwit_conformance.suite.store.test_input_classes import is_ref_name
 

@@ -29,8 +29,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
 run = properties(50)

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 Json = dict[str, Any]
 

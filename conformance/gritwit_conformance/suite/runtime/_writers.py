@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 __all__ = ["count_of", "inc", "second"]
 

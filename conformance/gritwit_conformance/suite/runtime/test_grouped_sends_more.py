@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._writers import second as second  # the second writer's fixture
 from .test_grouped_sends import OUTBOX, _count, _counter, _inc, _open, _whole

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from .test_hostile_actors import _count, _open, _ping_pair
 

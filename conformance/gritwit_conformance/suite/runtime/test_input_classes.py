@@ -32,8 +32,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
 
 from ..wit.test_input_classes import (
     CLASSES,

@@ -41,8 +41,8 @@ from hypothesis.stateful import (
 )
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._state import settings
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.harness._state import settings
 
 from .._scenario import explain, impl_objects
 

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._writers import second as second  # the second writer's fixture
 from .test_stale_index import A_LIMIT, B_LIMIT, NAP

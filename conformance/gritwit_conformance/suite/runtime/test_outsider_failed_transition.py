@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite.wit.test_outsider_failed_transition import NAME, new_objects
 
 pytestmark = pytest.mark.profile("runtime")

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 

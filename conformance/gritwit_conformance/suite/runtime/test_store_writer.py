@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process

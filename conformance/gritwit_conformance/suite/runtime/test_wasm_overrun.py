@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # a Wasm actor: both profiles (ADP-006)
 

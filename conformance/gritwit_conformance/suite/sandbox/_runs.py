@@ -17,10 +17,10 @@ import blake3
 import pytest
 
 import gritwit as g
-from gritwit_conformance._diff import first_divergence, render
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import Response
-from gritwit_conformance._vectors import Vector, load_vectors
+from gritwit_conformance.data._vectors import Vector, load_vectors
+from gritwit_conformance.diff._objects import first_divergence, render
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
 from gritwit_conformance.suite._scenario import VECTORS_DIR
 
 Json = dict[str, Any]

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import failure_class, ran

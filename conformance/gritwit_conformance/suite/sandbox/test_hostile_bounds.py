@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess, Subprocess
+from gritwit_conformance.harness._implementation import Implementation, InProcess, Subprocess
 
 from ._runs import COUNTER, build, encodings, returned_objects
 

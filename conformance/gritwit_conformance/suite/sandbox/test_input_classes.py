@@ -4,7 +4,7 @@ A host that works on the ASCII of the worked examples can still break on another
 input: it may compare header values case-insensitively or after trimming, stop a name at
 NUL, store a file name as UTF-16, sort JSON keys by UTF-16 units, cut the interpreter into
 chunks one byte too long, or let a limit pass one unit over.  So each rule here is fed the
-classes of :mod:`gritwit_conformance._classes` — ASCII, mixed case, the BMP (U+E000–U+FFFF
+classes of :mod:`gritwit_conformance.data._classes` — ASCII, mixed case, the BMP (U+E000–U+FFFF
 among it), astral code points, lone surrogates, NUL and the empty string — and each limit
 both its largest allowed value and one past it, through every command that takes the input:
 
@@ -40,9 +40,9 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import build, encodings, returned_objects
 

@@ -32,8 +32,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
 from ._runs import build, encodings, returned_objects

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import returned_objects, run_stream

@@ -8,7 +8,7 @@
 * ADP-004.3 / ID-003: id arguments holding astral characters or lone surrogates;
 * the codec rules of text through ``put`` (STO-001: the decoder's classes).
 
-Expected answers are the rules, computed here (:mod:`gritwit_conformance._classes`),
+Expected answers are the rules, computed here (:mod:`gritwit_conformance.data._classes`),
 and for ``put`` the reference's ``decode`` (:func:`~gritwit_conformance.expected.reference_answer`).
 """
 
@@ -22,9 +22,9 @@ import blake3
 import pytest
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("store")
 

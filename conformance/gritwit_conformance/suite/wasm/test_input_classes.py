@@ -1,6 +1,6 @@
 """The Wasm chapter's texts, names, keys and limits over every input class (issue 24).
 
-Each test feeds one clause the input classes of :mod:`gritwit_conformance._classes`
+Each test feeds one clause the input classes of :mod:`gritwit_conformance.data._classes`
 — ASCII, mixed case, the BMP (U+E000–U+FFFF included), astral code points, NUL, the
 empty string and lone surrogates — or both sides of its limit, through the host calls
 and adapter commands that carry that input:
@@ -29,8 +29,8 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Call, Lowering, module
 

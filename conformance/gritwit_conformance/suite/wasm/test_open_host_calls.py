@@ -27,7 +27,7 @@
   the memory then → ``trap``; a minimum past the limits → ``memory-limit`` (WASM-017.3).
 
 Expected answers are computed here from the spec's rules (the orders of
-:mod:`gritwit_conformance._classes`, the costs of WASM-019).
+:mod:`gritwit_conformance.data._classes`, the costs of WASM-019).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ import wasmtime
 from hypothesis import given
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
 from ._calls import Call, Lowering, module

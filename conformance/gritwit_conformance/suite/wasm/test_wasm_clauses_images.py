@@ -15,8 +15,8 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._resources import wasm_dir
+from gritwit_conformance.data._paths import wasm_dir
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._resources import wasm_dir
+from gritwit_conformance.data._paths import wasm_dir
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wasm")
 

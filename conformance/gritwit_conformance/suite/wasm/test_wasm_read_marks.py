@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import ARITY, _entry

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from .test_wasm_clauses_calls import _entry, _marking
 

@@ -6,7 +6,7 @@ Each exact-bytes rule of chapter 06 — the core entry names ``wit``, ``wit_upda
 (WIT-013.1), the update function ``replace`` (WIT-014.3), query names (WIT-017.3), an
 ``mt`` naming no row (WIT-028.4) and what a decimal or a text-form id is (WIT-028.6) —
 is fed near misses of the right word of every class of
-:mod:`gritwit_conformance._classes`: ASCII (a space, a newline, one letter short), mixed
+:mod:`gritwit_conformance.data._classes`: ASCII (a space, a newline, one letter short), mixed
 case, the BMP (no-break space, U+FEFF, a fullwidth letter, U+E000, U+FFFF), astral code
 points, lone surrogates, NUL and the empty string.  An implementation that compares
 case-insensitively, trims, normalises, stops at NUL or at the first invalid code unit
@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance import _classes as tc
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wit")
 

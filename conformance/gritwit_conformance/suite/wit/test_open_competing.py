@@ -37,9 +37,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._classes import is_valid_text
-from gritwit_conformance._diff import describe_bytes
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.data._classes import is_valid_text
+from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
 from .._scenario import explain, impl_objects

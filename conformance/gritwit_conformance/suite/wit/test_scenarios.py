@@ -19,9 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._diff import describe_bytes
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._vectors import Vector
+from gritwit_conformance.data._vectors import Vector
+from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
 from .._scenario import Json, explain, impl_objects, replay_scenario, scenario_params

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from . import PROFILES
-from ._limits import limit_line
-from ._messages import visible_text
-from ._report import render_summary, run_status
+from .. import PROFILES
+from ..harness._limits import limit_line
+from ..harness._messages import visible_text
+from ..harness._state import settings
+from ..report._model import FAILING, ReportError
+from ..report._write import render_summary, run_status
 from ._select import Selection, plan_rerun
-from ._state import settings
-from .report._model import FAILING, ReportError
 
 __all__ = [
     "EXIT_HANDSHAKE",
@@ -43,7 +43,7 @@ EXIT_INCOMPLETE = 4
 #: Exit status of an interrupted run: 128 + the signal number, as a shell reports it.
 _SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
-SUITE_DIR = Path(__file__).resolve().parent / "suite"
+SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -75,11 +75,11 @@ def _pytest_args(
     if files is not None:  # a re-run collects only the files of its tests
         args = files
     if select is not None:
-        args += ["-p", "gritwit_conformance._select", "--gritwit-select", str(select)]
+        args += ["-p", "gritwit_conformance.runs._select", "--gritwit-select", str(select)]
     if profiles:
         # Of the protocol folder, only the tests of the chosen profiles and the handshake
         # and envelope tests every profile relies on (ADP-006; _profile_select).
-        args += ["-p", "gritwit_conformance._profile_select"]
+        args += ["-p", "gritwit_conformance.runs._profile_select"]
         args += ["--gritwit-only-profiles", ",".join(sorted(set(profiles)))]
     args += ["-c", str(ini), "--rootdir", str(SUITE_DIR.parent), "-p", "no:cacheprovider"]
     # Installed from the wheel, pytest would rewrite the asserts of the plugin's whole
@@ -110,7 +110,7 @@ def _pytest_args(
 
 def _applied_version(spec_version: str, impl: str) -> str | None:
     """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error."""
-    from ._versions import UnknownSpecVersion, spec_history
+    from ..trace._versions import UnknownSpecVersion, spec_history
 
     history = spec_history()
     if history is None:
@@ -133,7 +133,7 @@ def _scale(given: float | None) -> tuple[float, str]:
     """The scale of the answer limits: ``given``, or calibrated now (ADP-012.2)."""
     if given is not None:
         return given, "given"
-    from ._calibrate import calibrate
+    from ..harness._calibrate import calibrate
 
     calibration = calibrate()
     return calibration.scale, calibration.describe()
@@ -274,7 +274,7 @@ def run_conform(
     settings.interrupted = None
     settings.profiles = list(profiles or [])
     if impl != "reference":
-        from ._implementation import HandshakeFailed, check_handshake
+        from ..harness._implementation import HandshakeFailed, check_handshake
 
         timeout_scale, note = _scale(timeout_scale)
         print(f"gritwit conform: {limit_line(timeout, timeout_scale, note)}", flush=True)

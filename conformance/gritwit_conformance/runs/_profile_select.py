@@ -20,7 +20,7 @@ __all__ = ["needed"]
 
 #: The profile every implementation claims (ADP-006); its tests always run.
 _ALWAYS = "protocol"
-_PROTOCOL_DIR = Path(__file__).resolve().parent / "suite" / "protocol"
+_PROTOCOL_DIR = Path(__file__).resolve().parents[1] / "suite" / "protocol"
 
 
 def needed(declared: set[str], chosen: set[str]) -> bool:

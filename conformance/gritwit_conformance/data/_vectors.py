@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._resources import ResourcesMissing, vectors_dir
+from ._paths import ResourcesMissing, vectors_dir
 
 __all__ = ["Vector", "find_vectors_dir", "load_vectors"]
 
@@ -26,7 +26,7 @@ class Vector:
 
 def find_vectors_dir(explicit: Path | None = None) -> Path | None:
     """``explicit`` (``gritwit conform --vectors``), else the checkout's ``vectors/``, else
-    the copy installed with the suite (:mod:`._resources`); ``None`` if there is none."""
+    the copy installed with the suite (:mod:`._paths`); ``None`` if there is none."""
     if explicit is not None:
         return explicit
     try:

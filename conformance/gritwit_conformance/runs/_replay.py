@@ -1,7 +1,7 @@
 """``gritwit replay``: a failing test's exchange against an adapter, outside the suite (ADP-020.7).
 
 The report keeps, for each failed, errored and timed-out test, the requests the
-harness sent and the answers it got (:mod:`._exchange`).  A replay sends the same
+harness sent and the answers it got (:mod:`..harness._exchange`).  A replay sends the same
 requests, in order and with the same ``seq``, to an adapter (the report's command, or
 another) and to the in-process reference, and stops at the first request whose two
 answers differ: the place an implementer starts debugging, without the suite,
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ._messages import bound_message, protocol_form
-from ._transport import AdapterBroken, AdapterProcess
+from ..harness._messages import bound_message, protocol_form
+from ..harness._transport import AdapterBroken, AdapterProcess
 
 __all__ = [
     "Difference",

@@ -48,7 +48,7 @@ INSTALLED: Final = (
     "reference/tests",  # gritwit trace: the reference's tests cite clauses too (read as text)
     "conformance/tests",  # gritwit trace: so do the tests of the judge's tools
 )
-_JUDGE: Final = Path(__file__).resolve().parent
+_JUDGE: Final = Path(__file__).resolve().parents[1]
 _JUDGED: Final = Path(gritwit.__file__).resolve().parent
 _PACKAGES: Final = {
     "reference/gritwit": _JUDGED,

@@ -1,6 +1,6 @@
 """Diffs beside the object walk: bundles, encodings and descriptions (ADP-017.2).
 
-:mod:`._diff` walks two object graphs down from two ids.  The mismatches here
+:mod:`._objects` walks two object graphs down from two ids.  The mismatches here
 are of other things: an exported bundle (RUN-009.1) compared object by object
 with the objects reachable from the expected head, two encodings compared byte
 by byte, and two JSON descriptions (OBJ-018) of one object compared field by
@@ -15,7 +15,7 @@ from typing import Any
 
 import gritwit as g
 
-from ._diff import (
+from ._objects import (
     BUDGET,
     SHOWN,
     Divergence,

@@ -1,7 +1,7 @@
 """``gritwit perf``: time implementations through their adapters, side by side (ADP-018).
 
 Each implementation is started as the conformance harness starts it
-(:func:`~gritwit_conformance._implementation.make_implementation`: ``reference``
+(:func:`~gritwit_conformance.harness._implementation.make_implementation`: ``reference``
 for the in-process reference, otherwise a command line).  For each workload the
 harness sends ``perf-run`` ``repeat`` times per implementation, interleaved (one
 repetition of every implementation, then the next, the order rotated each time,
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:  # imported when a run starts: `gritwit --help` stays fast
-    from ._implementation import Implementation
+    from ..harness._implementation import Implementation
 
 __all__ = [
     "DEFAULT_N",
@@ -162,7 +162,7 @@ _MODULES: dict[str, bytes] = {}
 
 def actor_modules(workload: str) -> dict[str, bytes]:
     """The ``modules`` of a runtime workload: the Wasm builds of its test actors (ADP-018.8)."""
-    from ._resources import wasm_dir
+    from ..data._paths import wasm_dir
 
     for name in RUNTIME_WORKLOADS[workload]:
         if name not in _MODULES:
@@ -216,7 +216,7 @@ def measure(impl: Implementation, workload: str, n: int) -> int:
             actor_modules(workload)
         except FileNotFoundError as exc:  # an installed judge without a checkout's wasm/
             raise PerfFailure("ADP-018.8", f"no Wasm test actors to send: {exc}") from None
-    from ._implementation import MissingCommand
+    from ..harness._implementation import MissingCommand
 
     work = "ADP-018.6" if runtime else "ADP-018.2"
     try:
@@ -239,7 +239,7 @@ def measure(impl: Implementation, workload: str, n: int) -> int:
 
 
 def _describe(impl: Implementation) -> dict[str, Any]:
-    from ._transport import AdapterBroken
+    from ..harness._transport import AdapterBroken
 
     try:
         info = impl.info()
@@ -264,7 +264,7 @@ def run_tables(
     Each ``perf-run`` may take ``timeout`` × ``scale`` seconds, longer while the adapter
     makes progress: the answer limit of ADP-012 with the benchmark's base (ADP-018.5).
     """
-    from ._implementation import make_implementation
+    from ..harness._implementation import make_implementation
 
     impls = [make_implementation(spec, timeout=timeout, scale=scale) for spec in specs]
     try:
@@ -284,7 +284,7 @@ def _table(
     repeat: int,
     progress: Callable[[str], None],
 ) -> Table:
-    from ._transport import AdapterBroken
+    from ..harness._transport import AdapterBroken
 
     rows: list[Row] = []
     for impl in impls:
@@ -352,7 +352,7 @@ def run_perf(args: argparse.Namespace) -> int:
     workloads = args.workload or list(WORKLOADS)
     scale = args.timeout_scale
     if scale is None:
-        from ._calibrate import calibrate
+        from ..harness._calibrate import calibrate
 
         scale = calibrate().scale
     tables = run_tables(specs, workloads, args.n, args.repeat, timeout=args.timeout, scale=scale)
@@ -402,7 +402,7 @@ def _seconds(text: str) -> float:
 
 
 def _scale(text: str) -> float:
-    from ._limits import check_scale
+    from ..harness._limits import check_scale
 
     try:
         return check_scale(float(text), "the scale")

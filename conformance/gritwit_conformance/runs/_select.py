@@ -109,7 +109,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from ._messages import visible_text
+    from ..harness._messages import visible_text
 
     option = config.getoption("gritwit_select", None)
     if not option:
@@ -151,11 +151,11 @@ class Rerun:
 def plan_rerun(report: Path, suite: Path, profiles: list[str]) -> Rerun:
     """The failed, errored, timed-out and unexpectedly passed tests of ``report``.
 
-    Raises :class:`..report.ReportError` for a file that is not a valid report.  With
+    Raises :class:`...report.ReportError` for a file that is not a valid report.  With
     ``profiles``, only the tests of their folders and of ``protocol`` are kept.
     """
-    from .report._load import load_report
-    from .report._model import FAILING
+    from ..report._load import load_report
+    from ..report._model import FAILING
 
     loaded = load_report(report)
     failing = [r.id for r in loaded.results if r.outcome in FAILING]

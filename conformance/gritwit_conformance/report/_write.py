@@ -6,7 +6,7 @@ the workers' reports) and classifies each test as passed, failed, errored
 out (no answer within the limit: ADP-012, ADP-020.1), not claimed (ADP-006), not
 applicable (left out by ``--spec-version``: ADP-005.6), expected failure or
 unexpected pass (ADP-005).  It writes the JSON report and, from it, the JUnit file
-(:mod:`.report._junit`), so that every form tells the same story (ADP-020).
+(:mod:`._junit`), so that every form tells the same story (ADP-020).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from . import SUITE_VERSION
-from ._progress import ProgressReporter, _Collected, profile_of
-from ._state import NOT_APPLICABLE, NOT_CLAIMED, settings
-from .report._story import run_status, selection_line, version_note
+from .. import SUITE_VERSION
+from ..harness._progress import ProgressReporter, _Collected, profile_of
+from ..harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from ._story import run_status, selection_line, version_note
 
 __all__ = [
     "ProgressReporter",
@@ -72,7 +72,7 @@ def short_reason(text: str) -> str:
 
 def _reason(report: pytest.TestReport) -> str:
     """The bounded text the plugin put in ``longrepr`` (terminal, JUnit, JSON agree)."""
-    from ._messages import bound_message, visible_text
+    from ..harness._messages import bound_message, visible_text
 
     if isinstance(report.longrepr, str):
         return visible_text(report.longrepr)
@@ -81,7 +81,7 @@ def _reason(report: pytest.TestReport) -> str:
 
 def _skip_reason(report: pytest.TestReport) -> str:
     """The reason a skipped test gives (``pytest.skip("…")``), without pytest's prefix."""
-    from ._messages import visible_text
+    from ..harness._messages import visible_text
 
     reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
     return visible_text(reason.removeprefix("Skipped: "))
@@ -142,7 +142,7 @@ class ReportCollector(_Collected):
         when its call phase passed; a failure outside the call phase is *errored*
         unless the test had already failed.
         """
-        from ._messages import visible_text
+        from ..harness._messages import visible_text
 
         record = self.records.setdefault(report.nodeid, _Record(visible_text(report.nodeid)))
         props = dict(report.user_properties)
@@ -195,7 +195,7 @@ class ReportCollector(_Collected):
 
     def _close_records(self, session: pytest.Session) -> str:
         """Give every collected test a record; return why the run is incomplete, or ''."""
-        from ._messages import visible_text
+        from ..harness._messages import visible_text
 
         missing = [test for test in self.ids if test not in self.records]
         rows = self.rows or self._worker_rows()
@@ -237,8 +237,8 @@ class ReportCollector(_Collected):
 
     def _hello(self) -> tuple[dict[str, Any], str]:
         """The handshake result: the one checked before the run, or a fresh one."""
-        from ._implementation import make_implementation
-        from ._transport import AdapterBroken
+        from ..harness._implementation import make_implementation
+        from ..harness._transport import AdapterBroken
 
         impl = make_implementation(settings.impl, timeout=settings.timeout)
         if settings.hello is not None and settings.hello_of == settings.impl:
@@ -254,7 +254,7 @@ class ReportCollector(_Collected):
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A test file that cannot be collected: the run is incomplete for that cause."""
-        from ._messages import visible_text
+        from ..harness._messages import visible_text
 
         if not report.failed:
             return
@@ -283,7 +283,7 @@ class ReportCollector(_Collected):
         ):
             settings.interrupted = "SIGINT"  # a Ctrl-C our handler did not see
         if settings.interrupted is not None:
-            from ._transport import terminate_children
+            from ..harness._transport import terminate_children
 
             terminate_children()
         hello, label = self._hello()
@@ -307,7 +307,7 @@ class ReportCollector(_Collected):
             document["interrupted"] = settings.interrupted
         chosen = session.config.getoption("gritwit_select", None)
         if chosen:  # --rerun, --requirement, --test: what ran of what (ADP-020)
-            from ._select import read_counts
+            from ..runs._select import read_counts
 
             empty: dict[str, Any] = {
                 "selected": 0,
@@ -326,7 +326,7 @@ class ReportCollector(_Collected):
         partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         partial.replace(self.path)  # a signal now cannot leave half a report
         if self.junit is not None:  # the same document, in JUnit's words (ADP-020)
-            from .report._junit import write_junit
+            from ._junit import write_junit
 
             # In the order the tests reported (first report of each), as they ran.
             order = [record.id for record in self.records.values()]
@@ -352,7 +352,7 @@ def _document(
 ) -> dict[str, Any]:
     import gritwit
 
-    from .report._model import FORMAT
+    from ._model import FORMAT
 
     document: dict[str, Any] = {
         "format": FORMAT,
@@ -376,7 +376,7 @@ def _document(
 
 def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str, Any]:
     """Per-profile counts and failed requirement IDs."""
-    from .report._model import FAILING, SUMMARY_KEY
+    from ._model import FAILING, SUMMARY_KEY
 
     profiles: dict[str, Any] = {}
     for record in results:
@@ -413,7 +413,7 @@ _COLUMNS = (
 
 def render_summary(document: dict[str, Any]) -> str:
     """The terminal summary ``gritwit conform`` prints (the JSON report's counts, unchanged)."""
-    from ._messages import visible_text
+    from ..harness._messages import visible_text
 
     impl = document["implementation"]
     name = visible_text(f"{impl.get('name')} {impl.get('version', '')}")

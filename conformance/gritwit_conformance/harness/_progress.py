@@ -30,7 +30,7 @@ class _Collected:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.ids:
-            from .plugin import report_profile
+            from ..plugin import report_profile
 
             self.ids = [item.nodeid for item in session.items]
             self.rows = {item.nodeid: report_profile(item) for item in session.items}

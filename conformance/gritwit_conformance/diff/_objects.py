@@ -14,7 +14,7 @@ The module is pure: the two sides come in as lookups (id → description, or a
 text saying why there is none), which callers build from a vector's recorded
 ``objects`` (:func:`recorded_objects`), the reference, or an adapter
 (:func:`describe_bytes` over ``wit-object`` / ``rt-object`` answers).  Bundles,
-encodings and lone descriptions are compared in :mod:`._diff_more`.
+encodings and lone descriptions are compared in :mod:`._more`.
 """
 
 from __future__ import annotations
