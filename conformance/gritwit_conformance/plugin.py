@@ -6,7 +6,7 @@ line, or ``reference`` for the in-process reference); the ``impl`` fixture
 hands each test a ready implementation, skips tests of profiles it does not
 claim (*not claimed*, ADP-006), turns its declared known failures into strict
 xfails (ADP-005), and restarts it after a broken exchange (ADP-012).  Versions
-(:mod:`.trace._versions`): a failure of a test citing a clause newer than the version the
+(:mod:`.data._versions`): a failure of a test citing a clause newer than the version the
 implementation claims is marked (``since``, ADP-005.5), and ``--gritwit-spec-version X``
 leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 """
@@ -27,6 +27,7 @@ from .harness._signals import (
     watch,
 )
 from .harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from .runs._progress import report_profile
 
 if TYPE_CHECKING:
     from .harness._implementation import Implementation
@@ -132,13 +133,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if json_path:
         install_signal_handlers(worker=worker)
     if json_path and not worker:
-        from .report._write import ReportCollector
+        from .runs._run_report import ReportCollector
 
         junit = config.getoption("gritwit_junit")
         collector = ReportCollector(Path(json_path), Path(junit) if junit else None)
         config.pluginmanager.register(collector, "gritwit-report")
     if config.getoption("gritwit_progress") and not worker:
-        from .harness._progress import ProgressReporter
+        from .runs._progress import ProgressReporter
 
         config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
 
@@ -224,7 +225,7 @@ def _applied_version(version: str | None) -> str | None:
     """``--gritwit-spec-version``: a version ``spec/clauses.json`` records (ADP-005.6)."""
     if version is None:
         return None
-    from .trace._versions import UnknownSpecVersion, spec_history
+    from .data._versions import UnknownSpecVersion, spec_history
 
     history = spec_history()
     if history is None:
@@ -240,7 +241,7 @@ def _applied_version(version: str | None) -> str | None:
 
 def _leave_out_newer(items: list[pytest.Item], version: str) -> None:
     """Skip as *not applicable* each suite test whose every cited clause is newer (ADP-005.6)."""
-    from .trace._versions import spec_history
+    from .data._versions import spec_history
 
     history = spec_history()
     assert history is not None  # checked by _applied_version
@@ -270,7 +271,7 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
     claimed = _claimed_spec(item)
     if claimed is None:
         return
-    from .trace._versions import spec_history
+    from .data._versions import spec_history
 
     history = spec_history()
     if history is None or not history.is_older(claimed):
@@ -285,12 +286,6 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
         report.user_properties.append(("since", "\n".join(notes)))
 
 
-def report_profile(item: pytest.Item) -> str:
-    """The profile a test's row is in: the first name of its closest ``profile`` marker."""
-    marker = item.get_closest_marker("profile")
-    return str(marker.args[0]) if marker is not None and marker.args else "harness"
-
-
 def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None:
     """An xdist worker writes every collected test's row for the controller's report.
 
@@ -300,7 +295,7 @@ def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None
     json_path = config.getoption("gritwit_json")
     if not json_path or not hasattr(config, "workerinput"):
         return
-    from .report._write import profiles_path
+    from .runs._run_report import profiles_path
 
     path = profiles_path(Path(json_path))
     rows = {item.nodeid: report_profile(item) for item in items}
@@ -349,7 +344,7 @@ def impl(
         # the profile declared.
         implementation.declared = frozenset(declared)
     _skip_unclaimed_features(request.node, implementation)
-    from .report._write import known_failure_matches
+    from .runs._run_report import known_failure_matches
 
     global _hello
     _hello = implementation.info()
@@ -485,7 +480,7 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
     from .harness._implementation import MissingCommand
     from .harness._messages import bound_message, protocol_form
     from .harness._transport import AdapterBroken
-    from .report._write import short_reason
+    from .runs._run_report import short_reason
 
     assert call.excinfo is not None
     broken = _find(call.excinfo.value, AdapterBroken)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gritwit_conformance import cli
+from gritwit_conformance.data._versions import parse_changes
 from gritwit_conformance.trace._changes import (
     CHANGES_FILE,
     CLAUSES_FILE,
@@ -25,7 +26,6 @@ from gritwit_conformance.trace._citations import (
     record_citations,
 )
 from gritwit_conformance.trace._release import fold_unreleased
-from gritwit_conformance.trace._versions import parse_changes
 
 pytestmark = pytest.mark.req("CONV-003.3", "CONV-003.5")
 

@@ -168,7 +168,7 @@ def test_every_form_says_what_was_left_out() -> None:
     assert report.selection == line
     assert "selected 1 of 120 tests" in render([report])
     from gritwit_conformance.report._junit import junit_xml
-    from gritwit_conformance.report._write import render_summary
+    from gritwit_conformance.runs._run_report import render_summary
 
     assert line in render_summary(document).splitlines()
     assert 'name="selection" value="selected 1 of 120 tests' in junit_xml(document)

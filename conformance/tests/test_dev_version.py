@@ -14,8 +14,7 @@ import pytest
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION
-from gritwit_conformance.trace._changes import update_clauses
-from gritwit_conformance.trace._versions import (
+from gritwit_conformance.data._versions import (
     UNRELEASED,
     SpecHistory,
     is_development,
@@ -23,6 +22,7 @@ from gritwit_conformance.trace._versions import (
     parse_version,
     release_of,
 )
+from gritwit_conformance.trace._changes import update_clauses
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -33,8 +33,8 @@ from gritwit_conformance.harness._messages import (
     protocol_form,
     visible_text,
 )
-from gritwit_conformance.report._write import known_failure_matches, render_summary
 from gritwit_conformance.runs._conform import SUITE_DIR, _failures
+from gritwit_conformance.runs._run_report import known_failure_matches, render_summary
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: the JUnit file of a run with a 16 MiB wrong answer stays under this.

@@ -17,7 +17,7 @@ import pytest
 
 from gritwit_conformance import SUITE_VERSION
 from gritwit_conformance.harness._state import NOT_APPLICABLE
-from gritwit_conformance.report._write import render_summary
+from gritwit_conformance.runs._run_report import render_summary
 from gritwit_conformance.wrong import WRONG, command
 
 pytestmark = [pytest.mark.req("ADP-005.5", "ADP-005.6", "CONV-003.6"), pytest.mark.slow]

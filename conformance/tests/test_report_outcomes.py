@@ -38,8 +38,8 @@ import pytest
 
 from gritwit_conformance.report import load_report, render_reports
 from gritwit_conformance.report._model import SUMMARY_KEY
-from gritwit_conformance.report._write import render_summary, run_status
 from gritwit_conformance.runs._conform import _failures
+from gritwit_conformance.runs._run_report import render_summary, run_status
 
 pytestmark = [
     pytest.mark.req("ADP-005.3", "ADP-006", "ADP-012", "ADP-020"),

@@ -14,13 +14,13 @@ import pytest
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION, cli
-from gritwit_conformance.runs._conform import run_conform
-from gritwit_conformance.trace._versions import (
+from gritwit_conformance.data._versions import (
     SpecHistory,
     UnknownSpecVersion,
     parse_changes,
     spec_history,
 )
+from gritwit_conformance.runs._conform import run_conform
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The newest release spec/clauses.json records (the tree may carry its successor's

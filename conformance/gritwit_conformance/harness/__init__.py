@@ -3,7 +3,7 @@
 Starting and talking to an adapter (:mod:`._implementation`, :mod:`._transport`),
 protocol messages as data (:mod:`._messages`), the exchange kept for a report
 (:mod:`._exchange`), the answer limit and its calibration (:mod:`._limits`,
-:mod:`._calibrate`, :mod:`._procfs`), how a run stops (:mod:`._signals`), run-wide
-settings (:mod:`._state`) and live progress (:mod:`._progress`).  It imports no
-other part of the judge but :mod:`gritwit_conformance.plugin` for the progress line.
+:mod:`._calibrate`, :mod:`._procfs`), how a run stops (:mod:`._signals`) and run-wide
+settings (:mod:`._state`).  It imports nothing else of the judge
+(the ``judge-layers`` import contract in pyproject.toml).
 """

@@ -23,7 +23,7 @@ from ..harness._limits import limit_line
 from ..harness._messages import visible_text
 from ..harness._state import settings
 from ..report._model import FAILING, ReportError
-from ..report._write import render_summary, run_status
+from ._run_report import render_summary, run_status
 from ._select import Selection, plan_rerun
 
 __all__ = [
@@ -110,7 +110,7 @@ def _pytest_args(
 
 def _applied_version(spec_version: str, impl: str) -> str | None:
     """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error."""
-    from ..trace._versions import UnknownSpecVersion, spec_history
+    from ..data._versions import UnknownSpecVersion, spec_history
 
     history = spec_history()
     if history is None:

@@ -6,7 +6,7 @@ the workers' reports) and classifies each test as passed, failed, errored
 out (no answer within the limit: ADP-012, ADP-020.1), not claimed (ADP-006), not
 applicable (left out by ``--spec-version``: ADP-005.6), expected failure or
 unexpected pass (ADP-005).  It writes the JSON report and, from it, the JUnit file
-(:mod:`._junit`), so that every form tells the same story (ADP-020).
+(:mod:`..report._junit`), so that every form tells the same story (ADP-020).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from .. import SUITE_VERSION
-from ..harness._progress import ProgressReporter, _Collected, profile_of
 from ..harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
-from ._story import run_status, selection_line, version_note
+from ..report._story import run_status, selection_line, version_note
+from ._progress import ProgressReporter, _Collected, profile_of
 
 __all__ = [
     "ProgressReporter",
@@ -307,7 +307,7 @@ class ReportCollector(_Collected):
             document["interrupted"] = settings.interrupted
         chosen = session.config.getoption("gritwit_select", None)
         if chosen:  # --rerun, --requirement, --test: what ran of what (ADP-020)
-            from ..runs._select import read_counts
+            from ._select import read_counts
 
             empty: dict[str, Any] = {
                 "selected": 0,
@@ -326,7 +326,7 @@ class ReportCollector(_Collected):
         partial.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         partial.replace(self.path)  # a signal now cannot leave half a report
         if self.junit is not None:  # the same document, in JUnit's words (ADP-020)
-            from ._junit import write_junit
+            from ..report._junit import write_junit
 
             # In the order the tests reported (first report of each), as they ran.
             order = [record.id for record in self.records.values()]
@@ -352,7 +352,7 @@ def _document(
 ) -> dict[str, Any]:
     import gritwit
 
-    from ._model import FORMAT
+    from ..report._model import FORMAT
 
     document: dict[str, Any] = {
         "format": FORMAT,
@@ -376,7 +376,7 @@ def _document(
 
 def build_summary(results: list[dict[str, Any]], claimed: list[str]) -> dict[str, Any]:
     """Per-profile counts and failed requirement IDs."""
-    from ._model import FAILING, SUMMARY_KEY
+    from ..report._model import FAILING, SUMMARY_KEY
 
     profiles: dict[str, Any] = {}
     for record in results:

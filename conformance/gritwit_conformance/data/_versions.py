@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..data._requirement_ids import SHAPED_IN_TEXT
+from ._requirement_ids import SHAPED_IN_TEXT
 
 __all__ = [
     "CHANGES_NAME",
@@ -381,7 +381,7 @@ def load_history(spec_dir: Path, current: str) -> SpecHistory:
 
 def find_spec_dir() -> Path | None:
     """The ``spec/`` folder holding the change record: the checkout's, else the installed copy."""
-    from ..data._paths import ResourcesMissing, spec_dir
+    from ._paths import ResourcesMissing, spec_dir
 
     try:
         folder = spec_dir()

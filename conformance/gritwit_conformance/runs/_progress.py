@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-__all__ = ["ProgressReporter", "profile_of"]
+__all__ = ["ProgressReporter", "profile_of", "report_profile"]
+
+
+def report_profile(item: pytest.Item) -> str:
+    """The profile a test's row is in: the first name of its closest ``profile`` marker."""
+    marker = item.get_closest_marker("profile")
+    return str(marker.args[0]) if marker is not None and marker.args else "harness"
 
 
 def profile_of(test_id: str) -> str:
@@ -30,8 +36,6 @@ class _Collected:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.ids:
-            from ..plugin import report_profile
-
             self.ids = [item.nodeid for item in session.items]
             self.rows = {item.nodeid: report_profile(item) for item in session.items}
 
