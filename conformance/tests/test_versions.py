@@ -210,7 +210,7 @@ def test_the_real_record_says_what_0_2_0_lacks() -> None:
     assert h.not_applicable(["ADP-009.4"], "0.2.0") is not None
     assert h.not_applicable(["ADP-009.4", "OBJ-018.6"], "0.2.0") is None
     # REF-001's text never changed: newly tested in 0.3.0 by the input-class tests only
-    ref = h.since(["REF-001.1"], "0.2.0", test_file="store/test_input_classes.py")
+    ref = h.since(["REF-001.1"], "0.2.0", test_file="store/test_store_texts_and_limits.py")
     assert ref and all("REF-001.1 newly tested" in n for n in ref)
     assert h.since(["REF-001.1"], "0.2.0", test_file="store/test_store.py") == []
     # an untouched clause has no note (ENC-001: trailing bytes, unchanged since 0.1.0)

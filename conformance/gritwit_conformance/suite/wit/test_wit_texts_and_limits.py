@@ -22,7 +22,7 @@ text (a lone surrogate, NUL or the empty string as an entry name) is refused by 
 object rules; the class is then the reference's.
 
 The scenarios are plain functions of a :class:`Twin` so that the runtime profile runs the
-same ones through ``rt-*`` (``suite/runtime/test_input_classes.py``).
+same ones through ``rt-*`` (``suite/runtime/test_runtime_texts_and_limits.py``).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 from gritwit_conformance.harness._transport import AdapterProcess
 from gritwit_conformance.suite.protocol._raw import assert_still_serving, send_raw, separate_process
-from gritwit_conformance.suite.store.test_input_classes import is_ref_name
+from gritwit_conformance.suite.store.test_store_texts_and_limits import is_ref_name
 
 ALL = tc.all_samples()
 VALID = tc.samples()

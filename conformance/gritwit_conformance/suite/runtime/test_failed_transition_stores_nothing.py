@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.suite.wit.test_outsider_failed_transition import NAME, new_objects
+from gritwit_conformance.suite.wit.test_failed_transition_builds_nothing import NAME, new_objects
 
 pytestmark = pytest.mark.profile("runtime")
 
