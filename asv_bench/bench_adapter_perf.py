@@ -40,8 +40,8 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gritwit_conformance._implementation import Implementation, make_implementation
-from gritwit_conformance._perf import RUNTIME_PROFILES, RUNTIME_WORKLOADS, WORKLOADS, measure
+from gritwit_conformance.harness._implementation import Implementation, make_implementation
+from gritwit_conformance.runs._perf import RUNTIME_PROFILES, RUNTIME_WORKLOADS, WORKLOADS, measure
 
 #: The environment variable naming the ``custom`` implementation's adapter command.
 IMPL_ENV = "GRITWIT_PERF_IMPL"

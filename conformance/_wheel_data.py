@@ -5,10 +5,10 @@ stay where they are in the checkout (``vectors/``, ``spec/``, ``conformance/wasm
 this ``build_py`` copies them, laid out the same way, into
 ``gritwit_conformance/_data/`` of the build, so a wheel (built from the checkout or
 from the sdist, whose ``MANIFEST.in`` carries the same files) holds them.
-``gritwit_conformance._resources.INSTALLED`` lists what is copied; it is read here
+``gritwit_conformance.data._paths.INSTALLED`` lists what is copied; it is read here
 from the module's source (the build environment has none of the package's
 dependencies, so it cannot import it). An editable install copies nothing: it runs
-from the checkout, whose own tree ``_resources`` finds first.
+from the checkout, whose own tree ``data._paths`` finds first.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Any
 
 from setuptools.command.build_py import build_py
 
-_RESOURCES = Path("conformance", "gritwit_conformance", "_resources.py")
+_RESOURCES = Path("conformance", "gritwit_conformance", "data", "_paths.py")
 _TARGET = Path("gritwit_conformance", "_data")
 _SKIP = {"__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
 
 
 def installed_list(root: Path) -> tuple[str, ...]:
-    """``INSTALLED`` of ``_resources.py``, read from its source."""
+    """``INSTALLED`` of ``data/_paths.py``, read from its source."""
     tree = ast.parse((root / _RESOURCES).read_text(encoding="utf-8"))
     for node in tree.body:
         if (

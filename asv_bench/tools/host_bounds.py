@@ -241,7 +241,7 @@ def run_through(command: str, turns: int, rounds: int) -> str:
     adapter process's CPU per unit of fuel for each loop over a spin loop's, each the
     difference of two runs, the least of ``rounds`` rounds (a host's own factor, SBX-006.7,
     for a host the callgrind gate cannot count)."""
-    from gritwit_conformance._implementation import Subprocess
+    from gritwit_conformance.harness._implementation import Subprocess
 
     impl = Subprocess(command, timeout=3600.0)
     impl.info()

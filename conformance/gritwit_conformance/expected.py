@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from ._messages import Response, parse_response
+from .harness._messages import Response, parse_response
 
 __all__ = ["reference_answer"]
 
@@ -26,4 +26,4 @@ def _adapter() -> Any:
 def reference_answer(cmd: str, **args: Any) -> Response:
     """What the reference answers to ``cmd`` (codec commands only: no state is kept)."""
     response = _adapter().handle({"seq": 0, "cmd": cmd, **args})
-    return parse_response(json.dumps(response), 0, cmd)
+    return parse_response(json.dumps(response), 0, cmd, args)

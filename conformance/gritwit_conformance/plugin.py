@@ -6,7 +6,7 @@ line, or ``reference`` for the in-process reference); the ``impl`` fixture
 hands each test a ready implementation, skips tests of profiles it does not
 claim (*not claimed*, ADP-006), turns its declared known failures into strict
 xfails (ADP-005), and restarts it after a broken exchange (ADP-012).  Versions
-(:mod:`._versions`): a failure of a test citing a clause newer than the version the
+(:mod:`.data._versions`): a failure of a test citing a clause newer than the version the
 implementation claims is marked (``since``, ADP-005.5), and ``--gritwit-spec-version X``
 leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 """
@@ -20,11 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._signals import install_signal_handlers, quiet_interrupt, restore_signal_handlers, watch
-from ._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from .harness._signals import (
+    install_signal_handlers,
+    quiet_interrupt,
+    restore_signal_handlers,
+    watch,
+)
+from .harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from .runs._progress import report_profile
 
 if TYPE_CHECKING:
-    from ._implementation import Implementation
+    from .harness._implementation import Implementation
 
 #: The conformance tests: their failure texts are bounded (other tests keep pytest's).
 _SUITE = Path(__file__).resolve().parent / "suite"
@@ -127,13 +133,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if json_path:
         install_signal_handlers(worker=worker)
     if json_path and not worker:
-        from ._report import ReportCollector
+        from .runs._run_report import ReportCollector
 
         junit = config.getoption("gritwit_junit")
         collector = ReportCollector(Path(json_path), Path(junit) if junit else None)
         config.pluginmanager.register(collector, "gritwit-report")
     if config.getoption("gritwit_progress") and not worker:
-        from ._progress import ProgressReporter
+        from .runs._progress import ProgressReporter
 
         config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
 
@@ -152,7 +158,7 @@ def _configure_scale(config: pytest.Config) -> None:
     uses the controller's figure (ADP-012.2).
     """
     global _scale_note
-    from ._limits import check_scale
+    from .harness._limits import check_scale
 
     given = config.getoption("gritwit_timeout_scale")
     workerinput = getattr(config, "workerinput", None)
@@ -166,7 +172,7 @@ def _configure_scale(config: pytest.Config) -> None:
         settings.timeout_scale = float(workerinput[_SCALE_KEY])
         _scale_note = "from the controller"
     elif settings.impl != "reference":
-        from ._calibrate import calibrate
+        from .harness._calibrate import calibrate
 
         calibration = calibrate()
         settings.timeout_scale = calibration.scale
@@ -186,7 +192,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     """The run's answer limit (ADP-012); nothing for the in-process reference."""
     if settings.timeout_scale is None:
         return ""
-    from ._limits import limit_line
+    from .harness._limits import limit_line
 
     return f"gritwit: {limit_line(settings.timeout, settings.timeout_scale, _scale_note)}"
 
@@ -219,7 +225,7 @@ def _applied_version(version: str | None) -> str | None:
     """``--gritwit-spec-version``: a version ``spec/clauses.json`` records (ADP-005.6)."""
     if version is None:
         return None
-    from ._versions import UnknownSpecVersion, spec_history
+    from .data._versions import UnknownSpecVersion, spec_history
 
     history = spec_history()
     if history is None:
@@ -235,7 +241,7 @@ def _applied_version(version: str | None) -> str | None:
 
 def _leave_out_newer(items: list[pytest.Item], version: str) -> None:
     """Skip as *not applicable* each suite test whose every cited clause is newer (ADP-005.6)."""
-    from ._versions import spec_history
+    from .data._versions import spec_history
 
     history = spec_history()
     assert history is not None  # checked by _applied_version
@@ -265,7 +271,7 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
     claimed = _claimed_spec(item)
     if claimed is None:
         return
-    from ._versions import spec_history
+    from .data._versions import spec_history
 
     history = spec_history()
     if history is None or not history.is_older(claimed):
@@ -280,12 +286,6 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
         report.user_properties.append(("since", "\n".join(notes)))
 
 
-def report_profile(item: pytest.Item) -> str:
-    """The profile a test's row is in: the first name of its closest ``profile`` marker."""
-    marker = item.get_closest_marker("profile")
-    return str(marker.args[0]) if marker is not None and marker.args else "harness"
-
-
 def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None:
     """An xdist worker writes every collected test's row for the controller's report.
 
@@ -295,7 +295,7 @@ def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None
     json_path = config.getoption("gritwit_json")
     if not json_path or not hasattr(config, "workerinput"):
         return
-    from ._report import profiles_path
+    from .runs._run_report import profiles_path
 
     path = profiles_path(Path(json_path))
     rows = {item.nodeid: report_profile(item) for item in items}
@@ -319,7 +319,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def implementation() -> Iterator[Implementation]:
     """The implementation under test, one per session (per xdist worker)."""
-    from ._implementation import make_implementation
+    from .harness._implementation import make_implementation
 
     impl = make_implementation(
         settings.impl, timeout=settings.timeout, scale=settings.timeout_scale or 1.0
@@ -344,7 +344,7 @@ def impl(
         # the profile declared.
         implementation.declared = frozenset(declared)
     _skip_unclaimed_features(request.node, implementation)
-    from ._report import known_failure_matches
+    from .runs._run_report import known_failure_matches
 
     global _hello
     _hello = implementation.info()
@@ -409,7 +409,7 @@ def pytest_runtest_makereport(
     elif report.failed:
         # Text no report can carry as it is (a lone surrogate cannot even cross from an
         # xdist worker to the controller): made visible, as the suite's own reasons are.
-        from ._messages import visible_text
+        from .harness._messages import visible_text
 
         text = report.longreprtext or ""
         if visible_text(text) != text:
@@ -424,8 +424,8 @@ def pytest_runtest_makereport(
         if profile is not None:
             report.user_properties.append(("profile", report_profile(item)))
     if call.excinfo is not None:
-        from ._implementation import MissingCommand, UndeclaredProfile
-        from ._transport import AdapterBroken
+        from .harness._implementation import MissingCommand, UndeclaredProfile
+        from .harness._transport import AdapterBroken
 
         broken = _find(call.excinfo.value, AdapterBroken)
         if broken is not None:
@@ -461,7 +461,7 @@ def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
 def _bounded(item: pytest.Item, exc: BaseException) -> bool:
     """A failure whose text every report shows bounded: a conformance test's, and a time-out
     anywhere (its reason is the transport's ``no response to … within N s``, ADP-020.1)."""
-    from ._transport import AdapterBroken
+    from .harness._transport import AdapterBroken
 
     if item.path.is_relative_to(_SUITE):
         return True
@@ -477,10 +477,10 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
     stderr, or the assertion and hypothesis's minimal example), then the last
     request and answer in protocol form, long byte strings cut to their length.
     """
-    from ._implementation import MissingCommand
-    from ._messages import bound_message, protocol_form
-    from ._report import short_reason
-    from ._transport import AdapterBroken
+    from .harness._implementation import MissingCommand
+    from .harness._messages import bound_message, protocol_form
+    from .harness._transport import AdapterBroken
+    from .runs._run_report import short_reason
 
     assert call.excinfo is not None
     broken = _find(call.excinfo.value, AdapterBroken)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance import _calibrate
-from gritwit_conformance._limits import (
+from gritwit_conformance.harness import _calibrate
+from gritwit_conformance.harness._limits import (
     MIN_CPU_SHARE,
     AnswerLimit,
     Sample,
@@ -184,7 +184,7 @@ def test_the_command_lines_refuse_a_bad_scale(bad: str, tmp_path: Path) -> None:
 WORKER_TEST = """
 import os
 from gritwit_conformance import plugin
-from gritwit_conformance._state import settings
+from gritwit_conformance.harness._state import settings
 
 
 def test_scale(tmp_path_factory):

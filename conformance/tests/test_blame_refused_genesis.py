@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._conform import SUITE_DIR
+from gritwit_conformance.runs._conform import SUITE_DIR
 
 #: The reference over stdio, its catalogue without ``sleepy`` (a pre-WIT-030 runtime).
 NO_SLEEPY = r"""

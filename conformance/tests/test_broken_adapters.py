@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance import _transport
-from gritwit_conformance._implementation import Subprocess
-from gritwit_conformance._transport import AdapterBroken, AdapterProcess
+from gritwit_conformance.harness import _transport
+from gritwit_conformance.harness._implementation import Subprocess
+from gritwit_conformance.harness._transport import AdapterBroken, AdapterProcess
 from gritwit_conformance.suite.runtime._drive import directories, wire_call
 from gritwit_conformance.vectors import replay_runtime
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gritwit_conformance import cli
-from gritwit_conformance._versions import parse_changes
+from gritwit_conformance.data._versions import parse_changes
 from gritwit_conformance.trace._changes import (
     CHANGES_FILE,
     CLAUSES_FILE,

@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._select import Selection, cites
 from gritwit_conformance.report import render
 from gritwit_conformance.report._load import parse_report
 from gritwit_conformance.report._story import selection_line
+from gritwit_conformance.runs._select import Selection, cites
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 WRONG = f"{sys.executable} -m gritwit_conformance.wrong.accepts_trailing_bytes"
@@ -167,8 +167,8 @@ def test_every_form_says_what_was_left_out() -> None:
     report = parse_report("r.json", json.dumps(document).encode())  # the schema takes it
     assert report.selection == line
     assert "selected 1 of 120 tests" in render([report])
-    from gritwit_conformance._report import render_summary
     from gritwit_conformance.report._junit import junit_xml
+    from gritwit_conformance.runs._run_report import render_summary
 
     assert line in render_summary(document).splitlines()
     assert 'name="selection" value="selected 1 of 120 tests' in junit_xml(document)

@@ -22,7 +22,7 @@ import pytest
 
 from gritwit.adapter import _sandbox
 from gritwit_conformance import cli
-from gritwit_conformance._conform import sandbox_note
+from gritwit_conformance.runs._conform import sandbox_note
 from gritwit_conformance.vectors import _verify
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import pytest
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION
-from gritwit_conformance._versions import (
+from gritwit_conformance.data._versions import (
     UNRELEASED,
     SpecHistory,
     is_development,

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._diff import (
+from gritwit_conformance.diff._more import (
+    bundle_divergence,
+    bytes_divergence,
+    description_divergence,
+    reachable,
+)
+from gritwit_conformance.diff._objects import (
     SHOWN,
     Divergence,
     describe_bytes,
@@ -20,12 +26,6 @@ from gritwit_conformance._diff import (
     recorded_objects,
     render,
     show_data,
-)
-from gritwit_conformance._diff_more import (
-    bundle_divergence,
-    bytes_divergence,
-    description_divergence,
-    reachable,
 )
 from gritwit_conformance.vectors import find_vectors_dir
 

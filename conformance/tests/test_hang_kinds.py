@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._implementation import Subprocess
-from gritwit_conformance._limits import AnswerLimit
-from gritwit_conformance._transport import AdapterBroken
+from gritwit_conformance.harness._implementation import Subprocess
+from gritwit_conformance.harness._limits import AnswerLimit
+from gritwit_conformance.harness._transport import AdapterBroken
 
 #: The base limit of these adapters, seconds; scale 1.
 BASE = 0.5
@@ -183,7 +183,7 @@ def test_without_the_progress_rule_the_slow_adapter_would_fail(
     fake: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The deliberately wrong variant: a harness that ignores progress times it out."""
-    from gritwit_conformance import _transport
+    from gritwit_conformance.harness import _transport
 
     monkeypatch.setattr(_transport, "judge", lambda before, after, limit: "progress ignored")
     impl = started(fake, "slow-cpu")

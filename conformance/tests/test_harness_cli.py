@@ -199,7 +199,7 @@ def test_report_of_a_missing_file_says_how_reports_are_made(tmp_path: Path) -> N
 
 def _suite_run(tmp_path: Path, tty: bool, *extra: str) -> str:
     """pytest on two small suite files with the options ``gritwit conform`` passes."""
-    from gritwit_conformance._conform import SUITE_DIR
+    from gritwit_conformance.runs._conform import SUITE_DIR
 
     ini = tmp_path / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
@@ -281,7 +281,7 @@ def test_the_page_shows_an_interrupted_run_and_stale_known_failures(tmp_path: Pa
 @pytest.mark.parametrize("heavy", [False, True])
 def test_conform_leaves_heavy_tests_out_unless_asked(heavy: bool) -> None:
     """``gritwit conform`` deselects ``heavy`` tests (minutes each) unless ``--heavy``."""
-    from gritwit_conformance._conform import _pytest_args
+    from gritwit_conformance.runs._conform import _pytest_args
 
     args = _pytest_args(
         impl="reference",

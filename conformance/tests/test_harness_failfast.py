@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._conform import EXIT_HANDSHAKE
+from gritwit_conformance.runs._conform import EXIT_HANDSHAKE
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: `gritwit conform --impl /nonexistent` ends before any test, in under 20 lines.

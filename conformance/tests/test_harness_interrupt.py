@@ -148,7 +148,7 @@ def test_a_run_keeps_its_temporary_files_to_itself(
     the session ends, deletes the oldest there, other sessions' too: 20-30 s of a
     stop at Ctrl-C were that rmtree. ``gritwit conform`` gives pytest a folder of its own,
     gone when the run is."""
-    from gritwit_conformance import _conform
+    from gritwit_conformance.runs import _conform
 
     seen: list[list[str]] = []
 

@@ -26,15 +26,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gritwit_conformance._conform import SUITE_DIR, _failures
-from gritwit_conformance._messages import (
+from gritwit_conformance.harness._messages import (
     MESSAGE_LIMIT,
     Response,
     bound_message,
     protocol_form,
     visible_text,
 )
-from gritwit_conformance._report import known_failure_matches, render_summary
+from gritwit_conformance.runs._conform import SUITE_DIR, _failures
+from gritwit_conformance.runs._run_report import known_failure_matches, render_summary
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: Acceptance: the JUnit file of a run with a 16 MiB wrong answer stays under this.
@@ -230,3 +230,26 @@ def test_a_protocol_form_answer_of_a_kilobyte_stays_whole() -> None:
     answer = Response(seq=1, ok=True, result={"events": events}, cmd="rt-events")
     text = f"events differ\nits answer: {answer!r}"
     assert len(repr(answer)) > 800 and bound_message(text) == text
+
+
+@pytest.mark.req("ADP-003", "CONV-004")
+def test_expect_ok_returns_the_result_or_names_request_and_answer() -> None:
+    """``Response.expect_ok`` (the suite's one "must succeed" helper): the result of an
+    ``ok`` answer as a new dict; any other answer fails naming where, the request as
+    sent (long values cut) and the answer."""
+    good = Response(seq=1, ok=True, result={"id": "ab"}, cmd="put", request={"bytes": "00"})
+    got = good.expect_ok()
+    assert got == {"id": "ab"} and got is not good.result
+    bad = Response(
+        seq=2,
+        ok=False,
+        error={"class": "not-found", "message": "no such object"},
+        cmd="get",
+        request={"store": "s", "id": "ab" * MIB16},
+    )
+    with pytest.raises(AssertionError) as caught:
+        bad.expect_ok("reading back")
+    text = str(caught.value)
+    assert text.startswith('reading back: expected success of {"cmd":"get","store":"s"')
+    assert f"…({MIB16} bytes)" in text and "not-found" in text and "<answer to get:" in text
+    assert len(text) < 1000

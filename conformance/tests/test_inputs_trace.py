@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._classes import TEXT_CLASSES, wrong_rules
+from gritwit_conformance.data._classes import TEXT_CLASSES, wrong_rules
 from gritwit_conformance.trace import collect_definitions
 from gritwit_conformance.trace._inputs import check, known_classes, render, required, scan
 

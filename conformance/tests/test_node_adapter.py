@@ -19,7 +19,7 @@ import pytest
 from _ci_artifacts import keep
 
 from gritwit.wasm import wat_to_wasm
-from gritwit_conformance._implementation import Implementation, make_implementation
+from gritwit_conformance.harness._implementation import Implementation, make_implementation
 
 pytestmark = pytest.mark.slow  # the Node adapter through every profile
 

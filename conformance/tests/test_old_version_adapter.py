@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from gritwit_conformance import SUITE_VERSION
-from gritwit_conformance._report import render_summary
-from gritwit_conformance._state import NOT_APPLICABLE
+from gritwit_conformance.harness._state import NOT_APPLICABLE
+from gritwit_conformance.runs._run_report import render_summary
 from gritwit_conformance.wrong import WRONG, command
 
 pytestmark = [pytest.mark.req("ADP-005.5", "ADP-005.6", "CONV-003.6"), pytest.mark.slow]
@@ -25,10 +25,10 @@ pytestmark = [pytest.mark.req("ADP-005.5", "ADP-005.6", "CONV-003.6"), pytest.ma
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "conformance" / "gritwit_conformance" / "suite"
 SELECTED = [
-    "protocol/test_open_questions.py::test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep",
-    "protocol/test_open_questions.py::test_encode_reports_a_lone_surrogate_deep_inside_before_the_fields_rule",
-    "protocol/test_input_classes.py::test_encode_judges_deep_values_by_their_field",
-    "store/test_input_classes.py::test_ref_names_of_every_class",
+    "protocol/test_deep_values_and_check_order.py::test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep",
+    "protocol/test_deep_values_and_check_order.py::test_encode_reports_a_lone_surrogate_deep_inside_before_the_fields_rule",
+    "protocol/test_protocol_texts_and_limits.py::test_encode_judges_deep_values_by_their_field",
+    "store/test_store_texts_and_limits.py::test_ref_names_of_every_class",
 ]  # fmt: skip
 #: the one test of the selection that cites ADP-009.4 alone
 ONLY_NEWER = "test_encode_judges_deep_values_by_their_field"
@@ -93,7 +93,7 @@ def test_every_failure_of_a_newer_clause_is_marked_and_the_option_leaves_out_the
     still = applied["failed"]
     assert len(still) == len(failed) - len(deep) and all(r.get("since") for r in still)
     # the tests of ADP-009.4 that also cite clauses of 0.2.0 still ran, and failed, marked
-    assert any("test_open_questions.py" in r["id"] for r in still)
+    assert any("test_deep_values_and_check_order.py" in r["id"] for r in still)
     assert len(applied["passed"]) == len(plain["passed"])
     # the guide's worked example states these counts (its run of the whole codec and store
     # profiles fails only in the tests selected here)

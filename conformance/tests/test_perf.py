@@ -21,8 +21,13 @@ import cbor2
 import pytest
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance._implementation import Implementation, InProcess, make_implementation
-from gritwit_conformance._perf import (
+from gritwit_conformance.cli import main
+from gritwit_conformance.harness._implementation import (
+    Implementation,
+    InProcess,
+    make_implementation,
+)
+from gritwit_conformance.runs._perf import (
     RUNTIME_WORKLOADS,
     WORKLOADS,
     Table,
@@ -30,7 +35,6 @@ from gritwit_conformance._perf import (
     measure,
     render,
 )
-from gritwit_conformance.cli import main
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "adapters" / "node"
 #: The workloads of ADP-018.2; the runtime ones (ADP-018.6) are checked through ``rt-*``

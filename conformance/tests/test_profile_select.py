@@ -2,7 +2,7 @@
 
 The protocol folder holds the adapter-protocol tests of every profile; a run limited to
 ``perf`` used to run all of them (86 % of its tests, issue 35 item 5). Now ``_pytest_args``
-loads :mod:`gritwit_conformance._profile_select`, which keeps the protocol tests that
+loads :mod:`gritwit_conformance.runs._profile_select`, which keeps the protocol tests that
 declare only ``protocol`` or chosen profiles (ADP-006) and deselects the rest.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._conform import SUITE_DIR, _pytest_args
-from gritwit_conformance._profile_select import needed
+from gritwit_conformance.runs._conform import SUITE_DIR, _pytest_args
+from gritwit_conformance.runs._profile_select import needed
 
 
 @pytest.mark.req("ADP-006")
@@ -54,7 +54,7 @@ def _collected(args: list[str], tmp_path: Path) -> list[str]:
 @pytest.mark.req("ADP-006")
 def test_profile_perf_leaves_out_the_other_profiles_protocol_tests(tmp_path: Path) -> None:
     args = _args(["perf"], tmp_path)
-    assert "gritwit_conformance._profile_select" in args
+    assert "gritwit_conformance.runs._profile_select" in args
     chosen = _collected(args, tmp_path)
     assert any("workload" in test for test in chosen), "perf's own protocol test is kept"
     assert any("test_handshake" in test for test in chosen), "the handshake always runs"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._exchange import BUDGET, KEPT, ExchangeLog
-from gritwit_conformance._replay import first_difference
+from gritwit_conformance.harness._exchange import BUDGET, KEPT, ExchangeLog
 from gritwit_conformance.report import load_report
+from gritwit_conformance.runs._replay import first_difference
 from gritwit_conformance.wrong import command
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]

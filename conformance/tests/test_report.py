@@ -601,7 +601,7 @@ def test_schema_is_a_valid_2020_12_schema_and_accepts_the_fixtures() -> None:
 @pytest.mark.req("CONV-005")
 def test_summaries_made_by_the_harness_are_accepted() -> None:
     build_summary = pytest.importorskip(
-        "gritwit_conformance._report",
+        "gritwit_conformance.runs._run_report",
         reason="gritwit_conformance is not importable: pip install -e . from the repository root",
     ).build_summary
     document = beta()

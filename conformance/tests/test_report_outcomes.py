@@ -36,10 +36,10 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._conform import _failures
-from gritwit_conformance._report import render_summary, run_status
 from gritwit_conformance.report import load_report, render_reports
 from gritwit_conformance.report._model import SUMMARY_KEY
+from gritwit_conformance.runs._conform import _failures
+from gritwit_conformance.runs._run_report import render_summary, run_status
 
 pytestmark = [
     pytest.mark.req("ADP-005.3", "ADP-006", "ADP-012", "ADP-020"),
@@ -195,7 +195,7 @@ def test_q_left_out_by_version(impl):
 #: to a failing test of a clause changed since the claimed version).
 VERSIONS = r"""
 import pytest
-from gritwit_conformance._state import settings
+from gritwit_conformance.harness._state import settings
 
 
 def pytest_configure(config):

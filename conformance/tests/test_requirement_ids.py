@@ -1,7 +1,7 @@
 """The one pattern of a requirement ID: the spec's chapter prefixes, nothing else.
 
 The trace, changes, mutation and vector tools all read IDs with
-``gritwit_conformance._requirement_ids``. In free text only the spec's prefixes count:
+``gritwit_conformance.data._requirement_ids``. In free text only the spec's prefixes count:
 "SHA-256" in a docstring once showed up in mutant reports as a requirement.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance import _requirement_ids as ids
+from gritwit_conformance.data import _requirement_ids as ids
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
 

@@ -1,6 +1,6 @@
 """Where the suite's data is (issue 36): a checkout's own tree first, else the installed copy.
 
-``gritwit_conformance._resources`` answers for every command; an installed copy is laid
+``gritwit_conformance.data._paths`` answers for every command; an installed copy is laid
 out as a checkout, with the two packages where they are installed. Without the
 ``sandbox`` extra, ``gritwit vectors verify`` skips the sandbox's vectors and counts them.
 """
@@ -16,8 +16,9 @@ import pytest
 import gritwit
 import gritwit_conformance
 from gritwit import _checkout
-from gritwit_conformance import _resources, cli
-from gritwit_conformance._resources import Resources, ResourcesMissing, find_resources
+from gritwit_conformance import cli
+from gritwit_conformance.data import _paths as _resources
+from gritwit_conformance.data._paths import Resources, ResourcesMissing, find_resources
 from gritwit_conformance.vectors import _verify
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from hypothesis.stateful import run_state_machine_as_test
 
-from gritwit_conformance._implementation import InProcess
+from gritwit_conformance.harness._implementation import InProcess
 from gritwit_conformance.suite.runtime.test_machine import RuntimeMachine
 
 pytestmark = pytest.mark.slow  # a hypothesis state machine with kills

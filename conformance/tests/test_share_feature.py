@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance._implementation import InProcess
+from gritwit_conformance.harness._implementation import InProcess
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 

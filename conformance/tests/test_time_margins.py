@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance import _state
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness import _state
+from gritwit_conformance.harness._state import scaled
 
 
 @pytest.mark.req("ADP-012")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._versions import SpecHistory, parse_changes
+from gritwit_conformance.data._versions import SpecHistory, parse_changes
 
 CHANGES = """# Spec changes
 

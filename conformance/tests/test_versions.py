@@ -14,13 +14,13 @@ import pytest
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION, cli
-from gritwit_conformance._conform import run_conform
-from gritwit_conformance._versions import (
+from gritwit_conformance.data._versions import (
     SpecHistory,
     UnknownSpecVersion,
     parse_changes,
     spec_history,
 )
+from gritwit_conformance.runs._conform import run_conform
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The newest release spec/clauses.json records (the tree may carry its successor's
@@ -210,7 +210,7 @@ def test_the_real_record_says_what_0_2_0_lacks() -> None:
     assert h.not_applicable(["ADP-009.4"], "0.2.0") is not None
     assert h.not_applicable(["ADP-009.4", "OBJ-018.6"], "0.2.0") is None
     # REF-001's text never changed: newly tested in 0.3.0 by the input-class tests only
-    ref = h.since(["REF-001.1"], "0.2.0", test_file="store/test_input_classes.py")
+    ref = h.since(["REF-001.1"], "0.2.0", test_file="store/test_store_texts_and_limits.py")
     assert ref and all("REF-001.1 newly tested" in n for n in ref)
     assert h.since(["REF-001.1"], "0.2.0", test_file="store/test_store.py") == []
     # an untouched clause has no note (ENC-001: trailing bytes, unchanged since 0.1.0)
@@ -246,8 +246,8 @@ def test_conform_refuses_an_unknown_spec_version_before_any_test(
 
 @pytest.mark.req("ADP-005.6")
 def test_claimed_is_the_version_of_hello(capsys: pytest.CaptureFixture[str]) -> None:
-    from gritwit_conformance import _conform
-    from gritwit_conformance._state import settings
+    from gritwit_conformance.harness._state import settings
+    from gritwit_conformance.runs import _conform
 
     assert _conform._applied_version("claimed", "reference") == gritwit.SPEC_VERSION
     before = settings.hello

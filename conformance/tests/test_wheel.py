@@ -22,7 +22,7 @@ from types import ModuleType
 
 import pytest
 
-from gritwit_conformance._resources import INSTALLED
+from gritwit_conformance.data._paths import INSTALLED
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = "gritwit_conformance/_data/"
@@ -76,7 +76,7 @@ def test_the_check_names_a_file_a_wheel_lacks() -> None:
 
 @pytest.mark.req("CONV-005", "CONV-006.2")
 def test_the_build_step_copies_what_resources_lists() -> None:
-    """``_wheel_data`` reads INSTALLED from ``_resources``' source: the same list."""
+    """``_wheel_data`` reads INSTALLED from ``data._paths``' source: the same list."""
     module = _wheel_data()
     assert module.installed_list(REPO) == INSTALLED
     copied = {p.as_posix() for p in module.data_files(REPO)}

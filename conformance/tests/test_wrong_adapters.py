@@ -45,7 +45,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance import wrong
-from gritwit_conformance._conform import EXIT_HANDSHAKE, PROFILES
+from gritwit_conformance.runs._conform import EXIT_HANDSHAKE, PROFILES
 from gritwit_conformance.wrong import ROWS, WRONG, WrongAdapter, _fault, command
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]

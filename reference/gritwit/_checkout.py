@@ -5,10 +5,10 @@ A *checkout* is a directory holding ``pyproject.toml``, ``reference/gritwit/`` a
 (or ``start``), else above this package (an editable install runs from one), else
 answers ``None``: an installed package run outside any checkout, which then uses the
 copies installed with it (``gritwit._schemas`` for the normative schemas,
-``gritwit_conformance._resources`` for the judge's data).
+``gritwit_conformance.data._paths`` for the judge's data).
 
 The reference never imports the judge: this module is the reference's half of the
-lookup, and the judge's ``_resources`` builds on it.
+lookup, and the judge's ``data._paths`` builds on it.
 """
 
 from __future__ import annotations

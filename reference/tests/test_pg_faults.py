@@ -36,7 +36,7 @@ from pg_server import Cluster, ClusterUnavailable, start_cluster  # noqa: E402
 import gritwit as g  # noqa: E402
 from gritwit.adapter import ReferenceAdapter  # noqa: E402
 from gritwit.store import Store  # noqa: E402
-from gritwit_conformance._messages import Response  # noqa: E402
+from gritwit_conformance.harness._messages import Response  # noqa: E402
 from gritwit_conformance.suite.runtime import _multi  # noqa: E402
 from gritwit_conformance.suite.runtime.test_multi_runtime import _queue  # noqa: E402
 

@@ -244,7 +244,7 @@ def test_store_and_runtime_profiles_pass_on_postgres(
 
 @pytest.mark.req("ADP-018.6", "ADP-010.6", "DUR-005")
 def test_a_durable_perf_workload_runs_in_the_paths_schema(pg_database: str, tmp_path: Path) -> None:
-    from gritwit_conformance._perf import actor_modules
+    from gritwit_conformance.runs._perf import actor_modules
 
     adapter = ReferenceAdapter(store_url=pg_database)
     modules = {name: module.hex() for name, module in actor_modules("runtime-counter").items()}

@@ -42,7 +42,7 @@ def _add_site(subparsers: Any) -> None:
 
 
 def _add_perf(subparsers: Any) -> None:
-    from .._perf import add_perf_parser
+    from ..runs._perf import add_perf_parser
 
     add_perf_parser(subparsers)
 

@@ -51,7 +51,7 @@ def _conform(args: argparse.Namespace) -> int:
 
 def _requirement_id(text: str) -> str:
     """A requirement ID or clause, ``RUN-021`` or ``RUN-021.3`` (CONV-005)."""
-    from .._requirement_ids import SHAPED_IN_TEXT
+    from ..data._requirement_ids import SHAPED_IN_TEXT
 
     found = SHAPED_IN_TEXT.fullmatch(text.strip())
     if found is None:
@@ -72,7 +72,7 @@ def _out(args: argparse.Namespace) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._conform import run_conform
+    from ..runs._conform import run_conform
 
     out = _out(args)
     return run_conform(

@@ -15,8 +15,8 @@ SAME, DIFFERENT, USAGE, NO_ADAPTER = 0, 1, 2, 3
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from .._replay import ReplayError, differs, find_exchange, render, replay, start_side
-    from .._transport import AdapterBroken
+    from ..harness._transport import AdapterBroken
+    from ..runs._replay import ReplayError, differs, find_exchange, render, replay, start_side
 
     try:
         result, command = find_exchange(args.report, args.test)

@@ -2,7 +2,7 @@
 
 It checks ``--root``, else the checkout holding the working directory (or the one the
 package runs from), else the copy installed with the suite
-(:mod:`gritwit_conformance._resources`), which carries what trace reads; only
+(:mod:`gritwit_conformance.data._paths`), which carries what trace reads; only
 ``--changes --update`` needs a checkout, since it writes ``spec/clauses.json``.
 """
 
@@ -20,7 +20,7 @@ __all__ = ["add_trace_parser"]
 
 
 def _trace(args: argparse.Namespace) -> int:
-    from .._resources import Resources, ResourcesMissing, find_resources
+    from ..data._paths import Resources, ResourcesMissing, find_resources
     from ..trace import trace
 
     try:

@@ -1,7 +1,7 @@
 """``gritwit vectors generate|verify``: the golden vectors (CONV-005.1).
 
 ``verify`` checks the checkout's ``vectors/``, else the copy installed with the suite
-(:mod:`gritwit_conformance._resources`). ``generate`` writes into the checkout holding
+(:mod:`gritwit_conformance.data._paths`). ``generate`` writes into the checkout holding
 the working directory, or into ``--dir``; outside a checkout (an installed wheel) it
 needs ``--dir``: the installed copy is never rewritten. Without the ``sandbox`` extra,
 ``verify`` skips and counts the sandbox's vectors and ``generate`` refuses, in one line.
@@ -56,7 +56,7 @@ def _vectors_generate(args: argparse.Namespace) -> int:
 
 
 def _vectors_verify(args: argparse.Namespace) -> int:
-    from .._resources import ResourcesMissing
+    from ..data._paths import ResourcesMissing
     from ..vectors import find_vectors_dir, verify
 
     try:

@@ -43,7 +43,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .._requirement_ids import IN_TEXT
+from ..data._requirement_ids import IN_TEXT
 
 __all__ = ["Mutant", "apply_mutant", "find_mutants", "requirement_ids"]
 

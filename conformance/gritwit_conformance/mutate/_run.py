@@ -39,7 +39,7 @@ from typing import Any
 
 import pytest
 
-from .._resources import vectors_dir
+from ..data._paths import vectors_dir
 from ._coverage import Coverage, LineCollector
 from ._mutants import Mutant, apply_mutant, find_mutants
 

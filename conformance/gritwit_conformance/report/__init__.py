@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from gritwit._checkout import checkout_root
 
-from .._resources import data_root
+from ..data._paths import data_root
 from ._html import render_matrix
 from ._load import load_report, parse_report, strict_json
 from ._matrix import CHAPTERS, build_matrix, spec_url
@@ -70,7 +70,7 @@ def _checkout_root() -> Path | None:
 
 
 def _installed_spec() -> Path | None:
-    """The Markdown chapters installed with the suite (:mod:`.._resources`), if any."""
+    """The Markdown chapters installed with the suite (:mod:`..data._paths`), if any."""
     spec = data_root() / "spec"
     return spec if (spec / "00-conventions.md").is_file() else None
 

@@ -93,7 +93,7 @@ def version_note(document: dict[str, Any]) -> list[str]:
 def selection_line(document: dict[str, Any]) -> str:
     """``selected N of M tests: …`` for a run of chosen tests; ``''`` for a whole run.
 
-    ``gritwit conform --rerun/--requirement/--test`` (:mod:`.._select`): the line says
+    ``gritwit conform --rerun/--requirement/--test`` (:mod:`..runs._select`): the line says
     what chose them and how many were left out, so that a run of a few tests is never
     read as a run of the suite (ADP-020).
     """

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.internal.conjecture import engine as _engine
 
-from gritwit_conformance._state import settings as run_settings
+from gritwit_conformance.harness._state import settings as run_settings
 
 __all__ = ["SHRINK_CAP", "SHRINK_FACTOR", "SHRINK_FLOOR", "Properties", "properties"]
 

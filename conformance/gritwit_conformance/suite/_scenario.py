@@ -6,7 +6,7 @@ profile (``vectors/wasm.json``): each operation is sent as ``wit-<op>``
 recorded — actor ids, message ids, ordered step ids, failures, heads.  When
 an id is not the reference's, the failure shows why (ADP-017): the first
 place where the implementation's objects (read with ``wit-object``) part from
-the ones the vector records (:mod:`gritwit_conformance._diff`).
+the ones the vector records (:mod:`gritwit_conformance.diff._objects`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import jsonschema
 import pytest
 
 from gritwit._schemas import load_schema
-from gritwit_conformance._diff import (
+from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.diff._objects import (
     Divergence,
     Lookup,
     describe_bytes,
@@ -29,9 +30,8 @@ from gritwit_conformance._diff import (
     render,
     show_data,
 )
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
-from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import settings
 
 Json = dict[str, Any]
 VECTORS_DIR = find_vectors_dir(settings.vectors)
@@ -55,12 +55,6 @@ def scenario_params(file: str, requirement: str) -> Iterator[Any]:
 
 def _wut_schema() -> Any:
     return jsonschema.Draft202012Validator(load_schema("wut.schema.json"))
-
-
-def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
-    return dict(reply.result)
 
 
 def impl_objects(impl: Implementation, cmd: str, runtime: str) -> Lookup:
@@ -124,7 +118,7 @@ def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
         return {"wut": document["name"]}
     if op["op"] == "run":
         result["heads"] = {
-            actor: ok(impl, where, "wit-head", runtime=runtime, actor=actor)["step"]
+            actor: impl.call("wit-head", runtime=runtime, actor=actor).expect_ok(where)["step"]
             for actor in op["expect"]["heads"]
         }
     return result
@@ -134,7 +128,7 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
     """Replay ``vector`` on a new runtime of ``impl``; fail on the first differing answer."""
     reqs = ", ".join(vector.data["requirements"])
     want = recorded_objects(vector.data["operations"])
-    runtime = ok(impl, vector.id, "wit-open")["runtime"]
+    runtime = impl.call("wit-open").expect_ok(vector.id)["runtime"]
     for index, op in enumerate(vector.data["operations"]):
         where = f"scenario {vector.id}, operation {index} ({op['op']}; {reqs})"
         got = _answer(impl, runtime, op, where)
@@ -155,4 +149,4 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
                 f"\n  expected {key} {json.dumps(value)[:300]}"
                 f"\n  got      {key} {json.dumps(answered)[:300]}"
             )
-    ok(impl, vector.id, "wit-close", runtime=runtime)
+    impl.call("wit-close", runtime=runtime).expect_ok(vector.id)

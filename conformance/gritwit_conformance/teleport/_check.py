@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .._implementation import Implementation, MissingCommand
-from .._transport import AdapterBroken
+from ..harness._implementation import Implementation, MissingCommand
+from ..harness._transport import AdapterBroken
 from ._mirror import Divergence, Leg, SuiteBug
 from ._move import move
 from ._scenarios import Scenario

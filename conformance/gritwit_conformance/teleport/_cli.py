@@ -58,7 +58,7 @@ def status_of(document: dict[str, Any]) -> int:
 
 def run_teleport(args: argparse.Namespace) -> int:
     """The handler: check both handshakes, run, print, write OUT.json."""
-    from .._implementation import HandshakeFailed, check_handshake, make_implementation
+    from ..harness._implementation import HandshakeFailed, check_handshake, make_implementation
     from ._run import run_directions
 
     for spec in dict.fromkeys((args.a, args.b)):

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._diff import Lookup, describe_bytes, first_divergence, list_divergence, render
-from .._implementation import Implementation
+from ..diff._objects import Lookup, describe_bytes, first_divergence, list_divergence, render
+from ..harness._implementation import Implementation
 
 __all__ = ["Divergence", "Leg", "SuiteBug", "answer", "objects_of"]
 

@@ -8,8 +8,8 @@ is compared with the reference continuing the very bytes that moved (RUN-009.7).
 
 from __future__ import annotations
 
-from .._diff import render
-from .._diff_more import bundle_divergence
+from ..diff._more import bundle_divergence
+from ..diff._objects import render
 from ._mirror import Divergence, Leg, SuiteBug, answer, objects_of
 
 __all__ = ["move"]

@@ -19,8 +19,8 @@ from typing import Any, Final
 from gritwit._version import SPEC_VERSION
 
 from .. import SUITE_VERSION
-from .._implementation import Implementation, InProcess
-from .._transport import AdapterBroken
+from ..harness._implementation import Implementation, InProcess
+from ..harness._transport import AdapterBroken
 from ._check import Outcome, check_scenario
 from ._scenarios import SCENARIOS
 

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import gritwit as g
 
-from .._resources import wasm_dir
+from ..data._paths import wasm_dir
 from ._mirror import Leg, SuiteBug
 
 __all__ = ["SCENARIOS", "Scenario", "sandbox_core"]

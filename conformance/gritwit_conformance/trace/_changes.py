@@ -23,8 +23,8 @@ from pathlib import Path
 
 import blake3
 
-from .._requirement_ids import SHAPED_IN_TEXT
-from .._versions import parse_changes
+from ..data._requirement_ids import SHAPED_IN_TEXT
+from ..data._versions import parse_changes
 from ._citations import CITATIONS_FILE, check_citations, record_citations
 from ._clauses import _DEFINITION, collect_definitions
 from ._release import fold_unreleased, summary_line
@@ -117,7 +117,7 @@ def _id_key(rid: str) -> tuple[str, int, int]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     """Orders versions, development versions before their release (CONV-003.7)."""
-    from .._versions import version_key
+    from ..data._versions import version_key
 
     return version_key(version)
 
@@ -304,7 +304,7 @@ def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
     A development version (``0.4.0.dev0``, CONV-003.7) is refused too, writing
     nothing: only a release is recorded, so the release drops the ``.devN`` first.
     """
-    from .._versions import is_development, release_of
+    from ..data._versions import is_development, release_of
 
     report = check_changes(root, version)
     cited = check_citations(root, version, report.recorded)

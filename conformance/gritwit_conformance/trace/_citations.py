@@ -86,7 +86,7 @@ def _load(root: Path) -> tuple[dict[str, Readings], list[str]]:
 
 def _key(version: str) -> tuple[int, ...]:
     """Orders versions, development versions before their release (CONV-003.7)."""
-    from .._versions import version_key
+    from ..data._versions import version_key
 
     return version_key(version)
 

@@ -14,7 +14,7 @@ breaking it: a killed mutant in ``conformance/mutation/evidence.json`` (written 
 ``conformance/untestable.toml`` (or ``conformance/untestable-<chapter>.toml``)
 saying why no test can.
 
-Each function takes the checkout's root, or the :class:`~.._resources.Resources` of the
+Each function takes the checkout's root, or the :class:`~..data._paths.Resources` of the
 copy installed with the suite (its files laid out as in a checkout; the two packages
 where they are installed), so ``gritwit trace`` answers the same from a wheel.
 """
@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._requirement_ids import SHAPED_IN_RAISE, SHAPED_IN_TEXT
-from .._resources import Resources
+from ..data._paths import Resources
+from ..data._requirement_ids import SHAPED_IN_RAISE, SHAPED_IN_TEXT
 
 __all__ = [
     "TraceReport",

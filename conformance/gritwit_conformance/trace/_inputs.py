@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._classes import TEXT_CLASSES, wrong_rules
-from .._resources import Resources
+from ..data._classes import TEXT_CLASSES, wrong_rules
+from ..data._paths import Resources
 
 __all__ = ["INPUTS_FILE", "ClauseInputs", "check", "render", "required", "scan"]
 
@@ -46,7 +46,7 @@ def required(kinds: Iterable[str], rule: str = "") -> tuple[str, ...]:
 
 def known_classes() -> frozenset[str]:
     """Every class a test may name in ``inputs(...)``."""
-    from .._classes import ORDER_RULES
+    from ..data._classes import ORDER_RULES
 
     return frozenset((*TEXT_CLASSES, *LIMIT_CLASSES, *(f"order:{r}" for r in ORDER_RULES)))
 

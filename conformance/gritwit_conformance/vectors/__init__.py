@@ -5,7 +5,7 @@
 * :func:`verify` — schema, drift and reference checks of a vectors directory
   (``gritwit vectors verify``);
 * :func:`find_vectors_dir` — the golden vectors: the checkout's ``vectors/``, else the
-  copy installed with the suite (:mod:`gritwit_conformance._resources`);
+  copy installed with the suite (:mod:`gritwit_conformance.data._paths`);
 * :func:`replay_runtime` — drive any implementation through a runtime scenario
   (ADP-015), for the generator and the conformance suite alike.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gritwit._checkout import working_checkout
 
-from .._resources import vectors_dir
+from ..data._paths import vectors_dir
 from ._check import check_vector
 from ._generate import SUITES, GenerationError, build_documents, schema_bytes, write_vectors
 from ._runtime_build import RUNTIME_OPERATIONS
@@ -54,6 +54,6 @@ def checkout_vectors_dir(start: Path | None = None) -> Path | None:
 def find_vectors_dir(start: Path | None = None) -> Path:
     """The golden vectors: ``vectors/`` of the checkout holding ``start`` (default: the
     working directory), else of the checkout this package runs from, else the copy
-    installed with the suite (:func:`gritwit_conformance._resources.vectors_dir`; raises
-    :class:`~gritwit_conformance._resources.ResourcesMissing` when there is none)."""
+    installed with the suite (:func:`gritwit_conformance.data._paths.vectors_dir`; raises
+    :class:`~gritwit_conformance.data._paths.ResourcesMissing` when there is none)."""
     return vectors_dir(start)

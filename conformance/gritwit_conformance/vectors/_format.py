@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from .._requirement_ids import WHOLE
+from ..data._requirement_ids import WHOLE
 from ._build import encode
 
 __all__ = [

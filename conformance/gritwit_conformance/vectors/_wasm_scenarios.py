@@ -14,7 +14,7 @@ from typing import Final
 
 from gritwit.wasm import wasm_wit_blob
 
-from .._resources import wasm_dir
+from ..data._paths import wasm_dir
 from ._format import Group, Suite
 from ._scenario_build import Scenario, blob, content_id, tree
 

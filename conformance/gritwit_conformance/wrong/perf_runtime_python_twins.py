@@ -12,7 +12,7 @@ from __future__ import annotations
 from gritwit._objects import GritObject, Tree
 from gritwit.adapter import ReferenceAdapter, _perf_runtime
 from gritwit.wit import test_actor_core
-from gritwit_conformance._perf import RUNTIME_WORKLOADS, actor_modules
+from gritwit_conformance.runs._perf import RUNTIME_WORKLOADS, actor_modules
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.

@@ -34,7 +34,7 @@ def find_wasm_dir(start: Path | None = None) -> Path:
     directory), else of the checkout this package runs from (:mod:`gritwit._checkout`).
 
     An installed package outside a checkout has no sources to build into (the judge's
-    installed copy of the actors is read through ``gritwit_conformance._resources``):
+    installed copy of the actors is read through ``gritwit_conformance.data._paths``):
     :class:`FileNotFoundError`.
     """
     root = checkout_root(start)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("codec")
 

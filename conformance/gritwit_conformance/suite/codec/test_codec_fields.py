@@ -17,8 +17,8 @@ import cbor2
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("codec")
 

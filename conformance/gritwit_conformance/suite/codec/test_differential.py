@@ -16,10 +16,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._diff import render
-from gritwit_conformance._diff_more import bytes_divergence, description_divergence
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.diff._more import bytes_divergence, description_divergence
+from gritwit_conformance.diff._objects import render
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.strategies import objects, values
 from gritwit_conformance.suite._properties import properties
 

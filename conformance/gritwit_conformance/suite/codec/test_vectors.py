@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._diff import render
-from gritwit_conformance._diff_more import bytes_divergence, description_divergence
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
-from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.diff._more import bytes_divergence, description_divergence
+from gritwit_conformance.diff._objects import render
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import settings
 
 VECTORS_DIR = find_vectors_dir(settings.vectors)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("perf")
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._perf import RUNTIME_WORKLOADS, actor_modules
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.runs._perf import RUNTIME_WORKLOADS, actor_modules
 
 pytestmark = pytest.mark.profile("perf", "runtime", "wasm")
 
@@ -33,15 +33,9 @@ def _modules(workload: str) -> dict[str, str]:
     return {name: module.hex() for name, module in actor_modules(workload).items()}
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} failed: {reply.error}"
-    return reply.result
-
-
 def _actor(impl: Implementation, runtime: str, module: str) -> str:
-    actor: str = _ok(impl, "rt-genesis", runtime=runtime, module=module)["actor"]
-    assert _ok(impl, "rt-run", runtime=runtime, max_steps=1000)["quiescent"]
+    actor: str = impl.call("rt-genesis", runtime=runtime, module=module).expect_ok()["actor"]
+    assert impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["quiescent"]
     return actor
 
 
@@ -49,14 +43,18 @@ def _through_rt(impl: Implementation, workload: str, n: int, path: Path) -> tupl
     """ADP-018.6's sends and runs as ``rt-*`` commands (ADP-015): the actor the check is
     the head of, and that head."""
     modules = _modules(workload)
-    runtime = _ok(impl, "rt-open", path=str(path))["runtime"]
+    runtime = impl.call("rt-open", path=str(path)).expect_ok()["runtime"]
     try:
         if "counter" in modules:
             target = _actor(impl, runtime, modules["counter"])
             for _ in range(n):
-                _ok(impl, "rt-send", runtime=runtime, to=target, mt="inc", content={"blob": ""})
-                assert _ok(impl, "rt-run", runtime=runtime, max_steps=1000)["quiescent"]
-            count = _ok(impl, "rt-query", runtime=runtime, actor=target, name="count")["data"]
+                impl.call(
+                    "rt-send", runtime=runtime, to=target, mt="inc", content={"blob": ""}
+                ).expect_ok()
+                assert impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["quiescent"]
+            count = impl.call("rt-query", runtime=runtime, actor=target, name="count").expect_ok()[
+                "data"
+            ]
             assert bytes.fromhex(count) == str(n).encode(), "the counter missed an inc"
         else:
             target = _actor(impl, runtime, modules["requester"])
@@ -66,14 +64,21 @@ def _through_rt(impl: Implementation, workload: str, n: int, path: Path) -> tupl
                     "to": {"blob": echo.encode().hex()},
                     "question": {"blob": str(i).encode().hex()},
                 }
-                _ok(impl, "rt-send", runtime=runtime, to=target, mt="ask", content={"tree": ask})
-                assert len(_ok(impl, "rt-run", runtime=runtime, max_steps=1000)["steps"]) == 3
-            answer = _ok(impl, "rt-query", runtime=runtime, actor=target, name="answer")["data"]
+                impl.call(
+                    "rt-send", runtime=runtime, to=target, mt="ask", content={"tree": ask}
+                ).expect_ok()
+                assert (
+                    len(impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["steps"])
+                    == 3
+                )
+            answer = impl.call(
+                "rt-query", runtime=runtime, actor=target, name="answer"
+            ).expect_ok()["data"]
             assert bytes.fromhex(answer) == str(n - 1).encode(), "the last ask was not answered"
-        head: str = _ok(impl, "rt-head", runtime=runtime, actor=target)["step"]
+        head: str = impl.call("rt-head", runtime=runtime, actor=target).expect_ok()["step"]
         return target, head
     finally:
-        _ok(impl, "rt-close", runtime=runtime)
+        impl.call("rt-close", runtime=runtime).expect_ok()
 
 
 def _perf_run(impl: Implementation, workload: str, n: int, path: Path) -> Any:
@@ -119,11 +124,11 @@ def test_a_durable_workload_leaves_its_heads_in_path(
     actor, head = _through_rt(impl, workload, 2, tmp_path / "rt")
     got = _perf_run(impl, workload, 2, tmp_path / "perf")
     assert got.ok and got.result["check"] == head, got
-    runtime = _ok(impl, "rt-open", path=str(tmp_path / "perf"))["runtime"]
+    runtime = impl.call("rt-open", path=str(tmp_path / "perf")).expect_ok()["runtime"]
     try:
-        found = _ok(impl, "rt-head", runtime=runtime, actor=actor)["step"]
+        found = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     finally:
-        _ok(impl, "rt-close", runtime=runtime)
+        impl.call("rt-close", runtime=runtime).expect_ok()
     assert found == head, (
         f"rt-open of the durable workload's path finds {found} as the head of {actor}, not "
         f"the check {head}: the workload did not run on that directory's store (ADP-018.6)"

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, Subprocess
-from gritwit_conformance._messages import ProtocolViolation, parse_response
-from gritwit_conformance._transport import AdapterBroken, AdapterProcess
+from gritwit_conformance.harness._implementation import Implementation, Subprocess
+from gritwit_conformance.harness._messages import ProtocolViolation, parse_response
+from gritwit_conformance.harness._transport import AdapterBroken, AdapterProcess
 
 __all__ = ["FOLLOW_SEQ", "assert_still_serving", "send_raw", "separate_process"]
 

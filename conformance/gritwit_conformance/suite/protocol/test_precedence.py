@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import parse_response
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import parse_response
 
 from ._raw import assert_still_serving, send_raw, separate_process
 

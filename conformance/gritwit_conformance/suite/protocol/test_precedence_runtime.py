@@ -14,17 +14,11 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
 FORMAT = "gritwit-bundle/1"
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 def _outcome(reply: Any) -> str:
@@ -33,14 +27,14 @@ def _outcome(reply: Any) -> str:
 
 def _runtime(impl: Implementation, path: Path) -> str:
     path.mkdir(exist_ok=True)
-    return str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
 
 
 def _counter(impl: Implementation, runtime: str, note: str) -> tuple[str, str]:
     reply = impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": note})
-    actor = str(_ok(reply)["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    actor = str(reply.expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     return actor, str(head)
 
 
@@ -59,10 +53,10 @@ def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: P
         for args, expected in cases:
             reply = impl.call("rt-fork", runtime=runtime, actor=actor, **args)
             assert _outcome(reply) == expected, (args, reply)
-        child = _ok(impl.call("rt-fork", runtime=runtime, actor=actor, step=head))["actor"]
+        child = impl.call("rt-fork", runtime=runtime, actor=actor, step=head).expect_ok()["actor"]
         again = impl.call("rt-fork", runtime=runtime, actor=actor, step=head)
         assert _outcome(again) == "ref-conflict", again
-        child_head = _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"]
+        child_head = impl.call("rt-head", runtime=runtime, actor=child).expect_ok()["step"]
         assert child_head is not None and again.error.get("current") == child_head, again
         assert other != actor
     finally:
@@ -79,7 +73,9 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
     source = _runtime(impl, tmp_path / "source")
     actor, head = _counter(impl, source, "01")
     other, _ = _counter(impl, source, "02")
-    bundle = bytes.fromhex(_ok(impl.call("rt-export", runtime=source, actor=actor))["bundle"])
+    bundle = bytes.fromhex(
+        impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"]
+    )
     impl.call("rt-close", runtime=source)
     parts = g.decode_value(bundle)
     assert isinstance(parts, list)
@@ -103,13 +99,13 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
         for data, expected in cases:
             reply = impl.call("rt-import", runtime=target, bundle=data)
             assert _outcome(reply) == expected, (expected, reply)
-        assert _ok(impl.call("rt-head", runtime=target, actor=actor))["step"] is None
+        assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] is None
         # the checks come before the head's swap: over a head that has moved on, a good
         # bundle is ref-conflict (RUN-009.4) and a bad one is still its own class
-        _ok(impl.call("rt-import", runtime=target, bundle=bundle.hex()))
-        _ok(impl.call("rt-send", runtime=target, to=actor, mt="inc", content={"blob": "31"}))
-        _ok(impl.call("rt-run", runtime=target, max_steps=10))
-        moved = _ok(impl.call("rt-head", runtime=target, actor=actor))["step"]
+        impl.call("rt-import", runtime=target, bundle=bundle.hex()).expect_ok()
+        impl.call("rt-send", runtime=target, to=actor, mt="inc", content={"blob": "31"}).expect_ok()
+        impl.call("rt-run", runtime=target, max_steps=10).expect_ok()
+        moved = impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"]
         assert moved != head
         reply = impl.call("rt-import", runtime=target, bundle=bundle.hex())
         assert _outcome(reply) == "ref-conflict" and reply.error.get("current") == moved, reply

@@ -16,8 +16,8 @@ import pytest
 import gritwit as g
 from gritwit._json import object_to_json
 from gritwit.adapter import ReferenceAdapter
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import Response
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
 
 BLOB = g.Blob(data=b"protocol")
 VALUE = "a2616101616282f5f6"  # {"a": 1, "b": [true, null]}

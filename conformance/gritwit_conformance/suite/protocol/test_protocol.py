@@ -7,7 +7,7 @@ import re
 import blake3
 import pytest
 
-from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance.harness._implementation import Implementation, Subprocess
 
 pytestmark = pytest.mark.profile("protocol")
 

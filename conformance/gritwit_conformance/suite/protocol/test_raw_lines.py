@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import ProtocolViolation, parse_response
-from gritwit_conformance._transport import AdapterBroken
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import ProtocolViolation, parse_response
+from gritwit_conformance.harness._transport import AdapterBroken
 
 from ._raw import FOLLOW_SEQ, assert_still_serving, send_raw, separate_process
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wit")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 Json = dict[str, Any]
 
@@ -32,12 +32,6 @@ def directories(top: Path) -> Any:
         return path
 
     return directory
-
-
-def ok(impl: Implementation, where: str, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{where}: {cmd} failed: {reply.error}"
-    return dict(reply.result)
 
 
 class _Side:

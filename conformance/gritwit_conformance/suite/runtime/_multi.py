@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 Json = dict[str, Any]
 
@@ -99,10 +99,10 @@ class Refused(AssertionError):
 
 
 def ok(impl: Implementation, cmd: str, **args: Any) -> Json:
-    reply = impl.call(cmd, **args)
-    if not reply.ok:
-        raise Refused(f"{cmd} {str(args)[:100]}: {reply.error}")
-    return dict(reply.result)
+    try:
+        return impl.call(cmd, **args).expect_ok()
+    except AssertionError as exc:
+        raise Refused(str(exc)) from None
 
 
 class Reader:

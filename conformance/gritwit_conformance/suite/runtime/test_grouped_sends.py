@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -40,19 +40,15 @@ def _open(impl: Implementation, path: Path, sends: str | None) -> str:
     return str(reply.result["runtime"])
 
 
-def _call(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} {args}: {reply.error}"
-    return dict(reply.result)
-
-
 def _inc(impl: Implementation, rt: str, actor: str, amount: str) -> str:
     content = {"blob": amount.encode().hex()}
-    return str(_call(impl, "rt-send", runtime=rt, to=actor, mt="inc", content=content)["message"])
+    return str(
+        impl.call("rt-send", runtime=rt, to=actor, mt="inc", content=content).expect_ok()["message"]
+    )
 
 
 def _count(impl: Implementation, rt: str, actor: str) -> int:
-    data = _call(impl, "rt-query", runtime=rt, actor=actor, name="count")["data"]
+    data = impl.call("rt-query", runtime=rt, actor=actor, name="count").expect_ok()["data"]
     return int(bytes.fromhex(data) or b"0")
 
 
@@ -66,15 +62,19 @@ def _decoded(impl: Implementation, rt: str, oid: str) -> g.GritObject | None:
 
 def _counter(impl: Implementation, rt: str, tag: str = "00") -> str:
     """A new counter, run once (its genesis); ``tag`` tells two counters apart."""
-    actor = str(_call(impl, "rt-genesis", runtime=rt, actor="counter", state={"t": tag})["actor"])
-    assert [a for a, _ in _call(impl, "rt-run", runtime=rt, max_steps=20)["steps"]] == [actor]
+    actor = str(
+        impl.call("rt-genesis", runtime=rt, actor="counter", state={"t": tag}).expect_ok()["actor"]
+    )
+    assert [a for a, _ in impl.call("rt-run", runtime=rt, max_steps=20).expect_ok()["steps"]] == [
+        actor
+    ]
     return actor
 
 
 def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str | None) -> bool:
     """After a restart: ``True`` when the send of ``message`` is whole, ``False`` when it
     is absent (the outbox is still ``before``); anything between fails (RUN-019.1/.2)."""
-    now = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    now = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
     if now == before:
         return False
     box = _decoded(impl, rt, now)
@@ -138,17 +138,17 @@ def test_sends_and_runs_read_each_message_once(
             _inc(impl, rt, actor, amount)
             total += int(amount)
         _inc(impl, rt, other, "1")
-        ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
+        ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
         assert sorted(a for a, _ in ran["steps"]) == sorted([actor, other]), ran
         assert _count(impl, rt, actor) == total, "a send read twice or never (RUN-019.2)"
-    assert _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"] == []
-    _call(impl, "rt-close", runtime=rt)
+    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
+    impl.call("rt-close", runtime=rt).expect_ok()
     rt = _open(impl, tmp_path, sends)
-    assert _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"] == [], (
+    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == [], (
         "after a restart a run adopted steps: a message read before was pending again"
     )
     assert (_count(impl, rt, actor), _count(impl, rt, other)) == (total, 3)
-    _call(impl, "rt-close", runtime=rt)
+    impl.call("rt-close", runtime=rt).expect_ok()
 
 
 @pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-015.1", "RUN-007.1", "ADP-015")
@@ -162,7 +162,7 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, sends)
     actor = _counter(impl, rt)
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
     message = _inc(impl, rt, actor, "5")
     impl.kill()
     rt = _open(impl, tmp_path, sends)
@@ -172,10 +172,10 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
             f"rt-send answered message {message}, and a kill right after left the outbox at "
             f"{before}: an acknowledged send was not durable (RUN-019.1)"
         )
-    ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     assert [a for a, _ in ran["steps"]] == ([actor] if whole else []), ran
     assert _count(impl, rt, actor) == (5 if whole else 0)
-    assert _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"] == []
+    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
 
 
 @pytest.mark.req("RUN-019.2", "RUN-019.1", "RUN-017.6", "ADP-015")
@@ -193,17 +193,17 @@ def test_a_send_is_durable_once_the_next_rt_run_answers(
     if not adopts:  # an id no actor has: nothing reads it, so the run adopts no step
         actor = g.object_id(g.Blob(data=b"no actor has this id")).hex()
     message = _inc(impl, rt, actor, "5")
-    ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     assert [a for a, _ in ran["steps"]] == ([actor] if adopts else []), ran
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
     impl.kill()
     rt = _open(impl, tmp_path, sends)
-    assert _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"] == before
+    assert impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"] == before
     assert _whole(impl, rt, actor, message, None), (
         f"the send of {message} is absent after rt-run answered and a kill: grouped sends "
         "must be committed before a run returns, whether or not it adopted a step (RUN-019.2)"
     )
-    assert _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"] == []
+    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
     if adopts:
         assert _count(impl, rt, actor) == 5
 
@@ -222,10 +222,10 @@ def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     actor = _counter(impl, a)
     _inc(impl, a, actor, "5")
     theirs = _inc(impl, b, actor, "7")
-    ran = _call(impl, "rt-run", runtime=a, max_steps=1000)
+    ran = impl.call("rt-run", runtime=a, max_steps=1000).expect_ok()
     assert [x for x, _ in ran["steps"]] == [actor], ran
     assert _count(impl, a, actor) == 12, "a send lost, or read twice (RUN-019.4)"
-    box = _decoded(impl, a, _call(impl, "rt-ref", runtime=a, name=OUTBOX)["target"])
+    box = _decoded(impl, a, impl.call("rt-ref", runtime=a, name=OUTBOX).expect_ok()["target"])
     assert isinstance(box, g.Mailbox)
     chain: list[tuple[str, g.Message]] = []  # the outside's messages to actor, last first
     at: g.ObjectId | None = box.entries[g.ObjectId.from_hex(actor)]
@@ -241,5 +241,5 @@ def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
         "both sends once each; one writer overwrote the other's outbox (RUN-019.4, WIT-004)"
     )
     assert theirs in [i for i, _ in chain[:2]], "the other writer's send left the chain"
-    assert _call(impl, "rt-run", runtime=b, max_steps=1000)["steps"] == []
+    assert impl.call("rt-run", runtime=b, max_steps=1000).expect_ok()["steps"] == []
     assert _count(impl, b, actor) == 12

@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._writers import ok
 from ._writers import second as second  # the second writer's fixture
-from .test_grouped_sends import OUTBOX, _call, _count, _counter, _inc, _open, _whole
+from .test_grouped_sends import OUTBOX, _count, _counter, _inc, _open, _whole
 from .test_stale_index import _counter_after
 
 pytestmark = pytest.mark.profile("runtime")
@@ -35,20 +34,20 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
     reopen each is whole and its recipient reads every one exactly once."""
     rt = _open(impl, tmp_path, "group")
     actor = _counter(impl, rt)
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
     _inc(impl, rt, actor, "2")
     last = _inc(impl, rt, actor, "5")
-    _call(impl, "rt-close", runtime=rt)
+    impl.call("rt-close", runtime=rt).expect_ok()
     rt = _open(impl, tmp_path, reopen)
     assert _whole(impl, rt, actor, last, before), (
         f"sends acknowledged before rt-close are absent after it answered (the outbox is "
         f"still {before}): rt-close must commit grouped sends (ADP-015, RUN-019.2)"
     )
-    ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     assert [a for a, _ in ran["steps"]] == [actor], ran
     assert _count(impl, rt, actor) == 7, "a send closed over was lost or read twice"
-    assert _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"] == []
-    _call(impl, "rt-close", runtime=rt)
+    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
+    impl.call("rt-close", runtime=rt).expect_ok()
 
 
 @pytest.mark.req("RUN-019.2", "RUN-017.6", "ADP-015")
@@ -61,16 +60,16 @@ def test_a_run_that_adopts_nothing_commits_grouped_sends_before_a_clean_close(
     rt = _open(impl, tmp_path, "group")
     nobody = g.object_id(g.Blob(data=b"no actor has this id")).hex()
     message = _inc(impl, rt, nobody, "5")
-    ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     assert ran["steps"] == [], ran
-    _call(impl, "rt-close", runtime=rt)
+    impl.call("rt-close", runtime=rt).expect_ok()
     rt = _open(impl, tmp_path, "group")
     assert _whole(impl, rt, nobody, message, None), (
         f"the send of {message} to an actor that does not exist is absent after rt-run and "
         "rt-close answered: grouped sends must be committed when the group has no member "
         "(RUN-019.2)"
     )
-    _call(impl, "rt-close", runtime=rt)
+    impl.call("rt-close", runtime=rt).expect_ok()
 
 
 #: ``a``'s bound: each attempt of the sleepy actor's ``nap`` of :data:`B_NAP` ms fails
@@ -109,21 +108,21 @@ def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
         assert reply.error_class == "bad-request", reply.error
         pytest.skip(f"{impl.label} has no commit mode 'group' (ADP-015)")
     a = str(reply.result["runtime"])
-    sleepy = str(_call(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
     counter = _counter_after(impl, a, sleepy)
-    _call(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
-    b = ok(second, "rt-open", path=str(tmp_path), first_delay=0)["runtime"]
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
+    b = second.call("rt-open", path=str(tmp_path), first_delay=0).expect_ok()["runtime"]
     nap = str(B_NAP).encode().hex()
-    ok(second, "rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap})
+    second.call("rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
     _inc(impl, a, counter, "5")  # grouped: built on b's outbox, which a reads
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(_call(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        ok(second, "rt-run", runtime=b, max_steps=50)  # runs the nap to the end
+        second.call("rt-run", runtime=b, max_steps=50).expect_ok()  # runs the nap to the end
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
@@ -135,5 +134,5 @@ def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
         "under way lost a grouped send when its index caught up with the refs (RUN-019.2, "
         "RUN-006)"
     )
-    assert _call(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []
+    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []
     assert _count(second, b, counter) == 5

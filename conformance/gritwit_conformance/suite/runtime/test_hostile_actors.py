@@ -13,11 +13,10 @@ runtime gives an update among other senders' messages.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -27,38 +26,38 @@ ECHO_WIT = {"blob": b"echo".hex(), "headers": {"runtime": "test-actor"}}
 RUN_STEPS = 7
 
 
-def _call(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} {args}: {reply.error}"
-    return dict(reply.result)
-
-
 def _open(impl: Implementation, path: Path) -> str:
-    return str(_call(impl, "rt-open", path=str(path))["runtime"])
+    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
 
 
 def _ping_pair(impl: Implementation, rt: str) -> tuple[str, str]:
     """F and E (F < E), messaging each other for ever once the next run starts."""
     for nonce in range(64):
         state = {"n": f"{nonce:02x}"}
-        fan = str(_call(impl, "rt-genesis", runtime=rt, actor="fanout", state=state)["actor"])
-        echo = str(_call(impl, "rt-genesis", runtime=rt, actor="echo", state=state)["actor"])
+        fan = str(
+            impl.call("rt-genesis", runtime=rt, actor="fanout", state=state).expect_ok()["actor"]
+        )
+        echo = str(
+            impl.call("rt-genesis", runtime=rt, actor="echo", state=state).expect_ok()["actor"]
+        )
         if fan < echo:
             break
     else:  # pragma: no cover - 2**-64
         pytest.fail("no fanout below an echo in 64 tries")
-    _call(impl, "rt-run", runtime=rt, max_steps=1000)  # every genesis read: both exist
+    impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()  # every genesis read: both exist
     names = {"a": {"blob": echo.encode().hex()}}
-    _call(impl, "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
-    _call(impl, "rt-send", runtime=rt, to=fan, mt="update", content={"tree": {"wit": ECHO_WIT}})
+    impl.call("rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}).expect_ok()
+    impl.call(
+        "rt-send", runtime=rt, to=fan, mt="update", content={"tree": {"wit": ECHO_WIT}}
+    ).expect_ok()
     for what in ("fans out to E", "reads its update and becomes an echo"):
-        steps = _call(impl, "rt-run", runtime=rt, max_steps=1)["steps"]
+        steps = impl.call("rt-run", runtime=rt, max_steps=1).expect_ok()["steps"]
         assert [a for a, _ in steps] == [fan], f"F {what}: expected one step of F, got {steps}"
     return fan, echo
 
 
 def _count(impl: Implementation, rt: str, counter: str) -> int:
-    data = _call(impl, "rt-query", runtime=rt, actor=counter, name="count")["data"]
+    data = impl.call("rt-query", runtime=rt, actor=counter, name="count").expect_ok()["data"]
     return int(bytes.fromhex(str(data)))
 
 
@@ -69,11 +68,11 @@ def test_a_pair_that_always_has_work_does_not_starve_a_counter(
     """Each ``rt-run`` stops at ``max_steps`` (not quiescent) and the counter, given one
     ``inc`` before each, steps in it before either busy actor steps a third time."""
     rt = _open(impl, tmp_path)
-    counter = str(_call(impl, "rt-genesis", runtime=rt, actor="counter")["actor"])
+    counter = str(impl.call("rt-genesis", runtime=rt, actor="counter").expect_ok()["actor"])
     fan, echo = _ping_pair(impl, rt)
     for turn in range(1, 6):
-        _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
-        answer = _call(impl, "rt-run", runtime=rt, max_steps=RUN_STEPS)
+        impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+        answer = impl.call("rt-run", runtime=rt, max_steps=RUN_STEPS).expect_ok()
         actors = [a for a, _ in answer["steps"]]
         assert len(actors) == RUN_STEPS and answer["quiescent"] is False, (
             f"run {turn}: a pair that always has work must end the run at max_steps "
@@ -101,20 +100,20 @@ def test_a_run_stopped_at_its_bound_loses_nothing_it_reported(
     if not impl.can_kill:
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path)
-    counter = str(_call(impl, "rt-genesis", runtime=rt, actor="counter")["actor"])
+    counter = str(impl.call("rt-genesis", runtime=rt, actor="counter").expect_ok()["actor"])
     fan, echo = _ping_pair(impl, rt)
-    _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
-    answer = _call(impl, "rt-run", runtime=rt, max_steps=50)
+    impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+    answer = impl.call("rt-run", runtime=rt, max_steps=50).expect_ok()
     last = {actor: step for actor, step in answer["steps"]}
     assert set(last) == {fan, echo, counter}, answer
     impl.kill()
     rt = _open(impl, tmp_path)
     for actor, step in last.items():
-        head = _call(impl, "rt-head", runtime=rt, actor=actor)["step"]
+        head = impl.call("rt-head", runtime=rt, actor=actor).expect_ok()["step"]
         assert head == step, (
             f"after a kill right after the answer, {actor}'s head is {head}, not {step}, the "
             "last step the bounded run reported (RUN-017.6, RUN-007.1)"
         )
-    again = _call(impl, "rt-run", runtime=rt, max_steps=4)
+    again = impl.call("rt-run", runtime=rt, max_steps=4).expect_ok()
     assert [a for a, _ in again["steps"]].count(counter) == 0 and not again["quiescent"], again
     assert _count(impl, rt, counter) == 1

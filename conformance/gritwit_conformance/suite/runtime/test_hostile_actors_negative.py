@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from .test_hostile_actors import _call, _count, _open, _ping_pair
+from .test_hostile_actors import _count, _open, _ping_pair
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -50,14 +49,16 @@ def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_pa
     fan, echo = _ping_pair(impl, rt)
     for nonce in range(64):
         state = {"c": f"{nonce:02x}"}
-        counter = str(_call(impl, "rt-genesis", runtime=rt, actor="counter", state=state)["actor"])
+        counter = str(
+            impl.call("rt-genesis", runtime=rt, actor="counter", state=state).expect_ok()["actor"]
+        )
         if counter > echo:
             break
     else:  # pragma: no cover - 2**-64
         pytest.fail("no counter above the echo in 64 tries")
-    _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
+    impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
     for turn in range(1, 5):
-        answer = _call(impl, "rt-run", runtime=rt, max_steps=7)
+        answer = impl.call("rt-run", runtime=rt, max_steps=7).expect_ok()
         actors = [a for a, _ in answer["steps"]]
         assert counter in actors, (
             f"run {turn}: the counter (id above both busy actors) had work and never stepped "
@@ -69,29 +70,23 @@ def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_pa
             "before the counter's, which had work from the start (RUN-018.2: at most two)"
         )
         assert _count(impl, rt, counter) == turn
-        _call(impl, "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
+        impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
 
 
 @pytest.mark.req("RUN-005.7", "RUN-005.6", "RUN-004.3", "WIT-030.1")
 def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: Path) -> None:
     """``time_limit`` = 0.1 s, a nap of 5000 ms: each of the five attempts fails at its
     bound, so the ``rt-run`` that marks the actor failed answers well before five naps."""
-    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND, first_delay=0))
+    opened = impl.call("rt-open", path=str(tmp_path), time_limit=BOUND, first_delay=0).expect_ok()
     rt = str(opened["runtime"])
-    actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
-    _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
+    actor = str(impl.call("rt-genesis", runtime=rt, actor="sleepy").expect_ok()["actor"])
+    impl.call("rt-run", runtime=rt, max_steps=10).expect_ok()  # its genesis step: no nap yet
     nap = str(NAP_MS).encode().hex()
-    _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
+    impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}).expect_ok()
     started = time.monotonic()
     # the wrong behaviour takes five naps in this rt-run: waited for (ADP-012.1), so that
     # it shows as the overrun it is, not as a hung adapter
-    run = _ok(impl.call_taking(ANSWER_WITHIN + 5, "rt-run", runtime=rt, max_steps=10))
+    run = impl.call_taking(ANSWER_WITHIN + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
     took = time.monotonic() - started
     assert run["failures"] == [[actor, "failed"]], (
         f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt (RUN-005.6): {run}"
@@ -115,16 +110,16 @@ def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: P
     puts between them, while a runtime that retries after 10, 20, 40, 80 ms answers within
     about a second. The line is the least a correct runtime can take (it sleeps through
     the back-off), so no load can make a correct runtime cross it."""
-    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND))
+    opened = impl.call("rt-open", path=str(tmp_path), time_limit=BOUND).expect_ok()
     rt = str(opened["runtime"])
-    actor = str(_ok(impl.call("rt-genesis", runtime=rt, actor="sleepy"))["actor"])
-    _ok(impl.call("rt-run", runtime=rt, max_steps=10))  # its genesis step: no nap yet
+    actor = str(impl.call("rt-genesis", runtime=rt, actor="sleepy").expect_ok()["actor"])
+    impl.call("rt-run", runtime=rt, max_steps=10).expect_ok()  # its genesis step: no nap yet
     nap = str(1200).encode().hex()
-    _ok(impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}))
+    impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}).expect_ok()
     started = time.monotonic()
     # a correct runtime sleeps through 15 s of back-off in this rt-run (ADP-012.1: the
     # answer limit is raised by that much for it)
-    run = _ok(impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10))
+    run = impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
     took = time.monotonic() - started
     assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
     assert took >= OVERRUN_BACKOFF, (

@@ -41,11 +41,10 @@ from hypothesis.stateful import (
 )
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._state import settings
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.harness._state import settings
 
 from .._scenario import explain, impl_objects
-from ._drive import ok
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -64,7 +63,9 @@ class Side:
         self.open()
 
     def open(self) -> None:
-        self.handle = ok(self.impl, "open", "rt-open", path=str(self.directory))["runtime"]
+        self.handle = self.impl.call("rt-open", path=str(self.directory)).expect_ok("open")[
+            "runtime"
+        ]
 
     def call(self, cmd: str, **args: Any) -> Json:
         reply = self.impl.call(cmd, runtime=self.handle, **args)
@@ -76,7 +77,9 @@ class Side:
 
     def step(self, oid: str) -> g.Step:
         obj = g.decode_object(
-            bytes.fromhex(ok(self.impl, "step", "rt-object", runtime=self.handle, id=oid)["bytes"])
+            bytes.fromhex(
+                self.impl.call("rt-object", runtime=self.handle, id=oid).expect_ok("step")["bytes"]
+            )
         )
         assert isinstance(obj, g.Step), f"{oid} is not a step (RUN-001)"
         return obj
@@ -85,9 +88,9 @@ class Side:
         """The step's inbox entry for the outside: the last outside message read (WIT-008)."""
         if step.inbox is None:
             return None
-        data = ok(self.impl, "inbox", "rt-object", runtime=self.handle, id=step.inbox.hex())[
-            "bytes"
-        ]
+        data = self.impl.call("rt-object", runtime=self.handle, id=step.inbox.hex()).expect_ok(
+            "inbox"
+        )["bytes"]
         box = g.decode_object(bytes.fromhex(data))
         assert isinstance(box, g.Mailbox), f"the inbox {step.inbox} is not a mailbox"
         return box.entries.get(OUTSIDE)

@@ -47,8 +47,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import settings
 
 from ._multi import Actors, Model, Pause, Plan, Reader, Worker, ok
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, Subprocess
+from gritwit_conformance.harness._implementation import Implementation, Subprocess
 from gritwit_conformance.suite.protocol._raw import send_raw, separate_process
 
 pytestmark = pytest.mark.profile("runtime")

@@ -18,36 +18,34 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
 Parts = list[Any]
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation, path: Path) -> str:
     path.mkdir(exist_ok=True)
-    return str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
 
 
 def _counter_bundle(impl: Implementation, top: Path) -> tuple[str, Parts]:
     runtime = _open(impl, top / "source")
     actor = str(
-        _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}))[
-            "actor"
-        ]
+        impl.call(
+            "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
+        ).expect_ok()["actor"]
     )
     for _ in range(2):
-        _ok(impl.call("rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "31"}))
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
-    bundle = bytes.fromhex(_ok(impl.call("rt-export", runtime=runtime, actor=actor))["bundle"])
-    _ok(impl.call("rt-close", runtime=runtime))
+        impl.call(
+            "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "31"}
+        ).expect_ok()
+        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
+    bundle = bytes.fromhex(
+        impl.call("rt-export", runtime=runtime, actor=actor).expect_ok()["bundle"]
+    )
+    impl.call("rt-close", runtime=runtime).expect_ok()
     parts = g.decode_value(bundle)
     assert isinstance(parts, list) and len(parts) == 4
     return actor, parts
@@ -121,13 +119,13 @@ def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
     assert not reply.ok and reply.error_class == expected, (
         f"bundle {name!r}: RUN-009 says {expected}, got {reply}"
     )
-    assert _ok(impl.call("rt-head", runtime=target, actor=actor))["step"] is None
+    assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] is None
     for data in parts[3]:  # nothing was stored
         got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
         assert not got.ok and got.error_class == "not-found", f"{name}: stored {got}"
     # the unbroken bundle still imports: the refusal was about the one change
-    _ok(impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex()))
-    assert _ok(impl.call("rt-head", runtime=target, actor=actor))["step"] == parts[2]
+    impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex()).expect_ok()
+    assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] == parts[2]
 
 
 @pytest.mark.req("RUN-009.4")
@@ -141,7 +139,7 @@ def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     assert isinstance(head, g.Step) and head.previous is not None
     earlier = [parts[0], parts[1], head.previous.hex(), _sorted(first)]
     pruned = _prune(earlier)
-    _ok(impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex()))
+    impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex()).expect_ok()
     reply = impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex())
     assert not reply.ok and reply.error_class == "ref-conflict", reply
     stored = impl.call("rt-object", runtime=target, id=parts[2])
@@ -179,18 +177,18 @@ def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     """A read puts the blob in any cache; the erasure must still win (RUN-011)."""
     runtime = _open(impl, tmp_path / "rt")
     actor = str(
-        _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}))[
-            "actor"
-        ]
+        impl.call(
+            "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
+        ).expect_ok()["actor"]
     )
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
     note = g.object_id(g.Blob(data=b"hi")).hex()
     for _ in range(2):
-        assert _ok(impl.call("rt-object", runtime=runtime, id=note))["bytes"]
-    _ok(impl.call("rt-erase", runtime=runtime, blob=note, reason="test"))
+        assert impl.call("rt-object", runtime=runtime, id=note).expect_ok()["bytes"]
+    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
     reply = impl.call("rt-object", runtime=runtime, id=note)
     assert not reply.ok and reply.error_class == "erased", reply
-    assert _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    assert impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
 
 
 @pytest.mark.req("RUN-009.1")
@@ -210,16 +208,20 @@ def test_putting_an_erased_blobs_bytes_again_does_not_restore_them(
 ) -> None:
     """A genesis and a send that carry the erased bytes again store them anew: still erased."""
     runtime = _open(impl, tmp_path / "rt")
-    _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}).expect_ok()
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
     note = g.object_id(g.Blob(data=b"hi")).hex()
-    _ok(impl.call("rt-erase", runtime=runtime, blob=note, reason="test"))
-    other = _ok(impl.call("rt-genesis", runtime=runtime, actor="echo", state={"note": "6869"}))
-    _ok(impl.call("rt-send", runtime=runtime, to=other["actor"], mt="hi", content={"blob": "6869"}))
+    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
+    other = impl.call(
+        "rt-genesis", runtime=runtime, actor="echo", state={"note": "6869"}
+    ).expect_ok()
+    impl.call(
+        "rt-send", runtime=runtime, to=other["actor"], mt="hi", content={"blob": "6869"}
+    ).expect_ok()
     for _ in range(2):
         reply = impl.call("rt-object", runtime=runtime, id=note)
         assert not reply.ok and reply.error_class == "erased", f"RUN-011.5: {reply}"
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
 
 
 @pytest.mark.smoke
@@ -228,14 +230,14 @@ def test_a_step_may_name_an_erased_blob(impl: Implementation, tmp_path: Path) ->
     """``echo`` replies with its message's content, erased meanwhile: the id is still
     there (``has`` is true), so the step is valid (WIT-007.3) and adopted."""
     runtime = _open(impl, tmp_path / "rt")
-    echo = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="echo"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    before = _ok(impl.call("rt-head", runtime=runtime, actor=echo))["step"]
-    _ok(impl.call("rt-send", runtime=runtime, to=echo, mt="hi", content={"blob": "6869"}))
+    echo = str(impl.call("rt-genesis", runtime=runtime, actor="echo").expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    before = impl.call("rt-head", runtime=runtime, actor=echo).expect_ok()["step"]
+    impl.call("rt-send", runtime=runtime, to=echo, mt="hi", content={"blob": "6869"}).expect_ok()
     note = g.object_id(g.Blob(data=b"hi")).hex()
-    _ok(impl.call("rt-erase", runtime=runtime, blob=note, reason="test"))
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
+    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
     assert run["attempts"] == [] and run["failures"] == [], f"RUN-011.4: {run}"
     assert [actor for actor, _ in run["steps"]] == [echo], run
-    after = _ok(impl.call("rt-head", runtime=runtime, actor=echo))["step"]
+    after = impl.call("rt-head", runtime=runtime, actor=echo).expect_ok()["step"]
     assert after != before

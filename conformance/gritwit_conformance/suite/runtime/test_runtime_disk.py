@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._writers import second as second  # the store profile's process (ADP-010.6)
 
@@ -43,18 +43,12 @@ OUTSIDE = g.ObjectId(bytes(32))
 MODES = ["group", "step"]
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation, path: Path, **settings: Any) -> str:
     path.mkdir(exist_ok=True)
     reply = impl.call("rt-open", path=str(path), first_delay=0, **settings)
     if not reply.ok and "commit" in settings and reply.error_class == "bad-request":
         pytest.skip(f"no commit mode {settings['commit']!r} (ADP-015 allows refusing it)")
-    return str(_ok(reply)["runtime"])
+    return str(reply.expect_ok()["runtime"])
 
 
 def _size(obj: g.GritObject) -> int:
@@ -79,27 +73,25 @@ class Updaters:
                 actor="updater",
                 state={name: data.hex() for name, data in entries.items()},
             )
-            actor = str(_ok(reply)["actor"])
+            actor = str(reply.expect_ok()["actor"])
             wit = g.Blob(data=b"updater", headers={"runtime": "test-actor"})
             blobs = {name: g.object_id(g.Blob(data=data)) for name, data in entries.items()}
             self.cores[actor] = g.Tree(entries={"wit": g.object_id(wit), **blobs})
             assert g.object_id(self.cores[actor]).hex() == actor, "WIT-002: the id is the core's"
             actors.append(actor)
-        _ok(self.impl.call("rt-run", runtime=self.runtime, max_steps=100))
+        self.impl.call("rt-run", runtime=self.runtime, max_steps=100).expect_ok()
         return sorted(actors)
 
     def set_code(self, actor: str, data: bytes) -> list[g.GritObject]:
         """Send ``set-code`` with ``data``; the wit blob, core, inbox and step it must store."""
-        sent = _ok(
-            self.impl.call(
-                "rt-send",
-                runtime=self.runtime,
-                to=actor,
-                mt="set-code",
-                content={"blob": data.hex()},
-            )
-        )["message"]
-        head = _ok(self.impl.call("rt-head", runtime=self.runtime, actor=actor))["step"]
+        sent = self.impl.call(
+            "rt-send",
+            runtime=self.runtime,
+            to=actor,
+            mt="set-code",
+            content={"blob": data.hex()},
+        ).expect_ok()["message"]
+        head = self.impl.call("rt-head", runtime=self.runtime, actor=actor).expect_ok()["step"]
         wit = g.Blob(data=data, headers={"runtime": "test-actor"})
         core = g.Tree(entries={**dict(self.cores[actor].entries), "wit": g.object_id(wit)})
         inbox = g.Mailbox(entries={OUTSIDE: g.ObjectId.from_hex(sent)})
@@ -113,7 +105,7 @@ class Updaters:
         return [wit, core, inbox, step]
 
     def head(self, actor: str) -> str | None:
-        step = _ok(self.impl.call("rt-head", runtime=self.runtime, actor=actor))["step"]
+        step = self.impl.call("rt-head", runtime=self.runtime, actor=actor).expect_ok()["step"]
         return None if step is None else str(step)
 
     def stored(self, obj: g.GritObject) -> bool:
@@ -153,11 +145,11 @@ def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
         (actor,) = ups.create(1)
         objects = ups.set_code(actor, data)
         (exact,) = _added([objects])
-        _ok(impl.call("rt-close", runtime=runtime))
+        impl.call("rt-close", runtime=runtime).expect_ok()
         bound = exact if side == "at" else exact - 1
         runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
         ups.runtime = runtime
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
         step = g.object_id(objects[-1]).hex()
         if side == "at":
             assert run["failures"] == [] and run["steps"] == [[actor, step]], (
@@ -191,14 +183,14 @@ def test_an_object_the_store_holds_adds_nothing(
         ups = Updaters(impl, runtime)
         first, second = ups.create(2)
         steps = [ups.set_code(first, data), ups.set_code(second, data)]
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=1))  # the first, alone
+        impl.call("rt-run", runtime=runtime, max_steps=1).expect_ok()  # the first, alone
         assert ups.head(first) == g.object_id(steps[0][-1]).hex()
         _, held = _added(steps)
         assert held == sum(_size(o) for o in steps[1][1:])
-        _ok(impl.call("rt-close", runtime=runtime))
+        impl.call("rt-close", runtime=runtime).expect_ok()
         bound = held if side == "at" else held - 1
         runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
         if side == "at":
             assert run["failures"] == [] and [a for a, _ in run["steps"]] == [second], (
                 f"the second updater's step adds {held} bytes: its wit blob ({len(data)} "
@@ -220,9 +212,9 @@ def test_a_wit_rule_comes_before_the_size(
     ups = Updaters(impl, runtime)
     (actor,) = ups.create(1, {"frozen": b""})
     ups.set_code(actor, b"echo" * 1000)
-    _ok(impl.call("rt-close", runtime=runtime))
+    impl.call("rt-close", runtime=runtime).expect_ok()
     runtime = _open(impl, tmp_path / "rt", commit=commit, max_step_bytes=1)
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
     assert run["failures"] == [[actor, "frozen-core"]], (
         f"a transition that breaks a Wit rule fails with that rule's class whatever its "
         f"size (RUN-022.4): {run}"
@@ -300,9 +292,9 @@ def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
         totals = [a, a + b, a + b + c]
         bound = totals[full - 1] + more
         count = next((i + 1 for i, t in enumerate(totals) if t >= bound), 3)
-        _ok(impl.call("rt-close", runtime=runtime))
+        impl.call("rt-close", runtime=runtime).expect_ok()
         runtime = _open(impl, where, commit=commit, max_run_bytes=bound)
-        run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
         want = [[x, g.object_id(s[-1]).hex()] for x, s in zip(actors, steps, strict=True)]
         quiescent = bound > a + b + c
         assert run["steps"] == want[:count] and run["quiescent"] is quiescent, (
@@ -311,7 +303,7 @@ def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
             f"quiescent {quiescent} (RUN-023.2, RUN-023.3): {run}"
         )
         if count < 3:
-            rest = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+            rest = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
             assert [x for x, _ in rest["steps"]] == actors[count:], (
                 f"the next rt-run counts its bytes from zero and goes on (RUN-023.2): {rest}"
             )
@@ -326,7 +318,7 @@ def test_rt_open_takes_the_byte_bounds_and_refuses_anything_else(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "defaults").mkdir()
-    defaults = _ok(impl.call("rt-open", path=str(tmp_path / "defaults")))["settings"]
+    defaults = impl.call("rt-open", path=str(tmp_path / "defaults")).expect_ok()["settings"]
     assert (defaults.get("max_step_bytes"), defaults.get("max_run_bytes")) == (
         MAX_STEP_BYTES,
         MAX_RUN_BYTES,

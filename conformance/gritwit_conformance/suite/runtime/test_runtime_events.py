@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._drive import SideBySide
 

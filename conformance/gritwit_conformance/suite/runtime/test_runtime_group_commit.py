@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -31,12 +31,6 @@ def _open(impl: Implementation, path: Path, commit: str | None) -> str:
     return str(reply.result["runtime"])
 
 
-def _call(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} {args}: {reply.error}"
-    return dict(reply.result)
-
-
 def _heads_after_kill(
     impl: Implementation, path: Path, commit: str | None, actors: Iterable[str]
 ) -> tuple[str, dict[str, str]]:
@@ -44,16 +38,18 @@ def _heads_after_kill(
     new process, and read each actor's head there: the runtime and the heads."""
     impl.kill()
     rt = _open(impl, path, commit)
-    return rt, {a: _call(impl, "rt-head", runtime=rt, actor=a)["step"] for a in actors}
+    return rt, {a: impl.call("rt-head", runtime=rt, actor=a).expect_ok()["step"] for a in actors}
 
 
 def _workload(impl: Implementation, rt: str) -> list[str]:
     actors = [
-        _call(impl, "rt-genesis", runtime=rt, actor=role, state={"t": f"{i:02x}"})["actor"]
+        impl.call("rt-genesis", runtime=rt, actor=role, state={"t": f"{i:02x}"}).expect_ok()[
+            "actor"
+        ]
         for i, role in enumerate(["counter", "echo"] * 4)
     ]
     for actor in actors:
-        _call(impl, "rt-send", runtime=rt, to=actor, mt="inc", content={"blob": "31"})
+        impl.call("rt-send", runtime=rt, to=actor, mt="inc", content={"blob": "31"}).expect_ok()
     return [str(a) for a in actors]
 
 
@@ -68,7 +64,7 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
     _workload(impl, rt)
     heads: dict[str, str] = {}
     for max_steps in (3, 5, 1000):
-        ran = _call(impl, "rt-run", runtime=rt, max_steps=max_steps)
+        ran = impl.call("rt-run", runtime=rt, max_steps=max_steps).expect_ok()
         for actor, step in ran["steps"]:
             heads[actor] = step
         rt, found = _heads_after_kill(impl, tmp_path, commit, heads)
@@ -80,7 +76,7 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
                 "durable (RUN-017.6, RUN-007.1), or the head was left at an earlier step of "
                 "the same group (RUN-017.9)"
             )
-            verified = _call(impl, "rt-verify", runtime=rt, actor=actor)
+            verified = impl.call("rt-verify", runtime=rt, actor=actor).expect_ok()
             assert verified["verified"], (
                 f"{actor}'s history after a kill right after rt-run answered: {verified}; a "
                 "head names a step whose objects were not stored (RUN-017.2, RUN-017.5)"
@@ -96,15 +92,17 @@ def test_group_and_step_commits_adopt_the_same_steps(impl: Implementation, tmp_p
         path.mkdir()
         rt = _open(impl, path, commit)
         actors = _workload(impl, rt)
-        fan = _call(impl, "rt-genesis", runtime=rt, actor="fanout")["actor"]
-        steps = [_call(impl, "rt-run", runtime=rt, max_steps=n)["steps"] for n in (3, 1000)]
+        fan = impl.call("rt-genesis", runtime=rt, actor="fanout").expect_ok()["actor"]
+        steps = [
+            impl.call("rt-run", runtime=rt, max_steps=n).expect_ok()["steps"] for n in (3, 1000)
+        ]
         names = {f"a{i}": {"blob": a.encode().hex()} for i, a in enumerate(actors)}
         # one run of several rounds: the fanout's step, then every actor reading "fanned"
         # (actors on both sides of the fanout's id), then the fanout reading the echoes
-        _call(impl, "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
-        steps.append(_call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"])
+        impl.call("rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}).expect_ok()
+        steps.append(impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"])
         runs.append(steps)
-        _call(impl, "rt-close", runtime=rt)
+        impl.call("rt-close", runtime=rt).expect_ok()
     assert runs[0] == runs[1], (
         "the same operations adopt other steps under commit='group' than under 'step': "
         "grouping may change when a step is durable, never which step it is (RUN-017.1)"
@@ -123,14 +121,16 @@ def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, commit)
     echoes = [
-        _call(impl, "rt-genesis", runtime=rt, actor="echo", state={"t": f"{i:02x}"})["actor"]
+        impl.call("rt-genesis", runtime=rt, actor="echo", state={"t": f"{i:02x}"}).expect_ok()[
+            "actor"
+        ]
         for i in range(3)
     ]
-    fan = _call(impl, "rt-genesis", runtime=rt, actor="fanout")["actor"]
-    _call(impl, "rt-run", runtime=rt, max_steps=1000)
+    fan = impl.call("rt-genesis", runtime=rt, actor="fanout").expect_ok()["actor"]
+    impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     names = {f"a{i}": {"blob": str(a).encode().hex()} for i, a in enumerate(echoes)}
-    _call(impl, "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
-    steps = _call(impl, "rt-run", runtime=rt, max_steps=1000)["steps"]
+    impl.call("rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}).expect_ok()
+    steps = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"]
     last: dict[str, str] = {}
     for actor, step in steps:
         last[actor] = step

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._resources import wasm_dir
+from gritwit_conformance.data._paths import wasm_dir
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._drive import SideBySide
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 
 from ._drive import SideBySide
 

@@ -11,27 +11,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
 OUTSIDE = g.ObjectId(bytes(32))
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _object(impl: Implementation, runtime: str, oid: str | g.ObjectId) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = _ok(impl.call("rt-object", runtime=runtime, id=text))["bytes"]
+    data = impl.call("rt-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -40,25 +33,29 @@ def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
-    requester = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="requester"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    requester = str(
+        impl.call("rt-genesis", runtime=runtime, actor="requester").expect_ok()["actor"]
+    )
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     # The failing actor's id is the id of its core (WIT-002, ADP-014's wit-genesis core):
     # the requester's question waits for it before the actor exists.
     wit = g.Blob(data=b"failing", headers={"runtime": "test-actor"})
     failing = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
     ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": "3f"}}}
-    _ok(impl.call("rt-send", runtime=runtime, to=requester, mt="ask", content=ask))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
-    created = _ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"]
+    impl.call("rt-send", runtime=runtime, to=requester, mt="ask", content=ask).expect_ok()
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    created = impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
     assert created == failing
     for _ in range(3):  # the failure policy, the marker, then the requester reads its receipt
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
-    marker = _ok(impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}"))["target"]
+        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
+    marker = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}").expect_ok()[
+        "target"
+    ]
     assert marker is not None, "the failing actor must be marked failed (RUN-004)"
     record = _object(impl, runtime, marker)
     assert isinstance(record, g.Blob) and json.loads(record.data)["attempts"] == 5
-    head = _ok(impl.call("rt-head", runtime=runtime, actor=requester))["step"]
+    head = impl.call("rt-head", runtime=runtime, actor=requester).expect_ok()["step"]
     step = _object(impl, runtime, head)
     assert isinstance(step, g.Step) and step.inbox is not None
     inbox = _object(impl, runtime, step.inbox)
@@ -87,22 +84,22 @@ def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
     back-off is asked for: ``slow``'s overruns would be retried after seconds (RUN-004.10)."""
     (tmp_path / "rt").mkdir()
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0)
-    runtime = str(_ok(opened)["runtime"])
-    counter = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-    bad = str(_ok(impl.call("rt-genesis", runtime=runtime, actor=actor))["actor"])
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    runtime = str(opened.expect_ok()["runtime"])
+    counter = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    bad = str(impl.call("rt-genesis", runtime=runtime, actor=actor).expect_ok()["actor"])
+    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     tried = [attempt for attempt in run["attempts"] if attempt[0] == bad]
     assert tried == [[bad, error]] * 5, f"RUN-004.3: 5 attempts, then the mark: {run}"
     assert run["failures"] == [[bad, error]], run
     assert [a for a, _ in run["steps"]] == [counter], "no step of a failed transition"
-    again = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    again = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert again["attempts"] == [] and again["failures"] == [], f"RUN-004.5: {again}"
-    assert _ok(impl.call("rt-head", runtime=runtime, actor=bad))["step"] is None
+    assert impl.call("rt-head", runtime=runtime, actor=bad).expect_ok()["step"] is None
 
 
 def _from_outside(impl: Implementation, runtime: str, actor: str) -> list[g.Message]:
     """The messages the outside sent ``actor`` that its head has read, oldest first."""
-    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     step = _object(impl, runtime, head)
     assert isinstance(step, g.Step) and step.inbox is not None
     inbox = _object(impl, runtime, step.inbox)
@@ -129,17 +126,15 @@ def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
     on the store (a restart between the sends and the failure, RUN-003)."""
     path = tmp_path / "rt"
     path.mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
     requesters = {
         tag: str(
-            _ok(
-                impl.call(
-                    "rt-genesis",
-                    runtime=runtime,
-                    actor="requester",
-                    state={"tag": tag.encode().hex()},
-                )
-            )["actor"]
+            impl.call(
+                "rt-genesis",
+                runtime=runtime,
+                actor="requester",
+                state={"tag": tag.encode().hex()},
+            ).expect_ok()["actor"]
         )
         for tag in ("a", "b")
     }
@@ -151,15 +146,19 @@ def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
         for tag in order:
             question = f"{tag}{n}".encode().hex()
             ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": question}}}
-            _ok(impl.call("rt-send", runtime=runtime, to=requesters[tag], mt="ask", content=ask))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
+            impl.call(
+                "rt-send", runtime=runtime, to=requesters[tag], mt="ask", content=ask
+            ).expect_ok()
+    impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
     if restart:
-        _ok(impl.call("rt-close", runtime=runtime))
-        runtime = str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
-    assert _ok(impl.call("rt-genesis", runtime=runtime, actor="failing"))["actor"] == failing
+        impl.call("rt-close", runtime=runtime).expect_ok()
+        runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    assert impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"] == failing
     for _ in range(3):  # the failure policy, the marker, then the requesters read receipts
-        _ok(impl.call("rt-run", runtime=runtime, max_steps=50))
-    marker = _ok(impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}"))["target"]
+        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
+    marker = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}").expect_ok()[
+        "target"
+    ]
     assert marker is not None, "the failing actor must be marked failed (RUN-004.4)"
     for tag, requester in requesters.items():
         read = _from_outside(impl, runtime, requester)

@@ -10,30 +10,23 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _archived(impl: Implementation, runtime: str) -> list[str]:
-    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
     return [e["actor"] for e in events if e["event"] == "archived"]
 
 
 def _counter(impl: Implementation, runtime: str, note: str) -> str:
-    actor = _ok(impl.call("rt-genesis", runtime=runtime, actor="counter", state={"n": note}))
+    actor = impl.call("rt-genesis", runtime=runtime, actor="counter", state={"n": note}).expect_ok()
     return str(actor["actor"])
 
 
@@ -43,18 +36,20 @@ def test_capacity_eviction_at_the_limit_and_in_lru_order(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=2))["runtime"])
+    runtime = str(
+        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=2).expect_ok()["runtime"]
+    )
     first = _counter(impl, runtime, "01")
     second = _counter(impl, runtime, "02")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
-    _ok(impl.call("rt-events", runtime=runtime))  # forget the creation events
-    _ok(impl.call("rt-send", runtime=runtime, to=first, mt="inc", content={"blob": "31"}))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # first is now used last
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    impl.call("rt-events", runtime=runtime).expect_ok()  # forget the creation events
+    impl.call("rt-send", runtime=runtime, to=first, mt="inc", content={"blob": "31"}).expect_ok()
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # first is now used last
     assert _archived(impl, runtime) == [], "two resident actors are within max_resident = 2"
     third = _counter(impl, runtime, "03")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert _archived(impl, runtime) == [second], "a third evicts the least recently used"
-    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
     assert evicted == [first, third], f"rt-evict: least recently used first: {evicted}"
 
 
@@ -64,12 +59,12 @@ def test_the_default_max_resident_evicts_nothing_among_a_few_actors(
 ) -> None:
     """``rt-open`` without ``max_resident`` uses the default (10000): three actors stay."""
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
     for note in ("01", "02", "03"):
         _counter(impl, runtime, note)
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert _archived(impl, runtime) == [], "three actors are far below the default max_resident"
-    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
     assert len(evicted) == 3, f"all three were resident and idle: {evicted}"
 
 
@@ -77,19 +72,21 @@ def test_the_default_max_resident_evicts_nothing_among_a_few_actors(
 def test_max_resident_null_means_no_capacity_eviction(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=None)
-    runtime = str(_ok(opened)["runtime"])
+    runtime = str(opened.expect_ok()["runtime"])
     for note in ("01", "02", "03"):
         _counter(impl, runtime, note)
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert _archived(impl, runtime) == [], "max_resident null: no limit, no capacity eviction"
 
 
 @pytest.mark.req("RUN-012.2", "RUN-014.1")
 def test_max_resident_zero_evicts_every_idle_actor(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=0))["runtime"])
+    runtime = str(
+        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=0).expect_ok()["runtime"]
+    )
     actors = sorted(_counter(impl, runtime, note) for note in ("01", "02"))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert sorted(_archived(impl, runtime)) == actors, "max_resident 0: none stays resident"
 
 
@@ -106,22 +103,22 @@ def test_rt_evict_keeps_an_actor_a_send_made_busy(impl: Implementation, tmp_path
     evicts the fork with its message unread.
     """
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
     parent = _counter(impl, runtime, "00")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
-    step = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
+    step = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
     forked = impl.call("rt-fork", runtime=runtime, actor=parent, step=step, state={"n": "01"})
-    child = str(_ok(forked)["actor"])
-    _ok(impl.call("rt-query", runtime=runtime, actor=child, name="count"))  # resident now
-    _ok(impl.call("rt-send", runtime=runtime, to=child, mt="inc", content={"blob": ""}))
-    evicted = _ok(impl.call("rt-evict", runtime=runtime))["evicted"]
+    child = str(forked.expect_ok()["actor"])
+    impl.call("rt-query", runtime=runtime, actor=child, name="count").expect_ok()  # resident now
+    impl.call("rt-send", runtime=runtime, to=child, mt="inc", content={"blob": ""}).expect_ok()
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
     assert evicted == [parent], (
         f"rt-evict with a message pending for the fork {child}: only the idle parent "
         f"{parent} may be evicted (RUN-012.1), got {evicted}"
     )
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
+    run = impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
     assert [a for a, _ in run["steps"]] == [child], run
-    assert _ok(impl.call("rt-evict", runtime=runtime))["evicted"] == [child], (
+    assert impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"] == [child], (
         "once its message is read the fork is idle and rt-evict evicts it"
     )
 
@@ -147,21 +144,21 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
     (tmp_path / "rt").mkdir()
     idle_after, first_wait, second_wait = (scaled(s) for s in (IDLE_AFTER, FIRST_WAIT, SECOND_WAIT))
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), idle_after=idle_after)
-    runtime = str(_ok(opened)["runtime"])
+    runtime = str(opened.expect_ok()["runtime"])
     a, b = (_counter(impl, runtime, note) for note in ("01", "02"))
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
-    _ok(impl.call("rt-events", runtime=runtime))  # forget the creation events
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    impl.call("rt-events", runtime=runtime).expect_ok()  # forget the creation events
     time.sleep(first_wait)
-    _ok(impl.call("rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"}))
+    impl.call("rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"}).expect_ok()
     b_used = time.monotonic()  # b's use comes after this: it is idle for at most …
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # b is used again
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # b is used again
     assert _archived(impl, runtime) == [], (
         f"at {first_wait} s no actor is idle for idle_after = {idle_after} s"
     )
     time.sleep(second_wait)
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=20))  # evaluates the rule
+    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # evaluates the rule
     b_idle = time.monotonic() - b_used  # … this long when the rule has run
-    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
     archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
     assert archived == [(a, "idle")], (
         f"after {first_wait + second_wait} s only {a} (unused since the start) is past "
@@ -181,7 +178,7 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
     """
     (tmp_path / "defaults").mkdir()
     (tmp_path / "given").mkdir()
-    defaults = _ok(impl.call("rt-open", path=str(tmp_path / "defaults")))["settings"]
+    defaults = impl.call("rt-open", path=str(tmp_path / "defaults")).expect_ok()["settings"]
     bytes_bounds = {"max_step_bytes": 80 * 2**20, "max_run_bytes": 2**30}
     assert defaults == {
         "time_limit": 5,
@@ -197,7 +194,7 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
     opened = impl.call(
         "rt-open", path=str(tmp_path / "given"), time_limit=0.25, max_resident=None, idle_after=7
     )
-    settings = _ok(opened)["settings"]
+    settings = opened.expect_ok()["settings"]
     assert settings == given, f"rt-open with {given} answers {settings}"
 
 
@@ -271,25 +268,25 @@ def test_the_default_max_resident_on_both_sides(impl: Implementation, tmp_path: 
     that evicts at the limit instead of past it, evicts at the first ``rt-run``.
     """
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
     parent = _counter(impl, runtime, "00")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
-    step = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
+    step = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
 
     def fork_and_read(note: str) -> str:
-        child = _ok(
-            impl.call("rt-fork", runtime=runtime, actor=parent, step=step, state={"n": note})
-        )["actor"]
-        _ok(impl.call("rt-query", runtime=runtime, actor=child, name="count"))  # a use
+        child = impl.call(
+            "rt-fork", runtime=runtime, actor=parent, step=step, state={"n": note}
+        ).expect_ok()["actor"]
+        impl.call("rt-query", runtime=runtime, actor=child, name="count").expect_ok()  # a use
         return str(child)
 
     for i in range(DEFAULT_MAX_RESIDENT - 1):
         fork_and_read(f"{i + 1:08x}")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))  # evaluates both rules (ADP-015)
+    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()  # evaluates both rules (ADP-015)
     assert _archived(impl, runtime) == [], "10,000 resident actors are within the default"
     fork_and_read("ff")
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=5))
-    events = _ok(impl.call("rt-events", runtime=runtime))["events"]
+    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
+    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
     archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
     assert archived == [(parent, "capacity")], (
         "a 10,001st resident actor evicts exactly one, the least recently used "

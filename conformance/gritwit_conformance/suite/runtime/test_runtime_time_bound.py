@@ -14,13 +14,12 @@ about 8 s.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -28,28 +27,22 @@ pytestmark = pytest.mark.profile("runtime")
 ATTEMPTS = 5
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _open(impl: Implementation, tmp_path: Path, time_limit: float) -> str:
     (tmp_path / "rt").mkdir()
     # no back-off: the overruns' retries would wait 15 s (RUN-004.10), which is not measured
-    opened = _ok(
-        impl.call("rt-open", path=str(tmp_path / "rt"), time_limit=time_limit, first_delay=0)
-    )
+    opened = impl.call(
+        "rt-open", path=str(tmp_path / "rt"), time_limit=time_limit, first_delay=0
+    ).expect_ok()
     assert opened["settings"]["time_limit"] == time_limit, opened
     return str(opened["runtime"])
 
 
 def _sleepy(impl: Implementation, runtime: str, millis: int) -> str:
     """A ``sleepy`` actor, created, with one ``nap`` of ``millis`` pending (WIT-030.1)."""
-    actor = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="sleepy"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))  # its genesis step: no nap yet
+    actor = str(impl.call("rt-genesis", runtime=runtime, actor="sleepy").expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()  # its genesis step: no nap yet
     nap = str(millis).encode().hex()
-    _ok(impl.call("rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}))
+    impl.call("rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}).expect_ok()
     return actor
 
 
@@ -57,10 +50,10 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
     """The data of ``actor``'s ``slept`` entry at its head, or ``None`` when it has none."""
 
     def obj(oid: str) -> g.GritObject:
-        data = _ok(impl.call("rt-object", runtime=runtime, id=oid))["bytes"]
+        data = impl.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(data))
 
-    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     assert isinstance(head, str), (
         f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
         f"{head!r}): its genesis step was refused (ADP-015)"
@@ -85,7 +78,7 @@ def test_a_transition_well_within_the_bound_is_adopted(
     """``time_limit`` = 1 s, a nap of 100 ms: the allowed side; the step is adopted."""
     runtime = _open(impl, tmp_path, scaled(1.0))  # the margin a correct runtime needs
     actor = _sleepy(impl, runtime, 100)
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
     assert run["attempts"] == [] and run["failures"] == [], (
         f"a transition of 100 ms is well within a bound of 1 s (RUN-005.5): {run}"
     )
@@ -105,9 +98,9 @@ def test_a_transition_over_the_bound_fails_every_attempt(
     """
     runtime = _open(impl, tmp_path, 1.0)
     actor = _sleepy(impl, runtime, 3000)
-    counter = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-    _ok(impl.call("rt-send", runtime=runtime, to=counter, mt="inc", content={"blob": ""}))
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=20))
+    counter = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    impl.call("rt-send", runtime=runtime, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
     assert run["failures"] == [[actor, "failed"]], (
         f"a transition of 3 s overruns a bound of 1 s on every attempt and the actor is "
         f"marked failed (RUN-005.6, RUN-004.3): {run}"
@@ -115,7 +108,7 @@ def test_a_transition_over_the_bound_fails_every_attempt(
     mine = [a for a in run["attempts"] if a[0] == actor]
     assert mine == [[actor, "failed"]] * ATTEMPTS, f"{ATTEMPTS} failed attempts: {run}"
     assert actor not in [a for a, _ in run["steps"]], f"no step adopted for it: {run}"
-    query = _ok(impl.call("rt-query", runtime=runtime, actor=counter, name="count"))
+    query = impl.call("rt-query", runtime=runtime, actor=counter, name="count").expect_ok()
     count = bytes.fromhex(query["data"])
     assert count == b"1", f"the counter runs while sleepy overruns (RUN-005.4): {count!r}"
 
@@ -126,7 +119,7 @@ def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_
     """``time_limit`` = 0.5 s, a nap of 1500 ms: it fails, far inside the default 5 s."""
     runtime = _open(impl, tmp_path, 0.5)
     actor = _sleepy(impl, runtime, 1500)
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
+    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
     assert run["failures"] == [[actor, "failed"]], (
         f"a transition of 1.5 s overruns the configured bound of 0.5 s, whatever the "
         f"default (RUN-005.6): {run}"

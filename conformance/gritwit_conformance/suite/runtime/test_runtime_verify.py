@@ -17,18 +17,12 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime")
 
 WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
 SENDER = g.object_id(g.Blob(data=b"a sender"))
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 def _core(**extra: g.GritObject) -> tuple[g.Tree, list[g.GritObject]]:
@@ -46,9 +40,9 @@ def _bundle(actor: g.ObjectId, head: g.GritObject, objects: list[g.GritObject]) 
 
 def _verify(impl: Implementation, path: Path, bundle: bytes, actor: g.ObjectId) -> dict[str, Any]:
     path.mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(path)))["runtime"])
-    _ok(impl.call("rt-import", runtime=runtime, bundle=bundle.hex()))
-    return _ok(impl.call("rt-verify", runtime=runtime, actor=actor.hex()))
+    runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()
+    return impl.call("rt-verify", runtime=runtime, actor=actor.hex()).expect_ok()
 
 
 def _two_actors(fork: bool) -> tuple[g.ObjectId, bytes]:
@@ -159,10 +153,10 @@ def test_inbox_cursors_only_move_forward(
 @pytest.mark.req("RUN-008.3")
 def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
-    actor = _ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"]
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    step = _ok(impl.call("rt-head", runtime=runtime, actor=actor))["step"]
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    actor = impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     reply = impl.call("rt-fork", runtime=runtime, actor=actor, step=step, state={"fork": "00"})
     assert not reply.ok and reply.error_class == "invalid-object", reply
     ok = impl.call("rt-fork", runtime=runtime, actor=actor, step=step, state={"forks": "00"})
@@ -170,7 +164,7 @@ def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> 
 
 
 def _read(impl: Implementation, runtime: str, oid: str) -> g.GritObject:
-    data = _ok(impl.call("rt-object", runtime=runtime, id=oid))["bytes"]
+    data = impl.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -183,17 +177,17 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
     same step with the same state again names the same child, whose head exists:
     ``ref-conflict``, and neither head moves."""
     (tmp_path / "rt").mkdir()
-    runtime = str(_ok(impl.call("rt-open", path=str(tmp_path / "rt")))["runtime"])
-    parent = str(_ok(impl.call("rt-genesis", runtime=runtime, actor="counter"))["actor"])
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    at = _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"]
+    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    parent = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    at = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
     child = str(
-        _ok(impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"}))[
+        impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"}).expect_ok()[
             "actor"
         ]
     )
     assert child != parent, "RUN-008.4: the fork's id is its parent's, it must be new"
-    first = _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"]
+    first = impl.call("rt-head", runtime=runtime, actor=child).expect_ok()["step"]
     assert first is not None, "RUN-008.6: the child's head is set"
     step, at_step = _read(impl, runtime, first), _read(impl, runtime, at)
     assert isinstance(step, g.Step) and isinstance(at_step, g.Step)
@@ -203,5 +197,7 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
     assert step.inbox == at_step.inbox and step.outbox is None, "RUN-008.5"
     again = impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"})
     assert not again.ok and again.error_class == "ref-conflict", f"RUN-008.6: {again}"
-    assert _ok(impl.call("rt-head", runtime=runtime, actor=child))["step"] == first
-    assert _ok(impl.call("rt-head", runtime=runtime, actor=parent))["step"] == at, "RUN-008.7"
+    assert impl.call("rt-head", runtime=runtime, actor=child).expect_ok()["step"] == first
+    assert impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"] == at, (
+        "RUN-008.7"
+    )

@@ -24,7 +24,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from ..wasm._calls import Call, Lowering, module
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._drive import SideBySide
 from ._writers import second as second  # the second writer's fixture

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._diff import recorded_objects, render
-from gritwit_conformance._diff_more import bundle_divergence
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import settings
-from gritwit_conformance._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.diff._more import bundle_divergence
+from gritwit_conformance.diff._objects import recorded_objects, render
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import settings
 from gritwit_conformance.vectors import replay_runtime
 
 from .._scenario import explain, impl_objects

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._writers import count_of, inc, ok
+from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
@@ -44,21 +44,21 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
     new as every step committed before the request (RUN-020.2), not the head ``a``
     keeps in memory.
     """
-    a = ok(impl, "rt-open", path=str(tmp_path))["runtime"]
-    actor = str(ok(impl, "rt-genesis", runtime=a, actor="counter")["actor"])
+    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
     inc(impl, a, actor, "2")
-    mine = _steps_of(ok(impl, "rt-run", runtime=a, max_steps=20), actor)
+    mine = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
     assert mine, f"a's run adopted no step of the counter {actor}"
     assert count_of(impl, a, actor) == b"2"  # a query: the counter is resident in a
-    assert ok(impl, "rt-head", runtime=a, actor=actor)["step"] == mine[-1]
+    assert impl.call("rt-head", runtime=a, actor=actor).expect_ok()["step"] == mine[-1]
 
-    b = ok(second, "rt-open", path=str(tmp_path))["runtime"]
+    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
     inc(second, b, actor, "5")
-    theirs = _steps_of(ok(second, "rt-run", runtime=b, max_steps=20), actor)
+    theirs = _steps_of(second.call("rt-run", runtime=b, max_steps=20).expect_ok(), actor)
     assert theirs, f"b's run adopted no step of the counter {actor} with inc 5 pending"
     assert count_of(second, b, actor) == b"7"
 
-    head = ok(impl, "rt-head", runtime=a, actor=actor)["step"]
+    head = impl.call("rt-head", runtime=a, actor=actor).expect_ok()["step"]
     assert head == theirs[-1], (
         f"a's rt-head answers {head}, its own step {mine[-1]}, after b adopted {theirs[-1]}: "
         "a head read must see every step committed before it, whichever runtime "
@@ -82,25 +82,25 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
     or sent the message, a runtime with a message pending for an actor runs it
     (RUN-020.4): no runtime leaves an actor to the one that made it.
     """
-    a = ok(impl, "rt-open", path=str(tmp_path))["runtime"]
-    b = ok(second, "rt-open", path=str(tmp_path))["runtime"]
-    actor = str(ok(impl, "rt-genesis", runtime=a, actor="counter")["actor"])
-    born = _steps_of(ok(impl, "rt-run", runtime=a, max_steps=20), actor)
+    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
+    born = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
     assert born, f"a's run adopted no step of the counter {actor} it created"
 
     inc(second, b, actor, "3")
-    run_b = ok(second, "rt-run", runtime=b, max_steps=20)
+    run_b = second.call("rt-run", runtime=b, max_steps=20).expect_ok()
     theirs = _steps_of(run_b, actor)
     assert theirs, (
         f"b's rt-run with inc 3 pending for the counter {actor} adopted no step of it: "
         f"{run_b}. A runtime runs an actor with a message pending whoever created it "
         "(RUN-020.4)"
     )
-    assert ok(second, "rt-head", runtime=b, actor=actor)["step"] == theirs[-1]
+    assert second.call("rt-head", runtime=b, actor=actor).expect_ok()["step"] == theirs[-1]
     assert count_of(second, b, actor) == b"3"
 
     inc(second, b, actor, "4")  # sent by b, run by a
-    run_a = ok(impl, "rt-run", runtime=a, max_steps=20)
+    run_a = impl.call("rt-run", runtime=a, max_steps=20).expect_ok()
     mine = _steps_of(run_a, actor)
     assert mine, (
         f"a's rt-run with b's inc 4 pending for the counter {actor} adopted no step of it: "
@@ -118,7 +118,7 @@ def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.Gri
         oid = todo.pop()
         if oid in found:
             continue
-        data = ok(side, "rt-object", runtime=runtime, id=oid)["bytes"]
+        data = side.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         obj = g.decode_object(bytes.fromhex(data))
         assert g.object_id(obj).hex() == oid, f"rt-object {oid} answers another object"
         found[oid] = obj
@@ -144,21 +144,23 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
     ``a``), which is what lets ``b`` build on it unchecked (RUN-020.3): ``b``'s step
     continues ``a``'s, and the count holds both runtimes' ``inc``.
     """
-    a = ok(impl, "rt-open", path=str(tmp_path))["runtime"]
-    actor = str(ok(impl, "rt-genesis", runtime=a, actor="counter")["actor"])
+    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
     inc(impl, a, actor, "2")
-    mine = _steps_of(ok(impl, "rt-run", runtime=a, max_steps=20), actor)
+    mine = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
     assert mine, f"a's run adopted no step of the counter {actor}"
 
-    b = ok(second, "rt-open", path=str(tmp_path))["runtime"]
-    head = ok(second, "rt-head", runtime=b, actor=actor)["step"]
+    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    head = second.call("rt-head", runtime=b, actor=actor).expect_ok()["step"]
     assert head == mine[-1], f"b reads the head {head}, not a's step {mine[-1]}"
     objects = _reachable(second, b, head)
     assert sum(isinstance(o, g.Step) for o in objects.values()) == len(mine)
     inc(second, b, actor, "5")
-    theirs = _steps_of(ok(second, "rt-run", runtime=b, max_steps=20), actor)
+    theirs = _steps_of(second.call("rt-run", runtime=b, max_steps=20).expect_ok(), actor)
     assert theirs, f"b's run adopted no step of the counter {actor} with inc 5 pending"
-    step = g.decode_object(bytes.fromhex(ok(second, "rt-object", runtime=b, id=theirs[0])["bytes"]))
+    step = g.decode_object(
+        bytes.fromhex(second.call("rt-object", runtime=b, id=theirs[0]).expect_ok()["bytes"])
+    )
     assert isinstance(step, g.Step) and step.previous is not None
     assert step.previous.hex() == head, (
         f"b's step continues {step.previous.hex()}, not a's head {head} it read (RUN-020.3)"

@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._writers import count_of, inc, ok
+from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
 #: Shares are a feature an implementation claims in hello (ADP-005.7): the tests run
@@ -96,7 +96,9 @@ def open_share(side: Implementation, path: Path, share: list[int]) -> str:
 
 
 def genesis(side: Implementation, runtime: str, name: str, state: dict[str, str]) -> str:
-    actor = str(ok(side, "rt-genesis", runtime=runtime, actor=name, state=state)["actor"])
+    actor = str(
+        side.call("rt-genesis", runtime=runtime, actor=name, state=state).expect_ok()["actor"]
+    )
     assert actor == g.object_id(genesis_core(name, state)).hex(), (
         f"rt-genesis of {name} with state {state} answers {actor}, not its core's id (WIT-002)"
     )
@@ -104,7 +106,7 @@ def genesis(side: Implementation, runtime: str, name: str, state: dict[str, str]
 
 
 def head(side: Implementation, runtime: str, actor: str) -> str | None:
-    step = ok(side, "rt-head", runtime=runtime, actor=actor)["step"]
+    step = side.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
     return None if step is None else str(step)
 
 
@@ -115,7 +117,7 @@ def run(
     ``expected``, all in its share, moves no head of another share, and is quiescent."""
     k, n = share
     before = {actor: head(side, runtime, actor) for actor in actors}
-    report = ok(side, "rt-run", runtime=runtime, max_steps=100)
+    report = side.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
     after = {actor: head(side, runtime, actor) for actor in actors}
     moved = [actor for actor in actors if share_of(actor, n) != k and after[actor] != before[actor]]
     assert not moved, (
@@ -143,7 +145,7 @@ def run(
 
 def _object(side: Implementation, runtime: str, oid: g.ObjectId) -> g.GritObject:
     return g.decode_object(
-        bytes.fromhex(ok(side, "rt-object", runtime=runtime, id=oid.hex())["bytes"])
+        bytes.fromhex(side.call("rt-object", runtime=runtime, id=oid.hex()).expect_ok()["bytes"])
     )
 
 
@@ -212,14 +214,18 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
             question = f"question {i} of {requester[:8]}".encode()
             questions[requester].append(g.object_id(g.Blob(data=question)))
             content = _ask(echo, question)
-            ok(side, "rt-send", runtime=runtime, to=requester, mt="ask", content=content)
+            side.call(
+                "rt-send", runtime=runtime, to=requester, mt="ask", content=content
+            ).expect_ok()
         run(impl, a, share_a, actors, [r0])  # r0 puts its question to e1
         run(second, b, share_b, actors, [r1, e1])  # r1 asks e0; e1 echoes to r0
         run(impl, a, share_a, actors, [e0, r0])  # e0 echoes to r1; r0 keeps its answer
         run(second, b, share_b, actors, [r1])  # r1 keeps its answer
         for requester in (r0, r1):
             for side, runtime in ((impl, a), (second, b)):
-                answer = ok(side, "rt-query", runtime=runtime, actor=requester, name="answer")
+                answer = side.call(
+                    "rt-query", runtime=runtime, actor=requester, name="answer"
+                ).expect_ok()
                 data = bytes.fromhex(answer["data"])
                 expected = f"question {i} of {requester[:8]}".encode()
                 assert data == expected, (
@@ -301,7 +307,7 @@ def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_pat
     assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
     inc(impl, a, x, "1")
     inc(impl, a, y, "1")
-    evicted = ok(impl, "rt-evict", runtime=a)["evicted"]
+    evicted = impl.call("rt-evict", runtime=a).expect_ok()["evicted"]
     assert evicted == [x], (
         f"rt-evict of share 0/2 evicts {evicted}: it must evict {x}, of share 1, which does "
         f"not run there whatever is pending for it (RUN-021.5), and keep {y}, of its own "
@@ -352,7 +358,9 @@ def test_a_fork_into_another_share_is_run_by_that_share(
     step = head(impl, a, parent)
     assert step is not None
     state, child = _fork_state(impl, a, parent, step)
-    forked = ok(impl, "rt-fork", runtime=a, actor=parent, step=step, state=state)["actor"]
+    forked = impl.call("rt-fork", runtime=a, actor=parent, step=step, state=state).expect_ok()[
+        "actor"
+    ]
     assert forked == child, f"rt-fork answers {forked}, not the id of its core {child} (RUN-008.4)"
     assert head(second, b, child) is not None, f"the fork set no head of {child} (RUN-008.6)"
     inc(impl, a, child, "4")
@@ -396,9 +404,9 @@ def test_rt_open_takes_shares_up_to_the_limits(impl: Implementation, tmp_path: P
         if share == [0, 1]:
             actor = genesis(impl, runtime, "counter", {})
             run(impl, runtime, share, [actor], [actor])
-        ok(impl, "rt-close", runtime=runtime)
+        impl.call("rt-close", runtime=runtime).expect_ok()
     (tmp_path / "none").mkdir()
-    plain = ok(impl, "rt-open", path=str(tmp_path / "none"))["settings"]
+    plain = impl.call("rt-open", path=str(tmp_path / "none")).expect_ok()["settings"]
     assert plain.get("share") is None, f"rt-open without share reports the share {plain}"
 
 
@@ -454,7 +462,7 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     run(impl, b, share_b, [*xs, y], xs)
     genesis(impl, a, "counter", y_state)
     run(impl, a, share_a, [*xs, y], [y])
-    ok(impl, "rt-events", runtime=a)  # what the runs so far emitted
+    impl.call("rt-events", runtime=a).expect_ok()  # what the runs so far emitted
     order = xs if first == 0 else xs[::-1]
     for x in order:
         assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
@@ -464,7 +472,7 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     run(impl, a, share_a, [*xs, y], [y])
     archived = [
         (e["actor"], e["reason"])
-        for e in ok(impl, "rt-events", runtime=a)["events"]
+        for e in impl.call("rt-events", runtime=a).expect_ok()["events"]
         if e["event"] == "archived"
     ]
     assert archived == [(x, "capacity") for x in order], (

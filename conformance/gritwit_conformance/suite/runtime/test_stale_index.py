@@ -32,9 +32,9 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._writers import count_of, inc, ok
+from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
@@ -53,7 +53,11 @@ def _counter_after(side: Implementation, runtime: str, after: str) -> str:
     """A counter whose id sorts after ``after``'s: its turn in a round comes later (ADP-014)."""
     for salt in range(64):
         state = {"salt": f"{salt:02x}"}
-        actor = str(ok(side, "rt-genesis", runtime=runtime, actor="counter", state=state)["actor"])
+        actor = str(
+            side.call("rt-genesis", runtime=runtime, actor="counter", state=state).expect_ok()[
+                "actor"
+            ]
+        )
         if actor > after:
             return actor
     raise AssertionError("64 counters, none with an id above the sleepy actor's")
@@ -64,25 +68,29 @@ def _counter_after(side: Implementation, runtime: str, after: str) -> str:
 def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
-    a = ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
-    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT).expect_ok()["runtime"]
+    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
     counter = _counter_after(impl, a, sleepy)
-    ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
     nap = str(NAP).encode().hex()
-    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
     inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
 
-    b = ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
+        "runtime"
+    ]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(ok(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 1 (the nap fails here)
+        second.call(
+            "rt-run", runtime=b, max_steps=50
+        ).expect_ok()  # reads inc 1 (the nap fails here)
         inc(second, b, counter, "2")
-        ok(second, "rt-run", runtime=b, max_steps=50)  # reads inc 2
+        second.call("rt-run", runtime=b, max_steps=50).expect_ok()  # reads inc 2
         assert count_of(second, b, counter) == b"3"
     finally:
         run_a.join(timeout=60)
@@ -95,7 +103,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         "RUN-002.3, RUN-003.3)"
     )
     assert count_of(second, b, counter) == b"3"
-    assert ok(impl, "rt-run", runtime=a, max_steps=50)["steps"] == []  # nothing left
+    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []  # nothing left
 
 
 def _counter_before(side: Implementation, runtime: str, before: str) -> tuple[str, dict[str, Any]]:
@@ -130,36 +138,48 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
     actor resident (``max_resident`` 0), so the counter is evicted between rounds
     while its member is open (RUN-012.2).
     """
-    a = ok(impl, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0)["runtime"]
-    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0).expect_ok()[
+        "runtime"
+    ]
+    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
     counter, core = _counter_before(impl, a, sleepy)
-    ok(impl, "rt-run", runtime=a, max_steps=200)  # the sleepy actor's genesis
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the sleepy actor's genesis
     nap = str(NAP).encode().hex()
-    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
     update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
-    ok(impl, "rt-send", runtime=a, to=counter, mt="update", content=update)
-    genesis = ok(impl, "rt-send", runtime=a, to=counter, mt="genesis", content=core)["message"]
+    impl.call("rt-send", runtime=a, to=counter, mt="update", content=update).expect_ok()
+    genesis = impl.call("rt-send", runtime=a, to=counter, mt="genesis", content=core).expect_ok()[
+        "message"
+    ]
 
-    b = ok(second, "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0)["runtime"]
+    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
+        "runtime"
+    ]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(ok(impl, "rt-run", runtime=a, max_steps=50))
+        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the counter first, then the nap
-        ok(second, "rt-run", runtime=b, max_steps=50)  # the counter's first step, again
+        second.call(
+            "rt-run", runtime=b, max_steps=50
+        ).expect_ok()  # the counter's first step, again
     finally:
         run_a.join(timeout=60)
     assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
     assert answers, "a's rt-run failed"
-    head = ok(impl, "rt-head", runtime=a, actor=counter)["step"]
-    step = g.decode_object(bytes.fromhex(ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    head = impl.call("rt-head", runtime=a, actor=counter).expect_ok()["step"]
+    step = g.decode_object(
+        bytes.fromhex(impl.call("rt-object", runtime=a, id=head).expect_ok()["bytes"])
+    )
     assert isinstance(step, g.Step)
     read = None
     if step.inbox is not None:
         box = g.decode_object(
-            bytes.fromhex(ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+            bytes.fromhex(
+                impl.call("rt-object", runtime=a, id=step.inbox.hex()).expect_ok()["bytes"]
+            )
         )
         assert isinstance(box, g.Mailbox)
         read = next(iter(box.entries.values())).hex()
@@ -192,17 +212,19 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
         pytest.skip(f"the implementation has no commit mode {commit!r} (ADP-015)")
     assert opened.ok, opened
     a = opened.result["runtime"]
-    sleepy = str(ok(impl, "rt-genesis", runtime=a, actor="sleepy")["actor"])
-    ok(impl, "rt-run", runtime=a, max_steps=200)
+    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()
     nap = str(NAP).encode().hex()
-    ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
 
-    b = ok(second, "rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)["runtime"]
+    b = second.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit).expect_ok()[
+        "runtime"
+    ]
     answers: list[dict[str, Any]] = []
     runs = [
         threading.Thread(
             target=lambda side=side, rt=rt: answers.append(
-                ok(side, "rt-run", runtime=rt, max_steps=50)
+                side.call("rt-run", runtime=rt, max_steps=50).expect_ok()
             )
         )
         for side, rt in ((second, b), (impl, a))
@@ -211,18 +233,22 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     try:
         runs[0].join(timeout=0.3)
         short = b"10".hex()
-        last = ok(impl, "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short})
+        last = impl.call(
+            "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short}
+        ).expect_ok()
         runs[1].start()  # a reads the long nap and the short one, and ends later
     finally:
         for run in runs:
             run.join(timeout=60)
     assert not any(run.is_alive() for run in runs), "an rt-run did not end within 60 s"
     assert len(answers) == 2, "an rt-run failed"
-    head = ok(impl, "rt-head", runtime=a, actor=sleepy)["step"]
-    step = g.decode_object(bytes.fromhex(ok(impl, "rt-object", runtime=a, id=head)["bytes"]))
+    head = impl.call("rt-head", runtime=a, actor=sleepy).expect_ok()["step"]
+    step = g.decode_object(
+        bytes.fromhex(impl.call("rt-object", runtime=a, id=head).expect_ok()["bytes"])
+    )
     assert isinstance(step, g.Step) and step.inbox is not None
     box = g.decode_object(
-        bytes.fromhex(ok(impl, "rt-object", runtime=a, id=step.inbox.hex())["bytes"])
+        bytes.fromhex(impl.call("rt-object", runtime=a, id=step.inbox.hex()).expect_ok()["bytes"])
     )
     assert isinstance(box, g.Mailbox)
     read = next(iter(box.entries.values())).hex()

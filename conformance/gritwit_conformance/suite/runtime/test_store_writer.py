@@ -37,9 +37,9 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._writers import count_of, inc, ok
+from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
@@ -68,7 +68,9 @@ def _core(name: str, salt: int) -> g.Tree:
 
 def _genesis(impl: Implementation, runtime: str, name: str, salt: int) -> str:
     actor = str(
-        ok(impl, "rt-genesis", runtime=runtime, actor=name, state={"salt": f"{salt:02x}"})["actor"]
+        impl.call(
+            "rt-genesis", runtime=runtime, actor=name, state={"salt": f"{salt:02x}"}
+        ).expect_ok()["actor"]
     )
     assert actor == g.object_id(_core(name, salt)).hex(), f"rt-genesis of {name}: id {actor}"
     return actor
@@ -95,18 +97,22 @@ class StoreWriter:
 
     def __init__(self, side: Implementation, path: Path) -> None:
         self.side = side
-        self.store = str(ok(side, "store-open", kind="durable", path=str(path))["store"])
+        self.store = str(
+            side.call("store-open", kind="durable", path=str(path)).expect_ok()["store"]
+        )
 
     def get(self, oid: g.ObjectId) -> g.GritObject:
-        data = ok(self.side, "get", store=self.store, id=oid.hex())["bytes"]
+        data = self.side.call("get", store=self.store, id=oid.hex()).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(data))
 
     def put(self, obj: g.GritObject) -> g.ObjectId:
-        oid = ok(self.side, "put", store=self.store, bytes=g.encode_object(obj).hex())["id"]
+        oid = self.side.call("put", store=self.store, bytes=g.encode_object(obj).hex()).expect_ok()[
+            "id"
+        ]
         return g.ObjectId.from_hex(oid)
 
     def ref(self, name: str) -> g.ObjectId | None:
-        target = ok(self.side, "ref-get", store=self.store, name=name)["id"]
+        target = self.side.call("ref-get", store=self.store, name=name).expect_ok()["id"]
         return None if target is None else g.ObjectId.from_hex(target)
 
     def cas(self, name: str, expected: g.ObjectId | None, new: g.ObjectId) -> bool:
@@ -193,7 +199,7 @@ def _open_stepwise(impl: Implementation, path: Path) -> str:
 
 
 def _run(impl: Implementation, runtime: str, answers: list[dict[str, Any]]) -> None:
-    answers.append(ok(impl, "rt-run", runtime=runtime, max_steps=50))
+    answers.append(impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok())
 
 
 @pytest.mark.slow
@@ -209,20 +215,15 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
     early = _genesis(impl, a, "counter", first)
     sleepy = _genesis(impl, a, "sleepy", nap)
     counter = _genesis(impl, a, "counter", last)
-    ok(impl, "rt-run", runtime=a, max_steps=200)  # the geneses
+    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
     writer = StoreWriter(second, tmp_path)
 
     expected, bites = 0, 0
     for phase in range(PHASES):
         inc(impl, a, early, "1")
-        ok(
-            impl,
-            "rt-send",
-            runtime=a,
-            to=sleepy,
-            mt="nap",
-            content={"blob": str(NAP).encode().hex()},
-        )
+        impl.call(
+            "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": str(NAP).encode().hex()}
+        ).expect_ok()
         mine = g.ObjectId.from_hex(inc(impl, a, counter, "1"))
         before = writer.ref(f"heads/{early}")
         answers: list[dict[str, Any]] = []
@@ -254,7 +255,10 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
             "those swaps when it met the moved head, and read messages again (RUN-020.5, "
             "RUN-020.1, WIT-005, RUN-003.3, RUN-007.2)"
         )
-        assert ok(impl, "rt-ref", runtime=a, name=f"names/failed/{counter}")["target"] is None
+        assert (
+            impl.call("rt-ref", runtime=a, name=f"names/failed/{counter}").expect_ok()["target"]
+            is None
+        )
         if mine in read and all(actor != counter for actor, _ in ran["steps"]):
             bites += 1  # the store writer's step was the head when the counter's turn came
             if bites == BITES:

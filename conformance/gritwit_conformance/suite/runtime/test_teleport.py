@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 from gritwit_conformance.teleport import SCENARIOS, check_scenario
 from gritwit_conformance.teleport._move import EXPORT_RULES, IMPORT_RULES
 

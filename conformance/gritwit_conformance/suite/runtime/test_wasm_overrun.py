@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # a Wasm actor: both profiles (ADP-006)
 
@@ -35,19 +35,15 @@ STEP = """
 """
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _run_slow_step(impl: Implementation, tmp_path: Path, time_limit: float) -> dict[str, Any]:
-    opened = _ok(impl.call("rt-open", path=str(tmp_path), time_limit=time_limit, first_delay=0))
+    opened = impl.call(
+        "rt-open", path=str(tmp_path), time_limit=time_limit, first_delay=0
+    ).expect_ok()
     runtime = str(opened["runtime"])
     module = bytes(wasmtime.wat2wasm(STEP)).hex()
-    actor = str(_ok(impl.call("rt-genesis", runtime=runtime, module=module))["actor"])
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=10))
-    head = _ok(impl.call("rt-head", runtime=runtime, actor=actor))
+    actor = str(impl.call("rt-genesis", runtime=runtime, module=module).expect_ok()["actor"])
+    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()
     return {"actor": actor, "run": run, "head": head.get("step")}
 
 

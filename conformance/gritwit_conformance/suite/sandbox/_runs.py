@@ -17,10 +17,10 @@ import blake3
 import pytest
 
 import gritwit as g
-from gritwit_conformance._diff import first_divergence, render
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import Response
-from gritwit_conformance._vectors import Vector, load_vectors
+from gritwit_conformance.data._vectors import Vector, load_vectors
+from gritwit_conformance.diff._objects import first_divergence, render
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
 from gritwit_conformance.suite._scenario import VECTORS_DIR
 
 Json = dict[str, Any]
@@ -139,10 +139,9 @@ def ran(impl: Implementation, program: str, **args: Any) -> dict[str, Any]:
     """The result of a ``sandbox-run`` of ``program`` that must succeed (ADP-019.2), its
     returned objects checked (ADP-019.6)."""
     reply = impl.call("sandbox-run", program=program, **args)
-    limits = f" with limits {args['limits']}" if "limits" in args else ""
-    assert reply.ok, f"sandbox-run of {program[:80]!r}{limits} failed: {reply}"
+    result = reply.expect_ok()
     returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return dict(reply.result)
+    return result
 
 
 def failure_class(impl: Implementation, program: str, **args: Any) -> str | None:

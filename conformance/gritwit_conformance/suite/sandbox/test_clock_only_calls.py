@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import returned_objects
 
@@ -42,11 +42,11 @@ CLOCK_ONLY = (
 )
 
 
-def _ok(impl: Implementation, program: str, **args: Any) -> tuple[str, Any]:
+def _run(impl: Implementation, program: str, **args: Any) -> tuple[str, Any]:
     reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of {program[:120]!r} failed: {reply}"
+    result = reply.expect_ok()
     returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return bytes.fromhex(reply.result["stdout"]).decode("utf-8", "replace"), reply.result["core"]
+    return bytes.fromhex(result["stdout"]).decode("utf-8", "replace"), result["core"]
 
 
 def _class(impl: Implementation, program: str, **args: Any) -> str | None:
@@ -62,7 +62,7 @@ def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> 
         "time.sleep(0)\n"
         "print('slept', time.time())\n"
     )
-    stdout, _ = _ok(impl, program)
+    stdout, _ = _run(impl, program)
     assert stdout == "([], [], []) []\nslept 946684800.0\n", (
         "a poll of one clock due now (select on nothing with timeout 0, time.sleep(0)) "
         "succeeds at once, and importing selectors, socket and subprocess is no attempt "
@@ -74,15 +74,15 @@ def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> 
 def test_platform_and_uuid1_answer_from_the_fixed_clock_and_the_run_stream(
     impl: Implementation,
 ) -> None:
-    first, _ = _ok(impl, CLOCK_ONLY)
+    first, _ = _run(impl, CLOCK_ONLY)
     lines = first.splitlines()
     assert lines[:2] == ["wasi-0.0.0-wasm32-32bit", f"1 {UUID_TIME} 1"], (
         "platform.platform() is the interpreter's own answer, uuid.uuid1() a version 1 uuid "
         "at the fixed time with a random node (its multicast bit set) (SBX-005.23)"
     )
-    again, _ = _ok(impl, CLOCK_ONLY)
+    again, _ = _run(impl, CLOCK_ONLY)
     assert again == first, "the same program gives the same uuid1 in every run (SBX-009.1)"
-    other, _ = _ok(impl, CLOCK_ONLY + "# another program: another seed\n")
+    other, _ = _run(impl, CLOCK_ONLY + "# another program: another seed\n")
     assert other.splitlines()[:2] == lines[:2] and other.splitlines()[2] != lines[2], (
         "uuid1's clock sequence and node come from the run's stream, seeded by the program "
         "(SBX-005.5)"
@@ -164,7 +164,7 @@ def test_tempfile_with_a_directory_works(impl: Implementation) -> None:
         "    open(os.path.join(kept, 'y'), 'w').write('gone')\n"
         "print(open(os.path.join(d, 'x')).read(), os.path.dirname(d), os.listdir('/core'))\n"
     )
-    stdout, core = _ok(impl, program)
+    stdout, core = _run(impl, program)
     assert stdout == "more /out\nscratch /out []\n", (
         "tempfile given a directory (dir=, or tempfile.tempdir) makes its files there (SBX-005.24)"
     )

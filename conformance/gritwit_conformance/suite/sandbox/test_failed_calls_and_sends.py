@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import failure_class, ran
@@ -179,12 +179,6 @@ def test_a_send_without_data_or_with_empty_data_is_an_empty_blob(impl: Implement
 SPIN = "import os\nwhile True:\n    os.urandom(1 << 16)\n"
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} failed: {reply}"
-    return dict(reply.result)
-
-
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-006.10", "SBX-013.1", "RUN-005.3", "RUN-005.7")
 def test_a_given_up_sandboxed_transition_fails_time_limit(
@@ -192,13 +186,17 @@ def test_a_given_up_sandboxed_transition_fails_time_limit(
 ) -> None:
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
     assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = _ok(impl, "sandbox-info")["interpreter"]
-    runtime = _ok(impl, "rt-open", path=str(tmp_path), time_limit=0.1, first_delay=0)["runtime"]
+    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
+    runtime = impl.call("rt-open", path=str(tmp_path), time_limit=0.1, first_delay=0).expect_ok()[
+        "runtime"
+    ]
     try:
-        spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+        spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
         description, spinner = sandbox_core(SPIN, interpreter)
-        _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
-        run = _ok(impl, "rt-run", runtime=runtime, max_steps=10)
+        impl.call(
+            "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
+        ).expect_ok()
+        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["failures"] == [[spinner, "time-limit"]], (
             "a sandboxed program that spins on host work overruns its runtime's bound of "
             "0.1 s in every attempt: the runtime stops the run, which fails → time-limit, "

@@ -22,7 +22,7 @@ from __future__ import annotations
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import failure_class, ran
 

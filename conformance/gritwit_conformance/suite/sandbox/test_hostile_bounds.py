@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess, Subprocess
+from gritwit_conformance.harness._implementation import Implementation, InProcess, Subprocess
 
 from ._runs import COUNTER, build, encodings, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
 
 
-def _ok(impl: Implementation, program: str, **args: Any) -> str:
+def _run(impl: Implementation, program: str, **args: Any) -> str:
     reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of {program[:80]!r} with {args.get('limits')} failed: {reply}"
+    result = reply.expect_ok()
     returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return bytes.fromhex(reply.result["stdout"]).decode("utf-8")
+    return bytes.fromhex(result["stdout"]).decode("utf-8")
 
 
 def _class(impl: Implementation, program: str, **args: Any) -> str | None:
@@ -94,7 +94,7 @@ def test_one_buffer_listed_a_thousand_times_is_output_too_large(impl: Implementa
 @pytest.mark.req("SBX-005.16", "SBX-007.2")
 def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementation) -> None:
     at = "import os\nos.writev(1, [b'x' * 100] * 10)\n"
-    assert _ok(impl, at, limits={"output": 1000}) == "x" * 1000, (
+    assert _run(impl, at, limits={"output": 1000}) == "x" * 1000, (
         "ten buffers of 100 bytes are exactly the output limit of 1000 (SBX-007.2)"
     )
     over = "import os\nos.writev(1, [b'x' * 100] * 10 + [b'y'])\n"
@@ -109,7 +109,7 @@ def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
         "import os\nfd = os.open('/out/f', os.O_WRONLY | os.O_CREAT)\n"
         "print(os.writev(fd, [b'z' * 10] * {n}))\n"
     )
-    assert _ok(impl, program.format(n=2), limits={"core": 15, "sends": 5}) == "20\n"
+    assert _run(impl, program.format(n=2), limits={"core": 15, "sends": 5}) == "20\n"
     assert _class(impl, program.format(n=3), limits={"core": 15, "sends": 5}) == (
         "output-too-large"
     ), "30 bytes written against a budget of 20 must fail the run (SBX-007.4)"
@@ -124,7 +124,7 @@ def test_a_position_past_2_63_fails_eoverflow_not_the_host(impl: Implementation)
         "except OSError as e:\n    print(errno.errorcode[e.errno])\n"
         "print(os.lseek(fd, 0, os.SEEK_CUR))\n"
     )
-    assert _ok(impl, program) == f"{2**63 - 1}\nEOVERFLOW\n{2**63 - 1}\n", (
+    assert _run(impl, program) == f"{2**63 - 1}\nEOVERFLOW\n{2**63 - 1}\n", (
         "a position of 2**63 - 1 is allowed, one past it fails EOVERFLOW and leaves the "
         "position where it was (SBX-005.18)"
     )
@@ -150,7 +150,7 @@ def test_a_path_of_4096_bytes_is_taken_and_one_longer_is_enametoolong(
         "    try:\n        os.stat(path, dir_fd=here)\n        print(n, 'found')\n"
         "    except OSError as e:\n        print(n, errno.errorcode[e.errno])\n"
     )
-    assert _ok(impl, program) == "4096 ENOENT\n4097 ENAMETOOLONG\n", (
+    assert _run(impl, program) == "4096 ENOENT\n4097 ENAMETOOLONG\n", (
         "a path of 4096 bytes is looked up (there is no x), one of 4097 is refused before "
         "it is copied (SBX-005.17)"
     )
@@ -192,7 +192,7 @@ def test_a_send_header_with_a_lone_surrogate_is_invalid_transition(impl: Impleme
 @pytest.mark.req("SBX-006.5", "SBX-008.1")
 def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
     program = "import os\nos.urandom(1 << 20)\nprint('ok')\n"
-    assert _ok(impl, program, limits={"fuel": 400_000_000}) == "ok\n"
+    assert _run(impl, program, limits={"fuel": 400_000_000}) == "ok\n"
     assert _class(impl, program, limits={"fuel": 200_000_000}) == "fuel-exhausted", (
         "a MiB of random bytes costs 256 fuel a byte, 2.7 x 10**8 in all: 2 x 10**8 fuel "
         "cannot pay for it (SBX-006.5)"
@@ -205,7 +205,7 @@ def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
         "import os\nfor i in range(1000):\n    open(str(i), 'w').close()\n"
         "for _ in range(200):\n    os.listdir('.')\nprint('ok')\n"
     )
-    assert _ok(impl, program, limits={"fuel": 2_500_000_000}) == "ok\n"
+    assert _run(impl, program, limits={"fuel": 2_500_000_000}) == "ok\n"
     assert _class(impl, program, limits={"fuel": 1_600_000_000}) == "fuel-exhausted", (
         "200 listings of 1000 entries cost 5000 fuel an entry, 10**9 on top of the "
         "program's own (about 1.1 x 10**9, SBX-006.5)"
@@ -258,7 +258,7 @@ def test_many_forbidden_attempts_are_named_in_a_bounded_message(impl: Implementa
 @pytest.mark.req("SBX-005.6", "SBX-008.2")
 def test_opening_a_bytes_path_outside_is_forbidden(impl: Implementation) -> None:
     assert _class(impl, "open(b'/etc/passwd')\n") == "forbidden-operation"
-    assert _ok(impl, "open(b'x', 'w').write('1')\nprint(open(b'x').read())\n") == "1\n"
+    assert _run(impl, "open(b'x', 'w').write('1')\nprint(open(b'x').read())\n") == "1\n"
 
 
 @pytest.mark.req("SBX-005.21", "SBX-008.2")
@@ -328,7 +328,7 @@ def test_a_memory_limit_the_interpreter_cannot_start_in_is_memory_limit(
     assert _class(impl, "print(1)\n", limits={"memory": memory}) == "memory-limit", (
         f"a memory limit of {memory} bytes is below the interpreter's 10 MiB minimum (SBX-006.8)"
     )
-    assert _ok(impl, "print(1)\n", limits={"memory": 16 << 20}) == "1\n"
+    assert _run(impl, "print(1)\n", limits={"memory": 16 << 20}) == "1\n"
 
 
 # --- rename into its own subtree (SBX-005.20) -----------------------------------------------
@@ -354,7 +354,7 @@ print(sorted(os.listdir('.')), open('d/b/f').read())
 def test_a_directory_cannot_move_into_its_own_subtree_through_a_stale_descriptor(
     impl: Implementation,
 ) -> None:
-    assert _ok(impl, RENAME) == "EINVAL\n['d'] x\n", (
+    assert _run(impl, RENAME) == "EINVAL\n['d'] x\n", (
         "moving a into b, which is inside a now, must fail EINVAL and keep a's files in "
         "the core; an ordinary rename still works (SBX-005.20)"
     )

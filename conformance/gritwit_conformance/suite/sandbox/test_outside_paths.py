@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import COUNTER, build, encodings, returned_objects
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import encodings, failure_class, ran, returned_objects
 from .test_failed_calls_and_sends import _needs_interpreter, _reference_fuel

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._state import scaled
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import returned_objects, run_stream
@@ -126,12 +126,6 @@ BOUND = 0.1
 ABOUT_A_SECOND = 1.0
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} failed: {reply}"
-    return dict(reply.result)
-
-
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-006.11", "SBX-006.10", "RUN-005.7", "RUN-005.5", "RUN-005.3")
 def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
@@ -139,7 +133,7 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
 ) -> None:
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
     assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = _ok(impl, "sandbox-info")["interpreter"]
+    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
     runtimes: list[str] = []
     try:
         # a counter under the default bound (RUN-005.1), a spinner under a short one
@@ -150,26 +144,30 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
             # answer limits, since its transition must end within it (at most)
             # the spinner's runtime asks for no back-off: after an overrun the default
             # waits seconds (RUN-004.10), which this line does not measure
-            options: dict[str, float] = (
+            options: dict[str, Any] = (
                 {"time_limit": scaled(5.0)}
                 if bound is None
                 else {"time_limit": bound, "first_delay": 0}
             )
-            runtime = _ok(impl, "rt-open", path=str(tmp_path / name), **options)["runtime"]
+            runtime = impl.call("rt-open", path=str(tmp_path / name), **options).expect_ok()[
+                "runtime"
+            ]
             runtimes.append(runtime)
-            spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+            spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
             description, actor = sandbox_core(program, interpreter)
-            _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
+            impl.call(
+                "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
+            ).expect_ok()
             actors.append(actor)
         (calm, given_up), (counter, spinner) = runtimes, actors
-        first = _ok(impl, "rt-run", runtime=calm, max_steps=10)
+        first = impl.call("rt-run", runtime=calm, max_steps=10).expect_ok()
         assert first["failures"] == [] and first["attempts"] == [], (
             "a sandboxed transition that ends well within its bound must not be stopped "
             f"(SBX-006.10: a time limit changes no run it does not stop; RUN-005.5): {first}"
         )
         assert counter in [actor for actor, _ in first["steps"]], first
         started = time.monotonic()
-        run = _ok(impl, "rt-run", runtime=given_up, max_steps=10)
+        run = impl.call("rt-run", runtime=given_up, max_steps=10).expect_ok()
         took = time.monotonic() - started
         assert [actor for actor, _ in run["failures"]] == [spinner], (
             f"the spinning actor's transition overruns its bound of {BOUND} s in every "
@@ -183,8 +181,8 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
             f"not when its fuel ends (SBX-006.11, RUN-005.7)"
         )
         # after the given-up runs the engine runs the next transition at once
-        _ok(impl, "rt-send", runtime=calm, to=counter, mt="inc", content={"blob": ""})
-        again = _ok(impl, "rt-run", runtime=calm, max_steps=10)
+        impl.call("rt-send", runtime=calm, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+        again = impl.call("rt-run", runtime=calm, max_steps=10).expect_ok()
         assert again["failures"] == [] and again["attempts"] == [], (
             f"after the given-up runs the counter's next transition fails: {again}"
         )

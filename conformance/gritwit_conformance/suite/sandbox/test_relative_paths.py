@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import build, failure_class, returned_objects
 

@@ -13,7 +13,7 @@ and a transition mounts the whole state, subtrees included (SBX-010.1, SBX-011.1
 
 Expected answers come from the rules; where a rule fixes a bound relative to what a
 program costs (fuel), the cost is measured on the in-process reference, as
-``test_input_classes`` does.  Many checks share one run.
+``test_sandbox_texts_and_limits`` does.  Many checks share one run.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
 from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import failure_class, ran
 
@@ -35,11 +35,8 @@ pytestmark = pytest.mark.profile("sandbox")
 MIB = 1 << 20
 
 
-_ok = ran
-
-
 def _stdout(impl: Implementation, program: str, **args: Any) -> bytes:
-    return bytes.fromhex(_ok(impl, program, **args)["stdout"])
+    return bytes.fromhex(ran(impl, program, **args)["stdout"])
 
 
 _class = failure_class
@@ -80,7 +77,7 @@ def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) 
     exactly 1 MiB passes and one byte more fails; 64 MiB + 1 byte of core fails (exactly
     64 MiB is not run: its answer would carry 64 MiB of objects); a program that needs a
     little more than 256 MiB fails as with an explicit limit of 256 MiB."""
-    assert _ok(impl, SENDS.format(n=MIB))["sends"] == [], (
+    assert ran(impl, SENDS.format(n=MIB))["sends"] == [], (
         "a /out/sends.json of exactly 1 MiB is within the default sends limit (SBX-007.3)"
     )
     assert _class(impl, SENDS.format(n=MIB + 1)) == "output-too-large", (
@@ -264,7 +261,7 @@ def test_sends_json_of_every_json_type_but_a_list_is_invalid_transition(
             f"/out/sends.json holding {text!r} is no list of sends → invalid-transition (SBX-004.5)"
         )
     good = json.dumps([{"to": to, "headers": {"mt": "1"}}])
-    sends = _ok(impl, program.format(text=good))["sends"]
+    sends = ran(impl, program.format(text=good))["sends"]
     assert sends == [{"to": to, "headers": {"mt": "1"}, "data": ""}]
 
 

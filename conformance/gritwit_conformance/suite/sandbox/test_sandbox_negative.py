@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._runs import build, encodings, failure_class, ran, run_stream
 

@@ -17,18 +17,11 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import COUNTER, build, encodings, returned_objects
+from ._runs import COUNTER, build, encodings, ran
 
 pytestmark = pytest.mark.profile("sandbox")
-
-
-def _ok(impl: Implementation, program: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of {program[:60]!r} with {args.get('limits')} failed: {reply}"
-    returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return dict(reply.result)
 
 
 def _fails(impl: Implementation, program: str, **args: Any) -> str | None:
@@ -39,7 +32,7 @@ def _fails(impl: Implementation, program: str, **args: Any) -> str | None:
 def _counter_after(impl: Implementation, n: int) -> None:
     """A neighbour: the counter at ``n`` counts to ``n + 1`` (ADP-019.4, SBX-003.1)."""
     core, objects = build({"n": str(n).encode()})
-    result = _ok(impl, COUNTER, core=core, objects=encodings(objects, core))
+    result = ran(impl, COUNTER, core=core, objects=encodings(objects, core))
     want, _ = build({"n": str(n + 1).encode()})
     assert (bytes.fromhex(result["stdout"]), result["core"]) == (f"{n + 1}\n".encode(), want), (
         f"after a hostile run, the counter at {n} answers {result} (ADP-019.4)"
@@ -81,7 +74,7 @@ HOSTILE = {
 @pytest.mark.req("ADP-019.4", "SBX-008.1", "SBX-003.1", "SBX-005.6", "SBX-006.1", "SBX-006.2",
                  "SBX-007.2", "SBX-008.3")  # fmt: skip
 @pytest.mark.parametrize("program", list(HOSTILE), ids=lambda p: p.splitlines()[-1][:30])
-def test_a_neighbour_keeps_working_after_a_hostile_run(impl: Implementation, program: str) -> None:
+def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, program: str) -> None:
     error, limits = HOSTILE[program]
     got = _fails(impl, program, limits=limits)
     assert got == error, f"{program!r} with limits {limits}: expected {error}, got {got}"
@@ -94,7 +87,7 @@ def test_a_neighbour_keeps_working_after_a_hostile_run(impl: Implementation, pro
 def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "import sys\nsys.stdout.write('x' * 1000)"
     if limit >= 1000:
-        assert _ok(impl, program, limits={"output": limit})["stdout"] == "78" * 1000
+        assert ran(impl, program, limits={"output": limit})["stdout"] == "78" * 1000
     else:
         assert _fails(impl, program, limits={"output": limit}) == "output-too-large"
 
@@ -106,7 +99,7 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
     program = "open('a', 'wb').write(bytes(600))\nopen('b', 'wb').write(bytes(400))"
     if limit >= 1000:
         want, _ = build({"a": bytes(600), "b": bytes(400)})
-        assert _ok(impl, program, limits={"core": limit})["core"] == want
+        assert ran(impl, program, limits={"core": limit})["core"] == want
     else:
         assert _fails(impl, program, limits={"core": limit}) == "output-too-large"
 
@@ -120,7 +113,7 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
     padded = text + " " * (300 - len(text))
     program = f"open('/out/sends.json', 'w').write({padded!r})"
     if limit >= 300:
-        sends = _ok(impl, program, limits={"sends": limit})["sends"]
+        sends = ran(impl, program, limits={"sends": limit})["sends"]
         assert sends == [{"to": to, "headers": {}, "data": ""}]
     else:
         assert _fails(impl, program, limits={"sends": limit}) == "output-too-large"
@@ -130,7 +123,7 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
 def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> None:
     # about 5.5 x 10**8 fuel from the snapshot point, where the run's fuel starts (SBX-006.4)
     program = "for i in range(3 * 10**5):\n    pass\nprint('done')"
-    assert _ok(impl, program, limits={"fuel": 1_000_000_000})["stdout"] == b"done\n".hex()
+    assert ran(impl, program, limits={"fuel": 1_000_000_000})["stdout"] == b"done\n".hex()
     assert _fails(impl, program, limits={"fuel": 400_000_000}) == "fuel-exhausted"
     _counter_after(impl, 1)
 
@@ -138,7 +131,7 @@ def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> N
 @pytest.mark.req("ADP-019.2", "SBX-006.2")
 def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) -> None:
     program = "b = bytearray(64 << 20)\nprint(len(b))"
-    assert _ok(impl, program, limits={"memory": 128 << 20})["stdout"] == b"67108864\n".hex()
+    assert ran(impl, program, limits={"memory": 128 << 20})["stdout"] == b"67108864\n".hex()
     assert _fails(impl, program, limits={"memory": 48 << 20}) == "memory-limit"
     _counter_after(impl, 1)
 
@@ -185,12 +178,12 @@ def test_arguments_are_checked_in_the_table_s_order(
 @pytest.mark.req("ADP-019.3", "ADP-019.2")
 @pytest.mark.inputs("largest")
 def test_the_largest_limit_is_accepted(impl: Implementation) -> None:
-    result = _ok(impl, "print(7)", limits={"output": 2**53 - 1, "sends": 2**53 - 1})
+    result = ran(impl, "print(7)", limits={"output": 2**53 - 1, "sends": 2**53 - 1})
     assert result["stdout"] == b"7\n".hex()
 
 
 @pytest.mark.req("ADP-019.3", "ID-004", "SBX-004.1")
-def test_the_objects_and_core_are_checked_before_the_run(impl: Implementation) -> None:
+def test_the_objects_and_core_are_checked_before_theran(impl: Implementation) -> None:
     core, objects = build({"n": b"1"})
     blob = g.object_id(g.Blob(data=b"1")).hex()
     everything = encodings(objects, core)
@@ -210,5 +203,5 @@ def test_the_objects_and_core_are_checked_before_the_run(impl: Implementation) -
         assert reply.error_class == error, (
             f"sandbox-run {args!r:.200}: expected {error}, got {reply}"
         )
-    result = _ok(impl, "print(open('n').read())", core=core, objects=everything)
+    result = ran(impl, "print(open('n').read())", core=core, objects=everything)
     assert (result["stdout"], result["core"]) == (b"1\n".hex(), core)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._vectors import Vector
+from gritwit_conformance.data._vectors import Vector
+from gritwit_conformance.harness._implementation import Implementation
 
 from .._scenario import replay_scenario, scenario_params
 from ._runs import replay, sandbox_params

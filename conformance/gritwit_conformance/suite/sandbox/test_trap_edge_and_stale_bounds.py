@@ -9,7 +9,7 @@ watch left behind when it ends):
   the limit (SBX-006.2): with the limit exactly 16 MiB above the size the trap is
   ``trap``, with one byte less ``memory-limit``.  The size at the trap is the
   pinned interpreter's and the program's, not the host's; it is found on the in-process
-  reference, as ``test_input_classes`` finds a run's fuel and memory;
+  reference, as ``test_sandbox_texts_and_limits`` finds a run's fuel and memory;
 - a write to a file whose ``iovec`` array lists more bytes than the guest's memory
   writes at most the memory's size and answers the count it wrote (SBX-005.16): one
   40 MiB buffer listed three times under a 64 MiB memory limit writes at most 64 MiB;
@@ -20,12 +20,11 @@ watch left behind when it ends):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
 from ._runs import failure_class, ran
@@ -138,12 +137,6 @@ SHORT_BOUND = 0.3
 LONG_BOUND = 600
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd} failed: {reply}"
-    return dict(reply.result)
-
-
 @pytest.mark.slow
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-006.10", "RUN-005.5")
@@ -157,21 +150,27 @@ def test_a_finished_transitions_bound_never_stops_a_later_run(
     outcome does not."""
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
     assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = _ok(impl, "sandbox-info")["interpreter"]
+    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
     runtimes: list[str] = []
     try:
         actors = []
         for name, program, bound in (("quick", COUNT, SHORT_BOUND), ("long", LONG, LONG_BOUND)):
             (tmp_path / name).mkdir()
-            runtime = _ok(impl, "rt-open", path=str(tmp_path / name), time_limit=bound)["runtime"]
+            runtime = impl.call("rt-open", path=str(tmp_path / name), time_limit=bound).expect_ok()[
+                "runtime"
+            ]
             runtimes.append(runtime)
-            spawner = _ok(impl, "rt-genesis", runtime=runtime, actor="spawner")["actor"]
+            spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
             description, actor = sandbox_core(program, interpreter)
-            _ok(impl, "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description)
+            impl.call(
+                "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
+            ).expect_ok()
             actors.append(actor)
         (quick, slow), (_, long_actor) = runtimes, actors
-        _ok(impl, "rt-run", runtime=quick, max_steps=10)  # within its bound or not: either
-        run = _ok(impl, "rt-run", runtime=slow, max_steps=10)
+        impl.call(
+            "rt-run", runtime=quick, max_steps=10
+        ).expect_ok()  # within its bound or not: either
+        run = impl.call("rt-run", runtime=slow, max_steps=10).expect_ok()
         assert run["failures"] == [] and run["attempts"] == [], (
             f"a sandboxed transition that runs for seconds under a bound of {LONG_BOUND} s "
             "was stopped: the bound of an earlier transition (another runtime's, of "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("store")
 
@@ -27,12 +27,6 @@ def hexid(obj: g.GritObject) -> str:
     return g.object_id(obj).hex()
 
 
-def ok(reply: object) -> dict[str, object]:
-    assert getattr(reply, "ok", False), f"expected success, got {reply}"
-    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
-    return result
-
-
 def fails(reply: object, cls: str) -> None:
     assert not getattr(reply, "ok", True) and reply.error_class == cls, (  # type: ignore[attr-defined]
         f"expected error class {cls!r}, got {reply}"
@@ -45,9 +39,9 @@ def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) 
     if request.param == "durable":
         args["path"] = str(tmp_path / "store")
         (tmp_path / "store").mkdir()
-    handle = str(ok(impl.call("store-open", **args))["store"])
+    handle = str(impl.call("store-open", **args).expect_ok()["store"])
     for obj in OBJECTS:
-        ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
     yield handle
     if impl.hello is not None:
         with contextlib.suppress(Exception):  # the test may have broken or restarted it
@@ -59,13 +53,13 @@ def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) 
 def test_put_get_has(impl: Implementation, store: str) -> None:
     fresh = g.Blob(data=b"put once", headers={"n": "1"})
     data = g.encode_object(fresh).hex()
-    assert ok(impl.call("has", store=store, id=hexid(fresh)))["present"] is False
-    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(fresh)
-    assert ok(impl.call("has", store=store, id=hexid(fresh)))["present"] is True
+    assert impl.call("has", store=store, id=hexid(fresh)).expect_ok()["present"] is False
+    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(fresh)
+    assert impl.call("has", store=store, id=hexid(fresh)).expect_ok()["present"] is True
     for obj in [*OBJECTS, fresh]:
         data = g.encode_object(obj).hex()
-        assert ok(impl.call("get", store=store, id=hexid(obj)))["bytes"] == data
-        assert ok(impl.call("has", store=store, id=hexid(obj)))["present"] is True
+        assert impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"] == data
+        assert impl.call("has", store=store, id=hexid(obj)).expect_ok()["present"] is True
 
 
 @pytest.mark.smoke
@@ -75,15 +69,15 @@ def test_putting_stored_bytes_again_succeeds_and_changes_nothing(
 ) -> None:
     for obj in OBJECTS:  # every one is stored already (the fixture put them)
         data = g.encode_object(obj).hex()
-        assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(obj)
-        assert ok(impl.call("get", store=store, id=hexid(obj)))["bytes"] == data
+        assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(obj)
+        assert impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"] == data
 
 
 @pytest.mark.smoke
 @pytest.mark.req("STO-003.2", "STO-005.1", "STO-005.2")
 def test_absent_ids(impl: Implementation, store: str) -> None:
     absent = g.object_id(g.Blob(data=b"never stored")).hex()
-    assert ok(impl.call("has", store=store, id=absent))["present"] is False
+    assert impl.call("has", store=store, id=absent).expect_ok()["present"] is False
     fails(impl.call("get", store=store, id=absent), "not-found")
 
 
@@ -104,14 +98,14 @@ def test_put_rejects_invalid_bytes_and_stores_nothing(
 ) -> None:
     fails(impl.call("put", store=store, bytes=data), cls)
     fake_id = g.compute_id(bytes.fromhex(data)).hex()
-    assert ok(impl.call("has", store=store, id=fake_id))["present"] is False
+    assert impl.call("has", store=store, id=fake_id).expect_ok()["present"] is False
 
 
 @pytest.mark.req("STO-004.1", "STO-004.2")
 def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> None:
-    ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
+    impl.call("store-corrupt", store=store, id=hexid(BLOB)).expect_ok()
     fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
-    assert ok(impl.call("get", store=store, id=hexid(STEP1)))["bytes"]  # others unaffected
+    assert impl.call("get", store=store, id=hexid(STEP1)).expect_ok()["bytes"]  # others unaffected
 
 
 @pytest.mark.smoke
@@ -119,27 +113,27 @@ def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> Non
 def test_a_put_mends_a_corrupt_copy(impl: Implementation, store: str) -> None:
     """Putting the right bytes over a corrupted copy replaces the copy: a put repairs."""
     data = g.encode_object(BLOB).hex()
-    ok(impl.call("store-corrupt", store=store, id=hexid(BLOB)))
-    assert ok(impl.call("has", store=store, id=hexid(BLOB)))["present"] is True
+    impl.call("store-corrupt", store=store, id=hexid(BLOB)).expect_ok()
+    assert impl.call("has", store=store, id=hexid(BLOB)).expect_ok()["present"] is True
     fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
-    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)
-    assert ok(impl.call("get", store=store, id=hexid(BLOB)))["bytes"] == data
-    assert ok(impl.call("put", store=store, bytes=data))["id"] == hexid(BLOB)  # STO-002.2
-    assert ok(impl.call("get", store=store, id=hexid(BLOB)))["bytes"] == data
+    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(BLOB)
+    assert impl.call("get", store=store, id=hexid(BLOB)).expect_ok()["bytes"] == data
+    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(BLOB)  # STO-002.2
+    assert impl.call("get", store=store, id=hexid(BLOB)).expect_ok()["bytes"] == data
 
 
 @pytest.mark.req("STO-002.3", "STO-006", "REF-007.1")
 def test_a_mended_copy_serves_refs_and_other_objects_stay(impl: Implementation, store: str) -> None:
     """Only the corrupt copy is replaced; a head whose step was mended can be set again."""
     step = g.encode_object(STEP2).hex()
-    ok(impl.call("store-corrupt", store=store, id=hexid(STEP2)))
+    impl.call("store-corrupt", store=store, id=hexid(STEP2)).expect_ok()
     name = f"heads/{ACTOR.hex()}"
     fails(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)),
           "corrupt-object")  # fmt: skip
-    ok(impl.call("put", store=store, bytes=step))
-    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)))
+    impl.call("put", store=store, bytes=step).expect_ok()
+    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)).expect_ok()
     for obj in OBJECTS:
-        data = ok(impl.call("get", store=store, id=hexid(obj)))["bytes"]
+        data = impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"]
         assert data == g.encode_object(obj).hex()
 
 
@@ -147,12 +141,12 @@ def test_a_mended_copy_serves_refs_and_other_objects_stay(impl: Implementation, 
 @pytest.mark.req("STO-006", "REF-004.2")
 def test_moving_or_deleting_a_ref_keeps_its_objects(impl: Implementation, store: str) -> None:
     name = "names/keep"
-    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)))
-    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)))
-    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None))
+    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)).expect_ok()
+    impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)).expect_ok()
+    impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None).expect_ok()
     for obj in (BLOB, STEP1):
-        assert ok(impl.call("has", store=store, id=hexid(obj)))["present"] is True
-        data = ok(impl.call("get", store=store, id=hexid(obj)))["bytes"]
+        assert impl.call("has", store=store, id=hexid(obj)).expect_ok()["present"] is True
+        data = impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"]
         assert data == g.encode_object(obj).hex()
 
 
@@ -189,7 +183,7 @@ INVALID_NAMES = [
 @pytest.mark.req("REF-001.1", "REF-005")
 @pytest.mark.parametrize("name", VALID_NAMES)
 def test_valid_ref_names(impl: Implementation, store: str, name: str) -> None:
-    assert ok(impl.call("ref-get", store=store, name=name))["id"] is None
+    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] is None
 
 
 @pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.2")
@@ -205,14 +199,14 @@ def test_ref_cas_refuses_invalid_names(impl: Implementation, store: str, name: s
         impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)),
         "invalid-ref-name",
     )
-    assert ok(impl.call("ref-list", store=store, prefix=""))["names"] == []
+    assert impl.call("ref-list", store=store, prefix="").expect_ok()["names"] == []
 
 
 @pytest.mark.smoke
 @pytest.mark.req("REF-007.3", "REF-006")
 def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
-    ok(impl.call("ref-cas", store=store, name="names/a.b", expected=None, new=hexid(BLOB)))
-    ok(impl.call("ref-cas", store=store, name="names/a/b", expected=None, new=hexid(BLOB)))
+    impl.call("ref-cas", store=store, name="names/a.b", expected=None, new=hexid(BLOB)).expect_ok()
+    impl.call("ref-cas", store=store, name="names/a/b", expected=None, new=hexid(BLOB)).expect_ok()
     expected = {
         "": ["names/a.b", "names/a/b"],
         "n": ["names/a.b", "names/a/b"],
@@ -227,7 +221,9 @@ def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
         "x" * 300: [],
     }
     for prefix, names in expected.items():
-        assert ok(impl.call("ref-list", store=store, prefix=prefix))["names"] == names, prefix
+        assert impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"] == names, (
+            prefix
+        )
 
 
 @pytest.mark.req("REF-007.4", "REF-007.3")
@@ -235,20 +231,21 @@ def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
 def test_a_prefix_no_ref_name_can_start_with_lists_nothing(
     impl: Implementation, store: str, prefix: str
 ) -> None:
-    ok(impl.call("ref-cas", store=store, name="names/a", expected=None, new=hexid(BLOB)))
-    assert ok(impl.call("ref-list", store=store, prefix=prefix))["names"] == [], prefix
+    impl.call("ref-cas", store=store, name="names/a", expected=None, new=hexid(BLOB)).expect_ok()
+    assert impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"] == [], prefix
 
 
 @pytest.mark.req("REF-007.5", "REF-004.2")
 def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> None:
     """Deleting a head is a swap without a target: REF-002 and REF-003 do not apply."""
     head = f"heads/{ACTOR.hex()}"
-    ok(impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)))
-    ok(impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=None))
-    assert ok(impl.call("ref-get", store=store, name=head))["id"] is None
+    impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)).expect_ok()
+    impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=None).expect_ok()
+    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] is None
     # none to none: the swap of an absent ref, even under a name no step could fill
-    ok(impl.call("ref-cas", store=store, name=f"heads/{OTHER_ACTOR.hex()}", expected=None,
-                 new=None))  # fmt: skip
+    impl.call(
+        "ref-cas", store=store, name=f"heads/{OTHER_ACTOR.hex()}", expected=None, new=None
+    ).expect_ok()
     reply = impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=None)
     fails(reply, "ref-conflict")
     assert reply.error.get("current", "") is None, reply
@@ -258,24 +255,26 @@ def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> No
 @pytest.mark.req("REF-004.1", "REF-004.2", "REF-004.3", "REF-005", "REF-006")
 def test_compare_and_swap(impl: Implementation, store: str) -> None:
     name = "names/counter"
-    ok(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)))
-    assert ok(impl.call("ref-get", store=store, name=name))["id"] == hexid(BLOB)
+    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)).expect_ok()
+    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] == hexid(BLOB)
     for expected in (None, hexid(STEP1)):
         reply = impl.call("ref-cas", store=store, name=name, expected=expected, new=hexid(STEP1))
         fails(reply, "ref-conflict")
         assert reply.error.get("current") == hexid(BLOB), "ref-conflict carries the current value"
-    assert ok(impl.call("ref-get", store=store, name=name))["id"] == hexid(BLOB)  # unchanged
-    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)))
-    ok(impl.call("ref-cas", store=store, name="names/b", expected=None, new=hexid(BLOB)))
-    ok(impl.call("ref-cas", store=store, name="names/a/z", expected=None, new=hexid(BLOB)))
-    assert ok(impl.call("ref-list", store=store, prefix="names/"))["names"] == [
+    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] == hexid(
+        BLOB
+    )  # unchanged
+    impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)).expect_ok()
+    impl.call("ref-cas", store=store, name="names/b", expected=None, new=hexid(BLOB)).expect_ok()
+    impl.call("ref-cas", store=store, name="names/a/z", expected=None, new=hexid(BLOB)).expect_ok()
+    assert impl.call("ref-list", store=store, prefix="names/").expect_ok()["names"] == [
         "names/a/z",
         "names/b",
         "names/counter",
     ]
-    ok(impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None))
-    assert ok(impl.call("ref-get", store=store, name=name))["id"] is None
-    assert ok(impl.call("ref-list", store=store, prefix="names/c"))["names"] == []
+    impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None).expect_ok()
+    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] is None
+    assert impl.call("ref-list", store=store, prefix="names/c").expect_ok()["names"] == []
 
 
 @pytest.mark.req("REF-002.1", "REF-002.2", "REF-003.1", "REF-003.2")
@@ -290,31 +289,35 @@ def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store
             impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(wrong)),
             "invalid-ref-target",
         )
-    assert ok(impl.call("ref-get", store=store, name=head))["id"] is None
-    ok(impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)))
-    ok(impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=hexid(STEP2)))
-    assert ok(impl.call("ref-get", store=store, name=head))["id"] == hexid(STEP2)
+    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] is None
+    impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)).expect_ok()
+    impl.call(
+        "ref-cas", store=store, name=head, expected=hexid(STEP1), new=hexid(STEP2)
+    ).expect_ok()
+    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] == hexid(STEP2)
 
 
 @pytest.mark.req("DUR-001", "DUR-002.1", "DUR-002.2", "STO-006", "ADP-010")
 def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: Path) -> None:
     path = tmp_path / "durable"
     path.mkdir()
-    handle = str(ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
     for obj in OBJECTS:
-        ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
     head = f"heads/{ACTOR.hex()}"
-    ok(impl.call("ref-cas", store=handle, name=head, expected=None, new=hexid(STEP1)))
-    ok(impl.call("store-reopen", store=handle))
-    assert ok(impl.call("ref-get", store=handle, name=head))["id"] == hexid(STEP1)
-    ok(impl.call("ref-cas", store=handle, name=head, expected=hexid(STEP1), new=hexid(STEP2)))
+    impl.call("ref-cas", store=handle, name=head, expected=None, new=hexid(STEP1)).expect_ok()
+    impl.call("store-reopen", store=handle).expect_ok()
+    assert impl.call("ref-get", store=handle, name=head).expect_ok()["id"] == hexid(STEP1)
+    impl.call(
+        "ref-cas", store=handle, name=head, expected=hexid(STEP1), new=hexid(STEP2)
+    ).expect_ok()
     impl.kill()  # SIGKILL for a process: no shutdown, no close
-    handle = str(ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
-    assert ok(impl.call("ref-get", store=handle, name=head))["id"] == hexid(STEP2)
+    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+    assert impl.call("ref-get", store=handle, name=head).expect_ok()["id"] == hexid(STEP2)
     for obj in OBJECTS:
-        data = ok(impl.call("get", store=handle, id=hexid(obj)))["bytes"]
+        data = impl.call("get", store=handle, id=hexid(obj)).expect_ok()["bytes"]
         assert data == g.encode_object(obj).hex()
-    ok(impl.call("store-close", store=handle))
+    impl.call("store-close", store=handle).expect_ok()
 
 
 @pytest.mark.smoke
@@ -339,7 +342,7 @@ def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -
         impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=hexid(STEP1)),
         "ref-conflict",
     )
-    ok(impl.call("store-corrupt", store=store, id=hexid(STEP2)))
+    impl.call("store-corrupt", store=store, id=hexid(STEP2)).expect_ok()
     fails(
         impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP2)),
         "corrupt-object",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("store")
 
@@ -35,19 +35,13 @@ OBJECTS: list[g.GritObject] = [
 ]
 
 
-def _ok(reply: object) -> dict[str, object]:
-    assert getattr(reply, "ok", False), f"expected success, got {reply}"
-    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
-    return result
-
-
 def _hex(obj: g.GritObject) -> str:
     return g.object_id(obj).hex()
 
 
 def _kill_and_reopen(impl: Implementation, path: Path) -> str:
     impl.kill()  # SIGKILL right after the acknowledgement: no shutdown, no close
-    return str(_ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def durable(impl: Implementation, tmp_path: Path) -> tuple[Implementation, Path,
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-010)")
     path = tmp_path / "durable"
     path.mkdir()
-    handle = str(_ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
     return impl, path, handle
 
 
@@ -67,7 +61,7 @@ def test_each_acknowledged_put_survives_a_kill(
     impl, path, handle = durable
     done: list[g.GritObject] = []
     for obj in OBJECTS:
-        _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
         done.append(obj)
         handle = _kill_and_reopen(impl, path)
         for kept in done:  # this write and every earlier one
@@ -99,15 +93,15 @@ def test_each_acknowledged_ref_swap_survives_a_kill(
 ) -> None:
     impl, path, handle = durable
     for obj in OBJECTS:
-        _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
     handle = _kill_and_reopen(impl, path)  # the objects are durable before the swaps start
     expected: dict[str, str | None] = {}
     for name, before, after in _cas_steps():
-        _ok(impl.call("ref-cas", store=handle, name=name, expected=before, new=after))
+        impl.call("ref-cas", store=handle, name=name, expected=before, new=after).expect_ok()
         expected[name] = after
         handle = _kill_and_reopen(impl, path)
         for ref, target in expected.items():
-            got = _ok(impl.call("ref-get", store=handle, name=ref))["id"]
+            got = impl.call("ref-get", store=handle, name=ref).expect_ok()["id"]
             assert got == target, (
                 f"ref-cas {name} {before} -> {after} was acknowledged, then the adapter was "
                 f"killed right after: {ref} reads {got}, not {target} (DUR-001)"

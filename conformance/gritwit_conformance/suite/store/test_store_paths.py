@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("store")
 
@@ -23,18 +23,12 @@ BLOB = g.Blob(data=b"ADP-010.6: this path's store")
 OTHER = g.Blob(data=b"ADP-010.6: the other path's store")
 
 
-def _result(reply: object) -> dict[str, object]:
-    assert getattr(reply, "ok", False), f"expected success, got {reply}"
-    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
-    return result
-
-
 def _open(impl: Implementation, path: Path) -> str:
-    return str(_result(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
 
 
 def _has(impl: Implementation, store: str, obj: g.GritObject) -> bool:
-    present = _result(impl.call("has", store=store, id=g.object_id(obj).hex()))["present"]
+    present = impl.call("has", store=store, id=g.object_id(obj).hex()).expect_ok()["present"]
     assert isinstance(present, bool)
     return present
 
@@ -45,14 +39,14 @@ def test_each_path_names_one_store(impl: Implementation, tmp_path: Path) -> None
     one.mkdir()
     two.mkdir()
     first, second = _open(impl, one), _open(impl, two)
-    _result(impl.call("put", store=first, bytes=g.encode_object(BLOB).hex()))
-    _result(impl.call("put", store=second, bytes=g.encode_object(OTHER).hex()))
+    impl.call("put", store=first, bytes=g.encode_object(BLOB).hex()).expect_ok()
+    impl.call("put", store=second, bytes=g.encode_object(OTHER).hex()).expect_ok()
     assert (_has(impl, first, BLOB), _has(impl, first, OTHER)) == (True, False)
     assert (_has(impl, second, BLOB), _has(impl, second, OTHER)) == (False, True)
     again = _open(impl, one)  # while the first handle is open
     assert (_has(impl, again, BLOB), _has(impl, again, OTHER)) == (True, False)
     for handle in (first, second, again):
-        _result(impl.call("store-close", store=handle))
+        impl.call("store-close", store=handle).expect_ok()
     reopened = _open(impl, one)  # after every handle of it was closed
     assert _has(impl, reopened, BLOB) and not _has(impl, reopened, OTHER)
     impl.kill()  # a new adapter process for what follows (in-process: a new adapter)
@@ -62,4 +56,4 @@ def test_each_path_names_one_store(impl: Implementation, tmp_path: Path) -> None
     fresh.mkdir()
     empty = _open(impl, fresh)
     assert not _has(impl, empty, BLOB) and not _has(impl, empty, OTHER)
-    _result(impl.call("store-close", store=empty))
+    impl.call("store-close", store=empty).expect_ok()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("store")
 
@@ -30,18 +30,12 @@ STEP = g.Step(actor=ACTOR, core=ACTOR)
 BLOBS = [g.Blob(data=b"writer %d" % n) for n in range(3)]
 
 
-def _ok(reply: object) -> dict[str, object]:
-    assert getattr(reply, "ok", False), f"expected success, got {reply}"
-    result: dict[str, object] = reply.result  # type: ignore[attr-defined]
-    return result
-
-
 def _hex(obj: g.GritObject) -> str:
     return g.object_id(obj).hex()
 
 
 def _open(impl: Implementation, path: Path) -> str:
-    return str(_ok(impl.call("store-open", kind="durable", path=str(path)))["store"])
+    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
 
 
 @pytest.fixture
@@ -62,25 +56,25 @@ def test_two_writers_of_one_store_cannot_both_swap(
     first = _open(impl, path)
     other = _open(second, path)
     for blob in BLOBS:
-        _ok(impl.call("put", store=first, bytes=g.encode_object(blob).hex()))
+        impl.call("put", store=first, bytes=g.encode_object(blob).hex()).expect_ok()
     a, b, c = (_hex(blob) for blob in BLOBS)
     name = "names/shared"
-    _ok(impl.call("ref-cas", store=first, name=name, expected=None, new=a))
+    impl.call("ref-cas", store=first, name=name, expected=None, new=a).expect_ok()
     # The second writer swaps from the same expected value: it must lose, and see a.
     reply = second.call("ref-cas", store=other, name=name, expected=None, new=b)
     assert not reply.ok and reply.error_class == "ref-conflict", (
         f"two writers both swapped {name} from none (DUR-003): {reply}"
     )
     assert reply.error.get("current") == a
-    assert _ok(second.call("ref-get", store=other, name=name))["id"] == a
+    assert second.call("ref-get", store=other, name=name).expect_ok()["id"] == a
     # Now the second writer wins from a; the first, still expecting a, must lose.
-    _ok(second.call("ref-cas", store=other, name=name, expected=a, new=b))
+    second.call("ref-cas", store=other, name=name, expected=a, new=b).expect_ok()
     reply = impl.call("ref-cas", store=first, name=name, expected=a, new=c)
     assert not reply.ok and reply.error_class == "ref-conflict", (
         f"two writers both swapped {name} from {a} (DUR-003): {reply}"
     )
     assert reply.error.get("current") == b
-    assert _ok(impl.call("ref-get", store=first, name=name))["id"] == b
+    assert impl.call("ref-get", store=first, name=name).expect_ok()["id"] == b
 
 
 @pytest.mark.req("DUR-002.2", "DUR-002.1", "DUR-001")
@@ -92,16 +86,16 @@ def test_no_dangling_ref_after_a_kill(impl: Implementation, tmp_path: Path) -> N
     handle = _open(impl, path)
     targets: dict[str, g.GritObject] = {"names/alias": BLOBS[0], f"heads/{ACTOR.hex()}": STEP}
     for obj in (CORE, *targets.values()):
-        _ok(impl.call("put", store=handle, bytes=g.encode_object(obj).hex()))
+        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
     for name, obj in targets.items():
-        _ok(impl.call("ref-cas", store=handle, name=name, expected=None, new=_hex(obj)))
+        impl.call("ref-cas", store=handle, name=name, expected=None, new=_hex(obj)).expect_ok()
     impl.kill()  # right after the last acknowledgement
     handle = _open(impl, path)
-    names = _ok(impl.call("ref-list", store=handle, prefix=""))["names"]
+    names = impl.call("ref-list", store=handle, prefix="").expect_ok()["names"]
     assert isinstance(names, list)
     for name in names:
-        target = _ok(impl.call("ref-get", store=handle, name=name))["id"]
+        target = impl.call("ref-get", store=handle, name=name).expect_ok()["id"]
         reply = impl.call("get", store=handle, id=target)
         assert reply.ok, f"after a kill, {name} points at {target}, which is not intact: {reply}"
     for name, obj in targets.items():
-        assert _ok(impl.call("ref-get", store=handle, name=name))["id"] == _hex(obj)
+        assert impl.call("ref-get", store=handle, name=name).expect_ok()["id"] == _hex(obj)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import _entry, _run

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from .test_wasm_clauses_calls import _entry, _run
 

@@ -15,7 +15,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from ._calls import Call, Lowering, module
 
@@ -42,26 +42,24 @@ LINK = g.object_id(g.Blob(data=b"\x01")).hex().encode()
 SCRATCH, SCRATCH_LEN = 1000, 300
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _scenario(
     impl: Implementation, wasm: bytes, state: dict[str, str], batches: list[int]
 ) -> tuple[list[Any], str, str]:
     """Genesis, then one run per batch after sending that many messages: (runs, rt, actor)."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
+            "actor"
+        ]
     )
     runs = []
     for count in batches:
         for index in range(count):
             content = {"blob": bytes([index]).hex()}
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="hello", content=content))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="hello", content=content
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         runs.append((run["steps"], run["failures"]))
     return runs, runtime, actor
 
@@ -82,10 +80,10 @@ def _run(
 
 def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
     def get(oid: str) -> g.GritObject:
-        raw = _ok(impl.call("wit-object", runtime=runtime, id=oid))["bytes"]
+        raw = impl.call("wit-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
-    step = get(_ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"])
+    step = get(impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"])
     assert isinstance(step, g.Step)
     core = get(step.core.hex())
     assert isinstance(core, g.Tree)
@@ -239,11 +237,11 @@ def _query(impl: Implementation, wasm: bytes, state: dict[str, str]) -> tuple[An
     """The query ``q`` of the module's actor, on ``impl`` and on the reference."""
     replies = []
     for target in (impl, InProcess()):
-        runtime = str(_ok(target.call("wit-open"))["runtime"])
-        actor = _ok(target.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state))[
-            "actor"
-        ]
-        assert _ok(target.call("wit-run", runtime=runtime, max_steps=1))["failures"] == []
+        runtime = str(target.call("wit-open").expect_ok()["runtime"])
+        actor = target.call(
+            "wit-genesis", runtime=runtime, module=wasm.hex(), state=state
+        ).expect_ok()["actor"]
+        assert target.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"] == []
         replies.append(target.call("wit-query", runtime=runtime, actor=actor, name="q"))
         if target is not impl:
             target.close()
@@ -325,7 +323,7 @@ def test_every_step_and_query_gets_a_fresh_instance(impl: Implementation) -> Non
     assert all(failures == [] for _, failures in runs), runs
     assert _entry(impl, runtime, actor, "g") == b"\x01", "a step saw an earlier call's global"
     for _ in range(2):
-        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name="q"))["data"]
+        answer = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
         assert answer == "01", f"a query saw an earlier call's global: {answer}"
 
 

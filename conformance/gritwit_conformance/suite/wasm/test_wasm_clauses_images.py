@@ -15,18 +15,12 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
-from gritwit_conformance._resources import wasm_dir
+from gritwit_conformance.data._paths import wasm_dir
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 
 COUNTER = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 KEEPER = bytes(
@@ -71,20 +65,24 @@ KEEPER = bytes(
 
 def _keeper_runs(impl: Implementation) -> tuple[list[Any], list[str]]:
     """Genesis, one message, then two in one step (which traps); the query after each."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     runs, answers = [], []
     for count in (0, 1, 2):
         for _ in range(count):
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         runs.append((run["steps"], [f[1] for f in run["failures"]]))
-        answers.append(_ok(impl.call("wit-query", runtime=runtime, actor=actor, name="q"))["data"])
-    _ok(impl.call("wit-close", runtime=runtime))
+        answers.append(
+            impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
+        )
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return runs, answers
 
 
@@ -122,10 +120,10 @@ def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
     """The data of the blob ``name`` in the core of the actor's head."""
 
     def get(oid: str) -> g.GritObject:
-        raw = _ok(impl.call("wit-object", runtime=runtime, id=oid))["bytes"]
+        raw = impl.call("wit-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
-    step = get(_ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"])
+    step = get(impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"])
     assert isinstance(step, g.Step)
     core = get(step.core.hex())
     assert isinstance(core, g.Tree)
@@ -135,14 +133,16 @@ def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
 
 
 def _counter(impl: Implementation) -> tuple[str, str]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=COUNTER.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=COUNTER.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "6162"}))
-    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
+    impl.call(
+        "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "6162"}
+    ).expect_ok()
+    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
     return runtime, actor
 
 
@@ -156,10 +156,14 @@ def _replace(
     for content in ({"blob": ""}, image):
         inner = {"tree": {part: content}} if part else content
         update = {"tree": {"image": inner}}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update))
-        assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "63"}))
-    failures: list[Any] = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"]
+        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
+        assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
+    impl.call(
+        "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "63"}
+    ).expect_ok()
+    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()[
+        "failures"
+    ]
     return failures
 
 
@@ -200,7 +204,9 @@ def test_globals_naming_other_globals_or_leaving_one_out(impl: Implementation, n
     runtime, actor = _counter(impl)
     assert _replace(impl, runtime, actor, {"tree": entries}, "globals") == []
     for query, data in expected.items():
-        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name=query))["data"]
+        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
+            "data"
+        ]
         assert bytes.fromhex(answer) == data, f"{name}: query {query} answered {answer}"
 
 
@@ -236,18 +242,20 @@ BIG = bytes(
 @pytest.mark.inputs("largest")
 def test_restoring_a_full_image_costs_no_fuel(impl: Implementation) -> None:
     """256 non-zero chunks restored, then 40 000 000 units of work: within half the limit."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=BIG.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=BIG.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     for count in (0, 1):
         if count:
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         assert run["failures"] == [] and len(run["steps"]) == 1, f"step {count}: {run}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 ZEROER = bytes(
@@ -279,16 +287,18 @@ def test_a_restore_zeroes_a_page_the_image_omits_despite_a_data_segment(
 
     Its image has no chunk, so step 2 must see byte 300 as zero, not the data segment's.
     """
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=ZEROER.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=ZEROER.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     seen = []
     for count in (0, 1):
         if count:
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        assert _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"] == []
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        assert impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"] == []
         seen.append(_entry(impl, runtime, actor, "x"))
     assert seen == [b"X", b"\x00"], f"byte 300 in steps 1 and 2: {seen}"

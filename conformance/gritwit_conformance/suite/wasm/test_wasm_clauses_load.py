@@ -14,7 +14,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -133,12 +133,6 @@ def test_each_other_import_is_forbidden(impl: Implementation, name: str) -> None
     assert not reply.ok and reply.error_class == "forbidden-import", f"{name}: {reply}"
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 ECHO = _wasm(f"(module {MEMORY} {STEP})")
 
 
@@ -147,7 +141,7 @@ def _genesis(impl: Implementation, runtime: str, headers: dict[str, str]) -> str
     core = {"tree": {"wit": {"blob": ECHO.hex(), "headers": headers}}}
     wit = g.Blob(data=ECHO, headers=headers)
     actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=core))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=core).expect_ok()
     return actor
 
 
@@ -165,9 +159,9 @@ ABI_HEADERS: dict[str, tuple[dict[str, str], bool]] = {
 @pytest.mark.parametrize("name", sorted(ABI_HEADERS))
 def test_a_wasm_wit_blob_needs_abi_1(impl: Implementation, name: str) -> None:
     headers, runs = ABI_HEADERS[name]
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = _genesis(impl, runtime, headers)
-    failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=5))["failures"]
+    failures = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()["failures"]
     assert failures == ([] if runs else [[actor, "unknown-wit"]]), f"{name}: {failures}"
 
 
@@ -175,12 +169,12 @@ def test_a_wasm_wit_blob_needs_abi_1(impl: Implementation, name: str) -> None:
 @pytest.mark.parametrize("first", ["abi 1", "abi 2"])
 def test_a_cached_module_does_not_change_a_result(impl: Implementation, first: str) -> None:
     """The same module bytes under abi 1 and abi 2, in either order, in one runtime."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     order = [first, "abi 2" if first == "abi 1" else "abi 1"]
     for name in order:
         actor = _genesis(impl, runtime, ABI_HEADERS[name][0])
-        failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=5))["failures"]
-        head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+        failures = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()["failures"]
+        head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
         if name == "abi 2":
             assert [actor, "unknown-wit"] in failures and head is None, (name, failures)
         else:

@@ -16,7 +16,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from ._calls import Call, Lowering, module
 
@@ -44,12 +44,6 @@ ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
 MiB = 1024 * 1024
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _step_module(calls: list[Call], *, on_message: bool = False, pages: int = 1) -> bytes:
     """A step making ``calls`` (on a message's step only, if ``on_message``), then rc."""
     lowering = Lowering()
@@ -67,16 +61,18 @@ def _scenario(
     impl: Implementation, wasm: bytes, state: dict[str, str], messages: int
 ) -> tuple[list[Any], str, str]:
     """Genesis, then ``messages`` messages one step each: every run's (steps, failures)."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
+            "actor"
+        ]
     )
     runs = []
     for index in range(messages + 1):
         if index:
             content = {"tree": {"x": {"blob": "01"}}}
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         runs.append((run["steps"], run["failures"]))
     return runs, runtime, actor
 
@@ -97,12 +93,14 @@ def _run(
 
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = _ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"]
+    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
 def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    step = _object(impl, runtime, _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"])
+    step = _object(
+        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    )
     assert isinstance(step, g.Step)
     core = _object(impl, runtime, step.core)
     assert isinstance(core, g.Tree)
@@ -136,7 +134,7 @@ def test_answer_returns_0(impl: Implementation) -> None:
     wasm = module(ARITY, lowering, {"step": [], "query": lines})
     runs, runtime, actor = _run(impl, wasm, {"a": "01"})
     assert runs[0][1] == [], runs
-    data = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name="q"))["data"]
+    data = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
     assert data == "00", f"answer returned {data}, not 0"
 
 
@@ -243,17 +241,19 @@ def test_an_image_entry_that_is_a_step_is_invalid_image(impl: Implementation) ->
     wasm = bytes(wasmtime.wat2wasm(wat))
 
     def scenario(side: Implementation) -> list[Any]:
-        runtime = str(_ok(side.call("wit-open"))["runtime"])
+        runtime = str(side.call("wit-open").expect_ok()["runtime"])
         actor = str(
-            _ok(side.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+            side.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()[
+                "actor"
+            ]
         )
-        genesis = _ok(side.call("wit-run", runtime=runtime, max_steps=1))
-        head = _ok(side.call("wit-head", runtime=runtime, actor=actor))["step"]
+        genesis = side.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+        head = side.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
         runs: list[Any] = [actor, genesis["failures"]]
         for _ in range(2):
             content = {"blob": head.encode().hex()}
-            _ok(side.call("wit-send", runtime=runtime, to=actor, mt="go", content=content))
-            run = _ok(side.call("wit-run", runtime=runtime, max_steps=1))
+            side.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
+            run = side.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
             runs.append((run["steps"], run["failures"]))
         return runs
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -32,27 +32,23 @@ HOST_CALL = 10_000
 MiB = 1024 * 1024
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _run(
     impl: Implementation, wat: str, state: dict[str, str] | None = None, *, message: bool = False
 ) -> tuple[list[Any], str]:
     """Genesis of the module (and, if ``message``, one more step for a message): failures."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     module = bytes(wasmtime.wat2wasm(wat)).hex()
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=module, state=state or {}))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=module, state=state or {}).expect_ok()[
+            "actor"
+        ]
     )
-    failures: list[Any] = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"]
+    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
     if message and not failures:
         content = {"blob": "01"}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content))
-        failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"]
-    _ok(impl.call("wit-close", runtime=runtime))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
+        failures = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return failures, actor
 
 

@@ -17,7 +17,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -25,29 +25,25 @@ PAGE = 65536
 CANONICAL_F32_NAN = b"\x00\x00\xc0\x7f"
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _scenario(
     impl: Implementation, wasm: bytes, messages: int, updates: list[dict[str, Any]]
 ) -> tuple[list[Any], str, str]:
     """Genesis, ``updates`` of the core (WIT-013), then ``messages`` steps: every run."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     state = {"image": ""}
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
+            "actor"
+        ]
     )
-    runs = [_ok(impl.call("wit-run", runtime=runtime, max_steps=1))]
+    runs = [impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()]
     for update in updates:
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update))
-        runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
+        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
     for _ in range(messages):
         content = {"blob": "01"}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content))
-        runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
+        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
     return [(run["steps"], run["failures"]) for run in runs], runtime, actor
 
 
@@ -68,12 +64,14 @@ def _run(
 
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = _ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"]
+    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
 def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    step = _object(impl, runtime, _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"])
+    step = _object(
+        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    )
     assert isinstance(step, g.Step)
     core = _object(impl, runtime, step.core)
     assert isinstance(core, g.Tree)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Call, Lowering, module
 
@@ -39,26 +39,20 @@ def _module(first: list[Call], later: list[Call]) -> bytes:
     return module(ARITY, lowering, {"step": body})
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _second_step(impl: Implementation, first: list[Call], later: list[Call]) -> tuple[Any, str]:
     """Genesis (must succeed), one message, one more run: (its failures, the actor)."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     wasm = _module(first, later)
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"}))[
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"}).expect_ok()[
             "actor"
         ]
     )
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
     assert run["failures"] == [], f"the genesis step must be adopted: {run['failures']}"
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""}))
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""}).expect_ok()
+    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return run["failures"], actor
 
 

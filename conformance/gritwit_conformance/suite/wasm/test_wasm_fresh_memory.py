@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Lowering, module
-from .test_wasm_clauses_calls import _entry, _ok, _run
+from .test_wasm_clauses_calls import _entry, _run
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -49,7 +49,7 @@ def test_every_call_starts_with_the_modules_memory(impl: Implementation) -> None
     assert all(failures == [] for _, failures in runs), runs
     assert _entry(impl, runtime, actor, "m") == b"\x01\x01", "a step saw an earlier call's memory"
     for _ in range(2):
-        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name="q"))["data"]
+        answer = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
         assert answer == "0101", f"a query saw an earlier call's memory: {answer}"
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import DATA, Call, Lowering, module
 
@@ -44,16 +44,10 @@ def _wat(calls: list[Call], pages: int = 1) -> bytes:
     return module(ARITY, lowering, {"step": body}, pages)
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
     return g.decode_object(
-        bytes.fromhex(_ok(impl.call("wit-object", runtime=runtime, id=text))["bytes"])
+        bytes.fromhex(impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"])
     )
 
 
@@ -64,15 +58,17 @@ def _step(
     pages: int = 1,
 ) -> tuple[list[Any], g.Tree | None, str, str]:
     """The genesis step of a module making ``calls``: (failures, new core, runtime, actor)."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     module = _wat(calls, pages)
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state).expect_ok()[
+            "actor"
+        ]
     )
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
     if run["failures"]:
         return run["failures"], None, runtime, actor
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     step = _object(impl, runtime, head)
     assert isinstance(step, g.Step)
     core = _object(impl, runtime, step.core)

@@ -25,7 +25,7 @@ import pytest
 import wasmtime
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Lowering, module
 
@@ -39,19 +39,15 @@ MiB = 1024 * 1024
 MEMORY = 256 * 65536
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _genesis(impl: Implementation, wat: str, state: dict[str, str]) -> tuple[list[Any], str]:
     """The failures of the genesis step of ``wat`` over ``state``, and the actor."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     wasm = bytes(wasmtime.wat2wasm(wat)).hex()
-    actor = str(_ok(impl.call("wit-genesis", runtime=runtime, module=wasm, state=state))["actor"])
-    failures: list[Any] = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"]
-    _ok(impl.call("wit-close", runtime=runtime))
+    actor = str(
+        impl.call("wit-genesis", runtime=runtime, module=wasm, state=state).expect_ok()["actor"]
+    )
+    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return failures, actor
 
 
@@ -175,33 +171,37 @@ def _writer(reader: str) -> bytes:
 
 def _first_entry(impl: Implementation, prefix: str, top: dict[str, Any]) -> bytes:
     """A writes ``t/c`` then ``t/b`` and sends ``t`` to B; B's saved first entry name."""
-    runtime = str(_ok(impl.call(f"{prefix}-open", **top))["runtime"])
+    runtime = str(impl.call(f"{prefix}-open", **top).expect_ok()["runtime"])
     reader = str(
-        _ok(impl.call(f"{prefix}-genesis", runtime=runtime, module=_reader().hex(), state={}))[
-            "actor"
-        ]
+        impl.call(
+            f"{prefix}-genesis", runtime=runtime, module=_reader().hex(), state={}
+        ).expect_ok()["actor"]
     )
     wasm = _writer(reader).hex()
-    writer = _ok(impl.call(f"{prefix}-genesis", runtime=runtime, module=wasm, state={"a": "01"}))
+    writer = impl.call(
+        f"{prefix}-genesis", runtime=runtime, module=wasm, state={"a": "01"}
+    ).expect_ok()
     for index in range(3):
         if index:
             content = {"blob": "01"}
             to = writer["actor"]
-            _ok(impl.call(f"{prefix}-send", runtime=runtime, to=to, mt="go", content=content))
-        run = _ok(impl.call(f"{prefix}-run", runtime=runtime, max_steps=10))
+            impl.call(
+                f"{prefix}-send", runtime=runtime, to=to, mt="go", content=content
+            ).expect_ok()
+        run = impl.call(f"{prefix}-run", runtime=runtime, max_steps=10).expect_ok()
         assert run["failures"] == [], run
 
     def get(oid: str) -> g.GritObject:
-        raw = _ok(impl.call(f"{prefix}-object", runtime=runtime, id=oid))["bytes"]
+        raw = impl.call(f"{prefix}-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
-    step = get(_ok(impl.call(f"{prefix}-head", runtime=runtime, actor=reader))["step"])
+    step = get(impl.call(f"{prefix}-head", runtime=runtime, actor=reader).expect_ok()["step"])
     assert isinstance(step, g.Step)
     core = get(step.core.hex())
     assert isinstance(core, g.Tree) and "first" in core.entries, core
     blob = get(core.entries["first"].hex())
     assert isinstance(blob, g.Blob)
-    _ok(impl.call(f"{prefix}-close", runtime=runtime))
+    impl.call(f"{prefix}-close", runtime=runtime).expect_ok()
     return blob.data
 
 

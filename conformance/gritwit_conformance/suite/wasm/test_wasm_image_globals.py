@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -31,28 +31,24 @@ def _module(mutable: bool) -> bytes:
     )
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _image(impl: Implementation, wasm: bytes) -> tuple[list[Any], dict[str, Any]]:
     """Two steps' (steps, failures), and the names of the head's image entries."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=wasm.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     runs = []
     for count in (0, 1):
         if count:
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         runs.append((run["steps"], run["failures"]))
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))
-    _ok(impl.call("wit-close", runtime=runtime))
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return runs, head
 
 

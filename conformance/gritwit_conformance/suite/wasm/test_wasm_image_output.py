@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -39,27 +39,23 @@ FILLER = bytes(
 )
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _runs(impl: Implementation) -> list[Any]:
     """Genesis, then one message: two steps, each saving a 20-page image."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=FILLER.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=FILLER.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     runs = []
     for count in (0, 1):
         if count:
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         runs.append((run["steps"], run["failures"]))
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return runs
 
 

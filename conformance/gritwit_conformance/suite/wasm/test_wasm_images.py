@@ -15,19 +15,13 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._resources import wasm_dir
+from gritwit_conformance.data._paths import wasm_dir
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wasm")
 
 MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 PAGE = 65536
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 def _blob(data: bytes, **headers: str) -> dict[str, Any]:
@@ -77,27 +71,27 @@ VALID: dict[str, dict[str, Any]] = {
 
 
 def _image_actor(impl: Implementation) -> tuple[str, str]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=MODULE.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=MODULE.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"ab")))
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"ab")).expect_ok()
+    run = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
     assert run["failures"] == [], run
     return runtime, actor
 
 
 def _plant(impl: Implementation, runtime: str, actor: str, part: dict[str, Any]) -> list[Any]:
     content = {"tree": {"image": {"tree": part}}}
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content))
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content).expect_ok()
+    run = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
     assert run["failures"] == [], f"the update itself failed: {run}"
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")))
-    after = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))
-    still = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")).expect_ok()
+    after = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
+    still = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     failures: list[Any] = after["failures"]
     if failures:
         assert still == head, "a failed step adopted a step (WASM-021)"
@@ -116,7 +110,7 @@ def test_a_malformed_image_fails_the_next_step(impl: Implementation, name: str) 
         f"image part {name!r} breaks WASM-024, so the next step must fail with "
         f"invalid-image; got failures {failures}"
     )
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 #: What the queries answer after a valid part was planted and "c" appended.
@@ -137,23 +131,25 @@ def test_a_valid_image_part_is_restored_exactly(impl: Implementation, name: str)
     runtime, actor = _image_actor(impl)
     assert _plant(impl, runtime, actor, VALID[name]) == []
     for query, data in EXPECTED[name].items():
-        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name=query))["data"]
+        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
+            "data"
+        ]
         assert bytes.fromhex(answer) == data, f"query {query} after {name}: {answer}"
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 def _replace_image(impl: Implementation, runtime: str, actor: str, image: dict[str, Any]) -> None:
     update = {"tree": {"image": image}}
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update))
-    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")))
+    impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
+    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
+    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")).expect_ok()
 
 
 @pytest.mark.req("WASM-023.1")
 def test_an_image_entry_that_is_a_non_empty_blob_fails(impl: Implementation) -> None:
     runtime, actor = _image_actor(impl)
     _replace_image(impl, runtime, actor, _blob(b"x"))
-    failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"]
+    failures = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"]
     assert failures == [[actor, "invalid-image"]], failures
 
 
@@ -162,9 +158,11 @@ def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
     """An update may set ``image`` to the empty blob: the next step starts afresh."""
     runtime, actor = _image_actor(impl)
     _replace_image(impl, runtime, actor, _blob(b""))
-    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=10))["failures"] == []
+    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
     for query, data in {"buffer": b"c", "count": b"1", "starts": b"1"}.items():
-        answer = _ok(impl.call("wit-query", runtime=runtime, actor=actor, name=query))["data"]
+        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
+            "data"
+        ]
         assert bytes.fromhex(answer) == data, f"query {query} after a restart: {answer}"
 
 
@@ -175,7 +173,7 @@ def test_an_image_over_the_memory_limit_fails_with_memory_limit(impl: Implementa
     runtime, actor = _image_actor(impl)
     failures = _plant(impl, runtime, actor, {"pages": _pages(257)})
     assert failures and failures[0] == [actor, "memory-limit"], failures
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()
 
 
 def test_the_module_is_a_wasm_module() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wasm")
 

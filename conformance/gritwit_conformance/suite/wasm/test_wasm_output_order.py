@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Call, Lowering, module
 
@@ -33,15 +33,9 @@ MiB = 1024 * 1024
 ALICE_ID = g.object_id(g.Blob(data=b"alice")).hex().encode()
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId) -> g.GritObject:
     reply = impl.call("wit-object", runtime=runtime, id=oid.hex())
-    return g.decode_object(bytes.fromhex(_ok(reply)["bytes"]))
+    return g.decode_object(bytes.fromhex(reply.expect_ok()["bytes"]))
 
 
 def _step(impl: Implementation, calls: list[Call]) -> tuple[list[Any], g.Tree | None, str, str]:
@@ -57,13 +51,13 @@ def _step(impl: Implementation, calls: list[Call]) -> tuple[list[Any], g.Tree | 
         f"(i32.const 0) (i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
     )
     wasm = module(ARITY, lowering, {"step": body}, PAGES)
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"})
-    actor = str(_ok(reply)["actor"])
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+    actor = str(reply.expect_ok()["actor"])
+    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
     if run["failures"]:
         return run["failures"], None, actor, runtime
-    head = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     step = _object(impl, runtime, g.ObjectId.from_hex(head))
     assert isinstance(step, g.Step)
     core = _object(impl, runtime, step.core)
@@ -147,9 +141,9 @@ def test_an_answer_of_the_whole_memory_is_output_too_large(impl: Implementation)
     lowering = Lowering()
     funcs = {"step": [], "query": lowering.calls([("answer", [0, WHOLE, 0, 0])])}
     wasm = module(ARITY, lowering, funcs, PAGES)
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={})
-    actor = str(_ok(reply)["actor"])
-    assert _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"] == []
+    actor = str(reply.expect_ok()["actor"])
+    assert impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"] == []
     reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
     assert not reply.ok and reply.error_class == "output-too-large", reply

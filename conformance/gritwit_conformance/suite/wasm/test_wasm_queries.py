@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from ._calls import Call, Lowering, module
 
@@ -55,21 +55,17 @@ def _module(
     return module(ARITY, lowering, funcs, pages)
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _actor(
     impl: Implementation, module: bytes, state: dict[str, str] | None = None
 ) -> tuple[str, str, list[Any]]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     state = {"a": "0102"} if state is None else state
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state).expect_ok()[
+            "actor"
+        ]
     )
-    failures = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))["failures"]
+    failures = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
     return runtime, actor, failures
 
 
@@ -100,14 +96,14 @@ def test_query_calls_return_what_the_abi_says(impl: Implementation) -> None:
         ("core_read", [b"a", 2048, 16]),  # 2 bytes
         ("core_read", [b"nope", 2048, 16]),  # -1
     ]
-    data = bytes.fromhex(_ok(_query(impl, _module(calls)))["data"])
+    data = bytes.fromhex(_query(impl, _module(calls)).expect_ok()["data"])
     assert data == b"\x01\xff\x00\x02\xff", data.hex()
 
 
 @pytest.mark.req("WASM-014.6", "WASM-014.5")
 def test_the_last_answer_is_the_result(impl: Implementation) -> None:
     module = _module([("answer_core", [b"a"])], answer=False)
-    data = bytes.fromhex(_ok(_query(impl, module))["data"])
+    data = bytes.fromhex(_query(impl, module).expect_ok()["data"])
     assert data == b"\x01\x02", f"answer_core of the blob a: {data.hex()}"
 
 
@@ -148,7 +144,7 @@ def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
 ) -> None:
     limit = 1024 * 1024
     fits = _module([("answer", [0, limit, 0, 0])], answer=False, pages=17)
-    assert len(bytes.fromhex(_ok(_query(impl, fits))["data"])) == limit
+    assert len(bytes.fromhex(_query(impl, fits).expect_ok()["data"])) == limit
     over = _module([("answer", [0, limit + 1, 0, 0])], answer=False, pages=17)
     reply = _query(impl, over)
     assert not reply.ok and reply.error_class == "output-too-large", reply

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import ARITY, _entry
@@ -30,12 +30,6 @@ MARKS: dict[str, tuple[int, ...]] = {
     "outside-down-then-requester": (1, 0, 2),
     "each-sender-down": (3, 1, 2, 0),
 }
-
-
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
 
 
 def _marking(marks: tuple[int, ...]) -> bytes:
@@ -56,21 +50,27 @@ def _marking(marks: tuple[int, ...]) -> bytes:
 
 def _scenario(impl: Implementation, marks: tuple[int, ...]) -> list[Any]:
     """(what each step saw, the steps and failures of each run)."""
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     wasm = _marking(marks).hex()
-    actor = str(_ok(impl.call("wit-genesis", runtime=runtime, module=wasm, state={}))["actor"])
-    requester = str(_ok(impl.call("wit-genesis", runtime=runtime, actor="requester"))["actor"])
-    runs = [_ok(impl.call("wit-run", runtime=runtime, max_steps=10))]  # the genesis steps
+    actor = str(
+        impl.call("wit-genesis", runtime=runtime, module=wasm, state={}).expect_ok()["actor"]
+    )
+    requester = str(
+        impl.call("wit-genesis", runtime=runtime, actor="requester").expect_ok()["actor"]
+    )
+    runs = [impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()]  # the genesis steps
     for n in range(2):  # the requester's two questions, pending for the actor
         ask = {"tree": {"to": {"blob": actor.encode().hex()}, "question": {"blob": f"0{n}"}}}
-        _ok(impl.call("wit-send", runtime=runtime, to=requester, mt="ask", content=ask))
-    runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))  # the requester
+        impl.call("wit-send", runtime=runtime, to=requester, mt="ask", content=ask).expect_ok()
+    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())  # the requester
     seen = []
     for batch in (2, 1):  # the outside's two, then one more after the marks
         for n in range(batch):
             content = {"blob": f"1{n}"}
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="hello", content=content))
-        runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="hello", content=content
+            ).expect_ok()
+        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
         seen.append(_entry(impl, runtime, actor, "n")[0])
     return [seen, [(run["steps"], run["failures"]) for run in runs]]
 

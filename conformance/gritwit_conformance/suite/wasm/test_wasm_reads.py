@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 from .test_wasm_clauses_calls import _entry, _marking
 
@@ -29,25 +29,19 @@ CASES: dict[str, tuple[list[str], int | None]] = {
 }
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _runs(impl: Implementation, types: list[str], mark: int | None) -> tuple[list[Any], str, str]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     wasm = _marking(mark)
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
     )
-    runs = [_ok(impl.call("wit-run", runtime=runtime, max_steps=1))]  # the genesis step
+    runs = [impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()]  # the genesis step
     for index, mt in enumerate(types):
         content = {"blob": bytes([index]).hex()}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content))
-    runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))
-    _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": "ff"}))
-    runs.append(_ok(impl.call("wit-run", runtime=runtime, max_steps=1)))
+        impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
+    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": "ff"}).expect_ok()
+    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
     seen = _entry(impl, runtime, actor, "n").hex()  # what the last step saw
     return [(run["steps"], run["failures"]) for run in runs] + [seen], runtime, actor
 

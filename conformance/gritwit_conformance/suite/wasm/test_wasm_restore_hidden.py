@@ -10,28 +10,32 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
-from .test_wasm_clauses_images import KEEPER, _ok
+from .test_wasm_clauses_images import KEEPER
 
 pytestmark = pytest.mark.profile("wasm")
 
 
 def _answers(impl: Implementation) -> list[str]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}))[
-            "actor"
-        ]
+        impl.call(
+            "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
+        ).expect_ok()["actor"]
     )
     answers = []
     for count in (0, 1, 1, 1):
         for _ in range(count):
-            _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}))
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+            impl.call(
+                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            ).expect_ok()
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         assert run["failures"] == [] and len(run["steps"]) == 1, run
-        answers.append(_ok(impl.call("wit-query", runtime=runtime, actor=actor, name="q"))["data"])
-    _ok(impl.call("wit-close", runtime=runtime))
+        answers.append(
+            impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
+        )
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return answers
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from gritwit_conformance._implementation import Implementation, InProcess
+from gritwit_conformance.harness._implementation import Implementation, InProcess
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -40,19 +40,13 @@ def _module(body: str) -> bytes:
     )
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _genesis_failures(impl: Implementation, wasm: bytes) -> tuple[str, list[Any]]:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
     )
-    run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
-    _ok(impl.call("wit-close", runtime=runtime))
+    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+    impl.call("wit-close", runtime=runtime).expect_ok()
     return actor, [run["steps"], run["failures"]]
 
 
@@ -92,11 +86,11 @@ def test_an_instantiation_that_traps_fails_the_step_as_trap(
     wasm = bytes(
         wasmtime.wat2wasm(f'(module {INSTANTIATION_TRAPS[kind]} (func $f) (func (export "step")))')
     )
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}))["actor"]
+        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
     )
     for attempt in range(2):  # the second finds whatever the first left
-        run = _ok(impl.call("wit-run", runtime=runtime, max_steps=1))
+        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
         assert [run["steps"], run["failures"]] == [[], [[actor, "trap"]]], (kind, attempt, run)
-    _ok(impl.call("wit-close", runtime=runtime))
+    impl.call("wit-close", runtime=runtime).expect_ok()

@@ -19,12 +19,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit_conformance._diff import describe_bytes
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._vectors import Vector
+from gritwit_conformance.data._vectors import Vector
+from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
-from .._scenario import Json, explain, impl_objects, ok, replay_scenario, scenario_params
+from .._scenario import Json, explain, impl_objects, replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wit")
 
@@ -44,24 +44,28 @@ def test_scenarios_were_found(impl: Implementation) -> None:
 @pytest.mark.smoke
 @pytest.mark.req("ADP-014", "WIT-002", "WIT-007", "ID-001")
 def test_heads_are_steps_of_their_actor(impl: Implementation) -> None:
-    runtime = ok(impl, "setup", "wit-open")["runtime"]
-    actor = ok(impl, "genesis", "wit-genesis", runtime=runtime, actor="echo", state={})["actor"]
+    runtime = impl.call("wit-open").expect_ok("setup")["runtime"]
+    actor = impl.call("wit-genesis", runtime=runtime, actor="echo", state={}).expect_ok("genesis")[
+        "actor"
+    ]
     content = {"blob": b"hi".hex()}
-    ok(impl, "send", "wit-send", runtime=runtime, to=actor, mt="m", content=content)
-    ok(impl, "run", "wit-run", runtime=runtime, max_steps=10)
-    head = ok(impl, "head", "wit-head", runtime=runtime, actor=actor)["step"]
+    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=content).expect_ok("send")
+    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok("run")
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok("head")["step"]
     assert head is not None, "the echo actor has no step after a run (WIT-012)"
-    data = bytes.fromhex(ok(impl, "object", "wit-object", runtime=runtime, id=head)["bytes"])
+    data = bytes.fromhex(
+        impl.call("wit-object", runtime=runtime, id=head).expect_ok("object")["bytes"]
+    )
     assert g.compute_id(data).hex() == head, "wit-object bytes do not hash to the step id"
     step = g.decode_object(data)
     assert isinstance(step, g.Step) and step.actor.hex() == actor, f"not a step of {actor}: {step}"
     core = g.decode_object(
-        bytes.fromhex(ok(impl, "core", "wit-object", runtime=runtime, id=actor)["bytes"])
+        bytes.fromhex(impl.call("wit-object", runtime=runtime, id=actor).expect_ok("core")["bytes"])
     )
     assert isinstance(core, g.Tree) and "wit" in core.entries, (
         "the actor id is not its core (WIT-002)"
     )
-    ok(impl, "close", "wit-close", runtime=runtime)
+    impl.call("wit-close", runtime=runtime).expect_ok("close")
 
 
 @pytest.mark.req("ADP-014", "ADP-007")
@@ -141,7 +145,7 @@ def test_random_operations_match_the_reference(
             return f"the reference has no object {oid[:12]}…"
         return describe_bytes(oid, reply["bytes"])
 
-    runtime = ok(impl, "setup", "wit-open")["runtime"]
+    runtime = impl.call("wit-open").expect_ok("setup")["runtime"]
     reference.handle({"seq": 0, "cmd": "wit-open"})
     actors = [
         both("wit-genesis", actor=k, state={"n": f"{i:02x}"})["actor"] for i, k in enumerate(kinds)
@@ -155,5 +159,5 @@ def test_random_operations_match_the_reference(
         both("wit-send", to=actors[target], mt=mt, content=content, signal=op[3])
     for actor in actors:
         both("wit-head", actor=actor)
-    ok(impl, "close", "wit-close", runtime=runtime)
+    impl.call("wit-close", runtime=runtime).expect_ok("close")
     reference.close()

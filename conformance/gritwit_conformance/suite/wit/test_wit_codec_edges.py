@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from gritwit_conformance._implementation import Implementation
-from gritwit_conformance._messages import Response, parse_response
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response, parse_response
 
 pytestmark = pytest.mark.profile("wit")
 

@@ -13,32 +13,28 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wit")
 
 
-def _ok(reply: Any) -> dict[str, Any]:
-    assert reply.ok, f"expected success, got {reply}"
-    result: dict[str, Any] = reply.result
-    return result
-
-
 def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    step_id = _ok(impl.call("wit-head", runtime=runtime, actor=actor))["step"]
+    step_id = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
     step = g.decode_object(
-        bytes.fromhex(_ok(impl.call("wit-object", runtime=runtime, id=step_id))["bytes"])
+        bytes.fromhex(impl.call("wit-object", runtime=runtime, id=step_id).expect_ok()["bytes"])
     )
     assert isinstance(step, g.Step)
     core = g.decode_object(
-        bytes.fromhex(_ok(impl.call("wit-object", runtime=runtime, id=step.core.hex()))["bytes"])
+        bytes.fromhex(
+            impl.call("wit-object", runtime=runtime, id=step.core.hex()).expect_ok()["bytes"]
+        )
     )
     assert isinstance(core, g.Tree)
     return core
 
 
 def _run(impl: Implementation, runtime: str) -> dict[str, Any]:
-    return _ok(impl.call("wit-run", runtime=runtime, max_steps=50))
+    return impl.call("wit-run", runtime=runtime, max_steps=50).expect_ok()
 
 
 def _blob_id(data: bytes) -> g.ObjectId:
@@ -49,9 +45,11 @@ def _blob_id(data: bytes) -> g.ObjectId:
 def test_the_default_merge_replaces_blobs_by_trees_and_back_and_merges_trees(
     impl: Implementation,
 ) -> None:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
     actor = str(
-        _ok(impl.call("wit-genesis", runtime=runtime, actor="echo", state={"t": "00"}))["actor"]
+        impl.call("wit-genesis", runtime=runtime, actor="echo", state={"t": "00"}).expect_ok()[
+            "actor"
+        ]
     )
     assert _run(impl, runtime)["failures"] == []
     steps: list[tuple[dict[str, Any], g.ObjectId]] = [
@@ -67,7 +65,7 @@ def test_the_default_merge_replaces_blobs_by_trees_and_back_and_merges_trees(
     ]
     for entry, expected in steps:
         content = {"tree": {"t": entry}}
-        _ok(impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content))
+        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content).expect_ok()
         run = _run(impl, runtime)
         assert run["failures"] == [], f"update t={entry} failed: {run}"
         core = _core(impl, runtime, actor)
@@ -77,17 +75,21 @@ def test_the_default_merge_replaces_blobs_by_trees_and_back_and_merges_trees(
 @pytest.mark.req("WIT-026.1")
 @pytest.mark.parametrize("missing", ["to", "question"])
 def test_requester_asks_only_with_both_entries(impl: Implementation, missing: str) -> None:
-    runtime = str(_ok(impl.call("wit-open"))["runtime"])
-    echo = str(_ok(impl.call("wit-genesis", runtime=runtime, actor="echo"))["actor"])
-    requester = str(_ok(impl.call("wit-genesis", runtime=runtime, actor="requester"))["actor"])
+    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    echo = str(impl.call("wit-genesis", runtime=runtime, actor="echo").expect_ok()["actor"])
+    requester = str(
+        impl.call("wit-genesis", runtime=runtime, actor="requester").expect_ok()["actor"]
+    )
     assert _run(impl, runtime)["failures"] == []
-    echo_head = _ok(impl.call("wit-head", runtime=runtime, actor=echo))["step"]
+    echo_head = impl.call("wit-head", runtime=runtime, actor=echo).expect_ok()["step"]
     ask = {"to": {"blob": echo.encode().hex()}, "question": {"blob": b"why?".hex()}}
     del ask[missing]
-    _ok(impl.call("wit-send", runtime=runtime, to=requester, mt="ask", content={"tree": ask}))
+    impl.call(
+        "wit-send", runtime=runtime, to=requester, mt="ask", content={"tree": ask}
+    ).expect_ok()
     run = _run(impl, runtime)
     assert run["failures"] == [], run
     assert [a for a, _ in run["steps"]] == [requester], (
         f"an ask without {missing!r} must send nothing (WIT-026.1); steps: {run['steps']}"
     )
-    assert _ok(impl.call("wit-head", runtime=runtime, actor=echo))["step"] == echo_head
+    assert impl.call("wit-head", runtime=runtime, actor=echo).expect_ok()["step"] == echo_head

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 from .test_wit_actor_rows import Rt
 

@@ -8,12 +8,10 @@ The name need not be a test actor, so after the longest accepted one the core's
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import gritwit as g
-from gritwit_conformance._implementation import Implementation
+from gritwit_conformance.harness._implementation import Implementation
 
 pytestmark = pytest.mark.profile("wit")
 
@@ -21,15 +19,9 @@ pytestmark = pytest.mark.profile("wit")
 LIMIT = 57_344
 
 
-def _ok(impl: Implementation, cmd: str, **args: Any) -> dict[str, Any]:
-    reply = impl.call(cmd, **args)
-    assert reply.ok, f"{cmd}: {reply.error}"
-    return dict(reply.result)
-
-
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = _ok(impl, "wit-object", runtime=runtime, id=text)["bytes"]
+    data = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -37,14 +29,16 @@ def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.Grit
 @pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize(("size", "copied"), [(LIMIT, True), (LIMIT + 1, False)])
 def test_set_code_at_its_limit(impl: Implementation, size: int, copied: bool) -> None:
-    runtime = _ok(impl, "wit-open")["runtime"]
-    actor = _ok(impl, "wit-genesis", runtime=runtime, actor="updater")["actor"]
-    _ok(impl, "wit-run", runtime=runtime, max_steps=10)
+    runtime = impl.call("wit-open").expect_ok()["runtime"]
+    actor = impl.call("wit-genesis", runtime=runtime, actor="updater").expect_ok()["actor"]
+    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
     name = bytes([0x61 + i % 26 for i in range(size)])
     content = {"blob": name.hex()}
-    _ok(impl, "wit-send", runtime=runtime, to=actor, mt="set-code", content=content)
-    _ok(impl, "wit-run", runtime=runtime, max_steps=10)
-    step = _object(impl, runtime, _ok(impl, "wit-head", runtime=runtime, actor=actor)["step"])
+    impl.call("wit-send", runtime=runtime, to=actor, mt="set-code", content=content).expect_ok()
+    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
+    step = _object(
+        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    )
     assert isinstance(step, g.Step)
     core = _object(impl, runtime, step.core)
     assert isinstance(core, g.Tree)
@@ -59,4 +53,4 @@ def test_set_code_at_its_limit(impl: Implementation, size: int, copied: bool) ->
             f"a set-code of {size} bytes (one past the limit) must be read without effect; "
             f"the wit is now {len(wit.data)} bytes"
         )
-    _ok(impl, "wit-close", runtime=runtime)
+    impl.call("wit-close", runtime=runtime).expect_ok()

@@ -1,0 +1,404 @@
+"""A verdict per claimed version: which cited clauses are newer than a spec version.
+
+An implementation names the spec version it was written against in ``hello``
+(``implementation.spec``, ADP-005.1).  When that is older than the suite's, a
+failure of a test citing a clause added or changed since is *marked*, with the
+entries of ``spec/CHANGES.md`` that say so (ADP-005.5); and ``--spec-version X``
+leaves out, as *not applicable*, tests whose every cited clause was added after X
+(ADP-005.6).  What "added after" and "changed after" mean is CONV-003.6:
+
+* *added after X*: X's record in ``spec/clauses.json`` (or, for a version it does
+  not record, the newest older record) lacks the clause;
+* *changed after X*: an entry of a newer version's section of ``spec/CHANGES.md``, or
+  of its *Unreleased* section, names the clause — added, changed, wording, or newly
+  tested (CONV-003.5: a new reading checked of unchanged text).
+
+A test of a changed clause checks the suite's (newer) text, yet the clause exists in
+X: it still runs, and its failure is marked.  Only a test whose every clause is
+absent from X is left out.
+
+Pure reading of two files; nothing here imports the reference or starts anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._requirement_ids import SHAPED_IN_TEXT
+
+__all__ = [
+    "CHANGES_NAME",
+    "CLAUSES_NAME",
+    "UNRELEASED",
+    "ChangeEntry",
+    "SpecHistory",
+    "UnknownSpecVersion",
+    "find_spec_dir",
+    "is_development",
+    "load_history",
+    "matching_entries",
+    "named_in",
+    "parse_changes",
+    "parse_version",
+    "release_of",
+    "spec_history",
+    "version_key",
+]
+
+CLAUSES_NAME = "clauses.json"
+CHANGES_NAME = "CHANGES.md"
+#: The section of ``spec/CHANGES.md`` that no release holds yet.
+UNRELEASED = "unreleased"
+#: Kinds an entry may name after its IDs (``- ADP-009.4 — added: …``).
+KINDS = ("newly tested", "added", "changed", "wording", "withdrawn", "removed")
+
+_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+#: A development version (CONV-003.7): a release's number and ``.devN``, PEP 440's form.
+_DEVELOPMENT = re.compile(r"(\d+\.\d+\.\d+)\.dev(\d+)")
+_HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*$")
+_TESTS = re.compile(r"\s*\bTests?(?: and vectors)?:.*$", re.DOTALL)
+_SUITE_FILE = re.compile(r"`suite/([^`\s]+\.py)`")
+#: Longest description a note quotes from its entry (the report has room, not a page).
+NOTE_CHARS = 160
+
+
+class UnknownSpecVersion(ValueError):
+    """``--spec-version`` named a version ``spec/clauses.json`` does not record (ADP-005.6)."""
+
+
+def parse_version(text: object) -> tuple[int, int, int, int, int] | None:
+    """A version as a key that orders versions, or None for anything else.
+
+    ``MAJOR.MINOR.PATCH`` (ADP-005.4) or a development version ``MAJOR.MINOR.PATCH.devN``
+    (CONV-003.7), which comes after every earlier release and before its own:
+    0.3.0 < 0.4.0.dev0 < 0.4.0.dev1 < 0.4.0.
+    """
+    if not isinstance(text, str):
+        return None
+    development = _DEVELOPMENT.fullmatch(text.strip())
+    match = _VERSION.fullmatch(development.group(1) if development else text.strip())
+    if match is None:
+        return None
+    major, minor, patch = (int(g) for g in match.groups())
+    if development is not None:
+        return major, minor, patch, 0, int(development.group(2))
+    return major, minor, patch, 1, 0
+
+
+def release_of(version: str) -> str:
+    """The release a version is or leads to: ``0.4.0`` of ``0.4.0.dev0`` (CONV-003.7)."""
+    development = _DEVELOPMENT.fullmatch(version.strip())
+    return development.group(1) if development else version.strip()
+
+
+def is_development(version: str) -> bool:
+    """``version`` is a development version, ``X.Y.Z.devN`` (CONV-003.7)."""
+    return _DEVELOPMENT.fullmatch(version.strip()) is not None
+
+
+def version_key(version: str) -> tuple[int, int, int, int, int]:
+    """:func:`parse_version` of a version known to be one (AssertionError otherwise)."""
+    parsed = parse_version(version)
+    assert parsed is not None, version
+    return parsed
+
+
+_key = version_key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeEntry:
+    """One line of ``spec/CHANGES.md``: the clauses it names, in which version, what kind."""
+
+    #: a version (``0.3.0``) or :data:`UNRELEASED`
+    version: str
+    ids: tuple[str, ...]
+    #: one of :data:`KINDS`
+    kind: str
+    #: what changed, without its list of tests, whitespace normalised
+    text: str
+    #: listed under "changed earlier, while the spec still said <older>" of ``version``
+    earlier: str | None = None
+    #: the suite's test files the entry names (``suite/store/test_x.py`` → ``store/test_x.py``)
+    tests: tuple[str, ...] = ()
+
+    def concerns(self, rid: str, test_file: str | None) -> bool:
+        """Whether this entry is news for a test of ``rid`` in ``test_file``.
+
+        A *newly tested* entry that names suite files concerns only tests in those
+        files: the clause's other tests check what they checked before.
+        """
+        if rid not in self.ids:
+            return False
+        if self.kind == "newly tested" and self.tests and test_file is not None:
+            return test_file in self.tests
+        return True
+
+    def note(self, rid: str) -> str:
+        """``changed in 0.3.0: ADP-009.4 added: …`` — the form the reports show (ADP-005.5)."""
+        if self.version == UNRELEASED:
+            where = "changed since the last release (unreleased)"
+        elif self.earlier:
+            where = f"changed in {self.version} (while the spec still said {self.earlier})"
+        else:
+            where = f"changed in {self.version}"
+        text = self.text if len(self.text) <= NOTE_CHARS else self.text[: NOTE_CHARS - 1] + "…"
+        return f"{where}: {rid} {self.kind}" + (f": {text}" if text else "")
+
+
+def _entry_kind(rest: str, heading_kind: str) -> tuple[str, str]:
+    """The kind an entry names (``added: …``), else its heading's; and the rest of the text."""
+    lowered = rest.lower()
+    for kind in KINDS:
+        if lowered.startswith(kind):
+            after = rest[len(kind) :]
+            head, colon, tail = after.partition(":")
+            if colon and len(head) < 30:  # "wording unchanged: …", "added: …"
+                return kind, tail.strip()
+            return kind, after.strip(" :")
+    return heading_kind, rest.strip()
+
+
+def parse_changes(markdown: str) -> tuple[ChangeEntry, ...]:
+    """Every entry of ``spec/CHANGES.md``, in the order written.
+
+    A ``## `` heading opens a version's section (``## 0.3.0 (from 0.2.0)``) or
+    *Unreleased*; ``###``/``####`` headings inside name a kind (``### Added (104)``)
+    or the part changed while an older number still stood (``### Changed earlier,
+    while the spec still said 0.1.0``).  An entry is a list item ``- IDs — kind: what``
+    with its continuation lines; the IDs are those before the dash.
+    """
+    entries: list[ChangeEntry] = []
+    version: str | None = None
+    heading_kind = "changed"
+    earlier: str | None = None
+    item: list[str] = []
+
+    def flush() -> None:
+        if version is None or not item:
+            return
+        text = " ".join(" ".join(item).split())[2:]
+        ids_part, dash, rest = text.partition(" — ")
+        ids = tuple(dict.fromkeys(SHAPED_IN_TEXT.findall(ids_part)))
+        if not dash or not ids:
+            return
+        kind, what = _entry_kind(rest, heading_kind)
+        tests = tuple(dict.fromkeys(_SUITE_FILE.findall(what)))
+        what = _TESTS.sub("", what).strip()
+        entries.append(
+            ChangeEntry(
+                version=version, ids=ids, kind=kind, text=what, earlier=earlier, tests=tests
+            )
+        )
+
+    for line in markdown.splitlines():
+        heading = _HEADING.match(line)
+        if heading or line.startswith("- ") or not line.strip():
+            flush()
+            item = []
+        if heading:
+            level, title = len(heading.group(1)), heading.group(2)
+            if level == 2:
+                words = title.split()
+                first = words[0] if words else ""
+                version = (
+                    UNRELEASED
+                    if first.lower() == UNRELEASED
+                    else (first if parse_version(first) else None)
+                )
+                heading_kind, earlier = "changed", None
+            else:
+                lowered = title.lower()
+                if lowered.startswith("changed earlier"):
+                    found = _VERSION.search(title)
+                    earlier = found.group(0) if found else "an older number"
+                for kind in KINDS:
+                    if lowered.startswith(kind):
+                        heading_kind = kind
+        elif line.startswith("- "):
+            item = [line]
+        elif item and line.startswith(" "):
+            item.append(line)
+    flush()
+    return tuple(entries)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecHistory:
+    """The recorded versions and the change log: what a claimed version lacks."""
+
+    #: the suite's version (package == spec == suite, CONV-003.4)
+    current: str
+    #: version → the clause IDs its record in ``spec/clauses.json`` holds
+    records: Mapping[str, frozenset[str]]
+    entries: tuple[ChangeEntry, ...]
+
+    @property
+    def known(self) -> list[str]:
+        """The recorded versions, oldest first."""
+        return sorted(self.records, key=_key)
+
+    def is_older(self, claimed: object) -> bool:
+        """Whether ``claimed`` is a version older than the suite's."""
+        parsed = parse_version(claimed)
+        return parsed is not None and parsed < _key(self.current)
+
+    def record_for(self, version: str) -> frozenset[str] | None:
+        """The record of ``version``, or of the newest recorded version before it."""
+        parsed = parse_version(version)
+        if parsed is None:
+            return None
+        older = [v for v in self.records if _key(v) <= parsed]
+        return self.records[max(older, key=_key)] if older else None
+
+    def added_after(self, rid: str, version: str) -> bool:
+        """CONV-003.6: the record of ``version`` lacks the clause; nothing is added after
+        the suite's own version, a development version included (CONV-003.7)."""
+        if not self.is_older(version):
+            return False
+        record = self.record_for(version)
+        return record is not None and rid not in record
+
+    def _newer(self, entry: ChangeEntry, version: str) -> bool:
+        return entry.version == UNRELEASED or _key(entry.version) > _key(version)
+
+    def since(
+        self,
+        cited: Iterable[str],
+        claimed: str,
+        *,
+        test_file: str | None = None,
+        message: str | None = None,
+    ) -> list[str]:
+        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a cited clause.
+
+        Empty unless ``claimed`` is a version older than the suite's.  ``test_file``
+        (relative to the suite) limits *newly tested* entries to the files they name
+        (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
+        entry at all still gets one note, so no added clause goes unmarked.
+
+        ``message``, the failure's text, narrows the notes to what failed (ADP-005.5):
+        to the cited clauses it names (:func:`named_in`), and among several entries of
+        one clause to those whose terms it names (:func:`matching_entries`).
+        """
+        if not self.is_older(claimed):
+            return []
+        if message:
+            narrowed = self._notes(named_in(message, cited), claimed, test_file, message)
+            if narrowed:  # else the named clauses have no entry: every mark, none lost
+                return narrowed
+        return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+
+    def _notes(
+        self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
+    ) -> list[str]:
+        notes: list[str] = []
+        for rid in chosen:
+            mine = [
+                e for e in self.entries if e.concerns(rid, test_file) and self._newer(e, claimed)
+            ]
+            if message:
+                mine = matching_entries(mine, message)
+            notes += [e.note(rid) for e in reversed(mine)]  # oldest change first
+            if not mine and self.added_after(rid, claimed):
+                notes.append(f"added after {claimed}: {rid} (no entry in spec/CHANGES.md)")
+        return list(dict.fromkeys(notes))
+
+    def check_applied(self, version: str) -> str:
+        """``version`` itself when recorded or the suite's own (a development version,
+        CONV-003.7); :class:`UnknownSpecVersion` otherwise."""
+        if version not in self.records and version != self.current:
+            raise UnknownSpecVersion(
+                f"--spec-version {version!r}: not a version spec/{CLAUSES_NAME} records; "
+                f"known: {', '.join(self.known)} (ADP-005.6)"
+            )
+        return version
+
+    def not_applicable(self, cited: Iterable[str], version: str) -> str | None:
+        """The reason a test is left out under ``--spec-version version``, or None (ADP-005.6).
+
+        Left out only when it cites at least one clause and every one of them was
+        added after ``version``.
+        """
+        ids = list(dict.fromkeys(cited))
+        if not ids or not all(self.added_after(rid, version) for rid in ids):
+            return None
+        where = []
+        for rid in ids:
+            added = [e.version for e in self.entries if rid in e.ids and e.kind == "added"]
+            newer = [v for v in added if v == UNRELEASED or _key(v) > _key(version)]
+            where.append(f"{rid} added in {newer[-1]}" if newer else f"{rid} added after {version}")
+        return f"every clause it cites is newer than {version} ({'; '.join(where)})"
+
+
+#: A term an entry quotes (`` `share` ``, `` `max_step_bytes` ``).
+_TERM = re.compile(r"`([^`\s]{2,60})`")
+
+
+def named_in(message: str, cited: Iterable[str]) -> list[str]:
+    """The cited clauses a failure's message names, itself or by a sub-clause (a test
+    citing RUN-021 whose assertion says RUN-021.3); every cited one when it names none."""
+    ids = list(dict.fromkeys(cited))
+    named = set(SHAPED_IN_TEXT.findall(message))
+    chosen = [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+    return chosen or ids
+
+
+def _names(message: str, term: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message) is not None
+
+
+def matching_entries(entries: list[ChangeEntry], message: str) -> list[ChangeEntry]:
+    """Of several entries of one clause, those a failure's message concerns: the ones
+    quoting a term (`` `share` ``) that no other of them quotes and the message names;
+    all of them when the message names no such term."""
+    if len(entries) < 2:
+        return entries
+    terms = [set(_TERM.findall(e.text)) for e in entries]
+    kept = [
+        entry
+        for entry, own in zip(entries, terms, strict=True)
+        if any(_names(message, term) and sum(term in other for other in terms) == 1 for term in own)
+    ]
+    return kept or entries
+
+
+def load_history(spec_dir: Path, current: str) -> SpecHistory:
+    """Read ``spec_dir/clauses.json`` and ``CHANGES.md`` (OSError, ValueError when bad)."""
+    data = json.loads((spec_dir / CLAUSES_NAME).read_text(encoding="utf-8"))
+    versions = data["versions"] if isinstance(data, dict) else None
+    if not isinstance(versions, dict) or not all(parse_version(v) for v in versions):
+        raise ValueError(f"spec/{CLAUSES_NAME}: no per-version records")
+    records = {v: frozenset(h) for v, h in versions.items() if isinstance(h, dict)}
+    changes = (spec_dir / CHANGES_NAME).read_text(encoding="utf-8")
+    return SpecHistory(current=current, records=records, entries=parse_changes(changes))
+
+
+def find_spec_dir() -> Path | None:
+    """The ``spec/`` folder holding the change record: the checkout's, else the installed copy."""
+    from ._paths import ResourcesMissing, spec_dir
+
+    try:
+        folder = spec_dir()
+    except ResourcesMissing:
+        return None
+    return folder if (folder / CLAUSES_NAME).is_file() else None
+
+
+@functools.cache
+def spec_history() -> SpecHistory | None:
+    """The suite's history, read once per process; None when no record can be read."""
+    from .. import SUITE_VERSION
+
+    spec_dir = find_spec_dir()
+    if spec_dir is None:
+        return None
+    try:
+        return load_history(spec_dir, SUITE_VERSION)
+    except (OSError, ValueError, KeyError):
+        return None

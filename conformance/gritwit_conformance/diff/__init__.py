@@ -1,0 +1,3 @@
+"""Why two ids differ (ADP-017): the first structural divergence between two objects
+(:mod:`._objects`) and the diffs beside the object walk — bundles, encodings and
+descriptions (:mod:`._more`)."""

@@ -1,0 +1,9 @@
+"""The harness: the live link to the implementation under test (ADP-001, ADP-003, ADP-012).
+
+Starting and talking to an adapter (:mod:`._implementation`, :mod:`._transport`),
+protocol messages as data (:mod:`._messages`), the exchange kept for a report
+(:mod:`._exchange`), the answer limit and its calibration (:mod:`._limits`,
+:mod:`._calibrate`, :mod:`._procfs`), how a run stops (:mod:`._signals`) and run-wide
+settings (:mod:`._state`).  It imports nothing else of the judge
+(the ``judge-layers`` import contract in pyproject.toml).
+"""

@@ -1,0 +1,350 @@
+"""``gritwit conform``: run the suite against one implementation and summarise it.
+
+Runs pytest in-process on the suite shipped in this package, with the plugin's
+options, writes the JSON report (``gritwit-report/3``) and, from it, the JUnit XML
+(ADP-020.4), and prints a per-profile summary with the failed requirement IDs, the
+spec versions when they differ (ADP-020.3) and the failures with their ``since`` notes.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .. import PROFILES
+from ..harness._limits import limit_line
+from ..harness._messages import visible_text
+from ..harness._state import settings
+from ..report._model import FAILING, ReportError
+from ._run_report import render_summary, run_status
+from ._select import Selection, plan_rerun
+
+__all__ = [
+    "EXIT_HANDSHAKE",
+    "EXIT_INCOMPLETE",
+    "PROFILES",
+    "SUITE_DIR",
+    "run_conform",
+    "sandbox_note",
+]
+
+#: Exit status when the adapter cannot start or fails its handshake (no test ran).
+EXIT_HANDSHAKE = 3
+#: Exit status of a run that did not finish for a reason other than a signal (a worker
+#: died, the harness crashed): its report is *incomplete*, never a pass (issue 24).
+EXIT_INCOMPLETE = 4
+#: Exit status of an interrupted run: 128 + the signal number, as a shell reports it.
+_SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}
+
+SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM during the handshake check: stop like Ctrl-C."""
+    settings.interrupted = signal.Signals(signum).name
+    raise KeyboardInterrupt
+
+
+def _pytest_args(
+    *,
+    impl: str,
+    profiles: list[str],
+    workers: int,
+    smoke: bool,
+    heavy: bool,
+    json_path: Path,
+    junit_path: Path,
+    examples: int | None,
+    timeout: float,
+    vectors: Path | None,
+    ini: Path,
+    timeout_scale: float | None = None,
+    spec_version: str | None = None,
+    select: Path | None = None,
+    files: list[str] | None = None,
+) -> list[str]:
+    chosen = profiles or list(PROFILES)
+    args = [str(SUITE_DIR / "protocol"), *(str(SUITE_DIR / p) for p in chosen)]
+    if files is not None:  # a re-run collects only the files of its tests
+        args = files
+    if select is not None:
+        args += ["-p", "gritwit_conformance.runs._select", "--gritwit-select", str(select)]
+    if profiles:
+        # Of the protocol folder, only the tests of the chosen profiles and the handshake
+        # and envelope tests every profile relies on (ADP-006; _profile_select).
+        args += ["-p", "gritwit_conformance.runs._profile_select"]
+        args += ["--gritwit-only-profiles", ",".join(sorted(set(profiles)))]
+    args += ["-c", str(ini), "--rootdir", str(SUITE_DIR.parent), "-p", "no:cacheprovider"]
+    # Installed from the wheel, pytest would rewrite the asserts of the plugin's whole
+    # distribution, which this command has already imported: it warns, and nothing is lost.
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    args += ["-q", "--tb=no", "--no-header", "-rN", "-o", "console_output_style=classic"]
+    args += ["--gritwit-progress"]
+    args += ["--impl", impl, "--gritwit-json", str(json_path), "--gritwit-junit", str(junit_path)]
+    args += ["--gritwit-timeout", str(timeout)]
+    if timeout_scale is not None:
+        args += ["--gritwit-timeout-scale", str(timeout_scale)]
+    if workers > 1:
+        args += ["-n", str(workers)]
+    if smoke:
+        args.append("--gritwit-smoke")
+    # Tests that take minutes (10,000 resident actors …): only when asked; a re-run
+    # runs the tests its report names, heavy or not.
+    if not heavy and files is None:
+        args += ["-m", "not heavy"]
+    if examples is not None:
+        args += ["--gritwit-examples", str(examples)]
+    if vectors is not None:
+        args += ["--gritwit-vectors", str(vectors)]
+    if spec_version is not None:
+        args += ["--gritwit-spec-version", spec_version]
+    return args
+
+
+def _applied_version(spec_version: str, impl: str) -> str | None:
+    """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error."""
+    from ..data._versions import UnknownSpecVersion, spec_history
+
+    history = spec_history()
+    if history is None:
+        print("gritwit conform: --spec-version: no spec/clauses.json to read", file=sys.stderr)
+        return None
+    if spec_version == "claimed":
+        import gritwit
+
+        hello = settings.hello if impl != "reference" else None
+        claimed = (hello or {}).get("implementation", {}).get("spec", gritwit.SPEC_VERSION)
+        spec_version = str(claimed)
+    try:
+        return history.check_applied(spec_version)
+    except UnknownSpecVersion as exc:
+        print(f"gritwit conform: {exc}", file=sys.stderr)
+        return None
+
+
+def _scale(given: float | None) -> tuple[float, str]:
+    """The scale of the answer limits: ``given``, or calibrated now (ADP-012.2)."""
+    if given is not None:
+        return given, "given"
+    from ..harness._calibrate import calibrate
+
+    calibration = calibrate()
+    return calibration.scale, calibration.describe()
+
+
+#: Lines of each failure's reason printed in the terminal (the reports hold all of it).
+_REASON_LINES = 12
+
+
+def _failures(document: dict[str, Any], limit: int) -> list[str]:
+    lines = []
+    bad = [r for r in document["results"] if r["outcome"] in FAILING]
+    for record in bad[:limit]:
+        reason = record["reason"].strip().splitlines()
+        lines.append(f"  {record['outcome'].upper():8} {visible_text(record['id'])}")
+        lines.append(f"           [{', '.join(record['requirements'])}]")
+        lines += [f"           since: {visible_text(note)}" for note in record.get("since", [])]
+        lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
+        if len(reason) > _REASON_LINES:
+            lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
+    if len(bad) > limit:
+        lines.append(f"  … and {len(bad) - limit} more in the JSON report")
+    return lines
+
+
+def sandbox_note(document: dict[str, Any], reference: bool) -> str:
+    """One line on why ``sandbox`` is not claimed, when this machine lacks its extra.
+
+    The reference claims ``sandbox`` only with the pinned interpreter of the ``sandbox``
+    extra (ADP-019.1, SBX-002.1); an adapter may need the same file (the Node example
+    reads ``$GRITWIT_SANDBOX_PYTHON``).  ``''`` when the profile is claimed, was not
+    part of the run, or the interpreter is here (then the adapter chose not to claim it).
+    """
+    from gritwit.adapter import _sandbox
+
+    summary = document["profiles"].get("sandbox")
+    if summary is None or summary["claimed"] or _sandbox.sandbox_available():
+        return ""
+    hint = "pip install 'gritwit[sandbox]' or set GRITWIT_SANDBOX_PYTHON to that file"
+    if reference:
+        return (
+            "sandbox not claimed: the reference needs the pinned interpreter of the sandbox "
+            f"extra, missing here (SBX-002.1): {hint}"
+        )
+    return (
+        "sandbox not claimed by the adapter; this machine has no pinned interpreter of the "
+        f"sandbox extra either, which the reference and the Node example need (SBX-002.1): {hint}"
+    )
+
+
+def run_conform(
+    *,
+    impl: str | None = None,
+    profiles: list[str] | None = None,
+    workers: int = 1,
+    smoke: bool = False,
+    heavy: bool = False,
+    json_path: Path = Path("conformance-report.json"),
+    junit_path: Path = Path("conformance-report.xml"),
+    examples: int | None = None,
+    timeout: float = 10.0,
+    timeout_scale: float | None = None,
+    vectors: Path | None = None,
+    show: int = 10,
+    spec_version: str | None = None,
+    rerun: Path | None = None,
+    requirements: Sequence[str] = (),
+    tests: Sequence[str] = (),
+) -> int:
+    """Run the suite; print the summary; return 0 only if nothing failed or errored.
+
+    Tests marked ``heavy`` (minutes each) run only with ``heavy``.
+
+    Every answer of an adapter may take ``timeout`` × ``timeout_scale`` seconds, longer
+    while it makes progress (ADP-012); without ``timeout_scale`` the scale is calibrated
+    once, here, and the run header line says which was used.
+
+    The adapter's handshake is checked first: when it cannot start or answer
+    ``hello``, one error says so and the status is :data:`EXIT_HANDSHAKE`.  An
+    interrupted run (SIGINT, SIGTERM) writes a partial report marked so and
+    returns 128 + the signal number.  ``spec_version`` (a recorded version, or
+    ``claimed``: the one the adapter claims in ``hello``) leaves out the tests of
+    clauses added after it (ADP-005.6); an unknown one is a usage error (status 2).
+
+    ``rerun`` (an earlier report), ``requirements`` and ``tests`` keep only some tests
+    (:mod:`._select`): the failing tests of that report (against its implementation and
+    ``--spec-version`` unless others are given), those citing one of the IDs or a
+    sub-clause, those whose id holds one of the names.  Every report form then says
+    ``selected N of M tests``; a selection that keeps no test is a usage error (2), a
+    report without failing tests leaves nothing to do (0).
+    """
+    unknown = set(profiles or ()) - set(PROFILES)
+    if unknown:
+        print(
+            f"gritwit conform: unknown profile(s) {sorted(unknown)}; known: {list(PROFILES)}",
+            file=sys.stderr,
+        )
+        return 2
+    chosen: Selection | None = None
+    files: list[str] | None = None
+    if rerun is not None:
+        try:
+            plan = plan_rerun(rerun, SUITE_DIR, list(profiles or []))
+        except ReportError as exc:
+            print(f"gritwit conform: --rerun: {exc}", file=sys.stderr)
+            return 2
+        if not plan.selection.tests:
+            print(f"gritwit conform: nothing to re-run: {rerun} has no failing test")
+            return 0
+        if not plan.files:
+            print(
+                f"gritwit conform: --rerun: none of the {len(plan.selection.tests)} failing "
+                f"test(s) of {rerun} is in this suite",
+                file=sys.stderr,
+            )
+            return 2
+        chosen, files = plan.selection, list(plan.files)
+        if impl is None and plan.impl is not None:
+            print(f"gritwit conform: re-running against the report's --impl {plan.impl}")
+        impl = impl or plan.impl
+        if spec_version is None and plan.spec_version is not None:
+            print(f"gritwit conform: --spec-version {plan.spec_version}, as the report applied")
+            spec_version = plan.spec_version
+    impl = impl or "reference"
+    if requirements or tests:
+        chosen = Selection(
+            tests=chosen.tests if chosen else None,
+            rerun=chosen.rerun if chosen else None,
+            rerun_of=chosen.rerun_of if chosen else 0,
+            requirements=tuple(requirements),
+            names=tuple(tests),
+        )
+    for stale in (
+        json_path,
+        junit_path,
+    ):  # a report left by an earlier run must not pass for this one
+        stale.unlink(missing_ok=True)
+    settings.interrupted = None
+    settings.profiles = list(profiles or [])
+    if impl != "reference":
+        from ..harness._implementation import HandshakeFailed, check_handshake
+
+        timeout_scale, note = _scale(timeout_scale)
+        print(f"gritwit conform: {limit_line(timeout, timeout_scale, note)}", flush=True)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            hello = check_handshake(impl, timeout=timeout, scale=timeout_scale)
+            settings.hello, settings.hello_of = hello, impl
+        except HandshakeFailed as exc:
+            print(f"gritwit conform: {exc}\nno report written", file=sys.stderr)
+            return EXIT_HANDSHAKE
+        except KeyboardInterrupt:
+            name = settings.interrupted or "SIGINT"
+            print(f"gritwit conform: interrupted by {name} before any test; no report written")
+            return _SIGNAL_STATUS[name]
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    if spec_version is not None:
+        applied = _applied_version(spec_version, impl)
+        if applied is None:
+            return 2
+        spec_version = applied
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = _pytest_args(
+            impl=impl,
+            profiles=list(profiles or []),
+            workers=workers,
+            smoke=smoke,
+            heavy=heavy,
+            json_path=json_path,
+            junit_path=junit_path,
+            examples=examples,
+            timeout=timeout,
+            timeout_scale=timeout_scale,
+            vectors=vectors,
+            ini=ini,
+            spec_version=spec_version,
+            select=None if chosen is None else Path(tmp) / "selection.json",
+            files=files,
+        )
+        if chosen is not None:
+            chosen.write(Path(tmp) / "selection.json")
+        # The run's own temporary folder. Without it pytest numbers one under
+        # /tmp/pytest-of-<user> and, as the session ends, deletes the oldest there (it
+        # keeps 3), whoever made them: 20-30 s of a stop at Ctrl-C was rmtree of another
+        # session's thousands of files (ADP-020.5).
+        status = pytest.main([*args, "--basetemp", str(Path(tmp) / "basetemp")])
+    if not json_path.is_file():
+        print(f"gritwit conform: the run produced no report (pytest exit {status})")
+        return _SIGNAL_STATUS.get(settings.interrupted or "", int(status) or 1)
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    print()
+    print(render_summary(document))
+    note = sandbox_note(document, reference=impl == "reference")
+    if note:
+        print(note)
+    failures = _failures(document, show)
+    if failures:
+        print("\nfailures:")
+        print("\n".join(failures))
+    print(f"\nreport: {json_path}   junit: {junit_path}")
+    verdict = run_status(document)
+    if "selection" in document and not document["selection"]["selected"]:
+        print("gritwit conform: the selection keeps no test", file=sys.stderr)
+        return 2
+    if document.get("interrupted"):
+        return _SIGNAL_STATUS.get(document["interrupted"], EXIT_INCOMPLETE)
+    if verdict == "incomplete":
+        return EXIT_INCOMPLETE
+    if status not in (0, 1) and verdict == "pass":
+        return int(status)
+    return 1 if verdict == "fail" else 0

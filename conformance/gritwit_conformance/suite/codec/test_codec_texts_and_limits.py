@@ -1,0 +1,803 @@
+"""The codec clauses over every input class they take (issue 24, item 3).
+
+Each test feeds one clause of chapters 01–03 the classes of ``conformance/inputs.toml``
+— text of every class of :mod:`gritwit_conformance.data._classes` (ASCII, mixed case, the
+BMP with U+E000–U+FFFF, astral, lone surrogates, NUL, empty) as text strings, map keys,
+``type`` values, header names and values, tree names, mailbox keys and blob data; both
+sides of every size and count limit (string lengths and counts against the remaining
+input, the widths of a head, 32 levels of nesting, 16 MiB, 32-byte ids, one entry);
+and, for an order, inputs that every plausible wrong rule puts the other way — through
+``decode``, ``id``, ``decode-value`` and ``encode``.
+
+Expected answers are the rules computed here (a small CBOR writer that keeps the order
+and head widths it is given; the orders of :mod:`~gritwit_conformance.data._classes`), checked
+against the reference (:func:`~gritwit_conformance.expected.reference_answer`) where a
+class is not fixed by the rule alone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import blake3
+import pytest
+
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
+
+pytestmark = pytest.mark.profile("codec")
+
+ALL = tc.all_samples()
+VALID = tc.samples()
+ID_A = "a1" * 32
+ID_B = "0b" * 32
+ZERO = "00" * 32
+LIMIT = 16 * 1024 * 1024
+TYPES = ("blob", "tree", "message", "mailbox", "step")
+
+
+def _ids(values: Iterable[str]) -> list[str]:
+    return [ascii(v) for v in values]
+
+
+# --- a CBOR writer that keeps the order and head widths it is given -------------------------
+
+
+class Raw(bytes):
+    """Bytes written as they are (an item encoded by hand)."""
+
+
+def _head(major: int, n: int, width: int | None = None) -> bytes:
+    """The head of ``n``: shortest, or with ``width`` argument bytes (0 = in the byte)."""
+    if width is None:
+        width = 0 if n < 24 else next(w for w in (1, 2, 4, 8) if n < 1 << (8 * w))
+    if width == 0:
+        return bytes([major << 5 | n])
+    ai = {1: 24, 2: 25, 4: 26, 8: 27}[width]
+    return bytes([major << 5 | ai]) + n.to_bytes(width, "big")
+
+
+def _key(k: Any) -> Any:
+    return tc.ORDER_RULES["canonical"](k) if isinstance(k, str) else (0, b"")
+
+
+def cbor(value: Any, *, sort: bool = True) -> bytes:
+    """``value`` with shortest heads; dict keys in canonical order unless ``sort`` is False
+    (then in the order the dict holds them).  Text is written as UTF-8, lone surrogates
+    as UTF-8 would write them (surrogatepass); a ``bytes`` dict key is a byte-string key."""
+    if isinstance(value, Raw):
+        return bytes(value)
+    if value is None:
+        return b"\xf6"
+    if isinstance(value, bool):
+        return b"\xf5" if value else b"\xf4"
+    if isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        return _head(3, len(data)) + data
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(cbor(v, sort=sort) for v in value)
+    if isinstance(value, dict):
+        keys = sorted(value, key=_key) if sort else list(value)
+        body = b"".join(cbor(k, sort=sort) + cbor(value[k], sort=sort) for k in keys)
+        return _head(5, len(value)) + body
+    raise TypeError(value)
+
+
+def _outcome(reply: Any) -> str:
+    return "ok" if reply.ok else str(reply.error_class)
+
+
+def _check_bytes(
+    impl: Implementation, data: bytes, want: str, cmds: Iterable[str], what: str
+) -> None:
+    """``decode``/``id``/``decode-value`` of ``data`` answer ``want`` (an object's id when ok)."""
+    for cmd in cmds:
+        reply = impl.call(cmd, check=False, bytes=data.hex())
+        assert _outcome(reply) == want, (
+            f"{cmd} of {what} ({data.hex()[:120]}): expected {want}, got {reply}"
+        )
+        if want == "ok" and cmd in ("decode", "id"):
+            assert reply.result["id"] == blake3.blake3(data).hexdigest(), (cmd, what, reply)
+        if want == "ok" and cmd == "decode-value":
+            assert reply.result["bytes"] == data.hex(), (
+                f"decode-value of {what}: not re-encoded as given"
+            )
+
+
+def _check_encode(impl: Implementation, description: Any, want: str, what: str) -> Any:
+    reply = impl.call("encode", check=False, object=description)
+    assert _outcome(reply) == want, (
+        f"encode of {what} {description!a:.300}: expected {want}, got {reply}"
+    )
+    return reply
+
+
+def _blob(headers: dict[Any, Any] | None = None, data: bytes = b"", **more: Any) -> dict[Any, Any]:
+    value: dict[Any, Any] = {"type": "blob", "data": data, **more}
+    if headers is not None:
+        value["headers"] = headers
+    return value
+
+
+def _lone(s: str) -> bool:
+    return not tc.is_valid_text(s)
+
+
+# --- ENC-008.1: text strings of every class -------------------------------------------------
+
+
+@pytest.mark.req("ENC-008.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+def test_text_strings_of_every_class(impl: Implementation, text: str) -> None:
+    """Valid UTF-8 of any class is accepted as it is; a surrogate written as UTF-8 would
+    write it is ``invalid-utf8``, as a generic value and as a header value of an object."""
+    want = "invalid-utf8" if _lone(text) else "ok"
+    _check_bytes(impl, cbor(text), want, ["decode-value"], "a text string")
+    _check_bytes(impl, cbor([1, {"k": text}]), want, ["decode-value"], "a nested text string")
+    _check_bytes(impl, cbor(_blob({"h": text})), want, ["decode", "id"], "a header value")
+
+
+# --- ENC-008.2: text is never normalised ---------------------------------------------------
+
+
+def _variants(s: str) -> list[str]:
+    """``s`` and the texts a normalising or case-folding reader would take for it."""
+    out: list[str] = []
+    for form in (
+        s,
+        unicodedata.normalize("NFC", s),
+        unicodedata.normalize("NFD", s),
+        unicodedata.normalize("NFKC", s),
+        s.casefold(),
+        s.upper(),
+        s.lower(),
+        s.replace("\x00", ""),
+        s.split("\x00")[0],
+    ):
+        if form not in out:
+            out.append(form)
+    return out
+
+
+@pytest.mark.req("ENC-008.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+def test_text_is_compared_by_its_bytes(impl: Implementation, text: str) -> None:
+    """Texts that differ only in normalisation, case or past a NUL are different keys;
+    each comes back from ``decode`` byte for byte."""
+    keys = _variants(text)
+    generic = {k: i for i, k in enumerate(keys)}
+    _check_bytes(impl, cbor(generic), "ok", ["decode-value"], f"a map with keys {_ids(keys)}")
+    names = [k for k in keys if k]
+    headers = {k: text for k in names} if names else {"h": text}
+    data = cbor(_blob(headers))
+    _check_bytes(impl, data, "ok", ["decode", "id"], "a blob")
+    reply = impl.call("decode", bytes=data.hex())
+    assert reply.result["object"]["headers"] == headers, (
+        f"decode changed the text of {_ids(headers)} (ENC-008.2: no normalisation): {reply}"
+    )
+    encoded = impl.call("encode", object={"type": "blob", "data": "", "headers": headers})
+    assert encoded.result["bytes"] == data.hex(), ("encode", _ids(headers), encoded)
+
+
+# --- ENC-009 / ENC-011: map keys ------------------------------------------------------------
+
+
+@pytest.mark.req("ENC-009")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+def test_a_key_must_be_a_text_string(impl: Implementation, text: str) -> None:
+    """The key as text is accepted (``invalid-utf8`` for a lone surrogate); the same bytes
+    as a byte string are ``non-text-key`` — before their UTF-8 is ever looked at."""
+    as_text = "invalid-utf8" if _lone(text) else "ok"
+    raw = text.encode("utf-8", "surrogatepass")
+    _check_bytes(impl, cbor({text: 0}), as_text, ["decode-value"], "a text key")
+    _check_bytes(impl, cbor({raw: 0}), "non-text-key", ["decode-value"], "a byte-string key")
+    _check_bytes(impl, cbor([{"a": {raw: 0}}]), "non-text-key", ["decode-value"], "a nested key")
+    blob = Raw(cbor({"data": b"", "type": "blob"})[1:])
+    headers = Raw(b"\xa1" + cbor(raw) + cbor("v"))
+    data = b"\xa3" + bytes(blob) + cbor("headers") + bytes(headers)
+    _check_bytes(impl, data, "non-text-key", ["decode", "id"], "a byte-string header name")
+
+
+@pytest.mark.req("ENC-011")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+def test_a_key_twice_is_a_duplicate(impl: Implementation, text: str) -> None:
+    """The same key twice is ``duplicate-key`` (before any object rule, so an empty header
+    name twice too); a lone surrogate fails ``invalid-utf8`` on the first key; keys that
+    differ only in normalisation or case are no duplicates."""
+    twice = "invalid-utf8" if _lone(text) else "duplicate-key"
+    pair = Raw(cbor(text) + b"\x00")
+    _check_bytes(impl, b"\xa2" + pair + pair, twice, ["decode-value"], "a key twice")
+    header = cbor(text) + cbor("v")
+    blob = cbor({"data": b"", "type": "blob"})[1:]
+    data = b"\xa3" + blob + cbor("headers") + b"\xa2" + header + header
+    _check_bytes(impl, data, twice, ["decode", "id"], "a header name twice")
+    if not _lone(text):
+        keys = _variants(text)
+        _check_bytes(impl, cbor(dict.fromkeys(keys, 0)), "ok", ["decode-value"], "near keys")
+
+
+# --- ENC-002.1, ENC-007, ENC-012, ENC-013.1: limits on both sides ----------------------------
+
+
+@pytest.mark.req("ENC-002.1")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("remaining", [0, 1, 23, 24, 300])
+def test_a_claim_may_reach_the_end_of_the_input_and_no_further(
+    impl: Implementation, remaining: int
+) -> None:
+    """A string claiming exactly the bytes that remain, an array of as many items as bytes
+    remain, a map of half as many pairs: accepted; one more claimed: ``truncated``."""
+    body = b"\x00" * remaining
+    cases = [
+        (_head(2, remaining) + body, _head(2, remaining + 1) + body),
+        (_head(3, remaining) + b"a" * remaining, _head(3, remaining + 1) + b"a" * remaining),
+        (_head(4, remaining) + body, _head(4, remaining + 1) + body),
+    ]
+    for good, bad in cases:
+        _check_bytes(impl, good, "ok", ["decode-value"], "an exact claim")
+        _check_bytes(impl, bad, "truncated", ["decode-value"], "a claim one past the input")
+    if remaining == 1:  # the one map 2 × count = remaining allows with distinct text keys
+        _check_bytes(impl, bytes.fromhex("a16000"), "ok", ["decode-value"], "a map of 1 pair")
+        _check_bytes(impl, bytes.fromhex("a26000"), "truncated", ["decode-value"], "2 pairs")
+        _check_bytes(impl, bytes.fromhex("a260"), "truncated", ["decode-value"], "half a pair")
+    data = cbor(_blob(data=body))
+    _check_bytes(impl, data, "ok", ["decode", "id"], "a blob")
+    rest = body + cbor("type") + cbor("blob")
+    longer = b"\xa2" + cbor("data") + _head(2, len(rest) + 1) + rest
+    _check_bytes(impl, longer, "truncated", ["decode", "id"], "blob data claiming one more")
+
+
+BOUNDARIES = [(23, 0), (255, 1), (65535, 2), (2**32 - 1, 4)]
+
+
+@pytest.mark.req("ENC-007.1")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize(("largest", "width"), BOUNDARIES, ids=[str(b) for b, _ in BOUNDARIES])
+def test_an_encoder_writes_the_shortest_head_on_both_sides_of_each_width(
+    impl: Implementation, largest: int, width: int
+) -> None:
+    """Integers, and (below 2³²) lengths of blob data and header text and array counts,
+    at the largest value of each head width and the first of the next."""
+    for n in (largest, largest + 1):
+        for value in (n, -1 - n):
+            data = cbor(value)
+            assert len(data) == 1 + (width if n == largest else {0: 1, 1: 2, 2: 4, 4: 8}[width])
+            _check_bytes(impl, data, "ok", ["decode-value"], f"the integer {value}")
+        if n > 65536:
+            continue
+        long: list[Any] = [[0] * n, {"k": "x" * n}]
+        for item in long:
+            _check_bytes(impl, cbor(item), "ok", ["decode-value"], f"{n} items or bytes")
+        header = "é" * (n // 2) + "x" * (n % 2)
+        blob = {"type": "blob", "data": "ab" * n, "headers": {"h": header}}
+        want = cbor(_blob({"h": header}, data=b"\xab" * n))
+        reply = _check_encode(impl, blob, "ok", f"a blob of {n} bytes")
+        assert reply.result["bytes"] == want.hex(), f"encode of {n} bytes: not the shortest heads"
+
+
+@pytest.mark.req("ENC-007.2")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize(("largest", "width"), BOUNDARIES, ids=[str(b) for b, _ in BOUNDARIES])
+def test_a_decoder_refuses_a_head_one_width_too_wide(
+    impl: Implementation, largest: int, width: int
+) -> None:
+    """The largest value of a width written one width wider is ``non-shortest``; the first
+    value of that wider width is accepted — in integers, lengths and counts."""
+    wider = {0: 1, 1: 2, 2: 4, 4: 8}[width]
+    for major in (0, 1):
+        _check_bytes(impl, _head(major, largest, wider), "non-shortest", ["decode-value"], "wide")
+        _check_bytes(impl, _head(major, largest + 1, wider), "ok", ["decode-value"], "shortest")
+    if largest > 255:
+        return
+    for n, want in ((largest, "non-shortest"), (largest + 1, "ok")):
+        for head in (_head(2, n, wider) + b"\x00" * n, _head(4, n, wider) + b"\x00" * n):
+            _check_bytes(impl, head, want, ["decode-value"], f"a length or count {n}")
+        data = cbor(_blob(data=b"\x00" * n))
+        at = data.index(_head(2, n) + b"\x00" * n)
+        widened = data[:at] + _head(2, n, wider) + data[at + len(_head(2, n)) :]
+        _check_bytes(impl, widened, want, ["decode", "id"], f"blob data of {n} bytes")
+
+
+def _nested(depth: int, kind: str) -> Any:
+    value: Any = 0
+    for _ in range(depth):
+        value = [value] if kind == "array" else {"k": value}
+    return value
+
+
+@pytest.mark.req("ENC-012")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("kind", ["array", "map"])
+def test_nesting_of_32_levels_is_read_and_33_is_too_deep(impl: Implementation, kind: str) -> None:
+    """32 nested arrays or maps (the outermost counted) decode; 33 are ``too-deep``; inside
+    an object (the object's map is level 1) the 32nd level is judged by the object rules
+    (an unknown field, ``invalid-object``) and the 33rd is ``too-deep``."""
+    _check_bytes(impl, cbor(_nested(32, kind)), "ok", ["decode-value"], "32 levels")
+    _check_bytes(impl, cbor(_nested(33, kind)), "too-deep", ["decode-value"], "33 levels")
+    _check_bytes(impl, cbor(_blob(x=_nested(31, kind))), "invalid-object", ["decode", "id"], "32")
+    _check_bytes(impl, cbor(_blob(x=_nested(32, kind))), "too-deep", ["decode", "id"], "33")
+
+
+@pytest.mark.req("ENC-013.1")
+@pytest.mark.inputs("largest", "past-largest")
+def test_an_object_of_exactly_16_mib_is_read_and_one_byte_more_is_too_large(
+    impl: Implementation,
+) -> None:
+    around = len(cbor(_blob(data=b"\x00" * 65536))) - 65536
+    at_limit = cbor(_blob(data=b"\x00" * (LIMIT - around)))
+    assert len(at_limit) == LIMIT
+    _check_bytes(impl, at_limit, "ok", ["id"], "a blob of exactly 16 MiB")
+    over = cbor(_blob(data=b"\x00" * (LIMIT - around + 1)))
+    _check_bytes(impl, over, "too-large", ["id"], "a blob of 16 MiB + 1")
+
+
+# --- ENC-014: round trips of every class of text --------------------------------------------
+
+NAMES = [s for s in VALID if tc.is_valid_name(s)]
+
+
+@pytest.mark.req("ENC-014.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+def test_encode_then_decode_gives_the_same_text(impl: Implementation, text: str) -> None:
+    """As a header value, a header name (not empty) and a tree name (a valid one)."""
+    descriptions = [{"type": "blob", "data": "00", "headers": {"h": text}}]
+    if text:
+        descriptions.append({"type": "message", "content": ID_A, "headers": {text: text}})
+    if tc.is_valid_name(text):
+        descriptions.append({"type": "tree", "entries": {text: ID_B, "x": ID_A}})
+    for description in descriptions:
+        encoded = _check_encode(impl, description, "ok", "text of every class")
+        decoded = impl.call("decode", bytes=encoded.result["bytes"])
+        got = decoded.result["object"]
+        for field in ("headers", "entries"):
+            if field in description:
+                assert got[field] == description[field], (
+                    f"decode(encode(v)) changed {field} {_ids(description[field])}: {got[field]!a}"
+                )
+
+
+@pytest.mark.req("ENC-014.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+def test_decode_then_encode_gives_the_same_bytes(impl: Implementation, text: str) -> None:
+    generic = cbor([text, {text: text, "k": [text]}])
+    _check_bytes(impl, generic, "ok", ["decode-value"], "a value holding the text")
+    objects = [cbor(_blob({"h": text}))]
+    if text:
+        objects.append(cbor(_blob({text: "v", "z": text})))
+    if tc.is_valid_name(text):
+        objects.append(cbor({"type": "tree", "entries": {text: bytes.fromhex(ID_A)}}))
+    for data in objects:
+        decoded = impl.call("decode", bytes=data.hex())
+        assert decoded.ok, (ascii(text), decoded)
+        again = impl.call("encode", object=decoded.result["object"])
+        assert again.result["bytes"] == data.hex(), f"encode(decode(b)) != b for {text!a}"
+
+
+# --- OBJ-002, OBJ-003.3: the type and the field names ---------------------------------------
+
+TYPE_VALUES = [
+    *TYPES,
+    *ALL,
+    "Blob",
+    "BLOB",
+    "blob\x00",
+    "\x00blob",
+    "blob ",
+    "bl\u00f6b",
+    "blob\ufeff",
+    "blob\U0001f600",
+    "tre\u0435",
+    "",
+]
+
+
+def _type_description(t: str) -> dict[str, Any]:
+    return {"type": t, "data": ""} if t in ("blob",) else {"type": t}
+
+
+@pytest.mark.req("OBJ-002")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize(
+    "t", list(dict.fromkeys(TYPE_VALUES)), ids=_ids(dict.fromkeys(TYPE_VALUES))
+)
+def test_the_type_is_one_of_five_lowercase_texts(impl: Implementation, t: str) -> None:
+    """Only the five exact texts name a type; any other text of any class is
+    ``invalid-object`` (a lone surrogate ``invalid-utf8``)."""
+    if _lone(t):
+        want = "invalid-utf8"
+    elif t in TYPES:
+        want = "invalid-object" if t != "blob" else "ok"  # the others lack required fields
+    else:
+        want = "invalid-object"
+    _check_encode(impl, _type_description(t), want, "type")
+    decoded = "ok" if t == "blob" else want
+    _check_bytes(impl, cbor(_blob() | {"type": t}), decoded, ["decode", "id"], f"type {t!a}")
+    if not _lone(t):
+        assert reference_answer("encode", object=_type_description(t)).outcome() == want
+
+
+FIELD_LIKE = ["Data", "DATA", "dat\u0430", "data\x00", "data ", "headers\U00010000", "\ufefftype"]
+
+
+@pytest.mark.req("OBJ-003.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("key", ALL + FIELD_LIKE, ids=_ids(ALL + FIELD_LIKE))
+def test_any_other_key_is_refused(impl: Implementation, key: str) -> None:
+    """A key of any class that is not a field of the type: ``invalid-object`` in a blob
+    and in a step, through ``encode``, ``decode`` and ``id``."""
+    want = "invalid-utf8" if _lone(key) else "invalid-object"
+    _check_encode(impl, {"type": "blob", "data": "", key: ""}, want, f"key {key!a}")
+    _check_encode(impl, {"type": "step", "actor": ID_A, "core": ID_B, key: None}, want, "step")
+    _check_bytes(impl, cbor(_blob() | {key: ""}), want, ["decode", "id"], f"key {key!a}")
+
+
+# --- OBJ-005 / ID-002.2, OBJ-010 / OBJ-013: sizes and counts -------------------------------
+
+ID_FIELDS = [
+    ("message", "content"),
+    ("message", "previous"),
+    ("step", "actor"),
+    ("step", "core"),
+    ("step", "inbox"),
+    ("tree", "entry"),
+    ("mailbox", "entry"),
+]
+
+
+def _with_id(kind: str, field: str, value: Any) -> dict[str, Any]:
+    if kind == "message":
+        return {"type": "message", "content": value if field == "content" else bytes.fromhex(ID_A),
+                **({"previous": value} if field == "previous" else {})}  # fmt: skip
+    if kind == "step":
+        base = {"type": "step", "actor": bytes.fromhex(ID_A), "core": bytes.fromhex(ID_B)}
+        return base | {field: value}
+    if kind == "tree":
+        return {"type": "tree", "entries": {"a": value}}
+    return {"type": "mailbox", "entries": {ID_A: value}}
+
+
+@pytest.mark.req("OBJ-005", "ID-002.2")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize(("kind", "field"), ID_FIELDS, ids=[f"{k}-{f}" for k, f in ID_FIELDS])
+def test_an_id_is_exactly_32_bytes(impl: Implementation, kind: str, field: str) -> None:
+    for size, want in ((32, "ok"), (33, "invalid-id"), (31, "invalid-id"), (64, "invalid-id")):
+        value = bytes(range(7, 7 + size))
+        _check_bytes(impl, cbor(_with_id(kind, field, value)), want, ["decode", "id"], f"{size}")
+        description = g_json(_with_id(kind, field, value))
+        _check_encode(impl, description, want, f"an id of {size} bytes")
+
+
+def g_json(value: dict[str, Any]) -> dict[str, Any]:
+    """The JSON description of a CBOR object value built here (bytes as hex)."""
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, bytes):
+            return v.hex()
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        return v
+
+    return {k: conv(v) for k, v in value.items()}
+
+
+@pytest.mark.req("OBJ-010", "OBJ-013")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("kind", ["tree", "mailbox"])
+def test_one_entry_is_the_least(impl: Implementation, kind: str) -> None:
+    """One entry is accepted, none is ``invalid-object`` (encode, decode, id)."""
+    key = "a" if kind == "tree" else ID_A
+    one = {"type": kind, "entries": {key: bytes.fromhex(ID_B)}}
+    none: dict[str, Any] = {"type": kind, "entries": {}}
+    _check_bytes(impl, cbor(one), "ok", ["decode", "id"], f"a {kind} of one entry")
+    _check_bytes(impl, cbor(none), "invalid-object", ["decode", "id"], f"an empty {kind}")
+    _check_encode(impl, g_json(one), "ok", f"a {kind} of one entry")
+    _check_encode(impl, none, "invalid-object", f"an empty {kind}")
+
+
+# --- OBJ-006: header names and values -------------------------------------------------------
+
+
+@pytest.mark.req("OBJ-006.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("name", ALL, ids=_ids(ALL))
+def test_a_header_name_is_any_text_but_the_empty_one(impl: Implementation, name: str) -> None:
+    want = "invalid-utf8" if _lone(name) else ("invalid-object" if name == "" else "ok")
+    for kind in ("blob", "message"):
+        value: dict[str, Any] = (
+            _blob({name: "v"}) if kind == "blob"
+            else {"type": "message", "content": bytes.fromhex(ID_A), "headers": {name: "v"}}
+        )  # fmt: skip
+        _check_bytes(impl, cbor(value), want, ["decode", "id"], f"{kind} header name {name!a}")
+        _check_encode(impl, g_json(value), want, f"{kind} header name")
+
+
+@pytest.mark.req("OBJ-006.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+def test_a_header_value_is_any_text_and_nothing_else(impl: Implementation, text: str) -> None:
+    """Text of every class is a value (empty too, OBJ-006.4); the same bytes as a byte
+    string, or the text in an array, are no text → ``invalid-object``."""
+    want = "invalid-utf8" if _lone(text) else "ok"
+    _check_bytes(impl, cbor(_blob({"h": text})), want, ["decode", "id"], f"value {text!a}")
+    _check_encode(impl, {"type": "blob", "data": "", "headers": {"h": text}}, want, "value")
+    raw = text.encode("utf-8", "surrogatepass")
+    _check_bytes(impl, cbor(_blob({"h": raw})), "invalid-object", ["decode", "id"], "bytes")
+    nested = "invalid-utf8" if _lone(text) else "invalid-object"
+    _check_bytes(impl, cbor(_blob({"h": [text]})), nested, ["decode", "id"], "an array")
+    _check_encode(impl, {"type": "blob", "data": "", "headers": {"h": [text]}}, nested, "[text]")
+
+
+# --- OBJ-011, OBJ-017.1: tree entry names ---------------------------------------------------
+
+
+def _sized(unit: str, size: int) -> str:
+    """A name of exactly ``size`` UTF-8 bytes made of ``unit`` (ASCII padding)."""
+    n = size // tc.utf8_len(unit)
+    return unit * n + "a" * (size - n * tc.utf8_len(unit))
+
+
+def _name_cases() -> list[str]:
+    out: list[str] = []
+    for s in ALL:
+        out += [s, s + "/", "/" + s, s + "\x00", "." + s, ".." + s, s + "."]
+    out += [".", "..", "...", "/", "\x00", ". ", ".\u0301", "\uff0e", "\u2024"]
+    for unit in ("a", "é", "中", "\U0001f600", "\ue000"):
+        out += [_sized(unit, 255), _sized(unit, 256)]
+    return list(dict.fromkeys(out))
+
+
+NAME_CASES = _name_cases()
+
+
+def _name_class(name: str) -> str:
+    if _lone(name):
+        return "invalid-utf8"
+    return "ok" if tc.is_valid_name(name) else "invalid-name"
+
+
+@pytest.mark.req("OBJ-011.1", "OBJ-011.2", "OBJ-011.3", "OBJ-017.1")
+@pytest.mark.inputs(
+    "ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty", "largest",
+    "past-largest",
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "name", NAME_CASES, ids=[f"{i}-{tc.utf8_len(n)}" for i, n in enumerate(NAME_CASES)]
+)
+def test_tree_names_of_every_class(impl: Implementation, name: str) -> None:
+    """1–255 bytes of UTF-8 (bytes: 255 of 4-byte code points and of 2-byte ones fit,
+    256 do not), no ``/`` or NUL, not ``.`` or ``..``: ``encode`` refuses what ``decode``
+    and ``id`` refuse, with the same class (OBJ-017.1)."""
+    want = _name_class(name)
+    value = {"type": "tree", "entries": {name: bytes.fromhex(ID_A), "~": bytes.fromhex(ID_B)}}
+    _check_bytes(impl, cbor(value), want, ["decode", "id"], f"the name {name!a:.80}")
+    _check_encode(impl, g_json(value), want, "a tree name")
+
+
+def _byte_twins(s: str) -> list[str]:
+    return [v for v in _variants(s) if tc.is_valid_name(v)]
+
+
+@pytest.mark.req("OBJ-011.4")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+def test_names_are_compared_as_bytes(impl: Implementation, text: str) -> None:
+    """Names that differ only in normalisation or case are distinct entries; a name that
+    equals another up to a NUL (as C strings compare) is no duplicate of it but an
+    invalid name (``invalid-name``, not ``duplicate-key``)."""
+    names = _byte_twins(text) or ["x"]
+    value = {"type": "tree", "entries": {n: bytes.fromhex(ID_A) for n in names}}
+    _check_bytes(impl, cbor(value), "ok", ["decode", "id"], f"names {_ids(names)}")
+    reply = _check_encode(impl, g_json(value), "ok", "names")
+    decoded = impl.call("decode", bytes=reply.result["bytes"]).result["object"]
+    assert sorted(decoded["entries"]) == sorted(names), (_ids(names), decoded)
+    cut = text.split("\x00")[0]
+    if cut != text:
+        twins = {
+            "type": "tree",
+            "entries": {cut or "x": bytes.fromhex(ID_A), text: bytes.fromhex(ID_B)},
+        }
+        _check_bytes(impl, cbor(twins), "invalid-name", ["decode", "id"], "a name and it + NUL")
+    if text == "":
+        empty = {"type": "tree", "entries": {"": bytes.fromhex(ID_A), "\x00": bytes.fromhex(ID_B)}}
+        _check_bytes(impl, cbor(empty), "invalid-name", ["decode", "id"], "'' and NUL")
+
+
+# --- OBJ-014 / ID-003: mailbox keys and ids of the classes the near misses lack --------------
+
+
+def _astral_ids() -> list[str]:
+    return [
+        ID_A[:-1] + "\U0001d7d8",  # MATHEMATICAL DOUBLE-STRUCK DIGIT ZERO
+        ID_A + "\U00010000",
+        "\U0001f600" + ID_A[1:],
+        ID_A[:32] + "\U000e0030" + ID_A[33:],  # TAG DIGIT ZERO
+    ]
+
+
+def _lone_ids() -> list[str]:
+    return [ID_A[:-1] + "\ud800", ID_A + "\udc00", "\udfff" + ID_A[1:]]
+
+
+@pytest.mark.req("OBJ-014", "ID-003")
+@pytest.mark.inputs("astral", "lone-surrogate", "largest", "past-largest")
+@pytest.mark.parametrize("bad", _astral_ids() + _lone_ids(), ids=_ids(_astral_ids() + _lone_ids()))
+def test_a_mailbox_key_of_astral_or_surrogate_text_is_no_id(impl: Implementation, bad: str) -> None:
+    """Astral digits and letters are no hex digits (``invalid-id``); a lone surrogate is
+    no text (``invalid-utf8``); 64 digits are an id, 65 are not."""
+    want = "invalid-utf8" if _lone(bad) else "invalid-id"
+    mailbox = {"type": "mailbox", "entries": {bad: ID_B}}
+    _check_encode(impl, mailbox, want, "a mailbox key")
+    value = {"type": "mailbox", "entries": {bad: bytes.fromhex(ID_B)}}
+    _check_bytes(impl, cbor(value), want, ["decode", "id"], "a mailbox key")
+    for field in ("content", "previous"):
+        message = {"type": "message", "content": ID_A, field: bad}
+        _check_encode(impl, message, want, f"a message {field}")
+    _check_encode(impl, {"type": "mailbox", "entries": {ID_A: ID_B}}, "ok", "64 digits")
+    _check_encode(impl, {"type": "mailbox", "entries": {ID_A + "0": ID_B}}, "invalid-id", "65")
+
+
+# --- OBJ-016: the order in which fields and entries are checked -----------------------------
+
+
+@pytest.mark.req("OBJ-016.2")
+@pytest.mark.inputs(
+    "order:utf8", "order:codepoint", "order:utf16", "order:casefold", "order:signed-bytes"
+)
+def test_core_is_checked_before_actor(impl: Implementation) -> None:
+    """``core`` (4 bytes) precedes ``actor`` (5) in canonical order; in plain byte, code
+    point, UTF-16, case-insensitive or signed-byte order ``actor`` would come first."""
+    for rule in ("utf8", "codepoint", "utf16", "casefold", "signed-bytes"):
+        assert tc.sort_by(rule, ["core", "actor"]) == ["actor", "core"], rule
+    assert tc.sort_by("canonical", ["core", "actor"]) == ["core", "actor"]
+    cases = [
+        ({"core": None, "actor": b"\x01" * 31}, "invalid-object"),
+        ({"core": b"\x01" * 31, "actor": None}, "invalid-id"),
+    ]
+    for fields, want in cases:
+        value = {"type": "step", **fields}
+        _check_bytes(impl, cbor(value), want, ["decode", "id"], f"a step {fields}")
+        _check_encode(impl, g_json(value), want, "a step")
+
+
+def _separating_names(rule: str) -> tuple[str, str]:
+    """Two names in canonical order that ``rule`` puts the other way, exactly one of which
+    is a valid tree name (so the first checked decides the class)."""
+    pool: list[str] = []
+    for s in VALID:
+        pool += [s, s + "/", s + "\x00", "/" + s]
+    pool = [p for p in dict.fromkeys(pool) if p]
+    canon, other = tc.ORDER_RULES["canonical"], tc.ORDER_RULES[rule]
+    best: tuple[str, str] | None = None
+    for x in pool:
+        for y in pool:
+            if tc.is_valid_name(x) == tc.is_valid_name(y):
+                continue
+            shorter = best is None or tc.utf8_len(x + y) < tc.utf8_len(best[0] + best[1])
+            if canon(x) < canon(y) and not other(x) < other(y) and shorter:
+                best = (x, y)
+    assert best is not None, rule
+    return best
+
+
+WRONG_CANONICAL = tc.wrong_rules("canonical")
+
+
+@pytest.mark.req("OBJ-016.3")
+@pytest.mark.inputs(
+    "order:utf8", "order:codepoint", "order:utf16", "order:casefold", "order:signed-bytes",
+    "order:length-first-codepoints", "order:length-first-utf16", "order:canonical-utf16",
+    "order:canonical-casefold", "order:canonical-signed-bytes",
+)  # fmt: skip
+@pytest.mark.parametrize("rule", WRONG_CANONICAL)
+def test_tree_entries_are_checked_in_canonical_order(impl: Implementation, rule: str) -> None:
+    """Of two entries — one with a bad name, the other with a bad id — the one first in
+    canonical order decides: ``invalid-name`` or ``invalid-id``; ``rule`` would pick the
+    other."""
+    first, second = _separating_names(rule)
+    entries = {}
+    for name in (first, second):
+        entries[name] = bytes.fromhex(ID_A) if not tc.is_valid_name(name) else b"\x01" * 31
+    want = "invalid-name" if not tc.is_valid_name(first) else "invalid-id"
+    value = {"type": "tree", "entries": entries}
+    what = f"names {_ids([first, second])} (canonical order; {rule} reverses it)"
+    _check_bytes(impl, cbor(value), want, ["decode", "id"], what)
+    described = {n: (v.hex() if len(v) == 32 else "01" * 31) for n, v in entries.items()}
+    for order in (list(described), list(described)[::-1]):
+        _check_encode(
+            impl, {"type": "tree", "entries": {n: described[n] for n in order}}, want, what
+        )
+
+
+# --- OBJ-017.2: the size limit after every object rule --------------------------------------
+
+
+@pytest.mark.req("OBJ-017.2")
+@pytest.mark.inputs("largest", "past-largest")
+def test_the_size_limit_is_checked_after_the_object_rules(impl: Implementation) -> None:
+    headers = {"h": "v"}
+    around = len(cbor(_blob(headers, data=b"\x00" * 65536))) - 65536
+    size = LIMIT - around
+    reply = _check_encode(
+        impl, {"type": "blob", "data": "00" * size, "headers": headers}, "ok", "16 MiB"
+    )
+    assert len(reply.result["bytes"]) == 2 * LIMIT
+    over = {"type": "blob", "data": "00" * (size + 1), "headers": headers}
+    _check_encode(impl, over, "too-large", "16 MiB + 1")
+    _check_encode(impl, over | {"headers": {"h": 1}}, "invalid-object", "16 MiB + 1, bad value")
+
+
+# --- OBJ-018.3: a lone surrogate, and only that, is invalid-utf8 -----------------------------
+
+PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
+    "header-name": lambda s: {"type": "blob", "data": "", "headers": {s: "v"}},
+    "header-value": lambda s: {"type": "blob", "data": "", "headers": {"h": s}},
+    "tree-name": lambda s: {"type": "tree", "entries": {s: ID_A}},
+    "type": lambda s: {"type": s, "data": ""},
+    "unknown-key": lambda s: {"type": "blob", "data": "", s: 1},
+    "data": lambda s: {"type": "blob", "data": s},
+    "content": lambda s: {"type": "message", "content": s},
+    "mailbox-key": lambda s: {"type": "mailbox", "entries": {s: ID_A}},
+}
+
+
+@pytest.mark.req("OBJ-018.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("place", list(PLACES))
+def test_only_a_lone_surrogate_is_invalid_utf8(impl: Implementation, place: str) -> None:
+    """Text of every class in every place of a description: ``invalid-utf8`` exactly when
+    it holds a lone surrogate, otherwise the reference's answer (never ``invalid-utf8``)."""
+    for text in ALL:
+        description = PLACES[place](text)
+        reply = impl.call("encode", check=False, object=description)
+        if _lone(text):
+            assert _outcome(reply) == "invalid-utf8", (place, ascii(text), reply)
+            continue
+        want = reference_answer("encode", object=description)
+        assert _outcome(reply) == want.outcome() != "invalid-utf8", (
+            place,
+            ascii(text),
+            reply,
+            want,
+        )
+        if want.ok:
+            assert reply.result == want.result, (place, ascii(text), reply)
+
+
+# --- OBJ-018.8: blob data and id fields of a description ------------------------------------
+
+DATA_TEXTS = [
+    "", "00ff", "0", "abc", "00FF", "00fF", "\uff10\uff10", "\u0660\u0660", "00\u00e9",
+    "00\U00010000", "\U0001d7d8\U0001d7d8", "00\ud800", "\udc0000", "00\x00", "\x0000", "0x00",
+    " 00", "00\n", "ff" * 1000,
+]  # fmt: skip
+
+
+@pytest.mark.req("OBJ-018.8")
+@pytest.mark.inputs(
+    "ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty", "largest",
+    "past-largest",
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "data", DATA_TEXTS, ids=[f"{i}-{ascii(d)[:20]}" for i, d in enumerate(DATA_TEXTS)]
+)
+def test_blob_data_is_even_lowercase_hex_and_ids_64_digits(impl: Implementation, data: str) -> None:
+    want = "invalid-utf8" if _lone(data) else "ok" if tc.is_lower_hex(data) else "invalid-object"
+    reply = _check_encode(impl, {"type": "blob", "data": data}, want, "blob data")
+    if want == "ok":
+        assert reply.result["bytes"] == cbor(_blob(data=bytes.fromhex(data))).hex()
+    for text, want_id in ((ID_A, "ok"), (ID_A + "0", "invalid-id"), (ID_A[:-1], "invalid-id"),
+                          (ID_A + "00", "invalid-id"), (ID_A[:-2], "invalid-id")):  # fmt: skip
+        _check_encode(impl, {"type": "message", "content": text}, want_id, f"{len(text)} digits")

@@ -1,0 +1,391 @@
+"""The runtime chapter's text, name, order and limit clauses over every input class
+(issue 24, item 3), and the Wit chapter's through ``rt-*``.
+
+* RUN-008.3: a ``state`` entry named exactly ``fork`` is refused; near misses of every
+  class (``Fork``, ``fork ``, ``fork`` + U+00A0, + an astral code point, …) are state like
+  any other, and names that are no valid names (lone surrogates, NUL, empty) are refused
+  by the object rules.
+* RUN-009.1: ``rt-export`` sorts the bundle's objects by id as unsigned bytes (ID-005):
+  the actor's objects are chosen so that ids compared as signed bytes sort otherwise.  A
+  bundle of exactly 16 MiB is exported, one byte more is refused (ENC-013).
+* RUN-009.2: ``rt-import`` takes the actor and head items only as text-form ids: a near
+  miss of every class is ``invalid-id`` (a lone surrogate is no CBOR text at all and
+  fails the CBOR check first); objects sorted as signed bytes are ``invalid-object``.
+* RUN-011.2: ``rt-erase`` takes any non-empty text as the reason, NUL, astral and all;
+  the empty reason and a lone surrogate are refused and erase nothing.
+* The Wit chapter's exact-bytes rules (WIT-001, WIT-013.1, WIT-014.3, WIT-016,
+  WIT-017.3, WIT-028.4, WIT-028.6, WIT-023.1) through ``rt-genesis``, ``rt-send``,
+  ``rt-run``, ``rt-query`` and ``rt-object``: the scenarios of
+  ``suite/wit/test_wit_texts_and_limits.py``, where a failure is the one of RUN-004 (five
+  attempts, then the mark).
+
+Every answer is compared with the in-process reference; what the rule decides (the
+class, whether anything was stored) is asserted from the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
+
+from ..wit.test_wit_texts_and_limits import (
+    CLASSES,
+    DECIMAL_DATA,
+    LIMIT_DATA,
+    Twin,
+    actor_names,
+    decimals,
+    entry_names,
+    frozen_names,
+    mt_no_row,
+    near,
+    query_names,
+    raw,
+    runtime_key,
+    runtime_value,
+    text_form_ids,
+    update_function,
+    update_mt,
+)
+
+pytestmark = pytest.mark.profile("runtime")
+
+Json = dict[str, Any]
+#: ENC-013: the longest encoding, so the largest bundle.
+LIMIT = 16 * 1024 * 1024
+TAG = "gritwit-bundle/1"
+
+
+def _twins(impl: Implementation, top: Path) -> Callable[[], Twin]:
+    count = iter(range(1_000_000))
+    return lambda: Twin(impl, "rt", top / f"t{next(count)}")
+
+
+# --------------------------------------------------------------------------- the Wit rules, rt-*
+
+
+@pytest.mark.req("WIT-001.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_core_entry_names_are_exact_bytes(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    entry_names(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-016", "WIT-001.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_frozen_entries_are_named_by_exact_bytes(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    frozen_names(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-001.2", "WIT-012.4", "WIT-007.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_runtime_header_name_is_exact_bytes(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    runtime_key(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-001.3", "WIT-012.4", "WIT-029.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_runtime_header_value_is_exact_bytes(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    runtime_value(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-001.4", "WIT-023.1", "WIT-023.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_a_wit_naming_no_test_actor_is_unknown(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    actor_names(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-013.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_mt_update_is_an_update(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    update_mt(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-014.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_an_update_function_is_named_by_exact_bytes(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    update_function(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-017.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_a_query_name_is_exact_bytes(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    query_names(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-028.4")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_an_mt_naming_no_row_is_read_without_effect(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    mt_no_row(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2", "WIT-025.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_ascii_digits_are_a_decimal(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    decimals(_twins(impl, tmp_path), DECIMAL_DATA[cls])
+
+
+@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_decimal_has_at_most_18_digits(impl: Implementation, tmp_path: Path) -> None:
+    decimals(_twins(impl, tmp_path), LIMIT_DATA)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_64_lowercase_hex_digits_name_an_actor(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    text_form_ids(_twins(impl, tmp_path), cls)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_text_form_id_has_exactly_64_digits(impl: Implementation, tmp_path: Path) -> None:
+    text_form_ids(_twins(impl, tmp_path), None)
+
+
+# --------------------------------------------------------------------------- RUN-008.3
+
+
+@pytest.mark.req("RUN-008.3", "RUN-008.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_a_state_entry_named_exactly_fork_is_refused(
+    impl: Implementation, tmp_path: Path, cls: str
+) -> None:
+    t = _twins(impl, tmp_path)()
+    try:
+        parent = t.started("counter", n=b"\x00")
+        step = t("head", actor=parent)["step"]
+        assert t("fork", actor=parent, step=step, state={"fork": "01"}) == {
+            "error": "invalid-object"
+        }, "RUN-008.3"
+        for name in near("fork", cls):
+            answer = t("fork", actor=parent, step=step, state={name: "01"})
+            if not tc.is_valid_name(name):
+                assert "error" in answer, f"{name!a} is no entry name: {answer}"
+                continue
+            assert "actor" in answer, f"{name!a} is not `fork`: a state entry like any other"
+            child = answer["actor"]
+            entries = t.core(child)
+            assert set(entries) == {"wit", "count", "n", name, "fork"}, (name, sorted(entries))
+            assert t.obj(entries[name]) == g.Blob(data=b"\x01"), "the state entry as given"
+    finally:
+        t.close()
+
+
+# --------------------------------------------------------------------------- RUN-011.2
+
+
+@pytest.mark.req("RUN-011.2", "RUN-011.3", "ADP-015")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_any_non_empty_text_is_a_reason(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    t = _twins(impl, tmp_path)()
+    try:
+        reasons = near("test", cls)
+        state = {f"b{i}": bytes([i]) for i in range(len(reasons))}
+        t.started("echo", **state)
+        for i, reason in enumerate(reasons):
+            target = g.object_id(g.Blob(data=bytes([i]))).hex()
+            answer = t("erase", blob=target, reason=reason)
+            read = t("object", id=target)
+            if reason and tc.is_valid_text(reason):
+                assert answer == {}, f"the reason {reason!a} is non-empty text: {answer}"
+                assert read == {"error": "erased"}, f"erased, RUN-011.3: {read}"
+            else:
+                assert "error" in answer, f"the reason {reason!a} is no non-empty text"
+                assert "bytes" in read, f"a refused erase erases nothing: {read}"
+    finally:
+        t.close()
+
+
+# --------------------------------------------------------------------------- RUN-009
+
+
+def _unsigned(data: bytes) -> bytes:
+    return bytes(g.compute_id(data).digest)
+
+
+def _signed(data: bytes) -> tuple[int, ...]:
+    return tuple(b - 256 if b >= 0x80 else b for b in g.compute_id(data).digest)
+
+
+def _export(t: Twin, actor: str) -> tuple[str, str, list[bytes]]:
+    """``rt-export`` of ``actor``, decoded: (actor item, head item, objects)."""
+    parts = g.decode_value(bytes.fromhex(t("export", actor=actor)["bundle"]))
+    assert isinstance(parts, list) and len(parts) == 4 and parts[0] == TAG, "RUN-009.1"
+    _, who, head, objects = parts
+    assert isinstance(who, str) and isinstance(head, str) and isinstance(objects, list)
+    items = [o for o in objects if isinstance(o, bytes)]
+    assert len(items) == len(objects), "every bundled object is a byte string"
+    return who, head, items
+
+
+def _encode(actor: str, head: str, objects: list[bytes]) -> bytes:
+    """A bundle of these items, encoded canonically (RUN-009.1)."""
+    value: list[Any] = [TAG, actor, head, list(objects)]
+    return g.encode_value(value)
+
+
+def _separating_actor(t: Twin) -> str:
+    """An echo whose bundle's objects sort differently as signed bytes (one read, one reply)."""
+    for tag in range(256):
+        e = t.started("echo", t=bytes([tag]))
+        t.send(e, "hi", {"blob": "00"})
+        t.run()
+        _, _, objects = _export(t, e)
+        if sorted(objects, key=_unsigned) != sorted(objects, key=_signed):
+            return e
+    raise AssertionError("no echo whose object ids straddle 0x80")  # pragma: no cover
+
+
+@pytest.mark.req("RUN-009.1", "ID-005")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+def test_export_sorts_objects_by_id_as_unsigned_bytes(impl: Implementation, tmp_path: Path) -> None:
+    t = _twins(impl, tmp_path)()
+    try:
+        e = _separating_actor(t)
+        actor, _, objects = _export(t, e)
+        assert actor == e
+        assert objects == sorted(objects, key=_unsigned), "sorted by id, unsigned (ID-005)"
+        assert len(set(map(_unsigned, objects))) == len(objects), "each exactly once"
+    finally:
+        t.close()
+
+
+def _text(raw_bytes: bytes) -> bytes:
+    """A CBOR text string holding these bytes as they are (valid UTF-8 or not)."""
+    n = len(raw_bytes)
+    head = bytes([0x60 | n]) if n < 24 else bytes([0x78, n]) if n < 256 else b""
+    assert head, "short text only"
+    return head + raw_bytes
+
+
+def _bundle(actor: bytes, head: bytes, objects: list[bytes]) -> bytes:
+    """A bundle with these raw actor and head items (RUN-009.1's array)."""
+    items: list[Any] = list(objects)
+    return b"\x84" + g.encode_value(TAG) + _text(actor) + _text(head) + g.encode_value(items)
+
+
+@pytest.mark.req("RUN-009.2", "RUN-009.3", "RUN-009.6")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, cls: str) -> None:
+    twins = _twins(impl, tmp_path)
+    t = twins()
+    try:
+        e = t.started("echo", t=b"\x01")
+        actor, head, objects = _export(t, e)
+        assert _bundle(actor.encode(), head.encode(), objects) == _encode(actor, head, objects)
+        other = twins()
+        try:
+            for which in ("actor", "head"):
+                word = actor if which == "actor" else head
+                for text in [*near(word, cls), *near(word[:8], cls)]:
+                    bad = raw(text)
+                    items = (bad, head.encode()) if which == "actor" else (actor.encode(), bad)
+                    answer = other("import", bundle=_bundle(*items, objects).hex())
+                    if tc.is_valid_text(text):
+                        assert answer == {"error": "invalid-id"}, (which, text, answer)
+                    else:
+                        assert "error" in answer, f"no CBOR text: {answer}"  # ENC first
+                    assert other("head", actor=actor) == {"step": None}, "imports nothing"
+            assert other("import", bundle=_encode(actor, head, objects).hex()) == {
+                "actor": actor,
+                "head": head,
+            }, "the unbroken bundle imports"
+        finally:
+            other.close()
+    finally:
+        t.close()
+
+
+@pytest.mark.req("RUN-009.2", "RUN-009.3", "ID-005")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+def test_import_refuses_objects_sorted_as_signed_bytes(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    twins = _twins(impl, tmp_path)
+    t = twins()
+    try:
+        e = _separating_actor(t)
+        actor, head, objects = _export(t, e)
+        signed = sorted(objects, key=_signed)
+        assert signed != objects
+        other = twins()
+        try:
+            answer = other("import", bundle=_encode(actor, head, signed).hex())
+            assert answer == {"error": "invalid-object"}, f"not in id order (RUN-009.2): {answer}"
+            assert other("head", actor=e) == {"step": None}, "imports nothing (RUN-009.3)"
+            assert "actor" in other("import", bundle=_encode(actor, head, objects).hex())
+        finally:
+            other.close()
+    finally:
+        t.close()
+
+
+def _bundle_size(t: Twin, size: int) -> tuple[str, Json]:
+    """An echo holding a blob of ``size`` bytes, run once, and its ``rt-export`` answer."""
+    e = t.started("echo", big=b"\x07" * size)
+    return e, t("export", actor=e)
+
+
+@pytest.mark.slow
+@pytest.mark.req("RUN-009.1", "ENC-013.2")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_bundle_of_16_mib_is_exported_and_one_byte_more_refused(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The bundle grows byte for byte with the blob (every head keeps its width between
+    64 KiB and 4 GiB), so a small bundle fixes the blob size that makes it 16 MiB."""
+    small = 70_000
+    twins = _twins(impl, tmp_path)
+    t = twins()
+    try:
+        _, answer = _bundle_size(t, small)
+        size = small + LIMIT - len(answer["bundle"]) // 2
+    finally:
+        t.close()
+    t = twins()
+    try:
+        e, answer = _bundle_size(t, size)
+        assert "bundle" in answer, f"a bundle of exactly 16 MiB is allowed: {answer}"
+        bundle = bytes.fromhex(answer["bundle"])
+        assert len(bundle) == LIMIT, f"{len(bundle)} bytes"
+        decoded = g.decode_value(bundle)
+        assert isinstance(decoded, list) and decoded[:2] == [TAG, e], "RUN-009.1's array"
+        e, answer = _bundle_size(t, size + 1)
+        assert answer == {"error": "too-large"}, f"16 MiB + 1 byte is refused (ENC-013.2): {answer}"
+    finally:
+        t.close()

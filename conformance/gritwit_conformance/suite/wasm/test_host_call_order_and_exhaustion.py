@@ -1,0 +1,776 @@
+"""Host calls over input classes where implementations differ (issue 24).
+
+* WASM-009.6: ``msg_entry`` numbers a tree's entries in canonical order (ENC-010: UTF-8
+  length first, then UTF-8 bytes).  A guest here lists every entry of a message's
+  content, and of every entry below it, until ``msg_entry`` answers ``-1``; the names
+  mix ASCII, case, the BMP (U+E000–U+FFFF included) and astral code points, of mixed
+  lengths, so that plain byte order, UTF-16 order, code points, case folding, signed
+  bytes and length-first-by-code-points all give another listing.  Trees come from
+  ``wit-send`` (at the content, and at paths of every class below it) and from a step
+  that wrote them out of order (``core_set``) and sent them (``send_object``).
+* WASM-019: a copy-out host call (WASM-007.4) costs 10 000 units plus the bytes it
+  *copies*, ``min(n, cap)`` — not the value's length ``n``, nor the buffer's ``cap``.
+  Every copy-out call (``core_read``, ``msg_read``, ``msg_header``, ``query_name``,
+  ``msg_sender``, ``msg_content``, ``msg_entry``, and an absent ``core_read``) runs in a
+  loop with ``cap`` below, equal to and above the value, on both sides of WASM-020's
+  band: a loop costing at most half the fuel limit MUST run (WASM-020.2), one costing
+  more than twice it MUST fail ``fuel-exhausted`` (WASM-020.1).  The exact limit (run at
+  the exact fuel, fail one unit below) binds only the *exact-fuel* claim of WASM-020.3,
+  which the protocol cannot make yet, so it is not tested here.  A 64-byte id or a
+  255-byte name cannot carry a loop past twice the limit by its bytes alone (the host
+  calls' 10 000 units would do it first), so those calls are tested on the lower side.
+* WASM-015.1 and the other limits: each way a guest can exhaust something fails with
+  the class the spec names — the call stack (unbounded recursion, direct, mutual,
+  indirect, with large frames, in a start function, in a query, after host calls)
+  → ``trap``; fuel → ``fuel-exhausted`` (WASM-020.1); ``memory.grow`` and ``table.grow``
+  past the limits → ``-1`` and the step goes on (WASM-017.1, WASM-017.2), an access past
+  the memory then → ``trap``; a minimum past the limits → ``memory-limit`` (WASM-017.3).
+
+Expected answers are computed here from the spec's rules (the orders of
+:mod:`gritwit_conformance.data._classes`, the costs of WASM-019).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import wasmtime
+from hypothesis import given
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._properties import properties
+
+from ._calls import Call, Lowering, module
+
+pytestmark = pytest.mark.profile("wasm")
+
+run = properties()
+
+LIMIT = 100_000_000
+HALF, TWICE = LIMIT // 2, 2 * LIMIT
+HOST_CALL = 10_000
+MiB = 1024 * 1024
+
+
+def _open(impl: Implementation) -> str:
+    return str(impl.call("wit-open").expect_ok()["runtime"])
+
+
+def _genesis(
+    impl: Implementation, runtime: str, wasm: bytes, state: dict[str, str] | None = None
+) -> str:
+    reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {})
+    return str(reply.expect_ok()["actor"])
+
+
+def _failures(impl: Implementation, runtime: str, max_steps: int = 1) -> list[Any]:
+    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=max_steps).expect_ok()[
+        "failures"
+    ]
+    return failures
+
+
+def _get(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+    text = oid if isinstance(oid, str) else oid.hex()
+    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    return g.decode_object(bytes.fromhex(raw))
+
+
+def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes | None:
+    """The data of the blob ``name`` of ``actor``'s head core, ``None`` if there is none."""
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    assert head is not None, "the actor has no step"
+    step = _get(impl, runtime, head)
+    assert isinstance(step, g.Step)
+    core = _get(impl, runtime, step.core)
+    assert isinstance(core, g.Tree)
+    if name not in core.entries:
+        return None
+    blob = _get(impl, runtime, core.entries[name])
+    assert isinstance(blob, g.Blob)
+    return blob.data
+
+
+def _imports(arity: dict[str, int]) -> str:
+    return " ".join(
+        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * a}) (result i32)))'
+        for n, a in arity.items()
+    )
+
+
+def _wat_bytes(data: bytes) -> str:
+    return "".join(f"\\{b:02x}" for b in data)
+
+
+# --------------------------------------------------------------------------- WASM-009.6
+
+#: Where the lister keeps its path (the prefix, ``/``, then an entry's name) and output.
+PATH, OUT = 1024, 65536
+ENTRY_ARITY = {"msg_count": 0, "msg_entry": 6, "core_set": 6, "mark_read": 1}
+
+
+def _lister(prefix: str = "") -> bytes:
+    """On a message: for ``k`` = 0, 1, … until ``msg_entry`` fails, the name of entry ``k``
+    of the tree at ``prefix`` below message 0's content, then the names of the entries of
+    ``prefix/<that name>`` (none for a blob) — each name as its length byte and bytes,
+    each entry's list ended by a 0 byte —, then the return code of ``k`` = 2³²−1, all
+    saved as the core entry ``names``.  Names are at most 255 bytes (OBJ-011)."""
+    raw = prefix.encode()
+    top = len(raw)
+    at = PATH + top + (1 if raw else 0)  # where an entry's name goes in the path buffer
+    sub = at - PATH  # a child path's length is sub + the name's length
+    stored = raw + b"/" if raw else b""
+
+    def entry(path_len: str, k: str, buf: str) -> str:
+        return (
+            f"(call $msg_entry (i32.const 0) (i32.const {PATH}) {path_len} {k} {buf} "
+            "(i32.const 255))"
+        )
+
+    first = entry(f"(i32.const {top})", "(local.get $k)", f"(i32.const {at})")
+    child = entry(
+        f"(i32.add (i32.const {sub}) (local.get $n))",
+        "(local.get $j)",
+        "(i32.add (local.get $out) (i32.const 1))",
+    )
+    past = entry(f"(i32.const {top})", "(i32.const -1)", "(i32.const 0)")
+    body = f"""
+    (if (i32.eqz (call $msg_count)) (then (return)))
+    (local.set $out (i32.const {OUT}))
+    (block $done (loop $top
+      (local.set $n {first})
+      (br_if $done (i32.lt_s (local.get $n) (i32.const 0)))
+      (i32.store8 (local.get $out) (local.get $n))
+      (memory.copy (i32.add (local.get $out) (i32.const 1)) (i32.const {at}) (local.get $n))
+      (local.set $out (i32.add (local.get $out) (i32.add (local.get $n) (i32.const 1))))
+      (local.set $j (i32.const 0))
+      (block $cdone (loop $child
+        (local.set $m {child})
+        (br_if $cdone (i32.lt_s (local.get $m) (i32.const 0)))
+        (i32.store8 (local.get $out) (local.get $m))
+        (local.set $out (i32.add (local.get $out) (i32.add (local.get $m) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $child)))
+      (i32.store8 (local.get $out) (i32.const 0))
+      (local.set $out (i32.add (local.get $out) (i32.const 1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $top)))
+    (i32.store8 (local.get $out) {past})
+    (local.set $out (i32.add (local.get $out) (i32.const 1)))
+    (drop (call $core_set (i32.const 8) (i32.const 5) (i32.const {OUT})
+      (i32.sub (local.get $out) (i32.const {OUT})) (i32.const 0) (i32.const 0)))
+    (drop (call $mark_read (i32.const 0)))
+    """
+    wat = (
+        f'(module {_imports(ENTRY_ARITY)} (memory (export "memory") 4) '
+        f'(data (i32.const 8) "names") (data (i32.const {PATH}) "{_wat_bytes(stored)}") '
+        '(func (export "step") (local $k i32) (local $j i32) (local $n i32) (local $m i32) '
+        f"(local $out i32) {body}))"
+    )
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+def _tree(names: list[str], subtrees: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The content description of a tree of blobs named ``names`` (some replaced by trees)."""
+    entries: dict[str, Any] = {n: {"blob": "01"} for n in names}
+    entries.update(subtrees or {})
+    return {"tree": entries}
+
+
+def _expected_listing(tree: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """What the lister must save for ``tree``: its names in canonical order (ENC-010),
+    each with its own entries in canonical order (none for a blob)."""
+    entries = tree["tree"]
+    return [
+        (name, tc.sort_by("canonical", entries[name]["tree"]) if "tree" in entries[name] else [])
+        for name in tc.sort_by("canonical", entries)
+    ]
+
+
+def _encode_listing(listing: list[tuple[str, list[str]]]) -> bytes:
+    out = bytearray()
+    for name, children in listing:
+        for text in (name, *children):
+            raw = text.encode()
+            out += bytes([len(raw)]) + raw
+        out.append(0)
+    return bytes(out + b"\xff")  # msg_entry with k = 2³²−1: -1, no such entry
+
+
+def _show(data: bytes) -> str:
+    """The saved listing, decoded as far as it goes (for a failure message)."""
+    try:
+        listing: list[tuple[str, list[str]]] = []
+        at = 0
+        while at < len(data) - 1:
+            n = data[at]
+            name, at = data[at + 1 : at + 1 + n].decode("utf-8", "replace"), at + 1 + n
+            children = []
+            while data[at]:
+                m = data[at]
+                children.append(data[at + 1 : at + 1 + m].decode("utf-8", "replace"))
+                at += 1 + m
+            listing.append((name, children))
+            at += 1
+        return f"{listing!r} then {data[-1]:#x}"
+    except IndexError:
+        return data.hex()
+
+
+def _check_listing(data: bytes | None, expected: list[tuple[str, list[str]]], what: str) -> None:
+    assert data is not None, f"{what}: the lister saved nothing"
+    assert data == _encode_listing(expected), (
+        f"{what}: msg_entry must number entries in canonical order (UTF-8 length, then "
+        f"bytes; ENC-010), up to the last entry and -1 past it.\n  expected {expected!r}\n"
+        f"  got      {_show(data)}"
+    )
+
+
+def _listing_of_content(impl: Implementation, content: dict[str, Any], prefix: str = "") -> bytes:
+    """Send ``content`` to a lister of ``prefix``; what it saved."""
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, _lister(prefix))
+    assert _failures(impl, runtime) == []
+    impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content).expect_ok()
+    failures = _failures(impl, runtime)
+    assert failures == [], f"listing the content failed: {failures}"
+    data = _entry(impl, runtime, actor, "names")
+    impl.call("wit-close", runtime=runtime).expect_ok()
+    assert data is not None, "the lister saved nothing"
+    return data
+
+
+NAME_SETS = tc.separating_sets(where=tc.is_valid_name)
+ALL_NAMES = NAME_SETS[-1]
+
+
+def _content_of_sets(names: list[str]) -> dict[str, Any]:
+    """A tree of ``names``, every other one (in the given order) a tree of them all."""
+    subtrees = {n: _tree(names) for n in names[::2]}
+    return _tree(names, subtrees)
+
+
+@pytest.mark.req("WASM-009.6")
+@pytest.mark.inputs(
+    "ascii",
+    "mixed-case",
+    "bmp",
+    "astral",
+    "largest",
+    "past-largest",
+    "order:utf8",
+    "order:codepoint",
+    "order:utf16",
+    "order:casefold",
+    "order:signed-bytes",
+    "order:length-first-codepoints",
+    "order:length-first-utf16",
+    "order:canonical-utf16",
+    "order:canonical-casefold",
+    "order:canonical-signed-bytes",
+)
+@pytest.mark.parametrize("names", NAME_SETS, ids=[f"set{i}" for i in range(len(NAME_SETS))])
+def test_msg_entry_numbers_entries_in_canonical_order(
+    impl: Implementation, names: list[str]
+) -> None:
+    """Each set holds names that one wrong order (or all of them, the last set) sorts
+    differently; every other name is also a tree of the set, listed through a path of
+    that name's class.  The last ``k`` gives the last name, ``k`` = count gives -1."""
+    for rule in tc.wrong_rules("canonical"):  # the sets tell every wrong order apart
+        assert any(tc.orders_differ(s, "canonical", rule) for s in NAME_SETS), rule
+    content = _content_of_sets(list(reversed(names)))
+    _check_listing(
+        _listing_of_content(impl, content), _expected_listing(content), f"names {names!r}"
+    )
+
+
+@pytest.mark.req("WASM-009.6")
+@pytest.mark.inputs(
+    "ascii",
+    "mixed-case",
+    "bmp",
+    "astral",
+    "largest",
+    "past-largest",
+    "order:utf8",
+    "order:codepoint",
+    "order:utf16",
+    "order:casefold",
+    "order:signed-bytes",
+    "order:length-first-codepoints",
+    "order:length-first-utf16",
+    "order:canonical-utf16",
+    "order:canonical-casefold",
+    "order:canonical-signed-bytes",
+)
+@run
+@given(names=tc.name_sets(where=tc.is_valid_name))
+def test_msg_entry_order_over_generated_names(impl: Implementation, names: list[str]) -> None:
+    """Generated names of every valid class, with a pair that some wrong order sorts
+    the other way; the first name (in the drawn order) is a tree of them all."""
+    content = _tree(names, {names[0]: _tree(names)})
+    _check_listing(
+        _listing_of_content(impl, content), _expected_listing(content), f"names {names!r}"
+    )
+
+
+#: Paths to the listed tree, a segment of each class (and a three-segment path).
+PREFIXES = ["x", "Éé", "\uffff", "\U0001f600", "a\U00010000/\ue000/中文"]
+
+
+@pytest.mark.req("WASM-009.6", "WASM-008.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "order:utf8", "order:utf16")
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_msg_entry_below_a_path_lists_that_tree_in_canonical_order(
+    impl: Implementation, prefix: str
+) -> None:
+    """The tree of every name sits at ``prefix`` below the content, beside neighbours
+    whose names sort before and after the path's segments."""
+    target = _content_of_sets(list(reversed(ALL_NAMES)))
+    content = target
+    for segment in reversed(prefix.split("/")):
+        content = _tree(["\U0010ffff", "a", segment + "z"], {segment: content})
+    data = _listing_of_content(impl, content, prefix)
+    _check_listing(data, _expected_listing(target), f"below {prefix!r}")
+
+
+def _writer(reader: str, names: list[str]) -> tuple[bytes, g.ObjectId]:
+    """On its genesis step: writes ``t/<name>`` (one byte) for ``names`` in that order,
+    then sends the tree ``t`` (its id computed here, OBJ-009) to ``reader``; return codes
+    saved as ``rc``."""
+    one = g.object_id(g.Blob(data=b"\x01"))
+    tree = g.object_id(g.Tree(entries=dict.fromkeys(names, one)))
+    calls: list[Call] = [("core_set", [b"t/" + n.encode(), b"\x01", b""]) for n in names]
+    calls.append(("send_object", [reader.encode(), b"mt\0list\0", tree.hex().encode(), 0]))
+    lowering = Lowering()
+    lines = lowering.calls(calls)
+    lines.append(
+        f"(drop (call $core_set (i32.const {lowering.place(b'rc')}) (i32.const 2) "
+        f"(i32.const 0) (i32.const {len(calls)}) (i32.const 0) (i32.const 0)))"
+    )
+    return module({"core_set": 6, "send_object": 7}, lowering, {"step": lines}, 2), tree
+
+
+#: Orders a step writes its tree in: the host must build it canonical whatever the order.
+WRITE_ORDERS = ["reversed", "utf8", "utf16", "casefold", "length-first-codepoints"]
+
+
+@pytest.mark.req("WASM-009.6", "WASM-011.3", "WASM-013.1")
+@pytest.mark.inputs(
+    "ascii",
+    "mixed-case",
+    "bmp",
+    "astral",
+    "order:utf8",
+    "order:utf16",
+    "order:casefold",
+    "order:length-first-codepoints",
+    "order:canonical-utf16",
+)
+@pytest.mark.parametrize("order", WRITE_ORDERS)
+def test_msg_entry_lists_a_tree_a_step_wrote_in_canonical_order(
+    impl: Implementation, order: str
+) -> None:
+    """A writer's genesis writes ``t/<name>`` for every name in ``order``, and sends
+    ``t`` to the lister: the lister sees the tree's entries in canonical order."""
+    names = list(reversed(ALL_NAMES)) if order == "reversed" else tc.sort_by(order, ALL_NAMES)
+    runtime = _open(impl)
+    reader = _genesis(impl, runtime, _lister())
+    wasm, _ = _writer(reader, names)
+    writer = _genesis(impl, runtime, wasm)
+    failures = _failures(impl, runtime, max_steps=10)
+    assert failures == [], failures
+    assert _entry(impl, runtime, writer, "rc") == bytes(len(names) + 1), "every call returns 0"
+    data = _entry(impl, runtime, reader, "names")
+    impl.call("wit-close", runtime=runtime).expect_ok()
+    _check_listing(data, _expected_listing(_tree(names)), f"a tree written in {order} order")
+
+
+# --------------------------------------------------------------------------- WASM-019
+
+#: Where copy-out buffers start; constants (a path, a header name) sit at 16.
+BUF = 65536
+#: The value of the calls whose value the test chooses: 256 KiB.
+BIG = 262_144
+
+#: call → (where its value comes from, its arguments before ``(buf, cap)``, the constant
+#: at 16 that it copies in).
+COPY_OUT: dict[str, tuple[str, str, bytes]] = {
+    "core_read": ("core", "(i32.const 16) (i32.const 1)", b"v"),
+    "core_read-absent": ("core", "(i32.const 16) (i32.const 1)", b"w"),
+    "msg_read": ("message", "(i32.const 0) (i32.const 16) (i32.const 0)", b""),
+    "msg_header": ("message", "(i32.const 0) (i32.const 16) (i32.const 2)", b"mt"),
+    "query_name": ("query", "", b""),
+    "msg_sender": ("message", "(i32.const 0)", b""),
+    "msg_content": ("message", "(i32.const 0) (i32.const 16) (i32.const 0)", b""),
+    "msg_entry": ("message", "(i32.const 0) (i32.const 16) (i32.const 0) (i32.const 0)", b""),
+}
+#: The value's length of the calls whose value the test cannot make large.
+FIXED_VALUE = {"msg_sender": 64, "msg_content": 64, "msg_entry": 255, "core_read-absent": 0}
+COPY_ARITY = {
+    "core_read": 4,
+    "msg_read": 5,
+    "msg_header": 5,
+    "query_name": 2,
+    "msg_sender": 3,
+    "msg_content": 5,
+    "msg_entry": 6,
+}
+#: A loop iteration's instructions: at most 7 argument constants and the call, then the
+#: counter's 8 (``loop`` and ``end`` are free, WASM-019); a margin over that.
+PER_ITERATION = 24
+#: The call's fixed cost: entering the export, ``msg_count`` or ``answer``, their operands.
+FIXED = 2 * HOST_CALL + 100
+
+
+def _copy_case(call: str, relation: str, side: str) -> tuple[int, int, int]:
+    """(value length, cap, iterations) of a loop of ``call`` whose cost is at most half
+    the limit (``side`` = ``half``) or more than twice it (``twice``)."""
+    value = FIXED_VALUE.get(call, BIG)
+    big = call not in FIXED_VALUE
+    cap = {
+        "zero": 0,
+        "smaller": (4096 if side == "half" else value // 2) if big else value // 2,
+        "equal": value,
+        "larger": 8 * MiB if side == "half" else 2 * value,
+    }[relation]
+    if side == "half":
+        reps = 150 if big and relation in ("equal", "larger") else 1000
+    else:
+        reps = 1600 if relation == "smaller" else 800
+    return value, cap, reps
+
+
+def _copy_module(call: str, cap: int, reps: int) -> bytes:
+    where, args, const = COPY_OUT[call]
+    name = call.split("-")[0]
+    loop = (
+        f"(loop $l (drop (call ${name} {args} (i32.const {BUF}) (i32.const {cap}))) "
+        "(local.set $i (i32.add (local.get $i) (i32.const 1))) "
+        f"(br_if $l (i32.lt_u (local.get $i) (i32.const {reps}))))"
+    )
+    if where == "core":
+        funcs = f'(func (export "step") (local $i i32) {loop})'
+    elif where == "message":
+        funcs = f'(func (export "step") (local $i i32) (if (call $msg_count) (then {loop})))'
+    else:
+        answer = "(drop (call $answer (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))"
+        funcs = f'(func (export "step")) (func (export "query") (local $i i32) {loop} {answer})'
+    pages = (BUF + cap) // 65536 + 1
+    imports = _imports({name: COPY_ARITY[name], "msg_count": 0, "answer": 4})
+    wat = (
+        f'(module {imports} (memory (export "memory") {pages}) '
+        f'(data (i32.const 16) "{_wat_bytes(const)}") {funcs})'
+    )
+    return bytes(wasmtime.wat2wasm(wat))
+
+
+def _copy_outcome(impl: Implementation, call: str, value: int, wasm: bytes) -> str | None:
+    """Run the loop on a value of ``value`` bytes: ``None`` if the call ran, else its class."""
+    where = COPY_OUT[call][0]
+    state = {"v": "61" * value} if call == "core_read" else {}
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, wasm, state)
+    failures = _failures(impl, runtime)
+    outcome: str | None = None
+    if where == "message" and not failures:
+        content: dict[str, Any] = {"blob": "61" * value} if call == "msg_read" else {"blob": "01"}
+        if call == "msg_entry":
+            content = _tree(["n" * value])
+        mt = "m" * value if call == "msg_header" else "go"
+        impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+        failures = _failures(impl, runtime)
+    if where == "query" and not failures:
+        reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q" * value)
+        outcome = None if reply.ok else str(reply.error.get("class"))
+    if failures:
+        assert len(failures) == 1 and failures[0][0] == actor, failures
+        outcome = str(failures[0][1])
+    impl.call("wit-close", runtime=runtime).expect_ok()
+    return outcome
+
+
+COPY_CASES = [
+    (call, relation, side)
+    for call in COPY_OUT
+    for relation in ("zero", "smaller", "equal", "larger")
+    for side in ("half", "twice")
+    if not (side == "twice" and (call in FIXED_VALUE or relation == "zero"))
+    and not (call == "core_read-absent" and relation in ("smaller", "equal"))
+]
+
+
+@pytest.mark.req("WASM-019", "WASM-020.1", "WASM-020.2", "WASM-007.4")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize(
+    ("call", "relation", "side"), COPY_CASES, ids=["-".join(c) for c in COPY_CASES]
+)
+def test_a_copy_out_costs_the_bytes_it_copies(
+    impl: Implementation, call: str, relation: str, side: str
+) -> None:
+    """A loop of ``call`` into a buffer whose ``cap`` is 0, smaller than, equal to or
+    larger than the value: each call costs 10 000 units, the bytes it copies in, and
+    ``min(n, cap)`` (0 for an absent value) — not ``n``, not ``cap``.  ``half`` costs at
+    most half the limit and must run; ``twice`` more than twice it and must abort."""
+    value, cap, reps = _copy_case(call, relation, side)
+    copied_in = len(COPY_OUT[call][2])
+    copied_out = min(value, cap)
+    low = reps * (HOST_CALL + copied_in + copied_out)
+    high = low + reps * PER_ITERATION + FIXED
+    outcome = _copy_outcome(impl, call, value, _copy_module(call, cap, reps))
+    what = f"{reps} × {call} of a {value}-byte value into a {cap}-byte buffer"
+    if side == "half":
+        assert high <= HALF
+        # charged n or cap instead of min(n, cap): past twice the limit, where they differ
+        wrong = reps * (HOST_CALL + max(value, cap))
+        if relation == "larger" or (relation != "equal" and call not in FIXED_VALUE):
+            assert wrong > TWICE
+        assert outcome is None, (
+            f"{what} costs at most {high} units (WASM-019: 10 000 + the bytes copied, "
+            f"min(n, cap) = {copied_out}), half the fuel limit: it must run (WASM-020.2), "
+            f"not fail {outcome}"
+        )
+    else:
+        assert low > TWICE
+        assert outcome == "fuel-exhausted", (
+            f"{what} costs more than {low} units (WASM-019: 10 000 + the bytes copied, "
+            f"min(n, cap) = {copied_out}), twice the fuel limit: it must fail "
+            f"fuel-exhausted (WASM-020.1), not {outcome or 'run'}"
+        )
+
+
+# --------------------------------------------------------------------------- exhaustion
+
+MEMORY = '(memory (export "memory") 1)'
+
+
+def _frame(locals_: int) -> str:
+    """A recursive function whose frame holds ``locals_`` live ``v128`` values across
+    its call: loaded from memory before, stored back after (a large frame)."""
+    decl = " ".join(["(local v128)"] * locals_)
+    load = " ".join(
+        f"(local.set {i} (v128.load (i32.const {i * 16 % 60000})))" for i in range(1, locals_)
+    )
+    store = " ".join(
+        f"(v128.store (i32.const {i * 16 % 60000}) (local.get {i}))" for i in range(1, locals_)
+    )
+    return f"(func $down (param i32) {decl} {load} (call $down (local.get 0)) {store})"
+
+
+#: kind → a module whose step exhausts the call stack (or whose start function does).
+RECURSIONS: dict[str, str] = {
+    "direct": f'(module {MEMORY} (func $down (call $down)) (func (export "step") (call $down)))',
+    "with-argument": f"(module {MEMORY} (func $down (param i64) "
+    "(call $down (i64.add (local.get 0) (i64.const 1)))) "
+    '(func (export "step") (call $down (i64.const 0))))',
+    "mutual": f"(module {MEMORY} (func $a (call $b)) (func $b (call $a)) "
+    '(func (export "step") (call $a)))',
+    "indirect": f"(module {MEMORY} (type $v (func)) (table 1 funcref) (elem (i32.const 0) $down) "
+    "(func $down (call_indirect (type $v) (i32.const 0))) "
+    '(func (export "step") (call $down)))',
+    "large-frame": f'(module {MEMORY} {_frame(500)} (func (export "step") '
+    "(call $down (i32.const 1))))",
+    "after-a-loop": f"(module {MEMORY} (func $down (local $i i32) "
+    "(loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) "
+    "(br_if $l (i32.lt_u (local.get $i) (i32.const 10)))) (call $down)) "
+    '(func (export "step") (call $down)))',
+    "start-function": f"(module {MEMORY} (func $down (call $down)) (start $down) "
+    '(func (export "step")))',
+    "after-host-calls": f"(module {_imports({'core_set': 6})} {MEMORY} "
+    '(data (i32.const 0) "k") (func $down (call $down)) '
+    '(func (export "step") (drop (call $core_set (i32.const 0) (i32.const 1) '
+    "(i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0))) (call $down)))",
+}
+
+
+@pytest.mark.req("WASM-015.1", "WASM-021")
+@pytest.mark.parametrize("kind", sorted(RECURSIONS))
+def test_exhausting_the_call_stack_fails_trap(impl: Implementation, kind: str) -> None:
+    """Unbounded recursion exhausts the host's call stack long before the fuel (each
+    level costs a few units): the step fails ``trap`` — not ``memory-limit`` (the stack is
+    no memory of the guest's), not ``fuel-exhausted`` — at every attempt, and leaves no
+    step (WASM-021)."""
+    wasm = bytes(wasmtime.wat2wasm(RECURSIONS[kind]))
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, wasm)
+    for attempt in range(2):  # the second finds whatever the first left (a kept instance)
+        run_ = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+        assert [run_["steps"], run_["failures"]] == [[], [[actor, "trap"]]], (
+            f"{kind} recursion (attempt {attempt + 1}) exhausts the call stack: it must fail "
+            f"trap (WASM-015.1): {run_}"
+        )
+    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    assert head is None, "a step that traps has no effect (WASM-021)"
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+@pytest.mark.req("WASM-015.1", "WASM-021")
+@pytest.mark.parametrize("kind", ["direct", "large-frame"])
+def test_exhausting_the_call_stack_on_a_message_fails_trap(impl: Implementation, kind: str) -> None:
+    """The genesis step succeeds; the step of a message writes an entry, then recurses
+    without end: ``trap``, the head stays the genesis step, the message stays pending."""
+    down = "(func $down (call $down))" if kind == "direct" else _frame(500)
+    arg = "" if kind == "direct" else "(i32.const 1)"
+    wat = (
+        f"(module {_imports({'msg_count': 0, 'core_set': 6})} {MEMORY} "
+        f'(data (i32.const 0) "k") {down} (func (export "step") (if (call $msg_count) (then '
+        "(drop (call $core_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1) "
+        f"(i32.const 0) (i32.const 0))) (call $down {arg})))))"
+    )
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
+    assert _failures(impl, runtime) == []
+    genesis = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}).expect_ok()
+    for attempt in range(2):
+        failures = _failures(impl, runtime)
+        assert failures == [[actor, "trap"]], (
+            f"{kind} recursion on a message's step (attempt {attempt + 1}): must fail trap "
+            f"(WASM-015.1): {failures}"
+        )
+    assert impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"] == genesis
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+@pytest.mark.req("WASM-015.1", "WASM-014.1")
+@pytest.mark.parametrize("kind", ["direct", "mutual", "large-frame"])
+def test_exhausting_the_call_stack_in_a_query_fails_trap(impl: Implementation, kind: str) -> None:
+    """A query is a call too (WASM-016): unbounded recursion in it fails ``trap``."""
+    funcs = {
+        "direct": "(func $down (call $down))",
+        "mutual": "(func $down (call $b)) (func $b (call $down))",
+        "large-frame": _frame(500),
+    }[kind]
+    arg = "(i32.const 1)" if kind == "large-frame" else ""
+    wat = (
+        f'(module {MEMORY} {funcs} (func (export "step")) '
+        f'(func (export "query") (call $down {arg})))'
+    )
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
+    assert _failures(impl, runtime) == []
+    reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
+    assert not reply.ok and reply.error.get("class") == "trap", (
+        f"{kind} recursion in a query exhausts the call stack: it must fail trap "
+        f"(WASM-015.1), not {reply}"
+    )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+#: kind → a step that runs out of fuel (each far past twice the limit) without
+#: exhausting anything else.
+FUEL_OUTS: dict[str, str] = {
+    "loop": f'(module {MEMORY} (func (export "step") (loop $l (br $l))))',
+    "host-calls": f"(module {_imports({'msg_count': 0})} {MEMORY} "
+    '(func (export "step") (loop $l (drop (call $msg_count)) (br $l))))',
+    "shallow-recursion": f"(module {MEMORY} (func $down (param i32) (local $i i32) "
+    "(loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) "
+    "(br_if $l (i32.lt_u (local.get $i) (i32.const 5000000)))) "
+    "(if (i32.lt_u (local.get 0) (i32.const 100)) (then "
+    "(call $down (i32.add (local.get 0) (i32.const 1)))))) "
+    '(func (export "step") (call $down (i32.const 0))))',
+    "start-function": f"(module {MEMORY} (func $spin (loop $l (br $l))) (start $spin) "
+    '(func (export "step")))',
+}
+
+
+@pytest.mark.req("WASM-020.1")
+@pytest.mark.parametrize("kind", sorted(FUEL_OUTS))
+def test_running_out_of_fuel_fails_fuel_exhausted(impl: Implementation, kind: str) -> None:
+    """An endless loop, an endless loop of host calls, a recursion 100 levels deep whose
+    every level spins 40 M units (4 000 M in all; far from any call stack's end), and an
+    endless start function: ``fuel-exhausted``, not ``trap``."""
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(FUEL_OUTS[kind])))
+    failures = _failures(impl, runtime)
+    assert failures == [[actor, "fuel-exhausted"]], (
+        f"{kind}: runs out of fuel, so fuel-exhausted (WASM-020.1): {failures}"
+    )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+@pytest.mark.req("WASM-017.1", "WASM-017.2", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
+def test_growing_past_the_limits_returns_minus_1_and_the_step_goes_on(
+    impl: Implementation,
+) -> None:
+    """From 1 page: grow by 256 (to 257) → -1, by 2³²−1 → -1, by 255 (to 256) → 1, by 1
+    more → -1, size 256; a table of 1: grow by 10 000 → -1, by 9 999 → 1, by 1 → -1,
+    size 10 000.  The step succeeds and saves the results (each as 4 bytes)."""
+    results = [
+        "(memory.grow (i32.const 256))",
+        "(memory.grow (i32.const -1))",
+        "(memory.grow (i32.const 255))",
+        "(memory.grow (i32.const 1))",
+        "(memory.size)",
+        "(table.grow (ref.null func) (i32.const 10000))",
+        "(table.grow (ref.null func) (i32.const 9999))",
+        "(table.grow (ref.null func) (i32.const 1))",
+        "(table.size)",
+    ]
+    stores = " ".join(
+        f"(i32.store (i32.const {64 + 4 * i}) {expr})" for i, expr in enumerate(results)
+    )
+    wat = (
+        f"(module {_imports({'core_set': 6})} {MEMORY} (table 1 funcref) "
+        '(data (i32.const 0) "grown") '
+        f'(func (export "step") {stores} (drop (call $core_set (i32.const 0) (i32.const 5) '
+        f"(i32.const 64) (i32.const {4 * len(results)}) (i32.const 0) (i32.const 0)))))"
+    )
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
+    failures = _failures(impl, runtime)
+    assert failures == [], f"a refused grow is no failure (WASM-017.1): {failures}"
+    data = _entry(impl, runtime, actor, "grown")
+    impl.call("wit-close", runtime=runtime).expect_ok()
+    expected = [-1, -1, 1, -1, 256, -1, 1, -1, 10_000]
+    assert data is not None
+    found = [int.from_bytes(data[i : i + 4], "little", signed=True) for i in range(0, 36, 4)]
+    assert found == expected, (
+        f"memory.grow / table.grow past 256 pages / 10 000 elements must return -1 and leave "
+        f"the size unchanged (WASM-017): {found}, expected {expected}"
+    )
+
+
+@pytest.mark.req("WASM-015.1", "WASM-017.1")
+@pytest.mark.parametrize("pages", [1, 256])
+def test_an_access_past_a_refused_grow_fails_trap(impl: Implementation, pages: int) -> None:
+    """A step grows past the limit (refused), then loads past its memory's end: the load
+    traps → ``trap``, not ``memory-limit``."""
+    wat = (
+        f'(module (memory (export "memory") {pages}) (func (export "step") '
+        f"(drop (memory.grow (i32.const {257 - pages + 1}))) "
+        f"(drop (i32.load (i32.const {pages * 65536 - 2})))))"
+    )
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
+    failures = _failures(impl, runtime)
+    assert failures == [[actor, "trap"]], (
+        f"a load past a {pages}-page memory after a refused grow: trap (WASM-015.1): {failures}"
+    )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+#: kind → (a module whose minimum is at or past a limit, the step's expected class).
+MINIMUMS: dict[str, tuple[str, str | None]] = {
+    "memory-256": ('(memory (export "memory") 256)', None),
+    "memory-257": ('(memory (export "memory") 257)', "memory-limit"),
+    "table-10000": (f"{MEMORY} (table 10000 funcref)", None),
+    "table-10001": (f"{MEMORY} (table 10001 funcref)", "memory-limit"),
+}
+
+
+@pytest.mark.req("WASM-017.3", "WASM-016")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("kind", sorted(MINIMUMS))
+def test_a_minimum_past_the_limits_fails_memory_limit(impl: Implementation, kind: str) -> None:
+    body, expected = MINIMUMS[kind]
+    wat = f'(module {body} (func (export "step")))'
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
+    failures = _failures(impl, runtime)
+    assert failures == ([] if expected is None else [[actor, expected]]), (kind, failures)
+    impl.call("wit-close", runtime=runtime).expect_ok()

@@ -1,0 +1,691 @@
+"""Competing geneses and the order of senders (issue 24: WIT-012.3, WIT-028.2).
+
+* WIT-012.3 fails an actor's first transition ``invalid-genesis`` only when *none*
+  of the genesis messages pending for it carries its id, and WIT-012.6 counts a
+  genesis anywhere in a sender's list. So whatever the order in which right,
+  misaddressed and duplicate geneses, updates and ordinary messages are pending —
+  from the outside, or from a ``spawner`` as a second sender, queued or signalled,
+  sent with ``wit-genesis`` or ``wit-send``, before a run or across runs — the actor
+  starts as soon as one right genesis is pending, and fails only when every pending
+  genesis is misaddressed. An implementation that checks only the first pending
+  genesis (or the first sender's) passes the worked examples and fails here. A
+  message carrying A's core under an ``mt`` that is not exactly ``genesis`` (case,
+  spaces, NUL, non-ASCII and astral look-alikes, empty) is no genesis at all.
+* WIT-028.2 makes a test actor act on its messages *senders in id order*, ids
+  compared as unsigned bytes (ID-005): the outside (32 zero bytes) always first. The
+  ``requester`` keeps the last ``echo`` it read, so echo actors whose ids start on both
+  sides of 0x7f/0x80 (or share a first byte and differ across it in the second) and
+  the outside show which sender an implementation acts on last: signed bytes (Java's
+  ``Arrays.compare``, C ``char``) put an id starting with a byte >= 0x80 first. The
+  same ids order the genesis read-overs of ADP-014 (the first sender in id order).
+
+Every expectation is computed here from the clauses; every answer is then also
+compared with the in-process reference, which fixes the step ids (WIT-011).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit_conformance.data._classes import is_valid_text
+from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._properties import properties
+
+from .._scenario import explain, impl_objects
+
+pytestmark = pytest.mark.profile("wit")
+
+Json = dict[str, Any]
+OUTSIDE = "00" * 32
+
+run_settings = properties(40)
+
+
+def _wit(name: str, **headers: str) -> Json:
+    return {"blob": name.encode().hex(), "headers": {"runtime": "test-actor", **headers}}
+
+
+def _core_id(name: str, **state: bytes) -> str:
+    """The id of the core ``wit-genesis`` builds for ``name`` and ``state`` (ADP-014, WIT-002)."""
+    wit = g.object_id(g.Blob(data=name.encode(), headers={"runtime": "test-actor"}))
+    entries = {"wit": wit, **{k: g.object_id(g.Blob(data=v)) for k, v in state.items()}}
+    return g.object_id(g.Tree(entries=entries)).hex()
+
+
+def _unsigned(hex_id: str) -> bytes:
+    """ID-005: ids compare as unsigned bytes."""
+    return bytes.fromhex(hex_id)
+
+
+def _signed(hex_id: str) -> tuple[int, ...]:
+    """The wrong rule: bytes compared as signed (two's complement) values."""
+    return tuple(b - 256 if b >= 0x80 else b for b in bytes.fromhex(hex_id))
+
+
+# --------------------------------------------------------------------------- both sides
+
+
+class _Pair:
+    """The implementation and a fresh in-process reference, driven in step."""
+
+    def __init__(self, impl: Implementation) -> None:
+        from gritwit.adapter import ReferenceAdapter
+
+        self.impl = impl
+        self.ref = ReferenceAdapter()
+        opened = impl.call("wit-open")
+        assert opened.ok, f"wit-open failed: {opened}"
+        self.runtime = str(opened.result["runtime"])
+        assert self.ref.handle({"seq": 0, "cmd": "wit-open"})["runtime"] == "w1"
+        self.rule = "ADP-014, WIT-011"
+
+    def call(self, cmd: str, *, check: bool = True, **args: Any) -> tuple[Json, Json]:
+        """(the implementation's answer, the reference's): results, or ``{"error": class}``."""
+        reply = self.impl.call(cmd, check=check, runtime=self.runtime, **args)
+        got = dict(reply.result) if reply.ok else {"error": reply.error_class}
+        expected = self.ref.handle(json.loads(json.dumps({"seq": 0, "cmd": cmd, "runtime": "w1",
+                                                          **args})))  # fmt: skip
+        want = {k: v for k, v in expected.items() if k not in ("seq", "ok")}
+        if not expected["ok"]:
+            want = {"error": expected["error"]["class"]}
+        return got, want
+
+    def agree(self, cmd: str, args: Mapping[str, Any], got: Json, want: Json) -> None:
+        """Fail, with the first diverging object (ADP-017.2), when the answers differ."""
+        if got == want:
+            return
+        wrong = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
+        last = self.impl.last_request, self.impl.last_response
+        mine = impl_objects(self.impl, "wit-object", self.runtime)
+        details = (
+            explain(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
+        )
+        detail = next((d for d in details if d), "")
+        self.impl.last_request, self.impl.last_response = last
+        raise AssertionError(
+            f"{cmd} {json.dumps(dict(args))[:300]}: the reference answers {want}, got {got}{detail}"
+        )
+
+    def both(self, cmd: str, **args: Any) -> Json:
+        """The implementation's answer, checked equal to the reference's."""
+        got, want = self.call(cmd, **args)
+        self.agree(cmd, args, got, want)
+        return got
+
+    def _oracle(self, oid: str) -> Any:
+        reply = self.ref.handle({"seq": 0, "cmd": "wit-object", "runtime": "w1", "id": oid})
+        if not reply["ok"]:
+            return f"the reference has no object {oid[:12]}…"
+        return describe_bytes(oid, reply["bytes"])
+
+    def obj(self, oid: str | g.ObjectId) -> g.GritObject:
+        text = oid if isinstance(oid, str) else oid.hex()
+        reply = self.impl.call("wit-object", runtime=self.runtime, id=text)
+        assert reply.ok, f"wit-object {text}: {reply}"
+        return g.decode_object(bytes.fromhex(reply.result["bytes"]))
+
+    def head(self, actor: str) -> g.Step | None:
+        step = self.both("wit-head", actor=actor).get("step")
+        if step is None:
+            return None
+        found = self.obj(str(step))
+        assert isinstance(found, g.Step), found
+        return found
+
+    def close(self) -> None:
+        self.impl.call("wit-close", runtime=self.runtime)
+        self.ref.close()
+
+
+# --------------------------------------------------------------------------- competing geneses
+
+#: A: a counter without state; its id is the id of this core (WIT-002).
+A = _core_id("counter")
+RIGHT = {"tree": {"wit": _wit("counter")}}
+#: Genesis contents that do not carry A's id, each a near miss of another kind.
+WRONG: dict[str, Json] = {
+    "echo-core": {"tree": {"wit": _wit("echo")}},
+    "counter-with-state": {"tree": {"wit": _wit("counter"), "count": {"blob": b"5".hex()}}},
+    "id-as-text-blob": {"blob": A.encode().hex()},
+    "id-as-raw-blob": {"blob": A},
+    "not-a-core": {"tree": {"x": {"blob": "01"}}},
+    "other-runtime": {"tree": {"wit": {"blob": b"counter".hex(), "headers": {"runtime": "x"}}}},
+    "same-data-more-headers": {"tree": {"wit": _wit("counter", v="2")}},
+}
+WRONG_NAMES = tuple(WRONG)
+#: ``mt`` values that are not ``genesis`` (WIT-012.1: exact bytes), by text class; a message
+#: of one carrying A's core is an ordinary message, read without effect (WIT-028.4).
+NEAR_MTS: dict[str, tuple[str, ...]] = {
+    "ascii": ("genesis ", " genesis", "genesis\n", "genesi", "genesiss", "genesis!"),
+    "mixed-case": ("Genesis", "GENESIS", "genesiS"),
+    "bmp": ("g\u00e9nesis", "genesis\u00a0", "genesis\ufeff", "genesis\uffff", "\uff47enesis"),
+    "astral": ("genesis\U0001f600", "\U0001d420enesis"),
+    "nul": ("genesis\x00", "\x00genesis"),
+    "empty": ("",),
+    # not text: wit-send refuses it, invalid-utf8, and sends nothing (ADP-004.8 pass 2)
+    "lone-surrogate": ("genesis\ud800", "\udc00genesis", "genesi\udfffs"),
+}
+NEAR = tuple(mt for group in NEAR_MTS.values() for mt in group if is_valid_text(mt))
+
+
+@dataclass
+class _Msg:
+    """One message of the outside to A, as the model sees it."""
+
+    kind: str  # right, wrong, near, inc, update, other, bare
+    signal: bool = False
+    amount: int = 0
+    note: str = ""
+
+
+@dataclass
+class _Model:
+    """What WIT-005, WIT-012 and WIT-013 say A has pending, has read and holds."""
+
+    msgs: list[_Msg] = field(default_factory=list)
+    read_upto: int = 0
+    spawner_genesis: bool = False  # a right genesis pending from a spawner
+    started: bool = False
+    count: int = 0
+    notes: set[str] = field(default_factory=set)
+
+    def pending(self) -> list[_Msg]:
+        """The outside's pending list (WIT-005): after the last read, from the last signal."""
+        start = max([self.read_upto] + [i for i, m in enumerate(self.msgs) if m.signal])
+        return self.msgs[start:]
+
+    def outcome(self) -> str:
+        """What the first transition does now: ``wait``, ``start`` or ``invalid-genesis``."""
+        kinds = [m.kind for m in self.pending() if m.kind in ("right", "wrong")]
+        if self.spawner_genesis:
+            kinds.append("right")
+        if not kinds:
+            return "wait"  # WIT-012.2
+        return "start" if "right" in kinds else "invalid-genesis"  # WIT-012.1, WIT-012.3
+
+    def read_all(self) -> None:
+        for m in self.pending():
+            self.count += m.amount if m.kind == "inc" else 0
+            if m.kind == "update":
+                self.notes.add(m.note)
+        self.read_upto = len(self.msgs)
+        self.spawner_genesis = False
+
+
+#: A send: (kind, WRONG name or near-miss mt, signal, sent with wit-genesis) — or ("run",).
+Op = tuple[Any, ...]
+
+
+def _setup_spawner(pair: _Pair) -> None:
+    """A spawner whose step queues a right genesis to A, A not run yet (ADP-014 step 2a)."""
+    spawner = str(pair.both("wit-genesis", actor="spawner", state={"n": "01"})["actor"])
+    pair.both("wit-run", max_steps=10)
+    pair.both("wit-send", to=spawner, mt="spawn", content=RIGHT)
+    run = pair.both("wit-run", max_steps=1)
+    assert [a for a, _ in run["steps"]] == [spawner], f"the spawner's step, alone: {run}"
+
+
+def _run_geneses(impl: Implementation, ops: list[Op], spawner: bool, what: str) -> None:
+    """Send ``ops`` to A (a run after the last), checking every run against WIT-012."""
+    pair = _Pair(impl)
+    model = _Model()
+    try:
+        if spawner:
+            _setup_spawner(pair)
+            model.spawner_genesis = True
+        for index, op in enumerate([*ops, ("run",)]):
+            if op[0] != "run":
+                _send(pair, model, index, op)
+                continue
+            _check_run(pair, model, what)
+        _check_final(pair, model, what)
+    finally:
+        pair.close()
+
+
+def _send(pair: _Pair, model: _Model, index: int, op: Op) -> None:
+    kind, wrong, signal, via_genesis = op
+    msg = _Msg(kind=kind, signal=signal)
+    if kind == "near" and not is_valid_text(wrong):
+        refused: Json = {"to": A, "mt": wrong, "content": RIGHT, "signal": signal}
+        got, want = pair.call("wit-send", check=False, **refused)
+        assert got == {"error": "invalid-utf8"}, (
+            f"wit-send with mt {wrong!r}: a lone surrogate is no text (ADP-004.8); got {got}"
+        )
+        pair.agree("wit-send", refused, got, want)
+        return  # nothing sent
+    if kind == "right" and via_genesis:
+        msg.signal = False  # wit-genesis queues (ADP-014)
+        answer = pair.both("wit-genesis", actor="counter")
+        assert answer.get("actor") == A, f"wit-genesis of counter: {answer} (WIT-002)"
+    else:
+        args: Json = {"to": A, "signal": signal}
+        if kind in ("right", "wrong"):
+            args.update(mt="genesis", content=RIGHT if kind == "right" else WRONG[wrong])
+        elif kind == "inc":
+            msg.amount = index + 1  # distinct contents: no two messages share an id
+            args.update(mt="inc", content={"blob": str(msg.amount).encode().hex()})
+        elif kind == "update":
+            msg.note = f"note{index}"
+            args.update(mt="update", content={"tree": {msg.note: {"blob": "01"}}})
+        elif kind == "near":  # A's own core under an mt that is not `genesis`
+            args.update(mt=wrong, content=RIGHT)
+        elif kind == "other":
+            args.update(mt="genesis!", content={"blob": f"{index:02x}"})
+        else:  # bare: a message without headers
+            args.update(content={"blob": f"{index:02x}"})
+        pair.both("wit-send", **args)
+    model.msgs.append(msg)
+
+
+def _check_run(pair: _Pair, model: _Model, what: str) -> None:
+    expected = "start" if model.started else model.outcome()
+    for call in range(8):
+        got, want = pair.call("wit-run", max_steps=100)
+        mine = [a for a, _ in got.get("steps", [])]
+        if call == 0 and not model.started:
+            pending = [m.kind for m in model.pending()]
+            where = f"{what}: first run with A pending {pending} from the outside" + (
+                " and a right genesis from a spawner" if model.spawner_genesis else ""
+            )
+            if expected == "invalid-genesis":
+                assert got.get("failures") == [[A, "invalid-genesis"]] and A not in mine, (
+                    f"{where}: no pending genesis carries A's id, so its first transition "
+                    f"fails invalid-genesis (WIT-012.3); got {got}"
+                )
+            elif expected == "start":
+                assert got.get("failures") == [] and mine[:1] == [A], (
+                    f"{where}: a pending genesis carries A's id, so A starts whatever else is "
+                    f"pending before or after it (WIT-012.1, WIT-012.3, WIT-012.6); got {got}"
+                )
+            else:
+                assert got.get("failures") == [] and A not in mine, (
+                    f"{where}: no genesis pending, A waits (WIT-012.2); got {got}"
+                )
+        pair.agree("wit-run", {"max_steps": 100}, got, want)
+        if expected != "start" or not mine:
+            break
+    if expected == "start":
+        model.started = True
+        model.read_all()
+        assert not mine, f"{what}: A still runs after 8 calls of wit-run"
+
+
+def _check_final(pair: _Pair, model: _Model, what: str) -> None:
+    step = pair.head(A)
+    if not model.started:
+        assert step is None, f"{what}: A never had a right genesis pending, yet has a step"
+        return
+    assert step is not None, f"{what}: A started but has no head"
+    core = pair.obj(step.core)
+    assert isinstance(core, g.Tree)
+    assert set(core.entries) == {"wit", "count", *model.notes}, (
+        f"{what}: A's core after reading every pending message holds the counter's entries "
+        f"and the notes of the updates it read (WIT-013.4, WIT-020.4): {sorted(core.entries)}"
+    )
+    count = pair.both("wit-query", actor=A, name="count")
+    assert bytes.fromhex(count.get("data", "")) == str(model.count).encode(), (
+        f"{what}: the count is the sum of every inc read (WIT-020.2): {count}"
+    )
+
+
+#: letters of the permutation cases: R/D right (wit-send / wit-genesis), W/X misaddressed,
+#: I an inc, U an update, O a message of another mt, B one without headers.
+_LETTER = {
+    "R": ("right", "", False, False),
+    "D": ("right", "", False, True),
+    "I": ("inc", "", False, False),
+    "U": ("update", "", False, False),
+    "O": ("other", "", False, False),
+    "B": ("bare", "", False, False),
+}
+
+
+def _ops(word: str, salt: int = 0) -> list[Op]:
+    """``word``'s sends: W and X misaddressed of two kinds picked by ``salt``; ``!`` after
+    a letter signals it; ``|`` is a run."""
+    ops: list[Op] = []
+    wrongs = 0
+    for ch in word:
+        if ch == "|":
+            ops.append(("run",))
+        elif ch == "!":
+            kind, wrong, _, _ = ops[-1]
+            ops[-1] = (kind, wrong, True, False)
+        elif ch in "WX":
+            name = WRONG_NAMES[(salt + 3 * wrongs + (ch == "X")) % len(WRONG_NAMES)]
+            wrongs += 1
+            ops.append(("wrong", name, False, False))
+        else:
+            ops.append(("N",) if ch == "N" else _LETTER[ch])
+    return ops
+
+
+def _orders(letters: str) -> list[str]:
+    return sorted({"".join(p) for p in itertools.permutations(letters)})
+
+
+#: every order of two right geneses (one a duplicate, sent with wit-genesis), a
+#: misaddressed one, an inc and an update: A always starts
+STARTS = _orders("RDWIU")
+#: every order of two misaddressed geneses, an inc and an update: A always fails
+FAILS = _orders("WXIU")
+
+
+@pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.1", "WIT-012.5", "WIT-013.3")
+@pytest.mark.parametrize("word", STARTS)
+def test_a_right_genesis_anywhere_among_pending_messages_starts_the_actor(
+    impl: Implementation, word: str
+) -> None:
+    _run_geneses(impl, _ops(word, salt=STARTS.index(word)), False, f"order {word}")
+
+
+@pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-013.3")
+@pytest.mark.parametrize("word", FAILS)
+def test_only_misaddressed_geneses_fail_the_first_transition(
+    impl: Implementation, word: str
+) -> None:
+    _run_geneses(impl, _ops(word, salt=FAILS.index(word)), False, f"order {word}")
+
+
+#: (word, a spawner's right genesis pending too): signals, runs between, two senders
+MORE = [
+    ("WR!", False),  # the right genesis signalled supersedes the misaddressed one
+    ("RW!", False),  # a misaddressed signal supersedes the right genesis: fails
+    ("W!R", False),
+    ("R!W", False),
+    ("WIW!U", False),
+    ("W|R", False),  # fails, then starts once the right genesis arrives
+    ("W|X|D", False),
+    ("WU|IR", False),
+    ("IU|W|UR|I", False),
+    ("|W|R", False),  # nothing pending: waits (WIT-012.2)
+    ("I|U|W", False),
+    ("W", True),  # the first sender's genesis is misaddressed, the second's is right
+    ("WXW", True),
+    ("UW", True),
+    ("WUW", True),
+    ("IWU", True),
+    ("W!", True),
+    ("", True),
+    ("WR", True),  # two right ones from two senders, a misaddressed one first
+]
+
+
+@pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.2", "WIT-012.1", "WIT-005")
+@pytest.mark.parametrize(("word", "spawner"), MORE, ids=[f"{w or '-'}{'+spawner' * s}"
+                                                        for w, s in MORE])  # fmt: skip
+def test_competing_geneses_across_signals_runs_and_senders(
+    impl: Implementation, word: str, spawner: bool
+) -> None:
+    _run_geneses(impl, _ops(word), spawner, f"case {word!r}{' + spawner' * spawner}")
+
+
+_SIGNAL = st.sampled_from((False, False, False, True))
+_SEND = st.one_of(
+    st.tuples(st.just("wrong"), st.sampled_from(WRONG_NAMES), _SIGNAL, st.just(False)),
+    st.tuples(st.just("near"), st.sampled_from(NEAR), _SIGNAL, st.just(False)),
+    st.tuples(
+        st.sampled_from(("right", "inc", "update", "other", "bare")),
+        st.just(""),
+        _SIGNAL,
+        st.booleans(),
+    ),
+    st.just(("run",)),
+)
+
+
+@pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.2", "WIT-012.1", "WIT-012.5", "WIT-013.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@run_settings
+@given(ops=st.lists(_SEND, min_size=1, max_size=9), spawner=st.booleans())
+def test_random_competing_geneses(impl: Implementation, ops: list[Op], spawner: bool) -> None:
+    _run_geneses(impl, ops, spawner, f"ops {ops}, spawner {spawner}")
+
+
+# --------------------------------------------------------------------------- order of senders
+
+
+@functools.cache
+def _mine(actor: str, klass: str, skip: tuple[str, ...] = ()) -> str:
+    """A ``state`` value (hex of entry ``n``) whose ``actor`` core id is of ``klass``."""
+    test: dict[str, Callable[[bytes], bool]] = {
+        "low": lambda b: 0 < b[0] < 0x7F,
+        "7f": lambda b: b[0] == 0x7F,
+        "7f.lo": lambda b: b[0] == 0x7F and b[1] < 0x80,
+        "7f.hi": lambda b: b[0] == 0x7F and b[1] >= 0x80,
+        "80": lambda b: b[0] == 0x80,
+        "80.lo": lambda b: b[0] == 0x80 and b[1] < 0x80,
+        "80.hi": lambda b: b[0] == 0x80 and b[1] >= 0x80,
+        "high": lambda b: b[0] > 0x80,
+        "ff": lambda b: b[0] == 0xFF,
+    }
+    for i in range(1 << 20):
+        n = i.to_bytes(3, "big")
+        if n.hex() not in skip and test[klass](bytes.fromhex(_core_id(actor, n=n))):
+            return n.hex()
+    raise AssertionError(f"no {actor} state of class {klass}")  # pragma: no cover
+
+
+def _echo_states(classes: tuple[str, ...]) -> list[str]:
+    """Distinct echo states, one per class."""
+    out: list[str] = []
+    for klass in classes:
+        out.append(_mine("echo", klass, tuple(out)))
+    return out
+
+
+ECHO_CLASSES = ("low", "7f", "7f.lo", "7f.hi", "80", "80.lo", "80.hi", "high", "ff")
+
+
+def _last_echo(senders: Mapping[str, list[bytes]], key: Callable[[str], Any] = _unsigned) -> bytes:
+    """The content the requester keeps: the last echo read, senders in ``key`` order."""
+    order = sorted((s for s in senders if senders[s]), key=key)
+    return senders[order[-1]][-1]
+
+
+def _requester_scenario(
+    impl: Implementation, classes: tuple[str, ...], asks: list[int], outside: int, high_r: bool
+) -> None:
+    """Echo actors of ``classes`` each answer ``asks[i]`` questions of one requester; then
+    the outside sends ``outside`` echoes; the requester reads all in one transition."""
+    pair = _Pair(impl)
+    try:
+        state = {"n": _mine("requester", "high")} if high_r else {}
+        r = str(pair.both("wit-genesis", actor="requester", state=state)["actor"])
+        echoes = [
+            str(pair.both("wit-genesis", actor="echo", state={"n": n})["actor"])
+            for n in _echo_states(classes)
+        ]
+        start = pair.both("wit-run", max_steps=100)
+        assert sorted(a for a, _ in start["steps"]) == sorted([r, *echoes]), start
+        senders: dict[str, list[bytes]] = {e: [] for e in echoes}
+        plan = [(e, q) for e, count in zip(echoes, asks, strict=True) for q in range(count)]
+        for e, q in sorted(plan, key=lambda p: (p[1], p[0][::-1])):  # not in id order
+            question = f"{e[:8]}#{q}".encode()
+            senders[e].append(question)
+            content = {
+                "tree": {"to": {"blob": e.encode().hex()}, "question": {"blob": question.hex()}}
+            }
+            pair.both("wit-send", to=r, mt="ask", content=content)
+        asked = pair.both("wit-run", max_steps=1 + len(echoes))
+        assert sorted(a for a, _ in asked["steps"]) == sorted([r, *echoes]), (
+            f"the requester asks (one step), each echo answers (one step each): {asked}"
+        )
+        senders[OUTSIDE] = []
+        for i in range(outside):
+            data = f"outside#{i}".encode()
+            senders[OUTSIDE].append(data)
+            pair.both("wit-send", to=r, mt="echo", content={"blob": data.hex()})
+        read, read_ref = pair.call("wit-run", max_steps=100)
+        assert [a for a, _ in read.get("steps", [])] == [r], (
+            f"the requester reads every pending echo in one transition (WIT-028.2): {read}"
+        )
+        want = _last_echo(senders)
+        answer, answer_ref = pair.call("wit-query", actor=r, name="answer")
+        order = sorted((s[:8] for s in senders if senders[s]), key=lambda s: bytes.fromhex(s))
+        assert bytes.fromhex(answer.get("data", "")) == want, (
+            f"senders {order} (ascending as unsigned bytes, ID-005): the requester acts on "
+            f"them in that order, each oldest first (WIT-028.2), and keeps the last echo read "
+            f"(WIT-026.2): expected {want!r}, got {answer}"
+        )
+        pair.agree("wit-run", {"max_steps": 100}, read, read_ref)
+        pair.agree("wit-query", {"actor": r, "name": "answer"}, answer, answer_ref)
+    finally:
+        pair.close()
+
+
+#: (echo classes, questions per echo, outside echoes, requester id >= 0x80, signed differs)
+SENDER_CASES = [
+    (("80",), [1], 1, False, True),
+    (("high",), [2], 2, False, True),
+    (("ff",), [1], 1, True, True),
+    (("7f", "80"), [1, 1], 0, False, True),
+    (("7f", "80"), [2, 1], 1, True, True),
+    (("low", "ff"), [1, 2], 1, False, True),
+    (("80.lo", "80.hi"), [1, 1], 0, False, True),
+    (("7f.lo", "7f.hi"), [1, 1], 0, False, True),
+    (("80", "high"), [1, 1], 0, False, False),  # same sign: both rules agree
+    (("low", "7f"), [2, 2], 1, False, False),
+    (("low", "7f.hi", "80.lo", "ff"), [1, 2, 1, 1], 2, False, True),
+]
+
+
+@pytest.mark.req("WIT-028.2", "WIT-026.2", "WIT-019.1", "WIT-028.5", "ID-005")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+@pytest.mark.parametrize(
+    ("classes", "asks", "outside", "high_r", "separates"),
+    SENDER_CASES,
+    ids=["+".join(c[0]) + f"-out{c[2]}{'-highR' * c[3]}" for c in SENDER_CASES],
+)
+def test_requester_acts_on_senders_in_unsigned_id_order(
+    impl: Implementation,
+    classes: tuple[str, ...],
+    asks: list[int],
+    outside: int,
+    high_r: bool,
+    separates: bool,
+) -> None:
+    ids = {
+        e: _core_id("echo", n=bytes.fromhex(n))
+        for e, n in zip(classes, _echo_states(classes), strict=True)
+    }
+    fake: dict[str, list[bytes]] = {ids[c]: [c.encode()] for c in classes}
+    fake[OUTSIDE] = [b"outside"] if outside else []
+    # the case tells the rules apart exactly when it says it does
+    assert (_last_echo(fake) != _last_echo(fake, _signed)) == separates
+    _requester_scenario(impl, classes, asks, outside, high_r)
+
+
+@pytest.mark.req("WIT-028.2", "WIT-026.2", "WIT-019.1", "ID-005")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+@run_settings
+@given(
+    picked=st.lists(st.sampled_from(ECHO_CLASSES), min_size=1, max_size=4, unique=True),
+    asks=st.lists(st.integers(1, 2), min_size=4, max_size=4),
+    outside=st.integers(0, 2),
+    high_r=st.booleans(),
+)
+def test_random_senders_in_unsigned_id_order(
+    impl: Implementation, picked: list[str], asks: list[int], outside: int, high_r: bool
+) -> None:
+    _requester_scenario(impl, tuple(picked), asks[: len(picked)], outside, high_r)
+
+
+#: spawner id classes (all above A's 0x72…, so none runs before A in a round)
+SPAWNER_CASES = [("7f", "80"), ("80", "7f"), ("7f.lo", "7f.hi"), ("80.hi", "80.lo", "ff", "7f")]
+
+
+@pytest.mark.req("ADP-014", "WIT-012.5", "ID-005")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+@pytest.mark.parametrize("classes", SPAWNER_CASES, ids=["+".join(c) for c in SPAWNER_CASES])
+def test_duplicate_geneses_are_read_alone_senders_in_unsigned_id_order(
+    impl: Implementation, classes: tuple[str, ...]
+) -> None:
+    """Each sender's oldest pending genesis runs alone, the first such sender in id order
+    (ADP-014 step 2c): the outside's, then the spawners' by unsigned id."""
+    pair = _Pair(impl)
+    try:
+        states: list[str] = []
+        for klass in classes:
+            states.append(_mine("spawner", klass, tuple(states)))
+        assert pair.both("wit-genesis", actor="counter")["actor"] == A
+        spawners = [
+            str(pair.both("wit-genesis", actor="spawner", state={"n": n})["actor"]) for n in states
+        ]
+        assert all(_unsigned(s) > _unsigned(A) for s in spawners)
+        pair.both("wit-run", max_steps=100)
+        for s in spawners:
+            pair.both("wit-send", to=s, mt="spawn", content=RIGHT)
+        sent = pair.both("wit-run", max_steps=len(spawners))
+        assert sorted(a for a, _ in sent["steps"]) == sorted(spawners), sent
+        pair.both("wit-send", to=A, mt="genesis", content=RIGHT)  # a duplicate from the outside
+        first = pair.head(A)
+        assert first is not None and first.inbox is not None, first
+        run = pair.both("wit-run", max_steps=100)
+        steps = [sid for a, sid in run["steps"] if a == A]
+        assert len(steps) == 1 + len(spawners), (
+            f"one step per pending duplicate genesis, each read alone (WIT-012.5): {run}"
+        )
+        inboxes: list[dict[str, str]] = []
+        for step in [first, *(pair.obj(sid) for sid in steps)]:
+            assert isinstance(step, g.Step) and step.inbox is not None, step
+            box = pair.obj(step.inbox)
+            assert isinstance(box, g.Mailbox), box
+            inboxes.append({k.hex(): v.hex() for k, v in box.entries.items()})
+        moved = [
+            [k for k in after if after[k] != before.get(k)]
+            for before, after in itertools.pairwise(inboxes)
+        ]
+        assert all(len(m) == 1 for m in moved), f"each step reads one sender's genesis: {moved}"
+        want = [OUTSIDE, *sorted(spawners, key=_unsigned)]
+        assert [m[0] for m in moved] == want, (
+            f"duplicate geneses are read one per transition, the first sender in ascending "
+            f"(unsigned, ID-005) id order first (ADP-014 step 2c): read from "
+            f"{[m[0][:4] for m in moved]}, expected {[m[:4] for m in want]}"
+        )
+    finally:
+        pair.close()
+
+
+#: N is A's own core under a near-miss ``mt``; the first run waits (N, NUN: no genesis
+#: pending, WIT-012.2), fails (NW: only a misaddressed one, WIT-012.3) or starts (WNR)
+NEAR_CASES = [
+    pytest.param("N", marks=pytest.mark.req("WIT-012.2", "WIT-028.4")),
+    pytest.param("NUN", marks=pytest.mark.req("WIT-012.2", "WIT-013.3", "WIT-028.4")),
+    pytest.param("NW", marks=pytest.mark.req("WIT-012.3")),
+    pytest.param("WNR", marks=pytest.mark.req("WIT-012.3", "WIT-012.6")),
+]
+VALID_NEAR = sorted(c for c in NEAR_MTS if c != "lone-surrogate")
+
+
+@pytest.mark.req("WIT-012.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.parametrize("word", NEAR_CASES)
+@pytest.mark.parametrize("klass", VALID_NEAR)
+def test_a_near_miss_mt_is_no_genesis(impl: Implementation, klass: str, word: str) -> None:
+    for mt in NEAR_MTS[klass]:
+        ops = [("near", mt, False, False) if op[0] == "N" else op for op in _ops(word)]
+        _run_geneses(impl, ops, False, f"case {word!r}, N with mt {mt!r}")
+
+
+@pytest.mark.req("WIT-012.1", "WIT-012.2", "ADP-004.8")
+@pytest.mark.inputs("lone-surrogate")
+@pytest.mark.parametrize("word", ["N", "NW", "NR", "NUN"])
+def test_a_genesis_mt_with_a_lone_surrogate_is_refused_and_sends_nothing(
+    impl: Implementation, word: str
+) -> None:
+    for mt in NEAR_MTS["lone-surrogate"]:
+        ops = [("near", mt, False, False) if op[0] == "N" else op for op in _ops(word)]
+        _run_geneses(impl, ops, False, f"case {word!r}, N with mt {mt!r}")

@@ -1,0 +1,679 @@
+"""The Wit chapter's text, name and limit clauses over every input class (issue 24, item 3).
+
+Each exact-bytes rule of chapter 06 — the core entry names ``wit``, ``wit_update`` and
+``frozen`` (WIT-001.1, WIT-016), the header name ``runtime`` and its value
+``test-actor`` (WIT-001.2, WIT-001.3), a test actor's name (WIT-001.4), ``mt: "update"``
+(WIT-013.1), the update function ``replace`` (WIT-014.3), query names (WIT-017.3), an
+``mt`` naming no row (WIT-028.4) and what a decimal or a text-form id is (WIT-028.6) —
+is fed near misses of the right word of every class of
+:mod:`gritwit_conformance.data._classes`: ASCII (a space, a newline, one letter short), mixed
+case, the BMP (no-break space, U+FEFF, a fullwidth letter, U+E000, U+FFFF), astral code
+points, lone surrogates, NUL and the empty string.  An implementation that compares
+case-insensitively, trims, normalises, stops at NUL or at the first invalid code unit
+answers one of them differently.  ``set-code`` data (WIT-023.1) is copied unchecked
+whatever its class, lone surrogates as the bytes WTF-8 gives them included.
+
+Every input goes through the commands that take it (``wit-genesis`` state names and actor
+names, ``wit-send`` content descriptions, headers and ``mt``, ``wit-run``, ``wit-query``,
+``wit-object``), and every answer is compared with the in-process reference (WIT-011 fixes
+the ids); on top, what the rule decides is asserted from the rule itself: which failure
+class, whether the core changed, which reply was sent.  Text that is no valid name or
+text (a lone surrogate, NUL or the empty string as an entry name) is refused by the
+object rules; the class is then the reference's.
+
+The scenarios are plain functions of a :class:`Twin` so that the runtime profile runs the
+same ones through ``rt-*`` (``suite/runtime/test_runtime_texts_and_limits.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation, InProcess
+
+pytestmark = pytest.mark.profile("wit")
+
+Json = dict[str, Any]
+OUTSIDE = "00" * 32
+CLASSES = tc.TEXT_CLASSES
+TEST_ACTOR = {"runtime": "test-actor"}
+#: How many near misses of each class :func:`each` tries through ``rt-*``.
+RT_VARIANTS = 3
+
+
+# --------------------------------------------------------------------------- near misses
+
+
+def _fullwidth(ch: str) -> str:
+    return chr(0xFF00 + ord(ch) - 0x20) if "!" <= ch <= "~" else ch
+
+
+def near(word: str, cls: str) -> list[str]:
+    """Near misses of ``word`` in the text class ``cls``, plus two plain samples of it."""
+    w = word
+    variants = {
+        "ascii": [w + " ", " " + w, w[:-1], w + "\n", w + "s"],
+        "mixed-case": [w.capitalize(), w.upper(), w[:-1] + w[-1].upper()],
+        "bmp": [w + "\u00a0", "\ufeff" + w, _fullwidth(w[0]) + w[1:], w + "\ue000", w + "\uffff"],
+        "astral": [w + "\U0001f600", "\U00010000" + w, w[:-1] + "\U0001d41e"],
+        "lone-surrogate": [w + "\ud800", "\udc00" + w, w[:-1] + "\udfff"],
+        "nul": [w + "\x00", "\x00" + w, w[:1] + "\x00" + w[1:]],
+        "empty": [""],
+    }[cls]
+    out = [v for v in (*variants, *tc.TEXT_SAMPLES[cls][:2]) if v != w]
+    return list(dict.fromkeys(out))
+
+
+def raw(text: str) -> bytes:
+    """``text`` as bytes; a lone surrogate as WTF-8 writes it (not UTF-8)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def blob(data: bytes, **headers: str) -> Json:
+    """A content description of a blob."""
+    return {"blob": data.hex(), "headers": headers} if headers else {"blob": data.hex()}
+
+
+def wit_of(name: str) -> Json:
+    return blob(name.encode(), **TEST_ACTOR)
+
+
+def core_id(entries: dict[str, g.GritObject]) -> str:
+    """The id of the tree with these entries (WIT-002: an actor's id)."""
+    return g.object_id(g.Tree(entries={k: g.object_id(v) for k, v in entries.items()})).hex()
+
+
+def genesis_core_id(actor: str, **state: bytes) -> str:
+    """The core ``wit-genesis`` builds (ADP-014)."""
+    wit = g.Blob(data=actor.encode(), headers=TEST_ACTOR)
+    return core_id({"wit": wit, **{k: g.Blob(data=v) for k, v in state.items()}})
+
+
+# --------------------------------------------------------------------------- both sides
+
+
+class Twin:
+    """The implementation and a fresh in-process reference, driven in step.
+
+    ``prefix`` is ``wit`` (ADP-014) or ``rt`` (ADP-015, on directories under ``top``).
+    Every answer — results, or ``{"error": class}`` — must be the reference's.
+    """
+
+    def __init__(self, impl: Implementation, prefix: str = "wit", top: Path | None = None) -> None:
+        self.prefix = prefix
+        self.sides: list[tuple[Implementation, str]] = []
+        for side, name in ((impl, "impl"), (InProcess(), "ref")):
+            if prefix == "wit":
+                opened = side.call("wit-open")
+            else:
+                assert top is not None
+                where = top / name
+                where.mkdir(parents=True, exist_ok=True)
+                # ADP-015: no back-off (RUN-004.8); these tests count attempts, not delays
+                opened = side.call("rt-open", path=str(where), first_delay=0)
+            assert opened.ok, f"{prefix}-open: {opened}"
+            self.sides.append((side, str(opened.result["runtime"])))
+
+    @staticmethod
+    def _answer(side: Implementation, runtime: str, cmd: str, args: Json) -> Json:
+        reply = side.call(cmd, check=False, runtime=runtime, **args)
+        return dict(reply.result) if reply.ok else {"error": reply.error_class}
+
+    def __call__(self, cmd: str, **args: Any) -> Json:
+        """``<prefix>-<cmd>`` on both sides; the implementation must answer as the reference."""
+        full = f"{self.prefix}-{cmd}"
+        (mine, h_mine), (ref, h_ref) = self.sides
+        want = self._answer(ref, h_ref, full, args)
+        got = self._answer(mine, h_mine, full, args)
+        if got != want:
+            shown = json.dumps(args, ensure_ascii=True)[:300]
+            raise AssertionError(f"{full} {shown}: the reference answers {want}, got {got}")
+        return got
+
+    def close(self) -> None:
+        for side, runtime in self.sides:
+            side.call(f"{self.prefix}-close", runtime=runtime)
+        self.sides[1][0].kill()
+
+    # -- reading through the implementation's answers (equal to the reference's) ----------
+
+    def run(self) -> Json:
+        return self("run", max_steps=50)
+
+    def obj(self, oid: str | g.ObjectId) -> g.GritObject:
+        text = oid if isinstance(oid, str) else oid.hex()
+        answer = self("object", id=text)
+        assert "bytes" in answer, answer
+        return g.decode_object(bytes.fromhex(answer["bytes"]))
+
+    def step(self, actor: str) -> g.Step:
+        head = self("head", actor=actor)["step"]
+        assert head is not None, f"{actor[:12]}… has no step"
+        step = self.obj(head)
+        assert isinstance(step, g.Step)
+        return step
+
+    def core(self, actor: str) -> dict[str, g.ObjectId]:
+        tree = self.obj(self.step(actor).core)
+        assert isinstance(tree, g.Tree)
+        return dict(tree.entries)
+
+    def replies(self, actor: str, to: str = OUTSIDE) -> list[tuple[dict[str, str], g.ObjectId]]:
+        """Every message ``actor`` queued to ``to``, oldest first: (headers, content id)."""
+        step = self.step(actor)
+        if step.outbox is None:
+            return []
+        box = self.obj(step.outbox)
+        assert isinstance(box, g.Mailbox)
+        at = box.entries.get(g.ObjectId.from_hex(to))
+        out = []
+        while at is not None:
+            message = self.obj(at)
+            assert isinstance(message, g.Message)
+            out.append((dict(message.headers), message.content))
+            at = message.previous
+        return out[::-1]
+
+    def genesis(self, actor: str, **state: bytes) -> str:
+        answer = self("genesis", actor=actor, state={k: v.hex() for k, v in state.items()})
+        assert "actor" in answer, answer
+        assert answer["actor"] == genesis_core_id(actor, **state), "the core of ADP-014"
+        return str(answer["actor"])
+
+    def send(self, to: str, mt: str | None, content: Json) -> Json:
+        args: Json = {"to": to, "content": content}
+        if mt is not None:
+            args["mt"] = mt
+        return self("send", **args)
+
+    def started(self, actor: str, **state: bytes) -> str:
+        """A test actor created and run to its first step."""
+        a = self.genesis(actor, **state)
+        run = self.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [a], run
+        return a
+
+
+def failed_only(run: Json, actor: str, cls: str) -> None:
+    """The run adopted nothing and failed ``actor`` with ``cls`` (WIT chapter classes)."""
+    assert run["steps"] == [] and run["failures"] == [[actor, cls]], (
+        f"expected {actor[:12]}… to fail {cls} and nothing adopted: {run}"
+    )
+
+
+def each(cls: str, word: str, body: Callable[[Twin, str], None], make: Callable[[], Twin]) -> None:
+    """``body`` for every near miss of ``word`` in ``cls``, each on a fresh twin.
+
+    Through ``rt-*`` only the first three: there a failing transition takes five
+    attempts with their back-off (RUN-004.3), and each twin opens two durable stores.
+    """
+    texts = near(word, cls)
+    twin = make()
+    if twin.prefix == "rt":
+        texts = texts[:RT_VARIANTS]
+    for i, text in enumerate(texts):
+        twin = twin if i == 0 else make()
+        try:
+            body(twin, text)
+        except AssertionError as exc:
+            raise AssertionError(f"with {text!a} ({cls}): {exc}") from None
+        finally:
+            twin.close()
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def entry_names(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-001.1: ``wit`` and ``wit_update`` are entries of exactly those bytes."""
+
+    def state_name(t: Twin, name: str) -> None:
+        # wit-genesis: any state name but `wit` itself; a near miss is just state
+        answer = t("genesis", actor="echo", state={name: "00"})
+        if not tc.is_valid_name(name):
+            assert "error" in answer, f"an invalid entry name is refused: {answer}"
+            assert t.run()["steps"] == [], "a refused genesis sends nothing"
+            return
+        a = answer["actor"]
+        assert a == core_id(
+            {"wit": g.Blob(data=b"echo", headers=TEST_ACTOR), name: g.Blob(data=b"\x00")}
+        )
+        t.run()
+        assert set(t.core(a)) == {"wit", name}, "the near miss is an ordinary state entry"
+        assert "data" in t("query", actor=a, name="wut"), "the actor is an echo"
+
+    def core_without_wit(t: Twin, name: str) -> None:
+        # a genesis core whose only entry is a near miss of `wit`: no `wit` (WIT-012.4)
+        content = {"tree": {name: wit_of("echo")}}
+        if not tc.is_valid_name(name):
+            assert "error" in t.send("11" * 32, "genesis", content), "an invalid name"
+            return
+        a = core_id({name: g.Blob(data=b"echo", headers=TEST_ACTOR)})
+        t.send(a, "genesis", content)
+        failed_only(t.run(), a, "invalid-genesis")
+        assert "error" in t("query", actor=a, name="wut"), "no step: no query"
+
+    def not_an_update_function(t: Twin, name: str) -> None:
+        # an update whose near-miss entry is no `wit_update`: the default merge (WIT-013.4)
+        e = t.started("echo")
+        update = {"tree": {name: wit_of("replace"), "x": blob(b"1")}}
+        if not tc.is_valid_name(name):
+            assert "error" in t.send(e, "update", update)
+            return
+        t.send(e, "update", update)
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], run
+        assert set(t.core(e)) == {"wit", name, "x"}, "merged, the near miss kept as an entry"
+
+    for body in (state_name, core_without_wit):
+        each(cls, "wit", body, make)
+    each(cls, "wit_update", not_an_update_function, make)
+
+
+def frozen_names(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-016: only the entry named exactly ``frozen`` freezes ``wit``, ``wit_update``
+    and ``frozen``, only entries of exactly those names are protected."""
+
+    def near_frozen(t: Twin, name: str) -> None:
+        answer = t("genesis", actor="updater", state={name: "00"})
+        if not tc.is_valid_name(name):
+            assert "error" in answer
+            return
+        u = answer["actor"]
+        t.send(u, "set-code", blob(b"echo"))
+        run = t.run()
+        assert run["failures"] == [], f"{name!a} is no `frozen` entry: the wit may change: {run}"
+        assert t.obj(t.core(u)["wit"]) == g.Blob(data=b"echo", headers=TEST_ACTOR)
+
+    def near_protected(t: Twin, name: str) -> None:
+        # a frozen core may gain entries whose names only resemble the protected ones
+        e = t.started("echo", frozen=b"\x00")
+        update = {"tree": {name: wit_of("counter")}}
+        if not tc.is_valid_name(name):
+            assert "error" in t.send(e, "update", update)
+            return
+        t.send(e, "update", update)
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], (
+            f"{name!a} is not a protected entry: the update of the frozen core is adopted: {run}"
+        )
+        assert set(t.core(e)) == {"wit", "frozen", name}
+
+    each(cls, "frozen", near_frozen, make)
+    for word in ("wit", "wit_update", "frozen"):
+        each(cls, word, near_protected, make)
+
+
+def runtime_key(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-001.2: a `wit` blob without a header named exactly ``runtime`` is malformed."""
+
+    def genesis(t: Twin, key: str) -> None:
+        wit = {"blob": b"echo".hex(), "headers": {key: "test-actor"}}
+        if not (tc.is_valid_text(key) and key != ""):  # OBJ-006.2: non-empty text
+            answer = t.send("11" * 32, "genesis", {"tree": {"wit": wit}})
+            assert "error" in answer, f"an invalid header name is refused: {answer}"
+            return
+        a = core_id({"wit": g.Blob(data=b"echo", headers={key: "test-actor"})})
+        t.send(a, "genesis", {"tree": {"wit": wit}})
+        failed_only(t.run(), a, "invalid-genesis")  # WIT-012.4
+
+    def update(t: Twin, key: str) -> None:
+        e = t.started("echo")
+        wit = {"blob": b"echo".hex(), "headers": {key: "test-actor"}}
+        answer = t.send(e, "update", {"tree": {"wit": wit}})
+        if not (tc.is_valid_text(key) and key != ""):
+            assert "error" in answer
+            return
+        failed_only(t.run(), e, "invalid-transition")  # WIT-007.2
+
+    for body in (genesis, update):
+        each(cls, "runtime", body, make)
+
+
+def runtime_value(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-001.3: a ``runtime`` other than exactly ``test-actor`` is unknown."""
+
+    def genesis(t: Twin, value: str) -> None:
+        wit = {"blob": b"echo".hex(), "headers": {"runtime": value}}
+        if not tc.is_valid_text(value):
+            assert "error" in t.send("11" * 32, "genesis", {"tree": {"wit": wit}})
+            return
+        a = core_id({"wit": g.Blob(data=b"echo", headers={"runtime": value})})
+        t.send(a, "genesis", {"tree": {"wit": wit}})
+        failed_only(t.run(), a, "unknown-wit")  # well formed, unknown (WIT-012.4)
+
+    def update(t: Twin, value: str) -> None:
+        c = t.started("counter")
+        wit = {"blob": b"counter".hex(), "headers": {"runtime": value}}
+        answer = t.send(c, "update", {"tree": {"wit": wit}})
+        if not tc.is_valid_text(value):
+            assert "error" in answer
+            return
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [c], run  # WIT-029.2
+        assert t("query", actor=c, name="count") == {"error": "unknown-wit"}
+        t.send(c, "inc", blob(b""))
+        failed_only(t.run(), c, "unknown-wit")
+
+    for body in (genesis, update):
+        each(cls, "test-actor", body, make)
+
+
+def actor_names(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-001.4 and WIT-023.1: a `wit` naming no test actor, by ``wit-genesis`` and by
+    ``set-code`` (whose data is copied unchecked, whatever its class)."""
+
+    def genesis(t: Twin, name: str) -> None:
+        answer = t("genesis", actor=name, state={})
+        if not tc.is_valid_text(name):
+            assert "error" in answer, f"an actor name that is no text: {answer}"
+            return
+        a = answer["actor"]
+        assert a == genesis_core_id(name)
+        failed_only(t.run(), a, "unknown-wit")
+        assert "error" in t("query", actor=a, name="wut")
+
+    def set_code(t: Twin, name: str) -> None:
+        u = t.started("updater")
+        data = raw(name)
+        t.send(u, "set-code", blob(data))
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [u], run
+        assert t.obj(t.core(u)["wit"]) == g.Blob(data=data, headers=TEST_ACTOR), "copied unchecked"
+        assert t("query", actor=u, name="wut") == {"error": "unknown-wit"}, "WIT-023.2"
+        t.send(u, "x", blob(b""))
+        failed_only(t.run(), u, "unknown-wit")
+
+    for word in ("echo", "counter"):
+        each(cls, word, genesis, make)
+    each(cls, "echo", set_code, make)
+
+
+def update_mt(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-013.1: only ``mt`` exactly ``update`` is an update; a near miss is an ordinary
+    message, which ``echo`` answers and a frozen core does not refuse."""
+
+    def body(t: Twin, mt: str) -> None:
+        e = t.started("echo", frozen=b"\x00")
+        tree = {"tree": {"wit": wit_of("counter")}}
+        answer = t.send(e, mt, tree)
+        if not tc.is_valid_text(mt):
+            assert "error" in answer
+            assert t.run()["steps"] == [], "a refused send sends nothing"
+            return
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], (
+            f"no update, so no frozen-core: {run}"
+        )
+        assert t.obj(t.core(e)["wit"]) == g.Blob(data=b"echo", headers=TEST_ACTOR), (
+            "the core is unchanged"
+        )
+        tree_id = core_id({"wit": g.Blob(data=b"counter", headers=TEST_ACTOR)})
+        assert t.replies(e) == [({"mt": "echo"}, g.ObjectId.from_hex(tree_id))], "echoed"
+
+    each(cls, "update", body, make)
+
+
+def update_function(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-014.3: a ``wit_update`` whose name is not exactly ``replace``, or whose
+    ``runtime`` is not exactly ``test-actor``, is unknown."""
+
+    def name(t: Twin, text: str) -> None:
+        e = t.started("echo")
+        update = {"tree": {"wit_update": blob(raw(text), **TEST_ACTOR), "wit": wit_of("echo")}}
+        t.send(e, "update", update)
+        failed_only(t.run(), e, "unknown-wit")
+
+    def runtime(t: Twin, text: str) -> None:
+        e = t.started("echo")
+        function = {"blob": b"replace".hex(), "headers": {"runtime": text}}
+        answer = t.send(e, "update", {"tree": {"wit_update": function, "wit": wit_of("echo")}})
+        if not tc.is_valid_text(text):
+            assert "error" in answer
+            return
+        failed_only(t.run(), e, "unknown-wit")
+
+    each(cls, "replace", name, make)
+    each(cls, "test-actor", runtime, make)
+
+
+def query_names(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-017.3: a query name other than exactly one the actor answers is unknown."""
+    t = make()
+    try:
+        c = t.started("counter")
+        assert bytes.fromhex(t("query", actor=c, name="count")["data"]) == b"0"
+        for word in ("count", "wut"):
+            for name in near(word, cls):
+                answer = t("query", actor=c, name=name)
+                assert "error" in answer, f"query {name!a} is none of counter's: {answer}"
+                if tc.is_valid_text(name):
+                    assert answer == {"error": "unknown-query"}, (name, answer)
+    finally:
+        t.close()
+
+
+def mt_no_row(make: Callable[[], Twin], cls: str) -> None:
+    """WIT-028.4: a message whose ``mt`` is no row's is read without effect."""
+
+    def body(t: Twin, mt: str) -> None:
+        c = t.started("counter", count=b"5")
+        before = t.step(c)
+        answer = t.send(c, mt, blob(b"1"))
+        if not tc.is_valid_text(mt):
+            assert "error" in answer
+            return
+        run = t.run()
+        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [c], "read, no failure"
+        after = t.step(c)
+        assert after.core == before.core, f"{mt!a} is no inc: the core keeps its id"
+        assert after.inbox != before.inbox, "the message was read"
+        assert t.replies(c) == [], "nothing sent"
+
+    for word in ("inc", "get"):
+        each(cls, word, body, make)
+
+
+# --- WIT-028.6: decimals and text-form ids
+
+
+def is_decimal(data: bytes) -> bool:
+    """WIT-028.6: 1 to 18 ASCII digits, nothing else."""
+    return 1 <= len(data) <= 18 and all(0x30 <= b <= 0x39 for b in data)
+
+
+#: Data of each class, near misses of a decimal (and decimals, for the ASCII class).
+DECIMAL_DATA: dict[str, list[bytes]] = {
+    "ascii": [b"12", b"007", b"1a", b"+1", b"-1", b" 1", b"1\n", b"1.0", b"0x1"],
+    "mixed-case": [b"1e3", b"1E3", b"0X1f", b"Ff"],
+    "bmp": [
+        raw("\u0661\u0662"),
+        raw("\uff11\uff12"),
+        raw("1\u00a0"),
+        raw("\ufeff1"),
+        raw("1\uffff"),
+    ],
+    "astral": [raw("\U0001d7cf"), raw("1\U0001f600"), raw("\U000104a1")],
+    "lone-surrogate": [raw("1\ud800"), raw("\udfff1")],
+    "nul": [b"1\x00", b"\x001", b"\x00"],
+    "empty": [b""],
+}
+#: Both sides of the length limit: 18 digits are a decimal, 19 (leading zeros too) none.
+LIMIT_DATA = [b"9" * 18, b"0" * 17 + b"1", b"0" * 18 + b"1", b"1" * 19]
+
+
+def decimals(make: Callable[[], Twin], datas: list[bytes]) -> None:
+    """``counter`` adds, ``budget`` grants, only decimals; empty ``inc`` adds 1."""
+    t = make()
+    try:
+        c = t.started("counter")
+        b = t.started("budget", budget=b"999999999999999999")
+        count, budget = 0, 999_999_999_999_999_999
+        expected: list[tuple[dict[str, str], g.ObjectId]] = []
+        for data in datas:
+            amount = 1 if data == b"" else int(data) if is_decimal(data) else None
+            t.send(c, "inc", blob(data))
+            if amount is not None and count + amount <= 999_999_999_999_999_999:
+                count += amount
+            t.send(b, "spend", blob(data))
+            value = int(data) if is_decimal(data) else None
+            if value is None:
+                expected.append(({"mt": "refused"}, g.object_id(g.Blob(data=b""))))
+            else:
+                granted = value <= budget
+                budget -= value if granted else 0
+                mt = "granted" if granted else "refused"
+                expected.append(({"mt": mt}, g.object_id(g.Blob(data=str(value).encode()))))
+        t.send(c, "get", blob(b""))
+        run = t.run()
+        assert run["failures"] == [], run
+        reply = t.replies(c)[-1]
+        assert reply == ({"mt": "count"}, g.object_id(g.Blob(data=str(count).encode()))), (
+            f"the count after {datas!r} is {count} (WIT-028.6, WIT-020.2)"
+        )
+        assert t.replies(b) == expected, "granted or refused by the decimal (WIT-025.2)"
+    finally:
+        t.close()
+
+
+#: Near misses of a text-form id (ID-003) per class; ``{id}`` is a real id.
+def id_data(actor: str, cls: str) -> list[bytes]:
+    upper_one = actor[:-1] + actor[-1].upper() if actor[-1] in "abcdef" else actor.upper()
+    return {
+        "ascii": [actor.encode() + b"\n", b" " + actor.encode(), actor[:-1].encode(), b"x"],
+        "mixed-case": [actor.upper().encode(), upper_one.encode()],
+        "bmp": [raw(actor[:-1] + "\uff10"), raw(actor + "\u00a0"), raw("\ufeff" + actor)],
+        "astral": [raw(actor[:-1] + "\U0001d7ce"), raw(actor + "\U0001f600")],
+        "lone-surrogate": [raw(actor[:-1] + "\ud800"), raw(actor + "\udc00")],
+        "nul": [actor.encode() + b"\x00", b"\x00" + actor[1:].encode()],
+        "empty": [b""],
+    }[cls]
+
+
+def text_form_ids(make: Callable[[], Twin], cls: str | None) -> None:
+    """``requester`` asks, ``fanout`` forwards, only to data that is exactly a text-form
+    id (64 lowercase hex digits: 64 is the one length, 63 and 65 name no actor)."""
+    t = make()
+    try:
+        e = t.started("echo")
+        r = t.started("requester")
+        f = t.started("fanout")
+        datas = id_data(e, cls) if cls else [e.encode(), e.encode() + b"0", e[:-1].encode()]
+        for data in datas:
+            question = {"to": blob(data), "question": blob(b"?")}
+            t.send(r, "ask", {"tree": question})
+        t.send(f, "fanout", {"tree": {f"n{i}": blob(d) for i, d in enumerate(datas)}})
+        run = t.run()
+        assert run["failures"] == [], run
+        good = [d for d in datas if tc.is_text_id(d.decode("utf-8", "replace"))]
+        asked = t.replies(r, e)
+        assert [h for h, _ in asked] == [{"mt": "question"}] * len(good), (
+            f"questions to {e[:12]}…: one per ask whose `to` is exactly its text-form id"
+        )
+        fanned = t.replies(f, e)
+        assert [h for h, _ in fanned] == [{"mt": "fanned"}] * len(good), "fanned likewise"
+    finally:
+        t.close()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def _twin(impl: Implementation) -> Callable[[], Twin]:
+    return lambda: Twin(impl, "wit")
+
+
+@pytest.mark.req("WIT-001.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_core_entry_names_are_exact_bytes(impl: Implementation, cls: str) -> None:
+    entry_names(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-016", "WIT-001.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_frozen_entries_are_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
+    frozen_names(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-001.2", "WIT-012.4", "WIT-007.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_runtime_header_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
+    runtime_key(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-001.3", "WIT-012.4", "WIT-029.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_runtime_header_value_is_exact_bytes(impl: Implementation, cls: str) -> None:
+    runtime_value(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-001.4", "WIT-023.1", "WIT-023.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_a_wit_naming_no_test_actor_is_unknown(impl: Implementation, cls: str) -> None:
+    actor_names(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-013.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_mt_update_is_an_update(impl: Implementation, cls: str) -> None:
+    update_mt(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-014.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_an_update_function_is_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
+    update_function(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-017.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_a_query_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
+    query_names(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-028.4")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_an_mt_naming_no_row_is_read_without_effect(impl: Implementation, cls: str) -> None:
+    mt_no_row(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2", "WIT-025.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_ascii_digits_are_a_decimal(impl: Implementation, cls: str) -> None:
+    decimals(_twin(impl), DECIMAL_DATA[cls])
+
+
+@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_decimal_has_at_most_18_digits(impl: Implementation) -> None:
+    decimals(_twin(impl), LIMIT_DATA)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", CLASSES)
+def test_only_64_lowercase_hex_digits_name_an_actor(impl: Implementation, cls: str) -> None:
+    text_form_ids(_twin(impl), cls)
+
+
+@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
+@pytest.mark.inputs("largest", "past-largest")
+def test_a_text_form_id_has_exactly_64_digits(impl: Implementation) -> None:
+    text_form_ids(_twin(impl), None)
