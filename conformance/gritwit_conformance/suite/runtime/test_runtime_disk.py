@@ -241,16 +241,17 @@ def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
     ups = Updaters(impl, runtime)
     first, other = ups.create(2)
     steps = [ups.set_code(first, data), ups.set_code(other, data)]
-    _ok(impl.call("rt-run", runtime=runtime, max_steps=1))  # the first, alone
+    impl.call("rt-run", runtime=runtime, max_steps=1).expect_ok()  # the first, alone
     assert ups.head(first) == g.object_id(steps[0][-1]).hex()
     wit = steps[0][0]
     assert wit == steps[1][0], "both updaters store one wit blob"
     wid, good = g.object_id(wit).hex(), g.encode_object(wit).hex()
-    store = str(_ok(second.call("store-open", kind="durable", path=str(tmp_path / "rt")))["store"])
-    _ok(second.call("store-corrupt", store=store, id=wid))
+    opened = second.call("store-open", kind="durable", path=str(tmp_path / "rt")).expect_ok()
+    store = str(opened["store"])
+    second.call("store-corrupt", store=store, id=wid).expect_ok()
     reply = second.call("get", store=store, id=wid)
     assert not reply.ok and reply.error_class == "corrupt-object", reply
-    run = _ok(impl.call("rt-run", runtime=runtime, max_steps=100))
+    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
     assert run["failures"] == [] and run["steps"] == [[other, g.object_id(steps[1][-1]).hex()]], (
         f"the second updater's step stores a blob whose copy is corrupt; it must be adopted "
         f"(STO-002.3: the write replaces the corrupt copy): {run}"
