@@ -208,7 +208,11 @@ class CommitGroup:
         built counts as the outside's provisional step (RUN-019.3).
         """
         heads = self._heads
-        based = [heads[a][0] for a in actors if a in heads]
+        based = []
+        for a in actors:  # a loop: no comprehension's function made each time
+            head = heads.get(a)
+            if head is not None:
+                based.append(head[0])
         sends = self.sends
         if sends is not None and sends.box is not None and OUTSIDE in actors:
             based.append(sends.box)
@@ -387,7 +391,9 @@ def _commit_whole(
     """
     if not store.commits_whole:
         return False
-    encodings = [e for m in members for e in m.built.encodings]
+    encodings: list[Encoded] = []
+    for m in members:  # a loop: no comprehension's function made each time
+        encodings += m.built.encodings
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
     if sends is not None:
         encodings[:0] = sends.encodings

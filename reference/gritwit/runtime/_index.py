@@ -94,7 +94,10 @@ def _differences(
     """
     if type(before) is MailboxEntries and type(after) is MailboxEntries:
         old, new = before._raw, after._raw
-        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
+        changed = []
+        for r, m in new.items():  # a loop: no comprehension's function made each time
+            if old.get(r) != m:
+                changed.append(_new_id(ObjectId, (bytes.fromhex(r),)))  # as _actor(r)
         if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
             return changed, []
         return changed, [_actor(r) for r in old if r not in new]

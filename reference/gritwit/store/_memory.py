@@ -104,7 +104,7 @@ class MemoryBackend:
         ``fresh`` as :meth:`insert_many`'s."""
         objects, tombstones = self._objects, self._tombstones
         for oid, data in items:
-            digest = oid.digest
+            digest = oid[0]  # oid.digest, without the property's call
             if digest in tombstones:
                 continue
             held = objects.get(digest)
@@ -213,10 +213,10 @@ class MemoryBackend:
             if self._closed:
                 raise ValueError(CLOSED)
             refs, tombstones = self._refs, self._tombstones
-            for name, expected, new in planned:
-                if refs.get(name) != (None if expected is None else expected.digest):
+            for name, expected, new in planned:  # ids' digests as [0], not .digest's call
+                if refs.get(name) != (None if expected is None else expected[0]):
                     return False
-                if new is not None and new.digest in tombstones:  # would be missing (REF-003)
+                if new is not None and new[0] in tombstones:  # would be missing (REF-003)
                     return False
             self._insert_items(items, fresh)
             for name, _, new in planned:
@@ -248,7 +248,7 @@ class MemoryBackend:
         if new is None:
             self._refs.pop(name, None)
         else:
-            self._refs[name] = new.digest
+            self._refs[name] = new[0]  # its digest
         journal = self._journal
         journal.append((name, new))
         if len(journal) > JOURNAL_KEPT:

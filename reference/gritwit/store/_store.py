@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import TracebackType
 from typing import Self
 
@@ -34,6 +35,8 @@ from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, 
 from ._url import open_backend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
+
+_first = itemgetter(0)  # an (id, bytes) item's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +209,7 @@ class Store:
             return False
         whole = self.backend.commit_all  # type: ignore[attr-defined]
         items = _checked(encodings)
-        put = {oid for oid, _ in items}
+        put = set(map(_first, items))  # the ids put: no comprehension's function each time
         planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
         names: set[str] = set()
         for name, expected, new, target in swaps:
@@ -220,7 +223,9 @@ class Store:
         added: set[bytes] = set()
         if not whole(items, planned, fresh=added):
             return False
-        fresh.update([oid for oid, _ in items if oid.digest in added])
+        for oid, _ in items:  # a loop: no comprehension's function made each time
+            if oid[0] in added:  # its digest
+                fresh.add(oid)
         return True
 
     @contextlib.contextmanager

@@ -351,9 +351,12 @@ def _send_messages(
 def _sent_entries(latest: dict[ObjectId, ObjectId]) -> dict[str, bytes]:
     """The outbox entries the transition sets (WIT-009.1), raw; each recipient a Wit named
     must be an :class:`ObjectId` to be a mailbox key (OBJ-014)."""
-    if not set(map(type, latest)) <= {ObjectId}:
-        raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-    return {recipient[0].hex(): message[0] for recipient, message in latest.items()}
+    entries: dict[str, bytes] = {}
+    for recipient, message in latest.items():  # a loop: no comprehension's function
+        if type(recipient) is not ObjectId:
+            raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
+        entries[recipient[0].hex()] = message[0]
+    return entries
 
 
 class _Created:
@@ -380,7 +383,10 @@ class _Created:
     @property
     def by_id(self) -> dict[ObjectId, GritObject]:
         """The objects kept so far, by id."""
-        return {encoded[1]: obj for encoded, obj in zip(self.encodings, self.objects, strict=True)}
+        kept = {}
+        for encoded, obj in zip(self.encodings, self.objects, strict=True):  # no comprehension
+            kept[encoded[1]] = obj
+        return kept
 
     def known(self, obj: GritObject, oid: ObjectId) -> None:
         """``obj`` is stored already, under ``oid``: adding it returns ``oid`` and keeps nothing."""
