@@ -177,9 +177,7 @@ class _Out:
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
         core = tree_with(self.inp.core, self._changes) if self._changes else self.inp.core
-        read = {}
-        for sender, items in self.inp.pending.items():  # a loop: no comprehension's function
-            read[sender] = len(items)
+        read = {sender: len(items) for sender, items in self.inp.pending.items()}
         return transition_output(core, read, tuple(self.sends), (*self.objects, core))
 
 
