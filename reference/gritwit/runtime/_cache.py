@@ -181,8 +181,8 @@ class ObjectCache:
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
         pinned = self._pinned
-        for (_, oid), obj in zip(built.encodings, built.objects, strict=True):
-            pinned[oid] = obj
+        for encoded, obj in zip(built.encodings, built.objects, strict=True):
+            pinned[encoded[1]] = obj  # indexed: unpacking a tuple subclass takes an iterator
 
     def pin_objects(self, objects: Mapping[ObjectId, GritObject]) -> None:
         """Serve ``objects`` (sends of the open group, RUN-019.2) from memory until it is

@@ -102,10 +102,11 @@ def fresh_bytes(
     no read.  Each id counts once; ids of ``known`` count nothing."""
     seen = set(known)
     total = 0
-    for encoding, oid in encodings:
+    for encoded in encodings:  # indexed: unpacking a tuple subclass takes an iterator
+        oid = encoded[1]
         if oid in fresh and oid not in seen:
             seen.add(oid)
-            total += len(encoding)
+            total += len(encoded[0])
     return total
 
 
@@ -204,8 +205,8 @@ class DiskBounds:
         open group (stored first, RUN-022.1) count as held.
         """
         size = 0  # encoded_size(built), without its frame and list
-        for encoding, _ in built.encodings:
-            size += len(encoding)
+        for encoded in built.encodings:  # indexed: unpacking an Encoded takes an iterator
+            size += len(encoded[0])
         if size > self.max_step_bytes:
             added = added_bytes(self._store, built.encodings, self._cache.pinned_ids())
             if added > self.max_step_bytes:

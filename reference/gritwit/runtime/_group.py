@@ -261,8 +261,10 @@ class CommitGroup:
             # member again, and what is built on it is not lost (else the rerun spins).
             lost.discard(built.step_id)
         self.members.append(_member((actor, expected, built, basis)))
-        for encoding, _ in built.encodings:  # encoded_size, without two calls a step
-            self.bytes += len(encoding)
+        size = 0  # encoded_size, without two calls a step; indexed, as unpacking an
+        for encoded in built.encodings:  # Encoded (a tuple subclass) takes an iterator
+            size += len(encoded[0])
+        self.bytes += size
         self._heads[actor] = (built.step_id, built.step)
         self._cache.pin(built)  # later members read its objects before they are stored
         return True

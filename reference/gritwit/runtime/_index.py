@@ -370,11 +370,22 @@ class RoutingIndex:
         (RUN-003.3, RUN-002.3).
         """
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+        key = actor[0].hex()  # the actor's text form, its key in an outbox (OBJ-014)
+        raw_inbox = inbox._raw if type(inbox) is MailboxEntries else None
+        entry: ObjectId | None
         for sender in sorted(self._senders.get(actor, ())):
-            entry = _get(self._outboxes.get(sender, _NO_ENTRIES), actor)
-            read = _get(inbox, sender)
-            if entry is None or entry == read:  # nothing sent, or all of it read
-                continue
+            box = self._outboxes.get(sender, _NO_ENTRIES)
+            if type(box) is MailboxEntries and raw_inbox is not None:
+                # _get twice, on the raw maps, without its frames (as ObjectId._trusted)
+                sent, seen = box._raw.get(key), raw_inbox.get(sender[0].hex())
+                if sent is None or sent == seen:  # nothing sent, or all of it read
+                    continue
+                entry = _new_id(ObjectId, (sent,))
+                read = None if seen is None else _new_id(ObjectId, (seen,))
+            else:
+                entry, read = _get(box, actor), _get(inbox, sender)
+                if entry is None or entry == read:  # nothing sent, or all of it read
+                    continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
             items = pending(reader, entry, read)
             if items:

@@ -24,7 +24,7 @@ from ..store import head_ref
 from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
 from . import _work
 from ._attempt import Found, _Attempt, _attempt, _Failed
-from ._bound import TimeBound, _inline_gate, _naps, _ToLane
+from ._bound import TimeBound, _inline_gate, _ToLane
 from ._catchup import CatchUp
 from ._disk import Halted, Turn, fresh_bytes
 from ._index import failed_ref
@@ -138,8 +138,14 @@ class Transitions(CatchUp, TimeBound):
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
             self._wait(actor, job.snapshot, idle)
-        if self._grouped and (self._group.full or self._must_learn()):
-            self._commit_group()  # RUN-017.8, RUN-017.10; RUN-023.2: the run's exact bytes
+        if self._grouped:
+            group = self._group  # full (RUN-017.8, RUN-017.10) as CommitGroup.full, inline
+            if (
+                len(group.members) >= group.size
+                or group.bytes >= group.max_bytes
+                or self._must_learn()  # RUN-023.2: the run's exact bytes
+            ):
+                self._commit_group()
         return True
 
     async def _drive(
@@ -220,8 +226,10 @@ class Transitions(CatchUp, TimeBound):
             job = self._prepare(actor, None)
             if job is None:
                 return True
-            if _naps(job.found):
-                return False
+            for items in job.found.values():  # _naps(job.found), inline
+                for item in items:
+                    if item.mt == "nap":  # sleepy's nap: bounded in a thread (RUN-005.6)
+                        return False
             try:
                 wall, cpu = _monotonic(), _thread_time()  # as _started()
                 built = self._executor.build(

@@ -594,8 +594,11 @@ def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId
     """
     items = []
     for pair in encodings:
+        if type(pair) is Encoded:  # indexed: unpacking a tuple subclass takes an iterator
+            items.append((pair[1], pair[0]))
+            continue
         data, oid = pair
-        if type(pair) is not Encoded and blake3.blake3(data).digest() != oid.digest:
+        if blake3.blake3(data).digest() != oid.digest:
             raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
         items.append((oid, data))
     return items

@@ -280,11 +280,13 @@ def assemble(
         # The core did not change: it is the last step's, stored with it, under its id (ID-001).
         created.known(out.core, last.core)
         unchanged = True
+    out_core = out.core
     for obj in out.new_objects:
-        created.add(obj)
+        if not (unchanged and obj is out_core):  # known: adding it would keep nothing
+            created.add(obj)
     # what the checks see: the store and new_objects (the store alone when there are none)
     overlay = Overlay(reader, created.by_id) if created.objects else reader
-    core_id = created.add(out.core)
+    core_id = last.core if unchanged and last is not None else created.add(out_core)
     _check_reads(inp, out)
     if not (unchanged and wit_read):
         _check_core(inp, out, overlay, wit_read)
