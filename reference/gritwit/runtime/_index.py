@@ -92,6 +92,8 @@ def _differences(
     Two mailboxes' entries are compared as their CBOR-level dicts (text-form key →
     digest), so only the recipients that differ are made ids.
     """
+    if before is after:  # the same entries (a step that sent nothing new): nothing differs
+        return [], []
     if type(before) is MailboxEntries and type(after) is MailboxEntries:
         old, new = before._raw, after._raw
         changed = []

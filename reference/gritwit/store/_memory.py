@@ -22,6 +22,7 @@ __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 JOURNAL_KEPT = 4096
 #: The error of a call on a closed store (the hot methods test ``_closed`` inline).
 CLOSED: Final = "the store is closed"
+_new_id = tuple.__new__  # as ObjectId._trusted, without its frame
 
 
 class MemoryBackend:
@@ -169,7 +170,8 @@ class MemoryBackend:
             if self._closed:
                 raise ValueError(CLOSED)
             target = self._refs.get(name)
-        return None if target is None else ObjectId._trusted(target)  # a digest it was given
+        # a digest it was given: made as ObjectId._trusted makes it, without its frame
+        return None if target is None else _new_id(ObjectId, (target,))
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap under the lock, atomic for every thread of the process (DUR-003)."""

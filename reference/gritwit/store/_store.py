@@ -217,7 +217,7 @@ class Store:
                 return False
             names.add(name)
             planned.append((name, expected, new))
-        if fresh is None or not self.reports_fresh():
+        if fresh is None or not self.tells_fresh:  # reports_fresh(), without its frame
             made: bool = whole(items, planned)
             return made
         added: set[bytes] = set()

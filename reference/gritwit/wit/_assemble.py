@@ -215,7 +215,9 @@ def _check_core(
     """
     last_core = None if inp.last_step is None else inp.core
     new_raw = raw_of(out.core.entries)
-    if last_core is None or out.core != last_core:
+    if last_core is None or not (  # out.core == last_core: the same tree, or equal entries
+        out.core is last_core or (type(out.core) is Tree and new_raw == raw_of(last_core.entries))
+    ):
         if WIT not in new_raw:
             raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
         # The first core (the genesis core) is walked whole; later ones only where changed.
@@ -225,7 +227,7 @@ def _check_core(
     problem = None if same_wit else core_problem(reader, out.core)
     if problem is not None:
         raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
-    if "frozen" in inp.core.entries:
+    if "frozen" in raw_of(inp.core.entries):  # a tree's entries, as stored (OBJ-009)
         for name in PROTECTED_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
                 raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
@@ -276,11 +278,14 @@ def assemble(
     last = inp.last_step
     created = _Created(inp.objects if isinstance(inp.objects, Overlay) else None)
     unchanged = False
-    if last is not None and (out.core is inp.core or out.core == inp.core):
+    out_core = out.core
+    if last is not None and (  # out_core == inp.core, without the dataclass's __eq__ frames
+        out_core is inp.core
+        or (type(out_core) is Tree and raw_of(out_core.entries) == raw_of(inp.core.entries))
+    ):
         # The core did not change: it is the last step's, stored with it, under its id (ID-001).
         created.known(out.core, last.core)
         unchanged = True
-    out_core = out.core
     for obj in out.new_objects:
         if not (unchanged and obj is out_core):  # known: adding it would keep nothing
             created.add(obj)
