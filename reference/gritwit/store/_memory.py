@@ -9,7 +9,7 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final, Self
 
 from .._ids import ObjectId
@@ -151,6 +151,11 @@ class MemoryBackend:
         the count moves with every erasure, and a blob the runtime's cache found without a
         tombstone is not asked again until it does (RUN-011.3, :meth:`Store.erasures`)."""
         return len(self._tombstones)
+
+    def erasure_counter(self) -> Callable[[], int]:
+        """:meth:`erasures` as a callable of the dict's own: the same count, without a Python
+        frame (the runtime's cache asks it at each read of a cached blob, RUN-011.3)."""
+        return self._tombstones.__len__
 
     def tombstone(self, oid: ObjectId) -> str | None:
         with self._lock:

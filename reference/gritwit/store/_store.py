@@ -77,7 +77,9 @@ class Store:
         object.__setattr__(self, "is_remote", getattr(backend, "remote", False) is True)
         object.__setattr__(self, "tells_fresh", getattr(backend, "reports_fresh", False) is True)
         object.__setattr__(self, "commits_whole", hasattr(backend, "commit_all"))
-        object.__setattr__(self, "erasure_count", getattr(backend, "erasures", None))
+        counter = getattr(backend, "erasure_counter", None)  # the count without a frame
+        count = counter() if counter is not None else getattr(backend, "erasures", None)
+        object.__setattr__(self, "erasure_count", count)
 
     @classmethod
     def memory(cls) -> Self:

@@ -295,15 +295,16 @@ def assemble(
     _check_reads(inp, out)
     if not (unchanged and wit_read):
         _check_core(inp, out, overlay, wit_read)
-    grouped = _group_sends(out.sends, overlay)
+    sends = out.sends  # none (a counter's inc): no frames for the sends' steps below
+    grouped = _group_sends(sends, overlay) if sends else {}
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
     last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
-    last_outbox = mailbox_raw(reader, None if last is None else last.outbox)
-    latest = _send_messages(grouped, last_outbox, created)
+    last_outbox = {} if last is None or last.outbox is None else mailbox_raw(reader, last.outbox)
+    latest = _send_messages(grouped, last_outbox, created) if grouped else {}
     inbox = mailbox_with(last_inbox, _read_entries(inp, out))
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
-    outbox = mailbox_with(last_outbox, _sent_entries(latest))
+    outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
     outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
     if last is not None and last_id is None:
         last_id = object_id(last)
