@@ -8,7 +8,7 @@ requirement ID.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
@@ -353,11 +353,14 @@ def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> 
         raw = dict(sorted(raw.items()))
     # as Mailbox(entries=…), whose __post_init__ would only see the type it makes here
     box = _new(Mailbox)
-    _set_mailbox_entries(box, MailboxEntries._trusted(raw))
+    wrapped = _new_entries(MailboxEntries)  # as MailboxEntries._trusted(raw), without its frame
+    wrapped._raw = raw
+    _set_mailbox_entries(box, wrapped)
     return box
 
 
 _new = object.__new__
+_new_entries: Callable[[type[MailboxEntries]], MailboxEntries] = object.__new__
 _set_mailbox_entries = vars(Mailbox)["entries"].__set__
 _set_tree_entries = vars(Tree)["entries"].__set__
 _set_blob_data, _set_blob_headers = vars(Blob)["data"].__set__, vars(Blob)["headers"].__set__

@@ -38,6 +38,23 @@ def test_the_cache_honours_erasure() -> None:
 
 
 @pytest.mark.req("RUN-011.3")
+def test_the_memory_stores_erasure_count_moves_with_each_erasure() -> None:
+    """The count the cache reads at each cached blob (``Store.erasure_count``, the memory
+    backend's dict length without a frame) is the backend's ``erasures()``, erasure by
+    erasure: a cached blob found clean is asked again once it moved (RUN-011.3)."""
+    store = g.Store.memory()
+    count = store.erasure_count
+    assert count is not None
+    ids = store.put_objects([g.Blob(data=bytes([i])) for i in range(3)])
+    seen = [count()]
+    for oid in ids:
+        erase_blob(store, oid, "asked to")
+        seen.append(count())
+    assert seen == [0, 1, 2, 3]
+    assert count() == store.backend.erasures()  # type: ignore[attr-defined]
+
+
+@pytest.mark.req("RUN-011.3")
 @settings(max_examples=50, deadline=None)
 @given(sizes=st.lists(st.integers(0, 5000), min_size=1, max_size=40), budget=st.integers(0, 9000))
 def test_the_cache_stays_within_its_bounds(sizes: list[int], budget: int) -> None:

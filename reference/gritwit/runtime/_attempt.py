@@ -9,13 +9,14 @@ from an inline try to the retries, which count it as the first (RUN-004.3).
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from .._ids import ObjectId
 from .._objects import Step
 from ..wit import PendingMessage
 
-__all__ = ["Found", "_Attempt", "_Failed"]
+__all__ = ["Found", "_Attempt", "_Failed", "_attempt"]
 
 Found = dict[ObjectId, tuple[PendingMessage, ...]]
 
@@ -35,6 +36,9 @@ class _Attempt(NamedTuple):
     #: The last pending message of each sender: the idle snapshot (RUN-012.1).
     snapshot: tuple[ObjectId, ...]
 
+
+#: ``_Attempt(…)`` from a tuple of its fields, without the generated ``__new__``'s frame.
+_attempt = functools.partial(tuple.__new__, _Attempt)
 
 #: A failed attempt and its error (:meth:`Runtime._drive_inline` to :meth:`Runtime._drive`).
 _Failed = tuple[_Attempt, Exception]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -37,6 +38,8 @@ from ..store import Store
 from ..wit import Assembled
 
 __all__ = ["CAPACITY", "MAX_BYTES", "ObjectCache"]
+
+_second = itemgetter(1)  # an encoding's id
 
 #: Default number of decoded objects kept.
 CAPACITY = 65_536
@@ -177,7 +180,9 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        self._pinned.update(zip([oid for _, oid in built.encodings], built.objects, strict=True))
+        pinned = self._pinned
+        for encoded, obj in zip(built.encodings, built.objects, strict=True):
+            pinned[encoded[1]] = obj  # indexed: unpacking a tuple subclass takes an iterator
 
     def pin_objects(self, objects: Mapping[ObjectId, GritObject]) -> None:
         """Serve ``objects`` (sends of the open group, RUN-019.2) from memory until it is
@@ -223,7 +228,7 @@ class ObjectCache:
             self._keep_many(pinned.items())
 
     def _keep_all(self, built: Assembled) -> None:
-        self._keep_many(zip([oid for _, oid in built.encodings], built.objects, strict=True))
+        self._keep_many(zip(map(_second, built.encodings), built.objects, strict=True))
 
     def _keep(self, oid: ObjectId, obj: GritObject) -> None:
         self._keep_many(((oid, obj),))

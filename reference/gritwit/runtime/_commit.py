@@ -173,7 +173,9 @@ class Commits(DiskBounds):
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
         self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
-        self._sink.extend([(m.actor, m.built.step_id) for m in adopted])
+        sink = self._sink
+        for m in adopted:  # a loop: no comprehension's function made each time
+            sink.append((m.actor, m.built.step_id))
         if self._heads_read:
             self._rehint(adopted, lost)
         if not lost and unsent is None:

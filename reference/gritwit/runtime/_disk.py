@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from operator import itemgetter
 
 from .._codec import Encoded
 from .._errors import StepTooLarge
@@ -66,6 +67,7 @@ LARGEST_BOUND = 2**53 - 1
 #: Most seconds a start waits for the loop to settle finished transitions (a backstop:
 #: the loop settles one as soon as it runs, and a wait only delays, never fails, a start).
 _SETTLE_WAIT = 5.0
+_second = itemgetter(1)  # an encoding's id
 
 
 class Halted(Exception):
@@ -100,10 +102,11 @@ def fresh_bytes(
     no read.  Each id counts once; ids of ``known`` count nothing."""
     seen = set(known)
     total = 0
-    for encoding, oid in encodings:
+    for encoded in encodings:  # indexed: unpacking a tuple subclass takes an iterator
+        oid = encoded[1]
         if oid in fresh and oid not in seen:
             seen.add(oid)
-            total += len(encoding)
+            total += len(encoded[0])
     return total
 
 
@@ -201,7 +204,10 @@ class DiskBounds:
         the bound is the store asked which of its objects it holds, and those of the
         open group (stored first, RUN-022.1) count as held.
         """
-        if encoded_size(built) > self.max_step_bytes:
+        size = 0  # encoded_size(built), without its frame and list
+        for encoded in built.encodings:  # indexed: unpacking an Encoded takes an iterator
+            size += len(encoded[0])
+        if size > self.max_step_bytes:
             added = added_bytes(self._store, built.encodings, self._cache.pinned_ids())
             if added > self.max_step_bytes:
                 raise StepTooLarge(
@@ -231,8 +237,11 @@ class DiskBounds:
         sends' objects (stored first, the caller's: counted for no member)."""
         group = self._group
         sends = group.sends
-        known = [] if sends is None else [oid for _, oid in sends.encodings]
-        return [e for member in group.members for e in member.built.encodings], known
+        known = [] if sends is None else list(map(_second, sends.encodings))
+        encodings: list[Encoded] = []
+        for member in group.members:  # a loop: no comprehension's function made each time
+            encodings += member.built.encodings
+        return encodings, known
 
     def _counted(self, added: int) -> None:
         """Add a commit's bytes to the run's; halt it at ``max_run_bytes`` (RUN-023.2)."""

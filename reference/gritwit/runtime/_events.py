@@ -174,8 +174,9 @@ class Residency:
             return False
         if not self._in_time_order:
             return True
-        oldest = next(iter(self._actors.values()))
-        return now - oldest.used >= idle_after
+        for oldest in self._actors.values():  # the first: next(iter(…)) without two calls
+            return now - oldest.used >= idle_after
+        return False
 
     def oldest_first(self) -> Iterator[tuple[ObjectId, Resident]]:
         """Every resident actor, least recently used first (a snapshot)."""

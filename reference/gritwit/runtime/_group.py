@@ -208,7 +208,11 @@ class CommitGroup:
         built counts as the outside's provisional step (RUN-019.3).
         """
         heads = self._heads
-        based = [heads[a][0] for a in actors if a in heads]
+        based = []
+        for a in actors:  # a loop: no comprehension's function made each time
+            head = heads.get(a)
+            if head is not None:
+                based.append(head[0])
         sends = self.sends
         if sends is not None and sends.box is not None and OUTSIDE in actors:
             based.append(sends.box)
@@ -257,8 +261,10 @@ class CommitGroup:
             # member again, and what is built on it is not lost (else the rerun spins).
             lost.discard(built.step_id)
         self.members.append(_member((actor, expected, built, basis)))
-        for encoding, _ in built.encodings:  # encoded_size, without two calls a step
-            self.bytes += len(encoding)
+        size = 0  # encoded_size, without two calls a step; indexed, as unpacking an
+        for encoded in built.encodings:  # Encoded (a tuple subclass) takes an iterator
+            size += len(encoded[0])
+        self.bytes += size
         self._heads[actor] = (built.step_id, built.step)
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
@@ -387,7 +393,9 @@ def _commit_whole(
     """
     if not store.commits_whole:
         return False
-    encodings = [e for m in members for e in m.built.encodings]
+    encodings: list[Encoded] = []
+    for m in members:  # a loop: no comprehension's function made each time
+        encodings += m.built.encodings
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
     if sends is not None:
         encodings[:0] = sends.encodings

@@ -92,9 +92,14 @@ def _differences(
     Two mailboxes' entries are compared as their CBOR-level dicts (text-form key →
     digest), so only the recipients that differ are made ids.
     """
+    if before is after:  # the same entries (a step that sent nothing new): nothing differs
+        return [], []
     if type(before) is MailboxEntries and type(after) is MailboxEntries:
         old, new = before._raw, after._raw
-        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
+        changed = []
+        for r, m in new.items():  # a loop: no comprehension's function made each time
+            if old.get(r) != m:
+                changed.append(_new_id(ObjectId, (bytes.fromhex(r),)))  # as _actor(r)
         if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
             return changed, []
         return changed, [_actor(r) for r in old if r not in new]
@@ -367,11 +372,22 @@ class RoutingIndex:
         (RUN-003.3, RUN-002.3).
         """
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+        key = actor[0].hex()  # the actor's text form, its key in an outbox (OBJ-014)
+        raw_inbox = inbox._raw if type(inbox) is MailboxEntries else None
+        entry: ObjectId | None
         for sender in sorted(self._senders.get(actor, ())):
-            entry = _get(self._outboxes.get(sender, _NO_ENTRIES), actor)
-            read = _get(inbox, sender)
-            if entry is None or entry == read:  # nothing sent, or all of it read
-                continue
+            box = self._outboxes.get(sender, _NO_ENTRIES)
+            if type(box) is MailboxEntries and raw_inbox is not None:
+                # _get twice, on the raw maps, without its frames (as ObjectId._trusted)
+                sent, seen = box._raw.get(key), raw_inbox.get(sender[0].hex())
+                if sent is None or sent == seen:  # nothing sent, or all of it read
+                    continue
+                entry = _new_id(ObjectId, (sent,))
+                read = None if seen is None else _new_id(ObjectId, (seen,))
+            else:
+                entry, read = _get(box, actor), _get(inbox, sender)
+                if entry is None or entry == read:  # nothing sent, or all of it read
+                    continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
             items = pending(reader, entry, read)
             if items:

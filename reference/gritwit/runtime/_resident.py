@@ -84,7 +84,8 @@ class ResidentActors:
             provisional = self._group.provisional(actor)
             if provisional is not None:
                 return provisional
-        oid = self.head(actor) if isinstance(read, Unread) else read
+        # the head ref, as self.head(actor) reads it (one frame less)
+        oid = self._store.get_ref(head_ref(actor)) if isinstance(read, Unread) else read
         resident = self._resident.get(actor)
         if resident is not None and resident.head == oid:
             return oid, resident.step

@@ -115,7 +115,8 @@ class Scheduler(Transitions):
         while True:
             self.evict_idle()
             ran_inline = False
-            ready = sorted(self._dirty - self._running)
+            # inline transitions leave none running: no set difference to make then
+            ready = sorted(self._dirty - self._running if self._running else self._dirty)
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:

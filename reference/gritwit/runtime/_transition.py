@@ -13,6 +13,7 @@ receipts go out (RUN-004.3 … RUN-004.6).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 
 from .._errors import GritError, RefConflict
@@ -21,8 +22,9 @@ from .._maps import raw_of
 from .._objects import Blob
 from ..store import head_ref
 from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
-from ._attempt import Found, _Attempt, _Failed
-from ._bound import TimeBound, _inline_gate, _naps, _started, _ToLane
+from . import _work
+from ._attempt import Found, _Attempt, _attempt, _Failed
+from ._bound import TimeBound, _inline_gate, _ToLane
 from ._catchup import CatchUp
 from ._disk import Halted, Turn, fresh_bytes
 from ._index import failed_ref
@@ -30,6 +32,7 @@ from ._index import failed_ref
 __all__ = ["Transitions"]
 
 _NO_BASIS: frozenset[ObjectId] = frozenset()
+_monotonic, _thread_time = time.monotonic, time.thread_time
 #: A retry after an attempt that failed on its time bound waits this many times as long
 #: as after another failure: seconds, not milliseconds, by default (RUN-004.10).
 TIME_BACKOFF_FACTOR = 100
@@ -64,7 +67,10 @@ class Transitions(CatchUp, TimeBound):
         last_id, last, found = self._pending(actor)
         if not found:
             return None
-        snapshot = tuple([items[-1].id for items in found.values()])
+        lasts = []  # each sender's last pending message: a loop, no comprehension's function
+        for items in found.values():
+            lasts.append(items[-1].id)
+        snapshot = tuple(lasts)
         if idle is None:
             resident = self._resident.get(actor)
             waiting = None if resident is None else resident.waiting
@@ -77,7 +83,7 @@ class Transitions(CatchUp, TimeBound):
         grouped = group.members or group.sends is not None
         basis = group.basis((actor, *found)) if grouped else _NO_BASIS
         self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
-        return _Attempt(actor, last_id, last, found, basis, snapshot)
+        return _attempt((actor, last_id, last, found, basis, snapshot))  # an _Attempt
 
     def _adopt(
         self,
@@ -132,8 +138,14 @@ class Transitions(CatchUp, TimeBound):
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
             self._wait(actor, job.snapshot, idle)
-        if self._grouped and (self._group.full or self._must_learn()):
-            self._commit_group()  # RUN-017.8, RUN-017.10; RUN-023.2: the run's exact bytes
+        if self._grouped:
+            group = self._group  # full (RUN-017.8, RUN-017.10) as CommitGroup.full, inline
+            if (
+                len(group.members) >= group.size
+                or group.bytes >= group.max_bytes
+                or self._must_learn()  # RUN-023.2: the run's exact bytes
+            ):
+                self._commit_group()
         return True
 
     async def _drive(
@@ -214,14 +226,22 @@ class Transitions(CatchUp, TimeBound):
             job = self._prepare(actor, None)
             if job is None:
                 return True
-            if _naps(job.found):
-                return False
+            for items in job.found.values():  # _naps(job.found), inline
+                for item in items:
+                    if item.mt == "nap":  # sleepy's nap: bounded in a thread (RUN-005.6)
+                        return False
             try:
-                started = _started()
+                wall, cpu = _monotonic(), _thread_time()  # as _started()
                 built = self._executor.build(
                     actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
                 )
-                self._judge_overrun(started)
+                # _judge_overrun only when it could find one: past the bound in CPU time,
+                # or past the backstop's floor in wall time (RUN-005.7, RUN-005.9)
+                if (
+                    _thread_time() - cpu >= self.time_limit
+                    or _monotonic() - wall >= _work.BACKSTOP_FLOOR
+                ):
+                    self._judge_overrun((wall, cpu))
                 if built is not None:
                     self._bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive

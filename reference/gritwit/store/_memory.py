@@ -9,7 +9,7 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final, Self
 
 from .._ids import ObjectId
@@ -22,6 +22,7 @@ __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 JOURNAL_KEPT = 4096
 #: The error of a call on a closed store (the hot methods test ``_closed`` inline).
 CLOSED: Final = "the store is closed"
+_new_id = tuple.__new__  # as ObjectId._trusted, without its frame
 
 
 class MemoryBackend:
@@ -104,7 +105,7 @@ class MemoryBackend:
         ``fresh`` as :meth:`insert_many`'s."""
         objects, tombstones = self._objects, self._tombstones
         for oid, data in items:
-            digest = oid.digest
+            digest = oid[0]  # oid.digest, without the property's call
             if digest in tombstones:
                 continue
             held = objects.get(digest)
@@ -151,6 +152,11 @@ class MemoryBackend:
         tombstone is not asked again until it does (RUN-011.3, :meth:`Store.erasures`)."""
         return len(self._tombstones)
 
+    def erasure_counter(self) -> Callable[[], int]:
+        """:meth:`erasures` as a callable of the dict's own: the same count, without a Python
+        frame (the runtime's cache asks it at each read of a cached blob, RUN-011.3)."""
+        return self._tombstones.__len__
+
     def tombstone(self, oid: ObjectId) -> str | None:
         with self._lock:
             if self._closed:
@@ -169,7 +175,8 @@ class MemoryBackend:
             if self._closed:
                 raise ValueError(CLOSED)
             target = self._refs.get(name)
-        return None if target is None else ObjectId._trusted(target)  # a digest it was given
+        # a digest it was given: made as ObjectId._trusted makes it, without its frame
+        return None if target is None else _new_id(ObjectId, (target,))
 
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap under the lock, atomic for every thread of the process (DUR-003)."""
@@ -213,10 +220,10 @@ class MemoryBackend:
             if self._closed:
                 raise ValueError(CLOSED)
             refs, tombstones = self._refs, self._tombstones
-            for name, expected, new in planned:
-                if refs.get(name) != (None if expected is None else expected.digest):
+            for name, expected, new in planned:  # ids' digests as [0], not .digest's call
+                if refs.get(name) != (None if expected is None else expected[0]):
                     return False
-                if new is not None and new.digest in tombstones:  # would be missing (REF-003)
+                if new is not None and new[0] in tombstones:  # would be missing (REF-003)
                     return False
             self._insert_items(items, fresh)
             for name, _, new in planned:
@@ -248,7 +255,7 @@ class MemoryBackend:
         if new is None:
             self._refs.pop(name, None)
         else:
-            self._refs[name] = new.digest
+            self._refs[name] = new[0]  # its digest
         journal = self._journal
         journal.append((name, new))
         if len(journal) > JOURNAL_KEPT:

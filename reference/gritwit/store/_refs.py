@@ -68,7 +68,8 @@ def check_ref_name(name: object) -> str:
 
 def head_ref(actor: ObjectId) -> str:
     """The name of ``actor``'s head ref: ``heads/<text-form id>``."""
-    return HEADS_PREFIX + actor.hex()
+    # the text form (ID-003): an id's digest in hex, without ObjectId.hex's frame
+    return HEADS_PREFIX + (actor[0].hex() if type(actor) is ObjectId else actor.hex())
 
 
 def head_actor(name: str) -> ObjectId | None:

@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import TracebackType
 from typing import Self
 
@@ -34,6 +35,8 @@ from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, 
 from ._url import open_backend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
+
+_first = itemgetter(0)  # an (id, bytes) item's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,9 @@ class Store:
         object.__setattr__(self, "is_remote", getattr(backend, "remote", False) is True)
         object.__setattr__(self, "tells_fresh", getattr(backend, "reports_fresh", False) is True)
         object.__setattr__(self, "commits_whole", hasattr(backend, "commit_all"))
-        object.__setattr__(self, "erasure_count", getattr(backend, "erasures", None))
+        counter = getattr(backend, "erasure_counter", None)  # the count without a frame
+        count = counter() if counter is not None else getattr(backend, "erasures", None)
+        object.__setattr__(self, "erasure_count", count)
 
     @classmethod
     def memory(cls) -> Self:
@@ -206,7 +211,7 @@ class Store:
             return False
         whole = self.backend.commit_all  # type: ignore[attr-defined]
         items = _checked(encodings)
-        put = {oid for oid, _ in items}
+        put = set(map(_first, items))  # the ids put: no comprehension's function each time
         planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
         names: set[str] = set()
         for name, expected, new, target in swaps:
@@ -214,13 +219,15 @@ class Store:
                 return False
             names.add(name)
             planned.append((name, expected, new))
-        if fresh is None or not self.reports_fresh():
+        if fresh is None or not self.tells_fresh:  # reports_fresh(), without its frame
             made: bool = whole(items, planned)
             return made
         added: set[bytes] = set()
         if not whole(items, planned, fresh=added):
             return False
-        fresh.update([oid for oid, _ in items if oid.digest in added])
+        for oid, _ in items:  # a loop: no comprehension's function made each time
+            if oid[0] in added:  # its digest
+                fresh.add(oid)
         return True
 
     @contextlib.contextmanager
@@ -589,8 +596,11 @@ def _checked(encodings: Iterable[tuple[bytes, ObjectId]]) -> list[tuple[ObjectId
     """
     items = []
     for pair in encodings:
+        if type(pair) is Encoded:  # indexed: unpacking a tuple subclass takes an iterator
+            items.append((pair[1], pair[0]))
+            continue
         data, oid = pair
-        if type(pair) is not Encoded and blake3.blake3(data).digest() != oid.digest:
+        if blake3.blake3(data).digest() != oid.digest:
             raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
         items.append((oid, data))
     return items
