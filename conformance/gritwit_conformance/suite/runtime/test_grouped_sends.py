@@ -8,7 +8,8 @@ group, durable once that ``rt-run`` answers, whether or not it adopted a step
 here holds for it too.
 
 The harness SIGKILLs the adapter right after an answer (no close, no flush) and reopens
-the directory in a new process. A send is then whole — ``names/outside-outbox`` names a
+the directory in a new process. A send is then whole — the recipient's mailbox of the
+outside's, ``names/outside-outbox/<h>`` (RUN-003.4), names a
 mailbox whose entry for the recipient is the message, and the message is stored — or
 absent (the outbox the send started from); its recipient reads it exactly once either
 way: the counter's count says how often.
@@ -24,9 +25,14 @@ import pytest
 import gritwit as g
 from gritwit_conformance._implementation import Implementation
 
+from ._multi import outside_ref
+
 pytestmark = pytest.mark.profile("runtime")
 
-OUTBOX = "names/outside-outbox"
+
+def outbox(actor: str) -> str:
+    """The outside's mailbox ref for ``actor`` (RUN-003.4): its 16th hex digit."""
+    return outside_ref(actor)
 
 
 def _open(impl: Implementation, path: Path, sends: str | None) -> str:
@@ -74,7 +80,7 @@ def _counter(impl: Implementation, rt: str, tag: str = "00") -> str:
 def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str | None) -> bool:
     """After a restart: ``True`` when the send of ``message`` is whole, ``False`` when it
     is absent (the outbox is still ``before``); anything between fails (RUN-019.1/.2)."""
-    now = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    now = _call(impl, "rt-ref", runtime=rt, name=outbox(actor))["target"]
     if now == before:
         return False
     box = _decoded(impl, rt, now)
@@ -162,7 +168,7 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, sends)
     actor = _counter(impl, rt)
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = _call(impl, "rt-ref", runtime=rt, name=outbox(actor))["target"]
     message = _inc(impl, rt, actor, "5")
     impl.kill()
     rt = _open(impl, tmp_path, sends)
@@ -195,10 +201,10 @@ def test_a_send_is_durable_once_the_next_rt_run_answers(
     message = _inc(impl, rt, actor, "5")
     ran = _call(impl, "rt-run", runtime=rt, max_steps=1000)
     assert [a for a, _ in ran["steps"]] == ([actor] if adopts else []), ran
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = _call(impl, "rt-ref", runtime=rt, name=outbox(actor))["target"]
     impl.kill()
     rt = _open(impl, tmp_path, sends)
-    assert _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"] == before
+    assert _call(impl, "rt-ref", runtime=rt, name=outbox(actor))["target"] == before
     assert _whole(impl, rt, actor, message, None), (
         f"the send of {message} is absent after rt-run answered and a kill: grouped sends "
         "must be committed before a run returns, whether or not it adopted a step (RUN-019.2)"
@@ -225,7 +231,7 @@ def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     ran = _call(impl, "rt-run", runtime=a, max_steps=1000)
     assert [x for x, _ in ran["steps"]] == [actor], ran
     assert _count(impl, a, actor) == 12, "a send lost, or read twice (RUN-019.4)"
-    box = _decoded(impl, a, _call(impl, "rt-ref", runtime=a, name=OUTBOX)["target"])
+    box = _decoded(impl, a, _call(impl, "rt-ref", runtime=a, name=outbox(actor))["target"])
     assert isinstance(box, g.Mailbox)
     chain: list[tuple[str, g.Message]] = []  # the outside's messages to actor, last first
     at: g.ObjectId | None = box.entries[g.ObjectId.from_hex(actor)]

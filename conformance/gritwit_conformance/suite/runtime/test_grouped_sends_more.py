@@ -20,7 +20,7 @@ from gritwit_conformance._implementation import Implementation
 
 from ._writers import ok
 from ._writers import second as second  # the second writer's fixture
-from .test_grouped_sends import OUTBOX, _call, _count, _counter, _inc, _open, _whole
+from .test_grouped_sends import _call, _count, _counter, _inc, _open, _whole, outbox
 from .test_stale_index import _counter_after
 
 pytestmark = pytest.mark.profile("runtime")
@@ -35,7 +35,7 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
     reopen each is whole and its recipient reads every one exactly once."""
     rt = _open(impl, tmp_path, "group")
     actor = _counter(impl, rt)
-    before = _call(impl, "rt-ref", runtime=rt, name=OUTBOX)["target"]
+    before = _call(impl, "rt-ref", runtime=rt, name=outbox(actor))["target"]
     _inc(impl, rt, actor, "2")
     last = _inc(impl, rt, actor, "5")
     _call(impl, "rt-close", runtime=rt)
