@@ -215,15 +215,12 @@ ROWS: dict[str, Row] = {
             ("runtime",),
             frozenset({"RUN-003.2"}),
             "failed",
-            "keeps the outside's outbox under names/outbox instead of names/outside-outbox",
+            "keeps the outside's mailboxes under names/outbox/<h> instead of "
+            "names/outside-outbox/<h>",
         ),
         tuple(
             _to(module, "OUTSIDE_REF", lambda _: "names/outbox")
-            for module in (
-                "gritwit.wit._outside",
-                "gritwit.runtime._index",
-                "gritwit.wit._executor",
-            )
+            for module in ("gritwit.wit._outside", "gritwit.runtime._index")
         ),
     ),
     "runtime_default_limits_off": Row(
