@@ -223,6 +223,16 @@ ROWS: dict[str, Row] = {
             for module in ("gritwit.wit._outside", "gritwit.runtime._index")
         ),
     ),
+    "runtime_outside_one_mailbox": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-003.4"}),
+            "failed",
+            "keeps every recipient's entry of the outside's outbox in names/outside-outbox/0, "
+            "not in the mailbox of the recipient's 16th hex digit",
+        ),
+        (_to("gritwit.wit._outside", "_DIGITS", lambda _: "0" * 16),),
+    ),
     "runtime_default_limits_off": Row(
         WrongAdapter(
             ("runtime",),
