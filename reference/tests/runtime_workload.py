@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import gritwit as g
 from gritwit.runtime import Runtime
-from gritwit.wit import OUTSIDE_REF, mailbox_entries, pending, test_actor_core
+from gritwit.wit import outside_entries, pending, read_outside, test_actor_core
 
 Op = tuple[g.ObjectId, g.ObjectId, dict[str, str], tuple[g.GritObject, ...]]
 OPS = 48
@@ -65,7 +65,7 @@ def script() -> Iterator[Op]:
 def sent_seqs(store: g.Store) -> set[int]:
     """The ``seq`` of every message the outside has sent (read back from the store)."""
     seqs: set[int] = set()
-    for entry in mailbox_entries(store, store.get_ref(OUTSIDE_REF)).values():
+    for entry in outside_entries(store, read_outside(store)).values():
         seqs |= {int(item.message.headers["seq"]) for item in pending(store, entry, None)}
     return seqs
 

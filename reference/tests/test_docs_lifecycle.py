@@ -25,7 +25,14 @@ from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit.runtime import Runtime, failed_ref, history
-from gritwit.wit import OUTSIDE, OUTSIDE_REF, mailbox_entries, pending, test_actor_core
+from gritwit.wit import (
+    OUTSIDE,
+    mailbox_entries,
+    outside_entries,
+    pending,
+    read_outside,
+    test_actor_core,
+)
 from gritwit_conformance.trace import collect_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,7 +218,7 @@ def _blob(text: str) -> g.Blob:
 
 def _seen(store: g.Store, recipient: g.ObjectId) -> tuple[g.ObjectId | None, list[g.ObjectId]]:
     """The recipient's inbox entry for the outside, and what is pending from the outside."""
-    outbox = mailbox_entries(store, store.get_ref(OUTSIDE_REF)).get(recipient)
+    outbox = outside_entries(store, read_outside(store)).get(recipient)
     head = store.get_ref("heads/" + recipient.hex())
     step = None if head is None else store.get_object(head)
     inbox = mailbox_entries(store, step.inbox).get(OUTSIDE) if isinstance(step, g.Step) else None
@@ -245,7 +252,7 @@ def test_sent_then_read_as_the_table_says() -> None:
     m = run(rt.send(counter, g.object_id(five), {"mt": "inc"}, objects=(five,)))
     sent = store.get_object(m)
     assert isinstance(sent, g.Message) and sent.previous == genesis  # queued: chained
-    outbox = mailbox_entries(store, store.get_ref(OUTSIDE_REF))
+    outbox = outside_entries(store, read_outside(store))
     assert outbox[counter] == m  # sent: the sender's outbox entry is m
     assert _seen(store, counter) == (genesis, [m])  # ... and m is pending
     run(rt.run_until_quiescent())

@@ -18,7 +18,14 @@ from aio import run
 
 import gritwit as g
 from gritwit.runtime import Runtime
-from gritwit.wit import OUTSIDE_REF, mailbox_entries, send_from_outside, test_actor_core
+from gritwit.wit import (
+    mailbox_entries,
+    outside_entries,
+    outside_ref,
+    read_outside,
+    send_from_outside,
+    test_actor_core,
+)
 from gritwit.wit._outside import SentOutbox
 
 
@@ -51,8 +58,11 @@ def test_the_sent_outbox_is_what_the_store_holds() -> None:
     )
     sent2, entries2, _ = send_from_outside(store, [(a, content, {"mt": "two"}, False)])
     assert conflicts == 0 and isinstance(entries2, SentOutbox)
-    assert entries2.box == store.get_ref(OUTSIDE_REF)
-    assert dict(entries2) == mailbox_entries(store, entries2.box) == {a: sent2[0], b: sent[1]}
+    box = store.get_ref(outside_ref(a))
+    assert box is not None and entries2.boxes == {outside_ref(a): box}
+    assert dict(entries2) == mailbox_entries(store, box)
+    assert dict(entries2)[a] == sent2[0]
+    assert outside_entries(store, read_outside(store)) == {a: sent2[0], b: sent[1]}
     assert set(entries2.messages) == set(sent2)
     for oid, message in entries2.messages.items():
         assert store.get_object(oid) == message
@@ -70,10 +80,11 @@ def test_a_send_chains_after_another_writers_outbox() -> None:
     # Another process moves the ref to a mailbox this one never built.
     theirs = g.Message(content=content, previous=first, headers={"mt": "theirs"})
     box = g.Mailbox(entries={actor: store.put_object(theirs)})
-    store.cas_ref(OUTSIDE_REF, store.get_ref(OUTSIDE_REF), store.put_object(box))
+    ref = outside_ref(actor)
+    store.cas_ref(ref, store.get_ref(ref), store.put_object(box))
     (mine,), entries, _ = send_from_outside(store, [(actor, content, None, False)])
     assert entries.messages[mine].previous == g.object_id(theirs)
-    assert mailbox_entries(store, store.get_ref(OUTSIDE_REF)) == {actor: mine}
+    assert outside_entries(store, read_outside(store)) == {actor: mine}
 
 
 @pytest.mark.req("RUN-001.4", "RUN-003.2", "WIT-004")
@@ -105,10 +116,11 @@ def test_a_runtime_routes_a_send_made_by_another_writer() -> None:
     content = _blob(store, "5")
     run(rt.send(actor, content, {"mt": "inc"}))  # remembered: the ref is ours
     # Another writer's send on the same store (not through this runtime): read from the store.
-    old = store.get_ref(OUTSIDE_REF)
+    ref = outside_ref(actor)
+    old = store.get_ref(ref)
     previous = mailbox_entries(store, old)[actor]
     theirs = store.put_object(g.Message(content=content, previous=previous, headers={"mt": "inc"}))
-    store.cas_ref(OUTSIDE_REF, old, store.put_object(g.Mailbox(entries={actor: theirs})))
+    store.cas_ref(ref, old, store.put_object(g.Mailbox(entries={actor: theirs})))
     report = run(rt.run_until_quiescent())
     assert not report.failures
     assert rt.query(actor, "count").data == b"10"  # both incs were read, in chain order

@@ -207,7 +207,8 @@ def test_a_send_dropped_before_its_commit_is_unknown_and_settled_absent(
     cluster: Cluster, tmp_path: Path
 ) -> None:
     adapter, handle, counter, database = _setup(cluster, tmp_path)
-    before = adapter.call("rt-ref", runtime=handle, name=_multi.OUTSIDE_REF).result["target"]
+    mailbox = _multi.outside_ref(counter)  # the counter's mailbox of the outside's (RUN-003.4)
+    before = adapter.call("rt-ref", runtime=handle, name=mailbox).result["target"]
     args, content = _inc(counter, "held-before-commit")
     schema = (tmp_path / "s" / "gritwit.postgres").read_text().strip()  # ADP-010.6
     end = _terminate_when(cluster, database, "wait_event_type", "Lock")
@@ -221,7 +222,7 @@ def test_a_send_dropped_before_its_commit_is_unknown_and_settled_absent(
     call = _call(adapter, handle)
     assert _multi.settle(call, counter, ids=named) is None
     assert _multi.settle(call, counter, content=content) is None
-    assert call("rt-ref", name=_multi.OUTSIDE_REF)["target"] == before
+    assert call("rt-ref", name=mailbox)["target"] == before
     again = _multi.ok(adapter, "rt-send", runtime=handle, **args)  # type: ignore[arg-type]
     assert _multi.settle(call, counter, content=content) == again["message"]
 

@@ -63,15 +63,14 @@ class _Between:
             hook()
 
     def get_ref(self, name: str) -> g.ObjectId | None:
-        target = self._backend.get_ref(name)
-        if name == OUTSIDE_REF:
-            self._fire("outside")
-        return target
+        return self._backend.get_ref(name)
 
     def list_refs(self, prefix: str) -> list[tuple[str, g.ObjectId]]:
         refs = self._backend.list_refs(prefix)
         if prefix == HEADS:
             self._fire("heads")
+        elif prefix == OUTSIDE_REF:  # the outside's refs, in one read (RUN-003.4)
+            self._fire("outside")
         return refs
 
     def refs_changed_since(

@@ -528,4 +528,4 @@ def test_a_runtime_on_sqlite_catches_up_from_the_journal(
         assert mine.head(actor) == report.steps[0][1]
         assert mine.query(actor, "count").data == b"8"  # 5 + 3 incs, each read once
         # only the first run of `other` listed the refs (it had never loaded); `mine` never
-        assert listed == ["heads/", "names/failed/"], listed
+        assert listed == ["heads/", "names/outside-outbox", "names/failed/"], listed

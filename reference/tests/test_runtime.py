@@ -15,13 +15,15 @@ import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, failed_ref, history
 from gritwit.wit import (
     OUTSIDE,
-    OUTSIDE_REF,
     TEST_ACTORS,
     Executor,
     TransitionInput,
     TransitionOutput,
     mailbox_entries,
+    outside_entries,
+    outside_ref,
     pending,
+    read_outside,
     test_actor_core,
 )
 
@@ -52,7 +54,7 @@ def _count(store: g.Store, actor: g.ObjectId) -> int:
 
 def _outside_messages(store: g.Store, actor: g.ObjectId) -> list[g.Message]:
     """Everything the outside ever queued to ``actor``, oldest first."""
-    entry = mailbox_entries(store, store.get_ref(OUTSIDE_REF)).get(actor)
+    entry = outside_entries(store, read_outside(store)).get(actor)
     return [item.message for item in pending(store, entry, None)]
 
 
@@ -210,7 +212,7 @@ def test_outside_sender_gets_no_receipt_and_deleting_the_ref_runs_the_actor_agai
 
     actor = run(scenario())
     assert rt.failed(actor) is not None and len(rt.failures) == 5
-    outbox = mailbox_entries(store, store.get_ref(OUTSIDE_REF))
+    outbox = outside_entries(store, read_outside(store))
     assert set(outbox) == {actor}  # no receipt to anyone: the only sender is the outside
     run(rt.run_until_quiescent())
     assert len(rt.failures) == 5  # a failed actor does not run
@@ -330,7 +332,7 @@ def test_same_steps_as_the_executor_under_the_same_schedule() -> None:
                 assert ex.head(actor) == rt.head(actor)
 
     run(drive())
-    assert ex_store.get_ref(OUTSIDE_REF) == rt_store.get_ref(OUTSIDE_REF)
+    assert read_outside(ex_store) == read_outside(rt_store)
     assert [_count(rt_store, a) for a in ids] == [2] * 4
     assert ex.core(requester).entries["answer"] == g.object_id(blobs["q"])
 
@@ -372,7 +374,8 @@ def test_at_most_one_transition_of_an_actor_runs_at_a_time() -> None:
 def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Another writer moves ``names/outside-outbox`` between our read and our swap."""
+    """Another writer moves the recipient's ``names/outside-outbox/<h>`` between our read and
+    our swap."""
     store = g.Store.memory()
     rt = Runtime(store, send_commit="own")
     other = Executor(store)
@@ -382,7 +385,7 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
 
     def racing(self, encodings, name, expected, new, *, target, **fresh):  # type: ignore[no-untyped-def]
         nonlocal armed
-        if armed and name == OUTSIDE_REF:
+        if armed and name == outside_ref(actor):
             armed = False  # the other writer's own send goes through unchanged
             blob = _blob("9")
             raced.append(other.inject(actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,)))
@@ -398,7 +401,7 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
     armed = True
     mine = run(_say(rt, actor, "inc", "1"))
     assert rt.conflicts == 1 and raced, "the swap of the outside's outbox must have lost once"
-    box = mailbox_entries(store, store.get_ref(OUTSIDE_REF))
+    box = outside_entries(store, read_outside(store))
     assert box[actor] == mine, "the winner's mailbox was replaced, not overwritten: ours is last"
     message = store.get_object(mine)
     assert isinstance(message, g.Message) and message.previous == raced[0], (

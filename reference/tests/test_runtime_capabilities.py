@@ -19,7 +19,14 @@ from aio import run
 import gritwit as g
 from gritwit.runtime import Runtime
 from gritwit.wasm._abi import IMPORTS
-from gritwit.wit import TEST_ACTORS, TransitionInput, TransitionOutput, Wit, test_actor_core
+from gritwit.wit import (
+    TEST_ACTORS,
+    TransitionInput,
+    TransitionOutput,
+    Wit,
+    outside_ref,
+    test_actor_core,
+)
 
 #: ``encoding`` returns only what ``add`` made of the transition's own objects: no authority.
 PUBLIC_READER_API = {"get_object", "has", "add", "encoding"}
@@ -50,8 +57,8 @@ def test_a_python_wit_gets_a_read_only_reader_and_moves_no_ref() -> None:
 
     actor = run(scenario())
     assert seen and all(api <= PUBLIC_READER_API for api in seen), seen
-    # Only the runtime's refs exist: the actor's head and the outside's outbox.
-    assert set(store.list_refs("")) == {"heads/" + actor.hex(), "names/outside-outbox"}
+    # Only the runtime's refs exist: the actor's head and the outside's mailbox for it.
+    assert set(store.list_refs("")) == {"heads/" + actor.hex(), outside_ref(actor)}
 
 
 @pytest.mark.req("RUN-016.1", "RUN-016.3", "WASM-002")

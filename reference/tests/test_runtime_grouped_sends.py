@@ -24,7 +24,7 @@ from test_group_commit import _counters, _Logged, _scenario
 import gritwit as g
 from gritwit.runtime import Runtime, Share, check_runtime
 from gritwit.store import Store
-from gritwit.wit import OUTSIDE_REF, mailbox_entries, test_actor_core
+from gritwit.wit import mailbox_entries, outside_entries, outside_ref, read_outside, test_actor_core
 
 CHILD = Path(__file__).with_name("grouped_send_child.py")
 
@@ -70,20 +70,20 @@ def test_a_send_and_the_run_after_it(mode: str | None, commits: int) -> None:
     mode = rt.send_commit
     actor = _counter(rt)
     one = store.put_object(g.Blob(data=b"1"))
-    before = store.get_ref(OUTSIDE_REF)
+    before = read_outside(store)
     logged.log.clear()
     sent = run(rt.send(actor, one, {"mt": "inc"}))
-    durable_at_once = store.has(sent) and store.get_ref(OUTSIDE_REF) != before
+    durable_at_once = store.has(sent) and read_outside(store) != before
     assert durable_at_once == (mode == "own")
     assert _commits(logged) == (1 if mode == "own" else 0)
     report = run(rt.run_until_quiescent())
     assert len(report.steps) == 1 and rt.query(actor, "count").data == b"1"
     assert _commits(logged) == commits, logged.log
-    box = store.get_ref(OUTSIDE_REF)
+    box = store.get_ref(outside_ref(actor))
     assert box is not None and mailbox_entries(store, box)[actor] == sent
     if mode == "group":
         swaps = [name for kind, name in logged.log if kind == "cas"]
-        assert swaps[0] == OUTSIDE_REF and len(swaps) == 2, swaps
+        assert swaps[0] == outside_ref(actor) and len(swaps) == 2, swaps
 
 
 @pytest.mark.req("RUN-019.2")
@@ -95,7 +95,7 @@ def test_a_grouped_send_is_durable_after_a_flush_or_a_run_that_adopts_nothing() 
     sent = run(rt.send(actor, one, {"mt": "inc"}))
     assert not store.has(sent)
     rt.flush()
-    assert store.has(sent) and mailbox_entries(store, store.get_ref(OUTSIDE_REF))[actor] == sent
+    assert store.has(sent) and outside_entries(store, read_outside(store))[actor] == sent
     # a send to an actor that has no step yet: the run adopts nothing, and commits it
     stranger = g.object_id(g.Tree(entries={"x": one}))
     waiting = run(rt.send(stranger, one, {"mt": "inc"}))
@@ -103,7 +103,7 @@ def test_a_grouped_send_is_durable_after_a_flush_or_a_run_that_adopts_nothing() 
     report = run(rt.run_until_quiescent())
     assert [a for a, _ in report.steps] == [actor]
     assert store.has(waiting)
-    assert mailbox_entries(store, store.get_ref(OUTSIDE_REF))[stranger] == waiting
+    assert outside_entries(store, read_outside(store))[stranger] == waiting
 
 
 @pytest.mark.req("RUN-019.2", "RUN-017.1")
@@ -129,7 +129,7 @@ def test_a_lost_outbox_swap_sends_again_from_the_winners_outbox() -> None:
     assert mine.conflicts > conflicts
     assert mine.query(actor, "count").data == b"2"  # both incs read, each once
     assert check_runtime(store).ok
-    last = mailbox_entries(store, store.get_ref(OUTSIDE_REF))[actor]
+    last = outside_entries(store, read_outside(store))[actor]
     resent = store.get_object(last)
     assert isinstance(resent, g.Message) and resent.previous == won  # chained from the winner
     chain = []
@@ -210,13 +210,13 @@ def test_a_kill_leaves_the_grouped_sends_whole_or_not_at_all(
     directory = tmp_path / "store"
     shutil.copytree(prepared, directory)
     with Store.open(directory) as store:
-        before = store.get_ref(OUTSIDE_REF)
+        before = read_outside(store)
     killed = _child(directory, point, str(group), str(swap))
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr)
     assert "sent" in killed.stdout and "finished" not in killed.stdout
     with Store.open(directory) as store:
         assert store.verify().ok and check_runtime(store).ok
-        assert (store.get_ref(OUTSIDE_REF) != before) == sent, (point, "outbox")
+        assert (read_outside(store) != before) == sent, (point, "outbox")
         rt = Runtime(store)
         actors = sorted(_counters(40)[0])
         counts = [rt.query(a, "count").data for a in actors]

@@ -23,7 +23,7 @@ import gritwit as g
 from gritwit.runtime import Runtime, export_bundle, fork, history, import_bundle
 from gritwit.sandbox import INSTALL_HINT, SandboxLimits, SandboxWits, interpreter_path, wit_blob
 from gritwit.sandbox import interpreter_id as held_interpreter
-from gritwit.wit import OUTSIDE, Executor
+from gritwit.wit import OUTSIDE, Executor, outside_ref
 
 needs_interpreter = pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT)
 pytestmark = [pytest.mark.slow]
@@ -369,7 +369,7 @@ def test_the_first_transition_sees_the_genesis_and_a_mount_without_the_code() ->
     assert not ex.run_until_quiescent().failures
     data, listing, new_core = _seen(store, actor)
     assert listing == "note"  # no 'wit' in the mount (SBX-011.1)
-    outbox = store.get_ref("names/outside-outbox")
+    outbox = store.get_ref(outside_ref(actor))
     assert outbox is not None
     pending = [p for items in Executor(store).pending_for(actor).values() for p in items]
     assert pending == []

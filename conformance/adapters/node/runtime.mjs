@@ -23,7 +23,7 @@
 import { GritError, fail } from './errors.mjs'
 import { encode, idOf, mailbox, message, textBlob } from './witobjects.mjs'
 import { mailboxEntries } from './witsteps.mjs'
-import { Executor, failureClass, OUTSIDE, OUTSIDE_REF } from './witexecutor.mjs'
+import { Executor, failureClass, OUTSIDE, outsideChain } from './witexecutor.mjs'
 import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
 import { PYTHON_RUNTIME, sandboxReady } from './sandbox.mjs'
 import { pause, TransitionTimeout, withinBound } from './deadline.mjs'
@@ -105,33 +105,33 @@ export class Runtime {
     return { lastId: id, last: step, found }
   }
 
-  // --- the outside (WIT-003, WIT-004, RUN-002.4, RUN-003.2) -----------------------------
+  // --- the outside (WIT-003, WIT-004, RUN-002.4, RUN-003.2 … RUN-003.5) -----------------
 
   /**
    * Send from the outside: store `objects`, then chain the message into the outside's
-   * mailbox under `names/outside-outbox` by compare-and-swap. A lost swap overwrites
-   * nothing and the send is made again from the winner's mailbox (RUN-002.4). The send
+   * mailbox for the recipient, `names/outside-outbox/<h>` (RUN-003.4; the first message
+   * there continues the old ref's entry, RUN-003.5), by compare-and-swap. A lost swap
+   * overwrites nothing and the send is made again from the winner's mailbox (RUN-002.4). The send
    * is acknowledged once durable (RUN-017.7): the swap is the last write.
    */
   send (recipient, content, headers, { objects = [], signal = false } = {}) {
     this.space.putAll(objects.map((obj) => { const { bytes, id } = encode(obj); return [id, bytes] }))
     if (!this.space.has(content)) fail('invalid-transition', 'WIT-009', `content ${content} is not stored`)
     for (;;) {
-      const current = this.space.getRef(OUTSIDE_REF)
-      const entries = mailboxEntries(this.space, current)
-      const previous = signal ? null : (entries.get(recipient) ?? null) // WIT-004
+      const { ref, current, entries, previous: last } = outsideChain(this.space, recipient)
+      const previous = signal ? null : last // WIT-004
       const sent = encode(message(content, previous, headers))
       entries.set(recipient, sent.id)
       const box = encode(mailbox(entries))
       this.space.putAll([[sent.id, sent.bytes], [box.id, box.bytes]]) // both durable before the swap (RUN-001.1)
       try {
-        this.space.cas(OUTSIDE_REF, current, box.id)
+        this.space.cas(ref, current, box.id)
       } catch (err) {
         if (!isConflict(err)) throw err
         this.conflicts++
         continue // RUN-002.4: again, from the winner's mailbox
       }
-      for (const r of this.index.setOutbox(OUTSIDE, entries)) {
+      for (const r of this.index.mergeOutside(entries)) {
         if (owns(this.share, r)) this.dirty.add(r) // busy until a run looks (RUN-012.1), if it runs here (RUN-021.5)
       }
       return sent.id

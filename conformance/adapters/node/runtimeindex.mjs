@@ -1,7 +1,8 @@
 // The routing index: which messages are pending, found from the heads alone (RUN-003).
 //
 // It holds every sender's *committed* outbox entries -- each head step's outbox and
-// the outside's, kept as a mailbox under `names/outside-outbox` (RUN-003.2) -- and the
+// the outside's, kept as 16 mailboxes `names/outside-outbox/<h>` by the recipient's digit,
+// the old ref `names/outside-outbox` a fallback (RUN-003.2, RUN-003.4, RUN-003.5) -- and the
 // actors marked failed (`names/failed/<actor>`, RUN-004.4). `load` rebuilds it from
 // the refs and nothing else (RUN-003.1, RUN-003.3), so a runtime opened on a used
 // directory after a crash resumes exactly where the last adopted step left off
@@ -19,7 +20,7 @@
 // committed, and each send continues the chain, WIT-004).
 
 import { mailboxEntries, pending } from './witsteps.mjs'
-import { OUTSIDE, OUTSIDE_REF } from './witexecutor.mjs'
+import { OUTSIDE, outsideEntries } from './witexecutor.mjs'
 
 export const FAILED_PREFIX = 'names/failed/'
 const HEADS_PREFIX = 'heads/'
@@ -48,7 +49,7 @@ export class RoutingIndex {
     this.outboxes.clear()
     this.failed = new Set()
     const table = this.space.refTable()
-    this.outboxes.set(OUTSIDE, mailboxEntries(this.space, table.get(OUTSIDE_REF) ?? null))
+    this.outboxes.set(OUTSIDE, outsideEntries(this.space, table))
     for (const [name, target] of table) {
       if (name.startsWith(HEADS_PREFIX)) {
         const step = this.space.get(target)
@@ -65,6 +66,16 @@ export class RoutingIndex {
     const before = this.outboxes.get(sender) ?? new Map()
     this.outboxes.set(sender, entries)
     return [...entries].filter(([r, m]) => before.get(r) !== m).map(([r]) => r)
+  }
+
+  /**
+   * The outside's mailbox for some digit was swapped to one with `entries`: its
+   * recipients' entries replace those held (RUN-003.4); returns those that changed.
+   */
+  mergeOutside (entries) {
+    const held = new Map(this.outboxes.get(OUTSIDE) ?? [])
+    for (const [r, m] of entries) held.set(r, m)
+    return this.setOutbox(OUTSIDE, held)
   }
 
   /** Every recipient of a committed outbox entry: the candidates of a round (ADP-014 step 2). */
@@ -100,10 +111,10 @@ export class RoutingIndex {
     return entry === undefined ? [] : pending(this.space, entry, read)
   }
 
-  /** `sender`'s committed outbox as the store holds it now: the outside's ref, or its head's step. */
+  /** `sender`'s committed outbox as the store holds it now: the outside's refs, or its head's step. */
   reread (sender) {
     if (sender === OUTSIDE) {
-      this.setOutbox(OUTSIDE, mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF)))
+      this.setOutbox(OUTSIDE, outsideEntries(this.space))
       return
     }
     const head = this.space.getRef(HEADS_PREFIX + sender)

@@ -16,8 +16,43 @@ import { PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
 export const OUTSIDE = '0'.repeat(64)
-/** The ref holding the outside's outbox, as the reference keeps it. */
+/** The outside's old single outbox ref: read as a fallback, never written (RUN-003.5). */
 export const OUTSIDE_REF = 'names/outside-outbox'
+/**
+ * The ref of the outside's mailbox holding its entry for `recipient` (RUN-003.4):
+ * `names/outside-outbox/<h>`, `<h>` the 16th hex digit of the recipient's text form.
+ */
+export const outsideRef = (recipient) => `${OUTSIDE_REF}/${recipient[15]}`
+const DIGITS = '0123456789abcdef'
+
+/**
+ * The outside's outbox entries (recipient -> message): each recipient's from its digit's
+ * mailbox, else from the old ref's (RUN-003.4, RUN-003.5). Refs are read from `table`
+ * (a Map name -> id) when given, else from `space`.
+ */
+export function outsideEntries (space, table = null) {
+  const target = (name) => (table === null ? space.getRef(name) : (table.get(name) ?? null))
+  const entries = mailboxEntries(space, target(OUTSIDE_REF))
+  for (const digit of DIGITS) {
+    for (const [r, m] of mailboxEntries(space, target(`${OUTSIDE_REF}/${digit}`))) {
+      if (r[15] === digit) entries.set(r, m) // another digit's recipient is no entry (RUN-003.4)
+    }
+  }
+  return entries
+}
+
+/**
+ * The outside's send to `recipient` on `space`, not yet swapped: the mailbox ref, its
+ * target now, its entries and the `previous` of the next message -- the recipient's
+ * entry in its mailbox, else the old ref's (RUN-003.4, RUN-003.5; WIT-004).
+ */
+export function outsideChain (space, recipient) {
+  const ref = outsideRef(recipient)
+  const current = space.getRef(ref)
+  const entries = mailboxEntries(space, current)
+  const previous = entries.get(recipient) ?? mailboxEntries(space, space.getRef(OUTSIDE_REF)).get(recipient) ?? null
+  return { ref, current, entries, previous }
+}
 export const TEST_RUNTIME = 'test-actor'
 const WASM_RUNTIME = 'wasm'
 const RESERVED = new Set(['genesis', 'update'])
@@ -91,7 +126,7 @@ export class Executor {
   }
 
   outboxes () {
-    const boxes = new Map([[OUTSIDE, mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF))]])
+    const boxes = new Map([[OUTSIDE, outsideEntries(this.space)]])
     for (const name of this.space.refNames('heads/')) {
       const s = this.space.get(this.space.getRef(name))
       boxes.set(s.actor, mailboxEntries(this.space, s.outbox))
@@ -115,15 +150,14 @@ export class Executor {
 
   // --- the outside (WIT-003, WIT-004) ---------------------------------------------------
 
-  /** Store `objects`, then send from the outside, chained through names/outside-outbox. */
+  /** Store `objects`, then send from the outside, chained through the recipient's mailbox (RUN-003.4). */
   inject (recipient, content, headers, { objects = [], signal = false } = {}) {
     for (const obj of objects) this.space.put(obj)
     if (!this.space.has(content)) fail('invalid-transition', 'WIT-009', `content ${content} is not stored`)
-    const entries = mailboxEntries(this.space, this.space.getRef(OUTSIDE_REF))
-    const previous = signal ? null : (entries.get(recipient) ?? null)
-    const sent = this.space.put(message(content, previous, headers))
-    entries.set(recipient, sent)
-    this.space.setRef(OUTSIDE_REF, this.space.put(mailbox(entries)))
+    const chain = outsideChain(this.space, recipient)
+    const sent = this.space.put(message(content, signal ? null : chain.previous, headers))
+    chain.entries.set(recipient, sent)
+    this.space.setRef(chain.ref, this.space.put(mailbox(chain.entries)))
     return sent
   }
 

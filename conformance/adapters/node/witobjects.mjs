@@ -109,7 +109,8 @@ export const idOf = (obj) => encode(obj).id
 /**
  * An in-memory store of one Wit runtime: objects by id (bytes and decoded
  * records) and refs, on the store profile's MemoryBackend. Refs are the
- * reference's: `heads/<actor>` and `names/outside-outbox` (WIT-003).
+ * reference's: `heads/<actor>` and the outside's mailboxes `names/outside-outbox/<h>`
+ * (WIT-003, RUN-003.4).
  */
 export class ObjectSpace {
   constructor () {

@@ -68,7 +68,7 @@ def _restarts() -> list[RuntimeScenario]:
     s = RuntimeScenario(
         "restart/before-first-run",
         "messages sent before a kill are found after it, from the store alone",
-        ("ADP-015", "RUN-003.1", "RUN-003.2", "WIT-003", "DUR-001"),
+        ("ADP-015", "RUN-003.1", "RUN-003.2", "RUN-003.4", "WIT-003", "DUR-001"),
     )
     c = s.genesis("counter")
     e = s.genesis("echo")
@@ -77,7 +77,9 @@ def _restarts() -> list[RuntimeScenario]:
     s.op("kill")
     s.run()
     s.query(c, "count", text="4")
-    s.op("ref", name="names/outside-outbox")
+    for digit in sorted({c.hex()[15], e.hex()[15]}):  # each recipient's mailbox (RUN-003.4)
+        s.op("ref", name=f"names/outside-outbox/{digit}")
+    s.op("ref", name="names/outside-outbox")  # the old ref: never written (RUN-003.5)
     made.append(s)
 
     s = RuntimeScenario(

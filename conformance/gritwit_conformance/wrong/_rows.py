@@ -215,16 +215,23 @@ ROWS: dict[str, Row] = {
             ("runtime",),
             frozenset({"RUN-003.2"}),
             "failed",
-            "keeps the outside's outbox under names/outbox instead of names/outside-outbox",
+            "keeps the outside's mailboxes under names/outbox/<h> instead of "
+            "names/outside-outbox/<h>",
         ),
         tuple(
             _to(module, "OUTSIDE_REF", lambda _: "names/outbox")
-            for module in (
-                "gritwit.wit._outside",
-                "gritwit.runtime._index",
-                "gritwit.wit._executor",
-            )
+            for module in ("gritwit.wit._outside", "gritwit.runtime._index")
         ),
+    ),
+    "runtime_outside_one_mailbox": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-003.4"}),
+            "failed",
+            "keeps every recipient's entry of the outside's outbox in names/outside-outbox/0, "
+            "not in the mailbox of the recipient's 16th hex digit",
+        ),
+        (_to("gritwit.wit._outside", "_DIGITS", lambda _: "0" * 16),),
     ),
     "runtime_default_limits_off": Row(
         WrongAdapter(

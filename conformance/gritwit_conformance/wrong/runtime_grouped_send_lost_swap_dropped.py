@@ -1,6 +1,7 @@
 """Wrong adapter: a grouped send whose outbox swap lost is dropped (RUN-019.4).
 
-With ``sends: "group"`` the group's commit swaps ``names/outside-outbox``; when another
+With ``sends: "group"`` the group's commit swaps the outside's mailboxes its sends touched
+(``names/outside-outbox/<h>``, RUN-003.4); when another
 writer sent meanwhile, the swap loses, and this runtime takes the sends as committed
 all the same instead of making them again from the winner's outbox: their messages are
 never in the outside's chain, and their recipient never reads them.

@@ -14,7 +14,7 @@ from typing import Any
 from gritwit import Mailbox
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.wit import OUTSIDE, OUTSIDE_REF, mailbox_entries
+from gritwit.wit import OUTSIDE, mailbox_entries, outside_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -33,11 +33,12 @@ _real_import = adapter_runtime.import_bundle
 def import_bundle(store: Any, data: bytes) -> Any:
     actor, head = _real_import(store, data)
     cursor = mailbox_entries(store, store.get_object(head).inbox).get(OUTSIDE)
-    old = store.get_ref(OUTSIDE_REF)
+    ref = outside_ref(actor)  # the actor's mailbox of the outside's (RUN-003.4)
+    old = store.get_ref(ref)
     entries = mailbox_entries(store, old)
     if cursor is not None and actor not in entries:
         entries[actor] = cursor  # the bug: the exporting runtime's chain goes on here
-        store.cas_ref(OUTSIDE_REF, old, store.put_object(Mailbox(entries=entries)))
+        store.cas_ref(ref, old, store.put_object(Mailbox(entries=entries)))
     return actor, head
 
 

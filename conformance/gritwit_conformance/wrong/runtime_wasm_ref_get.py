@@ -2,7 +2,7 @@
 
 Besides the host functions of ABI 1 the host links ``gritwit.ref_get``
 (``(i32, i32, i32, i32) -> i32``): a module importing it loads and runs, so a
-transition can read a ref (a head, ``names/outside-outbox``, ``names/failed/…``).
+transition can read a ref (a head, ``names/outside-outbox/<h>``, ``names/failed/…``).
 """
 
 from __future__ import annotations

@@ -90,5 +90,5 @@ class CatchUp(ResidentActors, Commits):
         """Route the sends waiting in the open group again, after the index caught up
         with the refs, which do not hold them yet (RUN-019.2)."""
         sends = self._group.sends
-        if sends is not None and not self._index.saw_head(OUTSIDE, sends.entries.box):
+        if sends is not None and not self._index.saw_outside(sends.entries.boxes):
             self._mark(self._index.set_outbox(OUTSIDE, sends.entries))

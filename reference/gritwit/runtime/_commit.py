@@ -14,6 +14,7 @@ or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from .._codec import object_id
@@ -26,6 +27,8 @@ from ..wit import (
     OutsideSend,
     SentOutbox,
     build_outside_send,
+    outside_ref,
+    read_outside,
     send_from_outside,
 )
 from ._cache import ObjectCache
@@ -83,7 +86,7 @@ class Commits(DiskBounds):
     ) -> list[ObjectId]:
         """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
 
-        One compare-and-swap of ``names/outside-outbox`` for all of them, chained
+        One commit swapping each of the outside's mailboxes they touch (RUN-003.4), chained
         as if sent one by one (WIT-004); returns their ids.
         """
         return self._send_all(messages, objects)
@@ -109,13 +112,22 @@ class Commits(DiskBounds):
     ) -> tuple[list[ObjectId], SentOutbox]:
         """Build sends on the outbox the group's sends left, and let them join it (RUN-019.2).
 
-        Nothing is stored: the open group stores them and swaps
-        ``names/outside-outbox`` when it commits (RUN-019.3).
+        Nothing is stored: the open group stores them and swaps the outside's mailboxes
+        they touch when it commits (RUN-019.3).  Built on the mailboxes the group's sends
+        left, else on the refs as read: read again only for a mailbox the group has not
+        touched yet (RUN-003.4).
         """
-        sends = self._group.sends  # built on the outbox they left, else on the ref as read
-        old = self._store.get_ref(OUTSIDE_REF) if sends is None else sends.box or sends.expected
-        built = build_outside_send(self._cache, old, messages, objects)
-        self._group.add_sends(old, built, messages)
+        sends = self._group.sends
+        known = {} if sends is None else sends.read
+        new = [
+            m[0] for m in messages if type(m[0]) is not ObjectId or outside_ref(m[0]) not in known
+        ]
+        read = {**known, **read_outside(self._store, new)} if new else dict(known)
+        old = read if sends is None else sends.chained_on(read)
+        built = build_outside_send(
+            self._cache, old, messages, objects, functools.partial(self._store.get_ref, OUTSIDE_REF)
+        )
+        self._group.add_sends(read, built, messages)
         return built.sent, built.entries
 
     def flush(self) -> None:

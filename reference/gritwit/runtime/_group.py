@@ -20,10 +20,11 @@ before the commit (in a worker thread) is refused when it arrives
 Sends from the outside may join the group too (RUN-019, the runtime's
 ``send_commit="group"``): :meth:`CommitGroup.add_sends` keeps what they built —
 their objects, messages and the outside's new outbox — and the commit stores it
-with the members' objects and swaps ``names/outside-outbox`` before any head, in
-the same transaction.  A member that read a message of them is *based on* the
-new outbox (its id is in the member's basis), so a lost outbox swap loses it too,
-and the runtime makes the sends again from the winner's outbox (RUN-019.4).
+with the members' objects and swaps each of the outside's mailboxes they touched
+(``names/outside-outbox/<h>``, RUN-003.4) before any head, in the same transaction.
+A member that read a message of them is *based on* the new mailboxes (their ids are
+in the member's basis), so a lost swap of any of them loses it too, and the runtime
+makes the sends again from the winner's mailboxes (RUN-019.4).
 
 A group is *full* — the runtime commits it — at ``size`` members or once its
 members' encoded objects reach ``max_bytes`` (RUN-017.10), so what a run holds
@@ -44,13 +45,13 @@ from .._objects import GritObject, Mailbox, Step
 from ..store import Store, StoreBatch, head_ref
 from ..wit import (
     OUTSIDE,
-    OUTSIDE_REF,
     Assembled,
     OutsideBuild,
     OutsideSend,
     SentOutbox,
     built_objects,
 )
+from ..wit._outside import swap_all
 from ._cache import ObjectCache
 
 __all__ = [
@@ -109,35 +110,44 @@ _member = functools.partial(tuple.__new__, Member)
 class GroupedSends:
     """The sends from the outside that joined the open group, in order (RUN-019.2).
 
-    ``expected``: ``names/outside-outbox`` as the first of them read it; ``box`` and
-    ``mailbox``: the outbox the last of them built, which the commit swaps in;
-    ``encodings``: everything they built, in the order it is stored; ``entries``:
-    the outbox's entries (the routing index holds them meanwhile); ``requests``
-    and ``objects``: what the caller sent, to send again should the swap lose
-    (RUN-019.4).
+    ``expected``: each of the outside's mailbox refs they touched (RUN-003.4) as the
+    first of them to touch it read it; ``boxes``: each such ref's mailbox as the last
+    of them left it (its id and the mailbox), which the commit swaps in; ``read``: the
+    outside's refs as last read (the old ref among them, RUN-003.5); ``encodings``:
+    everything they built, in the order it is stored; ``entries``: the touched
+    mailboxes' entries (the routing index holds them meanwhile); ``requests`` and
+    ``objects``: what the caller sent, to send again should a swap lose (RUN-019.4).
     """
 
     __slots__ = (
-        "box",
+        "boxes",
         "built",
+        "built_boxes",
         "encodings",
         "entries",
         "expected",
-        "mailbox",
         "objects",
+        "read",
         "requests",
     )
 
-    def __init__(self, expected: ObjectId | None, entries: SentOutbox) -> None:
-        self.expected = expected
-        self.box: ObjectId | None = None
-        self.mailbox: Mailbox | None = None
+    def __init__(self, entries: SentOutbox) -> None:
+        self.expected: dict[str, ObjectId | None] = {}
+        self.boxes: dict[str, tuple[ObjectId, Mailbox]] = {}
+        #: Every mailbox id the sends built, a lost one's members' basis (RUN-019.3).
+        self.built_boxes: set[ObjectId] = set()
+        self.read: dict[str, ObjectId | None] = {}
         self.encodings: list[Encoded] = []
         #: The objects of ``encodings``, by id: served from memory until stored.
         self.built: dict[ObjectId, GritObject] = {}
         self.entries = entries
         self.requests: list[OutsideSend] = []
         self.objects: list[GritObject] = []
+
+    def chained_on(self, read: dict[str, ObjectId | None]) -> dict[str, ObjectId | None]:
+        """The outside's refs to build the next send on: ``read``, with the mailboxes
+        these sends left in place of the refs they touched (RUN-019.2)."""
+        return {**read, **{ref: box for ref, (box, _) in self.boxes.items()}}
 
 
 class Committed(NamedTuple):
@@ -204,8 +214,8 @@ class CommitGroup:
     def basis(self, actors: Iterable[ObjectId]) -> frozenset[ObjectId]:
         """The provisional steps of ``actors`` (an actor and its senders) (RUN-017.3).
 
-        When the outside is among them and sends joined the group, the outbox they
-        built counts as the outside's provisional step (RUN-019.3).
+        When the outside is among them and sends joined the group, the mailboxes they
+        built count as the outside's provisional step (RUN-019.3).
         """
         heads = self._heads
         based = []
@@ -214,36 +224,49 @@ class CommitGroup:
             if head is not None:
                 based.append(head[0])
         sends = self.sends
-        if sends is not None and sends.box is not None and OUTSIDE in actors:
-            based.append(sends.box)
+        if sends is not None and sends.boxes and OUTSIDE in actors:
+            based += [box for box, _ in sends.boxes.values()]
         return frozenset(based)
 
     def add_sends(
-        self, expected: ObjectId | None, built: OutsideBuild, requests: list[OutsideSend]
+        self, read: dict[str, ObjectId | None], built: OutsideBuild, requests: list[OutsideSend]
     ) -> None:
-        """Let a send built on the outbox the group's sends left (else on ``expected``, the
-        ref as read) join the group (RUN-019.2); its objects are served from memory."""
+        """Let a send built on the mailboxes the group's sends left (else on ``read``, the
+        outside's refs as read) join the group (RUN-019.2); its objects are served from
+        memory."""
         sends = self.sends
         if sends is None:
-            sends = self.sends = GroupedSends(expected, built.entries)
+            sends = self.sends = GroupedSends(built.entries)
+        sends.read = read
         objects = built_objects(built)
         sends.encodings += built.encodings
         sends.built.update(objects)
         sends.requests += requests
         sends.objects += built.given
-        if built.box is not None:
-            sends.box, sends.mailbox = built.entries.box, built.box
-        sends.entries = built.entries
+        for ref, box in built.boxes.items():
+            if ref not in sends.expected:
+                sends.expected[ref] = read.get(ref)
+            sends.boxes[ref] = box
+            sends.built_boxes.add(box[0])
+        had, now = sends.entries, built.entries
+        if had is not now:
+            sends.entries = SentOutbox(
+                {**had.parts, **now.parts},
+                {**had.boxes, **now.boxes},
+                {**had.messages, **now.messages},
+            )
         self._cache.pin_objects(objects)
 
     def behind(
         self, swaps: Iterable[tuple[str, ObjectId | None]]
     ) -> list[tuple[str, ObjectId | None]]:
-        """``swaps`` without a swap of ``names/outside-outbox`` to the outbox the group's
-        sends were built on: the routing index holds their outbox, which is ahead of it
-        (RUN-019.2), and is not to be set back to it."""
-        expected = None if self.sends is None else self.sends.expected
-        return [s for s in swaps if s[0] != OUTSIDE_REF or s[1] != expected]
+        """``swaps`` without a swap of one of the outside's mailboxes to the mailbox the
+        group's sends were built on: the routing index holds their mailbox, which is
+        ahead of it (RUN-019.2), and is not to be set back to it."""
+        if self.sends is None:
+            return list(swaps)
+        expected = self.sends.expected
+        return [s for s in swaps if s[0] not in expected or s[1] != expected[s[0]]]
 
     def add(
         self,
@@ -306,8 +329,7 @@ class CommitGroup:
                 gone: set[ObjectId] = set()
                 if sends is not None and not _swap_outbox(batch, sends):
                     unsent = sends
-                    if sends.box is not None:
-                        gone.add(sends.box)
+                    gone |= sends.built_boxes
                 swaps = _Swaps(batch)
                 for member in members:
                     if not member.basis & gone and swaps.swap(member):
@@ -399,8 +421,7 @@ def _commit_whole(
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
     if sends is not None:
         encodings[:0] = sends.encodings
-        if sends.box is not None and sends.mailbox is not None:
-            swaps.append((OUTSIDE_REF, sends.expected, sends.box, sends.mailbox))
+        swaps += _outbox_swaps(sends)
     heads: dict[ObjectId, int] = {}
     for member in members:
         actor, built = member.actor, member.built
@@ -416,12 +437,19 @@ def _commit_whole(
     return store.commit_all(encodings, swaps, fresh)
 
 
+def _outbox_swaps(sends: GroupedSends) -> list[tuple[str, ObjectId | None, ObjectId, GritObject]]:
+    """The swaps of the outside's mailboxes the sends touched, in name order (RUN-019.3)."""
+    return [
+        (ref, sends.expected[ref], box, mailbox)
+        for ref, (box, mailbox) in sorted(sends.boxes.items())
+    ]
+
+
 def _swap_outbox(batch: StoreBatch, sends: GroupedSends) -> bool:
-    """Swap ``names/outside-outbox`` to the sends' outbox; ``False`` when it lost (RUN-019.4)."""
-    if sends.box is None:  # nothing was sent: objects only
-        return True
+    """Swap each of the outside's mailboxes the sends touched, all or none; ``False`` when
+    one lost (RUN-019.3, RUN-019.4)."""
     try:
-        batch.cas_ref(OUTSIDE_REF, sends.expected, sends.box, target=sends.mailbox)
+        swap_all(batch, _outbox_swaps(sends))
     except RefConflict:
         return False
     return True

@@ -1,7 +1,8 @@
 """Where messages are pending, derived from committed heads alone (RUN-001, RUN-003).
 
 :class:`RoutingIndex` holds every sender's outbox entries — each head's outbox
-plus the outside's (``names/outside-outbox``) — and, for each recipient, the
+plus the outside's (its 16 mailboxes ``names/outside-outbox/<h>``, falling back to the
+old ref ``names/outside-outbox``: RUN-003.4, RUN-003.5) — and, for each recipient, the
 senders with an entry for it.  It is rebuilt from the store by :meth:`load` and
 updated only from committed state (a head that moved, the outside ref that
 moved), so it never holds a message that was not adopted.
@@ -19,26 +20,26 @@ the runtime catch up first, or it would read messages twice (RUN-003.3, RUN-002.
 
 For the same reason a catch-up that lists the refs reads the heads first, all in
 one read (the backend's ``list_refs``, one snapshot), and the outside's ref after
-them.  Every message a listed head read was in its sender's outbox when that head
-was committed, before the listing, so the outbox read after holds it or a message
-sent after it (WIT-004): a head the index saw is never newer than the outbox it
-holds.  Read the other way round, another writer could send to an actor
-and adopt a step reading that send between the two reads (issue 33): the index
-would hold the head, :meth:`saw_head` would say so, and the walk from the older
+them (the outside's refs in one read too).  Every message a listed head read was in
+its sender's outbox when that head was committed, before the listing, so the outbox
+read after holds it or a message sent after it (WIT-004): a head the index saw is
+never newer than the outbox it holds.  Read the other way round, another writer could
+send to an actor and adopt a step reading that send between the two reads (issue 33):
+the index would hold the head, :meth:`saw_head` would say so, and the walk from the older
 outbox entry would never meet the head's inbox entry — it would deliver the whole
 chain again, under a compare-and-swap that succeeds.
 
 What the outside sends through this process is not read back (issue 12): the
 runtime hands :meth:`set_outbox` the :class:`~gritwit.wit._outside.SentOutbox` of
-the send, which names the mailbox now at the outside's ref and holds the messages
-it added, both committed before the swap returned (RUN-001.4).  The index then
-knows the ref's target, and walks those messages from memory.
+the send, which names the mailboxes now at the outside's refs it touched and holds
+the messages it added, all committed before the swaps returned (RUN-001.4).  The
+index then knows those refs' targets, and walks those messages from memory.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from .._errors import InvalidId
@@ -48,7 +49,7 @@ from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX, head_actor
 from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
-from ..wit._outside import SentOutbox, outbox_entries
+from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, outside_ref, read_outside
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
@@ -135,13 +136,56 @@ class _WithSent:
         return oid in self._sent or self._base.has(oid)
 
 
+class _OutsideEntries(Mapping[ObjectId, ObjectId]):
+    """The outside's outbox entries: each recipient's from its mailbox, else from the old
+    ref's (RUN-003.4, RUN-003.5), over ``parts`` (each of the outside's refs → entries)."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: Mapping[str, Mapping[ObjectId, ObjectId]]) -> None:
+        self._parts = parts
+
+    def get(self, key: object, default: object = None) -> ObjectId | None:  # type: ignore[override]
+        if type(key) is not ObjectId:
+            return None
+        part = self._parts.get(outside_ref(key))
+        found = None if part is None else _get(part, key)
+        if found is None:
+            old = self._parts.get(OUTSIDE_REF)
+            found = None if old is None else _get(old, key)
+        return found
+
+    def __getitem__(self, key: ObjectId) -> ObjectId:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[ObjectId]:
+        seen = set()
+        for part in self._parts.values():
+            for recipient in part:
+                if recipient not in seen and self.get(recipient) is not None:
+                    seen.add(recipient)
+                    yield recipient
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class RoutingIndex:
     """Every sender's committed outbox entries, by sender and by recipient."""
 
-    __slots__ = ("_heads", "_outboxes", "_senders", "_sent", "failed")
+    __slots__ = ("_heads", "_outboxes", "_outside", "_outside_at_", "_senders", "_sent", "failed")
 
     def __init__(self) -> None:
-        self._outboxes: dict[ObjectId, Mapping[ObjectId, ObjectId]] = {}
+        #: Each of the outside's refs (RUN-003.4, RUN-003.5) → its mailbox's entries.
+        self._outside: dict[str, Mapping[ObjectId, ObjectId]] = {}
+        #: Each of the outside's refs → the target its entries were read from.
+        self._outside_at_: dict[str, ObjectId | None] = {}
+        self._outboxes: dict[ObjectId, Mapping[ObjectId, ObjectId]] = {
+            OUTSIDE: _OutsideEntries(self._outside)
+        }
         self._senders: dict[ObjectId, set[ObjectId]] = {}
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
@@ -155,6 +199,9 @@ class RoutingIndex:
         ``reader`` (default: ``store``) is what objects are read through.
         """
         self._outboxes.clear()
+        self._outside.clear()
+        self._outside_at_.clear()
+        self._outboxes[OUTSIDE] = _OutsideEntries(self._outside)
         self._senders.clear()
         self._heads.clear()
         self.failed = set()
@@ -189,7 +236,7 @@ class RoutingIndex:
             # The heads in one read, and only then the outside's ref: never the other
             # way round, or a head could have read sends the outbox read lacks (RUN-002.3).
             heads = store.list_ref_targets(HEADS_PREFIX)
-            outside = store.get_ref(OUTSIDE_REF)
+            outside = read_outside(store)
             if store.is_remote:
                 self._prefetch(objects, dict(heads))
             seen: set[ObjectId] = {OUTSIDE}
@@ -199,7 +246,8 @@ class RoutingIndex:
                 self._head_at(objects, actor, target, touched)
             for gone in [actor for actor in self._heads if actor not in seen]:
                 self._head_at(objects, gone, None, touched)
-            self._outside_at(objects, outside, touched)
+            for ref in sorted({*outside, *self._outside_at_}):
+                self._outside_part_at(objects, ref, outside.get(ref), touched)
             failed = _failed_actors(store)
         else:
             failed = set(self.failed)
@@ -228,9 +276,10 @@ class RoutingIndex:
                     steps.append(target)
         found = prefetch(steps)
         senders = {s.outbox: s.actor for s in found.values() if isinstance(s, Step) and s.outbox}
-        outside = swaps.get(OUTSIDE_REF)
-        if outside is not None and heads.get(OUTSIDE) != outside:
-            senders[outside] = OUTSIDE
+        at = self._outside_at_
+        for name, outside in swaps.items():
+            if outside is not None and is_outside_ref(name) and at.get(name) != outside:
+                senders[outside] = OUTSIDE
         prefetch(senders)
         # each entry's newest message where it changed: what a recipient's walk reads first
         # (WIT-005), the messages before it being read by earlier catch-ups
@@ -253,8 +302,8 @@ class RoutingIndex:
         failed: set[ObjectId],
     ) -> None:
         """Catch up with ref ``name``, swapped to ``target`` since (see :meth:`refresh`)."""
-        if name == OUTSIDE_REF:
-            self._outside_at(objects, target, touched)
+        if is_outside_ref(name):
+            self._outside_part_at(objects, name, target, touched)
             return
         if name.startswith(FAILED_PREFIX):
             try:
@@ -273,12 +322,44 @@ class RoutingIndex:
         if actor is not None:
             self._head_at(objects, actor, target, touched)
 
-    def _outside_at(
-        self, objects: ObjectReader, outside: ObjectId | None, touched: set[ObjectId]
+    def _outside_part_at(
+        self, objects: ObjectReader, ref: str, target: ObjectId | None, touched: set[ObjectId]
     ) -> None:
-        """The outside's outbox is the mailbox at ``names/outside-outbox`` now (RUN-003.1)."""
-        if OUTSIDE not in self._heads or self._heads[OUTSIDE] != outside:
-            touched.update(self.set_outbox(OUTSIDE, outbox_entries(objects, outside), outside))
+        """The outside's mailbox ``ref`` is ``target`` now (RUN-003.1, RUN-003.4)."""
+        if ref not in self._outside_at_ or self._outside_at_[ref] != target:
+            entries = outbox_entries(objects, target)
+            touched.update(self._set_outside(ref, entries, target))
+
+    def _set_outside(
+        self, ref: str, entries: Mapping[ObjectId, ObjectId], target: ObjectId | None
+    ) -> list[ObjectId]:
+        """Record the outside's mailbox ``ref`` read from ``target`` (``None``: unset);
+        returns the recipients whose entry may have changed (RUN-003.4, RUN-003.5)."""
+        before = self._outside.get(ref, _NO_ENTRIES)
+        changed, dropped = _differences(before, entries)
+        if target is None:
+            self._outside.pop(ref, None)
+            self._outside_at_.pop(ref, None)
+        else:
+            self._outside[ref] = entries if type(entries) is MailboxEntries else dict(entries)
+            self._outside_at_[ref] = target
+        view = self._outboxes[OUTSIDE]
+        for recipient in changed:
+            self._senders.setdefault(recipient, set()).add(OUTSIDE)
+        for recipient in dropped:
+            if view.get(recipient) is None:  # no entry left for it, the old ref's neither
+                senders = self._senders.get(recipient)
+                if senders is not None:
+                    senders.discard(OUTSIDE)
+                    if not senders:
+                        del self._senders[recipient]
+        return changed + dropped
+
+    def saw_outside(self, boxes: Mapping[str, ObjectId]) -> bool:
+        """Whether each of the outside's refs of ``boxes`` names its mailbox there as the
+        index last caught up with the refs (RUN-003.4)."""
+        at = self._outside_at_
+        return all(at.get(ref) == box for ref, box in boxes.items())
 
     def _head_at(
         self,
@@ -335,8 +416,15 @@ class RoutingIndex:
         :class:`SentOutbox` of a send: then its mailbox is the head, and its
         messages are kept to be walked from memory.
         """
-        if isinstance(entries, SentOutbox):
-            head = entries.box if head is None else head
+        if sender == OUTSIDE:  # its mailboxes, one ref each (RUN-003.4)
+            if not isinstance(entries, SentOutbox):
+                raise TypeError("the outside's outbox is set from a send's SentOutbox")
+            self._keep_sent(entries.messages)
+            moved: list[ObjectId] = []
+            for ref, part in entries.parts.items():
+                moved += self._set_outside(ref, part, entries.boxes.get(ref))
+            return moved
+        if isinstance(entries, SentOutbox):  # pragma: no cover - the outside's alone
             self._keep_sent(entries.messages)
         before = self._outboxes.get(sender, _NO_ENTRIES)
         changed, dropped = _differences(before, entries)

@@ -33,6 +33,11 @@ from ._outside import (
     SentOutbox,
     build_outside_send,
     built_objects,
+    is_outside_ref,
+    outside_entries,
+    outside_ref,
+    outside_refs,
+    read_outside,
     send_from_outside,
 )
 from ._pending import mailbox_entries, pending, routed
@@ -46,6 +51,11 @@ __all__ = [
     "SentOutbox",
     "build_outside_send",
     "built_objects",
+    "is_outside_ref",
+    "outside_entries",
+    "outside_ref",
+    "outside_refs",
+    "read_outside",
     "send_from_outside",
     "ACTOR_CLAUSES",
     "TEST_ACTORS",

@@ -37,7 +37,7 @@ from ._model import (
     get_blob,
     transition_input,
 )
-from ._outside import OUTSIDE_REF, send_from_outside
+from ._outside import outside_entries, read_outside, send_from_outside
 from ._pending import mailbox_entries, pending
 from ._runners import SANDBOX_RUNTIME, WASM_RUNTIME, WitRunner, runner_factory
 from ._update import merge
@@ -191,8 +191,8 @@ class Executor:
         return core
 
     def _outboxes(self) -> dict[ObjectId, dict[ObjectId, ObjectId]]:
-        """Each sender's outbox entries: every head, plus the outside."""
-        boxes = {OUTSIDE: mailbox_entries(self._store, self._store.get_ref(OUTSIDE_REF))}
+        """Each sender's outbox entries: every head, plus the outside (RUN-003.4, RUN-003.5)."""
+        boxes = {OUTSIDE: outside_entries(self._store, read_outside(self._store))}
         for name in self._store.list_refs("heads/"):
             step = self._store.get_object(self._store.get_ref(name))  # type: ignore[arg-type]
             if isinstance(step, Step):

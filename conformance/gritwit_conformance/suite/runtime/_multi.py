@@ -52,7 +52,31 @@ from gritwit_conformance.harness._implementation import Implementation
 
 Json = dict[str, Any]
 
+#: The outside's old single outbox ref, read as a fallback only (RUN-003.5); its 16
+#: mailboxes are ``<OUTSIDE_REF>/<h>`` (RUN-003.4, :func:`outside_ref`).
 OUTSIDE_REF = "names/outside-outbox"
+
+
+def outside_ref(recipient: str) -> str:
+    """The outside's mailbox for ``recipient`` (text form): ``names/outside-outbox/<h>``,
+    ``<h>`` its 16th hex digit (RUN-003.4)."""
+    return f"{OUTSIDE_REF}/{recipient[15]}"
+
+
+def outside_box(call: Any, recipient: str) -> str | None:
+    """The mailbox holding the outside's entry for ``recipient``: its digit's mailbox when
+    that has an entry for it, else the old ref's (RUN-003.4, RUN-003.5); ``call(cmd,
+    **args)`` answers a command's results on a runtime of the store."""
+    target = call("rt-ref", name=outside_ref(recipient))["target"]
+    if target is not None:
+        box = g.decode_object(bytes.fromhex(call("rt-object", id=target)["bytes"]))
+        assert isinstance(box, g.Mailbox), f"{target} is not a mailbox"
+        if g.ObjectId.from_hex(recipient) in box.entries:
+            return str(target)
+    old = call("rt-ref", name=OUTSIDE_REF)["target"]
+    return None if old is None else str(old)
+
+
 #: Set to ``1``: the wrong client, which sends an unsettled send again blindly (RUN-019.6).
 BLIND_VARIABLE = "GRITWIT_MULTI_RUNTIME_BLIND"
 #: The kinds of kill slot, ``(operation, when)``; every worker's first is a run's.
@@ -135,7 +159,8 @@ class Reader:
         return None if found is None else found.hex()
 
     def outside_entry(self, recipient: str) -> str | None:
-        return self.entry(self("rt-ref", name=OUTSIDE_REF)["target"], recipient)
+        """The outside's entry for ``recipient`` (RUN-003.4, RUN-003.5)."""
+        return self.entry(outside_box(self, recipient), recipient)
 
     def chain(self, last: str | None) -> list[tuple[str, g.Message]]:
         """The queue ending at message ``last``, oldest first (WIT-004)."""
@@ -167,13 +192,14 @@ def settle(call: Any, to: str, *, ids: tuple[str, ...] = (), content: str | None
            ) -> str | None:  # fmt: skip
     """RUN-019.6: the id of the unsettled send's message to ``to`` if it was sent, else None.
 
-    Sent exactly when the outside's outbox entry for ``to`` (``rt-ref``, ``rt-object``) is
+    Sent exactly when the outside's outbox entry for ``to`` (its digit's mailbox, else the
+    old ref's: RUN-003.4, RUN-003.5; ``rt-ref``, ``rt-object``) is
     the message or reaches it along ``previous``; the message is known by an id the
     ``outcome-unknown`` answer named, or (no answer came) by its ``content`` id.  Being in
     the store settles nothing: a discarded message is stored too.  ``call(cmd, **args)``
     answers a command's results on a runtime of the store.
     """
-    target = call("rt-ref", name=OUTSIDE_REF)["target"]
+    target = outside_box(call, to)
     if target is None:
         return None
     box = g.decode_object(bytes.fromhex(call("rt-object", id=target)["bytes"]))

@@ -8,7 +8,8 @@ group, durable once that ``rt-run`` answers, whether or not it adopted a step
 here holds for it too.
 
 The harness SIGKILLs the adapter right after an answer (no close, no flush) and reopens
-the directory in a new process. A send is then whole — ``names/outside-outbox`` names a
+the directory in a new process. A send is then whole — the recipient's mailbox of the
+outside's, ``names/outside-outbox/<h>`` (RUN-003.4), names a
 mailbox whose entry for the recipient is the message, and the message is stored — or
 absent (the outbox the send started from); its recipient reads it exactly once either
 way: the counter's count says how often.
@@ -24,9 +25,14 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from ._multi import outside_ref
+
 pytestmark = pytest.mark.profile("runtime")
 
-OUTBOX = "names/outside-outbox"
+
+def outbox(actor: str) -> str:
+    """The outside's mailbox ref for ``actor`` (RUN-003.4): its 16th hex digit."""
+    return outside_ref(actor)
 
 
 def _open(impl: Implementation, path: Path, sends: str | None) -> str:
@@ -74,7 +80,7 @@ def _counter(impl: Implementation, rt: str, tag: str = "00") -> str:
 def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str | None) -> bool:
     """After a restart: ``True`` when the send of ``message`` is whole, ``False`` when it
     is absent (the outbox is still ``before``); anything between fails (RUN-019.1/.2)."""
-    now = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
+    now = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
     if now == before:
         return False
     box = _decoded(impl, rt, now)
@@ -162,7 +168,7 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, sends)
     actor = _counter(impl, rt)
-    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
+    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
     message = _inc(impl, rt, actor, "5")
     impl.kill()
     rt = _open(impl, tmp_path, sends)
@@ -195,10 +201,10 @@ def test_a_send_is_durable_once_the_next_rt_run_answers(
     message = _inc(impl, rt, actor, "5")
     ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
     assert [a for a, _ in ran["steps"]] == ([actor] if adopts else []), ran
-    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
+    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
     impl.kill()
     rt = _open(impl, tmp_path, sends)
-    assert impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"] == before
+    assert impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"] == before
     assert _whole(impl, rt, actor, message, None), (
         f"the send of {message} is absent after rt-run answered and a kill: grouped sends "
         "must be committed before a run returns, whether or not it adopted a step (RUN-019.2)"
@@ -225,7 +231,9 @@ def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     ran = impl.call("rt-run", runtime=a, max_steps=1000).expect_ok()
     assert [x for x, _ in ran["steps"]] == [actor], ran
     assert _count(impl, a, actor) == 12, "a send lost, or read twice (RUN-019.4)"
-    box = _decoded(impl, a, impl.call("rt-ref", runtime=a, name=OUTBOX).expect_ok()["target"])
+    box = _decoded(
+        impl, a, impl.call("rt-ref", runtime=a, name=outbox(actor)).expect_ok()["target"]
+    )
     assert isinstance(box, g.Mailbox)
     chain: list[tuple[str, g.Message]] = []  # the outside's messages to actor, last first
     at: g.ObjectId | None = box.entries[g.ObjectId.from_hex(actor)]

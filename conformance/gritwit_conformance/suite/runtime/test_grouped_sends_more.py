@@ -19,7 +19,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from ._writers import second as second  # the second writer's fixture
-from .test_grouped_sends import OUTBOX, _count, _counter, _inc, _open, _whole
+from .test_grouped_sends import _count, _counter, _inc, _open, _whole, outbox
 from .test_stale_index import _counter_after
 
 pytestmark = pytest.mark.profile("runtime")
@@ -34,7 +34,7 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
     reopen each is whole and its recipient reads every one exactly once."""
     rt = _open(impl, tmp_path, "group")
     actor = _counter(impl, rt)
-    before = impl.call("rt-ref", runtime=rt, name=OUTBOX).expect_ok()["target"]
+    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
     _inc(impl, rt, actor, "2")
     last = _inc(impl, rt, actor, "5")
     impl.call("rt-close", runtime=rt).expect_ok()

@@ -28,6 +28,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from ._drive import SideBySide
+from ._multi import outside_ref
 from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
@@ -105,7 +106,7 @@ def test_sends_from_two_writers_chain_in_the_outside_outbox(
                 f"send {sent.index(later)} does not continue send {sent.index(earlier)}: "
                 "a writer overwrote the other's outbox (RUN-002.4)"
             )
-        outbox = both("b", "rt-ref", name="names/outside-outbox")["target"]
+        outbox = both("b", "rt-ref", name=outside_ref(actor))["target"]  # RUN-003.4
         box = _decoded(both, "a", outbox)
         assert (
             isinstance(box, g.Mailbox)

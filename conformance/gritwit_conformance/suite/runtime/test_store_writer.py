@@ -3,20 +3,20 @@
 A runtime ``a`` runs on a directory (ADP-015); a second adapter process opens the same
 path with ``store-open`` (ADP-010.6: one path, one store) and writes it as a runtime
 would, with the store profile's ``put`` and ``ref-cas`` alone: it sends ``inc`` to a
-counter from the outside (a message queued per WIT-004, a new outside outbox, a
-compare-and-swap of ``names/outside-outbox``) and runs that counter, building the
-step that reads what is pending for it (WIT-005, WIT-020) and swapping ``heads/<actor>``
-to it. It does both while ``a``'s ``rt-run`` is under way, between ``a`` reading the
-refs and the counter's turn coming: the counter sorts after a ``sleepy`` actor whose
-``nap`` holds the run (ADP-014's rounds take actors in ascending id order), and the
-store writer starts once the run has adopted the step of an actor sorting before the
-sleepy one (``commit: "step"``, RUN-017.1, so that step is swapped before the nap).
-When the counter's turn comes, its head has read messages newer than any ``a`` knew
-of when its run started: ``a`` must catch up with the store's refs as they are
-(RUN-020.1, RUN-003.1), the store writer's swaps included, or it walks the outside's
-chain back from an entry older than the head's inbox entry and reads every message
-again (WIT-005, RUN-003.3, RUN-007.2). This happens twice, so that ``a`` catches up
-twice in its life: a runtime that learns what moved from a record of swaps since its
+counter from the outside (a message queued per WIT-004, a new mailbox of the outside's,
+a compare-and-swap of the counter's ``names/outside-outbox/<h>``, RUN-003.4) and runs
+that counter, building the step that reads what is pending for it (WIT-005, WIT-020) and
+swapping ``heads/<actor>`` to it. It does both while ``a``'s ``rt-run`` is under way,
+between ``a`` reading the refs and the counter's turn coming: the counter sorts after a
+``sleepy`` actor whose ``nap`` holds the run (ADP-014's rounds take actors in ascending
+id order), and the store writer starts once the run has adopted the step of an actor
+sorting before the sleepy one (``commit: "step"``, RUN-017.1, so that step is swapped
+before the nap). When the counter's turn comes, its head has read messages newer than
+any ``a`` knew of when its run started: ``a`` must catch up with the store's refs as
+they are (RUN-020.1, RUN-003.1), the store writer's swaps included, or it walks the
+outside's chain back from an entry older than the head's inbox entry and reads every
+message again (WIT-005, RUN-003.3, RUN-007.2). This happens twice, so that ``a`` catches
+up twice in its life: a runtime that learns what moved from a record of swaps since its
 last catch-up, as the reference's journal of swaps is, must find the store writer's
 swaps there too.
 
@@ -46,6 +46,7 @@ pytestmark = pytest.mark.profile("runtime")
 
 #: The pseudo-actor sending from outside the runtime (WIT-003).
 OUTSIDE = g.ObjectId(bytes(32))
+#: The outside's old single outbox ref: read as a fallback only (RUN-003.5).
 OUTSIDE_REF = "names/outside-outbox"
 TEST_ACTOR = {"runtime": "test-actor"}
 #: The ``nap`` that holds ``a``'s run (ms), well inside ``a``'s bound of ``LIMIT`` s.
@@ -137,16 +138,23 @@ class StoreWriter:
         """Queue ``inc amount`` from the outside to ``to`` (WIT-003, WIT-004, RUN-002.4)."""
         recipient = g.ObjectId.from_hex(to)
         content = self.put(g.Blob(data=str(amount).encode()))
+        mine = f"{OUTSIDE_REF}/{to[15]}"  # the recipient's mailbox (RUN-003.4)
         while True:
-            old = self.ref(OUTSIDE_REF)
+            old = self.ref(mine)
             entries = self.entries(old)
             message = g.Message(
-                content=content, previous=entries.get(recipient), headers={"mt": "inc"}
+                content=content, previous=self.outside_entry(recipient), headers={"mt": "inc"}
             )
             sent = self.put(message)
             box = self.put(g.Mailbox(entries={**entries, recipient: sent}))
-            if self.cas(OUTSIDE_REF, old, box):
+            if self.cas(mine, old, box):
                 return sent
+
+    def outside_entry(self, recipient: g.ObjectId) -> g.ObjectId | None:
+        """The outside's entry for ``recipient``: in its digit's mailbox, else in the old
+        ref's (RUN-003.4, RUN-003.5)."""
+        found = self.entries(self.ref(f"{OUTSIDE_REF}/{recipient.hex()[15]}")).get(recipient)
+        return found if found is not None else self.entries(self.ref(OUTSIDE_REF)).get(recipient)
 
     def run_counter(self, actor: str) -> list[g.ObjectId]:
         """Adopt the counter's next step, reading everything pending (WIT-005, WIT-020);
@@ -158,7 +166,7 @@ class StoreWriter:
             step = self.get(head)
             assert isinstance(step, g.Step)
             inbox = self.entries(step.inbox)
-            read, at = inbox.get(OUTSIDE), self.entries(self.ref(OUTSIDE_REF)).get(who)
+            read, at = inbox.get(OUTSIDE), self.outside_entry(who)
             pending: list[tuple[g.ObjectId, g.Message]] = []
             while at is not None and at != read:
                 message = self.get(at)
@@ -205,7 +213,14 @@ def _run(impl: Implementation, runtime: str, answers: list[dict[str, Any]]) -> N
 @pytest.mark.slow
 @pytest.mark.profile("runtime", "store")
 @pytest.mark.req(
-    "RUN-020.5", "RUN-020.1", "RUN-003.1", "RUN-003.3", "RUN-007.2", "WIT-005", "ADP-010.6"
+    "RUN-020.5",
+    "RUN-020.1",
+    "RUN-003.1",
+    "RUN-003.3",
+    "RUN-003.4",
+    "RUN-007.2",
+    "WIT-005",
+    "ADP-010.6",
 )
 def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
     impl: Implementation, second: Implementation, tmp_path: Path

@@ -1,0 +1,171 @@
+"""The outside's outbox as 16 mailboxes, by the recipient's digit (RUN-003.2, RUN-003.4, RUN-003.5).
+
+A send from the outside to *R* swaps ``names/outside-outbox/<h>``, ``<h>`` the 16th hex
+digit of *R*'s text form, and no other ref: sends to recipients of different digits
+touch different refs, so runtimes sending for different shares (RUN-021) do not take
+turns at one. A store written before the change holds the outside's outbox under the
+one ref ``names/outside-outbox``: a runtime reads a recipient's entry there when its
+mailbox has none, never writes that ref, and chains its next message to the recipient
+from the old entry (WIT-004) -- so what was sent before is read once, not twice, and not
+lost. The old layout is built here by a second process writing through the store
+profile alone (ADP-010.6), as a runtime of the old layout would have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._multi import OUTSIDE_REF, outside_ref
+from ._writers import count_of, inc
+from ._writers import second as second  # the store writer's process
+from .test_store_writer import TEST_ACTOR, StoreWriter, _core, _genesis
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: The outside's 16 mailbox refs (RUN-003.4) and its old ref (RUN-003.5).
+REFS = (OUTSIDE_REF, *(f"{OUTSIDE_REF}/{digit}" for digit in "0123456789abcdef"))
+
+
+def _refs(impl: Implementation, rt: str) -> dict[str, str | None]:
+    """The targets of the outside's refs, the old one among them."""
+    return {name: impl.call("rt-ref", runtime=rt, name=name).expect_ok()["target"] for name in REFS}
+
+
+def _moved(before: dict[str, str | None], after: dict[str, str | None]) -> set[str]:
+    return {name for name in REFS if before[name] != after[name]}
+
+
+def _object(impl: Implementation, rt: str, oid: str | g.ObjectId) -> g.GritObject:
+    text = oid if isinstance(oid, str) else oid.hex()
+    return g.decode_object(
+        bytes.fromhex(impl.call("rt-object", runtime=rt, id=text).expect_ok()["bytes"])
+    )
+
+
+def _salts() -> tuple[int, int]:
+    """Salts of two counters whose ids differ in their 16th hex digit (RUN-003.4)."""
+    digits = {salt: g.object_id(_core("counter", salt)).hex()[15] for salt in range(16)}
+    for salt, digit in digits.items():
+        for other in range(salt + 1, 16):
+            if digits[other] != digit:
+                return salt, other
+    raise AssertionError("16 counters with one digit")  # pragma: no cover
+
+
+def _mailboxes_hold_their_digits(
+    impl: Implementation, rt: str, refs: dict[str, str | None]
+) -> None:
+    for name, target in refs.items():
+        if name == OUTSIDE_REF or target is None:
+            continue
+        box = _object(impl, rt, target)
+        assert isinstance(box, g.Mailbox), f"{name} names {target}, not a mailbox"
+        strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != name]
+        assert not strays, (
+            f"{name} holds entries for {strays}, recipients of other digits: the outside's "
+            "entry for a recipient lives only in its digit's mailbox (RUN-003.4)"
+        )
+
+
+@pytest.mark.req("RUN-003.2", "RUN-003.4", "RUN-003.5", "WIT-004", "ADP-015")
+def test_a_send_swaps_its_recipients_mailbox_and_no_other(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    one, two = _salts()
+    first = _genesis(impl, rt, "counter", one)
+    refs = _refs(impl, rt)
+    assert _moved(dict.fromkeys(REFS), refs) == {outside_ref(first)}, (
+        f"after the genesis of {first} the outside's refs are {refs}: only its mailbox "
+        f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
+        "written, RUN-003.5)"
+    )
+    second_counter = _genesis(impl, rt, "counter", two)
+    after = _refs(impl, rt)
+    assert _moved(refs, after) == {outside_ref(second_counter)}, (
+        f"a send to {second_counter} moved {sorted(_moved(refs, after))}, not its mailbox "
+        f"{outside_ref(second_counter)} alone (RUN-003.4)"
+    )
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    sent = {}
+    for actor, amount in ((first, "3"), (second_counter, "4")):
+        before = _refs(impl, rt)
+        sent[actor] = inc(impl, rt, actor, amount)
+        after = _refs(impl, rt)
+        mine = outside_ref(actor)
+        assert _moved(before, after) == {mine}, (
+            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone "
+            "(RUN-003.4)"
+        )
+        box = _object(impl, rt, str(after[mine]))
+        assert isinstance(box, g.Mailbox)
+        assert box.entries[g.ObjectId.from_hex(actor)].hex() == sent[actor]
+        message = _object(impl, rt, sent[actor])
+        previous = _object(impl, rt, str(before[mine]))
+        assert isinstance(message, g.Message) and isinstance(previous, g.Mailbox)
+        assert message.previous == previous.entries[g.ObjectId.from_hex(actor)], (
+            "the send does not continue the outside's chain to its recipient (WIT-004)"
+        )
+    _mailboxes_hold_their_digits(impl, rt, _refs(impl, rt))
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    assert count_of(impl, rt, first) == b"3" and count_of(impl, rt, second_counter) == b"4"
+    assert _refs(impl, rt)[OUTSIDE_REF] is None
+
+
+@pytest.mark.profile("runtime", "store")
+@pytest.mark.req("RUN-003.5", "RUN-003.4", "WIT-004", "WIT-005", "RUN-007.2", "ADP-010.6")
+def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """The genesis and an ``inc 5`` under the old ref, read by the runtime; an ``inc 2``
+    under it unread; then the runtime sends ``inc 7`` (chained after the ``inc 2``) and
+    ``inc 1`` (after the ``inc 7``): the count is 15, each message read once."""
+    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    writer = StoreWriter(second, tmp_path)
+    salt = _salts()[0]
+    core = _core("counter", salt)
+    writer.put(g.Blob(data=b"counter", headers=TEST_ACTOR))
+    writer.put(g.Blob(data=bytes([salt])))
+    actor = writer.put(core)
+    chain = [writer.put(g.Message(content=actor, headers={"mt": "genesis"}))]
+
+    def old_send(amount: bytes) -> None:  # a runtime of the old layout (RUN-003.5)
+        content = writer.put(g.Blob(data=amount))
+        chain.append(
+            writer.put(g.Message(content=content, previous=chain[-1], headers={"mt": "inc"}))
+        )
+        old = writer.ref(OUTSIDE_REF)
+        assert writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries={actor: chain[-1]})))
+
+    old_send(b"5")
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    assert count_of(impl, rt, actor.hex()) == b"5", (
+        "the genesis and inc under the old ref names/outside-outbox were not read once: a "
+        "recipient's entry is read there when its mailbox has none (RUN-003.5)"
+    )
+    old_send(b"2")
+    old = writer.ref(OUTSIDE_REF)
+    seven = inc(impl, rt, actor.hex(), "7")
+    message = _object(impl, rt, seven)
+    assert isinstance(message, g.Message) and message.previous == chain[-1], (
+        f"the first send to {actor} after the change has previous {message}, not the old "
+        f"ref's entry {chain[-1]}: it must chain from it (RUN-003.5, WIT-004)"
+    )
+    assert writer.ref(OUTSIDE_REF) == old, "the old ref was written (RUN-003.5)"
+    box = _object(impl, rt, str(_refs(impl, rt)[outside_ref(actor.hex())]))
+    assert isinstance(box, g.Mailbox) and box.entries[actor].hex() == seven
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    assert count_of(impl, rt, actor.hex()) == b"14", "an old or new message lost or read twice"
+    one = inc(impl, rt, actor.hex(), "1")
+    message = _object(impl, rt, one)
+    assert isinstance(message, g.Message) and message.previous is not None
+    assert message.previous.hex() == seven, "the mailbox's entry comes before the old one's"
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    assert count_of(impl, rt, actor.hex()) == b"15"
+    assert impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()["steps"] == []
+    assert writer.ref(OUTSIDE_REF) == old
