@@ -9,6 +9,7 @@
 // is looked for on every read (RUN-011.3), since another runtime on the same
 // directory may erase it.
 
+import { compareBytes } from './bytes.mjs'
 import { fail } from './errors.mjs'
 import { decodeObject } from './codec.mjs'
 import { encode, fromValue } from './witobjects.mjs'
@@ -60,15 +61,21 @@ export class RuntimeSpace {
    * Store many objects, `[id, bytes, record?]` each, durable before this returns
    * (DUR-001, RUN-001.1): each file is written and fsynced, then the directory once.
    * An erased id stays erased (RUN-011.5); an object already stored is left as it is
-   * (STO-002). A record given is cached, so reading it back decodes nothing. Returns the
-   * bytes it added: those of the objects the store did not hold, each once (RUN-022.1).
+   * (STO-002.2) unless its stored copy is corrupt, which these bytes replace (STO-002.3,
+   * as a put does). A record given is cached, so reading it back decodes nothing. Returns
+   * the bytes it added: those of the objects the store did not hold, each once (RUN-022.1).
    */
   putAll (items) {
     let added = 0
     let wrote = false
     for (const [id, bytes, obj] of items) {
       if (obj !== undefined && this.records.size < CACHE_LIMIT) this.records.set(id, obj)
-      if (this.backend.contains(id) || this.backend.erased(id)) continue
+      if (this.backend.erased(id)) continue
+      if (this.backend.contains(id)) {
+        const stored = this.backend.read(id)
+        if (stored !== null && compareBytes(stored, bytes) !== 0) this.backend.mend(id, bytes)
+        continue
+      }
       if (this.backend.publish(bytes, this.backend.objectPath(id), { syncDirectory: false }) !== false) added += bytes.length
       wrote = true
     }
