@@ -73,3 +73,41 @@ def test_each_copy_is_served_once_and_the_bytes_are_bounded() -> None:
     ahead.replace(twice)
     kept = ahead.take([g.object_id(big), oids[0]])
     assert kept == {g.object_id(big): big_encoded, oids[0]: encoded[0]}
+
+
+@pytest.mark.req("DUR-005.4")
+def test_own_swaps_are_not_read_ahead_others_are(pg_database: str) -> None:
+    """A journal read brings along the steps another process swapped in, not those this
+    process swapped in itself (it built them): a store's own ``cas`` leaves nothing read
+    ahead, another store's does."""
+    from gritwit.store import Store, create_schema
+    from gritwit.store._postgres import PostgresBackend
+
+    url = create_schema(pg_database)
+    mine, theirs = Store.open(url), Store.open(url, create=False)
+    try:
+        backend = mine.backend
+        assert isinstance(backend, PostgresBackend)
+        version, _ = mine.refs_changed_since(None)
+        core = mine.put_object(g.Blob(data=b"core"))
+        steps = [g.Step(actor=g.object_id(g.Blob(data=b"a%d" % i)), core=core) for i in range(2)]
+        ids = [mine.put_object(step) for step in steps]
+        mine.backend.cas_ref("names/mine", None, ids[0])
+        theirs.backend.cas_ref("names/theirs", None, ids[1])
+        version, swaps = mine.refs_changed_since(version)
+        assert swaps is not None and len(swaps) == 2
+        ahead = backend._ahead.take(ids)
+        assert ahead == {ids[1]: g.encode_object(steps[1])}  # theirs only
+    finally:
+        mine.close()
+        theirs.close()
+
+
+@pytest.mark.req("DUR-005.4")
+def test_own_targets_are_taken_once_and_bounded() -> None:
+    ahead = _pg_ahead.ReadAhead()
+    ahead.made([b"a", b"b"])
+    ahead.made(b"%d" % i for i in range(_pg_ahead.OWN_KEPT + 10))
+    own = ahead.own()
+    assert own[:2] == [b"a", b"b"] and len(own) == _pg_ahead.OWN_KEPT
+    assert ahead.own() == []  # taken by the journal read it was for

@@ -457,6 +457,7 @@ class PostgresBackend:
                     "kept": JOURNAL_KEPT,
                     "rows": _pg_ahead.AHEAD_ROWS,
                     "one": _pg_ahead.AHEAD_ONE,
+                    "own": self._ahead.own(),
                 },
             ).fetchall()
         now: dict[int, int] = {}
@@ -481,7 +482,10 @@ class PostgresBackend:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
             swaps = [(name, expected, new)]
-            return _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
+            result = _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
+        if new is not None and result.status is CasStatus.SWAPPED:
+            self._ahead.made((new.digest,))
+        return result
 
     @retried
     def insert_many_then_cas(
@@ -500,6 +504,8 @@ class PostgresBackend:
                 conn, rows, [(name, expected, new)], journal=_kept(), notify=self._channel
             )
         self._stored(rows, added, fresh)
+        if new is not None and results[0].status is CasStatus.SWAPPED:
+            self._ahead.made((new.digest,))
         return results[0]
 
     @retried
@@ -527,6 +533,7 @@ class PostgresBackend:
             except _pg_commit.SwapsLost:
                 return False
         self._stored(rows, added, fresh)
+        self._ahead.made(new.digest for _, _, new in swaps if new is not None)
         return True
 
     def _stored(
@@ -560,6 +567,7 @@ class PostgresBackend:
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
             _pg_commit.journal_swaps(conn, batch.swapped, _kept())
+        self._ahead.made(new for _, new in batch.swapped if new is not None)
         if batch.swapped and self._channel is not None:
             with self._connection() as conn, conn.pipeline():
                 _pg_commit.wake(conn, self._channel)
