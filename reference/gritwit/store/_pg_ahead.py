@@ -58,21 +58,28 @@ _OUTBOX_KEY: Final = "'\\x666f7574626f785820'::bytea"
 #: what is kept (``kept`` swaps), the swaps after it, by part, in order; a row of
 #: ``NULL`` name for a part with none; the count of erasures; and for the newest
 #: swaps, the target's bytes and the id and bytes of what follows its ``outbox`` key.
-#: One snapshot.
+#: One snapshot.  Each part's rows are an index range scan of the journal (``LATERAL``)
+#: and each object an index look-up (a subquery per row): a plan that joins whole
+#: tables reads every object and every journal row each time (1.5 ms of the server's
+#: CPU for a store of 1,800 objects, growing with the store).
 CHANGES: Final = (
     "SELECT p.part, p.version, j.name, j.target,"
-    " (SELECT commits FROM gritwit_writer WHERE id = 3), t.data, o.id, o.data"
-    " FROM gritwit_parts AS p"
-    " LEFT JOIN ref_journal_parts AS j ON j.part = p.part"
-    " AND j.version > (%(since)s::bigint[])[p.part + 1]"
-    " AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
-    " AND (%(since)s::bigint[])[p.part + 1] <= p.version"
-    " LEFT JOIN objects AS t ON t.id = j.target AND j.version > p.version - %(rows)s"
-    " AND NOT (j.target = ANY(%(own)s::bytea[]))"
-    " AND octet_length(t.data) <= %(one)s"
-    f" LEFT JOIN objects AS o ON position({_OUTBOX_KEY} IN t.data) > 0"
-    f" AND o.id = substring(t.data FROM position({_OUTBOX_KEY} IN t.data) + 9 FOR 32)"
-    " AND octet_length(o.data) <= %(one)s"
+    " (SELECT commits FROM gritwit_writer WHERE id = 3), j.data, j.outbox,"
+    " (SELECT o.data FROM objects AS o WHERE o.id = j.outbox"
+    " AND octet_length(o.data) <= %(one)s)"
+    " FROM gritwit_parts AS p LEFT JOIN LATERAL ("
+    "  SELECT r.name, r.target, r.version, t.data,"
+    f"  CASE WHEN position({_OUTBOX_KEY} IN t.data) > 0"
+    f"  THEN substring(t.data FROM position({_OUTBOX_KEY} IN t.data) + 9 FOR 32) END AS outbox"
+    "  FROM ref_journal_parts AS r LEFT JOIN LATERAL ("
+    "   SELECT (SELECT x.data FROM objects AS x WHERE x.id = r.target"
+    "   AND octet_length(x.data) <= %(one)s) AS data"
+    "   WHERE r.version > p.version - %(rows)s AND NOT (r.target = ANY(%(own)s::bytea[]))"
+    "  ) AS t ON true"
+    "  WHERE r.part = p.part AND r.version > (%(since)s::bigint[])[p.part + 1]"
+    "  AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
+    "  AND (%(since)s::bigint[])[p.part + 1] <= p.version"
+    " ) AS j ON true"
     " WHERE p.part >= 0 ORDER BY p.part, j.version"
 )
 
