@@ -157,3 +157,21 @@ def _nodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
     yield node
     for child in node.get("Plans", ()):  # type: ignore[union-attr]
         yield from _nodes(child)  # type: ignore[arg-type]
+
+
+@pytest.mark.req("DUR-005.4")
+def test_each_connection_keeps_one_plan_per_prepared_statement(pg_database: str) -> None:
+    """The backend's connections plan a prepared statement once (``plan_cache_mode``),
+    so the journal read repeated every run is not planned again each time."""
+    from gritwit.store import Store, create_schema
+    from gritwit.store._postgres import PostgresBackend
+
+    store = Store.open(create_schema(pg_database))
+    try:
+        backend = store.backend
+        assert isinstance(backend, PostgresBackend)
+        with backend._connection() as conn:
+            (mode,) = conn.execute("SHOW plan_cache_mode").fetchone()  # type: ignore[misc]
+    finally:
+        store.close()
+    assert mode == "force_generic_plan"
