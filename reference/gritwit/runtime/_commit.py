@@ -118,12 +118,18 @@ class Commits(DiskBounds):
         touched yet (RUN-003.4).
         """
         sends = self._group.sends
-        known = {} if sends is None else sends.read
-        new = [
-            m[0] for m in messages if type(m[0]) is not ObjectId or outside_ref(m[0]) not in known
-        ]
-        read = {**known, **read_outside(self._store, new)} if new else dict(known)
-        old = read if sends is None else sends.chained_on(read)
+        new = []
+        if sends is None:  # the group's first send: every mailbox it touches is read
+            for m in messages:  # loops: no comprehension's function made each send
+                new.append(m[0])
+            old = read = read_outside(self._store, new) if new else {}
+        else:
+            known = sends.read
+            for m in messages:
+                if type(m[0]) is not ObjectId or outside_ref(m[0]) not in known:
+                    new.append(m[0])
+            read = {**known, **read_outside(self._store, new)} if new else dict(known)
+            old = sends.chained_on(read)
         built = build_outside_send(
             self._cache, old, messages, objects, functools.partial(self._store.get_ref, OUTSIDE_REF)
         )

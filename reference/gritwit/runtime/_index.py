@@ -49,7 +49,8 @@ from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX, head_actor
 from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
-from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, outside_ref, read_outside
+from ..wit._outside import _NAMES as _OUTSIDE_NAMES
+from ..wit._outside import _REFS, SentOutbox, is_outside_ref, outbox_entries, read_outside
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
@@ -104,10 +105,15 @@ def _differences(
         if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
             return changed, []
         return changed, [_actor(r) for r in old if r not in new]
-    return (
-        [r for r, m in after.items() if before.get(r) != m],
-        [r for r in before if r not in after],
-    )
+    moved: list[ObjectId] = []
+    for recipient, message in after.items():  # loops: no comprehension's function made
+        if before.get(recipient) != message:
+            moved.append(recipient)
+    dropped: list[ObjectId] = []
+    for recipient in before:
+        if recipient not in after:
+            dropped.append(recipient)
+    return moved, dropped
 
 
 def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | None:
@@ -148,7 +154,7 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
     def get(self, key: object, default: object = None) -> ObjectId | None:  # type: ignore[override]
         if type(key) is not ObjectId:
             return None
-        part = self._parts.get(outside_ref(key))
+        part = self._parts.get(_REFS[key[0][7] & 15])  # outside_ref(key), without its call
         found = None if part is None else _get(part, key)
         if found is None:
             old = self._parts.get(OUTSIDE_REF)
@@ -302,7 +308,7 @@ class RoutingIndex:
         failed: set[ObjectId],
     ) -> None:
         """Catch up with ref ``name``, swapped to ``target`` since (see :meth:`refresh`)."""
-        if is_outside_ref(name):
+        if name in _OUTSIDE_NAMES:  # is_outside_ref(name), without its call
             self._outside_part_at(objects, name, target, touched)
             return
         if name.startswith(FAILED_PREFIX):
@@ -359,7 +365,10 @@ class RoutingIndex:
         """Whether each of the outside's refs of ``boxes`` names its mailbox there as the
         index last caught up with the refs (RUN-003.4)."""
         at = self._outside_at_
-        return all(at.get(ref) == box for ref, box in boxes.items())
+        for ref, box in boxes.items():  # noqa: SIM110 - a loop: no generator each time
+            if at.get(ref) != box:
+                return False
+        return True
 
     def _head_at(
         self,

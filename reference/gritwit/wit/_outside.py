@@ -56,6 +56,12 @@ OUTSIDE_REF = "names/outside-outbox"
 
 _DIGITS = "0123456789abcdef"
 
+#: The 16 mailbox refs of the outside's, indexed by the recipient's digit (RUN-003.4): made
+#: once, so that a send looks its ref up instead of formatting it.
+_REFS: tuple[str, ...] = tuple(f"{OUTSIDE_REF}/{digit}" for digit in _DIGITS)
+#: Every ref of the outside's: its 16 mailboxes and its old ref (RUN-003.4, RUN-003.5).
+_NAMES: frozenset[str] = frozenset((*_REFS, OUTSIDE_REF))
+
 #: ``(recipient, content, headers, signal)``
 OutsideSend = tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]
 
@@ -64,21 +70,17 @@ def outside_ref(recipient: ObjectId) -> str:
     """The ref of the outside's mailbox holding its entry for ``recipient`` (RUN-003.4):
     ``names/outside-outbox/<h>``, ``<h>`` the 16th hex digit of the recipient's text form
     (ID-003), the low 4 bits of its first 8 bytes read big-endian (RUN-021)."""
-    return f"{OUTSIDE_REF}/{_DIGITS[recipient.digest[7] & 15]}"
+    return _REFS[recipient[0][7] & 15]  # recipient.digest, without the property's call
 
 
 def outside_refs() -> tuple[str, ...]:
     """The 16 refs of the outside's mailboxes, in name order (RUN-003.4)."""
-    return tuple(f"{OUTSIDE_REF}/{digit}" for digit in _DIGITS)
+    return _REFS
 
 
 def is_outside_ref(name: str) -> bool:
     """Whether ``name`` is one of the outside's mailboxes or its old ref (RUN-003.4, RUN-003.5)."""
-    base = OUTSIDE_REF
-    if not name.startswith(base):
-        return False
-    rest = name[len(base) :]
-    return rest == "" or (len(rest) == 2 and rest[0] == "/" and rest[1] in _DIGITS)
+    return name in _NAMES
 
 
 def read_outside(
@@ -91,11 +93,21 @@ def read_outside(
     if recipients is None:
         listed = store.list_ref_targets(OUTSIDE_REF)
         return {name: target for name, target in listed if is_outside_ref(name)}
-    names = sorted({outside_ref(r) for r in recipients if type(r) is ObjectId})
+    names: list[str] = []
+    for r in recipients:  # a loop: no comprehension's function made each send
+        if type(r) is ObjectId:
+            name = _REFS[r[0][7] & 15]  # outside_ref(r), without its call
+            if name not in names:
+                names.append(name)
+    if len(names) == 1:  # the usual send: one recipient, one ref
+        name = names[0]
+        return {name: store.get_ref(name)}
+    names.sort()
     found = store.get_refs(names) if len(names) > 1 else None
-    if found is None:
-        return {name: store.get_ref(name) for name in names}
-    return {name: found.get(name) for name in names}
+    read: dict[str, ObjectId | None] = {}
+    for name in names:
+        read[name] = store.get_ref(name) if found is None else found.get(name)
+    return read
 
 
 class SentOutbox(dict[ObjectId, ObjectId]):
@@ -117,11 +129,29 @@ class SentOutbox(dict[ObjectId, ObjectId]):
         messages: Mapping[ObjectId, Message],
     ) -> None:
         super().__init__()
-        for part in parts.values():
+        copies: dict[str, dict[ObjectId, ObjectId]] = {}
+        for ref, part in parts.items():  # a loop: no comprehension's function made each time
             self.update(part)
-        self.parts = {ref: dict(part) for ref, part in parts.items()}
+            copies[ref] = dict(part)
+        self.parts = copies
         self.boxes = dict(boxes)
         self.messages = dict(messages)
+
+
+def _sent_outbox(
+    parts: dict[str, dict[ObjectId, ObjectId]],
+    boxes: dict[str, ObjectId],
+    messages: dict[ObjectId, Message],
+) -> SentOutbox:
+    """A :class:`SentOutbox` that takes ``parts``, ``boxes`` and ``messages`` as they are,
+    not copied: for :func:`build_outside_send`, whose own they are and which keeps none."""
+    sent = dict.__new__(SentOutbox)
+    for part in parts.values():
+        sent.update(part)
+    sent.parts = parts
+    sent.boxes = boxes
+    sent.messages = messages
+    return sent
 
 
 #: The outside mailboxes this process wrote last, by mailbox id → the mailbox and its
@@ -210,8 +240,12 @@ def built_objects(built: OutsideBuild) -> dict[ObjectId, GritObject]:
     """Every object of ``built`` by id, in the order of its encodings: what a grouped send
     serves from memory until the group stores it (RUN-019.2)."""
     objects: list[GritObject] = [*built.given, *built.entries.messages.values()]
-    objects += [mailbox for _, mailbox in built.boxes.values()]
-    return dict(zip([oid for _, oid in built.encodings], objects, strict=True))
+    for _, mailbox in built.boxes.values():  # loops: no comprehension's function made
+        objects.append(mailbox)
+    ids = []
+    for encoding in built.encodings:
+        ids.append(encoding[1])
+    return dict(zip(ids, objects, strict=True))
 
 
 def build_outside_send(
@@ -232,8 +266,12 @@ def build_outside_send(
     validated as built (OBJ-005, OBJ-006); a mailbox is built from the entries it
     had and the messages' ids, not validated again.
     """
-    encodings = [encode_with_id(obj) for obj in given]
-    ids = {oid for _, oid in encodings}
+    encodings: list[Encoded] = []
+    ids: set[ObjectId] = set()
+    for obj in given:  # loops: no comprehension's function made each send
+        encoding = encode_with_id(obj)
+        encodings.append(encoding)
+        ids.add(encoding[1])
     for _, content, _, _ in sends:
         if content not in ids and not reader.has(content):
             raise InvalidTransition("WIT-003", f"content {content} is not stored")
@@ -245,7 +283,7 @@ def build_outside_send(
     for recipient, content, headers, signal in sends:
         if type(recipient) is not ObjectId:
             raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-        ref = outside_ref(recipient)
+        ref = _REFS[recipient[0][7] & 15]  # outside_ref(recipient), without its call
         part = parts.get(ref)
         if part is None:
             part = parts[ref] = _outbox(reader, old.get(ref))
@@ -272,7 +310,8 @@ def build_outside_send(
         sent.append(encoding[1])
     boxes: dict[str, tuple[ObjectId, Mailbox]] = {}
     entries: dict[str, dict[ObjectId, ObjectId]] = {}
-    for ref in sorted(parts):
+    ids_now: dict[str, ObjectId] = {}
+    for ref in parts if len(parts) == 1 else sorted(parts):
         base, known = parts[ref]
         known.update(latest[ref])
         mailbox = mailbox_with(base, _raw_changes(latest[ref]))
@@ -282,9 +321,9 @@ def build_outside_send(
         encodings.append(box)
         _remember(box[1], mailbox, known)  # the next send chains from it, stored or not
         boxes[ref] = (box[1], mailbox)
-        entries[ref] = known
-    ids_now = {ref: box for ref, (box, _) in boxes.items()}
-    return _outside_build((sent, encodings, given, boxes, SentOutbox(entries, ids_now, messages)))
+        entries[ref] = known  # a copy of its own (_outbox), as _remember keeps another
+        ids_now[ref] = box[1]
+    return _outside_build((sent, encodings, given, boxes, _sent_outbox(entries, ids_now, messages)))
 
 
 def commit_outside(
