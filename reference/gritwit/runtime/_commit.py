@@ -119,7 +119,10 @@ class Commits(DiskBounds):
         """
         sends = self._group.sends
         new = []
-        if sends is None:  # the group's first send: every mailbox it touches is read
+        if sends is None and len(messages) == 1 and type(messages[0][0]) is ObjectId:
+            ref = outside_ref(messages[0][0])  # the usual send: one recipient, one ref
+            old = read = {ref: self._store.get_ref(ref)}  # read_outside's, without its call
+        elif sends is None:  # the group's first sends: every mailbox they touch is read
             for m in messages:  # loops: no comprehension's function made each send
                 new.append(m[0])
             old = read = read_outside(self._store, new) if new else {}

@@ -445,8 +445,11 @@ def _commit_whole(
 def _outbox_swaps(sends: GroupedSends) -> list[tuple[str, ObjectId | None, ObjectId, GritObject]]:
     """The swaps of the outside's mailboxes the sends touched, in name order (RUN-019.3)."""
     boxes, expected = sends.boxes, sends.expected
+    if len(boxes) == 1:  # the usual group: its sends touched one mailbox
+        ((ref, (box, mailbox)),) = boxes.items()
+        return [(ref, expected[ref], box, mailbox)]
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
-    for ref in boxes if len(boxes) == 1 else sorted(boxes):  # a loop, no sort of one
+    for ref in sorted(boxes):  # a loop: no comprehension's function made each time
         box, mailbox = boxes[ref]
         swaps.append((ref, expected[ref], box, mailbox))
     return swaps

@@ -154,12 +154,18 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
     def get(self, key: object, default: object = None) -> ObjectId | None:  # type: ignore[override]
         if type(key) is not ObjectId:
             return None
-        part = self._parts.get(_REFS[key[0][7] & 15])  # outside_ref(key), without its call
-        found = None if part is None else _get(part, key)
-        if found is None:
-            old = self._parts.get(OUTSIDE_REF)
-            found = None if old is None else _get(old, key)
-        return found
+        parts = self._parts
+        part = parts.get(_REFS[key[0][7] & 15])  # outside_ref(key), without its call
+        if part is not None:  # _get(part, key), without its call: a send's part is a dict
+            if type(part) is not MailboxEntries:
+                found = part.get(key)
+            else:
+                raw = part._raw.get(key[0].hex())
+                found = None if raw is None else _new_id(ObjectId, (raw,))
+            if found is not None:
+                return found
+        old = parts.get(OUTSIDE_REF)  # RUN-003.5: else the old ref's entry
+        return None if old is None else _get(old, key)
 
     def __getitem__(self, key: ObjectId) -> ObjectId:
         found = self.get(key)
@@ -349,11 +355,11 @@ class RoutingIndex:
         else:
             self._outside[ref] = entries if type(entries) is MailboxEntries else dict(entries)
             self._outside_at_[ref] = target
-        view = self._outboxes[OUTSIDE]
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(OUTSIDE)
         for recipient in dropped:
-            if view.get(recipient) is None:  # no entry left for it, the old ref's neither
+            # no entry left for it, the old ref's neither
+            if self._outboxes[OUTSIDE].get(recipient) is None:
                 senders = self._senders.get(recipient)
                 if senders is not None:
                     senders.discard(OUTSIDE)
@@ -481,8 +487,9 @@ class RoutingIndex:
                     continue
                 entry = _new_id(ObjectId, (sent,))
                 read = None if seen is None else _new_id(ObjectId, (seen,))
-            else:
-                entry, read = _get(box, actor), _get(inbox, sender)
+            else:  # the outside's entries looked up without _get's frame around theirs
+                entry = box.get(actor) if type(box) is _OutsideEntries else _get(box, actor)
+                read = _get(inbox, sender)
                 if entry is None or entry == read:  # nothing sent, or all of it read
                     continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store

@@ -275,9 +275,11 @@ def build_outside_send(
     for _, content, _, _ in sends:
         if content not in ids and not reader.has(content):
             raise InvalidTransition("WIT-003", f"content {content} is not stored")
-    parts: dict[str, tuple[Mapping[str, bytes], dict[ObjectId, ObjectId]]] = {}
+    # each touched mailbox's ref → its raw entries, its entries, and what the sends add
+    parts: dict[
+        str, tuple[Mapping[str, bytes], dict[ObjectId, ObjectId], dict[ObjectId, ObjectId]]
+    ] = {}
     legacy: dict[ObjectId, ObjectId] | None = None
-    latest: dict[str, dict[ObjectId, ObjectId]] = {}
     messages: dict[ObjectId, Message] = {}
     sent = []
     for recipient, content, headers, signal in sends:
@@ -286,9 +288,9 @@ def build_outside_send(
         ref = _REFS[recipient[0][7] & 15]  # outside_ref(recipient), without its call
         part = parts.get(ref)
         if part is None:
-            part = parts[ref] = _outbox(reader, old.get(ref))
-            latest[ref] = {}
-        mine = latest[ref]
+            raw, known = _outbox(reader, old.get(ref))
+            part = parts[ref] = (raw, known, {})
+        mine = part[2]
         previous = None
         if not signal:
             previous = mine.get(recipient, part[1].get(recipient))
@@ -312,9 +314,9 @@ def build_outside_send(
     entries: dict[str, dict[ObjectId, ObjectId]] = {}
     ids_now: dict[str, ObjectId] = {}
     for ref in parts if len(parts) == 1 else sorted(parts):
-        base, known = parts[ref]
-        known.update(latest[ref])
-        mailbox = mailbox_with(base, _raw_changes(latest[ref]))
+        base, known, mine = parts[ref]
+        known.update(mine)
+        mailbox = mailbox_with(base, _raw_changes(mine))
         if mailbox is None:  # pragma: no cover - a touched mailbox has the entry it got
             continue
         box = encode_map_with_id(_mailbox_map(mailbox))  # built from valid raw entries
