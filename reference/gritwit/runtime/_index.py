@@ -48,9 +48,16 @@ from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX, head_actor
-from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
-from ..wit._outside import _NAMES as _OUTSIDE_NAMES
-from ..wit._outside import _REFS, SentOutbox, is_outside_ref, outbox_entries, read_outside
+from ..wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    ObjectReader,
+    PendingMessage,
+    _outside,
+    mailbox_entries,
+    pending,
+)
+from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, read_outside
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
@@ -155,7 +162,7 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
         if type(key) is not ObjectId:
             return None
         parts = self._parts
-        part = parts.get(_REFS[key[0][7] & 15])  # outside_ref(key), without its call
+        part = parts.get(_outside._REFS[key[0][7] & 15])  # outside_ref(key), without its call
         if part is not None:  # _get(part, key), without its call: a send's part is a dict
             if type(part) is not MailboxEntries:
                 found = part.get(key)
@@ -314,7 +321,7 @@ class RoutingIndex:
         failed: set[ObjectId],
     ) -> None:
         """Catch up with ref ``name``, swapped to ``target`` since (see :meth:`refresh`)."""
-        if name in _OUTSIDE_NAMES:  # is_outside_ref(name), without its call
+        if name in _outside._NAMES:  # is_outside_ref(name), without its call
             self._outside_part_at(objects, name, target, touched)
             return
         if name.startswith(FAILED_PREFIX):

@@ -56,9 +56,16 @@ OUTSIDE_REF = "names/outside-outbox"
 
 _DIGITS = "0123456789abcdef"
 
+
+def _mailbox_refs(base: str, digits: str) -> tuple[str, ...]:
+    """The refs ``<base>/<digit>`` of the outside's mailboxes, one per digit (RUN-003.4)."""
+    return tuple(f"{base}/{digit}" for digit in digits)
+
+
 #: The 16 mailbox refs of the outside's, indexed by the recipient's digit (RUN-003.4): made
-#: once, so that a send looks its ref up instead of formatting it.
-_REFS: tuple[str, ...] = tuple(f"{OUTSIDE_REF}/{digit}" for digit in _DIGITS)
+#: once, so that a send looks its ref up instead of formatting it.  The routing index
+#: reads them (and ``_NAMES``) through this module, so that they live here only.
+_REFS: tuple[str, ...] = _mailbox_refs(OUTSIDE_REF, _DIGITS)
 #: Every ref of the outside's: its 16 mailboxes and its old ref (RUN-003.4, RUN-003.5).
 _NAMES: frozenset[str] = frozenset((*_REFS, OUTSIDE_REF))
 
