@@ -350,17 +350,25 @@ class RoutingIndex:
             touched.update(self._set_outside(ref, entries, target))
 
     def _set_outside(
-        self, ref: str, entries: Mapping[ObjectId, ObjectId], target: ObjectId | None
+        self,
+        ref: str,
+        entries: Mapping[ObjectId, ObjectId],
+        target: ObjectId | None,
+        kept: bool = False,
     ) -> list[ObjectId]:
         """Record the outside's mailbox ``ref`` read from ``target`` (``None``: unset);
-        returns the recipients whose entry may have changed (RUN-003.4, RUN-003.5)."""
+        returns the recipients whose entry may have changed (RUN-003.4, RUN-003.5).
+
+        ``entries`` are copied unless they are a mailbox's or ``kept`` (a
+        :class:`SentOutbox`'s part, which no one changes)."""
         before = self._outside.get(ref, _NO_ENTRIES)
         changed, dropped = _differences(before, entries)
         if target is None:
             self._outside.pop(ref, None)
             self._outside_at_.pop(ref, None)
         else:
-            self._outside[ref] = entries if type(entries) is MailboxEntries else dict(entries)
+            kept = kept or type(entries) is MailboxEntries
+            self._outside[ref] = entries if kept else dict(entries)
             self._outside_at_[ref] = target
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(OUTSIDE)
@@ -444,7 +452,7 @@ class RoutingIndex:
             self._keep_sent(entries.messages)
             moved: list[ObjectId] = []
             for ref, part in entries.parts.items():
-                moved += self._set_outside(ref, part, entries.boxes.get(ref))
+                moved += self._set_outside(ref, part, entries.boxes.get(ref), True)
             return moved
         if isinstance(entries, SentOutbox):  # pragma: no cover - the outside's alone
             self._keep_sent(entries.messages)

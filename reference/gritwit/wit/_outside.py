@@ -124,7 +124,8 @@ class SentOutbox(dict[ObjectId, ObjectId]):
     ``parts``: each touched mailbox's ref → its entries; ``boxes``: each touched
     mailbox's ref → the id of the mailbox the send swapped in (RUN-003.4); and
     ``messages``: the messages it added, by id.  All were stored before the swaps,
-    so they are committed state (RUN-001.4).
+    so they are committed state (RUN-001.4).  The entries of ``parts`` are not to be
+    changed: the routing index keeps them as they are.
     """
 
     __slots__ = ("boxes", "messages", "parts")
@@ -203,10 +204,12 @@ def _outbox(
     return raw, {trusted(bytes.fromhex(key)): trusted(message) for key, message in raw.items()}
 
 
-def _remember(box: ObjectId, mailbox: Mailbox, entries: Mapping[ObjectId, ObjectId]) -> None:
+def _remember(box: ObjectId, mailbox: Mailbox, entries: dict[ObjectId, ObjectId]) -> None:
+    """Remember the mailbox ``box`` this process wrote and its ``entries``, kept as they
+    are: no one changes them afterwards (those who change entries take a copy)."""
     if len(_WRITTEN) >= _WRITTEN_KEPT:
         del _WRITTEN[next(iter(_WRITTEN))]  # the oldest first
-    _WRITTEN[box] = (mailbox, dict(entries))
+    _WRITTEN[box] = (mailbox, entries)
 
 
 def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
@@ -330,7 +333,7 @@ def build_outside_send(
         encodings.append(box)
         _remember(box[1], mailbox, known)  # the next send chains from it, stored or not
         boxes[ref] = (box[1], mailbox)
-        entries[ref] = known  # a copy of its own (_outbox), as _remember keeps another
+        entries[ref] = known  # a copy of its own (_outbox), not changed from here on
         ids_now[ref] = box[1]
     return _outside_build((sent, encodings, given, boxes, _sent_outbox(entries, ids_now, messages)))
 
