@@ -289,7 +289,7 @@ def test_a_run_report_made_through_its_slots_is_the_constructor_s(
     assert repr(made) == repr(RunReport(tuple(steps), (), quiescent))
 
 
-@pytest.mark.req("WIT-003", "WIT-004", "OBJ-005", "OBJ-012", "ID-001")
+@pytest.mark.req("WIT-003", "WIT-004", "OBJ-005", "OBJ-012", "ID-001", "RUN-003.4")
 @given(st.lists(st.tuples(object_ids, st.sampled_from([None, {}, {"mt": "inc"}]), st.booleans()),
                 min_size=1, max_size=4))  # fmt: skip
 def test_an_outside_send_s_objects_encode_as_their_constructors(
