@@ -27,7 +27,7 @@ from gritwit.store import Store
 from gritwit.wit import Executor, PendingMessage, _assemble, assemble, test_actor_core
 from gritwit.wit._executor import _RESERVED, RunReport, _prefixes, run_report
 from gritwit.wit._model import Overlay, pending_message, transition_input
-from gritwit.wit._outside import build_outside_send
+from gritwit.wit._outside import build_outside_send, outside_ref
 from gritwit.wit._pending import mailbox_entries, mailbox_raw
 from gritwit_conformance.strategies import (
     mailboxes,
@@ -289,20 +289,25 @@ def test_a_run_report_made_through_its_slots_is_the_constructor_s(
     assert repr(made) == repr(RunReport(tuple(steps), (), quiescent))
 
 
-@pytest.mark.req("WIT-003", "WIT-004", "OBJ-005", "OBJ-012", "ID-001")
+@pytest.mark.req("WIT-003", "WIT-004", "OBJ-005", "OBJ-012", "ID-001", "RUN-003.4")
 @given(st.lists(st.tuples(object_ids, st.sampled_from([None, {}, {"mt": "inc"}]), st.booleans()),
                 min_size=1, max_size=4))  # fmt: skip
 def test_an_outside_send_s_objects_encode_as_their_constructors(
     sends: list[tuple[g.ObjectId, dict[str, str] | None, bool]],
 ) -> None:
-    """The messages and outbox an outside send builds from their parts are the objects,
-    bytes and ids the validating constructors and :func:`encode_with_id` give."""
+    """The messages and mailboxes an outside send builds from their parts are the objects,
+    bytes and ids the validating constructors and :func:`encode_with_id` give (one mailbox
+    per digit of the recipients, RUN-003.4)."""
     store = Store.memory()
     content = store.put_object(g.Blob(data=b"1"))
-    built = build_outside_send(store, None, [(r, content, h, s) for r, h, s in sends], [])
-    assert built.box is not None
-    made = {**built.entries.messages, built.entries.box: built.box}  # two equal sends: one id
+    built = build_outside_send(store, {}, [(r, content, h, s) for r, h, s in sends], [])
+    assert set(built.boxes) == {outside_ref(r) for r, _, _ in sends}
+    made: dict[g.ObjectId, g.GritObject] = dict(built.entries.messages)
+    for box, mailbox in built.boxes.values():
+        made[box] = mailbox  # two equal sends: one id
     assert {oid for _, oid in built.encodings} == set(made)
+    for _, mailbox in built.boxes.values():  # its entries through the validating constructor
+        assert mailbox == g.Mailbox(entries=dict(mailbox.entries))
     for encoding in built.encodings:
         assert encoding == g.encode_with_id(made[encoding[1]])
     for message in built.entries.messages.values():
@@ -312,7 +317,7 @@ def test_an_outside_send_s_objects_encode_as_their_constructors(
     given = g.Blob(data=b"2")
     as_tuple = tuple(g.object_id(given))  # equal to the id of an object given, not an id
     with pytest.raises(g.InvalidId):
-        build_outside_send(store, None, [(sends[0][0], as_tuple, None, False)], [given])  # type: ignore[list-item]
+        build_outside_send(store, {}, [(sends[0][0], as_tuple, None, False)], [given])  # type: ignore[list-item]
 
 
 @pytest.mark.req("OBJ-008", "OBJ-007.1", "ID-001")

@@ -218,9 +218,22 @@ ROWS: dict[str, Row] = {
             "keeps the outside's mailboxes under names/outbox/<h> instead of "
             "names/outside-outbox/<h>",
         ),
-        tuple(
-            _to(module, "OUTSIDE_REF", lambda _: "names/outbox")
-            for module in ("gritwit.wit._outside", "gritwit.runtime._index")
+        (
+            *(
+                _to(module, "OUTSIDE_REF", lambda _: "names/outbox")
+                for module in ("gritwit.wit._outside", "gritwit.runtime._index")
+            ),
+            # the mailboxes' refs, made once from OUTSIDE_REF, and every ref of the outside's
+            _to(
+                "gritwit.wit._outside",
+                "_REFS",
+                lambda m: m._mailbox_refs("names/outbox", m._DIGITS),
+            ),
+            _to(
+                "gritwit.wit._outside",
+                "_NAMES",
+                lambda m: frozenset((*m._mailbox_refs("names/outbox", m._DIGITS), "names/outbox")),
+            ),
         ),
     ),
     "runtime_outside_one_mailbox": Row(
@@ -231,7 +244,16 @@ ROWS: dict[str, Row] = {
             "keeps every recipient's entry of the outside's outbox in names/outside-outbox/0, "
             "not in the mailbox of the recipient's 16th hex digit",
         ),
-        (_to("gritwit.wit._outside", "_DIGITS", lambda _: "0" * 16),),
+        (  # every recipient's digit read as 0: the mailboxes' refs, made once, all the first
+            _to(
+                "gritwit.wit._outside", "_REFS", lambda m: m._mailbox_refs(m.OUTSIDE_REF, "0" * 16)
+            ),
+            _to(
+                "gritwit.wit._outside",
+                "_NAMES",
+                lambda m: frozenset((m.OUTSIDE_REF, *m._mailbox_refs(m.OUTSIDE_REF, "0"))),
+            ),
+        ),
     ),
     "runtime_default_limits_off": Row(
         WrongAdapter(

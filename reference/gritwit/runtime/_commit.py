@@ -14,8 +14,7 @@ or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .._codec import object_id
 from .._ids import ObjectId
@@ -23,7 +22,6 @@ from .._objects import GritObject, Tree
 from ..store import Store
 from ..wit import (
     OUTSIDE,
-    OUTSIDE_REF,
     OutsideSend,
     SentOutbox,
     build_outside_send,
@@ -46,6 +44,7 @@ class Commits(DiskBounds):
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _store: Store
+    _old_outside_ref: Callable[[], ObjectId | None]
     _cache: ObjectCache
     _index: RoutingIndex
     _group: CommitGroup
@@ -118,15 +117,22 @@ class Commits(DiskBounds):
         touched yet (RUN-003.4).
         """
         sends = self._group.sends
-        known = {} if sends is None else sends.read
-        new = [
-            m[0] for m in messages if type(m[0]) is not ObjectId or outside_ref(m[0]) not in known
-        ]
-        read = {**known, **read_outside(self._store, new)} if new else dict(known)
-        old = read if sends is None else sends.chained_on(read)
-        built = build_outside_send(
-            self._cache, old, messages, objects, functools.partial(self._store.get_ref, OUTSIDE_REF)
-        )
+        new = []
+        if sends is None and len(messages) == 1 and type(messages[0][0]) is ObjectId:
+            ref = outside_ref(messages[0][0])  # the usual send: one recipient, one ref
+            old = read = {ref: self._store.get_ref(ref)}  # read_outside's, without its call
+        elif sends is None:  # the group's first sends: every mailbox they touch is read
+            for m in messages:  # loops: no comprehension's function made each send
+                new.append(m[0])
+            old = read = read_outside(self._store, new) if new else {}
+        else:
+            known = sends.read
+            for m in messages:
+                if type(m[0]) is not ObjectId or outside_ref(m[0]) not in known:
+                    new.append(m[0])
+            read = {**known, **read_outside(self._store, new)} if new else dict(known)
+            old = sends.chained_on(read)
+        built = build_outside_send(self._cache, old, messages, objects, self._old_outside_ref)
         self._group.add_sends(read, built, messages)
         return built.sent, built.entries
 

@@ -225,7 +225,8 @@ class CommitGroup:
                 based.append(head[0])
         sends = self.sends
         if sends is not None and sends.boxes and OUTSIDE in actors:
-            based += [box for box, _ in sends.boxes.values()]
+            for box, _ in sends.boxes.values():
+                based.append(box)
         return frozenset(based)
 
     def add_sends(
@@ -266,7 +267,11 @@ class CommitGroup:
         if self.sends is None:
             return list(swaps)
         expected = self.sends.expected
-        return [s for s in swaps if s[0] not in expected or s[1] != expected[s[0]]]
+        kept = []
+        for s in swaps:  # a loop: no comprehension's function made each time
+            if s[0] not in expected or s[1] != expected[s[0]]:
+                kept.append(s)
+        return kept
 
     def add(
         self,
@@ -439,10 +444,15 @@ def _commit_whole(
 
 def _outbox_swaps(sends: GroupedSends) -> list[tuple[str, ObjectId | None, ObjectId, GritObject]]:
     """The swaps of the outside's mailboxes the sends touched, in name order (RUN-019.3)."""
-    return [
-        (ref, sends.expected[ref], box, mailbox)
-        for ref, (box, mailbox) in sorted(sends.boxes.items())
-    ]
+    boxes, expected = sends.boxes, sends.expected
+    if len(boxes) == 1:  # the usual group: its sends touched one mailbox
+        ((ref, (box, mailbox)),) = boxes.items()
+        return [(ref, expected[ref], box, mailbox)]
+    swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
+    for ref in sorted(boxes):  # a loop: no comprehension's function made each time
+        box, mailbox = boxes[ref]
+        swaps.append((ref, expected[ref], box, mailbox))
+    return swaps
 
 
 def _swap_outbox(batch: StoreBatch, sends: GroupedSends) -> bool:

@@ -48,8 +48,16 @@ from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
 from ..store._refs import HEADS_PREFIX, head_actor
-from ..wit import OUTSIDE, OUTSIDE_REF, ObjectReader, PendingMessage, mailbox_entries, pending
-from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, outside_ref, read_outside
+from ..wit import (
+    OUTSIDE,
+    OUTSIDE_REF,
+    ObjectReader,
+    PendingMessage,
+    _outside,
+    mailbox_entries,
+    pending,
+)
+from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, read_outside
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
@@ -104,10 +112,15 @@ def _differences(
         if old.keys() <= new.keys():  # an outbox that only grew or moved: nothing dropped
             return changed, []
         return changed, [_actor(r) for r in old if r not in new]
-    return (
-        [r for r, m in after.items() if before.get(r) != m],
-        [r for r in before if r not in after],
-    )
+    moved: list[ObjectId] = []
+    for recipient, message in after.items():  # loops: no comprehension's function made
+        if before.get(recipient) != message:
+            moved.append(recipient)
+    dropped: list[ObjectId] = []
+    for recipient in before:
+        if recipient not in after:
+            dropped.append(recipient)
+    return moved, dropped
 
 
 def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | None:
@@ -148,12 +161,18 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
     def get(self, key: object, default: object = None) -> ObjectId | None:  # type: ignore[override]
         if type(key) is not ObjectId:
             return None
-        part = self._parts.get(outside_ref(key))
-        found = None if part is None else _get(part, key)
-        if found is None:
-            old = self._parts.get(OUTSIDE_REF)
-            found = None if old is None else _get(old, key)
-        return found
+        parts = self._parts
+        part = parts.get(_outside._REFS[key[0][7] & 15])  # outside_ref(key), without its call
+        if part is not None:  # _get(part, key), without its call: a send's part is a dict
+            if type(part) is not MailboxEntries:
+                found = part.get(key)
+            else:
+                raw = part._raw.get(key[0].hex())
+                found = None if raw is None else _new_id(ObjectId, (raw,))
+            if found is not None:
+                return found
+        old = parts.get(OUTSIDE_REF)  # RUN-003.5: else the old ref's entry
+        return None if old is None else _get(old, key)
 
     def __getitem__(self, key: ObjectId) -> ObjectId:
         found = self.get(key)
@@ -302,7 +321,7 @@ class RoutingIndex:
         failed: set[ObjectId],
     ) -> None:
         """Catch up with ref ``name``, swapped to ``target`` since (see :meth:`refresh`)."""
-        if is_outside_ref(name):
+        if name in _outside._NAMES:  # is_outside_ref(name), without its call
             self._outside_part_at(objects, name, target, touched)
             return
         if name.startswith(FAILED_PREFIX):
@@ -331,23 +350,31 @@ class RoutingIndex:
             touched.update(self._set_outside(ref, entries, target))
 
     def _set_outside(
-        self, ref: str, entries: Mapping[ObjectId, ObjectId], target: ObjectId | None
+        self,
+        ref: str,
+        entries: Mapping[ObjectId, ObjectId],
+        target: ObjectId | None,
+        kept: bool = False,
     ) -> list[ObjectId]:
         """Record the outside's mailbox ``ref`` read from ``target`` (``None``: unset);
-        returns the recipients whose entry may have changed (RUN-003.4, RUN-003.5)."""
+        returns the recipients whose entry may have changed (RUN-003.4, RUN-003.5).
+
+        ``entries`` are copied unless they are a mailbox's or ``kept`` (a
+        :class:`SentOutbox`'s part, which no one changes)."""
         before = self._outside.get(ref, _NO_ENTRIES)
         changed, dropped = _differences(before, entries)
         if target is None:
             self._outside.pop(ref, None)
             self._outside_at_.pop(ref, None)
         else:
-            self._outside[ref] = entries if type(entries) is MailboxEntries else dict(entries)
+            kept = kept or type(entries) is MailboxEntries
+            self._outside[ref] = entries if kept else dict(entries)
             self._outside_at_[ref] = target
-        view = self._outboxes[OUTSIDE]
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(OUTSIDE)
         for recipient in dropped:
-            if view.get(recipient) is None:  # no entry left for it, the old ref's neither
+            # no entry left for it, the old ref's neither
+            if self._outboxes[OUTSIDE].get(recipient) is None:
                 senders = self._senders.get(recipient)
                 if senders is not None:
                     senders.discard(OUTSIDE)
@@ -359,7 +386,10 @@ class RoutingIndex:
         """Whether each of the outside's refs of ``boxes`` names its mailbox there as the
         index last caught up with the refs (RUN-003.4)."""
         at = self._outside_at_
-        return all(at.get(ref) == box for ref, box in boxes.items())
+        for ref, box in boxes.items():  # noqa: SIM110 - a loop: no generator each time
+            if at.get(ref) != box:
+                return False
+        return True
 
     def _head_at(
         self,
@@ -422,7 +452,7 @@ class RoutingIndex:
             self._keep_sent(entries.messages)
             moved: list[ObjectId] = []
             for ref, part in entries.parts.items():
-                moved += self._set_outside(ref, part, entries.boxes.get(ref))
+                moved += self._set_outside(ref, part, entries.boxes.get(ref), True)
             return moved
         if isinstance(entries, SentOutbox):  # pragma: no cover - the outside's alone
             self._keep_sent(entries.messages)
@@ -472,8 +502,9 @@ class RoutingIndex:
                     continue
                 entry = _new_id(ObjectId, (sent,))
                 read = None if seen is None else _new_id(ObjectId, (seen,))
-            else:
-                entry, read = _get(box, actor), _get(inbox, sender)
+            else:  # the outside's entries looked up without _get's frame around theirs
+                entry = box.get(actor) if type(box) is _OutsideEntries else _get(box, actor)
+                read = _get(inbox, sender)
                 if entry is None or entry == read:  # nothing sent, or all of it read
                     continue
             reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store

@@ -89,13 +89,14 @@ RUN-006, RUN-018).  This module holds the constructor and its defaults.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
 from ..store import Store, Version
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._cache import ObjectCache
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
@@ -196,6 +197,8 @@ class Runtime(Scheduler):
             if not 1 <= bound <= LARGEST_BOUND:
                 raise ValueError(f"{clause}: {name} must be from 1 to 2**53 - 1, not {bound}")
         self._store = store
+        #: Reads the outside's old ref (RUN-003.5), made once rather than at each send.
+        self._old_outside_ref = functools.partial(store.get_ref, OUTSIDE_REF)
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
         self._executor = Executor(store, actors, updaters, reader=self._cache)

@@ -56,6 +56,19 @@ OUTSIDE_REF = "names/outside-outbox"
 
 _DIGITS = "0123456789abcdef"
 
+
+def _mailbox_refs(base: str, digits: str) -> tuple[str, ...]:
+    """The refs ``<base>/<digit>`` of the outside's mailboxes, one per digit (RUN-003.4)."""
+    return tuple(f"{base}/{digit}" for digit in digits)
+
+
+#: The 16 mailbox refs of the outside's, indexed by the recipient's digit (RUN-003.4): made
+#: once, so that a send looks its ref up instead of formatting it.  The routing index
+#: reads them (and ``_NAMES``) through this module, so that they live here only.
+_REFS: tuple[str, ...] = _mailbox_refs(OUTSIDE_REF, _DIGITS)
+#: Every ref of the outside's: its 16 mailboxes and its old ref (RUN-003.4, RUN-003.5).
+_NAMES: frozenset[str] = frozenset((*_REFS, OUTSIDE_REF))
+
 #: ``(recipient, content, headers, signal)``
 OutsideSend = tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]
 
@@ -64,21 +77,17 @@ def outside_ref(recipient: ObjectId) -> str:
     """The ref of the outside's mailbox holding its entry for ``recipient`` (RUN-003.4):
     ``names/outside-outbox/<h>``, ``<h>`` the 16th hex digit of the recipient's text form
     (ID-003), the low 4 bits of its first 8 bytes read big-endian (RUN-021)."""
-    return f"{OUTSIDE_REF}/{_DIGITS[recipient.digest[7] & 15]}"
+    return _REFS[recipient[0][7] & 15]  # recipient.digest, without the property's call
 
 
 def outside_refs() -> tuple[str, ...]:
     """The 16 refs of the outside's mailboxes, in name order (RUN-003.4)."""
-    return tuple(f"{OUTSIDE_REF}/{digit}" for digit in _DIGITS)
+    return _REFS
 
 
 def is_outside_ref(name: str) -> bool:
     """Whether ``name`` is one of the outside's mailboxes or its old ref (RUN-003.4, RUN-003.5)."""
-    base = OUTSIDE_REF
-    if not name.startswith(base):
-        return False
-    rest = name[len(base) :]
-    return rest == "" or (len(rest) == 2 and rest[0] == "/" and rest[1] in _DIGITS)
+    return name in _NAMES
 
 
 def read_outside(
@@ -91,11 +100,21 @@ def read_outside(
     if recipients is None:
         listed = store.list_ref_targets(OUTSIDE_REF)
         return {name: target for name, target in listed if is_outside_ref(name)}
-    names = sorted({outside_ref(r) for r in recipients if type(r) is ObjectId})
+    names: list[str] = []
+    for r in recipients:  # a loop: no comprehension's function made each send
+        if type(r) is ObjectId:
+            name = _REFS[r[0][7] & 15]  # outside_ref(r), without its call
+            if name not in names:
+                names.append(name)
+    if len(names) == 1:  # the usual send: one recipient, one ref
+        name = names[0]
+        return {name: store.get_ref(name)}
+    names.sort()
     found = store.get_refs(names) if len(names) > 1 else None
-    if found is None:
-        return {name: store.get_ref(name) for name in names}
-    return {name: found.get(name) for name in names}
+    read: dict[str, ObjectId | None] = {}
+    for name in names:
+        read[name] = store.get_ref(name) if found is None else found.get(name)
+    return read
 
 
 class SentOutbox(dict[ObjectId, ObjectId]):
@@ -105,7 +124,8 @@ class SentOutbox(dict[ObjectId, ObjectId]):
     ``parts``: each touched mailbox's ref → its entries; ``boxes``: each touched
     mailbox's ref → the id of the mailbox the send swapped in (RUN-003.4); and
     ``messages``: the messages it added, by id.  All were stored before the swaps,
-    so they are committed state (RUN-001.4).
+    so they are committed state (RUN-001.4).  The entries of ``parts`` are not to be
+    changed: the routing index keeps them as they are.
     """
 
     __slots__ = ("boxes", "messages", "parts")
@@ -117,11 +137,29 @@ class SentOutbox(dict[ObjectId, ObjectId]):
         messages: Mapping[ObjectId, Message],
     ) -> None:
         super().__init__()
-        for part in parts.values():
+        copies: dict[str, dict[ObjectId, ObjectId]] = {}
+        for ref, part in parts.items():  # a loop: no comprehension's function made each time
             self.update(part)
-        self.parts = {ref: dict(part) for ref, part in parts.items()}
+            copies[ref] = dict(part)
+        self.parts = copies
         self.boxes = dict(boxes)
         self.messages = dict(messages)
+
+
+def _sent_outbox(
+    parts: dict[str, dict[ObjectId, ObjectId]],
+    boxes: dict[str, ObjectId],
+    messages: dict[ObjectId, Message],
+) -> SentOutbox:
+    """A :class:`SentOutbox` that takes ``parts``, ``boxes`` and ``messages`` as they are,
+    not copied: for :func:`build_outside_send`, whose own they are and which keeps none."""
+    sent = dict.__new__(SentOutbox)
+    for part in parts.values():
+        sent.update(part)
+    sent.parts = parts
+    sent.boxes = boxes
+    sent.messages = messages
+    return sent
 
 
 #: The outside mailboxes this process wrote last, by mailbox id → the mailbox and its
@@ -166,10 +204,12 @@ def _outbox(
     return raw, {trusted(bytes.fromhex(key)): trusted(message) for key, message in raw.items()}
 
 
-def _remember(box: ObjectId, mailbox: Mailbox, entries: Mapping[ObjectId, ObjectId]) -> None:
+def _remember(box: ObjectId, mailbox: Mailbox, entries: dict[ObjectId, ObjectId]) -> None:
+    """Remember the mailbox ``box`` this process wrote and its ``entries``, kept as they
+    are: no one changes them afterwards (those who change entries take a copy)."""
     if len(_WRITTEN) >= _WRITTEN_KEPT:
         del _WRITTEN[next(iter(_WRITTEN))]  # the oldest first
-    _WRITTEN[box] = (mailbox, dict(entries))
+    _WRITTEN[box] = (mailbox, entries)
 
 
 def _raw_changes(latest: Mapping[ObjectId, ObjectId]) -> dict[str, bytes]:
@@ -210,8 +250,12 @@ def built_objects(built: OutsideBuild) -> dict[ObjectId, GritObject]:
     """Every object of ``built`` by id, in the order of its encodings: what a grouped send
     serves from memory until the group stores it (RUN-019.2)."""
     objects: list[GritObject] = [*built.given, *built.entries.messages.values()]
-    objects += [mailbox for _, mailbox in built.boxes.values()]
-    return dict(zip([oid for _, oid in built.encodings], objects, strict=True))
+    for _, mailbox in built.boxes.values():  # loops: no comprehension's function made
+        objects.append(mailbox)
+    ids = []
+    for encoding in built.encodings:
+        ids.append(encoding[1])
+    return dict(zip(ids, objects, strict=True))
 
 
 def build_outside_send(
@@ -232,25 +276,31 @@ def build_outside_send(
     validated as built (OBJ-005, OBJ-006); a mailbox is built from the entries it
     had and the messages' ids, not validated again.
     """
-    encodings = [encode_with_id(obj) for obj in given]
-    ids = {oid for _, oid in encodings}
+    encodings: list[Encoded] = []
+    ids: set[ObjectId] = set()
+    for obj in given:  # loops: no comprehension's function made each send
+        encoding = encode_with_id(obj)
+        encodings.append(encoding)
+        ids.add(encoding[1])
     for _, content, _, _ in sends:
         if content not in ids and not reader.has(content):
             raise InvalidTransition("WIT-003", f"content {content} is not stored")
-    parts: dict[str, tuple[Mapping[str, bytes], dict[ObjectId, ObjectId]]] = {}
+    # each touched mailbox's ref → its raw entries, its entries, and what the sends add
+    parts: dict[
+        str, tuple[Mapping[str, bytes], dict[ObjectId, ObjectId], dict[ObjectId, ObjectId]]
+    ] = {}
     legacy: dict[ObjectId, ObjectId] | None = None
-    latest: dict[str, dict[ObjectId, ObjectId]] = {}
     messages: dict[ObjectId, Message] = {}
     sent = []
     for recipient, content, headers, signal in sends:
         if type(recipient) is not ObjectId:
             raise InvalidId("OBJ-014", "mailbox keys must be ObjectIds")
-        ref = outside_ref(recipient)
+        ref = _REFS[recipient[0][7] & 15]  # outside_ref(recipient), without its call
         part = parts.get(ref)
         if part is None:
-            part = parts[ref] = _outbox(reader, old.get(ref))
-            latest[ref] = {}
-        mine = latest[ref]
+            raw, known = _outbox(reader, old.get(ref))
+            part = parts[ref] = (raw, known, {})
+        mine = part[2]
         previous = None
         if not signal:
             previous = mine.get(recipient, part[1].get(recipient))
@@ -272,19 +322,20 @@ def build_outside_send(
         sent.append(encoding[1])
     boxes: dict[str, tuple[ObjectId, Mailbox]] = {}
     entries: dict[str, dict[ObjectId, ObjectId]] = {}
-    for ref in sorted(parts):
-        base, known = parts[ref]
-        known.update(latest[ref])
-        mailbox = mailbox_with(base, _raw_changes(latest[ref]))
+    ids_now: dict[str, ObjectId] = {}
+    for ref in parts if len(parts) == 1 else sorted(parts):
+        base, known, mine = parts[ref]
+        known.update(mine)
+        mailbox = mailbox_with(base, _raw_changes(mine))
         if mailbox is None:  # pragma: no cover - a touched mailbox has the entry it got
             continue
         box = encode_map_with_id(_mailbox_map(mailbox))  # built from valid raw entries
         encodings.append(box)
         _remember(box[1], mailbox, known)  # the next send chains from it, stored or not
         boxes[ref] = (box[1], mailbox)
-        entries[ref] = known
-    ids_now = {ref: box for ref, (box, _) in boxes.items()}
-    return _outside_build((sent, encodings, given, boxes, SentOutbox(entries, ids_now, messages)))
+        entries[ref] = known  # a copy of its own (_outbox), not changed from here on
+        ids_now[ref] = box[1]
+    return _outside_build((sent, encodings, given, boxes, _sent_outbox(entries, ids_now, messages)))
 
 
 def commit_outside(
