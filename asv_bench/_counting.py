@@ -97,13 +97,15 @@ class CountingBackend:
         return read
 
     def _counted_batch(self, method: Callable[..., Any]) -> Callable[..., Any]:
-        """``batch()``: one commit for the block; its inserts count as objects written."""
+        """``batch()``: one commit for a block that ends (one that raises keeps nothing,
+        and the server counts no commit: the outside's send to several mailboxes gives
+        one up when a swap loses, RUN-002.4); its inserts count as objects written."""
 
         @contextmanager
         def batch(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            self._counts.commits += 1
             with method(*args, **kwargs) as inner:
                 yield _CountingBatch(inner, self._counts)
+            self._counts.commits += 1
 
         return batch
 
