@@ -97,6 +97,7 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
         assert asyncio.run(mine.wait_for_swaps(NONE)) is False  # listening; nothing new
         if wake == "lost":  # the sender dies between its commit and its notification
             monkeypatch.setattr(_pg_commit, "wake", lambda conn, channel: None)
+            monkeypatch.setattr(_pg_commit, "wake_call", lambda channel: None)
         asyncio.run(_say(theirs, actor, "inc", "5"))
         woken = asyncio.run(mine.wait_for_swaps(COMES if wake == "notified" else NONE))
         assert woken is (wake == "notified")

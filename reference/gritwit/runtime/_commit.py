@@ -114,13 +114,18 @@ class Commits(DiskBounds):
         Nothing is stored: the open group stores them and swaps the outside's mailboxes
         they touch when it commits (RUN-019.3).  Built on the mailboxes the group's sends
         left, else on the refs as read: read again only for a mailbox the group has not
-        touched yet (RUN-003.4).
+        touched yet (RUN-003.4); a send to one recipient, the usual one, builds on the
+        mailbox the routing index last saw at its ref (this process's last commit of it,
+        or the last catch-up) without reading it: a hint (RUN-020.1), which a swap that
+        loses corrects (RUN-019.4: sent again from the winner's mailbox, the index read
+        again).
         """
         sends = self._group.sends
         new = []
         if sends is None and len(messages) == 1 and type(messages[0][0]) is ObjectId:
             ref = outside_ref(messages[0][0])  # the usual send: one recipient, one ref
-            old = read = {ref: self._store.get_ref(ref)}  # read_outside's, without its call
+            seen = self._index.outside_seen(ref)  # a hint (RUN-020.1): no read
+            old = read = {ref: self._store.get_ref(ref) if seen is None else seen}
         elif sends is None:  # the group's first sends: every mailbox they touch is read
             for m in messages:  # loops: no comprehension's function made each send
                 new.append(m[0])

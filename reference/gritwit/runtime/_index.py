@@ -382,6 +382,11 @@ class RoutingIndex:
                         del self._senders[recipient]
         return changed + dropped
 
+    def outside_seen(self, ref: str) -> ObjectId | None:
+        """The mailbox the index last saw at the outside's ``ref`` (``None``: unset or not
+        seen): a hint, never the ref (RUN-020.1, RUN-003.4)."""
+        return self._outside_at_.get(ref)
+
     def saw_outside(self, boxes: Mapping[str, ObjectId]) -> bool:
         """Whether each of the outside's refs of ``boxes`` names its mailbox there as the
         index last caught up with the refs (RUN-003.4)."""

@@ -46,15 +46,19 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   synchronous commit's flush; outside the write's transaction, and not waiting for a
   flush, it is held for a moment only.  A notification lost in a crash costs a waiting
   runtime its timeout, never a message: it is a hint (RUN-003).
-* **Prepared: only the first statement after ``BEGIN``** (the whole write, or the gate
-  and part), which psycopg prepares on its fifth run, so the server plans it once per
-  connection (planning a whole write took about 0.4 ms of the server's CPU, each time).
-  A statement after it is never prepared: when an earlier statement of the pipeline
-  fails (a serialization failure), the server skips the later one's preparation, yet
-  psycopg records its name as prepared and later names a statement the server never
-  made ("prepared statement _pg3_8 does not exist", seen in the kill family at
-  ``SERIALIZABLE`` when every statement was prepared).  The first statement's
-  preparation is never skipped: nothing before it in the pipeline can fail.
+* **Sent on libpq's own calls** (:mod:`._pg_wire`): the statements' parameters in
+  binary, each statement of a write prepared once per connection (the server plans it
+  once: planning a whole write took about 0.4 ms of its CPU), the answers read in
+  binary.  Through psycopg's cursors the client spent about 50 µs of Python per
+  statement; and psycopg recorded a statement as prepared when it sent it, so after a
+  serialization failure early in a pipeline (the server skipped the later preparation)
+  it named a statement the server never made ("prepared statement _pg3_8 does not
+  exist", seen in the kill family at ``SERIALIZABLE``).  A failed transaction is rolled
+  back there too: psycopg deallocates every prepared statement after a ``ROLLBACK`` it sees.
+* **Plans by key.**  Each existence check of an id or a name is a lookup by its key
+  (``LATERAL … LIMIT 1``, a nested loop over the primary key): a plan made once, while a
+  new store's tables are a few pages, must stay right as they grow; an ``EXISTS`` in an
+  ``OR`` became a hashed subplan over a scan of all of ``objects``.
 
 Erasure (RUN-011), batches and the test hook that flips a bit keep their own
 transaction, behind the gate.
@@ -62,14 +66,17 @@ transaction, behind the gate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import psycopg
+from psycopg import pq
 
 from .._ids import ObjectId
+from . import _pg_wire
 from ._backend import CasResult, CasStatus
 from ._pg_schema import GATE, part_of
+from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
 
 __all__ = ["LOST", "Swap", "SwapsLost", "insert", "journal_swaps", "run", "wake"]
 
@@ -143,10 +150,10 @@ w AS (SELECT * FROM unnest(%(name)s::bytea[], %(old)s::bytea[], %(new)s::bytea[]
                            %(part)s::int[]) WITH ORDINALITY AS w (name, old, new, part, n)),
 ok AS (
   SELECT w.* FROM w
+  LEFT JOIN LATERAL (SELECT 1 AS held FROM objects x WHERE x.id = w.new LIMIT 1) h ON true
+  LEFT JOIN LATERAL (SELECT 1 AS gone FROM tombstones t WHERE t.id = w.new LIMIT 1) e ON true
   WHERE w.new IS NULL
-     OR (NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = w.new)
-         AND (EXISTS (SELECT 1 FROM objects x WHERE x.id = w.new)
-              OR EXISTS (SELECT 1 FROM o WHERE o.id = w.new)))),
+     OR (e.gone IS NULL AND (h.held IS NOT NULL OR w.new IN (SELECT id FROM o)))),
 upd AS (
   UPDATE refs SET target = ok.new FROM ok
   WHERE refs.name = ok.name AND ok.old IS NOT NULL AND ok.new IS NOT NULL
@@ -234,6 +241,41 @@ _CHANGE: Final = {
     "insert": "INSERT INTO refs (name, target) SELECT %(name)s, %(new)s"
     " WHERE (SELECT present FROM ok) ON CONFLICT (name) DO NOTHING",
     "delete": "DELETE FROM refs WHERE name = %(name)s AND target = %(old)s",
+}
+
+#: The wake-up (RUN-020.6): its own transaction, not waiting for its flush.
+_WAKE: Final = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%(channel)s, '')"
+
+_NONE: Final[Mapping[str, object]] = {}
+_OBJECT_TYPES: Final = {"oid": BYTEA_ARRAY, "odata": BYTEA_ARRAY}
+_WRITE_TYPES: Final = {"whole": BOOL, "lost": TEXT, "kept": INT8, "every": INT8}
+_BEGIN_SQL: Final = Sql.of("BEGIN", {})
+_COMMIT_SQL: Final = Sql.of("COMMIT", {})
+_WAKE_SQL: Final = Sql.of(_WAKE, {"channel": TEXT})
+#: The statements of a write, each prepared once per connection (:mod:`._pg_wire`).
+_GATE_AND_PART_SQL: Final = Sql.of(_GATE_AND_PART, {"part": INT4}, "gritwit_gate_and_part")
+_INSERT_SQL: Final = Sql.of(_INSERT, _OBJECT_TYPES, "gritwit_insert")
+_WHOLE_SQL: Final = Sql.of(
+    _WHOLE,
+    {
+        **_OBJECT_TYPES,
+        **_WRITE_TYPES,
+        "name": BYTEA_ARRAY,
+        "old": BYTEA_ARRAY,
+        "new": BYTEA_ARRAY,
+        "part": INT4_ARRAY,
+        "parts": INT4_ARRAY,
+        "first": INT4,
+    },
+    "gritwit_whole",
+)
+_SWAP_ONE_SQL: Final = {
+    kind: Sql.of(
+        _SWAP_ONE.format(change=change),
+        {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4},
+        f"gritwit_swap_{kind}",
+    )
+    for kind, change in _CHANGE.items()
 }
 
 #: Journal swaps made in a batch (behind the gate, alone), in their order, each in its
@@ -335,39 +377,37 @@ def run(
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    early: psycopg.Error | None = None
+    calls = _calls(params, names, swaps, parts, journal, whole, notify)
     try:
-        with conn.pipeline():
-            try:
-                answer, put = _send(conn, params, names, swaps, parts, journal, whole, notify)
-            except psycopg.Error as first:
-                # psycopg read an answer early (its buffer was full: a large write) and
-                # raised it here; the pipeline's end only reads what the server skipped
-                early = first
-        if early is not None:
-            raise early
-        if len(swaps) > 1:
-            assert answer is not None
-            rows = answer.fetchall()
-            fresh = _digests(rows[0][-1])
-        else:
-            rows = answer.fetchall() if answer is not None else []
-            fresh = _digests(None if put is None else put.fetchone()[0])  # type: ignore[index]
-    except psycopg.Error as raised:
+        answers = _pg_wire.pipeline(conn, calls)
+    except psycopg.Error as failed:
         _end_failed(conn)
-        failed = raised if early is None else early  # not "pipeline aborted": what aborted it
         if (
             whole
             and isinstance(failed, psycopg.errors.InvalidTextRepresentation)
             and LOST in str(failed)
         ):
             raise SwapsLost(str(failed)) from None
-        if failed is raised:
-            raise
-        raise failed from None
+        raise
+    # the answers: after BEGIN, the whole write (several swaps) or the gate and part, the
+    # objects (when any) and the swap (when one)
+    rows: list[tuple[bool, bool, bytes | None]] = []
+    if len(swaps) > 1:
+        answer = answers[1]
+        assert answer is not None
+        for row in range(answer.ntuples):
+            rows.append(_swap_row(answer, row))
+        fresh = _digests(_pg_wire.bytea_array(answer.get_value(0, 4)) if answer.ntuples else None)
+    else:
+        put = answers[2] if params["oid"] else None
+        fresh = _digests(None if put is None else _pg_wire.bytea_array(put.get_value(0, 0)))
+        if swaps:
+            one = answers[3 if params["oid"] else 2]
+            assert one is not None
+            rows.append(_swap_row(one, 0))
     results = []
-    for (_, _, new), (swapped, present, current, _, *_) in zip(swaps, rows, strict=True):
-        held = None if current is None else ObjectId(bytes(current))
+    for (_, _, new), (swapped, present, current) in zip(swaps, rows, strict=True):
+        held = None if current is None else ObjectId(current)
         if swapped:
             results.append(CasResult(CasStatus.SWAPPED, new))
         elif not present:
@@ -377,8 +417,17 @@ def run(
     return results, fresh
 
 
-def _send(
-    conn: psycopg.Connection,
+def _swap_row(result: pq.abc.PGresult, row: int) -> tuple[bool, bool, bytes | None]:
+    """A swap's answer in binary: swapped, target present, the ref's value."""
+    current = result.get_value(row, 2)
+    return (
+        result.get_value(row, 0) == b"\x01",
+        result.get_value(row, 1) == b"\x01",
+        None if current is None else bytes(current),
+    )
+
+
+def _calls(
     params: dict[str, object],
     names: list[bytes],
     swaps: Sequence[Swap],
@@ -386,53 +435,56 @@ def _send(
     journal: tuple[int, int],
     whole: bool,
     notify: str | None,
-) -> tuple[psycopg.Cursor | None, psycopg.Cursor | None]:
-    """The statements of :func:`run`, queued in ``conn``'s pipeline: ``BEGIN``, the write
-    (one statement for several swaps; the gate and part, the objects, the swap for one),
-    ``COMMIT`` — an explicit one, so a commit the server refuses (``SERIALIZABLE``) is
-    that statement's answer, not an answer to the Sync psycopg does not expect — and the
-    wake-up; the cursors of the swaps' answer and of the objects inserted."""
-    answer = put = None
-    conn.execute("BEGIN", prepare=False)
+) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
+    """The statements of :func:`run`, in order: ``BEGIN``, the write (one statement for
+    several swaps; the gate and part, the objects, the swap for one), ``COMMIT`` — an
+    explicit one, so a commit the server refuses (``SERIALIZABLE``) is that statement's
+    answer — and the wake-up."""
+    calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
     if len(swaps) > 1:  # one statement, locks and all
-        answer = conn.execute(
-            _WHOLE,
-            {**params, **_many(names, swaps, journal, whole), "parts": parts, "first": parts[0]},
-            binary=True,
+        calls.append(
+            (
+                _WHOLE_SQL,
+                {
+                    **params,
+                    **_many(names, swaps, journal, whole),
+                    "parts": parts,
+                    "first": parts[0],
+                },
+            )
         )
     else:
-        # small statements, each planned cheaply: the gate, the part, the objects, the
-        # swap (one large statement costs the server more to plan)
-        conn.execute(_GATE_AND_PART, {"part": parts[0]})
+        # small statements, each planned once: the gate, the part, the objects, the swap
+        calls.append((_GATE_AND_PART_SQL, {"part": parts[0]}))
         if params["oid"]:
-            put = conn.execute(_INSERT, params, binary=True, prepare=False)
+            calls.append((_INSERT_SQL, params))
         if swaps:
-            answer = conn.execute(
-                _SWAP_ONE.format(change=_change(swaps[0])),
-                _one(names[0], swaps[0], journal, whole),
-                binary=True,
-                prepare=False,
+            calls.append(
+                (_SWAP_ONE_SQL[_change(swaps[0])], _one(names[0], swaps[0], journal, whole))
             )
-    conn.execute("COMMIT", prepare=False)
+    calls.append((_COMMIT_SQL, _NONE))
     if notify is not None and swaps:
-        wake(conn, notify)
-    return answer, put
+        wakes = wake_call(notify)
+        if wakes is not None:
+            calls.append(wakes)
+    return calls
 
 
 def wake(conn: psycopg.Connection, channel: str) -> None:
     """Notify ``channel`` in a statement of its own, its own transaction, that does not
     wait for its flush (``synchronous_commit`` off for that transaction alone, RUN-020.6):
-    sent, in a pipeline, with the write before it."""
-    conn.execute(
-        "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
-        (channel,),
-        prepare=False,
-    )
+    sent after a batch's commit."""
+    conn.execute(_WAKE, {"channel": channel}, prepare=False)
+
+
+def wake_call(channel: str) -> tuple[_pg_wire.Sql, Mapping[str, object]] | None:
+    """:func:`wake` as the last statement of a write's pipeline (RUN-020.6)."""
+    return _WAKE_SQL, {"channel": channel}
 
 
 def _change(swap: Swap) -> str:
     _, old, new = swap
-    return _CHANGE["insert" if old is None else "delete" if new is None else "update"]
+    return "insert" if old is None else "delete" if new is None else "update"
 
 
 def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict[str, object]:
@@ -468,8 +520,7 @@ def _end_failed(conn: psycopg.Connection) -> None:
     """After an error in a pipeline's explicit transaction: the server skipped the rest
     (``COMMIT`` too) and keeps the transaction failed until a ``ROLLBACK``, which ends it
     with nothing kept."""
-    if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
-        conn.execute("ROLLBACK")
+    _pg_wire.rollback(conn)  # not psycopg's: it would deallocate every prepared statement
 
 
 def _digests(values: Sequence[bytes] | None) -> set[bytes]:

@@ -235,6 +235,17 @@ class PostgresBackend:
             psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
         ):
             conn.execute("SET plan_cache_mode = force_generic_plan")
+        # That one plan is made when a statement first runs on the connection: on a new
+        # store, when its tables are a few pages, and a hash join over a whole table then
+        # looks cheapest — and stays, as the tables grow, until an ANALYZE replans it
+        # (2.1 ms of the server's CPU per counter transition on a new store, 0.6 after an
+        # ANALYZE).  Every statement of this backend looks rows up by their keys, whose
+        # indexes a nested loop uses at any size: no hash or merge joins (DUR-005.4).
+        for setting in ("enable_hashjoin", "enable_mergejoin"):
+            with contextlib.suppress(
+                psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
+            ):
+                conn.execute(f"SET {setting} = off")
         return conn
 
     @contextlib.contextmanager
