@@ -195,3 +195,18 @@ def test_the_writes_plan_made_on_a_new_store_looks_rows_up_by_key(pg_database: s
     for table in ("objects", "refs", "tombstones"):
         assert f"Seq Scan on {table}" not in plan, plan
     assert "Hash Join" not in plan and "Hash Anti Join" not in plan, plan
+
+
+@pytest.mark.req("DUR-005.4")
+def test_a_pipeline_that_prepared_one_statement_and_missed_another_is_sent_again(
+    conn: psycopg.Connection,
+) -> None:
+    """The first attempt prepares a new statement, then names one the server dropped: the
+    retry prepares only what the server does not hold (not the new one again)."""
+    dropped = Sql.of("SELECT %(x)s + 2", {"x": INT4}, "gritwit_test_dropped")
+    fresh = Sql.of("SELECT %(x)s + 3", {"x": INT4}, "gritwit_test_fresh")
+    assert _pg_wire.pipeline(conn, [(dropped, {"x": 0})])[0] is not None
+    conn.execute("DEALLOCATE gritwit_test_dropped")  # behind this module's back
+    first, second = _pg_wire.pipeline(conn, [(fresh, {"x": 1}), (dropped, {"x": 1})])
+    assert first is not None and second is not None
+    assert [int.from_bytes(bytes(a.get_value(0, 0)), "big") for a in (first, second)] == [4, 3]

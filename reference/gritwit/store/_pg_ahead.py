@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from .._ids import ObjectId
+from ._pg_wire import BYTEA_ARRAY, INT8, INT8_ARRAY, Sql
 
 __all__ = [
     "AHEAD_KEPT",
@@ -81,6 +82,13 @@ CHANGES: Final = (
     "  AND (%(since)s::bigint[])[p.part + 1] <= p.version"
     " ) AS j ON true"
     " WHERE p.part >= 0 ORDER BY p.part, j.version"
+)
+
+#: :data:`CHANGES` as sent by :func:`._pg_wire.pipeline`: prepared once per connection.
+CHANGES_SQL: Final = Sql.of(
+    CHANGES,
+    {"since": INT8_ARRAY, "kept": INT8, "rows": INT8, "one": INT8, "own": BYTEA_ARRAY},
+    "gritwit_changes",
 )
 
 _STEP_CORE: Final = b"\x64core\x58\x20"  # the first key of a step, and its id's head

@@ -44,9 +44,11 @@ __all__ = [
     "INT4",
     "INT4_ARRAY",
     "INT8",
+    "INT8_ARRAY",
     "TEXT",
     "Sql",
     "bytea_array",
+    "integer",
     "pipeline",
     "rollback",
 ]
@@ -57,6 +59,7 @@ INT8: Final = 20
 INT4: Final = 23
 TEXT: Final = 25
 INT4_ARRAY: Final = 1007
+INT8_ARRAY: Final = 1016
 BYTEA_ARRAY: Final = 1001
 
 _PLACEHOLDER: Final = re.compile(r"%%|%\((\w+)\)[sb]")
@@ -130,6 +133,8 @@ def _dump(value: object, oid: int) -> bytes | None:
         return _array(value, BYTEA)  # type: ignore[arg-type]
     if oid == INT4_ARRAY:
         return _array([None if v is None else _INT4.pack(v) for v in value], INT4)  # type: ignore[attr-defined]
+    if oid == INT8_ARRAY:
+        return _array([None if v is None else _INT8.pack(v) for v in value], INT8)  # type: ignore[attr-defined]
     raise ValueError(f"no binary form for type {oid}")
 
 
@@ -145,6 +150,11 @@ def _array(items: Sequence[bytes | None], element: int) -> bytes:
             parts.append(_INT4.pack(len(item)))
             parts.append(bytes(item))
     return b"".join(parts)
+
+
+def integer(value: bytes | None) -> int | None:
+    """An ``int2``, ``int4`` or ``int8`` in binary form (``NULL``: ``None``)."""
+    return None if value is None else int.from_bytes(value, "big", signed=True)
 
 
 def bytea_array(value: bytes | None) -> list[bytes]:
@@ -184,14 +194,18 @@ def pipeline(
 
     psycopg sends ``DEALLOCATE ALL`` after a ``ROLLBACK`` it ran or saw (its own prepared
     statements may name dropped objects), which drops these statements too: a pipeline
-    that names one the server no longer has is rolled back, its statements forgotten,
-    and sent again once, preparing them anew (nothing of it was kept).  Roll back with
-    :func:`rollback`, which psycopg does not see."""
+    that names one the server no longer has (or prepares one it has) is rolled back —
+    nothing of it was kept — the statements the server holds are read, and it is sent
+    again once.  Roll back with :func:`rollback`, which psycopg does not see."""
     try:
         return _pipeline(conn, calls)
-    except psycopg.errors.InvalidSqlStatementName:
-        _PREPARED.pop(conn, None)
+    except (psycopg.errors.InvalidSqlStatementName, psycopg.errors.DuplicatePreparedStatement):
         rollback(conn)
+        held = conn.execute(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE 'gritwit\\_%%'",
+            prepare=False,
+        ).fetchall()
+        _PREPARED[conn] = {str(name).encode() for (name,) in held}
         return _pipeline(conn, calls)
 
 

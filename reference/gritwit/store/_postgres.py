@@ -81,7 +81,7 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _paging, _pg_ahead, _pg_commit, _pg_faults
+from . import _paging, _pg_ahead, _pg_commit, _pg_faults, _pg_wire
 from ._backend import CasResult, CasStatus, Version
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
@@ -469,27 +469,32 @@ class PostgresBackend:
                 rows = conn.execute(_VERSIONS).fetchall()
                 self._saw_erasures(int(rows[0][2]))
                 return tuple(int(v) for _, v, _ in rows), None
-            rows = conn.execute(
-                _pg_ahead.CHANGES,
-                {
-                    "since": list(version),
-                    "kept": JOURNAL_KEPT,
-                    "rows": _pg_ahead.AHEAD_ROWS,
-                    "one": _pg_ahead.AHEAD_ONE,
-                    "own": self._ahead.own(),
-                },
-            ).fetchall()
+            params = {
+                "since": list(version),
+                "kept": JOURNAL_KEPT,
+                "rows": _pg_ahead.AHEAD_ROWS,
+                "one": _pg_ahead.AHEAD_ONE,
+                "own": self._ahead.own(),
+            }
+            # on libpq's own calls, answered in binary (DUR-005.4): every run reads it
+            (answer,) = _pg_wire.pipeline(conn, [(_pg_ahead.CHANGES_SQL, params)])
+        assert answer is not None
         now: dict[int, int] = {}
         swaps = []
         ahead: list[tuple[bytes | None, bytes | None]] = []
-        self._saw_erasures(int(rows[0][4]))
-        for part, latest, name, target, _, target_data, outbox, outbox_data in rows:
-            now[int(part)] = int(latest)
+        value = answer.get_value
+        self._saw_erasures(int.from_bytes(value(0, 4), "big"))  # type: ignore[arg-type]
+        for row in range(answer.ntuples):
+            part, latest = value(row, 0), value(row, 1)
+            assert part is not None and latest is not None
+            now[int.from_bytes(part, "big")] = int.from_bytes(latest, "big")
+            name = value(row, 2)
             if name is not None:
+                target = value(row, 3)
                 swaps.append(
                     (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
                 )
-                ahead += ((target, target_data), (outbox, outbox_data))
+                ahead += ((target, value(row, 5)), (value(row, 6), value(row, 7)))
         self._ahead.replace(ahead)
         vector = tuple(now[part] for part in range(PARTS))
         if not all(n - JOURNAL_KEPT <= v <= n for v, n in zip(version, vector, strict=True)):
