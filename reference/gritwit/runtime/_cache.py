@@ -180,9 +180,9 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        pinned = self._pinned
-        for encoded, obj in zip(built.encodings, built.objects, strict=True):
-            pinned[encoded[1]] = obj  # indexed: unpacking a tuple subclass takes an iterator
+        pinned, objects = self._pinned, built.objects
+        for i, encoded in enumerate(built.encodings):  # one object each; no zip's keywords
+            pinned[encoded[1]] = objects[i]  # indexed: unpacking a tuple subclass takes an iterator
 
     def pin_objects(self, objects: Mapping[ObjectId, GritObject]) -> None:
         """Serve ``objects`` (sends of the open group, RUN-019.2) from memory until it is

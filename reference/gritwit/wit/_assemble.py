@@ -85,8 +85,9 @@ _new = object.__new__
 _new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from an object
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
-_STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
-_STEP_SETTERS = tuple(_setter(Step, name) for name in _STEP_FIELDS)
+_set_actor, _set_core = _setter(Step, "actor"), _setter(Step, "core")
+_set_step_previous = _setter(Step, "previous")
+_set_inbox_id, _set_outbox_id = _setter(Step, "inbox"), _setter(Step, "outbox")
 
 
 def _message(
@@ -115,8 +116,11 @@ def _step(
 ) -> tuple[Step, dict[str, object]]:
     """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
     step = _new(Step)
-    for set_field, oid in zip(_STEP_SETTERS, (actor, core, previous, inbox, outbox), strict=True):
-        set_field(step, oid)  # every slot, as Step(…) sets them
+    _set_actor(step, actor)  # every slot, as Step(…) sets them; no zip to make (issue 45)
+    _set_core(step, core)
+    _set_step_previous(step, previous)
+    _set_inbox_id(step, inbox)
+    _set_outbox_id(step, outbox)
     value: dict[str, object] = {"core": core[0], "type": "step", "actor": actor[0]}
     if inbox is not None:
         value["inbox"] = inbox[0]
@@ -392,8 +396,9 @@ class _Created:
     def by_id(self) -> dict[ObjectId, GritObject]:
         """The objects kept so far, by id."""
         kept = {}
-        for encoded, obj in zip(self.encodings, self.objects, strict=True):  # no comprehension
-            kept[encoded[1]] = obj
+        objects = self.objects  # as long as encodings: both grow together (_keep, made)
+        for i, encoded in enumerate(self.encodings):  # no comprehension, no zip's keywords
+            kept[encoded[1]] = objects[i]
         return kept
 
     def known(self, obj: GritObject, oid: ObjectId) -> None:
