@@ -195,7 +195,16 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
 class RoutingIndex:
     """Every sender's committed outbox entries, by sender and by recipient."""
 
-    __slots__ = ("_heads", "_outboxes", "_outside", "_outside_at_", "_senders", "_sent", "failed")
+    __slots__ = (
+        "_heads",
+        "_outboxes",
+        "_outside",
+        "_outside_at_",
+        "_senders",
+        "_sent",
+        "_with_sent",
+        "failed",
+    )
 
     def __init__(self) -> None:
         #: Each of the outside's refs (RUN-003.4, RUN-003.5) → its mailbox's entries.
@@ -210,6 +219,9 @@ class RoutingIndex:
         self._heads: dict[ObjectId, ObjectId | None] = {}
         #: Messages the outside sent through :meth:`set_outbox`, by id (at most ``SENT_KEPT``).
         self._sent: OrderedDict[ObjectId, Message] = OrderedDict()
+        #: ``_sent`` over the last reader :meth:`pending_for` was given (``_sent`` is
+        #: never replaced, only changed: one view serves every call with that reader).
+        self._with_sent: _WithSent | None = None
         self.failed: set[ObjectId] = set()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
@@ -507,7 +519,11 @@ class RoutingIndex:
                 read = _get(inbox, sender)
                 if entry is None or entry == read:  # nothing sent, or all of it read
                     continue
-            reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
+            reader = store
+            if sender == OUTSIDE and self._sent:  # one _WithSent per reader, not one a call
+                reader = self._with_sent
+                if reader is None or reader._base is not store:
+                    reader = self._with_sent = _WithSent(store, self._sent)
             items = pending(reader, entry, read)
             if items:
                 found[sender] = tuple(items)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Final, TypeAlias
 
 from .._codec import object_id
-from .._errors import InvalidId, UnknownQuery
+from .._errors import InvalidId, ObjectNotFound, UnknownQuery
 from .._ids import ObjectId
 from .._maps import Headers
 from .._objects import Blob, GritObject, Step, Tree, make_headers, plain_blob, tree_with
@@ -131,12 +131,18 @@ class _Out:
         self.sends: list[Send] = []
         self.objects: list[GritObject] = []
 
-    def messages(self) -> Iterator[tuple[ObjectId, PendingMessage]]:
-        """The messages to act on: senders in id order, oldest first (WIT-028.2)."""
-        for sender in sorted(self.inp.pending):
-            for item in self.inp.pending[sender]:
-                if _acts_on(item):
-                    yield sender, item
+    def messages(self) -> list[tuple[ObjectId, PendingMessage]]:
+        """The messages to act on: senders in id order, oldest first (WIT-028.2).
+
+        A list, not a generator: one call, no generator to make and resume (issue 45).
+        """
+        pending = self.inp.pending
+        acted: list[tuple[ObjectId, PendingMessage]] = []
+        for sender in sorted(pending):
+            for item in pending[sender]:
+                if item.mt not in RESERVED:  # _acts_on(item), without its frame
+                    acted.append((sender, item))
+        return acted
 
     def entry(self, name: str) -> ObjectId | None:
         """Core entry ``name`` as this transition has left it so far, or ``None``."""
@@ -149,8 +155,13 @@ class _Out:
 
     def data(self, oid: ObjectId | None) -> bytes | None:
         """The data of ``oid`` when it is a present blob, else ``None`` (WIT-028.6)."""
-        blob = None if oid is None else get_blob(self.inp.objects, oid)
-        return None if blob is None else blob.data
+        if oid is None:
+            return None
+        try:  # get_blob(self.inp.objects, oid), without its frame
+            obj = self.inp.objects.get_object(oid)
+        except ObjectNotFound:
+            return None
+        return obj.data if isinstance(obj, Blob) else None
 
     def tree(self, oid: ObjectId) -> Tree | None:
         """Tree ``oid``, as the test actors read it (WIT-028.1)."""
@@ -172,12 +183,15 @@ class _Out:
 
     def set_decimal(self, entry: str, value: int) -> None:
         """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
-        self.set_entry(entry, self.new(_canonical(value)))
+        # set_entry(entry, new(_canonical(value))), two frames fewer
+        self._changes[entry] = self.new(plain_blob(b"%d" % value))
 
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
         core = tree_with(self.inp.core, self._changes) if self._changes else self.inp.core
-        read = {sender: len(items) for sender, items in self.inp.pending.items()}
+        read = {}
+        for sender, items in self.inp.pending.items():  # a loop: no comprehension's function
+            read[sender] = len(items)
         return transition_output(core, read, tuple(self.sends), (*self.objects, core))
 
 
