@@ -242,7 +242,15 @@ class ObjectCache:
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = len(obj.data) if type(obj) is Blob else 0  # a blob's data counts (max_bytes)
+                if type(obj) is not Blob:  # no data to count: only the capacity bounds it
+                    if len(objects) >= capacity:
+                        while objects and len(objects) >= capacity:
+                            oldest = objects.popitem(last=False)[1]
+                            if type(oldest) is Blob:  # a blob's data counts (max_bytes)
+                                held -= len(oldest.data)
+                    objects[oid] = obj
+                    continue
+                size = len(obj.data)  # a blob's data counts (max_bytes)
                 if size > max_bytes:
                     continue
                 while objects and (len(objects) >= capacity or held + size > max_bytes):
