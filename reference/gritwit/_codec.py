@@ -101,8 +101,9 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
     if kind is Message:
         assert isinstance(obj, Message)
         value = {"type": "message", "content": obj.content.digest}
-        if obj.headers:
-            value["headers"] = raw_of(obj.headers)
+        headers = raw_of(obj.headers)  # its map's raw dict: no __len__ frame to test it
+        if headers:
+            value["headers"] = headers
         if obj.previous is not None:
             value["previous"] = obj.previous.digest
         return value
@@ -114,7 +115,11 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         return {"type": "tree", "entries": raw_of(obj.entries)}
     if kind is Blob:
         assert isinstance(obj, Blob)
-        return _with_headers({"data": obj.data, "type": "blob"}, obj.headers)
+        value = {"data": obj.data, "type": "blob"}
+        headers = raw_of(obj.headers)  # _with_headers, without its frame and __len__'s
+        if headers:
+            value["headers"] = headers
+        return value
     raise TypeError(f"not a Grit object: {kind.__name__}")
 
 

@@ -519,11 +519,12 @@ class RoutingIndex:
                 read = _get(inbox, sender)
                 if entry is None or entry == read:  # nothing sent, or all of it read
                     continue
-            reader = store
+            reader: ObjectReader = store
             if sender == OUTSIDE and self._sent:  # one _WithSent per reader, not one a call
-                reader = self._with_sent
-                if reader is None or reader._base is not store:
-                    reader = self._with_sent = _WithSent(store, self._sent)
+                view = self._with_sent
+                if view is None or view._base is not store:
+                    view = self._with_sent = _WithSent(store, self._sent)
+                reader = view
             items = pending(reader, entry, read)
             if items:
                 found[sender] = tuple(items)

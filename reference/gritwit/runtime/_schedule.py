@@ -113,10 +113,11 @@ class Scheduler(Transitions):
         clock = time.monotonic
         yielded = clock()
         while True:
-            self.evict_idle()
             ran_inline = False
             # inline transitions leave none running: no set difference to make then
             ready = sorted(self._dirty - self._running if self._running else self._dirty)
+            if ready:  # RUN-012.3: before transitions start (a pass that starts none: at the end)
+                self.evict_idle()
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:

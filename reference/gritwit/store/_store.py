@@ -232,9 +232,8 @@ class Store:
             if actor is not None:
                 if type(target) is not Step or target.actor != actor:
                     return False
-            elif not valid or name.startswith(HEADS_PREFIX):  # else a valid names/ ref: plain
-                if not _plain_swap(name, target):
-                    return False
+            elif (not valid or name.startswith(HEADS_PREFIX)) and not _plain_swap(name, target):
+                return False  # (a valid names/ ref is plain)
             names.add(name)
             planned.append((name, expected, new))
         if fresh is None or not self.tells_fresh:  # reports_fresh(), without its frame

@@ -14,14 +14,14 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias
 
 from .._codec import object_id
 from .._errors import InvalidId, ObjectNotFound, UnknownQuery
 from .._ids import ObjectId
-from .._maps import Headers
+from .._maps import Headers, raw_of
 from .._objects import Blob, GritObject, Step, Tree, make_headers, plain_blob, tree_with
 from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
@@ -41,6 +41,7 @@ from ._model import (
 __all__ = ["ACTOR_CLAUSES", "TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
 
 RESERVED: Final = frozenset({"genesis", "update"})
+_new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from a tree
 #: A decimal has at most this many ASCII digits (WIT-028.6).
 DECIMAL_DIGITS: Final = 18
 #: The largest count ``counter`` keeps (WIT-020.2).
@@ -147,7 +148,10 @@ class _Out:
     def entry(self, name: str) -> ObjectId | None:
         """Core entry ``name`` as this transition has left it so far, or ``None``."""
         changed = self._changes.get(name)
-        return self.inp.core.entries.get(name) if changed is None else changed
+        if changed is not None:
+            return changed
+        raw = raw_of(self.inp.core.entries).get(name)  # entries.get(name), without its frames
+        return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
 
     def set_entry(self, name: str, oid: ObjectId) -> None:
         """Set core entry ``name``; every other entry is kept (WIT-028.8)."""
