@@ -47,7 +47,7 @@ from .._ids import ObjectId
 from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
-from ..store._refs import HEADS_PREFIX, head_actor
+from ..store._refs import _ACTORS, HEADS_PREFIX, head_actor
 from ..wit import (
     OUTSIDE,
     OUTSIDE_REF,
@@ -282,8 +282,19 @@ class RoutingIndex:
             failed = _failed_actors(store)
         else:
             failed = set(self.failed)
+            held, outside_at = self._heads, self._outside_at_
             # each ref once, in the order first swapped, at its latest target
             for name, now in moved.items():
+                # a ref the index holds at ``now`` already (the runtime's own commits, a
+                # send's mailbox) changes nothing: _ref_at's no-ops, without its frames
+                if name in _outside._NAMES:
+                    if name in outside_at and outside_at[name] == now:
+                        continue
+                else:
+                    parsed = _ACTORS.get(name)  # a heads/ name parsed before (head_actor's)
+                    # (None: not parsed, or no actor; ``now`` None: the head gone, not a no-op)
+                    if now is not None and parsed in held and held[parsed] == now:
+                        continue
                 self._ref_at(objects, name, now, touched, failed)
         touched |= self.failed - failed
         self.failed = failed

@@ -71,7 +71,9 @@ class Scheduler(Transitions):
             version, swaps = self._store.refs_changed_since(self._synced)
             if self._group.sends is not None and swaps is not None:
                 swaps = self._group.behind(swaps)
-            self._mark(self._index.refresh(self._store, self._cache, swaps))
+            touched = self._index.refresh(self._store, self._cache, swaps)
+            if touched:  # usually none: the swaps since were this runtime's own
+                self._mark(touched)
             self._journal_fresh = swaps is not None and self._store.is_remote
         else:
             version, _ = self._store.refs_changed_since(None)
