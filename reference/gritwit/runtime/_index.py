@@ -472,7 +472,10 @@ class RoutingIndex:
         if sender == OUTSIDE:  # its mailboxes, one ref each (RUN-003.4)
             if not isinstance(entries, SentOutbox):
                 raise TypeError("the outside's outbox is set from a send's SentOutbox")
-            self._keep_sent(entries.messages)
+            sent = self._sent  # _keep_sent(entries.messages), without its frame
+            sent.update(entries.messages)
+            while len(sent) > SENT_KEPT:
+                sent.popitem(last=False)
             moved: list[ObjectId] = []
             for ref, part in entries.parts.items():
                 moved += self._set_outside(ref, part, entries.boxes.get(ref), True)

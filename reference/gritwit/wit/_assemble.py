@@ -185,6 +185,27 @@ def check_core_present(
             )
 
 
+def _flat_change_present(
+    reader: ObjectReader, new: Mapping[str, bytes], old: Mapping[str, bytes]
+) -> bool:
+    """:func:`check_core_present` of a core whose raw entries ``new`` differ from the last
+    core's ``old`` only in entries that are not trees: ``True`` when so and each changed
+    entry is present (WIT-007.3; raised as the walk raises it for a missing one), ``False``
+    (nothing concluded) when a changed entry is a tree, to be walked, or ``new`` has as many
+    entries as the walk checks its deadline after (RUN-005.10: it walks them, and checks)."""
+    if len(new) >= CHECK_EVERY:
+        return False
+    for name, digest in new.items():  # the walk's first level, in the same order
+        if old.get(name) == digest:
+            continue
+        oid = _new_id(ObjectId, (digest,))  # as ObjectId._trusted, without its frame
+        if not reader.has(oid):
+            raise InvalidTransition("WIT-007.3", f"core entry {name:.300} ({oid}) is not provided")
+        if isinstance(reader.get_object(oid), Tree):
+            return False
+    return True
+
+
 def _raw_entries(tree: Tree | None) -> Mapping[str, bytes]:
     """The entries of ``tree`` as stored (name → digest); none without a tree."""
     return {} if tree is None else raw_of(tree.entries)
@@ -224,8 +245,11 @@ def _check_core(
     ):
         if WIT not in new_raw:
             raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
-        # The first core (the genesis core) is walked whole; later ones only where changed.
-        check_core_present(reader, out.core, last_core)
+        # The first core (the genesis core) is walked whole; later ones only where changed:
+        # where no changed entry is a tree, without the walk's stack (a counter's step)
+        old_raw = None if last_core is None else raw_of(last_core.entries)
+        if old_raw is None or not _flat_change_present(reader, new_raw, old_raw):
+            check_core_present(reader, out.core, last_core)
     wit = new_raw.get(WIT)
     same_wit = wit_read and wit is not None and wit == raw_of(inp.core.entries).get(WIT)
     problem = None if same_wit else core_problem(reader, out.core)
