@@ -115,11 +115,7 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         return {"type": "tree", "entries": raw_of(obj.entries)}
     if kind is Blob:
         assert isinstance(obj, Blob)
-        value = {"data": obj.data, "type": "blob"}
-        headers = raw_of(obj.headers)  # _with_headers, without its frame and __len__'s
-        if headers:
-            value["headers"] = headers
-        return value
+        return _with_headers({"data": obj.data, "type": "blob"}, obj.headers)
     raise TypeError(f"not a Grit object: {kind.__name__}")
 
 

@@ -127,9 +127,14 @@ def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | No
     """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
     actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
     if type(entries) is MailboxEntries:
-        raw = entries._raw.get(actor[0].hex())
+        # the outside's text form made once (it is every inbox's first sender), else made
+        raw = entries._raw.get(_OUTSIDE_TEXT if actor is OUTSIDE else actor[0].hex())
         return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
     return entries.get(actor)
+
+
+#: The text form of :data:`OUTSIDE` (ID-003): its key in an inbox (OBJ-014).
+_OUTSIDE_TEXT: Final = OUTSIDE[0].hex()
 
 
 class _WithSent:
@@ -516,12 +521,15 @@ class RoutingIndex:
         (RUN-003.3, RUN-002.3).
         """
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
-        key = actor[0].hex()  # the actor's text form, its key in an outbox (OBJ-014)
+        key = None  # the actor's text form, its key in an outbox (OBJ-014): made when needed
         raw_inbox = inbox._raw if type(inbox) is MailboxEntries else None
         entry: ObjectId | None
-        for sender in sorted(self._senders.get(actor, ())):
+        senders = self._senders.get(actor, ())
+        for sender in sorted(senders) if len(senders) > 1 else senders:
             box = self._outboxes.get(sender, _NO_ENTRIES)
             if type(box) is MailboxEntries and raw_inbox is not None:
+                if key is None:
+                    key = actor[0].hex()
                 # _get twice, on the raw maps, without its frames (as ObjectId._trusted)
                 sent, seen = box._raw.get(key), raw_inbox.get(sender[0].hex())
                 if sent is None or sent == seen:  # nothing sent, or all of it read

@@ -14,14 +14,14 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias
 
 from .._codec import object_id
-from .._errors import InvalidId, ObjectNotFound, UnknownQuery
+from .._errors import InvalidId, UnknownQuery
 from .._ids import ObjectId
-from .._maps import Headers, raw_of
+from .._maps import Headers
 from .._objects import Blob, GritObject, Step, Tree, make_headers, plain_blob, tree_with
 from ._cores import TEST_RUNTIME, WIT, WIT_UPDATE
 from ._model import (
@@ -41,7 +41,6 @@ from ._model import (
 __all__ = ["ACTOR_CLAUSES", "TEST_ACTORS", "TEST_UPDATERS", "Query", "QueryInput", "BuiltinActor"]
 
 RESERVED: Final = frozenset({"genesis", "update"})
-_new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from a tree
 #: A decimal has at most this many ASCII digits (WIT-028.6).
 DECIMAL_DIGITS: Final = 18
 #: The largest count ``counter`` keeps (WIT-020.2).
@@ -132,26 +131,17 @@ class _Out:
         self.sends: list[Send] = []
         self.objects: list[GritObject] = []
 
-    def messages(self) -> list[tuple[ObjectId, PendingMessage]]:
-        """The messages to act on: senders in id order, oldest first (WIT-028.2).
-
-        A list, not a generator: one call, no generator to make and resume (issue 45).
-        """
-        pending = self.inp.pending
-        acted: list[tuple[ObjectId, PendingMessage]] = []
-        for sender in sorted(pending):
-            for item in pending[sender]:
-                if item.mt not in RESERVED:  # _acts_on(item), without its frame
-                    acted.append((sender, item))
-        return acted
+    def messages(self) -> Iterator[tuple[ObjectId, PendingMessage]]:
+        """The messages to act on: senders in id order, oldest first (WIT-028.2)."""
+        for sender in sorted(self.inp.pending):
+            for item in self.inp.pending[sender]:
+                if _acts_on(item):
+                    yield sender, item
 
     def entry(self, name: str) -> ObjectId | None:
         """Core entry ``name`` as this transition has left it so far, or ``None``."""
         changed = self._changes.get(name)
-        if changed is not None:
-            return changed
-        raw = raw_of(self.inp.core.entries).get(name)  # entries.get(name), without its frames
-        return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
+        return self.inp.core.entries.get(name) if changed is None else changed
 
     def set_entry(self, name: str, oid: ObjectId) -> None:
         """Set core entry ``name``; every other entry is kept (WIT-028.8)."""
@@ -159,13 +149,8 @@ class _Out:
 
     def data(self, oid: ObjectId | None) -> bytes | None:
         """The data of ``oid`` when it is a present blob, else ``None`` (WIT-028.6)."""
-        if oid is None:
-            return None
-        try:  # get_blob(self.inp.objects, oid), without its frame
-            obj = self.inp.objects.get_object(oid)
-        except ObjectNotFound:
-            return None
-        return obj.data if isinstance(obj, Blob) else None
+        blob = None if oid is None else get_blob(self.inp.objects, oid)
+        return None if blob is None else blob.data
 
     def tree(self, oid: ObjectId) -> Tree | None:
         """Tree ``oid``, as the test actors read it (WIT-028.1)."""
@@ -187,15 +172,12 @@ class _Out:
 
     def set_decimal(self, entry: str, value: int) -> None:
         """Set core entry ``entry`` to the canonical decimal of ``value`` (WIT-028.7)."""
-        # set_entry(entry, new(_canonical(value))), two frames fewer
-        self._changes[entry] = self.new(plain_blob(b"%d" % value))
+        self.set_entry(entry, self.new(_canonical(value)))
 
     def done(self) -> TransitionOutput:
         """The transition's output: it reads every pending message (WIT-028.2)."""
         core = tree_with(self.inp.core, self._changes) if self._changes else self.inp.core
-        read = {}
-        for sender, items in self.inp.pending.items():  # a loop: no comprehension's function
-            read[sender] = len(items)
+        read = {sender: len(items) for sender, items in self.inp.pending.items()}
         return transition_output(core, read, tuple(self.sends), (*self.objects, core))
 
 
