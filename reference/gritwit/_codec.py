@@ -101,8 +101,9 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
     if kind is Message:
         assert isinstance(obj, Message)
         value = {"type": "message", "content": obj.content.digest}
-        if obj.headers:
-            value["headers"] = raw_of(obj.headers)
+        headers = raw_of(obj.headers)  # its map's raw dict: no __len__ frame to test it
+        if headers:
+            value["headers"] = headers
         if obj.previous is not None:
             value["previous"] = obj.previous.digest
         return value

@@ -146,6 +146,14 @@ def make_headers(headers: Mapping[str, str] | None) -> Headers:
         return headers
     if not headers:
         return EMPTY_HEADERS
+    if type(headers) is dict:  # text-to-text items made before: no copy, no type sets
+        for name, value in headers.items():
+            if type(name) is not str or type(value) is not str:
+                break
+        else:
+            made = _HEADERS_MADE.get(tuple(headers.items()))
+            if made is not None:
+                return made
     raw = dict(headers)
     if set(map(type, raw)) != {str}:
         raise InvalidObject("OBJ-006", "header names must be text strings")

@@ -180,9 +180,9 @@ class ObjectCache:
 
     def pin(self, built: Assembled) -> None:
         """Serve a transition's objects from memory until its group is committed (RUN-017)."""
-        pinned = self._pinned
-        for encoded, obj in zip(built.encodings, built.objects, strict=True):
-            pinned[encoded[1]] = obj  # indexed: unpacking a tuple subclass takes an iterator
+        pinned, objects = self._pinned, built.objects
+        for i, encoded in enumerate(built.encodings):  # one object each; no zip's keywords
+            pinned[encoded[1]] = objects[i]  # indexed: unpacking a tuple subclass takes an iterator
 
     def pin_objects(self, objects: Mapping[ObjectId, GritObject]) -> None:
         """Serve ``objects`` (sends of the open group, RUN-019.2) from memory until it is
@@ -242,7 +242,15 @@ class ObjectCache:
             for oid, obj in items:
                 if oid in objects:
                     continue
-                size = len(obj.data) if type(obj) is Blob else 0  # a blob's data counts (max_bytes)
+                if type(obj) is not Blob:  # no data to count: only the capacity bounds it
+                    if len(objects) >= capacity:
+                        while objects and len(objects) >= capacity:
+                            oldest = objects.popitem(last=False)[1]
+                            if type(oldest) is Blob:  # a blob's data counts (max_bytes)
+                                held -= len(oldest.data)
+                    objects[oid] = obj
+                    continue
+                size = len(obj.data)  # a blob's data counts (max_bytes)
                 if size > max_bytes:
                     continue
                 while objects and (len(objects) >= capacity or held + size > max_bytes):

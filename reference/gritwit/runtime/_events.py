@@ -105,12 +105,16 @@ class Residency:
     :meth:`may_evict` answers from the oldest record alone.
     """
 
-    __slots__ = ("_actors", "_in_time_order", "_latest")
+    __slots__ = ("_actors", "_floor", "_in_time_order", "_latest")
 
     def __init__(self) -> None:
         self._actors: OrderedDict[ObjectId, Resident] = OrderedDict()
         self._latest: float | None = None
         self._in_time_order = True
+        #: The oldest record's ``used`` when :meth:`may_evict` last read it: while in time
+        #: order no record is used earlier (a later first record, or one kept since, was
+        #: used no earlier), so an idle test it answers needs no look at the records.
+        self._floor: float | None = None
 
     def _placed_last(self, used: float) -> None:
         if self._latest is not None and used < self._latest:
@@ -174,7 +178,11 @@ class Residency:
             return False
         if not self._in_time_order:
             return True
+        floor = self._floor  # no record older than it: none idle while it is recent enough
+        if floor is not None and now - floor < idle_after:
+            return False  # without iterating the OrderedDict (~1.3k instructions, issue 45)
         for oldest in self._actors.values():  # the first: next(iter(…)) without two calls
+            self._floor = oldest.used
             return now - oldest.used >= idle_after
         return False
 

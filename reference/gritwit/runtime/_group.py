@@ -426,7 +426,12 @@ def _commit_whole(
     swaps: list[tuple[str, ObjectId | None, ObjectId, GritObject]] = []
     if sends is not None:
         encodings[:0] = sends.encodings
-        swaps += _outbox_swaps(sends)
+        boxes = sends.boxes
+        if len(boxes) == 1:  # the usual group: _outbox_swaps(sends), without its frame
+            for ref, (box, mailbox) in boxes.items():
+                swaps.append((ref, sends.expected[ref], box, mailbox))
+        else:
+            swaps += _outbox_swaps(sends)
     heads: dict[ObjectId, int] = {}
     for member in members:
         actor, built = member.actor, member.built

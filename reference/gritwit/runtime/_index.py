@@ -47,7 +47,7 @@ from .._ids import ObjectId
 from .._maps import MailboxEntries
 from .._objects import GritObject, Message, Step
 from ..store import Store
-from ..store._refs import HEADS_PREFIX, head_actor
+from ..store._refs import _ACTORS, HEADS_PREFIX, head_actor
 from ..wit import (
     OUTSIDE,
     OUTSIDE_REF,
@@ -127,9 +127,14 @@ def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | No
     """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
     actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
     if type(entries) is MailboxEntries:
-        raw = entries._raw.get(actor[0].hex())
+        # the outside's text form made once (it is every inbox's first sender), else made
+        raw = entries._raw.get(_OUTSIDE_TEXT if actor is OUTSIDE else actor[0].hex())
         return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
     return entries.get(actor)
+
+
+#: The text form of :data:`OUTSIDE` (ID-003): its key in an inbox (OBJ-014).
+_OUTSIDE_TEXT: Final = OUTSIDE[0].hex()
 
 
 class _WithSent:
@@ -195,7 +200,16 @@ class _OutsideEntries(Mapping[ObjectId, ObjectId]):
 class RoutingIndex:
     """Every sender's committed outbox entries, by sender and by recipient."""
 
-    __slots__ = ("_heads", "_outboxes", "_outside", "_outside_at_", "_senders", "_sent", "failed")
+    __slots__ = (
+        "_heads",
+        "_outboxes",
+        "_outside",
+        "_outside_at_",
+        "_senders",
+        "_sent",
+        "_with_sent",
+        "failed",
+    )
 
     def __init__(self) -> None:
         #: Each of the outside's refs (RUN-003.4, RUN-003.5) → its mailbox's entries.
@@ -210,6 +224,9 @@ class RoutingIndex:
         self._heads: dict[ObjectId, ObjectId | None] = {}
         #: Messages the outside sent through :meth:`set_outbox`, by id (at most ``SENT_KEPT``).
         self._sent: OrderedDict[ObjectId, Message] = OrderedDict()
+        #: ``_sent`` over the last reader :meth:`pending_for` was given (``_sent`` is
+        #: never replaced, only changed: one view serves every call with that reader).
+        self._with_sent: _WithSent | None = None
         self.failed: set[ObjectId] = set()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
@@ -270,8 +287,19 @@ class RoutingIndex:
             failed = _failed_actors(store)
         else:
             failed = set(self.failed)
+            held, outside_at = self._heads, self._outside_at_
             # each ref once, in the order first swapped, at its latest target
             for name, now in moved.items():
+                # a ref the index holds at ``now`` already (the runtime's own commits, a
+                # send's mailbox) changes nothing: _ref_at's no-ops, without its frames
+                if name in _outside._NAMES:
+                    if name in outside_at and outside_at[name] == now:
+                        continue
+                else:
+                    parsed = _ACTORS.get(name)  # a heads/ name parsed before (head_actor's)
+                    # (None: not parsed, or no actor; ``now`` None: the head gone, not a no-op)
+                    if now is not None and parsed in held and held[parsed] == now:
+                        continue
                 self._ref_at(objects, name, now, touched, failed)
         touched |= self.failed - failed
         self.failed = failed
@@ -454,7 +482,10 @@ class RoutingIndex:
         if sender == OUTSIDE:  # its mailboxes, one ref each (RUN-003.4)
             if not isinstance(entries, SentOutbox):
                 raise TypeError("the outside's outbox is set from a send's SentOutbox")
-            self._keep_sent(entries.messages)
+            sent = self._sent  # _keep_sent(entries.messages), without its frame
+            sent.update(entries.messages)
+            while len(sent) > SENT_KEPT:
+                sent.popitem(last=False)
             moved: list[ObjectId] = []
             for ref, part in entries.parts.items():
                 moved += self._set_outside(ref, part, entries.boxes.get(ref), True)
@@ -495,12 +526,15 @@ class RoutingIndex:
         (RUN-003.3, RUN-002.3).
         """
         found: dict[ObjectId, tuple[PendingMessage, ...]] = {}
-        key = actor[0].hex()  # the actor's text form, its key in an outbox (OBJ-014)
+        key = None  # the actor's text form, its key in an outbox (OBJ-014): made when needed
         raw_inbox = inbox._raw if type(inbox) is MailboxEntries else None
         entry: ObjectId | None
-        for sender in sorted(self._senders.get(actor, ())):
+        senders = self._senders.get(actor, ())
+        for sender in sorted(senders) if len(senders) > 1 else senders:
             box = self._outboxes.get(sender, _NO_ENTRIES)
             if type(box) is MailboxEntries and raw_inbox is not None:
+                if key is None:
+                    key = actor[0].hex()
                 # _get twice, on the raw maps, without its frames (as ObjectId._trusted)
                 sent, seen = box._raw.get(key), raw_inbox.get(sender[0].hex())
                 if sent is None or sent == seen:  # nothing sent, or all of it read
@@ -512,7 +546,12 @@ class RoutingIndex:
                 read = _get(inbox, sender)
                 if entry is None or entry == read:  # nothing sent, or all of it read
                     continue
-            reader = _WithSent(store, self._sent) if sender == OUTSIDE and self._sent else store
+            reader: ObjectReader = store
+            if sender == OUTSIDE and self._sent:  # one _WithSent per reader, not one a call
+                view = self._with_sent
+                if view is None or view._base is not store:
+                    view = self._with_sent = _WithSent(store, self._sent)
+                reader = view
             items = pending(reader, entry, read)
             if items:
                 found[sender] = tuple(items)

@@ -71,7 +71,9 @@ class Scheduler(Transitions):
             version, swaps = self._store.refs_changed_since(self._synced)
             if self._group.sends is not None and swaps is not None:
                 swaps = self._group.behind(swaps)
-            self._mark(self._index.refresh(self._store, self._cache, swaps))
+            touched = self._index.refresh(self._store, self._cache, swaps)
+            if touched:  # usually none: the swaps since were this runtime's own
+                self._mark(touched)
             self._journal_fresh = swaps is not None and self._store.is_remote
         else:
             version, _ = self._store.refs_changed_since(None)
@@ -98,6 +100,11 @@ class Scheduler(Transitions):
         """
         return sorted((self._dirty | self._running) - self._index.failed)
 
+    def _may_evict(self) -> bool:
+        """:meth:`evict_idle`'s first test (RUN-012.2, RUN-012.3): ``False`` only when no
+        actor is over capacity or idle now, and it would evict none."""
+        return self._resident.may_evict(self._clock(), self.max_resident, self.idle_after)
+
     async def _run(self, max_steps: int) -> RunReport:
         """The passes of :meth:`run_until_quiescent` (RUN-006, RUN-018).
 
@@ -113,10 +120,13 @@ class Scheduler(Transitions):
         clock = time.monotonic
         yielded = clock()
         while True:
-            self.evict_idle()
             ran_inline = False
             # inline transitions leave none running: no set difference to make then
             ready = sorted(self._dirty - self._running if self._running else self._dirty)
+            # RUN-012.3: before transitions start (a pass that starts none: at the end), when
+            # eviction may be due (evict_idle's own first test, without its frame otherwise)
+            if ready and self._may_evict():
+                self.evict_idle()
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:
@@ -159,7 +169,8 @@ class Scheduler(Transitions):
             for task in [t for t in tasks if t in done]:
                 self._running.discard(tasks.pop(task))
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
-        self.evict_idle()
+        if self._may_evict():
+            self.evict_idle()  # RUN-012.3: when it becomes quiescent, as above
         quiescent = not (self._dirty - self._index.failed)
         return run_report(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
 

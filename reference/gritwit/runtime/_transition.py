@@ -131,7 +131,9 @@ class Transitions(CatchUp, TimeBound):
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
         entries = self._entries(step.outbox) if outbox is None else outbox.entries
-        self._mark(self._index.set_outbox(actor, entries, built.step_id))
+        moved = self._index.set_outbox(actor, entries, built.step_id)
+        if moved:  # none for a step that sent nothing new: no _mark frame then
+            self._mark(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
         self._remember(actor, built.step_id, step)

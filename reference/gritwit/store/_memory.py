@@ -225,9 +225,30 @@ class MemoryBackend:
                     return False
                 if new is not None and new[0] in tombstones:  # would be missing (REF-003)
                     return False
-            self._insert_items(items, fresh)
-            for name, _, new in planned:
-                self._set(name, new)  # as _swap, SWAPPED: checked above, targets inserted
+            # _insert_items(items, fresh), without its frame (one commit a transition)
+            objects = self._objects
+            for oid, data in items:
+                digest = oid[0]  # oid.digest, without the property's call
+                if digest in tombstones:
+                    continue
+                held = objects.get(digest)
+                if held is None:
+                    objects[digest] = data
+                    if fresh is not None:
+                        fresh.add(digest)
+                elif held != data:
+                    objects[digest] = data  # a corrupt copy mended (STO-002.3): held, not fresh
+            journal = self._journal
+            for name, _, new in planned:  # as _swap, SWAPPED: checked above, targets inserted
+                if new is None:  # _set(name, new), without its frame
+                    refs.pop(name, None)
+                else:
+                    refs[name] = new[0]  # its digest
+                journal.append((name, new))
+                if len(journal) > JOURNAL_KEPT:  # as _set trims it
+                    half = len(journal) // 2
+                    del journal[:half]
+                    self._journal_start += half
             return True
 
     def batch(self) -> MemoryBatch:

@@ -66,10 +66,23 @@ def check_ref_name(name: object) -> str:
     return name
 
 
+#: The head ref names :func:`head_ref` made, by actor (as many as ``_VALID``): a runtime
+#: names the same few heads every transition, and a name is text made from the id alone.
+_HEAD_NAMES: dict[ObjectId, str] = {}
+
+
 def head_ref(actor: ObjectId) -> str:
     """The name of ``actor``'s head ref: ``heads/<text-form id>``."""
-    # the text form (ID-003): an id's digest in hex, without ObjectId.hex's frame
-    return HEADS_PREFIX + (actor[0].hex() if type(actor) is ObjectId else actor.hex())
+    if type(actor) is not ObjectId:
+        return HEADS_PREFIX + actor.hex()
+    name = _HEAD_NAMES.get(actor)
+    if name is None:
+        # the text form (ID-003): an id's digest in hex, without ObjectId.hex's frame
+        name = HEADS_PREFIX + actor[0].hex()
+        if len(_HEAD_NAMES) >= VALID_KEPT:
+            _HEAD_NAMES.clear()
+        _HEAD_NAMES[actor] = name
+    return name
 
 
 def head_actor(name: str) -> ObjectId | None:

@@ -31,7 +31,15 @@ from .._objects import GritObject, Step
 from ._backend import Backend, BackendBatch, CasResult, CasStatus, Version
 from ._memory import MemoryBackend
 from ._paging import checked_each, chunks, decoded_each
-from ._refs import HEADS_PREFIX, check_head_target, check_ref_name, head_actor, head_ref
+from ._refs import (
+    _ACTORS,
+    _VALID,
+    HEADS_PREFIX,
+    check_head_target,
+    check_ref_name,
+    head_actor,
+    head_ref,
+)
 from ._url import open_backend
 
 __all__ = ["Store", "StoreBatch", "VerifyReport"]
@@ -210,13 +218,30 @@ class Store:
         if not self.commits_whole:
             return False
         whole = self.backend.commit_all  # type: ignore[attr-defined]
-        items = _checked(encodings)
+        items = []  # _checked(encodings), without its frame
+        for pair in encodings:
+            if type(pair) is Encoded:  # indexed: unpacking a tuple subclass takes an iterator
+                items.append((pair[1], pair[0]))
+                continue
+            data, oid = pair
+            if blake3.blake3(data).digest() != oid.digest:
+                raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
+            items.append((oid, data))
         put = set(map(_first, items))  # the ids put: no comprehension's function each time
         planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
         names: set[str] = set()
         for name, expected, new, target in swaps:
-            if name in names or new not in put or not _plain_swap(name, target):
+            if name in names or new not in put:
                 return False
+            # _plain_swap(name, target), without its frames for a heads/ name found valid
+            # and parsed before (check_ref_name's and head_actor's memories)
+            valid = type(name) is str and name in _VALID
+            actor = _ACTORS.get(name) if valid else None
+            if actor is not None:
+                if type(target) is not Step or target.actor != actor:
+                    return False
+            elif (not valid or name.startswith(HEADS_PREFIX)) and not _plain_swap(name, target):
+                return False  # (a valid names/ ref is plain)
             names.add(name)
             planned.append((name, expected, new))
         if fresh is None or not self.tells_fresh:  # reports_fresh(), without its frame
@@ -373,7 +398,10 @@ class Store:
 
     def get_ref(self, name: str) -> ObjectId | None:
         """The target of ref ``name``, or ``None`` when unset (REF-005); name first (REF-007.2)."""
-        return self.backend.get_ref(check_ref_name(name))
+        # a name found valid before is not checked again: check_ref_name's own fast path,
+        # without its frame (a runtime reads the same few refs every transition)
+        valid = type(name) is str and name in _VALID
+        return self.backend.get_ref(name if valid else check_ref_name(name))
 
     def cas_ref(
         self,

@@ -179,12 +179,12 @@ class StepHost(Host):
         #: (sender, index in the sender's pending list, message), hidden ones left out
         #: (``_mt(item)``, inline: a call per message less).
         pending = inp.pending
-        self.visible: list[tuple[ObjectId, int, PendingMessage]] = [
-            (sender, index, item)
-            for sender in (sorted(pending) if len(pending) > 1 else pending)
-            for index, item in enumerate(pending[sender])
-            if raw_dict(item.message.headers).get("mt") != _HIDDEN
-        ]
+        visible: list[tuple[ObjectId, int, PendingMessage]] = []
+        for sender in sorted(pending) if len(pending) > 1 else pending:  # loops: no
+            for index, item in enumerate(pending[sender]):  # comprehension's function a step
+                if raw_dict(item.message.headers).get("mt") != _HIDDEN:
+                    visible.append((sender, index, item))
+        self.visible = visible
         self.marked: dict[ObjectId, int] = {}
         self._names: dict[ObjectId, tuple[str, ...]] = {}
         self.sends: list[Send] = []

@@ -85,8 +85,9 @@ _new = object.__new__
 _new_id = tuple.__new__  # ObjectId._trusted without its frame: a digest read from an object
 _set_content, _set_previous = _setter(Message, "content"), _setter(Message, "previous")
 _set_headers = _setter(Message, "headers")
-_STEP_FIELDS = ("actor", "core", "previous", "inbox", "outbox")
-_STEP_SETTERS = tuple(_setter(Step, name) for name in _STEP_FIELDS)
+_set_actor, _set_core = _setter(Step, "actor"), _setter(Step, "core")
+_set_step_previous = _setter(Step, "previous")
+_set_inbox_id, _set_outbox_id = _setter(Step, "inbox"), _setter(Step, "outbox")
 
 
 def _message(
@@ -115,8 +116,11 @@ def _step(
 ) -> tuple[Step, dict[str, object]]:
     """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
     step = _new(Step)
-    for set_field, oid in zip(_STEP_SETTERS, (actor, core, previous, inbox, outbox), strict=True):
-        set_field(step, oid)  # every slot, as Step(…) sets them
+    _set_actor(step, actor)  # every slot, as Step(…) sets them; no zip to make (issue 45)
+    _set_core(step, core)
+    _set_step_previous(step, previous)
+    _set_inbox_id(step, inbox)
+    _set_outbox_id(step, outbox)
     value: dict[str, object] = {"core": core[0], "type": "step", "actor": actor[0]}
     if inbox is not None:
         value["inbox"] = inbox[0]
@@ -163,7 +167,7 @@ def check_core_present(
         name, digest = item
         if old.get(name) == digest or digest in walked:
             continue
-        oid = ObjectId._trusted(digest)
+        oid = _new_id(ObjectId, (digest,))  # as ObjectId._trusted, without its frame
         if not reader.has(oid):
             where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
             raise InvalidTransition("WIT-007.3", f"core entry {where:.300} ({oid}) is not provided")
@@ -179,6 +183,27 @@ def check_core_present(
                     name,
                 )
             )
+
+
+def _flat_change_present(
+    reader: ObjectReader, new: Mapping[str, bytes], old: Mapping[str, bytes]
+) -> bool:
+    """:func:`check_core_present` of a core whose raw entries ``new`` differ from the last
+    core's ``old`` only in entries that are not trees: ``True`` when so and each changed
+    entry is present (WIT-007.3; raised as the walk raises it for a missing one), ``False``
+    (nothing concluded) when a changed entry is a tree, to be walked, or ``new`` has as many
+    entries as the walk checks its deadline after (RUN-005.10: it walks them, and checks)."""
+    if len(new) >= CHECK_EVERY:
+        return False
+    for name, digest in new.items():  # the walk's first level, in the same order
+        if old.get(name) == digest:
+            continue
+        oid = _new_id(ObjectId, (digest,))  # as ObjectId._trusted, without its frame
+        if not reader.has(oid):
+            raise InvalidTransition("WIT-007.3", f"core entry {name:.300} ({oid}) is not provided")
+        if isinstance(reader.get_object(oid), Tree):
+            return False
+    return True
 
 
 def _raw_entries(tree: Tree | None) -> Mapping[str, bytes]:
@@ -220,8 +245,11 @@ def _check_core(
     ):
         if WIT not in new_raw:
             raise InvalidTransition("WIT-015", "the new core has no 'wit' entry")
-        # The first core (the genesis core) is walked whole; later ones only where changed.
-        check_core_present(reader, out.core, last_core)
+        # The first core (the genesis core) is walked whole; later ones only where changed:
+        # where no changed entry is a tree, without the walk's stack (a counter's step)
+        old_raw = None if last_core is None else raw_of(last_core.entries)
+        if old_raw is None or not _flat_change_present(reader, new_raw, old_raw):
+            check_core_present(reader, out.core, last_core)
     wit = new_raw.get(WIT)
     same_wit = wit_read and wit is not None and wit == raw_of(inp.core.entries).get(WIT)
     problem = None if same_wit else core_problem(reader, out.core)
@@ -392,8 +420,9 @@ class _Created:
     def by_id(self) -> dict[ObjectId, GritObject]:
         """The objects kept so far, by id."""
         kept = {}
-        for encoded, obj in zip(self.encodings, self.objects, strict=True):  # no comprehension
-            kept[encoded[1]] = obj
+        objects = self.objects  # as long as encodings: both grow together (_keep, made)
+        for i, encoded in enumerate(self.encodings):  # no comprehension, no zip's keywords
+            kept[encoded[1]] = objects[i]
         return kept
 
     def known(self, obj: GritObject, oid: ObjectId) -> None:

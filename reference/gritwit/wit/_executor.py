@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Final, Protocol, runtime_checkable
 
 from .._codec import object_id
-from .._errors import GritError, InvalidGenesis, InvalidTransition, UnknownQuery, UnknownWit
+from .._errors import (
+    GritError,
+    InvalidGenesis,
+    InvalidTransition,
+    ObjectNotFound,
+    UnknownQuery,
+    UnknownWit,
+)
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Step, Tree
@@ -34,7 +41,6 @@ from ._model import (
     TransitionOutput,
     Wit,
     _setter,
-    get_blob,
     transition_input,
 )
 from ._outside import outside_entries, read_outside, send_from_outside
@@ -145,7 +151,12 @@ class Executor:
         An unknown ``runtime`` breaks WIT-001.3, an unknown name WIT-001.4 (``None``).
         A ``python-wasi`` blob is a ``wit`` only, never an update function (SBX-015.2).
         """
-        blob = get_blob(self._reader, blob_id)
+        try:  # get_blob(self._reader, blob_id), without its frame
+            blob: Blob | None = self._reader.get_object(blob_id)  # type: ignore[assignment]
+        except ObjectNotFound:
+            blob = None
+        if not isinstance(blob, Blob):
+            blob = None
         runtime = None if blob is None else raw_of(blob.headers).get("runtime")  # Headers (OBJ-006)
         if gate is not None:
             gate(runtime)  # build's caller may stop it here: nothing has run

@@ -252,10 +252,10 @@ def built_objects(built: OutsideBuild) -> dict[ObjectId, GritObject]:
     objects: list[GritObject] = [*built.given, *built.entries.messages.values()]
     for _, mailbox in built.boxes.values():  # loops: no comprehension's function made
         objects.append(mailbox)
-    ids = []
-    for encoding in built.encodings:
-        ids.append(encoding[1])
-    return dict(zip(ids, objects, strict=True))
+    by_id = {}
+    for i, encoding in enumerate(built.encodings):  # as many as objects; no zip's keywords
+        by_id[encoding[1]] = objects[i]
+    return by_id
 
 
 def build_outside_send(
