@@ -21,7 +21,11 @@ on LMDB (the reference), alternating which goes first (:func:`schedule`), so the
 share the machine's load; the figures are the process time (``time.process_time``: user
 and system, so the kernel's work for a sync counts) and the wall time per transition,
 medians over rounds, and each case's ratio to the reference run beside it (the median of
-the rounds' ratios).  ``/proc/loadavg`` is printed before and after.
+the rounds' ratios, with the rounds' range).  ``/proc/loadavg`` is printed before and
+after.  ``--instructions N`` then counts each case once under callgrind (valgrind's
+``totals``, whole child processes): a child making ``N`` transitions less one making
+none, over ``N`` — a figure the machine's load does not move (the ``dump_total`` and
+``per_operation`` of ``instructions.py``).
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from asv_bench.bench_runtime import CounterTransition
+from asv_bench.tools.instructions import dump_total, per_operation
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The Agent OS side, run by the other environment's Python.
@@ -84,6 +89,7 @@ class Sample:
     cpu: float
     wall: float
     transitions: int
+    instructions: int = 0
 
     @property
     def cpu_us(self) -> float:
@@ -104,6 +110,8 @@ class Row:
     cpu_ratio: float
     wall_ratio: float
     rounds: int
+    #: The lowest and the highest of the rounds' CPU ratios.
+    cpu_ratio_range: tuple[float, float] = (1.0, 1.0)
 
 
 def parse_sample(stdout: str, transitions: int) -> Sample:
@@ -179,6 +187,7 @@ def summarise(
                 statistics.median(cpu_ratio[name]),
                 statistics.median(wall_ratio[name]),
                 len(cpu[name]),
+                (min(cpu_ratio[name]), max(cpu_ratio[name])),
             )
         )
     return rows
@@ -187,16 +196,26 @@ def summarise(
 def table(rows: Iterable[Row], reference: str = REFERENCE) -> list[str]:
     """The rows as a Markdown table."""
     lines = [
-        f"| case | CPU µs | wall µs | CPU / {reference} | wall / {reference} | runs |",
+        f"| case | CPU µs | wall µs | CPU / {reference} (rounds' range) | wall / {reference} "
+        "| runs |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
         label = CASES[row.case].label if row.case in CASES else row.case
         lines.append(
             f"| {label} | {row.cpu_us:,.0f} | {row.wall_us:,.0f} | {row.cpu_ratio:.2f} "
+            f"({row.cpu_ratio_range[0]:.2f}–{row.cpu_ratio_range[1]:.2f}) "
             f"| {row.wall_ratio:.2f} | {row.rounds} |"
         )
     return lines
+
+
+def instruction_lines(counts: dict[str, float], reference: str = REFERENCE) -> list[str]:
+    """Each case's instructions per transition and its ratio to ``reference``'s."""
+    return [
+        f"| {CASES[n].label if n in CASES else n} | {c:,.0f} | {c / counts[reference]:.2f} |"
+        for n, c in counts.items()
+    ]
 
 
 def loadavg() -> str:
@@ -239,20 +258,40 @@ def command(case: Case, transitions: int, folder: str, aos_python: str) -> list[
     ]
 
 
-def run_case(case: Case, transitions: int, aos_python: str) -> Sample:
-    """One child process's figures for ``case``."""
+def run_case(case: Case, transitions: int, aos_python: str, counted: bool = False) -> Sample:
+    """One child process's figures for ``case``; with ``counted``, run under callgrind,
+    its instructions in :attr:`Sample.instructions`."""
     folder = tempfile.mkdtemp(prefix=f"gritwit-aos-{case.name}-")
     try:
-        argv = command(case, transitions, folder, aos_python)
-        env = dict(os.environ)
+        out = Path(folder) / "callgrind.out"
+        argv = command(case, transitions, str(Path(folder) / "store"), aos_python)
+        if counted:
+            argv = [
+                shutil.which("valgrind") or "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                *argv,
+            ]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same set and dict orders each run
         if case.side == "aos":
             env.pop("PYTHONPATH", None)  # gritwit's paths stay out of the other environment
         done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{case.name}: the child failed:\n{done.stderr[-3000:]}")
-        return parse_sample(done.stdout, transitions)
+        sample = parse_sample(done.stdout, transitions)
+        if counted:
+            sample = replace(sample, instructions=dump_total(out.read_text(errors="replace")))
+        return sample
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def instructions(case: Case, transitions: int, aos_python: str) -> float:
+    """Instructions per transition of ``case`` under callgrind: a child making
+    ``transitions`` less one making none (imports, set-up and exit drop out)."""
+    made = run_case(case, transitions, aos_python, counted=True).instructions
+    none = run_case(case, 0, aos_python, counted=True).instructions
+    return per_operation(made - none, 1, transitions)
 
 
 async def _transitions(bench: CounterTransition, transitions: int) -> tuple[float, float]:
@@ -285,6 +324,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--case", action="append", choices=sorted(set(CASES) - {REFERENCE}))
     parser.add_argument("--rounds", type=int, default=11, help="rounds (default 11)")
     parser.add_argument("--transitions", type=int, default=200, help="per run (default 200)")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also count instructions per transition under callgrind, N transitions a case",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -304,6 +350,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {number}: CPU µs {done}", flush=True)
     print(f"load after: {loadavg()}")
     print("\n".join(table(summarise(plan, samples))))
+    if args.instructions:
+        print(f"instructions per transition (callgrind, {args.instructions} transitions less 0):")
+        counts = {
+            n: instructions(CASES[n], args.instructions, aos_python) for n in [REFERENCE, *cases]
+        }
+        print(f"| case | instructions | / {REFERENCE} |\n|---|---|---|")
+        for line in instruction_lines(counts):
+            print(line, flush=True)
+        print(f"load after counting: {loadavg()}")
     return 0
 
 

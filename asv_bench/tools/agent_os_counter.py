@@ -93,7 +93,7 @@ async def measure(backend: str, transitions: int, folder: str) -> dict[str, floa
     head = await references.get(watch.ref)
     step = await store.load(head)
     core_tree = await store.load(step.core)
-    count = int((await store.load(core_tree["count"])).data.decode())
+    count = int((await store.load(core_tree["count"])).data) if "count" in core_tree else 0
     runtime.stop()
     await running
     return {"cpu": cpu, "wall": wall, "transitions": transitions, "count": count}

@@ -47,19 +47,19 @@ def test_ratios_are_the_median_of_each_rounds_case_over_the_reference_beside_it(
         return tool.Sample(cpu_us / 1e6 * 10, wall_us / 1e6 * 10, 10)
 
     # The machine slows down in round 2: the ratio beside it stays 0.5, the medians move.
-    samples = [[s(100, 200), s(50, 200)], [s(200, 800), s(400, 1_600)], [s(120, 240), s(60, 120)]]
+    samples = [[s(100, 200), s(50, 200)], [s(200, 800), s(400, 1_600)], [s(120, 240), s(72, 120)]]
     ref, a = tool.summarise(plan, samples)
     assert (ref.case, ref.cpu_ratio, ref.rounds) == (REF, 1.0, 3)
     assert ref.cpu_us == pytest.approx(120) and ref.wall_us == pytest.approx(240)
     assert (a.case, a.rounds) == ("a", 3)
-    assert a.cpu_us == pytest.approx(60) and a.wall_us == pytest.approx(200)
-    assert a.cpu_ratio == pytest.approx(0.5)
+    assert a.cpu_us == pytest.approx(72) and a.wall_us == pytest.approx(200)
+    assert a.cpu_ratio == pytest.approx(0.5)  # 0.5, 0.5, 0.6
     assert a.wall_ratio == pytest.approx(0.5)  # 1.0, 0.5, 0.5
+    assert a.cpu_ratio_range == pytest.approx((0.5, 0.6))
     lines = tool.table([ref, a])
-    assert (
-        lines[2].startswith("| Agent OS, LMDB without fsync") and "| 1.00 | 1.00 | 3 |" in lines[2]
-    )
-    assert lines[3] == "| a | 60 | 200 | 0.50 | 0.50 | 3 |"
+    assert lines[2].startswith("| Agent OS, LMDB without fsync")
+    assert "| 1.00 (1.00–1.00) | 1.00 | 3 |" in lines[2]
+    assert lines[3] == "| a | 72 | 200 | 0.50 (0.50–0.60) | 0.50 | 3 |"
 
 
 def test_the_tool_runs_both_sides_interleaved_with_a_fake_agent_os(tmp_path: Path) -> None:
@@ -103,3 +103,21 @@ def test_without_a_python_the_environment_is_cached_where_it_says(
     python.parent.mkdir(parents=True)
     python.write_text("")  # present: nothing is created, nothing fetched
     assert tool.ensure_aos_python(None) == str(python)
+
+
+def test_instructions_per_transition_leave_out_a_run_that_makes_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Callgrind counts the whole child; a child making no transition has the same
+    imports, set-up and exit, so the difference over the transitions is theirs."""
+    asked: list[tuple[str, int, bool]] = []
+
+    def fake_run(case: tool.Case, transitions: int, _: str, counted: bool = False) -> tool.Sample:
+        asked.append((case.name, transitions, counted))
+        return tool.Sample(1.0, 1.0, transitions, 5_000_000 + 300 * transitions)
+
+    monkeypatch.setattr(tool, "run_case", fake_run)
+    assert tool.instructions(tool.CASES[REF], 50, "python") == 300.0
+    assert asked == [(REF, 50, True), (REF, 0, True)]
+    lines = tool.instruction_lines({REF: 2_000.0, "gritwit-memory": 500.0})
+    assert lines[1] == "| gritwit default, memory | 500 | 0.25 |"
