@@ -71,7 +71,7 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
         [
             sys.executable,
             "-m",
-            "gritwit",
+            "gritwit_conformance",
             "conform",
             "--impl",
             node_adapter,

@@ -27,7 +27,7 @@ SUITE = ROOT / "conformance" / "gritwit_conformance" / "suite"
 SELECTED = [
     "protocol/test_deep_values_and_check_order.py::test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep",
     "protocol/test_deep_values_and_check_order.py::test_encode_reports_a_lone_surrogate_deep_inside_before_the_fields_rule",
-    "protocol/test_protocol_texts_and_limits.py::test_encode_judges_deep_values_by_their_field",
+    "protocol/test_content_descriptions.py::test_encode_judges_deep_values_by_their_field",
     "store/test_store_texts_and_limits.py::test_ref_names_of_every_class",
 ]  # fmt: skip
 #: the one test of the selection that cites ADP-009.4 alone

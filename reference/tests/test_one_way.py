@@ -2,7 +2,8 @@
 
 ``lint-imports`` checks the same statically (pyproject.toml's import contracts); this
 test checks it at run time, in a fresh interpreter, for every module of the package,
-and that the deprecated aliases of the judge's modules, removed after 0.3.0, are gone.
+and that the deprecated aliases of the judge's modules and ``python -m gritwit``'s forward
+of the judge's commands, removed after 0.3.0, are gone.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def test_a_moved_modules_alias_is_gone(name: str) -> None:
     assert found.stdout.strip() == "[]", f"the reference has {name} again"
 
 
-def test_python_m_gritwit_forwards_the_judges_commands_with_a_deprecation_message() -> None:
+def test_python_m_gritwit_no_longer_forwards_the_judges_commands() -> None:
+    """``python -m gritwit trace`` was forwarded to the judge for 0.3.0 only: now refused."""
     found = subprocess.run(
         [sys.executable, "-m", "gritwit", "trace", "--help"],
         capture_output=True,
@@ -77,10 +79,9 @@ def test_python_m_gritwit_forwards_the_judges_commands_with_a_deprecation_messag
         timeout=120,
         check=False,
     )
-    assert found.returncode == 0, found.stderr
-    assert "usage: gritwit trace" in found.stdout
-    assert "`python -m gritwit trace` moved" in found.stderr
-    assert "python -m gritwit_conformance trace" in found.stderr
+    assert found.returncode == 2, found.stdout + found.stderr
+    assert "invalid choice: 'trace'" in found.stderr
+    assert "usage: gritwit trace" not in found.stdout
 
 
 def test_python_m_gritwit_serves_the_references_own_commands_without_the_judge() -> None:

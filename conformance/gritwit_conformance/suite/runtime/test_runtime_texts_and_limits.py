@@ -16,8 +16,8 @@
 * The Wit chapter's exact-bytes rules (WIT-001, WIT-013.1, WIT-014.3, WIT-016,
   WIT-017.3, WIT-028.4, WIT-028.6, WIT-023.1) through ``rt-genesis``, ``rt-send``,
   ``rt-run``, ``rt-query`` and ``rt-object``: the scenarios of
-  ``suite/wit/test_wit_texts_and_limits.py``, where a failure is the one of RUN-004 (five
-  attempts, then the mark).
+  ``suite/wit/_wit_texts.py`` (``test_wit_exact_names``, ``test_wit_decimals_and_ids``),
+  where a failure is the one of RUN-004 (five attempts, then the mark).
 
 Every answer is compared with the in-process reference; what the rule decides (the
 class, whether anything was stored) is asserted from the rule.
@@ -35,7 +35,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from ..wit.test_wit_texts_and_limits import (
+from ..wit._wit_texts import (
     CLASSES,
     DECIMAL_DATA,
     LIMIT_DATA,

@@ -13,7 +13,7 @@ and a transition mounts the whole state, subtrees included (SBX-010.1, SBX-011.1
 
 Expected answers come from the rules; where a rule fixes a bound relative to what a
 program costs (fuel), the cost is measured on the in-process reference, as
-``test_sandbox_texts_and_limits`` does.  Many checks share one run.
+``test_run_limits_at_the_edge`` does.  Many checks share one run.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ watch left behind when it ends):
   the limit (SBX-006.2): with the limit exactly 16 MiB above the size the trap is
   ``trap``, with one byte less ``memory-limit``.  The size at the trap is the
   pinned interpreter's and the program's, not the host's; it is found on the in-process
-  reference, as ``test_sandbox_texts_and_limits`` finds a run's fuel and memory;
+  reference, as ``test_run_limits_at_the_edge`` finds a run's fuel and memory;
 - a write to a file whose ``iovec`` array lists more bytes than the guest's memory
   writes at most the memory's size and answers the count it wrote (SBX-005.16): one
   40 MiB buffer listed three times under a 64 MiB memory limit writes at most 64 MiB;

@@ -1,34 +1,12 @@
-"""Competing geneses and the order of senders (issue 24: WIT-012.3, WIT-028.2).
-
-* WIT-012.3 fails an actor's first transition ``invalid-genesis`` only when *none*
-  of the genesis messages pending for it carries its id, and WIT-012.6 counts a
-  genesis anywhere in a sender's list. So whatever the order in which right,
-  misaddressed and duplicate geneses, updates and ordinary messages are pending —
-  from the outside, or from a ``spawner`` as a second sender, queued or signalled,
-  sent with ``wit-genesis`` or ``wit-send``, before a run or across runs — the actor
-  starts as soon as one right genesis is pending, and fails only when every pending
-  genesis is misaddressed. An implementation that checks only the first pending
-  genesis (or the first sender's) passes the worked examples and fails here. A
-  message carrying A's core under an ``mt`` that is not exactly ``genesis`` (case,
-  spaces, NUL, non-ASCII and astral look-alikes, empty) is no genesis at all.
-* WIT-028.2 makes a test actor act on its messages *senders in id order*, ids
-  compared as unsigned bytes (ID-005): the outside (32 zero bytes) always first. The
-  ``requester`` keeps the last ``echo`` it read, so echo actors whose ids start on both
-  sides of 0x7f/0x80 (or share a first byte and differ across it in the second) and
-  the outside show which sender an implementation acts on last: signed bytes (Java's
-  ``Arrays.compare``, C ``char``) put an id starting with a byte >= 0x80 first. The
-  same ids order the genesis read-overs of ADP-014 (the first sender in id order).
-
-Every expectation is computed here from the clauses; every answer is then also
-compared with the in-process reference, which fixes the step ids (WIT-011).
+"""Competing geneses (issue 24: WIT-012.3, WIT-012.6): an actor's first transition fails
+``invalid-genesis`` only when none of the genesis messages pending for it carries its id,
+wherever in a sender's list; duplicates are read alone; near-miss and lone-surrogate
+``mt`` are no genesis.  Helpers: :mod:`._geneses_and_senders`.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-import json
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,114 +16,15 @@ from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit_conformance.data._classes import is_valid_text
-from gritwit_conformance.diff._objects import describe_bytes
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.suite._properties import properties
 
-from .._scenario import explain, impl_objects
+from ._geneses_and_senders import OUTSIDE, Json, _core_id, _mine, _Pair, _unsigned, run_settings
 
 pytestmark = pytest.mark.profile("wit")
-
-Json = dict[str, Any]
-OUTSIDE = "00" * 32
-
-run_settings = properties(40)
 
 
 def _wit(name: str, **headers: str) -> Json:
     return {"blob": name.encode().hex(), "headers": {"runtime": "test-actor", **headers}}
-
-
-def _core_id(name: str, **state: bytes) -> str:
-    """The id of the core ``wit-genesis`` builds for ``name`` and ``state`` (ADP-014, WIT-002)."""
-    wit = g.object_id(g.Blob(data=name.encode(), headers={"runtime": "test-actor"}))
-    entries = {"wit": wit, **{k: g.object_id(g.Blob(data=v)) for k, v in state.items()}}
-    return g.object_id(g.Tree(entries=entries)).hex()
-
-
-def _unsigned(hex_id: str) -> bytes:
-    """ID-005: ids compare as unsigned bytes."""
-    return bytes.fromhex(hex_id)
-
-
-def _signed(hex_id: str) -> tuple[int, ...]:
-    """The wrong rule: bytes compared as signed (two's complement) values."""
-    return tuple(b - 256 if b >= 0x80 else b for b in bytes.fromhex(hex_id))
-
-
-# --------------------------------------------------------------------------- both sides
-
-
-class _Pair:
-    """The implementation and a fresh in-process reference, driven in step."""
-
-    def __init__(self, impl: Implementation) -> None:
-        from gritwit.adapter import ReferenceAdapter
-
-        self.impl = impl
-        self.ref = ReferenceAdapter()
-        opened = impl.call("wit-open")
-        assert opened.ok, f"wit-open failed: {opened}"
-        self.runtime = str(opened.result["runtime"])
-        assert self.ref.handle({"seq": 0, "cmd": "wit-open"})["runtime"] == "w1"
-        self.rule = "ADP-014, WIT-011"
-
-    def call(self, cmd: str, *, check: bool = True, **args: Any) -> tuple[Json, Json]:
-        """(the implementation's answer, the reference's): results, or ``{"error": class}``."""
-        reply = self.impl.call(cmd, check=check, runtime=self.runtime, **args)
-        got = dict(reply.result) if reply.ok else {"error": reply.error_class}
-        expected = self.ref.handle(json.loads(json.dumps({"seq": 0, "cmd": cmd, "runtime": "w1",
-                                                          **args})))  # fmt: skip
-        want = {k: v for k, v in expected.items() if k not in ("seq", "ok")}
-        if not expected["ok"]:
-            want = {"error": expected["error"]["class"]}
-        return got, want
-
-    def agree(self, cmd: str, args: Mapping[str, Any], got: Json, want: Json) -> None:
-        """Fail, with the first diverging object (ADP-017.2), when the answers differ."""
-        if got == want:
-            return
-        wrong = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
-        last = self.impl.last_request, self.impl.last_response
-        mine = impl_objects(self.impl, "wit-object", self.runtime)
-        details = (
-            explain(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
-        )
-        detail = next((d for d in details if d), "")
-        self.impl.last_request, self.impl.last_response = last
-        raise AssertionError(
-            f"{cmd} {json.dumps(dict(args))[:300]}: the reference answers {want}, got {got}{detail}"
-        )
-
-    def both(self, cmd: str, **args: Any) -> Json:
-        """The implementation's answer, checked equal to the reference's."""
-        got, want = self.call(cmd, **args)
-        self.agree(cmd, args, got, want)
-        return got
-
-    def _oracle(self, oid: str) -> Any:
-        reply = self.ref.handle({"seq": 0, "cmd": "wit-object", "runtime": "w1", "id": oid})
-        if not reply["ok"]:
-            return f"the reference has no object {oid[:12]}…"
-        return describe_bytes(oid, reply["bytes"])
-
-    def obj(self, oid: str | g.ObjectId) -> g.GritObject:
-        text = oid if isinstance(oid, str) else oid.hex()
-        reply = self.impl.call("wit-object", runtime=self.runtime, id=text)
-        assert reply.ok, f"wit-object {text}: {reply}"
-        return g.decode_object(bytes.fromhex(reply.result["bytes"]))
-
-    def head(self, actor: str) -> g.Step | None:
-        step = self.both("wit-head", actor=actor).get("step")
-        if step is None:
-            return None
-        found = self.obj(str(step))
-        assert isinstance(found, g.Step), found
-        return found
-
-    def close(self) -> None:
-        self.impl.call("wit-close", runtime=self.runtime)
-        self.ref.close()
 
 
 # --------------------------------------------------------------------------- competing geneses
@@ -452,155 +331,6 @@ _SEND = st.one_of(
 @given(ops=st.lists(_SEND, min_size=1, max_size=9), spawner=st.booleans())
 def test_random_competing_geneses(impl: Implementation, ops: list[Op], spawner: bool) -> None:
     _run_geneses(impl, ops, spawner, f"ops {ops}, spawner {spawner}")
-
-
-# --------------------------------------------------------------------------- order of senders
-
-
-@functools.cache
-def _mine(actor: str, klass: str, skip: tuple[str, ...] = ()) -> str:
-    """A ``state`` value (hex of entry ``n``) whose ``actor`` core id is of ``klass``."""
-    test: dict[str, Callable[[bytes], bool]] = {
-        "low": lambda b: 0 < b[0] < 0x7F,
-        "7f": lambda b: b[0] == 0x7F,
-        "7f.lo": lambda b: b[0] == 0x7F and b[1] < 0x80,
-        "7f.hi": lambda b: b[0] == 0x7F and b[1] >= 0x80,
-        "80": lambda b: b[0] == 0x80,
-        "80.lo": lambda b: b[0] == 0x80 and b[1] < 0x80,
-        "80.hi": lambda b: b[0] == 0x80 and b[1] >= 0x80,
-        "high": lambda b: b[0] > 0x80,
-        "ff": lambda b: b[0] == 0xFF,
-    }
-    for i in range(1 << 20):
-        n = i.to_bytes(3, "big")
-        if n.hex() not in skip and test[klass](bytes.fromhex(_core_id(actor, n=n))):
-            return n.hex()
-    raise AssertionError(f"no {actor} state of class {klass}")  # pragma: no cover
-
-
-def _echo_states(classes: tuple[str, ...]) -> list[str]:
-    """Distinct echo states, one per class."""
-    out: list[str] = []
-    for klass in classes:
-        out.append(_mine("echo", klass, tuple(out)))
-    return out
-
-
-ECHO_CLASSES = ("low", "7f", "7f.lo", "7f.hi", "80", "80.lo", "80.hi", "high", "ff")
-
-
-def _last_echo(senders: Mapping[str, list[bytes]], key: Callable[[str], Any] = _unsigned) -> bytes:
-    """The content the requester keeps: the last echo read, senders in ``key`` order."""
-    order = sorted((s for s in senders if senders[s]), key=key)
-    return senders[order[-1]][-1]
-
-
-def _requester_scenario(
-    impl: Implementation, classes: tuple[str, ...], asks: list[int], outside: int, high_r: bool
-) -> None:
-    """Echo actors of ``classes`` each answer ``asks[i]`` questions of one requester; then
-    the outside sends ``outside`` echoes; the requester reads all in one transition."""
-    pair = _Pair(impl)
-    try:
-        state = {"n": _mine("requester", "high")} if high_r else {}
-        r = str(pair.both("wit-genesis", actor="requester", state=state)["actor"])
-        echoes = [
-            str(pair.both("wit-genesis", actor="echo", state={"n": n})["actor"])
-            for n in _echo_states(classes)
-        ]
-        start = pair.both("wit-run", max_steps=100)
-        assert sorted(a for a, _ in start["steps"]) == sorted([r, *echoes]), start
-        senders: dict[str, list[bytes]] = {e: [] for e in echoes}
-        plan = [(e, q) for e, count in zip(echoes, asks, strict=True) for q in range(count)]
-        for e, q in sorted(plan, key=lambda p: (p[1], p[0][::-1])):  # not in id order
-            question = f"{e[:8]}#{q}".encode()
-            senders[e].append(question)
-            content = {
-                "tree": {"to": {"blob": e.encode().hex()}, "question": {"blob": question.hex()}}
-            }
-            pair.both("wit-send", to=r, mt="ask", content=content)
-        asked = pair.both("wit-run", max_steps=1 + len(echoes))
-        assert sorted(a for a, _ in asked["steps"]) == sorted([r, *echoes]), (
-            f"the requester asks (one step), each echo answers (one step each): {asked}"
-        )
-        senders[OUTSIDE] = []
-        for i in range(outside):
-            data = f"outside#{i}".encode()
-            senders[OUTSIDE].append(data)
-            pair.both("wit-send", to=r, mt="echo", content={"blob": data.hex()})
-        read, read_ref = pair.call("wit-run", max_steps=100)
-        assert [a for a, _ in read.get("steps", [])] == [r], (
-            f"the requester reads every pending echo in one transition (WIT-028.2): {read}"
-        )
-        want = _last_echo(senders)
-        answer, answer_ref = pair.call("wit-query", actor=r, name="answer")
-        order = sorted((s[:8] for s in senders if senders[s]), key=lambda s: bytes.fromhex(s))
-        assert bytes.fromhex(answer.get("data", "")) == want, (
-            f"senders {order} (ascending as unsigned bytes, ID-005): the requester acts on "
-            f"them in that order, each oldest first (WIT-028.2), and keeps the last echo read "
-            f"(WIT-026.2): expected {want!r}, got {answer}"
-        )
-        pair.agree("wit-run", {"max_steps": 100}, read, read_ref)
-        pair.agree("wit-query", {"actor": r, "name": "answer"}, answer, answer_ref)
-    finally:
-        pair.close()
-
-
-#: (echo classes, questions per echo, outside echoes, requester id >= 0x80, signed differs)
-SENDER_CASES = [
-    (("80",), [1], 1, False, True),
-    (("high",), [2], 2, False, True),
-    (("ff",), [1], 1, True, True),
-    (("7f", "80"), [1, 1], 0, False, True),
-    (("7f", "80"), [2, 1], 1, True, True),
-    (("low", "ff"), [1, 2], 1, False, True),
-    (("80.lo", "80.hi"), [1, 1], 0, False, True),
-    (("7f.lo", "7f.hi"), [1, 1], 0, False, True),
-    (("80", "high"), [1, 1], 0, False, False),  # same sign: both rules agree
-    (("low", "7f"), [2, 2], 1, False, False),
-    (("low", "7f.hi", "80.lo", "ff"), [1, 2, 1, 1], 2, False, True),
-]
-
-
-@pytest.mark.req("WIT-028.2", "WIT-026.2", "WIT-019.1", "WIT-028.5", "ID-005")
-@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
-@pytest.mark.parametrize(
-    ("classes", "asks", "outside", "high_r", "separates"),
-    SENDER_CASES,
-    ids=["+".join(c[0]) + f"-out{c[2]}{'-highR' * c[3]}" for c in SENDER_CASES],
-)
-def test_requester_acts_on_senders_in_unsigned_id_order(
-    impl: Implementation,
-    classes: tuple[str, ...],
-    asks: list[int],
-    outside: int,
-    high_r: bool,
-    separates: bool,
-) -> None:
-    ids = {
-        e: _core_id("echo", n=bytes.fromhex(n))
-        for e, n in zip(classes, _echo_states(classes), strict=True)
-    }
-    fake: dict[str, list[bytes]] = {ids[c]: [c.encode()] for c in classes}
-    fake[OUTSIDE] = [b"outside"] if outside else []
-    # the case tells the rules apart exactly when it says it does
-    assert (_last_echo(fake) != _last_echo(fake, _signed)) == separates
-    _requester_scenario(impl, classes, asks, outside, high_r)
-
-
-@pytest.mark.req("WIT-028.2", "WIT-026.2", "WIT-019.1", "ID-005")
-@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
-@run_settings
-@given(
-    picked=st.lists(st.sampled_from(ECHO_CLASSES), min_size=1, max_size=4, unique=True),
-    asks=st.lists(st.integers(1, 2), min_size=4, max_size=4),
-    outside=st.integers(0, 2),
-    high_r=st.booleans(),
-)
-def test_random_senders_in_unsigned_id_order(
-    impl: Implementation, picked: list[str], asks: list[int], outside: int, high_r: bool
-) -> None:
-    _requester_scenario(impl, tuple(picked), asks[: len(picked)], outside, high_r)
 
 
 #: spawner id classes (all above A's 0x72…, so none runs before A in a round)

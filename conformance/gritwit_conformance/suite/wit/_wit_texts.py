@@ -1,4 +1,6 @@
-"""The Wit chapter's text, name and limit clauses over every input class (issue 24, item 3).
+"""The cases and helpers of the Wit chapter's exact-bytes tests over every input class
+(``test_wit_exact_names``, ``test_wit_decimals_and_ids``, and the runtime's
+``test_runtime_texts_and_limits``; issue 24, item 3, split by behaviour in issue 43).
 
 Each exact-bytes rule of chapter 06 — the core entry names ``wit``, ``wit_update`` and
 ``frozen`` (WIT-001.1, WIT-016), the header name ``runtime`` and its value
@@ -32,13 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation, InProcess
-
-pytestmark = pytest.mark.profile("wit")
 
 Json = dict[str, Any]
 OUTSIDE = "00" * 32
@@ -588,92 +586,3 @@ def text_form_ids(make: Callable[[], Twin], cls: str | None) -> None:
 
 def _twin(impl: Implementation) -> Callable[[], Twin]:
     return lambda: Twin(impl, "wit")
-
-
-@pytest.mark.req("WIT-001.1")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_core_entry_names_are_exact_bytes(impl: Implementation, cls: str) -> None:
-    entry_names(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-016", "WIT-001.1")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_frozen_entries_are_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
-    frozen_names(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-001.2", "WIT-012.4", "WIT-007.2")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_the_runtime_header_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
-    runtime_key(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-001.3", "WIT-012.4", "WIT-029.2")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_the_runtime_header_value_is_exact_bytes(impl: Implementation, cls: str) -> None:
-    runtime_value(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-001.4", "WIT-023.1", "WIT-023.2")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_a_wit_naming_no_test_actor_is_unknown(impl: Implementation, cls: str) -> None:
-    actor_names(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-013.1")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_only_mt_update_is_an_update(impl: Implementation, cls: str) -> None:
-    update_mt(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-014.3")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_an_update_function_is_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
-    update_function(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-017.3")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_a_query_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
-    query_names(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-028.4")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_an_mt_naming_no_row_is_read_without_effect(impl: Implementation, cls: str) -> None:
-    mt_no_row(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2", "WIT-025.3")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_only_ascii_digits_are_a_decimal(impl: Implementation, cls: str) -> None:
-    decimals(_twin(impl), DECIMAL_DATA[cls])
-
-
-@pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2")
-@pytest.mark.inputs("largest", "past-largest")
-def test_a_decimal_has_at_most_18_digits(impl: Implementation) -> None:
-    decimals(_twin(impl), LIMIT_DATA)
-
-
-@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
-@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
-@pytest.mark.parametrize("cls", CLASSES)
-def test_only_64_lowercase_hex_digits_name_an_actor(impl: Implementation, cls: str) -> None:
-    text_form_ids(_twin(impl), cls)
-
-
-@pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
-@pytest.mark.inputs("largest", "past-largest")
-def test_a_text_form_id_has_exactly_64_digits(impl: Implementation) -> None:
-    text_form_ids(_twin(impl), None)

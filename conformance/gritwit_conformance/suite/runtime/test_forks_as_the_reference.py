@@ -1,0 +1,97 @@
+"""Any fork runs as the reference's does (RUN-008.2, RUN-008.5, RUN-008.7, WIT-005,
+ADP-015; issue 24): generated forks, at any step, with any state, compared whole with
+the reference's run.  Helpers: :mod:`._forks`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._drive import SideBySide
+from ._forks import Json, Rt, _blob_of, check_child, genesis, replay_to_child, run
+
+pytestmark = pytest.mark.profile("runtime")
+
+
+# --- any history, against the reference -----------------------------------------------------
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> Json:
+    kind = draw(st.sampled_from(["echo", "counter", "fanout"]))
+    batches = draw(
+        st.lists(
+            st.lists(st.tuples(st.sampled_from(["inc", "get", "hi"]), st.binary(max_size=2))),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    names = draw(
+        st.lists(
+            tc.texts("ascii", "mixed-case", "bmp", "astral", max_size=4, where=tc.is_valid_name),
+            max_size=3,
+            unique=True,
+        )
+    )
+    state = {n: "ab" for n in names if n not in ("wit", "fork")}
+    return {
+        "kind": kind,
+        "batches": batches,
+        "pending": draw(st.booleans()),
+        "at": draw(st.integers(0, 10)),
+        "state": state,
+    }
+
+
+def _any_fork(rt: Rt, case: Json) -> None:
+    parent = genesis(rt, case["kind"], {"tag": "04"}, echo=case["kind"] == "echo")
+    target = genesis(rt, "counter", {"tag": "05"}).actor
+    if case["kind"] == "fanout":
+        parent.others = [target]
+    rt.run()
+    batches = case["batches"]
+    for index, batch in enumerate(batches):
+        for mt, data in batch:
+            if case["kind"] == "fanout":
+                listing = {"t": _blob_of(target), "d": {"blob": data.hex()}}
+                parent.send("fanout", {"tree": listing})
+            else:
+                parent.send(mt, {"blob": data.hex()})
+        if index < len(batches) - 1 or not case["pending"]:
+            rt.run()
+    history = rt.history(parent.actor)
+    at = history[case["at"] % len(history)]
+    heads = {a: rt.head(a) for a in [parent.actor, *parent.others]}
+    child = str(rt("rt-fork", actor=parent.actor, step=at, state=case["state"])["actor"])
+    first = check_child(rt, parent.actor, at, child, case["state"])
+    assert {a: rt.head(a) for a in heads} == heads, "RUN-008.7: forking moved a head"
+    answer = rt.run()
+    assert child not in {a for a, _ in answer["steps"]}, "RUN-008.5: nothing is the child's"
+    if not case["pending"]:
+        assert answer["steps"] == [], f"RUN-008.5: no message pending again: {answer}"
+    assert rt.head(child) == first
+    replay_to_child(rt, parent, at, child, first)
+
+
+@pytest.mark.req("RUN-008.2", "RUN-008.5", "RUN-008.7", "WIT-005", "ADP-015")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral")
+@run
+@given(case=histories())
+def test_any_fork_runs_as_the_reference_does(impl: Implementation, case: Json) -> None:
+    """A random history (batches of messages, the last one maybe left pending), a fork
+    at a random step with random state, the parent's queue sent to the child: every
+    answer must be the reference's, and the child as RUN-008 fixes it."""
+    with tempfile.TemporaryDirectory(prefix="fork-") as top:
+        rt = Rt(SideBySide(impl, Path(top)), Path("rt"))
+        try:
+            _any_fork(rt, case)
+        finally:
+            rt.close()

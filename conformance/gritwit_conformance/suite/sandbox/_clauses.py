@@ -1,0 +1,37 @@
+"""Helpers of the tests that pin chapter 09's clauses one by one (``test_wit_blob_and_interpreter``,
+``test_isolation_and_start_up``, ``test_file_access``, ``test_mount_code_and_limits``;
+issue 9, SBX-*, split by behaviour in issue 43).
+
+The vectors compare whole runs with the reference's; these tests pin single
+clauses, with expected answers computed here from the spec's formulas — the wit
+blob's headers, the input file's bytes, the random stream, the path numbers, the
+write budget — so that a host that breaks one clause fails a test citing it.
+Each was written against a wrong adapter of ``gritwit_conformance.wrong``
+(``sandbox_*``) that the rest of the profile let through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._runs import failure_class, ran
+
+OUTSIDE = "00" * 32
+
+
+_run = ran
+
+
+def _stdout(impl: Implementation, program: str, **args: Any) -> str:
+    return bytes.fromhex(_run(impl, program, **args)["stdout"]).decode("utf-8")
+
+
+_class = failure_class
+
+
+def _interpreter(impl: Implementation) -> str:
+    reply = impl.call("sandbox-info")
+    assert reply.ok, f"sandbox-info failed: {reply}"
+    return str(reply.result["interpreter"])

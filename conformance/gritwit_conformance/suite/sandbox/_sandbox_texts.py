@@ -1,0 +1,143 @@
+"""Helpers of chapter 09's tests over every input class and both sides of its limits
+(``test_program_and_interpreter_texts``, ``test_run_limits_at_the_edge``,
+``test_entry_names_of_every_class``, ``test_sends_and_input_file_texts``; split by
+behaviour in issue 43).
+
+A host that works on the ASCII of the worked examples can still break on another class of
+input: it may compare header values case-insensitively or after trimming, stop a name at
+NUL, store a file name as UTF-16, sort JSON keys by UTF-16 units, cut the interpreter into
+chunks one byte too long, or let a limit pass one unit over.  So each rule here is fed the
+classes of :mod:`gritwit_conformance.data._classes` — ASCII, mixed case, the BMP (U+E000–U+FFFF
+among it), astral code points, lone surrogates, NUL and the empty string — and each limit
+both its largest allowed value and one past it, through every command that takes the input:
+
+* the program's source (SBX-001.2) through ``sandbox-run`` and ``wit-genesis``;
+* the ``interpreter`` and ``sandbox`` headers (SBX-001.3, SBX-001.4) through ``wit-send``
+  of a genesis and ``wit-run``, and the ``interpreter`` argument of ``sandbox-run``;
+* the interpreter's chunks (SBX-002.3) through ``sandbox-info``;
+* entry names mounted at ``/core`` and file names left there (SBX-004.1, SBX-004.2) through
+  ``sandbox-run`` (a tree the test builds, or one whose names the object rules refuse) and
+  ``wit-genesis`` ``state`` with ``wit-run``;
+* ``/out/sends.json``'s keys, header names and values, ``to`` and ``data`` (SBX-004.5);
+* the exact fuel and memory a run needs (SBX-006.1, SBX-006.2) and standard error at its
+  limit (SBX-007.2);
+* the bytes of ``/input/transition.json`` (SBX-010.4), keys in code-point order, and the
+  senders' order (SBX-010.2) where signed bytes would order them otherwise;
+* near misses of ``wit``/``wit_update`` (SBX-011.2) and of ``genesis``/``update`` as a
+  send's ``mt`` (SBX-012.3) through ``wit-run``.
+
+Expected answers come from the rules, computed here (ids of the cores and blobs, the JSON
+text, the sort orders); where a rule leaves the answer to Python or to the object rules
+(which errno a refused name gets, which decoder class a bad entry name is), from the
+in-process reference.  Many inputs share one run so that the file stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._runs import returned_objects
+
+Json = dict[str, Any]
+TO = "ab" * 32
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fullwidth(ch: str) -> str:
+    return chr(0xFF00 + ord(ch) - 0x20) if "!" <= ch <= "~" else ch
+
+
+def near(word: str, cls: str) -> list[str]:
+    """Near misses of ``word`` in the text class ``cls`` (never ``word`` itself)."""
+    w = word
+    variants = {
+        "ascii": [w + " ", " " + w, w + "\n", w + "\t", w[:-1] + "x" if w[-1] != "x" else "y"],
+        "mixed-case": [w.capitalize(), w.upper(), w[:-1] + w[-1].upper(), w + "Ab"],
+        "bmp": [w + "\u00a0", "\ufeff" + w, _fullwidth(w[0]) + w[1:], w + "\ue000", w + "\uffff"],
+        "astral": [w + "\U0001f600", "\U00010000" + w, w[:-1] + "\U0001d41e"],
+        "lone-surrogate": [w + "\ud800", "\udc00" + w],
+        "nul": [w + "\x00", "\x00" + w, w[:1] + "\x00" + w[1:]],
+        "empty": [""],
+    }[cls]
+    return list(dict.fromkeys(v for v in variants if v != w))
+
+
+def near_ids(held: str) -> dict[str, list[str]]:
+    """Near misses of the text-form id ``held``, by text class (none a text-form id)."""
+    bad = tc.bad_text_ids(held)
+    out = {
+        "ascii": [bad[k] for k in ("trailing-newline", "trailing-space", "one-short", "one-long")],
+        "mixed-case": [bad["upper-case"], bad["one-upper-digit"]],
+        "bmp": [bad["fullwidth-digit"], bad["trailing-nbsp"], held[:-1] + "\ue000"],
+        "astral": [held + "\U0001f600", held[:-1] + "\U0001d7ce"],
+        "lone-surrogate": [held + "\ud800", held[:-1] + "\udc00"],
+        "nul": [bad["trailing-nul"], held[:-1] + "\x00"],
+        "empty": [""],
+    }
+    assert not any(tc.is_text_id(v) for vs in out.values() for v in vs)
+    return out
+
+
+def _run(impl: Implementation, where: str, program: str, **args: Any) -> Json:
+    reply = impl.call("sandbox-run", program=program, **args)
+    result = reply.expect_ok(where)
+    returned_objects(where, reply)
+    return result
+
+
+def _class(impl: Implementation, program: str, **args: Any) -> str | None:
+    reply = impl.call("sandbox-run", program=program, **args)
+    return None if reply.ok else reply.error_class
+
+
+def _interpreter(impl: Implementation) -> str:
+    reply = impl.call("sandbox-info")
+    assert reply.ok, f"sandbox-info failed: {reply}"
+    return str(reply.result["interpreter"])
+
+
+def _headers(held: str) -> dict[str, str]:
+    return {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
+
+
+def _program_actor(program: str, held: str, **state: bytes) -> str:
+    """The id of the core ``wit-genesis`` builds of ``program`` (ADP-019.7, SBX-001)."""
+    wit = g.Blob(data=program.encode("utf-8"), headers=_headers(held))
+    entries = {"wit": g.object_id(wit)}
+    entries.update({k: g.object_id(g.Blob(data=v)) for k, v in state.items()})
+    return g.object_id(g.Tree(entries=entries)).hex()
+
+
+def _object(impl: Implementation, runtime: str, oid: str) -> Json:
+    reply = impl.call("wit-object", runtime=runtime, id=oid)
+    assert reply.ok, f"wit-object {oid[:12]}…: {reply}"
+    return dict(g.object_to_json(g.decode_object(bytes.fromhex(reply.result["bytes"]))))
+
+
+def _head_core(impl: Implementation, runtime: str, actor: str) -> Json:
+    """The head step's core of ``actor``: ``{name: description}`` one level deep."""
+    step = impl.call("wit-head", runtime=runtime, actor=actor).result["step"]
+    assert step, f"actor {actor[:12]}… has no step"
+    core = _object(impl, runtime, _object(impl, runtime, step)["core"])
+    return {name: _object(impl, runtime, oid) for name, oid in core["entries"].items()}
+
+
+def _wit_run(impl: Implementation, runtime: str) -> tuple[set[str], dict[str, str]]:
+    reply = impl.call("wit-run", runtime=runtime, max_steps=200)
+    assert reply.ok and reply.result["quiescent"], f"wit-run: {reply}"
+    return {a for a, _ in reply.result["steps"]}, dict(map(tuple, reply.result["failures"]))
+
+
+def _needs_interpreter() -> None:
+    from gritwit.sandbox import interpreter_path
+
+    if interpreter_path() is None:
+        pytest.skip("the harness has no interpreter to compute the expected answer with")

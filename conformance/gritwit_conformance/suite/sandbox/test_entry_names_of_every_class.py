@@ -1,0 +1,230 @@
+"""Entry names over every input class (SBX-004.1 … SBX-004.3, SBX-011; ID-004): mounted
+entry names are the file names, file names left in the core become entry names, near
+misses of the code entries are state.  Helpers: :mod:`._sandbox_texts`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.expected import reference_answer
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._runs import build, encodings
+from ._sandbox_texts import _head_core, _interpreter, _program_actor, _run, _wit_run, near
+
+pytestmark = pytest.mark.profile("sandbox")
+
+
+# --------------------------------------------------------------------------- SBX-004.1/2
+
+
+#: Valid entry names of every valid class, and the longest a name may be (255 bytes).
+NAMES = [n for n in tc.samples("ascii", "mixed-case", "bmp", "astral") if tc.is_valid_name(n)]
+NAMES.append("\U0001f600" * 63 + "é" + "x")
+assert tc.utf8_len(NAMES[-1]) == 255
+#: Raw names (CBOR text heads included) that the object rules refuse as entry names.
+BAD_NAMES = {
+    "nul": [b"\x62a\x00", b"\x61\x00"],
+    "empty": [b"\x60"],
+    "lone-surrogate": [b"\x63\xed\xa0\x80", b"\x64a\xed\xb0\x80"],
+}
+
+#: Lists every file under /core: one ascii() line per file, (path, data as hex).
+WALKER = """\
+import os
+def walk(d):
+    for name in os.listdir(d):
+        p = name if d == '.' else d + '/' + name
+        if os.path.isdir(p):
+            walk(p)
+        else:
+            print(ascii((p, open(p, 'rb').read().hex())))
+walk('.')
+"""
+
+
+def _files(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for name, value in node.items():
+        if isinstance(value, Mapping):
+            yield from _files(value, f"{prefix}{name}/")
+        else:
+            yield f"{prefix}{name}", value.hex()
+
+
+def _walked(stdout: str) -> list[tuple[str, str]]:
+    import ast
+
+    return sorted(ast.literal_eval(line) for line in bytes.fromhex(stdout).decode().splitlines())
+
+
+def _bad_tree(raw_name: bytes) -> tuple[str, list[str]]:
+    """A tree with one entry whose name is ``raw_name`` (a CBOR text, head included) and
+    its blob: the tree's id and the objects' encodings."""
+    blob = g.Blob(data=b"x")
+    good = g.encode_object(g.Tree(entries={"QQ": g.object_id(blob)}))
+    assert good.count(b"\x62QQ") == 1
+    bad = good.replace(b"\x62QQ", raw_name)
+    import blake3
+
+    return blake3.blake3(bad).hexdigest(), [bad.hex(), g.encode_object(blob).hex()]
+
+
+@pytest.mark.req("SBX-004.1", "ADP-019.3", "ID-004")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+def test_mounted_entry_names_of_every_class_are_the_file_names(impl: Implementation) -> None:
+    """Each entry of a mounted tree is the file or directory of exactly its name — names that
+    differ only in case are two files —; an entry name the object rules refuse (NUL, empty,
+    a lone surrogate's bytes) fails the run before it starts, with the decoder's class."""
+    files: dict[str, Any] = {n: n.encode("utf-8") + b"!" for n in NAMES}
+    files["d\U0001f600\ue000"] = {n: n.encode("utf-8") for n in NAMES[::3]}
+    files["Straße"] = {"AB": b"1", "ab": b"2", "Ab": b"3", "\uffff": {"\U00010000": b"4"}}
+    core, found = build(files)
+    got = _run(impl, "a mount of every class", WALKER, core=core, objects=encodings(found, core))
+    assert got["core"] == core, "a run that changes nothing leaves the core it was given"
+    want = sorted(_files(files))
+    walked = _walked(got["stdout"])
+    assert walked == want, (
+        "the files under /core are not the mounted entries, name for name and byte for byte "
+        f"(SBX-004.1): missing {sorted(set(want) - set(walked))[:4]}, "
+        f"extra {sorted(set(walked) - set(want))[:4]}"
+    )
+    for cls, raws in BAD_NAMES.items():
+        for raw in raws:
+            bad, objects = _bad_tree(raw)
+            try:
+                g.decode_object(bytes.fromhex(objects[0]))
+                want_class = None
+            except g.GritError as exc:
+                want_class = exc.error_class
+            assert want_class is not None
+            reply = impl.call("sandbox-run", check=False, program="print(1)", core=bad,
+                              objects=objects)  # fmt: skip
+            assert reply.error_class == want_class, (
+                f"a core with an entry named {raw[1:]!r} ({cls}): expected {want_class}, the "
+                f"class strict decoding gives (ADP-019.3, ID-004), got {reply}"
+            )
+
+
+@pytest.mark.req("SBX-004.2", "SBX-004.1", "SBX-004.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "empty")
+def test_file_names_of_every_class_left_in_core_become_entry_names(impl: Implementation) -> None:
+    """What a program leaves under /core is the new core, each name exactly as written —
+    one entry per case variant —; a name that is no UTF-8 (what a lone surrogate becomes
+    through Python's surrogateescape, or its WTF-8 bytes) or the empty name cannot be made,
+    the run goes on, and nothing of it reaches the core.  Mounted again, the same names."""
+    files: dict[str, Any] = {n: n.encode("utf-8") for n in NAMES}
+    files["sub\ue000"] = {n: n.encode("utf-8") * 2 for n in NAMES[1::3]}
+    layout = [(n, v) for n, v in _files(files)]
+    refused: list[Any] = ["\udcff", "x\udc80y", b"\xed\xa0\x80", b"a\xed\xbf\xbf", b"\xf0\x90\x80",
+                          "sub\ue000/\udcfe", ""]  # fmt: skip
+    program = (
+        f"import errno, os\nLAYOUT = {layout!a}\nREFUSED = {refused!a}\n"
+        "os.mkdir('sub\\ue000')\nos.mkdir('empty\\U0001f600')\n"
+        "for path, data in LAYOUT:\n"
+        "    with open(path, 'wb') as f:\n"
+        "        f.write(bytes.fromhex(data))\n"
+        "for path in REFUSED:\n"
+        "    for make in (lambda p: open(p, 'wb'), os.mkdir):\n"
+        "        try:\n"
+        "            make(path)\n"
+        "            print(ascii(path), 'made')\n"
+        "        except OSError as e:\n"
+        "            print(ascii(path), errno.errorcode.get(e.errno, e.errno))\n"
+    )
+    got = _run(impl, "names of every class left in /core", program)
+    core, _ = build(files)
+    assert got["core"] == core, (
+        "the new core is not the tree of the files left, each under exactly its name "
+        "(SBX-004.2; empty directories dropped; names no UTF-8 refused)"
+    )
+    lines = bytes.fromhex(got["stdout"]).decode().splitlines()
+    assert not [line for line in lines if line.endswith(" made")], (
+        f"a name that is no valid UTF-8, or the empty name, was made: {lines}"
+    )
+    # which errno: the reference's (EILSEQ for a name that is no UTF-8); the empty name
+    # names no file, whichever error a host gives it
+    reference = bytes.fromhex(reference_answer("sandbox-run", program=program).result["stdout"])
+    named = [line for line in lines if not line.startswith("'' ")]
+    want = [line for line in reference.decode().splitlines() if not line.startswith("'' ")]
+    assert named == want and len(lines) == 2 * len(refused), (
+        f"the errors for names that cannot be made are not the reference's: {lines} vs {want}"
+    )
+    again = _run(impl, "the core mounted again", WALKER, core=core, objects=got["objects"])
+    assert _walked(again["stdout"]) == sorted(_files(files))
+
+
+# --------------------------------------------------------------------------- SBX-011.2
+
+
+def _valid_near(word: str) -> list[str]:
+    return [n for cls in VALID_NAME_CLASSES for n in near(word, cls) if tc.is_valid_name(n)]
+
+
+VALID_NAME_CLASSES = ("ascii", "mixed-case", "bmp", "astral")
+
+
+@pytest.mark.req("SBX-011.2", "SBX-011.1", "ADP-019.7")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+def test_near_misses_of_the_code_entries_are_state(impl: Implementation) -> None:
+    """Only entries named exactly ``wit`` and ``wit_update`` are code: near misses of
+    every class given as ``state`` are mounted and kept, and a run that leaves near misses
+    at the top of /core (or the exact names below it) succeeds, its core those files plus
+    the unchanged ``wit``.  Names that are no entry names (NUL, empty, a lone surrogate)
+    are refused by ``wit-genesis`` as the object rules say, or cannot be made by the run."""
+    state_names = _valid_near("wit")
+    state = {n: n.encode("utf-8") for n in state_names}
+    made = [n for n in _valid_near("wit_update") if n not in state]
+    program = (
+        f"import errno, json, os\nMADE = {made!a}\n"
+        "seen = json.dumps(sorted(os.listdir('.')))\nopen('seen', 'w').write(seen)\n"
+        "for n in MADE:\n"
+        "    open(n, 'w').write(n)\n"
+        "os.mkdir('sub')\nopen('sub/wit', 'w').write('1')\nopen('sub/wit_update', 'w').write('2')\n"
+        "for n in ('wit\\udcff', '\\udcffwit', 'wit\\x00', 'wit_update\\x00', ''):\n"
+        "    try:\n        open(n, 'w').write('x')\n"
+        "    except (OSError, ValueError):\n        pass\n"
+    )
+    runtime = impl.call("wit-open").result["runtime"]
+    hexed = {n: v.hex() for n, v in state.items()}
+    reply = impl.call("wit-genesis", runtime=runtime, program=program, state=hexed)
+    actor = _program_actor(program, _interpreter(impl), **state)
+    assert reply.ok and reply.result["actor"] == actor, (
+        f"wit-genesis with state entries named near misses of wit: {reply}"
+    )
+    ref_runtime = reference_answer("wit-open").result["runtime"]
+    for cls in ("nul", "empty", "lone-surrogate"):
+        for name in [*near("wit", cls), *near("wit_update", cls)][:3]:
+            args = {"program": "print(1)", "state": {name: "00"}}
+            want = reference_answer("wit-genesis", runtime=ref_runtime, **args).error_class
+            got = impl.call("wit-genesis", check=False, runtime=runtime, **args)
+            assert want is not None and got.error_class == want, (
+                f"wit-genesis with a state entry named {name!r}: expected {want} (the object "
+                f"rules), got {got}"
+            )
+    reference_answer("wit-close", runtime=ref_runtime)
+    stepped, failures = _wit_run(impl, runtime)
+    assert actor in stepped and not failures, (
+        f"a run that leaves only near misses of wit and wit_update at the top of /core must "
+        f"succeed (SBX-011.2: exact bytes); failures: {failures}"
+    )
+    core = _head_core(impl, runtime, actor)
+    seen = json.loads(bytes.fromhex(core["seen"]["data"]))
+    assert seen == sorted(state_names), (
+        f"the mount must hold every state entry that is not exactly wit or wit_update "
+        f"(SBX-011.1): saw {seen!r}"
+    )
+    want_names = sorted({"wit", "seen", "sub", *state_names, *made})
+    assert sorted(core) == want_names, (
+        f"the new core holds {sorted(core)!r}, expected {want_names!r} (SBX-011.2, SBX-004.2)"
+    )
+    for name in [*state_names, *made]:
+        assert bytes.fromhex(core[name]["data"]) == name.encode("utf-8"), name
+    assert sorted(core["sub"]["entries"]) == ["wit", "wit_update"]
+    impl.call("wit-close", runtime=runtime)

@@ -1,0 +1,91 @@
+"""The wit blob of a program and the interpreter it names (SBX-001, SBX-002, ADP-019.3,
+ADP-019.7; issue 9): three headers on the source, a blob the host cannot run fails
+``unknown-wit``, another interpreter is refused.  Helpers: :mod:`._clauses`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._clauses import _class, _interpreter, _stdout
+
+pytestmark = pytest.mark.profile("sandbox")
+
+
+# --- naming the code (SBX-001, SBX-002) --------------------------------------------------
+
+
+@pytest.mark.req("SBX-001.1", "SBX-001.2", "SBX-001.3", "ADP-019.7")
+@pytest.mark.inputs("ascii")
+def test_the_wit_blob_of_a_program_is_the_source_with_three_headers(impl: Implementation) -> None:
+    program = "# Grüße\nprint('x')  \n\n\n"  # non-ASCII, trailing blanks: kept byte for byte
+    held = _interpreter(impl)
+    blob = g.Blob(
+        data=program.encode("utf-8"),
+        headers={"interpreter": held, "runtime": "python-wasi", "sandbox": "1"},
+    )
+    runtime = impl.call("wit-open").result["runtime"]
+    reply = impl.call("wit-genesis", runtime=runtime, program=program)
+    assert reply.ok, f"wit-genesis of a program failed (ADP-019.7): {reply}"
+    core = g.Tree(entries={"wit": g.object_id(blob)})
+    assert reply.result["actor"] == g.object_id(core).hex(), (
+        "the genesis core is not a tree whose wit is the program's UTF-8 with the headers "
+        "interpreter, runtime python-wasi and sandbox 1 (SBX-001.1 … SBX-001.3, WIT-002)"
+    )
+    found = impl.call("wit-object", runtime=runtime, id=g.object_id(blob).hex())
+    assert found.ok and bytes.fromhex(found.result["bytes"]) == g.encode_object(blob)
+    impl.call("wit-close", runtime=runtime)
+
+
+def _genesis_of(impl: Implementation, runtime: str, headers: dict[str, str]) -> str:
+    """Send the genesis of a core whose ``wit`` has ``headers``; the actor's id (WIT-002)."""
+    wit = g.Blob(data=b"open('n', 'w').write('1')\n", headers=headers)
+    actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
+    content = {"tree": {"wit": {"blob": wit.data.hex(), "headers": headers}}}
+    reply = impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
+    assert reply.ok, f"wit-send of a genesis failed: {reply}"
+    return actor
+
+
+@pytest.mark.req("SBX-001.1", "SBX-001.3", "SBX-001.4", "SBX-002.1", "SBX-002.2", "SBX-002.3")
+@pytest.mark.inputs("ascii")
+def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) -> None:
+    held = _interpreter(impl)
+    good = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
+    other = held[:-1] + ("0" if held[-1] != "0" else "1")
+    cases = {
+        "sandbox 2": {**good, "sandbox": "2"},
+        "sandbox 1.0": {**good, "sandbox": "1.0"},
+        "no sandbox": {k: v for k, v in good.items() if k != "sandbox"},
+        "no interpreter": {k: v for k, v in good.items() if k != "interpreter"},
+        "another interpreter": {**good, "interpreter": other},
+        "the uppercase id": {**good, "interpreter": held.upper()},
+    }
+    runtime = impl.call("wit-open").result["runtime"]
+    fine = _genesis_of(impl, runtime, good)
+    actors = {_genesis_of(impl, runtime, headers): name for name, headers in cases.items()}
+    reply = impl.call("wit-run", runtime=runtime, max_steps=50)
+    assert reply.ok, f"wit-run failed: {reply}"
+    failures = {actor: error for actor, error in reply.result["failures"]}
+    stepped = {actor for actor, _ in reply.result["steps"]}
+    assert fine in stepped, f"the control actor with {good} did not step: {reply.result}"
+    for actor, name in actors.items():
+        assert failures.get(actor) == "unknown-wit", (
+            f"a wit blob with {name} must fail its transition → unknown-wit (SBX-001.4, "
+            f"SBX-002.1); got {failures.get(actor)!r}, stepped: {actor in stepped}"
+        )
+    impl.call("wit-close", runtime=runtime)
+
+
+@pytest.mark.req("SBX-002.1", "SBX-002.2", "ADP-019.3")
+def test_a_run_asking_for_another_interpreter_is_refused(impl: Implementation) -> None:
+    held = _interpreter(impl)
+    other = held[:-1] + ("0" if held[-1] != "0" else "1")
+    assert _class(impl, "print(1)", interpreter=other) == "unknown-wit", (
+        "a run naming an interpreter the host does not hold must fail → unknown-wit, not run "
+        "on another build (SBX-002.1, SBX-002.2)"
+    )
+    assert _stdout(impl, "print(1)", interpreter=held) == "1\n"

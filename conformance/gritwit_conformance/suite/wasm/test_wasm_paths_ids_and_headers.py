@@ -1,0 +1,521 @@
+"""Texts a guest hands the host over every input class: core and message paths, ids,
+header blocks, header names looked up, and the order senders are seen in (WASM-008,
+WASM-009; issue 24).  Helpers and the input-class rules: :mod:`._wasm_texts`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.data import _classes as tc
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._calls import Call, Lowering, module
+from ._wasm_texts import (
+    LINK,
+    PAGE,
+    TEXT,
+    WASM_HEADERS,
+    _bytes,
+    _core,
+    _genesis,
+    _harness_class,
+    _object,
+    _open,
+    _path_samples,
+    _refused,
+    _run,
+    _wasm,
+)
+
+pytestmark = pytest.mark.profile("wasm")
+ARITY = {
+    "msg_count": 0,
+    "msg_sender": 3,
+    "msg_header": 5,
+    "msg_content": 5,
+    "msg_read": 5,
+    "mark_read": 1,
+    "core_read": 4,
+    "core_set": 6,
+    "core_link": 4,
+    "core_delete": 2,
+    "send": 7,
+    "send_object": 7,
+    "answer": 4,
+}
+ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
+
+
+def _data(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
+    blob = _object(impl, runtime, _core(impl, runtime, actor).entries[name])
+    assert isinstance(blob, g.Blob)
+    return blob.data
+
+
+def _actor_id(wasm: bytes, state: dict[str, bytes]) -> str:
+    """WIT-002: an actor's id is its first core's (ADP-016 says what that core holds)."""
+    entries = {"wit": g.object_id(g.Blob(data=wasm, headers=WASM_HEADERS))}
+    entries.update({name: g.object_id(g.Blob(data=data)) for name, data in state.items()})
+    return g.object_id(g.Tree(entries=entries)).hex()
+
+
+# --------------------------------------------------------------------------- host-call helpers
+
+#: Where call ``i`` of a module of :func:`_calls_module` gets its buffer: BUF + SLOT·i.
+BUF, SLOT = 65536, 256
+
+
+def _calls_module(calls: list[Call], *, on_message: bool = False) -> bytes:
+    """A step making ``calls`` (on a message's step only, if ``on_message``), their return
+    codes saved as ``rc`` (one byte each) and their buffers (SLOT bytes each) as ``out``."""
+    lowering = Lowering()
+    lines = lowering.calls(calls)
+    n = len(calls)
+    lines += [
+        f"(drop (call $core_set (i32.const {lowering.place(b'rc')}) (i32.const 2) "
+        f"(i32.const 0) (i32.const {n}) (i32.const 0) (i32.const 0)))",
+        f"(drop (call $core_set (i32.const {lowering.place(b'out')}) (i32.const 3) "
+        f"(i32.const {BUF}) (i32.const {n * SLOT}) (i32.const 0) (i32.const 0)))",
+    ]
+    if on_message:
+        lines = [
+            f"(if (call $msg_count) (then {' '.join(lines)} "
+            "(drop (call $mark_read (i32.const 0)))))"
+        ]
+    return module(ARITY, lowering, {"step": lines}, pages=2 + n * SLOT // PAGE)
+
+
+def _slot(out: bytes, i: int, n: int) -> bytes:
+    return out[i * SLOT : i * SLOT + n]
+
+
+def _blobs(
+    impl: Implementation, runtime: str, tree: g.Tree, at: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], bytes]:
+    """Every blob below ``tree`` by its path of names (``wit``, ``rc``, ``out`` left out)."""
+    found: dict[tuple[str, ...], bytes] = {}
+    for name, oid in tree.entries.items():
+        if not at and name in ("wit", "rc", "out"):
+            continue
+        obj = _object(impl, runtime, oid)
+        if isinstance(obj, g.Tree):
+            found.update(_blobs(impl, runtime, obj, (*at, name)))
+        elif isinstance(obj, g.Blob):
+            found[(*at, name)] = obj.data
+    return found
+
+
+def _path_names(path: str) -> tuple[str, ...] | None:
+    """WASM-008.2: one or more valid entry names (OBJ-011) joined by ``/``; else None."""
+    names = tuple(path.split("/"))
+    return names if all(tc.is_valid_name(n) for n in names) else None
+
+
+# --------------------------------------------------------------------------- WASM-008.2
+
+
+@pytest.mark.req("WASM-008.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", TEXT)
+def test_core_paths_of_every_class(impl: Implementation, cls: str) -> None:
+    """``core_set`` then ``core_read`` of ``k<j>/<s>`` and ``<s>/k<j>`` for each sample
+    ``s``: a path of valid names (``a/b`` is two) writes and reads back, and the core holds
+    exactly those names; any other (NUL, empty, lone surrogate as WTF-8, too long) → -2
+    and no effect."""
+    calls: list[Call] = []
+    expected_rc = bytearray()
+    expected: dict[tuple[str, ...], bytes] = {}
+    for j, s in enumerate(_path_samples(cls)):
+        for path in (f"k{j}/{s}", f"{s}/k{j}"):
+            names = _path_names(path)
+            at = BUF + SLOT * (len(calls) + 1)
+            calls += [("core_set", [_bytes(path), b"v", b""]), ("core_read", [_bytes(path), at, 8])]
+            expected_rc += b"\x00\x01" if names else b"\xfe\xfe"
+            if names:
+                expected[names] = b"v"
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, _calls_module(calls))
+    assert _run(impl, runtime)["failures"] == []
+    rc = _data(impl, runtime, actor, "rc")
+    assert rc == bytes(expected_rc), (
+        f"{cls} paths: return codes {rc.hex()}, expected {bytes(expected_rc).hex()} "
+        "(0 and 1 for a path of valid names, -2 for a malformed one, WASM-008.2)"
+    )
+    found = _blobs(impl, runtime, _core(impl, runtime, actor))
+    assert found == expected, f"{cls} paths: the core holds {sorted(found)}"
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+def _content(paths: dict[str, bytes]) -> dict[str, Any]:
+    """The content description of a tree holding each path's blob."""
+    root: dict[str, Any] = {}
+    for path, data in paths.items():
+        node = root
+        names = path.split("/")
+        for name in names[:-1]:
+            node = node.setdefault(name, {"tree": {}})["tree"]
+        node[names[-1]] = {"blob": data.hex()}
+    return {"tree": root}
+
+
+@pytest.mark.req("WASM-008.2")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", TEXT)
+def test_message_paths_of_every_class(impl: Implementation, cls: str) -> None:
+    """A message's content holds ``k<j>/<s>`` for each sample that makes a valid path;
+    ``msg_read`` and ``msg_content`` of every sample's path give its data and id, or -2
+    for a malformed path.  ``wit-send`` itself refuses a tree entry named by a sample that
+    is no valid name: ``invalid-utf8`` for a lone surrogate, else ``invalid-name``."""
+    samples = _path_samples(cls)
+    paths = {f"k{j}/{s}": s.encode() for j, s in enumerate(samples) if _path_names(f"k{j}/{s}")}
+    paths["x"] = b"x"  # the content is never an empty tree (OBJ-010)
+    calls: list[Call] = []
+    for j, s in enumerate(samples):
+        raw = _bytes(f"k{j}/{s}")
+        calls.append(("msg_read", [0, raw, BUF + SLOT * len(calls), SLOT]))
+        calls.append(("msg_content", [0, raw, BUF + SLOT * len(calls), 64]))
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, _calls_module(calls, on_message=True))
+    for s in samples:
+        if not tc.is_valid_name(s):
+            content = {"tree": {s: {"blob": "01"}}}
+            reply = impl.call(
+                "wit-send", check=False, runtime=runtime, to=actor, mt="m", content=content
+            )
+            assert _refused(reply) == _harness_class(s), f"an entry named {s!a}: {reply}"
+    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=_content(paths)).expect_ok()
+    assert _run(impl, runtime)["failures"] == []
+    rc, out = _data(impl, runtime, actor, "rc"), _data(impl, runtime, actor, "out")
+    for j, s in enumerate(samples):
+        data = paths.get(f"k{j}/{s}")
+        if data is None:
+            assert rc[2 * j : 2 * j + 2] == b"\xfe\xfe", f"path k{j}/{s!a} is malformed: -2"
+            continue
+        assert rc[2 * j] == len(data) and _slot(out, 2 * j, len(data)) == data, (
+            f"msg_read of k{j}/{s!a}: {rc[2 * j]}, {_slot(out, 2 * j, len(data))!r}"
+        )
+        oid = g.object_id(g.Blob(data=data)).hex().encode()
+        assert rc[2 * j + 1] == 64 and _slot(out, 2 * j + 1, 64) == oid, (
+            f"msg_content of k{j}/{s!a}"
+        )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+# --------------------------------------------------------------------------- WASM-008.1
+
+
+def _id_cases() -> list[bytes]:
+    """Text-form ids and near misses of every class, 64 bytes long where one can be."""
+    texts = [LINK, *tc.bad_text_ids(LINK).values()]
+    texts += [
+        "é" + LINK[2:],  # 64 bytes, two of them one BMP character
+        "\uffff" + LINK[3:],
+        "\U0001f600" + LINK[4:],  # 64 bytes, four of them one astral character
+        "\x00" + LINK[1:],
+        LINK[:-1] + "\x00",
+        LINK[:32] + LINK[32:].upper(),
+        "\ud800" + LINK[3:],  # as WTF-8: 64 bytes
+        LINK[:-3] + "\udfff",
+        LINK[:-1],  # 63
+        LINK + "a",  # 65
+    ]
+    return list(dict.fromkeys(_bytes(t) for t in texts))
+
+
+@pytest.mark.req("WASM-008.1")
+@pytest.mark.inputs(
+    "ascii",
+    "mixed-case",
+    "bmp",
+    "astral",
+    "lone-surrogate",
+    "nul",
+    "empty",
+    "largest",
+    "past-largest",
+)
+def test_ids_at_the_boundary_are_64_lowercase_hex_bytes(impl: Implementation) -> None:
+    """Each case as the id of ``core_link`` and ``send_object`` and as the recipient of
+    ``send`` and ``send_object``: 0 for a text-form id (64 bytes, ``0-9a-f``), -2 for
+    anything else — upper case, 63 or 65 bytes, NUL, a BMP, astral or surrogate character
+    in 64 bytes, whitespace, the empty string."""
+    cases = _id_cases()
+    calls: list[Call] = []
+    for j, raw in enumerate(cases):
+        calls += [
+            ("core_link", [f"l{j}".encode(), raw]),
+            ("send_object", [ALICE, b"", raw, 0]),
+            ("send", [raw, b"", b"x", 0]),
+            ("send_object", [raw, b"", LINK.encode(), 0]),
+        ]
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, _calls_module(calls), {"a": "01"})
+    assert _run(impl, runtime)["failures"] == []
+    rc = _data(impl, runtime, actor, "rc")
+    for j, raw in enumerate(cases):
+        valid = tc.is_valid_text(raw.decode("utf-8", "surrogatepass")) and tc.is_text_id(
+            raw.decode("utf-8", "surrogatepass")
+        )
+        want = b"\x00" * 4 if valid else b"\xfe" * 4
+        assert rc[4 * j : 4 * j + 4] == want, (
+            f"id {raw!r} ({len(raw)} bytes): core_link, send_object (id), send and "
+            f"send_object (recipient) returned {rc[4 * j : 4 * j + 4].hex()}, expected "
+            f"{want.hex()} (WASM-008.1)"
+        )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+# --------------------------------------------------------------------------- WASM-008.3
+
+SURROGATE = _bytes("\ud800")
+#: Header blocks by class: (block, the headers it means, or None when malformed).
+BLOCKS: dict[str, list[tuple[bytes, dict[str, str] | None]]] = {
+    "ascii": [
+        (b"mt\0echo\0", {"mt": "echo"}),
+        (b"b\x001\0a\x002\0", {"a": "2", "b": "1"}),
+        (b"content-type\0hello world\0", {"content-type": "hello world"}),
+        (b"\x7f\0\x01\0", {"\x7f": "\x01"}),
+    ],
+    "mixed-case": [
+        (b"mt\0x\0MT\0y\0", {"mt": "x", "MT": "y"}),
+        (_bytes("Éé\0ΣσΣ\0éÉ\0Straße\0"), {"Éé": "ΣσΣ", "éÉ": "Straße"}),
+    ],
+    "bmp": [
+        (_bytes("é\0\uffff\0"), {"é": "\uffff"}),
+        (_bytes("\ue000\0中文\0\ufeff\0\ufffd\0"), {"\ue000": "中文", "\ufeff": "\ufffd"}),
+    ],
+    "astral": [
+        (_bytes("\U0001f600\0\U00010000\0"), {"\U0001f600": "\U00010000"}),
+        (_bytes("𝄞\0a\U0010ffff\0"), {"𝄞": "a\U0010ffff"}),
+    ],
+    "lone-surrogate": [
+        (SURROGATE + b"\0v\0", None),
+        (b"mt\0a" + _bytes("\udfff") + b"\0", None),
+        (b"mt\0" + _bytes("\ud83d\ude00") + b"\0", None),  # CESU-8 of U+1F600
+    ],
+    "nul": [
+        (b"mt\0echo", None),  # the last value not terminated
+        (b"mt\0echo\0\0", None),  # an odd number of strings
+        (b"\0", None),
+        (b"mt\0a\0b\0", None),
+        (b"mt\0\0", {"mt": ""}),
+    ],
+    "empty": [
+        (b"", {}),
+        (b"\0v\0", None),  # an empty name (OBJ-006.2)
+        (b"\0\0", None),
+        (b"a\0\0b\0\0", {"a": "", "b": ""}),
+    ],
+}
+
+
+def _blob_with(data: bytes, headers: dict[str, str]) -> g.Blob:
+    return g.Blob(data=data, headers=headers) if headers else g.Blob(data=data)
+
+
+@pytest.mark.req("WASM-008.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.parametrize("cls", TEXT)
+def test_header_blocks_of_every_class(impl: Implementation, cls: str) -> None:
+    """Each block through ``core_set`` and ``send`` (a step) and ``answer`` (a query):
+    0 for a block of NUL-terminated UTF-8 names and values — the blob then has exactly
+    those headers, names case-sensitive, the empty block none —, -2 for any other."""
+    blocks = BLOCKS[cls]
+    calls: list[Call] = []
+    for j, (raw, _) in enumerate(blocks):
+        calls += [("core_set", [f"h{j}".encode(), b"v", raw]), ("send", [ALICE, raw, b"v", 0])]
+    step = _calls_module(calls)
+    lowering = Lowering()
+    query = lowering.calls([("answer", [b"v", raw]) for raw, _ in blocks])
+    query.append(
+        f"(drop (call $answer (i32.const 0) (i32.const {len(blocks)}) (i32.const 0) (i32.const 0)))"
+    )
+    answering = module(ARITY, lowering, {"step": [], "query": query})
+    runtime = _open(impl)
+    actor = _genesis(impl, runtime, step)
+    asker = _genesis(impl, runtime, answering)
+    assert _run(impl, runtime)["failures"] == []
+    rc = _data(impl, runtime, actor, "rc")
+    answered = bytes.fromhex(
+        impl.call("wit-query", runtime=runtime, actor=asker, name="q").expect_ok()["data"]
+    )
+    core = _core(impl, runtime, actor)
+    for j, (raw, headers) in enumerate(blocks):
+        want = 0 if headers is not None else 0xFE
+        assert (rc[2 * j], rc[2 * j + 1], answered[j]) == (want, want, want), (
+            f"header block {raw!r}: core_set, send and answer returned "
+            f"{rc[2 * j]:#x}, {rc[2 * j + 1]:#x}, {answered[j]:#x}; expected {want:#x}"
+        )
+        if headers is None:
+            assert f"h{j}" not in core.entries, f"a malformed block {raw!r} wrote h{j}"
+        else:
+            assert core.entries[f"h{j}"] == g.object_id(_blob_with(b"v", headers)), (
+                f"core_set with {raw!r}: the blob must have the headers {headers!a}: "
+                f"{_object(impl, runtime, core.entries[f'h{j}'])}"
+            )
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+# --------------------------------------------------------------------------- WASM-009.3
+
+#: The headers a sender's message carries, names of every valid class.
+KEYS = {
+    "mt": "m",
+    "a": "1",
+    "A": "2",
+    "Éé": "3",
+    "éÉ": "4",
+    "é": "5",
+    "\uffff": "6",
+    "\ue000": "7",
+    "\U0001f600": "8",
+    "\U00010000a": "9",
+    "ß": "10",
+}
+#: Names looked up: every key, and near misses of each class that no key equals.
+PROBES = [
+    *KEYS,
+    "MT",
+    "Mt",
+    "ÉÉ",
+    "éé",
+    "e\u0301",  # é decomposed
+    "É",
+    "ss",
+    "SS",
+    "m",
+    "mt ",
+    "\uffff\ufeff",
+    "\U0001f601",
+    "\U00010000",
+    "mt\0",
+    "\0mt",
+    "a\0",
+    "",
+    "\ud800",
+    "\ud83d\ude00",  # as WTF-8: the CESU-8 of U+1F600
+    "\ue000\udfff",
+]
+
+
+@pytest.mark.req("WASM-009.3")
+@pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+def test_header_names_are_looked_up_by_exact_bytes(impl: Implementation) -> None:
+    """An actor sends a message whose header block holds names of every class; the
+    recipient looks each probe up with ``msg_header``: a name equal byte for byte gives
+    its value, any other — other case, decomposed, with NUL, empty — is absent (-1); a
+    lone surrogate (WTF-8, CESU-8) is no name: absent or invalid (-1 or -2), never a
+    value."""
+    calls: list[Call] = [
+        ("msg_header", [0, _bytes(p), BUF + SLOT * i, SLOT]) for i, p in enumerate(PROBES)
+    ]
+    target = _calls_module(calls, on_message=True)
+    target_id = _actor_id(target, {})
+    block = b"".join(_bytes(k) + b"\0" + _bytes(v) + b"\0" for k, v in KEYS.items())
+    lowering = Lowering()
+    sender = module(
+        ARITY, lowering, {"step": lowering.calls([("send", [target_id.encode(), block, b"x", 0])])}
+    )
+    runtime = _open(impl)
+    assert _genesis(impl, runtime, target) == target_id, "WIT-002: the id of the first core"
+    _genesis(impl, runtime, sender)
+    assert _run(impl, runtime)["failures"] == []
+    rc, out = _data(impl, runtime, target_id, "rc"), _data(impl, runtime, target_id, "out")
+    for i, probe in enumerate(PROBES):
+        code, value = rc[i], KEYS.get(probe) if tc.is_valid_text(probe) else None
+        if value is not None:
+            got = _slot(out, i, len(value.encode()))
+            assert (code, got) == (len(value.encode()), value.encode()), (
+                f"msg_header({probe!a}) must give {value!a}: {code}, {got!r}"
+            )
+        elif tc.is_valid_text(probe):
+            assert code == 0xFF, f"msg_header({probe!a}): no header has that name, -1: {code:#x}"
+        else:
+            assert code in (0xFF, 0xFE), f"msg_header({probe!a}) is no name: {code:#x}"
+    impl.call("wit-close", runtime=runtime).expect_ok()
+
+
+# --------------------------------------------------------------------------- WASM-009.1
+
+#: Each visible message's record: the sender's text id (64 bytes), then its 2 data bytes.
+RECORD = 66
+
+
+def _recorder() -> bytes:
+    """Saves, for each message it sees, the sender and the data as ``seen``; marks all."""
+    step = f"""
+    (local $i i32) (local $n i32)
+    (local.set $n (call $msg_count))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (drop (call $msg_sender (local.get $i)
+        (i32.add (i32.const {BUF}) (i32.mul (local.get $i) (i32.const {RECORD}))) (i32.const 64)))
+      (drop (call $msg_read (local.get $i) (i32.const 0) (i32.const 0)
+        (i32.add (i32.const {BUF + 64}) (i32.mul (local.get $i) (i32.const {RECORD})))
+        (i32.const 2)))
+      (drop (call $mark_read (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (if (local.get $n) (then (drop (call $core_set (i32.const 16) (i32.const 4) (i32.const {BUF})
+      (i32.mul (local.get $n) (i32.const {RECORD})) (i32.const 0) (i32.const 0)))))
+    """
+    imports = " ".join(
+        f'(import "gritwit" "{n}" (func ${n} (param{" i32" * ARITY[n]}) (result i32)))'
+        for n in ("msg_count", "msg_sender", "msg_read", "mark_read", "core_set")
+    )
+    return _wasm(
+        f'(module {imports} (memory (export "memory") 2) (data (i32.const 16) "seen") '
+        f'(func (export "step") {step}))'
+    )
+
+
+def _sender(to: str, n: int) -> bytes:
+    """On its genesis step: two messages to ``to``, data ``n 0`` and ``n 1``."""
+    lowering = Lowering()
+    calls: list[Call] = [("send", [to.encode(), b"mt\0m\0", bytes([n, k]), 0]) for k in (0, 1)]
+    return module(ARITY, lowering, {"step": lowering.calls(calls)})
+
+
+@pytest.mark.req("WASM-009.1")
+@pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+def test_senders_are_seen_in_unsigned_byte_order_of_their_ids(impl: Implementation) -> None:
+    """Senders whose ids start with bytes below and above 0x80 (chosen here from their
+    cores, WIT-002), and the outside (32 zero bytes), message an actor before its genesis;
+    its genesis step sees them in the bytewise order of the ids (ID-005) — not as signed
+    bytes (C ``char``) order them —, each sender's oldest first."""
+    target = _recorder()
+    target_id = _actor_id(target, {})
+    low: list[tuple[str, int]] = []
+    high: list[tuple[str, int]] = []
+    for n in range(64):
+        sid = _actor_id(_sender(target_id, n), {})
+        (high if int(sid[:2], 16) >= 0x80 else low).append((sid, n))
+        if len(low) >= 2 and len(high) >= 2:
+            break
+    senders = low[:2] + high[:2]
+    ids = [bytes.fromhex(sid) for sid, _ in senders]
+    signed = sorted(ids, key=lambda b: tuple(x - 256 if x >= 128 else x for x in b))
+    assert sorted(ids) != signed, "the senders must tell signed from unsigned bytes"
+    runtime = _open(impl)
+    for sid, n in reversed(senders):
+        assert _genesis(impl, runtime, _sender(target_id, n)) == sid
+    impl.call(
+        "wit-send", runtime=runtime, to=target_id, mt="o", content={"blob": "ff00"}
+    ).expect_ok()
+    assert _run(impl, runtime)["failures"] == []
+    assert _genesis(impl, runtime, target) == target_id
+    assert _run(impl, runtime)["failures"] == []
+    seen = _data(impl, runtime, target_id, "seen")
+    expected = ("00" * 32).encode() + b"\xff\x00"
+    for sid, n in sorted(senders, key=lambda s: bytes.fromhex(s[0])):
+        expected += sid.encode() + bytes([n, 0]) + sid.encode() + bytes([n, 1])
+    records = [seen[i : i + RECORD] for i in range(0, len(seen), RECORD)]
+    assert seen == expected, (
+        "WASM-009.1: senders in id order (bytewise, ID-005), each sender's oldest first: "
+        f"saw {[(r[:8].decode(), r[64:].hex()) for r in records]}"
+    )
+    impl.call("wit-close", runtime=runtime).expect_ok()
