@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m asv_bench.tools.agent_os --aos-python /work/aos-venv/bin/python
+    python -m asv_bench.tools.agent_os --aos-python ../aos-venv/bin/python
     python -m asv_bench.tools.agent_os --rounds 11 --transitions 200 -c agent-os-memory
 
 Agent OS (``agent-os-py==0.1.1`` on PyPI, the seed's Python prototype) pins versions
