@@ -22,7 +22,7 @@ from test_runtime import _count, _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, Share
-from gritwit.store import Store, _pg_commit, _postgres
+from gritwit.store import Store, _pg_commit, _pg_session
 from gritwit.wit import test_actor_core
 
 #: Seconds a waiter may wait for a wake-up that must come (a bound against hangs).
@@ -85,7 +85,7 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
     an actor of ``mine``'s share.  ``mine`` waits, then runs: it adopts the step, woken
     or not; woken only when the notification was sent."""
     if wake == "no engine support":  # an engine without pg_notify: no channel
-        monkeypatch.setattr(_postgres, "_channel", lambda conn: None)
+        monkeypatch.setattr(_pg_session, "channel", lambda conn: None)
     stores = Store.open(pg_url), Store.open(pg_url)
     mine = Runtime(stores[0], share=Share(k=0, n=2))
     # its sends committed as they are acknowledged (RUN-019.1), not held for its next run

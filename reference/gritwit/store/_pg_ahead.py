@@ -27,10 +27,13 @@ a transition for a runtime alone.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
+import psycopg
+
 from .._ids import ObjectId
+from . import _pg_wire
 from ._pg_wire import BYTEA_ARRAY, INT8, INT8_ARRAY, Sql
 
 __all__ = [
@@ -161,3 +164,47 @@ class ReadAhead:
             found = {oid: data for oid in oids if (data := self._kept.pop(oid, None)) is not None}
             self._bytes -= sum(len(data) for data in found.values())
         return found
+
+
+def read_changes(
+    conn: psycopg.Connection, since: Sequence[int], kept: int, ahead: ReadAhead
+) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
+    """One journal read (:data:`CHANGES`) after the version ``since`` (a swap count per
+    part), keeping the last ``kept`` swaps of a part: each part's version now, the swaps
+    after ``since`` (part after part, each part's in order: name, new target), and the
+    count of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5)."""
+    params = {"since": list(since), "kept": kept, "rows": AHEAD_ROWS, "one": AHEAD_ONE}
+    (answer,) = _pg_wire.pipeline(conn, [(CHANGES_SQL, {**params, "own": ahead.own()})])
+    assert answer is not None
+    now: dict[int, int] = {}
+    swaps: list[tuple[str, ObjectId | None]] = []
+    found: list[tuple[bytes | None, bytes | None]] = []
+    value = answer.get_value
+    for row in range(answer.ntuples):
+        part, latest = value(row, 0), value(row, 1)
+        assert part is not None and latest is not None
+        now[int.from_bytes(part, "big")] = int.from_bytes(latest, "big")
+        name = value(row, 2)
+        if name is not None:
+            target = value(row, 3)
+            swaps.append(
+                (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
+            )
+            found += ((target, value(row, 5)), (value(row, 6), value(row, 7)))
+    ahead.replace(found)
+    erased = value(0, 4)
+    return now, swaps, 0 if erased is None else int.from_bytes(erased, "big")
+
+
+#: Every part's version now, and the count of erasures.
+_VERSIONS: Final = (
+    "SELECT part, version, (SELECT commits FROM gritwit_writer WHERE id = 3)"
+    " FROM gritwit_parts WHERE part >= 0 ORDER BY part"
+)
+
+
+def read_versions(conn: psycopg.Connection) -> tuple[tuple[int, ...], int]:
+    """Each part's version now, in part order, and the count of erasures: a reader's
+    start, when it has no version the store reported (DUR-005.5)."""
+    rows = conn.execute(_VERSIONS).fetchall()
+    return tuple(int(v) for _, v, _ in rows), int(rows[0][2])

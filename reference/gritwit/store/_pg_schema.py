@@ -52,6 +52,7 @@ __all__ = [
     "SCHEMA",
     "STORE_TABLES",
     "TABLES",
+    "number_erasures",
     "open_tables",
     "part_of",
 ]
@@ -132,6 +133,20 @@ def present(conn: psycopg.Connection) -> set[str]:
     """The store's tables in the connection's schema (one catalog query)."""
     rows = conn.execute(_LISTED, (sorted(STORE_TABLES),)).fetchall()
     return {str(name) for (name,) in rows}
+
+
+#: The erasure row of a store made before it (``gritwit_writer`` row 3, whose ``commits``
+#: counts the erasures, RUN-011), from zero.
+_NUMBERED: Final = (
+    "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING"
+)
+
+
+def number_erasures(conn: psycopg.Connection) -> None:
+    """Give a store made before the erasure row its row (``conn`` in autocommit)."""
+    row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id = 3").fetchone()
+    if row is None or int(row[0]) != 1:
+        conn.execute(_NUMBERED)
 
 
 def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:

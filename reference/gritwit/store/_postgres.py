@@ -71,9 +71,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-import time
-import uuid
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
@@ -81,12 +78,14 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _paging, _pg_ahead, _pg_commit, _pg_faults, _pg_wire
+from . import _pg_ahead, _pg_commit, _pg_faults, _pg_listen, _pg_pages, _pg_session
 from ._backend import CasResult, CasStatus, Version
+from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
-from ._pg_schema import PARTS, TABLES, open_tables
-from ._schema_url import with_schema
+from ._pg_schema import PARTS, TABLES, number_erasures, open_tables
+from ._pg_session import CONNECT_TIMEOUT, create_schema
+from ._pg_session import show as _show  # noqa: F401 - tests read it here
 from ._store_options import bounded_write, split_options
 
 __all__ = [
@@ -102,12 +101,6 @@ __all__ = [
 #: Most digests a backend remembers as held (:meth:`PostgresBackend.contains`): about
 #: 100 bytes each, so at most about 20 MB.
 HELD_KEPT = 200_000
-#: Milliseconds between the server's checks that a running statement's client is still
-#: there (``client_connection_check_interval``, PostgreSQL 14 and later).
-_CLIENT_CHECK_MS: Final = 100
-#: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
-CONNECT_TIMEOUT: Final = 30
-_ID_PAGE: Final = 512
 #: Swaps the journal keeps at least (:meth:`PostgresBackend.refs_changed_since`): the rows
 #: numbered above the newest's version minus this are always there.
 JOURNAL_KEPT = 8192
@@ -125,11 +118,6 @@ _TAKE_WRITER: Final = (
     " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
     " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
 )
-#: The erasure row of a store made before it (``gritwit_writer`` row 3, whose ``commits``
-#: counts the erasures, RUN-011), from zero.
-_NUMBERED: Final = (
-    "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
-)
 #: A ref's target (``NULL``: unset) and the count of erasures, in one snapshot.
 _GET_REF: Final = (
     "SELECT (SELECT target FROM refs WHERE name = %b),"
@@ -145,11 +133,6 @@ _GET_REFS: Final = (
 _REFS_PAGE: Final = 1000
 #: Counts an erasure, in the erasing transaction.
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
-#: Every part's version now, and the count of erasures.
-_VERSIONS: Final = (
-    "SELECT part, version, (SELECT commits FROM gritwit_writer WHERE id = 3)"
-    " FROM gritwit_parts WHERE part >= 0 ORDER BY part"
-)
 
 
 class NoStore(LookupError):
@@ -187,66 +170,27 @@ class PostgresBackend:
         self._ahead = _pg_ahead.ReadAhead()
         #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
         self._channel: str | None = None
-        #: The connection that listens on it, once :meth:`wait_for_swaps` was called.
-        self._listener: psycopg.Connection | None = None
+        #: Listens on it from the first :meth:`wait_for_swaps` on (set once it is known).
+        self._listener = _pg_listen.Listener(self._connect, None)
         conn = self._connect()
         try:
             if not open_tables(conn, create=create):
-                raise NoStore(f"no gritwit store (tables {', '.join(TABLES)}) in {_where(conn)}")
-            if not self._numbered(conn):  # a store made before the erasure row
-                for statement in _NUMBERED:
-                    conn.execute(statement)
-            self._channel = _channel(conn)
+                raise NoStore(
+                    f"no gritwit store (tables {', '.join(TABLES)}) in {_pg_session.where(conn)}"
+                )
+            number_erasures(conn)  # a store made before the erasure row gets it
+            self._channel = _pg_session.channel(conn)
+            self._listener = _pg_listen.Listener(self._connect, self._channel)
         except BaseException:
             conn.close()
             raise
         self._idle.append(conn)
 
-    @staticmethod
-    def _numbered(conn: psycopg.Connection) -> bool:
-        """Whether the erasure row is there (a store made before it has none)."""
-        row = conn.execute("SELECT count(*) FROM gritwit_writer WHERE id = 3").fetchone()
-        return row is not None and int(row[0]) == 1
-
     # --- connections and transactions ----------------------------------------------------
 
     def _connect(self) -> psycopg.Connection:
-        """A new connection in autocommit whose every transaction, one statement's too,
-        runs at the store's isolation level (``gritwit_isolation``, DUR-007)."""
-        with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
-            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-        level = self.options.isolation_sql
-        conn.isolation_level = psycopg.IsolationLevel[level.replace(" ", "_")]
-        conn.execute(f"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {level}")
-        # A write is sent whole (BEGIN … COMMIT in one pipeline): should this process die
-        # while the write waits for a part's row, the server must not go on and commit
-        # it later, after a restarted client read it absent (DUR-006.3, RUN-019.6).  Where
-        # the server checks the socket while a statement runs (PostgreSQL 14 and later), it
-        # gives such a write up within this interval; where it cannot, this is skipped.
-        with contextlib.suppress(
-            psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
-        ):
-            conn.execute(f"SET client_connection_check_interval = {_CLIENT_CHECK_MS}")
-        # The statements a runtime repeats (the journal read above all) are prepared by
-        # psycopg after a few runs; with its arrays as parameters the server would plan
-        # each run again ("custom" plans).  One plan per connection: measured 0.22-0.25
-        # -> 0.10-0.12 ms of the server's CPU per journal read (DUR-005.4).
-        with contextlib.suppress(
-            psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
-        ):
-            conn.execute("SET plan_cache_mode = force_generic_plan")
-        # That one plan is made when a statement first runs on the connection: on a new
-        # store, when its tables are a few pages, and a hash join over a whole table then
-        # looks cheapest — and stays, as the tables grow, until an ANALYZE replans it
-        # (2.1 ms of the server's CPU per counter transition on a new store, 0.6 after an
-        # ANALYZE).  Every statement of this backend looks rows up by their keys, whose
-        # indexes a nested loop uses at any size: no hash or merge joins (DUR-005.4).
-        for setting in ("enable_hashjoin", "enable_mergejoin"):
-            with contextlib.suppress(
-                psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported
-            ):
-                conn.execute(f"SET {setting} = off")
-        return conn
+        """A new connection with the store's session settings (:func:`._pg_session.connect`)."""
+        return _pg_session.connect(self._conninfo, self.options.isolation_sql)
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
@@ -401,20 +345,6 @@ class PostgresBackend:
             ).fetchone()
         return None if row is None else bytes(row[0]).decode("utf-8", "surrogatepass")
 
-    def ids(self) -> Iterator[ObjectId]:
-        """Every stored id in byte order (ID-005): ``bytea`` sorts bytewise."""
-        last = b""
-        while True:  # keyset pages: no transaction stays open between yields
-            with self._connection() as conn:
-                rows = conn.execute(
-                    "SELECT id FROM objects WHERE id > %b ORDER BY id LIMIT %s", (last, _ID_PAGE)
-                ).fetchall()
-            for (digest,) in rows:
-                yield ObjectId(bytes(digest))
-            if len(rows) < _ID_PAGE:
-                return
-            last = bytes(rows[-1][0])
-
     # --- refs ----------------------------------------------------------------------------
 
     @retried
@@ -466,36 +396,12 @@ class PostgresBackend:
         with self._connection() as conn:
             if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
                 # none it could have reported
-                rows = conn.execute(_VERSIONS).fetchall()
-                self._saw_erasures(int(rows[0][2]))
-                return tuple(int(v) for _, v, _ in rows), None
-            params = {
-                "since": list(version),
-                "kept": JOURNAL_KEPT,
-                "rows": _pg_ahead.AHEAD_ROWS,
-                "one": _pg_ahead.AHEAD_ONE,
-                "own": self._ahead.own(),
-            }
-            # on libpq's own calls, answered in binary (DUR-005.4): every run reads it
-            (answer,) = _pg_wire.pipeline(conn, [(_pg_ahead.CHANGES_SQL, params)])
-        assert answer is not None
-        now: dict[int, int] = {}
-        swaps = []
-        ahead: list[tuple[bytes | None, bytes | None]] = []
-        value = answer.get_value
-        self._saw_erasures(int.from_bytes(value(0, 4), "big"))  # type: ignore[arg-type]
-        for row in range(answer.ntuples):
-            part, latest = value(row, 0), value(row, 1)
-            assert part is not None and latest is not None
-            now[int.from_bytes(part, "big")] = int.from_bytes(latest, "big")
-            name = value(row, 2)
-            if name is not None:
-                target = value(row, 3)
-                swaps.append(
-                    (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
-                )
-                ahead += ((target, value(row, 5)), (value(row, 6), value(row, 7)))
-        self._ahead.replace(ahead)
+                vector, erased = _pg_ahead.read_versions(conn)
+                self._saw_erasures(erased)
+                return vector, None
+            # one statement, on libpq's own calls, answered in binary (DUR-005.4)
+            now, swaps, erased = _pg_ahead.read_changes(conn, version, JOURNAL_KEPT, self._ahead)
+        self._saw_erasures(erased)
         vector = tuple(now[part] for part in range(PARTS))
         if not all(n - JOURNAL_KEPT <= v <= n for v, n in zip(version, vector, strict=True)):
             return vector, None
@@ -596,46 +502,6 @@ class PostgresBackend:
             with self._connection() as conn, conn.pipeline():
                 _pg_commit.wake(conn, self._channel)
 
-    def wait_for_swaps(self, timeout: float) -> bool:
-        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
-        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
-        at the timeout.  Where the engine has no notifications (CockroachDB, YugabyteDB)
-        it sleeps ``timeout`` and answers ``False``: the caller polls.  A hint only: a
-        notification may be lost (a writer killed after its commit), and one comes for
-        this process's own swaps too."""
-        listener = self._listening()
-        if listener is None:
-            time.sleep(timeout)
-            return False
-        try:
-            woken = any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
-            if woken:  # the rest at once: one wake-up for all that came meanwhile
-                for _ in listener.notifies(timeout=0):
-                    pass
-        except psycopg.OperationalError:  # the listener's connection died: poll next time
-            with self._guard:
-                self._listener = None
-            listener.close()
-            return True
-        return woken
-
-    def _listening(self) -> psycopg.Connection | None:
-        """The listener's connection, listening from its first call on."""
-        if self._channel is None:
-            return None
-        with self._guard:
-            if self._closed:
-                raise ValueError("the store is closed")
-            listener = self._listener
-        if listener is None:
-            listener = self._connect()
-            listener.execute(
-                psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel))
-            )
-            with self._guard:
-                self._listener = listener
-        return listener
-
     @retried
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006).
@@ -662,15 +528,9 @@ class PostgresBackend:
         ``retries_40P01``).  A setting the server does not have (CockroachDB has no
         ``fsync``) is ``"unknown"``."""
         with self._connection() as conn:
-            shown = {key: _show(conn, key) for key in SHOWN}
-            row = conn.execute("SELECT sum(commits) FROM gritwit_parts").fetchone()
+            shown = _pg_session.settings(conn)
         taken = {f"retries_{state}": n for state, n in retries().items()}
-        return {
-            **shown,
-            "isolation": self.options.isolation,
-            "commits": 0 if row is None or row[0] is None else int(row[0]),
-            **taken,
-        }
+        return {**shown, "isolation": self.options.isolation, **taken}
 
     @staticmethod
     def retries() -> dict[str, int]:
@@ -689,40 +549,14 @@ class PostgresBackend:
             conn.execute("UPDATE objects SET data = %b WHERE id = %b", (bytes(data), oid.digest))
         return True
 
-    # --- reads in pages (``runtime verify``, the runtime's listings) ----------------------
+    def ids(self) -> Iterator[ObjectId]:
+        """Every stored id in byte order (ID-005), in keyset pages (:func:`._pg_pages.ids`)."""
+        return _pg_pages.ids(self._connection)
 
     def read_pages(self, oids: Iterable[ObjectId]) -> Iterator[dict[ObjectId, bytes]]:
         """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
-        at a time, each bounded by count and bytes (:data:`~gritwit.store._paging.READ_PAGE_IDS`,
-        :data:`~gritwit.store._paging.READ_PAGE_BYTES`).
-
-        One ``SELECT … WHERE id = ANY(…)`` a page: in id order, a running sum of
-        ``octet_length(data)`` decides which rows carry their bytes — the first always
-        (an object larger than the bound is a page alone), then those within the bound;
-        the others come back without bytes and are asked again in the next statement.
-        A few statements for thousands of objects, where :meth:`read` of each would be
-        one each; no transaction stays open between pages.
-        """
-        asked = list(dict.fromkeys(oids))
-        ahead = self._ahead.take(asked)  # read with the journal (:mod:`._pg_ahead`)
-        if ahead:
-            yield ahead
-        wanted = [oid.digest for oid in asked if oid not in ahead]
-        while wanted:
-            ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
-            with self._connection() as conn:
-                rows = conn.execute(
-                    _PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES}
-                ).fetchall()
-            page: dict[ObjectId, bytes] = {}
-            later: list[bytes] = []
-            for digest, data in rows:
-                if data is None:
-                    later.append(bytes(digest))
-                else:
-                    page[ObjectId(bytes(digest))] = bytes(data)
-            wanted = later + wanted
-            yield page
+        at a time (:func:`._pg_pages.read_pages`), those the journal read brought first."""
+        return _pg_pages.read_pages(self._connection, self._ahead, oids)
 
     def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
         """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), read
@@ -733,109 +567,23 @@ class PostgresBackend:
         return found
 
     def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
-        """Why each erased id of ``oids`` was erased (RUN-011), others omitted: one
-        ``SELECT`` per :data:`_PLAN_IDS` ids."""
-        wanted = [oid.digest for oid in dict.fromkeys(oids)]
-        found: dict[ObjectId, str] = {}
-        for start in range(0, len(wanted), _PLAN_IDS):
-            with self._connection() as conn:
-                rows = conn.execute(_REASONS, (wanted[start : start + _PLAN_IDS],)).fetchall()
-            found.update(
-                (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
-                for d, reason in rows
-            )
-        return found
+        """Why each erased id of ``oids`` was erased (RUN-011), others omitted, in pages
+        (:func:`._pg_pages.tombstones_many`)."""
+        return _pg_pages.tombstones_many(self._connection, oids)
+
+    def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
+        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
+        at the timeout (:class:`._pg_listen.Listener`)."""
+        return self._listener.wait(timeout)
 
     def close(self) -> None:
         with self._guard:
             self._closed = True
             idle, self._idle = self._idle, []
-            if self._listener is not None:
-                idle.append(self._listener)
-                self._listener = None
+        self._listener.close()
         for conn in idle:
             conn.close()
-
-
-class PostgresBatch:
-    """The writes of :meth:`PostgresBackend.batch`, on its connection, inside its transaction."""
-
-    __slots__ = ("_conn", "_held", "_limit", "swapped")
-
-    def __init__(self, conn: psycopg.Connection, limit: int | None = None) -> None:
-        self._conn = conn
-        #: The object bytes the batch may hold (DUR-008), and holds so far.
-        self._limit, self._held = limit, 0
-        #: The swaps made so far, in order, to journal when the block ends.
-        self.swapped: list[tuple[bytes, bytes | None]] = []
-
-    def insert_many(
-        self, items: Iterable[tuple[ObjectId, bytes]], fresh: set[bytes] | None = None
-    ) -> None:
-        """Insert objects; erased ids stay erased (RUN-011), corrupt copies are mended;
-        adds to ``fresh`` the digests of those the store did not hold (RUN-022.1).  Past
-        the store's bound (DUR-008) nothing more is sent and the batch fails whole."""
-        listed, self._held = bounded_write(self._limit, items, self._held)
-        added = _pg_commit.insert(self._conn, listed)
-        if fresh is not None:
-            fresh |= added
-
-    def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
-        """The compare-and-swap of ``name``; it sees this batch's earlier inserts and swaps."""
-        result = _swap(self._conn, name, expected, new)
-        if result.status is CasStatus.SWAPPED:
-            self.swapped.append((name.encode(), None if new is None else new.digest))
-        return result
-
-
-def _swap(
-    conn: psycopg.Connection, name: str, expected: ObjectId | None, new: ObjectId | None
-) -> CasResult:
-    """The compare-and-swap of ``name``, inside the caller's write transaction.
-
-    A missing target fails (REF-003.1); a ref holding ``expected`` becomes ``new``
-    (REF-004.2); any other value is a conflict and nothing changes (REF-004.3).  The
-    write is conditional on the value compared, so its row count says whether it
-    swapped; a conflict reports the value the ref holds when the statement ran.
-    """
-    key = name.encode()
-    row = conn.execute("SELECT target FROM refs WHERE name = %b FOR UPDATE", (key,)).fetchone()
-    current = None if row is None else ObjectId(bytes(row[0]))
-    if new is not None:
-        present = conn.execute("SELECT 1 FROM objects WHERE id = %b", (new.digest,)).fetchone()
-        if present is None:
-            return CasResult(CasStatus.MISSING_TARGET, current)
-    if current != expected:
-        return CasResult(CasStatus.CONFLICT, current)
-    params: tuple[bytes, ...]
-    if new is not None and expected is not None:
-        sql, params = "UPDATE refs SET target = %b WHERE name = %b AND target = %b", (
-            new.digest, key, expected.digest)  # fmt: skip
-    elif new is not None:  # not set yet: another writer's row would make it a conflict
-        sql, params = "INSERT INTO refs VALUES (%b, %b) ON CONFLICT (name) DO NOTHING", (
-            key, new.digest)  # fmt: skip
-    elif expected is not None:
-        sql, params = "DELETE FROM refs WHERE name = %b AND target = %b", (key, expected.digest)
-    else:  # unset stays unset: nothing to write (the journal has a row all the same)
-        return CasResult(CasStatus.SWAPPED, None)
-    swapped = conn.execute(sql, params).rowcount
-    if swapped != 1:  # another writer got in first (only without the gate alone)
-        row = conn.execute("SELECT target FROM refs WHERE name = %b", (key,)).fetchone()
-        return CasResult(CasStatus.CONFLICT, None if row is None else ObjectId(bytes(row[0])))
-    return CasResult(CasStatus.SWAPPED, new)
-
-
-def _channel(conn: psycopg.Connection) -> str | None:
-    """The store's wake-up channel (RUN-020.6): ``gritwit_`` and a hash of its schema, so
-    stores in one database wake only their own; ``None`` where the engine has no
-    ``pg_notify`` (CockroachDB, YugabyteDB: their runtimes poll)."""
-    row = conn.execute("SELECT current_schema()").fetchone()
-    channel = f"gritwit_{zlib.crc32(str(row[0] if row else '').encode()):08x}"
-    try:
-        conn.execute("SELECT pg_notify(%s, '')", (channel,))
-    except (psycopg.errors.UndefinedFunction, psycopg.errors.FeatureNotSupported):
-        return None
-    return channel
 
 
 def _kept() -> tuple[int, int]:
@@ -843,54 +591,7 @@ def _kept() -> tuple[int, int]:
     return JOURNAL_KEPT, JOURNAL_PRUNE_EVERY
 
 
-#: The server settings :meth:`PostgresBackend.settings` reads, each with ``SHOW``.
-SHOWN: Final = ("fsync", "synchronous_commit", "full_page_writes", "transaction_isolation")
-
-
-def _show(conn: psycopg.Connection, key: str) -> str:
-    """``SHOW key`` on its own (the connection is in autocommit, so a failure spoils
-    nothing after it), or ``"unknown"`` where the server has no such setting."""
-    try:
-        row = conn.execute(f"SHOW {key}").fetchone()
-    except (psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported):
-        return "unknown"
-    return "unknown" if row is None else str(row[0])
-
-
 def _text_bytes(text: str) -> bytes:
     """``text`` as UTF-8, kept as ``bytea``: PostgreSQL's ``text`` cannot hold U+0000,
     which an erasure's reason may (RUN-011)."""
     return text.encode("utf-8", "surrogatepass")
-
-
-def _where(conn: psycopg.Connection) -> str:
-    """``database <db>, schema <schema>`` of a connection, for messages."""
-    row = conn.execute("SELECT current_database(), current_schema()").fetchone()
-    database, schema = row if row is not None else (None, None)
-    return f"database {database}, schema {schema}"
-
-
-def create_schema(url: str, schema: str | None = None) -> str:
-    """Make ``schema`` (a fresh ``gw_<hex>`` name unless given) in the database ``url``
-    names, and return ``url`` with it first on the ``search_path`` (:func:`with_schema`):
-    a new, empty store.  An existing schema of that name is kept as it is."""
-    name = schema or "gw_" + uuid.uuid4().hex[:24]
-    scoped = with_schema(url, name)
-    plain, _ = split_options(url)  # libpq refuses the store options (DUR-007, DUR-008)
-    with _pg_faults.connecting():  # refused, gone: store-unavailable (DUR-006.1)
-        conn = psycopg.connect(plain, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-    with conn, _pg_faults.reading():
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")  # name checked by with_schema
-    return scoped
-
-
-#: Ids whose tombstones one statement of :meth:`PostgresBackend.tombstones_many` reads.
-_PLAN_IDS: Final = 4096
-#: A page of :meth:`PostgresBackend.read_pages`: the bytes of the first row in id order and of
-#: those whose running size stays within ``budget``; the others' ids, without bytes.
-_PAGE: Final = (
-    "SELECT id, CASE WHEN n = 1 OR total <= %(budget)s THEN data END FROM"
-    " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
-    " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
-)
-_REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"

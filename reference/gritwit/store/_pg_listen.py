@@ -1,0 +1,79 @@
+"""A PostgreSQL store's wake-ups (RUN-020.6): one connection that listens on the store's
+channel, made at the first wait, its own part of the backend.
+
+A wake-up is a hint: one may be lost (a writer killed after its commit), and one comes
+for this process's own swaps too.  Where the engine has no notifications (CockroachDB,
+YugabyteDB; ``channel`` ``None``) a wait sleeps and answers ``False``: the caller polls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg
+import psycopg.sql
+
+__all__ = ["Listener"]
+
+
+class Listener:
+    """The listening connection of a store whose wake-up channel is ``channel``."""
+
+    __slots__ = ("_channel", "_closed", "_conn", "_connect", "_guard")
+
+    def __init__(self, connect: Callable[[], psycopg.Connection], channel: str | None) -> None:
+        self._connect = connect
+        self._channel = channel
+        self._guard = threading.Lock()
+        self._conn: psycopg.Connection | None = None
+        self._closed = False
+
+    def wait(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
+        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
+        at the timeout.  Where the engine has no notifications (CockroachDB, YugabyteDB)
+        it sleeps ``timeout`` and answers ``False``: the caller polls.  A hint only: a
+        notification may be lost (a writer killed after its commit), and one comes for
+        this process's own swaps too."""
+        listener = self._listening()
+        if listener is None:
+            time.sleep(timeout)
+            return False
+        try:
+            woken = any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
+            if woken:  # the rest at once: one wake-up for all that came meanwhile
+                for _ in listener.notifies(timeout=0):
+                    pass
+        except psycopg.OperationalError:  # the listener's connection died: poll next time
+            with self._guard:
+                self._conn = None
+            listener.close()
+            return True
+        return woken
+
+    def _listening(self) -> psycopg.Connection | None:
+        """The listener's connection, listening from its first call on."""
+        if self._channel is None:
+            return None
+        with self._guard:
+            if self._closed:
+                raise ValueError("the store is closed")
+            listener = self._conn
+        if listener is None:
+            listener = self._connect()
+            listener.execute(
+                psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel))
+            )
+            with self._guard:
+                self._conn = listener
+        return listener
+
+    def close(self) -> None:
+        """Close the listening connection; a later wait raises ``ValueError``."""
+        with self._guard:
+            self._closed = True
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()

@@ -1,0 +1,99 @@
+"""A PostgreSQL store's reads in pages: ``runtime verify`` and the runtime's listings
+(DUR-005.4: a few statements for thousands of objects, not one each).
+
+Each function takes the backend's pooled connection (``connection``: a context manager
+that lends one) and holds no transaction open between its pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Final
+
+import psycopg
+
+from .._ids import ObjectId
+from . import _paging
+from ._pg_ahead import ReadAhead
+
+__all__ = ["ids", "read_pages", "tombstones_many"]
+
+#: Lends a pooled connection of the store.
+Connect = Callable[[], contextlib.AbstractContextManager[psycopg.Connection]]
+#: Ids one statement of :func:`ids` reads.
+_ID_PAGE: Final = 512
+#: Ids whose tombstones one statement of :func:`tombstones_many` reads.
+_PLAN_IDS: Final = 4096
+#: A page of :func:`read_pages`: the bytes of the first row in id order and of
+#: those whose running size stays within ``budget``; the others' ids, without bytes.
+_PAGE: Final = (
+    "SELECT id, CASE WHEN n = 1 OR total <= %(budget)s THEN data END FROM"
+    " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
+    " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
+)
+_REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
+
+
+def ids(connection: Connect) -> Iterator[ObjectId]:
+    """Every stored id in byte order (ID-005): ``bytea`` sorts bytewise."""
+    last = b""
+    while True:  # keyset pages: no transaction stays open between yields
+        with connection() as conn:
+            rows = conn.execute(
+                "SELECT id FROM objects WHERE id > %b ORDER BY id LIMIT %s", (last, _ID_PAGE)
+            ).fetchall()
+        for (digest,) in rows:
+            yield ObjectId(bytes(digest))
+        if len(rows) < _ID_PAGE:
+            return
+        last = bytes(rows[-1][0])
+
+
+def read_pages(
+    connection: Connect, read_ahead: ReadAhead, oids: Iterable[ObjectId]
+) -> Iterator[dict[ObjectId, bytes]]:
+    """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), a page
+    at a time, each bounded by count and bytes (:data:`~gritwit.store._paging.READ_PAGE_IDS`,
+    :data:`~gritwit.store._paging.READ_PAGE_BYTES`).
+
+    One ``SELECT … WHERE id = ANY(…)`` a page: in id order, a running sum of
+    ``octet_length(data)`` decides which rows carry their bytes — the first always
+    (an object larger than the bound is a page alone), then those within the bound;
+    the others come back without bytes and are asked again in the next statement.
+    A few statements for thousands of objects, where a read of each would be
+    one each; no transaction stays open between pages.
+    """
+    asked = list(dict.fromkeys(oids))
+    ahead = read_ahead.take(asked)  # read with the journal (:mod:`._pg_ahead`)
+    if ahead:
+        yield ahead
+    wanted = [oid.digest for oid in asked if oid not in ahead]
+    while wanted:
+        ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
+        with connection() as conn:
+            rows = conn.execute(_PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES}).fetchall()
+        page: dict[ObjectId, bytes] = {}
+        later: list[bytes] = []
+        for digest, data in rows:
+            if data is None:
+                later.append(bytes(digest))
+            else:
+                page[ObjectId(bytes(digest))] = bytes(data)
+        wanted = later + wanted
+        yield page
+
+
+def tombstones_many(connection: Connect, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
+    """Why each erased id of ``oids`` was erased (RUN-011), others omitted: one
+    ``SELECT`` per :data:`_PLAN_IDS` ids."""
+    wanted = [oid.digest for oid in dict.fromkeys(oids)]
+    found: dict[ObjectId, str] = {}
+    for start in range(0, len(wanted), _PLAN_IDS):
+        with connection() as conn:
+            rows = conn.execute(_REASONS, (wanted[start : start + _PLAN_IDS],)).fetchall()
+        found.update(
+            (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
+            for d, reason in rows
+        )
+    return found
