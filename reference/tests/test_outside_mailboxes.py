@@ -170,17 +170,18 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(send_commit: str)
     assert again.query(actor, "count").data == b"14"
 
 
-@pytest.mark.req("RUN-020.1", "RUN-019.4", "DUR-005.4")
-def test_a_grouped_send_builds_on_the_mailbox_last_seen_and_a_stale_one_is_sent_again(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.req("RUN-020.1", "RUN-019.4", "RUN-002.4", "DUR-005.4")
+@pytest.mark.parametrize("send_commit", ["group", "own"])
+def test_a_send_builds_on_the_mailbox_last_seen_and_a_stale_one_is_sent_again(
+    monkeypatch: pytest.MonkeyPatch, send_commit: str
 ) -> None:
-    """RUN-020.1: a grouped send to one recipient builds on the mailbox the runtime last
-    saw at its ref (its own last commit), without reading the ref (DUR-005.4: one round
-    trip fewer on a server's store); when another writer moved that mailbox meanwhile,
-    the group's swap loses and the send is made again from the winner's mailbox
-    (RUN-019.4): each message read once, in the order sent."""
+    """RUN-020.1: a send builds on the mailbox the runtime last saw at its ref (its own
+    last commit), without reading the ref (DUR-005.4: one round trip fewer on a server's
+    store); when another writer moved that mailbox meanwhile, the swap loses and the send
+    is made again from the winner's mailbox (grouped: RUN-019.4, the group lost; own:
+    RUN-002.4, the send's commit): each message read once, in the order sent."""
     store = Store.memory()
-    mine = Runtime(store, send_commit="group")
+    mine = Runtime(store, send_commit=send_commit)
     (core, objects), _ = _cores()
     actor = run(mine.genesis(core, objects))
     run(mine.run_until_quiescent())
@@ -190,22 +191,30 @@ def test_a_grouped_send_builds_on_the_mailbox_last_seen_and_a_stale_one_is_sent_
     run(mine.run_until_quiescent())
     ref = outside_ref(actor)
     reads: list[str] = []
-    get_ref = Store.get_ref
+    get_ref, get_refs = Store.get_ref, Store.get_refs
 
     def counted(self: Store, name: str) -> g.ObjectId | None:
         reads.append(name)
         return get_ref(self, name)
 
+    def counted_many(self: Store, names: list[str]) -> dict[str, g.ObjectId] | None:
+        reads.extend(names)
+        return get_refs(self, names)
+
     monkeypatch.setattr(Store, "get_ref", counted)
+    monkeypatch.setattr(Store, "get_refs", counted_many)
     run(mine.send(actor, one, inc))  # built on the mailbox this runtime committed
     assert ref not in reads, "the mailbox last seen is a hint: no read of its ref"
     run(mine.run_until_quiescent())
     assert mine.query(actor, "count").data == b"2"
     theirs, _, _ = send_from_outside(store, [(actor, one, inc, False)])  # another writer
-    losses = mine.group_losses
+    conflicts, losses = mine.conflicts, mine.group_losses
     run(mine.send(actor, one, inc))  # on the stale mailbox: its swap loses
     run(mine.run_until_quiescent())
-    assert mine.group_losses == losses + 1, "the group built on the stale mailbox lost"
+    if send_commit == "group":
+        assert mine.group_losses == losses + 1, "the group built on the stale mailbox lost"
+    else:
+        assert mine.conflicts == conflicts + 1, "the send built on the stale mailbox lost"
     assert mine.query(actor, "count").data == b"4", "each message read exactly once"
     chain = _chain(store, outside_entries(store, read_outside(store))[actor])  # genesis too
     assert len(chain) == 5 and chain[1] == theirs[0], "sent again after the winner's message"

@@ -57,8 +57,8 @@ class _Blind:
         return result
 
 
-def send_from_outside(store: Any, batch: Any, objects: Any = ()) -> Any:
-    return _real_send(_Blind(store), batch, objects)
+def send_from_outside(store: Any, batch: Any, objects: Any = (), seen: Any = None) -> Any:
+    return _real_send(_Blind(store), batch, objects)  # its own copy, not the index's
 
 
 def install() -> None:

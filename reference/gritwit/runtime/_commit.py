@@ -99,7 +99,10 @@ class Commits(DiskBounds):
         if self._group_sends:
             sent, entries = self._send_with_group(list(messages), list(objects))
         else:
-            sent, entries, conflicts = send_from_outside(self._store, messages, objects)
+            # built on the mailboxes last seen, a hint (RUN-020.1): no read of their refs
+            sent, entries, conflicts = send_from_outside(
+                self._store, messages, objects, self._index.outside_seen
+            )
             self.conflicts += conflicts
         self._mark(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():

@@ -117,6 +117,26 @@ def read_outside(
     return read
 
 
+def _read_unseen(
+    store: Store, recipients: Iterable[ObjectId], seen: Callable[[str], ObjectId | None]
+) -> dict[str, ObjectId | None]:
+    """:func:`read_outside` of ``recipients``, a ref ``seen`` names a mailbox for taken
+    from it rather than read (RUN-020.1): one read, or none, for the rest."""
+    known: dict[str, ObjectId | None] = {}
+    unseen: list[ObjectId] = []
+    for r in recipients:  # a loop: no comprehension's function made each send
+        if type(r) is ObjectId:
+            name = _REFS[r[0][7] & 15]  # outside_ref(r), without its call
+            box = seen(name)
+            if box is None:
+                unseen.append(r)
+            else:
+                known[name] = box
+    if unseen:
+        known.update(read_outside(store, unseen))
+    return known
+
+
 class SentOutbox(dict[ObjectId, ObjectId]):
     """The entries of the outside's mailboxes a send touched, with what it built (WIT-003).
 
@@ -381,7 +401,10 @@ def swap_all(
 
 
 def send_from_outside(
-    store: Store, batch: Iterable[OutsideSend], objects: Iterable[GritObject] = ()
+    store: Store,
+    batch: Iterable[OutsideSend],
+    objects: Iterable[GritObject] = (),
+    seen: Callable[[str], ObjectId | None] | None = None,
 ) -> tuple[list[ObjectId], SentOutbox, int]:
     """Store ``objects``, then send ``batch`` in order with one swap of each of the
     outside's mailboxes it touches (RUN-003.4), in one commit.
@@ -392,12 +415,19 @@ def send_from_outside(
 
     Returns the message ids, the touched mailboxes' new entries (a :class:`SentOutbox`)
     and how many commits were lost to another writer (and retried from its mailboxes).
+    ``seen``: the mailbox the caller last saw at one of the outside's refs (``None``:
+    not seen), a hint (RUN-020.1): the first attempt builds on it where it has one and
+    reads only the other refs; a commit that loses reads them all again.
     """
     sends = list(batch)
     given = list(objects)
     conflicts = 0
     while True:
-        old = read_outside(store, [recipient for recipient, _, _, _ in sends])
+        recipients = [recipient for recipient, _, _, _ in sends]
+        if seen is not None and conflicts == 0:
+            old = _read_unseen(store, recipients, seen)
+        else:
+            old = read_outside(store, recipients)
         sent, encodings, _, boxes, entries = build_outside_send(
             store, old, sends, given, functools.partial(store.get_ref, OUTSIDE_REF)
         )
