@@ -379,10 +379,10 @@ def test_a_halted_run_starts_nothing_queued_for_the_lane() -> None:
 
 def test_the_gate_raises_once_halted() -> None:
     rt = Runtime(Store.memory())
-    rt._gate()
-    rt._halted = True
+    rt._bounds.gate()
+    rt._bounds.halted = True
     with pytest.raises(Halted):
-        rt._gate()
+        rt._bounds.gate()
 
 
 # --- gritwit runtime run ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ..wit import (
     send_from_outside,
 )
 from ._cache import ObjectCache
-from ._disk import DiskBounds, fresh_bytes
+from ._disk import RunBounds, fresh_bytes
 from ._events import Residency
 from ._group import CommitGroup, Member
 from ._index import RoutingIndex
@@ -39,7 +39,7 @@ from ._share import Share
 __all__ = ["Commits"]
 
 
-class Commits(DiskBounds):
+class Commits:
     """Sends from the outside, commits of the open group, and marking actors to run."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
@@ -49,6 +49,7 @@ class Commits(DiskBounds):
     _index: RoutingIndex
     _group: CommitGroup
     _group_sends: bool
+    _bounds: RunBounds
     _resident: Residency
     _dirty: set[ObjectId]
     _sink: list[tuple[ObjectId, ObjectId]]
@@ -184,13 +185,13 @@ class Commits(DiskBounds):
         # asked before it is stored
         told = self._store.tells_fresh
         if told:
-            encodings, known = self._group_encodings()
-        added = self._group_added() if group.members and not told else 0
+            encodings, known = self._bounds.group_encodings()
+        added = self._bounds.group_added() if group.members and not told else 0
         group.fresh = None
         adopted, lost, unsent = group.commit(self._store)
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
-        self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
+        self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         sink = self._sink
         for m in adopted:  # a loop: no comprehension's function made each time
             sink.append((m.actor, m.built.step_id))

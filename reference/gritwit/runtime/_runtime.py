@@ -31,7 +31,8 @@ committed:
 * a step adds at most ``max_step_bytes`` to the store, else it fails
   ``step-too-large`` (RUN-022; by default :data:`MAX_STEP_BYTES`, 80 MiB), and a run
   starts no transition once its steps added ``max_run_bytes`` (RUN-023; by default
-  :data:`MAX_RUN_BYTES`, 1 GiB) (:mod:`._disk`);
+  :data:`MAX_RUN_BYTES`, 1 GiB) (:class:`~gritwit.runtime._disk.RunBounds`, a part
+  the runtime holds, which owns the run's count);
 * a run adopts at most ``max_steps`` steps (RUN-018.1; by default
   :data:`MAX_STEPS`), and each pass of the scheduler starts at most one
   transition per actor, in id order, so an actor that always has work cannot
@@ -83,14 +84,16 @@ who runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and th
 refs, RUN-003), :mod:`._bound` (where a transition runs and for how long, RUN-005),
 :mod:`._transition` (one transition's attempts, adoption and failure: RUN-001,
 RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their bounds,
-RUN-006, RUN-018).  This module holds the constructor and its defaults.
+RUN-006, RUN-018).  Parts that own their state are objects the runtime holds, not
+layers: the byte bounds of a step and a run, with the run's count
+(:class:`~gritwit.runtime._disk.RunBounds`, RUN-022, RUN-023).  This module holds the
+constructor, its defaults, and the properties that show a part's state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -98,7 +101,7 @@ from .._ids import ObjectId
 from ..store import Store, Version
 from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._cache import ObjectCache
-from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
+from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
 from ._group import (
     COMMIT,
@@ -253,13 +256,29 @@ class Runtime(Scheduler):
         self._wake: asyncio.Future[None] | None = None
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
-        #: Most bytes one step may add to the store (RUN-022.2).
-        self.max_step_bytes = max_step_bytes
-        #: Bytes a run adds before it starts no more transitions (RUN-023.2).
-        self.max_run_bytes = max_run_bytes
-        #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
-        self.run_bytes = 0
-        self._halted = False
-        #: Transitions run in threads, finished and not yet settled (RUN-023.2, ._disk).
-        self._turns = threading.Condition()
-        self._unsettled = self._unsettled_bytes = 0
+        #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
+        #: RUN-023): a part of its own (:mod:`._disk`).
+        self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+
+    @property
+    def max_step_bytes(self) -> int:
+        """Most bytes one step may add to the store (RUN-022.2)."""
+        return self._bounds.max_step_bytes
+
+    @max_step_bytes.setter
+    def max_step_bytes(self, bound: int) -> None:
+        self._bounds.max_step_bytes = bound
+
+    @property
+    def max_run_bytes(self) -> int:
+        """Bytes a run adds before it starts no more transitions (RUN-023.2)."""
+        return self._bounds.max_run_bytes
+
+    @max_run_bytes.setter
+    def max_run_bytes(self, bound: int) -> None:
+        self._bounds.max_run_bytes = bound
+
+    @property
+    def run_bytes(self) -> int:
+        """The bytes the current (else the last) run's steps added to the store (RUN-023.1)."""
+        return self._bounds.run_bytes

@@ -80,7 +80,7 @@ class Scheduler(Transitions):
         self._synced = version
         if self._group.sends is not None:
             self._route_grouped_sends()
-        self._start_counting()  # RUN-023.1: each run counts its bytes from zero
+        self._bounds.start_counting()  # RUN-023.1: each run counts its bytes from zero
         try:
             return await self._run(max_steps)
         except BaseException:
@@ -120,7 +120,10 @@ class Scheduler(Transitions):
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
                 self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
             for actor in ready:
-                if len(steps) + len(self._group.members) + len(tasks) >= max_steps or self._halted:
+                if (
+                    len(steps) + len(self._group.members) + len(tasks) >= max_steps
+                    or self._bounds.halted
+                ):
                     break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
@@ -182,7 +185,7 @@ class Scheduler(Transitions):
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
         self._sink, self._idle_now = steps, idle
-        self._start_counting()  # RUN-023.1
+        self._bounds.start_counting()  # RUN-023.1
         try:
             return await self._rounds(max_steps, steps, marked, idle)
         except BaseException:
@@ -205,7 +208,7 @@ class Scheduler(Transitions):
             for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
                     self._commit_group()
-                if len(steps) >= max_steps or self._halted:  # RUN-018.1, RUN-023.3
+                if len(steps) >= max_steps or self._bounds.halted:  # RUN-018.1, RUN-023.3
                     self._commit_group()
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)

@@ -111,7 +111,7 @@ class Transitions(CatchUp, TimeBound):
         else:
             # RUN-023.1: what it adds, told by the commit where the store can, else asked first
             fresh: set[ObjectId] | None = set() if self._store.tells_fresh else None
-            added = self._count_stored(built) if fresh is None else 0
+            added = self._bounds.count_stored(built) if fresh is None else 0
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
                 self._cache.commit_assembled(
                     built,
@@ -121,11 +121,13 @@ class Transitions(CatchUp, TimeBound):
                 )
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 # its objects were stored all the same
-                self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
+                self._bounds.counted(
+                    added if fresh is None else fresh_bytes(built.encodings, fresh)
+                )
                 self.conflicts += 1
                 self._mark(self._index.load(self._store, self._cache))
                 return False
-            self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
+            self._bounds.counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step
@@ -143,7 +145,7 @@ class Transitions(CatchUp, TimeBound):
             if (
                 len(group.members) >= group.size
                 or group.bytes >= group.max_bytes
-                or self._must_learn()  # RUN-023.2: the run's exact bytes
+                or self._bounds.must_learn()  # RUN-023.2: the run's exact bytes
             ):
                 self._commit_group()
         return True
@@ -174,20 +176,20 @@ class Transitions(CatchUp, TimeBound):
             if first is not None:
                 (job, exc), first = first, None
             else:
-                if gated and self._halted:
+                if gated and self._bounds.halted:
                     self._dirty.add(actor)  # RUN-023.2: not started; busy
                     return
                 prepared = self._prepare(actor, idle)
                 if prepared is None:
                     return
                 job = prepared
-                turn = Turn(self, gated=gated)  # only a first attempt may be stopped
+                turn = Turn(self._bounds, gated=gated)  # only a first attempt may be stopped
                 gated = False  # retries and reruns are the same transition (RUN-018.2)
                 try:
                     try:
                         built = await self._build(actor, job.last_id, job.last, job.found, turn)
                         if built is not None:
-                            self._bound_step(built)  # RUN-022.3: a step past max_step_bytes
+                            self._bounds.bound_step(built)  # RUN-022.3: a step past max_step_bytes
                     except Halted:  # RUN-023.2: the run halted while it waited to start
                         self._dirty.add(actor)
                         return
@@ -201,7 +203,7 @@ class Transitions(CatchUp, TimeBound):
                             return
                         continue  # built on a lost step, or another writer won: again
                 finally:
-                    self._settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
+                    self._bounds.settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
             timed = isinstance(exc, TimeoutError | TransitionTimeout)  # slow's too (WIT-027.1)
             if isinstance(exc, TimeoutError):
                 exc = self._overrun(actor, job)
@@ -243,7 +245,7 @@ class Transitions(CatchUp, TimeBound):
                 ):
                     self._judge_overrun((wall, cpu))
                 if built is not None:
-                    self._bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
+                    self._bounds.bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
                 return False
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
