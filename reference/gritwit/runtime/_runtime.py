@@ -81,11 +81,12 @@ committed:
 lowest first: :mod:`._resident` (reading heads; residency, eviction and events,
 RUN-012 … RUN-014), :mod:`._commit` (sends from the outside, the open commit group,
 who runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the
-refs, RUN-003), :mod:`._bound` (where a transition runs and for how long, RUN-005),
-:mod:`._transition` (one transition's attempts, adoption and failure: RUN-001,
-RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their bounds,
-RUN-006, RUN-018).  Parts that own their state are objects the runtime holds, not
-layers: the byte bounds of a step and a run, with the run's count
+refs, RUN-003), :mod:`._transition` (one transition's attempts, adoption and failure:
+RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their
+bounds, RUN-006, RUN-018).  Parts that own their state are objects the runtime holds,
+asked through their methods, not layers: where a transition runs and for how long,
+with the bound itself (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the
+byte bounds of a step and a run, with the run's count
 (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022, RUN-023).  This module holds the
 constructor, its defaults, and the properties that show a part's state.
 """
@@ -100,6 +101,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from .._ids import ObjectId
 from ..store import Store, Version
 from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
@@ -205,8 +207,12 @@ class Runtime(Scheduler):
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
         self._executor = Executor(store, actors, updaters, reader=self._cache)
-        #: Whether transitions run inline: only the reference's own Wits (RUN-005).
-        self._inline = _builtin_only(actors, updaters)
+        #: Where a transition is built and for how long (RUN-005), a part of its own
+        #: (:mod:`._bound`); inline only with the reference's own Wits (see above).
+        inline = _builtin_only(actors, updaters)
+        self._time_bound = TimeBound(
+            self._cache, self._executor, inline=inline, time_limit=time_limit
+        )
         #: Whether the routing index was built from the heads (RUN-003).
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
@@ -216,7 +222,6 @@ class Runtime(Scheduler):
         #: Whether the run just caught up from the journal of a server's store: the
         #: index's heads are the first pass's hints (:meth:`_read_heads`).
         self._journal_fresh = False
-        self.time_limit = time_limit
         self.attempts = attempts
         self.first_backoff = first_backoff
         self._sleep = sleep
@@ -245,8 +250,6 @@ class Runtime(Scheduler):
         self._group_sends = send_commit == "group"
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
-        #: The ``runtime`` header of each ``wit`` blob met, by its id (:meth:`_wit_kind`).
-        self._kinds: dict[ObjectId, str] = {}
         #: How many group commits lost a member (RUN-017.4).
         self.group_losses = 0
         #: The current run's adopted steps and idle snapshots (a group commit adds to them).
@@ -259,6 +262,15 @@ class Runtime(Scheduler):
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
         self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+
+    @property
+    def time_limit(self) -> float:
+        """The bound of one transition, in seconds (RUN-005.1)."""
+        return self._time_bound.time_limit
+
+    @time_limit.setter
+    def time_limit(self, seconds: float) -> None:
+        self._time_bound.time_limit = seconds
 
     @property
     def max_step_bytes(self) -> int:

@@ -129,7 +129,7 @@ class Scheduler(Transitions):
                 if actor in self._index.failed:
                     continue
                 first: _Failed | None = None
-                if self._inline:
+                if self._time_bound.inline:
                     inline = self._drive_inline(actor, steps)
                     if inline is True:
                         ran_inline = True  # done at once: no task (RUN-005)

@@ -45,11 +45,12 @@ def _delay(first: float, attempt: int, timed: bool) -> float:
     return first * 2.0 ** (attempt - 1) * (TIME_BACKOFF_FACTOR if timed else 1)
 
 
-class Transitions(CatchUp, TimeBound):
+class Transitions(CatchUp):
     """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004)."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _grouped: bool
+    _time_bound: TimeBound
     _sleep: Callable[[float], Awaitable[None]]
     attempts: int
     first_backoff: float
@@ -187,7 +188,9 @@ class Transitions(CatchUp, TimeBound):
                 gated = False  # retries and reruns are the same transition (RUN-018.2)
                 try:
                     try:
-                        built = await self._build(actor, job.last_id, job.last, job.found, turn)
+                        built = await self._time_bound.build(
+                            actor, job.last_id, job.last, job.found, turn
+                        )
                         if built is not None:
                             self._bounds.bound_step(built)  # RUN-022.3: a step past max_step_bytes
                     except Halted:  # RUN-023.2: the run halted while it waited to start
@@ -206,7 +209,7 @@ class Transitions(CatchUp, TimeBound):
                     self._bounds.settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
             timed = isinstance(exc, TimeoutError | TransitionTimeout)  # slow's too (WIT-027.1)
             if isinstance(exc, TimeoutError):
-                exc = self._overrun(actor, job)
+                exc = self._time_bound.overrun(actor, job)
             self.failures.append(Failure(actor, exc))
             attempt += 1
             if attempt >= self.attempts:
@@ -240,10 +243,10 @@ class Transitions(CatchUp, TimeBound):
                 # _judge_overrun only when it could find one: past the bound in CPU time,
                 # or past the backstop's floor in wall time (RUN-005.7, RUN-005.9)
                 if (
-                    _thread_time() - cpu >= self.time_limit
+                    _thread_time() - cpu >= self._time_bound.time_limit
                     or _monotonic() - wall >= _work.BACKSTOP_FLOOR
                 ):
-                    self._judge_overrun((wall, cpu))
+                    self._time_bound.judge_overrun((wall, cpu))
                 if built is not None:
                     self._bounds.bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
