@@ -24,13 +24,14 @@ from ._resident import UNREAD, ResidentActors
 __all__ = ["CatchUp"]
 
 
-class CatchUp(ResidentActors, Commits):
+class CatchUp(Commits):
     """What is pending for an actor, with the routing index caught up with the refs."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _synced: Version | None
     _heads_read: dict[ObjectId, ObjectId | None]
     _journal_fresh: bool
+    _residents: ResidentActors
 
     def _read_heads(self, actors: list[ObjectId]) -> None:
         """Read the heads of a pass's ``actors`` in one read where the store can
@@ -66,10 +67,13 @@ class CatchUp(ResidentActors, Commits):
         compare-and-swap of the step built on it loses.
         """
         read = self._heads_read.pop(actor, UNREAD) if self._heads_read else UNREAD
-        last_id, last = self._head_step(actor) if read is UNREAD else self._head_step(actor, read)
+        residents = self._residents
+        last_id, last = (
+            residents.head_step(actor) if read is UNREAD else residents.head_step(actor, read)
+        )
         if not self._index.saw_head(actor, last_id):
             self._catch_up()
-        inbox = self._entries(None if last is None else last.inbox)
+        inbox = residents.entries(None if last is None else last.inbox)
         return last_id, last, self._index.pending_for(self._cache, actor, inbox)
 
     def _catch_up(self) -> None:

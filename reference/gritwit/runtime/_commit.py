@@ -31,9 +31,9 @@ from ..wit import (
 )
 from ._cache import ObjectCache
 from ._disk import RunBounds, fresh_bytes
-from ._events import Residency
 from ._group import CommitGroup, Member
 from ._index import RoutingIndex
+from ._resident import ResidentActors
 from ._share import Share
 
 __all__ = ["Commits"]
@@ -50,7 +50,7 @@ class Commits:
     _group: CommitGroup
     _group_sends: bool
     _bounds: RunBounds
-    _resident: Residency
+    _residents: ResidentActors
     _dirty: set[ObjectId]
     _sink: list[tuple[ObjectId, ObjectId]]
     _idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None
@@ -231,8 +231,6 @@ class Commits:
 
     def _forget_adoption(self, actor: ObjectId) -> None:
         """Undo what a provisional adoption of ``actor``'s step left in memory (RUN-017.4)."""
-        resident = self._resident.get(actor)
-        if resident is not None:
-            resident.waiting = None
+        self._residents.forget_waiting(actor)
         if self._idle_now is not None:
             self._idle_now.pop(actor, None)

@@ -78,17 +78,18 @@ committed:
   only its own (RUN-021.1 … RUN-021.5).
 
 :class:`Runtime` is built from one layer per job, each a module of its own, the
-lowest first: :mod:`._resident` (reading heads; residency, eviction and events,
-RUN-012 … RUN-014), :mod:`._commit` (sends from the outside, the open commit group,
-who runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the
-refs, RUN-003), :mod:`._transition` (one transition's attempts, adoption and failure:
+lowest first: :mod:`._commit` (sends from the outside, the open commit group, who
+runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the refs,
+RUN-003), :mod:`._transition` (one transition's attempts, adoption and failure:
 RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their
 bounds, RUN-006, RUN-018).  Parts that own their state are objects the runtime holds,
-asked through their methods, not layers: where a transition runs and for how long,
-with the bound itself (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the
-byte bounds of a step and a run, with the run's count
-(:class:`~gritwit.runtime._disk.RunBounds`, RUN-022, RUN-023).  This module holds the
-constructor, its defaults, and the properties that show a part's state.
+asked through their methods, not layers: reading heads and keeping actors resident,
+with their eviction and events (:class:`~gritwit.runtime._resident.ResidentActors`,
+RUN-012 … RUN-014), where a transition runs and for how long, with the bound itself
+(:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
+and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
+RUN-023).  This module holds the constructor, its defaults, and the methods and
+properties that show a part's state.
 """
 
 from __future__ import annotations
@@ -99,12 +100,13 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
+from .._objects import Blob
 from ..store import Store, Version
 from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
-from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
+from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
 from ._group import (
     COMMIT,
     COMMIT_MODES,
@@ -115,6 +117,7 @@ from ._group import (
     CommitGroup,
 )
 from ._index import RoutingIndex
+from ._resident import ResidentActors
 from ._schedule import Scheduler
 from ._share import Share
 
@@ -228,13 +231,6 @@ class Runtime(Scheduler):
         self._index = RoutingIndex()
         self._dirty: set[ObjectId] = set()
         self._running: set[ObjectId] = set()
-        #: Most idle actors kept in memory (``None``: no limit) (RUN-012).
-        self.max_resident = max_resident
-        #: Seconds after which an idle actor is evicted (``None``: never) (RUN-012).
-        self.idle_after = idle_after
-        self._clock = clock
-        self._resident = Residency()
-        self._events = EventHub()
         #: Every failed transition attempt, in order (RUN-004).
         self.failures: list[Failure] = []
         #: How many head compare-and-swaps lost to another writer (RUN-002).
@@ -245,6 +241,17 @@ class Runtime(Scheduler):
         self.commit = commit
         self._grouped = commit == "group"
         self._group = CommitGroup(self._cache, group_size, group_bytes)
+        #: Reading heads; the resident actors, their eviction and events (RUN-012 …
+        #: RUN-014): a part of its own (:mod:`._resident`).
+        self._residents = ResidentActors(
+            store,
+            self._cache,
+            self._executor,
+            self._group,
+            clock=clock,
+            max_resident=max_resident,
+            idle_after=idle_after,
+        )
         #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
         self.send_commit = send_commit
         self._group_sends = send_commit == "group"
@@ -262,6 +269,56 @@ class Runtime(Scheduler):
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
         self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+
+    # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
+
+    def head(self, actor: ObjectId) -> ObjectId | None:
+        """The id of ``actor``'s last step, or ``None``."""
+        return self._residents.head(actor)
+
+    def query(self, actor: ObjectId, name: str) -> Blob:
+        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013.1)."""
+        return self._residents.query(actor, name)
+
+    def failed(self, actor: ObjectId) -> dict[str, object] | None:
+        """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
+        return self._residents.failed(actor)
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every later lifecycle event; returns an unsubscribe function.
+
+        An observer that raises is ignored: it never affects a transition (RUN-014).
+        """
+        return self._residents.subscribe(observer)
+
+    @property
+    def observer_errors(self) -> int:
+        """How many times an observer raised (RUN-014)."""
+        return self._residents.observer_errors
+
+    def resident(self, actor: ObjectId) -> bool:
+        """Whether ``actor``'s state is in memory (RUN-012)."""
+        return self._residents.resident(actor)
+
+    @property
+    def max_resident(self) -> int | None:
+        """Most idle actors kept in memory (``None``: no limit) (RUN-012)."""
+        return self._residents.max_resident
+
+    @max_resident.setter
+    def max_resident(self, bound: int | None) -> None:
+        self._residents.max_resident = bound
+
+    @property
+    def idle_after(self) -> float | None:
+        """Seconds after which an idle actor is evicted (``None``: never) (RUN-012)."""
+        return self._residents.idle_after
+
+    @idle_after.setter
+    def idle_after(self, seconds: float | None) -> None:
+        self._residents.idle_after = seconds
+
+    # --- the bounds (TimeBound, RunBounds) ------------------------------------------------
 
     @property
     def time_limit(self) -> float:

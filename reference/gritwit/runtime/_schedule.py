@@ -40,10 +40,23 @@ class Scheduler(Transitions):
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _loaded: bool
+    _running: set[ObjectId]
     attempts_from: int
     max_steps: int
 
     # --- running -------------------------------------------------------------------------
+
+    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
+
+        RUN-012.2, RUN-012.3.  Actors with a transition running or to start are not
+        evicted (:meth:`ResidentActors.evict_idle <._resident.ResidentActors.evict_idle>`);
+        ``everything_idle`` evicts every idle actor as if the idle timeout had passed for
+        all (``rt-evict``, ADP-015).  Returns the evicted actors, in eviction order.
+        """
+        return self._residents.evict_idle(
+            self._running, self._dirty, everything_idle=everything_idle
+        )
 
     async def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
@@ -244,9 +257,10 @@ class Scheduler(Transitions):
         which are busy.
         """
         if not final:
-            if not self._resident.may_evict(self._clock(), self.max_resident, self.idle_after):
+            residents = self._residents
+            if not residents.may_evict():
                 return
-            looked_at = {a for a in self._mine(self._index.recipients()) if a in self._resident}
+            looked_at = {a for a in self._mine(self._index.recipients()) if residents.resident(a)}
         else:
             looked_at = self._mine(self._index.recipients())
         self._dirty = set()

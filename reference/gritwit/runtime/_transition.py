@@ -21,7 +21,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
 from ..store import head_ref
-from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
+from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout
 from . import _work
 from ._attempt import Found, _Attempt, _attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _ToLane
@@ -51,6 +51,7 @@ class Transitions(CatchUp):
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _grouped: bool
     _time_bound: TimeBound
+    _executor: Executor
     _sleep: Callable[[float], Awaitable[None]]
     attempts: int
     first_backoff: float
@@ -72,18 +73,14 @@ class Transitions(CatchUp):
         for items in found.values():
             lasts.append(items[-1].id)
         snapshot = tuple(lasts)
-        if idle is None:
-            resident = self._resident.get(actor)
-            waiting = None if resident is None else resident.waiting
-        else:
-            waiting = idle.get(actor)
+        waiting = self._residents.waiting(actor) if idle is None else idle.get(actor)
         if waiting == snapshot:
             return None
         # RUN-017.3, RUN-019.3: the open group's steps (and sends) this transition is built on
         group = self._group
         grouped = group.members or group.sends is not None
         basis = group.basis((actor, *found)) if grouped else _NO_BASIS
-        self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
+        self._residents.use(actor, last_id, last, "message")  # RUN-013: restored before it runs
         return _attempt((actor, last_id, last, found, basis, snapshot))  # an _Attempt
 
     def _adopt(
@@ -133,14 +130,14 @@ class Transitions(CatchUp):
         # … and only then are its messages routed.
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
-        entries = self._entries(step.outbox) if outbox is None else outbox.entries
+        entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
         self._mark(self._index.set_outbox(actor, entries, built.step_id))
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
-        self._remember(actor, built.step_id, step)
+        self._residents.remember(actor, built.step_id, step)
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
-            self._wait(actor, job.snapshot, idle)
+            self._residents.wait(actor, job.snapshot, idle)
         if self._grouped:
             group = self._group  # full (RUN-017.8, RUN-017.10) as CommitGroup.full, inline
             if (
@@ -200,7 +197,7 @@ class Transitions(CatchUp):
                         exc = error
                     else:
                         if built is None:  # no genesis yet: wait for what is pending to change
-                            self._wait(actor, job.snapshot, idle)
+                            self._residents.wait(actor, job.snapshot, idle)
                             return
                         if self._adopt(job, built, steps, idle):
                             return
@@ -254,7 +251,7 @@ class Transitions(CatchUp):
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
                 return job, exc
             if built is None:  # no genesis yet: wait for what is pending to change
-                self._wait(actor, job.snapshot)
+                self._residents.wait(actor, job.snapshot)
                 return True
             if self._adopt(job, built, steps, None):
                 return True
@@ -268,7 +265,7 @@ class Transitions(CatchUp):
         """
         inbox = built.inbox  # as built; else read through the cache
         if inbox is None:
-            entries = self._entries(built.step.inbox)
+            entries = self._residents.entries(built.step.inbox)
             return all(entries.get(sender) == items[-1].id for sender, items in found.items())
         raw = raw_of(inbox.entries)  # text-form actor id → message digest (OBJ-014)
         for sender, items in found.items():  # noqa: SIM110 - a loop: no generator each time
