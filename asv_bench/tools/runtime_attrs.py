@@ -30,7 +30,7 @@ MODULES = (
     "_commit",
     "_disk",
     "_bound",
-    "_bounds",
+    "_hints",
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"
 

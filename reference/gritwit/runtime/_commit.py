@@ -14,7 +14,7 @@ or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 
 from .._codec import object_id
 from .._ids import ObjectId
@@ -31,7 +31,8 @@ from ..wit import (
 )
 from ._cache import ObjectCache
 from ._disk import RunBounds, fresh_bytes
-from ._group import CommitGroup, Member
+from ._group import CommitGroup
+from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
 from ._share import Share
@@ -54,7 +55,7 @@ class Commits:
     _dirty: set[ObjectId]
     _sink: list[tuple[ObjectId, ObjectId]]
     _idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None
-    _heads_read: dict[ObjectId, ObjectId | None]
+    _hints: HeadHints
     _wake: asyncio.Future[None] | None
     conflicts: int
     group_losses: int
@@ -195,8 +196,8 @@ class Commits:
         sink = self._sink
         for m in adopted:  # a loop: no comprehension's function made each time
             sink.append((m.actor, m.built.step_id))
-        if self._heads_read:
-            self._rehint(adopted, lost)
+        if self._hints.held:
+            self._hints.rehint(adopted, lost)
         if not lost and unsent is None:
             return True
         if unsent is not None:
@@ -209,20 +210,6 @@ class Commits:
             self._forget_adoption(member.actor)
         self._mark(self._index.load(self._store, self._cache))
         return False
-
-    def _rehint(self, adopted: Sequence[Member], lost: Sequence[Member]) -> None:
-        """The heads read as this pass's hints (RUN-020.1) before the group committed
-        are its members' heads no longer: an adopted member's head is its step now, a
-        lost member's is unknown (read again).  Before, a member's actor still to run in
-        the pass built on the head read before its own group's commit, and lost its next
-        group whole (RUN-017.4): 0.07-0.09 lost swaps a transition for one runtime alone
-        on PostgreSQL, in runs of a thousand ping-pong steps."""
-        hints = self._heads_read
-        for member in adopted:
-            if member.actor in hints:
-                hints[member.actor] = member.built.step_id
-        for member in lost:
-            hints.pop(member.actor, None)
 
     def _abandon_group(self) -> None:
         """Drop the open group unstored (an error escaped a run): nothing of it was durable."""

@@ -88,7 +88,8 @@ with their eviction and events (:class:`~gritwit.runtime._resident.ResidentActor
 RUN-012 … RUN-014), where a transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
-RUN-023).  This module holds the constructor, its defaults, and the methods and
+RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
+DUR-005.4, RUN-020.1).  This module holds the constructor, its defaults, and the methods and
 properties that show a part's state.
 """
 
@@ -116,6 +117,7 @@ from ._group import (
     SEND_COMMIT_MODES,
     CommitGroup,
 )
+from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
 from ._schedule import Scheduler
@@ -220,11 +222,9 @@ class Runtime(Scheduler):
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
         self._synced: Version | None = None
-        #: Heads read at once for a pass's transitions, each used once (DUR-005.4).
-        self._heads_read: dict[ObjectId, ObjectId | None] = {}
-        #: Whether the run just caught up from the journal of a server's store: the
-        #: index's heads are the first pass's hints (:meth:`_read_heads`).
-        self._journal_fresh = False
+        #: Heads read at once for a pass's transitions, each used once (DUR-005.4), a
+        #: part of its own (:mod:`._hints`).
+        self._hints = HeadHints()
         self.attempts = attempts
         self.first_backoff = first_backoff
         self._sleep = sleep

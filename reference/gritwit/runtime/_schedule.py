@@ -85,7 +85,7 @@ class Scheduler(Transitions):
             if self._group.sends is not None and swaps is not None:
                 swaps = self._group.behind(swaps)
             self._mark(self._index.refresh(self._store, self._cache, swaps))
-            self._journal_fresh = swaps is not None and self._store.is_remote
+            self._hints.journal_fresh = swaps is not None and self._store.is_remote
         else:
             version, _ = self._store.refs_changed_since(None)
             self._mark(self._index.load(self._store, self._cache))
@@ -131,7 +131,11 @@ class Scheduler(Transitions):
             # inline transitions leave none running: no set difference to make then
             ready = sorted(self._dirty - self._running if self._running else self._dirty)
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
-                self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
+                self._hints.read(
+                    ready[: max(0, max_steps - len(steps) - len(self._group))],
+                    self._index,
+                    self._store,
+                )
             for actor in ready:
                 if (
                     len(steps) + len(self._group.members) + len(tasks) >= max_steps
