@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from gritwit.runtime import _runtime
+from gritwit.runtime import _bound
 from gritwit_conformance import wrong
 from gritwit_conformance.wrong import ROWS, WRONG, StaleFault, _fault, _rows, dry_run, patch
 
@@ -157,15 +157,15 @@ def test_written_for_declares_a_deliberate_difference_until_the_original_moves()
 
 @pytest.mark.req("CONV-005")
 def test_a_changed_reference_signature_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What CI sees when the runtime's ``_build`` takes one more argument."""
+    """What CI sees when the runtime's ``TimeBound.build`` takes one more argument."""
     assert dry_run("runtime_overrun_not_failed")
 
     async def build(self: Any, actor: Any, last_id: Any, last: Any, found: Any, turn: Any = None,
                     lane: Any = None) -> Any:  # fmt: skip
         return None
 
-    monkeypatch.setattr(_runtime.Runtime, "_build", build)
-    with pytest.raises(StaleFault, match=r"runtime_overrun_not_failed.*_build"):
+    monkeypatch.setattr(_bound.TimeBound, "build", build)
+    with pytest.raises(StaleFault, match=r"runtime_overrun_not_failed.*build"):
         dry_run("runtime_overrun_not_failed")
 
 

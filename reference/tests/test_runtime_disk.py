@@ -28,6 +28,7 @@ from test_runtime_bounds import hoarder, start_hoarder
 import gritwit as g
 from gritwit import ObjectId
 from gritwit.runtime import MAX_RUN_BYTES, MAX_STEP_BYTES, Runtime, erase_blob
+from gritwit.runtime._bound import TimeBound
 from gritwit.runtime._disk import Halted
 from gritwit.store import Store
 from gritwit.wit import (
@@ -365,7 +366,7 @@ def test_a_halted_run_starts_nothing_queued_for_the_lane() -> None:
         await rt.run_until_quiescent(max_steps=5)  # the geneses batch with their pings
         return actors
 
-    with mock.patch.object(Runtime, "_in_lane", lambda self, *args: True):
+    with mock.patch.object(TimeBound, "in_lane", lambda self, *args: True):
         rt.max_run_bytes = 10**9
         probe = Runtime(Store.memory(), actors={**TEST_ACTORS, "hoarder": hoarder(lambda n: 5000)})
         run(start_hoarder(probe, 0))
@@ -379,10 +380,10 @@ def test_a_halted_run_starts_nothing_queued_for_the_lane() -> None:
 
 def test_the_gate_raises_once_halted() -> None:
     rt = Runtime(Store.memory())
-    rt._gate()
-    rt._halted = True
+    rt._bounds.gate()
+    rt._bounds.halted = True
     with pytest.raises(Halted):
-        rt._gate()
+        rt._bounds.gate()
 
 
 # --- gritwit runtime run ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from test_runtime import _count, _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, history
+from gritwit.runtime._resident import UNREAD, ResidentActors
 from gritwit.wit import OUTSIDE, mailbox_entries, test_actor_core
 
 
@@ -52,17 +53,20 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         thread.start()
         thread.join()
 
-    head_step = a._head_step
+    residents = a._residents
+    head_step = ResidentActors.head_step
     interleaved: list[g.ObjectId] = []
 
-    def head_step_after_b(of: g.ObjectId) -> tuple[g.ObjectId | None, g.Step | None]:
-        if of == actor and not interleaved:  # after a's run started, before it reads the head
+    def head_step_after_b(
+        self: ResidentActors, of: g.ObjectId, read: object = UNREAD
+    ) -> tuple[g.ObjectId | None, g.Step | None]:
+        if self is residents and of == actor and not interleaved:  # a's run, before its read
             interleaved.append(of)
             b_meanwhile()
             assert _count(g.Store.open(tmp_path), actor) == 1 + 2  # b read inc 1 and inc 2
-        return head_step(of)
+        return head_step(self, of, read)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(a, "_head_step", head_step_after_b)
+    monkeypatch.setattr(ResidentActors, "head_step", head_step_after_b)
     report = asyncio.run(a.run_until_quiescent())
     assert interleaved and report.quiescent and not report.failures
 

@@ -102,6 +102,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_events.py",
         "gritwit/runtime/_fork.py",
         "gritwit/runtime/_group.py",
+        "gritwit/runtime/_hints.py",
         "gritwit/runtime/_index.py",
         "gritwit/runtime/_reach.py",
         "gritwit/runtime/_resident.py",

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime import Runtime
+from gritwit.runtime import _resident, _runtime
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -38,10 +37,12 @@ PROBE = [
 ]
 
 
-class EvictsBusyRuntime(Runtime):
-    """The reference runtime whose idle test looks only at running transitions."""
+class EvictsBusyResidents(_resident.ResidentActors):
+    """The reference runtime's residents, whose idle test looks only at running transitions."""
 
-    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+    def evict_idle(
+        self, running: set[ObjectId], dirty: set[ObjectId], *, everything_idle: bool = False
+    ) -> list[ObjectId]:
         evicted: list[ObjectId] = []
         now = self._clock()
         if not everything_idle and not self._resident.may_evict(
@@ -49,22 +50,22 @@ class EvictsBusyRuntime(Runtime):
         ):
             return evicted
         candidates = [  # the bug: pending messages (dirty, waiting) are not looked at
-            (actor, r) for actor, r in self._resident.oldest_first() if actor not in self._running
+            (actor, r) for actor, r in self._resident.oldest_first() if actor not in running
         ]
         for actor, r in candidates:
             if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
-                self._archive(actor, "idle", evicted)
+                self.archive(actor, "idle", evicted)
         if self.max_resident is not None:
             for actor, _ in candidates:
                 if len(self._resident) <= self.max_resident:
                     break
                 if actor in self._resident:
-                    self._archive(actor, "capacity", evicted)
+                    self.archive(actor, "capacity", evicted)
         return evicted
 
 
 def install() -> None:
-    patch(adapter_runtime, "Runtime", EvictsBusyRuntime)
+    patch(_runtime, "ResidentActors", EvictsBusyResidents)
 
 
 if __name__ == "__main__":

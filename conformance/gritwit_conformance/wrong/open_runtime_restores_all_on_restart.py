@@ -54,8 +54,8 @@ class WarmStartRuntime(Runtime):
             for name, target in self._store.list_ref_targets(HEADS_PREFIX):
                 actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
                 step = self._cache.get_object(target)
-                if actor not in self._resident and isinstance(step, Step):
-                    self._use(actor, target, step, "message")
+                if not self._residents.resident(actor) and isinstance(step, Step):
+                    self._residents.use(actor, target, step, "message")
         return await super().run_rounds(max_steps)
 
 

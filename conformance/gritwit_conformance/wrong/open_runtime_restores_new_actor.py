@@ -13,8 +13,7 @@ from __future__ import annotations
 from gritwit._ids import ObjectId
 from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime import RESTORE_REQUESTED, RESTORED, Runtime
+from gritwit.runtime import RESTORE_REQUESTED, RESTORED, _resident, _runtime
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -34,20 +33,20 @@ PROBE = [
 ]
 
 
-class RestoresEveryNewcomerRuntime(Runtime):
-    """The reference runtime, with a restore for every actor that becomes resident."""
+class RestoresEveryNewcomer(_resident.ResidentActors):
+    """The reference runtime's residents, with a restore for every actor that becomes resident."""
 
-    def _use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
+    def use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
         if actor in self._resident:
-            self._remember(actor, head, step)
+            self.remember(actor, head, step)
             return
-        self._emit(RESTORE_REQUESTED, actor, why)  # the bug: even without a head
-        self._remember(actor, head, step)
-        self._emit(RESTORED, actor)
+        self.emit(RESTORE_REQUESTED, actor, why)  # the bug: even without a head
+        self.remember(actor, head, step)
+        self.emit(RESTORED, actor)
 
 
 def install() -> None:
-    patch(adapter_runtime, "Runtime", RestoresEveryNewcomerRuntime)
+    patch(_runtime, "ResidentActors", RestoresEveryNewcomer)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ before anyone asked for it.  Step ids are unaffected; only the events differ.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import RESTORE_REQUESTED, RESTORED, _runtime
+from gritwit.runtime import RESTORE_REQUESTED, RESTORED, _resident
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -18,22 +20,23 @@ ROW = WrongAdapter(
     "emits restored before restore-requested for every restore",
 )
 
-_real_emit = _runtime.Runtime._emit
+_real_emit = _resident.ResidentActors.emit
+#: id(a runtime's residents) → its held restore-requested event: (actor, reason).
+_held: dict[int, Any] = {}
 
 
-def swapped(self: _runtime.Runtime, kind: str, actor, reason=None) -> None:  # type: ignore[no-untyped-def]
+def swapped(self: _resident.ResidentActors, kind: str, actor, reason=None) -> None:  # type: ignore[no-untyped-def]
     if kind == RESTORE_REQUESTED:
-        self._held = (actor, reason)  # type: ignore[attr-defined]
+        _held[id(self)] = (actor, reason)
         return
     _real_emit(self, kind, actor, reason)
-    if kind == RESTORED and getattr(self, "_held", None) is not None:
-        held_actor, held_reason = self._held  # type: ignore[attr-defined]
-        self._held = None  # type: ignore[attr-defined]
+    if kind == RESTORED and _held.get(id(self)) is not None:
+        held_actor, held_reason = _held.pop(id(self))
         _real_emit(self, RESTORE_REQUESTED, held_actor, held_reason)
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_emit", swapped)
+    patch(_resident.ResidentActors, "emit", swapped)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _resident
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -21,17 +21,17 @@ ROW = WrongAdapter(
     "an actor waiting for its genesis (no head) is never made resident, so never archived",
 )
 
-_real = _runtime.Runtime._use
+_real = _resident.ResidentActors.use
 
 
-def use(self: _runtime.Runtime, actor: Any, head: Any, step: Any, why: str) -> None:
+def use(self: _resident.ResidentActors, actor: Any, head: Any, step: Any, why: str) -> None:
     if head is None and actor not in self._resident:
         return  # the bug: nothing to restore, so nothing to keep
     _real(self, actor, head, step, why)
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_use", use)
+    patch(_resident.ResidentActors, "use", use)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _resident
+from gritwit.runtime import _schedule
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -24,7 +24,7 @@ ROW = WrongAdapter(
     "(rt-evict does not): over max_resident it evicts its own idle actors instead",
 )
 
-_real = _resident.ResidentActors.evict_idle
+_real = _schedule.Scheduler.evict_idle
 
 
 def evict_idle(self: Any, *, everything_idle: bool = False) -> list[Any]:
@@ -40,7 +40,7 @@ def evict_idle(self: Any, *, everything_idle: bool = False) -> list[Any]:
 
 
 def install() -> None:
-    patch(_resident.ResidentActors, "evict_idle", evict_idle)
+    patch(_schedule.Scheduler, "evict_idle", evict_idle)
 
 
 if __name__ == "__main__":

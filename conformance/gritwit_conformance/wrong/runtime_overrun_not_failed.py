@@ -8,7 +8,7 @@ failed, and its messages simply stay pending.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _bound
 from gritwit.wit import TransitionTimeout
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -21,10 +21,10 @@ ROW = WrongAdapter(
     "the actor is neither retried nor marked failed",
 )
 
-_real_build = _runtime.Runtime._build
+_real_build = _bound.TimeBound.build
 
 
-async def build(self: _runtime.Runtime, actor, last_id, last, found, turn=None):  # type: ignore[no-untyped-def]
+async def build(self: _bound.TimeBound, actor, last_id, last, found, turn=None):  # type: ignore[no-untyped-def]
     try:
         return await _real_build(self, actor, last_id, last, found, turn)
     except (TransitionTimeout, TimeoutError):
@@ -32,7 +32,7 @@ async def build(self: _runtime.Runtime, actor, last_id, last, found, turn=None):
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_build", build)
+    patch(_bound.TimeBound, "build", build)
 
 
 if __name__ == "__main__":

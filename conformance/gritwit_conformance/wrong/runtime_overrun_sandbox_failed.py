@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime._runtime import Runtime
+from gritwit.runtime._bound import TimeBound
 from gritwit.wit import TransitionTimeout
 from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter, patch, run
 
@@ -25,12 +25,12 @@ ROW = WrongAdapter(
 )
 
 
-def _overrun(self: Runtime, actor: Any, job: Any) -> Exception:
+def overrun(self: TimeBound, actor: Any, job: Any) -> Exception:
     return TransitionTimeout(f"the transition overran {self.time_limit} s")  # the bug
 
 
 def install() -> None:
-    patch(Runtime, "_overrun", _overrun)
+    patch(TimeBound, "overrun", overrun)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from typing import TypeVar
 from gritwit._ids import ObjectId
 from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _attempt, _bound, _runtime
+from gritwit.runtime import _attempt, _bound
 from gritwit.wit import Assembled
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -52,20 +52,20 @@ async def lane_timed_after(work: Callable[[], T], time_limit: float) -> T:
     return result
 
 
-_real_build = _runtime.Runtime._build
+_real_build = _bound.TimeBound.build
 
 
 async def build(
-    self: _runtime.Runtime,
+    self: _bound.TimeBound,
     actor: ObjectId,
     last_id: ObjectId | None,
     last: Step | None,
     found: _attempt.Found,
     turn: _bound.Turn | None = None,
 ) -> Assembled | None:
-    """:meth:`Runtime._build` with the thread awaited to its end; inline, the reference's."""
-    lane = self._in_lane(actor, last, found)
-    if not lane and self._inline and not _bound._naps(found):
+    """:meth:`TimeBound.build` with the thread awaited to its end; inline, the reference's."""
+    lane = self.in_lane(actor, last, found)
+    if not lane and self.inline and not _bound._naps(found):
         return await _real_build(self, actor, last_id, last, found, turn)
     build = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
     work = _bound._turned(turn, build)  # started and finished as the reference's (RUN-023.2)
@@ -75,7 +75,7 @@ async def build(
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_build", build)
+    patch(_bound.TimeBound, "build", build)
 
 
 if __name__ == "__main__":

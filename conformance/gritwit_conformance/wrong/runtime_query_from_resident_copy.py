@@ -33,7 +33,7 @@ _real_head = _executor.Executor.head
 
 def _kept(runtime: _runtime.Runtime, actor: Any) -> Any:
     """The resident record of ``actor``, or ``None`` when it is not resident."""
-    return runtime._resident.get(actor)
+    return runtime._residents._resident.get(actor)
 
 
 def query(self: _runtime.Runtime, actor: Any, name: str) -> Any:

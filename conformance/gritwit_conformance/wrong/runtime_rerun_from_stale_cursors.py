@@ -58,7 +58,7 @@ class _StaleCursors(Runtime):
         if old is not None and old != last_id:  # the bug: the loser's cursors, not the winner's
             started = self._cache.get_object(old)
             assert isinstance(started, Step)
-            inbox = self._entries(started.inbox)
+            inbox = self._residents.entries(started.inbox)
             found = self._index.pending_for(self._cache, actor, inbox)
         return last_id, last, found
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _resident, _runtime
 from gritwit.wit import _executor
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -25,20 +25,20 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_archive = _runtime.Runtime._archive
+_real_archive = _resident.ResidentActors.archive
 _real_query = _runtime.Runtime.query
 _real_head = _executor.Executor.head
-#: (id(runtime), actor) → the head it had when it was evicted.
+#: (id(the runtime's residents), actor) → the head it had when it was evicted.
 _kept: dict[tuple[int, Any], Any] = {}
 
 
-def archive(self: _runtime.Runtime, actor: Any, reason: str, evicted: list[Any]) -> None:
+def archive(self: _resident.ResidentActors, actor: Any, reason: str, evicted: list[Any]) -> None:
     _kept[(id(self), actor)] = self.head(actor)
     _real_archive(self, actor, reason, evicted)
 
 
 def query(self: _runtime.Runtime, actor: Any, name: str) -> Any:
-    key = (id(self), actor)
+    key = (id(self._residents), actor)
     if key not in _kept:
         return _real_query(self, actor, name)
     kept = _kept.pop(key)
@@ -54,7 +54,7 @@ def query(self: _runtime.Runtime, actor: Any, name: str) -> Any:
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_archive", archive)
+    patch(_resident.ResidentActors, "archive", archive)
     patch(_runtime.Runtime, "query", query)
 
 

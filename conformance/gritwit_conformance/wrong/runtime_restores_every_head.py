@@ -29,8 +29,8 @@ async def run_rounds(self: _runtime.Runtime, max_steps: int):  # type: ignore[no
     for name in self._store.list_refs("heads/"):
         actor = ObjectId.from_hex(name.removeprefix("heads/"))
         if not self.resident(actor):  # the bug: restored though nothing is pending for it
-            head, step = self._head_step(actor)
-            self._use(actor, head, step, "message")
+            head, step = self._residents.head_step(actor)
+            self._residents.use(actor, head, step, "message")
     return await _real_run_rounds(self, max_steps)
 
 

@@ -20,12 +20,12 @@ ROW = WrongAdapter(
 )
 
 
-def start_counting(self: _disk.DiskBounds) -> None:
-    self._halted = False  # the bug: run_bytes is not reset
+def start_counting(self: _disk.RunBounds) -> None:
+    self.halted = False  # the bug: run_bytes is not reset
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_start_counting", start_counting)
+    patch(_disk.RunBounds, "start_counting", start_counting)
 
 
 if __name__ == "__main__":

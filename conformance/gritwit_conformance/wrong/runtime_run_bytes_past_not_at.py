@@ -21,19 +21,19 @@ ROW = WrongAdapter(
 )
 
 
-def counted(self: _disk.DiskBounds, added: int) -> None:
+def counted(self: _disk.RunBounds, added: int) -> None:
     self.run_bytes += added
     if self.run_bytes > self.max_run_bytes:  # the bug: > for >=
-        self._halted = True
+        self.halted = True
 
 
-def must_learn(self: _disk.DiskBounds) -> bool:
+def must_learn(self: _disk.RunBounds) -> bool:
     return self.run_bytes + self._group.bytes > self.max_run_bytes
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_counted", counted)
-    patch(_disk.DiskBounds, "_must_learn", must_learn)
+    patch(_disk.RunBounds, "counted", counted)
+    patch(_disk.RunBounds, "must_learn", must_learn)
 
 
 if __name__ == "__main__":

@@ -22,14 +22,14 @@ ROW = WrongAdapter(
 )
 
 
-def must_learn(self: _disk.DiskBounds) -> bool:
+def must_learn(self: _disk.RunBounds) -> bool:
     if self.run_bytes + self._group.bytes >= self.max_run_bytes:
-        self._halted = True  # the bug: halted on an upper bound, not the count
+        self.halted = True  # the bug: halted on an upper bound, not the count
     return False
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_must_learn", must_learn)
+    patch(_disk.RunBounds, "must_learn", must_learn)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ ROW = WrongAdapter(
 )
 
 
-def counted(self: _disk.DiskBounds, added: int) -> None:
+def counted(self: _disk.RunBounds, added: int) -> None:
     self.run_bytes += added  # the bug: never halted
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_counted", counted)
+    patch(_disk.RunBounds, "counted", counted)
 
 
 if __name__ == "__main__":

@@ -21,14 +21,14 @@ ROW = WrongAdapter(
 )
 
 
-def bound_step(self: _disk.DiskBounds, built: Assembled) -> None:
+def bound_step(self: _disk.RunBounds, built: Assembled) -> None:
     added = _disk.added_bytes(self._store, built.encodings, self._cache.pinned_ids())
     if added >= self.max_step_bytes:  # the bug: >= for >
         raise StepTooLarge("RUN-022.3", f"{added} bytes")
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_bound_step", bound_step)
+    patch(_disk.RunBounds, "bound_step", bound_step)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,12 @@ ROW = WrongAdapter(
 )
 
 
-def bound_step(self: _disk.DiskBounds, built: Assembled) -> None:
+def bound_step(self: _disk.RunBounds, built: Assembled) -> None:
     return None  # the bug: never step-too-large
 
 
 def install() -> None:
-    patch(_disk.DiskBounds, "_bound_step", bound_step)
+    patch(_disk.RunBounds, "bound_step", bound_step)
 
 
 if __name__ == "__main__":

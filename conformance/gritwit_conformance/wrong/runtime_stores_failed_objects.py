@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _bound
 from gritwit.wit import _executor
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -24,7 +24,7 @@ ROW = WrongAdapter(
 )
 
 _real_wit = _executor.Executor._wit
-_real_build = _runtime.Runtime._build
+_real_build = _bound.TimeBound.build
 _built: list[Any] = []
 
 
@@ -39,19 +39,19 @@ def _wit(self: Any, core: Any, gate: Any = None) -> Any:
     return keeping
 
 
-async def build(self: _runtime.Runtime, *args: Any) -> Any:
+async def build(self: _bound.TimeBound, *args: Any) -> Any:
     _built.clear()
     try:
         return await _real_build(self, *args)
     except Exception:
         for obj in _built:  # the bug: written ahead of the checks
-            self._store.put_object(obj)
+            self._executor._store.put_object(obj)
         raise
 
 
 def install() -> None:
     patch(_executor.Executor, "_wit", _wit)
-    patch(_runtime.Runtime, "_build", build)
+    patch(_bound.TimeBound, "build", build)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ __all__ = ["TimeBound", "_ToLane", "_clocked", "_inline_gate", "_naps"]
 _WASM, _SANDBOX = "wasm", "python-wasi"
 #: An update is pending first: it may run a Wasm update function (WIT-014.1).
 _UPDATE = "update"
-#: Most ``wit`` blobs whose runtime is remembered (:meth:`Runtime._wit_kind`).
+#: Most ``wit`` blobs whose runtime is remembered (:meth:`TimeBound.wit_kind`).
 _KINDS = 4096
 
 
@@ -112,16 +112,28 @@ def _started() -> tuple[float, float]:
 
 
 class TimeBound:
-    """Builds a transition where it may run, bounded by ``time_limit`` (RUN-005)."""
+    """Builds a transition where it may run, bounded by ``time_limit`` (RUN-005).
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _cache: ObjectCache
-    _executor: Executor
-    _inline: bool
-    _kinds: dict[ObjectId, str]
-    time_limit: float
+    A part the runtime holds: it owns the bound, whether transitions run inline, and
+    the ``runtime`` headers of the ``wit`` blobs met; it reads objects through the
+    runtime's cache and builds with its executor, which it is given.
+    """
 
-    async def _build(
+    __slots__ = ("_cache", "_executor", "_kinds", "inline", "time_limit")
+
+    def __init__(
+        self, cache: ObjectCache, executor: Executor, *, inline: bool, time_limit: float
+    ) -> None:
+        self._cache = cache
+        self._executor = executor
+        #: Whether transitions run inline: only the reference's own Wits (RUN-005).
+        self.inline = inline
+        #: The bound of one transition, in seconds (RUN-005.1).
+        self.time_limit = time_limit
+        #: The ``runtime`` header of each ``wit`` blob met, by its id (:meth:`wit_kind`).
+        self._kinds: dict[ObjectId, str] = {}
+
+    async def build(
         self,
         actor: ObjectId,
         last_id: ObjectId | None,
@@ -138,12 +150,12 @@ class TimeBound:
         finished there when it returns.
         """
         build = functools.partial(self._executor.build, actor, last, found, last_id=last_id)
-        if self._in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
+        if self.in_lane(actor, last, found):  # Wasm or sandboxed Python: the engine lane
             return await run_in_lane(_turned(turn, build), self.time_limit)
-        if self._inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
+        if self.inline and not _naps(found):  # a nap for sleepy: bounded (RUN-005.6)
             started = _started()
             built = build()
-            self._judge_overrun(started)
+            self.judge_overrun(started)
             return built
         clock: list[WorkClock] = []
         stop = Deadline(seconds=backstop(self.time_limit) + 1.0)
@@ -156,7 +168,7 @@ class TimeBound:
             task.cancel()  # its outcome, when it comes, is nobody's (the thread runs on)
             raise
 
-    def _judge_overrun(self, started: tuple[float, float]) -> None:
+    def judge_overrun(self, started: tuple[float, float]) -> None:
         """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).
 
         A transition built on the event loop cannot be abandoned while it runs; one
@@ -172,18 +184,18 @@ class TimeBound:
         if elapsed >= _work.BACKSTOP_FLOOR and elapsed >= backstop(self.time_limit):
             raise TimeoutError
 
-    def _in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:
+    def in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:
         """Whether this transition runs in the engine lane (RUN-005.7, see the module).
 
         Sandboxed Python always; a Wasm Wit or an update when the lane is busy (its
         transition holds the engine's lock) or the runtime runs nothing inline.
         """
-        kind = self._wit_kind(actor, last, found)
+        kind = self.wit_kind(actor, last, found)
         if kind == _SANDBOX:
             return True
-        return kind in (_WASM, _UPDATE) and (not self._inline or lane_busy())
+        return kind in (_WASM, _UPDATE) and (not self.inline or lane_busy())
 
-    def _wit_kind(self, actor: ObjectId, last: Step | None, found: Found) -> str | None:
+    def wit_kind(self, actor: ObjectId, last: Step | None, found: Found) -> str | None:
         """The ``runtime`` header of the ``wit`` this transition runs, or :data:`_UPDATE`.
 
         ``None`` when the core or its ``wit`` cannot be read: the transition then
@@ -213,14 +225,14 @@ class TimeBound:
             self._kinds[wit] = kind
         return kind
 
-    def _overrun(self, actor: ObjectId, job: _Attempt) -> Exception:
+    def overrun(self, actor: ObjectId, job: _Attempt) -> Exception:
         """The error of an attempt that overran its bound (RUN-005.3).
 
         A sandboxed run the bound stopped fails ``time-limit`` (SBX-006.10), and its
         transition with that class (SBX-013.1); another kind of transition fails
         ``failed``, as any transition that raised.
         """
-        if self._wit_kind(actor, job.last, job.found) == _SANDBOX:
+        if self.wit_kind(actor, job.last, job.found) == _SANDBOX:
             return TimeLimit(
                 "SBX-006.10",
                 f"the sandboxed run overran the transition's bound of {self.time_limit} s "

@@ -15,46 +15,23 @@ from __future__ import annotations
 
 from .._ids import ObjectId
 from .._objects import Step
-from ..store import Version, head_ref
+from ..store import Version
 from ..wit import OUTSIDE
 from ._attempt import Found
 from ._commit import Commits
+from ._hints import HeadHints
 from ._resident import UNREAD, ResidentActors
 
 __all__ = ["CatchUp"]
 
 
-class CatchUp(ResidentActors, Commits):
+class CatchUp(Commits):
     """What is pending for an actor, with the routing index caught up with the refs."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _synced: Version | None
-    _heads_read: dict[ObjectId, ObjectId | None]
-    _journal_fresh: bool
-
-    def _read_heads(self, actors: list[ObjectId]) -> None:
-        """Read the heads of a pass's ``actors`` in one read where the store can
-        (:meth:`~gritwit.store.Store.get_refs`, DUR-005.4), each the hint its actor's next
-        transition uses once instead of reading its head alone (RUN-020.1: a head moved
-        since is met by the compare-and-swap, RUN-002).  One actor's head is read as
-        before, by its transition.
-
-        In the first pass after the run read the journal of swaps, the heads the routing
-        index holds are as new as that read (it caught up with every swap in it), so they
-        are the hints and nothing is read: one round trip less a run on a server's store.
-        The journal read also read the store's count of erasures, so a transition's blobs
-        are still checked against every erasure that returned before it (RUN-011.3)."""
-        if self._heads_read:
-            self._heads_read = {}
-        if self._journal_fresh:
-            self._journal_fresh = False
-            self._heads_read = self._index.known_heads(actors)
-            actors = [actor for actor in actors if actor not in self._heads_read]
-        if len(actors) < 2 or not self._store.is_remote:
-            return
-        found = self._store.get_refs([head_ref(actor) for actor in actors])
-        if found is not None:
-            self._heads_read.update({actor: found.get(head_ref(actor)) for actor in actors})
+    _hints: HeadHints
+    _residents: ResidentActors
 
     def _pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
         """``actor``'s head id, head step and what is pending for it (WIT-005).
@@ -65,11 +42,15 @@ class CatchUp(ResidentActors, Commits):
         is read twice (RUN-003.3, RUN-002.3).  Should the head move yet again, the
         compare-and-swap of the step built on it loses.
         """
-        read = self._heads_read.pop(actor, UNREAD) if self._heads_read else UNREAD
-        last_id, last = self._head_step(actor) if read is UNREAD else self._head_step(actor, read)
+        hints = self._hints
+        read = hints.take(actor) if hints.held else UNREAD
+        residents = self._residents
+        last_id, last = (
+            residents.head_step(actor) if read is UNREAD else residents.head_step(actor, read)
+        )
         if not self._index.saw_head(actor, last_id):
             self._catch_up()
-        inbox = self._entries(None if last is None else last.inbox)
+        inbox = residents.entries(None if last is None else last.inbox)
         return last_id, last, self._index.pending_for(self._cache, actor, inbox)
 
     def _catch_up(self) -> None:

@@ -14,7 +14,7 @@ or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 
 from .._codec import object_id
 from .._ids import ObjectId
@@ -30,16 +30,17 @@ from ..wit import (
     send_from_outside,
 )
 from ._cache import ObjectCache
-from ._disk import DiskBounds, fresh_bytes
-from ._events import Residency
-from ._group import CommitGroup, Member
+from ._disk import RunBounds, fresh_bytes
+from ._group import CommitGroup
+from ._hints import HeadHints
 from ._index import RoutingIndex
+from ._resident import ResidentActors
 from ._share import Share
 
 __all__ = ["Commits"]
 
 
-class Commits(DiskBounds):
+class Commits:
     """Sends from the outside, commits of the open group, and marking actors to run."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
@@ -49,11 +50,12 @@ class Commits(DiskBounds):
     _index: RoutingIndex
     _group: CommitGroup
     _group_sends: bool
-    _resident: Residency
+    _bounds: RunBounds
+    _residents: ResidentActors
     _dirty: set[ObjectId]
     _sink: list[tuple[ObjectId, ObjectId]]
     _idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None
-    _heads_read: dict[ObjectId, ObjectId | None]
+    _hints: HeadHints
     _wake: asyncio.Future[None] | None
     conflicts: int
     group_losses: int
@@ -192,18 +194,18 @@ class Commits(DiskBounds):
         # asked before it is stored
         told = self._store.tells_fresh
         if told:
-            encodings, known = self._group_encodings()
-        added = self._group_added() if group.members and not told else 0
+            encodings, known = self._bounds.group_encodings()
+        added = self._bounds.group_added() if group.members and not told else 0
         group.fresh = None
         adopted, lost, unsent = group.commit(self._store)
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
-        self._counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
+        self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         sink = self._sink
         for m in adopted:  # a loop: no comprehension's function made each time
             sink.append((m.actor, m.built.step_id))
-        if self._heads_read:
-            self._rehint(adopted, lost)
+        if self._hints.held:
+            self._hints.rehint(adopted, lost)
         if not lost and unsent is None:
             return True
         if unsent is not None:
@@ -217,20 +219,6 @@ class Commits(DiskBounds):
         self._mark(self._index.load(self._store, self._cache))
         return False
 
-    def _rehint(self, adopted: Sequence[Member], lost: Sequence[Member]) -> None:
-        """The heads read as this pass's hints (RUN-020.1) before the group committed
-        are its members' heads no longer: an adopted member's head is its step now, a
-        lost member's is unknown (read again).  Before, a member's actor still to run in
-        the pass built on the head read before its own group's commit, and lost its next
-        group whole (RUN-017.4): 0.07-0.09 lost swaps a transition for one runtime alone
-        on PostgreSQL, in runs of a thousand ping-pong steps."""
-        hints = self._heads_read
-        for member in adopted:
-            if member.actor in hints:
-                hints[member.actor] = member.built.step_id
-        for member in lost:
-            hints.pop(member.actor, None)
-
     def _abandon_group(self) -> None:
         """Drop the open group unstored (an error escaped a run): nothing of it was durable."""
         for member in self._group.abandon():
@@ -238,8 +226,6 @@ class Commits(DiskBounds):
 
     def _forget_adoption(self, actor: ObjectId) -> None:
         """Undo what a provisional adoption of ``actor``'s step left in memory (RUN-017.4)."""
-        resident = self._resident.get(actor)
-        if resident is not None:
-            resident.waiting = None
+        self._residents.forget_waiting(actor)
         if self._idle_now is not None:
             self._idle_now.pop(actor, None)

@@ -3,20 +3,21 @@
 A step's *added bytes* are the encoded bytes of the objects stored for it that the
 store did not hold (RUN-022.1): an object the store has (stored or erased), or that
 the open group stores first — an earlier member's, a grouped send's — adds nothing,
-and each counts once.  :class:`DiskBounds` applies both bounds:
+and each counts once.  :class:`RunBounds`, the runtime's part that owns the run's count,
+applies both bounds:
 
 * a step past ``max_step_bytes`` fails ``step-too-large`` before anything of it is
   stored (RUN-022.3).  Only a step whose encodings add up to more than the bound can
   be past it, so the store is asked which of its objects it holds only then
-  (:meth:`DiskBounds._bound_step`): no other step pays a read;
+  (:meth:`RunBounds.bound_step`): no other step pays a read;
 * a run counts what its steps add (RUN-023.1) where it stores them: in step mode
   each step as it is stored, in group mode the open group as it is committed, with
-  one read of the store for all its members (:meth:`DiskBounds._group_added`).  A
+  one read of the store for all its members (:meth:`RunBounds.group_added`).  A
   group's members are not counted one by one as they are adopted, so after each
   adoption the run knows its count exactly only up to the group's encoded bytes
   (``CommitGroup.bytes``, more than the members add when some objects are held):
   when the two together reach ``max_run_bytes`` the group is committed at once and
-  counted (:meth:`DiskBounds._must_learn`), and the run is *halted* only when the
+  counted (:meth:`RunBounds.must_learn`), and the run is *halted* only when the
   exact count reaches the bound (RUN-023.2, RUN-023.3).
 
 A halted run starts no transition.  The scheduler stops at its next candidate; a
@@ -27,7 +28,7 @@ a step that finished before — the lane hands itself to the next transition as 
 one returns — so every transition run in a thread is a :class:`Turn`, *finished* when
 its build returns and *settled* once the loop has adopted or failed it; a start that
 could reach the bound with the finished steps not yet settled waits until they are
-(:meth:`DiskBounds._gate`).  So only transitions already running when a step reaches
+(:meth:`RunBounds.gate`).  So only transitions already running when a step reaches
 the bound can add to the run after it (RUN-023.2): none of the lane's, which runs one
 at a time.
 """
@@ -50,8 +51,8 @@ __all__ = [
     "LARGEST_BOUND",
     "MAX_RUN_BYTES",
     "MAX_STEP_BYTES",
-    "DiskBounds",
     "Halted",
+    "RunBounds",
     "Turn",
     "added_bytes",
     "fresh_bytes",
@@ -115,13 +116,13 @@ class Turn:
 
     ``start`` is called in the thread as the transition is about to start (``gated``:
     its first attempt, which a halted run does not start), ``finish`` when its build
-    returned there, and the loop settles it (:meth:`DiskBounds._settle`) once it has
+    returned there, and the loop settles it (:meth:`RunBounds.settle`) once it has
     adopted or failed it, or given it up.
     """
 
     __slots__ = ("bytes", "finished", "gated", "owner", "settled", "started")
 
-    def __init__(self, owner: DiskBounds, *, gated: bool) -> None:
+    def __init__(self, owner: RunBounds, *, gated: bool) -> None:
         self.owner = owner
         self.gated = gated
         self.started = self.finished = self.settled = False
@@ -130,58 +131,85 @@ class Turn:
     def start(self) -> None:
         self.started = True
         if self.gated:
-            self.owner._gate()
+            self.owner.gate()
 
     def finish(self, built: Assembled | None) -> None:
         owner = self.owner
-        with owner._turns:
+        with owner.turns:
             if not self.settled:  # else given up: its result is never counted
                 self.finished = True
                 self.bytes = 0 if built is None else encoded_size(built)
-                owner._unsettled += 1
-                owner._unsettled_bytes += self.bytes
+                owner.unsettled += 1
+                owner.unsettled_bytes += self.bytes
 
 
-class DiskBounds:
-    """The bounds of RUN-022 and RUN-023 over a runtime's store, cache and open group."""
+class RunBounds:
+    """The bounds of RUN-022 and RUN-023, and the state they keep: one runtime's part.
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _store: Store
-    _cache: ObjectCache
-    _group: CommitGroup
-    max_step_bytes: int
-    max_run_bytes: int
-    #: The bytes the current run's steps added to the store (RUN-023.1).
-    run_bytes: int
-    #: Whether the current run reached ``max_run_bytes``: it starts no transition (RUN-023.2).
-    _halted: bool
-    #: Guards the turns' counts; notified when a turn is settled.
-    _turns: threading.Condition
-    #: Turns finished in a thread and not yet settled by the loop, and their encoded bytes.
-    _unsettled: int
-    _unsettled_bytes: int
+    It owns the run's count of added bytes (:attr:`run_bytes`, RUN-023.1), whether the
+    run reached ``max_run_bytes`` (:attr:`halted`, RUN-023.2), and the turns run in
+    threads, finished and not yet settled.  It reads the runtime's store, cache and
+    open group, which it is given; the runtime asks it through its methods.
+    """
 
-    def _start_counting(self) -> None:
+    __slots__ = (
+        "_cache",
+        "_group",
+        "_store",
+        "halted",
+        "max_run_bytes",
+        "max_step_bytes",
+        "run_bytes",
+        "turns",
+        "unsettled",
+        "unsettled_bytes",
+    )
+
+    def __init__(
+        self,
+        store: Store,
+        cache: ObjectCache,
+        group: CommitGroup,
+        max_step_bytes: int,
+        max_run_bytes: int,
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._group = group
+        #: Most bytes one step may add to the store (RUN-022.2).
+        self.max_step_bytes = max_step_bytes
+        #: Bytes a run adds before it starts no more transitions (RUN-023.2).
+        self.max_run_bytes = max_run_bytes
+        #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
+        self.run_bytes = 0
+        #: Whether the current run reached ``max_run_bytes``: it starts no transition (RUN-023.2).
+        self.halted = False
+        #: Guards the turns' counts; notified when a turn is settled.
+        self.turns = threading.Condition()
+        #: Turns finished in a thread and not yet settled by the loop, and their encoded bytes.
+        self.unsettled = self.unsettled_bytes = 0
+
+    def start_counting(self) -> None:
         """A run counts from zero (RUN-023.1)."""
         self.run_bytes = 0
-        self._halted = False
+        self.halted = False
 
-    def _gate(self) -> None:
+    def gate(self) -> None:
         """In a thread, as a transition is about to start: not once the run halted.
 
         When the steps finished but not yet settled could take the run to its bound,
         wait until the loop has counted them (RUN-023.2, see the module).
         """
-        with self._turns:
+        with self.turns:
             if (
-                not self._halted
-                and self.run_bytes + self._group.bytes + self._unsettled_bytes >= self.max_run_bytes
+                not self.halted
+                and self.run_bytes + self._group.bytes + self.unsettled_bytes >= self.max_run_bytes
             ):
-                self._turns.wait_for(lambda: self._unsettled == 0, _SETTLE_WAIT)
-            if self._halted:
+                self.turns.wait_for(lambda: self.unsettled == 0, _SETTLE_WAIT)
+            if self.halted:
                 raise Halted
 
-    def _settle(self, turn: Turn) -> None:
+    def settle(self, turn: Turn) -> None:
         """The loop is done with ``turn``: adopted, failed or given up.
 
         A turn never started in a thread (built inline, or not started yet) needs no
@@ -190,14 +218,14 @@ class DiskBounds:
         if not turn.started:
             turn.settled = True
             return
-        with self._turns:
+        with self.turns:
             turn.settled = True
             if turn.finished:
-                self._unsettled -= 1
-                self._unsettled_bytes -= turn.bytes
-                self._turns.notify_all()
+                self.unsettled -= 1
+                self.unsettled_bytes -= turn.bytes
+                self.turns.notify_all()
 
-    def _bound_step(self, built: Assembled) -> None:
+    def bound_step(self, built: Assembled) -> None:
         """Fail ``built`` if it would add more than ``max_step_bytes`` (``step-too-large``).
 
         RUN-022.2, RUN-022.3.  Its encodings bound what it adds: only when they exceed
@@ -216,11 +244,11 @@ class DiskBounds:
                     f"max_step_bytes {self.max_step_bytes} (RUN-022.2)",
                 )
 
-    def _count_stored(self, built: Assembled) -> int:
+    def count_stored(self, built: Assembled) -> int:
         """What ``built`` adds, asked before it is stored on its own (step mode, RUN-023.1)."""
         return added_bytes(self._store, built.encodings)
 
-    def _group_added(self) -> int:
+    def group_added(self) -> int:
         """What the open group's members add, asked before it is committed (RUN-023.1).
 
         Members in group order, each object counted for the first that stores it; the
@@ -232,7 +260,7 @@ class DiskBounds:
         encodings = [e for member in group.members for e in member.built.encodings]
         return added_bytes(self._store, encodings, known)
 
-    def _group_encodings(self) -> tuple[list[Encoded], list[ObjectId]]:
+    def group_encodings(self) -> tuple[list[Encoded], list[ObjectId]]:
         """The open group's members' encodings in group order, and the ids of its grouped
         sends' objects (stored first, the caller's: counted for no member)."""
         group = self._group
@@ -243,13 +271,13 @@ class DiskBounds:
             encodings += member.built.encodings
         return encodings, known
 
-    def _counted(self, added: int) -> None:
+    def counted(self, added: int) -> None:
         """Add a commit's bytes to the run's; halt it at ``max_run_bytes`` (RUN-023.2)."""
         self.run_bytes += added
         if self.run_bytes >= self.max_run_bytes:
-            self._halted = True
+            self.halted = True
 
-    def _must_learn(self) -> bool:
+    def must_learn(self) -> bool:
         """Whether the open group must be committed now to know whether the run reached
         ``max_run_bytes``: its encoded bytes and the run's count reach the bound."""
         return self.run_bytes + self._group.bytes >= self.max_run_bytes

@@ -39,7 +39,7 @@ _NO_ENTRIES: Mapping[ObjectId, ObjectId] = {}
 
 
 class Unread:
-    """No head given to :meth:`ResidentActors._head_step`: it reads the head ref."""
+    """No head given to :meth:`ResidentActors.head_step`: it reads the head ref."""
 
 
 #: The one :class:`Unread`.
@@ -47,20 +47,49 @@ UNREAD: Final = Unread()
 
 
 class ResidentActors:
-    """Reading actors' heads, and keeping idle actors in memory or evicting them (RUN-012)."""
+    """Reading actors' heads, and keeping idle actors in memory or evicting them (RUN-012).
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _store: Store
-    _cache: ObjectCache
-    _executor: Executor
-    _group: CommitGroup
-    _resident: Residency
-    _events: EventHub
-    _clock: Callable[[], float]
-    _running: set[ObjectId]
-    _dirty: set[ObjectId]
-    max_resident: int | None
-    idle_after: float | None
+    A part the runtime holds: it owns the resident actors (:class:`Residency`), the
+    observers of their lifecycle (:class:`EventHub`), the clock and the two bounds
+    ``max_resident`` and ``idle_after``; it reads the store, the cache, the executor
+    and the open commit group, which it is given.  What the scheduler has running or
+    marked to run (never evicted) is passed to :meth:`evict_idle`.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_clock",
+        "_events",
+        "_executor",
+        "_group",
+        "_resident",
+        "_store",
+        "idle_after",
+        "max_resident",
+    )
+
+    def __init__(
+        self,
+        store: Store,
+        cache: ObjectCache,
+        executor: Executor,
+        group: CommitGroup,
+        *,
+        clock: Callable[[], float],
+        max_resident: int | None,
+        idle_after: float | None,
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._executor = executor
+        self._group = group
+        self._clock = clock
+        #: Most idle actors kept in memory (``None``: no limit) (RUN-012).
+        self.max_resident = max_resident
+        #: Seconds after which an idle actor is evicted (``None``: never) (RUN-012).
+        self.idle_after = idle_after
+        self._resident = Residency()
+        self._events = EventHub()
 
     # --- reading state -------------------------------------------------------------------
 
@@ -68,7 +97,7 @@ class ResidentActors:
         """The id of ``actor``'s last step, or ``None``."""
         return self._store.get_ref(head_ref(actor))
 
-    def _head_step(
+    def head_step(
         self, actor: ObjectId, read: ObjectId | Unread | None = UNREAD
     ) -> tuple[ObjectId | None, Step | None]:
         """``actor``'s head step, from memory while its head has not moved (RUN-012).
@@ -95,7 +124,7 @@ class ResidentActors:
             resident.head, resident.step = oid, step
         return oid, step
 
-    def _use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
+    def use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, why: str) -> None:
         """Mark ``actor`` used; restore it from its head first if it is not resident (RUN-013.1).
 
         ``restore-requested`` precedes the restore and ``restored`` follows it
@@ -104,16 +133,16 @@ class ResidentActors:
         if self._resident.use(actor, head, step, self._clock()):  # resident: as _remember
             return
         if head is not None:
-            self._emit(RESTORE_REQUESTED, actor, why)
-        self._remember(actor, head, step)
+            self.emit(RESTORE_REQUESTED, actor, why)
+        self.remember(actor, head, step)
         if head is not None:
-            self._emit(RESTORED, actor)
+            self.emit(RESTORED, actor)
 
     def query(self, actor: ObjectId, name: str) -> Blob:
         """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013.1)."""
-        head, step = self._head_step(actor)
+        head, step = self.head_step(actor)
         if head is not None:
-            self._use(actor, head, step, "query")
+            self.use(actor, head, step, "query")
         return self._executor.query(actor, name)
 
     # --- residency and events (RUN-012 … RUN-014) -----------------------------------------
@@ -134,18 +163,20 @@ class ResidentActors:
         """Whether ``actor``'s state is in memory (RUN-012)."""
         return actor in self._resident
 
-    def _emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
+    def emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
         self._events.emit(LifecycleEvent(kind, actor, reason))
 
-    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+    def evict_idle(
+        self, running: set[ObjectId], dirty: set[ObjectId], *, everything_idle: bool = False
+    ) -> list[ObjectId]:
         """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
 
         RUN-012.2, RUN-012.3.
 
-        Only an actor with no transition running, none to start and no message
-        left pending is evicted.  ``everything_idle`` evicts every idle actor as if
-        the idle timeout had passed for all (``rt-evict``, ADP-015).  Returns the
-        evicted actors, in eviction order.
+        Only an actor with no transition running (``running``), none to start
+        (``dirty``) and no message left pending is evicted.  ``everything_idle``
+        evicts every idle actor as if the idle timeout had passed for all
+        (``rt-evict``, ADP-015).  Returns the evicted actors, in eviction order.
         """
         evicted: list[ObjectId] = []
         now = self._clock()
@@ -156,23 +187,23 @@ class ResidentActors:
         candidates = [
             (actor, r)
             for actor, r in self._resident.oldest_first()
-            if actor not in self._running and actor not in self._dirty and r.waiting is None
+            if actor not in running and actor not in dirty and r.waiting is None
         ]
         for actor, r in candidates:
             if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
-                self._archive(actor, "idle", evicted)
+                self.archive(actor, "idle", evicted)
         if self.max_resident is not None:
             for actor, _ in candidates:
                 if len(self._resident) <= self.max_resident:
                     break
                 if actor in self._resident:
-                    self._archive(actor, "capacity", evicted)
+                    self.archive(actor, "capacity", evicted)
         return evicted
 
-    def _archive(self, actor: ObjectId, reason: str, evicted: list[ObjectId]) -> None:
+    def archive(self, actor: ObjectId, reason: str, evicted: list[ObjectId]) -> None:
         self._resident.drop(actor)  # RUN-014.3: the event follows the state change
         evicted.append(actor)
-        self._emit(ARCHIVED, actor, reason)
+        self.emit(ARCHIVED, actor, reason)
 
     def failed(self, actor: ObjectId) -> dict[str, object] | None:
         """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
@@ -183,7 +214,7 @@ class ResidentActors:
         record: dict[str, object] = json.loads(blob.data)
         return record
 
-    def _entries(self, mailbox: ObjectId | None) -> Mapping[ObjectId, ObjectId]:
+    def entries(self, mailbox: ObjectId | None) -> Mapping[ObjectId, ObjectId]:
         """The entries of mailbox ``mailbox``, read through the cache, not copied."""
         if mailbox is None:
             return _NO_ENTRIES
@@ -192,13 +223,13 @@ class ResidentActors:
             return mailbox_entries(self._cache, mailbox)
         return obj.entries
 
-    def _remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
+    def remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
         """Keep ``actor``'s new head in memory, as its most recent use (RUN-012.2)."""
         now = self._clock()
         if not self._resident.use(actor, head, step, now):
             self._resident.keep(actor, Resident(head, step, now))
 
-    def _wait(
+    def wait(
         self,
         actor: ObjectId,
         snapshot: tuple[ObjectId, ...],
@@ -211,3 +242,18 @@ class ResidentActors:
         resident = self._resident.get(actor)
         if resident is not None:
             resident.waiting = snapshot
+
+    def waiting(self, actor: ObjectId) -> tuple[ObjectId, ...] | None:
+        """The idle snapshot kept with resident ``actor``, if any (RUN-012.1)."""
+        resident = self._resident.get(actor)
+        return None if resident is None else resident.waiting
+
+    def forget_waiting(self, actor: ObjectId) -> None:
+        """Forget resident ``actor``'s idle snapshot: a lost adoption left it (RUN-017.4)."""
+        resident = self._resident.get(actor)
+        if resident is not None:
+            resident.waiting = None
+
+    def may_evict(self) -> bool:
+        """Whether an eviction may be due now (:meth:`Residency.may_evict`, RUN-012.2)."""
+        return self._resident.may_evict(self._clock(), self.max_resident, self.idle_after)

@@ -31,7 +31,8 @@ committed:
 * a step adds at most ``max_step_bytes`` to the store, else it fails
   ``step-too-large`` (RUN-022; by default :data:`MAX_STEP_BYTES`, 80 MiB), and a run
   starts no transition once its steps added ``max_run_bytes`` (RUN-023; by default
-  :data:`MAX_RUN_BYTES`, 1 GiB) (:mod:`._disk`);
+  :data:`MAX_RUN_BYTES`, 1 GiB) (:class:`~gritwit.runtime._disk.RunBounds`, a part
+  the runtime holds, which owns the run's count);
 * a run adopts at most ``max_steps`` steps (RUN-018.1; by default
   :data:`MAX_STEPS`), and each pass of the scheduler starts at most one
   transition per actor, in id order, so an actor that always has work cannot
@@ -77,29 +78,36 @@ committed:
   only its own (RUN-021.1 … RUN-021.5).
 
 :class:`Runtime` is built from one layer per job, each a module of its own, the
-lowest first: :mod:`._resident` (reading heads; residency, eviction and events,
-RUN-012 … RUN-014), :mod:`._commit` (sends from the outside, the open commit group,
-who runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the
-refs, RUN-003), :mod:`._bound` (where a transition runs and for how long, RUN-005),
-:mod:`._transition` (one transition's attempts, adoption and failure: RUN-001,
-RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their bounds,
-RUN-006, RUN-018).  This module holds the constructor and its defaults.
+lowest first: :mod:`._commit` (sends from the outside, the open commit group, who
+runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the refs,
+RUN-003), :mod:`._transition` (one transition's attempts, adoption and failure:
+RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their
+bounds, RUN-006, RUN-018).  Parts that own their state are objects the runtime holds,
+asked through their methods, not layers: reading heads and keeping actors resident,
+with their eviction and events (:class:`~gritwit.runtime._resident.ResidentActors`,
+RUN-012 … RUN-014), where a transition runs and for how long, with the bound itself
+(:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
+and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
+RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
+DUR-005.4, RUN-020.1).  This module holds the constructor, its defaults, and the methods and
+properties that show a part's state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
+from .._objects import Blob
 from ..store import Store, Version
 from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ._bound import TimeBound
 from ._cache import ObjectCache
-from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
-from ._events import IDLE_AFTER, MAX_RESIDENT, EventHub, Residency
+from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
+from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
 from ._group import (
     COMMIT,
     COMMIT_MODES,
@@ -109,7 +117,9 @@ from ._group import (
     SEND_COMMIT_MODES,
     CommitGroup,
 )
+from ._hints import HeadHints
 from ._index import RoutingIndex
+from ._resident import ResidentActors
 from ._schedule import Scheduler
 from ._share import Share
 
@@ -202,31 +212,25 @@ class Runtime(Scheduler):
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
         self._executor = Executor(store, actors, updaters, reader=self._cache)
-        #: Whether transitions run inline: only the reference's own Wits (RUN-005).
-        self._inline = _builtin_only(actors, updaters)
+        #: Where a transition is built and for how long (RUN-005), a part of its own
+        #: (:mod:`._bound`); inline only with the reference's own Wits (see above).
+        inline = _builtin_only(actors, updaters)
+        self._time_bound = TimeBound(
+            self._cache, self._executor, inline=inline, time_limit=time_limit
+        )
         #: Whether the routing index was built from the heads (RUN-003).
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
         self._synced: Version | None = None
-        #: Heads read at once for a pass's transitions, each used once (DUR-005.4).
-        self._heads_read: dict[ObjectId, ObjectId | None] = {}
-        #: Whether the run just caught up from the journal of a server's store: the
-        #: index's heads are the first pass's hints (:meth:`_read_heads`).
-        self._journal_fresh = False
-        self.time_limit = time_limit
+        #: Heads read at once for a pass's transitions, each used once (DUR-005.4), a
+        #: part of its own (:mod:`._hints`).
+        self._hints = HeadHints()
         self.attempts = attempts
         self.first_backoff = first_backoff
         self._sleep = sleep
         self._index = RoutingIndex()
         self._dirty: set[ObjectId] = set()
         self._running: set[ObjectId] = set()
-        #: Most idle actors kept in memory (``None``: no limit) (RUN-012).
-        self.max_resident = max_resident
-        #: Seconds after which an idle actor is evicted (``None``: never) (RUN-012).
-        self.idle_after = idle_after
-        self._clock = clock
-        self._resident = Residency()
-        self._events = EventHub()
         #: Every failed transition attempt, in order (RUN-004).
         self.failures: list[Failure] = []
         #: How many head compare-and-swaps lost to another writer (RUN-002).
@@ -237,13 +241,22 @@ class Runtime(Scheduler):
         self.commit = commit
         self._grouped = commit == "group"
         self._group = CommitGroup(self._cache, group_size, group_bytes)
+        #: Reading heads; the resident actors, their eviction and events (RUN-012 …
+        #: RUN-014): a part of its own (:mod:`._resident`).
+        self._residents = ResidentActors(
+            store,
+            self._cache,
+            self._executor,
+            self._group,
+            clock=clock,
+            max_resident=max_resident,
+            idle_after=idle_after,
+        )
         #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
         self.send_commit = send_commit
         self._group_sends = send_commit == "group"
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
-        #: The ``runtime`` header of each ``wit`` blob met, by its id (:meth:`_wit_kind`).
-        self._kinds: dict[ObjectId, str] = {}
         #: How many group commits lost a member (RUN-017.4).
         self.group_losses = 0
         #: The current run's adopted steps and idle snapshots (a group commit adds to them).
@@ -253,13 +266,88 @@ class Runtime(Scheduler):
         self._wake: asyncio.Future[None] | None = None
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
-        #: Most bytes one step may add to the store (RUN-022.2).
-        self.max_step_bytes = max_step_bytes
-        #: Bytes a run adds before it starts no more transitions (RUN-023.2).
-        self.max_run_bytes = max_run_bytes
-        #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
-        self.run_bytes = 0
-        self._halted = False
-        #: Transitions run in threads, finished and not yet settled (RUN-023.2, ._disk).
-        self._turns = threading.Condition()
-        self._unsettled = self._unsettled_bytes = 0
+        #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
+        #: RUN-023): a part of its own (:mod:`._disk`).
+        self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+
+    # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
+
+    def head(self, actor: ObjectId) -> ObjectId | None:
+        """The id of ``actor``'s last step, or ``None``."""
+        return self._residents.head(actor)
+
+    def query(self, actor: ObjectId, name: str) -> Blob:
+        """Run query ``name`` against ``actor``'s head (WIT-017), restoring it first (RUN-013.1)."""
+        return self._residents.query(actor, name)
+
+    def failed(self, actor: ObjectId) -> dict[str, object] | None:
+        """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
+        return self._residents.failed(actor)
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every later lifecycle event; returns an unsubscribe function.
+
+        An observer that raises is ignored: it never affects a transition (RUN-014).
+        """
+        return self._residents.subscribe(observer)
+
+    @property
+    def observer_errors(self) -> int:
+        """How many times an observer raised (RUN-014)."""
+        return self._residents.observer_errors
+
+    def resident(self, actor: ObjectId) -> bool:
+        """Whether ``actor``'s state is in memory (RUN-012)."""
+        return self._residents.resident(actor)
+
+    @property
+    def max_resident(self) -> int | None:
+        """Most idle actors kept in memory (``None``: no limit) (RUN-012)."""
+        return self._residents.max_resident
+
+    @max_resident.setter
+    def max_resident(self, bound: int | None) -> None:
+        self._residents.max_resident = bound
+
+    @property
+    def idle_after(self) -> float | None:
+        """Seconds after which an idle actor is evicted (``None``: never) (RUN-012)."""
+        return self._residents.idle_after
+
+    @idle_after.setter
+    def idle_after(self, seconds: float | None) -> None:
+        self._residents.idle_after = seconds
+
+    # --- the bounds (TimeBound, RunBounds) ------------------------------------------------
+
+    @property
+    def time_limit(self) -> float:
+        """The bound of one transition, in seconds (RUN-005.1)."""
+        return self._time_bound.time_limit
+
+    @time_limit.setter
+    def time_limit(self, seconds: float) -> None:
+        self._time_bound.time_limit = seconds
+
+    @property
+    def max_step_bytes(self) -> int:
+        """Most bytes one step may add to the store (RUN-022.2)."""
+        return self._bounds.max_step_bytes
+
+    @max_step_bytes.setter
+    def max_step_bytes(self, bound: int) -> None:
+        self._bounds.max_step_bytes = bound
+
+    @property
+    def max_run_bytes(self) -> int:
+        """Bytes a run adds before it starts no more transitions (RUN-023.2)."""
+        return self._bounds.max_run_bytes
+
+    @max_run_bytes.setter
+    def max_run_bytes(self, bound: int) -> None:
+        self._bounds.max_run_bytes = bound
+
+    @property
+    def run_bytes(self) -> int:
+        """The bytes the current (else the last) run's steps added to the store (RUN-023.1)."""
+        return self._bounds.run_bytes

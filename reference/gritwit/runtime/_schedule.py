@@ -40,10 +40,23 @@ class Scheduler(Transitions):
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _loaded: bool
+    _running: set[ObjectId]
     attempts_from: int
     max_steps: int
 
     # --- running -------------------------------------------------------------------------
+
+    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
+
+        RUN-012.2, RUN-012.3.  Actors with a transition running or to start are not
+        evicted (:meth:`ResidentActors.evict_idle <._resident.ResidentActors.evict_idle>`);
+        ``everything_idle`` evicts every idle actor as if the idle timeout had passed for
+        all (``rt-evict``, ADP-015).  Returns the evicted actors, in eviction order.
+        """
+        return self._residents.evict_idle(
+            self._running, self._dirty, everything_idle=everything_idle
+        )
 
     async def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
@@ -74,7 +87,7 @@ class Scheduler(Transitions):
             touched = self._index.refresh(self._store, self._cache, swaps)
             if touched:  # usually none: the swaps since were this runtime's own
                 self._mark(touched)
-            self._journal_fresh = swaps is not None and self._store.is_remote
+            self._hints.journal_fresh = swaps is not None and self._store.is_remote
         else:
             version, _ = self._store.refs_changed_since(None)
             self._mark(self._index.load(self._store, self._cache))
@@ -82,7 +95,7 @@ class Scheduler(Transitions):
         self._synced = version
         if self._group.sends is not None:
             self._route_grouped_sends()
-        self._start_counting()  # RUN-023.1: each run counts its bytes from zero
+        self._bounds.start_counting()  # RUN-023.1: each run counts its bytes from zero
         try:
             return await self._run(max_steps)
         except BaseException:
@@ -99,11 +112,6 @@ class Scheduler(Transitions):
         With a share, only actors of the share are ever busy (RUN-021.4).
         """
         return sorted((self._dirty | self._running) - self._index.failed)
-
-    def _may_evict(self) -> bool:
-        """:meth:`evict_idle`'s first test (RUN-012.2, RUN-012.3): ``False`` only when no
-        actor is over capacity or idle now, and it would evict none."""
-        return self._resident.may_evict(self._clock(), self.max_resident, self.idle_after)
 
     async def _run(self, max_steps: int) -> RunReport:
         """The passes of :meth:`run_until_quiescent` (RUN-006, RUN-018).
@@ -125,18 +133,25 @@ class Scheduler(Transitions):
             ready = sorted(self._dirty - self._running if self._running else self._dirty)
             # RUN-012.3: before transitions start (a pass that starts none: at the end), when
             # eviction may be due (evict_idle's own first test, without its frame otherwise)
-            if ready and self._may_evict():
+            if ready and self._residents.may_evict():
                 self.evict_idle()
             if self._store.is_remote:  # one read for the pass's heads (DUR-005.4)
-                self._read_heads(ready[: max(0, max_steps - len(steps) - len(self._group))])
+                self._hints.read(
+                    ready[: max(0, max_steps - len(steps) - len(self._group))],
+                    self._index,
+                    self._store,
+                )
             for actor in ready:
-                if len(steps) + len(self._group.members) + len(tasks) >= max_steps or self._halted:
+                if (
+                    len(steps) + len(self._group.members) + len(tasks) >= max_steps
+                    or self._bounds.halted
+                ):
                     break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
                 first: _Failed | None = None
-                if self._inline:
+                if self._time_bound.inline:
                     inline = self._drive_inline(actor, steps)
                     if inline is True:
                         ran_inline = True  # done at once: no task (RUN-005)
@@ -169,7 +184,7 @@ class Scheduler(Transitions):
             for task in [t for t in tasks if t in done]:
                 self._running.discard(tasks.pop(task))
                 task.result()  # an error of the runtime itself (not of a Wit) propagates
-        if self._may_evict():
+        if self._residents.may_evict():
             self.evict_idle()  # RUN-012.3: when it becomes quiescent, as above
         quiescent = not (self._dirty - self._index.failed)
         return run_report(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
@@ -193,7 +208,7 @@ class Scheduler(Transitions):
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
         self._sink, self._idle_now = steps, idle
-        self._start_counting()  # RUN-023.1
+        self._bounds.start_counting()  # RUN-023.1
         try:
             return await self._rounds(max_steps, steps, marked, idle)
         except BaseException:
@@ -216,7 +231,7 @@ class Scheduler(Transitions):
             for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
                     self._commit_group()
-                if len(steps) >= max_steps or self._halted:  # RUN-018.1, RUN-023.3
+                if len(steps) >= max_steps or self._bounds.halted:  # RUN-018.1, RUN-023.3
                     self._commit_group()
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)
@@ -252,9 +267,10 @@ class Scheduler(Transitions):
         which are busy.
         """
         if not final:
-            if not self._resident.may_evict(self._clock(), self.max_resident, self.idle_after):
+            residents = self._residents
+            if not residents.may_evict():
                 return
-            looked_at = {a for a in self._mine(self._index.recipients()) if a in self._resident}
+            looked_at = {a for a in self._mine(self._index.recipients()) if residents.resident(a)}
         else:
             looked_at = self._mine(self._index.recipients())
         self._dirty = set()

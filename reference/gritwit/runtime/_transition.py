@@ -21,7 +21,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
 from ..store import head_ref
-from ..wit import OUTSIDE, Assembled, Failure, TransitionTimeout
+from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout
 from . import _work
 from ._attempt import Found, _Attempt, _attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _ToLane
@@ -45,11 +45,13 @@ def _delay(first: float, attempt: int, timed: bool) -> float:
     return first * 2.0 ** (attempt - 1) * (TIME_BACKOFF_FACTOR if timed else 1)
 
 
-class Transitions(CatchUp, TimeBound):
+class Transitions(CatchUp):
     """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004)."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
     _grouped: bool
+    _time_bound: TimeBound
+    _executor: Executor
     _sleep: Callable[[float], Awaitable[None]]
     attempts: int
     first_backoff: float
@@ -71,18 +73,14 @@ class Transitions(CatchUp, TimeBound):
         for items in found.values():
             lasts.append(items[-1].id)
         snapshot = tuple(lasts)
-        if idle is None:
-            resident = self._resident.get(actor)
-            waiting = None if resident is None else resident.waiting
-        else:
-            waiting = idle.get(actor)
+        waiting = self._residents.waiting(actor) if idle is None else idle.get(actor)
         if waiting == snapshot:
             return None
         # RUN-017.3, RUN-019.3: the open group's steps (and sends) this transition is built on
         group = self._group
         grouped = group.members or group.sends is not None
         basis = group.basis((actor, *found)) if grouped else _NO_BASIS
-        self._use(actor, last_id, last, "message")  # RUN-013: restored before it runs
+        self._residents.use(actor, last_id, last, "message")  # RUN-013: restored before it runs
         return _attempt((actor, last_id, last, found, basis, snapshot))  # an _Attempt
 
     def _adopt(
@@ -111,7 +109,7 @@ class Transitions(CatchUp, TimeBound):
         else:
             # RUN-023.1: what it adds, told by the commit where the store can, else asked first
             fresh: set[ObjectId] | None = set() if self._store.tells_fresh else None
-            added = self._count_stored(built) if fresh is None else 0
+            added = self._bounds.count_stored(built) if fresh is None else 0
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
                 self._cache.commit_assembled(
                     built,
@@ -121,31 +119,33 @@ class Transitions(CatchUp, TimeBound):
                 )
             except RefConflict:  # RUN-002: another writer won; reload and retry from it
                 # its objects were stored all the same
-                self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
+                self._bounds.counted(
+                    added if fresh is None else fresh_bytes(built.encodings, fresh)
+                )
                 self.conflicts += 1
                 self._mark(self._index.load(self._store, self._cache))
                 return False
-            self._counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
+            self._bounds.counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
             steps.append((actor, built.step_id))
         # … and only then are its messages routed.
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
-        entries = self._entries(step.outbox) if outbox is None else outbox.entries
+        entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
         moved = self._index.set_outbox(actor, entries, built.step_id)
         if moved:  # none for a step that sent nothing new: no _mark frame then
             self._mark(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
-        self._remember(actor, built.step_id, step)
+        self._residents.remember(actor, built.step_id, step)
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
-            self._wait(actor, job.snapshot, idle)
+            self._residents.wait(actor, job.snapshot, idle)
         if self._grouped:
             group = self._group  # full (RUN-017.8, RUN-017.10) as CommitGroup.full, inline
             if (
                 len(group.members) >= group.size
                 or group.bytes >= group.max_bytes
-                or self._must_learn()  # RUN-023.2: the run's exact bytes
+                or self._bounds.must_learn()  # RUN-023.2: the run's exact bytes
             ):
                 self._commit_group()
         return True
@@ -176,20 +176,22 @@ class Transitions(CatchUp, TimeBound):
             if first is not None:
                 (job, exc), first = first, None
             else:
-                if gated and self._halted:
+                if gated and self._bounds.halted:
                     self._dirty.add(actor)  # RUN-023.2: not started; busy
                     return
                 prepared = self._prepare(actor, idle)
                 if prepared is None:
                     return
                 job = prepared
-                turn = Turn(self, gated=gated)  # only a first attempt may be stopped
+                turn = Turn(self._bounds, gated=gated)  # only a first attempt may be stopped
                 gated = False  # retries and reruns are the same transition (RUN-018.2)
                 try:
                     try:
-                        built = await self._build(actor, job.last_id, job.last, job.found, turn)
+                        built = await self._time_bound.build(
+                            actor, job.last_id, job.last, job.found, turn
+                        )
                         if built is not None:
-                            self._bound_step(built)  # RUN-022.3: a step past max_step_bytes
+                            self._bounds.bound_step(built)  # RUN-022.3: a step past max_step_bytes
                     except Halted:  # RUN-023.2: the run halted while it waited to start
                         self._dirty.add(actor)
                         return
@@ -197,16 +199,16 @@ class Transitions(CatchUp, TimeBound):
                         exc = error
                     else:
                         if built is None:  # no genesis yet: wait for what is pending to change
-                            self._wait(actor, job.snapshot, idle)
+                            self._residents.wait(actor, job.snapshot, idle)
                             return
                         if self._adopt(job, built, steps, idle):
                             return
                         continue  # built on a lost step, or another writer won: again
                 finally:
-                    self._settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
+                    self._bounds.settle(turn)  # counted, or failed: a thread may start (RUN-023.2)
             timed = isinstance(exc, TimeoutError | TransitionTimeout)  # slow's too (WIT-027.1)
             if isinstance(exc, TimeoutError):
-                exc = self._overrun(actor, job)
+                exc = self._time_bound.overrun(actor, job)
             self.failures.append(Failure(actor, exc))
             attempt += 1
             if attempt >= self.attempts:
@@ -240,18 +242,18 @@ class Transitions(CatchUp, TimeBound):
                 # _judge_overrun only when it could find one: past the bound in CPU time,
                 # or past the backstop's floor in wall time (RUN-005.7, RUN-005.9)
                 if (
-                    _thread_time() - cpu >= self.time_limit
+                    _thread_time() - cpu >= self._time_bound.time_limit
                     or _monotonic() - wall >= _work.BACKSTOP_FLOOR
                 ):
-                    self._judge_overrun((wall, cpu))
+                    self._time_bound.judge_overrun((wall, cpu))
                 if built is not None:
-                    self._bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
+                    self._bounds.bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
                 return False
             except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
                 return job, exc
             if built is None:  # no genesis yet: wait for what is pending to change
-                self._wait(actor, job.snapshot)
+                self._residents.wait(actor, job.snapshot)
                 return True
             if self._adopt(job, built, steps, None):
                 return True
@@ -265,7 +267,7 @@ class Transitions(CatchUp, TimeBound):
         """
         inbox = built.inbox  # as built; else read through the cache
         if inbox is None:
-            entries = self._entries(built.step.inbox)
+            entries = self._residents.entries(built.step.inbox)
             return all(entries.get(sender) == items[-1].id for sender, items in found.items())
         raw = raw_of(inbox.entries)  # text-form actor id → message digest (OBJ-014)
         for sender, items in found.items():  # noqa: SIM110 - a loop: no generator each time

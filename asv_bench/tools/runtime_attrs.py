@@ -1,0 +1,99 @@
+"""The runtime's attributes shared between its modules (issue 43, item 5).
+
+Usage (from the repository root)::
+
+    python -m asv_bench.tools.runtime_attrs            # the totals, and the shared names
+    python -m asv_bench.tools.runtime_attrs --modules  # each module's names as well
+
+Counts, for each module of ``reference/gritwit/runtime/`` that holds a part of
+:class:`~gritwit.runtime.Runtime`, the ``self.<name>`` attributes its code reads or
+writes (methods called on ``self`` included: a method of another module is as much a
+shared name as a field), and names those used by more than one module: *shared*.  A
+name a module both defines (``def`` in its classes) and uses is still counted for it.
+Before the split of issue 43 the mixin chain shared 81 attributes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+#: The modules whose classes make up a runtime (the mixins, and after the split, its parts).
+MODULES = (
+    "_runtime",
+    "_schedule",
+    "_transition",
+    "_catchup",
+    "_resident",
+    "_commit",
+    "_disk",
+    "_bound",
+    "_hints",
+)
+RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"
+
+
+def self_attributes(source: str) -> set[str]:
+    """The names ``n`` of every ``self.n`` in ``source``, read or written."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            names.add(node.attr)
+    return names
+
+
+def methods(source: str) -> set[str]:
+    """The names of the functions defined in ``source``'s classes (methods, properties)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    names.add(item.name)
+    return names
+
+
+def count(directory: Path = RUNTIME) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each module's ``self`` attributes, and the shared ones with the modules using them."""
+    per: dict[str, set[str]] = {}
+    for name in MODULES:
+        path = directory / f"{name}.py"
+        if path.exists():
+            per[name] = self_attributes(path.read_text(encoding="utf-8"))
+    users: dict[str, set[str]] = defaultdict(set)
+    for module, names in per.items():
+        for attr in names:
+            users[attr].add(module)
+    shared = {attr: mods for attr, mods in users.items() if len(mods) > 1}
+    return per, shared
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modules", action="store_true", help="list each module's names")
+    options = parser.parse_args()
+    per, shared = count()
+    defined: set[str] = set()
+    for name in per:
+        defined |= methods((RUNTIME / f"{name}.py").read_text(encoding="utf-8"))
+    every = set().union(*per.values())
+    state = {attr for attr in shared if attr not in defined}
+    print(f"distinct self attributes: {len(every)} ({len(every - defined)} state)")
+    print(f"shared: {len(shared)} ({len(state)} state: {' '.join(sorted(state))})")
+    for module, names in per.items():
+        print(f"{module}: {len(names)} self attributes")
+        if options.modules:
+            print("    " + " ".join(sorted(names)))
+    print(f"shared by more than one module: {len(shared)}")
+    for attr in sorted(shared):
+        print(f"    {attr}: {' '.join(sorted(shared[attr]))}")
+
+
+if __name__ == "__main__":
+    main()
