@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -210,3 +212,25 @@ def test_a_pipeline_that_prepared_one_statement_and_missed_another_is_sent_again
     first, second = _pg_wire.pipeline(conn, [(fresh, {"x": 1}), (dropped, {"x": 1})])
     assert first is not None and second is not None
     assert [int.from_bytes(bytes(a.get_value(0, 0)), "big") for a in (first, second)] == [4, 3]
+
+
+@pytest.mark.req("DUR-005.4")
+def test_a_pipeline_larger_than_the_drivers_buffer_is_sent_whole(
+    conn: psycopg.Connection,
+) -> None:
+    """A statement of megabytes (a bundle's objects) is flushed whole before the answers
+    are awaited: reading first would wait for answers to bytes the server never got (a
+    run of the store's profile timed out so on a 16 MiB bundle)."""
+    big = Sql.of("SELECT length(%(data)s)", {"data": BYTEA})
+    data = bytes(range(256)) * (12 * 4096)  # 12 MiB
+    done: list[object] = []
+    thread = threading.Thread(
+        target=lambda: done.append(_pg_wire.pipeline(conn, [(big, {"data": data})])[0]),
+        daemon=True,
+    )
+    thread.start()
+    thread.join(120)  # a bound against a hang, not a measure: it takes well under a second
+    assert done, "the pipeline waited for answers before the statement was sent"
+    answer: Any = done[0]
+    assert answer is not None
+    assert int.from_bytes(bytes(answer.get_value(0, 0)), "big") == len(data)

@@ -263,6 +263,10 @@ def _pipeline(
             # waiting to read only (pipeline_communicate waits to write too: it would spin)
             for results in conn.wait(generators.pipeline_communicate(pg, queue)):
                 synced = _take(results, answers) or synced
+            # pipeline_communicate stops once the last statement is queued, not sent: a
+            # large one (a bundle's objects) still waits in libpq's buffer, and reading
+            # first would wait for answers to what the server never got
+            conn.wait(generators.send(pg))
             while not synced:
                 results = conn.wait(generators.fetch_many(pg))
                 if not results:
