@@ -78,6 +78,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "store": (
         "gritwit/store/_store.py",
+        "gritwit/store/_batch.py",
         "gritwit/store/_memory.py",
         "gritwit/store/_sqlite.py",
         "gritwit/store/_refs.py",
