@@ -20,12 +20,6 @@ LIMIT = 600
 ALLOWED = frozenset(
     {
         "reference/gritwit/store/_postgres.py",  # being split (issue 43)
-        # store/ is split with _postgres.py (issue 43), by the same hand
-        "reference/gritwit/store/_store.py",
-        # its mutants' ids name their module (conformance/mutation/: baseline, evidence,
-        # equivalents) and 30 wrong adapters bind into it: its split waits for a
-        # `gritwit mutate --write-baseline` run and the declared faults (issue 43, item 1)
-        "reference/gritwit/wasm/_engine.py",
     }
 )
 
