@@ -123,6 +123,13 @@ def test_a_moved_function_keeps_its_statuses_and_equivalence(
     before = _records(root)
     assert rekey_main(root, "HEAD", GROUPS, source_dir="reference") == 0
     assert _records(root) == before
+    # run again after the moved code shifted (a merge): the ids stay, the lines follow
+    _write(root, "pkg/b.py", '"""Moved here."""\n# a line more\n' + MOVE)
+    assert rekey_main(root, "HEAD", GROUPS, source_dir="reference") == 0
+    shifted = find_mutants("pkg/b.py", (root / "reference/pkg/b.py").read_text())
+    assert [m.id for m in shifted] == new_ids
+    toml = (root / "conformance/mutation/equivalent-g.toml").read_text()
+    assert f'where = "{shifted[0].describe()}"' in toml and shifted[0].line == now[0].line + 1
 
 
 def test_a_changed_function_is_reported_unmatched_and_left_as_it_was(

@@ -114,6 +114,8 @@ def _mapped(p: Plan) -> dict[str, Mutant]:
     module, whose lines shifted)."""
     touched = p.touched
     out = {i: m for i, m in p.kept.items() if m.module in touched}
+    # records already re-keyed (a second run from the same REV): their lines may have moved
+    out.update({m.id: m for m in p.moved.values()})
     out.update(p.moved)
     return out
 

@@ -11,7 +11,7 @@ shares (chapter *store and refs*).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import blake3
 
@@ -19,13 +19,34 @@ from .._codec import Encoded
 from .._errors import CorruptObject, GritError, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Step
-from ._backend import BackendBatch, CasResult, CasStatus
+from ._backend import Backend, BackendBatch, CasResult, CasStatus
 from ._refs import check_head_target, check_ref_name, head_actor, head_ref
 
-if TYPE_CHECKING:
-    from ._store import Store
-
 __all__ = ["StoreBatch"]
+
+
+class BatchOwner(Protocol):
+    """What a batch asks of its :class:`~._store.Store` (which imports this module)."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    def _insert(
+        self, items: list[tuple[ObjectId, bytes]], fresh: set[ObjectId] | None = None
+    ) -> None: ...
+
+    def reports_fresh(self) -> bool: ...
+
+    def cas_ref(
+        self,
+        name: str,
+        expected: ObjectId | None,
+        new: ObjectId | None,
+        *,
+        target: GritObject | None = None,
+    ) -> None: ...
+
+    def get_object(self, oid: ObjectId) -> GritObject: ...
 
 
 class StoreBatch:
@@ -37,7 +58,7 @@ class StoreBatch:
 
     __slots__ = ("_put", "_store", "_writes")
 
-    def __init__(self, store: Store, writes: BackendBatch | None) -> None:
+    def __init__(self, store: BatchOwner, writes: BackendBatch | None) -> None:
         self._store = store
         self._writes = writes
         #: Ids put in this batch: not yet visible outside its transaction.

@@ -15,7 +15,7 @@ import contextvars
 import ctypes
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import wasmtime
 
@@ -24,12 +24,19 @@ from ._abi import ABSENT, EXPORT_MEMORY, HOST_CALL_COST
 from ._host import HOST_PREFIX, Host
 from ._raw import RAW_CALLBACK, RESULT, memory_data, memory_data_size, raw_trap, value_array
 
-if TYPE_CHECKING:
-    from ._engine import _Kept
-
 __all__ = ["_ACTIVE", "_Active", "_Guest", "_caller_host_function", "_host_function"]
 
 _U32: Final = 0xFFFFFFFF
+
+
+class _KeptInstance(Protocol):
+    """What :meth:`_Guest._kept` reads of an instance kept between calls (``_engine._Kept``)."""
+
+    store: wasmtime.Store
+    memory: wasmtime.Memory
+    #: The addresses of the store's context and the memory.
+    handle: tuple[int, int]
+    view: memoryview
 
 
 @dataclass(slots=True)
@@ -71,7 +78,7 @@ class _Guest:
         self._view = _NO_MEMORY
 
     @classmethod
-    def _kept(cls, active: _Active, kept: _Kept) -> _Guest:
+    def _kept(cls, active: _Active, kept: _KeptInstance) -> _Guest:
         """The guest of a call in ``kept``, whose handles and memory are known."""
         guest = object.__new__(cls)
         guest._active, guest._memory, guest._context = active, kept.memory, kept.store
