@@ -17,16 +17,7 @@ PACKAGES = (ROOT / "reference" / "gritwit", ROOT / "conformance" / "gritwit_conf
 #: the most lines a module may have
 LIMIT = 600
 #: modules over the limit for now, relative to ROOT; each with the reason
-ALLOWED = frozenset(
-    {
-        # store/ is split with _postgres.py (issue 43), by the same hand
-        "reference/gritwit/store/_store.py",
-        # its mutants' ids name their module (conformance/mutation/: baseline, evidence,
-        # equivalents) and 30 wrong adapters bind into it: its split waits for a
-        # `gritwit mutate --write-baseline` run and the declared faults (issue 43, item 1)
-        "reference/gritwit/wasm/_engine.py",
-    }
-)
+ALLOWED: frozenset[str] = frozenset()
 
 
 def oversized(packages: Iterable[Path], limit: int, allowed: frozenset[str]) -> list[str]:

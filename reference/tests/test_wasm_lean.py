@@ -23,7 +23,8 @@ from wasm_support import first_input, load, module, text, wasm_core, wat
 import gritwit as g
 from gritwit.wasm import WasmLimits, WasmWits
 from gritwit.wasm._binary import memory_only
-from gritwit.wasm._engine import KEPT_PAGES, KEPT_SIZE, _Active, _Guest
+from gritwit.wasm._engine import KEPT_PAGES, KEPT_SIZE
+from gritwit.wasm._guest import _Active, _Guest
 from gritwit.wasm._host import StepHost
 from gritwit.wit import QueryInput
 

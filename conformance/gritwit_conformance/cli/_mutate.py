@@ -29,6 +29,10 @@ def _mutate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.rekey_from:
+        from ..mutate._rekey import main as rekey_main
+
+        return rekey_main(root, args.rekey_from, GROUPS, source_dir="reference")
     unknown = set(args.group) - set(GROUPS)
     if unknown:
         print(
@@ -134,6 +138,14 @@ def add_mutate_parser(subparsers: Any) -> None:
         "--check-baseline",
         action="store_true",
         help="fail on a mutant alive that the baseline has detected, or that is new",
+    )
+    add(
+        "--rekey-from",
+        default=None,
+        metavar="REV",
+        help="run no mutant: re-key conformance/mutation/ (baseline, evidence, equivalent "
+        "lists) for code moved since the git commit REV to other modules of the groups, "
+        "printing what it could not map",
     )
     add("--min-score", type=percent, default=None, help="fail below this total score (percent)")
     add("--root", default=None, type=existing_dir, help="repository root (default: found from cwd)")

@@ -61,12 +61,10 @@ SUITE_DIR = SUITE_ROOT / "suite"
 #: adapter and command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``,
 #: ``_argtypes.py`` and each subpackage's ``_cli.py``), the error table (``_errors.py``,
 #: ``_error_types.py``), the engine registry (``wit/_runners.py``, ``_engines.py``), the
-#: transition deadline (``runtime/_deadline.py``, not mutated yet), the types of a
-#: transition's attempt (``runtime/_attempt.py``, nothing to mutate) and the Wasm build
-#: tool; the vector generator and the report are the judge's.  A group the committed
-#: baseline does not hold yet (``sandbox``
-#: until the next full ``--write-baseline`` run) is run and scored like the others,
-#: but its survivors are not regressions (:func:`._report.regressions`).
+#: transition deadline (``runtime/_deadline.py``, not mutated yet), an attempt's types
+#: (``runtime/_attempt.py``) and the Wasm build tool.  A group the committed
+#: baseline does not hold yet is run and scored like the others, but its survivors are
+#: not regressions (:func:`._report.regressions`).  A module split: ``--rekey-from``.
 GROUPS: dict[str, tuple[str, ...]] = {
     "codec": (
         "gritwit/_cbor.py",
@@ -78,6 +76,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "store": (
         "gritwit/store/_store.py",
+        "gritwit/store/_batch.py",
         "gritwit/store/_memory.py",
         "gritwit/store/_sqlite.py",
         "gritwit/store/_refs.py",
@@ -114,15 +113,16 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "wasm": (
         "gritwit/wasm/_abi.py",
         "gritwit/wasm/_binary.py",
+        "gritwit/wasm/_config.py",
         "gritwit/wasm/_core.py",
         "gritwit/wasm/_engine.py",
+        "gritwit/wasm/_guest.py",
         "gritwit/wasm/_host.py",
         "gritwit/wasm/_image.py",
         "gritwit/wasm/_wits.py",
     ),
-    # chapter 09: the run, its WASI layer and filesystem (wasi/), the mount, the wit blob,
-    # the actor, the engine and its cache, the deadline's watchdog
-    # (not ``_cli.py``, the ``gritwit sandbox`` command layer)
+    # chapter 09: the run, its WASI layer and filesystem (wasi/), the mount, the wit blob, the
+    # actor, the engine and its cache, the deadline's watchdog (not the command's _cli.py)
     "sandbox": (
         "gritwit/sandbox/_actor.py",
         "gritwit/sandbox/_engine.py",

@@ -111,7 +111,12 @@ ROWS: dict[str, Row] = {
         ),
         tuple(
             _to(module, "blake3", lambda _: SimpleNamespace(blake3=hashlib.sha256))
-            for module in ("gritwit._codec", "gritwit.adapter._handler", "gritwit.store._store")
+            for module in (
+                "gritwit._codec",
+                "gritwit.adapter._handler",
+                "gritwit.store._store",
+                "gritwit.store._batch",
+            )
         ),
     ),
     "uppercase_mailbox_keys": Row(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gritwit import GritObject, ObjectId, Step
 from gritwit.adapter import ReferenceAdapter
-from gritwit.store import _refs, _store
+from gritwit.store import _batch, _refs, _store
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -27,6 +27,7 @@ def lax_check_head_target(name: str, actor: ObjectId, target: GritObject) -> Non
 
 def install() -> None:
     patch(_store, "check_head_target", lax_check_head_target)
+    patch(_batch, "check_head_target", lax_check_head_target)  # a batch's swaps
 
 
 if __name__ == "__main__":

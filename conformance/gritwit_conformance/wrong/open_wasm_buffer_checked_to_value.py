@@ -14,7 +14,7 @@ from gritwit._codec import object_id
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
-from gritwit.wasm import _engine
+from gritwit.wasm import _engine, _guest
 from gritwit.wasm._abi import ABSENT
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -51,7 +51,7 @@ PROBE = [
 ]
 
 
-def _give(self: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
+def _give(self: _guest._Guest, value: bytes | None, buf: int, cap: int) -> int:
     if value is None:
         return ABSENT  # the bug: nothing to write, nothing checked
     part = value[:cap]
@@ -61,13 +61,13 @@ def _give(self: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
     active = self._active
     active.host_fuel += len(part)
     if active.host_fuel > active.budget:
-        raise _engine._exhausted()
+        raise _guest._exhausted()
     view[buf : buf + len(part)] = part
     return len(value)
 
 
 def install() -> None:
-    patch(_engine._Guest, "give", _give)
+    patch(_guest._Guest, "give", _give)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from gritwit._codec import object_id
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
-from gritwit.wasm import _engine
+from gritwit.wasm import _engine, _guest
 from gritwit.wasm._abi import ABSENT
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -56,7 +56,7 @@ PROBE = [
 ]
 
 
-def _give(self: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
+def _give(self: _guest._Guest, value: bytes | None, buf: int, cap: int) -> int:
     view = self._view
     if buf + cap > len(view):
         view = self._beyond(buf, cap)
@@ -66,13 +66,13 @@ def _give(self: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
     active = self._active
     active.host_fuel += len(value)  # the bug: the value's length, not the bytes copied
     if active.host_fuel > active.budget:
-        raise _engine._exhausted()
+        raise _guest._exhausted()
     view[buf : buf + len(part)] = part
     return len(value)
 
 
 def install() -> None:
-    patch(_engine._Guest, "give", _give)
+    patch(_guest._Guest, "give", _give)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from gritwit._codec import object_id
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter._wit import wasm_core
-from gritwit.wasm import _engine
+from gritwit.wasm import _engine, _guest
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -81,7 +81,7 @@ def _run(
     instance = _engine._instantiate(loaded.pre, store)  # the bug: always with the start function
     try:
         exports = instance.exports(store)
-        active.guest = _engine._Guest(active, _engine._memory(exports), store)
+        active.guest = _guest._Guest(active, _engine._memory(exports), store)
         if restored is not None:
             _engine._restore(exports, store, restored)
         func: Any = exports[export]

@@ -8,7 +8,7 @@ trapping: a host that checks a buffer only where it writes into it.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _engine
+from gritwit.wasm import _guest
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -20,17 +20,17 @@ ROW = WrongAdapter(
     "outside the memory is absent instead of a trap",
 )
 
-_real = _engine._Guest.give
+_real = _guest._Guest.give
 
 
-def gives_absent_first(guest: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
+def gives_absent_first(guest: _guest._Guest, value: bytes | None, buf: int, cap: int) -> int:
     if value is None:
         return -1  # the bug: the buffer is not checked for an absent value
     return _real(guest, value, buf, cap)
 
 
 def install() -> None:
-    patch(_engine._Guest, "give", gives_absent_first)
+    patch(_guest._Guest, "give", gives_absent_first)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import wasmtime
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _engine
+from gritwit.wasm import _config
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -25,7 +25,7 @@ ROW = WrongAdapter(
 _real_config = wasmtime.Config
 
 
-def _config() -> wasmtime.Config:
+def _config_without_nan() -> wasmtime.Config:
     config = _real_config()
     real_setattr = type(config).__setattr__
 
@@ -40,14 +40,15 @@ def _config() -> wasmtime.Config:
 
 
 class _Wasmtime:
-    """The wasmtime module as ``_engine`` sees it, with the NaN setting dropped."""
+    """The wasmtime module as ``_config`` (which makes the engine's ``Config``) sees it,
+    with the NaN setting dropped."""
 
     def __getattr__(self, name: str) -> object:
-        return _config if name == "Config" else getattr(wasmtime, name)
+        return _config_without_nan if name == "Config" else getattr(wasmtime, name)
 
 
 def install() -> None:
-    patch(_engine, "wasmtime", _Wasmtime())
+    patch(_config, "wasmtime", _Wasmtime())
 
 
 if __name__ == "__main__":

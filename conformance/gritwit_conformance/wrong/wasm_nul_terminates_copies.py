@@ -8,7 +8,7 @@ fills it.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _engine
+from gritwit.wasm import _guest
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -20,10 +20,10 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_give = _engine._Guest.give
+_real_give = _guest._Guest.give
 
 
-def give(guest: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
+def give(guest: _guest._Guest, value: bytes | None, buf: int, cap: int) -> int:
     n = _real_give(guest, value, buf, cap)
     if value is not None and buf + min(n, cap) < guest.size():
         guest.write(buf + min(n, cap), b"\0")  # the bug
@@ -31,7 +31,7 @@ def give(guest: _engine._Guest, value: bytes | None, buf: int, cap: int) -> int:
 
 
 def install() -> None:
-    patch(_engine._Guest, "give", give)
+    patch(_guest._Guest, "give", give)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import wasmtime
 
 from gritwit._errors import FuelExhausted
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _engine
+from gritwit.wasm import _engine, _guest
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -43,13 +43,13 @@ def call(self: _engine.WasmEngine, loaded: Any, export: str, host: Any, image: A
     _, store, instance = kept
     limits = self.limits
     store.set_fuel(limits.fuel)
-    active = _engine._Active(host, store, limits.fuel)
-    token = _engine._ACTIVE.set(active)
+    active = _guest._Active(host, store, limits.fuel)
+    token = _guest._ACTIVE.set(active)
     try:
         with _engine._LOCK:
             try:
                 exports = instance.exports(store)
-                active.guest = _engine._Guest(active, _engine._memory(exports), store)
+                active.guest = _guest._Guest(active, _engine._memory(exports), store)
                 _engine._restore(exports, store, image.restored)  # the bug: an old instance
                 exports[export](store)
             except wasmtime.Trap as trap:
@@ -60,7 +60,7 @@ def call(self: _engine.WasmEngine, loaded: Any, export: str, host: Any, image: A
         exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
         raise
     finally:
-        _engine._ACTIVE.reset(token)
+        _guest._ACTIVE.reset(token)
     return _engine.CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
 
 

@@ -14,7 +14,7 @@ import wasmtime
 
 from gritwit._errors import FuelExhausted, MemoryLimit
 from gritwit.adapter import ReferenceAdapter
-from gritwit.wasm import _engine
+from gritwit.wasm import _engine, _guest
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -50,8 +50,8 @@ def call(self: _engine.WasmEngine, loaded: Any, export: str, host: Any, image: A
     else:
         _, store, instance = kept
     store.set_fuel(limits.fuel)  # the bug: the store and instance carry over
-    active = _engine._Active(host, store, limits.fuel)
-    token = _engine._ACTIVE.set(active)
+    active = _guest._Active(host, store, limits.fuel)
+    token = _guest._ACTIVE.set(active)
     try:
         with _engine._LOCK:
             try:
@@ -62,7 +62,7 @@ def call(self: _engine.WasmEngine, loaded: Any, export: str, host: Any, image: A
                         raise MemoryLimit("WASM-017.3", "beyond the table limits") from None
                     _KEPT[id(loaded)] = (loaded, store, instance)
                 exports = instance.exports(store)
-                active.guest = _engine._Guest(active, _engine._memory(exports), store)
+                active.guest = _guest._Guest(active, _engine._memory(exports), store)
                 exports[export](store)
             except wasmtime.Trap as trap:
                 raise _engine._typed(trap) from None
@@ -70,7 +70,7 @@ def call(self: _engine.WasmEngine, loaded: Any, export: str, host: Any, image: A
         exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
         raise
     finally:
-        _engine._ACTIVE.reset(token)
+        _guest._ACTIVE.reset(token)
     return _engine.CallResult(fuel=limits.fuel - store.get_fuel() + active.host_fuel)
 
 

@@ -35,7 +35,7 @@ from typing import Final
 
 import wasmtime
 
-from ..wasm._engine import SETTINGS
+from ..wasm._config import SETTINGS
 
 __all__ = [
     "CACHE_MAGIC",
@@ -57,7 +57,7 @@ def _cache_dir() -> Path:
 
 
 #: The sandbox engine's settings: the Wasm executor's deterministic feature set (WASM-003,
-#: WASM-006, WASM-019; ``wasm._engine.SETTINGS``), and epoch interruption, by which a run
+#: WASM-006, WASM-019; ``wasm._config.SETTINGS``), and epoch interruption, by which a run
 #: is stopped at its deadline (SBX-006.10).  Compiled code depends on them: the cache
 #: is keyed by them.
 ENGINE_SETTINGS: Final[tuple[tuple[str, bool], ...]] = (*SETTINGS, ("epoch_interruption", True))

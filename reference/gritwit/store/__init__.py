@@ -9,10 +9,11 @@ named by a ``postgresql://`` URL (DUR-005, the extra ``gritwit[postgres]``).
 from __future__ import annotations
 
 from ._backend import Backend, BackendBatch, CasResult, CasStatus, Version
+from ._batch import StoreBatch
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
-from ._store import Store, StoreBatch, VerifyReport
+from ._store import Store, VerifyReport
 from ._url import (
     STORE_URL_SCHEMES,
     MissingExtra,
