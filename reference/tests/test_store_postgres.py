@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from profiles import sized
 
 import gritwit as g
-from gritwit.store import CasResult, CasStatus, Store
+from gritwit.store import MAX_REF_NAME_BYTES, CasResult, CasStatus, Store
 from gritwit.store._postgres import PostgresBackend
 
 pytestmark = pytest.mark.slow
@@ -290,3 +290,17 @@ def test_the_batch_check_catches_writes_outside_a_transaction(pg_url: str, tmp_p
                 caught += 1
                 break
     assert caught == 1, "a kill inside a batch that is no transaction leaves half of it"
+
+
+@pytest.mark.req("REF-001.1", "REF-001.2")
+def test_get_refs_refuses_an_invalid_name(pg_url: str) -> None:
+    """Store.get_refs, which only a backend reading many refs at once answers, checks
+    every name before it reads (REF-001): an invalid one is refused, nothing read."""
+    store = Store.open(pg_url)
+    try:
+        assert store.get_refs(["names/fine"]) == {}
+        for bad in ("names/" + "x" * MAX_REF_NAME_BYTES, 17):
+            with pytest.raises(g.InvalidRefName):
+                store.get_refs(["names/fine", bad])  # type: ignore[list-item]
+    finally:
+        store.close()

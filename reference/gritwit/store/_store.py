@@ -224,15 +224,12 @@ class Store:
         if not self.commits_whole:
             return False
         whole = self.backend.commit_all  # type: ignore[attr-defined]
-        items = []  # _checked(encodings), without its frame
+        items = []  # _checked(encodings), its frame only for a pair hashed here
         for pair in encodings:
             if type(pair) is Encoded:  # indexed: unpacking a tuple subclass takes an iterator
                 items.append((pair[1], pair[0]))
                 continue
-            data, oid = pair
-            if blake3.blake3(data).digest() != oid.digest:
-                raise CorruptObject("STO-002.1", f"{oid} is not the id of the bytes given for it")
-            items.append((oid, data))
+            items += _checked((pair,))  # STO-002.1
         put = set(map(_first, items))  # the ids put: no comprehension's function each time
         planned: list[tuple[str, ObjectId | None, ObjectId | None]] = []
         names: set[str] = set()
