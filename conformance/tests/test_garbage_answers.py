@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-GRITWIT = [sys.executable, "-m", "gritwit"]
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 
 GARBAGE = r"""
 import json, sys
