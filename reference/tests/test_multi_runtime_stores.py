@@ -29,6 +29,8 @@ from gritwit.store._pg_retry import LOG_VARIABLE
 
 SUITE = Path(__file__).resolve().parents[2] / "conformance" / "gritwit_conformance" / "suite"
 FAMILY = SUITE / "runtime" / "test_multi_runtime.py"
+#: The environment variable that gives the family another seed.
+SEED_VARIABLE = "GRITWIT_MULTI_RUNTIME_SEED"
 RUN_LIMIT = 1800  # seconds: a bound against a hang of the whole run, not a timing
 #: The issue's sizes for one run of the heavy form (issue 33's acceptance).
 MESSAGES, KILLS = 1000, 20
@@ -97,11 +99,27 @@ def test_four_killed_runtimes_on_postgres_lose_nothing(
 @pytest.mark.slow
 @pytest.mark.req("DUR-003", "REF-004", "RUN-020.1", "RUN-002.2")
 def test_a_read_then_write_swap_is_caught_by_the_family(tmp_path: Path) -> None:
-    """The wrong backend loses or repeats messages with two writers: anomalies, a failure."""
+    """The wrong backend loses or repeats messages with two writers: anomalies, a failure.
+
+    The overwrite needs two swaps of one ref within the wrong backend's 20 ms window, which
+    the short form's schedule meets most runs but not all (a CI run at load 5-8 had 4 races
+    and 0 anomalies): the family runs with up to three seeds (``GRITWIT_MULTI_RUNTIME_SEED``)
+    and must find anomalies with one of them, each run that finds them failing."""
     wrong = f"{sys.executable} -m gritwit_conformance.wrong.store_cas_read_then_write"
-    status, output, figures = family(wrong, "test_two_runtimes", tmp_path)
-    assert status == 1 and figures is not None, output[-3000:]
-    assert figures["anomalies"] > 0, figures
+    assert SEED_VARIABLE in FAMILY.read_text(encoding="utf-8")  # the family still reads it
+    seen = []
+    for seed in (0x6D756C74, 0x6D756C76, 0x6D756C78):
+        where = tmp_path / f"seed-{seed:x}"
+        where.mkdir()
+        status, output, figures = family(
+            wrong, "test_two_runtimes", where, {SEED_VARIABLE: hex(seed)}
+        )
+        assert figures is not None, output[-3000:]
+        seen.append(figures)
+        if figures["anomalies"] > 0:
+            assert status == 1, output[-3000:]
+            return
+    raise AssertionError(f"no anomaly with any of three seeds: {seen}")
 
 
 def test_the_summary_pattern_reads_the_familys_line() -> None:
