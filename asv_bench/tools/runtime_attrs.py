@@ -11,6 +11,12 @@ writes (methods called on ``self`` included: a method of another module is as mu
 shared name as a field), and names those used by more than one module: *shared*.  A
 name a module both defines (``def`` in its classes) and uses is still counted for it.
 Before the split of issue 43 the mixin chain shared 81 attributes.
+
+The shared names are reported in three kinds: *methods* (defined in some module's
+classes), *collaborators* (:data:`COLLABORATORS`: references to parts, set once at
+construction and never re-bound, which a part keeps to the parts it works with under
+the same name as the runtime does) and *state*, the rest: what a split must still give
+an owner.
 """
 
 from __future__ import annotations
@@ -31,6 +37,23 @@ MODULES = (
     "_disk",
     "_bound",
     "_hints",
+)
+#: References to parts: objects a runtime (or a part) is given at construction and never
+#: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
+#: executor, and the parts (resident actors, run bounds, time bound, head hints, the
+#: commit part and its commit group).
+COLLABORATORS = frozenset(
+    {
+        "_store",
+        "_cache",
+        "_executor",
+        "_residents",
+        "_bounds",
+        "_time_bound",
+        "_hints",
+        "_commits",
+        "_group",
+    }
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"
 
@@ -84,8 +107,14 @@ def main() -> None:
         defined |= methods((RUNTIME / f"{name}.py").read_text(encoding="utf-8"))
     every = set().union(*per.values())
     state = {attr for attr in shared if attr not in defined}
+    collaborators = state & COLLABORATORS
+    state -= COLLABORATORS
     print(f"distinct self attributes: {len(every)} ({len(every - defined)} state)")
-    print(f"shared: {len(shared)} ({len(state)} state: {' '.join(sorted(state))})")
+    print(
+        f"shared: {len(shared)} ({len(shared) - len(state) - len(collaborators)} methods, "
+        f"{len(collaborators)} collaborators: {' '.join(sorted(collaborators))}; "
+        f"{len(state)} state: {' '.join(sorted(state))})"
+    )
     for module, names in per.items():
         print(f"{module}: {len(names)} self attributes")
         if options.modules:

@@ -243,10 +243,10 @@ def test_a_counter_sent_to_during_a_busy_run_steps_within_two_of_each() -> None:
     async def scenario() -> tuple[int, list[tuple[ObjectId, ObjectId]]]:
         await ping_pair(rt)
         running = asyncio.ensure_future(rt.run_until_quiescent(max_steps=2000))
-        while len(rt._sink) + len(rt._group) < 100:  # the pair is under way
+        while len(rt._commits.sink) + len(rt._group) < 100:  # the pair is under way
             await asyncio.sleep(0)
         await rt.send(counter, object_id(EMPTY), {"mt": "inc"}, objects=[EMPTY])
-        mark = len(rt._sink) + len(rt._group)
+        mark = len(rt._commits.sink) + len(rt._group)
         report = await running
         return mark, list(report.steps)
 

@@ -373,7 +373,7 @@ def test_a_halted_run_starts_nothing_queued_for_the_lane() -> None:
         run(probe.run_until_quiescent())
         rt.max_run_bytes = probe.run_bytes  # one step's bytes
         actors = run(go())
-    steps = [a for a, _ in rt._sink]
+    steps = [a for a, _ in rt._commits.sink]
     assert len(steps) == 1, steps  # the others wait for it to be counted, then stop
     assert set(rt.busy()) == set(actors) - set(steps)  # type: ignore[arg-type]
 

@@ -8,7 +8,7 @@ them (and a run that adopts a step commits them as it should).
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _commit
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -20,17 +20,17 @@ ROW = WrongAdapter(
     "group's sends: a kill after the answer loses them",
 )
 
-_real_commit = _runtime.Runtime._commit_group
+_real_commit = _commit.Commits._commit_group
 
 
-def _commit_group(self: _runtime.Runtime) -> bool:
+def _commit_group(self: _commit.Commits) -> bool:
     if not self._group.members:
         return True  # the bug: sends alone are no reason to commit
     return _real_commit(self)
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_commit_group", _commit_group)
+    patch(_commit.Commits, "_commit_group", _commit_group)
 
 
 if __name__ == "__main__":

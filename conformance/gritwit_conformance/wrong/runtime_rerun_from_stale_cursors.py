@@ -36,10 +36,10 @@ class _StaleCursors(Runtime):
         self._stale_now: Any = None
 
     def _commit_group(self) -> bool:
-        members = list(self._group.members)
+        members = list(self._commits.group.members)
         committed = super()._commit_group()
         if not committed:
-            lost = self._group._lost
+            lost = self._commits.group._lost
             for member in members:
                 if member.built.step_id in lost and member.expected is not None:
                     self._stale.setdefault(member.actor, member.expected)

@@ -33,10 +33,10 @@ class _WriteBehind(Runtime):
         self._held = False
 
     def _commit_group(self) -> bool:
-        members = self._group.members
+        members = self._commits.group.members
         if members and not self._held and sys._getframe(1).f_code.co_name == "_rounds":
             # the bug: the run's last group is reported now and written at the next request
-            self._sink.extend((m.actor, m.built.step_id) for m in members)
+            self._commits.sink.extend((m.actor, m.built.step_id) for m in members)
             self._held = True
             return True
         return super()._commit_group()
@@ -44,7 +44,7 @@ class _WriteBehind(Runtime):
     def settle(self) -> None:
         if self._held:
             self._held = False
-            self._sink = []  # reported already
+            self._commits._sink = []  # reported already
             super()._commit_group()
 
 

@@ -1,27 +1,29 @@
-"""Commits: sends from the outside, the open commit group, who runs (RUN-017, RUN-019, RUN-021).
+"""Commits: sends from the outside and the open commit group (RUN-017, RUN-019).
 
-:class:`Commits` sends messages from the outside: committed on their own and durable
-when the send returns (RUN-001), or, with ``send_commit="group"``, built on the
-outbox the open group's sends left and joining the group (RUN-019.2).  It commits
-the open :class:`~gritwit.runtime._group.CommitGroup` (RUN-017.2): a lost member's
-provisional state is undone (RUN-017.4) and sends whose outbox swap lost are made
-again on their own (RUN-019.4); an error that escaped a run drops it unstored.  What
-each commit adds to the store counts toward the run's bytes (:mod:`._disk`, RUN-023).  And
-it marks the actors that routing or a reload found with work to run: every actor,
-or only those of the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5).
+:class:`Commits`, a part the runtime holds, sends messages from the outside: committed
+on their own and durable when the send returns (RUN-001), or, with
+``send_commit="group"``, built on the outbox the open group's sends left and joining
+the group (RUN-019.2).  It commits the open
+:class:`~gritwit.runtime._group.CommitGroup` (RUN-017.2): a lost member's provisional
+state is undone (RUN-017.4) and sends whose outbox swap lost are made again on their
+own (RUN-019.4); an error that escaped a run drops it unstored.  What each commit adds
+to the store counts toward the run's bytes (:mod:`._disk`, RUN-023).  The actors that
+routing or a reload found with work it marks through the runtime, which runs every
+actor or only those of its share (RUN-021.1, RUN-021.3 … RUN-021.5).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Mapping
 
-from .._codec import object_id
 from .._ids import ObjectId
-from .._objects import GritObject, Tree
+from .._objects import GritObject
 from ..store import Store
 from ..wit import (
     OUTSIDE,
+    OUTSIDE_REF,
     OutsideSend,
     SentOutbox,
     build_outside_send,
@@ -35,69 +37,91 @@ from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
-from ._share import Share
 
 __all__ = ["Commits"]
 
 
 class Commits:
-    """Sends from the outside, commits of the open group, and marking actors to run."""
+    """Sends from the outside and commits of the open group: a part a runtime holds.
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _store: Store
-    _old_outside_ref: Callable[[], ObjectId | None]
-    _cache: ObjectCache
-    _index: RoutingIndex
-    _group: CommitGroup
-    _group_sends: bool
-    _bounds: RunBounds
-    _residents: ResidentActors
-    _dirty: set[ObjectId]
-    _sink: list[tuple[ObjectId, ObjectId]]
-    _idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None
-    _hints: HeadHints
-    _wake: asyncio.Future[None] | None
-    conflicts: int
-    group_losses: int
-    share: Share | None
+    It owns the group commit's state: whether sends join the group, the current run's
+    steps and idle snapshots a commit adds to (:meth:`begin`), the future a send
+    sets while a run waits (:meth:`wake_on_send`), and the counts of lost swaps and
+    lost groups.  The runtime asks it through :meth:`_send_all`, :meth:`_commit_group`
+    and :meth:`_abandon_group`; it marks the actors its routing finds with work
+    through ``mark``, the runtime's own (who runs, RUN-021.1).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cache: ObjectCache,
+        index: RoutingIndex,
+        group: CommitGroup,
+        bounds: RunBounds,
+        residents: ResidentActors,
+        hints: HeadHints,
+        *,
+        group_sends: bool,
+        mark: Callable[[Iterable[ObjectId]], None],
+    ) -> None:
+        self._store = store
+        #: Reads the outside's old ref (RUN-003.5), made once rather than at each send.
+        self._old_outside_ref = functools.partial(store.get_ref, OUTSIDE_REF)
+        self._cache = cache
+        self._index = index
+        self._group = group
+        #: Whether sends from the outside join the open group (RUN-019.2).
+        self._group_sends = group_sends
+        self._bounds = bounds
+        self._residents = residents
+        self._hints = hints
+        #: Marks actors to run: the runtime's (RUN-021.1).
+        self._mark = mark
+        #: The current run's adopted steps and idle snapshots (a group commit adds to them).
+        self._sink: list[tuple[ObjectId, ObjectId]] = []
+        self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
+        #: Set by a send while a run waits for its transitions (RUN-018.2).
+        self._wake: asyncio.Future[None] | None = None
+        #: How many head compare-and-swaps lost to another writer (RUN-002).
+        self.conflicts = 0
+        #: How many group commits lost a member (RUN-017.4).
+        self.group_losses = 0
+
+    @property
+    def group(self) -> CommitGroup:
+        """The open commit group (RUN-017)."""
+        return self._group
+
+    @property
+    def sink(self) -> list[tuple[ObjectId, ObjectId]]:
+        """The current run's adopted steps, which a group commit adds to (RUN-017.5)."""
+        return self._sink
+
+    def begin(
+        self,
+        sink: list[tuple[ObjectId, ObjectId]],
+        idle: dict[ObjectId, tuple[ObjectId, ...]] | None,
+    ) -> None:
+        """A run starts: its adopted steps go to ``sink``; ``idle``: its idle snapshots."""
+        self._sink, self._idle_now = sink, idle
+
+    def wake_on_send(self, future: asyncio.Future[None] | None) -> None:
+        """While a run waits for its transitions, a send sets ``future`` (RUN-018.2)."""
+        self._wake = future
 
     # --- the outside ---------------------------------------------------------------------
-
-    async def send(
-        self,
-        recipient: ObjectId,
-        content: ObjectId,
-        headers: Mapping[str, str] | None = None,
-        objects: Iterable[GritObject] = (),
-        signal: bool = False,
-    ) -> ObjectId:
-        """Send a message from the outside; it is routed once its ref moved (RUN-001).
-
-        Durable once the next run or :meth:`flush` returns (``send_commit="group"``,
-        the default where the runtime groups, RUN-019.2), or when it returns
-        (``send_commit="own"``, RUN-019.1).
-        """
-        (sent,) = self._send_all([(recipient, content, headers, signal)], objects)
-        return sent
-
-    async def send_all(
-        self,
-        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
-        objects: Iterable[GritObject] = (),
-    ) -> list[ObjectId]:
-        """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
-
-        One commit swapping each of the outside's mailboxes they touch (RUN-003.4), chained
-        as if sent one by one (WIT-004); returns their ids.
-        """
-        return self._send_all(messages, objects)
 
     def _send_all(
         self,
         messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
         objects: Iterable[GritObject],
     ) -> list[ObjectId]:
-        """:meth:`send_all`, which awaits nothing, without a coroutine (for :meth:`send`)."""
+        """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
+
+        What the runtime's ``send`` and ``send_all`` do (RUN-001, RUN-019.1, RUN-019.2),
+        without a coroutine: it awaits nothing.
+        """
         if self._group_sends:
             sent, entries = self._send_with_group(list(messages), list(objects))
         else:
@@ -145,34 +169,6 @@ class Commits:
         built = build_outside_send(self._cache, old, messages, objects, self._old_outside_ref)
         self._group.add_sends(read, built, messages)
         return built.sent, built.entries
-
-    def flush(self) -> None:
-        """Commit the open group now: sends that joined it are durable when this returns.
-
-        RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
-        """
-        self._commit_group()
-
-    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
-        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
-        actor = object_id(core)
-        await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
-        return actor
-
-    # --- who runs (RUN-021) --------------------------------------------------------------
-
-    def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
-        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
-        return actors if self.share is None else self.share.select(actors)
-
-    def _mark(self, actors: Iterable[ObjectId]) -> None:
-        """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
-
-        An actor outside the share is never marked, so no run starts a transition of
-        it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
-        messages for it were sent all the same, for its share's runtime (RUN-021.3).
-        """
-        self._dirty.update(actors if self.share is None else self.share.select(actors))
 
     # --- the open commit group (RUN-017) -------------------------------------------------
 

@@ -78,14 +78,17 @@ committed:
   only its own (RUN-021.1 … RUN-021.5).
 
 :class:`Runtime` is built from one layer per job, each a module of its own, the
-lowest first: :mod:`._commit` (sends from the outside, the open commit group, who
-runs: RUN-017, RUN-019, RUN-021), :mod:`._catchup` (the routing index and the refs,
-RUN-003), :mod:`._transition` (one transition's attempts, adoption and failure:
-RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the runs: passes, rounds and their
-bounds, RUN-006, RUN-018).  Parts that own their state are objects the runtime holds,
-asked through their methods, not layers: reading heads and keeping actors resident,
-with their eviction and events (:class:`~gritwit.runtime._resident.ResidentActors`,
-RUN-012 … RUN-014), where a transition runs and for how long, with the bound itself
+lowest first: :mod:`._catchup` (the routing index and the refs, RUN-003, who runs,
+RUN-021, and the runtime's face of its commit part), :mod:`._transition` (one
+transition's attempts, adoption and failure: RUN-001, RUN-002, RUN-004) and
+:mod:`._schedule` (the runs: passes, rounds and their bounds, RUN-006, RUN-018).  Parts
+that own their state are objects the runtime holds, asked through their methods, not
+layers: sends from the outside and the open group's commits, with the run's steps a
+commit adds to and the counts of lost swaps and groups
+(:class:`~gritwit.runtime._commit.Commits`, RUN-017, RUN-019), reading heads and keeping
+actors resident, with their eviction and events
+(:class:`~gritwit.runtime._resident.ResidentActors`, RUN-012 … RUN-014), where a
+transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
 RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
@@ -96,16 +99,16 @@ properties that show a part's state.
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
 from .._objects import Blob
 from ..store import Store, Version
-from ..wit import OUTSIDE_REF, TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
+from ._commit import Commits
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
 from ._group import (
@@ -207,8 +210,6 @@ class Runtime(Scheduler):
             if not 1 <= bound <= LARGEST_BOUND:
                 raise ValueError(f"{clause}: {name} must be from 1 to 2**53 - 1, not {bound}")
         self._store = store
-        #: Reads the outside's old ref (RUN-003.5), made once rather than at each send.
-        self._old_outside_ref = functools.partial(store.get_ref, OUTSIDE_REF)
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
         self._executor = Executor(store, actors, updaters, reader=self._cache)
@@ -233,8 +234,6 @@ class Runtime(Scheduler):
         self._running: set[ObjectId] = set()
         #: Every failed transition attempt, in order (RUN-004).
         self.failures: list[Failure] = []
-        #: How many head compare-and-swaps lost to another writer (RUN-002).
-        self.conflicts = 0
         #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
         self.attempts_from = 0
         #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
@@ -254,21 +253,28 @@ class Runtime(Scheduler):
         )
         #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
         self.send_commit = send_commit
-        self._group_sends = send_commit == "group"
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
-        #: How many group commits lost a member (RUN-017.4).
-        self.group_losses = 0
-        #: The current run's adopted steps and idle snapshots (a group commit adds to them).
-        self._sink: list[tuple[ObjectId, ObjectId]] = []
-        self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
-        #: Set by a send while a run waits for its transitions (RUN-018.2).
-        self._wake: asyncio.Future[None] | None = None
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
         self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+        group_sends = send_commit == "group"  # sends join the open group (RUN-019.2)
+        #: Sends from the outside and the open group's commits, with their state and
+        #: counts (RUN-017, RUN-019): a part of its own (:mod:`._commit`).  ``_group`` above
+        #: is its group, which the passes and transitions read and add to.
+        self._commits = Commits(
+            store,
+            self._cache,
+            self._index,
+            self._group,
+            self._bounds,
+            self._residents,
+            self._hints,
+            group_sends=group_sends,
+            mark=self._mark,
+        )
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
 

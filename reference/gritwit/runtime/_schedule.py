@@ -99,7 +99,7 @@ class Scheduler(Transitions):
         try:
             return await self._run(max_steps)
         except BaseException:
-            self._abandon_group()
+            self._commits._abandon_group()
             self._loaded = False  # what was dirty may be lost: start from the heads again
             raise
 
@@ -123,7 +123,7 @@ class Scheduler(Transitions):
         """
         first_failure = len(self.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
-        self._sink, self._idle_now = steps, None
+        self._commits.begin(steps, None)
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         clock = time.monotonic
         yielded = clock()
@@ -175,11 +175,12 @@ class Scheduler(Transitions):
             more = ran_inline and bool(self._dirty - self._running)
             # RUN-018.2: a send from the outside meanwhile wakes the pass, so its
             # recipient does not wait for a long transition of another actor to end.
-            self._wake = woken = asyncio.get_running_loop().create_future()
+            woken = asyncio.get_running_loop().create_future()
+            self._commits.wake_on_send(woken)
             done, _ = await asyncio.wait(
                 [*tasks, woken], timeout=0 if more else None, return_when=asyncio.FIRST_COMPLETED
             )
-            self._wake = None
+            self._commits.wake_on_send(None)
             woken.cancel()
             for task in [t for t in tasks if t in done]:
                 self._running.discard(tasks.pop(task))
@@ -207,12 +208,12 @@ class Scheduler(Transitions):
         steps: list[tuple[ObjectId, ObjectId]] = []
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
-        self._sink, self._idle_now = steps, idle
+        self._commits.begin(steps, idle)
         self._bounds.start_counting()  # RUN-023.1
         try:
             return await self._rounds(max_steps, steps, marked, idle)
         except BaseException:
-            self._abandon_group()
+            self._commits._abandon_group()
             raise
 
     async def _rounds(
