@@ -31,6 +31,7 @@ MODULES = (
     "_runtime",
     "_schedule",
     "_transition",
+    "_face",
     "_catchup",
     "_resident",
     "_commit",
@@ -41,7 +42,7 @@ MODULES = (
 #: References to parts: objects a runtime (or a part) is given at construction and never
 #: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
 #: executor, and the parts (resident actors, run bounds, time bound, head hints, the
-#: commit part and its commit group).
+#: commit part and its commit group, the routing part and its routing index).
 COLLABORATORS = frozenset(
     {
         "_store",
@@ -53,6 +54,8 @@ COLLABORATORS = frozenset(
         "_hints",
         "_commits",
         "_group",
+        "_routing",
+        "_index",
     }
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"

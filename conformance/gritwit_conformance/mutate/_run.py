@@ -57,14 +57,13 @@ PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = SUITE_ROOT / "suite"
 
-#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the
-#: adapter and command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``,
-#: ``_argtypes.py`` and each subpackage's ``_cli.py``), the error table (``_errors.py``,
-#: ``_error_types.py``), the engine registry (``wit/_runners.py``, ``_engines.py``), the
-#: transition deadline (``runtime/_deadline.py``, not mutated yet), an attempt's types
-#: (``runtime/_attempt.py``) and the Wasm build tool.  A group the committed
-#: baseline does not hold yet is run and scored like the others, but its survivors are
-#: not regressions (:func:`._report.regressions`).  A module split: ``--rekey-from``.
+#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the adapter and
+#: command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py`` and
+#: each subpackage's ``_cli.py``), the error table (``_errors.py``, ``_error_types.py``), the engine
+#: registry (``wit/_runners.py``, ``_engines.py``), the transition deadline
+#: (``runtime/_deadline.py``, not mutated yet), an attempt's types (``runtime/_attempt.py``) and the
+#: Wasm build tool.  A group the committed baseline does not hold yet is run and scored like the
+#: others, its survivors no regressions (:func:`._report.regressions`); a split: ``--rekey-from``.
 GROUPS: dict[str, tuple[str, ...]] = {
     "codec": (
         "gritwit/_cbor.py",
@@ -99,6 +98,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_commit.py",
         "gritwit/runtime/_erase.py",
         "gritwit/runtime/_events.py",
+        "gritwit/runtime/_face.py",
         "gritwit/runtime/_fork.py",
         "gritwit/runtime/_group.py",
         "gritwit/runtime/_hints.py",

@@ -1,138 +1,104 @@
 """Catching up with the store: the routing index brought up to date with the refs (RUN-003).
 
-:class:`CatchUp` tells what is pending for an actor (WIT-005).  When another writer
-moved the actor's head since the routing index last caught up (RUN-002), the index
-first catches up with the refs, re-reading only the outboxes of heads that moved
-(RUN-003.1, RUN-002.3); the open commit group is committed before that, since the
+:class:`CatchUp`, a part the runtime holds, owns the routing index and what it knows of
+the refs: whether the index was built from the heads (RUN-003), and the store's ref
+version it last caught up with.  It tells what is pending for an actor (WIT-005).  When
+another writer moved the actor's head since the routing index last caught up (RUN-002),
+the index first catches up with the refs, re-reading only the outboxes of heads that
+moved (RUN-003.1, RUN-002.3); the open commit group is committed before that, since the
 index holds its members' provisional outboxes, which the refs do not have yet
 (RUN-017.2).  Sends waiting in the group are routed again once the index caught up
-(RUN-019.2).  A run catches up as it starts
-(:meth:`~gritwit.runtime.Runtime.run_until_quiescent`: from the heads alone on its
-first run, RUN-003, later from the refs that moved since).
-
-It also marks the actors routing found with work to run: every actor, or only those of
-the runtime's share (RUN-021.1, RUN-021.3 … RUN-021.5); and it is the runtime's face
-of its commit part (:class:`~gritwit.runtime._commit.Commits`): the sends from the
-outside (RUN-001, RUN-019), :meth:`CatchUp.flush`, and the counts of lost swaps
-(RUN-002) and lost groups (RUN-017.4), which the part owns.
+(RUN-019.2).  A run catches up as it starts (:meth:`CatchUp.start_run`, for
+:meth:`~gritwit.runtime.Runtime.run_until_quiescent`: from the heads alone on its first
+run, RUN-003, later from the refs that moved since; :meth:`CatchUp.start_rounds` for
+:meth:`~gritwit.runtime.Runtime.run_rounds`: from the heads).  The actors it finds with
+work it marks through the runtime (who runs, RUN-021.1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 
-from .._codec import object_id
 from .._ids import ObjectId
-from .._objects import GritObject, Step, Tree
+from .._objects import Step
 from ..store import Store, Version
 from ..wit import OUTSIDE
 from ._attempt import Found
 from ._cache import ObjectCache
-from ._commit import Commits
-from ._disk import RunBounds
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import UNREAD, ResidentActors
-from ._share import Share
 
 __all__ = ["CatchUp"]
 
 
 class CatchUp:
-    """What is pending for an actor, with the routing index caught up with the refs;
-    who runs; and the runtime's face of its commit part (:class:`~._commit.Commits`)."""
+    """The routing index caught up with the refs, and what is pending for an actor."""
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _store: Store
-    _cache: ObjectCache
-    _index: RoutingIndex
-    _group: CommitGroup
-    _bounds: RunBounds
-    _commits: Commits
-    _dirty: set[ObjectId]
-    _synced: Version | None
-    _hints: HeadHints
-    _residents: ResidentActors
-    share: Share | None
-
-    # --- the outside, and the open commit group (Commits, RUN-017, RUN-019) --------------
-
-    async def send(
+    def __init__(
         self,
-        recipient: ObjectId,
-        content: ObjectId,
-        headers: Mapping[str, str] | None = None,
-        objects: Iterable[GritObject] = (),
-        signal: bool = False,
-    ) -> ObjectId:
-        """Send a message from the outside; it is routed once its ref moved (RUN-001).
-
-        Durable once the next run or :meth:`flush` returns (``send_commit="group"``,
-        the default where the runtime groups, RUN-019.2), or when it returns
-        (``send_commit="own"``, RUN-019.1).
-        """
-        (sent,) = self._commits._send_all([(recipient, content, headers, signal)], objects)
-        return sent
-
-    async def send_all(
-        self,
-        messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
-        objects: Iterable[GritObject] = (),
-    ) -> list[ObjectId]:
-        """Send ``(recipient, content, headers, signal)`` messages from the outside, in order.
-
-        One commit swapping each of the outside's mailboxes they touch (RUN-003.4), chained
-        as if sent one by one (WIT-004); returns their ids.
-        """
-        return self._commits._send_all(messages, objects)
-
-    def flush(self) -> None:
-        """Commit the open group now: sends that joined it are durable when this returns.
-
-        RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
-        """
-        self._commit_group()
-
-    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
-        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
-        actor = object_id(core)
-        await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
-        return actor
-
-    def _commit_group(self) -> bool:
-        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost
-        (:meth:`Commits._commit_group <._commit.Commits._commit_group>`)."""
-        return self._commits._commit_group()
+        store: Store,
+        cache: ObjectCache,
+        group: CommitGroup,
+        residents: ResidentActors,
+        hints: HeadHints,
+        *,
+        mark: Callable[[Iterable[ObjectId]], None],
+        commit: Callable[[], bool],
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._group = group
+        self._residents = residents
+        self._hints = hints
+        #: Marks actors to run: the runtime's (RUN-021.1).
+        self._mark = mark
+        #: Commits the open group: the runtime's (RUN-017.2).
+        self._commit_group = commit
+        self._index = RoutingIndex()
+        #: Whether the routing index was built from the heads (RUN-003).
+        self._loaded = False
+        #: The store's ref version the index last caught up with (None: unknown).
+        self._synced: Version | None = None
 
     @property
-    def conflicts(self) -> int:
-        """How many head compare-and-swaps lost to another writer (RUN-002)."""
-        return self._commits.conflicts
+    def index(self) -> RoutingIndex:
+        """The routing index (RUN-003), which the runs and transitions read and route into."""
+        return self._index
 
-    @conflicts.setter
-    def conflicts(self, count: int) -> None:
-        self._commits.conflicts = count
+    def start_run(self) -> None:
+        """Catch up as a run starts (RUN-003): from the heads alone on the first run (and
+        the next after :meth:`forget`), later from the refs swapped since."""
+        if self._loaded:  # only the refs swapped since, where the store knows them
+            version, swaps = self._store.refs_changed_since(self._synced)
+            if self._group.sends is not None and swaps is not None:
+                swaps = self._group.behind(swaps)
+            touched = self._index.refresh(self._store, self._cache, swaps)
+            if touched:  # usually none: the swaps since were this runtime's own
+                self._mark(touched)
+            self._hints.journal_fresh = swaps is not None and self._store.is_remote
+        else:
+            version, _ = self._store.refs_changed_since(None)
+            self._mark(self._index.load(self._store, self._cache))
+            self._loaded = True
+        self._synced = version
+        if self._group.sends is not None:
+            self._route_grouped_sends()
 
-    @property
-    def group_losses(self) -> int:
-        """How many group commits lost a member (RUN-017.4)."""
-        return self._commits.group_losses
+    def start_rounds(self) -> None:
+        """Catch up for deterministic rounds (ADP-015): the index rebuilt from the heads,
+        the group's sends routed again; the next run starts from the heads too (its idle
+        snapshots are not kept)."""
+        self._index.load(self._store, self._cache)
+        if self._group.sends is not None:
+            self._route_grouped_sends()
+        self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
 
-    # --- who runs (RUN-021) --------------------------------------------------------------
-
-    def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
-        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
-        return actors if self.share is None else self.share.select(actors)
-
-    def _mark(self, actors: Iterable[ObjectId]) -> None:
-        """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
-
-        An actor outside the share is never marked, so no run starts a transition of
-        it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
-        messages for it were sent all the same, for its share's runtime (RUN-021.3).
-        """
-        self._dirty.update(actors if self.share is None else self.share.select(actors))
+    def forget(self) -> None:
+        """What was dirty may be lost (an error escaped a run): the next run starts from
+        the heads again (RUN-003)."""
+        self._loaded = False
 
     # --- catching up (RUN-003) -----------------------------------------------------------
 

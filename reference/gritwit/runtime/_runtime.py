@@ -78,15 +78,16 @@ committed:
   only its own (RUN-021.1 … RUN-021.5).
 
 :class:`Runtime` is built from one layer per job, each a module of its own, the
-lowest first: :mod:`._catchup` (the routing index and the refs, RUN-003, who runs,
-RUN-021, and the runtime's face of its commit part), :mod:`._transition` (one
-transition's attempts, adoption and failure: RUN-001, RUN-002, RUN-004) and
-:mod:`._schedule` (the runs: passes, rounds and their bounds, RUN-006, RUN-018).  Parts
-that own their state are objects the runtime holds, asked through their methods, not
-layers: sends from the outside and the open group's commits, with the run's steps a
-commit adds to and the counts of lost swaps and groups
-(:class:`~gritwit.runtime._commit.Commits`, RUN-017, RUN-019), reading heads and keeping
-actors resident, with their eviction and events
+lowest first: :mod:`._face` (its face over its parts: the sends, the commit counts,
+what is pending, and who runs, RUN-021), :mod:`._transition` (one transition's
+attempts, adoption and failure: RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the
+runs: passes, rounds and their bounds, RUN-006, RUN-018).  Parts that own their state
+are objects the runtime holds, asked through their methods, not layers: the routing
+index and what it knows of the refs, caught up as runs start
+(:class:`~gritwit.runtime._catchup.CatchUp`, RUN-003), sends from the outside and the
+open group's commits, with the run's steps a commit adds to and the counts of lost
+swaps and groups (:class:`~gritwit.runtime._commit.Commits`, RUN-017, RUN-019),
+reading heads and keeping actors resident, with their eviction and events
 (:class:`~gritwit.runtime._resident.ResidentActors`, RUN-012 … RUN-014), where a
 transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
@@ -104,10 +105,11 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from .._ids import ObjectId
 from .._objects import Blob
-from ..store import Store, Version
+from ..store import Store
 from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
+from ._catchup import CatchUp
 from ._commit import Commits
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
@@ -121,7 +123,6 @@ from ._group import (
     CommitGroup,
 )
 from ._hints import HeadHints
-from ._index import RoutingIndex
 from ._resident import ResidentActors
 from ._schedule import Scheduler
 from ._share import Share
@@ -219,17 +220,12 @@ class Runtime(Scheduler):
         self._time_bound = TimeBound(
             self._cache, self._executor, inline=inline, time_limit=time_limit
         )
-        #: Whether the routing index was built from the heads (RUN-003).
-        self._loaded = False
-        #: The store's ref version the index last caught up with (None: unknown).
-        self._synced: Version | None = None
         #: Heads read at once for a pass's transitions, each used once (DUR-005.4), a
         #: part of its own (:mod:`._hints`).
         self._hints = HeadHints()
         self.attempts = attempts
         self.first_backoff = first_backoff
         self._sleep = sleep
-        self._index = RoutingIndex()
         self._dirty: set[ObjectId] = set()
         self._running: set[ObjectId] = set()
         #: Every failed transition attempt, in order (RUN-004).
@@ -260,6 +256,19 @@ class Runtime(Scheduler):
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
         self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+        #: The routing index and what it knows of the refs, caught up as runs start and
+        #: where a head moved (RUN-003): a part of its own (:mod:`._catchup`).  ``_index``
+        #: is its index, which the passes and transitions read and route into.
+        self._routing = CatchUp(
+            store,
+            self._cache,
+            self._group,
+            self._residents,
+            self._hints,
+            mark=self._mark,
+            commit=self._commit_group,
+        )
+        self._index = self._routing.index
         group_sends = send_commit == "group"  # sends join the open group (RUN-019.2)
         #: Sends from the outside and the open group's commits, with their state and
         #: counts (RUN-017, RUN-019): a part of its own (:mod:`._commit`).  ``_group`` above

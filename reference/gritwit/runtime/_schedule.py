@@ -39,7 +39,6 @@ class Scheduler(Transitions):
     """Runs transitions in passes, or in deterministic rounds, within a run's bounds."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
-    _loaded: bool
     _running: set[ObjectId]
     attempts_from: int
     max_steps: int
@@ -80,27 +79,13 @@ class Scheduler(Transitions):
             max_steps = self.max_steps
         elif max_steps < 1:
             raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
-        if self._loaded:  # only the refs swapped since, where the store knows them
-            version, swaps = self._store.refs_changed_since(self._synced)
-            if self._group.sends is not None and swaps is not None:
-                swaps = self._group.behind(swaps)
-            touched = self._index.refresh(self._store, self._cache, swaps)
-            if touched:  # usually none: the swaps since were this runtime's own
-                self._mark(touched)
-            self._hints.journal_fresh = swaps is not None and self._store.is_remote
-        else:
-            version, _ = self._store.refs_changed_since(None)
-            self._mark(self._index.load(self._store, self._cache))
-            self._loaded = True
-        self._synced = version
-        if self._group.sends is not None:
-            self._route_grouped_sends()
+        self._routing.start_run()  # RUN-003
         self._bounds.start_counting()  # RUN-023.1: each run counts its bytes from zero
         try:
             return await self._run(max_steps)
         except BaseException:
             self._commits._abandon_group()
-            self._loaded = False  # what was dirty may be lost: start from the heads again
+            self._routing.forget()  # what was dirty may be lost: start from the heads again
             raise
 
     def busy(self) -> list[ObjectId]:
@@ -200,10 +185,7 @@ class Scheduler(Transitions):
         calls changes no step id.  Capacity eviction runs before every round and
         at the end (RUN-012.2).
         """
-        self._index.load(self._store, self._cache)
-        if self._group.sends is not None:
-            self._route_grouped_sends()
-        self._loaded = False  # its idle snapshots are not kept: the next run starts from the heads
+        self._routing.start_rounds()  # the index from the heads (ADP-015)
         self.attempts_from = len(self.failures)  # this call's failed attempts (RUN-004.3)
         steps: list[tuple[ObjectId, ObjectId]] = []
         marked: list[Failure] = []

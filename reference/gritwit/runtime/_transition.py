@@ -20,14 +20,18 @@ from .._errors import GritError, RefConflict
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
-from ..store import head_ref
+from ..store import Store, head_ref
 from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout
 from . import _work
 from ._attempt import Found, _Attempt, _attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _ToLane
-from ._catchup import CatchUp
-from ._disk import Halted, Turn, fresh_bytes
-from ._index import failed_ref
+from ._cache import ObjectCache
+from ._disk import Halted, RunBounds, Turn, fresh_bytes
+from ._face import RuntimeFace
+from ._group import CommitGroup
+from ._hints import HeadHints
+from ._index import RoutingIndex, failed_ref
+from ._resident import ResidentActors
 
 __all__ = ["Transitions"]
 
@@ -45,10 +49,17 @@ def _delay(first: float, attempt: int, timed: bool) -> float:
     return first * 2.0 ** (attempt - 1) * (TIME_BACKOFF_FACTOR if timed else 1)
 
 
-class Transitions(CatchUp):
+class Transitions(RuntimeFace):
     """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004)."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
+    _store: Store
+    _cache: ObjectCache
+    _index: RoutingIndex
+    _group: CommitGroup
+    _bounds: RunBounds
+    _residents: ResidentActors
+    _hints: HeadHints
     _grouped: bool
     _time_bound: TimeBound
     _executor: Executor
