@@ -93,8 +93,9 @@ transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
 RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
-DUR-005.4, RUN-020.1).  This module holds the constructor, its defaults, and the methods and
-properties that show a part's state.
+DUR-005.4, RUN-020.1).  The two layers that are not parts set their own state
+(``_start_runs``, ``_start_transitions``).  This module holds the constructor, its
+defaults, and the methods and properties that show a part's state.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from .._ids import ObjectId
 from .._objects import Blob
 from ..store import Store
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._catchup import CatchUp
@@ -223,18 +224,13 @@ class Runtime(Scheduler):
         #: Heads read at once for a pass's transitions, each used once (DUR-005.4), a
         #: part of its own (:mod:`._hints`).
         self._hints = HeadHints()
-        self.attempts = attempts
-        self.first_backoff = first_backoff
-        self._sleep = sleep
-        self._dirty: set[ObjectId] = set()
-        self._running: set[ObjectId] = set()
-        #: Every failed transition attempt, in order (RUN-004).
-        self.failures: list[Failure] = []
-        #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
-        self.attempts_from = 0
         #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
         self.commit = commit
-        self._grouped = commit == "group"
+        grouped = commit == "group"
+        # the attempts' policy and the failures (._transition), the runs' state (._schedule):
+        # each set by the layer that uses it
+        self._start_transitions(attempts, first_backoff, sleep, grouped=grouped)
+        self._start_runs(max_steps)
         self._group = CommitGroup(self._cache, group_size, group_bytes)
         #: Reading heads; the resident actors, their eviction and events (RUN-012 …
         #: RUN-014): a part of its own (:mod:`._resident`).
@@ -249,8 +245,6 @@ class Runtime(Scheduler):
         )
         #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
         self.send_commit = send_commit
-        #: Most steps of a run whose caller names no bound (RUN-018.1).
-        self.max_steps = max_steps
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,

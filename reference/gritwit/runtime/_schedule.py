@@ -38,10 +38,22 @@ _BURST = 32
 class Scheduler(Transitions):
     """Runs transitions in passes, or in deterministic rounds, within a run's bounds."""
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
+    # The runs' state, set by _start_runs.
     _running: set[ObjectId]
     attempts_from: int
     max_steps: int
+
+    def _start_runs(self, max_steps: int) -> None:
+        """The runs' state, empty, and the runs' default bound (RUN-018.1): called once, by
+        :class:`~gritwit.runtime.Runtime`'s constructor."""
+        #: Actors marked to run: with work to look at (RUN-006, RUN-018.3).
+        self._dirty = set()
+        #: Actors with a transition running (RUN-002: never two for one actor).
+        self._running = set()
+        #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
+        self.attempts_from = 0
+        #: Most steps of a run whose caller names no bound (RUN-018.1).
+        self.max_steps = max_steps
 
     # --- running -------------------------------------------------------------------------
 

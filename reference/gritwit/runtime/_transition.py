@@ -68,6 +68,24 @@ class Transitions(RuntimeFace):
     first_backoff: float
     failures: list[Failure]
 
+    def _start_transitions(
+        self,
+        attempts: int,
+        first_backoff: float,
+        sleep: Callable[[float], Awaitable[None]],
+        *,
+        grouped: bool,
+    ) -> None:
+        """The attempts' policy (RUN-004.3, RUN-004.8), how a step is adopted (RUN-017.1),
+        and no failure yet: called once, by :class:`~gritwit.runtime.Runtime`'s constructor."""
+        self.attempts = attempts
+        self.first_backoff = first_backoff
+        self._sleep = sleep
+        #: Every failed transition attempt, in order (RUN-004).
+        self.failures = []
+        #: Whether a step is adopted in memory and committed with its group (RUN-017).
+        self._grouped = grouped
+
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
     ) -> _Attempt | None:
