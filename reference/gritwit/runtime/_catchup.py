@@ -72,4 +72,4 @@ class CatchUp(Commits):
         with the refs, which do not hold them yet (RUN-019.2)."""
         sends = self._group.sends
         if sends is not None and not self._index.saw_outside(sends.entries.boxes):
-            self._mark(self._index.set_outbox(OUTSIDE, sends.entries))
+            self._mark_sent(self._index.set_outbox(OUTSIDE, sends.entries))

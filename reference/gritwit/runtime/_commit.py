@@ -60,6 +60,7 @@ class Commits:
     conflicts: int
     group_losses: int
     share: Share | None
+    _wakes_others: bool
 
     # --- the outside ---------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class Commits:
                 self._store, messages, objects, self._index.outside_seen
             )
             self.conflicts += conflicts
-        self._mark(self._index.set_outbox(OUTSIDE, entries))
+        self._mark_sent(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
@@ -150,7 +151,9 @@ class Commits:
         """Commit the open group now: sends that joined it are durable when this returns.
 
         RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
+        It wakes runtimes waiting for swaps (RUN-020.6): no run of this runtime may follow.
         """
+        self._wakes_others = True
         self._commit_group()
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
@@ -173,6 +176,20 @@ class Commits:
         messages for it were sent all the same, for its share's runtime (RUN-021.3).
         """
         self._dirty.update(actors if self.share is None else self.share.select(actors))
+
+    def _mark_sent(self, actors: list[ObjectId]) -> None:
+        """:meth:`_mark` the recipients of messages this runtime made (its steps' and its
+        sends from the outside): one outside its share is another runtime's work, so the
+        next group commit wakes the runtimes waiting for swaps (RUN-020.6); work for the
+        share alone the run that commits it runs itself, and wakes no one."""
+        share = self.share
+        if share is None:
+            self._dirty.update(actors)
+            return
+        mine = share.select(actors)
+        if len(mine) < len(set(actors)):
+            self._wakes_others = True
+        self._dirty.update(mine)
 
     # --- the open commit group (RUN-017) -------------------------------------------------
 
@@ -197,7 +214,10 @@ class Commits:
             encodings, known = self._bounds.group_encodings()
         added = self._bounds.group_added() if group.members and not told else 0
         group.fresh = None
-        adopted, lost, unsent = group.commit(self._store)
+        # RUN-020.6: a commit that makes work for no other runtime, in a run that runs it,
+        # wakes no one (flush and the share's outsiders set the flag)
+        adopted, lost, unsent = group.commit(self._store, self._wakes_others)
+        self._wakes_others = False
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
         self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
