@@ -67,13 +67,14 @@ def test_another_writers_swap_wakes_a_waiter_and_nothing_else_does(
     assert waiter.wait_for_swaps(NONE) is False  # one wake-up for one swap, then quiet
 
 
-def _counter_in(share: Share) -> tuple[g.Tree, tuple[g.Object, ...]]:
-    """A counter core whose actor is in ``share`` (its ``tag`` makes it so)."""
+def _counter_in(share: Share, name: str = "counter") -> tuple[g.Tree, tuple[g.Object, ...]]:
+    """A ``name`` test actor's core (a counter's by default) whose actor is in ``share``
+    (its ``tag`` makes it so)."""
     for i in range(10_000):
-        core, objects = test_actor_core("counter", {"tag": g.Blob(data=b"wake %d" % i)})
+        core, objects = test_actor_core(name, {"tag": g.Blob(data=b"wake %d" % i)})
         if share.owns(g.object_id(core)):
             return core, objects
-    raise AssertionError("no counter in the share")
+    raise AssertionError(f"no {name} in the share")
 
 
 @pytest.mark.parametrize("wake", ["notified", "lost", "no engine support"])
@@ -109,15 +110,6 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
             store.close()
 
 
-def _fanout_in(share: Share) -> tuple[g.Tree, tuple[g.Object, ...]]:
-    """A ``fanout`` core (WIT-021) whose actor is in ``share``."""
-    for i in range(10_000):
-        core, objects = test_actor_core("fanout", {"tag": g.Blob(data=b"fan %d" % i)})
-        if share.owns(g.object_id(core)):
-            return core, objects
-    raise AssertionError("no fanout in the share")
-
-
 async def _fan(rt: Runtime, fan: g.ObjectId, to: g.ObjectId) -> None:
     """Ask ``fan`` to send ``fanned`` to ``to`` (WIT-021.1)."""
     name = g.Blob(data=to.hex().encode())
@@ -139,7 +131,7 @@ def test_a_runs_commit_wakes_others_only_for_work_outside_its_share(
     rt = Runtime(store, share=share, send_commit="group")
     waiter_share = Share(k=0, n=2) if share is None else share
     inside, objects = _counter_in(waiter_share)
-    fan_core, fan_objects = _fanout_in(waiter_share)
+    fan_core, fan_objects = _counter_in(waiter_share, "fanout")  # WIT-021
     outside, outside_objects = _counter_in(Share(k=1, n=2))
 
     async def scenario() -> list[bool]:
