@@ -210,6 +210,28 @@ class Round:
     conflicts: int
     group_losses: int
     writing: float  # seconds in write transactions, all processes together
+    #: The machine's CPU busy during the round, of all its cores' time (``/proc/stat``: every
+    #: process's, not only this run's); ``None`` where the kernel does not tell.
+    busy: float | None = None
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """The machine's busy and total CPU ticks so far, every core (``/proc/stat``'s
+    ``cpu`` line: busy is all but idle and iowait); ``None`` without ``/proc``."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal
+    return total - fields[3] - fields[4], total
+
+
+def busy_between(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The busy fraction of the CPU time between two :func:`cpu_times` readings."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
 
 
 @dataclass
@@ -274,6 +296,7 @@ class Fleet:
     def round(self) -> Round:
         """Every child runs its part of one round; the wall time from the first ``go``
         to the last answer, and what the children counted."""
+        cpu = cpu_times()
         start = time.perf_counter()
         for child in self.children:
             assert child.stdin is not None
@@ -282,7 +305,7 @@ class Fleet:
         answers = [self._answer(child) for child in self.children]
         seconds = time.perf_counter() - start
         summed = [sum(a[k] for a in answers) for k in _COUNTED]
-        done = Round(seconds, *summed)
+        done = Round(seconds, *summed, busy=busy_between(cpu, cpu_times()))
         if done.steps != self.transitions():
             raise AssertionError(f"{done.steps} steps adopted, not {self.transitions()}")
         return done
@@ -352,6 +375,12 @@ class Measured:
         take turns: below 1, the row was free part of the time (at least ``1 - x`` of it);
         on a schema each they overlap freely."""
         return sum(r.writing for r in self.rounds) / sum(r.seconds for r in self.rounds)
+
+    def busy(self) -> float | None:
+        """The machine's CPU busy during the rounds (median round; ``None``: not known): near
+        1, the rounds were bound by the cores, and more processes cannot add throughput."""
+        known = [r.busy for r in self.rounds if r.busy is not None]
+        return statistics.median(known) if known else None
 
     def per_transition(self, what: str) -> float:
         """``commits``, ``conflicts`` or ``group_losses`` per adopted transition."""

@@ -21,7 +21,10 @@ configuration it prints the transitions of a round, transitions per second of th
 median round, that over the SQLite baseline's (its median round time over this
 one's), and, per transition, write commits and lost compare-and-swaps; then the
 seconds spent in write transactions (waiting for the writer row or holding it) per
-second of wall time, and the load average before and after.
+second of wall time; the machine's CPU busy during the median round, of all its cores
+(``/proc/stat``, every process's: near 100 %, the rounds were bound by the cores, and
+more runtime processes cannot add throughput on this machine); and the load average
+before and after.
 
 ``× one`` is a configuration's transitions per second over one PostgreSQL process's
 of the same workload (the ``--processes`` configuration of 1, when measured): above 1,
@@ -85,11 +88,16 @@ def over_one(measured: list[Measured]) -> dict[int, float]:
     return {i: m.per_second() / one[0].per_second() for i, m in enumerate(measured)}
 
 
+def _share(value: float | None) -> str:
+    return "?" if value is None else f"{100 * value:.0f} %"
+
+
 def table(measured: list[Measured]) -> list[str]:
     """One line per configuration."""
     lines = [
         f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
+        f" {'cpu busy':>8}"
     ]
     ratios = over_one(measured)
     for i, m in enumerate(measured):
@@ -99,6 +107,7 @@ def table(measured: list[Measured]) -> list[str]:
             f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
             f"{m.per_transition('commits'):10.4f} "
             f"{m.per_transition('conflicts'):7.3f} {m.writing():7.2f}"
+            f" {_share(m.busy()):>8}"
         )
     return lines
 

@@ -47,10 +47,10 @@ def _install(point: str, group: int, swap: int) -> None:
     put_encoded = StoreBatch.put_encoded
     cas_ref = StoreBatch.cas_ref
 
-    def counted_commit(self: _group.CommitGroup, store: Store) -> Any:
+    def counted_commit(self: _group.CommitGroup, store: Store, wake: bool = True) -> Any:
         groups[0] += 1
         swaps[0] = 0
-        result = commit(self, store)
+        result = commit(self, store, wake)
         if point == "committed" and groups[0] == group:
             _die()
         return result

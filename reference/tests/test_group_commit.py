@@ -225,7 +225,7 @@ def test_a_lost_swap_loses_its_member_and_those_based_on_it_only() -> None:
     seen: list[list[_group.Member]] = []
     real = _group.CommitGroup.commit
 
-    def race_then_commit(self: _group.CommitGroup, st: Store) -> Any:
+    def race_then_commit(self: _group.CommitGroup, st: Store, wake: bool = True) -> Any:
         if not seen:
             seen.append(list(self.members))
             head = st.get_ref(head_ref(b))
@@ -236,7 +236,7 @@ def test_a_lost_swap_loses_its_member_and_those_based_on_it_only() -> None:
             )
             st.put_object(other)
             st.cas_ref(head_ref(b), head, g.object_id(other))  # the other writer wins
-        return real(self, st)
+        return real(self, st, wake)
 
     _group.CommitGroup.commit = race_then_commit  # type: ignore[method-assign]
     try:
@@ -360,7 +360,7 @@ def test_a_run_whose_error_escapes_keeps_nothing_of_its_open_group() -> None:
     run(rt.send_all([(a, a, {"mt": "genesis"}, False) for a in actors], objects))
     real = _group.CommitGroup.commit
 
-    def broken(self: _group.CommitGroup, st: Store) -> Any:
+    def broken(self: _group.CommitGroup, st: Store, wake: bool = True) -> Any:
         raise OSError("disk gone")
 
     _group.CommitGroup.commit = broken  # type: ignore[method-assign]

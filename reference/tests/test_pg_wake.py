@@ -67,13 +67,14 @@ def test_another_writers_swap_wakes_a_waiter_and_nothing_else_does(
     assert waiter.wait_for_swaps(NONE) is False  # one wake-up for one swap, then quiet
 
 
-def _counter_in(share: Share) -> tuple[g.Tree, tuple[g.Object, ...]]:
-    """A counter core whose actor is in ``share`` (its ``tag`` makes it so)."""
+def _counter_in(share: Share, name: str = "counter") -> tuple[g.Tree, tuple[g.Object, ...]]:
+    """A ``name`` test actor's core (a counter's by default) whose actor is in ``share``
+    (its ``tag`` makes it so)."""
     for i in range(10_000):
-        core, objects = test_actor_core("counter", {"tag": g.Blob(data=b"wake %d" % i)})
+        core, objects = test_actor_core(name, {"tag": g.Blob(data=b"wake %d" % i)})
         if share.owns(g.object_id(core)):
             return core, objects
-    raise AssertionError("no counter in the share")
+    raise AssertionError(f"no {name} in the share")
 
 
 @pytest.mark.parametrize("wake", ["notified", "lost", "no engine support"])
@@ -107,3 +108,54 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
     finally:
         for store in stores:
             store.close()
+
+
+async def _fan(rt: Runtime, fan: g.ObjectId, to: g.ObjectId) -> None:
+    """Ask ``fan`` to send ``fanned`` to ``to`` (WIT-021.1)."""
+    name = g.Blob(data=to.hex().encode())
+    tree = g.Tree(entries={"a": g.object_id(name)})
+    await rt.send(fan, g.object_id(tree), {"mt": "fanout"}, objects=(name, tree))
+
+
+@pytest.mark.parametrize("share", [Share(k=0, n=2), None], ids=["share 0/2", "no share"])
+@pytest.mark.req("RUN-020.6", "RUN-021.3", "RUN-019.2")
+def test_a_runs_commit_wakes_others_only_for_work_outside_its_share(
+    two: tuple[Store, Store], share: Share | None
+) -> None:
+    """A group commit of a run whose new messages are all for actors of the runtime's
+    own share (that run runs them) notifies no one; one whose step or grouped send is
+    for an actor outside the share wakes the waiter; :meth:`Runtime.flush`, after which
+    no run of this runtime may follow, wakes it too.  Without a share every actor is
+    the runtime's own: its runs wake no one."""
+    store, other = two
+    rt = Runtime(store, share=share, send_commit="group")
+    waiter_share = Share(k=0, n=2) if share is None else share
+    inside, objects = _counter_in(waiter_share)
+    fan_core, fan_objects = _counter_in(waiter_share, "fanout")  # WIT-021
+    outside, outside_objects = _counter_in(Share(k=1, n=2))
+
+    async def scenario() -> list[bool]:
+        woken: list[bool] = []
+        counter = await rt.genesis(inside, objects)
+        fan = await rt.genesis(fan_core, fan_objects)
+        assert other.wait_for_swaps(NONE) is False  # listening from now on
+        assert (await rt.run_until_quiescent()).steps  # the geneses: work for itself
+        woken.append(other.wait_for_swaps(NONE))
+        await _say(rt, counter, "inc", "3")
+        assert len((await rt.run_until_quiescent()).steps) == 1
+        woken.append(other.wait_for_swaps(NONE))
+        far = await rt.genesis(outside, outside_objects)  # a grouped send out of the share
+        await rt.run_until_quiescent()
+        woken.append(other.wait_for_swaps(COMES if share is not None else NONE))
+        await _fan(rt, fan, far)  # a step whose message is for an actor out of the share
+        assert len((await rt.run_until_quiescent()).steps) == (1 if share is not None else 2)
+        woken.append(other.wait_for_swaps(COMES if share is not None else NONE))
+        await _say(rt, counter, "inc", "4")
+        rt.flush()  # committed now, and no run may follow: whoever waits is woken
+        woken.append(other.wait_for_swaps(COMES))
+        return woken
+
+    woken = asyncio.run(scenario())
+    outside_share = share is not None
+    assert woken == [False, False, outside_share, outside_share, True]
+    assert _count(store, g.object_id(inside)) == 3

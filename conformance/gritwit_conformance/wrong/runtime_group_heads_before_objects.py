@@ -31,7 +31,7 @@ _real_run_rounds = _runtime.Runtime.run_rounds
 _LATER: list[tuple[Store, list[Any]]] = []
 
 
-def heads_first(self: _group.CommitGroup, store: Store) -> Any:
+def heads_first(self: _group.CommitGroup, store: Store, wake: bool = True) -> Any:
     members, self.members = self.members, []
     self._heads = {}
     adopted, lost = [], []

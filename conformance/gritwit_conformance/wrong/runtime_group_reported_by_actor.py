@@ -25,8 +25,8 @@ ROW = WrongAdapter(
 _real = _group.CommitGroup.commit
 
 
-def by_actor(self: _group.CommitGroup, store: Store) -> Any:
-    adopted, lost, unsent = _real(self, store)
+def by_actor(self: _group.CommitGroup, store: Store, wake: bool = True) -> Any:
+    adopted, lost, unsent = _real(self, store, wake)
     by_id = sorted(adopted, key=lambda m: m.actor.digest)  # the bug: actor order
     return _group.Committed(by_id, lost, unsent)
 

@@ -66,6 +66,7 @@ def insert_many_then_cas(
     expected: ObjectId | None,
     new: ObjectId | None,
     fresh: set[bytes] | None = None,
+    wake: bool = True,
 ) -> CasResult:
     _real_insert_many(self, items, fresh)
     return _read_then_write(self, name, expected, new)

@@ -171,7 +171,7 @@ class ObjectCache:
                 expected,
                 built.step_id,
                 target=built.step,
-                **({} if fresh is None else {"fresh": fresh}),
+                fresh=fresh,
             )
         except RefConflict:  # the objects were stored all the same: keep them
             self._keep_all(built)

@@ -45,6 +45,7 @@ class CatchUp:
         hints: HeadHints,
         *,
         mark: Callable[[Iterable[ObjectId]], None],
+        mark_sent: Callable[[list[ObjectId]], None],
         commit: Callable[[], bool],
     ) -> None:
         self._store = store
@@ -54,6 +55,8 @@ class CatchUp:
         self._hints = hints
         #: Marks actors to run: the runtime's (RUN-021.1).
         self._mark = mark
+        #: Marks the recipients of sends this runtime made, the runtime's (RUN-020.6).
+        self._mark_sent = mark_sent
         #: Commits the open group: the runtime's (RUN-017.2).
         self._commit_group = commit
         self._index = RoutingIndex()
@@ -141,4 +144,4 @@ class CatchUp:
         with the refs, which do not hold them yet (RUN-019.2)."""
         sends = self._group.sends
         if sends is not None and not self._index.saw_outside(sends.entries.boxes):
-            self._mark(self._index.set_outbox(OUTSIDE, sends.entries))
+            self._mark_sent(self._index.set_outbox(OUTSIDE, sends.entries))

@@ -64,6 +64,7 @@ class Commits:
         *,
         group_sends: bool,
         mark: Callable[[Iterable[ObjectId]], None],
+        mark_sent: Callable[[list[ObjectId]], None],
     ) -> None:
         self._store = store
         #: Reads the outside's old ref (RUN-003.5), made once rather than at each send.
@@ -78,6 +79,11 @@ class Commits:
         self._hints = hints
         #: Marks actors to run: the runtime's (RUN-021.1).
         self._mark = mark
+        #: Marks the recipients of messages this runtime made, the runtime's: one outside
+        #: its share makes the next commit wake others (:meth:`wake_others`, RUN-020.6).
+        self._mark_sent = mark_sent
+        #: Whether the next group commit wakes runtimes waiting for swaps (RUN-020.6).
+        self._wakes_others = False
         #: The current run's adopted steps and idle snapshots (a group commit adds to them).
         self._sink: list[tuple[ObjectId, ObjectId]] = []
         self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
@@ -106,6 +112,11 @@ class Commits:
         """A run starts: its adopted steps go to ``sink``; ``idle``: its idle snapshots."""
         self._sink, self._idle_now = sink, idle
 
+    def wake_others(self) -> None:
+        """The next group commit wakes the runtimes waiting for swaps (RUN-020.6): it
+        carries work for actors outside the runtime's share, or no run may follow it."""
+        self._wakes_others = True
+
     def wake_on_send(self, future: asyncio.Future[None] | None) -> None:
         """While a run waits for its transitions, a send sets ``future`` (RUN-018.2)."""
         self._wake = future
@@ -130,7 +141,7 @@ class Commits:
                 self._store, messages, objects, self._index.outside_seen
             )
             self.conflicts += conflicts
-        self._mark(self._index.set_outbox(OUTSIDE, entries))
+        self._mark_sent(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
@@ -193,7 +204,10 @@ class Commits:
             encodings, known = self._bounds.group_encodings()
         added = self._bounds.group_added() if group.members and not told else 0
         group.fresh = None
-        adopted, lost, unsent = group.commit(self._store)
+        # RUN-020.6: a commit that makes work for no other runtime, in a run that runs it,
+        # wakes no one (flush and the share's outsiders set the flag)
+        adopted, lost, unsent = group.commit(self._store, self._wakes_others)
+        self._wakes_others = False
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
         self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)

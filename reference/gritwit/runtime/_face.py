@@ -69,7 +69,9 @@ class RuntimeFace:
         """Commit the open group now: sends that joined it are durable when this returns.
 
         RUN-019.2.  A send whose outbox swap lost is made again, on its own (RUN-019.4).
+        It wakes runtimes waiting for swaps (RUN-020.6): no run of this runtime may follow.
         """
+        self._commits.wake_others()
         self._commit_group()
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
@@ -111,6 +113,20 @@ class RuntimeFace:
         messages for it were sent all the same, for its share's runtime (RUN-021.3).
         """
         self._dirty.update(actors if self.share is None else self.share.select(actors))
+
+    def _mark_sent(self, actors: list[ObjectId]) -> None:
+        """:meth:`_mark` the recipients of messages this runtime made (its steps' and its
+        sends from the outside): one outside its share is another runtime's work, so the
+        next group commit wakes the runtimes waiting for swaps (RUN-020.6); work for the
+        share alone the run that commits it runs itself, and wakes no one."""
+        share = self.share
+        if share is None:
+            self._dirty.update(actors)
+            return
+        mine = share.select(actors)
+        if len(mine) < len(set(actors)):
+            self._commits.wake_others()
+        self._dirty.update(mine)
 
     # --- what is pending (CatchUp, WIT-005, RUN-003) ------------------------------------
 

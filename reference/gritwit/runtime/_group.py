@@ -297,7 +297,7 @@ class CommitGroup:
         self._cache.pin(built)  # later members read its objects before they are stored
         return True
 
-    def commit(self, store: Store) -> Committed:
+    def commit(self, store: Store, wake: bool = True) -> Committed:
         """Commit every member: objects, then head swaps in order (RUN-017.2 … RUN-017.4).
 
         Sends that joined the group are stored with the members' objects and their
@@ -308,6 +308,8 @@ class CommitGroup:
         sends, which wait for the next commit (RUN-019.5).  Where the store tells which
         objects it did not hold (:meth:`~gritwit.store.Store.reports_fresh`), their ids
         are :attr:`fresh` afterwards (RUN-022.1); else :attr:`fresh` is ``None``.
+        ``wake=False``: the commit wakes no runtime waiting for swaps (RUN-020.6), where it
+        is one write.
         """
         fresh: set[ObjectId] | None = set() if store.tells_fresh else None
         self.fresh = fresh
@@ -315,14 +317,14 @@ class CommitGroup:
         sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
         if sends is None and len(members) == 1:
-            return self._commit_one(store, members[0], **_fresh(fresh))
+            return self._commit_one(store, members[0], fresh, wake)
         adopted: list[Member] = []
         lost: list[Member] = []
         unsent: GroupedSends | None = None
         stored = False
         try:
             if store.commits_whole and _commit_whole(
-                store, members, sends, fresh
+                store, members, sends, fresh, wake
             ):  # the usual case: one write (RUN-017.2)
                 stored = True
                 return _committed((members, [], None))
@@ -353,7 +355,7 @@ class CommitGroup:
         return _committed((adopted, lost, unsent))
 
     def _commit_one(
-        self, store: Store, member: Member, fresh: set[ObjectId] | None = None
+        self, store: Store, member: Member, fresh: set[ObjectId] | None, wake: bool
     ) -> Committed:
         """Commit a group of one as RUN-001 commits a step: its objects, then its swap.
 
@@ -370,7 +372,8 @@ class CommitGroup:
                 member.expected,
                 built.step_id,
                 target=built.step,
-                **_fresh(fresh),
+                fresh=fresh,
+                wake=wake,
             )
         except RefConflict:
             self._lost.add(built.step_id)
@@ -406,6 +409,7 @@ def _commit_whole(
     members: list[Member],
     sends: GroupedSends | None,
     fresh: set[ObjectId] | None = None,
+    wake: bool = True,
 ) -> bool:
     """Commit the group as if every swap wins, in one write where the store can
     (:meth:`~gritwit.store.Store.commit_all`): ``True`` when it did, every member adopted
@@ -444,7 +448,7 @@ def _commit_whole(
         if last != member.expected:
             return False
         swaps[at] = (name, first, built.step_id, built.step)
-    return store.commit_all(encodings, swaps, fresh)
+    return store.commit_all(encodings, swaps, fresh, wake)
 
 
 def _outbox_swaps(sends: GroupedSends) -> list[tuple[str, ObjectId | None, ObjectId, GritObject]]:

@@ -260,6 +260,7 @@ class Runtime(Scheduler):
             self._residents,
             self._hints,
             mark=self._mark,
+            mark_sent=self._mark_sent,
             commit=self._commit_group,
         )
         self._index = self._routing.index
@@ -277,6 +278,7 @@ class Runtime(Scheduler):
             self._hints,
             group_sends=group_sends,
             mark=self._mark,
+            mark_sent=self._mark_sent,
         )
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------

@@ -162,7 +162,7 @@ class Transitions(RuntimeFace):
         entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
         moved = self._index.set_outbox(actor, entries, built.step_id)
         if moved:  # none for a step that sent nothing new: no _mark frame then
-            self._mark(moved)
+            self._mark_sent(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._dirty.add(actor)
         self._residents.remember(actor, built.step_id, step)

@@ -192,6 +192,7 @@ class MemoryBackend:
         expected: ObjectId | None,
         new: ObjectId | None,
         fresh: set[bytes] | None = None,
+        wake: bool = True,  # no one to wake (RUN-020.6)
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, under one acquisition of the lock (RUN-001).
 
@@ -209,6 +210,7 @@ class MemoryBackend:
         items: Iterable[tuple[ObjectId, bytes]],
         swaps: Iterable[tuple[str, ObjectId | None, ObjectId | None]],
         fresh: set[bytes] | None = None,
+        wake: bool = True,  # no one to wake (RUN-020.6)
     ) -> bool:
         """Insert ``items`` and make every swap of ``swaps`` (distinct refs, each new target
         among ``items``), under one hold of the lock, or nothing: ``False`` when any swap

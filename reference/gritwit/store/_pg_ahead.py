@@ -65,7 +65,11 @@ _OUTBOX_KEY: Final = "'\\x666f7574626f785820'::bytea"
 #: One snapshot.  Each part's rows are an index range scan of the journal (``LATERAL``)
 #: and each object an index look-up (a subquery per row): a plan that joins whole
 #: tables reads every object and every journal row each time (1.5 ms of the server's
-#: CPU for a store of 1,800 objects, growing with the store).
+#: CPU for a store of 1,800 objects, growing with the store).  A part whose version is
+#: the one ``since`` holds has no swap after it: that test (``p.version > …``, implied by
+#: the others, on the outer row alone) is a one-time filter of the part's scan, so a
+#: part that did not move costs no index descent (a read where nothing moved: 0.05 ->
+#: 0.03 ms of the server's CPU, 16 parts).
 CHANGES: Final = (
     "SELECT p.part, p.version, j.name, j.target,"
     " (SELECT commits FROM gritwit_writer WHERE id = 3), j.data, j.outbox,"
@@ -81,6 +85,7 @@ CHANGES: Final = (
     "   WHERE r.version > p.version - %(rows)s AND NOT (r.target = ANY(%(own)s::bytea[]))"
     "  ) AS t ON true"
     "  WHERE r.part = p.part AND r.version > (%(since)s::bigint[])[p.part + 1]"
+    "  AND p.version > (%(since)s::bigint[])[p.part + 1]"
     "  AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
     "  AND (%(since)s::bigint[])[p.part + 1] <= p.version"
     " ) AS j ON true"

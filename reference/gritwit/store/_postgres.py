@@ -425,13 +425,19 @@ class PostgresBackend:
         expected: ObjectId | None,
         new: ObjectId | None,
         fresh: set[bytes] | None = None,
+        wake: bool = True,
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one statement: one sync, one round
-        trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s."""
+        trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s.  ``wake``: whether
+        the swap wakes runtimes waiting on the store's channel (RUN-020.6)."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             results, added = _pg_commit.run(
-                conn, rows, [(name, expected, new)], journal=_kept(), notify=self._channel
+                conn,
+                rows,
+                [(name, expected, new)],
+                journal=_kept(),
+                notify=self._channel if wake else None,
             )
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
@@ -444,11 +450,13 @@ class PostgresBackend:
         items: Iterable[tuple[ObjectId, bytes]],
         swaps: Sequence[Swap],
         fresh: set[bytes] | None = None,
+        wake: bool = True,
     ) -> bool:
         """Insert ``items`` and make every swap of ``swaps`` (distinct refs), all in one
         statement, or nothing: ``False`` when any swap would not happen, and nothing of
         it is kept (RUN-017.2, DUR-005.4).  The caller then commits a swap at a time.
-        ``fresh`` as :meth:`insert_many`'s, when it made them."""
+        ``fresh`` as :meth:`insert_many`'s, when it made them; ``wake`` as
+        :meth:`insert_many_then_cas`'s."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         with self._connection() as conn, _pg_faults.writing():
             try:
@@ -458,7 +466,7 @@ class PostgresBackend:
                     swaps,
                     journal=_kept(),
                     whole=True,
-                    notify=self._channel,
+                    notify=self._channel if wake else None,
                 )
             except _pg_commit.SwapsLost:
                 return False

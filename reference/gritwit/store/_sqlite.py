@@ -354,6 +354,7 @@ class SqliteBackend:
         expected: ObjectId | None,
         new: ObjectId | None,
         fresh: set[bytes] | None = None,
+        wake: bool = True,  # no one to wake (RUN-020.6)
     ) -> CasResult:
         """:meth:`insert_many`, then :meth:`cas_ref`, in one transaction: one sync (RUN-001).
 

@@ -166,11 +166,14 @@ class Store:
         *,
         target: GritObject,
         fresh: set[ObjectId] | None = None,
+        wake: bool = True,
     ) -> None:
         """:meth:`put_encoded`, then :meth:`cas_ref` of ``name`` to ``new`` (RUN-001).
 
         ``fresh``, where the backend :meth:`reports_fresh`, gets the ids of the objects
         the store did not hold (RUN-022.1), once they are stored (a conflict too).
+        ``wake=False``: the swap wakes no runtime waiting for swaps (RUN-020.6; the
+        caller makes work for no other runtime).
 
         The same checks and errors as the two calls in turn, in one commit where
         the backend can (``insert_many_then_cas``, both built-in ones), objects
@@ -191,10 +194,15 @@ class Store:
             result = self.backend.cas_ref(name, expected, new)
         elif fresh is not None and self.reports_fresh():
             added: set[bytes] = set()
-            result = combined(items, name, expected, new, fresh=added)
+            if wake:
+                result = combined(items, name, expected, new, fresh=added)
+            else:  # RUN-020.6: a backend with no wake-ups takes the keyword and ignores it
+                result = combined(items, name, expected, new, fresh=added, wake=False)
             fresh.update([oid for oid, _ in items if oid.digest in added])
-        else:
+        elif wake:
             result = combined(items, name, expected, new)
+        else:
+            result = combined(items, name, expected, new, wake=False)
         _raise_unless_swapped(result, name, expected, new)
 
     def reports_fresh(self) -> bool:
@@ -207,6 +215,7 @@ class Store:
         encodings: Iterable[tuple[bytes, ObjectId]],
         swaps: Iterable[tuple[str, ObjectId | None, ObjectId, GritObject]],
         fresh: set[ObjectId] | None = None,
+        wake: bool = True,
     ) -> bool:
         """Store ``encodings`` and make every swap of ``swaps`` in one commit, or nothing.
 
@@ -219,7 +228,7 @@ class Store:
         none.  Returns whether it made them; ``False`` (nothing stored) also when any
         would not happen or the swaps are not such, and the caller commits as
         :meth:`batch` does, a swap at a time, with that method's errors (RUN-017.2).
-        ``fresh`` as :meth:`put_encoded_then_cas`'s, when it made them.
+        ``fresh`` as :meth:`put_encoded_then_cas`'s, when it made them; ``wake`` as its.
         """
         if not self.commits_whole:
             return False
@@ -248,10 +257,10 @@ class Store:
             names.add(name)
             planned.append((name, expected, new))
         if fresh is None or not self.tells_fresh:  # reports_fresh(), without its frame
-            made: bool = whole(items, planned)
+            made: bool = whole(items, planned) if wake else whole(items, planned, wake=False)
             return made
         added: set[bytes] = set()
-        if not whole(items, planned, fresh=added):
+        if not whole(items, planned, fresh=added, wake=wake):
             return False
         for oid, _ in items:  # a loop: no comprehension's function made each time
             if oid[0] in added:  # its digest
