@@ -60,7 +60,8 @@ class Commits:
     conflicts: int
     group_losses: int
     share: Share | None
-    _wakes_others: bool
+    #: Whether the next group commit wakes runtimes waiting for swaps (RUN-020.6).
+    _wakes_others: bool = False
 
     # --- the outside ---------------------------------------------------------------------
 

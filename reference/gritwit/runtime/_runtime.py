@@ -264,8 +264,6 @@ class Runtime(Scheduler):
         self._idle_now: dict[ObjectId, tuple[ObjectId, ...]] | None = None
         #: Set by a send while a run waits for its transitions (RUN-018.2).
         self._wake: asyncio.Future[None] | None = None
-        #: Whether the next group commit wakes runtimes waiting for swaps (RUN-020.6).
-        self._wakes_others = False
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
         self.share = share
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
