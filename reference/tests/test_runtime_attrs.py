@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from asv_bench.tools import runtime_attrs
 
-#: Attributes shared by more than one runtime module after the split (51 before it).
-SHARED_AT_MOST = 20
+#: Attributes shared by more than one runtime module after the split (51 before it);
+#: 21 with ``_mark_sent``, the runtime's method its parts call as they call ``_mark``
+#: (RUN-020.6), a method, not state.
+SHARED_AT_MOST = 21
 #: Of them, state: neither a method nor a collaborator (a reference to a part).
 SHARED_STATE_AT_MOST = 3
 

@@ -431,14 +431,9 @@ class PostgresBackend:
         trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s.  ``wake``: whether
         the swap wakes runtimes waiting on the store's channel (RUN-020.6)."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
+        swaps, notify = [(name, expected, new)], self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
-            results, added = _pg_commit.run(
-                conn,
-                rows,
-                [(name, expected, new)],
-                journal=_kept(),
-                notify=self._channel if wake else None,
-            )
+            results, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), notify=notify)
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
@@ -458,15 +453,11 @@ class PostgresBackend:
         ``fresh`` as :meth:`insert_many`'s, when it made them; ``wake`` as
         :meth:`insert_many_then_cas`'s."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
+        notify = self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
             try:
                 _, added = _pg_commit.run(
-                    conn,
-                    rows,
-                    swaps,
-                    journal=_kept(),
-                    whole=True,
-                    notify=self._channel if wake else None,
+                    conn, rows, swaps, journal=_kept(), whole=True, notify=notify
                 )
             except _pg_commit.SwapsLost:
                 return False
