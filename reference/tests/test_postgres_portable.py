@@ -539,3 +539,46 @@ def _late(wake: Callable[..., None], conn: Any, channel: str) -> None:
     conn.pgconn.flush()
     time.sleep(0.5)  # not measured: the server's answers are in by then on any machine
     wake(conn, channel)
+
+
+@pytest.mark.req("DUR-007.2", "DUR-005.4", "RUN-020.5")
+def test_reads_the_server_cancels_are_run_again(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At ``SERIALIZABLE`` the server may cancel a read-only transaction with 40001
+    ("canceled on conflict out to pivot": an ``rt-run`` of CI's kill family answered
+    ``internal`` from its journal read).  The journal read and each page of the paged
+    reads (:mod:`gritwit.store._pg_pages`) are run again, as writes are."""
+    from gritwit.store import _pg_ahead, _pg_pages
+
+    store = Store.open(with_options(pg_url, isolation="serializable"))
+    try:
+        backend = store.backend
+        assert isinstance(backend, PostgresBackend)
+        oid = store.put_object(g.Blob(data=b"read in pages"))
+        store.cas_ref("names/paged", None, oid)
+        version, _ = store.refs_changed_since(None)
+        store.cas_ref("names/paged", oid, oid)  # a swap to read from the journal
+        refusals = {"journal": 1, "page": 3}
+
+        def refused(kind: str, real: Callable[..., Any]) -> Callable[..., Any]:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                if refusals[kind]:
+                    refusals[kind] -= 1
+                    raise psycopg.errors.SerializationFailure("canceled on conflict out to pivot")
+                return real(*args, **kwargs)
+
+            return call
+
+        monkeypatch.setattr(_pg_ahead, "read_changes", refused("journal", _pg_ahead.read_changes))
+        monkeypatch.setattr(_pg_pages, "_page", refused("page", _pg_pages._page))
+        before = backend.retries()["40001"]
+        _, swaps = store.refs_changed_since(version)
+        assert swaps == [("names/paged", oid)]
+        assert backend.read_many([oid]) == {oid: g.encode_object(g.Blob(data=b"read in pages"))}
+        assert backend.tombstones_many([oid]) == {}
+        assert oid in set(backend.ids())
+        assert refusals == {"journal": 0, "page": 0}
+        assert backend.retries()["40001"] - before == 4  # each refused once, run again once
+    finally:
+        store.close()

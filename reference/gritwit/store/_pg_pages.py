@@ -2,20 +2,23 @@
 (DUR-005.4: a few statements for thousands of objects, not one each).
 
 Each function takes the backend's pooled connection (``connection``: a context manager
-that lends one) and holds no transaction open between its pages.
+that lends one) and holds no transaction open between its pages.  Each page is one
+statement, its own transaction, run again when the server refuses it with ``40001`` or
+``40P01`` (DUR-007.2: at ``SERIALIZABLE`` a read-only transaction can be canceled too).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import Final
+from typing import Any, Final
 
 import psycopg
 
 from .._ids import ObjectId
 from . import _paging
 from ._pg_ahead import ReadAhead
+from ._pg_retry import retrying
 
 __all__ = ["ids", "read_pages", "tombstones_many"]
 
@@ -35,14 +38,26 @@ _PAGE: Final = (
 _REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
 
 
+def _rows(connection: Connect, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    """One page: ``sql``'s rows, the statement run again on a serialization failure or
+    a deadlock (DUR-007.2)."""
+    return retrying(lambda: _page(connection, sql, params))
+
+
+def _page(connection: Connect, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    with connection() as conn:
+        return conn.execute(sql, params).fetchall()
+
+
 def ids(connection: Connect) -> Iterator[ObjectId]:
     """Every stored id in byte order (ID-005): ``bytea`` sorts bytewise."""
     last = b""
     while True:  # keyset pages: no transaction stays open between yields
-        with connection() as conn:
-            rows = conn.execute(
-                "SELECT id FROM objects WHERE id > %b ORDER BY id LIMIT %s", (last, _ID_PAGE)
-            ).fetchall()
+        rows = _rows(
+            connection,
+            "SELECT id FROM objects WHERE id > %b ORDER BY id LIMIT %s",
+            (last, _ID_PAGE),
+        )
         for (digest,) in rows:
             yield ObjectId(bytes(digest))
         if len(rows) < _ID_PAGE:
@@ -71,8 +86,7 @@ def read_pages(
     wanted = [oid.digest for oid in asked if oid not in ahead]
     while wanted:
         ask, wanted = wanted[: _paging.READ_PAGE_IDS], wanted[_paging.READ_PAGE_IDS :]
-        with connection() as conn:
-            rows = conn.execute(_PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES}).fetchall()
+        rows = _rows(connection, _PAGE, {"ids": ask, "budget": _paging.READ_PAGE_BYTES})
         page: dict[ObjectId, bytes] = {}
         later: list[bytes] = []
         for digest, data in rows:
@@ -90,8 +104,7 @@ def tombstones_many(connection: Connect, oids: Iterable[ObjectId]) -> dict[Objec
     wanted = [oid.digest for oid in dict.fromkeys(oids)]
     found: dict[ObjectId, str] = {}
     for start in range(0, len(wanted), _PLAN_IDS):
-        with connection() as conn:
-            rows = conn.execute(_REASONS, (wanted[start : start + _PLAN_IDS],)).fetchall()
+        rows = _rows(connection, _REASONS, (wanted[start : start + _PLAN_IDS],))
         found.update(
             (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
             for d, reason in rows

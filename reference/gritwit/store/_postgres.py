@@ -377,6 +377,7 @@ class PostgresBackend:
                     found[bytes(name).decode()] = ObjectId(bytes(target))
         return found
 
+    @retried
     def refs_changed_since(
         self, version: Version | None
     ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
@@ -391,7 +392,8 @@ class PostgresBackend:
         version and the swaps agree.  It reads the count of erasures too
         (:meth:`erasures`), so that a runtime that takes the heads it caught up with as
         its transitions' hints checks their blobs against every erasure before it
-        (RUN-011.3, DUR-005.4).
+        (RUN-011.3, DUR-005.4).  Run again on a serialization failure (DUR-007.2: a
+        read-only transaction at ``SERIALIZABLE`` can be canceled).
         """
         with self._connection() as conn:
             if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
