@@ -42,7 +42,8 @@ MODULES = (
 #: References to parts: objects a runtime (or a part) is given at construction and never
 #: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
 #: executor, and the parts (resident actors, run bounds, time bound, head hints, the
-#: commit part and its commit group, the routing part and its routing index).
+#: commit part and its commit group, the routing part and its routing index, the
+#: transitions part).
 COLLABORATORS = frozenset(
     {
         "_store",
@@ -56,6 +57,7 @@ COLLABORATORS = frozenset(
         "_group",
         "_routing",
         "_index",
+        "_transitions",
     }
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"

@@ -8,7 +8,7 @@ sending its senders a second round of error receipts.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _transition
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -19,15 +19,15 @@ ROW = WrongAdapter(
     "marks failed actors in memory only: after a restart they run (and fail) again",
 )
 
-_real = _runtime.Runtime._mark_failed
+_real = _transition.Transitions._mark_failed
 
 
-async def in_memory_only(self: _runtime.Runtime, actor, error, attempts, found) -> None:  # type: ignore[no-untyped-def]
+async def in_memory_only(self: _transition.Transitions, actor, error, attempts, found) -> None:  # type: ignore[no-untyped-def]
     self._index.failed.add(actor)  # the bug: no blob, no ref, no receipts survive a restart
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_mark_failed", in_memory_only)
+    patch(_transition.Transitions, "_mark_failed", in_memory_only)
 
 
 if __name__ == "__main__":

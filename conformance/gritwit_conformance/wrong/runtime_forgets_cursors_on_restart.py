@@ -9,7 +9,7 @@ moves its cursors to the end again).
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _catchup, _runtime, _transition
 from gritwit.store._refs import head_actor
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -23,12 +23,12 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_pending = _runtime.Runtime._pending
-_real_drive = _runtime.Runtime._drive
+_real_pending = _catchup.CatchUp._pending
+_real_drive = _transition.Transitions._drive
 _real_run_rounds = _runtime.Runtime.run_rounds
 
 
-def pending(self: _runtime.Runtime, actor):  # type: ignore[no-untyped-def]
+def pending(self: _catchup.CatchUp, actor):  # type: ignore[no-untyped-def]
     last_id, last, found = _real_pending(self, actor)
     if getattr(self, "_forget", None) == actor and last is not None:
         self._forget = None  # type: ignore[attr-defined]
@@ -36,26 +36,28 @@ def pending(self: _runtime.Runtime, actor):  # type: ignore[no-untyped-def]
     return last_id, last, found
 
 
-async def drive(self: _runtime.Runtime, actor, steps, idle=None, *, first=None):  # type: ignore[no-untyped-def]
+async def drive(self: _transition.Transitions, actor, steps, idle=None, *, first=None):  # type: ignore[no-untyped-def]
+    # the transitions part drives, its routing part reads what is pending
     if actor in self._stale:  # type: ignore[attr-defined]
         self._stale.discard(actor)  # type: ignore[attr-defined]
-        self._forget = actor  # type: ignore[attr-defined]
+        self._routing._forget = actor  # type: ignore[attr-defined]
     try:
         return await _real_drive(self, actor, steps, idle, first=first)
     finally:
-        self._forget = None  # type: ignore[attr-defined]
+        self._routing._forget = None  # type: ignore[attr-defined]
 
 
 async def run_rounds(self: _runtime.Runtime, max_steps: int):  # type: ignore[no-untyped-def]
-    if not hasattr(self, "_stale"):  # the actors that had a step when the runtime opened
+    parts = self._transitions  # the actors that had a step when the runtime opened
+    if not hasattr(parts, "_stale"):
         names = self._store.list_refs("heads/")
-        self._stale = {a for a in map(head_actor, names) if a is not None}  # type: ignore[attr-defined]
+        parts._stale = {a for a in map(head_actor, names) if a is not None}  # type: ignore[attr-defined]
     return await _real_run_rounds(self, max_steps)
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_pending", pending)
-    patch(_runtime.Runtime, "_drive", drive)
+    patch(_catchup.CatchUp, "_pending", pending)
+    patch(_transition.Transitions, "_drive", drive)
     patch(_runtime.Runtime, "run_rounds", run_rounds)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime import _runtime
+from gritwit.runtime import _catchup, _transition
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -25,8 +25,8 @@ ROW = WrongAdapter(
 )
 
 _real_import = adapter_runtime.import_bundle
-_real_pending = _runtime.Runtime._pending
-_real_drive = _runtime.Runtime._drive
+_real_pending = _catchup.CatchUp._pending
+_real_drive = _transition.Transitions._drive
 #: Actors imported whose first transition here has not run yet.
 MOVED: set[Any] = set()
 
@@ -37,7 +37,7 @@ def import_bundle(store: Any, data: bytes) -> Any:
     return actor, head
 
 
-def pending(self: _runtime.Runtime, actor: Any) -> Any:
+def pending(self: _catchup.CatchUp, actor: Any) -> Any:
     last_id, last, found = _real_pending(self, actor)
     if getattr(self, "_forget", None) == actor and last is not None:
         found = self._index.pending_for(self._cache, actor, {})  # the bug: cursors ignored
@@ -45,21 +45,22 @@ def pending(self: _runtime.Runtime, actor: Any) -> Any:
 
 
 async def drive(
-    self: _runtime.Runtime, actor: Any, steps: Any, idle: Any = None, *, first: Any = None
+    self: _transition.Transitions, actor: Any, steps: Any, idle: Any = None, *, first: Any = None
 ) -> Any:
+    # the transitions part drives, its routing part reads what is pending
     if actor in MOVED:
         MOVED.discard(actor)
-        self._forget = actor
+        self._routing._forget = actor  # type: ignore[attr-defined]
     try:
         return await _real_drive(self, actor, steps, idle, first=first)
     finally:
-        self._forget = None
+        self._routing._forget = None  # type: ignore[attr-defined]
 
 
 def install() -> None:
     patch(adapter_runtime, "import_bundle", import_bundle)
-    patch(_runtime.Runtime, "_pending", pending)
-    patch(_runtime.Runtime, "_drive", drive)
+    patch(_catchup.CatchUp, "_pending", pending)
+    patch(_transition.Transitions, "_drive", drive)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ executor's under the same schedule.
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _catchup
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -22,16 +22,16 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_pending = _runtime.Runtime._pending
+_real_pending = _catchup.CatchUp._pending
 
 
-def pending(self: _runtime.Runtime, actor):  # type: ignore[no-untyped-def]
+def pending(self: _catchup.CatchUp, actor):  # type: ignore[no-untyped-def]
     last_id, last, found = _real_pending(self, actor)
     return last_id, last, {sender: items[:1] for sender, items in found.items()}
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_pending", pending)
+    patch(_catchup.CatchUp, "_pending", pending)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _runtime, _transition
 from gritwit.wit import TransitionTimeout
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -26,7 +26,7 @@ ROW = WrongAdapter(
 )
 
 _real_rounds = _runtime.Runtime.run_rounds
-_real_drive = _runtime.Runtime._drive
+_real_drive = _transition.Transitions._drive
 _stopped = [False]
 
 
@@ -35,7 +35,7 @@ async def run_rounds(self: _runtime.Runtime, max_steps: int) -> Any:
     return await _real_rounds(self, max_steps)
 
 
-async def drive(self: _runtime.Runtime, actor: Any, *rest: Any, **kw: Any) -> None:
+async def drive(self: _transition.Transitions, actor: Any, *rest: Any, **kw: Any) -> None:
     if _stopped[0]:
         return  # the bug: nothing more starts in this call
     before = len(self.failures)
@@ -46,7 +46,7 @@ async def drive(self: _runtime.Runtime, actor: Any, *rest: Any, **kw: Any) -> No
 
 def install() -> None:
     patch(_runtime.Runtime, "run_rounds", run_rounds)
-    patch(_runtime.Runtime, "_drive", drive)
+    patch(_transition.Transitions, "_drive", drive)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _transition
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -20,7 +20,7 @@ ROW = WrongAdapter(
     "sends a failed actor's senders one error receipt per pending message, not one each",
 )
 
-_real = _runtime.Runtime._mark_failed
+_real = _transition.Transitions._mark_failed
 
 
 class _PerMessage(dict[Any, Any]):
@@ -36,7 +36,7 @@ async def per_message(self: Any, actor: Any, error: Any, attempts: Any, found: A
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_mark_failed", per_message)
+    patch(_transition.Transitions, "_mark_failed", per_message)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,7 @@ from typing import Any
 
 from gritwit import Step
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter import _runtime as _adapter_runtime
-from gritwit.runtime import Runtime
+from gritwit.runtime import _catchup, _commit, _transition
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -29,42 +28,49 @@ ROW = WrongAdapter(
 )
 
 
-class _StaleCursors(Runtime):
-    def __init__(self, store: Any, **options: Any) -> None:
-        super().__init__(store, **options)
-        self._stale: dict[Any, Any] = {}  # actor -> the head its lost member started from
-        self._stale_now: Any = None
+_real_commit = _commit.Commits._commit_group
+_real_prepare = _transition.Transitions._prepare
+_real_pending = _catchup.CatchUp._pending
 
-    def _commit_group(self) -> bool:
-        members = list(self._commits.group.members)
-        committed = super()._commit_group()
-        if not committed:
-            lost = self._commits.group._lost
-            for member in members:
-                if member.built.step_id in lost and member.expected is not None:
-                    self._stale.setdefault(member.actor, member.expected)
-        return committed
 
-    def _prepare(self, actor: Any, idle: Any) -> Any:
-        self._stale_now = self._stale.pop(actor, None)
-        try:
-            return super()._prepare(actor, idle)
-        finally:
-            self._stale_now = None
+def _commit_group(self: _commit.Commits) -> bool:
+    """The commit part remembers, per actor, the head its lost member started from."""
+    stale: dict[Any, Any] = self.__dict__.setdefault("_stale", {})
+    members = list(self.group.members)
+    committed = _real_commit(self)
+    if not committed:
+        lost = self.group._lost
+        for member in members:
+            if member.built.step_id in lost and member.expected is not None:
+                stale.setdefault(member.actor, member.expected)
+    return committed
 
-    def _pending(self, actor: Any) -> Any:
-        last_id, last, found = super()._pending(actor)
-        old = self._stale_now
-        if old is not None and old != last_id:  # the bug: the loser's cursors, not the winner's
-            started = self._cache.get_object(old)
-            assert isinstance(started, Step)
-            inbox = self._residents.entries(started.inbox)
-            found = self._index.pending_for(self._cache, actor, inbox)
-        return last_id, last, found
+
+def _prepare(self: _transition.Transitions, actor: Any, idle: Any) -> Any:
+    """An attempt of ``actor`` tells the routing part which old head it reruns from."""
+    routing: Any = self._routing
+    routing._stale_now = self._commits.__dict__.get("_stale", {}).pop(actor, None)
+    try:
+        return _real_prepare(self, actor, idle)
+    finally:
+        routing._stale_now = None
+
+
+def _pending(self: _catchup.CatchUp, actor: Any) -> Any:
+    last_id, last, found = _real_pending(self, actor)
+    old = getattr(self, "_stale_now", None)
+    if old is not None and old != last_id:  # the bug: the loser's cursors, not the winner's
+        started = self._cache.get_object(old)
+        assert isinstance(started, Step)
+        inbox = self._residents.entries(started.inbox)
+        found = self._index.pending_for(self._cache, actor, inbox)
+    return last_id, last, found
 
 
 def install() -> None:
-    patch(_adapter_runtime, "Runtime", _StaleCursors)
+    patch(_commit.Commits, "_commit_group", _commit_group)
+    patch(_transition.Transitions, "_prepare", _prepare)
+    patch(_catchup.CatchUp, "_pending", _pending)
 
 
 if __name__ == "__main__":

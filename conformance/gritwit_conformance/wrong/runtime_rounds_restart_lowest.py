@@ -44,14 +44,14 @@ async def rounds(
                 return RunReport(tuple(steps), tuple(marked), False)
             if actor in self._index.failed:
                 continue
-            adopted, attempts = len(steps) + len(group), len(self.failures)
+            adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
             self._running.add(actor)
             try:
-                await self._drive(actor, steps, idle)
+                await self._transitions._drive(actor, steps, idle)
             finally:
                 self._running.discard(actor)
-            if actor in self._index.failed and len(self.failures) > attempts:
-                marked.append(self.failures[-1])
+            if actor in self._index.failed and len(self._transitions.failures) > attempts:
+                marked.append(self._transitions.failures[-1])
             progressed = progressed or len(steps) + len(group) > adopted
             if progressed:
                 break  # the bug: back to the lowest id with work

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _runtime, _transition
 from gritwit.store._refs import HEADS_PREFIX, head_actor
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -30,20 +30,22 @@ ROW = WrongAdapter(
 )
 
 _real_init = _runtime.Runtime.__init__
-_real_prepare = _runtime.Runtime._prepare
-#: id(runtime) → the actors it takes for its own.
+_real_prepare = _transition.Transitions._prepare
+#: id(its transitions part) → the actors a runtime takes for its own.
 _own: dict[int, set[Any]] = {}
 
 
 def init(self: _runtime.Runtime, store: Any, *args: Any, **kwargs: Any) -> None:
     _real_init(self, store, *args, **kwargs)
-    _own[id(self)] = {head_actor(name) for name, _ in store.list_ref_targets(HEADS_PREFIX)}
+    _own[id(self._transitions)] = {
+        head_actor(name) for name, _ in store.list_ref_targets(HEADS_PREFIX)
+    }
 
 
-def prepare(self: _runtime.Runtime, actor: Any, idle: Any) -> Any:
+def prepare(self: _transition.Transitions, actor: Any, idle: Any) -> Any:
     own = _own.setdefault(id(self), set())
     if actor not in own:
-        if self.head(actor) is not None:  # the bug: another runtime's actor, left to it
+        if self._residents.head(actor) is not None:  # the bug: another runtime's actor, left to it
             return None
         own.add(actor)  # its genesis is built here: this runtime's own
     return _real_prepare(self, actor, idle)
@@ -51,7 +53,7 @@ def prepare(self: _runtime.Runtime, actor: Any, idle: Any) -> Any:
 
 def install() -> None:
     patch(_runtime.Runtime, "__init__", init)
-    patch(_runtime.Runtime, "_prepare", prepare)
+    patch(_transition.Transitions, "_prepare", prepare)
 
 
 if __name__ == "__main__":

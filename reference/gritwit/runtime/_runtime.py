@@ -107,7 +107,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from .._ids import ObjectId
 from .._objects import Blob
 from ..store import Store
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Wit
+from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._catchup import CatchUp
@@ -127,6 +127,7 @@ from ._hints import HeadHints
 from ._resident import ResidentActors
 from ._schedule import Scheduler
 from ._share import Share
+from ._transition import Transitions
 
 __all__ = [
     "ATTEMPTS",
@@ -227,9 +228,7 @@ class Runtime(Scheduler):
         #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
         self.commit = commit
         grouped = commit == "group"
-        # the attempts' policy and the failures (._transition), the runs' state (._schedule):
-        # each set by the layer that uses it
-        self._start_transitions(attempts, first_backoff, sleep, grouped=grouped)
+        # the runs' state (._schedule), set by the layer that uses it
         self._start_runs(max_steps)
         self._group = CommitGroup(self._cache, group_size, group_bytes)
         #: Reading heads; the resident actors, their eviction and events (RUN-012 …
@@ -280,6 +279,26 @@ class Runtime(Scheduler):
             mark=self._mark,
             mark_sent=self._mark_sent,
         )
+        #: One transition's attempts, adoption and failure, with the attempts' policy and
+        #: the failures (RUN-001, RUN-002, RUN-004): a part of its own (:mod:`._transition`).
+        self._transitions = Transitions(
+            store,
+            self._cache,
+            self._executor,
+            self._time_bound,
+            self._bounds,
+            self._residents,
+            self._routing,
+            self._commits,
+            attempts=attempts,
+            first_backoff=first_backoff,
+            sleep=sleep,
+            grouped=grouped,
+            mark=self._mark,
+            mark_sent=self._mark_sent,
+            again=self._again,
+            send=self.send,
+        )
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
 
@@ -328,6 +347,31 @@ class Runtime(Scheduler):
     @idle_after.setter
     def idle_after(self, seconds: float | None) -> None:
         self._residents.idle_after = seconds
+
+    # --- one transition's attempts (Transitions, RUN-004) ------------------------------------
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every failed transition attempt, in order (RUN-004)."""
+        return self._transitions.failures
+
+    @property
+    def attempts(self) -> int:
+        """Attempts of a failing transition before its actor is marked failed (RUN-004.3)."""
+        return self._transitions.attempts
+
+    @attempts.setter
+    def attempts(self, count: int) -> None:
+        self._transitions.attempts = count
+
+    @property
+    def first_backoff(self) -> float:
+        """Delay before the first retry, in seconds; each later one doubles (RUN-004.3)."""
+        return self._transitions.first_backoff
+
+    @first_backoff.setter
+    def first_backoff(self, seconds: float) -> None:
+        self._transitions.first_backoff = seconds
 
     # --- the bounds (TimeBound, RunBounds) ------------------------------------------------
 

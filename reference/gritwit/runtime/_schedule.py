@@ -19,9 +19,17 @@ import asyncio
 import time
 
 from .._ids import ObjectId
+from ..store import Store
 from ..wit import Failure, RunReport
 from ..wit._executor import run_report
 from ._attempt import _Failed
+from ._bound import TimeBound
+from ._disk import RunBounds
+from ._face import RuntimeFace
+from ._group import CommitGroup
+from ._hints import HeadHints
+from ._index import RoutingIndex
+from ._resident import ResidentActors
 from ._transition import Transitions
 
 __all__ = ["Scheduler"]
@@ -35,9 +43,18 @@ _YIELD_AFTER = 0.005
 _BURST = 32
 
 
-class Scheduler(Transitions):
+class Scheduler(RuntimeFace):
     """Runs transitions in passes, or in deterministic rounds, within a run's bounds."""
 
+    # The parts set by Runtime.__init__ (._runtime) that these methods use.
+    _store: Store
+    _index: RoutingIndex
+    _group: CommitGroup
+    _bounds: RunBounds
+    _residents: ResidentActors
+    _hints: HeadHints
+    _time_bound: TimeBound
+    _transitions: Transitions
     # The runs' state, set by _start_runs.
     _running: set[ObjectId]
     attempts_from: int
@@ -54,6 +71,11 @@ class Scheduler(Transitions):
         self.attempts_from = 0
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
+
+    def _again(self, actor: ObjectId) -> None:
+        """Mark ``actor``, one of this runtime's own, to look at again (RUN-006, RUN-018.3):
+        its transition left work, or did not start (RUN-023.2)."""
+        self._dirty.add(actor)
 
     # --- running -------------------------------------------------------------------------
 
@@ -118,7 +140,7 @@ class Scheduler(Transitions):
         one transition a pass like every other (RUN-018.2).  Inline transitions
         let the loop's other tasks in every :data:`_YIELD_AFTER` seconds.
         """
-        first_failure = len(self.failures)
+        first_failure = len(self._transitions.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
         self._commits.begin(steps, None)
         tasks: dict[asyncio.Task[None], ObjectId] = {}
@@ -149,14 +171,16 @@ class Scheduler(Transitions):
                     continue
                 first: _Failed | None = None
                 if self._time_bound.inline:
-                    inline = self._drive_inline(actor, steps)
+                    inline = self._transitions._drive_inline(actor, steps)
                     if inline is True:
                         ran_inline = True  # done at once: no task (RUN-005)
                         continue
                     if inline is not False:
                         first = inline  # it failed: counted, not built again (RUN-004.3)
                 self._running.add(actor)
-                tasks[asyncio.create_task(self._drive(actor, steps, first=first))] = actor
+                tasks[asyncio.create_task(self._transitions._drive(actor, steps, first=first))] = (
+                    actor
+                )
             if ready[_BURST:]:  # after a burst: a set sized to what is dirty now
                 self._dirty = set(self._dirty)
             if ran_inline and clock() - yielded >= _YIELD_AFTER:
@@ -185,7 +209,9 @@ class Scheduler(Transitions):
         if self._residents.may_evict():
             self.evict_idle()  # RUN-012.3: when it becomes quiescent, as above
         quiescent = not (self._dirty - self._index.failed)
-        return run_report(tuple(steps), tuple(self.failures[first_failure:]), quiescent)
+        return run_report(
+            tuple(steps), tuple(self._transitions.failures[first_failure:]), quiescent
+        )
 
     async def run_rounds(self, max_steps: int) -> RunReport:
         """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
@@ -198,7 +224,9 @@ class Scheduler(Transitions):
         at the end (RUN-012.2).
         """
         self._routing.start_rounds()  # the index from the heads (ADP-015)
-        self.attempts_from = len(self.failures)  # this call's failed attempts (RUN-004.3)
+        self.attempts_from = len(
+            self._transitions.failures
+        )  # this call's failed attempts (RUN-004.3)
         steps: list[tuple[ObjectId, ObjectId]] = []
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
@@ -232,14 +260,14 @@ class Scheduler(Transitions):
                     return RunReport(tuple(steps), tuple(marked), False)
                 if actor in self._index.failed:  # marked by another writer during the round
                     continue
-                adopted, attempts = len(steps) + len(group), len(self.failures)
+                adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
                 self._running.add(actor)
                 try:
-                    await self._drive(actor, steps, idle)
+                    await self._transitions._drive(actor, steps, idle)
                 finally:
                     self._running.discard(actor)
-                if actor in self._index.failed and len(self.failures) > attempts:
-                    marked.append(self.failures[-1])  # its last attempt, in its turn
+                if actor in self._index.failed and len(self._transitions.failures) > attempts:
+                    marked.append(self._transitions.failures[-1])  # its last attempt, in its turn
                 progressed = progressed or len(steps) + len(group) > adopted
             if not progressed and self.group_losses == losses:
                 self._commit_group()

@@ -8,13 +8,22 @@ its group (RUN-017), in step mode its objects stored and its head swapped at onc
 again from the state as it is now (RUN-002.3, RUN-017.4); a failed attempt is retried
 with exponential back-off, and after the last the actor is marked failed and error
 receipts go out (RUN-004.3 … RUN-004.6).
+
+It is a part the runtime holds (issue 43): it owns the attempts' policy (``attempts``,
+``first_backoff``, the sleep between them), whether a step is adopted in groups, and
+``failures``, every failed attempt.  The runs (:class:`~gritwit.runtime._schedule.Scheduler`)
+ask it through :meth:`Transitions._drive` and :meth:`Transitions._drive_inline`; it
+reads what is pending through the routing part (:class:`~gritwit.runtime._catchup.CatchUp`),
+commits and counts lost swaps through the commit part
+(:class:`~gritwit.runtime._commit.Commits`), and marks actors to run through the
+callables the runtime hands it (the runs own the set of actors to run, RUN-021.1).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from .._errors import GritError, RefConflict
 from .._ids import ObjectId
@@ -26,11 +35,10 @@ from . import _work
 from ._attempt import Found, _Attempt, _attempt, _Failed
 from ._bound import TimeBound, _inline_gate, _ToLane
 from ._cache import ObjectCache
+from ._catchup import CatchUp
+from ._commit import Commits
 from ._disk import Halted, RunBounds, Turn, fresh_bytes
-from ._face import RuntimeFace
-from ._group import CommitGroup
-from ._hints import HeadHints
-from ._index import RoutingIndex, failed_ref
+from ._index import failed_ref
 from ._resident import ResidentActors
 
 __all__ = ["Transitions"]
@@ -49,42 +57,62 @@ def _delay(first: float, attempt: int, timed: bool) -> float:
     return first * 2.0 ** (attempt - 1) * (TIME_BACKOFF_FACTOR if timed else 1)
 
 
-class Transitions(RuntimeFace):
-    """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004)."""
+class Transitions:
+    """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004).
 
-    # State set by Runtime.__init__ (._runtime) that these methods read.
-    _store: Store
-    _cache: ObjectCache
-    _index: RoutingIndex
-    _group: CommitGroup
-    _bounds: RunBounds
-    _residents: ResidentActors
-    _hints: HeadHints
-    _grouped: bool
-    _time_bound: TimeBound
-    _executor: Executor
-    _sleep: Callable[[float], Awaitable[None]]
-    attempts: int
-    first_backoff: float
-    failures: list[Failure]
+    A part a runtime holds.  ``mark`` and ``mark_sent`` mark actors to run (every actor,
+    or those of the share, RUN-021.1), ``again`` marks one of the runtime's own actors to
+    look at again, and ``send`` sends from the outside (the error receipts, RUN-004.6):
+    the runtime's.
+    """
 
-    def _start_transitions(
+    def __init__(
         self,
+        store: Store,
+        cache: ObjectCache,
+        executor: Executor,
+        time_bound: TimeBound,
+        bounds: RunBounds,
+        residents: ResidentActors,
+        routing: CatchUp,
+        commits: Commits,
+        *,
         attempts: int,
         first_backoff: float,
         sleep: Callable[[float], Awaitable[None]],
-        *,
         grouped: bool,
+        mark: Callable[[Iterable[ObjectId]], None],
+        mark_sent: Callable[[list[ObjectId]], None],
+        again: Callable[[ObjectId], None],
+        send: Callable[[ObjectId, ObjectId, Mapping[str, str]], Awaitable[ObjectId]],
     ) -> None:
-        """The attempts' policy (RUN-004.3, RUN-004.8), how a step is adopted (RUN-017.1),
-        and no failure yet: called once, by :class:`~gritwit.runtime.Runtime`'s constructor."""
+        self._store = store
+        self._cache = cache
+        self._executor = executor
+        self._time_bound = time_bound
+        self._bounds = bounds
+        self._residents = residents
+        self._routing = routing
+        #: The routing part's index, which an adopted step's messages are routed into.
+        self._index = routing.index
+        self._commits = commits
+        #: The commit part's open group, which a step joins in group mode (RUN-017).
+        self._group = commits.group
+        #: The attempts' policy (RUN-004.3, RUN-004.8).
         self.attempts = attempts
         self.first_backoff = first_backoff
         self._sleep = sleep
         #: Every failed transition attempt, in order (RUN-004).
-        self.failures = []
+        self.failures: list[Failure] = []
         #: Whether a step is adopted in memory and committed with its group (RUN-017).
         self._grouped = grouped
+        #: Mark actors to run, and the recipients of messages made here: the runtime's.
+        self._mark = mark
+        self._mark_sent = mark_sent
+        #: Mark one actor to look at again (its own work left, or not started): the runs'.
+        self._again = again
+        #: Send from the outside: the runtime's (RUN-004.6 receipts).
+        self._send = send
 
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
@@ -95,7 +123,7 @@ class Transitions(RuntimeFace):
         unread (its idle snapshot, RUN-012.1).  Otherwise the actor is restored
         first if it was evicted (RUN-013.1).
         """
-        last_id, last, found = self._pending(actor)
+        last_id, last, found = self._routing._pending(actor)
         if not found:
             return None
         lasts = []  # each sender's last pending message: a loop, no comprehension's function
@@ -133,7 +161,7 @@ class Transitions(RuntimeFace):
         actor = job.actor
         if self._grouped:  # RUN-017: adopted in memory, committed with its group
             if not self._group.add(actor, job.last_id, built, job.basis):
-                self.conflicts += 1  # built on a lost step (RUN-017.4): run again
+                self._commits.conflicts += 1  # built on a lost step (RUN-017.4): run again
                 return False
         else:
             # RUN-023.1: what it adds, told by the commit where the store can, else asked first
@@ -151,7 +179,7 @@ class Transitions(RuntimeFace):
                 self._bounds.counted(
                     added if fresh is None else fresh_bytes(built.encodings, fresh)
                 )
-                self.conflicts += 1
+                self._commits.conflicts += 1
                 self._mark(self._index.load(self._store, self._cache))
                 return False
             self._bounds.counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
@@ -164,7 +192,7 @@ class Transitions(RuntimeFace):
         if moved:  # none for a step that sent nothing new: no _mark frame then
             self._mark_sent(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
-            self._dirty.add(actor)
+            self._again(actor)
         self._residents.remember(actor, built.step_id, step)
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
@@ -176,7 +204,7 @@ class Transitions(RuntimeFace):
                 or group.bytes >= group.max_bytes
                 or self._bounds.must_learn()  # RUN-023.2: the run's exact bytes
             ):
-                self._commit_group()
+                self._commits._commit_group()
         return True
 
     async def _drive(
@@ -206,7 +234,7 @@ class Transitions(RuntimeFace):
                 (job, exc), first = first, None
             else:
                 if gated and self._bounds.halted:
-                    self._dirty.add(actor)  # RUN-023.2: not started; busy
+                    self._again(actor)  # RUN-023.2: not started; busy
                     return
                 prepared = self._prepare(actor, idle)
                 if prepared is None:
@@ -222,7 +250,7 @@ class Transitions(RuntimeFace):
                         if built is not None:
                             self._bounds.bound_step(built)  # RUN-022.3: a step past max_step_bytes
                     except Halted:  # RUN-023.2: the run halted while it waited to start
-                        self._dirty.add(actor)
+                        self._again(actor)
                         return
                     except Exception as error:  # WIT-006: adopts nothing, messages stay pending
                         exc = error
@@ -316,7 +344,7 @@ class Transitions(RuntimeFace):
         failed on.  If that loses a member, the actor is not marked now: what is
         pending for it changed, and it runs again.
         """
-        if not self._commit_group():
+        if not self._commits._commit_group():
             return
         error_class = error.error_class if isinstance(error, GritError) else "failed"
         record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
@@ -326,10 +354,10 @@ class Transitions(RuntimeFace):
         try:
             self._store.cas_ref(failed_ref(actor), None, blob_id)
         except RefConflict:  # already marked by another writer: its receipts went out
-            self.conflicts += 1
+            self._commits.conflicts += 1
             return
         finally:
             self._index.failed.add(actor)
         for sender in sorted(found):
             if sender != OUTSIDE:
-                await self.send(sender, blob_id, {"mt": "error"})
+                await self._send(sender, blob_id, {"mt": "error"})
