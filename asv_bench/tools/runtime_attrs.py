@@ -43,7 +43,7 @@ MODULES = (
 #: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
 #: executor, and the parts (resident actors, run bounds, time bound, head hints, the
 #: commit part and its commit group, the routing part and its routing index, the
-#: transitions part).
+#: transitions part, the runs' part).
 COLLABORATORS = frozenset(
     {
         "_store",
@@ -58,6 +58,7 @@ COLLABORATORS = frozenset(
         "_routing",
         "_index",
         "_transitions",
+        "_scheduler",
     }
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"

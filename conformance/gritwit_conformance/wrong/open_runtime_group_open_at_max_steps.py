@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime import Runtime
+from gritwit.runtime import _schedule
 from gritwit.wit import Failure, RunReport
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -38,46 +37,44 @@ PROBE = [
 ]
 
 
-class LazyGroupRuntime(Runtime):
-    """The reference runtime, whose ``max_steps`` exit skips the group commit."""
-
-    async def _rounds(
-        self,
-        max_steps: int,
-        steps: list[tuple[ObjectId, ObjectId]],
-        marked: list[Failure],
-        idle: dict[ObjectId, tuple[ObjectId, ...]],
-    ) -> RunReport:
-        group = self._group
-        while True:
-            self._evict_between_rounds(idle)
-            progressed = False
-            losses = self.group_losses
-            for actor in sorted(self._index.recipients() - self._index.failed):
-                if len(steps) + len(group) >= max_steps:  # the bug: reported, not committed
-                    self._evict_between_rounds(idle, final=True)
-                    provisional = [(m.actor, m.built.step_id) for m in group.members]
-                    return RunReport((*steps, *provisional), tuple(marked), False)
-                if actor in self._index.failed:
-                    continue
-                adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
-                self._running.add(actor)
-                try:
-                    await self._transitions._drive(actor, steps, idle)
-                finally:
-                    self._running.discard(actor)
-                if actor in self._index.failed and len(self._transitions.failures) > attempts:
-                    marked.append(self._transitions.failures[-1])
-                progressed = progressed or len(steps) + len(group) > adopted
-            if not progressed and self.group_losses == losses:
-                self._commit_group()
-                if self.group_losses == losses:
-                    self._evict_between_rounds(idle, final=True)
-                    return RunReport(tuple(steps), tuple(marked), True)
+async def lazy_rounds(
+    self: _schedule.Scheduler,
+    max_steps: int,
+    steps: list[tuple[ObjectId, ObjectId]],
+    marked: list[Failure],
+    idle: dict[ObjectId, tuple[ObjectId, ...]],
+) -> RunReport:
+    """The runs' rounds, whose ``max_steps`` exit skips the group commit."""
+    group = self._group
+    while True:
+        self._evict_between_rounds(idle)
+        progressed = False
+        losses = self._commits.group_losses
+        for actor in sorted(self._index.recipients() - self._index.failed):
+            if len(steps) + len(group) >= max_steps:  # the bug: reported, not committed
+                self._evict_between_rounds(idle, final=True)
+                provisional = [(m.actor, m.built.step_id) for m in group.members]
+                return RunReport((*steps, *provisional), tuple(marked), False)
+            if actor in self._index.failed:
+                continue
+            adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
+            self._running.add(actor)
+            try:
+                await self._transitions._drive(actor, steps, idle)
+            finally:
+                self._running.discard(actor)
+            if actor in self._index.failed and len(self._transitions.failures) > attempts:
+                marked.append(self._transitions.failures[-1])
+            progressed = progressed or len(steps) + len(group) > adopted
+        if not progressed and self._commits.group_losses == losses:
+            self._commit_group()
+            if self._commits.group_losses == losses:
+                self._evict_between_rounds(idle, final=True)
+                return RunReport(tuple(steps), tuple(marked), True)
 
 
 def install() -> None:
-    patch(adapter_runtime, "Runtime", LazyGroupRuntime)
+    patch(_schedule.Scheduler, "_rounds", lazy_rounds)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _schedule
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -23,26 +23,27 @@ ROW = WrongAdapter(
     "order, with other reasons",
 )
 
-_real = _runtime.Runtime.evict_idle
+_real = _schedule.Scheduler.evict_idle
 
 
-def evict_idle(self: _runtime.Runtime, *, everything_idle: bool = False) -> list[Any]:
+def evict_idle(self: _schedule.Scheduler, *, everything_idle: bool = False) -> list[Any]:
     if everything_idle:
         return _real(self, everything_idle=True)
-    idle_after, self.idle_after = self.idle_after, None
+    residents = self._residents  # the runs evict through the resident actors' part
+    idle_after, residents.idle_after = residents.idle_after, None
     try:
         first = _real(self)  # the bug: capacity first …
     finally:
-        self.idle_after = idle_after
-    max_resident, self.max_resident = self.max_resident, None
+        residents.idle_after = idle_after
+    max_resident, residents.max_resident = residents.max_resident, None
     try:
         return first + _real(self)  # … then the idle timeout
     finally:
-        self.max_resident = max_resident
+        residents.max_resident = max_resident
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "evict_idle", evict_idle)
+    patch(_schedule.Scheduler, "evict_idle", evict_idle)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _schedule
 from gritwit_conformance.wrong import WrongAdapter, _fresh_image, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -25,18 +25,18 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_evict = _runtime.Runtime.evict_idle
+_real_evict = _schedule.Scheduler.evict_idle
 
 
 def install() -> None:
     fresh = _fresh_image.install()
 
-    def evict_idle(self: _runtime.Runtime, *, everything_idle: bool = False) -> list[Any]:
+    def evict_idle(self: _schedule.Scheduler, *, everything_idle: bool = False) -> list[Any]:
         evicted = _real_evict(self, everything_idle=everything_idle)
         fresh.update(evicted)
         return evicted
 
-    patch(_runtime.Runtime, "evict_idle", evict_idle)
+    patch(_schedule.Scheduler, "evict_idle", evict_idle)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _runtime
+from gritwit.runtime import _schedule
 from gritwit.wit import Failure, RunReport
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -24,18 +24,18 @@ ROW = WrongAdapter(
 
 
 async def rounds(
-    self: _runtime.Runtime,
+    self: _schedule.Scheduler,
     max_steps: int,
     steps: list[tuple[ObjectId, ObjectId]],
     marked: list[Failure],
     idle: dict[ObjectId, tuple[ObjectId, ...]],
 ) -> RunReport:
-    """:meth:`Runtime._rounds` with one ``break`` more."""
+    """:meth:`Scheduler._rounds` with one ``break`` more."""
     group = self._group
     while True:
         self._evict_between_rounds(idle)
         progressed = False
-        losses = self.group_losses
+        losses = self._commits.group_losses
         for actor in sorted(self._index.recipients() - self._index.failed):
             if len(steps) + len(group) >= max_steps:
                 self._commit_group()
@@ -55,15 +55,15 @@ async def rounds(
             progressed = progressed or len(steps) + len(group) > adopted
             if progressed:
                 break  # the bug: back to the lowest id with work
-        if not progressed and self.group_losses == losses:
+        if not progressed and self._commits.group_losses == losses:
             self._commit_group()
-            if self.group_losses == losses:
+            if self._commits.group_losses == losses:
                 self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), True)
 
 
 def install() -> None:
-    patch(_runtime.Runtime, "_rounds", rounds)
+    patch(_schedule.Scheduler, "_rounds", rounds)
 
 
 if __name__ == "__main__":

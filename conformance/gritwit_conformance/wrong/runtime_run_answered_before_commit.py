@@ -13,9 +13,8 @@ import sys
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.adapter import _runtime as _adapter_runtime
-from gritwit.runtime import Runtime
-from gritwit_conformance.wrong import WrongAdapter, patch, run
+from gritwit.runtime import _schedule
+from gritwit_conformance.wrong import WrongAdapter, _fault, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
 ROW = WrongAdapter(
@@ -27,36 +26,46 @@ ROW = WrongAdapter(
 )
 
 
-class _WriteBehind(Runtime):
-    def __init__(self, store: Any, **options: Any) -> None:
-        super().__init__(store, **options)
-        self._held = False
+_real_commit = _schedule.Scheduler._commit_group
 
-    def _commit_group(self) -> bool:
-        members = self._commits.group.members
-        if members and not self._held and sys._getframe(1).f_code.co_name == "_rounds":
-            # the bug: the run's last group is reported now and written at the next request
-            self._commits.sink.extend((m.actor, m.built.step_id) for m in members)
-            self._held = True
-            return True
-        return super()._commit_group()
 
-    def settle(self) -> None:
-        if self._held:
-            self._held = False
-            self._commits._sink = []  # reported already
-            super()._commit_group()
+def _from_rounds() -> bool:
+    """Whether the runs' commit was called by their rounds (``rt-run``), the fault's
+    counting wrapper skipped."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename == _fault.__file__:
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and frame.f_code.co_name == "_rounds"
+
+
+def _commit_group(self: _schedule.Scheduler) -> bool:
+    commits = self._commits
+    members = commits.group.members
+    if members and not getattr(self, "_held", False) and _from_rounds():
+        # the bug: the run's last group is reported now and written at the next request
+        commits.sink.extend((m.actor, m.built.step_id) for m in members)
+        self._held = True  # type: ignore[attr-defined]
+        return True
+    return _real_commit(self)
+
+
+def settle(runs: _schedule.Scheduler) -> None:
+    """The group held back by a runtime's runs, written when the next request arrives."""
+    if getattr(runs, "_held", False):
+        runs._held = False  # type: ignore[attr-defined]
+        runs._commits._sink = []  # reported already
+        _real_commit(runs)
 
 
 class _Adapter(ReferenceAdapter):
     def handle(self, request: Any) -> Any:
         for entry in self._open.values():
-            entry.runtime.settle()
+            settle(entry.runtime._scheduler)
         return super().handle(request)
 
 
 def install() -> None:
-    patch(_adapter_runtime, "Runtime", _WriteBehind)
+    patch(_schedule.Scheduler, "_commit_group", _commit_group)
 
 
 if __name__ == "__main__":

@@ -107,13 +107,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from .._ids import ObjectId
 from .._objects import Blob
 from ..store import Store
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, Wit
+from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, RunReport, Wit
 from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._catchup import CatchUp
 from ._commit import Commits
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
+from ._face import RuntimeFace
 from ._group import (
     COMMIT,
     COMMIT_MODES,
@@ -159,7 +160,7 @@ def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     return all(id(wit) in builtin for table in tables for wit in table.values())
 
 
-class Runtime(Scheduler):
+class Runtime(RuntimeFace):
     """Runs actors over ``store`` (memory or durable) until nothing is pending."""
 
     def __init__(
@@ -228,8 +229,10 @@ class Runtime(Scheduler):
         #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
         self.commit = commit
         grouped = commit == "group"
-        # the runs' state (._schedule), set by the layer that uses it
-        self._start_runs(max_steps)
+        #: The runs: passes and rounds within their bounds, the actors to run and who runs
+        #: (RUN-006, RUN-018, RUN-021): a part of its own (:mod:`._schedule`), made first,
+        #: since the parts made below mark actors to run through it.
+        self._scheduler = scheduler = Scheduler(share=share, max_steps=max_steps)
         self._group = CommitGroup(self._cache, group_size, group_bytes)
         #: Reading heads; the resident actors, their eviction and events (RUN-012 …
         #: RUN-014): a part of its own (:mod:`._resident`).
@@ -244,8 +247,6 @@ class Runtime(Scheduler):
         )
         #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
         self.send_commit = send_commit
-        #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
-        self.share = share
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
         self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
@@ -258,8 +259,8 @@ class Runtime(Scheduler):
             self._group,
             self._residents,
             self._hints,
-            mark=self._mark,
-            mark_sent=self._mark_sent,
+            mark=scheduler._mark,
+            mark_sent=scheduler._mark_sent,
             commit=self._commit_group,
         )
         self._index = self._routing.index
@@ -276,8 +277,8 @@ class Runtime(Scheduler):
             self._residents,
             self._hints,
             group_sends=group_sends,
-            mark=self._mark,
-            mark_sent=self._mark_sent,
+            mark=scheduler._mark,
+            mark_sent=scheduler._mark_sent,
         )
         #: One transition's attempts, adoption and failure, with the attempts' policy and
         #: the failures (RUN-001, RUN-002, RUN-004): a part of its own (:mod:`._transition`).
@@ -294,10 +295,20 @@ class Runtime(Scheduler):
             first_backoff=first_backoff,
             sleep=sleep,
             grouped=grouped,
-            mark=self._mark,
-            mark_sent=self._mark_sent,
-            again=self._again,
+            mark=scheduler._mark,
+            mark_sent=scheduler._mark_sent,
+            again=scheduler._again,
             send=self.send,
+        )
+        scheduler.attach(
+            store,
+            self._bounds,
+            self._residents,
+            self._hints,
+            self._time_bound,
+            self._routing,
+            self._commits,
+            self._transitions,
         )
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
@@ -347,6 +358,78 @@ class Runtime(Scheduler):
     @idle_after.setter
     def idle_after(self, seconds: float | None) -> None:
         self._residents.idle_after = seconds
+
+    # --- the runs (Scheduler, RUN-006, RUN-018, RUN-021) ------------------------------------
+
+    def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
+        """Evict idle actors past ``idle_after``, then beyond ``max_resident``.
+
+        RUN-012.2, RUN-012.3.  Actors with a transition running or to start are not
+        evicted; ``everything_idle`` evicts every idle actor as if the idle timeout had
+        passed for all (``rt-evict``, ADP-015).  Returns the evicted actors, in eviction
+        order (:meth:`Scheduler.evict_idle <._schedule.Scheduler.evict_idle>`).
+        """
+        return self._scheduler.evict_idle(everything_idle=everything_idle)
+
+    async def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for another writer's swap where the store is
+        woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
+        runs again once something moved calls between runs.  ``True``: something may
+        have moved, run again; the run reads what from the refs (RUN-003)."""
+        return await self._scheduler.wait_for_swaps(timeout)
+
+    async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
+        """Run transitions until nothing is pending that can progress (RUN-006).
+
+        Starts from the heads alone (RUN-003) on the first run, later from the
+        refs that moved since.  ``max_steps`` (by default the runtime's
+        ``max_steps``, RUN-018.1) stops starting new transitions once that many
+        steps were adopted (the running ones finish), and so does the runtime's
+        ``max_run_bytes`` once the run's steps added that many bytes to the store
+        (RUN-023.2; :attr:`run_bytes`); the report is then not quiescent while work
+        is left, and :meth:`busy` names the actors left with work (RUN-018.3)
+        (:meth:`Scheduler.run_until_quiescent <._schedule.Scheduler.run_until_quiescent>`).
+        """
+        return await self._scheduler.run_until_quiescent(max_steps)
+
+    def busy(self) -> list[ObjectId]:
+        """The actors the last run left with work, in id order (RUN-018.3).
+
+        Those with a transition running, and those with messages pending that
+        they have not looked at, not marked failed (RUN-004.7): what a run that
+        stopped at its bound (RUN-018.1) did not finish.  Empty after a quiescent run.
+        With a share, only actors of the share are ever busy (RUN-021.4).
+        """
+        return self._scheduler.busy()
+
+    async def run_rounds(self, max_steps: int) -> RunReport:
+        """Run in the deterministic rounds of ADP-015: one actor at a time, ascending ids.
+
+        The schedule of ``wit-run`` (ADP-014) with the failure policy (RUN-004.3,
+        RUN-004.5, RUN-004.7) (:meth:`Scheduler.run_rounds
+        <._schedule.Scheduler.run_rounds>`).
+        """
+        return await self._scheduler.run_rounds(max_steps)
+
+    @property
+    def share(self) -> Share | None:
+        """The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4)."""
+        return self._scheduler.share
+
+    @property
+    def max_steps(self) -> int:
+        """Most steps of a run whose caller names no bound (RUN-018.1)."""
+        return self._scheduler.max_steps
+
+    @max_steps.setter
+    def max_steps(self, bound: int) -> None:
+        self._scheduler.max_steps = bound
+
+    @property
+    def attempts_from(self) -> int:
+        """Where the failed attempts of the last :meth:`run_rounds` call start in
+        :attr:`failures` (RUN-004.3)."""
+        return self._scheduler.attempts_from
 
     # --- one transition's attempts (Transitions, RUN-004) ------------------------------------
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 
 from .._ids import ObjectId
 from ..store import Store
@@ -24,12 +25,14 @@ from ..wit import Failure, RunReport
 from ..wit._executor import run_report
 from ._attempt import _Failed
 from ._bound import TimeBound
+from ._catchup import CatchUp
+from ._commit import Commits
 from ._disk import RunBounds
-from ._face import RuntimeFace
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
+from ._share import Share
 from ._transition import Transitions
 
 __all__ = ["Scheduler"]
@@ -43,10 +46,17 @@ _YIELD_AFTER = 0.005
 _BURST = 32
 
 
-class Scheduler(RuntimeFace):
-    """Runs transitions in passes, or in deterministic rounds, within a run's bounds."""
+class Scheduler:
+    """Runs transitions in passes, or in deterministic rounds, within a run's bounds.
 
-    # The parts set by Runtime.__init__ (._runtime) that these methods use.
+    A part a runtime holds, made in two steps: :meth:`__init__` makes the set of actors
+    to run, which the other parts mark through :meth:`_mark`, :meth:`_mark_sent` and
+    :meth:`_again`, handed to them as they are made; :meth:`attach` then gives it the
+    parts its runs ask (the commit part's group and sends, the routing part's catch-up,
+    the transitions part's attempts), which are made after it.
+    """
+
+    # The parts the runs ask, given by attach().
     _store: Store
     _index: RoutingIndex
     _group: CommitGroup
@@ -54,28 +64,86 @@ class Scheduler(RuntimeFace):
     _residents: ResidentActors
     _hints: HeadHints
     _time_bound: TimeBound
+    _routing: CatchUp
+    _commits: Commits
     _transitions: Transitions
-    # The runs' state, set by _start_runs.
-    _running: set[ObjectId]
-    attempts_from: int
-    max_steps: int
 
-    def _start_runs(self, max_steps: int) -> None:
-        """The runs' state, empty, and the runs' default bound (RUN-018.1): called once, by
-        :class:`~gritwit.runtime.Runtime`'s constructor."""
+    def __init__(self, *, share: Share | None, max_steps: int) -> None:
+        #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
+        self.share = share
         #: Actors marked to run: with work to look at (RUN-006, RUN-018.3).
-        self._dirty = set()
+        self._dirty: set[ObjectId] = set()
         #: Actors with a transition running (RUN-002: never two for one actor).
-        self._running = set()
+        self._running: set[ObjectId] = set()
         #: Where the failed attempts of the last :meth:`run_rounds` call start in ``failures``.
         self.attempts_from = 0
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
 
+    def attach(
+        self,
+        store: Store,
+        bounds: RunBounds,
+        residents: ResidentActors,
+        hints: HeadHints,
+        time_bound: TimeBound,
+        routing: CatchUp,
+        commits: Commits,
+        transitions: Transitions,
+    ) -> None:
+        """The parts the runs ask, made after this one: called once, by
+        :class:`~gritwit.runtime.Runtime`'s constructor."""
+        self._store = store
+        self._bounds = bounds
+        self._residents = residents
+        self._hints = hints
+        self._time_bound = time_bound
+        self._routing = routing
+        #: The routing part's index, which a pass reads (RUN-003).
+        self._index = routing.index
+        self._commits = commits
+        #: The commit part's open group, which a run commits before it returns (RUN-017.5).
+        self._group = commits.group
+        self._transitions = transitions
+
+    # --- who runs (RUN-021) --------------------------------------------------------------
+
+    def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
+        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
+        return actors if self.share is None else self.share.select(actors)
+
+    def _mark(self, actors: Iterable[ObjectId]) -> None:
+        """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
+
+        An actor outside the share is never marked, so no run starts a transition of
+        it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
+        messages for it were sent all the same, for its share's runtime (RUN-021.3).
+        """
+        self._dirty.update(actors if self.share is None else self.share.select(actors))
+
+    def _mark_sent(self, actors: list[ObjectId]) -> None:
+        """:meth:`_mark` the recipients of messages this runtime made (its steps' and its
+        sends from the outside): one outside its share is another runtime's work, so the
+        next group commit wakes the runtimes waiting for swaps (RUN-020.6); work for the
+        share alone the run that commits it runs itself, and wakes no one."""
+        share = self.share
+        if share is None:
+            self._dirty.update(actors)
+            return
+        mine = share.select(actors)
+        if len(mine) < len(set(actors)):
+            self._commits.wake_others()
+        self._dirty.update(mine)
+
     def _again(self, actor: ObjectId) -> None:
         """Mark ``actor``, one of this runtime's own, to look at again (RUN-006, RUN-018.3):
         its transition left work, or did not start (RUN-023.2)."""
         self._dirty.add(actor)
+
+    def _commit_group(self) -> bool:
+        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost
+        (:meth:`Commits._commit_group <._commit.Commits._commit_group>`)."""
+        return self._commits._commit_group()
 
     # --- running -------------------------------------------------------------------------
 
@@ -250,7 +318,7 @@ class Scheduler(RuntimeFace):
         while True:
             self._evict_between_rounds(idle)
             progressed = False
-            losses = self.group_losses
+            losses = self._commits.group_losses
             for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
                     self._commit_group()
@@ -269,9 +337,9 @@ class Scheduler(RuntimeFace):
                 if actor in self._index.failed and len(self._transitions.failures) > attempts:
                     marked.append(self._transitions.failures[-1])  # its last attempt, in its turn
                 progressed = progressed or len(steps) + len(group) > adopted
-            if not progressed and self.group_losses == losses:
+            if not progressed and self._commits.group_losses == losses:
                 self._commit_group()
-                if self.group_losses == losses:  # else a lost member's actor runs again
+                if self._commits.group_losses == losses:  # else a lost member's actor runs again
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), True)
 
@@ -298,7 +366,7 @@ class Scheduler(RuntimeFace):
             looked_at = self._mine(self._index.recipients())
         self._dirty = set()
         for actor in looked_at - self._index.failed:
-            _, _, found = self._pending(actor)
+            _, _, found = self._routing._pending(actor)
             if found and idle.get(actor) != tuple(items[-1].id for items in found.values()):
                 self._dirty.add(actor)
         self.evict_idle()
