@@ -73,17 +73,17 @@ committed:
   evicted from memory and restored from their head on demand, with lifecycle
   events for observers (RUN-012 … RUN-014);
 * a runtime given a ``share`` (:class:`~gritwit.runtime._share.Share`, RUN-021)
-  marks to run only the actors of its share (:meth:`Runtime._mark`): it sends to,
+  marks to run only the actors of its share (``Scheduler._mark``): it sends to,
   and answers queries of, every actor, but runs, retries, reports and keeps busy
   only its own (RUN-021.1 … RUN-021.5).
 
-:class:`Runtime` is built from one layer per job, each a module of its own, the
-lowest first: :mod:`._face` (its face over its parts: the sends, the commit counts,
-what is pending, and who runs, RUN-021), :mod:`._transition` (one transition's
-attempts, adoption and failure: RUN-001, RUN-002, RUN-004) and :mod:`._schedule` (the
-runs: passes, rounds and their bounds, RUN-006, RUN-018).  Parts that own their state
-are objects the runtime holds, asked through their methods, not layers: the routing
-index and what it knows of the refs, caught up as runs start
+:class:`Runtime` holds parts that own their state, one module each, asked through their
+methods, not mixins (issue 43): the runs, passes and rounds within their bounds, with
+the actors marked to run, those running and the share that says who runs
+(:class:`~gritwit.runtime._schedule.Scheduler`, RUN-006, RUN-018, RUN-021), one
+transition's attempts, adoption and failure, with the attempts' policy and the failures
+(:class:`~gritwit.runtime._transition.Transitions`, RUN-001, RUN-002, RUN-004), the
+routing index and what it knows of the refs, caught up as runs start
 (:class:`~gritwit.runtime._catchup.CatchUp`, RUN-003), sends from the outside and the
 open group's commits, with the run's steps a commit adds to and the counts of lost
 swaps and groups (:class:`~gritwit.runtime._commit.Commits`, RUN-017, RUN-019),
@@ -93,9 +93,12 @@ transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
 RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
-DUR-005.4, RUN-020.1).  The two layers that are not parts set their own state
-(``_start_runs``, ``_start_transitions``).  This module holds the constructor, its
-defaults, and the methods and properties that show a part's state.
+DUR-005.4, RUN-020.1).  The parts mark actors to run through the runs' own callables
+(``_mark``, ``_mark_sent``, ``_again``), handed to them as they are made: the runs are
+made first and given the parts they ask afterwards (``Scheduler.attach``).  Its one base
+class, :mod:`._face`, holds no state: the sends and the commit counts, the commit
+part's.  This module holds the constructor, its defaults, and the methods and
+properties that hand off to a part or show its state.
 """
 
 from __future__ import annotations

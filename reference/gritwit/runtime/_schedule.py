@@ -11,6 +11,14 @@ with the store as it starts (RUN-003), commits the open group before it returns
 (RUN-017.5), and evicts idle actors as it goes (RUN-012.2).
 :meth:`Scheduler.run_rounds` is the deterministic schedule of ``wit-run`` and
 ``rt-run`` (ADP-014, ADP-015): one actor at a time, ascending ids.
+
+It is a part the runtime holds (issue 43): it owns the actors marked to run, those
+running, the share that says which actors this runtime runs (RUN-021), ``attempts_from``
+and ``max_steps``; the other parts mark actors to run through its ``_mark``,
+``_mark_sent`` and ``_again``.  Its runs ask the transitions part
+(:class:`~gritwit.runtime._transition.Transitions`) to drive one actor's transition, the
+routing part (:class:`~gritwit.runtime._catchup.CatchUp`) to catch up, and the commit
+part (:class:`~gritwit.runtime._commit.Commits`) to commit the open group.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ __all__ = ["Scheduler"]
 #: Seconds of inline transitions after which a run lets other tasks in (RUN-018.2).
 _YIELD_AFTER = 0.005
 #: A set keeps the hash table of the largest size it had, and every pass of
-#: :meth:`Runtime._run` walks the set of dirty actors (``_dirty - _running``): after a
+#: :meth:`Scheduler._run` walks the set of dirty actors (``_dirty - _running``): after a
 #: pass that looked at more actors than this, the set is re-made, so that the passes
 #: after a burst of 10,000 geneses cost what they cost after none (issue 28).
 _BURST = 32
