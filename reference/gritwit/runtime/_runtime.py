@@ -279,6 +279,7 @@ class Runtime(Scheduler):
             group_sends=group_sends,
             mark=self._mark,
             mark_sent=self._mark_sent,
+            around=(self._routing.before_commit, self._routing.after_commit),
         )
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
