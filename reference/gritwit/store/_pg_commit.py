@@ -390,9 +390,9 @@ def run(
     and is made by :func:`_swap_unset`.  ``notify``: the store's channel, woken after a
     commit that swapped refs (see the module).  ``erased``: the count of erasures the
     writer last read; the write is refused when the store's count is another
-    (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read sent after the
-    write's ``COMMIT`` (and wake-up), in the same round trip; its answer is appended to
-    ``followed`` when the write was made and the read answered (RUN-020.7).
+    (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read
+    sent after the write's ``COMMIT`` (and wake-up), in the same round trip; its answer
+    is appended to ``followed`` when the write was made and the read answered (RUN-020.7).
     """
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names) or (len(swaps) > 1 and not whole):
