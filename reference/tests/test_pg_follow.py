@@ -130,7 +130,7 @@ def test_a_write_guarded_by_a_stale_erasure_count_is_refused_whole(
 
     for attempt in (write, lambda: store.batch().__enter__()):
         assert store.follow_journal(version, before)
-        with pytest.raises(ErasedSince, match="RUN-011.3"):
+        with pytest.raises(ErasedSince, match=r"RUN-011\.3"):
             attempt()
         assert store.followed() is None
     assert [store.get_ref(name) for name in names] == [None] * swaps

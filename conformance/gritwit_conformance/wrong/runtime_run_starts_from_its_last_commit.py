@@ -2,10 +2,11 @@
 
 The runtime takes the routing index its last run left as the store's state now: a
 later run (``rt-run``'s rounds, ADP-015) reads nothing of what other writers did
-since, and answers quiescent on the work it knew of. A message another runtime acknowledged before the run started
-stays pending until this runtime's index is rebuilt (a restart), so a run that had
-nothing else to do answers quiescent with it pending. Alone on its store the runtime
-is right: every swap since its last commit was its own.
+since, and answers quiescent on the work it knew of. A message another runtime
+acknowledged before the run started stays pending until this runtime's index is
+rebuilt (a restart), unless the actor's head moved too (a transition then catches up,
+RUN-002.3), so a run that had nothing else to do answers quiescent with it pending.
+Alone on its store the runtime is right: every swap since its last commit was its own.
 """
 
 from __future__ import annotations
