@@ -32,6 +32,9 @@ from ._resident import UNREAD, ResidentActors
 
 __all__ = ["CatchUp"]
 
+#: The swaps a journal read found: each ref's name and new target (``None``: deleted).
+Swaps = list[tuple[str, ObjectId | None]]
+
 
 class CatchUp:
     """The routing index caught up with the refs, and what is pending for an actor."""
@@ -64,6 +67,17 @@ class CatchUp:
         self._loaded = False
         #: The store's ref version the index last caught up with (None: unknown).
         self._synced: Version | None = None
+        #: Whether the store reads the journal along with a commit (RUN-020.7).
+        self._follows = getattr(store.backend, "follow", None) is not None
+        #: Whether the last commit's journal read caught the index up: the next run
+        #: starts from it, without a read of its own (RUN-020.7).
+        self._caught_by_commit = False
+        #: Whether the current run read the journal since it started (RUN-020.7).
+        self._read_in_run = True
+        #: The count of erasures as of the index's last catch-up (RUN-011.3).
+        self._erased: int | None = None
+        #: Whether the last commit's journal read marked actors to run.
+        self._found = False
 
     @property
     def index(self) -> RoutingIndex:
@@ -72,22 +86,79 @@ class CatchUp:
 
     def start_run(self) -> None:
         """Catch up as a run starts (RUN-003): from the heads alone on the first run (and
-        the next after :meth:`forget`), later from the refs swapped since."""
-        if self._loaded:  # only the refs swapped since, where the store knows them
-            version, swaps = self._store.refs_changed_since(self._synced)
-            if self._group.sends is not None and swaps is not None:
-                swaps = self._group.behind(swaps)
-            touched = self._index.refresh(self._store, self._cache, swaps)
-            if touched:  # usually none: the swaps since were this runtime's own
-                self._mark(touched)
-            self._hints.journal_fresh = swaps is not None and self._store.is_remote
+        the next after :meth:`forget`), later from the refs swapped since; or from what
+        the last commit's journal read caught up with, where the store reads it along
+        (RUN-020.7): the run then reads before it answers quiescent
+        (:meth:`read_before_quiescent`) unless a commit of its own reads first."""
+        if self._caught_by_commit and self._loaded:
+            self._caught_by_commit = False
+            self._read_in_run = False
+        elif self._loaded:  # only the refs swapped since, where the store knows them
+            self._caught_by_commit = False
+            self._read_in_run = True
+            self._refresh(*self._store.refs_changed_since(self._synced))
         else:
+            self._read_in_run, self._caught_by_commit = True, False
             version, _ = self._store.refs_changed_since(None)
             self._mark(self._index.load(self._store, self._cache))
             self._loaded = True
-        self._synced = version
+            self._synced, self._erased = version, self._store.erasures()
         if self._group.sends is not None:
             self._route_grouped_sends()
+
+    def _refresh(self, version: Version | None, swaps: Swaps | None) -> bool:
+        """Catch the index up with ``swaps`` (``None``: unknown, the heads are listed),
+        read at ``version``; whether it marked any actor to run (RUN-003.1)."""
+        if self._group.sends is not None and swaps is not None:
+            swaps = self._group.behind(swaps)
+        touched = self._index.refresh(self._store, self._cache, swaps)
+        if touched:  # usually none: the swaps since were this runtime's own
+            self._mark(touched)
+        self._hints.journal_fresh = swaps is not None and self._store.is_remote
+        self._synced, self._erased = version, self._store.erasures()
+        return bool(touched)
+
+    def before_commit(self) -> None:
+        """A group commit is about to be sent: where the store reads the journal along
+        with it (RUN-020.7), ask it to, guarded by the count of erasures the index last
+        caught up with while this run has not read the journal itself (RUN-011.3)."""
+        if self._follows and self._loaded:
+            self._store.follow_journal(self._synced, None if self._read_in_run else self._erased)
+
+    def after_commit(self, done: bool) -> None:
+        """The group commit returned (``done``) or raised: catch up with what its journal
+        read found, marking the actors it found work for (RUN-020.7).  A commit that
+        returned without one (a swap of the group lost, or the store refused it for an
+        erasure since, RUN-011.3) while this run has read no journal is followed by a
+        read: the count of erasures the next commit is guarded by is then new."""
+        if not self._follows:
+            return
+        answer = self._store.followed()
+        if not done or not self._loaded:
+            return
+        if answer is not None:
+            self._found = self._refresh(*answer) or self._found
+        elif self._read_in_run:
+            return
+        else:
+            self._found = (
+                self._refresh(*self._store.refs_changed_since(self._synced)) or self._found
+            )
+        self._read_in_run = self._caught_by_commit = True
+
+    def found_work(self) -> bool:
+        """Whether a commit's journal read marked actors to run since this was last asked."""
+        found, self._found = self._found, False
+        return found
+
+    def read_before_quiescent(self) -> bool:
+        """Before a run answers quiescent (RUN-020.7): when it started from a commit's
+        journal read and read none since, read the journal now; whether that marked any
+        actor to run."""
+        if self._read_in_run or not self._loaded:
+            return False
+        self._read_in_run = True
+        return self._refresh(*self._store.refs_changed_since(self._synced))
 
     def start_rounds(self) -> None:
         """Catch up for deterministic rounds (ADP-015): the index rebuilt from the heads,
@@ -137,7 +208,8 @@ class CatchUp:
             return
         version, swaps = self._store.refs_changed_since(self._synced)
         self._mark(self._index.refresh(self._store, self._cache, swaps))
-        self._synced = version
+        self._synced, self._erased = version, self._store.erasures()
+        self._read_in_run = True
 
     def _route_grouped_sends(self) -> None:
         """Route the sends waiting in the open group again, after the index caught up

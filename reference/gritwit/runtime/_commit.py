@@ -65,8 +65,12 @@ class Commits:
         group_sends: bool,
         mark: Callable[[Iterable[ObjectId]], None],
         mark_sent: Callable[[list[ObjectId]], None],
+        around: tuple[Callable[[], None], Callable[[bool], None]] | None = None,
     ) -> None:
         self._store = store
+        #: Called before and after (with whether it returned) each group commit: the
+        #: routing's, which has the store read the journal along with it (RUN-020.7).
+        self._around = around
         #: Reads the outside's old ref (RUN-003.5), made once rather than at each send.
         self._old_outside_ref = functools.partial(store.get_ref, OUTSIDE_REF)
         self._cache = cache
@@ -206,7 +210,17 @@ class Commits:
         group.fresh = None
         # RUN-020.6: a commit that makes work for no other runtime, in a run that runs it,
         # wakes no one (flush and the share's outsiders set the flag)
-        adopted, lost, unsent = group.commit(self._store, self._wakes_others)
+        around = self._around
+        if around is None:
+            adopted, lost, unsent = group.commit(self._store, self._wakes_others)
+        else:
+            around[0]()
+            try:
+                adopted, lost, unsent = group.commit(self._store, self._wakes_others)
+            except BaseException:
+                around[1](False)
+                raise
+            around[1](True)
         self._wakes_others = False
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)

@@ -42,7 +42,7 @@ from .._codec import Encoded
 from .._errors import RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Mailbox, Step
-from ..store import Store, StoreBatch, head_ref
+from ..store import ErasedSince, Store, StoreBatch, head_ref
 from ..wit import (
     OUTSIDE,
     Assembled,
@@ -305,7 +305,9 @@ class CommitGroup:
         lost, each in group order, and the sends whose swap lost.  If the store
         raises anything but a conflict, nothing of the group is kept (its
         transaction rolls back) and the group is emptied all the same, but for its
-        sends, which wait for the next commit (RUN-019.5).  Where the store tells which
+        sends, which wait for the next commit (RUN-019.5); a store that refuses the write
+        for an erasure since the run's journal read (:class:`~gritwit.store.ErasedSince`,
+        RUN-011.3, RUN-020.7) loses every member so, to be built again.  Where the store tells which
         objects it did not hold (:meth:`~gritwit.store.Store.reports_fresh`), their ids
         are :attr:`fresh` afterwards (RUN-022.1); else :attr:`fresh` is ``None``.
         ``wake=False``: the commit wakes no runtime waiting for swaps (RUN-020.6), where it
@@ -346,6 +348,8 @@ class CommitGroup:
                         lost.append(member)
                 swaps.flush_all()
             stored = True
+        except ErasedSince:  # RUN-011.3: nothing stored; every member is built again
+            lost = members
         finally:
             self._cache.release(stored=stored)
             if not stored and sends is not None:  # RUN-019.5: kept for the next commit
@@ -378,6 +382,9 @@ class CommitGroup:
         except RefConflict:
             self._lost.add(built.step_id)
             stored = True
+            return _committed(([], [member], None))
+        except ErasedSince:  # RUN-011.3: nothing stored; it is built again
+            self._lost.add(built.step_id)
             return _committed(([], [member], None))
         else:
             stored = True

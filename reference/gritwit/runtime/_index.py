@@ -312,7 +312,7 @@ class RoutingIndex:
         that catching up with many moved heads is a few reads, not two per head."""
         prefetch = getattr(objects, "prefetch", None)
         remote = getattr(objects, "remote", None)
-        if prefetch is None or remote is None or not remote() or swaps is None or len(swaps) < 2:
+        if prefetch is None or remote is None or not remote() or not swaps:
             return  # a local store's reads cost no round trip: read as they come
         heads = self._heads
         steps = []  # only what the index does not hold already (its own commits, say)

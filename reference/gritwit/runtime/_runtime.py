@@ -282,6 +282,7 @@ class Runtime(RuntimeFace):
             group_sends=group_sends,
             mark=scheduler._mark,
             mark_sent=scheduler._mark_sent,
+            around=(self._routing.before_commit, self._routing.after_commit),
         )
         #: One transition's attempts, adoption and failure, with the attempts' policy and
         #: the failures (RUN-001, RUN-002, RUN-004): a part of its own (:mod:`._transition`).

@@ -266,8 +266,13 @@ class Scheduler:
                 if ran_inline:
                     continue  # what it routed may have made others dirty
                 group = self._group  # anything to commit: a member, or a send (RUN-019.2)
-                if (group.members or group.sends is not None) and not self._commit_group():
-                    continue  # a member or a send was lost: run again (RUN-017.4, RUN-019.4)
+                if group.members or group.sends is not None:
+                    if not self._commit_group():
+                        continue  # a member or a send was lost: run again (RUN-017.4, RUN-019.4)
+                    if self._routing.found_work():
+                        continue  # the journal read its commit carried found work (RUN-020.7)
+                elif self._routing.read_before_quiescent():
+                    continue  # RUN-020.7: the run started from its last commit's read
                 break
             more = ran_inline and bool(self._dirty - self._running)
             # RUN-018.2: a send from the outside meanwhile wakes the pass, so its

@@ -8,7 +8,7 @@ named by a ``postgresql://`` URL (DUR-005, the extra ``gritwit[postgres]``).
 
 from __future__ import annotations
 
-from ._backend import Backend, BackendBatch, CasResult, CasStatus, Version
+from ._backend import Backend, BackendBatch, CasResult, CasStatus, ErasedSince, Version
 from ._batch import StoreBatch
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
@@ -29,6 +29,7 @@ __all__ = [
     "BackendBatch",
     "CasResult",
     "CasStatus",
+    "ErasedSince",
     "MemoryBackend",
     "MissingExtra",
     "STORE_URL_SCHEMES",

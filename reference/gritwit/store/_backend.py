@@ -68,10 +68,16 @@ from typing import Protocol
 
 from .._ids import ObjectId
 
-__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus", "Version"]
+__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus", "ErasedSince", "Version"]
 
 #: A journal's version (``refs_changed_since``): an integer, or one per journal part.
 Version = int | tuple[int, ...]
+
+
+class ErasedSince(Exception):
+    """A write guarded by the count of erasures its writer last read, not made: the
+    store's count moved since, so a blob the writer read may be erased (RUN-011.3).
+    Nothing of the write is kept."""
 
 
 class CasStatus(enum.Enum):

@@ -22,6 +22,35 @@ never more than :data:`AHEAD_KEPT` bytes.  The targets of the process's own swap
 since its last journal read (:meth:`ReadAhead.made`, at most :data:`OWN_KEPT`) are not
 read ahead: it built those objects, and reading them back cost the server about 0.1 ms
 a transition for a runtime alone.
+
+The journal these reads follow, and why it can be followed:
+
+* **A journal of swaps per part** (RUN-003.1, RUN-020.5, DUR-005.5).  Each successful
+  swap adds a row to ``ref_journal_parts`` in the transaction that made it: the part
+  of the ref, the ref's name, its new target (``NULL``: deleted) and a version one
+  more than the part's (its ``gritwit_parts`` row's ``version``, raised with it).
+  :meth:`~gritwit.store.PostgresBackend.refs_changed_since` reads every part's version
+  and the rows after the caller's *vector* of versions in one ``SELECT``, so a runtime
+  learns what other processes swapped without listing every ref.  Each part's versions
+  are *prefix-closed*: a reader that reports version ``v`` of a part saw every row of
+  it numbered up to ``v``, and no row numbered ``v`` or less appears later.  Under
+  ``READ COMMITTED`` each statement reads a snapshot of its own, so the argument rests
+  on the part's row, not on the isolation level.  A writer numbers its rows of a part
+  after taking that part's row, in a statement that sees every commit before it (the
+  previous holder's commit is visible before its lock is released); so a part's
+  versions follow commit order, without gaps.  A reader's one statement has one
+  snapshot; say the highest row of a part in it, ``h``, was written by ``W``.  Every
+  writer numbered below ``h`` held the part's row before ``W`` did, so it had
+  committed — visibly to every later snapshot — before ``W`` even took the row: its
+  rows are in the snapshot.  Every writer not in the snapshot takes the row after
+  ``W`` released it, so it sees ``h`` and numbers above it.  A ref is always in one
+  part (:func:`._pg_schema.part_of`), so its swaps come in commit order; swaps of
+  different parts are not ordered against each other, and a reader needs no such
+  order: it takes each ref's last swap, read in one snapshot.  Rows are pruned by
+  writers (``JOURNAL_KEPT`` per part), only ever those at or below their own highest
+  version of the part minus ``JOURNAL_KEPT``, so a reader whose version of every part
+  is within ``JOURNAL_KEPT`` of the highest it sees misses none, and an older one is
+  answered ``None`` (unknown: list the refs).
 """
 
 from __future__ import annotations
@@ -31,6 +60,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 import psycopg
+from psycopg import pq
 
 from .._ids import ObjectId
 from . import _pg_wire
@@ -43,6 +73,8 @@ __all__ = [
     "CHANGES",
     "OWN_KEPT",
     "ReadAhead",
+    "changes_call",
+    "changes_read",
     "keepable",
 ]
 
@@ -171,16 +203,23 @@ class ReadAhead:
         return found
 
 
-def read_changes(
-    conn: psycopg.Connection, since: Sequence[int], kept: int, ahead: ReadAhead
-) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
-    """One journal read (:data:`CHANGES`) after the version ``since`` (a swap count per
-    part), keeping the last ``kept`` swaps of a part: each part's version now, the swaps
-    after ``since`` (part after part, each part's in order: name, new target), and the
-    count of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5)."""
+def changes_call(
+    since: Sequence[int], kept: int, ahead: ReadAhead, own: Iterable[bytes] = ()
+) -> tuple[Sql, dict[str, object]]:
+    """The journal read (:data:`CHANGES`) after the version ``since`` (a swap count per
+    part), keeping the last ``kept`` swaps of a part, as a call of
+    :func:`._pg_wire.pipeline`: the targets :meth:`ReadAhead.made` remembered, and
+    ``own`` (a write's own, read after its ``COMMIT``), are not read ahead."""
     params = {"since": list(since), "kept": kept, "rows": AHEAD_ROWS, "one": AHEAD_ONE}
-    (answer,) = _pg_wire.pipeline(conn, [(CHANGES_SQL, {**params, "own": ahead.own()})])
-    assert answer is not None
+    return CHANGES_SQL, {**params, "own": [*ahead.own(), *own]}
+
+
+def changes_read(
+    answer: pq.abc.PGresult, ahead: ReadAhead
+) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
+    """The answer to :func:`changes_call`: each part's version now, the swaps after
+    ``since`` (part after part, each part's in order: name, new target), and the count
+    of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5)."""
     now: dict[int, int] = {}
     swaps: list[tuple[str, ObjectId | None]] = []
     found: list[tuple[bytes | None, bytes | None]] = []
@@ -199,6 +238,16 @@ def read_changes(
     ahead.replace(found)
     erased = value(0, 4)
     return now, swaps, 0 if erased is None else int.from_bytes(erased, "big")
+
+
+def read_changes(
+    conn: psycopg.Connection, since: Sequence[int], kept: int, ahead: ReadAhead
+) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
+    """One journal read (:func:`changes_call`, :func:`changes_read`) on its own: one
+    round trip (DUR-005.4, DUR-005.5)."""
+    (answer,) = _pg_wire.pipeline(conn, [changes_call(since, kept, ahead)])
+    assert answer is not None
+    return changes_read(answer, ahead)
 
 
 #: Every part's version now, and the count of erasures.

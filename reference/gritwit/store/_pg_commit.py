@@ -56,13 +56,11 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   exist", seen in the kill family at ``SERIALIZABLE``).  A failed transaction is rolled
   back there too: psycopg deallocates every prepared statement after a ``ROLLBACK`` it sees.
 * **Plans by key.**  Each existence check of an id or a name is a lookup by its key
-  (``LATERAL … LIMIT 1``, a nested loop over the primary key): a plan made once, while a
-  new store's tables are a few pages, must stay right as they grow; an ``EXISTS`` in an
-  ``OR`` became a hashed subplan over a scan of all of ``objects``.
+  (``LATERAL … LIMIT 1``): a plan made once, while a new store's tables are a few pages,
+  must stay right as they grow (an ``EXISTS`` in an ``OR`` scanned all of ``objects``).
 
 Erasure (RUN-011), batches and the test hook that flips a bit keep their own
-transaction, behind the gate.
-"""
+transaction, behind the gate."""
 
 from __future__ import annotations
 
@@ -73,17 +71,31 @@ import psycopg
 from psycopg import pq
 
 from .._ids import ObjectId
-from . import _pg_wire
+from . import _backend, _pg_wire
 from ._backend import CasResult, CasStatus
 from ._pg_schema import GATE, part_of
 from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
 
-__all__ = ["LOST", "Swap", "SwapsLost", "insert", "journal_swaps", "run", "wake"]
+__all__ = [
+    "ERASED",
+    "LOST",
+    "Swap",
+    "SwapsLost",
+    "insert",
+    "journal_swaps",
+    "run",
+    "wake",
+]
 
 #: The text a whole write fails with when a swap would not happen: the statement casts
 #: it to an integer, so the server raises ``invalid_text_representation`` and rolls
 #: back everything the transaction did.
 LOST: Final = "gritwit: a swap of this commit would not happen"
+
+#: The text a write guarded by a count of erasures (``erased``) fails with when the
+#: store's count moved past it: an erasure came after the writer's last read of the
+#: count (RUN-011.3).  Cast to an integer, as :data:`LOST`.
+ERASED: Final = "gritwit: an erasure came after the writer's read of the count"
 
 #: A compare-and-swap: the ref's name, the target expected (``None``: unset) and the new
 #: target (``None``: delete).
@@ -179,7 +191,10 @@ pruned AS (
     AND writer.version / %(every)s <> (writer.version - writer.made) / %(every)s)
 SELECT w.name IN (SELECT name FROM done), w.name IN (SELECT name FROM ok), r.target,
        CAST(CASE WHEN %(whole)s AND (SELECT count(*) FROM done) <> (SELECT count(*) FROM w)
-            THEN %(lost)s ELSE '0' END AS INT),
+            THEN %(lost)s
+            WHEN %(erased)s >= 0
+             AND (SELECT commits FROM gritwit_writer WHERE id = 3) <> %(erased)s
+            THEN %(gone)s ELSE '0' END AS INT),
        (SELECT array_agg(id) FROM fresh)
 FROM w LEFT JOIN refs r ON r.name = w.name
 ORDER BY w.n"""
@@ -249,6 +264,12 @@ _WAKE: Final = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(
 _NONE: Final[Mapping[str, object]] = {}
 _OBJECT_TYPES: Final = {"oid": BYTEA_ARRAY, "odata": BYTEA_ARRAY}
 _WRITE_TYPES: Final = {"whole": BOOL, "lost": TEXT, "kept": INT8, "every": INT8}
+#: The erasure guard (:data:`ERASED`) of a write of one swap, after its gate (RUN-011.3).
+_GUARD: Final = (
+    "SELECT CAST(CASE WHEN (SELECT commits FROM gritwit_writer WHERE id = 3) <> %(erased)s"
+    " THEN %(gone)s ELSE '0' END AS INT)"
+)
+_GUARD_SQL: Final = Sql.of(_GUARD, {"erased": INT8, "gone": TEXT}, "gritwit_guard")
 _BEGIN_SQL: Final = Sql.of("BEGIN", {})
 _COMMIT_SQL: Final = Sql.of("COMMIT", {})
 _WAKE_SQL: Final = Sql.of(_WAKE, {"channel": TEXT})
@@ -260,6 +281,8 @@ _WHOLE_SQL: Final = Sql.of(
     {
         **_OBJECT_TYPES,
         **_WRITE_TYPES,
+        "erased": INT8,
+        "gone": TEXT,
         "name": BYTEA_ARRAY,
         "old": BYTEA_ARRAY,
         "new": BYTEA_ARRAY,
@@ -349,6 +372,9 @@ def run(
     journal: tuple[int, int],
     whole: bool = False,
     notify: str | None = None,
+    erased: int | None = None,
+    follow: tuple[_pg_wire.Sql, Mapping[str, object]] | None = None,
+    followed: list[pq.abc.PGresult] | None = None,
 ) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
     ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
@@ -362,7 +388,11 @@ def run(
     least and how often it is pruned (:data:`._postgres.JOURNAL_KEPT`,
     :data:`._postgres.JOURNAL_PRUNE_EVERY`).  A swap from unset to unset changes no row
     and is made by :func:`_swap_unset`.  ``notify``: the store's channel, woken after a
-    commit that swapped refs (see the module).
+    commit that swapped refs (see the module).  ``erased``: the count of erasures the
+    writer last read; the write is refused when the store's count is another
+    (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read
+    sent after the write's ``COMMIT`` (and wake-up), in the same round trip; its answer
+    is appended to ``followed`` when the write was made and the read answered (RUN-020.7).
     """
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names) or (len(swaps) > 1 and not whole):
@@ -371,24 +401,28 @@ def run(
     if any(old is None and new is None for _, old, new in swaps):
         if len(swaps) > 1:
             raise SwapsLost("a whole commit swaps no ref from unset to unset")
-        return _swap_unset(conn, params, names[0], journal)
+        return _swap_unset(conn, params, names[0], journal)  # neither guarded nor followed
     parts = sorted({part_of(name) for name in names})
     if not parts:
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    calls = _calls(params, names, swaps, parts, journal, whole, notify)
+    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased)
+    if follow is not None:
+        calls.append(follow)
     try:
-        answers = _pg_wire.pipeline(conn, calls)
+        answers = _pg_wire.pipeline(conn, calls, tail=0 if follow is None else 1)
     except psycopg.Error as failed:
         _end_failed(conn)
-        if (
-            whole
-            and isinstance(failed, psycopg.errors.InvalidTextRepresentation)
-            and LOST in str(failed)
-        ):
-            raise SwapsLost(str(failed)) from None
+        if isinstance(failed, psycopg.errors.InvalidTextRepresentation):
+            if whole and LOST in str(failed):
+                raise SwapsLost(str(failed)) from None
+            if ERASED in str(failed):
+                raise _backend.ErasedSince("RUN-011.3: " + ERASED) from None
         raise
+    if follow is not None and followed is not None and answers[-1] is not None:
+        followed.append(answers[-1])
+    guarded = 1 if erased is not None and len(swaps) <= 1 else 0
     # the answers: after BEGIN, the whole write (several swaps) or the gate and part, the
     # objects (when any) and the swap (when one)
     rows: list[tuple[bool, bool, bytes | None]] = []
@@ -399,10 +433,10 @@ def run(
             rows.append(_swap_row(answer, row))
         fresh = _digests(_pg_wire.bytea_array(answer.get_value(0, 4)) if answer.ntuples else None)
     else:
-        put = answers[2] if params["oid"] else None
+        put = answers[2 + guarded] if params["oid"] else None
         fresh = _digests(None if put is None else _pg_wire.bytea_array(put.get_value(0, 0)))
         if swaps:
-            one = answers[3 if params["oid"] else 2]
+            one = answers[(3 if params["oid"] else 2) + guarded]
             assert one is not None
             rows.append(_swap_row(one, 0))
     results = []
@@ -435,9 +469,11 @@ def _calls(
     journal: tuple[int, int],
     whole: bool,
     notify: str | None,
+    erased: int | None = None,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of :func:`run`, in order: ``BEGIN``, the write (one statement for
-    several swaps; the gate and part, the objects, the swap for one), ``COMMIT`` — an
+    several swaps; the gate and part, the erasure guard when ``erased``, the objects,
+    the swap for one), ``COMMIT`` — an
     explicit one, so a commit the server refuses (``SERIALIZABLE``) is that statement's
     answer — and the wake-up."""
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
@@ -447,7 +483,7 @@ def _calls(
                 _WHOLE_SQL,
                 {
                     **params,
-                    **_many(names, swaps, journal, whole),
+                    **_many(names, swaps, journal, whole, erased),
                     "parts": parts,
                     "first": parts[0],
                 },
@@ -456,6 +492,8 @@ def _calls(
     else:
         # small statements, each planned once: the gate, the part, the objects, the swap
         calls.append((_GATE_AND_PART_SQL, {"part": parts[0]}))
+        if erased is not None:  # after the gate, which erasure takes alone (RUN-011.3)
+            calls.append((_GUARD_SQL, {"erased": erased, "gone": ERASED}))
         if params["oid"]:
             calls.append((_INSERT_SQL, params))
         if swaps:
@@ -502,7 +540,11 @@ def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict
 
 
 def _many(
-    names: list[bytes], swaps: Sequence[Swap], journal: tuple[int, int], whole: bool
+    names: list[bytes],
+    swaps: Sequence[Swap],
+    journal: tuple[int, int],
+    whole: bool,
+    erased: int | None = None,
 ) -> dict[str, object]:
     return {
         "name": names,
@@ -513,6 +555,8 @@ def _many(
         "lost": LOST,
         "kept": journal[0],
         "every": journal[1],
+        "erased": -1 if erased is None else erased,
+        "gone": ERASED,
     }
 
 

@@ -183,12 +183,17 @@ _PREPARED: weakref.WeakKeyDictionary[psycopg.Connection, set[bytes]] = weakref.W
 
 
 def pipeline(
-    conn: psycopg.Connection, calls: Sequence[tuple[Sql, Mapping[str, object]]]
+    conn: psycopg.Connection,
+    calls: Sequence[tuple[Sql, Mapping[str, object]]],
+    *,
+    tail: int = 0,
 ) -> list[pq.abc.PGresult | None]:
     """Send ``calls`` (each a statement and its parameters) on ``conn`` as one pipeline
     with one ``Sync``; each one's answer, in order (``None``: skipped after an error).
 
-    Raises the first error the server answered, once every answer was read.  ``conn`` is
+    Raises the first error the server answered, once every answer was read, but for
+    an error of one of the last ``tail`` calls (reads after the write's ``COMMIT``, whose
+    failure leaves the write made): that call's answer is ``None``, as those after it.  ``conn`` is
     in autocommit mode and idle; it is idle again after (or in a failed transaction the
     caller's statements opened), or closed when it failed on the way.
 
@@ -198,7 +203,7 @@ def pipeline(
     nothing of it was kept — the statements the server holds are read, and it is sent
     again once.  Roll back with :func:`rollback`, which psycopg does not see."""
     try:
-        return _pipeline(conn, calls)
+        return _pipeline(conn, calls, tail)
     except (psycopg.errors.InvalidSqlStatementName, psycopg.errors.DuplicatePreparedStatement):
         rollback(conn)
         held = conn.execute(
@@ -206,7 +211,7 @@ def pipeline(
             prepare=False,
         ).fetchall()
         _PREPARED[conn] = {str(name).encode() for (name,) in held}
-        return _pipeline(conn, calls)
+        return _pipeline(conn, calls, tail)
 
 
 def rollback(conn: psycopg.Connection) -> None:
@@ -217,7 +222,7 @@ def rollback(conn: psycopg.Connection) -> None:
 
 
 def _pipeline(
-    conn: psycopg.Connection, calls: Sequence[tuple[Sql, Mapping[str, object]]]
+    conn: psycopg.Connection, calls: Sequence[tuple[Sql, Mapping[str, object]]], tail: int = 0
 ) -> list[pq.abc.PGresult | None]:
     pg = conn.pgconn
     prepared = _PREPARED.setdefault(conn, set())
@@ -292,7 +297,7 @@ def _pipeline(
             out.append(result)
             continue
         out.append(None)
-        if failure is None and status == _ERROR:
+        if failure is None and status == _ERROR and len(out) <= len(calls) - tail:
             failure = psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
     if failure is not None:
         raise failure

@@ -24,32 +24,10 @@ per part of the refs, and ``ref_journal_parts``, each part's swaps made lately
   killed mid-transaction leaves nothing of it: the server rolls back a
   transaction whose connection is gone.  :meth:`PostgresBackend.settings` reads
   the settings back.
-* **A journal of swaps per part** (RUN-003.1, RUN-020.5, DUR-005.5).  Each successful
-  swap adds a row to ``ref_journal_parts`` in the transaction that made it: the part
-  of the ref, the ref's name, its new target (``NULL``: deleted) and a version one
-  more than the part's (its ``gritwit_parts`` row's ``version``, raised with it).
-  :meth:`PostgresBackend.refs_changed_since` reads every part's version and the rows
-  after the caller's *vector* of versions in one ``SELECT``, so a runtime learns what
-  other processes swapped without listing every ref.  Each part's versions are
-  *prefix-closed*: a reader that reports version ``v`` of a part saw every row of it
-  numbered up to ``v``, and no row numbered ``v`` or less appears later.  Under
-  ``READ COMMITTED`` each statement reads a snapshot of its own, so the argument rests
-  on the part's row, not on the isolation level.  A writer numbers its rows of a part
-  after taking that part's row, in a statement that sees every commit before it (the
-  previous holder's commit is visible before its lock is released); so a part's
-  versions follow commit order, without gaps.  A reader's one statement has one
-  snapshot; say the highest row of a part in it, ``h``, was written by ``W``.  Every
-  writer numbered below ``h`` held the part's row before ``W`` did, so it had
-  committed — visibly to every later snapshot — before ``W`` even took the row: its
-  rows are in the snapshot.  Every writer not in the snapshot takes the row after
-  ``W`` released it, so it sees ``h`` and numbers above it.  A ref is always in one
-  part (:func:`._pg_schema.part_of`), so its swaps come in commit order; swaps of
-  different parts are not ordered against each other, and a reader needs no such
-  order: it takes each ref's last swap, read in one snapshot.  Rows are pruned by
-  writers (:data:`JOURNAL_KEPT` per part), only ever those at or below their own
-  highest version of the part minus :data:`JOURNAL_KEPT`, so a reader whose version
-  of every part is within :data:`JOURNAL_KEPT` of the highest it sees misses none, and
-  an older one is answered ``None`` (unknown: list the refs).
+* **A journal of swaps per part** (RUN-003.1, RUN-020.5, DUR-005.5): each swap adds a
+  row numbered on from its part's row, in the transaction that made it, and
+  :meth:`PostgresBackend.refs_changed_since` reads what moved since a reader's vector of
+  versions in one ``SELECT``; why a part's versions are prefix-closed: :mod:`._pg_ahead`.
 * **Isolation levels and retries** (DUR-007).  ``READ COMMITTED`` unless the URL's
   ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
   connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
@@ -78,7 +56,7 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _pg_ahead, _pg_commit, _pg_faults, _pg_listen, _pg_pages, _pg_session
+from . import _pg_ahead, _pg_commit, _pg_faults, _pg_follow, _pg_listen, _pg_pages, _pg_session
 from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
@@ -148,6 +126,7 @@ class PostgresBackend:
         "_closed",
         "_conninfo",
         "_erasures",
+        "_follow",
         "_guard",
         "_held",
         "_idle",
@@ -168,6 +147,8 @@ class PostgresBackend:
         self._held: set[bytes] = set()
         #: Steps and mailboxes the last journal read brought along (:mod:`._pg_ahead`).
         self._ahead = _pg_ahead.ReadAhead()
+        #: The journal read the next write carries along (RUN-020.7, :mod:`._pg_follow`).
+        self._follow = _pg_follow.Follow(self._ahead, self._saw_erasures)
         #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
         self._channel: str | None = None
         #: Listens on it from the first :meth:`wait_for_swaps` on (set once it is known).
@@ -404,10 +385,16 @@ class PostgresBackend:
             # one statement, on libpq's own calls, answered in binary (DUR-005.4)
             now, swaps, erased = _pg_ahead.read_changes(conn, version, JOURNAL_KEPT, self._ahead)
         self._saw_erasures(erased)
-        vector = tuple(now[part] for part in range(PARTS))
-        if not all(n - JOURNAL_KEPT <= v <= n for v, n in zip(version, vector, strict=True)):
-            return vector, None
-        return vector, swaps
+        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT)
+
+    def follow(self, version: Version | None, erased: int | None) -> None:
+        """This thread's next write reads the journal after ``version`` along, refused when
+        the count of erasures is not ``erased`` (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
+        self._follow.ask(version, erased)
+
+    def followed(self) -> _pg_follow.Answer | None:
+        """The journal read the last write carried along (``None``: none), taken."""
+        return self._follow.answer()
 
     @retried
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
@@ -435,7 +422,7 @@ class PostgresBackend:
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         swaps, notify = [(name, expected, new)], self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
-            results, added = _pg_commit.run(conn, rows, swaps, journal=_kept(), notify=notify)
+            results, added = self._follow.run(conn, rows, swaps, journal=_kept(), notify=notify)
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
@@ -458,8 +445,13 @@ class PostgresBackend:
         notify = self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
             try:
-                _, added = _pg_commit.run(
-                    conn, rows, swaps, journal=_kept(), whole=True, notify=notify
+                _, added = self._follow.run(
+                    conn,
+                    rows,
+                    swaps,
+                    journal=_kept(),
+                    whole=True,
+                    notify=notify,
                 )
             except _pg_commit.SwapsLost:
                 return False
@@ -495,6 +487,7 @@ class PostgresBackend:
         together just before the commit, in their order: one statement, not one each.
         """
         with self._write() as conn:
+            self._follow.check(conn)  # a group commit's, guarded (RUN-011.3, RUN-020.7)
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
             _pg_commit.journal_swaps(conn, batch.swapped, _kept())

@@ -449,8 +449,7 @@ class Store:
         _raise_unless_swapped(self.backend.cas_ref(name, expected, new), name, expected, new)
 
     def remote(self) -> bool:
-        """Whether each backend call is a round trip to a server (PostgreSQL), so that a
-        caller should read many refs or objects at once where it can (DUR-005.4)."""
+        """Whether each backend call is a round trip to a server (DUR-005.4)."""
         return self.is_remote
 
     def get_refs(self, names: list[str]) -> dict[str, ObjectId] | None:
@@ -469,22 +468,33 @@ class Store:
     def refs_changed_since(
         self, version: Version | None
     ) -> tuple[Version | None, list[tuple[str, ObjectId | None]] | None]:
-        """The ref version now and the swaps since ``version``, where the backend keeps a
-        journal of swaps (every built-in one: memory, SQLite, PostgreSQL); else
-        ``(None, None)``: unknown.
-
-        For a reader that keeps state derived from refs (the runtime's routing index,
-        RUN-003.1): with the refs that moved and their new targets (``None``:
-        deleted), in swap order, it need not list every ref again.  ``None`` swaps
-        mean "unknown: list them" (no ``version``, or one older than the journal
-        keeps).  The version and the swaps are one snapshot, for other processes'
-        swaps as for this one's (see :class:`~gritwit.store.Backend`'s module).
+        """The ref version now and the swaps since ``version`` (name, new target or
+        ``None``: deleted, in swap order), where the backend keeps a journal of swaps
+        (every built-in one); else ``(None, None)``.  For a reader that keeps state derived
+        from refs (the runtime's routing index, RUN-003.1).  ``None`` swaps: unknown, list
+        them (no ``version``, or one older than the journal keeps).  One snapshot, for
+        other processes' swaps as for this one's (:class:`~gritwit.store.Backend`'s module).
         """
         journal = getattr(self.backend, "refs_changed_since", None)
         if journal is None:
             return None, None
         changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = journal(version)
         return changes
+
+    def follow_journal(self, version: Version | None, erased: int | None) -> bool:
+        """Whether the backend reads the journal along with a write (PostgreSQL, RUN-020.7):
+        then this thread's next write of swaps reads what moved after ``version``
+        (:meth:`followed`), refused (:class:`~gritwit.store.ErasedSince`) when the count
+        of erasures is not ``erased`` (RUN-011.3)."""
+        follow = getattr(self.backend, "follow", None)
+        if follow is not None:
+            follow(version, erased)
+        return follow is not None
+
+    def followed(self) -> tuple[Version, list[tuple[str, ObjectId | None]] | None] | None:
+        """What the journal read the last write carried along answered (``None``: none)."""
+        followed = getattr(self.backend, "followed", None)
+        return None if followed is None else followed()
 
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""

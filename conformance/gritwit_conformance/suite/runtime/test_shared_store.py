@@ -109,6 +109,32 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
     assert count_of(impl, a, actor) == b"7"
 
 
+@pytest.mark.smoke
+@pytest.mark.req("RUN-020.7", "RUN-020.4", "ADP-015")
+def test_a_run_runs_what_another_runtime_sent_before_it_started(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``a`` creates and runs a counter; ``b`` sends it a message and does not run.
+
+    ``a``'s next run starts after ``b``'s send was acknowledged: it must read what moved
+    in the store since its own last run (the counter's head did not: only the outside's
+    outbox did) and run the message before it answers quiescent (RUN-020.7).
+    """
+    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
+    inc(impl, a, actor, "1")
+    assert _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
+    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
+    inc(second, b, actor, "5")  # acknowledged: a's next run starts after it
+    run_a = impl.call("rt-run", runtime=a, max_steps=20).expect_ok()
+    assert _steps_of(run_a, actor) and run_a["quiescent"] is True, (
+        f"a's rt-run, started after b's inc 5 to the counter {actor} was acknowledged, "
+        f"answered {run_a}: a run reads what moved since its runtime's last run and runs "
+        "it before it answers quiescent (RUN-020.7)"
+    )
+    assert count_of(impl, a, actor) == b"6"
+
+
 def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.GritObject]:
     """Every object the head step names, through ``rt-object``: its core and entries, its
     mailboxes and their messages, and the earlier steps (RUN-009.1's reach)."""
