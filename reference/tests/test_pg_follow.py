@@ -140,3 +140,79 @@ def test_a_write_guarded_by_a_stale_erasure_count_is_refused_whole(
     assert write()
     assert store.followed() is not None
     assert [store.get_ref(name) for name in names] == [oid] * swaps
+
+
+@pytest.mark.req("RUN-020.7", "DUR-005.4")
+def test_a_run_whose_commit_brought_no_read_reads_before_it_answers(
+    two: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that started from its last commit's read commits, and the server refuses the
+    read that commit carried (the write made, no answer): the run reads the journal on
+    its own, finds the message another runtime acknowledged before it started, runs it,
+    and answers quiescent."""
+    from gritwit.store import _pg_ahead
+
+    store, other = two
+    mine = Runtime(store, send_commit="group")
+    theirs = Runtime(other, send_commit="own")
+    refused = (Sql.of("SELECT 1 / (SELECT count(*) - count(*) FROM refs)", {}), {})
+    real = _pg_ahead.changes_call
+
+    def refuse_after_commits(
+        since: object, kept: int, ahead: object, own: tuple[bytes, ...] = ()
+    ) -> object:
+        # a commit's read names the commit's own targets; a read on its own names none
+        return refused if own else real(since, kept, ahead)  # type: ignore[arg-type]
+
+    async def scenario() -> tuple[int, bool, int]:
+        first = await mine.genesis(*_counter("first"))
+        second = await mine.genesis(*_counter("second"))
+        assert (await mine.run_until_quiescent()).steps
+        await _say(mine, second, "inc", "1")
+        assert (await mine.run_until_quiescent()).steps  # its commit's read: the next start
+        await _say(theirs, first, "inc", "10")  # acknowledged before mine's next run
+        monkeypatch.setattr(_pg_ahead, "changes_call", refuse_after_commits)
+        await _say(mine, second, "inc", "1")
+        report = await mine.run_until_quiescent()
+        return len(report.steps), report.quiescent, _count(store, first)
+
+    assert asyncio.run(scenario()) == (2, True, 10)
+
+
+@pytest.mark.req("RUN-020.7", "RUN-011.3", "RUN-019.1")
+def test_a_commit_that_raised_leaves_no_guard_on_the_next_write(
+    two: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that started from its last commit's read asks the store to guard its commit
+    by the count of erasures; when that commit raises before it is written, the guard
+    goes with it: a send committed on its own afterwards, after an erasure elsewhere, is
+    made (nothing it reads was erased)."""
+    from gritwit.runtime import _group
+
+    store, other = two
+    mine = Runtime(store, send_commit="own")
+    real = _group.CommitGroup.commit
+    failures = [RuntimeError("the store went away")]
+
+    def commit_once_failing(self: _group.CommitGroup, *args: object, **kw: object) -> object:
+        if failures:
+            raise failures.pop()
+        return real(self, *args, **kw)  # type: ignore[arg-type]
+
+    async def scenario() -> int:
+        counter = await mine.genesis(*_counter("guarded"))
+        await _say(mine, counter, "inc", "1")
+        assert (await mine.run_until_quiescent()).steps
+        await _say(mine, counter, "inc", "1")
+        assert (await mine.run_until_quiescent()).steps  # its commit's read: the next start
+        await _say(mine, counter, "inc", "1")
+        monkeypatch.setattr(_group.CommitGroup, "commit", commit_once_failing)
+        with pytest.raises(RuntimeError, match="went away"):
+            await mine.run_until_quiescent()
+        victim = other.put_object(g.Blob(data=b"erased elsewhere"))
+        other.backend.erase(victim, "withdrawn")  # type: ignore[attr-defined]
+        await _say(mine, counter, "inc", "1")  # committed on its own: no guard left
+        assert (await mine.run_until_quiescent()).steps
+        return _count(store, counter)
+
+    assert asyncio.run(scenario()) == 4

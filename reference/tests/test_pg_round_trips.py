@@ -140,6 +140,31 @@ def test_a_counter_transition_with_grouped_sends_is_one_round_trip(
     assert syncs <= 10 and turns <= 10, (syncs, turns)
 
 
+@pytest.mark.req("DUR-005.4", "RUN-020.7")
+def test_a_run_with_nothing_to_do_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
+    """DUR-005.4, RUN-020.7: a run that finds nothing to do reads what moved once (its
+    journal read, before or after its first pass) and answers quiescent: one round trip,
+    whether it started from a read of its own or from its last commit's."""
+    from asv_bench._scenes import make_counters
+
+    relay, store = relayed
+    loop = asyncio.new_event_loop()
+    try:
+        runtime = Runtime(store, send_commit="group")
+        loop.run_until_complete(make_counters(runtime, 2))
+        for _ in range(6):  # warm: the statements prepared
+            loop.run_until_complete(runtime.run_until_quiescent())
+        trips = []
+        for _ in range(3):  # each started from the last run's read, not from a commit's
+            relay.reset()
+            report = loop.run_until_complete(runtime.run_until_quiescent())
+            assert report.quiescent and not report.steps
+            trips.append(_syncs(relay))
+    finally:
+        loop.close()
+    assert trips == [(1, 1)] * 3, trips
+
+
 @pytest.mark.req("DUR-005.4", "RUN-011.3")
 def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
     relayed: tuple[Relay, Store], monkeypatch: pytest.MonkeyPatch
