@@ -175,16 +175,8 @@ class Scheduler:
         return await asyncio.to_thread(self._store.wait_for_swaps, timeout)
 
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
-        """Run transitions until nothing is pending that can progress (RUN-006).
-
-        Starts from the heads alone (RUN-003) on the first run, later from the
-        refs that moved since.  ``max_steps`` (by default the runtime's
-        ``max_steps``, RUN-018.1) stops starting new transitions once that many
-        steps were adopted (the running ones finish), and so does the runtime's
-        ``max_run_bytes`` once the run's steps added that many bytes to the store
-        (RUN-023.2; :attr:`run_bytes`); the report is then not quiescent while work
-        is left, and :meth:`busy` names the actors left with work (RUN-018.3).
-        """
+        """:meth:`Runtime.run_until_quiescent <gritwit.runtime.Runtime.run_until_quiescent>`
+        (RUN-006, RUN-018, RUN-020.7)."""
         if max_steps is None:
             max_steps = self.max_steps
         elif max_steps < 1:
