@@ -388,8 +388,9 @@ class Runtime(RuntimeFace):
         Starts from the heads alone (RUN-003) on the first run, later from the
         refs that moved since, or, where the store reads them along with a commit
         (PostgreSQL), from what its last commit read, reading again before it answers
-        quiescent unless a commit of its own did (RUN-020.7).  ``max_steps`` (by default the runtime's
-        ``max_steps``, RUN-018.1) stops starting new transitions once that many
+        quiescent unless a commit of its own did (RUN-020.7).  ``max_steps`` (by
+        default the runtime's ``max_steps``, RUN-018.1) stops starting new
+        transitions once that many
         steps were adopted (the running ones finish), and so does the runtime's
         ``max_run_bytes`` once the run's steps added that many bytes to the store
         (RUN-023.2; :attr:`run_bytes`); the report is then not quiescent while work
