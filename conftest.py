@@ -75,9 +75,32 @@ def spread(items: list[pytest.Item]) -> list[pytest.Item]:
 CHUNK = 2
 
 
+def name_the_sandbox_interpreter() -> None:
+    """Name the sandbox extra's interpreter in ``$GRITWIT_SANDBOX_PYTHON`` where unset.
+
+    The reference finds the interpreter in the extra by itself; the Node example adapter
+    claims the sandbox profile only when that variable names it (ADP-019.1).  Setting it
+    here makes the README's test command run the same tests in a fresh venv as CI does.
+    """
+    import os
+
+    if os.environ.get("GRITWIT_SANDBOX_PYTHON"):
+        return
+    try:
+        from gritwit.sandbox import interpreter_path
+    except ImportError:
+        return
+    found = interpreter_path()
+    if found is not None:
+        os.environ["GRITWIT_SANDBOX_PYTHON"] = str(found)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if config.rootpath != ROOT or not config.pluginmanager.hasplugin("xdist"):
+    if config.rootpath != ROOT:
+        return
+    name_the_sandbox_interpreter()
+    if not config.pluginmanager.hasplugin("xdist"):
         return
     if getattr(config.option, "maxschedchunk", CHUNK) is None:
         config.option.maxschedchunk = CHUNK

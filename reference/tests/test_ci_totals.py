@@ -7,6 +7,7 @@ the count must come from the runners' own reports: here, real pytest runs.
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,5 +63,21 @@ def test_an_unreadable_report_is_a_failure(tmp_path: Path) -> None:
 def test_ci_run_ends_with_the_totals() -> None:
     script = (ROOT / ".ci" / "run").read_text()
     assert "trap 'ci_totals;" in script
-    for step in ("tests.xml", "heavy.xml", "loaded.xml"):
+    assert "--junitxml='$junit/tests.xml'" in script  # inside the README command's bash -c
+    for step in ("heavy.xml", "loaded.xml"):
         assert f'--junitxml="$junit/{step}"' in script
+
+
+def test_ci_runs_the_readme_test_command_first_in_its_fresh_venv() -> None:
+    """CI's tests step is the README's test command, verbatim, before any install."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```sh\n(python -m pip install -e '\.\[test\]' && [^\n]+)\n```", readme)
+    assert found, "README.md shows no test command"
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f'readme_test_command="{found.group(1)}"' in script
+    tests_step = script.index('bash -c \\\n    "$readme_test_command ')
+    venv = script.index('-m venv "$work/venv"')
+    # nothing of the project is installed between the fresh venv and that command
+    assert venv < tests_step
+    between = script[venv:tests_step].replace(f'readme_test_command="{found.group(1)}"', "")
+    assert "pip install" not in between
