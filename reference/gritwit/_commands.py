@@ -1,4 +1,4 @@
-"""The reference's own commands: ``adapter``, ``runtime``, ``wasm`` and ``sandbox``.
+"""The reference's own commands: ``adapter``, ``runtime``, ``wasm``, ``sandbox`` and ``serve``.
 
 Each subpackage registers its command with one ``add_<name>_parser`` function (it adds
 its parser and sets ``handler`` to a function of the parsed arguments returning the exit
@@ -17,6 +17,7 @@ from ._version import SPEC_VERSION, __version__
 from .adapter._cli import add_adapter_parser
 from .runtime._cli import add_runtime_parser
 from .sandbox._cli import add_sandbox_parser
+from .serve._cli import add_serve_parser
 from .wasm._cli import add_wasm_parser
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -27,6 +28,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_runtime_parser,
     add_wasm_parser,
     add_sandbox_parser,
+    add_serve_parser,
 )
 
 

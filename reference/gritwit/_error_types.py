@@ -13,7 +13,9 @@ split by who is at fault, as the style guide asks:
 * :class:`InputError` — the bytes or values handed to us are bad
   (:class:`DecodeError` for malformed or non-canonical CBOR,
   :class:`ValidationError` for well-formed CBOR that is not a valid object);
-* :class:`StoreError` — a store operation could not be carried out.
+* :class:`StoreError` — a store operation could not be carried out;
+* :class:`HttpError` — a request an HTTP service refuses before it reaches the store
+  (phase *http*, HTTP-003).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ __all__ = [
     "FrozenCore",
     "FuelExhausted",
     "GritError",
+    "HeadersTooLarge",
+    "HttpError",
     "IndefiniteLength",
     "InvalidGenesis",
     "InputError",
@@ -43,12 +47,17 @@ __all__ = [
     "InvalidRefTarget",
     "InvalidTransition",
     "InvalidUtf8",
+    "KeyConflict",
     "Malformed",
     "MemoryLimit",
     "NonShortest",
     "NonTextKey",
     "ObjectNotFound",
     "ProgramExit",
+    "RequestTimeout",
+    "RequestTooLarge",
+    "ServiceBusy",
+    "ServiceStopping",
     "OutputTooLarge",
     "StepTooLarge",
     "StoreBusy",
@@ -307,3 +316,46 @@ class InvalidImage(TransitionError):
     """``invalid-image``: a Wasm image is malformed or does not fit its module (WASM-023 …)."""
 
     error_class = "invalid-image"
+
+
+class HttpError(GritError):
+    """A request an HTTP service refuses before it reaches the store (HTTP-003, phase *http*)."""
+
+    phase = "http"
+
+
+class KeyConflict(HttpError):
+    """``key-conflict`` (HTTP-005.5): a key found on a message with another content, ``mt``
+    or signal."""
+
+    error_class = "key-conflict"
+
+
+class RequestTooLarge(HttpError):
+    """``request-too-large`` (HTTP-013.1): a body past the endpoint's limit."""
+
+    error_class = "request-too-large"
+
+
+class HeadersTooLarge(HttpError):
+    """``headers-too-large`` (HTTP-013.2): a header section past 64 KiB."""
+
+    error_class = "headers-too-large"
+
+
+class RequestTimeout(HttpError):
+    """``request-timeout`` (HTTP-013.3): a request's head or body came too late."""
+
+    error_class = "request-timeout"
+
+
+class ServiceBusy(HttpError):
+    """``service-busy`` (HTTP-013.4): the bodies being read hold the service's bound."""
+
+    error_class = "service-busy"
+
+
+class ServiceStopping(HttpError):
+    """``service-stopping`` (HTTP-001.4): the service stops and takes no more requests."""
+
+    error_class = "service-stopping"

@@ -2,7 +2,8 @@
 
 The schemas are part of the spec and live in ``spec/schemas/`` (WIT-018 for
 ``wut.schema.json``, ADP-013 for ``adapter-protocol.schema.json``, the vector
-format of the conventions chapter for ``vectors.schema.json``). An installed
+format of the conventions chapter for ``vectors.schema.json``, HTTP-012.1 for the OpenAPI
+document ``http-openapi.json``). An installed
 wheel has no ``spec/``, so the package carries byte-identical copies in
 ``gritwit/schemas/``.
 
@@ -27,7 +28,12 @@ from ._checkout import checkout_root, package_checkout
 
 __all__ = ["NORMATIVE", "copy_drift", "load_schema", "schema_bytes", "spec_schemas_dir"]
 
-NORMATIVE: Final = ("wut.schema.json", "adapter-protocol.schema.json", "vectors.schema.json")
+NORMATIVE: Final = (
+    "wut.schema.json",
+    "adapter-protocol.schema.json",
+    "vectors.schema.json",
+    "http-openapi.json",
+)
 
 
 def _schemas_of(root: Path | None) -> Path | None:

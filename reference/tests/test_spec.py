@@ -90,6 +90,7 @@ def test_error_class_table_matches_the_reference() -> None:
             "validate",
             "store",
             "transition",
+            "http",
         )
 
 
@@ -129,6 +130,7 @@ SCHEMA_CITED_BY = {
     "wut.schema.json": ("06-wit.md", "WIT-018"),
     "adapter-protocol.schema.json": ("05-adapter-protocol.md", "ADP-013"),
     "vectors.schema.json": ("05-adapter-protocol.md", "ADP-014"),
+    "http-openapi.json": ("10-http.md", "HTTP-012.1"),
 }
 
 

@@ -1,0 +1,250 @@
+"""The handlers of the actor endpoints (HTTP-004 … HTTP-008, HTTP-010.1, HTTP-012.2)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any, Final
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from .._codec import encode_with_id
+from .._ids import ObjectId
+from .._json import object_to_json
+from .._objects import Blob
+from ..runtime import Share
+from ._content import build_content, new_core, parse_id
+from ._engine_commands import Call, Create, Created, Send, Sent
+from ._http import ask, bad, handler, query_params, state_of
+from ._json_body import Field, is_bool, is_object, is_text, parse_object
+from ._keys import BadKey, check_key
+from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
+from ._openapi import actor_document
+from ._problems import HttpProblem
+from ._reads import ActorFilter, actor_entry, actor_page, clear_failed, export_actor, history_page
+from ._reads import query as run_query
+from ._sniff import answer_form
+
+__all__ = [
+    "actor",
+    "actor_openapi",
+    "actors",
+    "bundle",
+    "create",
+    "events",
+    "history",
+    "query",
+    "send",
+    "unfail",
+]
+
+_CREATE_FIELDS: Final = {
+    "core": Field(False, is_text, "a text-form id"),
+    "test": Field(False, is_text, "the name of a test actor"),
+    "wasm": Field(False, is_text, "a Wasm module in lowercase hexadecimal"),
+    "python": Field(False, is_text, "the text of a program"),
+    "state": Field(False, is_object, "an object of entry names to hexadecimal data"),
+}
+_SEND_FIELDS: Final = {
+    "content": Field(True, is_object, "a content description"),
+    "mt": Field(False, is_text, "text"),
+    "signal": Field(False, is_bool, "a boolean"),
+}
+
+
+def _actor(request: Request) -> ObjectId:
+    return parse_id(request.path_params["actor"])
+
+
+def _not_found(message: str) -> HttpProblem:
+    return HttpProblem(404, "not-found", message)
+
+
+@handler
+async def create(request: Request) -> Response:
+    """``POST /v1/actors`` (HTTP-004)."""
+    body = parse_object(await request.body(), _CREATE_FIELDS)
+    core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
+    created: Created = await ask(request, Create(core))
+    return JSONResponse(
+        {
+            "actor": created.actor.hex(),
+            "message": None if created.message is None else created.message.hex(),
+            "existed": created.existed,
+        },
+        201,
+    )
+
+
+@handler
+async def send(request: Request) -> Response:
+    """``POST /v1/actors/{actor}/messages`` (HTTP-005)."""
+    recipient = _actor(request)
+    key = request.headers.get("idempotency-key")
+    if key is not None:
+        try:
+            check_key(key)
+        except BadKey as exc:
+            raise bad(str(exc)) from None
+    body = parse_object(await request.body(), _SEND_FIELDS)
+    content, objects = build_content(body["content"])
+    sent: Sent = await ask(
+        request,
+        Send(
+            recipient=recipient,
+            content=content,
+            objects=objects,
+            mt=body.get("mt"),
+            signal=body.get("signal", False),
+            key=key,
+        ),
+    )
+    return JSONResponse(
+        {"message": sent.message.hex(), "replayed": sent.replayed}, 200 if sent.replayed else 202
+    )
+
+
+def _raw_form(request: Request) -> bool:
+    form = query_params(request, ("form",)).get("form")
+    if form not in (None, "raw"):
+        raise bad("HTTP-006.2: form is raw, or absent")
+    return form == "raw"
+
+
+@handler
+async def query(request: Request) -> Response:
+    """``GET /v1/actors/{actor}/queries/{name}`` (HTTP-006)."""
+    actor, name, raw = _actor(request), request.path_params["name"], _raw_form(request)
+    blob: Blob = await ask(request, Call(functools.partial(run_query, actor=actor, name=name)))
+    encoding, oid = encode_with_id(blob)
+    headers = {"grit-answer": oid.hex()}
+    if raw:  # HTTP-006.2
+        return Response(encoding, 200, headers=headers, media_type=CBOR_MEDIA)
+    form = answer_form(blob.data)
+    headers["grit-answer-form"] = form
+    if form == "html":
+        return Response(blob.data, 200, headers=headers, media_type="text/html; charset=utf-8")
+    if form == "json":
+        return Response(blob.data, 200, headers=headers, media_type="application/json")
+    return JSONResponse(object_to_json(blob), 200, headers=headers)  # its description
+
+
+def _flag(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise bad(f"HTTP-007.2: {name} is true or false")
+    return value == "true"
+
+
+def _count(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 10_000:
+        raise bad(f"HTTP-007.2: {name} is an integer from 1 to 10000")
+    return int(value)
+
+
+def _id_param(value: str | None, name: str) -> ObjectId | None:
+    if value is None:
+        return None
+    try:
+        return parse_id(value)
+    except HttpProblem:
+        raise bad(f"HTTP-007.2: {name} is a text-form id") from None
+
+
+@handler
+async def actors(request: Request) -> Response:
+    """``GET /v1/actors`` (HTTP-007.1, HTTP-007.2)."""
+    params = query_params(request, ("failed", "busy", "code", "share", "limit", "after"))
+    share = None
+    if "share" in params:
+        try:
+            share = Share.parse(params["share"])
+        except ValueError as exc:
+            raise bad(f"HTTP-007.2: {exc}") from None
+    where = ActorFilter(
+        failed=_flag(params.get("failed"), "failed"),
+        busy=_flag(params.get("busy"), "busy"),
+        code=_id_param(params.get("code"), "code"),
+        share=share,
+        after=_id_param(params.get("after"), "after"),
+        limit=_count(params.get("limit"), "limit", 1000),
+    )
+    found, after = await ask(request, Call(functools.partial(actor_page, where=where)))
+    return JSONResponse({"actors": found, "next": after})
+
+
+@handler
+async def actor(request: Request) -> Response:
+    """``GET /v1/actors/{actor}`` (HTTP-007.3)."""
+    oid = _actor(request)
+    query_params(request, ())
+    entry = await ask(request, Call(functools.partial(actor_entry, actor=oid)))
+    if entry is None:
+        raise _not_found(f"HTTP-007.3: the actor {oid} has no head")
+    return JSONResponse(entry)
+
+
+@handler
+async def history(request: Request) -> Response:
+    """``GET /v1/actors/{actor}/history`` (HTTP-007.4)."""
+    oid = _actor(request)
+    params = query_params(request, ("limit", "before"))
+    limit = _count(params.get("limit"), "limit", 100)
+    before = _id_param(params.get("before"), "before")
+    page = await ask(
+        request, Call(functools.partial(history_page, actor=oid, limit=limit, before=before))
+    )
+    if page is None:
+        raise _not_found(f"HTTP-007.4: the actor {oid} has no head")
+    return JSONResponse({"steps": page[0], "next": page[1]})
+
+
+@handler
+async def unfail(request: Request) -> Response:
+    """``DELETE /v1/actors/{actor}/failed`` (HTTP-007.5)."""
+    oid = _actor(request)
+    query_params(request, ())
+    cleared = await ask(request, Call(functools.partial(clear_failed, actor=oid), wakes=True))
+    return JSONResponse({"cleared": cleared})
+
+
+@handler
+async def bundle(request: Request) -> Response:
+    """``GET /v1/actors/{actor}/bundle`` (HTTP-010.1)."""
+    oid = _actor(request)
+    query_params(request, ())
+    data = await ask(request, Call(functools.partial(export_actor, actor=oid)))
+    return Response(data, 200, media_type=BUNDLE_MEDIA)
+
+
+@handler
+async def actor_openapi(request: Request) -> Response:
+    """``GET /v1/actors/{actor}/openapi.json`` (HTTP-012.2)."""
+    oid = _actor(request)
+    query_params(request, ())
+    wut: Blob = await ask(request, Call(functools.partial(run_query, actor=oid, name="wut")))
+    return JSONResponse(actor_document(oid, wut.data))
+
+
+@handler
+async def events(request: Request) -> Response:
+    """``GET /v1/events`` (HTTP-008): lifecycle events as Server-Sent Events."""
+    query_params(request, ())
+    state = state_of(request)
+    subscription = state.feed.subscribe(asyncio.get_running_loop())
+
+    async def stream() -> Any:
+        try:
+            async for text in subscription.stream():
+                yield text
+        finally:
+            state.feed.unsubscribe(subscription)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"cache-control": "no-store"}
+    )

@@ -1,0 +1,86 @@
+"""The service's ASGI app: the routes of :mod:`._routes`, behind the limits (HTTP-013).
+
+:func:`build_app` makes a Starlette app whose routes are exactly
+:data:`~._routes.ENDPOINTS`, each answered by its handler, an unknown path or method
+answered ``404``/``405 bad-request`` as JSON (HTTP-002.4, HTTP-003.1), all of it behind
+:class:`~._middleware.LimitsMiddleware`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import _actors_api as actors
+from . import _grit_api as grit
+from ._http import Handler, ServiceState, problem_response
+from ._middleware import LimitsMiddleware
+from ._problems import HttpProblem
+from ._routes import ENDPOINTS
+
+__all__ = ["build_app", "starlette_routes"]
+
+#: The handler of each endpoint, by ``(method, path)`` of :data:`~._routes.ENDPOINTS`.
+HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
+    ("GET", "/healthz"): grit.health,
+    ("GET", "/readyz"): grit.ready,
+    ("GET", "/v1"): grit.version,
+    ("POST", "/v1/actors"): actors.create,
+    ("POST", "/v1/actors/{actor}/messages"): actors.send,
+    ("GET", "/v1/actors/{actor}/queries/{name}"): actors.query,
+    ("GET", "/v1/actors"): actors.actors,
+    ("GET", "/v1/actors/{actor}"): actors.actor,
+    ("GET", "/v1/actors/{actor}/history"): actors.history,
+    ("DELETE", "/v1/actors/{actor}/failed"): actors.unfail,
+    ("GET", "/v1/events"): actors.events,
+    ("GET", "/v1/objects/{id}"): grit.object_get,
+    ("POST", "/v1/objects"): grit.object_put,
+    ("GET", "/v1/refs"): grit.refs,
+    ("GET", "/v1/refs/{name}"): grit.ref,
+    ("GET", "/v1/actors/{actor}/bundle"): actors.bundle,
+    ("POST", "/v1/bundles"): grit.import_bundle,
+    ("POST", "/v1/settle"): grit.settle,
+    ("GET", "/v1/openapi.json"): grit.openapi,
+    ("GET", "/v1/actors/{actor}/openapi.json"): actors.actor_openapi,
+}
+
+
+def starlette_routes() -> list[Route]:
+    """One route per endpoint, in the table's order; a ref's name holds slashes."""
+    routes = []
+    for endpoint in ENDPOINTS:
+        path = endpoint.path
+        if path == "/v1/refs/{name}":
+            path = "/v1/refs/{name:path}"
+        handler = HANDLERS[(endpoint.method, endpoint.path)]
+        routes.append(Route(path, handler, methods=[endpoint.method]))
+    return routes
+
+
+async def _router_refusal(request: Request, exc: Exception) -> Response:
+    """404 or 405 from the router as ``bad-request`` (HTTP-002.4)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    what = "no such path" if status == 404 else "no such method for this path"
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    return problem_response(
+        HttpProblem(
+            status,
+            "bad-request" if status < 500 else "internal",
+            f"HTTP-002.4: {what}",
+            headers=headers,
+        )
+    )
+
+
+def build_app(state: ServiceState) -> LimitsMiddleware:
+    """The service's ASGI app over ``state``."""
+    app = Starlette(routes=starlette_routes(), exception_handlers={HTTPException: _router_refusal})
+    app.state.service = state
+    stopping: Callable[[], bool] = lambda: state.stopping  # noqa: E731
+    return LimitsMiddleware(app, state.limits, stopping)

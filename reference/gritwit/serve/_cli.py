@@ -1,0 +1,123 @@
+"""``gritwit serve STORE``: the reference HTTP service over a store (spec/10-http.md).
+
+It prints exactly one line to standard output, ``gritwit serve: listening on URL``, once
+it serves; on SIGTERM or an interrupt it stops as HTTP-001.4 says and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["add_serve_parser"]
+
+#: Where a service listens when ``--listen`` is not given (HTTP-001.3: loopback).
+DEFAULT_LISTEN = "127.0.0.1:8321"
+
+
+def _listen(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6); ``PORT`` 0 picks a free port."""
+    host, colon, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isascii() or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"give HOST:PORT (e.g. {DEFAULT_LISTEN}), not {text!r}")
+    return host, int(port)
+
+
+def _share(text: str) -> Any:
+    from ..runtime import Share
+
+    try:
+        return Share.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Open the store, serve it until SIGTERM or an interrupt, exit 0 (HTTP-001.4)."""
+    import asyncio
+
+    from . import available
+
+    if not available():
+        print(
+            "gritwit serve: needs Starlette and uvicorn: pip install 'gritwit[serve]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .._errors import StoreUnavailable
+    from ..runtime._cli import EXIT_STORE_UNAVAILABLE, _open_store
+    from ._engine import EngineSettings
+    from ._server import Service
+
+    args.action = "serve"  # _open_store's messages name the command's action
+    try:
+        store = _open_store(args)
+    except StoreUnavailable as exc:
+        print(f"gritwit serve: store-unavailable: {exc.detail}", file=sys.stderr)
+        return EXIT_STORE_UNAVAILABLE
+    if store is None:
+        return 2
+    host, port = args.listen
+    try:
+        service = Service(store, host=host, port=port, settings=EngineSettings(share=args.share))
+    except OSError as exc:
+        print(f"gritwit serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+        return 2
+
+    async def main() -> None:
+        serving = asyncio.create_task(service.serve(signals=True))
+        while not service.ready and not serving.done():
+            await asyncio.sleep(0.01)
+        if service.ready:
+            print(f"gritwit serve: listening on {service.url}", flush=True)
+        await serving
+
+    try:
+        asyncio.run(main())
+    except Exception as exc:
+        print(f"gritwit serve: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_serve_parser(subparsers: Any) -> None:
+    """Register ``serve STORE [--share K/N] [--listen HOST:PORT] [--create]``."""
+    help_text = "serve a store over HTTP: create, send, query, read, move actors (HTTP-001 …)"
+    parser = subparsers.add_parser(
+        "serve",
+        help=help_text,
+        description=help_text,
+        epilog="Prints 'gritwit serve: listening on URL' once it serves; SIGTERM or an "
+        "interrupt stops it: requests under way finish, what it acknowledged is committed, "
+        "exit 0 (HTTP-001.4).",
+    )
+    parser.add_argument(
+        "dir",
+        metavar="STORE",
+        help="the durable store: a directory, or a postgresql:// URL of a database "
+        "(DUR-005, the extra gritwit[postgres])",
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create an empty store if STORE holds none (default: refuse such a path or URL)",
+    )
+    parser.add_argument(
+        "--listen",
+        type=_listen,
+        default=_listen(DEFAULT_LISTEN),
+        metavar="HOST:PORT",
+        help=f"where to listen (default: {DEFAULT_LISTEN}, loopback, HTTP-001.3; port 0 "
+        "picks a free port, named in the line it prints)",
+    )
+    parser.add_argument(
+        "--share",
+        type=_share,
+        metavar="K/N",
+        help="run only the actors of share K of N (RUN-021, HTTP-001.2); requests may "
+        "still name any actor (default: every actor)",
+    )
+    parser.set_defaults(handler=_serve)

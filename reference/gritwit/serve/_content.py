@@ -1,0 +1,163 @@
+"""What a body describes, as objects: content descriptions, state, new cores.
+
+A message's content is described as ``wit-send``'s is (ADP-014, HTTP-005.1):
+``{"blob": hex, "headers": {…}?}`` or ``{"tree": {name: description, …}}``.  A new
+actor's core is one of four kinds (HTTP-004.1): an existing tree (``core``), a test
+actor (``test``), a Wasm module (``wasm``) or a sandboxed Python program (``python``),
+the last three with optional ``state`` entries.  The shape of a description is judged
+whole first (``bad-request``), then its objects are built, innermost first, each by its
+own rules (their classes: ``invalid-name``, ``invalid-object`` …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .._codec import object_id
+from .._errors import InvalidId, UnknownWit
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Tree
+from ..wit import TEST_ACTORS, test_actor_core
+from ._problems import HttpProblem
+
+__all__ = [
+    "CORE_KINDS",
+    "MAX_CONTENT_DEPTH",
+    "NewCore",
+    "build_content",
+    "hex_bytes",
+    "new_core",
+    "parse_id",
+]
+
+#: The deepest tree of trees a content description may hold (as ``wit-send``'s, ADP-014).
+MAX_CONTENT_DEPTH: Final = 16
+#: The kinds of core a ``POST /v1/actors`` body names exactly one of (HTTP-004.1).
+CORE_KINDS: Final = ("core", "test", "wasm", "python")
+_HEX: Final = re.compile(r"(?:[0-9a-f]{2})*")
+
+
+def _bad(message: str) -> HttpProblem:
+    return HttpProblem(400, "bad-request", message)
+
+
+def hex_bytes(value: object, what: str) -> bytes:
+    """``value`` as bytes when it is lowercase hexadecimal text (HTTP-002.2)."""
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
+        raise _bad(f"HTTP-002.2: {what} must be lowercase hexadecimal")
+    return bytes.fromhex(value)
+
+
+def parse_id(value: str) -> ObjectId:
+    """A text-form id of a path or a body; a malformed one is ``invalid-id`` (HTTP-002.4)."""
+    try:
+        return ObjectId.from_hex(value)
+    except InvalidId as exc:
+        raise HttpProblem(400, "invalid-id", f"HTTP-002.4: {exc.detail}") from None
+
+
+def _check_shape(description: Any, depth: int) -> None:
+    """The shape of a whole description; any fault is ``bad-request``."""
+    if depth > MAX_CONTENT_DEPTH:
+        raise _bad(f"HTTP-005.1: content nested deeper than {MAX_CONTENT_DEPTH} trees")
+    if not isinstance(description, dict):
+        raise _bad("HTTP-005.1: a content description is a JSON object")
+    if "blob" in description:
+        if set(description) - {"blob", "headers"}:
+            raise _bad("HTTP-005.1: a blob description has only 'blob' and 'headers'")
+        headers = description.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            raise _bad("HTTP-005.1: a blob's headers map names to text")
+        hex_bytes(description["blob"], "a blob's data")
+        return
+    if set(description) != {"tree"} or not isinstance(description["tree"], dict):
+        raise _bad("HTTP-005.1: content is {'blob': hex} or {'tree': {name: content}}")
+    for item in description["tree"].values():
+        _check_shape(item, depth + 1)
+
+
+def _canonical(names: Any) -> list[str]:
+    """Names in canonical key order (ENC-010): UTF-8 length, then bytes."""
+    return sorted(names, key=lambda name: (len(name.encode()), name.encode()))
+
+
+def _build(description: Any, objects: list[GritObject]) -> ObjectId:
+    obj: GritObject
+    if "blob" in description:
+        obj = Blob(data=bytes.fromhex(description["blob"]), headers=description.get("headers", {}))
+    else:
+        entries = description["tree"]
+        obj = Tree(entries={name: _build(entries[name], objects) for name in _canonical(entries)})
+    objects.append(obj)
+    return object_id(obj)
+
+
+def build_content(description: Any) -> tuple[ObjectId, tuple[GritObject, ...]]:
+    """The id a content description names and the objects it needs, innermost first."""
+    _check_shape(description, 0)
+    objects: list[GritObject] = []
+    return _build(description, objects), tuple(objects)
+
+
+def _state(value: Any) -> dict[str, GritObject]:
+    """``state``: entry names other than ``wit`` → blobs of that data (HTTP-004.1)."""
+    if not isinstance(value, dict):
+        raise _bad("HTTP-004.1: state maps entry names to hexadecimal data")
+    if "wit" in value:
+        raise _bad("HTTP-004.1: state names no entry 'wit'")
+    return {
+        name: Blob(data=hex_bytes(data, f"state entry {name!r:.40}"))
+        for name, data in value.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class NewCore:
+    """A new actor's core: built (``core`` and its ``objects``), or a tree of the store
+    named by id (``stored``), which the engine checks (HTTP-004.3)."""
+
+    core: Tree | None
+    objects: tuple[GritObject, ...]
+    stored: ObjectId | None
+
+
+def new_core(body: dict[str, Any]) -> NewCore:
+    """The core a ``POST /v1/actors`` body describes (HTTP-004.1, HTTP-004.3).
+
+    A body with ``python`` reads the interpreter the service holds (slow the first
+    time): call it off the event loop.
+    """
+    kinds = [kind for kind in CORE_KINDS if kind in body]
+    if len(kinds) != 1:
+        raise _bad("HTTP-004.1: the body holds exactly one of core, test, wasm and python")
+    (kind,) = kinds
+    if kind == "core":
+        if "state" in body:
+            raise _bad("HTTP-004.1: a body with core holds no state")
+        if not isinstance(body["core"], str):
+            raise _bad("HTTP-004.1: core is a text-form id")
+        return NewCore(None, (), parse_id(body["core"]))
+    state = _state(body.get("state", {}))
+    value = body[kind]
+    if kind == "test":
+        if not isinstance(value, str):
+            raise _bad("HTTP-004.1: test is the name of a test actor")
+        if value not in TEST_ACTORS:
+            raise UnknownWit("HTTP-004.3", f"no test actor is named {value!r:.60}")
+        core, objects = test_actor_core(value, state)
+        return NewCore(core, objects, None)
+    wit: Blob
+    if kind == "wasm":
+        from ..wasm import wasm_wit_blob
+
+        wit = wasm_wit_blob(hex_bytes(value, "wasm"))
+    else:
+        if not isinstance(value, str):
+            raise _bad("HTTP-004.1: python is the text of a program")
+        from ..sandbox import interpreter_id, wit_blob
+
+        wit = wit_blob(value, interpreter_id())  # unknown-wit without one (HTTP-004.3)
+    core = Tree(entries={"wit": object_id(wit), **{k: object_id(v) for k, v in state.items()}})
+    return NewCore(core, (wit, *state.values(), core), None)

@@ -1,0 +1,283 @@
+"""The engine: one thread, its own event loop, the store and the runtime (HTTP-001).
+
+The engine owns the :class:`~gritwit.Store` and the :class:`~gritwit.runtime.Runtime`;
+nothing else touches them.  Two tasks share its loop:
+
+* the *runner* runs the runtime continuously (HTTP-001.1): a bounded run
+  (:meth:`~gritwit.runtime.Runtime.run_until_quiescent` of at most ``slice_steps``
+  steps, RUN-018.1), again while work is left; once quiescent it waits for a command
+  that brings work, or for another writer's swap
+  (:meth:`~gritwit.runtime.Runtime.wait_for_swaps`: NOTIFY on PostgreSQL, a short
+  sleep elsewhere, RUN-020.6), then runs again, so messages other services and
+  runtimes send to the store are run too.  It counts the runs it starts, for
+  ``settle`` (HTTP-011.1);
+* the *drainer* answers commands (:mod:`._engine_commands`) as they arrive, between
+  runs and while a run waits for its transitions (a send then wakes the run, RUN-018.2):
+  all the sends of one drain go out in one commit (:class:`~._sending.Sender`), each
+  request answered once it is durable (HTTP-005.2).
+
+HTTP handlers :meth:`Engine.submit` a command from any thread and await the
+:class:`concurrent.futures.Future` it returns.  :meth:`Engine.stop` ends the runner
+after its run, answers what is queued, flushes the runtime and closes the store
+(HTTP-001.4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import ServiceStopping
+from ..runtime import (
+    FIRST_BACKOFF,
+    IDLE_AFTER,
+    MAX_RESIDENT,
+    TIME_LIMIT,
+    LifecycleEvent,
+    RoutingIndex,
+    Runtime,
+    Share,
+)
+from ..store import Store
+from ._engine_commands import Call, Command, Create, EngineState, Send, Settle
+from ._sending import Sender, fail, resolve
+
+__all__ = ["Engine", "EngineSettings"]
+
+_log = logging.getLogger("gritwit.serve")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineSettings:
+    """How the engine runs its runtime.
+
+    ``share``: the actors it runs (RUN-021, HTTP-001.2); ``slice_steps``: the most steps
+    of one run (RUN-018.1); ``idle_wait``: seconds a quiescent engine waits for another
+    writer's swap before it runs again anyway; the rest are the runtime's own (RUN-004.3,
+    RUN-005, RUN-012).
+    """
+
+    share: Share | None = None
+    slice_steps: int = 256
+    idle_wait: float = 0.2
+    time_limit: float = TIME_LIMIT
+    idle_after: float | None = IDLE_AFTER
+    max_resident: int | None = MAX_RESIDENT
+    first_backoff: float = FIRST_BACKOFF
+
+
+def _stopping() -> ServiceStopping:
+    return ServiceStopping("HTTP-001.4", "the service is stopping")
+
+
+class Engine:
+    """The store and the runtime, run in a thread of their own (HTTP-001)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: EngineSettings | None = None,
+        *,
+        observer: Callable[[LifecycleEvent], object] | None = None,
+    ) -> None:
+        self._store = store
+        self.settings = settings or EngineSettings()
+        self._observer = observer
+        self._queue: deque[tuple[Command, concurrent.futures.Future[Any]]] = deque()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._arrived: asyncio.Event | None = None
+        self._kick: asyncio.Event | None = None
+        self._started: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=self._thread_main, name="gritwit-engine", daemon=True
+        )
+        self._stop_asked = False
+        self._closed = False
+        #: Runs started so far; a settle waits for one numbered above this at its arrival.
+        self.runs = 0
+        self._settles: list[tuple[int, float, concurrent.futures.Future[Any]]] = []
+
+    # --- the caller's side (any thread) ----------------------------------------------
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the thread; return once the runtime is made, or raise why it was not."""
+        self._thread.start()
+        self._started.result(timeout)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the engine runs and is not stopping (HTTP-001.5)."""
+        return self._started.done() and self._started.exception() is None and not self._stop_asked
+
+    def submit(self, command: Command) -> concurrent.futures.Future[Any]:
+        """Queue ``command``; its future answers it (from the engine's thread)."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._lock:
+            loop = self._loop
+            if self._closed or loop is None:
+                future.set_exception(_stopping())
+                return future
+            self._queue.append((command, future))
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: stop answers it
+            loop.call_soon_threadsafe(self._wake_drainer)
+        return future
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the runner after its run, answer what is queued, flush, close the store
+        (HTTP-001.4); returns when done.  Idempotent."""
+        with self._lock:
+            self._stop_asked = True
+            loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake_runner)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # --- the engine's thread ---------------------------------------------------------
+
+    def _thread_main(self) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self._main(loop))
+        finally:
+            loop.close()
+
+    def _wake_drainer(self) -> None:
+        if self._arrived is not None:
+            self._arrived.set()
+
+    def _wake_runner(self) -> None:
+        if self._kick is not None:
+            self._kick.set()
+
+    async def _main(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            settings = self.settings
+            runtime = Runtime(
+                self._store,
+                send_commit="own",  # a send is durable when send_all returns (RUN-019.1)
+                share=settings.share,
+                time_limit=settings.time_limit,
+                idle_after=settings.idle_after,
+                max_resident=settings.max_resident,
+                first_backoff=settings.first_backoff,
+            )
+            self._state = EngineState(self._store, runtime, RoutingIndex())
+            self._sender = Sender(self._store, runtime)
+            if self._observer is not None:
+                runtime.subscribe(self._observer)
+            self._arrived, self._kick = asyncio.Event(), asyncio.Event()
+        except BaseException as exc:
+            self._started.set_exception(exc)
+            self._store.close()
+            return
+        with self._lock:
+            self._loop = loop
+        self._started.set_result(None)
+        drainer = asyncio.create_task(self._drain_loop())
+        try:
+            await self._run_loop()
+        finally:
+            with self._lock:
+                self._closed = True
+            drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drainer
+            await self._drain()  # what arrived before the close: answered as usual
+            for _, _, future in self._settles:
+                fail(future, _stopping())
+            try:
+                runtime.flush()
+            finally:
+                self._store.close()
+
+    async def _run_loop(self) -> None:
+        """Run, and run again, until asked to stop (HTTP-001.1)."""
+        runtime, kick = self._state.runtime, self._kick
+        assert kick is not None
+        swaps: asyncio.Task[bool] | None = None
+        while not self._stop_asked:
+            kick.clear()
+            self.runs += 1
+            number = self.runs
+            try:
+                report = await runtime.run_until_quiescent(self.settings.slice_steps)
+            except Exception:  # the store went away, …: log it, wait, run again (RUN-003)
+                _log.exception("gritwit serve: a run failed; running again in 1 s")
+                await asyncio.sleep(1.0)
+                continue
+            if report.quiescent:
+                self._settled(number)
+            if not report.quiescent or kick.is_set() or self._stop_asked:
+                continue
+            if swaps is None or swaps.done():
+                swaps = asyncio.create_task(runtime.wait_for_swaps(self.settings.idle_wait))
+            kicked = asyncio.create_task(kick.wait())
+            await asyncio.wait({swaps, kicked}, return_when=asyncio.FIRST_COMPLETED)
+            kicked.cancel()
+        if swaps is not None:
+            with contextlib.suppress(Exception):
+                await swaps
+
+    def _settled(self, number: int) -> None:
+        """Run ``number`` answered quiescent: answer the settles that arrived before it
+        started (HTTP-011.1); forget those past their deadline."""
+        now, waiting = time.monotonic(), []
+        for needed, deadline, future in self._settles:
+            if needed <= number:
+                resolve(future, True)
+            elif deadline >= now and not future.done():
+                waiting.append((needed, deadline, future))
+        self._settles = waiting
+
+    async def _drain_loop(self) -> None:
+        arrived = self._arrived
+        assert arrived is not None
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            await self._drain()
+
+    async def _drain(self) -> None:
+        """Answer every queued command; the sends among them in one commit."""
+        with self._lock:
+            items = list(self._queue)
+            self._queue.clear()
+        sender = self._sender
+        for command, future in items:
+            if not future.set_running_or_notify_cancel():
+                continue  # the request went away before its turn: nothing is done for it
+            try:
+                if isinstance(command, Send):
+                    sender.add_send(command, future)
+                    self._wake_runner()
+                elif isinstance(command, Create):
+                    sender.add_create(command, future)
+                    self._wake_runner()
+                elif isinstance(command, Settle):
+                    self._settles.append((self.runs + 1, command.deadline, future))
+                    self._wake_runner()
+                else:
+                    await sender.flush()  # a call sees the sends that came before it
+                    self._call(command, future)
+            except Exception as exc:
+                fail(future, exc)
+        await sender.flush()
+
+    def _call(self, command: Call, future: concurrent.futures.Future[Any]) -> None:
+        try:
+            resolve(future, command.call(self._state))
+        except Exception as exc:
+            fail(future, exc)
+        if command.wakes:
+            self._wake_runner()

@@ -1,0 +1,153 @@
+"""The handlers of the service, Grit and waiting endpoints (HTTP-001.5, HTTP-001.6,
+HTTP-009, HTTP-010.2, HTTP-011, HTTP-012.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .._errors import ServiceStopping
+from .._version import SPEC_VERSION
+from ._content import parse_id
+from ._engine_commands import Call, Settle
+from ._http import ask, bad, handler, query_params, state_of
+from ._json_body import Field, is_number, parse_object
+from ._limits import CBOR_MEDIA, JSON_MEDIA
+from ._openapi import service_document
+from ._problems import HttpProblem
+from ._reads import import_actor, object_bytes, object_json, put_object, ref_target, ref_targets
+
+__all__ = [
+    "health",
+    "import_bundle",
+    "object_get",
+    "object_put",
+    "openapi",
+    "ready",
+    "ref",
+    "refs",
+    "settle",
+    "version",
+]
+
+_SETTLE_FIELDS: Final = {"timeout": Field(True, is_number, "a number of seconds from 0 to 600")}
+#: The longest a settle waits (HTTP-011).
+MAX_SETTLE: Final = 600
+
+
+@handler
+async def health(request: Request) -> Response:
+    """``GET /healthz`` (HTTP-001.5): 200 while the process serves requests."""
+    return JSONResponse({"live": True})
+
+
+@handler
+async def ready(request: Request) -> Response:
+    """``GET /readyz`` (HTTP-001.5): 200 once the store is open and the service runs."""
+    state = state_of(request)
+    is_ready = state.engine.ready and not state.stopping
+    return JSONResponse({"ready": is_ready}, 200 if is_ready else 503)
+
+
+@handler
+async def version(request: Request) -> Response:
+    """``GET /v1`` (HTTP-001.6)."""
+    share = state_of(request).engine.settings.share
+    return JSONResponse(
+        {
+            "protocol": 1,
+            "spec": SPEC_VERSION,
+            "share": None if share is None else [share.k, share.n],
+        }
+    )
+
+
+@handler
+async def openapi(request: Request) -> Response:
+    """``GET /v1/openapi.json`` (HTTP-012.1): ``spec/schemas/http-openapi.json``."""
+    return Response(service_document(), 200, media_type=JSON_MEDIA)
+
+
+def _raw(request: Request) -> bool:
+    form = query_params(request, ("form",)).get("form")
+    if form not in (None, "raw"):
+        raise bad("HTTP-009.1: form is raw, or absent")
+    return form == "raw"
+
+
+@handler
+async def object_get(request: Request) -> Response:
+    """``GET /v1/objects/{id}`` (HTTP-009.1)."""
+    oid = parse_id(request.path_params["id"])
+    if _raw(request):
+        data = await ask(request, Call(functools.partial(object_bytes, oid=oid)))
+        return Response(data, 200, media_type=CBOR_MEDIA)
+    return JSONResponse(await ask(request, Call(functools.partial(object_json, oid=oid))))
+
+
+@handler
+async def object_put(request: Request) -> Response:
+    """``POST /v1/objects`` (HTTP-009.2): one object's canonical encoding."""
+    query_params(request, ())
+    data = await request.body()
+    oid = await ask(request, Call(functools.partial(put_object, data=data)))
+    return JSONResponse({"id": oid.hex()}, 201)
+
+
+@handler
+async def refs(request: Request) -> Response:
+    """``GET /v1/refs`` (HTTP-009.3)."""
+    prefix = query_params(request, ("prefix",)).get("prefix", "")
+    found = await ask(request, Call(functools.partial(ref_targets, prefix=prefix)))
+    return JSONResponse({"refs": [{"name": name, "target": oid.hex()} for name, oid in found]})
+
+
+@handler
+async def ref(request: Request) -> Response:
+    """``GET /v1/refs/{name}`` (HTTP-009.3): the name's slashes as they are."""
+    query_params(request, ())
+    name = request.path_params["name"]
+    target = await ask(request, Call(functools.partial(ref_target, name=name)))
+    if target is None:
+        raise HttpProblem(404, "not-found", f"HTTP-009.3: no ref {name!r:.80}")
+    return JSONResponse({"name": name, "target": target.hex()})
+
+
+@handler
+async def import_bundle(request: Request) -> Response:
+    """``POST /v1/bundles`` (HTTP-010.2)."""
+    query_params(request, ())
+    data = await request.body()
+    actor, head = await ask(request, Call(functools.partial(import_actor, data=data), wakes=True))
+    return JSONResponse({"actor": actor.hex(), "head": head.hex()})
+
+
+@handler
+async def settle(request: Request) -> Response:
+    """``POST /v1/settle`` (HTTP-011): quiescent once a run that started after the request
+    arrived answered quiescent, else not when ``timeout`` passed first."""
+    query_params(request, ())
+    body = parse_object(await request.body(), _SETTLE_FIELDS)
+    timeout = float(body["timeout"])
+    if not 0 <= timeout <= MAX_SETTLE:
+        raise bad(f"HTTP-011: timeout is a number of seconds from 0 to {MAX_SETTLE}")
+    state = state_of(request)
+    waited = asyncio.ensure_future(ask(request, Settle(time.monotonic() + timeout)))
+    stopped = asyncio.ensure_future(state.stopped().wait())
+    try:
+        done, _ = await asyncio.wait(
+            {waited, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        stopped.cancel()
+    if waited in done:
+        return JSONResponse({"quiescent": bool(waited.result())})
+    waited.cancel()
+    if stopped in done:
+        raise ServiceStopping("HTTP-001.4", "the service is stopping")
+    return JSONResponse({"quiescent": False})

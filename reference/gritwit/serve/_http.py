@@ -1,0 +1,101 @@
+"""What every handler of the service shares: its state, asking the engine, errors as JSON.
+
+:class:`ServiceState` is the app's view of one service: its engine, limits, event feed
+and whether it stops.  :func:`handler` wraps a handler so that whatever it raises is
+answered as HTTP-003.1 says; :func:`ask` submits a command to the engine and awaits its
+answer; :func:`query_params` reads a request's query parameters, refusing any the
+endpoint does not define.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+from functools import wraps
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ._engine import Engine
+from ._engine_commands import Command
+from ._events import EventFeed
+from ._limits import ServiceLimits
+from ._problems import HttpProblem, problem_body, problem_of
+
+__all__ = ["ServiceState", "ask", "bad", "handler", "problem_response", "query_params"]
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class ServiceState:
+    """One service as its handlers see it."""
+
+    def __init__(self, engine: Engine, limits: ServiceLimits, feed: EventFeed) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.feed = feed
+        #: Set once the service stops (HTTP-001.4): probes say so, waits end.
+        self.stopping = False
+        self._stopped: asyncio.Event | None = None
+
+    def stopped(self) -> asyncio.Event:
+        """An event set when the service stops; made on the serving loop."""
+        if self._stopped is None:
+            self._stopped = asyncio.Event()
+            if self.stopping:
+                self._stopped.set()
+        return self._stopped
+
+    def begin_stop(self) -> None:
+        """Mark the service stopping, end the event streams, wake the waits (on the
+        serving loop's thread)."""
+        self.stopping = True
+        self.feed.close()
+        if self._stopped is not None:
+            self._stopped.set()
+
+
+def problem_response(problem: HttpProblem) -> JSONResponse:
+    """A failed request's answer (HTTP-003.1, HTTP-003.2)."""
+    return JSONResponse(problem_body(problem), problem.status, headers=problem.headers)
+
+
+def bad(message: str) -> HttpProblem:
+    return HttpProblem(400, "bad-request", message)
+
+
+def handler(function: Handler) -> Handler:
+    """``function``, with whatever it raises answered as a failed request (HTTP-003)."""
+
+    @wraps(function)
+    async def guarded(request: Request) -> Response:
+        try:
+            return await function(request)
+        except Exception as exc:  # a GritError keeps its class; anything else is internal
+            return problem_response(problem_of(exc))
+
+    return guarded
+
+
+def state_of(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+async def ask(request: Request, command: Command) -> Any:
+    """Submit ``command`` to the service's engine and await its answer."""
+    return await asyncio.wrap_future(state_of(request).engine.submit(command))
+
+
+def query_params(request: Request, allowed: Collection[str]) -> dict[str, str]:
+    """The query parameters, each at most once and each one ``allowed``
+    (HTTP-007.2: a malformed parameter → ``bad-request``)."""
+    found: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in allowed:
+            raise bad(f"HTTP-002.3: this endpoint defines no parameter {name!r:.40}")
+        if name in found:
+            raise bad(f"HTTP-002.3: the parameter {name!r} is given twice")
+        found[name] = value
+    return found

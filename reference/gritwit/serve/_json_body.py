@@ -1,0 +1,145 @@
+"""JSON request bodies, judged before and after parsing (HTTP-002.1, HTTP-002.3).
+
+Pure functions of bytes: :func:`nesting_depth` scans the text for its deepest nesting of
+arrays and objects without recursion, before any parser sees it, so a body of a million
+``[`` costs one linear pass and no stack; :func:`parse_object` then parses a body that
+passed, refuses what RFC 8259 does not allow (``NaN``, a repeated key), a lone surrogate
+anywhere (HTTP-002.3), and checks the object's fields against what the endpoint
+defines: a missing required field, a field of the wrong type or one the endpoint does
+not define is ``bad-request``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ._limits import MAX_DEPTH
+from ._problems import HttpProblem
+
+__all__ = [
+    "Field",
+    "is_bool",
+    "is_number",
+    "is_object",
+    "is_text",
+    "nesting_depth",
+    "parse_object",
+]
+
+_OPEN: Final = frozenset(b"[{")
+_CLOSE: Final = frozenset(b"]}")
+_QUOTE: Final = ord('"')
+_BACKSLASH: Final = ord("\\")
+
+
+def nesting_depth(data: bytes, stop_after: int | None = None) -> int:
+    """The deepest nesting of arrays and objects in JSON text ``data`` (HTTP-002.3).
+
+    Brackets inside strings do not count.  Malformed text gets a number too (the parser
+    refuses it afterwards).  With ``stop_after``, the scan ends as soon as the depth
+    passes it (the answer is then ``stop_after + 1``).
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _BACKSLASH:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPEN:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_after is not None and deepest > stop_after:
+                    return deepest
+        elif byte in _CLOSE:
+            depth -= 1
+    return deepest
+
+
+def is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_object(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A field an endpoint defines: whether it is required, and what its value must be."""
+
+    required: bool
+    check: Callable[[object], bool]
+    what: str
+
+
+class _Refused(ValueError):
+    """Valid to Python's parser, not to RFC 8259: a constant, a repeated key."""
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not JSON (RFC 8259)")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Refused("a JSON object repeats a key")
+    return found
+
+
+def _bad(message: str) -> HttpProblem:
+    return HttpProblem(400, "bad-request", message)
+
+
+def parse_object(data: bytes, fields: Mapping[str, Field]) -> dict[str, Any]:
+    """The JSON object of body ``data``, checked against ``fields`` (HTTP-002.3).
+
+    In order: UTF-8, the nesting depth (at most :data:`MAX_DEPTH`), the JSON text, lone
+    surrogates, a JSON object, then its fields: each name ``fields`` lacks, each
+    required field missing, each value its check refuses → ``bad-request``.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _bad(f"HTTP-002.3: the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise _bad(f"HTTP-002.3: the body nests arrays and objects deeper than {MAX_DEPTH}")
+    try:
+        value = json.loads(text, parse_constant=_constant, object_pairs_hook=_pairs)
+    except (ValueError, RecursionError) as exc:
+        raise _bad(f"HTTP-002.3: the body is not JSON: {exc}") from None
+    try:  # a lone surrogate can only come from a \\u escape; it does not encode as UTF-8
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad("HTTP-002.3: the body holds a lone surrogate") from None
+    if not isinstance(value, dict):
+        raise _bad("HTTP-002.3: the body must be a JSON object")
+    unknown = sorted(set(value) - set(fields))
+    if unknown:
+        raise _bad(f"HTTP-002.3: the endpoint defines no field {unknown[0]!r:.60}")
+    for name, field in fields.items():
+        if name not in value:
+            if field.required:
+                raise _bad(f"HTTP-002.3: the field {name!r} is required")
+            continue
+        if not field.check(value[name]):
+            raise _bad(f"HTTP-002.3: the field {name!r} must be {field.what}")
+    return value

@@ -1,0 +1,196 @@
+"""The limits of HTTP-013 as pure ASGI middleware, before any handler reads a body.
+
+For each request, in order:
+
+1. a header section larger than :data:`~._limits.HEADER_BYTES` → 431
+   ``headers-too-large`` (HTTP-013.2; h11 refuses one that arrives in pieces first,
+   :mod:`._protocol`);
+2. while the service stops, anything but the probes → 503 ``service-stopping``
+   (HTTP-001.4);
+3. for an endpoint that takes a body (:mod:`._routes`): another media type → 415
+   ``bad-request`` (HTTP-002.3);
+4. a request with a body while the bodies being read already hold the total bound → 503
+   ``service-busy`` with ``Retry-After`` (HTTP-013.4);
+5. a ``Content-Length`` above the endpoint's limit → 413 ``request-too-large`` before
+   any of the body is read (HTTP-013.1);
+6. the body read chunk by chunk, counted: past the limit → 413 without reading more;
+   not all there by the read deadline → 408 ``request-timeout`` (HTTP-013.3).
+
+The handler then gets the body whole, from memory.  Refused requests never reach a
+handler, so they leave no trace in the store (HTTP-013.5); refusals mid-body close the
+connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ._limits import HEADER_BYTES, ServiceLimits
+from ._routes import endpoint_for
+
+__all__ = ["LimitsMiddleware", "header_section_size"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_PROBES = frozenset({"/healthz", "/readyz"})
+
+
+def header_section_size(scope: Scope) -> int:
+    """The bytes of a request's head as sent in HTTP/1.1: its request line, each
+    ``name: value`` line and the empty line that ends it (HTTP-013.2)."""
+    target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+    if scope.get("query_string"):
+        target += 1
+    line = len(scope["method"]) + 1 + target + 1 + len("HTTP/1.1") + 2
+    return line + sum(len(name) + 2 + len(value) + 2 for name, value in scope["headers"]) + 2
+
+
+def _media_type(value: bytes | None) -> tuple[str, dict[str, str]]:
+    """A ``Content-Type``'s media type, lowercased, and its parameters."""
+    if value is None:
+        return "", {}
+    kind, *params = value.decode("latin-1").split(";")
+    parameters = {}
+    for param in params:
+        name, _, val = param.strip().partition("=")
+        parameters[name.strip().lower()] = val.strip().strip('"').lower()
+    return kind.strip().lower(), parameters
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, error_class: str, message: str, **headers: str) -> None:
+        super().__init__(message)
+        self.status, self.error_class, self.message, self.headers = (
+            status,
+            error_class,
+            message,
+            headers,
+        )
+
+
+class LimitsMiddleware:
+    """HTTP-013 in front of ``app``; ``stopping`` tells whether the service stops."""
+
+    def __init__(self, app: App, limits: ServiceLimits, stopping: Callable[[], bool]) -> None:
+        self.app = app
+        self.limits = limits
+        self._stopping = stopping
+        #: The bytes the bodies being read, or handled, hold now (HTTP-013.4).
+        self.held = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        taken = [0]  # the bytes this request's body holds, released when it is answered
+        try:
+            try:
+                body = await self._admit(scope, receive, taken)
+            except _Refusal as refusal:
+                await _refuse(send, refusal)
+                return
+            await self.app(scope, receive if body is None else _replay(body, receive), send)
+        finally:
+            self.held -= taken[0]
+
+    async def _admit(self, scope: Scope, receive: Receive, taken: list[int]) -> bytes | None:
+        """The body, read within the limits; ``None``: the endpoint takes none (or the
+        router refuses the path), the body left to the app."""
+        if header_section_size(scope) > HEADER_BYTES:
+            raise _Refusal(431, "headers-too-large", "HTTP-013.2: the header section is too large")
+        path = scope["path"]
+        if self._stopping() and path not in _PROBES:
+            raise _Refusal(503, "service-stopping", "HTTP-001.4: the service is stopping")
+        endpoint = endpoint_for(scope["method"], path)
+        headers = dict(scope["headers"])
+        length_text = headers.get(b"content-length")
+        chunked = b"transfer-encoding" in headers
+        try:
+            length = None if length_text is None else int(length_text)
+        except ValueError:
+            raise _Refusal(400, "bad-request", "HTTP-002: a malformed Content-Length") from None
+        has_body = chunked or bool(length)
+        if endpoint is None or (endpoint.media is None and not has_body):
+            return None
+        limit = endpoint.limit(self.limits)
+        if endpoint.media is not None:
+            kind, params = _media_type(headers.get(b"content-type"))
+            if kind != endpoint.media or params.get("charset", "utf-8") != "utf-8":
+                raise _Refusal(
+                    415, "bad-request", f"HTTP-002.3: {endpoint.path} takes {endpoint.media}"
+                )
+        if has_body and self.held >= self.limits.total_body:
+            raise _Refusal(
+                503,
+                "service-busy",
+                "HTTP-013.4: the service holds as many request bytes as it takes; retry",
+                **{"retry-after": "1"},
+            )
+        if length is not None and length > limit:
+            raise _Refusal(
+                413, "request-too-large", f"HTTP-013.1: {endpoint.path} takes at most {limit} bytes"
+            )
+        return await self._read(receive, limit, taken)
+
+    async def _read(self, receive: Receive, limit: int, taken: list[int]) -> bytes:
+        """The body, counted chunk by chunk, within the limit and the read deadline."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.read_timeout
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise _Refusal(
+                    408, "request-timeout", "HTTP-013.3: the body did not arrive in time"
+                ) from None
+            if message["type"] == "http.disconnect":
+                raise _Refusal(400, "bad-request", "the client went away")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            taken[0] += len(chunk)
+            self.held += len(chunk)
+            if size > limit:
+                raise _Refusal(
+                    413, "request-too-large", f"HTTP-013.1: the body passed {limit} bytes"
+                )
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` whole, then what the connection says (a
+    disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _refuse(send: Send, refusal: _Refusal) -> None:
+    body = json.dumps(
+        {"error": {"class": refusal.error_class, "message": refusal.message}}
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+        *((name.encode(), value.encode()) for name, value in refusal.headers.items()),
+    ]
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
