@@ -25,6 +25,7 @@ from ._args import BadRequest, Json, _optional_id
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
+from ._http import HttpCommands, http_available
 from ._perf import PerfCommands
 from ._profiles import refusal
 from ._runtime import RuntimeCommands
@@ -42,13 +43,14 @@ class UnsupportedProtocol(Exception):
     """``hello`` asked for a protocol version this adapter does not speak (ADP-005)."""
 
 
-class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxCommands):
+class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxCommands, HttpCommands):
     """One adapter session: the reference's answers to protocol requests."""
 
     name = "gritwit-reference"
     language = "python"
     homepage = "https://github.com/gritwit/gritwit"
-    #: ``sandbox`` only with the interpreter of the extra ``gritwit[sandbox]`` (ADP-019.1).
+    #: ``sandbox`` only with the interpreter of the extra ``gritwit[sandbox]`` (ADP-019.1);
+    #: ``http`` only with Starlette and uvicorn, the extra ``gritwit[serve]`` (ADP-021).
     profiles: tuple[str, ...] = (
         "codec",
         "store",
@@ -57,6 +59,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         "wasm",
         "perf",
         *(("sandbox",) if sandbox_available() else ()),
+        *(("http",) if http_available() else ()),
     )
 
     def __init__(
@@ -78,6 +81,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         self.shutting_down = False
         WitCommands.__init__(self)
         RuntimeCommands.__init__(self)
+        HttpCommands.__init__(self)
 
     # --- the envelope ---------------------------------------------------------------------
 
@@ -152,6 +156,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         return {}
 
     def close(self) -> None:
+        self.close_services()  # ADP-021.3
         for store, _ in self._stores.values():
             store.close()
         self._stores.clear()

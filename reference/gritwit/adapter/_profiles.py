@@ -1,7 +1,7 @@
 """The commands of each profile (ADP-006), and a reference that claims only some of them.
 
 :data:`PROFILE_COMMANDS` is the table of spec chapter *adapter protocol* (ADP-009,
-ADP-010, ADP-014 … ADP-019) as data; the conformance harness reads it too.
+ADP-010, ADP-014 … ADP-019, ADP-021) as data; the conformance harness reads it too.
 :func:`refusal` is what ``gritwit adapter --profiles P …`` answers to a request of a
 profile it was told not to claim: the answer an implementation without that
 profile gives, so that a test using it without declaring it fails (ADP-006).
@@ -61,6 +61,7 @@ PROFILE_COMMANDS: Final[dict[str, tuple[str, ...]]] = {
     "wasm": (*_WIT, "wasm-load"),  # ADP-016
     "perf": ("perf-run",),  # ADP-018
     "sandbox": (*_WIT, "sandbox-info", "sandbox-run"),  # ADP-019
+    "http": ("http-serve", "http-stop"),  # ADP-021
 }
 
 #: A genesis argument that names a Wit only another profile runs: a Wasm ``module``
