@@ -102,9 +102,10 @@ def _kill_often(
         with family.lock:
             progress = family.acknowledged - seen
         if progress < every:
-            time.sleep(0.01)
+            time.sleep(0.001)
             continue
-        time.sleep(rng.uniform(0.0, 0.2))  # somewhere inside the next requests
+        # somewhere inside the next requests: a send takes a few milliseconds
+        time.sleep(rng.uniform(0.0, 0.005))
         seen = family.acknowledged
         services[-1].kill()
         family.kills += 1

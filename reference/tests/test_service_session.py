@@ -112,7 +112,7 @@ def chromium_dom(tmp: Path, url: str) -> str:
         "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
         "--disable-background-networking --disable-component-update --disable-sync"
     ).split()
-    command = [CHROMIUM, *flags, "--host-resolver-rules=MAP * ~NOTFOUND"]
+    command = [CHROMIUM, *flags, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
     command += [f"--user-data-dir={profile}", "--dump-dom", url]
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
