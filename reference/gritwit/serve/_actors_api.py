@@ -16,9 +16,9 @@ from .._json import object_to_json
 from .._objects import Blob
 from ..runtime import Share
 from ._content import build_content, new_core, parse_id
-from ._engine_commands import Call, Create, Created, Send, Sent
-from ._http import ask, bad, handler, query_params, state_of
-from ._json_body import Field, is_bool, is_object, is_text, parse_object
+from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
+from ._http import ask, bad, handler, json_body, query_params, state_of
+from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
@@ -37,6 +37,7 @@ __all__ = [
     "history",
     "query",
     "send",
+    "send_batch",
     "unfail",
 ]
 
@@ -52,6 +53,11 @@ _SEND_FIELDS: Final = {
     "mt": Field(False, is_text, "text"),
     "signal": Field(False, is_bool, "a boolean"),
 }
+_TO: Final = Field(True, is_text, "a text-form id")
+_KEY: Final = Field(False, is_text, "an idempotency key")
+_BATCH_FIELDS: Final = {"messages": Field(True, is_list, "an array of messages")}
+#: The most messages one batch sends (HTTP-005.7).
+MAX_BATCH: Final = 1000
 
 
 def _actor(request: Request) -> ObjectId:
@@ -65,7 +71,7 @@ def _not_found(message: str) -> HttpProblem:
 @handler
 async def create(request: Request) -> Response:
     """``POST /v1/actors`` (HTTP-004)."""
-    body = parse_object(await request.body(), _CREATE_FIELDS)
+    body = await json_body(request, _CREATE_FIELDS)
     core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
     created: Created = await ask(request, Create(core))
     return JSONResponse(
@@ -88,22 +94,64 @@ async def send(request: Request) -> Response:
             check_key(key)
         except BadKey as exc:
             raise bad(str(exc)) from None
-    body = parse_object(await request.body(), _SEND_FIELDS)
-    content, objects = build_content(body["content"])
-    sent: Sent = await ask(
-        request,
-        Send(
-            recipient=recipient,
-            content=content,
-            objects=objects,
-            mt=body.get("mt"),
-            signal=body.get("signal", False),
-            key=key,
-        ),
-    )
+    body = await json_body(request, _SEND_FIELDS)
+    sent: Sent = await ask(request, _send_of(recipient, body, key))
     return JSONResponse(
         {"message": sent.message.hex(), "replayed": sent.replayed}, 200 if sent.replayed else 202
     )
+
+
+def _send_of(recipient: ObjectId, body: dict[str, Any], key: str | None) -> Send:
+    """The send a body describes (HTTP-005.1)."""
+    content, objects = build_content(body["content"])
+    return Send(
+        recipient=recipient,
+        content=content,
+        objects=objects,
+        mt=body.get("mt"),
+        signal=body.get("signal", False),
+        key=key,
+    )
+
+
+def _entry_send(index: int, entry: Any) -> Send:
+    """One entry of a batch (HTTP-005.7), checked as a request of its own would be."""
+    where = f"HTTP-005.7: messages[{index}]"
+    if not isinstance(entry, dict):
+        raise bad(f"{where} is not a JSON object")
+    unknown = sorted(set(entry) - {*_SEND_FIELDS, "to", "key"})
+    if unknown:
+        raise bad(f"{where} has a field {unknown[0]!r:.40} the endpoint does not define")
+    for name, field in (*_SEND_FIELDS.items(), ("to", _TO), ("key", _KEY)):
+        if name not in entry:
+            if field.required:
+                raise bad(f"{where} lacks the field {name!r}")
+        elif not field.check(entry[name]):
+            raise bad(f"{where}: the field {name!r} must be {field.what}")
+    key = entry.get("key")
+    if key is not None:
+        try:
+            check_key(key)
+        except BadKey as exc:
+            raise bad(f"{where}: {exc}") from None
+    return _send_of(parse_id(entry["to"]), entry, key)
+
+
+@handler
+async def send_batch(request: Request) -> Response:
+    """``POST /v1/messages`` (HTTP-005.7): several sends, one commit, all or none."""
+    query_params(request, ())
+    body = await json_body(request, _BATCH_FIELDS)
+    entries = body["messages"]
+    if not 1 <= len(entries) <= MAX_BATCH:
+        raise bad(f"HTTP-005.7: a batch holds 1 to {MAX_BATCH} messages")
+    sends = tuple(_entry_send(index, entry) for index, entry in enumerate(entries))
+    keys = [(send.recipient, send.key) for send in sends if send.key is not None]
+    if len(set(keys)) != len(keys):
+        raise bad("HTTP-005.7: two messages of the batch have the same to and key")
+    sent: list[Sent] = await ask(request, SendBatch(sends))
+    answers = [{"message": s.message.hex(), "replayed": s.replayed} for s in sent]
+    return JSONResponse({"messages": answers}, 202)
 
 
 def _raw_form(request: Request) -> bool:

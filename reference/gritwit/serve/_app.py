@@ -33,6 +33,7 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
     ("GET", "/v1"): grit.version,
     ("POST", "/v1/actors"): actors.create,
     ("POST", "/v1/actors/{actor}/messages"): actors.send,
+    ("POST", "/v1/messages"): actors.send_batch,
     ("GET", "/v1/actors/{actor}/queries/{name}"): actors.query,
     ("GET", "/v1/actors"): actors.actors,
     ("GET", "/v1/actors/{actor}"): actors.actor,

@@ -47,7 +47,7 @@ from ..runtime import (
     Share,
 )
 from ..store import Store
-from ._engine_commands import Call, Command, Create, EngineState, Send, Settle
+from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
 from ._sending import Sender, fail, resolve
 
 __all__ = ["Engine", "EngineSettings"]
@@ -260,6 +260,9 @@ class Engine:
             try:
                 if isinstance(command, Send):
                     sender.add_send(command, future)
+                    self._wake_runner()
+                elif isinstance(command, SendBatch):
+                    sender.add_batch(command.sends, future)
                     self._wake_runner()
                 elif isinstance(command, Create):
                     sender.add_create(command, future)

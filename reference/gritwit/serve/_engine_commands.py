@@ -26,6 +26,7 @@ __all__ = [
     "Created",
     "EngineState",
     "Send",
+    "SendBatch",
     "Sent",
     "Settle",
 ]
@@ -42,6 +43,14 @@ class Send:
     mt: str | None
     signal: bool
     key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendBatch:
+    """Send ``sends`` in their order as one send from the outside (HTTP-005.7): answered
+    with one :class:`Sent` per send, or refused whole."""
+
+    sends: tuple[Send, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ class Call:
     wakes: bool = False
 
 
-Command = Send | Create | Settle | Call
+Command = Send | SendBatch | Create | Settle | Call
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from .._errors import ServiceStopping
 from .._version import SPEC_VERSION
 from ._content import parse_id
 from ._engine_commands import Call, Settle
-from ._http import ask, bad, handler, query_params, state_of
-from ._json_body import Field, is_number, parse_object
+from ._http import ask, bad, handler, json_body, query_params, state_of
+from ._json_body import Field, is_number
 from ._limits import CBOR_MEDIA, JSON_MEDIA
 from ._openapi import service_document
 from ._problems import HttpProblem
@@ -132,7 +132,7 @@ async def settle(request: Request) -> Response:
     """``POST /v1/settle`` (HTTP-011): quiescent once a run that started after the request
     arrived answered quiescent, else not when ``timeout`` passed first."""
     query_params(request, ())
-    body = parse_object(await request.body(), _SETTLE_FIELDS)
+    body = await json_body(request, _SETTLE_FIELDS)
     timeout = float(body["timeout"])
     if not 0 <= timeout <= MAX_SETTLE:
         raise bad(f"HTTP-011: timeout is a number of seconds from 0 to {MAX_SETTLE}")

@@ -12,8 +12,11 @@ not define is ``bad-request``.
 from __future__ import annotations
 
 import json
+import re
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Final
 
 from ._limits import MAX_DEPTH
@@ -21,7 +24,9 @@ from ._problems import HttpProblem
 
 __all__ = [
     "Field",
+    "deeper_than",
     "is_bool",
+    "is_list",
     "is_number",
     "is_object",
     "is_text",
@@ -65,6 +70,25 @@ def nesting_depth(data: bytes, stop_after: int | None = None) -> int:
     return deepest
 
 
+#: A JSON string, escapes and all (RFC 8259): what brackets inside do not nest.
+_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: Opening brackets to +1, closing ones to -1 (as signed bytes), every other byte deleted.
+_TO_STEPS: Final = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS: Final = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def deeper_than(data: bytes, limit: int) -> bool:
+    """Whether JSON text ``data`` nests arrays and objects deeper than ``limit``
+    (HTTP-002.3), at the speed of C loops: the largest running sum of its brackets'
+    steps, strings cut out first.  Agrees with :func:`nesting_depth` on every JSON text
+    (malformed text, such as a string left open, may count otherwise: the parser
+    refuses it afterwards)."""
+    steps = _STRING.sub(b"", data).translate(_TO_STEPS, _NOT_BRACKETS)
+    if steps.count(1) <= limit:  # too few openings to nest deeper, whatever the order
+        return False
+    return max(accumulate(array("b", steps))) > limit
+
+
 def is_text(value: object) -> bool:
     return isinstance(value, str)
 
@@ -79,6 +103,10 @@ def is_number(value: object) -> bool:
 
 def is_object(value: object) -> bool:
     return isinstance(value, dict)
+
+
+def is_list(value: object) -> bool:
+    return isinstance(value, list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +148,7 @@ def parse_object(data: bytes, fields: Mapping[str, Field]) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _bad(f"HTTP-002.3: the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
-    if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
+    if deeper_than(data, MAX_DEPTH):
         raise _bad(f"HTTP-002.3: the body nests arrays and objects deeper than {MAX_DEPTH}")
     try:
         value = json.loads(text, parse_constant=_constant, object_pairs_hook=_pairs)

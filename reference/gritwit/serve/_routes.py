@@ -69,6 +69,7 @@ ENDPOINTS: Final = (
     Endpoint("GET", "/v1", None, "HTTP-001.6"),
     Endpoint("POST", "/v1/actors", "json", "HTTP-004"),
     Endpoint("POST", "/v1/actors/{actor}/messages", "json", "HTTP-005"),
+    Endpoint("POST", "/v1/messages", "json", "HTTP-005.7"),
     Endpoint("GET", "/v1/actors/{actor}/queries/{name}", None, "HTTP-006"),
     Endpoint("GET", "/v1/actors", None, "HTTP-007.1"),
     Endpoint("GET", "/v1/actors/{actor}", None, "HTTP-007.3"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._codec import object_id
@@ -37,7 +37,7 @@ from ..runtime import Runtime
 from ..store import Store, head_ref
 from ..wit import OUTSIDE_REF, core_problem, outside_entries, read_outside
 from ._engine_commands import Create, Created, Send, Sent
-from ._keys import KEY_HEADER, Fingerprint, KeyWindows
+from ._keys import KEY_HEADER, Fingerprint, Found, KeyWindows
 
 __all__ = ["Sender", "outside_entry", "resolve", "fail"]
 
@@ -67,32 +67,83 @@ def outside_entry(store: Store, recipient: ObjectId) -> ObjectId | None:
     return entry
 
 
+#: Told a send's message once committed (and whether it replays another), or its error.
+Done = Callable[[ObjectId | None, BaseException | None], None]
+
+
 @dataclass(slots=True)
 class _Queued:
-    """One send of the batch: the message to make, and who waits for it."""
+    """One message of the batch, the request it belongs to (``group``: a request's
+    messages are committed together or not at all), and who waits for it."""
 
     recipient: ObjectId
     content: ObjectId
     headers: dict[str, str] | None
     signal: bool
     objects: tuple[GritObject, ...]
-    future: Future
-    answer: Callable[[ObjectId, bool], object]
+    group: int
+    done: list[Done]
     fingerprint: Fingerprint | None = None
-    replays: list[Future] = field(default_factory=list)
 
     def succeed(self, message: ObjectId) -> None:
-        resolve(self.future, self.answer(message, False))
-        for replay in self.replays:
-            resolve(replay, self.answer(message, True))
+        for told in self.done:
+            told(message, None)
 
     def fail(self, exc: BaseException) -> None:
-        for future in (self.future, *self.replays):
+        for told in self.done:
+            told(None, exc)
+
+
+def _telling(future: Future, answer: Callable[[ObjectId], object]) -> Done:
+    """A :data:`Done` that answers ``future`` with ``answer(message)``, or fails it."""
+
+    def told(message: ObjectId | None, exc: BaseException | None) -> None:
+        if exc is not None:
             fail(future, exc)
+        else:
+            assert message is not None
+            resolve(future, answer(message))
+
+    return told
+
+
+class _Gathered:
+    """A batch request's answer (HTTP-005.7): one :class:`Sent` per entry, given once
+    every entry is settled; the first error fails it whole."""
+
+    def __init__(self, future: Future, size: int) -> None:
+        self._future = future
+        self._sent: list[Sent | None] = [None] * size
+        self._left = size
+
+    def part(self, index: int, replayed: bool) -> Done:
+        def told(message: ObjectId | None, exc: BaseException | None) -> None:
+            if exc is not None:
+                fail(self._future, exc)
+                return
+            assert message is not None
+            self.found(index, Sent(message, replayed))
+
+        return told
+
+    def found(self, index: int, sent: Sent) -> None:
+        self._sent[index] = sent
+        self._left -= 1
+        if self._left == 0:
+            resolve(self._future, [item for item in self._sent if item is not None])
 
 
 def _conflict(key: str) -> KeyConflict:
     return KeyConflict("HTTP-005.5", f"the key {key!r} was sent with another content, mt or signal")
+
+
+def _headers(send: Send) -> dict[str, str] | None:
+    headers: dict[str, str] = {}
+    if send.mt is not None:
+        headers["mt"] = send.mt
+    if send.key is not None:
+        headers[KEY_HEADER] = send.key
+    return headers or None
 
 
 class Sender:
@@ -104,6 +155,7 @@ class Sender:
         self.windows = KeyWindows(self._message)
         self._batch: list[_Queued] = []
         self._keyed: dict[tuple[ObjectId, str], _Queued] = {}
+        self._groups = 0
 
     def _message(self, oid: ObjectId) -> Message:
         message = self._store.get_object(oid)
@@ -111,43 +163,63 @@ class Sender:
             raise ObjectNotFound("RUN-019.6", f"{oid} on the outside's chain is not a message")
         return message
 
-    def add_send(self, send: Send, future: Future) -> None:
-        """Queue ``send``, or answer it now when its key was found (HTTP-005.3)."""
-        headers: dict[str, str] = {}
-        if send.mt is not None:
-            headers["mt"] = send.mt
+    def _settled(self, send: Send) -> Found | _Queued | None:
+        """Where a keyed send's key is found: a message of the store, a send of this batch
+        (HTTP-005.3), or ``None``; another send under the key → ``key-conflict``
+        (HTTP-005.5)."""
+        if send.key is None:
+            return None
+        asked = Fingerprint(content=send.content, mt=send.mt, signal=send.signal)
+        under_way = self._keyed.get((send.recipient, send.key))
+        if under_way is not None:
+            if under_way.fingerprint != asked:
+                raise _conflict(send.key)
+            return under_way
+        entry = outside_entry(self._store, send.recipient)
+        found = self.windows.find(send.recipient, entry, send.key)
+        if found is not None and not found.fingerprint.matches(asked):
+            raise _conflict(send.key)
+        return found
+
+    def _queue(self, send: Send, group: int, done: Done) -> None:
         queued = _Queued(
             send.recipient,
             send.content,
-            headers,
+            _headers(send),
             send.signal,
             send.objects,
-            future,
-            lambda message, replayed: Sent(message, replayed),
+            group,
+            [done],
         )
         if send.key is not None:
-            headers[KEY_HEADER] = send.key
-            asked = Fingerprint(content=send.content, mt=send.mt, signal=send.signal)
-            slot = (send.recipient, send.key)
-            under_way = self._keyed.get(slot)
-            if under_way is not None:  # a send of this batch: answered with it, once durable
-                if under_way.fingerprint != asked:
-                    fail(future, _conflict(send.key))
-                else:
-                    under_way.replays.append(future)
-                return
-            entry = outside_entry(self._store, send.recipient)
-            found = self.windows.find(send.recipient, entry, send.key)
-            if found is not None:  # sent before: durable, since it is on the chain
-                if found.fingerprint.matches(asked):
-                    resolve(future, Sent(found.message, True))
-                else:
-                    fail(future, _conflict(send.key))
-                return
-            queued.fingerprint = asked
-            self._keyed[slot] = queued
-        queued.headers = headers or None
+            queued.fingerprint = Fingerprint(content=send.content, mt=send.mt, signal=send.signal)
+            self._keyed[(send.recipient, send.key)] = queued
         self._batch.append(queued)
+
+    def add_send(self, send: Send, future: Future) -> None:
+        """Queue ``send``, or answer it now when its key was found (HTTP-005.3)."""
+        settled = self._settled(send)
+        if isinstance(settled, Found):  # sent before: durable, since it is on the chain
+            resolve(future, Sent(settled.message, True))
+        elif isinstance(settled, _Queued):  # answered with that send, once durable
+            settled.done.append(_telling(future, lambda message: Sent(message, True)))
+        else:
+            self._groups += 1
+            self._queue(send, self._groups, _telling(future, lambda m: Sent(m, False)))
+
+    def add_batch(self, sends: tuple[Send, ...], future: Future) -> None:
+        """Queue a batch request's sends as one send (HTTP-005.7): every key settled first,
+        and one refused refuses the whole, queuing nothing."""
+        settled = [self._settled(send) for send in sends]  # raises before anything is queued
+        gathered = _Gathered(future, len(sends))
+        self._groups += 1
+        for index, (send, where) in enumerate(zip(sends, settled, strict=True)):
+            if isinstance(where, Found):
+                gathered.found(index, Sent(where.message, True))
+            elif isinstance(where, _Queued):
+                where.done.append(gathered.part(index, True))
+            else:
+                self._queue(send, self._groups, gathered.part(index, False))
 
     def add_create(self, create: Create, future: Future) -> None:
         """Queue a genesis, or answer now that the actor exists (HTTP-004.2, HTTP-004.3)."""
@@ -168,17 +240,11 @@ class Sender:
         if self._store.get_ref(head_ref(actor)) is not None:
             resolve(future, Created(actor, None, True))
             return
-        self._batch.append(
-            _Queued(
-                actor,
-                actor,
-                {"mt": "genesis"},
-                False,
-                objects,
-                future,
-                lambda message, _: Created(actor, message, False),
-            )
+        genesis = Send(
+            recipient=actor, content=actor, objects=objects, mt="genesis", signal=False, key=None
         )
+        self._groups += 1
+        self._queue(genesis, self._groups, _telling(future, lambda m: Created(actor, m, False)))
 
     async def flush(self) -> None:
         """Send the batch in one commit and answer each of its requests (HTTP-005.2)."""
@@ -196,11 +262,13 @@ class Sender:
                 queued.fail(exc)
             return
         except GritError as exc:
-            if len(batch) == 1:
-                batch[0].fail(exc)
+            groups = sorted({q.group for q in batch})
+            if len(groups) == 1:
+                for queued in batch:
+                    queued.fail(exc)
                 return
-            for queued in batch:  # one send's fault (or the write too large): one by one
-                await self._commit([queued])
+            for group in groups:  # one request's fault (or the write too large): each alone
+                await self._commit([q for q in batch if q.group == group])
             return
         except Exception as exc:
             for queued in batch:

@@ -104,8 +104,10 @@ class Service:
             raise
         bound = self.socket.getsockname()[1]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
+        #: The service's ASGI app, behind its limits (HTTP-013).
+        self.app = build_app(self.state)
         config = uvicorn.Config(
-            build_app(self.state),
+            self.app,
             http=guarded_protocol(self.limits.read_timeout),
             h11_max_incomplete_event_size=HEADER_BYTES,
             timeout_keep_alive=max(1, math.ceil(self.limits.keep_alive)),
