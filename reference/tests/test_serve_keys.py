@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -230,3 +231,39 @@ def test_a_new_service_on_the_store_finds_the_keys_of_the_last(tmp_path: Path) -
         assert again.json() == {"message": sent.json()["message"], "replayed": True}
         settle(second.client)
         assert int(second.client.get(f"/v1/actors/{actor}/queries/count").content) == 23
+
+
+@pytest.mark.req("HTTP-005.6", "HTTP-005.4", "RUN-019.6")
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "lost"])
+def test_an_unknown_outcome_is_504_and_the_same_key_settles_it(
+    served: Served, monkeypatch: pytest.MonkeyPatch, committed: bool
+) -> None:
+    from gritwit import OutcomeUnknown
+
+    actor = created(served.client, test="counter")
+    settle(served.client)
+    from gritwit.store import Store
+
+    real = Store.put_encoded_then_cas
+
+    def unknown(store: Store, encodings: Any, name: str, *args: Any, **kwargs: Any) -> None:
+        if not name.startswith("names/outside-outbox/"):  # not a send: as it was
+            real(store, encodings, name, *args, **kwargs)
+            return
+        monkeypatch.setattr(Store, "put_encoded_then_cas", real)  # once
+        if committed:
+            real(store, encodings, name, *args, **kwargs)
+        raise OutcomeUnknown("DUR-006.2", "the connection dropped with the commit")
+
+    monkeypatch.setattr(Store, "put_encoded_then_cas", unknown)
+    key = {"Idempotency-Key": "settle-me"}
+    lost = send(served.client, actor, data=b"4", headers=key)
+    error = error_of(lost, 504, "outcome-unknown")
+    assert len(error["messages"]) == 1
+    again = send(served.client, actor, data=b"4", headers=key)
+    assert again.status_code == (200 if committed else 202), again.text
+    assert again.json()["replayed"] is committed
+    if committed:
+        assert again.json()["message"] == error["messages"][0]
+    settle(served.client)
+    assert int(served.client.get(f"/v1/actors/{actor}/queries/count").content) == 4
