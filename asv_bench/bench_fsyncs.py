@@ -14,12 +14,10 @@ and in ``group`` for a gritwit whose runtime has no grouped sends (a commit befo
 
 from __future__ import annotations
 
-import inspect
 import shutil
 from typing import ClassVar
 
-from gritwit.runtime import Runtime
-
+from .bench_runtime import runtime_takes
 from .tools import fsyncs
 
 #: Runs counted per figure (less a child that only sets up).
@@ -36,7 +34,7 @@ class SyncedCommits:
     def setup(self, workload: str, sends: str) -> None:
         if shutil.which("strace") is None:
             raise NotImplementedError("strace is not installed (Debian: apt-get install strace)")
-        if sends == "group" and "send_commit" not in inspect.signature(Runtime).parameters:
+        if sends == "group" and not runtime_takes("send_commit"):
             raise NotImplementedError("this gritwit's runtime has no grouped sends (RUN-019.2)")
 
     def track_fdatasync_per_run(self, workload: str, sends: str) -> float:

@@ -453,15 +453,18 @@ def _no_time_bound() -> None:
     take that long on a loaded machine, and would then fail, so that what is counted
     would depend on the load. The workloads' runtimes are made with the default bound
     (``Runtime(store)``), so the default becomes 10**9 s here, in the counted process
-    only. A count does not depend on the bound's value: it is only compared.
+    only: a keyword default of ``Runtime`` itself before issue 52, since then one of
+    ``RuntimeConfig``, which ``Runtime(store)`` makes. A count does not depend on the
+    bound's value: it is only compared.
     """
     try:
-        from gritwit.runtime import Runtime
+        import gritwit.runtime as runtime
     except ImportError:
         return
-    defaults = Runtime.__init__.__kwdefaults__
-    if defaults is not None and "time_limit" in defaults:
-        defaults["time_limit"] = UNBOUNDED
+    for made in (runtime.Runtime, getattr(runtime, "RuntimeConfig", None)):
+        defaults = getattr(getattr(made, "__init__", None), "__kwdefaults__", None)
+        if defaults is not None and "time_limit" in defaults:
+            defaults["time_limit"] = UNBOUNDED
 
 
 def chain(name: str) -> list[str]:

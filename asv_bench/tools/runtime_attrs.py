@@ -1,4 +1,4 @@
-"""The runtime's attributes shared between its modules (issue 43, item 5).
+"""The runtime's attributes shared between its modules (issue 43, item 5), and its seams (issue 52).
 
 Usage (from the repository root)::
 
@@ -16,7 +16,13 @@ The shared names are reported in three kinds: *methods* (defined in some module'
 classes), *collaborators* (:data:`COLLABORATORS`: references to parts, set once at
 construction and never re-bound, which a part keeps to the parts it works with under
 the same name as the runtime does) and *state*, the rest: what a split must still give
-an owner.
+an owner.  Of the shared names, those with a leading underscore are counted apart:
+*private*.
+
+A part asks another through the public names of a seam (:mod:`gritwit.runtime._seams`,
+issue 52): the tool also names every private name one of these modules reaches through
+an object that is not ``self`` (``self._commits._send_all``, ``scheduler._mark``):
+*crossings*, another module's private names used as a door.
 """
 
 from __future__ import annotations
@@ -43,7 +49,8 @@ MODULES = (
 #: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
 #: executor, and the parts (resident actors, run bounds, time bound, head hints, the
 #: commit part and its commit group, the routing part and its routing index, the
-#: transitions part, the runs' part).
+#: transitions part, the runs' part, and the runs as the other parts mark them, their
+#: ``Marks``, issue 52).
 COLLABORATORS = frozenset(
     {
         "_store",
@@ -59,6 +66,7 @@ COLLABORATORS = frozenset(
         "_index",
         "_transitions",
         "_scheduler",
+        "_marks",
     }
 )
 RUNTIME = Path(__file__).resolve().parents[2] / "reference" / "gritwit" / "runtime"
@@ -75,6 +83,32 @@ def self_attributes(source: str) -> set[str]:
         ):
             names.add(node.attr)
     return names
+
+
+def crossings(source: str) -> set[str]:
+    """The private names ``n`` of every ``x.n`` in ``source`` whose ``x`` is not ``self``:
+    another object's private names, reached from outside it (dunders left out)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
+            names.add(node.attr)
+    return names
+
+
+def crossed(directory: Path = RUNTIME) -> dict[str, set[str]]:
+    """Each private name reached through another object, with the modules reaching it."""
+    users: dict[str, set[str]] = defaultdict(set)
+    for name in MODULES:
+        path = directory / f"{name}.py"
+        if path.exists():
+            for attr in crossings(path.read_text(encoding="utf-8")):
+                users[attr].add(name)
+    return dict(users)
 
 
 def methods(source: str) -> set[str]:
@@ -115,11 +149,21 @@ def main() -> None:
     state = {attr for attr in shared if attr not in defined}
     collaborators = state & COLLABORATORS
     state -= COLLABORATORS
+    private = sorted(attr for attr in shared if attr.startswith("_"))
+    crossings_now = crossed()
     print(f"distinct self attributes: {len(every)} ({len(every - defined)} state)")
     print(
         f"shared: {len(shared)} ({len(shared) - len(state) - len(collaborators)} methods, "
         f"{len(collaborators)} collaborators: {' '.join(sorted(collaborators))}; "
         f"{len(state)} state: {' '.join(sorted(state))})"
+    )
+    print(f"shared private: {len(private)} ({len(set(private) - COLLABORATORS)} not collaborators)")
+    print(
+        f"private names reached through another object: {len(crossings_now)}"
+        + "".join(
+            f"\n    {attr}: {' '.join(sorted(crossings_now[attr]))}"
+            for attr in sorted(crossings_now)
+        )
     )
     for module, names in per.items():
         print(f"{module}: {len(names)} self attributes")

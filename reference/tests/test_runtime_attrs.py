@@ -5,7 +5,9 @@ runtime uses; the parts held by :class:`~gritwit.runtime.Runtime` (``TimeBound``
 ``ResidentActors``, ``RunBounds``, ``HeadHints``, ``Commits``, ``CatchUp``,
 ``Transitions``, ``Scheduler``) keep their state to themselves, so no other module reads it, and the
 names shared between modules do not grow back: in all, and of them the state (neither a
-method nor a reference to a part).
+method nor a reference to a part).  A part asks another only through the public names of
+a seam (:mod:`gritwit.runtime._seams`, issue 52): no module of the parts reaches another
+object's private names.
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from asv_bench.tools import runtime_attrs
 #: 21 with ``_mark_sent``, the runtime's method its parts call as they call ``_mark``
 #: (RUN-020.6), a method, not state; 20 once one transition's attempts are a part
 #: (``Transitions``, which owns ``failures``); 16 once the runs are a part too
-#: (``Scheduler``, which owns the actors to run and the share, and marks them).
-SHARED_AT_MOST = 16
+#: (``Scheduler``, which owns the actors to run and the share, and marks them); 14 once
+#: the parts ask each other through the seams of issue 52: ``_mark``, ``_mark_sent`` and
+#: ``_commit_group`` gone, the runs handed to the parts as their ``Marks`` (``_marks``).
+SHARED_AT_MOST = 14
 #: Of them, state: neither a method nor a collaborator (a reference to a part).
 SHARED_STATE_AT_MOST = 0
+#: Of them, private names that are not references to parts: 3 before issue 52
+#: (``_commit_group``, ``_mark``, ``_mark_sent``).
+SHARED_PRIVATE_METHODS_AT_MOST = 0
+#: Another object's private names a module of the parts reaches (``self._commits._send_all``):
+#: 9 before issue 52 (``_abandon_group``, ``_again``, ``_commit_group``, ``_drive``,
+#: ``_drive_inline``, ``_mark``, ``_mark_sent``, ``_pending``, ``_send_all``).
+CROSSINGS_AT_MOST = 0
 
 #: State a part (or a layer) owns, which no other module of the runtime reads through ``self``.
 OWNED = {
@@ -36,15 +47,17 @@ OWNED = {
         "begin",
         "wake_on_send",
         "sink",
-        "_send_all",
+        "send_all",
         "_send_with_group",
-        "_abandon_group",
+        "commit_group",
+        "abandon_group",
         "_forget_adoption",
     },
     "_catchup": {
         "_loaded",
         "_synced",
         "_catch_up",
+        "pending",
         "_route_grouped_sends",
         "start_run",
         "start_rounds",
@@ -59,8 +72,8 @@ OWNED = {
         "failures",
         "_prepare",
         "_adopt",
-        "_drive",
-        "_drive_inline",
+        "drive",
+        "drive_inline",
         "_read_all",
         "_mark_failed",
     },
@@ -70,7 +83,10 @@ OWNED = {
         "share",
         "attempts_from",
         "max_steps",
-        "attach",
+        "wire",
+        "mark",
+        "mark_sent",
+        "again",
         "_mine",
         "_run",
         "_rounds",
@@ -100,6 +116,22 @@ def test_the_state_they_share_does_not_grow_back() -> None:
         )
     state = set(shared) - defined - runtime_attrs.COLLABORATORS
     assert len(state) <= SHARED_STATE_AT_MOST, sorted(state)
+
+
+def test_shared_private_names_are_references_to_parts() -> None:
+    _, shared = runtime_attrs.count()
+    private = {a for a in shared if a.startswith("_")} - runtime_attrs.COLLABORATORS
+    assert len(private) <= SHARED_PRIVATE_METHODS_AT_MOST, sorted(private)
+
+
+def test_crossings_are_read_from_the_source() -> None:
+    source = "def f(self, s):\n    self._a._b()\n    s._c\n    self._d\n    s.__e__\n"
+    assert runtime_attrs.crossings(source) == {"_b", "_c"}
+
+
+def test_no_part_reaches_another_objects_private_names() -> None:
+    crossed = runtime_attrs.crossed()
+    assert len(crossed) <= CROSSINGS_AT_MOST, sorted(crossed.items())
 
 
 def test_a_parts_state_is_read_by_no_other_module() -> None:

@@ -61,9 +61,10 @@ SUITE_DIR = SUITE_ROOT / "suite"
 #: command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py`` and
 #: each subpackage's ``_cli.py``), the error table (``_errors.py``, ``_error_types.py``), the engine
 #: registry (``wit/_runners.py``, ``_engines.py``), the transition deadline
-#: (``runtime/_deadline.py``, not mutated yet), an attempt's types (``runtime/_attempt.py``) and the
-#: Wasm build tool.  A group the committed baseline does not hold yet is run and scored like the
-#: others, its survivors no regressions (:func:`._report.regressions`); a split: ``--rekey-from``.
+#: (``runtime/_deadline.py``, not mutated yet), an attempt's types (``runtime/_attempt.py``), the
+#: runtime's seams (``runtime/_seams.py``: protocols only, nothing runs) and the Wasm build
+#: tool.  A group the committed baseline does not hold yet is run and scored like the others,
+#: its survivors no regressions (:func:`._report.regressions`); a split: ``--rekey-from``.
 GROUPS: dict[str, tuple[str, ...]] = {
     "codec": (
         "gritwit/_cbor.py",
@@ -96,6 +97,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_cache.py",
         "gritwit/runtime/_catchup.py",
         "gritwit/runtime/_commit.py",
+        "gritwit/runtime/_config.py",
         "gritwit/runtime/_erase.py",
         "gritwit/runtime/_events.py",
         "gritwit/runtime/_face.py",

@@ -60,14 +60,14 @@ async def lazy_rounds(
             adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
             self._running.add(actor)
             try:
-                await self._transitions._drive(actor, steps, idle)
+                await self._transitions.drive(actor, steps, idle)
             finally:
                 self._running.discard(actor)
             if actor in self._index.failed and len(self._transitions.failures) > attempts:
                 marked.append(self._transitions.failures[-1])
             progressed = progressed or len(steps) + len(group) > adopted
         if not progressed and self._commits.group_losses == losses:
-            self._commit_group()
+            self._commits.commit_group()
             if self._commits.group_losses == losses:
                 self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), True)

@@ -23,8 +23,8 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_pending = _catchup.CatchUp._pending
-_real_drive = _transition.Transitions._drive
+_real_pending = _catchup.CatchUp.pending
+_real_drive = _transition.Transitions.drive
 _real_run_rounds = _runtime.Runtime.run_rounds
 
 
@@ -56,8 +56,8 @@ async def run_rounds(self: _runtime.Runtime, max_steps: int):  # type: ignore[no
 
 
 def install() -> None:
-    patch(_catchup.CatchUp, "_pending", pending)
-    patch(_transition.Transitions, "_drive", drive)
+    patch(_catchup.CatchUp, "pending", pending)
+    patch(_transition.Transitions, "drive", drive)
     patch(_runtime.Runtime, "run_rounds", run_rounds)
 
 

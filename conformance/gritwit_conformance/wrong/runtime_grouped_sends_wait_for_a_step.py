@@ -20,17 +20,17 @@ ROW = WrongAdapter(
     "group's sends: a kill after the answer loses them",
 )
 
-_real_commit = _commit.Commits._commit_group
+_real_commit = _commit.Commits.commit_group
 
 
-def _commit_group(self: _commit.Commits) -> bool:
+def commit_group(self: _commit.Commits) -> bool:
     if not self._group.members:
         return True  # the bug: sends alone are no reason to commit
     return _real_commit(self)
 
 
 def install() -> None:
-    patch(_commit.Commits, "_commit_group", _commit_group)
+    patch(_commit.Commits, "commit_group", commit_group)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ ROW = WrongAdapter(
 )
 
 _real_import = adapter_runtime.import_bundle
-_real_pending = _catchup.CatchUp._pending
-_real_drive = _transition.Transitions._drive
+_real_pending = _catchup.CatchUp.pending
+_real_drive = _transition.Transitions.drive
 #: Actors imported whose first transition here has not run yet.
 MOVED: set[Any] = set()
 
@@ -59,8 +59,8 @@ async def drive(
 
 def install() -> None:
     patch(adapter_runtime, "import_bundle", import_bundle)
-    patch(_catchup.CatchUp, "_pending", pending)
-    patch(_transition.Transitions, "_drive", drive)
+    patch(_catchup.CatchUp, "pending", pending)
+    patch(_transition.Transitions, "drive", drive)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ ROW = WrongAdapter(
     smoke=True,
 )
 
-_real_pending = _catchup.CatchUp._pending
+_real_pending = _catchup.CatchUp.pending
 
 
 def pending(self: _catchup.CatchUp, actor):  # type: ignore[no-untyped-def]
@@ -31,7 +31,7 @@ def pending(self: _catchup.CatchUp, actor):  # type: ignore[no-untyped-def]
 
 
 def install() -> None:
-    patch(_catchup.CatchUp, "_pending", pending)
+    patch(_catchup.CatchUp, "pending", pending)
 
 
 if __name__ == "__main__":

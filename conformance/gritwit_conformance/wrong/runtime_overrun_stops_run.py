@@ -26,7 +26,7 @@ ROW = WrongAdapter(
 )
 
 _real_rounds = _runtime.Runtime.run_rounds
-_real_drive = _transition.Transitions._drive
+_real_drive = _transition.Transitions.drive
 _stopped = [False]
 
 
@@ -46,7 +46,7 @@ async def drive(self: _transition.Transitions, actor: Any, *rest: Any, **kw: Any
 
 def install() -> None:
     patch(_runtime.Runtime, "run_rounds", run_rounds)
-    patch(_transition.Transitions, "_drive", drive)
+    patch(_transition.Transitions, "drive", drive)
 
 
 if __name__ == "__main__":

@@ -28,12 +28,12 @@ ROW = WrongAdapter(
 )
 
 
-_real_commit = _commit.Commits._commit_group
+_real_commit = _commit.Commits.commit_group
 _real_prepare = _transition.Transitions._prepare
-_real_pending = _catchup.CatchUp._pending
+_real_pending = _catchup.CatchUp.pending
 
 
-def _commit_group(self: _commit.Commits) -> bool:
+def commit_group(self: _commit.Commits) -> bool:
     """The commit part remembers, per actor, the head its lost member started from."""
     stale: dict[Any, Any] = self.__dict__.setdefault("_stale", {})
     members = list(self.group.members)
@@ -56,7 +56,7 @@ def _prepare(self: _transition.Transitions, actor: Any, idle: Any) -> Any:
         routing._stale_now = None
 
 
-def _pending(self: _catchup.CatchUp, actor: Any) -> Any:
+def pending(self: _catchup.CatchUp, actor: Any) -> Any:
     last_id, last, found = _real_pending(self, actor)
     old = getattr(self, "_stale_now", None)
     if old is not None and old != last_id:  # the bug: the loser's cursors, not the winner's
@@ -68,9 +68,9 @@ def _pending(self: _catchup.CatchUp, actor: Any) -> Any:
 
 
 def install() -> None:
-    patch(_commit.Commits, "_commit_group", _commit_group)
+    patch(_commit.Commits, "commit_group", commit_group)
     patch(_transition.Transitions, "_prepare", _prepare)
-    patch(_catchup.CatchUp, "_pending", _pending)
+    patch(_catchup.CatchUp, "pending", pending)
 
 
 if __name__ == "__main__":

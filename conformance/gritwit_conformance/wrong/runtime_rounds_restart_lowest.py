@@ -38,7 +38,7 @@ async def rounds(
         losses = self._commits.group_losses
         for actor in sorted(self._index.recipients() - self._index.failed):
             if len(steps) + len(group) >= max_steps:
-                self._commit_group()
+                self._commits.commit_group()
             if len(steps) >= max_steps:
                 self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), False)
@@ -47,7 +47,7 @@ async def rounds(
             adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
             self._running.add(actor)
             try:
-                await self._transitions._drive(actor, steps, idle)
+                await self._transitions.drive(actor, steps, idle)
             finally:
                 self._running.discard(actor)
             if actor in self._index.failed and len(self._transitions.failures) > attempts:
@@ -56,7 +56,7 @@ async def rounds(
             if progressed:
                 break  # the bug: back to the lowest id with work
         if not progressed and self._commits.group_losses == losses:
-            self._commit_group()
+            self._commits.commit_group()
             if self._commits.group_losses == losses:
                 self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), True)

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _schedule
+from gritwit.runtime import _commit
 from gritwit_conformance.wrong import WrongAdapter, _fault, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -26,46 +26,45 @@ ROW = WrongAdapter(
 )
 
 
-_real_commit = _schedule.Scheduler._commit_group
+_real_commit = _commit.Commits.commit_group
 
 
 def _from_rounds() -> bool:
-    """Whether the runs' commit was called by their rounds (``rt-run``), the fault's
-    counting wrapper skipped."""
+    """Whether the commit part's commit was called by the runs' rounds (``rt-run``), the
+    fault's counting wrapper skipped."""
     frame = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename == _fault.__file__:
         frame = frame.f_back  # type: ignore[assignment]
     return frame is not None and frame.f_code.co_name == "_rounds"
 
 
-def _commit_group(self: _schedule.Scheduler) -> bool:
-    commits = self._commits
-    members = commits.group.members
+def commit_group(self: _commit.Commits) -> bool:
+    members = self.group.members
     if members and not getattr(self, "_held", False) and _from_rounds():
         # the bug: the run's last group is reported now and written at the next request
-        commits.sink.extend((m.actor, m.built.step_id) for m in members)
+        self.sink.extend((m.actor, m.built.step_id) for m in members)
         self._held = True  # type: ignore[attr-defined]
         return True
     return _real_commit(self)
 
 
-def settle(runs: _schedule.Scheduler) -> None:
+def settle(commits: _commit.Commits) -> None:
     """The group held back by a runtime's runs, written when the next request arrives."""
-    if getattr(runs, "_held", False):
-        runs._held = False  # type: ignore[attr-defined]
-        runs._commits._sink = []  # reported already
-        _real_commit(runs)
+    if getattr(commits, "_held", False):
+        commits._held = False  # type: ignore[attr-defined]
+        commits._sink = []  # reported already
+        _real_commit(commits)
 
 
 class _Adapter(ReferenceAdapter):
     def handle(self, request: Any) -> Any:
         for entry in self._open.values():
-            settle(entry.runtime._scheduler)
+            settle(entry.runtime._commits)
         return super().handle(request)
 
 
 def install() -> None:
-    patch(_schedule.Scheduler, "_commit_group", _commit_group)
+    patch(_commit.Commits, "commit_group", commit_group)
 
 
 if __name__ == "__main__":

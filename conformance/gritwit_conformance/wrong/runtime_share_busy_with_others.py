@@ -33,7 +33,7 @@ async def run_rounds(self: _runtime.Runtime, max_steps: int) -> Any:
     if self.share is None or not report.quiescent:
         return report
     for actor in self._index.recipients() - self._index.failed:
-        if not self.share.owns(actor) and self._routing._pending(actor)[2]:
+        if not self.share.owns(actor) and self._routing.pending(actor)[2]:
             return replace(report, quiescent=False)  # the bug: another share's work counts
     return report
 

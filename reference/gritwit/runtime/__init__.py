@@ -2,7 +2,8 @@
 
 * :class:`Runtime` — asyncio scheduling of transitions over a memory or durable
   store: persistence order, one writer per actor, retries, time limits and
-  recovery from the heads alone;
+  recovery from the heads alone; :class:`RuntimeConfig` — its settings, one frozen
+  value checked as it is made;
 * :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
 * :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
   :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
+from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._erase import erase_blob
 from ._events import (
@@ -42,7 +44,7 @@ from ._group import (
 )
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
-from ._runtime import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, Runtime
+from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
 from ._verify import ActorCheck, verify_actor
 
@@ -74,6 +76,7 @@ __all__ = [
     "RoutingIndex",
     "Runtime",
     "RuntimeCheck",
+    "RuntimeConfig",
     "Share",
     "check_runtime",
     "erase_blob",

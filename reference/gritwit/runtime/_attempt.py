@@ -1,10 +1,12 @@
 """What one attempt of a transition starts from (RUN-004.3, RUN-012.1, RUN-017.3).
 
 :data:`Found` is what is pending for an actor, by sender (WIT-005); an
-:class:`_Attempt` adds the actor's head, the open group's provisional steps the
-attempt is built on (RUN-017.3) and its idle snapshot (RUN-012.1).
-:meth:`~gritwit.runtime.Runtime._prepare` makes one; a :data:`_Failed` attempt goes
-from an inline try to the retries, which count it as the first (RUN-004.3).
+:class:`Attempt` adds the actor's head, the open group's provisional steps the
+attempt is built on (RUN-017.3) and its idle snapshot (RUN-012.1).  The transitions
+part makes one (:meth:`Transitions._prepare <._transition.Transitions._prepare>`); a
+:data:`FailedAttempt` goes from an inline try to the retries, which count it as the
+first (RUN-004.3).  The names are public: they cross the seam between the runs and the
+transitions part (:class:`~gritwit.runtime._seams.Attempts`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from .._ids import ObjectId
 from .._objects import Step
 from ..wit import PendingMessage
 
-__all__ = ["Found", "_Attempt", "_Failed", "_attempt"]
+__all__ = ["Attempt", "FailedAttempt", "Found", "attempt_of"]
 
 Found = dict[ObjectId, tuple[PendingMessage, ...]]
 
 
-class _Attempt(NamedTuple):
-    """What one attempt of a transition starts from (:meth:`Runtime._prepare`).
+class Attempt(NamedTuple):
+    """What one attempt of a transition starts from (:meth:`Transitions._prepare`).
 
     A named tuple: immutable, and made at a third of a frozen dataclass's cost.
     """
@@ -37,8 +39,8 @@ class _Attempt(NamedTuple):
     snapshot: tuple[ObjectId, ...]
 
 
-#: ``_Attempt(…)`` from a tuple of its fields, without the generated ``__new__``'s frame.
-_attempt = functools.partial(tuple.__new__, _Attempt)
+#: ``Attempt(…)`` from a tuple of its fields, without the generated ``__new__``'s frame.
+attempt_of = functools.partial(tuple.__new__, Attempt)
 
-#: A failed attempt and its error (:meth:`Runtime._drive_inline` to :meth:`Runtime._drive`).
-_Failed = tuple[_Attempt, Exception]
+#: A failed attempt and its error (:meth:`Transitions.drive_inline` to :meth:`Transitions.drive`).
+FailedAttempt = tuple[Attempt, Exception]

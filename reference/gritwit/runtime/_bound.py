@@ -25,14 +25,14 @@ from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
 from ..wit import Assembled, Executor, TransitionTimeout
 from . import _work
-from ._attempt import Found, _Attempt
+from ._attempt import Attempt, Found
 from ._cache import ObjectCache
 from ._disk import Turn
 from ._lane import busy as lane_busy
 from ._lane import run_in_lane
 from ._work import WorkClock, await_work, backstop
 
-__all__ = ["TimeBound", "_ToLane", "_clocked", "_inline_gate", "_naps"]
+__all__ = ["TimeBound", "ToLane", "_clocked", "_naps", "inline_gate"]
 
 #: The ``runtime`` headers of ``wit`` blobs the engine runs (WASM-001, SBX-001.1).
 _WASM, _SANDBOX = "wasm", "python-wasi"
@@ -42,11 +42,11 @@ _UPDATE = "update"
 _KINDS = 4096
 
 
-class _ToLane(Exception):
-    """Raised by :func:`_inline_gate`: this transition runs in the engine lane (RUN-005.7)."""
+class ToLane(Exception):
+    """Raised by :func:`inline_gate`: this transition runs in the engine lane (RUN-005.7)."""
 
 
-def _inline_gate(runtime: str | None) -> None:
+def inline_gate(runtime: str | None) -> None:
     """Stop an inline transition whose code must run in the engine lane (RUN-005.7).
 
     Called by the executor with the ``runtime`` header of the code it is about to
@@ -57,7 +57,7 @@ def _inline_gate(runtime: str | None) -> None:
     test-actor transition one call.
     """
     if runtime == _SANDBOX or (runtime == _WASM and lane_busy()):
-        raise _ToLane
+        raise ToLane
 
 
 def _turned(
@@ -225,7 +225,7 @@ class TimeBound:
             self._kinds[wit] = kind
         return kind
 
-    def overrun(self, actor: ObjectId, job: _Attempt) -> Exception:
+    def overrun(self, actor: ObjectId, job: Attempt) -> Exception:
         """The error of an attempt that overran its bound (RUN-005.3).
 
         A sandboxed run the bound stopped fails ``time-limit`` (SBX-006.10), and its

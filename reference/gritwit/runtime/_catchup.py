@@ -12,12 +12,14 @@ index holds its members' provisional outboxes, which the refs do not have yet
 :meth:`~gritwit.runtime.Runtime.run_until_quiescent`: from the heads alone on its first
 run, RUN-003, later from the refs that moved since; :meth:`CatchUp.start_rounds` for
 :meth:`~gritwit.runtime.Runtime.run_rounds`: from the heads).  The actors it finds with
-work it marks through the runtime (who runs, RUN-021.1).
+work it marks through the runs' :class:`~gritwit.runtime._seams.Marks` (who runs,
+RUN-021.1); the runs and the transitions ask it through its
+:class:`~gritwit.runtime._seams.Routing` (issue 52).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from .._ids import ObjectId
 from .._objects import Step
@@ -29,6 +31,7 @@ from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import UNREAD, ResidentActors
+from ._seams import Marks
 
 __all__ = ["CatchUp"]
 
@@ -37,7 +40,15 @@ Swaps = list[tuple[str, ObjectId | None]]
 
 
 class CatchUp:
-    """The routing index caught up with the refs, and what is pending for an actor."""
+    """The routing index caught up with the refs, and what is pending for an actor.
+
+    A part a runtime holds.  ``marks`` marks the actors it finds with work: the runs'
+    (RUN-021.1).  ``commit`` commits the open group (RUN-017.2), the commit part's
+    :meth:`~gritwit.runtime._seams.GroupCommits.commit_group`: that part is made after
+    this one, since its commits ask this one to read the journal along
+    (:meth:`before_commit`, :meth:`after_commit`, RUN-020.7), so the runtime hands this
+    one the door, not the part.
+    """
 
     def __init__(
         self,
@@ -47,8 +58,7 @@ class CatchUp:
         residents: ResidentActors,
         hints: HeadHints,
         *,
-        mark: Callable[[Iterable[ObjectId]], None],
-        mark_sent: Callable[[list[ObjectId]], None],
+        marks: Marks,
         commit: Callable[[], bool],
     ) -> None:
         self._store = store
@@ -56,11 +66,10 @@ class CatchUp:
         self._group = group
         self._residents = residents
         self._hints = hints
-        #: Marks actors to run: the runtime's (RUN-021.1).
-        self._mark = mark
-        #: Marks the recipients of sends this runtime made, the runtime's (RUN-020.6).
-        self._mark_sent = mark_sent
-        #: Commits the open group: the runtime's (RUN-017.2).
+        #: Marks actors to run, and the recipients of sends this runtime made: the runs'
+        #: (RUN-021.1, RUN-020.6).
+        self._marks = marks
+        #: Commits the open group: the commit part's (RUN-017.2).
         self._commit_group = commit
         self._index = RoutingIndex()
         #: Whether the routing index was built from the heads (RUN-003).
@@ -100,7 +109,7 @@ class CatchUp:
         else:
             self._read_in_run, self._caught_by_commit = True, False
             version, _ = self._store.refs_changed_since(None)
-            self._mark(self._index.load(self._store, self._cache))
+            self._marks.mark(self._index.load(self._store, self._cache))
             self._loaded = True
             self._synced, self._erased = version, self._store.erasures()
         if self._group.sends is not None:
@@ -113,7 +122,7 @@ class CatchUp:
             swaps = self._group.behind(swaps)
         touched = self._index.refresh(self._store, self._cache, swaps)
         if touched:  # usually none: the swaps since were this runtime's own
-            self._mark(touched)
+            self._marks.mark(touched)
         self._hints.journal_fresh = swaps is not None and self._store.is_remote
         self._synced, self._erased = version, self._store.erasures()
         return bool(touched)
@@ -176,7 +185,7 @@ class CatchUp:
 
     # --- catching up (RUN-003) -----------------------------------------------------------
 
-    def _pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
+    def pending(self, actor: ObjectId) -> tuple[ObjectId | None, Step | None, Found]:
         """``actor``'s head id, head step and what is pending for it (WIT-005).
 
         A head another writer moved since the routing index caught up (RUN-002) may
@@ -207,7 +216,7 @@ class CatchUp:
         if (group.members or group.sends is not None) and not self._commit_group():
             return
         version, swaps = self._store.refs_changed_since(self._synced)
-        self._mark(self._index.refresh(self._store, self._cache, swaps))
+        self._marks.mark(self._index.refresh(self._store, self._cache, swaps))
         self._synced, self._erased = version, self._store.erasures()
         self._read_in_run = True
 
@@ -216,4 +225,4 @@ class CatchUp:
         with the refs, which do not hold them yet (RUN-019.2)."""
         sends = self._group.sends
         if sends is not None and not self._index.saw_outside(sends.entries.boxes):
-            self._mark_sent(self._index.set_outbox(OUTSIDE, sends.entries))
+            self._marks.mark_sent(self._index.set_outbox(OUTSIDE, sends.entries))

@@ -12,8 +12,8 @@ from typing import Any
 
 from .._argtypes import byte_bound, positive_float, positive_int
 from ..store._url import is_store_url
+from ._config import MAX_STEPS
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
-from ._runtime import MAX_STEPS
 from ._share import Share
 
 __all__ = ["add_runtime_parser"]

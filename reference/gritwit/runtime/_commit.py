@@ -8,8 +8,10 @@ the group (RUN-019.2).  It commits the open
 state is undone (RUN-017.4) and sends whose outbox swap lost are made again on their
 own (RUN-019.4); an error that escaped a run drops it unstored.  What each commit adds
 to the store counts toward the run's bytes (:mod:`._disk`, RUN-023).  The actors that
-routing or a reload found with work it marks through the runtime, which runs every
-actor or only those of its share (RUN-021.1, RUN-021.3 … RUN-021.5).
+routing or a reload found with work it marks through the runs'
+:class:`~gritwit.runtime._seams.Marks`, which run every actor or only those of the
+share (RUN-021.1, RUN-021.3 … RUN-021.5).  The runtime's face, the runs and the
+transitions ask it through its :class:`~gritwit.runtime._seams.GroupCommits` (issue 52).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
+from ._seams import Marks
 
 __all__ = ["Commits"]
 
@@ -47,9 +50,10 @@ class Commits:
     It owns the group commit's state: whether sends join the group, the current run's
     steps and idle snapshots a commit adds to (:meth:`begin`), the future a send
     sets while a run waits (:meth:`wake_on_send`), and the counts of lost swaps and
-    lost groups.  The runtime asks it through :meth:`_send_all`, :meth:`_commit_group`
-    and :meth:`_abandon_group`; it marks the actors its routing finds with work
-    through ``mark``, the runtime's own (who runs, RUN-021.1).
+    lost groups.  The runtime's face, the runs and the transitions ask it through
+    :class:`~gritwit.runtime._seams.GroupCommits` (:meth:`send_all`,
+    :meth:`commit_group`, :meth:`abandon_group`, …); it marks the actors its routing
+    finds with work through ``marks``, the runs' (who runs, RUN-021.1).
     """
 
     def __init__(
@@ -63,8 +67,7 @@ class Commits:
         hints: HeadHints,
         *,
         group_sends: bool,
-        mark: Callable[[Iterable[ObjectId]], None],
-        mark_sent: Callable[[list[ObjectId]], None],
+        marks: Marks,
         around: tuple[Callable[[], None], Callable[[bool], None]] | None = None,
     ) -> None:
         self._store = store
@@ -81,11 +84,10 @@ class Commits:
         self._bounds = bounds
         self._residents = residents
         self._hints = hints
-        #: Marks actors to run: the runtime's (RUN-021.1).
-        self._mark = mark
-        #: Marks the recipients of messages this runtime made, the runtime's: one outside
-        #: its share makes the next commit wake others (:meth:`wake_others`, RUN-020.6).
-        self._mark_sent = mark_sent
+        #: Marks actors to run, and the recipients of messages this runtime made: the
+        #: runs' (RUN-021.1); one outside the share makes the next commit wake others
+        #: (:meth:`wake_others`, RUN-020.6).
+        self._marks = marks
         #: Whether the next group commit wakes runtimes waiting for swaps (RUN-020.6).
         self._wakes_others = False
         #: The current run's adopted steps and idle snapshots (a group commit adds to them).
@@ -127,7 +129,7 @@ class Commits:
 
     # --- the outside ---------------------------------------------------------------------
 
-    def _send_all(
+    def send_all(
         self,
         messages: Iterable[tuple[ObjectId, ObjectId, Mapping[str, str] | None, bool]],
         objects: Iterable[GritObject],
@@ -145,7 +147,7 @@ class Commits:
                 self._store, messages, objects, self._index.outside_seen
             )
             self.conflicts += conflicts
-        self._mark_sent(self._index.set_outbox(OUTSIDE, entries))
+        self._marks.mark_sent(self._index.set_outbox(OUTSIDE, entries))
         if self._wake is not None and not self._wake.done():
             self._wake.set_result(None)  # a run waiting on long transitions looks again
         return sent
@@ -187,7 +189,7 @@ class Commits:
 
     # --- the open commit group (RUN-017) -------------------------------------------------
 
-    def _commit_group(self) -> bool:
+    def commit_group(self) -> bool:
         """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost.
 
         The adopted members join the run's steps, in group order.  A lost member's
@@ -240,11 +242,12 @@ class Commits:
         self.group_losses += 1
         for member in lost:
             self._forget_adoption(member.actor)
-        self._mark(self._index.load(self._store, self._cache))
+        self._marks.mark(self._index.load(self._store, self._cache))
         return False
 
-    def _abandon_group(self) -> None:
-        """Drop the open group unstored (an error escaped a run): nothing of it was durable."""
+    def abandon_group(self) -> None:
+        """Drop the open group unstored (an error escaped a run): nothing of it was durable,
+        and each member's provisional adoption is undone (RUN-017.3, RUN-017.5)."""
         for member in self._group.abandon():
             self._forget_adoption(member.actor)
 

@@ -3,7 +3,8 @@
 :class:`RuntimeFace`, the base class of :class:`~gritwit.runtime.Runtime`, holds no
 state of its own: it answers for the commit part.  The sends from the outside (RUN-001,
 RUN-019), :meth:`RuntimeFace.flush` and the counts of lost swaps (RUN-002) and lost
-groups (RUN-017.4) are the commit part's (:class:`~gritwit.runtime._commit.Commits`).
+groups (RUN-017.4) are the commit part's (:class:`~gritwit.runtime._commit.Commits`),
+asked through its public door, :class:`~gritwit.runtime._seams.GroupCommits` (issue 52).
 Who runs (RUN-021) is the runs' (:class:`~gritwit.runtime._schedule.Scheduler`), what is
 pending for an actor the routing part's (:class:`~gritwit.runtime._catchup.CatchUp`).
 """
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from .._codec import object_id
 from .._ids import ObjectId
 from .._objects import GritObject, Tree
-from ._commit import Commits
+from ._seams import GroupCommits
 
 __all__ = ["RuntimeFace"]
 
@@ -24,7 +25,7 @@ class RuntimeFace:
     """The runtime's methods that answer for its commit part: sends and commits."""
 
     # State set by Runtime.__init__ (._runtime) that these methods read.
-    _commits: Commits
+    _commits: GroupCommits
 
     # --- the outside, and the open commit group (Commits, RUN-017, RUN-019) --------------
 
@@ -42,7 +43,7 @@ class RuntimeFace:
         the default where the runtime groups, RUN-019.2), or when it returns
         (``send_commit="own"``, RUN-019.1).
         """
-        (sent,) = self._commits._send_all([(recipient, content, headers, signal)], objects)
+        (sent,) = self._commits.send_all([(recipient, content, headers, signal)], objects)
         return sent
 
     async def send_all(
@@ -55,7 +56,7 @@ class RuntimeFace:
         One commit swapping each of the outside's mailboxes they touch (RUN-003.4), chained
         as if sent one by one (WIT-004); returns their ids.
         """
-        return self._commits._send_all(messages, objects)
+        return self._commits.send_all(messages, objects)
 
     def flush(self) -> None:
         """Commit the open group now: sends that joined it are durable when this returns.
@@ -64,18 +65,13 @@ class RuntimeFace:
         It wakes runtimes waiting for swaps (RUN-020.6): no run of this runtime may follow.
         """
         self._commits.wake_others()
-        self._commit_group()
+        self._commits.commit_group()
 
     async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
         """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
         actor = object_id(core)
         await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
         return actor
-
-    def _commit_group(self) -> bool:
-        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost
-        (:meth:`Commits._commit_group <._commit.Commits._commit_group>`)."""
-        return self._commits._commit_group()
 
     @property
     def conflicts(self) -> int:

@@ -73,7 +73,7 @@ committed:
   evicted from memory and restored from their head on demand, with lifecycle
   events for observers (RUN-012 … RUN-014);
 * a runtime given a ``share`` (:class:`~gritwit.runtime._share.Share`, RUN-021)
-  marks to run only the actors of its share (``Scheduler._mark``): it sends to,
+  marks to run only the actors of its share (``Scheduler.mark``): it sends to,
   and answers queries of, every actor, but runs, retries, reports and keeps busy
   only its own (RUN-021.1 … RUN-021.5).
 
@@ -93,12 +93,15 @@ transition runs and for how long, with the bound itself
 (:class:`~gritwit.runtime._bound.TimeBound`, RUN-005), and the byte bounds of a step
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
 RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
-DUR-005.4, RUN-020.1).  The parts mark actors to run through the runs' own callables
-(``_mark``, ``_mark_sent``, ``_again``), handed to them as they are made: the runs are
-made first and given the parts they ask afterwards (``Scheduler.attach``).  Its one base
-class, :mod:`._face`, holds no state: the sends and the commit counts, the commit
-part's.  This module holds the constructor, its defaults, and the methods and
-properties that hand off to a part or show its state.
+DUR-005.4, RUN-020.1).  A part asks another only through the public names of a seam
+(:mod:`._seams`, issue 52): the parts mark actors to run through the runs'
+:class:`~gritwit.runtime._seams.Marks`, handed to them as they are made; the runs are made
+first and given the parts they ask afterwards, at once
+(:meth:`Scheduler.wire <._schedule.Scheduler.wire>`), since they own what those parts
+mark.  The settings are one frozen value, checked as it is made
+(:class:`~gritwit.runtime._config.RuntimeConfig`).  Its one base class, :mod:`._face`,
+holds no state: the sends and the commit counts, the commit part's.  This module holds
+the constructor and the methods and properties that hand off to a part or show its state.
 """
 
 from __future__ import annotations
@@ -106,6 +109,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Unpack
 
 from .._ids import ObjectId
 from .._objects import Blob
@@ -115,21 +120,14 @@ from ._bound import TimeBound
 from ._cache import ObjectCache
 from ._catchup import CatchUp
 from ._commit import Commits
-from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
-from ._events import IDLE_AFTER, MAX_RESIDENT, Observer
+from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig, RuntimeSettings
+from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
+from ._events import Observer
 from ._face import RuntimeFace
-from ._group import (
-    COMMIT,
-    COMMIT_MODES,
-    GROUP_BYTES,
-    GROUP_SIZE,
-    SEND_COMMIT,
-    SEND_COMMIT_MODES,
-    CommitGroup,
-)
+from ._group import COMMIT, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, CommitGroup
 from ._hints import HeadHints
 from ._resident import ResidentActors
-from ._schedule import Scheduler
+from ._schedule import Scheduler, SchedulerParts
 from ._share import Share
 from ._transition import Transitions
 
@@ -147,15 +145,6 @@ __all__ = [
     "Runtime",
 ]
 
-#: Default bound of one transition, in seconds (RUN-005).
-TIME_LIMIT = 5.0
-#: Attempts of a failing transition before its actor is marked failed (RUN-004).
-ATTEMPTS = 5
-#: Delay before the first retry, in seconds; each later one doubles (RUN-004).
-FIRST_BACKOFF = 0.01
-#: Most steps one run adopts when its caller names no bound (RUN-018.1).
-MAX_STEPS = 10_000
-
 
 def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     """Whether every Wit of ``tables`` is one of the reference's own (RUN-005, see above)."""
@@ -164,58 +153,34 @@ def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
 
 
 class Runtime(RuntimeFace):
-    """Runs actors over ``store`` (memory or durable) until nothing is pending."""
+    """Runs actors over ``store`` (memory or durable) until nothing is pending.
+
+    Its settings are ``config`` (:class:`~gritwit.runtime.RuntimeConfig`, by default
+    every default), with any of its fields given as keyword arguments instead or on top
+    (:class:`~gritwit.runtime._config.RuntimeSettings`): ``Runtime(store,
+    max_steps=100)`` is ``Runtime(store, config=RuntimeConfig(max_steps=100))``.
+    ``actors`` and ``updaters`` (the Wit tables, read once, RUN-005), ``sleep`` (between
+    retries, RUN-004.3) and ``clock`` (of idle eviction, RUN-012.2) are injected apart.
+    """
 
     def __init__(
         self,
         store: Store,
         *,
-        time_limit: float = TIME_LIMIT,
+        config: RuntimeConfig | None = None,
         actors: Mapping[str, Wit] = TEST_ACTORS,
         updaters: Mapping[str, Wit] = TEST_UPDATERS,
-        attempts: int = ATTEMPTS,
-        first_backoff: float = FIRST_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        max_resident: int | None = MAX_RESIDENT,
-        idle_after: float | None = IDLE_AFTER,
         clock: Callable[[], float] = time.monotonic,
-        commit: str = COMMIT,
-        group_size: int = GROUP_SIZE,
-        group_bytes: int = GROUP_BYTES,
-        max_steps: int = MAX_STEPS,
-        send_commit: str | None = None,
-        share: Share | None = None,
-        max_step_bytes: int = MAX_STEP_BYTES,
-        max_run_bytes: int = MAX_RUN_BYTES,
+        **settings: Unpack[RuntimeSettings],
     ) -> None:
-        if commit not in COMMIT_MODES:
-            raise ValueError(f"RUN-017.1: commit must be one of {COMMIT_MODES}, not {commit!r}")
-        if send_commit is None:  # RUN-019.1: grouped where the runtime groups, alone
-            # With a share, other runtimes send through the outside's one outbox too
-            # (RUN-003.2, RUN-021): a group carrying its swap would lose whole to theirs.
-            send_commit = SEND_COMMIT if commit == "group" and share is None else "own"
-        if send_commit not in SEND_COMMIT_MODES:
-            raise ValueError(
-                f"RUN-019.1: send_commit must be one of {SEND_COMMIT_MODES}, not {send_commit!r}"
-            )
-        if send_commit == "group" and commit != "group":
-            raise ValueError("RUN-019.2: send_commit='group' needs commit='group'")
-        if group_size < 1:
-            raise ValueError(
-                f"RUN-017.8, RUN-017.2: group_size must be at least 1, not {group_size}"
-            )
-        if group_bytes < 1:
-            raise ValueError(f"RUN-017.10: group_bytes must be at least 1, not {group_bytes}")
-        if max_steps < 1:
-            raise ValueError(f"RUN-018.1: max_steps must be at least 1, not {max_steps}")
-        for name, bound, clause in (
-            ("max_step_bytes", max_step_bytes, "RUN-022.2"),
-            ("max_run_bytes", max_run_bytes, "RUN-023.2"),
-        ):
-            if isinstance(bound, bool) or not isinstance(bound, int):
-                raise TypeError(f"{clause}: {name} must be an integer, not {bound!r}")
-            if not 1 <= bound <= LARGEST_BOUND:
-                raise ValueError(f"{clause}: {name} must be from 1 to 2**53 - 1, not {bound}")
+        if config is None:  # checked as it is made (RUN-017.1 … RUN-023.2)
+            config = RuntimeConfig(**settings)
+        elif settings:
+            config = replace(config, **settings)
+        self._config = config
+        commit, share = config.commit, config.share
+        send_commit = config.send_commit_mode  # RUN-019.1
         self._store = store
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
@@ -224,19 +189,17 @@ class Runtime(RuntimeFace):
         #: (:mod:`._bound`); inline only with the reference's own Wits (see above).
         inline = _builtin_only(actors, updaters)
         self._time_bound = TimeBound(
-            self._cache, self._executor, inline=inline, time_limit=time_limit
+            self._cache, self._executor, inline=inline, time_limit=config.time_limit
         )
         #: Heads read at once for a pass's transitions, each used once (DUR-005.4), a
         #: part of its own (:mod:`._hints`).
         self._hints = HeadHints()
-        #: ``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1).
-        self.commit = commit
         grouped = commit == "group"
         #: The runs: passes and rounds within their bounds, the actors to run and who runs
         #: (RUN-006, RUN-018, RUN-021): a part of its own (:mod:`._schedule`), made first,
-        #: since the parts made below mark actors to run through it.
-        self._scheduler = scheduler = Scheduler(share=share, max_steps=max_steps)
-        self._group = CommitGroup(self._cache, group_size, group_bytes)
+        #: since the parts made below mark actors to run through it (its Marks).
+        self._scheduler = scheduler = Scheduler(share=share, max_steps=config.max_steps)
+        self._group = CommitGroup(self._cache, config.group_size, config.group_bytes)
         #: Reading heads; the resident actors, their eviction and events (RUN-012 …
         #: RUN-014): a part of its own (:mod:`._resident`).
         self._residents = ResidentActors(
@@ -245,14 +208,22 @@ class Runtime(RuntimeFace):
             self._executor,
             self._group,
             clock=clock,
-            max_resident=max_resident,
-            idle_after=idle_after,
+            max_resident=config.max_resident,
+            idle_after=config.idle_after,
         )
-        #: ``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1).
-        self.send_commit = send_commit
         #: The bounds of a step's and a run's added bytes, and the run's count (RUN-022,
         #: RUN-023): a part of its own (:mod:`._disk`).
-        self._bounds = RunBounds(store, self._cache, self._group, max_step_bytes, max_run_bytes)
+        self._bounds = RunBounds(
+            store, self._cache, self._group, config.max_step_bytes, config.max_run_bytes
+        )
+
+        # The routing part is made before the commit part, which has it read the journal
+        # along each commit (RUN-020.7); it is handed this door, which reaches the commit
+        # part once it is made below: the one cycle between them, named here.
+        def commit_group() -> bool:
+            """The commit part's door (RUN-017.2), for the routing part made before it."""
+            return commits.commit_group()
+
         #: The routing index and what it knows of the refs, caught up as runs start and
         #: where a head moved (RUN-003): a part of its own (:mod:`._catchup`).  ``_index``
         #: is its index, which the passes and transitions read and route into.
@@ -262,16 +233,15 @@ class Runtime(RuntimeFace):
             self._group,
             self._residents,
             self._hints,
-            mark=scheduler._mark,
-            mark_sent=scheduler._mark_sent,
-            commit=self._commit_group,
+            marks=scheduler,
+            commit=commit_group,
         )
         self._index = self._routing.index
         group_sends = send_commit == "group"  # sends join the open group (RUN-019.2)
         #: Sends from the outside and the open group's commits, with their state and
         #: counts (RUN-017, RUN-019): a part of its own (:mod:`._commit`).  ``_group`` above
         #: is its group, which the passes and transitions read and add to.
-        self._commits = Commits(
+        self._commits = commits = Commits(
             store,
             self._cache,
             self._index,
@@ -280,8 +250,7 @@ class Runtime(RuntimeFace):
             self._residents,
             self._hints,
             group_sends=group_sends,
-            mark=scheduler._mark,
-            mark_sent=scheduler._mark_sent,
+            marks=scheduler,
             around=(self._routing.before_commit, self._routing.after_commit),
         )
         #: One transition's attempts, adoption and failure, with the attempts' policy and
@@ -294,26 +263,43 @@ class Runtime(RuntimeFace):
             self._bounds,
             self._residents,
             self._routing,
-            self._commits,
-            attempts=attempts,
-            first_backoff=first_backoff,
+            commits,
+            attempts=config.attempts,
+            first_backoff=config.first_backoff,
             sleep=sleep,
             grouped=grouped,
-            mark=scheduler._mark,
-            mark_sent=scheduler._mark_sent,
-            again=scheduler._again,
+            marks=scheduler,
             send=self.send,
         )
-        scheduler.attach(
-            store,
-            self._bounds,
-            self._residents,
-            self._hints,
-            self._time_bound,
-            self._routing,
-            self._commits,
-            self._transitions,
+        scheduler.wire(
+            SchedulerParts(
+                store=store,
+                bounds=self._bounds,
+                residents=self._residents,
+                hints=self._hints,
+                time_bound=self._time_bound,
+                routing=self._routing,
+                commits=commits,
+                transitions=self._transitions,
+            )
         )
+
+    @property
+    def commit(self) -> str:
+        """``"group"`` or ``"step"``: how adopted steps are committed (RUN-017.1)."""
+        return self._config.commit
+
+    @property
+    def send_commit(self) -> str:
+        """``"own"`` or ``"group"``: how sends from the outside are committed (RUN-019.1)."""
+        return self._config.send_commit_mode
+
+    @property
+    def config(self) -> RuntimeConfig:
+        """The runtime's settings (:class:`~gritwit.runtime.RuntimeConfig`): those it was
+        made with, and any a setter below changed since, checked as it was (a setting it
+        refuses raises, and changes nothing)."""
+        return self._config
 
     # --- reading state, and the resident actors (ResidentActors, RUN-012 … RUN-014) ---------
 
@@ -352,6 +338,7 @@ class Runtime(RuntimeFace):
 
     @max_resident.setter
     def max_resident(self, bound: int | None) -> None:
+        self._config = replace(self._config, max_resident=bound)
         self._residents.max_resident = bound
 
     @property
@@ -361,6 +348,7 @@ class Runtime(RuntimeFace):
 
     @idle_after.setter
     def idle_after(self, seconds: float | None) -> None:
+        self._config = replace(self._config, idle_after=seconds)
         self._residents.idle_after = seconds
 
     # --- the runs (Scheduler, RUN-006, RUN-018, RUN-021) ------------------------------------
@@ -430,6 +418,7 @@ class Runtime(RuntimeFace):
 
     @max_steps.setter
     def max_steps(self, bound: int) -> None:
+        self._config = replace(self._config, max_steps=bound)
         self._scheduler.max_steps = bound
 
     @property
@@ -452,6 +441,7 @@ class Runtime(RuntimeFace):
 
     @attempts.setter
     def attempts(self, count: int) -> None:
+        self._config = replace(self._config, attempts=count)
         self._transitions.attempts = count
 
     @property
@@ -461,6 +451,7 @@ class Runtime(RuntimeFace):
 
     @first_backoff.setter
     def first_backoff(self, seconds: float) -> None:
+        self._config = replace(self._config, first_backoff=seconds)
         self._transitions.first_backoff = seconds
 
     # --- the bounds (TimeBound, RunBounds) ------------------------------------------------
@@ -472,6 +463,7 @@ class Runtime(RuntimeFace):
 
     @time_limit.setter
     def time_limit(self, seconds: float) -> None:
+        self._config = replace(self._config, time_limit=seconds)
         self._time_bound.time_limit = seconds
 
     @property
@@ -481,6 +473,7 @@ class Runtime(RuntimeFace):
 
     @max_step_bytes.setter
     def max_step_bytes(self, bound: int) -> None:
+        self._config = replace(self._config, max_step_bytes=bound)
         self._bounds.max_step_bytes = bound
 
     @property
@@ -490,6 +483,7 @@ class Runtime(RuntimeFace):
 
     @max_run_bytes.setter
     def max_run_bytes(self, bound: int) -> None:
+        self._config = replace(self._config, max_run_bytes=bound)
         self._bounds.max_run_bytes = bound
 
     @property

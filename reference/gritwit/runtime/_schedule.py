@@ -14,11 +14,14 @@ with the store as it starts (RUN-003), commits the open group before it returns
 
 It is a part the runtime holds (issue 43): it owns the actors marked to run, those
 running, the share that says which actors this runtime runs (RUN-021), ``attempts_from``
-and ``max_steps``; the other parts mark actors to run through its ``_mark``,
-``_mark_sent`` and ``_again``.  Its runs ask the transitions part
-(:class:`~gritwit.runtime._transition.Transitions`) to drive one actor's transition, the
-routing part (:class:`~gritwit.runtime._catchup.CatchUp`) to catch up, and the commit
-part (:class:`~gritwit.runtime._commit.Commits`) to commit the open group.
+and ``max_steps``; the other parts mark actors to run through its
+:class:`~gritwit.runtime._seams.Marks` (:meth:`Scheduler.mark`,
+:meth:`Scheduler.mark_sent`, :meth:`Scheduler.again`).  Its runs ask, through the seams
+of :mod:`._seams` (issue 52), the transitions part to drive one actor's transition
+(:class:`~gritwit.runtime._seams.Attempts`), the routing part to catch up
+(:class:`~gritwit.runtime._seams.Routing`), and the commit part to commit the open group
+(:class:`~gritwit.runtime._seams.GroupCommits`): the parts of :class:`SchedulerParts`,
+given once by :meth:`Scheduler.wire`.
 """
 
 from __future__ import annotations
@@ -26,24 +29,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .._ids import ObjectId
 from ..store import Store
 from ..wit import Failure, RunReport
 from ..wit._executor import run_report
-from ._attempt import _Failed
+from ._attempt import FailedAttempt
 from ._bound import TimeBound
-from ._catchup import CatchUp
-from ._commit import Commits
 from ._disk import RunBounds
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
 from ._resident import ResidentActors
+from ._seams import Attempts, GroupCommits, Routing
 from ._share import Share
-from ._transition import Transitions
 
-__all__ = ["Scheduler"]
+__all__ = ["Scheduler", "SchedulerParts"]
 
 #: Seconds of inline transitions after which a run lets other tasks in (RUN-018.2).
 _YIELD_AFTER = 0.005
@@ -54,17 +56,44 @@ _YIELD_AFTER = 0.005
 _BURST = 32
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchedulerParts:
+    """The parts a runtime's runs ask, given to :meth:`Scheduler.wire` once they are made.
+
+    The runs own the set of actors to run, and the parts they ask (the routing, commit
+    and transitions parts) mark actors in it as they route, commit and adopt (RUN-006,
+    RUN-021.1): so the runs are made first, handed to those parts as their
+    :class:`~gritwit.runtime._seams.Marks`, and given the parts afterwards, all at once.
+    """
+
+    store: Store
+    #: The byte bounds of a step and a run, and the run's count (RUN-022, RUN-023).
+    bounds: RunBounds
+    #: The resident actors, evicted between passes and rounds (RUN-012).
+    residents: ResidentActors
+    #: A pass's head hints, read at once on a remote store (DUR-005.4).
+    hints: HeadHints
+    #: Where a transition runs: inline or not (RUN-005).
+    time_bound: TimeBound
+    #: What is pending for an actor, caught up as a run starts (RUN-003).
+    routing: Routing
+    #: The open group, committed before a run returns (RUN-017.5).
+    commits: GroupCommits
+    #: One actor's transition, driven to at most one adopted step (RUN-004).
+    transitions: Attempts
+
+
 class Scheduler:
     """Runs transitions in passes, or in deterministic rounds, within a run's bounds.
 
     A part a runtime holds, made in two steps: :meth:`__init__` makes the set of actors
-    to run, which the other parts mark through :meth:`_mark`, :meth:`_mark_sent` and
-    :meth:`_again`, handed to them as they are made; :meth:`attach` then gives it the
-    parts its runs ask (the commit part's group and sends, the routing part's catch-up,
-    the transitions part's attempts), which are made after it.
+    to run, which the other parts mark through its :class:`~gritwit.runtime._seams.Marks`
+    (:meth:`mark`, :meth:`mark_sent`, :meth:`again`), given to them as they are made;
+    :meth:`wire` then gives it the parts its runs ask (:class:`SchedulerParts`), which
+    are made after it.  The cycle is real: the runs own what those parts mark.
     """
 
-    # The parts the runs ask, given by attach().
+    # The parts the runs ask, given by wire(): kept as fields, read on every pass.
     _store: Store
     _index: RoutingIndex
     _group: CommitGroup
@@ -72,9 +101,9 @@ class Scheduler:
     _residents: ResidentActors
     _hints: HeadHints
     _time_bound: TimeBound
-    _routing: CatchUp
-    _commits: Commits
-    _transitions: Transitions
+    _routing: Routing
+    _commits: GroupCommits
+    _transitions: Attempts
 
     def __init__(self, *, share: Share | None, max_steps: int) -> None:
         #: The actors this runtime runs (RUN-021); ``None``: every actor (RUN-020.4).
@@ -88,39 +117,31 @@ class Scheduler:
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
 
-    def attach(
-        self,
-        store: Store,
-        bounds: RunBounds,
-        residents: ResidentActors,
-        hints: HeadHints,
-        time_bound: TimeBound,
-        routing: CatchUp,
-        commits: Commits,
-        transitions: Transitions,
-    ) -> None:
+    def wire(self, parts: SchedulerParts) -> None:
         """The parts the runs ask, made after this one: called once, by
-        :class:`~gritwit.runtime.Runtime`'s constructor."""
-        self._store = store
-        self._bounds = bounds
-        self._residents = residents
-        self._hints = hints
-        self._time_bound = time_bound
-        self._routing = routing
+        :class:`~gritwit.runtime.Runtime`'s constructor, before any run (RUN-006)."""
+        if hasattr(self, "_transitions"):
+            raise RuntimeError("the runs are wired once, by the runtime that made them")
+        self._store = parts.store
+        self._bounds = parts.bounds
+        self._residents = parts.residents
+        self._hints = parts.hints
+        self._time_bound = parts.time_bound
+        self._routing = parts.routing
         #: The routing part's index, which a pass reads (RUN-003).
-        self._index = routing.index
-        self._commits = commits
+        self._index = parts.routing.index
+        self._commits = parts.commits
         #: The commit part's open group, which a run commits before it returns (RUN-017.5).
-        self._group = commits.group
-        self._transitions = transitions
+        self._group = parts.commits.group
+        self._transitions = parts.transitions
 
-    # --- who runs (RUN-021) --------------------------------------------------------------
+    # --- who runs (RUN-021): the Marks the other parts are given ---------------------------
 
     def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
         """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
         return actors if self.share is None else self.share.select(actors)
 
-    def _mark(self, actors: Iterable[ObjectId]) -> None:
+    def mark(self, actors: Iterable[ObjectId]) -> None:
         """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
 
         An actor outside the share is never marked, so no run starts a transition of
@@ -129,8 +150,8 @@ class Scheduler:
         """
         self._dirty.update(actors if self.share is None else self.share.select(actors))
 
-    def _mark_sent(self, actors: list[ObjectId]) -> None:
-        """:meth:`_mark` the recipients of messages this runtime made (its steps' and its
+    def mark_sent(self, actors: list[ObjectId]) -> None:
+        """:meth:`mark` the recipients of messages this runtime made (its steps' and its
         sends from the outside): one outside its share is another runtime's work, so the
         next group commit wakes the runtimes waiting for swaps (RUN-020.6); work for the
         share alone the run that commits it runs itself, and wakes no one."""
@@ -143,15 +164,10 @@ class Scheduler:
             self._commits.wake_others()
         self._dirty.update(mine)
 
-    def _again(self, actor: ObjectId) -> None:
+    def again(self, actor: ObjectId) -> None:
         """Mark ``actor``, one of this runtime's own, to look at again (RUN-006, RUN-018.3):
         its transition left work, or did not start (RUN-023.2)."""
         self._dirty.add(actor)
-
-    def _commit_group(self) -> bool:
-        """Commit the open group (RUN-017.2); ``False`` when a member or a send was lost
-        (:meth:`Commits._commit_group <._commit.Commits._commit_group>`)."""
-        return self._commits._commit_group()
 
     # --- running -------------------------------------------------------------------------
 
@@ -186,7 +202,7 @@ class Scheduler:
         try:
             return await self._run(max_steps)
         except BaseException:
-            self._commits._abandon_group()
+            self._commits.abandon_group()
             self._routing.forget()  # what was dirty may be lost: start from the heads again
             raise
 
@@ -237,16 +253,16 @@ class Scheduler:
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
-                first: _Failed | None = None
+                first: FailedAttempt | None = None
                 if self._time_bound.inline:
-                    inline = self._transitions._drive_inline(actor, steps)
+                    inline = self._transitions.drive_inline(actor, steps)
                     if inline is True:
                         ran_inline = True  # done at once: no task (RUN-005)
                         continue
                     if inline is not False:
                         first = inline  # it failed: counted, not built again (RUN-004.3)
                 self._running.add(actor)
-                tasks[asyncio.create_task(self._transitions._drive(actor, steps, first=first))] = (
+                tasks[asyncio.create_task(self._transitions.drive(actor, steps, first=first))] = (
                     actor
                 )
             if ready[_BURST:]:  # after a burst: a set sized to what is dirty now
@@ -259,7 +275,7 @@ class Scheduler:
                     continue  # what it routed may have made others dirty
                 group = self._group  # anything to commit: a member, or a send (RUN-019.2)
                 if group.members or group.sends is not None:
-                    if not self._commit_group():
+                    if not self._commits.commit_group():
                         continue  # a member or a send was lost: run again (RUN-017.4, RUN-019.4)
                     if self._routing.found_work():
                         continue  # the journal read its commit carried found work (RUN-020.7)
@@ -308,7 +324,7 @@ class Scheduler:
         try:
             return await self._rounds(max_steps, steps, marked, idle)
         except BaseException:
-            self._commits._abandon_group()
+            self._commits.abandon_group()
             raise
 
     async def _rounds(
@@ -326,9 +342,9 @@ class Scheduler:
             losses = self._commits.group_losses
             for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
                 if len(steps) + len(group) >= max_steps:
-                    self._commit_group()
+                    self._commits.commit_group()
                 if len(steps) >= max_steps or self._bounds.halted:  # RUN-018.1, RUN-023.3
-                    self._commit_group()
+                    self._commits.commit_group()
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), False)
                 if actor in self._index.failed:  # marked by another writer during the round
@@ -336,14 +352,14 @@ class Scheduler:
                 adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
                 self._running.add(actor)
                 try:
-                    await self._transitions._drive(actor, steps, idle)
+                    await self._transitions.drive(actor, steps, idle)
                 finally:
                     self._running.discard(actor)
                 if actor in self._index.failed and len(self._transitions.failures) > attempts:
                     marked.append(self._transitions.failures[-1])  # its last attempt, in its turn
                 progressed = progressed or len(steps) + len(group) > adopted
             if not progressed and self._commits.group_losses == losses:
-                self._commit_group()
+                self._commits.commit_group()
                 if self._commits.group_losses == losses:  # else a lost member's actor runs again
                     self._evict_between_rounds(idle, final=True)
                     return RunReport(tuple(steps), tuple(marked), True)
@@ -371,7 +387,7 @@ class Scheduler:
             looked_at = self._mine(self._index.recipients())
         self._dirty = set()
         for actor in looked_at - self._index.failed:
-            _, _, found = self._routing._pending(actor)
+            _, _, found = self._routing.pending(actor)
             if found and idle.get(actor) != tuple(items[-1].id for items in found.values()):
                 self._dirty.add(actor)
         self.evict_idle()

@@ -12,18 +12,19 @@ receipts go out (RUN-004.3 … RUN-004.6).
 It is a part the runtime holds (issue 43): it owns the attempts' policy (``attempts``,
 ``first_backoff``, the sleep between them), whether a step is adopted in groups, and
 ``failures``, every failed attempt.  The runs (:class:`~gritwit.runtime._schedule.Scheduler`)
-ask it through :meth:`Transitions._drive` and :meth:`Transitions._drive_inline`; it
-reads what is pending through the routing part (:class:`~gritwit.runtime._catchup.CatchUp`),
-commits and counts lost swaps through the commit part
-(:class:`~gritwit.runtime._commit.Commits`), and marks actors to run through the
-callables the runtime hands it (the runs own the set of actors to run, RUN-021.1).
+ask it through its :class:`~gritwit.runtime._seams.Attempts` (:meth:`Transitions.drive`,
+:meth:`Transitions.drive_inline`); it asks the other parts through theirs (issue 52):
+what is pending through the routing part's :class:`~gritwit.runtime._seams.Routing`,
+commits and counts lost swaps through the commit part's
+:class:`~gritwit.runtime._seams.GroupCommits`, and marks actors to run through the runs'
+:class:`~gritwit.runtime._seams.Marks` (the runs own the set of actors to run, RUN-021.1).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from .._errors import GritError, RefConflict
 from .._ids import ObjectId
@@ -32,14 +33,13 @@ from .._objects import Blob
 from ..store import Store, head_ref
 from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout
 from . import _work
-from ._attempt import Found, _Attempt, _attempt, _Failed
-from ._bound import TimeBound, _inline_gate, _ToLane
+from ._attempt import Attempt, FailedAttempt, Found, attempt_of
+from ._bound import TimeBound, ToLane, inline_gate
 from ._cache import ObjectCache
-from ._catchup import CatchUp
-from ._commit import Commits
 from ._disk import Halted, RunBounds, Turn, fresh_bytes
 from ._index import failed_ref
 from ._resident import ResidentActors
+from ._seams import GroupCommits, Marks, Routing
 
 __all__ = ["Transitions"]
 
@@ -60,10 +60,9 @@ def _delay(first: float, attempt: int, timed: bool) -> float:
 class Transitions:
     """Attempts of one actor's transition: built, adopted and routed, or retried (RUN-004).
 
-    A part a runtime holds.  ``mark`` and ``mark_sent`` mark actors to run (every actor,
-    or those of the share, RUN-021.1), ``again`` marks one of the runtime's own actors to
-    look at again, and ``send`` sends from the outside (the error receipts, RUN-004.6):
-    the runtime's.
+    A part a runtime holds.  ``marks`` marks actors to run (every actor, or those of the
+    share, RUN-021.1) and one of the runtime's own to look at again: the runs'; ``send``
+    sends from the outside (the error receipts, RUN-004.6): the runtime's.
     """
 
     def __init__(
@@ -74,16 +73,14 @@ class Transitions:
         time_bound: TimeBound,
         bounds: RunBounds,
         residents: ResidentActors,
-        routing: CatchUp,
-        commits: Commits,
+        routing: Routing,
+        commits: GroupCommits,
         *,
         attempts: int,
         first_backoff: float,
         sleep: Callable[[float], Awaitable[None]],
         grouped: bool,
-        mark: Callable[[Iterable[ObjectId]], None],
-        mark_sent: Callable[[list[ObjectId]], None],
-        again: Callable[[ObjectId], None],
+        marks: Marks,
         send: Callable[[ObjectId, ObjectId, Mapping[str, str]], Awaitable[ObjectId]],
     ) -> None:
         self._store = store
@@ -106,24 +103,22 @@ class Transitions:
         self.failures: list[Failure] = []
         #: Whether a step is adopted in memory and committed with its group (RUN-017).
         self._grouped = grouped
-        #: Mark actors to run, and the recipients of messages made here: the runtime's.
-        self._mark = mark
-        self._mark_sent = mark_sent
-        #: Mark one actor to look at again (its own work left, or not started): the runs'.
-        self._again = again
+        #: Marks actors to run, the recipients of messages made here, and one actor to look
+        #: at again (its own work left, or not started): the runs' (RUN-021.1).
+        self._marks = marks
         #: Send from the outside: the runtime's (RUN-004.6 receipts).
         self._send = send
 
     def _prepare(
         self, actor: ObjectId, idle: dict[ObjectId, tuple[ObjectId, ...]] | None
-    ) -> _Attempt | None:
+    ) -> Attempt | None:
         """What one attempt of ``actor`` starts from, or ``None`` when it has nothing to do.
 
         Nothing to do: nothing pending, or exactly what its last transition left
         unread (its idle snapshot, RUN-012.1).  Otherwise the actor is restored
         first if it was evicted (RUN-013.1).
         """
-        last_id, last, found = self._routing._pending(actor)
+        last_id, last, found = self._routing.pending(actor)
         if not found:
             return None
         lasts = []  # each sender's last pending message: a loop, no comprehension's function
@@ -138,11 +133,11 @@ class Transitions:
         grouped = group.members or group.sends is not None
         basis = group.basis((actor, *found)) if grouped else _NO_BASIS
         self._residents.use(actor, last_id, last, "message")  # RUN-013: restored before it runs
-        return _attempt((actor, last_id, last, found, basis, snapshot))  # an _Attempt
+        return attempt_of((actor, last_id, last, found, basis, snapshot))  # an Attempt
 
     def _adopt(
         self,
-        job: _Attempt,
+        job: Attempt,
         built: Assembled,
         steps: list[tuple[ObjectId, ObjectId]],
         idle: dict[ObjectId, tuple[ObjectId, ...]] | None,
@@ -180,7 +175,7 @@ class Transitions:
                     added if fresh is None else fresh_bytes(built.encodings, fresh)
                 )
                 self._commits.conflicts += 1
-                self._mark(self._index.load(self._store, self._cache))
+                self._marks.mark(self._index.load(self._store, self._cache))
                 return False
             self._bounds.counted(added if fresh is None else fresh_bytes(built.encodings, fresh))
             steps.append((actor, built.step_id))
@@ -189,10 +184,10 @@ class Transitions:
         outbox = built.outbox  # the step's mailboxes, as built: not read back
         entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
         moved = self._index.set_outbox(actor, entries, built.step_id)
-        if moved:  # none for a step that sent nothing new: no _mark frame then
-            self._mark_sent(moved)
+        if moved:  # none for a step that sent nothing new: no mark_sent frame then
+            self._marks.mark_sent(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
-            self._again(actor)
+            self._marks.again(actor)
         self._residents.remember(actor, built.step_id, step)
         last = job.last
         if step.inbox == (None if last is None else last.inbox):
@@ -204,16 +199,16 @@ class Transitions:
                 or group.bytes >= group.max_bytes
                 or self._bounds.must_learn()  # RUN-023.2: the run's exact bytes
             ):
-                self._commits._commit_group()
+                self._commits.commit_group()
         return True
 
-    async def _drive(
+    async def drive(
         self,
         actor: ObjectId,
         steps: list[tuple[ObjectId, ObjectId]],
         idle: dict[ObjectId, tuple[ObjectId, ...]] | None = None,
         *,
-        first: _Failed | None = None,
+        first: FailedAttempt | None = None,
     ) -> None:
         """At most one adopted step of ``actor``.
 
@@ -222,7 +217,7 @@ class Transitions:
 
         ``idle`` holds per-call idle snapshots (:meth:`run_rounds`); without it the
         snapshot kept with the resident actor is used (RUN-012).  ``first``, from
-        :meth:`_drive_inline`, is a first attempt that failed already: it is counted
+        :meth:`drive_inline`, is a first attempt that failed already: it is counted
         as this call's first failure (RUN-004.3), not built again.  A transition that
         has not started when its run halts (RUN-023.2) does not start: its actor stays
         busy (RUN-018.3); one that started finishes, retries and reruns included.
@@ -234,7 +229,7 @@ class Transitions:
                 (job, exc), first = first, None
             else:
                 if gated and self._bounds.halted:
-                    self._again(actor)  # RUN-023.2: not started; busy
+                    self._marks.again(actor)  # RUN-023.2: not started; busy
                     return
                 prepared = self._prepare(actor, idle)
                 if prepared is None:
@@ -250,7 +245,7 @@ class Transitions:
                         if built is not None:
                             self._bounds.bound_step(built)  # RUN-022.3: a step past max_step_bytes
                     except Halted:  # RUN-023.2: the run halted while it waited to start
-                        self._again(actor)
+                        self._marks.again(actor)
                         return
                     except Exception as error:  # WIT-006: adopts nothing, messages stay pending
                         exc = error
@@ -273,14 +268,14 @@ class Transitions:
                 return
             await self._sleep(_delay(self.first_backoff, attempt, timed))
 
-    def _drive_inline(
+    def drive_inline(
         self, actor: ObjectId, steps: list[tuple[ObjectId, ObjectId]]
-    ) -> bool | _Failed:
-        """:meth:`_drive` without a task, for a runtime whose transitions run inline (RUN-005).
+    ) -> bool | FailedAttempt:
+        """:meth:`drive` without a task, for a runtime whose transitions run inline (RUN-005).
 
         ``True`` when done.  Otherwise the transition must go the long way, having
         adopted nothing: ``False`` when a ``nap`` needs the bounded thread
-        (RUN-005.6), or the attempt and its error when it failed, for :meth:`_drive`
+        (RUN-005.6), or the attempt and its error when it failed, for :meth:`drive`
         to count as its first failed attempt (RUN-004.3) and retry.
         """
         while True:
@@ -294,7 +289,7 @@ class Transitions:
             try:
                 wall, cpu = _monotonic(), _thread_time()  # as _started()
                 built = self._executor.build(
-                    actor, job.last, job.found, last_id=job.last_id, gate=_inline_gate
+                    actor, job.last, job.found, last_id=job.last_id, gate=inline_gate
                 )
                 # _judge_overrun only when it could find one: past the bound in CPU time,
                 # or past the backstop's floor in wall time (RUN-005.7, RUN-005.9)
@@ -305,9 +300,9 @@ class Transitions:
                     self._time_bound.judge_overrun((wall, cpu))
                 if built is not None:
                     self._bounds.bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
-            except _ToLane:  # RUN-005.7: it runs in the engine lane, from _drive
+            except ToLane:  # RUN-005.7: it runs in the engine lane, from drive
                 return False
-            except Exception as exc:  # WIT-006: nothing adopted; _drive records it and retries
+            except Exception as exc:  # WIT-006: nothing adopted; drive records it and retries
                 return job, exc
             if built is None:  # no genesis yet: wait for what is pending to change
                 self._residents.wait(actor, job.snapshot)
@@ -344,7 +339,7 @@ class Transitions:
         failed on.  If that loses a member, the actor is not marked now: what is
         pending for it changed, and it runs again.
         """
-        if not self._commits._commit_group():
+        if not self._commits.commit_group():
             return
         error_class = error.error_class if isinstance(error, GritError) else "failed"
         record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
