@@ -1,0 +1,92 @@
+"""The session of the guide "Run actors as a service" is what the reference answers.
+
+``docs/guide/serve.md`` shows a session with a fresh service as a transcript: ``>`` a
+request (method, path, an ``Idempotency-Key`` if any, the JSON body if any), ``<`` the
+answer (status, then the body).  Ids are content addressed, so a fresh store gives the
+same ones each time: this test replays the requests against a fresh service and the
+answers must be the page's, status and body.  ``python reference/tests/test_service_guide.py``
+prints the transcript the reference gives now, to paste into the page after a change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE = ROOT / "docs" / "guide" / "serve.md"
+COUNTER = "a3c6f5d7"  # replaced below by the counter's id, so the requests can name it
+
+#: The requests of the session, in order; ``{counter}`` is the first actor created.
+REQUESTS: tuple[tuple[str, str, dict[str, str], Any], ...] = (
+    ("GET", "/v1", {}, None),
+    ("POST", "/v1/actors", {}, {"test": "counter"}),
+    ("POST", "/v1/settle", {}, {"timeout": 30}),  # the genesis step first, whatever the timing
+    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "35"}}),  # noqa: E501
+    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "35"}}),  # noqa: E501
+    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "36"}}),  # noqa: E501
+    ("POST", "/v1/settle", {}, {"timeout": 30}),
+    ("GET", "/v1/actors/{counter}/queries/count", {}, None),
+    ("GET", "/v1/actors/{counter}", {}, None),
+    ("GET", "/v1/actors/{counter}/history?limit=1", {}, None),
+    ("GET", "/v1/refs?prefix=heads/", {}, None),
+    ("GET", "/v1/actors/{counter}/queries/nothing", {}, None),
+    ("GET", "/v1/objects/not-an-id", {}, None),
+)
+
+
+def _request_line(method: str, path: str, headers: dict[str, str], body: Any) -> str:
+    parts = [method, path, *(f"{k}:{v}" for k, v in headers.items())]
+    if body is not None:
+        parts.append(json.dumps(body, separators=(", ", ": ")))
+    return "> " + " ".join(parts)
+
+
+def _answer_line(status: int, text: str) -> str:
+    try:
+        text = json.dumps(json.loads(text), separators=(", ", ": "))
+    except ValueError:
+        pass
+    return f"< {status} {text}"
+
+
+def session() -> list[str]:
+    """The transcript the reference gives now, on a fresh SQLite store."""
+    from serve_helpers import serving
+
+    lines: list[str] = []
+    counter = COUNTER
+    with tempfile.TemporaryDirectory() as tmp, serving(Path(tmp) / "store") as served:
+        for method, path, headers, body in REQUESTS:
+            path = path.replace("{counter}", counter)
+            answer = served.client.request(method, path, headers=headers, json=body)
+            if body == {"test": "counter"}:
+                counter = answer.json()["actor"]
+            lines.append(_request_line(method, path, headers, body))
+            lines.append(_answer_line(answer.status_code, answer.text))
+    return lines
+
+
+def transcript(page: str) -> list[str]:
+    """The lines of the text block after "Here is a session"."""
+    found = re.search(r"Here is a session.*?^```text\n(.*?)^```", page, re.S | re.M)
+    assert found, "serve.md: no text block after 'Here is a session'"
+    return found.group(1).splitlines()
+
+
+@pytest.mark.req("HTTP-001.6", "HTTP-004.2", "HTTP-005.3", "HTTP-005.5", "HTTP-006.1", "HTTP-011.1")
+def test_the_guides_session_is_what_the_reference_answers() -> None:
+    pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
+    shown = transcript(GUIDE.read_text(encoding="utf-8"))
+    assert shown == session(), "docs/guide/serve.md's session is stale: run this file to print it"
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    print("\n".join(session()))
