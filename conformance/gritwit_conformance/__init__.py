@@ -12,6 +12,6 @@ from __future__ import annotations
 #: The suite's version: the package's and the spec's, one number (CONV-003.4).
 SUITE_VERSION = "0.4.0.dev0"
 #: The profiles (ADP-006), each a test folder of the suite; ``protocol`` always runs.
-PROFILES = ("codec", "store", "wit", "runtime", "wasm", "perf", "sandbox")
+PROFILES = ("codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http")
 
 __all__ = ["PROFILES", "SUITE_VERSION"]

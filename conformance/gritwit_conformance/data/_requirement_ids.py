@@ -19,6 +19,7 @@ PREFIXES: Final = (
     "CONV",
     "DUR",
     "ENC",
+    "HTTP",
     "ID",
     "OBJ",
     "REF",

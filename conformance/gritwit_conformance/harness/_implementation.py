@@ -56,7 +56,10 @@ PROFILE_COMMANDS = _PROFILE_COMMANDS
 
 
 #: The arguments of each optional feature (ADP-005.7): sent only where it is claimed.
-FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {"rt-open": {"share": "shares"}}
+FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {
+    "rt-open": {"share": "shares"},
+    "http-serve": {"share": "shares"},  # ADP-021.1
+}
 
 
 class UndeclaredProfile(Exception):
@@ -72,11 +75,14 @@ class UndeclaredProfile(Exception):
 class MissingCommand(AssertionError):
     """A claimed profile's command answered ``unsupported-command`` (ADP-006)."""
 
-    #: The optional profiles' own rule that a claim means the command (ADP-018.1, ADP-019.1).
+    #: The optional profiles' own rule that a claim means the command (ADP-018.1, ADP-019.1,
+    #: ADP-021).
     _CLAIM_RULE: ClassVar[dict[str, str]] = {
         "perf-run": "ADP-018.1",
         "sandbox-info": "ADP-019.1",
         "sandbox-run": "ADP-019.1",
+        "http-serve": "ADP-021.1",
+        "http-stop": "ADP-021.2",
     }
 
     def __init__(self, cmd: str) -> None:

@@ -40,6 +40,7 @@ CHAPTERS: Final = {
     "RUN": "07-runtime",
     "WASM": "08-wasm",
     "SBX": "09-sandbox",
+    "HTTP": "10-http",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

@@ -1,0 +1,283 @@
+"""The requests the http profile's tests repeat, each checking its answer, and expected ids.
+
+Every helper that expects success asserts the status and the JSON body, naming the
+clause an unexpected answer breaks and what the service answered; :func:`expect_error`
+checks a refusal against HTTP-003.1 (the body) and HTTP-003.2 (the status of its class).
+Expected ids are computed from the objects the spec says a request builds (ADP-014's
+test-actor cores, WIT-004's chains), with the codec (the expected side, as the other
+profiles compute theirs).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import httpx
+
+import gritwit as g
+from gritwit_conformance.harness._state import scaled
+
+__all__ = [
+    "PYTHON_COUNTER",
+    "OUTSIDE",
+    "SETTLE_SECONDS",
+    "blob_id",
+    "body_of",
+    "count_of",
+    "create",
+    "expect_error",
+    "genesis_id",
+    "message_id",
+    "object_of",
+    "send",
+    "settle",
+    "shown",
+    "core_of",
+]
+
+#: The outside's id in mailboxes (WIT-003).
+OUTSIDE: Final = "0" * 64
+#: Seconds a ``settle`` may wait for the service (scaled, ADP-012): a correct service
+#: running a few test actors is quiescent within a second.
+SETTLE_SECONDS = 60.0
+TEST_ACTOR: Final = {"runtime": "test-actor"}
+#: A sandboxed counter (as ``vectors/sandbox.json``'s): it keeps its count in ``count``.
+PYTHON_COUNTER: Final = (
+    "import base64, json, os\n"
+    "t = json.load(open('/input/transition.json'))\n"
+    "n = int(open('count').read()) if os.path.exists('count') else 0\n"
+    "for m in t['messages']:\n"
+    "    if m['headers'].get('mt') == 'inc':\n"
+    "        n += int(base64.b64decode(m['data']).decode() or '1')\n"
+    "open('count', 'w').write(str(n))\n"
+)
+JSON: Final = "application/json"
+
+
+def shown(response: httpx.Response, limit: int = 400) -> str:
+    """``STATUS body`` of an answer, cut, for assertion messages."""
+    text = response.content[:limit].decode("utf-8", "backslashreplace")
+    more = "…" if len(response.content) > limit else ""
+    return f"{response.status_code} {text}{more}"
+
+
+def where(response: httpx.Response) -> str:
+    request = response.request
+    return f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
+
+
+def media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+def body_of(response: httpx.Response, status: int, rule: str) -> Any:
+    """The JSON body of an answer that must have ``status`` and be ``application/json``."""
+    assert response.status_code == status, (
+        f"{rule}: {where(response)} must answer {status}, got {shown(response)}"
+    )
+    assert media_type(response) == JSON, (
+        f"HTTP-002.1: {where(response)} answers {response.headers.get('content-type')!r}, "
+        "not application/json"
+    )
+    try:
+        return json.loads(response.content.decode("utf-8"))
+    except ValueError as exc:
+        raise AssertionError(
+            f"HTTP-002.1: {where(response)} answers a body that is not UTF-8 JSON ({exc}): "
+            f"{shown(response)}"
+        ) from None
+
+
+#: The statuses of HTTP-003.2, by class, where the table gives one alone.
+STATUS: Final = {
+    "not-found": 404,
+    "unknown-query": 404,
+    "key-conflict": 409,
+    "ref-conflict": 409,
+    "erased": 410,
+    "request-too-large": 413,
+    "write-too-large": 413,
+    "headers-too-large": 431,
+    "request-timeout": 408,
+    "internal": 500,
+    "service-busy": 503,
+    "service-stopping": 503,
+    "store-unavailable": 503,
+    "store-busy": 503,
+    "outcome-unknown": 504,
+}
+
+
+def expect_error(
+    response: httpx.Response,
+    status: int,
+    classes: str | tuple[str, ...],
+    rule: str,
+) -> dict[str, Any]:
+    """Check a refusal: ``status``, a class of ``classes``, the body of HTTP-003.1.
+
+    ``rule`` names the clause that requires this refusal; the message says what came.
+    """
+    wanted = (classes,) if isinstance(classes, str) else classes
+    label = " or ".join(wanted)
+    assert response.status_code == status, (
+        f"{rule}, HTTP-003.2: {where(response)} must fail {status} {label}, got {shown(response)}"
+    )
+    assert media_type(response) == JSON, (
+        f"HTTP-003.1: the refusal of {where(response)} is "
+        f"{response.headers.get('content-type')!r}, not application/json: {shown(response)}"
+    )
+    try:
+        body = json.loads(response.content.decode("utf-8"))
+    except ValueError:
+        raise AssertionError(
+            f"HTTP-003.1: the refusal of {where(response)} is not JSON: {shown(response)}"
+        ) from None
+    error = body.get("error") if isinstance(body, dict) else None
+    assert isinstance(error, dict) and set(body) == {"error"}, (
+        f'HTTP-003.1: the refusal of {where(response)} is not {{"error": {{...}}}}: '
+        f"{shown(response)}"
+    )
+    assert isinstance(error.get("class"), str) and isinstance(error.get("message"), str), (
+        f"HTTP-003.1: the error of {where(response)} lacks a text class or message: "
+        f"{shown(response)}"
+    )
+    assert error["class"] in wanted, (
+        f"{rule}: {where(response)} must fail with the class {label}, got "
+        f"{error['class']!r} ({shown(response)})"
+    )
+    return error
+
+
+# --- expected objects -------------------------------------------------------------------
+
+
+def blob_id(data: bytes, headers: dict[str, str] | None = None) -> str:
+    return g.object_id(g.Blob(data=data, headers=headers or {})).hex()
+
+
+def core_of(name: str, state: dict[str, str] | None = None) -> g.Tree:
+    """The core of test actor ``name`` with ``state`` (hex data), as ADP-014 builds it."""
+    entries = {"wit": g.object_id(g.Blob(data=name.encode(), headers=TEST_ACTOR))}
+    for entry, data in (state or {}).items():
+        entries[entry] = g.object_id(g.Blob(data=bytes.fromhex(data)))
+    return g.Tree(entries=entries)
+
+
+def message_id(content: str, headers: dict[str, str], previous: str | None) -> str:
+    message = g.Message(
+        content=g.ObjectId(bytes.fromhex(content)),
+        headers=headers,
+        previous=None if previous is None else g.ObjectId(bytes.fromhex(previous)),
+    )
+    return g.object_id(message).hex()
+
+
+def genesis_id(actor: str) -> str:
+    """The first genesis the outside sends to ``actor`` (WIT-012.1, WIT-004: no previous)."""
+    return message_id(actor, {"mt": "genesis"}, None)
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+def create(client: httpx.Client, rule: str = "HTTP-004.2", **body: Any) -> dict[str, Any]:
+    """``POST /v1/actors``; 201 and the answer of HTTP-004.2."""
+    answer = body_of(client.post("/v1/actors", json=body), 201, rule)
+    assert isinstance(answer, dict) and set(answer) == {"actor", "message", "existed"}, (
+        f"HTTP-004.2: POST /v1/actors answers {answer}, not {{actor, message, existed}}"
+    )
+    return answer
+
+
+def send(
+    client: httpx.Client,
+    actor: str,
+    content: dict[str, Any],
+    *,
+    mt: str | None = None,
+    signal: bool | None = None,
+    key: str | None = None,
+    status: int = 202,
+    rule: str = "HTTP-005.2",
+) -> str:
+    """``POST /v1/actors/{actor}/messages``; the message id (202, or 200 for a replay)."""
+    body: dict[str, Any] = {"content": content}
+    if mt is not None:
+        body["mt"] = mt
+    if signal is not None:
+        body["signal"] = signal
+    headers = {} if key is None else {"Idempotency-Key": key}
+    response = client.post(f"/v1/actors/{actor}/messages", json=body, headers=headers)
+    answer = body_of(response, status, rule)
+    replayed = status == 200
+    assert isinstance(answer, dict) and answer.get("replayed") is replayed, (
+        f"{rule}: a {'replayed' if replayed else 'new'} send must answer "
+        f'"replayed": {json.dumps(replayed)}, got {shown(response)}'
+    )
+    message = answer.get("message")
+    assert isinstance(message, str) and len(message) == 64, (
+        f"HTTP-005.2: a send answers the message {message!r}, not a text-form id"
+    )
+    return message
+
+
+def settle(client: httpx.Client, seconds: float = SETTLE_SECONDS) -> None:
+    """``POST /v1/settle``, which must answer quiescent within the scaled time (HTTP-011.1)."""
+    wait = scaled(seconds)
+    response = client.post("/v1/settle", json={"timeout": min(wait, 600)}, timeout=wait + 30)
+    answer = body_of(response, 200, "HTTP-011.1")
+    assert answer == {"quiescent": True}, (
+        f"HTTP-011.1: settle of a few test actors answers {answer} after up to {wait:.0f} s, "
+        "not {'quiescent': true}"
+    )
+
+
+def object_of(client: httpx.Client, oid: str, rule: str = "HTTP-009.1") -> dict[str, Any]:
+    """``GET /v1/objects/{id}``: the object's JSON description."""
+    answer = body_of(client.get(f"/v1/objects/{oid}"), 200, rule)
+    assert isinstance(answer, dict), f"{rule}: GET /v1/objects/{oid} answers {answer}"
+    return answer
+
+
+def count_of(client: httpx.Client, actor: str) -> int:
+    """A counter's count, by its query (WIT-020.5): a JSON number (HTTP-006.1)."""
+    response = client.get(f"/v1/actors/{actor}/queries/count")
+    answer = body_of(response, 200, "HTTP-006.1")
+    assert isinstance(answer, int), f"HTTP-006.1: the count query answers {shown(response)}"
+    return answer
+
+
+def head_of(client: httpx.Client, actor: str) -> str | None:
+    """``GET /v1/refs/heads/<actor>``'s target, or None for 404."""
+    response = client.get(f"/v1/refs/heads/{actor}")
+    if response.status_code == 404:
+        expect_error(response, 404, "not-found", "HTTP-009.3")
+        return None
+    answer = body_of(response, 200, "HTTP-009.3")
+    assert answer.get("name") == f"heads/{actor}" and isinstance(answer.get("target"), str), (
+        f"HTTP-009.3: GET /v1/refs/heads/{actor} answers {answer}"
+    )
+    return str(answer["target"])
+
+
+def counter(client: httpx.Client, seed: str = "") -> str:
+    """A new counter (its ``seed`` entry tells it from the others): its actor id."""
+    state = {"seed": seed.encode().hex()} if seed else {}
+    return str(create(client, test="counter", state=state)["actor"])
+
+
+def inc(client: httpx.Client, actor: str, amount: int = 1, **options: Any) -> str:
+    return send(client, actor, {"blob": str(amount).encode().hex()}, mt="inc", **options)
+
+
+def next_previous(client: httpx.Client, actor: str) -> str | None:
+    """The ``previous`` of a fresh send to ``actor``: the outside's last message to it.
+
+    A probe that nothing was sent: a refused request must leave the chain where the last
+    acknowledged send left it (HTTP-003.3, HTTP-013.5). It sends a ``noop`` message.
+    """
+    message = send(client, actor, {"blob": ""}, mt="noop")
+    previous = object_of(client, message).get("previous")
+    return None if previous is None else str(previous)

@@ -1,0 +1,350 @@
+"""Listing and inspecting actors (HTTP-007).
+
+``GET /v1/actors`` lists every actor with a head, in ascending id order, each entry
+``{actor, head, code, failed, busy, share}``, filtered by ``failed``, ``busy``, ``code``
+and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1, HTTP-007.2);
+``GET /v1/actors/{actor}`` is one entry (HTTP-007.3); ``…/history`` walks the steps back
+from the head (HTTP-007.4); ``DELETE …/failed`` clears a failed mark (HTTP-007.5).
+
+A failed actor with a head: an ``updater`` whose code names no test actor (WIT-023.2)
+adopts that step, then fails every later transition ``unknown-wit``, and is marked
+failed after its attempts (RUN-004.4) with the message still pending (busy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+import gritwit as g
+
+from ._api import (
+    body_of,
+    counter,
+    create,
+    expect_error,
+    head_of,
+    inc,
+    object_of,
+    send,
+    settle,
+)
+from ._service import http as http
+from ._service import services as services
+
+pytestmark = pytest.mark.profile("http")
+
+ENTRY = {"actor", "head", "code", "failed", "busy", "share"}
+
+
+def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
+    answer = body_of(client.get("/v1/actors", params=params), 200, rule)
+    assert isinstance(answer, dict) and set(answer) == {"actors", "next"}, (
+        f"HTTP-007.1: GET /v1/actors answers {str(answer)[:300]}, not {{actors, next}}"
+    )
+    for entry in answer["actors"]:
+        assert set(entry) == ENTRY, f"HTTP-007.1: an entry is {entry}, not {sorted(ENTRY)}"
+    return answer
+
+
+def ids(answer: dict[str, Any]) -> list[str]:
+    return [entry["actor"] for entry in answer["actors"]]
+
+
+def broken_updater(client: httpx.Client, seed: str = "") -> str:
+    """An updater marked failed with a head and a message pending (RUN-004.4)."""
+    state = {"seed": seed.encode().hex()} if seed else {}
+    actor = str(create(client, test="updater", state=state)["actor"])
+    send(client, actor, {"blob": b"no-such-test-actor".hex()}, mt="set-code")
+    settle(client)
+    send(client, actor, {"blob": ""}, mt="poke")  # its transition fails: marked failed
+    settle(client)
+    return actor
+
+
+@pytest.fixture
+def population(http: httpx.Client) -> tuple[httpx.Client, list[str], str]:
+    """Five counters and an echo, run; and a failed updater. The actors sorted, and it."""
+    actors = [counter(http, str(n)) for n in range(5)]
+    actors.append(str(create(http, test="echo")["actor"]))
+    failed = broken_updater(http)
+    actors.append(failed)
+    settle(http)
+    return http, sorted(actors), failed
+
+
+@pytest.mark.smoke
+@pytest.mark.req("HTTP-007.1")
+def test_every_actor_with_a_head_in_ascending_order(
+    population: tuple[httpx.Client, list[str], str],
+) -> None:
+    client, actors, _ = population
+    create(client, test="failing")  # never gets a head: not listed
+    settle(client)
+    answer = listing(client)
+    assert ids(answer) == actors, (
+        f"HTTP-007.1: GET /v1/actors lists {ids(answer)}, not the actors with a head in "
+        f"ascending order {actors}"
+    )
+    assert answer["next"] is None, f"HTTP-007.2: next is {answer['next']} with nothing more"
+
+
+@pytest.mark.req("HTTP-007.1")
+def test_an_entry_names_head_code_and_share(
+    population: tuple[httpx.Client, list[str], str],
+) -> None:
+    client, _, failed = population
+    for entry in listing(client)["actors"]:
+        actor = entry["actor"]
+        assert entry["head"] == head_of(client, actor), (
+            f"HTTP-007.1: the entry of {actor} names the head {entry['head']}"
+        )
+        core = object_of(client, object_of(client, entry["head"])["core"])
+        assert entry["code"] == core["entries"]["wit"], (
+            f"HTTP-007.1: the entry of {actor} names the code {entry['code']}, its head's "
+            f"core has the wit {core['entries']['wit']}"
+        )
+        assert entry["share"] is None, f"HTTP-007.1: share {entry['share']} without a share"
+        if actor != failed:
+            assert entry["failed"] is None and entry["busy"] is False, (
+                f"HTTP-007.1: a settled, healthy actor's entry is {entry}"
+            )
+
+
+@pytest.mark.req("HTTP-007.1")
+def test_a_failed_actor_shows_its_mark_and_is_busy(
+    population: tuple[httpx.Client, list[str], str],
+) -> None:
+    client, _, failed = population
+    entry = body_of(client.get(f"/v1/actors/{failed}"), 200, "HTTP-007.3")
+    mark = entry["failed"]
+    assert isinstance(mark, dict) and set(mark) == {"class", "reason"}, (
+        f"HTTP-007.1: a failed actor's entry has failed = {mark}, not {{class, reason}}"
+    )
+    assert mark["class"] == "unknown-wit", f"HTTP-007.1: the failed mark's class is {mark['class']}"
+    assert isinstance(mark["reason"], str), f"HTTP-007.1: the reason is {mark['reason']!r}"
+    assert entry["busy"] is True, "HTTP-007.1: a message its failed transition left is pending"
+
+
+@pytest.mark.parametrize(
+    ("params", "which"),
+    [
+        ({"failed": "true"}, "failed"),
+        ({"failed": "false"}, "healthy"),
+        ({"busy": "true"}, "failed"),
+        ({"busy": "false"}, "healthy"),
+        ({"failed": "true", "busy": "false"}, "none"),
+        ({"failed": "false", "busy": "false"}, "healthy"),
+    ],
+    ids=["failed", "not-failed", "busy", "not-busy", "failed-not-busy", "neither"],
+)
+@pytest.mark.req("HTTP-007.2")
+def test_failed_and_busy_filter(
+    population: tuple[httpx.Client, list[str], str], params: dict[str, str], which: str
+) -> None:
+    client, actors, failed = population
+    expected = {"failed": [failed], "healthy": [a for a in actors if a != failed], "none": []}
+    answer = listing(client, "HTTP-007.2", **params)
+    assert ids(answer) == expected[which], (
+        f"HTTP-007.2: GET /v1/actors?{params} lists {ids(answer)}, not {expected[which]}"
+    )
+
+
+@pytest.mark.req("HTTP-007.2")
+def test_code_filter(population: tuple[httpx.Client, list[str], str]) -> None:
+    client = population[0]
+    echo = g.object_id(g.Blob(data=b"echo", headers={"runtime": "test-actor"})).hex()
+    code = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"})).hex()
+    counters = [e["actor"] for e in listing(client)["actors"] if e["code"] == code]
+    assert len(counters) == 5
+    assert ids(listing(client, "HTTP-007.2", code=code)) == counters
+    assert len(ids(listing(client, "HTTP-007.2", code=echo))) == 1
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.req("HTTP-007.2")
+def test_share_filter(population: tuple[httpx.Client, list[str], str], n: int) -> None:
+    """``share=k/n`` keeps the actors whose first 8 bytes leave k modulo n (RUN-021)."""
+    client, actors, _ = population
+    for k in range(n):
+        expected = [a for a in actors if int(a[:16], 16) % n == k]
+        got = ids(listing(client, "HTTP-007.2", share=f"{k}/{n}"))
+        assert got == expected, f"HTTP-007.2: share={k}/{n} lists {got}, not {expected}"
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7])
+@pytest.mark.req("HTTP-007.2")
+def test_paging_with_limit_and_after(
+    population: tuple[httpx.Client, list[str], str], limit: int
+) -> None:
+    client, actors, _ = population
+    seen: list[str] = []
+    after: str | None = None
+    for _ in range(len(actors) + 2):
+        params: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            params["after"] = after
+        answer = listing(client, "HTTP-007.2", **params)
+        page = ids(answer)
+        assert len(page) <= limit, f"HTTP-007.2: limit={limit} answers {len(page)} entries"
+        seen += page
+        if answer["next"] is None:
+            break
+        assert answer["next"] == page[-1], (
+            f"HTTP-007.2: next is {answer['next']}, not the last actor answered {page[-1]}"
+        )
+        after = answer["next"]
+    assert seen == actors, f"HTTP-007.2: pages of {limit} list {seen}, not {actors}"
+
+
+@pytest.mark.req("HTTP-007.2")
+def test_after_an_actor_not_listed_starts_after_its_place(
+    population: tuple[httpx.Client, list[str], str],
+) -> None:
+    client, actors, _ = population
+    middle = actors[3][:-1] + ("0" if actors[3][-1] != "0" else "1")
+    expected = [a for a in actors if a > middle]
+    assert ids(listing(client, "HTTP-007.2", after=middle)) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "10001"},
+        {"limit": "ten"},
+        {"limit": "-1"},
+        {"failed": "yes"},
+        {"busy": "1"},
+        {"code": "xyz"},
+        {"share": "2/2"},
+        {"share": "0/0"},
+        {"share": "1"},
+        {"share": "0/1025"},
+        {"after": "zz"},
+    ],
+    ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()),
+)
+@pytest.mark.req("HTTP-007.2", "HTTP-003.1")
+def test_a_malformed_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
+    expect_error(
+        http.get("/v1/actors", params=params), 400, "bad-request", f"HTTP-007.2 ({params})"
+    )
+
+
+@pytest.mark.req("HTTP-007.2")
+def test_limits_at_the_edges_are_taken(population: tuple[httpx.Client, list[str], str]) -> None:
+    client, actors, _ = population
+    assert ids(listing(client, "HTTP-007.2", limit=10000)) == actors
+    assert len(ids(listing(client, "HTTP-007.2", limit=1))) == 1
+
+
+@pytest.mark.req("HTTP-007.3")
+def test_one_entry_is_the_listed_one(population: tuple[httpx.Client, list[str], str]) -> None:
+    client, actors, _ = population
+    listed = {e["actor"]: e for e in listing(client)["actors"]}
+    for actor in actors:
+        entry = body_of(client.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
+        assert entry == listed[actor], f"HTTP-007.3: GET /v1/actors/{actor} answers {entry}"
+
+
+@pytest.mark.req("HTTP-007.3", "HTTP-003.2")
+def test_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
+    failing = create(http, test="failing")["actor"]
+    settle(http)
+    for actor in (failing, "ab" * 32):
+        expect_error(http.get(f"/v1/actors/{actor}"), 404, "not-found", "HTTP-007.3")
+
+
+@pytest.mark.req("HTTP-007.4")
+def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
+    actor = counter(http)
+    for amount in (1, 2, 3):
+        settle(http)
+        inc(http, actor, amount)
+    settle(http)
+    answer = body_of(http.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
+    steps = answer["steps"]
+    assert answer["next"] is None and len(steps) >= 2
+    assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
+    for index, entry in enumerate(steps):
+        assert set(entry) == {"step", "core", "previous", "inbox", "outbox"}, entry
+        stored = object_of(http, entry["step"])
+        assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
+            k: stored[k] for k in ("core", "previous", "inbox", "outbox")
+        }, f"HTTP-007.4: the history entry {entry} is not its step {stored}"
+        following = steps[index + 1]["step"] if index + 1 < len(steps) else None
+        assert entry["previous"] == following, "HTTP-007.4: history is not newest first"
+    assert steps[-1]["previous"] is None, "HTTP-007.4: the history stops before the first step"
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+@pytest.mark.req("HTTP-007.4")
+def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
+    actor = counter(http)
+    for amount in (1, 2, 3, 4):
+        settle(http)
+        inc(http, actor, amount)
+    settle(http)
+    whole = [s["step"] for s in http.get(f"/v1/actors/{actor}/history").json()["steps"]]
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
+    for _ in range(len(whole) + 1):
+        answer = body_of(http.get(f"/v1/actors/{actor}/history", params=params), 200, "HTTP-007.4")
+        page = [s["step"] for s in answer["steps"]]
+        assert len(page) <= limit
+        seen += page
+        if answer["next"] is None:
+            break
+        params = {"limit": limit, "before": answer["next"]}
+    assert seen == whole, f"HTTP-007.4: pages of {limit} walk {seen}, not {whole}"
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "10001"}, {"before": "xx"}])
+@pytest.mark.req("HTTP-007.4", "HTTP-003.1")
+def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
+    actor = counter(http)
+    settle(http)
+    response = http.get(f"/v1/actors/{actor}/history", params=params)
+    expect_error(response, 400, ("bad-request", "invalid-id"), f"HTTP-007.4 ({params})")
+
+
+@pytest.mark.req("HTTP-007.5")
+def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> None:
+    actor = broken_updater(http)
+    answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
+    assert answer == {"cleared": True}, f"HTTP-007.5: clearing a failed mark answers {answer}"
+    settle(http)
+    entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
+    assert entry["failed"] is not None, (
+        "HTTP-007.5: after the mark was cleared the pending message did not run again (its "
+        "transition, which always fails, would have marked the actor failed again)"
+    )
+    mark = http.get(f"/v1/refs/names/failed/{actor}")
+    assert mark.status_code == 200, "RUN-004.4: the actor is marked failed again"
+
+
+@pytest.mark.req("HTTP-007.5")
+def test_clearing_without_a_mark_answers_false(http: httpx.Client) -> None:
+    actor = counter(http)
+    settle(http)
+    answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
+    assert answer == {"cleared": False}, f"HTTP-007.5: clearing no mark answers {answer}"
+    assert body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")["failed"] is None
+
+
+@pytest.mark.req("HTTP-007.5")
+def test_a_cleared_mark_is_gone_until_the_actor_fails_again(http: httpx.Client) -> None:
+    """A failing actor (no head) fails again once cleared: the ref is back after a settle;
+    a counter never marked stays unmarked."""
+    actor = create(http, test="failing")["actor"]
+    settle(http)
+    assert http.get(f"/v1/refs/names/failed/{actor}").status_code == 200
+    answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
+    assert answer == {"cleared": True}, f"HTTP-007.5: clearing answers {answer}"
+    settle(http)
+    assert http.get(f"/v1/refs/names/failed/{actor}").status_code == 200, (
+        "HTTP-007.5: the failing actor's genesis, pending again, did not run again"
+    )

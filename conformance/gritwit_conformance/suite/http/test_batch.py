@@ -1,0 +1,194 @@
+"""A batch of sends in one request: ``POST /v1/messages`` (HTTP-005.7).
+
+The entries are sent in their order as one send from the outside, chained as if sent
+one by one (WIT-004), so the suite computes every id; keyed entries follow HTTP-005.3 …
+HTTP-005.5 as requests of their own would (a retried batch is replayed entry by entry);
+one refused entry fails the whole request and sends nothing, which the next send's
+``previous`` to each recipient shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from ._api import (
+    blob_id,
+    body_of,
+    count_of,
+    counter,
+    expect_error,
+    genesis_id,
+    inc,
+    message_id,
+    next_previous,
+    object_of,
+    settle,
+)
+from ._service import http as http
+from ._service import services as services
+
+pytestmark = pytest.mark.profile("http")
+
+
+def entry(to: str, amount: int, key: str | None = None, **more: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"to": to, "content": {"blob": str(amount).encode().hex()}, "mt": "inc"}
+    if key is not None:
+        body["key"] = key
+    return body | more
+
+
+def batch(client: httpx.Client, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    response = client.post("/v1/messages", json={"messages": entries})
+    answer = body_of(response, 202, "HTTP-005.7")
+    assert isinstance(answer, dict) and set(answer) == {"messages"}, (
+        f"HTTP-005.7: a batch answers {str(answer)[:300]}, not {{messages}}"
+    )
+    listed = answer["messages"]
+    assert len(listed) == len(entries), (
+        f"HTTP-005.7: a batch of {len(entries)} entries answers {len(listed)}"
+    )
+    for item in listed:
+        assert set(item) == {"message", "replayed"}, f"HTTP-005.7: an entry answers {item}"
+    return list(listed)
+
+
+@pytest.fixture
+def two(http: httpx.Client) -> tuple[httpx.Client, str, str]:
+    return http, counter(http, "a"), counter(http, "b")
+
+
+@pytest.mark.smoke
+@pytest.mark.req("HTTP-005.7")
+def test_a_batch_is_chained_in_order_and_delivered(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, b = two
+    listed = batch(client, [entry(a, 1), entry(b, 10), entry(a, 2), entry(a, 3)])
+    first = message_id(blob_id(b"1"), {"mt": "inc"}, genesis_id(a))
+    second = message_id(blob_id(b"2"), {"mt": "inc"}, first)
+    expected = [
+        first,
+        message_id(blob_id(b"10"), {"mt": "inc"}, genesis_id(b)),
+        second,
+        message_id(blob_id(b"3"), {"mt": "inc"}, second),
+    ]
+    assert [m["message"] for m in listed] == expected, (
+        "HTTP-005.7: the batch's messages are not chained in entry order as if sent one by "
+        f"one: {[m['message'] for m in listed]}, expected {expected}"
+    )
+    assert not any(m["replayed"] for m in listed)
+    settle(client)
+    assert (count_of(client, a), count_of(client, b)) == (6, 10), "HTTP-005.7: not delivered"
+
+
+@pytest.mark.req("HTTP-005.7", "HTTP-005.1")
+def test_entries_take_signal_no_mt_and_trees(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, _ = two
+    entries: list[dict[str, Any]] = [
+        {"to": a, "content": {"blob": ""}, "mt": "inc", "signal": True},
+        {"to": a, "content": {"tree": {"x": {"blob": "00"}}}},
+    ]
+    signal, plain = (m["message"] for m in batch(client, entries))
+    assert object_of(client, signal)["previous"] is None, "HTTP-005.7: a signal entry chained"
+    described = object_of(client, plain)
+    assert described["previous"] == signal and described["headers"] == {}, (
+        f"HTTP-005.7: the entry after a signal is {described}"
+    )
+
+
+@pytest.mark.req("HTTP-005.7", "HTTP-005.3")
+def test_a_retried_batch_is_replayed_entry_by_entry(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, b = two
+    entries = [entry(a, 1, "k1"), entry(b, 2, "k2"), entry(a, 4)]
+    first = batch(client, entries)
+    again = batch(client, entries)
+    assert [m["message"] for m in again[:2]] == [m["message"] for m in first[:2]], (
+        "HTTP-005.7: keyed entries of a retried batch are not answered with their messages"
+    )
+    assert [m["replayed"] for m in again] == [True, True, False], (
+        f"HTTP-005.7: replayed flags of the retry are {[m['replayed'] for m in again]}"
+    )
+    settle(client)
+    assert (count_of(client, a), count_of(client, b)) == (9, 2), "HTTP-005.7: a key sent twice"
+
+
+@pytest.mark.req("HTTP-005.7", "HTTP-005.3")
+def test_an_entry_finds_the_key_of_a_single_send(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, _ = two
+    single = inc(client, a, 5, key="once")
+    listed = batch(client, [entry(a, 5, "once")])
+    assert listed == [{"message": single, "replayed": True}], f"HTTP-005.7: {listed}"
+
+
+def _nothing_sent(client: httpx.Client, lasts: dict[str, str], what: str) -> None:
+    for actor, last in lasts.items():
+        assert next_previous(client, actor) == last, (
+            f"HTTP-005.7: the refused batch ({what}) sent a message to {actor[:12]}…"
+        )
+
+
+Maker = Callable[[str, str], list[dict[str, Any]]]
+#: Batches refused whole, each with a good entry first: (status, class, entries maker).
+REFUSED: dict[str, tuple[int, str, Maker]] = {
+    "bad-content": (400, "bad-request", lambda a, b: [entry(a, 1), {"to": b, "content": "x"}]),
+    "bad-to": (400, "invalid-id", lambda a, b: [entry(a, 1), entry("AB" * 32, 1)]),
+    "unknown-field": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, color="red")]),
+    "bad-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "a b")]),
+    "long-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "k" * 256)]),
+    "same-to-and-key": (400, "bad-request", lambda a, b: [entry(a, 1, "d"), entry(a, 2, "d")]),
+    "missing-to": (400, "bad-request", lambda a, b: [entry(a, 1), {"content": {"blob": ""}}]),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+@pytest.mark.req("HTTP-005.7", "HTTP-003.3")
+def test_one_refused_entry_fails_the_whole_batch(
+    two: tuple[httpx.Client, str, str], name: str
+) -> None:
+    client, a, b = two
+    lasts = {a: inc(client, a), b: inc(client, b)}
+    status, cls, make = REFUSED[name]
+    response = client.post("/v1/messages", json={"messages": make(a, b)})
+    expect_error(response, status, cls, f"HTTP-005.7 ({name})")
+    _nothing_sent(client, lasts, name)
+
+
+@pytest.mark.req("HTTP-005.7", "HTTP-005.5")
+def test_a_conflicting_entry_is_409_and_sends_nothing(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, b = two
+    inc(client, a, 1, key="taken")
+    lasts = {a: inc(client, a), b: inc(client, b)}
+    response = client.post("/v1/messages", json={"messages": [entry(b, 1), entry(a, 2, "taken")]})
+    expect_error(response, 409, "key-conflict", "HTTP-005.7 (an entry's key on other content)")
+    _nothing_sent(client, lasts, "key-conflict")
+
+
+@pytest.mark.parametrize("size", [0, 1001])
+@pytest.mark.req("HTTP-005.7")
+def test_a_batch_out_of_range_is_400(two: tuple[httpx.Client, str, str], size: int) -> None:
+    client, a, _ = two
+    last = inc(client, a)
+    response = client.post("/v1/messages", json={"messages": [entry(a, 1)] * size})
+    expect_error(response, 400, "bad-request", f"HTTP-005.7 ({size} entries)")
+    _nothing_sent(client, {a: last}, f"{size} entries")
+
+
+@pytest.mark.req("HTTP-005.7")
+def test_a_batch_of_1000_is_taken(two: tuple[httpx.Client, str, str]) -> None:
+    client, a, b = two
+    listed = batch(client, [entry(a if n % 2 else b, 1) for n in range(1000)])
+    assert len({m["message"] for m in listed}) == 1000
+    settle(client)
+    assert (count_of(client, a), count_of(client, b)) == (500, 500)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"messages": {}}, {"messages": "x"}, [], {"messages": [], "more": 1}],
+    ids=["empty", "object", "text", "array", "unknown-field"],
+)
+@pytest.mark.req("HTTP-005.7", "HTTP-002.3")
+def test_a_malformed_batch_body_is_400(http: httpx.Client, body: object) -> None:
+    expect_error(http.post("/v1/messages", json=body), 400, "bad-request", "HTTP-005.7")

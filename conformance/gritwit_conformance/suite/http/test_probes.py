@@ -1,0 +1,162 @@
+"""Starting and stopping a service (ADP-021), its probes and its description (HTTP-001.3 … .6).
+
+``http-serve`` answers a loopback URL once the service is ready (ADP-021.1, HTTP-001.3);
+``GET /healthz``, ``GET /readyz`` and ``GET /v1`` answer as HTTP-001.5 and HTTP-001.6 say;
+``http-stop`` answers once the service has stopped, and an adapter that shuts down stops
+its services (ADP-021.2, ADP-021.3). Unknown paths and methods are refused
+``bad-request`` (HTTP-002.4).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
+
+from ._api import body_of, expect_error, shown
+from ._service import Services
+from ._service import http as http
+from ._service import services as services
+
+pytestmark = pytest.mark.profile("http")
+
+
+def _refused(url: str, seconds: float = 10.0) -> bool:
+    """Whether nothing answers at ``url`` any more (the connection is refused or dropped)."""
+    try:
+        httpx.get(f"{url}/healthz", timeout=scaled(seconds), trust_env=False)
+    except httpx.TransportError:
+        return True
+    return False
+
+
+@pytest.mark.smoke
+@pytest.mark.req("HTTP-001.5", "ADP-021.1")
+def test_healthz_answers_200(http: httpx.Client) -> None:
+    response = http.get("/healthz")
+    assert response.status_code == 200, (
+        f"HTTP-001.5: GET /healthz of a serving service answers {shown(response)}, not 200"
+    )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("HTTP-001.5", "ADP-021.1")
+def test_readyz_answers_ready_once_served(http: httpx.Client) -> None:
+    """ADP-021.1: http-serve answers only once the service is ready, so at once 200."""
+    answer = body_of(http.get("/readyz"), 200, "HTTP-001.5, ADP-021.1")
+    assert answer == {"ready": True}, (
+        f'HTTP-001.5: GET /readyz answers {answer}, not {{"ready": true}}'
+    )
+
+
+@pytest.mark.smoke
+@pytest.mark.req("HTTP-001.6")
+def test_v1_names_the_protocol_spec_and_no_share(http: httpx.Client, impl: Implementation) -> None:
+    """``GET /v1``: protocol 1, the spec version the implementation claims (its ``hello``,
+    else the suite's), no share for a service started without one."""
+    answer = body_of(http.get("/v1"), 200, "HTTP-001.6")
+    assert isinstance(answer, dict) and set(answer) >= {"protocol", "spec", "share"}, (
+        f"HTTP-001.6: GET /v1 answers {answer}, not {{protocol, spec, share}}"
+    )
+    assert answer["protocol"] == 1, f"HTTP-001.6: GET /v1 names the protocol {answer['protocol']!r}"
+    claimed = impl.info().get("implementation", {}).get("spec") or g.SPEC_VERSION
+    assert answer["spec"] == claimed, (
+        f"HTTP-001.6: GET /v1 names the spec {answer['spec']!r}; the implementation claims "
+        f"{claimed!r} in hello (CONV-003)"
+    )
+    assert answer["share"] is None, (
+        f"HTTP-001.6: a service started without a share answers share {answer['share']!r}"
+    )
+
+
+@pytest.mark.req("HTTP-001.3", "ADP-021.1")
+def test_the_url_is_loopback_and_answers(services: Services) -> None:
+    """``Services.start`` checks the URL's form (no path, no trailing slash, a loopback
+    host); the service must then answer on it."""
+    service = services.start()
+    assert service.url.startswith("http://"), service.url
+    assert service.client.get("/healthz").status_code == 200
+
+
+@pytest.mark.req("ADP-021.2")
+def test_http_stop_answers_once_stopped(services: Services) -> None:
+    service = services.start()
+    services.stop(service)
+    assert _refused(service.url), (
+        f"ADP-021.2: http-stop answered, yet {service.url} still answers GET /healthz"
+    )
+
+
+@pytest.mark.req("ADP-021.2")
+def test_http_stop_of_an_unknown_url_is_bad_request(
+    impl: Implementation, http: httpx.Client
+) -> None:
+    reply = impl.call("http-stop", url="http://127.0.0.1:9/")
+    assert reply.error_class == "bad-request", (
+        f"ADP-021.2: http-stop of a url no http-serve answered must fail bad-request: {reply}"
+    )
+    assert http.get("/healthz").status_code == 200, "ADP-021.2: the other service stopped"
+
+
+@pytest.mark.req("ADP-021.2")
+def test_http_stop_twice_is_bad_request(impl: Implementation, services: Services) -> None:
+    """A stopped service's url is no longer one http-serve answered and runs."""
+    service = services.start()
+    services.stop(service)
+    reply = impl.call("http-stop", url=service.url)
+    assert reply.error_class == "bad-request", (
+        f"ADP-021.2: a second http-stop of {service.url} must fail bad-request: {reply}"
+    )
+
+
+@pytest.mark.req("ADP-021.3")
+def test_shutdown_stops_every_service(impl: Implementation, tmp_path: object) -> None:
+    """An adapter that shuts down stops the services it started (ADP-021.3)."""
+    other = impl._fresh()
+    try:
+        urls = []
+        for name in ("a", "b"):
+            path = tmp_path / name  # type: ignore[operator]
+            path.mkdir()
+            urls.append(other.call("http-serve", path=str(path)).expect_ok()["url"])
+    finally:
+        other.close()
+    for url in urls:
+        assert _refused(url), f"ADP-021.3: the adapter shut down, yet {url} still answers"
+
+
+@pytest.mark.req("ADP-021.1")
+def test_two_services_on_two_directories(services: Services) -> None:
+    first, second = services.start("one"), services.start("two")
+    assert first.url != second.url, f"ADP-021.1: two services answer one url {first.url}"
+    for service in (first, second):
+        assert service.client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/nothing", "/v1/nothing", "/v2", "/v1/actors/x/y/z", "/v1/objectz"],
+    ids=["top", "v1", "v2", "deep", "near"],
+)
+@pytest.mark.req("HTTP-002.4", "HTTP-003.1", "HTTP-003.2")
+def test_an_unknown_path_is_404_bad_request(http: httpx.Client, path: str) -> None:
+    expect_error(http.get(path), 404, "bad-request", "HTTP-002.4")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("DELETE", "/v1/objects"), ("PUT", "/v1/actors"), ("PATCH", "/v1/settle"), ("POST", "/v1")],
+    ids=["delete-objects", "put-actors", "patch-settle", "post-v1"],
+)
+@pytest.mark.req("HTTP-002.4", "HTTP-003.1")
+def test_an_unknown_method_is_405_or_404_bad_request(
+    http: httpx.Client, method: str, path: str
+) -> None:
+    response = http.request(method, path)
+    assert response.status_code in (404, 405), (
+        f"HTTP-002.4: {method} {path} must fail 404 or 405 bad-request, got {shown(response)}"
+    )
+    expect_error(response, response.status_code, "bad-request", "HTTP-002.4")

@@ -1,0 +1,78 @@
+"""A service given a share (HTTP-001.2, HTTP-001.6, HTTP-007.1; RUN-021).
+
+``http-serve`` with ``share: [k, n]`` (the feature ``shares``, ADP-021.1) runs only the
+actors of share ``k/n`` — those whose id's first 8 bytes leave ``k`` modulo ``n`` — and
+still takes sends, creations and reads for every actor (HTTP-001.2). Two services on one
+directory with the two shares of 2 together run everything.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import gritwit as g
+
+from ._api import body_of, core_of, count_of, create, expect_error, head_of, inc, settle
+from ._service import Services
+from ._service import services as services
+
+pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("shares")]
+
+
+def share_of(actor: str, n: int) -> int:
+    return int(actor[:16], 16) % n
+
+
+def seeded(k: int, n: int) -> dict[str, str]:
+    """The state of the first ``counter`` (by its ``seed``) in share ``k/n``."""
+    for seed in itertools.count():
+        state = {"seed": f"{seed:08x}"}
+        if share_of(g.object_id(core_of("counter", state)).hex(), n) == k:
+            return state
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.req("HTTP-001.6")
+def test_v1_names_the_share(services: Services) -> None:
+    client = services.start(share=[1, 3]).client
+    answer = body_of(client.get("/v1"), 200, "HTTP-001.6")
+    assert answer.get("share") == [1, 3], f"HTTP-001.6: GET /v1 of a 1/3 service answers {answer}"
+
+
+@pytest.mark.req("HTTP-001.2")
+def test_a_share_runs_only_its_actors(services: Services) -> None:
+    client = services.start(share=[0, 2]).client
+    mine = create(client, test="counter", state=seeded(0, 2))["actor"]
+    other = create(client, test="counter", state=seeded(1, 2))["actor"]
+    for actor in (mine, other):
+        inc(client, actor, 4)
+    settle(client)
+    assert count_of(client, mine) == 4, "HTTP-001.2: the service did not run an actor of its share"
+    assert head_of(client, other) is None, (
+        "HTTP-001.2: a service of share 0/2 ran an actor of share 1/2"
+    )
+    expect_error(client.get(f"/v1/actors/{other}/queries/count"), 404, "not-found", "HTTP-006.3")
+
+
+@pytest.mark.req("HTTP-001.2", "HTTP-007.1")
+def test_two_shares_on_one_store_run_everything(services: Services) -> None:
+    zero = services.start("store", share=[0, 2]).client
+    one = services.start("store", share=[1, 2]).client
+    actors = [create(zero, test="counter", state=seeded(k, 2))["actor"] for k in (0, 1)]
+    for actor in actors:
+        inc(one, actor, 9)
+    for client in (zero, one):
+        settle(client)
+    for actor in actors:
+        assert count_of(zero, actor) == 9, (
+            f"HTTP-001.2: the actor {actor} of share {share_of(actor, 2)}/2 was not run by "
+            "the service of its share"
+        )
+    listed = {
+        e["actor"]: e["share"] for e in body_of(one.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
+    }
+    assert listed == {a: share_of(a, 2) for a in actors}, (
+        f"HTTP-007.1: a 1/2 service lists the shares {listed}"
+    )
