@@ -276,3 +276,27 @@ def test_an_actors_openapi_document_comes_from_its_wut(served: Served) -> None:
     echo_doc = client.get(f"/v1/actors/{echo}/openapi.json").json()
     mt = echo_doc["paths"][f"/v1/actors/{echo}/messages"]["post"]["requestBody"]
     assert mt["content"]["application/json"]["schema"]["properties"]["mt"]["type"] == "string"
+
+
+@pytest.mark.req("HTTP-001.1")
+def test_a_message_another_runtime_sends_is_run_with_no_request(served: Served) -> None:
+    import asyncio
+    import time
+
+    from gritwit import ObjectId
+    from gritwit.runtime import Runtime
+    from gritwit.store import Store
+
+    actor = created(served.client, test="counter")
+    settle(served.client)
+    store = Store.open(served.store_dir)  # another writer of the same store
+    try:
+        other = Runtime(store, send_commit="own")
+        blob = Blob(data=b"7")
+        asyncio.run(other.send(ObjectId.from_hex(actor), object_id(blob), {"mt": "inc"}, [blob]))
+    finally:
+        store.close()
+    deadline = time.monotonic() + 10
+    while count(served.client, actor) != 7:  # no send, no settle: the service runs it
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
