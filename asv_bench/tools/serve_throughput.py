@@ -94,7 +94,9 @@ def _service(folder: Path) -> Iterator[str]:
             proc.wait()
 
 
-def _post(conn: http.client.HTTPConnection, path: str, body: object) -> tuple[int, dict[str, object]]:
+def _post(
+    conn: http.client.HTTPConnection, path: str, body: object
+) -> tuple[int, dict[str, object]]:
     data = json.dumps(body).encode()
     conn.request("POST", path, data, {"Content-Type": "application/json"})
     answer = conn.getresponse()
@@ -113,11 +115,15 @@ def _serve_round(actors: int, clients: int, folder: Path) -> tuple[float, list[f
             conn = http.client.HTTPConnection(host, port, timeout=300)
             mine = []
             for n in range(part, actors, clients):
-                status, made = _post(conn, "/v1/actors", {"test": "counter", "state": {"n": f"{n:08x}"}})
+                status, made = _post(
+                    conn, "/v1/actors", {"test": "counter", "state": {"n": f"{n:08x}"}}
+                )
                 assert status == 201, made
                 sent = time.perf_counter()
                 status, answer = _post(
-                    conn, f"/v1/actors/{made['actor']}/messages", {"mt": "inc", "content": {"blob": ""}}
+                    conn,
+                    f"/v1/actors/{made['actor']}/messages",
+                    {"mt": "inc", "content": {"blob": ""}},
                 )
                 assert status == 202, answer
                 mine.append(time.perf_counter() - sent)
@@ -161,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
     run_median, serve_median = statistics.median(run_rates), statistics.median(serve_rates)
     print(f"runtime run: {run_median:.0f} transitions/s (rounds: {[round(r) for r in run_rates]})")
-    print(f"service:     {serve_median:.0f} transitions/s (rounds: {[round(r) for r in serve_rates]})")
+    print(
+        f"service:     {serve_median:.0f} transitions/s (rounds: {[round(r) for r in serve_rates]})"
+    )
     print(f"service / runtime run: {serve_median / run_median:.2f}x")
     print(
         f"send latency: p50 {_percentile(latencies, 0.5) * 1e3:.1f} ms, "

@@ -10,6 +10,7 @@ prints the transcript the reference gives now, to paste into the page after a ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -28,9 +29,24 @@ REQUESTS: tuple[tuple[str, str, dict[str, str], Any], ...] = (
     ("GET", "/v1", {}, None),
     ("POST", "/v1/actors", {}, {"test": "counter"}),
     ("POST", "/v1/settle", {}, {"timeout": 30}),  # the genesis step first, whatever the timing
-    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "35"}}),  # noqa: E501
-    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "35"}}),  # noqa: E501
-    ("POST", "/v1/actors/{counter}/messages", {"Idempotency-Key": "order-1"}, {"mt": "inc", "content": {"blob": "36"}}),  # noqa: E501
+    (
+        "POST",
+        "/v1/actors/{counter}/messages",
+        {"Idempotency-Key": "order-1"},
+        {"mt": "inc", "content": {"blob": "35"}},
+    ),
+    (
+        "POST",
+        "/v1/actors/{counter}/messages",
+        {"Idempotency-Key": "order-1"},
+        {"mt": "inc", "content": {"blob": "35"}},
+    ),
+    (
+        "POST",
+        "/v1/actors/{counter}/messages",
+        {"Idempotency-Key": "order-1"},
+        {"mt": "inc", "content": {"blob": "36"}},
+    ),
     ("POST", "/v1/settle", {}, {"timeout": 30}),
     ("GET", "/v1/actors/{counter}/queries/count", {}, None),
     ("GET", "/v1/actors/{counter}", {}, None),
@@ -49,10 +65,8 @@ def _request_line(method: str, path: str, headers: dict[str, str], body: Any) ->
 
 
 def _answer_line(status: int, text: str) -> str:
-    try:
+    with contextlib.suppress(ValueError):  # a JSON body, shown compact; else as it is
         text = json.dumps(json.loads(text), separators=(", ", ": "))
-    except ValueError:
-        pass
     return f"< {status} {text}"
 
 

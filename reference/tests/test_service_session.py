@@ -68,7 +68,9 @@ def plan(actors: dict[str, str]) -> list[str]:
 
 
 def send(client: httpx.Client, actor: str) -> None:
-    answer = client.post(f"/v1/actors/{actor}/messages", json={"mt": "inc", "content": {"blob": ""}})
+    answer = client.post(
+        f"/v1/actors/{actor}/messages", json={"mt": "inc", "content": {"blob": ""}}
+    )
     assert answer.status_code == 202, answer.text
     assert answer.json()["replayed"] is False
 
@@ -108,11 +110,18 @@ def chromium_dom(tmp: Path, url: str) -> str:
     """The DOM headless Chromium builds from ``url`` (loopback only, no DNS)."""
     assert CHROMIUM is not None
     profile = tmp / "chromium-profile"
-    flags = (
-        "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-        "--disable-background-networking --disable-component-update --disable-sync"
-    ).split()
-    command = [CHROMIUM, *flags, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    no_dns = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # loopback only
+    command = [CHROMIUM, *flags, no_dns]
     command += [f"--user-data-dir={profile}", "--dump-dom", url]
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True

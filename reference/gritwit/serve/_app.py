@@ -82,6 +82,9 @@ async def _router_refusal(request: Request, exc: Exception) -> Response:
 def build_app(state: ServiceState) -> LimitsMiddleware:
     """The service's ASGI app over ``state``."""
     app = Starlette(routes=starlette_routes(), exception_handlers={HTTPException: _router_refusal})
+    # A path the protocol does not define is 404 (HTTP-002.4), never a redirect to a
+    # neighbour: Starlette would answer `queries/count/` with a 307 to `queries/count`.
+    app.router.redirect_slashes = False
     app.state.service = state
     stopping: Callable[[], bool] = lambda: state.stopping  # noqa: E731
     return LimitsMiddleware(app, state.limits, stopping)
