@@ -91,7 +91,9 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
     claimed = set(report["implementation"]["profiles"])
     # sandbox only when GRITWIT_SANDBOX_PYTHON names the pinned interpreter (ADP-019.1)
     assert claimed - {"sandbox"} == {"codec", "store", "wit", "wasm", "perf", "runtime"}
-    unclaimed = tuple(p for p in ("sandbox",) if p not in claimed)
+    # http: the example adapter runs no service (its README says why, ADP-021)
+    assert "http" not in claimed
+    unclaimed = tuple(p for p in ("sandbox", "http") if p not in claimed)
     outcomes = {r["outcome"] for r in report["results"]}
     # One known failure is declared (ADP-005.3): V8 does not canonicalise NaNs
     # (WASM-006.1). Every other claimed test passes, even the vectors flagged Fuel,

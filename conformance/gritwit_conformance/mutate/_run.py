@@ -3,10 +3,9 @@
 1. Find the mutants of the modules in :data:`GROUPS` (:mod:`._mutants`).
 2. Map tests to lines once, against the in-process reference (:mod:`._coverage`;
    cached under ``.gritwit-mutate/`` by a hash of the sources and vectors).
-3. Run each mutant in a worker (:mod:`._worker`): the tests that reach its line,
-   fastest first, stopping at the first failure, against
-   ``python -m gritwit adapter`` importing the mutated copy, while the harness
-   and its oracle stay the pristine reference.
+3. Run each mutant in a worker (:mod:`._worker`): the tests that reach its line, fastest
+   first, stopping at the first failure, against ``python -m gritwit adapter`` importing
+   the mutated copy, while the harness and its oracle stay the pristine reference.
 4. Classify: *killed* (a test failed), *timeout* (the adapter gave no answer
    within the limit, and again when the job ran once more with the limit raised
    ×4: the mutant hangs, detected too; a time-out the re-run does not repeat
@@ -57,14 +56,13 @@ PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = SUITE_ROOT / "suite"
 
-#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the adapter and
-#: command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py`` and
-#: each subpackage's ``_cli.py``), the error table (``_errors.py``, ``_error_types.py``), the engine
-#: registry (``wit/_runners.py``, ``_engines.py``), the transition deadline
-#: (``runtime/_deadline.py``, not mutated yet), an attempt's types (``runtime/_attempt.py``), the
-#: runtime's seams (``runtime/_seams.py``: protocols only, nothing runs) and the Wasm build
-#: tool.  A group the committed baseline does not hold yet is run and scored like the others,
-#: its survivors no regressions (:func:`._report.regressions`); a split: ``--rekey-from``.
+#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the HTTP service
+#: (``serve/``: wrong servers judge the suite there), the adapter and command layers
+#: (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``, ``*/_cli.py``),
+#: the error table (``_errors.py``, ``_error_types.py``), the engine registry
+#: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``runtime/_deadline.py``),
+#: an attempt's types (``runtime/_attempt.py``), the seams (``runtime/_seams.py``: protocols)
+#: and the Wasm build tool.  A new group is run and scored, its survivors no regressions.
 GROUPS: dict[str, tuple[str, ...]] = {
     "codec": (
         "gritwit/_cbor.py",
