@@ -1,21 +1,22 @@
 """The service against ``runtime run``, side by side in one run (issue 52's throughput).
 
-Both sides do the same work: ``--actors`` test counters, each created by its genesis
-and sent one ``inc`` (so every message is a transition of its own, as in the runtime
-benchmarks where each message goes to a new counter).
+Both sides do the same work: ``--actors`` test counters, created and run first (not
+timed), then each sent one ``inc`` (timed), so that every message is a transition of its
+own, as in the runtime benchmarks where each message goes to a new counter.
 
-* **runtime run**: the geneses and sends are put in a fresh SQLite store first (not
-  timed), then one ``Runtime.run_until_quiescent`` drains them (timed).
-* **service**: ``gritwit serve`` on a fresh SQLite store (a process of its own, as
-  users run it); ``--clients`` threads create the counters and send over HTTP
-  (HTTP-004, HTTP-005), then ``POST /v1/settle`` (HTTP-011) waits until everything
-  ran. Timed from the first request to the settle's answer; each send's latency, from
-  its request to its 202, is kept for the p50 and p99.
+* **runtime run**: the sends are put in a fresh SQLite store first, then one
+  ``Runtime.run_until_quiescent`` drains them: timed from the run's start to its end.
+* **service, one send a request**: ``gritwit serve`` on a fresh SQLite store (a process
+  of its own, as users run it); ``--clients`` threads send over HTTP (HTTP-005), then
+  ``POST /v1/settle`` (HTTP-011) waits until everything ran: timed from the first send
+  to the settle's answer. Each request's latency, to its 202, is kept for p50 and p99.
+* **service, batches**: the same with ``POST /v1/messages`` (HTTP-005.7), ``--batch``
+  sends a request.
 
-The two sides alternate ``--rounds`` times, so both see the same machine load; the
-figure is the ratio of the medians of transitions per second (service over run), with
-the load average before and after. Quote only that ratio and the latencies, with the
-load (the machine is shared).
+The sides alternate ``--rounds`` times, so all see the same machine load; the figures
+are the ratios of the medians of transitions per second (service over run), with the
+load average before and after. Quote only those ratios and the latencies, with the load
+(the machine is shared).
 
     python -m asv_bench.tools.serve_throughput --actors 500 --clients 8 --rounds 3
 """
@@ -44,19 +45,23 @@ _LISTENING = re.compile(r"gritwit serve: listening on (http://[\d.]+:\d+)")
 
 
 def _drain(actors: int, folder: Path) -> float:
-    """Seconds one run takes to drain ``actors`` geneses and one ``inc`` each."""
+    """Seconds one run takes to drain one ``inc`` to each of ``actors`` counters."""
     import gritwit as g
     from gritwit.runtime import Runtime
     from gritwit.store import Store
     from gritwit.wit import test_actor_core
 
-    async def main() -> float:
+    async def drain() -> float:
         with Store.open(folder) as store:
             runtime = Runtime(store)
+            made = []
             for n in range(actors):
-                core, objects = test_actor_core("counter", {"n": g.Blob(data=n.to_bytes(4, "big"))})
-                actor = await runtime.genesis(core, objects)
-                empty = g.Blob(data=b"")
+                state = {"n": g.Blob(data=n.to_bytes(4, "big"))}
+                core, objects = test_actor_core("counter", state)
+                made.append(await runtime.genesis(core, objects))
+            await runtime.run_until_quiescent()  # the geneses: not timed
+            empty = g.Blob(data=b"")
+            for actor in made:
                 await runtime.send(actor, g.object_id(empty), {"mt": "inc"}, objects=[empty])
             runtime.flush()
             started = time.perf_counter()
@@ -65,7 +70,7 @@ def _drain(actors: int, folder: Path) -> float:
             assert report.quiescent, report
             return took
 
-    return asyncio.run(main())
+    return asyncio.run(drain())
 
 
 @contextmanager
@@ -103,31 +108,42 @@ def _post(
     return answer.status, json.loads(answer.read() or b"{}")
 
 
-def _serve_round(actors: int, clients: int, folder: Path) -> tuple[float, list[float]]:
-    """Seconds from the first request to the settle's answer, and each send's latency."""
+def _requests(recipients: list[str], batch: int) -> list[tuple[str, dict[str, object]]]:
+    """The requests that send one ``inc`` to each recipient: one a request, or batches."""
+    inc: dict[str, object] = {"mt": "inc", "content": {"blob": ""}}
+    if not batch:
+        return [(f"/v1/actors/{a}/messages", inc) for a in recipients]
+    return [
+        ("/v1/messages", {"messages": [{"to": a, **inc} for a in recipients[i : i + batch]]})
+        for i in range(0, len(recipients), batch)
+    ]
+
+
+def _serve_round(actors: int, clients: int, batch: int, folder: Path) -> tuple[float, list[float]]:
+    """Seconds from the first send to the settle's answer, and each request's latency."""
     latencies: list[float] = []
     lock = threading.Lock()
     with _service(folder) as url:
         host, port = urlsplit(url).hostname, urlsplit(url).port
         assert host is not None
+        conn = http.client.HTTPConnection(host, port, timeout=900)
+        made = []
+        for n in range(actors):  # not timed, as the run's geneses
+            body = {"test": "counter", "state": {"n": f"{n:08x}"}}
+            status, answer = _post(conn, "/v1/actors", body)
+            assert status == 201, answer
+            made.append(str(answer["actor"]))
+        assert _post(conn, "/v1/settle", {"timeout": 600}) == (200, {"quiescent": True})
 
         def work(part: int) -> None:
-            conn = http.client.HTTPConnection(host, port, timeout=300)
             mine = []
-            for n in range(part, actors, clients):
-                status, made = _post(
-                    conn, "/v1/actors", {"test": "counter", "state": {"n": f"{n:08x}"}}
-                )
-                assert status == 201, made
+            client = http.client.HTTPConnection(host, port, timeout=300)
+            for path, body in _requests(made[part::clients], batch):
                 sent = time.perf_counter()
-                status, answer = _post(
-                    conn,
-                    f"/v1/actors/{made['actor']}/messages",
-                    {"mt": "inc", "content": {"blob": ""}},
-                )
+                status, answer = _post(client, path, body)
                 assert status == 202, answer
                 mine.append(time.perf_counter() - sent)
-            conn.close()
+            client.close()
             with lock:
                 latencies.extend(mine)
 
@@ -137,7 +153,6 @@ def _serve_round(actors: int, clients: int, folder: Path) -> tuple[float, list[f
             thread.start()
         for thread in threads:
             thread.join()
-        conn = http.client.HTTPConnection(host, port, timeout=900)
         status, settled = _post(conn, "/v1/settle", {"timeout": 600})
         took = time.perf_counter() - started
         assert status == 200 and settled == {"quiescent": True}, settled
@@ -153,29 +168,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=500)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
-    run_rates, serve_rates, latencies = [], [], []
-    transitions = 2 * args.actors  # a genesis and an inc per counter
+    rates: dict[str, list[float]] = {"run": [], "single": [], "batch": []}
+    latencies: dict[str, list[float]] = {"single": [], "batch": []}
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory() as tmp:
-            run_rates.append(transitions / _drain(args.actors, Path(tmp) / "run"))
-            took, sends = _serve_round(args.actors, args.clients, Path(tmp) / "serve")
-            serve_rates.append(transitions / took)
-            latencies.extend(sends)
+            rates["run"].append(args.actors / _drain(args.actors, Path(tmp) / "run"))
+            for side, batch in (("single", 0), ("batch", args.batch)):
+                took, sends = _serve_round(args.actors, args.clients, batch, Path(tmp) / side)
+                rates[side].append(args.actors / took)
+                latencies[side].extend(sends)
     load_after = os.getloadavg()
-    run_median, serve_median = statistics.median(run_rates), statistics.median(serve_rates)
-    print(f"runtime run: {run_median:.0f} transitions/s (rounds: {[round(r) for r in run_rates]})")
-    print(
-        f"service:     {serve_median:.0f} transitions/s (rounds: {[round(r) for r in serve_rates]})"
-    )
-    print(f"service / runtime run: {serve_median / run_median:.2f}x")
-    print(
-        f"send latency: p50 {_percentile(latencies, 0.5) * 1e3:.1f} ms, "
-        f"p99 {_percentile(latencies, 0.99) * 1e3:.1f} ms ({len(latencies)} sends, "
-        f"{args.clients} clients)"
-    )
+    medians = {side: statistics.median(r) for side, r in rates.items()}
+    labels = {
+        "run": "runtime run",
+        "single": "service, one send a request",
+        "batch": f"service, {args.batch} sends a request",
+    }
+    for side, label in labels.items():
+        rounds = [round(r) for r in rates[side]]
+        print(f"{label}: {medians[side]:.0f} transitions/s (rounds: {rounds})")
+    for side in ("single", "batch"):
+        print(f"{labels[side]} / runtime run: {medians[side] / medians['run']:.2f}x")
+        print(
+            f"  request latency: p50 {_percentile(latencies[side], 0.5) * 1e3:.1f} ms, "
+            f"p99 {_percentile(latencies[side], 0.99) * 1e3:.1f} ms "
+            f"({len(latencies[side])} requests, {args.clients} clients)"
+        )
     print(f"load average: {load_before[0]:.1f} before, {load_after[0]:.1f} after")
     return 0
 
