@@ -74,7 +74,9 @@ def _drain(actors: int, folder: Path) -> float:
 
 
 @contextmanager
-def _service(folder: Path) -> Iterator[str]:
+def running_service(folder: Path) -> Iterator[tuple[str, int]]:
+    """``gritwit serve`` over ``folder`` on a free loopback port: (its URL, its pid);
+    stopped by SIGTERM at the end."""
     command = [sys.executable, "-m", "gritwit", "serve", str(folder), "--create"]
     command += ["--listen", "127.0.0.1:0"]
     proc = subprocess.Popen(
@@ -89,7 +91,7 @@ def _service(folder: Path) -> Iterator[str]:
         else:
             raise SystemExit("gritwit serve ended without listening")
         threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
-        yield found.group(1)
+        yield found.group(1), proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -123,7 +125,7 @@ def _serve_round(actors: int, clients: int, batch: int, folder: Path) -> tuple[f
     """Seconds from the first send to the settle's answer, and each request's latency."""
     latencies: list[float] = []
     lock = threading.Lock()
-    with _service(folder) as url:
+    with running_service(folder) as (url, _):
         host, port = urlsplit(url).hostname, urlsplit(url).port
         assert host is not None
         conn = http.client.HTTPConnection(host, port, timeout=900)
