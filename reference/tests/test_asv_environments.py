@@ -32,7 +32,7 @@ def test_asv_installs_the_extras_the_benchmarks_need() -> None:
     found = re.search(r"\{wheel_file\}\[([\w,-]+)\]", install)
     assert found, install
     extras = set(found.group(1).split(","))
-    assert extras == {"sandbox", "bench", "postgres"}
+    assert extras == {"sandbox", "bench", "postgres", "serve"}
     optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]
@@ -40,6 +40,7 @@ def test_asv_installs_the_extras_the_benchmarks_need() -> None:
     assert any(dep.startswith("lmdb") for dep in optional["bench"])  # bench_store.RawKV
     # bench_postgres and bench_multi_runtime
     assert any(dep.startswith("psycopg") for dep in optional["postgres"])
+    assert any(dep.startswith("uvicorn") for dep in optional["serve"])  # bench_serve
 
 
 def test_a_sandbox_benchmark_without_the_interpreter_is_skipped_and_torn_down(
