@@ -36,7 +36,8 @@ class HttpSend:
             import starlette  # noqa: F401
             import uvicorn  # noqa: F401
         except ImportError:
-            raise NotImplementedError("needs the serve extra: pip install 'gritwit[serve]'") from None
+            needs = "needs the serve extra: pip install 'gritwit[serve]'"
+            raise NotImplementedError(needs) from None
         self._dir = tempfile.mkdtemp(prefix="gritwit-bench-serve-")
         self._running: AbstractContextManager[tuple[str, int]] = running_service(
             Path(self._dir) / "store"
