@@ -19,6 +19,12 @@ from ._share import Share
 __all__ = ["add_runtime_parser"]
 
 
+def command_name(args: argparse.Namespace) -> str:
+    """The command a message names: ``args.command`` where a caller set it (``gritwit
+    serve`` opens its store here too), else ``gritwit runtime ACTION``."""
+    return getattr(args, "command", None) or f"gritwit runtime {args.action}"
+
+
 def _open_store(args: argparse.Namespace) -> Any:
     """The durable store at ``args.dir``; None (after saying why) when it is not one.
 
@@ -35,7 +41,7 @@ def _open_store(args: argparse.Namespace) -> Any:
     from ..store._sqlite import DB_FILENAME
     from ..store._store_options import split_directory
 
-    command = f"gritwit runtime {args.action}"
+    command = command_name(args)
     try:
         directory, durability = split_directory(str(args.dir))
     except ValueError as exc:
@@ -66,7 +72,7 @@ def _open_url(args: argparse.Namespace) -> Any:
     from .._errors import StoreUnavailable
     from ..store import MissingExtra, Store, StoreUnreachable, probe_server
 
-    command = f"gritwit runtime {args.action}"
+    command = command_name(args)
     try:
         probe_server(args.dir)
         return Store.open(args.dir, create=args.create)

@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     from ._engine import EngineSettings
     from ._server import Service
 
-    args.action = "serve"  # _open_store's messages name the command's action
+    args.action, args.command = "serve", "gritwit serve"  # what _open_store's messages name
     try:
         store = _open_store(args)
     except StoreUnavailable as exc:
