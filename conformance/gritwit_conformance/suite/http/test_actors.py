@@ -13,6 +13,8 @@ failed after its attempts (RUN-004.4) with the message still pending (busy).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ import pytest
 import gritwit as g
 
 from ._api import (
+    blob_id,
     body_of,
     counter,
     create,
@@ -64,8 +67,7 @@ def broken_updater(client: httpx.Client, seed: str = "") -> str:
     return actor
 
 
-@pytest.fixture
-def population(http: httpx.Client) -> tuple[httpx.Client, list[str], str]:
+def _population(http: httpx.Client) -> tuple[httpx.Client, list[str], str]:
     """Five counters and an echo, run; and a failed updater. The actors sorted, and it."""
     actors = [counter(http, str(n)) for n in range(5)]
     actors.append(str(create(http, test="echo")["actor"]))
@@ -75,12 +77,19 @@ def population(http: httpx.Client) -> tuple[httpx.Client, list[str], str]:
     return http, sorted(actors), failed
 
 
+@pytest.fixture
+def population(http: httpx.Client) -> Callable[[], tuple[httpx.Client, list[str], str]]:
+    """:func:`_population`, made inside the test that calls it: a service's wrong answer
+    there fails the test instead of erroring its set-up."""
+    return functools.partial(_population, http)
+
+
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-007.1")
 def test_every_actor_with_a_head_in_ascending_order(
-    population: tuple[httpx.Client, list[str], str],
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
-    client, actors, _ = population
+    client, actors, _ = population()
     create(client, test="failing")  # never gets a head: not listed
     settle(client)
     answer = listing(client)
@@ -93,9 +102,9 @@ def test_every_actor_with_a_head_in_ascending_order(
 
 @pytest.mark.req("HTTP-007.1")
 def test_an_entry_names_head_code_and_share(
-    population: tuple[httpx.Client, list[str], str],
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
-    client, _, failed = population
+    client, _, failed = population()
     for entry in listing(client)["actors"]:
         actor = entry["actor"]
         assert entry["head"] == head_of(client, actor), (
@@ -115,9 +124,9 @@ def test_an_entry_names_head_code_and_share(
 
 @pytest.mark.req("HTTP-007.1")
 def test_a_failed_actor_shows_its_mark_and_is_busy(
-    population: tuple[httpx.Client, list[str], str],
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
-    client, _, failed = population
+    client, _, failed = population()
     entry = body_of(client.get(f"/v1/actors/{failed}"), 200, "HTTP-007.3")
     mark = entry["failed"]
     assert isinstance(mark, dict) and set(mark) == {"class", "reason"}, (
@@ -142,9 +151,11 @@ def test_a_failed_actor_shows_its_mark_and_is_busy(
 )
 @pytest.mark.req("HTTP-007.2")
 def test_failed_and_busy_filter(
-    population: tuple[httpx.Client, list[str], str], params: dict[str, str], which: str
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
+    params: dict[str, str],
+    which: str,
 ) -> None:
-    client, actors, failed = population
+    client, actors, failed = population()
     expected = {"failed": [failed], "healthy": [a for a in actors if a != failed], "none": []}
     answer = listing(client, "HTTP-007.2", **params)
     assert ids(answer) == expected[which], (
@@ -153,8 +164,8 @@ def test_failed_and_busy_filter(
 
 
 @pytest.mark.req("HTTP-007.2")
-def test_code_filter(population: tuple[httpx.Client, list[str], str]) -> None:
-    client = population[0]
+def test_code_filter(population: Callable[[], tuple[httpx.Client, list[str], str]]) -> None:
+    client = population()[0]
     echo = g.object_id(g.Blob(data=b"echo", headers={"runtime": "test-actor"})).hex()
     code = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"})).hex()
     counters = [e["actor"] for e in listing(client)["actors"] if e["code"] == code]
@@ -165,9 +176,11 @@ def test_code_filter(population: tuple[httpx.Client, list[str], str]) -> None:
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.req("HTTP-007.2")
-def test_share_filter(population: tuple[httpx.Client, list[str], str], n: int) -> None:
+def test_share_filter(
+    population: Callable[[], tuple[httpx.Client, list[str], str]], n: int
+) -> None:
     """``share=k/n`` keeps the actors whose first 8 bytes leave k modulo n (RUN-021)."""
-    client, actors, _ = population
+    client, actors, _ = population()
     for k in range(n):
         expected = [a for a in actors if int(a[:16], 16) % n == k]
         got = ids(listing(client, "HTTP-007.2", share=f"{k}/{n}"))
@@ -177,9 +190,9 @@ def test_share_filter(population: tuple[httpx.Client, list[str], str], n: int) -
 @pytest.mark.parametrize("limit", [1, 2, 3, 7])
 @pytest.mark.req("HTTP-007.2")
 def test_paging_with_limit_and_after(
-    population: tuple[httpx.Client, list[str], str], limit: int
+    population: Callable[[], tuple[httpx.Client, list[str], str]], limit: int
 ) -> None:
-    client, actors, _ = population
+    client, actors, _ = population()
     seen: list[str] = []
     after: str | None = None
     for _ in range(len(actors) + 2):
@@ -201,9 +214,9 @@ def test_paging_with_limit_and_after(
 
 @pytest.mark.req("HTTP-007.2")
 def test_after_an_actor_not_listed_starts_after_its_place(
-    population: tuple[httpx.Client, list[str], str],
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
-    client, actors, _ = population
+    client, actors, _ = population()
     middle = actors[3][:-1] + ("0" if actors[3][-1] != "0" else "1")
     expected = [a for a in actors if a > middle]
     assert ids(listing(client, "HTTP-007.2", after=middle)) == expected
@@ -235,15 +248,19 @@ def test_a_malformed_parameter_is_400(http: httpx.Client, params: dict[str, str]
 
 
 @pytest.mark.req("HTTP-007.2")
-def test_limits_at_the_edges_are_taken(population: tuple[httpx.Client, list[str], str]) -> None:
-    client, actors, _ = population
+def test_limits_at_the_edges_are_taken(
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
+) -> None:
+    client, actors, _ = population()
     assert ids(listing(client, "HTTP-007.2", limit=10000)) == actors
     assert len(ids(listing(client, "HTTP-007.2", limit=1))) == 1
 
 
 @pytest.mark.req("HTTP-007.3")
-def test_one_entry_is_the_listed_one(population: tuple[httpx.Client, list[str], str]) -> None:
-    client, actors, _ = population
+def test_one_entry_is_the_listed_one(
+    population: Callable[[], tuple[httpx.Client, list[str], str]],
+) -> None:
+    client, actors, _ = population()
     listed = {e["actor"]: e for e in listing(client)["actors"]}
     for actor in actors:
         entry = body_of(client.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
@@ -302,13 +319,43 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
     assert seen == whole, f"HTTP-007.4: pages of {limit} walk {seen}, not {whole}"
 
 
-@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "10001"}, {"before": "xx"}])
-@pytest.mark.req("HTTP-007.4", "HTTP-003.1")
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": "0"}, {"limit": "10001"}, {"limit": "x"}, {"before": "xx"}, {"after": "1"}],
+    ids=["limit-0", "limit-10001", "limit-text", "before-malformed", "unknown-parameter"],
+)
+@pytest.mark.req("HTTP-007.4", "HTTP-002.3", "HTTP-003.1")
 def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     actor = counter(http)
     settle(http)
     response = http.get(f"/v1/actors/{actor}/history", params=params)
-    expect_error(response, 400, ("bad-request", "invalid-id"), f"HTTP-007.4 ({params})")
+    expect_error(response, 400, "bad-request", f"HTTP-007.4, HTTP-002.3 ({params})")
+
+
+@pytest.mark.req("HTTP-007.4", "HTTP-003.2")
+def test_history_before_no_step_is_404(http: httpx.Client) -> None:
+    actor = counter(http)
+    settle(http)
+    for before in (blob_id(b"no step"), actor):  # absent; an object that is no step
+        response = http.get(f"/v1/actors/{actor}/history", params={"before": before})
+        expect_error(response, 404, "not-found", "HTTP-007.4 (a before that is no step)")
+
+
+@pytest.mark.req("HTTP-007.4")
+def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx.Client) -> None:
+    one, two = counter(http, "one"), counter(http, "two")
+    for amount in (1, 2):
+        inc(http, two, amount)
+        settle(http)
+    steps = [s["step"] for s in http.get(f"/v1/actors/{two}/history").json()["steps"]]
+    assert len(steps) >= 2
+    answer = body_of(
+        http.get(f"/v1/actors/{one}/history", params={"before": steps[0]}), 200, "HTTP-007.4"
+    )
+    assert [s["step"] for s in answer["steps"]] == steps[1:], (
+        "HTTP-007.4: a before that is a step of another history must answer the steps older "
+        f"than it there: {[s['step'] for s in answer['steps']]}, not {steps[1:]}"
+    )
 
 
 @pytest.mark.req("HTTP-007.5")

@@ -9,6 +9,7 @@ one refused entry fails the whole request and sends nothing, which the next send
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -56,15 +57,23 @@ def batch(client: httpx.Client, entries: list[dict[str, Any]]) -> list[dict[str,
     return list(listed)
 
 
-@pytest.fixture
-def two(http: httpx.Client) -> tuple[httpx.Client, str, str]:
+def _two(http: httpx.Client) -> tuple[httpx.Client, str, str]:
     return http, counter(http, "a"), counter(http, "b")
+
+
+@pytest.fixture
+def two(http: httpx.Client) -> Callable[[], tuple[httpx.Client, str, str]]:
+    """:func:`_two`, made inside the test that calls it: a service's wrong answer
+    there fails the test instead of erroring its set-up."""
+    return functools.partial(_two, http)
 
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-005.7")
-def test_a_batch_is_chained_in_order_and_delivered(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, b = two
+def test_a_batch_is_chained_in_order_and_delivered(
+    two: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, a, b = two()
     listed = batch(client, [entry(a, 1), entry(b, 10), entry(a, 2), entry(a, 3)])
     first = message_id(blob_id(b"1"), {"mt": "inc"}, genesis_id(a))
     second = message_id(blob_id(b"2"), {"mt": "inc"}, first)
@@ -84,8 +93,10 @@ def test_a_batch_is_chained_in_order_and_delivered(two: tuple[httpx.Client, str,
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.1")
-def test_entries_take_signal_no_mt_and_trees(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, _ = two
+def test_entries_take_signal_no_mt_and_trees(
+    two: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, a, _ = two()
     entries: list[dict[str, Any]] = [
         {"to": a, "content": {"blob": ""}, "mt": "inc", "signal": True},
         {"to": a, "content": {"tree": {"x": {"blob": "00"}}}},
@@ -99,8 +110,10 @@ def test_entries_take_signal_no_mt_and_trees(two: tuple[httpx.Client, str, str])
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3")
-def test_a_retried_batch_is_replayed_entry_by_entry(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, b = two
+def test_a_retried_batch_is_replayed_entry_by_entry(
+    two: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, a, b = two()
     entries = [entry(a, 1, "k1"), entry(b, 2, "k2"), entry(a, 4)]
     first = batch(client, entries)
     again = batch(client, entries)
@@ -115,8 +128,10 @@ def test_a_retried_batch_is_replayed_entry_by_entry(two: tuple[httpx.Client, str
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3")
-def test_an_entry_finds_the_key_of_a_single_send(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, _ = two
+def test_an_entry_finds_the_key_of_a_single_send(
+    two: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, a, _ = two()
     single = inc(client, a, 5, key="once")
     listed = batch(client, [entry(a, 5, "once")])
     assert listed == [{"message": single, "replayed": True}], f"HTTP-005.7: {listed}"
@@ -145,9 +160,9 @@ REFUSED: dict[str, tuple[int, str, Maker]] = {
 @pytest.mark.parametrize("name", list(REFUSED))
 @pytest.mark.req("HTTP-005.7", "HTTP-003.3")
 def test_one_refused_entry_fails_the_whole_batch(
-    two: tuple[httpx.Client, str, str], name: str
+    two: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
-    client, a, b = two
+    client, a, b = two()
     lasts = {a: inc(client, a), b: inc(client, b)}
     status, cls, make = REFUSED[name]
     response = client.post("/v1/messages", json={"messages": make(a, b)})
@@ -156,8 +171,10 @@ def test_one_refused_entry_fails_the_whole_batch(
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.5")
-def test_a_conflicting_entry_is_409_and_sends_nothing(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, b = two
+def test_a_conflicting_entry_is_409_and_sends_nothing(
+    two: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, a, b = two()
     inc(client, a, 1, key="taken")
     lasts = {a: inc(client, a), b: inc(client, b)}
     response = client.post("/v1/messages", json={"messages": [entry(b, 1), entry(a, 2, "taken")]})
@@ -167,8 +184,10 @@ def test_a_conflicting_entry_is_409_and_sends_nothing(two: tuple[httpx.Client, s
 
 @pytest.mark.parametrize("size", [0, 1001])
 @pytest.mark.req("HTTP-005.7")
-def test_a_batch_out_of_range_is_400(two: tuple[httpx.Client, str, str], size: int) -> None:
-    client, a, _ = two
+def test_a_batch_out_of_range_is_400(
+    two: Callable[[], tuple[httpx.Client, str, str]], size: int
+) -> None:
+    client, a, _ = two()
     last = inc(client, a)
     response = client.post("/v1/messages", json={"messages": [entry(a, 1)] * size})
     expect_error(response, 400, "bad-request", f"HTTP-005.7 ({size} entries)")
@@ -176,8 +195,8 @@ def test_a_batch_out_of_range_is_400(two: tuple[httpx.Client, str, str], size: i
 
 
 @pytest.mark.req("HTTP-005.7")
-def test_a_batch_of_1000_is_taken(two: tuple[httpx.Client, str, str]) -> None:
-    client, a, b = two
+def test_a_batch_of_1000_is_taken(two: Callable[[], tuple[httpx.Client, str, str]]) -> None:
+    client, a, b = two()
     listed = batch(client, [entry(a if n % 2 else b, 1) for n in range(1000)])
     assert len({m["message"] for m in listed}) == 1000
     settle(client)

@@ -9,6 +9,8 @@ from the head, each once, sorted by id).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import blake3
@@ -74,8 +76,7 @@ def _reachable(client: httpx.Client, head: str) -> set[str]:
     return seen
 
 
-@pytest.fixture
-def moved(services: Services) -> tuple[httpx.Client, httpx.Client, str]:
+def _moved(services: Services) -> tuple[httpx.Client, httpx.Client, str]:
     """A counter counted to 5 on service one, its head read; service two empty."""
     one = services.start("one").client
     two = services.start("two").client
@@ -86,12 +87,19 @@ def moved(services: Services) -> tuple[httpx.Client, httpx.Client, str]:
     return one, two, actor
 
 
+@pytest.fixture
+def moved(services: Services) -> Callable[[], tuple[httpx.Client, httpx.Client, str]]:
+    """:func:`_moved`, made inside the test that calls it: a service's wrong answer
+    there fails the test instead of erroring its set-up."""
+    return functools.partial(_moved, services)
+
+
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-010.1", "HTTP-010.2")
 def test_an_imported_actor_continues_on_the_other_service(
-    moved: tuple[httpx.Client, httpx.Client, str],
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
-    one, two, actor = moved
+    one, two, actor = moved()
     head = head_of(one, actor)
     answer = import_(two, export(one, actor))
     assert answer == {"actor": actor, "head": head}, (
@@ -107,8 +115,10 @@ def test_an_imported_actor_continues_on_the_other_service(
 
 
 @pytest.mark.req("HTTP-010.1")
-def test_the_bundle_is_run_009s_array(moved: tuple[httpx.Client, httpx.Client, str]) -> None:
-    one, _, actor = moved
+def test_the_bundle_is_run_009s_array(
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
+) -> None:
+    one, _, actor = moved()
     bundle = export(one, actor)
     value = cbor2.loads(bundle)
     assert isinstance(value, list) and len(value) == 4, "RUN-009.1: a bundle is a 4-array"
@@ -124,16 +134,20 @@ def test_the_bundle_is_run_009s_array(moved: tuple[httpx.Client, httpx.Client, s
 
 
 @pytest.mark.req("HTTP-010.2")
-def test_importing_twice_changes_nothing(moved: tuple[httpx.Client, httpx.Client, str]) -> None:
-    one, two, actor = moved
+def test_importing_twice_changes_nothing(
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
+) -> None:
+    one, two, actor = moved()
     bundle = export(one, actor)
     first = import_(two, bundle)
     assert import_(two, bundle) == first, "HTTP-010.2: the same bundle again answers otherwise"
 
 
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
-def test_importing_over_another_head_is_409(moved: tuple[httpx.Client, httpx.Client, str]) -> None:
-    one, _, actor = moved
+def test_importing_over_another_head_is_409(
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
+) -> None:
+    one, _, actor = moved()
     bundle = export(one, actor)
     inc(one, actor)
     settle(one)
@@ -178,9 +192,9 @@ def _bad(bundle: bytes, how: str) -> bytes:
 )
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
 def test_a_bundle_run_009_refuses_imports_nothing(
-    moved: tuple[httpx.Client, httpx.Client, str], how: str, status: int, error: str
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]], how: str, status: int, error: str
 ) -> None:
-    one, two, actor = moved
+    one, two, actor = moved()
     bad = _bad(export(one, actor), how)
     response = two.post("/v1/bundles", content=bad, headers={"Content-Type": BUNDLE})
     expect_error(response, status, error, f"HTTP-010.2 ({how})")
@@ -192,9 +206,9 @@ def test_a_bundle_run_009_refuses_imports_nothing(
 
 @pytest.mark.req("HTTP-010.2", "HTTP-002.3")
 def test_a_bundle_of_another_media_type_is_415(
-    moved: tuple[httpx.Client, httpx.Client, str],
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
-    one, two, actor = moved
+    one, two, actor = moved()
     response = two.post(
         "/v1/bundles", content=export(one, actor), headers={"Content-Type": "application/cbor"}
     )

@@ -283,3 +283,16 @@ def test_a_key_with_every_character_class_round_trips(http: httpx.Client) -> Non
     lower = inc(http, actor, key=string.ascii_lowercase)
     upper = inc(http, actor, key=string.ascii_uppercase)
     assert lower != upper, "HTTP-005.3: keys differing in case are taken as one"
+
+
+@pytest.mark.req("HTTP-005.4")
+def test_a_signal_ends_the_window(http: httpx.Client) -> None:
+    """A signal has no ``previous``: the chain the service settles keys by ends there, and
+    a key sent before it is no longer found: the same request is sent again, 202."""
+    actor = counter(http)
+    first = inc(http, actor, 2, key="before-signal")
+    send(http, actor, {"blob": ""}, mt="get", signal=True)
+    again = inc(http, actor, 2, key="before-signal", status=202, rule="HTTP-005.4")
+    assert again != first, "HTTP-005.4: a key from before the latest signal was found"
+    settle(http)
+    assert count_of(http, actor) == 4, f"HTTP-005.4: count {count_of(http, actor)}, not 2 + 2"

@@ -17,7 +17,7 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
 from ._api import body_of, expect_error, shown
-from ._service import Services
+from ._service import Services, check_url
 from ._service import http as http
 from ._service import services as services
 
@@ -35,10 +35,10 @@ def _refused(url: str, seconds: float = 10.0) -> bool:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-001.5", "ADP-021.1")
-def test_healthz_answers_200(http: httpx.Client) -> None:
-    response = http.get("/healthz")
-    assert response.status_code == 200, (
-        f"HTTP-001.5: GET /healthz of a serving service answers {shown(response)}, not 200"
+def test_healthz_answers_200_live(http: httpx.Client) -> None:
+    answer = body_of(http.get("/healthz"), 200, "HTTP-001.5")
+    assert answer == {"live": True}, (
+        f'HTTP-001.5: GET /healthz answers {answer}, not {{"live": true}}'
     )
 
 
@@ -74,11 +74,13 @@ def test_v1_names_the_protocol_spec_and_no_share(http: httpx.Client, impl: Imple
 
 @pytest.mark.req("HTTP-001.3", "ADP-021.1")
 def test_the_url_is_loopback_and_answers(services: Services) -> None:
-    """``Services.start`` checks the URL's form (no path, no trailing slash, a loopback
-    host); the service must then answer on it."""
+    """The URL's form: ``http://``, a loopback address, a port, no path, no trailing
+    slash; the service must then answer on it, and again after a restart."""
     service = services.start()
-    assert service.url.startswith("http://"), service.url
+    check_url(service.url)
     assert service.client.get("/healthz").status_code == 200
+    service = services.restart(service)
+    check_url(service.url)
 
 
 @pytest.mark.req("ADP-021.2")

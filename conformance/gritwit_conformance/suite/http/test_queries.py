@@ -281,3 +281,25 @@ def test_html_with_every_leading_space(http: httpx.Client) -> None:
         data = (space + "<html>").encode()
         actor = answering(http, data)
         check_answer(http.get(f"/v1/actors/{actor}/queries/count"), data)
+
+
+@pytest.mark.parametrize("path", ["co%75nt", "%63%6F%75%6E%74", "coun%74"])
+@pytest.mark.req("HTTP-006.4", "HTTP-006.1")
+def test_a_query_name_is_percent_decoded(http: httpx.Client, path: str) -> None:
+    actor = counter(http)
+    inc(http, actor, 3)
+    settle(http)
+    response = http.get(f"/v1/actors/{actor}/queries/{path}")
+    assert response.status_code == 200 and response.content == b"3", (
+        f"HTTP-006.4: the query name {path} is count, percent-decoded; answered {shown(response)}"
+    )
+
+
+@pytest.mark.req("HTTP-006.4", "HTTP-006.3")
+def test_a_decoded_query_name_is_the_whole_name(http: httpx.Client) -> None:
+    """``%20``, ``%3F`` and ``%25`` decode into the name, never into path or query syntax."""
+    actor = counter(http)
+    settle(http)
+    for path in ("count%20", "count%3Fform=raw", "count%25", "%2Ecount"):
+        response = http.get(f"/v1/actors/{actor}/queries/{path}")
+        expect_error(response, 404, "unknown-query", f"HTTP-006.4 (query {path})")

@@ -11,7 +11,9 @@ request would have stored, which must be absent.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -88,12 +90,18 @@ BAD_BODIES: dict[str, bytes] = {
 }
 
 
-@pytest.fixture
-def target(http: httpx.Client) -> tuple[httpx.Client, str, str]:
+def _target(http: httpx.Client) -> tuple[httpx.Client, str, str]:
     """A counter and the last message the outside acknowledged to it."""
     actor = counter(http)
     last = inc(http, actor)
     return http, actor, last
+
+
+@pytest.fixture
+def target(http: httpx.Client) -> Callable[[], tuple[httpx.Client, str, str]]:
+    """:func:`_target`, made inside the test that calls it: a service's wrong answer
+    there fails the test instead of erroring its set-up."""
+    return functools.partial(_target, http)
 
 
 def _nothing_sent(client: httpx.Client, actor: str, last: str, what: str) -> None:
@@ -108,9 +116,9 @@ def _nothing_sent(client: httpx.Client, actor: str, last: str, what: str) -> Non
 @pytest.mark.parametrize("name", list(BAD_BODIES))
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.2", "HTTP-003.3", "HTTP-013.5")
 def test_a_malformed_body_is_400_and_sends_nothing(
-    target: tuple[httpx.Client, str, str], name: str
+    target: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
-    client, actor, last = target
+    client, actor, last = target()
     response = client.post(f"/v1/actors/{actor}/messages", content=BAD_BODIES[name], headers=JSON)
     expect_error(response, 400, "bad-request", f"HTTP-002.3 ({name})")
     _nothing_sent(client, actor, last, f"body ({name})")
@@ -118,9 +126,11 @@ def test_a_malformed_body_is_400_and_sends_nothing(
 
 @pytest.mark.parametrize("depth", [3, 31, 32])
 @pytest.mark.req("HTTP-002.3", "HTTP-005.1")
-def test_a_body_32_deep_is_taken(target: tuple[httpx.Client, str, str], depth: int) -> None:
+def test_a_body_32_deep_is_taken(
+    target: Callable[[], tuple[httpx.Client, str, str]], depth: int
+) -> None:
     """The limit is on nesting deeper than 32: 32 levels are a valid body."""
-    client, actor, _ = target
+    client, actor, _ = target()
     body = nested(depth)
     assert _depth(body) == depth
     response = client.post(f"/v1/actors/{actor}/messages", json=body)
@@ -135,8 +145,10 @@ def test_a_body_32_deep_is_taken(target: tuple[httpx.Client, str, str], depth: i
     ["text/plain", "application/cbor", "application/x-www-form-urlencoded", "text/json"],
 )
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
-def test_another_media_type_is_415(target: tuple[httpx.Client, str, str], media: str) -> None:
-    client, actor, last = target
+def test_another_media_type_is_415(
+    target: Callable[[], tuple[httpx.Client, str, str]], media: str
+) -> None:
+    client, actor, last = target()
     body = b'{"content": {"blob": ""}, "mt": "inc"}'
     response = client.post(
         f"/v1/actors/{actor}/messages", content=body, headers={"Content-Type": media}
@@ -146,8 +158,10 @@ def test_another_media_type_is_415(target: tuple[httpx.Client, str, str], media:
 
 
 @pytest.mark.req("HTTP-002.1")
-def test_a_charset_parameter_is_still_json(target: tuple[httpx.Client, str, str]) -> None:
-    client, actor, _ = target
+def test_a_charset_parameter_is_still_json(
+    target: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
+    client, actor, _ = target()
     body = b'{"content": {"blob": ""}, "mt": "inc"}'
     headers = {"Content-Type": "application/json; charset=utf-8"}
     response = client.post(f"/v1/actors/{actor}/messages", content=body, headers=headers)
@@ -211,11 +225,11 @@ def test_a_send_to_a_malformed_id_stores_no_content(http: httpx.Client) -> None:
     expect_error(absent, 404, "not-found", "HTTP-003.3: the refused send stored its content")
 
 
-@pytest.mark.req("HTTP-003.3", "HTTP-002.3")
+@pytest.mark.req("HTTP-003.3", "HTTP-002.3", "HTTP-013.5")
 def test_a_send_refused_for_a_field_stores_no_content(
-    target: tuple[httpx.Client, str, str],
+    target: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
-    client, actor, last = target
+    client, actor, last = target()
     data = b"content of a send refused for its signal"
     body = {"content": {"tree": {"x": {"blob": data.hex()}}}, "signal": "yes"}
     expect_error(
@@ -247,20 +261,22 @@ def test_a_creation_with_an_unknown_field_stores_nothing(http: httpx.Client) -> 
 @pytest.mark.req("HTTP-002.2", "HTTP-003.2")
 @pytest.mark.parametrize("data", ["ABCD", "abc", "xy"], ids=["upper", "odd", "not-hex"])
 def test_blob_data_not_lowercase_hex_is_400(
-    target: tuple[httpx.Client, str, str], data: str
+    target: Callable[[], tuple[httpx.Client, str, str]], data: str
 ) -> None:
     """Byte strings are lowercase hex (HTTP-002.2); which 400 class the spec leaves open
     (a field of the wrong form, ``bad-request``, or the blob rule, ``invalid-object``)."""
-    client, actor, last = target
+    client, actor, last = target()
     response = client.post(f"/v1/actors/{actor}/messages", json={"content": {"blob": data}})
     expect_error(response, 400, ("bad-request", "invalid-object"), "HTTP-002.2")
     _nothing_sent(client, actor, last, f"send of blob data {data!r}")
 
 
 @pytest.mark.req("HTTP-002.3", "HTTP-003.3")
-def test_a_request_after_refusals_is_served(target: tuple[httpx.Client, str, str]) -> None:
+def test_a_request_after_refusals_is_served(
+    target: Callable[[], tuple[httpx.Client, str, str]],
+) -> None:
     """Every refusal above in a row on one connection, then a send that must be taken."""
-    client, actor, last = target
+    client, actor, last = target()
     for body in BAD_BODIES.values():
         response = client.post(f"/v1/actors/{actor}/messages", content=body, headers=JSON)
         assert response.status_code == 400, (
@@ -269,3 +285,33 @@ def test_a_request_after_refusals_is_served(target: tuple[httpx.Client, str, str
     message = send(client, actor, {"blob": ""}, mt="inc")
     assert message != last
     assert create(client, test="echo")["existed"] is False
+
+
+#: Query parameters HTTP-002.3 refuses: (method, path, query), ``{actor}`` a counter.
+BAD_PARAMETERS = {
+    "refs-twice": ("GET", "/v1/refs", "prefix=a&prefix=b"),
+    "object-form": ("GET", "/v1/objects/{actor}", "form=json"),
+    "object-twice": ("GET", "/v1/objects/{actor}", "form=raw&form=raw"),
+    "query-form": ("GET", "/v1/actors/{actor}/queries/count", "form=cbor"),
+    "query-unknown": ("GET", "/v1/actors/{actor}/queries/count", "raw=1"),
+    "actor-unknown": ("GET", "/v1/actors/{actor}", "verbose=true"),
+    "actors-twice": ("GET", "/v1/actors", "limit=1&limit=2"),
+    "settle-unknown": ("POST", "/v1/settle", "timeout=1"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_PARAMETERS))
+@pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
+def test_a_malformed_query_parameter_is_400(
+    target: Callable[[], tuple[httpx.Client, str, str]], name: str
+) -> None:
+    client, actor, last = target()
+    method, path, query = BAD_PARAMETERS[name]
+    body: dict[str, Any] | None = None
+    if path.endswith("/messages"):
+        body = {"content": {"blob": ""}, "mt": "inc"}
+    elif path == "/v1/settle":
+        body = {"timeout": 0}
+    response = client.request(method, f"{path.format(actor=actor)}?{query}", json=body)
+    expect_error(response, 400, "bad-request", f"HTTP-002.3 (?{query} on {path})")
+    _nothing_sent(client, actor, last, f"request with ?{query}")

@@ -34,14 +34,14 @@ def seeded(k: int, n: int) -> dict[str, str]:
     raise AssertionError("unreachable")
 
 
-@pytest.mark.req("HTTP-001.6")
+@pytest.mark.req("HTTP-001.6", "ADP-021.1")
 def test_v1_names_the_share(services: Services) -> None:
     client = services.start(share=[1, 3]).client
     answer = body_of(client.get("/v1"), 200, "HTTP-001.6")
     assert answer.get("share") == [1, 3], f"HTTP-001.6: GET /v1 of a 1/3 service answers {answer}"
 
 
-@pytest.mark.req("HTTP-001.2")
+@pytest.mark.req("HTTP-001.2", "ADP-021.1")
 def test_a_share_runs_only_its_actors(services: Services) -> None:
     client = services.start(share=[0, 2]).client
     mine = create(client, test="counter", state=seeded(0, 2))["actor"]
