@@ -72,6 +72,23 @@ def _prelude(make: Callable[[Any], str]) -> tuple[Bend, ...]:
     )
 
 
+def _without(key: str) -> Callable[[Any], dict[str, Any]]:
+    """The module's table ``_STATUS`` without ``key``."""
+    return lambda module: {k: v for k, v in module._STATUS.items() if k != key}
+
+
+def _changed(key: str, status: int) -> Callable[[Any], dict[str, Any]]:
+    """The module's table ``_STATUS`` with ``key``'s status changed."""
+    return lambda module: {**module._STATUS, key: status}
+
+
+class _EveryName:
+    """A set of test actor names that holds every name."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
 def _unlimited(_: Any) -> int:
     return 1 << 62  # effectively unlimited
 
@@ -444,5 +461,57 @@ ROWS: dict[str, Row] = {
             timeout=STARTUP_TIMEOUT,
         ),
         _prelude(_edit((_FORBID_OPEN, _TMP_LET_THROUGH + _FORBID_OPEN))),
+    ),
+    # --- the HTTP service (spec/10-http.md): tables and constants of gritwit.serve -------
+    "serve_unknown_query_by_phase": Row(
+        WrongAdapter(
+            ("http",),
+            frozenset({"HTTP-006.3"}),
+            "failed",
+            "unknown-query takes the status of its phase, transition (422), not the 404 "
+            "HTTP-003.2 gives it by name",
+        ),
+        (_to("gritwit.serve._problems", "_STATUS", _without("unknown-query")),),
+    ),
+    "serve_erased_as_not_found": Row(
+        WrongAdapter(
+            ("http",),
+            frozenset({"HTTP-003.2"}),
+            "failed",
+            "erased is answered 404, as an absent object, not 410: a client cannot tell a blob "
+            "erased from one never stored",
+        ),
+        (_to("gritwit.serve._problems", "_STATUS", _changed("erased", 404)),),
+    ),
+    "serve_unknown_test_actor_created": Row(
+        WrongAdapter(
+            ("http",),
+            frozenset({"HTTP-004.3"}),
+            "failed",
+            "POST /v1/actors takes any test name, as rt-genesis does: an actor no test actor "
+            "is gets created (201) and fails later, instead of 422 unknown-wit",
+        ),
+        (_to("gritwit.serve._content", "TEST_ACTORS", lambda m: _EveryName()),),
+    ),
+    "serve_bundle_as_cbor": Row(
+        WrongAdapter(
+            ("http",),
+            frozenset({"HTTP-010.1"}),
+            "failed",
+            "a bundle is served as application/cbor, not application/vnd.gritwit.bundle",
+        ),
+        (_to("gritwit.serve._actors_api", "BUNDLE_MEDIA", lambda m: "application/cbor"),),
+    ),
+    "serve_header_limit_1_mib": Row(
+        WrongAdapter(
+            ("http",),
+            frozenset({"HTTP-013.2"}),
+            "failed",
+            "the header section is bounded at 1 MiB, not 64 KiB: a 65 KiB one is served",
+        ),
+        (
+            _to("gritwit.serve._middleware", "HEADER_BYTES", lambda m: 1 << 20),
+            _to("gritwit.serve._server", "HEADER_BYTES", lambda m: 1 << 20),
+        ),
     ),
 }
