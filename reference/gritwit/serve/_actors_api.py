@@ -71,6 +71,7 @@ def _not_found(message: str) -> HttpProblem:
 @handler
 async def create(request: Request) -> Response:
     """``POST /v1/actors`` (HTTP-004)."""
+    query_params(request, ())  # HTTP-002.3: it defines none
     body = await json_body(request, _CREATE_FIELDS)
     core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
     created: Created = await ask(request, Create(core))
@@ -87,6 +88,7 @@ async def create(request: Request) -> Response:
 @handler
 async def send(request: Request) -> Response:
     """``POST /v1/actors/{actor}/messages`` (HTTP-005)."""
+    query_params(request, ())  # HTTP-002.3: it defines none
     recipient = _actor(request)
     key = request.headers.get("idempotency-key")
     if key is not None:

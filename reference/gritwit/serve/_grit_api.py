@@ -57,6 +57,7 @@ async def ready(request: Request) -> Response:
 @handler
 async def version(request: Request) -> Response:
     """``GET /v1`` (HTTP-001.6)."""
+    query_params(request, ())  # HTTP-002.3: it defines none
     share = state_of(request).engine.settings.share
     return JSONResponse(
         {
@@ -70,6 +71,7 @@ async def version(request: Request) -> Response:
 @handler
 async def openapi(request: Request) -> Response:
     """``GET /v1/openapi.json`` (HTTP-012.1): ``spec/schemas/http-openapi.json``."""
+    query_params(request, ())  # HTTP-002.3: it defines none
     return Response(service_document(), 200, media_type=JSON_MEDIA)
 
 

@@ -297,6 +297,8 @@ BAD_PARAMETERS = {
     "actor-unknown": ("GET", "/v1/actors/{actor}", "verbose=true"),
     "actors-twice": ("GET", "/v1/actors", "limit=1&limit=2"),
     "settle-unknown": ("POST", "/v1/settle", "timeout=1"),
+    "version-unknown": ("GET", "/v1", "x=1"),
+    "send-unknown": ("POST", "/v1/actors/{actor}/messages", "wait=true"),
 }
 
 
