@@ -20,9 +20,9 @@ __all__ = ["add_runtime_parser"]
 
 
 def command_name(args: argparse.Namespace) -> str:
-    """The command a message names: ``args.command`` where a caller set it (``gritwit
+    """The command a message names: ``args.command_label`` where a caller set it (``gritwit
     serve`` opens its store here too), else ``gritwit runtime ACTION``."""
-    return getattr(args, "command", None) or f"gritwit runtime {args.action}"
+    return getattr(args, "command_label", None) or f"gritwit runtime {args.action}"
 
 
 def _open_store(args: argparse.Namespace) -> Any:

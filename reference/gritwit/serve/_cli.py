@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     from ._engine import EngineSettings
     from ._server import Service
 
-    args.action, args.command = "serve", "gritwit serve"  # what _open_store's messages name
+    args.action, args.command_label = "serve", "gritwit serve"  # what _open_store says
     try:
         store = _open_store(args)
     except StoreUnavailable as exc:
