@@ -33,6 +33,7 @@ def test_a_name_holding_a_slash_is_not_a_query(served: Served, name: str) -> Non
 
 def test_a_name_with_an_encoded_space_is_decoded(served: Served) -> None:
     actor = created(served.client, test="counter")
+    settle(served.client)  # its head first: an actor without one is not-found
     error = error_of(
         served.client.get(f"/v1/actors/{actor}/queries/no%20such"), 404, "unknown-query"
     )

@@ -170,6 +170,7 @@ def test_a_session_on_sqlite_survives_a_restart(
                     "/v1/actors", json={"test": "counter", "state": {"count": PAGE.encode().hex()}}
                 )
             )
+            settle(client)  # its genesis step first: a query reads the head (HTTP-006.3)
             html = client.get(f"/v1/actors/{page}/queries/count")
             assert html.headers["content-type"].startswith("text/html"), html.headers
             assert html.text == PAGE
