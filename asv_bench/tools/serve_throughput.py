@@ -1,4 +1,4 @@
-"""The service against ``runtime run``, side by side in one run (issue 52's throughput).
+"""The service against ``runtime run``, side by side in one run: transitions per second and latency.
 
 Both sides do the same work: ``--actors`` test counters, created and run first (not
 timed), then each sent one ``inc`` (timed), so that every message is a transition of its
