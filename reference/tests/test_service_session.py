@@ -26,17 +26,10 @@ httpx = pytest.importorskip("httpx", reason="needs the serve extra: pip install 
 pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
 
 from service_proc import Service, start, stopping  # noqa: E402
+from test_serve_actors import PYTHON_COUNTER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 WASM_COUNTER = ROOT / "conformance" / "wasm" / "actors" / "counter.wasm"
-#: The sandbox guide's counter: adds one per message of mt "inc" to its entry ``count``.
-PYTHON_COUNTER = (
-    "import json, os\n"
-    "messages = json.load(open('/input/transition.json'))['messages']\n"
-    "n = int(open('count').read()) if os.path.exists('count') else 0\n"
-    "n += sum(m['headers'].get('mt') == 'inc' for m in messages)\n"
-    "open('count', 'w').write(str(n))\n"
-)
 PAGE = "<!doctype html><html><body><h1 id='hello'>Hello from a counter</h1></body></html>"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SENDS = 1_000

@@ -19,7 +19,8 @@ httpx = pytest.importorskip("httpx", reason="needs the serve extra: pip install 
 pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
 
 from service_proc import start, stopping  # noqa: E402
-from test_service_session import PYTHON_COUNTER, WASM_COUNTER  # noqa: E402
+from test_serve_actors import PYTHON_COUNTER  # noqa: E402
+from test_service_session import WASM_COUNTER  # noqa: E402
 
 ROUNDS = 3  # incs sent on each side
 
