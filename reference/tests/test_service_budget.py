@@ -38,7 +38,11 @@ def test_the_second_body_is_refused_past_the_total_while_it_arrives(
         try:
             # the first body is begun and held, not all sent: its bytes stay counted
             holder.sendall(_head(served.url, (first + 8) * KIB) + b" " * (first * KIB))
-            time.sleep(0.3)
+            # wait until the service holds those bytes, however loaded the machine is
+            deadline = time.monotonic() + 30
+            while served.service.app.held < first * KIB and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert served.service.app.held >= first * KIB, served.service.app.held
             body = b" " * (second * KIB - 2) + b"{}"
             answer = raw(served.url, _head(served.url, len(body)), (body,))
             if refused:
