@@ -76,6 +76,7 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     all_passed(report)
     assert report["implementation"]["command"] == command
     assert report["implementation"]["name"] == "gritwit-reference"
+    from gritwit.adapter._http import http_available
     from gritwit.adapter._sandbox import sandbox_available
 
     # Over stdio nothing is skipped: every test passed but, without the extra, sandbox's.
@@ -89,6 +90,8 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
 
     # sandbox only with the optional extra's interpreter (ADP-019.1)
     sandbox = {"sandbox"} if sandbox_available() else set()
+    # http only with the service's extra (ADP-021)
+    http = {"http"} if http_available() else set()
     assert set(report["profiles"]) == {
         "codec",
         "store",
@@ -98,6 +101,7 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         "perf",
         "protocol",
         *sandbox,
+        *http,
     }
     assert report["profiles"]["codec"]["passed"] >= 600  # the vectors alone are more
     keep(tmp_path / "report", "reference")

@@ -12,7 +12,11 @@ own runs) and :data:`EACH_AT_ONCE` (a run to quiescence after every genesis and 
 and holds the service to every outcome on which the two agree: the ids the outside's
 sends get, query answers, and for each actor whether it has a head, its head's core,
 inbox and outbox (the last message read from and sent to each peer), and its failed
-mark. An outcome the two schedules disagree on is left out.
+mark. An outcome the two schedules disagree on is left out, and so is the state of an
+actor two senders write to, or one downstream of it: two schedules may agree on the
+order in which its senders' messages are read where a third does not (scenario
+random/seed-51: an updater's code depends on whether a peer's message is read before
+or after the outside's).
 """
 
 from __future__ import annotations
@@ -85,6 +89,11 @@ class Outcomes:
     #: Actors that sent to an actor marked failed: an error receipt from the outside may
     #: reach them (RUN-004.6), or not, depending on when the failure came.
     receivers: set[str] = field(default_factory=set)
+    #: Actors whose messages come from two senders or more, and every actor they send to,
+    #: directly or not: the order in which two senders' messages are read is the
+    #: schedule's, so their state may differ under a third schedule even where the two
+    #: the suite replays agree (:func:`interleaved`).
+    interleaved: set[str] = field(default_factory=set)
 
     def agreed(self, other: Outcomes, operations: list[Json]) -> Outcomes:
         """The outcomes ``other`` gives too, less those error receipts may change: the
@@ -94,17 +103,43 @@ class Outcomes:
         receivers = self.receivers | other.receivers
         mailboxes = {(actor, box) for actor in receivers for box in ("inbox", "outbox")}
         to_receivers = {i for i, op in enumerate(operations) if op.get("to") in receivers}
+        mixed = self.interleaved | other.interleaved
+        mailboxes |= {(a, what) for a in mixed for what in ("core", "inbox", "outbox", "failed")}
+        mixed_queries = {i for i, op in enumerate(operations) if op.get("actor") in mixed}
         return Outcomes(
             {k: v for k, v in self.ids.items() if other.ids.get(k) == v and k not in to_receivers},
-            {k: v for k, v in self.queries.items() if other.queries.get(k) == v},
+            {
+                k: v
+                for k, v in self.queries.items()
+                if other.queries.get(k) == v and k not in mixed_queries
+            },
             {
                 k: v
                 for k, v in self.final.items()
                 if k in other.final and other.final[k] == v and k not in mailboxes
             },
-            {k: v for k, v in self.final_queries.items() if other.final_queries.get(k) == v},
+            {
+                k: v
+                for k, v in self.final_queries.items()
+                if other.final_queries.get(k) == v and k[0] not in mixed
+            },
             receivers,
+            mixed,
         )
+
+
+def interleaved(senders: dict[str, set[str]], sent_to: dict[str, set[str]]) -> set[str]:
+    """The actors whose state depends on how two senders' messages interleave: those
+    with two senders or more (an actor sending to itself is one of them), and, because
+    what they send may then differ, every actor downstream of them."""
+    mixed = {actor for actor, peers in senders.items() if len(peers) >= 2}
+    frontier = list(mixed)
+    while frontier:
+        for peer in sent_to.get(frontier.pop(), set()):
+            if peer not in mixed:
+                mixed.add(peer)
+                frontier.append(peer)
+    return mixed
 
 
 def actors_of(operations: list[Json], ids: dict[int, str]) -> list[str]:
@@ -175,6 +210,7 @@ def reference_outcomes(vector: Vector, top: Path, schedule: str) -> Outcomes:
                 ref.run_out()
         ref.run_out()
         sent_to: dict[str, set[str]] = {}
+        senders: dict[str, set[str]] = {}
         for actor in actors_of(operations, out.ids):
             head = ref("rt-head", actor=actor)["step"]
             step: dict[str, Any] | None = None
@@ -186,8 +222,12 @@ def reference_outcomes(vector: Vector, top: Path, schedule: str) -> Outcomes:
             if step is not None and step["outbox"] is not None:
                 outbox = bytes.fromhex(ref("rt-object", id=step["outbox"])["bytes"])
                 sent_to[actor] = set(g.object_to_json(g.decode_object(outbox))["entries"])
+            if step is not None and step["inbox"] is not None:
+                inbox = bytes.fromhex(ref("rt-object", id=step["inbox"])["bytes"])
+                senders[actor] = set(g.object_to_json(g.decode_object(inbox))["entries"])
         failed_actors = {a for (a, what), v in out.final.items() if what == "failed" and v}
         out.receivers = {a for a, peers in sent_to.items() if peers & failed_actors}
+        out.interleaved = interleaved(senders, sent_to)
         for actor, name in query_names(operations):
             out.final_queries[actor, name] = ref.query(actor, name)
     finally:
