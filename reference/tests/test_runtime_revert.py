@@ -104,15 +104,15 @@ def test_refusals_in_the_order_of_the_clause() -> None:
     run(rt.run_until_quiescent())
     steps = _steps(store, actor)
     unknown = g.object_id(g.Blob(data=b"absent"))
-    with pytest.raises(ObjectNotFound, match="RUN-024.6"):
+    with pytest.raises(ObjectNotFound, match=r"RUN-024\.6"):
         revert(store, unknown, steps[0])  # no head, whatever the step
     with pytest.raises(ObjectNotFound):
         revert(store, actor, unknown)
-    with pytest.raises(InvalidRefTarget, match="RUN-024.6"):
+    with pytest.raises(InvalidRefTarget, match=r"RUN-024\.6"):
         revert(store, actor, _steps(store, other)[0])  # a step of another actor
-    with pytest.raises(InvalidRefTarget, match="RUN-024.6"):
+    with pytest.raises(InvalidRefTarget, match=r"RUN-024\.6"):
         revert(store, actor, store.get_object(steps[0]).core)  # type: ignore[union-attr]
-    with pytest.raises(InvalidRefTarget, match="RUN-024.6"):
+    with pytest.raises(InvalidRefTarget, match=r"RUN-024\.6"):
         revert(store, actor, steps[-1])  # the head
     # a step of the actor never adopted: the head's swap lost it (discarded, RUN-015)
     last = store.get_object(steps[-1])
@@ -138,7 +138,7 @@ def test_a_frozen_core_is_not_reverted_to_other_code() -> None:
     run(rt.run_until_quiescent())
     run(_inc(rt, actor))
     head = _steps(store, actor)[-1]
-    with pytest.raises(FrozenCore, match="RUN-024.7"):
+    with pytest.raises(FrozenCore, match=r"RUN-024\.7"):
         rt.revert(actor, before)
     assert _steps(store, actor)[-1] == head
     rt.revert(actor, _steps(store, actor)[-2])  # the frozen step before the inc
@@ -172,7 +172,7 @@ def test_a_revert_that_loses_its_swap_is_a_conflict_and_is_not_made_again(
     winner = store.put_object(g.Step(actor=actor, core=genesis_step.core, previous=steps[-1]))
     move = store.cas_ref  # bound before the patch: another writer's swap
     _swap_first(monkeypatch, lambda: move(head_ref(actor), steps[-1], winner))
-    with pytest.raises(RefConflict, match="RUN-024.1") as caught:
+    with pytest.raises(RefConflict, match=r"RUN-024\.1") as caught:
         revert(store, actor, steps[0])
     assert caught.value.current == winner
     assert store.get_ref(head_ref(actor)) == winner  # the winner's step stays the head

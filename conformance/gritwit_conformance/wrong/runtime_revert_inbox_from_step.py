@@ -20,8 +20,7 @@ ROW = WrongAdapter(
     ("runtime",),
     frozenset({"RUN-024.3"}),
     "failed",
-    "a revert step takes the reverted-to step's inbox: the reverted steps' messages are "
-    "read again",
+    "a revert step takes the reverted-to step's inbox: the reverted steps' messages are read again",
 )
 
 _plan = _revert.plan_revert

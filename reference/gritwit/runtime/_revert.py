@@ -51,9 +51,7 @@ def plan_revert(store: Store, actor: ObjectId, to_step: ObjectId) -> tuple[Objec
         )
     if last.core != target.core:
         _check_frozen(store, last.core, target.core)
-    step = Step(
-        actor=actor, core=target.core, previous=head, inbox=last.inbox, outbox=last.outbox
-    )
+    step = Step(actor=actor, core=target.core, previous=head, inbox=last.inbox, outbox=last.outbox)
     return head, step
 
 
