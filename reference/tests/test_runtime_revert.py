@@ -84,6 +84,8 @@ def test_a_reverted_counter_counts_on_from_the_step_it_went_back_to(
         assert isinstance(step, g.Step) and isinstance(last, g.Step)
         assert (step.previous, step.inbox, step.outbox) == (head, last.inbox, last.outbox)
         assert _count(store, actor) == incs - back
+        # the actor is resident: the query answers from the new head, not the kept one
+        assert rt.resident(actor) and int(rt.query(actor, "count").data) == incs - back
         assert (await rt.run_until_quiescent()).steps == ()  # nothing read again
         for _ in range(more):
             await _inc(rt, actor)
