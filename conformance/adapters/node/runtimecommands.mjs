@@ -13,6 +13,7 @@ import { COMMIT, COMMIT_MODES } from './runtimegroup.mjs'
 import { shareArg } from './runtimeshare.mjs'
 import { exportBundle, importBundle } from './runtimebundle.mjs'
 import { fork } from './runtimefork.mjs'
+import { clearFailed, revert } from './runtimerevert.mjs'
 import { eraseBlob, verifyActor } from './runtimeverify.mjs'
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v)
@@ -142,6 +143,16 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
       const step = idArg(args, 'step')
       const state = stateArg(args) // passes 1 and 2 (ADP-004.10); pass 3 inside fork
       return { actor: fork(runtime.space, actor, step, state) }
+    },
+    'rt-revert' (args) {
+      const runtime = runtimeArg(args)
+      const actor = idArg(args, 'actor')
+      const step = idArg(args, 'step')
+      return { step: revert(runtime.space, actor, step) } // RUN-024
+    },
+    'rt-clear' (args) {
+      const runtime = runtimeArg(args)
+      return { cleared: clearFailed(runtime.space, idArg(args, 'actor')) } // RUN-025
     },
     'rt-export' (args) {
       const runtime = runtimeArg(args)

@@ -56,7 +56,7 @@ Call = Callable[[str, Json], Json]
 #: Operations that are sent as ``rt-<op>``.
 COMMANDS: Final = (
     "genesis", "send", "run", "head", "object", "query", "ref", "events", "evict", "fork",
-    "verify", "erase",
+    "verify", "erase", "revert", "clear",
 )  # fmt: skip
 RUNTIME_OPERATIONS: Final = (*COMMANDS, "kill", "transfer")
 

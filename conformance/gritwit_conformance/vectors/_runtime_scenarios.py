@@ -21,6 +21,7 @@ from gritwit.wit import test_actor_core
 
 from ._format import Group, Suite
 from ._runtime_build import RuntimeScenario, observe_runtime
+from ._runtime_going_back import going_back
 
 __all__ = ["suite"]
 
@@ -543,12 +544,15 @@ _HAND: Final[tuple[Callable[[], list[RuntimeScenario]], ...]] = (
     _failures,
     _eviction,
     _lifecycle,
+    going_back,
 )
 
 
 def suite() -> Suite:
     hand = Group(
-        "hand-written", "Restarts, failures, eviction, fork, transfer, verify, erase", "runtime"
+        "hand-written",
+        "Restarts, failures, eviction, fork, transfer, verify, erase, revert, clear",
+        "runtime",
     )
     hand.cases.extend(s.case() for make in _HAND for s in make())
     rand = Group(

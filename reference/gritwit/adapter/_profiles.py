@@ -52,6 +52,8 @@ PROFILE_COMMANDS: Final[dict[str, tuple[str, ...]]] = {
         "rt-events",
         "rt-evict",
         "rt-fork",
+        "rt-revert",
+        "rt-clear",
         "rt-export",
         "rt-import",
         "rt-verify",

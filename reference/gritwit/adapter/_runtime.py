@@ -280,6 +280,15 @@ class RuntimeCommands:
         child = fork(entry.store, _id(args, "actor"), _id(args, "step"), state_blobs(args))
         return {"actor": child.hex()}
 
+    def cmd_rt_revert(self, args: Json) -> Json:
+        entry = self._rt(args)
+        actor, step = _id(args, "actor"), _id(args, "step")
+        return {"step": entry.runtime.revert(actor, step).hex()}  # RUN-024
+
+    def cmd_rt_clear(self, args: Json) -> Json:
+        entry = self._rt(args)
+        return {"cleared": entry.runtime.clear_failed(_id(args, "actor"))}  # RUN-025
+
     def cmd_rt_export(self, args: Json) -> Json:
         entry = self._rt(args)
         return {"bundle": export_bundle(entry.store, _id(args, "actor")).hex()}

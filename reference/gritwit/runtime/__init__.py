@@ -5,8 +5,9 @@
   recovery from the heads alone; :class:`RuntimeConfig` — its settings, one frozen
   value checked as it is made;
 * :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
-* :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
-  :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
+* :func:`fork`, :func:`revert`, :func:`clear_failed`, :func:`export_bundle` /
+  :func:`import_bundle`, :func:`verify_actor`, :func:`erase_blob` — an actor's
+  lifecycle (RUN-008 … RUN-011, RUN-024, RUN-025);
 * :class:`LifecycleEvent`, :data:`MAX_RESIDENT`, :data:`IDLE_AFTER` — eviction,
   restore on demand and the events observers see (RUN-012 … RUN-014);
 * :data:`COMMIT`, :data:`GROUP_SIZE`, :data:`GROUP_BYTES` — group commit of adopted
@@ -44,6 +45,7 @@ from ._group import (
 )
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
+from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
 from ._verify import ActorCheck, verify_actor
@@ -79,6 +81,7 @@ __all__ = [
     "RuntimeConfig",
     "Share",
     "check_runtime",
+    "clear_failed",
     "erase_blob",
     "export_bundle",
     "failed_ref",
@@ -88,5 +91,6 @@ __all__ = [
     "history",
     "import_bundle",
     "read_bundle",
+    "revert",
     "verify_actor",
 ]

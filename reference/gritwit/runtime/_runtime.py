@@ -126,7 +126,9 @@ from ._events import Observer
 from ._face import RuntimeFace
 from ._group import COMMIT, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, CommitGroup
 from ._hints import HeadHints
+from ._index import failed_ref
 from ._resident import ResidentActors
+from ._revert import clear_failed, revert
 from ._schedule import Scheduler, SchedulerParts
 from ._share import Share
 from ._transition import Transitions
@@ -314,6 +316,38 @@ class Runtime(RuntimeFace):
     def failed(self, actor: ObjectId) -> dict[str, object] | None:
         """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
         return self._residents.failed(actor)
+
+    def revert(self, actor: ObjectId, to_step: ObjectId) -> ObjectId:
+        """Revert ``actor`` to ``to_step``, an earlier step of its own history; returns the
+        new head, the revert step (RUN-024).
+
+        The open group is committed first (RUN-024.9); the revert step has ``to_step``'s
+        core and the head's inbox and outbox, so nothing read is read again and nothing
+        sent is sent again (RUN-024.3, RUN-024.4).  The actor's next transition and query
+        start from the new head: this runtime reads the head ref for both (RUN-024.2),
+        and the actor is marked to look at what is pending for it.  A failed mark stays
+        (RUN-024.8).  Raises ``not-found``, ``invalid-ref-target``, ``frozen-core`` or
+        ``ref-conflict`` (RUN-024.6, RUN-024.7, RUN-024.1).
+        """
+        self._commits.commit_group()  # RUN-024.9: H is the committed head
+        new_head = revert(self._store, actor, to_step)
+        self._scheduler.mark([actor])
+        return new_head
+
+    def clear_failed(self, actor: ObjectId) -> bool:
+        """Delete ``actor``'s failed mark, so that it runs its pending messages again with
+        a fresh count of attempts; ``False`` when it had none (RUN-025).
+
+        The open group is committed first (RUN-017.7: the mark follows the steps before
+        it).  The actor is no longer held in this runtime's routing index and is marked
+        to run: the next run (or the one under way) runs it (RUN-025.3).
+        """
+        self._commits.commit_group()
+        cleared = clear_failed(self._store, actor)
+        if self._store.get_ref(failed_ref(actor)) is None:  # unless marked again meanwhile
+            self._index.failed.discard(actor)
+            self._scheduler.mark([actor])
+        return cleared
 
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call ``observer`` with every later lifecycle event; returns an unsubscribe function.
