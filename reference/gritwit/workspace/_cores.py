@@ -55,7 +55,7 @@ def _code(workspace: Workspace, actor: WorkspaceActor) -> Blob:
         if path.suffix in _WAT:
             try:
                 data = wat_to_wasm(data.decode("utf-8"))
-            except (UnicodeDecodeError, RuntimeError, ValueError) as exc:
+            except Exception as exc:  # wasmtime's parse error: wasmtime is the wasm layer's
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise WorkspaceError(workspace.path, key, f"{actor.source}: {first}") from None
         return wasm_wit_blob(data)
