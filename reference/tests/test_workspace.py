@@ -328,3 +328,16 @@ def test_sandboxed_python_actors_see_their_own_name(
             core = current_core(store, resolve_actor(store, name))
             greeting = store.get_object(core.entries["greeting"])
             assert greeting == g.Blob(data=f"hello, {name}".encode())
+
+
+@pytest.mark.req("RUN-026.5")
+def test_a_python_actor_without_an_interpreter_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRITWIT_SANDBOX_PYTHON", str(tmp_path / "no-interpreter.wasm"))
+    ws = _workspace(tmp_path, '[actors.p]\npython = "p.py"\n')
+    (ws.parent / "p.py").write_text("pass\n", encoding="utf-8")
+    status, out, err = _cli(capsys, "push", str(ws), "--store", str(tmp_path / "s"), "--create")
+    assert status == 2 and out == [] and len(err) == 1
+    assert err[0].startswith(f"gritwit push: {ws}: actors.p.python: unknown-wit")
+    assert not (tmp_path / "s").exists()

@@ -78,8 +78,10 @@ def add_pull_parser(subparsers: Any) -> None:
         help=help_text,
         description=help_text + ": a tree is a directory, a blob a file of its data (headers "
         "are not written). Before its first step an actor's core is its genesis core.",
-        epilog=_STATUSES.replace("a bad workspace file (the line names the file and the key), ", "")
-        + "; a non-empty DIR without --force is exit 2",
+        epilog="exit 1: the store refused, such as not-found for a name bound to nothing "
+        "(RUN-026.4; the line names the error class and the clause); exit 2: a non-empty DIR "
+        "without --force, a bad argument or no store; exit 4: the store could not be reached "
+        "(store-unavailable, DUR-006.1)",
     )
     parser.add_argument(
         "actor",
@@ -139,8 +141,7 @@ def _push(args: argparse.Namespace) -> int:
 
     try:  # the whole file is checked, and every core built, before the store is opened
         workspace = Workspace.load(args.workspace)
-        for actor in workspace.actors:
-            genesis_core(workspace, actor)
+        cores = [genesis_core(workspace, actor) for actor in workspace.actors]
     except WorkspaceError as exc:
         return _say(args.command_label, str(exc), EXIT_USAGE)
 
@@ -148,7 +149,7 @@ def _push(args: argparse.Namespace) -> int:
         print(line, flush=True)
 
     def body(store: Any) -> int:
-        lines = push(store, workspace, say)
+        lines = push(store, workspace, say, cores)
         counts = {a: sum(1 for line in lines if line.action == a) for a in _ACTIONS}
         print(", ".join(f"{n} {a}" for a, n in counts.items() if n) + f" of {len(lines)} actor(s)")
         return EXIT_REFUSED if counts["taken"] else 0

@@ -65,7 +65,10 @@ def _code(workspace: Workspace, actor: WorkspaceActor) -> Blob:
         program = data.decode("utf-8")
     except UnicodeDecodeError:
         raise WorkspaceError(workspace.path, key, f"{actor.source} is not UTF-8") from None
-    return wit_blob(program, interpreter_id())  # unknown-wit without one (SBX-002.1)
+    try:
+        return wit_blob(program, interpreter_id())
+    except GritError as exc:  # unknown-wit: this host holds no interpreter (SBX-002.1)
+        raise WorkspaceError(workspace.path, key, f"{exc.error_class}: {exc.detail}") from None
 
 
 def _data(value: DataValue, objects: list[GritObject]) -> GritObject:

@@ -8,7 +8,7 @@ actor into its state: a workspace's data is initial data only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -21,7 +21,7 @@ from ..runtime import NAME_ENTRY, bind_name, name_ref
 from ..store import Store, head_ref
 from ..wit import OutsideSend, outside_entries, read_outside, send_from_outside
 from ..wit._cores import WIT
-from ._cores import genesis_core
+from ._cores import GenesisCore, genesis_core
 from ._file import Workspace
 
 __all__ = ["PushLine", "current_core", "pull", "push"]
@@ -79,20 +79,25 @@ def _data_differs(genesis: Tree, wanted: Tree) -> bool:
 
 
 def push(
-    store: Store, workspace: Workspace, say: Callable[[PushLine], None] = lambda _: None
+    store: Store,
+    workspace: Workspace,
+    say: Callable[[PushLine], None] = lambda _: None,
+    cores: Sequence[GenesisCore] | None = None,
 ) -> list[PushLine]:
     """Push ``workspace`` into ``store`` (RUN-026.6); ``say`` hears each actor's line as soon
     as it is known.  Geneses and updates go out in one commit; then the new names are
     bound, each by a compare-and-swap from absent (RUN-026.2).  Nothing is written when
-    nothing changed."""
+    nothing changed.  ``cores``: the actors' genesis cores built already, in order."""
     sends: list[OutsideSend] = []
     objects: list[GritObject] = []
     lines: list[PushLine] = []
     created: list[tuple[str, ObjectId]] = []
-    cores = [(actor.name, *genesis_core(workspace, actor)) for actor in workspace.actors]
-    bound = {name: store.get_ref(name_ref(name)) for name, _, _ in cores}
+    if cores is None:
+        cores = [genesis_core(workspace, actor) for actor in workspace.actors]
+    names = [actor.name for actor in workspace.actors]
+    bound = {name: store.get_ref(name_ref(name)) for name in names}
     last = _last_sent(store, [a for a in bound.values() if a is not None])
-    for name, core, needed in cores:
+    for name, (core, needed) in zip(names, cores, strict=True):
         actor = bound[name]
         if actor is None:  # RUN-026.6: the genesis first, the name after
             actor = object_id(core)
