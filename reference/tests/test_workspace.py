@@ -341,3 +341,50 @@ def test_a_python_actor_without_an_interpreter_is_one_line(
     assert status == 2 and out == [] and len(err) == 1
     assert err[0].startswith(f"gritwit push: {ws}: actors.p.python: unknown-wit")
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.req("RUN-026.6")
+def test_a_frozen_actor_gets_no_update_and_the_push_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = _workspace(tmp_path, '[actors.f]\ntest = "counter"\n[actors.f.data]\nfrozen = "yes"\n')
+    store_dir = tmp_path / "store"
+    assert _cli(capsys, "push", str(ws), "--store", str(store_dir), "--create")[0] == 0
+    ws.write_text(ws.read_text(encoding="utf-8").replace("counter", "echo"), encoding="utf-8")
+    before = _snapshot(store_dir)
+    status, out, _ = _cli(capsys, "push", str(ws), "--store", str(store_dir))
+    assert status == 1 and out[0].startswith("frozen f ") and "WIT-016" in out[0]
+    assert _snapshot(store_dir) == before
+
+
+@pytest.mark.req("RUN-026.6")
+def test_an_update_of_a_wasm_module_resets_its_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """WASM-023.2: an image belongs to the module that made it, so the update that changes
+    the module carries the empty image; an actor without an image gets none."""
+    text = (
+        '[actors.w]\nwasm = "code.wasm"\n[actors.w.data]\nimage = ""\n'
+        '[actors.v]\nwasm = "code.wasm"\n'
+    )
+    ws = _workspace(tmp_path, text)
+    shutil.copy(WAT / "counter.wasm", ws.parent / "code.wasm")
+    store_dir = tmp_path / "store"
+    assert _cli(capsys, "push", str(ws), "--store", str(store_dir), "--create")[0] == 0
+    _run(capsys, store_dir)
+    shutil.copy(WAT / "echo.wasm", ws.parent / "code.wasm")
+    status, out, _ = _cli(capsys, "push", str(ws), "--store", str(store_dir))
+    assert status == 0 and [line.split()[0] for line in out[:2]] == ["updated", "updated"]
+    with g.Store.open(store_dir) as store:
+        executor = Executor(store)
+        trees = {}
+        for name in ("w", "v"):
+            (message,) = executor.pending_for(resolve_actor(store, name))[g.ObjectId(bytes(32))]
+            assert message.mt == "update"
+            tree = store.get_object(message.message.content)
+            assert isinstance(tree, g.Tree)
+            trees[name] = tree
+        module = (WAT / "echo.wasm").read_bytes()  # WASM-001: runtime wasm, abi 1
+        echo = g.object_id(g.Blob(data=module, headers={"runtime": "wasm", "abi": "1"}))
+        assert dict(trees["w"].entries) == {"wit": echo, "image": g.object_id(g.Blob(data=b""))}
+        assert dict(trees["v"].entries) == {"wit": echo}

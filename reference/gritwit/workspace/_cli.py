@@ -19,8 +19,8 @@ EXIT_REFUSED: Final = 1
 EXIT_USAGE: Final = 2
 
 _STATUSES: Final = (
-    "exit 1: a name was taken by another actor meanwhile, or the store refused (the line "
-    "names the error class); exit 2: a bad workspace file (the line names the file and the "
+    "exit 1: a name was taken by another actor meanwhile, a changed actor's core is frozen "
+    "(WIT-016: no update sent), or the store refused (the line names the error class); exit 2: a bad workspace file (the line names the file and the "
     "key), a bad argument or no store; exit 4: the store could not be reached "
     "(store-unavailable, DUR-006.1); exit 5: a write's outcome is unknown (outcome-unknown, "
     "DUR-006.2): push again, which settles it"
@@ -55,7 +55,8 @@ def add_push_parser(subparsers: Any) -> None:
         description=help_text + ". Push only sends: `gritwit runtime run STORE` (or a "
         "service, `gritwit serve`) runs the geneses and updates. Data is initial data: an "
         "existing actor's state is never changed by a push. Prints one line per actor: "
-        "created, updated, pending (its update not yet run), unchanged or taken, with its id.",
+        "created, updated, pending (its update not yet run), unchanged, frozen or taken, with "
+        "its id.",
         epilog=_STATUSES,
     )
     parser.add_argument(
@@ -152,12 +153,12 @@ def _push(args: argparse.Namespace) -> int:
         lines = push(store, workspace, say, cores)
         counts = {a: sum(1 for line in lines if line.action == a) for a in _ACTIONS}
         print(", ".join(f"{n} {a}" for a, n in counts.items() if n) + f" of {len(lines)} actor(s)")
-        return EXIT_REFUSED if counts["taken"] else 0
+        return EXIT_REFUSED if counts["taken"] or counts["frozen"] else 0
 
     return _guarded(args, body)
 
 
-_ACTIONS: Final = ("created", "updated", "pending", "unchanged", "taken")
+_ACTIONS: Final = ("created", "updated", "pending", "unchanged", "frozen", "taken")
 
 
 def _pull(args: argparse.Namespace) -> int:

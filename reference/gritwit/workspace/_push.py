@@ -20,7 +20,7 @@ from .._objects import Blob, GritObject, Message, Step, Tree
 from ..runtime import NAME_ENTRY, bind_name, name_ref
 from ..store import Store, head_ref
 from ..wit import OutsideSend, outside_entries, read_outside, send_from_outside
-from ..wit._cores import WIT
+from ..wit._cores import FROZEN, WIT
 from ._cores import GenesisCore, genesis_core
 from ._file import Workspace
 
@@ -35,8 +35,9 @@ EMPTY_IMAGE: Final = Blob(data=b"")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PushLine:
     """What a push did for one actor: ``created``, ``updated``, ``pending`` (its update
-    was sent before and not yet read), ``unchanged`` or ``taken`` (another actor won the
-    name meanwhile); ``note``: a remark, such as data that differs from the genesis."""
+    was sent before and not yet read), ``unchanged``, ``frozen`` (its code differs but its
+    core is frozen, WIT-016: nothing sent) or ``taken`` (another actor won the name
+    meanwhile); ``note``: a remark, such as data that differs from the genesis."""
 
     action: str
     name: str
@@ -140,6 +141,8 @@ def _bound(
     wit = core.entries[WIT]
     if current.entries.get(WIT) == wit:
         return PushLine(action="unchanged", name=name, actor=actor, note=note)
+    if FROZEN in current.entries:  # WIT-016: the update would fail frozen-core
+        return PushLine(action="frozen", name=name, actor=actor, note="no update sent (WIT-016)")
     entries = {WIT: wit}
     if IMAGE in current.entries:  # WASM-023.2: an image is its module's
         entries[IMAGE] = object_id(EMPTY_IMAGE)
