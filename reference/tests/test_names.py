@@ -19,6 +19,7 @@ import gritwit as g
 from gritwit.runtime import (
     actor_names,
     bind_name,
+    bind_names,
     check_name,
     names_of,
     rebind_name,
@@ -191,6 +192,20 @@ def test_two_binders_race_and_exactly_one_wins(tmp_path: Path) -> None:
         assert results[1 - winner] == actors[winner]
         with g.Store.open(path) as store:
             assert store.get_ref(f"names/actors/{name}") == actors[winner]
+
+
+@pytest.mark.req("RUN-026.2")
+def test_many_names_bind_together_and_a_taken_one_is_returned_untouched(tmp_path: Path) -> None:
+    with g.Store.open(tmp_path / "store") as store:
+        first, second, third = (_actor(store, str(i)) for i in range(3))
+        bind_name(store, "held", first)
+        bind_name(store, "same", second)
+        taken = bind_names(store, {"free": third, "held": second, "same": second})
+        assert taken == {"held": first}
+        assert actor_names(store) == {"free": third, "held": first, "same": second}
+        with pytest.raises(g.InvalidRefName):  # checked before anything is written
+            bind_names(store, {"later": first, "Bad": first})
+        assert "later" not in actor_names(store)
 
 
 # --- RUN-026.3: rebinding and unbinding, explicitly -------------------------------------------

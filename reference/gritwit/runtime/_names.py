@@ -12,6 +12,7 @@ name (RUN-026.4).  Nothing here runs or sends: the store's refs alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Final
 
 from .._errors import InvalidRefName, InvalidRefTarget, ObjectNotFound, RefConflict
@@ -25,6 +26,7 @@ __all__ = [
     "NAMES_PREFIX",
     "actor_names",
     "bind_name",
+    "bind_names",
     "check_name",
     "name_ref",
     "names_of",
@@ -115,6 +117,28 @@ def bind_name(store: Store, name: str, actor: ObjectId) -> None:
             f"{name} names actor {current}, not {actor}: unbind it first",
             current=current,
         )
+
+
+def bind_names(store: Store, bindings: Mapping[str, ObjectId]) -> dict[str, ObjectId]:
+    """Bind each name of ``bindings`` to its actor as :func:`bind_name` does (RUN-026.2), all
+    in one commit where the store batches writes: one sync for a workspace's many names.
+
+    Returns the names that name another actor (``ref-conflict``), each with the actor it
+    names; those are left as they were, and the others bound.  A name or actor that
+    breaks RUN-026.1 or RUN-026.2 raises before anything is written.
+    """
+    refs = {name: name_ref(name) for name in bindings}
+    for actor in bindings.values():
+        _check_actor(store, actor)
+    taken: dict[str, ObjectId] = {}
+    with store.batch() as batch:
+        for name, actor in bindings.items():
+            try:
+                batch.cas_ref(refs[name], None, actor)
+            except RefConflict as exc:
+                if exc.current != actor and exc.current is not None:
+                    taken[name] = exc.current
+    return taken
 
 
 def rebind_name(store: Store, name: str, old: ObjectId, new: ObjectId) -> None:

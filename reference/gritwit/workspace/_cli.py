@@ -20,8 +20,9 @@ EXIT_USAGE: Final = 2
 
 _STATUSES: Final = (
     "exit 1: a name was taken by another actor meanwhile, a changed actor's core is frozen "
-    "(WIT-016: no update sent), or the store refused (the line names the error class); exit 2: a bad workspace file (the line names the file and the "
-    "key), a bad argument or no store; exit 4: the store could not be reached "
+    "(WIT-016: no update sent), or the store refused (the line names the error class); "
+    "exit 2: a bad workspace file (the line names the file and the key), a bad argument or "
+    "no store; exit 4: the store could not be reached "
     "(store-unavailable, DUR-006.1); exit 5: a write's outcome is unknown (outcome-unknown, "
     "DUR-006.2): push again, which settles it"
 )

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Final
 
 from .._codec import object_id
-from .._errors import GritError, InvalidRefTarget
+from .._errors import InvalidRefTarget
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Step, Tree
-from ..runtime import NAME_ENTRY, bind_name, name_ref
+from ..runtime import NAME_ENTRY, bind_names, name_ref
 from ..store import Store, head_ref
 from ..wit import OutsideSend, outside_entries, read_outside, send_from_outside
 from ..wit._cores import FROZEN, WIT
@@ -111,12 +111,13 @@ def push(
         say(line)
     if sends:
         send_from_outside(store, sends, objects)
+    taken = bind_names(store, dict(created)) if created else {}
     for name, actor in created:
-        try:
-            bind_name(store, name, actor)
+        if name in taken:  # ref-conflict: another push took the name meanwhile
+            note = f"{name} names actor {taken[name]} (RUN-026.2); this one is unnamed"
+            line = PushLine(action="taken", name=name, actor=actor, note=note)
+        else:
             line = PushLine(action="created", name=name, actor=actor)
-        except GritError as exc:  # ref-conflict: another push took the name meanwhile
-            line = PushLine(action="taken", name=name, actor=actor, note=exc.detail)
         lines.append(line)
         say(line)
     return lines
