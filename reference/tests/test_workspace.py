@@ -12,11 +12,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit.runtime import actor_names, bind_name, resolve_actor
 from gritwit.wit import Executor, test_actor_core
-from gritwit.workspace import Workspace, current_core, genesis_core, push
+from gritwit.workspace import (
+    DataValue,
+    Workspace,
+    WorkspaceActor,
+    current_core,
+    genesis_core,
+    push,
+)
 from gritwit_conformance.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -388,3 +397,49 @@ def test_an_update_of_a_wasm_module_resets_its_image(
         echo = g.object_id(g.Blob(data=module, headers={"runtime": "wasm", "abi": "1"}))
         assert dict(trees["w"].entries) == {"wit": echo, "image": g.object_id(g.Blob(data=b""))}
         assert dict(trees["v"].entries) == {"wit": echo}
+
+
+NAMES = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)
+ENTRY = st.text(alphabet="abcdefghij_-.0123456789", min_size=1, max_size=8).filter(
+    lambda n: n not in {".", "..", "name", "wit", "wit_update", "frozen", "image"}
+)
+VALUES = st.recursive(
+    st.one_of(st.text(max_size=10), st.integers(min_value=-(10**20), max_value=10**20)),
+    lambda inner: st.dictionaries(ENTRY, inner, min_size=1, max_size=3),
+    max_leaves=6,
+)
+
+
+@pytest.mark.req("RUN-026.5", "RUN-026.6")
+@settings(max_examples=30, deadline=None)
+@given(
+    actors=st.dictionaries(
+        NAMES,
+        st.tuples(
+            st.sampled_from(["counter", "echo", "budget"]),
+            st.dictionaries(ENTRY, VALUES, max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_workspace_pushed_twice_writes_nothing_the_second_time(
+    actors: dict[str, tuple[str, dict[str, DataValue]]],
+) -> None:
+    workspace = Workspace(
+        path=Path("gritwit.toml"),
+        actors=tuple(
+            WorkspaceActor(name=name, kind="test", source=code, data=data)
+            for name, (code, data) in actors.items()
+        ),
+    )
+    store = g.Store.memory()
+    first = push(store, workspace)
+    assert sorted(line.name for line in first) == sorted(actors)
+    assert {line.action for line in first} == {"created"}
+    assert len({line.actor for line in first}) == len(actors)  # every name its own actor
+    assert actor_names(store) == {line.name: line.actor for line in first}
+    before = (set(store.iter_ids()), store.list_ref_targets())
+    again = push(store, workspace)
+    assert {line.action for line in again} == {"unchanged"}
+    assert (set(store.iter_ids()), store.list_ref_targets()) == before

@@ -12,11 +12,19 @@ RUN-026.5, RUN-026.6.
 from __future__ import annotations
 
 from ._cores import GenesisCore, genesis_core, name_blob
-from ._file import CODE_KINDS, RESERVED_ENTRIES, Workspace, WorkspaceActor, WorkspaceError
+from ._file import (
+    CODE_KINDS,
+    RESERVED_ENTRIES,
+    DataValue,
+    Workspace,
+    WorkspaceActor,
+    WorkspaceError,
+)
 from ._push import PushLine, current_core, pull, push
 
 __all__ = [
     "CODE_KINDS",
+    "DataValue",
     "GenesisCore",
     "PushLine",
     "RESERVED_ENTRIES",
