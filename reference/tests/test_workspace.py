@@ -443,3 +443,23 @@ def test_any_workspace_pushed_twice_writes_nothing_the_second_time(
     again = push(store, workspace)
     assert {line.action for line in again} == {"unchanged"}
     assert (set(store.iter_ids()), store.list_ref_targets()) == before
+
+
+@pytest.mark.req("RUN-026.6")
+@pytest.mark.parametrize("count", [99, 100])
+def test_a_large_push_says_what_it_is_about_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], count: int
+) -> None:
+    text = "".join(f'[actors.e{i}]\ntest = "echo"\n' for i in range(count))
+    ws, store_dir = _workspace(tmp_path, text), tmp_path / "store"
+    status, out, err = _cli(capsys, "push", str(ws), "--store", str(store_dir), "--create")
+    assert status == 0 and len(out) == count + 1
+    assert out[-1] == f"{count} created of {count} actor(s)"
+    if count < 100:
+        assert err == []
+    else:
+        assert err == [
+            "gritwit push: building the cores of 100 actors",
+            "gritwit push: sending 100 genesis and 0 update message(s), one commit",
+            "gritwit push: binding 100 name(s), one commit",
+        ]

@@ -17,6 +17,8 @@ __all__ = ["add_pull_parser", "add_push_parser"]
 #: Exit statuses shared by push and pull (their --help lists them).
 EXIT_REFUSED: Final = 1
 EXIT_USAGE: Final = 2
+#: From this many actors on, push says on standard error what it does before it does it.
+LARGE: Final = 100
 
 _STATUSES: Final = (
     "exit 1: a name was taken by another actor meanwhile, a changed actor's core is frozen "
@@ -57,7 +59,7 @@ def add_push_parser(subparsers: Any) -> None:
         "service, `gritwit serve`) runs the geneses and updates. Data is initial data: an "
         "existing actor's state is never changed by a push. Prints one line per actor: "
         "created, updated, pending (its update not yet run), unchanged, frozen or taken, with "
-        "its id.",
+        "its id; from 100 actors on, what it is about to do on standard error.",
         epilog=_STATUSES,
     )
     parser.add_argument(
@@ -143,6 +145,9 @@ def _push(args: argparse.Namespace) -> int:
 
     try:  # the whole file is checked, and every core built, before the store is opened
         workspace = Workspace.load(args.workspace)
+        large = len(workspace.actors) >= LARGE
+        if large:
+            _progress(args, f"building the cores of {len(workspace.actors)} actors")
         cores = [genesis_core(workspace, actor) for actor in workspace.actors]
     except WorkspaceError as exc:
         return _say(args.command_label, str(exc), EXIT_USAGE)
@@ -151,12 +156,17 @@ def _push(args: argparse.Namespace) -> int:
         print(line, flush=True)
 
     def body(store: Any) -> int:
-        lines = push(store, workspace, say, cores)
+        progress = (lambda text: _progress(args, text)) if large else (lambda _: None)
+        lines = push(store, workspace, say, cores, progress)
         counts = {a: sum(1 for line in lines if line.action == a) for a in _ACTIONS}
         print(", ".join(f"{n} {a}" for a, n in counts.items() if n) + f" of {len(lines)} actor(s)")
         return EXIT_REFUSED if counts["taken"] or counts["frozen"] else 0
 
     return _guarded(args, body)
+
+
+def _progress(args: argparse.Namespace, text: str) -> None:
+    print(f"{args.command_label}: {text}", file=sys.stderr, flush=True)
 
 
 _ACTIONS: Final = ("created", "updated", "pending", "unchanged", "frozen", "taken")

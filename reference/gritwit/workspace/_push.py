@@ -84,11 +84,13 @@ def push(
     workspace: Workspace,
     say: Callable[[PushLine], None] = lambda _: None,
     cores: Sequence[GenesisCore] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> list[PushLine]:
     """Push ``workspace`` into ``store`` (RUN-026.6); ``say`` hears each actor's line as soon
     as it is known.  Geneses and updates go out in one commit; then the new names are
     bound, each by a compare-and-swap from absent (RUN-026.2).  Nothing is written when
-    nothing changed.  ``cores``: the actors' genesis cores built already, in order."""
+    nothing changed.  ``cores``: the actors' genesis cores built already, in order;
+    ``progress`` hears what the push is about to write, before it writes it."""
     sends: list[OutsideSend] = []
     objects: list[GritObject] = []
     lines: list[PushLine] = []
@@ -110,7 +112,11 @@ def push(
         lines.append(line)
         say(line)
     if sends:
+        updates = len(sends) - len(created)
+        progress(f"sending {len(created)} genesis and {updates} update message(s), one commit")
         send_from_outside(store, sends, objects)
+    if created:
+        progress(f"binding {len(created)} name(s), one commit")
     taken = bind_names(store, dict(created)) if created else {}
     for name, actor in created:
         if name in taken:  # ref-conflict: another push took the name meanwhile
