@@ -105,7 +105,7 @@ def bind_name(store: Store, name: str, actor: ObjectId) -> None:
     ref = name_ref(name)
     _check_actor(store, actor)
     current = store.get_ref(ref)
-    if current is None:
+    while current is None:  # again when a rival bound and unbound it between our reads
         try:
             store.cas_ref(ref, None, actor)
             return
