@@ -1,4 +1,5 @@
-"""The reference's own commands: ``adapter``, ``runtime``, ``wasm``, ``sandbox`` and ``serve``.
+"""The reference's own commands: ``adapter``, ``runtime``, ``wasm``, ``sandbox``, ``serve``,
+``push`` and ``pull``.
 
 Each subpackage registers its command with one ``add_<name>_parser`` function (it adds
 its parser and sets ``handler`` to a function of the parsed arguments returning the exit
@@ -19,6 +20,7 @@ from .runtime._cli import add_runtime_parser
 from .sandbox._cli import add_sandbox_parser
 from .serve._cli import add_serve_parser
 from .wasm._cli import add_wasm_parser
+from .workspace._cli import add_pull_parser, add_push_parser
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -29,6 +31,8 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_wasm_parser,
     add_sandbox_parser,
     add_serve_parser,
+    add_push_parser,
+    add_pull_parser,
 )
 
 
@@ -37,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gritwit",
         description="The Grit/Wit reference implementation: serve it, run actors on a store, "
-        "build the Wasm test actors, run sandboxed Python. The conformance tools "
+        "build the Wasm test actors, run sandboxed Python, push a workspace. The conformance tools "
         "(conform, vectors, trace, report, site, mutate, perf) are the gritwit command.",
     )
     parser.add_argument(

@@ -15,11 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from .._codec import object_id
 from .._errors import InvalidTransition, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
+from ..wit import code_core
 from ._args import BadRequest, Json, _hex, _id, _text
 
 __all__ = ["LIMIT_KEYS", "MAX_LIMIT", "SandboxCommands", "program_core", "sandbox_available"]
@@ -71,9 +71,7 @@ def program_core(program: str, state: dict[str, GritObject]) -> tuple[Tree, tupl
     """The core of a Python Wit (ADP-019.7, SBX-001): ``wit`` holds the program, plus ``state``."""
     from ..sandbox import wit_blob
 
-    wit = wit_blob(program, _interpreter_id())
-    core = Tree(entries={"wit": object_id(wit), **{k: object_id(v) for k, v in state.items()}})
-    return core, (wit, *state.values(), core)
+    return code_core(wit_blob(program, _interpreter_id()), state)
 
 
 def _limits(args: Json) -> dict[str, int]:

@@ -17,8 +17,7 @@ from .._ids import ObjectId
 from .._json import check_text
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
-from ..wit import Executor, Failure, test_actor_core
-from ..wit._cores import WIT
+from ..wit import Executor, Failure, code_core, test_actor_core
 from ._args import BadRequest, Json, _hex, _id, _str, _text
 
 __all__ = [
@@ -90,9 +89,7 @@ def wasm_core(module: bytes, state: dict[str, GritObject]) -> tuple[Tree, tuple[
     """The core of a Wasm Wit (ADP-016, WASM-001): ``wit`` holds the module, plus ``state``."""
     from ..wasm import wasm_wit_blob
 
-    wit = wasm_wit_blob(module)
-    core = Tree(entries={WIT: object_id(wit), **{k: object_id(v) for k, v in state.items()}})
-    return core, (wit, *state.values(), core)
+    return code_core(wasm_wit_blob(module), state)
 
 
 def state_blobs(args: Json) -> dict[str, GritObject]:

@@ -16,7 +16,9 @@
 * :data:`MAX_STEP_BYTES`, :data:`MAX_RUN_BYTES` — the default bounds of the bytes a
   step and a run add to the store (RUN-022, RUN-023);
 * :class:`Share`, :data:`MAX_SHARES` — the actors one runtime of several on a store
-  runs (RUN-021).
+  runs (RUN-021);
+* :func:`resolve_actor`, :func:`bind_name`, :func:`actor_names`, :func:`names_of`,
+  :func:`check_name` … — actor names, ``names/actors/<name>`` refs (RUN-026).
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ from ._group import (
 )
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
 from ._inspect import RuntimeCheck, check_runtime, heads, history
+from ._names import (
+    MAX_ACTOR_NAME,
+    NAME_ENTRY,
+    NAMES_PREFIX,
+    actor_names,
+    bind_name,
+    bind_names,
+    check_name,
+    name_ref,
+    names_of,
+    rebind_name,
+    resolve_actor,
+    unbind_name,
+)
 from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
@@ -79,7 +95,14 @@ __all__ = [
     "Runtime",
     "RuntimeCheck",
     "RuntimeConfig",
+    "MAX_ACTOR_NAME",
+    "NAMES_PREFIX",
+    "NAME_ENTRY",
     "Share",
+    "actor_names",
+    "bind_name",
+    "bind_names",
+    "check_name",
     "check_runtime",
     "clear_failed",
     "erase_blob",
@@ -90,7 +113,12 @@ __all__ = [
     "heads",
     "history",
     "import_bundle",
+    "name_ref",
+    "names_of",
     "read_bundle",
     "revert",
+    "rebind_name",
+    "resolve_actor",
+    "unbind_name",
     "verify_actor",
 ]

@@ -19,7 +19,7 @@ from .._codec import object_id
 from .._errors import InvalidId, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
-from ..wit import TEST_ACTORS, test_actor_core
+from ..wit import TEST_ACTORS, code_core, test_actor_core
 from ._problems import HttpProblem
 
 __all__ = [
@@ -159,5 +159,5 @@ def new_core(body: dict[str, Any]) -> NewCore:
         from ..sandbox import interpreter_id, wit_blob
 
         wit = wit_blob(value, interpreter_id())  # unknown-wit without one (HTTP-004.3)
-    core = Tree(entries={"wit": object_id(wit), **{k: object_id(v) for k, v in state.items()}})
-    return NewCore(core, (wit, *state.values(), core), None)
+    core, objects = code_core(wit, state)
+    return NewCore(core, objects, None)

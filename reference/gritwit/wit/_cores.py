@@ -19,6 +19,7 @@ __all__ = [
     "WIT",
     "WIT_UPDATE",
     "blob_code_name",
+    "code_core",
     "code_name",
     "core_problem",
     "test_actor_core",
@@ -39,6 +40,23 @@ def wit_blob(name: str) -> Blob:
     return Blob(data=name.encode("utf-8"), headers={"runtime": TEST_RUNTIME})
 
 
+def code_core(
+    wit: Blob, state: Mapping[str, GritObject] | None = None
+) -> tuple[Tree, tuple[GritObject, ...]]:
+    """A core whose ``wit`` is ``wit``, with ``state`` entries, and the objects it needs, the
+    core last: whatever the kind of code (a test actor, a Wasm module, a Python program).
+
+    Its id is the id of the actor it creates (WIT-001.1, WIT-002).
+    """
+    objects: list[GritObject] = [wit]
+    entries = {WIT: object_id(wit)}
+    for entry, obj in (state or {}).items():
+        objects.append(obj)
+        entries[entry] = object_id(obj)
+    core = Tree(entries=entries)
+    return core, (*objects, core)
+
+
 def test_actor_core(
     name: str, state: Mapping[str, GritObject] | None = None
 ) -> tuple[Tree, tuple[GritObject, ...]]:
@@ -46,13 +64,7 @@ def test_actor_core(
 
     Its id is the id of the actor it creates (WIT-001.1, WIT-002).
     """
-    objects: list[GritObject] = [wit_blob(name)]
-    entries = {WIT: object_id(objects[0])}
-    for entry, obj in (state or {}).items():
-        objects.append(obj)
-        entries[entry] = object_id(obj)
-    core = Tree(entries=entries)
-    return core, (*objects, core)
+    return code_core(wit_blob(name), state)
 
 
 setattr(test_actor_core, "__test__", False)  # noqa: B010 - a helper, not a pytest test
