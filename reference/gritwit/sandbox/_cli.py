@@ -21,7 +21,8 @@ from typing import Any
 from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Tree
-from ..store import Store
+from ..store import Store, StoreRefused, open_store_for_command
+from ..wit import actor_known
 from ._mount import read_directory
 from ._run import MAX_LIMIT, MEMORY_FLOOR, SandboxLimits, SandboxResult, run_python
 from ._stop import Deadline
@@ -121,9 +122,9 @@ def add_sandbox_parser(subparsers: Any) -> None:
     )
     run.add_argument(
         "--store",
-        type=Path,
         default=None,
-        help="a Grit store directory: the tree to mount is read from it, the new core put in it",
+        help="a store, a directory or a postgresql:// URL (DUR-005; made if absent): the "
+        "tree to mount is read from it, the new core put in it",
     )
     run.add_argument(
         "--json",
@@ -140,9 +141,9 @@ def _run(args: argparse.Namespace) -> int:
     limits = SandboxLimits(fuel=args.fuel, memory_bytes=args.memory * _MB)
     report = _JsonReport() if args.json else _TextReport()
     try:
-        store = Store.memory() if args.store is None else Store.open(args.store)
-    except (OSError, GritError) as exc:
-        return report.usage(f"cannot open the store {args.store}: {exc}")
+        store = Store.memory() if args.store is None else _open(args.store, create=True)
+    except StoreRefused as exc:
+        return report.usage(exc.line)
     try:
         source = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -250,7 +251,11 @@ def _add_actor_parsers(actions: Any) -> None:
     actor = actions.add_parser("actor", help=actor_help, description=actor_help)
     actor.add_argument("file", type=Path, metavar="FILE.py")
     actor.add_argument(
-        "--store", type=Path, required=True, metavar="DIR", help="the durable store (created)"
+        "--store",
+        required=True,
+        metavar="STORE",
+        help="the durable store: a directory (made if absent) or a postgresql:// URL "
+        "(DUR-005; an empty schema gets the store's tables)",
     )
     actor.add_argument(
         "--mount",
@@ -262,7 +267,7 @@ def _add_actor_parsers(actions: Any) -> None:
     send_help = "queue a message from the outside to an actor (run it with `gritwit runtime run`)"
     send = actions.add_parser("send", help=send_help, description=send_help)
     send.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
-    send.add_argument("--store", type=Path, required=True, metavar="DIR")
+    send.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
     send.add_argument("--mt", required=True, help="the message type (header mt)")
     send.add_argument("--data", default="", help="the content: a blob of this UTF-8 text")
     send.add_argument(
@@ -273,8 +278,11 @@ def _add_actor_parsers(actions: Any) -> None:
     cat = actions.add_parser("cat", help=cat_help, description=cat_help)
     cat.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
     cat.add_argument("path", metavar="PATH", help="a path under /core, such as count or a/b")
-    cat.add_argument("--store", type=Path, required=True, metavar="DIR")
+    cat.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
     cat.set_defaults(handler=_cat)
+
+
+_STORE_HELP = "the durable store: a directory or a postgresql:// URL (DUR-005)"
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -282,13 +290,10 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _existing_store(directory: Path) -> Store | None:
-    """The durable store in ``directory``, or ``None`` when it holds none (a mistyped path)."""
-    from ..store._sqlite import DB_FILENAME
-
-    if not (directory / DB_FILENAME).is_file():
-        return None
-    return Store.open(directory)
+def _open(location: str, *, create: bool) -> Store:
+    """The store ``--store`` names, by the opener every command uses
+    (:func:`~gritwit.store.open_store_for_command`): :class:`StoreRefused` else."""
+    return open_store_for_command(location, create=create, offers_create=False)
 
 
 def _actor(args: argparse.Namespace) -> int:
@@ -301,9 +306,9 @@ def _actor(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {args.file}: {exc}")
     try:
-        store = Store.open(args.store)
-    except (OSError, GritError) as exc:
-        return _fail(f"cannot open the store {args.store}: {exc}")
+        store = _open(args.store, create=True)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
         try:
             entries: dict[str, ObjectId] = {}
@@ -359,10 +364,16 @@ def _send(args: argparse.Namespace) -> int:
         if not sep or not name:
             return _fail(f"--header {item!r:.80} is not NAME=VALUE")
         headers[name] = value
-    store = _existing_store(args.store)
-    if store is None:
-        return _fail(f"{args.store} holds no gritwit store")
+    try:
+        store = _open(args.store, create=False)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
+        if not actor_known(store, actor):
+            return _fail(
+                f"no actor {actor} in {args.store}: no head, no genesis core (WIT-002); "
+                "make it first (gritwit sandbox actor, gritwit actor create)"
+            )
         try:
             content = Blob(data=args.data.encode("utf-8"))
             sent = Executor(store).inject(
@@ -380,9 +391,10 @@ def _cat(args: argparse.Namespace) -> int:
     actor = _actor_id(args.actor)
     if actor is None:
         return _fail(f"{args.actor!r:.80} is not an actor id (64 hex digits)")
-    store = _existing_store(args.store)
-    if store is None:
-        return _fail(f"{args.store} holds no gritwit store")
+    try:
+        store = _open(args.store, create=False)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
         try:
             node: object = Executor(store).core(actor)
