@@ -371,7 +371,7 @@ def _send(args: argparse.Namespace) -> int:
     with store:
         if not actor_known(store, actor):
             return _fail(
-                f"no actor {actor} in {args.store}: no head, no genesis core (WIT-002); "
+                f"no actor {actor} in this store: no head, no genesis core (WIT-002); "
                 "make it first (gritwit sandbox actor, gritwit actor create)"
             )
         try:
