@@ -1,7 +1,7 @@
 """What every verb of ``gritwit actor`` shares: its refusals and how it reads an actor.
 
-:func:`actor_arg` is the one place an ``ACTOR`` argument is read: today a text-form id
-(64 lowercase hex digits, ID-003).
+:func:`actor_arg` reads an ``ACTOR`` argument as every command does
+(:func:`gritwit.runtime.actor_arg`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 from .._errors import GritError
 from .._ids import ObjectId
+from ..runtime import BadActorArg
+from ..runtime import actor_arg as read_actor_arg
 from ..store import EXIT_USAGE, Store
 
 __all__ = ["EXIT_REFUSED", "Refused", "actor_arg", "print_json"]
@@ -31,15 +33,12 @@ class Refused(Exception):
 
 
 def actor_arg(store: Store, text: str) -> ObjectId:
-    """The actor an ``ACTOR`` argument names in ``store``: a text-form id (ID-003), else
-    :class:`Refused`.  (``store`` is for the names a later version may resolve.)"""
-    del store  # ids only, for now
+    """The actor an ``ACTOR`` argument names (:func:`gritwit.runtime.actor_arg`, the one
+    reading every command shares), else :class:`Refused`."""
     try:
-        return ObjectId.from_hex(text)
-    except (GritError, ValueError):
-        raise Refused(
-            f"{text!r:.80} is not an actor id (64 lowercase hex digits, ID-003)"
-        ) from None
+        return read_actor_arg(store, text)
+    except BadActorArg as exc:
+        raise Refused(str(exc)) from None
 
 
 def print_json(value: Any) -> None:

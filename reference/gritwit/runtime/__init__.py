@@ -5,6 +5,7 @@
   recovery from the heads alone; :class:`RuntimeConfig` — its settings, one frozen
   value checked as it is made;
 * :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
+  :func:`actor_arg` — what a command line's ``ACTOR`` argument names;
 * :func:`fork`, :func:`export_bundle` / :func:`import_bundle`,
   :func:`verify_actor`, :func:`erase_blob` — an actor's lifecycle (RUN-008 … RUN-011);
 * :class:`LifecycleEvent`, :data:`MAX_RESIDENT`, :data:`IDLE_AFTER` — eviction,
@@ -20,6 +21,7 @@
 
 from __future__ import annotations
 
+from ._arg import BadActorArg, actor_arg
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
 from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
@@ -59,6 +61,7 @@ __all__ = [
     "SEND_COMMIT_MODES",
     "FORK_ENTRY",
     "ActorCheck",
+    "BadActorArg",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
     "GROUP_BYTES",
@@ -78,6 +81,7 @@ __all__ = [
     "RuntimeCheck",
     "RuntimeConfig",
     "Share",
+    "actor_arg",
     "check_runtime",
     "erase_blob",
     "export_bundle",

@@ -68,17 +68,9 @@ def _runtime(args: argparse.Namespace) -> int:
 
 
 def _runtime_action(args: argparse.Namespace) -> int:
-    from .._errors import GritError
-    from .._ids import ObjectId
     from . import check_runtime, heads, history
+    from ._arg import BadActorArg, actor_arg
 
-    actor = None
-    if args.action == "history":
-        try:
-            actor = ObjectId.from_hex(args.actor)
-        except (GritError, ValueError) as exc:
-            print(f"gritwit runtime history: bad actor id {args.actor!r}: {exc}", file=sys.stderr)
-            return 2
     with open_store(args) as store:
         if args.action == "run":
             return _runtime_run(store, args)
@@ -87,7 +79,11 @@ def _runtime_action(args: argparse.Namespace) -> int:
                 print(actor, head, "failed" if failed else "")
             return 0
         if args.action == "history":
-            assert actor is not None
+            try:
+                actor = actor_arg(store, args.actor)
+            except BadActorArg as exc:
+                print(f"gritwit runtime history: {exc}", file=sys.stderr)
+                return 2
             steps = history(store, actor)
             if not steps:
                 print(

@@ -21,6 +21,7 @@ from typing import Any
 from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Tree
+from ..runtime import BadActorArg, actor_arg
 from ..store import Store, StoreRefused, open_store_for_command
 from ..wit import actor_known
 from ._mount import read_directory
@@ -346,9 +347,10 @@ def _mount_entries(store: Store, mount: str) -> dict[str, ObjectId] | None:
 
 
 def _actor_id(text: str) -> ObjectId | None:
+    """The actor ``ACTOR`` names, read as every command reads it (:func:`actor_arg`)."""
     try:
-        return ObjectId.from_hex(text)
-    except (GritError, ValueError):
+        return actor_arg(None, text)
+    except BadActorArg:
         return None
 
 
