@@ -249,7 +249,7 @@ def _add_actor_parsers(actions: Any) -> None:
         "make FILE.py an actor of the store DIR (its genesis message is sent; "
         "`gritwit runtime run DIR` runs it); prints the actor's id"
     )
-    actor = actions.add_parser("actor", help=actor_help, description=actor_help)
+    actor = actions.add_parser("actor", help=actor_help, description=actor_help, epilog=_EXITS)
     actor.add_argument("file", type=Path, metavar="FILE.py")
     actor.add_argument(
         "--store",
@@ -266,7 +266,7 @@ def _add_actor_parsers(actions: Any) -> None:
     )
     actor.set_defaults(handler=_actor)
     send_help = "queue a message from the outside to an actor (run it with `gritwit runtime run`)"
-    send = actions.add_parser("send", help=send_help, description=send_help)
+    send = actions.add_parser("send", help=send_help, description=send_help, epilog=_EXITS)
     send.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
     send.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
     send.add_argument("--mt", required=True, help="the message type (header mt)")
@@ -276,7 +276,7 @@ def _add_actor_parsers(actions: Any) -> None:
     )
     send.set_defaults(handler=_send)
     cat_help = "print the file PATH of an actor's head core (a blob under /core)"
-    cat = actions.add_parser("cat", help=cat_help, description=cat_help)
+    cat = actions.add_parser("cat", help=cat_help, description=cat_help, epilog=_EXITS)
     cat.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
     cat.add_argument("path", metavar="PATH", help="a path under /core, such as count or a/b")
     cat.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
@@ -284,6 +284,12 @@ def _add_actor_parsers(actions: Any) -> None:
 
 
 _STORE_HELP = "the durable store: a directory or a postgresql:// URL (DUR-005)"
+_EXITS = (
+    "exit 0: done; 1: a violation, or the store refused it (its error class); 2: bad "
+    "input: a usage error, no store there, an actor that exists nowhere (no head, no "
+    "genesis core, WIT-002); 4: the store could not be reached (store-unavailable, "
+    "DUR-006.1); 141: standard output's reader went away"
+)
 
 
 def _fail(message: str, status: int = 2) -> int:
