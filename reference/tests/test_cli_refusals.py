@@ -192,3 +192,27 @@ def test_sandbox_commands_open_stores_as_the_others_do(
         got, _out, err = gritwit(capsys, *argv)
         assert got == 4 and "store-unavailable" in err and len(err.splitlines()) == 1, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.py"]  # no folder named after it
+
+
+def test_progress_says_at_most_a_line_an_interval_and_always_the_last() -> None:
+    import io
+
+    from gritwit._progress import INTERVAL, Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress("cmd", shown=True, stream=stream, clock=lambda: now[0])
+    for tick in range(100):  # an update every tenth of an interval
+        now[0] = tick * INTERVAL / 10
+        progress.update(f"at {tick}")
+    progress.done("100 things")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) - 1 == 9  # 9.9 intervals passed: a line after each whole one
+    assert [line.split()[2] for line in lines[:-1]] == [str(10 * n) for n in range(1, 10)]
+    assert lines[-1].startswith("cmd: done: 100 things")
+    hidden = io.StringIO()
+    quiet = Progress("cmd", shown=False, stream=hidden, clock=lambda: now[0])
+    now[0] += 10 * INTERVAL
+    quiet.update("x")
+    quiet.done("y")
+    assert hidden.getvalue() == ""
