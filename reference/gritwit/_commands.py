@@ -1,5 +1,5 @@
-"""The reference's own commands: ``adapter``, ``runtime``, ``wasm``, ``sandbox``, ``serve``,
-``push`` and ``pull``.
+"""The reference's own commands: ``adapter``, ``runtime``, ``actor``, ``wasm``, ``sandbox``,
+``serve``, ``push`` and ``pull``.
 
 Each subpackage registers its command with one ``add_<name>_parser`` function (it adds
 its parser and sets ``handler`` to a function of the parsed arguments returning the exit
@@ -14,8 +14,10 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._pipes import run_handler
 from ._version import SPEC_VERSION, __version__
 from .adapter._cli import add_adapter_parser
+from .console import add_actor_parser
 from .runtime._cli import add_runtime_parser
 from .sandbox._cli import add_sandbox_parser
 from .serve._cli import add_serve_parser
@@ -28,6 +30,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_adapter_parser,
     add_runtime_parser,
+    add_actor_parser,
     add_wasm_parser,
     add_sandbox_parser,
     add_serve_parser,
@@ -57,4 +60,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m gritwit COMMAND …``; returns the exit status."""
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    return run_handler(handler, args)  # a reader that went away: quiet, exit 141

@@ -104,16 +104,16 @@ def test_runtime_cli_takes_a_url(pg_database: str) -> None:
     assert gritwit("runtime", "heads", empty).returncode == 0
 
 
-@pytest.mark.req("DUR-005")
+@pytest.mark.req("DUR-005", "DUR-006.1")
 def test_bad_urls_and_servers_are_one_line(pg_cluster: Any, tmp_path: Path) -> None:
     down = f"postgresql://nobody@/x?host={tmp_path}"  # no server listens there
-    for argv in (
-        ("adapter", "--store-url", "mysql://x/y"),
-        ("adapter", "--store-url", down),
-        ("runtime", "verify", down),
+    for argv, status in (
+        (("adapter", "--store-url", "mysql://x/y"), 2),
+        (("adapter", "--store-url", down), 2),
+        (("runtime", "verify", down), 4),  # store-unavailable (DUR-006.1)
     ):
         done = gritwit(*argv)
-        assert done.returncode == 2, (argv, done)
+        assert done.returncode == status, (argv, done)
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert "Traceback" not in done.stderr
 

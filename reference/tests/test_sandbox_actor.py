@@ -639,8 +639,11 @@ def test_the_cli_says_what_is_wrong_without_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "code" / "wit").write_text("x")
     cases = [
         (("sandbox", "send", "zz", "--mt", "inc", "--store", "st"), "not an actor id"),
-        (("sandbox", "send", "00" * 32, "--mt", "inc", "--store", "nowhere"), "no gritwit store"),
-        (("sandbox", "cat", "00" * 32, "count", "--store", "nowhere"), "no gritwit store"),
+        (
+            ("sandbox", "send", "00" * 32, "--mt", "inc", "--store", "nowhere"),
+            "not a gritwit store",
+        ),
+        (("sandbox", "cat", "00" * 32, "count", "--store", "nowhere"), "not a gritwit store"),
         (("sandbox", "actor", "missing.py", "--store", "st"), "cannot read"),
         (("sandbox", "actor", "p.py", "--store", "st", "--mount", "nothing"), "not a directory"),
         (("sandbox", "actor", "p.py", "--store", "st", "--mount", "code"), "kept for code"),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
+from gritwit._pipes import run_handler
 from gritwit._version import SPEC_VERSION, __version__
 
 from .. import SUITE_VERSION
@@ -100,4 +101,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser_of = _subcommand_parser(parser, getattr(args, "command", None))
         parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    return run_handler(handler, args)  # a reader that went away: quiet, exit 141

@@ -5,6 +5,7 @@
   recovery from the heads alone; :class:`RuntimeConfig` — its settings, one frozen
   value checked as it is made;
 * :func:`heads`, :func:`history`, :func:`check_runtime` — reading it back;
+  :func:`actor_arg` — what a command line's ``ACTOR`` argument names;
 * :func:`fork`, :func:`revert`, :func:`clear_failed`, :func:`export_bundle` /
   :func:`import_bundle`, :func:`verify_actor`, :func:`erase_blob` — an actor's
   lifecycle (RUN-008 … RUN-011, RUN-024, RUN-025);
@@ -23,6 +24,7 @@
 
 from __future__ import annotations
 
+from ._arg import BadActorArg, actor_arg
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
 from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
@@ -77,6 +79,7 @@ __all__ = [
     "SEND_COMMIT_MODES",
     "FORK_ENTRY",
     "ActorCheck",
+    "BadActorArg",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
     "GROUP_BYTES",
@@ -103,6 +106,7 @@ __all__ = [
     "bind_name",
     "bind_names",
     "check_name",
+    "actor_arg",
     "check_runtime",
     "clear_failed",
     "erase_blob",

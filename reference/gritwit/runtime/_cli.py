@@ -7,99 +7,58 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from .._argtypes import byte_bound, positive_float, positive_int
-from ..store._url import is_store_url
+from .._progress import INTERVAL, Progress, add_progress_options
 from ._config import MAX_STEPS
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._share import Share
 
-__all__ = ["add_runtime_parser"]
+__all__ = [
+    "EXIT_EPILOG",
+    "EXIT_OUTCOME_UNKNOWN",
+    "EXIT_STORE_UNAVAILABLE",
+    "add_runtime_parser",
+    "open_store",
+]
 
 
-def command_name(args: argparse.Namespace) -> str:
-    """The command a message names: ``args.command_label`` where a caller set it (``gritwit
-    serve`` opens its store here too), else ``gritwit runtime ACTION``."""
-    return getattr(args, "command_label", None) or f"gritwit runtime {args.action}"
+def open_store(args: argparse.Namespace) -> Any:
+    """The durable store ``args.dir`` names (:func:`~gritwit.store.open_store_for_command`:
+    a directory, or a ``postgresql://`` URL, DUR-005), ``args.create`` making an empty
+    one; :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
+    from ..store import open_store_for_command
 
-
-def _open_store(args: argparse.Namespace) -> Any:
-    """The durable store at ``args.dir``; None (after saying why) when it is not one.
-
-    A path that holds no store is refused unless ``--create`` asks for one: a
-    mistyped path must not silently become a new, empty store.  A
-    ``postgresql://`` URL (DUR-005) names a database instead of a directory; a
-    directory may end with ``?gritwit_durability=process`` (DUR-009).
-    """
-    if is_store_url(args.dir):
-        return _open_url(args)
-    import sqlite3
-
-    from ..store import Store
-    from ..store._sqlite import DB_FILENAME
-    from ..store._store_options import split_directory
-
-    command = command_name(args)
-    try:
-        directory, durability = split_directory(str(args.dir))
-    except ValueError as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
-        return None
-    folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        print(f"{command}: {folder} is not a directory", file=sys.stderr)
-        return None
-    if not (folder / DB_FILENAME).is_file() and not args.create:
-        print(
-            f"{command}: {folder} is not a gritwit store (no {DB_FILENAME} in it); "
-            "check the path, or pass --create to make a new store there",
-            file=sys.stderr,
-        )
-        return None
-    try:
-        return Store.open(str(args.dir) if durability != "power" else folder)
-    except (sqlite3.Error, OSError) as exc:
-        print(f"{command}: cannot open the store in {folder}: {exc}", file=sys.stderr)
-        return None
-
-
-def _open_url(args: argparse.Namespace) -> Any:
-    """The PostgreSQL store ``args.dir`` names (DUR-005); None (after saying why) when the
-    extra is missing, the server cannot be reached, or it holds no store and no
-    ``--create`` asks for one."""
-    from .._errors import StoreUnavailable
-    from ..store import MissingExtra, Store, StoreUnreachable, probe_server
-
-    command = command_name(args)
-    try:
-        probe_server(args.dir)
-        return Store.open(args.dir, create=args.create)
-    except (MissingExtra, StoreUnreachable) as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
-    except StoreUnavailable:  # the server went away after the probe: _runtime says so
-        raise
-    except LookupError as exc:  # NoStore: no tables in the URL's schema
-        print(f"{command}: {exc}; check the URL, or pass --create to make one", file=sys.stderr)
-    except Exception as exc:  # the server's own refusal (permissions, a read-only replica)
-        print(f"{command}: cannot open the store: {type(exc).__name__}: {exc}", file=sys.stderr)
-    return None
+    return open_store_for_command(args.dir, create=args.create)
 
 
 #: Exit statuses of ``gritwit runtime`` for the store's faults (DUR-006): the store could
 #: not be reached (nothing written), or a write's outcome is unknown (settle it by reading).
 EXIT_STORE_UNAVAILABLE = 4
 EXIT_OUTCOME_UNKNOWN = 5
+#: The epilog of every command that opens a store: its exit statuses.
+EXIT_EPILOG = (
+    "exit 0: done; 2: bad input — a usage error, no store at that path or URL, a "
+    "schema the URL names that does not exist, an unknown actor; "
+    f"{EXIT_STORE_UNAVAILABLE}: the store could not be reached (store-unavailable, "
+    f"DUR-006.1); {EXIT_OUTCOME_UNKNOWN}: a write's outcome is unknown (outcome-unknown, "
+    "DUR-006.2: read the store to settle it); 141: standard output's reader went away "
+    "(| head)"
+)
 
 
 def _runtime(args: argparse.Namespace) -> int:
     """``gritwit runtime ACTION``; a fault of the store is one line and its own exit status."""
     from .._errors import OutcomeUnknown, StoreUnavailable
+    from ..store import StoreRefused
 
     command = f"gritwit runtime {args.action}"
     try:
         return _runtime_action(args)
+    except StoreRefused as exc:
+        print(f"{command}: {exc.line}", file=sys.stderr)
+        return exc.status
     except StoreUnavailable as exc:  # DUR-006.1
         print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
         return EXIT_STORE_UNAVAILABLE
@@ -109,21 +68,10 @@ def _runtime(args: argparse.Namespace) -> int:
 
 
 def _runtime_action(args: argparse.Namespace) -> int:
-    from .._errors import GritError
-    from .._ids import ObjectId
     from . import check_runtime, heads, history
+    from ._arg import BadActorArg, actor_arg
 
-    actor = None
-    if args.action == "history":
-        try:
-            actor = ObjectId.from_hex(args.actor)
-        except (GritError, ValueError) as exc:
-            print(f"gritwit runtime history: bad actor id {args.actor!r}: {exc}", file=sys.stderr)
-            return 2
-    opened = _open_store(args)
-    if opened is None:
-        return 2
-    with opened as store:
+    with open_store(args) as store:
         if args.action == "run":
             return _runtime_run(store, args)
         if args.action == "heads":
@@ -131,11 +79,28 @@ def _runtime_action(args: argparse.Namespace) -> int:
                 print(actor, head, "failed" if failed else "")
             return 0
         if args.action == "history":
-            assert actor is not None
-            for step_id, step in history(store, actor):
+            try:
+                actor = actor_arg(store, args.actor)
+            except BadActorArg as exc:
+                print(f"gritwit runtime history: {exc}", file=sys.stderr)
+                return 2
+            steps = history(store, actor)
+            if not steps:
+                print(
+                    f"gritwit runtime history: the actor {actor} has no step in this store "
+                    "(RUN-001: an actor's history starts at its head)",
+                    file=sys.stderr,
+                )
+                return 2
+            for step_id, step in steps:
                 print(step_id, step.core)
             return 0
-        verified, check = store.verify(), check_runtime(store)
+        progress = Progress.of("gritwit runtime verify", args)
+        verified = store.verify(lambda n: progress.update(f"{n} object(s) re-hashed"))
+        check = check_runtime(
+            store, lambda done, total, n: progress.update(f"{done} of {total} actor(s) verified")
+        )
+        progress.done(f"{verified.objects} object(s), {check.actors} actor(s)")
         print(f"{verified.objects} object(s), {check.actors} actor(s), {check.steps} step(s)")
         for problem in check.problems:
             print(problem)
@@ -166,7 +131,17 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
         max_step_bytes=args.max_step_bytes,
         max_run_bytes=args.max_run_bytes,
     )
-    report = asyncio.run(runtime.run_until_quiescent())
+    progress = Progress.of("gritwit runtime run", args)
+
+    async def run() -> Any:
+        task = asyncio.ensure_future(runtime.run_until_quiescent())
+        while not task.done():  # a line now and then, from the run's own counts
+            await asyncio.wait({task}, timeout=INTERVAL / 4)
+            progress.update(lambda: _run_counts(runtime))
+        return task.result()
+
+    report = asyncio.run(run())
+    progress.done(_run_counts(runtime))
     for failure in report.failures:
         print(f"failed {failure.actor} {failure.error_class}")
     busy = runtime.busy()
@@ -192,12 +167,22 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
     return 3
 
 
+def _run_counts(runtime: Any) -> str:
+    return f"{runtime.run_steps} step(s) adopted, {runtime.run_bytes} byte(s) added"
+
+
 def _share(text: str) -> Share:
     """``--share K/N`` (RUN-021): one line saying what is wrong, else the share."""
     try:
         return Share.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_EPILOGS = {
+    "run": EXIT_EPILOG.replace("; 2:", "; 3: a bound stopped the run (run again); 2:"),
+    "verify": EXIT_EPILOG.replace("; 2:", "; 1: the store has problems (listed); 2:"),
+}
 
 
 def add_runtime_parser(subparsers: Any) -> None:
@@ -207,9 +192,7 @@ def add_runtime_parser(subparsers: Any) -> None:
         "runtime",
         help=help_text,
         description=help_text,
-        epilog=f"exit {EXIT_STORE_UNAVAILABLE}: the store could not be reached (store-unavailable, "
-        f"DUR-006.1); exit {EXIT_OUTCOME_UNKNOWN}: a write's outcome is unknown "
-        "(outcome-unknown, DUR-006.2)",
+        epilog=EXIT_EPILOG,
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, action_help in (
@@ -218,7 +201,9 @@ def add_runtime_parser(subparsers: Any) -> None:
         ("history", "list an actor's steps, first to head (step id, core id)"),
         ("verify", "re-hash every object, check every head and inbox cursor"),
     ):
-        action = actions.add_parser(name, help=action_help, description=action_help)
+        action = actions.add_parser(
+            name, help=action_help, description=action_help, epilog=_EPILOGS.get(name, EXIT_EPILOG)
+        )
         action.add_argument(
             "dir",
             help="the durable store: a directory, or a postgresql:// URL of a database "
@@ -231,6 +216,8 @@ def add_runtime_parser(subparsers: Any) -> None:
         )
         if name == "history":
             action.add_argument("actor", help="the actor's text-form id")
+        if name in ("run", "verify"):
+            add_progress_options(action)
         if name == "run":
             action.add_argument(
                 "--time-limit",

@@ -5,6 +5,7 @@ Used by ``gritwit runtime heads|history|verify``.  Nothing here writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._ids import ObjectId
@@ -53,7 +54,9 @@ class RuntimeCheck:
         return not self.problems
 
 
-def check_runtime(store: Store) -> RuntimeCheck:
+def check_runtime(
+    store: Store, progress: Callable[[int, int, int], object] = lambda done, total, steps: None
+) -> RuntimeCheck:
     """Check every head's whole history with :func:`~gritwit.runtime.verify_actor` (RUN-010).
 
     Each history must be its actor's (a fork's inherited steps included, RUN-008),
@@ -61,7 +64,8 @@ def check_runtime(store: Store) -> RuntimeCheck:
     a cursor that jumps to a message not after the previous one (a queue read
     twice, or out of order) is reported; a signal may replace a cursor (WIT-005).
     The heads are those listed at one moment (one read), verified
-    :data:`VERIFY_GROUP` at a time, each group in one paged walk.
+    :data:`VERIFY_GROUP` at a time, each group in one paged walk; ``progress`` is told
+    the actors verified, of how many, and their steps, after each group.
     """
     problems: list[str] = []
     count = 0
@@ -71,6 +75,7 @@ def check_runtime(store: Store) -> RuntimeCheck:
         for report in verify_heads(store, group):
             count += report.steps
             problems.extend(f"{report.actor}: {oid}: {message}" for oid, message in report.problems)
+        progress(min(start + VERIFY_GROUP, len(listed)), len(listed), count)
     return RuntimeCheck(len(listed), count, tuple(problems))
 
 

@@ -521,6 +521,12 @@ class Runtime(RuntimeFace):
         self._bounds.max_run_bytes = bound
 
     @property
+    def run_steps(self) -> int:
+        """The steps the current (else the last) run adopted so far, counted as it runs
+        (for progress lines; the run's report lists them once it returns)."""
+        return len(self._scheduler.run_steps)
+
+    @property
     def run_bytes(self) -> int:
         """The bytes the current (else the last) run's steps added to the store (RUN-023.1)."""
         return self._bounds.run_bytes

@@ -116,6 +116,8 @@ class Scheduler:
         self.attempts_from = 0
         #: Most steps of a run whose caller names no bound (RUN-018.1).
         self.max_steps = max_steps
+        #: The steps the current (else the last) run adopted so far, as it adopts them.
+        self.run_steps: list[tuple[ObjectId, ObjectId]] = []
 
     def wire(self, parts: SchedulerParts) -> None:
         """The parts the runs ask, made after this one: called once, by
@@ -226,6 +228,7 @@ class Scheduler:
         """
         first_failure = len(self._transitions.failures)
         steps: list[tuple[ObjectId, ObjectId]] = []
+        self.run_steps = steps
         self._commits.begin(steps, None)
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         clock = time.monotonic
@@ -317,6 +320,7 @@ class Scheduler:
             self._transitions.failures
         )  # this call's failed attempts (RUN-004.3)
         steps: list[tuple[ObjectId, ObjectId]] = []
+        self.run_steps = steps
         marked: list[Failure] = []
         idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
         self._commits.begin(steps, idle)

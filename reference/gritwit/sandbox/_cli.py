@@ -21,7 +21,9 @@ from typing import Any
 from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Tree
-from ..store import Store
+from ..runtime import BadActorArg, actor_arg
+from ..store import Store, StoreRefused, open_store_for_command
+from ..wit import actor_known
 from ._mount import read_directory
 from ._run import MAX_LIMIT, MEMORY_FLOOR, SandboxLimits, SandboxResult, run_python
 from ._stop import Deadline
@@ -121,9 +123,9 @@ def add_sandbox_parser(subparsers: Any) -> None:
     )
     run.add_argument(
         "--store",
-        type=Path,
         default=None,
-        help="a Grit store directory: the tree to mount is read from it, the new core put in it",
+        help="a store, a directory or a postgresql:// URL (DUR-005; made if absent): the "
+        "tree to mount is read from it, the new core put in it",
     )
     run.add_argument(
         "--json",
@@ -140,9 +142,9 @@ def _run(args: argparse.Namespace) -> int:
     limits = SandboxLimits(fuel=args.fuel, memory_bytes=args.memory * _MB)
     report = _JsonReport() if args.json else _TextReport()
     try:
-        store = Store.memory() if args.store is None else Store.open(args.store)
-    except (OSError, GritError) as exc:
-        return report.usage(f"cannot open the store {args.store}: {exc}")
+        store = Store.memory() if args.store is None else _open(args.store, create=True)
+    except StoreRefused as exc:
+        return report.usage(exc.line)
     try:
         source = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -247,10 +249,14 @@ def _add_actor_parsers(actions: Any) -> None:
         "make FILE.py an actor of the store DIR (its genesis message is sent; "
         "`gritwit runtime run DIR` runs it); prints the actor's id"
     )
-    actor = actions.add_parser("actor", help=actor_help, description=actor_help)
+    actor = actions.add_parser("actor", help=actor_help, description=actor_help, epilog=_EXITS)
     actor.add_argument("file", type=Path, metavar="FILE.py")
     actor.add_argument(
-        "--store", type=Path, required=True, metavar="DIR", help="the durable store (created)"
+        "--store",
+        required=True,
+        metavar="STORE",
+        help="the durable store: a directory (made if absent) or a postgresql:// URL "
+        "(DUR-005; an empty schema gets the store's tables)",
     )
     actor.add_argument(
         "--mount",
@@ -260,9 +266,9 @@ def _add_actor_parsers(actions: Any) -> None:
     )
     actor.set_defaults(handler=_actor)
     send_help = "queue a message from the outside to an actor (run it with `gritwit runtime run`)"
-    send = actions.add_parser("send", help=send_help, description=send_help)
+    send = actions.add_parser("send", help=send_help, description=send_help, epilog=_EXITS)
     send.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
-    send.add_argument("--store", type=Path, required=True, metavar="DIR")
+    send.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
     send.add_argument("--mt", required=True, help="the message type (header mt)")
     send.add_argument("--data", default="", help="the content: a blob of this UTF-8 text")
     send.add_argument(
@@ -270,11 +276,20 @@ def _add_actor_parsers(actions: Any) -> None:
     )
     send.set_defaults(handler=_send)
     cat_help = "print the file PATH of an actor's head core (a blob under /core)"
-    cat = actions.add_parser("cat", help=cat_help, description=cat_help)
+    cat = actions.add_parser("cat", help=cat_help, description=cat_help, epilog=_EXITS)
     cat.add_argument("actor", metavar="ACTOR", help="the actor's text-form id")
     cat.add_argument("path", metavar="PATH", help="a path under /core, such as count or a/b")
-    cat.add_argument("--store", type=Path, required=True, metavar="DIR")
+    cat.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
     cat.set_defaults(handler=_cat)
+
+
+_STORE_HELP = "the durable store: a directory or a postgresql:// URL (DUR-005)"
+_EXITS = (
+    "exit 0: done; 1: a violation, or the store refused it (its error class); 2: bad "
+    "input: a usage error, no store there, an actor that exists nowhere (no head, no "
+    "genesis core, WIT-002); 4: the store could not be reached (store-unavailable, "
+    "DUR-006.1); 141: standard output's reader went away"
+)
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -282,13 +297,10 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _existing_store(directory: Path) -> Store | None:
-    """The durable store in ``directory``, or ``None`` when it holds none (a mistyped path)."""
-    from ..store._sqlite import DB_FILENAME
-
-    if not (directory / DB_FILENAME).is_file():
-        return None
-    return Store.open(directory)
+def _open(location: str, *, create: bool) -> Store:
+    """The store ``--store`` names, by the opener every command uses
+    (:func:`~gritwit.store.open_store_for_command`): :class:`StoreRefused` else."""
+    return open_store_for_command(location, create=create, offers_create=False)
 
 
 def _actor(args: argparse.Namespace) -> int:
@@ -301,9 +313,9 @@ def _actor(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {args.file}: {exc}")
     try:
-        store = Store.open(args.store)
-    except (OSError, GritError) as exc:
-        return _fail(f"cannot open the store {args.store}: {exc}")
+        store = _open(args.store, create=True)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
         try:
             entries: dict[str, ObjectId] = {}
@@ -341,9 +353,10 @@ def _mount_entries(store: Store, mount: str) -> dict[str, ObjectId] | None:
 
 
 def _actor_id(text: str) -> ObjectId | None:
+    """The actor ``ACTOR`` names, read as every command reads it (:func:`actor_arg`)."""
     try:
-        return ObjectId.from_hex(text)
-    except (GritError, ValueError):
+        return actor_arg(None, text)
+    except BadActorArg:
         return None
 
 
@@ -359,10 +372,16 @@ def _send(args: argparse.Namespace) -> int:
         if not sep or not name:
             return _fail(f"--header {item!r:.80} is not NAME=VALUE")
         headers[name] = value
-    store = _existing_store(args.store)
-    if store is None:
-        return _fail(f"{args.store} holds no gritwit store")
+    try:
+        store = _open(args.store, create=False)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
+        if not actor_known(store, actor):
+            return _fail(
+                f"no actor {actor} in this store: no head, no genesis core (WIT-002); "
+                "make it first (gritwit sandbox actor, gritwit actor create)"
+            )
         try:
             content = Blob(data=args.data.encode("utf-8"))
             sent = Executor(store).inject(
@@ -380,9 +399,10 @@ def _cat(args: argparse.Namespace) -> int:
     actor = _actor_id(args.actor)
     if actor is None:
         return _fail(f"{args.actor!r:.80} is not an actor id (64 hex digits)")
-    store = _existing_store(args.store)
-    if store is None:
-        return _fail(f"{args.store} holds no gritwit store")
+    try:
+        store = _open(args.store, create=False)
+    except StoreRefused as exc:
+        return _fail(exc.line, exc.status)
     with store:
         try:
             node: object = Executor(store).core(actor)

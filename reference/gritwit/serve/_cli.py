@@ -47,19 +47,15 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from .._errors import StoreUnavailable
-    from ..runtime._cli import EXIT_STORE_UNAVAILABLE, _open_store
+    from ..store import StoreRefused, open_store_for_command
     from ._engine import EngineSettings
     from ._server import Service
 
-    args.action, args.command_label = "serve", "gritwit serve"  # what _open_store says
     try:
-        store = _open_store(args)
-    except StoreUnavailable as exc:
-        print(f"gritwit serve: store-unavailable: {exc.detail}", file=sys.stderr)
-        return EXIT_STORE_UNAVAILABLE
-    if store is None:
-        return 2
+        store = open_store_for_command(args.dir, create=args.create)
+    except StoreRefused as exc:
+        print(f"gritwit serve: {exc.line}", file=sys.stderr)
+        return exc.status
     host, port = args.listen
     try:
         service = Service(store, host=host, port=port, settings=EngineSettings(share=args.share))
@@ -92,7 +88,9 @@ def add_serve_parser(subparsers: Any) -> None:
         description=help_text,
         epilog="Prints 'gritwit serve: listening on URL' once it serves; SIGTERM or an "
         "interrupt stops it: requests under way finish, what it acknowledged is committed, "
-        "exit 0 (HTTP-001.4).",
+        "exit 0 (HTTP-001.4). Exit 2: bad input (no store there, a schema the URL names "
+        "that does not exist, a port it cannot listen on); 4: the store could not be "
+        "reached (store-unavailable, DUR-006.1).",
     )
     parser.add_argument(
         "dir",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .._codec import object_id
-from .._errors import InvalidId, UnknownWit
+from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
-from ..wit import TEST_ACTORS, code_core, test_actor_core
+from ..cores import BadCore, actor_core
 from ._problems import HttpProblem
 
 __all__ = [
@@ -101,16 +101,13 @@ def build_content(description: Any) -> tuple[ObjectId, tuple[GritObject, ...]]:
     return _build(description, objects), tuple(objects)
 
 
-def _state(value: Any) -> dict[str, GritObject]:
-    """``state``: entry names other than ``wit`` → blobs of that data (HTTP-004.1)."""
+def _state(value: Any) -> dict[str, bytes]:
+    """``state``: entry names → their data, from hexadecimal (HTTP-004.1)."""
     if not isinstance(value, dict):
         raise _bad("HTTP-004.1: state maps entry names to hexadecimal data")
     if "wit" in value:
         raise _bad("HTTP-004.1: state names no entry 'wit'")
-    return {
-        name: Blob(data=hex_bytes(data, f"state entry {name!r:.40}"))
-        for name, data in value.items()
-    }
+    return {name: hex_bytes(data, f"state entry {name!r:.40}") for name, data in value.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,23 +138,13 @@ def new_core(body: dict[str, Any]) -> NewCore:
         return NewCore(None, (), parse_id(body["core"]))
     state = _state(body.get("state", {}))
     value = body[kind]
-    if kind == "test":
-        if not isinstance(value, str):
-            raise _bad("HTTP-004.1: test is the name of a test actor")
-        if value not in TEST_ACTORS:
-            raise UnknownWit("HTTP-004.3", f"no test actor is named {value!r:.60}")
-        core, objects = test_actor_core(value, state)
-        return NewCore(core, objects, None)
-    wit: Blob
-    if kind == "wasm":
-        from ..wasm import wasm_wit_blob
-
-        wit = wasm_wit_blob(hex_bytes(value, "wasm"))
-    else:
-        if not isinstance(value, str):
-            raise _bad("HTTP-004.1: python is the text of a program")
-        from ..sandbox import interpreter_id, wit_blob
-
-        wit = wit_blob(value, interpreter_id())  # unknown-wit without one (HTTP-004.3)
-    core, objects = code_core(wit, state)
-    return NewCore(core, objects, None)
+    if kind == "test" and not isinstance(value, str):
+        raise _bad("HTTP-004.1: test is the name of a test actor")
+    if kind == "python" and not isinstance(value, str):
+        raise _bad("HTTP-004.1: python is the text of a program")
+    code = hex_bytes(value, "wasm") if kind == "wasm" else value
+    try:  # the same core `gritwit actor create` builds from the same description
+        core, objects = actor_core(kind, code, state)
+    except BadCore as exc:
+        raise _bad(str(exc)) from None
+    return NewCore(core, objects[:-1], None)

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from ._backend import Backend, BackendBatch, CasResult, CasStatus, ErasedSince, Version
 from ._batch import StoreBatch
+from ._command_open import (
+    EXIT_OUTCOME_UNKNOWN,
+    EXIT_STORE_UNAVAILABLE,
+    EXIT_USAGE,
+    StoreRefused,
+    open_store_for_command,
+)
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
@@ -24,6 +31,9 @@ from ._url import (
 )
 
 __all__ = [
+    "EXIT_OUTCOME_UNKNOWN",
+    "EXIT_STORE_UNAVAILABLE",
+    "EXIT_USAGE",
     "MAX_REF_NAME_BYTES",
     "Backend",
     "BackendBatch",
@@ -36,6 +46,7 @@ __all__ = [
     "SqliteBackend",
     "Store",
     "StoreBatch",
+    "StoreRefused",
     "StoreUnreachable",
     "VerifyReport",
     "Version",
@@ -43,5 +54,6 @@ __all__ = [
     "create_schema",
     "head_ref",
     "is_store_url",
+    "open_store_for_command",
     "probe_server",
 ]

@@ -25,6 +25,9 @@ __all__ = [
     "SHOWN",
     "channel",
     "connect",
+    "NoSchema",
+    "NoStore",
+    "check_schema",
     "create_schema",
     "settings",
     "show",
@@ -112,6 +115,35 @@ def where(conn: psycopg.Connection) -> str:
     row = conn.execute("SELECT current_database(), current_schema()").fetchone()
     database, schema = row if row is not None else (None, None)
     return f"database {database}, schema {schema}"
+
+
+class NoStore(LookupError):
+    """``create=False`` and the database holds no store (no ``objects`` table, DUR-005)."""
+
+
+class NoSchema(NoStore):
+    """The URL's ``search_path`` names no schema that exists: nowhere to find or make the
+    store's tables (DUR-005); :attr:`schema` is the one it names first."""
+
+    def __init__(self, message: str, schema: str) -> None:
+        super().__init__(message)
+        self.schema = schema
+
+
+def check_schema(conn: psycopg.Connection) -> None:
+    """:class:`NoSchema` when no schema on the connection's ``search_path`` exists
+    (``current_schema()`` is ``NULL``), naming the first and the statement that makes it."""
+    row = conn.execute(
+        "SELECT current_schema(), current_setting('search_path'), current_database()"
+    ).fetchone()
+    if row is None or row[0] is not None:
+        return
+    schema = str(row[1]).split(",")[0].strip().strip('"') or str(row[1])
+    raise NoSchema(
+        f"DUR-005: database {row[2]} has no schema {schema[:80]!r} (the first of the URL's "
+        f"search_path): make it first, CREATE SCHEMA {schema[:80]}",
+        schema,
+    )
 
 
 def create_schema(url: str, schema: str | None = None) -> str:

@@ -62,7 +62,7 @@ from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
 from ._pg_schema import PARTS, TABLES, number_erasures, open_tables
-from ._pg_session import CONNECT_TIMEOUT, create_schema
+from ._pg_session import CONNECT_TIMEOUT, NoSchema, NoStore, create_schema
 from ._pg_session import show as _show  # noqa: F401 - tests read it here
 from ._store_options import bounded_write, split_options
 
@@ -70,6 +70,7 @@ __all__ = [
     "CONNECT_TIMEOUT",
     "JOURNAL_KEPT",
     "JOURNAL_PRUNE_EVERY",
+    "NoSchema",
     "NoStore",
     "PostgresBackend",
     "PostgresBatch",
@@ -113,10 +114,6 @@ _REFS_PAGE: Final = 1000
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
 
 
-class NoStore(LookupError):
-    """``create=False`` and the database holds no store (no ``objects`` table, DUR-005)."""
-
-
 class PostgresBackend:
     """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
@@ -155,6 +152,7 @@ class PostgresBackend:
         self._listener = _pg_listen.Listener(self._connect, None)
         conn = self._connect()
         try:
+            _pg_session.check_schema(conn)  # NoSchema: nowhere for the tables (DUR-005)
             if not open_tables(conn, create=create):
                 raise NoStore(
                     f"no gritwit store (tables {', '.join(TABLES)}) in {_pg_session.where(conn)}"

@@ -513,18 +513,18 @@ class Store:
 
     # --- whole-store checks and lifetime -------------------------------------------------
 
-    def verify(self) -> VerifyReport:
+    def verify(self, progress: Callable[[int], object] = lambda objects: None) -> VerifyReport:
         """Re-hash and decode every object and check every ref (DUR-002.1, DUR-002.2).
 
         Objects are read a page of ids at a time (:meth:`get_objects_each`), refs'
-        targets a page of refs at a time (:meth:`held`), so a store on a server is
-        checked in a few statements per thousand objects and host memory holds one
-        page, not the store.
+        targets a page of refs at a time (:meth:`held`): a few statements per thousand
+        objects, one page in memory.  ``progress`` is told the objects checked a page.
         """
         corrupt: list[ObjectId] = []
         objects = 0
         for page in chunks(self.backend.ids(), VERIFY_PAGE):
             objects += len(page)
+            progress(objects)
             bad: set[ObjectId] = set()
             for oid, outcome in self.get_objects_each(page):
                 if isinstance(outcome, (CorruptObject, ObjectNotFound)):

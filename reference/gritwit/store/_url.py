@@ -94,7 +94,8 @@ def create_schema(conninfo: str, schema: str | None = None) -> str:
 
 def probe_server(url: str) -> None:
     """Connect to ``url`` once: :class:`MissingExtra` without psycopg, :class:`StoreUnreachable`
-    (one line, the server's reason) when the server cannot be reached or refuses."""
+    (one line, the server's reason) when the server cannot be reached or refuses, and
+    :class:`ValueError` when libpq cannot read the URL."""
     _postgres()
     import psycopg
 
@@ -103,6 +104,9 @@ def probe_server(url: str) -> None:
     try:
         plain, _ = split_options(url)  # a bad store option is a ValueError, one line too
         psycopg.connect(plain, connect_timeout=10).close()
-    except psycopg.Error as exc:
+    except psycopg.OperationalError as exc:  # refused, absent, timed out (DUR-006.1)
         reason = " ".join(str(exc).split())[:300]
         raise StoreUnreachable(f"cannot connect to the store's server: {reason}") from None
+    except psycopg.Error as exc:  # libpq could not read the URL: the caller's mistake
+        reason = " ".join(str(exc).split())[:300]
+        raise ValueError(f"not a connection URL libpq reads: {reason}") from None

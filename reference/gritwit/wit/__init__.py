@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from ._actors import ACTOR_CLAUSES, TEST_ACTORS, TEST_UPDATERS, BuiltinActor, Query, QueryInput
 from ._assemble import Assembled, assemble
-from ._cores import TEST_RUNTIME, code_core, code_name, core_problem, test_actor_core, wit_blob
+from ._cores import (
+    TEST_RUNTIME,
+    actor_known,
+    code_core,
+    code_name,
+    core_problem,
+    test_actor_core,
+    wit_blob,
+)
 from ._executor import Executor, Failure, RunReport
 from ._model import (
     OUTSIDE,
@@ -76,6 +84,7 @@ __all__ = [
     "TransitionOutput",
     "TransitionTimeout",
     "Wit",
+    "actor_known",
     "assemble",
     "code_core",
     "code_name",

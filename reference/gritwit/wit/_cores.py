@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._codec import object_id
-from .._errors import UnknownWit
+from .._errors import GritError, UnknownWit
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree
 from ._model import ObjectReader, get_blob
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = [
     "FROZEN",
@@ -18,6 +21,7 @@ __all__ = [
     "TEST_RUNTIME",
     "WIT",
     "WIT_UPDATE",
+    "actor_known",
     "blob_code_name",
     "code_core",
     "code_name",
@@ -102,3 +106,20 @@ def blob_code_name(blob: Blob | None, blob_id: ObjectId) -> str:
         return blob.data.decode("utf-8")
     except UnicodeDecodeError:
         raise UnknownWit("WIT-001.4", "a test-actor name must be UTF-8") from None
+
+
+def actor_known(store: Store, actor: ObjectId) -> bool:
+    """Whether ``actor`` exists in ``store``, or may yet: it has a head, or the store holds
+    a tree with a ``wit`` entry under its id — a core whose genesis was sent, since an
+    actor's id is its genesis core's (WIT-002; that core is stored with the genesis
+    message that names it, WIT-012).  A message to an id that is neither would wait
+    forever: the commands refuse it."""
+    if store.get_ref("heads/" + actor.hex()) is not None:
+        return True
+    if not store.has(actor):
+        return False
+    try:
+        core = store.get_object(actor)
+    except GritError:  # erased, corrupt: not a core anyone can start
+        return False
+    return isinstance(core, Tree) and WIT in core.entries

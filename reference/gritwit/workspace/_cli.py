@@ -108,13 +108,12 @@ def _say(command: str, message: str, status: int) -> int:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    """The store ``--store`` names, opened as ``gritwit runtime`` opens one; ``None`` after
-    one line saying why not."""
-    from ..runtime._cli import _open_store
+    """The store ``--store`` names, opened by the one opener every command uses (a
+    directory or a ``postgresql://`` URL, DUR-005); :class:`~gritwit.store.StoreRefused`
+    when it cannot be."""
+    from ..store import open_store_for_command
 
-    return _open_store(
-        argparse.Namespace(dir=args.store, create=args.create, command_label=args.command_label)
-    )
+    return open_store_for_command(args.store, create=args.create)
 
 
 def _guarded(args: argparse.Namespace, body: Any) -> int:
@@ -123,10 +122,13 @@ def _guarded(args: argparse.Namespace, body: Any) -> int:
     from ..runtime._cli import EXIT_OUTCOME_UNKNOWN, EXIT_STORE_UNAVAILABLE
 
     command = args.command_label
+    from ..store import StoreRefused
+
     try:
-        opened = _open(args)
-        if opened is None:
-            return EXIT_USAGE
+        try:
+            opened = _open(args)
+        except StoreRefused as refused:
+            return _say(command, refused.line, refused.status)
         with opened as store:
             status: int = body(store)
             return status

@@ -13,9 +13,9 @@ from typing import Final
 from .._codec import object_id
 from .._errors import GritError
 from .._objects import Blob, GritObject, Tree
+from ..cores import BadCore, code_blob
 from ..runtime import NAME_ENTRY
 from ..wit import TEST_ACTORS, code_core
-from ..wit import wit_blob as test_wit_blob
 from ._file import DataValue, Workspace, WorkspaceActor, WorkspaceError
 
 __all__ = ["GenesisCore", "genesis_core", "name_blob"]
@@ -33,7 +33,9 @@ def name_blob(name: str) -> Blob:
 
 
 def _code(workspace: Workspace, actor: WorkspaceActor) -> Blob:
-    """The ``wit`` blob of ``actor``'s code (WIT-001.2, WASM-001, SBX-001)."""
+    """The ``wit`` blob of ``actor``'s code (WIT-001.2, WASM-001, SBX-001), built by
+    :func:`gritwit.cores.code_blob` as ``gritwit actor create`` and ``POST /v1/actors``
+    build theirs, so one description is one actor whichever made it."""
     key = f"actors.{actor.name}.{actor.kind}"
     if actor.kind == "test":
         if actor.source not in TEST_ACTORS:
@@ -43,30 +45,22 @@ def _code(workspace: Workspace, actor: WorkspaceActor) -> Blob:
                 key,
                 f"no test actor is named {actor.source!r:.60}; the test actors are {known}",
             )
-        return test_wit_blob(actor.source)
+        return code_blob("test", actor.source)
     path = workspace.root / actor.source
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise WorkspaceError(workspace.path, key, f"cannot read {actor.source}: {exc}") from None
-    if actor.kind == "wasm":
-        from ..wasm import wasm_wit_blob, wat_to_wasm
-
-        if path.suffix in _WAT:
-            try:
-                data = wat_to_wasm(data.decode("utf-8"))
-            except Exception as exc:  # wasmtime's parse error: wasmtime is the wasm layer's
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise WorkspaceError(workspace.path, key, f"{actor.source}: {first}") from None
-        return wasm_wit_blob(data)
-    from ..sandbox import interpreter_id, wit_blob
-
+    code: str | bytes = data
+    if actor.kind == "python" or path.suffix in _WAT:  # text: a program, or WAT to compile
+        try:
+            code = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WorkspaceError(workspace.path, key, f"{actor.source} is not UTF-8") from None
     try:
-        program = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WorkspaceError(workspace.path, key, f"{actor.source} is not UTF-8") from None
-    try:
-        return wit_blob(program, interpreter_id())
+        return code_blob(actor.kind, code)
+    except BadCore as exc:  # WAT that does not compile
+        raise WorkspaceError(workspace.path, key, f"{actor.source}: {exc}") from None
     except GritError as exc:  # unknown-wit: this host holds no interpreter (SBX-002.1)
         raise WorkspaceError(workspace.path, key, f"{exc.error_class}: {exc.detail}") from None
 

@@ -1,0 +1,197 @@
+"""``gritwit actor VERB``: the parser, and each verb's refusals as one line and a status.
+
+Every verb but ``events`` opens ``--store STORE`` (a directory or a ``postgresql://``
+URL, DUR-005) with :func:`~gritwit.store.open_store_for_command`, as ``gritwit runtime``
+and ``gritwit serve`` do.  Exit statuses: :data:`EPILOG`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any, Final
+
+from .._argtypes import positive_float, positive_int
+from .._errors import GritError, OutcomeUnknown, StoreUnavailable
+from .._progress import add_progress_options
+from ..store import (
+    EXIT_OUTCOME_UNKNOWN,
+    EXIT_STORE_UNAVAILABLE,
+    Store,
+    StoreRefused,
+    open_store_for_command,
+)
+from ._common import EXIT_REFUSED, Refused
+
+__all__ = ["EPILOG", "add_actor_parser"]
+
+EPILOG: Final = (
+    "exit statuses: 0 done; 1 the store or the runtime refused it by a rule of the spec "
+    "(the line names the error class and the requirement, e.g. ref-conflict, RUN-009.4); "
+    "2 bad input: a usage error, no store at that path or URL, a schema the URL names "
+    "that does not exist (CREATE SCHEMA it, or --create), an unknown actor or step; "
+    f"{EXIT_STORE_UNAVAILABLE} the store could not be reached (store-unavailable, "
+    f"DUR-006.1: nothing was written); {EXIT_OUTCOME_UNKNOWN} a write's outcome is unknown "
+    "(outcome-unknown, DUR-006.2: read the store to settle it); 141 standard output's "
+    "reader went away (| head)."
+)
+
+Verb = Callable[[Store, argparse.Namespace], int]
+
+
+def _verb(name: str) -> Verb:
+    from . import _life, _reads
+
+    verbs: dict[str, Verb] = {
+        "create": _life.create,
+        "send": _life.send,
+        "query": _life.query,
+        "fork": _life.do_fork,
+        "export": _life.do_export,
+        "import": _life.do_import,
+        "list": _reads.show_list,
+        "history": _reads.show_history,
+        "diff": _reads.show_diff,
+    }
+    return verbs[name]
+
+
+def _actor(args: argparse.Namespace) -> int:
+    """Run the verb; every refusal one line on stderr, with its exit status."""
+    command = f"gritwit actor {args.verb}"
+    try:
+        if args.verb == "events":
+            from ._follow import follow
+
+            return follow(args)
+        create = getattr(args, "create", False)
+        with open_store_for_command(
+            args.store, create=create, offers_create=args.verb in _CREATES
+        ) as store:
+            return _verb(args.verb)(store, args)
+    except (Refused, StoreRefused) as exc:
+        print(f"{command}: {exc.line}", file=sys.stderr)
+        return exc.status
+    except StoreUnavailable as exc:  # DUR-006.1
+        print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
+        return EXIT_STORE_UNAVAILABLE
+    except OutcomeUnknown as exc:  # DUR-006.2: read the store again to settle it
+        print(f"{command}: outcome-unknown: {exc.detail}", file=sys.stderr)
+        return EXIT_OUTCOME_UNKNOWN
+    except GritError as exc:
+        print(f"{command}: {exc.error_class}: {exc.detail} ({exc.requirement})", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+#: The verbs that may make a new store (``--create``).
+_CREATES: Final = ("create", "import")
+
+_STORE_HELP: Final = "the store: a directory or a postgresql:// URL (DUR-005)"
+
+#: Each verb: its help, with the requirements it serves.
+_HELP: Final = {
+    "create": "make a new actor from a test actor, a Wasm module or a Python program, with "
+    "its first state; prints its id (WIT-002, WIT-012, HTTP-004.1). An identical genesis "
+    "is the same actor: stderr says it already exists and nothing is sent",
+    "send": "queue a message from the outside to an actor (WIT-004); prints the message's "
+    "id. An actor with no head and no genesis core in the store is refused",
+    "query": "run a query against an actor's head (WIT-017) and print the answer: text when "
+    "it is UTF-8, else hexadecimal; --raw for its bytes",
+    "list": "one row per actor: name, id, code kind, status (ok, failed, no head), messages "
+    "pending, last step's time (- when not recorded), failure reason (RUN-001, RUN-004.4, "
+    "WIT-005)",
+    "history": "an actor's steps, first to head: step id, time, the messages each read "
+    "(sender, id, mt) and sent (recipient, id, mt) (OBJ-015, WIT-004, WIT-005)",
+    "diff": "how the core of STEP_B differs from STEP_A's: entries added, removed, changed, "
+    "small text blobs shown (OBJ-015, WIT-016)",
+    "events": "follow a running service's lifecycle events (RUN-014, HTTP-008); a store "
+    "records none (RUN-014.4)",
+    "fork": "a new actor continuing ACTOR's history at STEP (RUN-008); prints its id",
+    "export": "write ACTOR's bundle to FILE (RUN-009.1); prints the actor and the bytes",
+    "import": "import bundle FILEs into the store (RUN-009.2 … RUN-009.4); prints each "
+    "actor and head",
+}
+
+
+def _add_state(parser: Any) -> None:
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an entry of the first state: a blob of VALUE's bytes (repeatable)",
+    )
+    parser.add_argument(
+        "--data-json",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="entries of the first state from a JSON object: a string member's UTF-8, any "
+        "other value's compact JSON text (repeatable; a name given twice is refused)",
+    )
+
+
+def _add_verb(verbs: Any, name: str) -> Any:
+    verb = verbs.add_parser(name, help=_HELP[name], description=_HELP[name] + ".", epilog=EPILOG)
+    if name != "events":
+        verb.add_argument("--store", required=True, metavar="STORE", help=_STORE_HELP)
+    if name in _CREATES:
+        verb.add_argument(
+            "--create", action="store_true", help="make an empty store if STORE holds none"
+        )
+    if name not in ("export",):
+        verb.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return verb
+
+
+def add_actor_parser(subparsers: Any) -> None:
+    """Register ``actor VERB``."""
+    help_text = "an actor's whole life: create, send, query, list, history, diff, fork, move"
+    parser = subparsers.add_parser("actor", help=help_text, description=help_text, epilog=EPILOG)
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    create = _add_verb(verbs, "create")
+    code = create.add_mutually_exclusive_group(required=True)
+    code.add_argument("--test", metavar="NAME", help="a test actor by name (WIT-018 …)")
+    code.add_argument("--wasm", metavar="FILE", help="a Wasm module, .wasm or .wat (WASM-001)")
+    code.add_argument("--python", metavar="FILE", help="a Python program (SBX-010)")
+    _add_state(create)
+    send = _add_verb(verbs, "send")
+    send.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    send.add_argument(
+        "content", metavar="CONTENT", help="the content: a blob of this text; - reads stdin"
+    )
+    send.add_argument("--mt", metavar="TYPE", help="the message type, header mt (WIT-003)")
+    query = _add_verb(verbs, "query")
+    query.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    query.add_argument("name", metavar="NAME", help="the query's name (WIT-017)")
+    query.add_argument("--raw", action="store_true", help="print the answer's bytes as they are")
+    listing = _add_verb(verbs, "list")
+    listing.add_argument("--failed", action="store_true", help="only actors marked failed")
+    listing.add_argument("--pending", action="store_true", help="only actors with messages pending")
+    history = _add_verb(verbs, "history")
+    history.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    diff = _add_verb(verbs, "diff")
+    diff.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    for step in ("step_a", "step_b"):
+        diff.add_argument(
+            step, metavar=step.upper(), help="a step id, or a position (0 first, -1 head)"
+        )
+    events = _add_verb(verbs, "events")
+    events.add_argument("--service", metavar="URL", help="the service, http://HOST:PORT")
+    events.add_argument("--store", help="refused: a store records no events (RUN-014.4)")
+    events.add_argument("--count", type=positive_int, help="stop after this many events")
+    events.add_argument(
+        "--timeout", type=positive_float, help="stop after this many seconds without one"
+    )
+    fork = _add_verb(verbs, "fork")
+    fork.add_argument("actor", metavar="ACTOR", help="the parent's id")
+    fork.add_argument("step", metavar="STEP", help="a step id, or a position (0 first, -1 head)")
+    _add_state(fork)
+    export = _add_verb(verbs, "export")
+    export.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    export.add_argument("file", metavar="FILE", help="where the bundle goes; - for stdout")
+    imported = _add_verb(verbs, "import")
+    imported.add_argument("files", nargs="+", metavar="FILE", help="bundles; - reads stdin")
+    add_progress_options(imported)
+    parser.set_defaults(handler=_actor)

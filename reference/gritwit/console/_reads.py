@@ -1,0 +1,240 @@
+"""``gritwit actor list|history|diff``: what a store says about its actors.  Nothing here
+writes.
+
+Steps record no time (OBJ-015) and lifecycle events are not kept (RUN-014.4), so the
+``time`` column is ``-`` (``null`` in ``--json``) until a store records one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .._errors import GritError
+from .._ids import ObjectId
+from .._objects import Blob, Step, Tree
+from ..runtime import FAILED_PREFIX, RoutingIndex, history
+from ..store import Store
+from ..wit import OUTSIDE, mailbox_entries, pending
+from ._common import Refused, actor_arg, print_json, step_arg
+
+__all__ = ["actor_rows", "diff_cores", "history_rows", "show_diff", "show_history", "show_list"]
+
+#: Where names of actors live, when a store has them: ``names/actors/<name>`` → the actor.
+NAMES_PREFIX: Final = "names/actors/"
+#: A blob shown as text in a diff when it is UTF-8 and at most this many bytes.
+SMALL_TEXT: Final = 200
+
+
+def _kind(store: Store, core_id: ObjectId | None) -> str:
+    """The ``runtime`` header of the core's ``wit`` blob (WIT-001.2), ``-`` if unknown."""
+    try:
+        core = None if core_id is None else store.get_object(core_id)
+        wit = store.get_object(core.entries["wit"]) if isinstance(core, Tree) else None
+    except (GritError, KeyError):
+        return "-"
+    return wit.headers.get("runtime", "-") if isinstance(wit, Blob) else "-"
+
+
+def _failure(store: Store, record: ObjectId) -> str:
+    """The failure record's class and attempts (RUN-004.4), as one phrase."""
+    try:
+        blob = store.get_object(record)
+        data = json.loads(blob.data) if isinstance(blob, Blob) else {}
+    except (GritError, ValueError):
+        return "marked failed"
+    return f"{data.get('error', 'failed')} after {data.get('attempts', '?')} attempt(s)"
+
+
+def actor_rows(store: Store) -> list[dict[str, Any]]:
+    """One row per actor with a head or messages waiting (RUN-001, WIT-005), in id order."""
+    heads = {ObjectId.from_hex(n[len("heads/") :]): t for n, t in store.list_ref_targets("heads/")}
+    index = RoutingIndex()
+    index.refresh(store)  # after the heads: at least as new as they are (RUN-003.3)
+    failed = {n[len(FAILED_PREFIX) :]: t for n, t in store.list_ref_targets(FAILED_PREFIX)}
+    names = {t: n[len(NAMES_PREFIX) :] for n, t in store.list_ref_targets(NAMES_PREFIX)}
+    rows = []
+    for actor in sorted(set(heads) | (index.recipients() - {OUTSIDE})):
+        head = heads.get(actor)
+        step = None if head is None else store.get_object(head)
+        step = step if isinstance(step, Step) else None
+        inbox = mailbox_entries(store, None if step is None else step.inbox)
+        waiting = index.pending_for(store, actor, inbox)
+        record = failed.get(actor.hex())
+        rows.append(
+            {
+                "name": names.get(actor),
+                "actor": actor.hex(),
+                "head": None if head is None else head.hex(),
+                "kind": _kind(store, actor if step is None else step.core),
+                "status": "failed" if record else "no head" if head is None else "ok",
+                "pending": sum(len(items) for items in waiting.values()),
+                "time": None,
+                "reason": None if record is None else _failure(store, record),
+            }
+        )
+    return rows
+
+
+def show_list(store: Store, args: argparse.Namespace) -> int:
+    """``list``: the rows, filtered by ``--failed`` and ``--pending``."""
+    rows = [
+        row
+        for row in actor_rows(store)
+        if (not args.failed or row["status"] == "failed") and (not args.pending or row["pending"])
+    ]
+    if args.json:
+        print_json(rows)
+        return 0
+    named = any(row["name"] is not None for row in rows)
+    columns = (["name"] if named else []) + ["actor", "kind", "status", "pending", "time"]
+    table = [[*columns, "reason"]] + [
+        [str(row[c] if row[c] is not None else "-") for c in columns] + [row["reason"] or ""]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        print("  ".join([*cells, line[-1]]).rstrip())
+    return 0
+
+
+def _messages(
+    store: Store, before: Mapping[ObjectId, ObjectId], after: Mapping[ObjectId, ObjectId]
+) -> list[tuple[ObjectId, ObjectId, str | None]]:
+    """The messages a mailbox gained from ``before`` to ``after``: (party, id, mt)."""
+    found = []
+    for party in sorted(after):
+        if before.get(party) != after[party]:
+            for item in pending(store, after[party], before.get(party)):
+                found.append((party, item.id, item.mt))
+    return found
+
+
+def history_rows(store: Store, actor: ObjectId) -> list[dict[str, Any]]:
+    """Each step of ``actor``'s history, first to head: the messages it read (its inbox
+    moved past them, WIT-005) and sent (its outbox gained them, WIT-004)."""
+    rows: list[dict[str, Any]] = []
+    previous: Step | None = None
+    for step_id, step in history(store, actor):
+        inbox_before = mailbox_entries(store, None if previous is None else previous.inbox)
+        outbox_before = mailbox_entries(store, None if previous is None else previous.outbox)
+        read = _messages(store, inbox_before, mailbox_entries(store, step.inbox))
+        sent = _messages(store, outbox_before, mailbox_entries(store, step.outbox))
+        rows.append(
+            {
+                "step": step_id.hex(),
+                "actor": step.actor.hex(),
+                "core": step.core.hex(),
+                "time": None,
+                "read": [
+                    {"sender": "outside" if s == OUTSIDE else s.hex(), "message": m.hex(), "mt": mt}
+                    for s, m, mt in read
+                ],
+                "sent": [{"recipient": r.hex(), "message": m.hex(), "mt": mt} for r, m, mt in sent],
+            }
+        )
+        previous = step
+    return rows
+
+
+def show_history(store: Store, args: argparse.Namespace) -> int:
+    """``history``: per step its id, time, and the messages it read and sent."""
+    actor = actor_arg(store, args.actor)
+    rows = history_rows(store, actor)
+    if not rows:
+        raise Refused(f"the actor {actor} has no step in this store (no head, RUN-001)")
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(f"step {row['step']}  time {row['time'] or '-'}  core {row['core']}")
+        for item in row["read"]:
+            print(f"  read {item['sender']} {item['message']} {item['mt'] or '-'}")
+        for item in row["sent"]:
+            print(f"  sent {item['recipient']} {item['message']} {item['mt'] or '-'}")
+    return 0
+
+
+def _side(store: Store, oid: ObjectId) -> dict[str, Any]:
+    """One side of a change: the id, and for a blob its size and, when small UTF-8, text."""
+    obj = store.get_object(oid)
+    if not isinstance(obj, Blob):
+        return {"id": oid.hex(), "kind": type(obj).__name__.lower(), "size": None, "text": None}
+    try:
+        text = obj.data.decode("utf-8") if len(obj.data) <= SMALL_TEXT else None
+    except UnicodeDecodeError:
+        text = None
+    return {"id": oid.hex(), "kind": "blob", "size": len(obj.data), "text": text}
+
+
+def diff_cores(store: Store, old: ObjectId, new: ObjectId, path: str = "") -> list[dict[str, Any]]:
+    """The entries of two cores that differ, path by path (``a/b``), in name order: each
+    ``added``, ``removed`` or ``changed`` (a tree on both sides is compared inside)."""
+    if old == new:
+        return []
+    before, after = store.get_object(old), store.get_object(new)
+    left = before.entries if isinstance(before, Tree) else {}
+    right = after.entries if isinstance(after, Tree) else {}
+    changes: list[dict[str, Any]] = []
+    for name in sorted(set(left) | set(right)):
+        where = f"{path}{name}"
+        a, b = left.get(name), right.get(name)
+        if a == b:
+            continue
+        if a is not None and b is not None:
+            trees = isinstance(store.get_object(a), Tree) and isinstance(store.get_object(b), Tree)
+            if trees:
+                changes.extend(diff_cores(store, a, b, where + "/"))
+                continue
+        change = "added" if a is None else "removed" if b is None else "changed"
+        changes.append(
+            {
+                "path": where,
+                "change": change,
+                "old": None if a is None else _side(store, a),
+                "new": None if b is None else _side(store, b),
+            }
+        )
+    return changes
+
+
+def _shown(side: dict[str, Any] | None) -> str:
+    if side is None:
+        return "-"
+    if side["text"] is not None:
+        return json.dumps(side["text"])  # quoted, every control character escaped
+    size = "" if side["size"] is None else f", {side['size']} bytes"
+    return f"{side['kind']} {side['id']}{size}"
+
+
+def show_diff(store: Store, args: argparse.Namespace) -> int:
+    """``diff``: how the core of STEP_B differs from that of STEP_A."""
+    actor = actor_arg(store, args.actor)
+    chain = {step_id: step for step_id, step in history(store, actor)}
+    if not chain:
+        raise Refused(f"the actor {actor} has no step in this store (no head, RUN-001)")
+    cores = []
+    for text in (args.step_a, args.step_b):
+        step_id = step_arg(store, actor, text)
+        if step_id not in chain:
+            raise Refused(f"{step_id} is not a step of {actor}'s history")
+        cores.append(chain[step_id].core)
+    changes = diff_cores(store, cores[0], cores[1])
+    if args.json:
+        print_json(changes)
+        return 0
+    mark = {"added": "+", "removed": "-", "changed": "~"}
+    for change in changes:
+        old, new = _shown(change["old"]), _shown(change["new"])
+        shown = (
+            new
+            if change["change"] == "added"
+            else old
+            if change["change"] == "removed"
+            else f"{old} -> {new}"
+        )
+        print(f"{mark[change['change']]} {change['path']}  {shown}")
+    return 0
