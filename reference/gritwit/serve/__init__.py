@@ -16,7 +16,8 @@ a thread of this process (the adapter's ``http-serve``, ADP-021).
 * :mod:`._events` — lifecycle events as Server-Sent Events (HTTP-008);
 * :mod:`._openapi` — the OpenAPI documents (HTTP-012).
 
-Needs the extra ``gritwit[serve]`` (Starlette and uvicorn).
+Needs the extra ``gritwit[serve]`` (Starlette, uvicorn, and prometheus_client for
+``GET /metrics``, HTTP-014.1).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ __all__ = ["Engine", "EngineSettings", "Service", "ServiceLimits", "ServiceThrea
 
 
 def available() -> bool:
-    """Whether the extra ``gritwit[serve]`` (Starlette, uvicorn) is installed."""
+    """Whether the extra ``gritwit[serve]`` (Starlette, uvicorn, prometheus_client) is
+    installed."""
     try:
+        import prometheus_client  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:

@@ -43,7 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not available():
         print(
-            "gritwit serve: needs Starlette and uvicorn: pip install 'gritwit[serve]'",
+            "gritwit serve: needs Starlette, uvicorn and prometheus_client: "
+            "pip install 'gritwit[serve]'",
             file=sys.stderr,
         )
         return 2

@@ -1,0 +1,106 @@
+"""What an operator watches, read in the engine's thread (HTTP-014).
+
+:func:`service_gauges` is what a scrape of ``GET /metrics`` reads (HTTP-014.1): the
+messages pending for the actors with a head, and the runtime's resident actors and fuel
+through its public face.  :func:`watch_actors` is what the status page lists
+(HTTP-014.3): each actor with a head, its name if a ref names it, its head, its failed
+mark, how many messages wait for it and whether it is resident.
+
+Both read every head: a scrape or a page costs one read of each actor's head step,
+which is what a pending count needs (WIT-005); the page lists at most ``limit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .._ids import ObjectId
+from .._objects import Step, Tree
+from ..runtime import FAILED_PREFIX
+from ..wit import mailbox_entries
+from ._engine_commands import EngineState
+
+__all__ = ["NAME_PREFIX", "Gauges", "service_gauges", "watch_actors"]
+
+_HEADS: Final = "heads/"
+#: Refs under it that target an actor's id name that actor on the page (REF-001).
+NAME_PREFIX: Final = "names/"
+#: Refs under ``names/`` the runtime writes itself (RUN-003.4, RUN-004.4): never a name.
+_RUNTIME_NAMES: Final = (FAILED_PREFIX, "names/outside-outbox/")
+
+
+@dataclass(frozen=True, slots=True)
+class Gauges:
+    """What a scrape reads in the engine's thread (HTTP-014.1): the messages pending for
+    the actors with a head, the resident actors, and the fuel spent so far."""
+
+    pending: int
+    resident: int
+    fuel: int
+
+
+def _pending(state: EngineState, actor: ObjectId, step: Step) -> int:
+    """Messages pending for ``actor`` whose head is ``step`` (WIT-005): the routing index
+    caught up before it, as for ``busy`` (HTTP-007.1)."""
+    found = state.index.pending_for(state.store, actor, mailbox_entries(state.store, step.inbox))
+    return sum(len(messages) for messages in found.values())
+
+
+def _heads(state: EngineState) -> list[tuple[ObjectId, ObjectId, Step]]:
+    """Every actor with a head, its head and the head's step, in actor id order."""
+    store = state.store
+    heads = store.list_ref_targets(_HEADS)
+    state.index.refresh(store)
+    found = []
+    for name, head in heads:
+        step = store.get_object(head)
+        if isinstance(step, Step):
+            found.append((ObjectId.from_hex(name[len(_HEADS) :]), head, step))
+    return found
+
+
+def service_gauges(state: EngineState) -> Gauges:
+    """The numbers a scrape reads at its time (HTTP-014.1)."""
+    pending = sum(_pending(state, actor, step) for actor, _, step in _heads(state))
+    runtime = state.runtime
+    return Gauges(pending=pending, resident=runtime.resident_count, fuel=runtime.fuel_spent)
+
+
+def _names(state: EngineState) -> dict[ObjectId, str]:
+    """Each actor a ref under ``names/`` targets, with the first such name."""
+    names: dict[ObjectId, str] = {}
+    for name, target in state.store.list_ref_targets(NAME_PREFIX):
+        if not name.startswith(_RUNTIME_NAMES):
+            names.setdefault(target, name[len(NAME_PREFIX) :])
+    return names
+
+
+def watch_actors(state: EngineState, limit: int) -> dict[str, Any]:
+    """The status page's list (HTTP-014.3): at most ``limit`` actors in id order, and
+    how many there are."""
+    store, runtime = state.store, state.runtime
+    failed = {name[len(FAILED_PREFIX) :] for name in store.list_refs(FAILED_PREFIX)}
+    names = _names(state)
+    heads = _heads(state)
+    actors = []
+    for actor, head, step in heads[:limit]:
+        text = actor.hex()
+        mark = None
+        if text in failed:
+            record = runtime.failed(actor) or {}
+            mark = {"class": str(record.get("error", "failed")), "attempts": record.get("attempts")}
+        core = store.get_object(step.core)
+        code = core.entries.get("wit") if isinstance(core, Tree) else None
+        actors.append(
+            {
+                "actor": text,
+                "name": names.get(actor),
+                "head": head.hex(),
+                "code": None if code is None else code.hex(),
+                "failed": mark,
+                "pending": _pending(state, actor, step),
+                "resident": runtime.resident(actor),
+            }
+        )
+    return {"actors": actors, "total": len(heads), "failed": len(failed)}
