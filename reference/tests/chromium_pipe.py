@@ -171,9 +171,12 @@ def browser(profile: Path, width: int = 1200, height: int = 800) -> Iterator[Bro
         opened.close()
 
 
-def png_pixels(png: bytes) -> tuple[int, int, Counter[tuple[int, int, int]]]:
-    """Width, height and how many pixels have each RGB colour, of an 8-bit RGB or RGBA
-    PNG without interlacing (what Chromium writes)."""
+def png_pixels(
+    png: bytes,
+) -> tuple[int, int, Counter[tuple[int, int, int]], list[bytearray]]:
+    """Width, height, how many pixels have each RGB colour, and the rows (each pixel's
+    channels in turn), of an 8-bit RGB or RGBA PNG without interlacing (what Chromium
+    writes)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     at, idat, header = 8, b"", b""
     while at < len(png):
@@ -191,14 +194,16 @@ def png_pixels(png: bytes) -> tuple[int, int, Counter[tuple[int, int, int]]]:
     stride = width * channels
     previous = bytearray(stride)
     colours: Counter[tuple[int, int, int]] = Counter()
+    rows = []
     for row in range(height):
         start = row * (stride + 1)
         kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         _unfilter(kind, line, previous, channels)
         for x in range(0, stride, channels):
             colours[(line[x], line[x + 1], line[x + 2])] += 1
+        rows.append(line)
         previous = line
-    return width, height, colours
+    return width, height, colours, rows
 
 
 def _unfilter(kind: int, line: bytearray, previous: bytearray, bpp: int) -> None:

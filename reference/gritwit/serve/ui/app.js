@@ -193,6 +193,7 @@ async function renderActor(main, actor) {
 // --- routing and refreshing -----------------------------------------------------------
 
 let rendering = null;
+let again = false; // asked to render while rendering: once more after it (a hash changed)
 
 function actorOfHash() {
   const match = /^#\/actor\/([0-9a-f]{64})$/.exec(location.hash);
@@ -211,7 +212,17 @@ async function render() {
 }
 
 function refresh() {
-  if (rendering === null) rendering = render().finally(() => { rendering = null; });
+  if (rendering !== null) {
+    again = true;
+    return rendering;
+  }
+  rendering = render().finally(() => {
+    rendering = null;
+    if (again) {
+      again = false;
+      refresh();
+    }
+  });
   return rendering;
 }
 
