@@ -121,11 +121,13 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
         "!!(document.querySelector('#history tbody tr') && document.querySelector('ul.tree'))"
     )
     steps = page.evaluate(
-        "[...document.querySelectorAll('#history tbody tr td:nth-child(2)')].map(td => td.textContent)"
+        "[...document.querySelectorAll('#history tbody tr td:nth-child(2)')]"
+        ".map(td => td.textContent)"
     )
     assert steps == [step["step"][:12] for step in history]
     names = page.evaluate(
-        "[...document.querySelector('ul.tree').children].map(li => li.querySelector('.entry-name').textContent)"
+        "[...document.querySelector('ul.tree').children]"
+        ".map(li => li.querySelector('.entry-name').textContent)"
     )
     assert names == list(core["entries"])
     text = page.evaluate("document.getElementById('main').innerText")
