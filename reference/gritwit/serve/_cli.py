@@ -93,7 +93,8 @@ def add_serve_parser(subparsers: Any) -> None:
         description=help_text,
         epilog="Prints 'gritwit serve: listening on URL' once it serves; SIGTERM or an "
         "interrupt stops it: requests under way finish, what it acknowledged is committed, "
-        "exit 0 (HTTP-001.4).",
+        "exit 0 (HTTP-001.4). Watch it at URL/ui/ (a status page) and URL/metrics "
+        "(Prometheus's text format) (HTTP-014).",
     )
     parser.add_argument(
         "dir",

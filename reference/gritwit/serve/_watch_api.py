@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from ._engine_commands import Call
 from ._http import ask, bad, handler, query_params, state_of
+from ._metrics import METRICS_MEDIA
 from ._problems import HttpProblem
 from ._watch import service_gauges, watch_actors
 
@@ -52,8 +53,6 @@ def _file(name: str) -> bytes:
 @handler
 async def metrics(request: Request) -> Response:
     """``GET /metrics`` (HTTP-014.1): the service's metrics in the text format 0.0.4."""
-    from ._metrics import METRICS_MEDIA
-
     query_params(request, ())  # HTTP-002.3: it defines none
     state = state_of(request)
     if state.metrics is None:
