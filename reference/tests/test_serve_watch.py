@@ -23,8 +23,10 @@ from serve_helpers import (
     serving,
     settle,
 )
+from test_serve_actors import PYTHON_COUNTER
 
 from gritwit.serve import EngineSettings
+from gritwit.serve._engine_commands import Call, EngineState
 from gritwit.serve._metrics import METRIC_NAMES, ServiceMetrics, failure_class
 from gritwit.serve._watch_api import UI_FILES
 from gritwit_conformance.suite.http.test_metrics import Scrape, parse
@@ -111,6 +113,50 @@ def test_fuel_is_what_wasm_transitions_consumed(served: Served) -> None:
     two = (scrape(served).value("gritwit_fuel_consumed_total") or 0) - genesis - one
     assert two == one  # the same transition on the same count's width: the same fuel (WASM-019)
     assert scrape(served).value("gritwit_fuel_consumed_total") == genesis + 2 * one  # no drift
+
+
+@pytest.mark.req("HTTP-014.1")
+def test_fuel_counts_sandboxed_transitions_too(served: Served) -> None:
+    client = served.client
+    actor = created(client, python=PYTHON_COUNTER, state={"count": b"10".hex()})
+    settle(client)
+    genesis = scrape(served).value("gritwit_fuel_consumed_total") or 0
+    assert genesis > 0  # the genesis ran the interpreter (SBX-006.1)
+    send(client, actor)
+    settle(client)
+    assert (scrape(served).value("gritwit_fuel_consumed_total") or 0) > genesis
+    assert served.service.engine.submit(Call(_fuel)).result(30) == scrape(served).value(
+        "gritwit_fuel_consumed_total"
+    )  # what the runtime's public door says, no more, no less
+
+
+def _fuel(state: EngineState) -> int:
+    return state.runtime.fuel_spent
+
+
+@pytest.mark.req("HTTP-014.1", "HTTP-001.2")
+def test_a_share_gauges_the_pending_messages_of_its_own_actors(tmp_path: Path) -> None:
+    from gritwit._ids import ObjectId
+    from gritwit.runtime import Share
+
+    store = tmp_path / "store"
+    with serving(store) as everyone:  # every actor gets a head
+        actors = [
+            created(everyone.client, test="counter", state={"n": f"{n:02x}"}) for n in range(6)
+        ]
+        settle(everyone.client)
+    share = Share(k=0, n=2)
+    mine = {a for a in actors if share.owns(ObjectId.from_hex(a))}
+    assert 0 < len(mine) < len(actors)
+    with serving(store, settings=EngineSettings(share=share)) as one:
+        for actor in actors:
+            send(one.client, actor, data=b"1")
+        settle(one.client)
+        assert scrape(one).value("gritwit_pending_messages") == 0  # its own all ran
+        listed = one.client.get("/ui/actors.json").json()["actors"]
+        assert {e["actor"]: e["pending"] for e in listed} == {
+            a: 0 if a in mine else 1 for a in actors
+        }  # the page lists every actor, the others' messages waiting for their share
 
 
 @pytest.mark.req("HTTP-014.1")
@@ -212,12 +258,11 @@ def test_the_pages_list_has_each_actors_pending_count_and_name(served: Served) -
         error_of(client.get(f"/ui/actors.json?{bad}"), 400, "bad-request")
 
 
-def _name_call(actor: str, name: str) -> object:
+def _name_call(actor: str, name: str) -> Call:
     """A call that points the ref ``names/<name>`` at ``actor``'s id, in the engine."""
     from gritwit._ids import ObjectId
-    from gritwit.serve._engine_commands import Call
 
-    def point(state: object) -> None:
-        state.store.cas_ref(f"names/{name}", None, ObjectId.from_hex(actor))  # type: ignore[attr-defined]
+    def point(state: EngineState) -> None:
+        state.store.cas_ref(f"names/{name}", None, ObjectId.from_hex(actor))
 
     return Call(point)

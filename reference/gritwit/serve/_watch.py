@@ -61,9 +61,15 @@ def _heads(state: EngineState) -> list[tuple[ObjectId, ObjectId, Step]]:
 
 
 def service_gauges(state: EngineState) -> Gauges:
-    """The numbers a scrape reads at its time (HTTP-014.1)."""
-    pending = sum(_pending(state, actor, step) for actor, _, step in _heads(state))
+    """The numbers a scrape reads at its time (HTTP-014.1): the pending messages of the
+    actors of the service's share alone (HTTP-001.2), so that the shares' gauges add up."""
     runtime = state.runtime
+    share = runtime.share
+    pending = sum(
+        _pending(state, actor, step)
+        for actor, _, step in _heads(state)
+        if share is None or share.owns(actor)
+    )
     return Gauges(pending=pending, resident=runtime.resident_count, fuel=runtime.fuel_spent)
 
 
