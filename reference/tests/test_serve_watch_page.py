@@ -110,6 +110,7 @@ def test_the_page_shows_each_actor_in_its_state(tmp_path: Path) -> None:
 
             _one_actors_page(served, page, failed)
             _live_events(served, page, counters[0])
+            (tmp_path / "events.png").write_bytes(page.screenshot())  # to look at
 
 
 def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
