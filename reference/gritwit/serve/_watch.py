@@ -6,8 +6,9 @@ through its public face.  :func:`watch_actors` is what the status page lists
 (HTTP-014.3): each actor with a head, its name if a ref names it, its head, its failed
 mark, how many messages wait for it and whether it is resident.
 
-Both read every head: a scrape or a page costs one read of each actor's head step,
-which is what a pending count needs (WIT-005); the page lists at most ``limit``.
+A scrape reads every head step of the service's share, which is what a pending count
+needs (WIT-005); the page's list reads the head steps of the actors it lists, at most
+``limit``, and counts the rest by their refs.
 """
 
 from __future__ import annotations
@@ -47,16 +48,24 @@ def _pending(state: EngineState, actor: ObjectId, step: Step) -> int:
     return sum(len(messages) for messages in found.values())
 
 
-def _heads(state: EngineState) -> list[tuple[ObjectId, ObjectId, Step]]:
-    """Every actor with a head, its head and the head's step, in actor id order."""
+def _heads(state: EngineState) -> list[tuple[ObjectId, ObjectId]]:
+    """Every actor with a head, and its head, in actor id order; the routing index caught
+    up with the refs for :func:`_pending`."""
     store = state.store
     heads = store.list_ref_targets(_HEADS)
     state.index.refresh(store)
+    return [(ObjectId.from_hex(name[len(_HEADS) :]), head) for name, head in heads]
+
+
+def _steps(
+    state: EngineState, heads: list[tuple[ObjectId, ObjectId]]
+) -> list[tuple[ObjectId, ObjectId, Step]]:
+    """``heads`` with each head's step read (a head that is no step left out)."""
     found = []
-    for name, head in heads:
-        step = store.get_object(head)
+    for actor, head in heads:
+        step = state.store.get_object(head)
         if isinstance(step, Step):
-            found.append((ObjectId.from_hex(name[len(_HEADS) :]), head, step))
+            found.append((actor, head, step))
     return found
 
 
@@ -65,11 +74,8 @@ def service_gauges(state: EngineState) -> Gauges:
     actors of the service's share alone (HTTP-001.2), so that the shares' gauges add up."""
     runtime = state.runtime
     share = runtime.share
-    pending = sum(
-        _pending(state, actor, step)
-        for actor, _, step in _heads(state)
-        if share is None or share.owns(actor)
-    )
+    heads = [(a, h) for a, h in _heads(state) if share is None or share.owns(a)]
+    pending = sum(_pending(state, actor, step) for actor, _, step in _steps(state, heads))
     return Gauges(pending=pending, resident=runtime.resident_count, fuel=runtime.fuel_spent)
 
 
@@ -90,7 +96,7 @@ def watch_actors(state: EngineState, limit: int) -> dict[str, Any]:
     names = _names(state)
     heads = _heads(state)
     actors = []
-    for actor, head, step in heads[:limit]:
+    for actor, head, step in _steps(state, heads[:limit]):  # only those listed are read
         text = actor.hex()
         mark = None
         if text in failed:

@@ -92,7 +92,7 @@ async function renderList(main) {
   const rows = listed.actors.map((actor) => {
     const status = statusOf(actor);
     return el("tr", { class: status, "data-actor": actor.actor, "data-status": status },
-      el("td", { class: "status", title: status }),
+      el("td", { class: "status", title: status, "aria-label": status }),
       el("td", {}, el("a", { class: "id", href: `#/actor/${actor.actor}` }, short(actor.actor))),
       el("td", {}, actor.name || ""),
       el("td", { class: "id" }, short(actor.head)),
