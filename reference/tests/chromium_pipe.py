@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import struct
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: The longest one DevTools command waits for its answer: a hung browser fails the test.
+ANSWER_SECONDS = 60.0
 
 _FLAGS = (
     "--headless",
@@ -81,10 +84,13 @@ class Browser:
         self._buffer = b""
         self._next = 0
         self.width, self.height = width, height
-        target = self.command("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.command("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
+        try:
+            target = self.command("Target.createTarget", url="about:blank")["targetId"]
+            attached = self.command("Target.attachToTarget", targetId=target, flatten=True)
+        except BaseException:
+            self.close()
+            raise
+        self._session = attached["sessionId"]
 
     def command(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
         """Send one command and return its result (events in between are dropped)."""
@@ -102,7 +108,11 @@ class Browser:
                 return result
 
     def _read(self) -> dict[str, Any]:
+        deadline = time.monotonic() + ANSWER_SECONDS
         while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise TimeoutError(f"Chromium answered nothing in {ANSWER_SECONDS} s")
             chunk = os.read(self._from_browser, 1 << 16)
             if not chunk:
                 raise RuntimeError("Chromium closed its DevTools pipe")
