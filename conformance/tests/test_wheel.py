@@ -120,5 +120,7 @@ def test_a_wheel_built_from_the_sdist_carries_the_suites_data(tmp_path: Path) ->
             assert archive.read(DATA + name) == (REPO / name).read_bytes(), name
         for schema in (REPO / "spec" / "schemas").glob("*.json"):
             assert archive.read(f"gritwit/schemas/{schema.name}") == schema.read_bytes()
+        for page in (REPO / "reference" / "gritwit" / "serve" / "ui").iterdir():  # HTTP-014.3
+            assert archive.read(f"gritwit/serve/ui/{page.name}") == page.read_bytes()
     assert not any(name.startswith(DATA) and "__pycache__" in name for name in names)
     assert wheel.stat().st_size < 20_000_000, "the wheel grew past 20 MB: say why (issue 36)"

@@ -180,9 +180,9 @@ def _caught_at_first() -> frozenset[str]:
 
 #: The wrong servers of the ``http`` profile (ADP-021) CI's heavy step runs, one per way
 #: a service can break its word: an acknowledgement, a key, an answer's form, settle, a
-#: body's bound, a key after a restart.  The other 43 (each caught as it was written)
-#: run under GRITWIT_PROFILE=deep: all 49 took the heavy step from about 10 to about 25
-#: minutes on 2 cores (CI run of a334816).
+#: body's bound, a key after a restart.  The others (each caught as it was written; the
+#: README's count is checked) run under GRITWIT_PROFILE=deep: the 49 there were then took
+#: the heavy step from about 10 to about 25 minutes on 2 cores (CI run of a334816).
 HTTP_HEAVY = frozenset(
     {
         "serve_acknowledged_before_commit",

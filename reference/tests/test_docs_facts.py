@@ -150,6 +150,22 @@ def wrong_adapters() -> tuple[int, int]:
     return len(WRONG) - opened, opened
 
 
+def http_wrong_servers() -> int:
+    """Entries of ``gritwit_conformance.wrong.WRONG`` for the ``http`` profile."""
+    from gritwit_conformance.wrong import WRONG
+
+    return sum("http" in entry.profiles for entry in WRONG.values())
+
+
+def http_heavy() -> int:
+    """The http profile's wrong servers CI's heavy step runs (``HTTP_HEAVY`` of
+    conformance/tests/test_wrong_adapters.py); the rest run under the deep profile."""
+    text = (ROOT / "conformance" / "tests" / "test_wrong_adapters.py").read_text(encoding="utf-8")
+    found = re.search(r"HTTP_HEAVY = frozenset\(\s*\{(.*?)\}", text, re.S)
+    assert found, "test_wrong_adapters.py no longer names HTTP_HEAVY"
+    return len(re.findall(r'"(\w+)"', found.group(1)))
+
+
 def caught_at_first() -> int:
     adapters = open_loop()["adapters"]
     assert isinstance(adapters, dict)
@@ -239,6 +255,12 @@ CLAIMS = [
             wrong_adapters()[1] - caught_at_first(),
             caught_at_first(),
         ),
+    ),
+    Claim(
+        "readme-http-wrong-servers",
+        "README.md",
+        r"so do (\d+) of the http profile's (\d+) wrong servers",
+        lambda: (http_wrong_servers() - http_heavy(), http_wrong_servers()),
     ),
     Claim(
         "readme-mutants",

@@ -16,7 +16,7 @@ import pytest
 from serve_helpers import ROOT, Served, count, created, error_of, send, served, serving, settle
 
 from gritwit import Blob, ObjectId, encode_object, object_id
-from gritwit.serve._app import starlette_routes
+from gritwit.serve._app import PAGES, page_routes, starlette_routes
 from gritwit.serve._routes import ENDPOINTS, endpoint_for
 
 __all__ = ["served"]
@@ -189,7 +189,7 @@ def test_the_document_describes_exactly_the_chapters_endpoints(served: Served) -
     doc = json.loads(spec_copy)
     assert doc["openapi"] == "3.1.0"
     chapter = _chapter_endpoints()
-    assert len(chapter) == 21
+    assert len(chapter) == 22
     assert _document_endpoints(doc) == chapter
     assert {(e.method, e.path) for e in ENDPOINTS} == chapter
 
@@ -198,7 +198,11 @@ def test_the_document_describes_exactly_the_chapters_endpoints(served: Served) -
 def test_the_apps_routes_are_the_documents() -> None:
     doc = json.loads((ROOT / "spec" / "schemas" / "http-openapi.json").read_bytes())
     routes = set()
-    for route in starlette_routes():
+    pages = {path for path, _ in PAGES}
+    for route in starlette_routes() + page_routes():
+        if route.path in pages:  # the status page is no endpoint (HTTP-014.3)
+            assert route.path.startswith("/ui") and route.methods == {"GET", "HEAD"}
+            continue
         for method in route.methods or ():
             if method != "HEAD":
                 routes.add((method, route.path.replace("{name:path}", "{name}")))

@@ -163,6 +163,11 @@ class ResidentActors:
         """Whether ``actor``'s state is in memory (RUN-012)."""
         return actor in self._resident
 
+    @property
+    def resident_count(self) -> int:
+        """How many actors' state is in memory (RUN-012)."""
+        return len(self._resident)
+
     def emit(self, kind: str, actor: ObjectId, reason: str | None = None) -> None:
         self._events.emit(LifecycleEvent(kind, actor, reason))
 

@@ -366,6 +366,18 @@ class Runtime(RuntimeFace):
         return self._residents.resident(actor)
 
     @property
+    def resident_count(self) -> int:
+        """How many actors' state is in memory now (RUN-012): a service's gauge
+        (HTTP-014.1)."""
+        return self._residents.resident_count
+
+    @property
+    def fuel_spent(self) -> int:
+        """Fuel units its Wasm and sandboxed transitions consumed so far (WASM-019,
+        SBX-006.1): a service's counter (HTTP-014.1)."""
+        return self._executor.fuel_spent
+
+    @property
     def max_resident(self) -> int | None:
         """Most idle actors kept in memory (``None``: no limit) (RUN-012)."""
         return self._residents.max_resident

@@ -91,6 +91,16 @@ def message_json(reader: ObjectReader, sender: ObjectId, item: PendingMessage) -
     }
 
 
+class FuelTally:
+    """Fuel units the transitions of one :class:`SandboxWits` consumed (SBX-006.1): what a
+    service's metrics count (HTTP-014.1).  A run that failed reports none, so it adds none."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+
 @dataclass(frozen=True, slots=True)
 class SandboxWit:
     """One ``python-wasi`` program as a Wit: call it like any Wit (WIT-006)."""
@@ -98,6 +108,7 @@ class SandboxWit:
     blob_id: ObjectId
     program: str
     limits: SandboxLimits
+    tally: FuelTally | None = None
 
     def __call__(self, inp: TransitionInput) -> TransitionOutput:
         """One transition: one run of the program over the core and the pending messages.
@@ -121,6 +132,8 @@ class SandboxWit:
             result = run_python(
                 self.program, store=scratch, core=mount, messages=messages, limits=self.limits
             )
+            if self.tally is not None:
+                self.tally.spent += result.fuel
             entries: dict[str, ObjectId] = {}
             created: dict[ObjectId, GritObject] = {}
             if result.core is not None:
@@ -168,11 +181,17 @@ class SandboxWits:
     ``limits`` bound every transition (SBX-006); programs are cached by the blob's id.
     """
 
-    __slots__ = ("_programs", "limits")
+    __slots__ = ("_programs", "_tally", "limits")
 
     def __init__(self, limits: SandboxLimits = ACTOR_LIMITS) -> None:
         self.limits = limits
         self._programs: dict[ObjectId, str] = {}
+        self._tally = FuelTally()
+
+    @property
+    def fuel_spent(self) -> int:
+        """Fuel units its Wits' successful transitions consumed so far (SBX-006.1)."""
+        return self._tally.spent
 
     def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> SandboxWit:
         """The Wit of the ``wit`` blob ``blob_id``; ``unknown-wit`` as SBX-001 and SBX-002 say."""
@@ -185,7 +204,7 @@ class SandboxWits:
                 raise UnknownWit("SBX-001.1", "the blob's runtime is not 'python-wasi'")
             program = program_of(blob, interpreter_id())
             self._programs[blob_id] = program
-        return SandboxWit(blob_id, program, self.limits)
+        return SandboxWit(blob_id, program, self.limits, self._tally)
 
 
 def _reachable(reader: ObjectReader, roots: Iterable[ObjectId]) -> Iterator[GritObject]:

@@ -1,4 +1,4 @@
-"""The reference HTTP service (spec chapter *HTTP protocol*, HTTP-001 … HTTP-013).
+"""The reference HTTP service (spec chapter *HTTP protocol*, HTTP-001 … HTTP-014).
 
 A service runs a :class:`~gritwit.runtime.Runtime` continuously over a store and answers
 HTTP requests: create actors, send them messages (with idempotency keys), query them,
@@ -14,9 +14,12 @@ a thread of this process (the adapter's ``http-serve``, ADP-021).
   and HTTP-002.3;
 * :mod:`._sniff` — how a query's answer is served (HTTP-006.1);
 * :mod:`._events` — lifecycle events as Server-Sent Events (HTTP-008);
-* :mod:`._openapi` — the OpenAPI documents (HTTP-012).
+* :mod:`._openapi` — the OpenAPI documents (HTTP-012);
+* :mod:`._metrics`, :mod:`._watch`, :mod:`._watch_api` — what an operator watches:
+  ``GET /metrics`` and the status page under ``/ui`` (HTTP-014), its files in ``ui/``.
 
-Needs the extra ``gritwit[serve]`` (Starlette and uvicorn).
+Needs the extra ``gritwit[serve]`` (Starlette, uvicorn, and prometheus_client for
+``GET /metrics``, HTTP-014.1).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ __all__ = ["Engine", "EngineSettings", "Service", "ServiceLimits", "ServiceThrea
 
 
 def available() -> bool:
-    """Whether the extra ``gritwit[serve]`` (Starlette, uvicorn) is installed."""
+    """Whether the extra ``gritwit[serve]`` (Starlette, uvicorn, prometheus_client) is
+    installed."""
     try:
+        import prometheus_client  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:

@@ -1,7 +1,8 @@
 """The service's ASGI app: the routes of :mod:`._routes`, behind the limits (HTTP-013).
 
 :func:`build_app` makes a Starlette app whose routes are exactly
-:data:`~._routes.ENDPOINTS`, each answered by its handler, an unknown path or method
+:data:`~._routes.ENDPOINTS`, each answered by its handler, and the status page's
+(:data:`PAGES`, HTTP-014.3), an unknown path or method
 answered ``404``/``405 bad-request`` as JSON (HTTP-002.4, HTTP-003.1), all of it behind
 :class:`~._middleware.LimitsMiddleware`.
 """
@@ -19,12 +20,13 @@ from starlette.routing import Route
 
 from . import _actors_api as actors
 from . import _grit_api as grit
+from . import _watch_api as watch
 from ._http import Handler, ServiceState, problem_response
 from ._middleware import LimitsMiddleware
 from ._problems import HttpProblem
 from ._routes import ENDPOINTS
 
-__all__ = ["build_app", "starlette_routes"]
+__all__ = ["PAGES", "build_app", "page_routes", "starlette_routes"]
 
 #: The handler of each endpoint, by ``(method, path)`` of :data:`~._routes.ENDPOINTS`.
 HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
@@ -49,7 +51,17 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
     ("POST", "/v1/settle"): grit.settle,
     ("GET", "/v1/openapi.json"): grit.openapi,
     ("GET", "/v1/actors/{actor}/openapi.json"): actors.actor_openapi,
+    ("GET", "/metrics"): watch.metrics,
 }
+
+#: The status page's paths (HTTP-014.3), outside the protocol's endpoints and its
+#: OpenAPI document: ``/ui`` and ``/ui/`` the page, then its list and its files.
+PAGES: Final[tuple[tuple[str, Handler], ...]] = (
+    ("/ui", watch.ui_index),
+    ("/ui/", watch.ui_index),
+    ("/ui/actors.json", watch.ui_actors),
+    ("/ui/{file}", watch.ui_file),
+)
 
 
 def starlette_routes() -> list[Route]:
@@ -62,6 +74,11 @@ def starlette_routes() -> list[Route]:
         handler = HANDLERS[(endpoint.method, endpoint.path)]
         routes.append(Route(path, handler, methods=[endpoint.method]))
     return routes
+
+
+def page_routes() -> list[Route]:
+    """The status page's routes (HTTP-014.3), ``GET`` only."""
+    return [Route(path, page, methods=["GET"]) for path, page in PAGES]
 
 
 async def _router_refusal(request: Request, exc: Exception) -> Response:
@@ -81,7 +98,8 @@ async def _router_refusal(request: Request, exc: Exception) -> Response:
 
 def build_app(state: ServiceState) -> LimitsMiddleware:
     """The service's ASGI app over ``state``."""
-    app = Starlette(routes=starlette_routes(), exception_handlers={HTTPException: _router_refusal})
+    routes = starlette_routes() + page_routes()
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _router_refusal})
     # A path the protocol does not define is 404 (HTTP-002.4), never a redirect to a
     # neighbour: Starlette would answer `queries/count/` with a 307 to `queries/count`.
     app.router.redirect_slashes = False

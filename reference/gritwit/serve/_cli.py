@@ -43,7 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not available():
         print(
-            "gritwit serve: needs Starlette and uvicorn: pip install 'gritwit[serve]'",
+            "gritwit serve: needs Starlette, uvicorn and prometheus_client: "
+            "pip install 'gritwit[serve]'",
             file=sys.stderr,
         )
         return 2
@@ -88,9 +89,10 @@ def add_serve_parser(subparsers: Any) -> None:
         description=help_text,
         epilog="Prints 'gritwit serve: listening on URL' once it serves; SIGTERM or an "
         "interrupt stops it: requests under way finish, what it acknowledged is committed, "
-        "exit 0 (HTTP-001.4). Exit 2: bad input (no store there, a schema the URL names "
-        "that does not exist, a port it cannot listen on); 4: the store could not be "
-        "reached (store-unavailable, DUR-006.1).",
+        "exit 0 (HTTP-001.4). Watch it at URL/ui/ (a status page) and URL/metrics "
+        "(Prometheus's text format) (HTTP-014). Exit 2: bad input (no store there, a schema "
+        "the URL names that does not exist, a port it cannot listen on); 4: the store could "
+        "not be reached (store-unavailable, DUR-006.1).",
     )
     parser.add_argument(
         "dir",

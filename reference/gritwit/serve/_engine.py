@@ -33,7 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ServiceStopping
 from ..runtime import (
@@ -49,6 +49,9 @@ from ..runtime import (
 from ..store import Store
 from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
 from ._sending import Sender, fail, resolve
+
+if TYPE_CHECKING:  # prometheus_client is loaded by the service, not by `import gritwit`
+    from ._metrics import ServiceMetrics
 
 __all__ = ["Engine", "EngineSettings"]
 
@@ -87,10 +90,13 @@ class Engine:
         settings: EngineSettings | None = None,
         *,
         observer: Callable[[LifecycleEvent], object] | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._store = store
         self.settings = settings or EngineSettings()
         self._observer = observer
+        #: Told each run's report and each commit's time (HTTP-014.1).
+        self._metrics = metrics
         self._queue: deque[tuple[Command, concurrent.futures.Future[Any]]] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -173,7 +179,10 @@ class Engine:
                 first_backoff=settings.first_backoff,
             )
             self._state = EngineState(self._store, runtime, RoutingIndex())
-            self._sender = Sender(self._store, runtime)
+            metrics = self._metrics
+            self._sender = Sender(
+                self._store, runtime, None if metrics is None else metrics.committed
+            )
             if self._observer is not None:
                 runtime.subscribe(self._observer)
             self._arrived, self._kick = asyncio.Event(), asyncio.Event()
@@ -216,6 +225,8 @@ class Engine:
                 _log.exception("gritwit serve: a run failed; running again in 1 s")
                 await asyncio.sleep(1.0)
                 continue
+            if self._metrics is not None:
+                self._metrics.ran(report)
             if report.quiescent:
                 self._settled(number)
             if not report.quiescent or kick.is_set() or self._stop_asked:

@@ -13,7 +13,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from functools import wraps
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,6 +25,9 @@ from ._events import EventFeed
 from ._json_body import Field, parse_object
 from ._limits import ServiceLimits
 from ._problems import HttpProblem, problem_body, problem_of
+
+if TYPE_CHECKING:
+    from ._metrics import ServiceMetrics
 
 __all__ = [
     "ServiceState",
@@ -42,10 +45,18 @@ Handler = Callable[[Request], Awaitable[Response]]
 class ServiceState:
     """One service as its handlers see it."""
 
-    def __init__(self, engine: Engine, limits: ServiceLimits, feed: EventFeed) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        limits: ServiceLimits,
+        feed: EventFeed,
+        metrics: ServiceMetrics | None = None,
+    ) -> None:
         self.engine = engine
         self.limits = limits
         self.feed = feed
+        #: Its metrics (HTTP-014.1); ``None``: ``GET /metrics`` answers 404.
+        self.metrics = metrics
         #: Set once the service stops (HTTP-001.4): probes say so, waits end.
         self.stopping = False
         self._stopped: asyncio.Event | None = None

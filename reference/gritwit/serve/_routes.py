@@ -85,6 +85,7 @@ ENDPOINTS: Final = (
     Endpoint("POST", "/v1/settle", "json", "HTTP-011"),
     Endpoint("GET", "/v1/openapi.json", None, "HTTP-012.1"),
     Endpoint("GET", "/v1/actors/{actor}/openapi.json", None, "HTTP-012.2"),
+    Endpoint("GET", "/metrics", None, "HTTP-014.1"),
 )
 
 _COMPILED: Final = tuple((endpoint, endpoint.pattern) for endpoint in ENDPOINTS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -149,9 +150,17 @@ def _headers(send: Send) -> dict[str, str] | None:
 class Sender:
     """Sends of one engine: the batch being gathered, and the keys it has seen."""
 
-    def __init__(self, store: Store, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        store: Store,
+        runtime: Runtime,
+        committed: Callable[[float], object] | None = None,
+    ) -> None:
         self._store = store
         self._runtime = runtime
+        #: Told the seconds of each commit that succeeded (``gritwit_commit_seconds``,
+        #: HTTP-014.1).
+        self._committed = committed
         self.windows = KeyWindows(self._message)
         self._batch: list[_Queued] = []
         self._keyed: dict[tuple[ObjectId, str], _Queued] = {}
@@ -255,6 +264,7 @@ class Sender:
     async def _commit(self, batch: list[_Queued]) -> None:
         messages = [(q.recipient, q.content, q.headers, q.signal) for q in batch]
         objects = [obj for q in batch for obj in q.objects]
+        began = time.perf_counter()
         try:
             sent = await self._runtime.send_all(messages, objects)
         except (StoreUnavailable, OutcomeUnknown, StoreBusy) as exc:
@@ -274,5 +284,7 @@ class Sender:
             for queued in batch:
                 queued.fail(exc)
             return
+        if self._committed is not None:
+            self._committed(time.perf_counter() - began)
         for queued, message in zip(batch, sent, strict=True):
             queued.succeed(message)

@@ -32,6 +32,7 @@ from ._engine import Engine, EngineSettings
 from ._events import EventFeed
 from ._http import ServiceState
 from ._limits import HEADER_BYTES, ServiceLimits
+from ._metrics import ServiceMetrics
 from ._protocol import guarded_protocol
 
 __all__ = ["Service", "ServiceThread", "listen_socket"]
@@ -95,8 +96,10 @@ class Service:
     ) -> None:
         self.limits = limits or ServiceLimits()
         self.feed = EventFeed(self.limits.events_buffer)
-        self.engine = Engine(store, settings, observer=self.feed.publish)
-        self.state = ServiceState(self.engine, self.limits, self.feed)
+        #: Its metrics, in a registry of its own (HTTP-014.1).
+        self.metrics = ServiceMetrics()
+        self.engine = Engine(store, settings, observer=self.feed.publish, metrics=self.metrics)
+        self.state = ServiceState(self.engine, self.limits, self.feed, self.metrics)
         try:
             self.socket = listen_socket(host, port)
         except BaseException:

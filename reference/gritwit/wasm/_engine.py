@@ -141,6 +141,9 @@ class WasmEngine:
         self._cache_dir = cache_dir
         #: How many loads were served from memory, from the directory, and compiled.
         self.hits = {"memory": 0, "directory": 0, "compiled": 0}
+        #: Fuel units the transitions (``step`` calls) run here consumed, those that ran
+        #: out of fuel included (WASM-019): what a service's metrics count (HTTP-014.1).
+        self.step_fuel = 0
 
     # --- loading -------------------------------------------------------------------------
 

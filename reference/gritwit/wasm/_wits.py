@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import UnknownQuery, UnknownWit
+from .._errors import FuelExhausted, UnknownQuery, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..wit._actors import QueryInput
@@ -68,7 +68,7 @@ class WasmWit:
         if IMAGE_ENTRY in raw_dict(inp.core.entries):  # an image actor's, if its module's
             return self._step(inp)[0].output()
         host = StepHost(inp, self.engine.limits)  # as _step, without an image (WASM-023.2)
-        self.engine.call(self.loaded, EXPORT_STEP, host, None)
+        self._count(host, None)
         return host.output()
 
     def run(self, inp: TransitionInput) -> WasmRun:
@@ -84,12 +84,24 @@ class WasmWit:
         """
         host = StepHost(inp, self.engine.limits)
         image = self._image(inp.core, inp.objects, save=True)
-        result = self.engine.call(self.loaded, EXPORT_STEP, host, image)
+        result = self._count(host, image)
         if image is not None:
             image_id, objects = image.saved()
             host.core.set((IMAGE_ENTRY,), image_id)
             host.created.extend(objects)
         return host, result
+
+    def _count(self, host: StepHost, image: ImageSession | None) -> CallResult:
+        """The ``step`` call, its fuel added to the engine's :attr:`~WasmEngine.step_fuel`
+        whether it succeeds or runs out of fuel (WASM-019, HTTP-014.1)."""
+        engine = self.engine
+        try:
+            result = engine.call(self.loaded, EXPORT_STEP, host, image)
+        except FuelExhausted as exc:
+            engine.step_fuel += exc.fuel_consumed or 0
+            raise
+        engine.step_fuel += result.fuel
+        return result
 
     def _image(self, core: Tree, reader: ObjectReader, *, save: bool) -> ImageSession | None:
         """The call's image, when ``core`` declares one for this module (WASM-023.2).
@@ -126,6 +138,11 @@ class WasmWits:
 
     def __init__(self, limits: WasmLimits = ABI_LIMITS, cache_dir: Path | None = None) -> None:
         self.engine = WasmEngine(limits, cache_dir)
+
+    @property
+    def fuel_spent(self) -> int:
+        """Fuel units its Wits' transitions consumed so far (WASM-019, HTTP-014.1)."""
+        return self.engine.step_fuel
 
     def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> WasmWit:
         """The Wit of the ``wit`` (or ``wit_update``) blob ``blob_id``.

@@ -166,6 +166,13 @@ class Executor:
             return self._runner(runtime).wit_for(self._reader, blob_id)
         return table.get(blob_code_name(blob, blob_id))
 
+    @property
+    def fuel_spent(self) -> int:
+        """Fuel units the transitions of its Wasm and sandboxed Wits consumed so far
+        (WASM-019, SBX-006.1): the sum of its runners' ``fuel_spent``, where a runner
+        keeps one (HTTP-014.1)."""
+        return sum(int(getattr(runner, "fuel_spent", 0)) for runner in self._runners.values())
+
     def _runner(self, runtime: str) -> WitRunner:
         """The runner of ``runtime``'s blobs: made on first use, by the registered factory.
 

@@ -1,0 +1,92 @@
+"""The handlers an operator watches a service with (HTTP-014): ``GET /metrics`` and the
+status page under ``/ui/``.
+
+The page is plain HTML, CSS and JavaScript shipped in the package (``ui/``), served
+from this origin and loading nothing from another (HTTP-014.3): it reads the protocol's
+own endpoints (``/v1/actors/{actor}``, its history, ``/v1/objects/{id}``,
+``/v1/events``), ``/metrics`` for its totals, and ``/ui/actors.json`` for the list, which
+adds to each actor what the protocol's list does not say (its pending count, whether it
+is resident, its name).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ._engine_commands import Call
+from ._http import ask, bad, handler, query_params, state_of
+from ._metrics import METRICS_MEDIA
+from ._problems import HttpProblem
+from ._watch import service_gauges, watch_actors
+
+__all__ = ["UI_FILES", "metrics", "ui_actors", "ui_file", "ui_index"]
+
+#: The page's files, by the name it is served under, with their media types: nothing
+#: else under ``/ui/`` is served (no path reaches the file system).
+UI_FILES: Final = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+#: The most actors ``/ui/actors.json`` lists unless ``limit`` says otherwise.
+LIST_LIMIT: Final = 1000
+#: Only this origin, no inline script, no framing (HTTP-014.3).
+_PAGE_HEADERS: Final = {
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-cache",
+}
+
+
+@functools.cache
+def _file(name: str) -> bytes:
+    return resources.files("gritwit.serve").joinpath("ui", name).read_bytes()
+
+
+@handler
+async def metrics(request: Request) -> Response:
+    """``GET /metrics`` (HTTP-014.1): the service's metrics in the text format 0.0.4."""
+    query_params(request, ())  # HTTP-002.3: it defines none
+    state = state_of(request)
+    if state.metrics is None:
+        raise HttpProblem(404, "bad-request", "HTTP-014.1: this service serves no metrics")
+    gauges = await ask(request, Call(service_gauges))
+    return Response(state.metrics.render(gauges), 200, media_type=METRICS_MEDIA)
+
+
+@handler
+async def ui_index(request: Request) -> Response:
+    """``GET /ui/`` (HTTP-014.3): the status page."""
+    query_params(request, ())
+    page = _file("index.html")
+    return Response(page, 200, headers=_PAGE_HEADERS, media_type=UI_FILES["index.html"])
+
+
+@handler
+async def ui_file(request: Request) -> Response:
+    """``GET /ui/{file}``: one of the page's files (:data:`UI_FILES`), else 404."""
+    name = request.path_params["file"]
+    media = UI_FILES.get(name)
+    if media is None:
+        raise HttpProblem(404, "bad-request", "HTTP-002.4: no such path")
+    return Response(_file(name), 200, headers=_PAGE_HEADERS, media_type=media)
+
+
+@handler
+async def ui_actors(request: Request) -> Response:
+    """``GET /ui/actors.json``: the actors the page lists, at most ``limit`` (1 to 10,000)."""
+    given = query_params(request, ("limit",)).get("limit")
+    limit = LIST_LIMIT
+    if given is not None:
+        if not given.isdigit() or not 1 <= int(given) <= 10_000:
+            raise bad("HTTP-002.3: limit is a number from 1 to 10000")
+        limit = int(given)
+    listed = await ask(request, Call(functools.partial(watch_actors, limit=limit)))
+    return JSONResponse(listed, headers={"cache-control": "no-cache"})
