@@ -291,3 +291,55 @@ def test_export_then_import_moves_the_history_unchanged(
         assert history(a, ObjectId.from_hex(actor)) == history(b, ObjectId.from_hex(actor))
     again = gritwit(capsys, "actor", "import", "--store", other, str(bundle))
     assert again[0] == 0  # the same head: accepted, nothing changes (RUN-009.4)
+
+
+@pytest.mark.req("RUN-024.1", "RUN-024.2", "RUN-024.3", "RUN-026.4")
+def test_revert_by_name_two_steps_back_counts_on_from_there(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """A counter named ``tally`` counts 1, 2, 3; reverted two steps it counts 2 on the
+    next inc (WIT-020: inc 1 adds 1), not 4, and not again the incs it had read."""
+    from gritwit.runtime import bind_name
+
+    actor = _create(capsys, store, "--test", "counter")
+    run_all(Path(store))
+    with Store.open(store) as opened:
+        bind_name(opened, "tally", ObjectId.from_hex(actor))
+    for _ in range(3):
+        assert (
+            gritwit(capsys, "actor", "send", "--store", store, "tally", "1", "--mt", "inc")[0] == 0
+        )
+        run_all(Path(store))
+    assert gritwit(capsys, "actor", "query", "--store", store, "tally", "count")[1] == "3\n"
+    status, out, err = gritwit(capsys, "actor", "revert", "--store", store, "tally", "-3")
+    assert status == 0, err
+    with Store.open(store) as opened:
+        steps = history(opened, ObjectId.from_hex(actor))
+        assert steps[-1][0].hex() == out.strip()  # the new head it printed
+        assert steps[-1][1].core == steps[-4][1].core  # the core two steps before the head's
+        assert steps[-1][1].inbox == steps[-2][1].inbox  # what was read stays read
+    assert gritwit(capsys, "actor", "query", "--store", store, "tally", "count")[1] == "1\n"
+    gritwit(capsys, "actor", "send", "--store", store, "tally", "1", "--mt", "inc")
+    run_all(Path(store))
+    assert gritwit(capsys, "actor", "query", "--store", store, "tally", "count")[1] == "2\n"
+    # The head itself is no step to go back to (RUN-024.6): refused, exit 1, nothing moved.
+    status, _, err = gritwit(capsys, "actor", "revert", "--store", store, "tally", "-1")
+    assert status == 1 and "invalid-ref-target" in err and "RUN-024.6" in err
+
+
+@pytest.mark.req("RUN-025.1")
+def test_clear_deletes_a_failed_mark_and_says_when_there_was_none(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    actor = _create(capsys, store, "--test", "failing")
+    run_all(Path(store))
+    gritwit(capsys, "actor", "send", "--store", store, actor, "boom")
+    with Store.open(store) as opened:
+        asyncio.run(Runtime(opened, attempts=1, first_backoff=0.0).run_until_quiescent())
+        assert opened.get_ref(FAILED_PREFIX + actor) is not None
+    status, out, err = gritwit(capsys, "actor", "clear", "--store", store, actor, "--json")
+    assert status == 0 and json.loads(out) == {"actor": actor, "cleared": True}, err
+    with Store.open(store) as opened:
+        assert opened.get_ref(FAILED_PREFIX + actor) is None
+    status, out, _ = gritwit(capsys, "actor", "clear", "--store", store, actor)
+    assert (status, out) == (0, "not marked failed\n")

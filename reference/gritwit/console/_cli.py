@@ -48,6 +48,8 @@ def _verb(name: str) -> Verb:
         "send": _life.send,
         "query": _life.query,
         "fork": _life.do_fork,
+        "revert": _life.do_revert,
+        "clear": _life.do_clear,
         "export": _life.do_export,
         "import": _life.do_import,
         "list": _reads.show_list,
@@ -88,6 +90,7 @@ def _actor(args: argparse.Namespace) -> int:
 _CREATES: Final = ("create", "import")
 
 _STORE_HELP: Final = "the store: a directory or a postgresql:// URL (DUR-005)"
+_ACTOR_HELP: Final = "the actor: its id, or its name (RUN-026.4)"
 
 #: Each verb: its help, with the requirements it serves.
 _HELP: Final = {
@@ -108,6 +111,11 @@ _HELP: Final = {
     "events": "follow a running service's lifecycle events (RUN-014, HTTP-008); a store "
     "records none (RUN-014.4)",
     "fork": "a new actor continuing ACTOR's history at STEP (RUN-008); prints its id",
+    "revert": "move ACTOR back to STEP of its own history: a new head with STEP's core and "
+    "the head's inbox and outbox, so nothing read is read again and nothing sent is sent "
+    "again (RUN-024); prints the new head",
+    "clear": "delete ACTOR's failed mark, so its pending messages run again (RUN-025); "
+    "prints cleared, or not marked failed",
     "export": "write ACTOR's bundle to FILE (RUN-009.1); prints the actor and the bytes",
     "import": "import bundle FILEs into the store (RUN-009.2 … RUN-009.4); prints each "
     "actor and head",
@@ -147,7 +155,9 @@ def _add_verb(verbs: Any, name: str) -> Any:
 
 def add_actor_parser(subparsers: Any) -> None:
     """Register ``actor VERB``."""
-    help_text = "an actor's whole life: create, send, query, list, history, diff, fork, move"
+    help_text = (
+        "an actor's whole life: create, send, query, list, history, diff, fork, revert, clear, move"
+    )
     parser = subparsers.add_parser("actor", help=help_text, description=help_text, epilog=EPILOG)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     create = _add_verb(verbs, "create")
@@ -157,22 +167,22 @@ def add_actor_parser(subparsers: Any) -> None:
     code.add_argument("--python", metavar="FILE", help="a Python program (SBX-010)")
     _add_state(create)
     send = _add_verb(verbs, "send")
-    send.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    send.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     send.add_argument(
         "content", metavar="CONTENT", help="the content: a blob of this text; - reads stdin"
     )
     send.add_argument("--mt", metavar="TYPE", help="the message type, header mt (WIT-003)")
     query = _add_verb(verbs, "query")
-    query.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    query.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     query.add_argument("name", metavar="NAME", help="the query's name (WIT-017)")
     query.add_argument("--raw", action="store_true", help="print the answer's bytes as they are")
     listing = _add_verb(verbs, "list")
     listing.add_argument("--failed", action="store_true", help="only actors marked failed")
     listing.add_argument("--pending", action="store_true", help="only actors with messages pending")
     history = _add_verb(verbs, "history")
-    history.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    history.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     diff = _add_verb(verbs, "diff")
-    diff.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    diff.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     for step in ("step_a", "step_b"):
         diff.add_argument(
             step, metavar=step.upper(), help="a step id, or a position (0 first, -1 head)"
@@ -185,11 +195,18 @@ def add_actor_parser(subparsers: Any) -> None:
         "--timeout", type=positive_float, help="stop after this many seconds without one"
     )
     fork = _add_verb(verbs, "fork")
-    fork.add_argument("actor", metavar="ACTOR", help="the parent's id")
+    fork.add_argument("actor", metavar="ACTOR", help="the parent: its id or its name (RUN-026.4)")
     fork.add_argument("step", metavar="STEP", help="a step id, or a position (0 first, -1 head)")
     _add_state(fork)
+    reverted = _add_verb(verbs, "revert")
+    reverted.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
+    reverted.add_argument(
+        "step", metavar="STEP", help="a step id, or a position (0 first, -1 head, -3 two back)"
+    )
+    cleared = _add_verb(verbs, "clear")
+    cleared.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     export = _add_verb(verbs, "export")
-    export.add_argument("actor", metavar="ACTOR", help="the actor's id")
+    export.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     export.add_argument("file", metavar="FILE", help="where the bundle goes; - for stdout")
     imported = _add_verb(verbs, "import")
     imported.add_argument("files", nargs="+", metavar="FILE", help="bundles; - reads stdin")

@@ -18,7 +18,7 @@ from .._ids import ObjectId
 from .._objects import Blob
 from .._progress import Progress
 from ..cores import BadCore, actor_core, state_blobs
-from ..runtime import Runtime, export_bundle, fork, import_bundle
+from ..runtime import Runtime, clear_failed, export_bundle, fork, import_bundle, revert
 from ..store import Store, head_ref
 from ..wit import Executor, actor_known
 from ._common import EXIT_REFUSED, Refused, actor_arg, print_json, step_arg
@@ -150,6 +150,33 @@ def do_fork(store: Store, args: argparse.Namespace) -> int:
         print_json({"actor": child.hex(), "parent": actor.hex(), "step": step.hex()})
     else:
         print(child.hex())
+    return 0
+
+
+def do_revert(store: Store, args: argparse.Namespace) -> int:
+    """Move ACTOR back to STEP of its own history (RUN-024): a new head with STEP's core
+    and the head's inbox and outbox, so nothing read is read again and nothing sent is
+    sent again; print the new head."""
+    actor = actor_arg(store, args.actor)
+    step = step_arg(store, actor, args.step)
+    head = revert(store, actor, step)
+    if args.json:
+        print_json({"actor": actor.hex(), "step": step.hex(), "head": head.hex()})
+    else:
+        print(head.hex())
+    return 0
+
+
+def do_clear(store: Store, args: argparse.Namespace) -> int:
+    """Delete ACTOR's failed mark (RUN-025): its pending messages run again at the next
+    run.  Prints ``cleared``, or ``not marked failed`` (exit 0 both: nothing to clear is
+    no refusal, RUN-025.1)."""
+    actor = actor_arg(store, args.actor)
+    cleared = clear_failed(store, actor)
+    if args.json:
+        print_json({"actor": actor.hex(), "cleared": cleared})
+    else:
+        print("cleared" if cleared else "not marked failed")
     return 0
 
 
