@@ -343,3 +343,24 @@ def test_clear_deletes_a_failed_mark_and_says_when_there_was_none(
         assert opened.get_ref(FAILED_PREFIX + actor) is None
     status, out, _ = gritwit(capsys, "actor", "clear", "--store", store, actor)
     assert (status, out) == (0, "not marked failed\n")
+
+
+@pytest.mark.req("RUN-026.2", "RUN-026.4")
+def test_name_binds_once_and_every_verb_then_takes_it(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    first = _create(capsys, store, "--test", "counter")
+    other = _create(capsys, store, "--test", "counter", "--data", "count=7")
+    run_all(Path(store))
+    assert gritwit(capsys, "actor", "name", "--store", store, "cart", first)[:2] == (
+        0,
+        f"cart {first}\n",
+    )
+    assert gritwit(capsys, "actor", "name", "--store", store, "cart", first)[0] == 0  # again
+    status, _, err = gritwit(capsys, "actor", "name", "--store", store, "cart", other)
+    assert status == 1 and "ref-conflict" in err  # never silently rebound
+    with Store.open(store) as opened:
+        assert opened.get_ref("names/actors/cart") == ObjectId.from_hex(first)
+    assert gritwit(capsys, "actor", "query", "--store", store, "cart", "count")[1] == "0\n"
+    status, _, err = gritwit(capsys, "actor", "name", "--store", store, "Not A Name", first)
+    assert status == 1 and "invalid-ref-name" in err

@@ -50,6 +50,7 @@ def _verb(name: str) -> Verb:
         "fork": _life.do_fork,
         "revert": _life.do_revert,
         "clear": _life.do_clear,
+        "name": _life.do_name,
         "export": _life.do_export,
         "import": _life.do_import,
         "list": _reads.show_list,
@@ -116,6 +117,8 @@ _HELP: Final = {
     "again (RUN-024); prints the new head",
     "clear": "delete ACTOR's failed mark, so its pending messages run again (RUN-025); "
     "prints cleared, or not marked failed",
+    "name": "bind NAME to ACTOR by a compare-and-swap from absent (RUN-026.2), so every "
+    "command takes the name for the actor (RUN-026.4); a name another actor holds is refused",
     "export": "write ACTOR's bundle to FILE (RUN-009.1); prints the actor and the bytes",
     "import": "import bundle FILEs into the store (RUN-009.2 … RUN-009.4); prints each "
     "actor and head",
@@ -205,6 +208,9 @@ def add_actor_parser(subparsers: Any) -> None:
     )
     cleared = _add_verb(verbs, "clear")
     cleared.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
+    named = _add_verb(verbs, "name")
+    named.add_argument("name", metavar="NAME", help="the name (RUN-026.1)")
+    named.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     export = _add_verb(verbs, "export")
     export.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     export.add_argument("file", metavar="FILE", help="where the bundle goes; - for stdout")

@@ -18,7 +18,15 @@ from .._ids import ObjectId
 from .._objects import Blob
 from .._progress import Progress
 from ..cores import BadCore, actor_core, state_blobs
-from ..runtime import Runtime, clear_failed, export_bundle, fork, import_bundle, revert
+from ..runtime import (
+    Runtime,
+    bind_name,
+    clear_failed,
+    export_bundle,
+    fork,
+    import_bundle,
+    revert,
+)
 from ..store import Store, head_ref
 from ..wit import Executor, actor_known
 from ._common import EXIT_REFUSED, Refused, actor_arg, print_json, step_arg
@@ -177,6 +185,20 @@ def do_clear(store: Store, args: argparse.Namespace) -> int:
         print_json({"actor": actor.hex(), "cleared": cleared})
     else:
         print("cleared" if cleared else "not marked failed")
+    return 0
+
+
+def do_name(store: Store, args: argparse.Namespace) -> int:
+    """Bind NAME to ACTOR by a compare-and-swap from absent (RUN-026.2): an actor that
+    arrived in a bundle, or was made by ``create``, gets a name every command then takes
+    (RUN-026.4).  A name bound to another actor is refused (``ref-conflict``); bound to
+    this one already, nothing changes."""
+    actor = actor_arg(store, args.actor)
+    bind_name(store, args.name, actor)
+    if args.json:
+        print_json({"name": args.name, "actor": actor.hex()})
+    else:
+        print(f"{args.name} {actor.hex()}")
     return 0
 
 
