@@ -19,8 +19,8 @@ from ..store import (
     EXIT_OUTCOME_UNKNOWN,
     EXIT_STORE_UNAVAILABLE,
     Store,
-    StoreRefused,
     open_store_for_command,
+    reporting_store_faults,
 )
 from ._common import EXIT_REFUSED, Refused
 
@@ -63,28 +63,29 @@ def _verb(name: str) -> Verb:
 def _actor(args: argparse.Namespace) -> int:
     """Run the verb; every refusal one line on stderr, with its exit status."""
     command = f"gritwit actor {args.verb}"
-    try:
-        if args.verb == "events":
-            from ._follow import follow
 
-            return follow(args)
-        create = getattr(args, "create", False)
-        with open_store_for_command(
-            args.store, create=create, offers_create=args.verb in _CREATES
-        ) as store:
-            return _verb(args.verb)(store, args)
-    except (Refused, StoreRefused) as exc:
-        print(f"{command}: {exc.line}", file=sys.stderr)
-        return exc.status
-    except StoreUnavailable as exc:  # DUR-006.1
-        print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
-        return EXIT_STORE_UNAVAILABLE
-    except OutcomeUnknown as exc:  # DUR-006.2: read the store again to settle it
-        print(f"{command}: outcome-unknown: {exc.detail}", file=sys.stderr)
-        return EXIT_OUTCOME_UNKNOWN
-    except GritError as exc:
-        print(f"{command}: {exc.error_class}: {exc.detail} ({exc.requirement})", file=sys.stderr)
-        return EXIT_REFUSED
+    def verb() -> int:
+        try:
+            if args.verb == "events":
+                from ._follow import follow
+
+                return follow(args)
+            create = getattr(args, "create", False)
+            with open_store_for_command(
+                args.store, create=create, offers_create=args.verb in _CREATES
+            ) as store:
+                return _verb(args.verb)(store, args)
+        except Refused as exc:
+            print(f"{command}: {exc.line}", file=sys.stderr)
+            return exc.status
+        except GritError as exc:
+            if isinstance(exc, (StoreUnavailable, OutcomeUnknown)):
+                raise  # the store's faults: reporting_store_faults's lines and statuses
+            line = f"{exc.error_class}: {exc.detail} ({exc.requirement})"
+            print(f"{command}: {line}", file=sys.stderr)
+            return EXIT_REFUSED
+
+    return reporting_store_faults(command, verb)
 
 
 #: The verbs that may make a new store (``--create``).

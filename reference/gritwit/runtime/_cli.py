@@ -50,21 +50,9 @@ EXIT_EPILOG = (
 
 def _runtime(args: argparse.Namespace) -> int:
     """``gritwit runtime ACTION``; a fault of the store is one line and its own exit status."""
-    from .._errors import OutcomeUnknown, StoreUnavailable
-    from ..store import StoreRefused
+    from ..store import reporting_store_faults
 
-    command = f"gritwit runtime {args.action}"
-    try:
-        return _runtime_action(args)
-    except StoreRefused as exc:
-        print(f"{command}: {exc.line}", file=sys.stderr)
-        return exc.status
-    except StoreUnavailable as exc:  # DUR-006.1
-        print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
-        return EXIT_STORE_UNAVAILABLE
-    except OutcomeUnknown as exc:  # DUR-006.2: read the store again to settle it
-        print(f"{command}: outcome-unknown: {exc.detail}", file=sys.stderr)
-        return EXIT_OUTCOME_UNKNOWN
+    return reporting_store_faults(f"gritwit runtime {args.action}", lambda: _runtime_action(args))
 
 
 def _runtime_action(args: argparse.Namespace) -> int:

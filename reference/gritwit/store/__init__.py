@@ -16,6 +16,7 @@ from ._command_open import (
     EXIT_USAGE,
     StoreRefused,
     open_store_for_command,
+    reporting_store_faults,
 )
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
@@ -55,5 +56,6 @@ __all__ = [
     "head_ref",
     "is_store_url",
     "open_store_for_command",
+    "reporting_store_faults",
     "probe_server",
 ]

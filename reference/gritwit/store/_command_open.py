@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from .._errors import StoreUnavailable
+from .._errors import OutcomeUnknown, StoreUnavailable
 from ._sqlite import DB_FILENAME
 from ._store import Store
 from ._store_options import split_directory
@@ -34,6 +36,7 @@ __all__ = [
     "EXIT_USAGE",
     "StoreRefused",
     "open_store_for_command",
+    "reporting_store_faults",
 ]
 
 #: Exit status of a command given bad input, a store included.
@@ -109,3 +112,22 @@ def _open_url(url: str, create: bool, hint: str) -> Store:
         raise StoreRefused(f"cannot make the store's schema: {exc}") from None
     except Exception as exc:  # the server's own refusal (permissions, a read-only replica)
         raise StoreRefused(f"cannot open the store: {type(exc).__name__}: {exc}") from None
+
+
+def reporting_store_faults(command: str, action: Callable[[], int]) -> int:
+    """``action()``'s exit status; a store that cannot be opened, reached or settled is
+    one line on stderr, ``COMMAND: why``, and its own status: the refusal's
+    (:class:`StoreRefused`), :data:`EXIT_STORE_UNAVAILABLE` (DUR-006.1: nothing was
+    written) or :data:`EXIT_OUTCOME_UNKNOWN` (DUR-006.2: read the store to settle it).
+    Every command that opens a store reports them so."""
+    try:
+        return action()
+    except StoreRefused as exc:
+        print(f"{command}: {exc.line}", file=sys.stderr)
+        return exc.status
+    except StoreUnavailable as exc:
+        print(f"{command}: store-unavailable: {exc.detail}", file=sys.stderr)
+        return EXIT_STORE_UNAVAILABLE
+    except OutcomeUnknown as exc:
+        print(f"{command}: outcome-unknown: {exc.detail}", file=sys.stderr)
+        return EXIT_OUTCOME_UNKNOWN

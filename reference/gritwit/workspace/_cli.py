@@ -119,25 +119,22 @@ def _open(args: argparse.Namespace) -> Any:
 def _guarded(args: argparse.Namespace, body: Any) -> int:
     """``body(store)`` on the opened store; the store's faults and refusals as one line."""
     from .._errors import GritError, OutcomeUnknown, StoreUnavailable
-    from ..runtime._cli import EXIT_OUTCOME_UNKNOWN, EXIT_STORE_UNAVAILABLE
+    from ..store import reporting_store_faults
 
     command = args.command_label
-    from ..store import StoreRefused
 
-    try:
+    def opened() -> int:
         try:
-            opened = _open(args)
-        except StoreRefused as refused:
-            return _say(command, refused.line, refused.status)
-        with opened as store:
-            status: int = body(store)
-            return status
-    except StoreUnavailable as exc:
-        return _say(command, f"store-unavailable: {exc.detail}", EXIT_STORE_UNAVAILABLE)
-    except OutcomeUnknown as exc:
-        return _say(command, f"outcome-unknown: {exc.detail}", EXIT_OUTCOME_UNKNOWN)
-    except GritError as exc:
-        return _say(command, f"{exc.error_class}: [{exc.requirement}] {exc.detail}", EXIT_REFUSED)
+            with _open(args) as store:
+                status: int = body(store)
+                return status
+        except GritError as exc:
+            if isinstance(exc, (StoreUnavailable, OutcomeUnknown)):
+                raise  # the store's faults: reporting_store_faults's lines and statuses
+            line = f"{exc.error_class}: [{exc.requirement}] {exc.detail}"
+            return _say(command, line, EXIT_REFUSED)
+
+    return reporting_store_faults(command, opened)
 
 
 def _push(args: argparse.Namespace) -> int:
