@@ -1,8 +1,9 @@
 """Listing and inspecting actors (HTTP-007).
 
 ``GET /v1/actors`` lists every actor with a head, in ascending id order, each entry
-``{actor, head, code, failed, busy, share}``, filtered by ``failed``, ``busy``, ``code``
-and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1, HTTP-007.2);
+``{actor, head, code, failed, busy, share, names}`` (``names``: HTTP-015.3), filtered by
+``failed``, ``busy``, ``code`` and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1,
+HTTP-007.2);
 ``GET /v1/actors/{actor}`` is one entry (HTTP-007.3); ``…/history`` walks the steps back
 from the head (HTTP-007.4); ``DELETE …/failed`` clears a failed mark (HTTP-007.5).
 
@@ -39,7 +40,7 @@ from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
 
-ENTRY = {"actor", "head", "code", "failed", "busy", "share"}
+ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names"}  # names: HTTP-015.3
 
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
