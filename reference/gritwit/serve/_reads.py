@@ -15,7 +15,16 @@ from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._json import object_to_json
 from .._objects import Blob, Step, Tree
-from ..runtime import FAILED_PREFIX, Share, export_bundle, failed_ref, import_bundle, names_of
+from ..runtime import (
+    FAILED_PREFIX,
+    Share,
+    export_bundle,
+    failed_ref,
+    import_bundle,
+    names_of,
+    step_traffic,
+    traffic_rows,
+)
 from ..store import head_ref
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
@@ -148,8 +157,10 @@ def history_page(
         return None
     current: ObjectId | None = head if before is None else _step(state, before).previous
     steps: list[dict[str, Any]] = []
-    while current is not None and len(steps) < limit:
-        step = _step(state, current)
+    step = None if current is None else _step(state, current)
+    while current is not None and step is not None and len(steps) < limit:
+        previous = None if step.previous is None else _step(state, step.previous)
+        read, sent = step_traffic(state.store, step, previous)  # HTTP-007.6
         steps.append(
             {
                 "step": current.hex(),
@@ -157,9 +168,11 @@ def history_page(
                 "previous": None if step.previous is None else step.previous.hex(),
                 "inbox": None if step.inbox is None else step.inbox.hex(),
                 "outbox": None if step.outbox is None else step.outbox.hex(),
+                "read": traffic_rows(read, "sender"),
+                "sent": traffic_rows(sent, "recipient"),
             }
         )
-        current = step.previous
+        current, step = step.previous, previous
     return steps, (steps[-1]["step"] if steps and current is not None else None)
 
 

@@ -288,7 +288,9 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     assert answer["next"] is None and len(steps) >= 2
     assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
     for index, entry in enumerate(steps):
-        assert set(entry) == {"step", "core", "previous", "inbox", "outbox"}, entry
+        assert set(entry) == {"step", "core", "previous", "inbox", "outbox", "read", "sent"}, (
+            entry  # read, sent: HTTP-007.6
+        )
         stored = object_of(http, entry["step"])
         assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
             k: stored[k] for k in ("core", "previous", "inbox", "outbox")

@@ -22,8 +22,10 @@ from ._api import (
     count_of,
     create,
     expect_error,
+    genesis_id,
     head_of,
     inc,
+    message_id,
     send,
     settle,
 )
@@ -355,3 +357,63 @@ def test_a_fork_refused_creates_nothing(http: httpx.Client) -> None:
         expect_error(response, status, error, f"HTTP-017.2 ({what})")
     after = body_of(http.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
     assert after == before, "HTTP-017.2: a refused fork created an actor"
+
+
+# --- history with messages ---------------------------------------------------------------
+
+
+def history_steps(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
+    answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.6")
+    return list(answer["steps"])
+
+
+@pytest.mark.req("HTTP-007.6")
+def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
+    actor = create(http, test="counter")["actor"]
+    fan = create(http, test="fanout")["actor"]
+    settle(http)
+    batch = [
+        {"to": actor, "content": {"blob": str(n).encode().hex()}, "mt": "inc"} for n in (1, 2)
+    ]  # one send (HTTP-005.7): both pending at once, one transition reads them both
+    sent = body_of(http.post("/v1/messages", json={"messages": batch}), 202, "HTTP-005.7")
+    first, second = (entry["message"] for entry in sent["messages"])
+    settle(http)
+    newest, genesis = history_steps(http, actor)
+    outside = [
+        {"sender": "outside", "message": first, "mt": "inc"},
+        {"sender": "outside", "message": second, "mt": "inc"},
+    ]
+    assert (newest["read"], newest["sent"]) == (outside, []), (
+        f"HTTP-007.6: the step that counted two sends read {newest['read']} and sent "
+        f"{newest['sent']}"
+    )
+    assert genesis["read"] == [{"sender": "outside", "message": genesis_id(actor), "mt": "genesis"}]
+    tree = {"tree": {"to": {"blob": actor.encode().hex()}}}
+    send(http, fan, tree, mt="fanout")
+    settle(http)
+    tree_id = g.object_id(
+        g.Tree(entries={"to": g.ObjectId(bytes.fromhex(blob_id(actor.encode())))})
+    )
+    fanned = message_id(tree_id.hex(), {"mt": "fanned"}, None)
+    assert history_steps(http, fan)[0]["sent"] == [
+        {"recipient": actor, "message": fanned, "mt": "fanned"}
+    ], "HTTP-007.6: the fanout's step does not name the message it sent"
+    assert history_steps(http, actor)[0]["read"] == [
+        {"sender": fan, "message": fanned, "mt": "fanned"}
+    ], "HTTP-007.6: the counter's step does not name the message it read from the fanout"
+
+
+@pytest.mark.req("HTTP-007.6", "HTTP-016.1")
+def test_a_revert_step_reads_and_sends_nothing(http: httpx.Client) -> None:
+    actor = create(http, test="counter")["actor"]
+    settle(http)
+    steps = counted(http, actor, 1, 2)
+    body_of(http.post(f"/v1/actors/{actor}/revert", json={"step": steps[1]}), 200, "HTTP-016.1")
+    later = inc(http, actor, 5)
+    settle(http)
+    after, revert, *_ = history_steps(http, actor)
+    assert (revert["read"], revert["sent"]) == ([], []), f"HTTP-007.6: a revert step {revert}"
+    assert after["read"] == [{"sender": "outside", "message": later, "mt": "inc"}], (
+        f"HTTP-007.6: after a revert the next step read {after['read']}, only the new send "
+        "(RUN-024.3)"
+    )
