@@ -90,12 +90,13 @@ def step_traffic(
 
 
 def traffic_rows(items: Sequence[Traffic], role: str) -> list[dict[str, Any]]:
-    """``items`` as JSON: ``{role: party, "message": M, "mt": mt}`` each, the outside's id
-    (WIT-004) as ``"outside"`` — the form ``gritwit actor history --json`` prints and
-    ``GET /v1/actors/{actor}/history`` answers (HTTP-007.6)."""
+    """``items`` as JSON: ``{role: party, "message": M, "mt": mt}`` each, a ``sender`` that
+    is the outside (WIT-012) as ``"outside"`` and any other party by its id — the form
+    ``gritwit actor history --json`` prints and ``GET /v1/actors/{actor}/history``
+    answers (HTTP-007.6)."""
     return [
         {
-            role: "outside" if item.party == OUTSIDE else item.party.hex(),
+            role: "outside" if role == "sender" and item.party == OUTSIDE else item.party.hex(),
             "message": item.message.hex(),
             "mt": item.mt,
         }
