@@ -17,9 +17,10 @@ from typing import Final
 
 from ._errors import UnknownWit
 from ._objects import Blob, GritObject, Tree
+from .runtime import NAME_ENTRY
 from .wit import TEST_ACTORS, code_core, wit_blob
 
-__all__ = ["CORE_KINDS", "BadCore", "actor_core", "code_blob", "state_blobs"]
+__all__ = ["CORE_KINDS", "BadCore", "actor_core", "code_blob", "name_blob", "state_blobs"]
 
 #: The kinds of code a new actor's core holds (HTTP-004.1), as ``actor_core`` names them.
 CORE_KINDS: Final = ("test", "wasm", "python")
@@ -34,6 +35,13 @@ def state_blobs(state: Mapping[str, bytes]) -> dict[str, GritObject]:
     if "wit" in state:
         raise BadCore("HTTP-004.1: state names no entry 'wit' (the code's)")
     return {name: Blob(data=bytes(data)) for name, data in state.items()}
+
+
+def name_blob(name: str) -> Blob:
+    """The entry ``name`` of a named actor's genesis core: the name's bytes, no headers
+    (RUN-026.5, HTTP-004.4).  A workspace's push and ``POST /v1/actors`` with a ``name``
+    both put it there, so one name, code and data is one actor whichever made it."""
+    return Blob(data=name.encode("ascii"))
 
 
 def code_blob(kind: str, code: str | bytes) -> Blob:
@@ -70,9 +78,15 @@ def code_blob(kind: str, code: str | bytes) -> Blob:
 
 
 def actor_core(
-    kind: str, code: str | bytes, state: Mapping[str, bytes] | None = None
+    kind: str, code: str | bytes, state: Mapping[str, bytes] | None = None, name: str | None = None
 ) -> tuple[Tree, tuple[GritObject, ...]]:
     """The genesis core of ``kind`` running ``code`` (:func:`code_blob`) with ``state``'s
-    entries, and the objects it needs, the core last (WIT-002, HTTP-004.1)."""
+    entries, and the objects it needs, the core last (WIT-002, HTTP-004.1); with a
+    ``name``, the entry ``name`` too (:func:`name_blob`, HTTP-004.4), which ``state``
+    must then not set."""
     blobs = state_blobs(state or {})
-    return code_core(code_blob(kind, code), blobs)
+    if name is not None:
+        if NAME_ENTRY in blobs:
+            raise BadCore("HTTP-004.4: with a name, state names no entry 'name' (the name's)")
+        blobs[NAME_ENTRY] = name_blob(name)
+    return code_core(code_blob(kind, code), dict(sorted(blobs.items())))

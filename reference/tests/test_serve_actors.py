@@ -153,7 +153,7 @@ def test_an_answer_holding_html_is_served_as_a_page(served: Served) -> None:
         assert raw.headers["grit-answer"] == page.headers["grit-answer"]
 
 
-@pytest.mark.req("HTTP-006.1", "HTTP-006.3")
+@pytest.mark.req("HTTP-006.1", "HTTP-006.3", "HTTP-015.1")
 def test_other_answers_are_json_or_described(served: Served) -> None:
     client = served.client
     odd = bytes([0, 1, 2, 0xFF])
@@ -168,7 +168,8 @@ def test_other_answers_are_json_or_described(served: Served) -> None:
     error_of(client.get(f"/v1/actors/{actor}/queries/nothing"), 404, "unknown-query")
     error_of(client.get(f"/v1/actors/{'ab' * 32}/queries/count"), 404, "not-found")
     error_of(client.get(f"/v1/actors/{actor}/queries/count?form=pretty"), 400, "bad-request")
-    error_of(client.get("/v1/actors/ABC/queries/count"), 400, "invalid-id")
+    # not an id, and not a name either (HTTP-015.1, RUN-026.1)
+    error_of(client.get("/v1/actors/ABC/queries/count"), 400, "invalid-ref-name")
     head = client.get(f"/v1/refs/heads/{actor}").json()["target"]
     assert client.get(f"/v1/refs/heads/{actor}").json()["target"] == head  # no step made
 
@@ -229,7 +230,7 @@ def test_listing_pages_in_id_order_and_filters(served: Served) -> None:
     error_of(client.get(f"/v1/actors/{'cd' * 32}"), 404, "not-found")
 
 
-@pytest.mark.req("HTTP-007.4")
+@pytest.mark.req("HTTP-007.4", "HTTP-007.6")
 def test_history_pages_from_the_head(served: Served) -> None:
     client = served.client
     actor = created(client, test="counter")
@@ -246,7 +247,9 @@ def test_history_pages_from_the_head(served: Served) -> None:
     assert rest["next"] is None and rest["steps"][-1]["previous"] is None
     assert len(page["steps"]) + len(rest["steps"]) == 5
     step = client.get(f"/v1/objects/{head}").json()
-    assert page["steps"][0] == {
+    newest = page["steps"][0]
+    assert len(newest.pop("read")) == 1 and newest.pop("sent") == []  # HTTP-007.6
+    assert newest == {
         "step": head,
         "core": step["core"],
         "previous": step["previous"],

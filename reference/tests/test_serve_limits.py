@@ -176,13 +176,17 @@ def test_a_body_of_another_media_type_is_415(served: Served, content_type: str |
         assert ok.status_code == 200
 
 
-@pytest.mark.req("HTTP-002.4")
+@pytest.mark.req("HTTP-002.4", "HTTP-015.1")
 def test_unknown_paths_and_methods_are_bad_requests(served: Served) -> None:
     error_of(served.client.get("/v1/nothing"), 404, "bad-request")
     error_of(served.client.get("/"), 404, "bad-request")
     error_of(served.client.put("/v1/actors", json={}), 405, "bad-request")
-    error_of(served.client.get("/v1/actors/not-an-id"), 400, "invalid-id")
-    error_of(send(served.client, "zz" * 32), 400, "invalid-id")
+    error_of(served.client.get("/v1/objects/not-an-id"), 400, "invalid-id")
+    # an actor path takes a name too (HTTP-015.1): this one is bound to nothing
+    error_of(served.client.get("/v1/actors/not-an-id"), 404, "not-found")
+    error_of(served.client.get("/v1/actors/Not-An-Id"), 400, "invalid-ref-name")
+    error_of(send(served.client, "zz" * 32), 404, "not-found")  # 64 characters: a name
+    error_of(send(served.client, "ZZ" * 32), 400, "invalid-ref-name")
 
 
 @pytest.fixture

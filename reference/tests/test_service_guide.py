@@ -23,6 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide" / "serve.md"
 COUNTER = "a3c6f5d7"  # replaced below by the counter's id, so the requests can name it
+#: The first counter's genesis step: content addressed, the same on every fresh store.
+GENESIS_STEP = "ddb2a1990c67891f13102a0041cd5fde4887db8ff0b671e8a00ef39f2d0e2334"
 
 #: The requests of the session, in order; ``{counter}`` is the first actor created.
 REQUESTS: tuple[tuple[str, str, dict[str, str], Any], ...] = (
@@ -54,6 +56,15 @@ REQUESTS: tuple[tuple[str, str, dict[str, str], Any], ...] = (
     ("GET", "/v1/refs?prefix=heads/", {}, None),
     ("GET", "/v1/actors/{counter}/queries/nothing", {}, None),
     ("GET", "/v1/objects/not-an-id", {}, None),
+    # a name (HTTP-004.4, HTTP-015): another counter, called by its name
+    ("POST", "/v1/actors", {}, {"test": "counter", "name": "orders"}),
+    ("POST", "/v1/actors/orders/messages", {}, {"mt": "inc", "content": {"blob": "37"}}),
+    ("POST", "/v1/settle", {}, {"timeout": 30}),
+    ("GET", "/v1/actors/orders/queries/count", {}, None),
+    ("GET", "/v1/names", {}, None),
+    # a revert (HTTP-016) of the first counter to its genesis step, the history's previous
+    ("POST", "/v1/actors/{counter}/revert", {}, {"step": GENESIS_STEP}),
+    ("GET", "/v1/actors/{counter}/queries/count", {}, None),
 )
 
 
@@ -94,7 +105,18 @@ def transcript(page: str) -> list[str]:
     return found.group(1).splitlines()
 
 
-@pytest.mark.req("HTTP-001.6", "HTTP-004.2", "HTTP-005.3", "HTTP-005.5", "HTTP-006.1", "HTTP-011.1")
+@pytest.mark.req(
+    "HTTP-001.6",
+    "HTTP-004.2",
+    "HTTP-004.4",
+    "HTTP-005.3",
+    "HTTP-005.5",
+    "HTTP-006.1",
+    "HTTP-011.1",
+    "HTTP-015.1",
+    "HTTP-015.2",
+    "HTTP-016.1",
+)
 def test_the_guides_session_is_what_the_reference_answers() -> None:
     pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
     shown = transcript(GUIDE.read_text(encoding="utf-8"))

@@ -22,13 +22,13 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _actors_api
 
-    original = _actors_api.clear_failed
+    original = _actors_api.clear
 
-    def clear_failed(state: Any, actor: Any) -> bool:
+    def clear(state: Any, actor: Any) -> bool:
         original(state, actor)
         return True  # the bug
 
-    patch(_actors_api, "clear_failed", clear_failed)
+    patch(_actors_api, "clear", clear)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
 from typing import Any, Final
 
 from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
-from ..runtime import FAILED_PREFIX, RoutingIndex, history
+from ..runtime import FAILED_PREFIX, RoutingIndex, history, step_traffic, traffic_rows
 from ..store import Store
-from ..wit import OUTSIDE, mailbox_entries, pending
+from ..wit import OUTSIDE, mailbox_entries
 from ._common import Refused, actor_arg, print_json, step_arg
 
 __all__ = ["actor_rows", "diff_cores", "history_rows", "show_diff", "show_history", "show_list"]
@@ -101,39 +100,21 @@ def show_list(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _messages(
-    store: Store, before: Mapping[ObjectId, ObjectId], after: Mapping[ObjectId, ObjectId]
-) -> list[tuple[ObjectId, ObjectId, str | None]]:
-    """The messages a mailbox gained from ``before`` to ``after``: (party, id, mt)."""
-    found = []
-    for party in sorted(after):
-        if before.get(party) != after[party]:
-            for item in pending(store, after[party], before.get(party)):
-                found.append((party, item.id, item.mt))
-    return found
-
-
 def history_rows(store: Store, actor: ObjectId) -> list[dict[str, Any]]:
     """Each step of ``actor``'s history, first to head: the messages it read (its inbox
     moved past them, WIT-005) and sent (its outbox gained them, WIT-004)."""
     rows: list[dict[str, Any]] = []
     previous: Step | None = None
     for step_id, step in history(store, actor):
-        inbox_before = mailbox_entries(store, None if previous is None else previous.inbox)
-        outbox_before = mailbox_entries(store, None if previous is None else previous.outbox)
-        read = _messages(store, inbox_before, mailbox_entries(store, step.inbox))
-        sent = _messages(store, outbox_before, mailbox_entries(store, step.outbox))
+        read, sent = step_traffic(store, step, previous)
         rows.append(
             {
                 "step": step_id.hex(),
                 "actor": step.actor.hex(),
                 "core": step.core.hex(),
                 "time": None,
-                "read": [
-                    {"sender": "outside" if s == OUTSIDE else s.hex(), "message": m.hex(), "mt": mt}
-                    for s, m, mt in read
-                ],
-                "sent": [{"recipient": r.hex(), "message": m.hex(), "mt": mt} for r, m, mt in sent],
+                "read": traffic_rows(read, "sender"),
+                "sent": traffic_rows(sent, "recipient"),
             }
         )
         previous = step

@@ -48,7 +48,15 @@ from ._group import (
     SEND_COMMIT_MODES,
 )
 from ._index import FAILED_PREFIX, RoutingIndex, failed_ref
-from ._inspect import RuntimeCheck, check_runtime, heads, history
+from ._inspect import (
+    RuntimeCheck,
+    Traffic,
+    check_runtime,
+    heads,
+    history,
+    step_traffic,
+    traffic_rows,
+)
 from ._names import (
     MAX_ACTOR_NAME,
     NAME_ENTRY,
@@ -102,6 +110,7 @@ __all__ = [
     "NAMES_PREFIX",
     "NAME_ENTRY",
     "Share",
+    "Traffic",
     "actor_names",
     "bind_name",
     "bind_names",
@@ -121,6 +130,8 @@ __all__ = [
     "names_of",
     "read_bundle",
     "revert",
+    "step_traffic",
+    "traffic_rows",
     "rebind_name",
     "resolve_actor",
     "unbind_name",

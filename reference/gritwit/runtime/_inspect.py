@@ -1,20 +1,32 @@
-"""Reading a runtime's state back from a store: heads, histories, checks (RUN-001, RUN-003).
+"""Reading a runtime's state back from a store: heads, histories, what each step read
+and sent, checks (RUN-001, RUN-003).
 
-Used by ``gritwit runtime heads|history|verify``.  Nothing here writes.
+Used by ``gritwit runtime heads|history|verify``, ``gritwit actor history`` and
+``GET /v1/actors/{actor}/history`` (HTTP-007.6).  Nothing here writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .._ids import ObjectId
 from .._objects import Step
 from ..store import Store
+from ..wit import OUTSIDE, mailbox_entries, pending
 from ._index import FAILED_PREFIX
 from ._verify import verify_heads
 
-__all__ = ["RuntimeCheck", "check_runtime", "heads", "history"]
+__all__ = [
+    "RuntimeCheck",
+    "Traffic",
+    "check_runtime",
+    "heads",
+    "history",
+    "step_traffic",
+    "traffic_rows",
+]
 
 
 def heads(store: Store) -> list[tuple[ObjectId, ObjectId, bool]]:
@@ -39,6 +51,57 @@ def history(store: Store, actor: ObjectId) -> list[tuple[ObjectId, Step]]:
         current = step.previous
     chain.reverse()
     return chain
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """One message a step read or sent: the other ``party`` (its sender, or its
+    recipient), the ``message``'s id and its ``mt`` header (``None`` without one)."""
+
+    party: ObjectId
+    message: ObjectId
+    mt: str | None
+
+
+def _gained(
+    store: Store, before: Mapping[ObjectId, ObjectId], after: Mapping[ObjectId, ObjectId]
+) -> list[Traffic]:
+    """The messages a mailbox gained from ``before`` to ``after``, by party in id order,
+    each party's oldest first."""
+    found = []
+    for party in sorted(after):
+        if before.get(party) != after[party]:
+            for item in pending(store, after[party], before.get(party)):
+                found.append(Traffic(party, item.id, item.mt))
+    return found
+
+
+def step_traffic(
+    store: Store, step: Step, previous: Step | None
+) -> tuple[list[Traffic], list[Traffic]]:
+    """The messages ``step`` read (its inbox moved past them, WIT-005) and sent (its
+    outbox gained them, WIT-004), against ``previous``, the step its ``previous`` names
+    (``None`` for a first step).  A revert step reads and sends nothing (RUN-024.5)."""
+    inbox_before = mailbox_entries(store, None if previous is None else previous.inbox)
+    outbox_before = mailbox_entries(store, None if previous is None else previous.outbox)
+    read = _gained(store, inbox_before, mailbox_entries(store, step.inbox))
+    sent = _gained(store, outbox_before, mailbox_entries(store, step.outbox))
+    return read, sent
+
+
+def traffic_rows(items: Sequence[Traffic], role: str) -> list[dict[str, Any]]:
+    """``items`` as JSON: ``{role: party, "message": M, "mt": mt}`` each, a ``sender`` that
+    is the outside (WIT-012) as ``"outside"`` and any other party by its id — the form
+    ``gritwit actor history --json`` prints and ``GET /v1/actors/{actor}/history``
+    answers (HTTP-007.6)."""
+    return [
+        {
+            role: "outside" if role == "sender" and item.party == OUTSIDE else item.party.hex(),
+            "message": item.message.hex(),
+            "mt": item.mt,
+        }
+        for item in items
+    ]
 
 
 @dataclass(frozen=True, slots=True)

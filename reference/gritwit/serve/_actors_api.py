@@ -20,15 +20,17 @@ from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
 from ._http import ask, bad, handler, json_body, query_params, state_of
 from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
+from ._life import ID_TEXT, bind, clear, resolve
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
 from ._problems import HttpProblem
-from ._reads import ActorFilter, actor_entry, actor_page, clear_failed, export_actor, history_page
+from ._reads import ActorFilter, actor_entry, actor_page, export_actor, history_page
 from ._reads import query as run_query
 from ._sniff import answer_form
 
 __all__ = [
     "actor",
+    "actor_of",
     "actor_openapi",
     "actors",
     "bundle",
@@ -47,6 +49,7 @@ _CREATE_FIELDS: Final = {
     "wasm": Field(False, is_text, "a Wasm module in lowercase hexadecimal"),
     "python": Field(False, is_text, "the text of a program"),
     "state": Field(False, is_object, "an object of entry names to hexadecimal data"),
+    "name": Field(False, is_text, "an actor name"),
 }
 _SEND_FIELDS: Final = {
     "content": Field(True, is_object, "a content description"),
@@ -60,8 +63,14 @@ _BATCH_FIELDS: Final = {"messages": Field(True, is_list, "an array of messages")
 MAX_BATCH: Final = 1000
 
 
-def _actor(request: Request) -> ObjectId:
-    return parse_id(request.path_params["actor"])
+async def actor_of(request: Request) -> ObjectId:
+    """The actor the path's ``{actor}`` names: an id, or a name resolved when the request
+    is read (HTTP-015.1, RUN-026.4)."""
+    text = request.path_params["actor"]
+    if ID_TEXT.fullmatch(text):
+        return parse_id(text)
+    oid: ObjectId = await ask(request, Call(functools.partial(resolve, text=text)))
+    return oid
 
 
 def _not_found(message: str) -> HttpProblem:
@@ -75,21 +84,22 @@ async def create(request: Request) -> Response:
     body = await json_body(request, _CREATE_FIELDS)
     core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
     created: Created = await ask(request, Create(core))
-    return JSONResponse(
-        {
-            "actor": created.actor.hex(),
-            "message": None if created.message is None else created.message.hex(),
-            "existed": created.existed,
-        },
-        201,
-    )
+    answer = {
+        "actor": created.actor.hex(),
+        "message": None if created.message is None else created.message.hex(),
+        "existed": created.existed,
+    }
+    if core.name is not None:  # bound once its genesis is durable (HTTP-004.5, RUN-026.6)
+        await ask(request, Call(functools.partial(bind, name=core.name, actor=created.actor)))
+        answer["name"] = core.name
+    return JSONResponse(answer, 201)
 
 
 @handler
 async def send(request: Request) -> Response:
     """``POST /v1/actors/{actor}/messages`` (HTTP-005)."""
     query_params(request, ())  # HTTP-002.3: it defines none
-    recipient = _actor(request)
+    recipient = await actor_of(request)
     key = request.headers.get("idempotency-key")
     if key is not None:
         try:
@@ -166,7 +176,7 @@ def _raw_form(request: Request) -> bool:
 @handler
 async def query(request: Request) -> Response:
     """``GET /v1/actors/{actor}/queries/{name}`` (HTTP-006)."""
-    actor, name, raw = _actor(request), request.path_params["name"], _raw_form(request)
+    actor, name, raw = await actor_of(request), request.path_params["name"], _raw_form(request)
     blob: Blob = await ask(request, Call(functools.partial(run_query, actor=actor, name=name)))
     encoding, oid = encode_with_id(blob)
     headers = {"grit-answer": oid.hex()}
@@ -231,7 +241,7 @@ async def actors(request: Request) -> Response:
 @handler
 async def actor(request: Request) -> Response:
     """``GET /v1/actors/{actor}`` (HTTP-007.3)."""
-    oid = _actor(request)
+    oid = await actor_of(request)
     query_params(request, ())
     entry = await ask(request, Call(functools.partial(actor_entry, actor=oid)))
     if entry is None:
@@ -242,7 +252,7 @@ async def actor(request: Request) -> Response:
 @handler
 async def history(request: Request) -> Response:
     """``GET /v1/actors/{actor}/history`` (HTTP-007.4)."""
-    oid = _actor(request)
+    oid = await actor_of(request)
     params = query_params(request, ("limit", "before"))
     limit = _count(params.get("limit"), "limit", 100)
     before = _id_param(params.get("before"), "before")
@@ -256,17 +266,18 @@ async def history(request: Request) -> Response:
 
 @handler
 async def unfail(request: Request) -> Response:
-    """``DELETE /v1/actors/{actor}/failed`` (HTTP-007.5)."""
-    oid = _actor(request)
+    """``DELETE /v1/actors/{actor}/failed`` (HTTP-007.5): the runtime's ``clear_failed``
+    (RUN-025), which commits its open group first and runs the actor again."""
+    oid = await actor_of(request)
     query_params(request, ())
-    cleared = await ask(request, Call(functools.partial(clear_failed, actor=oid), wakes=True))
+    cleared = await ask(request, Call(functools.partial(clear, actor=oid), wakes=True))
     return JSONResponse({"cleared": cleared})
 
 
 @handler
 async def bundle(request: Request) -> Response:
     """``GET /v1/actors/{actor}/bundle`` (HTTP-010.1)."""
-    oid = _actor(request)
+    oid = await actor_of(request)
     query_params(request, ())
     data = await ask(request, Call(functools.partial(export_actor, actor=oid)))
     return Response(data, 200, media_type=BUNDLE_MEDIA)
@@ -275,7 +286,7 @@ async def bundle(request: Request) -> Response:
 @handler
 async def actor_openapi(request: Request) -> Response:
     """``GET /v1/actors/{actor}/openapi.json`` (HTTP-012.2)."""
-    oid = _actor(request)
+    oid = await actor_of(request)
     query_params(request, ())
     wut: Blob = await ask(request, Call(functools.partial(run_query, actor=oid, name="wut")))
     return JSONResponse(actor_document(oid, wut.data))

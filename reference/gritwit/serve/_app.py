@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from . import _actors_api as actors
 from . import _grit_api as grit
+from . import _life_api as life
 from . import _watch_api as watch
 from ._http import Handler, ServiceState, problem_response
 from ._middleware import LimitsMiddleware
@@ -52,6 +53,9 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
     ("GET", "/v1/openapi.json"): grit.openapi,
     ("GET", "/v1/actors/{actor}/openapi.json"): actors.actor_openapi,
     ("GET", "/metrics"): watch.metrics,
+    ("GET", "/v1/names"): life.names,
+    ("POST", "/v1/actors/{actor}/revert"): life.revert,
+    ("POST", "/v1/actors/{actor}/fork"): life.fork,
 }
 
 #: The status page's paths (HTTP-014.3), outside the protocol's endpoints and its

@@ -20,6 +20,7 @@ from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..cores import BadCore, actor_core
+from ..runtime import check_name
 from ._problems import HttpProblem
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "hex_bytes",
     "new_core",
     "parse_id",
+    "state_entries",
 ]
 
 #: The deepest tree of trees a content description may hold (as ``wit-send``'s, ADP-014).
@@ -101,8 +103,8 @@ def build_content(description: Any) -> tuple[ObjectId, tuple[GritObject, ...]]:
     return _build(description, objects), tuple(objects)
 
 
-def _state(value: Any) -> dict[str, bytes]:
-    """``state``: entry names → their data, from hexadecimal (HTTP-004.1)."""
+def state_entries(value: Any) -> dict[str, bytes]:
+    """``state``: entry names → their data, from hexadecimal (HTTP-004.1, HTTP-017.1)."""
     if not isinstance(value, dict):
         raise _bad("HTTP-004.1: state maps entry names to hexadecimal data")
     if "wit" in value:
@@ -113,11 +115,13 @@ def _state(value: Any) -> dict[str, bytes]:
 @dataclass(frozen=True, slots=True)
 class NewCore:
     """A new actor's core: built (``core`` and its ``objects``), or a tree of the store
-    named by id (``stored``), which the engine checks (HTTP-004.3)."""
+    named by id (``stored``), which the engine checks (HTTP-004.3); ``name``: the name to
+    bind to it, which its entry ``name`` holds (HTTP-004.4)."""
 
     core: Tree | None
     objects: tuple[GritObject, ...]
     stored: ObjectId | None
+    name: str | None = None
 
 
 def new_core(body: dict[str, Any]) -> NewCore:
@@ -130,13 +134,16 @@ def new_core(body: dict[str, Any]) -> NewCore:
     if len(kinds) != 1:
         raise _bad("HTTP-004.1: the body holds exactly one of core, test, wasm and python")
     (kind,) = kinds
+    name = body.get("name")
+    if name is not None:
+        check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
     if kind == "core":
         if "state" in body:
             raise _bad("HTTP-004.1: a body with core holds no state")
         if not isinstance(body["core"], str):
             raise _bad("HTTP-004.1: core is a text-form id")
-        return NewCore(None, (), parse_id(body["core"]))
-    state = _state(body.get("state", {}))
+        return NewCore(None, (), parse_id(body["core"]), name)
+    state = state_entries(body.get("state", {}))
     value = body[kind]
     if kind == "test" and not isinstance(value, str):
         raise _bad("HTTP-004.1: test is the name of a test actor")
@@ -144,7 +151,7 @@ def new_core(body: dict[str, Any]) -> NewCore:
         raise _bad("HTTP-004.1: python is the text of a program")
     code = hex_bytes(value, "wasm") if kind == "wasm" else value
     try:  # the same core `gritwit actor create` builds from the same description
-        core, objects = actor_core(kind, code, state)
+        core, objects = actor_core(kind, code, state, name)
     except BadCore as exc:
         raise _bad(str(exc)) from None
-    return NewCore(core, objects[:-1], None)
+    return NewCore(core, objects[:-1], None, name)

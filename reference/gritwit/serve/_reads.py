@@ -1,9 +1,9 @@
 """What the engine answers from the store: actors, histories, queries, objects, refs,
-bundles, failed marks (HTTP-006, HTTP-007, HTTP-009, HTTP-010).
+bundles (HTTP-006, HTTP-007, HTTP-009, HTTP-010).
 
 Each function takes the engine's :class:`~._engine_commands.EngineState` and runs in the
 engine's thread (a :class:`~._engine_commands.Call`); none writes but
-:func:`put_object`, :func:`import_actor` and :func:`clear_failed`.
+:func:`put_object`, :func:`import_actor` (the failed mark is the runtime's to clear, :mod:`._life`).
 """
 
 from __future__ import annotations
@@ -11,20 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import ObjectNotFound, RefConflict
+from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._json import object_to_json
 from .._objects import Blob, Step, Tree
-from ..runtime import FAILED_PREFIX, Share, export_bundle, failed_ref, import_bundle
+from ..runtime import (
+    FAILED_PREFIX,
+    Share,
+    export_bundle,
+    failed_ref,
+    import_bundle,
+    names_of,
+    step_traffic,
+    traffic_rows,
+)
 from ..store import head_ref
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
+from ._life import named as actors_named
 
 __all__ = [
     "ActorFilter",
     "actor_entry",
     "actor_page",
-    "clear_failed",
     "export_actor",
     "history_page",
     "import_actor",
@@ -64,8 +73,11 @@ def _step(state: EngineState, oid: ObjectId) -> Step:
     return step
 
 
-def _entry(state: EngineState, actor: ObjectId, head: ObjectId, failed: bool) -> dict[str, Any]:
-    """One entry of HTTP-007.1 (the routing index caught up before it)."""
+def _entry(
+    state: EngineState, actor: ObjectId, head: ObjectId, failed: bool, names: list[str]
+) -> dict[str, Any]:
+    """One entry of HTTP-007.1 with the actor's ``names`` (HTTP-015.3; the routing index
+    caught up before it)."""
     store = state.store
     step = _step(state, head)
     core = store.get_object(step.core)
@@ -86,6 +98,7 @@ def _entry(state: EngineState, actor: ObjectId, head: ObjectId, failed: bool) ->
         "failed": mark,
         "busy": bool(state.index.pending_for(store, actor, inbox)),
         "share": _share_index(state, actor),
+        "names": names,
     }
 
 
@@ -99,6 +112,7 @@ def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, A
     heads = store.list_ref_targets(_HEADS)  # heads first, then the outboxes (RUN-002.3)
     state.index.refresh(store)
     failed = _failed_names(state)
+    named = actors_named(state)
     after = None if where.after is None else where.after.hex()
     found: list[dict[str, Any]] = []
     for name, head in heads:
@@ -110,7 +124,7 @@ def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, A
             continue
         if where.failed is not None and (text in failed) != where.failed:
             continue
-        entry = _entry(state, actor, head, text in failed)
+        entry = _entry(state, actor, head, text in failed, named.get(actor, []))
         if where.code is not None and entry["code"] != where.code.hex():
             continue
         if where.busy is not None and entry["busy"] != where.busy:
@@ -129,7 +143,8 @@ def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
     if head is None:
         return None
     state.index.refresh(state.store)
-    return _entry(state, actor, head, state.store.get_ref(failed_ref(actor)) is not None)
+    failed = state.store.get_ref(failed_ref(actor)) is not None
+    return _entry(state, actor, head, failed, names_of(state.store, actor))
 
 
 def history_page(
@@ -142,8 +157,10 @@ def history_page(
         return None
     current: ObjectId | None = head if before is None else _step(state, before).previous
     steps: list[dict[str, Any]] = []
-    while current is not None and len(steps) < limit:
-        step = _step(state, current)
+    step = None if current is None else _step(state, current)
+    while current is not None and step is not None and len(steps) < limit:
+        previous = None if step.previous is None else _step(state, step.previous)
+        read, sent = step_traffic(state.store, step, previous)  # HTTP-007.6
         steps.append(
             {
                 "step": current.hex(),
@@ -151,9 +168,11 @@ def history_page(
                 "previous": None if step.previous is None else step.previous.hex(),
                 "inbox": None if step.inbox is None else step.inbox.hex(),
                 "outbox": None if step.outbox is None else step.outbox.hex(),
+                "read": traffic_rows(read, "sender"),
+                "sent": traffic_rows(sent, "recipient"),
             }
         )
-        current = step.previous
+        current, step = step.previous, previous
     return steps, (steps[-1]["step"] if steps and current is not None else None)
 
 
@@ -197,17 +216,3 @@ def export_actor(state: EngineState, actor: ObjectId) -> bytes:
 def import_actor(state: EngineState, data: bytes) -> tuple[ObjectId, ObjectId]:
     """Import a bundle by RUN-009's rules (HTTP-010.2): the actor and its head."""
     return import_bundle(state.store, data)
-
-
-def clear_failed(state: EngineState, actor: ObjectId) -> bool:
-    """Remove ``actor``'s failed mark (HTTP-007.5, RUN-004.7); ``False`` when it had none."""
-    name = failed_ref(actor)
-    while True:
-        mark = state.store.get_ref(name)
-        if mark is None:
-            return False
-        try:
-            state.store.cas_ref(name, mark, None)
-        except RefConflict:  # marked again meanwhile: remove that mark
-            continue
-        return True

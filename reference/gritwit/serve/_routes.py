@@ -86,6 +86,9 @@ ENDPOINTS: Final = (
     Endpoint("GET", "/v1/openapi.json", None, "HTTP-012.1"),
     Endpoint("GET", "/v1/actors/{actor}/openapi.json", None, "HTTP-012.2"),
     Endpoint("GET", "/metrics", None, "HTTP-014.1"),
+    Endpoint("GET", "/v1/names", None, "HTTP-015.2"),
+    Endpoint("POST", "/v1/actors/{actor}/revert", "json", "HTTP-016"),
+    Endpoint("POST", "/v1/actors/{actor}/fork", "json", "HTTP-017"),
 )
 
 _COMPILED: Final = tuple((endpoint, endpoint.pattern) for endpoint in ENDPOINTS)

@@ -29,16 +29,19 @@ from .._errors import (
     KeyConflict,
     ObjectNotFound,
     OutcomeUnknown,
+    RefConflict,
     StoreBusy,
     StoreUnavailable,
 )
 from .._ids import ObjectId
 from .._objects import GritObject, Message, Tree
-from ..runtime import Runtime
+from ..cores import name_blob
+from ..runtime import NAME_ENTRY, Runtime, name_ref
 from ..store import Store, head_ref
 from ..wit import OUTSIDE_REF, core_problem, outside_entries, read_outside
 from ._engine_commands import Create, Created, Send, Sent
 from ._keys import KEY_HEADER, Fingerprint, Found, KeyWindows
+from ._problems import HttpProblem
 
 __all__ = ["Sender", "outside_entry", "resolve", "fail"]
 
@@ -136,6 +139,20 @@ class _Gathered:
 
 def _conflict(key: str) -> KeyConflict:
     return KeyConflict("HTTP-005.5", f"the key {key!r} was sent with another content, mt or signal")
+
+
+def _check_named(store: Store, core: Tree, actor: ObjectId, name: str) -> None:
+    """A named creation's checks before anything is sent (HTTP-004.4, HTTP-004.5): the
+    core holds the entry ``name`` with the name, and the name is free or names ``actor``."""
+    if core.entries.get(NAME_ENTRY) != object_id(name_blob(name)):
+        raise HttpProblem(
+            400, "bad-request", f"HTTP-004.4: the core's entry 'name' does not hold {name!r}"
+        )
+    current = store.get_ref(name_ref(name))
+    if current is not None and current != actor:
+        raise RefConflict(
+            "HTTP-004.5", f"{name} names actor {current}, not {actor}", current=current
+        )
 
 
 def _headers(send: Send) -> dict[str, str] | None:
@@ -246,6 +263,8 @@ class Sender:
             assert new.core is not None
             core, objects = new.core, (*new.objects, new.core)
         actor = object_id(core)
+        if new.name is not None:
+            _check_named(self._store, core, actor, new.name)
         if self._store.get_ref(head_ref(actor)) is not None:
             resolve(future, Created(actor, None, True))
             return

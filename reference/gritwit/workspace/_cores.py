@@ -13,7 +13,7 @@ from typing import Final
 from .._codec import object_id
 from .._errors import GritError
 from .._objects import Blob, GritObject, Tree
-from ..cores import BadCore, code_blob
+from ..cores import BadCore, code_blob, name_blob
 from ..runtime import NAME_ENTRY
 from ..wit import TEST_ACTORS, code_core
 from ._file import DataValue, Workspace, WorkspaceActor, WorkspaceError
@@ -24,12 +24,6 @@ __all__ = ["GenesisCore", "genesis_core", "name_blob"]
 GenesisCore = tuple[Tree, tuple[GritObject, ...]]
 
 _WAT: Final = (".wat", ".wast")
-
-
-def name_blob(name: str) -> Blob:
-    """The entry ``name`` of a workspace's genesis core: the name's bytes, no headers
-    (RUN-026.5)."""
-    return Blob(data=name.encode("ascii"))
 
 
 def _code(workspace: Workspace, actor: WorkspaceActor) -> Blob:

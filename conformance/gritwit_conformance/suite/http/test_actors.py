@@ -1,8 +1,9 @@
 """Listing and inspecting actors (HTTP-007).
 
 ``GET /v1/actors`` lists every actor with a head, in ascending id order, each entry
-``{actor, head, code, failed, busy, share}``, filtered by ``failed``, ``busy``, ``code``
-and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1, HTTP-007.2);
+``{actor, head, code, failed, busy, share, names}`` (``names``: HTTP-015.3), filtered by
+``failed``, ``busy``, ``code`` and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1,
+HTTP-007.2);
 ``GET /v1/actors/{actor}`` is one entry (HTTP-007.3); ``…/history`` walks the steps back
 from the head (HTTP-007.4); ``DELETE …/failed`` clears a failed mark (HTTP-007.5).
 
@@ -39,7 +40,7 @@ from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
 
-ENTRY = {"actor", "head", "code", "failed", "busy", "share"}
+ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names"}  # names: HTTP-015.3
 
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
@@ -287,7 +288,9 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     assert answer["next"] is None and len(steps) >= 2
     assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
     for index, entry in enumerate(steps):
-        assert set(entry) == {"step", "core", "previous", "inbox", "outbox"}, entry
+        assert set(entry) == {"step", "core", "previous", "inbox", "outbox", "read", "sent"}, (
+            entry  # read, sent: HTTP-007.6
+        )
         stored = object_of(http, entry["step"])
         assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
             k: stored[k] for k in ("core", "previous", "inbox", "outbox")

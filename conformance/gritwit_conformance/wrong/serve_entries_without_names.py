@@ -1,0 +1,36 @@
+"""Wrong adapter: actor entries name no names (HTTP-015.3).
+
+``GET /v1/actors`` and ``GET /v1/actors/{actor}`` answer ``"names": []`` whatever is
+bound to the actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+ROW = WrongAdapter(
+    ("http",),
+    frozenset({"HTTP-015.3"}),
+    "failed",
+    "an actor's entry lists no names, though names are bound to it",
+)
+
+
+def install() -> None:
+    from gritwit.serve import _reads
+
+    def names_of(store: Any, actor: Any) -> list[str]:
+        return []  # the bug
+
+    def actors_named(state: Any) -> dict[Any, list[str]]:
+        return {}  # the bug
+
+    patch(_reads, "names_of", names_of)
+    patch(_reads, "actors_named", actors_named)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
