@@ -23,6 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -133,22 +134,30 @@ def test_the_run_actors_session_runs_as_written(tmp_path: Path, pg_url: str) -> 
 
 
 def _page_lists(tmp_path: Path, url: str, tally: str) -> None:
-    """The status page lists ``tally`` by name, ok, its status cell painted green."""
+    """The status page lists ``tally`` by name, ok, its status cell painted green.
+
+    The page fills its totals from ``/metrics`` after its list, which moves the rows down:
+    the cell is read where it was both before and after the screenshot."""
     rows = "document.querySelectorAll('#actors tbody tr')"
+    where = (
+        f"(() => {{ const r = [...{rows}].find(r => r.dataset.actor === '{tally}');"
+        " const c = r.querySelector('td.status').getBoundingClientRect();"
+        " return [r.dataset.status, r.textContent, c.x + c.width / 2, c.y + c.height / 2];"
+        " })()"
+    )
     with browser(tmp_path / "chromium-profile", 1200, 800) as page:
         page.open(f"{url}/ui/")
         page.wait_for(f"[...{rows}].some(r => r.dataset.actor === '{tally}')")
-        row = page.evaluate(
-            f"(() => {{ const r = [...{rows}].find(r => r.dataset.actor === '{tally}');"
-            " const c = r.querySelector('td.status').getBoundingClientRect();"
-            " return [r.dataset.status, r.textContent, c.x + c.width / 2, c.y + c.height / 2];"
-            " })()"
-        )
-        status, text, x, y = row
-        assert status == "ok" and "tally" in text, row
-        png = page.screenshot()
+        for _ in range(50):
+            before = page.evaluate(where)
+            png = page.screenshot()
+            if page.evaluate(where) == before:
+                break
+            time.sleep(0.2)
+        status, text, x, y = before
+        assert status == "ok" and "tally" in text, before
         width, _, _, lines = png_pixels(png)
         line = lines[int(y)]
         channels = len(line) // width
         at = int(x) * channels
-        assert tuple(line[at : at + 3]) == OK, (tuple(line[at : at + 3]), row)
+        assert tuple(line[at : at + 3]) == OK, (tuple(line[at : at + 3]), before)
