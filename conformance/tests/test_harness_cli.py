@@ -111,7 +111,7 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
 def test_a_bad_actor_id_is_refused(tmp_path: Path) -> None:
     assert run("runtime", "verify", str(tmp_path), "--create")[0] == 0  # a store, empty
     status, output = run("runtime", "history", str(tmp_path), "zz")
-    assert status == 2 and "'zz' is not an actor id" in output and "Traceback" not in output
+    assert status == 2 and "'zz' is neither an actor id" in output and "Traceback" not in output
 
 
 def test_conform_help_lists_profiles_and_defaults() -> None:

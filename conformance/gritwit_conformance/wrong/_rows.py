@@ -491,7 +491,7 @@ ROWS: dict[str, Row] = {
             "POST /v1/actors takes any test name, as rt-genesis does: an actor no test actor "
             "is gets created (201) and fails later, instead of 422 unknown-wit",
         ),
-        (_to("gritwit.serve._content", "TEST_ACTORS", lambda m: _EveryName()),),
+        (_to("gritwit.cores", "TEST_ACTORS", lambda m: _EveryName()),),
     ),
     "serve_bundle_as_cbor": Row(
         WrongAdapter(
