@@ -82,10 +82,10 @@ def test_what_http_cannot_express_is_refused(oracle: InProcess, tmp_path: Path) 
 
 
 @pytest.mark.slow
-@pytest.mark.req("RUN-009.7")
+@pytest.mark.req("RUN-009.7", "RUN-009.4")
 def test_a_home_that_is_not_fresh_is_caught(tmp_path: Path, oracle: InProcess) -> None:
-    """Moving back into the source's own service (its outside's chain goes on) gives other
-    message ids than the reference's fresh home: the check fails, naming RUN-009.7."""
+    """Moving back into the source's own service, where the head is older, is not the
+    reference's fresh home (RUN-009.4: ``ref-conflict``): the check fails, naming RUN-009.7."""
     with stopping([]) as running:
         first = start(tmp_path / "one")
         running.append(first)
@@ -98,5 +98,5 @@ def test_a_home_that_is_not_fresh_is_caught(tmp_path: Path, oracle: InProcess) -
 
         outcome = check_over_http(SCENARIOS["fork"], oracle, service, tmp_path)
     assert outcome.status == "failed", outcome
-    assert outcome.stage in ("move back", "home"), outcome
+    assert outcome.stage == "move back" and "ref-conflict" in outcome.reason, outcome
     assert "RUN-009.7" in outcome.requirements, outcome
