@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,8 @@ from gritwit.store import create_schema
 from gritwit_conformance.harness._implementation import InProcess
 from gritwit_conformance.teleport import (
     SCENARIOS,
+    HttpLeg,
+    Scenario,
     check_over_http,
     over_http_reason,
 )
@@ -79,6 +82,57 @@ def test_what_http_cannot_express_is_refused(oracle: InProcess, tmp_path: Path) 
     assert "stays behind" in over_http_reason(SCENARIOS["counter"], oracle, tmp_path)
     assert "max_steps=1" in over_http_reason(SCENARIOS["in-flight"], oracle, tmp_path)
     assert over_http_reason(SCENARIOS["fork"], oracle, tmp_path) == ""
+
+
+def _one_scenario(source: Callable[[HttpLeg, dict[str, Any]], list[str]]) -> Scenario:
+    return Scenario("made", "a scenario of this test", (), (), source, _nothing, _nothing)
+
+
+def _nothing(leg: HttpLeg, names: dict[str, Any]) -> None:
+    leg("rt-run", max_steps=50)
+
+
+def _counter(leg: HttpLeg) -> str:
+    return str(leg("rt-genesis", actor="counter")["actor"])
+
+
+def _inc(leg: HttpLeg, actor: str) -> None:
+    leg("rt-send", to=actor, mt="inc", content={"blob": ""})
+
+
+def _settled_each(leg: HttpLeg, names: dict[str, Any]) -> list[str]:
+    actor = _counter(leg)
+    for _ in range(2):
+        leg("rt-run", max_steps=50)
+        _inc(leg, actor)
+    leg("rt-run", max_steps=50)
+    return [actor]
+
+
+def _two_sends(leg: HttpLeg, names: dict[str, Any]) -> list[str]:
+    actor = _counter(leg)
+    leg("rt-run", max_steps=50)
+    _inc(leg, actor)
+    _inc(leg, actor)  # two pending: a service may read them in one step or two
+    leg("rt-run", max_steps=50)
+    return [actor]
+
+
+def _send_behind_genesis(leg: HttpLeg, names: dict[str, Any]) -> list[str]:
+    actor = _counter(leg)
+    _inc(leg, actor)  # the genesis transition would read it too (WIT-012)
+    leg("rt-run", max_steps=50)
+    return [actor]
+
+
+@pytest.mark.req("RUN-009.7", "WIT-012")
+def test_two_messages_pending_at_once_are_refused(oracle: InProcess, tmp_path: Path) -> None:
+    """One message pending at a time passes the dry run; a second send before the run,
+    or a send behind a genesis not yet run, is refused."""
+    assert over_http_reason(_one_scenario(_settled_each), oracle, tmp_path, remember=False) == ""
+    for source in (_two_sends, _send_behind_genesis):
+        why = over_http_reason(_one_scenario(source), oracle, tmp_path, remember=False)
+        assert "two messages pending" in why, (source.__name__, why)
 
 
 @pytest.mark.slow

@@ -303,11 +303,16 @@ _REASONS: dict[str, str] = {}
 
 
 def over_http_reason(
-    scenario: Scenario, oracle: Implementation, workdir: Path | None = None
+    scenario: Scenario,
+    oracle: Implementation,
+    workdir: Path | None = None,
+    *,
+    remember: bool = True,
 ) -> str:
     """Why ``scenario`` cannot run between services, or ``""``: from a dry run of it on
-    the reference alone under :class:`HttpLeg`'s rules (remembered per scenario)."""
-    if scenario.name in _REASONS:
+    the reference alone under :class:`HttpLeg`'s rules (remembered per scenario name
+    unless ``remember`` is false)."""
+    if remember and scenario.name in _REASONS:
         return _REASONS[scenario.name]
     if "sandbox" in scenario.profiles and "sandbox" not in oracle.profiles:
         return "the reference here has no pinned interpreter (pip install 'gritwit[sandbox]')"
@@ -318,7 +323,8 @@ def over_http_reason(
             reason = "" if outcome.status == "passed" else f"the dry run: {outcome.reason}"
         except NotOverHttp as exc:
             reason = f"{outcome.stage}: {exc.reason}"
-    _REASONS[scenario.name] = reason
+    if remember:
+        _REASONS[scenario.name] = reason
     return reason
 
 
