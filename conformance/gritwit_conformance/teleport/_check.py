@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,9 +23,11 @@ from ._mirror import Divergence, Leg, SuiteBug
 from ._move import move
 from ._scenarios import Scenario
 
-__all__ = ["Outcome", "Status", "check_scenario", "not_run_reason"]
+__all__ = ["OpenLeg", "Outcome", "Status", "check_scenario", "not_run_reason", "run_legs"]
 
 Status = Literal["passed", "failed", "errored", "not-run"]
+#: Opens the leg ``source``, ``target`` or ``home`` with the clauses its answers break.
+OpenLeg = Callable[[str, tuple[str, ...]], Leg]
 #: What the source leg's answers break: the runtime before any move (not the move's fault).
 BEFORE_MOVE = ("ADP-015",)
 
@@ -99,37 +102,41 @@ def check_scenario(
         outcome.status, outcome.reason = "not-run", why
         return outcome
     with tempfile.TemporaryDirectory(prefix="gritwit-teleport-", dir=workdir) as tmp:
-        _drive(scenario, a, b, oracle, Path(tmp), outcome)
+        top = Path(tmp)
+
+        def open_leg(name: str, rules: tuple[str, ...]) -> Leg:
+            return Leg(b if name == "target" else a, oracle, top, name, rules)
+
+        run_legs(scenario, open_leg, outcome)
     for impl in (a, b):
         impl.reset()  # a broken exchange is this scenario's: the next starts afresh
     outcome.seconds = time.monotonic() - started
     return outcome
 
 
-def _drive(
-    scenario: Scenario,
-    a: Implementation,
-    b: Implementation,
-    oracle: Implementation,
-    top: Path,
-    outcome: Outcome,
-) -> None:
+def run_legs(scenario: Scenario, open_leg: OpenLeg, outcome: Outcome) -> None:
+    """Source, move, target, move back, home: ``outcome`` says how far it went and why.
+
+    ``open_leg`` gives each leg (an adapter's runtime in :func:`check_scenario`, a
+    service in :mod:`._http`); an exception other than the ones an outcome records
+    (e.g. ``NotOverHttp``) passes through, every leg closed.
+    """
     names: dict[str, Any] = {}
     legs: list[Leg] = []
     rules = scenario.requirements
     try:
         outcome.stage = "source"
-        source = Leg(a, oracle, top, "source", BEFORE_MOVE)
+        source = open_leg("source", BEFORE_MOVE)
         legs.append(source)
         actors = scenario.source(source, names)
         outcome.stage = "move"
-        target = Leg(b, oracle, top, "target", rules)
+        target = open_leg("target", rules)
         legs.append(target)
         outcome.bundles += [len(x) // 2 for x in move(source, target, actors, rules)]
         outcome.stage = "target"
         scenario.target(target, names)
         outcome.stage = "move back"
-        home = Leg(a, oracle, top, "home", rules)
+        home = open_leg("home", rules)
         legs.append(home)
         back = actors[::-1]  # the other order of imports (RUN-009.11: whatever the order)
         outcome.bundles += [len(x) // 2 for x in move(target, home, back, rules)]
