@@ -34,7 +34,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: The longest one DevTools command waits for its answer: a hung browser fails the test.
 ANSWER_SECONDS = 60.0
 
-_FLAGS = (
+#: Headless, nothing fetched but loopback (no DNS), no background traffic: every test
+#: that starts Chromium starts it so.
+HEADLESS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -43,10 +45,13 @@ _FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # loopback only
+)
+_FLAGS = (
+    *HEADLESS,
     "--disable-extensions",
     "--hide-scrollbars",
     "--force-color-profile=srgb",  # CSS colours land in the PNG as written
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # loopback only
     "--remote-debugging-pipe",
 )
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from chromium_pipe import CHROMIUM, HEADLESS
 
 httpx = pytest.importorskip("httpx", reason="needs the serve extra: pip install -e '.[test]'")
 pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
@@ -31,7 +31,6 @@ from test_serve_actors import PYTHON_COUNTER  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 WASM_COUNTER = ROOT / "conformance" / "wasm" / "actors" / "counter.wasm"
 PAGE = "<!doctype html><html><body><h1 id='hello'>Hello from a counter</h1></body></html>"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SENDS = 1_000
 #: Of the sends, those to the Python counter: each of its transitions is a CPython run.
 TO_PYTHON = 10
@@ -103,18 +102,7 @@ def chromium_dom(tmp: Path, url: str) -> str:
     """The DOM headless Chromium builds from ``url`` (loopback only, no DNS)."""
     assert CHROMIUM is not None
     profile = tmp / "chromium-profile"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    no_dns = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # loopback only
-    command = [CHROMIUM, *flags, no_dns]
+    command = [CHROMIUM, *HEADLESS]
     command += [f"--user-data-dir={profile}", "--dump-dom", url]
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
