@@ -94,3 +94,6 @@ def test_a_path_without_a_store_or_a_bad_listen_is_refused(tmp_path: Path) -> No
     assert bad.returncode == 2 and "HOST:PORT" in bad.stderr
     share = _serve(str(tmp_path), "--share", "3/2")
     assert share.returncode == 2 and "RUN-021" in share.stderr
+    for bound in ("0", "-1", "x"):  # RUN-005: a transition's bound is a positive number
+        refused = _serve(str(tmp_path), "--time-limit", bound)
+        assert refused.returncode == 2 and "--time-limit" in refused.stderr, bound

@@ -46,9 +46,15 @@ def oracle() -> Iterator[InProcess]:
         reference.close()
 
 
+#: The services' bound of a transition, as the teleport mirror's runtimes have it
+#: (TRANSITION_BOUND): the scenarios compare step ids, never bounds, and a sandboxed
+#: transition on a loaded machine can outlast the default 5 s on the service's side only.
+BOUND = ("--time-limit", "600")
+
+
 def _services(running: list[Service], stores: Stores) -> Callable[[str], str]:
     def service(leg: str) -> str:
-        running.append(start(stores(leg)))
+        running.append(start(stores(leg), *BOUND))
         return running[-1].url
 
     return service
@@ -141,12 +147,12 @@ def test_a_home_that_is_not_fresh_is_caught(tmp_path: Path, oracle: InProcess) -
     """Moving back into the source's own service, where the head is older, is not the
     reference's fresh home (RUN-009.4: ``ref-conflict``): the check fails, naming RUN-009.7."""
     with stopping([]) as running:
-        first = start(tmp_path / "one")
+        first = start(tmp_path / "one", *BOUND)
         running.append(first)
 
         def service(leg: str) -> str:
             if leg == "target":
-                running.append(start(tmp_path / "two"))
+                running.append(start(tmp_path / "two", *BOUND))
                 return running[-1].url
             return first.url
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
+
+from .._argtypes import positive_float
 
 __all__ = ["add_serve_parser"]
 
@@ -59,7 +62,10 @@ def _serve(args: argparse.Namespace) -> int:
         return exc.status
     host, port = args.listen
     try:
-        service = Service(store, host=host, port=port, settings=EngineSettings(share=args.share))
+        settings = EngineSettings(share=args.share)
+        if args.time_limit is not None:
+            settings = replace(settings, time_limit=args.time_limit)
+        service = Service(store, host=host, port=port, settings=settings)
     except OSError as exc:
         print(f"gritwit serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 2
@@ -119,5 +125,12 @@ def add_serve_parser(subparsers: Any) -> None:
         metavar="K/N",
         help="run only the actors of share K of N (RUN-021, HTTP-001.2); requests may "
         "still name any actor (default: every actor)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=positive_float,
+        metavar="SECONDS",
+        help="the time bound of one transition (RUN-005; default: the runtime's, 5 s): a "
+        "slower attempt fails (time-limit) and is retried as RUN-004 says",
     )
     parser.set_defaults(handler=_serve)
