@@ -66,6 +66,12 @@ def check_name(name: object) -> str:
     return name
 
 
+def is_id_text(text: str) -> bool:
+    """Whether ``text`` is an id's text form, 64 lowercase hex digits (ID-003): where an
+    interface takes an id or a name, such text is an id and never a name (RUN-026.4)."""
+    return type(text) is str and _ID_TEXT.fullmatch(text) is not None
+
+
 def name_ref(name: str) -> str:
     """The ref that binds ``name``: ``names/actors/<name>`` (RUN-026.2)."""
     return NAMES_PREFIX + check_name(name)

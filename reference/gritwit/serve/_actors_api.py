@@ -14,13 +14,13 @@ from .._codec import encode_with_id
 from .._ids import ObjectId
 from .._json import object_to_json
 from .._objects import Blob
-from ..runtime import Share
+from ..runtime import Share, is_id_text
 from ._content import build_content, new_core, parse_id
 from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
 from ._http import ask, bad, handler, json_body, query_params, state_of
 from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
-from ._life import ID_TEXT, bind, clear, resolve
+from ._life import bind, clear, resolve
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
 from ._problems import HttpProblem
@@ -67,7 +67,7 @@ async def actor_of(request: Request) -> ObjectId:
     """The actor the path's ``{actor}`` names: an id, or a name resolved when the request
     is read (HTTP-015.1, RUN-026.4)."""
     text = request.path_params["actor"]
-    if ID_TEXT.fullmatch(text):
+    if is_id_text(text):  # an id needs no read of the store (HTTP-015.1)
         return parse_id(text)
     oid: ObjectId = await ask(request, Call(functools.partial(resolve, text=text)))
     return oid

@@ -9,9 +9,7 @@ the command line do, and nothing of its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Final
 
 from .._ids import ObjectId
 from ..cores import state_blobs
@@ -19,7 +17,6 @@ from ..runtime import actor_names, bind_name, fork, name_ref, resolve_actor
 from ._engine_commands import EngineState
 
 __all__ = [
-    "ID_TEXT",
     "bind",
     "clear",
     "fork_actor",
@@ -29,10 +26,6 @@ __all__ = [
     "revert_actor",
     "taken_by",
 ]
-
-#: An id's text form (ID-003): a path segment of exactly this is an id, any other text
-#: a name (RUN-026.4, HTTP-015.1).
-ID_TEXT: Final = re.compile(r"[0-9a-f]{64}", re.ASCII)
 
 
 def resolve(state: EngineState, text: str) -> ObjectId:

@@ -18,9 +18,10 @@ from typing import Any, Final
 
 from .._ids import ObjectId
 from .._objects import Step, Tree
-from ..runtime import FAILED_PREFIX, actor_names
+from ..runtime import FAILED_PREFIX
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
+from ._life import named
 
 __all__ = ["Gauges", "service_gauges", "watch_actors"]
 
@@ -75,20 +76,12 @@ def service_gauges(state: EngineState) -> Gauges:
     return Gauges(pending=pending, resident=runtime.resident_count, fuel=runtime.fuel_spent)
 
 
-def _names(state: EngineState) -> dict[ObjectId, str]:
-    """Each named actor with the first of its names (RUN-026: refs ``names/actors/<name>``)."""
-    names: dict[ObjectId, str] = {}
-    for name, actor in sorted(actor_names(state.store).items()):
-        names.setdefault(actor, name)
-    return names
-
-
 def watch_actors(state: EngineState, limit: int) -> dict[str, Any]:
     """The status page's list (HTTP-014.3): at most ``limit`` actors in id order, and
     how many there are."""
     store, runtime = state.store, state.runtime
     failed = {name[len(FAILED_PREFIX) :] for name in store.list_refs(FAILED_PREFIX)}
-    names = _names(state)
+    names = {actor: found[0] for actor, found in named(state).items()}
     heads = _heads(state)
     actors = []
     for actor, head, step in _steps(state, heads[:limit]):  # only those listed are read
