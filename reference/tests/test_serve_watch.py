@@ -254,7 +254,14 @@ def test_the_pages_list_has_each_actors_pending_count_and_name(served: Served) -
     assert [e["actor"] for e in listed["actors"]] == sorted(by_actor)
     assert len(client.get("/ui/actors.json?limit=1").json()["actors"]) == 1
     assert client.get("/ui/actors.json?limit=10000").status_code == 200
-    for bad in ("limit=0", "limit=10001", "limit=x", "other=1"):
+    for bad in (
+        "limit=0",
+        "limit=10001",
+        "limit=x",
+        "limit=%C2%B2",
+        "limit=1" + "0" * 4999,
+        "other=1",
+    ):
         error_of(client.get(f"/ui/actors.json?{bad}"), 400, "bad-request")
 
 

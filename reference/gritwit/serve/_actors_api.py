@@ -17,7 +17,7 @@ from .._objects import Blob
 from ..runtime import Share, is_id_text
 from ._content import build_content, new_core, parse_id
 from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
-from ._http import ask, bad, handler, json_body, query_params, state_of
+from ._http import ask, bad, count_param, handler, json_body, query_params, state_of
 from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
 from ._life import bind, clear, resolve
@@ -200,11 +200,7 @@ def _flag(value: str | None, name: str) -> bool | None:
 
 
 def _count(value: str | None, name: str, default: int) -> int:
-    if value is None:
-        return default
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 10_000:
-        raise bad(f"HTTP-007.2: {name} is an integer from 1 to 10000")
-    return int(value)
+    return count_param(value, default, 10_000, f"HTTP-007.2: {name} is an integer from 1 to 10000")
 
 
 def _id_param(value: str | None, name: str) -> ObjectId | None:

@@ -132,6 +132,21 @@ async def json_body(request: Request, fields: Mapping[str, Field]) -> dict[str, 
     return await run_in_threadpool(_parse_long, data, fields)
 
 
+def count_param(value: str | None, default: int, high: int, refusal: str) -> int:
+    """A count of a query parameter from 1 to ``high`` (``default`` when absent), read
+    only when it is at most ``high``'s own number of ASCII digits: text of ``²`` or of
+    thousands of digits is a ``bad-request`` saying ``refusal`` (HTTP-002.3), never an
+    error of ``int``."""
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= len(str(high))):
+        raise bad(refusal)
+    count = int(value)
+    if not 1 <= count <= high:
+        raise bad(refusal)
+    return count
+
+
 def query_params(request: Request, allowed: Collection[str]) -> dict[str, str]:
     """The query parameters, each at most once and each one ``allowed``
     (HTTP-007.2: a malformed parameter → ``bad-request``)."""

@@ -18,7 +18,7 @@ from ..runtime import check_name
 from ._actors_api import actor_of
 from ._content import parse_id, state_entries
 from ._engine_commands import Call
-from ._http import ask, bad, handler, json_body, query_params
+from ._http import ask, bad, count_param, handler, json_body, query_params
 from ._json_body import Field, is_object, is_text
 from ._life import fork_actor, name_page, revert_actor
 
@@ -35,16 +35,16 @@ _FORK_FIELDS: Final = {
 async def names(request: Request) -> Response:
     """``GET /v1/names`` (HTTP-015.2): bound names and their actors, in name order."""
     params = query_params(request, ("limit", "after"))
-    limit = params.get("limit", "1000")
-    if not limit.isascii() or not limit.isdigit() or not 1 <= int(limit) <= 10_000:
-        raise bad("HTTP-015.2: limit is an integer from 1 to 10000")
+    limit = count_param(
+        params.get("limit"), 1000, 10_000, "HTTP-015.2: limit is an integer from 1 to 10000"
+    )
     after = params.get("after")
     if after is not None:
         try:
             check_name(after)
         except GritError:  # a query parameter's fault is bad-request (HTTP-002.3)
             raise bad("HTTP-015.2: after is an actor name (RUN-026.1)") from None
-    call = functools.partial(name_page, after=after, limit=int(limit))
+    call = functools.partial(name_page, after=after, limit=limit)
     page, following = await ask(request, Call(call))
     return JSONResponse({"names": page, "next": following})
 

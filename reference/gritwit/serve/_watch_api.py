@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ._engine_commands import Call
-from ._http import ask, bad, handler, query_params, state_of
+from ._http import ask, count_param, handler, query_params, state_of
 from ._metrics import METRICS_MEDIA
 from ._problems import HttpProblem
 from ._watch import service_gauges, watch_actors
@@ -83,10 +83,6 @@ async def ui_file(request: Request) -> Response:
 async def ui_actors(request: Request) -> Response:
     """``GET /ui/actors.json``: the actors the page lists, at most ``limit`` (1 to 10,000)."""
     given = query_params(request, ("limit",)).get("limit")
-    limit = LIST_LIMIT
-    if given is not None:
-        if not given.isdigit() or not 1 <= int(given) <= 10_000:
-            raise bad("HTTP-002.3: limit is a number from 1 to 10000")
-        limit = int(given)
+    limit = count_param(given, LIST_LIMIT, 10_000, "HTTP-002.3: limit is a number from 1 to 10000")
     listed = await ask(request, Call(functools.partial(watch_actors, limit=limit)))
     return JSONResponse(listed, headers={"cache-control": "no-cache"})

@@ -238,6 +238,9 @@ def test_after_an_actor_not_listed_starts_after_its_place(
         {"share": "1"},
         {"share": "0/1025"},
         {"after": "zz"},
+        # digits a number parser may take, or refuse with an error of its own
+        pytest.param({"limit": "\u00b2"}, id="limit=superscript-two"),
+        pytest.param({"limit": "1" + "0" * 4999}, id="limit=5000-digits"),
     ],
     ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()),
 )

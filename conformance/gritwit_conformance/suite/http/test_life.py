@@ -218,8 +218,22 @@ def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": "0"}, {"limit": "10001"}, {"after": "UPPER"}, {"before": "a"}],
-    ids=["limit-0", "limit-10001", "after-malformed", "unknown-parameter"],
+    [
+        {"limit": "0"},
+        {"limit": "10001"},
+        {"limit": "\u00b2"},
+        {"limit": "1" + "0" * 4999},
+        {"after": "UPPER"},
+        {"before": "a"},
+    ],
+    ids=[
+        "limit-0",
+        "limit-10001",
+        "limit-superscript-two",
+        "limit-5000-digits",
+        "after-malformed",
+        "unknown-parameter",
+    ],
 )
 @pytest.mark.req("HTTP-015.2", "HTTP-002.3")
 def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
