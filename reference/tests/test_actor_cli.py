@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,10 @@ def test_list_shows_status_pending_and_the_failure_as_the_store_holds_them(
     assert (rows[ran]["status"], rows[ran]["pending"]) == ("ok", 1)
     assert (rows[waiting]["status"], rows[waiting]["pending"]) == ("no head", 3)  # + genesis
     assert rows[marked]["status"] == "failed" and "failed after 5" in rows[marked]["reason"]
-    assert all(row["kind"] == "test-actor" and row["time"] is None for row in rows.values())
+    assert all(row["kind"] == "test-actor" for row in rows.values())
+    # a step time (RUN-027) for each head, none for an actor without one
+    assert rows[waiting]["time"] is None
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[a]["time"]) for a in heads)
     assert set(_rows(capsys, store, "--failed")) == {marked}
     assert set(_rows(capsys, store, "--pending")) == {ran, waiting}
     status, out, _ = gritwit(capsys, "actor", "list", "--store", store)

@@ -75,9 +75,16 @@ def _request_line(method: str, path: str, headers: dict[str, str], body: Any) ->
     return "> " + " ".join(parts)
 
 
+#: A step time (HTTP-007.7) as the page shows every one: the time of the run that wrote it.
+SHOWN_TIME = "2026-11-27T16:21:02Z"
+STEP_TIME = re.compile(r'"time": "\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"')
+
+
 def _answer_line(status: int, text: str) -> str:
     with contextlib.suppress(ValueError):  # a JSON body, shown compact; else as it is
         text = json.dumps(json.loads(text), separators=(", ", ": "))
+    # the one thing a fresh store does not give twice: when each step became the head
+    text = STEP_TIME.sub('"time": "' + SHOWN_TIME + '"', text)
     return f"< {status} {text}"
 
 

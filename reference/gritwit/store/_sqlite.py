@@ -37,6 +37,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
@@ -44,6 +45,7 @@ from typing import Final
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
+from ._times import HEADS
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -105,7 +107,12 @@ _SCHEMA: Final = (
     # made where missing, in a file of an older version too: its journal starts empty
     "CREATE TABLE IF NOT EXISTS ref_journal"
     " (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, target BLOB)",
+    # made where missing too: the steps of an older file have no time (RUN-027.2)
+    "CREATE TABLE IF NOT EXISTS step_times (step BLOB PRIMARY KEY NOT NULL, at REAL NOT NULL)"
+    " WITHOUT ROWID",
 )
+#: A step's time, the first time a swap makes it a head here (RUN-027.1).
+_STEP_TIME: Final = "INSERT OR IGNORE INTO step_times (step, at) VALUES (?, ?)"
 #: Journal a swap of ``?1`` to ``?2`` (``NULL``: deleted), numbered one past the newest.
 _JOURNAL: Final = (
     "INSERT INTO ref_journal (version, name, target)"
@@ -401,8 +408,24 @@ class SqliteBackend:
             conn.execute(
                 "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
             )
+            if name.startswith(HEADS):
+                conn.execute(_STEP_TIME, (new.digest, time.time()))
         _journal(conn, name, new)
         return CasResult(CasStatus.SWAPPED, new)
+
+    def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
+        """The recorded time of each of ``oids`` that has one (RUN-027.1)."""
+        wanted = {oid.digest: oid for oid in oids}
+        found: dict[ObjectId, float] = {}
+        digests = list(wanted)
+        with self._connection() as conn:
+            for start in range(0, len(digests), 500):  # under SQLite's bound on parameters
+                page = digests[start : start + 500]
+                marks = ",".join("?" * len(page))
+                query = f"SELECT step, at FROM step_times WHERE step IN ({marks})"
+                for step, at in conn.execute(query, page):
+                    found[wanted[bytes(step)]] = float(at)
+        return found
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""

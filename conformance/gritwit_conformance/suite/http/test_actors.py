@@ -40,7 +40,8 @@ from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
 
-ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names"}  # names: HTTP-015.3
+#: names: HTTP-015.3; time: HTTP-007.7
+ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names", "time"}
 
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
@@ -291,9 +292,8 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     assert answer["next"] is None and len(steps) >= 2
     assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
     for index, entry in enumerate(steps):
-        assert set(entry) == {"step", "core", "previous", "inbox", "outbox", "read", "sent"}, (
-            entry  # read, sent: HTTP-007.6
-        )
+        keys = {"step", "core", "previous", "inbox", "outbox", "read", "sent", "time"}
+        assert set(entry) == keys, entry  # read, sent: HTTP-007.6; time: HTTP-007.7
         stored = object_of(http, entry["step"])
         assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
             k: stored[k] for k in ("core", "previous", "inbox", "outbox")

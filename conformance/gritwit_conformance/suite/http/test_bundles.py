@@ -10,6 +10,7 @@ from the head, each once, sorted by id).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -112,6 +113,47 @@ def test_an_imported_actor_continues_on_the_other_service(
     assert count_of(two, actor) == 15, "HTTP-010.2: the imported actor did not continue"
     history = body_of(two.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")["steps"]
     assert history[1]["step"] == head, "RUN-009.8: the next step does not follow the bundle's head"
+
+
+#: A step time as HTTP-007.7 writes it: ISO 8601 UTC to the second.
+STEP_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _times(client: httpx.Client, actor: str) -> list[object]:
+    steps = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")["steps"]
+    missing = [step["step"] for step in steps if "time" not in step]
+    assert not missing, f"HTTP-007.7: the history steps {missing} hold no `time`"
+    return [step["time"] for step in steps]
+
+
+@pytest.mark.req("HTTP-007.7", "RUN-027.2")
+def test_step_times_are_the_heads_and_a_moved_history_has_none(
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
+) -> None:
+    """Every step's ``time`` is null or ISO 8601 UTC, and an entry's is its head's; the
+    older steps a bundle moved were never a head on the importing service, so they have
+    none there (RUN-027.2), whatever the exporting service recorded."""
+    one, two, actor = moved()
+    times = _times(one, actor)
+    wrong = [
+        t for t in times if t is not None and not (isinstance(t, str) and STEP_TIME.fullmatch(t))
+    ]
+    assert not wrong, f"HTTP-007.7: step times {wrong} are neither null nor ISO 8601 UTC"
+    entry = body_of(one.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
+    assert "time" in entry and entry["time"] == times[0], (
+        f"HTTP-007.7: the entry's time {entry.get('time', '(none)')!r} is not its head's "
+        f"{times[0]!r}"
+    )
+    listed = body_of(one.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
+    assert [e.get("time", "(none)") for e in listed if e["actor"] == actor] == [times[0]], (
+        "HTTP-007.7: the listed entry's time is not its head's"
+    )
+    import_(two, export(one, actor))
+    moved_times = _times(two, actor)
+    assert moved_times[1:] == [None] * (len(moved_times) - 1), (
+        f"HTTP-007.7: after an import the steps older than the head have the times "
+        f"{moved_times[1:]}; they were never a head on this service (RUN-027.2)"
+    )
 
 
 @pytest.mark.req("HTTP-010.1")
