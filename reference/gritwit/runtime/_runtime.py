@@ -371,6 +371,12 @@ class Runtime(RuntimeFace):
         (HTTP-014.1)."""
         return self._residents.resident_count
 
+    def on_commit(self, seconds: Callable[[float], None] | None) -> None:
+        """Have ``seconds`` told how long each commit of the open group took, the
+        store's write included (RUN-017.2): a service's ``gritwit_step_commit_seconds``
+        (HTTP-014.1); ``None`` stops it."""
+        self._commits.on_commit = seconds
+
     @property
     def fuel_spent(self) -> int:
         """Fuel units its Wasm and sandboxed transitions consumed so far (WASM-019,

@@ -148,7 +148,8 @@ Maker = Callable[[str, str], list[dict[str, Any]]]
 #: Batches refused whole, each with a good entry first: (status, class, entries maker).
 REFUSED: dict[str, tuple[int, str, Maker]] = {
     "bad-content": (400, "bad-request", lambda a, b: [entry(a, 1), {"to": b, "content": "x"}]),
-    "bad-to": (400, "invalid-id", lambda a, b: [entry(a, 1), entry("AB" * 32, 1)]),
+    # neither an id nor a name (HTTP-015.1: a `to` is read as a path's {actor})
+    "bad-to": (400, "invalid-ref-name", lambda a, b: [entry(a, 1), entry("AB" * 32, 1)]),
     "unknown-field": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, color="red")]),
     "bad-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "a b")]),
     "long-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "k" * 256)]),

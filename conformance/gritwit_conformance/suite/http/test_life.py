@@ -100,6 +100,30 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     )
 
 
+@pytest.mark.req("HTTP-015.1", "HTTP-005.7")
+def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.Client) -> None:
+    """A batch's ``to`` is read as a path's ``{actor}``: a name is the actor it names, and
+    a name bound to nothing fails the whole batch (HTTP-003.3)."""
+    actor = named_counter(http, "batch-by-name")["actor"]
+    settle(http)
+
+    def entry(to: str, amount: int) -> dict[str, Any]:
+        return {"to": to, "content": {"blob": str(amount).encode().hex()}, "mt": "inc"}
+
+    batch = {"messages": [entry("batch-by-name", 2), entry(actor, 3)]}
+    body_of(http.post("/v1/messages", json=batch), 202, "HTTP-015.1")
+    settle(http)
+    assert count_of(http, actor) == 5, "HTTP-015.1: a batch's to by name reached another actor"
+    for to, status, error in (
+        ("nobody-has-this-name", 404, "not-found"),
+        ("-x", 400, "invalid-ref-name"),
+    ):
+        refused = {"messages": [entry(actor, 7), entry(to, 1)]}
+        expect_error(http.post("/v1/messages", json=refused), status, error, f"HTTP-015.1 ({to})")
+    settle(http)
+    assert count_of(http, actor) == 5, "HTTP-003.3: a refused batch sent its other entries"
+
+
 @pytest.mark.parametrize(("method", "path", "body"), ACTOR_PATHS, ids=PATH_IDS)
 @pytest.mark.parametrize(
     ("text", "status", "error"),

@@ -34,6 +34,7 @@ NAMES = {
     "gritwit_failures_total": "counter",
     "gritwit_fuel_consumed_total": "counter",
     "gritwit_commit_seconds": "histogram",
+    "gritwit_step_commit_seconds": "histogram",
     "gritwit_pending_messages": "gauge",
     "gritwit_resident_actors": "gauge",
 }
@@ -132,13 +133,14 @@ def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
         assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
     for name in ("gritwit_pending_messages", "gritwit_resident_actors"):
         assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
-    infinite = found.value("gritwit_commit_seconds_bucket", le="+Inf")
-    count = found.value("gritwit_commit_seconds_count")
-    assert infinite is not None and count is not None and infinite == count, (
-        "HTTP-014.1: gritwit_commit_seconds is no histogram: its +Inf bucket "
-        f"({infinite}) and its count ({count}) must be served and equal"
-    )
-    assert found.value("gritwit_commit_seconds_sum") is not None
+    for name in ("gritwit_commit_seconds", "gritwit_step_commit_seconds"):
+        infinite = found.value(f"{name}_bucket", le="+Inf")
+        count = found.value(f"{name}_count")
+        assert infinite is not None and count is not None and infinite == count, (
+            f"HTTP-014.1: {name} is no histogram: its +Inf bucket "
+            f"({infinite}) and its count ({count}) must be served and equal"
+        )
+        assert found.value(f"{name}_sum") is not None
 
 
 @pytest.mark.req("HTTP-014.1", "HTTP-014.2")
@@ -184,6 +186,11 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
     assert 1 <= commits <= requests, (
         f"HTTP-014.1: gritwit_commit_seconds counts {commits} commits of the {requests} "
         "requests that sent"
+    )
+    step_commits = found.value("gritwit_step_commit_seconds_count") or 0
+    assert 1 <= step_commits <= transitions, (
+        f"HTTP-014.1: gritwit_step_commit_seconds counts {step_commits} commits of the "
+        f"{transitions} steps adopted: each commit holds one step at least"
     )
     assert found.value("gritwit_fuel_consumed_total") == 0, (
         "HTTP-014.1: gritwit_fuel_consumed_total is not 0, yet only test actors ran"
