@@ -293,6 +293,29 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     )
 
 
+@pytest.mark.req("HTTP-016.3", "RUN-024.10")
+def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> None:
+    """The client chose S against head E; a step adopted since makes the revert 409,
+    nothing moved, and a revert from the head as it is now is made."""
+    actor = create(http, test="counter")["actor"]
+    settle(http)
+    steps = counted(http, actor, 1, 2)  # counts 1, 3: newest first [3, 1, 0]
+    seen = steps[0]
+    newer = counted(http, actor, 4)  # a step the client has not seen: count 7
+    body = {"step": steps[1], "head": seen}
+    response = http.post(f"/v1/actors/{actor}/revert", json=body)
+    expect_error(response, 409, "ref-conflict", "HTTP-016.3 (a head older than the head)")
+    assert steps_of(http, actor) == newer and count_of(http, actor) == 7, (
+        "HTTP-016.3: a revert refused for its head moved the actor"
+    )
+    body = {"step": steps[1], "head": newer[0]}
+    answer = body_of(http.post(f"/v1/actors/{actor}/revert", json=body), 200, "HTTP-016.3")
+    assert steps_of(http, actor) == [answer["head"], *newer], (
+        "HTTP-016.3: the revert from the head as it is does not follow that head"
+    )
+    assert count_of(http, actor) == 1, "HTTP-016.3: the revert from the head as it is was not made"
+
+
 @pytest.mark.req("HTTP-016.2", "HTTP-003.2", "HTTP-003.3")
 def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
