@@ -30,7 +30,14 @@ from typing import Any, Final
 
 from .._codec import object_id
 from .._deadline import CHECK_EVERY, checkpoint
-from .._errors import GritError, InvalidTransition, UnknownQuery, UnknownWit
+from .._errors import (
+    GritError,
+    InvalidTransition,
+    OutputTooLarge,
+    TooLarge,
+    UnknownQuery,
+    UnknownWit,
+)
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Tree
 from ..store import Store
@@ -44,6 +51,7 @@ from ..wit._model import (
     get_blob,
 )
 from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path, module_tree_id
+from ._mount import MAX_CORE_ENTRIES, Mounted, count_entries
 from ._run import SandboxLimits, run_python
 from ._wit import RUNTIME, program_of
 
@@ -124,13 +132,12 @@ class SandboxWit:
         code = {name: oid for name, oid in inp.core.entries.items() if name in CODE_ENTRIES}
         state = {name: oid for name, oid in inp.core.entries.items() if name not in CODE_ENTRIES}
         with Store.memory() as scratch:
-            mount: ObjectId | None = None
-            if state:
-                for obj in _reachable(reader, state.values()):
-                    scratch.put_object(obj)
-                mount = scratch.put_object(Tree(entries=state))
+            # the state is read from the reader, one copy (SBX-006.14): only the mounted
+            # tree, which lacks the code entries, and what the run makes go to scratch
+            layered = _Layered(reader, scratch)
+            mount = scratch.put_object(Tree(entries=state)) if state else None
             result = run_python(
-                self.program, store=scratch, core=mount, messages=messages, limits=self.limits
+                self.program, store=layered, core=mount, messages=messages, limits=self.limits
             )
             if self.tally is not None:
                 self.tally.spent += result.fuel
@@ -193,6 +200,21 @@ class SandboxWits:
         """Fuel units its Wits' successful transitions consumed so far (SBX-006.1)."""
         return self._tally.spent
 
+    def bound_core(self, reader: ObjectReader, core: Tree) -> None:
+        """Refuse a core the next run could not mount (SBX-006.17): ``too-large`` when what
+        would be mounted (SBX-011.1) expands past SBX-006.15's entries or holds more than
+        the core limit (SBX-006.16), found by the mount's own walk, nothing mounted."""
+        state = {name: oid for name, oid in core.entries.items() if name not in CODE_ENTRIES}
+        if not state:
+            return
+        top = Tree(entries=state)
+        try:
+            count_entries(
+                reader, object_id(top), top, Mounted(), MAX_CORE_ENTRIES, self.limits.core_bytes
+            )
+        except OutputTooLarge as exc:
+            raise TooLarge("SBX-006.17", f"{exc.detail}; the core is refused") from None
+
     def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> SandboxWit:
         """The Wit of the ``wit`` blob ``blob_id``; ``unknown-wit`` as SBX-001 and SBX-002 say."""
         program = self._programs.get(blob_id)
@@ -207,21 +229,26 @@ class SandboxWits:
         return SandboxWit(blob_id, program, self.limits, self._tally)
 
 
-def _reachable(reader: ObjectReader, roots: Iterable[ObjectId]) -> Iterator[GritObject]:
-    """Every object reachable from ``roots`` through trees, each once (the mounted state)."""
-    seen: set[ObjectId] = set()
-    stack = list(roots)
-    while stack:
-        oid = stack.pop()
-        if oid in seen:
-            continue
-        seen.add(oid)
-        if len(seen) % CHECK_EVERY == 0:
-            checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
-        obj = reader.get_object(oid)
-        if isinstance(obj, Tree):
-            stack.extend(obj.entries.values())
-        yield obj
+class _Layered:
+    """The transition's reader with the run's scratch store in front: objects are read
+    where they are, once (the reader's copy is the mount's, SBX-006.14), and the run's new
+    objects go to scratch alone, so nothing of them reaches the reader."""
+
+    __slots__ = ("_reader", "_scratch")
+
+    def __init__(self, reader: ObjectReader, scratch: Store) -> None:
+        self._reader, self._scratch = reader, scratch
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        if self._scratch.has(oid):
+            return self._scratch.get_object(oid)
+        return self._reader.get_object(oid)
+
+    def has(self, oid: ObjectId) -> bool:
+        return self._scratch.has(oid) or self._reader.has(oid)
+
+    def put_object(self, obj: GritObject) -> ObjectId:
+        return self._scratch.put_object(obj)
 
 
 def _new_objects(
