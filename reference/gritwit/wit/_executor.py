@@ -12,6 +12,7 @@ in id order, so the same operations give the same step ids (WIT-011).
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol, runtime_checkable
@@ -78,6 +79,17 @@ class Failure:
 
     actor: ObjectId
     error: Exception
+
+    def __post_init__(self) -> None:
+        # The error is kept (a runtime lists its failures), the locals of the frames that
+        # raised it are not: they held the attempt's mount and input, and nothing of a
+        # failed attempt may outlive it (SBX-006.14, RUN-004.9).
+        seen: set[int] = set()
+        error: BaseException | None = self.error
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__
 
     @property
     def error_class(self) -> str:
