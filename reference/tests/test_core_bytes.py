@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aio import run
 
 from gritwit._codec import object_id
 from gritwit._errors import OutputTooLarge
@@ -311,4 +310,3 @@ def test_runtime_run_refuses_an_update_of_16_mib_blobs_beside_a_counter(
     assert count_text == "1"
     assert peak <= 700_000_000, peak
     print(f"update of {count} blobs: peak {peak >> 20} MiB")
-
