@@ -153,7 +153,7 @@ def test_a_genesis_core_past_the_bound_is_refused_at_its_genesis() -> None:
 
     limit = 4000
     for extra, adopted in ((0, True), (1, False)):
-        store, ex = _executor(limit)
+        _, ex = _executor(limit)
         core, objects = _program({"s": Blob(data=b"s" * (limit + extra))})
         actor = ex.genesis(core, objects)
         counter = ex.genesis(*test_actor_core("counter"))
