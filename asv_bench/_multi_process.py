@@ -101,7 +101,7 @@ class _Child:
     def round(self) -> dict[str, int | float]:
         runtime, counts = self.runtime, self.counting.counts
         commits, conflicts, losses = counts.commits, runtime.conflicts, runtime.group_losses
-        writing = self.timed.seconds
+        writing, cpu = self.timed.seconds, time.process_time()
         start = time.perf_counter()
         run = self.loop.run_until_complete
         if self.plan.workload == "disjoint":
@@ -123,6 +123,7 @@ class _Child:
             "conflicts": runtime.conflicts - conflicts,
             "group_losses": runtime.group_losses - losses,
             "writing": self.timed.seconds - writing,
+            "cpu": time.process_time() - cpu,  # user + system, this process's (libpq's too)
         }
 
     def _rest(self, report: Any, mine: int) -> Any:
