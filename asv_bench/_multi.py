@@ -252,6 +252,7 @@ class Setup:
     relayed: bool = False
     delay_ms: float = 0.0  # the relays' hold, each way
     postmaster: int | None = None  # the server's, when on this machine: its CPU is read
+    waits: Any = None  # a _waits.Waits sampling the server's wait events, or None
 
 
 @dataclass
@@ -414,6 +415,9 @@ class Measured:
     transitions: int  # per round
     rounds: list[Round]
     baseline: list[Round]  # the one SQLite process's rounds, interleaved with these
+    #: The server's top waits during its rounds and the mean lock requests waiting
+    #: (``_waits.Waits.shares``; ``None``: not sampled).
+    waits: tuple[list[tuple[str, float]], float] | None = None
 
     def median_seconds(self) -> float:
         return statistics.median(r.seconds for r in self.rounds)
@@ -523,7 +527,11 @@ def measure(
         timed: list[list[Round]] = [[fleet.round()] for _, _, fleet in configs]  # warm-up
         for r in range(rounds):
             for i in [(r + k) % len(configs) for k in range(len(configs))]:
+                if setup.waits is not None:
+                    setup.waits.label = (workload, i)
                 timed[i].append(configs[i][2].round())
+                if setup.waits is not None:
+                    setup.waits.label = None
         for (_, _, fleet), counted, done in zip(configs, before, timed, strict=True):
             _check_commits(fleet, counted, sum(r.commits for r in done))
     finally:
@@ -531,7 +539,15 @@ def measure(
             fleet.stop()
         remove(folder)
     return [
-        Measured(store, workload, n, fleet.transitions(), timed[i][1:], timed[0][1:])
+        Measured(
+            store,
+            workload,
+            n,
+            fleet.transitions(),
+            timed[i][1:],
+            timed[0][1:],
+            None if setup.waits is None else setup.waits.shares((workload, i)),
+        )
         for i, (store, n, fleet) in enumerate(configs)
     ]
 

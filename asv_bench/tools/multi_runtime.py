@@ -48,7 +48,9 @@ controller the tool refuses (exit status 2).
 
 Per transition every row gives the runtime processes' CPU (``rt ms``: user + system,
 libpq's included) and the server's (``srv ms``: its postmaster and backends, when it
-runs on this machine), write commits and round trips.
+runs on this machine), write commits and round trips.  ``--waits`` samples what the
+server's backends wait on during each configuration's rounds (``asv_bench/_waits.py``:
+``pg_stat_activity``'s wait events, ``pg_locks``' requests not granted).
 
 The server is ``GRITWIT_BENCH_POSTGRES`` (a database where schemas may be made), else
 a throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
@@ -58,6 +60,7 @@ a Unix socket only, ``fsync=on``) and stopped at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import os
@@ -77,6 +80,7 @@ from asv_bench._multi import (
     measure,
 )
 from asv_bench._roundtrips import postmaster_of
+from asv_bench._waits import Waits
 from asv_bench.bench_multi_runtime import postgres_database
 
 #: The default sizes: five times the benchmark's.
@@ -151,6 +155,18 @@ def relays(measured: list[Measured]) -> str:
         f"ms CPU per PostgreSQL transition; mean hold beyond the delay asked, the worst "
         f"relay: {1000 * excess:.3f} ms)"
     )
+
+
+def waits(measured: list[Measured]) -> list[str]:
+    """Per PostgreSQL configuration, what its backends waited on (``--waits``)."""
+    lines = ["  server backends' samples while active (wait event: share), lock requests waiting:"]
+    for m in measured:
+        if m.store == "sqlite" or m.waits is None:
+            continue
+        ranked, waiting = m.waits
+        text = ", ".join(f"{name} {100 * share:.0f} %" for name, share in ranked) or "none"
+        lines.append(f"    {m.store} {m.processes}: {text}; {waiting:.2f} waiting")
+    return lines
 
 
 def _setup(args: argparse.Namespace) -> Setup:
@@ -242,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         "default: no cap)",
     )
     parser.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample the server's wait events (pg_stat_activity) and waiting lock "
+        "requests (pg_locks) during each configuration's rounds",
+    )
+    parser.add_argument(
         "--no-relay",
         action="store_true",
         help="connect straight to the server: no relay processes, no round trips counted",
@@ -260,8 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         setup = _setup(args)
-        with postgres_database() as database:
+        with postgres_database() as database, contextlib.ExitStack() as stack:
             setup = dataclasses.replace(setup, postmaster=postmaster_of(database))
+            if args.waits:
+                setup = dataclasses.replace(setup, waits=stack.enter_context(Waits(database)))
             print(f"PostgreSQL {_server_version(database)}", flush=True)
             for workload in args.workload or WORKLOADS:
                 before = _load()
@@ -282,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 if setup.relayed:
                     print(relays(measured), flush=True)
+                if args.waits:
+                    print("\n".join(waits(measured)), flush=True)
     except NotImplementedError as exc:
         print(f"multi_runtime: {exc}", file=sys.stderr)
         return 2
