@@ -7,8 +7,11 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w cross --rounds 9 --processes 1 2 --shares 2
     GRITWIT_BENCH_POSTGRES=postgresql://app@db/bench python -m asv_bench.tools.multi_runtime
     python -m asv_bench.tools.multi_runtime --delay-ms 1 --processes 1 --shares 2 4 --separate
+    python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
+and ``-w half``, ``cross`` with half the pairs in one share each (about half the sends
+crossing between shares),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
 one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
 RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
@@ -72,6 +75,7 @@ from asv_bench import _cpucap
 from asv_bench._multi import (
     COUNTERS,
     CROSS_STEPS,
+    HALF,
     PAIRS,
     POSTGRES,
     WORKLOADS,
@@ -199,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "-w",
         "--workload",
         action="append",
-        choices=WORKLOADS,
+        choices=(*WORKLOADS, HALF),
         help="a workload (repeatable; default: both)",
     )
     parser.add_argument(
