@@ -61,7 +61,9 @@ PAIRS: Final = 12
 CROSS_STEPS: Final = 240
 WORKLOADS: Final = ("disjoint", "cross")
 #: ``cross`` with only every other block of pairs crossing between shares (the rest have
-#: both ends in one share): about half the sends cross.  The tool's, not asv's.
+#: both ends in one share): half the pairs cross, but far fewer of the steps, since a
+#: local ball never waits for another process (the tool prints the share that crossed).
+#: The tool's, not asv's.
 HALF: Final = "half"
 #: The repository root, put on the children's ``PYTHONPATH`` so they import ``asv_bench``.
 _ROOT: Final = Path(__file__).resolve().parents[1]
@@ -150,6 +152,22 @@ def pair_shares(plan: Plan, j: int) -> tuple[int, int]:
     return p, (p ^ 1 if p ^ 1 < n else p)
 
 
+def crossing_actors(plan: Plan) -> set[Any]:
+    """The echoes of the pairs whose two ends are in two shares (``cross``, ``half`` with
+    shares): each step of one sends across; none without shares."""
+    import gritwit as g
+
+    if plan.workload == "disjoint" or not plan.shares:
+        return set()
+    found = set()
+    for j in range(plan.pairs):
+        ping, pong = pair_shares(plan, j)
+        if ping != pong:
+            found.add(g.object_id(_tagged("echo", f"ping {j}", ping, plan.processes)[0]))
+            found.add(g.object_id(_tagged("fanout", f"pong {j}", pong, plan.processes)[0]))
+    return found
+
+
 async def make_actors(runtime: Any, plan: Plan) -> None:
     """Make the plan's actors in ``runtime``'s store and, for ``cross``, put every ball in play."""
     import gritwit as g
@@ -227,6 +245,7 @@ class Round:
     throttled: int = 0  # of them, periods in which the cap bound
     relay_cpu: float = 0.0  # seconds: the relay processes' CPU
     relay_excess: float = 0.0  # seconds: the most any relay's mean hold exceeded its delay
+    crossing: int = 0  # steps of actors whose messages cross to another share
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -357,6 +376,7 @@ class Fleet:
             *summed,
             busy=busy,
             runtime_cpu=sum(a["cpu"] for a in answers),
+            crossing=sum(a["crossing"] for a in answers),
             server_cpu=None if server0 is None or server1 is None else server1 - server0,
             turns=sum(r.turns - r0.turns for r, r0 in zip(relayed, relayed0, strict=True))
             if self.relays

@@ -10,8 +10,10 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
-and ``-w half``, ``cross`` with half the pairs in one share each (about half the sends
-crossing between shares),
+and ``-w half``, ``cross`` with half of each process's pairs within its share (after
+each table, the share of steps whose messages crossed: local balls never wait for
+another process, so a run picks them far more often, and ``half`` crosses far less
+than half its sends — 2 % in a capped run of 2026-11-27),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
 one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
 RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
@@ -78,6 +80,7 @@ from asv_bench._multi import (
     HALF,
     PAIRS,
     POSTGRES,
+    SHARES,
     WORKLOADS,
     Measured,
     Setup,
@@ -159,6 +162,17 @@ def relays(measured: list[Measured]) -> str:
         f"ms CPU per PostgreSQL transition; mean hold beyond the delay asked, the worst "
         f"relay: {1000 * excess:.3f} ms)"
     )
+
+
+def crossing(measured: list[Measured]) -> str:
+    """The share of the steps whose messages crossed to another share, per configuration
+    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them."""
+    parts = [
+        f"{m.processes}: {100 * m.per_transition('crossing'):.0f} %"
+        for m in measured
+        if m.store == SHARES
+    ]
+    return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
 
 def waits(measured: list[Measured]) -> list[str]:
@@ -312,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(relays(measured), flush=True)
                 if args.waits:
                     print("\n".join(waits(measured)), flush=True)
+                if workload != "disjoint" and args.shares:
+                    print(crossing(measured), flush=True)
     except NotImplementedError as exc:
         print(f"multi_runtime: {exc}", file=sys.stderr)
         return 2
