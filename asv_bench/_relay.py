@@ -64,6 +64,8 @@ class RelayStats:
     chunks: int = 0  # chunks forwarded, both directions
     min_hold: float = 0.0  # seconds: the least a chunk was held (0.0 when none)
     max_hold: float = 0.0
+    #: seconds: the mean hold beyond the delay asked for (the relay's own added delay)
+    mean_excess: float = 0.0
     relay_cpu: float = 0.0  # CPU seconds of the relay's thread, since it started
 
 
@@ -120,11 +122,16 @@ class _Counters:
     min_hold: float = 0.0
     max_hold: float = 0.0
     holds: int = field(default=0, repr=False)
+    held: float = field(default=0.0, repr=False)  # seconds, all holds together
 
     def hold(self, seconds: float) -> None:
         self.min_hold = seconds if not self.holds else min(self.min_hold, seconds)
         self.max_hold = max(self.max_hold, seconds)
         self.holds += 1
+        self.held += seconds
+
+    def mean_excess(self, delay: float) -> float:
+        return max(0.0, self.held / self.holds - delay) if self.holds else 0.0
 
 
 class _Connection:
@@ -242,8 +249,9 @@ class Relay:
         """The totals since the start or the last :meth:`reset`."""
         with self._lock:
             counted = {f.name: getattr(self._counted, f.name) for f in fields(RelayStats)
-                       if f.name != "relay_cpu"}  # fmt: skip
-        return RelayStats(**counted, relay_cpu=self._thread_cpu())
+                       if f.name not in ("relay_cpu", "mean_excess")}  # fmt: skip
+            excess = self._counted.mean_excess(self.delay)
+        return RelayStats(**counted, mean_excess=excess, relay_cpu=self._thread_cpu())
 
     def reset(self) -> None:
         """Start the totals again (open connections stay as they are)."""

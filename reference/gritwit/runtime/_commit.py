@@ -234,6 +234,8 @@ class Commits:
         self._wakes_others = False
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
+            # RUN-011.3: what it stored as new has no tombstone; its next reads ask none
+            self._cache.known_clean(group.fresh)
         self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         sink = self._sink
         for m in adopted:  # a loop: no comprehension's function made each time
