@@ -41,12 +41,14 @@ __all__ = [
     "find_spec_dir",
     "is_development",
     "load_history",
+    "assertion_clauses",
     "matching_entries",
-    "named_in",
     "parse_changes",
     "parse_version",
+    "read_item",
     "release_of",
     "spec_history",
+    "unread_items",
     "version_key",
 ]
 
@@ -191,7 +193,9 @@ def read_item(text: str, heading_kind: str | None) -> tuple[list[tuple[tuple[str
         ids = tuple(dict.fromkeys(SHAPED_IN_TEXT.findall(group.group(1))))
         after = rest[group.end() :]
         following = _NEXT_GROUP.search(after)
-        own, tail = (after[: following.start()], after[following.end() :]) if following else (after, "")
+        own, tail = (
+            (after[: following.start()], after[following.end() :]) if following else (after, "")
+        )
         kind, what = _entry_kind(own, heading_kind or "")
         if kind and kind in KINDS:
             heads.append((ids, kind))
@@ -252,7 +256,7 @@ def _items(markdown: str) -> list[_Item]:
     version: str | None = None
     heading_kind: str | None = None
     earlier: str | None = None
-    start, item = 0, []
+    start, item = 0, list[str]()
     for number, line in enumerate([*markdown.splitlines(), ""], start=1):
         heading = _HEADING.match(line)
         if heading or line.startswith("- ") or not line.strip():
@@ -265,7 +269,9 @@ def _items(markdown: str) -> list[_Item]:
             if len(heading.group(1)) == 2:
                 first = (title.split() or [""])[0]
                 is_release = parse_version(first) is not None
-                version = UNRELEASED if first.lower() == UNRELEASED else first if is_release else None
+                version = (
+                    UNRELEASED if first.lower() == UNRELEASED else first if is_release else None
+                )
                 heading_kind, earlier = None, None
             else:
                 lowered = title.lower()
@@ -354,24 +360,27 @@ class SpecHistory:
         test_file: str | None = None,
         message: str | None = None,
     ) -> list[str]:
-        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a cited clause.
+        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a clause of
+        the failing assertion.
 
         Empty unless ``claimed`` is a version older than the suite's.  ``test_file``
         (relative to the suite) limits *newly tested* entries to the files they name
         (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
-        entry at all still gets one note, so no added clause goes unmarked.
+        entry at all still gets one note.
 
-        ``message``, the failure's text, narrows the notes to what failed (ADP-005.5):
-        to the cited clauses it names (:func:`named_in`), and among several entries of
-        one clause to those whose terms it names (:func:`matching_entries`).
+        The failing assertion's clauses (:func:`assertion_clauses`) are the cited
+        clauses ``message``, the failure's text, names (itself or by a sub-clause), and
+        when it names none, the one clause a test citing one clause checks; a failure
+        of a test citing several clauses whose message names none of them is left
+        unmarked, never marked with every entry of every clause it cites (issue 56).
+        Among several entries of one clause, those whose terms the message names
+        (:func:`matching_entries`).  Without a message (``None``): every cited clause.
         """
         if not self.is_older(claimed):
             return []
-        if message:
-            narrowed = self._notes(named_in(message, cited), claimed, test_file, message)
-            if narrowed:  # else the named clauses have no entry: every mark, none lost
-                return narrowed
-        return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+        if message is None:
+            return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+        return self._notes(assertion_clauses(message, cited), claimed, test_file, message)
 
     def _notes(
         self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
@@ -419,13 +428,17 @@ class SpecHistory:
 _TERM = re.compile(r"`([^`\s]{2,60})`")
 
 
-def named_in(message: str, cited: Iterable[str]) -> list[str]:
-    """The cited clauses a failure's message names, itself or by a sub-clause (a test
-    citing RUN-021 whose assertion says RUN-021.3); every cited one when it names none."""
-    ids = list(dict.fromkeys(cited))
+def _named(message: str, ids: list[str]) -> list[str]:
     named = set(SHAPED_IN_TEXT.findall(message))
-    chosen = [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
-    return chosen or ids
+    return [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+
+
+def assertion_clauses(message: str, cited: Iterable[str]) -> list[str]:
+    """The clauses of a failing assertion (ADP-005.5): the cited clauses its message
+    names, itself or by a sub-clause; else, for a test citing one clause, that one;
+    else none (its message does not say which of its clauses failed)."""
+    ids = list(dict.fromkeys(cited))
+    return _named(message, ids) or (ids if len(ids) == 1 else [])
 
 
 def _names(message: str, term: str) -> bool:
