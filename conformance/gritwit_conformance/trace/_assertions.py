@@ -67,28 +67,28 @@ def _is_fail(call: ast.Call) -> bool:
 
 def message_ids(function: _Function) -> set[str]:
     """The IDs named in the messages of ``function``'s own assertions and failures."""
+    return _scan(function)[0]
+
+
+def _scan(function: _Function) -> tuple[set[str], set[str]]:
+    """One walk of ``function``: the IDs of its assertion messages, the names it calls."""
     found: set[str] = set()
+    names: set[str] = set()
     for node in ast.walk(function):
         texts: Iterable[str] = ()
         if isinstance(node, ast.Assert) and node.msg is not None:
             texts = _texts(node.msg)
-        elif isinstance(node, ast.Call) and _is_fail(node):
-            texts = (t for arg in node.args for t in _texts(arg))
-        for text in texts:
-            found.update(IN_TEXT.findall(text))
-    return found
-
-
-def _called(function: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
                 names.add(func.id)
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 names.add(func.attr)  # a helper's method, `scenario.check(…)`
-    return names
+            if _is_fail(node):
+                texts = (t for arg in node.args for t in _texts(arg))
+        for text in texts:
+            found.update(IN_TEXT.findall(text))
+    return found, names
 
 
 def _req_marks(node: ast.AST) -> set[str]:
@@ -174,33 +174,50 @@ def _source(path: Path, suite: Path, statement: ast.ImportFrom) -> str | None:
 
 
 class _Suite:
-    """The suite's modules, parsed once, and the IDs each helper's messages name."""
+    """The suite's modules, parsed once; each function's own IDs and callees, once."""
 
     def __init__(self, suite: Path) -> None:
         self.suite = suite
         self.modules: dict[str, _Module] = {}
-        self.memo: dict[tuple[str, str], set[str]] = {}
+        self.direct: dict[tuple[str, str], tuple[set[str], list[tuple[str, _Function]]]] = {}
 
     def module(self, relative: str) -> _Module:
         if relative not in self.modules:
             self.modules[relative] = _module(self.suite / relative, self.suite)
         return self.modules[relative]
 
-    def named(self, relative: str, function: _Function, seen: set[tuple[str, str]]) -> set[str]:
+    def _direct(
+        self, relative: str, function: _Function
+    ) -> tuple[set[str], list[tuple[str, _Function]]]:
         key = (relative, function.name)
-        if key in self.memo:
-            return self.memo[key]
-        seen.add(key)
-        module = self.module(relative)
-        found = message_ids(function)
-        for name in _called(function):
-            where, helper = relative, module.functions.get(name)
-            if helper is None and name in module.imported:
-                where = module.imported[name]
-                helper = self.module(where).functions.get(name)
-            if helper is not None and (where, name) not in seen:
-                found |= self.named(where, helper, seen)
-        self.memo[key] = found
+        if key not in self.direct:
+            module = self.module(relative)
+            ids, called = _scan(function)
+            callees: list[tuple[str, _Function]] = []
+            for name in sorted(called):
+                if name in module.functions:
+                    callees.append((relative, module.functions[name]))
+                elif name in module.imported:
+                    where = module.imported[name]
+                    helper = self.module(where).functions.get(name)
+                    if helper is not None:
+                        callees.append((where, helper))
+            self.direct[key] = (ids, callees)
+        return self.direct[key]
+
+    def named(self, relative: str, function: _Function) -> set[str]:
+        """The IDs of every assertion message ``function`` reaches, its own included."""
+        found: set[str] = set()
+        seen = {(relative, function.name)}
+        stack = [(relative, function)]
+        while stack:
+            where, current = stack.pop()
+            ids, callees = self._direct(where, current)
+            found |= ids
+            for place, callee in callees:
+                if (place, callee.name) not in seen:
+                    seen.add((place, callee.name))
+                    stack.append((place, callee))
         return found
 
 
@@ -247,17 +264,19 @@ def suite_namings(suite: Path) -> list[TestNaming]:
                 TestNaming(
                     place=f"{relative}::{function.name}",
                     cited=frozenset(_cited(module, function, klass)),
-                    named=frozenset(parsed.named(relative, function, set())),
+                    named=frozenset(parsed.named(relative, function)),
                 )
             )
     return out
 
 
-def uncited_in_messages(suite: Path) -> list[str]:
-    """One line per test whose assertion messages name a clause it does not cite."""
+def uncited_in_messages(suite: Path | list[TestNaming]) -> list[str]:
+    """One line per test whose assertion messages name a clause it does not cite (of
+    the suite at ``suite``, or of namings :func:`suite_namings` read)."""
+    namings = suite_namings(suite) if isinstance(suite, Path) else suite
     return [
         f"{t.place}: its assertions name {', '.join(t.uncited)}, which it does not cite "
         f"(cites {', '.join(sorted(t.cited)) or 'nothing'})"
-        for t in suite_namings(suite)
+        for t in namings
         if t.uncited
     ]
