@@ -172,6 +172,8 @@ _GROUP = re.compile(rf"((?:{SHAPED}(?:,\s*|\s+and\s+)?)+)\s+—\s+")
 _NEXT_GROUP = re.compile(rf";\s+(?={_GROUP.pattern})")
 #: A group glued into an entry's text (``… DUR-005.4 — changed (…)``): two entries in one.
 _GLUED = re.compile(rf"\b{_GROUP.pattern}(?:{'|'.join(KINDS)})\b")
+#: A quoted span of an entry's text (`` `RUN-003.2 — changed` `` is an example, no group).
+_QUOTED = re.compile(r"`[^`]*`")
 #: An entry that names no clause on purpose (``- (no clause; the package) — removed: …``).
 _NO_CLAUSE = "(no clause"
 
@@ -193,6 +195,8 @@ def read_item(text: str, heading_kind: str | None) -> tuple[list[tuple[tuple[str
         ids = tuple(dict.fromkeys(SHAPED_IN_TEXT.findall(group.group(1))))
         after = rest[group.end() :]
         following = _NEXT_GROUP.search(after)
+        if following and ":" in after[: following.start()]:
+            following = None  # past the head: a group quoted in the entry's text
         own, tail = (
             (after[: following.start()], after[following.end() :]) if following else (after, "")
         )
@@ -216,7 +220,7 @@ def unread_items(markdown: str) -> list[str]:
         if text.startswith(_NO_CLAUSE):
             continue
         heads, what = read_item(text, item.heading_kind)
-        glued = _GLUED.search(what)
+        glued = _GLUED.search(_QUOTED.sub("", what))
         if not heads:
             problems.append(
                 f"line {number}: no `IDs — kind` head (a kind is one of {', '.join(KINDS)}, "
