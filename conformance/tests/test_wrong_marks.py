@@ -1,0 +1,82 @@
+"""No mark unrelated to the failing assertion (ADP-005.5, issue 56): the wrong adapter
+``codec_old_claim_one_decode_class`` claims spec 0.3.0 and names every decode error
+``malformed``.  Its failures cite CONV-004, whose *Unreleased* entries (the class
+table's new rows) say nothing of a decode class; a failure's marks may name only the
+clauses its failing assertion names, each one its test cites."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance.data._versions import spec_history
+from gritwit_conformance.wrong import WRONG, command
+
+pytestmark = [pytest.mark.req("ADP-005.5", "CONV-003.6"), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = ROOT / "conformance" / "gritwit_conformance" / "suite"
+NAME = "codec_old_claim_one_decode_class"
+#: the codec tests citing CONV-004, where this adapter's failures are
+SELECTED = ["codec/test_differential.py", "codec/test_vectors.py"]
+#: a mark's clause: ``changed in 0.3.0: ENC-010 added: …`` / ``… (unreleased): ENC-010 …``
+_MARKED = re.compile(
+    r"^(?:changed (?:in|since) [^:]*|added after [^:]*): ([A-Z]+-\d{3}(?:\.\d+)?) "
+)
+
+
+def _run(tmp_path: Path) -> dict[str, Any]:
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--tb=short"]
+    args += ["-n", "2", "--impl", command(NAME), "--gritwit-json", str(out)]
+    args += [str(SUITE / s) for s in SELECTED]
+    subprocess.run(args, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return document
+
+
+def test_it_is_registered_as_a_wrong_codec_adapter() -> None:
+    entry = WRONG[NAME]
+    assert entry.profiles == ("codec",) and entry.failed == {"CONV-004"}
+    assert entry.outcome == "failed"
+
+
+def test_every_mark_names_a_clause_its_failing_assertion_names(tmp_path: Path) -> None:
+    document = _run(tmp_path)
+    failed = [r for r in document["results"] if r["outcome"] == "failed"]
+    assert len(failed) >= 20, len(failed)  # the bug bites
+    unrelated = []
+    marks = 0
+    for record in failed:
+        for note in record.get("since", []):
+            marks += 1
+            found = _MARKED.match(note)
+            assert found is not None, note  # every note names its clause
+            rid = found.group(1)
+            said = re.findall(r"\b[A-Z]+-\d{3}(?:\.\d+)?\b", record.get("reason", ""))
+            cited = record.get("requirements", [])
+            named = any(n == rid or n.startswith(f"{rid}.") for n in said)
+            if rid not in cited or not named:
+                unrelated.append((record["id"], note, said))
+    assert not unrelated, unrelated[:5]
+    # none of them is a CONV-004 entry: no failing assertion names CONV-004 …
+    conv = [r["id"] for r in failed if any(" CONV-004 " in n for n in r.get("since", []))]
+    assert not conv, conv[:5]
+    # … though most failures cite it, and every entry of every cited clause (the rule
+    # before issue 56) would have marked them with CONV-004's newer entries
+    history = spec_history()
+    assert history is not None
+    citing = [r for r in failed if "CONV-004" in r.get("requirements", [])]
+    assert len(citing) > len(failed) // 2
+    old_rule = [
+        n for r in citing for n in history.since(r["requirements"], "0.3.0") if " CONV-004 " in n
+    ]
+    assert len(old_rule) >= len(citing), (len(old_rule), len(citing))
+    assert document["implementation"]["spec"] == "0.3.0"
+    assert marks < len(failed), (marks, len(failed))
