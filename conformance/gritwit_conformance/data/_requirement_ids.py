@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["IN_TEXT", "PREFIXES", "SHAPED_IN_RAISE", "SHAPED_IN_TEXT", "WHOLE"]
+__all__ = ["IN_TEXT", "PREFIXES", "SHAPED", "SHAPED_IN_RAISE", "SHAPED_IN_TEXT", "WHOLE"]
 
 #: The chapter prefixes of that section's table (``test_requirement_ids`` checks them
 #: against the spec).
@@ -40,7 +40,8 @@ WHOLE: Final = re.compile(rf"^{_ID}$")
 # Where the place itself says "this is an ID" (a clause's bold definition, a ``req``
 # marker, a raise's first argument, a line of CHANGES.md), any prefix of the shape
 # counts: the trace tools also read the small specs of their own tests.
-_SHAPED: Final = r"[A-Z]{2,5}-\d{3}(?:\.\d+)?"
+SHAPED: Final = r"[A-Z]{2,5}-\d{3}(?:\.\d+)?"
+_SHAPED: Final = SHAPED
 
 #: Every ID-shaped word of a text whose place says it holds IDs (one group).
 SHAPED_IN_TEXT: Final = re.compile(rf"\b({_SHAPED})\b")

@@ -118,6 +118,7 @@ def _refs(client: httpx.Client) -> list[dict[str, str]]:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-014.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
     actor = counter(http)
     inc(http, actor)
@@ -144,6 +145,7 @@ def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-014.1", "HTTP-014.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-004.4")
 def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) -> None:
     counters = [counter(http, str(n)) for n in range(3)]
     first = scrape(http)  # nothing run yet but what has run: counted from the start
@@ -199,6 +201,7 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
 
 @pytest.mark.profile("http", "wasm")
 @pytest.mark.req("HTTP-014.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "WASM-019")
 def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
     before = scrape(http).value("gritwit_fuel_consumed_total")
     assert before == 0, f"HTTP-014.1: fuel {before} before any Wasm transition ran"
