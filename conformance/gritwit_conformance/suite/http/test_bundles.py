@@ -136,7 +136,7 @@ def _times(client: httpx.Client, actor: str) -> list[object]:
     return [step["time"] for step in steps]
 
 
-@pytest.mark.req("HTTP-007.7", "RUN-027.2")
+@pytest.mark.req("HTTP-007.7", "RUN-027.2", "HTTP-002.1", "HTTP-010.1", "HTTP-010.2")
 def test_step_times_are_the_heads_and_a_moved_history_has_none(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:

@@ -101,7 +101,17 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     )
 
 
-@pytest.mark.req("HTTP-015.1", "HTTP-005.7")
+@pytest.mark.req(
+    "HTTP-015.1",
+    "HTTP-005.7",
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-003.3",
+    "HTTP-004.5",
+    "HTTP-006.1",
+    "HTTP-011.1",
+)
 def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.Client) -> None:
     """A batch's ``to`` is read as a path's ``{actor}``: a name is the actor it names, and
     a name bound to nothing fails the whole batch (HTTP-003.3)."""
@@ -314,7 +324,17 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     )
 
 
-@pytest.mark.req("HTTP-016.3", "RUN-024.10")
+@pytest.mark.req(
+    "HTTP-016.3",
+    "RUN-024.10",
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.2",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-011.1",
+)
 def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> None:
     """The client chose S against head E; a step adopted since makes the revert 409,
     nothing moved, and a revert from the head as it is now is made."""
