@@ -42,6 +42,7 @@ from typing import Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from gritwit_conformance.harness import FORWARD, STOP_LIMIT, Flow, TcpRelay, Verdict
+
 #: Start-up request codes answered with one untyped byte (SSLRequest, GSSENCRequest).
 _ONE_BYTE_ANSWERS: Final = (80877103, 80877104)
 

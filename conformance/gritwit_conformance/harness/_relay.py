@@ -166,9 +166,7 @@ class TcpRelay:
         asyncio.run_coroutine_threadsafe(work, loop).result(STOP_LIMIT)
 
     async def _listen(self) -> asyncio.Server:
-        return await asyncio.start_server(
-            self._accept, "127.0.0.1", self.port, reuse_address=True
-        )
+        return await asyncio.start_server(self._accept, "127.0.0.1", self.port, reuse_address=True)
 
     async def _unlisten(self) -> None:
         if self._server is not None:
