@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,8 +47,8 @@ def proxy(impl: Implementation) -> Iterator[FaultProxy]:
         yield started
 
 
-def _open(impl: Implementation, path: Path, proxy: FaultProxy | None, **extra: object) -> Response:
-    via = {} if proxy is None else {"via": proxy.address}
+def _open(impl: Implementation, path: Path, proxy: FaultProxy | None, **extra: Any) -> Response:
+    via: dict[str, Any] = {} if proxy is None else {"via": proxy.address}
     return impl.call("store-open", kind="durable", path=str(path), **via, **extra)
 
 
@@ -70,7 +71,7 @@ def _unavailable(reply: Response, what: str) -> None:
     )
 
 
-@pytest.mark.req("DUR-006.1", "ADP-022.3", "ADP-007")
+@pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.3", "ADP-007")
 def test_a_server_refusing_from_the_start_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -88,7 +89,7 @@ def test_a_server_refusing_from_the_start_is_store_unavailable(
     assert not _present(impl, direct, blob), "DUR-006.1: a refused put kept its object"
 
 
-@pytest.mark.req("DUR-006.1", "ADP-022.3", "ADP-007", "DUR-002")
+@pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3", "ADP-007", "DUR-001")
 def test_a_server_going_down_between_commands_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -138,7 +139,9 @@ def test_connections_closed_by_a_restarted_server_lose_nothing(
     )
 
 
-@pytest.mark.req("DUR-006.2", "DUR-006.3", "DUR-007.2", "ADP-022.3")
+@pytest.mark.req(
+    "DUR-006.2", "DUR-006.3", "DUR-007.2", "DUR-006.1", "DUR-002", "ADP-022.2", "ADP-022.3"
+)
 def test_a_connection_cut_after_a_write_was_sent_is_outcome_unknown_and_not_sent_again(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
