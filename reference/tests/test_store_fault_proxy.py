@@ -132,3 +132,12 @@ def test_options_in_bounds_reach_the_server(pg_database: str, tmp_path: Path) ->
                        max_write_bytes=limit)  # fmt: skip
         assert answer["ok"], answer
     adapter.close()
+
+
+@pytest.mark.req("ADP-022")
+@pytest.mark.parametrize("name", sorted(STORE_SERVER_WRONG))
+def test_each_wrong_store_server_adapter_fits_the_reference(name: str) -> None:
+    """Each adapter's overrides still fit what they override (a dry run installs nothing)."""
+    from gritwit_conformance import wrong
+
+    assert wrong.dry_run(f"store_server.{name}")

@@ -106,6 +106,7 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
         ({"sends": "own"}, True),
         ({"sends": "own", "commit": "step"}, True),
         ({"sends": "group", "commit": "group"}, True),
+        ({"sends": "group"}, True),  # commit left out: taken as commit "group" (ADP-015)
         ({"sends": "group", "commit": "step"}, False),
         ({"sends": "grouped", "commit": "group"}, False),
         ({"sends": "", "commit": "group"}, False),
@@ -113,7 +114,18 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
         ({"sends": True, "commit": "group"}, False),
         ({"sends": ["group"], "commit": "group"}, False),
     ],
-    ids=["own", "own-step", "group", "group-step", "unknown", "empty", "null", "bool", "list"],
+    ids=[
+        "own",
+        "own-step",
+        "group",
+        "group-default",
+        "group-step",
+        "unknown",
+        "empty",
+        "null",
+        "bool",
+        "list",
+    ],
 )
 def test_rt_open_validates_sends(
     impl: Implementation, tmp_path: Path, options: dict[str, Any], accepted: bool

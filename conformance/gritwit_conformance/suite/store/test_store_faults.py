@@ -89,7 +89,7 @@ def test_a_server_refusing_from_the_start_is_store_unavailable(
     assert not _present(impl, direct, blob), "DUR-006.1: a refused put kept its object"
 
 
-@pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3", "ADP-007", "DUR-001")
+@pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.2", "ADP-022.3", "ADP-007", "DUR-001")
 def test_a_server_going_down_between_commands_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:

@@ -23,17 +23,25 @@ def _row(failed: set[str], description: str) -> WrongAdapter:
 #: module name → what the suite must report for it.
 STORE_SERVER_WRONG: dict[str, WrongAdapter] = {
     "unreachable_as_internal": _row(
-        {"DUR-006.1"}, "a server that refuses connections answered as internal, its own bug"
+        {"DUR-006.1", "ADP-007", "ADP-022.3"},
+        "a server that refuses connections answered as internal, its own bug",
+    ),
+    "names_the_socket_directory": _row(
+        {"ADP-022.1"}, "hello's store_server names the socket's directory, not the socket"
     ),
     "retries_an_unknown_write": _row(
-        {"DUR-007.2"}, "a put whose connection was lost after it was sent is sent again"
+        {"DUR-007.2", "DUR-006.2"},
+        "a put whose connection was lost after it was sent is sent again",
     ),
     "unknown_write_as_unavailable": _row(
         {"DUR-006.2"}, "a put lost after it was sent is answered store-unavailable: definite"
     ),
-    "ignores_via": _row({"DUR-006.1"}, "store-open's via ignored: straight to the server"),
-    "write_limit_ignored": _row({"DUR-008.1"}, "store-open's max_write_bytes ignored"),
+    "ignores_via": _row(
+        {"DUR-006.1", "ADP-022.2"}, "store-open's via ignored: straight to the server"
+    ),
+    "write_limit_ignored": _row({"DUR-008.1", "ADP-022.4"}, "store-open's max_write_bytes ignored"),
     "write_limit_off_by_one": _row(
-        {"DUR-008.2"}, "a write of exactly max_write_bytes refused: the bound taken as exclusive"
+        {"DUR-008.2", "ADP-022.4"},
+        "a write of exactly max_write_bytes refused: the bound taken as exclusive",
     ),
 }
