@@ -1,5 +1,5 @@
 """Wrong adapter: ``rt-open`` refuses ``sends: "group"`` unless ``commit: "group"`` is given
-too (ADP-015), as an implementer who read "``"group"`` only with ``commit`` ``"group"``" as
+too (ADP-015.1), as an implementer who read "``"group"`` only with ``commit`` ``"group"``" as
 "only when ``commit`` says so" would: a choice the spec left open before issue 56.
 """
 
@@ -14,7 +14,7 @@ from gritwit_conformance.wrong import WrongAdapter, run
 #: What the suite must report for this adapter: its row of WRONG.
 ROW = WrongAdapter(
     ("runtime",),
-    frozenset({"ADP-015"}),
+    frozenset({"ADP-015.1"}),
     "failed",
     "rt-open refuses sends 'group' with commit left out",
 )
