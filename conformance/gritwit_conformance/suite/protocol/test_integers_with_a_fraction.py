@@ -62,10 +62,11 @@ def test_rt_run_max_steps(impl: Implementation, tmp_path: Path, steps: int) -> N
 def test_rt_open_bounds(impl: Implementation, tmp_path: Path, name: str, value: int) -> None:
     paths = iter((tmp_path / "whole", tmp_path / "written"))
 
-    def open_with(v: object) -> Response:
+    def open_with(v: Any) -> Response:
         path = next(paths)
         path.mkdir()
-        return impl.call("rt-open", path=str(path), **{name: v})
+        options: dict[str, Any] = {name: v}
+        return impl.call("rt-open", path=str(path), **options)
 
     whole, written = _both(open_with, value)
     _judge(f"rt-open's {name}", value, whole, written)
