@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -133,7 +132,7 @@ def test_delayed_bytes_arrive_whole_and_in_order(echo: tuple[str, int]) -> None:
 
 
 @pytest.mark.req("ADP-022.1")
-def test_store_server_forms(tmp_path: Path) -> None:
+def test_store_server_forms() -> None:
     assert parse_server("/run/pg/.s.PGSQL.5432") == "/run/pg/.s.PGSQL.5432"
     assert parse_server("db:1") == ("db", 1)
     assert parse_server("db:65535") == ("db", 65535)
