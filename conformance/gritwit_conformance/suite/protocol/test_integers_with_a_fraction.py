@@ -88,3 +88,11 @@ def test_rt_open_share(impl: Implementation, tmp_path: Path, share: tuple[int, i
             f"ADP-004.12: share {written_share} holds a number with a fraction, no integer: "
             f"bad-request, got {written.result or written.error}"
         )
+
+
+@pytest.mark.profile("perf")
+@pytest.mark.req("ADP-004.12", "ADP-018")
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_perf_run_n(impl: Implementation, n: int) -> None:
+    whole, written = _both(lambda v: impl.call("perf-run", workload="encode", n=v), n)
+    _judge("perf-run's n", n, whole, written)

@@ -204,10 +204,15 @@ def _blob_of_size(size: int) -> g.Blob:
 # Bounds that share no structure with a power of two or the reference's own numbers.
 @pytest.mark.feature("write-limit")
 @pytest.mark.parametrize("bound", [4099, 65_539, 300_007])
-@pytest.mark.req("DUR-008.1", "DUR-008.2", "ADP-022.4")
+@pytest.mark.req("DUR-008.1", "DUR-008.2", "ADP-022.4", "ADP-004.12")
 def test_a_write_bound_given_at_open_is_kept_on_both_sides(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path, bound: int
 ) -> None:
+    written = _open(impl, tmp_path, proxy, max_write_bytes=float(bound))
+    assert not written.ok and written.error_class == "bad-request", (
+        f"ADP-004.12: max_write_bytes written {float(bound)!r} is no integer: bad-request, "
+        f"got {written}"
+    )
     handle = str(_open(impl, tmp_path, proxy, max_write_bytes=bound).expect_ok()["store"])
     at, over = _blob_of_size(bound), _blob_of_size(bound + 1)
     fits = _put(impl, handle, at)
