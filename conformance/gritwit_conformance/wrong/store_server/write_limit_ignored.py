@@ -10,8 +10,10 @@ from gritwit_conformance.wrong import run
 
 class Adapter(ReferenceAdapter):
     def cmd_store_open(self, args: Json) -> Json:
-        kept = {k: v for k, v in args.items() if k != "max_write_bytes"}  # the bug
-        return super().cmd_store_open(kept)
+        bound = args.get("max_write_bytes")
+        if isinstance(bound, int) and not isinstance(bound, bool):  # a well-formed one
+            args = {k: v for k, v in args.items() if k != "max_write_bytes"}  # the bug
+        return super().cmd_store_open(args)
 
 
 if __name__ == "__main__":
