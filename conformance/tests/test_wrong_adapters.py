@@ -254,12 +254,20 @@ def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
 
 @pytest.mark.req("CONV-002", "CONV-005")
 def test_the_table_names_real_modules_profiles_and_requirements() -> None:
-    modules = {i.name for i in pkgutil.iter_modules(wrong.__path__) if not i.name.startswith("_")}
+    found = [i for i in pkgutil.iter_modules(wrong.__path__) if not i.name.startswith("_")]
+    modules = {i.name for i in found if not i.ispkg}
     assert modules == set(WRONG) - set(ROWS), "every wrong adapter module declares its row"
+    # A package of its own: the wrong adapters of a networked store, run with a server
+    # (ADP-022, reference/tests/test_store_fault_proxy.py), each module a row of its table.
+    assert {i.name for i in found if i.ispkg} == {"store_server"}
+    from gritwit_conformance.wrong import store_server
+
+    served = {i.name for i in pkgutil.iter_modules(store_server.__path__)}
+    assert served == set(store_server.STORE_SERVER_WRONG), "each store_server module is a row"
     assert not modules & set(ROWS), "a row of the generic adapter is not a module as well"
     spec_ids = set(re.findall(r"\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", _spec_text()))
     assert spec_ids, f"no requirement IDs found in {SPEC}"
-    for name, entry in WRONG.items():
+    for name, entry in [*WRONG.items(), *store_server.STORE_SERVER_WRONG.items()]:
         assert entry.failed and entry.failed <= spec_ids, f"{name}: unknown IDs"
         assert entry.profiles and set(entry.profiles) <= set(PROFILES), name
         assert entry.outcome in ("failed", *BROKEN), name

@@ -213,9 +213,10 @@ def collect_citations(root: Path | Resources) -> dict[str, set[str]]:
 
 def _wrong_adapter_evidence() -> dict[str, list[str]]:
     from ..wrong import WRONG  # on demand: the wrong adapters are many modules
+    from ..wrong.store_server import STORE_SERVER_WRONG  # run with a store server (ADP-022)
 
     found: dict[str, list[str]] = {}
-    for entry in WRONG.values():
+    for entry in [*WRONG.values(), *STORE_SERVER_WRONG.values()]:
         if not entry.gap:
             for rid in entry.failed:
                 found.setdefault(rid, []).append("wrong adapter")

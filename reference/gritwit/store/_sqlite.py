@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
+from .._errors import OutcomeUnknown, StoreBusy, StoreError, StoreUnavailable
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
@@ -194,10 +195,15 @@ class SqliteBackend:
             if self._closed:
                 raise ValueError("the store is closed")
             conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._connect()
+        try:
+            if conn is None:
+                conn = self._connect()
+        except sqlite3.OperationalError as exc:  # the file went away or cannot be opened
+            raise _medium_fault(exc) from exc
         try:
             yield conn
+        except sqlite3.OperationalError as exc:  # DUR-006.4: the medium's, never internal
+            raise _medium_fault(exc) from exc
         finally:
             with self._guard:
                 if self._closed:
@@ -211,7 +217,18 @@ class SqliteBackend:
         conn.execute("BEGIN IMMEDIATE")  # take the write lock now (DUR-003)
         try:
             yield
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if _locked(exc):  # not committed: the transaction is still open, rolled back
+                    raise
+                # The WAL may hold the commit's frames whose sync failed: a reopen can find
+                # the write kept, so its outcome is unknown, never "nothing written" (DUR-006.4).
+                raise OutcomeUnknown(
+                    "DUR-006.4",
+                    f"the commit of a write failed in the store's files: {exc}; it may or may "
+                    "not be kept (settle it by reading)",
+                ) from exc
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
@@ -501,6 +518,22 @@ class SqliteBackend:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    """Whether ``exc`` is SQLite's busy answer: another writer held the lock past the wait."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _medium_fault(exc: sqlite3.OperationalError) -> StoreError:
+    """The class of a fault of a directory store's files (DUR-006.4): ``store-busy`` for a
+    lock another writer held past the wait (nothing written, try again), else
+    ``store-unavailable`` (the files cannot be read or written; nothing of the write kept:
+    SQLite rolled back the transaction the statement was in)."""
+    if _locked(exc):
+        return StoreBusy("DUR-006.4", f"the store's files stayed locked by another writer: {exc}")
+    return StoreUnavailable("DUR-006.4", f"the store's files cannot be read or written: {exc}")
 
 
 def _journal(conn: sqlite3.Connection, name: str, new: ObjectId | None) -> None:

@@ -118,13 +118,14 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
     return True
 
 
-@pytest.mark.req("ADP-015", "RUN-019.1", "RUN-019.2")
+@pytest.mark.req("ADP-015", "ADP-015.1", "RUN-019.1", "RUN-019.2")
 @pytest.mark.parametrize(
     ("options", "accepted"),
     [
         ({"sends": "own"}, True),
         ({"sends": "own", "commit": "step"}, True),
         ({"sends": "group", "commit": "group"}, True),
+        ({"sends": "group"}, True),  # commit left out: taken as commit "group" (ADP-015.1)
         ({"sends": "group", "commit": "step"}, False),
         ({"sends": "grouped", "commit": "group"}, False),
         ({"sends": "", "commit": "group"}, False),
@@ -132,7 +133,18 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
         ({"sends": True, "commit": "group"}, False),
         ({"sends": ["group"], "commit": "group"}, False),
     ],
-    ids=["own", "own-step", "group", "group-step", "unknown", "empty", "null", "bool", "list"],
+    ids=[
+        "own",
+        "own-step",
+        "group",
+        "group-default",
+        "group-step",
+        "unknown",
+        "empty",
+        "null",
+        "bool",
+        "list",
+    ],
 )
 def test_rt_open_validates_sends(
     impl: Implementation, tmp_path: Path, options: dict[str, Any], accepted: bool
@@ -141,7 +153,10 @@ def test_rt_open_validates_sends(
         pytest.skip(f"{impl.label} has no commit modes (ADP-015)")
     reply = impl.call("rt-open", path=str(tmp_path), **options)
     if accepted:
-        assert reply.ok, f"rt-open {options} must be accepted (ADP-015): {reply.error}"
+        assert reply.ok, (
+            f"rt-open {options} must be accepted (ADP-015; commit left out: ADP-015.1): "
+            f"{reply.error}"
+        )
     else:
         assert not reply.ok and reply.error_class == "bad-request", (
             f"rt-open {options} must be bad-request (ADP-015: sends is 'own' or 'group', "
