@@ -333,6 +333,7 @@ def impl(
     request: pytest.FixtureRequest, implementation: Implementation
 ) -> Iterator[Implementation]:
     """The implementation, reset for this test; skips what it does not claim (ADP-006)."""
+    _not_after_hung()
     implementation.reset()
     implementation.exchanges.clear()  # this test's exchange only (ADP-020.7)
     implementation.declared = None
@@ -383,6 +384,12 @@ def _skip_unclaimed_features(item: pytest.Item, implementation: Implementation) 
         pytest.skip(f"{NOT_CLAIMED}: feature {', '.join(unclaimed)} (ADP-005.7)")
 
 
+def _not_after_hung() -> None:
+    """Once the adapter was declared hung, no further test runs: *not run* (ADP-012.5)."""
+    if settings.hung is not None:
+        pytest.skip(settings.hung)
+
+
 @pytest.fixture(autouse=True)
 def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     """A suite test that does not use ``impl`` is still *not claimed* for an unclaimed profile.
@@ -390,7 +397,10 @@ def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     (A test of the vectors themselves, say: it would otherwise pass in a profile the
     implementation never claimed, ADP-006.)
     """
-    if "impl" in request.fixturenames or not request.node.path.is_relative_to(_SUITE):
+    if not request.node.path.is_relative_to(_SUITE):
+        return
+    _not_after_hung()
+    if "impl" in request.fixturenames:
         return
     declared = declared_profiles(request.node)
     if declared - {ALWAYS_CLAIMED}:
@@ -416,6 +426,7 @@ def pytest_runtest_makereport(
             report.longrepr = visible_text(text)
     if report.failed:
         _attach_exchange(item, report)
+    _count_time_outs(call)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
@@ -446,6 +457,18 @@ def pytest_runtest_makereport(
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _count_time_outs(call: pytest.CallInfo[Any]) -> None:
+    """A time-out at any phase counts one more in a row; a call that ended otherwise resets
+    the count; a skip before the call counts nothing (ADP-012.5)."""
+    from .harness._transport import AdapterBroken
+
+    broken = None if call.excinfo is None else _find(call.excinfo.value, AdapterBroken)
+    if broken is not None and getattr(broken, "timed_out", False):
+        settings.note_test(timed_out=True)
+    elif call.when == "call":
+        settings.note_test(timed_out=False)
 
 
 def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
