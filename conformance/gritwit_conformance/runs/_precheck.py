@@ -48,12 +48,16 @@ def unknown_requirements(wanted: Sequence[str]) -> list[str]:
     """
     if not wanted:
         return []
+    from ..data._requirement_ids import DEFINITION
     from ..data._versions import find_spec_dir
-    from ..trace._clauses import collect_definitions
     from ._select import cites
 
     spec = find_spec_dir()
     if spec is None:
         return []
-    defined, _ = collect_definitions(spec)
+    defined = {
+        rid
+        for chapter in sorted(spec.glob("*.md"))
+        for rid in DEFINITION.findall(chapter.read_text(encoding="utf-8"))
+    }
     return [w for w in wanted if not any(cites(w, rid) for rid in defined)]
