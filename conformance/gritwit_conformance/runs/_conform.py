@@ -356,6 +356,9 @@ def run_conform(
     if failures:
         print("\nfailures:")
         print("\n".join(failures))
+        from ..report._triage import triage_lines
+
+        print("\n" + "\n".join(triage_lines(document)))
     print(f"\nreport: {json_path}   junit: {junit_path}")
     verdict = run_status(document)
     if "selection" in document and not document["selection"]["selected"]:
