@@ -66,9 +66,8 @@ def groups(results: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
 
 
 def triage_lines(document: dict[str, Any], shown: int = SHOWN) -> list[str]:
-    """The terminal's triage: ``[]`` when nothing failed."""
-    from ..harness._messages import visible_text
-
+    """The terminal's triage: ``[]`` when nothing failed (as the report holds the text:
+    the caller makes control characters visible)."""
     results = document["results"]
     ranked = ranked_requirements(results)
     if not ranked:
@@ -81,8 +80,8 @@ def triage_lines(document: dict[str, Any], shown: int = SHOWN) -> list[str]:
     found = groups(results)
     lines.append(f"triage: {len(found)} kind(s) of first difference, largest first:")
     for key, tests in found[:shown]:
-        lines.append(f"  {len(tests):>5} × {visible_text(key)}")
-        lines.append(f"          e.g. {visible_text(tests[0])}")
+        lines.append(f"  {len(tests):>5} × {key}")
+        lines.append(f"          e.g. {tests[0]}")
     if len(found) > shown:
         lines.append(f"  … and {len(found) - shown} more kind(s) in the JSON report")
     return lines

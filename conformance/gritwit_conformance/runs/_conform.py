@@ -358,7 +358,7 @@ def run_conform(
         print("\n".join(failures))
         from ..report._triage import triage_lines
 
-        print("\n" + "\n".join(triage_lines(document)))
+        print("\n" + "\n".join(visible_text(line) for line in triage_lines(document)))
     print(f"\nreport: {json_path}   junit: {junit_path}")
     verdict = run_status(document)
     if "selection" in document and not document["selection"]["selected"]:
