@@ -575,3 +575,28 @@ def test_the_readme_names_the_weakest_module() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     name = _weakest_module_name().removeprefix("gritwit/")
     assert f"(`{name}`, " in text, name
+
+
+#: A page naming the suite's version as the terminal prints it (``this suite is 0.3.0``).
+SUITE_IS = re.compile(r"this suite is (\S+?)[:,)\s]")
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize("page", counted_pages(), ids=lambda p: p.name)
+def test_a_page_naming_the_suites_version_names_this_one(page: Path) -> None:
+    """Issue 56: validate.md said "this suite is 0.3.0" twice after the suite moved on.
+
+    A sample of the terminal writes the suite's version as a placeholder (``<S>``) or as
+    the version this checkout carries, never a version it no longer is.
+    """
+    import gritwit
+
+    stated = SUITE_IS.findall(page.read_text(encoding="utf-8"))
+    stale = [v for v in stated if not v.startswith("<") and v != gritwit.SPEC_VERSION]
+    assert not stale, f"{page.name}: 'this suite is {stale[0]}', but it is {gritwit.SPEC_VERSION}"
+
+
+@pytest.mark.req("CONV-005")
+def test_the_suite_version_check_bites() -> None:
+    assert SUITE_IS.findall("this suite is 0.3.0: 36 of") == ["0.3.0"]
+    assert SUITE_IS.findall("this suite is <S>: 36 of") == ["<S>"]
