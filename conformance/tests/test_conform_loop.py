@@ -223,3 +223,28 @@ def test_a_hung_adapters_codec_run_ends_after_three_limits(tmp_path: Path) -> No
     assert all(reason in r["reason"] for r in document["results"] if r["outcome"] == "not-run")
     assert f"INCOMPLETE ({reason}" in output
     print(f"hung codec run: {document['duration']:.1f} s for {len(outcomes)} tests")
+
+
+# --- the in-process run's time margins --------------------------------------------------------
+
+#: One quick suite test, enough for a report.
+ONE = "test_an_object_rule_is_reported_before_the_size_limit"
+
+
+@pytest.mark.req("ADP-012.2")
+@pytest.mark.parametrize("given", [None, "2.5"], ids=["calibrated", "given"])
+def test_the_in_process_run_scales_its_margins_as_stdio_does(
+    tmp_path: Path, given: str | None
+) -> None:
+    """Issue 56: in-process, a 7.5 s margin was 7.5 s at load 25; over stdio it was ×10."""
+    scale = ["--timeout-scale", given] if given else []
+    status, output = run(
+        tmp_path, "conform", "--profile", "codec", "--test", ONE, "--out", "r", *scale
+    )
+    assert status == 0, output[-3000:]
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert document["implementation"]["command"] == "in-process reference"
+    if given:
+        assert document["timeoutScale"] == float(given)
+    else:
+        assert 1.0 <= document["timeoutScale"] <= 10.0, "calibrated, within ADP-012.2's bounds"

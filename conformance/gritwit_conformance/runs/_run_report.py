@@ -416,6 +416,12 @@ _COLUMNS = (
 )
 
 
+def _scaled_what(document: dict[str, Any]) -> str:
+    """What the scale widens: the in-process reference has margins only (ADP-012.2)."""
+    in_process = document["implementation"].get("command") == "in-process reference"
+    return "time margins" if in_process else "time limits"
+
+
 def render_summary(document: dict[str, Any]) -> str:
     """The terminal summary ``gritwit conform`` prints (the JSON report's counts, unchanged)."""
     from ..harness._messages import visible_text
@@ -426,7 +432,11 @@ def render_summary(document: dict[str, Any]) -> str:
         f"{name} ({visible_text(str(impl.get('language', '?')))}) — "
         f"spec {document['specVersion']}, suite {document['suite']['version']}, "
         f"{document['duration']:.1f} s"
-        + (f", time limits ×{document['timeoutScale']:g}" if "timeoutScale" in document else ""),
+        + (
+            f", {_scaled_what(document)} ×{document['timeoutScale']:g}"
+            if "timeoutScale" in document
+            else ""
+        ),
     ]
     results = document["results"]
     collected = document.get("collected", len(results))
