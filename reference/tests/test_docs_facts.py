@@ -242,6 +242,13 @@ def _weakest_module_name() -> str:
     return min(modules, key=lambda m: float(modules[m]))
 
 
+def _hung_after() -> int:
+    """Time-outs in a row that declare an adapter hung (ADP-012.5)."""
+    from gritwit_conformance.harness._state import HUNG_AFTER
+
+    return HUNG_AFTER
+
+
 CLAIMS = [
     Claim(
         "readme-tests", "README.md", r"\(about ([\d,]+) tests\)", lambda: (collected_tests(),), 0.1
@@ -394,6 +401,12 @@ CLAIMS = [
         r"every mutant \(about ([\d,]+);",
         lambda: (sum(mutants_per_group().values()),),
         0.1,
+    ),
+    Claim(
+        "validate-hung-after",
+        "docs/guide/validate.md",
+        r"After (\d+) tests in a row time out",
+        lambda: (_hung_after(),),
     ),
     Claim(
         "validate-node-adapter",
