@@ -329,7 +329,7 @@ def test_a_revert_during_a_retry_is_no_attempt_and_keeps_the_count(to: int) -> N
 def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it() -> None:
     """Resident and marked failed, an actor is idle (RUN-012.1); cleared, it is busy until
     the next run; a reverted counter with nothing pending likewise."""
-    store, rt, _, actor, steps = _updater_to_fail()
+    store, rt, _, actor, _ = _updater_to_fail()
     poke = g.Blob(data=b"")
 
     async def failed_once() -> None:

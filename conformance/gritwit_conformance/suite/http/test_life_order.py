@@ -160,9 +160,10 @@ def test_the_outside_comes_before_every_actor_among_a_steps_senders(
     (genesis,) = _history(http, actor)
     tree = g.Tree(entries={"to": g.ObjectId(bytes.fromhex(blob_id(actor.encode())))})
     fanned = message_id(g.object_id(tree).hex(), {"mt": "fanned"}, None)
+    chained = message_id(actor, {"mt": "genesis"}, early)  # queued after the inc (WIT-004)
     expected = [
         {"sender": "outside", "message": early, "mt": "inc"},
-        {"sender": "outside", "message": message_id(actor, {"mt": "genesis"}, early), "mt": "genesis"},
+        {"sender": "outside", "message": chained, "mt": "genesis"},
         {"sender": fan, "message": fanned, "mt": "fanned"},
     ]
     assert genesis["read"] == expected, (
