@@ -1,4 +1,4 @@
-"""Wrong adapter (open-loop, from spec/ alone as it read before RUN-025.4):
+"""Wrong adapter: as RUN-012.1 read before RUN-025.4,
 a clear or a revert asks no run to look at the actor, so it is judged idle (RUN-025.4).
 
 RUN-012.1 judged an actor between runs "as at the end of the last run", which left an
