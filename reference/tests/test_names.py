@@ -262,3 +262,28 @@ def test_every_id_resolves_to_itself_whatever_names_exist(digest: bytes) -> None
     actor = _actor(store)
     bind_name(store, "c1", actor)
     assert resolve_actor(store, digest.hex()) == g.ObjectId(digest)
+
+
+@pytest.mark.req("HTTP-015.4", "HTTP-015.2")
+def test_only_refs_whose_rest_is_a_name_are_listed_each_with_its_target() -> None:
+    """Refs under ``names/actors/`` set by a tool that does not bind: one holding ``/``,
+    one in upper case and one that is an id's text are no names and are not listed; a
+    name bound to a tree no genesis was sent for, and one set to a blob, are listed with
+    their targets as they are, and resolve to them (HTTP-015.4)."""
+    from types import SimpleNamespace
+
+    from gritwit.serve._life import name_page
+
+    store = g.Store.memory()
+    headless = _actor(store)  # a tree, its genesis never sent: no head
+    blob = store.put_object(g.Blob(data=b"not a core"))
+    for rest in ("a/b", "Upper", "ab" * 32):
+        store.cas_ref("names/actors/" + rest, None, headless)
+    bind_name(store, "headless", headless)
+    store.cas_ref("names/actors/blob", None, blob)
+    expected = {"blob": blob, "headless": headless}
+    assert actor_names(store) == expected
+    page = name_page(SimpleNamespace(store=store), after=None, limit=10)  # type: ignore[arg-type]
+    assert page == ({n: a.hex() for n, a in expected.items()}, None)
+    assert resolve_actor(store, "blob") == blob and resolve_actor(store, "headless") == headless
+    assert store.get_ref(f"heads/{headless.hex()}") is None

@@ -260,3 +260,92 @@ def test_a_revert_given_a_head_reverts_only_from_that_head() -> None:
     assert set(store.iter_ids()) == held and store.get_ref(head_ref(actor)) == steps[-1]
     new = rt.revert(actor, steps[0], head=steps[-1])
     assert store.get_ref(head_ref(actor)) == new and _count(store, actor) == 0
+
+
+def _updater_to_fail() -> tuple[Store, Runtime, dict[str, Any], g.ObjectId, list[g.ObjectId]]:
+    """An updater whose steps are G (its genesis), B (its code set to ``failing``) and two
+    reverts, to G then to B: the head's core fails every transition (WIT-024), and both a
+    core that runs (G's) and one that fails (B's) lie below it.  ``hook["then"]``, when set,
+    is called at the first back-off of a retry (RUN-004.3) and removed."""
+    store = Store.memory()
+    hook: dict[str, Any] = {}
+
+    async def sleep(_: float) -> None:
+        then = hook.pop("then", None)
+        if then is not None:
+            then()
+
+    rt = Runtime(store, sleep=sleep)
+    core, objects = test_actor_core("updater", {})
+
+    async def scenario() -> g.ObjectId:
+        actor = await rt.genesis(core, objects)
+        await rt.run_until_quiescent()
+        code = g.Blob(data=b"failing")
+        await rt.send(actor, g.object_id(code), {"mt": "set-code"}, objects=(code,))
+        await rt.run_until_quiescent()
+        return actor
+
+    actor = run(scenario())
+    steps = _steps(store, actor)
+    rt.revert(actor, steps[0])
+    rt.revert(actor, steps[1])
+    return store, rt, hook, actor, steps
+
+
+@pytest.mark.req("RUN-024.11", "RUN-024.2")
+@pytest.mark.parametrize("to", [0, 1], ids=["to-a-core-that-runs", "to-a-core-that-fails"])
+def test_a_revert_during_a_retry_is_no_attempt_and_keeps_the_count(to: int) -> None:
+    """A poke fails from the head; at its first back-off the actor is reverted.  To G's
+    core the retry (its second attempt) adopts a step after the revert step: one failed
+    attempt in all and no mark.  To B's core the retries fail from the revert step and
+    the actor is marked after five attempts in all, not five more after the revert."""
+    store, rt, hook, actor, steps = _updater_to_fail()
+    made: list[g.ObjectId] = []
+    hook["then"] = lambda: made.append(rt.revert(actor, steps[to]))
+    before = len(rt.failures)
+    poke = g.Blob(data=b"")
+
+    async def scenario() -> None:
+        await rt.send(actor, g.object_id(poke), {"mt": "poke"}, objects=(poke,))
+        await rt.run_until_quiescent()
+
+    run(scenario())
+    failed = len(rt.failures) - before
+    head = store.get_ref(head_ref(actor))
+    assert head is not None and len(made) == 1
+    if to == 0:
+        step = store.get_object(head)
+        assert isinstance(step, g.Step) and step.previous == made[0]  # RUN-024.2
+        assert (failed, rt.failed(actor)) == (1, None)
+    else:
+        assert head == made[0]  # nothing adopted after the revert
+        assert failed == rt.attempts == 5  # not 1 + 5: the revert restarted nothing
+        record = rt.failed(actor)
+        assert record is not None and record["attempts"] == 5
+
+
+@pytest.mark.req("RUN-025.4")
+def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it() -> None:
+    """Resident and marked failed, an actor is idle (RUN-012.1); cleared, it is busy until
+    the next run; a reverted counter with nothing pending likewise."""
+    store, rt, _, actor, _ = _updater_to_fail()
+    poke = g.Blob(data=b"")
+
+    async def failed_once() -> None:
+        await rt.send(actor, g.object_id(poke), {"mt": "poke"}, objects=(poke,))
+        await rt.run_until_quiescent()
+
+    run(failed_once())
+    assert rt.failed(actor) is not None and rt.resident(actor)
+    assert rt.clear_failed(actor) is True
+    assert actor not in rt.evict_idle(everything_idle=True)  # busy: a run is to look
+    run(rt.run_until_quiescent())  # five attempts more, marked again
+    assert rt.failed(actor) is not None
+    assert rt.evict_idle(everything_idle=True) == [actor]  # failed: idle again
+    counter = run(_counter(rt, 1))
+    assert rt.resident(counter)
+    rt.revert(counter, _steps(store, counter)[0])
+    assert counter not in rt.evict_idle(everything_idle=True)
+    run(rt.run_until_quiescent())
+    assert rt.evict_idle(everything_idle=True) == [counter]

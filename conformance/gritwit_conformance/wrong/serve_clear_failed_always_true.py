@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-007.5"}),
+    frozenset({"HTTP-007.5", "HTTP-007.8"}),
     "failed",
     "clearing a failed mark answers cleared: true also when the actor had none",
 )

@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-004.2"}),
+    frozenset({"HTTP-004.2", "HTTP-004.7"}),
     "failed",
     "creating an actor that has a head sends another genesis and answers existed: false",
 )

@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-016.3"}),
+    frozenset({"HTTP-016.3", "HTTP-016.4"}),
     "failed",
     "a revert given the head the client saw reverts from a newer head all the same",
 )

@@ -37,7 +37,7 @@ from ._events import (
     RESTORED,
     LifecycleEvent,
 )
-from ._fork import FORK_ENTRY, fork, fork_blob
+from ._fork import FORK_ENTRY, ChildExists, fork, fork_blob
 from ._group import (
     COMMIT,
     COMMIT_MODES,
@@ -123,6 +123,7 @@ __all__ = [
     "erase_blob",
     "export_bundle",
     "failed_ref",
+    "ChildExists",
     "fork",
     "fork_blob",
     "heads",

@@ -7,15 +7,24 @@ from collections.abc import Mapping
 from typing import Final
 
 from .._codec import object_id
-from .._errors import GritError, InvalidObject, InvalidRefTarget
+from .._errors import GritError, InvalidObject, InvalidRefTarget, RefConflict
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
 
-__all__ = ["FORK_ENTRY", "fork", "fork_blob", "fork_origin"]
+__all__ = ["FORK_ENTRY", "ChildExists", "fork", "fork_blob", "fork_origin"]
 
 #: The core entry that makes a child's id differ from its parent's (RUN-008).
 FORK_ENTRY: Final = "fork"
+
+
+class ChildExists(RefConflict):
+    """``ref-conflict`` of a fork whose child has a head already (RUN-008.6); ``child`` is
+    its id, which a service names in its answer (HTTP-017.4)."""
+
+    def __init__(self, child: ObjectId, current: ObjectId | None) -> None:
+        super().__init__("RUN-008.6", f"the child {child} has a head already", current=current)
+        self.child = child
 
 
 def fork_blob(parent: ObjectId, step: ObjectId) -> Blob:
@@ -67,6 +76,9 @@ def fork(
     # The outbox starts empty: carried over, the parent's messages would be pending
     # again from the child at every recipient (WIT-005) and be delivered twice.
     first = Step(actor=child, core=child, previous=at_step, inbox=step.inbox)
-    store.cas_ref(head_ref(child), None, store.put_object(first))
+    try:
+        store.cas_ref(head_ref(child), None, store.put_object(first))
+    except RefConflict as exc:  # the same fork made before, or the child set otherwise
+        raise ChildExists(child, exc.current) from None
     assert child == object_id(child_core)
     return child

@@ -173,8 +173,18 @@ def unbind_name(store: Store, name: str, actor: ObjectId) -> None:
 
 
 def actor_names(store: Store) -> dict[str, ObjectId]:
-    """Every bound name and its actor, in bytewise order of the names (REF-006)."""
-    return {ref[len(NAMES_PREFIX) :]: actor for ref, actor in store.list_ref_targets(NAMES_PREFIX)}
+    """Every bound name and its target, in bytewise order of the names (REF-006).
+
+    Only refs ``names/actors/<name>`` whose rest is a name (RUN-026.1) bind one: a ref
+    under the prefix set by a tool that does not bind (holding ``/``, upper case) is no
+    name and is left out (HTTP-015.4); a target is listed as its ref holds it.
+    """
+    found: dict[str, ObjectId] = {}
+    for ref, actor in store.list_ref_targets(NAMES_PREFIX):
+        name = ref[len(NAMES_PREFIX) :]
+        if _NAME.fullmatch(name) is not None and _ID_TEXT.fullmatch(name) is None:
+            found[name] = actor
+    return found
 
 
 def names_of(store: Store, actor: ObjectId) -> list[str]:

@@ -20,7 +20,7 @@ from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..cores import BadCore, actor_core
-from ..runtime import check_name
+from ..runtime import NAME_ENTRY, check_name
 from ._problems import HttpProblem
 
 __all__ = [
@@ -134,15 +134,18 @@ def new_core(body: dict[str, Any]) -> NewCore:
     if len(kinds) != 1:
         raise _bad("HTTP-004.1: the body holds exactly one of core, test, wasm and python")
     (kind,) = kinds
+    # HTTP-004.6: every fault of the body first (bad-request), then the name's
+    # (invalid-ref-name), then the code's (unknown-wit) and the store's (the engine's).
     name = body.get("name")
-    if name is not None:
-        check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
     if kind == "core":
         if "state" in body:
             raise _bad("HTTP-004.1: a body with core holds no state")
         if not isinstance(body["core"], str):
             raise _bad("HTTP-004.1: core is a text-form id")
-        return NewCore(None, (), parse_id(body["core"]), name)
+        stored = parse_id(body["core"])  # invalid-id, before the name (HTTP-004.6)
+        if name is not None:
+            check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
+        return NewCore(None, (), stored, name)
     state = state_entries(body.get("state", {}))
     value = body[kind]
     if kind == "test" and not isinstance(value, str):
@@ -150,6 +153,10 @@ def new_core(body: dict[str, Any]) -> NewCore:
     if kind == "python" and not isinstance(value, str):
         raise _bad("HTTP-004.1: python is the text of a program")
     code = hex_bytes(value, "wasm") if kind == "wasm" else value
+    if name is not None:
+        if NAME_ENTRY in state:
+            raise _bad("HTTP-004.4: with a name, state names no entry 'name' (the name's)")
+        check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
     try:  # the same core `gritwit actor create` builds from the same description
         core, objects = actor_core(kind, code, state, name)
     except BadCore as exc:

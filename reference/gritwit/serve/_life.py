@@ -13,8 +13,9 @@ from collections.abc import Mapping
 
 from .._ids import ObjectId
 from ..cores import state_blobs
-from ..runtime import actor_names, bind_name, fork, name_ref, resolve_actor
+from ..runtime import ChildExists, actor_names, bind_name, fork, name_ref, resolve_actor
 from ._engine_commands import EngineState
+from ._problems import HttpProblem
 
 __all__ = [
     "bind",
@@ -86,5 +87,13 @@ def clear(state: EngineState, actor: ObjectId) -> bool:
 def fork_actor(
     state: EngineState, actor: ObjectId, step: ObjectId, entries: Mapping[str, bytes]
 ) -> ObjectId:
-    """Fork ``actor`` at ``step`` with ``entries`` set (HTTP-017.1, RUN-008): the child."""
-    return fork(state.store, actor, step, state_blobs(entries))
+    """Fork ``actor`` at ``step`` with ``entries`` set (HTTP-017.1, RUN-008): the child.
+
+    A child with a head already is 409 ``ref-conflict`` naming it (HTTP-017.4), so that a
+    client that repeats a fork whose answer it lost finds the child it made."""
+    try:
+        return fork(state.store, actor, step, state_blobs(entries))
+    except ChildExists as exc:
+        raise HttpProblem(
+            409, "ref-conflict", f"HTTP-017.4: {exc}", extra={"actor": exc.child.hex()}
+        ) from None

@@ -314,3 +314,43 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
         assert _count(rt, counter) == 1
     finally:
         rt.close()
+
+
+def _evicted(rt: Rt) -> list[str]:
+    return list(rt("rt-evict")["evicted"])
+
+
+@pytest.mark.req("RUN-025.4", "RUN-012.1")
+def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Marked failed, a resident actor is idle (RUN-012.1) and ``rt-evict`` archives it;
+    cleared, it is busy until the next ``rt-run`` looks at it, so ``rt-evict`` keeps it
+    whatever its failed attempts saw before; after that run (five attempts, marked
+    again) it is idle again. A counter reverted with nothing pending is kept likewise
+    until a run has looked at it."""
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        failing, _ = _failed_pinged(rt)
+        assert rt("rt-clear", actor=failing) == {"cleared": True}
+        assert failing not in _evicted(rt), (
+            "RUN-025.4: rt-evict archived an actor cleared since the last run"
+        )
+        answer = rt.run()
+        assert [a for a, _ in answer["failures"]] == [failing], "RUN-025.3: marked again"
+        assert failing in _evicted(rt), "RUN-012.1: a resident actor marked failed is idle"
+        counter = genesis(rt, "counter").actor
+        rt.run()
+        rt("rt-send", to=counter, mt="inc", content={"blob": ""})
+        rt.run()
+        first = rt.history(counter)[-1]
+        _evicted(rt)  # every idle actor archived: the counter is resident again only if used
+        assert _count(rt, counter) == 1  # a query uses it (RUN-012.6)
+        _revert(rt, counter, first)
+        assert counter not in _evicted(rt), (
+            "RUN-025.4: rt-evict archived an actor reverted since the last run"
+        )
+        rt.run()
+        assert counter in _evicted(rt), "RUN-012.1: looked at, with nothing pending, idle"
+    finally:
+        rt.close()
