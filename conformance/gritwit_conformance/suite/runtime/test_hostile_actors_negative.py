@@ -131,6 +131,7 @@ def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: P
 
 @pytest.mark.slow
 @pytest.mark.req("WIT-027.1", "RUN-004.10")
+@pytest.mark.req("RUN-004.3")
 def test_slows_overrun_backs_off_as_a_real_one(impl: Implementation, tmp_path: Path) -> None:
     """``slow`` (WIT-027) overruns every attempt, its genesis transition's included; a
     runtime may simulate the overrun, but the retries after it wait RUN-004.10's seconds

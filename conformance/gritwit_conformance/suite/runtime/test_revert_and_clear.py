@@ -321,6 +321,7 @@ def _evicted(rt: Rt) -> list[str]:
 
 
 @pytest.mark.req("RUN-025.4", "RUN-012.1")
+@pytest.mark.req("RUN-004.4", "RUN-025.3", "WIT-002")
 def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -114,6 +114,7 @@ def test_a_server_going_down_between_commands_is_store_unavailable(
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3")
+@pytest.mark.req("ADP-007")
 def test_connections_closed_by_a_restarted_server_lose_nothing(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
