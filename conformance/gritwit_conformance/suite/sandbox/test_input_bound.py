@@ -108,7 +108,7 @@ def test_messages_are_handed_up_to_exactly_the_input_bound_and_a_larger_one_omit
         f"{[[(i[:8], n) for i, n in line] for line in got]}"
     )
     content = g.object_id(g.Blob(data=huge)).hex()
-    want = {
+    want: Json = {
         "id": omitted,
         "from": OUTSIDE,
         "headers": {},
