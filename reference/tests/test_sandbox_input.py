@@ -245,3 +245,27 @@ def test_a_flood_is_handed_over_several_transitions_and_fails_nothing() -> None:
     assert small["total"] == 6 * (300 << 10) and small["omitted"] == 1
     assert small["runs"] >= 1 + 3  # the genesis run, then at least three
     assert whole == {"total": sum(sizes), "omitted": 0, "runs": 2}
+
+
+@pytest.mark.req("SBX-010.6", "SBX-010.5")
+def test_an_omitted_message_counts_its_own_objects_bytes_against_the_bound() -> None:
+    store = g.Store.memory()
+    store_of[:] = [store]
+    a, qa = _queue(store, [100, 9000], b"a")
+    first = len(_dumps(_entry(a, qa[0], b"x" * 100)))
+    whole = len(_dumps(_entry(a, qa[1], b"x" * 9000)))
+    stub = {
+        "id": qa[1].id.hex(),
+        "from": a.hex(),
+        "headers": {},
+        "content": qa[1].message.content.hex(),
+        "data": None,
+        "omitted": "too-large",
+        "size": whole,
+    }
+    exact = first + len(_dumps(stub))  # far below the whole message's size
+    assert exact < whole
+    _, read = handed(store, {a: qa}, a, _build, exact)
+    assert read == {a: 2}
+    _, read = handed(store, {a: qa}, a, _build, exact - 1)
+    assert read == {a: 1}
