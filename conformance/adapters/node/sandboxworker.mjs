@@ -146,11 +146,12 @@ const globalsOf = (instance, prefix) => Object.keys(instance.exports).filter((na
  * lays first, growing down toward address 0: a frame it cannot hold takes the stack
  * pointer (its one global, exported by hostModule) below 0 as a signed 32-bit integer.
  */
+const STACK_END = 65536
 function stackExhausted (state, data, err) {
   if (err instanceof RangeError) return true
   return globalsOf(state.instance, data.globalPrefix).some((name) => {
     const value = state.instance.exports[name].value
-    return typeof value === 'number' && value < 0
+    return typeof value === 'number' && value < STACK_END
   })
 }
 

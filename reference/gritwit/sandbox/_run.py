@@ -190,6 +190,10 @@ def run_python(
     )
 
 
+#: A trap with the interpreter's stack pointer below this is its stack exhausted (SBX-008.6).
+_STACK_END: Final = 1 << 16
+
+
 def _stack_exhausted(
     trap: wasmtime.Trap, instance: wasmtime.Instance | None, store: wasmtime.Store
 ) -> bool:
@@ -198,8 +202,9 @@ def _stack_exhausted(
     The engine's own call stack (``STACK_OVERFLOW``), or the interpreter's stack in its
     linear memory: the pinned build lays it first, growing down toward address 0, so a
     frame it cannot hold takes the stack pointer (its one global, which the derived
-    module exports) below 0, read as a signed 32-bit integer, and the frame's first
-    access faults past the memory.
+    module exports) below 0, read as a signed 32-bit integer, or a function that keeps
+    its small frame below the pointer without moving it reaches below 0 from its last
+    64 KiB: a trap with the pointer below :data:`_STACK_END` is the stack exhausted.
     """
     if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
         return True
@@ -209,7 +214,7 @@ def _stack_exhausted(
     if not isinstance(pointer, wasmtime.Global):
         return False
     value = pointer.value(store)
-    return isinstance(value, int) and value < 0
+    return isinstance(value, int) and value < _STACK_END
 
 
 def _startup_state() -> WasiState:
