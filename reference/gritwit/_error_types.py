@@ -59,6 +59,7 @@ __all__ = [
     "ServiceBusy",
     "ServiceStopping",
     "OutputTooLarge",
+    "StackExhausted",
     "StepTooLarge",
     "StoreBusy",
     "StoreError",
@@ -279,6 +280,12 @@ class WasmTrap(TransitionError):
     """``trap``: a Wasm call trapped, or misused a host function (WASM-007, WASM-015)."""
 
     error_class = "trap"
+
+
+class StackExhausted(TransitionError):
+    """``stack-exhausted``: a sandboxed interpreter exhausted its stack (SBX-008.6)."""
+
+    error_class = "stack-exhausted"
 
 
 class OutputTooLarge(TransitionError):

@@ -237,12 +237,15 @@ def test_default_limits_are_the_spec_s() -> None:
     )
 
 
-@pytest.mark.req("SBX-008.4")
-def test_an_abort_and_a_stack_overflow_are_traps() -> None:
+@pytest.mark.req("SBX-008.4", "SBX-008.6")
+def test_an_abort_is_a_trap_and_a_stack_overflow_stack_exhausted() -> None:
     assert _error("import os\nos.abort()") == "trap"
-    # C recursion past the interpreter's stack: contained as a trap, not a host crash
+    # C recursion past the interpreter's stack in its memory (the pointer wraps below 0)
     deep = "class A:\n    def __getattr__(self, name):\n        return getattr(self, name)\nA().x\n"
-    assert _error(deep) == "trap"
+    assert _error(deep) == "stack-exhausted"
+    # … and past the engine's own call stack (wasmtime's STACK_OVERFLOW)
+    nested = "t = ()\nfor i in range(300000):\n    t = (t,)\nprint(hash(t))\n"
+    assert _error(nested, limits=SandboxLimits()) == "stack-exhausted"  # the default fuel
 
 
 @pytest.mark.req("SBX-008.3")

@@ -701,28 +701,63 @@ function programOf (wit) {
   }
 }
 
+/** The input bound: most bytes of `messages` objects one transition is handed (SBX-010.5). */
+const INPUT_BYTES = 24 * 1024 * 1024
+const textOf = (sender) => (sender === null ? OUTSIDE : sender)
+
+/**
+ * The messages a transition is handed, senders in id order and each one's oldest first
+ * (SBX-010.2), and how many of each sender's (SBX-012.1): in rounds, the k-th message of
+ * each sender, the senders from the first whose id is at least the last step's (the
+ * actor's for a first transition), wrapping; a message is handed when its object's bytes
+ * fit what the bound leaves, and one that does not ends its sender's part (SBX-010.5). A
+ * message larger than the bound alone is handed omitted (SBX-010.6).
+ */
+function handed (reader, inp) {
+  const senders = [...inp.pending.keys()].sort((a, b) => (textOf(a) < textOf(b) ? -1 : textOf(a) > textOf(b) ? 1 : 0))
+  const start = inp.lastId ?? inp.actor
+  let at = senders.findIndex((sender) => textOf(sender) >= start)
+  if (at < 0) at = 0
+  const order = [...senders.slice(at), ...senders.slice(0, at)]
+  const taken = new Map(senders.map((sender) => [sender, []]))
+  let left = INPUT_BYTES
+  let open = order.filter((sender) => inp.pending.get(sender).length > 0)
+  for (let k = 0; open.length; k++) {
+    const still = []
+    for (const sender of open) {
+      const { id, message } = inp.pending.get(sender)[k]
+      const content = reader.has(message.content) ? reader.get(message.content) : null
+      const isBlob = content !== null && content.type === 'blob'
+      const entry = { id, from: textOf(sender), headers: Object.fromEntries(message.headers), content: message.content, data: null }
+      let size = pythonJson({ ...entry, data: isBlob ? '' : null }).length + (isBlob ? 4 * Math.ceil(content.data.length / 3) : 0)
+      let omitted = null
+      if (size > INPUT_BYTES) {
+        omitted = { ...entry, headers: {}, data: null, omitted: 'too-large', size }
+        size = pythonJson(omitted).length
+      }
+      if (size > left) continue // its sender's part ends here
+      left -= size // judged before the data is encoded
+      taken.get(sender).push(omitted ?? { ...entry, data: isBlob ? Buffer.from(content.data).toString('base64') : null })
+      if (k + 1 < inp.pending.get(sender).length) still.push(sender)
+    }
+    open = still
+  }
+  const messages = []
+  const read = new Map()
+  for (const sender of senders) {
+    const entries = taken.get(sender)
+    if (entries.length) read.set(sender, entries.length)
+    messages.push(...entries)
+  }
+  return { messages, read }
+}
+
 /** The Wit running a `python-wasi` blob: one run per transition (SBX-010.1). */
 export function pythonWit (witBlob) {
   const program = programOf(witBlob)
   const wit = (inp) => {
     const reader = inp.objects
-    // SBX-010.2: senders in ascending id order, each one's oldest first
-    const messages = []
-    const read = new Map()
-    for (const sender of [...inp.pending.keys()].sort()) {
-      const items = inp.pending.get(sender)
-      read.set(sender, items.length) // SBX-012.1: every message shown is read
-      for (const { id, message } of items) {
-        const content = reader.has(message.content) ? reader.get(message.content) : null
-        messages.push({
-          id,
-          from: sender === null ? OUTSIDE : sender,
-          headers: Object.fromEntries(message.headers),
-          content: message.content,
-          data: content !== null && content.type === 'blob' ? Buffer.from(content.data).toString('base64') : null
-        })
-      }
-    }
+    const { messages, read } = handed(reader, inp) // SBX-010.2, SBX-010.5, SBX-010.6
     // SBX-011.1: the mount is the core without its code entries
     const scratch = new ObjectSpace()
     const state = [...inp.core.entries].filter(([name]) => !CODE_ENTRIES.includes(name))

@@ -140,6 +140,21 @@ class Taken {
 /** The instance's globals other than fuel, as hostModule (sandbox.mjs) exports them: the stack pointer. */
 const globalsOf = (instance, prefix) => Object.keys(instance.exports).filter((name) => name.startsWith(prefix)).sort()
 
+/**
+ * Whether a trap is the interpreter's stack exhausted (SBX-008.6): V8's own call stack
+ * (a RangeError), or the interpreter's stack in its linear memory, which the pinned build
+ * lays first, growing down toward address 0: a frame it cannot hold takes the stack
+ * pointer (its one global, exported by hostModule) below 0 as a signed 32-bit integer.
+ */
+const STACK_END = 65536
+function stackExhausted (state, data, err) {
+  if (err instanceof RangeError) return true
+  return globalsOf(state.instance, data.globalPrefix).some((name) => {
+    const value = state.instance.exports[name].value
+    return typeof value === 'number' && value < STACK_END
+  })
+}
+
 /** The interpreter at the point: its memory (shared, so runs read it without a copy per message), its globals, its runner. */
 function capture (state, data, runner) {
   const bytes = state.guest.bytes
@@ -217,6 +232,7 @@ function start (state, data) {
       if (state.forbidden.length) error = forbiddenFailure(state)
       else if (outOfFuel) error = failure('fuel-exhausted', 'SBX-006.1', 'the run ran out of fuel')
       else if (atLimit) error = failure('memory-limit', 'SBX-006.2', 'the program trapped at its memory limit')
+      else if (stackExhausted(state, data, err)) error = failure('stack-exhausted', 'SBX-008.6', 'the interpreter exhausted its stack (deep recursion in C)')
       else error = failure('trap', 'SBX-008.4', `the interpreter trapped: ${String(err.message).slice(0, 200)}`)
     } else {
       throw err // this host's own bug

@@ -65,7 +65,7 @@ export const WASM_CLASSES = new Set([
   'output-too-large', 'invalid-image'
 ])
 /** Classes of the sandbox chapter a Python Wit adds (SBX-008, SBX-013.1). */
-const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit', 'time-limit'])
+const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit', 'time-limit', 'stack-exhausted'])
 /** A transition failing with any other class is `failed` (ADP-014). */
 const RUNTIME_CLASSES = new Set(['step-too-large']) // RUN-022.3
 const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES, ...SANDBOX_CLASSES, ...RUNTIME_CLASSES])

@@ -6,7 +6,7 @@ RUN-005.6), except while a ``nap`` is pending for ``sleepy`` (WIT-030.1); sandbo
 Python, and Wasm while the engine lane is busy, go to the lane (:mod:`._lane`,
 RUN-005.7); anything else runs in a worker thread abandoned after ``time_limit``
 (RUN-005.1).  The bound is judged on the attempt's own work, never the machine's load
-(:mod:`._work`, RUN-005.8), with a wall-clock backstop (RUN-005.9); an attempt given up
+(:mod:`._work`, RUN-005.8), with a backstop on its awake time (RUN-005.9); an attempt given up
 has its thread's deadline cancelled, at which host work stops (RUN-005.10).  An
 attempt that overran fails as RUN-005.3 says, a sandboxed run with ``time-limit``
 (SBX-006.10, SBX-013.1).
@@ -106,9 +106,14 @@ def _naps(found: Found) -> bool:
     return False
 
 
-def _started() -> tuple[float, float]:
-    """When an inline attempt starts: the monotonic clock and the thread's CPU time."""
-    return time.monotonic(), time.thread_time()
+#: When an inline attempt started: the monotonic clock, the thread's CPU time, and the
+#: sample of its waits for a CPU the backstop is judged from (RUN-005.9).
+Started = tuple[float, float, tuple[float, float | None]]
+
+
+def _started() -> Started:
+    """When an inline attempt starts: the monotonic clock, the thread's CPU time, its waits."""
+    return time.monotonic(), time.thread_time(), _work.waits_sample()
 
 
 class TimeBound:
@@ -158,8 +163,7 @@ class TimeBound:
             self.judge_overrun(started)
             return built
         clock: list[WorkClock] = []
-        stop = Deadline(seconds=backstop(self.time_limit) + 1.0)
-        stop.start()
+        stop = Deadline()  # no end of its own: cancelled when the attempt is given up
         task = asyncio.ensure_future(asyncio.to_thread(_clocked(_turned(turn, build), clock, stop)))
         try:
             return await await_work(task, clock, self.time_limit)
@@ -168,20 +172,26 @@ class TimeBound:
             task.cancel()  # its outcome, when it comes, is nobody's (the thread runs on)
             raise
 
-    def judge_overrun(self, started: tuple[float, float]) -> None:
+    def judge_overrun(self, started: Started) -> None:
         """Judge an inline transition's overrun when it returns (RUN-005.7, RUN-005.6).
 
         A transition built on the event loop cannot be abandoned while it runs; one
         whose work — the loop thread's CPU time, RUN-005.8 — reached ``time_limit``, or
-        whose wall time reached the backstop (RUN-005.9), still fails its attempt
+        whose awake time (wall time less its waits for a CPU) reached the backstop
+        (RUN-005.9), still fails its attempt
         (``TimeoutError``, which :meth:`_drive` turns into the overrun's error) and
         adopts nothing.  ``started`` is :func:`_started`'s.
         """
-        wall, cpu = started
+        wall, cpu, waits = started
         if time.thread_time() - cpu >= self.time_limit:
             raise TimeoutError
         elapsed = time.monotonic() - wall  # the backstop is never under its floor
-        if elapsed >= _work.BACKSTOP_FLOOR and elapsed >= backstop(self.time_limit):
+        limit = backstop(self.time_limit)
+        if (
+            elapsed >= _work.BACKSTOP_FLOOR
+            and elapsed >= limit
+            and _work.awake_since(wall, waits) >= limit  # not the machine's load (RUN-005.9)
+        ):
             raise TimeoutError
 
     def in_lane(self, actor: ObjectId, last: Step | None, found: Found) -> bool:

@@ -13,14 +13,15 @@ the process, and the runtime awaits it under its time bound (RUN-005), measured
 from the moment the transition *starts* — takes the lane — so that waiting
 behind another actor's transition never fails an attempt (RUN-005.7), and on the
 lane thread's own work, not the machine's (:mod:`._work`, RUN-005.8), with a
-wall-clock backstop (RUN-005.9).  An
+backstop on its awake time (RUN-005.9).  An
 attempt that overruns is abandoned: it fails at once for the runtime (RUN-005.3),
 while its thread runs on until the transition returns, holding the lane, so a
 later transition waits for it rather than competing for the engine.  A sandboxed
 run in the thread stops as soon as its attempt is abandoned (or cancelled): the
 lane hands the thread a :class:`~gritwit._deadline.Deadline` that it cancels
-then, with the backstop plus a second as its own end (SBX-006.10), so the lane is
-free again within about a second; the host work around the run — mounting the core,
+then (SBX-006.10), so the lane is free again within about a second — the deadline has
+no end of its own in wall time, which a machine slowed 45-fold would reach before the
+attempt's work did (issue 55); the host work around the run — mounting the core,
 checking the new one, reading it back — stops at the same deadline, at its next
 :func:`~gritwit._deadline.checkpoint` (RUN-005.10).  A Wasm Wit's step still runs
 until its fuel ends (see the limits in the runtime chapter's rationale).
@@ -36,10 +37,10 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from ._deadline import Deadline, deadline_scope
-from ._work import WorkClock, await_work, backstop
+from ._work import WorkClock, await_work
 
 __all__ = ["busy", "run_in_lane"]
 
@@ -51,8 +52,6 @@ _LANE = threading.Lock()
 _COUNT = threading.Lock()
 #: Lane threads started and not finished: waiting for the lane, or in it.
 _queued = 0
-#: How long after its bound an abandoned sandboxed run stops if nobody cancels it.
-_BACKSTOP: Final = 1.0
 
 
 def busy() -> bool:
@@ -78,8 +77,9 @@ async def run_in_lane(work: Callable[[], T], time_limit: float) -> T:
     started: asyncio.Future[None] = loop.create_future()
     done: asyncio.Future[T] = loop.create_future()
     dropped = threading.Event()
-    # the run's own end, past the backstop; cancelled when the attempt is given up
-    stop = Deadline(seconds=backstop(time_limit) + _BACKSTOP)
+    # no end of its own, which a loaded machine would reach (RUN-005.9): cancelled when
+    # the attempt is given up, at its bound or its backstop, or when the awaiting task is
+    stop = Deadline()
     clock: list[WorkClock] = []
     thread = threading.Thread(
         target=_serve,

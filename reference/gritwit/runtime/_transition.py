@@ -287,7 +287,7 @@ class Transitions:
                     if item.mt == "nap":  # sleepy's nap: bounded in a thread (RUN-005.6)
                         return False
             try:
-                wall, cpu = _monotonic(), _thread_time()  # as _started()
+                wall, cpu, waits = _monotonic(), _thread_time(), _work.waits_sample()
                 built = self._executor.build(
                     actor, job.last, job.found, last_id=job.last_id, gate=inline_gate
                 )
@@ -297,7 +297,7 @@ class Transitions:
                     _thread_time() - cpu >= self._time_bound.time_limit
                     or _monotonic() - wall >= _work.BACKSTOP_FLOOR
                 ):
-                    self._time_bound.judge_overrun((wall, cpu))
+                    self._time_bound.judge_overrun((wall, cpu, waits))
                 if built is not None:
                     self._bounds.bound_step(built)  # RUN-022.3: fails a step past max_step_bytes
             except ToLane:  # RUN-005.7: it runs in the engine lane, from drive

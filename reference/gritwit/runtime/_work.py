@@ -13,10 +13,16 @@ An attempt built inline on the event loop neither sleeps nor waits (the referenc
 test actors, ``nap`` aside, RUN-005 in :mod:`._runtime`): its work is its thread's CPU
 time (:func:`time.thread_time`), read twice, with no file to open.
 
-Whatever the work, a wall-clock *backstop* (RUN-005.9) fails an attempt that ran
+Whatever the work, a *backstop* (RUN-005.9) fails an attempt that was *awake* for
 :func:`backstop` seconds: :data:`BACKSTOP_FACTOR` times the bound, at least
-:data:`BACKSTOP_FLOOR`.  It catches a transition blocked on something that is not its
-own time (a lock held elsewhere), and no load the reference meets reaches it.
+:data:`BACKSTOP_FLOOR`.  Awake is its wall time less the waits for a CPU the kernel has
+reported for its thread (:meth:`WorkClock.awake`): running, blocked or asleep, but not
+queued behind other processes.  It catches a transition whose work the clock cannot see
+— runnable for a minute with no CPU time, blocked where its state does not say — and
+no load reaches it: at load 30 the run went 45 times slower than its CPU (issue 55), so
+a wall-clock backstop of 60 s failed any attempt with more than about 1.3 s of work.
+A wait under way is reported only when it ends, so the awake time may hold that one
+wait: a few scheduler periods, far below the backstop.
 
 A limit: a thread waiting for Python's interpreter lock sleeps, so that wait counts as
 its work; it matters only while another thread of the process holds the lock, which
@@ -31,7 +37,15 @@ import threading
 import time
 from typing import Final, TypeVar
 
-__all__ = ["BACKSTOP_FACTOR", "BACKSTOP_FLOOR", "WorkClock", "await_work", "backstop"]
+__all__ = [
+    "BACKSTOP_FACTOR",
+    "BACKSTOP_FLOOR",
+    "WorkClock",
+    "await_work",
+    "awake_since",
+    "backstop",
+    "waits_sample",
+]
 
 T = TypeVar("T")
 
@@ -46,6 +60,39 @@ _TICK: Final = 0.05
 def backstop(time_limit: float) -> float:
     """The wall-clock backstop of an attempt under ``time_limit`` (RUN-005.9)."""
     return max(BACKSTOP_FLOOR, BACKSTOP_FACTOR * time_limit)
+
+
+#: The loop thread's waits for a CPU as last read: (thread, when, seconds waited).
+_sample: tuple[int, float, float | None] = (0, -1e18, None)
+
+
+def waits_sample() -> tuple[float, float | None]:
+    """When the calling thread's waits for a CPU were last read, and their sum (RUN-005.9).
+
+    For an inline attempt, which reads no file as it starts: read at most once a second
+    per thread, so an attempt's awake time, judged from the sample, counts its thread's
+    waits of at most a second before it started as its own (a backstop of a minute
+    loses at most that second).
+    """
+    global _sample
+    tid, at, waited = _sample
+    now = time.monotonic()
+    if now - at > 1.0 or tid != threading.get_ident():
+        tid = threading.get_ident()
+        at, waited = now, _waited(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+        _sample = (tid, at, waited)
+    return at, waited
+
+
+def awake_since(wall: float, sample: tuple[float, float | None]) -> float:
+    """The calling thread's seconds since ``wall`` less its waits for a CPU since
+    ``sample`` (:func:`waits_sample`'s); the wall time where none is reported."""
+    elapsed = time.monotonic() - wall
+    _, before = sample
+    if before is None:
+        return elapsed
+    now = _waited(f"/proc/self/task/{threading.get_native_id()}/schedstat")
+    return elapsed if now is None else elapsed - (now - before)
 
 
 def _waited(path: str | None) -> float | None:
@@ -103,6 +150,17 @@ class WorkClock:
         """Seconds since the attempt started, on the monotonic clock."""
         return time.monotonic() - self._wall
 
+    def awake(self) -> float:
+        """Seconds since the attempt started less the waits for a CPU reported since
+        (RUN-005.9): the backstop's measure; the wall time where none is reported."""
+        wall = self.wall()
+        if self._path is None:
+            return wall
+        waited = _waited(self._path)
+        if waited is None:  # the thread ended: its outcome is in
+            return 0.0
+        return wall - (waited - self._waited)
+
     def work(self) -> float:
         """Seconds the attempt's thread spent for it: not waiting for a CPU (RUN-005.8)."""
         wall = self.wall()
@@ -122,7 +180,7 @@ class WorkClock:
 
 async def await_work(done: asyncio.Future[T], clock: list[WorkClock], time_limit: float) -> T:
     """``done``'s outcome; :class:`TimeoutError` once its attempt's work reached
-    ``time_limit`` (RUN-005.8) or its wall time the backstop (RUN-005.9).
+    ``time_limit`` (RUN-005.8) or its awake time the backstop (RUN-005.9).
 
     ``clock`` holds the attempt's :class:`WorkClock` once its thread started it (until
     then nothing is counted).  The work never exceeds the wall time, so waiting for the
@@ -134,7 +192,7 @@ async def await_work(done: asyncio.Future[T], clock: list[WorkClock], time_limit
     waited_wall = time.monotonic()
     while True:
         if clock:
-            used, wall = clock[0].work(), clock[0].wall()
+            used, wall = clock[0].work(), clock[0].awake()
         else:
             used, wall = 0.0, time.monotonic() - waited_wall
         if used >= time_limit or wall >= limit:

@@ -6,10 +6,11 @@
 executor and the durable runtime run Python actors like any other.  A transition:
 
 * presents the pending messages, senders in id order and each sender's oldest first,
-  as ``messages`` of ``/input/transition.json`` (SBX-010);
+  as ``messages`` of ``/input/transition.json`` (SBX-010), at most the input bound of
+  them (``_input.py``, SBX-010.5), the rest left pending;
 * mounts the core without its code entries ``wit`` and ``wit_update``, which the
   new core takes back unchanged (SBX-011);
-* reads every message it was shown, and turns the declared sends into queued
+* reads every message it was handed, and turns the declared sends into queued
   messages whose content is a new blob of the declared data (SBX-012);
 * fails, adopting nothing, when the run fails (SBX-013).
 
@@ -51,6 +52,7 @@ from ..wit._model import (
     TransitionOutput,
     get_blob,
 )
+from ._input import INPUT_BYTES, handed
 from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path, module_tree_id
 from ._mount import MAX_CORE_ENTRIES, Mounted, count_entries
 from ._run import SandboxLimits, run_python
@@ -118,6 +120,8 @@ class SandboxWit:
     program: str
     limits: SandboxLimits
     tally: FuelTally | None = None
+    #: The input bound of SBX-010.5 (a test may set a smaller one).
+    input_bytes: int = INPUT_BYTES
 
     def __call__(self, inp: TransitionInput) -> TransitionOutput:
         """One transition: one run of the program over the core and the pending messages.
@@ -126,10 +130,10 @@ class SandboxWit:
         SBX-012.3); then no step is adopted (SBX-013.1).
         """
         reader = inp.objects
-        senders = sorted(inp.pending)
-        messages = tuple(
-            message_json(reader, sender, item) for sender in senders for item in inp.pending[sender]
-        )
+        # at most the input bound, the rest left pending (SBX-010.5); the senders' order
+        # rotates with the last step's id
+        start = inp.actor if inp.last_step is None else object_id(inp.last_step)
+        messages, read = handed(reader, inp.pending, start, message_json, self.input_bytes)
         code = {name: oid for name, oid in inp.core.entries.items() if name in CODE_ENTRIES}
         state = {name: oid for name, oid in inp.core.entries.items() if name not in CODE_ENTRIES}
         # the state is read from the reader, one copy (SBX-006.14); what the run makes is
@@ -172,7 +176,7 @@ class SandboxWit:
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
             core=Tree(entries={**entries, **code}),
-            read={sender: len(inp.pending[sender]) for sender in senders},
+            read=read,
             sends=tuple(sends),
             new_objects=tuple(created.values()),
         )
@@ -185,13 +189,17 @@ class SandboxWit:
 class SandboxWits:
     """Turns ``wit`` blobs of runtime ``python-wasi`` into Wits (SBX-001, SBX-010).
 
-    ``limits`` bound every transition (SBX-006); programs are cached by the blob's id.
+    ``limits`` bound every transition (SBX-006), ``input_bytes`` the messages each is
+    handed (SBX-010.5); programs are cached by the blob's id.
     """
 
-    __slots__ = ("_programs", "_tally", "limits")
+    __slots__ = ("_programs", "_tally", "input_bytes", "limits")
 
-    def __init__(self, limits: SandboxLimits = ACTOR_LIMITS) -> None:
+    def __init__(
+        self, limits: SandboxLimits = ACTOR_LIMITS, input_bytes: int = INPUT_BYTES
+    ) -> None:
         self.limits = limits
+        self.input_bytes = input_bytes
         self._programs: dict[ObjectId, str] = {}
         self._tally = FuelTally()
 
@@ -226,7 +234,7 @@ class SandboxWits:
                 raise UnknownWit("SBX-001.1", "the blob's runtime is not 'python-wasi'")
             program = program_of(blob, interpreter_id())
             self._programs[blob_id] = program
-        return SandboxWit(blob_id, program, self.limits, self._tally)
+        return SandboxWit(blob_id, program, self.limits, self._tally, self.input_bytes)
 
 
 class _Layered:

@@ -30,6 +30,7 @@ from .._errors import (
     MemoryLimit,
     OutputTooLarge,
     ProgramExit,
+    StackExhausted,
     WasmTrap,
 )
 from .._ids import ObjectId
@@ -39,7 +40,7 @@ from ..wasm._raw import frames_cleared
 from ._interpreter import load_interpreter, sandbox_engine
 from ._mount import ObjectStore, mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
-from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
+from ._snapshot import EXPORT_STACK, STARTUP_FUEL, Point, Snapshot, snapshot_of
 from ._stop import Deadline, TimeLimit, current_deadline, watched
 from .wasi._fs import Filesystem
 from .wasi._linker import ProcExit, WasiState, linker
@@ -189,6 +190,33 @@ def run_python(
     )
 
 
+#: A trap with the interpreter's stack pointer below this is its stack exhausted (SBX-008.6).
+_STACK_END: Final = 1 << 16
+
+
+def _stack_exhausted(
+    trap: wasmtime.Trap, instance: wasmtime.Instance | None, store: wasmtime.Store
+) -> bool:
+    """Whether ``trap`` is the interpreter's stack exhausted (SBX-008.6).
+
+    The engine's own call stack (``STACK_OVERFLOW``), or the interpreter's stack in its
+    linear memory: the pinned build lays it first, growing down toward address 0, so a
+    frame it cannot hold takes the stack pointer (its one global, which the derived
+    module exports) below 0, read as a signed 32-bit integer, or a function that keeps
+    its small frame below the pointer without moving it reaches below 0 from its last
+    64 KiB: a trap with the pointer below :data:`_STACK_END` is the stack exhausted.
+    """
+    if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
+        return True
+    if instance is None or trap.trap_code != wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS:
+        return False
+    pointer = instance.exports(store).get(EXPORT_STACK)
+    if not isinstance(pointer, wasmtime.Global):
+        return False
+    value = pointer.value(store)
+    return isinstance(value, int) and value < _STACK_END
+
+
 def _startup_state() -> WasiState:
     """The state a snapshot is taken with: an empty program, core and input."""
     inputs = {PROGRAM_NAME: b"", PRELUDE_NAME: PRELUDE.encode(), "transition.json": b"{}"}
@@ -268,6 +296,10 @@ def _execute(
                     error = deadline.error()  # stopped by wall-clock time (SBX-006.10)
                 elif trap.trap_code != wasmtime.TrapCode.OUT_OF_FUEL and at_limit:
                     error = MemoryLimit("SBX-006.2", "the program trapped at its memory limit")
+                elif _stack_exhausted(trap, instance, store):
+                    error = StackExhausted(
+                        "SBX-008.6", "the interpreter exhausted its stack (deep recursion in C)"
+                    )
                 else:
                     error = _typed(trap)
         stopped = isinstance(error, TimeLimit)  # not the start-up's failure: the clock's
