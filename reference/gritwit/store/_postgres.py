@@ -56,7 +56,16 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _pg_ahead, _pg_commit, _pg_faults, _pg_follow, _pg_listen, _pg_pages, _pg_session
+from . import (
+    _pg_ahead,
+    _pg_commit,
+    _pg_faults,
+    _pg_follow,
+    _pg_listen,
+    _pg_pages,
+    _pg_session,
+    _pg_write_sql,
+)
 from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
@@ -93,7 +102,7 @@ JOURNAL_PRUNE_EVERY = 512
 #: attempt's first statement, which is run again whole (DUR-007.2), not later in the
 #: caller's block, which is not.
 _TAKE_WRITER: Final = (
-    f"WITH g AS ({_pg_commit.TAKE_GATE})"
+    f"WITH g AS ({_pg_write_sql.TAKE_GATE})"
     " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
     " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
 )
