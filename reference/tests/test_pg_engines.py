@@ -1,4 +1,6 @@
-"""SQL the engines that scale out accept (DUR-005.6): no statement modifies a table twice.
+"""The PostgreSQL store on the engines that scale out (DUR-005.6, DUR-006.4, DUR-008).
+
+SQL they accept (DUR-005.6): no statement modifies a table twice.
 
 CockroachDB refuses such a statement (SQLSTATE ``0A000``); there is no CockroachDB here,
 so the shape is judged on what the store sends a PostgreSQL server that logs every
@@ -7,12 +9,16 @@ runtime's workload in a process of its own (``runtime_workload.py``).  The heavy
 ``test_postgres_conform.py``, judges everything the conformance suite's store and runtime
 profiles send.  The checker itself is tried on both sides first: a test of a shape that
 cannot fail proves nothing.
+
+A server that cannot end a write whose client is gone is not opened silently (DUR-006.4),
+and CockroachDB's write limit, 64 MiB, is the bound without an option (DUR-008).
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,10 +27,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sql_shape import log_statements, logged, modified, twice
+from test_postgres_portable import oid_of
 
 import gritwit as g
+from gritwit import WriteTooLarge
 from gritwit.runtime import erase_blob
-from gritwit.store import CasStatus, Store, _pg_commit, _pg_write_sql, create_schema
+from gritwit.store import (
+    CasStatus,
+    Store,
+    UnsettledWarning,
+    _pg_commit,
+    _pg_session,
+    _pg_write_sql,
+    create_schema,
+)
 from gritwit.store._postgres import JOURNAL_KEPT, JOURNAL_PRUNE_EVERY, PostgresBackend
 
 HERE = Path(__file__).parent
@@ -121,6 +137,16 @@ def test_no_statement_of_a_write_modifies_a_table_twice() -> None:
     assert not bad, bad
 
 
+def blob_of_size(size: int, salt: bytes) -> bytes:
+    """A blob's encoding of exactly ``size`` bytes, up to the largest object (ENC-013.2):
+    the data 64 bytes short first, then as much longer as the encoding fell short."""
+    data = salt + b"x" * size
+    short = len(g.encode_object(g.Blob(data=data[: size - 64])))
+    encoded = g.encode_object(g.Blob(data=data[: size - 64 + size - short]))
+    assert len(encoded) == size
+    return encoded
+
+
 def _blob(text: str) -> g.Blob:
     return g.Blob(data=text.encode())
 
@@ -214,3 +240,61 @@ def test_what_the_store_and_a_runtime_send_modifies_no_table_twice(
     assert len(statements) > 100, len(statements)
     bad = [(name, twice(sql), sql[:300]) for name, sql in statements if twice(sql)]
     assert not bad, bad[:3]
+
+
+def _sixteens() -> list[bytes]:
+    """Four objects of 64 MiB less 100 bytes together (the largest object is 16 MiB,
+    ENC-013.2)."""
+    sixteen = 16 * 2**20
+    whole = [blob_of_size(sixteen, b"%d" % i) for i in range(3)]
+    return [*whole, blob_of_size(sixteen - 100, b"3")]
+
+
+@pytest.mark.slow
+@pytest.mark.req("DUR-008", "DUR-008.1")
+def test_one_byte_past_the_engines_limit_is_refused_without_an_option(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No option: a write of 64 MiB and a byte of objects is refused before anything of
+    it is sent (CockroachDB's limit is the default, not an opt-in)."""
+    with Store.open(pg_url) as store:
+        over = [*_sixteens(), blob_of_size(101, b"over")]
+        assert sum(map(len, over)) == 64 * 2**20 + 1
+        with (
+            monkeypatch.context() as patched,
+            pytest.raises(WriteTooLarge, match=r"DUR-008\.1"),
+        ):
+            patched.setattr(PostgresBackend, "_write", None)  # no transaction may begin
+            store.put_encoded([(blob, oid_of(blob)) for blob in over])
+        assert not store.has(oid_of(over[-1]))
+
+
+@pytest.mark.heavy
+@pytest.mark.req("DUR-008", "DUR-008.2")
+def test_a_write_of_exactly_the_engines_limit_is_stored_without_an_option(pg_url: str) -> None:
+    """No option: a write of exactly 64 MiB of objects is stored (29 s on a loaded
+    machine: heavy)."""
+    exact = [*_sixteens(), blob_of_size(100, b"exact")]
+    assert sum(map(len, exact)) == 64 * 2**20
+    with Store.open(pg_url) as store:
+        store.put_encoded([(blob, oid_of(blob)) for blob in exact])
+        assert all(store.has(oid_of(blob)) for blob in exact)
+
+
+@pytest.mark.req("DUR-006.4")
+def test_a_server_that_cannot_end_a_gone_clients_write_is_not_opened_silently(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL 15 here checks a running statement's client: opening warns of nothing,
+    and ``settings()`` reads the interval back.  A server without the setting (named as
+    one the server does not know, as PostgreSQL 13, CockroachDB and YugabyteDB answer
+    it: ``42704``/``0A000``) is opened with :class:`UnsettledWarning`, naming DUR-006.4."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnsettledWarning)
+        with Store.open(pg_url) as store:
+            backend = store.backend
+            assert isinstance(backend, PostgresBackend)
+            assert backend.settings()[_pg_session.CLIENT_CHECK] == "100ms"
+    monkeypatch.setattr(_pg_session, "CLIENT_CHECK", "gritwit_no_client_check")
+    with pytest.warns(UnsettledWarning, match=r"DUR-006\.4.*gritwit_no_client_check is unknown"):
+        Store.open(pg_url).close()
