@@ -92,8 +92,8 @@ HELD_KEPT = 200_000
 #: Swaps the journal keeps at least (:meth:`PostgresBackend.refs_changed_since`): the rows
 #: numbered above the newest's version minus this are always there.
 JOURNAL_KEPT = 8192
-#: The journal is pruned when a swap's version is a multiple of this: at most
-#: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
+#: A part's journal is pruned by the write after one that reached a multiple of this
+#: (:func:`._pg_commit.due`): at most ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
 #: Takes the gate alone (held to commit or rollback: erasure, a batch), then every part's
 #: row, counting a write commit in part 0's (DUR-005.5).  Writers only lock the gate, so
