@@ -73,7 +73,8 @@ def numbered(rows: str, counted: str = "") -> str:
     """Common table expressions that journal the swaps of the CTE ``rows`` (columns
     ``name``, ``new``, ``part``, ``n``: their order) in their parts, numbered on from each
     part's row (``writer``: the parts' new versions and how many each made); ``counted``,
-    SQL added to the parts' ``commits`` (a row is updated once in a statement)."""
+    more of the parts' columns set, as ``, commits = …`` (a row is updated once in a
+    statement)."""
     return f"""
 made AS (SELECT part, count(*) AS made FROM {rows} GROUP BY part),
 writer AS (
@@ -161,7 +162,11 @@ WHOLE_JOURNAL: Final = (
 WITH
 j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
       WITH ORDINALITY AS j (name, new, part, n)),"""
-    + numbered("j", " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END")
+    + numbered(
+        "j",
+        ", commits = gritwit_parts.commits"
+        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END",
+    )
     + """
 SELECT count(*) FROM writer"""
 )
