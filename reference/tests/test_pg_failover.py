@@ -165,7 +165,7 @@ def _failovers(pair: Pair, tmp_path: Path, failovers: int, rng: random.Random) -
         pytest.param(1, 60, id="one failover"),
         pytest.param(
             3,
-            460,
+            500,
             id="three failovers, 1,000 messages",
             marks=pytest.mark.skipif(not DEEP, reason="GRITWIT_PROFILE=deep runs it"),
         ),
