@@ -1,4 +1,4 @@
-"""The PostgreSQL store on the engines that scale out (DUR-005.6, DUR-006.4, DUR-008).
+"""The PostgreSQL store on the engines that scale out (DUR-005.6, DUR-006.5, DUR-008).
 
 SQL they accept (DUR-005.6): no statement modifies a table twice.
 
@@ -10,7 +10,7 @@ runtime's workload in a process of its own (``runtime_workload.py``).  The heavy
 profiles send.  The checker itself is tried on both sides first: a test of a shape that
 cannot fail proves nothing.
 
-A server that cannot end a write whose client is gone is not opened silently (DUR-006.4),
+A server that cannot end a write whose client is gone is not opened silently (DUR-006.5),
 and CockroachDB's write limit, 64 MiB, is the bound without an option (DUR-008).
 """
 
@@ -281,14 +281,14 @@ def test_a_write_of_exactly_the_engines_limit_is_stored_without_an_option(pg_url
         assert all(store.has(oid_of(blob)) for blob in exact)
 
 
-@pytest.mark.req("DUR-006.4")
+@pytest.mark.req("DUR-006.5")
 def test_a_server_that_cannot_end_a_gone_clients_write_is_not_opened_silently(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PostgreSQL 15 here checks a running statement's client: opening warns of nothing,
     and ``settings()`` reads the interval back.  A server without the setting (named as
     one the server does not know, as PostgreSQL 13, CockroachDB and YugabyteDB answer
-    it: ``42704``/``0A000``) is opened with :class:`UnsettledWarning`, naming DUR-006.4."""
+    it: ``42704``/``0A000``) is opened with :class:`UnsettledWarning`, naming DUR-006.5."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnsettledWarning)
         with Store.open(pg_url) as store:
@@ -296,5 +296,5 @@ def test_a_server_that_cannot_end_a_gone_clients_write_is_not_opened_silently(
             assert isinstance(backend, PostgresBackend)
             assert backend.settings()[_pg_session.CLIENT_CHECK] == "100ms"
     monkeypatch.setattr(_pg_session, "CLIENT_CHECK", "gritwit_no_client_check")
-    with pytest.warns(UnsettledWarning, match=r"DUR-006\.4.*gritwit_no_client_check is unknown"):
+    with pytest.warns(UnsettledWarning, match=r"DUR-006\.5.*gritwit_no_client_check is unknown"):
         Store.open(pg_url).close()

@@ -40,7 +40,7 @@ __all__ = [
 #: Milliseconds between the server's checks that a running statement's client is still
 #: there (``client_connection_check_interval``, PostgreSQL 14 and later).
 _CLIENT_CHECK_MS: Final = 100
-#: The setting that makes the server end a write whose client is gone (DUR-006.4).
+#: The setting that makes the server end a write whose client is gone (DUR-006.5).
 CLIENT_CHECK: Final = "client_connection_check_interval"
 #: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
 CONNECT_TIMEOUT: Final = 30
@@ -122,12 +122,12 @@ def warn_unsettled(conn: psycopg.Connection) -> None:
     """:class:`~gritwit.store.UnsettledWarning` when the server of ``conn`` (made by
     :func:`connect`) does not check that a running statement's client is there: a write
     whose client died while it waited for a lock may then commit later, after a restarted
-    client read the store to settle it (DUR-006.4, RUN-019.6)."""
+    client read the store to settle it (DUR-006.5, RUN-019.6)."""
     value = show(conn, CLIENT_CHECK)
     if value in ("unknown", "0"):
         warnings.warn(
             UnsettledWarning(
-                f"DUR-006.4: the store's server does not end a write whose client is gone"
+                f"DUR-006.5: the store's server does not end a write whose client is gone"
                 f" ({CLIENT_CHECK} is {value}: PostgreSQL 14 or later on Linux has it), so a"
                 " write answered outcome-unknown may still commit after a read that settled"
                 " it; settle once the server has no session of the process that sent it"

@@ -167,7 +167,7 @@ class PostgresBackend:
                     f"no gritwit store (tables {', '.join(TABLES)}) in {_pg_session.where(conn)}"
                 )
             number_erasures(conn)  # a store made before the erasure row gets it
-            _pg_session.warn_unsettled(conn)  # not silently (DUR-006.4)
+            _pg_session.warn_unsettled(conn)  # not silently (DUR-006.5)
             self._channel = _pg_session.channel(conn)
             self._listener = _pg_listen.Listener(self._connect, self._channel)
         except BaseException:

@@ -64,7 +64,7 @@ DURABILITIES: Final = ("power", "process")
 
 
 class UnsettledWarning(UserWarning):
-    """DUR-006.4: the store's server cannot end a write whose client is gone, so a write
+    """DUR-006.5: the store's server cannot end a write whose client is gone, so a write
     answered ``outcome-unknown`` may still commit after a client read the store to settle
     it (RUN-019.6).  Given when such a store is opened; the text names what is missing."""
 
