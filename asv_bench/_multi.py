@@ -60,6 +60,11 @@ PAIRS: Final = 12
 #: Transitions of a ``cross`` round, in all processes together.
 CROSS_STEPS: Final = 240
 WORKLOADS: Final = ("disjoint", "cross")
+#: ``cross`` with only every other block of pairs crossing between shares (the rest have
+#: both ends in one share): half the pairs cross, but far fewer of the steps, since a
+#: local ball never waits for another process (the tool prints the share that crossed).
+#: The tool's, not asv's.
+HALF: Final = "half"
 #: The repository root, put on the children's ``PYTHONPATH`` so they import ``asv_bench``.
 _ROOT: Final = Path(__file__).resolve().parents[1]
 
@@ -137,10 +142,30 @@ def _tagged(name: str, text: str, k: int, n: int) -> tuple[Any, tuple[Any, ...]]
 
 
 def pair_shares(plan: Plan, j: int) -> tuple[int, int]:
-    """The shares of pair ``j``'s two echoes (``cross`` with shares): two processes'."""
+    """The shares of pair ``j``'s two echoes (``cross`` with shares): two processes'; in
+    ``half``, one process's for the pairs of every other block of ``N``, so that each
+    process has as many pairs within its share as crossing it."""
     n = plan.processes
     p = j % n
+    if plan.workload == HALF and (j // n) % 2 == 0:
+        return p, p
     return p, (p ^ 1 if p ^ 1 < n else p)
+
+
+def crossing_actors(plan: Plan) -> set[Any]:
+    """The echoes of the pairs whose two ends are in two shares (``cross``, ``half`` with
+    shares): each step of one sends across; none without shares."""
+    import gritwit as g
+
+    if plan.workload == "disjoint" or not plan.shares:
+        return set()
+    found = set()
+    for j in range(plan.pairs):
+        ping, pong = pair_shares(plan, j)
+        if ping != pong:
+            found.add(g.object_id(_tagged("echo", f"ping {j}", ping, plan.processes)[0]))
+            found.add(g.object_id(_tagged("fanout", f"pong {j}", pong, plan.processes)[0]))
+    return found
 
 
 async def make_actors(runtime: Any, plan: Plan) -> None:
@@ -213,6 +238,14 @@ class Round:
     #: The machine's CPU busy during the round, of all its cores' time (``/proc/stat``: every
     #: process's, not only this run's); ``None`` where the kernel does not tell.
     busy: float | None = None
+    runtime_cpu: float = 0.0  # seconds: the runtime processes' user + system time
+    server_cpu: float | None = None  # seconds: the server's processes (None: not known)
+    turns: int | None = None  # round trips, through the relays (None: no relay)
+    periods: int = 0  # scheduler periods of the capped groups with runnable work
+    throttled: int = 0  # of them, periods in which the cap bound
+    relay_cpu: float = 0.0  # seconds: the relay processes' CPU
+    relay_excess: float = 0.0  # seconds: the most any relay's mean hold exceeded its delay
+    crossing: int = 0  # steps of actors whose messages cross to another share
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -234,6 +267,20 @@ def busy_between(before: tuple[int, int] | None, after: tuple[int, int] | None) 
     return (after[0] - before[0]) / (after[1] - before[1])
 
 
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """How a configuration's processes are held and measured (``tools/multi_runtime``)."""
+
+    #: Where CPU caps are made (``_cpucap.find()``), ``None``: no cap.
+    cap: Any = None
+    cap_percent: float = 100.0  # of one core, per runtime process
+    #: Each PostgreSQL process through a relay process of its own, which counts round trips.
+    relayed: bool = False
+    delay_ms: float = 0.0  # the relays' hold, each way
+    postmaster: int | None = None  # the server's, when on this machine: its CPU is read
+    waits: Any = None  # a _waits.Waits sampling the server's wait events, or None
+
+
 @dataclass
 class Fleet:
     """Runtime processes, each ``(location, plan, process)``: its store, its workload and
@@ -241,11 +288,15 @@ class Fleet:
 
     members: list[tuple[str, Plan, int]]
     children: list[subprocess.Popen[str]] = field(default_factory=list)
+    #: How each process is measured and held: its CPU cap, its relay, the server's CPU.
+    setup: Setup = field(default_factory=lambda: Setup())
+    caps: list[Any] = field(default_factory=list)  # _cpucap.Cap, one per process when capped
+    relays: list[Any] = field(default_factory=list)  # _relay_process.RelayProcess, each's own
 
     @classmethod
-    def sharing(cls, location: str, plan: Plan) -> Fleet:
+    def sharing(cls, location: str, plan: Plan, setup: Setup | None = None) -> Fleet:
         """``plan.processes`` runtimes over the one store at ``location``."""
-        return cls([(location, plan, i) for i in range(plan.processes)])
+        return cls([(location, plan, i) for i in range(plan.processes)], setup=setup or Setup())
 
     def stores(self) -> dict[str, Plan]:
         return {location: plan for location, plan, _ in self.members}
@@ -261,24 +312,31 @@ class Fleet:
                 [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
         }
-        for location, plan, process in self.members:
-            self.children.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "asv_bench._multi_process",
-                        location,
-                        plan.as_json(),
-                        str(process),
-                    ],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    env=env,
-                    cwd=_ROOT,
-                )
-            )
+        for i, (location, plan, process) in enumerate(self.members):
+            reached = location
+            if self.setup.relayed and "://" in location:  # a relay of its own (its process)
+                from ._relay import upstream_of
+                from ._relay_process import RelayProcess
+
+                relay = RelayProcess(upstream_of(location), delay_ms=self.setup.delay_ms)
+                self.relays.append(relay.__enter__())
+                reached = relay.url(location)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "asv_bench._multi_process", reached, plan.as_json(),
+                 str(process)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=_ROOT,
+            )  # fmt: skip
+            self.children.append(child)
+            if self.setup.cap is not None:  # before it opens the store: every step capped
+                from ._cpucap import Cap
+
+                cap = Cap(self.setup.cap, f"{id(self)}-{i}", self.setup.cap_percent)
+                self.caps.append(cap.__enter__())
+                cap.add(child.pid)
         for child in self.children:
             self._answer(child)  # "ready": it opened the store (and loaded its index)
         return self
@@ -296,7 +354,12 @@ class Fleet:
     def round(self) -> Round:
         """Every child runs its part of one round; the wall time from the first ``go``
         to the last answer, and what the children counted."""
-        cpu = cpu_times()
+        from ._cpucap import Throttling
+        from ._roundtrips import server_cpu
+
+        relayed0 = [r.stats() for r in self.relays]
+        capped0 = sum((c.throttling() for c in self.caps), Throttling())
+        server0, cpu = server_cpu(self.setup.postmaster), cpu_times()
         start = time.perf_counter()
         for child in self.children:
             assert child.stdin is not None
@@ -304,8 +367,27 @@ class Fleet:
             child.stdin.flush()
         answers = [self._answer(child) for child in self.children]
         seconds = time.perf_counter() - start
+        busy, server1 = busy_between(cpu, cpu_times()), server_cpu(self.setup.postmaster)
+        capped = sum((c.throttling() for c in self.caps), Throttling()) - capped0
         summed = [sum(a[k] for a in answers) for k in _COUNTED]
-        done = Round(seconds, *summed, busy=busy_between(cpu, cpu_times()))
+        relayed = [r.stats() for r in self.relays]
+        done = Round(
+            seconds,
+            *summed,
+            busy=busy,
+            runtime_cpu=sum(a["cpu"] for a in answers),
+            crossing=sum(a["crossing"] for a in answers),
+            server_cpu=None if server0 is None or server1 is None else server1 - server0,
+            turns=sum(r.turns - r0.turns for r, r0 in zip(relayed, relayed0, strict=True))
+            if self.relays
+            else None,
+            relay_cpu=sum(
+                r.relay_cpu - r0.relay_cpu for r, r0 in zip(relayed, relayed0, strict=True)
+            ),
+            relay_excess=max((r.mean_excess for r in relayed), default=0.0),
+            periods=capped.periods,
+            throttled=capped.throttled,
+        )
         if done.steps != self.transitions():
             raise AssertionError(f"{done.steps} steps adopted, not {self.transitions()}")
         return done
@@ -325,6 +407,9 @@ class Fleet:
             if child.stdout is not None:
                 child.stdout.close()
         self.children = []
+        for resource in [*self.caps, *self.relays]:
+            resource.__exit__(None, None, None)
+        self.caps, self.relays = [], []
 
 
 def sqlite_folder() -> str:
@@ -357,6 +442,9 @@ class Measured:
     transitions: int  # per round
     rounds: list[Round]
     baseline: list[Round]  # the one SQLite process's rounds, interleaved with these
+    #: The server's top waits during its rounds and the mean lock requests waiting
+    #: (``_waits.Waits.shares``; ``None``: not sampled).
+    waits: tuple[list[tuple[str, float]], float] | None = None
 
     def median_seconds(self) -> float:
         return statistics.median(r.seconds for r in self.rounds)
@@ -383,8 +471,23 @@ class Measured:
         return statistics.median(known) if known else None
 
     def per_transition(self, what: str) -> float:
-        """``commits``, ``conflicts`` or ``group_losses`` per adopted transition."""
+        """``commits``, ``conflicts``, ``group_losses`` or ``runtime_cpu`` per adopted
+        transition."""
         return sum(getattr(r, what) for r in self.rounds) / sum(r.steps for r in self.rounds)
+
+    def known_per_transition(self, what: str) -> float | None:
+        """``server_cpu`` or ``turns`` per adopted transition, over the rounds where it
+        was measured (``None``: in none)."""
+        known = [r for r in self.rounds if getattr(r, what) is not None]
+        if not known:
+            return None
+        return sum(getattr(r, what) for r in known) / sum(r.steps for r in known)
+
+    def cap_bound(self) -> float | None:
+        """The share of the capped groups' periods in which the cap bound (``None``: not
+        capped, or no period counted): a cap that never binds proves nothing."""
+        periods = sum(r.periods for r in self.rounds)
+        return sum(r.throttled for r in self.rounds) / periods if periods else None
 
 
 SQLITE: Final = "sqlite"
@@ -411,6 +514,7 @@ def measure(
     sizes: dict[str, int] | None = None,
     shares: Sequence[int] = (),
     separate: Sequence[int] = (),
+    setup: Setup | None = None,
 ) -> list[Measured]:
     """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
     each ``N`` of ``processes``, without shares (each runs every actor, RUN-020.4), and
@@ -427,18 +531,20 @@ def measure(
     sizes = sizes or {}
     whole = Plan(workload=workload, processes=1, **sizes)
     folder = sqlite_folder()
-    configs: list[tuple[str, int, Fleet]] = [(SQLITE, 1, Fleet.sharing(folder, whole))]
+    setup = setup or Setup()
+    configs: list[tuple[str, int, Fleet]] = [(SQLITE, 1, Fleet.sharing(folder, whole, setup))]
     for n in processes:
         plan = Plan(workload=workload, processes=n, **sizes)
-        configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan)))
+        configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan, setup)))
     for n in shares:
         plan = Plan(workload=workload, processes=n, shares=True, **sizes)
-        if workload == "cross" and plan.steps % n:  # equal parts: see _multi_process._rest
+        if workload != "disjoint" and plan.steps % n:  # equal parts: see _multi_process._rest
             raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
-        configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan)))
+        configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan, setup)))
     for n in separate:
         part = whole.part(n)
-        configs.append((SEPARATE, n, Fleet([(create_schema(database), part, 0) for _ in range(n)])))
+        members = [(create_schema(database), part, 0) for _ in range(n)]
+        configs.append((SEPARATE, n, Fleet(members, setup=setup)))
     try:
         for _, _, fleet in configs:
             for location, plan in fleet.stores().items():
@@ -448,7 +554,11 @@ def measure(
         timed: list[list[Round]] = [[fleet.round()] for _, _, fleet in configs]  # warm-up
         for r in range(rounds):
             for i in [(r + k) % len(configs) for k in range(len(configs))]:
+                if setup.waits is not None:
+                    setup.waits.label = (workload, i)
                 timed[i].append(configs[i][2].round())
+                if setup.waits is not None:
+                    setup.waits.label = None
         for (_, _, fleet), counted, done in zip(configs, before, timed, strict=True):
             _check_commits(fleet, counted, sum(r.commits for r in done))
     finally:
@@ -456,7 +566,15 @@ def measure(
             fleet.stop()
         remove(folder)
     return [
-        Measured(store, workload, n, fleet.transitions(), timed[i][1:], timed[0][1:])
+        Measured(
+            store,
+            workload,
+            n,
+            fleet.transitions(),
+            timed[i][1:],
+            timed[0][1:],
+            None if setup.waits is None else setup.waits.shares((workload, i)),
+        )
         for i, (store, n, fleet) in enumerate(configs)
     ]
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._counting import _WRITE, Counting
-from ._multi import Plan, counter_core, share
+from ._multi import Plan, counter_core, crossing_actors, share
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
@@ -88,6 +88,7 @@ class _Child:
         self.runtime = Runtime(self.store, share=mine)
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
+        self.crossing = crossing_actors(plan)  # whose steps send to another share
         if plan.workload == "disjoint":
             content = self.store.put_object(g.Blob(data=b"1"))
             self.incs = [
@@ -101,7 +102,7 @@ class _Child:
     def round(self) -> dict[str, int | float]:
         runtime, counts = self.runtime, self.counting.counts
         commits, conflicts, losses = counts.commits, runtime.conflicts, runtime.group_losses
-        writing = self.timed.seconds
+        writing, cpu = self.timed.seconds, time.process_time()
         start = time.perf_counter()
         run = self.loop.run_until_complete
         if self.plan.workload == "disjoint":
@@ -123,6 +124,8 @@ class _Child:
             "conflicts": runtime.conflicts - conflicts,
             "group_losses": runtime.group_losses - losses,
             "writing": self.timed.seconds - writing,
+            "cpu": time.process_time() - cpu,  # user + system, this process's (libpq's too)
+            "crossing": sum(1 for actor, _ in report.steps if actor in self.crossing),
         }
 
     def _rest(self, report: Any, mine: int) -> Any:

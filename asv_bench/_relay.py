@@ -4,7 +4,9 @@
 :class:`Relay` listens on ``127.0.0.1`` (an ephemeral port) in an asyncio loop of a
 background thread and forwards every connection to the server: a Unix socket (the
 throwaway cluster of ``reference/tests/pg_server.py`` has no TCP listener) or a TCP
-address.  Standard library only.
+address.  The forwarding is the judge's (:class:`gritwit_conformance.harness.TcpRelay`,
+which the suite's fault proxy of ADP-022 is made of too); this module adds the
+protocol's framing and the counts.
 
 * **Latency.**  With ``delay_ms`` each chunk read from one side is held that long before
   it is written to the other, in each direction: a queue per direction with due times,
@@ -30,22 +32,17 @@ thread (bounded waits: it never hangs).
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import TracebackType
 from typing import Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-#: Bytes read at a time from either side.
-CHUNK: Final = 65536
-#: Seconds :meth:`Relay.stop` waits for the thread.
-STOP_LIMIT: Final = 5.0
+from gritwit_conformance.harness import FORWARD, STOP_LIMIT, Flow, TcpRelay, Verdict
+
 #: Start-up request codes answered with one untyped byte (SSLRequest, GSSENCRequest).
 _ONE_BYTE_ANSWERS: Final = (80877103, 80877104)
 
@@ -64,6 +61,8 @@ class RelayStats:
     chunks: int = 0  # chunks forwarded, both directions
     min_hold: float = 0.0  # seconds: the least a chunk was held (0.0 when none)
     max_hold: float = 0.0
+    #: seconds: the mean hold beyond the delay asked for (the relay's own added delay)
+    mean_excess: float = 0.0
     relay_cpu: float = 0.0  # CPU seconds of the relay's thread, since it started
 
 
@@ -120,38 +119,44 @@ class _Counters:
     min_hold: float = 0.0
     max_hold: float = 0.0
     holds: int = field(default=0, repr=False)
+    held: float = field(default=0.0, repr=False)  # seconds, all holds together
 
     def hold(self, seconds: float) -> None:
         self.min_hold = seconds if not self.holds else min(self.min_hold, seconds)
         self.max_hold = max(self.max_hold, seconds)
         self.holds += 1
+        self.held += seconds
+
+    def mean_excess(self, delay: float) -> float:
+        return max(0.0, self.held / self.holds - delay) if self.holds else 0.0
 
 
-class _Connection:
+class _Connection(Flow):
     """One relayed connection: its two directions and who spoke last."""
 
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
         self.last_up = False  # the client spoke last
         self.ready = False  # the server sent its first ReadyForQuery
-        self.up = _Frames(untyped=1)
-        self.down = _Frames(untyped=0)
+        self.frames_up = _Frames(untyped=1)
+        self.frames_down = _Frames(untyped=0)
 
-    def client_chunk(self, data: bytes) -> None:
+    def up(self, data: bytes) -> Verdict:
         counted = self.relay._counted
         with self.relay._lock:
             counted.bytes_up += len(data)
             self.last_up = True
-            for kind, code in self.up.feed(data):
+            for kind, code in self.frames_up.feed(data):
                 if kind == "" and code in _ONE_BYTE_ANSWERS:
-                    self.up.untyped += 1  # the real start-up packet follows
-                    self.down.one_byte += 1
+                    self.frames_up.untyped += 1  # the real start-up packet follows
+                    self.frames_down.one_byte += 1
                 elif kind in ("Q", "E"):
                     counted.statements += 1
                 elif kind == "S":
                     counted.syncs += 1
+        return FORWARD
 
-    def server_chunk(self, data: bytes) -> None:
+    def down(self, data: bytes) -> Verdict:
         counted = self.relay._counted
         with self.relay._lock:
             counted.bytes_down += len(data)
@@ -162,11 +167,14 @@ class _Connection:
                     counted.setup_turns += 1
             self.last_up = False
             if not self.ready:
-                self.ready = any(kind == "Z" for kind, _ in self.down.feed(data))
+                self.ready = any(kind == "Z" for kind, _ in self.frames_down.feed(data))
+        return FORWARD
 
 
-class Relay:
-    """A relay from ``127.0.0.1:<port>`` to a PostgreSQL server, in a background thread.
+class Relay(TcpRelay):
+    """A relay from ``127.0.0.1:<port>`` to a PostgreSQL server, in a background thread:
+    the judge's loopback relay (:class:`gritwit_conformance.harness.TcpRelay`, which the
+    suite's fault proxy is made of too) with the protocol's round trips counted.
 
     ``upstream``: a Unix socket path (a :class:`~pathlib.Path` or a ``str`` starting with
     ``/``) or ``(host, port)``.  ``delay_ms``: the hold of each chunk, each direction."""
@@ -174,76 +182,27 @@ class Relay:
     def __init__(self, upstream: Path | str | tuple[str, int], *, delay_ms: float = 0.0) -> None:
         if delay_ms < 0:
             raise ValueError(f"delay_ms must be >= 0, not {delay_ms}")
-        self.upstream = upstream
-        self.delay = delay_ms / 1000.0
-        self.port = 0
+        super().__init__(upstream, delay=delay_ms / 1000.0)
         self._lock = threading.Lock()
         self._counted = _Counters()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
 
-    # --- the caller's side -----------------------------------------------------------------
+    def flow(self) -> Flow:
+        with self._lock:
+            self._counted.connections += 1
+        return _Connection(self)
 
-    def start(self) -> Relay:
-        """Start the thread and listen; returns when the port is known."""
-        started = threading.Event()
-        failed: list[BaseException] = []
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                self._server = loop.run_until_complete(
-                    asyncio.start_server(self._accept, "127.0.0.1", 0)
-                )
-                self.port = self._server.sockets[0].getsockname()[1]
-            except BaseException as exc:  # reported to start()
-                failed.append(exc)
-                started.set()
-                loop.close()
-                return
-            started.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self._shutdown())
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="gritwit-relay", daemon=True)
-        self._thread.start()
-        if not started.wait(STOP_LIMIT) or failed:
-            raise RuntimeError(f"the relay did not start: {failed[0] if failed else 'timeout'}")
-        return self
-
-    def stop(self) -> None:
-        """Close every connection and stop the thread (waits at most :data:`STOP_LIMIT` s)."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None or not thread.is_alive():
-            return
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(STOP_LIMIT)
-
-    def __enter__(self) -> Relay:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def forwarded(self, held: float) -> None:
+        with self._lock:  # counted before the other side can see it (and ask)
+            self._counted.chunks += 1
+            self._counted.hold(held)
 
     def stats(self) -> RelayStats:
         """The totals since the start or the last :meth:`reset`."""
         with self._lock:
             counted = {f.name: getattr(self._counted, f.name) for f in fields(RelayStats)
-                       if f.name != "relay_cpu"}  # fmt: skip
-        return RelayStats(**counted, relay_cpu=self._thread_cpu())
+                       if f.name not in ("relay_cpu", "mean_excess")}  # fmt: skip
+            excess = self._counted.mean_excess(self.delay)
+        return RelayStats(**counted, mean_excess=excess, relay_cpu=self._thread_cpu())
 
     def reset(self) -> None:
         """Start the totals again (open connections stay as they are)."""
@@ -265,113 +224,6 @@ class Relay:
             return future.result(STOP_LIMIT)
         except Exception:  # stopped meanwhile
             return 0.0
-
-    # --- the loop's side --------------------------------------------------------------------
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self._writers.add(writer)
-        try:
-            await self._relay(reader, writer)
-        except asyncio.CancelledError:
-            pass  # stopped: ends quietly (asyncio would log a cancelled handler)
-        finally:
-            self._tasks.discard(task)
-            self._writers.discard(writer)
-            writer.close()
-
-    async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if isinstance(self.upstream, tuple):
-            return await asyncio.open_connection(*self.upstream)
-        return await asyncio.open_unix_connection(str(self.upstream))
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await self._open_upstream()
-        except OSError:
-            return
-        self._writers.add(up_writer)
-        with self._lock:
-            self._counted.connections += 1
-        conn = _Connection(self)
-        pipes = [
-            asyncio.ensure_future(self._pipe(reader, up_writer, conn.client_chunk)),
-            asyncio.ensure_future(self._pipe(up_reader, writer, conn.server_chunk)),
-        ]
-        try:
-            await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for pipe in pipes:
-                pipe.cancel()
-            await asyncio.gather(*pipes, return_exceptions=True)
-            self._writers.discard(up_writer)
-            up_writer.close()
-
-    async def _pipe(
-        self,
-        source: asyncio.StreamReader,
-        sink: asyncio.StreamWriter,
-        seen: Callable[[bytes], None],
-    ) -> None:
-        """Read ``source``, count each chunk (``seen``), and write it to ``sink`` once its
-        hold is over: a FIFO of due times, so the order is kept."""
-        loop = asyncio.get_running_loop()
-        queue: collections.deque[tuple[float, bytes]] = collections.deque()
-        more = asyncio.Event()
-        ended = False
-
-        async def write() -> None:
-            while True:
-                while not queue:
-                    if ended:
-                        return
-                    more.clear()
-                    await more.wait()
-                read_at, data = queue[0]
-                due = read_at + self.delay
-                while (now := loop.time()) < due:
-                    await asyncio.sleep(due - now)
-                queue.popleft()
-                with self._lock:  # counted before the other side can see it (and ask)
-                    self._counted.chunks += 1
-                    self._counted.hold(loop.time() - read_at)
-                sink.write(data)
-                await sink.drain()
-
-        writing = asyncio.ensure_future(write())
-        try:
-            while True:
-                try:
-                    data = await source.read(CHUNK)
-                except (ConnectionError, OSError):
-                    data = b""
-                read_at = loop.time()
-                if not data:
-                    break
-                seen(data)
-                queue.append((read_at, data))
-                more.set()
-            ended = True
-            more.set()
-            with contextlib.suppress(ConnectionError, OSError):
-                await writing
-                if sink.can_write_eof():
-                    sink.write_eof()
-        finally:
-            writing.cancel()
-            await asyncio.gather(writing, return_exceptions=True)
-
-    async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for writer in list(self._writers):
-            writer.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=STOP_LIMIT)
 
 
 async def _cpu() -> float:

@@ -8,6 +8,8 @@ after a warm-up (the store's connections open, the actors loaded):
   outside (its own commit, ``send_commit="own"``, RUN-019), then a run to quiescence;
 * ``counter-grouped`` — the same with grouped sends (``send_commit="group"``: the send
   joins the run's commit, RUN-019.2);
+* ``counter-again`` — one counter stepped again and again, with grouped sends: each
+  transition reads the state blob the runtime's own last commit wrote (issue 54);
 * ``pingpong`` — two ``echo`` actors answering each other, in runs of
   :data:`PINGPONG_RUN` steps (``bench_group_commit.DurablePingPong``'s).
 
@@ -38,7 +40,7 @@ from typing import Any, Final
 
 from ._relay import Relay, upstream_of
 
-WORKLOADS: Final = ("counter", "counter-grouped", "pingpong")
+WORKLOADS: Final = ("counter", "counter-grouped", "counter-again", "pingpong")
 #: Steps of one ping-pong run (as ``bench_group_commit.BATCH``).
 PINGPONG_RUN: Final = 200
 #: Transitions run before the measurement.
@@ -125,7 +127,7 @@ class _Scene:
 
         self.workload, self.store = workload, store
         self.loop = asyncio.new_event_loop()
-        send_commit = "group" if workload == "counter-grouped" else "own"
+        send_commit = "group" if workload in ("counter-grouped", "counter-again") else "own"
         self.runtime = Runtime(store, send_commit=send_commit)
         run = self.loop.run_until_complete
         if workload == "pingpong":
@@ -138,7 +140,10 @@ class _Scene:
 
             from ._scenes import make_counters
 
-            self.actors = run(make_counters(self.runtime, transitions + WARM_UP))
+            made = 1 if workload == "counter-again" else transitions + WARM_UP
+            self.actors = run(make_counters(self.runtime, made))
+            if workload == "counter-again":  # the one counter, each transition
+                self.actors *= transitions + WARM_UP
             self.content = store.put_object(g.Blob(data=b"1"))
             self._counters(self.actors[:WARM_UP])
             self.actors = self.actors[WARM_UP:]

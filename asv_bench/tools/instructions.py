@@ -605,17 +605,27 @@ def compile_modules(env: dict[str, str], modules: Iterable[str] = PREPARED) -> N
     )
 
 
+#: The counted processes' module cache: in this checkout's own folder (issue 56: in the
+#: temporary folder, its lock was shared by every checkout of the user, and a test run
+#: waited 40+ minutes behind another checkout's gate).
+PYCACHE = ROOT / ".gritwit-pycache"
+
+
 @contextlib.contextmanager
 def _pycache() -> Iterator[str]:
-    """An empty folder for :func:`compile_modules`, the same path every run (a random
-    name moves a count too), held by this run alone (a lock beside it)."""
-    folder = Path(tempfile.gettempdir()) / f"gritwit-pycache-{os.getuid()}"
+    """An empty folder for :func:`compile_modules`, the same path every run of this
+    checkout (a random name moves a count too), held by this run alone (a lock beside
+    it, in the checkout: another checkout's gate never waits for this one)."""
+    folder = PYCACHE
     with open(f"{folder}.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:  # another gate's run (instructions or host cost) holds it
             waited = time.monotonic()
-            say(f"waiting for {folder}.lock: another instruction or host-cost gate run holds it")
+            say(
+                f"waiting for {folder}.lock: another instruction or host-cost gate run "
+                "of this checkout holds it"
+            )
             fcntl.flock(lock, fcntl.LOCK_EX)
             say(f"got {folder}.lock after {time.monotonic() - waited:.0f} s")
         shutil.rmtree(folder, ignore_errors=True)

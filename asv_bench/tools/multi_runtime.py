@@ -7,8 +7,13 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w cross --rounds 9 --processes 1 2 --shares 2
     GRITWIT_BENCH_POSTGRES=postgresql://app@db/bench python -m asv_bench.tools.multi_runtime
     python -m asv_bench.tools.multi_runtime --delay-ms 1 --processes 1 --shares 2 4 --separate
+    python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
+and ``-w half``, ``cross`` with half of each process's pairs within its share (after
+each table, the share of steps whose messages crossed: local balls never wait for
+another process, so a run picks them far more often, and ``half`` crosses far less
+than half its sends — 2 % in a capped run of 2026-11-27),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
 one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
 RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
@@ -30,11 +35,27 @@ before and after.
 of the same workload (the ``--processes`` configuration of 1, when measured): above 1,
 more runtimes add throughput.
 
-``--delay-ms D`` simulates a remote database: every PostgreSQL connection (the
-processes', and the set-up's) goes through a relay on loopback (``asv_bench/_relay.py``,
-in a thread of this process) that holds each chunk ``D`` ms each way (``1``: a round
-trip of 2 ms); the relay's round trips (turns) per transition, all configurations
-together, and its thread's CPU are printed after each table.
+Each PostgreSQL runtime process reaches the server through a relay of its own, in a
+process of its own (``asv_bench/_relay_process.py``; not capped, it stands for the
+network): it counts the round trips (``trips/tr``) and, with ``--delay-ms D``, holds
+each chunk ``D`` ms each way, a simulated remote database (``1``: a round trip of
+2 ms).  One relay per runtime cannot become the bottleneck of all; each measures its
+own added delay (the mean hold beyond ``D``), printed after each table with the relays'
+CPU.  ``--no-relay``: connections go straight to the server (no round trips counted).
+
+``--cpu-cap P`` caps every runtime process at ``P`` % of one core (``asv_bench/_cpucap.py``:
+cgroup v2 ``cpu.max`` where the ``cpu`` controller is enabled, else cgroup v1
+``cpu.cfs_quota_us``; it says which), the server not capped: runtimes as if each on a
+small machine of its own, which 2 shared cores could not show otherwise.  ``bound``
+is the share of the capped groups' scheduler periods in which the cap bound (their
+``cpu.stat``): a cap that never binds proves nothing.  Without a usable cgroup CPU
+controller the tool refuses (exit status 2).
+
+Per transition every row gives the runtime processes' CPU (``rt ms``: user + system,
+libpq's included) and the server's (``srv ms``: its postmaster and backends, when it
+runs on this machine), write commits and round trips.  ``--waits`` samples what the
+server's backends wait on during each configuration's rounds (``asv_bench/_waits.py``:
+``pg_stat_activity``'s wait events, ``pg_locks``' requests not granted).
 
 The server is ``GRITWIT_BENCH_POSTGRES`` (a database where schemas may be made), else
 a throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
@@ -45,22 +66,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import os
 import platform
 import sys
 import time
 
+from asv_bench import _cpucap
 from asv_bench._multi import (
     COUNTERS,
     CROSS_STEPS,
+    HALF,
     PAIRS,
     POSTGRES,
+    SHARES,
     WORKLOADS,
     Measured,
+    Setup,
     measure,
 )
-from asv_bench._relay import Relay, upstream_of
+from asv_bench._roundtrips import postmaster_of
+from asv_bench._waits import Waits
 from asv_bench.bench_multi_runtime import postgres_database
 
 #: The default sizes: five times the benchmark's.
@@ -92,37 +119,95 @@ def _share(value: float | None) -> str:
     return "?" if value is None else f"{100 * value:.0f} %"
 
 
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{1000 * value:.3f}"
+
+
+def _trips(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
+
+
 def table(measured: list[Measured]) -> list[str]:
     """One line per configuration."""
     lines = [
         f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
-        f" {'cpu busy':>8}"
+        f" {'cpu busy':>8} {'rt ms/tr':>8} {'srv ms/tr':>9} {'trips/tr':>8} {'bound':>5}"
     ]
     ratios = over_one(measured)
     for i, m in enumerate(measured):
         ratio = f"{ratios[i]:6.2f}" if i in ratios and m.store != "sqlite" else f"{'':6}"
+        server = None if m.store == "sqlite" else m.known_per_transition("server_cpu")
+        bound = m.cap_bound()
         lines.append(
             f"{m.workload:9} {m.store:24} {m.processes:9d} {m.transitions:11d} "
             f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
             f"{m.per_transition('commits'):10.4f} "
             f"{m.per_transition('conflicts'):7.3f} {m.writing():7.2f}"
-            f" {_share(m.busy()):>8}"
+            f" {_share(m.busy()):>8} {_ms(m.per_transition('runtime_cpu')):>8}"
+            f" {_ms(server):>9} {_trips(m.known_per_transition('turns')):>8}"
+            f" {'-' if bound is None else _share(bound):>5}"
         )
     return lines
 
 
-def _relayed(relay: Relay, measured: list[Measured], rounds: int) -> None:
-    """The relay's round trips per PostgreSQL transition (set-up and warm-up included) and
-    its thread's CPU: a saturated relay would cap the figures."""
-    counted = relay.stats()
-    transitions = sum(m.transitions for m in measured if m.store != "sqlite") * (rounds + 1)
-    print(
-        f"  (relay: {counted.turns / transitions:.2f} round trips per PostgreSQL transition "
-        f"including set-up, {counted.connections} connections, its thread's CPU "
-        f"{counted.relay_cpu:.1f} s so far, holds {1000 * counted.min_hold:.2f}–"
-        f"{1000 * counted.max_hold:.2f} ms)",
-        flush=True,
+def relays(measured: list[Measured]) -> str:
+    """The relays' own cost: their CPU per PostgreSQL transition and the most any added
+    to its delay on average (a relay that adds much would be what was measured)."""
+    rounds = [r for m in measured if m.store != "sqlite" for r in m.rounds]
+    steps = sum(r.steps for r in rounds) or 1
+    excess = max((r.relay_excess for r in rounds), default=0.0)
+    return (
+        f"  (relays, a process per runtime: {1000 * sum(r.relay_cpu for r in rounds) / steps:.3f} "
+        f"ms CPU per PostgreSQL transition; mean hold beyond the delay asked, the worst "
+        f"relay: {1000 * excess:.3f} ms)"
+    )
+
+
+def crossing(measured: list[Measured]) -> str:
+    """The share of the steps whose messages crossed to another share, per configuration
+    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them."""
+    parts = [
+        f"{m.processes}: {100 * m.per_transition('crossing'):.0f} %"
+        for m in measured
+        if m.store == SHARES
+    ]
+    return f"  (steps sending across shares, with shares {', '.join(parts)})"
+
+
+def waits(measured: list[Measured]) -> list[str]:
+    """Per PostgreSQL configuration, what its backends waited on (``--waits``)."""
+    lines = ["  server backends' samples while active (wait event: share), lock requests waiting:"]
+    for m in measured:
+        if m.store == "sqlite" or m.waits is None:
+            continue
+        ranked, waiting = m.waits
+        text = ", ".join(f"{name} {100 * share:.0f} %" for name, share in ranked) or "none"
+        lines.append(f"    {m.store} {m.processes}: {text}; {waiting:.2f} waiting")
+    return lines
+
+
+def _setup(args: argparse.Namespace) -> Setup:
+    """The cap and relays asked for; a cap without a usable cgroup CPU controller is
+    refused (``NotImplementedError``: exit status 2)."""
+    controller = None
+    if args.cpu_cap is not None:
+        controller = _cpucap.find()
+        if controller is None:
+            raise NotImplementedError(
+                "--cpu-cap: no cgroup v2 cpu controller enabled and no writable cgroup v1 "
+                "cpu hierarchy on this machine"
+            )
+        print(f"each runtime process capped at {args.cpu_cap:g} % of a core: "
+              f"{controller.describe()}; the server not capped", flush=True)  # fmt: skip
+    if not args.no_relay:
+        print(f"each PostgreSQL runtime process through a relay process of its own, holding "
+              f"each chunk {args.delay_ms:g} ms each way", flush=True)  # fmt: skip
+    return Setup(
+        cap=controller,
+        cap_percent=args.cpu_cap or 100.0,
+        relayed=not args.no_relay,
+        delay_ms=args.delay_ms,
     )
 
 
@@ -132,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "-w",
         "--workload",
         action="append",
-        choices=WORKLOADS,
+        choices=(*WORKLOADS, HALF),
         help="a workload (repeatable; default: both)",
     )
     parser.add_argument(
@@ -180,10 +265,32 @@ def main(argv: list[str] | None = None) -> int:
         "--delay-ms",
         type=float,
         default=0.0,
-        help="every PostgreSQL connection through a relay holding each chunk this many ms "
-        "each way (a simulated network; default: 0, no relay)",
+        help="the relays hold each chunk this many ms each way (a simulated network; default: 0)",
+    )
+    parser.add_argument(
+        "--cpu-cap",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="cap every runtime process at PERCENT %% of one core (cgroup CPU quota; "
+        "default: no cap)",
+    )
+    parser.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample the server's wait events (pg_stat_activity) and waiting lock "
+        "requests (pg_locks) during each configuration's rounds",
+    )
+    parser.add_argument(
+        "--no-relay",
+        action="store_true",
+        help="connect straight to the server: no relay processes, no round trips counted",
     )
     args = parser.parse_args(argv)
+    if args.cpu_cap is not None and not 0 < args.cpu_cap <= 100:
+        parser.error(f"--cpu-cap must be in (0, 100], not {args.cpu_cap:g}")
+    if args.no_relay and args.delay_ms > 0:
+        parser.error("--delay-ms needs the relays (leave out --no-relay)")
     sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
     started = time.monotonic()
     print(
@@ -192,17 +299,14 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     try:
-        with postgres_database() as direct, contextlib.ExitStack() as stack:
-            database, relay = direct, None
-            if args.delay_ms > 0:
-                relay = stack.enter_context(Relay(upstream_of(direct), delay_ms=args.delay_ms))
-                database = relay.url(direct)
-                print(f"through a relay holding each chunk {args.delay_ms:g} ms each way")
+        setup = _setup(args)
+        with postgres_database() as database, contextlib.ExitStack() as stack:
+            setup = dataclasses.replace(setup, postmaster=postmaster_of(database))
+            if args.waits:
+                setup = dataclasses.replace(setup, waits=stack.enter_context(Waits(database)))
             print(f"PostgreSQL {_server_version(database)}", flush=True)
             for workload in args.workload or WORKLOADS:
                 before = _load()
-                if relay is not None:
-                    relay.reset()
                 measured = measure(
                     workload,
                     args.processes,
@@ -211,14 +315,19 @@ def main(argv: list[str] | None = None) -> int:
                     sizes=sizes,
                     shares=args.shares,
                     separate=args.separate,
+                    setup=setup,
                 )
                 print("\n".join(table(measured)))
                 print(
                     f"  ({args.rounds} rounds; load average {before} before, {_load()} after)",
                     flush=True,
                 )
-                if relay is not None:
-                    _relayed(relay, measured, args.rounds)
+                if setup.relayed:
+                    print(relays(measured), flush=True)
+                if args.waits:
+                    print("\n".join(waits(measured)), flush=True)
+                if workload != "disjoint" and args.shares:
+                    print(crossing(measured), flush=True)
     except NotImplementedError as exc:
         print(f"multi_runtime: {exc}", file=sys.stderr)
         return 2

@@ -153,9 +153,11 @@ _SCALE_KEY = "gritwit_timeout_scale"
 def _configure_scale(config: pytest.Config) -> None:
     """``settings.timeout_scale``: given, handed over by the controller, or calibrated.
 
-    Calibrated once per run, by the controller, and only for an implementation that
-    runs as a process (the in-process reference has no answer limit): every worker
-    uses the controller's figure (ADP-012.2).
+    Calibrated once per run, by the controller, and every worker uses the controller's
+    figure (ADP-012.2).  The in-process reference has no answer limit, but its tests'
+    time margins (:func:`.harness._state.scaled`) widen with the scale as over stdio,
+    so that its verdict does not depend on load either (issue 56: at load 25 a 7.5 s
+    bound took 22.4 s in-process, where the stdio run calibrated to 10 and passed).
     """
     global _scale_note
     from .harness._limits import check_scale
@@ -171,15 +173,12 @@ def _configure_scale(config: pytest.Config) -> None:
     elif workerinput is not None and workerinput.get(_SCALE_KEY) is not None:
         settings.timeout_scale = float(workerinput[_SCALE_KEY])
         _scale_note = "from the controller"
-    elif settings.impl != "reference":
+    else:
         from .harness._calibrate import calibrate
 
         calibration = calibrate()
         settings.timeout_scale = calibration.scale
         _scale_note = calibration.describe()
-    else:
-        settings.timeout_scale = None
-        _scale_note = ""
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -189,10 +188,16 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    """The run's answer limit (ADP-012); nothing for the in-process reference."""
+    """The run's answer limit (ADP-012); the in-process reference's time margins."""
     if settings.timeout_scale is None:
         return ""
     from .harness._limits import limit_line
+
+    if settings.impl == "reference":
+        note = f" ({_scale_note})" if _scale_note else ""
+        return (
+            f"gritwit: in-process: no answer limit; time margins ×{settings.timeout_scale:g}{note}"
+        )
 
     return f"gritwit: {limit_line(settings.timeout, settings.timeout_scale, _scale_note)}"
 
@@ -333,6 +338,7 @@ def impl(
     request: pytest.FixtureRequest, implementation: Implementation
 ) -> Iterator[Implementation]:
     """The implementation, reset for this test; skips what it does not claim (ADP-006)."""
+    _not_after_hung()
     implementation.reset()
     implementation.exchanges.clear()  # this test's exchange only (ADP-020.7)
     implementation.declared = None
@@ -383,6 +389,12 @@ def _skip_unclaimed_features(item: pytest.Item, implementation: Implementation) 
         pytest.skip(f"{NOT_CLAIMED}: feature {', '.join(unclaimed)} (ADP-005.7)")
 
 
+def _not_after_hung() -> None:
+    """Once the adapter was declared hung, no further test runs: *not run* (ADP-012.5)."""
+    if settings.hung is not None:
+        pytest.skip(settings.hung)
+
+
 @pytest.fixture(autouse=True)
 def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     """A suite test that does not use ``impl`` is still *not claimed* for an unclaimed profile.
@@ -390,7 +402,10 @@ def _unclaimed_without_impl(request: pytest.FixtureRequest) -> None:
     (A test of the vectors themselves, say: it would otherwise pass in a profile the
     implementation never claimed, ADP-006.)
     """
-    if "impl" in request.fixturenames or not request.node.path.is_relative_to(_SUITE):
+    if not request.node.path.is_relative_to(_SUITE):
+        return
+    _not_after_hung()
+    if "impl" in request.fixturenames:
         return
     declared = declared_profiles(request.node)
     if declared - {ALWAYS_CLAIMED}:
@@ -416,6 +431,7 @@ def pytest_runtest_makereport(
             report.longrepr = visible_text(text)
     if report.failed:
         _attach_exchange(item, report)
+    _count_time_outs(call)
     if call.when == "setup":
         requirements = [rid for m in item.iter_markers("req") for rid in m.args]
         profile = item.get_closest_marker("profile")
@@ -446,6 +462,18 @@ def pytest_runtest_makereport(
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
     return report
+
+
+def _count_time_outs(call: pytest.CallInfo[Any]) -> None:
+    """A time-out at any phase counts one more in a row; a call that ended otherwise resets
+    the count; a skip before the call counts nothing (ADP-012.5)."""
+    from .harness._transport import AdapterBroken
+
+    broken = None if call.excinfo is None else _find(call.excinfo.value, AdapterBroken)
+    if broken is not None and getattr(broken, "timed_out", False):
+        settings.note_test(timed_out=True)
+    elif call.when == "call":
+        settings.note_test(timed_out=False)
 
 
 def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:

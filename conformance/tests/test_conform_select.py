@@ -228,7 +228,7 @@ def test_bad_selections_are_usage_errors(tmp_path: Path, args: list[str], messag
 
 @pytest.mark.req("ADP-020")
 def test_a_selection_that_keeps_no_test_is_a_usage_error(tmp_path: Path) -> None:
-    status, output = run(tmp_path, "conform", "--profile", "codec", "--requirement", "ZZZ-999")
+    status, output = run(tmp_path, "conform", "--profile", "codec", "--test", "no-such-test-zz")
     assert status == 2, output[-3000:]
     assert "NO TEST SELECTED: nothing ran, not a verdict" in output
     assert "selected 0 of " in output and "PASS" not in output

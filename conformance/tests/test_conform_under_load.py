@@ -24,14 +24,12 @@ here measures time; the run limit is a bound against a hang of the whole run.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +46,9 @@ RUN_LIMIT = 3600
 FINE = {"passed", "not-claimed", "not-applicable", "expected-failure"}
 #: Skips the reference may report in-process: tests that need a process (issue 24).
 IN_PROCESS_SKIPS = ("an in-process implementation", "is not a process")
-#: Lock file that makes the loaded runs of parallel workers take turns.
-LOCK = Path(tempfile.gettempdir()) / "gritwit-conform-under-load.lock"
+#: The lock that makes the loaded runs of parallel workers take turns: this checkout's
+#: (asv_bench._lock), never one another checkout holds (issue 56).
+LOCK = "conform-under-load"
 
 
 def busy_count() -> int:
@@ -75,12 +74,10 @@ def busy_loops(count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
 
 @contextlib.contextmanager
 def taking_turns() -> Iterator[None]:
-    with LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    from asv_bench._lock import checkout_lock
+
+    with checkout_lock(LOCK, "another loaded run of this checkout"):
+        yield
 
 
 def implementation(name: str) -> tuple[str, dict[str, str]]:

@@ -5,12 +5,16 @@ number of a release; ``gritwit --version`` says so; only releases are recorded."
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import gritwit
 from gritwit_conformance import SUITE_VERSION
@@ -104,3 +108,71 @@ def test_the_reference_claims_its_development_version_in_hello() -> None:
 
     hello = ReferenceAdapter().handle({"seq": 1, "cmd": "hello", "protocol": 1})
     assert hello["implementation"]["spec"] == gritwit.SPEC_VERSION
+
+
+def _version_of_copy(tmp_path: Path, changes: str) -> str:
+    """``gritwit --version``'s package number in a copy of the package beside ``changes``."""
+    shutil.copytree(
+        ROOT / "reference" / "gritwit",
+        tmp_path / "reference" / "gritwit",
+        ignore=shutil.ignore_patterns("__pycache__"),
+        dirs_exist_ok=True,
+    )
+    (tmp_path / "spec").mkdir(exist_ok=True)
+    (tmp_path / "spec" / "CHANGES.md").write_text(changes, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "reference")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "gritwit_conformance", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    found = re.match(r"gritwit (\S+) \(spec (\S+), suite (\S+)\)", done.stdout)
+    assert found is not None, done.stdout
+    assert len(set(found.groups())) == 1, done.stdout  # one number, three names
+    return found.group(1)
+
+
+@pytest.mark.req("CONV-003.8", "CONV-003.4")
+def test_adding_a_changes_entry_changes_gritwit_version(tmp_path: Path) -> None:
+    """Issue 56, item 2: a development version names its text; no file is edited but
+    spec/CHANGES.md (a copy of the package, so the checkout's number stays put)."""
+    from gritwit._version import RELEASE
+
+    changes = (ROOT / "spec" / "CHANGES.md").read_text(encoding="utf-8")
+    before = _version_of_copy(tmp_path, changes)
+    assert before == gritwit.__version__  # the copy reads what the checkout reads
+    entry = "- ZZZ-001 — added: one more entry, for this test only.\n"
+    added = changes.replace("\n## Unreleased\n", "\n## Unreleased\n\n" + entry, 1)
+    after = _version_of_copy(tmp_path, added)
+    assert after != before and parse_version(after) > parse_version(before)  # type: ignore[operator]
+    assert release_of(after) == RELEASE and is_development(after)
+    # and with Unreleased empty the tree carries the release itself (CONV-003.7)
+    empty = re.sub(r"(## Unreleased\n)(.*?)(\n## )", r"\1\3", changes, count=1, flags=re.S)
+    assert _version_of_copy(tmp_path, empty) == RELEASE
+
+
+@pytest.mark.req("CONV-003.8")
+@given(
+    entries=st.integers(min_value=0, max_value=40),
+    continued=st.integers(min_value=0, max_value=3),
+    released=st.integers(min_value=0, max_value=5),
+)
+def test_n_counts_the_items_of_unreleased_and_nothing_else(
+    entries: int, continued: int, released: int
+) -> None:
+    from gritwit._version import development_number, version_for
+
+    item = "- ZZZ-001 — added: a line\n" + "  continued - not an item\n" * continued
+    text = (
+        "# Spec changes\n\nIntro.\n\n- not in a section\n\n## Unreleased\n\nWhat it is.\n\n"
+        + item * entries
+        + "\n## 0.3.0 (from 0.2.0)\n\n"
+        + item * released
+    )
+    assert development_number(text) == entries
+    want = f"1.2.3.dev{entries}" if entries else "1.2.3"
+    assert version_for("1.2.3", text) == want
+    assert development_number(text.replace("## Unreleased", "## Later")) == 0

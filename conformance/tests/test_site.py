@@ -343,3 +343,32 @@ def test_any_name_and_reason_come_back_as_text(name: str, reason: str) -> None:
                 assert title.text is not None and title.text.startswith(f"{name} 0.3.0: ")
         elif path.endswith(".json"):
             assert json.loads(text)["schemaVersion"] == 1
+
+
+@pytest.mark.req("ADP-020.8", "ADP-020.6")
+def test_badges_and_pages_of_a_selection_say_so(tmp_path: Path) -> None:
+    """Issue 56: a badge from a 9-test selection read like a verdict (``store | fail 3/9``)."""
+    chosen = beta() | {"format": "gritwit-report/3", "collected": len(beta()["results"]),
+                        "claimedSpec": None, "appliedSpec": None}  # fmt: skip
+    for entry in chosen["profiles"].values():
+        entry |= {"skipped": 0, "notRun": 0}
+    chosen["selection"] = {"selected": 9, "of": 2504, "rerun": None,
+                           "requirements": ["STO-002"], "tests": []}  # fmt: skip
+    site = build(tmp_path, ("whole.json", alpha()), ("chosen.json", chosen))
+    note = "selection: 9 of 2504 tests"
+    for profile in chosen["profiles"]:
+        stem = site / "badges" / "beta-grit" / chosen["specVersion"] / profile
+        endpoint = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        assert endpoint["message"].endswith(f"({note})"), endpoint
+        svg = ET.parse(stem.with_suffix(".svg")).getroot()
+        assert any(note in (t.text or "") for t in svg.iter(f"{SVG}text"))
+    # The other side: a whole run's badges say nothing of a selection.
+    for stem in (site / "badges" / "alpha-grit").rglob("*.json"):
+        assert "selection" not in json.loads(stem.read_text(encoding="utf-8"))["message"]
+    found = {r.find_all("a", "impl")[0].text(): r for r in rows(page(site / "index.html"))}
+    assert found["beta-grit"].find_all("td", "verdict")[0].text() == "fail (of a selection)"
+    assert found["alpha-grit"].find_all("td", "verdict")[0].text() == "pass"
+    assert all(note in c.text() for c in found["beta-grit"].find_all("td", "cell"))
+    assert not any("selection" in c.text() for c in found["alpha-grit"].find_all("td", "cell"))
+    impl_page = (site / "impl" / "beta-grit.html").read_text(encoding="utf-8")
+    assert "selected 9 of 2504 tests" in impl_page and note in impl_page

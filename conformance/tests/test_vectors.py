@@ -75,7 +75,8 @@ def test_committed_files_validate_against_the_schema() -> None:
     for relative, document in documents.items():
         errors = [e.message[:200] for e in validator.iter_errors(document)]
         assert not errors, f"{relative}: {errors[:5]}"
-        assert document["specVersion"] == g.SPEC_VERSION
+        # the release the text leads to, without a development number (CONV-003.8)
+        assert document["specVersion"] == g.SPEC_VERSION.split(".dev")[0]
         assert (VECTORS / relative).parent.joinpath(document["$schema"]).resolve() == (
             VECTORS / "vectors.schema.json"
         )

@@ -4,6 +4,7 @@ ADP-005.5, ADP-005.6): what a claimed version lacks, read from ``spec/clauses.js
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -29,34 +30,52 @@ RECORDED = "0.3.0"
 SUITE = ROOT / "conformance" / "gritwit_conformance" / "suite"
 
 
-@pytest.mark.req("CONV-003.4", "CONV-003.2")
+@pytest.mark.req("CONV-003.4", "CONV-003.2", "CONV-003.8")
 def test_package_spec_suite_and_vectors_carry_one_version() -> None:
+    """One release number, written once (gritwit/_version.py); the development number
+    computed from spec/CHANGES.md, never written (CONV-003.8)."""
+    from gritwit._version import RELEASE
+
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" in pyproject["project"]["dynamic"], "the version is computed"
+    dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "gritwit._version.__version__"}, dynamic
     stated = re.search(
         r"\*\*Spec version: (\S+)\*\*", (ROOT / "spec/00-conventions.md").read_text("utf-8")
     )
     node = re.search(
-        r"const SPEC_VERSION = '([^']+)'",
+        r"const RELEASE = '([^']+)'",
         (ROOT / "conformance/adapters/node/adapter.mjs").read_text(encoding="utf-8"),
     )
-    found = {
-        "pyproject.toml": pyproject["project"]["version"],
-        "gritwit.__version__": gritwit.__version__,
-        "gritwit.SPEC_VERSION": gritwit.SPEC_VERSION,
-        "SUITE_VERSION": SUITE_VERSION,
-        "spec/00-conventions.md": stated.group(1) if stated else None,
-        "the Node example adapter": node.group(1) if node else None,
-    }
+    changes = (ROOT / "spec" / "CHANGES.md").read_text(encoding="utf-8")
+    unreleased = sum(line.startswith("- ") for line in _unreleased(changes).splitlines())
+    computed = f"{RELEASE}.dev{unreleased}" if unreleased else RELEASE
+    assert {gritwit.__version__, gritwit.SPEC_VERSION, SUITE_VERSION} == {computed}
+    assert stated is not None and stated.group(1) == (
+        f"{RELEASE}.devN" if unreleased else RELEASE
+    ), stated
+    assert node is not None and node.group(1) == RELEASE, "the Node example's release"
+    # the vectors carry the release their text leads to, never a development number
+    found: dict[str, str] = {}
     for path in sorted((ROOT / "vectors").rglob("*.json")):
         text = path.read_text(encoding="utf-8")
         if (match := re.search(r'^  "specVersion": "([^"]+)"', text, re.MULTILINE)) is not None:
             found[path.relative_to(ROOT).as_posix()] = match.group(1)
+            generator = json.loads(text)["generator"]["version"]
+            found[f"{path.relative_to(ROOT).as_posix()} generator"] = generator
     assert len(found) > 10, found  # the vectors were read
-    assert set(found.values()) == {SUITE_VERSION}, found
+    assert set(found.values()) == {RELEASE}, found
     # the newest record of spec/clauses.json is the version the tree carries, or, for a
     # development version, the release before it (CONV-003.7, test_dev_version.py)
     history = spec_history()
     assert history is not None and history.known[-1] in (SUITE_VERSION, RECORDED)
+
+
+def _unreleased(changes: str) -> str:
+    """The *Unreleased* section of a CHANGES.md text, read here on its own terms."""
+    start = changes.index("\n## Unreleased")
+    end = changes.find("\n## ", start + 1)
+    return changes[start : end if end >= 0 else len(changes)]
 
 
 @pytest.mark.req("CONV-003.4")

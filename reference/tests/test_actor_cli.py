@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,10 @@ def test_list_shows_status_pending_and_the_failure_as_the_store_holds_them(
     assert (rows[ran]["status"], rows[ran]["pending"]) == ("ok", 1)
     assert (rows[waiting]["status"], rows[waiting]["pending"]) == ("no head", 3)  # + genesis
     assert rows[marked]["status"] == "failed" and "failed after 5" in rows[marked]["reason"]
-    assert all(row["kind"] == "test-actor" and row["time"] is None for row in rows.values())
+    assert all(row["kind"] == "test-actor" for row in rows.values())
+    # a step time (RUN-027) for each head, none for an actor without one
+    assert rows[waiting]["time"] is None
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[a]["time"]) for a in heads)
     assert set(_rows(capsys, store, "--failed")) == {marked}
     assert set(_rows(capsys, store, "--pending")) == {ran, waiting}
     status, out, _ = gritwit(capsys, "actor", "list", "--store", store)
@@ -325,6 +329,35 @@ def test_revert_by_name_two_steps_back_counts_on_from_there(
     # The head itself is no step to go back to (RUN-024.6): refused, exit 1, nothing moved.
     status, _, err = gritwit(capsys, "actor", "revert", "--store", store, "tally", "-1")
     assert status == 1 and "invalid-ref-target" in err and "RUN-024.6" in err
+
+
+@pytest.mark.req("RUN-024.10")
+def test_revert_with_a_head_no_longer_the_head_is_refused_and_moves_nothing(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """``--head`` names the head the user chose against: a step adopted since makes the
+    revert ``ref-conflict`` (exit 1) before anything is stored."""
+    actor = _create(capsys, store, "--test", "counter")
+    run_all(Path(store))
+    for _ in range(2):
+        gritwit(capsys, "actor", "send", "--store", store, actor, "1", "--mt", "inc")
+        run_all(Path(store))
+    with Store.open(store) as opened:
+        steps = [oid for oid, _ in history(opened, ObjectId.from_hex(actor))]
+        held = set(opened.iter_ids())
+    first, seen = steps[0].hex(), steps[-2].hex()  # the head before the last inc
+    status, _, err = gritwit(
+        capsys, "actor", "revert", "--store", store, actor, first, "--head", seen
+    )
+    assert status == 1 and "ref-conflict" in err and "RUN-024.10" in err, err
+    with Store.open(store) as opened:
+        assert set(opened.iter_ids()) == held, "RUN-024.10: a refused revert stored its step"
+        assert opened.get_ref(f"heads/{actor}") == steps[-1]
+    status, _, err = gritwit(
+        capsys, "actor", "revert", "--store", store, actor, first, "--head", "-1"
+    )
+    assert status == 0, err
+    assert gritwit(capsys, "actor", "query", "--store", store, actor, "count")[1] == "0\n"
 
 
 @pytest.mark.req("RUN-025.1")

@@ -242,6 +242,13 @@ def _weakest_module_name() -> str:
     return min(modules, key=lambda m: float(modules[m]))
 
 
+def _hung_after() -> int:
+    """Time-outs in a row that declare an adapter hung (ADP-012.5)."""
+    from gritwit_conformance.harness._state import HUNG_AFTER
+
+    return HUNG_AFTER
+
+
 CLAIMS = [
     Claim(
         "readme-tests", "README.md", r"\(about ([\d,]+) tests\)", lambda: (collected_tests(),), 0.1
@@ -394,6 +401,12 @@ CLAIMS = [
         r"every mutant \(about ([\d,]+);",
         lambda: (sum(mutants_per_group().values()),),
         0.1,
+    ),
+    Claim(
+        "validate-hung-after",
+        "docs/guide/validate.md",
+        r"After (\d+) tests in a row time out",
+        lambda: (_hung_after(),),
     ),
     Claim(
         "validate-node-adapter",
@@ -575,3 +588,28 @@ def test_the_readme_names_the_weakest_module() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     name = _weakest_module_name().removeprefix("gritwit/")
     assert f"(`{name}`, " in text, name
+
+
+#: A page naming the suite's version as the terminal prints it (``this suite is 0.3.0``).
+SUITE_IS = re.compile(r"this suite is (\S+?)[:,)\s]")
+
+
+@pytest.mark.req("CONV-005")
+@pytest.mark.parametrize("page", counted_pages(), ids=lambda p: p.name)
+def test_a_page_naming_the_suites_version_names_this_one(page: Path) -> None:
+    """Issue 56: validate.md said "this suite is 0.3.0" twice after the suite moved on.
+
+    A sample of the terminal writes the suite's version as a placeholder (``<S>``) or as
+    the version this checkout carries, never a version it no longer is.
+    """
+    import gritwit
+
+    stated = SUITE_IS.findall(page.read_text(encoding="utf-8"))
+    stale = [v for v in stated if not v.startswith("<") and v != gritwit.SPEC_VERSION]
+    assert not stale, f"{page.name}: 'this suite is {stale[0]}', but it is {gritwit.SPEC_VERSION}"
+
+
+@pytest.mark.req("CONV-005")
+def test_the_suite_version_check_bites() -> None:
+    assert SUITE_IS.findall("this suite is 0.3.0: 36 of") == ["0.3.0"]
+    assert SUITE_IS.findall("this suite is <S>: 36 of") == ["<S>"]

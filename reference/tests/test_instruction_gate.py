@@ -135,7 +135,7 @@ def test_the_committed_baseline_covers_every_workload_and_is_flat() -> None:
 
 
 def test_a_failed_scene_is_reported_and_the_others_are_still_counted(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A counted process that fails (as the 10,000-actor scene did after 78 minutes)
     fails its own workloads; every other process's counts are kept and each result is
@@ -148,6 +148,7 @@ def test_a_failed_scene_is_reported_and_the_others_are_still_counted(
 
     monkeypatch.setattr(tool, "count", count)
     monkeypatch.setattr(tool, "compile_modules", lambda env: None)
+    monkeypatch.setattr(tool, "PYCACHE", tmp_path / ".gritwit-pycache")
     seen: list[object] = []
     results = tool.count_all(["counter", "scale-history-20000", "fork"], done=seen.append)
     assert [r.workload for r in results] == ["counter", "scale-history-20000", "fork"]
@@ -220,8 +221,8 @@ def test_a_gate_waiting_for_the_lock_says_so(
     import fcntl
     import threading
 
-    monkeypatch.setattr(tool.tempfile, "gettempdir", lambda: str(tmp_path))
-    lock_path = tmp_path / f"gritwit-pycache-{tool.os.getuid()}.lock"
+    monkeypatch.setattr(tool, "PYCACHE", tmp_path / ".gritwit-pycache")
+    lock_path = tmp_path / ".gritwit-pycache.lock"
     holder = open(lock_path, "w")  # noqa: SIM115 - held across the thread below
     fcntl.flock(holder, fcntl.LOCK_EX)
     entered = threading.Event()
@@ -258,3 +259,12 @@ def test_each_counted_process_is_announced_as_it_starts(
     with pytest.raises(OSError):
         tool.count(["scale-empty", "scale-geneses-10000"], {"GRITWIT_PYCACHE": "/nowhere"})
     assert "counting scale-empty, scale-geneses-10000 (one process)" in capsys.readouterr().out
+
+
+def test_the_gates_module_cache_and_its_lock_are_this_checkouts() -> None:
+    """Issue 56: the cache's lock sat in the temporary folder, shared by every checkout of
+    the user, and a test run of one checkout waited 40+ minutes behind another's gate."""
+    import tempfile
+
+    assert tool.PYCACHE.parent == ROOT
+    assert not tool.PYCACHE.is_relative_to(Path(tempfile.gettempdir()).resolve())

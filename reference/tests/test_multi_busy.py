@@ -48,3 +48,18 @@ def test_a_configurations_busy_is_its_median_round_and_skips_unknown() -> None:
     measured = Measured("postgres", "disjoint", 1, 1, rounds(0.2, None, 0.9, 0.5), rounds(1.0))
     assert measured.busy() == pytest.approx(0.5)
     assert Measured("postgres", "disjoint", 1, 1, rounds(None), rounds(1.0)).busy() is None
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_half_has_as_many_pairs_within_a_share_as_across(n: int) -> None:
+    """``multi_runtime -w half`` (issue 54's "half the sends crossing shares"): each
+    process's pairs are half within its share, half across; ``cross`` has none within."""
+    from asv_bench._multi import HALF, Plan, pair_shares
+
+    half = Plan(workload=HALF, processes=n, shares=True, pairs=8 * n)
+    cross = Plan(workload="cross", processes=n, shares=True, pairs=8 * n)
+    for p in range(n):
+        ends = [pair_shares(half, j) for j in range(half.pairs) if j % n == p]
+        assert sum(a == b for a, b in ends) == sum(a != b for a, b in ends) == 4
+        assert all(a == p for a, _ in ends)
+        assert all(a != b for a, b in (pair_shares(cross, j) for j in range(cross.pairs)))

@@ -206,6 +206,69 @@ def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
     assert not report.steps  # the content is erased: the transition fails (RUN-011.3)
 
 
+def _stepped(
+    runtime: Runtime, loop: asyncio.AbstractEventLoop, actor: g.ObjectId, n: int
+) -> list[int]:
+    """``n`` transitions of one counter, each an ``inc`` of 1 and a run: the steps of each."""
+    content = g.object_id(g.Blob(data=b"1"))
+    steps = []
+    for _ in range(n):
+        loop.run_until_complete(runtime.send_all([(actor, content, {"mt": "inc"}, False)]))
+        report = loop.run_until_complete(runtime.run_until_quiescent())
+        steps.append(len(report.steps))
+    return steps
+
+
+@pytest.mark.req("DUR-005.4", "RUN-011.3", "RUN-019.2", "RUN-022.1")
+def test_a_counter_stepped_again_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
+    """DUR-005.4, RUN-011.3 (issue 54): the same counter stepped again and again, its
+    send joining the commit, is the commit alone: its state blob, which the runtime's
+    own last commit stored as new (fresh, RUN-022.1), is not asked for a tombstone (two
+    round trips per transition before)."""
+    from asv_bench._scenes import make_counters
+
+    relay, store = relayed
+    loop = asyncio.new_event_loop()
+    try:
+        runtime = Runtime(store, send_commit="group")
+        (actor,) = loop.run_until_complete(make_counters(runtime, 1))
+        store.put_object(g.Blob(data=b"1"))
+        assert _stepped(runtime, loop, actor, 6) == [1] * 6  # warm: statements prepared
+        relay.reset()
+        assert _stepped(runtime, loop, actor, 10) == [1] * 10
+        syncs, turns = _syncs(relay)
+    finally:
+        loop.close()
+    assert (syncs, turns) == (10, 10)
+
+
+@pytest.mark.req("DUR-005.4", "RUN-011.3", "RUN-022.1")
+def test_an_erased_state_blob_the_runtime_stored_fails_the_next_transition(
+    relayed: tuple[Relay, Store],
+) -> None:
+    """RUN-011.3: the other side of the rule above.  A state blob the runtime stored as
+    new and reads without asking is erased by another process; the next transition
+    brings the moved count with its head read, asks, and fails (it is not served)."""
+    from asv_bench._scenes import make_counters
+
+    relay, store = relayed
+    loop = asyncio.new_event_loop()
+    try:
+        runtime = Runtime(store, send_commit="group")
+        (actor,) = loop.run_until_complete(make_counters(runtime, 1))
+        store.put_object(g.Blob(data=b"1"))
+        assert _stepped(runtime, loop, actor, 7) == [1] * 7  # count 7: b"7" stored new
+        other = Store.open(relay.url(store.backend._conninfo), create=False)  # type: ignore[attr-defined]
+        try:
+            assert other.backend.erase(g.object_id(g.Blob(data=b"7")), "withdrawn")
+        finally:
+            other.close()
+        after = _stepped(runtime, loop, actor, 1)
+    finally:
+        loop.close()
+    assert after == [0]  # the counter's state is erased: the transition fails (RUN-011.3)
+
+
 @pytest.mark.req("DUR-005.4", "RUN-020.5", "RUN-021.2")
 def test_a_hop_between_shares_is_three_round_trips(relayed: tuple[Relay, Store]) -> None:
     """DUR-005.4, RUN-020.5, RUN-021.2: a runtime of share 1/2 runs the message a runtime

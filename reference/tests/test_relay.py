@@ -144,3 +144,33 @@ def test_urls_through_the_relay() -> None:
     assert relayed.startswith("postgresql://me@127.0.0.1:4321/db?")
     assert "options=-csearch_path%3Dgw_1" in relayed
     assert "sslmode=disable" in relayed and "host=" not in relayed
+
+
+def test_a_relay_process_counts_like_the_thread(pg_cluster: Any) -> None:
+    """``multi_runtime``'s relay of its own per runtime (a process, issue 54 item 3): one
+    statement is one turn, its CPU and its added delay are reported, and it ends."""
+    import psycopg
+
+    from asv_bench._relay_process import RelayProcess
+
+    with RelayProcess(unix_socket(pg_cluster.socket_dir)) as relay:
+        with psycopg.connect(relay.url(pg_cluster.url()), autocommit=True) as conn:
+            relay.reset()
+            conn.execute("SELECT 1")
+            one = relay.stats()
+        assert (one.turns, one.statements) == (1, 1)
+        assert one.relay_cpu > 0 and one.mean_excess >= 0
+        child = relay.child
+    assert child is not None and child.poll() is not None
+
+
+def test_the_added_delay_is_the_mean_hold_beyond_the_delay() -> None:
+    from asv_bench._relay import _Counters
+
+    counted = _Counters()
+    assert counted.mean_excess(0.001) == 0.0  # nothing held: nothing added
+    counted.hold(0.003)
+    counted.hold(0.005)
+    assert counted.mean_excess(0.001) == pytest.approx(0.003)
+    assert counted.mean_excess(0.004) == pytest.approx(0.0)  # held the delay: none added
+    assert counted.mean_excess(0.010) == 0.0  # never negative

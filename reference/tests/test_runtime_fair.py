@@ -22,13 +22,11 @@ Outcomes are asserted, never durations.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -53,9 +51,10 @@ from gritwit.wit._assemble import check_core_present
 MIB = 1 << 20
 
 
-#: The lock file of the loaded conformance runs (conformance/tests/test_conform_under_load.py):
+#: The lock of the loaded conformance runs (conformance/tests/test_conform_under_load.py):
 #: the heavy tests here take turns with them, so each has only its own busy loops beside it.
-LOCK = Path(tempfile.gettempdir()) / "gritwit-conform-under-load.lock"
+#: It is this checkout's (asv_bench._lock), never one another checkout holds (issue 56).
+LOCK = "conform-under-load"
 
 
 def busy_count() -> int:
@@ -89,13 +88,10 @@ def loaded(load: str) -> Iterator[None]:
     while the rest of the machine is left alone; ``busy`` — :func:`busy_count` busy
     loops over every CPU, taking turns with the other loaded runs (:data:`LOCK`)."""
     if load == "busy":
-        with LOCK.open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                with busy_loops():
-                    yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        from asv_bench._lock import checkout_lock
+
+        with checkout_lock(LOCK, "another loaded run of this checkout"), busy_loops():
+            yield
         return
     before = os.sched_getaffinity(0)
     cpu = min(before)

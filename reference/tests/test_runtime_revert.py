@@ -245,3 +245,18 @@ def test_a_revert_commits_the_open_group_first() -> None:
     assert dict(store.list_ref_targets("names/outside-outbox/")) != before
     run(rt.run_until_quiescent())
     assert _count(store, actor) == 1  # the inc counted once, from the reverted count 0
+
+
+@pytest.mark.req("RUN-024.10", "RUN-024.1")
+def test_a_revert_given_a_head_reverts_only_from_that_head() -> None:
+    store = Store.memory()
+    rt = Runtime(store)
+    actor = run(_counter(rt, 2))
+    steps = _steps(store, actor)
+    held = set(store.iter_ids())
+    with pytest.raises(RefConflict) as info:
+        rt.revert(actor, steps[0], head=steps[1])  # chose against the head before the last
+    assert info.value.requirement == "RUN-024.10"
+    assert set(store.iter_ids()) == held and store.get_ref(head_ref(actor)) == steps[-1]
+    new = rt.revert(actor, steps[0], head=steps[-1])
+    assert store.get_ref(head_ref(actor)) == new and _count(store, actor) == 0

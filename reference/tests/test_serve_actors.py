@@ -249,6 +249,7 @@ def test_history_pages_from_the_head(served: Served) -> None:
     step = client.get(f"/v1/objects/{head}").json()
     newest = page["steps"][0]
     assert len(newest.pop("read")) == 1 and newest.pop("sent") == []  # HTTP-007.6
+    assert isinstance(newest.pop("time"), str)  # HTTP-007.7: a SQLite store records it
     assert newest == {
         "step": head,
         "core": step["core"],

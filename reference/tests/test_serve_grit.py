@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from serve_helpers import ROOT, Served, count, created, error_of, send, served, serving, settle
 
-from gritwit import Blob, ObjectId, encode_object, object_id
+from gritwit import SPEC_VERSION, Blob, ObjectId, encode_object, object_id
 from gritwit.serve._app import PAGES, page_routes, starlette_routes
 from gritwit.serve._routes import ENDPOINTS, endpoint_for
 
@@ -30,7 +30,11 @@ def test_the_probes_and_the_version(served: Served) -> None:
     assert served.client.get("/healthz").status_code == 200
     ready = served.client.get("/readyz")
     assert ready.status_code == 200 and ready.json() == {"ready": True}
-    assert served.client.get("/v1").json() == {"protocol": 1, "spec": "0.4.0.dev0", "share": None}
+    assert served.client.get("/v1").json() == {
+        "protocol": 1,
+        "spec": SPEC_VERSION,
+        "share": None,
+    }
     served.service.state.stopping = True  # as it is while it stops (HTTP-001.4)
     try:
         assert served.client.get("/readyz").status_code == 503

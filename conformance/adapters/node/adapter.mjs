@@ -23,7 +23,26 @@ import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
 import { repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
-const SPEC_VERSION = '0.4.0.dev0' // CONV-003 (CONV-003.7: a development version)
+// CONV-003.7, CONV-003.8: the example follows the text of the tree it sits in, so it
+// claims that text's version: the release it leads to, and while spec/CHANGES.md's
+// Unreleased section holds N entries, .devN, counted from the file as the reference does.
+const RELEASE = '0.4.0'
+function specVersion () {
+  let changes
+  try {
+    changes = readFileSync(new URL('../../../spec/CHANGES.md', import.meta.url), 'utf8')
+  } catch {
+    return `${RELEASE}.dev0` // no text beside it: no number to name
+  }
+  const heading = /^##\s+Unreleased\b.*$/im.exec(changes)
+  if (heading === null) return RELEASE
+  const rest = changes.slice(heading.index + heading[0].length)
+  const next = /^##\s/m.exec(rest)
+  const section = next === null ? rest : rest.slice(0, next.index)
+  const entries = (section.match(/^- /gm) || []).length
+  return entries ? `${RELEASE}.dev${entries}` : RELEASE
+}
+const SPEC_VERSION = specVersion()
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 // --- arguments (ADP-002, ADP-004) -----------------------------------------------------

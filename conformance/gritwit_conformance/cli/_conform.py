@@ -113,10 +113,12 @@ def add_conform_parser(subparsers: Any) -> None:
         "tests' and what chose them. "
         "exit status: 0 all (selected) tests passed, or --rerun found nothing to re-run; "
         "1 a test failed, errored or timed out; 2 bad arguments (a --rerun file that is "
-        "not a report, a selection that keeps no test); "
+        "not a report, a selection that keeps no test; a requirement ID the spec does not "
+        "define or an --out that cannot be written are refused before any test runs); "
         "3 the adapter could not start or failed its handshake (no test ran); "
         "4 the run did not finish for a reason other than a signal (a worker died, the "
-        "harness crashed, a test file could not be collected): the report is marked "
+        "harness crashed, a test file could not be collected, the adapter was declared hung "
+        "after 3 time-outs in a row: ADP-012.5): the report is marked "
         "incomplete, never a pass; "
         "130/143 interrupted by SIGINT/SIGTERM (a partial report is written)",
     )

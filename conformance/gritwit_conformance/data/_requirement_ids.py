@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["IN_TEXT", "PREFIXES", "SHAPED_IN_RAISE", "SHAPED_IN_TEXT", "WHOLE"]
+__all__ = [
+    "DEFINITION",
+    "IN_TEXT",
+    "PREFIXES",
+    "SHAPED",
+    "SHAPED_IN_RAISE",
+    "SHAPED_IN_TEXT",
+    "WHOLE",
+]
 
 #: The chapter prefixes of that section's table (``test_requirement_ids`` checks them
 #: against the spec).
@@ -40,9 +48,15 @@ WHOLE: Final = re.compile(rf"^{_ID}$")
 # Where the place itself says "this is an ID" (a clause's bold definition, a ``req``
 # marker, a raise's first argument, a line of CHANGES.md), any prefix of the shape
 # counts: the trace tools also read the small specs of their own tests.
-_SHAPED: Final = r"[A-Z]{2,5}-\d{3}(?:\.\d+)?"
+SHAPED: Final = r"[A-Z]{2,5}-\d{3}(?:\.\d+)?"
+_SHAPED: Final = SHAPED
 
 #: Every ID-shaped word of a text whose place says it holds IDs (one group).
 SHAPED_IN_TEXT: Final = re.compile(rf"\b({_SHAPED})\b")
 #: The first argument of a raise, ``SomeError("ENC-007", ...)`` (one group: the ID).
 SHAPED_IN_RAISE: Final = re.compile(rf"\(\s*\"({_SHAPED})\"")
+#: A clause's bold definition at the start of a line or list item, ``- **ENC-007.2** …``
+#: (one group: the ID): what ``gritwit trace`` and ``gritwit conform --requirement`` read.
+DEFINITION: Final = re.compile(
+    r"^(?:[-*]\s+|\d+\.\s+)?\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", re.MULTILINE
+)

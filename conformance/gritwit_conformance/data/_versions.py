@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._requirement_ids import SHAPED_IN_TEXT
+from ._requirement_ids import SHAPED, SHAPED_IN_TEXT
 
 __all__ = [
     "CHANGES_NAME",
@@ -41,12 +41,14 @@ __all__ = [
     "find_spec_dir",
     "is_development",
     "load_history",
+    "assertion_clauses",
     "matching_entries",
-    "named_in",
     "parse_changes",
     "parse_version",
+    "read_item",
     "release_of",
     "spec_history",
+    "unread_items",
     "version_key",
 ]
 
@@ -164,67 +166,154 @@ def _entry_kind(rest: str, heading_kind: str) -> tuple[str, str]:
     return heading_kind, rest.strip()
 
 
-def parse_changes(markdown: str) -> tuple[ChangeEntry, ...]:
-    """Every entry of ``spec/CHANGES.md``, in the order written.
+#: One group of an entry's head: its IDs, a dash, and what follows (``ENC-007, ENC-008 — ``).
+_GROUP = re.compile(rf"((?:{SHAPED}(?:,\s*|\s+and\s+)?)+)\s+—\s+")
+#: A further group after a kind: ``changed; RUN-003.4, RUN-003.5 — added: …``.
+_NEXT_GROUP = re.compile(rf";\s+(?={_GROUP.pattern})")
+#: A group glued into an entry's text (``… DUR-005.4 — changed (…)``): two entries in one.
+_GLUED = re.compile(rf"\b{_GROUP.pattern}(?:{'|'.join(KINDS)})\b")
+#: A quoted span of an entry's text (`` `RUN-003.2 — changed` `` is an example, no group).
+_QUOTED = re.compile(r"`[^`]*`")
+#: An entry that names no clause on purpose (``- (no clause; the package) — removed: …``).
+_NO_CLAUSE = "(no clause"
 
-    A ``## `` heading opens a version's section (``## 0.3.0 (from 0.2.0)``) or
-    *Unreleased*; ``###``/``####`` headings inside name a kind (``### Added (104)``)
-    or the part changed while an older number still stood (``### Changed earlier,
-    while the spec still said 0.1.0``).  An entry is a list item ``- IDs — kind: what``
-    with its continuation lines; the IDs are those before the dash.
+
+def read_item(text: str, heading_kind: str | None) -> tuple[list[tuple[tuple[str, ...], str]], str]:
+    """An entry's head and its text: ``[(IDs, kind), …]`` and what changed.
+
+    A head is one group ``IDs — kind`` or several joined by ``;`` (``RUN-003.2 —
+    changed; RUN-003.4, RUN-003.5 — added: …``); each group names its own kind, else
+    the heading's (``### Added``).  A group whose kind can be read from neither is left
+    out: :func:`unread_items` lists such lines, and a test keeps the file free of them.
     """
-    entries: list[ChangeEntry] = []
-    version: str | None = None
-    heading_kind = "changed"
-    earlier: str | None = None
-    item: list[str] = []
-
-    def flush() -> None:
-        if version is None or not item:
-            return
-        text = " ".join(" ".join(item).split())[2:]
-        ids_part, dash, rest = text.partition(" — ")
-        ids = tuple(dict.fromkeys(SHAPED_IN_TEXT.findall(ids_part)))
-        if not dash or not ids:
-            return
-        kind, what = _entry_kind(rest, heading_kind)
-        tests = tuple(dict.fromkeys(_SUITE_FILE.findall(what)))
-        what = _TESTS.sub("", what).strip()
-        entries.append(
-            ChangeEntry(
-                version=version, ids=ids, kind=kind, text=what, earlier=earlier, tests=tests
-            )
+    heads: list[tuple[tuple[str, ...], str]] = []
+    rest = text
+    while True:
+        group = _GROUP.match(rest)
+        if group is None:
+            break
+        ids = tuple(dict.fromkeys(SHAPED_IN_TEXT.findall(group.group(1))))
+        after = rest[group.end() :]
+        following = _NEXT_GROUP.search(after)
+        if following and ":" in after[: following.start()]:
+            following = None  # past the head: a group quoted in the entry's text
+        own, tail = (
+            (after[: following.start()], after[following.end() :]) if following else (after, "")
         )
+        kind, what = _entry_kind(own, heading_kind or "")
+        if kind and kind in KINDS:
+            heads.append((ids, kind))
+        if not following:
+            return heads, what
+        rest = tail
+    return heads, rest.strip()
 
-    for line in markdown.splitlines():
+
+def unread_items(markdown: str) -> list[str]:
+    """The list items of ``spec/CHANGES.md`` :func:`parse_changes` cannot read in full,
+    each as ``line N: why``: an item under a version's heading whose head is not
+    ``IDs — kind`` (a kind of :data:`KINDS`, or its ``###`` heading's), or whose text
+    carries a second ``IDs — kind`` group (two entries in one item: split them)."""
+    problems: list[str] = []
+    for item in _items(markdown):
+        number, text = item.line, item.text
+        if text.startswith(_NO_CLAUSE):
+            continue
+        heads, what = read_item(text, item.heading_kind)
+        glued = _GLUED.search(_QUOTED.sub("", what))
+        if not heads:
+            problems.append(
+                f"line {number}: no `IDs — kind` head (a kind is one of {', '.join(KINDS)}, "
+                f"or the section's ### heading's): {text[:80]}"
+            )
+        elif glued:
+            problems.append(
+                f"line {number}: a second entry inside this one ({glued.group(0)}): "
+                "give it a line of its own"
+            )
+        elif len(heads) < len(_NEXT_GROUP.findall(text.split(": ", 1)[0])) + 1:
+            problems.append(f"line {number}: a group of its head names no kind: {text[:80]}")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One list item under a version's ``## `` heading, as written."""
+
+    #: the number of its first line
+    line: int
+    #: its text, whitespace normalised, without ``- ``
+    text: str
+    #: a version or :data:`UNRELEASED`
+    version: str
+    #: the kind its ``###`` heading names, if any
+    heading_kind: str | None
+    #: the older number of a "Changed earlier, while the spec still said …" part
+    earlier: str | None
+
+
+def _items(markdown: str) -> list[_Item]:
+    """Every list item of a version's section (``## 0.3.0 (from 0.2.0)``, *Unreleased*)
+    with its continuation lines; ``###``/``####`` headings inside name a kind (``###
+    Added (104)``) or the part changed while an older number still stood."""
+    found: list[_Item] = []
+    version: str | None = None
+    heading_kind: str | None = None
+    earlier: str | None = None
+    start, item = 0, list[str]()
+    for number, line in enumerate([*markdown.splitlines(), ""], start=1):
         heading = _HEADING.match(line)
         if heading or line.startswith("- ") or not line.strip():
-            flush()
+            if item and version is not None:
+                text = " ".join(" ".join(item).split())[2:]
+                found.append(_Item(start, text, version, heading_kind, earlier))
             item = []
         if heading:
-            level, title = len(heading.group(1)), heading.group(2)
-            if level == 2:
-                words = title.split()
-                first = words[0] if words else ""
+            title = heading.group(2)
+            if len(heading.group(1)) == 2:
+                first = (title.split() or [""])[0]
+                is_release = parse_version(first) is not None
                 version = (
-                    UNRELEASED
-                    if first.lower() == UNRELEASED
-                    else (first if parse_version(first) else None)
+                    UNRELEASED if first.lower() == UNRELEASED else first if is_release else None
                 )
-                heading_kind, earlier = "changed", None
+                heading_kind, earlier = None, None
             else:
                 lowered = title.lower()
                 if lowered.startswith("changed earlier"):
-                    found = _VERSION.search(title)
-                    earlier = found.group(0) if found else "an older number"
-                for kind in KINDS:
-                    if lowered.startswith(kind):
-                        heading_kind = kind
+                    older = _VERSION.search(title)
+                    earlier = older.group(0) if older else "an older number"
+                heading_kind = next((k for k in KINDS if lowered.startswith(k)), heading_kind)
         elif line.startswith("- "):
-            item = [line]
+            start, item = number, [line]
         elif item and line.startswith(" "):
             item.append(line)
-    flush()
+    return found
+
+
+def parse_changes(markdown: str) -> tuple[ChangeEntry, ...]:
+    """Every entry of ``spec/CHANGES.md``, in the order written.
+
+    An entry is a list item of a version's section, ``- IDs — kind: what`` with its
+    continuation lines (:func:`read_item`: a head may join several groups with ``;``,
+    each an entry of its own); the IDs are those before the dash.  Items the parser
+    cannot read in full are what :func:`unread_items` lists.
+    """
+    entries: list[ChangeEntry] = []
+    for item in _items(markdown):
+        heads, what = read_item(item.text, item.heading_kind)
+        tests = tuple(dict.fromkeys(_SUITE_FILE.findall(what)))
+        what = _TESTS.sub("", what).strip()
+        entries.extend(
+            ChangeEntry(
+                version=item.version,
+                ids=ids,
+                kind=kind,
+                text=what,
+                earlier=item.earlier,
+                tests=tests,
+            )
+            for ids, kind in heads
+        )
     return tuple(entries)
 
 
@@ -275,24 +364,27 @@ class SpecHistory:
         test_file: str | None = None,
         message: str | None = None,
     ) -> list[str]:
-        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a cited clause.
+        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a clause of
+        the failing assertion.
 
         Empty unless ``claimed`` is a version older than the suite's.  ``test_file``
         (relative to the suite) limits *newly tested* entries to the files they name
         (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
-        entry at all still gets one note, so no added clause goes unmarked.
+        entry at all still gets one note.
 
-        ``message``, the failure's text, narrows the notes to what failed (ADP-005.5):
-        to the cited clauses it names (:func:`named_in`), and among several entries of
-        one clause to those whose terms it names (:func:`matching_entries`).
+        The failing assertion's clauses (:func:`assertion_clauses`) are the cited
+        clauses ``message``, the failure's text, names (itself or by a sub-clause), and
+        when it names none, the one clause a test citing one clause checks; a failure
+        of a test citing several clauses whose message names none of them is left
+        unmarked, never marked with every entry of every clause it cites (issue 56).
+        Among several entries of one clause, those whose terms the message names
+        (:func:`matching_entries`).  Without a message (``None``): every cited clause.
         """
         if not self.is_older(claimed):
             return []
-        if message:
-            narrowed = self._notes(named_in(message, cited), claimed, test_file, message)
-            if narrowed:  # else the named clauses have no entry: every mark, none lost
-                return narrowed
-        return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+        if message is None:
+            return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
+        return self._notes(assertion_clauses(message, cited), claimed, test_file, message)
 
     def _notes(
         self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
@@ -340,13 +432,17 @@ class SpecHistory:
 _TERM = re.compile(r"`([^`\s]{2,60})`")
 
 
-def named_in(message: str, cited: Iterable[str]) -> list[str]:
-    """The cited clauses a failure's message names, itself or by a sub-clause (a test
-    citing RUN-021 whose assertion says RUN-021.3); every cited one when it names none."""
-    ids = list(dict.fromkeys(cited))
+def _named(message: str, ids: list[str]) -> list[str]:
     named = set(SHAPED_IN_TEXT.findall(message))
-    chosen = [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
-    return chosen or ids
+    return [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+
+
+def assertion_clauses(message: str, cited: Iterable[str]) -> list[str]:
+    """The clauses of a failing assertion (ADP-005.5): the cited clauses its message
+    names, itself or by a sub-clause; else, for a test citing one clause, that one;
+    else none (its message does not say which of its clauses failed)."""
+    ids = list(dict.fromkeys(cited))
+    return _named(message, ids) or (ids if len(ids) == 1 else [])
 
 
 def _names(message: str, term: str) -> bool:

@@ -26,7 +26,13 @@ from ._objects import (
     summary,
 )
 
-__all__ = ["bundle_divergence", "bytes_divergence", "description_divergence", "reachable"]
+__all__ = [
+    "bundle_divergence",
+    "bytes_divergence",
+    "description_divergence",
+    "reachable",
+    "strict_reading",
+]
 
 
 def _children(description: Mapping[str, Any]) -> list[str]:
@@ -147,9 +153,35 @@ def bytes_divergence(expected_hex: str, got_hex: str) -> str:
         min(len(expected), len(got)),
     )
     start = max(0, offset - 16)
+    # The object rules apply only when the expected bytes are an object's encoding.
+    reading = strict_reading(got, as_object=not strict_reading(expected, as_object=True))
     return (
         f"first different byte at offset {offset // 2} "
         f"(of {len(expected) // 2} expected, {len(got) // 2} got):\n"
         f"  expected …{expected[start : offset + 32]}…\n"
         f"  got      …{got[start : offset + 32]}…"
+        + (f"\n  the got bytes, read by the strict decoder: {reading}" if reading else "")
     )
+
+
+def strict_reading(data_hex: str, *, as_object: bool = False) -> str:
+    """What the reference's strict decoder finds wrong first in ``data_hex``, or ``''``.
+
+    A wrong *encoding* is read back as any implementation's input would be: its first
+    error class, byte offset and clause, ``unsorted-keys at byte 4 (ENC-010)``, so that a
+    failure says which rule the bytes break (issue 56: a key-order bug was reported under
+    ID-003, OBJ-018.1 and OBJ-014, not ENC-010).  The bytes are read as a value, then
+    (``as_object``) as an object; ``''`` for bytes the readings take, and for text that is
+    not hex.
+    """
+    try:
+        data = bytes.fromhex(data_hex)
+    except ValueError:
+        return ""
+    for read in (g.decode_value, g.decode_object) if as_object else (g.decode_value,):
+        try:
+            read(data)
+        except g.GritError as exc:
+            where = "" if getattr(exc, "offset", None) is None else f" at byte {exc.offset}"
+            return f"{exc.error_class}{where} ({exc.requirement})"
+    return ""

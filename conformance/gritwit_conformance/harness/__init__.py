@@ -7,3 +7,22 @@ protocol messages as data (:mod:`._messages`), the exchange kept for a report
 settings (:mod:`._state`).  It imports nothing else of the judge
 (the ``judge-layers`` import contract in pyproject.toml).
 """
+
+# The public seam of the loopback relay (ADP-022): the suite's fault proxy, and the
+# benchmarks' round-trip counter (asv_bench/_relay.py) built on the same forwarder.
+from ._fault_proxy import FaultProxy, ProxyStats, parse_server
+from ._relay import CUT, DISCARD, FORWARD, STOP_LIMIT, Flow, TcpRelay, Upstream, Verdict
+
+__all__ = [
+    "CUT",
+    "DISCARD",
+    "FORWARD",
+    "STOP_LIMIT",
+    "FaultProxy",
+    "Flow",
+    "ProxyStats",
+    "TcpRelay",
+    "Upstream",
+    "Verdict",
+    "parse_server",
+]

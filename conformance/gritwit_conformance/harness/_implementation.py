@@ -59,6 +59,7 @@ PROFILE_COMMANDS = _PROFILE_COMMANDS
 FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {
     "rt-open": {"share": "shares"},
     "http-serve": {"share": "shares"},  # ADP-021.1
+    "store-open": {"via": "store-server", "max_write_bytes": "write-limit"},  # ADP-022
 }
 
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NOT_APPLICABLE", "NOT_CLAIMED", "RunSettings", "scaled", "settings"]
+__all__ = [
+    "HUNG_AFTER",
+    "NOT_APPLICABLE",
+    "NOT_CLAIMED",
+    "NOT_RUN",
+    "RunSettings",
+    "scaled",
+    "settings",
+]
 
 #: How the plugin skips a test of a profile the implementation does not claim (ADP-006):
 #: the report tells *not claimed* from any other skip by this prefix.
@@ -15,6 +23,11 @@ NOT_CLAIMED = "not claimed"
 #: How the plugin skips a test that ``--spec-version X`` leaves out: every clause it
 #: cites is newer than X (CONV-003). The report tells *not applicable* by this prefix.
 NOT_APPLICABLE = "not applicable"
+#: How the plugin skips the tests after an adapter was declared hung (ADP-012.5): the
+#: report tells *not run* from any other skip by this prefix.
+NOT_RUN = "not run"
+#: Consecutive timed-out tests after which an adapter is declared hung (ADP-012.5).
+HUNG_AFTER = 3
 
 
 @dataclass(slots=True)
@@ -38,6 +51,24 @@ class RunSettings:
     #: ``--spec-version X``: tests whose every cited clause is newer than X are left out
     #: as *not applicable*; None: every test applies.
     spec_version: str | None = None
+    #: Tests in a row, in this process, that timed out (ADP-012.5).
+    timeouts_in_a_row: int = 0
+    #: Why the adapter was declared hung, once it was; None: not hung.
+    hung: str | None = None
+
+    def note_test(self, *, timed_out: bool) -> None:
+        """Count a test that reached the adapter: a time-out adds one, an answer resets.
+
+        At :data:`HUNG_AFTER` time-outs in a row the adapter is declared hung and every
+        later test of this process is *not run* (ADP-012.5): a hung adapter costs the
+        run a few limits, not one per test.
+        """
+        self.timeouts_in_a_row = self.timeouts_in_a_row + 1 if timed_out else 0
+        if self.hung is None and self.timeouts_in_a_row >= HUNG_AFTER:
+            self.hung = (
+                f"{NOT_RUN}: the adapter was declared hung after {HUNG_AFTER} consecutive "
+                "tests timed out (ADP-012.5)"
+            )
 
 
 settings = RunSettings()

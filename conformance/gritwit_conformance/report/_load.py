@@ -227,7 +227,15 @@ def parse_report(source: str, data: bytes) -> Report:
         claimed_spec=document.get("claimedSpec") or "",
         applied_spec=document.get("appliedSpec") or "",
         selection=selection_line(document),
+        selected=_selected(document.get("selection")),
     )
+
+
+def _selected(chosen: Any) -> tuple[int, int] | None:
+    """``(selected, of)`` of a report's ``selection`` (ADP-020.8), or ``None``."""
+    if not isinstance(chosen, dict):
+        return None
+    return int(chosen["selected"]), int(chosen["of"])
 
 
 def load_report(path: Path) -> Report:

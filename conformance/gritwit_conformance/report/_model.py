@@ -223,6 +223,15 @@ class Report:
     #: ``selected N of M tests: …`` for a run of chosen tests (``gritwit conform --rerun``,
     #: ``--requirement``, ``--test``), or ``''`` for a run of the whole suite.
     selection: str = ""
+    #: ``(N, M)``: the run selected N of M tests (ADP-020.8); ``None``: the whole suite ran.
+    selected: tuple[int, int] | None = None
+
+    @property
+    def selection_note(self) -> str:
+        """``selection: N of M tests`` for a run of chosen tests, ``''`` otherwise (ADP-020.8)."""
+        if self.selected is None:
+            return ""
+        return f"selection: {self.selected[0]} of {self.selected[1]} tests"
 
     @property
     def complete(self) -> bool:

@@ -184,6 +184,22 @@ def sandbox_note(document: dict[str, Any], reference: bool) -> str:
     )
 
 
+def _refusal(requirements: Sequence[str], reports: tuple[Path, Path]) -> str:
+    """Why the run must not start: unknown IDs, a report that cannot be written (ADP-020.8)."""
+    import gritwit
+
+    from ._precheck import out_problem, unknown_requirements
+
+    unknown = unknown_requirements(requirements)
+    if unknown:
+        return (
+            f"--requirement: {', '.join(unknown)}: no such requirement in spec "
+            f"{gritwit.SPEC_VERSION} (ADP-020.8)"
+        )
+    problem = out_problem(reports)
+    return f"--out: {problem}; nothing run (ADP-020.8)" if problem else ""
+
+
 def run_conform(
     *,
     impl: str | None = None,
@@ -231,6 +247,10 @@ def run_conform(
             f"gritwit conform: unknown profile(s) {sorted(unknown)}; known: {list(PROFILES)}",
             file=sys.stderr,
         )
+        return 2
+    refused = _refusal(requirements, (json_path, junit_path))
+    if refused:
+        print(f"gritwit conform: {refused}", file=sys.stderr)
         return 2
     chosen: Selection | None = None
     files: list[str] | None = None
@@ -336,6 +356,9 @@ def run_conform(
     if failures:
         print("\nfailures:")
         print("\n".join(failures))
+        from ..report._triage import triage_lines
+
+        print("\n" + "\n".join(visible_text(line) for line in triage_lines(document)))
     print(f"\nreport: {json_path}   junit: {junit_path}")
     verdict = run_status(document)
     if "selection" in document and not document["selection"]["selected"]:

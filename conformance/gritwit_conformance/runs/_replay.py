@@ -18,6 +18,7 @@ starts both sides afresh, as the harness restarted the adapter after a break
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import tempfile
 from collections.abc import Iterator
@@ -284,11 +285,29 @@ def render(step: Step, difference: Difference, total: int, requirements: list[st
         f"  at {difference.path}: adapter {_shown(difference.got)}, "
         f"reference {_shown(difference.expected)}",
     ]
+    lines += _bytes_lines(difference)
     if step.recorded is not None and first_difference(_masked(step.recorded), _masked(step.got)):
         lines.append(f"  (in the run the adapter answered {_shown(step.recorded)})")
     if requirements:
         lines.append(f"  the test checks {', '.join(requirements)}")
     return "\n".join(lines)
+
+
+#: A protocol byte string: hex digits, two per byte (ADP-002).
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
+
+
+def _bytes_lines(difference: Difference) -> list[str]:
+    """Two byte strings that differ: the first differing byte, and what the strict decoder
+    reads in the adapter's bytes (ADP-020.9)."""
+    from ..diff._more import bytes_divergence
+
+    got, expected = difference.got, difference.expected
+    if not (isinstance(got, str) and isinstance(expected, str)):
+        return []
+    if not (_HEX.fullmatch(got) and _HEX.fullmatch(expected)):
+        return []
+    return [f"  {line.strip()}" for line in bytes_divergence(expected, got).splitlines()]
 
 
 def start_side(command: str, timeout: float) -> Any:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from .. import SUITE_VERSION
-from ..harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from ..harness._state import NOT_APPLICABLE, NOT_CLAIMED, NOT_RUN, settings
 from ..report._story import run_status, selection_line, version_note
 from ._progress import ProgressReporter, _Collected, profile_of
 
@@ -185,6 +185,8 @@ class ReportCollector(_Collected):
             record.outcome = "not-claimed" if unclaimed else "skipped"
             if reason.startswith(NOT_APPLICABLE):  # left out by --spec-version (ADP-005.6)
                 record.outcome = "not-applicable"
+            if reason.startswith(NOT_RUN):  # after the adapter was declared hung (ADP-012.5)
+                record.outcome = "not-run"
             record.reason = reason
         elif report.when == "call":
             if hasattr(report, "wasxfail"):  # a non-strict xfail that passed
@@ -220,6 +222,9 @@ class ReportCollector(_Collected):
             return f"stopped early: {self.stopped}"
         if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             return "the harness stopped with an internal error"
+        hung = next((r.reason for r in unfinished if r.reason.startswith(NOT_RUN)), "")
+        if hung:  # ADP-012.5: the run ended early for this reason, and says so
+            return hung.removeprefix(f"{NOT_RUN}: ")
         if unfinished:
             return (
                 f"{len(unfinished)} of {len(self.records)} collected test(s) never ran "
@@ -411,6 +416,12 @@ _COLUMNS = (
 )
 
 
+def _scaled_what(document: dict[str, Any]) -> str:
+    """What the scale widens: the in-process reference has margins only (ADP-012.2)."""
+    in_process = document["implementation"].get("command") == "in-process reference"
+    return "time margins" if in_process else "time limits"
+
+
 def render_summary(document: dict[str, Any]) -> str:
     """The terminal summary ``gritwit conform`` prints (the JSON report's counts, unchanged)."""
     from ..harness._messages import visible_text
@@ -421,7 +432,11 @@ def render_summary(document: dict[str, Any]) -> str:
         f"{name} ({visible_text(str(impl.get('language', '?')))}) — "
         f"spec {document['specVersion']}, suite {document['suite']['version']}, "
         f"{document['duration']:.1f} s"
-        + (f", time limits ×{document['timeoutScale']:g}" if "timeoutScale" in document else ""),
+        + (
+            f", {_scaled_what(document)} ×{document['timeoutScale']:g}"
+            if "timeoutScale" in document
+            else ""
+        ),
     ]
     results = document["results"]
     collected = document.get("collected", len(results))

@@ -64,11 +64,18 @@ class Selection:
             names=tuple(data["names"]),
         )
 
-    def record(self, selected: list[str], collected: int) -> dict[str, Any]:
+    def record(
+        self, selected: list[str], collected: int, present: frozenset[str] | None = None
+    ) -> dict[str, Any]:
         """The report's ``selection``: counts, the selectors, and re-run tests not found.
 
         ``of``: the tests the run collected before this selection; for a re-run, the
         tests of the earlier report (only the files of its failing tests are collected).
+        ``present``: every test id the suite collected before any filter; a re-run test
+        among them is *not missing* even when another selector (``--requirement``,
+        ``--test``, ``--profile``, ``--smoke``) left it out: only a test the suite no
+        longer has is reported so (ADP-020.8; issue 56 found 678 tests a
+        ``--requirement`` left out called "no longer in the suite").
         """
         of = self.rerun_of if self.tests is not None else collected
         record: dict[str, Any] = {
@@ -79,7 +86,7 @@ class Selection:
             "tests": list(self.names),
         }
         if self.tests is not None:
-            found = set(selected)
+            found = set(selected) if present is None else present | set(selected)
             record["missing"] = [t for t in self.tests if t not in found]
         return record
 
@@ -107,6 +114,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: Every test id collected, before any filter deselected one (ADP-020.8).
+_PRESENT = pytest.StashKey[frozenset[str]]()
+
+
+class _NoteCollected:
+    """Notes what the suite holds before ``-m``, ``--smoke`` or profiles leave some out."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        from ..harness._messages import visible_text
+
+        config.stash[_PRESENT] = frozenset(visible_text(item.nodeid) for item in items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("gritwit_select", None):
+        config.pluginmanager.register(_NoteCollected(), "gritwit-select-collected")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from ..harness._messages import visible_text
@@ -120,7 +148,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         cited = {rid for mark in item.iter_markers("req") for rid in mark.args}
         (kept if selection.keeps(visible_text(item.nodeid), cited) else dropped).append(item)
-    record = selection.record([visible_text(item.nodeid) for item in kept], len(items))
+    record = selection.record(
+        [visible_text(item.nodeid) for item in kept], len(items), config.stash.get(_PRESENT, None)
+    )
     # Every xdist worker collects the same tests: whichever writes last writes the same.
     out = counts_path(Path(option))
     partial = out.with_name(f"{out.name}.{os.getpid()}")

@@ -47,8 +47,13 @@ class Badge:
     title: str
 
 
-def badge(title: str, profile: str, version: str, counts: Counts) -> Badge:
-    """The badge of one profile of one report."""
+def badge(title: str, profile: str, version: str, counts: Counts, selection: str = "") -> Badge:
+    """The badge of one profile of one report.
+
+    ``selection`` (``selection: N of M tests``) ends the message of a badge made from
+    a run of some tests only, so that it never reads as a verdict on the whole suite
+    (ADP-020.8: a 9-test selection read ``store | fail 3/9``).
+    """
     status = counts.status
     word, color, hex_ = _STYLE[status]
     if status in _WITH_COUNTS:
@@ -56,6 +61,8 @@ def badge(title: str, profile: str, version: str, counts: Counts) -> Badge:
         message = f"{ratio} passed" if status == "pass" else f"{word} {ratio}"
     else:
         message = word
+    if selection:
+        message = f"{message} ({selection})"
     return Badge(f"{profile} {version}", message, color, hex_, title)
 
 

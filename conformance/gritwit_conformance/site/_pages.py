@@ -94,7 +94,7 @@ def _badge_of(impl: Implementation, entry: Entry, profile: str) -> Badge:
     counts = summary.counts if summary is not None else Counts()
     version = entry.report.implementation.version
     title = f"{impl.name} {version}" if version else impl.name
-    return badge(title, profile, entry.version, counts)
+    return badge(title, profile, entry.version, counts, entry.report.selection_note)
 
 
 def _cell(impl: Implementation, entry: Entry, profile: str, up: str) -> str:
@@ -117,8 +117,16 @@ def _cell(impl: Implementation, entry: Entry, profile: str, up: str) -> str:
         + img
         + f'<span class="status">{_STATUS_WORD[counts.status]}</span> '
         + (ratio if judged(counts) else "")
-        + f"<br>{_counts(counts)}</td>"
+        + f"<br>{_counts(counts)}"
+        + _selection_span(entry)
+        + "</td>"
     )
+
+
+def _selection_span(entry: Entry) -> str:
+    """A cell of a run of some tests says so (ADP-020.8)."""
+    note = entry.report.selection_note
+    return f'<br><span class="selection warn">{_t(note)}</span>' if note else ""
 
 
 def _entry_id(entry: Entry) -> str:
@@ -149,7 +157,9 @@ def _index(site: Site) -> str:
                 f'href="impl/{_t(impl.slug)}.html#{_entry_id(entry)}">'
                 f'{_t(impl.name)}</a> <span class="impl-version">{_t(version)}</span></th>'
                 f'<td class="spec">{_t(entry.version)}</td>'
-                f'<td class="verdict v-{entry.verdict}">{entry.verdict}</td>'
+                f'<td class="verdict v-{entry.verdict}">{entry.verdict}'
+                + (" (of a selection)" if entry.report.selected is not None else "")
+                + "</td>"
             )
             body += [_cell(impl, entry, p, "") for p in site.profiles]
             body.append("</tr>")

@@ -319,9 +319,10 @@ def update_clauses(root: Path, version: str) -> tuple[bool, list[str]]:
     if is_development(version):
         return False, [
             f"{UPDATE_COMMAND}: refused; the tree carries the development version {version} "
-            f"(CONV-003.7) and only a release is recorded: set {release_of(version)} in "
-            "reference/gritwit/_version.py, pyproject.toml, the suite, spec/00-conventions.md, "
-            "the vectors and the Node adapter, then run it again"
+            f"(CONV-003.7) and only a release is recorded: its number is computed from "
+            f"{CHANGES_FILE} (CONV-003.8), so move the Unreleased entries into a section "
+            f"`## {release_of(version)} (from …)` (the tree then carries "
+            f"{release_of(version)}) and run it again"
         ]
     versions, _problems = _load_clauses(root / CLAUSES_FILE)
     current = clause_hashes(root / "spec")

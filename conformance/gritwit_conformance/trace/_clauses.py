@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data._paths import Resources
-from ..data._requirement_ids import SHAPED_IN_RAISE, SHAPED_IN_TEXT
+from ..data._requirement_ids import DEFINITION, SHAPED_IN_RAISE, SHAPED_IN_TEXT
 
 __all__ = [
     "TraceReport",
@@ -40,9 +40,7 @@ __all__ = [
 ]
 
 _ID = SHAPED_IN_TEXT
-_DEFINITION = re.compile(
-    r"^(?:[-*]\s+|\d+\.\s+)?\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", re.MULTILINE
-)
+_DEFINITION = DEFINITION
 EVIDENCE_FILE = Path("conformance/mutation/evidence.json")
 UNTESTABLE_FILE = Path("conformance/untestable.toml")
 _MARKER = re.compile(r"\breq\(([^)]*)\)", re.DOTALL)
@@ -213,9 +211,10 @@ def collect_citations(root: Path | Resources) -> dict[str, set[str]]:
 
 def _wrong_adapter_evidence() -> dict[str, list[str]]:
     from ..wrong import WRONG  # on demand: the wrong adapters are many modules
+    from ..wrong.store_server import STORE_SERVER_WRONG  # run with a store server (ADP-022)
 
     found: dict[str, list[str]] = {}
-    for entry in WRONG.values():
+    for entry in [*WRONG.values(), *STORE_SERVER_WRONG.values()]:
         if not entry.gap:
             for rid in entry.failed:
                 found.setdefault(rid, []).append("wrong adapter")

@@ -18,6 +18,7 @@ import blake3
 
 import gritwit as g
 from gritwit import _schemas
+from gritwit._version import RELEASE
 
 from . import (
     _encoding,
@@ -214,8 +215,10 @@ def _document(suite: Suite, problems: list[str]) -> dict[str, Any]:
     document: dict[str, Any] = {
         "$schema": schema_reference(suite.name),
         "format": FORMAT,
-        "specVersion": g.SPEC_VERSION,
-        "generator": {"name": "gritwit", "version": g.__version__, "command": GENERATOR_COMMAND},
+        # the release the text leads to, not its .devN (CONV-003.8): a vector's bytes do
+        # not change when spec/CHANGES.md gains an entry
+        "specVersion": RELEASE,
+        "generator": {"name": "gritwit", "version": RELEASE, "command": GENERATOR_COMMAND},
         "suite": suite.name,
         "description": suite.description,
         "numberOfVectors": len(vectors),

@@ -15,9 +15,9 @@ every entry and checks its report against the table.  Entries with a ``gap``
 are bugs the suite does not catch yet; their tests are strict expected
 failures, so catching one turns the test red until its ``gap`` is cleared.
 
-The table is plain data and importing this package starts nothing: the modules' rows are
-read from their text, the modules are not imported; the bugs are installed only in the
-adapter process, by :func:`run`.
+The table is plain data and importing this package starts nothing: the modules' rows
+are read from their syntax trees (:mod:`._table`), the modules are not imported; the
+bugs are installed only in the adapter process, by :func:`run`.
 
 Each bug is a *declared fault* (issue 43): :func:`patch` (or :func:`fault`, for an
 entry of a reference table) names what it bends and refuses a replacement that no
@@ -39,14 +39,15 @@ import inspect
 import shlex
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from gritwit.adapter import ReferenceAdapter, serve
 from gritwit_conformance.wrong import _fault
 from gritwit_conformance.wrong._fault import Fault, StaleFault
+from gritwit_conformance.wrong._rows import ROWS
+from gritwit_conformance.wrong._table import STARTUP_TIMEOUT, WrongAdapter, declared
 
 __all__ = [
     "ROWS",
@@ -68,67 +69,14 @@ __all__ = [
 Json = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class WrongAdapter:
-    """What the suite must report for one wrong adapter."""
-
-    #: The profiles to run (``--profile``); ``protocol`` always runs as well.
-    profiles: tuple[str, ...]
-    #: Requirement IDs the report must list as failed (a subset of what it lists).
-    failed: frozenset[str]
-    #: ``failed``: a wrong answer; ``errored``: the adapter breaks the protocol (ADP-012);
-    #: ``timed-out``: it gives no answer within the limit (ADP-012, ADP-020.1).
-    outcome: Literal["failed", "errored", "timed-out"]
-    description: str
-    #: For ``errored`` and ``timed-out``: text the reason of every such record contains.
-    reason: str = ""
-    #: ``--smoke`` is enough to catch it (a quicker run).
-    smoke: bool = False
-    #: The bug breaks even the handshake, so every test errors and none can pass.
-    breaks_handshake: bool = False
-    #: Not caught yet: what the suite misses (the test is a strict expected failure).
-    gap: str = ""
-    #: The harness's per-response time-out for this run, in seconds (0: the default).
-    timeout: float = 0.0
-
-
-#: Per-response time-out of the sandbox adapters' runs: a bug that changes the
-#: interpreter's start-up changes its snapshot, whose image module the adapter's first run
-#: compiles (seconds on a loaded machine) before it answers.
-STARTUP_TIMEOUT = 60.0
-#: The names a module's ``ROW = WrongAdapter(...)`` may use.
-_ROW_NAMES: dict[str, object] = {
-    "WrongAdapter": WrongAdapter,
-    "frozenset": frozenset,
-    "STARTUP_TIMEOUT": STARTUP_TIMEOUT,
-}
-
-
-def _declared(path: Path) -> WrongAdapter:
-    """The row a wrong adapter module declares (``ROW = WrongAdapter(...)``, its lines
-    up to the first that is a lone ``)``), read from its text: importing nothing of it."""
-    source = path.read_text(encoding="utf-8")
-    start = source.find("\nROW = WrongAdapter(")
-    end = source.find("\n)\n", start)
-    if start < 0 or end < 0:
-        raise RuntimeError(f"wrong adapter {path.stem} declares no ROW = WrongAdapter(...)")
-    space = dict(_ROW_NAMES)
-    exec(compile(source[start + 1 : end + 2], str(path), "exec", dont_inherit=True), space)
-    row = space["ROW"]
-    assert isinstance(row, WrongAdapter), path
-    return row
-
-
 #: name → what the suite must report for it: each module's own row (``open_*``: wrong
 #: adapters written from ``spec/`` alone by people who had not read the suite, issue 24),
 #: then the rows of the generic adapter (:data:`ROWS`).
 WRONG: dict[str, WrongAdapter] = {
-    path.stem: _declared(path) for path in sorted(Path(__file__).parent.glob("[a-z]*.py"))
+    path.stem: declared(path) for path in sorted(Path(__file__).parent.glob("[a-z]*.py"))
 }
 
 # The one-line misreadings (a constant, a table, a threshold): rows of one generic adapter.
-from gritwit_conformance.wrong._rows import ROWS  # noqa: E402  # it needs WrongAdapter
-
 if set(WRONG) & set(ROWS):
     raise RuntimeError(f"wrong adapters named twice: {sorted(set(WRONG) & set(ROWS))}")
 WRONG.update((name, row.entry) for name, row in ROWS.items())

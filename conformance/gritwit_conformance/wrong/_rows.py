@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from gritwit_conformance.wrong import STARTUP_TIMEOUT, WrongAdapter
+from gritwit_conformance.wrong._table import STARTUP_TIMEOUT, WrongAdapter
 
 __all__ = ["ROWS", "Bend", "Row"]
 

@@ -21,6 +21,7 @@ ROW = WrongAdapter(
     "failed",
     "tree names are limited to 255 UTF-16 code units, not 255 UTF-8 bytes: 200 x 'é' "
     "(400 bytes) is accepted by encode and decode",
+    copied_from=(("gritwit._objects:check_tree_name", "a96e7303c42a24dc"),),
 )
 
 _ID = "33" * 32

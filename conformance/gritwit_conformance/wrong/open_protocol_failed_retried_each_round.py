@@ -23,6 +23,7 @@ ROW = WrongAdapter(
     "failed",
     "wit-run keeps no set of failed actors: a failing actor is tried again in every "
     "round and listed in failures once per round",
+    copied_from=(("gritwit.wit._executor:Executor.run_until_quiescent", "38a7781fc83bd46a"),),
 )
 
 _COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"

@@ -24,6 +24,7 @@ ROW = WrongAdapter(
     frozenset({"WASM-017.1"}),
     "failed",
     "memory.grow to exactly the 256-page limit returns -1 (the limiter allows < limit)",
+    copied_from=(("gritwit.wasm._engine:_new_store", "4a95150884e7bf40"),),
 )
 
 

@@ -29,6 +29,7 @@ ROW = WrongAdapter(
     "failed",
     "an image actor is restored into an instance made with its start function, so the "
     "start function (and its host calls) runs before every step, not only the first",
+    copied_from=(("gritwit.wasm._engine:WasmEngine._run", "2d691eb8cae8bcb0"),),
 )
 
 #: The start function appends an "x" to the core entry ``starts``; ``step`` marks read.

@@ -21,6 +21,7 @@ ROW = WrongAdapter(
     frozenset({"WASM-018.3"}),
     "failed",
     "output of exactly 1 MiB (or the 1024th effect) already fails output-too-large (>=)",
+    copied_from=(("gritwit.wasm._host:Host._account", "a02dfd0272a7ad44"),),
 )
 
 

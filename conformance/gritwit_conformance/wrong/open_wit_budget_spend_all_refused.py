@@ -23,6 +23,7 @@ ROW = WrongAdapter(
     frozenset({"WIT-025.2"}),
     "failed",
     "budget grants a spend only below the budget (<): a spend of the whole budget is refused",
+    copied_from=(("gritwit.wit._actors:_budget", "bc5fa910c8d7079a"),),
 )
 
 _BUDGET = "35b300d1812027e529d5e81b090a80a08d10b849540646cc6dc50f25bf95f03a"

@@ -22,6 +22,7 @@ ROW = WrongAdapter(
     frozenset({"WIT-025.3"}),
     "failed",
     "budget reads a spend without an amount without effect: no refused reply with the empty blob",
+    copied_from=(("gritwit.wit._actors:_budget", "bc5fa910c8d7079a"),),
 )
 
 _BUDGET = "35b300d1812027e529d5e81b090a80a08d10b849540646cc6dc50f25bf95f03a"

@@ -26,6 +26,7 @@ ROW = WrongAdapter(
     "the counter workload injects every inc and runs once: the same count, but one "
     "transition instead of n, so the head step (the check) differs",
     smoke=True,
+    copied_from=(("gritwit.adapter._perf:_counter", "f23d25dbd5cd6ec0"),),
 )
 
 

@@ -25,6 +25,7 @@ ROW = WrongAdapter(
     "writes its bad-request answers on standard error instead of standard output",
     reason="the adapter wrote it to standard error",
     smoke=True,
+    copied_from=(("gritwit.adapter._stdio:serve", "8ab41fb65a7db09a"),),
 )
 
 

@@ -23,6 +23,7 @@ ROW = WrongAdapter(
     "pretty-prints its answers to decode over several lines",
     reason="response to decode is not JSON",
     smoke=True,
+    copied_from=(("gritwit.adapter._stdio:serve", "8ab41fb65a7db09a"),),
 )
 
 

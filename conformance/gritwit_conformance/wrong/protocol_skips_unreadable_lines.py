@@ -21,6 +21,7 @@ ROW = WrongAdapter(
     "failed",
     "lines that are no JSON object with an integer seq get no answer",
     smoke=True,
+    copied_from=(("gritwit.adapter._stdio:serve", "8ab41fb65a7db09a"),),
 )
 
 

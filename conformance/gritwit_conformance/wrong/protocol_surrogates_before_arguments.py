@@ -22,6 +22,7 @@ ROW = WrongAdapter(
     frozenset({"ADP-004.10"}),
     "failed",
     "wit-send and rt-send look for lone surrogates before checking signal",
+    copied_from=(("gritwit.adapter._wit:send_args", "3d695a45dd80c72d"),),
 )
 
 

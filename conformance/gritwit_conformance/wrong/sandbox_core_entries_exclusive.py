@@ -26,8 +26,10 @@ ROW = WrongAdapter(
 _count = _mount.count_entries
 
 
-def count_entries(store: Any, tree_id: Any, top: Any, mounted: Any, max_entries: int) -> int:
-    return _count(store, tree_id, top, mounted, max_entries - 1)  # the bug: >= for >
+def count_entries(
+    store: Any, tree_id: Any, top: Any, mounted: Any, max_entries: int, *rest: Any
+) -> int:
+    return _count(store, tree_id, top, mounted, max_entries - 1, *rest)  # the bug: >= for >
 
 
 def install() -> None:

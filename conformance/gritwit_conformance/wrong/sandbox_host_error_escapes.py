@@ -24,6 +24,7 @@ ROW = WrongAdapter(
     "a host function's own exception escapes the WASI dispatcher as the host's error, "
     "not trap; fd_seek raises struct.error packing a position past 2**63 - 1",
     timeout=STARTUP_TIMEOUT,
+    copied_from=(("gritwit.sandbox.wasi._readwrite:fd_seek", "d4bb7d1c82147238"),),
 )
 
 _I64 = struct.Struct("<q")

@@ -25,8 +25,13 @@ ROW = WrongAdapter(
 _real = _run.mount_tree
 
 
-def mount_tree(store: Any, tree_id: Any, max_entries: int = _mount.MAX_CORE_ENTRIES) -> Any:
-    root, mounted = _real(store, tree_id, max_entries)
+def mount_tree(
+    store: Any,
+    tree_id: Any,
+    max_entries: int = _mount.MAX_CORE_ENTRIES,
+    max_bytes: int = _mount.MAX_CORE_BYTES,
+) -> Any:
+    root, mounted = _real(store, tree_id, max_entries, max_bytes)
     for name in [n for n, node in root.entries.items() if isinstance(node, _fs.Directory)]:
         del root.entries[name]  # the bug
     return root, mounted

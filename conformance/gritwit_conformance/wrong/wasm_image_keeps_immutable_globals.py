@@ -23,6 +23,7 @@ ROW = WrongAdapter(
     "an image's globals take every exported global, immutable ones too: a module "
     "exporting no mutable global gets a globals tree",
     smoke=True,
+    copied_from=(("gritwit.wasm._engine:_mutable_globals", "f5dadcca25025fff"),),
 )
 
 

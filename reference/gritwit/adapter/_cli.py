@@ -18,24 +18,37 @@ def _adapter(args: argparse.Namespace) -> int:
     if url:
         problem = _store_url_problem(url)
         if problem is not None:
-            print(f"gritwit adapter: {problem}", file=sys.stderr)
-            return 2
+            status, why = problem
+            print(f"gritwit adapter: {why}", file=sys.stderr)
+            return status
     if args.profiles is None and not url:
         return serve()
     profiles = None if args.profiles is None else tuple(args.profiles.split(","))
     return serve(ReferenceAdapter(profiles=profiles, store_url=url or None))
 
 
-def _store_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot hold the adapter's durable stores (one line), or ``None`` (DUR-005)."""
-    from ..store import MissingExtra, StoreUnreachable, is_store_url, probe_server
+def _store_url_problem(url: str) -> tuple[int, str] | None:
+    """Why ``url`` cannot hold the adapter's durable stores, as the exit status and one
+    line, or ``None`` (DUR-005): a server that cannot be reached exits 4, as every
+    command's (DUR-006.1), a URL or an install that can never work 2."""
+    from ..store import (
+        EXIT_STORE_UNAVAILABLE,
+        EXIT_USAGE,
+        MissingExtra,
+        StoreUnreachable,
+        is_store_url,
+        probe_server,
+    )
 
     if not is_store_url(url):
-        return f"--store-url {url[:80]!r}: give a postgresql:// or postgres:// URL (DUR-005)"
+        why = f"--store-url {url[:80]!r}: give a postgresql:// or postgres:// URL (DUR-005)"
+        return EXIT_USAGE, why
     try:
         probe_server(url)
-    except (MissingExtra, StoreUnreachable, ValueError) as exc:  # ValueError: a store option
-        return f"--store-url: {exc}"
+    except StoreUnreachable as exc:
+        return EXIT_STORE_UNAVAILABLE, f"--store-url: {exc}"
+    except (MissingExtra, ValueError) as exc:  # ValueError: a store option
+        return EXIT_USAGE, f"--store-url: {exc}"
     return None
 
 

@@ -78,6 +78,8 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         self._limited = None if profiles is None else frozenset(self.profiles)
         self._stores: dict[str, tuple[Store, Path | None]] = {}
         self._next_store = 0
+        #: A durable store's ``via`` and ``max_write_bytes`` by handle (ADP-022).
+        self._store_options: dict[str, tuple[str | None, int | None]] = {}
         self.shutting_down = False
         WitCommands.__init__(self)
         RuntimeCommands.__init__(self)
@@ -145,9 +147,16 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
             },
             "profiles": list(self.profiles),
             # Optional features it offers, claimed so the harness sends their arguments
-            # (ADP-005.7): shares (RUN-021).
-            "features": ["shares"],
+            # (ADP-005.7): shares (RUN-021); with a store server, its fault proxy and a
+            # write bound per store (ADP-022).
+            **self._store_features(),
         }
+
+    def _store_features(self) -> Json:
+        server = self.stores.server()
+        if server is None:
+            return {"features": ["shares"]}
+        return {"features": ["shares", "store-server", "write-limit"], "store_server": server}
 
     def cmd_shutdown(self, args: Json) -> Json:
         """Answer, then the serve loop ends and the process exits 0 (ADP-011.1)."""
@@ -199,12 +208,16 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
             store, path = Store.memory(), None
         elif kind == "durable":
             path = Path(_str(args, "path"))
-            store = self.stores.open(path)
+            options = _proxy_options(args)
+            store = self.stores.open_via(path, *options) if options != (None, None) else (
+                self.stores.open(path))  # fmt: skip
         else:
             raise BadRequest("kind must be 'memory' or 'durable'")
         self._next_store += 1
         handle = f"s{self._next_store}"
         self._stores[handle] = (store, path)
+        if kind == "durable" and options != (None, None):
+            self._store_options[handle] = options  # store-reopen keeps them (ADP-022.2)
         return {"store": handle}
 
     def cmd_put(self, args: Json) -> Json:
@@ -239,7 +252,11 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         if store is None or path is None:
             raise BadRequest(f"{handle!r:.60} is not an open durable store")
         store.close()
-        self._stores[handle] = (self.stores.open(path), path)
+        options = self._store_options.get(handle)
+        reopened = (
+            self.stores.open(path) if options is None else self.stores.open_via(path, *options)
+        )
+        self._stores[handle] = (reopened, path)
         return {}
 
     def cmd_store_close(self, args: Json) -> Json:
@@ -247,8 +264,23 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         entry = self._stores.pop(handle, None)
         if entry is None:
             raise BadRequest(f"no open store {handle!r:.60}")
+        self._store_options.pop(handle, None)
         entry[0].close()
         return {}
+
+
+def _proxy_options(args: Json) -> tuple[str | None, int | None]:
+    """``store-open``'s ``via`` and ``max_write_bytes`` (ADP-022.2, ADP-022.4), checked."""
+    via, limit = args.get("via"), args.get("max_write_bytes")
+    if via is not None:
+        host, _, port = via.rpartition(":") if isinstance(via, str) else ("", "", "")
+        if host != "127.0.0.1" or not (port.isascii() and port.isdigit() and len(port) <= 5):
+            raise BadRequest("via must be 127.0.0.1:PORT (ADP-022.2)")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 2**53 - 1
+    ):
+        raise BadRequest("max_write_bytes must be an integer from 1 to 2**53 - 1 (ADP-022.4)")
+    return via, limit
 
 
 def corrupt_stored_object(store: Store, oid: ObjectId) -> None:

@@ -9,6 +9,11 @@ open of a ``path`` makes a fresh schema ``gw_<hex>`` and writes its name to
 adapter process or another — reads the name back and opens that schema.  So one
 path is one store and a new, empty directory a new, empty store (ADP-010.6), and
 the file holds only the schema's name, never the URL (which may carry a password).
+
+With a URL the adapter claims the features ``store-server`` and ``write-limit``
+(ADP-022): :meth:`StoreLocations.server` is the ``store_server`` of ``hello``, and
+:meth:`StoreLocations.open_via` opens a path's store through the harness's fault proxy
+(``via``) and with a write bound of its own (``max_write_bytes``, DUR-008).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 import uuid
 from pathlib import Path
 from typing import Final
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..store import Store, create_schema
 from ._args import BadRequest, _durable_store
@@ -51,6 +57,41 @@ class StoreLocations:
             raise BadRequest(
                 f"cannot open a store in {str(path)!r:.80}: {type(exc).__name__}"
             ) from exc
+
+    def server(self) -> str | None:
+        """Where the PostgreSQL server of the URL listens, as ``hello``'s ``store_server``
+        (ADP-022.1): ``HOST:PORT``, or a Unix socket's path when the host is a directory;
+        ``None`` without a URL (SQLite: no server)."""
+        if self.url is None:
+            return None
+        parts = urlsplit(self.url)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        host = query.get("host") or parts.hostname or "/var/run/postgresql"  # libpq's default
+        port = query.get("port") or (str(parts.port) if parts.port else "5432")
+        if host.startswith("/"):
+            return f"{host}/.s.PGSQL.{port}"
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def open_via(self, path: Path, via: str | None, max_write_bytes: int | None) -> Store:
+        """The durable store of ``path`` reached through ``via`` (``127.0.0.1:PORT``, the
+        harness's proxy, ADP-022.2) and bounded by ``max_write_bytes`` (ADP-022.4), either
+        ``None`` to keep the URL's own."""
+        if self.url is None:
+            raise BadRequest("via and max_write_bytes need a store server (ADP-022)")
+        parts = urlsplit(self.url)
+        dropped = {"host", "hostaddr", "port"} if via is not None else set()
+        if max_write_bytes is not None:
+            dropped.add("gritwit_max_write_bytes")
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if k not in dropped]  # fmt: skip
+        netloc = parts.netloc
+        if via is not None:
+            user = parts.netloc.rpartition("@")[0]
+            netloc = f"{user}@{via}" if user else via
+        if max_write_bytes is not None:
+            query.append(("gritwit_max_write_bytes", str(max_write_bytes)))
+        url = urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, quote_via=quote)))
+        return StoreLocations(url).open(path)
 
     @staticmethod
     def _schema(path: Path) -> str:

@@ -207,6 +207,13 @@ def add_actor_parser(subparsers: Any) -> None:
     reverted.add_argument(
         "step", metavar="STEP", help="a step id, or a position (0 first, -1 head, -3 two back)"
     )
+    reverted.add_argument(
+        "--head",
+        metavar="STEP",
+        default=None,
+        help="revert only if this is still the head (RUN-024.10; a position's head is "
+        "checked so without it)",
+    )
     cleared = _add_verb(verbs, "clear")
     cleared.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     named = _add_verb(verbs, "name")

@@ -164,10 +164,16 @@ def do_fork(store: Store, args: argparse.Namespace) -> int:
 def do_revert(store: Store, args: argparse.Namespace) -> int:
     """Move ACTOR back to STEP of its own history (RUN-024): a new head with STEP's core
     and the head's inbox and outbox, so nothing read is read again and nothing sent is
-    sent again; print the new head."""
+    sent again; print the new head.  A STEP given as a position is counted from the head
+    read then, and the revert is made only from that head (RUN-024.10), as it is from
+    ``--head`` where given: a step adopted meanwhile makes it ``ref-conflict``."""
     actor = actor_arg(store, args.actor)
+    seen = store.get_ref(head_ref(actor))
     step = step_arg(store, actor, args.step)
-    head = revert(store, actor, step)
+    expected = step_arg(store, actor, args.head) if args.head else None
+    if expected is None and len(args.step) != 64:
+        expected = seen
+    head = revert(store, actor, step, expected)
     if args.json:
         print_json({"actor": actor.hex(), "step": step.hex(), "head": head.hex()})
     else:

@@ -1,8 +1,9 @@
 """``gritwit actor list|history|diff``: what a store says about its actors.  Nothing here
 writes.
 
-Steps record no time (OBJ-015) and lifecycle events are not kept (RUN-014.4), so the
-``time`` column is ``-`` (``null`` in ``--json``) until a store records one.
+A step holds no time (OBJ-015); the ``time`` column is its *step time*, when the store
+first made it a head (RUN-027.1, UTC), and ``-`` (``null`` in ``--json``) for a step
+without one: imported, or in a store that keeps none (RUN-027.2).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
 from ..runtime import FAILED_PREFIX, RoutingIndex, history, step_traffic, traffic_rows
-from ..store import Store
+from ..store import Store, format_step_time, step_times
 from ..wit import OUTSIDE, mailbox_entries
 from ._common import Refused, actor_arg, print_json, step_arg
 
@@ -54,6 +55,7 @@ def actor_rows(store: Store) -> list[dict[str, Any]]:
     index.refresh(store)  # after the heads: at least as new as they are (RUN-003.3)
     failed = {n[len(FAILED_PREFIX) :]: t for n, t in store.list_ref_targets(FAILED_PREFIX)}
     names = {t: n[len(NAMES_PREFIX) :] for n, t in store.list_ref_targets(NAMES_PREFIX)}
+    times = step_times(store, heads.values())
     rows = []
     for actor in sorted(set(heads) | (index.recipients() - {OUTSIDE})):
         head = heads.get(actor)
@@ -70,7 +72,7 @@ def actor_rows(store: Store) -> list[dict[str, Any]]:
                 "kind": _kind(store, actor if step is None else step.core),
                 "status": "failed" if record else "no head" if head is None else "ok",
                 "pending": sum(len(items) for items in waiting.values()),
-                "time": None,
+                "time": None if head is None else format_step_time(times.get(head)),
                 "reason": None if record is None else _failure(store, record),
             }
         )
@@ -105,14 +107,16 @@ def history_rows(store: Store, actor: ObjectId) -> list[dict[str, Any]]:
     moved past them, WIT-005) and sent (its outbox gained them, WIT-004)."""
     rows: list[dict[str, Any]] = []
     previous: Step | None = None
-    for step_id, step in history(store, actor):
+    steps = list(history(store, actor))
+    times = step_times(store, (step_id for step_id, _ in steps))
+    for step_id, step in steps:
         read, sent = step_traffic(store, step, previous)
         rows.append(
             {
                 "step": step_id.hex(),
                 "actor": step.actor.hex(),
                 "core": step.core.hex(),
-                "time": None,
+                "time": format_step_time(times.get(step_id)),
                 "read": traffic_rows(read, "sender"),
                 "sent": traffic_rows(sent, "recipient"),
             }

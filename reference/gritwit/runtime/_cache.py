@@ -10,7 +10,11 @@ Two things can still change what a read of an id *does*, and both are honoured:
   and fails ``erased`` as it would without the cache.  Where the store counts
   erasures (:meth:`~gritwit.store.Store.erasures`: PostgreSQL's, read with every
   head read; the memory store's, its count of tombstones) a
-  blob it found without a tombstone is not asked again until the count moves;
+  blob it found without a tombstone is not asked again until the count moves, nor is
+  a blob the runtime's own commit stored as new (the store reported it *fresh*,
+  RUN-022.1: it held neither bytes nor a tombstone, and an erasure after the commit
+  moves the count past any value the runtime read before it) or one the store just
+  read out: so a counter stepped again reads its own state in no round trip;
 * nothing is cached that the store did not accept: objects enter on a read that
   the store re-hashed (STO-004), or right after the runtime stored them itself;
 * the objects of an open commit group (RUN-017) are *pinned*: served from here,
@@ -104,6 +108,27 @@ class ObjectCache:
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
+
+    def known_clean(self, oids: Iterable[ObjectId]) -> None:
+        """Record the cached blobs of ``oids`` as not erased at the store's erasure count as
+        last read (RUN-011.3): blobs this runtime's commit just stored as new (the store
+        reported them fresh, RUN-022.1), which had no tombstone when stored.  A later
+        erasure of one moves the count beyond any value read before the commit, so the
+        record is dropped before it could answer wrongly."""
+        count = self._store.erasure_count
+        seen = None if count is None else count()
+        if seen is None:
+            return
+        objects = self._objects
+        with self._lock:
+            if seen != self._clean_at:
+                self._clean, self._clean_at = set(), seen
+            clean = self._clean
+            for oid in oids:
+                if len(clean) >= self.capacity:
+                    break
+                if type(objects.get(oid)) is Blob:
+                    clean.add(oid)
 
     def _not_erased(self, oid: ObjectId) -> bool:
         """Whether cached blob ``oid`` has no tombstone (RUN-011.3).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable, Iterable, Mapping
 
 from .._ids import ObjectId
@@ -99,6 +100,10 @@ class Commits:
         self.conflicts = 0
         #: How many group commits lost a member (RUN-017.4).
         self.group_losses = 0
+        #: Told the seconds each group commit took, its store's write included, where
+        #: set (a service's ``gritwit_step_commit_seconds``, HTTP-014.1); unset, no
+        #: clock is read.
+        self.on_commit: Callable[[float], None] | None = None
 
     @property
     def group(self) -> CommitGroup:
@@ -212,7 +217,8 @@ class Commits:
         group.fresh = None
         # RUN-020.6: a commit that makes work for no other runtime, in a run that runs it,
         # wakes no one (flush and the share's outsiders set the flag)
-        around = self._around
+        around, timed = self._around, self.on_commit
+        started = time.perf_counter() if timed is not None else 0.0
         if around is None:
             adopted, lost, unsent = group.commit(self._store, self._wakes_others)
         else:
@@ -223,9 +229,13 @@ class Commits:
                 around[1](False)
                 raise
             around[1](True)
+        if timed is not None:
+            timed(time.perf_counter() - started)
         self._wakes_others = False
         if told and group.fresh is not None:
             added = fresh_bytes(encodings, group.fresh, known)
+            # RUN-011.3: what it stored as new has no tombstone; its next reads ask none
+            self._cache.known_clean(group.fresh)
         self._bounds.counted(added)  # every member's objects are stored, lost ones too (RUN-017.4)
         sink = self._sink
         for m in adopted:  # a loop: no comprehension's function made each time

@@ -350,6 +350,8 @@ class CommitGroup:
             stored = True
         except ErasedSince:  # RUN-011.3: nothing stored; every member is built again
             lost = members
+            if fresh is not None:
+                fresh.clear()  # nothing is new in the store: none of it is known clean
         finally:
             self._cache.release(stored=stored)
             if not stored and sends is not None:  # RUN-019.5: kept for the next commit
@@ -385,6 +387,8 @@ class CommitGroup:
             return _committed(([], [member], None))
         except ErasedSince:  # RUN-011.3: nothing stored; it is built again
             self._lost.add(built.step_id)
+            if fresh is not None:
+                fresh.clear()  # nothing is new in the store: none of it is known clean
             return _committed(([], [member], None))
         else:
             stored = True

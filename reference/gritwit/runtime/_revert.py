@@ -28,16 +28,24 @@ __all__ = ["FROZEN_ENTRIES", "clear_failed", "plan_revert", "revert"]
 FROZEN_ENTRIES: Final = ("wit", "wit_update", "frozen")
 
 
-def plan_revert(store: Store, actor: ObjectId, to_step: ObjectId) -> tuple[ObjectId, Step]:
+def plan_revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> tuple[ObjectId, Step]:
     """The head *H* a revert of ``actor`` to ``to_step`` swaps from, and the revert step.
 
     Checks in the order of RUN-024.6 and raises the first failure; stores nothing.  Reads
     the steps from *H* down to ``to_step`` (or to the actor's first step when it is not
-    on the chain), and the two cores when *H*'s is frozen (RUN-024.7).
+    on the chain), and the two cores when *H*'s is frozen (RUN-024.7).  ``expected``:
+    the head the caller chose ``to_step`` against; another head fails ``ref-conflict``
+    (RUN-024.10).
     """
     head = store.get_ref(head_ref(actor))
     if head is None:
         raise ObjectNotFound("RUN-024.6", f"actor {actor} has no head to revert")
+    if expected is not None and head != expected:
+        raise RefConflict(
+            "RUN-024.10", f"the head of {actor} is {head}, not {expected}", current=head
+        )
     target = store.get_object(to_step)  # not-found, corrupt-object (STO-003, STO-004)
     if not isinstance(target, Step) or target.actor != actor:
         raise InvalidRefTarget("RUN-024.6", f"{to_step} is not a step of {actor}")
@@ -80,14 +88,17 @@ def _check_frozen(store: Store, head_core: ObjectId, core: ObjectId) -> None:
             raise FrozenCore("RUN-024.7", f"the head's core is frozen; {name!r} would change")
 
 
-def revert(store: Store, actor: ObjectId, to_step: ObjectId) -> ObjectId:
+def revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> ObjectId:
     """Revert ``actor`` to ``to_step``: adopt a new step with that step's core and the
     head's inbox and outbox, whose ``previous`` is the head; return its id (RUN-024.1).
 
     The step is stored before the head moves (RUN-001.1); a head moved by another writer
-    since it was read fails ``ref-conflict`` (RUN-024.1) and is not reverted again.
+    since it was read fails ``ref-conflict`` (RUN-024.1) and is not reverted again, and
+    so does a head other than ``expected`` where it is given (RUN-024.10).
     """
-    head, step = plan_revert(store, actor, to_step)
+    head, step = plan_revert(store, actor, to_step, expected)
     new = store.put_object(step)
     try:
         store.cas_ref(head_ref(actor), head, new)

@@ -317,9 +317,12 @@ class Runtime(RuntimeFace):
         """The failure record of ``actor`` if it is marked failed (RUN-004), else ``None``."""
         return self._residents.failed(actor)
 
-    def revert(self, actor: ObjectId, to_step: ObjectId) -> ObjectId:
+    def revert(
+        self, actor: ObjectId, to_step: ObjectId, *, head: ObjectId | None = None
+    ) -> ObjectId:
         """Revert ``actor`` to ``to_step``, an earlier step of its own history; returns the
-        new head, the revert step (RUN-024).
+        new head, the revert step (RUN-024).  ``head``: the head the caller chose
+        ``to_step`` against, where it matters that no step came since (RUN-024.10).
 
         The open group is committed first (RUN-024.9); the revert step has ``to_step``'s
         core and the head's inbox and outbox, so nothing read is read again and nothing
@@ -327,10 +330,10 @@ class Runtime(RuntimeFace):
         start from the new head: this runtime reads the head ref for both (RUN-024.2),
         and the actor is marked to look at what is pending for it.  A failed mark stays
         (RUN-024.8).  Raises ``not-found``, ``invalid-ref-target``, ``frozen-core`` or
-        ``ref-conflict`` (RUN-024.6, RUN-024.7, RUN-024.1).
+        ``ref-conflict`` (RUN-024.6, RUN-024.7, RUN-024.1, RUN-024.10).
         """
         self._commits.commit_group()  # RUN-024.9: H is the committed head
-        new_head = revert(self._store, actor, to_step)
+        new_head = revert(self._store, actor, to_step, head)
         self._scheduler.mark([actor])
         return new_head
 
@@ -370,6 +373,12 @@ class Runtime(RuntimeFace):
         """How many actors' state is in memory now (RUN-012): a service's gauge
         (HTTP-014.1)."""
         return self._residents.resident_count
+
+    def on_commit(self, seconds: Callable[[float], None] | None) -> None:
+        """Have ``seconds`` told how long each commit of the open group took, the
+        store's write included (RUN-017.2): a service's ``gritwit_step_commit_seconds``
+        (HTTP-014.1); ``None`` stops it."""
+        self._commits.on_commit = seconds
 
     @property
     def fuel_spent(self) -> int:

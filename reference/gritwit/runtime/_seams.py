@@ -22,7 +22,7 @@ Only protocols: nothing here runs (like :mod:`._attempt`, it is left out of muta
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from .._ids import ObjectId
@@ -64,6 +64,8 @@ class GroupCommits(Protocol):
 
     #: How many head compare-and-swaps lost to another writer (RUN-002).
     conflicts: int
+    #: Told the seconds each group commit took, where set (HTTP-014.1).
+    on_commit: Callable[[float], None] | None
 
     @property
     def group(self) -> CommitGroup:

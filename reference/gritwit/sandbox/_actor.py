@@ -13,9 +13,10 @@ executor and the durable runtime run Python actors like any other.  A transition
   messages whose content is a new blob of the declared data (SBX-012);
 * fails, adopting nothing, when the run fails (SBX-013).
 
-It calls :func:`~gritwit.sandbox.run_python` only: the run's objects go to a scratch
-store, and only those the new core and the sends reference, and that the reader does
-not already hold, become the transition's new objects (WIT-007.3).
+It calls :func:`~gritwit.sandbox.run_python` only: the state is mounted from the
+transition's reader (one copy, SBX-006.14), the run's objects are kept beside it, and
+only those the new core and the sends reference become the transition's new objects
+(WIT-007.3).
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ from typing import Any, Final
 
 from .._codec import object_id
 from .._deadline import CHECK_EVERY, checkpoint
-from .._errors import GritError, InvalidTransition, UnknownQuery, UnknownWit
+from .._errors import (
+    GritError,
+    InvalidTransition,
+    OutputTooLarge,
+    TooLarge,
+    UnknownQuery,
+    UnknownWit,
+)
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Tree
-from ..store import Store
 from ..wit._actors import QueryInput
 from ..wit._model import (
     ObjectReader,
+    Overlay,
     PendingMessage,
     Send,
     TransitionInput,
@@ -44,6 +52,7 @@ from ..wit._model import (
     get_blob,
 )
 from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path, module_tree_id
+from ._mount import MAX_CORE_ENTRIES, Mounted, count_entries
 from ._run import SandboxLimits, run_python
 from ._wit import RUNTIME, program_of
 
@@ -123,32 +132,30 @@ class SandboxWit:
         )
         code = {name: oid for name, oid in inp.core.entries.items() if name in CODE_ENTRIES}
         state = {name: oid for name, oid in inp.core.entries.items() if name not in CODE_ENTRIES}
-        with Store.memory() as scratch:
-            mount: ObjectId | None = None
-            if state:
-                for obj in _reachable(reader, state.values()):
-                    scratch.put_object(obj)
-                mount = scratch.put_object(Tree(entries=state))
-            result = run_python(
-                self.program, store=scratch, core=mount, messages=messages, limits=self.limits
-            )
-            if self.tally is not None:
-                self.tally.spent += result.fuel
-            entries: dict[str, ObjectId] = {}
-            created: dict[ObjectId, GritObject] = {}
-            if result.core is not None:
-                left = scratch.get_object(result.core)
-                assert isinstance(left, Tree)
-                touched = CODE_ENTRIES & set(left.entries)
-                if touched:
-                    raise InvalidTransition(
-                        "SBX-011.2",
-                        f"the program left {', '.join(sorted(touched))} in /core: "
-                        "a program cannot write its own code",
-                    )
-                entries = dict(left.entries)
-                for obj in _new_objects(scratch, reader, left.entries.values()):
-                    created.setdefault(object_id(obj), obj)
+        # the state is read from the reader, one copy (SBX-006.14); what the run makes is
+        # added to the transition's overlay, encoded once for the step (ID-001)
+        layered = _Layered(reader)
+        mount = layered.put_object(Tree(entries=state)) if state else None
+        result = run_python(
+            self.program, store=layered, core=mount, messages=messages, limits=self.limits
+        )
+        if self.tally is not None:
+            self.tally.spent += result.fuel
+        entries: dict[str, ObjectId] = {}
+        created: dict[ObjectId, GritObject] = {}
+        if result.core is not None:
+            left = layered.get_object(result.core)
+            assert isinstance(left, Tree)
+            touched = CODE_ENTRIES & set(left.entries)
+            if touched:
+                raise InvalidTransition(
+                    "SBX-011.2",
+                    f"the program left {', '.join(sorted(touched))} in /core: "
+                    "a program cannot write its own code",
+                )
+            entries = dict(left.entries)
+            for oid, obj in _new_objects(layered.made, left.entries.values()):
+                created.setdefault(oid, obj)
         sends = []
         for declared in result.sends:
             if declared.headers.get("mt") in _RESERVED:
@@ -193,6 +200,21 @@ class SandboxWits:
         """Fuel units its Wits' successful transitions consumed so far (SBX-006.1)."""
         return self._tally.spent
 
+    def bound_core(self, reader: ObjectReader, core: Tree) -> None:
+        """Refuse a core the next run could not mount (SBX-006.17): ``too-large`` when what
+        would be mounted (SBX-011.1) expands past SBX-006.15's entries or holds more than
+        the core limit (SBX-006.16), found by the mount's own walk, nothing mounted."""
+        state = {name: oid for name, oid in core.entries.items() if name not in CODE_ENTRIES}
+        if not state:
+            return
+        top = Tree(entries=state)
+        try:
+            count_entries(
+                reader, object_id(top), top, Mounted(), MAX_CORE_ENTRIES, self.limits.core_bytes
+            )
+        except OutputTooLarge as exc:
+            raise TooLarge("SBX-006.17", f"{exc.detail}; the core is refused") from None
+
     def wit_for(self, reader: ObjectReader, blob_id: ObjectId) -> SandboxWit:
         """The Wit of the ``wit`` blob ``blob_id``; ``unknown-wit`` as SBX-001 and SBX-002 say."""
         program = self._programs.get(blob_id)
@@ -207,37 +229,50 @@ class SandboxWits:
         return SandboxWit(blob_id, program, self.limits, self._tally)
 
 
-def _reachable(reader: ObjectReader, roots: Iterable[ObjectId]) -> Iterator[GritObject]:
-    """Every object reachable from ``roots`` through trees, each once (the mounted state)."""
+class _Layered:
+    """The transition's reader with the run's new objects in front: objects are read where
+    they are, once (the reader's copy is the mount's, SBX-006.14); the run's new objects
+    are kept in :attr:`made` and, where the reader is the transition's
+    :class:`~gritwit.wit.Overlay`, added to it, so each is encoded once for the step."""
+
+    __slots__ = ("_add", "_reader", "made")
+
+    def __init__(self, reader: ObjectReader) -> None:
+        self._reader = reader
+        self._add = reader.add if isinstance(reader, Overlay) else object_id
+        #: What the run put, by id: the only objects of the new core the reader lacks.
+        self.made: dict[ObjectId, GritObject] = {}
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        found = self.made.get(oid)
+        return self._reader.get_object(oid) if found is None else found
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self.made or self._reader.has(oid)
+
+    def put_object(self, obj: GritObject) -> ObjectId:
+        oid = self._add(obj)  # too-large past ENC-013, as a store's put (SBX-007.6)
+        self.made.setdefault(oid, obj)
+        return oid
+
+
+def _new_objects(
+    made: dict[ObjectId, GritObject], roots: Iterable[ObjectId]
+) -> Iterator[tuple[ObjectId, GritObject]]:
+    """The objects under ``roots`` the run made (the run's creations), with their ids;
+    everything else under them is the reader's already."""
     seen: set[ObjectId] = set()
     stack = list(roots)
     while stack:
         oid = stack.pop()
         if oid in seen:
             continue
-        seen.add(oid)
-        if len(seen) % CHECK_EVERY == 0:
-            checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
-        obj = reader.get_object(oid)
-        if isinstance(obj, Tree):
-            stack.extend(obj.entries.values())
-        yield obj
-
-
-def _new_objects(
-    scratch: Store, reader: ObjectReader, roots: Iterable[ObjectId]
-) -> Iterator[GritObject]:
-    """The objects under ``roots`` that ``reader`` does not hold (the run's creations)."""
-    seen: set[ObjectId] = set()
-    stack = list(roots)
-    while stack:
-        oid = stack.pop()
-        if oid in seen or reader.has(oid):
+        obj = made.get(oid)
+        if obj is None:
             continue
         seen.add(oid)
         if len(seen) % CHECK_EVERY == 0:
             checkpoint()  # RUN-005.10
-        obj = scratch.get_object(oid)
         if isinstance(obj, Tree):
             stack.extend(obj.entries.values())
-        yield obj
+        yield oid, obj

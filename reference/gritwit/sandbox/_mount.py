@@ -20,17 +20,20 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from .._deadline import CHECK_EVERY, checkpoint
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
 from .._ids import ObjectId
-from .._objects import Blob, Tree
+from .._objects import Blob, GritObject, Tree
 from ..store import Store
+from ..wit import ObjectReader
 from .wasi._fs import Directory, File
 
 __all__ = [
+    "MAX_CORE_BYTES",
     "MAX_CORE_ENTRIES",
+    "ObjectStore",
     "Mounted",
     "count_entries",
     "mount_tree",
@@ -40,6 +43,15 @@ __all__ = [
 
 #: The most entries a core may expand to, mounted or read back (SBX-006.15): 2**18.
 MAX_CORE_ENTRIES: Final = 1 << 18
+#: The most bytes a core's files may hold, mounted or read back: the default core limit
+#: (SBX-007.3, SBX-006.16), 64 MiB.
+MAX_CORE_BYTES: Final = 64 << 20
+
+
+class ObjectStore(ObjectReader, Protocol):
+    """Where a run's core is read from and its new objects put (a :class:`Store` is one)."""
+
+    def put_object(self, obj: GritObject) -> ObjectId: ...
 
 
 @dataclass(slots=True)
@@ -56,7 +68,10 @@ class Mounted:
 
 
 def mount_tree(
-    store: Store, tree_id: ObjectId | None, max_entries: int = MAX_CORE_ENTRIES
+    store: ObjectReader,
+    tree_id: ObjectId | None,
+    max_entries: int = MAX_CORE_ENTRIES,
+    max_bytes: int = MAX_CORE_BYTES,
 ) -> tuple[Directory, Mounted]:
     """Tree ``tree_id`` as a :class:`Directory` in memory (SBX-004.1), and what was mounted.
 
@@ -65,8 +80,10 @@ def mount_tree(
     unchanged blob's id (SBX-004.3).  ``None`` mounts an empty directory.  The walk
     keeps its own stack and no path: a tree of any depth mounts in memory linear in its
     size (SBX-006.14).  Before anything is mounted, the entries the tree expands to are
-    counted over its distinct trees (:func:`count_entries`): past ``max_entries`` the run
-    fails ``output-too-large`` with nothing expanded (SBX-006.15).
+    counted over its distinct trees (:func:`count_entries`): past ``max_entries``, or with
+    files of more than ``max_bytes``, the run fails ``output-too-large`` with nothing
+    expanded (SBX-006.15, SBX-006.16).  Blobs are read from ``store`` itself, once each,
+    and the files share their bytes: a run holds one copy of its core (SBX-006.14).
     """
     mounted = Mounted()
     root = Directory()
@@ -76,7 +93,7 @@ def mount_tree(
     if not isinstance(top, Tree):
         raise InvalidTransition("SBX-004.1", "the core is not a tree")
     mounted.top = top
-    count_entries(store, tree_id, top, mounted, max_entries)
+    count_entries(store, tree_id, top, mounted, max_entries, max_bytes)
     trees, blobs = mounted.trees, mounted.blobs
     stack = [(top, root)]
     steps = 0
@@ -97,19 +114,28 @@ def mount_tree(
 
 
 def count_entries(
-    store: Store, tree_id: ObjectId, top: Tree, mounted: Mounted, max_entries: int
+    store: ObjectReader,
+    tree_id: ObjectId,
+    top: Tree,
+    mounted: Mounted,
+    max_entries: int,
+    max_bytes: int = MAX_CORE_BYTES,
 ) -> int:
     """The entries ``top`` expands to (every name under every path it appears at), at most
-    ``max_entries`` (SBX-006.15); each distinct object is read from ``store`` once, into
-    ``mounted``.
+    ``max_entries`` (SBX-006.15), whose files hold at most ``max_bytes`` (SBX-006.16); each
+    distinct object is read from ``store`` once, into ``mounted``.
 
-    Counted depth first with an explicit stack, each distinct tree's count kept by its id
-    (a tree's count is the sum over its entries of 1, plus the entry's count when it is a
-    tree), so the time is linear in the distinct trees' entries, whatever the expansion.
-    A count past ``max_entries`` → ``output-too-large`` at once, before anything mounts.
+    Counted depth first with an explicit stack, each distinct tree's entries and bytes kept
+    by its id (a tree's count is the sum over its entries of 1, plus the entry's count when
+    it is a tree; its bytes the sum of its blobs' lengths and its subtrees' bytes), so the
+    time is linear in the distinct trees' entries, whatever the expansion.  The partial
+    sums of every frame on the stack are a lower bound of the whole core's: once they pass
+    a bound the walk stops, ``output-too-large``, before anything mounts, having read at
+    most ``max_bytes`` plus one object of blob data (SBX-006.14).
     """
-    counts: dict[ObjectId, int] = {}
-    frames: list[list[Any]] = [[tree_id, iter(top.entries.items()), 0]]
+    counts: dict[ObjectId, tuple[int, int]] = {}
+    frames: list[list[Any]] = [[tree_id, iter(top.entries.items()), 0, 0]]
+    found = [0, 0]  # entries and bytes of every frame on the stack: never more than the core's
     steps = 0
     while frames:
         steps += 1
@@ -119,49 +145,60 @@ def count_entries(
         item = next(frame[1], None)
         if item is None:
             frames.pop()
-            counts[frame[0]] = frame[2]
+            counts[frame[0]] = (frame[2], frame[3])
             if not frames:
                 break
-            below, frame = frame[2], frames[-1]
-            frame[2] += below
-        else:
-            name, child = item
-            frame[2] += 1
-            _read_once(store, child, name, counts, mounted, frames, frame)
-        if frame[2] > max_entries:
+            below, frame = frame, frames[-1]
+            frame[2] += below[2]
+            frame[3] += below[3]
+            continue
+        name, child = item
+        entries, size = _read_once(store, child, name, counts, mounted, frames)
+        frame[2] += 1 + entries
+        frame[3] += size
+        found[0] += 1 + entries
+        found[1] += size
+        if found[0] > max_entries:
             raise OutputTooLarge(
                 "SBX-006.15",
                 f"the core expands to more than {max_entries} entries (a path for each name "
                 "under each path it is reached by): refused before it is mounted",
             )
-    return counts[tree_id]
+        if found[1] > max_bytes:
+            raise OutputTooLarge(
+                "SBX-006.16",
+                f"the core's files hold more than {max_bytes} bytes (a blob's bytes at each "
+                "path it is reached by): refused before it is mounted",
+            )
+    return counts[tree_id][0]
 
 
 def _read_once(
-    store: Store,
+    store: ObjectReader,
     child: ObjectId,
     name: str,
-    counts: dict[ObjectId, int],
+    counts: dict[ObjectId, tuple[int, int]],
     mounted: Mounted,
     frames: list[list[Any]],
-    frame: list[Any],
-) -> None:
-    """Entry ``name`` → ``child`` of ``frame``'s tree: a counted tree adds its count, an
-    unread object is read (once) and a tree's frame is pushed (SBX-006.15)."""
+) -> tuple[int, int]:
+    """Entry ``name`` → ``child``: the entries and bytes it adds below the entry itself now
+    (a counted tree's, a blob's length; an unread tree's frame is pushed and adds its own
+    as it is walked), each object read once (SBX-006.15, SBX-006.16)."""
     known = counts.get(child)
     if known is not None:
-        frame[2] += known
-    elif child not in mounted.blobs:
-        obj = store.get_object(child)
-        if isinstance(obj, Tree):
-            mounted.trees[child] = obj
-            frames.append([child, iter(obj.entries.items()), 0])
-        elif isinstance(obj, Blob):
-            mounted.blobs[child] = obj.data
-        else:
-            raise InvalidTransition(
-                "SBX-004.1", f"core entry {name[:200]!r} is neither a tree nor a blob"
-            )
+        return known
+    data = mounted.blobs.get(child)
+    if data is not None:
+        return 0, len(data)
+    obj = store.get_object(child)
+    if isinstance(obj, Tree):
+        mounted.trees[child] = obj
+        frames.append([child, iter(obj.entries.items()), 0, 0])
+        return 0, 0
+    if isinstance(obj, Blob):
+        mounted.blobs[child] = obj.data
+        return 0, len(obj.data)
+    raise InvalidTransition("SBX-004.1", f"core entry {name[:200]!r} is neither a tree nor a blob")
 
 
 @dataclass(slots=True)
@@ -177,7 +214,7 @@ class _Frame:
 
 
 def unmount_tree(
-    store: Store,
+    store: ObjectStore,
     directory: Directory,
     mounted: Mounted,
     max_bytes: int,
@@ -247,7 +284,7 @@ def _where(frames: list[_Frame], name: str, limit: int = 200) -> str:
     return shown[:limit] or "/core"
 
 
-def _put(store: Store, obj: Blob | Tree, frames: list[_Frame], name: str) -> ObjectId:
+def _put(store: ObjectStore, obj: Blob | Tree, frames: list[_Frame], name: str) -> ObjectId:
     """``obj``, entry ``name`` of the last of ``frames``, put into ``store``; one too large
     for an object (ENC-013) → ``output-too-large``.
 

@@ -37,7 +37,7 @@ from ..store import Store
 from ..wasm._engine import _LOCK, _typed
 from ..wasm._raw import frames_cleared
 from ._interpreter import load_interpreter, sandbox_engine
-from ._mount import mount_tree, unmount_tree
+from ._mount import ObjectStore, mount_tree, unmount_tree
 from ._prelude import EXIT_FORBIDDEN, EXIT_MEMORY, PRELUDE, PRELUDE_NAME, PROGRAM_NAME
 from ._snapshot import STARTUP_FUEL, Point, Snapshot, snapshot_of
 from ._stop import Deadline, TimeLimit, current_deadline, watched
@@ -133,7 +133,7 @@ class _Bounded:
 def run_python(
     source: str,
     *,
-    store: Store,
+    store: ObjectStore,
     core: ObjectId | None = None,
     messages: tuple[Mapping[str, Any], ...] = (),
     limits: SandboxLimits = SandboxLimits(),
@@ -169,7 +169,7 @@ def run_python(
         b"gritwit-sandbox/1\0" + source.encode("utf-8") + b"\0" + transition_bytes
     ).digest()
     # The run's filesystem is in memory: nothing touches the host's disk (SBX-005.1).
-    root, mounted = mount_tree(store, core)
+    root, mounted = mount_tree(store, core, max_bytes=limits.core_bytes)  # SBX-006.16
     inputs = {PROGRAM_NAME: source.encode(), PRELUDE_NAME: PRELUDE.encode()}
     inputs["transition.json"] = transition_bytes
     stdout, stderr = _Bounded(limits.output_bytes), _Bounded(limits.output_bytes)

@@ -56,7 +56,7 @@ _SEND_FIELDS: Final = {
     "mt": Field(False, is_text, "text"),
     "signal": Field(False, is_bool, "a boolean"),
 }
-_TO: Final = Field(True, is_text, "a text-form id")
+_TO: Final = Field(True, is_text, "a text-form id or an actor name")
 _KEY: Final = Field(False, is_text, "an idempotency key")
 _BATCH_FIELDS: Final = {"messages": Field(True, is_list, "an array of messages")}
 #: The most messages one batch sends (HTTP-005.7).
@@ -126,7 +126,7 @@ def _send_of(recipient: ObjectId, body: dict[str, Any], key: str | None) -> Send
     )
 
 
-def _entry_send(index: int, entry: Any) -> Send:
+def _check_entry(index: int, entry: Any) -> dict[str, Any]:
     """One entry of a batch (HTTP-005.7), checked as a request of its own would be."""
     where = f"HTTP-005.7: messages[{index}]"
     if not isinstance(entry, dict):
@@ -146,7 +146,21 @@ def _entry_send(index: int, entry: Any) -> Send:
             check_key(key)
         except BadKey as exc:
             raise bad(f"{where}: {exc}") from None
-    return _send_of(parse_id(entry["to"]), entry, key)
+    return entry
+
+
+def _resolve_names(state: Any, names: list[str]) -> dict[str, ObjectId]:
+    return {name: resolve(state, name) for name in names}
+
+
+async def _recipients(request: Request, texts: list[str]) -> list[ObjectId]:
+    """Each ``to`` as a path's ``{actor}`` is read (HTTP-005.7, HTTP-015.1): an id as
+    given, the names resolved together when the request is read."""
+    names = sorted({text for text in texts if not is_id_text(text)})
+    resolved: dict[str, ObjectId] = {}
+    if names:
+        resolved = await ask(request, Call(functools.partial(_resolve_names, names=names)))
+    return [parse_id(text) if is_id_text(text) else resolved[text] for text in texts]
 
 
 @handler
@@ -157,7 +171,12 @@ async def send_batch(request: Request) -> Response:
     entries = body["messages"]
     if not 1 <= len(entries) <= MAX_BATCH:
         raise bad(f"HTTP-005.7: a batch holds 1 to {MAX_BATCH} messages")
-    sends = tuple(_entry_send(index, entry) for index, entry in enumerate(entries))
+    checked = [_check_entry(index, entry) for index, entry in enumerate(entries)]
+    recipients = await _recipients(request, [entry["to"] for entry in checked])
+    sends = tuple(
+        _send_of(recipient, entry, entry.get("key"))
+        for recipient, entry in zip(recipients, checked, strict=True)
+    )
     keys = [(send.recipient, send.key) for send in sends if send.key is not None]
     if len(set(keys)) != len(keys):
         raise bad("HTTP-005.7: two messages of the batch have the same to and key")

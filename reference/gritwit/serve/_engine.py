@@ -183,6 +183,8 @@ class Engine:
             self._sender = Sender(
                 self._store, runtime, None if metrics is None else metrics.committed
             )
+            if metrics is not None:
+                runtime.on_commit(metrics.steps_committed)
             if self._observer is not None:
                 runtime.subscribe(self._observer)
             self._arrived, self._kick = asyncio.Event(), asyncio.Event()

@@ -71,9 +71,11 @@ def name_page(
     return page, None
 
 
-def revert_actor(state: EngineState, actor: ObjectId, step: ObjectId) -> ObjectId:
+def revert_actor(
+    state: EngineState, actor: ObjectId, step: ObjectId, head: ObjectId | None = None
+) -> ObjectId:
     """Revert ``actor`` to ``step`` through the runtime (HTTP-016.1, RUN-024): the new head."""
-    return state.runtime.revert(actor, step)
+    return state.runtime.revert(actor, step, head=head)
 
 
 def clear(state: EngineState, actor: ObjectId) -> bool:

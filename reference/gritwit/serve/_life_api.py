@@ -24,7 +24,10 @@ from ._life import fork_actor, name_page, revert_actor
 
 __all__ = ["fork", "names", "revert"]
 
-_REVERT_FIELDS: Final = {"step": Field(True, is_text, "a text-form step id")}
+_REVERT_FIELDS: Final = {
+    "step": Field(True, is_text, "a text-form step id"),
+    "head": Field(False, is_text, "a text-form step id"),  # HTTP-016.3
+}
 _FORK_FIELDS: Final = {
     "step": Field(True, is_text, "a text-form step id"),
     "state": Field(False, is_object, "an object of entry names to hexadecimal data"),
@@ -56,7 +59,8 @@ async def revert(request: Request) -> Response:
     actor = await actor_of(request)
     body = await json_body(request, _REVERT_FIELDS)
     step = parse_id(body["step"])
-    call = functools.partial(revert_actor, actor=actor, step=step)
+    seen = None if body.get("head") is None else parse_id(body["head"])  # HTTP-016.3
+    call = functools.partial(revert_actor, actor=actor, step=step, head=seen)
     head: ObjectId = await ask(request, Call(call, wakes=True))
     return JSONResponse({"actor": actor.hex(), "head": head.hex()})
 

@@ -9,7 +9,9 @@ runtime's public face only:
   the steps it adopted (``gritwit_transitions_total``) and its failed attempts by class
   (``gritwit_failures_total{class=…}``, RUN-004);
 * each commit of acknowledged sends, timed by the engine's sender
-  (``gritwit_commit_seconds``, HTTP-005.2);
+  (``gritwit_commit_seconds``, HTTP-005.2), and each commit of the runtime's open group
+  of adopted steps, timed by the runtime (``gritwit_step_commit_seconds``, RUN-017.2,
+  :meth:`Runtime.on_commit <gritwit.runtime.Runtime.on_commit>`);
 * at each scrape, a :class:`Gauges` read in the engine's thread
   (:func:`~._watch.service_gauges`): the messages pending for the actors with a head
   (``gritwit_pending_messages``, WIT-005), :attr:`Runtime.resident_count
@@ -44,6 +46,7 @@ METRIC_NAMES: Final = {
     "gritwit_failures_total": "counter",
     "gritwit_fuel_consumed_total": "counter",
     "gritwit_commit_seconds": "histogram",
+    "gritwit_step_commit_seconds": "histogram",
     "gritwit_pending_messages": "gauge",
     "gritwit_resident_actors": "gauge",
 }
@@ -82,6 +85,11 @@ class ServiceMetrics:
             "Seconds each commit of acknowledged sends took (HTTP-005.2).",
             registry=registry,
         )
+        self._step_commits = Histogram(
+            "gritwit_step_commit_seconds",
+            "Seconds each commit of the runtime's group of adopted steps took (RUN-017.2).",
+            registry=registry,
+        )
         self._pending = Gauge(
             "gritwit_pending_messages",
             "Messages pending for the actors with a head at the scrape (WIT-005).",
@@ -105,6 +113,10 @@ class ServiceMetrics:
     def committed(self, seconds: float) -> None:
         """Time one commit of acknowledged sends (HTTP-005.2)."""
         self._commits.observe(seconds)
+
+    def steps_committed(self, seconds: float) -> None:
+        """Time one commit of the runtime's open group (RUN-017.2), in the engine's thread."""
+        self._step_commits.observe(seconds)
 
     def render(self, gauges: Gauges) -> bytes:
         """The text format, the gauges and the fuel counter brought to ``gauges`` first."""

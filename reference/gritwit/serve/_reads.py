@@ -25,7 +25,7 @@ from ..runtime import (
     step_traffic,
     traffic_rows,
 )
-from ..store import head_ref
+from ..store import format_step_time, head_ref, step_times
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
 from ._life import named as actors_named
@@ -99,6 +99,7 @@ def _entry(
         "busy": bool(state.index.pending_for(store, actor, inbox)),
         "share": _share_index(state, actor),
         "names": names,
+        "time": format_step_time(step_times(store, [head]).get(head)),  # HTTP-007.7
     }
 
 
@@ -159,6 +160,7 @@ def history_page(
     steps: list[dict[str, Any]] = []
     step = None if current is None else _step(state, current)
     while current is not None and step is not None and len(steps) < limit:
+        time = format_step_time(step_times(state.store, [current]).get(current))
         previous = None if step.previous is None else _step(state, step.previous)
         read, sent = step_traffic(state.store, step, previous)  # HTTP-007.6
         steps.append(
@@ -170,6 +172,7 @@ def history_page(
                 "outbox": None if step.outbox is None else step.outbox.hex(),
                 "read": traffic_rows(read, "sender"),
                 "sent": traffic_rows(sent, "recipient"),
+                "time": time,  # HTTP-007.7
             }
         )
         current, step = step.previous, previous

@@ -23,6 +23,7 @@ from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
 from ._store import Store, VerifyReport
 from ._store_options import UnsettledWarning
+from ._times import format_step_time, step_times
 from ._url import (
     STORE_URL_SCHEMES,
     MissingExtra,
@@ -55,9 +56,11 @@ __all__ = [
     "Version",
     "check_ref_name",
     "create_schema",
+    "format_step_time",
     "head_ref",
     "is_store_url",
     "open_store_for_command",
     "reporting_store_faults",
     "probe_server",
+    "step_times",
 ]

@@ -9,12 +9,14 @@ so :meth:`MemoryBackend.cas_ref` is atomic for every thread of the process
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final, Self
 
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
+from ._times import HEADS
 
 __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 
@@ -35,6 +37,7 @@ class MemoryBackend:
         "_lock",
         "_objects",
         "_refs",
+        "_times",
         "_tombstones",
     )
 
@@ -56,6 +59,8 @@ class MemoryBackend:
         #: beyond :data:`JOURNAL_KEPT`.
         self._journal: list[tuple[str, ObjectId | None]] = []
         self._journal_start = 0
+        #: Each step's time (RUN-027.1): when a swap first made it a head here.
+        self._times: dict[bytes, float] = {}
 
     def refs_changed_since(
         self, version: int | None
@@ -240,12 +245,14 @@ class MemoryBackend:
                         fresh.add(digest)
                 elif held != data:
                     objects[digest] = data  # a corrupt copy mended (STO-002.3): held, not fresh
-            journal = self._journal
+            journal, times, now = self._journal, self._times, time.time()
             for name, _, new in planned:  # as _swap, SWAPPED: checked above, targets inserted
                 if new is None:  # _set(name, new), without its frame
                     refs.pop(name, None)
                 else:
                     refs[name] = new[0]  # its digest
+                    if name[:6] == HEADS and new[0] not in times:  # RUN-027.1
+                        times[new[0]] = now
                 journal.append((name, new))
                 if len(journal) > JOURNAL_KEPT:  # as _set trims it
                     half = len(journal) // 2
@@ -279,12 +286,20 @@ class MemoryBackend:
             self._refs.pop(name, None)
         else:
             self._refs[name] = new[0]  # its digest
+            if name.startswith(HEADS):  # RUN-027.1: the first time it is a head here
+                self._times.setdefault(new[0], time.time())
         journal = self._journal
         journal.append((name, new))
         if len(journal) > JOURNAL_KEPT:
             half = len(journal) // 2
             del journal[:half]
             self._journal_start += half
+
+    def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
+        """The recorded time of each of ``oids`` that has one (RUN-027.1)."""
+        with self._lock:
+            times = self._times
+            return {oid: times[oid.digest] for oid in oids if oid.digest in times}
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""

@@ -37,13 +37,16 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
+from .._errors import OutcomeUnknown, StoreBusy, StoreError, StoreUnavailable
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
+from ._times import HEADS
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -105,7 +108,12 @@ _SCHEMA: Final = (
     # made where missing, in a file of an older version too: its journal starts empty
     "CREATE TABLE IF NOT EXISTS ref_journal"
     " (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, target BLOB)",
+    # made where missing too: the steps of an older file have no time (RUN-027.2)
+    "CREATE TABLE IF NOT EXISTS step_times (step BLOB PRIMARY KEY NOT NULL, at REAL NOT NULL)"
+    " WITHOUT ROWID",
 )
+#: A step's time, the first time a swap makes it a head here (RUN-027.1).
+_STEP_TIME: Final = "INSERT OR IGNORE INTO step_times (step, at) VALUES (?, ?)"
 #: Journal a swap of ``?1`` to ``?2`` (``NULL``: deleted), numbered one past the newest.
 _JOURNAL: Final = (
     "INSERT INTO ref_journal (version, name, target)"
@@ -187,10 +195,15 @@ class SqliteBackend:
             if self._closed:
                 raise ValueError("the store is closed")
             conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._connect()
+        try:
+            if conn is None:
+                conn = self._connect()
+        except sqlite3.OperationalError as exc:  # the file went away or cannot be opened
+            raise _medium_fault(exc) from exc
         try:
             yield conn
+        except sqlite3.OperationalError as exc:  # DUR-006.4: the medium's, never internal
+            raise _medium_fault(exc) from exc
         finally:
             with self._guard:
                 if self._closed:
@@ -204,7 +217,18 @@ class SqliteBackend:
         conn.execute("BEGIN IMMEDIATE")  # take the write lock now (DUR-003)
         try:
             yield
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if _locked(exc):  # not committed: the transaction is still open, rolled back
+                    raise
+                # The WAL may hold the commit's frames whose sync failed: a reopen can find
+                # the write kept, so its outcome is unknown, never "nothing written" (DUR-006.4).
+                raise OutcomeUnknown(
+                    "DUR-006.4",
+                    f"the commit of a write failed in the store's files: {exc}; it may or may "
+                    "not be kept (settle it by reading)",
+                ) from exc
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
@@ -401,8 +425,24 @@ class SqliteBackend:
             conn.execute(
                 "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
             )
+            if name.startswith(HEADS):
+                conn.execute(_STEP_TIME, (new.digest, time.time()))
         _journal(conn, name, new)
         return CasResult(CasStatus.SWAPPED, new)
+
+    def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
+        """The recorded time of each of ``oids`` that has one (RUN-027.1)."""
+        wanted = {oid.digest: oid for oid in oids}
+        found: dict[ObjectId, float] = {}
+        digests = list(wanted)
+        with self._connection() as conn:
+            for start in range(0, len(digests), 500):  # under SQLite's bound on parameters
+                page = digests[start : start + 500]
+                marks = ",".join("?" * len(page))
+                query = f"SELECT step, at FROM step_times WHERE step IN ({marks})"
+                for step, at in conn.execute(query, page):
+                    found[wanted[bytes(step)]] = float(at)
+        return found
 
     def list_refs(self, prefix: str) -> list[tuple[str, ObjectId]]:
         """Refs whose name starts with ``prefix``, in bytewise name order (REF-006)."""
@@ -478,6 +518,22 @@ class SqliteBackend:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    """Whether ``exc`` is SQLite's busy answer: another writer held the lock past the wait."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _medium_fault(exc: sqlite3.OperationalError) -> StoreError:
+    """The class of a fault of a directory store's files (DUR-006.4): ``store-busy`` for a
+    lock another writer held past the wait (nothing written, try again), else
+    ``store-unavailable`` (the files cannot be read or written; nothing of the write kept:
+    SQLite rolled back the transaction the statement was in)."""
+    if _locked(exc):
+        return StoreBusy("DUR-006.4", f"the store's files stayed locked by another writer: {exc}")
+    return StoreUnavailable("DUR-006.4", f"the store's files cannot be read or written: {exc}")
 
 
 def _journal(conn: sqlite3.Connection, name: str, new: ObjectId | None) -> None:

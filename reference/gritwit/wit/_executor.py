@@ -12,6 +12,7 @@ in id order, so the same operations give the same step ids (WIT-011).
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol, runtime_checkable
@@ -56,6 +57,14 @@ class Queryable(Protocol):
     def query(self, name: str, inp: QueryInput) -> Blob: ...
 
 
+@runtime_checkable
+class BoundsCores(Protocol):
+    """A Wit whose runs bound the core they are given (SBX-006.17: the sandbox's): it
+    refuses, by raising, a core its next run could not take."""
+
+    def bound_core(self, reader: ObjectReader, core: Tree) -> None: ...
+
+
 __all__ = ["Executor", "Failure", "RunReport"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
@@ -70,6 +79,17 @@ class Failure:
 
     actor: ObjectId
     error: Exception
+
+    def __post_init__(self) -> None:
+        # The error is kept (a runtime lists its failures), the locals of the frames that
+        # raised it are not: they held the attempt's mount and input, and nothing of a
+        # failed attempt may outlive it (SBX-006.14, RUN-004.9).
+        seen: set[int] = set()
+        error: BaseException | None = self.error
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__
 
     @property
     def error_class(self) -> str:
@@ -341,6 +361,7 @@ class Executor:
             if core is None:
                 return None  # no genesis yet: the messages wait (WIT-012.2)
             visible = _prefixes(found, frozenset({"update"}))
+            self._bound(core, reader, gate)  # a genesis core its runs could not take (SBX-006.17)
         else:
             core = self._current_core(last)
             for sender, items in found.items():
@@ -396,9 +417,38 @@ class Executor:
             )
             if function is None:
                 raise UnknownWit("WIT-014.3", "the update names an unknown wit_update function")
-            return dataclasses.replace(function(inp), read={sender: 1})
-        core, created = merge(self._reader, inp.core, update)
-        return TransitionOutput(core=core, read={sender: 1}, new_objects=created)
+            output = dataclasses.replace(function(inp), read={sender: 1})
+        else:
+            core, created = merge(self._reader, inp.core, update)
+            output = TransitionOutput(core=core, read={sender: 1}, new_objects=created)
+        self._bound(output.core, Overlay(self._reader, _by_id(output.new_objects)), gate)
+        return output
+
+    def _bound(
+        self, core: Tree, reader: ObjectReader, gate: Callable[[str | None], None] | None
+    ) -> None:
+        """Refuse ``core`` at the transition it enters by, when the runner of its ``wit``
+        bounds the cores its runs take and this one is past the bound (SBX-006.17:
+        ``too-large``).  A core whose ``wit`` names no such runner is left to its next
+        transition, which fails as it always did; nothing is compiled here."""
+        raw = raw_of(core.entries).get(WIT)
+        if raw is None:
+            return
+        try:
+            blob = self._reader.get_object(_new_id(ObjectId, (raw,)))
+        except ObjectNotFound:
+            return
+        runtime = raw_of(blob.headers).get("runtime") if isinstance(blob, Blob) else None
+        if runtime not in (WASM_RUNTIME, SANDBOX_RUNTIME):
+            return
+        try:
+            runner = self._runner(runtime)
+        except UnknownWit:
+            return
+        if isinstance(runner, BoundsCores):
+            if gate is not None:
+                gate(runtime)  # the walk is host work of the run's engine (RUN-005.7)
+            runner.bound_core(reader, core)
 
     def _wit(self, core: Tree, gate: Callable[[str | None], None] | None = None) -> Wit:
         raw = raw_of(core.entries).get(WIT)  # as core.entries.get(WIT), without wrapping
@@ -428,6 +478,11 @@ class Executor:
         return wit.query(
             name, QueryInput(actor=actor, step=step, core=core, objects=Overlay(self._reader))
         )
+
+
+def _by_id(objects: Iterable[GritObject]) -> dict[ObjectId, GritObject]:
+    """``objects`` by id: a transition's new objects, seen before they are stored."""
+    return {object_id(obj): obj for obj in objects}
 
 
 def _awaiting_genesis(found: Mapping[ObjectId, tuple[PendingMessage, ...]]) -> bool:

@@ -53,6 +53,7 @@ def _expect_error(vector: Vector, reply: Any, command: str) -> None:
 
 @pytest.mark.req("CONV-004", "ID-004", "ADP-009")
 @pytest.mark.parametrize("vector", list(_params()))
+@pytest.mark.req("ENC-014", "ID-001", "OBJ-018")
 def test_vector(impl: Implementation, vector: Vector) -> None:
     data = vector.data
     if vector.kind == "hash":

@@ -40,7 +40,8 @@ from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
 
-ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names"}  # names: HTTP-015.3
+#: names: HTTP-015.3; time: HTTP-007.7
+ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names", "time"}
 
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
@@ -87,6 +88,7 @@ def population(http: httpx.Client) -> Callable[[], tuple[httpx.Client, list[str]
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-007.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-007.2", "HTTP-011.1")
 def test_every_actor_with_a_head_in_ascending_order(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -102,6 +104,7 @@ def test_every_actor_with_a_head_in_ascending_order(
 
 
 @pytest.mark.req("HTTP-007.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3")
 def test_an_entry_names_head_code_and_share(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -124,6 +127,7 @@ def test_an_entry_names_head_code_and_share(
 
 
 @pytest.mark.req("HTTP-007.1")
+@pytest.mark.req("HTTP-002.1")
 def test_a_failed_actor_shows_its_mark_and_is_busy(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -151,6 +155,7 @@ def test_a_failed_actor_shows_its_mark_and_is_busy(
     ids=["failed", "not-failed", "busy", "not-busy", "failed-not-busy", "neither"],
 )
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_failed_and_busy_filter(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
     params: dict[str, str],
@@ -165,6 +170,7 @@ def test_failed_and_busy_filter(
 
 
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_code_filter(population: Callable[[], tuple[httpx.Client, list[str], str]]) -> None:
     client = population()[0]
     echo = g.object_id(g.Blob(data=b"echo", headers={"runtime": "test-actor"})).hex()
@@ -177,6 +183,7 @@ def test_code_filter(population: Callable[[], tuple[httpx.Client, list[str], str
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_share_filter(
     population: Callable[[], tuple[httpx.Client, list[str], str]], n: int
 ) -> None:
@@ -190,6 +197,7 @@ def test_share_filter(
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7])
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_paging_with_limit_and_after(
     population: Callable[[], tuple[httpx.Client, list[str], str]], limit: int
 ) -> None:
@@ -214,6 +222,7 @@ def test_paging_with_limit_and_after(
 
 
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_after_an_actor_not_listed_starts_after_its_place(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -245,6 +254,7 @@ def test_after_an_actor_not_listed_starts_after_its_place(
     ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()),
 )
 @pytest.mark.req("HTTP-007.2", "HTTP-003.1")
+@pytest.mark.req("HTTP-003.2")
 def test_a_malformed_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     expect_error(
         http.get("/v1/actors", params=params), 400, "bad-request", f"HTTP-007.2 ({params})"
@@ -252,6 +262,7 @@ def test_a_malformed_parameter_is_400(http: httpx.Client, params: dict[str, str]
 
 
 @pytest.mark.req("HTTP-007.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_limits_at_the_edges_are_taken(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -261,6 +272,7 @@ def test_limits_at_the_edges_are_taken(
 
 
 @pytest.mark.req("HTTP-007.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-007.1")
 def test_one_entry_is_the_listed_one(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -272,6 +284,8 @@ def test_one_entry_is_the_listed_one(
 
 
 @pytest.mark.req("HTTP-007.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
     failing = create(http, test="failing")["actor"]
     settle(http)
@@ -280,6 +294,9 @@ def test_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-007.4")
+@pytest.mark.req(
+    "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
+)
 def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     actor = counter(http)
     for amount in (1, 2, 3):
@@ -291,9 +308,8 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     assert answer["next"] is None and len(steps) >= 2
     assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
     for index, entry in enumerate(steps):
-        assert set(entry) == {"step", "core", "previous", "inbox", "outbox", "read", "sent"}, (
-            entry  # read, sent: HTTP-007.6
-        )
+        keys = {"step", "core", "previous", "inbox", "outbox", "read", "sent", "time"}
+        assert set(entry) == keys, entry  # read, sent: HTTP-007.6; time: HTTP-007.7
         stored = object_of(http, entry["step"])
         assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
             k: stored[k] for k in ("core", "previous", "inbox", "outbox")
@@ -305,6 +321,7 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize("limit", [1, 2])
 @pytest.mark.req("HTTP-007.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
     actor = counter(http)
     for amount in (1, 2, 3, 4):
@@ -331,6 +348,8 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
     ids=["limit-0", "limit-10001", "limit-text", "before-malformed", "unknown-parameter"],
 )
 @pytest.mark.req("HTTP-007.4", "HTTP-002.3", "HTTP-003.1")
+@pytest.mark.req("HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     actor = counter(http)
     settle(http)
@@ -339,6 +358,8 @@ def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[s
 
 
 @pytest.mark.req("HTTP-007.4", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_history_before_no_step_is_404(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)
@@ -348,6 +369,7 @@ def test_history_before_no_step_is_404(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-007.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx.Client) -> None:
     one, two = counter(http, "one"), counter(http, "two")
     for amount in (1, 2):
@@ -365,6 +387,7 @@ def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx
 
 
 @pytest.mark.req("HTTP-007.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-004.4")
 def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> None:
     actor = broken_updater(http)
     answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
@@ -380,6 +403,7 @@ def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> No
 
 
 @pytest.mark.req("HTTP-007.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
 def test_clearing_without_a_mark_answers_false(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)
@@ -389,6 +413,7 @@ def test_clearing_without_a_mark_answers_false(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-007.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
 def test_a_cleared_mark_is_gone_until_the_actor_fails_again(http: httpx.Client) -> None:
     """A failing actor (no head) fails again once cleared: the ref is back after a settle;
     a counter never marked stays unmarked."""

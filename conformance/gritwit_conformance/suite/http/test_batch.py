@@ -70,6 +70,7 @@ def two(http: httpx.Client) -> Callable[[], tuple[httpx.Client, str, str]]:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-005.7")
+@pytest.mark.req("HTTP-002.1", "HTTP-006.1", "HTTP-011.1")
 def test_a_batch_is_chained_in_order_and_delivered(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -93,6 +94,7 @@ def test_a_batch_is_chained_in_order_and_delivered(
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.1")
+@pytest.mark.req("HTTP-002.1")
 def test_entries_take_signal_no_mt_and_trees(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -110,6 +112,7 @@ def test_entries_take_signal_no_mt_and_trees(
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-006.1", "HTTP-011.1")
 def test_a_retried_batch_is_replayed_entry_by_entry(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -128,6 +131,7 @@ def test_a_retried_batch_is_replayed_entry_by_entry(
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2")
 def test_an_entry_finds_the_key_of_a_single_send(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -148,7 +152,8 @@ Maker = Callable[[str, str], list[dict[str, Any]]]
 #: Batches refused whole, each with a good entry first: (status, class, entries maker).
 REFUSED: dict[str, tuple[int, str, Maker]] = {
     "bad-content": (400, "bad-request", lambda a, b: [entry(a, 1), {"to": b, "content": "x"}]),
-    "bad-to": (400, "invalid-id", lambda a, b: [entry(a, 1), entry("AB" * 32, 1)]),
+    # neither an id nor a name (HTTP-015.1: a `to` is read as a path's {actor})
+    "bad-to": (400, "invalid-ref-name", lambda a, b: [entry(a, 1), entry("AB" * 32, 1)]),
     "unknown-field": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, color="red")]),
     "bad-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "a b")]),
     "long-key": (400, "bad-request", lambda a, b: [entry(a, 1), entry(b, 1, "k" * 256)]),
@@ -159,6 +164,7 @@ REFUSED: dict[str, tuple[int, str, Maker]] = {
 
 @pytest.mark.parametrize("name", list(REFUSED))
 @pytest.mark.req("HTTP-005.7", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
 def test_one_refused_entry_fails_the_whole_batch(
     two: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
@@ -171,6 +177,7 @@ def test_one_refused_entry_fails_the_whole_batch(
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
 def test_a_conflicting_entry_is_409_and_sends_nothing(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -184,6 +191,7 @@ def test_a_conflicting_entry_is_409_and_sends_nothing(
 
 @pytest.mark.parametrize("size", [0, 1001])
 @pytest.mark.req("HTTP-005.7")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
 def test_a_batch_out_of_range_is_400(
     two: Callable[[], tuple[httpx.Client, str, str]], size: int
 ) -> None:
@@ -195,6 +203,7 @@ def test_a_batch_out_of_range_is_400(
 
 
 @pytest.mark.req("HTTP-005.7")
+@pytest.mark.req("HTTP-002.1", "HTTP-006.1", "HTTP-011.1")
 def test_a_batch_of_1000_is_taken(two: Callable[[], tuple[httpx.Client, str, str]]) -> None:
     client, a, b = two()
     listed = batch(client, [entry(a if n % 2 else b, 1) for n in range(1000)])
@@ -209,5 +218,6 @@ def test_a_batch_of_1000_is_taken(two: Callable[[], tuple[httpx.Client, str, str
     ids=["empty", "object", "text", "array", "unknown-field"],
 )
 @pytest.mark.req("HTTP-005.7", "HTTP-002.3")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_a_malformed_batch_body_is_400(http: httpx.Client, body: object) -> None:
     expect_error(http.post("/v1/messages", json=body), 400, "bad-request", "HTTP-005.7")

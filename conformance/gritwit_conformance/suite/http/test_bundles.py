@@ -10,6 +10,7 @@ from the head, each once, sorted by id).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -96,6 +97,16 @@ def moved(services: Services) -> Callable[[], tuple[httpx.Client, httpx.Client, 
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-010.1", "HTTP-010.2")
+@pytest.mark.req(
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-009.3",
+    "HTTP-011.1",
+    "RUN-009.8",
+)
 def test_an_imported_actor_continues_on_the_other_service(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -114,7 +125,49 @@ def test_an_imported_actor_continues_on_the_other_service(
     assert history[1]["step"] == head, "RUN-009.8: the next step does not follow the bundle's head"
 
 
+#: A step time as HTTP-007.7 writes it: ISO 8601 UTC to the second.
+STEP_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _times(client: httpx.Client, actor: str) -> list[object]:
+    steps = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")["steps"]
+    missing = [step["step"] for step in steps if "time" not in step]
+    assert not missing, f"HTTP-007.7: the history steps {missing} hold no `time`"
+    return [step["time"] for step in steps]
+
+
+@pytest.mark.req("HTTP-007.7", "RUN-027.2", "HTTP-002.1", "HTTP-010.1", "HTTP-010.2")
+def test_step_times_are_the_heads_and_a_moved_history_has_none(
+    moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
+) -> None:
+    """Every step's ``time`` is null or ISO 8601 UTC, and an entry's is its head's; the
+    older steps a bundle moved were never a head on the importing service, so they have
+    none there (RUN-027.2), whatever the exporting service recorded."""
+    one, two, actor = moved()
+    times = _times(one, actor)
+    wrong = [
+        t for t in times if t is not None and not (isinstance(t, str) and STEP_TIME.fullmatch(t))
+    ]
+    assert not wrong, f"HTTP-007.7: step times {wrong} are neither null nor ISO 8601 UTC"
+    entry = body_of(one.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
+    assert "time" in entry and entry["time"] == times[0], (
+        f"HTTP-007.7: the entry's time {entry.get('time', '(none)')!r} is not its head's "
+        f"{times[0]!r}"
+    )
+    listed = body_of(one.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
+    assert [e.get("time", "(none)") for e in listed if e["actor"] == actor] == [times[0]], (
+        "HTTP-007.7: the listed entry's time is not its head's"
+    )
+    import_(two, export(one, actor))
+    moved_times = _times(two, actor)
+    assert moved_times[1:] == [None] * (len(moved_times) - 1), (
+        f"HTTP-007.7: after an import the steps older than the head have the times "
+        f"{moved_times[1:]}; they were never a head on this service (RUN-027.2)"
+    )
+
+
 @pytest.mark.req("HTTP-010.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "RUN-009.1")
 def test_the_bundle_is_run_009s_array(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -134,6 +187,7 @@ def test_the_bundle_is_run_009s_array(
 
 
 @pytest.mark.req("HTTP-010.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-010.1")
 def test_importing_twice_changes_nothing(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -144,6 +198,7 @@ def test_importing_twice_changes_nothing(
 
 
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2", "HTTP-006.1", "HTTP-010.1", "HTTP-011.1")
 def test_importing_over_another_head_is_409(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -157,6 +212,8 @@ def test_importing_over_another_head_is_409(
 
 
 @pytest.mark.req("HTTP-010.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_exporting_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
     failing = create(http, test="failing")["actor"]
     settle(http)
@@ -191,6 +248,7 @@ def _bad(bundle: bytes, how: str) -> bytes:
     ],
 )
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-009.3", "HTTP-010.1")
 def test_a_bundle_run_009_refuses_imports_nothing(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]], how: str, status: int, error: str
 ) -> None:
@@ -205,6 +263,7 @@ def test_a_bundle_run_009_refuses_imports_nothing(
 
 
 @pytest.mark.req("HTTP-010.2", "HTTP-002.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-010.1")
 def test_a_bundle_of_another_media_type_is_415(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:

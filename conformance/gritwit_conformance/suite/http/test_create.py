@@ -60,6 +60,7 @@ def put(client: httpx.Client, obj: g.GritObject) -> str:
 @pytest.mark.smoke
 @pytest.mark.parametrize("name", TEST_ACTORS)
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
+@pytest.mark.req("HTTP-002.1")
 def test_a_test_actor_is_created_with_its_core_id(http: httpx.Client, name: str) -> None:
     answer = create(http, test=name)
     actor = g.object_id(core_of(name)).hex()
@@ -72,6 +73,7 @@ def test_a_test_actor_is_created_with_its_core_id(http: httpx.Client, name: str)
 
 
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_state_entries_are_blobs_of_the_core(http: httpx.Client) -> None:
     state = {"count": b"41".hex(), "note": b"\x00\xff".hex(), "empty": ""}
     answer = create(http, test="counter", state=state)
@@ -87,6 +89,7 @@ def test_state_entries_are_blobs_of_the_core(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-004.2", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-011.1")
 def test_creating_twice_answers_existed_and_sends_nothing(http: httpx.Client) -> None:
     first = create(http, test="counter")
     settle(http)
@@ -102,6 +105,7 @@ def test_creating_twice_answers_existed_and_sends_nothing(http: httpx.Client) ->
 
 
 @pytest.mark.req("HTTP-004.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-011.1", "WIT-004")
 def test_existed_only_once_a_head_is_set(http: httpx.Client) -> None:
     """E is whether ``heads/<A>`` named a step: a failing actor never gets one (WIT-024), so
     a second creation sends a second genesis, chained onto the first (WIT-004)."""
@@ -119,6 +123,7 @@ def test_existed_only_once_a_head_is_set(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2", "HTTP-009.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
 def test_a_core_of_the_store_is_created(http: httpx.Client) -> None:
     wit = g.Blob(data=b"echo", headers={"runtime": "test-actor"})
     core = g.Tree(entries={"wit": g.object_id(wit), "tag": g.object_id(g.Blob(data=b"c"))})
@@ -134,12 +139,14 @@ def test_a_core_of_the_store_is_created(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1")
 def test_a_core_not_in_the_store_is_404(http: httpx.Client) -> None:
     absent = g.object_id(core_of("echo", {"never": "00"})).hex()
     expect_error(http.post("/v1/actors", json={"core": absent}), 404, "not-found", "HTTP-004.3")
 
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-009.2")
 def test_a_core_that_is_a_blob_is_404(http: httpx.Client) -> None:
     blob = put(http, g.Blob(data=b"not a tree"))
     expect_error(http.post("/v1/actors", json={"core": blob}), 404, "not-found", "HTTP-004.3")
@@ -156,6 +163,7 @@ BAD_CORES: dict[str, dict[str, g.GritObject]] = {
 
 @pytest.mark.parametrize("bad", list(BAD_CORES))
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2", "HTTP-009.2")
 def test_a_core_breaking_the_new_core_rules_is_422(http: httpx.Client, bad: str) -> None:
     put(http, g.Blob(data=b"x"))
     for part in BAD_CORES[bad].values():
@@ -170,6 +178,7 @@ def test_a_core_breaking_the_new_core_rules_is_422(http: httpx.Client, bad: str)
 
 
 @pytest.mark.req("HTTP-004.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-009.2")
 def test_a_core_of_an_unknown_runtime_is_created(http: httpx.Client) -> None:
     """A ``wit`` of an unknown runtime is a well-formed core (WIT-012.4): created, 201."""
     wit = g.Blob(data=b"?", headers={"runtime": "no-such-runtime"})
@@ -179,6 +188,7 @@ def test_a_core_of_an_unknown_runtime_is_created(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1")
 def test_an_unknown_test_actor_is_422_unknown_wit(http: httpx.Client) -> None:
     expect_error(
         http.post("/v1/actors", json={"test": "no-such-actor"}), 422, "unknown-wit", "HTTP-004.3"
@@ -202,6 +212,7 @@ BAD_CREATIONS: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("name", list(BAD_CREATIONS))
 @pytest.mark.req("HTTP-004.1", "HTTP-002.3", "HTTP-003.1")
+@pytest.mark.req("HTTP-003.2")
 def test_a_malformed_creation_is_400(http: httpx.Client, name: str) -> None:
     """The spec names no class for these shapes but the body's own (HTTP-002.3): a 400."""
     response = http.post("/v1/actors", json=BAD_CREATIONS[name])
@@ -211,6 +222,9 @@ def test_a_malformed_creation_is_400(http: httpx.Client, name: str) -> None:
 @pytest.mark.parametrize("name", ["counter", "echo"])
 @pytest.mark.profile("http", "wasm")
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
+@pytest.mark.req(
+    "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-006.1", "HTTP-009.3", "HTTP-011.1"
+)
 def test_a_wasm_actor_is_created_and_runs(http: httpx.Client, name: str) -> None:
     module = (wasm_dir() / "actors" / f"{name}.wasm").read_bytes()
     answer = create(http, wasm=module.hex())
@@ -231,6 +245,7 @@ def test_a_wasm_actor_is_created_and_runs(http: httpx.Client, name: str) -> None
 
 @pytest.mark.profile("http", "sandbox")
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1")
 def test_a_python_actor_is_created_and_runs(http: httpx.Client, impl: Implementation) -> None:
     interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
     answer = create(http, python=PYTHON_COUNTER, state={"count": b"5".hex()})

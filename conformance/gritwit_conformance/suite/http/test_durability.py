@@ -29,6 +29,7 @@ pytestmark = pytest.mark.profile("http")
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-021.2", "HTTP-001.4", "HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
 def test_every_acknowledged_send_survives_a_stop(services: Services) -> None:
     service = services.start()
     actor = counter(service.client)
@@ -43,6 +44,7 @@ def test_every_acknowledged_send_survives_a_stop(services: Services) -> None:
 
 
 @pytest.mark.req("ADP-021.2", "HTTP-001.4", "HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
 def test_concurrent_sends_survive_a_stop(services: Services) -> None:
     """Sends still arriving when the stop comes: each one acknowledged is kept, each one
     refused (or cut off) is absent; none is delivered twice."""
@@ -85,6 +87,7 @@ def test_concurrent_sends_survive_a_stop(services: Services) -> None:
 
 
 @pytest.mark.req("ADP-021.2", "HTTP-004.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-006.1", "HTTP-011.1")
 def test_a_created_actor_survives_a_stop(services: Services) -> None:
     service = services.start()
     answer = create(service.client, test="counter", state={"count": b"7".hex()})
@@ -96,6 +99,7 @@ def test_a_created_actor_survives_a_stop(services: Services) -> None:
 
 
 @pytest.mark.req("HTTP-001.4", "HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
 def test_acknowledged_sends_survive_a_kill(services: Services, impl: Implementation) -> None:
     if not impl.can_kill:
         pytest.skip("the in-process reference is not a process the suite can kill")
@@ -123,6 +127,7 @@ def test_acknowledged_sends_survive_a_kill(services: Services, impl: Implementat
 
 @pytest.mark.profile("http", "runtime")
 @pytest.mark.req("HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
 def test_a_send_of_another_runtime_runs_without_a_request(
     services: Services, impl: Implementation
 ) -> None:
@@ -152,6 +157,7 @@ def test_a_send_of_another_runtime_runs_without_a_request(
 
 
 @pytest.mark.req("ADP-021.1", "HTTP-001.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2")
 def test_a_restart_is_ready_at_once(services: Services) -> None:
     service = services.start()
     for _ in range(3):

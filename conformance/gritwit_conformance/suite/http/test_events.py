@@ -77,6 +77,7 @@ def _events(text: str) -> list[dict[str, Any]]:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-008.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_events_are_an_open_event_stream(http: httpx.Client) -> None:
     timeout = httpx.Timeout(scaled(10), read=scaled(10))
     with http.stream("GET", "/v1/events", timeout=timeout) as response:
@@ -94,6 +95,7 @@ def test_events_are_an_open_event_stream(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-008.2", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_streams_never_read_slow_nothing(http: httpx.Client) -> None:
     """Four streams opened and never read while the service works: every send and
     settle is answered, and every count is right."""
@@ -114,6 +116,7 @@ def test_streams_never_read_slow_nothing(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-008.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_closed_stream_leaves_the_service_serving(http: httpx.Client) -> None:
     for _ in range(5):
         with http.stream("GET", "/v1/events", timeout=httpx.Timeout(scaled(10))) as response:

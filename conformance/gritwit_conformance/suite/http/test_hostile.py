@@ -112,6 +112,7 @@ def _chunks(total: int, piece: bytes) -> Iterator[bytes]:
 @pytest.mark.smoke
 @pytest.mark.parametrize("length", [CEILING, 1 << 62])
 @pytest.mark.req("HTTP-013.1", "HTTP-013.5", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_huge_content_length_is_413_before_the_body(http: httpx.Client, length: int) -> None:
     actor, last = _target(http)
     url = str(http.base_url).rstrip("/")
@@ -124,6 +125,7 @@ def test_a_huge_content_length_is_413_before_the_body(http: httpx.Client, length
 @pytest.mark.slow
 @pytest.mark.parametrize("media", ["application/json", "application/cbor"])
 @pytest.mark.req("HTTP-013.1", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_chunked_body_past_the_limit_is_413(http: httpx.Client, media: str) -> None:
     actor, last = _target(http)
     url = str(http.base_url).rstrip("/")
@@ -143,6 +145,7 @@ def test_a_chunked_body_past_the_limit_is_413(http: httpx.Client, media: str) ->
 
 
 @pytest.mark.req("HTTP-013.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_body_of_the_json_floor_is_taken(http: httpx.Client) -> None:
     """16 MiB of JSON is within every service's limit (HTTP-013.1): a send whose body is
     exactly that long is taken."""
@@ -165,6 +168,7 @@ def test_a_body_of_the_json_floor_is_taken(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-013.2", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_header_section_over_64_kib_fails(http: httpx.Client) -> None:
     actor, last = _target(http)
     url = str(http.base_url).rstrip("/")
@@ -178,6 +182,7 @@ def test_a_header_section_over_64_kib_fails(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-013.2", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_many_headers_over_64_kib_fail(http: httpx.Client) -> None:
     actor, last = _target(http)
     url = str(http.base_url).rstrip("/")
@@ -210,6 +215,7 @@ def _stalled(http: httpx.Client, head: bytes, body: bytes, what: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.req("HTTP-013.3", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_head_that_never_ends_times_out(http: httpx.Client) -> None:
     url = str(http.base_url).rstrip("/")
     head = request_head("GET", url, "/healthz", {})[:-2]  # the blank line never comes
@@ -218,6 +224,7 @@ def test_a_head_that_never_ends_times_out(http: httpx.Client) -> None:
 
 @pytest.mark.slow
 @pytest.mark.req("HTTP-013.3", "HTTP-013.5", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_body_that_never_ends_times_out(http: httpx.Client) -> None:
     actor = counter(http)
     url = str(http.base_url).rstrip("/")
@@ -226,6 +233,7 @@ def test_a_body_that_never_ends_times_out(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-013.5", "HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_hostile_requests_stop_no_one_else(services: Services) -> None:
     """While a head and a body stall on two connections, a third client sends, settles
     and counts as if alone."""

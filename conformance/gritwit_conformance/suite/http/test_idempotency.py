@@ -44,6 +44,7 @@ run = properties(25)
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_retry_with_the_same_key_is_replayed_and_counted_once(http: httpx.Client) -> None:
     actor = counter(http)
     first = inc(http, actor, 3, key="order-17")
@@ -57,6 +58,7 @@ def test_a_retry_with_the_same_key_is_replayed_and_counted_once(http: httpx.Clie
 
 
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_the_key_is_a_header_of_the_message(http: httpx.Client) -> None:
     actor = counter(http)
     message = inc(http, actor, key="k:1")
@@ -67,6 +69,7 @@ def test_the_key_is_a_header_of_the_message(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_the_key_is_per_recipient(http: httpx.Client) -> None:
     one, two = counter(http, "one"), counter(http, "two")
     first = inc(http, one, key="shared")
@@ -77,6 +80,7 @@ def test_the_key_is_per_recipient(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_several_retries_all_answer_the_first(http: httpx.Client) -> None:
     actor = counter(http)
     first = inc(http, actor, key="again")
@@ -87,6 +91,7 @@ def test_several_retries_all_answer_the_first(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
 def test_concurrent_requests_with_one_key_send_once(http: httpx.Client) -> None:
     """Eight requests at once with one key: one message, the others replayed onto it
     (HTTP-005.3: found "on a send of its own still under way")."""
@@ -125,6 +130,7 @@ CONFLICTS = {
 
 @pytest.mark.parametrize("change", list(CONFLICTS))
 @pytest.mark.req("HTTP-005.5", "HTTP-003.2", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_the_same_key_with_other_content_is_409(http: httpx.Client, change: str) -> None:
     actor = counter(http)
     first = inc(http, actor, 1, key="k-conflict")
@@ -164,6 +170,7 @@ BAD_KEYS: dict[str, str | bytes] = {
 @pytest.mark.parametrize("name", list(GOOD_KEYS))
 @pytest.mark.req("HTTP-005.3")
 @pytest.mark.inputs("largest", "ascii", "mixed-case")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_key_within_the_rule_is_taken(http: httpx.Client, name: str) -> None:
     key = GOOD_KEYS[name]
     actor = counter(http)
@@ -175,6 +182,7 @@ def test_a_key_within_the_rule_is_taken(http: httpx.Client, name: str) -> None:
 @pytest.mark.parametrize("name", list(BAD_KEYS))
 @pytest.mark.req("HTTP-005.3", "HTTP-003.1", "HTTP-003.3")
 @pytest.mark.inputs("empty", "past-largest", "bmp")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
 def test_a_key_outside_the_rule_is_400(http: httpx.Client, name: str) -> None:
     actor = counter(http)
     last = inc(http, actor)
@@ -206,6 +214,7 @@ _bad_key = st.one_of(
 @pytest.mark.req("HTTP-005.3")
 @run
 @given(key=_good_key)
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_every_key_of_the_rule_is_kept_exactly(http: httpx.Client, key: str) -> None:
     actor = counter(http, "property")
     message = inc(http, actor, key=key, status=202)
@@ -217,6 +226,8 @@ def test_every_key_of_the_rule_is_kept_exactly(http: httpx.Client, key: str) -> 
 @pytest.mark.req("HTTP-005.3")
 @run
 @given(key=_bad_key)
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2")
+@pytest.mark.req("HTTP-002.1")
 def test_every_key_outside_the_rule_is_refused(http: httpx.Client, key: str) -> None:
     actor = counter(http, "refusals")
     response = http.post(
@@ -228,6 +239,7 @@ def test_every_key_outside_the_rule_is_refused(http: httpx.Client, key: str) -> 
 
 
 @pytest.mark.req("HTTP-005.4", "ADP-021.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_key_is_found_after_a_restart(services: Services) -> None:
     """Keys are settled by the store (HTTP-005.4): another service on the same directory
     answers the retry with the first message, whatever the first one kept in memory."""
@@ -242,6 +254,7 @@ def test_a_key_is_found_after_a_restart(services: Services) -> None:
 
 
 @pytest.mark.req("HTTP-005.4", "HTTP-005.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
 def test_a_conflict_is_found_after_a_restart(services: Services) -> None:
     service = services.start()
     actor = counter(service.client)
@@ -257,6 +270,7 @@ def test_a_conflict_is_found_after_a_restart(services: Services) -> None:
 
 @pytest.mark.slow
 @pytest.mark.req("HTTP-005.3", "HTTP-005.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_key_is_found_among_the_latest_thousand(http: httpx.Client) -> None:
     """A key 999 sends back is among the latest 1,000 messages to the recipient: found.
     Each of those sends carries a key too, and the oldest of them (1,000 back once the
@@ -276,6 +290,7 @@ def test_a_key_is_found_among_the_latest_thousand(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_key_with_every_character_class_round_trips(http: httpx.Client) -> None:
     """Letters, digits and punctuation: the key's case is kept (HTTP header values are
     case-sensitive; only names are not)."""
@@ -286,6 +301,7 @@ def test_a_key_with_every_character_class_round_trips(http: httpx.Client) -> Non
 
 
 @pytest.mark.req("HTTP-005.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_signal_ends_the_window(http: httpx.Client) -> None:
     """A signal has no ``previous``: the chain the service settles keys by ends there, and
     a key sent before it is no longer found: the same request is sent again, 202."""

@@ -77,6 +77,7 @@ def counted(client: httpx.Client, actor: str, *amounts: int) -> list[str]:
 
 
 @pytest.mark.req("HTTP-015.1", "HTTP-015.3", "HTTP-004.4", "HTTP-004.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> None:
     actor = named_counter(http, "by-name")["actor"]
     inc(http, "by-name", 3)  # sent by name
@@ -100,6 +101,40 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     )
 
 
+@pytest.mark.req(
+    "HTTP-015.1",
+    "HTTP-005.7",
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-003.3",
+    "HTTP-004.5",
+    "HTTP-006.1",
+    "HTTP-011.1",
+)
+def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.Client) -> None:
+    """A batch's ``to`` is read as a path's ``{actor}``: a name is the actor it names, and
+    a name bound to nothing fails the whole batch (HTTP-003.3)."""
+    actor = named_counter(http, "batch-by-name")["actor"]
+    settle(http)
+
+    def entry(to: str, amount: int) -> dict[str, Any]:
+        return {"to": to, "content": {"blob": str(amount).encode().hex()}, "mt": "inc"}
+
+    batch = {"messages": [entry("batch-by-name", 2), entry(actor, 3)]}
+    body_of(http.post("/v1/messages", json=batch), 202, "HTTP-015.1")
+    settle(http)
+    assert count_of(http, actor) == 5, "HTTP-015.1: a batch's to by name reached another actor"
+    for to, status, error in (
+        ("nobody-has-this-name", 404, "not-found"),
+        ("-x", 400, "invalid-ref-name"),
+    ):
+        refused = {"messages": [entry(actor, 7), entry(to, 1)]}
+        expect_error(http.post("/v1/messages", json=refused), status, error, f"HTTP-015.1 ({to})")
+    settle(http)
+    assert count_of(http, actor) == 5, "HTTP-003.3: a refused batch sent its other entries"
+
+
 @pytest.mark.parametrize(("method", "path", "body"), ACTOR_PATHS, ids=PATH_IDS)
 @pytest.mark.parametrize(
     ("text", "status", "error"),
@@ -113,6 +148,7 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     ids=["unknown", "63-hex", "upper-hex", "dash-first", "65-long"],
 )
 @pytest.mark.req("HTTP-015.1", "HTTP-002.4", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1")
 def test_an_unknown_or_malformed_name_in_a_path(
     http: httpx.Client,
     method: str,
@@ -127,6 +163,7 @@ def test_an_unknown_or_malformed_name_in_a_path(
 
 
 @pytest.mark.req("HTTP-004.4", "HTTP-004.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_one_name_is_one_actor_and_two_names_two(http: httpx.Client) -> None:
     first = named_counter(http, "twice")
     again = named_counter(http, "twice")
@@ -146,6 +183,7 @@ def test_one_name_is_one_actor_and_two_names_two(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-004.5", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
 def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Client) -> None:
     taken = named_counter(http, "taken")["actor"]
     settle(http)
@@ -171,6 +209,7 @@ def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Clie
     ids=["upper", "an-id", "empty", "state-names-name", "not-text"],
 )
 @pytest.mark.req("HTTP-004.4", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 def test_a_bad_name_in_a_creation_is_refused(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -180,6 +219,7 @@ def test_a_bad_name_in_a_creation_is_refused(
 
 
 @pytest.mark.req("HTTP-004.4", "HTTP-004.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) -> None:
     unnamed = create(http, test="counter")["actor"]
     named = named_counter(http, "stored")["actor"]
@@ -193,6 +233,7 @@ def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) 
 
 
 @pytest.mark.req("HTTP-015.2", "HTTP-015.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.5", "HTTP-011.1")
 def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
     made = {name: named_counter(http, name)["actor"] for name in ("b-2", "a-1", "c.3", "a_0")}
     settle(http)
@@ -236,6 +277,7 @@ def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
     ],
 )
 @pytest.mark.req("HTTP-015.2", "HTTP-002.3")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     response = http.get("/v1/names", params=params)
     expect_error(response, 400, "bad-request", f"HTTP-015.2 ({params})")
@@ -245,6 +287,19 @@ def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str
 
 
 @pytest.mark.req("HTTP-016.1", "HTTP-015.1")
+@pytest.mark.req(
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.5",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-009.3",
+    "HTTP-011.1",
+    "RUN-024.1",
+    "RUN-024.3",
+    "RUN-024.5",
+)
 def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client) -> None:
     actor = named_counter(http, "reverted")["actor"]
     settle(http)
@@ -269,7 +324,43 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     )
 
 
+@pytest.mark.req(
+    "HTTP-016.3",
+    "RUN-024.10",
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.2",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-011.1",
+)
+def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> None:
+    """The client chose S against head E; a step adopted since makes the revert 409,
+    nothing moved, and a revert from the head as it is now is made."""
+    actor = create(http, test="counter")["actor"]
+    settle(http)
+    steps = counted(http, actor, 1, 2)  # counts 1, 3: newest first [3, 1, 0]
+    seen = steps[0]
+    newer = counted(http, actor, 4)  # a step the client has not seen: count 7
+    body = {"step": steps[1], "head": seen}
+    response = http.post(f"/v1/actors/{actor}/revert", json=body)
+    expect_error(response, 409, "ref-conflict", "HTTP-016.3 (a head older than the head)")
+    assert steps_of(http, actor) == newer and count_of(http, actor) == 7, (
+        "HTTP-016.3: a revert refused for its head moved the actor"
+    )
+    body = {"step": steps[1], "head": newer[0]}
+    answer = body_of(http.post(f"/v1/actors/{actor}/revert", json=body), 200, "HTTP-016.3")
+    assert steps_of(http, actor) == [answer["head"], *newer], (
+        "HTTP-016.3: the revert from the head as it is does not follow that head"
+    )
+    assert count_of(http, actor) == 1, "HTTP-016.3: the revert from the head as it is was not made"
+
+
 @pytest.mark.req("HTTP-016.2", "HTTP-003.2", "HTTP-003.3")
+@pytest.mark.req(
+    "HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-004.5", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
+)
 def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = named_counter(http, "other")["actor"]
@@ -295,6 +386,7 @@ def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-016.2", "HTTP-007.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-024.8")
 def test_a_revert_keeps_the_mark_and_a_clear_runs_the_actor_again(http: httpx.Client) -> None:
     """An updater given a code no test actor has fails its next message and is marked
     (RUN-004.4); reverted to its first step the mark stays (RUN-024.8); cleared, the
@@ -326,6 +418,17 @@ def test_a_revert_keeps_the_mark_and_a_clear_runs_the_actor_again(http: httpx.Cl
 
 
 @pytest.mark.req("HTTP-017.1", "HTTP-015.1")
+@pytest.mark.req(
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.5",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-011.1",
+    "RUN-008.5",
+    "RUN-008.7",
+)
 def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) -> None:
     parent = named_counter(http, "parent")["actor"]
     settle(http)
@@ -352,6 +455,7 @@ def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) 
 
 
 @pytest.mark.req("HTTP-017.2", "HTTP-003.2", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_a_fork_refused_creates_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = create(http, test="echo")["actor"]
@@ -382,6 +486,7 @@ def history_steps(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.req("HTTP-007.6")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     fan = create(http, test="fanout")["actor"]
@@ -418,6 +523,7 @@ def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-007.6", "HTTP-016.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-024.3")
 def test_a_revert_step_reads_and_sends_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     settle(http)

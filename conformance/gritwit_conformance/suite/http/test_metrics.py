@@ -34,6 +34,7 @@ NAMES = {
     "gritwit_failures_total": "counter",
     "gritwit_fuel_consumed_total": "counter",
     "gritwit_commit_seconds": "histogram",
+    "gritwit_step_commit_seconds": "histogram",
     "gritwit_pending_messages": "gauge",
     "gritwit_resident_actors": "gauge",
 }
@@ -117,6 +118,7 @@ def _refs(client: httpx.Client) -> list[dict[str, str]]:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-014.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
     actor = counter(http)
     inc(http, actor)
@@ -132,16 +134,18 @@ def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
         assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
     for name in ("gritwit_pending_messages", "gritwit_resident_actors"):
         assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
-    infinite = found.value("gritwit_commit_seconds_bucket", le="+Inf")
-    count = found.value("gritwit_commit_seconds_count")
-    assert infinite is not None and count is not None and infinite == count, (
-        "HTTP-014.1: gritwit_commit_seconds is no histogram: its +Inf bucket "
-        f"({infinite}) and its count ({count}) must be served and equal"
-    )
-    assert found.value("gritwit_commit_seconds_sum") is not None
+    for name in ("gritwit_commit_seconds", "gritwit_step_commit_seconds"):
+        infinite = found.value(f"{name}_bucket", le="+Inf")
+        count = found.value(f"{name}_count")
+        assert infinite is not None and count is not None and infinite == count, (
+            f"HTTP-014.1: {name} is no histogram: its +Inf bucket "
+            f"({infinite}) and its count ({count}) must be served and equal"
+        )
+        assert found.value(f"{name}_sum") is not None
 
 
 @pytest.mark.req("HTTP-014.1", "HTTP-014.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-004.4")
 def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) -> None:
     counters = [counter(http, str(n)) for n in range(3)]
     first = scrape(http)  # nothing run yet but what has run: counted from the start
@@ -185,6 +189,11 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
         f"HTTP-014.1: gritwit_commit_seconds counts {commits} commits of the {requests} "
         "requests that sent"
     )
+    step_commits = found.value("gritwit_step_commit_seconds_count") or 0
+    assert 1 <= step_commits <= transitions, (
+        f"HTTP-014.1: gritwit_step_commit_seconds counts {step_commits} commits of the "
+        f"{transitions} steps adopted: each commit holds one step at least"
+    )
     assert found.value("gritwit_fuel_consumed_total") == 0, (
         "HTTP-014.1: gritwit_fuel_consumed_total is not 0, yet only test actors ran"
     )
@@ -192,6 +201,7 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
 
 @pytest.mark.profile("http", "wasm")
 @pytest.mark.req("HTTP-014.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "WASM-019")
 def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
     before = scrape(http).value("gritwit_fuel_consumed_total")
     assert before == 0, f"HTTP-014.1: fuel {before} before any Wasm transition ran"

@@ -68,6 +68,7 @@ def _descriptor(client: httpx.Client, actor: str) -> dict[str, Any]:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-012.1")
+@pytest.mark.req("CONV-006", "HTTP-002.1")
 def test_the_service_describes_the_spec_endpoints(http: httpx.Client) -> None:
     spec_file = spec_dir() / "schemas" / "http-openapi.json"
     document = _document(http.get("/v1/openapi.json"), "HTTP-012.1")
@@ -89,6 +90,7 @@ def test_the_service_describes_the_spec_endpoints(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize("name", ["counter", "echo", "budget", "requester", "spawner", "updater"])
 @pytest.mark.req("HTTP-012.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
 def test_an_actor_document_follows_its_wut(http: httpx.Client, name: str) -> None:
     actor = create(http, test=name)["actor"]
     settle(http)
@@ -130,6 +132,7 @@ def test_an_actor_document_follows_its_wut(http: httpx.Client, name: str) -> Non
 
 @pytest.mark.profile("http", "sandbox")
 @pytest.mark.req("HTTP-012.2", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-009.3", "HTTP-011.1", "SBX-001")
 def test_an_actor_without_wut_has_no_document(http: httpx.Client, impl: Implementation) -> None:
     """A sandboxed Python actor answers no query, ``wut`` included (SBX-014.1)."""
     del impl

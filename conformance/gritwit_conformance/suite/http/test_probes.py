@@ -35,6 +35,7 @@ def _refused(url: str, seconds: float = 10.0) -> bool:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-001.5", "ADP-021.1")
+@pytest.mark.req("HTTP-002.1")
 def test_healthz_answers_200_live(http: httpx.Client) -> None:
     answer = body_of(http.get("/healthz"), 200, "HTTP-001.5")
     assert answer == {"live": True}, (
@@ -44,6 +45,7 @@ def test_healthz_answers_200_live(http: httpx.Client) -> None:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-001.5", "ADP-021.1")
+@pytest.mark.req("HTTP-002.1")
 def test_readyz_answers_ready_once_served(http: httpx.Client) -> None:
     """ADP-021.1: http-serve answers only once the service is ready, so at once 200."""
     answer = body_of(http.get("/readyz"), 200, "HTTP-001.5, ADP-021.1")
@@ -54,6 +56,7 @@ def test_readyz_answers_ready_once_served(http: httpx.Client) -> None:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-001.6")
+@pytest.mark.req("CONV-003", "HTTP-002.1")
 def test_v1_names_the_protocol_spec_and_no_share(http: httpx.Client, impl: Implementation) -> None:
     """``GET /v1``: protocol 1, the spec version the implementation claims (its ``hello``,
     else the suite's), no share for a service started without one."""
@@ -154,6 +157,7 @@ def test_an_unknown_path_is_404_bad_request(http: httpx.Client, path: str) -> No
     ids=["delete-objects", "put-actors", "patch-settle", "post-v1"],
 )
 @pytest.mark.req("HTTP-002.4", "HTTP-003.1")
+@pytest.mark.req("HTTP-003.2")
 def test_an_unknown_method_is_405_or_404_bad_request(
     http: httpx.Client, method: str, path: str
 ) -> None:

@@ -140,6 +140,8 @@ EDGES: Final = {
 @pytest.mark.parametrize("name", list(EDGES))
 @pytest.mark.req("HTTP-006.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "empty")
+@pytest.mark.req("HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_the_answer_is_served_in_its_form(http: httpx.Client, name: str) -> None:
     data = EDGES[name]
     assert unambiguous(data)
@@ -149,6 +151,8 @@ def test_the_answer_is_served_in_its_form(http: httpx.Client, name: str) -> None
 
 @pytest.mark.parametrize("name", ["doctype", "json-object", "binary", "empty"])
 @pytest.mark.req("HTTP-006.2")
+@pytest.mark.req("HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_form_raw_is_the_canonical_encoding(http: httpx.Client, name: str) -> None:
     data = EDGES[name]
     actor = answering(http, data)
@@ -202,6 +206,8 @@ _answer_data = st.one_of(
 @pytest.mark.req("HTTP-006.1")
 @run
 @given(data=_answer_data.filter(unambiguous))
+@pytest.mark.req("HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_every_answer_is_served_in_its_form(http: httpx.Client, data: bytes) -> None:
     actor = answering(http, data)
     check_answer(http.get(f"/v1/actors/{actor}/queries/count"), data)
@@ -209,6 +215,8 @@ def test_every_answer_is_served_in_its_form(http: httpx.Client, data: bytes) -> 
 
 @pytest.mark.parametrize("name", list(WUT))
 @pytest.mark.req("HTTP-006.1")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_wut_is_served_as_json_as_it_is(http: httpx.Client, name: str) -> None:
     actor = create(http, test=name)["actor"]
     settle(http)
@@ -223,6 +231,7 @@ def test_wut_is_served_as_json_as_it_is(http: httpx.Client, name: str) -> None:
 
 
 @pytest.mark.req("HTTP-006.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_a_count_is_served_as_json(http: httpx.Client) -> None:
     actor = counter(http)
     for amount in (40, 2):
@@ -232,6 +241,8 @@ def test_a_count_is_served_as_json(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_an_unknown_query_is_404_unknown_query(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)
@@ -241,6 +252,7 @@ def test_an_unknown_query_is_404_unknown_query(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2")
 def test_an_actor_without_a_head_is_404_not_found(http: httpx.Client) -> None:
     never = blob_id(b"no actor has this id")
     expect_error(http.get(f"/v1/actors/{never}/queries/wut"), 404, "not-found", "HTTP-006.3")
@@ -250,6 +262,7 @@ def test_an_actor_without_a_head_is_404_not_found(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_a_query_that_fails_is_its_class(http: httpx.Client) -> None:
     """An updater whose code names no test actor: every query fails ``unknown-wit``, a
     class of phase *transition*: 422."""
@@ -260,6 +273,9 @@ def test_a_query_that_fails_is_its_class(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-006.3")
+@pytest.mark.req(
+    "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
+)
 def test_a_query_moves_no_ref(http: httpx.Client) -> None:
     actor = counter(http)
     inc(http, actor)
@@ -275,6 +291,8 @@ def test_a_query_moves_no_ref(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-006.1")
+@pytest.mark.req("HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_html_with_every_leading_space(http: httpx.Client) -> None:
     """Each of the five ASCII whitespace characters alone before the tag."""
     for space in HTML_SPACE:
@@ -285,6 +303,7 @@ def test_html_with_every_leading_space(http: httpx.Client) -> None:
 
 @pytest.mark.parametrize("path", ["co%75nt", "%63%6F%75%6E%74", "coun%74"])
 @pytest.mark.req("HTTP-006.4", "HTTP-006.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 def test_a_query_name_is_percent_decoded(http: httpx.Client, path: str) -> None:
     actor = counter(http)
     inc(http, actor, 3)
@@ -296,6 +315,8 @@ def test_a_query_name_is_percent_decoded(http: httpx.Client, path: str) -> None:
 
 
 @pytest.mark.req("HTTP-006.4", "HTTP-006.3")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_a_decoded_query_name_is_the_whole_name(http: httpx.Client) -> None:
     """``%20``, ``%3F`` and ``%25`` decode into the name, never into path or query syntax."""
     actor = counter(http)

@@ -115,6 +115,7 @@ def _nothing_sent(client: httpx.Client, actor: str, last: str, what: str) -> Non
 
 @pytest.mark.parametrize("name", list(BAD_BODIES))
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.2", "HTTP-003.3", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-005.2")
 def test_a_malformed_body_is_400_and_sends_nothing(
     target: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
@@ -145,6 +146,7 @@ def test_a_body_32_deep_is_taken(
     ["text/plain", "application/cbor", "application/x-www-form-urlencoded", "text/json"],
 )
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-005.2", "HTTP-013.5")
 def test_another_media_type_is_415(
     target: Callable[[], tuple[httpx.Client, str, str]], media: str
 ) -> None:
@@ -208,6 +210,7 @@ def test_a_malformed_core_id_in_a_body_is_400_invalid_id(http: httpx.Client, bad
 
 
 @pytest.mark.req("HTTP-003.3", "HTTP-015.1")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_a_send_to_a_malformed_id_stores_no_content(http: httpx.Client) -> None:
     data = b"content of a send refused for its recipient"
     response = http.post(
@@ -219,6 +222,7 @@ def test_a_send_to_a_malformed_id_stores_no_content(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-003.3", "HTTP-002.3", "HTTP-013.5")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
 def test_a_send_refused_for_a_field_stores_no_content(
     target: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -234,6 +238,7 @@ def test_a_send_refused_for_a_field_stores_no_content(
 
 
 @pytest.mark.req("HTTP-003.3", "HTTP-004.3")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_a_refused_creation_stores_no_state(http: httpx.Client) -> None:
     data = b"state of an actor no test actor is"
     response = http.post("/v1/actors", json={"test": "no-such-actor", "state": {"x": data.hex()}})
@@ -243,6 +248,7 @@ def test_a_refused_creation_stores_no_state(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-003.3", "HTTP-002.3")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_a_creation_with_an_unknown_field_stores_nothing(http: httpx.Client) -> None:
     data = b"state of a creation with a field too many"
     body = {"test": "counter", "state": {"x": data.hex()}, "owner": "me"}
@@ -253,6 +259,7 @@ def test_a_creation_with_an_unknown_field_stores_nothing(http: httpx.Client) -> 
 
 @pytest.mark.req("HTTP-002.2", "HTTP-003.2")
 @pytest.mark.parametrize("data", ["ABCD", "abc", "xy"], ids=["upper", "odd", "not-hex"])
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.3", "HTTP-005.2", "HTTP-013.5")
 def test_blob_data_not_lowercase_hex_is_400(
     target: Callable[[], tuple[httpx.Client, str, str]], data: str
 ) -> None:
@@ -265,6 +272,7 @@ def test_blob_data_not_lowercase_hex_is_400(
 
 
 @pytest.mark.req("HTTP-002.3", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_request_after_refusals_is_served(
     target: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -297,6 +305,7 @@ BAD_PARAMETERS = {
 
 @pytest.mark.parametrize("name", list(BAD_PARAMETERS))
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-005.2", "HTTP-013.5")
 def test_a_malformed_query_parameter_is_400(
     target: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:

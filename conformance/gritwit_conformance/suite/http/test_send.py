@@ -43,6 +43,7 @@ pytestmark = pytest.mark.profile("http")
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-005.1", "HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "WIT-004")
 def test_a_send_answers_202_and_the_message_id(http: httpx.Client) -> None:
     actor = counter(http)
     first = inc(http, actor, 5)
@@ -62,6 +63,7 @@ def test_a_send_answers_202_and_the_message_id(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "WIT-004")
 def test_a_signal_has_no_previous_and_the_next_send_chains_onto_it(http: httpx.Client) -> None:
     actor = counter(http)
     signal = send(http, actor, {"blob": ""}, mt="inc", signal=True)
@@ -75,6 +77,7 @@ def test_a_signal_has_no_previous_and_the_next_send_chains_onto_it(http: httpx.C
 
 
 @pytest.mark.req("HTTP-005.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_send_without_mt_has_no_headers(http: httpx.Client) -> None:
     actor = create(http, test="echo")["actor"]
     message = send(http, actor, {"blob": b"plain".hex()})
@@ -86,6 +89,7 @@ def test_a_send_without_mt_has_no_headers(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.1", "HTTP-002.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_tree_content_stores_every_object(http: httpx.Client) -> None:
     actor = create(http, test="echo")["actor"]
     content = {
@@ -115,6 +119,7 @@ def test_a_tree_content_stores_every_object(http: httpx.Client) -> None:
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-005.1", "HTTP-011.1", "HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1")
 def test_sends_are_delivered_once_each(http: httpx.Client) -> None:
     actor = counter(http)
     for amount in (1, 2, 3, 4):
@@ -124,6 +129,7 @@ def test_sends_are_delivered_once_each(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_send_runs_without_another_request(http: httpx.Client) -> None:
     """Nothing but the send itself: the suite only polls the query until it changes."""
     actor = counter(http)
@@ -144,6 +150,18 @@ def test_a_send_runs_without_another_request(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-005.1", "HTTP-001.1")
+@pytest.mark.req(
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.2",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-009.3",
+    "HTTP-011.1",
+    "WIT-004",
+    "WIT-012.2",
+)
 def test_messages_sent_before_the_genesis_wait_for_it(http: httpx.Client) -> None:
     actor = g.object_id(core_of("counter", {"n": b"early".hex()})).hex()
     early = inc(http, actor, 6)
@@ -159,6 +177,7 @@ def test_messages_sent_before_the_genesis_wait_for_it(http: httpx.Client) -> Non
 
 
 @pytest.mark.req("HTTP-005.2", "HTTP-005.1", "HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1", "WIT-004")
 def test_concurrent_sends_make_one_chain_each_delivered(http: httpx.Client) -> None:
     """Sixteen sends at once: sixteen acknowledged messages, one chain (each one's
     ``previous`` another of them or the genesis, none shared), counted once each. A
@@ -184,6 +203,7 @@ def test_concurrent_sends_make_one_chain_each_delivered(http: httpx.Client) -> N
 
 
 @pytest.mark.req("HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2")
 def test_a_send_answer_names_a_stored_message(http: httpx.Client) -> None:
     """Durable when answered (RUN-019.1): the message is readable right away."""
     actor = counter(http)

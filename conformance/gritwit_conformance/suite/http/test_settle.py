@@ -28,6 +28,7 @@ pytestmark = pytest.mark.profile("http")
 
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1")
 def test_settle_waits_for_every_acknowledged_send(http: httpx.Client) -> None:
     actors = [counter(http, str(n)) for n in range(12)]
     for round_ in range(1, 4):
@@ -42,6 +43,7 @@ def test_settle_waits_for_every_acknowledged_send(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-011.1", "HTTP-001.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_settle_waits_for_routed_messages(http: httpx.Client) -> None:
     """requester asks echo; echo replies; requester keeps the reply: three steps, two of
     them reading messages the steps sent (WIT-026, WIT-019)."""
@@ -59,6 +61,8 @@ def test_settle_waits_for_routed_messages(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-011.1")
+@pytest.mark.req("HTTP-004.2")
+@pytest.mark.req("HTTP-002.1")
 def test_settle_of_an_idle_service_is_quiescent(http: httpx.Client) -> None:
     settle(http)
     counter(http)
@@ -67,6 +71,7 @@ def test_settle_of_an_idle_service_is_quiescent(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-011.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2")
 def test_settle_answers_false_when_its_time_passes(http: httpx.Client) -> None:
     create(http, test="slow")
     wait = 0.5
@@ -82,6 +87,7 @@ def test_settle_answers_false_when_its_time_passes(http: httpx.Client) -> None:
 
 
 @pytest.mark.req("HTTP-011.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2")
 def test_settle_of_zero_answers_at_once(http: httpx.Client) -> None:
     """``t`` = 0 is in range: the answer comes at once, whichever it is."""
     create(http, test="slow")
@@ -106,12 +112,14 @@ def test_settle_of_zero_answers_at_once(http: httpx.Client) -> None:
     ids=["missing", "negative", "over-600", "text", "null", "boolean", "unknown-field", "array"],
 )
 @pytest.mark.req("HTTP-011.1", "HTTP-002.3", "HTTP-003.1")
+@pytest.mark.req("HTTP-003.2")
 def test_a_malformed_settle_is_400(http: httpx.Client, body: object) -> None:
     expect_error(http.post("/v1/settle", json=body), 400, "bad-request", f"HTTP-011 ({body})")
 
 
 @pytest.mark.parametrize("timeout", [0.001, 600, 1e-9])
 @pytest.mark.req("HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
 def test_settle_timeouts_in_range_are_taken(http: httpx.Client, timeout: float) -> None:
     response = http.post("/v1/settle", json={"timeout": timeout}, timeout=scaled(60))
     answer = body_of(response, 200, "HTTP-011.1")

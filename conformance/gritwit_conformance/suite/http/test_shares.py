@@ -35,6 +35,7 @@ def seeded(k: int, n: int) -> dict[str, str]:
 
 
 @pytest.mark.req("HTTP-001.6", "ADP-021.1")
+@pytest.mark.req("HTTP-002.1")
 def test_v1_names_the_share(services: Services) -> None:
     client = services.start(share=[1, 3]).client
     answer = body_of(client.get("/v1"), 200, "HTTP-001.6")
@@ -42,6 +43,16 @@ def test_v1_names_the_share(services: Services) -> None:
 
 
 @pytest.mark.req("HTTP-001.2", "ADP-021.1")
+@pytest.mark.req(
+    "HTTP-002.1",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.2",
+    "HTTP-005.2",
+    "HTTP-006.1",
+    "HTTP-009.3",
+    "HTTP-011.1",
+)
 def test_a_share_runs_only_its_actors(services: Services) -> None:
     client = services.start(share=[0, 2]).client
     mine = create(client, test="counter", state=seeded(0, 2))["actor"]
@@ -57,6 +68,7 @@ def test_a_share_runs_only_its_actors(services: Services) -> None:
 
 
 @pytest.mark.req("HTTP-001.2", "HTTP-007.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
 def test_two_shares_on_one_store_run_everything(services: Services) -> None:
     zero = services.start("store", share=[0, 2]).client
     one = services.start("store", share=[1, 2]).client

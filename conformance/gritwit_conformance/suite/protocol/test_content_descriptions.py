@@ -113,6 +113,7 @@ WRONG_CANONICAL = [
     "order:canonical-casefold", "order:canonical-signed-bytes",
 )  # fmt: skip
 @pytest.mark.parametrize("rule", WRONG_CANONICAL)
+@pytest.mark.req("ENC-010")
 def test_tree_entries_are_built_in_canonical_order(
     impl: Implementation, runtime: str, rule: str
 ) -> None:

@@ -22,6 +22,7 @@ PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-005.4", "ADP-005.1", "ADP-006")
+@pytest.mark.req("CONV-003.7")
 def test_hello_fields_hold_what_adp_005_4_allows(impl: Implementation) -> None:
     hello = impl.info()
     implementation = hello["implementation"]

@@ -168,6 +168,7 @@ def fork_every_step(rt: Rt, parent: Parent, state_of: Any) -> list[tuple[str, st
 
 @pytest.mark.req("RUN-008.2", "RUN-008.4", "RUN-008.5", "RUN-008.6", "RUN-008.7", "WIT-005")
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
+@pytest.mark.req("ID-004", "WIT-004")
 def test_a_child_inherits_the_inbox_and_core_at_its_step_and_no_outbox(
     impl: Implementation, tmp_path: Path, scenario: str
 ) -> None:
@@ -193,6 +194,7 @@ def test_a_child_inherits_the_inbox_and_core_at_its_step_and_no_outbox(
 
 
 @pytest.mark.req("RUN-008.5", "RUN-008.7", "WIT-005")
+@pytest.mark.req("ID-004", "RUN-008.2", "RUN-008.4", "RUN-008.6", "WIT-002", "WIT-004")
 def test_messages_pending_for_the_parent_stay_the_parents(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -227,6 +229,7 @@ def test_messages_pending_for_the_parent_stay_the_parents(
 
 
 @pytest.mark.req("RUN-008.5", "RUN-008.7", "RUN-004.7", "RUN-004.4")
+@pytest.mark.req("RUN-008.2", "RUN-008.4", "RUN-008.6", "WIT-002")
 def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Path) -> None:
     """An ``updater`` turned ``failing`` is marked failed with a message pending. Its
     children — forked where it was still an updater and where it was already failing — are
@@ -285,6 +288,7 @@ STATE_NAMES = [n for n in tc.samples("ascii", "mixed-case", "bmp", "astral") if 
 
 @pytest.mark.req("RUN-008.2", "RUN-008.4", "RUN-008.5")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral")
+@pytest.mark.req("RUN-008.6", "RUN-008.7", "WIT-002")
 def test_state_entries_of_every_class_are_set_on_the_core_at_the_step(
     impl: Implementation, tmp_path: Path
 ) -> None:

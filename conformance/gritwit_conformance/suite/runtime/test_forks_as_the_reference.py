@@ -85,6 +85,7 @@ def _any_fork(rt: Rt, case: Json) -> None:
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral")
 @run
 @given(case=histories())
+@pytest.mark.req("ID-004", "RUN-008.4", "RUN-008.6", "WIT-002", "WIT-004")
 def test_any_fork_runs_as_the_reference_does(impl: Implementation, case: Json) -> None:
     """A random history (batches of messages, the last one maybe left pending), a fork
     at a random step with random state, the parent's queue sent to the child: every

@@ -25,7 +25,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._multi import outside_ref
+from ._multi import OUTSIDE_REF, outside_ref
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -66,6 +66,25 @@ def _decoded(impl: Implementation, rt: str, oid: str) -> g.GritObject | None:
     return g.decode_object(bytes.fromhex(reply.result["bytes"]))
 
 
+def _kept_elsewhere(impl: Implementation, rt: str, actor: str, message: str) -> None:
+    """A send the recipient's mailbox lacks but another of the outside's refs holds (the
+    single old ref, another digit's mailbox) is kept: its fault is the outside's layout
+    (RUN-003.4), not durability, and the message says so."""
+    mine = outbox(actor)
+    others = [OUTSIDE_REF, *(f"{OUTSIDE_REF}/{d}" for d in "0123456789abcdef")]
+    for ref in (r for r in others if r != mine):
+        got = impl.call("rt-ref", runtime=rt, name=ref)
+        target = got.result.get("target") if got.ok else None
+        box = _decoded(impl, rt, target) if isinstance(target, str) else None
+        entries = box.entries if isinstance(box, g.Mailbox) else {}
+        entry = entries.get(g.ObjectId.from_hex(actor))
+        assert entry is None or entry.hex() != message, (
+            f"rt-send kept message {message} in {ref}, not in the recipient's own mailbox "
+            f"{mine}: the outside's outbox is 16 mailboxes, the entry for a recipient only "
+            "in its digit's (RUN-003.4)"
+        )
+
+
 def _counter(impl: Implementation, rt: str, tag: str = "00") -> str:
     """A new counter, run once (its genesis); ``tag`` tells two counters apart."""
     actor = str(
@@ -99,13 +118,14 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
     return True
 
 
-@pytest.mark.req("ADP-015", "RUN-019.1", "RUN-019.2")
+@pytest.mark.req("ADP-015", "ADP-015.1", "RUN-019.1", "RUN-019.2")
 @pytest.mark.parametrize(
     ("options", "accepted"),
     [
         ({"sends": "own"}, True),
         ({"sends": "own", "commit": "step"}, True),
         ({"sends": "group", "commit": "group"}, True),
+        ({"sends": "group"}, True),  # commit left out: taken as commit "group" (ADP-015.1)
         ({"sends": "group", "commit": "step"}, False),
         ({"sends": "grouped", "commit": "group"}, False),
         ({"sends": "", "commit": "group"}, False),
@@ -113,7 +133,18 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
         ({"sends": True, "commit": "group"}, False),
         ({"sends": ["group"], "commit": "group"}, False),
     ],
-    ids=["own", "own-step", "group", "group-step", "unknown", "empty", "null", "bool", "list"],
+    ids=[
+        "own",
+        "own-step",
+        "group",
+        "group-default",
+        "group-step",
+        "unknown",
+        "empty",
+        "null",
+        "bool",
+        "list",
+    ],
 )
 def test_rt_open_validates_sends(
     impl: Implementation, tmp_path: Path, options: dict[str, Any], accepted: bool
@@ -122,7 +153,10 @@ def test_rt_open_validates_sends(
         pytest.skip(f"{impl.label} has no commit modes (ADP-015)")
     reply = impl.call("rt-open", path=str(tmp_path), **options)
     if accepted:
-        assert reply.ok, f"rt-open {options} must be accepted (ADP-015): {reply.error}"
+        assert reply.ok, (
+            f"rt-open {options} must be accepted (ADP-015; commit left out: ADP-015.1): "
+            f"{reply.error}"
+        )
     else:
         assert not reply.ok and reply.error_class == "bad-request", (
             f"rt-open {options} must be bad-request (ADP-015: sends is 'own' or 'group', "
@@ -157,8 +191,9 @@ def test_sends_and_runs_read_each_message_once(
     impl.call("rt-close", runtime=rt).expect_ok()
 
 
-@pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-015.1", "RUN-007.1", "ADP-015")
+@pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-015.1", "RUN-007.1", "ADP-015", "RUN-003.4")
 @pytest.mark.parametrize("sends", [None, "own", "group"])
+@pytest.mark.req("RUN-019.3")
 def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
     impl: Implementation, tmp_path: Path, sends: str | None
 ) -> None:
@@ -174,6 +209,8 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
     rt = _open(impl, tmp_path, sends)
     whole = _whole(impl, rt, actor, message, before)
     if sends != "group":
+        if not whole:
+            _kept_elsewhere(impl, rt, actor, message)
         assert whole, (
             f"rt-send answered message {message}, and a kill right after left the outbox at "
             f"{before}: an acknowledged send was not durable (RUN-019.1)"
@@ -187,6 +224,7 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
 @pytest.mark.req("RUN-019.2", "RUN-019.1", "RUN-017.6", "ADP-015")
 @pytest.mark.parametrize("sends", [None, "group"])
 @pytest.mark.parametrize("adopts", [True, False], ids=["run-adopts", "run-adopts-nothing"])
+@pytest.mark.req("RUN-019.3")
 def test_a_send_is_durable_once_the_next_rt_run_answers(
     impl: Implementation, tmp_path: Path, sends: str | None, adopts: bool
 ) -> None:

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.profile("runtime")
 
 @pytest.mark.req("RUN-019.2", "ADP-015")
 @pytest.mark.parametrize("reopen", ["own", "group"])
+@pytest.mark.req("RUN-019.1", "RUN-019.3")
 def test_rt_close_commits_grouped_sends_that_no_run_committed(
     impl: Implementation, tmp_path: Path, reopen: str
 ) -> None:
@@ -51,6 +52,7 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
 
 
 @pytest.mark.req("RUN-019.2", "RUN-017.6", "ADP-015")
+@pytest.mark.req("RUN-019.1", "RUN-019.3")
 def test_a_run_that_adopts_nothing_commits_grouped_sends_before_a_clean_close(
     impl: Implementation, tmp_path: Path
 ) -> None:

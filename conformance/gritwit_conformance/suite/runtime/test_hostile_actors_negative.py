@@ -127,3 +127,25 @@ def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: P
         f"overrun a retry waits 100 times RUN-004.3's delay, {OVERRUN_BACKOFF} s in all "
         "under the default first delay (RUN-004.10)"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.req("WIT-027.1", "RUN-004.10")
+def test_slows_overrun_backs_off_as_a_real_one(impl: Implementation, tmp_path: Path) -> None:
+    """``slow`` (WIT-027) overruns every attempt, its genesis transition's included; a
+    runtime may simulate the overrun, but the retries after it wait RUN-004.10's seconds
+    all the same (WIT-027.1): under the default first delay the ``rt-run`` that fails its
+    five attempts cannot answer before 15 s, where retries after RUN-004.3's delay alone
+    (10, 20, 40, 80 ms) answer within a fraction of a second.  The line is the least a
+    correct runtime takes, so no load makes one cross it."""
+    rt = str(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND).expect_ok()["runtime"])
+    actor = str(impl.call("rt-genesis", runtime=rt, actor="slow").expect_ok()["actor"])
+    started = time.monotonic()
+    run = impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
+    took = time.monotonic() - started
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    assert took >= OVERRUN_BACKOFF, (
+        f"slow's {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: a simulated "
+        f"overrun is retried as a real one, after 100 times RUN-004.3's delay, "
+        f"{OVERRUN_BACKOFF} s in all under the default first delay (WIT-027.1, RUN-004.10)"
+    )

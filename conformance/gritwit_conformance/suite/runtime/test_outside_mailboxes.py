@@ -157,8 +157,15 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
         f"ref's entry {chain[-1]}: it must chain from it (RUN-003.5, WIT-004)"
     )
     assert writer.ref(OUTSIDE_REF) == old, "the old ref was written (RUN-003.5)"
-    box = _object(impl, rt, str(_refs(impl, rt)[outside_ref(actor.hex())]))
-    assert isinstance(box, g.Mailbox) and box.entries[actor].hex() == seven
+    mine = _refs(impl, rt).get(outside_ref(actor.hex()))
+    assert isinstance(mine, str), (
+        f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
+        "entry for a recipient is in its digit's mailbox (RUN-003.4)"
+    )
+    box = _object(impl, rt, mine)
+    assert isinstance(box, g.Mailbox) and box.entries[actor].hex() == seven, (
+        f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven} (RUN-003.4)"
+    )
     impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
     assert count_of(impl, rt, actor.hex()) == b"14", "an old or new message lost or read twice"
     one = inc(impl, rt, actor.hex(), "1")

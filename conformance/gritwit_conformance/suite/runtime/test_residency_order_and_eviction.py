@@ -38,6 +38,7 @@ def _open(impl: Implementation, path: Path, **settings: Any) -> str:
 
 
 @pytest.mark.req("RUN-012.6", "RUN-012.7", "RUN-012.8", "RUN-012.3", "RUN-014.1", "ADP-015")
+@pytest.mark.req("RUN-013.1", "RUN-014.2")
 def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_resident(
     impl: Implementation, tmp_path: Path
 ) -> None:

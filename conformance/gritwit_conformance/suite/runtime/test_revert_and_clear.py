@@ -61,6 +61,7 @@ def _counter_of_three(rt: Rt) -> tuple[str, list[str]]:
 
 
 @pytest.mark.req("RUN-024.1", "RUN-024.2", "RUN-024.3", "RUN-024.5")
+@pytest.mark.req("WIT-002", "WIT-020")
 def test_a_reverted_counter_counts_on_from_the_reverted_count(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_reverted_counter_counts_on_from_the_reverted_count(
 
 
 @pytest.mark.req("RUN-024.4", "RUN-024.1", "WIT-004")
+@pytest.mark.req("RUN-024.3", "WIT-002")
 def test_messages_the_reverted_steps_sent_are_not_sent_again(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -143,6 +145,7 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
 
 
 @pytest.mark.req("RUN-024.6")
+@pytest.mark.req("RUN-024.2", "WIT-002", "WIT-020")
 def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -182,6 +185,7 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
 
 
 @pytest.mark.req("RUN-024.6", "RUN-024.5")
+@pytest.mark.req("WIT-002", "WIT-020")
 def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -198,6 +202,7 @@ def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
 
 
 @pytest.mark.req("RUN-024.7")
+@pytest.mark.req("WIT-002")
 def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -251,6 +256,7 @@ def _receipts(rt: Rt, requester: str) -> int:
 
 
 @pytest.mark.req("RUN-025.1", "RUN-025.3", "RUN-004.7")
+@pytest.mark.req("RUN-004.4", "RUN-004.6", "WIT-002")
 def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -279,6 +285,7 @@ def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
 
 
 @pytest.mark.req("RUN-024.8", "RUN-025.3")
+@pytest.mark.req("RUN-004.7", "WIT-002")
 def test_a_failed_actor_reverted_stays_held_until_cleared(
     impl: Implementation, tmp_path: Path
 ) -> None:

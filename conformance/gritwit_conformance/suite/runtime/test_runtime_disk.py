@@ -134,6 +134,7 @@ def _added(steps: list[list[g.GritObject]]) -> list[int]:
 @pytest.mark.req("RUN-022.2", "RUN-022.3", "RUN-004.4", "RUN-004.9", "ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
 def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
     impl: Implementation, tmp_path: Path, commit: str
 ) -> None:
@@ -171,6 +172,7 @@ def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
 @pytest.mark.req("RUN-022.1", "RUN-022.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
 def test_an_object_the_store_holds_adds_nothing(
     impl: Implementation, tmp_path: Path, commit: str
 ) -> None:
@@ -203,6 +205,7 @@ def test_an_object_the_store_holds_adds_nothing(
 
 @pytest.mark.req("RUN-022.4", "WIT-016")
 @pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
 def test_a_wit_rule_comes_before_the_size(
     impl: Implementation, tmp_path: Path, commit: str
 ) -> None:
@@ -227,6 +230,7 @@ def test_a_wit_rule_comes_before_the_size(
 @pytest.mark.profile("runtime", "store")
 @pytest.mark.req("STO-002.3", "RUN-022.1", "ADP-010.5", "ADP-010.6")
 @pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
 def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
     impl: Implementation, second: Implementation, tmp_path: Path, commit: str
 ) -> None:
@@ -271,6 +275,7 @@ def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
 @pytest.mark.req("RUN-023.1", "RUN-023.2", "RUN-023.3", "ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
 def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
     impl: Implementation, tmp_path: Path, commit: str
 ) -> None:

@@ -117,6 +117,7 @@ def _from_outside(impl: Implementation, runtime: str, actor: str) -> list[g.Mess
 @pytest.mark.req("RUN-004.6", "RUN-004.2", "RUN-003.1")
 @pytest.mark.parametrize("restart", [False, True], ids=["one-run", "across-a-restart"])
 @pytest.mark.parametrize("first", ["a", "b"])
+@pytest.mark.req("RUN-004.4")
 def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
     impl: Implementation, tmp_path: Path, first: str, restart: bool
 ) -> None:

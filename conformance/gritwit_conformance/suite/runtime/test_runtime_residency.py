@@ -169,6 +169,7 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-015", "RUN-005.1", "RUN-005.2", "RUN-012.4")
+@pytest.mark.req("RUN-022.2", "RUN-023.2")
 def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: Path) -> None:
     """``rt-open`` answers its settings, defaults filled in: 5 s, 10000, idle timeout off.
 
@@ -207,6 +208,7 @@ def _echo_id(tag: int) -> str:
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-012.2", "RUN-014.1", "RUN-014.2", "ADP-015")
+@pytest.mark.req("ADP-014")
 def test_capacity_eviction_runs_between_the_rounds_of_one_call(
     impl: Implementation, tmp_path: Path
 ) -> None:

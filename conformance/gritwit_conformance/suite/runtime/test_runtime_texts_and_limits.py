@@ -74,6 +74,7 @@ def _twins(impl: Implementation, top: Path) -> Callable[[], Twin]:
 @pytest.mark.req("WIT-001.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_core_entry_names_are_exact_bytes(impl: Implementation, tmp_path: Path, cls: str) -> None:
     entry_names(_twins(impl, tmp_path), cls)
 
@@ -81,6 +82,7 @@ def test_core_entry_names_are_exact_bytes(impl: Implementation, tmp_path: Path, 
 @pytest.mark.req("WIT-016", "WIT-001.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_frozen_entries_are_named_by_exact_bytes(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -90,6 +92,7 @@ def test_frozen_entries_are_named_by_exact_bytes(
 @pytest.mark.req("WIT-001.2", "WIT-012.4", "WIT-007.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_the_runtime_header_name_is_exact_bytes(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -99,6 +102,7 @@ def test_the_runtime_header_name_is_exact_bytes(
 @pytest.mark.req("WIT-001.3", "WIT-012.4", "WIT-029.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_the_runtime_header_value_is_exact_bytes(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -108,6 +112,7 @@ def test_the_runtime_header_value_is_exact_bytes(
 @pytest.mark.req("WIT-001.4", "WIT-023.1", "WIT-023.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_a_wit_naming_no_test_actor_is_unknown(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -117,6 +122,7 @@ def test_a_wit_naming_no_test_actor_is_unknown(
 @pytest.mark.req("WIT-013.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_mt_update_is_an_update(impl: Implementation, tmp_path: Path, cls: str) -> None:
     update_mt(_twins(impl, tmp_path), cls)
 
@@ -124,6 +130,7 @@ def test_only_mt_update_is_an_update(impl: Implementation, tmp_path: Path, cls: 
 @pytest.mark.req("WIT-014.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_an_update_function_is_named_by_exact_bytes(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -133,6 +140,7 @@ def test_an_update_function_is_named_by_exact_bytes(
 @pytest.mark.req("WIT-017.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_a_query_name_is_exact_bytes(impl: Implementation, tmp_path: Path, cls: str) -> None:
     query_names(_twins(impl, tmp_path), cls)
 
@@ -140,6 +148,7 @@ def test_a_query_name_is_exact_bytes(impl: Implementation, tmp_path: Path, cls: 
 @pytest.mark.req("WIT-028.4")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_an_mt_naming_no_row_is_read_without_effect(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -149,12 +158,14 @@ def test_an_mt_naming_no_row_is_read_without_effect(
 @pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2", "WIT-025.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_ascii_digits_are_a_decimal(impl: Implementation, tmp_path: Path, cls: str) -> None:
     decimals(_twins(impl, tmp_path), DECIMAL_DATA[cls])
 
 
 @pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_a_decimal_has_at_most_18_digits(impl: Implementation, tmp_path: Path) -> None:
     decimals(_twins(impl, tmp_path), LIMIT_DATA)
 
@@ -162,6 +173,7 @@ def test_a_decimal_has_at_most_18_digits(impl: Implementation, tmp_path: Path) -
 @pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_64_lowercase_hex_digits_name_an_actor(
     impl: Implementation, tmp_path: Path, cls: str
 ) -> None:
@@ -170,6 +182,7 @@ def test_only_64_lowercase_hex_digits_name_an_actor(
 
 @pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_a_text_form_id_has_exactly_64_digits(impl: Implementation, tmp_path: Path) -> None:
     text_form_ids(_twins(impl, tmp_path), None)
 
@@ -301,6 +314,7 @@ def _bundle(actor: bytes, head: bytes, objects: list[bytes]) -> bytes:
 @pytest.mark.req("RUN-009.2", "RUN-009.3", "RUN-009.6")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("RUN-009.1")
 def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, cls: str) -> None:
     twins = _twins(impl, tmp_path)
     t = twins()
@@ -333,6 +347,7 @@ def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, c
 
 @pytest.mark.req("RUN-009.2", "RUN-009.3", "ID-005")
 @pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+@pytest.mark.req("RUN-009.1")
 def test_import_refuses_objects_sorted_as_signed_bytes(
     impl: Implementation, tmp_path: Path
 ) -> None:

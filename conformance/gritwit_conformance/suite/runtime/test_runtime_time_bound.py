@@ -72,6 +72,7 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-005.5", "WIT-030.1")
+@pytest.mark.req("ADP-015")
 def test_a_transition_well_within_the_bound_is_adopted(
     impl: Implementation, tmp_path: Path
 ) -> None:

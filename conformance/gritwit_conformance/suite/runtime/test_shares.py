@@ -183,6 +183,7 @@ def _ask(echo: str, question: bytes) -> dict[str, Any]:
 @pytest.mark.req(
     "RUN-021.1", "RUN-021.2", "RUN-021.3", "RUN-021.4", "RUN-020.4", "WIT-004", "ADP-015"
 )
+@pytest.mark.req("RUN-006.2", "RUN-020.2", "WIT-002")
 def test_two_shares_exchange_messages_and_each_runs_only_its_own(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -248,6 +249,7 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-021.1", "RUN-021.2", "RUN-021.3", "RUN-021.4", "RUN-020.2", "ADP-015")
+@pytest.mark.req("RUN-006.2", "WIT-002")
 def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -288,6 +290,7 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
 
 
 @pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.6", "ADP-015")
+@pytest.mark.req("RUN-006.2", "RUN-021.1", "RUN-021.2", "RUN-021.4", "WIT-002")
 def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_path: Path) -> None:
     """Two runtimes of one process, shares 0/2 and 1/2. Share 0 queries ``x`` of share 1
     (now resident there, RUN-012.6) and sends it an ``inc``; its own ``y`` gets one too.
@@ -343,6 +346,7 @@ def _fork_state(
 
 
 @pytest.mark.req("RUN-021.3", "RUN-021.1", "RUN-021.2", "RUN-008.6", "ADP-015")
+@pytest.mark.req("RUN-006.2", "RUN-008.4", "RUN-021.4", "WIT-002")
 def test_a_fork_into_another_share_is_run_by_that_share(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -394,6 +398,7 @@ REFUSED: list[Any] = [
 
 @pytest.mark.req("RUN-021", "ADP-015", "ADP-005.7")
 @pytest.mark.inputs("largest")
+@pytest.mark.req("RUN-006.2", "WIT-002")
 def test_rt_open_takes_shares_up_to_the_limits(impl: Implementation, tmp_path: Path) -> None:
     """``share`` ``[n - 1, n]`` and ``[0, n]`` for n = 1, 2 and 1024 open, and the settings
     report it (ADP-015); share 0/1 holds every actor, so its runtime runs a counter."""
@@ -443,6 +448,7 @@ def _two_chosen(name: str, k: int, n: int) -> list[tuple[dict[str, str], str]]:
 
 @pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.2", "RUN-012.3", "RUN-012.6", "ADP-015")
 @pytest.mark.parametrize("first", [0, 1], ids=["queried-in-order", "queried-reversed"])
+@pytest.mark.req("RUN-006.2", "RUN-021.1", "RUN-021.2", "RUN-021.4", "WIT-002")
 def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     impl: Implementation, tmp_path: Path, first: int
 ) -> None:

@@ -222,6 +222,7 @@ def _run(impl: Implementation, runtime: str, answers: list[dict[str, Any]]) -> N
     "WIT-005",
     "ADP-010.6",
 )
+@pytest.mark.req("RUN-020.3")
 def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:

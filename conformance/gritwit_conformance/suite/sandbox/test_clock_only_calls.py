@@ -55,6 +55,7 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
 
 
 @pytest.mark.req("SBX-005.23", "SBX-005.3", "SBX-005.6")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> None:
     program = (
         "import select, selectors, socket, subprocess, time\n"
@@ -71,6 +72,7 @@ def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> 
 
 
 @pytest.mark.req("SBX-005.23", "SBX-005.4", "SBX-005.5", "SBX-009.1")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_platform_and_uuid1_answer_from_the_fixed_clock_and_the_run_stream(
     impl: Implementation,
 ) -> None:
@@ -150,6 +152,7 @@ def test_tempfile_without_a_directory_is_forbidden(impl: Implementation, call: s
 
 
 @pytest.mark.req("SBX-005.24", "SBX-004.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_tempfile_with_a_directory_works(impl: Implementation) -> None:
     program = (
         "import os, tempfile\n"

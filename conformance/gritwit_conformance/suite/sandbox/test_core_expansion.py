@@ -66,6 +66,7 @@ def test_a_dag_core_past_the_bound_is_output_too_large_before_the_program(
 
 @pytest.mark.req("SBX-006.15", "SBX-004.1", "SBX-004.3")
 @pytest.mark.parametrize(("shape", "levels"), [("dag", 16), ("flat", 0)])
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_core_within_the_bound_mounts_and_comes_back(
     impl: Implementation, shape: str, levels: int
 ) -> None:

@@ -185,6 +185,7 @@ MANY = [
     "order:canonical-casefold",
     "order:canonical-signed-bytes",
 )
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_program_lists_its_directories_in_utf8_order(impl: Implementation) -> None:
     dirs: dict[str, list[str]] = {f"set{i}": names for i, names in enumerate(SEPARATING)}
     dirs["many"] = MANY
@@ -216,6 +217,7 @@ def test_a_program_lists_its_directories_in_utf8_order(impl: Implementation) -> 
     "order:canonical-casefold",
     "order:canonical-signed-bytes",
 )
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_mounted_tree_is_listed_in_utf8_order_not_tree_order(impl: Implementation) -> None:
     """A tree stores its entries in canonical order (shorter names first, ENC-010); the
     mount lists them by UTF-8 bytes, at every depth."""
@@ -256,6 +258,7 @@ def test_a_mounted_tree_is_listed_in_utf8_order_not_tree_order(impl: Implementat
     "order:canonical-casefold",
     "order:canonical-signed-bytes",
 )
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_core_a_program_wrote_lists_in_utf8_order_when_mounted_again(
     impl: Implementation,
 ) -> None:
@@ -324,6 +327,7 @@ def test_a_core_a_program_wrote_lists_in_utf8_order_when_mounted_again(
     ),
     mounted=st.booleans(),
 )
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_any_names_list_in_utf8_order(
     impl: Implementation, sets: list[list[str]], mounted: bool
 ) -> None:

@@ -109,6 +109,7 @@ print(len(fds) + 1, made, kept, os.path.exists('/out/new'))
 
 @pytest.mark.req("SBX-005.25")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_path_open_that_fails_emfile_makes_and_empties_nothing(impl: Implementation) -> None:
     got = ran(impl, FULL_TABLE)
     opened, made, kept, room = bytes.fromhex(got["stdout"]).decode().split()
@@ -166,6 +167,7 @@ def test_a_send_whose_to_or_data_is_no_text_is_invalid(
 
 
 @pytest.mark.req("SBX-004.5", "SBX-012.2", "ADP-019.2")
+@pytest.mark.req("ENC-014")
 def test_a_send_without_data_or_with_empty_data_is_an_empty_blob(impl: Implementation) -> None:
     got = ran(impl, _sends_program([{"to": TO}, {"to": TO, "data": ""}]))
     assert [send.get("data") for send in got["sends"]] == ["", ""], (

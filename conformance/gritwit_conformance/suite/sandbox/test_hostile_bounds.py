@@ -92,6 +92,7 @@ def test_one_buffer_listed_a_thousand_times_is_output_too_large(impl: Implementa
 
 
 @pytest.mark.req("SBX-005.16", "SBX-007.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementation) -> None:
     at = "import os\nos.writev(1, [b'x' * 100] * 10)\n"
     assert _run(impl, at, limits={"output": 1000}) == "x" * 1000, (
@@ -102,6 +103,7 @@ def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementati
 
 
 @pytest.mark.req("SBX-005.16", "SBX-007.4", "SBX-007.5")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
     impl: Implementation,
 ) -> None:
@@ -116,6 +118,7 @@ def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
 
 
 @pytest.mark.req("SBX-005.18", "SBX-005.19")
+@pytest.mark.req("ADP-019.2", "ADP-019.4", "ENC-014")
 def test_a_position_past_2_63_fails_eoverflow_not_the_host(impl: Implementation) -> None:
     program = (
         "import errno, os\nfd = os.open('f', os.O_RDWR | os.O_CREAT)\n"
@@ -140,6 +143,7 @@ def test_a_position_past_2_63_fails_eoverflow_not_the_host(impl: Implementation)
 
 
 @pytest.mark.req("SBX-005.17")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_path_of_4096_bytes_is_taken_and_one_longer_is_enametoolong(
     impl: Implementation,
 ) -> None:
@@ -160,6 +164,7 @@ def test_a_path_of_4096_bytes_is_taken_and_one_longer_is_enametoolong(
 
 
 @pytest.mark.req("SBX-004.5", "SBX-013.1")
+@pytest.mark.req("ADP-019.4")
 def test_sends_nested_a_hundred_thousand_deep_are_invalid_transition(
     impl: Implementation,
 ) -> None:
@@ -190,6 +195,7 @@ def test_a_send_header_with_a_lone_surrogate_is_invalid_transition(impl: Impleme
 
 
 @pytest.mark.req("SBX-006.5", "SBX-008.1")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
     program = "import os\nos.urandom(1 << 20)\nprint('ok')\n"
     assert _run(impl, program, limits={"fuel": 400_000_000}) == "ok\n"
@@ -200,6 +206,7 @@ def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
 
 
 @pytest.mark.req("SBX-006.5", "SBX-006.6")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
     program = (
         "import os\nfor i in range(1000):\n    open(str(i), 'w').close()\n"
@@ -213,6 +220,7 @@ def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
 
 
 @pytest.mark.req("SBX-006.5", "SBX-008.1")
+@pytest.mark.req("ADP-019.4")
 def test_the_urandom_loop_of_the_issue_ends_fuel_exhausted(impl: Implementation) -> None:
     program = "import os\nwhile True:\n    os.urandom(1 << 20)\n"
     assert _class(impl, program, limits={"fuel": 1_000_000_000}) == "fuel-exhausted"
@@ -256,6 +264,7 @@ def test_many_forbidden_attempts_are_named_in_a_bounded_message(impl: Implementa
 
 
 @pytest.mark.req("SBX-005.6", "SBX-008.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_opening_a_bytes_path_outside_is_forbidden(impl: Implementation) -> None:
     assert _class(impl, "open(b'/etc/passwd')\n") == "forbidden-operation"
     assert _run(impl, "open(b'x', 'w').write('1')\nprint(open(b'x').read())\n") == "1\n"
@@ -322,6 +331,7 @@ def test_a_file_larger_than_an_object_is_output_too_large(impl: Implementation) 
 
 @pytest.mark.req("SBX-006.8", "SBX-006.2")
 @pytest.mark.parametrize("memory", [1, 1 << 20, 9 << 20])
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_memory_limit_the_interpreter_cannot_start_in_is_memory_limit(
     impl: Implementation, memory: int
 ) -> None:
@@ -351,6 +361,7 @@ print(sorted(os.listdir('.')), open('d/b/f').read())
 
 
 @pytest.mark.req("SBX-005.20", "SBX-004.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_directory_cannot_move_into_its_own_subtree_through_a_stale_descriptor(
     impl: Implementation,
 ) -> None:

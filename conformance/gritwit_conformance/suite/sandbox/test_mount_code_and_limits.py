@@ -126,6 +126,7 @@ def test_an_actor_runs_under_the_default_limits(impl: Implementation) -> None:
 
 
 @pytest.mark.req("SBX-011.3")
+@pytest.mark.req("WIT-016")
 def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
     held = _interpreter(impl)
     headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
@@ -163,6 +164,7 @@ def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
 
 
 @pytest.mark.req("SBX-015.1", "SBX-010.2")
+@pytest.mark.req("WIT-013.4")
 def test_genesis_and_updates_as_the_wit_chapter_says(impl: Implementation) -> None:
     first = (
         "import json, os\nt = json.load(open('/input/transition.json'))\n"

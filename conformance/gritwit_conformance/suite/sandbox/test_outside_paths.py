@@ -90,6 +90,7 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
 
 
 @pytest.mark.req("SBX-005.22", "SBX-005.1", "SBX-008.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_calls_on_paths_outside_fail_enoent_and_the_run_goes_on(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=OUTSIDE)
     assert reply.ok, (

@@ -57,6 +57,7 @@ WALKS = {
 
 @pytest.mark.req("SBX-006.13", "SBX-006.5")
 @pytest.mark.parametrize("name", list(WALKS))
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_walk_costs_exactly_its_components_from_any_depth(
     impl: Implementation, name: str
 ) -> None:
@@ -97,6 +98,7 @@ def _grown(impl: Implementation, before: int | None) -> int | None:
 
 
 @pytest.mark.req("SBX-006.14", "SBX-004.1", "SBX-004.2", "SBX-004.3")
+@pytest.mark.req("ADP-019.2", "ADP-019.4", "ENC-014")
 def test_a_deep_core_comes_back_and_mounts_again_in_linear_memory(impl: Implementation) -> None:
     _counter_still_counts(impl)  # the implementation warm: its baseline
     before = _peak_bytes(impl)
@@ -123,6 +125,7 @@ def test_a_deep_core_comes_back_and_mounts_again_in_linear_memory(impl: Implemen
 
 
 @pytest.mark.req("SBX-006.14", "SBX-005.11")
+@pytest.mark.req("ADP-019.2", "ADP-019.4", "ENC-014")
 def test_descriptors_deep_in_a_chain_pin_no_path(impl: Implementation) -> None:
     _counter_still_counts(impl)
     before = _peak_bytes(impl)

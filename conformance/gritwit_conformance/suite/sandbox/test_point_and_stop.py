@@ -60,6 +60,7 @@ POINT_PROGRAM = (
 
 
 @pytest.mark.req("SBX-005.5", "SBX-005.14", "SBX-005.4", "SBX-005.15")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_random_and_clocks_after_the_snapshot_point(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=POINT_PROGRAM)
     assert reply.ok, f"sandbox-run of the snapshot-point program failed: {reply}"

@@ -39,6 +39,7 @@ INSIDE = DIR_FD + (
 
 
 @pytest.mark.req("SBX-005.33", "SBX-005.6")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_dot_dot_from_a_descriptor_that_stays_inside_is_allowed(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=INSIDE)
     assert reply.ok, (

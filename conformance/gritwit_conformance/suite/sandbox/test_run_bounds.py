@@ -72,6 +72,7 @@ MEMORY_OVER = "b = bytearray(246 << 20)\nprint(len(b))\n"
 
 @pytest.mark.req("SBX-006.3", "SBX-007.3", "SBX-006.2", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ENC-014")
 def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) -> None:
     """A member of ``limits`` left out keeps its default (ADP-019.2): a sends file of
     exactly 1 MiB passes and one byte more fails; 64 MiB + 1 byte of core fails (exactly
@@ -100,6 +101,7 @@ def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) 
 
 @pytest.mark.req("SBX-006.8", "SBX-006.4")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_start_up_below_the_snapshot_point_memory_is_memory_limit(impl: Implementation) -> None:
     """The module's minimum is 10 MiB and its start-up needs 10.875 MiB (SBX-006.8): a
     limit the interpreter instantiates in but cannot reach the snapshot point with fails
@@ -158,6 +160,7 @@ LISTING = "import os\nfor n in 'edcba':\n    open(n, 'w').close()\nprint(os.list
 
 
 @pytest.mark.req("SBX-005.16", "SBX-006.5", "SBX-006.6", "SBX-007.2")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     """A write past the output limit copies and pays at most the room left and the byte
     that shows the limit passed (SBX-005.16, SBX-006.5): the same program, which pays its
@@ -199,6 +202,7 @@ print(bytes(bufs[1023]).decode())
 
 
 @pytest.mark.req("SBX-006.5")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
     """Every entry of an ``iovec`` array costs 2 000 (SBX-006.5): the 40 calls here pay
     81 920 000 for their entries, and the run passes with exactly the fuel the reference
@@ -222,6 +226,7 @@ for n in (65, 66, 97, 99, 130, 200, 231, 300, 1000):
 
 
 @pytest.mark.req("SBX-005.15", "SBX-005.5", "SBX-009.1", "SBX-005.16")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_long_iovec_arrays_and_the_random_stream_are_handed_out_whole(
     impl: Implementation,
 ) -> None:
@@ -247,6 +252,7 @@ def test_long_iovec_arrays_and_the_random_stream_are_handed_out_whole(
 
 @pytest.mark.req("SBX-004.5")
 @pytest.mark.inputs("ascii")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_sends_json_of_every_json_type_but_a_list_is_invalid_transition(
     impl: Implementation,
 ) -> None:
@@ -285,6 +291,7 @@ open('/out/sends.json', 'w').write(json.dumps([{{"to": {to!r}, "headers": {{"": 
 
 
 @pytest.mark.req("SBX-010.1", "SBX-011.1", "SBX-011.2", "SBX-012.3", "SBX-013.1", "OBJ-006.2")
+@pytest.mark.req("SBX-004.1")
 def test_a_transition_mounts_subtrees_and_refuses_a_header_a_message_cannot_carry(
     impl: Implementation,
 ) -> None:
@@ -376,6 +383,7 @@ print(os.preadv(fd, [bytearray(1)], 6))
 
 
 @pytest.mark.req("SBX-005.32")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_reads_fill_iovec_buffers_in_order(impl: Implementation) -> None:
     """A read fills its buffers in order, each whole before the next, and answers the
     bytes read, fewer only where the file ends (SBX-005.32)."""

@@ -37,6 +37,7 @@ def _reference_run(program: str, **limits: int) -> tuple[str | None, int]:
 
 @pytest.mark.req("SBX-006.1", "SBX-006.4", "SBX-006.5", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ENC-014")
 def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementation) -> None:
     """The fuel a run needs, as the reference meters it (WASM-019 and SBX-006.5's rates,
     counted from the snapshot point): with exactly that fuel it passes, with one less it
@@ -56,6 +57,7 @@ def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementati
 
 @pytest.mark.req("SBX-006.2", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ENC-014")
 def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementation) -> None:
     """The least memory limit the run passes with (found on the reference, a whole number of
     64 KiB pages): that limit passes, one byte less fails → ``memory-limit``."""
@@ -83,6 +85,7 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
 
 @pytest.mark.req("SBX-007.2", "SBX-012.4", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ENC-014")
 def test_standard_error_at_the_limit_passes_one_byte_over_fails(impl: Implementation) -> None:
     program = "import sys\nsys.stderr.write('e' * 700)\nsys.stdout.write('o' * 300)\n"
     got = _run(impl, "standard error at the output limit", program, limits={"output": 700})

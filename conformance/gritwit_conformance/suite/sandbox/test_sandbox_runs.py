@@ -74,6 +74,7 @@ HOSTILE = {
 @pytest.mark.req("ADP-019.4", "SBX-008.1", "SBX-003.1", "SBX-005.6", "SBX-006.1", "SBX-006.2",
                  "SBX-007.2", "SBX-008.3")  # fmt: skip
 @pytest.mark.parametrize("program", list(HOSTILE), ids=lambda p: p.splitlines()[-1][:30])
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, program: str) -> None:
     error, limits = HOSTILE[program]
     got = _fails(impl, program, limits=limits)
@@ -84,6 +85,7 @@ def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, prog
 @pytest.mark.req("ADP-019.2", "SBX-007.1", "SBX-007.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
+@pytest.mark.req("ENC-014")
 def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "import sys\nsys.stdout.write('x' * 1000)"
     if limit >= 1000:
@@ -95,6 +97,7 @@ def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, li
 @pytest.mark.req("ADP-019.2", "SBX-007.3")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
+@pytest.mark.req("ENC-014")
 def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "open('a', 'wb').write(bytes(600))\nopen('b', 'wb').write(bytes(400))"
     if limit >= 1000:
@@ -107,6 +110,7 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
 @pytest.mark.req("ADP-019.2", "SBX-004.5", "SBX-007.3")
 @pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize("limit", [300, 299])
+@pytest.mark.req("ENC-014")
 def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     to = "ab" * 32
     text = json.dumps([{"to": to}])
@@ -120,6 +124,7 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
 
 
 @pytest.mark.req("ADP-019.2", "SBX-006.1")
+@pytest.mark.req("ADP-019.4", "ENC-014")
 def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> None:
     # about 5.5 x 10**8 fuel from the snapshot point, where the run's fuel starts (SBX-006.4)
     program = "for i in range(3 * 10**5):\n    pass\nprint('done')"
@@ -129,6 +134,7 @@ def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> N
 
 
 @pytest.mark.req("ADP-019.2", "SBX-006.2")
+@pytest.mark.req("ADP-019.4", "ENC-014")
 def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) -> None:
     program = "b = bytearray(64 << 20)\nprint(len(b))"
     assert ran(impl, program, limits={"memory": 128 << 20})["stdout"] == b"67108864\n".hex()
@@ -177,12 +183,14 @@ def test_arguments_are_checked_in_the_table_s_order(
 
 @pytest.mark.req("ADP-019.3", "ADP-019.2")
 @pytest.mark.inputs("largest")
+@pytest.mark.req("ENC-014")
 def test_the_largest_limit_is_accepted(impl: Implementation) -> None:
     result = ran(impl, "print(7)", limits={"output": 2**53 - 1, "sends": 2**53 - 1})
     assert result["stdout"] == b"7\n".hex()
 
 
 @pytest.mark.req("ADP-019.3", "ID-004", "SBX-004.1")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_the_objects_and_core_are_checked_before_theran(impl: Implementation) -> None:
     core, objects = build({"n": b"1"})
     blob = g.object_id(g.Blob(data=b"1")).hex()

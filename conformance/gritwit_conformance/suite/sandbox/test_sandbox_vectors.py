@@ -22,6 +22,7 @@ pytestmark = pytest.mark.profile("sandbox")
 
 
 @pytest.mark.parametrize("vector", list(sandbox_params()))
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_sandbox_vector(impl: Implementation, vector: Vector) -> None:
     replay(impl, vector)
 
@@ -37,6 +38,7 @@ def test_sandbox_vectors_were_found(impl: Implementation) -> None:
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("sandbox.json", "ADP-019.7")))
+@pytest.mark.req("WIT-018")
 def test_sandbox_actor_scenario(impl: Implementation, vector: Vector) -> None:
     """Python programs as actors' Wits, beside a counter that keeps stepping (SBX-010 …)."""
     replay_scenario(impl, vector)

@@ -47,6 +47,7 @@ HEADER_TEXTS = tc.samples("ascii", "mixed-case", "bmp", "astral", "nul")
 
 @pytest.mark.req("SBX-004.5", "SBX-012.2", "ADP-019.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("ENC-014")
 def test_sends_json_of_every_class(impl: Implementation) -> None:
     """Header names and values of every valid class come back exactly — names that differ
     only in case are two headers, an empty value is a value —, written as raw UTF-8 or as
@@ -136,6 +137,7 @@ def _canonical_json(value: Any) -> bytes:
     "order:length-first-utf16", "order:canonical-utf16", "order:canonical-casefold",
     "order:canonical-signed-bytes",
 )  # fmt: skip
+@pytest.mark.req("ENC-014")
 def test_the_input_file_sorts_keys_of_every_class_by_code_point(impl: Implementation) -> None:
     """Messages whose keys, given in reverse order, sort otherwise under each wrong rule
     (UTF-16 units, case folding, signed bytes, length first …), nested, with values of

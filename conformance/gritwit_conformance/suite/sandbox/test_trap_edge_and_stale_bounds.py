@@ -105,6 +105,7 @@ print(n, size)
 
 
 @pytest.mark.req("SBX-005.16", "SBX-007.4")
+@pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_write_longer_than_memory_writes_at_most_the_memory_size(impl: Implementation) -> None:
     memory = 64 * MIB
     # a write budget (core + sends, SBX-007.4) that could take the whole 120 MiB

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.profile("sandbox")
 
 @pytest.mark.req("SBX-001.1", "SBX-001.2", "SBX-001.3", "ADP-019.7")
 @pytest.mark.inputs("ascii")
+@pytest.mark.req("WIT-002")
 def test_the_wit_blob_of_a_program_is_the_source_with_three_headers(impl: Implementation) -> None:
     program = "# Grüße\nprint('x')  \n\n\n"  # non-ASCII, trailing blanks: kept byte for byte
     held = _interpreter(impl)

@@ -239,6 +239,7 @@ def test_every_boundary_of_a_prefix_listing(impl: Implementation, kind: str) -> 
 @pytest.mark.req("REF-006")
 @pytest.mark.inputs("ascii", "mixed-case", "largest")
 @pytest.mark.parametrize("kind", ["memory", "durable"])
+@pytest.mark.req("REF-007.4")
 def test_a_ref_is_listed_under_its_own_name(impl: Implementation, kind: str) -> None:
     """Each ref alone in a store: listed under its own name as prefix, and under each of
     its proper prefixes — a store holding one ref has no later key to bound a scan with."""

@@ -185,6 +185,7 @@ def _content_of_sets(names: list[str]) -> dict[str, Any]:
     "order:canonical-signed-bytes",
 )
 @pytest.mark.parametrize("names", NAME_SETS, ids=[f"set{i}" for i in range(len(NAME_SETS))])
+@pytest.mark.req("ENC-010")
 def test_msg_entry_numbers_entries_in_canonical_order(
     impl: Implementation, names: list[str]
 ) -> None:
@@ -220,6 +221,7 @@ def test_msg_entry_numbers_entries_in_canonical_order(
 )
 @run
 @given(names=tc.name_sets(where=tc.is_valid_name))
+@pytest.mark.req("ENC-010")
 def test_msg_entry_order_over_generated_names(impl: Implementation, names: list[str]) -> None:
     """Generated names of every valid class, with a pair that some wrong order sorts
     the other way; the first name (in the drawn order) is a tree of them all."""
@@ -236,6 +238,7 @@ PREFIXES = ["x", "Éé", "\uffff", "\U0001f600", "a\U00010000/\ue000/中文"]
 @pytest.mark.req("WASM-009.6", "WASM-008.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "order:utf8", "order:utf16")
 @pytest.mark.parametrize("prefix", PREFIXES)
+@pytest.mark.req("ENC-010")
 def test_msg_entry_below_a_path_lists_that_tree_in_canonical_order(
     impl: Implementation, prefix: str
 ) -> None:
@@ -283,6 +286,7 @@ WRITE_ORDERS = ["reversed", "utf8", "utf16", "casefold", "length-first-codepoint
     "order:canonical-utf16",
 )
 @pytest.mark.parametrize("order", WRITE_ORDERS)
+@pytest.mark.req("ENC-010")
 def test_msg_entry_lists_a_tree_a_step_wrote_in_canonical_order(
     impl: Implementation, order: str
 ) -> None:

@@ -127,6 +127,7 @@ EXPECTED: dict[str, dict[str, bytes]] = {
 @pytest.mark.req("WASM-024.4", "WASM-024.6", "WASM-025.2", "WASM-025.3", "WASM-025.4", "WASM-027.1")
 @pytest.mark.inputs("ascii", "largest")
 @pytest.mark.parametrize("name", sorted(VALID))
+@pytest.mark.req("WASM-021")
 def test_a_valid_image_part_is_restored_exactly(impl: Implementation, name: str) -> None:
     runtime, actor = _image_actor(impl)
     assert _plant(impl, runtime, actor, VALID[name]) == []
@@ -168,6 +169,7 @@ def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
 
 @pytest.mark.req("WASM-028", "WASM-016")
 @pytest.mark.inputs("past-largest")
+@pytest.mark.req("WASM-021")
 def test_an_image_over_the_memory_limit_fails_with_memory_limit(impl: Implementation) -> None:
     """256 pages is the limit (WASM-016): allowed above; 257 → ``memory-limit`` (WASM-025)."""
     runtime, actor = _image_actor(impl)

@@ -124,6 +124,7 @@ def test_imports_are_matched_by_exact_name(impl: Implementation, cls: str) -> No
 @pytest.mark.req("WASM-004")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", TEXT)
+@pytest.mark.req("WASM-014.7")
 def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None:
     """``memory`` or ``step`` exported only under a near name → ``invalid-module``
     (``wasm-load``, the genesis step); beside the exact names the same export is ignored;

@@ -404,6 +404,7 @@ PROBES = [
 
 @pytest.mark.req("WASM-009.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("WIT-002")
 def test_header_names_are_looked_up_by_exact_bytes(impl: Implementation) -> None:
     """An actor sends a message whose header block holds names of every class; the
     recipient looks each probe up with ``msg_header``: a name equal byte for byte gives
@@ -482,6 +483,7 @@ def _sender(to: str, n: int) -> bytes:
 
 @pytest.mark.req("WASM-009.1")
 @pytest.mark.inputs("order:signed-bytes", "order:canonical-signed-bytes")
+@pytest.mark.req("ID-005")
 def test_senders_are_seen_in_unsigned_byte_order_of_their_ids(impl: Implementation) -> None:
     """Senders whose ids start with bytes below and above 0x80 (chosen here from their
     cores, WIT-002), and the outside (32 zero bytes), message an actor before its genesis;

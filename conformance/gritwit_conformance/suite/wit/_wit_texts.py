@@ -443,17 +443,24 @@ def update_function(make: Callable[[], Twin], cls: str) -> None:
 
 
 def query_names(make: Callable[[], Twin], cls: str) -> None:
-    """WIT-017.3: a query name other than exactly one the actor answers is unknown."""
+    """WIT-017.3: a query name other than exactly one the actor answers is unknown; one
+    that is no text (a lone surrogate) is malformed, ``bad-request`` (ADP-004.11)."""
     t = make()
     try:
         c = t.started("counter")
         assert bytes.fromhex(t("query", actor=c, name="count")["data"]) == b"0"
         for word in ("count", "wut"):
             for name in near(word, cls):
-                answer = t("query", actor=c, name=name)
-                assert "error" in answer, f"query {name!a} is none of counter's: {answer}"
-                if tc.is_valid_text(name):
-                    assert answer == {"error": "unknown-query"}, (name, answer)
+                # a name that is no text is malformed before any actor reads it
+                # (ADP-004.11); a text naming no query of counter's is unknown (WIT-017.3)
+                rule = "WIT-017.3" if tc.is_valid_text(name) else "ADP-004.11"
+                try:
+                    answer = t("query", actor=c, name=name)
+                except AssertionError as exc:
+                    raise AssertionError(f"{rule}: {exc}") from None
+                assert "error" in answer, f"query {name!a} is none of counter's ({rule}): {answer}"
+                if rule == "WIT-017.3":
+                    assert answer == {"error": "unknown-query"}, f"{rule}: {name!a} {answer}"
     finally:
         t.close()
 

@@ -264,6 +264,7 @@ FAILS = _orders("WXIU")
 
 @pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.1", "WIT-012.5", "WIT-013.3")
 @pytest.mark.parametrize("word", STARTS)
+@pytest.mark.req("ADP-004.8", "WIT-002", "WIT-012.2", "WIT-013.4", "WIT-020.2", "WIT-020.4")
 def test_a_right_genesis_anywhere_among_pending_messages_starts_the_actor(
     impl: Implementation, word: str
 ) -> None:
@@ -272,6 +273,9 @@ def test_a_right_genesis_anywhere_among_pending_messages_starts_the_actor(
 
 @pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-013.3")
 @pytest.mark.parametrize("word", FAILS)
+@pytest.mark.req(
+    "ADP-004.8", "WIT-002", "WIT-012.1", "WIT-012.2", "WIT-013.4", "WIT-020.2", "WIT-020.4"
+)
 def test_only_misaddressed_geneses_fail_the_first_transition(
     impl: Implementation, word: str
 ) -> None:
@@ -305,6 +309,7 @@ MORE = [
 @pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.2", "WIT-012.1", "WIT-005")
 @pytest.mark.parametrize(("word", "spawner"), MORE, ids=[f"{w or '-'}{'+spawner' * s}"
                                                         for w, s in MORE])  # fmt: skip
+@pytest.mark.req("ADP-004.8", "WIT-002", "WIT-013.4", "WIT-020.2", "WIT-020.4")
 def test_competing_geneses_across_signals_runs_and_senders(
     impl: Implementation, word: str, spawner: bool
 ) -> None:
@@ -329,6 +334,7 @@ _SEND = st.one_of(
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @run_settings
 @given(ops=st.lists(_SEND, min_size=1, max_size=9), spawner=st.booleans())
+@pytest.mark.req("ADP-004.8", "WIT-002", "WIT-013.4", "WIT-020.2", "WIT-020.4")
 def test_random_competing_geneses(impl: Implementation, ops: list[Op], spawner: bool) -> None:
     _run_geneses(impl, ops, spawner, f"ops {ops}, spawner {spawner}")
 
@@ -404,6 +410,7 @@ VALID_NEAR = sorted(c for c in NEAR_MTS if c != "lone-surrogate")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("word", NEAR_CASES)
 @pytest.mark.parametrize("klass", VALID_NEAR)
+@pytest.mark.req("ADP-004.8", "WIT-002", "WIT-013.4", "WIT-020.2", "WIT-020.4")
 def test_a_near_miss_mt_is_no_genesis(impl: Implementation, klass: str, word: str) -> None:
     for mt in NEAR_MTS[klass]:
         ops = [("near", mt, False, False) if op[0] == "N" else op for op in _ops(word)]
@@ -413,6 +420,7 @@ def test_a_near_miss_mt_is_no_genesis(impl: Implementation, klass: str, word: st
 @pytest.mark.req("WIT-012.1", "WIT-012.2", "ADP-004.8")
 @pytest.mark.inputs("lone-surrogate")
 @pytest.mark.parametrize("word", ["N", "NW", "NR", "NUN"])
+@pytest.mark.req("WIT-002", "WIT-012.3", "WIT-012.6", "WIT-013.4", "WIT-020.2", "WIT-020.4")
 def test_a_genesis_mt_with_a_lone_surrogate_is_refused_and_sends_nothing(
     impl: Implementation, word: str
 ) -> None:

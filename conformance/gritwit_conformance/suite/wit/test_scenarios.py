@@ -30,6 +30,7 @@ pytestmark = pytest.mark.profile("wit")
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("scenarios.json", "ADP-014")))
+@pytest.mark.req("WIT-018")
 def test_scenario(impl: Implementation, vector: Vector) -> None:
     replay_scenario(impl, vector)
 
@@ -43,6 +44,7 @@ def test_scenarios_were_found(impl: Implementation) -> None:
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-014", "WIT-002", "WIT-007", "ID-001")
+@pytest.mark.req("WIT-012")
 def test_heads_are_steps_of_their_actor(impl: Implementation) -> None:
     runtime = impl.call("wit-open").expect_ok("setup")["runtime"]
     actor = impl.call("wit-genesis", runtime=runtime, actor="echo", state={}).expect_ok("genesis")[

@@ -111,6 +111,7 @@ def _blob(data: bytes) -> g.Blob:
 
 
 @pytest.mark.req("WIT-020.1", "WIT-020.4", "WIT-028.7")
+@pytest.mark.req("ADP-014", "WIT-020.3")
 def test_counter_writes_count_0_at_genesis_and_nothing_for_a_get(impl: Implementation) -> None:
     rt = Rt(impl)
     c = rt.genesis("counter")
@@ -125,6 +126,7 @@ def test_counter_writes_count_0_at_genesis_and_nothing_for_a_get(impl: Implement
 
 @pytest.mark.req("WIT-020.2", "WIT-020.3", "WIT-028.4", "WIT-028.5", "WIT-028.6", "WIT-028.7")
 @pytest.mark.inputs("ascii", "bmp", "empty")
+@pytest.mark.req("ADP-014")
 def test_counter_amounts(impl: Implementation) -> None:
     rt = Rt(impl)
     c = rt.genesis("counter")
@@ -143,6 +145,7 @@ def test_counter_amounts(impl: Implementation) -> None:
 
 @pytest.mark.req("WIT-020.2", "WIT-020.4", "WIT-020.5")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_counter_bound_and_a_stored_count_kept_as_is(impl: Implementation) -> None:
     rt = Rt(impl)
     top = rt.genesis("counter", count=b"999999999999999998")
@@ -165,6 +168,7 @@ def test_counter_bound_and_a_stored_count_kept_as_is(impl: Implementation) -> No
 
 @pytest.mark.req("WIT-025.1", "WIT-025.2", "WIT-025.3", "WIT-025.4", "WIT-025.5", "WIT-028.7")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_budget_replies_and_writes(impl: Implementation) -> None:
     rt = Rt(impl)
     b = rt.genesis("budget", budget=b"10")
@@ -195,6 +199,7 @@ def test_budget_replies_and_writes(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WIT-019.1", "WIT-028.5")
+@pytest.mark.req("ADP-014")
 def test_echo_replies_the_same_content_queued_with_mt_only(impl: Implementation) -> None:
     rt = Rt(impl)
     e = rt.genesis("echo")
@@ -216,6 +221,7 @@ def test_echo_replies_the_same_content_queued_with_mt_only(impl: Implementation)
 
 @pytest.mark.req("WIT-021.1", "WIT-028.6")
 @pytest.mark.inputs("ascii", "largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_fanout_sends_per_entry_in_canonical_order(impl: Implementation) -> None:
     rt = Rt(impl)
     f, e = rt.genesis("fanout"), rt.genesis("echo")
@@ -235,6 +241,7 @@ def test_fanout_sends_per_entry_in_canonical_order(impl: Implementation) -> None
 
 
 @pytest.mark.req("WIT-022.1", "WIT-012.4")
+@pytest.mark.req("ADP-014")
 def test_spawner_sends_genesis_for_any_content(impl: Implementation) -> None:
     rt = Rt(impl)
     s = rt.genesis("spawner")
@@ -248,6 +255,7 @@ def test_spawner_sends_genesis_for_any_content(impl: Implementation) -> None:
 
 @pytest.mark.req("WIT-023.1", "WIT-023.2")
 @pytest.mark.inputs("ascii")
+@pytest.mark.req("ADP-014")
 def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
     rt = Rt(impl)
     u = rt.genesis("updater")
@@ -261,6 +269,7 @@ def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WIT-026.1", "WIT-026.2", "WIT-026.3")
+@pytest.mark.req("ADP-014")
 def test_requester_keeps_any_object_as_answer(impl: Implementation) -> None:
     rt = Rt(impl)
     r = rt.genesis("requester")
@@ -305,6 +314,7 @@ def test_each_actor_answers_exactly_its_queries(
 
 
 @pytest.mark.req("WIT-017.1", "WIT-020.5")
+@pytest.mark.req("ADP-014")
 def test_a_query_runs_no_pending_message(impl: Implementation) -> None:
     """A query reads the head as it is: a pending ``inc`` stays pending, the head stays."""
     rt = Rt(impl)
@@ -328,6 +338,7 @@ def test_a_query_runs_no_pending_message(impl: Implementation) -> None:
         ("requester", {}, ("echo", b"x"), "answer"),
     ],
 )
+@pytest.mark.req("ADP-014")
 def test_entries_no_row_names_keep_their_ids(
     impl: Implementation,
     actor: str,

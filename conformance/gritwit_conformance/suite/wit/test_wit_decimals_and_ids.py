@@ -18,12 +18,14 @@ pytestmark = pytest.mark.profile("wit")
 @pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2", "WIT-025.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_ascii_digits_are_a_decimal(impl: Implementation, cls: str) -> None:
     decimals(_twin(impl), DECIMAL_DATA[cls])
 
 
 @pytest.mark.req("WIT-028.6", "WIT-020.2", "WIT-025.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_a_decimal_has_at_most_18_digits(impl: Implementation) -> None:
     decimals(_twin(impl), LIMIT_DATA)
 
@@ -31,11 +33,13 @@ def test_a_decimal_has_at_most_18_digits(impl: Implementation) -> None:
 @pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_64_lowercase_hex_digits_name_an_actor(impl: Implementation, cls: str) -> None:
     text_form_ids(_twin(impl), cls)
 
 
 @pytest.mark.req("WIT-028.6", "WIT-026.1", "WIT-021.1")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-014")
 def test_a_text_form_id_has_exactly_64_digits(impl: Implementation) -> None:
     text_form_ids(_twin(impl), None)

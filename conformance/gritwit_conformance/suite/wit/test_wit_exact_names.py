@@ -30,6 +30,7 @@ pytestmark = pytest.mark.profile("wit")
 @pytest.mark.req("WIT-001.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_core_entry_names_are_exact_bytes(impl: Implementation, cls: str) -> None:
     entry_names(_twin(impl), cls)
 
@@ -37,6 +38,7 @@ def test_core_entry_names_are_exact_bytes(impl: Implementation, cls: str) -> Non
 @pytest.mark.req("WIT-016", "WIT-001.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_frozen_entries_are_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
     frozen_names(_twin(impl), cls)
 
@@ -44,6 +46,7 @@ def test_frozen_entries_are_named_by_exact_bytes(impl: Implementation, cls: str)
 @pytest.mark.req("WIT-001.2", "WIT-012.4", "WIT-007.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_the_runtime_header_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
     runtime_key(_twin(impl), cls)
 
@@ -51,6 +54,7 @@ def test_the_runtime_header_name_is_exact_bytes(impl: Implementation, cls: str) 
 @pytest.mark.req("WIT-001.3", "WIT-012.4", "WIT-029.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_the_runtime_header_value_is_exact_bytes(impl: Implementation, cls: str) -> None:
     runtime_value(_twin(impl), cls)
 
@@ -58,6 +62,7 @@ def test_the_runtime_header_value_is_exact_bytes(impl: Implementation, cls: str)
 @pytest.mark.req("WIT-001.4", "WIT-023.1", "WIT-023.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_a_wit_naming_no_test_actor_is_unknown(impl: Implementation, cls: str) -> None:
     actor_names(_twin(impl), cls)
 
@@ -65,6 +70,7 @@ def test_a_wit_naming_no_test_actor_is_unknown(impl: Implementation, cls: str) -
 @pytest.mark.req("WIT-013.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_only_mt_update_is_an_update(impl: Implementation, cls: str) -> None:
     update_mt(_twin(impl), cls)
 
@@ -72,13 +78,15 @@ def test_only_mt_update_is_an_update(impl: Implementation, cls: str) -> None:
 @pytest.mark.req("WIT-014.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_an_update_function_is_named_by_exact_bytes(impl: Implementation, cls: str) -> None:
     update_function(_twin(impl), cls)
 
 
-@pytest.mark.req("WIT-017.3")
+@pytest.mark.req("WIT-017.3", "ADP-004.11")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_a_query_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
     query_names(_twin(impl), cls)
 
@@ -86,5 +94,6 @@ def test_a_query_name_is_exact_bytes(impl: Implementation, cls: str) -> None:
 @pytest.mark.req("WIT-028.4")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.req("ADP-014")
 def test_an_mt_naming_no_row_is_read_without_effect(impl: Implementation, cls: str) -> None:
     mt_no_row(_twin(impl), cls)

@@ -29,6 +29,7 @@ WUT = (
 
 @pytest.mark.smoke
 @pytest.mark.req("WIT-030.1", "WIT-028.2", "WIT-028.4")
+@pytest.mark.req("WIT-028.8")
 def test_sleepy_sleeps_each_nap_and_its_step_is_adopted(impl: Implementation) -> None:
     """Naps of 300 and 0200 ms (0.5 s in all) around naps read without effect.
 
@@ -77,6 +78,7 @@ def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementatio
 
 
 @pytest.mark.req("WIT-018", "WIT-030")
+@pytest.mark.req("WIT-028.9")
 def test_sleepy_answers_wut_with_its_catalogue_line(impl: Implementation) -> None:
     rt = Rt(impl)
     s = rt.genesis("sleepy")

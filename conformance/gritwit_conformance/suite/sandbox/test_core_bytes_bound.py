@@ -1,0 +1,66 @@
+"""A core's bytes are bounded before it is mounted (SBX-006.16; issue 55, item 1).
+
+A core whose files hold more than the run's core limit — each blob's bytes at each path
+it is reached by — is refused ``output-too-large`` before the interpreter starts, whatever
+the program: even one that would remove a file and leave a core within the limit, or one
+that would exit non-zero.  Files of exactly the limit mount.  Expected answers come from
+the clause's arithmetic on the objects made here.  Written against
+``gritwit_conformance.wrong.sandbox_core_bytes_unbounded``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._runs import failure_class
+
+pytestmark = pytest.mark.profile("sandbox")
+
+#: Removes one file, then exits 0: what it leaves is within any limit checked here.
+_REMOVE = "import os\nos.remove('/core/{path}')\nprint('ran')\n"
+
+
+def _core(objects: list[Any]) -> dict[str, Any]:
+    return {
+        "core": g.object_id(objects[-1]).hex(),
+        "objects": [g.encode_object(o).hex() for o in objects],
+    }
+
+
+def _flat() -> dict[str, Any]:
+    """Two files, 600 and 400 bytes: 1 000 bytes."""
+    a, b = g.Blob(data=b"a" * 600), g.Blob(data=b"b" * 400)
+    return _core([a, b, g.Tree(entries={"a": g.object_id(a), "b": g.object_id(b)})])
+
+
+def _shared() -> dict[str, Any]:
+    """One 500-byte file reached at two paths, ``x/f`` and ``y/f``: 1 000 bytes."""
+    blob = g.Blob(data=b"s" * 500)
+    below = g.Tree(entries={"f": g.object_id(blob)})
+    top = g.Tree(entries={"x": g.object_id(below), "y": g.object_id(below)})
+    return _core([blob, below, top])
+
+
+@pytest.mark.req("SBX-006.16", "SBX-007.3", "ADP-019.2")
+@pytest.mark.parametrize(("make", "path"), [(_flat, "b"), (_shared, "x/f")])
+def test_files_past_the_core_limit_are_refused_before_the_program(
+    impl: Implementation, make: Any, path: str
+) -> None:
+    core = make()
+    program = _REMOVE.format(path=path)
+    assert failure_class(impl, program, limits={"core": 1000}, **core) is None, (
+        "files of exactly the core limit (1 000 bytes) must mount (SBX-006.16)"
+    )
+    assert failure_class(impl, program, limits={"core": 999}, **core) == "output-too-large", (
+        "files of 1 000 bytes (each blob counted at each path) past a core limit of 999 "
+        "must be refused before the program runs, though it would leave less (SBX-006.16)"
+    )
+    exits = "raise SystemExit(3)\n"
+    assert failure_class(impl, exits, limits={"core": 999}, **core) == "output-too-large", (
+        "a core past the limit is refused whatever the program: before it runs (SBX-006.16)"
+    )
