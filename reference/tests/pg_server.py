@@ -256,3 +256,10 @@ def session_cluster(skip: Callable[[str], object]) -> Cluster:
     except ClusterUnavailable as exc:
         skip(f"the throwaway PostgreSQL cluster could not start: {exc}")
         raise
+
+
+#: For ``pg_pair.py``'s primary and standby: the user the servers run as, the command run
+#: as that user, and the shutdown a server gets when the test process dies.
+server_user = _server_user
+as_user = _as_user
+die_with_parent = _die_with_parent

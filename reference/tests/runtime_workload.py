@@ -26,7 +26,9 @@ from gritwit.runtime import Runtime
 from gritwit.wit import outside_entries, pending, read_outside, test_actor_core
 
 Op = tuple[g.ObjectId, g.ObjectId, dict[str, str], tuple[g.GritObject, ...]]
-OPS = 48
+#: The outside's sends to counters, echoes and the requester: 48, or
+#: ``GRITWIT_WORKLOAD_OPS`` (``test_pg_failover.py`` runs more than 1,000 messages).
+OPS = int(os.environ.get("GRITWIT_WORKLOAD_OPS", "48"))
 
 
 def _blob(text: str) -> g.Blob:

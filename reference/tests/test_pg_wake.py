@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
+import psycopg
 import pytest
 from test_runtime import _count, _say
 
@@ -105,6 +107,53 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
         report = asyncio.run(mine.run_until_quiescent())  # reads the refs, woken or not
         assert len(report.steps) == 1 and not report.failures
         assert _count(stores[0], actor) == 5
+    finally:
+        for store in stores:
+            store.close()
+
+
+class _RefusesListen:
+    """A connection whose server refuses ``LISTEN`` as CockroachDB does (``0A000``)."""
+
+    def __init__(self, conn: psycopg.Connection, tries: list[str]) -> None:
+        self._conn, self._tries = conn, tries
+
+    def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        text = query.as_string(self._conn) if hasattr(query, "as_string") else str(query)
+        if text.upper().startswith("LISTEN"):
+            self._tries.append(text)
+            raise psycopg.errors.FeatureNotSupported("unimplemented: LISTEN is not supported")
+        return self._conn.execute(query, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+@pytest.mark.req("RUN-020.6")
+def test_a_refused_listen_falls_back_to_polling(pg_url: str) -> None:
+    """A server that refuses ``LISTEN`` (CockroachDB: ``0A000``): the wait sleeps and
+    answers ``False``, from then on without asking again, and the runtime still runs
+    the message another runtime sent, on its next run."""
+    stores = Store.open(pg_url), Store.open(pg_url)
+    mine = Runtime(stores[0], share=Share(k=0, n=2))
+    theirs = Runtime(stores[1], share=Share(k=1, n=2), send_commit="own")
+    listener = stores[0].backend._listener  # type: ignore[attr-defined]
+    tries: list[str] = []
+    real = listener._connect
+    listener._connect = lambda: _RefusesListen(real(), tries)
+    try:
+        core, objects = _counter_in(Share(k=0, n=2))
+        actor = asyncio.run(theirs.genesis(core, objects))
+        assert asyncio.run(mine.run_until_quiescent()).steps
+        assert listener.listening
+        assert asyncio.run(mine.wait_for_swaps(NONE)) is False
+        assert len(tries) == 1 and not listener.listening  # refused: polling now
+        asyncio.run(_say(theirs, actor, "inc", "7"))
+        assert asyncio.run(mine.wait_for_swaps(NONE)) is False  # no wake-up, no error
+        assert len(tries) == 1  # not asked again
+        report = asyncio.run(mine.run_until_quiescent())
+        assert len(report.steps) == 1 and not report.failures
+        assert _count(stores[0], actor) == 7
     finally:
         for store in stores:
             store.close()

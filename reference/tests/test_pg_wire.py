@@ -150,53 +150,56 @@ def test_a_statement_prepared_here_survives_psycopgs_deallocate_all(
     assert int.from_bytes(bytes(answer.get_value(0, 0)), "big") == 42
 
 
-@pytest.mark.req("DUR-005.4")
+@pytest.mark.req("DUR-005.4", "DUR-005.6")
 def test_the_writes_plan_made_on_a_new_store_looks_rows_up_by_key(pg_database: str) -> None:
-    """The whole write is planned once per connection, at its first run: on a new store,
-    over tables of a few pages.  Once they have grown, that plan still reads ``objects``,
-    ``refs`` and ``tombstones`` by their keys, never whole."""
+    """The statements of a whole write (one per table change, DUR-005.6) are planned once
+    per connection, at their first run: on a new store, over tables of a few pages.
+    Once they have grown, those plans still read ``objects``, ``refs`` and
+    ``tombstones`` by their keys, never whole."""
     store = Store.open(create_schema(pg_database))
+    plans: dict[str, str] = {}
     try:
         backend = store.backend
         assert isinstance(backend, PostgresBackend)
         blobs = [g.encode_object(g.Blob(data=b"grown %d" % i)) for i in range(3000)]
         ids = [g.object_id(g.decode_object(blob)) for blob in blobs]
+        # a swap of each kind: set from unset, moved, deleted
+        swaps = [("names/a", None, ids[0]), ("names/b", ids[0], ids[1]), ("names/c", ids[0], None)]
+        names = [name.encode() for name, _, _ in swaps]
+        calls = _pg_commit._whole(
+            _pg_commit._sorted([(ids[0], blobs[0])]),
+            names,
+            swaps,
+            [0],
+            (JOURNAL_KEPT, JOURNAL_PRUNE_EVERY),
+        )
+        assert len(calls) == 4, "the whole write no longer has a statement per table change"
         with backend._connection() as conn:
-            first = _pg_commit._sorted([(ids[0], blobs[0])])
-            params = {
-                **first,
-                **_pg_commit._many(
-                    [b"names/a", b"names/b"],
-                    [("names/a", None, ids[0]), ("names/b", None, ids[0])],
-                    (JOURNAL_KEPT, JOURNAL_PRUNE_EVERY),
-                    True,
-                ),
-                "parts": [0],
-                "first": 0,
-            }
-            begin, rollback = Sql.of("BEGIN", {}), Sql.of("ROLLBACK", {})
-            _pg_wire.pipeline(conn, [(begin, {}), (_pg_commit._WHOLE_SQL, params), (rollback, {})])
+            begin = Sql.of("BEGIN", {})
+            with pytest.raises(psycopg.errors.InvalidTextRepresentation):
+                _pg_wire.pipeline(conn, [(begin, {}), *calls])  # prepared, then lost
+            _pg_wire.rollback(conn)
             store.put_objects([g.decode_object(blob) for blob in blobs])  # the tables grow
             for i in range(40):
                 store.cas_ref(f"names/grown/{i}", None, ids[i])
             literal = psycopg.ClientCursor(conn)
             casts = {BYTEA_ARRAY: "bytea[]", INT4_ARRAY: "int4[]", INT4: "int4", INT8: "int8"}
             casts.update({BOOL: "bool", TEXT: "text"})
-            args = ", ".join(
-                f"%({k})s::{casts[t]}"
-                for k, t in zip(
-                    _pg_commit._WHOLE_SQL.params, _pg_commit._WHOLE_SQL.types, strict=True
+            for sql, params in calls:
+                args = ", ".join(
+                    f"%({k})s::{casts[t]}" for k, t in zip(sql.params, sql.types, strict=True)
                 )
-            )
-            plan = "\n".join(
-                row[0] for row in literal.execute(f"EXPLAIN EXECUTE gritwit_whole({args})", params)
-            )
+                name = str(sql.name, "ascii")
+                plans[name] = "\n".join(
+                    row[0] for row in literal.execute(f"EXPLAIN EXECUTE {name}({args})", params)
+                )
     finally:
         store.close()
-    assert "gritwit_whole" in str(_pg_commit._WHOLE_SQL.name)
-    for table in ("objects", "refs", "tombstones"):
-        assert f"Seq Scan on {table}" not in plan, plan
-    assert "Hash Join" not in plan and "Hash Anti Join" not in plan, plan
+    assert "gritwit_whole" in plans, plans.keys()
+    for name, plan in plans.items():
+        for table in ("objects", "refs", "tombstones"):
+            assert f"Seq Scan on {table}" not in plan, (name, plan)
+        assert "Hash Join" not in plan and "Hash Anti Join" not in plan, (name, plan)
 
 
 @pytest.mark.req("DUR-005.4")

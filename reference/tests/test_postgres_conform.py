@@ -8,7 +8,9 @@
 * (heavy) the conformance suite's ``store`` and ``runtime`` profiles pass against
   the reference on PostgreSQL, over stdio and in-process, kill tests included; over
   stdio also with the store's transactions at ``REPEATABLE READ`` and ``SERIALIZABLE``
-  (``gritwit_isolation``, DUR-007), counting the retries the adapters took.
+  (``gritwit_isolation``, DUR-007), counting the retries the adapters took; every
+  statement the adapters sent is read from the server's log and none may modify a
+  table twice (DUR-005.6).
 
 The server is the throwaway cluster of ``pg_server.py``; each test its own database
 or schema.
@@ -23,8 +25,10 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from sql_shape import log_statements, logged, twice
 
 import gritwit as g
 from gritwit.adapter import ReferenceAdapter
@@ -178,7 +182,7 @@ KNOWN_BUGS: dict[str, str] = {}
 
 @pytest.mark.heavy
 @pytest.mark.slow
-@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3", "DUR-007")
+@pytest.mark.req("ADP-010.6", "DUR-005", "ADP-015", "ADP-010.3", "DUR-007", "DUR-005.6")
 @pytest.mark.parametrize(
     "where",
     [
@@ -212,6 +216,10 @@ def test_store_and_runtime_profiles_pass_on_postgres(
     where: str, pg_cluster: Any, tmp_path: Path
 ) -> None:
     url = pg_cluster.create_database()
+    # every statement the adapters send is logged, and judged below (DUR-005.6)
+    log_statements(pg_cluster.url(), urlsplit(url).path.lstrip("/"))
+    server_log = pg_cluster.root / "server.log"
+    log_start = server_log.stat().st_size
     retry_log = tmp_path / "retries.log"  # every adapter process appends its retries
     env = {LOG_VARIABLE: str(retry_log)}
     if where.startswith("stdio"):
@@ -251,6 +259,12 @@ def test_store_and_runtime_profiles_pass_on_postgres(
         ).fetchone()
     print(f"{where}: {row} schemas")
     assert row is not None and row[0] > 10
+    with open(server_log, encoding="utf-8", errors="replace") as text:
+        text.seek(log_start)
+        statements = logged(text.read())
+    twice_over = [(name, twice(sql), sql[:300]) for name, sql in statements if twice(sql)]
+    print(f"{where}: {len(statements)} statements judged (DUR-005.6)")
+    assert len(statements) > 1000 and not twice_over, twice_over[:3]
 
 
 @pytest.mark.req("ADP-018.6", "ADP-010.6", "DUR-005")

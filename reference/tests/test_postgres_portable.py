@@ -65,7 +65,8 @@ def test_the_options_are_read_and_stripped() -> None:
     assert plain.endswith("?options=-csearch_path%3Dgw1&sslmode=disable")
     assert split_options("postgresql://db/x") == ("postgresql://db/x", StoreOptions())
     assert split_options("host=/tmp dbname=x") == ("host=/tmp dbname=x", StoreOptions())
-    assert StoreOptions().isolation == "read-committed" and StoreOptions().max_write_bytes is None
+    assert StoreOptions().isolation == "read-committed"
+    assert StoreOptions().max_write_bytes == 64 * 2**20  # CockroachDB's, by default (DUR-008)
 
 
 @pytest.mark.req("DUR-007.1", "DUR-008")
@@ -423,8 +424,8 @@ def test_a_write_past_the_bound_is_refused_before_it_is_sent(
                 "names/a", None, oid_of(half), target=g.decode_object(half),
             )  # fmt: skip
         assert store.get_ref("names/a") is None
-    with Store.open(pg_url) as unbounded:  # the same store without the option: no bound
-        unbounded.put(over)
+    with Store.open(pg_url) as default:  # the same store without the option: 64 MiB
+        default.put(over)
 
 
 @pytest.mark.req("DUR-008.1", "DUR-008.2", "ADP-010.6")

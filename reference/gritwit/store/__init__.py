@@ -22,6 +22,7 @@ from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
 from ._store import Store, VerifyReport
+from ._store_options import UnsettledWarning
 from ._times import format_step_time, step_times
 from ._url import (
     STORE_URL_SCHEMES,
@@ -33,6 +34,7 @@ from ._url import (
 )
 
 __all__ = [
+    "UnsettledWarning",
     "EXIT_OUTCOME_UNKNOWN",
     "EXIT_STORE_UNAVAILABLE",
     "EXIT_USAGE",

@@ -5,8 +5,11 @@ set of objects to insert and a list of compare-and-swaps of distinct refs.  This
 module sends that write in **one** round trip (one Sync): objects and at most one swap
 as a pipeline of small statements in one transaction — ``BEGIN``, the gate, the part,
 the objects, the swap, ``COMMIT`` — each planned as cheaply as a statement of its own;
-several swaps (a whole group, RUN-017) as one statement whose locks are common table
-expressions every other part of it reads first (:data:`_WHOLE`), between a ``BEGIN``
+several swaps (a whole group, RUN-017) as a statement per table change — the locks,
+objects and updates of refs; the refs set from unset; the refs deleted; the journal —
+where the first takes the locks in common table expressions every other part of it
+reads first (:data:`._pg_write_sql.WHOLE`).  No statement modifies one table twice
+(DUR-005.6: CockroachDB refuses it).  Either way the write sits between a ``BEGIN``
 and a ``COMMIT`` of its own: an explicit ``COMMIT``, so that a commit the server refuses
 (``SERIALIZABLE``: "canceled on commit attempt") is that statement's answer, not an
 answer to the Sync that psycopg does not expect (it then cannot leave the pipeline:
@@ -16,8 +19,8 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
   parts of the refs it swaps, in ascending order (``ORDER BY part FOR UPDATE``, every
   row fetched; an objects-only write takes the part of its first id, to count its
-  commit), and only then inserts its objects, in id order.  A writer that waits for a part's row has
-  inserted nothing yet, and two writers inserting common ids insert them in one
+  commit), and only then inserts its objects, in id order.  A writer that waits for a
+  part's row has inserted nothing yet, and two writers inserting common ids insert them in one
   order, so no two writers wait for each other in a cycle; writers of different parts
   do not wait at all.  The first part's ``commits`` counts the commit.
 * **Objects** come as two arrays (``unnest``) and are inserted unless their id is
@@ -34,9 +37,11 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   (``version``), raised by the swaps of that part made.  Only the holder of the part's
   row updates it, and under ``READ COMMITTED`` each statement after the lock sees the
   previous holder's commit, so a part's versions follow commit order without gaps: the
-  argument of :mod:`._postgres`'s module holds for each part.
-* **All or nothing** (``whole=True``): when any swap would not happen the swap
-  statement fails (:data:`LOST`) and the server keeps nothing of the transaction; the
+  argument of :mod:`._postgres`'s module holds for each part.  A part's journal is
+  pruned by the write after the one that raised its version to a multiple of ``every``
+  (:func:`due`): pruning and journaling are two changes of one table.
+* **All or nothing** (``whole=True``): when any swap would not happen the statement
+  that makes it fails (:data:`LOST`) and the server keeps nothing of the transaction; the
   caller falls back to a swap at a time (RUN-017.4 decides which members are lost).
 * **A wake-up** (RUN-020.6): with ``notify``, a write that swapped refs ends its
   pipeline with a statement of its own, its own transaction after the write's
@@ -71,16 +76,18 @@ import psycopg
 from psycopg import pq
 
 from .._ids import ObjectId
-from . import _backend, _pg_wire
+from . import _backend, _pg_wire, _pg_write_sql
 from ._backend import CasResult, CasStatus
-from ._pg_schema import GATE, part_of
+from ._pg_schema import part_of
 from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
+from ._pg_write_sql import SHARE_GATE
 
 __all__ = [
     "ERASED",
     "LOST",
     "Swap",
     "SwapsLost",
+    "due",
     "insert",
     "journal_swaps",
     "run",
@@ -101,221 +108,59 @@ ERASED: Final = "gritwit: an erasure came after the writer's read of the count"
 #: target (``None``: delete).
 Swap = tuple[str, ObjectId | None, ObjectId | None]
 
-#: The gate, shared: every write but erasure and a batch (which take it alone).
-SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
-#: The gate, alone: erasure and a batch.
-TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
-#: One part's row taken, a commit counted there.
-_TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
-#: The gate shared, then one part's row taken and a commit counted there, in one
-#: statement: the gate is an init plan, run at the first row's condition, before the
-#: part's row is locked by its update.
-_GATE_AND_PART: Final = (
-    f"WITH g AS ({SHARE_GATE}) UPDATE gritwit_parts SET commits = commits + 1"
-    " WHERE part = %(part)s AND EXISTS (SELECT 1 FROM g)"
-)
-
-#: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
-#: (STO-002.3): ``fresh``, the digests of those the store did not hold before (RUN-022.1).
-_OBJECTS: Final = """
-o AS (SELECT * FROM unnest(%(oid)s::bytea[], %(odata)s::bytea[]) AS o (id, data)),
-fresh AS (
-  SELECT o.id FROM o
-  WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.id = o.id)
-    AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)),
-put AS (
-  INSERT INTO objects (id, data)
-  SELECT o.id, o.data FROM o
-  WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = o.id)
-  ORDER BY o.id
-  ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE objects.data <> excluded.data
-  RETURNING objects.id)"""
-#: Objects alone (a batch's, or a write without swaps).
-_INSERT: Final = "WITH" + _OBJECTS + "\nSELECT array_agg(id) FROM fresh"
-
-
-def _numbered(rows: str) -> str:
-    """Common table expressions that journal the swaps of the CTE ``rows`` (columns
-    ``name``, ``new``, ``part``, ``n``: their order) in their parts, numbered on from each
-    part's row (``writer``: the parts' new versions and how many each made)."""
-    return f"""
-made AS (SELECT part, count(*) AS made FROM {rows} GROUP BY part),
-writer AS (
-  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
-  WHERE gritwit_parts.part = made.part
-  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
-journal AS (
-  INSERT INTO ref_journal_parts (part, version, name, target)
-  SELECT {rows}.part, writer.version - writer.made
-         + row_number() OVER (PARTITION BY {rows}.part ORDER BY {rows}.n),
-         {rows}.name, {rows}.new
-  FROM {rows} JOIN writer ON writer.part = {rows}.part)"""
-
-
-#: Several swaps, each of a ref that is set or to be set, after their objects were
-#: inserted; each made is journaled in its part; with ``whole``, all of them or none.
-_SWAPS: Final = (
-    "WITH"
-    + _OBJECTS
-    + """,
-w AS (SELECT * FROM unnest(%(name)s::bytea[], %(old)s::bytea[], %(new)s::bytea[],
-                           %(part)s::int[]) WITH ORDINALITY AS w (name, old, new, part, n)),
-ok AS (
-  SELECT w.* FROM w
-  LEFT JOIN LATERAL (SELECT 1 AS held FROM objects x WHERE x.id = w.new LIMIT 1) h ON true
-  LEFT JOIN LATERAL (SELECT 1 AS gone FROM tombstones t WHERE t.id = w.new LIMIT 1) e ON true
-  WHERE w.new IS NULL
-     OR (e.gone IS NULL AND (h.held IS NOT NULL OR w.new IN (SELECT id FROM o)))),
-upd AS (
-  UPDATE refs SET target = ok.new FROM ok
-  WHERE refs.name = ok.name AND ok.old IS NOT NULL AND ok.new IS NOT NULL
-    AND refs.target = ok.old
-  RETURNING refs.name),
-ins AS (
-  INSERT INTO refs (name, target)
-  SELECT ok.name, ok.new FROM ok WHERE ok.old IS NULL
-  ON CONFLICT (name) DO NOTHING
-  RETURNING refs.name),
-del AS (
-  DELETE FROM refs USING ok
-  WHERE refs.name = ok.name AND ok.new IS NULL AND refs.target = ok.old
-  RETURNING refs.name),
-done AS (SELECT name FROM upd UNION ALL SELECT name FROM ins UNION ALL SELECT name FROM del),
-swapped AS (SELECT * FROM w WHERE w.name IN (SELECT name FROM done)),"""
-    + _numbered("swapped")
-    + """,
-pruned AS (
-  DELETE FROM ref_journal_parts USING writer
-  WHERE ref_journal_parts.part = writer.part
-    AND ref_journal_parts.version <= writer.version - %(kept)s
-    AND writer.version / %(every)s <> (writer.version - writer.made) / %(every)s)
-SELECT w.name IN (SELECT name FROM done), w.name IN (SELECT name FROM ok), r.target,
-       CAST(CASE WHEN %(whole)s AND (SELECT count(*) FROM done) <> (SELECT count(*) FROM w)
-            THEN %(lost)s
-            WHEN %(erased)s >= 0
-             AND (SELECT commits FROM gritwit_writer WHERE id = 3) <> %(erased)s
-            THEN %(gone)s ELSE '0' END AS INT),
-       (SELECT array_agg(id) FROM fresh)
-FROM w LEFT JOIN refs r ON r.name = w.name
-ORDER BY w.n"""
-)
-
-#: The locks of a whole write sent as one statement (:data:`_WHOLE`): the gate shared,
-#: then the parts' rows in ascending order, all fetched (``count``); every other part
-#: of the statement reads ``lk``, so none runs before the locks are held.
-_LOCKED: Final = f"""
-g AS ({SHARE_GATE}),
-l AS (SELECT part FROM gritwit_parts WHERE part = ANY(%(parts)s::int[])
-      AND EXISTS (SELECT 1 FROM g) ORDER BY part FOR UPDATE),
-lk AS (SELECT count(*) AS locked FROM l),"""
-#: Several swaps, all or none, with their objects and their locks: one statement, its own
-#: transaction (autocommit), one round trip.  The commit is counted in the first part's
-#: row with the versions (a row is updated once in a statement); a write that would lose
-#: a swap fails whole and is not counted.
-_WHOLE: Final = (
-    _SWAPS.replace("WITH\n", "WITH" + _LOCKED + "\n", 1)
-    .replace("AS o (id, data)),", "AS o (id, data), lk),", 1)
-    .replace(
-        "WITH ORDINALITY AS w (name, old, new, part, n)),",
-        "WITH ORDINALITY AS w (name, old, new, part, n), lk),",
-        1,
-    )
-    .replace(
-        "UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made",
-        "UPDATE gritwit_parts SET version = gritwit_parts.version + made.made,"
-        " commits = gritwit_parts.commits"
-        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END FROM made",
-        1,
-    )
-)
-
-#: One swap, after its objects were inserted (:func:`run`): ``{change}`` is the
-#: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
-#: journaled in its part; the answer: swapped, target present, the ref's value before,
-#: and (``whole``) a failure when it did not swap.
-_SWAP_ONE: Final = """
-WITH
-ok AS (SELECT %(new)s::bytea IS NULL
-         OR (NOT EXISTS (SELECT 1 FROM tombstones WHERE id = %(new)s::bytea)
-             AND EXISTS (SELECT 1 FROM objects WHERE id = %(new)s::bytea)) AS present),
-s AS ({change} RETURNING 1),
-v AS (UPDATE gritwit_parts SET version = version + 1
-      WHERE part = %(part)s AND EXISTS (SELECT 1 FROM s) RETURNING version),
-j AS (INSERT INTO ref_journal_parts (part, version, name, target)
-      SELECT %(part)s, version, %(name)s, %(new)s FROM v),
-p AS (DELETE FROM ref_journal_parts
-      WHERE part = %(part)s AND version <= (SELECT version FROM v) - %(kept)s
-        AND (SELECT version %% %(every)s = 0 FROM v))
-SELECT EXISTS (SELECT 1 FROM s), (SELECT present FROM ok),
-       (SELECT target FROM refs WHERE name = %(name)s),
-       CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT)
-"""
-_CHANGE: Final = {
-    "update": "UPDATE refs SET target = %(new)s WHERE name = %(name)s AND target = %(old)s"
-    " AND (SELECT present FROM ok)",
-    "insert": "INSERT INTO refs (name, target) SELECT %(name)s, %(new)s"
-    " WHERE (SELECT present FROM ok) ON CONFLICT (name) DO NOTHING",
-    "delete": "DELETE FROM refs WHERE name = %(name)s AND target = %(old)s",
-}
-
-#: The wake-up (RUN-020.6): its own transaction, not waiting for its flush.
-_WAKE: Final = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%(channel)s, '')"
-
 _NONE: Final[Mapping[str, object]] = {}
 _OBJECT_TYPES: Final = {"oid": BYTEA_ARRAY, "odata": BYTEA_ARRAY}
 _WRITE_TYPES: Final = {"whole": BOOL, "lost": TEXT, "kept": INT8, "every": INT8}
-#: The erasure guard (:data:`ERASED`) of a write of one swap, after its gate (RUN-011.3).
-_GUARD: Final = (
-    "SELECT CAST(CASE WHEN (SELECT commits FROM gritwit_writer WHERE id = 3) <> %(erased)s"
-    " THEN %(gone)s ELSE '0' END AS INT)"
-)
-_GUARD_SQL: Final = Sql.of(_GUARD, {"erased": INT8, "gone": TEXT}, "gritwit_guard")
+_GUARD_SQL: Final = Sql.of(_pg_write_sql.GUARD, {"erased": INT8, "gone": TEXT}, "gritwit_guard")
 _BEGIN_SQL: Final = Sql.of("BEGIN", {})
 _COMMIT_SQL: Final = Sql.of("COMMIT", {})
-_WAKE_SQL: Final = Sql.of(_WAKE, {"channel": TEXT})
+_WAKE_SQL: Final = Sql.of(_pg_write_sql.WAKE, {"channel": TEXT})
 #: The statements of a write, each prepared once per connection (:mod:`._pg_wire`).
-_GATE_AND_PART_SQL: Final = Sql.of(_GATE_AND_PART, {"part": INT4}, "gritwit_gate_and_part")
-_INSERT_SQL: Final = Sql.of(_INSERT, _OBJECT_TYPES, "gritwit_insert")
+_GATE_AND_PART_SQL: Final = Sql.of(
+    _pg_write_sql.GATE_AND_PART,
+    {"part": INT4, "kept": INT8, "every": INT8},
+    "gritwit_gate_and_part",
+)
+_INSERT_SQL: Final = Sql.of(_pg_write_sql.INSERT, _OBJECT_TYPES, "gritwit_insert")
+_ARRAYS: Final = {"name": BYTEA_ARRAY, "old": BYTEA_ARRAY, "new": BYTEA_ARRAY}
 _WHOLE_SQL: Final = Sql.of(
-    _WHOLE,
+    _pg_write_sql.WHOLE,
     {
         **_OBJECT_TYPES,
-        **_WRITE_TYPES,
+        **_ARRAYS,
+        "lost": TEXT,
+        "kept": INT8,
+        "every": INT8,
         "erased": INT8,
         "gone": TEXT,
-        "name": BYTEA_ARRAY,
-        "old": BYTEA_ARRAY,
-        "new": BYTEA_ARRAY,
         "part": INT4_ARRAY,
         "parts": INT4_ARRAY,
-        "first": INT4,
     },
     "gritwit_whole",
 )
+_WHOLE_INSERT_SQL: Final = Sql.of(
+    _pg_write_sql.WHOLE_INSERT, {**_ARRAYS, "lost": TEXT, "many": INT8}, "gritwit_whole_insert"
+)
+_WHOLE_DELETE_SQL: Final = Sql.of(
+    _pg_write_sql.WHOLE_DELETE, {**_ARRAYS, "lost": TEXT, "many": INT8}, "gritwit_whole_delete"
+)
+_WHOLE_JOURNAL_SQL: Final = Sql.of(
+    _pg_write_sql.WHOLE_JOURNAL,
+    {**_ARRAYS, "part": INT4_ARRAY, "first": INT4},
+    "gritwit_whole_journal",
+)
 _SWAP_ONE_SQL: Final = {
     kind: Sql.of(
-        _SWAP_ONE.format(change=change),
+        _pg_write_sql.SWAP_ONE.format(change=change),
         {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4},
         f"gritwit_swap_{kind}",
     )
-    for kind, change in _CHANGE.items()
+    for kind, change in _pg_write_sql.CHANGE.items()
 }
-
-#: Journal swaps made in a batch (behind the gate, alone), in their order, each in its
-#: part: the parts' rows raised by as many; the new versions and how many each part made.
-_JOURNAL: Final = (
-    """
-WITH
-j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
-      WITH ORDINALITY AS j (name, new, part, n)),"""
-    + _numbered("j")
-    + """
-SELECT part, version, made FROM writer"""
-)
 
 
 def _sorted(objects: Sequence[tuple[ObjectId, bytes]]) -> dict[str, object]:
-    """``objects`` as the arrays of :data:`_INSERT`: each id once (its first bytes), in
+    """``objects`` as the arrays of :data:`_pg_write_sql.INSERT`: each id once (its first bytes), in
     id order (the order every writer inserts in)."""
     unique = {oid.digest: data for oid, data in reversed(objects)}
     ids = sorted(unique)
@@ -328,7 +173,7 @@ def insert(conn: psycopg.Connection, objects: Sequence[tuple[ObjectId, bytes]]) 
     params = _sorted(objects)
     if not params["oid"]:
         return set()
-    row = conn.execute(_INSERT, params, binary=True).fetchone()
+    row = conn.execute(_pg_write_sql.INSERT, params, binary=True).fetchone()
     return _digests(None if row is None else row[0])
 
 
@@ -343,7 +188,7 @@ def journal_swaps(
     if not swaps:
         return
     rows = conn.execute(
-        _JOURNAL,
+        _pg_write_sql.JOURNAL,
         {
             "name": [name for name, _ in swaps],
             "new": [target for _, target in swaps],
@@ -353,11 +198,22 @@ def journal_swaps(
     ).fetchall()
     kept, every = journal
     for part, version, made in rows:
-        if version // every != (version - made) // every:
+        if due(version - made, made, every):
             conn.execute(
                 "DELETE FROM ref_journal_parts WHERE part = %s AND version <= %s",
                 (part, version - kept),
             )
+
+
+def due(start: int, made: int, every: int) -> bool:
+    """Whether a write that raises a part's version from ``start`` by ``made`` prunes its
+    journal: when ``start`` … ``start + made - 1`` holds a multiple of ``every``.  The
+    write that reaches a multiple does not prune, the next one of that part does (a
+    write of one swap prunes before it knows whether it swaps, down to ``start`` minus
+    what is kept: :data:`_pg_write_sql.GATE_AND_PART`), so that a statement never both journals and
+    prunes (DUR-005.6); a part keeps at least ``kept`` rows and at most ``kept + every``
+    (RUN-003.1)."""
+    return -(-(start + made) // every) != -(-start // every)
 
 
 class SwapsLost(Exception):
@@ -426,12 +282,11 @@ def run(
     # the answers: after BEGIN, the whole write (several swaps) or the gate and part, the
     # objects (when any) and the swap (when one)
     rows: list[tuple[bool, bool, bytes | None]] = []
-    if len(swaps) > 1:
+    if len(swaps) > 1:  # whole: each swap made, or the pipeline failed (SwapsLost)
         answer = answers[1]
         assert answer is not None
-        for row in range(answer.ntuples):
-            rows.append(_swap_row(answer, row))
-        fresh = _digests(_pg_wire.bytea_array(answer.get_value(0, 4)) if answer.ntuples else None)
+        rows = [(True, True, None)] * len(swaps)
+        fresh = _digests(_pg_wire.bytea_array(answer.get_value(0, 1)) if answer.ntuples else None)
     else:
         put = answers[2 + guarded] if params["oid"] else None
         fresh = _digests(None if put is None else _pg_wire.bytea_array(put.get_value(0, 0)))
@@ -471,27 +326,19 @@ def _calls(
     notify: str | None,
     erased: int | None = None,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
-    """The statements of :func:`run`, in order: ``BEGIN``, the write (one statement for
-    several swaps; the gate and part, the erasure guard when ``erased``, the objects,
+    """The statements of :func:`run`, in order: ``BEGIN``, the write (for several swaps
+    :func:`_whole`'s; the gate and part, the erasure guard when ``erased``, the objects,
     the swap for one), ``COMMIT`` — an
     explicit one, so a commit the server refuses (``SERIALIZABLE``) is that statement's
     answer — and the wake-up."""
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
-    if len(swaps) > 1:  # one statement, locks and all
-        calls.append(
-            (
-                _WHOLE_SQL,
-                {
-                    **params,
-                    **_many(names, swaps, journal, whole, erased),
-                    "parts": parts,
-                    "first": parts[0],
-                },
-            )
-        )
+    if len(swaps) > 1:  # a statement per table modified (DUR-005.6), the locks first
+        calls.extend(_whole(params, names, swaps, parts, journal, erased))
     else:
         # small statements, each planned once: the gate, the part, the objects, the swap
-        calls.append((_GATE_AND_PART_SQL, {"part": parts[0]}))
+        calls.append(
+            (_GATE_AND_PART_SQL, {"part": parts[0], "kept": journal[0], "every": journal[1]})
+        )
         if erased is not None:  # after the gate, which erasure takes alone (RUN-011.3)
             calls.append((_GUARD_SQL, {"erased": erased, "gone": ERASED}))
         if params["oid"]:
@@ -512,7 +359,7 @@ def wake(conn: psycopg.Connection, channel: str) -> None:
     """Notify ``channel`` in a statement of its own, its own transaction, that does not
     wait for its flush (``synchronous_commit`` off for that transaction alone, RUN-020.6):
     sent after a batch's commit."""
-    conn.execute(_WAKE, {"channel": channel}, prepare=False)
+    conn.execute(_pg_write_sql.WAKE, {"channel": channel}, prepare=False)
 
 
 def wake_call(channel: str) -> tuple[_pg_wire.Sql, Mapping[str, object]] | None:
@@ -539,25 +386,56 @@ def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict
     }
 
 
-def _many(
+def _whole(
+    params: dict[str, object],
     names: list[bytes],
     swaps: Sequence[Swap],
+    parts: list[int],
     journal: tuple[int, int],
-    whole: bool,
     erased: int | None = None,
-) -> dict[str, object]:
-    return {
-        "name": names,
-        "old": [None if old is None else old.digest for _, old, _ in swaps],
-        "new": [None if new is None else new.digest for _, _, new in swaps],
-        "part": [part_of(name) for name in names],
-        "whole": whole,
-        "lost": LOST,
-        "kept": journal[0],
-        "every": journal[1],
-        "erased": -1 if erased is None else erased,
-        "gone": ERASED,
-    }
+) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
+    """The statements of a whole write of several ``swaps``: the locks, objects and
+    updates (:data:`_pg_write_sql.WHOLE`); the inserts and the deletes, when there are any; the
+    journal.  Each fails the transaction unless all its swaps are made (:data:`LOST`)."""
+    old = [None if old is None else old.digest for _, old, _ in swaps]
+    new = [None if new is None else new.digest for _, _, new in swaps]
+    part = [part_of(name) for name in names]
+    calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [
+        (
+            _WHOLE_SQL,
+            {
+                **params,
+                "name": names,
+                "old": old,
+                "new": new,
+                "part": part,
+                "parts": parts,
+                "lost": LOST,
+                "kept": journal[0],
+                "every": journal[1],
+                "erased": -1 if erased is None else erased,
+                "gone": ERASED,
+            },
+        )
+    ]
+    for sql, kind in ((_WHOLE_INSERT_SQL, "insert"), (_WHOLE_DELETE_SQL, "delete")):
+        mine = [i for i, swap in enumerate(swaps) if _change(swap) == kind]
+        if mine:
+            calls.append(
+                (
+                    sql,
+                    {
+                        "name": [names[i] for i in mine],
+                        "old": [old[i] for i in mine],
+                        "new": [new[i] for i in mine],
+                        "lost": LOST,
+                        "many": len(mine),
+                    },
+                )
+            )
+    journaled = {"name": names, "new": new, "part": part, "first": parts[0]}
+    calls.append((_WHOLE_JOURNAL_SQL, journaled))
+    return calls
 
 
 def _end_failed(conn: psycopg.Connection) -> None:
@@ -583,9 +461,9 @@ def _swap_unset(
     part = part_of(name)
     with conn.transaction():
         conn.execute(SHARE_GATE)
-        conn.execute(_TAKE_PART, {"part": part})
+        conn.execute(_pg_write_sql.TAKE_PART, {"part": part})
         fresh = _digests(
-            conn.execute(_INSERT, objects, binary=True).fetchone()[0]  # type: ignore[index]
+            conn.execute(_pg_write_sql.INSERT, objects, binary=True).fetchone()[0]  # type: ignore[index]
             if objects["oid"]
             else None
         )

@@ -2,8 +2,13 @@
 channel, made at the first wait, its own part of the backend.
 
 A wake-up is a hint: one may be lost (a writer killed after its commit), and one comes
-for this process's own swaps too.  Where the engine has no notifications (CockroachDB,
-YugabyteDB; ``channel`` ``None``) a wait sleeps and answers ``False``: the caller polls.
+for this process's own swaps too.  Where the engine has no notifications (``channel``
+``None``: no ``pg_notify``, as on CockroachDB and YugabyteDB before v2025.2.3) a wait
+sleeps and answers ``False``: the caller polls.  So it does, from then on, where the
+server refuses ``LISTEN`` itself (CockroachDB answers it ``0A000``; a hot standby, an
+engine with ``pg_notify`` and no ``LISTEN``): a refusal is not a fault of the store, and
+the runtime must still run within its interval what a wake-up would have told it of
+(RUN-020.6).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Callable
 
 import psycopg
 import psycopg.sql
+
+from . import _pg_faults
 
 __all__ = ["Listener"]
 
@@ -63,12 +70,25 @@ class Listener:
             listener = self._conn
         if listener is None:
             listener = self._connect()
-            listener.execute(
-                psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel))
-            )
+            try:
+                listener.execute(
+                    psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self._channel))
+                )
+            except psycopg.Error as refused:
+                listener.close()
+                if not _pg_faults.lost(refused):  # refused: poll from now on (RUN-020.6)
+                    with self._guard:
+                        self._channel = None
+                return None  # (the server went away: the next wait tries again)
             with self._guard:
                 self._conn = listener
         return listener
+
+    @property
+    def listening(self) -> bool:
+        """Whether waits can be woken: ``False`` where the engine has no notifications or
+        refused ``LISTEN`` (the caller polls, RUN-020.6)."""
+        return self._channel is not None
 
     def close(self) -> None:
         """Close the listening connection; a later wait raises ``ValueError``."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+import warnings
 import zlib
 from typing import Final
 
@@ -18,9 +19,10 @@ import psycopg
 
 from . import _pg_faults
 from ._schema_url import with_schema
-from ._store_options import split_options
+from ._store_options import UnsettledWarning, split_options
 
 __all__ = [
+    "CLIENT_CHECK",
     "CONNECT_TIMEOUT",
     "SHOWN",
     "channel",
@@ -31,12 +33,15 @@ __all__ = [
     "create_schema",
     "settings",
     "show",
+    "warn_unsettled",
     "where",
 ]
 
 #: Milliseconds between the server's checks that a running statement's client is still
 #: there (``client_connection_check_interval``, PostgreSQL 14 and later).
 _CLIENT_CHECK_MS: Final = 100
+#: The setting that makes the server end a write whose client is gone (DUR-006.5).
+CLIENT_CHECK: Final = "client_connection_check_interval"
 #: Seconds a connection attempt may take before :class:`psycopg.OperationalError`.
 CONNECT_TIMEOUT: Final = 30
 
@@ -52,9 +57,14 @@ def connect(conninfo: str, isolation: str) -> psycopg.Connection:
     # while the write waits for a part's row, the server must not go on and commit
     # it later, after a restarted client read it absent (DUR-006.3, RUN-019.6).  Where
     # the server checks the socket while a statement runs (PostgreSQL 14 and later), it
-    # gives such a write up within this interval; where it cannot, this is skipped.
-    with contextlib.suppress(psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported):
-        conn.execute(f"SET client_connection_check_interval = {_CLIENT_CHECK_MS}")
+    # gives such a write up within this interval; where it cannot (no such setting, or
+    # a platform where it must be 0), opening the store warns (:func:`warn_unsettled`).
+    with contextlib.suppress(
+        psycopg.errors.UndefinedObject,
+        psycopg.errors.FeatureNotSupported,
+        psycopg.errors.InvalidParameterValue,
+    ):
+        conn.execute(f"SET {CLIENT_CHECK} = {_CLIENT_CHECK_MS}")
     # The statements a runtime repeats (the journal read above all) are prepared once
     # (:mod:`._pg_wire`); with arrays as parameters the server would plan each run
     # again ("custom" plans).  One plan per connection: measured 0.22-0.25
@@ -89,7 +99,13 @@ def channel(conn: psycopg.Connection) -> str | None:
 
 
 #: The server settings :meth:`~gritwit.store.PostgresBackend.settings` reads, each with ``SHOW``.
-SHOWN: Final = ("fsync", "synchronous_commit", "full_page_writes", "transaction_isolation")
+SHOWN: Final = (
+    "fsync",
+    "synchronous_commit",
+    "full_page_writes",
+    "transaction_isolation",
+    CLIENT_CHECK,
+)
 
 
 def show(conn: psycopg.Connection, key: str) -> str:
@@ -100,6 +116,24 @@ def show(conn: psycopg.Connection, key: str) -> str:
     except (psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported):
         return "unknown"
     return "unknown" if row is None else str(row[0])
+
+
+def warn_unsettled(conn: psycopg.Connection) -> None:
+    """:class:`~gritwit.store.UnsettledWarning` when the server of ``conn`` (made by
+    :func:`connect`) does not check that a running statement's client is there: a write
+    whose client died while it waited for a lock may then commit later, after a restarted
+    client read the store to settle it (DUR-006.5, RUN-019.6)."""
+    value = show(conn, CLIENT_CHECK)
+    if value in ("unknown", "0"):
+        warnings.warn(
+            UnsettledWarning(
+                f"DUR-006.5: the store's server does not end a write whose client is gone"
+                f" ({CLIENT_CHECK} is {value}: PostgreSQL 14 or later on Linux has it), so a"
+                " write answered outcome-unknown may still commit after a read that settled"
+                " it; settle once the server has no session of the process that sent it"
+            ),
+            stacklevel=4,
+        )
 
 
 def settings(conn: psycopg.Connection) -> dict[str, str | int]:

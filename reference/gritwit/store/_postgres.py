@@ -56,7 +56,16 @@ import psycopg
 import psycopg.sql
 
 from .._ids import ObjectId
-from . import _pg_ahead, _pg_commit, _pg_faults, _pg_follow, _pg_listen, _pg_pages, _pg_session
+from . import (
+    _pg_ahead,
+    _pg_commit,
+    _pg_faults,
+    _pg_follow,
+    _pg_listen,
+    _pg_pages,
+    _pg_session,
+    _pg_write_sql,
+)
 from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
@@ -83,8 +92,8 @@ HELD_KEPT = 200_000
 #: Swaps the journal keeps at least (:meth:`PostgresBackend.refs_changed_since`): the rows
 #: numbered above the newest's version minus this are always there.
 JOURNAL_KEPT = 8192
-#: The journal is pruned when a swap's version is a multiple of this: at most
-#: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
+#: A part's journal is pruned by the write after one that reached a multiple of this
+#: (:func:`._pg_commit.due`): at most ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
 #: Takes the gate alone (held to commit or rollback: erasure, a batch), then every part's
 #: row, counting a write commit in part 0's (DUR-005.5).  Writers only lock the gate, so
@@ -93,7 +102,7 @@ JOURNAL_PRUNE_EVERY = 512
 #: attempt's first statement, which is run again whole (DUR-007.2), not later in the
 #: caller's block, which is not.
 _TAKE_WRITER: Final = (
-    f"WITH g AS ({_pg_commit.TAKE_GATE})"
+    f"WITH g AS ({_pg_write_sql.TAKE_GATE})"
     " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
     " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
 )
@@ -158,6 +167,7 @@ class PostgresBackend:
                     f"no gritwit store (tables {', '.join(TABLES)}) in {_pg_session.where(conn)}"
                 )
             number_erasures(conn)  # a store made before the erasure row gets it
+            _pg_session.warn_unsettled(conn)  # not silently (DUR-006.5)
             self._channel = _pg_session.channel(conn)
             self._listener = _pg_listen.Listener(self._connect, self._channel)
         except BaseException:

@@ -10,7 +10,8 @@ as :class:`StoreOptions`:
   (DUR-007);
 * ``gritwit_max_write_bytes`` — the most object bytes one write may hold, an integer
   from 1 to 2⁵³ − 1; a write holding more is refused before anything of it is sent
-  (DUR-008).  Unset: no bound of the store's own.
+  (DUR-008).  Unset: :data:`DEFAULT_MAX_WRITE_BYTES`, 64 MiB, the most CockroachDB
+  takes in one write by default (a store meant for one engine only may raise it).
 
 Any other ``gritwit_`` parameter, or a value outside these, is a :class:`ValueError`
 naming the parameter: a misspelt option never passes silently.
@@ -35,10 +36,12 @@ if TYPE_CHECKING:
     from .._ids import ObjectId
 
 __all__ = [
+    "DEFAULT_MAX_WRITE_BYTES",
     "DURABILITIES",
     "ISOLATION_LEVELS",
     "MAX_WRITE_BYTES_LIMIT",
     "StoreOptions",
+    "UnsettledWarning",
     "bounded_write",
     "split_directory",
     "split_options",
@@ -50,11 +53,20 @@ ISOLATION_LEVELS: Final = {
     "repeatable-read": "REPEATABLE READ",
     "serializable": "SERIALIZABLE",
 }
+#: ``gritwit_max_write_bytes`` unset (DUR-008): 64 MiB, CockroachDB's
+#: ``kv.raft.command.max_size`` by default, so that a store moved to it keeps working.
+DEFAULT_MAX_WRITE_BYTES: Final = 64 * 2**20
 #: The largest ``gritwit_max_write_bytes``: 2⁵³ − 1, as for RUN-022.2's bounds.
 MAX_WRITE_BYTES_LIMIT: Final = 2**53 - 1
 _PREFIX: Final = "gritwit_"
 #: The durabilities ``gritwit_durability`` takes, for a SQLite store (DUR-004, DUR-009).
 DURABILITIES: Final = ("power", "process")
+
+
+class UnsettledWarning(UserWarning):
+    """DUR-006.5: the store's server cannot end a write whose client is gone, so a write
+    answered ``outcome-unknown`` may still commit after a client read the store to settle
+    it (RUN-019.6).  Given when such a store is opened; the text names what is missing."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +75,8 @@ class StoreOptions:
 
     #: A key of :data:`ISOLATION_LEVELS`.
     isolation: str = "read-committed"
-    #: The most object bytes one write may hold, or ``None``: no bound (DUR-008).
-    max_write_bytes: int | None = None
+    #: The most object bytes one write may hold (DUR-008); ``None``: no bound.
+    max_write_bytes: int | None = DEFAULT_MAX_WRITE_BYTES
 
     @property
     def isolation_sql(self) -> str:
