@@ -69,7 +69,7 @@ transaction, behind the gate."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 import psycopg
@@ -144,6 +144,9 @@ _WHOLE_INSERT_SQL: Final = Sql.of(
 _WHOLE_DELETE_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_DELETE, {**_ARRAYS, "lost": TEXT, "many": INT8}, "gritwit_whole_delete"
 )
+_STEP_TIMES_SQL: Final = Sql.of(
+    _pg_write_sql.STEP_TIMES, {"name": BYTEA_ARRAY, "new": BYTEA_ARRAY}, "gritwit_step_times"
+)
 _WHOLE_JOURNAL_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_JOURNAL,
     {**_ARRAYS, "part": INT4_ARRAY, "first": INT4},
@@ -196,6 +199,9 @@ def journal_swaps(
         },
         binary=True,
     ).fetchall()
+    heads = step_heads((name, ObjectId(new)) for name, new in swaps if new is not None)
+    if heads is not None:  # RUN-027.1
+        conn.execute(_pg_write_sql.STEP_TIMES, heads, binary=True)
     kept, every = journal
     for part, version, made in rows:
         if due(version - made, made, every):
@@ -203,6 +209,17 @@ def journal_swaps(
                 "DELETE FROM ref_journal_parts WHERE part = %s AND version <= %s",
                 (part, version - kept),
             )
+
+
+def step_heads(
+    swaps: Iterable[tuple[bytes, ObjectId | None]],
+) -> dict[str, object] | None:
+    """The parameters of :data:`._pg_write_sql.STEP_TIMES` for the ``heads/`` refs among
+    ``swaps`` (a ref's name and new target) given a step, ``None`` when there are none."""
+    heads = [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
+    if not heads:
+        return None
+    return {"name": [name for name, _ in heads], "new": [new for _, new in heads]}
 
 
 def due(start: int, made: int, every: int) -> bool:
@@ -347,6 +364,9 @@ def _calls(
             calls.append(
                 (_SWAP_ONE_SQL[_change(swaps[0])], _one(names[0], swaps[0], journal, whole))
             )
+    heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
+    if heads is not None:  # RUN-027.1, after the swaps
+        calls.append((_STEP_TIMES_SQL, heads))
     calls.append((_COMMIT_SQL, _NONE))
     if notify is not None and swaps:
         wakes = wake_call(notify)

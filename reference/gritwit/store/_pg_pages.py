@@ -35,6 +35,7 @@ _PAGE: Final = (
     " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
     " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
 )
+_TIMES: Final = "SELECT step, at FROM step_times WHERE step = ANY(%b)"
 _REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
 
 
@@ -109,4 +110,15 @@ def tombstones_many(connection: Connect, oids: Iterable[ObjectId]) -> dict[Objec
             (ObjectId(bytes(d)), bytes(reason).decode("utf-8", "surrogatepass"))
             for d, reason in rows
         )
+    return found
+
+
+def step_times(connection: Connect, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
+    """The recorded step time of each of ``oids`` that has one (RUN-027.1), others
+    omitted: one ``SELECT`` per :data:`_PLAN_IDS` ids."""
+    wanted = [oid.digest for oid in dict.fromkeys(oids)]
+    found: dict[ObjectId, float] = {}
+    for start in range(0, len(wanted), _PLAN_IDS):
+        rows = _rows(connection, _TIMES, (wanted[start : start + _PLAN_IDS],))
+        found.update((ObjectId(bytes(d)), float(at)) for d, at in rows)
     return found

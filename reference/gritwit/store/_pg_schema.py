@@ -93,6 +93,8 @@ SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS objects (id BYTEA PRIMARY KEY, data BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS refs (name BYTEA PRIMARY KEY, target BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tombstones (id BYTEA PRIMARY KEY, reason BYTEA NOT NULL)",
+    # when each step first became a head (RUN-027.1): made at open in an older store too
+    "CREATE TABLE IF NOT EXISTS step_times (step BYTEA PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
     "CREATE TABLE IF NOT EXISTS gritwit_writer (id INT PRIMARY KEY, commits BIGINT NOT NULL)",
     "INSERT INTO gritwit_writer (id, commits) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
     # the journal row (row 2: the journal's highest version) and the erasure row (row 3:
@@ -113,7 +115,7 @@ TUNING: Final = ("ALTER TABLE objects ALTER COLUMN data SET STORAGE EXTERNAL",)
 #: journals start empty; its ``ref_journal``, if any, is no longer written).
 TABLES: Final = ("gritwit_writer", "objects", "refs", "tombstones")
 #: Every table of a complete store.
-STORE_TABLES: Final = frozenset((*TABLES, "gritwit_parts", "ref_journal_parts"))
+STORE_TABLES: Final = frozenset((*TABLES, "gritwit_parts", "ref_journal_parts", "step_times"))
 #: Server errors of a catalog raced by another creator: look again.
 RACED: Final = (
     psycopg.errors.UniqueViolation,

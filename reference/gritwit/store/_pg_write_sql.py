@@ -18,6 +18,7 @@ __all__ = [
     "INSERT",
     "JOURNAL",
     "SHARE_GATE",
+    "STEP_TIMES",
     "SWAP_ONE",
     "TAKE_GATE",
     "TAKE_PART",
@@ -216,4 +217,14 @@ j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
     + numbered("j")
     + """
 SELECT part, version, made FROM writer"""
+)
+
+#: The step times of a write (RUN-027.1): each new target of a ``heads/`` ref the write
+#: swapped that the ref holds now, with the server's clock, kept the first time; after
+#: the swaps, in their transaction, so a swap not made records nothing.
+STEP_TIMES: Final = (
+    "INSERT INTO step_times (step, at)"
+    " SELECT r.target, extract(epoch FROM clock_timestamp()) FROM refs AS r"
+    " WHERE r.name = ANY(%(name)s) AND r.target = ANY(%(new)s)"
+    " ON CONFLICT (step) DO NOTHING"
 )

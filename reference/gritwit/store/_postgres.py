@@ -302,7 +302,8 @@ class PostgresBackend:
                 conn.execute(
                     "INSERT INTO tombstones (id, reason) VALUES (%b, %b)"
                     " ON CONFLICT (id) DO NOTHING",
-                    (oid.digest, _text_bytes(reason)),
+                    # UTF-8 as bytea: text cannot hold U+0000, which a reason may (RUN-011)
+                    (oid.digest, reason.encode("utf-8", "surrogatepass")),
                 )
                 row = conn.execute(_ERASED).fetchone()
                 count = None if row is None else int(row[0])
@@ -573,6 +574,10 @@ class PostgresBackend:
         (:func:`._pg_pages.tombstones_many`)."""
         return _pg_pages.tombstones_many(self._connection, oids)
 
+    def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
+        """Each step time recorded (RUN-027.1), :func:`._pg_pages.step_times`."""
+        return _pg_pages.step_times(self._connection, oids)
+
     def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
         (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
@@ -591,9 +596,3 @@ class PostgresBackend:
 def _kept() -> tuple[int, int]:
     """:data:`JOURNAL_KEPT` and :data:`JOURNAL_PRUNE_EVERY` as they are now (tests lower them)."""
     return JOURNAL_KEPT, JOURNAL_PRUNE_EVERY
-
-
-def _text_bytes(text: str) -> bytes:
-    """``text`` as UTF-8, kept as ``bytea``: PostgreSQL's ``text`` cannot hold U+0000,
-    which an erasure's reason may (RUN-011)."""
-    return text.encode("utf-8", "surrogatepass")

@@ -5,8 +5,8 @@ teleport and every comparison of steps see one object.  A person still asks when
 actor last ran: a store that can keeps, beside its refs, the time a swap first set each
 step as the target of ``heads/<actor>`` (the writer's clock, in the swap's own write,
 RUN-027.1).  It is no object and in no id or bundle; a step without one shows none
-(RUN-027.2).  The memory and SQLite stores keep them; a backend without
-``step_times`` keeps none.
+(RUN-027.2).  The memory, SQLite and PostgreSQL stores keep them (PostgreSQL with
+the server's clock); a backend without ``step_times`` keeps none.
 """
 
 from __future__ import annotations
