@@ -153,6 +153,16 @@ def test_a_dag_core_is_checked_once_per_distinct_tree() -> None:
         check_core_present(store, Tree(entries={"deep": below}))
 
 
+@pytest.mark.req("WIT-007.5")
+def test_a_small_dag_core_reads_each_tree_once() -> None:
+    """A 12-level DAG (4,096 paths, 14 objects): each tree read once, so a walk that
+    forgot the trees it walked reads thousands, and fails here rather than hang on 2**40."""
+    top, objects = dag(12)
+    store = _counting_store(objects)
+    check_core_present(store, Tree(entries={"deep": top}))
+    assert store.reads <= 14, store.reads
+
+
 @pytest.mark.req("WIT-007.5", "WIT-007.3")
 def test_a_runtime_adopts_a_2_40_path_dag_core_without_expanding_it() -> None:
     top, objects = dag(40)

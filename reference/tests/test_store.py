@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit.store import Store
+from gritwit.store import MemoryBackend, Store
 from gritwit_conformance.strategies import objects
 
 # --- helpers -----------------------------------------------------------------------------
@@ -525,6 +525,18 @@ class TestMemoryStore(StoreContract):
 
     def plant_ref(self, store: Store, path: Path, name: str, target: g.ObjectId) -> None:
         store.backend._refs[name] = target.digest  # type: ignore[attr-defined]
+
+    @pytest.mark.req("RUN-017.2")
+    def test_a_closed_store_commits_no_group(self) -> None:
+        """A group committed in one write on a closed memory store is refused whole:
+        nothing stored, no ref moved (the backend's ``commit_all``)."""
+        backend = MemoryBackend()
+        data = g.encode_object(blob("late"))
+        oid = g.object_id(blob("late"))
+        backend.close()
+        with pytest.raises(ValueError, match="closed"):
+            backend.commit_all([(oid, data)], [("names/late", None, oid)])
+        assert backend._objects == {} and backend._refs == {}
 
 
 def _db_file(path: Path) -> Path:
