@@ -169,6 +169,43 @@ def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
             )
 
 
+@pytest.mark.req("RUN-022.2", "RUN-022.3", "ADP-015")
+@pytest.mark.parametrize("commit", MODES)
+@pytest.mark.req("WIT-002")
+def test_each_step_of_a_run_is_bounded_alone(
+    impl: Implementation, tmp_path: Path, commit: str
+) -> None:
+    """RUN-022.2 bounds *each* step: three updaters' steps in one run (one commit group
+    in group mode), each adding about the bound, together three times it. With the bound
+    at the largest of the three all are adopted, however many came before in the run or
+    the group; one byte below the smallest, each fails alone (issue 56: a rule counted
+    "per" something is tested with more than one)."""
+    for side in ("at", "past"):
+        runtime = _open(impl, tmp_path / side, commit=commit)
+        ups = Updaters(impl, runtime)
+        actors = ups.create(3)
+        steps = [ups.set_code(a, bytes([0x61 + i]) * 3000) for i, a in enumerate(actors)]
+        sizes = _added(steps)
+        impl.call("rt-close", runtime=runtime).expect_ok()
+        bound = max(sizes) if side == "at" else min(sizes) - 1
+        runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
+        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+        if side == "at":
+            want = [[a, g.object_id(s[-1]).hex()] for a, s in zip(actors, steps, strict=True)]
+            assert run["failures"] == [] and run["steps"] == want, (
+                f"three steps adding {sizes} bytes, {sum(sizes)} in all, max_step_bytes = "
+                f"{bound}: each step is bounded alone, so all three are adopted (RUN-022.2), "
+                f"in {commit} mode: {run}"
+            )
+        else:
+            assert run["steps"] == [] and sorted(run["failures"]) == sorted(
+                [a, "step-too-large"] for a in actors
+            ), (
+                f"three steps adding {sizes} bytes, max_step_bytes = {bound}: each fails "
+                f"step-too-large on its own (RUN-022.3): {run}"
+            )
+
+
 @pytest.mark.req("RUN-022.1", "RUN-022.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("commit", MODES)

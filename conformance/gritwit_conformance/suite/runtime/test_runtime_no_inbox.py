@@ -5,8 +5,9 @@ first transition sees that sender's messages only up to the update: none. It rea
 nothing and its step has no inbox, so it leaves the actor's idle snapshot and the
 call ends there (the Wit chapter's worked example "a genesis between two updates").
 A runtime must adopt such a step like any other and route from it (RUN-001.4) — a
-step without an inbox is not a malformed step. The next ``rt-run`` reads the update
-alone (WIT-013), then the genesis alone (WIT-012.5). Every answer is also the
+step without an inbox is not a malformed step. The next ``rt-run`` starts with no idle
+snapshot (ADP-015.2: one kept across calls would park the actor for good) and reads the
+update alone (WIT-013), then the genesis alone (WIT-012.5). Every answer is also the
 in-process reference's.
 """
 
@@ -30,7 +31,7 @@ ACTOR = g.object_id(
 ).hex()
 
 
-@pytest.mark.req("WIT-012.6", "WIT-012.5", "WIT-013", "RUN-001.4", "ADP-015")
+@pytest.mark.req("WIT-012.6", "WIT-012.5", "WIT-013", "RUN-001.4", "ADP-015", "ADP-015.2")
 def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -49,7 +50,10 @@ def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     again = both("a", "rt-run", max_steps=10)
     assert again["failures"] == [] and again["quiescent"], again
     steps += [step for actor, step in again["steps"] if actor == ACTOR]
-    assert len(steps) == 3, f"the update, then the genesis, each read alone: {again}"
+    assert len(steps) == 3, (
+        "the next rt-run starts with no idle snapshot (ADP-015.2), so it reads the update, "
+        f"then the genesis, each alone: {again}"
+    )
     first = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[0])["bytes"]))
     assert isinstance(first, g.Step) and first.inbox is None and first.previous is None, first
     last = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[2])["bytes"]))

@@ -1,0 +1,120 @@
+"""Whose sends make an actor busy between runs (RUN-012.9, issue 56 item 3).
+
+RUN-012.1 judges an actor between runs (``rt-evict``) as at the end of the last run,
+except that the recipient of a message *sent since* is busy until a run has looked at
+it. RUN-012.9 says whose sends those are: the ones made through this runtime — an
+``rt-send``, the genesis message of an ``rt-genesis``, grouped or not — and not those of
+another writer of the store, which the runtime learns of by reading the refs in its
+next run. Each test has both sides: a counter is resident and idle after a run; one
+kind of send is made; ``rt-evict`` keeps it (busy) or archives it (idle), and the next
+run reads what was sent whatever ``rt-evict`` did (RUN-012.5).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._writers import count_of, inc
+from ._writers import second as second  # the second writer's fixture
+
+pytestmark = pytest.mark.profile("runtime")
+
+
+def _evicted(side: Implementation, runtime: str) -> list[str]:
+    return [str(a) for a in side.call("rt-evict", runtime=runtime).expect_ok()["evicted"]]
+
+
+def _resident_counter(side: Implementation, runtime: str, amount: str) -> str:
+    """A counter made through ``runtime``, run once: resident, nothing pending, idle."""
+    actor = str(side.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+    inc(side, runtime, actor, amount)
+    run = side.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    assert run["quiescent"] and any(a == actor for a, _ in run["steps"]), run
+    return actor
+
+
+def _ran(side: Implementation, runtime: str, actor: str) -> list[str]:
+    run = side.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    assert run["quiescent"] and run["failures"] == [], run
+    return [str(step) for who, step in run["steps"] if who == actor]
+
+
+@pytest.mark.req("RUN-012.9", "RUN-012.1", "ADP-015")
+@pytest.mark.parametrize(
+    "options", [{}, {"sends": "group", "commit": "group"}], ids=["own", "group"]
+)
+def test_a_send_through_the_runtime_makes_its_recipient_busy(
+    impl: Implementation, tmp_path: Path, options: dict[str, Any]
+) -> None:
+    """``rt-send`` to a resident idle counter: busy until the next run (grouped or not)."""
+    reply = impl.call("rt-open", path=str(tmp_path), **options)
+    if options and not reply.ok:
+        pytest.skip(f"{impl.label} has no commit modes (ADP-015)")
+    runtime = str(reply.expect_ok()["runtime"])
+    try:
+        actor = _resident_counter(impl, runtime, "2")
+        inc(impl, runtime, actor, "3")
+        assert _evicted(impl, runtime) == [], (
+            f"an inc sent through this runtime ({options or 'sends own'}) since its last run "
+            "makes the counter busy until a run looks at it (RUN-012.9, RUN-012.1)"
+        )
+        assert _ran(impl, runtime, actor), "the next run reads the inc"
+        assert count_of(impl, runtime, actor) == b"5"
+        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle again (RUN-012.1)"
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+@pytest.mark.req("RUN-012.9", "RUN-012.1", "WIT-012.5", "ADP-015")
+def test_a_genesis_through_the_runtime_makes_its_recipient_busy(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A second ``rt-genesis`` of the counter's core sends a genesis message to an actor that
+    exists: a message like any other (WIT-012.5), so the counter is busy until a run."""
+    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    try:
+        actor = _resident_counter(impl, runtime, "2")
+        again = impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
+        assert again == actor, "the same core: the same actor"
+        assert _evicted(impl, runtime) == [], (
+            "a genesis message sent through this runtime since its last run makes its "
+            "recipient busy, as an rt-send does (RUN-012.9)"
+        )
+        assert len(_ran(impl, runtime, actor)) == 1, "the duplicate genesis, read alone"
+        assert count_of(impl, runtime, actor) == b"2", "a duplicate genesis changes nothing"
+        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle again (RUN-012.1)"
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+@pytest.mark.req("RUN-012.9", "RUN-012.1", "RUN-020.4", "RUN-020.7", "ADP-015")
+def test_another_writers_send_leaves_the_recipient_as_the_last_run_left_it(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``b``, a second runtime on the store, sends to the counter ``a`` keeps resident and
+    idle: in ``a`` the counter stays idle, so ``a``'s ``rt-evict`` archives it; ``a``'s next
+    run reads ``b``'s message all the same (RUN-020.7) and restores it to do so."""
+    a = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    b = str(second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    try:
+        actor = _resident_counter(impl, a, "2")
+        inc(second, b, actor, "4")  # another writer's send: acknowledged, in the store
+        evicted = _evicted(impl, a)
+        assert evicted == [actor], (
+            f"a's rt-evict answers {evicted}: a message another writer sent since a's last "
+            "run does not make its recipient busy in a, which judges it as its last run left "
+            "it, idle (RUN-012.9)"
+        )
+        assert _ran(impl, a, actor), "a's next run reads b's inc (RUN-020.7, RUN-020.4)"
+        assert count_of(impl, a, actor) == b"6"
+        # and the same counter, sent to through a itself: busy (the other side)
+        inc(impl, a, actor, "1")
+        assert _evicted(impl, a) == [], "a send through a since its last run: busy (RUN-012.9)"
+    finally:
+        second.call("rt-close", runtime=b)
+        impl.call("rt-close", runtime=a)
