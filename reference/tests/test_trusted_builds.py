@@ -318,6 +318,9 @@ def test_an_outside_send_s_objects_encode_as_their_constructors(
     as_tuple = tuple(g.object_id(given))  # equal to the id of an object given, not an id
     with pytest.raises(g.InvalidId):
         build_outside_send(store, {}, [(sends[0][0], as_tuple, None, False)], [given])  # type: ignore[list-item]
+    recipient = sends[0][0].digest  # an id's bytes, but no ObjectId: no mailbox key
+    with pytest.raises(g.InvalidId, match="OBJ-014"):
+        build_outside_send(store, {}, [(recipient, content, None, False)], [])  # type: ignore[list-item]
 
 
 @pytest.mark.req("OBJ-008", "OBJ-007.1", "ID-001")

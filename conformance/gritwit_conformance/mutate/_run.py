@@ -122,10 +122,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/wasm/_wits.py",
     ),
     # chapter 09: the run, its WASI layer and filesystem (wasi/), the mount, the wit blob, the
-    # actor, the engine and its cache, the deadline's watchdog (not the command's _cli.py)
+    # actor and its input, the engine and its cache, the deadline's watchdog (not the command's _cli.py)
     "sandbox": (
         "gritwit/sandbox/_actor.py",
         "gritwit/sandbox/_engine.py",
+        "gritwit/sandbox/_input.py",
         "gritwit/sandbox/_interpreter.py",
         "gritwit/sandbox/_mount.py",
         "gritwit/sandbox/_prelude.py",
