@@ -71,7 +71,7 @@ MALFORMED: dict[str, Any] = {
     "empty": lambda good: [],
     "not a list": lambda good: "not a list",
     "no content": lambda good: [good, {"to": _OTHER}],
-    "bad to": lambda good: [good, {"to": "nope", "content": {"blob": ""}}],
+    "bad to": lambda good: [good, {"to": "-nope", "content": {"blob": ""}}],  # no name
     "bad hex": lambda good: [good, {"to": _OTHER, "content": {"blob": "zz"}}],
     "unknown field": lambda good: [good, {**good, "priority": 1}],
     "bad key": lambda good: [good, {**good, "key": "a b"}],
@@ -90,7 +90,7 @@ def test_a_malformed_batch_is_refused_and_sends_nothing(served: Served, case: st
     body = {"messages": MALFORMED[case](_entry(actor))}
     answer = served.client.post("/v1/messages", json=body)
     assert answer.status_code == 400, answer.text
-    assert answer.json()["error"]["class"] in ("bad-request", "invalid-id")
+    assert answer.json()["error"]["class"] in ("bad-request", "invalid-id", "invalid-ref-name")
     assert _box(served, actor) == box
 
 

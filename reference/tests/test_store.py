@@ -691,9 +691,8 @@ class TestPostgresStore(DurableContract):
         tables = self._execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s", (schema,)
         )
-        assert (
-            tables == 6
-        )  # objects, refs, tombstones, gritwit_writer, gritwit_parts, ref_journal_parts
+        # objects, refs, tombstones, step_times, gritwit_writer, gritwit_parts, ref_journal_parts
+        assert tables == 7
 
     @pytest.mark.req("DUR-005")
     def test_open_without_create_refuses_an_empty_schema(self, pg_database: str) -> None:

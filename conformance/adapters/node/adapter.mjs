@@ -20,7 +20,7 @@ import { witCommands } from './witcommands.mjs'
 import { runtimeCommands } from './runtimecommands.mjs'
 import { perfCommands } from './perf.mjs'
 import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
-import { repeatedKey } from './jsonkeys.mjs'
+import { fractionWritten, repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
 // CONV-003.7, CONV-003.8: the example follows the text of the tree it sits in, so it
@@ -208,6 +208,15 @@ function handle (request) {
   }
 }
 
+/** The arguments each command takes as integers (ADP-004.12). */
+const INTEGER_ARGUMENTS = {
+  'wit-run': ['max_steps'],
+  'rt-run': ['max_steps'],
+  'rt-open': ['max_resident', 'share', 'max_step_bytes', 'max_run_bytes'],
+  'store-open': ['max_write_bytes'],
+  'perf-run': ['n']
+}
+
 /** Parse one line into a response. */
 function answer (line) {
   let request
@@ -225,6 +234,10 @@ function answer (line) {
   }
   if (!Number.isSafeInteger(request.seq)) { // ADP-004.4: no integer seq, nothing to echo
     return errorResponse(null, 'bad-request', 'a request needs an integer seq')
+  }
+  const written = fractionWritten(line, INTEGER_ARGUMENTS[request.cmd] ?? [])
+  if (written !== null) { // ADP-004.12: 1.0 is a number with a fraction, no integer
+    return errorResponse(request.seq, 'bad-request', `${written} is written with a fraction or an exponent: no integer (ADP-004.12)`, { requirement: 'ADP-004.12' })
   }
   return handle(request)
 }

@@ -46,3 +46,39 @@ export function repeatedKey (text) {
   }
   return null
 }
+
+// Integers written as integers (ADP-004.12): JSON.parse reads `1.0` and `1` as one
+// number, so the text is read again. `fractionWritten` returns the first of `names`,
+// keys of the top-level object, whose number (or a number of whose array) is written
+// with a fraction or an exponent, or null.
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/
+
+export function fractionWritten (text, names) {
+  let depth = 0
+  let key = null // the top-level key whose value is being read
+  let keyNext = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      const end = stringEnd(text, i)
+      if (depth === 1 && keyNext) {
+        key = JSON.parse(text.slice(i, end + 1))
+        keyNext = false
+      }
+      i = end
+    } else if (c === '{' || c === '[') {
+      depth++
+      if (c === '{' && depth === 1) keyNext = true
+    } else if (c === '}' || c === ']') {
+      depth--
+    } else if (c === ',') {
+      if (depth === 1) { keyNext = true; key = null }
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const token = NUMBER.exec(text.slice(i))[0]
+      // the value itself (depth 1), or a member of its array (share's, depth 2)
+      if (depth <= 2 && key !== null && names.includes(key) && /[.eE]/.test(token)) return key
+      i += token.length - 1
+    }
+  }
+  return null
+}

@@ -7,7 +7,7 @@ takes that step's core.
 
 from __future__ import annotations
 
-from gritwit._errors import InvalidRefTarget, ObjectNotFound
+from gritwit._errors import InvalidRefTarget, ObjectNotFound, RefConflict
 from gritwit._ids import ObjectId
 from gritwit._objects import Step
 from gritwit.adapter import ReferenceAdapter
@@ -23,10 +23,14 @@ ROW = WrongAdapter(
 )
 
 
-def plan_revert(store: Store, actor: ObjectId, to_step: ObjectId) -> tuple[ObjectId, Step]:
+def plan_revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> tuple[ObjectId, Step]:
     head = store.get_ref(head_ref(actor))
     if head is None:
         raise ObjectNotFound("RUN-024.6", f"actor {actor} has no head")
+    if expected is not None and head != expected:  # RUN-024.10, as the reference's
+        raise RefConflict("RUN-024.10", f"the head of {actor} is {head}", current=head)
     target = store.get_object(to_step)
     if not isinstance(target, Step) or to_step == head:  # the bug: whose step, not asked
         raise InvalidRefTarget("RUN-024.6", f"{to_step} is not a step to revert to")

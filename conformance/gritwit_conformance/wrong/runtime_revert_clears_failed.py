@@ -21,8 +21,10 @@ ROW = WrongAdapter(
 )
 
 
-def revert(store: Store, actor: ObjectId, to_step: ObjectId) -> ObjectId:
-    new = _revert.revert(store, actor, to_step)
+def revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> ObjectId:
+    new = _revert.revert(store, actor, to_step, expected)
     _revert.clear_failed(store, actor)  # the bug
     return new
 

@@ -26,8 +26,10 @@ ROW = WrongAdapter(
 _plan = _revert.plan_revert
 
 
-def plan_revert(store: Store, actor: ObjectId, to_step: ObjectId) -> tuple[ObjectId, Step]:
-    head, step = _plan(store, actor, to_step)
+def plan_revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> tuple[ObjectId, Step]:
+    head, step = _plan(store, actor, to_step, expected)
     target = store.get_object(to_step)
     assert isinstance(target, Step)
     return head, replace(step, inbox=target.inbox)  # the bug

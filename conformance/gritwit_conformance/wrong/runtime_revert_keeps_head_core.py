@@ -25,8 +25,10 @@ ROW = WrongAdapter(
 _plan = _revert.plan_revert
 
 
-def plan_revert(store: Store, actor: ObjectId, to_step: ObjectId) -> tuple[ObjectId, Step]:
-    head, step = _plan(store, actor, to_step)
+def plan_revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> tuple[ObjectId, Step]:
+    head, step = _plan(store, actor, to_step, expected)
     last = store.get_object(head)
     assert isinstance(last, Step)
     return head, replace(step, core=last.core)  # the bug

@@ -23,8 +23,10 @@ ROW = WrongAdapter(
 )
 
 
-def revert(store: Store, actor: ObjectId, to_step: ObjectId) -> ObjectId:
-    head, _ = _revert.plan_revert(store, actor, to_step)  # the checks, as the reference's
+def revert(
+    store: Store, actor: ObjectId, to_step: ObjectId, expected: ObjectId | None = None
+) -> ObjectId:
+    head, _ = _revert.plan_revert(store, actor, to_step, expected)  # the reference's checks
     store.cas_ref(head_ref(actor), head, to_step)  # the bug: no new step
     return to_step
 

@@ -25,9 +25,9 @@ def install() -> None:
 
     original = _life_api.revert_actor
 
-    def revert_actor(state: Any, actor: Any, step: Any) -> Any:
+    def revert_actor(state: Any, actor: Any, step: Any, head: Any = None) -> Any:
         try:
-            return original(state, actor, step)
+            return original(state, actor, step, head)
         except GritError as exc:
             raise ObjectNotFound("HTTP-016.2", str(exc)) from None  # the bug
 

@@ -25,7 +25,7 @@ def install() -> None:
     from gritwit.serve import _life_api
     from gritwit.store import head_ref
 
-    def revert_actor(state: Any, actor: Any, step: Any) -> Any:
+    def revert_actor(state: Any, actor: Any, step: Any, head: Any = None) -> Any:
         state.runtime.flush()
         name = head_ref(actor)
         state.store.cas_ref(name, state.store.get_ref(name), step)  # the bug
