@@ -336,7 +336,8 @@ export class Runtime {
           this.markFailed(actor, err, attempt, job.found)
           return
         }
-        const timed = caught instanceof TransitionTimeout // an overrun: seconds, not ms (RUN-004.10)
+        // an overrun, real or slow's simulated one: seconds, not ms (RUN-004.10, WIT-027.1)
+        const timed = caught instanceof TransitionTimeout || caught?.overran === true
         pause(this.firstDelay * 2 ** (attempt - 1) * (timed ? TIME_BACKOFF_FACTOR : 1))
         continue
       }

@@ -148,11 +148,16 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
       const runtime = runtimeArg(args)
       const actor = idArg(args, 'actor')
       const step = idArg(args, 'step')
-      return { step: revert(runtime.space, actor, step) } // RUN-024
+      const made = revert(runtime.space, actor, step) // RUN-024
+      runtime.dirty.add(actor) // RUN-025.4: busy until a run has looked at it
+      return { step: made }
     },
     'rt-clear' (args) {
       const runtime = runtimeArg(args)
-      return { cleared: clearFailed(runtime.space, idArg(args, 'actor')) } // RUN-025
+      const actor = idArg(args, 'actor')
+      const cleared = clearFailed(runtime.space, actor) // RUN-025
+      if (cleared) runtime.dirty.add(actor) // RUN-025.4: busy until a run has looked at it
+      return { cleared }
     },
     'rt-export' (args) {
       const runtime = runtimeArg(args)

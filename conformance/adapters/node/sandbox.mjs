@@ -390,42 +390,56 @@ const MAX_CORE_ENTRIES = 1 << 18
 const tooManyEntries = () => fail('output-too-large', 'SBX-006.15', `the core expands to more than ${MAX_CORE_ENTRIES} entries: refused before it is mounted`)
 
 /**
- * The entries `core` expands to, counted over its distinct trees (each tree's count kept
- * by its id), before anything of it is mounted: past MAX_CORE_ENTRIES → output-too-large
- * (SBX-006.15), in time linear in the distinct trees' entries whatever the expansion.
+ * The entries `core` expands to and its files' bytes (each blob at each path it is
+ * reached by), counted over its distinct trees (each tree's sums kept by its id), before
+ * anything of it is mounted: past MAX_CORE_ENTRIES (SBX-006.15) or past `maxBytes`
+ * (SBX-006.16) → output-too-large, the walk stopped as soon as a sum passes, in time
+ * linear in the distinct trees' entries whatever the expansion.
  */
-function countEntries (space, core) {
+function countEntries (space, core, maxBytes = Infinity) {
   const counts = new Map()
-  const frames = [{ id: core, entries: [...space.get(core).entries.values()], next: 0, total: 0 }]
+  const tooManyBytes = () => fail('output-too-large', 'SBX-006.16', `the core's files hold more than the core limit of ${maxBytes} bytes: refused before it is mounted`)
+  const frames = [{ id: core, entries: [...space.get(core).entries.values()], next: 0, total: 0, bytes: 0 }]
+  let open = 0 // the bytes of the frames still being walked: a pop moves a child's into its parent
   while (frames.length) {
     const frame = frames.at(-1)
     if (frame.next === frame.entries.length) {
       frames.pop()
-      counts.set(frame.id, frame.total)
+      counts.set(frame.id, [frame.total, frame.bytes])
       if (!frames.length) break
       frames.at(-1).total += frame.total
+      frames.at(-1).bytes += frame.bytes
       if (frames.at(-1).total > MAX_CORE_ENTRIES) tooManyEntries()
       continue
     }
     const id = frame.entries[frame.next++]
     frame.total += 1
     const known = counts.get(id)
-    if (known !== undefined) frame.total += known
-    else {
+    if (known !== undefined) {
+      frame.total += known[0]
+      frame.bytes += known[1]
+      open += known[1]
+    } else {
       const obj = space.get(id)
-      if (obj.type === 'tree') frames.push({ id, entries: [...obj.entries.values()], next: 0, total: 0 })
+      if (obj.type === 'tree') frames.push({ id, entries: [...obj.entries.values()], next: 0, total: 0, bytes: 0 })
+      else if (obj.type === 'blob') {
+        frame.bytes += obj.data.length
+        open += obj.data.length
+        counts.set(id, [0, obj.data.length])
+      }
     }
     if (frame.total > MAX_CORE_ENTRIES) tooManyEntries()
+    if (open > maxBytes) tooManyBytes()
   }
-  return counts.get(core)
+  return counts.get(core)[0]
 }
 
 /** The core's entries, depth first (SBX-004.1), once their count is within the bound (SBX-006.15). */
-function mountFiles (space, core) {
+function mountFiles (space, core, maxBytes = Infinity) {
   const items = []
   if (core === null) return items
   if (space.get(core).type !== 'tree') fail('invalid-transition', 'SBX-004.1', 'the core is not a tree')
-  countEntries(space, core)
+  countEntries(space, core, maxBytes)
   const stack = [[-1, '', core]]
   while (stack.length) {
     const [depth, name, id] = stack.pop()
@@ -584,7 +598,7 @@ function run (space, program, core, messages, limits) {
   const transition = Buffer.from(pythonJson({ format: 'gritwit-sandbox/1', core, messages }))
   const source = Buffer.from(program, 'utf8')
   const seed = createHash('sha256').update(Buffer.concat([Buffer.from('gritwit-sandbox/1\0'), source, Buffer.from('\0'), transition])).digest()
-  const files = mountFiles(space, core)
+  const files = mountFiles(space, core, limits.core) // SBX-006.16: before the interpreter starts
   const answer = execute({
     ...engine(host, pages),
     snapshot: image !== null && image.pages <= pages ? image : null, // else cold, as the reference (SBX-006.2)
