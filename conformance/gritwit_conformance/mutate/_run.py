@@ -121,8 +121,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/wasm/_image.py",
         "gritwit/wasm/_wits.py",
     ),
-    # chapter 09: the run, WASI (wasi/), the mount, the wit blob, the actor and its input,
-    # the engine and its cache, the deadline's watchdog (not the command's _cli.py)
+    # chapter 09: the run, WASI, mount, wit blob, actor, input, engine, watchdog (no _cli.py)
     "sandbox": (
         "gritwit/sandbox/_actor.py",
         "gritwit/sandbox/_engine.py",
