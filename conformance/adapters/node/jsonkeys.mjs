@@ -51,7 +51,7 @@ export function repeatedKey (text) {
 // number, so the text is read again. `fractionWritten` returns the first of `names`,
 // keys of the top-level object, whose number (or a number of whose array) is written
 // with a fraction or an exponent, or null.
-const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y // sticky: read where it stands, no copy of the rest
 
 export function fractionWritten (text, names) {
   let depth = 0
@@ -74,7 +74,8 @@ export function fractionWritten (text, names) {
     } else if (c === ',') {
       if (depth === 1) { keyNext = true; key = null }
     } else if (c === '-' || (c >= '0' && c <= '9')) {
-      const token = NUMBER.exec(text.slice(i))[0]
+      NUMBER.lastIndex = i
+      const token = NUMBER.exec(text)[0] // JSON.parse accepted the line: a number stands here
       // the value itself (depth 1), or a member of its array (share's, depth 2)
       if (depth <= 2 && key !== null && names.includes(key) && /[.eE]/.test(token)) return key
       i += token.length - 1

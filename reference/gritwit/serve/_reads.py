@@ -99,8 +99,18 @@ def _entry(
         "busy": bool(state.index.pending_for(store, actor, inbox)),
         "share": _share_index(state, actor),
         "names": names,
-        "time": format_step_time(step_times(store, [head]).get(head)),  # HTTP-007.7
+        "time": None,  # HTTP-007.7: set by _timed, one read of the store for a page
     }
+
+
+def _timed(state: EngineState, entries: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Each entry's ``time`` (HTTP-007.7): the step time of its step ``key``, all of the
+    page's steps read from the store at once (RUN-027.1)."""
+    steps = [ObjectId.from_hex(entry[key]) for entry in entries]
+    times = step_times(state.store, steps)
+    for entry, step in zip(entries, steps, strict=True):
+        entry["time"] = format_step_time(times.get(step))
+    return entries
 
 
 def _failed_names(state: EngineState) -> set[str]:
@@ -134,8 +144,8 @@ def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, A
         if len(found) > where.limit:
             break
     if len(found) > where.limit:
-        return found[: where.limit], found[where.limit - 1]["actor"]
-    return found, None
+        return _timed(state, found[: where.limit], "head"), found[where.limit - 1]["actor"]
+    return _timed(state, found, "head"), None
 
 
 def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
@@ -145,7 +155,9 @@ def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
         return None
     state.index.refresh(state.store)
     failed = state.store.get_ref(failed_ref(actor)) is not None
-    return _entry(state, actor, head, failed, names_of(state.store, actor))
+    return _timed(
+        state, [_entry(state, actor, head, failed, names_of(state.store, actor))], "head"
+    )[0]
 
 
 def history_page(
@@ -160,7 +172,6 @@ def history_page(
     steps: list[dict[str, Any]] = []
     step = None if current is None else _step(state, current)
     while current is not None and step is not None and len(steps) < limit:
-        time = format_step_time(step_times(state.store, [current]).get(current))
         previous = None if step.previous is None else _step(state, step.previous)
         read, sent = step_traffic(state.store, step, previous)  # HTTP-007.6
         steps.append(
@@ -172,11 +183,13 @@ def history_page(
                 "outbox": None if step.outbox is None else step.outbox.hex(),
                 "read": traffic_rows(read, "sender"),
                 "sent": traffic_rows(sent, "recipient"),
-                "time": time,  # HTTP-007.7
+                "time": None,  # HTTP-007.7: set below, the page's steps read at once
             }
         )
         current, step = step.previous, previous
-    return steps, (steps[-1]["step"] if steps and current is not None else None)
+    return _timed(state, steps, "step"), (
+        steps[-1]["step"] if steps and current is not None else None
+    )
 
 
 def query(state: EngineState, actor: ObjectId, name: str) -> Blob:
