@@ -11,6 +11,10 @@ how a block runs; each needs a reason after the colon:
 
 ``<!-- heavy: reason -->``
     the block takes more than a few seconds: it runs only under the ``heavy`` marker;
+``<!-- deep: reason -->``
+    the block takes minutes and repeats what another check runs anyway (an ``asv`` run
+    CI's asv step makes too, a conformance run a test makes): it runs only under the
+    ``heavy`` marker with ``GRITWIT_PROFILE=deep``;
 ``<!-- not-run: reason -->``
     the block is never executed (a run of an hour, a network install, the test suite
     itself); use sparingly.  Its ``gritwit`` commands are still checked against the
@@ -65,11 +69,13 @@ SHELL_LANGUAGES = frozenset({"sh", "bash", "shell", "console"})
 #: Info strings of the Python blocks, which run as one program per page.
 PYTHON_LANGUAGES = frozenset({"python", "py"})
 #: How a block runs.
-MODES = ("run", "heavy", "not-run")
+MODES = ("run", "heavy", "deep", "not-run")
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
-_ANNOTATION = re.compile(r"^\s*<!--\s*(?P<mode>heavy|not-run)\s*(?::\s*(?P<reason>.*?))?\s*-->\s*$")
-_ANY_ANNOTATION = re.compile(r"<!--\s*(heavy|not-run)\b")
+_ANNOTATION = re.compile(
+    r"^\s*<!--\s*(?P<mode>heavy|deep|not-run)\s*(?::\s*(?P<reason>.*?))?\s*-->\s*$"
+)
+_ANY_ANNOTATION = re.compile(r"<!--\s*(heavy|deep|not-run)\b")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

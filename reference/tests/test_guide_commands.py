@@ -83,8 +83,14 @@ def _python_pages() -> dict[str, list[gc.Block]]:
 PYTHON_PAGES = _python_pages()
 
 
+#: Blocks marked ``deep`` run only in the deep profile (and under ``heavy``).
+DEEP = os.environ.get("GRITWIT_PROFILE") == "deep"
+
+
 def _marks(block: gc.Block) -> list[pytest.MarkDecorator]:
-    marks = [pytest.mark.heavy] if block.mode == "heavy" else []
+    marks = [pytest.mark.heavy] if block.mode in ("heavy", "deep") else []
+    if block.mode == "deep" and not DEEP:
+        marks.append(pytest.mark.skip(reason=f"GRITWIT_PROFILE=deep runs it: {block.reason}"))
     bugs = [TOOL_BUGS[c.text] for c in block.commands if c.text in TOOL_BUGS]
     if bugs:
         marks.append(pytest.mark.xfail(strict=True, reason="; ".join(bugs)))
@@ -220,9 +226,10 @@ def work(tmp_path: Path) -> Path:
 )
 def test_guide_block_runs(block: gc.Block, work: Path, request: pytest.FixtureRequest) -> None:
     """The commands of one block of the README or a guide succeed, in a copy of the repo."""
-    if block.mode == "heavy" and not _heavy_selected(request.config):
+    heavy = block.mode in ("heavy", "deep")
+    if heavy and not _heavy_selected(request.config):
         pytest.skip("heavy: takes minutes; run with -m heavy")
-    run_block(block, work, timeout=HEAVY_TIMEOUT if block.mode == "heavy" else FAST_TIMEOUT)
+    run_block(block, work, timeout=HEAVY_TIMEOUT if heavy else FAST_TIMEOUT)
 
 
 def python_program(blocks: list[gc.Block]) -> str:
@@ -242,7 +249,7 @@ def python_program(blocks: list[gc.Block]) -> str:
         pytest.param(
             page,
             id=page,
-            marks=[pytest.mark.heavy] if any(b.mode == "heavy" for b in blocks) else [],
+            marks=[pytest.mark.heavy] if any(b.mode in ("heavy", "deep") for b in blocks) else [],
         )
         for page, blocks in PYTHON_PAGES.items()
         if any(b.mode != "not-run" for b in blocks)
@@ -257,7 +264,7 @@ def test_guide_python_runs(page: str, tmp_path: Path) -> None:
         env=_environment(),
         capture_output=True,
         text=True,
-        timeout=HEAVY_TIMEOUT if any(b.mode == "heavy" for b in blocks) else FAST_TIMEOUT,
+        timeout=HEAVY_TIMEOUT if any(b.mode in ("heavy", "deep") for b in blocks) else FAST_TIMEOUT,
         check=False,
     )
     assert proc.returncode == 0, f"{page}: its Python blocks fail\n{proc.stderr[-3000:]}"
@@ -377,6 +384,11 @@ print("not shell")
 ```sh
 gritwit mutate
 ```
+
+<!-- deep: repeats CI's asv step -->
+```sh
+asv run --quick
+```
 """
 
 
@@ -389,6 +401,7 @@ def test_the_extractor_reads_commands_continuations_console_output_and_annotatio
         (12, "bash", "heavy", "takes minutes"),
         (18, "console", "run", ""),
         (29, "sh", "not-run", "an hour"),
+        (34, "sh", "deep", "repeats CI's asv step"),
     ]
     assert [(c.text, c.line) for c in blocks[0].commands] == [
         ("python -m pip install -e .   # install", 4),
@@ -409,6 +422,7 @@ def test_the_extractor_reads_commands_continuations_console_output_and_annotatio
     ("page", "message"),
     [
         ("<!-- heavy -->\n```sh\ntrue\n```\n", "heavy without a reason"),
+        ("<!-- deep -->\n```sh\ntrue\n```\n", "deep without a reason"),
         ("<!-- not-run: x -->\n\ntext\n\n```sh\ntrue\n```\n", "annotation not on its own line"),
         ("```sh\n# only a comment\n```\n", "no command"),
         ("```console\noutput\n$ true\n```\n", "output before"),
@@ -526,3 +540,13 @@ def test_the_name_check_refuses_unknown_options_and_tox_envs(
         """export X="$(python -c 'import a; print(a)')"; gritwit trace | cat && gritwit x"""
     ) == [["trace"], ["x"]]
     capsys.readouterr()
+
+
+@pytest.mark.req("CONV-005")
+def test_a_deep_block_is_heavy_and_skipped_outside_the_deep_profile() -> None:
+    block = gc.Block(path="page.md", line=1, language="sh", commands=(), mode="deep", reason="r")
+    names = [m.name for m in _marks(block)]
+    assert "heavy" in names
+    assert ("skip" in names) != DEEP
+    heavy = gc.Block(path="page.md", line=1, language="sh", commands=(), mode="heavy", reason="r")
+    assert [m.name for m in _marks(heavy)] == ["heavy"]
