@@ -27,7 +27,7 @@ ROW = WrongAdapter(
 
 
 def owns(self: _share.Share, actor: ObjectId) -> bool:
-    return (actor.digest[7] & 0xF) % self.n == self.k  # the bug: one hex digit
+    return bool((actor.digest[7] & 0xF) % self.n == self.k)  # the bug: one hex digit
 
 
 def install() -> None:
