@@ -291,6 +291,16 @@ ROWS: dict[str, Row] = {
             _to("gritwit.adapter._runtime", "MAX_RESIDENT", lambda _: 1000),
         ),
     ),
+    "runtime_retries_at_once": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-004.3"}),
+            "failed",
+            "the default first delay is 0: a failing transition is retried at once, with no "
+            "back-off unless first_delay is given (issue 56: delays tested at 0 only)",
+        ),
+        (_to("gritwit.adapter._runtime", "FIRST_BACKOFF", lambda _: 0.0),),
+    ),
     "sandbox_actor_frozen_not_mounted": Row(
         WrongAdapter(
             ("sandbox",),

@@ -294,3 +294,34 @@ def test_the_default_max_resident_on_both_sides(impl: Implementation, tmp_path: 
         "a 10,001st resident actor evicts exactly one, the least recently used "
         f"({parent}, used when its first step was adopted), for capacity: {archived}"
     )
+
+
+@pytest.mark.req("RUN-012.2", "RUN-012.6", "RUN-014.1", "ADP-015")
+@pytest.mark.parametrize(("limit", "actors"), [(3, 2), (3, 3), (3, 4), (3, 7), (7, 7), (7, 16)])
+def test_capacity_eviction_brings_residents_down_to_the_limit(
+    impl: Implementation, tmp_path: Path, limit: int, actors: int
+) -> None:
+    """``max_resident`` 3 and 7 (the others are 0, 1 and 2), ``actors`` counters run in
+    one ``rt-run``: all used once, in ascending id order (ADP-015 rounds), so all idle
+    and the lowest ids least recently used. Within the limit none is archived; past it
+    exactly ``actors - limit`` are, the lowest ids, each for ``capacity`` (RUN-012.2),
+    however many one evaluation must evict."""
+    (tmp_path / "rt").mkdir()
+    opened = impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=limit)
+    runtime = str(opened.expect_ok()["runtime"])
+    made = sorted(_counter(impl, runtime, f"{note:02x}") for note in range(actors))
+    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+    assert [a for a, _ in run["steps"]] == made, run
+    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    archived = [(e["actor"], e.get("reason")) for e in events if e["event"] == "archived"]
+    expected = [(actor, "capacity") for actor in made[: max(0, actors - limit)]]
+    assert archived == expected, (
+        f"max_resident = {limit} with {actors} idle resident actors: the {len(expected)} "
+        f"least recently used must be archived for capacity, least recently used first, "
+        f"leaving {min(limit, actors)} resident (RUN-012.2); archived {archived}"
+    )
+    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
+    assert evicted == made[len(expected) :], (
+        f"rt-evict must find the {min(limit, actors)} actors left resident, least recently "
+        f"used first (RUN-012.2): {evicted}"
+    )

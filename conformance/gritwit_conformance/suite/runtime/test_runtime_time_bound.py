@@ -127,3 +127,22 @@ def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_
     )
     assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
     assert run["steps"] == [], run
+
+
+@pytest.mark.slow
+@pytest.mark.req("RUN-005.6", "RUN-005.5", "RUN-004.3", "WIT-030.1")
+def test_a_bound_of_a_fraction_of_a_second_is_not_rounded_up(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """``time_limit`` = 1.25 s, a nap of 1800 ms: every attempt overruns. The other bounds
+    tested are 0.1, 0.5 and 1 s, where a runtime whose timer takes whole seconds (1.25
+    rounded up to 2) fails the same naps; here it would adopt the step. The nap is a real
+    sleep, so no load can bring it within the bound."""
+    runtime = _open(impl, tmp_path, 1.25)
+    actor = _sleepy(impl, runtime, 1800)
+    run = impl.call_taking(ATTEMPTS * 1.25, "rt-run", runtime=runtime, max_steps=10).expect_ok()
+    assert run["failures"] == [[actor, "failed"]], (
+        "a transition of 1.8 s overruns the configured bound of 1.25 s on every attempt, "
+        f"the fraction of a second included (RUN-005.6, RUN-005.5): {run}"
+    )
+    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
