@@ -38,7 +38,9 @@ ZERO, ONE = Share(k=0, n=2), Share(k=1, n=2)
 def _counter_in(share: Share, tag: str) -> tuple[g.Tree, tuple[g.Object, ...]]:
     """A counter's core whose own id is in ``share`` (its ``tag`` entry makes it so)."""
     for i in range(10_000):
-        core, objects = test_actor_core("counter", {"tag": g.Blob(data=b"%s %d" % (tag.encode(), i))})
+        core, objects = test_actor_core(
+            "counter", {"tag": g.Blob(data=b"%s %d" % (tag.encode(), i))}
+        )
         if share.owns(g.object_id(core)):
             return core, objects
     raise AssertionError("unreachable")
@@ -150,8 +152,7 @@ def test_a_malformed_header_places_nothing(stores: StoreMaker) -> None:
     """A ``placement`` header that is no id's text form (upper case, short) leaves the
     actor with its own id's share, and writes no record."""
     zero, one, store = _runtimes(stores)
-    root_core, root_objects = _counter_in(ZERO, "root")
-    root = g.object_id(root_core)
+    root = g.object_id(_counter_in(ZERO, "root")[0])
     actors = []
     for i, text in enumerate([root.hex().upper(), root.hex()[:-1], ""]):
         core, objects = _counter_in(ONE, f"bad {i}")

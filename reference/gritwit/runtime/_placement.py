@@ -205,5 +205,6 @@ def record_placement(
         now = store.get_ref(placement_ref(actor))
         if now is None:  # removed meanwhile (a writer outside RUN-021.8): its own id
             return
-        target, key = now, records.key_of(store, now)
+        records.note(actor, now, records.key_of(store, now))
+        return
     records.note(actor, target, key)

@@ -41,8 +41,8 @@ from ._disk import RunBounds
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
-from ._resident import ResidentActors
 from ._placement import genesis_of, header_key, placed_in, record_placement, select_placed
+from ._resident import ResidentActors
 from ._seams import Attempts, GroupCommits, Routing
 from ._share import Share
 
@@ -144,7 +144,9 @@ class Scheduler:
         """The actors of ``actors`` this runtime runs: those of its share by their
         placement keys (RUN-021.1, RUN-021.6)."""
         share = self.share
-        return actors if share is None else select_placed(share, self._index.placements.placed, actors)
+        return (
+            actors if share is None else select_placed(share, self._index.placements.placed, actors)
+        )
 
     def mark(self, actors: Iterable[ObjectId]) -> None:
         """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).

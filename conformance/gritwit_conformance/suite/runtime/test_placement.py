@@ -17,6 +17,7 @@ every test here as *not claimed*.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,10 +50,9 @@ def counter_in(k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
 def genesis(
     side: Implementation, runtime: str, state: dict[str, str], placement: str | None = None
 ) -> str:
-    args: dict[str, object] = {"runtime": runtime, "actor": "counter", "state": state}
-    if placement is not None:
-        args["placement"] = placement
-    actor = str(side.call("rt-genesis", **args).expect_ok()["actor"])
+    args: dict[str, Any] = {} if placement is None else {"placement": placement}
+    reply = side.call("rt-genesis", runtime=runtime, actor="counter", state=state, **args)
+    actor = str(reply.expect_ok()["actor"])
     assert actor == g.object_id(genesis_core("counter", state)).hex(), (
         f"rt-genesis with placement answers {actor}, not its core's id: the header is the "
         "genesis message's, not the core's (WIT-002, RUN-021.7)"
@@ -69,9 +69,9 @@ def steps(side: Implementation, runtime: str, share: list[int]) -> list[str]:
 
 def record(side: Implementation, runtime: str, actor: str) -> g.Message:
     """``actor``'s placement record's target: a genesis message (RUN-021.7)."""
-    target = side.call(
-        "rt-ref", runtime=runtime, name=f"names/placement/{actor}"
-    ).expect_ok()["target"]
+    target = side.call("rt-ref", runtime=runtime, name=f"names/placement/{actor}").expect_ok()[
+        "target"
+    ]
     assert target is not None, (
         f"{actor}, whose genesis names another actor, has no placement record "
         f"names/placement/{actor} after a runtime looked at its first transition (RUN-021.8)"
@@ -170,3 +170,95 @@ def test_rt_genesis_refuses_a_placement_that_is_no_id(
     )
     _, root = counter_in(0, 2, "root")
     assert genesis(impl, runtime, state, placement=root)
+
+
+def _ref(side: Implementation, runtime: str, name: str) -> str | None:
+    target = side.call("rt-ref", runtime=runtime, name=name).expect_ok()["target"]
+    return None if target is None else str(target)
+
+
+@pytest.mark.req("RUN-021.9", "RUN-021.6", "RUN-008", "RUN-024")
+def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``placed`` (own id in share 1) runs with ``root`` in share 0. Reverted to its first
+    step, it keeps its record and its share. A fork of it, whose own id is in share 1,
+    has no record and runs in share 1: a record is never moved, and a fork writes none."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    placed_state, placed = counter_in(1, 2, "placed")
+    genesis(impl, a, root_state)
+    genesis(impl, a, placed_state, placement=root)
+    assert steps(second, b, ONE) == []
+    assert steps(impl, a, ZERO) == sorted([root, placed])
+    name = f"names/placement/{placed}"
+    recorded = _ref(impl, a, name)
+    assert recorded is not None, f"{placed} has no placement record (RUN-021.8)"
+    first = head(impl, a, placed)
+    assert first is not None
+    inc(second, b, placed, "2")
+    assert steps(impl, a, ZERO) == [placed]
+    second.call("rt-revert", runtime=b, actor=placed, step=first).expect_ok()
+    assert _ref(second, b, name) == recorded, f"the revert of {placed} moved its record"
+    inc(second, b, placed, "3")
+    assert steps(second, b, ONE) == [], f"share 1/2 ran {placed} after its revert (RUN-021.9)"
+    assert steps(impl, a, ZERO) == [placed]
+    at = head(impl, a, placed)
+    child = None
+    for seed in range(64):
+        state = {"seed": f"{seed:08x}"}
+        made = str(
+            impl.call("rt-fork", runtime=a, actor=placed, step=at, state=state).expect_ok()["actor"]
+        )
+        if share_of(made, 2) == 1:
+            child = made
+            break
+    assert child is not None, "no fork of 64 has its id in share 1"
+    assert _ref(impl, a, f"names/placement/{child}") is None, (
+        f"the fork {child} of {placed} has a placement record: a fork writes none (RUN-021.9)"
+    )
+    inc(impl, a, child, "4")
+    ran = steps(impl, a, ZERO)
+    assert child not in ran, (
+        f"share 0/2 ran the fork {child}, whose own id is in share 1: a fork is placed by "
+        "its own id, not its parent's key (RUN-021.9)"
+    )
+    assert child in steps(second, b, ONE)
+
+
+def actor_in(name: str, k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
+    """A ``name`` test actor's ``tag`` state whose own id is in share ``k/n``, and that id."""
+    for seed in range(10_000):
+        state = {"tag": f"{tag} {seed}".encode().hex()}
+        actor = g.object_id(genesis_core(name, state)).hex()
+        if share_of(actor, n) == k:
+            return state, actor
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.req("RUN-021.10", "RUN-021.6", "RUN-021.2", "WIT-012.1")
+def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """A ``spawner`` in share 0 creates a counter whose own id is in share 1 (its genesis,
+    sent from the spawner's outbox, has no ``placement`` header): share 1 creates it, not
+    its creator's share, and no record is written."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    spawner_state, spawner = actor_in("spawner", 0, 2, "spawner")
+    reply = impl.call("rt-genesis", runtime=a, actor="spawner", state=spawner_state)
+    assert reply.expect_ok()["actor"] == spawner
+    assert steps(impl, a, ZERO) == [spawner]
+    child_state, child = actor_in("counter", 1, 2, "child")
+    entries: dict[str, Any] = {
+        "wit": {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}},
+        **{key: {"blob": value} for key, value in child_state.items()},
+    }
+    impl.call("rt-send", runtime=a, to=spawner, mt="spawn", content={"tree": entries}).expect_ok()
+    ran = steps(impl, a, ZERO)
+    assert ran == [spawner], (
+        f"share 0/2's run adopted steps of {ran}: the spawner's child {child}, whose own id "
+        "is in share 1 and whose genesis names no placement, is not its creator's to run "
+        "(RUN-021.10)"
+    )
+    assert steps(second, b, ONE) == [child], f"share 1/2 did not create {child} (RUN-021.2)"
+    assert _ref(second, b, f"names/placement/{child}") is None
