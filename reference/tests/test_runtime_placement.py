@@ -168,9 +168,10 @@ def test_a_malformed_header_places_nothing(stores: StoreMaker) -> None:
 @pytest.mark.req("RUN-021.8", "RUN-021.10")
 def test_a_runtime_without_a_share_records_the_placement_too(stores: StoreMaker) -> None:
     """A runtime without a share creates a placed actor, recording its placement first,
-    so that runtimes with shares started later agree where it runs."""
+    so that runtimes with shares started later agree where it runs; its sends wait for
+    its group commit (RUN-019.2), which is made before the record names the genesis."""
     store = stores()
-    anyone = Runtime(store, send_commit="own")
+    anyone = Runtime(store)  # sends grouped (RUN-019.2): the genesis stored with the group
     root_core, root_objects = _counter_in(ZERO, "root")
     placed_core, placed_objects = _counter_in(ONE, "placed")
     root = asyncio.run(anyone.genesis(root_core, root_objects))

@@ -187,6 +187,13 @@ class Scheduler:
         placements = self._index.placements
         genesis = None if actor in placements.placed else genesis_of(actor, found)
         if genesis is not None and header_key(genesis.message) is not None:
+            # a grouped send (RUN-019.2) is stored with the group: the record's target must
+            # be stored first (REF-003.1), so the open group is committed, as a catch-up does
+            if not self._store.has(genesis.id) and (
+                not self._commits.commit_group() or not self._store.has(genesis.id)
+            ):
+                self.again(actor)  # its send was lost and is made again (RUN-019.4)
+                return False
             record_placement(self._store, placements, actor, genesis)
         share = self.share
         return share is None or placed_in(share, placements.placed, actor)
