@@ -211,3 +211,29 @@ def test_a_header_names_a_key_only_as_an_ids_text_form(text: str) -> None:
     assert (key is not None) == is_id
     if key is not None:
         assert key.hex() == text
+
+
+@pytest.mark.req("RUN-021.6", "HTTP-007.1", "HTTP-007.2")
+def test_a_service_lists_a_placed_actor_in_its_keys_share(tmp_path: Path) -> None:
+    """The service's actor list reads an actor's share from its placement key, as its
+    runtime runs it: ``placed``'s entry says share 0, and the ``share`` filter keeps it
+    under 0/2, not under 1/2, though its own id is in share 1."""
+    from serve_helpers import serving
+
+    from gritwit.serve import EngineSettings
+
+    folder = tmp_path / "store"
+    folder.mkdir()
+    with Store.open(folder) as store:
+        runtime = Runtime(store)
+        root_core, root_objects = _counter_in(ZERO, "root")
+        placed_core, placed_objects = _counter_in(ONE, "placed")
+        root = asyncio.run(runtime.genesis(root_core, root_objects))
+        placed = asyncio.run(runtime.genesis(placed_core, placed_objects, placement=root))
+        assert sorted(_steps_of(runtime)) == sorted([root, placed])
+    with serving(folder, settings=EngineSettings(share=ZERO)) as one:
+        listed = {a["actor"]: a for a in one.client.get("/v1/actors").json()["actors"]}
+        assert listed[placed.hex()]["share"] == 0 and listed[root.hex()]["share"] == 0
+        for share, kept in (("0/2", True), ("1/2", False)):
+            page = one.client.get("/v1/actors", params={"share": share}).json()["actors"]
+            assert (placed.hex() in {a["actor"] for a in page}) is kept, (share, page)
