@@ -80,6 +80,9 @@ class Plan:
     steps: int = CROSS_STEPS
     #: Process ``i`` runs only share ``i/processes`` of the actors (RUN-021).
     shares: bool = False
+    #: With ``shares``, each pair's second end is placed with its first by its genesis's
+    #: ``placement`` header (RUN-021.7): the pair lives in one share, whatever its ids say.
+    placed: bool = False
 
     def transitions(self) -> int:
         """Transitions per round, in all processes together."""
@@ -157,8 +160,8 @@ def crossing_actors(plan: Plan) -> set[Any]:
     shares): each step of one sends across; none without shares."""
     import gritwit as g
 
-    if plan.workload == "disjoint" or not plan.shares:
-        return set()
+    if plan.workload == "disjoint" or not plan.shares or plan.placed:
+        return set()  # placed: both ends in the first's share (RUN-021.6)
     found = set()
     for j in range(plan.pairs):
         ping, pong = pair_shares(plan, j)
@@ -196,7 +199,8 @@ async def make_actors(runtime: Any, plan: Plan) -> None:
         name = g.Blob(data=a.hex().encode())
         targets = g.Tree(entries={"a": g.object_id(name)})
         objects += [*echo_objects, *fanout_objects, name, targets]
-        genesis += [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis"}, False)]
+        placing = {"placement": a.hex()} if plan.placed else {}  # RUN-021.7: with a
+        genesis += [(a, a, {"mt": "genesis"}, False), (b, b, {"mt": "genesis", **placing}, False)]
         balls += [
             (b, g.object_id(targets), {"mt": "fanout"}, False),
             (b, g.object_id(to_echo), {"mt": "update"}, False),
@@ -493,15 +497,18 @@ class Measured:
 SQLITE: Final = "sqlite"
 POSTGRES: Final = "postgres"
 SHARES: Final = "postgres, shares"
+PLACED: Final = "postgres, shares, placed"
 SEPARATE: Final = "postgres, a schema each"
 
 
 def configuration(measured: Measured) -> str:
     """The configuration's name in ``bench_multi_runtime``: ``sqlite-1``, ``postgres-N``,
     ``postgres-shares-N`` or ``postgres-separate-N``."""
-    store = {SHARES: "postgres-shares", SEPARATE: "postgres-separate"}.get(
-        measured.store, measured.store
-    )
+    store = {
+        SHARES: "postgres-shares",
+        PLACED: "postgres-placed",
+        SEPARATE: "postgres-separate",
+    }.get(measured.store, measured.store)
     return f"{store}-{measured.processes}"
 
 
@@ -515,13 +522,15 @@ def measure(
     shares: Sequence[int] = (),
     separate: Sequence[int] = (),
     setup: Setup | None = None,
+    placed: Sequence[int] = (),
 ) -> list[Measured]:
     """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
     each ``N`` of ``processes``, without shares (each runs every actor, RUN-020.4), and
     for each ``N`` of ``shares``, with shares (process ``i`` runs share ``i/N``, RUN-021);
     and, for each ``N`` of ``separate``, ``N`` processes each on a schema of its own with
-    an ``N``-th of the actors and transitions (the ceiling if nothing were shared); each
-    configuration its own stores, in one run.  After a
+    an ``N``-th of the actors and transitions (the ceiling if nothing were shared); for
+    each ``N`` of ``placed``, with shares and each pair placed in its first end's share
+    (RUN-021.6; ``cross`` and ``half``); each configuration its own stores, in one run.  After a
     warm-up round each, ``rounds`` rounds, each a round of every configuration in turn
     (the order rotating), so that the load weighs on all alike.  ``database``: a
     ``postgresql://`` URL where schemas may be made.  A PostgreSQL store's own count of
@@ -541,6 +550,11 @@ def measure(
         if workload != "disjoint" and plan.steps % n:  # equal parts: see _multi_process._rest
             raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
         configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan, setup)))
+    for n in placed if workload != "disjoint" else ():
+        plan = Plan(workload=workload, processes=n, shares=True, placed=True, **sizes)
+        if plan.steps % n:
+            raise ValueError(f"placed: {plan.steps} steps in {n} equal parts")
+        configs.append((PLACED, n, Fleet.sharing(create_schema(database), plan, setup)))
     for n in separate:
         part = whole.part(n)
         members = [(create_schema(database), part, 0) for _ in range(n)]

@@ -8,6 +8,8 @@ binaries installed)::
     GRITWIT_BENCH_POSTGRES=postgresql://app@db/bench python -m asv_bench.tools.multi_runtime
     python -m asv_bench.tools.multi_runtime --delay-ms 1 --processes 1 --shares 2 4 --separate
     python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
+    python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 \
+        --placed 2 --separate
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 and ``-w half``, ``cross`` with half of each process's pairs within its share (after
@@ -17,7 +19,10 @@ than half its sends — 2 % in a capped run of 2026-11-27),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
 one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
 RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
-share ``i/N``, RUN-021), and, for each ``N`` of ``--separate``, ``N`` processes each
+share ``i/N``, RUN-021), for each ``N`` of ``--placed`` the same with each pair's
+second end placed in its first's share by its genesis's ``placement`` header
+(RUN-021.7: the pair talks within one process; ``cross`` and ``half``), and, for each
+``N`` of ``--separate``, ``N`` processes each
 on a schema of its own with an ``N``-th of the work (the ceiling if the processes
 shared nothing: no actors, no writer row).  Every
 configuration runs a warm-up round, then ``--rounds`` rounds in turn (the order
@@ -79,6 +84,7 @@ from asv_bench._multi import (
     CROSS_STEPS,
     HALF,
     PAIRS,
+    PLACED,
     POSTGRES,
     SHARES,
     WORKLOADS,
@@ -168,9 +174,10 @@ def crossing(measured: list[Measured]) -> str:
     """The share of the steps whose messages crossed to another share, per configuration
     with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them."""
     parts = [
-        f"{m.processes}: {100 * m.per_transition('crossing'):.0f} %"
+        f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
+        f"{100 * m.per_transition('crossing'):.0f} %"
         for m in measured
-        if m.store == SHARES
+        if m.store in (SHARES, PLACED)
     ]
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
@@ -241,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[2, 4],
         help="process counts each on a schema of its own (default: 2 4; none: --separate)",
+    )
+    parser.add_argument(
+        "--placed",
+        type=int,
+        nargs="*",
+        default=[],
+        help="process counts on one schema with shares, each ping-pong pair placed in its "
+        "first end's share (RUN-021.7; cross and half; default: none)",
     )
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default: 7)")
     parser.add_argument(
@@ -316,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                     shares=args.shares,
                     separate=args.separate,
                     setup=setup,
+                    placed=args.placed,
                 )
                 print("\n".join(table(measured)))
                 print(

@@ -46,10 +46,38 @@ raise SystemExit(serve(Adapter()))
 """
 
 
-def conform(tmp_path: Path, impl: str, name: str) -> dict[str, list[str]]:
+#: An adapter claiming shares and not placement (the Node example's claim): it records any
+#: ``placement`` the harness sends it, which it must not (ADP-005.7).
+SHARES_ONLY = r"""
+import json, sys
+from gritwit.adapter import ReferenceAdapter, serve
+
+SENT = sys.argv[1]
+
+
+class Adapter(ReferenceAdapter):
+    def cmd_hello(self, args):
+        answer = super().cmd_hello(args)
+        answer["features"] = ["shares"]
+        return answer
+
+    def cmd_rt_genesis(self, args):
+        if "placement" in args:  # the harness must never send it (ADP-005.7)
+            with open(SENT, "a") as f:
+                f.write(json.dumps(args["placement"]) + "\n")
+        return super().cmd_rt_genesis({k: v for k, v in args.items() if k != "placement"})
+
+
+raise SystemExit(serve(Adapter()))
+"""
+
+
+def conform(
+    tmp_path: Path, impl: str, name: str, test: str = "test_shares.py"
+) -> dict[str, list[str]]:
     out = tmp_path / name
     subprocess.run(
-        [*GRITWIT, "conform", "--impl", impl, "--profile", "runtime", "--test", "test_shares.py",
+        [*GRITWIT, "conform", "--impl", impl, "--profile", "runtime", "--test", test,
          "--timeout-scale", "1", "--out", str(out)],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
     )  # fmt: skip
@@ -77,8 +105,24 @@ def test_an_adapter_without_shares_gets_their_tests_as_not_claimed(tmp_path: Pat
 def test_the_reference_claims_shares() -> None:
     impl = InProcess()
     try:
-        assert impl.features == {"shares"}
+        assert impl.features == {"placement", "shares"}
     finally:
         impl.close()
     hello = ReferenceAdapter().handle({"seq": 1, "cmd": "hello", "protocol": 1})
-    assert hello["features"] == ["shares"]
+    assert hello["features"] == ["placement", "shares"]
+
+
+@pytest.mark.slow
+@pytest.mark.req("ADP-005.7", "ADP-015", "RUN-021.7")
+def test_an_adapter_with_shares_without_placement_gets_its_tests_as_not_claimed(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "shares_only.py"
+    script.write_text(SHARES_ONLY, encoding="utf-8")
+    sent = tmp_path / "sent"
+    impl = shlex.join([sys.executable, str(script), str(sent)])
+    outcomes = conform(tmp_path, impl, "shares-only", "test_placement.py")
+    assert set(outcomes) == {"not-claimed"}, outcomes
+    assert len(outcomes["not-claimed"]) >= 8
+    assert all(r.startswith("not claimed: feature placement") for r in outcomes["not-claimed"])
+    assert not sent.exists(), sent.read_text()

@@ -58,6 +58,7 @@ PROFILE_COMMANDS = _PROFILE_COMMANDS
 #: The arguments of each optional feature (ADP-005.7): sent only where it is claimed.
 FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {
     "rt-open": {"share": "shares"},
+    "rt-genesis": {"placement": "placement"},  # RUN-021.7
     "http-serve": {"share": "shares"},  # ADP-021.1
     "store-open": {"via": "store-server", "max_write_bytes": "write-limit"},  # ADP-022
 }

@@ -30,10 +30,12 @@ ROW = WrongAdapter(
 class GenesisMarksNothing(_runtime.Runtime):
     """The reference runtime, whose genesis leaves its recipient as it was for eviction."""
 
-    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
+    async def genesis(
+        self, core: Tree, objects: Iterable[GritObject] = (), *, placement: ObjectId | None = None
+    ) -> ObjectId:
         dirty = self._scheduler._dirty
         was_busy = {*dirty}
-        actor = await super().genesis(core, objects)
+        actor = await super().genesis(core, objects, placement=placement)
         if actor not in was_busy:
             self._scheduler._dirty.discard(actor)  # the bug: a genesis asks no run to look
         return actor

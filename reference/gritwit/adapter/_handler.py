@@ -155,8 +155,9 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
     def _store_features(self) -> Json:
         server = self.stores.server()
         if server is None:
-            return {"features": ["shares"]}
-        return {"features": ["shares", "store-server", "write-limit"], "store_server": server}
+            return {"features": ["placement", "shares"]}
+        features = ["placement", "shares", "store-server", "write-limit"]
+        return {"features": features, "store_server": server}
 
     def cmd_shutdown(self, args: Json) -> Json:
         """Answer, then the serve loop ends and the process exits 0 (ADP-011.1)."""

@@ -224,7 +224,10 @@ class RuntimeCommands:
             core, objects = wasm_core(_hex(args, "module"), state_blobs(args))
         else:
             core, objects = test_actor_core(_text(args, "actor"), state_blobs(args))
-        return {"actor": entry.run(entry.runtime.genesis(core, objects)).hex()}
+        # RUN-021.7, ADP-015: an id's text form, else bad-request or invalid-id
+        placement = _id(args, "placement") if "placement" in args else None
+        genesis = entry.runtime.genesis(core, objects, placement=placement)
+        return {"actor": entry.run(genesis).hex()}
 
     def cmd_rt_send(self, args: Json) -> Json:
         entry = self._rt(args)

@@ -72,6 +72,7 @@ from ._names import (
     resolve_actor,
     unbind_name,
 )
+from ._placement import PLACEMENT_HEADER, PLACEMENT_PREFIX, placed_in, placement_ref
 from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
@@ -98,6 +99,8 @@ __all__ = [
     "MAX_RESIDENT",
     "MAX_RUN_BYTES",
     "MAX_SHARES",
+    "PLACEMENT_HEADER",
+    "PLACEMENT_PREFIX",
     "MAX_STEPS",
     "MAX_STEP_BYTES",
     "RESTORED",
@@ -123,6 +126,8 @@ __all__ = [
     "erase_blob",
     "export_bundle",
     "failed_ref",
+    "placed_in",
+    "placement_ref",
     "ChildExists",
     "fork",
     "fork_blob",

@@ -67,10 +67,19 @@ class RuntimeFace:
         self._commits.wake_others()
         self._commits.commit_group()
 
-    async def genesis(self, core: Tree, objects: Iterable[GritObject] = ()) -> ObjectId:
-        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002)."""
+    async def genesis(
+        self, core: Tree, objects: Iterable[GritObject] = (), *, placement: ObjectId | None = None
+    ) -> ObjectId:
+        """Send ``core``'s genesis message from the outside; returns the actor id (WIT-002).
+
+        ``placement``: the id its header ``placement`` names, so that the new actor runs
+        in that actor's share (RUN-021.7); without it the actor is placed by its own id.
+        """
         actor = object_id(core)
-        await self.send(actor, actor, {"mt": "genesis"}, objects=(*objects, core))
+        headers = {"mt": "genesis"}
+        if placement is not None:
+            headers["placement"] = placement.hex()  # RUN-021.7: an id's text form
+        await self.send(actor, actor, headers, objects=(*objects, core))
         return actor
 
     @property

@@ -58,6 +58,7 @@ from ..wit import (
     pending,
 )
 from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, read_outside
+from ._placement import PLACEMENT_PREFIX, PlacementRecords
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
@@ -209,6 +210,7 @@ class RoutingIndex:
         "_sent",
         "_with_sent",
         "failed",
+        "placements",
     )
 
     def __init__(self) -> None:
@@ -228,6 +230,8 @@ class RoutingIndex:
         #: never replaced, only changed: one view serves every call with that reader).
         self._with_sent: _WithSent | None = None
         self.failed: set[ObjectId] = set()
+        #: The placement records, each actor's key (RUN-021.6, RUN-021.7).
+        self.placements = PlacementRecords()
 
     def load(self, store: Store, reader: ObjectReader | None = None) -> set[ObjectId]:
         """Rebuild from the heads and the outside's outbox (RUN-003.1); returns every recipient.
@@ -241,6 +245,7 @@ class RoutingIndex:
         self._senders.clear()
         self._heads.clear()
         self.failed = set()
+        self.placements.clear()
         self.refresh(store, reader)
         return set(self._senders) - {OUTSIDE}
 
@@ -285,6 +290,8 @@ class RoutingIndex:
             for ref in sorted({*outside, *self._outside_at_}):
                 self._outside_part_at(objects, ref, outside.get(ref), touched)
             failed = _failed_actors(store)
+            # RUN-021.7: the records listed as the failed marks are, after the heads
+            touched |= self.placements.listed(objects, store.list_ref_targets(PLACEMENT_PREFIX))
         else:
             failed = set(self.failed)
             held, outside_at = self._heads, self._outside_at_
@@ -361,6 +368,11 @@ class RoutingIndex:
                 failed.discard(marked)
             else:
                 failed.add(marked)
+            return
+        if name.startswith(PLACEMENT_PREFIX):  # RUN-021.7: a record, each actor's key
+            placed = self.placements.swapped(objects, name, target)
+            if placed is not None:
+                touched.add(placed)
             return
         try:
             actor = head_actor(name)  # None: another names/ ref, routing nothing

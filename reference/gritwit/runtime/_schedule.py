@@ -35,12 +35,13 @@ from .._ids import ObjectId
 from ..store import Store
 from ..wit import Failure, RunReport
 from ..wit._executor import run_report
-from ._attempt import FailedAttempt
+from ._attempt import FailedAttempt, Found
 from ._bound import TimeBound
 from ._disk import RunBounds
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
+from ._placement import genesis_of, header_key, placed_in, record_placement, select_placed
 from ._resident import ResidentActors
 from ._seams import Attempts, GroupCommits, Routing
 from ._share import Share
@@ -140,8 +141,12 @@ class Scheduler:
     # --- who runs (RUN-021): the Marks the other parts are given ---------------------------
 
     def _mine(self, actors: set[ObjectId]) -> set[ObjectId]:
-        """The actors of ``actors`` this runtime runs: those of its share (RUN-021.1)."""
-        return actors if self.share is None else self.share.select(actors)
+        """The actors of ``actors`` this runtime runs: those of its share by their
+        placement keys (RUN-021.1, RUN-021.6)."""
+        share = self.share
+        return (
+            actors if share is None else select_placed(share, self._index.placements.placed, actors)
+        )
 
     def mark(self, actors: Iterable[ObjectId]) -> None:
         """Mark ``actors`` to run: every actor, or only those of the share (RUN-021.1).
@@ -150,7 +155,11 @@ class Scheduler:
         it, reports it busy or keeps it from being evicted (RUN-021.4, RUN-021.5);
         messages for it were sent all the same, for its share's runtime (RUN-021.3).
         """
-        self._dirty.update(actors if self.share is None else self.share.select(actors))
+        share = self.share
+        if share is None:
+            self._dirty.update(actors)
+        else:
+            self._dirty.update(select_placed(share, self._index.placements.placed, actors))
 
     def mark_sent(self, actors: list[ObjectId]) -> None:
         """:meth:`mark` the recipients of messages this runtime made (its steps' and its
@@ -161,7 +170,7 @@ class Scheduler:
         if share is None:
             self._dirty.update(actors)
             return
-        mine = share.select(actors)
+        mine = select_placed(share, self._index.placements.placed, actors)
         if len(mine) < len(set(actors)):
             self._commits.wake_others()
         self._dirty.update(mine)
@@ -170,6 +179,24 @@ class Scheduler:
         """Mark ``actor``, one of this runtime's own, to look at again (RUN-006, RUN-018.3):
         its transition left work, or did not start (RUN-023.2)."""
         self._dirty.add(actor)
+
+    def places(self, actor: ObjectId, found: Found) -> bool:
+        """Whether ``actor``'s first transition, with ``found`` pending, is this runtime's:
+        its placement recorded first where its genesis names a key (RUN-021.8), then
+        read as every runtime reads it (RUN-021.6); every actor without a share."""
+        placements = self._index.placements
+        genesis = None if actor in placements.placed else genesis_of(actor, found)
+        if genesis is not None and header_key(genesis.message) is not None:
+            # a grouped send (RUN-019.2) is stored with the group: the record's target must
+            # be stored first (REF-003.1), so the open group is committed, as a catch-up does
+            if not self._store.has(genesis.id) and (
+                not self._commits.commit_group() or not self._store.has(genesis.id)
+            ):
+                self.again(actor)  # its send was lost and is made again (RUN-019.4)
+                return False
+            record_placement(self._store, placements, actor, genesis)
+        share = self.share
+        return share is None or placed_in(share, placements.placed, actor)
 
     # --- running -------------------------------------------------------------------------
 
@@ -233,6 +260,7 @@ class Scheduler:
         tasks: dict[asyncio.Task[None], ObjectId] = {}
         clock = time.monotonic
         yielded = clock()
+        share, placements = self.share, self._index.placements
         while True:
             ran_inline = False
             # inline transitions leave none running: no set difference to make then
@@ -256,6 +284,8 @@ class Scheduler:
                 self._dirty.discard(actor)
                 if actor in self._index.failed:
                     continue
+                if share is not None and not placed_in(share, placements.placed, actor):
+                    continue  # RUN-021.1: marked before its placement record was read
                 first: FailedAttempt | None = None
                 if self._time_bound.inline:
                     inline = self._transitions.drive_inline(actor, steps)

@@ -58,6 +58,10 @@ class Marks(Protocol):
     def again(self, actor: ObjectId) -> None:
         """Mark ``actor``, one of this runtime's own, to look at again (RUN-006, RUN-018.3)."""
 
+    def places(self, actor: ObjectId, found: Found) -> bool:
+        """Whether the first transition of ``actor`` (no step yet), with ``found`` pending,
+        is this runtime's to start, its placement recorded first (RUN-021.8)."""
+
 
 class GroupCommits(Protocol):
     """Sends from the outside and the open group's commits (RUN-017, RUN-019)."""

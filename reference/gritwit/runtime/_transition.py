@@ -121,6 +121,8 @@ class Transitions:
         last_id, last, found = self._routing.pending(actor)
         if not found:
             return None
+        if last_id is None and not self._marks.places(actor, found):
+            return None  # RUN-021.8: placed in another share; its runtime creates it
         lasts = []  # each sender's last pending message: a loop, no comprehension's function
         for items in found.values():
             lasts.append(items[-1].id)

@@ -22,6 +22,7 @@ from ..runtime import (
     failed_ref,
     import_bundle,
     names_of,
+    placed_in,
     step_traffic,
     traffic_rows,
 )
@@ -63,7 +64,10 @@ class ActorFilter:
 def _share_index(state: EngineState, actor: ObjectId) -> int | None:
     """``actor``'s share index under the service's share (RUN-021), ``None`` without one."""
     share = state.runtime.share
-    return None if share is None else int.from_bytes(actor.digest[:8], "big") % share.n
+    if share is None:
+        return None
+    key = state.index.placements.placed.get(actor, actor)  # its placement key (RUN-021.6)
+    return int.from_bytes(key.digest[:8], "big") % share.n
 
 
 def _step(state: EngineState, oid: ObjectId) -> Step:
@@ -131,7 +135,9 @@ def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, A
         if after is not None and text <= after:
             continue
         actor = ObjectId.from_hex(text)
-        if where.share is not None and not where.share.owns(actor):
+        if where.share is not None and not placed_in(
+            where.share, state.index.placements.placed, actor
+        ):
             continue
         if where.failed is not None and (text in failed) != where.failed:
             continue

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from .._ids import ObjectId
 from .._objects import Step, Tree
-from ..runtime import FAILED_PREFIX
+from ..runtime import FAILED_PREFIX, placed_in
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
 from ._life import named
@@ -71,7 +71,9 @@ def service_gauges(state: EngineState) -> Gauges:
     actors of the service's share alone (HTTP-001.2), so that the shares' gauges add up."""
     runtime = state.runtime
     share = runtime.share
-    heads = [(a, h) for a, h in _heads(state) if share is None or share.owns(a)]
+    listed = _heads(state)  # the index caught up: the placement records too (RUN-021.6)
+    placed = state.index.placements.placed
+    heads = [(a, h) for a, h in listed if share is None or placed_in(share, placed, a)]
     pending = sum(_pending(state, actor, step) for actor, _, step in _steps(state, heads))
     return Gauges(pending=pending, resident=runtime.resident_count, fuel=runtime.fuel_spent)
 

@@ -1,0 +1,264 @@
+"""Placement: an actor runs in the share of the key its genesis names (RUN-021.6 … RUN-021.8).
+
+``rt-genesis`` with ``placement`` (ADP-015) sends a genesis message carrying the header
+``placement``, the named actor's id (RUN-021.7). Two runtimes with shares 0/2 and 1/2,
+in two adapter processes on one directory, must agree where such an actor runs: in
+the share of the named actor, whatever its own id says. The runtime that would start
+its first transition records the placement first, as the ref
+``names/placement/<actor>`` (RUN-021.8), and from then on every runtime reads it.
+
+Both sides, with processes taking turns: the runtime of the actor's own-id share runs
+first and must neither create nor run it; the runtime of the key's share must. An
+actor without the header keeps its own id's share. Placement is a feature claimed in
+``hello`` (ADP-005.7), on top of ``shares``: an implementation claiming neither gets
+every test here as *not claimed*.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._writers import count_of, inc
+from ._writers import second as second  # the second writer's fixture
+from .test_shares import genesis_core, head, open_share, share_of
+
+pytestmark = [
+    pytest.mark.profile("runtime"),
+    pytest.mark.feature("shares"),
+    pytest.mark.feature("placement"),
+]
+
+ZERO, ONE = [0, 2], [1, 2]
+
+
+def counter_in(k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
+    """A counter's ``tag`` state whose own id is in share ``k/n``, and that id."""
+    for seed in range(10_000):
+        state = {"tag": f"{tag} {seed}".encode().hex()}
+        actor = g.object_id(genesis_core("counter", state)).hex()
+        if share_of(actor, n) == k:
+            return state, actor
+    raise AssertionError("unreachable")
+
+
+def genesis(
+    side: Implementation, runtime: str, state: dict[str, str], placement: str | None = None
+) -> str:
+    args: dict[str, Any] = {} if placement is None else {"placement": placement}
+    reply = side.call("rt-genesis", runtime=runtime, actor="counter", state=state, **args)
+    actor = str(reply.expect_ok()["actor"])
+    assert actor == g.object_id(genesis_core("counter", state)).hex(), (
+        f"rt-genesis with placement answers {actor}, not its core's id: the header is the "
+        "genesis message's, not the core's (WIT-002, RUN-021.7)"
+    )
+    return actor
+
+
+def steps(side: Implementation, runtime: str, share: list[int]) -> list[str]:
+    """The actors one quiescent ``rt-run`` of the runtime with ``share`` adopted steps of."""
+    report = side.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+    assert report["quiescent"], f"the run of share {share} is not quiescent: {report}"
+    return sorted(str(actor) for actor, _ in report["steps"])
+
+
+def record(side: Implementation, runtime: str, actor: str) -> g.Message:
+    """``actor``'s placement record's target: a genesis message (RUN-021.7)."""
+    target = side.call("rt-ref", runtime=runtime, name=f"names/placement/{actor}").expect_ok()[
+        "target"
+    ]
+    assert target is not None, (
+        f"{actor}, whose genesis names another actor, has no placement record "
+        f"names/placement/{actor} after a runtime looked at its first transition (RUN-021.8)"
+    )
+    data = side.call("rt-object", runtime=runtime, id=target).expect_ok()["bytes"]
+    message = g.decode_object(bytes.fromhex(data))
+    assert isinstance(message, g.Message), f"the placement record names {message}, no message"
+    return message
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.8", "RUN-021.1", "RUN-021.2", "ADP-015")
+def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``root``'s id is in share 0; ``placed``'s in share 1, its genesis naming ``root``;
+    ``plain``'s in share 1, without the header. Share 1's runtime runs first: it must
+    create ``plain`` and not ``placed``; share 0's must create ``root`` and ``placed``;
+    then every ``inc`` to ``placed``, through either runtime, runs in share 0 only, and
+    one to ``plain`` in share 1 only."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    placed_state, placed = counter_in(1, 2, "placed")
+    plain_state, plain = counter_in(1, 2, "plain")
+    assert genesis(second, b, root_state) == root
+    assert genesis(second, b, placed_state, placement=root) == placed
+    assert genesis(impl, a, plain_state) == plain
+    ran = steps(second, b, ONE)
+    assert ran == [plain], (
+        f"share 1/2's run adopted steps of {ran}: {placed} is placed with {root} in share 0 "
+        f"by its genesis's placement header, so share 1 must not create it (RUN-021.6, "
+        f"RUN-021.8), and {plain}, without one, is share 1's (RUN-021.2)"
+    )
+    assert head(second, b, placed) is None
+    message = record(impl, a, placed)
+    assert message.content.hex() == placed and message.headers.get("placement") == root, (
+        f"{placed}'s placement record names {message}, not its genesis naming {root} (RUN-021.8)"
+    )
+    ran = steps(impl, a, ZERO)
+    assert ran == sorted([root, placed]), (
+        f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it "
+        "(RUN-021.2, RUN-021.6)"
+    )
+    for amount, side, runtime in (("2", second, b), ("3", impl, a)):
+        inc(side, runtime, placed, amount)
+        assert steps(second, b, ONE) == [], f"share 1/2 ran {placed}, placed in share 0"
+        assert steps(impl, a, ZERO) == [placed], f"share 0/2 did not run {placed}"
+    assert count_of(second, b, placed) == b"5"
+    inc(impl, a, plain, "4")
+    assert steps(impl, a, ZERO) == [], f"share 0/2 ran {plain}, which no header placed"
+    assert steps(second, b, ONE) == [plain]
+
+
+@pytest.mark.req("RUN-021.8", "RUN-021.7", "RUN-021.6")
+def test_a_chain_of_placements_resolves_to_its_root(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``second_actor`` names ``first``, which names ``root`` (share 0): once ``first`` is
+    recorded, ``second_actor``'s record is ``first``'s, and it runs in share 0 though its
+    id and ``first``'s are in share 1."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    first_state, first = counter_in(1, 2, "first")
+    last_state, last = counter_in(1, 2, "second")
+    genesis(impl, a, root_state)
+    genesis(impl, a, first_state, placement=root)
+    assert steps(second, b, ONE) == []
+    assert steps(impl, a, ZERO) == sorted([root, first])
+    genesis(second, b, last_state, placement=first)
+    assert steps(second, b, ONE) == [], f"share 1/2 created {last}, placed with {root}"
+    message = record(impl, a, last)
+    assert message.headers.get("placement") == root, (
+        f"{last} names {first}, whose record gives {root}: its record must give {root} too, "
+        f"not {message.headers.get('placement')} (RUN-021.8: a chain resolves to its root)"
+    )
+    assert steps(impl, a, ZERO) == [last]
+
+
+@pytest.mark.req("ADP-015", "RUN-021.7")
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(7, "bad-request"), (None, "bad-request"), ("AB" * 32, "invalid-id"), ("ab", "invalid-id")],
+    ids=["number", "null", "upper case", "short"],
+)
+def test_rt_genesis_refuses_a_placement_that_is_no_id(
+    impl: Implementation, tmp_path: Path, value: object, error: str
+) -> None:
+    """``placement`` is an id's text form: anything else is refused, and an id is taken."""
+    runtime = open_share(impl, tmp_path, ZERO)
+    state, _ = counter_in(0, 2, "refused")
+    reply = impl.call(
+        "rt-genesis", runtime=runtime, actor="counter", state=state, check=False, placement=value
+    )
+    assert not reply.ok and reply.error_class == error, (
+        f"rt-genesis with placement {value!r} answers {reply}, not {error} (ADP-015)"
+    )
+    _, root = counter_in(0, 2, "root")
+    assert genesis(impl, runtime, state, placement=root)
+
+
+def _ref(side: Implementation, runtime: str, name: str) -> str | None:
+    target = side.call("rt-ref", runtime=runtime, name=name).expect_ok()["target"]
+    return None if target is None else str(target)
+
+
+@pytest.mark.req("RUN-021.9", "RUN-021.6", "RUN-008", "RUN-024")
+def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``placed`` (own id in share 1) runs with ``root`` in share 0. Reverted to its first
+    step, it keeps its record and its share. A fork of it, whose own id is in share 1,
+    has no record and runs in share 1: a record is never moved, and a fork writes none."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    placed_state, placed = counter_in(1, 2, "placed")
+    genesis(impl, a, root_state)
+    genesis(impl, a, placed_state, placement=root)
+    assert steps(second, b, ONE) == []
+    assert steps(impl, a, ZERO) == sorted([root, placed])
+    name = f"names/placement/{placed}"
+    recorded = _ref(impl, a, name)
+    assert recorded is not None, f"{placed} has no placement record (RUN-021.8)"
+    first = head(impl, a, placed)
+    assert first is not None
+    inc(second, b, placed, "2")
+    assert steps(impl, a, ZERO) == [placed]
+    second.call("rt-revert", runtime=b, actor=placed, step=first).expect_ok()
+    assert _ref(second, b, name) == recorded, f"the revert of {placed} moved its record"
+    inc(second, b, placed, "3")
+    assert steps(second, b, ONE) == [], f"share 1/2 ran {placed} after its revert (RUN-021.9)"
+    assert steps(impl, a, ZERO) == [placed]
+    at = head(impl, a, placed)
+    child = None
+    for seed in range(64):
+        state = {"seed": f"{seed:08x}"}
+        made = str(
+            impl.call("rt-fork", runtime=a, actor=placed, step=at, state=state).expect_ok()["actor"]
+        )
+        if share_of(made, 2) == 1:
+            child = made
+            break
+    assert child is not None, "no fork of 64 has its id in share 1"
+    assert _ref(impl, a, f"names/placement/{child}") is None, (
+        f"the fork {child} of {placed} has a placement record: a fork writes none (RUN-021.9)"
+    )
+    inc(impl, a, child, "4")
+    ran = steps(impl, a, ZERO)
+    assert child not in ran, (
+        f"share 0/2 ran the fork {child}, whose own id is in share 1: a fork is placed by "
+        "its own id, not its parent's key (RUN-021.9)"
+    )
+    assert child in steps(second, b, ONE)
+
+
+def actor_in(name: str, k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
+    """A ``name`` test actor's ``tag`` state whose own id is in share ``k/n``, and that id."""
+    for seed in range(10_000):
+        state = {"tag": f"{tag} {seed}".encode().hex()}
+        actor = g.object_id(genesis_core(name, state)).hex()
+        if share_of(actor, n) == k:
+            return state, actor
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.req("RUN-021.10", "RUN-021.6", "RUN-021.2", "WIT-012.1")
+def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """A ``spawner`` in share 0 creates a counter whose own id is in share 1 (its genesis,
+    sent from the spawner's outbox, has no ``placement`` header): share 1 creates it, not
+    its creator's share, and no record is written."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    spawner_state, spawner = actor_in("spawner", 0, 2, "spawner")
+    reply = impl.call("rt-genesis", runtime=a, actor="spawner", state=spawner_state)
+    assert reply.expect_ok()["actor"] == spawner
+    assert steps(impl, a, ZERO) == [spawner]
+    child_state, child = actor_in("counter", 1, 2, "child")
+    entries: dict[str, Any] = {
+        "wit": {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}},
+        **{key: {"blob": value} for key, value in child_state.items()},
+    }
+    impl.call("rt-send", runtime=a, to=spawner, mt="spawn", content={"tree": entries}).expect_ok()
+    ran = steps(impl, a, ZERO)
+    assert ran == [spawner], (
+        f"share 0/2's run adopted steps of {ran}: the spawner's child {child}, whose own id "
+        "is in share 1 and whose genesis names no placement, is not its creator's to run "
+        "(RUN-021.10)"
+    )
+    assert steps(second, b, ONE) == [child], f"share 1/2 did not create {child} (RUN-021.2)"
+    assert _ref(second, b, f"names/placement/{child}") is None
