@@ -197,9 +197,7 @@ class ResidentActors:
         candidates = [
             (actor, r)
             for actor, r in self._resident.oldest_first()
-            if actor not in running
-            and actor not in dirty
-            and (r.waiting is None or r.head is None)
+            if actor not in running and actor not in dirty and (r.waiting is None or r.head is None)
         ]
         for actor, r in candidates:
             if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
