@@ -189,15 +189,17 @@ def test_outbox_growth_through_runtime_run(tmp_path: Path) -> None:
     Bytes added by step k: its outbox whole, 100 bytes for each of 11,000 k recipients,
     plus under 2 KiB (its step, core and the sends' message); 15 steps fit ENC-013, the
     sixteenth fails ``too-large`` and its actor is marked failed; steps 17 to 20 adopt
-    nothing; each process's own peak stays within 700 MB.  Measured 2026-11-27 on 2
-    cores at load 7-17 (a CI run beside): CPU per process 1.6 s at step 1 (about 1 s of
-    it Python's and the interpreter's start), 2.5 s at 3, 4.3 s at 8, 6.5 s at 15 —
-    every recipient with messages pending is looked at once by a fresh process, about
-    30 microseconds each (RUN-012.10) — 8.2 s at 16 (its attempts failing too-large),
-    5.2-5.5 s at 17 to 20 (165,000 waiting ids looked at, nothing run); peak 271 MiB at
-    step 1 to 422 MiB at 16 (about 9.5 MiB a step: the outbox and the routing index's
-    entries), 229 MiB once the sender failed; the whole test took 10.6 minutes.  Each
-    step's bytes, CPU and peak are printed.
+    nothing; each process's own peak (``peakrss``) stays within 700 MB.  Measured
+    2026-11-27 on 2 cores at load 7-10 (a CI run beside): bytes added 1,100,547 at step
+    1, then 1,100,000 more each step, 16,500,477 at step 15 (the last that fits 16 MiB);
+    CPU per process 1.8 s at step 1 (about 1 s of it Python's and the interpreter's
+    start), 2.6 s at 3, 4.6 s at 8, 6.9 s at 15 — a fresh process looks once at every
+    recipient with messages pending, about 30 microseconds each (RUN-012.10) — 8.8 s at
+    16 (its attempts failing too-large), 5.3-5.6 s at 17 to 20 (165,000 waiting ids
+    looked at, nothing run); own peak 271 MiB at step 1 to 422 MiB at 16 (about 10 MiB
+    a step: the outbox read whole and the routing index's entries), 229 MiB once the
+    sender failed; the test took 9.3 minutes.  Each step's bytes, CPU and peak are
+    printed.
     """
     per, steps = 11_000, 20
     program = tmp_path / "sender.py"
