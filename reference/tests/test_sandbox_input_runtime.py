@@ -2,8 +2,8 @@
 
 Messages of the largest blob a message can carry (16 MiB less a little, ENC-013) are
 queued from the outside for a Python actor that adds up the bytes it is handed, beside
-a counter that steps; then a fresh ``gritwit runtime run`` process runs them, its peak
-resident size read by ``os.wait4``.  Before the input bound, 64 MiB so queued took the
+a counter that steps; then a fresh ``gritwit runtime run`` process runs them, its own
+peak resident size measured.  Before the input bound, 64 MiB so queued took the
 host to 1.5 GB and marked the actor failed, 1 GiB took it past 4 GB.  Now each
 transition is handed one such message (two do not fit the bound), every byte arrives,
 nothing is marked failed, the counter counts, and the host stays within 700 MB.
@@ -14,12 +14,13 @@ child's own (``VmHWM``, :mod:`peakrss`), not ``os.wait4``'s ``ru_maxrss``: that 
 carries the high-water mark of the process that spawned the child, which is why the
 run of 64 MiB read 736 and 738 MiB inside CI's test step (an xdist worker that had run
 other tests first) against 399 MiB at rest.  Measured 2026-11-27, 2 cores, 64 MiB: own
-peak 403-478 MiB at load 8-18 (eight busy loops beside), where ``wait4`` of the same
-run from a spawner that had peaked at 700 MiB answers 713 MiB or more.  What is left of
-the spread is glibc's: once a freed 16 MiB buffer raises its mmap threshold, later
-ones come from its arenas, kept after a transition and one arena per lane thread alive
-at once (310 MiB in every run with ``MALLOC_MMAP_THRESHOLD_=1048576``).  The deep run of
-1 GiB peaked at 537 MiB at load 14 (``wait4``, from a fresh pytest).
+peak 403-478 MiB at load 8-18 (with and without eight busy loops beside; this test 421
+and 422 MiB), where the old ``wait4`` measure of the same test run by a pytest that had
+peaked at 750 MiB first (an xdist worker's case) read 778 MiB, the own peak 422 MiB.
+What is left of the spread is glibc's: once a freed 16 MiB buffer raises its mmap
+threshold, later ones come from its arenas, kept after a transition and one arena per
+lane thread alive at once (310 MiB in every run with ``MALLOC_MMAP_THRESHOLD_=1048576``).
+The deep run of 1 GiB peaked at 537 MiB at load 14 (``wait4``, from a fresh pytest).
 """
 
 from __future__ import annotations
