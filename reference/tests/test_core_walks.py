@@ -11,8 +11,9 @@
   one at the bound mounts; ``sandbox-run``'s own check of its objects reads each once.
 
 Memory is measured with ``tracemalloc`` in process (the peak over the run against a
-one-entry core's in the same test) and with ``os.wait4``'s ``ru_maxrss`` of a fresh
-``gritwit runtime run``; work is counted in objects read, never timed.
+one-entry core's in the same test) and with the own peak of a fresh ``gritwit runtime
+run`` (``peakrss``: ``os.wait4``'s ``ru_maxrss`` carries its spawner's); work is
+counted in objects read, never timed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 import pytest
 from aio import run
+from peakrss import own_peak, own_peak_command
 
 from gritwit import ObjectId
 from gritwit._codec import object_id
@@ -179,28 +181,30 @@ def test_a_runtime_adopts_a_2_40_path_dag_core_without_expanding_it() -> None:
 
 def _runtime_run_peak(folder: Path, entry: ObjectId, objects: list[GritObject]) -> int:
     """``gritwit runtime run`` of a store holding a counter's genesis whose core has
-    ``deep`` = ``entry``: its peak resident size (``os.wait4``), in bytes."""
+    ``deep`` = ``entry``: its own peak resident size (``peakrss``), in bytes."""
     core, code = test_actor_core("counter")
     return _genesis_peak(folder, Tree(entries={**core.entries, "deep": entry}), [*code, *objects])
 
 
 def _genesis_peak(folder: Path, core: Tree, objects: list[GritObject], *options: str) -> int:
     """The peak resident size of a fresh ``gritwit runtime run`` that adopts the genesis of
-    ``core`` (measured from outside, ``os.wait4``), in bytes."""
+    ``core`` (its own, ``peakrss``), in bytes."""
     with Store.open(folder) as store:
         actor = run(Runtime(store, send_commit="own").genesis(core, objects))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "gritwit", "runtime", "run", *options, str(folder)]
+    report = folder.with_suffix(".peak")
     with open(folder.with_suffix(".out"), "wb") as out:
+        command = own_peak_command(command, report)  # its own peak, not its spawner's
         child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
+        _, status, _ = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
     assert child.returncode == 0, folder.with_suffix(".out").read_text()[-2000:]
     with Store.open(folder) as store:
         rt = Runtime(store)
         head = rt.head(actor)
         assert head is not None and head != actor, "the genesis was adopted"
-    return usage.ru_maxrss * 1024
+    return own_peak(report)
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ ROW = WrongAdapter(
     frozenset({"RUN-012.1"}),
     "failed",
     "rt-evict (and eviction between rounds) evicts a resident actor that has a message pending",
-    copied_from=(("gritwit.runtime._resident:ResidentActors.evict_idle", "c6894ed93aa05f24"),),
+    copied_from=(("gritwit.runtime._resident:ResidentActors.evict_idle", "df399f5d17176dc8"),),
 )
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"

@@ -189,10 +189,15 @@ class ResidentActors:
             now, self.max_resident, self.idle_after
         ):
             return evicted
+        # An idle snapshot keeps an actor with a step resident: evicted, it would be lost,
+        # and a look at the actor again (a reload of the routing index marks every
+        # recipient) could adopt a step the resident actor would not have (RUN-012.5).
+        # An actor without a step loses nothing by it: a look again finds no genesis and
+        # adopts nothing, so its snapshot is no reason to stay (RUN-012.10).
         candidates = [
             (actor, r)
             for actor, r in self._resident.oldest_first()
-            if actor not in running and actor not in dirty and r.waiting is None
+            if actor not in running and actor not in dirty and (r.waiting is None or r.head is None)
         ]
         for actor, r in candidates:
             if everything_idle or (self.idle_after is not None and now - r.used >= self.idle_after):
