@@ -76,9 +76,13 @@ export function readBundle (bytes) {
  * RUN-009.3, RUN-009.4: check the whole bundle, then read the actor's head: already the
  * bundle's head → accepted, nothing changes; another step → `ref-conflict`, nothing
  * stored; unset → every object stored, then the head set by compare-and-swap from unset.
+ * `bound(get, core)` refuses a head's core the runtime's runs could not mount (SBX-006.18).
  */
-export function importBundle (space, bytes) {
+export function importBundle (space, bytes, bound = null) {
   const { actor, head, raw, decoded } = readBundle(bytes)
+  // SBX-006.18: after every check of RUN-009.2, before the head is read
+  const core = decoded.get(decoded.get(head).core)
+  if (bound !== null && core !== undefined && core.type === 'tree') bound((id) => decoded.get(id), core)
   const name = headRef(actor)
   const current = space.getRef(name)
   if (current === head) return { actor, head }

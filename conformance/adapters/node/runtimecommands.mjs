@@ -13,6 +13,7 @@ import { COMMIT, COMMIT_MODES } from './runtimegroup.mjs'
 import { shareArg } from './runtimeshare.mjs'
 import { exportBundle, importBundle } from './runtimebundle.mjs'
 import { fork } from './runtimefork.mjs'
+import { boundImportedCore } from './sandbox.mjs'
 import { clearFailed, revert } from './runtimerevert.mjs'
 import { eraseBlob, verifyActor } from './runtimeverify.mjs'
 
@@ -165,7 +166,7 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     },
     'rt-import' (args) {
       const runtime = runtimeArg(args)
-      return importBundle(runtime.space, hexArg(args, 'bundle'))
+      return importBundle(runtime.space, hexArg(args, 'bundle'), boundImportedCore) // SBX-006.18
     },
     'rt-verify' (args) {
       const runtime = runtimeArg(args)

@@ -766,6 +766,35 @@ function handed (reader, inp) {
   return { messages, read }
 }
 
+/**
+ * SBX-006.18: an imported head's core that this runtime's runs could not mount — its
+ * `wit` a `python-wasi` blob and its mount (SBX-011.1) past SBX-006.15's entries or
+ * SBX-006.16's bytes at the default limits — is refused → too-large, before anything of
+ * the bundle is stored. `get` reads the bundle's decoded objects; the walk is the mount's.
+ */
+export function boundImportedCore (get, core) {
+  const witId = core.entries.get('wit')
+  const wit = witId === undefined ? null : get(witId)
+  if (wit === null || wit.type !== 'blob' || wit.headers.get('runtime') !== PYTHON_RUNTIME) return
+  const state = [...core.entries].filter(([name]) => !CODE_ENTRIES.includes(name))
+  if (!state.length) return
+  const scratch = new ObjectSpace() // the distinct objects the mount reaches, each once
+  const todo = state.map(([, id]) => id)
+  while (todo.length) {
+    const id = todo.pop()
+    if (scratch.has(id)) continue
+    const obj = get(id)
+    scratch.put(obj)
+    if (obj.type === 'tree') todo.push(...obj.entries.values())
+  }
+  try {
+    countEntries(scratch, scratch.put(tree(state)), DEFAULTS.core)
+  } catch (err) {
+    if (err instanceof GritError && err.errorClass === 'output-too-large') fail('too-large', 'SBX-006.18', `the head's core: ${err.message}`)
+    throw err
+  }
+}
+
 /** The Wit running a `python-wasi` blob: one run per transition (SBX-010.1). */
 export function pythonWit (witBlob) {
   const program = programOf(witBlob)

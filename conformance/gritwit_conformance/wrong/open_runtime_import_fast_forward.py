@@ -10,11 +10,13 @@ newer bundle of an actor the target runs succeeds instead of failing `ref-confli
 
 from __future__ import annotations
 
+from gritwit._codec import decode_object
 from gritwit._errors import RefConflict
 from gritwit._ids import ObjectId
+from gritwit._objects import GritObject, Step, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime._bundle import read_bundle
+from gritwit.runtime._bundle import CoreBound, read_bundle
 from gritwit.store import Store, head_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -74,8 +76,15 @@ PROBE = [
 ]
 
 
-def wrong_import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
+def wrong_import_bundle(
+    store: Store, data: bytes, *, bound: CoreBound | None = None
+) -> tuple[ObjectId, ObjectId]:
     actor, head, raw = read_bundle(data)
+    if bound is not None:  # the runtime's bound on the head's core, kept (SBX-006.18)
+        step = decode_object(raw[head])
+        core = decode_object(raw[step.core]) if isinstance(step, Step) else None
+        if isinstance(core, Tree):
+            bound(_Raw(raw), core)
     name = head_ref(actor)
     current = store.get_ref(name)
     if current == head:
@@ -85,6 +94,19 @@ def wrong_import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
     store.put_encoded((item, oid) for oid, item in raw.items())
     store.cas_ref(name, current, head)
     return actor, head
+
+
+class _Raw:
+    """The bundle's objects, decoded when read (what the reference's import reads)."""
+
+    def __init__(self, raw: dict[ObjectId, bytes]) -> None:
+        self._raw = raw
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        return decode_object(self._raw[oid])
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self._raw
 
 
 def install() -> None:

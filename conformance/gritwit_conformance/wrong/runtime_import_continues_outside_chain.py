@@ -30,8 +30,8 @@ ROW = WrongAdapter(
 _real_import = adapter_runtime.import_bundle
 
 
-def import_bundle(store: Any, data: bytes) -> Any:
-    actor, head = _real_import(store, data)
+def import_bundle(store: Any, data: bytes, **options: Any) -> Any:
+    actor, head = _real_import(store, data, **options)
     cursor = mailbox_entries(store, store.get_object(head).inbox).get(OUTSIDE)
     ref = outside_ref(actor)  # the actor's mailbox of the outside's (RUN-003.4)
     old = store.get_ref(ref)

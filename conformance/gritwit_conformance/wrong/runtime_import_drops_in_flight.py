@@ -30,8 +30,8 @@ _real_head_at = _index.RoutingIndex._head_at
 IMPORTED: set[Any] = set()
 
 
-def import_bundle(store: Any, data: bytes) -> Any:
-    actor, head = _real_import(store, data)
+def import_bundle(store: Any, data: bytes, **options: Any) -> Any:
+    actor, head = _real_import(store, data, **options)
     IMPORTED.add(head)
     return actor, head
 

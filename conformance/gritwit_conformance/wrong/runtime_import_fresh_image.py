@@ -30,8 +30,8 @@ _real_import = adapter_runtime.import_bundle
 def install() -> None:
     fresh = _fresh_image.install()
 
-    def import_bundle(store: Any, data: Any) -> Any:
-        actor, head = _real_import(store, data)
+    def import_bundle(store: Any, data: Any, **options: Any) -> Any:
+        actor, head = _real_import(store, data, **options)
         fresh.add(actor)
         return actor, head
 

@@ -31,8 +31,8 @@ _real_drive = _transition.Transitions.drive
 MOVED: set[Any] = set()
 
 
-def import_bundle(store: Any, data: bytes) -> Any:
-    actor, head = _real_import(store, data)
+def import_bundle(store: Any, data: bytes, **options: Any) -> Any:
+    actor, head = _real_import(store, data, **options)
     MOVED.add(actor)
     return actor, head
 

@@ -28,8 +28,8 @@ ROW = WrongAdapter(
 _real_import = adapter_runtime.import_bundle
 
 
-def import_bundle(store: Any, data: bytes) -> Any:
-    actor, head = _real_import(store, data)
+def import_bundle(store: Any, data: bytes, **options: Any) -> Any:
+    actor, head = _real_import(store, data, **options)
     step = store.get_object(head)
     if step.previous is None:
         return actor, head

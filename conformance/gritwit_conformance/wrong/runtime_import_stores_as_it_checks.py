@@ -8,6 +8,8 @@ objects that came before the fault in the store.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gritwit import decode_object
 from gritwit._errors import GritError
 from gritwit.adapter import ReferenceAdapter
@@ -28,7 +30,7 @@ ROW = WrongAdapter(
 _real_import = _bundle.import_bundle
 
 
-def import_as_checked(store: Store, data: bytes):  # type: ignore[no-untyped-def]
+def import_as_checked(store: Store, data: bytes, **options: Any):  # type: ignore[no-untyped-def]
     try:
         _, _, items = _bundle._shape(data)
     except GritError:
@@ -38,7 +40,7 @@ def import_as_checked(store: Store, data: bytes):  # type: ignore[no-untyped-def
             store.put_object(decode_object(item))  # the bug: stored before the whole check
         except GritError:
             break
-    return _real_import(store, data)
+    return _real_import(store, data, **options)
 
 
 def install() -> None:

@@ -298,7 +298,9 @@ class RuntimeCommands:
 
     def cmd_rt_import(self, args: Json) -> Json:
         entry = self._rt(args)
-        actor, head = import_bundle(entry.store, _hex(args, "bundle"))
+        # the runtime's check of the head's core (SBX-006.18), as Runtime.import_bundle
+        data, bound = _hex(args, "bundle"), entry.runtime.bound_core
+        actor, head = import_bundle(entry.store, data, bound=bound)
         return {"actor": actor.hex(), "head": head.hex()}
 
     def cmd_rt_verify(self, args: Json) -> Json:

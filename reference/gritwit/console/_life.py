@@ -230,14 +230,17 @@ def do_export(store: Store, args: argparse.Namespace) -> int:
 
 def do_import(store: Store, args: argparse.Namespace) -> int:
     """Import each bundle FILE (RUN-009.2 … RUN-009.4), in order; print ``actor head``
-    for each.  Each import is whole or nothing; the first one refused stops the command
-    (those before it stay imported)."""
+    for each.  A bundle whose head's core a runtime's runs could not mount is refused
+    ``too-large`` (SBX-006.18).  Each import is whole or nothing; the first one refused
+    stops the command (those before it stay imported)."""
     progress = Progress.of("gritwit actor import", args)
+    # the check of `gritwit runtime run`'s runs, at their default limits (SBX-006.18)
+    bound = Executor(store).bound_core
     rows: list[dict[str, Any]] = []
     for number, path in enumerate(args.files, 1):
         data = _read(path, "the bundle")
         try:
-            actor, head = import_bundle(store, data)
+            actor, head = import_bundle(store, data, bound=bound)
         except GritError as exc:  # this file refused; those before it stay imported
             raise Refused(f"{path}: {exc}", EXIT_REFUSED) from None
         rows.append({"file": path, "actor": actor.hex(), "head": head.hex()})

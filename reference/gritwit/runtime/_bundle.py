@@ -9,25 +9,43 @@ with every object reachable from the head, each once, sorted by id (ID-005).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final
 
 import blake3
 
 from .._cbor import Value, decode_value, encode_value
 from .._codec import decode_object
-from .._errors import GritError, InvalidObject, InvalidRefTarget, ObjectNotFound, RefConflict
+from .._errors import (
+    GritError,
+    InvalidObject,
+    InvalidRefTarget,
+    ObjectNotFound,
+    RefConflict,
+    TooLarge,
+)
 from .._ids import ObjectId
-from .._objects import GritObject, Step
+from .._objects import GritObject, Step, Tree
 from ..store import Store, head_ref
+from ..wit import ObjectReader
 from ._reach import reachable, reachable_paged
 
-__all__ = ["BUNDLE_FORMAT", "Bundle", "export_bundle", "import_bundle", "read_bundle"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "Bundle",
+    "CoreBound",
+    "export_bundle",
+    "import_bundle",
+    "read_bundle",
+]
 
 #: The format tag, first item of every bundle (RUN-009).
 BUNDLE_FORMAT: Final = "gritwit-bundle/1"
 
 Bundle = tuple[ObjectId, ObjectId, dict[ObjectId, bytes]]
+#: Refuses, by raising, a core the importing runtime's runs could not mount (SBX-006.18):
+#: a runtime's :meth:`~gritwit.wit.Executor.bound_core`.
+CoreBound = Callable[[ObjectReader, Tree], None]
 
 
 def export_bundle(store: Store, actor: ObjectId) -> bytes:
@@ -111,13 +129,48 @@ def read_bundle(data: bytes) -> Bundle:
     return actor, head, raw
 
 
-def import_bundle(store: Store, data: bytes) -> tuple[ObjectId, ObjectId]:
+class _Bundled:
+    """The objects of a checked bundle, decoded when read: what the head's core reaches
+    (RUN-009.2 found every one of them in the bundle)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[ObjectId, bytes]) -> None:
+        self._raw = raw
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        item = self._raw.get(oid)
+        if item is None:
+            raise ObjectNotFound("RUN-009.2", f"{oid} is not in the bundle")
+        return decode_object(item)
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self._raw
+
+
+def import_bundle(
+    store: Store, data: bytes, *, bound: CoreBound | None = None
+) -> tuple[ObjectId, ObjectId]:
     """Check a bundle whole, store its objects, set the head by CAS; (actor, head) (RUN-009.4).
 
     Nothing is stored unless every check passes.  A head already at the bundle's
     is accepted (importing twice is a no-op); any other head → ``ref-conflict``.
+    ``bound`` is the importing runtime's check of the head's core (SBX-006.18): called
+    after RUN-009.2's checks and before the head is read, its ``too-large`` imports
+    nothing.  Without it nothing is checked that a run would need: an import into a
+    store with no runtime runs no actor, and the runtime that later runs one fails
+    the runs it cannot mount (SBX-006.15).
     """
     actor, head, raw = read_bundle(data)
+    if bound is not None:
+        reader = _Bundled(raw)
+        step = reader.get_object(head)
+        core = reader.get_object(step.core) if isinstance(step, Step) else None
+        if isinstance(core, Tree):  # else no core a run could mount (WIT-007.2)
+            try:
+                bound(reader, core)
+            except TooLarge as exc:  # nothing stored yet (RUN-009.3)
+                raise TooLarge("SBX-006.18", f"the head's core: {exc.detail}") from None
     name = head_ref(actor)
     current = store.get_ref(name)
     if current == head:

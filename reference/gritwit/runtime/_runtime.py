@@ -113,10 +113,11 @@ from dataclasses import replace
 from typing import Unpack
 
 from .._ids import ObjectId
-from .._objects import Blob
+from .._objects import Blob, Tree
 from ..store import Store
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, RunReport, Wit
+from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, ObjectReader, RunReport, Wit
 from ._bound import TimeBound
+from ._bundle import import_bundle
 from ._cache import ObjectCache
 from ._catchup import CatchUp
 from ._commit import Commits
@@ -336,6 +337,16 @@ class Runtime(RuntimeFace):
         new_head = revert(self._store, actor, to_step, head)
         self._scheduler.mark([actor])
         return new_head
+
+    def import_bundle(self, data: bytes) -> tuple[ObjectId, ObjectId]:
+        """Import a bundle into this runtime's store by RUN-009's rules, refusing one whose
+        head's core its runs could not mount → ``too-large`` (SBX-006.18); (actor, head)."""
+        return import_bundle(self._store, data, bound=self.bound_core)
+
+    def bound_core(self, reader: ObjectReader, core: Tree) -> None:
+        """Refuse ``core`` when this runtime's runs could not mount it → ``too-large``
+        (SBX-006.17, SBX-006.18): the check an import of a bundle is given."""
+        self._executor.bound_core(reader, core)
 
     def clear_failed(self, actor: ObjectId) -> bool:
         """Delete ``actor``'s failed mark, so that it runs its pending messages again with

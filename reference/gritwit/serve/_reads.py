@@ -20,7 +20,6 @@ from ..runtime import (
     Share,
     export_bundle,
     failed_ref,
-    import_bundle,
     names_of,
     placed_in,
     step_traffic,
@@ -236,5 +235,6 @@ def export_actor(state: EngineState, actor: ObjectId) -> bytes:
 
 
 def import_actor(state: EngineState, data: bytes) -> tuple[ObjectId, ObjectId]:
-    """Import a bundle by RUN-009's rules (HTTP-010.2): the actor and its head."""
-    return import_bundle(state.store, data)
+    """Import a bundle by RUN-009's rules (HTTP-010.2), refusing one whose head's core the
+    service's runs could not mount (SBX-006.18, 400 ``too-large``): the actor and its head."""
+    return state.runtime.import_bundle(data)

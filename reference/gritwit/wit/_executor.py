@@ -424,6 +424,12 @@ class Executor:
         self._bound(output.core, Overlay(self._reader, _by_id(output.new_objects)), gate)
         return output
 
+    def bound_core(self, reader: ObjectReader, core: Tree) -> None:
+        """Refuse ``core``, read through ``reader``, when the runner of its ``wit`` could not
+        mount it at this executor's runs (``too-large``): an imported head's core
+        (SBX-006.18) is checked as a genesis or an update's is (SBX-006.17)."""
+        self._bound(core, reader, None)
+
     def _bound(
         self, core: Tree, reader: ObjectReader, gate: Callable[[str | None], None] | None
     ) -> None:
@@ -435,7 +441,7 @@ class Executor:
         if raw is None:
             return
         try:
-            blob = self._reader.get_object(_new_id(ObjectId, (raw,)))
+            blob = reader.get_object(_new_id(ObjectId, (raw,)))  # the core's own reader
         except ObjectNotFound:
             return
         runtime = raw_of(blob.headers).get("runtime") if isinstance(blob, Blob) else None
