@@ -170,6 +170,13 @@ def add_actor_parser(subparsers: Any) -> None:
     code.add_argument("--wasm", metavar="FILE", help="a Wasm module, .wasm or .wat (WASM-001)")
     code.add_argument("--python", metavar="FILE", help="a Python program (SBX-010)")
     _add_state(create)
+    create.add_argument(
+        "--placement",
+        metavar="ACTOR",
+        help="place the new actor with ACTOR, its id or its name, so that a runtime given a "
+        "share runs the two in one share: the genesis carries the header placement "
+        "(RUN-021.7); an actor that exists keeps its placement",
+    )
     send = _add_verb(verbs, "send")
     send.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     send.add_argument(

@@ -19,6 +19,7 @@ from .._objects import Blob
 from .._progress import Progress
 from ..cores import BadCore, actor_core, state_blobs
 from ..runtime import (
+    PLACEMENT_HEADER,
     Runtime,
     bind_name,
     clear_failed,
@@ -69,8 +70,13 @@ def _state(args: argparse.Namespace) -> dict[str, bytes]:
 
 def create(store: Store, args: argparse.Namespace) -> int:
     """Send the genesis of a new actor (WIT-002, WIT-012); print its id.  An actor with
-    the same genesis core is that actor: nothing is sent, and stderr says so."""
+    the same genesis core is that actor: nothing is sent, and stderr says so.
+
+    ``--placement ACTOR`` (an id, or a name resolved now, RUN-026.4) places it with that
+    actor: the genesis carries the header ``placement`` (RUN-021.7); an actor that exists
+    keeps the placement it has (RUN-021.9)."""
     kind, code = _code(args)
+    placement = None if args.placement is None else actor_arg(store, args.placement)
     try:
         core, objects = actor_core(kind, code, _state(args))
     except BadCore as exc:
@@ -78,13 +84,17 @@ def create(store: Store, args: argparse.Namespace) -> int:
     actor = object_id(core)
     existed = actor_known(store, actor)
     if existed:
+        kept = "; its placement is unchanged (RUN-021.9)" if placement is not None else ""
         print(
             f"gritwit actor create: {actor} already exists: identical geneses are one actor "
-            "(WIT-002); give it other state (--data) to make another",
+            f"(WIT-002); give it other state (--data) to make another{kept}",
             file=sys.stderr,
         )
-    else:
+    elif placement is None:
         Executor(store).genesis(core, objects[:-1])
+    else:  # RUN-021.7: the header holds the id's text form
+        headers = {"mt": "genesis", PLACEMENT_HEADER: placement.hex()}
+        Executor(store).inject(actor, actor, headers, objects=(*objects[:-1], core))
     if args.json:
         print_json({"actor": actor.hex(), "existed": existed})
     else:

@@ -50,6 +50,7 @@ _CREATE_FIELDS: Final = {
     "python": Field(False, is_text, "the text of a program"),
     "state": Field(False, is_object, "an object of entry names to hexadecimal data"),
     "name": Field(False, is_text, "an actor name"),
+    "placement": Field(False, is_text, "a text-form id or an actor name (HTTP-004.8)"),
 }
 _SEND_FIELDS: Final = {
     "content": Field(True, is_object, "a content description"),
@@ -66,7 +67,10 @@ MAX_BATCH: Final = 1000
 async def actor_of(request: Request) -> ObjectId:
     """The actor the path's ``{actor}`` names: an id, or a name resolved when the request
     is read (HTTP-015.1, RUN-026.4)."""
-    text = request.path_params["actor"]
+    return await _actor_named(request, request.path_params["actor"])
+
+
+async def _actor_named(request: Request, text: str) -> ObjectId:
     if is_id_text(text):  # an id needs no read of the store (HTTP-015.1)
         return parse_id(text)
     oid: ObjectId = await ask(request, Call(functools.partial(resolve, text=text)))
@@ -83,7 +87,10 @@ async def create(request: Request) -> Response:
     query_params(request, ())  # HTTP-002.3: it defines none
     body = await json_body(request, _CREATE_FIELDS)
     core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
-    created: Created = await ask(request, Create(core))
+    placement = None  # HTTP-004.8: an id as given, a name resolved now (HTTP-015.1)
+    if core.placement is not None:
+        placement = await _actor_named(request, core.placement)
+    created: Created = await ask(request, Create(core, placement))
     answer = {
         "actor": created.actor.hex(),
         "message": None if created.message is None else created.message.hex(),

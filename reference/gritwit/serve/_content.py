@@ -20,7 +20,7 @@ from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..cores import BadCore, actor_core
-from ..runtime import NAME_ENTRY, check_name
+from ..runtime import NAME_ENTRY, check_name, is_id_text
 from ._problems import HttpProblem
 
 __all__ = [
@@ -116,12 +116,23 @@ def state_entries(value: Any) -> dict[str, bytes]:
 class NewCore:
     """A new actor's core: built (``core`` and its ``objects``), or a tree of the store
     named by id (``stored``), which the engine checks (HTTP-004.3); ``name``: the name to
-    bind to it, which its entry ``name`` holds (HTTP-004.4)."""
+    bind to it, which its entry ``name`` holds (HTTP-004.4); ``placement``: the actor its
+    genesis places it with, an id's text form or a name still to resolve (HTTP-004.8)."""
 
     core: Tree | None
     objects: tuple[GritObject, ...]
     stored: ObjectId | None
     name: str | None = None
+    placement: str | None = None
+
+
+def _check_names(name: str | None, placement: str | None) -> None:
+    """``name`` an actor name (HTTP-004.4), then ``placement`` an id or a name (HTTP-004.8,
+    RUN-026.4): each ``invalid-ref-name`` (RUN-026.1) when it is neither."""
+    if name is not None:
+        check_name(name)
+    if placement is not None and not is_id_text(placement):
+        check_name(placement)
 
 
 def new_core(body: dict[str, Any]) -> NewCore:
@@ -134,18 +145,17 @@ def new_core(body: dict[str, Any]) -> NewCore:
     if len(kinds) != 1:
         raise _bad("HTTP-004.1: the body holds exactly one of core, test, wasm and python")
     (kind,) = kinds
-    # HTTP-004.6: every fault of the body first (bad-request), then the name's
-    # (invalid-ref-name), then the code's (unknown-wit) and the store's (the engine's).
-    name = body.get("name")
+    # HTTP-004.6: every fault of the body first (bad-request), then the name's and the
+    # placement's (invalid-ref-name), then the code's (unknown-wit) and the store's.
+    name, placement = body.get("name"), body.get("placement")
     if kind == "core":
         if "state" in body:
             raise _bad("HTTP-004.1: a body with core holds no state")
         if not isinstance(body["core"], str):
             raise _bad("HTTP-004.1: core is a text-form id")
         stored = parse_id(body["core"])  # invalid-id, before the name (HTTP-004.6)
-        if name is not None:
-            check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
-        return NewCore(None, (), stored, name)
+        _check_names(name, placement)
+        return NewCore(None, (), stored, name, placement)
     state = state_entries(body.get("state", {}))
     value = body[kind]
     if kind == "test" and not isinstance(value, str):
@@ -153,12 +163,11 @@ def new_core(body: dict[str, Any]) -> NewCore:
     if kind == "python" and not isinstance(value, str):
         raise _bad("HTTP-004.1: python is the text of a program")
     code = hex_bytes(value, "wasm") if kind == "wasm" else value
-    if name is not None:
-        if NAME_ENTRY in state:
-            raise _bad("HTTP-004.4: with a name, state names no entry 'name' (the name's)")
-        check_name(name)  # HTTP-004.4: invalid-ref-name (RUN-026.1)
+    if name is not None and NAME_ENTRY in state:
+        raise _bad("HTTP-004.4: with a name, state names no entry 'name' (the name's)")
+    _check_names(name, placement)
     try:  # the same core `gritwit actor create` builds from the same description
         core, objects = actor_core(kind, code, state, name)
     except BadCore as exc:
         raise _bad(str(exc)) from None
-    return NewCore(core, objects[:-1], None, name)
+    return NewCore(core, objects[:-1], None, name, placement)

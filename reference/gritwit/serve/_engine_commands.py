@@ -35,7 +35,7 @@ __all__ = [
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Send:
     """Send ``content`` from the outside to ``recipient`` (HTTP-005.1), keyed or not
-    (HTTP-005.3)."""
+    (HTTP-005.3); ``placement``: a genesis's header ``placement`` (RUN-021.7, HTTP-004.8)."""
 
     recipient: ObjectId
     content: ObjectId
@@ -43,6 +43,7 @@ class Send:
     mt: str | None
     signal: bool
     key: str | None
+    placement: ObjectId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +56,11 @@ class SendBatch:
 
 @dataclass(frozen=True, slots=True)
 class Create:
-    """Store a new core and send its genesis (HTTP-004.2)."""
+    """Store a new core and send its genesis (HTTP-004.2), placed with the actor
+    ``placement`` when given (HTTP-004.8, RUN-021.7)."""
 
     core: NewCore
+    placement: ObjectId | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from .._errors import (
 from .._ids import ObjectId
 from .._objects import GritObject, Message, Tree
 from ..cores import name_blob
-from ..runtime import NAME_ENTRY, Runtime, name_ref
+from ..runtime import NAME_ENTRY, PLACEMENT_HEADER, Runtime, name_ref
 from ..store import Store, head_ref
 from ..wit import OUTSIDE_REF, core_problem, outside_entries, read_outside
 from ._engine_commands import Create, Created, Send, Sent
@@ -161,6 +161,8 @@ def _headers(send: Send) -> dict[str, str] | None:
         headers["mt"] = send.mt
     if send.key is not None:
         headers[KEY_HEADER] = send.key
+    if send.placement is not None:
+        headers[PLACEMENT_HEADER] = send.placement.hex()  # RUN-021.7: an id's text form
     return headers or None
 
 
@@ -269,7 +271,13 @@ class Sender:
             resolve(future, Created(actor, None, True))
             return
         genesis = Send(
-            recipient=actor, content=actor, objects=objects, mt="genesis", signal=False, key=None
+            recipient=actor,
+            content=actor,
+            objects=objects,
+            mt="genesis",
+            signal=False,
+            key=None,
+            placement=create.placement,  # HTTP-004.8; an existing actor's stays (above)
         )
         self._groups += 1
         self._queue(genesis, self._groups, _telling(future, lambda m: Created(actor, m, False)))

@@ -84,6 +84,7 @@ def record(side: Implementation, runtime: str, actor: str) -> g.Message:
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.8", "RUN-021.1", "RUN-021.2", "ADP-015")
+@pytest.mark.req("WIT-002")
 def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -126,6 +127,7 @@ def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
 
 
 @pytest.mark.req("RUN-021.8", "RUN-021.7", "RUN-021.6")
+@pytest.mark.req("ADP-015", "WIT-002")
 def test_a_chain_of_placements_resolves_to_its_root(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -151,6 +153,7 @@ def test_a_chain_of_placements_resolves_to_its_root(
 
 
 @pytest.mark.req("ADP-015", "RUN-021.7")
+@pytest.mark.req("WIT-002")
 @pytest.mark.parametrize(
     ("value", "error"),
     [(7, "bad-request"), (None, "bad-request"), ("AB" * 32, "invalid-id"), ("ab", "invalid-id")],
@@ -178,6 +181,7 @@ def _ref(side: Implementation, runtime: str, name: str) -> str | None:
 
 
 @pytest.mark.req("RUN-021.9", "RUN-021.6", "RUN-008", "RUN-024")
+@pytest.mark.req("ADP-015", "RUN-021.7", "RUN-021.8", "WIT-002")
 def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -237,6 +241,7 @@ def actor_in(name: str, k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
 
 
 @pytest.mark.req("RUN-021.10", "RUN-021.6", "RUN-021.2", "WIT-012.1")
+@pytest.mark.req("ADP-015")
 def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
