@@ -48,6 +48,9 @@ class Outcome(StrEnum):
 
 
 _FAILING = frozenset({Outcome.FAILED, Outcome.ERRORED, Outcome.TIMED_OUT, Outcome.UNEXPECTED_PASS})
+#: A test's own failure, which a failing teardown after it does not replace (a time-out
+#: too: it stays *timed-out*, ADP-020.1, where it once became *errored*).
+_OWN_FAILURE = frozenset({Outcome.FAILED, Outcome.ERRORED, Outcome.TIMED_OUT})
 #: The outcomes whose report entry carries the test's exchange (ADP-020.7).
 _WITH_EXCHANGE = _FAILING
 #: Why a declared known failure that passed fails the run (ADP-005.3).
@@ -146,7 +149,7 @@ def fold(verdict: Verdict, report: pytest.TestReport) -> Verdict:
         notes = tuple(n for n in str(props["since"]).splitlines() if n.strip())
         verdict = replace(verdict, since=notes)
     if report.failed:
-        if report.when == "teardown" and verdict.outcome in (Outcome.FAILED, Outcome.ERRORED):
+        if report.when == "teardown" and verdict.outcome in _OWN_FAILURE:
             return verdict  # the test's own failure stays what the report says
         if "blame" in props:
             # Blame the protocol rule that broke, and say what the test was checking.
