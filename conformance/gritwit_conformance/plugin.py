@@ -1,8 +1,11 @@
 """The pytest plugin of the conformance suite (registered as ``pytest11`` entry point ``gritwit``).
 
 Light to import: it pulls in nothing of the suite until a conformance test
-runs.  Options choose the implementation under test (``--impl``: a command
-line, or ``reference`` for the in-process reference); the ``impl`` fixture
+runs.  A run's choices are one frozen plan (:mod:`.harness._plan`, ADP-020.10):
+the one ``gritwit conform`` hands over, or the one this plugin makes from a plain
+pytest run's options (``--impl``: a command line, or ``reference`` for the
+in-process reference; :mod:`.runs._options`), checked before any test; every
+reader asks :func:`.harness._plan.current_plan`.  The ``impl`` fixture
 hands each test a ready implementation, skips tests of profiles it does not
 claim (*not claimed*, ADP-006), turns its declared known failures into strict
 xfails (ADP-005), and restarts it after a broken exchange (ADP-012).  Versions
