@@ -1,8 +1,11 @@
 """The pytest plugin of the conformance suite (registered as ``pytest11`` entry point ``gritwit``).
 
 Light to import: it pulls in nothing of the suite until a conformance test
-runs.  Options choose the implementation under test (``--impl``: a command
-line, or ``reference`` for the in-process reference); the ``impl`` fixture
+runs.  A run's choices are one frozen plan (:mod:`.harness._plan`, ADP-020.10):
+the one ``gritwit conform`` hands over, or the one this plugin makes from a plain
+pytest run's options (``--impl``: a command line, or ``reference`` for the
+in-process reference; :mod:`.runs._options`), checked before any test; every
+reader asks :func:`.harness._plan.current_plan`.  The ``impl`` fixture
 hands each test a ready implementation, skips tests of profiles it does not
 claim (*not claimed*, ADP-006), turns its declared known failures into strict
 xfails (ADP-005), and restarts it after a broken exchange (ADP-012).  Versions
@@ -15,18 +18,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .harness._plan import (
+    PLAN_KEY,
+    WORKER_KEY,
+    ConformPlan,
+    current_plan,
+    install_plan,
+    uninstall_plan,
+)
 from .harness._signals import (
     install_signal_handlers,
     quiet_interrupt,
     restore_signal_handlers,
     watch,
 )
-from .harness._state import NOT_APPLICABLE, NOT_CLAIMED, settings
+from .harness._state import NOT_APPLICABLE, NOT_CLAIMED, run_state
+from .runs._options import add_options, plan_from_options
 from .runs._progress import report_profile
 
 if TYPE_CHECKING:
@@ -39,49 +52,7 @@ ALWAYS_CLAIMED = "protocol"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gritwit", "gritwit conformance suite")
-    group.addoption(
-        "--impl",
-        dest="gritwit_impl",
-        default="reference",
-        help="implementation under test: a command line that starts its adapter, "
-        "or 'reference' (default) for the in-process reference",
-    )
-    group.addoption(
-        "--gritwit-timeout",
-        type=float,
-        default=10.0,
-        help="base answer limit in seconds, before its scale (ADP-012.1; default: 10)",
-    )
-    group.addoption(
-        "--gritwit-timeout-scale",
-        type=float,
-        default=None,
-        help="multiply every answer limit by this (ADP-012.2; default: calibrated "
-        "once per run from this machine's speed and load, between 1 and 10)",
-    )
-    group.addoption("--gritwit-examples", type=int, default=None, help="hypothesis examples")
-    group.addoption("--gritwit-smoke", action="store_true", help="only the smoke tests")
-    group.addoption(
-        "--gritwit-vectors",
-        default=None,
-        help="golden vectors directory (gritwit conform --vectors; default: the checkout's "
-        "vectors/, else those installed with the suite)",
-    )
-    group.addoption("--gritwit-json", default=None, help="write the JSON report here")
-    group.addoption(
-        "--gritwit-junit",
-        default=None,
-        help="write the JUnit XML here, from the JSON report (needs --gritwit-json; ADP-020.4)",
-    )
-    group.addoption("--gritwit-progress", action="store_true", help="one progress line per profile")
-    group.addoption(
-        "--gritwit-spec-version",
-        default=None,
-        metavar="X",
-        help="leave out, as not applicable, tests whose every cited clause was added after "
-        "spec version X (ADP-005.6)",
-    )
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,104 +79,85 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     global _config
     _config = config
-    settings.impl = config.getoption("gritwit_impl")
-    settings.timeout = config.getoption("gritwit_timeout")
-    if not settings.impl.strip():
-        raise pytest.UsageError("--impl: empty command; give the adapter's command or 'reference'")
-    if not 0 < settings.timeout < float("inf"):
-        raise pytest.UsageError(f"--gritwit-timeout must be more than 0, not {settings.timeout}")
-    _configure_scale(config)
-    examples = config.getoption("gritwit_examples")
-    if examples is not None and examples < 1:
-        raise pytest.UsageError(f"--gritwit-examples must be at least 1, not {examples}")
-    if examples is not None:
-        settings.examples = examples
-    settings.smoke = config.getoption("gritwit_smoke")
-    settings.spec_version = _applied_version(config.getoption("gritwit_spec_version"))
-    vectors = config.getoption("gritwit_vectors")
-    settings.vectors = Path(vectors) if vectors else None
-    json_path = config.getoption("gritwit_json")
-    if config.getoption("gritwit_junit") and not json_path:
-        raise pytest.UsageError(
-            "--gritwit-junit is written from the JSON report: add --gritwit-json"
-        )
+    plan = _session_plan(config)
+    config.stash[PLAN_KEY] = plan
+    install_plan(plan)
+    run_state.timeouts_in_a_row, run_state.hung = 0, None
     worker = hasattr(config, "workerinput")
-    if json_path:
+    if plan.json_report is not None:
         install_signal_handlers(worker=worker)
-    if json_path and not worker:
-        from .runs._run_report import ReportCollector
+    if (plan.json_report is not None or plan.progress) and not worker:
+        # One verdict per test, folded once, read by the report and the progress lines.
+        from .runs._verdict import VerdictBook
 
-        junit = config.getoption("gritwit_junit")
-        collector = ReportCollector(Path(json_path), Path(junit) if junit else None)
-        config.pluginmanager.register(collector, "gritwit-report")
-    if config.getoption("gritwit_progress") and not worker:
+        book = VerdictBook()
+        config.pluginmanager.register(book, "gritwit-verdicts")
+        if plan.json_report is not None:
+            from .runs._run_report import ReportCollector
+
+            collector = ReportCollector(plan.json_report, plan.junit_report, book)
+            config.pluginmanager.register(collector, "gritwit-report")
+    if plan.progress and not worker:
         from .runs._progress import ProgressReporter
 
         config.pluginmanager.register(ProgressReporter(config), "gritwit-progress")
+    if plan.profiles:
+        from .runs._profile_select import ProfileFilter
+
+        config.pluginmanager.register(ProfileFilter(plan.profiles), "gritwit-only-profiles")
+    if plan.selection is not None:
+        from .runs._select import register_selection
+
+        register_selection(config, plan.selection, plan.json_report)
 
 
-#: How the run's scale was chosen, for the run header (ADP-012.2).
-_scale_note = ""
-#: The key of xdist's ``workerinput`` that hands the controller's scale to each worker.
-_SCALE_KEY = "gritwit_timeout_scale"
+def _session_plan(config: pytest.Config) -> ConformPlan:
+    """The run's plan, made once: the controller's (an xdist worker), the one
+    ``gritwit conform`` handed over (:class:`.harness._plan.PlanPlugin`), or the options'.
 
-
-def _configure_scale(config: pytest.Config) -> None:
-    """``settings.timeout_scale``: given, handed over by the controller, or calibrated.
-
-    Calibrated once per run, by the controller, and every worker uses the controller's
-    figure (ADP-012.2).  The in-process reference has no answer limit, but its tests'
-    time margins (:func:`.harness._state.scaled`) widen with the scale as over stdio,
-    so that its verdict does not depend on load either (issue 56: at load 25 a 7.5 s
-    bound took 22.4 s in-process, where the stdio run calibrated to 10 and passed).
+    Its scale is completed here when the plan left it open (ADP-012.2).
     """
-    global _scale_note
-    from .harness._limits import check_scale
-
-    given = config.getoption("gritwit_timeout_scale")
     workerinput = getattr(config, "workerinput", None)
-    if given is not None:
-        try:
-            settings.timeout_scale = check_scale(given, "--gritwit-timeout-scale")
-        except ValueError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        _scale_note = "given"
-    elif workerinput is not None and workerinput.get(_SCALE_KEY) is not None:
-        settings.timeout_scale = float(workerinput[_SCALE_KEY])
-        _scale_note = "from the controller"
-    else:
-        from .harness._calibrate import calibrate
+    if workerinput is not None and workerinput.get(WORKER_KEY) is not None:
+        given = ConformPlan.from_json(workerinput[WORKER_KEY])
+        return replace(given, scale_note="from the controller")
+    plan = config.stash.get(PLAN_KEY, None) or plan_from_options(config)
+    if plan.timeout_scale is not None:
+        return plan
+    from .harness._calibrate import calibrate
 
-        calibration = calibrate()
-        settings.timeout_scale = calibration.scale
-        _scale_note = calibration.describe()
+    calibration = calibrate()
+    return replace(plan, timeout_scale=calibration.scale, scale_note=calibration.describe())
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: each worker gets the controller's scale, not one of its own (ADP-012.2)."""
-    node.workerinput[_SCALE_KEY] = settings.timeout_scale
+    """xdist: each worker runs the controller's whole plan, its scale too (ADP-012.2).
+
+    The controller calibrated once; a worker neither calibrates nor rebuilds the plan
+    from options, so ``plugins=`` that cannot reach it do not need to.
+    """
+    node.workerinput[WORKER_KEY] = current_plan().to_json()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     """The run's answer limit (ADP-012); the in-process reference's time margins."""
-    if settings.timeout_scale is None:
+    plan = current_plan()
+    if plan.timeout_scale is None:
         return ""
     from .harness._limits import limit_line
 
-    if settings.impl == "reference":
-        note = f" ({_scale_note})" if _scale_note else ""
-        return (
-            f"gritwit: in-process: no answer limit; time margins ×{settings.timeout_scale:g}{note}"
-        )
+    if plan.impl == "reference":
+        note = f" ({plan.scale_note})" if plan.scale_note else ""
+        return f"gritwit: in-process: no answer limit; time margins ×{plan.timeout_scale:g}{note}"
 
-    return f"gritwit: {limit_line(settings.timeout, settings.timeout_scale, _scale_note)}"
+    return f"gritwit: {limit_line(plan.timeout, plan.timeout_scale, plan.scale_note)}"
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
     """A run our signal handler stopped says so in its own words (``gritwit conform``)."""
-    if settings.interrupted is not None and _config is not None:
+    if run_state.interrupted is not None and _config is not None:
         quiet_interrupt(_config)
 
 
@@ -224,24 +176,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     restore_signal_handlers()
-
-
-def _applied_version(version: str | None) -> str | None:
-    """``--gritwit-spec-version``: a version ``spec/clauses.json`` records (ADP-005.6)."""
-    if version is None:
-        return None
-    from .data._versions import UnknownSpecVersion, spec_history
-
-    history = spec_history()
-    if history is None:
-        raise pytest.UsageError(
-            f"--gritwit-spec-version {version}: no spec/clauses.json and spec/CHANGES.md "
-            "to read the versions from (ADP-005.6)"
-        )
-    try:
-        return history.check_applied(version)
-    except UnknownSpecVersion as exc:
-        raise pytest.UsageError(str(exc)) from None
+    plan = config.stash.get(PLAN_KEY, None)
+    if plan is not None:
+        uninstall_plan(plan)
 
 
 def _leave_out_newer(items: list[pytest.Item], version: str) -> None:
@@ -249,7 +186,7 @@ def _leave_out_newer(items: list[pytest.Item], version: str) -> None:
     from .data._versions import spec_history
 
     history = spec_history()
-    assert history is not None  # checked by _applied_version
+    assert history is not None  # checked as the plan was made
     for item in items:
         if not item.path.is_relative_to(_SUITE):
             continue
@@ -263,9 +200,7 @@ def _claimed_spec(item: pytest.Item) -> str | None:
     """The ``spec`` the implementation under test claimed in ``hello`` (ADP-005.1)."""
     funcargs = getattr(item, "funcargs", {})
     impl = funcargs.get("impl") or funcargs.get("implementation")
-    hello = getattr(impl, "hello", None) or _hello
-    if hello is None and settings.hello is not None and settings.hello_of == settings.impl:
-        hello = settings.hello
+    hello = getattr(impl, "hello", None) or _hello or current_plan().hello
     claimed = (hello or {}).get("implementation") if isinstance(hello, dict) else None
     spec = claimed.get("spec") if isinstance(claimed, dict) else None
     return spec if isinstance(spec, str) else None
@@ -297,12 +232,12 @@ def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None
     The controller collects nothing itself; a test the run never reached still sits in
     its own profile's row (issue 44), not in its folder's.
     """
-    json_path = config.getoption("gritwit_json")
-    if not json_path or not hasattr(config, "workerinput"):
+    json_path = current_plan().json_report
+    if json_path is None or not hasattr(config, "workerinput"):
         return
     from .runs._run_report import profiles_path
 
-    path = profiles_path(Path(json_path))
+    path = profiles_path(json_path)
     rows = {item.nodeid: report_profile(item) for item in items}
     partial = path.with_name(f"{path.name}.{config.workerinput.get('workerid', 'w')}")
     partial.parent.mkdir(parents=True, exist_ok=True)
@@ -312,9 +247,10 @@ def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _hand_over_profiles(config, items)
-    if settings.spec_version is not None:
-        _leave_out_newer(items, settings.spec_version)
-    if not settings.smoke:
+    plan = current_plan()
+    if plan.spec_version is not None:
+        _leave_out_newer(items, plan.spec_version)
+    if not plan.smoke:
         return
     keep = [item for item in items if item.get_closest_marker("smoke")]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
@@ -326,9 +262,8 @@ def implementation() -> Iterator[Implementation]:
     """The implementation under test, one per session (per xdist worker)."""
     from .harness._implementation import make_implementation
 
-    impl = make_implementation(
-        settings.impl, timeout=settings.timeout, scale=settings.timeout_scale or 1.0
-    )
+    plan = current_plan()
+    impl = make_implementation(plan.impl, timeout=plan.timeout, scale=plan.timeout_scale or 1.0)
     yield impl
     impl.close()
 
@@ -391,8 +326,8 @@ def _skip_unclaimed_features(item: pytest.Item, implementation: Implementation) 
 
 def _not_after_hung() -> None:
     """Once the adapter was declared hung, no further test runs: *not run* (ADP-012.5)."""
-    if settings.hung is not None:
-        pytest.skip(settings.hung)
+    if run_state.hung is not None:
+        pytest.skip(run_state.hung)
 
 
 @pytest.fixture(autouse=True)
@@ -471,9 +406,9 @@ def _count_time_outs(call: pytest.CallInfo[Any]) -> None:
 
     broken = None if call.excinfo is None else _find(call.excinfo.value, AdapterBroken)
     if broken is not None and getattr(broken, "timed_out", False):
-        settings.note_test(timed_out=True)
+        run_state.note_test(timed_out=True)
     elif call.when == "call":
-        settings.note_test(timed_out=False)
+        run_state.note_test(timed_out=False)
 
 
 def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
@@ -508,7 +443,7 @@ def _bound_reason(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.
     from .harness._implementation import MissingCommand
     from .harness._messages import bound_message, protocol_form
     from .harness._transport import AdapterBroken
-    from .runs._run_report import short_reason
+    from .runs._verdict import short_reason
 
     assert call.excinfo is not None
     broken = _find(call.excinfo.value, AdapterBroken)

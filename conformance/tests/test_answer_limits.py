@@ -183,15 +183,14 @@ def test_the_command_lines_refuse_a_bad_scale(bad: str, tmp_path: Path) -> None:
 
 WORKER_TEST = """
 import os
-from gritwit_conformance import plugin
-from gritwit_conformance.harness._state import settings
+from gritwit_conformance.harness import current_plan
 
 
 def test_scale(tmp_path_factory):
     out = os.environ["SCALES_OUT"]
     with open(out, "a") as f:
-        f.write(f"{os.environ.get('PYTEST_XDIST_WORKER')} {settings.timeout_scale} "
-                f"{plugin._scale_note}\\n")
+        f.write(f"{os.environ.get('PYTEST_XDIST_WORKER')} {current_plan().timeout_scale} "
+                f"{current_plan().scale_note}\\n")
 """
 
 

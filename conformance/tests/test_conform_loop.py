@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit
-from gritwit_conformance.harness._state import HUNG_AFTER, NOT_RUN, RunSettings
+from gritwit_conformance.harness._state import HUNG_AFTER, NOT_RUN, RunState
 from gritwit_conformance.runs._precheck import out_problem, unknown_requirements
 from gritwit_conformance.runs._select import Selection
 
@@ -166,7 +166,7 @@ def test_a_writable_report_path_passes_the_check(tmp_path: Path) -> None:
 @given(st.lists(st.booleans(), max_size=30))
 @pytest.mark.req("ADP-012.5")
 def test_hung_exactly_after_three_time_outs_in_a_row(outcomes: list[bool]) -> None:
-    state = RunSettings()
+    state = RunState()
     declared_at = None
     for index, timed_out in enumerate(outcomes):
         state.note_test(timed_out=timed_out)

@@ -284,18 +284,6 @@ def test_conform_leaves_heavy_tests_out_unless_asked(heavy: bool) -> None:
     """``gritwit conform`` deselects ``heavy`` tests (minutes each) unless ``--heavy``."""
     from gritwit_conformance.runs._conform import _pytest_args
 
-    args = _pytest_args(
-        impl="reference",
-        profiles=["runtime"],
-        workers=1,
-        smoke=False,
-        heavy=heavy,
-        json_path=Path("r.json"),
-        junit_path=Path("r.xml"),
-        examples=None,
-        timeout=10.0,
-        vectors=None,
-        ini=Path("pytest.ini"),
-    )
+    args = _pytest_args(profiles=["runtime"], workers=1, heavy=heavy, ini=Path("pytest.ini"))
     marker = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-m"]
     assert marker == ([] if heavy else ["not heavy"]), args

@@ -152,7 +152,7 @@ def test_a_run_keeps_its_temporary_files_to_itself(
 
     seen: list[list[str]] = []
 
-    def fake_main(args: list[str]) -> int:
+    def fake_main(args: list[str], plugins: object = None) -> int:
         seen.append(list(args))
         return 0
 

@@ -1,9 +1,11 @@
 """``gritwit conform --profile X`` runs X's tests and only the protocol tests X needs.
 
 The protocol folder holds the adapter-protocol tests of every profile; a run limited to
-``perf`` used to run all of them (86 % of its tests, issue 35 item 5). Now ``_pytest_args``
-loads :mod:`gritwit_conformance.runs._profile_select`, which keeps the protocol tests that
-declare only ``protocol`` or chosen profiles (ADP-006) and deselects the rest.
+``perf`` used to run all of them (86 % of its tests, issue 35 item 5). Now a plan with
+profiles (``gritwit conform --profile``, or plain pytest's ``--gritwit-only-profiles``)
+has the plugin register :class:`gritwit_conformance.runs._profile_select.ProfileFilter`,
+which keeps the protocol tests that declare only ``protocol`` or chosen profiles
+(ADP-006) and deselects the rest.
 """
 
 from __future__ import annotations
@@ -31,11 +33,9 @@ def test_a_protocol_test_is_needed_when_its_profiles_are_chosen_or_protocol() ->
 def _args(profiles: list[str], tmp_path: Path) -> list[str]:
     ini = tmp_path / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
-    return _pytest_args(
-        impl="reference", profiles=profiles, workers=1, smoke=False, heavy=False,
-        json_path=tmp_path / "r.json", junit_path=tmp_path / "r.xml", examples=None,
-        timeout=10.0, vectors=None, ini=ini,
-    )  # fmt: skip
+    args = _pytest_args(profiles=profiles, workers=1, heavy=False, ini=ini)
+    # The plan's profiles, as a plain pytest run chooses them (the plugin's option).
+    return args + (["--gritwit-only-profiles", ",".join(profiles)] if profiles else [])
 
 
 def _collected(args: list[str], tmp_path: Path) -> list[str]:
@@ -54,7 +54,7 @@ def _collected(args: list[str], tmp_path: Path) -> list[str]:
 @pytest.mark.req("ADP-006")
 def test_profile_perf_leaves_out_the_other_profiles_protocol_tests(tmp_path: Path) -> None:
     args = _args(["perf"], tmp_path)
-    assert "gritwit_conformance.runs._profile_select" in args
+    assert "--gritwit-only-profiles" in args
     chosen = _collected(args, tmp_path)
     assert any("workload" in test for test in chosen), "perf's own protocol test is kept"
     assert any("test_handshake" in test for test in chosen), "the handshake always runs"

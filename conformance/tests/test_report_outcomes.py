@@ -194,12 +194,18 @@ def test_q_left_out_by_version(impl):
 #: ``since`` notes on the failures of a test citing FAKE-005 (what the harness attaches
 #: to a failing test of a clause changed since the claimed version).
 VERSIONS = r"""
+import dataclasses
+
 import pytest
-from gritwit_conformance.harness._state import settings
+from gritwit_conformance.harness._plan import PLAN_KEY
+from gritwit_conformance.runs._options import plan_from_options
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    settings.spec_version = "0.1.0"
+    # Hands the gritwit plugin its plan, as gritwit conform does (harness._plan.PlanPlugin).
+    plan = plan_from_options(config)
+    config.stash[PLAN_KEY] = dataclasses.replace(plan, spec_version="0.1.0")
 
 
 @pytest.hookimpl(wrapper=True)

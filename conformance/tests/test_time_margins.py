@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from gritwit_conformance.harness import _state
+from gritwit_conformance.harness._plan import ConformPlan, installed
 from gritwit_conformance.harness._state import scaled
 
 
 @pytest.mark.req("ADP-012")
-def test_a_margin_is_scaled_by_the_runs_time_out_scale(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_state.settings, "timeout_scale", None)
-    assert scaled(0.2) == 0.2, "no scale: the margin as written"
-    monkeypatch.setattr(_state.settings, "timeout_scale", 2.5)
-    assert scaled(0.2) == pytest.approx(0.5)
-    assert scaled(3.0) == pytest.approx(7.5)
+def test_a_margin_is_scaled_by_the_runs_time_out_scale() -> None:
+    with installed(ConformPlan(timeout_scale=None)):
+        assert scaled(0.2) == 0.2, "no scale: the margin as written"
+    with installed(ConformPlan(timeout_scale=2.5)):
+        assert scaled(0.2) == pytest.approx(0.5)
+        assert scaled(3.0) == pytest.approx(7.5)

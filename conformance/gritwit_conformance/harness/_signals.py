@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ._state import settings
+from ._state import run_state
 
 __all__ = ["install_signal_handlers", "quiet_interrupt", "restore_signal_handlers", "watch"]
 
@@ -41,10 +41,10 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     aborted the process: no report at all).  Then the run stops when that test ends
     (``session.shouldstop``), the same as ``-n 0``'s ``pytest -x`` stops.
     """
-    if settings.interrupted is not None:
+    if run_state.interrupted is not None:
         return  # already stopping: let the partial report be written
     name = signal.Signals(signum).name
-    settings.interrupted = name
+    run_state.interrupted = name
     # Before pytest-xdist tears its workers down (it would wait for them, then kill
     # them too hard for them to kill their adapters): each worker kills its adapters.
     _stop_children()
@@ -146,7 +146,7 @@ def quiet_interrupt(config: pytest.Config) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
         line = (
-            f"gritwit conform: interrupted by {settings.interrupted}; "
+            f"gritwit conform: interrupted by {run_state.interrupted}; "
             "stopping the adapters and writing an incomplete report"
         )
         # pytest prints its banner through this method (at the session's end, or at

@@ -1,20 +1,25 @@
-"""Run-wide settings the plugin sets before test modules are imported."""
+"""What happens during a run (not what it was asked to do: that is the frozen plan).
+
+The run's choices live in :class:`._plan.ConformPlan`, read through
+:func:`._plan.current_plan`.  This module keeps the few facts a run *learns* as it
+goes, per process: the signal that interrupted it and the time-outs in a row that
+declare an adapter hung (ADP-012.5); and the skip prefixes the report reads.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+
+from ._plan import current_plan
 
 __all__ = [
     "HUNG_AFTER",
     "NOT_APPLICABLE",
     "NOT_CLAIMED",
     "NOT_RUN",
-    "RunSettings",
+    "RunState",
+    "run_state",
     "scaled",
-    "settings",
 ]
 
 #: How the plugin skips a test of a profile the implementation does not claim (ADP-006):
@@ -31,26 +36,11 @@ HUNG_AFTER = 3
 
 
 @dataclass(slots=True)
-class RunSettings:
-    """What ``--impl`` and friends chose for this run (also read by xdist workers)."""
+class RunState:
+    """The events of this process's run so far: an interruption, time-outs in a row."""
 
-    impl: str = "reference"
-    timeout: float = 10.0
-    #: Every answer limit is multiplied by this (``--timeout-scale``; calibrated when None).
-    timeout_scale: float | None = None
-    examples: int = int(os.environ.get("GRITWIT_CONFORMANCE_EXAMPLES", "100"))
-    smoke: bool = False
-    vectors: Path | None = None
-    #: The ``hello`` result of the handshake checked before the run, and for which command.
-    hello: dict[str, Any] | None = None
-    hello_of: str | None = None
     #: The signal that interrupted the run (``SIGINT``, ``SIGTERM``), or None.
     interrupted: str | None = None
-    #: Profiles the run was limited to (``--profile``); empty: all of them.
-    profiles: list[str] = field(default_factory=list)
-    #: ``--spec-version X``: tests whose every cited clause is newer than X are left out
-    #: as *not applicable*; None: every test applies.
-    spec_version: str | None = None
     #: Tests in a row, in this process, that timed out (ADP-012.5).
     timeouts_in_a_row: int = 0
     #: Why the adapter was declared hung, once it was; None: not hung.
@@ -71,7 +61,8 @@ class RunSettings:
             )
 
 
-settings = RunSettings()
+#: This process's run: a signal handler and the hung count write it as events happen.
+run_state = RunState()
 
 
 def scaled(seconds: float) -> float:
@@ -80,10 +71,10 @@ def scaled(seconds: float) -> float:
     A suite test that must give an implementation time — a bound a quick transition
     must stay within, a wait before an idle rule is checked — asks for it through this
     function, so a loaded machine widens the margin as it widens every answer limit:
-    ``settings.timeout_scale`` (``--timeout-scale``, or the run's calibration), 1.0 when
-    the run has none. Only margins that a *correct* implementation needs are scaled;
+    the plan's ``timeout_scale`` (``--timeout-scale``, or the run's calibration), 1.0
+    when the run has none. Only margins that a *correct* implementation needs are scaled;
     a bound a wrong one must break is physical (a sleep lasts at least its length) and
     is never scaled (docs/guide/time.md, "Tests that depend on time").
     """
-    scale = settings.timeout_scale
+    scale = current_plan().timeout_scale
     return seconds * (1.0 if scale is None else scale)

@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ import pytest
 from .. import PROFILES
 from ..harness._limits import limit_line
 from ..harness._messages import visible_text
-from ..harness._state import settings
+from ..harness._plan import ConformPlan, PlanError, PlanPlugin, default_examples
+from ..harness._state import run_state
 from ..report._model import FAILING, ReportError
 from ._run_report import render_summary, run_status
 from ._select import Selection, plan_rerun
@@ -48,83 +50,61 @@ SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 
 def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM during the handshake check: stop like Ctrl-C."""
-    settings.interrupted = signal.Signals(signum).name
+    run_state.interrupted = signal.Signals(signum).name
     raise KeyboardInterrupt
 
 
 def _pytest_args(
     *,
-    impl: str,
     profiles: list[str],
     workers: int,
-    smoke: bool,
     heavy: bool,
-    json_path: Path,
-    junit_path: Path,
-    examples: int | None,
-    timeout: float,
-    vectors: Path | None,
     ini: Path,
-    timeout_scale: float | None = None,
-    spec_version: str | None = None,
-    select: Path | None = None,
     files: list[str] | None = None,
 ) -> list[str]:
+    """pytest's own arguments of a run: what it collects and how it prints.
+
+    Every gritwit choice travels in the plan (:class:`..harness._plan.PlanPlugin`),
+    not in options: ``-m``, ``-n`` and the paths are pytest's and xdist's.
+    """
     chosen = profiles or list(PROFILES)
     args = [str(SUITE_DIR / "protocol"), *(str(SUITE_DIR / p) for p in chosen)]
     if files is not None:  # a re-run collects only the files of its tests
         args = files
-    if select is not None:
-        args += ["-p", "gritwit_conformance.runs._select", "--gritwit-select", str(select)]
-    if profiles:
-        # Of the protocol folder, only the tests of the chosen profiles and the handshake
-        # and envelope tests every profile relies on (ADP-006; _profile_select).
-        args += ["-p", "gritwit_conformance.runs._profile_select"]
-        args += ["--gritwit-only-profiles", ",".join(sorted(set(profiles)))]
     args += ["-c", str(ini), "--rootdir", str(SUITE_DIR.parent), "-p", "no:cacheprovider"]
     # Installed from the wheel, pytest would rewrite the asserts of the plugin's whole
     # distribution, which this command has already imported: it warns, and nothing is lost.
     args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     args += ["-q", "--tb=no", "--no-header", "-rN", "-o", "console_output_style=classic"]
-    args += ["--gritwit-progress"]
-    args += ["--impl", impl, "--gritwit-json", str(json_path), "--gritwit-junit", str(junit_path)]
-    args += ["--gritwit-timeout", str(timeout)]
-    if timeout_scale is not None:
-        args += ["--gritwit-timeout-scale", str(timeout_scale)]
     if workers > 1:
         args += ["-n", str(workers)]
-    if smoke:
-        args.append("--gritwit-smoke")
     # Tests that take minutes (10,000 resident actors …): only when asked; a re-run
     # runs the tests its report names, heavy or not.
     if not heavy and files is None:
         args += ["-m", "not heavy"]
-    if examples is not None:
-        args += ["--gritwit-examples", str(examples)]
-    if vectors is not None:
-        args += ["--gritwit-vectors", str(vectors)]
-    if spec_version is not None:
-        args += ["--gritwit-spec-version", spec_version]
     return args
 
 
-def _applied_version(spec_version: str, impl: str) -> str | None:
-    """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error."""
-    from ..data._versions import UnknownSpecVersion, spec_history
+def _applied_version(spec_version: str, hello: dict[str, Any] | None) -> str | None:
+    """``--spec-version``: a recorded version, ``claimed`` resolved; None after an error.
 
-    history = spec_history()
-    if history is None:
+    ``hello``: the adapter's checked handshake (``None`` for the in-process reference,
+    which claims this package's version).
+    """
+    from ..data._versions import spec_history
+    from ._options import applied_version
+
+    if spec_history() is None:
         print("gritwit conform: --spec-version: no spec/clauses.json to read", file=sys.stderr)
         return None
     if spec_version == "claimed":
         import gritwit
 
-        hello = settings.hello if impl != "reference" else None
         claimed = (hello or {}).get("implementation", {}).get("spec", gritwit.SPEC_VERSION)
         spec_version = str(claimed)
     try:
-        return history.check_applied(spec_version)
-    except UnknownSpecVersion as exc:
+        return applied_version(spec_version, "--spec-version")
+    except PlanError as exc:
         print(f"gritwit conform: {exc}", file=sys.stderr)
         return None
 
@@ -256,28 +236,27 @@ def run_conform(
     files: list[str] | None = None
     if rerun is not None:
         try:
-            plan = plan_rerun(rerun, SUITE_DIR, list(profiles or []))
+            again = plan_rerun(rerun, SUITE_DIR, list(profiles or []))
         except ReportError as exc:
             print(f"gritwit conform: --rerun: {exc}", file=sys.stderr)
             return 2
-        if not plan.selection.tests:
+        if not again.selection.tests:
             print(f"gritwit conform: nothing to re-run: {rerun} has no failing test")
             return 0
-        if not plan.files:
+        if not again.files:
             print(
-                f"gritwit conform: --rerun: none of the {len(plan.selection.tests)} failing "
+                f"gritwit conform: --rerun: none of the {len(again.selection.tests)} failing "
                 f"test(s) of {rerun} is in this suite",
                 file=sys.stderr,
             )
             return 2
-        chosen, files = plan.selection, list(plan.files)
-        if impl is None and plan.impl is not None:
-            print(f"gritwit conform: re-running against the report's --impl {plan.impl}")
-        impl = impl or plan.impl
-        if spec_version is None and plan.spec_version is not None:
-            print(f"gritwit conform: --spec-version {plan.spec_version}, as the report applied")
-            spec_version = plan.spec_version
-    impl = impl or "reference"
+        chosen, files = again.selection, list(again.files)
+        if impl is None and again.impl is not None:
+            print(f"gritwit conform: re-running against the report's --impl {again.impl}")
+        impl = impl or again.impl
+        if spec_version is None and again.spec_version is not None:
+            print(f"gritwit conform: --spec-version {again.spec_version}, as the report applied")
+            spec_version = again.spec_version
     if requirements or tests:
         chosen = Selection(
             tests=chosen.tests if chosen else None,
@@ -286,70 +265,79 @@ def run_conform(
             requirements=tuple(requirements),
             names=tuple(tests),
         )
+    if spec_version is not None and spec_version != "claimed":
+        # A recorded version is checked with the rest of the plan, before the adapter
+        # starts; ``claimed`` waits for its handshake.
+        spec_version = _applied_version(spec_version, None)
+        if spec_version is None:
+            return 2
+    try:  # checked whole before anything is removed, started or written
+        plan = ConformPlan(
+            impl=impl or "reference",
+            timeout=timeout,
+            timeout_scale=timeout_scale,
+            scale_note="" if timeout_scale is None else "given",
+            smoke=smoke,
+            spec_version=None if spec_version == "claimed" else spec_version,
+            vectors=vectors,
+            selection=chosen,
+            profiles=tuple(sorted(set(profiles or ()))),
+            json_report=json_path,
+            junit_report=junit_path,
+            progress=True,
+            examples=default_examples() if examples is None else examples,
+        )
+    except PlanError as exc:
+        print(f"gritwit conform: {exc}; nothing run", file=sys.stderr)
+        return 2
     for stale in (
         json_path,
         junit_path,
     ):  # a report left by an earlier run must not pass for this one
         stale.unlink(missing_ok=True)
-    settings.interrupted = None
-    settings.profiles = list(profiles or [])
-    if impl != "reference":
+    run_state.interrupted = None
+    if plan.impl != "reference":
         from ..harness._implementation import HandshakeFailed, check_handshake
 
-        timeout_scale, note = _scale(timeout_scale)
-        print(f"gritwit conform: {limit_line(timeout, timeout_scale, note)}", flush=True)
+        scale, note = _scale(plan.timeout_scale)
+        plan = replace(plan, timeout_scale=scale, scale_note=note)
+        print(f"gritwit conform: {limit_line(timeout, scale, note)}", flush=True)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            hello = check_handshake(impl, timeout=timeout, scale=timeout_scale)
-            settings.hello, settings.hello_of = hello, impl
+            plan = plan.with_hello(check_handshake(plan.impl, timeout=timeout, scale=scale))
         except HandshakeFailed as exc:
             print(f"gritwit conform: {exc}\nno report written", file=sys.stderr)
             return EXIT_HANDSHAKE
         except KeyboardInterrupt:
-            name = settings.interrupted or "SIGINT"
+            name = run_state.interrupted or "SIGINT"
             print(f"gritwit conform: interrupted by {name} before any test; no report written")
             return _SIGNAL_STATUS[name]
         finally:
             signal.signal(signal.SIGTERM, previous)
-    if spec_version is not None:
-        applied = _applied_version(spec_version, impl)
+    if spec_version == "claimed":
+        applied = _applied_version(spec_version, plan.hello)
         if applied is None:
             return 2
-        spec_version = applied
+        plan = replace(plan, spec_version=applied)
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = _pytest_args(
-            impl=impl,
-            profiles=list(profiles or []),
-            workers=workers,
-            smoke=smoke,
-            heavy=heavy,
-            json_path=json_path,
-            junit_path=junit_path,
-            examples=examples,
-            timeout=timeout,
-            timeout_scale=timeout_scale,
-            vectors=vectors,
-            ini=ini,
-            spec_version=spec_version,
-            select=None if chosen is None else Path(tmp) / "selection.json",
-            files=files,
+            profiles=list(plan.profiles), workers=workers, heavy=heavy, ini=ini, files=files
         )
-        if chosen is not None:
-            chosen.write(Path(tmp) / "selection.json")
         # The run's own temporary folder. Without it pytest numbers one under
         # /tmp/pytest-of-<user> and, as the session ends, deletes the oldest there (it
         # keeps 3), whoever made them: 20-30 s of a stop at Ctrl-C was rmtree of another
         # session's thousands of files (ADP-020.5).
-        status = pytest.main([*args, "--basetemp", str(Path(tmp) / "basetemp")])
+        args += ["--basetemp", str(Path(tmp) / "basetemp")]
+        status = pytest.main(args, plugins=[PlanPlugin(plan)])
     if not json_path.is_file():
         print(f"gritwit conform: the run produced no report (pytest exit {status})")
-        return _SIGNAL_STATUS.get(settings.interrupted or "", int(status) or 1)
+        return _SIGNAL_STATUS.get(run_state.interrupted or "", int(status) or 1)
     document = json.loads(json_path.read_text(encoding="utf-8"))
     print()
     print(render_summary(document))
-    note = sandbox_note(document, reference=impl == "reference")
+    note = sandbox_note(document, reference=plan.impl == "reference")
     if note:
         print(note)
     failures = _failures(document, show)

@@ -1,7 +1,7 @@
 """``gritwit conform --profile X``: only the protocol tests the chosen profiles need (ADP-006).
 
-A pytest plugin that ``gritwit conform`` loads (``-p``) when the run is limited to some
-profiles. The profiles' own folders are chosen by path; the ``protocol`` folder holds
+The filter (:class:`ProfileFilter`) the plugin registers when the run's plan is limited
+to some profiles. The profiles' own folders are chosen by path; the ``protocol`` folder holds
 the tests of the adapter protocol for *every* profile (a codec command's envelope, a
 store command's arguments …), and of them only those are kept whose declared profiles
 (``@pytest.mark.profile``, ADP-006) are ``protocol`` or chosen ones: the handshake and
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["needed"]
+__all__ = ["ProfileFilter", "needed"]
 
 #: The profile every implementation claims (ADP-006); its tests always run.
 _ALWAYS = "protocol"
@@ -28,25 +28,21 @@ def needed(declared: set[str], chosen: set[str]) -> bool:
     return declared - {_ALWAYS} <= chosen
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("gritwit").addoption(
-        "--gritwit-only-profiles",
-        default=None,
-        help="comma-separated profiles: deselect protocol tests that need any other",
-    )
+class ProfileFilter:
+    """Deselects the protocol tests the chosen profiles do not need (a plugin object)."""
 
+    def __init__(self, chosen: tuple[str, ...]) -> None:
+        self.chosen = set(chosen)
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    option = config.getoption("--gritwit-only-profiles")
-    if not option:
-        return
-    chosen = set(option.split(","))
-    kept: list[pytest.Item] = []
-    dropped: list[pytest.Item] = []
-    for item in items:
-        declared = {name for marker in item.iter_markers("profile") for name in marker.args}
-        inside = item.path.is_relative_to(_PROTOCOL_DIR)
-        (dropped if inside and not needed(declared, chosen) else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
+        for item in items:
+            declared = {name for marker in item.iter_markers("profile") for name in marker.args}
+            inside = item.path.is_relative_to(_PROTOCOL_DIR)
+            (dropped if inside and not needed(declared, self.chosen) else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept

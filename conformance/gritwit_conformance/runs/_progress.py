@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from ._verdict import Verdict
+
 __all__ = ["ProgressReporter", "profile_of", "report_profile"]
 
 
@@ -47,8 +49,6 @@ class _Collected:
 
 #: Seconds between two progress lines in a log (not a terminal), while tests end.
 LOG_INTERVAL = 30.0
-#: The outcomes shown the moment a test ends with them (the report's failing outcomes).
-_SHOWN = frozenset({"failed", "errored", "timed-out", "unexpected-pass"})
 
 
 class ProgressReporter(_Collected):
@@ -56,7 +56,7 @@ class ProgressReporter(_Collected):
 
     Results stream from the first test on (issue 35): a test that fails, errors or
     times out is named the moment it ends, with the outcome the report gives it
-    (``gritwit-report``'s record).  On a terminal one progress line is rewritten in
+    (its :class:`~._verdict.Verdict`).  On a terminal one progress line is rewritten in
     place; in a log a progress line is written at most every :data:`LOG_INTERVAL`
     seconds, and each profile's final line when it ends.  It replaces pytest's
     progress letters.
@@ -92,13 +92,14 @@ class ProgressReporter(_Collected):
             return result[0], "", result[2]
         return result
 
-    @pytest.hookimpl(trylast=True)  # after gritwit-report has recorded the outcome
+    @pytest.hookimpl(trylast=True)  # after the verdict book has folded the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        profile = profile_of(report.nodeid)
-        if report.failed:
-            self.bad[profile] = self.bad.get(profile, 0) + (report.when != "teardown")
         if report.when != "teardown" or self.reporter is None:
             return
+        profile = profile_of(report.nodeid)
+        verdict = self._verdict(report.nodeid)
+        if verdict is not None and verdict.outcome.failing:
+            self.bad[profile] = self.bad.get(profile, 0) + 1
         self.done[profile] = self.done.get(profile, 0) + 1
         total = self._totals().get(profile, 0)
         tty = bool(getattr(self.reporter, "isatty", False))
@@ -138,10 +139,14 @@ class ProgressReporter(_Collected):
         else:
             self.reporter.write_line(line)
 
+    def _verdict(self, test_id: str) -> Verdict | None:
+        """The test's verdict so far, from the run's book (:mod:`._verdict`)."""
+        book = self.config.pluginmanager.get_plugin("gritwit-verdicts")
+        return None if book is None else book.verdicts.get(test_id)
+
     def _outcome_line(self, test_id: str) -> str:
         """``  FAILED   suite/…::test`` for a test that just ended failing, else ''."""
-        collector = self.config.pluginmanager.get_plugin("gritwit-report")
-        record = None if collector is None else collector.records.get(test_id)
-        if record is None or record.outcome not in _SHOWN:
+        verdict = self._verdict(test_id)
+        if verdict is None or not verdict.outcome.failing:
             return ""
-        return f"  {record.outcome.upper():8} {record.id}"
+        return f"  {verdict.outcome.upper():8} {verdict.test}"

@@ -1,31 +1,32 @@
 """The JSON report of a conformance run (format ``gritwit-report/3``) and its summary.
 
 :class:`ReportCollector` runs on the pytest controller (with xdist too: it sees
-the workers' reports) and classifies each test as passed, failed, errored
-(the adapter broke: ADP-012; or the harness could not set the test up), timed
-out (no answer within the limit: ADP-012, ADP-020.1), not claimed (ADP-006), not
-applicable (left out by ``--spec-version``: ADP-005.6), expected failure or
-unexpected pass (ADP-005).  It writes the JSON report and, from it, the JUnit file
-(:mod:`..report._junit`), so that every form tells the same story (ADP-020).
+the workers' reports) and reads the run's verdicts (:mod:`._verdict`): each test
+passed, failed, errored (the adapter broke: ADP-012; or the harness could not set the
+test up), timed out (no answer within the limit: ADP-012, ADP-020.1), was not claimed
+(ADP-006), not applicable (left out by ``--spec-version``: ADP-005.6), an expected
+failure or an unexpected pass (ADP-005), skipped or not run.  It writes the JSON
+report and, from it, the JUnit file (:mod:`..report._junit`), so that every form
+tells the same story (ADP-020).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import textwrap
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .. import SUITE_VERSION
-from ..harness._state import NOT_APPLICABLE, NOT_CLAIMED, NOT_RUN, settings
+from ..harness._plan import current_plan
+from ..harness._state import NOT_RUN, run_state
 from ..report._story import run_status, selection_line, version_note
 from ._progress import ProgressReporter, _Collected, profile_of
+from ._verdict import Outcome, Verdict, VerdictBook, short_reason
 
 __all__ = [
     "ProgressReporter",
@@ -39,52 +40,6 @@ __all__ = [
     "short_reason",
     "stale_known_failures",
 ]
-
-
-@dataclass(slots=True)
-class _Record:
-    id: str
-    profile: str = "harness"
-    requirements: list[str] = field(default_factory=list)
-    #: Until the test's call phase reports, it has not run (a crash then leaves it so).
-    outcome: str = "not-run"
-    reason: str = ""
-    duration: float = 0.0
-    #: Changes since the claimed spec version of the clauses it cites (ADP-005.5).
-    since: list[str] = field(default_factory=list)
-    #: A failing test's requests and answers in order (ADP-020.7), or None.
-    exchange: dict[str, Any] | None = None
-
-
-#: Message lines of a failure kept (a structural diff is a few dozen; bound_message caps bytes).
-_E_LINES = 80
-
-
-def short_reason(text: str) -> str:
-    """The message lines (``E …``) of a pytest failure and hypothesis's minimal example."""
-    falsifying = re.search(r"Falsifying example:.*?(?=\n\n|\Z)", text, re.DOTALL)
-    lines = [line for line in text.splitlines() if line.startswith("E ")]
-    core = textwrap.dedent("\n".join(line[2:].rstrip() for line in lines[:_E_LINES]))
-    if falsifying:
-        core = f"{core}\n{falsifying.group(0)}".strip()
-    return (core or text[-1500:]).strip()
-
-
-def _reason(report: pytest.TestReport) -> str:
-    """The bounded text the plugin put in ``longrepr`` (terminal, JUnit, JSON agree)."""
-    from ..harness._messages import bound_message, visible_text
-
-    if isinstance(report.longrepr, str):
-        return visible_text(report.longrepr)
-    return bound_message(short_reason(report.longreprtext or ""))
-
-
-def _skip_reason(report: pytest.TestReport) -> str:
-    """The reason a skipped test gives (``pytest.skip("…")``), without pytest's prefix."""
-    from ..harness._messages import visible_text
-
-    reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
-    return visible_text(reason.removeprefix("Skipped: "))
 
 
 def profiles_path(report: Path) -> Path:
@@ -119,9 +74,11 @@ def stale_known_failures(
 
 
 class ReportCollector(_Collected):
-    """Collects one record per test and writes the JSON report at the end."""
+    """Writes the JSON report at the end, from the run's verdicts (:class:`VerdictBook`)."""
 
-    def __init__(self, path: Path, junit: Path | None = None) -> None:
+    def __init__(
+        self, path: Path, junit: Path | None = None, book: VerdictBook | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.junit = junit
@@ -130,70 +87,15 @@ class ReportCollector(_Collected):
         self.collection_errors = 0
         #: Why pytest stopped the session early, when it did without a signal.
         self.stopped = ""
-        self.records: dict[str, _Record] = {}
-        self.blamed: set[str] = set()
+        #: The run's verdicts; a book of its own when none is handed over (it must then
+        #: be registered as a plugin too, to see the tests' reports).
+        self.book = book if book is not None else VerdictBook()
         self.started = time.time()
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """One outcome per test, from its phases (issue 24).
-
-        A skip at any phase is *skipped* (or *not claimed*, when the plugin skipped it
-        at setup for an unclaimed profile), never *passed*; a test is *passed* only
-        when its call phase passed; a failure outside the call phase is *errored*
-        unless the test had already failed.
-        """
-        from ..harness._messages import visible_text
-
-        record = self.records.setdefault(report.nodeid, _Record(visible_text(report.nodeid)))
-        props = dict(report.user_properties)
-        if "requirements" in props and report.nodeid not in self.blamed:
-            record.requirements = str(props["requirements"]).split()
-        if "profile" in props:
-            record.profile = str(props["profile"])
-        record.duration += report.duration
-        if "exchange" in props and report.failed and record.exchange is None:
-            record.exchange = json.loads(str(props["exchange"]))
-        if "since" in props and report.failed:
-            record.since = [n for n in str(props["since"]).splitlines() if n.strip()]
-        if report.failed:
-            if report.when == "teardown" and record.outcome in ("failed", "errored"):
-                return  # the test's own failure stays what the report says
-            if "blame" in props:
-                # Blame the protocol rule that broke, and say what the test was checking.
-                checking = ", ".join(record.requirements)
-                record.requirements = str(props["blame"]).split()
-                self.blamed.add(report.nodeid)
-                record.reason = _reason(report)
-                if "(while checking" not in record.reason:
-                    record.reason += f"\n(while checking {checking})"
-                record.outcome = "errored" if "broken" in props else "failed"
-                if "timedOut" in props:  # no answer within the limit (ADP-020.1)
-                    record.outcome = "timed-out"
-            elif report.when != "call":
-                record.outcome, record.reason = "errored", _reason(report)
-            elif "XPASS(strict)" in (report.longreprtext or ""):
-                record.outcome = "unexpected-pass"
-                record.reason = "a declared known failure passed: remove it from known_failures"
-            else:
-                record.outcome, record.reason = "failed", _reason(report)
-        elif report.skipped:
-            if hasattr(report, "wasxfail"):
-                record.outcome, record.reason = "expected-failure", visible_text(report.wasxfail)
-                return
-            reason = _skip_reason(report)
-            unclaimed = report.when == "setup" and reason.startswith(NOT_CLAIMED)
-            record.outcome = "not-claimed" if unclaimed else "skipped"
-            if reason.startswith(NOT_APPLICABLE):  # left out by --spec-version (ADP-005.6)
-                record.outcome = "not-applicable"
-            if reason.startswith(NOT_RUN):  # after the adapter was declared hung (ADP-012.5)
-                record.outcome = "not-run"
-            record.reason = reason
-        elif report.when == "call":
-            if hasattr(report, "wasxfail"):  # a non-strict xfail that passed
-                record.outcome = "unexpected-pass"
-                record.reason = "a declared known failure passed: remove it from known_failures"
-            else:
-                record.outcome, record.reason = "passed", ""
+    @property
+    def records(self) -> dict[str, Verdict]:
+        """The verdicts by pytest node id."""
+        return self.book.verdicts
 
     def _close_records(self, session: pytest.Session) -> str:
         """Give every collected test a record; return why the run is incomplete, or ''."""
@@ -202,27 +104,28 @@ class ReportCollector(_Collected):
         missing = [test for test in self.ids if test not in self.records]
         rows = self.rows or self._worker_rows()
         for test in missing:
-            self.records[test] = _Record(
-                visible_text(test),
+            self.records[test] = Verdict(
+                test=visible_text(test),
                 # Its own profile's row, as in a complete run (issue 44); the folder
                 # only when no worker said.
                 profile=rows.get(test, profile_of(test)),
-                outcome="not-run",
-                reason="never reached: the run ended before this test started",
+                outcome=Outcome.NOT_RUN,
+                message="never reached: the run ended before this test started",
             )
-        unfinished = [r for r in self.records.values() if r.outcome == "not-run"]
-        for record in unfinished:
-            if not record.reason:
-                record.reason = "started but never finished: the run ended during this test"
-        if settings.interrupted is not None:
-            return f"interrupted by {settings.interrupted}"
+        for test, verdict in self.records.items():
+            if verdict.outcome == Outcome.NOT_RUN and not verdict.message:
+                never = "started but never finished: the run ended during this test"
+                self.records[test] = replace(verdict, message=never)
+        unfinished = [r for r in self.records.values() if r.outcome == Outcome.NOT_RUN]
+        if run_state.interrupted is not None:
+            return f"interrupted by {run_state.interrupted}"
         if self.collection_error:
             return self.collection_error
         if self.stopped:
             return f"stopped early: {self.stopped}"
         if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             return "the harness stopped with an internal error"
-        hung = next((r.reason for r in unfinished if r.reason.startswith(NOT_RUN)), "")
+        hung = next((r.message for r in unfinished if r.message.startswith(NOT_RUN)), "")
         if hung:  # ADP-012.5: the run ended early for this reason, and says so
             return hung.removeprefix(f"{NOT_RUN}: ")
         if unfinished:
@@ -245,10 +148,11 @@ class ReportCollector(_Collected):
         from ..harness._implementation import make_implementation
         from ..harness._transport import AdapterBroken
 
-        impl = make_implementation(settings.impl, timeout=settings.timeout)
-        if settings.hello is not None and settings.hello_of == settings.impl:
-            return settings.hello, impl.label
-        if settings.interrupted is not None and settings.impl != "reference":
+        plan = current_plan()
+        impl = make_implementation(plan.impl, timeout=plan.timeout)
+        if plan.hello is not None:
+            return plan.hello, impl.label
+        if run_state.interrupted is not None and plan.impl != "reference":
             return {}, impl.label  # start no adapter while stopping
         try:
             return dict(impl.info()), impl.label
@@ -281,13 +185,13 @@ class ReportCollector(_Collected):
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if (
-            settings.interrupted is None
+            run_state.interrupted is None
             and session.exitstatus == pytest.ExitCode.INTERRUPTED
             and not self.collection_error
             and not self.stopped
         ):
-            settings.interrupted = "SIGINT"  # a Ctrl-C our handler did not see
-        if settings.interrupted is not None:
+            run_state.interrupted = "SIGINT"  # a Ctrl-C our handler did not see
+        if run_state.interrupted is not None:
             from ..harness._transport import terminate_children
 
             terminate_children()
@@ -300,7 +204,8 @@ class ReportCollector(_Collected):
             info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
         info["command"] = label
         incomplete = self._close_records(session)
-        results = [_result(r) for r in sorted(self.records.values(), key=lambda r: r.id)]
+        ordered = sorted(self.records.values(), key=lambda r: r.test)
+        results = [verdict.as_result() for verdict in ordered]
         claimed = hello.get("implementation", {}).get("spec") if "error" not in hello else None
         document = _document(info, results, self.started, claimed)
         if incomplete:
@@ -308,11 +213,10 @@ class ReportCollector(_Collected):
         stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
         if stale:
             document["staleKnownFailures"] = stale
-        if settings.interrupted is not None:
-            document["interrupted"] = settings.interrupted
-        chosen = session.config.getoption("gritwit_select", None)
-        if chosen:  # --rerun, --requirement, --test: what ran of what (ADP-020)
-            from ._select import read_counts
+        if run_state.interrupted is not None:
+            document["interrupted"] = run_state.interrupted
+        if current_plan().selection is not None:  # --rerun, --requirement, --test (ADP-020)
+            from ._select import counts_path, read_counts
 
             empty: dict[str, Any] = {
                 "selected": 0,
@@ -321,7 +225,8 @@ class ReportCollector(_Collected):
                 "requirements": [],
                 "tests": [],
             }
-            document["selection"] = read_counts(Path(chosen)) or empty
+            document["selection"] = read_counts(self.path) or empty
+            counts_path(self.path).unlink(missing_ok=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         rows_name = profiles_path(self.path).name
         for leftover in self.path.parent.iterdir():
@@ -334,22 +239,8 @@ class ReportCollector(_Collected):
             from ..report._junit import write_junit
 
             # In the order the tests reported (first report of each), as they ran.
-            order = [record.id for record in self.records.values()]
+            order = [verdict.test for verdict in self.records.values()]
             write_junit(document, self.junit, order)
-
-
-def _result(record: _Record) -> dict[str, Any]:
-    """A record as the report holds it: ``since`` only when there is something to say."""
-    entry = asdict(record)
-    if not entry["since"]:
-        del entry["since"]
-    if entry["exchange"] is None or record.outcome not in _WITH_EXCHANGE:
-        del entry["exchange"]
-    return entry
-
-
-#: The outcomes whose report entry carries the test's exchange (ADP-020.7).
-_WITH_EXCHANGE = frozenset({"failed", "errored", "timed-out", "unexpected-pass"})
 
 
 def _document(
@@ -365,7 +256,7 @@ def _document(
         "specVersion": gritwit.SPEC_VERSION,
         # The version the implementation claims and the one applied (ADP-020.3).
         "claimedSpec": claimed if isinstance(claimed, str) and claimed else None,
-        "appliedSpec": settings.spec_version,
+        "appliedSpec": current_plan().spec_version,
         "protocol": 1,
         "implementation": info,
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
@@ -374,8 +265,9 @@ def _document(
         "collected": len(results),
         "results": results,
     }
-    if settings.timeout_scale is not None:
-        document["timeoutScale"] = settings.timeout_scale
+    scale = current_plan().timeout_scale
+    if scale is not None:
+        document["timeoutScale"] = scale
     return document
 
 

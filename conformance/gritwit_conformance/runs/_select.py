@@ -1,164 +1,109 @@
 """``gritwit conform --rerun/--requirement/--test``: a run of some of the suite's tests.
 
-A pytest plugin that ``gritwit conform`` loads (``-p``) with ``--gritwit-select FILE``,
-a JSON :class:`Selection` it wrote: the tests of an earlier report to run again (its
-failing ones), requirement IDs (a test is kept when a ``req`` mark cites the ID or one
-of its sub-clauses: ``RUN-021`` keeps a test citing ``RUN-021.3``, CONV-005) and
-substrings of test ids.  Kinds combine as *and*, the values of one kind as *or*.  The
-other tests are deselected, after every other filter (``--profile``, ``--smoke``,
-heavy), and the counts are written beside the file (:func:`counts_path`) for the
-report, which says how many of how many tests ran and why the rest did not (ADP-020).
+The plan's :class:`Selection` (:mod:`..harness._plan`) names the tests of an earlier
+report to run again (its failing ones), requirement IDs (a test is kept when a ``req``
+mark cites the ID or one of its sub-clauses: ``RUN-021`` keeps a test citing
+``RUN-021.3``, CONV-005) and substrings of test ids.  Kinds combine as *and*, the
+values of one kind as *or*.  :class:`SelectionFilter`, which the plugin registers for a
+plan with a selection, deselects the other tests after every other filter
+(``--profile``, ``--smoke``, heavy), and writes the counts beside the JSON report
+(:func:`counts_path`) for the report, which says how many of how many tests ran and
+why the rest did not (ADP-020).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["Selection", "cites", "counts_path", "read_counts"]
+from ..harness._plan import Selection, cites
+
+__all__ = [
+    "Rerun",
+    "Selection",
+    "SelectionFilter",
+    "cites",
+    "counts_path",
+    "plan_rerun",
+    "read_counts",
+    "register_selection",
+]
 
 
-def cites(wanted: str, rid: str) -> bool:
-    """``rid`` is the requirement ``wanted`` or one of its sub-clauses (``RUN-021.3``)."""
-    return rid == wanted or rid.startswith(f"{wanted}.")
+def counts_path(report: Path) -> Path:
+    """Where the selection's record is left for the controller, beside the JSON report."""
+    return report.with_name(report.name + ".selection")
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which tests a run keeps; an empty kind keeps every test."""
-
-    #: Ids (as the report prints them) of the tests to run again; ``None``: no re-run.
-    tests: tuple[str, ...] | None = None
-    #: The report the ids come from, and how many tests it had.
-    rerun: str | None = None
-    rerun_of: int = 0
-    requirements: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-
-    def keeps(self, test_id: str, cited: set[str]) -> bool:
-        if self.tests is not None and test_id not in self.tests:
-            return False
-        if self.requirements and not any(
-            cites(want, rid) for want in self.requirements for rid in cited
-        ):
-            return False
-        return not self.names or any(name in test_id for name in self.names)
-
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
-
-    @classmethod
-    def read(cls, path: Path) -> Selection:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        tests = data["tests"]
-        return cls(
-            tests=None if tests is None else tuple(tests),
-            rerun=data["rerun"],
-            rerun_of=int(data["rerun_of"]),
-            requirements=tuple(data["requirements"]),
-            names=tuple(data["names"]),
-        )
-
-    def record(
-        self, selected: list[str], collected: int, present: frozenset[str] | None = None
-    ) -> dict[str, Any]:
-        """The report's ``selection``: counts, the selectors, and re-run tests not found.
-
-        ``of``: the tests the run collected before this selection; for a re-run, the
-        tests of the earlier report (only the files of its failing tests are collected).
-        ``present``: every test id the suite collected before any filter; a re-run test
-        among them is *not missing* even when another selector (``--requirement``,
-        ``--test``, ``--profile``, ``--smoke``) left it out: only a test the suite no
-        longer has is reported so (ADP-020.8; issue 56 found 678 tests a
-        ``--requirement`` left out called "no longer in the suite").
-        """
-        of = self.rerun_of if self.tests is not None else collected
-        record: dict[str, Any] = {
-            "selected": len(selected),
-            "of": max(of, len(selected)),
-            "rerun": self.rerun,
-            "requirements": list(self.requirements),
-            "tests": list(self.names),
-        }
-        if self.tests is not None:
-            found = set(selected) if present is None else present | set(selected)
-            record["missing"] = [t for t in self.tests if t not in found]
-        return record
-
-
-def counts_path(selection: Path) -> Path:
-    """Where the plugin writes the report's ``selection`` record."""
-    return selection.with_name(selection.name + ".counts")
-
-
-def read_counts(selection: Path) -> dict[str, Any] | None:
-    path = counts_path(selection)
+def read_counts(report: Path) -> dict[str, Any] | None:
+    path = counts_path(report)
     if not path.is_file():
         return None
-    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return record
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return found
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("gritwit").addoption(
-        "--gritwit-select",
-        default=None,
-        metavar="FILE",
-        help="keep only the tests a selection file names (gritwit conform --rerun, "
-        "--requirement, --test)",
-    )
+class SelectionFilter:
+    """Keeps the tests a selection names (a plugin object, one per session)."""
 
-
-#: Every test id collected, before any filter deselected one (ADP-020.8).
-_PRESENT = pytest.StashKey[frozenset[str]]()
-
-
-class _NoteCollected:
-    """Notes what the suite holds before ``-m``, ``--smoke`` or profiles leave some out."""
+    def __init__(self, selection: Selection, report: Path | None) -> None:
+        self.selection = selection
+        #: The JSON report the counts are for; ``None``: no report, no counts.
+        self.report = report
+        #: Every test id collected, before any filter deselected one (ADP-020.8).
+        self.present: frozenset[str] | None = None
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Notes what the suite holds before ``-m``, ``--smoke`` or profiles leave some out."""
+        from ..harness._messages import visible_text
+
+        self.present = frozenset(visible_text(item.nodeid) for item in items)
+
+
+class _Deselect:
+    """The selection's own deselection, after every other filter (``trylast``)."""
+
+    def __init__(self, owner: SelectionFilter) -> None:
+        self.owner = owner
+
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         from ..harness._messages import visible_text
 
-        config.stash[_PRESENT] = frozenset(visible_text(item.nodeid) for item in items)
+        selection = self.owner.selection
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
+        for item in items:
+            cited = {rid for mark in item.iter_markers("req") for rid in mark.args}
+            (kept if selection.keeps(visible_text(item.nodeid), cited) else dropped).append(item)
+        found = selection.record(
+            [visible_text(item.nodeid) for item in kept], len(items), self.owner.present
+        )
+        if self.owner.report is not None:
+            # Every xdist worker collects the same tests: whichever writes last writes the same.
+            out = counts_path(self.owner.report)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(f"{out.name}.{os.getpid()}")
+            partial.write_text(json.dumps(found), encoding="utf-8")
+            partial.replace(out)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("gritwit_select", None):
-        config.pluginmanager.register(_NoteCollected(), "gritwit-select-collected")
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from ..harness._messages import visible_text
-
-    option = config.getoption("gritwit_select", None)
-    if not option:
-        return
-    selection = Selection.read(Path(option))
-    kept: list[pytest.Item] = []
-    dropped: list[pytest.Item] = []
-    for item in items:
-        cited = {rid for mark in item.iter_markers("req") for rid in mark.args}
-        (kept if selection.keeps(visible_text(item.nodeid), cited) else dropped).append(item)
-    record = selection.record(
-        [visible_text(item.nodeid) for item in kept], len(items), config.stash.get(_PRESENT, None)
-    )
-    # Every xdist worker collects the same tests: whichever writes last writes the same.
-    out = counts_path(Path(option))
-    partial = out.with_name(f"{out.name}.{os.getpid()}")
-    partial.write_text(json.dumps(record), encoding="utf-8")
-    partial.replace(out)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+def register_selection(config: pytest.Config, selection: Selection, report: Path | None) -> None:
+    """Register the two halves of a selection's filter on ``config`` (the plugin, once)."""
+    owner = SelectionFilter(selection, report)
+    config.pluginmanager.register(owner, "gritwit-select-collected")
+    config.pluginmanager.register(_Deselect(owner), "gritwit-select")
 
 
 #: How the in-process reference is named in a report's ``implementation.command``.

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.internal.conjecture import engine as _engine
 
-from gritwit_conformance.harness._state import settings as run_settings
+from gritwit_conformance.harness import current_plan
 
 __all__ = ["SHRINK_CAP", "SHRINK_FACTOR", "SHRINK_FLOOR", "Properties", "properties"]
 
@@ -118,7 +118,8 @@ class Properties:
 
 def properties(cap: int | None = None, **extra: Any) -> Properties:
     """Settings of a property test: the run's examples, at most ``cap`` of them."""
-    examples = run_settings.examples if cap is None else max(1, min(run_settings.examples, cap))
+    planned = current_plan().examples
+    examples = planned if cap is None else max(1, min(planned, cap))
     return Properties(
         settings(
             max_examples=examples,

@@ -30,11 +30,11 @@ from gritwit_conformance.diff._objects import (
     render,
     show_data,
 )
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import settings
 
 Json = dict[str, Any]
-VECTORS_DIR = find_vectors_dir(settings.vectors)
+VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 
 
 def scenario_params(file: str, requirement: str) -> Iterator[Any]:

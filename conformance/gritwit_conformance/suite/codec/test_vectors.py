@@ -13,10 +13,10 @@ import pytest
 from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
 from gritwit_conformance.diff._more import bytes_divergence, description_divergence
 from gritwit_conformance.diff._objects import render
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import settings
 
-VECTORS_DIR = find_vectors_dir(settings.vectors)
+VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 
 
 def _params() -> Iterator[Any]:

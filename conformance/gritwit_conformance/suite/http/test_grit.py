@@ -20,8 +20,8 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import settings
 
 from ._api import body_of, counter, create, expect_error, head_of, inc, settle, shown
 from ._service import Services
@@ -31,7 +31,7 @@ from ._service import services as services
 pytestmark = pytest.mark.profile("http")
 
 CBOR = {"Content-Type": "application/cbor"}
-VECTORS_DIR = find_vectors_dir(settings.vectors)
+VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 #: A decode-phase class's status is 400 like a validate-phase class's (HTTP-003.2).
 MAX_SIZE = 16 * 1024 * 1024
 

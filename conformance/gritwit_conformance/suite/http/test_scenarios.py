@@ -25,7 +25,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
-from gritwit_conformance.harness._state import settings
+from gritwit_conformance.harness import current_plan
 
 from ._api import create, expect_error, head_of, object_of, send, settle
 from ._replays import (
@@ -44,7 +44,7 @@ from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
 
-VECTORS_DIR = find_vectors_dir(settings.vectors)
+VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 
 
 def _params() -> Iterator[Any]:

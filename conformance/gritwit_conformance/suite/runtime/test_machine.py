@@ -41,8 +41,8 @@ from hypothesis.stateful import (
 )
 
 import gritwit as g
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation, InProcess
-from gritwit_conformance.harness._state import settings
 
 from .._scenario import explain, impl_objects
 
@@ -270,7 +270,7 @@ def test_random_operations_with_kills(impl: Implementation, tmp_path: Path) -> N
     run_state_machine_as_test(
         RuntimeMachine,
         settings=hsettings(
-            max_examples=max(1, min(settings.examples, 12)),
+            max_examples=max(1, min(current_plan().examples, 12)),
             stateful_step_count=12,
             deadline=None,
             derandomize=True,

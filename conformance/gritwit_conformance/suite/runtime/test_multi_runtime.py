@@ -47,8 +47,8 @@ from typing import Any
 import pytest
 
 import gritwit as g
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import settings
 
 from ._multi import Actors, Model, Pause, Plan, Reader, Worker, ok
 
@@ -93,7 +93,7 @@ def _test_actor(name: str, note: int) -> str:
 def _workers(impl: Implementation, path: Path, plan: Plan, model: Model, checker: Reader,
              actors: Actors) -> None:  # fmt: skip
     """Run the workers, each in a thread with its own process; raise what broke one."""
-    scale = settings.timeout_scale or 1.0
+    scale = current_plan().timeout_scale or 1.0
     deadline = time.monotonic() + plan.seconds * scale
     sides = [impl._fresh() for _ in range(plan.workers)]
     pause = Pause()
@@ -108,7 +108,7 @@ def _workers(impl: Implementation, path: Path, plan: Plan, model: Model, checker
     try:
         for thread in threads:
             thread.start()
-        grace = 2 * settings.timeout * scale + 10  # one answer limit (ADP-012), twice
+        grace = 2 * current_plan().timeout * scale + 10  # one answer limit (ADP-012), twice
         for thread in threads:
             thread.join(max(0.0, deadline + grace - time.monotonic()))
         hung = [t.name for t in threads if t.is_alive()]

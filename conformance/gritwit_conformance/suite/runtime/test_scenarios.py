@@ -23,8 +23,8 @@ import pytest
 from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
 from gritwit_conformance.diff._more import bundle_divergence
 from gritwit_conformance.diff._objects import recorded_objects, render
+from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import settings
 from gritwit_conformance.vectors import replay_runtime
 
 from .._scenario import explain, impl_objects
@@ -32,7 +32,7 @@ from ._drive import directories, wire_call
 
 pytestmark = pytest.mark.profile("runtime")
 
-VECTORS_DIR = find_vectors_dir(settings.vectors)
+VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 #: Answer keys in the order a mismatch is explained: ids before what follows from them.
 ORDER = ("actor", "message", "step", "steps", "head", "heads", "bundle", "size")
 
