@@ -143,3 +143,34 @@ def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
             f"a kill right after the answer its head is {head}, not its last step: a folded "
             "swap was never made (RUN-017.9) or the run was acknowledged early (RUN-017.6)"
         )
+
+
+@pytest.mark.req("RUN-018.1", "RUN-018.3", "RUN-017.2", "ADP-015")
+@pytest.mark.parametrize("commit", [None, "group", "step"], ids=["default", "group", "step"])
+def test_a_run_adopts_at_most_its_bound_whatever_the_commit_mode(
+    impl: Implementation, tmp_path: Path, commit: str | None
+) -> None:
+    """Eight actors with a message each: runs bounded at 1, 2 and 3 steps adopt exactly that
+    many, the transitions of an open group counted (a runtime that counts only committed
+    steps starts all eight in one group), and each answers not quiescent until the last."""
+    rt = _open(impl, tmp_path, commit)
+    actors = _workload(impl, rt)
+    adopted: list[str] = []
+    for bound in (1, 2, 3):
+        ran = impl.call("rt-run", runtime=rt, max_steps=bound).expect_ok()
+        assert len(ran["steps"]) == bound, (
+            f"rt-run with max_steps {bound}, eight actors pending, adopted "
+            f"{len(ran['steps'])} steps: a run adopts at most its bound (RUN-018.1), the "
+            "transitions of an open group counted, and here has work for more"
+        )
+        assert ran["quiescent"] is False, (
+            f"a run stopped by its bound of {bound} with actors still pending answered "
+            "quiescent (RUN-018.1, RUN-018.3)"
+        )
+        adopted += [actor for actor, _ in ran["steps"]]
+    rest = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
+    adopted += [actor for actor, _ in rest["steps"]]
+    assert sorted(adopted) == sorted(actors), (
+        "over the bounded runs and one to quiescence each of the eight actors adopted "
+        f"exactly one step (RUN-018.1): {len(adopted)} steps for {len(set(adopted))} actors"
+    )
