@@ -527,5 +527,11 @@ def test_a_runtime_on_sqlite_catches_up_from_the_journal(
         assert [a for a, _ in report.steps] == [actor]
         assert mine.head(actor) == report.steps[0][1]
         assert mine.query(actor, "count").data == b"8"  # 5 + 3 incs, each read once
-        # only the first run of `other` listed the refs (it had never loaded); `mine` never
-        assert listed == ["heads/", "names/outside-outbox", "names/failed/"], listed
+        # only the first run of `other` listed the refs (it had never loaded): the heads,
+        # the outside's mailboxes, the marks and the placements (RUN-021.6); `mine` never
+        assert listed == [
+            "heads/",
+            "names/outside-outbox",
+            "names/failed/",
+            "names/placement/",
+        ], listed

@@ -92,8 +92,14 @@ def test_a_run_reads_only_the_refs_that_moved_and_sees_another_writers(
     assert mine.head(actor) == report.steps[0][1]
     assert mine.query(actor, "count").data == b"3"
     # only the first run of `other` listed the refs (it had never loaded): the heads, the
-    # outside's mailboxes and old ref (RUN-003.4, RUN-003.5) and the marks; `mine` never
-    assert listed == ["heads/", "names/outside-outbox", "names/failed/"], listed
+    # outside's mailboxes and old ref (RUN-003.4, RUN-003.5), the marks and the placement
+    # records (RUN-021.6); `mine` never
+    assert listed == [
+        "heads/",
+        "names/outside-outbox",
+        "names/failed/",
+        "names/placement/",
+    ], listed
 
 
 @pytest.mark.req("RUN-003.1", "RUN-004.4")
