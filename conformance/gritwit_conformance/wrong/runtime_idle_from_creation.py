@@ -24,13 +24,6 @@ ROW = WrongAdapter(
 )
 
 
-def touch(self: _events.Residency, actor: Any, now: float) -> None:
-    resident = self._actors.get(actor)
-    if resident is not None:
-        self._actors.move_to_end(actor)  # the bug: ``used`` is not updated
-        self._in_time_order = False
-
-
 def use(self: _events.Residency, actor: Any, head: Any, step: Any, now: float) -> bool:
     resident = self._actors.get(actor)
     if resident is None:
@@ -42,7 +35,6 @@ def use(self: _events.Residency, actor: Any, head: Any, step: Any, now: float) -
 
 
 def install() -> None:
-    patch(_events.Residency, "touch", touch)
     patch(_events.Residency, "use", use)
 
 

@@ -137,18 +137,10 @@ class Residency:
         self._actors.move_to_end(actor)
         self._placed_last(resident.used)
 
-    def touch(self, actor: ObjectId, now: float) -> None:
-        """Record that ``actor`` was used at ``now``."""
-        resident = self._actors.get(actor)
-        if resident is not None:
-            resident.used = now
-            self._actors.move_to_end(actor)
-            self._placed_last(now)
-
     def use(self, actor: ObjectId, head: ObjectId | None, step: Step | None, now: float) -> bool:
-        """Set resident ``actor``'s head and step and record it used at ``now``, as
-        :meth:`touch` (RUN-012.2), in one call; ``False`` (nothing changed) when it is
-        not resident."""
+        """Set resident ``actor``'s head and step and record it used at ``now``, moved last
+        in the least-recently-used order (RUN-012.2), in one call; ``False`` (nothing
+        changed) when it is not resident."""
         resident = self._actors.get(actor)
         if resident is None:
             return False
