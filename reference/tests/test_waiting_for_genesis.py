@@ -12,9 +12,9 @@ an id is idle once looked at (RUN-012.1) and the capacity and idle rules evict i
   recipient written so far) and the sender stays ok;
 * the idle rule evicts them too, and an evicted id still starts at its genesis and
   reads what waited for it;
-* the heavy one (``-m heavy`` with ``GRITWIT_PROFILE=deep``): issue 55's acceptance
-  "Outbox growth" through ``gritwit runtime run``, a fresh process a step: 20 steps of
-  11,000 sends to fresh ids.  Each step adds its outbox whole, 100 bytes a recipient so
+* the heavy one (``-m heavy`` with ``GRITWIT_PROFILE=deep``): outbox growth through
+  ``gritwit runtime run``, a fresh process a step: 20 steps of 11,000 sends to fresh
+  ids.  Each step adds its outbox whole, 100 bytes a recipient so
   far (1.1 MB more each step);
   the sixteenth would hold 176,000 recipients, past ENC-013's 16 MiB (167,772 entries of
   100 bytes): it fails ``too-large`` (WIT-009.4), the sender is marked failed after its
@@ -48,7 +48,7 @@ needs_interpreter = pytest.mark.skipif(interpreter_path() is None, reason=INSTAL
 ENTRY = 100
 #: ENC-013: the most bytes one object may encode to.
 OBJECT_MAX = 16 << 20
-#: The host's peak resident size allowed (issue 55's acceptance).
+#: The host's peak resident size allowed: a runtime under a flood stays well inside a small machine.
 HOST_PEAK = 700 << 20
 
 #: A Python actor (SBX-010) that sends ``PER`` messages to fresh ids at each ``go``.

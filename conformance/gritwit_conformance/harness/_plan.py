@@ -91,8 +91,8 @@ class Selection:
         ``present``: every test id the suite collected before any filter; a re-run test
         among them is *not missing* even when another selector (``--requirement``,
         ``--test``, ``--profile``, ``--smoke``) left it out: only a test the suite no
-        longer has is reported so (ADP-020.8; issue 56 found 678 tests a
-        ``--requirement`` left out called "no longer in the suite").
+        longer has is reported so (ADP-020.8: otherwise every test a ``--requirement``
+        left out would be called "no longer in the suite").
         """
         of = self.rerun_of if self.tests is not None else collected
         found: dict[str, Any] = {

@@ -128,7 +128,7 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 
 def fold(verdict: Verdict, report: pytest.TestReport) -> Verdict:
-    """``verdict`` after one more phase ``report`` of its test (issue 24).
+    """``verdict`` after one more phase ``report`` of its test (a skip is never counted as a pass).
 
     A skip at any phase is *skipped* (or *not claimed*, when the plugin skipped it at
     setup for an unclaimed profile; *not applicable*, *not run* by their prefixes),

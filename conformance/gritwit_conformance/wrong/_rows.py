@@ -297,7 +297,7 @@ ROWS: dict[str, Row] = {
             frozenset({"RUN-004.3"}),
             "failed",
             "the default first delay is 0: a failing transition is retried at once, with no "
-            "back-off unless first_delay is given (issue 56: delays tested at 0 only)",
+            "back-off unless first_delay is given (a suite testing delays at 0 only misses it)",
         ),
         (_to("gritwit.adapter._runtime", "FIRST_BACKOFF", lambda _: 0.0),),
     ),

@@ -3,7 +3,7 @@
 Its messages wait for a genesis (WIT-009.4), so they are still pending, and this
 runtime reads "no message pending" (RUN-012.1) literally: an actor without a head is
 never a candidate for eviction.  Every id ever written to stays resident — the
-reference's runs to quiescence did so before issue 55's fix (there through the idle
+reference's runs to quiescence did so before RUN-012.10 (there through the idle
 snapshot kept with the resident record) — and ``max_resident`` bounds nothing.
 """
 

@@ -1,4 +1,4 @@
-"""Timing rules under their default delays (RUN-004.3, RUN-005.1; issue 56 item 3).
+"""Timing rules under their default delays (RUN-004.3, RUN-005.1).
 
 Most runtime tests ask for no back-off (``rt-open``'s ``first_delay`` 0, ADP-015) so that
 their failing runs are short; the overrun's back-off (RUN-004.10, WIT-027.1) was the only

@@ -1,5 +1,4 @@
-"""Grouped sends over several of the outside's mailboxes (RUN-019.3, RUN-003.4; issue 56
-item 3).
+"""Grouped sends over several of the outside's mailboxes (RUN-019.3, RUN-003.4).
 
 With ``sends: "group"`` (ADP-015) sends join the open group, and its commit swaps *each*
 of the outside's mailboxes they touched (RUN-019.3), ``names/outside-outbox/<h>`` for

@@ -1,4 +1,4 @@
-"""The idle snapshot with two and three senders (RUN-012.1, ADP-014 step 2b; issue 56 item 3).
+"""The idle snapshot with two and three senders (RUN-012.1, ADP-014 step 2b).
 
 RUN-012.1 counts an actor idle when *the last pending message of each sender* is the one
 an attempt of it in the current run saw. It was tested with one sender; here the actor

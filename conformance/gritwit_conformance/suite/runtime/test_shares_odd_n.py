@@ -1,4 +1,4 @@
-"""Shares of an ``n`` that does not divide 16 (RUN-021; issue 56 item 3).
+"""Shares of an ``n`` that does not divide 16 (RUN-021).
 
 The other share tests use ``n`` = 2 and 4. For an ``n`` dividing 16, the first 16 hex
 digits of an id read as a number leave the same remainder as their last digit — the

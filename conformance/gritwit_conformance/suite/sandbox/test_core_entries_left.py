@@ -1,4 +1,4 @@
-"""The bound on a core's entries, on what a run leaves behind (SBX-006.15; issue 56 item 3).
+"""The bound on a core's entries, on what a run leaves behind (SBX-006.15).
 
 SBX-006.15 bounds a core's expansion at 262 144 (2**18) entries in two places: where a
 core is mounted (``test_core_expansion.py``) and on what a run leaves under ``/core``

@@ -1,4 +1,4 @@
-"""The bound on a core's entries, at import (SBX-006.18; issue 56 item 3).
+"""The bound on a core's entries, at import (SBX-006.18).
 
 SBX-006.15 bounds a ``python-wasi`` core at 262 144 (2**18) entries where it is mounted
 (``test_core_expansion.py``) and on what a run leaves (``test_core_entries_left.py``); a
