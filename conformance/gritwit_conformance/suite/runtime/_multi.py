@@ -370,7 +370,8 @@ class Worker:
             if slot is not None and slot[1] == "after":
                 with self.pause.alone():
                     self.kill_after(slot[0])
-                self.restart()
+                with self.pause.shared():
+                    self.restart()
                 continue
             with self.pause.shared():
                 if at in self.races:
@@ -382,8 +383,10 @@ class Worker:
                 else:  # not a process: abandoned after the operation instead (a restart)
                     self.operate(slot[0])
                     self.impl.kill()
-            if slot is not None:
-                self.restart()
+                if slot is not None:
+                    # A restart may send again what a kill took the answer of: it holds the
+                    # pause like any send, or a kill checked alone sees another's send land.
+                    self.restart()
         ok(self.impl, "rt-close", runtime=self.handle)
 
     def open(self) -> None:
@@ -515,9 +518,15 @@ class Worker:
             to, message = acked
             entry = self.checker.outside_entry(to)
             if entry != message:
+                later = message in {oid for oid, _ in self.checker.chain(entry)}
                 self.model.anomaly(
                     f"{where}: the outside's outbox entry for {to[:12]} is {entry}, not the "
-                    f"message {message[:12]} rt-send acknowledged (RUN-019.1)"
+                    f"message {message[:12]} rt-send acknowledged (RUN-019.1); "
+                    + (
+                        "a later send, with the acknowledged one before it in its queue"
+                        if later
+                        else "the acknowledged message is not in its queue: lost"
+                    )
                 )
         for counter in self.actors.counters:
             floor = self.model.floor(counter)
