@@ -63,7 +63,7 @@ FIELDS: Final[dict[str, dict[str, bool]]] = {
     "blob": {"type": True, "data": True, "headers": False},
     "tree": {"type": True, "entries": True},
     "message": {"type": True, "content": True, "previous": False, "headers": False},
-    "mailbox": {"type": True, "entries": True},
+    "mailbox": {"type": True, "entries": True, "base": False},
     "step": {
         "type": True,
         "actor": True,
@@ -109,7 +109,9 @@ def _to_value(obj: GritObject) -> dict[str, Any]:
         return value
     if kind is Mailbox:
         assert isinstance(obj, Mailbox)
-        return {"type": "mailbox", "entries": raw_of(obj.entries)}
+        if obj.base is None:
+            return {"type": "mailbox", "entries": raw_of(obj.entries)}
+        return {"base": obj.base.digest, "type": "mailbox", "entries": raw_of(obj.entries)}
     if kind is Tree:
         assert isinstance(obj, Tree)
         return {"type": "tree", "entries": raw_of(obj.entries)}
@@ -212,7 +214,7 @@ def _build_message(value: dict[str, Any]) -> Message:
 
 
 def _build_mailbox(value: dict[str, Any]) -> Mailbox:
-    return Mailbox(entries=MailboxEntries._trusted(value["entries"]))
+    return Mailbox(entries=MailboxEntries._trusted(value["entries"]), base=_optional(value, "base"))
 
 
 _STEP_SLOTS = tuple(

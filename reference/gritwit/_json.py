@@ -42,6 +42,7 @@ def object_to_json(obj: GritObject) -> JSON:
         return {
             "type": "mailbox",
             "entries": {actor.hex(): msg.hex() for actor, msg in obj.entries.items()},
+            "base": _id_or_none(obj.base),
         }
     if isinstance(obj, Step):
         return {
@@ -55,11 +56,12 @@ def object_to_json(obj: GritObject) -> JSON:
     raise TypeError(f"not a Grit object: {type(obj).__name__}")
 
 
-_ID_FIELDS = frozenset({"actor", "core", "content", "previous", "inbox", "outbox"})
+_ID_FIELDS = frozenset({"actor", "core", "content", "previous", "inbox", "outbox", "base"})
 #: The optional fields of each type (OBJ-018.7): only these read ``null`` / ``{}`` as absent.
 _OPTIONAL: dict[object, frozenset[str]] = {
     "blob": frozenset({"headers"}),
     "message": frozenset({"previous", "headers"}),
+    "mailbox": frozenset({"base"}),
     "step": frozenset({"previous", "inbox", "outbox"}),
 }
 _TEXT_ID = re.compile(r"[0-9a-f]{64}")

@@ -272,13 +272,16 @@ class Message:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mailbox:
-    """A non-empty map of actor ids to message ids (OBJ-013, OBJ-014)."""
+    """A non-empty map of actor ids to message ids (OBJ-013, OBJ-014), over the map of
+    the mailbox ``base`` names when it has one (OBJ-019.1)."""
 
     entries: Mapping[ObjectId, ObjectId]
+    base: ObjectId | None = None
 
     def __post_init__(self) -> None:
         if type(self.entries) is not MailboxEntries:
             object.__setattr__(self, "entries", make_mailbox_entries(self.entries))
+        _optional_id(self.base, "mailbox base")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -364,12 +367,14 @@ def mailbox_with(entries: Mapping[str, bytes], changes: Mapping[str, bytes]) -> 
     wrapped = _new_entries(MailboxEntries)  # as MailboxEntries._trusted(raw), without its frame
     wrapped._raw = raw
     _set_mailbox_entries(box, wrapped)
+    _set_mailbox_base(box, None)
     return box
 
 
 _new = object.__new__
 _new_entries: Callable[[type[MailboxEntries]], MailboxEntries] = object.__new__
 _set_mailbox_entries = vars(Mailbox)["entries"].__set__
+_set_mailbox_base = vars(Mailbox)["base"].__set__
 _set_tree_entries = vars(Tree)["entries"].__set__
 _set_blob_data, _set_blob_headers = vars(Blob)["data"].__set__, vars(Blob)["headers"].__set__
 
