@@ -21,7 +21,7 @@ import { compareKeys, fromHex, toHex } from './bytes.mjs'
 // --- reading a description -------------------------------------------------------------
 
 const TEXT_ID = /^[0-9a-f]{64}$/ // ID-003
-const ID_FIELDS = new Set(['content', 'previous', 'actor', 'core', 'inbox', 'outbox'])
+const ID_FIELDS = new Set(['content', 'previous', 'actor', 'core', 'inbox', 'outbox', 'base'])
 const isJsonObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** A text-form id becomes its 32 bytes; anything else stays as it is (and fails OBJ-005). */
@@ -91,7 +91,7 @@ export function objectToJson (obj) {
         headers: describeMap(get('headers'), (t) => t)
       }
     case 'mailbox':
-      return { type: 'mailbox', entries: describeMap(get('entries'), toHex) }
+      return { type: 'mailbox', entries: describeMap(get('entries'), toHex), base: idOrNull(get('base')) } // OBJ-018.1
     default: // step
       return {
         type: 'step',

@@ -78,7 +78,8 @@ const SHAPES = new Map([
     required: ['content'],
     fields: new Map([['content', idField('content')], ['previous', idField('previous')], ['headers', checkHeaders]])
   }],
-  ['mailbox', { required: ['entries'], fields: new Map([['entries', checkMailboxEntries]]) }],
+  // OBJ-013: `base` optional, checked as an id only (OBJ-019.2); canonical key order puts it first
+  ['mailbox', { required: ['entries'], fields: new Map([['entries', checkMailboxEntries], ['base', idField('base')]]) }],
   ['step', {
     required: ['actor', 'core'],
     fields: new Map(['actor', 'core', 'previous', 'inbox', 'outbox'].map((f) => [f, idField(f)]))

@@ -6,7 +6,7 @@
 //   blob    { type, data: Uint8Array, headers: Map name->text }
 //   tree    { type, entries: Map name->id }
 //   message { type, content: id, previous: id|null, headers: Map }
-//   mailbox { type, entries: Map actor id->message id }
+//   mailbox { type, entries: Map actor id->message id, base: id|null }   (OBJ-013, OBJ-019)
 //   step    { type, actor, core, previous, inbox, outbox }   (ids or null)
 // `encode` turns a record into its canonical bytes through the same validator
 // that checks decoded bytes (OBJ-017), so a bad name is `invalid-name` here too.
@@ -23,7 +23,7 @@ export const blob = (data, headers = NO_HEADERS) => ({ type: 'blob', data, heade
 export const tree = (entries) => ({ type: 'tree', entries: new Map(entries) })
 export const message = (content, previous = null, headers = NO_HEADERS) =>
   ({ type: 'message', content, previous, headers: new Map(headers) })
-export const mailbox = (entries) => ({ type: 'mailbox', entries: new Map(entries) })
+export const mailbox = (entries, base = null) => ({ type: 'mailbox', entries: new Map(entries), base })
 export const step = ({ actor, core, previous = null, inbox = null, outbox = null }) =>
   ({ type: 'step', actor, core, previous, inbox, outbox })
 
@@ -49,7 +49,7 @@ const text = (value) => {
 const texts = (map) => { for (const [k, v] of map) { text(k); text(v) } return map }
 
 /** Every field name of a record, in canonical key order (ENC-010): shorter first, then bytewise. */
-const FIELD_ORDER = ['core', 'data', 'type', 'actor', 'inbox', 'outbox', 'content', 'entries', 'headers', 'previous']
+const FIELD_ORDER = ['base', 'core', 'data', 'type', 'actor', 'inbox', 'outbox', 'content', 'entries', 'headers', 'previous']
 
 /** The CBOR-level value of a record (not yet validated), its fields already in canonical order. */
 function toValue (obj) {
@@ -64,6 +64,7 @@ function toValue (obj) {
     case 'tree':
     case 'mailbox':
       fields.entries = canonical([...obj.entries].map(([k, v]) => [k, idBytes(v)]))
+      if (obj.type === 'mailbox' && obj.base !== null && obj.base !== undefined) fields.base = idBytes(obj.base)
       break
     case 'message':
       fields.content = idBytes(obj.content)
@@ -90,7 +91,7 @@ export function fromValue (value) {
   switch (get('type')) {
     case 'blob': return blob(get('data'), get('headers') ?? NO_HEADERS)
     case 'tree': return tree(entries())
-    case 'mailbox': return mailbox(entries())
+    case 'mailbox': return mailbox(entries(), id('base'))
     case 'message': return message(id('content'), id('previous'), get('headers') ?? NO_HEADERS)
     default: return step({ actor: id('actor'), core: id('core'), previous: id('previous'), inbox: id('inbox'), outbox: id('outbox') })
   }
