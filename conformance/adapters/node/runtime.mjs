@@ -22,7 +22,7 @@
 
 import { GritError, fail } from './errors.mjs'
 import { encode, idOf, mailbox, message, textBlob } from './witobjects.mjs'
-import { mailboxEntries } from './witsteps.mjs'
+import { mailboxMap } from './witoutbox.mjs'
 import { Executor, failureClass, OUTSIDE, outsideChain } from './witexecutor.mjs'
 import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
 import { PYTHON_RUNTIME, sandboxReady } from './sandbox.mjs'
@@ -101,7 +101,7 @@ export class Runtime {
   /** `actor`'s head and what is pending for it (WIT-005) per the routing index. */
   pendingOf (actor) {
     const { id, step } = this.headStep(actor)
-    const found = this.index.pendingFor(actor, mailboxEntries(this.space, step?.inbox))
+    const found = this.index.pendingFor(actor, mailboxMap(this.space, step?.inbox))
     return { lastId: id, last: step, found }
   }
 
@@ -430,7 +430,7 @@ export class Runtime {
       return false
     }
     steps.push([actor, built.stepId])
-    this.index.setOutbox(actor, mailboxEntries(this.space, built.step.outbox))
+    this.index.advance(actor, job.last?.outbox ?? null, built.step.outbox) // routing reads the new top (WIT-010)
     this.residency.use(actor, built.stepId, monotonic()) // a step adopted is a use (RUN-012.6)
     if (built.step.inbox === (job.last?.inbox ?? null)) idle.set(actor, job.snapshot) // it read nothing
     return true
@@ -470,9 +470,9 @@ export class Runtime {
     if (this.group === null || this.group.length === 0) return true
     const { adopted, lost, added } = this.group.commit()
     this.runBytes += added // RUN-023.1: lost members' objects stay, and count
-    for (const { actor, built } of adopted) {
+    for (const { actor, before, built } of adopted) {
       this.sink?.steps.push([actor, built.stepId])
-      this.index.setOutbox(actor, mailboxEntries(this.space, built.step.outbox))
+      this.index.advance(actor, before?.outbox ?? null, built.step.outbox)
     }
     if (!lost.length) return true
     this.conflicts += lost.length

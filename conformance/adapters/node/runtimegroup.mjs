@@ -17,7 +17,7 @@
 // round and before a run answers (RUN-017.6).
 
 import { GritError } from './errors.mjs'
-import { mailboxEntries } from './witsteps.mjs'
+import { changedRecipients } from './witoutbox.mjs'
 import { Overlay } from './witobjects.mjs'
 
 export const COMMIT_MODES = ['group', 'step'] // RUN-017.1
@@ -30,7 +30,7 @@ export class CommitGroup {
     this.space = space
     this.size = size
     this.bytes = bytes
-    this.members = [] // { actor, expected, built }, in the order adopted
+    this.members = [] // { actor, expected, built, before: the step it continues }, in the order adopted
     this.held = 0 // encoded bytes of the members' objects
     this.touched = new Set() // the members' actors and the recipients of their new messages
   }
@@ -45,13 +45,12 @@ export class CommitGroup {
 
   /** Adopt `built` provisionally: `actor`'s step, expected to follow the head `expected`. */
   add (actor, expected, built, before) {
-    this.members.push({ actor, expected, built })
+    this.members.push({ actor, expected, built, before })
     for (const bytes of built.encodings.values()) this.held += bytes.length
     this.touched.add(actor)
-    const outbox = mailboxEntries(this.space, before?.outbox)
-    for (const [recipient, m] of mailboxEntries(new Overlay(this.space, built.objects), built.step.outbox)) {
-      if (outbox.get(recipient) !== m) this.touched.add(recipient)
-    }
+    // only the new outbox's top can hold a changed entry (WIT-009.5)
+    const reader = new Overlay(this.space, built.objects)
+    for (const recipient of changedRecipients(reader, before?.outbox ?? null, built.step.outbox)) this.touched.add(recipient)
   }
 
   /** Drop the open group unstored (an error escaped the run): none of it was acknowledged. */

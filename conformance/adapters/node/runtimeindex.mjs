@@ -19,7 +19,8 @@
 // message the head read (RUN-001.4: a message is routed only once its carrier is
 // committed, and each send continues the chain, WIT-004).
 
-import { mailboxEntries, pending } from './witsteps.mjs'
+import { pending } from './witsteps.mjs'
+import { mailboxMap, outboxTop } from './witoutbox.mjs'
 import { OUTSIDE, outsideEntries } from './witexecutor.mjs'
 
 export const FAILED_PREFIX = 'names/failed/'
@@ -41,19 +42,21 @@ export class RoutingIndex {
   constructor (space) {
     this.space = space
     this.outboxes = new Map() // sender -> Map recipient -> message id
+    this.outboxIds = new Map() // sender -> the outbox id whose map it holds (not the outside)
     this.failed = new Set()
   }
 
   /** Rebuild from the refs alone (RUN-003.1): every head's outbox, the outside's, the failed marks. */
   load () {
     this.outboxes.clear()
+    this.outboxIds.clear()
     this.failed = new Set()
     const table = this.space.refTable()
     this.outboxes.set(OUTSIDE, outsideEntries(this.space, table))
     for (const [name, target] of table) {
       if (name.startsWith(HEADS_PREFIX)) {
         const step = this.space.get(target)
-        if (step.type === 'step') this.outboxes.set(name.slice(HEADS_PREFIX.length), mailboxEntries(this.space, step.outbox))
+        if (step.type === 'step') this.setOutbox(name.slice(HEADS_PREFIX.length), mailboxMap(this.space, step.outbox), step.outbox)
       } else if (name.startsWith(FAILED_PREFIX)) {
         const actor = name.slice(FAILED_PREFIX.length)
         if (TEXT_ID.test(actor)) this.failed.add(actor) // a ref naming no actor marks none
@@ -61,11 +64,35 @@ export class RoutingIndex {
     }
   }
 
-  /** `sender`'s committed outbox is now `entries`; returns the recipients whose entry changed. */
-  setOutbox (sender, entries) {
+  /**
+   * `sender`'s committed outbox is now `entries`, the map of outbox `id` when known;
+   * returns the recipients whose entry changed.
+   */
+  setOutbox (sender, entries, id = undefined) {
     const before = this.outboxes.get(sender) ?? new Map()
     this.outboxes.set(sender, entries)
+    if (id === undefined) this.outboxIds.delete(sender)
+    else this.outboxIds.set(sender, id)
     return [...entries].filter(([r, m]) => before.get(r) !== m).map(([r]) => r)
+  }
+
+  /**
+   * `sender` committed a step whose outbox `to` was built from its last step's outbox
+   * `from` (WIT-009.5). When the index holds the map of `from`, the new map is that map
+   * with the top mailbox's own entries applied -- the levels below it are `from`'s chain
+   * (OBJ-019.1) -- so routing reads the top alone (WIT-010); otherwise (another writer
+   * moved the head meanwhile) the whole map is read. Returns the recipients whose entry changed.
+   */
+  advance (sender, from, to) {
+    const held = this.outboxes.get(sender)
+    if (held === undefined || this.outboxIds.get(sender) !== from) return this.setOutbox(sender, mailboxMap(this.space, to), to)
+    this.outboxIds.set(sender, to)
+    if (to === from) return []
+    const changed = []
+    for (const [r, m] of outboxTop(this.space, to).entries) {
+      if (held.get(r) !== m) { held.set(r, m); changed.push(r) }
+    }
+    return changed
   }
 
   /**
@@ -119,6 +146,7 @@ export class RoutingIndex {
     }
     const head = this.space.getRef(HEADS_PREFIX + sender)
     const step = head === null ? null : this.space.get(head)
-    this.setOutbox(sender, step?.type === 'step' ? mailboxEntries(this.space, step.outbox) : new Map())
+    if (step?.type === 'step') this.setOutbox(sender, mailboxMap(this.space, step.outbox), step.outbox)
+    else this.setOutbox(sender, new Map())
   }
 }

@@ -1,12 +1,16 @@
 // What an object names, and everything reachable from a step: the edges a bundle
 // follows (RUN-009.1) and verification walks (RUN-010.1).
 
-/** The ids `obj` names: tree and mailbox entries, a message's content and previous, a step's core, previous, inbox, outbox. */
+/**
+ * The ids `obj` names: tree entries, mailbox entries and `base` (RUN-009.1, OBJ-019), a
+ * message's content and previous, a step's core, previous, inbox, outbox.
+ */
 export function references (obj) {
   switch (obj.type) {
     case 'tree':
-    case 'mailbox':
       return [...obj.entries.values()]
+    case 'mailbox':
+      return obj.base === null ? [...obj.entries.values()] : [...obj.entries.values(), obj.base]
     case 'message':
       return obj.previous === null ? [obj.content] : [obj.content, obj.previous]
     case 'step':

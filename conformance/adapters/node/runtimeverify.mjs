@@ -1,7 +1,7 @@
 // Verifying an actor's history (RUN-010) and erasing a blob (RUN-011).
 
 import { GritError, fail } from './errors.mjs'
-import { mailboxEntries } from './witsteps.mjs'
+import { mailboxMap } from './witoutbox.mjs'
 import { reachable } from './runtimereach.mjs'
 import { FORK_ENTRY, forkOrigin } from './runtimefork.mjs'
 
@@ -81,7 +81,7 @@ function checkCursors (space, chain) {
   for (const [id, s] of chain) {
     let inbox
     try {
-      inbox = mailboxEntries(space, s.inbox)
+      inbox = mailboxMap(space, s.inbox)
       for (const [sender, old] of before) {
         const now = inbox.get(sender)
         if (now === undefined) {

@@ -11,7 +11,8 @@
 
 import { GritError, fail } from './errors.mjs'
 import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
-import { assemble, coreProblem, mailboxEntries, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
+import { assemble, coreProblem, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
+import { mailboxMap } from './witoutbox.mjs'
 import { PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
@@ -32,9 +33,9 @@ const DIGITS = '0123456789abcdef'
  */
 export function outsideEntries (space, table = null) {
   const target = (name) => (table === null ? space.getRef(name) : (table.get(name) ?? null))
-  const entries = mailboxEntries(space, target(OUTSIDE_REF))
+  const entries = mailboxMap(space, target(OUTSIDE_REF))
   for (const digit of DIGITS) {
-    for (const [r, m] of mailboxEntries(space, target(`${OUTSIDE_REF}/${digit}`))) {
+    for (const [r, m] of mailboxMap(space, target(`${OUTSIDE_REF}/${digit}`))) {
       if (r[15] === digit) entries.set(r, m) // another digit's recipient is no entry (RUN-003.4)
     }
   }
@@ -49,8 +50,8 @@ export function outsideEntries (space, table = null) {
 export function outsideChain (space, recipient) {
   const ref = outsideRef(recipient)
   const current = space.getRef(ref)
-  const entries = mailboxEntries(space, current)
-  const previous = entries.get(recipient) ?? mailboxEntries(space, space.getRef(OUTSIDE_REF)).get(recipient) ?? null
+  const entries = mailboxMap(space, current)
+  const previous = entries.get(recipient) ?? mailboxMap(space, space.getRef(OUTSIDE_REF)).get(recipient) ?? null
   return { ref, current, entries, previous }
 }
 export const TEST_RUNTIME = 'test-actor'
@@ -129,7 +130,7 @@ export class Executor {
     const boxes = new Map([[OUTSIDE, outsideEntries(this.space)]])
     for (const name of this.space.refNames('heads/')) {
       const s = this.space.get(this.space.getRef(name))
-      boxes.set(s.actor, mailboxEntries(this.space, s.outbox))
+      boxes.set(s.actor, mailboxMap(this.space, s.outbox))
     }
     return boxes
   }
@@ -137,7 +138,7 @@ export class Executor {
   /** Everything pending for `actor`, by sender in id order (WIT-005). */
   pendingFor (actor, boxes = this.outboxes()) {
     const s = this.headStep(actor)
-    const inbox = mailboxEntries(this.space, s?.inbox)
+    const inbox = mailboxMap(this.space, s?.inbox)
     const found = new Map()
     for (const sender of [...boxes.keys()].sort()) {
       const box = boxes.get(sender)

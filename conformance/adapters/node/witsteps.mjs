@@ -1,6 +1,6 @@
 // Pending messages, cores, the default update merge, and a transition's output
 // turned into a checked step (spec/06-wit.md: WIT-001, WIT-005, WIT-007 … WIT-009,
-// WIT-013, WIT-015, WIT-016).
+// WIT-013, WIT-015, WIT-016; the outbox's chain in witoutbox.mjs).
 //
 // Shapes used by the executor:
 //   input  { actor, lastStep, lastId, core, pending: Map sender -> [{ id, message }], objects }
@@ -10,6 +10,7 @@
 
 import { fail } from './errors.mjs'
 import { encode, getTyped, mailbox, message, Overlay, step, tree } from './witobjects.mjs'
+import { buildOutbox, lookup, mailboxChain, mailboxMap } from './witoutbox.mjs'
 
 export const WIT = 'wit'
 export const WIT_UPDATE = 'wit_update'
@@ -17,14 +18,6 @@ export const FROZEN = 'frozen'
 const PROTECTED = [WIT, WIT_UPDATE, FROZEN] // WIT-016
 
 const invalidTransition = (req, msg) => fail('invalid-transition', req, msg)
-
-/** The entries of mailbox `id` (empty when absent). */
-export function mailboxEntries (reader, id) {
-  if (id === null || id === undefined) return new Map()
-  const box = reader.get(id)
-  if (box.type !== 'mailbox') invalidTransition('WIT-008', `${id} is not a mailbox`)
-  return new Map(box.entries)
-}
 
 /** WIT-005: walk from the outbox entry back through `previous`, stop before the inbox entry. */
 export function pending (reader, outboxEntry, inboxEntry) {
@@ -167,19 +160,24 @@ export function assemble (inp, out, reader) {
   const grouped = groupSends(out.sends, overlay)
   const last = inp.lastStep
 
-  const inbox = mailboxEntries(reader, last?.inbox)
+  const inbox = mailboxMap(reader, last?.inbox) // one mailbox without base (WIT-008.4)
   for (const [sender, count] of out.read) {
     if (count) inbox.set(sender, inp.pending.get(sender)[count - 1].id)
   }
-  const outbox = mailboxEntries(reader, last?.outbox)
+  // WIT-009: each recipient's last message, chained from its entry in the last map
+  // (found along the base chain, OBJ-019.1); the outbox is then built by WIT-009.5.
+  const lastOutbox = last?.outbox ?? null
+  const chain = mailboxChain(reader, lastOutbox)
+  const sent = new Map()
   for (const [recipient, group] of grouped) {
     for (const send of group) {
-      const previous = send.signal ? null : (outbox.get(recipient) ?? null)
-      outbox.set(recipient, created.add(message(send.content, previous, send.headers)))
+      const previous = send.signal ? null : (sent.get(recipient) ?? lookup(chain, recipient) ?? null)
+      sent.set(recipient, created.add(message(send.content, previous, send.headers)))
     }
   }
   const inboxId = inbox.size ? created.add(mailbox(inbox)) : null
-  const outboxId = outbox.size ? created.add(mailbox(outbox)) : null
+  const built = buildOutbox(lastOutbox, chain, sent)
+  const outboxId = built === null ? lastOutbox : created.add(built) // WIT-009.1: unchanged map, same outbox
   const newStep = step({ actor: inp.actor, core: coreId, previous: last === null ? null : inp.lastId, inbox: inboxId, outbox: outboxId })
   const stepId = created.add(newStep)
   return { step: newStep, stepId, objects: created.byId, encodings: created.encodings }

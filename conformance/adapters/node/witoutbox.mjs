@@ -1,0 +1,96 @@
+// A mailbox's map read along its `base` chain (OBJ-019), and the chained outbox a step
+// gets (WIT-009.1, WIT-009.5, WIT-009.6).
+//
+// A mailbox with `base` stands for its base's map with its own entries added, its own
+// replacing the base's (OBJ-019.1); every read of an entry -- an outbox entry walked by
+// WIT-005, an inbox cursor -- is the first entry along the chain. An outbox is built so
+// that a step stores what it changed, not every recipient written to so far: the
+// entries that differ from the last step's map, over the last outbox as base, merged
+// downwards while the base is small or not much larger (WIT-009.5), never into more than
+// MERGE_CAP entries (WIT-009.6). Inboxes and the outside's mailboxes are never chained
+// (WIT-008.4, RUN-003.4): they are built as one mailbox elsewhere, and read here.
+
+import { fail } from './errors.mjs'
+import { mailbox } from './witobjects.mjs'
+
+/** WIT-009.5: a base of at most this many entries is merged into whatever sits on it. */
+export const SMALL_BASE = 256
+/** WIT-009.6: a merge never makes a mailbox of more entries than this. */
+export const MERGE_CAP = 65536
+
+/**
+ * The mailboxes of `id`'s chain, top first (empty when `id` is null; the first `most`
+ * only, when given). The top one not a mailbox is the step's fault (WIT-008); a `base`
+ * naming no mailbox breaks OBJ-019.2, and an absent one fails `not-found` in
+ * `reader.get`. Ids are hashes, so the chain ends.
+ */
+export function mailboxChain (reader, id, most = Infinity) {
+  const chain = []
+  for (let at = id ?? null; at !== null && chain.length < most;) {
+    const box = reader.get(at)
+    if (box.type !== 'mailbox') {
+      if (chain.length === 0) fail('invalid-transition', 'WIT-008', `${at} is not a mailbox`)
+      fail('invalid-object', 'OBJ-019.2', `the base ${at} of a mailbox is a ${box.type}, not a mailbox`)
+    }
+    chain.push(box)
+    at = box.base ?? null
+  }
+  return chain
+}
+
+/** The top mailbox of outbox `id` (not null): its own entries, what WIT-009.5 changed. */
+export const outboxTop = (reader, id) => mailboxChain(reader, id, 1)[0]
+
+/** The entry for `key` in a chain's map: the first mailbox along it that has one (OBJ-019.1). */
+export function lookup (chain, key) {
+  for (const box of chain) {
+    const found = box.entries.get(key)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** The map of mailbox `id` (OBJ-019.1), a new Map the caller may change (empty when absent). */
+export function mailboxMap (reader, id) {
+  const chain = mailboxChain(reader, id)
+  if (chain.length === 1) return new Map(chain[0].entries)
+  const map = new Map()
+  for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i].entries) map.set(k, v)
+  return map
+}
+
+/**
+ * The recipients whose entry differs between the maps of outboxes `before` and `after`,
+ * where `after` was built from `before` by WIT-009.5 (or is `before`): every change is
+ * then among the top mailbox's own keys, the levels below being `before`'s chain's own
+ * objects, so only the top is looked at (WIT-010).
+ */
+export function changedRecipients (reader, before, after) {
+  if (after === null || after === undefined || after === before) return []
+  const old = mailboxChain(reader, before)
+  const top = outboxTop(reader, after)
+  return [...top.entries].filter(([r, m]) => lookup(old, r) !== m).map(([r]) => r)
+}
+
+/**
+ * WIT-009.5: the mailbox standing for the last map with `changes` (recipient -> last
+ * message sent) applied, the last outbox being `lastId` with `chain` its mailboxes.
+ * Returns null when nothing differs (the caller keeps the last outbox, WIT-009.1),
+ * else the one new mailbox record; the bases it names are stored already.
+ */
+export function buildOutbox (lastId, chain, changes) {
+  const d = [...changes].filter(([r, m]) => lookup(chain, r) !== m)
+  if (d.length === 0) return null
+  if (lastId === null || lastId === undefined) return mailbox(d)
+  let entries = new Map(d)
+  let base = lastId
+  for (const below of chain) { // `below` is the mailbox `base` names: the chain's next level
+    const added = [...entries.keys()].filter((k) => !below.entries.has(k)).length
+    const fits = below.entries.size + added <= MERGE_CAP // WIT-009.6
+    const worth = below.entries.size <= SMALL_BASE || 2 * entries.size >= below.entries.size
+    if (!(fits && worth)) break
+    entries = new Map([...below.entries, ...entries]) // own entries replace the base's
+    base = below.base ?? null
+  }
+  return mailbox(entries, base)
+}
