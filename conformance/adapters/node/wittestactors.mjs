@@ -9,6 +9,11 @@
 // once instead of burning 100 000 000 units of fuel. Its queries run its module.
 // `sleepy` (WIT-030) has no Wasm build: it is native JavaScript below, and really
 // sleeps (synchronously, Atomics.wait) for each `nap`, never simulated (WIT-030.1).
+// `fanout`'s transitions are native too (WIT-028.1 allows it): its Wasm build can make
+// at most 1024 effects a call (WASM-018), so it fails a `fanout` naming more actors,
+// which WIT-021.1 does not bound -- and a step that writes to tens of thousands of
+// recipients is what a chained outbox's merge cap is tested with (WIT-009.6). Its
+// queries still run its module.
 
 import { readFileSync } from 'node:fs'
 import { GritError, fail } from './errors.mjs'
@@ -54,6 +59,31 @@ function testActor (name) {
   return run
 }
 
+const TEXT_ID = /^[0-9a-f]{64}$/ // WIT-028.6: a text-form id, as data
+const utf8 = new TextDecoder('utf-8', { fatal: false })
+
+/**
+ * `fanout` (WIT-021.1): each `fanout` whose content is a tree queues `fanned`, that
+ * content, to each entry naming an actor (a present blob holding a text-form id), in
+ * the tree's canonical order; everything is read, nothing else has an effect.
+ */
+function fanout (inp) {
+  const sends = []
+  for (const sender of [...inp.pending.keys()].sort()) { // senders in id order (WIT-028.2)
+    for (const item of inp.pending.get(sender)) {
+      const list = mtOf(item) === 'fanout' ? getTyped(inp.objects, item.message.content, 'tree') : null
+      if (list === null) continue // read without effect (WIT-028.3, WIT-028.4)
+      for (const id of list.entries.values()) { // a tree's entries are in canonical order (ENC-010)
+        const named = getTyped(inp.objects, id, 'blob')
+        const to = named === null || named.data.length !== 64 ? null : utf8.decode(named.data)
+        if (to !== null && TEXT_ID.test(to)) sends.push({ recipient: to, content: item.message.content, headers: [['mt', 'fanned']], signal: false })
+      }
+    }
+  }
+  const read = new Map([...inp.pending].map(([sender, items]) => [sender, items.length]))
+  return { core: inp.core, read, sends, newObjects: [] }
+}
+
 /** `sleepy`'s line of WIT-018's catalogue, byte for byte. */
 const SLEEPY_WUT = '{"description":"Sleeps for each mt \'nap\' before its step ends; the runtime bounds it.",' +
   '"messages":[{"description":"Content: a decimal number of milliseconds, at most 5000.","mt":"nap"}],' +
@@ -90,7 +120,9 @@ sleepy.query = (queryName) => {
   fail('unknown-query', 'WIT-017.3', `test actor sleepy has no query ${JSON.stringify(queryName).slice(0, 60)}`)
 }
 
-export const TEST_ACTORS = new Map([...TEST_ACTOR_NAMES.map((name) => [name, testActor(name)]), ['sleepy', sleepy]])
+fanout.query = testActor('fanout').query
+
+export const TEST_ACTORS = new Map([...TEST_ACTOR_NAMES.map((name) => [name, testActor(name)]), ['sleepy', sleepy], ['fanout', fanout]])
 
 /** `replace` (WIT-014): the new core is the update's tree without its `wit_update` entry. */
 function replace (inp) {
