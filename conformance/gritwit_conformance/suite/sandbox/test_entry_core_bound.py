@@ -14,8 +14,11 @@ The protocol describes a core entry by entry (a content description shares nothi
 the cores are wide, not a DAG: 512 directories of 511 files, about 5 MB of JSON.  The
 update that passes the bound is tiny (one file into a directory the core has): only its
 merge with the core is past the bound, so a runtime that bounds the update's own tree,
-or merges without recursing, adopts it.  SBX-006.16's bytes bound is not reached here: a
-description repeats each file's bytes, so 64 MiB of files is more than 128 MB of JSON.
+or merges without recursing, adopts it.  SBX-006.16's bytes bound is reached at an update
+only: a description repeats each file's bytes (64 MiB of files would be more than 128 MB
+of JSON), so the actor's own run leaves 64 MiB - 1 byte, one blob named at seven paths,
+and one-byte updates take the core to the limit and past it.  A genesis core past the
+bytes bound cannot be described within a request; the reference's own tests check it.
 Written against ``gritwit_conformance.wrong.runtime_update_core_unbounded`` and
 ``runtime_entry_core_unbounded``.
 """
@@ -61,13 +64,15 @@ def _entries(shape: dict[str, int]) -> int:
     return sum(1 + max(files, 0) for files in shape.values())
 
 
-def _described(shape: dict[str, int], interpreter: str) -> tuple[Any, dict[str, g.ObjectId]]:
+def _described(
+    shape: dict[str, int], interpreter: str, program: str = PROGRAM
+) -> tuple[Any, dict[str, g.ObjectId]]:
     """The genesis content description of a ``python-wasi`` core of ``shape`` (ADP-019.7's
     ``wit`` blob), and the core's entries, computed here from the objects."""
     headers = {"interpreter": interpreter, "runtime": "python-wasi", "sandbox": "1"}
-    wit = g.Blob(data=PROGRAM.encode(), headers=headers)
+    wit = g.Blob(data=program.encode(), headers=headers)
     blob = {"blob": DATA}
-    entries: dict[str, Any] = {"wit": {"blob": PROGRAM.encode().hex(), "headers": headers}}
+    entries: dict[str, Any] = {"wit": {"blob": program.encode().hex(), "headers": headers}}
     ids = {"wit": g.object_id(wit)}
     for name, files in shape.items():
         if files < 0:
@@ -80,12 +85,12 @@ def _described(shape: dict[str, int], interpreter: str) -> tuple[Any, dict[str, 
 
 
 def _genesis(
-    impl: Implementation, runtime: str, shape: dict[str, int]
+    impl: Implementation, runtime: str, shape: dict[str, int], program: str = PROGRAM
 ) -> tuple[str, dict[str, g.ObjectId]]:
     """Send the genesis of a core of ``shape`` from the outside (WIT-012.1), as
     ``rt-genesis`` sends a test actor's: the actor (the core's id) and the core's entries."""
     interpreter = str(impl.call("sandbox-info").expect_ok()["interpreter"])
-    content, ids = _described(shape, interpreter)
+    content, ids = _described(shape, interpreter, program)
     actor = g.object_id(g.Tree(entries=ids)).hex()
     # a valid request; check=False spares the harness's schema check of its 2**18
     # descriptions (seconds), not the adapter's own checks
@@ -226,6 +231,72 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         mark = _failed_mark(impl, runtime, actor)
         assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
             f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+#: Leaves 64 MiB - 1 byte of files at its first run, and nothing new after: eight files,
+#: seven naming one blob of 8 MiB, ``f0`` one of 8 MiB - 1 byte.
+FILL = (
+    "import os\n"
+    "if not os.path.exists('f0'):\n"
+    "    buf = b'x' * (8 << 20)\n"
+    "    for i in range(8):\n"
+    "        with open(f'f{i}', 'wb') as f:\n"
+    "            f.write(buf if i else buf[:-1])\n"
+)
+MIB = 1 << 20
+
+
+@pytest.mark.req("SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-007.3", "RUN-004.1")
+@pytest.mark.req("RUN-004.4", "SBX-013.1")
+@pytest.mark.inputs("largest", "past-largest")
+def test_an_update_past_the_core_limit_in_bytes_is_refused(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A run leaves 64 MiB - 1 byte of files, one blob named at seven paths counted at each
+    (SBX-006.16).  An update adding a file of one byte merges to exactly the core limit
+    (64 MiB): adopted, and the next message runs on it; an update adding another byte is
+    refused ``too-large``, the actor keeping its last core.  A description cannot carry
+    64 MiB (each file's bytes again), so the bytes come from the actor's own run."""
+    runtime = _open(impl, tmp_path / "rt")
+    try:
+        actor, ids = _genesis(impl, runtime, {}, FILL)
+        _send(impl, runtime, actor, "fill", {"blob": DATA})
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 1, (
+            "a run that leaves 64 MiB - 1 byte of files is within the core limit "
+            f"(SBX-007.3): {run}"
+        )
+        full, short = g.Blob(data=b"x" * (8 * MIB)), g.Blob(data=b"x" * (8 * MIB - 1))
+        files = {f"f{i}": g.object_id(full if i else short) for i in range(8)}
+        filled = {**ids, **files}
+        assert _head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=filled)).hex(), (
+            "the run's core is its eight files beside its wit (SBX-004.2)"
+        )
+        kept = g.object_id(g.Tree(entries={**filled, "u": g.object_id(LEAF)})).hex()
+        _send(impl, runtime, actor, "update", {"tree": {"u": {"blob": DATA}}})
+        _send(impl, runtime, actor, "note", {"blob": DATA})
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
+            "an update that merges to files of exactly the core limit (64 MiB, a blob named "
+            "at seven paths counted at each) must be adopted, and the next message runs on "
+            f"that core (SBX-006.17, SBX-006.16): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept, (
+            "the update's core is the old core with u merged in (WIT-013.4)"
+        )
+        _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
+        run = _run(impl, runtime)
+        refused = [[actor, "too-large"]]
+        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+            "an update whose merged core holds 64 MiB + 1 byte of files (a blob named at "
+            "seven paths counts at each) must fail too-large where it enters (SBX-006.17, "
+            f"SBX-006.16, SBX-013.1): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept, (
+            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
         )
     finally:
         impl.call("rt-close", runtime=runtime)
