@@ -1,5 +1,5 @@
-"""The bound on a core's entries where a ``python-wasi`` core enters: genesis and update
-(SBX-006.17).
+"""The bound on a ``python-wasi`` core where it enters: its genesis and an update
+(SBX-006.17), by entries (SBX-006.15) and, at an update, by bytes (SBX-006.16).
 
 SBX-006.15 bounds a core at 262 144 (2**18) entries where it is mounted; a runtime
 refuses a core its actor's runs could not mount where the core enters, not at every run
