@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import blake3
 import pytest
+from aio import run
 from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
-from gritwit.runtime import export_bundle, import_bundle, verify_actor
+from gritwit.runtime import Runtime, export_bundle, history, import_bundle, verify_actor
 from gritwit.store import Store
 from gritwit.wit import test_actor_core
 
@@ -180,3 +181,34 @@ def test_a_bundle_holds_exactly_the_closure_through_bases(levels: list[dict[int,
     assert set(boxes) <= set(ids)
     other = Store.memory()
     assert import_bundle(other, data) == (actor, head)
+
+
+async def _counters(rt: Runtime, count: int, incs: int) -> list[g.ObjectId]:
+    actors = []
+    for index in range(count):
+        core, objects = test_actor_core("counter", {"tag": g.Blob(data=b"%d" % index)})
+        actors.append(await rt.genesis(core, objects))
+    await rt.run_until_quiescent()
+    for amount in range(1, incs + 1):
+        for actor in actors:
+            blob = g.Blob(data=str(amount).encode())
+            await rt.send(actor, g.object_id(blob), {"mt": "inc"}, objects=(blob,))
+        report = await rt.run_until_quiescent()
+        assert report.quiescent and not report.failures
+    return actors
+
+
+@pytest.mark.req("WIT-008.4", "RUN-003.4", "OBJ-019.1")
+def test_inboxes_and_the_outsides_mailboxes_are_single_mailboxes() -> None:
+    """Every inbox a runtime writes, and every mailbox of its outside, is one mailbox
+    without base: only a step's outbox may be a chain (WIT-009.5)."""
+    store = Store.memory()
+    actors = run(_counters(Runtime(store), 3, 3))
+    inboxes = {step.inbox for actor in actors for _, step in history(store, actor)}
+    inboxes.discard(None)
+    outside = {target for _, target in store.list_ref_targets("names/outside-outbox/")}
+    assert len(inboxes) >= 3 * 3 and len(outside) >= 1
+    for oid in [*inboxes, *outside]:
+        assert oid is not None
+        box = store.get_object(oid)
+        assert isinstance(box, g.Mailbox) and box.base is None, (oid, box)

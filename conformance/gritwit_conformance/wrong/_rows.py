@@ -198,7 +198,7 @@ ROWS: dict[str, Row] = {
     "codec_mailbox_without_base": Row(
         WrongAdapter(
             ("codec",),
-            frozenset({"OBJ-013", "OBJ-003.2"}),
+            frozenset({"OBJ-013", "OBJ-003.2", "OBJ-019.2"}),
             "failed",
             "the mailbox schema lacks the optional base field: mailboxes over a base are refused",
             smoke=True,
