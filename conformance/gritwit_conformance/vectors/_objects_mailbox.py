@@ -285,7 +285,7 @@ def _based_invalid() -> Group:
             flags=["UnknownField"],
         )
     order: dict[str, tuple[dict[str, bytes], tuple[str, ...], str, str]] = {
-        # base is the first field after type in canonical key order (OBJ-016.2)
+        # the type first (OBJ-002), then the keys, then base: the first key in canonical order
         "bad-base-before-empty-entries": (
             {"base": b.bstr(b""), "entries": b.raw_map([])},
             (),
@@ -304,6 +304,12 @@ def _based_invalid() -> Group:
             "invalid-id",
             "OBJ-005",
         ),
+        "unknown-type-before-bad-base": (
+            {"base": b.bstr(b""), "type": b.tstr("mailboxes")},
+            (),
+            "invalid-object",
+            "OBJ-002",
+        ),
         "unknown-field-before-bad-base": (
             {"base": b.bstr(b""), "zzz": b.uint(0)},
             (),
@@ -321,7 +327,7 @@ def _based_invalid() -> Group:
         group.invalid(
             f"mailbox/{slug}",
             slug.replace("-", " ") + ": fields are checked in canonical key order "
-            "(type, then base, then entries), after unknown and missing keys",
+            "(base, then entries), after the type and unknown and missing keys",
             ("OBJ-016.2", req),
             with_fields(_BASED, replace, drop),
             error,

@@ -225,8 +225,8 @@ def _cbor_field(key: str, item: object) -> object:
     return item
 
 
-#: Two faults each; the first in OBJ-016.2's order decides: unknown keys, missing keys, then
-#: each field in canonical key order, ``base`` before ``entries``.
+#: Two faults each; the first in OBJ-016.2's order decides: the type (OBJ-002), unknown keys,
+#: missing keys, then each field in canonical key order, ``base`` before ``entries``.
 ORDER: dict[str, tuple[dict[str, Any], list[str], str]] = {
     "bad-base-before-empty-entries": ({"base": b"", "entries": {}}, [], "invalid-id"),
     "bad-base-before-bad-key": (
@@ -245,11 +245,14 @@ ORDER: dict[str, tuple[dict[str, Any], list[str], str]] = {
         "invalid-object",
     ),
     "unknown-key-before-bad-base": ({"base": b"", "zzz": 0}, [], "invalid-object"),
+    # "base" sorts before "type", but the type is OBJ-002's, checked before any field
+    "unknown-type-before-bad-base": ({"base": b"", "type": "mailboxes"}, [], "invalid-object"),
+    "text-type-before-null-base": ({"base": None, "type": 1}, [], "invalid-object"),
     "missing-entries-before-bad-base": ({"base": b""}, ["entries"], "invalid-object"),
 }
 
 
-@pytest.mark.req("OBJ-016.2", "OBJ-013", "OBJ-005", "OBJ-004.2", "OBJ-003")
+@pytest.mark.req("OBJ-016.2", "OBJ-013", "OBJ-005", "OBJ-004.2", "OBJ-003", "OBJ-002")
 @pytest.mark.parametrize("name", sorted(ORDER))
 def test_base_is_checked_after_the_keys_and_before_entries(impl: Implementation, name: str) -> None:
     changes, drop, expected = ORDER[name]
