@@ -18,7 +18,7 @@ from typing import Final
 from .._ids import ObjectId
 from .._objects import Blob, Mailbox, Step
 from ..store import Store, head_ref
-from ..wit import Executor, mailbox_entries
+from ..wit import Executor, mailbox_entries, mailbox_map
 from ._cache import ObjectCache
 from ._events import (
     ARCHIVED,
@@ -231,6 +231,8 @@ class ResidentActors:
         obj = self._cache.get_object(mailbox)
         if not isinstance(obj, Mailbox):  # as mailbox_entries does
             return mailbox_entries(self._cache, mailbox)
+        if obj.base is not None:  # an outbox's chain: its map (OBJ-019.1)
+            return mailbox_map(self._cache, mailbox)
         return obj.entries
 
     def remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:

@@ -184,8 +184,21 @@ class Transitions:
         # … and only then are its messages routed.
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
-        entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
-        moved = self._index.set_outbox(actor, entries, built.step_id)
+        last = job.last
+        if (outbox is not None and outbox.base is not None) or (
+            outbox is None
+            and step.outbox is not None
+            and last is not None
+            and step.outbox == last.outbox
+        ):
+            # a chain's new top, or the last outbox kept (WIT-009.5, WIT-009.1): only the
+            # top's own entries can have changed, not the whole map
+            moved = self._index.set_outbox_over(
+                actor, job.last_id, built.step_id, step.outbox, outbox, self._cache
+            )
+        else:
+            entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
+            moved = self._index.set_outbox(actor, entries, built.step_id)
         if moved:  # none for a step that sent nothing new: no mark_sent frame then
             self._marks.mark_sent(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty

@@ -20,6 +20,7 @@ from .._maps import Headers, raw_of
 from .._objects import GritObject, Mailbox, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
+from ._outbox import MERGE_CAP, NO_CHAIN, SMALL_BASE, OutboxChain, build_outbox, read_chain
 from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
@@ -328,12 +329,28 @@ def assemble(
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
     last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
-    last_outbox = {} if last is None or last.outbox is None else mailbox_raw(reader, last.outbox)
-    latest = _send_messages(grouped, last_outbox, created) if grouped else {}
-    inbox = mailbox_with(last_inbox, _read_entries(inp, out))
+    inbox = mailbox_with(last_inbox, _read_entries(inp, out))  # one mailbox (WIT-008.4)
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
-    outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
-    outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
+    # The last outbox's chain (OBJ-019.1): only the entries of the recipients sent to are
+    # looked up, never the whole map (WIT-009.1, WIT-009.5)
+    chain = NO_CHAIN if last is None or last.outbox is None else read_chain(reader, last.outbox)
+    levels = chain.levels
+    if not levels or (
+        len(levels) == 1
+        and len(levels[0]) <= SMALL_BASE
+        and len(levels[0]) + len(grouped) <= MERGE_CAP
+    ):
+        # None yet, or a small outbox of one mailbox: WIT-009.5 merges every change into it
+        # (WIT-009.6's cap allowing), so the new outbox is one mailbox with the entries set,
+        # as it was before chains
+        last_outbox = levels[0] if levels else {}
+        latest = _send_messages(grouped, last_outbox, created) if grouped else {}
+        outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
+        outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
+    else:
+        latest = _send_messages(grouped, chain, created) if grouped else {}
+        outbox = build_outbox(chain, _sent_entries(latest)) if latest else None
+        outbox_id = chain.top if outbox is None else created.made(outbox)
     if last is not None and last_id is None:
         last_id = object_id(last)
     previous = None if last is None else last_id
@@ -360,7 +377,9 @@ def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, byte
 
 
 def _send_messages(
-    grouped: dict[ObjectId, list[Send]], outbox: Mapping[str, bytes], created: _Created
+    grouped: dict[ObjectId, list[Send]],
+    outbox: Mapping[str, bytes] | OutboxChain,
+    created: _Created,
 ) -> dict[ObjectId, ObjectId]:
     """Build and add each sent message; each recipient's last message, by recipient.
 
