@@ -195,7 +195,7 @@ def test_reading_follows_base_and_names_what_is_wrong() -> None:
     assert chain.get(_key(1)) == _value(7) and chain.get(_key(2)) == _value(0)
     assert chain.get(_key(9)) is None
     blob = objects.put(Blob(data=b"x"))
-    with pytest.raises(InvalidObject, match="OBJ-019.2"):
+    with pytest.raises(InvalidObject, match=r"OBJ-019\.2"):
         read_chain(objects, objects.put(_level([1], base=blob)))
     missing = ObjectId(b"\x07" * 32)
     with pytest.raises(ObjectNotFound):

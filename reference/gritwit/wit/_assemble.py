@@ -329,7 +329,8 @@ def assemble(
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
     last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
-    inbox = mailbox_with(last_inbox, _read_entries(inp, out))  # one mailbox (WIT-008.4)
+    inbox = mailbox_with(last_inbox, _read_entries(inp, out))
+    assert inbox is None or inbox.base is None, "WIT-008.4: an inbox is one mailbox"
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
     # The last outbox's chain (OBJ-019.1): only the entries of the recipients sent to are
     # looked up, never the whole map (WIT-009.1, WIT-009.5)
