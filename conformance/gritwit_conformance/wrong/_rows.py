@@ -283,6 +283,18 @@ ROWS: dict[str, Row] = {
             for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
         ),
     ),
+    "runtime_outbox_cap_512": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 512 entries, not 65,536",
+        ),
+        tuple(
+            _to(module, "MERGE_CAP", lambda _: 512)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
     "runtime_outside_one_mailbox": Row(
         WrongAdapter(
             ("runtime",),

@@ -148,16 +148,19 @@ class Fanout:
         return found
 
 
-@pytest.mark.req("WIT-009.5", "WIT-009.1", "WIT-005", "OBJ-019.1", "WIT-021.1")
+@pytest.mark.req("WIT-009.5", "WIT-009.6", "WIT-009.4", "WIT-009.1", "WIT-005", "OBJ-019.1")
 def test_the_stored_outbox_is_the_chain_the_rule_builds(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    """Steps of 256, 1, 1, 127, 1, 193 fresh recipients, then one to an old recipient.
+    """Steps of 256, 1, 1, 127, 1, 193 fresh recipients, then two to old recipients.
 
     Expected chains (own entries, top first): [256], [257] (a base of 256 merges a top of
     one), [1, 257] (257 does not), [128, 257] (the 1 merges into the 128; 2·128 < 257),
-    [386] (129 merges into 257), [579] (193 into 386: exactly half), [1, 579] (a second
-    message to a recipient of the lower level, chained from that level's entry).
+    [386] (129 merges into 257), [579] (193 into 386: exactly half), [1, 579] and [2, 579]
+    (second messages to recipients written at the first step, the second found in the
+    level under the top: each chained from the map's entry, OBJ-019.1).  Every
+    merge here is far below WIT-009.6's cap, so none may be refused for it; every
+    recipient ever written to stays in the map (WIT-009.4).
     """
     rt = Rt(impl, tmp_path / "rt")
     try:
@@ -168,6 +171,8 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
         assert fanout.model.shape() == [579], fanout.model.shape()  # the suite's own model
         fanout.fan([_fresh(3)])  # written at the first step: in the base now
         assert fanout.model.shape() == [1, 579]
+        fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
+        assert fanout.model.shape() == [2, 579]
     finally:
         rt.close()
 
