@@ -8,7 +8,10 @@
 * both sides of each limit, on chains made by hand: a base of 256 entries merges, 257
   with a top of 128 does not and with 129 does; a union of 65,536 merges, 65,537 not;
 * reading follows ``base``: the first level that has the key wins; a base naming no
-  mailbox fails ``invalid-object`` and an absent one ``not-found`` (OBJ-019.2).
+  mailbox fails ``invalid-object`` and an absent one ``not-found`` (OBJ-019.2);
+* through :func:`~gritwit.wit.assemble`: a step stores only the new top, routing looks
+  only at its keys, an unchanged outbox keeps its id, and an inbox of 300 senders stays
+  one mailbox (WIT-008.4).
 """
 
 from __future__ import annotations
@@ -22,15 +25,25 @@ from hypothesis import strategies as st
 from gritwit._codec import encode_with_id
 from gritwit._errors import InvalidObject, ObjectNotFound
 from gritwit._ids import ObjectId
-from gritwit._objects import Blob, GritObject, Mailbox
+from gritwit._objects import Blob, GritObject, Mailbox, Message, Step
+from gritwit.store import Store
 from gritwit.wit import (
     MERGE_CAP,
     NO_CHAIN,
     SMALL_BASE,
+    Assembled,
     OutboxChain,
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    assemble,
     build_outbox,
+    mailbox_entries,
     mailbox_raw,
+    pending,
     read_chain,
+    routed,
+    test_actor_core,
     top_changes,
 )
 
@@ -200,3 +213,61 @@ def test_reading_follows_base_and_names_what_is_wrong() -> None:
     missing = ObjectId(b"\x07" * 32)
     with pytest.raises(ObjectNotFound):
         read_chain(objects, objects.put(_level([1], base=missing)))
+
+
+# --- through assemble: a transition's step ------------------------------------------------
+
+
+def _transition(
+    store: Store,
+    actor: ObjectId,
+    last: Step | None,
+    sends: tuple[Send, ...] = (),
+    senders: dict[ObjectId, ObjectId] | None = None,
+) -> Assembled:
+    """One transition of an ``echo`` core reading one message from each of ``senders``
+    (sender -> message id) and making ``sends``; its objects stored."""
+    core, objects = test_actor_core("echo")
+    for obj in objects:
+        store.put_object(obj)
+    waiting = {s: tuple(pending(store, m, None)) for s, m in (senders or {}).items()}
+    inp = TransitionInput(actor=actor, last_step=last, core=core, pending=waiting, objects=store)
+    out = TransitionOutput(core=core, sends=sends, read={s: 1 for s in waiting})
+    built = assemble(inp, out, store)
+    for obj in built.objects:
+        store.put_object(obj)
+    return built
+
+
+def _ids(count: int, tag: bytes) -> list[ObjectId]:
+    return [ObjectId(hashlib.sha256(tag + b"%d" % i).digest()) for i in range(count)]
+
+
+@pytest.mark.req("WIT-009.5", "WIT-009.1", "WIT-010.1", "WIT-008.4")
+def test_a_step_stores_the_top_routes_only_its_keys_and_keeps_an_unchanged_id() -> None:
+    """300 recipients, then one more: the second step's outbox is a top of one over the
+    first's (WIT-009.5), routing after it finds that one recipient only (WIT-010.1); a
+    step sending nothing keeps the outbox's id (WIT-009.1).  Its inbox, read from 300
+    senders, then 1, is one mailbox without base each time (WIT-008.4)."""
+    store = Store.memory()
+    blob = store.put_object(Blob(data=b"x"))
+    actor = ObjectId(b"\x0a" * 32)
+    many = _ids(300, b"to")
+    reading = _ids(300, b"from")
+    senders = {s: store.put_object(Message(content=blob)) for s in reading}
+    first = _transition(
+        store, actor, None, tuple(Send(recipient=r, content=blob) for r in many), senders
+    )
+    assert first.outbox is not None and first.outbox.base is None  # no last outbox
+    new = ObjectId(b"\x0b" * 32)
+    one = {reading[0]: store.put_object(Message(content=blob, headers={"mt": "y"}))}
+    second = _transition(store, actor, first.step, (Send(recipient=new, content=blob),), one)
+    assert second.outbox is not None and second.outbox.base == first.step.outbox
+    assert list(second.outbox.entries) == [new]
+    assert list(routed(store, second.step, first.step, {})) == [new]
+    assert set(mailbox_entries(store, second.step.outbox)) == {*many, new}
+    for built in (first, second):  # WIT-008.4: never a chain, past 256 senders too
+        inbox = store.get_object(built.step.inbox)  # type: ignore[arg-type]
+        assert isinstance(inbox, Mailbox) and inbox.base is None and len(inbox.entries) == 300
+    third = _transition(store, actor, second.step)
+    assert third.step.outbox == second.step.outbox and third.outbox is None

@@ -527,37 +527,21 @@ class RoutingIndex:
         return changed
 
     def set_outbox_over(
-        self,
-        sender: ObjectId,
-        last_head: ObjectId | None,
-        head: ObjectId,
-        outbox: ObjectId | None,
-        top: Mailbox | None,
-        objects: ObjectReader,
-    ) -> list[ObjectId]:
-        """:meth:`set_outbox` for ``sender``'s step ``head``, built on ``last_head``, whose
-        outbox ``outbox`` is the mailbox ``top`` WIT-009.5 built, with a ``base``
-        (``top`` ``None``: the last step's outbox, unchanged).
-
-        Only the top's own entries can differ from the last step's map (its base is the
-        last outbox's chain or a tail of it, WIT-009.5), so when the index holds
-        ``last_head``'s outbox only they are compared; else the map is read whole.
-        Returns the recipients whose entry changed.
-        """
+        self, sender: ObjectId, last: ObjectId | None, head: ObjectId, outbox: ObjectId | None,
+        top: Mailbox | None, objects: ObjectReader,
+    ) -> list[ObjectId]:  # fmt: skip
+        """:meth:`set_outbox` for ``sender``'s step ``head`` built on ``last``, its outbox
+        ``outbox`` the chain's new top ``top`` (``None``: the last outbox, unchanged).  Only
+        the top's own entries can differ from ``last``'s map (WIT-009.5): when the index
+        holds that map only they are compared, else the map is read whole."""
         held = self._outboxes.get(sender)
-        if last_head is None or self._heads.get(sender) != last_head or held is None:
+        if last is None or self._heads.get(sender) != last or type(held) is not MailboxEntries:
             return self.set_outbox(sender, mailbox_map(objects, outbox), head)
         self._heads[sender] = head
         if top is None:  # nothing changed (WIT-009.1)
             return []
-        new = raw_of(top.entries)
-        old = (
-            held._raw if type(held) is MailboxEntries else {r.hex(): m[0] for r, m in held.items()}
-        )
-        changed = []
-        for r, m in new.items():
-            if old.get(r) != m:
-                changed.append(_actor(r))
+        old, new = held._raw, raw_of(top.entries)
+        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
         for recipient in changed:
             self._senders.setdefault(recipient, set()).add(sender)
         self._outboxes[sender] = MailboxEntries._trusted({**old, **new})

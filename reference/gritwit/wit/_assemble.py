@@ -20,7 +20,7 @@ from .._maps import Headers, raw_of
 from .._objects import GritObject, Mailbox, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
-from ._outbox import MERGE_CAP, NO_CHAIN, SMALL_BASE, OutboxChain, build_outbox, read_chain
+from ._outbox import MERGE_CAP, SMALL_BASE, OutboxChain, build_outbox, read_chain
 from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
@@ -332,26 +332,29 @@ def assemble(
     inbox = mailbox_with(last_inbox, _read_entries(inp, out))
     assert inbox is None or inbox.base is None, "WIT-008.4: an inbox is one mailbox"
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
-    # The last outbox's chain (OBJ-019.1): only the entries of the recipients sent to are
-    # looked up, never the whole map (WIT-009.1, WIT-009.5)
-    chain = NO_CHAIN if last is None or last.outbox is None else read_chain(reader, last.outbox)
-    levels = chain.levels
-    if not levels or (
-        len(levels) == 1
-        and len(levels[0]) <= SMALL_BASE
-        and len(levels[0]) + len(grouped) <= MERGE_CAP
+    # The last outbox (OBJ-019.1): one mailbox of at most 256 entries takes every change
+    # (WIT-009.5, the cap of WIT-009.6 allowing), so the new outbox is that mailbox with
+    # the entries set, as before chains; else its chain, in which only the entries of the
+    # recipients sent to are looked up, never the whole map (WIT-009.1)
+    box = None if last is None or last.outbox is None else reader.get_object(last.outbox)
+    last_outbox = {} if box is None or type(box) is not Mailbox else raw_of(box.entries)
+    if box is None or (
+        type(box) is Mailbox
+        and box.base is None
+        and len(last_outbox) <= SMALL_BASE
+        and len(last_outbox) + len(grouped) <= MERGE_CAP
     ):
-        # None yet, or a small outbox of one mailbox: WIT-009.5 merges every change into it
-        # (WIT-009.6's cap allowing), so the new outbox is one mailbox with the entries set,
-        # as it was before chains
-        last_outbox = levels[0] if levels else {}
         latest = _send_messages(grouped, last_outbox, created) if grouped else {}
         outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
         outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
     else:
+        assert last is not None and last.outbox is not None
+        if not isinstance(box, Mailbox):
+            raise InvalidTransition("WIT-008.1", f"{last.outbox} is not a mailbox")
+        chain = read_chain(reader, last.outbox)
         latest = _send_messages(grouped, chain, created) if grouped else {}
         outbox = build_outbox(chain, _sent_entries(latest)) if latest else None
-        outbox_id = chain.top if outbox is None else created.made(outbox)
+        outbox_id = last.outbox if outbox is None else created.made(outbox)
     if last is not None and last_id is None:
         last_id = object_id(last)
     previous = None if last is None else last_id
