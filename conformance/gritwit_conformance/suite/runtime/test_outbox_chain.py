@@ -13,7 +13,8 @@ The steps put each limit on both sides: a base of 256 merges a top of one, one o
 does not; a top of 128 stays over a base of 257 and one of 129 merges into it, and a top
 of 193 merges into a base of 386 (exactly half); a message to a recipient in a lower
 level chains from that level's entry (WIT-005 reads the map, OBJ-019.1).  The heavy
-form: a union of 65,536 merges, one of 65,537 does not.
+form: a union of 65,536 merges, one of 65,537 does not.  An inbox is never such a
+chain: past 256 senders it stays one mailbox (WIT-008.4).
 """
 
 from __future__ import annotations
@@ -173,6 +174,42 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
         assert fanout.model.shape() == [1, 579]
         fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
         assert fanout.model.shape() == [2, 579]
+    finally:
+        rt.close()
+
+
+@pytest.mark.slow
+@pytest.mark.req("WIT-008.4")
+def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_path: Path) -> None:
+    """A ``fanout`` fans out to 257 ``echo`` actors, each of which replies to it: its
+    inbox then holds 258 senders (the outside among them).  One more message from the
+    outside changes one entry, in one step: the inbox is still one mailbox without
+    ``base``, with all 258 entries (WIT-008.4), where WIT-009.5's rule would make a top of
+    one over it."""
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        echoes = [genesis(rt, "echo", {"tag": f"{i:04x}"}).actor for i in range(SMALL_BASE + 1)]
+        fanout = genesis(rt, "fanout", {"tag": "01"})
+        rt.run(max_steps=2000)
+        listing = {f"{i:06d}": {"blob": e.encode().hex()} for i, e in enumerate(echoes)}
+        fanout.send("fanout", {"tree": listing})
+        rt.run(max_steps=2000)  # each echo replies; the fanout reads every reply
+        fanout.send("fanout", {"blob": ""})  # not a tree: read without effect (WIT-021.1)
+        steps = rt.run(max_steps=10)["steps"]
+        head = rt.head(fanout.actor)
+        assert head is not None and steps == [[fanout.actor, head]], (
+            f"one message was pending, for the fanout alone: one step, not {steps} (an "
+            "inbox that lost its senders' entries reads their messages again, WIT-005)"
+        )
+        inbox = rt.step(head).inbox
+        assert inbox is not None
+        box = rt.obj(inbox)
+        assert isinstance(box, g.Mailbox)
+        assert box.base is None and len(box.entries) == SMALL_BASE + 2, (
+            f"the fanout's inbox has {len(box.entries)} own entries and base {box.base}: an "
+            f"inbox is one mailbox without base (WIT-008.4), here of {SMALL_BASE + 2} senders "
+            "(257 echo actors and the outside)"
+        )
     finally:
         rt.close()
 
