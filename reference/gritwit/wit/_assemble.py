@@ -329,21 +329,23 @@ def assemble(
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
     last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
+    # mailbox_with makes one mailbox without base: an inbox is never a chain (WIT-008.4)
     inbox = mailbox_with(last_inbox, _read_entries(inp, out))
-    assert inbox is None or inbox.base is None, "WIT-008.4: an inbox is one mailbox"
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
     # The last outbox (OBJ-019.1): one mailbox of at most 256 entries takes every change
     # (WIT-009.5, the cap of WIT-009.6 allowing), so the new outbox is that mailbox with
     # the entries set, as before chains; else its chain, in which only the entries of the
     # recipients sent to are looked up, never the whole map (WIT-009.1)
     box = None if last is None or last.outbox is None else reader.get_object(last.outbox)
-    last_outbox = {} if box is None or type(box) is not Mailbox else raw_of(box.entries)
-    if box is None or (
+    if box is None and not grouped:  # no outbox, nothing sent: none (a counter's inc)
+        outbox, outbox_id = None, None
+    elif box is None or (
         type(box) is Mailbox
         and box.base is None
-        and len(last_outbox) <= SMALL_BASE
-        and len(last_outbox) + len(grouped) <= MERGE_CAP
+        and (size := len(raw_of(box.entries))) <= SMALL_BASE  # no MailboxEntries.__len__
+        and size + len(grouped) <= MERGE_CAP
     ):
+        last_outbox = {} if box is None else raw_of(box.entries)
         latest = _send_messages(grouped, last_outbox, created) if grouped else {}
         outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
         outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))

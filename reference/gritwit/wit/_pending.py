@@ -30,10 +30,10 @@ def mailbox_raw(reader: ObjectReader, mailbox: ObjectId | None) -> Mapping[str, 
     if mailbox is None:
         return {}
     obj = reader.get_object(mailbox)
+    if type(obj) is Mailbox and obj.base is None:  # without isinstance's call: the usual
+        return raw_of(obj.entries)
     if not isinstance(obj, Mailbox):
         raise InvalidTransition("WIT-008.1", f"{mailbox} is not a mailbox")
-    if obj.base is None:
-        return raw_of(obj.entries)
     return read_chain(reader, mailbox).map()
 
 
