@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from gritwit._codec import encode_with_id
 from gritwit._errors import InvalidObject, ObjectNotFound
 from gritwit._ids import ObjectId
+from gritwit._maps import raw_of
 from gritwit._objects import Blob, GritObject, Mailbox, Message, Step
 from gritwit.store import Store
 from gritwit.wit import (
@@ -36,6 +37,7 @@ from gritwit.wit import (
     Send,
     TransitionInput,
     TransitionOutput,
+    _outbox,
     assemble,
     build_outbox,
     mailbox_entries,
@@ -46,6 +48,7 @@ from gritwit.wit import (
     test_actor_core,
     top_changes,
 )
+from gritwit_conformance.strategies import mailboxes
 
 
 class Objects:
@@ -81,6 +84,15 @@ def _level(keys: range | list[int], v: int = 0, base: ObjectId | None = None) ->
     return Mailbox(
         entries={ObjectId.from_hex(_key(i)): ObjectId(_value(v)) for i in keys}, base=base
     )
+
+
+@given(mailboxes)
+@pytest.mark.req("OBJ-013", "OBJ-019", "WIT-009.5")
+def test_the_builder_s_mailbox_is_the_constructor_s(box: Mailbox) -> None:
+    """What the builder makes through slots, with or without ``base``, is the object the
+    validating constructor makes, and encodes as it does."""
+    made = _outbox._mailbox(dict(sorted(raw_of(box.entries).items())), box.base)
+    assert made == box and encode_with_id(made) == encode_with_id(box)
 
 
 def _step(objects: Objects, last: ObjectId | None, sets: dict[str, bytes]) -> ObjectId | None:
