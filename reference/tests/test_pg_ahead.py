@@ -44,6 +44,8 @@ def test_only_steps_and_mailboxes_are_kept(
     step = g.Step(actor=actor, core=core, previous=previous, inbox=inbox, outbox=outbox)
     assert _pg_ahead.keepable(g.encode_object(step))
     assert _pg_ahead.keepable(g.encode_object(g.Mailbox(entries=entries)))
+    # a chain's top (OBJ-013, WIT-009.5): kept as well
+    assert _pg_ahead.keepable(g.encode_object(g.Mailbox(entries=entries, base=core)))
     # a blob can be erased: never kept, whatever its bytes (even a step's encoding)
     assert not _pg_ahead.keepable(g.encode_object(g.Blob(data=data)))
     disguised = g.Blob(data=g.encode_object(step))

@@ -136,7 +136,7 @@ def test_mailbox_with_is_the_mailbox_of_the_entries(
 
 
 @pytest.mark.req("WIT-008.1", "WIT-009.1", "OBJ-014")
-@given(mailboxes)
+@given(plain_mailboxes)  # one mailbox: its map is its entries (a chain's: test_outbox_chain.py)
 def test_mailbox_raw_and_entries_are_the_mailbox_s(box: g.Mailbox) -> None:
     store = Store.memory()
     oid = store.put_object(box)
@@ -164,7 +164,8 @@ def test_an_unchanged_core_s_erased_wit_still_fails_the_transition() -> None:
 
 
 @pytest.mark.req("OBJ-012", "OBJ-015", "OBJ-013", "ENC-010", "ID-001")
-@given(messages, steps, plain_mailboxes)  # _mailbox_map writes no base yet (WIT-009.5 to come)
+@given(messages, steps, plain_mailboxes)  # _mailbox_map: one mailbox; a chain's top (base)
+# is built by wit._outbox._mailbox, held to the constructor in test_outbox_chain.py
 def test_assemble_s_objects_are_the_constructors_and_encode_with_id_s(
     message: g.Message, step: g.Step, box: g.Mailbox
 ) -> None:

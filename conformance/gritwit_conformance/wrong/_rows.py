@@ -274,6 +274,43 @@ ROWS: dict[str, Row] = {
             ),
         ),
     ),
+    "runtime_outbox_always_merges": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.5"}),
+            "failed",
+            "builds every outbox as one mailbox: every base counts as small, so the top "
+            "always absorbs it (no chain, the whole map stored each step)",
+        ),
+        tuple(
+            _to(module, "SMALL_BASE", lambda _: 1 << 40)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
+    "runtime_outbox_never_merges": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.5"}),
+            "failed",
+            "never merges an outbox's new top into its base: every step adds a level",
+        ),
+        tuple(
+            _to(module, "MERGE_CAP", lambda _: 0)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
+    "runtime_outbox_cap_512": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 512 entries, not 65,536",
+        ),
+        tuple(
+            _to(module, "MERGE_CAP", lambda _: 512)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
     "runtime_outside_one_mailbox": Row(
         WrongAdapter(
             ("runtime",),

@@ -44,8 +44,8 @@ from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
-from .._maps import MailboxEntries
-from .._objects import GritObject, Message, Step
+from .._maps import MailboxEntries, raw_of
+from .._objects import GritObject, Mailbox, Message, Step
 from ..store import Store
 from ..store._refs import _ACTORS, HEADS_PREFIX, head_actor
 from ..wit import (
@@ -54,7 +54,7 @@ from ..wit import (
     ObjectReader,
     PendingMessage,
     _outside,
-    mailbox_entries,
+    mailbox_map,
     pending,
 )
 from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, read_outside
@@ -337,14 +337,18 @@ class RoutingIndex:
         prefetch(senders)
         # each entry's newest message where it changed: what a recipient's walk reads first
         # (WIT-005), the messages before it being read by earlier catch-ups
+        # (WIT-009.5: a step's changed entries are among its outbox's own, the top of its
+        # chain; what an older step changed, under it, is read when walked)
         news = []
         for box, sender in senders.items():
             before = self._outboxes.get(sender, _NO_ENTRIES)
-            news += [
-                m
-                for r, m in mailbox_entries(objects, box).items()
-                if before.get(r) != m and m not in self._sent  # the sent are held in memory
-            ]
+            top = objects.get_object(box)
+            if isinstance(top, Mailbox):
+                news += [
+                    m
+                    for r, m in top.entries.items()
+                    if before.get(r) != m and m not in self._sent  # the sent are held in memory
+                ]
         prefetch(news)
 
     def _ref_at(
@@ -454,7 +458,7 @@ class RoutingIndex:
             return
         step = objects.get_object(target)
         if isinstance(step, Step):  # REF-002: a step of ``actor``
-            touched.update(self.set_outbox(actor, mailbox_entries(objects, step.outbox), target))
+            touched.update(self.set_outbox(actor, mailbox_map(objects, step.outbox), target))
             touched.add(actor)
 
     def saw_head(self, actor: ObjectId, head: ObjectId | None) -> bool:
@@ -520,6 +524,27 @@ class RoutingIndex:
             self._heads.pop(sender, None)
         else:
             self._heads[sender] = head
+        return changed
+
+    def set_outbox_over(
+        self, sender: ObjectId, last: ObjectId | None, head: ObjectId, outbox: ObjectId | None,
+        top: Mailbox | None, objects: ObjectReader,
+    ) -> list[ObjectId]:  # fmt: skip
+        """:meth:`set_outbox` for ``sender``'s step ``head`` built on ``last``, its outbox
+        ``outbox`` the chain's new top ``top`` (``None``: the last outbox, unchanged).  Only
+        the top's own entries can differ from ``last``'s map (WIT-009.5): when the index
+        holds that map only they are compared, else the map is read whole."""
+        held = self._outboxes.get(sender)
+        if last is None or self._heads.get(sender) != last or type(held) is not MailboxEntries:
+            return self.set_outbox(sender, mailbox_map(objects, outbox), head)
+        self._heads[sender] = head
+        if top is None:  # nothing changed (WIT-009.1)
+            return []
+        old, new = held._raw, raw_of(top.entries)
+        changed = [_actor(r) for r, m in new.items() if old.get(r) != m]
+        for recipient in changed:
+            self._senders.setdefault(recipient, set()).add(sender)
+        self._outboxes[sender] = MailboxEntries._trusted({**old, **new})
         return changed
 
     def _keep_sent(self, messages: Mapping[ObjectId, Message]) -> None:

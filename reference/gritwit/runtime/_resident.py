@@ -18,7 +18,7 @@ from typing import Final
 from .._ids import ObjectId
 from .._objects import Blob, Mailbox, Step
 from ..store import Store, head_ref
-from ..wit import Executor, mailbox_entries
+from ..wit import Executor, mailbox_entries, mailbox_map
 from ._cache import ObjectCache
 from ._events import (
     ARCHIVED,
@@ -229,9 +229,11 @@ class ResidentActors:
         if mailbox is None:
             return _NO_ENTRIES
         obj = self._cache.get_object(mailbox)
+        if type(obj) is Mailbox and obj.base is None:  # the usual: one mailbox
+            return obj.entries
         if not isinstance(obj, Mailbox):  # as mailbox_entries does
             return mailbox_entries(self._cache, mailbox)
-        return obj.entries
+        return mailbox_map(self._cache, mailbox)  # an outbox's chain: its map (OBJ-019.1)
 
     def remember(self, actor: ObjectId, head: ObjectId | None, step: Step | None) -> None:
         """Keep ``actor``'s new head in memory, as its most recent use (RUN-012.2)."""

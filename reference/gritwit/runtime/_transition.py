@@ -184,14 +184,25 @@ class Transitions:
         # … and only then are its messages routed.
         step = built.step
         outbox = built.outbox  # the step's mailboxes, as built: not read back
-        entries = self._residents.entries(step.outbox) if outbox is None else outbox.entries
-        moved = self._index.set_outbox(actor, entries, built.step_id)
+        last = job.last
+        if outbox is not None and outbox.base is None:  # one mailbox: its entries, as built
+            moved = self._index.set_outbox(actor, outbox.entries, built.step_id)
+        elif outbox is not None or (
+            step.outbox is not None and last is not None and step.outbox == last.outbox
+        ):  # a chain's new top, or the last outbox kept (WIT-009.5, WIT-009.1): only the
+            # top's own entries can have changed, not the whole map
+            moved = self._index.set_outbox_over(
+                actor, job.last_id, built.step_id, step.outbox, outbox, self._cache
+            )
+        else:  # none, or its maker did not say: read (its map, OBJ-019.1)
+            moved = self._index.set_outbox(
+                actor, self._residents.entries(step.outbox), built.step_id
+            )
         if moved:  # none for a step that sent nothing new: no mark_sent frame then
             self._marks.mark_sent(moved)
         if not self._read_all(built, job.found):  # else only news can be pending: dirty
             self._marks.again(actor)
         self._residents.remember(actor, built.step_id, step)
-        last = job.last
         if step.inbox == (None if last is None else last.inbox):
             self._residents.wait(actor, job.snapshot, idle)
         if self._grouped:

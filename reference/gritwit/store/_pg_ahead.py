@@ -134,15 +134,23 @@ CHANGES_SQL: Final = Sql.of(
 _STEP_CORE: Final = b"\x64core\x58\x20"  # the first key of a step, and its id's head
 _STEP_TYPE: Final = b"\x64type\x64step"  # the second key, after the core's 32 bytes
 _MAILBOX: Final = b"\xa2\x64type\x67mailbox"  # a mailbox's first bytes
+#: A mailbox with ``base`` (OBJ-013): a map of 3, ``base`` and its id first (ENC-010),
+#: then ``type: mailbox``.  Only the top of an outbox's chain (WIT-009.5) is read ahead:
+#: the mailboxes under it are older steps' own, read by then.
+_BASED_MAILBOX: Final = b"\xa3\x64base\x58\x20"
+_BASED_TYPE: Final = b"\x64type\x67mailbox"
 
 
 def keepable(data: bytes) -> bool:
     """Whether ``data`` is, by its first bytes, a step or a mailbox (never erased): a
     step is a map of 3 to 6 keys whose first is ``core`` and second ``type: step``; a
-    mailbox a map of 2 whose first is ``type: mailbox``.  A blob begins with its
+    mailbox a map of 2 whose first is ``type: mailbox``, or of 3 whose first is ``base``
+    and second ``type: mailbox`` (OBJ-013).  A blob begins with its
     ``data`` key, so it is never taken for either."""
     if data.startswith(_MAILBOX):
         return True
+    if data.startswith(_BASED_MAILBOX):  # the digest's 32 bytes, then the type
+        return data[40:53] == _BASED_TYPE
     return (
         len(data) > 50
         and 0xA3 <= data[0] <= 0xA6

@@ -4,6 +4,8 @@
 * :func:`pending` — pending messages by walking chains (WIT-004, WIT-005, WIT-010);
 * :func:`assemble` — a transition's output to its step, checked (WIT-007 … WIT-009,
   WIT-015, WIT-016);
+* :func:`build_outbox`, :func:`read_chain` — an outbox as a chain of mailboxes, read
+  (OBJ-019) and built (WIT-009.5, WIT-009.6; :data:`SMALL_BASE`, :data:`MERGE_CAP`);
 * :func:`merge` — the default update (WIT-013);
 * :data:`TEST_ACTORS` — the suite's test actors (WIT-018 … WIT-027);
 * :class:`Executor` — a small deterministic in-memory executor (WIT-010 … WIT-017).
@@ -34,6 +36,15 @@ from ._model import (
     TransitionTimeout,
     Wit,
 )
+from ._outbox import (
+    MERGE_CAP,
+    NO_CHAIN,
+    SMALL_BASE,
+    OutboxChain,
+    build_outbox,
+    read_chain,
+    top_changes,
+)
 from ._outside import (
     OUTSIDE_REF,
     OutsideBuild,
@@ -48,10 +59,19 @@ from ._outside import (
     read_outside,
     send_from_outside,
 )
-from ._pending import mailbox_entries, pending, routed
+from ._pending import mailbox_entries, mailbox_map, mailbox_raw, pending, routed
 from ._update import merge
 
 __all__ = [
+    "MERGE_CAP",
+    "NO_CHAIN",
+    "SMALL_BASE",
+    "OutboxChain",
+    "build_outbox",
+    "read_chain",
+    "top_changes",
+    "mailbox_map",
+    "mailbox_raw",
     "OUTSIDE",
     "OUTSIDE_REF",
     "OutsideBuild",

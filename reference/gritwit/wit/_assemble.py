@@ -20,6 +20,7 @@ from .._maps import Headers, raw_of
 from .._objects import GritObject, Mailbox, Message, Step, Tree, mailbox_with
 from ._cores import PROTECTED_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
+from ._outbox import MERGE_CAP, SMALL_BASE, OutboxChain, build_outbox, read_chain
 from ._pending import mailbox_raw
 
 __all__ = ["Assembled", "assemble", "check_core_present"]
@@ -328,12 +329,34 @@ def assemble(
     # The last step's mailboxes, raw: empty before the first step; validated when
     # decoded (OBJ-013, OBJ-014), so taken as they are.
     last_inbox = mailbox_raw(reader, None if last is None else last.inbox)
-    last_outbox = {} if last is None or last.outbox is None else mailbox_raw(reader, last.outbox)
-    latest = _send_messages(grouped, last_outbox, created) if grouped else {}
+    # mailbox_with makes one mailbox without base: an inbox is never a chain (WIT-008.4)
     inbox = mailbox_with(last_inbox, _read_entries(inp, out))
     inbox_id = None if inbox is None else created.made(inbox, _mailbox_map(inbox))
-    outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
-    outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
+    # The last outbox (OBJ-019.1): one mailbox of at most 256 entries takes every change
+    # (WIT-009.5, the cap of WIT-009.6 allowing), so the new outbox is that mailbox with
+    # the entries set, as before chains; else its chain, in which only the entries of the
+    # recipients sent to are looked up, never the whole map (WIT-009.1)
+    box = None if last is None or last.outbox is None else reader.get_object(last.outbox)
+    if box is None and not grouped:  # no outbox, nothing sent: none (a counter's inc)
+        outbox, outbox_id = None, None
+    elif box is None or (
+        type(box) is Mailbox
+        and box.base is None
+        and (size := len(raw_of(box.entries))) <= SMALL_BASE  # no MailboxEntries.__len__
+        and size + len(grouped) <= MERGE_CAP
+    ):
+        last_outbox = {} if box is None else raw_of(box.entries)
+        latest = _send_messages(grouped, last_outbox, created) if grouped else {}
+        outbox = mailbox_with(last_outbox, _sent_entries(latest) if latest else {})
+        outbox_id = None if outbox is None else created.made(outbox, _mailbox_map(outbox))
+    else:
+        assert last is not None and last.outbox is not None
+        if not isinstance(box, Mailbox):
+            raise InvalidTransition("WIT-008.1", f"{last.outbox} is not a mailbox")
+        chain = read_chain(reader, last.outbox)
+        latest = _send_messages(grouped, chain, created) if grouped else {}
+        outbox = build_outbox(chain, _sent_entries(latest)) if latest else None
+        outbox_id = last.outbox if outbox is None else created.made(outbox)
     if last is not None and last_id is None:
         last_id = object_id(last)
     previous = None if last is None else last_id
@@ -360,7 +383,9 @@ def _read_entries(inp: TransitionInput, out: TransitionOutput) -> dict[str, byte
 
 
 def _send_messages(
-    grouped: dict[ObjectId, list[Send]], outbox: Mapping[str, bytes], created: _Created
+    grouped: dict[ObjectId, list[Send]],
+    outbox: Mapping[str, bytes] | OutboxChain,
+    created: _Created,
 ) -> dict[ObjectId, ObjectId]:
     """Build and add each sent message; each recipient's last message, by recipient.
 

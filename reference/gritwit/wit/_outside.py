@@ -346,7 +346,7 @@ def build_outside_send(
     for ref in parts if len(parts) == 1 else sorted(parts):
         base, known, mine = parts[ref]
         known.update(mine)
-        mailbox = mailbox_with(base, _raw_changes(mine))
+        mailbox = mailbox_with(base, _raw_changes(mine))  # one mailbox, no base (RUN-003.4)
         if mailbox is None:  # pragma: no cover - a touched mailbox has the entry it got
             continue
         box = encode_map_with_id(_mailbox_map(mailbox))  # built from valid raw entries

@@ -124,11 +124,17 @@ class Rt:
         return tree
 
     def mailbox(self, oid: g.ObjectId | None) -> dict[g.ObjectId, g.ObjectId]:
-        if oid is None:
-            return {}
-        box = self.obj(oid)
-        assert isinstance(box, g.Mailbox), f"{oid} is not a mailbox: {box}"
-        return dict(box.entries)
+        """The mailbox's map (OBJ-019.1): its entries over its ``base``'s map."""
+        levels: list[g.Mailbox] = []
+        while oid is not None and len(levels) < 1000:
+            box = self.obj(oid)
+            assert isinstance(box, g.Mailbox), f"{oid} is not a mailbox: {box}"
+            levels.append(box)
+            oid = box.base
+        found: dict[g.ObjectId, g.ObjectId] = {}
+        for box in reversed(levels):  # the base first: each level above replaces
+            found.update(box.entries)
+        return found
 
     def head(self, actor: str) -> str | None:
         step = self("rt-head", actor=actor)["step"]

@@ -1,0 +1,233 @@
+"""The outbox an implementation stores, step after step, against WIT-009.5's rule.
+
+A ``fanout`` actor (WIT-021) queues to ids no actor has (WIT-009.4), a chosen number of
+fresh ones a step; after each step the suite reads the actor's head and every mailbox of
+its outbox's ``base`` chain through ``rt-object``, and compares them with the outbox the
+rule builds, computed here from the spec: *D* (the entries that changed), then merged
+down while the base has at most 256 entries or the top at least half the base's, the
+union at most 65,536 (WIT-009.6).  The expected mailbox's id is the step's ``outbox``
+(ID-004: equal histories give equal ids), so a chain that stands for the right map but
+was built otherwise fails too.
+
+The steps put each limit on both sides: a base of 256 merges a top of one, one of 257
+does not; a top of 128 stays over a base of 257 and one of 129 merges into it, and a top
+of 193 merges into a base of 386 (exactly half); a message to a recipient in a lower
+level chains from that level's entry (WIT-005 reads the map, OBJ-019.1).  The heavy
+form: a union of 65,536 merges, one of 65,537 does not.  An inbox is never such a
+chain: past 256 senders it stays one mailbox (WIT-008.4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+from ._forks import Rt, genesis
+
+pytestmark = pytest.mark.profile("runtime")
+
+#: WIT-009.5: a base with at most this many entries is merged whatever the top.
+SMALL_BASE = 256
+#: WIT-009.6: the most entries a merged mailbox may hold.
+MERGE_CAP = 65_536
+
+Json = dict[str, Any]
+Raw = dict[str, str]  # text-form recipient -> text-form message id
+
+
+def _fresh(i: int) -> str:
+    """The ``i``-th id no actor has (a hash of no core, WIT-009.4)."""
+    return hashlib.sha256(b"WIT-009.5 fresh %d" % i).hexdigest()
+
+
+class Model:
+    """The outbox chain WIT-009.5 makes, computed from the spec: levels top first, each
+    ``(id, own entries)``."""
+
+    def __init__(self) -> None:
+        self.levels: list[tuple[str, Raw]] = []
+
+    def map(self) -> Raw:
+        found: Raw = {}
+        for _, entries in reversed(self.levels):
+            found.update(entries)
+        return found
+
+    def step(self, sets: Raw) -> str | None:
+        """Apply a step that set ``sets``; the new outbox's id (``None``: absent)."""
+        old = self.map()
+        changed = {r: m for r, m in sets.items() if old.get(r) != m}
+        if not changed:
+            return self.levels[0][0] if self.levels else None
+        top, below = changed, list(self.levels)
+        while below:
+            base = below[0][1]
+            union = len(base.keys() | top.keys())
+            if union > MERGE_CAP:
+                break
+            if len(base) > SMALL_BASE and 2 * len(top) < len(base):
+                break
+            top = {**base, **top}
+            below = below[1:]
+        base_id = below[0][0] if below else None
+        box = g.Mailbox(
+            entries={g.ObjectId.from_hex(r): g.ObjectId.from_hex(m) for r, m in top.items()},
+            base=None if base_id is None else g.ObjectId.from_hex(base_id),
+        )
+        oid = g.object_id(box).hex()
+        self.levels = [(oid, top), *below]
+        return oid
+
+    def shape(self) -> list[int]:
+        return [len(entries) for _, entries in self.levels]
+
+
+class Fanout:
+    """A ``fanout`` actor in a runtime, the suite's model of its outbox beside it."""
+
+    def __init__(self, rt: Rt, tag: str) -> None:
+        self.rt = rt
+        self.actor = genesis(rt, "fanout", {"tag": tag})
+        rt.run()
+        self.model = Model()
+
+    def fan(self, recipients: list[str]) -> None:
+        """One ``fanout`` naming ``recipients`` (each once), one run; the step checked."""
+        listing = {f"{i:06d}": {"blob": r.encode().hex()} for i, r in enumerate(recipients)}
+        tree = g.Tree(
+            entries={
+                name: g.object_id(g.Blob(data=r.encode()))
+                for name, r in zip(listing, recipients, strict=True)
+            }
+        )
+        content = g.object_id(tree)
+        before = self.model.map()
+        sets = {}
+        for r in recipients:  # WIT-021.1: queued, each after the last message to r
+            previous = before.get(r)
+            message = g.Message(
+                content=content,
+                previous=None if previous is None else g.ObjectId.from_hex(previous),
+                headers={"mt": "fanned"},
+            )
+            sets[r] = g.object_id(message).hex()
+        self.actor.send("fanout", {"tree": listing})
+        self.rt.run(max_steps=10)
+        expected = self.model.step(sets)
+        self.check(expected)
+
+    def check(self, expected: str | None) -> None:
+        head = self.rt.head(self.actor.actor)
+        assert head is not None
+        step = self.rt.step(head)
+        got = None if step.outbox is None else step.outbox.hex()
+        stored = self._stored(step.outbox)
+        assert got == expected, (
+            f"the step's outbox is {got}, a chain of {[len(e) for e in stored]} own entries "
+            f"(top first); WIT-009.5 builds {expected}, a chain of {self.model.shape()}: a "
+            "base of at most 256 entries is merged into the top, a larger one when the top "
+            "has at least half its entries (2·|C| ≥ |B|), the union at most 65,536 (WIT-009.6)"
+        )
+        assert stored == [entries for _, entries in self.model.levels], (
+            "the outbox's mailboxes read through rt-object differ from WIT-009.5's"
+        )
+
+    def _stored(self, oid: g.ObjectId | None) -> list[Raw]:
+        """The own entries of each mailbox of the chain from ``oid``, top first."""
+        found: list[Raw] = []
+        while oid is not None and len(found) < 200:
+            box = self.rt.obj(oid)
+            assert isinstance(box, g.Mailbox), f"{oid} (an outbox or its base) is not a mailbox"
+            found.append({r.hex(): m.hex() for r, m in box.entries.items()})
+            oid = box.base
+        return found
+
+
+@pytest.mark.req("WIT-009.5", "WIT-009.6", "WIT-009.4", "WIT-009.1", "WIT-005", "OBJ-019.1")
+def test_the_stored_outbox_is_the_chain_the_rule_builds(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Steps of 256, 1, 1, 127, 1, 193 fresh recipients, then two to old recipients.
+
+    Expected chains (own entries, top first): [256], [257] (a base of 256 merges a top of
+    one), [1, 257] (257 does not), [128, 257] (the 1 merges into the 128; 2·128 < 257),
+    [386] (129 merges into 257), [579] (193 into 386: exactly half), [1, 579] and [2, 579]
+    (second messages to recipients written at the first step, the second found in the
+    level under the top: each chained from the map's entry, OBJ-019.1).  Every
+    merge here is far below WIT-009.6's cap, so none may be refused for it; every
+    recipient ever written to stays in the map (WIT-009.4).
+    """
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        fanout = Fanout(rt, "01")
+        fresh = iter(range(10_000))
+        for count in (256, 1, 1, 127, 1, 193):
+            fanout.fan([_fresh(next(fresh)) for _ in range(count)])
+        assert fanout.model.shape() == [579], fanout.model.shape()  # the suite's own model
+        fanout.fan([_fresh(3)])  # written at the first step: in the base now
+        assert fanout.model.shape() == [1, 579]
+        fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
+        assert fanout.model.shape() == [2, 579]
+    finally:
+        rt.close()
+
+
+@pytest.mark.slow
+@pytest.mark.req("WIT-008.4")
+def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_path: Path) -> None:
+    """A ``fanout`` fans out to 257 ``echo`` actors, each of which replies to it: its
+    inbox then holds 258 senders (the outside among them).  One more message from the
+    outside changes one entry, in one step: the inbox is still one mailbox without
+    ``base``, with all 258 entries (WIT-008.4), where WIT-009.5's rule would make a top of
+    one over it."""
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        echoes = [genesis(rt, "echo", {"tag": f"{i:04x}"}).actor for i in range(SMALL_BASE + 1)]
+        fanout = genesis(rt, "fanout", {"tag": "01"})
+        rt.run(max_steps=2000)
+        listing = {f"{i:06d}": {"blob": e.encode().hex()} for i, e in enumerate(echoes)}
+        fanout.send("fanout", {"tree": listing})
+        rt.run(max_steps=2000)  # each echo replies; the fanout reads every reply
+        fanout.send("fanout", {"blob": ""})  # not a tree: read without effect (WIT-021.1)
+        steps = rt.run(max_steps=10)["steps"]
+        head = rt.head(fanout.actor)
+        assert head is not None and steps == [[fanout.actor, head]], (
+            f"one message was pending, for the fanout alone: one step, not {steps} (an "
+            "inbox that lost its senders' entries reads their messages again, WIT-005)"
+        )
+        inbox = rt.step(head).inbox
+        assert inbox is not None
+        box = rt.obj(inbox)
+        assert isinstance(box, g.Mailbox)
+        assert box.base is None and len(box.entries) == SMALL_BASE + 2, (
+            f"the fanout's inbox has {len(box.entries)} own entries and base {box.base}: an "
+            f"inbox is one mailbox without base (WIT-008.4), here of {SMALL_BASE + 2} senders "
+            "(257 echo actors and the outside)"
+        )
+    finally:
+        rt.close()
+
+
+@pytest.mark.heavy
+@pytest.mark.req("WIT-009.6", "WIT-009.5")
+def test_a_merge_stops_at_65_536_entries(impl: Implementation, tmp_path: Path) -> None:
+    """Two ``fanout`` actors, each 40,000 recipients then 25,536 or 25,537 more: the union
+    of 65,536 is one mailbox, that of 65,537 stays a chain of two (both tops hold more
+    than half their base's entries, so the cap alone decides)."""
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        first = [_fresh(i) for i in range(40_000)]
+        for tag, more in (("01", 25_536), ("02", 25_537)):
+            fanout = Fanout(rt, tag)
+            fanout.fan(first)
+            fanout.fan([_fresh(100_000 + i) for i in range(more)])
+            expected = [MERGE_CAP] if 40_000 + more <= MERGE_CAP else [more, 40_000]
+            assert fanout.model.shape() == expected
+    finally:
+        rt.close()
