@@ -1,0 +1,173 @@
+"""A receiver of wake-ups that carry what moved (RUN-020.8, RUN-020.9, RUN-020.10): it
+gathers them over a short window, and answers a runtime's catch-up from them when they
+chain onto its last read, without a journal read.
+
+:class:`Gathered` is a part of :class:`~gritwit.store.PostgresBackend`.  A wait
+(:meth:`Gathered.wait`) listens until a wake-up comes that may tell of a swap this
+process has not read — one whose segments (:mod:`._pg_wake`) all lie at or below the
+newest journal read of this process (:meth:`Gathered.saw`: its own commits', read
+along with each, RUN-020.7) wakes no one — and then, for ``window`` seconds more,
+gathers what else comes, so that a run catches up with several writers' commits at
+once and commits what they sent it in one group (RUN-017).  :meth:`Gathered.take`
+chains the segments onto a reader's version (:func:`._pg_wake.chain`); an empty or
+unreadable payload, a lost listening connection, a gap, or more segments than
+:data:`KEPT` answer ``None``: the reader reads the journal, as it would without
+payloads.  What it took is dropped, so nothing is served twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Final, TypedDict, TypeVar
+
+from .._ids import ObjectId
+from . import _pg_ahead, _pg_listen, _pg_wake
+from ._store_options import StoreOptions
+
+__all__ = ["KEPT", "Gathered", "Receiving"]
+
+#: Segments kept at most between two catch-ups; past it they are dropped, and the next
+#: catch-up reads the journal.
+KEPT: Final = 4096
+
+#: A catch-up's answer: the version it brings the reader to and the swaps since.
+Answer = tuple[tuple[int, ...], list[tuple[str, ObjectId | None]]]
+_A = TypeVar("_A")
+
+
+class Wakes(TypedDict):
+    """The wake-up options of a write (:func:`._pg_commit.run`'s ``notify`` and ``carry``)."""
+
+    notify: str | None
+    carry: bool
+
+
+class Gathered:
+    """The segments heard since the last :meth:`take`, over ``parts`` parts."""
+
+    __slots__ = ("_guard", "_known", "_parts", "_segments", "_unread")
+
+    def __init__(self, parts: int) -> None:
+        self._guard = threading.Lock()
+        self._parts = parts
+        self._segments: list[_pg_wake.Segment] = []
+        #: Whether something heard could not be chained: an empty or unreadable payload,
+        #: a lost connection, too many segments (the next catch-up reads the journal).
+        self._unread = False
+        #: The newest version of each part this process read in the journal.
+        self._known = [0] * parts
+
+    def saw(self, version: object) -> None:
+        """A journal read of this process answered ``version`` (a version per part)."""
+        if not isinstance(version, tuple) or len(version) != self._parts:
+            return
+        with self._guard:
+            self._known = [max(a, b) for a, b in zip(self._known, version, strict=True)]
+
+    def seen(self, answer: _A) -> _A:
+        """:meth:`saw` the version of a journal read's ``answer`` (``None``: none), given back."""
+        if answer is not None:
+            self.saw(answer[0])  # type: ignore[index]
+        return answer
+
+    def wait(self, listener: _pg_listen.Listener, timeout: float, window: float) -> bool:
+        """Wait at most ``timeout`` seconds for a wake-up that may tell of a swap not read
+        yet (RUN-020.6), then gather for ``window`` seconds more (RUN-020.10); whether one
+        came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            heard = listener.hear(max(0.0, deadline - time.monotonic()))
+            if heard is None:
+                return False
+            if self._heard(heard):
+                break
+            if time.monotonic() >= deadline:
+                return False
+        end = time.monotonic() + window
+        while (left := end - time.monotonic()) > 0:
+            more = listener.hear(left)
+            if more is None:
+                break
+            self._heard(more)
+        return True
+
+    def _heard(self, payloads: list[str]) -> bool:
+        """Keep what ``payloads`` tell; whether any may tell of a swap not read yet."""
+        news = False
+        with self._guard:
+            for payload in payloads:
+                segments = _pg_wake.decode(payload, self._parts)
+                if segments is None:
+                    self._unread = news = True
+                    continue
+                for segment in segments:
+                    if segment.after > self._known[segment.part]:
+                        news = True
+                        self._segments.append(segment)
+            if len(self._segments) > KEPT:
+                self._segments.clear()
+                self._unread = True
+        return news
+
+    def take(
+        self, version: object, read: Callable[[list[ObjectId]], None] | None = None
+    ) -> Answer | None:
+        """What the wake-ups heard since the last take tell a reader at ``version``
+        (RUN-020.9): ``None`` when the reader must read the journal instead (nothing
+        heard, something unreadable, a gap).  ``read`` is given the new targets and the
+        outboxes the payloads named, to read them in one go, as a journal read brings
+        them along (:mod:`._pg_ahead`)."""
+        with self._guard:
+            segments, self._segments = self._segments, []
+            unread, self._unread = self._unread, False
+        if unread or not segments:
+            return None
+        if not isinstance(version, tuple) or len(version) != self._parts:
+            return None
+        answer = _pg_wake.chain(version, segments)
+        if answer is None:
+            return None
+        self.saw(answer[0])
+        if read is not None:
+            ids = [new for _, new in answer[1] if new is not None]
+            ids += (oid for s in segments if s.after > version[s.part] for oid in s.outboxes)
+            if ids:
+                read(ids)
+        return answer
+
+
+class Receiving:
+    """The methods of :class:`~gritwit.store.PostgresBackend` that receive wake-ups."""
+
+    __slots__ = ()
+    _gathered: Gathered
+    _listener: _pg_listen.Listener
+    _ahead: _pg_ahead.ReadAhead
+    options: StoreOptions
+    _channel: str | None
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        raise NotImplementedError  # the backend's
+
+    def _wakes(self, wake: bool = True) -> Wakes:
+        """How a write wakes others (``wake``: at all, RUN-020.6): on the store's channel,
+        naming what moved unless ``gritwit_wake`` is ``empty`` (RUN-020.8)."""
+        return {"notify": self._channel if wake else None, "carry": self.options.wake == "moves"}
+
+    def wait_for_swaps(self, timeout: float, window: float = 0.0) -> bool:
+        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
+        this process has not read (RUN-020.6), then gather for ``window`` seconds more
+        (RUN-020.10): ``True`` when one came, ``False`` at the timeout."""
+        return self._gathered.wait(self._listener, timeout, window)
+
+    def woken(self, version: object) -> Answer | None:
+        """What the wake-ups gathered since the last call tell a reader at ``version``,
+        the objects they named read ahead in one read; ``None``: read the journal
+        (RUN-020.9)."""
+        return self._gathered.take(version, self._read_ahead)
+
+    def _read_ahead(self, oids: list[ObjectId]) -> None:
+        found = self.read_many(oids)
+        self._ahead.replace((oid.digest, data) for oid, data in found.items())
