@@ -82,6 +82,7 @@ from asv_bench import _cpucap
 from asv_bench._multi import (
     COUNTERS,
     CROSS_STEPS,
+    EMPTY_WAKE,
     HALF,
     PAIRS,
     PLACED,
@@ -139,6 +140,7 @@ def table(measured: list[Measured]) -> list[str]:
         f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
         f" {'cpu busy':>8} {'rt ms/tr':>8} {'srv ms/tr':>9} {'trips/tr':>8} {'bound':>5}"
+        f" {'jrnl/tr':>7} {'woken/tr':>8}"
     ]
     ratios = over_one(measured)
     for i, m in enumerate(measured):
@@ -153,6 +155,7 @@ def table(measured: list[Measured]) -> list[str]:
             f" {_share(m.busy()):>8} {_ms(m.per_transition('runtime_cpu')):>8}"
             f" {_ms(server):>9} {_trips(m.known_per_transition('turns')):>8}"
             f" {'-' if bound is None else _share(bound):>5}"
+            f" {m.per_transition('journal_reads'):7.4f} {m.per_transition('wake_catchups'):8.4f}"
         )
     return lines
 
@@ -177,7 +180,7 @@ def crossing(measured: list[Measured]) -> str:
         f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
         f"{100 * m.per_transition('crossing'):.0f} %"
         for m in measured
-        if m.store in (SHARES, PLACED)
+        if m.store in (SHARES, PLACED, EMPTY_WAKE)
     ]
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
@@ -291,6 +294,22 @@ def main(argv: list[str] | None = None) -> int:
         "default: no cap)",
     )
     parser.add_argument(
+        "--window-ms",
+        type=float,
+        default=2.0,
+        help="with shares, a woken process gathers wake-ups this many ms more before it "
+        "runs again (RUN-020.10; default: 2, the runtime's WAKE_WINDOW)",
+    )
+    parser.add_argument(
+        "--empty-wake",
+        type=int,
+        nargs="*",
+        default=[],
+        help="process counts with shares whose wake-ups are empty and gathered over no "
+        "window, so each receiver reads the journal (gritwit_wake=empty: before RUN-020.8; "
+        "default: none)",
+    )
+    parser.add_argument(
         "--waits",
         action="store_true",
         help="sample the server's wait events (pg_stat_activity) and waiting lock "
@@ -332,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                     separate=args.separate,
                     setup=setup,
                     placed=args.placed,
+                    window=args.window_ms / 1000,
+                    empty_wake=args.empty_wake,
                 )
                 print("\n".join(table(measured)))
                 print(
