@@ -10,6 +10,8 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
     python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 \
         --placed 2 --separate
+    python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 4 \
+        --empty-wake 2 4 --separate
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 and ``-w half``, ``cross`` with half of each process's pairs within its share (after
@@ -58,7 +60,14 @@ controller the tool refuses (exit status 2).
 
 Per transition every row gives the runtime processes' CPU (``rt ms``: user + system,
 libpq's included) and the server's (``srv ms``: its postmaster and backends, when it
-runs on this machine), write commits and round trips.  ``--waits`` samples what the
+runs on this machine), write commits and round trips, the journal reads the runtimes
+made of their own (``jrnl``: not those read along with a commit, RUN-020.7) and the
+runs they caught up from wake-ups alone (``woken``, RUN-020.9).  With shares, a
+process short of its part gathers wake-ups ``--window-ms`` more once woken (RUN-020.10;
+2, the runtime's ``WAKE_WINDOW``, by default); for each ``N`` of ``--empty-wake`` the
+shares configuration runs again with every wake-up empty and no window
+(``gritwit_wake=empty``: each receiver reads the journal, as before RUN-020.8), side by
+side in the same rounds.  ``--waits`` samples what the
 server's backends wait on during each configuration's rounds (``asv_bench/_waits.py``:
 ``pg_stat_activity``'s wait events, ``pg_locks``' requests not granted).
 

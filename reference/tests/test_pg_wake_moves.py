@@ -119,6 +119,30 @@ def test_a_swap_not_made_wakes_no_one_and_a_commit_too_large_wakes_empty(
         writer.close()
 
 
+@pytest.mark.parametrize("wake", ["moves", "empty"])
+@pytest.mark.req("RUN-020.10", "RUN-020.6")
+def test_a_commit_with_work_for_no_one_else_wakes_quietly(
+    pg_url: str, listening: psycopg.Connection, wake: str
+) -> None:
+    """A swap made with ``wake=False`` (a run's commit whose messages are all for its
+    own share): a quiet wake-up naming it where wake-ups carry what moved; none where
+    they are empty (then it could tell a receiver nothing)."""
+    writer = Store.open(pg_url + f"&gritwit_wake={wake}")
+    try:
+        _quiet(listening)
+        blob = writer.put(g.encode_object(g.Blob(data=b"x")))
+        writer.backend.insert_many_then_cas([], "names/a", None, blob, wake=False)
+        heard = _heard(listening, COMES if wake == "moves" else NONE)
+        if wake == "empty":
+            assert heard == []
+            return
+        (payload,) = heard
+        (segment,) = _pg_wake.decode(payload, PARTS) or ()
+        assert segment.quiet and segment.swaps == (("names/a", blob),)
+    finally:
+        writer.close()
+
+
 @pytest.mark.req("RUN-020.8")
 def test_gritwit_wake_empty_sends_empty_wake_ups(
     pg_url: str, listening: psycopg.Connection

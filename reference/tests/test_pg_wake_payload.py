@@ -21,7 +21,16 @@ from hypothesis import strategies as st
 from gritwit._ids import ObjectId
 from gritwit.store import _pg_wake
 from gritwit.store._pg_gather import KEPT, Gathered
-from gritwit.store._pg_wake import HEADER, LIMIT, Segment, bodies, chain, decode, outbox_of
+from gritwit.store._pg_wake import (
+    HEADER,
+    LIMIT,
+    QUIET,
+    Segment,
+    bodies,
+    chain,
+    decode,
+    outbox_of,
+)
 from gritwit.store._store_options import StoreOptions, split_options
 
 PARTS = 16
@@ -280,6 +289,23 @@ def test_a_wake_up_of_swaps_read_already_wakes_no_one() -> None:
     assert gathered.wait(Script([own, fresh]), 0.0, 0.0)  # type: ignore[arg-type]
 
 
+@pytest.mark.req("RUN-020.10", "RUN-020.9")
+def test_a_quiet_wake_up_wakes_no_one_yet_keeps_the_chain_whole() -> None:
+    """A quiet payload (``gw1q``: its commit made work for no other runtime) does not end
+    a wait, but what it names is kept: the next wake-up chains onto it, no gap."""
+    quiet = QUIET + _one(0, 0, "names/a", 1).removeprefix(HEADER)
+    assert decode(quiet, PARTS) == (
+        Segment(part=0, before=0, after=1, swaps=(("names/a", _id(1)),), quiet=True),
+    )
+    gathered = Gathered(PARTS)
+    assert not gathered.wait(Script([quiet], None), 0.0, 0.0)  # type: ignore[arg-type]
+    assert gathered.wait(Script([_one(0, 1, "names/b", 2)]), 1.0, 0.0)  # type: ignore[arg-type]
+    assert gathered.take(tuple([0] * PARTS)) == (
+        (2, *[0] * (PARTS - 1)),
+        [("names/a", _id(1)), ("names/b", _id(2))],
+    )
+
+
 @pytest.mark.req("RUN-020.9")
 @pytest.mark.parametrize("bad", ["", "garbage"], ids=["empty or lost", "unreadable"])
 def test_anything_unreadable_among_the_gathered_means_a_journal_read(bad: str) -> None:
@@ -330,6 +356,6 @@ def test_gritwit_wake_is_read_both_ways_and_a_bad_value_refused() -> None:
     assert StoreOptions().wake == "moves"
     assert split_options("postgresql://db/x?gritwit_wake=empty")[1].wake == "empty"
     assert split_options("postgresql://db/x?gritwit_wake=moves")[1].wake == "moves"
-    with pytest.raises(ValueError, match="RUN-020.8"):
+    with pytest.raises(ValueError, match=r"RUN-020\.8"):
         split_options("postgresql://db/x?gritwit_wake=full")
     assert _pg_wake.LIMIT == 7999

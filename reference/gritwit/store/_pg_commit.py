@@ -50,7 +50,10 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   serializes the commits of notifying transactions on one lock, held through a
   synchronous commit's flush; outside the write's transaction, and not waiting for a
   flush, it is held for a moment only.  A notification lost in a crash costs a waiting
-  runtime its timeout, never a message: it is a hint (RUN-003).
+  runtime its timeout, never a message: it is a hint (RUN-003).  With ``carry`` it names
+  what moved (RUN-020.8, :mod:`._pg_wake`): the journal statement leaves the payload in
+  the session setting ``gritwit.wake``, reverted with the transaction, which the wake-up
+  sends; ``quiet``, it wakes no one and only keeps receivers' chains whole (RUN-020.10).
 * **Sent on libpq's own calls** (:mod:`._pg_wire`): the statements' parameters in
   binary, each statement of a write prepared once per connection (the server plans it
   once: planning a whole write took about 0.4 ms of its CPU), the answers read in
@@ -278,6 +281,7 @@ def run(
     whole: bool = False,
     notify: str | None = None,
     carry: bool = False,
+    quiet: bool = False,
     erased: int | None = None,
     follow: tuple[_pg_wire.Sql, Mapping[str, object]] | None = None,
     followed: list[pq.abc.PGresult] | None = None,
@@ -295,7 +299,8 @@ def run(
     :data:`._postgres.JOURNAL_PRUNE_EVERY`).  A swap from unset to unset changes no row
     and is made by :func:`_swap_unset`.  ``notify``: the store's channel, woken after a
     commit that swapped refs (see the module); ``carry``: the wake-up names what moved
-    (RUN-020.8, :mod:`._pg_wake`), else it is empty.  ``erased``: the count of erasures the
+    (RUN-020.8, :mod:`._pg_wake`), else it is empty; ``quiet``: it wakes no one, only
+    names what moved (none when that is too long to name).  ``erased``: the count of erasures the
     writer last read; the write is refused when the store's count is another
     (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read
     sent after the write's ``COMMIT`` (and wake-up), in the same round trip; its answer
@@ -315,7 +320,10 @@ def run(
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
     carried = _carried(names, swaps, objects) if notify is not None and carry else None
-    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased, carried)
+    if quiet and carried is None:
+        notify = None  # nothing to name: a receiver's chain has a gap, and it reads
+    header = _pg_wake.QUIET if quiet else _pg_wake.HEADER
+    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased, carried, header)
     if follow is not None:
         calls.append(follow)
     try:
@@ -378,6 +386,7 @@ def _calls(
     notify: str | None,
     erased: int | None = None,
     carried: dict[int, str] | None = None,
+    header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of :func:`run`, in order: ``BEGIN``, the write (for several swaps
     :func:`_whole`'s; the gate and part, the erasure guard when ``erased``, the objects,
@@ -387,7 +396,7 @@ def _calls(
     given, else empty."""
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
     if len(swaps) > 1:  # a statement per table modified (DUR-005.6), the locks first
-        calls.extend(_whole(params, names, swaps, parts, journal, erased, carried))
+        calls.extend(_whole(params, names, swaps, parts, journal, erased, carried, header))
     else:
         # small statements, each planned once: the gate, the part, the objects, the swap
         calls.append(
@@ -403,7 +412,7 @@ def _calls(
                 calls.append((_SWAP_ONE_SQL[_change(swaps[0])], one))
             else:
                 body = carried.get(part_of(names[0]), "").encode()
-                one = {**one, "header": _pg_wake.HEADER, "body": body}
+                one = {**one, "header": header, "body": body}
                 calls.append((_SWAP_ONE_WAKE_SQL[_change(swaps[0])], one))
     heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
     if heads is not None:  # RUN-027.1, after the swaps
@@ -412,7 +421,7 @@ def _calls(
     if notify is not None and swaps:
         wakes = wake_call(notify)
         if wakes is not None and carried is not None:  # the payload the write left
-            wakes = _WAKE_CARRIED_SQL, {"channel": notify, "header": _pg_wake.HEADER}
+            wakes = _WAKE_CARRIED_SQL, {"channel": notify, "header": header}
         if wakes is not None:
             calls.append(wakes)
     return calls
@@ -475,6 +484,7 @@ def _whole(
     journal: tuple[int, int],
     erased: int | None = None,
     carried: dict[int, str] | None = None,
+    header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of a whole write of several ``swaps``: the locks, objects and
     updates (:data:`_pg_write_sql.WHOLE`); the inserts and the deletes, when there are any; the
@@ -522,7 +532,7 @@ def _whole(
     else:
         wpart = sorted(carried)
         wbody = [carried[p].encode() for p in wpart]
-        journaled.update(header=_pg_wake.HEADER, wpart=wpart, wbody=wbody)
+        journaled.update(header=header, wpart=wpart, wbody=wbody)
         calls.append((_WHOLE_JOURNAL_WAKE_SQL, journaled))
     return calls
 

@@ -42,6 +42,7 @@ class Wakes(TypedDict):
 
     notify: str | None
     carry: bool
+    quiet: bool
 
 
 class Gathered:
@@ -104,7 +105,7 @@ class Gathered:
                     continue
                 for segment in segments:
                     if segment.after > self._known[segment.part]:
-                        news = True
+                        news = news or not segment.quiet
                         self._segments.append(segment)
             if len(self._segments) > KEPT:
                 self._segments.clear()
@@ -153,8 +154,12 @@ class Receiving:
 
     def _wakes(self, wake: bool = True) -> Wakes:
         """How a write wakes others (``wake``: at all, RUN-020.6): on the store's channel,
-        naming what moved unless ``gritwit_wake`` is ``empty`` (RUN-020.8)."""
-        return {"notify": self._channel if wake else None, "carry": self.options.wake == "moves"}
+        naming what moved unless ``gritwit_wake`` is ``empty`` (RUN-020.8); a write that
+        wakes no one still names what moved, quietly, so that receivers' chains have no
+        gap (RUN-020.9)."""
+        carry = self.options.wake == "moves"
+        notify = self._channel if wake or carry else None
+        return {"notify": notify, "carry": carry, "quiet": not wake}
 
     def wait_for_swaps(self, timeout: float, window: float = 0.0) -> bool:
         """Wait at most ``timeout`` seconds for a notification that a writer swapped refs

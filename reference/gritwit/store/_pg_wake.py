@@ -37,10 +37,14 @@ from typing import Final
 
 from .._ids import ObjectId
 
-__all__ = ["HEADER", "LIMIT", "Segment", "bodies", "chain", "decode", "outbox_of"]
+__all__ = ["HEADER", "LIMIT", "QUIET", "Segment", "bodies", "chain", "decode", "outbox_of"]
 
 #: The first line of a payload of this form (a later form names another).
 HEADER: Final = "gw1"
+#: The first line of a *quiet* payload: its commit made work for no other runtime (a
+#: run's group commit whose new messages are all for its own share, RUN-020.6), so it
+#: wakes no one, but tells receivers what moved, so that their chains have no gap.
+QUIET: Final = "gw1q"
 #: PostgreSQL refuses a payload of 8000 bytes or more (its ``NOTIFY`` limit, less one).
 LIMIT: Final = 7999
 #: The most a part's line adds: ``\np `` and three numbers of at most 20 digits.
@@ -62,6 +66,8 @@ class Segment:
     swaps: tuple[tuple[str, ObjectId | None], ...]
     #: The outboxes the writer named beside its new targets (hints, in no order).
     outboxes: tuple[ObjectId, ...] = ()
+    #: From a quiet payload: no work for other runtimes, it wakes no one.
+    quiet: bool = False
 
 
 def outbox_of(data: bytes) -> ObjectId | None:
@@ -96,8 +102,9 @@ def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
     writer that did not say what moved), another form, or malformed (RUN-020.9).  A part
     must be below ``parts``, each segment must hold as many swaps as its versions moved."""
     lines = payload.split("\n")
-    if lines[0] != HEADER:
+    if lines[0] not in (HEADER, QUIET):
         return None
+    quiet = lines[0] == QUIET
     segments: list[Segment] = []
     at = 1
     while at < len(lines):
@@ -127,6 +134,7 @@ def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
                 after=after,
                 swaps=tuple(swaps),
                 outboxes=tuple(outboxes),
+                quiet=quiet,
             )
         )
         at += 1 + len(body)
