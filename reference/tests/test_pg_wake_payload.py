@@ -12,15 +12,18 @@ listener, so no test waits on a clock.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gritwit._ids import ObjectId
+import gritwit as g
+from gritwit._ids import ObjectId, compute_id
 from gritwit.store import _pg_wake
-from gritwit.store._pg_gather import KEPT, Gathered
+from gritwit.store._pg_ahead import ReadAhead
+from gritwit.store._pg_gather import KEPT, Gathered, Receiving
 from gritwit.store._pg_wake import (
     HEADER,
     LIMIT,
@@ -73,14 +76,17 @@ def test_a_payload_names_each_swap_in_its_part_with_its_positions() -> None:
 @pytest.mark.req("RUN-020.8")
 def test_the_lines_of_a_commit_go_to_their_parts_in_order_with_the_outbox_hint() -> None:
     box = _id(99)
-    made = bodies(
+    both = bodies(
         [(b"names/a", _id(1), 4), (b"names/b", None, 2), (b"names/c", _id(2), 4)],
         {_id(1).digest: box},
     )
+    assert both is not None
+    made, tail = both
     assert made == {
         4: f"\nnames/a {_id(1).digest.hex()} {box.digest.hex()}\nnames/c {_id(2).digest.hex()}",
         2: "\nnames/b -",
     }
+    assert tail == ""
     text = HEADER + "\np 4 7 9" + made[4] + "\np 2 0 1" + made[2]
     first, second = decode(text, PARTS) or ()
     assert first.outboxes == (box,) and first.swaps[1] == ("names/c", _id(2))
@@ -92,7 +98,7 @@ def test_a_payload_that_could_reach_the_limit_is_not_made() -> None:
     """Both sides of PostgreSQL's limit: the most a payload may be is ``LIMIT`` bytes
     less one, counting each part's line at its longest (three 20-digit numbers)."""
     line = len(f"\nnames/r {'0' * 64}")  # a swap's line, 73 bytes
-    fixed = len(HEADER) + len("\np ") + 3 * 21  # the header and one part's longest line
+    fixed = len(QUIET) + len("\np ") + 3 * 21  # the longer header, a part's longest line
     room = LIMIT - 1 - fixed  # bytes of swap lines the largest payload holds
     fits = room // line
 
@@ -101,10 +107,27 @@ def test_a_payload_that_could_reach_the_limit_is_not_made() -> None:
 
     assert bodies(of(fits), {}) is not None
     assert bodies(of(fits + 1), {}) is None
-    made = bodies(of(fits), {})
-    assert made is not None
-    worst = HEADER + f"\np 0 {10**19} {10**19}" + made[0]
+    both = bodies(of(fits), {})
+    assert both is not None
+    worst = QUIET + f"\np 0 {10**19} {10**19}" + both[0][0]
     assert len(worst.encode()) < 8000
+
+
+@pytest.mark.req("RUN-020.8")
+def test_the_objects_carried_are_as_many_as_fit_and_read_back_whole() -> None:
+    """Objects fill what the swaps leave below the limit, whole or not at all, and come
+    back byte for byte on the payload's first segment."""
+    small, large = b"\xa2\x64type\x67message" + b"s" * 50, b"\xa2\x64type\x67message" + b"L" * 5000
+    swaps = [(b"names/a", _id(1), 3)]
+    both = bodies(swaps, {}, [small, large, large, small])
+    assert both is not None
+    made, tail = both
+    assert tail.count("\no ") == 3  # the second large one does not fit; the last small does
+    text = HEADER + "\np 3 0 1" + made[3] + tail
+    assert len(text.encode()) < 8000
+    (segment,) = decode(text, PARTS) or ()
+    assert segment.objects == (small, large, small)
+    assert bodies(swaps, {}, [b"x" * 8000])[1] == ""  # type: ignore[index]
 
 
 @pytest.mark.req("RUN-020.9")
@@ -124,6 +147,8 @@ def test_a_payload_that_could_reach_the_limit_is_not_made() -> None:
         HEADER + "\np 3 0 1\nnames/a - " + "0" * 64 + " more",
         HEADER + "\np 3 0 1\nna mes -",
         HEADER + "\np 3 0 1\n/names -",
+        HEADER + "\np 3 0 1\nnames/a -\no not*base64",
+        HEADER + "\no AAAA\np 3 0 1\nnames/a -",  # objects before a part's lines
     ],
 )
 def test_a_payload_it_cannot_read_tells_nothing(payload: str) -> None:
@@ -343,9 +368,41 @@ def test_the_named_objects_are_read_ahead_in_one_read() -> None:
     text = _payload([(0, 0, [("heads/" + "cd" * 32, _id(5))])]) + " " + box.digest.hex()
     gathered = Gathered(PARTS)
     assert gathered.wait(Script([text]), 1.0, 0.0)  # type: ignore[arg-type]
-    reads: list[list[ObjectId]] = []
-    assert gathered.take(tuple([0] * PARTS), reads.append) is not None
-    assert reads == [[_id(5), box]]
+    reads: list[tuple[list[ObjectId], list[bytes]]] = []
+    assert gathered.take(tuple([0] * PARTS), lambda ids, objs: reads.append((ids, objs)))
+    assert reads == [([_id(5), box], [])]
+
+
+class _Receiver(Receiving):
+    """The receiving methods over a read that records what it was asked."""
+
+    __slots__ = ("_ahead", "asked", "store")
+
+    def __init__(self, store: dict[ObjectId, bytes]) -> None:
+        self._ahead = ReadAhead()
+        self.store = store
+        self.asked: list[list[ObjectId]] = []
+
+    def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
+        wanted = list(oids)
+        self.asked.append(wanted)
+        return {oid: self.store[oid] for oid in wanted if oid in self.store}
+
+
+@pytest.mark.req("RUN-020.8", "RUN-011.6")
+def test_objects_carried_are_kept_and_only_the_rest_read_and_never_a_blob() -> None:
+    """What a wake-up carried is served without a read, and only what it did not carry is
+    read; a blob among what it carried (which may be erased, RUN-011.6) is not kept."""
+    message = g.encode_object(g.Message(content=g.object_id(g.Blob(data=b"5"))))
+    blob = g.encode_object(g.Blob(data=b"a blob is never carried"))
+    step_id, message_id, blob_id = _id(1), compute_id(message), compute_id(blob)
+    receiver = _Receiver({step_id: b"step bytes", blob_id: blob})
+    receiver._read_ahead([step_id, message_id, blob_id], [message, blob])
+    assert receiver.asked == [[step_id, blob_id]]  # the message came carried
+    assert receiver._ahead.take([message_id]) == {message_id: message}
+    receiver.asked.clear()
+    receiver._read_ahead([message_id], [message])
+    assert receiver.asked == []  # all carried: no read at all
 
 
 # --- the option ---------------------------------------------------------------------------------

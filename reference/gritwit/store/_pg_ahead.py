@@ -11,7 +11,8 @@ follows the step's ``outbox`` key (canonical CBOR, CBOR-001: the key's text then
 runtimes of different shares is then three round trips (the journal, the messages, the
 commit), not five.
 
-Only steps and mailboxes are kept, told from any other object by the first bytes of
+Only steps, mailboxes and messages are kept (messages only come carried by a wake-up,
+:mod:`._pg_gather`), told from any other object by the first bytes of
 their one canonical encoding (:func:`keepable`): objects are immutable and named by
 their hash, and only a blob is ever erased (RUN-011.6), so a step or mailbox read
 ahead is never stale and needs no invalidation.  What the SQL takes for the outbox is a
@@ -134,14 +135,17 @@ CHANGES_SQL: Final = Sql.of(
 _STEP_CORE: Final = b"\x64core\x58\x20"  # the first key of a step, and its id's head
 _STEP_TYPE: Final = b"\x64type\x64step"  # the second key, after the core's 32 bytes
 _MAILBOX: Final = b"\xa2\x64type\x67mailbox"  # a mailbox's first bytes
+_MAILBOX_BASED: Final = b"\xa3\x64type\x67mailbox"  # one with a base (OBJ-019)
+_MESSAGE: Final = (b"\xa2\x64type\x67message", b"\xa3\x64type\x67message")
 
 
 def keepable(data: bytes) -> bool:
-    """Whether ``data`` is, by its first bytes, a step or a mailbox (never erased): a
-    step is a map of 3 to 6 keys whose first is ``core`` and second ``type: step``; a
-    mailbox a map of 2 whose first is ``type: mailbox``.  A blob begins with its
-    ``data`` key, so it is never taken for either."""
-    if data.startswith(_MAILBOX):
+    """Whether ``data`` is, by its first bytes, a step, a mailbox or a message (never
+    erased, RUN-011.6): a step is a map of 3 to 6 keys whose first is ``core`` and second
+    ``type: step``; a mailbox a map of 2 (3 with a base) whose first is ``type:
+    mailbox``; a message a map of 2 or 3 whose first is ``type: message``.  A blob
+    begins with its ``data`` key, so it is never taken for any."""
+    if data.startswith((_MAILBOX, _MAILBOX_BASED, *_MESSAGE)):
         return True
     return (
         len(data) > 50

@@ -178,6 +178,7 @@ _SWAP_ONE_WAKE_SQL: Final = {
             "part": INT4,
             "header": TEXT,
             "body": BYTEA,
+            "tail": TEXT,
         },
         f"gritwit_swap_wake_{kind}",
     )
@@ -192,6 +193,7 @@ _WHOLE_JOURNAL_WAKE_SQL: Final = Sql.of(
         "header": TEXT,
         "wpart": INT4_ARRAY,
         "wbody": BYTEA_ARRAY,
+        "tail": TEXT,
     },
     "gritwit_whole_journal_wake",
 )
@@ -319,7 +321,7 @@ def run(
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    carried = _carried(names, swaps, objects) if notify is not None and carry else None
+    carried = _carried(names, swaps, objects, quiet) if notify is not None and carry else None
     if quiet and carried is None:
         notify = None  # nothing to name: a receiver's chain has a gap, and it reads
     header = _pg_wake.QUIET if quiet else _pg_wake.HEADER
@@ -385,7 +387,7 @@ def _calls(
     whole: bool,
     notify: str | None,
     erased: int | None = None,
-    carried: dict[int, str] | None = None,
+    carried: tuple[dict[int, str], str] | None = None,
     header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of :func:`run`, in order: ``BEGIN``, the write (for several swaps
@@ -411,8 +413,8 @@ def _calls(
             if carried is None:
                 calls.append((_SWAP_ONE_SQL[_change(swaps[0])], one))
             else:
-                body = carried.get(part_of(names[0]), "").encode()
-                one = {**one, "header": header, "body": body}
+                body = carried[0].get(part_of(names[0]), "").encode()
+                one = {**one, "header": header, "body": body, "tail": carried[1]}
                 calls.append((_SWAP_ONE_WAKE_SQL[_change(swaps[0])], one))
     heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
     if heads is not None:  # RUN-027.1, after the swaps
@@ -428,20 +430,27 @@ def _calls(
 
 
 def _carried(
-    names: list[bytes], swaps: Sequence[Swap], objects: Sequence[tuple[ObjectId, bytes]]
-) -> dict[int, str] | None:
+    names: list[bytes],
+    swaps: Sequence[Swap],
+    objects: Sequence[tuple[ObjectId, bytes]],
+    quiet: bool,
+) -> tuple[dict[int, str], str] | None:
     """Each part's lines of the payload of a wake-up naming ``swaps`` (RUN-020.8), with the
-    outbox of each new target stored among ``objects`` (a hint); ``None`` when it would be
-    too long for a notification (the wake-up is then empty)."""
+    outbox of each new target stored among ``objects`` (a hint), and the lines of the
+    steps, mailboxes and messages among ``objects`` that fit (none when ``quiet``: no
+    other runtime has work in them); ``None`` when the swaps alone would be too long for
+    a notification (the wake-up is then empty)."""
     new = {target.digest for _, _, target in swaps if target is not None}
     outboxes = {
         oid.digest: outbox
         for oid, data in objects
         if oid.digest in new and (outbox := _pg_wake.outbox_of(data)) is not None
     }
+    carry = () if quiet else (data for _, data in objects if _pg_wake.carryable(data))
     return _pg_wake.bodies(
         [(name, target, part_of(name)) for name, (_, _, target) in zip(names, swaps, strict=True)],
         outboxes,
+        carry,
     )
 
 
@@ -483,7 +492,7 @@ def _whole(
     parts: list[int],
     journal: tuple[int, int],
     erased: int | None = None,
-    carried: dict[int, str] | None = None,
+    carried: tuple[dict[int, str], str] | None = None,
     header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of a whole write of several ``swaps``: the locks, objects and
@@ -530,9 +539,10 @@ def _whole(
     if carried is None:
         calls.append((_WHOLE_JOURNAL_SQL, journaled))
     else:
-        wpart = sorted(carried)
-        wbody = [carried[p].encode() for p in wpart]
-        journaled.update(header=header, wpart=wpart, wbody=wbody)
+        made, tail = carried
+        wpart = sorted(made)
+        wbody = [made[p].encode() for p in wpart]
+        journaled.update(header=header, wpart=wpart, wbody=wbody, tail=tail)
         calls.append((_WHOLE_JOURNAL_WAKE_SQL, journaled))
     return calls
 

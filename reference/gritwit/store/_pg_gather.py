@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Final, TypedDict, TypeVar
 
-from .._ids import ObjectId
+from .._ids import ObjectId, compute_id
 from . import _pg_ahead, _pg_listen, _pg_wake
 from ._store_options import StoreOptions
 
@@ -113,13 +113,15 @@ class Gathered:
         return news
 
     def take(
-        self, version: object, read: Callable[[list[ObjectId]], None] | None = None
+        self,
+        version: object,
+        read: Callable[[list[ObjectId], list[bytes]], None] | None = None,
     ) -> Answer | None:
         """What the wake-ups heard since the last take tell a reader at ``version``
         (RUN-020.9): ``None`` when the reader must read the journal instead (nothing
         heard, something unreadable, a gap).  ``read`` is given the new targets and the
-        outboxes the payloads named, to read them in one go, as a journal read brings
-        them along (:mod:`._pg_ahead`)."""
+        outboxes the payloads named, and the objects they carried, to keep those and read
+        the rest in one go, as a journal read brings them along (:mod:`._pg_ahead`)."""
         with self._guard:
             segments, self._segments = self._segments, []
             unread, self._unread = self._unread, False
@@ -132,10 +134,10 @@ class Gathered:
             return None
         self.saw(answer[0])
         if read is not None:
+            taken = [s for s in segments if s.after > version[s.part]]
             ids = [new for _, new in answer[1] if new is not None]
-            ids += (oid for s in segments if s.after > version[s.part] for oid in s.outboxes)
-            if ids:
-                read(ids)
+            ids += (oid for s in taken for oid in s.outboxes)
+            read(ids, [data for s in taken for data in s.objects])
         return answer
 
 
@@ -173,6 +175,12 @@ class Receiving:
         (RUN-020.9)."""
         return self._gathered.take(version, self._read_ahead)
 
-    def _read_ahead(self, oids: list[ObjectId]) -> None:
-        found = self.read_many(oids)
-        self._ahead.replace((oid.digest, data) for oid, data in found.items())
+    def _read_ahead(self, oids: list[ObjectId], carried: list[bytes]) -> None:
+        """Keep the objects ``carried`` (those a wake-up may carry, :func:`._pg_wake.carryable`)
+        and read those of ``oids`` it did not carry, in one read (none when it carried all)."""
+        found = {compute_id(data): data for data in carried if _pg_wake.carryable(data)}
+        missing = [oid for oid in dict.fromkeys(oids) if oid not in found]
+        if missing:
+            found.update(self.read_many(missing))
+        if found:
+            self._ahead.replace((oid.digest, data) for oid, data in found.items())

@@ -13,10 +13,15 @@ writes the rest (:func:`bodies`).  The text, ASCII since ref names are (REF-001)
     p <part> <before> <after>
     <name> <new target's hex, or - when deleted>[ <its outbox's hex>]
     ...
+    o <an object's bytes in base64>
+    ...
 
 The outbox, where the writer stored the new target (a step) in the same commit, is a
 hint: the receiver reads the steps and their outboxes in one read (what a journal read
 brings along, :mod:`._pg_ahead`), and a wrong hint costs a few bytes, never an answer.
+So are the objects (``o`` lines, :func:`carryable`): the steps, mailboxes and messages
+the commit stored, as many as fit, which the receiver then need not read at all; only
+objects never erased are carried (RUN-011.6), and the store re-hashes what it serves.
 
 A payload PostgreSQL would refuse (:data:`LIMIT` bytes or more) is not made: the
 wake-up is then empty, as a batch's is, and an empty or unreadable payload tells a
@@ -30,14 +35,28 @@ segment is the rows of one commit, which a journal read's snapshot holds all or 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from .._ids import ObjectId
+from ._pg_ahead import keepable
 
-__all__ = ["HEADER", "LIMIT", "QUIET", "Segment", "bodies", "chain", "decode", "outbox_of"]
+__all__ = [
+    "HEADER",
+    "LIMIT",
+    "QUIET",
+    "Segment",
+    "bodies",
+    "carryable",
+    "chain",
+    "decode",
+    "outbox_of",
+]
 
 #: The first line of a payload of this form (a later form names another).
 HEADER: Final = "gw1"
@@ -68,6 +87,14 @@ class Segment:
     outboxes: tuple[ObjectId, ...] = ()
     #: From a quiet payload: no work for other runtimes, it wakes no one.
     quiet: bool = False
+    #: The objects the payload carried (on its first segment only; hints).
+    objects: tuple[bytes, ...] = ()
+
+
+def carryable(data: bytes) -> bool:
+    """Whether a wake-up may carry ``data``: a step, a mailbox or a message, by its first
+    bytes (never erased, RUN-011.6; :func:`._pg_ahead.keepable`)."""
+    return keepable(data)
 
 
 def outbox_of(data: bytes) -> ObjectId | None:
@@ -80,12 +107,15 @@ def outbox_of(data: bytes) -> ObjectId | None:
 
 
 def bodies(
-    swaps: Sequence[tuple[bytes, ObjectId | None, int]], outboxes: dict[bytes, ObjectId]
-) -> dict[int, str] | None:
+    swaps: Sequence[tuple[bytes, ObjectId | None, int]],
+    outboxes: dict[bytes, ObjectId],
+    carry: Iterable[bytes] = (),
+) -> tuple[dict[int, str], str] | None:
     """The lines of each part's swaps (``swaps``: name, new target, part, in the commit's
     order; ``outboxes``: a new target's outbox, by its digest), what the server puts after
-    that part's line; ``None`` when the payload could reach :data:`LIMIT` bytes (the
-    wake-up is then empty, RUN-020.8)."""
+    that part's line, and the lines of as many objects of ``carry`` as fit after them;
+    ``None`` when the swaps alone could reach :data:`LIMIT` bytes (the wake-up is then
+    empty, RUN-020.8)."""
     lines: dict[int, list[str]] = {}
     for name, new, part in swaps:
         target = "-" if new is None else new.digest.hex()
@@ -93,8 +123,16 @@ def bodies(
         more = "" if outbox is None else " " + outbox.digest.hex()
         lines.setdefault(part, []).append(f"\n{name.decode('ascii')} {target}{more}")
     made = {part: "".join(text) for part, text in lines.items()}
-    size = len(HEADER) + sum(_PART_LINE + len(text) for text in made.values())
-    return made if size < LIMIT else None
+    size = len(QUIET) + sum(_PART_LINE + len(text) for text in made.values())
+    if size >= LIMIT:
+        return None
+    tail = []
+    for data in carry:
+        line = "\no " + base64.b64encode(data).decode("ascii")
+        if size + len(line) < LIMIT:
+            tail.append(line)
+            size += len(line)
+    return made, "".join(tail)
 
 
 def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
@@ -106,8 +144,18 @@ def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
         return None
     quiet = lines[0] == QUIET
     segments: list[Segment] = []
+    objects: list[bytes] = []
     at = 1
     while at < len(lines):
+        if lines[at].startswith("o "):  # the objects carried, after every part's lines
+            try:
+                objects.append(base64.b64decode(lines[at][2:], validate=True))
+            except binascii.Error:
+                return None
+            at += 1
+            continue
+        if objects:
+            return None
         head = lines[at].split(" ")
         if len(head) != 4 or head[0] != "p" or not all(_NUMBER.fullmatch(n) for n in head[1:]):
             return None
@@ -138,6 +186,8 @@ def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
             )
         )
         at += 1 + len(body)
+    if objects and segments:
+        segments[0] = dataclasses.replace(segments[0], objects=tuple(objects))
     return tuple(segments)
 
 

@@ -183,7 +183,8 @@ WHOLE_JOURNAL_WAKE: Final = (
     WHOLE_JOURNAL.removesuffix("SELECT count(*) FROM writer")
     + """SELECT set_config('gritwit.wake', %(header)s || string_agg(
          E'\\np ' || writer.part || ' ' || (writer.version - writer.made) || ' '
-         || writer.version || convert_from(b.body, 'UTF8'), '' ORDER BY writer.part), false)
+         || writer.version || convert_from(b.body, 'UTF8'), '' ORDER BY writer.part)
+         || %(tail)s, false)
 FROM writer JOIN unnest(%(wpart)s::int[], %(wbody)s::bytea[]) AS b (part, body)
   ON b.part = writer.part"""
 )
@@ -215,7 +216,7 @@ SWAP_ONE_WAKE: Final = SWAP_ONE.replace(
     """,
 k AS (SELECT set_config('gritwit.wake', %(header)s || coalesce((SELECT E'\\np ' || %(part)s
         || ' ' || (version - 1) || ' ' || version || convert_from(%(body)s, 'UTF8')
-        FROM v), ''), false) AS k)
+        || %(tail)s FROM v), ''), false) AS k)
 SELECT EXISTS""",
 ).replace("AS INT)\n", "AS INT), (SELECT k FROM k)\n")
 CHANGE: Final = {
