@@ -534,7 +534,7 @@ def measure(
     separate: Sequence[int] = (),
     setup: Setup | None = None,
     placed: Sequence[int] = (),
-    window: float = 0.0,
+    window: float | Sequence[float] = 0.0,
     empty_wake: Sequence[int] = (),
 ) -> list[Measured]:
     """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
@@ -558,11 +558,14 @@ def measure(
     for n in processes:
         plan = Plan(workload=workload, processes=n, **sizes)
         configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan, setup)))
+    windows = [window] if isinstance(window, float | int) else list(window)
     for n in shares:
-        plan = Plan(workload=workload, processes=n, shares=True, window=window, **sizes)
-        if workload != "disjoint" and plan.steps % n:  # equal parts: see _multi_process._rest
-            raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
-        configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan, setup)))
+        for each in windows:  # several: a configuration each, named by its window
+            plan = Plan(workload=workload, processes=n, shares=True, window=each, **sizes)
+            if workload != "disjoint" and plan.steps % n:  # equal parts: _multi_process._rest
+                raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
+            name = SHARES if len(windows) == 1 else f"{SHARES}, window {1000 * each:g} ms"
+            configs.append((name, n, Fleet.sharing(create_schema(database), plan, setup)))
     for n in empty_wake:  # the receivers read the journal (RUN-020.9), gathering nothing
         plan = Plan(workload=workload, processes=n, shares=True, **sizes)
         if workload != "disjoint" and plan.steps % n:

@@ -91,7 +91,6 @@ from asv_bench import _cpucap
 from asv_bench._multi import (
     COUNTERS,
     CROSS_STEPS,
-    EMPTY_WAKE,
     HALF,
     PAIRS,
     PLACED,
@@ -146,7 +145,7 @@ def _trips(value: float | None) -> str:
 def table(measured: list[Measured]) -> list[str]:
     """One line per configuration."""
     lines = [
-        f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
+        f"{'workload':9} {'store':31} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
         f" {'cpu busy':>8} {'rt ms/tr':>8} {'srv ms/tr':>9} {'trips/tr':>8} {'bound':>5}"
         f" {'jrnl/tr':>7} {'woken/tr':>8}"
@@ -157,7 +156,7 @@ def table(measured: list[Measured]) -> list[str]:
         server = None if m.store == "sqlite" else m.known_per_transition("server_cpu")
         bound = m.cap_bound()
         lines.append(
-            f"{m.workload:9} {m.store:24} {m.processes:9d} {m.transitions:11d} "
+            f"{m.workload:9} {m.store:31} {m.processes:9d} {m.transitions:11d} "
             f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
             f"{m.per_transition('commits'):10.4f} "
             f"{m.per_transition('conflicts'):7.3f} {m.writing():7.2f}"
@@ -189,7 +188,7 @@ def crossing(measured: list[Measured]) -> str:
         f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
         f"{100 * m.per_transition('crossing'):.0f} %"
         for m in measured
-        if m.store in (SHARES, PLACED, EMPTY_WAKE)
+        if m.store.startswith(SHARES)
     ]
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
@@ -305,9 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--window-ms",
         type=float,
-        default=2.0,
+        nargs="+",
+        default=[2.0],
         help="with shares, a woken process gathers wake-ups this many ms more before it "
-        "runs again (RUN-020.10; default: 2, the runtime's WAKE_WINDOW)",
+        "runs again (RUN-020.10; several: a configuration each; default: 2, the "
+        "runtime's WAKE_WINDOW)",
     )
     parser.add_argument(
         "--empty-wake",
@@ -360,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                     separate=args.separate,
                     setup=setup,
                     placed=args.placed,
-                    window=args.window_ms / 1000,
+                    window=[w / 1000 for w in args.window_ms],
                     empty_wake=args.empty_wake,
                 )
                 print("\n".join(table(measured)))
