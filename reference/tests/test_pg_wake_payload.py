@@ -332,7 +332,11 @@ def test_a_quiet_wake_up_wakes_no_one_yet_keeps_the_chain_whole() -> None:
 
 
 @pytest.mark.req("RUN-020.9")
-@pytest.mark.parametrize("bad", ["", "garbage"], ids=["empty or lost", "unreadable"])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "garbage", HEADER + "\np 0 0 1\nnames/a nothex"],
+    ids=["empty or lost", "unreadable", "unreadable past its part lines"],
+)
 def test_anything_unreadable_among_the_gathered_means_a_journal_read(bad: str) -> None:
     """An empty payload (also how a lost listening connection is heard) or one that
     cannot be read spoils what was gathered with it: the caller reads the journal."""

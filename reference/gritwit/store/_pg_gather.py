@@ -8,7 +8,10 @@ process has not read — one whose segments (:mod:`._pg_wake`) all lie at or bel
 newest journal read of this process (:meth:`Gathered.saw`: its own commits', read
 along with each, RUN-020.7) wakes no one — and then, for ``window`` seconds more,
 gathers what else comes, so that a run catches up with several writers' commits at
-once and commits what they sent it in one group (RUN-017).  :meth:`Gathered.take`
+once and commits what they sent it in one group (RUN-017).  A wait reads a payload's
+part lines alone (:func:`._pg_wake.positions`); the rest is decoded when taken, and a
+payload of swaps read already is dropped unread: a runtime busy with its own commits
+finds many such queued at its next wait.  :meth:`Gathered.take`
 chains the segments onto a reader's version (:func:`._pg_wake.chain`); an empty or
 unreadable payload, a lost listening connection, a gap, or more segments than
 :data:`KEPT` answer ``None``: the reader reads the journal, as it would without
@@ -28,7 +31,7 @@ from ._store_options import StoreOptions
 
 __all__ = ["KEPT", "Gathered", "Receiving"]
 
-#: Segments kept at most between two catch-ups; past it they are dropped, and the next
+#: Payloads kept at most between two catch-ups; past it they are dropped, and the next
 #: catch-up reads the journal.
 KEPT: Final = 4096
 
@@ -48,12 +51,13 @@ class Wakes(TypedDict):
 class Gathered:
     """The segments heard since the last :meth:`take`, over ``parts`` parts."""
 
-    __slots__ = ("_guard", "_known", "_parts", "_segments", "_unread")
+    __slots__ = ("_guard", "_known", "_parts", "_payloads", "_unread")
 
     def __init__(self, parts: int) -> None:
         self._guard = threading.Lock()
         self._parts = parts
-        self._segments: list[_pg_wake.Segment] = []
+        #: The payloads heard that may tell of swaps not read yet, decoded when taken.
+        self._payloads: list[str] = []
         #: Whether something heard could not be chained: an empty or unreadable payload,
         #: a lost connection, too many segments (the next catch-up reads the journal).
         self._unread = False
@@ -95,20 +99,22 @@ class Gathered:
         return True
 
     def _heard(self, payloads: list[str]) -> bool:
-        """Keep what ``payloads`` tell; whether any may tell of a swap not read yet."""
+        """Keep those of ``payloads`` that may tell of a swap not read yet, read from their
+        part lines alone (decoded when taken); whether any not quiet does."""
         news = False
         with self._guard:
+            known = self._known
             for payload in payloads:
-                segments = _pg_wake.decode(payload, self._parts)
-                if segments is None:
+                found = _pg_wake.positions(payload, self._parts)
+                if found is None:
                     self._unread = news = True
                     continue
-                for segment in segments:
-                    if segment.after > self._known[segment.part]:
-                        news = news or not segment.quiet
-                        self._segments.append(segment)
-            if len(self._segments) > KEPT:
-                self._segments.clear()
+                quiet, moved = found
+                if any(after > known[part] for part, after in moved):
+                    news = news or not quiet
+                    self._payloads.append(payload)
+            if len(self._payloads) > KEPT:
+                self._payloads.clear()
                 self._unread = True
         return news
 
@@ -123,12 +129,18 @@ class Gathered:
         outboxes the payloads named, and the objects they carried, to keep those and read
         the rest in one go, as a journal read brings them along (:mod:`._pg_ahead`)."""
         with self._guard:
-            segments, self._segments = self._segments, []
+            payloads, self._payloads = self._payloads, []
             unread, self._unread = self._unread, False
-        if unread or not segments:
+        if unread or not payloads:
             return None
         if not isinstance(version, tuple) or len(version) != self._parts:
             return None
+        segments: list[_pg_wake.Segment] = []
+        for payload in payloads:
+            decoded = _pg_wake.decode(payload, self._parts)
+            if decoded is None:  # malformed past its part lines
+                return None
+            segments += decoded
         answer = _pg_wake.chain(version, segments)
         if answer is None:
             return None

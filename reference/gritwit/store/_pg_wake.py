@@ -56,6 +56,7 @@ __all__ = [
     "chain",
     "decode",
     "outbox_of",
+    "positions",
 ]
 
 #: The first line of a payload of this form (a later form names another).
@@ -133,6 +134,25 @@ def bodies(
             tail.append(line)
             size += len(line)
     return made, "".join(tail)
+
+
+def positions(payload: str, parts: int) -> tuple[bool, list[tuple[int, int]]] | None:
+    """Whether ``payload`` is quiet, and each part it names with its version after, read
+    from its part lines alone (what a waiter needs to tell news, :func:`decode` left for
+    the catch-up); ``None`` when it is not of this form or a part line is malformed."""
+    head, _, rest = payload.partition("\n")
+    if head not in (HEADER, QUIET):
+        return None
+    found = []
+    for line in rest.split("\n") if rest else ():
+        if line[:2] == "p ":
+            fields = line.split(" ")
+            if len(fields) != 4 or not all(_NUMBER.fullmatch(n) for n in fields[1:]):
+                return None
+            if int(fields[1]) >= parts:
+                return None
+            found.append((int(fields[1]), int(fields[3])))
+    return head == QUIET, found
 
 
 def decode(payload: str, parts: int) -> tuple[Segment, ...] | None:
