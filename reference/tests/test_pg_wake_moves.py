@@ -220,8 +220,12 @@ def test_a_runtime_catches_up_from_wake_ups_only_when_they_chain(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = %s",
                 (f'LISTEN "{store.backend._channel}"',),  # type: ignore[attr-defined]
             )
-        assert asyncio.run(mine.wait_for_swaps(COMES, 0.0))  # heard as lost
-        assert asyncio.run(mine.wait_for_swaps(NONE, 0.0)) is False  # listening again
+        # heard as lost (after the wake-up the connection had taken in before it died,
+        # when it had), then listening again on a new connection
+        heard = [asyncio.run(mine.wait_for_swaps(COMES, 0.0))]
+        while heard[-1] and len(heard) < 4:
+            heard.append(asyncio.run(mine.wait_for_swaps(NONE, 0.0)))
+        assert heard[0] and heard[-1] is False, heard
     asyncio.run(_say(theirs, actor, "inc", "4"))
     assert asyncio.run(mine.wait_for_swaps(COMES, 0.0))
     reads = _Reads(monkeypatch)
