@@ -47,8 +47,15 @@ names = st.text(min_size=1, max_size=20).filter(_valid_name)
 blobs = st.builds(g.Blob, data=st.binary(max_size=300), headers=header_maps)
 trees = st.builds(g.Tree, entries=st.dictionaries(names, object_ids, min_size=1, max_size=8))
 messages = st.builds(g.Message, content=object_ids, previous=optional_ids, headers=header_maps)
-mailboxes = st.builds(
+#: Mailboxes without base: one mailbox standing for its map alone (OBJ-019.1, WIT-008.4).
+plain_mailboxes = st.builds(
     g.Mailbox, entries=st.dictionaries(object_ids, object_ids, min_size=1, max_size=5)
+)
+#: Mailboxes with and without base (OBJ-013, OBJ-019).
+mailboxes = st.builds(
+    g.Mailbox,
+    entries=st.dictionaries(object_ids, object_ids, min_size=1, max_size=5),
+    base=optional_ids,
 )
 steps = st.builds(
     g.Step,

@@ -159,6 +159,33 @@ def test_outbox_to_message_content_is_walked() -> None:
     assert (found.expected, found.got) == ('"5"', '"6"')
 
 
+@pytest.mark.req("ADP-017.2", "OBJ-019.1")
+def test_a_mailbox_base_is_walked_after_its_keys() -> None:
+    """Same entries over different bases: the divergence is below ``base``, not a claim
+    that one description has two encodings."""
+    want, have = Store(), Store()
+
+    def outbox(store: Store, text: str) -> str:
+        message = store.put(g.Message(content=g.ObjectId.from_hex(store.blob(text))))
+        below = store.put(
+            g.Mailbox(entries={g.ObjectId(b"\x01" * 32): g.ObjectId.from_hex(message)})
+        )
+        top = {g.ObjectId.from_hex(ZERO): g.ObjectId.from_hex(message)}
+        return store.put(g.Mailbox(entries=top, base=g.ObjectId.from_hex(below)))
+
+    expected = want.step(want.core("counter"), outbox=outbox(want, "5"))
+    got = have.step(have.core("counter"), outbox=outbox(have, "5"))
+    assert expected == got  # the control: equal chains, equal ids
+    other = Store()
+    message = other.put(g.Message(content=g.ObjectId.from_hex(other.blob("5"))))
+    below = other.put(g.Mailbox(entries={g.ObjectId(b"\x02" * 32): g.ObjectId.from_hex(message)}))
+    top = {g.ObjectId.from_hex(ZERO): g.ObjectId.from_hex(message)}
+    box = other.put(g.Mailbox(entries=top, base=g.ObjectId.from_hex(below)))
+    found = diverge(expected, other.step(other.core("counter"), outbox=box), want, other)
+    assert found.path[:3] == ("step", "outbox", "base"), found
+    assert found.requirement != "ENC-014"
+
+
 @pytest.mark.req("ADP-017.2")
 def test_an_object_the_implementation_cannot_give_is_named() -> None:
     want = Store()

@@ -54,6 +54,10 @@ def rejects(data: bytes, cls: type[g.GritError], requirement: str) -> None:
             {"type": "message", "content": RA, "previous": RB, "headers": {"mt": "x"}},
         ),
         (g.Mailbox(entries={A: B}), {"type": "mailbox", "entries": {A.hex(): RB}}),
+        (
+            g.Mailbox(entries={A: B}, base=A),
+            {"type": "mailbox", "entries": {A.hex(): RB}, "base": RA},
+        ),
         (g.Step(actor=A, core=B), {"type": "step", "actor": RA, "core": RB}),
         (
             g.Step(actor=A, core=B, previous=A, inbox=B, outbox=A),

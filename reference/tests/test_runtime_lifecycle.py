@@ -68,8 +68,10 @@ async def _counter(rt: Runtime, incs: int) -> g.ObjectId:
 
 def _references(obj: g.GritObject) -> list[g.ObjectId]:
     """The ids an object names, per the objects chapter (written independently here)."""
-    if isinstance(obj, (g.Tree, g.Mailbox)):
+    if isinstance(obj, g.Tree):
         return list(obj.entries.values())
+    if isinstance(obj, g.Mailbox):  # its entries and its base (OBJ-019, RUN-009.1)
+        return [*obj.entries.values(), *([obj.base] if obj.base is not None else [])]
     if isinstance(obj, g.Message):
         return [obj.content] + ([obj.previous] if obj.previous else [])
     if isinstance(obj, g.Step):

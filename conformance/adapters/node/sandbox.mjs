@@ -766,33 +766,49 @@ function handed (reader, inp) {
   return { messages, read }
 }
 
+/** Thrown by `boundCore`'s reader for an object the core reaches that is absent. */
+const ABSENT = Symbol('absent')
+
 /**
- * SBX-006.18: an imported head's core that this runtime's runs could not mount — its
- * `wit` a `python-wasi` blob and its mount (SBX-011.1) past SBX-006.15's entries or
- * SBX-006.16's bytes at the default limits — is refused → too-large, before anything of
- * the bundle is stored. `get` reads the bundle's decoded objects; the walk is the mount's.
+ * SBX-006.17: a core that this runtime's `python-wasi` runs could not mount — its `wit` a
+ * `python-wasi` blob and what SBX-011.1 would mount of it past SBX-006.15's entries or
+ * SBX-006.16's bytes at the default limits — is refused → too-large under `rule`, where
+ * it enters (a genesis, an update's new core, an import's head). The walk is the mount's
+ * (`countEntries`), over the distinct trees `reader` (`has`, `get`) holds; a core that
+ * reaches an absent object is left to the transition's own checks (WIT-007.5).
  */
-export function boundImportedCore (get, core) {
+export function boundCore (reader, core, rule, what) {
   const witId = core.entries.get('wit')
-  const wit = witId === undefined ? null : get(witId)
+  const wit = witId !== undefined && reader.has(witId) ? reader.get(witId) : null
   if (wit === null || wit.type !== 'blob' || wit.headers.get('runtime') !== PYTHON_RUNTIME) return
   const state = [...core.entries].filter(([name]) => !CODE_ENTRIES.includes(name))
   if (!state.length) return
-  const scratch = new ObjectSpace() // the distinct objects the mount reaches, each once
-  const todo = state.map(([, id]) => id)
-  while (todo.length) {
-    const id = todo.pop()
-    if (scratch.has(id)) continue
-    const obj = get(id)
-    scratch.put(obj)
-    if (obj.type === 'tree') todo.push(...obj.entries.values())
+  const top = tree(state)
+  const topId = idOf(top)
+  const mounted = {
+    get (id) {
+      if (id === topId) return top
+      if (!reader.has(id)) throw ABSENT
+      return reader.get(id)
+    }
   }
   try {
-    countEntries(scratch, scratch.put(tree(state)), DEFAULTS.core)
+    countEntries(mounted, topId, DEFAULTS.core)
   } catch (err) {
-    if (err instanceof GritError && err.errorClass === 'output-too-large') fail('too-large', 'SBX-006.18', `the head's core: ${err.message}`)
+    if (err === ABSENT) return
+    if (err instanceof GritError && err.errorClass === 'output-too-large') fail('too-large', rule, `${what}: ${err.message}`)
     throw err
   }
+}
+
+/**
+ * SBX-006.18: an imported head's core that this runtime's runs could not mount is
+ * refused → too-large, before anything of the bundle is stored: SBX-006.17's walk over
+ * the bundle's decoded objects, read by `get`.
+ */
+export function boundImportedCore (get, core) {
+  const reader = { has: (id) => get(id) !== undefined, get }
+  boundCore(reader, core, 'SBX-006.18', "the head's core")
 }
 
 /** The Wit running a `python-wasi` blob: one run per transition (SBX-010.1). */

@@ -12,7 +12,7 @@
 import { GritError, fail } from './errors.mjs'
 import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
 import { assemble, coreProblem, mailboxEntries, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
-import { PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
+import { boundCore, PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
 export const OUTSIDE = '0'.repeat(64)
@@ -66,8 +66,11 @@ export const WASM_CLASSES = new Set([
 ])
 /** Classes of the sandbox chapter a Python Wit adds (SBX-008, SBX-013.1). */
 const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit', 'time-limit', 'stack-exhausted'])
-/** A transition failing with any other class is `failed` (ADP-014). */
-const RUNTIME_CLASSES = new Set(['step-too-large']) // RUN-022.3
+/**
+ * A transition failing with any other class is `failed` (ADP-014). `too-large`: a
+ * `python-wasi` core refused where it enters (SBX-006.17), which SBX-013.1 lists.
+ */
+const RUNTIME_CLASSES = new Set(['step-too-large', 'too-large']) // RUN-022.3, SBX-013.1
 const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES, ...SANDBOX_CLASSES, ...RUNTIME_CLASSES])
 
 export function failureClass (err) {
@@ -216,6 +219,7 @@ export class Executor {
     if (last === null) {
       core = this.genesisCore(actor, found)
       if (core === null) return null // no genesis yet: the messages wait
+      boundCore(this.space, core, 'SBX-006.17', 'the genesis core') // one its runs could not mount
       visible = prefixes(found, new Set(['update']))
     } else {
       core = this.space.get(last.core)
@@ -255,10 +259,20 @@ export class Executor {
     if (update.entries.has(WIT_UPDATE)) {
       const fn = this.code(update.entries.get(WIT_UPDATE), this.updaters)
       if (fn === null) fail('unknown-wit', 'WIT-014', 'the update names an unknown wit_update function')
-      return { ...fn(inp), read: readIt }
+      const output = { ...fn(inp), read: readIt }
+      this.boundNew(output.core, output.newObjects)
+      return output
     }
     const { core, created } = merge(this.space, inp.core, update)
+    this.boundNew(core, created)
     return { core, read: readIt, sends: [], newObjects: created }
+  }
+
+  /** SBX-006.17: an update's new core, read with the objects it made, that its runs could not mount. */
+  boundNew (core, newObjects) {
+    const made = new Overlay(this.space)
+    for (const obj of newObjects) made.add(obj)
+    boundCore(made, core, 'SBX-006.17', "the update's core")
   }
 
   /** The Wit a `wit`/`wit_update` blob names: a Wasm module or a test actor (WIT-001, WASM-001). */

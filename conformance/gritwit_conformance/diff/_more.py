@@ -38,8 +38,11 @@ __all__ = [
 def _children(description: Mapping[str, Any]) -> list[str]:
     """The ids a description refers to, as a bundle walks them (RUN-009.1)."""
     kind = description.get("type")
-    if kind in ("tree", "mailbox"):
+    if kind == "tree":
         return [str(v) for v in description.get("entries", {}).values()]
+    if kind == "mailbox":  # its entries and its base (OBJ-019)
+        base = [str(description["base"])] if description.get("base") else []
+        return [*(str(v) for v in description.get("entries", {}).values()), *base]
     fields = {"step": ("previous", "core", "inbox", "outbox"), "message": ("content", "previous")}
     return [str(description[f]) for f in fields.get(str(kind), ()) if description.get(f)]
 

@@ -4,7 +4,7 @@ An id is a hash (ID-001), so "step ids differ" says nothing about what is wrong.
 :func:`first_divergence` walks down from two ids that should be equal — the
 reference's (``expected``) and the implementation's (``got``) — through the
 JSON descriptions (OBJ-018) of the objects they name: a step's fields, a core's
-entries, a blob's headers and data, a mailbox's keys, a message's headers,
+entries, a blob's headers and data, a mailbox's keys and base, a message's headers,
 content and previous.  It stops at the first place where the two sides part and
 returns a :class:`Divergence`: the path to it, both sides decoded (blob data as
 text when it is UTF-8, as hex otherwise, cut when long) and the requirement ID
@@ -220,8 +220,11 @@ def _fields(
         return None
     if kind == "tree":
         return _entries(walk, want, have, path, rule, "entry")
-    if kind == "mailbox":
-        return _entries(walk, want, have, path, rule, "key")
+    if kind == "mailbox":  # its entries, then down its base (OBJ-019.1)
+        found = _entries(walk, want, have, path, rule, "key")
+        if found is not None:
+            return found
+        return _walk(walk, want.get("base"), have.get("base"), (*path, "base"), rule)
     if kind == "message":
         for name, clause in (("content", rule), ("previous", "WIT-004")):
             found = _walk(walk, want.get(name), have.get(name), (*path, name), clause)

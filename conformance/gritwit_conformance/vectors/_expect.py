@@ -17,6 +17,7 @@ __all__ = ["describe", "diagnostic"]
 # Id-valued fields of each object type whose absence the description writes as null.
 _OPTIONAL_IDS = {
     "message": ("previous",),
+    "mailbox": ("base",),
     "step": ("previous", "inbox", "outbox"),
 }
 _REQUIRED_IDS = {"message": ("content",), "step": ("actor", "core")}

@@ -203,10 +203,14 @@ _ID_FIELDS: Final[dict[str, tuple[str, ...]]] = {
 
 
 def children(description: Mapping[str, Any]) -> list[str]:
-    """The ids a description (OBJ-018) refers to: tree and mailbox entries, step/message ids."""
+    """The ids a description (OBJ-018) refers to: tree and mailbox entries, a mailbox's
+    base (OBJ-019), step/message ids."""
     kind = description.get("type")
-    if kind in ("tree", "mailbox"):
+    if kind == "tree":
         return list(description["entries"].values())
+    if kind == "mailbox":
+        base = [description["base"]] if description.get("base") else []
+        return [*description["entries"].values(), *base]
     return [description[f] for f in _ID_FIELDS.get(str(kind), ()) if description.get(f)]
 
 

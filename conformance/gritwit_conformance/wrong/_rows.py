@@ -195,6 +195,22 @@ ROWS: dict[str, Row] = {
             ),
         ),
     ),
+    "codec_mailbox_without_base": Row(
+        WrongAdapter(
+            ("codec",),
+            frozenset({"OBJ-013", "OBJ-003.2", "OBJ-019.2"}),
+            "failed",
+            "the mailbox schema lacks the optional base field: mailboxes over a base are refused",
+            smoke=True,
+        ),
+        (
+            _to(
+                "gritwit._codec",
+                "_ALLOWED",
+                lambda m: {**m._ALLOWED, "mailbox": m._ALLOWED["mailbox"] - {"base"}},
+            ),
+        ),
+    ),
     "codec_description_null_anywhere": Row(
         WrongAdapter(
             ("codec",),

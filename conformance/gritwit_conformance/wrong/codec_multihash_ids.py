@@ -25,7 +25,7 @@ ROW = WrongAdapter(
 )
 
 _PREFIX = b"\x1e\x20"
-_IDS = ("actor", "core", "content", "previous", "inbox", "outbox")
+_IDS = ("actor", "core", "content", "previous", "inbox", "outbox", "base")
 
 
 class Adapter(ReferenceAdapter):

@@ -12,7 +12,7 @@ from typing import Any, Final
 import blake3
 
 from .._codec import object_id
-from .._errors import TransitionError
+from .._errors import TooLarge, TransitionError
 from .._ids import ObjectId
 from .._json import check_text
 from .._objects import Blob, GritObject, Tree
@@ -137,8 +137,13 @@ def max_steps(args: Json) -> int:
 
 
 def failure_class(failure: Failure) -> str:
-    """The class ``wit-run`` reports: the Wit chapter's class, else ``failed`` (ADP-014)."""
-    if isinstance(failure.error, TransitionError):
+    """The class ``wit-run`` reports: the Wit chapter's class, else ``failed`` (ADP-014).
+
+    A transition that fails ``too-large`` — a ``python-wasi`` core refused where it enters
+    (SBX-006.17), a step holding an object past 16 MiB — reports that class too: SBX-013.1
+    counts it among a failed sandboxed transition's classes (ADP-019.7), as the failed
+    mark records it (RUN-004.4)."""
+    if isinstance(failure.error, (TransitionError, TooLarge)):
         return failure.error.error_class
     return "failed"
 

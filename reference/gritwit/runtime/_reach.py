@@ -14,12 +14,14 @@ WALK_PAGE = 1000
 
 
 def references(obj: GritObject) -> tuple[ObjectId, ...]:
-    """The ids ``obj`` names: tree and mailbox entries, message content and previous,
-    a step's core, previous, inbox and outbox.  A blob names none."""
+    """The ids ``obj`` names, as a bundle walks them (RUN-009.1): tree entries, mailbox
+    entries and base (OBJ-019), message content and previous, a step's core, previous,
+    inbox and outbox.  A blob names none."""
     if isinstance(obj, Tree):
         return tuple(obj.entries.values())
     if isinstance(obj, Mailbox):
-        return tuple(obj.entries.values())
+        entries = tuple(obj.entries.values())
+        return entries if obj.base is None else (*entries, obj.base)
     if isinstance(obj, Message):
         return (obj.content,) if obj.previous is None else (obj.content, obj.previous)
     if isinstance(obj, Step):

@@ -32,12 +32,13 @@ FULL: dict[str, g.GritObject] = {
     "blob": g.Blob(data=b"\x00\xff", headers={"mt": "x", "a": ""}),
     "tree": g.Tree(entries={"a": A, "b": B}),
     "message": g.Message(content=A, previous=B, headers={"mt": "x"}),
-    "mailbox": g.Mailbox(entries={A: B, C: D}),
+    "mailbox": g.Mailbox(entries={A: B, C: D}, base=C),
     "step": g.Step(actor=A, core=B, previous=C, inbox=D, outbox=A),
 }
 MINIMAL = {
     "blob": g.Blob(data=b""),
     "message": g.Message(content=A),
+    "mailbox": g.Mailbox(entries={A: B, C: D}),
     "step": g.Step(actor=A, core=B),
 }
 CLAUSE = {

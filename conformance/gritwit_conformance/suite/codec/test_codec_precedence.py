@@ -56,6 +56,7 @@ def test_not_an_object_wins_over_a_lone_surrogate_which_wins_over_object_rules(
 MESSAGE = g.Message(content=g.ObjectId(bytes(32)))
 STEP = g.Step(actor=g.ObjectId(bytes(32)), core=g.ObjectId(bytes(32)))
 BLOB = g.Blob(data=b"")
+MAILBOX = g.Mailbox(entries={g.ObjectId(bytes(32)): g.ObjectId(bytes(32))})
 
 #: null and {} on the type's own optional fields: absent (OBJ-018.4, OBJ-018.7).
 ABSENT: dict[str, tuple[dict[str, Any], g.GritObject]] = {
@@ -69,6 +70,7 @@ ABSENT: dict[str, tuple[dict[str, Any], g.GritObject]] = {
         STEP,
     ),
     "blob-headers-empty": ({"type": "blob", "data": "", "headers": {}}, BLOB),
+    "mailbox-base-null": ({"type": "mailbox", "entries": {ZERO: ZERO}, "base": None}, MAILBOX),
 }  # fmt: skip
 
 
@@ -96,6 +98,10 @@ NOT_ABSENT: dict[str, dict[str, Any]] = {
     "blob-headers-null": {"type": "blob", "data": "", "headers": None},
     "tree-entries-empty": {"type": "tree", "entries": {}},
     "message-previous-empty-object": {"type": "message", "content": ZERO, "previous": {}},
+    "mailbox-base-empty-object": {"type": "mailbox", "entries": {ZERO: ZERO}, "base": {}},
+    "tree-base-null": {"type": "tree", "entries": {"a": ZERO}, "base": None},
+    "message-base-null": {"type": "message", "content": ZERO, "base": None},
+    "mailbox-previous-null": {"type": "mailbox", "entries": {ZERO: ZERO}, "previous": None},
 }
 
 
@@ -104,7 +110,7 @@ NOT_ABSENT: dict[str, dict[str, Any]] = {
 def test_null_and_empty_object_elsewhere_are_values_the_rules_reject(
     impl: Implementation, name: str
 ) -> None:
-    expected = "invalid-id" if name == "message-previous-empty-object" else "invalid-object"
+    expected = "invalid-id" if name.endswith("-empty-object") else "invalid-object"
     assert _outcome(_encode(impl, NOT_ABSENT[name])) == expected, NOT_ABSENT[name]
 
 

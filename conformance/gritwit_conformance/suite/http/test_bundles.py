@@ -70,8 +70,10 @@ def _reachable(client: httpx.Client, head: str) -> set[str]:
         kind = obj["type"]
         if kind == "step":
             todo += [obj[k] for k in ("previous", "core", "inbox", "outbox") if obj[k]]
-        elif kind in ("tree", "mailbox"):
+        elif kind == "tree":
             todo += list(obj["entries"].values())
+        elif kind == "mailbox":  # its entries and its base (OBJ-019)
+            todo += [*obj["entries"].values(), *([obj["base"]] if obj.get("base") else [])]
         elif kind == "message":
             todo += [obj[k] for k in ("content", "previous") if obj[k]]
     return seen

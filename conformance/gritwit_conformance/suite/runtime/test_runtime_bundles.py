@@ -165,6 +165,7 @@ def _prune(parts: Parts) -> Parts:
             todo += [i for i in (obj.previous, obj.core, obj.inbox, obj.outbox) if i]
         elif isinstance(obj, (g.Tree, g.Mailbox)):
             todo += list(obj.entries.values())
+            todo += [obj.base] if isinstance(obj, g.Mailbox) and obj.base else []  # OBJ-019
         elif isinstance(obj, g.Message):
             todo += [i for i in (obj.content, obj.previous) if i]
     return [*parts[:3], _sorted(list(keep.values()))]

@@ -123,6 +123,7 @@ def _reachable(head: g.Step, objects: list[g.GritObject]) -> list[g.GritObject]:
             todo += [i for i in (obj.previous, obj.core, obj.inbox, obj.outbox) if i]
         elif isinstance(obj, g.Tree | g.Mailbox):
             todo += list(obj.entries.values())
+            todo += [obj.base] if isinstance(obj, g.Mailbox) and obj.base else []  # OBJ-019
         elif isinstance(obj, g.Message):
             todo += [i for i in (obj.content, obj.previous) if i]
     return [o for oid, o in keep.items() if oid != g.object_id(head)]

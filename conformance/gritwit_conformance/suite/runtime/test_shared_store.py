@@ -153,6 +153,7 @@ def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.Gri
             named += [obj.core, obj.inbox, obj.outbox, obj.previous]
         elif isinstance(obj, (g.Tree, g.Mailbox)):
             named += list(obj.entries.values())
+            named += [obj.base] if isinstance(obj, g.Mailbox) else []  # OBJ-019
         elif isinstance(obj, g.Message):
             named += [obj.content, obj.previous]
         todo += [n.hex() for n in named if n is not None]

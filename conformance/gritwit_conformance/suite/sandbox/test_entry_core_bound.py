@@ -1,0 +1,302 @@
+"""The bound on a ``python-wasi`` core where it enters: its genesis and an update
+(SBX-006.17), by entries (SBX-006.15) and, at an update, by bytes (SBX-006.16).
+
+SBX-006.15 bounds a core at 262 144 (2**18) entries where it is mounted; a runtime
+refuses a core its actor's runs could not mount where the core enters, not at every run
+after.  A genesis core past the bound fails the genesis ``too-large`` (retried, then the
+failed mark: RUN-004) and the actor has no step; one at the bound is adopted and its run
+mounts it.  An update whose *merged* core (WIT-013.4: trees of one name merged
+recursively) passes the bound fails the update ``too-large`` and the actor keeps its last
+core, where an update that merges to exactly 2**18 entries is adopted and the actor's
+next message runs on it.
+
+The protocol describes a core entry by entry (a content description shares nothing), so
+the cores are wide, not a DAG: 512 directories of 511 files, about 5 MB of JSON.  The
+update that passes the bound is tiny (one file into a directory the core has): only its
+merge with the core is past the bound, so a runtime that bounds the update's own tree,
+or merges without recursing, adopts it.  SBX-006.16's bytes bound is reached at an update
+only: a description repeats each file's bytes (64 MiB of files would be more than 128 MB
+of JSON), so the actor's own run leaves 64 MiB - 1 byte, one blob named at seven paths,
+and one-byte updates take the core to the limit and past it.  A genesis core past the
+bytes bound cannot be described within a request; the reference's own tests check it.
+Written against ``gritwit_conformance.wrong.runtime_update_core_unbounded`` and
+``runtime_entry_core_unbounded``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime"), pytest.mark.slow]
+
+BOUND = 2**18
+#: Reads nothing and writes nothing under ``/core``: a run leaves the core it was given.
+PROGRAM = "print(1)\n"
+#: Each file's data (hex): one byte, shared by every file (one blob).
+DATA = "78"
+LEAF = g.Blob(data=bytes.fromhex(DATA))
+#: The data an update gives one file instead.
+OTHER = g.Blob(data=b"y")
+#: The retries of a failed transition before the failed mark (RUN-004.3).
+ATTEMPTS = 5
+#: Seconds a transition may take here (``rt-open``'s ``time_limit``, RUN-005).
+MOUNTING = 60
+#: The core's directories, and the files of each: 512 * (1 + 511) = 2**18 entries.
+DIRECTORIES, FILES = 512, 511
+
+
+def _shape(extra: int) -> dict[str, int]:
+    """Files per directory: ``DIRECTORIES`` of ``FILES``, and ``extra`` files ``z<i>``
+    beside them (``-1``: a file, not a directory)."""
+    shape = {f"{i:03x}": FILES for i in range(DIRECTORIES)}
+    shape.update({f"z{i}": -1 for i in range(extra)})
+    return shape
+
+
+def _entries(shape: dict[str, int]) -> int:
+    return sum(1 + max(files, 0) for files in shape.values())
+
+
+def _described(
+    shape: dict[str, int], interpreter: str, program: str = PROGRAM
+) -> tuple[Any, dict[str, g.ObjectId]]:
+    """The genesis content description of a ``python-wasi`` core of ``shape`` (ADP-019.7's
+    ``wit`` blob), and the core's entries, computed here from the objects."""
+    headers = {"interpreter": interpreter, "runtime": "python-wasi", "sandbox": "1"}
+    wit = g.Blob(data=program.encode(), headers=headers)
+    blob = {"blob": DATA}
+    entries: dict[str, Any] = {"wit": {"blob": program.encode().hex(), "headers": headers}}
+    ids = {"wit": g.object_id(wit)}
+    for name, files in shape.items():
+        if files < 0:
+            entries[name], ids[name] = blob, g.object_id(LEAF)
+            continue
+        names = [f"{j:03x}" for j in range(files)]
+        entries[name] = {"tree": dict.fromkeys(names, blob)}
+        ids[name] = g.object_id(g.Tree(entries=dict.fromkeys(names, g.object_id(LEAF))))
+    return {"tree": entries}, ids
+
+
+def _genesis(
+    impl: Implementation, runtime: str, shape: dict[str, int], program: str = PROGRAM
+) -> tuple[str, dict[str, g.ObjectId]]:
+    """Send the genesis of a core of ``shape`` from the outside (WIT-012.1), as
+    ``rt-genesis`` sends a test actor's: the actor (the core's id) and the core's entries."""
+    interpreter = str(impl.call("sandbox-info").expect_ok()["interpreter"])
+    content, ids = _described(shape, interpreter, program)
+    actor = g.object_id(g.Tree(entries=ids)).hex()
+    # a valid request; check=False spares the harness's schema check of its 2**18
+    # descriptions (seconds), not the adapter's own checks
+    impl.call(
+        "rt-send", check=False, runtime=runtime, to=actor, mt="genesis", content=content
+    ).expect_ok()
+    return actor, ids
+
+
+def _open(impl: Implementation, path: Path) -> str:
+    """A runtime whose transitions may take ``MOUNTING`` seconds: the bound is on entries,
+    not time (a run that mounts 2**18 entries is host work, RUN-005's default 5 s is not
+    what these tests judge)."""
+    path.mkdir(exist_ok=True)
+    opened = impl.call("rt-open", path=str(path), time_limit=MOUNTING)
+    return str(opened.expect_ok()["runtime"])
+
+
+def _run(impl: Implementation, runtime: str) -> Any:
+    """``rt-run`` given the time of the runs that mount a core at the bound."""
+    return impl.call_taking(2 * MOUNTING, "rt-run", runtime=runtime, max_steps=10).expect_ok()
+
+
+def _head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
+    """The core id of ``actor``'s head step, or ``None`` when it has no step."""
+    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    if step is None:
+        return None
+    data = impl.call("rt-object", runtime=runtime, id=step).expect_ok()["bytes"]
+    head = g.decode_object(bytes.fromhex(data))
+    assert isinstance(head, g.Step), f"the head {step} is not a step"
+    return head.core.hex()
+
+
+def _failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
+    """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked."""
+    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
+    if target["target"] is None:
+        return None
+    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
+    blob = g.decode_object(bytes.fromhex(data))
+    assert isinstance(blob, g.Blob)
+    return json.loads(blob.data)
+
+
+@pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "RUN-004.1", "RUN-004.4")
+@pytest.mark.req("SBX-013.1", "ADP-015")
+@pytest.mark.inputs("past-largest")
+def test_a_genesis_core_past_the_entries_bound_is_refused_at_its_genesis(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A ``python-wasi`` genesis core of 2**18 + 1 entries (``wit`` is not mounted,
+    SBX-011.1) fails its genesis ``too-large`` at every attempt, not ``output-too-large``
+    at a mount: it is marked failed and has no step.  One of 2**18 is adopted: the next
+    test."""
+    shape = _shape(1)
+    assert _entries(shape) == BOUND + 1
+    runtime = _open(impl, tmp_path / "rt")
+    try:
+        actor, _ = _genesis(impl, runtime, shape)
+        run = _run(impl, runtime)
+        refused = [[actor, "too-large"]]
+        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+            "a python-wasi genesis core of 2**18 + 1 entries must fail its genesis "
+            "too-large where it enters, retried and then marked failed (SBX-006.17, "
+            f"SBX-013.1, RUN-004): {run}"
+        )
+        assert _head_core(impl, runtime, actor) is None, (
+            "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
+        )
+        mark = _failed_mark(impl, runtime, actor)
+        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
+            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+def _send(impl: Implementation, runtime: str, actor: str, mt: str, content: Any) -> None:
+    impl.call("rt-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+
+
+def _into_last(name: str, data: str) -> dict[str, Any]:
+    """An update setting the file ``<last directory>/<name>`` (WIT-013.1)."""
+    return {"tree": {f"{DIRECTORIES - 1:03x}": {"tree": {name: {"blob": data}}}}}
+
+
+@pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "WIT-013.4", "RUN-004.1")
+@pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015")
+@pytest.mark.inputs("largest", "past-largest")
+def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A genesis core of exactly 2**18 entries is adopted.  An update replacing one file
+    of its last directory merges (WIT-013.4) to 2**18 entries again: adopted, and the next
+    message runs on it.  An update adding a file to that directory merges to 2**18 + 1
+    entries, though its own tree holds two: refused ``too-large``, the actor keeps its
+    last core."""
+    shape = _shape(0)
+    assert _entries(shape) == BOUND
+    runtime = _open(impl, tmp_path / "rt")
+    try:
+        actor, ids = _genesis(impl, runtime, shape)
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [], (
+            "a python-wasi genesis core of exactly 2**18 entries must be adopted and "
+            f"mounted (SBX-006.17, SBX-006.15): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == actor, (
+            "the genesis step holds the genesis core, which its run left as it was (SBX-004.3)"
+        )
+        names = [f"{j:03x}" for j in range(FILES)]
+        last = {**dict.fromkeys(names, g.object_id(LEAF)), names[0]: g.object_id(OTHER)}
+        kept = {**ids, f"{DIRECTORIES - 1:03x}": g.object_id(g.Tree(entries=last))}
+        kept_core = g.object_id(g.Tree(entries=kept)).hex()
+        _send(impl, runtime, actor, "update", _into_last(names[0], OTHER.data.hex()))
+        _send(impl, runtime, actor, "note", {"blob": DATA})
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
+            "an update that merges to a core of exactly 2**18 entries must be adopted, and "
+            f"the next message runs on that core (SBX-006.17, SBX-006.15): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept_core, (
+            "the update's core is the old core with one file of its last directory "
+            "replaced, the directory merged (WIT-013.4), left as it was by the next run"
+        )
+        _send(impl, runtime, actor, "update", _into_last("zzz", DATA))
+        run = _run(impl, runtime)
+        refused = [[actor, "too-large"]]
+        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+            "an update whose merge with the core (WIT-013.4) expands to 2**18 + 1 entries "
+            "must fail too-large where it enters, though its own tree holds two entries "
+            f"(SBX-006.17, SBX-013.1, RUN-004): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept_core, (
+            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
+        )
+        mark = _failed_mark(impl, runtime, actor)
+        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
+            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+#: Leaves 64 MiB - 1 byte of files at its first run, and nothing new after: eight files,
+#: seven naming one blob of 8 MiB, ``f0`` one of 8 MiB - 1 byte.
+FILL = (
+    "import os\n"
+    "if not os.path.exists('f0'):\n"
+    "    buf = b'x' * (8 << 20)\n"
+    "    for i in range(8):\n"
+    "        with open(f'f{i}', 'wb') as f:\n"
+    "            f.write(buf if i else buf[:-1])\n"
+)
+MIB = 1 << 20
+
+
+@pytest.mark.req("SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-007.3", "RUN-004.1")
+@pytest.mark.req("RUN-004.4", "SBX-013.1")
+@pytest.mark.inputs("largest", "past-largest")
+def test_an_update_past_the_core_limit_in_bytes_is_refused(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A run leaves 64 MiB - 1 byte of files, one blob named at seven paths counted at each
+    (SBX-006.16).  An update adding a file of one byte merges to exactly the core limit
+    (64 MiB): adopted, and the next message runs on it; an update adding another byte is
+    refused ``too-large``, the actor keeping its last core.  A description cannot carry
+    64 MiB (each file's bytes again), so the bytes come from the actor's own run."""
+    runtime = _open(impl, tmp_path / "rt")
+    try:
+        actor, ids = _genesis(impl, runtime, {}, FILL)
+        _send(impl, runtime, actor, "fill", {"blob": DATA})
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 1, (
+            "a run that leaves 64 MiB - 1 byte of files is within the core limit "
+            f"(SBX-007.3): {run}"
+        )
+        full, short = g.Blob(data=b"x" * (8 * MIB)), g.Blob(data=b"x" * (8 * MIB - 1))
+        files = {f"f{i}": g.object_id(full if i else short) for i in range(8)}
+        filled = {**ids, **files}
+        assert _head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=filled)).hex(), (
+            "the run's core is its eight files beside its wit (SBX-004.2)"
+        )
+        kept = g.object_id(g.Tree(entries={**filled, "u": g.object_id(LEAF)})).hex()
+        _send(impl, runtime, actor, "update", {"tree": {"u": {"blob": DATA}}})
+        _send(impl, runtime, actor, "note", {"blob": DATA})
+        run = _run(impl, runtime)
+        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
+            "an update that merges to files of exactly the core limit (64 MiB, a blob named "
+            "at seven paths counted at each) must be adopted, and the next message runs on "
+            f"that core (SBX-006.17, SBX-006.16): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept, (
+            "the update's core is the old core with u merged in (WIT-013.4)"
+        )
+        _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
+        run = _run(impl, runtime)
+        refused = [[actor, "too-large"]]
+        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+            "an update whose merged core holds 64 MiB + 1 byte of files (a blob named at "
+            "seven paths counts at each) must fail too-large where it enters (SBX-006.17, "
+            f"SBX-006.16, SBX-013.1): {run}"
+        )
+        assert _head_core(impl, runtime, actor) == kept, (
+            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
