@@ -129,10 +129,12 @@ def bodies(
         return None
     tail = []
     for data in carry:
-        line = "\no " + base64.b64encode(data).decode("ascii")
-        if size + len(line) < LIMIT:
-            tail.append(line)
-            size += len(line)
+        length = 3 + 4 * ((len(data) + 2) // 3)  # "\no " and the base64, before encoding
+        if size + length < LIMIT:  # (a group commit stores far more than fits)
+            tail.append("\no " + base64.b64encode(data).decode("ascii"))
+            size += length
+        elif LIMIT - size < 80:
+            break  # no object fits in what is left
     return made, "".join(tail)
 
 
