@@ -179,7 +179,7 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
 
 
 @pytest.mark.slow
-@pytest.mark.req("WIT-008.4")
+@pytest.mark.req("WIT-008.4", "WIT-002", "WIT-005")
 def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_path: Path) -> None:
     """A ``fanout`` fans out to 257 ``echo`` actors, each of which replies to it: its
     inbox then holds 258 senders (the outside among them).  One more message from the

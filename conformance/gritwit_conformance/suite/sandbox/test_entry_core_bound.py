@@ -179,7 +179,7 @@ def _into_last(name: str, data: str) -> dict[str, Any]:
 
 
 @pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "WIT-013.4", "RUN-004.1")
-@pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015")
+@pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015", "SBX-004.3")
 @pytest.mark.inputs("largest", "past-largest")
 def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
     impl: Implementation, tmp_path: Path
@@ -250,7 +250,7 @@ MIB = 1 << 20
 
 
 @pytest.mark.req("SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-007.3", "RUN-004.1")
-@pytest.mark.req("RUN-004.4", "SBX-013.1")
+@pytest.mark.req("RUN-004.4", "SBX-013.1", "SBX-004.2")
 @pytest.mark.inputs("largest", "past-largest")
 def test_an_update_past_the_core_limit_in_bytes_is_refused(
     impl: Implementation, tmp_path: Path
