@@ -142,9 +142,7 @@ _BASED_MAILBOX: Final = b"\xa3\x64base\x58\x20"
 _BASED_TYPE: Final = b"\x64type\x67mailbox"
 #: A message: a map of 2 to 4 keys whose first is ``type`` (its key sorts first, ENC-010).
 _MESSAGE: Final = (
-    b"\xa2\x64type\x67message",
-    b"\xa3\x64type\x67message",
-    b"\xa4\x64type\x67message",
+    b"\xa2\x64type\x67message", b"\xa3\x64type\x67message", b"\xa4\x64type\x67message"
 )
 
 
