@@ -83,9 +83,6 @@ class Plan:
     #: With ``shares``, each pair's second end is placed with its first by its genesis's
     #: ``placement`` header (RUN-021.7): the pair lives in one share, whatever its ids say.
     placed: bool = False
-    #: Seconds a process short of its part, once woken, gathers more wake-ups before it
-    #: runs again (RUN-020.10; ``cross`` with shares).
-    window: float = 0.0
 
     def transitions(self) -> int:
         """Transitions per round, in all processes together."""
@@ -253,8 +250,6 @@ class Round:
     relay_cpu: float = 0.0  # seconds: the relay processes' CPU
     relay_excess: float = 0.0  # seconds: the most any relay's mean hold exceeded its delay
     crossing: int = 0  # steps of actors whose messages cross to another share
-    journal_reads: int = 0  # journal reads of their own (not those read along with a commit)
-    wake_catchups: int = 0  # runs caught up from wake-ups alone (RUN-020.9)
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -386,8 +381,6 @@ class Fleet:
             busy=busy,
             runtime_cpu=sum(a["cpu"] for a in answers),
             crossing=sum(a["crossing"] for a in answers),
-            journal_reads=sum(a.get("journal_reads", 0) for a in answers),
-            wake_catchups=sum(a.get("wake_catchups", 0) for a in answers),
             server_cpu=None if server0 is None or server1 is None else server1 - server0,
             turns=sum(r.turns - r0.turns for r, r0 in zip(relayed, relayed0, strict=True))
             if self.relays
@@ -504,9 +497,6 @@ class Measured:
 SQLITE: Final = "sqlite"
 POSTGRES: Final = "postgres"
 SHARES: Final = "postgres, shares"
-#: Shares, every wake-up empty and gathered over no window: each receiver reads the
-#: journal, as before RUN-020.8 (``gritwit_wake=empty``).
-EMPTY_WAKE: Final = "postgres, shares, empty wake"
 PLACED: Final = "postgres, shares, placed"
 SEPARATE: Final = "postgres, a schema each"
 
@@ -516,7 +506,6 @@ def configuration(measured: Measured) -> str:
     ``postgres-shares-N`` or ``postgres-separate-N``."""
     store = {
         SHARES: "postgres-shares",
-        EMPTY_WAKE: "postgres-shares-empty-wake",
         PLACED: "postgres-placed",
         SEPARATE: "postgres-separate",
     }.get(measured.store, measured.store)
@@ -534,8 +523,6 @@ def measure(
     separate: Sequence[int] = (),
     setup: Setup | None = None,
     placed: Sequence[int] = (),
-    window: float | Sequence[float] = 0.0,
-    empty_wake: Sequence[int] = (),
 ) -> list[Measured]:
     """The SQLite baseline (one process), then ``N`` processes on one PostgreSQL schema for
     each ``N`` of ``processes``, without shares (each runs every actor, RUN-020.4), and
@@ -558,20 +545,11 @@ def measure(
     for n in processes:
         plan = Plan(workload=workload, processes=n, **sizes)
         configs.append((POSTGRES, n, Fleet.sharing(create_schema(database), plan, setup)))
-    windows = [window] if isinstance(window, float | int) else list(window)
     for n in shares:
-        for each in windows:  # several: a configuration each, named by its window
-            plan = Plan(workload=workload, processes=n, shares=True, window=each, **sizes)
-            if workload != "disjoint" and plan.steps % n:  # equal parts: _multi_process._rest
-                raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
-            name = SHARES if len(windows) == 1 else f"{SHARES}, window {1000 * each:g} ms"
-            configs.append((name, n, Fleet.sharing(create_schema(database), plan, setup)))
-    for n in empty_wake:  # the receivers read the journal (RUN-020.9), gathering nothing
         plan = Plan(workload=workload, processes=n, shares=True, **sizes)
-        if workload != "disjoint" and plan.steps % n:
+        if workload != "disjoint" and plan.steps % n:  # equal parts: see _multi_process._rest
             raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
-        location = _with_option(create_schema(database), "gritwit_wake=empty")
-        configs.append((EMPTY_WAKE, n, Fleet.sharing(location, plan, setup)))
+        configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan, setup)))
     for n in placed if workload != "disjoint" else ():
         plan = Plan(workload=workload, processes=n, shares=True, placed=True, **sizes)
         if plan.steps % n:
@@ -613,11 +591,6 @@ def measure(
         )
         for i, (store, n, fleet) in enumerate(configs)
     ]
-
-
-def _with_option(url: str, option: str) -> str:
-    """``url`` with the store option ``option`` (``name=value``) added."""
-    return url + ("&" if "?" in url else "?") + option
 
 
 def _check_commits(fleet: Fleet, before: dict[str, int | None], proxies: int) -> None:

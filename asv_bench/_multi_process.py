@@ -34,36 +34,19 @@ _WAKE = {True: 0.02, False: 0.001}
 
 class _TimedWrites:
     """A backend proxy that adds up the wall time spent in write transactions: taking
-    the writer row (waiting for it) to commit, the ``batch()`` blocks included; and
-    counts the journal reads of their own (``refs_changed_since``) and the catch-ups
-    from wake-ups alone (``woken`` answering, RUN-020.9)."""
+    the writer row (waiting for it) to commit, the ``batch()`` blocks included."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
         self.seconds = 0.0
-        self.journal_reads = 0
-        self.wake_catchups = 0
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
         if name == "batch":
             return self._timed_batch(attr)
-        if name in ("refs_changed_since", "woken"):
-            return self._counted(name, attr)
         if callable(attr) and _WRITE.match(name):
             return self._timed(attr)
         return attr
-
-    def _counted(self, name: str, method: Any) -> Any:
-        def read(*args: Any, **kwargs: Any) -> Any:
-            answer = method(*args, **kwargs)
-            if name == "refs_changed_since":
-                self.journal_reads += 1
-            elif answer is not None:
-                self.wake_catchups += 1
-            return answer
-
-        return read
 
     def _timed(self, method: Any) -> Any:
         def write(*args: Any, **kwargs: Any) -> Any:
@@ -120,7 +103,6 @@ class _Child:
         runtime, counts = self.runtime, self.counting.counts
         commits, conflicts, losses = counts.commits, runtime.conflicts, runtime.group_losses
         writing, cpu = self.timed.seconds, time.process_time()
-        reads, catchups = self.timed.journal_reads, self.timed.wake_catchups
         start = time.perf_counter()
         run = self.loop.run_until_complete
         if self.plan.workload == "disjoint":
@@ -144,8 +126,6 @@ class _Child:
             "writing": self.timed.seconds - writing,
             "cpu": time.process_time() - cpu,  # user + system, this process's (libpq's too)
             "crossing": sum(1 for actor, _ in report.steps if actor in self.crossing),
-            "journal_reads": self.timed.journal_reads - reads,
-            "wake_catchups": self.timed.wake_catchups - catchups,
         }
 
     def _rest(self, report: Any, mine: int) -> Any:
@@ -169,7 +149,7 @@ class _Child:
             elif time.monotonic() - last > _STUCK:
                 raise AssertionError(f"{len(steps)} of {mine} steps, none for {_STUCK} s")
             else:  # woken by another process's swap (RUN-020.6), or poll again
-                self.store.wait_for_swaps(_WAKE["://" in self.location], self.plan.window)
+                self.store.wait_for_swaps(_WAKE["://" in self.location])
         return RunReport(tuple(steps), tuple(failures), True)
 
     def close(self) -> None:

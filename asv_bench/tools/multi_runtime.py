@@ -10,8 +10,6 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
     python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 \
         --placed 2 --separate
-    python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 4 \
-        --empty-wake 2 4 --separate
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 and ``-w half``, ``cross`` with half of each process's pairs within its share (after
@@ -60,14 +58,7 @@ controller the tool refuses (exit status 2).
 
 Per transition every row gives the runtime processes' CPU (``rt ms``: user + system,
 libpq's included) and the server's (``srv ms``: its postmaster and backends, when it
-runs on this machine), write commits and round trips, the journal reads the runtimes
-made of their own (``jrnl``: not those read along with a commit, RUN-020.7) and the
-runs they caught up from wake-ups alone (``woken``, RUN-020.9).  With shares, a
-process short of its part gathers wake-ups ``--window-ms`` more once woken (RUN-020.10;
-2, the runtime's ``WAKE_WINDOW``, by default); for each ``N`` of ``--empty-wake`` the
-shares configuration runs again with every wake-up empty and no window
-(``gritwit_wake=empty``: each receiver reads the journal, as before RUN-020.8), side by
-side in the same rounds.  ``--waits`` samples what the
+runs on this machine), write commits and round trips.  ``--waits`` samples what the
 server's backends wait on during each configuration's rounds (``asv_bench/_waits.py``:
 ``pg_stat_activity``'s wait events, ``pg_locks``' requests not granted).
 
@@ -145,10 +136,9 @@ def _trips(value: float | None) -> str:
 def table(measured: list[Measured]) -> list[str]:
     """One line per configuration."""
     lines = [
-        f"{'workload':9} {'store':31} {'processes':>9} {'transitions':>11} {'per s':>7} "
+        f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
         f" {'cpu busy':>8} {'rt ms/tr':>8} {'srv ms/tr':>9} {'trips/tr':>8} {'bound':>5}"
-        f" {'jrnl/tr':>7} {'woken/tr':>8}"
     ]
     ratios = over_one(measured)
     for i, m in enumerate(measured):
@@ -156,14 +146,13 @@ def table(measured: list[Measured]) -> list[str]:
         server = None if m.store == "sqlite" else m.known_per_transition("server_cpu")
         bound = m.cap_bound()
         lines.append(
-            f"{m.workload:9} {m.store:31} {m.processes:9d} {m.transitions:11d} "
+            f"{m.workload:9} {m.store:24} {m.processes:9d} {m.transitions:11d} "
             f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
             f"{m.per_transition('commits'):10.4f} "
             f"{m.per_transition('conflicts'):7.3f} {m.writing():7.2f}"
             f" {_share(m.busy()):>8} {_ms(m.per_transition('runtime_cpu')):>8}"
             f" {_ms(server):>9} {_trips(m.known_per_transition('turns')):>8}"
             f" {'-' if bound is None else _share(bound):>5}"
-            f" {m.per_transition('journal_reads'):7.4f} {m.per_transition('wake_catchups'):8.4f}"
         )
     return lines
 
@@ -188,7 +177,7 @@ def crossing(measured: list[Measured]) -> str:
         f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
         f"{100 * m.per_transition('crossing'):.0f} %"
         for m in measured
-        if m.store.startswith(SHARES)
+        if m.store in (SHARES, PLACED)
     ]
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
@@ -302,24 +291,6 @@ def main(argv: list[str] | None = None) -> int:
         "default: no cap)",
     )
     parser.add_argument(
-        "--window-ms",
-        type=float,
-        nargs="+",
-        default=[2.0],
-        help="with shares, a woken process gathers wake-ups this many ms more before it "
-        "runs again (RUN-020.10; several: a configuration each; default: 2, the "
-        "runtime's WAKE_WINDOW)",
-    )
-    parser.add_argument(
-        "--empty-wake",
-        type=int,
-        nargs="*",
-        default=[],
-        help="process counts with shares whose wake-ups are empty and gathered over no "
-        "window, so each receiver reads the journal (gritwit_wake=empty: before RUN-020.8; "
-        "default: none)",
-    )
-    parser.add_argument(
         "--waits",
         action="store_true",
         help="sample the server's wait events (pg_stat_activity) and waiting lock "
@@ -361,8 +332,6 @@ def main(argv: list[str] | None = None) -> int:
                     separate=args.separate,
                     setup=setup,
                     placed=args.placed,
-                    window=[w / 1000 for w in args.window_ms],
-                    empty_wake=args.empty_wake,
                 )
                 print("\n".join(table(measured)))
                 print(

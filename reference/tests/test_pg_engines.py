@@ -231,12 +231,10 @@ def test_what_the_store_and_a_runtime_send_modifies_no_table_twice(
         "gritwit_whole_insert",
         "gritwit_whole_delete",
         "gritwit_whole_journal",
-        "gritwit_whole_journal_wake",  # leaving the wake-up's payload (RUN-020.8)
         "gritwit_gate_and_part",
-        "gritwit_swap_wake_update",
-        "gritwit_swap_wake_insert",
-        "gritwit_swap_wake_delete",
-        "gritwit_wake",
+        "gritwit_swap_update",
+        "gritwit_swap_insert",
+        "gritwit_swap_delete",
     ):
         assert name in names, (name, sorted(n for n in names if n))
     assert len(statements) > 100, len(statements)

@@ -17,8 +17,7 @@
 * :data:`MAX_STEP_BYTES`, :data:`MAX_RUN_BYTES` — the default bounds of the bytes a
   step and a run add to the store (RUN-022, RUN-023);
 * :class:`Share`, :data:`MAX_SHARES` — the actors one runtime of several on a store
-  runs (RUN-021); :data:`WAKE_WINDOW` — how long a woken runtime gathers other
-  writers' wake-ups before it runs (RUN-020.10);
+  runs (RUN-021);
 * :func:`resolve_actor`, :func:`bind_name`, :func:`actor_names`, :func:`names_of`,
   :func:`check_name` … — actor names, ``names/actors/<name>`` refs (RUN-026).
 """
@@ -27,7 +26,7 @@ from __future__ import annotations
 
 from ._arg import BadActorArg, actor_arg
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
-from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, WAKE_WINDOW, RuntimeConfig
+from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._erase import erase_blob
 from ._events import (
@@ -107,7 +106,6 @@ __all__ = [
     "RESTORED",
     "RESTORE_REQUESTED",
     "TIME_LIMIT",
-    "WAKE_WINDOW",
     "RoutingIndex",
     "Runtime",
     "RuntimeCheck",

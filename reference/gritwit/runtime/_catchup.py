@@ -78,8 +78,6 @@ class CatchUp:
         self._synced: Version | None = None
         #: Whether the store reads the journal along with a commit (RUN-020.7).
         self._follows = getattr(store.backend, "follow", None) is not None
-        #: What the wake-ups gathered tell, where the store's carry what moved (RUN-020.9).
-        self._woken = getattr(store.backend, "woken", None)
         #: Whether the last commit's journal read caught the index up: the next run
         #: starts from it, without a read of its own (RUN-020.7).
         self._caught_by_commit = False
@@ -99,20 +97,11 @@ class CatchUp:
         """Catch up as a run starts (RUN-003): from the heads alone on the first run (and
         the next after :meth:`forget`), later from the refs swapped since; or from what
         the last commit's journal read caught up with, where the store reads it along
-        (RUN-020.7), or from the wake-ups gathered since, where they chain onto the last
-        read (RUN-020.9): the run then reads before it answers quiescent
+        (RUN-020.7): the run then reads before it answers quiescent
         (:meth:`read_before_quiescent`) unless a commit of its own reads first."""
-        woken = None
-        if self._loaded and self._woken is not None:  # taken, even when a commit read since
-            woken = self._woken(self._synced)
         if self._caught_by_commit and self._loaded:
             self._caught_by_commit = False
             self._read_in_run = False
-            if woken is not None:  # what moved since that commit's read (RUN-020.9)
-                self._refresh(*woken)
-        elif woken is not None:
-            self._read_in_run = False
-            self._refresh(*woken)
         elif self._loaded:  # only the refs swapped since, where the store knows them
             self._caught_by_commit = False
             self._read_in_run = True

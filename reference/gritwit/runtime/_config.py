@@ -30,7 +30,6 @@ __all__ = [
     "FIRST_BACKOFF",
     "MAX_STEPS",
     "TIME_LIMIT",
-    "WAKE_WINDOW",
     "RuntimeConfig",
     "RuntimeSettings",
 ]
@@ -43,9 +42,6 @@ ATTEMPTS = 5
 FIRST_BACKOFF = 0.01
 #: Most steps one run adopts when its caller names no bound (RUN-018.1).
 MAX_STEPS = 10_000
-#: Seconds a runtime woken by another writer's wake-up gathers more before it runs
-#: (RUN-020.10): one run, and one group commit, for what several writers sent it.
-WAKE_WINDOW = 0.002
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -121,15 +121,7 @@ from ._bundle import import_bundle
 from ._cache import ObjectCache
 from ._catchup import CatchUp
 from ._commit import Commits
-from ._config import (
-    ATTEMPTS,
-    FIRST_BACKOFF,
-    MAX_STEPS,
-    TIME_LIMIT,
-    WAKE_WINDOW,
-    RuntimeConfig,
-    RuntimeSettings,
-)
+from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig, RuntimeSettings
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
 from ._events import Observer
 from ._face import RuntimeFace
@@ -153,7 +145,6 @@ __all__ = [
     "MAX_STEP_BYTES",
     "SEND_COMMIT",
     "TIME_LIMIT",
-    "WAKE_WINDOW",
     "Runtime",
 ]
 
@@ -438,16 +429,12 @@ class Runtime(RuntimeFace):
         """
         return self._scheduler.evict_idle(everything_idle=everything_idle)
 
-    async def wait_for_swaps(self, timeout: float, window: float = WAKE_WINDOW) -> bool:
+    async def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
         woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
-        runs again once something moved calls between runs.  Once woken, it gathers the
-        wake-ups that come within ``window`` seconds more (:data:`WAKE_WINDOW` unless
-        given), so that the next run catches up with them at once and commits what they
-        brought in one group (RUN-020.10, RUN-017).  ``True``: something may have moved,
-        run again; the run reads what from the refs (RUN-003), or from the wake-ups
-        where they carry it (RUN-020.9)."""
-        return await self._scheduler.wait_for_swaps(timeout, window)
+        runs again once something moved calls between runs.  ``True``: something may
+        have moved, run again; the run reads what from the refs (RUN-003)."""
+        return await self._scheduler.wait_for_swaps(timeout)
 
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """Run transitions until nothing is pending that can progress (RUN-006).

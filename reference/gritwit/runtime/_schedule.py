@@ -212,14 +212,12 @@ class Scheduler:
             self._running, self._dirty, everything_idle=everything_idle
         )
 
-    async def wait_for_swaps(self, timeout: float, window: float = 0.0) -> bool:
+    async def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
         woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
-        runs again once something moved calls between runs; once woken, gather wake-ups
-        for ``window`` seconds more (RUN-020.10).  ``True``: something may have moved,
-        run again; the run reads what from the refs (RUN-003), or from the wake-ups
-        where they carry it (RUN-020.9)."""
-        return await asyncio.to_thread(self._store.wait_for_swaps, timeout, window)
+        runs again once something moved calls between runs.  ``True``: something may
+        have moved, run again; the run reads what from the refs (RUN-003)."""
+        return await asyncio.to_thread(self._store.wait_for_swaps, timeout)
 
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """:meth:`Runtime.run_until_quiescent <gritwit.runtime.Runtime.run_until_quiescent>`

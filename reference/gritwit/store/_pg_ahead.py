@@ -11,8 +11,7 @@ follows the step's ``outbox`` key (canonical CBOR, CBOR-001: the key's text then
 runtimes of different shares is then three round trips (the journal, the messages, the
 commit), not five.
 
-Only steps, mailboxes and messages are kept (messages only come carried by a wake-up,
-:mod:`._pg_gather`), told from any other object by the first bytes of
+Only steps and mailboxes are kept, told from any other object by the first bytes of
 their one canonical encoding (:func:`keepable`): objects are immutable and named by
 their hash, and only a blob is ever erased (RUN-011.6), so a step or mailbox read
 ahead is never stale and needs no invalidation.  What the SQL takes for the outbox is a
@@ -140,20 +139,15 @@ _MAILBOX: Final = b"\xa2\x64type\x67mailbox"  # a mailbox's first bytes
 #: the mailboxes under it are older steps' own, read by then.
 _BASED_MAILBOX: Final = b"\xa3\x64base\x58\x20"
 _BASED_TYPE: Final = b"\x64type\x67mailbox"
-#: A message: a map of 2 to 4 keys whose first is ``type`` (its key sorts first, ENC-010).
-_MESSAGE: Final = (
-    b"\xa2\x64type\x67message", b"\xa3\x64type\x67message", b"\xa4\x64type\x67message"
-)
 
 
 def keepable(data: bytes) -> bool:
-    """Whether ``data`` is, by its first bytes, a step, a mailbox or a message (never
-    erased, RUN-011.6): a step is a map of 3 to 6 keys whose first is ``core`` and second
-    ``type: step``; a mailbox a map of 2 whose first is ``type: mailbox``, or of 3 whose
-    first is ``base`` and second ``type: mailbox`` (OBJ-013); a message a map of 2 to 4
-    whose first is ``type: message``.  A blob begins with its ``data`` key, so it is never
-    taken for any."""
-    if data.startswith((_MAILBOX, *_MESSAGE)):
+    """Whether ``data`` is, by its first bytes, a step or a mailbox (never erased): a
+    step is a map of 3 to 6 keys whose first is ``core`` and second ``type: step``; a
+    mailbox a map of 2 whose first is ``type: mailbox``, or of 3 whose first is ``base``
+    and second ``type: mailbox`` (OBJ-013).  A blob begins with its
+    ``data`` key, so it is never taken for either."""
+    if data.startswith(_MAILBOX):
         return True
     if data.startswith(_BASED_MAILBOX):  # the digest's 32 bytes, then the type
         return data[40:53] == _BASED_TYPE

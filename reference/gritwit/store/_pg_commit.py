@@ -50,10 +50,7 @@ answer to the Sync that psycopg does not expect (it then cannot leave the pipeli
   serializes the commits of notifying transactions on one lock, held through a
   synchronous commit's flush; outside the write's transaction, and not waiting for a
   flush, it is held for a moment only.  A notification lost in a crash costs a waiting
-  runtime its timeout, never a message: it is a hint (RUN-003).  With ``carry`` it names
-  what moved (RUN-020.8, :mod:`._pg_wake`): the journal statement leaves the payload in
-  the session setting ``gritwit.wake``, reverted with the transaction, which the wake-up
-  sends; ``quiet``, it wakes no one and only keeps receivers' chains whole (RUN-020.10).
+  runtime its timeout, never a message: it is a hint (RUN-003).
 * **Sent on libpq's own calls** (:mod:`._pg_wire`): the statements' parameters in
   binary, each statement of a write prepared once per connection (the server plans it
   once: planning a whole write took about 0.4 ms of its CPU), the answers read in
@@ -79,7 +76,7 @@ import psycopg
 from psycopg import pq
 
 from .._ids import ObjectId
-from . import _backend, _pg_wake, _pg_wire, _pg_write_sql
+from . import _backend, _pg_wire, _pg_write_sql
 from ._backend import CasResult, CasStatus
 from ._pg_schema import part_of
 from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
@@ -118,9 +115,6 @@ _GUARD_SQL: Final = Sql.of(_pg_write_sql.GUARD, {"erased": INT8, "gone": TEXT}, 
 _BEGIN_SQL: Final = Sql.of("BEGIN", {})
 _COMMIT_SQL: Final = Sql.of("COMMIT", {})
 _WAKE_SQL: Final = Sql.of(_pg_write_sql.WAKE, {"channel": TEXT})
-_WAKE_CARRIED_SQL: Final = Sql.of(
-    _pg_write_sql.WAKE_CARRIED, {"channel": TEXT, "header": TEXT}, "gritwit_wake"
-)
 #: The statements of a write, each prepared once per connection (:mod:`._pg_wire`).
 _GATE_AND_PART_SQL: Final = Sql.of(
     _pg_write_sql.GATE_AND_PART,
@@ -166,37 +160,6 @@ _SWAP_ONE_SQL: Final = {
     )
     for kind, change in _pg_write_sql.CHANGE.items()
 }
-#: The same, leaving the wake-up's payload (RUN-020.8).
-_SWAP_ONE_WAKE_SQL: Final = {
-    kind: Sql.of(
-        _pg_write_sql.SWAP_ONE_WAKE.format(change=change),
-        {
-            **_WRITE_TYPES,
-            "name": BYTEA,
-            "old": BYTEA,
-            "new": BYTEA,
-            "part": INT4,
-            "header": TEXT,
-            "body": BYTEA,
-            "tail": TEXT,
-        },
-        f"gritwit_swap_wake_{kind}",
-    )
-    for kind, change in _pg_write_sql.CHANGE.items()
-}
-_WHOLE_JOURNAL_WAKE_SQL: Final = Sql.of(
-    _pg_write_sql.WHOLE_JOURNAL_WAKE,
-    {
-        **_ARRAYS,
-        "part": INT4_ARRAY,
-        "first": INT4,
-        "header": TEXT,
-        "wpart": INT4_ARRAY,
-        "wbody": BYTEA_ARRAY,
-        "tail": TEXT,
-    },
-    "gritwit_whole_journal_wake",
-)
 
 
 def _sorted(objects: Sequence[tuple[ObjectId, bytes]]) -> dict[str, object]:
@@ -282,8 +245,6 @@ def run(
     journal: tuple[int, int],
     whole: bool = False,
     notify: str | None = None,
-    carry: bool = False,
-    quiet: bool = False,
     erased: int | None = None,
     follow: tuple[_pg_wire.Sql, Mapping[str, object]] | None = None,
     followed: list[pq.abc.PGresult] | None = None,
@@ -300,9 +261,7 @@ def run(
     least and how often it is pruned (:data:`._postgres.JOURNAL_KEPT`,
     :data:`._postgres.JOURNAL_PRUNE_EVERY`).  A swap from unset to unset changes no row
     and is made by :func:`_swap_unset`.  ``notify``: the store's channel, woken after a
-    commit that swapped refs (see the module); ``carry``: the wake-up names what moved
-    (RUN-020.8, :mod:`._pg_wake`), else it is empty; ``quiet``: it wakes no one, only
-    names what moved (none when that is too long to name).  ``erased``: the count of erasures the
+    commit that swapped refs (see the module).  ``erased``: the count of erasures the
     writer last read; the write is refused when the store's count is another
     (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read
     sent after the write's ``COMMIT`` (and wake-up), in the same round trip; its answer
@@ -321,11 +280,7 @@ def run(
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    carried = _carried(names, swaps, objects, quiet) if notify is not None and carry else None
-    if quiet and carried is None:
-        notify = None  # nothing to name: a receiver's chain has a gap, and it reads
-    header = _pg_wake.QUIET if quiet else _pg_wake.HEADER
-    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased, carried, header)
+    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased)
     if follow is not None:
         calls.append(follow)
     try:
@@ -387,18 +342,15 @@ def _calls(
     whole: bool,
     notify: str | None,
     erased: int | None = None,
-    carried: tuple[dict[int, str], str] | None = None,
-    header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of :func:`run`, in order: ``BEGIN``, the write (for several swaps
     :func:`_whole`'s; the gate and part, the erasure guard when ``erased``, the objects,
     the swap for one), ``COMMIT`` — an
     explicit one, so a commit the server refuses (``SERIALIZABLE``) is that statement's
-    answer — and the wake-up, carrying ``carried`` (each part's lines, RUN-020.8) when
-    given, else empty."""
+    answer — and the wake-up."""
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
     if len(swaps) > 1:  # a statement per table modified (DUR-005.6), the locks first
-        calls.extend(_whole(params, names, swaps, parts, journal, erased, carried, header))
+        calls.extend(_whole(params, names, swaps, parts, journal, erased))
     else:
         # small statements, each planned once: the gate, the part, the objects, the swap
         calls.append(
@@ -409,49 +361,18 @@ def _calls(
         if params["oid"]:
             calls.append((_INSERT_SQL, params))
         if swaps:
-            one = _one(names[0], swaps[0], journal, whole)
-            if carried is None:
-                calls.append((_SWAP_ONE_SQL[_change(swaps[0])], one))
-            else:
-                body = carried[0].get(part_of(names[0]), "").encode()
-                one = {**one, "header": header, "body": body, "tail": carried[1]}
-                calls.append((_SWAP_ONE_WAKE_SQL[_change(swaps[0])], one))
+            calls.append(
+                (_SWAP_ONE_SQL[_change(swaps[0])], _one(names[0], swaps[0], journal, whole))
+            )
     heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
     if heads is not None:  # RUN-027.1, after the swaps
         calls.append((_STEP_TIMES_SQL, heads))
     calls.append((_COMMIT_SQL, _NONE))
     if notify is not None and swaps:
         wakes = wake_call(notify)
-        if wakes is not None and carried is not None:  # the payload the write left
-            wakes = _WAKE_CARRIED_SQL, {"channel": notify, "header": header}
         if wakes is not None:
             calls.append(wakes)
     return calls
-
-
-def _carried(
-    names: list[bytes],
-    swaps: Sequence[Swap],
-    objects: Sequence[tuple[ObjectId, bytes]],
-    quiet: bool,
-) -> tuple[dict[int, str], str] | None:
-    """Each part's lines of the payload of a wake-up naming ``swaps`` (RUN-020.8), with the
-    outbox of each new target stored among ``objects`` (a hint), and the lines of the
-    steps, mailboxes and messages among ``objects`` that fit (none when ``quiet``: no
-    other runtime has work in them); ``None`` when the swaps alone would be too long for
-    a notification (the wake-up is then empty)."""
-    new = {target.digest for _, _, target in swaps if target is not None}
-    outboxes = {
-        oid.digest: outbox
-        for oid, data in objects
-        if oid.digest in new and (outbox := _pg_wake.outbox_of(data)) is not None
-    }
-    carry = () if quiet else (data for _, data in objects if _pg_wake.carryable(data))
-    return _pg_wake.bodies(
-        [(name, target, part_of(name)) for name, (_, _, target) in zip(names, swaps, strict=True)],
-        outboxes,
-        carry,
-    )
 
 
 def wake(conn: psycopg.Connection, channel: str) -> None:
@@ -492,13 +413,10 @@ def _whole(
     parts: list[int],
     journal: tuple[int, int],
     erased: int | None = None,
-    carried: tuple[dict[int, str], str] | None = None,
-    header: str = _pg_wake.HEADER,
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of a whole write of several ``swaps``: the locks, objects and
     updates (:data:`_pg_write_sql.WHOLE`); the inserts and the deletes, when there are any; the
-    journal, leaving the wake-up's payload when ``carried`` (RUN-020.8).  Each fails the
-    transaction unless all its swaps are made (:data:`LOST`)."""
+    journal.  Each fails the transaction unless all its swaps are made (:data:`LOST`)."""
     old = [None if old is None else old.digest for _, old, _ in swaps]
     new = [None if new is None else new.digest for _, _, new in swaps]
     part = [part_of(name) for name in names]
@@ -535,15 +453,8 @@ def _whole(
                     },
                 )
             )
-    journaled: dict[str, object] = {"name": names, "new": new, "part": part, "first": parts[0]}
-    if carried is None:
-        calls.append((_WHOLE_JOURNAL_SQL, journaled))
-    else:
-        made, tail = carried
-        wpart = sorted(made)
-        wbody = [made[p].encode() for p in wpart]
-        journaled.update(header=header, wpart=wpart, wbody=wbody, tail=tail)
-        calls.append((_WHOLE_JOURNAL_WAKE_SQL, journaled))
+    journaled = {"name": names, "new": new, "part": part, "first": parts[0]}
+    calls.append((_WHOLE_JOURNAL_SQL, journaled))
     return calls
 
 

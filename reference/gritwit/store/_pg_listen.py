@@ -44,26 +44,21 @@ class Listener:
         it sleeps ``timeout`` and answers ``False``: the caller polls.  A hint only: a
         notification may be lost (a writer killed after its commit), and one comes for
         this process's own swaps too."""
-        return self.hear(timeout) is not None
-
-    def hear(self, timeout: float) -> list[str] | None:
-        """:meth:`wait`, answering the payloads of the notifications that came (all that
-        had come when the first did, RUN-020.8), ``None`` at the timeout; a lost
-        connection is heard as one empty payload: read the journal (RUN-020.9)."""
         listener = self._listening()
         if listener is None:
             time.sleep(timeout)
-            return None
+            return False
         try:
-            heard = [n.payload for n in listener.notifies(timeout=timeout, stop_after=1)]
-            if heard:  # the rest at once: one wake-up for all that came meanwhile
-                heard += (n.payload for n in listener.notifies(timeout=0))
+            woken = any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
+            if woken:  # the rest at once: one wake-up for all that came meanwhile
+                for _ in listener.notifies(timeout=0):
+                    pass
         except psycopg.OperationalError:  # the listener's connection died: poll next time
             with self._guard:
                 self._conn = None
             listener.close()
-            return [""]
-        return heard or None
+            return True
+        return woken
 
     def _listening(self) -> psycopg.Connection | None:
         """The listener's connection, listening from its first call on."""

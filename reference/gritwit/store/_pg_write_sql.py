@@ -20,16 +20,13 @@ __all__ = [
     "SHARE_GATE",
     "STEP_TIMES",
     "SWAP_ONE",
-    "SWAP_ONE_WAKE",
     "TAKE_GATE",
     "TAKE_PART",
     "WAKE",
-    "WAKE_CARRIED",
     "WHOLE",
     "WHOLE_DELETE",
     "WHOLE_INSERT",
     "WHOLE_JOURNAL",
-    "WHOLE_JOURNAL_WAKE",
     "numbered",
 ]
 
@@ -174,20 +171,6 @@ j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
     + """
 SELECT count(*) FROM writer"""
 )
-#: :data:`WHOLE_JOURNAL` that also leaves the wake-up's payload (RUN-020.8,
-#: :mod:`._pg_wake`) in the session setting ``gritwit.wake``, which the wake-up after the
-#: ``COMMIT`` sends (:data:`WAKE_CARRIED`): the header, then for each part its line —
-#: the versions from its row, which this transaction holds — and the client's lines of
-#: its swaps (``wbody``, UTF-8 as bytea, by ``wpart``).  Reverted with the transaction.
-WHOLE_JOURNAL_WAKE: Final = (
-    WHOLE_JOURNAL.removesuffix("SELECT count(*) FROM writer")
-    + """SELECT set_config('gritwit.wake', %(header)s || string_agg(
-         E'\\np ' || writer.part || ' ' || (writer.version - writer.made) || ' '
-         || writer.version || convert_from(b.body, 'UTF8'), '' ORDER BY writer.part)
-         || %(tail)s, false)
-FROM writer JOIN unnest(%(wpart)s::int[], %(wbody)s::bytea[]) AS b (part, body)
-  ON b.part = writer.part"""
-)
 
 #: One swap, after its objects were inserted (:func:`._pg_commit.run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
@@ -207,18 +190,6 @@ SELECT EXISTS (SELECT 1 FROM s), (SELECT present FROM ok),
        (SELECT target FROM refs WHERE name = %(name)s),
        CAST(CASE WHEN %(whole)s AND NOT EXISTS (SELECT 1 FROM s) THEN %(lost)s ELSE '0' END AS INT)
 """
-#: :data:`SWAP_ONE` that also leaves the wake-up's payload in ``gritwit.wake``
-#: (:data:`WHOLE_JOURNAL_WAKE`): the header alone when the swap was not made, which the
-#: wake-up then does not send.  A ``SELECT`` in a ``WITH`` runs only when read: the
-#: answer's last column reads it.
-SWAP_ONE_WAKE: Final = SWAP_ONE.replace(
-    "\nSELECT EXISTS",
-    """,
-k AS (SELECT set_config('gritwit.wake', %(header)s || coalesce((SELECT E'\\np ' || %(part)s
-        || ' ' || (version - 1) || ' ' || version || convert_from(%(body)s, 'UTF8')
-        || %(tail)s FROM v), ''), false) AS k)
-SELECT EXISTS""",
-).replace("AS INT)\n", "AS INT), (SELECT k FROM k)\n")
 CHANGE: Final = {
     "update": "UPDATE refs SET target = %(new)s WHERE name = %(name)s AND target = %(old)s"
     " AND (SELECT present FROM ok)",
@@ -227,17 +198,8 @@ CHANGE: Final = {
     "delete": "DELETE FROM refs WHERE name = %(name)s AND target = %(old)s",
 }
 
-#: The wake-up (RUN-020.6): its own transaction, not waiting for its flush; empty, so a
-#: receiver reads the journal (RUN-020.9).
+#: The wake-up (RUN-020.6): its own transaction, not waiting for its flush.
 WAKE: Final = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%(channel)s, '')"
-#: The wake-up carrying what moved (RUN-020.8): the payload the commit's transaction left
-#: in ``gritwit.wake`` (:data:`WHOLE_JOURNAL_WAKE`, :data:`SWAP_ONE_WAKE`); none when
-#: it is the header alone (a swap not made moved nothing).
-WAKE_CARRIED: Final = (
-    "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%(channel)s, w)"
-    " FROM (SELECT coalesce(current_setting('gritwit.wake', true), '') AS w) AS s"
-    " WHERE w <> %(header)s"
-)
 
 #: The erasure guard (:data:`._pg_commit.ERASED`) of a write of one swap, after its gate
 #: (RUN-011.3).

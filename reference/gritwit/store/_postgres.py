@@ -36,8 +36,9 @@ per part of the refs, and ``ref_journal_parts``, each part's swaps made lately
   (:mod:`._pg_retry`), so the argument below holds at every level (each writer that
   commits took the row after every earlier holder committed).  A batch's block is the
   caller's, so it is not retried here.
-* **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then by length),
-  so ``ORDER BY id`` and ``ORDER BY name`` are byte order without any collation.
+* **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then
+  by length), so ``ORDER BY id`` and ``ORDER BY name`` are byte order without
+  any collation.
 
 The SQL is the subset CockroachDB and YugabyteDB also accept (``docs/guide/postgres.md``).
 Connections are pooled as :class:`~gritwit.store.SqliteBackend` pools them.
@@ -60,7 +61,6 @@ from . import (
     _pg_commit,
     _pg_faults,
     _pg_follow,
-    _pg_gather,
     _pg_listen,
     _pg_pages,
     _pg_session,
@@ -123,9 +123,8 @@ _REFS_PAGE: Final = 1000
 _ERASED: Final = "UPDATE gritwit_writer SET commits = commits + 1 WHERE id = 3 RETURNING commits"
 
 
-class PostgresBackend(_pg_gather.Receiving):
-    """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared);
-    its wake-ups' receiving end: :class:`._pg_gather.Receiving`."""
+class PostgresBackend:
+    """Objects and refs in the PostgreSQL database ``conninfo`` names (durable, shared)."""
 
     __slots__ = (
         "_ahead",
@@ -134,7 +133,6 @@ class PostgresBackend(_pg_gather.Receiving):
         "_conninfo",
         "_erasures",
         "_follow",
-        "_gathered",
         "_guard",
         "_held",
         "_idle",
@@ -161,8 +159,6 @@ class PostgresBackend(_pg_gather.Receiving):
         self._channel: str | None = None
         #: Listens on it from the first :meth:`wait_for_swaps` on (set once it is known).
         self._listener = _pg_listen.Listener(self._connect, None)
-        #: The wake-ups heard, and what this process read of the journal (RUN-020.9).
-        self._gathered = _pg_gather.Gathered(PARTS)
         conn = self._connect()
         try:
             _pg_session.check_schema(conn)  # NoSchema: nowhere for the tables (DUR-005)
@@ -398,9 +394,7 @@ class PostgresBackend(_pg_gather.Receiving):
             # one statement, on libpq's own calls, answered in binary (DUR-005.4)
             now, swaps, erased = _pg_ahead.read_changes(conn, version, JOURNAL_KEPT, self._ahead)
         self._saw_erasures(erased)
-        return self._gathered.seen(
-            _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT)
-        )
+        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT)
 
     def follow(self, version: Version | None, erased: int | None) -> None:
         """This thread's next write reads the journal after ``version`` along, refused when
@@ -409,14 +403,14 @@ class PostgresBackend(_pg_gather.Receiving):
 
     def followed(self) -> _pg_follow.Answer | None:
         """The journal read the last write carried along (``None``: none), taken."""
-        return self._gathered.seen(self._follow.answer())
+        return self._follow.answer()
 
     @retried
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
             swaps = [(name, expected, new)]
-            result = _pg_commit.run(conn, [], swaps, journal=_kept(), **self._wakes())[0][0]
+            result = _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
         if new is not None and result.status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
         return result
@@ -435,11 +429,9 @@ class PostgresBackend(_pg_gather.Receiving):
         trip (RUN-001, DUR-005.4); ``fresh`` as :meth:`insert_many`'s.  ``wake``: whether
         the swap wakes runtimes waiting on the store's channel (RUN-020.6)."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
-        swaps = [(name, expected, new)]
+        swaps, notify = [(name, expected, new)], self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
-            results, added = self._follow.run(
-                conn, rows, swaps, journal=_kept(), **self._wakes(wake)
-            )
+            results, added = self._follow.run(conn, rows, swaps, journal=_kept(), notify=notify)
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
@@ -459,6 +451,7 @@ class PostgresBackend(_pg_gather.Receiving):
         ``fresh`` as :meth:`insert_many`'s, when it made them; ``wake`` as
         :meth:`insert_many_then_cas`'s."""
         rows, _ = bounded_write(self.options.max_write_bytes, items)
+        notify = self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
             try:
                 _, added = self._follow.run(
@@ -467,7 +460,7 @@ class PostgresBackend(_pg_gather.Receiving):
                     swaps,
                     journal=_kept(),
                     whole=True,
-                    **self._wakes(wake),
+                    notify=notify,
                 )
             except _pg_commit.SwapsLost:
                 return False
@@ -584,6 +577,12 @@ class PostgresBackend(_pg_gather.Receiving):
     def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:
         """Each step time recorded (RUN-027.1), :func:`._pg_pages.step_times`."""
         return _pg_pages.step_times(self._connection, oids)
+
+    def wait_for_swaps(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
+        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
+        at the timeout (:class:`._pg_listen.Listener`)."""
+        return self._listener.wait(timeout)
 
     def close(self) -> None:
         with self._guard:

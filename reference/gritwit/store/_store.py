@@ -340,7 +340,7 @@ class Store:
         found = many([oid.digest for oid in wanted])
         return {oid for oid in wanted if oid.digest in found}
 
-    def wait_for_swaps(self, timeout: float, window: float = 0.0) -> bool:
+    def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap, where the backend
         is woken by them (PostgreSQL: ``LISTEN``/``NOTIFY``, RUN-020.6): ``True`` when one
         may have come; elsewhere sleep ``timeout`` and answer ``False`` (poll).  A hint:
@@ -349,7 +349,7 @@ class Store:
         if wait is None:
             time.sleep(timeout)
             return False
-        return bool(wait(timeout, window))  # then gathers for window s (RUN-020.10)
+        return bool(wait(timeout))
 
     def erasures(self) -> int | None:
         """The store's count of erasures as last read, where the backend keeps one

@@ -11,11 +11,7 @@ as :class:`StoreOptions`:
 * ``gritwit_max_write_bytes`` — the most object bytes one write may hold, an integer
   from 1 to 2⁵³ − 1; a write holding more is refused before anything of it is sent
   (DUR-008).  Unset: :data:`DEFAULT_MAX_WRITE_BYTES`, 64 MiB, the most CockroachDB
-  takes in one write by default (a store meant for one engine only may raise it);
-* ``gritwit_wake`` — what this process's wake-ups carry (RUN-020.8): ``moves`` (the
-  default: the refs its commit swapped, their new targets and journal positions) or
-  ``empty`` (every receiver then reads the journal, as before RUN-020.8; for a
-  comparison, or beside runtimes that cannot read the payload).
+  takes in one write by default (a store meant for one engine only may raise it).
 
 Any other ``gritwit_`` parameter, or a value outside these, is a :class:`ValueError`
 naming the parameter: a misspelt option never passes silently.
@@ -41,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_WRITE_BYTES",
-    "WAKES",
     "DURABILITIES",
     "ISOLATION_LEVELS",
     "MAX_WRITE_BYTES_LIMIT",
@@ -64,8 +59,6 @@ DEFAULT_MAX_WRITE_BYTES: Final = 64 * 2**20
 #: The largest ``gritwit_max_write_bytes``: 2⁵³ − 1, as for RUN-022.2's bounds.
 MAX_WRITE_BYTES_LIMIT: Final = 2**53 - 1
 _PREFIX: Final = "gritwit_"
-#: What ``gritwit_wake`` takes (RUN-020.8).
-WAKES: Final = ("moves", "empty")
 #: The durabilities ``gritwit_durability`` takes, for a SQLite store (DUR-004, DUR-009).
 DURABILITIES: Final = ("power", "process")
 
@@ -84,8 +77,6 @@ class StoreOptions:
     isolation: str = "read-committed"
     #: The most object bytes one write may hold (DUR-008); ``None``: no bound.
     max_write_bytes: int | None = DEFAULT_MAX_WRITE_BYTES
-    #: What the wake-ups of this process's commits carry, a member of :data:`WAKES`.
-    wake: str = "moves"
 
     @property
     def isolation_sql(self) -> str:
@@ -112,15 +103,12 @@ def split_options(conninfo: str) -> tuple[str, StoreOptions]:
 
 
 def _read(params: dict[str, str]) -> StoreOptions:
-    unknown = sorted(set(params) - {"gritwit_isolation", "gritwit_max_write_bytes", "gritwit_wake"})
+    unknown = sorted(set(params) - {"gritwit_isolation", "gritwit_max_write_bytes"})
     if unknown:
         raise ValueError(
-            f"unknown store option {unknown[0][:40]!r}: give gritwit_isolation,"
-            " gritwit_max_write_bytes or gritwit_wake (DUR-007, DUR-008, RUN-020.8)"
+            f"unknown store option {unknown[0][:40]!r}: give gritwit_isolation or"
+            " gritwit_max_write_bytes (DUR-007, DUR-008)"
         )
-    wake = params.get("gritwit_wake", "moves")
-    if wake not in WAKES:
-        raise ValueError(f"gritwit_wake={wake[:40]!r}: give moves or empty (RUN-020.8)")
     isolation = params.get("gritwit_isolation", "read-committed")
     if isolation not in ISOLATION_LEVELS:
         raise ValueError(
@@ -129,12 +117,12 @@ def _read(params: dict[str, str]) -> StoreOptions:
         )
     limit = params.get("gritwit_max_write_bytes")
     if limit is None:
-        return StoreOptions(isolation=isolation, wake=wake)
+        return StoreOptions(isolation=isolation)
     if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_WRITE_BYTES_LIMIT:
         raise ValueError(
             f"gritwit_max_write_bytes={limit[:40]!r}: give an integer from 1 to 2**53 - 1 (DUR-008)"
         )
-    return StoreOptions(isolation=isolation, max_write_bytes=int(limit), wake=wake)
+    return StoreOptions(isolation=isolation, max_write_bytes=int(limit))
 
 
 def split_directory(location: str) -> tuple[str, str]:
