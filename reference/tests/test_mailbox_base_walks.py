@@ -11,6 +11,7 @@ from __future__ import annotations
 import blake3
 import pytest
 from aio import run
+from dag_closure import closure
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,30 +19,6 @@ import gritwit as g
 from gritwit.runtime import Runtime, export_bundle, history, import_bundle, verify_actor
 from gritwit.store import Store
 from gritwit.wit import test_actor_core
-
-
-def _references(obj: g.GritObject) -> list[g.ObjectId]:
-    """The ids an object names, per OBJ-019 and RUN-009.1 (written independently here)."""
-    if isinstance(obj, g.Tree):
-        return list(obj.entries.values())
-    if isinstance(obj, g.Mailbox):
-        return [*obj.entries.values(), *([obj.base] if obj.base is not None else [])]
-    if isinstance(obj, g.Message):
-        return [obj.content] + ([obj.previous] if obj.previous else [])
-    if isinstance(obj, g.Step):
-        return [i for i in (obj.core, obj.previous, obj.inbox, obj.outbox) if i is not None]
-    return []
-
-
-def _closure(store: Store, start: g.ObjectId) -> set[g.ObjectId]:
-    seen: set[g.ObjectId] = set()
-    todo = [start]
-    while todo:
-        oid = todo.pop()
-        if oid not in seen:
-            seen.add(oid)
-            todo.extend(_references(store.get_object(oid)))
-    return seen
 
 
 def _recipient(index: int) -> g.ObjectId:
@@ -101,7 +78,7 @@ def test_a_bundle_carries_every_base_of_a_chained_outbox_and_imports() -> None:
     ids = _ids(_items(data))
     head = a.get_ref("heads/" + actor.hex())
     assert head is not None
-    assert set(ids) == _closure(a, head)
+    assert set(ids) == closure(a, head)
     assert set(boxes) <= set(ids)  # every level, the lowest two only through base
     assert messages[20] in ids  # named only by the lowest level's entries
     assert import_bundle(b, data) == (actor, head)
@@ -177,7 +154,7 @@ def test_a_bundle_holds_exactly_the_closure_through_bases(levels: list[dict[int,
     head = store.get_ref("heads/" + actor.hex())
     assert head is not None
     assert ids == sorted(set(ids), key=lambda oid: oid.digest)
-    assert set(ids) == _closure(store, head)
+    assert set(ids) == closure(store, head)
     assert set(boxes) <= set(ids)
     other = Store.memory()
     assert import_bundle(other, data) == (actor, head)

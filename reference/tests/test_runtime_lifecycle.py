@@ -11,6 +11,7 @@ from pathlib import Path
 import blake3
 import pytest
 from aio import run
+from dag_closure import closure
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,30 +65,6 @@ async def _counter(rt: Runtime, incs: int) -> g.ObjectId:
     for _ in range(incs):
         await _inc(rt, actor, 1)
     return actor
-
-
-def _references(obj: g.GritObject) -> list[g.ObjectId]:
-    """The ids an object names, per the objects chapter (written independently here)."""
-    if isinstance(obj, g.Tree):
-        return list(obj.entries.values())
-    if isinstance(obj, g.Mailbox):  # its entries and its base (OBJ-019, RUN-009.1)
-        return [*obj.entries.values(), *([obj.base] if obj.base is not None else [])]
-    if isinstance(obj, g.Message):
-        return [obj.content] + ([obj.previous] if obj.previous else [])
-    if isinstance(obj, g.Step):
-        return [i for i in (obj.core, obj.previous, obj.inbox, obj.outbox) if i is not None]
-    return []
-
-
-def _closure(store: Store, start: g.ObjectId) -> set[g.ObjectId]:
-    seen: set[g.ObjectId] = set()
-    todo = [start]
-    while todo:
-        oid = todo.pop()
-        if oid not in seen:
-            seen.add(oid)
-            todo.extend(_references(store.get_object(oid)))
-    return seen
 
 
 # --- RUN-008 fork -------------------------------------------------------------------------
@@ -225,7 +202,7 @@ def test_bundle_moves_an_actor_and_both_runtimes_continue_with_identical_ids() -
     assert (tag, actor_text, head_text) == ("gritwit-bundle/1", actor.hex(), _head(a, actor).hex())
     ids = [g.ObjectId(blake3.blake3(item).digest()) for item in items]  # type: ignore[union-attr, arg-type]
     assert ids == sorted(ids, key=lambda oid: oid.digest)
-    assert set(ids) == _closure(a, _head(a, actor))
+    assert set(ids) == closure(a, _head(a, actor))
     assert g.encode_value(g.decode_value(data)) == data
 
     assert import_bundle(b, data) == (actor, _head(a, actor))
@@ -367,7 +344,7 @@ def _tamper(tmp_path: Path, oid: g.ObjectId) -> None:
 
 def _by_type(store: Store, actor: g.ObjectId) -> Iterator[tuple[str, g.ObjectId]]:
     found: dict[str, g.ObjectId] = {}
-    for oid in sorted(_closure(store, _head(store, actor)), key=lambda o: o.digest):
+    for oid in sorted(closure(store, _head(store, actor)), key=lambda o: o.digest):
         found.setdefault(type(store.get_object(oid)).__name__, oid)
     yield from sorted(found.items())
 
@@ -378,7 +355,7 @@ def test_verify_actor_locates_a_tampered_object(tmp_path: Path, kind: str) -> No
     store, actor = _sqlite_actor(tmp_path)
     report = verify_actor(store, actor)
     assert report.ok and report.steps == 3 and not report.erased
-    assert report.objects == len(_closure(store, _head(store, actor)))
+    assert report.objects == len(closure(store, _head(store, actor)))
     target = dict(_by_type(store, actor))[kind]
     _tamper(tmp_path, target)
     report = verify_actor(store, actor)
