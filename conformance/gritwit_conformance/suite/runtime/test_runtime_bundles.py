@@ -192,6 +192,32 @@ def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     assert impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
 
 
+@pytest.mark.req("RUN-011.3")
+def test_a_blob_another_runtime_erased_is_erased_after_this_one_committed_anew(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A blob this runtime read (and may keep) is erased by another runtime of the same
+    store; this runtime then commits steps that store new blobs, so whatever it records
+    about the erasures it has seen is as of after that erasure.  A read of the old blob
+    must still answer erased: being clean is known only of the blobs it stored since
+    (RUN-011.3)."""
+    one = _open(impl, tmp_path / "rt")
+    other = _open(impl, tmp_path / "rt")
+    impl.call("rt-genesis", runtime=one, actor="counter", state={"note": "6869"}).expect_ok()
+    impl.call("rt-run", runtime=one, max_steps=10).expect_ok()
+    note = g.object_id(g.Blob(data=b"hi")).hex()
+    for _ in range(2):
+        assert impl.call("rt-object", runtime=one, id=note).expect_ok()["bytes"]
+    impl.call("rt-erase", runtime=other, blob=note, reason="test").expect_ok()
+    fresh = impl.call(
+        "rt-genesis", runtime=one, actor="counter", state={"other": "6e6577"}
+    ).expect_ok()
+    impl.call("rt-run", runtime=one, max_steps=10).expect_ok()
+    assert impl.call("rt-head", runtime=one, actor=fresh["actor"]).expect_ok()["step"]
+    reply = impl.call("rt-object", runtime=one, id=note)
+    assert not reply.ok and reply.error_class == "erased", f"RUN-011.3: {reply}"
+
+
 @pytest.mark.req("RUN-009.1")
 def test_exporting_an_actor_without_a_head_is_not_found(
     impl: Implementation, tmp_path: Path
