@@ -1,7 +1,7 @@
 """The chained outbox (WIT-009.5): building it at 11,000 fresh recipients a step.
 
-Issue 55's outbox growth, on the builder alone: 20 steps, each setting 11,000 entries
-for recipients never written to before, each step's new top built by
+An outbox growing by fresh recipients, on the builder alone: 20 steps, each setting
+11,000 entries for recipients never written to before, each step's new top built by
 :func:`gritwit.wit.build_outbox` over the last outbox's chain (:func:`gritwit.wit.read_chain`)
 and encoded.  Before chains a step stored its outbox whole, 1.1 MB more each step, and
 the 16th step passed ENC-013; now a step stores its new top: 11,000 to 55,000 entries

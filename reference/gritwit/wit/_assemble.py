@@ -352,7 +352,7 @@ def assemble(
     else:
         assert last is not None and last.outbox is not None
         if not isinstance(box, Mailbox):
-            raise InvalidTransition("WIT-008.1", f"{last.outbox} is not a mailbox")
+            raise InvalidTransition("WIT-009.1", f"the last outbox {last.outbox} is not a mailbox")
         chain = read_chain(reader, last.outbox)
         latest = _send_messages(grouped, chain, created) if grouped else {}
         outbox = build_outbox(chain, _sent_entries(latest)) if latest else None
