@@ -67,6 +67,13 @@ HERE = str(Path(__file__).resolve().parent)
 #: Wrong answers reported through the harness's blame, not a test's own IDs (ADP-006: a
 #: command answered unsupported), so no selection by ID finds them: the whole profile runs.
 WHOLE_PROFILE = frozenset({"store_corrupt_unsupported"})
+#: Rows whose tests are found by fewer IDs than they fail: the IDs named select every test
+#: that can report the whole of ``failed`` and little else.  ``serve_acknowledged_before_commit``
+#: fails HTTP-001.4 and HTTP-005.2 in the 3 durability tests, the only ones citing
+#: HTTP-001.4, where selecting by HTTP-005.2 too ran 72 tests of half-second sends: 188 s
+#: of the heavy step (a local CI run of 66cd32a), for the same verdict.  The row's own
+#: check that the report lists every ID of ``failed`` keeps the narrowing honest.
+NARROWED = {"serve_acknowledged_before_commit": frozenset({"HTTP-001.4"})}
 #: The wrong adapters of the default run, one or two per profile and per way of being
 #: wrong (a wrong answer, a broken exchange, a broken handshake, a write lost in a kill);
 #: the rest are marked ``heavy`` (``python -m pytest -m heavy`` runs them all).
@@ -206,12 +213,13 @@ def _http_deep_only(entries: dict[str, WrongAdapter]) -> frozenset[str]:
 
 def _others(entries: dict[str, WrongAdapter], skipped: frozenset[str]) -> frozenset[str]:
     """Of the heavy step's wrong adapters (not CORE, not a known gap, not skipped already),
-    all but every third in name order: a third of the table, fixed, runs in the heavy
+    all but every fourth in name order: a quarter of the table, fixed, runs in the heavy
     step, the rest only in the deep profile.  The 310 the heavy step ran took 2,376 s of
     its 4,926 s on 2 workers (a local CI run of 645b74b, a load of 12 on 2 cores); half of
-    them still took about 640 s of the step's 1,317 s (a local CI run of 9d0a8f7), with CI
-    at 50 minutes where it should stay under 45.  Each adapter was caught when it was
-    written, and the deep profile and ``gritwit mutate`` keep checking the suite bites."""
+    them still took about 640 s of the step's 1,317 s (a local CI run of 9d0a8f7); a third
+    kept CI at 64 minutes (the landing of 576c2c3), where it should stay under 45.  Each
+    adapter was caught when it was written, and the deep profile and ``gritwit mutate``
+    keep checking the suite bites."""
     if DEEP:
         return frozenset()
     heavy = sorted(
@@ -219,7 +227,7 @@ def _others(entries: dict[str, WrongAdapter], skipped: frozenset[str]) -> frozen
         for name, entry in entries.items()
         if name not in CORE and not entry.gap and name not in skipped
     )
-    return frozenset(name for i, name in enumerate(heavy) if i % 3)
+    return frozenset(name for i, name in enumerate(heavy) if i % 4)
 
 
 def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
@@ -243,7 +251,7 @@ def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
             reason = "a wrong server caught as first written: GRITWIT_PROFILE=deep runs it"
             marks.append(pytest.mark.skip(reason=reason))
         if name in others:
-            reason = "the heavy step runs a third of the table, fixed: GRITWIT_PROFILE=deep runs it"
+            reason = "the heavy step runs a quarter of the table, fixed: GRITWIT_PROFILE=deep runs it"
             marks.append(pytest.mark.skip(reason=reason))
         # "gap-…" ids: `-k "not gap-"` skips the known gaps for a quicker run.
         yield pytest.param(name, id=f"gap-{name}" if entry.gap else name, marks=marks)
@@ -434,7 +442,7 @@ def _selection(name: str, entry: WrongAdapter) -> frozenset[str]:
     """
     if entry.outcome != "failed" or name in WHOLE_PROFILE:
         return frozenset()
-    return entry.failed
+    return NARROWED.get(name, entry.failed)
 
 
 def _assert_the_run_went_on(name: str, run: Run, errored: list[dict[str, Any]]) -> None:
