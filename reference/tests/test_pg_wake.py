@@ -208,3 +208,31 @@ def test_a_runs_commit_wakes_others_only_for_work_outside_its_share(
     outside_share = share is not None
     assert woken == [False, False, outside_share, outside_share, True]
     assert _count(store, g.object_id(inside)) == 3
+
+
+@pytest.mark.req("RUN-020.6")
+def test_opening_a_store_wakes_no_one(pg_url: str) -> None:
+    """Opening a store asks the engine whether it has ``pg_notify`` without notifying:
+    a listener on the store's channel gets the notification of a swap made after a
+    second store was opened, and none before it (notifications arrive in commit order:
+    one sent at the open would come first; it made every waiting runtime read the
+    journal once for nothing)."""
+    from gritwit.store._postgres import PostgresBackend
+
+    first = Store.open(pg_url)
+    try:
+        backend = first.backend
+        assert isinstance(backend, PostgresBackend) and backend._channel is not None
+        listener = backend._connect()
+        listener.execute(f"LISTEN {backend._channel}")
+        second = Store.open(pg_url)  # its open probes the engine
+        try:
+            second.cas_ref("names/woken", None, second.put_object(g.Blob(data=b"w")))
+        finally:
+            second.close()
+        got = list(listener.notifies(timeout=COMES, stop_after=1))  # a bound, not a measure
+        got += list(listener.notifies(timeout=0))
+        listener.close()
+    finally:
+        first.close()
+    assert len(got) == 1, [n.payload for n in got]

@@ -88,11 +88,16 @@ def connect(conninfo: str, isolation: str) -> psycopg.Connection:
 def channel(conn: psycopg.Connection) -> str | None:
     """The store's wake-up channel (RUN-020.6): ``gritwit_`` and a hash of its schema, so
     stores in one database wake only their own; ``None`` where the engine has no
-    ``pg_notify`` (CockroachDB, YugabyteDB: their runtimes poll)."""
+    ``pg_notify`` (CockroachDB, YugabyteDB before v2025.2.3: their runtimes poll).  The
+    engine is asked in a transaction rolled back, so the probe notifies no one: a
+    notification at every open made each runtime listening read the journal once for
+    nothing (RUN-020.6; ``conn`` is new, with no statement of a write prepared yet, which
+    psycopg's ``DEALLOCATE ALL`` after the rollback would drop)."""
     row = conn.execute("SELECT current_schema()").fetchone()
     channel = f"gritwit_{zlib.crc32(str(row[0] if row else '').encode()):08x}"
     try:
-        conn.execute("SELECT pg_notify(%s, '')", (channel,))
+        with conn.transaction(force_rollback=True):
+            conn.execute("SELECT pg_notify(%s, '')", (channel,))
     except (psycopg.errors.UndefinedFunction, psycopg.errors.FeatureNotSupported):
         return None
     return channel

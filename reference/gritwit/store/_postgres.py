@@ -351,7 +351,6 @@ class PostgresBackend:
         return None if target is None else ObjectId(bytes(target))
 
     @retried
-    @retried
     def get_refs(self, names: Sequence[str]) -> dict[str, ObjectId]:
         """The targets of the refs of ``names`` that are set, in one statement (pages of
         :data:`_REFS_PAGE`), with the store's count of erasures (:meth:`erasures`)."""
