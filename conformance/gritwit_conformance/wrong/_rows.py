@@ -311,6 +311,16 @@ ROWS: dict[str, Row] = {
             for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
         ),
     ),
+    "runtime_import_any_base": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"OBJ-019.2"}),
+            "failed",
+            "rt-import takes a bundle whose outbox chain has a blob, a message, a tree or a "
+            "step as a mailbox's base (checked only as present), so no run can read it",
+        ),
+        (_to("gritwit.runtime._bundle", "check_bases", lambda _: lambda found: None),),
+    ),
     "runtime_outside_one_mailbox": Row(
         WrongAdapter(
             ("runtime",),
