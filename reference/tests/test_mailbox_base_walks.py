@@ -202,7 +202,7 @@ def test_inboxes_and_the_outsides_mailboxes_are_single_mailboxes() -> None:
 def _based_on(store: Store, odd: g.GritObject) -> tuple[g.ObjectId, g.ObjectId]:
     """An actor whose second step's outbox is one mailbox over ``odd`` as its base, stored:
     (actor, the id of ``odd``)."""
-    actor, boxes, messages = _chained(store, [{1: 10}])
+    actor, _, messages = _chained(store, [{1: 10}])
     odd_id = store.put_object(odd)
     top = store.put_object(g.Mailbox(entries={_recipient(2): messages[10]}, base=odd_id))
     head = store.get_ref("heads/" + actor.hex())

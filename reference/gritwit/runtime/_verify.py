@@ -38,8 +38,9 @@ def verify_actor(store: Store, actor: ObjectId) -> ActorCheck:
     """Walk everything reachable from ``actor``'s head and check it (RUN-010.1 … RUN-010.4).
 
     Every object must re-hash and decode (STO-004; an erased blob counts as
-    verified, RUN-011), and every mailbox's ``base`` name a mailbox (OBJ-019.2); each step on the ``previous`` chain must be of the actor
-    whose history it is — the child's until its first step, whose core's
+    verified, RUN-011), and every mailbox's ``base`` name a mailbox (OBJ-019.2);
+    each step on the ``previous`` chain must be of the actor whose history it is —
+    the child's until its first step, whose core's
     ``fork`` entry names the parent and the step it continues (RUN-008), the
     parent's before; inbox cursors only move forward along chains, as
     :func:`~gritwit.runtime.check_runtime` checks them.

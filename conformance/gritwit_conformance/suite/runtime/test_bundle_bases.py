@@ -82,8 +82,6 @@ def _head(impl: Implementation, runtime: str) -> Any:
     return impl.call("rt-head", runtime=runtime, actor=ACTOR.hex()).expect_ok()["step"]
 
 
-
-
 @pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("kind", sorted(NOT_MAILBOXES))
 def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
