@@ -321,6 +321,22 @@ ROWS: dict[str, Row] = {
         ),
         (_to("gritwit.runtime._bundle", "check_bases", lambda _: lambda found: None),),
     ),
+    "runtime_mark_raw_error_class": Row(
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-011.3", "RUN-004.4"}),
+            "failed",
+            "the failed mark records any error's own class (erased for an erased blob read), "
+            "where rt-run reports failed",
+        ),
+        (
+            _to(
+                "gritwit.runtime._transition",
+                "failure_class",
+                lambda _: lambda error: getattr(error, "error_class", "failed"),
+            ),
+        ),
+    ),
     "runtime_outside_one_mailbox": Row(
         WrongAdapter(
             ("runtime",),
