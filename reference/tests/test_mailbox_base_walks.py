@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit.runtime import Runtime, export_bundle, history, import_bundle, verify_actor
 from gritwit.store import Store
-from gritwit.wit import test_actor_core
+from gritwit.wit import (
+    Send,
+    TransitionInput,
+    TransitionOutput,
+    assemble,
+    mailbox_raw,
+    read_chain,
+    test_actor_core,
+)
 
 
 def _recipient(index: int) -> g.ObjectId:
@@ -189,3 +197,82 @@ def test_inboxes_and_the_outsides_mailboxes_are_single_mailboxes() -> None:
         assert oid is not None
         box = store.get_object(oid)
         assert isinstance(box, g.Mailbox) and box.base is None, (oid, box)
+
+
+def _based_on(store: Store, odd: g.GritObject) -> tuple[g.ObjectId, g.ObjectId]:
+    """An actor whose second step's outbox is one mailbox over ``odd`` as its base, stored:
+    (actor, the id of ``odd``)."""
+    actor, _, messages = _chained(store, [{1: 10}])
+    odd_id = store.put_object(odd)
+    top = store.put_object(g.Mailbox(entries={_recipient(2): messages[10]}, base=odd_id))
+    head = store.get_ref("heads/" + actor.hex())
+    assert head is not None
+    step = store.put_object(g.Step(actor=actor, core=actor, previous=head, outbox=top))
+    store.cas_ref("heads/" + actor.hex(), head, step)
+    return actor, odd_id
+
+
+_NOT_MAILBOXES = {
+    "blob": g.Blob(data=b"not a mailbox"),
+    "message": g.Message(content=g.object_id(g.Blob(data=b"sent"))),
+    "tree": g.Tree(entries={"x": g.object_id(g.Blob(data=b"sent"))}),
+}
+
+
+@pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.3", "RUN-010.1")
+@pytest.mark.parametrize("kind", sorted(_NOT_MAILBOXES))
+def test_a_base_that_is_not_a_mailbox_fails_invalid_object_in_import_and_verify(
+    kind: str,
+) -> None:
+    """Import refuses it, verify reports it at the base's id; the step's walk is otherwise
+    whole (every object present, re-hashing), so only the base's type is at fault."""
+    store = Store.memory()
+    actor, odd = _based_on(store, _NOT_MAILBOXES[kind])
+    report = verify_actor(store, actor)
+    assert [oid for oid, _ in report.problems] == [odd]
+    assert "invalid-object" in report.problems[0][1] and "OBJ-019.2" in report.problems[0][1]
+    data = export_bundle(store, actor)  # the walk reads every object; the type is judged later
+    other = Store.memory()
+    with pytest.raises(g.InvalidObject) as info:
+        import_bundle(other, data)
+    assert info.value.requirement == "OBJ-019.2"
+    assert _nothing_stored(other)
+
+
+@pytest.mark.req("OBJ-019.2", "RUN-009.6")
+def test_a_missing_object_is_reported_before_a_base_that_is_not_a_mailbox() -> None:
+    store = Store.memory()
+    actor, odd = _based_on(store, g.Blob(data=b"not a mailbox"))
+    value = g.decode_value(export_bundle(store, actor))
+    assert isinstance(value, list)
+    first = min(_ids(_items(g.encode_value(value))), key=lambda oid: oid.digest)
+    assert first != odd
+    value[3] = [item for item in _items(g.encode_value(value)) if _ids([item])[0] != first]
+    with pytest.raises(g.ObjectNotFound):
+        import_bundle(Store.memory(), g.encode_value(value))
+
+
+@pytest.mark.req("OBJ-019.2", "WIT-009.1", "WIT-008.1")
+def test_a_transition_over_a_base_that_is_not_a_mailbox_fails_invalid_object() -> None:
+    """The last outbox's chain, read by the next transition (WIT-009.1) and by every reader
+    of its map, fails the object rule's class, ``invalid-object`` naming OBJ-019.2; an
+    outbox that is itself no mailbox is the step's fault, ``invalid-transition``."""
+    store = Store.memory()
+    actor, odd = _based_on(store, g.Blob(data=b"not a mailbox"))
+    head = store.get_ref("heads/" + actor.hex())
+    assert head is not None
+    last = store.get_object(head)
+    assert isinstance(last, g.Step) and last.outbox is not None
+    for read in (read_chain, mailbox_raw):
+        with pytest.raises(g.InvalidObject) as info:
+            read(store, last.outbox)
+        assert info.value.requirement == "OBJ-019.2" and str(odd) in info.value.detail
+    with pytest.raises(g.InvalidTransition):
+        mailbox_raw(store, odd)  # a blob where an outbox should be: the step's own fault
+    core = store.get_object(last.core)
+    assert isinstance(core, g.Tree)
+    inp = TransitionInput(actor=actor, core=core, last_step=last, pending={}, objects=store)
+    out = TransitionOutput(core=core, sends=(Send(recipient=_recipient(2), content=odd),))
+    with pytest.raises(g.InvalidObject) as info:
+        assemble(inp, out, store)
+    assert info.value.requirement == "OBJ-019.2"

@@ -192,12 +192,14 @@ def test_metrics_take_no_parameter_and_a_service_without_them_answers_404(
     error_of(served.client.get("/metrics"), 404, "bad-request")
 
 
-@pytest.mark.req("HTTP-014.1")
+@pytest.mark.req("HTTP-014.1", "RUN-011.3")
 def test_a_failure_without_a_class_is_labelled_failed() -> None:
-    from gritwit._errors import FuelExhausted
+    from gritwit._errors import Erased, FuelExhausted
 
     assert failure_class(RuntimeError("x")) == "failed"
     assert failure_class(FuelExhausted("WASM-020.1", "out")) == "fuel-exhausted"
+    # the read's class, not the transition's: labelled as the failed mark records it
+    assert failure_class(Erased("RUN-011", "gone")) == "failed"
     metrics = ServiceMetrics()
     assert metrics.registry is not ServiceMetrics().registry
 

@@ -239,3 +239,47 @@ def test_the_build_command_checks_and_rewrites(tmp_path: Path) -> None:
     assert main(["wasm", "build", "--dir", str(tmp_path)]) == 0
     assert target.read_bytes() == module("actors", "echo")
     assert main(["wasm", "build", "--check", "--dir", str(tmp_path)]) == 0
+
+
+def _fan_step(ex: Executor, sent: int, skipped: int) -> tuple[tuple[object, ...], list[str]]:
+    """One ``fanout`` step over a tree of ``sent`` ids and ``skipped`` blobs holding no id
+    (entry names of 6 bytes): the steps adopted and the failures' classes."""
+    core, objects = test_actor_core("fanout")
+    fan = ex.genesis(core, objects)
+    ex.run_until_quiescent()
+    blobs = {f"e{i:05d}": _blob(g.object_id(_blob(f"r{i}")).hex()) for i in range(sent)}
+    blobs.update({f"s{i:05d}": _blob("no id") for i in range(skipped)})
+    tree = g.Tree(entries={k: g.object_id(v) for k, v in blobs.items()})
+    ex.inject(fan, g.object_id(tree), {"mt": "fanout"}, objects=(*blobs.values(), tree))
+    report = ex.run_until_quiescent()
+    return report.steps, [f.error_class for f in report.failures]
+
+
+@pytest.mark.slow
+@pytest.mark.req("WASM-022.2", "WASM-016", "WASM-018.3", "WASM-019", "WIT-021.1")
+@pytest.mark.parametrize(
+    ("sent", "skipped", "wasm_fails"),
+    [
+        (1024, 0, None),
+        (1025, 0, "output-too-large"),
+        # thousands of host calls a step, tens of seconds on a loaded machine: heavy
+        pytest.param(0, 3321, None, marks=pytest.mark.heavy),
+        pytest.param(0, 3322, "fuel-exhausted", marks=pytest.mark.heavy),
+        pytest.param(1024, 2293, None, marks=pytest.mark.heavy),
+        pytest.param(1024, 2294, "fuel-exhausted", marks=pytest.mark.heavy),
+    ],
+)
+def test_the_fanout_build_matches_within_the_wasm_limits_only(
+    sent: int, skipped: int, wasm_fails: str | None
+) -> None:
+    """The figures ``conformance/wasm/README.md`` gives, each limit from both sides: the
+    built-in ``fanout`` adopts every one of these steps; the build adopts the same step
+    up to the limit and fails with the limit's class past it (WASM-022.2)."""
+    py, wasm = twin_executors(WITS)
+    py_steps, py_failures = _fan_step(py, sent, skipped)
+    wasm_steps, wasm_failures = _fan_step(wasm, sent, skipped)
+    assert len(py_steps) == 1 and py_failures == []
+    if wasm_fails is None:
+        assert wasm_steps == py_steps and wasm_failures == []
+    else:
+        assert wasm_steps == () and wasm_failures == [wasm_fails]

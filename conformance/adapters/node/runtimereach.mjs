@@ -37,3 +37,17 @@ export function reachable (start, load) {
   }
   return seen
 }
+
+/**
+ * The bases in `found` (from `reachable`) that name a read object that is not a mailbox
+ * (OBJ-019.2), sorted; a base that could not be read is left to `not-found`.
+ */
+export function badBases (found) {
+  const bad = new Set()
+  for (const obj of found.values()) {
+    if (obj === null || obj.type !== 'mailbox' || obj.base === null) continue
+    const below = found.get(obj.base)
+    if (below !== null && below !== undefined && below.type !== 'mailbox') bad.add(obj.base)
+  }
+  return [...bad].sort()
+}

@@ -68,14 +68,17 @@ export const WASM_CLASSES = new Set([
 /** Classes of the sandbox chapter a Python Wit adds (SBX-008, SBX-013.1). */
 const SANDBOX_CLASSES = new Set(['forbidden-operation', 'program-exit', 'time-limit', 'stack-exhausted'])
 /**
- * A transition failing with any other class is `failed` (ADP-014). `too-large`: a
- * `python-wasi` core refused where it enters (SBX-006.17), which SBX-013.1 lists.
+ * A transition failing with any other class is `failed` (ADP-014, RUN-004.4): an erased
+ * blob read (RUN-011.3), a store that failed. `too-large`: a `python-wasi` core refused
+ * where it enters (SBX-006.17), which SBX-013.1 lists; a last outbox whose `base` chain
+ * is broken reports OBJ-019.2's class.
  */
 const RUNTIME_CLASSES = new Set(['step-too-large', 'too-large']) // RUN-022.3, SBX-013.1
 const TRANSITION_CLASSES = new Set([...WIT_CLASSES, ...WASM_CLASSES, ...SANDBOX_CLASSES, ...RUNTIME_CLASSES])
 
 export function failureClass (err) {
-  return err instanceof GritError && TRANSITION_CLASSES.has(err.errorClass) ? err.errorClass : 'failed'
+  if (!(err instanceof GritError)) return 'failed'
+  return TRANSITION_CLASSES.has(err.errorClass) || err.requirement === 'OBJ-019.2' ? err.errorClass : 'failed'
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })

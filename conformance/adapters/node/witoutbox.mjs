@@ -10,7 +10,7 @@
 // MERGE_CAP entries (WIT-009.6). Inboxes and the outside's mailboxes are never chained
 // (WIT-008.4, RUN-003.4): they are built as one mailbox elsewhere, and read here.
 
-import { fail } from './errors.mjs'
+import { GritError, fail } from './errors.mjs'
 import { mailbox } from './witobjects.mjs'
 
 /** WIT-009.5: a base of at most this many entries is merged into whatever sits on it. */
@@ -27,7 +27,7 @@ export const MERGE_CAP = 65536
 export function mailboxChain (reader, id, most = Infinity) {
   const chain = []
   for (let at = id ?? null; at !== null && chain.length < most;) {
-    const box = reader.get(at)
+    const box = chain.length === 0 ? reader.get(at) : base(reader, at)
     if (box.type !== 'mailbox') {
       if (chain.length === 0) fail('invalid-transition', 'WIT-008', `${at} is not a mailbox`)
       fail('invalid-object', 'OBJ-019.2', `the base ${at} of a mailbox is a ${box.type}, not a mailbox`)
@@ -36,6 +36,16 @@ export function mailboxChain (reader, id, most = Infinity) {
     at = box.base ?? null
   }
   return chain
+}
+
+/** The object a `base` names; absent, `not-found` naming OBJ-019.2. */
+function base (reader, at) {
+  try {
+    return reader.get(at)
+  } catch (err) {
+    if (err instanceof GritError && err.errorClass === 'not-found') fail('not-found', 'OBJ-019.2', `the base ${at} of a mailbox is absent`)
+    throw err
+  }
 }
 
 /** The top mailbox of outbox `id` (not null): its own entries, what WIT-009.5 changed. */

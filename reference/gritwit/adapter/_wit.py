@@ -12,12 +12,12 @@ from typing import Any, Final
 import blake3
 
 from .._codec import object_id
-from .._errors import TooLarge, TransitionError
 from .._ids import ObjectId
 from .._json import check_text
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Executor, Failure, code_core, test_actor_core
+from ..wit import failure_class as wit_failure_class
 from ._args import BadRequest, Json, _hex, _id, _str, _text
 
 __all__ = [
@@ -137,15 +137,9 @@ def max_steps(args: Json) -> int:
 
 
 def failure_class(failure: Failure) -> str:
-    """The class ``wit-run`` reports: the Wit chapter's class, else ``failed`` (ADP-014).
-
-    A transition that fails ``too-large`` — a ``python-wasi`` core refused where it enters
-    (SBX-006.17), a step holding an object past 16 MiB — reports that class too: SBX-013.1
-    counts it among a failed sandboxed transition's classes (ADP-019.7), as the failed
-    mark records it (RUN-004.4)."""
-    if isinstance(failure.error, (TransitionError, TooLarge)):
-        return failure.error.error_class
-    return "failed"
+    """The class ``wit-run`` and ``rt-run`` report for ``failure`` (ADP-014): the one the
+    failed mark records (RUN-004.4), :func:`gritwit.wit.failure_class`."""
+    return wit_failure_class(failure.error)
 
 
 class WitCommands:

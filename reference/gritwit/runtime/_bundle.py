@@ -9,7 +9,7 @@ with every object reachable from the head, each once, sorted by id (ID-005).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Final
 
 import blake3
@@ -25,7 +25,7 @@ from .._errors import (
     TooLarge,
 )
 from .._ids import ObjectId
-from .._objects import GritObject, Step, Tree
+from .._objects import GritObject, Mailbox, Step, Tree
 from ..store import Store, head_ref
 from ..wit import ObjectReader
 from ._reach import reachable, reachable_paged
@@ -34,6 +34,7 @@ __all__ = [
     "BUNDLE_FORMAT",
     "Bundle",
     "CoreBound",
+    "check_bases",
     "export_bundle",
     "import_bundle",
     "read_bundle",
@@ -102,8 +103,9 @@ def read_bundle(data: bytes) -> Bundle:
     Checks, in order: the CBOR (ENC-*), the array's shape, the two text ids
     (ID-003), every object strictly (STO-001), that the head is a step of the
     actor, that everything reachable from the head is in the bundle
-    (``not-found``) and that the bundle holds nothing else, sorted by id, once
-    (``invalid-object``).
+    (``not-found``), that every ``base`` the walk followed names a mailbox
+    (``invalid-object``, OBJ-019.2) and that the bundle holds nothing else, sorted by
+    id, once (``invalid-object``).
     """
     actor_text, head_text, items = _shape(data)
     actor, head = ObjectId.from_hex(actor_text), ObjectId.from_hex(head_text)
@@ -124,9 +126,30 @@ def read_bundle(data: bytes) -> Bundle:
     missing = sorted((oid for oid, obj in found.items() if obj is None), key=lambda o: o.digest)
     if missing:
         raise ObjectNotFound("RUN-009.2", f"{len(missing)} objects missing, first {missing[0]}")
+    check_bases(found)
     if len(found) != len(order) or order != sorted(order, key=lambda o: o.digest):
         raise InvalidObject("RUN-009.2", "objects not exactly the reachable ones, once, by id")
     return actor, head, raw
+
+
+def check_bases(found: Mapping[ObjectId, GritObject | None]) -> None:
+    """Every ``base`` of a mailbox in ``found`` names a mailbox (OBJ-019.2, RUN-009.2):
+    ``invalid-object`` at the lowest such base's id.  A history with one could be stored
+    but never run: every reader of the outbox's map, routing included, fails on it.
+    Bases ``found`` lacks are not judged here (``not-found`` is reported before)."""
+    bad = sorted(
+        (
+            obj.base
+            for obj in found.values()
+            if isinstance(obj, Mailbox)
+            and obj.base is not None
+            and obj.base in found
+            and not isinstance(found[obj.base], Mailbox | None)
+        ),
+        key=lambda oid: oid.digest,
+    )
+    if bad:
+        raise InvalidObject("OBJ-019.2", f"the base {bad[0]} of a mailbox is not a mailbox")
 
 
 class _Bundled:

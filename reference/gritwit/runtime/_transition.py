@@ -26,12 +26,12 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from .._errors import GritError, RefConflict
+from .._errors import RefConflict
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob
 from ..store import Store, head_ref
-from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout
+from ..wit import OUTSIDE, Assembled, Executor, Failure, TransitionTimeout, failure_class
 from . import _work
 from ._attempt import Attempt, FailedAttempt, Found, attempt_of
 from ._bound import TimeBound, ToLane, inline_gate
@@ -354,8 +354,9 @@ class Transitions:
         """
         if not self._commits.commit_group():
             return
-        error_class = error.error_class if isinstance(error, GritError) else "failed"
-        record = {"actor": actor.hex(), "attempts": attempts, "error": error_class}
+        # the class wit-run and rt-run report too (RUN-004.4, ADP-014): ``failed`` for a
+        # failure no transition rule names, an erased blob read among them (RUN-011.3)
+        record = {"actor": actor.hex(), "attempts": attempts, "error": failure_class(error)}
         text = json.dumps(record, sort_keys=True, separators=(",", ":"))
         blob = Blob(data=text.encode("utf-8"), headers={"content-type": "application/json"})
         blob_id = self._store.put_object(blob)

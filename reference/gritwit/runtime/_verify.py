@@ -8,7 +8,7 @@ from typing import Final
 
 from .._errors import Erased, GritError
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Message, Step, Tree
+from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
 from ..store import Store, head_ref
 from ..wit import mailbox_entries
 from ._fork import FORK_ENTRY, fork_origin
@@ -38,8 +38,9 @@ def verify_actor(store: Store, actor: ObjectId) -> ActorCheck:
     """Walk everything reachable from ``actor``'s head and check it (RUN-010.1 … RUN-010.4).
 
     Every object must re-hash and decode (STO-004; an erased blob counts as
-    verified, RUN-011); each step on the ``previous`` chain must be of the actor
-    whose history it is — the child's until its first step, whose core's
+    verified, RUN-011), and every mailbox's ``base`` name a mailbox (OBJ-019.2);
+    each step on the ``previous`` chain must be of the actor whose history it is —
+    the child's until its first step, whose core's
     ``fork`` entry names the parent and the step it continues (RUN-008), the
     parent's before; inbox cursors only move forward along chains, as
     :func:`~gritwit.runtime.check_runtime` checks them.
@@ -86,6 +87,7 @@ def _check(
     """The report for ``actor`` at ``head`` from a walk that read everything reachable."""
     found = reachable(head, reader.found.__getitem__)  # in memory: this history's ids
     problems = [(oid, failed[oid]) for oid in found if oid in failed]
+    problems.extend(_check_bases(reader, found))
     chain = _chain(found, head)
     problems.extend(_check_actors(reader, actor, chain))
     problems.extend(_check_cursors(reader, chain))
@@ -161,6 +163,19 @@ def _check_actors(
             break
         expected = before[1].actor
     return problems
+
+
+def _check_bases(
+    reader: _Walked, found: dict[ObjectId, GritObject | None]
+) -> list[tuple[ObjectId, str]]:
+    """A mailbox's ``base`` naming a readable object that is not a mailbox, at the base's
+    id (OBJ-019.2, RUN-010.1); an unreadable one is reported by the walk already."""
+    bases = {obj.base for obj in found.values() if isinstance(obj, Mailbox) and obj.base}
+    return [
+        (base, f"invalid-object: the base {base} of a mailbox is not a mailbox (OBJ-019.2)")
+        for base in bases
+        if reader.found.get(base) is not None and not isinstance(reader.found[base], Mailbox)
+    ]
 
 
 def _fork_of(reader: _Walked, step: Step) -> tuple[ObjectId, ObjectId] | None:

@@ -31,8 +31,8 @@ from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from .._errors import GritError
 from ..wit import RunReport
+from ..wit import failure_class as wit_failure_class
 from ._watch import Gauges
 
 __all__ = ["METRIC_NAMES", "METRICS_MEDIA", "ServiceMetrics", "failure_class"]
@@ -53,9 +53,9 @@ METRIC_NAMES: Final = {
 
 
 def failure_class(error: Exception) -> str:
-    """The ``class`` label of a failed attempt: its error class, or ``failed`` for an
-    error without one, as a failed mark records it (RUN-004.4)."""
-    return error.error_class if isinstance(error, GritError) else "failed"
+    """The ``class`` label of a failed attempt: the class a failed mark records
+    (RUN-004.4), ``failed`` for an error no transition rule names."""
+    return wit_failure_class(error)
 
 
 class ServiceMetrics:

@@ -24,7 +24,7 @@ from ._cores import (
     test_actor_core,
     wit_blob,
 )
-from ._executor import Executor, Failure, RunReport
+from ._executor import Executor, Failure, RunReport, failure_class
 from ._model import (
     OUTSIDE,
     ObjectReader,
@@ -109,6 +109,7 @@ __all__ = [
     "code_core",
     "code_name",
     "core_problem",
+    "failure_class",
     "mailbox_entries",
     "merge",
     "pending",

@@ -23,6 +23,8 @@ from .._errors import (
     InvalidGenesis,
     InvalidTransition,
     ObjectNotFound,
+    TooLarge,
+    TransitionError,
     UnknownQuery,
     UnknownWit,
 )
@@ -65,7 +67,7 @@ class BoundsCores(Protocol):
     def bound_core(self, reader: ObjectReader, core: Tree) -> None: ...
 
 
-__all__ = ["Executor", "Failure", "RunReport"]
+__all__ = ["Executor", "Failure", "RunReport", "failure_class"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
 _RESERVED: Final = frozenset({"genesis", "update"})
@@ -97,6 +99,21 @@ class Failure:
         if isinstance(self.error, GritError):
             return self.error.error_class
         return type(self.error).__name__
+
+
+def failure_class(error: Exception) -> str:
+    """The class a failed transition reports (RUN-004.4, ADP-014): the class of the rule it
+    broke — a transition class of the Wit, Wasm or sandbox chapter, ``step-too-large``
+    (RUN-022.3), ``too-large`` (SBX-013.1), or a class of OBJ-019.2 for a last outbox
+    whose ``base`` chain is broken — else ``failed``: an error without a class (a test
+    actor that raises, an overrun) or with one no transition rule names (an erased blob
+    read, RUN-011.3; a store that failed).  The failed mark, ``wit-run``'s and
+    ``rt-run``'s lists all report this one class."""
+    if isinstance(error, TransitionError | TooLarge):
+        return error.error_class
+    if isinstance(error, GritError) and error.requirement == "OBJ-019.2":
+        return error.error_class
+    return "failed"
 
 
 @dataclass(frozen=True, slots=True)

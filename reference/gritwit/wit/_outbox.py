@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from .._errors import InvalidObject
+from .._errors import InvalidObject, ObjectNotFound
 from .._ids import ObjectId
 from .._maps import MailboxEntries, raw_of
 from .._objects import GritObject, Mailbox
@@ -97,7 +97,12 @@ NO_CHAIN: Final = OutboxChain((), ())
 
 
 def _level(reader: ObjectReader, oid: ObjectId, what: str) -> Mailbox:
-    obj: GritObject = reader.get_object(oid)  # absent: the reader's not-found (OBJ-019.2)
+    try:
+        obj: GritObject = reader.get_object(oid)
+    except ObjectNotFound:
+        if what == "mailbox":  # the top: the step's outbox field (RUN-010.1)
+            raise
+        raise ObjectNotFound("OBJ-019.2", f"{what} {oid} is absent") from None
     if not isinstance(obj, Mailbox):
         raise InvalidObject("OBJ-019.2", f"{what} {oid} is not a mailbox")
     return obj

@@ -1,0 +1,140 @@
+"""A bundle whose outbox chain names, as a mailbox's ``base``, an object that is not a
+mailbox is refused ``invalid-object`` (OBJ-019.2, RUN-009.2); an absent base is
+``not-found``.
+
+``rt-import`` is the one way a history an implementation did not build enters its store,
+and every reader of an outbox's map follows ``base`` (OBJ-019.1): routing, the actor's
+next transition, ``rt-verify``. A chain that names a blob, a message, a tree or a step
+as its base is therefore refused where it enters, with the object rule's class — not
+``invalid-transition``, the class of a step's own fault (WIT-008, WIT-009), and not
+``not-found``, since the object is there. Beside it the same history with a mailbox as
+its base imports, verifies and runs, so an implementation that refuses every chained
+outbox fails too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+
+pytestmark = pytest.mark.profile("runtime")
+
+WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
+CORE = g.Tree(entries={"wit": g.object_id(WIT)})
+ACTOR = g.object_id(CORE)
+FIRST = g.Step(actor=ACTOR, core=ACTOR)
+CONTENT = g.Blob(data=b"sent once")
+
+
+def _recipient(i: int) -> g.ObjectId:
+    """An id no actor has (WIT-009.4): what the outbox sent to."""
+    return g.ObjectId(hashlib.sha256(b"OBJ-019.2 recipient %d" % i).digest())
+
+
+def _message(i: int) -> g.Message:
+    return g.Message(content=g.object_id(CONTENT), headers={"n": str(i)})
+
+
+#: What a mailbox's base may name instead of a mailbox: each kind of object but one.
+NOT_MAILBOXES: dict[str, g.GritObject] = {
+    "blob": g.Blob(data=b"not a mailbox"),
+    "message": _message(7),
+    "tree": g.Tree(entries={"x": g.object_id(CONTENT)}),
+    "step": g.Step(actor=ACTOR, core=ACTOR, previous=g.object_id(FIRST)),
+}
+#: A proper base: a mailbox of two other recipients, without base of its own.
+GOOD_BASE = g.Mailbox(
+    entries={_recipient(2): g.object_id(_message(2)), _recipient(3): g.object_id(_message(3))}
+)
+#: What each base names that the bundle must carry too (RUN-009.1); a message's content
+#: and a step's core and previous are carried already.
+NAMED: dict[g.ObjectId, list[g.GritObject]] = {g.object_id(GOOD_BASE): [_message(2), _message(3)]}
+
+
+def _bundle(base: g.GritObject, *, carry_base: bool = True) -> tuple[bytes, g.Step]:
+    """The counter's second step, its outbox a mailbox over ``base``, and its bundle:
+    ``base`` in it unless ``carry_base`` is false, and every object ``base`` names."""
+    top = g.Mailbox(entries={_recipient(1): g.object_id(_message(1))}, base=g.object_id(base))
+    head = g.Step(actor=ACTOR, core=ACTOR, previous=g.object_id(FIRST), outbox=g.object_id(top))
+    objects = [head, FIRST, CORE, WIT, CONTENT, _message(1), top, *NAMED.get(g.object_id(base), [])]
+    objects += [base] if carry_base else []
+    encoded = {g.object_id(o): g.encode_object(o) for o in objects}
+    order = sorted(encoded, key=lambda oid: oid.digest)
+    assert len(order) == len(objects), "each object once"
+    data = g.encode_value(
+        ["gritwit-bundle/1", ACTOR.hex(), g.object_id(head).hex(), [encoded[o] for o in order]]
+    )
+    return data, head
+
+
+def _open(impl: Implementation, path: Path) -> str:
+    path.mkdir()
+    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+
+
+def _head(impl: Implementation, runtime: str) -> Any:
+    return impl.call("rt-head", runtime=runtime, actor=ACTOR.hex()).expect_ok()["step"]
+
+
+@pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.3")
+@pytest.mark.parametrize("kind", sorted(NOT_MAILBOXES))
+def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
+    impl: Implementation, tmp_path: Path, kind: str
+) -> None:
+    runtime = _open(impl, tmp_path / "rt")
+    reply = impl.call("rt-import", runtime=runtime, bundle=_bundle(NOT_MAILBOXES[kind])[0].hex())
+    assert not reply.ok and reply.error_class == "invalid-object", (
+        f"a bundle whose outbox's base is a {kind} must be refused invalid-object "
+        f"(OBJ-019.2, RUN-009.2): {reply}"
+    )
+    assert _head(impl, runtime) is None, "a refused bundle imports nothing (RUN-009.3)"
+
+
+@pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.6")
+@pytest.mark.parametrize("kind", ["blob", "mailbox"])
+def test_an_absent_base_is_not_found_through_the_adapter(
+    impl: Implementation, tmp_path: Path, kind: str
+) -> None:
+    """Absent, a base of either kind is ``not-found``: what it would have been is unknown."""
+    base = GOOD_BASE if kind == "mailbox" else NOT_MAILBOXES["blob"]
+    data, _ = _bundle(base, carry_base=False)
+    assert len(g.decode_value(data)[3]) == len(g.decode_value(_bundle(base)[0])[3]) - 1  # type: ignore[index, arg-type]
+    runtime = _open(impl, tmp_path / "rt")
+    reply = impl.call("rt-import", runtime=runtime, bundle=data.hex())
+    assert not reply.ok and reply.error_class == "not-found", (
+        f"a bundle without its outbox's base is not-found (OBJ-019.2, RUN-009.2): {reply}"
+    )
+    assert _head(impl, runtime) is None
+
+
+@pytest.mark.req("OBJ-019.1", "OBJ-019.2", "RUN-009.2", "RUN-010.4", "WIT-005")
+def test_the_same_history_over_a_mailbox_imports_verifies_and_runs(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The other side: a base that is a mailbox is a chain like any runtime builds
+    (WIT-009.5); it imports, verifies, and the actor's next transition reads past it."""
+    bundle, old = _bundle(GOOD_BASE)
+    runtime = _open(impl, tmp_path / "rt")
+    head = impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()["head"]
+    assert head == g.object_id(old).hex()
+    checked = impl.call("rt-verify", runtime=runtime, actor=ACTOR.hex()).expect_ok()
+    assert checked["verified"] is True and checked["steps"] == 2, checked
+    impl.call(
+        "rt-send", runtime=runtime, to=ACTOR.hex(), mt="inc", content={"blob": "35"}
+    ).expect_ok()
+    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    assert not ran["failures"] and not ran["attempts"], ran
+    assert [actor for actor, _ in ran["steps"]] == [ACTOR.hex()], ran
+    new = _head(impl, runtime)
+    step = g.decode_object(
+        bytes.fromhex(impl.call("rt-object", runtime=runtime, id=new).expect_ok()["bytes"])
+    )
+    # the counter sends nothing: its outbox stays the chain it had (WIT-009.1)
+    assert isinstance(step, g.Step) and step.previous == g.object_id(old), step
+    assert step.outbox == old.outbox, f"the outbox of a step that sent nothing: {step}"
