@@ -251,7 +251,7 @@ def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
             reason = "a wrong server caught as first written: GRITWIT_PROFILE=deep runs it"
             marks.append(pytest.mark.skip(reason=reason))
         if name in others:
-            reason = "the heavy step runs a fixed quarter of the table: GRITWIT_PROFILE=deep runs it"
+            reason = "the heavy step runs a quarter of the table: GRITWIT_PROFILE=deep runs it all"
             marks.append(pytest.mark.skip(reason=reason))
         # "gap-…" ids: `-k "not gap-"` skips the known gaps for a quicker run.
         yield pytest.param(name, id=f"gap-{name}" if entry.gap else name, marks=marks)
