@@ -23,6 +23,7 @@ from typing import Any
 
 from ._counting import _WRITE, Counting
 from ._multi import Plan, counter_core, crossing_actors, share
+from ._ring import actors_of
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
@@ -85,7 +86,7 @@ class _Child:
         self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
         self.store = Store(self.timed)
         mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
-        self.runtime = Runtime(self.store, share=mine)
+        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan))
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share

@@ -86,6 +86,7 @@ from asv_bench._multi import (
     PAIRS,
     PLACED,
     POSTGRES,
+    RING,
     SHARES,
     WORKLOADS,
     Measured,
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         "-w",
         "--workload",
         action="append",
-        choices=(*WORKLOADS, HALF),
+        choices=(*WORKLOADS, HALF, RING),
         help="a workload (repeatable; default: both)",
     )
     parser.add_argument(

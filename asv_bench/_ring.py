@@ -1,0 +1,236 @@
+"""The ``ring`` workload of ``tools/multi_runtime``: exactly half the sends cross shares
+(issue 54's "capped, with half the sends crossing shares"; RUN-021, RUN-020.6).
+
+``half`` (``asv_bench/_multi.py``) has as many ping-pong pairs within a share as across,
+but a ball within one share never waits for another process, so a run picks it far more
+often: 2 % of its steps crossed in a capped run.  Here the crossing is in every ball's
+path instead.  Each of ``pairs`` rings is four ``ring`` actors ``a b c d``, ``a`` and
+``b`` in one share, ``c`` and ``d`` in another (:func:`ring_shares`), and one ball goes
+round: ``a → b`` stays, ``b → c`` crosses, ``c → d`` stays, ``d → a`` crosses.  Every
+other hop crosses, whichever process runs it and however often, so that with ``N``
+shares exactly half the sends cross (up to the one lap a round may leave unfinished);
+with ``N = 1`` the same actors and the same messages are all in one share.
+
+``ring`` is this tool's Wit, not one of the spec's test actors (WIT-019 …): a runtime
+given it (:func:`actors_of`) builds its transitions in a worker thread, not inline (RUN-005),
+which a row's ``rt ms`` includes; rows of one workload compare alike.  It reads every
+pending message and forwards each ``ring`` one, unchanged, to the actor after it in the
+ring: the ball's content is a tree mapping each actor's text-form id to a blob of the
+next's (WIT-028.6), so the ball names the ring and no core has to name an actor whose
+id depends on its own (a cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ._multi import Plan
+
+#: The workload's name, the Wit's name (a ``wit`` blob's data) and its messages' ``mt``.
+RING: Final = "ring"
+#: Actors per ring: two in one share, two in the next (every other hop crosses).
+SIZE: Final = 4
+
+
+def ring_step(inp: Any) -> Any:
+    """The ``ring`` Wit: reads every pending message; forwards each ``mt: ring`` one, its
+    content unchanged, to the actor its content names after this one (none: dropped)."""
+    from gritwit import Blob, Tree
+    from gritwit.wit import Send, TransitionOutput
+
+    sends = []
+    me = inp.actor.hex()
+    for items in inp.pending.values():
+        for item in items:
+            if item.mt != RING:
+                continue  # genesis, update: only read (as the test actors, WIT-028.3)
+            ring = inp.objects.get_object(item.message.content)
+            nxt = ring.entries.get(me) if isinstance(ring, Tree) else None
+            blob = None if nxt is None else inp.objects.get_object(nxt)
+            if isinstance(blob, Blob):
+                recipient = _id_of(blob.data)
+                sends.append(Send(recipient=recipient, content=item.message.content,
+                                  headers={"mt": RING}))  # fmt: skip
+    read = {sender: len(items) for sender, items in inp.pending.items()}
+    return TransitionOutput(core=inp.core, read=read, sends=tuple(sends), new_objects=(inp.core,))
+
+
+def _id_of(text: bytes) -> Any:
+    from gritwit import ObjectId
+
+    return ObjectId.from_hex(text.decode("ascii"))
+
+
+def actors_of(plan: Plan) -> Mapping[str, Any]:
+    """The Wits a runtime of ``plan`` is given: the test actors, and ``ring`` for ``ring``."""
+    from gritwit.wit import TEST_ACTORS
+
+    return {**TEST_ACTORS, RING: ring_step} if plan.workload == RING else TEST_ACTORS
+
+
+def ring_shares(plan: Plan, r: int) -> tuple[int, int]:
+    """The shares of ring ``r``'s first two and last two actors: ``p = r mod N`` and its
+    partner ``p xor 1`` (``p`` itself when that is past ``N``, and always with one
+    share), so that each pair of processes has equal parts (``_multi_process._rest``).
+    An odd ``N`` above 1 is refused: its last share would have no partner."""
+    n = plan.processes if plan.shares else 1
+    if n > 1 and n % 2:
+        raise ValueError(f"ring: an even number of shares (or 1), not {n}")
+    p = r % n
+    return p, (p ^ 1 if p ^ 1 < n else p)
+
+
+def ring_cores(plan: Plan, r: int) -> list[tuple[Any, tuple[Any, ...]]]:
+    """Ring ``r``'s four cores and their objects: ``a b`` in its first share, ``c d`` in
+    its second (RUN-021: a tag entry, numbered until the id falls in the share)."""
+    from ._multi import tagged
+
+    first, second = ring_shares(plan, r)
+    n = plan.processes if plan.shares else 1
+    return [
+        tagged(RING, f"ring {r} {name}", share, n)
+        for name, share in zip("abcd", (first, first, second, second), strict=True)
+    ]
+
+
+def ring_ids(plan: Plan) -> list[list[Any]]:
+    """Every ring's actor ids, in the ball's order."""
+    import gritwit as g
+
+    return [[g.object_id(core) for core, _ in ring_cores(plan, r)] for r in range(plan.pairs)]
+
+
+def next_of(plan: Plan) -> dict[Any, Any]:
+    """Each ring actor's next one, the actor it forwards the ball to."""
+    return {a: ids[(i + 1) % SIZE] for ids in ring_ids(plan) for i, a in enumerate(ids)}
+
+
+def crossing_senders(plan: Plan) -> set[Any]:
+    """The ring actors whose next is in another share (RUN-021: read from both ids, as
+    the runtimes read them): each of their steps sends across.  None without shares."""
+    return {a for a, b in next_of(plan).items() if crossed(plan, [(a, b)])}
+
+
+async def make_rings(runtime: Any, plan: Plan) -> None:
+    """Make the plan's rings in ``runtime``'s store and put one ball in each, at ``a``."""
+    import gritwit as g
+    from gritwit import Blob, Tree
+
+    genesis: list[tuple[Any, Any, dict[str, str], bool]] = []
+    balls: list[tuple[Any, Any, dict[str, str], bool]] = []
+    objects: list[Any] = []
+    for r in range(plan.pairs):
+        cores = ring_cores(plan, r)
+        ids = [g.object_id(core) for core, _ in cores]
+        names = [Blob(data=a.hex().encode()) for a in ids]
+        ball = Tree(
+            entries={a.hex(): g.object_id(names[(i + 1) % SIZE]) for i, a in enumerate(ids)}
+        )
+        objects += [obj for _, objs in cores for obj in objs] + names + [ball]
+        genesis += [(a, a, {"mt": "genesis"}, False) for a in ids]
+        balls.append((ids[0], g.object_id(ball), {"mt": RING}, False))
+    await runtime.send_all(genesis, objects)
+    await runtime.run_until_quiescent()
+    await runtime.send_all(balls)
+    report = await runtime.run_until_quiescent(max_steps=2 * plan.pairs)
+    if report.failures or report.quiescent:
+        raise AssertionError("the balls are not in play")
+
+
+# --- what crossed, read from the store --------------------------------------------------------
+
+
+def heads(location: str, plan: Plan) -> dict[Any, Any]:
+    """Each ring actor's head step now (``None``: none yet), in the store at ``location``."""
+    from gritwit.store import Store
+
+    with Store.open(location) as store:
+        return {a: store.get_ref("heads/" + a.hex()) for ids in ring_ids(plan) for a in ids}
+
+
+def hops_since(store: Any, since: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    """``(sender, recipient)`` of every message each actor of ``since`` sent in its steps
+    after the step ``since`` gives it, read from ``store``: a step's sends are the outbox
+    entries (WIT-009.1) its step changed from its previous step's.  Steps and mailboxes are
+    read a level at a time, every actor's at once (a ``get_objects_each`` each)."""
+    from gritwit.wit import mailbox_entries
+
+    found: dict[Any, Any] = {}
+
+    def fetch(oids: set[Any]) -> None:
+        missing = {o for o in oids if o is not None and o not in found}
+        for oid, obj in store.get_objects_each(missing):
+            if isinstance(obj, Exception):
+                raise obj
+            found[oid] = obj
+
+    chains: dict[Any, list[Any]] = {a: [] for a in since}  # each actor's step ids, newest first
+    frontier = {a: store.get_ref("heads/" + a.hex()) for a in since}
+    frontier = {a: s for a, s in frontier.items() if s is not None and s != since[a]}
+    while frontier:
+        fetch(set(frontier.values()))
+        for a, s in frontier.items():
+            chains[a].append(s)
+        frontier = {
+            a: found[s].previous
+            for a, s in frontier.items()
+            if found[s].previous is not None and found[s].previous != since[a]
+        }
+    fetch({since[a] for a in since if chains[a]})  # the step before each actor's first
+    fetch({found[s].outbox for ids in chains.values() for s in ids} | {
+        found[since[a]].outbox for a in since if chains[a] and since[a] is not None})  # fmt: skip
+
+    class _Read:  # what mailbox_entries reads: the objects fetched above
+        def get_object(self, oid: Any) -> Any:
+            return found[oid] if oid in found else store.get_object(oid)
+
+        def has(self, oid: Any) -> bool:
+            return oid in found or bool(store.has(oid))
+
+    reader, hops = _Read(), []
+    for a, ids in chains.items():
+        before = since[a]
+        outboxes = [found[s].outbox for s in reversed(ids)]
+        last = mailbox_entries(reader, None if before is None else found[before].outbox)
+        for outbox in outboxes:
+            now = mailbox_entries(reader, outbox)
+            hops += [(a, b) for b, message in now.items() if last.get(b) != message]
+            last = now
+    return hops
+
+
+def crossed(plan: Plan, hops: list[tuple[Any, Any]]) -> int:
+    """How many of ``hops`` went between two shares of ``plan`` (RUN-021: each id's share
+    as the runtimes read it, the first 8 bytes mod N); none without shares."""
+    from gritwit.runtime import Share
+
+    if not plan.shares:
+        return 0
+    n = plan.processes
+    owners = [Share(k=k, n=n) for k in range(n)]
+
+    def share_of(actor: Any) -> int:
+        return next(k for k, share in enumerate(owners) if share.owns(actor))
+
+    return sum(1 for a, b in hops if share_of(a) != share_of(b))
+
+
+def ring_heads(fleet: Any) -> dict[Any, Any] | None:
+    """A ``ring`` fleet with shares: its actors' heads now (``None``: another fleet)."""
+    (location, plan), *_ = fleet.stores().items()
+    return heads(location, plan) if plan.workload == RING and plan.shares else None
+
+
+def ring_sends(fleet: Any, since: dict[Any, Any] | None) -> tuple[int, int] | None:
+    """The sends of ``fleet``'s ring actors since ``since`` (:func:`ring_heads`) that
+    crossed shares, and all of them, read from its store."""
+    if since is None:
+        return None
+    from gritwit.store import Store
+
+    (location, plan), *_ = fleet.stores().items()
+    with Store.open(location) as store:
+        hops = hops_since(store, since)
+    return crossed(plan, hops), len(hops)

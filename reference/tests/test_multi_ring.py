@@ -1,0 +1,146 @@
+"""``multi_runtime -w ring`` (issue 54: "capped, with half the sends crossing shares").
+
+Rings of four actors, two in one share and two in another (RUN-021), one ball each:
+every other hop crosses, so exactly half the sends cross whatever the scheduling.  What
+crossed is read back from the store (the outboxes each step changed), not taken from
+the plan, and on the same store the ``cross`` workload reads as all crossing: the count
+can tell them apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asv_bench._multi import Plan, crossing_actors, make_actors
+from asv_bench._ring import (
+    RING,
+    SIZE,
+    actors_of,
+    crossed,
+    hops_since,
+    next_of,
+    ring_ids,
+    ring_shares,
+    ring_step,
+)
+
+pytestmark = pytest.mark.req("RUN-021")
+
+
+def _share_of(actor: Any, n: int) -> int:
+    """The share ``actor`` is in, computed here from its id (RUN-021), not by the tool."""
+    return int.from_bytes(actor.digest[:8], "big") % n
+
+
+def _run(plan: Plan, laps: int) -> tuple[Any, list[tuple[Any, Any]]]:
+    """Make ``plan``'s actors in a memory store, run ``laps`` laps of every ring (one
+    runtime runs them all), and read back every hop made after the setup."""
+    from gritwit.runtime import Runtime
+    from gritwit.store import Store
+
+    store = Store.memory()
+    runtime = Runtime(store, actors=actors_of(plan))
+    asyncio.run(make_actors(runtime, plan))
+    actors = [a for ids in ring_ids(plan) for a in ids] if plan.workload == RING else []
+    if plan.workload != RING:  # cross: every echo of every pair
+        actors = sorted(crossing_actors(plan))
+    since = {a: store.get_ref("heads/" + a.hex()) for a in actors}
+    report = asyncio.run(runtime.run_until_quiescent(max_steps=laps * SIZE * plan.pairs))
+    assert not report.failures and len(report.steps) == laps * SIZE * plan.pairs
+    return store, hops_since(store, since)
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_a_ring_sends_exactly_half_across_shares_read_from_the_store(n: int) -> None:
+    plan = Plan(workload=RING, processes=n, shares=True, pairs=2 * n)
+    _, hops = _run(plan, laps=3)
+    assert len(hops) == 3 * SIZE * plan.pairs  # one send a step, every step read back
+    across = sum(_share_of(a, n) != _share_of(b, n) for a, b in hops)
+    # every other hop of each ring crosses: a ring's count is half its hops, rounded
+    # either way when a run leaves its ball mid-lap
+    for ids in ring_ids(plan):
+        mine = [(a, b) for a, b in hops if a in ids]
+        assert abs(2 * sum(_share_of(a, n) != _share_of(b, n) for a, b in mine) - len(mine)) <= 1
+    assert abs(2 * across - len(hops)) <= plan.pairs
+    assert across >= 0.45 * len(hops)
+    assert crossed(plan, hops) == across  # the tool's count agrees with this one
+    nexts = next_of(plan)
+    assert all(nexts[a] == b for a, b in hops)  # each hop to the actor after it
+
+
+def test_with_one_share_the_same_ring_sends_nothing_across() -> None:
+    plan = Plan(workload=RING, processes=1, shares=True, pairs=3)
+    _, hops = _run(plan, laps=2)
+    assert len(hops) == 2 * SIZE * 3 and crossed(plan, hops) == 0
+    assert crossing_actors(plan) == set()
+
+
+def test_the_store_count_sees_cross_as_all_across() -> None:
+    """The other side: a workload whose every send crosses reads as all crossing."""
+    plan = Plan(workload="cross", processes=2, shares=True, pairs=4)
+    _, hops = _run(plan, laps=1)
+    assert hops and all(_share_of(a, 2) != _share_of(b, 2) for a, b in hops)
+
+
+@given(n=st.sampled_from([2, 4, 6, 8]), rings=st.integers(1, 24))
+def test_each_ring_has_two_actors_in_each_of_two_partner_shares(n: int, rings: int) -> None:
+    plan = Plan(workload=RING, processes=n, shares=True, pairs=rings)
+    per_share = [0] * n
+    for r in range(rings):
+        first, second = ring_shares(plan, r)
+        assert first != second and first ^ 1 == second  # a pair of processes, balanced
+        per_share[first] += 2
+        per_share[second] += 2
+    for p in range(0, n, 2):
+        assert per_share[p] == per_share[p + 1]  # the parts _multi_process._rest needs
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_the_actors_ids_are_in_the_shares_planned(n: int) -> None:
+    plan = Plan(workload=RING, processes=n, shares=True, pairs=n)
+    for r, ids in enumerate(ring_ids(plan)):
+        first, second = ring_shares(plan, r)
+        assert [_share_of(a, n) for a in ids] == [first, first, second, second]
+    senders = crossing_actors(plan)
+    assert len(senders) == 2 * plan.pairs  # b and d of each ring
+    assert all(_share_of(a, n) != _share_of(next_of(plan)[a], n) for a in senders)
+
+
+def test_an_odd_number_of_shares_is_refused() -> None:
+    """With 3 shares the last one would have no partner: its rings all local."""
+    with pytest.raises(ValueError, match="even"):
+        ring_shares(Plan(workload=RING, processes=3, shares=True, pairs=3), 0)
+
+
+def test_the_ring_wit_forwards_a_ring_ball_and_only_reads_the_rest() -> None:
+    import gritwit as g
+    from gritwit.store import Store
+    from gritwit.wit import PendingMessage, TransitionInput
+
+    store = Store.memory()
+    me, other, sender = (g.object_id(g.Blob(data=b"%d" % i)) for i in range(3))
+    name = g.Blob(data=other.hex().encode())
+    ball = g.Tree(entries={me.hex(): g.object_id(name)})
+    stray = g.Tree(entries={other.hex(): g.object_id(name)})  # names no next for me
+    for obj in (name, ball, stray):
+        store.put_object(obj)
+
+    def message(content: g.Tree, mt: str) -> PendingMessage:
+        msg = g.Message(content=g.object_id(content), headers={"mt": mt})
+        return PendingMessage(g.object_id(msg), msg)
+
+    core = g.Tree(entries={"wit": g.object_id(name)})
+    pending = (message(ball, RING), message(ball, "genesis"), message(stray, RING))
+    out = ring_step(TransitionInput(actor=me, last_step=None, core=core,
+                                    pending={sender: pending}, objects=store))  # fmt: skip
+    assert out.read == {sender: 3}
+    assert [(s.recipient, s.content, dict(s.headers)) for s in out.sends] == [
+        (other, g.object_id(ball), {"mt": RING})
+    ]
+    assert out.core == core
+
