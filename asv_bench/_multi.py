@@ -455,8 +455,8 @@ class Measured:
     #: The server's top waits during its rounds and the mean lock requests waiting
     #: (``_waits.Waits.shares``; ``None``: not sampled).
     waits: tuple[list[tuple[str, float]], float] | None = None
-    #: ``ring`` with shares: the timed rounds' sends that crossed shares and all of them,
-    #: read from the store (``_ring.hops_since``; ``None``: not read).
+    #: ``ring`` with shares: the timed rounds' sends that crossed shares (read from the
+    #: store, ``_ring.hops_since``) and all of them (``None``: not read).
     sends: tuple[int, int] | None = None
 
     def median_seconds(self) -> float:
@@ -585,7 +585,7 @@ def measure(
                     setup.waits.label = None
         for (_, _, fleet), counted, done in zip(configs, before, timed, strict=True):
             _check_commits(fleet, counted, sum(r.commits for r in done))
-        sends = [ring_sends(fleet, h) for (_, _, fleet), h in zip(configs, since, strict=True)]
+        sends = [ring_sends(f, h, rounds) for (_, _, f), h in zip(configs, since, strict=True)]
     finally:
         for _, _, fleet in configs:
             fleet.stop()

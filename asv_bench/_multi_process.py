@@ -23,7 +23,7 @@ from typing import Any
 
 from ._counting import _WRITE, Counting
 from ._multi import Plan, counter_core, crossing_actors, share
-from ._ring import actors_of
+from ._ring import RING, actors_of, balls
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
@@ -97,6 +97,10 @@ class _Child:
                 for i in share(plan, process)
             ]
             self.loop.run_until_complete(self.runtime.run_until_quiescent())  # loads the index
+        if plan.workload == RING:  # its balls, sent anew each round (_ring.balls)
+            self.incs, objects = balls(plan, process)
+            self.store.put_objects(objects)
+            self.loop.run_until_complete(self.runtime.run_until_quiescent())  # loads the index
         # cross: the first round loads it (every round adopts steps; the parent's first
         # round is a warm-up)
 
@@ -110,11 +114,14 @@ class _Child:
             run(runtime.send_all(self.incs))
             report = run(runtime.run_until_quiescent())
         else:
+            if self.plan.workload == RING:
+                run(runtime.send_all(self.incs))
             mine = self.plan.steps // self.plan.processes
             if self.process == self.plan.processes - 1:
                 mine = self.plan.steps - mine * (self.plan.processes - 1)
             report = run(runtime.run_until_quiescent(max_steps=mine))
-            if self.plan.shares:  # the rest of its part waits for the other processes' steps
+            if self.plan.shares or self.plan.workload == RING:  # the rest of its part waits
+                # for the other processes' steps (ring: one's adopted by the others, too)
                 report = self._rest(report, mine)
         if report.failures:
             raise AssertionError(f"failed transitions: {report.failures}")

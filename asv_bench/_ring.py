@@ -5,19 +5,25 @@
 but a ball within one share never waits for another process, so a run picks it far more
 often: 2 % of its steps crossed in a capped run.  Here the crossing is in every ball's
 path instead.  Each of ``pairs`` rings is four ``ring`` actors ``a b c d``, ``a`` and
-``b`` in one share, ``c`` and ``d`` in another (:func:`ring_shares`), and one ball goes
-round: ``a → b`` stays, ``b → c`` crosses, ``c → d`` stays, ``d → a`` crosses.  Every
-other hop crosses, whichever process runs it and however often, so that with ``N``
-shares exactly half the sends cross (up to the one lap a round may leave unfinished);
-with ``N = 1`` the same actors and the same messages are all in one share.
+``b`` in one share, ``c`` and ``d`` in another (:func:`ring_shares`).  In each round,
+the process whose share holds ``b`` sends a ball to ``b`` from the outside, and the
+ball goes round ``laps`` times (:func:`laps`): ``b → c`` crosses, ``c → d`` stays,
+``d → a`` crosses, ``a → b`` stays, and so on until ``a``, which keeps it.  Of the
+``4 laps`` sends of a ball's round (the outside's first one included, which stays in
+its sender's share) exactly ``2 laps`` cross, and each share runs ``2 laps`` of its
+steps: every process knows its part of a round, and no ball stops while another
+process still waits for it (which a fixed part of endless balls allows: a process
+short of its part, every ball at its partner's, its partner done).  With ``N = 1`` the
+same actors and the same messages are all in one share.
 
 ``ring`` is this tool's Wit, not one of the spec's test actors (WIT-019 …): a runtime
-given it (:func:`actors_of`) builds its transitions in a worker thread, not inline (RUN-005),
-which a row's ``rt ms`` includes; rows of one workload compare alike.  It reads every
-pending message and forwards each ``ring`` one, unchanged, to the actor after it in the
-ring: the ball's content is a tree mapping each actor's text-form id to a blob of the
-next's (WIT-028.6), so the ball names the ring and no core has to name an actor whose
-id depends on its own (a cycle).
+given it (:func:`actors_of`) builds its transitions in a worker thread, not inline
+(RUN-005), which a row's ``rt ms`` includes; rows of one workload compare alike.  It
+reads every pending message and forwards each ``mt: ring`` one with ``left`` above 0,
+``left`` one less, its content unchanged, to the actor after it in the ring: the ball's
+content is a tree mapping each actor's text-form id to a blob of the next's
+(WIT-028.6), so the ball names the ring and no core names an actor whose id depends
+on its own (a cycle).
 """
 
 from __future__ import annotations
@@ -32,11 +38,14 @@ if TYPE_CHECKING:
 RING: Final = "ring"
 #: Actors per ring: two in one share, two in the next (every other hop crosses).
 SIZE: Final = 4
+#: The header saying how many more hops a ball makes.
+LEFT: Final = "left"
 
 
 def ring_step(inp: Any) -> Any:
-    """The ``ring`` Wit: reads every pending message; forwards each ``mt: ring`` one, its
-    content unchanged, to the actor its content names after this one (none: dropped)."""
+    """The ``ring`` Wit: reads every pending message; forwards each ``mt: ring`` one whose
+    ``left`` is a decimal above 0, ``left`` one less and its content unchanged, to the
+    actor its content names after this one (none: dropped)."""
     from gritwit import Blob, Tree
     from gritwit.wit import Send, TransitionOutput
 
@@ -44,15 +53,17 @@ def ring_step(inp: Any) -> Any:
     me = inp.actor.hex()
     for items in inp.pending.values():
         for item in items:
-            if item.mt != RING:
-                continue  # genesis, update: only read (as the test actors, WIT-028.3)
+            left = item.message.headers.get(LEFT, "")
+            if item.mt != RING or not left.isdigit() or int(left) == 0:
+                continue  # genesis, update, a ball at its end: only read (WIT-028.3)
             ring = inp.objects.get_object(item.message.content)
             nxt = ring.entries.get(me) if isinstance(ring, Tree) else None
             blob = None if nxt is None else inp.objects.get_object(nxt)
             if isinstance(blob, Blob):
                 recipient = _id_of(blob.data)
+                headers = {"mt": RING, LEFT: str(int(left) - 1)}
                 sends.append(Send(recipient=recipient, content=item.message.content,
-                                  headers={"mt": RING}))  # fmt: skip
+                                  headers=headers))  # fmt: skip
     read = {sender: len(items) for sender, items in inp.pending.items()}
     return TransitionOutput(core=inp.core, read=read, sends=tuple(sends), new_objects=(inp.core,))
 
@@ -113,30 +124,51 @@ def crossing_senders(plan: Plan) -> set[Any]:
     return {a for a, b in next_of(plan).items() if crossed(plan, [(a, b)])}
 
 
-async def make_rings(runtime: Any, plan: Plan) -> None:
-    """Make the plan's rings in ``runtime``'s store and put one ball in each, at ``a``."""
+def laps(plan: Plan) -> int:
+    """Laps of each ball in a round: the round's ``steps``, four a lap of each ring."""
+    if plan.steps % (SIZE * plan.pairs):
+        raise ValueError(f"ring: {plan.steps} steps are not whole laps of {plan.pairs} rings")
+    return plan.steps // (SIZE * plan.pairs)
+
+
+def ball_of(ids: list[Any]) -> Any:
+    """A ring's ball: each actor's text-form id → a blob of the next's, and those blobs."""
     import gritwit as g
     from gritwit import Blob, Tree
 
-    genesis: list[tuple[Any, Any, dict[str, str], bool]] = []
-    balls: list[tuple[Any, Any, dict[str, str], bool]] = []
-    objects: list[Any] = []
-    for r in range(plan.pairs):
-        cores = ring_cores(plan, r)
-        ids = [g.object_id(core) for core, _ in cores]
-        names = [Blob(data=a.hex().encode()) for a in ids]
-        ball = Tree(
-            entries={a.hex(): g.object_id(names[(i + 1) % SIZE]) for i, a in enumerate(ids)}
-        )
-        objects += [obj for _, objs in cores for obj in objs] + names + [ball]
-        genesis += [(a, a, {"mt": "genesis"}, False) for a in ids]
-        balls.append((ids[0], g.object_id(ball), {"mt": RING}, False))
-    await runtime.send_all(genesis, objects)
+    names = [Blob(data=a.hex().encode()) for a in ids]
+    after = {a.hex(): g.object_id(names[(i + 1) % SIZE]) for i, a in enumerate(ids)}
+    return Tree(entries=after), names
+
+
+def balls(
+    plan: Plan, process: int
+) -> tuple[list[tuple[Any, Any, dict[str, str], bool]], list[Any]]:
+    """The outside's sends of one round by process ``process`` and their objects: a ball
+    to ``b`` of each ring whose first share is its own (with shares), or of every
+    ``N``-th ring (without), each with ``left`` for ``laps`` laps ending at ``a``."""
+    import gritwit as g
+
+    hops = str(SIZE * laps(plan) - 1)
+    sends, objects = [], []
+    for r, ids in enumerate(ring_ids(plan)):
+        mine = ring_shares(plan, r)[0] if plan.shares else r % plan.processes
+        if mine == process:
+            ball, names = ball_of(ids)
+            objects += [*names, ball]
+            sends.append((ids[1], g.object_id(ball), {"mt": RING, LEFT: hops}, False))
+    return sends, objects
+
+
+async def make_rings(runtime: Any, plan: Plan) -> None:
+    """Make the plan's rings in ``runtime``'s store (their balls come with each round)."""
+    import gritwit as g
+
+    laps(plan)  # whole laps, or refused before any process starts
+    cores = [core for r in range(plan.pairs) for core in ring_cores(plan, r)]
+    genesis = [(g.object_id(c), g.object_id(c), {"mt": "genesis"}, False) for c, _ in cores]
+    await runtime.send_all(genesis, [obj for _, objs in cores for obj in objs])
     await runtime.run_until_quiescent()
-    await runtime.send_all(balls)
-    report = await runtime.run_until_quiescent(max_steps=2 * plan.pairs)
-    if report.failures or report.quiescent:
-        raise AssertionError("the balls are not in play")
 
 
 # --- what crossed, read from the store --------------------------------------------------------
@@ -223,9 +255,10 @@ def ring_heads(fleet: Any) -> dict[Any, Any] | None:
     return heads(location, plan) if plan.workload == RING and plan.shares else None
 
 
-def ring_sends(fleet: Any, since: dict[Any, Any] | None) -> tuple[int, int] | None:
+def ring_sends(fleet: Any, since: dict[Any, Any] | None, rounds: int) -> tuple[int, int] | None:
     """The sends of ``fleet``'s ring actors since ``since`` (:func:`ring_heads`) that
-    crossed shares, and all of them, read from its store."""
+    crossed shares, read from its store, and all sends: those and the outside's ball of
+    each ring in each of the ``rounds`` (each within its sender's share)."""
     if since is None:
         return None
     from gritwit.store import Store
@@ -233,4 +266,4 @@ def ring_sends(fleet: Any, since: dict[Any, Any] | None) -> tuple[int, int] | No
     (location, plan), *_ = fleet.stores().items()
     with Store.open(location) as store:
         hops = hops_since(store, since)
-    return crossed(plan, hops), len(hops)
+    return crossed(plan, hops), len(hops) + rounds * plan.pairs

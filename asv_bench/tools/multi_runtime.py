@@ -173,13 +173,18 @@ def relays(measured: list[Measured]) -> str:
 
 def crossing(measured: list[Measured]) -> str:
     """The share of the steps whose messages crossed to another share, per configuration
-    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them."""
-    parts = [
-        f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
-        f"{100 * m.per_transition('crossing'):.0f} %"
-        for m in measured
-        if m.store in (SHARES, PLACED)
-    ]
+    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them;
+    ``ring``'s sends as read back from the store (``_ring.hops_since``)."""
+    parts = []
+    for m in measured:
+        if m.store not in (SHARES, PLACED):
+            continue
+        name = f"{'placed ' if m.store == PLACED else ''}{m.processes}"
+        if m.sends is not None:
+            across, sends = m.sends
+            parts.append(f"{name}: {100 * across / (sends or 1):.1f} % of {sends} sends")
+        else:
+            parts.append(f"{name}: {100 * m.per_transition('crossing'):.0f} %")
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
 

@@ -21,8 +21,10 @@ from asv_bench._ring import (
     RING,
     SIZE,
     actors_of,
+    balls,
     crossed,
     hops_since,
+    laps,
     next_of,
     ring_ids,
     ring_shares,
@@ -37,54 +39,68 @@ def _share_of(actor: Any, n: int) -> int:
     return int.from_bytes(actor.digest[:8], "big") % n
 
 
-def _run(plan: Plan, laps: int) -> tuple[Any, list[tuple[Any, Any]]]:
-    """Make ``plan``'s actors in a memory store, run ``laps`` laps of every ring (one
-    runtime runs them all), and read back every hop made after the setup."""
+def _run(plan: Plan) -> tuple[list[tuple[Any, Any]], int]:
+    """Make ``plan``'s actors in a memory store, send one round's balls (every process's)
+    and run them to the end (one runtime runs all); every hop read back, and the
+    outside's sends."""
     from gritwit.runtime import Runtime
     from gritwit.store import Store
 
     store = Store.memory()
     runtime = Runtime(store, actors=actors_of(plan))
     asyncio.run(make_actors(runtime, plan))
-    actors = [a for ids in ring_ids(plan) for a in ids] if plan.workload == RING else []
-    if plan.workload != RING:  # cross: every echo of every pair
-        actors = sorted(crossing_actors(plan))
+    actors = [a for ids in ring_ids(plan) for a in ids]
     since = {a: store.get_ref("heads/" + a.hex()) for a in actors}
-    report = asyncio.run(runtime.run_until_quiescent(max_steps=laps * SIZE * plan.pairs))
-    assert not report.failures and len(report.steps) == laps * SIZE * plan.pairs
-    return store, hops_since(store, since)
+    sent = 0
+    for process in range(plan.processes):
+        sends, objects = balls(plan, process)
+        asyncio.run(runtime.send_all(sends, objects))
+        sent += len(sends)
+    report = asyncio.run(runtime.run_until_quiescent())
+    assert not report.failures and len(report.steps) == plan.steps  # the round's, exactly
+    return hops_since(store, since), sent
 
 
-@pytest.mark.parametrize("n", [2, 4])
-def test_a_ring_sends_exactly_half_across_shares_read_from_the_store(n: int) -> None:
-    plan = Plan(workload=RING, processes=n, shares=True, pairs=2 * n)
-    _, hops = _run(plan, laps=3)
-    assert len(hops) == 3 * SIZE * plan.pairs  # one send a step, every step read back
+@pytest.mark.parametrize(("n", "laps"), [(2, 1), (2, 3), (4, 2)])
+def test_a_ring_sends_exactly_half_across_shares_read_from_the_store(n: int, laps: int) -> None:
+    rings = 2 * n
+    plan = Plan(workload=RING, processes=n, shares=True, pairs=rings, steps=SIZE * laps * rings)
+    hops, outside = _run(plan)
+    assert outside == rings  # a ball each
+    assert len(hops) + outside == SIZE * laps * rings  # a send each step but the last of each
     across = sum(_share_of(a, n) != _share_of(b, n) for a, b in hops)
-    # every other hop of each ring crosses: a ring's count is half its hops, rounded
-    # either way when a run leaves its ball mid-lap
-    for ids in ring_ids(plan):
-        mine = [(a, b) for a, b in hops if a in ids]
-        assert abs(2 * sum(_share_of(a, n) != _share_of(b, n) for a, b in mine) - len(mine)) <= 1
-    assert abs(2 * across - len(hops)) <= plan.pairs
-    assert across >= 0.45 * len(hops)
+    assert 2 * across == len(hops) + outside  # exactly half of all sends
     assert crossed(plan, hops) == across  # the tool's count agrees with this one
     nexts = next_of(plan)
     assert all(nexts[a] == b for a, b in hops)  # each hop to the actor after it
 
 
 def test_with_one_share_the_same_ring_sends_nothing_across() -> None:
-    plan = Plan(workload=RING, processes=1, shares=True, pairs=3)
-    _, hops = _run(plan, laps=2)
-    assert len(hops) == 2 * SIZE * 3 and crossed(plan, hops) == 0
+    plan = Plan(workload=RING, processes=1, shares=True, pairs=3, steps=2 * SIZE * 3)
+    hops, outside = _run(plan)
+    assert len(hops) + outside == 2 * SIZE * 3 and crossed(plan, hops) == 0
     assert crossing_actors(plan) == set()
 
 
 def test_the_store_count_sees_cross_as_all_across() -> None:
     """The other side: a workload whose every send crosses reads as all crossing."""
+    from gritwit.runtime import Runtime
+    from gritwit.store import Store
+
     plan = Plan(workload="cross", processes=2, shares=True, pairs=4)
-    _, hops = _run(plan, laps=1)
-    assert hops and all(_share_of(a, 2) != _share_of(b, 2) for a, b in hops)
+    store = Store.memory()
+    runtime = Runtime(store)
+    asyncio.run(make_actors(runtime, plan))
+    since = {a: store.get_ref("heads/" + a.hex()) for a in crossing_actors(plan)}
+    asyncio.run(runtime.run_until_quiescent(max_steps=16))
+    hops = hops_since(store, since)
+    assert len(hops) == 16 and crossed(plan, hops) == 16
+
+
+def test_a_round_is_whole_laps_or_refused() -> None:
+    with pytest.raises(ValueError, match="whole laps"):
+        laps(Plan(workload=RING, processes=2, shares=True, pairs=3, steps=4 * 3 + 2))
+    assert laps(Plan(workload=RING, processes=2, shares=True, pairs=3, steps=4 * 3 * 5)) == 5
 
 
 @given(n=st.sampled_from([2, 4, 6, 8]), rings=st.integers(1, 24))
@@ -130,17 +146,24 @@ def test_the_ring_wit_forwards_a_ring_ball_and_only_reads_the_rest() -> None:
     for obj in (name, ball, stray):
         store.put_object(obj)
 
-    def message(content: g.Tree, mt: str) -> PendingMessage:
-        msg = g.Message(content=g.object_id(content), headers={"mt": mt})
+    def message(content: g.Tree, mt: str, left: str = "3") -> PendingMessage:
+        msg = g.Message(content=g.object_id(content), headers={"mt": mt, "left": left})
         return PendingMessage(g.object_id(msg), msg)
 
     core = g.Tree(entries={"wit": g.object_id(name)})
-    pending = (message(ball, RING), message(ball, "genesis"), message(stray, RING))
+    pending = (
+        message(ball, RING),
+        message(ball, "genesis"),
+        message(stray, RING),
+        message(ball, RING, left="0"),  # at its end: kept
+        message(ball, RING, left="x"),
+        message(ball, RING, left="1"),  # its last hop
+    )
     out = ring_step(TransitionInput(actor=me, last_step=None, core=core,
                                     pending={sender: pending}, objects=store))  # fmt: skip
-    assert out.read == {sender: 3}
+    assert out.read == {sender: 6}
     assert [(s.recipient, s.content, dict(s.headers)) for s in out.sends] == [
-        (other, g.object_id(ball), {"mt": RING})
+        (other, g.object_id(ball), {"mt": RING, "left": "2"}),
+        (other, g.object_id(ball), {"mt": RING, "left": "0"}),
     ]
     assert out.core == core
-
