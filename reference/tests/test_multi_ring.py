@@ -167,3 +167,21 @@ def test_the_ring_wit_forwards_a_ring_ball_and_only_reads_the_rest() -> None:
         (other, g.object_id(ball), {"mt": RING, "left": "0"}),
     ]
     assert out.core == core
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["--shares", "2", "3"], "an even number of shares"),
+        (["--steps", "1000"], "not whole laps"),
+    ],
+)
+def test_the_tool_refuses_a_ring_it_cannot_run_before_starting_anything(
+    argv: list[str], why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from asv_bench.tools.multi_runtime import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["-w", RING, *argv])
+    assert exited.value.code == 2
+    assert why in capsys.readouterr().err
