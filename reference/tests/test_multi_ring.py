@@ -185,3 +185,26 @@ def test_the_tool_refuses_a_ring_it_cannot_run_before_starting_anything(
         main(["-w", RING, *argv])
     assert exited.value.code == 2
     assert why in capsys.readouterr().err
+
+
+def test_ring_joins_the_test_actors_only_in_a_runtime_process_of_the_tool() -> None:
+    """The tool's runtime processes build ``ring`` inline (``run_inline``); the parent
+    and the tests keep the spec's test actors as they are (WIT-018: ``wut`` lists them)."""
+    import subprocess
+    import sys
+
+    from gritwit.wit import TEST_ACTORS
+
+    plan = Plan(workload=RING, processes=2, shares=True, pairs=2, steps=SIZE * 2)
+    assert RING in actors_of(plan) and RING not in TEST_ACTORS
+    code = (
+        "from asv_bench._multi import Plan; from asv_bench._ring import run_inline; "
+        "from gritwit.wit import TEST_ACTORS; "
+        f"run_inline(Plan(workload={RING!r}, processes=2, shares=True, pairs=2, steps=8)); "
+        f"print({RING!r} in TEST_ACTORS)"
+    )
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert out.stdout.strip() == "True"
