@@ -208,3 +208,17 @@ def test_ring_joins_the_test_actors_only_in_a_runtime_process_of_the_tool() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert out.stdout.strip() == "True"
+
+
+def test_the_tool_prints_what_the_store_says_crossed_per_configuration() -> None:
+    from asv_bench._multi import POSTGRES, SHARES, Measured, Round
+    from asv_bench.tools.multi_runtime import crossing
+
+    rounds = [Round(1.0, 8, 1, 0, 0, 0.0, crossing=8)]  # the children's count: all 8
+
+    def row(store: str, n: int, sends: tuple[int, int] | None) -> Measured:
+        return Measured(store, RING, n, 8, rounds, rounds, sends=sends)
+
+    line = crossing([row(POSTGRES, 1, None), row(SHARES, 2, (3, 6)), row(SHARES, 4, (1, 4))])
+    assert "2: 50.0 % of 6 sends" in line and "4: 25.0 % of 4 sends" in line
+    assert "1:" not in line  # one runtime without shares: no share to cross
