@@ -54,6 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ._ring import RING, actors_of, crossing_senders, make_rings, ring_heads, ring_sends
+
 #: Counters of ``disjoint`` and ping-pong pairs of ``cross`` (shared by every configuration).
 COUNTERS: Final = 240
 PAIRS: Final = 12
@@ -128,7 +130,7 @@ def share(plan: Plan, process: int) -> Sequence[int]:
     )
 
 
-def _tagged(name: str, text: str, k: int, n: int) -> tuple[Any, tuple[Any, ...]]:
+def tagged(name: str, text: str, k: int, n: int) -> tuple[Any, tuple[Any, ...]]:
     """A ``name`` core with a ``tag`` entry of ``text`` (then a number, until the actor is
     in share ``k/n``, RUN-021): distinct actors, each where the plan wants it."""
     import gritwit as g
@@ -160,14 +162,16 @@ def crossing_actors(plan: Plan) -> set[Any]:
     shares): each step of one sends across; none without shares."""
     import gritwit as g
 
+    if plan.workload == RING:
+        return crossing_senders(plan)
     if plan.workload == "disjoint" or not plan.shares or plan.placed:
         return set()  # placed: both ends in the first's share (RUN-021.6)
     found = set()
     for j in range(plan.pairs):
         ping, pong = pair_shares(plan, j)
         if ping != pong:
-            found.add(g.object_id(_tagged("echo", f"ping {j}", ping, plan.processes)[0]))
-            found.add(g.object_id(_tagged("fanout", f"pong {j}", pong, plan.processes)[0]))
+            found.add(g.object_id(tagged("echo", f"ping {j}", ping, plan.processes)[0]))
+            found.add(g.object_id(tagged("fanout", f"pong {j}", pong, plan.processes)[0]))
     return found
 
 
@@ -176,6 +180,8 @@ async def make_actors(runtime: Any, plan: Plan) -> None:
     import gritwit as g
     from gritwit.wit import test_actor_core, wit_blob
 
+    if plan.workload == RING:
+        return await make_rings(runtime, plan)
     if plan.workload == "disjoint":
         cores = [counter_core(i) for i in range(plan.counters)]
         actors = [g.object_id(core) for core, _ in cores]
@@ -190,8 +196,8 @@ async def make_actors(runtime: Any, plan: Plan) -> None:
     for j in range(plan.pairs):
         if plan.shares:  # the two ends in two processes' shares (RUN-021)
             ping, pong = pair_shares(plan, j)
-            echo, echo_objects = _tagged("echo", f"ping {j}", ping, plan.processes)
-            fanout, fanout_objects = _tagged("fanout", f"pong {j}", pong, plan.processes)
+            echo, echo_objects = tagged("echo", f"ping {j}", ping, plan.processes)
+            fanout, fanout_objects = tagged("fanout", f"pong {j}", pong, plan.processes)
         else:
             echo, echo_objects = test_actor_core("echo", {"tag": g.Blob(data=b"ping %d" % j)})
             fanout, fanout_objects = test_actor_core("fanout", {"tag": g.Blob(data=b"pong %d" % j)})
@@ -219,7 +225,7 @@ def prepare(location: str, plan: Plan) -> None:
     from gritwit.store import Store
 
     with Store.open(location) as store:
-        asyncio.run(make_actors(Runtime(store), plan))
+        asyncio.run(make_actors(Runtime(store, actors=actors_of(plan)), plan))
 
 
 # --- the parent side --------------------------------------------------------------------------
@@ -449,6 +455,9 @@ class Measured:
     #: The server's top waits during its rounds and the mean lock requests waiting
     #: (``_waits.Waits.shares``; ``None``: not sampled).
     waits: tuple[list[tuple[str, float]], float] | None = None
+    #: ``ring`` with shares: the timed rounds' sends that crossed shares (read from the
+    #: store, ``_ring.hops_since``) and all of them (``None``: not read).
+    sends: tuple[int, int] | None = None
 
     def median_seconds(self) -> float:
         return statistics.median(r.seconds for r in self.rounds)
@@ -550,7 +559,7 @@ def measure(
         if workload != "disjoint" and plan.steps % n:  # equal parts: see _multi_process._rest
             raise ValueError(f"cross with shares: {plan.steps} steps in {n} equal parts")
         configs.append((SHARES, n, Fleet.sharing(create_schema(database), plan, setup)))
-    for n in placed if workload != "disjoint" else ():
+    for n in placed if workload not in ("disjoint", RING) else ():  # a ring has no placement
         plan = Plan(workload=workload, processes=n, shares=True, placed=True, **sizes)
         if plan.steps % n:
             raise ValueError(f"placed: {plan.steps} steps in {n} equal parts")
@@ -566,6 +575,7 @@ def measure(
             fleet.start()
         before = [{loc: server_commits(loc) for loc in fleet.stores()} for _, _, fleet in configs]
         timed: list[list[Round]] = [[fleet.round()] for _, _, fleet in configs]  # warm-up
+        since = [ring_heads(fleet) for _, _, fleet in configs]  # ring: what its rounds send
         for r in range(rounds):
             for i in [(r + k) % len(configs) for k in range(len(configs))]:
                 if setup.waits is not None:
@@ -575,6 +585,7 @@ def measure(
                     setup.waits.label = None
         for (_, _, fleet), counted, done in zip(configs, before, timed, strict=True):
             _check_commits(fleet, counted, sum(r.commits for r in done))
+        sends = [ring_sends(f, h, rounds) for (_, _, f), h in zip(configs, since, strict=True)]
     finally:
         for _, _, fleet in configs:
             fleet.stop()
@@ -588,6 +599,7 @@ def measure(
             timed[i][1:],
             timed[0][1:],
             None if setup.waits is None else setup.waits.shares((workload, i)),
+            sends[i],
         )
         for i, (store, n, fleet) in enumerate(configs)
     ]

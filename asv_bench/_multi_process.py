@@ -23,6 +23,7 @@ from typing import Any
 
 from ._counting import _WRITE, Counting
 from ._multi import Plan, counter_core, crossing_actors, share
+from ._ring import RING, actors_of, balls, run_inline
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
@@ -85,7 +86,8 @@ class _Child:
         self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
         self.store = Store(self.timed)
         mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
-        self.runtime = Runtime(self.store, share=mine)
+        run_inline(plan)  # ring: built inline, as echo is (asv_bench/_ring.py)
+        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan))
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share
@@ -95,6 +97,10 @@ class _Child:
                 (g.object_id(counter_core(i)[0]), content, {"mt": "inc"}, False)
                 for i in share(plan, process)
             ]
+            self.loop.run_until_complete(self.runtime.run_until_quiescent())  # loads the index
+        if plan.workload == RING:  # its balls, sent anew each round (_ring.balls)
+            self.incs, objects = balls(plan, process)
+            self.store.put_objects(objects)
             self.loop.run_until_complete(self.runtime.run_until_quiescent())  # loads the index
         # cross: the first round loads it (every round adopts steps; the parent's first
         # round is a warm-up)
@@ -109,11 +115,14 @@ class _Child:
             run(runtime.send_all(self.incs))
             report = run(runtime.run_until_quiescent())
         else:
+            if self.plan.workload == RING:
+                run(runtime.send_all(self.incs))
             mine = self.plan.steps // self.plan.processes
             if self.process == self.plan.processes - 1:
                 mine = self.plan.steps - mine * (self.plan.processes - 1)
             report = run(runtime.run_until_quiescent(max_steps=mine))
-            if self.plan.shares:  # the rest of its part waits for the other processes' steps
+            if self.plan.shares or self.plan.workload == RING:  # the rest of its part waits
+                # for the other processes' steps (ring: one's adopted by the others, too)
                 report = self._rest(report, mine)
         if report.failures:
             raise AssertionError(f"failed transitions: {report.failures}")

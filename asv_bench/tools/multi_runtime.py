@@ -10,12 +10,18 @@ binaries installed)::
     python -m asv_bench.tools.multi_runtime -w half --cpu-cap 5 --processes 1 --shares 2 4
     python -m asv_bench.tools.multi_runtime -w cross --cpu-cap 5 --processes 1 --shares 2 \
         --placed 2 --separate
+    python -m asv_bench.tools.multi_runtime -w disjoint -w ring --cpu-cap 5 --processes 1 \
+        --shares 2 4 --separate --waits
 
 The configurations and workloads of ``bench_multi_runtime`` (``asv_bench/_multi.py``),
 and ``-w half``, ``cross`` with half of each process's pairs within its share (after
 each table, the share of steps whose messages crossed: local balls never wait for
 another process, so a run picks them far more often, and ``half`` crosses far less
-than half its sends — 2 % in a capped run of 2026-11-27),
+than half its sends — 2 % in a capped run of 2026-11-27), and ``-w ring``, rings of four
+actors, two in each of two shares, a ball going round each from the outside in each
+round, ``--steps`` / (4 ``--pairs``) laps (``asv_bench/_ring.py``): exactly half of
+its sends cross, which the tool reads back from the store's outboxes and prints after
+the table (``N`` of ``--shares`` even),
 larger: for each workload, one process on SQLite (the baseline), ``N`` processes on
 one PostgreSQL schema for each ``N`` of ``--processes`` (each runs every actor,
 RUN-020.4), the same with shares for each ``N`` of ``--shares`` (process ``i`` runs
@@ -86,12 +92,15 @@ from asv_bench._multi import (
     PAIRS,
     PLACED,
     POSTGRES,
+    RING,
     SHARES,
     WORKLOADS,
     Measured,
+    Plan,
     Setup,
     measure,
 )
+from asv_bench._ring import laps, ring_shares
 from asv_bench._roundtrips import postmaster_of
 from asv_bench._waits import Waits
 from asv_bench.bench_multi_runtime import postgres_database
@@ -172,13 +181,18 @@ def relays(measured: list[Measured]) -> str:
 
 def crossing(measured: list[Measured]) -> str:
     """The share of the steps whose messages crossed to another share, per configuration
-    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them."""
-    parts = [
-        f"{'placed ' if m.store == PLACED else ''}{m.processes}: "
-        f"{100 * m.per_transition('crossing'):.0f} %"
-        for m in measured
-        if m.store in (SHARES, PLACED)
-    ]
+    with shares: ``cross`` all, ``half`` as the runtimes' runs happened to pick them;
+    ``ring``'s sends as read back from the store (``_ring.hops_since``)."""
+    parts = []
+    for m in measured:
+        if m.store not in (SHARES, PLACED):
+            continue
+        name = f"{'placed ' if m.store == PLACED else ''}{m.processes}"
+        if m.sends is not None:
+            across, sends = m.sends
+            parts.append(f"{name}: {100 * across / (sends or 1):.1f} % of {sends} sends")
+        else:
+            parts.append(f"{name}: {100 * m.per_transition('crossing'):.0f} %")
     return f"  (steps sending across shares, with shares {', '.join(parts)})"
 
 
@@ -224,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         "-w",
         "--workload",
         action="append",
-        choices=(*WORKLOADS, HALF),
+        choices=(*WORKLOADS, HALF, RING),
         help="a workload (repeatable; default: both)",
     )
     parser.add_argument(
@@ -268,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "--pairs",
         type=int,
         default=SCALE * PAIRS,
-        help="ping-pong pairs of 'cross' (default: %(default)d)",
+        help="ping-pong pairs of 'cross', rings of 'ring' (default: %(default)d)",
     )
     parser.add_argument(
         "--steps",
@@ -307,6 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_relay and args.delay_ms > 0:
         parser.error("--delay-ms needs the relays (leave out --no-relay)")
     sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
+    if RING in (args.workload or ()):
+        try:  # refused before any process starts: whole laps, an even number of shares
+            for n in [1, *args.shares]:
+                plan = Plan(workload=RING, processes=n, shares=True, **sizes)
+                laps(plan)
+                ring_shares(plan, 0)
+        except ValueError as exc:
+            parser.error(f"-w ring: {exc}")
     started = time.monotonic()
     print(
         f"{datetime.date.today()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
