@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -660,3 +661,33 @@ def test_a_line_only_another_profiles_tests_ran_selects_every_test_of_the_group(
     assert covered and chosen == ["suite/sandbox/test_s.py::b", "suite/sandbox/test_s.py::a"]
     nobody = {k: {**v, "lines": []} for k, v in tests.items()}
     assert select_tests(mutant, Coverage({"key": "k", "tests": nobody})) == ([], False)
+
+
+def test_the_time_budget_stops_a_running_mutant_unjudged(tmp_path: Path) -> None:
+    """A mutant still running when the run's time budget ends is stopped and given no
+    verdict (``None``: not run, the report incomplete), not left to its own limits: a
+    hanging mutant's job would run to its deadline and the re-run after it."""
+    from gritwit_conformance.mutate._run import _make_copy
+
+    worker = _Worker(_make_copy(tmp_path, 0))
+    source = _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n"
+    job = {
+        "id": "m-hang",
+        "module": "gritwit/_ids.py",
+        "source": source,
+        "tests": [
+            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
+        ],
+        "deadline": 300,
+        "timeout": 60.0,
+        "examples": None,
+    }
+    try:
+        result = worker.run(job, hard_deadline=600, cut=time.monotonic() + 2.0)
+        assert result is None, result
+        assert worker.proc is None, "the worker was stopped with its job"
+        # the worker starts again for the next job, which then runs to its verdict
+        answer = worker.run({}, hard_deadline=60, cut=time.monotonic() + 60.0)
+    finally:
+        worker.stop()
+    assert answer is not None and answer["reason"] == "worker died (exit status 1)", answer

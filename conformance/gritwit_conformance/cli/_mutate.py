@@ -123,7 +123,8 @@ def add_mutate_parser(subparsers: Any) -> None:
         "--time-budget",
         type=positive_float,
         default=None,
-        help="start no mutant after this many seconds; the report is then marked incomplete",
+        help="stop after this many seconds: a mutant still running is stopped and not judged; "
+        "the report is then marked incomplete",
     )
     add("--timeout", type=positive_float, default=10.0, help="seconds per adapter response")
     add("--examples", type=positive_int, default=None, help="hypothesis examples per property")

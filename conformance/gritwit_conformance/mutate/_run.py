@@ -34,7 +34,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pytest
 
@@ -382,17 +382,31 @@ class _Worker:
         self.proc.wait()
         self.proc = None
 
-    def run(self, job: dict[str, Any], hard_deadline: float) -> dict[str, Any]:
+    @overload
+    def run(self, job: dict[str, Any], hard_deadline: float) -> dict[str, Any]: ...
+    @overload
+    def run(
+        self, job: dict[str, Any], hard_deadline: float, cut: float | None
+    ) -> dict[str, Any] | None: ...
+    def run(
+        self, job: dict[str, Any], hard_deadline: float, cut: float | None = None
+    ) -> dict[str, Any] | None:
+        """The job's result; ``None`` when ``cut`` (a :func:`time.monotonic` instant: the
+        run's time budget) came first: the worker is stopped and the mutant was not run."""
         if self.proc is None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
         reason = "worker hard deadline"
+        wait = hard_deadline if cut is None else min(hard_deadline, cut - time.monotonic())
         try:
-            line = self.lines.get(timeout=hard_deadline)
+            line = self.lines.get(timeout=max(wait, 0.0))
         except queue.Empty:
             line = None
+            if wait < hard_deadline:  # the budget ended first: no verdict on this mutant
+                self.stop()
+                return None
         else:  # ``None`` from the pump: the worker's output ended, so it exited
             if line is None:
                 status = self.proc.wait()
@@ -538,8 +552,13 @@ def run_mutation(
                 "timeout": options.timeout,
                 "examples": options.examples,
             }
-            # Room for the one re-run after a time-out (its own budget; see _worker).
-            result = worker.run(job, hard_deadline=2 * budget + 60.0)
+            # Room for the one re-run after a time-out (its own budget; see _worker); the
+            # run's time budget cuts it, so a step with a budget ends by then (a mutant
+            # whose first run had timed out took 15 minutes of CI's 7-minute budget).
+            result = worker.run(job, hard_deadline=2 * budget + 60.0, cut=deadline)
+            if result is None:
+                run.complete = False
+                return
             result["selected"] = len(tests)
             with lock:
                 run.results[mutant.id] = result
