@@ -10,6 +10,7 @@ import json
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,23 +234,27 @@ def test_the_runner_classifies_what_happens_behind_the_adapter(tmp_path: Path) -
     assert evidence(report)["requirements"]["ID-003"][0]["mutant"] == text_check.id
 
 
+def _hanging_job(deadline: float, timeout: float) -> dict[str, Any]:
+    """A worker job whose mutant hangs at import: its adapter never answers."""
+    return {
+        "id": "m-hang",
+        "module": "gritwit/_ids.py",
+        "source": _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n",
+        "tests": [
+            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
+        ],
+        "deadline": deadline,
+        "timeout": timeout,
+        "examples": None,
+    }
+
+
 @pytest.mark.slow
 def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
     from gritwit_conformance.mutate._run import _make_copy
 
     worker = _Worker(_make_copy(tmp_path, 0))
-    source = _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n"
-    job = {
-        "id": "m-hang",
-        "module": "gritwit/_ids.py",
-        "source": source,
-        "tests": [
-            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
-        ],
-        "deadline": 30,
-        "timeout": 1.0,
-        "examples": None,
-    }
+    job = _hanging_job(deadline=30, timeout=1.0)
     try:
         result = worker.run(job, hard_deadline=60)
     finally:
@@ -670,18 +675,7 @@ def test_the_time_budget_stops_a_running_mutant_unjudged(tmp_path: Path) -> None
     from gritwit_conformance.mutate._run import _make_copy
 
     worker = _Worker(_make_copy(tmp_path, 0))
-    source = _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n"
-    job = {
-        "id": "m-hang",
-        "module": "gritwit/_ids.py",
-        "source": source,
-        "tests": [
-            "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
-        ],
-        "deadline": 300,
-        "timeout": 60.0,
-        "examples": None,
-    }
+    job = _hanging_job(deadline=300, timeout=60.0)
     try:
         result = worker.run(job, hard_deadline=600, cut=time.monotonic() + 2.0)
         assert result is None, result

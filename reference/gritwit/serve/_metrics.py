@@ -31,8 +31,8 @@ from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from ..wit import RunReport
-from ..wit import failure_class as wit_failure_class
+# failure_class: the ``class`` label, what a failed mark records (RUN-004.4)
+from ..wit import RunReport, failure_class
 from ._watch import Gauges
 
 __all__ = ["METRIC_NAMES", "METRICS_MEDIA", "ServiceMetrics", "failure_class"]
@@ -50,12 +50,6 @@ METRIC_NAMES: Final = {
     "gritwit_pending_messages": "gauge",
     "gritwit_resident_actors": "gauge",
 }
-
-
-def failure_class(error: Exception) -> str:
-    """The ``class`` label of a failed attempt: the class a failed mark records
-    (RUN-004.4), ``failed`` for an error no transition rule names."""
-    return wit_failure_class(error)
 
 
 class ServiceMetrics:
