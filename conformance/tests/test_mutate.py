@@ -416,7 +416,7 @@ def test_a_group_the_baseline_does_not_hold_yet_is_listed_not_failed() -> None:
 
 
 def test_sandbox_modules_are_a_group_run_against_the_sandbox_profile() -> None:
-    from gritwit_conformance.mutate._run import GROUPS, PROFILES_OF, group_of
+    from gritwit_conformance.mutate._groups import GROUPS, PROFILES_OF, group_of
 
     assert PROFILES_OF["sandbox"] == ("sandbox",)
     assert group_of("gritwit/sandbox/wasi/_fs.py") == "sandbox"
@@ -653,7 +653,7 @@ def test_a_line_only_another_profiles_tests_ran_selects_every_test_of_the_group(
     any profile: a mutant there is sent to every test of its own group's profiles, not
     marked uncovered (the sample once called the interpreter's loading uncovered because
     a protocol test had loaded it before any sandbox test)."""
-    from gritwit_conformance.mutate._run import select_tests
+    from gritwit_conformance.mutate._select import select_tests
 
     mutant = next(m for m in collect_mutants(["sandbox"]) if m.in_function)
     line = [[mutant.module, [mutant.line]]]

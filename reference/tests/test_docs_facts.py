@@ -109,7 +109,8 @@ def collected_tests() -> int:
 
 @cache
 def mutants_per_group() -> dict[str, int]:
-    from gritwit_conformance.mutate._run import GROUPS, collect_mutants
+    from gritwit_conformance.mutate._groups import GROUPS
+    from gritwit_conformance.mutate._run import collect_mutants
 
     return {group: len(collect_mutants([group])) for group in GROUPS}
 

@@ -22,8 +22,9 @@ from typing import Any
 
 from gritwit import SPEC_VERSION
 
+from ._groups import group_of
 from ._mutants import Mutant
-from ._run import DETECTED, MutationRun, group_of
+from ._run import DETECTED, MutationRun
 
 __all__ = [
     "FORMAT",

@@ -1,8 +1,9 @@
 """``gritwit mutate``: mutants of the reference, run behind the stdio adapter, scored.
 
 1. Find the mutants of the modules in :data:`GROUPS` (:mod:`._mutants`).
-2. Map tests to lines once, against the in-process reference (:mod:`._coverage`;
-   cached under ``.gritwit-mutate/`` by a hash of the sources and vectors).
+2. Map tests to lines once, against the in-process reference (:mod:`._select`;
+   cached under ``.gritwit-mutate/`` by a hash of the sources and vectors); the
+   modules and the profiles judging them are :mod:`._groups`.
 3. Run each mutant in a worker (:mod:`._worker`): the tests that reach its line, fastest
    first, stopping at the first failure, against ``python -m gritwit adapter`` importing
    the mutated copy, while the harness and its oracle stay the pristine reference.
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import queue
@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-import pytest
-
-from ..data._paths import vectors_dir
-from ._coverage import Coverage, LineCollector
+from ._coverage import Coverage
+from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_ROOT, group_of
 from ._mutants import Mutant, apply_mutant, find_mutants
+from ._select import build_coverage, fixed_selection, select_tests
 
 __all__ = [
     "GROUPS",
@@ -52,122 +51,10 @@ __all__ = [
     "run_mutation",
 ]
 
-PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
-SUITE_ROOT = Path(__file__).resolve().parent.parent
-SUITE_DIR = SUITE_ROOT / "suite"
-
-#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the HTTP service
-#: (``serve/``: wrong servers judge the suite there), the adapter and command layers
-#: (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``, ``*/_cli.py``),
-#: the error table (``_errors.py``, ``_error_types.py``), the engine registry
-#: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``runtime/_deadline.py``),
-#: an attempt's types (``runtime/_attempt.py``), the seams (``runtime/_seams.py``: protocols)
-#: and the Wasm build tool.  A new group is run and scored, its survivors no regressions.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "codec": (
-        "gritwit/_cbor.py",
-        "gritwit/_codec.py",
-        "gritwit/_objects.py",
-        "gritwit/_ids.py",
-        "gritwit/_json.py",
-        "gritwit/_maps.py",
-    ),
-    "store": (
-        "gritwit/store/_store.py",
-        "gritwit/store/_batch.py",
-        "gritwit/store/_memory.py",
-        "gritwit/store/_sqlite.py",
-        "gritwit/store/_refs.py",
-    ),
-    "wit": (
-        "gritwit/wit/_actors.py",
-        "gritwit/wit/_assemble.py",
-        "gritwit/wit/_cores.py",
-        "gritwit/wit/_executor.py",
-        "gritwit/wit/_model.py",
-        "gritwit/wit/_outside.py",
-        "gritwit/wit/_pending.py",
-        "gritwit/wit/_update.py",
-    ),
-    "runtime": (
-        "gritwit/runtime/_bound.py",
-        "gritwit/runtime/_bundle.py",
-        "gritwit/runtime/_cache.py",
-        "gritwit/runtime/_catchup.py",
-        "gritwit/runtime/_commit.py",
-        "gritwit/runtime/_config.py",
-        "gritwit/runtime/_erase.py",
-        "gritwit/runtime/_events.py",
-        "gritwit/runtime/_face.py",
-        "gritwit/runtime/_fork.py",
-        "gritwit/runtime/_group.py",
-        "gritwit/runtime/_hints.py",
-        "gritwit/runtime/_index.py",
-        "gritwit/runtime/_reach.py",
-        "gritwit/runtime/_resident.py",
-        "gritwit/runtime/_runtime.py",
-        "gritwit/runtime/_schedule.py",
-        "gritwit/runtime/_transition.py",
-        "gritwit/runtime/_verify.py",
-    ),
-    "wasm": (
-        "gritwit/wasm/_abi.py",
-        "gritwit/wasm/_binary.py",
-        "gritwit/wasm/_config.py",
-        "gritwit/wasm/_core.py",
-        "gritwit/wasm/_engine.py",
-        "gritwit/wasm/_guest.py",
-        "gritwit/wasm/_host.py",
-        "gritwit/wasm/_image.py",
-        "gritwit/wasm/_wits.py",
-    ),
-    # chapter 09: the run, WASI, mount, wit blob, actor, input, engine, watchdog (no _cli.py)
-    "sandbox": (
-        "gritwit/sandbox/_actor.py",
-        "gritwit/sandbox/_engine.py",
-        "gritwit/sandbox/_input.py",
-        "gritwit/sandbox/_interpreter.py",
-        "gritwit/sandbox/_mount.py",
-        "gritwit/sandbox/_prelude.py",
-        "gritwit/sandbox/_run.py",
-        "gritwit/sandbox/_snapshot.py",
-        "gritwit/sandbox/_stop.py",
-        "gritwit/sandbox/_wit.py",
-        "gritwit/sandbox/wasi/_calls.py",
-        "gritwit/sandbox/wasi/_cost.py",
-        "gritwit/sandbox/wasi/_fs.py",
-        "gritwit/sandbox/wasi/_linker.py",
-        "gritwit/sandbox/wasi/_paths.py",
-        "gritwit/sandbox/wasi/_readwrite.py",
-        "gritwit/sandbox/wasi/_state.py",
-    ),
-}
-#: The conformance profiles whose tests a group's mutants run against.  The Wit
-#: executor and the Wasm engine also serve the ``sandbox`` profile: the executor
-#: dispatches ``python-wasi`` Wits (SBX-010) and the interpreter runs on the engine's
-#: guest memory and fuel (SBX-005), so their code on those paths is checked there.
-#: The runtime runs sandboxed transitions in its engine lane under its bound
-#: (RUN-005.7, SBX-006.10, SBX-006.11): the sandbox tests that open a runtime check it;
-#: the perf profile's runtime workloads (ADP-018.6) run its free-running scheduler.
-PROFILES_OF: dict[str, tuple[str, ...]] = {
-    "codec": ("protocol", "codec", "store", "wit", "runtime", "wasm"),
-    "store": ("store", "wit", "runtime", "wasm"),
-    "wit": ("wit", "runtime", "wasm", "sandbox"),
-    "runtime": ("runtime", "sandbox", "perf"),
-    "wasm": ("wasm", "sandbox"),
-    "sandbox": ("sandbox",),
-}
 DETECTED = ("killed", "timeout")
 EQUIVALENT_FILE = Path("conformance/mutation/equivalent.toml")
 BASELINE_FILE = Path("conformance/mutation/baseline.json")
 EVIDENCE_FILE = Path("conformance/mutation/evidence.json")
-
-
-def group_of(module: str) -> str:
-    for group, modules in GROUPS.items():
-        if module in modules:
-            return group
-    raise KeyError(module)
 
 
 _SOURCES: dict[str, str] = {}
@@ -241,106 +128,6 @@ class MutationRun:
     seconds: float = 0.0
     coverage_seconds: float = 0.0
     complete: bool = True
-
-
-# --- coverage -------------------------------------------------------------------------
-
-
-def _coverage_key(profiles: Iterable[str]) -> str:
-    digest = hashlib.sha256()
-    bases = [PACKAGE_DIR, SUITE_ROOT]
-    for base in bases:
-        for path in sorted(base.rglob("*.py")):
-            digest.update(str(path.relative_to(base.parent)).encode())
-            digest.update(path.read_bytes())
-    vectors = vectors_dir()
-    for path in sorted(vectors.rglob("*.json")) if vectors.is_dir() else ():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    digest.update(" ".join(sorted(profiles)).encode())
-    return digest.hexdigest()[:16]
-
-
-def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], None]) -> Coverage:
-    """The test → lines map for ``profiles``, from the cache or one traced in-process run."""
-    chosen = sorted(set(profiles))
-    key = _coverage_key(chosen)
-    path = cache / f"coverage-{key}.json"
-    if path.is_file():
-        return Coverage.load(path)
-    files = {
-        str((PACKAGE_DIR.parent / module).resolve()): module
-        for modules in GROUPS.values()
-        for module in modules
-    }
-    collector = LineCollector(files)
-    log(f"mapping tests to lines (one in-process run of {', '.join(chosen)}) ...")
-    with tempfile.TemporaryDirectory() as tmp:
-        ini = Path(tmp) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
-        args = [str(SUITE_DIR / p) for p in chosen]
-        args += ["-c", str(ini), "--rootdir", str(SUITE_ROOT), "-p", "no:cacheprovider", "-qq"]
-        args += ["--impl", "reference", "-p", "no:xdist"]
-        args += ["-m", "not heavy"]  # minutes each; no mutant waits on one
-        status = pytest.main(args, plugins=[collector])
-    if int(status) != 0:
-        raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
-    coverage = Coverage.from_collector(collector, key)
-    coverage.save(path)
-    return coverage
-
-
-def _fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
-    """A test map that sends every mutant to ``tests`` (``--against``)."""
-    lines: dict[str, set[int]] = {}
-    for mutant in mutants:
-        lines.setdefault(mutant.module, set()).update(range(mutant.line, mutant.end_line + 1))
-    reach = [[module, sorted(found)] for module, found in sorted(lines.items())]
-    return Coverage(
-        {
-            "key": "against",
-            "tests": {t: {"lines": reach, "seconds": 1.0, "requirements": []} for t in tests},
-        }
-    )
-
-
-def _profile_of(nodeid: str) -> str:
-    return nodeid.split("/")[1] if nodeid.startswith("suite/") else ""
-
-
-def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
-    """(tests to run; whether the mutant is reached by a traced line).
-
-    Tests that cite one of the mutant's requirement IDs run first, so that the test
-    that kills it is, where possible, one about the clause it breaks (the evidence
-    ``gritwit trace`` reads); within each half, fastest first.
-    """
-    profiles = set(PROFILES_OF[group_of(mutant.module)])
-    if coverage.data.get("key") == "against":  # chosen by hand: no profile filter
-        profiles = {_profile_of(t) for t in coverage.tests}
-    if not mutant.in_function:  # runs at import: every test reaches it
-        tests = [t for t in coverage.tests if _profile_of(t) in profiles]
-        covered = bool(tests)
-    else:
-        reached = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
-        tests = [t for t in reached if _profile_of(t) in profiles]
-        if reached and not tests:
-            # Run only under another profile's tests: code run once per process and
-            # cached (an interpreter loaded for the first sandbox run, whichever
-            # profile's test that was), whose result every later test uses.
-            tests = [t for t in coverage.tests if _profile_of(t) in profiles]
-        covered = bool(tests)
-    own = set(mutant.requirements)
-
-    def about(test: str) -> bool:
-        return any(_cites_any(r, own) for r in coverage.requirements(test))
-
-    tests.sort(key=lambda t: (not about(t), coverage.seconds(t), t))
-    return tests, covered
-
-
-def _cites_any(cited: str, own: set[str]) -> bool:
-    return any(cited == r or cited.startswith(r + ".") or r.startswith(cited + ".") for r in own)
 
 
 # --- workers ----------------------------------------------------------------------------
@@ -491,7 +278,7 @@ def run_mutation(
     profiles = {p for g in options.groups for p in PROFILES_OF[g]}
     coverage_started = time.monotonic()
     if coverage is None and options.against:
-        coverage = _fixed_selection(run.mutants, options.against)
+        coverage = fixed_selection(run.mutants, options.against)
     if coverage is None:
         coverage = build_coverage(profiles, options.root / options.cache, log)
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)

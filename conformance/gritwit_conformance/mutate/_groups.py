@@ -1,0 +1,124 @@
+"""What ``gritwit mutate`` mutates and where: the module groups and the profiles run on each.
+
+The groups are the spec-enforcing modules of the reference by the part of the spec they
+serve (CONV-005); each group's mutants are judged by the conformance profiles listed for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["GROUPS", "PACKAGE_DIR", "PROFILES_OF", "SUITE_DIR", "SUITE_ROOT", "group_of"]
+
+PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
+SUITE_ROOT = Path(__file__).resolve().parent.parent
+SUITE_DIR = SUITE_ROOT / "suite"
+
+#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the HTTP service
+#: (``serve/``: wrong servers judge the suite there), the adapter and command layers
+#: (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``, ``*/_cli.py``),
+#: the error table (``_errors.py``, ``_error_types.py``), the engine registry
+#: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``runtime/_deadline.py``),
+#: an attempt's types (``runtime/_attempt.py``), the seams (``runtime/_seams.py``: protocols)
+#: and the Wasm build tool.  A new group is run and scored, its survivors no regressions.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "codec": (
+        "gritwit/_cbor.py",
+        "gritwit/_codec.py",
+        "gritwit/_objects.py",
+        "gritwit/_ids.py",
+        "gritwit/_json.py",
+        "gritwit/_maps.py",
+    ),
+    "store": (
+        "gritwit/store/_store.py",
+        "gritwit/store/_batch.py",
+        "gritwit/store/_memory.py",
+        "gritwit/store/_sqlite.py",
+        "gritwit/store/_refs.py",
+    ),
+    "wit": (
+        "gritwit/wit/_actors.py",
+        "gritwit/wit/_assemble.py",
+        "gritwit/wit/_cores.py",
+        "gritwit/wit/_executor.py",
+        "gritwit/wit/_model.py",
+        "gritwit/wit/_outside.py",
+        "gritwit/wit/_pending.py",
+        "gritwit/wit/_update.py",
+    ),
+    "runtime": (
+        "gritwit/runtime/_bound.py",
+        "gritwit/runtime/_bundle.py",
+        "gritwit/runtime/_cache.py",
+        "gritwit/runtime/_catchup.py",
+        "gritwit/runtime/_commit.py",
+        "gritwit/runtime/_config.py",
+        "gritwit/runtime/_erase.py",
+        "gritwit/runtime/_events.py",
+        "gritwit/runtime/_face.py",
+        "gritwit/runtime/_fork.py",
+        "gritwit/runtime/_group.py",
+        "gritwit/runtime/_hints.py",
+        "gritwit/runtime/_index.py",
+        "gritwit/runtime/_reach.py",
+        "gritwit/runtime/_resident.py",
+        "gritwit/runtime/_runtime.py",
+        "gritwit/runtime/_schedule.py",
+        "gritwit/runtime/_transition.py",
+        "gritwit/runtime/_verify.py",
+    ),
+    "wasm": (
+        "gritwit/wasm/_abi.py",
+        "gritwit/wasm/_binary.py",
+        "gritwit/wasm/_config.py",
+        "gritwit/wasm/_core.py",
+        "gritwit/wasm/_engine.py",
+        "gritwit/wasm/_guest.py",
+        "gritwit/wasm/_host.py",
+        "gritwit/wasm/_image.py",
+        "gritwit/wasm/_wits.py",
+    ),
+    # chapter 09: the run, WASI, mount, wit blob, actor, input, engine, watchdog (no _cli.py)
+    "sandbox": (
+        "gritwit/sandbox/_actor.py",
+        "gritwit/sandbox/_engine.py",
+        "gritwit/sandbox/_input.py",
+        "gritwit/sandbox/_interpreter.py",
+        "gritwit/sandbox/_mount.py",
+        "gritwit/sandbox/_prelude.py",
+        "gritwit/sandbox/_run.py",
+        "gritwit/sandbox/_snapshot.py",
+        "gritwit/sandbox/_stop.py",
+        "gritwit/sandbox/_wit.py",
+        "gritwit/sandbox/wasi/_calls.py",
+        "gritwit/sandbox/wasi/_cost.py",
+        "gritwit/sandbox/wasi/_fs.py",
+        "gritwit/sandbox/wasi/_linker.py",
+        "gritwit/sandbox/wasi/_paths.py",
+        "gritwit/sandbox/wasi/_readwrite.py",
+        "gritwit/sandbox/wasi/_state.py",
+    ),
+}
+#: The conformance profiles whose tests a group's mutants run against.  The Wit
+#: executor and the Wasm engine also serve the ``sandbox`` profile: the executor
+#: dispatches ``python-wasi`` Wits (SBX-010) and the interpreter runs on the engine's
+#: guest memory and fuel (SBX-005), so their code on those paths is checked there.
+#: The runtime runs sandboxed transitions in its engine lane under its bound
+#: (RUN-005.7, SBX-006.10, SBX-006.11): the sandbox tests that open a runtime check it;
+#: the perf profile's runtime workloads (ADP-018.6) run its free-running scheduler.
+PROFILES_OF: dict[str, tuple[str, ...]] = {
+    "codec": ("protocol", "codec", "store", "wit", "runtime", "wasm"),
+    "store": ("store", "wit", "runtime", "wasm"),
+    "wit": ("wit", "runtime", "wasm", "sandbox"),
+    "runtime": ("runtime", "sandbox", "perf"),
+    "wasm": ("wasm", "sandbox"),
+    "sandbox": ("sandbox",),
+}
+
+
+def group_of(module: str) -> str:
+    for group, modules in GROUPS.items():
+        if module in modules:
+            return group
+    raise KeyError(module)

@@ -1,0 +1,120 @@
+"""Which tests judge a mutant: the test → lines map, traced once and cached, and the order.
+
+The map comes from one in-process run of the reference under the profiles' tests
+(:mod:`._coverage`), cached under ``.gritwit-mutate/`` by a hash of the sources and the
+vectors; a mutant runs the tests that reach its lines, those citing its requirement IDs
+first (CONV-005).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from ..data._paths import vectors_dir
+from ._coverage import Coverage, LineCollector
+from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_DIR, SUITE_ROOT, group_of
+from ._mutants import Mutant
+
+__all__ = ["build_coverage", "fixed_selection", "select_tests"]
+
+
+def _coverage_key(profiles: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    bases = [PACKAGE_DIR, SUITE_ROOT]
+    for base in bases:
+        for path in sorted(base.rglob("*.py")):
+            digest.update(str(path.relative_to(base.parent)).encode())
+            digest.update(path.read_bytes())
+    vectors = vectors_dir()
+    for path in sorted(vectors.rglob("*.json")) if vectors.is_dir() else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(" ".join(sorted(profiles)).encode())
+    return digest.hexdigest()[:16]
+
+
+def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], None]) -> Coverage:
+    """The test → lines map for ``profiles``, from the cache or one traced in-process run."""
+    chosen = sorted(set(profiles))
+    key = _coverage_key(chosen)
+    path = cache / f"coverage-{key}.json"
+    if path.is_file():
+        return Coverage.load(path)
+    files = {
+        str((PACKAGE_DIR.parent / module).resolve()): module
+        for modules in GROUPS.values()
+        for module in modules
+    }
+    collector = LineCollector(files)
+    log(f"mapping tests to lines (one in-process run of {', '.join(chosen)}) ...")
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args = [str(SUITE_DIR / p) for p in chosen]
+        args += ["-c", str(ini), "--rootdir", str(SUITE_ROOT), "-p", "no:cacheprovider", "-qq"]
+        args += ["--impl", "reference", "-p", "no:xdist"]
+        args += ["-m", "not heavy"]  # minutes each; no mutant waits on one
+        status = pytest.main(args, plugins=[collector])
+    if int(status) != 0:
+        raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
+    coverage = Coverage.from_collector(collector, key)
+    coverage.save(path)
+    return coverage
+
+
+def fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
+    """A test map that sends every mutant to ``tests`` (``--against``)."""
+    lines: dict[str, set[int]] = {}
+    for mutant in mutants:
+        lines.setdefault(mutant.module, set()).update(range(mutant.line, mutant.end_line + 1))
+    reach = [[module, sorted(found)] for module, found in sorted(lines.items())]
+    return Coverage(
+        {
+            "key": "against",
+            "tests": {t: {"lines": reach, "seconds": 1.0, "requirements": []} for t in tests},
+        }
+    )
+
+
+def _profile_of(nodeid: str) -> str:
+    return nodeid.split("/")[1] if nodeid.startswith("suite/") else ""
+
+
+def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
+    """(tests to run; whether the mutant is reached by a traced line).
+
+    Tests that cite one of the mutant's requirement IDs run first, so that the test
+    that kills it is, where possible, one about the clause it breaks (the evidence
+    ``gritwit trace`` reads); within each half, fastest first.
+    """
+    profiles = set(PROFILES_OF[group_of(mutant.module)])
+    if coverage.data.get("key") == "against":  # chosen by hand: no profile filter
+        profiles = {_profile_of(t) for t in coverage.tests}
+    if not mutant.in_function:  # runs at import: every test reaches it
+        tests = [t for t in coverage.tests if _profile_of(t) in profiles]
+        covered = bool(tests)
+    else:
+        reached = coverage.covering(mutant.module, range(mutant.line, mutant.end_line + 1))
+        tests = [t for t in reached if _profile_of(t) in profiles]
+        if reached and not tests:
+            # Run only under another profile's tests: code run once per process and
+            # cached (an interpreter loaded for the first sandbox run, whichever
+            # profile's test that was), whose result every later test uses.
+            tests = [t for t in coverage.tests if _profile_of(t) in profiles]
+        covered = bool(tests)
+    own = set(mutant.requirements)
+
+    def about(test: str) -> bool:
+        return any(_cites_any(r, own) for r in coverage.requirements(test))
+
+    tests.sort(key=lambda t: (not about(t), coverage.seconds(t), t))
+    return tests, covered
+
+
+def _cites_any(cited: str, own: set[str]) -> bool:
+    return any(cited == r or cited.startswith(r + ".") or r.startswith(cited + ".") for r in own)
