@@ -108,7 +108,10 @@ def read_moved(
     memory.  On a server's store (DUR-005.4) the steps not skimmed, then their
     outboxes, then each entry's newest message where it changed, are read a page at a
     time, so that catching up with many moved heads is a few reads, not two per head;
-    on a local store only the skimmable steps are read here, the rest as they come."""
+    on a local store only the skimmable steps are read here, the rest as they come.
+    With ``ours``, only the messages for those actors are read ahead: a runtime walks
+    no other actor's (RUN-021.1); the outside's sends to every share's counters cost
+    a runtime of 4 shares about 0.4 s of 3.6 s uncapped in a profile before."""
     skimming = getattr(objects, "prefetch_skimming", None)
     prefetch = getattr(objects, "prefetch", None)
     remote = getattr(objects, "remote", None)
@@ -157,16 +160,19 @@ def read_moved(
     # (WIT-005), the messages before it being read by earlier catch-ups
     # (WIT-009.5: a step's changed entries are among its outbox's own, the top of its
     # chain; what an older step changed, under it, is read when walked)
-    news = []
+    news: list[tuple[ObjectId, ObjectId]] = []
     empty: Mapping[ObjectId, ObjectId] = {}
     for box, sender in senders.items():
         before = outboxes.get(sender, empty)
         top = objects.get_object(box)
         if isinstance(top, Mailbox):
             news += [
-                m
+                (r, m)
                 for r, m in top.entries.items()
                 if before.get(r) != m and m not in sent  # the sent are held in memory
             ]
-    prefetch(news)
+    if news and ours is not None:  # only the runtime's own actors' messages are walked
+        own = set(ours({r for r, _ in news}))
+        news = [(r, m) for r, m in news if r in own]
+    prefetch([m for _, m in news])
     return skimmed
