@@ -9,7 +9,8 @@ decodes none of them; a head whose outbox changed is routed as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -213,3 +214,36 @@ def test_a_moved_head_whose_outbox_changed_is_routed(
     found = index.pending_for(cache, other, {})
     assert [p.id for p in found[actors[1]]] == [message]
     assert actors[1] not in index.pending_for(cache, recipient, {})  # its entry dropped
+
+
+@pytest.mark.req("RUN-003.1", "RUN-021.1")
+def test_only_the_runtimes_own_actors_messages_are_read_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a server's store the read-ahead skips messages for actors the runtime does
+    not run; a walk for one of them still finds its message (read when asked)."""
+    store = g.Store.memory()
+    object.__setattr__(store, "is_remote", True)
+    actors, _, index, cache, _ = _setup(store, 2)
+    mine, theirs = g.ObjectId(bytes([10]) * 32), g.ObjectId(bytes([11]) * 32)
+    sent = {}
+    for recipient in (mine, theirs):
+        content = store.put_object(g.Blob(data=recipient.digest))
+        sent[recipient] = store.put_object(g.Message(content=content))
+    outbox = store.put_object(g.Mailbox(entries=sent))
+    swaps = [_move(store, actors[0], 1, outbox)]
+    asked: list[g.ObjectId] = []
+    each = g.Store.get_objects_each
+
+    def counted(self: g.Store, oids: Iterable[g.ObjectId]) -> Any:
+        oids = list(oids)
+        asked.extend(oids)
+        return each(self, oids)
+
+    monkeypatch.setattr(g.Store, "get_objects_each", counted)
+    touched = index.refresh(store, cache, swaps, lambda xs: {x for x in xs if x == mine})
+    assert {mine, theirs} <= touched  # both routed: the index holds every entry
+    assert sent[mine] in asked and sent[theirs] not in asked
+    for recipient in (mine, theirs):
+        found = index.pending_for(cache, recipient, {})
+        assert [p.id for p in found[actors[0]]] == [sent[recipient]]
