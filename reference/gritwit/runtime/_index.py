@@ -219,7 +219,7 @@ class RoutingIndex:
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
         moved = None if swaps is None else dict(swaps)
-        if moved:  # on a local store, only the skimmable steps are read ahead
+        if store.is_remote:  # a local store's steps are read as they come (_head_at)
             self._skimmed = self._read_moved(objects, moved, ours)
         if moved is None:
             # The heads in one read, and only then the outside's ref: never the other
