@@ -120,7 +120,7 @@ class CatchUp:
         read at ``version``; whether it marked any actor to run (RUN-003.1)."""
         if self._group.sends is not None and swaps is not None:
             swaps = self._group.behind(swaps)
-        touched = self._index.refresh(self._store, self._cache, swaps)
+        touched = self._index.refresh(self._store, self._cache, swaps, self._marks.ours)
         if touched:  # usually none: the swaps since were this runtime's own
             self._marks.mark(touched)
         self._hints.journal_fresh = swaps is not None and self._store.is_remote
@@ -216,7 +216,7 @@ class CatchUp:
         if (group.members or group.sends is not None) and not self._commit_group():
             return
         version, swaps = self._store.refs_changed_since(self._synced)
-        self._marks.mark(self._index.refresh(self._store, self._cache, swaps))
+        self._marks.mark(self._index.refresh(self._store, self._cache, swaps, self._marks.ours))
         self._synced, self._erased = version, self._store.erasures()
         self._read_in_run = True
 

@@ -39,31 +39,41 @@ index then knows those refs' targets, and walks those messages from memory.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
 from .._errors import InvalidId
 from .._ids import ObjectId
 from .._maps import MailboxEntries, raw_of
-from .._objects import GritObject, Mailbox, Message, Step
+from .._objects import Mailbox, Message, Step
 from ..store import Store
 from ..store._refs import _ACTORS, HEADS_PREFIX, head_actor
 from ..wit import (
     OUTSIDE,
-    OUTSIDE_REF,
     ObjectReader,
     PendingMessage,
     _outside,
     mailbox_map,
     pending,
 )
-from ..wit._outside import SentOutbox, is_outside_ref, outbox_entries, read_outside
+from ..wit._outside import SentOutbox, outbox_entries, read_outside
+from ._moved import read_moved
+from ._outside_entries import OutsideEntries as _OutsideEntries
+from ._outside_entries import WithSent as _WithSent
+from ._outside_entries import entry_of as _get
 from ._placement import PLACEMENT_PREFIX, PlacementRecords
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
 
 #: Most messages sent from the outside kept to be walked from memory; the oldest go first.
 SENT_KEPT: Final = 4096
+
+#: Which of some actors the runtime runs (``None``: none named): their steps are kept.
+_Ours = Callable[[Iterable[ObjectId]], Iterable[ObjectId]] | None
+#: No head step skimmed.
+_NOTHING: Final[Mapping[ObjectId, ObjectId]] = {}
+#: Not an outbox id (the default of :meth:`RoutingIndex.set_outbox`'s): unknown.
+_UNSET: Final = ObjectId(bytes(32))
 
 #: Refs marking failed actors (RUN-004): ``names/failed/<text-form actor id>``.
 FAILED_PREFIX = "names/failed/"
@@ -124,90 +134,18 @@ def _differences(
     return moved, dropped
 
 
-def _get(entries: Mapping[ObjectId, ObjectId], actor: ObjectId) -> ObjectId | None:
-    """``entries.get(actor)``: on a mailbox's entries, a look-up of its raw map by the
-    actor's text form (OBJ-014), without the mapping's wrapping of keys and values."""
-    if type(entries) is MailboxEntries:
-        # the outside's text form made once (it is every inbox's first sender), else made
-        raw = entries._raw.get(_OUTSIDE_TEXT if actor is OUTSIDE else actor[0].hex())
-        return None if raw is None else _new_id(ObjectId, (raw,))  # as ObjectId._trusted
-    return entries.get(actor)
-
-
-#: The text form of :data:`OUTSIDE` (ID-003): its key in an inbox (OBJ-014).
-_OUTSIDE_TEXT: Final = OUTSIDE[0].hex()
-
-
-class _WithSent:
-    """``base`` plus messages the outside sent through this process, stored already."""
-
-    __slots__ = ("_base", "_sent")
-
-    def __init__(self, base: ObjectReader, sent: Mapping[ObjectId, Message]) -> None:
-        self._base = base
-        self._sent = sent
-
-    def get_object(self, oid: ObjectId) -> GritObject:
-        found = self._sent.get(oid)
-        return found if found is not None else self._base.get_object(oid)
-
-    def has(self, oid: ObjectId) -> bool:
-        return oid in self._sent or self._base.has(oid)
-
-
-class _OutsideEntries(Mapping[ObjectId, ObjectId]):
-    """The outside's outbox entries: each recipient's from its mailbox, else from the old
-    ref's (RUN-003.4, RUN-003.5), over ``parts`` (each of the outside's refs → entries)."""
-
-    __slots__ = ("_parts",)
-
-    def __init__(self, parts: Mapping[str, Mapping[ObjectId, ObjectId]]) -> None:
-        self._parts = parts
-
-    def get(self, key: object, default: object = None) -> ObjectId | None:  # type: ignore[override]
-        if type(key) is not ObjectId:
-            return None
-        parts = self._parts
-        part = parts.get(_outside._REFS[key[0][7] & 15])  # outside_ref(key), without its call
-        if part is not None:  # _get(part, key), without its call: a send's part is a dict
-            if type(part) is not MailboxEntries:
-                found = part.get(key)
-            else:
-                raw = part._raw.get(key[0].hex())
-                found = None if raw is None else _new_id(ObjectId, (raw,))
-            if found is not None:
-                return found
-        old = parts.get(OUTSIDE_REF)  # RUN-003.5: else the old ref's entry
-        return None if old is None else _get(old, key)
-
-    def __getitem__(self, key: ObjectId) -> ObjectId:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def __iter__(self) -> Iterator[ObjectId]:
-        seen = set()
-        for part in self._parts.values():
-            for recipient in part:
-                if recipient not in seen and self.get(recipient) is not None:
-                    seen.add(recipient)
-                    yield recipient
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 class RoutingIndex:
     """Every sender's committed outbox entries, by sender and by recipient."""
 
     __slots__ = (
         "_heads",
+        "_outbox_at",
         "_outboxes",
         "_outside",
         "_outside_at_",
         "_senders",
         "_sent",
+        "_skimmed",
         "_with_sent",
         "failed",
         "placements",
@@ -224,6 +162,11 @@ class RoutingIndex:
         self._senders: dict[ObjectId, set[ObjectId]] = {}
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
+        #: The outbox id each head in ``_heads`` names, where known: a moved head
+        #: naming it changes no entry (issue 54, OBJ-019).
+        self._outbox_at: dict[ObjectId, ObjectId | None] = {}
+        #: The head steps the running :meth:`refresh` skimmed: id -> actor (:mod:`._moved`).
+        self._skimmed: Mapping[ObjectId, ObjectId] = _NOTHING
         #: Messages the outside sent through :meth:`set_outbox`, by id (at most ``SENT_KEPT``).
         self._sent: OrderedDict[ObjectId, Message] = OrderedDict()
         #: ``_sent`` over the last reader :meth:`pending_for` was given (``_sent`` is
@@ -244,6 +187,7 @@ class RoutingIndex:
         self._outboxes[OUTSIDE] = _OutsideEntries(self._outside)
         self._senders.clear()
         self._heads.clear()
+        self._outbox_at.clear()
         self.failed = set()
         self.placements.clear()
         self.refresh(store, reader)
@@ -254,6 +198,7 @@ class RoutingIndex:
         store: Store,
         reader: ObjectReader | None = None,
         swaps: Iterable[tuple[str, ObjectId | None]] | None = None,
+        ours: _Ours = None,
     ) -> set[ObjectId]:
         """Catch up with the refs as they are now; returns the actors to look at (RUN-003.1).
 
@@ -266,20 +211,23 @@ class RoutingIndex:
         they are looked at, so a run costs what moved, not the number of actors.
         Without them every ref is listed: the heads first, in one read, then the
         outside's ref, so that no head is newer than the outside's outbox the index
-        holds (see the module; RUN-003.1, RUN-002.3, RUN-007.2).
+        holds (see the module; RUN-003.1, RUN-002.3, RUN-007.2).  A moved head whose
+        step keeps the outbox the index holds is recorded without decoding the step
+        unless ``ours`` (which of some actors the runtime runs) names its actor
+        (:mod:`._moved`, issue 54).
         """
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
         moved = None if swaps is None else dict(swaps)
-        if store.is_remote:
-            self._prefetch(objects, moved)
+        if store.is_remote:  # a local store's steps are read as they come (_head_at)
+            self._skimmed = self._read_moved(objects, moved, ours)
         if moved is None:
             # The heads in one read, and only then the outside's ref: never the other
             # way round, or a head could have read sends the outbox read lacks (RUN-002.3).
             heads = store.list_ref_targets(HEADS_PREFIX)
             outside = read_outside(store)
             if store.is_remote:
-                self._prefetch(objects, dict(heads))
+                self._skimmed = self._read_moved(objects, dict(heads), ours)
             seen: set[ObjectId] = {OUTSIDE}
             for name, target in heads:
                 actor = ObjectId.from_hex(name[len(HEADS_PREFIX) :])
@@ -311,45 +259,17 @@ class RoutingIndex:
         touched |= self.failed - failed
         self.failed = failed
         touched.discard(OUTSIDE)
+        self._skimmed = _NOTHING
         return touched
 
-    def _prefetch(self, objects: ObjectReader, swaps: dict[str, ObjectId | None] | None) -> None:
-        """Read the new head steps of ``swaps``, then their outboxes, a page at a time,
-        where the reader can (the runtime's cache, on a server's store: DUR-005.4), so
-        that catching up with many moved heads is a few reads, not two per head."""
-        prefetch = getattr(objects, "prefetch", None)
-        remote = getattr(objects, "remote", None)
-        if prefetch is None or remote is None or not remote() or not swaps:
-            return  # a local store's reads cost no round trip: read as they come
-        heads = self._heads
-        steps = []  # only what the index does not hold already (its own commits, say)
-        for name, target in swaps.items():
-            if target is not None and name.startswith(HEADS_PREFIX):
-                actor = head_actor(name)
-                if actor is not None and heads.get(actor) != target:
-                    steps.append(target)
-        found = prefetch(steps)
-        senders = {s.outbox: s.actor for s in found.values() if isinstance(s, Step) and s.outbox}
-        at = self._outside_at_
-        for name, outside in swaps.items():
-            if outside is not None and is_outside_ref(name) and at.get(name) != outside:
-                senders[outside] = OUTSIDE
-        prefetch(senders)
-        # each entry's newest message where it changed: what a recipient's walk reads first
-        # (WIT-005), the messages before it being read by earlier catch-ups
-        # (WIT-009.5: a step's changed entries are among its outbox's own, the top of its
-        # chain; what an older step changed, under it, is read when walked)
-        news = []
-        for box, sender in senders.items():
-            before = self._outboxes.get(sender, _NO_ENTRIES)
-            top = objects.get_object(box)
-            if isinstance(top, Mailbox):
-                news += [
-                    m
-                    for r, m in top.entries.items()
-                    if before.get(r) != m and m not in self._sent  # the sent are held in memory
-                ]
-        prefetch(news)
+    def _read_moved(
+        self, objects: ObjectReader, swaps: dict[str, ObjectId | None] | None, ours: _Ours
+    ) -> Mapping[ObjectId, ObjectId]:
+        """Read what ``swaps`` moved ahead, and the head steps skimmed (:mod:`._moved`)."""
+        return read_moved(
+            objects, swaps, heads=self._heads, outbox_at=self._outbox_at,
+            outside_at=self._outside_at_, outboxes=self._outboxes, sent=self._sent, ours=ours,
+        )  # fmt: skip
 
     def _ref_at(
         self,
@@ -456,9 +376,17 @@ class RoutingIndex:
             return
         if actor in self._heads and self._heads[actor] == target:
             return
+        if self._skimmed.get(target) == actor:  # the outbox held: no entry changed (issue 54)
+            self._heads[actor] = target
+            touched.add(actor)
+            return
         step = objects.get_object(target)
         if isinstance(step, Step):  # REF-002: a step of ``actor``
-            touched.update(self.set_outbox(actor, mailbox_map(objects, step.outbox), target))
+            box = step.outbox
+            if step.actor == actor and self._outbox_at.get(actor, _UNSET) == box:
+                self._heads[actor] = target  # as skimmed: the outbox held (issue 54)
+            else:
+                touched.update(self.set_outbox(actor, mailbox_map(objects, box), target, box))
             touched.add(actor)
 
     def saw_head(self, actor: ObjectId, head: ObjectId | None) -> bool:
@@ -486,14 +414,16 @@ class RoutingIndex:
         return set(self._senders) - {OUTSIDE}
 
     def set_outbox(
-        self, sender: ObjectId, entries: Mapping[ObjectId, ObjectId], head: ObjectId | None = None
-    ) -> list[ObjectId]:
+        self, sender: ObjectId, entries: Mapping[ObjectId, ObjectId], head: ObjectId | None = None,
+        outbox: ObjectId | None = _UNSET,
+    ) -> list[ObjectId]:  # fmt: skip
         """Record ``sender``'s committed outbox, read from ``head`` (the outside: from its ref).
 
         Returns the recipients whose entry changed.  Without ``head`` the sender's
         outbox is re-read by the next :meth:`refresh`, unless ``entries`` is the
         :class:`SentOutbox` of a send: then its mailbox is the head, and its
-        messages are kept to be walked from memory.
+        messages are kept to be walked from memory.  ``outbox``: the id of the mailbox
+        ``entries`` are the map of (``None``: none), where known (issue 54).
         """
         if sender == OUTSIDE:  # its mailboxes, one ref each (RUN-003.4)
             if not isinstance(entries, SentOutbox):
@@ -524,6 +454,10 @@ class RoutingIndex:
             self._heads.pop(sender, None)
         else:
             self._heads[sender] = head
+        if head is None or outbox is _UNSET:
+            self._outbox_at.pop(sender, None)
+        else:
+            self._outbox_at[sender] = outbox
         return changed
 
     def set_outbox_over(
@@ -536,8 +470,9 @@ class RoutingIndex:
         holds that map only they are compared, else the map is read whole."""
         held = self._outboxes.get(sender)
         if last is None or self._heads.get(sender) != last or type(held) is not MailboxEntries:
-            return self.set_outbox(sender, mailbox_map(objects, outbox), head)
+            return self.set_outbox(sender, mailbox_map(objects, outbox), head, outbox)
         self._heads[sender] = head
+        self._outbox_at[sender] = outbox
         if top is None:  # nothing changed (WIT-009.1)
             return []
         old, new = held._raw, raw_of(top.entries)

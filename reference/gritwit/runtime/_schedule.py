@@ -161,6 +161,14 @@ class Scheduler:
         else:
             self._dirty.update(select_placed(share, self._index.placements.placed, actors))
 
+    def ours(self, actors: Iterable[ObjectId]) -> Iterable[ObjectId]:
+        """Those of ``actors`` this runtime runs: every one, or those of the share
+        (RUN-021.1); a catch-up keeps their moved steps decoded (issue 54)."""
+        share = self.share
+        return (
+            actors if share is None else select_placed(share, self._index.placements.placed, actors)
+        )
+
     def mark_sent(self, actors: list[ObjectId]) -> None:
         """:meth:`mark` the recipients of messages this runtime made (its steps' and its
         sends from the outside): one outside its share is another runtime's work, so the

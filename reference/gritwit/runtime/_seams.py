@@ -51,6 +51,10 @@ class Marks(Protocol):
     def mark(self, actors: Iterable[ObjectId]) -> None:
         """Mark ``actors`` to run: every one, or those of the share (RUN-021.1)."""
 
+    def ours(self, actors: Iterable[ObjectId]) -> Iterable[ObjectId]:
+        """Those of ``actors`` this runtime runs: every one, or those of the share
+        (RUN-021.1); a catch-up keeps their moved steps decoded (issue 54)."""
+
     def mark_sent(self, actors: list[ObjectId]) -> None:
         """Mark the recipients of messages this runtime made; one outside the share makes
         the next group commit wake the runtimes waiting for swaps (RUN-020.6)."""

@@ -186,7 +186,7 @@ class Transitions:
         outbox = built.outbox  # the step's mailboxes, as built: not read back
         last = job.last
         if outbox is not None and outbox.base is None:  # one mailbox: its entries, as built
-            moved = self._index.set_outbox(actor, outbox.entries, built.step_id)
+            moved = self._index.set_outbox(actor, outbox.entries, built.step_id, step.outbox)
         elif outbox is not None or (
             step.outbox is not None and last is not None and step.outbox == last.outbox
         ):  # a chain's new top, or the last outbox kept (WIT-009.5, WIT-009.1): only the
@@ -196,7 +196,7 @@ class Transitions:
             )
         else:  # none, or its maker did not say: read (its map, OBJ-019.1)
             moved = self._index.set_outbox(
-                actor, self._residents.entries(step.outbox), built.step_id
+                actor, self._residents.entries(step.outbox), built.step_id, step.outbox
             )
         if moved:  # none for a step that sent nothing new: no mark_sent frame then
             self._marks.mark_sent(moved)
