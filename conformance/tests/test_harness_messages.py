@@ -91,7 +91,9 @@ sys.exit(serve(Known()))
 """
 
 
-def run_suite(tmp_path: Path, script: str, *tests: str) -> tuple[dict[str, Any], Path, str]:
+def run_suite(
+    tmp_path: Path, script: str, *tests: str, options: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], Path, str]:
     """``pytest --impl`` on some suite tests, the way ``gritwit conform`` runs it."""
     adapter = tmp_path / "adapter.py"
     adapter.write_text(script, encoding="utf-8")
@@ -102,7 +104,7 @@ def run_suite(tmp_path: Path, script: str, *tests: str) -> tuple[dict[str, Any],
         [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", str(SUITE_DIR.parent),
          "-p", "no:cacheprovider", "-q", "--tb=no",
          "--impl", shlex.join([sys.executable, str(adapter)]), "--gritwit-timeout", "60",
-         "--gritwit-json", str(json_path), "--junitxml", str(junit),
+         "--gritwit-json", str(json_path), "--junitxml", str(junit), *options,
          *(str(SUITE_DIR / t) for t in tests)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
@@ -157,6 +159,30 @@ def test_known_failures_match_report_ids_and_stale_entries_are_reported(tmp_path
     assert load_report(tmp_path / "out.json").stale_known_failures == (
         ("test_a_test_that_was_renamed", "stale"),
     )
+
+
+#: A known failure naming a test the smoke run leaves out (it is no smoke test).
+NOT_SMOKE = "test_vectors_were_found"
+BOTH = ("protocol/test_protocol.py", f"codec/test_vectors.py::{NOT_SMOKE}")
+
+
+@pytest.mark.req("ADP-005.3")
+def test_a_smoke_run_calls_no_known_failure_stale(tmp_path: Path) -> None:
+    """A narrowed run leaves tests out: an entry naming one is not stale, only unjudged."""
+    script = WITH_KNOWN.replace(
+        '    {"test": "test_a_test_that_was_renamed", "reason": "stale"},',
+        f'    {{"test": "{NOT_SMOKE}", "reason": "not smoke"}},',
+    )
+    assert NOT_SMOKE in script
+    for name in ("whole", "smoke"):
+        (tmp_path / name).mkdir()
+    whole, _, _ = run_suite(tmp_path / "whole", script, *BOTH)
+    assert NOT_SMOKE in {r["id"].rsplit("::", 1)[-1] for r in whole["results"]}
+    assert "staleKnownFailures" not in whole  # the entry names a test of the run
+    smoke, _, output = run_suite(tmp_path / "smoke", script, *BOTH, options=("--gritwit-smoke",))
+    assert NOT_SMOKE not in {r["id"].rsplit("::", 1)[-1] for r in smoke["results"]}, output
+    assert "staleKnownFailures" not in smoke, smoke.get("staleKnownFailures")
+    assert "stale known failure" not in render_summary(smoke)
 
 
 TEST_ID = "suite/store/test_store.py::test_corruption_is_detected_on_read[memory]"

@@ -210,7 +210,12 @@ class ReportCollector(_Collected):
         document = _document(info, results, self.started, claimed)
         if incomplete:
             document["incomplete"] = incomplete
-        stale = stale_known_failures(list(hello.get("known_failures", [])), self.ids)
+        plan = current_plan()
+        # A run narrowed by --smoke, a selection or --profile left tests out: an entry
+        # naming one of them matches no test of the run and is not stale (ADP-005.3), so
+        # only a run of every profile judges the entries.
+        narrowed = plan.smoke or plan.selection is not None or bool(plan.profiles)
+        stale = [] if narrowed else stale_known_failures(hello.get("known_failures", []), self.ids)
         if stale:
             document["staleKnownFailures"] = stale
         if run_state.interrupted is not None:
