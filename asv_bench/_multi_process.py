@@ -22,7 +22,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._counting import _WRITE, Counting
-from ._multi import Plan, counter_core, crossing_actors, share
+from ._multi_actors import crossing_actors
+from ._multi_plan import Plan, counter_core, share
 from ._ring import RING, actors_of, balls, run_inline
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).

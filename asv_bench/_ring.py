@@ -1,7 +1,7 @@
 """The ``ring`` workload of ``tools/multi_runtime``: exactly half the sends cross shares
 (issue 54's "capped, with half the sends crossing shares"; RUN-021, RUN-020.6).
 
-``half`` (``asv_bench/_multi.py``) has as many ping-pong pairs within a share as across,
+``half`` (``asv_bench/_multi_plan.py``) has as many ping-pong pairs within a share as across,
 but a ball within one share never waits for another process, so a run picks it far more
 often: 2 % of its steps crossed in a capped run.  Here the crossing is in every ball's
 path instead.  Each of ``pairs`` rings is four ``ring`` actors ``a b c d``, ``a`` and
@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from ._multi import Plan
+    from ._multi_plan import Plan
 
 #: The workload's name, the Wit's name (a ``wit`` blob's data) and its messages' ``mt``.
 RING: Final = "ring"
@@ -124,7 +124,7 @@ def ring_shares(plan: Plan, r: int) -> tuple[int, int]:
 def ring_cores(plan: Plan, r: int) -> list[tuple[Any, tuple[Any, ...]]]:
     """Ring ``r``'s four cores and their objects: ``a b`` in its first share, ``c d`` in
     its second (RUN-021: a tag entry, numbered until the id falls in the share)."""
-    from ._multi import tagged
+    from ._multi_plan import tagged
 
     first, second = ring_shares(plan, r)
     n = plan.processes if plan.shares else 1

@@ -1,6 +1,6 @@
 """The multi-runtime tool's CPU busy column (issue 41: measure what decides the scaling).
 
-``asv_bench/_multi.py`` reads the machine's busy and total CPU ticks around each timed
+``asv_bench/_multi_fleet.py`` reads the machine's busy and total CPU ticks around each timed
 round (``/proc/stat``); a round near 100 % was bound by the cores, so more runtime
 processes could not add throughput on that machine (RUN-021, DUR-005).
 """
