@@ -1,9 +1,11 @@
-"""No module of the reference or of the judge passes 600 lines (issue 43: "no module of
-the judge or the reference passes ~600 lines").
+"""No module of the reference, of the judge or of the benchmarks passes 600 lines (issue
+43: "no module of the judge or the reference passes ~600 lines").
 
 A house rule, not a clause of the spec: small modules, each named by what it does.  A
 module that grows past the limit is split by what it does (a suite file by the behaviour
-its tests check) rather than added to :data:`ALLOWED`.
+its tests check) rather than added to :data:`ALLOWED`.  The benchmarks (``asv_bench/``,
+its tools included) are held to the same limit: a benchmark keeps its module, since asv
+keys its history by ``module.Class.method``, and its helpers move out of it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,24 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-#: the packages the rule covers: the reference and the judge
-PACKAGES = (ROOT / "reference" / "gritwit", ROOT / "conformance" / "gritwit_conformance")
+#: the packages the rule covers: the reference, the judge and the benchmarks
+PACKAGES = (
+    ROOT / "reference" / "gritwit",
+    ROOT / "conformance" / "gritwit_conformance",
+    ROOT / "asv_bench",
+)
 #: the most lines a module may have
 LIMIT = 600
 #: modules over the limit for now, relative to ROOT; each with the reason
-ALLOWED: frozenset[str] = frozenset()
+ALLOWED: frozenset[str] = frozenset(
+    {
+        # CI's instruction gate (1012 lines): its counts sit near their 2 % tolerance and
+        # move by up to 1 % with the counted process's heap layout, which moving its code
+        # between modules changes; its split waits for a run of the gate that re-records
+        # the baseline if need be (shape63 split _multi.py and bench_host_cost.py only)
+        "asv_bench/tools/instructions.py",
+    }
+)
 
 
 def oversized(packages: Iterable[Path], limit: int, allowed: frozenset[str]) -> list[str]:
@@ -32,7 +46,7 @@ def oversized(packages: Iterable[Path], limit: int, allowed: frozenset[str]) -> 
     return found
 
 
-def test_no_module_of_the_reference_or_the_judge_passes_600_lines() -> None:
+def test_no_module_of_the_reference_the_judge_or_the_benchmarks_passes_600_lines() -> None:
     assert all(p.is_dir() for p in PACKAGES)
     found = oversized(PACKAGES, LIMIT, ALLOWED)
     assert not found, f"split these by what they do (limit {LIMIT} lines): {found}"
