@@ -260,7 +260,7 @@ ROWS: dict[str, Row] = {
         (
             *(
                 _to(module, "OUTSIDE_REF", lambda _: "names/outbox")
-                for module in ("gritwit.wit._outside", "gritwit.runtime._index")
+                for module in ("gritwit.wit._outside", "gritwit.runtime._outside_entries")
             ),
             # the mailboxes' refs, made once from OUTSIDE_REF, and every ref of the outside's
             _to(
