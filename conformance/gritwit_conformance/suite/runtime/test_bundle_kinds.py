@@ -116,8 +116,15 @@ def _bundle(history: History) -> bytes:
         if oid not in seen:
             seen.add(oid)
             todo.extend(_named(objects[oid]))
-    items = [g.encode_object(objects[oid]) for oid in sorted(seen, key=lambda o: o.digest)]
-    return g.encode_value(["gritwit-bundle/1", ACTOR.hex(), g.object_id(head).hex(), items])
+    order = sorted(seen, key=lambda o: o.digest)
+    return g.encode_value(
+        [
+            "gritwit-bundle/1",
+            ACTOR.hex(),
+            g.object_id(head).hex(),
+            [g.encode_object(objects[oid]) for oid in order],
+        ]
+    )
 
 
 def _open(impl: Implementation, path: Path) -> str:
