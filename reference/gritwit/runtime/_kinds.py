@@ -9,13 +9,19 @@ check (RUN-009.2) and for ``verify_actor`` (RUN-010.1), both from :data:`KIND_RU
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from .._ids import ObjectId
+from .._maps import raw_of
 from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
 
 __all__ = ["KIND_RULES", "KindRule", "WrongKind", "wrong_kinds"]
+
+#: The kinds a rule allows, ``NoneType`` among them (an id ``found`` lacks).
+_Kinds = tuple[type[object], ...]
 
 #: The ``type`` name of each kind (OBJ-002), for messages.
 _NAMES: dict[type[GritObject], str] = {
@@ -37,15 +43,6 @@ class KindRule:
     field: str
     kinds: tuple[type[GritObject], ...]
     requirement: str
-
-    def named(self, obj: GritObject) -> tuple[ObjectId, ...]:
-        """The ids ``obj`` (a ``holder``) names in this field."""
-        value = getattr(obj, self.field)
-        if value is None:
-            return ()
-        if isinstance(value, ObjectId):
-            return (value,)
-        return tuple(value.values())  # a mailbox's entries: actor → message
 
 
 #: OBJ-020.1's table.  A message's ``content`` and a tree's entries are not in it: they
@@ -83,22 +80,38 @@ def wrong_kinds(
 ) -> list[WrongKind]:
     """Every id in ``found``'s objects that names, in ``found``, an object of a kind its
     field's rule in ``rules`` does not allow, ordered by the named id, then the holder's
-    id, then the rule's place in ``rules``.  An id ``found`` lacks or could not read
-    (``None``) is not judged: it is reported as absent or unreadable before (RUN-009.6)."""
-    by_holder: dict[type[GritObject], list[tuple[int, KindRule]]] = {}
-    for place, rule in enumerate(rules):
-        by_holder.setdefault(rule.holder, []).append((place, rule))
-
-    def each() -> Iterator[tuple[bytes, bytes, int, WrongKind]]:
-        for oid, obj in found.items():
-            if obj is None:
+    id, then the rule's place in ``rules``, each once.  An id ``found`` lacks or could
+    not read (``None``) is not judged: it is reported as absent or unreadable before
+    (RUN-009.6).  One pass over ``found``, each field read from its slot: it runs on
+    every import and every verify of a whole history (``verify-1000``)."""
+    plan: dict[type[object], list[tuple[Callable[[object], Any], bool, _Kinds, int]]] = {}
+    for place, rule in enumerate(rules):  # per type: each field's reader, as data
+        kinds: _Kinds = (*rule.kinds, type(None))  # an id found lacks is judged before
+        check = (attrgetter(rule.field), rule.field == "entries", kinds, place)
+        plan.setdefault(rule.holder, []).append(check)
+    get, trusted = found.get, ObjectId._trusted
+    wrong: list[tuple[bytes, bytes, int]] = []
+    for oid, obj in found.items():
+        for read, many, allowed, place in plan.get(type(obj), ()):
+            value = read(obj)
+            if value is None:
                 continue
-            for place, rule in by_holder.get(type(obj), ()):
-                for target in rule.named(obj):
-                    other = found.get(target)
-                    if other is not None and not isinstance(other, rule.kinds):
-                        wrong = WrongKind(holder=oid, named=target, found=type(other), rule=rule)
-                        yield target.digest, oid.digest, place, wrong
+            if not many:
+                if not isinstance(get(value), allowed):
+                    wrong.append((value.digest, oid.digest, place))
+                continue
+            for raw in raw_of(value).values():  # a mailbox's entries: raw digests
+                if not isinstance(get(trusted(raw)), allowed):
+                    wrong.append((raw, oid.digest, place))
+    return [  # sorted and each once (an entry naming it twice): only when any is wrong
+        _wrong(found, holder, named, rules[place]) for named, holder, place in sorted(set(wrong))
+    ]
 
-    ordered = sorted(each(), key=lambda item: item[:3])
-    return list(dict.fromkeys(wrong for *_, wrong in ordered))  # an entry twice: once
+
+def _wrong(
+    found: Mapping[ObjectId, GritObject | None], holder: bytes, named: bytes, rule: KindRule
+) -> WrongKind:
+    target = ObjectId._trusted(named)
+    other = found[target]
+    assert other is not None  # a kind no rule allows: read
+    return WrongKind(holder=ObjectId._trusted(holder), named=target, found=type(other), rule=rule)
