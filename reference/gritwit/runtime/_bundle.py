@@ -142,7 +142,7 @@ def check_kinds(found: Mapping[ObjectId, GritObject | None]) -> None:
     here (``not-found`` is reported before, RUN-009.6)."""
     wrong = wrong_kinds(found, KIND_RULES)
     if wrong:
-        raise InvalidObject(wrong[0].rule.requirement, str(wrong[0]))
+        raise InvalidObject(wrong[0].rule.requirement, wrong[0].detail)
 
 
 class _Bundled:

@@ -67,12 +67,17 @@ class WrongKind:
     found: type[GritObject]
     rule: KindRule
 
-    def __str__(self) -> str:
+    @property
+    def detail(self) -> str:
+        """What is wrong, without the clause (an error carries that as its requirement)."""
         wanted = " or ".join(_NAMES[kind] for kind in self.rule.kinds)
         return (
             f"the {self.rule.field} of the {_NAMES[self.rule.holder]} {self.holder} names "
-            f"{self.named}, a {_NAMES[self.found]}, not a {wanted} ({self.rule.requirement})"
+            f"{self.named}, a {_NAMES[self.found]}, not a {wanted}"
         )
+
+    def __str__(self) -> str:
+        return f"{self.detail} ({self.rule.requirement})"
 
 
 def wrong_kinds(
