@@ -13,7 +13,7 @@ import { decodeObject, encodeValue, hash } from './codec.mjs'
 import { decodeStrict } from './strict.mjs'
 import { toHex } from './bytes.mjs'
 import { fromValue } from './witobjects.mjs'
-import { badBases, reachable } from './runtimereach.mjs'
+import { badKinds, kindText, reachable } from './runtimereach.mjs'
 
 export const BUNDLE_FORMAT = 'gritwit-bundle/1'
 const TEXT_ID = /^[0-9a-f]{64}$/
@@ -37,8 +37,8 @@ export function exportBundle (space, actor) {
 /**
  * RUN-009.2, RUN-009.6: decode and check a whole bundle, storing nothing; in order: the
  * CBOR, the shape and format tag, the two ids, every object strictly, the head present
- * and a step of the actor, everything reachable present, every `base` a mailbox (OBJ-019.2),
- * and nothing else, once, sorted.
+ * and a step of the actor, everything reachable present, every id of the kind its field
+ * names (OBJ-020.2, OBJ-019.2 for a `base`), and nothing else, once, sorted.
  */
 export function readBundle (bytes) {
   const value = decodeStrict(bytes) // every ENC rule (truncated, too-large, …)
@@ -67,8 +67,8 @@ export function readBundle (bytes) {
   const found = reachable(head, (id) => decoded.get(id) ?? null)
   const missing = [...found].filter(([, obj]) => obj === null).map(([id]) => id).sort(byId)
   if (missing.length) fail('not-found', 'RUN-009.2', `${missing.length} reachable objects are missing, the first ${missing[0]}`)
-  const bad = badBases(found) // a history no reader of the outbox's map could read
-  if (bad.length) fail('invalid-object', 'OBJ-019.2', `the base ${bad[0]} of a mailbox is not a mailbox`)
+  const bad = badKinds(found) // a history routing and the next transition could not read
+  if (bad.length) fail('invalid-object', bad[0].clause, kindText(bad[0]))
   if (found.size !== order.length || order.some((id, i) => i > 0 && byId(order[i - 1], id) >= 0)) {
     fail('invalid-object', 'RUN-009.2', 'a bundle holds exactly the reachable objects, once each, in id order')
   }

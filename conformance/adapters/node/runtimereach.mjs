@@ -39,15 +39,41 @@ export function reachable (start, load) {
 }
 
 /**
- * The bases in `found` (from `reachable`) that name a read object that is not a mailbox
- * (OBJ-019.2), sorted; a base that could not be read is left to `not-found`.
+ * OBJ-020.1: the kind each id of a history names, by the type holding it: [field, kinds,
+ * clause]; `entries` is every value of a mailbox's entries. A message's content and a
+ * tree's entries name any kind (OBJ-020.3).
  */
-export function badBases (found) {
-  const bad = new Set()
-  for (const obj of found.values()) {
-    if (obj === null || obj.type !== 'mailbox' || obj.base === null) continue
-    const below = found.get(obj.base)
-    if (below !== null && below !== undefined && below.type !== 'mailbox') bad.add(obj.base)
+export const KIND_RULES = {
+  step: [['core', ['tree'], 'OBJ-020.1'], ['previous', ['step'], 'OBJ-020.1'], ['inbox', ['mailbox'], 'OBJ-020.1'], ['outbox', ['mailbox'], 'OBJ-020.1']],
+  mailbox: [['base', ['mailbox'], 'OBJ-019.2'], ['entries', ['message'], 'OBJ-020.1']],
+  message: [['previous', ['message'], 'OBJ-020.1']]
+}
+
+/**
+ * The ids in `found` (from `reachable`) that name a read object of another kind than
+ * their field's (OBJ-020.2), as { holder, holderType, field, named, kind, clause, want },
+ * sorted by the named id, then the holder's; an id that could not be read is left to
+ * `not-found`.
+ */
+export function badKinds (found) {
+  const bad = new Map()
+  for (const [id, obj] of found) {
+    if (obj === null) continue
+    for (const [field, kinds, clause] of KIND_RULES[obj.type] ?? []) {
+      const value = obj[field]
+      const named = value === null || value === undefined ? [] : field === 'entries' ? [...value.values()] : [value]
+      for (const target of named) {
+        const other = found.get(target)
+        if (other === null || other === undefined || kinds.includes(other.type)) continue
+        const wrong = { holder: id, holderType: obj.type, field, named: target, kind: other.type, clause, want: kinds.join(' or ') }
+        bad.set(`${target} ${id} ${field}`, wrong)
+      }
+    }
   }
-  return [...bad].sort()
+  return [...bad.keys()].sort().map((key) => bad.get(key))
+}
+
+/** The text of a `badKinds` item, naming its clause. */
+export function kindText (w) {
+  return `the ${w.field} of the ${w.holderType} ${w.holder} names ${w.named}, a ${w.kind}, not a ${w.want} (${w.clause})`
 }

@@ -2,13 +2,14 @@
 
 import { GritError, fail } from './errors.mjs'
 import { mailboxMap } from './witoutbox.mjs'
-import { badBases, reachable } from './runtimereach.mjs'
+import { badKinds, kindText, reachable } from './runtimereach.mjs'
 import { FORK_ENTRY, forkOrigin } from './runtimefork.mjs'
 
 /**
  * RUN-010: walk everything reachable from `actor`'s head. Returns { verified, steps,
  * erased, problems }: an absent or corrupt object is a problem (RUN-010.1), an erased
- * blob is *verified-erased* (RUN-011.7), a `base` naming no mailbox a problem (OBJ-019.2); each step on the `previous` chain must be
+ * blob is *verified-erased* (RUN-011.7), an id naming another kind than its field's a
+ * problem at the named id (OBJ-020.2, OBJ-019.2); each step on the `previous` chain must be
  * the actor's -- the child's down to its first step, whose `fork` entry names the
  * parent and the step it continues, the parent's below (RUN-010.2); inbox cursors
  * only move forward (RUN-010.3). An actor without a head has nothing to vouch for.
@@ -35,7 +36,7 @@ export function verifyActor (space, actor) {
     chain.unshift([at, s])
     at = s.previous
   }
-  for (const base of badBases(found)) problems.push([base, `invalid-object: the base ${base} of a mailbox is not a mailbox (OBJ-019.2)`])
+  for (const w of badKinds(found)) problems.push([w.named, `invalid-object: ${kindText(w)}`])
   problems.push(...checkActors(found, actor, chain), ...checkCursors(space, chain))
   return { verified: problems.length === 0, steps: chain.length, erased: [...erased].sort(), problems }
 }

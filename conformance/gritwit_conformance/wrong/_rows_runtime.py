@@ -18,6 +18,23 @@ __all__ = ["RUNTIME_ROWS"]
 #: A bend: ``module.name`` set to ``make(module)`` in the adapter process.
 BendData = tuple[str, str, Callable[[Any], object]]
 
+
+def _rules(module: Any, keep: Callable[[Any], bool]) -> tuple[Any, ...]:
+    """The import's kind table (``module.KIND_RULES``, OBJ-020.1) with only the rules ``keep``
+    keeps."""
+    return tuple(rule for rule in module.KIND_RULES if keep(rule))
+
+
+def _content_blob_or_tree(module: Any) -> tuple[Any, ...]:
+    """The import's kind table with a rule OBJ-020.3 forbids: a message's content must be
+    a blob or a tree."""
+    import gritwit as g  # in the adapter's process only: this table imports no reference
+
+    rule = type(module.KIND_RULES[0])
+    extra = rule(holder=g.Message, field="content", kinds=(g.Blob, g.Tree), requirement="OBJ-020.3")
+    return (*module.KIND_RULES, extra)
+
+
 #: name → (what the suite must report, the bends).
 RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
     "runtime_outbox_always_merges": (
@@ -65,7 +82,40 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
             "rt-import takes a bundle whose outbox chain has a blob, a message, a tree or a "
             "step as a mailbox's base (checked only as present), so no run can read it",
         ),
-        (("gritwit.runtime._bundle", "check_bases", lambda _: lambda found: None),),
+        (
+            (
+                "gritwit.runtime._bundle",
+                "KIND_RULES",
+                lambda m: _rules(m, lambda r: r.field != "base"),
+            ),
+        ),
+    ),
+    "runtime_import_any_kind": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"OBJ-020.1", "OBJ-020.2"}),
+            "failed",
+            "rt-import checks only a mailbox's base for its kind (OBJ-019.2): a step whose "
+            "core, previous, inbox or outbox, a mailbox entry or a message's previous names "
+            "an object of another kind is imported, and no run can read it",
+        ),
+        (
+            (
+                "gritwit.runtime._bundle",
+                "KIND_RULES",
+                lambda m: _rules(m, lambda r: r.field == "base"),
+            ),
+        ),
+    ),
+    "runtime_import_content_kinds": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"OBJ-020.3"}),
+            "failed",
+            "rt-import reads the object table's 'of a blob or tree' as a rule: a bundle whose "
+            "message content is a step, a mailbox or a message is refused invalid-object",
+        ),
+        (("gritwit.runtime._bundle", "KIND_RULES", _content_blob_or_tree),),
     ),
     "runtime_mark_raw_error_class": (
         WrongAdapter(

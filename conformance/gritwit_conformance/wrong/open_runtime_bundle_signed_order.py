@@ -84,6 +84,7 @@ def wrong_read_bundle(data: bytes) -> _bundle.Bundle:
     missing = sorted((oid for oid, obj in found.items() if obj is None), key=_signed)
     if missing:
         raise ObjectNotFound("RUN-009.2", f"{len(missing)} objects missing, first {missing[0]}")
+    _bundle.check_kinds(found)  # as the reference: the one bug is the order
     if len(found) != len(order) or order != sorted(order, key=_signed):
         raise InvalidObject("RUN-009.2", "objects not exactly the reachable ones, once, by id")
     return actor, head, raw

@@ -25,16 +25,17 @@ from .._errors import (
     TooLarge,
 )
 from .._ids import ObjectId
-from .._objects import GritObject, Mailbox, Step, Tree
+from .._objects import GritObject, Step, Tree
 from ..store import Store, head_ref
 from ..wit import ObjectReader
+from ._kinds import KIND_RULES, wrong_kinds
 from ._reach import reachable, reachable_paged
 
 __all__ = [
     "BUNDLE_FORMAT",
     "Bundle",
     "CoreBound",
-    "check_bases",
+    "check_kinds",
     "export_bundle",
     "import_bundle",
     "read_bundle",
@@ -103,9 +104,9 @@ def read_bundle(data: bytes) -> Bundle:
     Checks, in order: the CBOR (ENC-*), the array's shape, the two text ids
     (ID-003), every object strictly (STO-001), that the head is a step of the
     actor, that everything reachable from the head is in the bundle
-    (``not-found``), that every ``base`` the walk followed names a mailbox
-    (``invalid-object``, OBJ-019.2) and that the bundle holds nothing else, sorted by
-    id, once (``invalid-object``).
+    (``not-found``), that every id the walk followed names an object of its field's
+    kind (``invalid-object``, OBJ-020.2, OBJ-019.2 for a ``base``) and that the bundle
+    holds nothing else, sorted by id, once (``invalid-object``).
     """
     actor_text, head_text, items = _shape(data)
     actor, head = ObjectId.from_hex(actor_text), ObjectId.from_hex(head_text)
@@ -126,30 +127,22 @@ def read_bundle(data: bytes) -> Bundle:
     missing = sorted((oid for oid, obj in found.items() if obj is None), key=lambda o: o.digest)
     if missing:
         raise ObjectNotFound("RUN-009.2", f"{len(missing)} objects missing, first {missing[0]}")
-    check_bases(found)
+    check_kinds(found)
     if len(found) != len(order) or order != sorted(order, key=lambda o: o.digest):
         raise InvalidObject("RUN-009.2", "objects not exactly the reachable ones, once, by id")
     return actor, head, raw
 
 
-def check_bases(found: Mapping[ObjectId, GritObject | None]) -> None:
-    """Every ``base`` of a mailbox in ``found`` names a mailbox (OBJ-019.2, RUN-009.2):
-    ``invalid-object`` at the lowest such base's id.  A history with one could be stored
-    but never run: every reader of the outbox's map, routing included, fails on it.
-    Bases ``found`` lacks are not judged here (``not-found`` is reported before)."""
-    bad = sorted(
-        (
-            obj.base
-            for obj in found.values()
-            if isinstance(obj, Mailbox)
-            and obj.base is not None
-            and obj.base in found
-            and not isinstance(found[obj.base], Mailbox | None)
-        ),
-        key=lambda oid: oid.digest,
-    )
-    if bad:
-        raise InvalidObject("OBJ-019.2", f"the base {bad[0]} of a mailbox is not a mailbox")
+def check_kinds(found: Mapping[ObjectId, GritObject | None]) -> None:
+    """Every id of ``found``'s objects names an object of the kind :data:`KIND_RULES`
+    gives its field (OBJ-020.2, RUN-009.2): else ``invalid-object`` at the lowest such
+    named id, naming its rule's clause (OBJ-019.2 for a mailbox's ``base``).  A history
+    with one could be stored but never run: routing and the next transition read the
+    outbox's map, the message chains and the inbox.  Ids ``found`` lacks are not judged
+    here (``not-found`` is reported before, RUN-009.6)."""
+    wrong = wrong_kinds(found, KIND_RULES)
+    if wrong:
+        raise InvalidObject(wrong[0].rule.requirement, wrong[0].detail)
 
 
 class _Bundled:

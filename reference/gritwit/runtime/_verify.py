@@ -8,10 +8,11 @@ from typing import Final
 
 from .._errors import Erased, GritError
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree
+from .._objects import Blob, GritObject, Message, Step, Tree
 from ..store import Store, head_ref
 from ..wit import mailbox_entries
 from ._fork import FORK_ENTRY, fork_origin
+from ._kinds import wrong_kinds
 from ._reach import on_previous_chain, reachable, reachable_paged
 
 __all__ = ["ActorCheck", "verify_actor", "verify_heads"]
@@ -38,7 +39,8 @@ def verify_actor(store: Store, actor: ObjectId) -> ActorCheck:
     """Walk everything reachable from ``actor``'s head and check it (RUN-010.1 … RUN-010.4).
 
     Every object must re-hash and decode (STO-004; an erased blob counts as
-    verified, RUN-011), and every mailbox's ``base`` name a mailbox (OBJ-019.2);
+    verified, RUN-011), and every id name an object of its field's kind (OBJ-020.1,
+    OBJ-019.2 for a ``base``);
     each step on the ``previous`` chain must be of the actor whose history it is —
     the child's until its first step, whose core's
     ``fork`` entry names the parent and the step it continues (RUN-008), the
@@ -87,7 +89,7 @@ def _check(
     """The report for ``actor`` at ``head`` from a walk that read everything reachable."""
     found = reachable(head, reader.found.__getitem__)  # in memory: this history's ids
     problems = [(oid, failed[oid]) for oid in found if oid in failed]
-    problems.extend(_check_bases(reader, found))
+    problems.extend((w.named, f"invalid-object: {w}") for w in wrong_kinds(found))  # OBJ-020.2
     chain = _chain(found, head)
     problems.extend(_check_actors(reader, actor, chain))
     problems.extend(_check_cursors(reader, chain))
@@ -163,19 +165,6 @@ def _check_actors(
             break
         expected = before[1].actor
     return problems
-
-
-def _check_bases(
-    reader: _Walked, found: dict[ObjectId, GritObject | None]
-) -> list[tuple[ObjectId, str]]:
-    """A mailbox's ``base`` naming a readable object that is not a mailbox, at the base's
-    id (OBJ-019.2, RUN-010.1); an unreadable one is reported by the walk already."""
-    bases = {obj.base for obj in found.values() if isinstance(obj, Mailbox) and obj.base}
-    return [
-        (base, f"invalid-object: the base {base} of a mailbox is not a mailbox (OBJ-019.2)")
-        for base in bases
-        if reader.found.get(base) is not None and not isinstance(reader.found[base], Mailbox)
-    ]
 
 
 def _fork_of(reader: _Walked, step: Step) -> tuple[ObjectId, ObjectId] | None:
