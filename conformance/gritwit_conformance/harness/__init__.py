@@ -13,14 +13,16 @@ imports nothing else of the judge (the ``judge-layers`` import contract in pypro
 from ._fault_proxy import FaultProxy, ProxyStats, parse_server
 
 # The public seam of a run's plan: what it was asked to do, read by the suite's modules
-# (golden vectors, hypothesis examples, answer limits) and the run's report.
-from ._plan import ConformPlan, PlanError, current_plan
+# (golden vectors, hypothesis examples, answer limits) and the run's report; handed to
+# pytest with PlanPlugin by whoever builds one (gritwit conform, the mutation worker).
+from ._plan import ConformPlan, PlanError, PlanPlugin, current_plan
 from ._relay import CUT, DISCARD, FORWARD, STOP_LIMIT, Flow, TcpRelay, Upstream, Verdict
 
 __all__ = [
     "CUT",
     "ConformPlan",
     "PlanError",
+    "PlanPlugin",
     "current_plan",
     "DISCARD",
     "FORWARD",

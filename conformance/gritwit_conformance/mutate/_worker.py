@@ -10,9 +10,15 @@ and the tests to run), writes the mutant into the copy, runs pytest
 mutant), restores the module and answers one JSON line on its own channel.
 pytest's console output goes to /dev/null.
 
+Each run is one frozen plan handed to pytest, as ``gritwit conform`` hands its own
+(:func:`job_plan`, :class:`..harness.PlanPlugin`), and the worker reads how each test
+ended from the typed verdicts the runs package folds (:class:`..runs.VerdictBook`,
+ADP-020.1), never from pytest's reports: the first test whose verdict fails the run
+(*failed*, *errored*, *timed-out*) kills the mutant.
+
 A time-out alone kills no mutant (issue 35): when the first failing test failed
-only because the adapter gave no answer within the limit (the harness's structured
-``timedOut``, ADP-020.1), the job runs again once — that test first, then the rest —
+only because the adapter gave no answer within the limit (its verdict *timed-out*,
+ADP-020.1), the job runs again once — that test first, then the rest —
 with every limit raised :data:`RERUN_FACTOR` times.  A real failure then *kills*
 the mutant; a second time-out is a mutant that hangs (*timeout*, detected: no
 implementation may leave a request unanswered, ADP-012); a clean pass is a
@@ -29,12 +35,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Generator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["RERUN_FACTOR", "adapter_command", "main"]
+from ..harness import ConformPlan, PlanPlugin
+from ..runs import Outcome, Verdict, VerdictBook
+
+__all__ = ["RERUN_FACTOR", "Session", "adapter_command", "job_plan", "judge", "main", "run_session"]
 
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 #: How many times the answer limit is raised for the one re-run after a time-out.
@@ -61,20 +71,27 @@ def adapter_command(copy: Path) -> str:
     )
 
 
-class _Outcome:
-    """A pytest plugin: the first failing test, and a deadline for the whole mutant."""
+def job_plan(job: dict[str, Any], impl: str) -> ConformPlan:
+    """The plan of a job's runs, as ``gritwit conform`` hands one to pytest (ADP-020.10).
+
+    ``impl``: the adapter command of the mutant's copy (:func:`adapter_command`); the
+    job's answer limit (``timeout``, ADP-012.1) and hypothesis examples (the plan's
+    default when the job names none).  The scale is left open: the plugin calibrates it
+    as each run starts (ADP-012.2), as it did when the worker passed options.
+    """
+    plan = ConformPlan(impl=impl, timeout=float(job.get("timeout", 10.0)))
+    examples = job.get("examples")
+    return plan if examples is None else replace(plan, examples=int(examples))
+
+
+class _JobOrder:
+    """A pytest plugin: the job's tests only, in its order, and a deadline for the mutant."""
 
     def __init__(self, deadline: float, selected: list[str]) -> None:
         self.deadline = deadline
         self.selected = selected
-        self.failed: str | None = None
-        self.reason = ""
-        #: The first failure was a time-out (the harness's ``timedOut``), not an assertion.
-        self.timed_out = False
         self.ran = 0
         self.out_of_time = False
-        #: pytest's exit status.
-        self.status = 0
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
@@ -101,26 +118,51 @@ class _Outcome:
         config.hook.pytest_deselected(items=[i for i in items if place(i) is None])
         items[:] = keep
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and self.failed is None:
-            self.failed = report.nodeid
-            text = str(report.longrepr) if report.longrepr is not None else ""
-            self.reason = text[-600:]
-            self.timed_out = dict(report.user_properties).get("timedOut") == "1"
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """What one pytest run of a job's tests gave: its first failing test's typed verdict."""
+
+    #: pytest's node id of the first test whose verdict fails the run, and that verdict
+    #: (:meth:`..runs.VerdictBook.first_failing`); None when no test failed.
+    failed: str | None = None
+    verdict: Verdict | None = None
+    #: Tests started before the mutant's deadline, and whether it stopped the run.
+    ran: int = 0
+    out_of_time: bool = False
+    #: pytest's exit status.
+    status: int = 0
+
+    @property
+    def timed_out(self) -> bool:
+        """The first failure was no answer within the limit (*timed-out*, ADP-020.1)."""
+        return self.verdict is not None and self.verdict.outcome is Outcome.TIMED_OUT
+
+    @property
+    def reason(self) -> str:
+        """The end of the failing verdict's message, as the answer line carries it."""
+        return "" if self.verdict is None else self.verdict.message[-_REASON_CHARS:]
 
 
-def _pytest(
-    job: dict[str, Any], tests: list[str], timeout: float, ini: Path, copy: Path
-) -> _Outcome:
-    """Run ``tests`` (in that order, stopping at the first failure) against the mutant."""
-    outcome = _Outcome(time.monotonic() + float(job["deadline"]), tests)
-    files = sorted({str(SUITE_ROOT / nodeid.split("::", 1)[0]) for nodeid in tests})
+#: Characters of a failure's message an answer line carries (its end: the last lines).
+_REASON_CHARS = 600
+
+
+def run_session(
+    plan: ConformPlan, tests: list[str], deadline: float, ini: Path, root: Path = SUITE_ROOT
+) -> Session:
+    """Run ``tests`` (node ids or files under ``root``, in that order, stopping at the
+    first failure, for at most ``deadline`` seconds) with ``plan`` handed to pytest, and
+    read how they ended from their typed verdicts (:class:`..runs.VerdictBook`)."""
+    order = _JobOrder(time.monotonic() + deadline, tests)
+    book = VerdictBook()
+    files = sorted({str(root / nodeid.split("::", 1)[0]) for nodeid in tests})
     args = [
         *files,
         "-c",
         str(ini),
         "--rootdir",
-        str(SUITE_ROOT),
+        str(root),
         "-p",
         "no:cacheprovider",
         # pytest's faulthandler restores the default SIGILL/SIGSEGV handlers when a
@@ -131,30 +173,35 @@ def _pytest(
         "-x",
         "-q",
         "--capture=no",
-        "--impl",
-        adapter_command(copy),
-        "--gritwit-timeout",
-        str(timeout),
+        # The run's own temporary folder, as gritwit conform's (ADP-020.5): otherwise
+        # each job numbers one under /tmp/pytest-of-<user> and prunes other sessions'.
+        "--basetemp",
+        str(ini.parent / "basetemp"),
     ]
-    if job.get("examples") is not None:
-        args += ["--gritwit-examples", str(job["examples"])]
-    outcome.status = int(pytest.main(args, plugins=[outcome]))
-    return outcome
+    status = int(pytest.main(args, plugins=[PlanPlugin(plan), order, book]))
+    first = book.first_failing()
+    return Session(
+        failed=None if first is None else first[0],
+        verdict=None if first is None else first[1],
+        ran=order.ran,
+        out_of_time=order.out_of_time,
+        status=status,
+    )
 
 
 def _rerun(
-    job: dict[str, Any], first: _Outcome, ini: Path, copy: Path
-) -> tuple[_Outcome, dict[str, Any]]:
+    job: dict[str, Any], plan: ConformPlan, first: Session, ini: Path, root: Path
+) -> tuple[Session, dict[str, Any]]:
     """Run the job again after a time-out: that test first, every limit raised."""
     assert first.failed is not None
-    limit = float(job.get("timeout", 10.0)) * RERUN_FACTOR
+    raised = replace(plan, timeout=plan.timeout * RERUN_FACTOR)
     tests = [first.failed, *(t for t in job["tests"] if t != first.failed)]
-    again = _pytest(job, tests, limit, ini, copy)
+    again = run_session(raised, tests, float(job["deadline"]), ini, root)
     if again.failed is None:
         ended = "passed" if not again.out_of_time and again.ran else "not finished"
     else:
         ended = "timed-out" if again.timed_out else "failed"
-    note = {"test": first.failed, "limit": limit, "outcome": ended, "failed": again.failed}
+    note = {"test": first.failed, "limit": raised.timeout, "outcome": ended, "failed": again.failed}
     return again, note
 
 
@@ -167,47 +214,57 @@ def _describe(note: dict[str, Any]) -> str:
     }.get(note["outcome"], f"{first}: {note['outcome']}")
 
 
-def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
-    target = copy / job["module"]
-    original = target.read_text(encoding="utf-8")
-    cached = target.parent / "__pycache__"
-    for pyc in cached.glob(target.stem + ".*.pyc") if cached.is_dir() else ():
-        pyc.unlink()
+def judge(
+    job: dict[str, Any], plan: ConformPlan, ini: Path, root: Path = SUITE_ROOT
+) -> dict[str, Any]:
+    """The answer to ``job`` (without its id): its tests run with ``plan``, then once
+    more with the limits raised when the first failure was a time-out (module doc)."""
     started = time.monotonic()
-    target.write_text(job["source"], encoding="utf-8")
+    session = run_session(plan, list(job["tests"]), float(job["deadline"]), ini, root)
     rerun: dict[str, Any] | None = None
-    try:
-        outcome = _pytest(job, list(job["tests"]), float(job.get("timeout", 10.0)), ini, copy)
-        if outcome.failed is not None and outcome.timed_out:
-            outcome, rerun = _rerun(job, outcome, ini, copy)
-    finally:
-        target.write_text(original, encoding="utf-8")
-    result = _classify(job, outcome, round(time.monotonic() - started, 3))
+    if session.timed_out:
+        session, rerun = _rerun(job, plan, session, ini, root)
+    result = _classify(job, session, round(time.monotonic() - started, 3))
     if rerun is not None:
         result["rerun"] = rerun
         result["reason"] = f"{result['reason']}\n{_describe(rerun)}".strip()
     return result
 
 
-def _classify(job: dict[str, Any], outcome: _Outcome, seconds: float) -> dict[str, Any]:
-    status = outcome.status
-    if outcome.failed is not None:
+def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
+    target = copy / job["module"]
+    original = target.read_text(encoding="utf-8")
+    cached = target.parent / "__pycache__"
+    for pyc in cached.glob(target.stem + ".*.pyc") if cached.is_dir() else ():
+        pyc.unlink()
+    plan = job_plan(job, adapter_command(copy))
+    target.write_text(job["source"], encoding="utf-8")
+    try:
+        return judge(job, plan, ini)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
+def _classify(job: dict[str, Any], session: Session, seconds: float) -> dict[str, Any]:
+    """The answer line's fields for a job whose (last) run ended as ``session`` did."""
+    status = session.status
+    if session.failed is not None:
         return {
-            "status": "timeout" if outcome.timed_out else "killed",
-            "test": outcome.failed,
-            "reason": outcome.reason,
-            "ran": outcome.ran,
+            "status": "timeout" if session.timed_out else "killed",
+            "test": session.failed,
+            "reason": session.reason,
+            "ran": session.ran,
             "seconds": seconds,
         }
-    if outcome.out_of_time:
+    if session.out_of_time:
         # The budget ran out with no test failed: nothing was detected. (A mutant that
         # hangs the adapter fails a test with a time-out first.) Rerun it.
         return {
             "status": "error",
             "test": None,
-            "reason": f"mutant deadline: {outcome.ran} of {len(job['tests'])} tests ran, "
+            "reason": f"mutant deadline: {session.ran} of {len(job['tests'])} tests ran, "
             "none failed",
-            "ran": outcome.ran,
+            "ran": session.ran,
             "seconds": seconds,
         }
     if int(status) not in (0, 5):
@@ -215,10 +272,10 @@ def _classify(job: dict[str, Any], outcome: _Outcome, seconds: float) -> dict[st
             "status": "error",
             "test": None,
             "reason": f"pytest exit {int(status)}",
-            "ran": outcome.ran,
+            "ran": session.ran,
             "seconds": seconds,
         }
-    if outcome.ran == 0:
+    if session.ran == 0:
         # Nothing selected ran (a path that names no test file, an id that matches no
         # test): no test passed, so nothing says the mutant survived.
         return {
@@ -232,7 +289,7 @@ def _classify(job: dict[str, Any], outcome: _Outcome, seconds: float) -> dict[st
         "status": "survived",
         "test": None,
         "reason": "",
-        "ran": outcome.ran,
+        "ran": session.ran,
         "seconds": seconds,
     }
 

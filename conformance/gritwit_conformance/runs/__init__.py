@@ -4,3 +4,10 @@ live progress (:mod:`._progress`) and its JSON report (:mod:`._run_report`, ADP-
 
 The command-line wiring is in :mod:`gritwit_conformance.cli`; these modules do the work.
 """
+
+# The public seam of a run's verdicts (ADP-020.1): one typed verdict per test, folded
+# once from pytest's phase reports, for whoever judges by how tests ended (the mutation
+# worker) without reading pytest's reports itself.
+from ._verdict import Outcome, Verdict, VerdictBook
+
+__all__ = ["Outcome", "Verdict", "VerdictBook"]

@@ -7,8 +7,9 @@ IDs, the rule a broken adapter broke, a time-out, ``since`` notes, the exchange)
 :class:`Outcome` (the report's ten, ADP-020.1), the requirement IDs it is filed
 under, and its message.  :class:`VerdictBook` keeps the verdicts of a run on the
 controller, and everything that says how a test ended reads them from it: the JSON
-report and the JUnit written from it (:mod:`._run_report`), and the live progress
-lines (:mod:`._progress`).
+report and the JUnit written from it (:mod:`._run_report`), the live progress
+lines (:mod:`._progress`), and the mutation worker, which judges a mutant by the
+first failing verdict of its run (:meth:`VerdictBook.first_failing`).
 """
 
 from __future__ import annotations
@@ -200,3 +201,16 @@ class VerdictBook:
 
         before = self.verdicts.get(report.nodeid) or Verdict(test=visible_text(report.nodeid))
         self.verdicts[report.nodeid] = fold(before, report)
+
+    def first_failing(self) -> tuple[str, Verdict] | None:
+        """The pytest node id and verdict of the first test, in the order the tests first
+        reported, whose outcome fails a run (:attr:`Outcome.failing`, ADP-020.2); None
+        when none does.
+
+        A run that stops at its first failure (``-x``: the mutation worker) has at most
+        this one, its verdict folded over all its phases: a teardown that fails after
+        the test's own failure does not replace it, a time-out is *timed-out*
+        (ADP-020.1).  The node id is pytest's own (the verdict's ``test`` is the report's
+        visible form of it), to select the test again.
+        """
+        return next(((n, v) for n, v in self.verdicts.items() if v.outcome.failing), None)

@@ -1,0 +1,180 @@
+"""The mutation worker judges a mutant by the typed verdicts of its run (issue 56, item 8).
+
+Each case runs the worker's own judging (:func:`judge`: the plan handed to pytest, the
+verdicts read back, the re-run after a time-out) on a small test file of its own, in a
+fresh interpreter as the worker is one (a pytest session nested in this one would share
+the plugin's per-process run state).  The test file's tests end each way a verdict can
+fail a run: *failed* in the call, *errored* in setup, *timed-out* (an adapter that never
+answers ``hello``); the worker must kill, re-run or keep the mutant accordingly.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance.runs import Outcome, Verdict, VerdictBook
+
+pytestmark = pytest.mark.req("CONV-005")
+
+CASES = textwrap.dedent(
+    """
+    import pytest
+
+
+    @pytest.fixture
+    def broken_fixture():
+        raise RuntimeError("the fixture broke in setup")
+
+
+    def test_passes():
+        assert 1 + 1 == 2
+
+
+    def test_fails():
+        assert 1 + 1 == 3, "one and one made three"
+
+
+    def test_errors_in_setup(broken_fixture):
+        pass
+
+
+    def test_asks_the_adapter(impl):
+        impl.info()
+
+
+    def test_passes_later():
+        assert True
+    """
+)
+
+#: Runs the worker's judging of one job, with the scale pinned to 1 (no calibration: the
+#: limits below are the ones the assertions name), and writes the answer as JSON.
+_DRIVER = textwrap.dedent(
+    """
+    import json, sys
+    from dataclasses import replace
+    from pathlib import Path
+    from gritwit_conformance.mutate._worker import job_plan, judge
+
+    job, impl = json.loads(sys.argv[1]), sys.argv[2]
+    root, ini, out = Path(sys.argv[3]), Path(sys.argv[4]), Path(sys.argv[5])
+    plan = replace(job_plan(job, impl), timeout_scale=1.0)
+    out.write_text(json.dumps(judge(job, plan, ini, root)), encoding="utf-8")
+    """
+)
+
+#: An adapter that never answers: no output, alive for longer than any limit here.
+HANGS = "sleep 60"
+
+
+def _judge(tmp_path: Path, tests: list[str], impl: str = "reference", timeout: float = 5.0) -> Any:
+    """The worker's answer to a job running ``tests`` of :data:`CASES` against ``impl``."""
+    root = tmp_path / "cases"
+    root.mkdir(exist_ok=True)
+    (root / "test_cases.py").write_text(CASES, encoding="utf-8")
+    run = tmp_path / "run"
+    run.mkdir(exist_ok=True)
+    ini = run / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    out = run / "answer.json"
+    job = {
+        "id": "m-case",
+        "tests": [f"test_cases.py::{name}" for name in tests],
+        "deadline": 120,
+        "timeout": timeout,
+        "examples": None,
+    }
+    argv = [sys.executable, "-c", _DRIVER, json.dumps(job), impl, str(root), str(ini), str(out)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_a_failed_test_kills_the_mutant_and_names_it(tmp_path: Path) -> None:
+    """The first test whose verdict is *failed* kills it; the tests after it do not run."""
+    answer = _judge(tmp_path, ["test_passes", "test_fails", "test_passes_later"])
+    assert answer["status"] == "killed", answer
+    assert answer["test"] == "test_cases.py::test_fails", answer
+    assert answer["ran"] == 2, answer
+    assert "one and one made three" in answer["reason"], answer
+    assert "rerun" not in answer, answer
+
+
+@pytest.mark.slow
+def test_tests_that_all_pass_leave_a_survivor(tmp_path: Path) -> None:
+    """The other side: every verdict *passed* is no detection."""
+    answer = _judge(tmp_path, ["test_passes", "test_passes_later"])
+    assert answer["status"] == "survived", answer
+    assert answer["test"] is None and answer["ran"] == 2 and answer["reason"] == "", answer
+
+
+@pytest.mark.slow
+@pytest.mark.req("ADP-020.1")
+def test_a_test_errored_in_setup_kills_the_mutant(tmp_path: Path) -> None:
+    """A verdict *errored* (the test never reached its call) fails the run, so it kills:
+    a worker reading only call-phase failures would keep this mutant alive."""
+    answer = _judge(tmp_path, ["test_errors_in_setup", "test_passes"])
+    assert answer["status"] == "killed", answer
+    assert answer["test"] == "test_cases.py::test_errors_in_setup", answer
+    assert answer["ran"] == 1, answer
+    assert "the fixture broke in setup" in answer["reason"], answer
+
+
+@pytest.mark.slow
+@pytest.mark.req("ADP-020.1")
+def test_a_timed_out_test_is_re_run_and_a_second_time_out_is_a_hang(tmp_path: Path) -> None:
+    """A verdict *timed-out* kills nothing alone: the job runs again, that test first, with
+    the limit ×4; timed out again, the mutant hangs (*timeout*, not *killed*)."""
+    answer = _judge(tmp_path, ["test_passes", "test_asks_the_adapter"], impl=HANGS, timeout=0.5)
+    assert answer["status"] == "timeout", answer
+    assert answer["test"] == "test_cases.py::test_asks_the_adapter", answer
+    rerun = answer["rerun"]
+    assert rerun["test"] == "test_cases.py::test_asks_the_adapter", answer
+    assert rerun["limit"] == 2.0 and rerun["outcome"] == "timed-out", answer
+    # the re-run put the timed-out test first: it was the only one to run
+    assert answer["ran"] == 1, answer
+    assert "timed out again, the mutant hangs" in answer["reason"], answer
+
+
+@pytest.mark.slow
+@pytest.mark.req("ADP-020.1")
+def test_a_time_out_then_an_error_kills_the_mutant(tmp_path: Path, tmp_path_factory: Any) -> None:
+    """The other side of the re-run: the adapter hangs at its first start and exits at
+    once at its second, so the re-run's verdict is *errored*, a real failure: killed."""
+    mark = tmp_path_factory.mktemp("adapter") / "started"
+    once = (
+        f"[ -e {shlex.quote(str(mark))} ] && exit 3; touch {shlex.quote(str(mark))}; exec sleep 60"
+    )
+    answer = _judge(
+        tmp_path, ["test_asks_the_adapter"], impl=f"sh -c {shlex.quote(once)}", timeout=0.5
+    )
+    assert answer["status"] == "killed", answer
+    assert answer["rerun"]["outcome"] == "failed", answer
+    assert answer["rerun"]["failed"] == "test_cases.py::test_asks_the_adapter", answer
+    assert "a real failure" in answer["reason"], answer
+
+
+@pytest.mark.req("ADP-020.2")
+def test_the_first_failing_verdict_is_the_first_to_report_that_fails() -> None:
+    """The seam the worker reads: passed, skipped and expected failures fail nothing; of
+    the failing ones the first to report counts, by pytest's node id."""
+    book = VerdictBook()
+    book.verdicts["a.py::ok"] = Verdict(test="a.py::ok", outcome=Outcome.PASSED)
+    book.verdicts["a.py::skip"] = Verdict(test="a.py::skip", outcome=Outcome.SKIPPED)
+    book.verdicts["a.py::x"] = Verdict(test="a.py::x", outcome=Outcome.EXPECTED_FAILURE)
+    assert book.first_failing() is None
+    for outcome in (Outcome.TIMED_OUT, Outcome.ERRORED, Outcome.FAILED, Outcome.UNEXPECTED_PASS):
+        book.verdicts["a.py::bad"] = Verdict(test="a.py::bad", outcome=outcome)
+        book.verdicts["a.py::later"] = Verdict(test="a.py::later", outcome=Outcome.FAILED)
+        found = book.first_failing()
+        assert found is not None and found[0] == "a.py::bad" and found[1].outcome is outcome
+        del book.verdicts["a.py::bad"], book.verdicts["a.py::later"]
