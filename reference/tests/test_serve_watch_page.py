@@ -64,6 +64,21 @@ def _cells(page: Browser) -> dict[str, tuple[int, int]]:
     return cells
 
 
+def _still_screenshot(page: Browser) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """A screenshot and the status cells' centres, measured before and after it alike.
+
+    The list re-renders as events come (idle actors are evicted within half a second
+    here), and the totals above it may change height: a cell measured after the picture
+    was taken can sit one row off from where the picture has it.
+    """
+    for _ in range(20):
+        before = _cells(page)
+        png = page.screenshot()
+        if _cells(page) == before:
+            return png, before
+    raise AssertionError("the list kept moving: no screenshot between two equal layouts")
+
+
 def _pixel(png: bytes, x: int, y: int) -> tuple[int, int, int]:
     width, _, _, rows = png_pixels(png)
     line = rows[y]
@@ -95,10 +110,10 @@ def test_the_page_shows_each_actor_in_its_state(tmp_path: Path) -> None:
                 assert f'href="#/actor/{actor}"' in dom and actor[:12] in dom
             assert dom.count('class="mark"') == 1  # the failed one's class, once
 
-            png = page.screenshot()
+            png, cells = _still_screenshot(page)
             width, height, colours, _ = png_pixels(png)
             assert (width, height) == (1200, 800)
-            for actor, (x, y) in _cells(page).items():
+            for actor, (x, y) in cells.items():
                 expected = FAILED if actor == failed else OK
                 assert _pixel(png, x, y) == expected, (actor[:12], _pixel(png, x, y))
             area = page.evaluate(
