@@ -60,6 +60,7 @@ from ._multi_plan import (
     PAIRS,
     WORKLOADS,
     Plan,
+    Sizes,
     counter_core,
     pair_shares,
     share,
@@ -84,6 +85,7 @@ __all__ = [
     "Plan",
     "Round",
     "Setup",
+    "Sizes",
     "busy_between",
     "configuration",
     "counter_core",
@@ -165,7 +167,8 @@ class Measured:
     def per_transition(self, what: str) -> float:
         """``commits``, ``conflicts``, ``group_losses`` or ``runtime_cpu`` per adopted
         transition."""
-        return sum(getattr(r, what) for r in self.rounds) / sum(r.steps for r in self.rounds)
+        per: float = sum(getattr(r, what) for r in self.rounds) / sum(r.steps for r in self.rounds)
+        return per
 
     def known_per_transition(self, what: str) -> float | None:
         """``server_cpu`` or ``turns`` per adopted transition, over the rounds where it
@@ -173,7 +176,8 @@ class Measured:
         known = [r for r in self.rounds if getattr(r, what) is not None]
         if not known:
             return None
-        return sum(getattr(r, what) for r in known) / sum(r.steps for r in known)
+        per: float = sum(getattr(r, what) for r in known) / sum(r.steps for r in known)
+        return per
 
     def cap_bound(self) -> float | None:
         """The share of the capped groups' periods in which the cap bound (``None``: not
@@ -206,7 +210,7 @@ def measure(
     database: str,
     *,
     rounds: int,
-    sizes: dict[str, int] | None = None,
+    sizes: Sizes | None = None,
     shares: Sequence[int] = (),
     separate: Sequence[int] = (),
     setup: Setup | None = None,

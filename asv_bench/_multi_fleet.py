@@ -175,11 +175,17 @@ class Fleet:
         seconds = time.perf_counter() - start
         busy, server1 = busy_between(cpu, cpu_times()), server_cpu(self.setup.postmaster)
         capped = sum((c.throttling() for c in self.caps), Throttling()) - capped0
-        summed = [sum(a[k] for a in answers) for k in _COUNTED]
+        steps, commits, conflicts, group_losses, writing = (
+            sum(a[k] for a in answers) for k in _COUNTED
+        )
         relayed = [r.stats() for r in self.relays]
         done = Round(
             seconds,
-            *summed,
+            steps,
+            commits,
+            conflicts,
+            group_losses,
+            writing,
             busy=busy,
             runtime_cpu=sum(a["cpu"] for a in answers),
             crossing=sum(a["crossing"] for a in answers),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 #: Counters of ``disjoint`` and ping-pong pairs of ``cross`` (shared by every configuration).
 COUNTERS: Final = 240
@@ -28,6 +28,14 @@ WORKLOADS: Final = ("disjoint", "cross")
 #: local ball never waits for another process (the tool prints the share that crossed).
 #: The tool's, not asv's.
 HALF: Final = "half"
+
+
+class Sizes(TypedDict, total=False):
+    """A plan's sizes other than the defaults, as keywords of :class:`Plan`."""
+
+    counters: int
+    pairs: int
+    steps: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

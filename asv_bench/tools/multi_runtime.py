@@ -98,6 +98,7 @@ from asv_bench._multi import (
     Measured,
     Plan,
     Setup,
+    Sizes,
     measure,
 )
 from asv_bench._ring import laps, ring_shares
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--cpu-cap must be in (0, 100], not {args.cpu_cap:g}")
     if args.no_relay and args.delay_ms > 0:
         parser.error("--delay-ms needs the relays (leave out --no-relay)")
-    sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
+    sizes: Sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
     if RING in (args.workload or ()):
         try:  # refused before any process starts: whole laps, an even number of shares
             for n in [1, *args.shares]:
