@@ -124,17 +124,19 @@ def _counting() -> Iterator[tuple[dict[str, int], list[int]]]:
 
         return call
 
-    serve, charge = _linker.serve, _state.charge_context
+    # _state imports charge_context from _cost without re-exporting it (attr-defined), but
+    # WasiState calls _state's own binding: that is the one to replace and to restore.
+    serve, charge = _linker.serve, _state.charge_context  # type: ignore[attr-defined]
     point_calls = (_snapshot.Point._random_get, _snapshot.Point._clock_res_get)
-    _linker.serve = serving  # type: ignore[assignment]
-    _state.charge_context = charging  # type: ignore[assignment]
+    _linker.serve = serving
+    _state.charge_context = charging  # type: ignore[attr-defined]
     _snapshot.Point._random_get = point("random_get", point_calls[0])  # type: ignore[method-assign]
     _snapshot.Point._clock_res_get = point("clock_res_get", point_calls[1])  # type: ignore[method-assign]
     try:
         yield calls, host
     finally:
         _linker.serve = serve
-        _state.charge_context = charge
+        _state.charge_context = charge  # type: ignore[attr-defined]
         _snapshot.Point._random_get, _snapshot.Point._clock_res_get = point_calls  # type: ignore[method-assign]
 
 

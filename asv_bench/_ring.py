@@ -38,6 +38,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from gritwit.wit import BuiltinActor
+
     from ._multi_plan import Plan
 
 #: The workload's name, the Wit's name (a ``wit`` blob's data) and its messages' ``mt``.
@@ -81,7 +83,7 @@ def _id_of(text: bytes) -> Any:
 
 
 @functools.cache
-def ring_actor() -> Any:
+def ring_actor() -> BuiltinActor:
     """``ring`` as a named actor (its ``wut``, WIT-018), one object per process."""
     from gritwit.wit import BuiltinActor
 
@@ -106,7 +108,7 @@ def run_inline(plan: Plan) -> None:
     from gritwit.wit import TEST_ACTORS
 
     if plan.workload == RING:
-        TEST_ACTORS.setdefault(RING, ring_actor())  # type: ignore[index]
+        TEST_ACTORS.setdefault(RING, ring_actor())
 
 
 def ring_shares(plan: Plan, r: int) -> tuple[int, int]:

@@ -28,7 +28,7 @@ on a shared machine moves by more.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar, Final
 
 import gritwit as g
@@ -123,7 +123,7 @@ class Scene:
             raise ValueError(f"no burst {kind!r}")
         self.transitions()  # warm up
 
-    def _burst(self, sends: list[Send], objects: Iterable[GritObject] = ()) -> None:
+    def _burst(self, sends: Sequence[Send], objects: Iterable[GritObject] = ()) -> None:
         """Send ``sends`` from the outside in one batch, then run until only the pair has
         work (a run adopts at most ``max_steps`` steps, RUN-018.1; the pair never stops)."""
         run = self.loop.run_until_complete
