@@ -26,6 +26,8 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from grit import ObjectStore, References
 from grit.stores.lmdb import LmdbObjectStore, LmdbReferences, SharedEnvironment
@@ -33,7 +35,17 @@ from grit.stores.memory import MemoryObjectStore, MemoryReferences
 from runtime.runtime import Runtime
 from wit import Core, InboxMessage, OutboxMessage, Wit
 
-COUNTER = Wit(generate_wut_query=False)
+
+class _MessageHandlers(Protocol):
+    """What this module uses of Agent OS's ``Wit`` (untyped there): its ``message`` decorator,
+    which registers a handler for a message type (what it returns, nothing here uses)."""
+
+    def message(
+        self, message_type: str
+    ) -> Callable[[Callable[[InboxMessage, Core], Awaitable[None]]], object]: ...
+
+
+COUNTER: _MessageHandlers = Wit(generate_wut_query=False)
 
 
 @COUNTER.message("inc")
@@ -66,7 +78,7 @@ class HeadWatch:
             if ref == self.ref:
                 self.moved.set()
 
-        references.set = set_and_signal  # type: ignore[method-assign]
+        references.set = set_and_signal
 
 
 async def measure(backend: str, transitions: int, folder: str) -> dict[str, float | int]:

@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Acceptance bound of issue 12.
@@ -44,10 +44,18 @@ def _median_time(fn: Callable[[], Any], calls: int, rounds: int = 15) -> float:
     return statistics.median(times)
 
 
+class _Counts(Protocol):
+    """What this tool uses of a ``bench_counts`` benchmark class (found by its name)."""
+
+    def setup(self, backend: str) -> None: ...
+    def teardown(self, backend: str) -> None: ...
+    def measure(self) -> dict[str, float]: ...
+
+
 def _counts(name: str) -> dict[str, float]:
     from asv_bench import bench_counts
 
-    bench = getattr(bench_counts, name)()
+    bench: _Counts = getattr(bench_counts, name)()
     bench.setup("memory")
     try:
         return bench.measure()

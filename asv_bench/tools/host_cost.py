@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +147,9 @@ class Counted:
     guest: int
 
 
-def count(names: list[str], env: dict[str, str], keep: str | None = None) -> list[Ratio | Failed]:
+def count(
+    names: list[str], env: dict[str, str], keep: str | None = None
+) -> Sequence[Ratio | Failed]:
     """The ratios of ``names``, counted in one process beside the spin loop; ``keep``: a
     folder to copy the dumps into (``<workload>.<0|1>``), for ``callgrind_annotate``."""
     with tempfile.TemporaryDirectory(prefix="gritwit-host-cost-") as folder:
