@@ -11,13 +11,17 @@ names, whose every send crosses to another share.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._multi_plan import Plan, counter_core, pair_shares, tagged
 from ._ring import RING, actors_of, crossing_senders, make_rings
 
+if TYPE_CHECKING:
+    from gritwit import ObjectId
+    from gritwit.runtime import Runtime
 
-def crossing_actors(plan: Plan) -> set[Any]:
+
+def crossing_actors(plan: Plan) -> set[ObjectId]:
     """The echoes of the pairs whose two ends are in two shares (``cross``, ``half`` with
     shares): each step of one sends across; none without shares."""
     import gritwit as g
@@ -35,7 +39,7 @@ def crossing_actors(plan: Plan) -> set[Any]:
     return found
 
 
-async def make_actors(runtime: Any, plan: Plan) -> None:
+async def make_actors(runtime: Runtime, plan: Plan) -> None:
     """Make the plan's actors in ``runtime``'s store and, for ``cross``, put every ball in play."""
     import gritwit as g
     from gritwit.wit import test_actor_core, wit_blob

@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, TypedDict
+from typing import TYPE_CHECKING, Final, TypedDict
+
+if TYPE_CHECKING:
+    from gritwit import GritObject, Tree
 
 #: Counters of ``disjoint`` and ping-pong pairs of ``cross`` (shared by every configuration).
 COUNTERS: Final = 240
@@ -71,7 +74,7 @@ class Plan:
         return json.dumps({k: getattr(self, k) for k in self.__slots__})
 
 
-def counter_core(index: int) -> tuple[Any, tuple[Any, ...]]:
+def counter_core(index: int) -> tuple[Tree, tuple[GritObject, ...]]:
     """Counter ``index``'s core and objects (a ``tag`` entry makes each actor its own)."""
     import gritwit as g
     from gritwit.wit import test_actor_core
@@ -94,7 +97,7 @@ def share(plan: Plan, process: int) -> Sequence[int]:
     )
 
 
-def tagged(name: str, text: str, k: int, n: int) -> tuple[Any, tuple[Any, ...]]:
+def tagged(name: str, text: str, k: int, n: int) -> tuple[Tree, tuple[GritObject, ...]]:
     """A ``name`` core with a ``tag`` entry of ``text`` (then a number, until the actor is
     in share ``k/n``, RUN-021): distinct actors, each where the plan wants it."""
     import gritwit as g

@@ -38,8 +38,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from gritwit.wit import BuiltinActor
+    from gritwit import Blob, GritObject, ObjectId, Tree
+    from gritwit.runtime import Runtime
+    from gritwit.store import Store
+    from gritwit.wit import BuiltinActor, TransitionInput, TransitionOutput
 
+    from ._multi_fleet import Fleet
     from ._multi_plan import Plan
 
 #: The workload's name, the Wit's name (a ``wit`` blob's data) and its messages' ``mt``.
@@ -50,7 +54,7 @@ SIZE: Final = 4
 LEFT: Final = "left"
 
 
-def ring_step(inp: Any) -> Any:
+def ring_step(inp: TransitionInput) -> TransitionOutput:
     """The ``ring`` Wit: reads every pending message; forwards each ``mt: ring`` one whose
     ``left`` is a decimal above 0, ``left`` one less and its content unchanged, to the
     actor its content names after this one (none: dropped)."""
@@ -76,7 +80,7 @@ def ring_step(inp: Any) -> Any:
     return TransitionOutput(core=inp.core, read=read, sends=tuple(sends), new_objects=(inp.core,))
 
 
-def _id_of(text: bytes) -> Any:
+def _id_of(text: bytes) -> ObjectId:
     from gritwit import ObjectId
 
     return ObjectId.from_hex(text.decode("ascii"))
@@ -95,7 +99,7 @@ def ring_actor() -> BuiltinActor:
     )
 
 
-def actors_of(plan: Plan) -> Mapping[str, Any]:
+def actors_of(plan: Plan) -> Mapping[str, BuiltinActor]:
     """The Wits a runtime of ``plan`` is given: the test actors, and ``ring`` for ``ring``."""
     from gritwit.wit import TEST_ACTORS
 
@@ -123,7 +127,7 @@ def ring_shares(plan: Plan, r: int) -> tuple[int, int]:
     return p, (p ^ 1 if p ^ 1 < n else p)
 
 
-def ring_cores(plan: Plan, r: int) -> list[tuple[Any, tuple[Any, ...]]]:
+def ring_cores(plan: Plan, r: int) -> list[tuple[Tree, tuple[GritObject, ...]]]:
     """Ring ``r``'s four cores and their objects: ``a b`` in its first share, ``c d`` in
     its second (RUN-021: a tag entry, numbered until the id falls in the share)."""
     from ._multi_plan import tagged
@@ -136,19 +140,19 @@ def ring_cores(plan: Plan, r: int) -> list[tuple[Any, tuple[Any, ...]]]:
     ]
 
 
-def ring_ids(plan: Plan) -> list[list[Any]]:
+def ring_ids(plan: Plan) -> list[list[ObjectId]]:
     """Every ring's actor ids, in the ball's order."""
     import gritwit as g
 
     return [[g.object_id(core) for core, _ in ring_cores(plan, r)] for r in range(plan.pairs)]
 
 
-def next_of(plan: Plan) -> dict[Any, Any]:
+def next_of(plan: Plan) -> dict[ObjectId, ObjectId]:
     """Each ring actor's next one, the actor it forwards the ball to."""
     return {a: ids[(i + 1) % SIZE] for ids in ring_ids(plan) for i, a in enumerate(ids)}
 
 
-def crossing_senders(plan: Plan) -> set[Any]:
+def crossing_senders(plan: Plan) -> set[ObjectId]:
     """The ring actors whose next is in another share (RUN-021: read from both ids, as
     the runtimes read them): each of their steps sends across.  None without shares."""
     return {a for a, b in next_of(plan).items() if crossed(plan, [(a, b)])}
@@ -161,7 +165,7 @@ def laps(plan: Plan) -> int:
     return plan.steps // (SIZE * plan.pairs)
 
 
-def ball_of(ids: list[Any]) -> Any:
+def ball_of(ids: list[ObjectId]) -> tuple[Tree, list[Blob]]:
     """A ring's ball: each actor's text-form id → a blob of the next's, and those blobs."""
     import gritwit as g
     from gritwit import Blob, Tree
@@ -173,13 +177,14 @@ def ball_of(ids: list[Any]) -> Any:
 
 def balls(
     plan: Plan, process: int
-) -> tuple[list[tuple[Any, Any, dict[str, str], bool]], list[Any]]:
+) -> tuple[list[tuple[ObjectId, ObjectId, dict[str, str], bool]], list[GritObject]]:
     """The outside's sends of one round by process ``process`` and their objects: a ball
     to ``b`` of each ring whose first share is its own (with shares), or of every
     ``N``-th ring (without), each with ``left`` for ``laps`` laps ending at ``a``."""
     import gritwit as g
 
     hops = str(SIZE * laps(plan) - 1)
+    objects: list[GritObject]
     sends, objects = [], []
     for r, ids in enumerate(ring_ids(plan)):
         mine = ring_shares(plan, r)[0] if plan.shares else r % plan.processes
@@ -190,7 +195,7 @@ def balls(
     return sends, objects
 
 
-async def make_rings(runtime: Any, plan: Plan) -> None:
+async def make_rings(runtime: Runtime, plan: Plan) -> None:
     """Make the plan's rings in ``runtime``'s store (their balls come with each round)."""
     import gritwit as g
 
@@ -204,7 +209,7 @@ async def make_rings(runtime: Any, plan: Plan) -> None:
 # --- what crossed, read from the store --------------------------------------------------------
 
 
-def heads(location: str, plan: Plan) -> dict[Any, Any]:
+def heads(location: str, plan: Plan) -> dict[ObjectId, ObjectId | None]:
     """Each ring actor's head step now (``None``: none yet), in the store at ``location``."""
     from gritwit.store import Store
 
@@ -212,25 +217,29 @@ def heads(location: str, plan: Plan) -> dict[Any, Any]:
         return {a: store.get_ref("heads/" + a.hex()) for ids in ring_ids(plan) for a in ids}
 
 
-def hops_since(store: Any, since: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+def hops_since(
+    store: Store, since: Mapping[ObjectId, ObjectId | None]
+) -> list[tuple[ObjectId, ObjectId]]:
     """``(sender, recipient)`` of every message each actor of ``since`` sent in its steps
     after the step ``since`` gives it, read from ``store``: a step's sends are the outbox
     entries (WIT-009.1) its step changed from its previous step's.  Steps and mailboxes are
     read a level at a time, every actor's at once (a ``get_objects_each`` each)."""
     from gritwit.wit import mailbox_entries
 
-    found: dict[Any, Any] = {}
+    # Steps and mailboxes alike, read as the one or the other by where their ids came from.
+    found: dict[ObjectId, Any] = {}
 
-    def fetch(oids: set[Any]) -> None:
+    def fetch(oids: set[ObjectId | None]) -> None:
         missing = {o for o in oids if o is not None and o not in found}
         for oid, obj in store.get_objects_each(missing):
             if isinstance(obj, Exception):
                 raise obj
             found[oid] = obj
 
-    chains: dict[Any, list[Any]] = {a: [] for a in since}  # each actor's step ids, newest first
-    frontier = {a: store.get_ref("heads/" + a.hex()) for a in since}
-    frontier = {a: s for a, s in frontier.items() if s is not None and s != since[a]}
+    # Each actor's step ids, newest first.
+    chains: dict[ObjectId, list[ObjectId]] = {a: [] for a in since}
+    tips = {a: store.get_ref("heads/" + a.hex()) for a in since}
+    frontier = {a: s for a, s in tips.items() if s is not None and s != since[a]}
     while frontier:
         fetch(set(frontier.values()))
         for a, s in frontier.items():
@@ -242,13 +251,13 @@ def hops_since(store: Any, since: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
         }
     fetch({since[a] for a in since if chains[a]})  # the step before each actor's first
     fetch({found[s].outbox for ids in chains.values() for s in ids} | {
-        found[since[a]].outbox for a in since if chains[a] and since[a] is not None})  # fmt: skip
+        found[b].outbox for a, b in since.items() if chains[a] and b is not None})  # fmt: skip
 
     class _Read:  # what mailbox_entries reads: the objects fetched above
-        def get_object(self, oid: Any) -> Any:
+        def get_object(self, oid: ObjectId) -> GritObject:
             return found[oid] if oid in found else store.get_object(oid)
 
-        def has(self, oid: Any) -> bool:
+        def has(self, oid: ObjectId) -> bool:
             return oid in found or bool(store.has(oid))
 
     reader, hops = _Read(), []
@@ -263,7 +272,7 @@ def hops_since(store: Any, since: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
     return hops
 
 
-def crossed(plan: Plan, hops: list[tuple[Any, Any]]) -> int:
+def crossed(plan: Plan, hops: list[tuple[ObjectId, ObjectId]]) -> int:
     """How many of ``hops`` went between two shares of ``plan`` (RUN-021: each id's share
     as the runtimes read it, the first 8 bytes mod N); none without shares."""
     from gritwit.runtime import Share
@@ -273,19 +282,21 @@ def crossed(plan: Plan, hops: list[tuple[Any, Any]]) -> int:
     n = plan.processes
     owners = [Share(k=k, n=n) for k in range(n)]
 
-    def share_of(actor: Any) -> int:
+    def share_of(actor: ObjectId) -> int:
         return next(k for k, share in enumerate(owners) if share.owns(actor))
 
     return sum(1 for a, b in hops if share_of(a) != share_of(b))
 
 
-def ring_heads(fleet: Any) -> dict[Any, Any] | None:
+def ring_heads(fleet: Fleet) -> dict[ObjectId, ObjectId | None] | None:
     """A ``ring`` fleet with shares: its actors' heads now (``None``: another fleet)."""
     (location, plan), *_ = fleet.stores().items()
     return heads(location, plan) if plan.workload == RING and plan.shares else None
 
 
-def ring_sends(fleet: Any, since: dict[Any, Any] | None, rounds: int) -> tuple[int, int] | None:
+def ring_sends(
+    fleet: Fleet, since: dict[ObjectId, ObjectId | None] | None, rounds: int
+) -> tuple[int, int] | None:
     """The sends of ``fleet``'s ring actors since ``since`` (:func:`ring_heads`) that
     crossed shares, read from its store, and all sends: those and the outside's ball of
     each ring in each of the ``rounds`` (each within its sender's share)."""
