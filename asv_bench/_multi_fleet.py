@@ -20,9 +20,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._multi_plan import Plan
+
+if TYPE_CHECKING:
+    from ._cpucap import Cap, Controller
+    from ._relay_process import RelayProcess
+    from ._waits import Waits
 
 #: The repository root, put on the children's ``PYTHONPATH`` so they import ``asv_bench``.
 _ROOT: Final = Path(__file__).resolve().parents[1]
@@ -78,13 +83,13 @@ class Setup:
     """How a configuration's processes are held and measured (``tools/multi_runtime``)."""
 
     #: Where CPU caps are made (``_cpucap.find()``), ``None``: no cap.
-    cap: Any = None
+    cap: Controller | None = None
     cap_percent: float = 100.0  # of one core, per runtime process
     #: Each PostgreSQL process through a relay process of its own, which counts round trips.
     relayed: bool = False
     delay_ms: float = 0.0  # the relays' hold, each way
     postmaster: int | None = None  # the server's, when on this machine: its CPU is read
-    waits: Any = None  # a _waits.Waits sampling the server's wait events, or None
+    waits: Waits | None = None  # sampling the server's wait events
 
 
 @dataclass
@@ -96,8 +101,8 @@ class Fleet:
     children: list[subprocess.Popen[str]] = field(default_factory=list)
     #: How each process is measured and held: its CPU cap, its relay, the server's CPU.
     setup: Setup = field(default_factory=lambda: Setup())
-    caps: list[Any] = field(default_factory=list)  # _cpucap.Cap, one per process when capped
-    relays: list[Any] = field(default_factory=list)  # _relay_process.RelayProcess, each's own
+    caps: list[Cap] = field(default_factory=list)  # one per process when capped
+    relays: list[RelayProcess] = field(default_factory=list)  # each process's own
 
     @classmethod
     def sharing(cls, location: str, plan: Plan, setup: Setup | None = None) -> Fleet:
@@ -219,6 +224,7 @@ class Fleet:
             if child.stdout is not None:
                 child.stdout.close()
         self.children = []
-        for resource in [*self.caps, *self.relays]:
+        held: list[Cap | RelayProcess] = [*self.caps, *self.relays]
+        for resource in held:
             resource.__exit__(None, None, None)
         self.caps, self.relays = [], []

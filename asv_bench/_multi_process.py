@@ -18,13 +18,17 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._counting import _WRITE, Counting
 from ._multi_actors import crossing_actors
 from ._multi_plan import Plan, counter_core, share
 from ._ring import RING, actors_of, balls, run_inline
+
+if TYPE_CHECKING:
+    from gritwit import ObjectId
+    from gritwit.wit import RunReport
 
 #: Seconds without a step after which a process short of its part gives up (``cross``).
 _STUCK = 60.0
@@ -50,7 +54,7 @@ class _TimedWrites:
             return self._timed(attr)
         return attr
 
-    def _timed(self, method: Any) -> Any:
+    def _timed(self, method: Callable[..., Any]) -> Callable[..., Any]:
         def write(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
@@ -60,7 +64,9 @@ class _TimedWrites:
 
         return write
 
-    def _timed_batch(self, method: Any) -> Any:
+    def _timed_batch(
+        self, method: Callable[..., contextlib.AbstractContextManager[Any]]
+    ) -> Callable[..., contextlib.AbstractContextManager[Any]]:
         @contextlib.contextmanager
         def batch(*args: Any, **kwargs: Any) -> Iterator[Any]:
             start = time.perf_counter()
@@ -90,7 +96,7 @@ class _Child:
         run_inline(plan)  # ring: built inline, as echo is (asv_bench/_ring.py)
         self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan))
         self.loop = asyncio.new_event_loop()
-        self.incs: list[tuple[Any, Any, dict[str, str], bool]] = []
+        self.incs: list[tuple[ObjectId, ObjectId, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share
         if plan.workload == "disjoint":
             content = self.store.put_object(g.Blob(data=b"1"))
@@ -138,7 +144,7 @@ class _Child:
             "crossing": sum(1 for actor, _ in report.steps if actor in self.crossing),
         }
 
-    def _rest(self, report: Any, mine: int) -> Any:
+    def _rest(self, report: RunReport, mine: int) -> RunReport:
         """Run again until ``mine`` steps are adopted (``cross`` with shares): each ball
         goes back and forth between two processes, so a run of this one ends quiescent
         whenever every ball of its share is at the other's.  Each pair of processes has
