@@ -36,9 +36,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._relay import Relay, upstream_of
+
+if TYPE_CHECKING:
+    from gritwit import ObjectId
+    from gritwit.store import Store
 
 WORKLOADS: Final = ("counter", "counter-grouped", "counter-again", "pingpong")
 #: Steps of one ping-pong run (as ``bench_group_commit.BATCH``).
@@ -122,7 +126,7 @@ def _client_cpu() -> float:
 class _Scene:
     """A runtime over a store with one workload's actors, warmed up."""
 
-    def __init__(self, workload: str, store: Any, transitions: int) -> None:
+    def __init__(self, workload: str, store: Store, transitions: int) -> None:
         from gritwit.runtime import Runtime
 
         self.workload, self.store = workload, store
@@ -156,7 +160,7 @@ class _Scene:
                 raise AssertionError(f"ping-pong stalled: {len(report.steps)} of {size} steps")
             n -= size
 
-    def _counters(self, actors: list[Any]) -> None:
+    def _counters(self, actors: list[ObjectId]) -> None:
         run = self.loop.run_until_complete
         for actor in actors:
             run(self.runtime.send_all([(actor, self.content, {"mt": "inc"}, False)]))
@@ -175,7 +179,7 @@ class _Scene:
 
 
 @contextmanager
-def opened(backend: str, database: str | None, relay: Relay | None) -> Iterator[Any]:
+def opened(backend: str, database: str | None, relay: Relay | None) -> Iterator[Store]:
     """A new store: a SQLite folder, or a new schema of ``database`` reached through ``relay``."""
     from gritwit.store import Store
 

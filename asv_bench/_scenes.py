@@ -7,15 +7,29 @@ so that ``tools/durable_versions.py`` can run them on an older ``gritwit`` too.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Protocol
 
 import gritwit as g
 from gritwit.wit import test_actor_core, wit_blob
 
-__all__ = ["make_counters", "start_ping_pong"]
+__all__ = ["Sends", "make_counters", "start_ping_pong"]
 
 
-async def start_ping_pong(runtime: Any) -> None:
+class Sends(Protocol):
+    """What these set-ups use of a runtime: the two methods every version has (a duck type,
+    so that an older ``gritwit``'s ``Runtime`` serves too)."""
+
+    async def send_all(
+        self,
+        messages: list[tuple[g.ObjectId, g.ObjectId, dict[str, str], bool]],
+        objects: Iterable[g.GritObject] = ...,
+    ) -> object: ...
+
+    async def run_until_quiescent(self) -> object: ...
+
+
+async def start_ping_pong(runtime: Sends) -> None:
     """Make two ``echo`` actors and send the first ball; the caller runs them.
 
     An echo only answers its senders, so the second echo starts as a ``fanout``: it
@@ -41,7 +55,7 @@ async def start_ping_pong(runtime: Any) -> None:
     )
 
 
-async def make_counters(runtime: Any, count: int) -> list[g.ObjectId]:
+async def make_counters(runtime: Sends, count: int) -> list[g.ObjectId]:
     """Make ``count`` ``counter`` actors, each with its own ``tag`` entry, and run their
     genesis; their ids, in the order made."""
     cores = [test_actor_core("counter", {"tag": g.Blob(data=b"%d" % i)}) for i in range(count)]
