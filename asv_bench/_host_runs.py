@@ -17,12 +17,15 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
-from gritwit.sandbox import SandboxLimits, run_python
+from gritwit.sandbox import SandboxLimits, SandboxResult, run_python
 from gritwit.store import Store
 
 from ._host_loops import Loop
+
+if TYPE_CHECKING:
+    from gritwit.sandbox.wasi import WasiState
 
 __all__ = ["LIMITS", "SPIN", "SPIN_PROGRAM", "Pair", "cpu_ratio", "loop_pair", "spin_pair"]
 
@@ -43,7 +46,7 @@ class Pair:
     WASI calls they made, by name (both counted in the runs that found ``fuel``).
     """
 
-    call: Callable[[int], Any]
+    call: Callable[[int], object]  # timed only: what a run returns is not read here
     fuel: tuple[int, int]
     host_fuel: int = 0
     calls: dict[str, int] = field(default_factory=dict)
@@ -62,7 +65,7 @@ def loop_pair(loop: Loop, store: Store | None = None) -> Pair:
     program = loop.program()
     cores = (loop.core.build(store, 0), loop.core.build(store, loop.n))
 
-    def call(which: int) -> Any:
+    def call(which: int) -> SandboxResult:
         result = run_python(program, store=store, core=cores[which], limits=LIMITS)
         if result.stderr:
             raise AssertionError(f"{loop.name}: {result.stderr[-500:]!r}")
@@ -107,7 +110,9 @@ def _counting() -> Iterator[tuple[dict[str, int], list[int]]]:
     def count(name: str) -> None:
         calls[name] = calls.get(name, 0) + 1
 
-    def serving(state: Any, name: str, function: Any, args: tuple[int, ...]) -> Any:
+    def serving(
+        state: WasiState, name: str, function: Callable[..., int | None], args: tuple[int, ...]
+    ) -> int | None:
         count(name)
         return serve(state, name, function, args)
 
@@ -116,8 +121,8 @@ def _counting() -> Iterator[tuple[dict[str, int], list[int]]]:
             host[0] += max(0, fuel)
         charge(context, fuel, what)
 
-    def point(name: str, method: Any) -> Any:
-        def call(self: Any, state: Any, caller: int, *args: int) -> int:
+    def point(name: str, method: Callable[..., int]) -> Callable[..., int]:
+        def call(self: object, state: WasiState, caller: int, *args: int) -> int:
             count(name)
             result: int = method(self, state, caller, *args)
             return result

@@ -10,14 +10,13 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
 
 __all__ = ["interleaved_ratio"]
 
 
 def interleaved_ratio(
-    numerator: Callable[[], Any],
-    denominator: Callable[[], Any],
+    numerator: Callable[[], object],
+    denominator: Callable[[], object],
     *,
     rounds: int,
     calls: int = 1,

@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Acceptance bound of issue 12.
@@ -34,7 +34,7 @@ BOUND = 3.0
 WORKLOADS = (("CounterFloor", 1, "CounterCounts"), ("PingPongFloor", None, "PingPongCounts"))
 
 
-def _median_time(fn: Callable[[], Any], calls: int, rounds: int = 15) -> float:
+def _median_time(fn: Callable[[], object], calls: int, rounds: int = 15) -> float:
     times = []
     for _ in range(rounds):
         start = time.thread_time()
