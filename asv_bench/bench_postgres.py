@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Protocol
 
 from gritwit.store import Store
 
@@ -79,7 +79,15 @@ def database() -> str:
     return _database
 
 
-def start_cluster() -> Any:
+class Cluster(Protocol):
+    """What the benchmarks use of ``reference/tests/pg_server.py``'s ``Cluster`` (a module
+    loaded from its file, so a duck type here)."""
+
+    def create_database(self) -> str: ...
+    def stop(self) -> None: ...
+
+
+def start_cluster() -> Cluster:
     """A throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
     a ``Cluster``, whose ``stop()`` the caller calls); ``NotImplementedError`` saying why
     when none can start here."""
@@ -95,9 +103,10 @@ def start_cluster() -> Any:
     if reason is not None:
         raise NotImplementedError(reason)
     try:
-        return server.start_cluster()
+        cluster: Cluster = server.start_cluster()
     except server.ClusterUnavailable as exc:
         raise NotImplementedError(str(exc)) from None
+    return cluster
 
 
 def open_store(backend: str) -> tuple[Store, str | None]:
