@@ -335,7 +335,7 @@ class _Minimal:
         self.ready.append(sender)
 
 
-def _lifecycle(name: str) -> Callable[[], Any]:
+def _lifecycle(name: str) -> Callable[[], object]:
     """The ``fork``, ``verify-1000`` and ``bundle-100`` calls, on a memory store."""
     import gritwit as g
     from asv_bench.bench_lifecycle import _history
@@ -367,7 +367,7 @@ def _lifecycle(name: str) -> Callable[[], Any]:
     return bundle
 
 
-def _workload(name: str) -> Callable[[], Any]:
+def _workload(name: str) -> Callable[[], object]:
     """The call counted for ``name`` (its operations per call: :data:`WORKLOADS`)."""
     if name.startswith("counter"):
         from asv_bench.bench_floor import CounterFloor
@@ -476,7 +476,7 @@ def chain(name: str) -> list[str]:
     return found
 
 
-def _phase(name: str, state: Any) -> tuple[Callable[[], Any], Any]:
+def _phase(name: str, state: Any) -> tuple[Callable[[], object], Any]:
     """The call of ``name``, continuing ``state`` (a scene) if it comes after another."""
     if WORKLOADS[name].after is None:
         call = _workload(name)
