@@ -246,7 +246,7 @@ class ObjectCache:
         """:meth:`prefetch`, on any store, except that an object this cache lacks whose
         bytes, re-hashed by the store (STO-004.1), ``skim`` takes (answers true) is
         neither decoded nor kept: the catch-up learnt what it needed from its bytes
-        (issue 54, :mod:`._moved`)."""
+        (several runtimes, :mod:`._moved`)."""
         held: dict[ObjectId, GritObject] = {}
         missing = []
         for oid in dict.fromkeys(oids):

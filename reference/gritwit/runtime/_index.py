@@ -29,7 +29,7 @@ the index would hold the head, :meth:`saw_head` would say so, and the walk from 
 outbox entry would never meet the head's inbox entry — it would deliver the whole
 chain again, under a compare-and-swap that succeeds.
 
-What the outside sends through this process is not read back (issue 12): the
+What the outside sends through this process is not read back (this process made it): the
 runtime hands :meth:`set_outbox` the :class:`~gritwit.wit._outside.SentOutbox` of
 the send, which names the mailboxes now at the outside's refs it touched and holds
 the messages it added, all committed before the swaps returned (RUN-001.4).  The
@@ -163,7 +163,7 @@ class RoutingIndex:
         #: The ref target each outbox was read from (for ``OUTSIDE``: its ref's).
         self._heads: dict[ObjectId, ObjectId | None] = {}
         #: The outbox id each head in ``_heads`` names, where known: a moved head
-        #: naming it changes no entry (issue 54, OBJ-019).
+        #: naming it changes no entry (ids name contents, OBJ-019).
         self._outbox_at: dict[ObjectId, ObjectId | None] = {}
         #: The head steps the running :meth:`refresh` skimmed: id -> actor (:mod:`._moved`).
         self._skimmed: Mapping[ObjectId, ObjectId] = _NOTHING
@@ -214,7 +214,7 @@ class RoutingIndex:
         holds (see the module; RUN-003.1, RUN-002.3, RUN-007.2).  A moved head whose
         step keeps the outbox the index holds is recorded without decoding the step
         unless ``ours`` (which of some actors the runtime runs) names its actor
-        (:mod:`._moved`, issue 54).
+        (:mod:`._moved`).
         """
         objects: ObjectReader = store if reader is None else reader
         touched: set[ObjectId] = set()
@@ -376,7 +376,7 @@ class RoutingIndex:
             return
         if actor in self._heads and self._heads[actor] == target:
             return
-        if self._skimmed.get(target) == actor:  # the outbox held: no entry changed (issue 54)
+        if self._skimmed.get(target) == actor:  # the outbox held: no entry changed (OBJ-019)
             self._heads[actor] = target
             touched.add(actor)
             return
@@ -384,7 +384,7 @@ class RoutingIndex:
         if isinstance(step, Step):  # REF-002: a step of ``actor``
             box = step.outbox
             if step.actor == actor and self._outbox_at.get(actor, _UNSET) == box:
-                self._heads[actor] = target  # as skimmed: the outbox held (issue 54)
+                self._heads[actor] = target  # as skimmed: the outbox held (OBJ-019)
             else:
                 touched.update(self.set_outbox(actor, mailbox_map(objects, box), target, box))
             touched.add(actor)
@@ -423,7 +423,7 @@ class RoutingIndex:
         outbox is re-read by the next :meth:`refresh`, unless ``entries`` is the
         :class:`SentOutbox` of a send: then its mailbox is the head, and its
         messages are kept to be walked from memory.  ``outbox``: the id of the mailbox
-        ``entries`` are the map of (``None``: none), where known (issue 54).
+        ``entries`` are the map of (``None``: none), where known (to skim by).
         """
         if sender == OUTSIDE:  # its mailboxes, one ref each (RUN-003.4)
             if not isinstance(entries, SentOutbox):

@@ -4,7 +4,7 @@ A runtime catching up with the refs (RUN-003.1, RUN-020.5) reads the new head st
 every actor another writer moved, then its outbox, then the newest messages in it.
 With shares (RUN-021), most of those heads are other runtimes' actors, and most of
 their steps sent nothing: each is read and decoded only to learn that its outbox did
-not change (issue 54: about 2,500 objects decoded a round against 300 own
+not change (measured: about 2,500 objects decoded a round against 300 own
 transitions, 4 runtimes on independent counters).
 
 :func:`read_moved` reads those steps a page at a time (the runtime cache's
@@ -70,7 +70,7 @@ def step_outbox(data: bytes) -> tuple[bytes, bytes | None] | None:
     32-byte byte string, and nothing after.  Every such byte string decodes to a step
     (any 32 bytes are an id, OBJ-005) and no other bytes are a canonical step, so an
     answer here is what :func:`gritwit.decode_object` would give, at the cost of a few
-    slice comparisons (issue 54)."""
+    slice comparisons."""
     size = len(data)
     if size < _AFTER_ACTOR + ID_LENGTH or not 0xA3 <= data[0] <= 0xA6:
         return None

@@ -1,9 +1,9 @@
 """Entries the routing index walks: the outside's, and messages it sent held in memory.
 
-Moved out of :mod:`._index` (its size, issue 54); the index imports them under their
+Moved out of :mod:`._index` (for its size); the index imports them under their
 old names.  :class:`OutsideEntries` is the outside's outbox over its 16 mailboxes and
 the old ref (RUN-003.4, RUN-003.5); :class:`WithSent` a reader that serves the messages
-the outside sent through this process from memory (issue 12).
+the outside sent through this process from memory (never read back).
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ class Scheduler:
 
     def ours(self, actors: Iterable[ObjectId]) -> Iterable[ObjectId]:
         """Those of ``actors`` this runtime runs: every one, or those of the share
-        (RUN-021.1); a catch-up keeps their moved steps decoded (issue 54)."""
+        (RUN-021.1); a catch-up keeps their moved steps decoded."""
         share = self.share
         return (
             actors if share is None else select_placed(share, self._index.placements.placed, actors)

@@ -53,7 +53,7 @@ class Marks(Protocol):
 
     def ours(self, actors: Iterable[ObjectId]) -> Iterable[ObjectId]:
         """Those of ``actors`` this runtime runs: every one, or those of the share
-        (RUN-021.1); a catch-up keeps their moved steps decoded (issue 54)."""
+        (RUN-021.1); a catch-up keeps their moved steps decoded."""
 
     def mark_sent(self, actors: list[ObjectId]) -> None:
         """Mark the recipients of messages this runtime made; one outside the share makes
