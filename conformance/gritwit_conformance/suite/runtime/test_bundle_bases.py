@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from ._bundled import ACTOR, CORE, FIRST, WIT, imports_verifies_and_runs
+from ._bundled import head_of as _head
+from ._bundled import open_runtime as _open
+
 pytestmark = pytest.mark.profile("runtime")
 
-WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
-CORE = g.Tree(entries={"wit": g.object_id(WIT)})
-ACTOR = g.object_id(CORE)
-FIRST = g.Step(actor=ACTOR, core=ACTOR)
 CONTENT = g.Blob(data=b"sent once")
 
 
@@ -73,15 +72,6 @@ def _bundle(base: g.GritObject, *, carry_base: bool = True) -> tuple[bytes, g.St
     return data, head
 
 
-def _open(impl: Implementation, path: Path) -> str:
-    path.mkdir()
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
-
-
-def _head(impl: Implementation, runtime: str) -> Any:
-    return impl.call("rt-head", runtime=runtime, actor=ACTOR.hex()).expect_ok()["step"]
-
-
 @pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("kind", sorted(NOT_MAILBOXES))
 def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
@@ -120,21 +110,6 @@ def test_the_same_history_over_a_mailbox_imports_verifies_and_runs(
     """The other side: a base that is a mailbox is a chain like any runtime builds
     (WIT-009.5); it imports, verifies, and the actor's next transition reads past it."""
     bundle, old = _bundle(GOOD_BASE)
-    runtime = _open(impl, tmp_path / "rt")
-    head = impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()["head"]
-    assert head == g.object_id(old).hex()
-    checked = impl.call("rt-verify", runtime=runtime, actor=ACTOR.hex()).expect_ok()
-    assert checked["verified"] is True and checked["steps"] == 2, checked
-    impl.call(
-        "rt-send", runtime=runtime, to=ACTOR.hex(), mt="inc", content={"blob": "35"}
-    ).expect_ok()
-    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert not ran["failures"] and not ran["attempts"], ran
-    assert [actor for actor, _ in ran["steps"]] == [ACTOR.hex()], ran
-    new = _head(impl, runtime)
-    step = g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=runtime, id=new).expect_ok()["bytes"])
-    )
+    step = imports_verifies_and_runs(impl, _open(impl, tmp_path / "rt"), bundle, old)
     # the counter sends nothing: its outbox stays the chain it had (WIT-009.1)
-    assert isinstance(step, g.Step) and step.previous == g.object_id(old), step
     assert step.outbox == old.outbox, f"the outbox of a step that sent nothing: {step}"

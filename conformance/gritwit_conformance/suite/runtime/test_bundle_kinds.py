@@ -20,19 +20,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from ._bundled import ACTOR, CORE, FIRST, WIT, imports_verifies_and_runs
+from ._bundled import head_of as _head
+from ._bundled import open_runtime as _open
+
 pytestmark = pytest.mark.profile("runtime")
 
-WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
-CORE = g.Tree(entries={"wit": g.object_id(WIT)})
-ACTOR = g.object_id(CORE)
-FIRST = g.Step(actor=ACTOR, core=ACTOR)
 FIRST_ID = g.object_id(FIRST)
 CONTENT = g.Blob(data=b"sent twice")
 CONTENT_ID = g.object_id(CONTENT)
@@ -127,15 +126,6 @@ def _bundle(history: History) -> bytes:
     )
 
 
-def _open(impl: Implementation, path: Path) -> str:
-    path.mkdir()
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
-
-
-def _head(impl: Implementation, runtime: str) -> Any:
-    return impl.call("rt-head", runtime=runtime, actor=ACTOR.hex()).expect_ok()["step"]
-
-
 #: Each field of OBJ-020.1 but ``base`` (``test_bundle_bases.py``): its own kind, and the
 #: head of a history in which it names the object given instead.
 FIELDS: dict[str, tuple[str, Callable[[g.ObjectId], History]]] = {
@@ -169,21 +159,7 @@ def test_an_id_naming_another_kind_is_refused_invalid_object(
 
 
 def _imports_verifies_and_runs(impl: Implementation, path: Path, history: History) -> None:
-    head = history[0]
-    runtime = _open(impl, path)
-    got = impl.call("rt-import", runtime=runtime, bundle=_bundle(history).hex()).expect_ok()
-    assert got["head"] == g.object_id(head).hex(), got
-    checked = impl.call("rt-verify", runtime=runtime, actor=ACTOR.hex()).expect_ok()
-    assert checked["verified"] is True and checked["steps"] == 2, checked
-    impl.call(
-        "rt-send", runtime=runtime, to=ACTOR.hex(), mt="inc", content={"blob": "35"}
-    ).expect_ok()
-    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert not ran["failures"] and not ran["attempts"], ran
-    assert [actor for actor, _ in ran["steps"]] == [ACTOR.hex()], ran
-    new = impl.call("rt-object", runtime=runtime, id=_head(impl, runtime)).expect_ok()
-    step = g.decode_object(bytes.fromhex(new["bytes"]))
-    assert isinstance(step, g.Step) and step.previous == g.object_id(head), step
+    imports_verifies_and_runs(impl, _open(impl, path), _bundle(history), history[0])
 
 
 @pytest.mark.req("OBJ-020.1", "RUN-009.2", "RUN-010.4")
