@@ -25,7 +25,11 @@ from typing import Any
 
 import pytest
 
-__all__ = ["Coverage", "LineCollector"]
+__all__ = ["SHARDS_ENV", "Coverage", "LineCollector"]
+
+#: Names the JSON file ``{"files": {absolute path: module key}, "out": folder}`` each
+#: worker of a sharded test map reads (:mod:`._coverage_shard`).
+SHARDS_ENV = "GRITWIT_MUTATE_SHARDS"
 
 
 class LineCollector:
@@ -85,6 +89,22 @@ class LineCollector:
                 dict.fromkeys(rid for m in item.iter_markers("req") for rid in m.args)
             )
 
+    def part(self) -> dict[str, Any]:
+        """What this process traced, as JSON-ready data (:meth:`Coverage.from_parts`)."""
+        tests = {
+            nodeid: {
+                "lines": self.lines[nodeid],
+                "seconds": round(self.durations[nodeid], 4),
+                "requirements": self.requirements.get(nodeid, []),
+                "outcome": self.outcomes.get(nodeid, "passed"),
+            }
+            for nodeid in self.lines
+        }
+        outside: dict[str, list[int]] = {}
+        for filename, line in self.outside:
+            outside.setdefault(self.files[filename], []).append(line)
+        return {"tests": tests, "outside": [[m, sorted(ls)] for m, ls in sorted(outside.items())]}
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or report.outcome != "passed":
             previous = self.outcomes.get(report.nodeid)
@@ -118,20 +138,21 @@ class Coverage:
 
     @classmethod
     def from_collector(cls, collector: LineCollector, key: str) -> Coverage:
-        tests = {
-            nodeid: {
-                "lines": collector.lines[nodeid],
-                "seconds": round(collector.durations[nodeid], 4),
-                "requirements": collector.requirements.get(nodeid, []),
-                "outcome": collector.outcomes.get(nodeid, "passed"),
-            }
-            for nodeid in collector.lines
-        }
-        outside: dict[str, list[int]] = {}
-        for filename, line in collector.outside:
-            outside.setdefault(collector.files[filename], []).append(line)
-        lines = [[m, sorted(ls)] for m, ls in sorted(outside.items())]
-        return cls({"key": key, "tests": tests, "outside": lines})
+        return cls.from_parts([collector.part()], key)
+
+    @classmethod
+    def from_parts(cls, parts: list[dict[str, Any]], key: str) -> Coverage:
+        """The map of one run made of the :meth:`LineCollector.part` of each of its
+        processes: each test was run by one of them; what ran outside a test in any of
+        them reaches every test, as in one process."""
+        tests: dict[str, Any] = {}
+        outside: dict[str, set[int]] = {}
+        for part in parts:
+            tests.update(part["tests"])
+            for module, lines in part["outside"]:
+                outside.setdefault(module, set()).update(lines)
+        ordered = [[m, sorted(ls)] for m, ls in sorted(outside.items())]
+        return cls({"key": key, "tests": tests, "outside": ordered})
 
     def covering(self, module: str, lines: range) -> list[str]:
         if any((module, line) in self.outside for line in lines):

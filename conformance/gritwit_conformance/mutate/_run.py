@@ -280,7 +280,7 @@ def run_mutation(
     if coverage is None and options.against:
         coverage = fixed_selection(run.mutants, options.against)
     if coverage is None:
-        coverage = build_coverage(profiles, options.root / options.cache, log)
+        coverage = build_coverage(profiles, options.root / options.cache, log, options.workers)
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
     jobs: queue.Queue[Mutant] = queue.Queue()
     to_run = 0

@@ -9,6 +9,8 @@ first (CONV-005).
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,11 +18,15 @@ from pathlib import Path
 import pytest
 
 from ..data._paths import vectors_dir
-from ._coverage import Coverage, LineCollector
+from ._coverage import SHARDS_ENV, Coverage, LineCollector
 from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_DIR, SUITE_ROOT, group_of
 from ._mutants import Mutant
 
 __all__ = ["build_coverage", "fixed_selection", "select_tests"]
+
+#: The plugin each worker of a sharded map loads, by name: imported here, pytest could
+#: not rewrite its asserts and would warn.
+_SHARD_PLUGIN = f"{__package__}._coverage_shard"
 
 
 def _coverage_key(profiles: Iterable[str]) -> str:
@@ -38,8 +44,11 @@ def _coverage_key(profiles: Iterable[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], None]) -> Coverage:
-    """The test → lines map for ``profiles``, from the cache or one traced in-process run."""
+def build_coverage(
+    profiles: Iterable[str], cache: Path, log: Callable[[str], None], workers: int = 1
+) -> Coverage:
+    """The test → lines map for ``profiles``, from the cache or one traced in-process run
+    (over ``workers`` xdist processes when more than one, :mod:`._coverage_shard`)."""
     chosen = sorted(set(profiles))
     key = _coverage_key(chosen)
     path = cache / f"coverage-{key}.json"
@@ -50,21 +59,51 @@ def build_coverage(profiles: Iterable[str], cache: Path, log: Callable[[str], No
         for modules in GROUPS.values()
         for module in modules
     }
-    collector = LineCollector(files)
-    log(f"mapping tests to lines (one in-process run of {', '.join(chosen)}) ...")
+    how = f"{workers} processes" if workers > 1 else "one process"
+    log(f"mapping tests to lines (an in-process run of {', '.join(chosen)}, {how}) ...")
     with tempfile.TemporaryDirectory() as tmp:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = [str(SUITE_DIR / p) for p in chosen]
         args += ["-c", str(ini), "--rootdir", str(SUITE_ROOT), "-p", "no:cacheprovider", "-qq"]
-        args += ["--impl", "reference", "-p", "no:xdist"]
+        args += ["--impl", "reference"]
         args += ["-m", "not heavy"]  # minutes each; no mutant waits on one
-        status = pytest.main(args, plugins=[collector])
-    if int(status) != 0:
-        raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
-    coverage = Coverage.from_collector(collector, key)
+        if workers > 1:
+            coverage = _sharded(args, files, Path(tmp), workers, key)
+        else:
+            collector = LineCollector(files)
+            status = pytest.main([*args, "-p", "no:xdist"], plugins=[collector])
+            _passed(status)
+            coverage = Coverage.from_collector(collector, key)
     coverage.save(path)
     return coverage
+
+
+def _sharded(args: list[str], files: dict[str, str], tmp: Path, workers: int, key: str) -> Coverage:
+    """The map traced by ``workers`` xdist workers, each writing its part in ``tmp``."""
+    out = tmp / "parts"
+    out.mkdir()
+    settings = tmp / "shards.json"
+    settings.write_text(json.dumps({"files": files, "out": str(out)}), encoding="utf-8")
+    previous = os.environ.get(SHARDS_ENV)
+    os.environ[SHARDS_ENV] = str(settings)  # the workers inherit it
+    try:
+        status = pytest.main([*args, "-n", str(workers), "-p", _SHARD_PLUGIN])
+    finally:
+        if previous is None:
+            del os.environ[SHARDS_ENV]
+        else:
+            os.environ[SHARDS_ENV] = previous
+    _passed(status)
+    parts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.json"))]
+    if len(parts) != workers:
+        raise RuntimeError(f"the traced run wrote {len(parts)} parts of {workers} workers")
+    return Coverage.from_parts(parts, key)
+
+
+def _passed(status: int | pytest.ExitCode) -> None:
+    if int(status) != 0:
+        raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
 
 
 def fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
