@@ -67,9 +67,7 @@ def test_a_runtimes_core_limit_bounds_a_genesis(last: int, adopted: bool) -> Non
             f"a genesis core of {3000 + last} bytes, a blob at two paths counted at each, "
             f"is past the runtime's core limit {LIMIT} (SBX-007.7, SBX-006.17)"
         )
-        assert "SBX-006.17" in str(report.failures[0].error), (
-            "the refusal names SBX-006.17"
-        )
+        assert "SBX-006.17" in str(report.failures[0].error), "the refusal names SBX-006.17"
         assert rt.head(actor) is None, "a refused genesis adopts no step (SBX-006.17)"
 
     run(go())

@@ -71,6 +71,8 @@ __all__ = ["Executor", "Failure", "RunReport", "failure_class"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
 _RESERVED: Final = frozenset({"genesis", "update"})
+#: The limits a runner is made under when no runtime names its own (SBX-007.7).
+_DEFAULT_LIMITS: Final = RunnerLimits()
 #: ObjectId._trusted without its frame: a digest read from a valid tree (ID-002.1).
 _new_id = tuple.__new__
 
@@ -162,7 +164,7 @@ class Executor:
         reader: ObjectReader | None = None,
         wasm: WitRunner | None = None,
         sandbox: WitRunner | None = None,
-        limits: RunnerLimits = RunnerLimits(),
+        limits: RunnerLimits = _DEFAULT_LIMITS,
     ) -> None:
         self._store = store
         self._limits = limits

@@ -7,8 +7,9 @@ lower layer never imports a higher one, so they are not imported here: the layer
 registers a factory per header (:func:`register_runner`), and the
 :class:`~gritwit.wit.Executor` asks this registry (:func:`runner_factory`) the first time
 it meets the header, handing the factory the limits it runs under
-(:class:`RunnerLimits`: a runtime's core limit, SBX-007.7).  ``import gritwit`` fills it with factories that import their engine
-only when called, so wasmtime stays unloaded until a Wasm or sandboxed Wit runs.
+(:class:`RunnerLimits`: a runtime's core limit, SBX-007.7).  ``import gritwit`` fills it
+with factories that import their engine only when called, so wasmtime stays unloaded
+until a Wasm or sandboxed Wit runs.
 """
 
 from __future__ import annotations

@@ -351,7 +351,7 @@ def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
 
 
 @pytest.mark.req("SBX-007.7", "SBX-007.3", "SBX-006.16", "SBX-013.1", "RUN-004.1")
-@pytest.mark.req("ADP-015")
+@pytest.mark.req("ADP-015", "SBX-004.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("last", [1, 2], ids=["at-the-limit", "one-byte-past"])
 def test_a_run_is_bounded_by_the_runtimes_core_limit(
