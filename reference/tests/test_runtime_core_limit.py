@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aio import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gritwit import Blob, GritObject, Tree, object_id
-from gritwit.runtime import MAX_CORE_BYTES, Runtime, export_bundle
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import MAX_CORE_BYTES, Runtime, RuntimeConfig, export_bundle
 from gritwit.sandbox._interpreter import INSTALL_HINT, interpreter_path
 from gritwit.store import Store
 
@@ -184,3 +188,47 @@ def test_runtime_run_takes_max_core_bytes(tmp_path: Path) -> None:
     assert f"default: {MAX_CORE_BYTES}" in " ".join(shown.stdout.split()), (
         "the help shows the default core limit (SBX-007.7)"
     )
+
+
+LARGEST = 2**53 - 1
+
+
+@pytest.mark.req("SBX-007.7", "ADP-015")
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.integers(min_value=1, max_value=LARGEST),
+        st.integers(max_value=0),
+        st.integers(min_value=LARGEST + 1),
+        st.booleans(),
+        st.floats(allow_nan=True),
+        st.none(),
+        st.text(max_size=4),
+    )
+)
+def test_the_core_limit_is_an_integer_from_1_to_2_53_minus_1(value: object) -> None:
+    """Every integer of the range is a runtime's core limit, echoed by ``rt-open``; every
+    other value (an integer outside it, a bool, a float even when whole, null, text) is
+    refused by the config and ``bad-request`` to ``rt-open``."""
+    good = type(value) is int and 1 <= value <= LARGEST
+    try:
+        config: RuntimeConfig | None = RuntimeConfig(max_core_bytes=value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        assert "SBX-007.7" in str(exc), f"the refusal names SBX-007.7: {exc}"
+        config = None
+    assert (config is not None) == good, (
+        f"max_core_bytes {value!r} is {'an' if good else 'no'} integer from 1 to 2**53 - 1 "
+        "(SBX-007.7)"
+    )
+    adapter = ReferenceAdapter()
+    with tempfile.TemporaryDirectory() as path:
+        reply = adapter.handle({"seq": 1, "cmd": "rt-open", "path": path, "max_core_bytes": value})
+        adapter.close()
+    if good:
+        assert reply["ok"] and reply["settings"]["max_core_bytes"] == value, (
+            f"rt-open takes and echoes max_core_bytes {value} (ADP-015, SBX-007.7): {reply}"
+        )
+    else:
+        assert not reply["ok"] and reply["error"]["class"] == "bad-request", (
+            f"rt-open refuses max_core_bytes {value!r} bad-request (ADP-015): {reply}"
+        )

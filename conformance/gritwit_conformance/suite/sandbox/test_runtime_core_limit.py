@@ -13,13 +13,14 @@ judged at both sides of it:
   refused, the actor keeping its last core;
 * an import whose head's core holds one byte more than the importing runtime's limit is
   ``too-large`` and imports nothing; at the limit it is imported and runs;
-* a run that leaves one byte more than the limit fails ``output-too-large``.
+* a run that leaves one byte more than the limit fails ``output-too-large``, and so does
+  one that writes one byte past the limit plus the sends limit (the write budget).
 
 The limit is 1 001 bytes and the cores name one blob of 500 bytes at two paths, so a
 runtime that counts a blob once, counts the ``wit`` entry (which is not mounted,
 SBX-011.1), or keeps the default limit anywhere, answers wrongly.  Written against
-``gritwit_conformance.wrong.runtime_genesis_core_limit_default`` and
-``runtime_import_core_limit_default``.
+``gritwit_conformance.wrong.runtime_entry_core_limit_default``,
+``runtime_import_core_limit_default`` and ``runtime_run_core_limit_default``.
 """
 
 from __future__ import annotations
@@ -390,6 +391,53 @@ def test_a_run_is_bounded_by_the_runtimes_core_limit(
             f"a run that leaves {size} bytes of files (a blob at two paths counts at each), "
             f"past the runtime's core limit of {LIMIT}, fails output-too-large (SBX-007.7, "
             f"SBX-007.3, SBX-013.1, RUN-004): {run}"
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+#: Writes, for a message whose data is JSON ``n``, a file of ``n`` bytes in one write and
+#: removes it: nothing is left, but the write counts against the write budget.
+WRITE_AND_REMOVE = (
+    "import base64, json, os\n"
+    "for m in json.load(open('/input/transition.json'))['messages']:\n"
+    "    if m['data']:\n"
+    "        with open('big', 'wb') as f:\n"
+    "            f.write(b'w' * json.loads(base64.b64decode(m['data'])))\n"
+    "        os.remove('big')\n"
+)
+#: The sends limit (SBX-007.3): the write budget is the core limit plus it (SBX-007.4).
+SENDS_LIMIT = 1 << 20
+
+
+@pytest.mark.req("SBX-007.7", "SBX-007.4", "SBX-007.5", "SBX-013.1", "RUN-004.1")
+@pytest.mark.req("ADP-015")
+@pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.parametrize("extra", [0, 1], ids=["the-budget", "one-byte-past"])
+def test_a_runs_write_budget_is_the_runtimes_core_limit_plus_the_sends_limit(
+    impl: Implementation, tmp_path: Path, extra: int
+) -> None:
+    """A run that writes 1 001 + 1 MiB bytes, the write budget under a core limit of 1 001,
+    and removes the file is adopted; one that writes a byte more fails
+    ``output-too-large``, though it leaves nothing: the budget is the runtime's core limit
+    plus the sends limit, not the default's."""
+    written = LIMIT + SENDS_LIMIT + extra
+    runtime = _open(impl, tmp_path / "rt")
+    try:
+        actor, _ = _genesis(impl, runtime, {}, WRITE_AND_REMOVE)
+        _send(impl, runtime, actor, "write", {"blob": json.dumps(written).encode().hex()})
+        run = _run(impl, runtime)
+        if not extra:
+            assert run["failures"] == [] and run["attempts"] == [], (
+                f"a run may write exactly the budget, {written} bytes: the runtime's core "
+                f"limit {LIMIT} plus the sends limit (SBX-007.7, SBX-007.4, SBX-007.5): {run}"
+            )
+            return
+        refused = [[actor, "output-too-large"]]
+        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+            f"a run that writes {written} bytes, one past the runtime's core limit {LIMIT} "
+            f"plus the sends limit, fails output-too-large whatever it leaves (SBX-007.7, "
+            f"SBX-007.4, SBX-013.1): {run}"
         )
     finally:
         impl.call("rt-close", runtime=runtime)
