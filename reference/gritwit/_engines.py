@@ -11,23 +11,31 @@ sandboxed ``wit`` blob — so ``import gritwit`` does not load wasmtime, and
 
 from __future__ import annotations
 
-from .wit._runners import SANDBOX_RUNTIME, WASM_RUNTIME, WitRunner, register_runner
+from .wit._runners import (
+    SANDBOX_RUNTIME,
+    WASM_RUNTIME,
+    RunnerLimits,
+    WitRunner,
+    register_runner,
+)
 
 __all__ = ["register_engines"]
 
 
-def _wasm() -> WitRunner:
+def _wasm(limits: RunnerLimits) -> WitRunner:
+    # A Wasm Wit's core has no bytes bound of SBX-006.16: the limits are the sandbox's.
     from .wasm import WasmWits  # wasmtime is loaded only when a Wasm Wit runs
 
     return WasmWits()
 
 
-def _sandbox() -> WitRunner:
+def _sandbox(limits: RunnerLimits) -> WitRunner:
     # Loaded only when a sandboxed Wit runs; without the interpreter (the extra
-    # gritwit[sandbox]) its first transition fails unknown-wit (SBX-002.1).
-    from .sandbox import SandboxWits
+    # gritwit[sandbox]) its first transition fails unknown-wit (SBX-002.1).  Its runs,
+    # entry checks and import checks take the runtime's core limit (SBX-007.7).
+    from .sandbox import SandboxLimits, SandboxWits
 
-    return SandboxWits()
+    return SandboxWits(SandboxLimits(core_bytes=limits.core_bytes))
 
 
 def register_engines() -> None:

@@ -23,6 +23,7 @@ from gritwit.runtime import (
     GROUP_BYTES,
     GROUP_SIZE,
     IDLE_AFTER,
+    MAX_CORE_BYTES,
     MAX_RESIDENT,
     MAX_RUN_BYTES,
     MAX_STEP_BYTES,
@@ -50,10 +51,15 @@ REFUSED: list[tuple[dict[str, object], type[Exception], str]] = [
     ({"max_step_bytes": True}, TypeError, r"RUN-022\.2"),
     ({"max_run_bytes": 1.5}, TypeError, r"RUN-023\.2"),
     ({"max_run_bytes": -1}, ValueError, r"RUN-023\.2"),
+    ({"max_core_bytes": 0}, ValueError, r"SBX-007\.7"),
+    ({"max_core_bytes": 2**53}, ValueError, r"SBX-007\.7"),
+    ({"max_core_bytes": False}, TypeError, r"SBX-007\.7"),
+    ({"max_core_bytes": 0.5}, TypeError, r"SBX-007\.7"),
 ]
 
 
 @pytest.mark.req("RUN-004.8", "RUN-005.1", "RUN-012.2", "RUN-017.1", "RUN-018.1", "RUN-022.2")
+@pytest.mark.req("SBX-007.7")
 def test_the_defaults_are_the_runtimes() -> None:
     config = RuntimeConfig()
     assert (config.time_limit, config.attempts, config.first_backoff) == (
@@ -69,6 +75,9 @@ def test_the_defaults_are_the_runtimes() -> None:
     )
     assert (config.max_steps, config.share, config.send_commit) == (MAX_STEPS, None, None)
     assert (config.max_step_bytes, config.max_run_bytes) == (MAX_STEP_BYTES, MAX_RUN_BYTES)
+    assert config.max_core_bytes == MAX_CORE_BYTES == 64 * 2**20, (
+        "a runtime's core limit is 64 MiB when it names none (SBX-007.7)"
+    )
     assert Runtime(Store.memory()).config == config
 
 
@@ -81,6 +90,7 @@ def test_the_config_is_frozen_and_a_value() -> None:
 
 
 @pytest.mark.req("RUN-017.1", "RUN-017.2", "RUN-018.1", "RUN-019.1", "RUN-022.2", "RUN-023.2")
+@pytest.mark.req("SBX-007.7")
 @pytest.mark.parametrize(("settings", "error", "clause"), REFUSED)
 def test_a_setting_the_runtime_refuses_cannot_be_held(
     settings: dict[str, typing.Any], error: type[Exception], clause: str
@@ -104,6 +114,7 @@ def test_the_send_commit_default_follows_the_commit_mode_and_the_share() -> None
 
 
 @pytest.mark.req("RUN-018.1", "RUN-005.1", "RUN-004.3", "RUN-012.2", "RUN-021.1")
+@pytest.mark.req("SBX-007.7")
 def test_a_runtime_runs_on_the_config_it_is_given() -> None:
     share = Share(k=0, n=1)
     config = RuntimeConfig(
@@ -117,6 +128,7 @@ def test_a_runtime_runs_on_the_config_it_is_given() -> None:
         share=share,
         max_step_bytes=1000,
         max_run_bytes=5000,
+        max_core_bytes=4097,
     )
     store = Store.memory()
     rt = Runtime(store, config=config)
@@ -124,7 +136,7 @@ def test_a_runtime_runs_on_the_config_it_is_given() -> None:
     assert (rt.time_limit, rt.attempts, rt.first_backoff) == (2.5, 3, 0.5)
     assert (rt.max_resident, rt.idle_after, rt.max_steps, rt.share) == (9, 60.0, 40, share)
     assert (rt.commit, rt.send_commit) == ("step", "own")
-    assert (rt.max_step_bytes, rt.max_run_bytes) == (1000, 5000)
+    assert (rt.max_step_bytes, rt.max_run_bytes, rt.max_core_bytes) == (1000, 5000, 4097)
     # the keyword arguments build the same config, or change the one given
     settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
     assert Runtime(Store.memory(), **settings).config == config

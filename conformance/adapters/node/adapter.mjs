@@ -212,7 +212,7 @@ function handle (request) {
 const INTEGER_ARGUMENTS = {
   'wit-run': ['max_steps'],
   'rt-run': ['max_steps'],
-  'rt-open': ['max_resident', 'share', 'max_step_bytes', 'max_run_bytes'],
+  'rt-open': ['max_resident', 'share', 'max_step_bytes', 'max_run_bytes', 'max_core_bytes'],
   'store-open': ['max_write_bytes'],
   'perf-run': ['n']
 }

@@ -25,7 +25,7 @@ import { encode, idOf, mailbox, message, textBlob } from './witobjects.mjs'
 import { mailboxMap } from './witoutbox.mjs'
 import { Executor, failureClass, OUTSIDE, outsideChain } from './witexecutor.mjs'
 import { TEST_ACTORS, TEST_UPDATERS } from './wittestactors.mjs'
-import { PYTHON_RUNTIME, sandboxReady } from './sandbox.mjs'
+import { CORE_BYTES, PYTHON_RUNTIME, sandboxReady } from './sandbox.mjs'
 import { pause, TransitionTimeout, withinBound } from './deadline.mjs'
 import { RuntimeSpace } from './runtimespace.mjs'
 import { failedRef, RoutingIndex } from './runtimeindex.mjs'
@@ -53,12 +53,14 @@ export class Runtime {
    *                 (the perf profile's runtime workloads, ADP-018.6)
    * @param settings { timeLimit, maxResident (null: no limit), idleAfter (null: off), firstDelay,
    *                   attempts, commit: 'group' | 'step', share: { k, n } or null (RUN-021),
-   *                   maxStepBytes, maxRunBytes (RUN-022, RUN-023) }
+   *                   maxStepBytes, maxRunBytes (RUN-022, RUN-023), maxCoreBytes: the core
+   *                   limit of its python-wasi actors (SBX-007.7) }
    * @param wasm     the Wasm host (wasmengine.mjs WasmWits), shared with the wit profile
    */
-  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT, share = null, maxStepBytes = MAX_STEP_BYTES, maxRunBytes = MAX_RUN_BYTES } = {}, wasm) {
+  constructor (dir, { timeLimit = TIME_LIMIT, maxResident = MAX_RESIDENT, idleAfter = null, firstDelay = FIRST_DELAY, attempts = ATTEMPTS, commit = COMMIT, share = null, maxStepBytes = MAX_STEP_BYTES, maxRunBytes = MAX_RUN_BYTES, maxCoreBytes = CORE_BYTES } = {}, wasm) {
     this.space = new RuntimeSpace(dir)
-    this.executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm, space: this.space })
+    this.maxCoreBytes = maxCoreBytes // SBX-007.7: mounts, runs, entries and imports
+    this.executor = new Executor({ actors: TEST_ACTORS, updaters: TEST_UPDATERS, wasm, space: this.space, coreBytes: maxCoreBytes })
     this.index = new RoutingIndex(this.space)
     this.timeLimit = timeLimit
     this.maxResident = maxResident

@@ -13,7 +13,7 @@ import { COMMIT, COMMIT_MODES } from './runtimegroup.mjs'
 import { shareArg } from './runtimeshare.mjs'
 import { exportBundle, importBundle } from './runtimebundle.mjs'
 import { fork } from './runtimefork.mjs'
-import { boundImportedCore } from './sandbox.mjs'
+import { boundImportedCore, CORE_BYTES } from './sandbox.mjs'
 import { clearFailed, revert } from './runtimerevert.mjs'
 import { eraseBlob, verifyActor } from './runtimeverify.mjs'
 
@@ -69,7 +69,8 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     const share = shareArg(args) // RUN-021: null, or the share this runtime runs
     const maxStepBytes = byteBound(args, 'max_step_bytes', MAX_STEP_BYTES) // RUN-022.2
     const maxRunBytes = byteBound(args, 'max_run_bytes', MAX_RUN_BYTES) // RUN-023.2
-    return { timeLimit, maxResident, idleAfter, commit, firstDelay, share, maxStepBytes, maxRunBytes }
+    const maxCoreBytes = byteBound(args, 'max_core_bytes', CORE_BYTES) // SBX-007.7
+    return { timeLimit, maxResident, idleAfter, commit, firstDelay, share, maxStepBytes, maxRunBytes, maxCoreBytes }
   }
 
   return {
@@ -89,7 +90,8 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
         max_resident: settings.maxResident,
         idle_after: settings.idleAfter,
         max_step_bytes: settings.maxStepBytes,
-        max_run_bytes: settings.maxRunBytes
+        max_run_bytes: settings.maxRunBytes,
+        max_core_bytes: settings.maxCoreBytes // SBX-007.7
       }
       if (settings.share !== null) answered.share = [settings.share.k, settings.share.n] // RUN-021
       return { runtime: handle, settings: answered }
@@ -166,7 +168,9 @@ export function runtimeCommands ({ hexArg, idArg, stringArg }) {
     },
     'rt-import' (args) {
       const runtime = runtimeArg(args)
-      return importBundle(runtime.space, hexArg(args, 'bundle'), boundImportedCore) // SBX-006.18
+      // SBX-006.18 under the importing runtime's core limit (SBX-007.7)
+      const bound = (get, core) => boundImportedCore(get, core, runtime.maxCoreBytes)
+      return importBundle(runtime.space, hexArg(args, 'bundle'), bound)
     },
     'rt-verify' (args) {
       const runtime = runtimeArg(args)

@@ -31,6 +31,8 @@ const PINNED_SHA256 = 'e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b950
 const CHUNK_BYTES = 8 * 1024 * 1024 // SBX-002.3
 const MIB = 1024 * 1024
 const DEFAULTS = { fuel: 5_000_000_000, memory: 256 * MIB, output: MIB, core: 64 * MIB, sends: MIB } // SBX-006.3, SBX-007
+/** A runtime's core limit when it names none: 64 MiB (SBX-007.3, SBX-007.7). */
+export const CORE_BYTES = DEFAULTS.core
 const MAX_LIMIT = 2 ** 53 - 1
 
 // The host's prelude: the reference's (reference/gritwit/sandbox/_prelude.py), word for
@@ -772,12 +774,12 @@ const ABSENT = Symbol('absent')
 /**
  * SBX-006.17: a core that this runtime's `python-wasi` runs could not mount — its `wit` a
  * `python-wasi` blob and what SBX-011.1 would mount of it past SBX-006.15's entries or
- * SBX-006.16's bytes at the default limits — is refused → too-large under `rule`, where
+ * SBX-006.16's bytes under the runtime's core limit `coreBytes` (SBX-007.7) — is refused → too-large under `rule`, where
  * it enters (a genesis, an update's new core, an import's head). The walk is the mount's
  * (`countEntries`), over the distinct trees `reader` (`has`, `get`) holds; a core that
  * reaches an absent object is left to the transition's own checks (WIT-007.5).
  */
-export function boundCore (reader, core, rule, what) {
+export function boundCore (reader, core, rule, what, coreBytes = CORE_BYTES) {
   const witId = core.entries.get('wit')
   const wit = witId !== undefined && reader.has(witId) ? reader.get(witId) : null
   if (wit === null || wit.type !== 'blob' || wit.headers.get('runtime') !== PYTHON_RUNTIME) return
@@ -793,7 +795,7 @@ export function boundCore (reader, core, rule, what) {
     }
   }
   try {
-    countEntries(mounted, topId, DEFAULTS.core)
+    countEntries(mounted, topId, coreBytes) // SBX-007.7: the runtime's limit
   } catch (err) {
     if (err === ABSENT) return
     if (err instanceof GritError && err.errorClass === 'output-too-large') fail('too-large', rule, `${what}: ${err.message}`)
@@ -804,15 +806,20 @@ export function boundCore (reader, core, rule, what) {
 /**
  * SBX-006.18: an imported head's core that this runtime's runs could not mount is
  * refused → too-large, before anything of the bundle is stored: SBX-006.17's walk over
- * the bundle's decoded objects, read by `get`.
+ * the bundle's decoded objects, read by `get`, under the importing runtime's core limit
+ * `coreBytes` (SBX-007.7).
  */
-export function boundImportedCore (get, core) {
+export function boundImportedCore (get, core, coreBytes = CORE_BYTES) {
   const reader = { has: (id) => get(id) !== undefined, get }
-  boundCore(reader, core, 'SBX-006.18', "the head's core")
+  boundCore(reader, core, 'SBX-006.18', "the head's core", coreBytes)
 }
 
-/** The Wit running a `python-wasi` blob: one run per transition (SBX-010.1). */
-export function pythonWit (witBlob) {
+/**
+ * The Wit running a `python-wasi` blob: one run per transition (SBX-010.1), under the
+ * runtime's core limit `coreBytes` (SBX-007.7): its mount, its write budget and what it leaves.
+ */
+export function pythonWit (witBlob, coreBytes = CORE_BYTES) {
+  const limits = { ...DEFAULTS, core: coreBytes }
   const program = programOf(witBlob)
   const wit = (inp) => {
     const reader = inp.objects
@@ -832,7 +839,7 @@ export function pythonWit (witBlob) {
       }
       mounted = scratch.put(tree(state))
     }
-    const result = run(scratch, program, mounted, messages, DEFAULTS)
+    const result = run(scratch, program, mounted, messages, limits)
     const entries = new Map()
     if (result.core !== null) {
       const left = scratch.get(result.core)

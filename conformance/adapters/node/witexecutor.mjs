@@ -13,7 +13,7 @@ import { GritError, fail } from './errors.mjs'
 import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
 import { assemble, coreProblem, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
 import { mailboxMap } from './witoutbox.mjs'
-import { boundCore, PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
+import { boundCore, CORE_BYTES, PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
 
 /** The pseudo-actor of outside messages: 32 zero bytes (WIT-003). */
 export const OUTSIDE = '0'.repeat(64)
@@ -115,9 +115,11 @@ export class Executor {
    * @param wasm     an object with `witFor(reader, blobId)` for `runtime: "wasm"` blobs (WASM-001)
    * @param space    where objects and refs live: by default a new in-memory ObjectSpace;
    *                 the runtime (runtime.mjs) gives its durable one
+   * @param coreBytes the core limit of its `python-wasi` actors (SBX-007.7)
    */
-  constructor ({ actors, updaters, wasm, space = new ObjectSpace() }) {
+  constructor ({ actors, updaters, wasm, space = new ObjectSpace(), coreBytes = CORE_BYTES }) {
     this.space = space
+    this.coreBytes = coreBytes
     this.actors = actors
     this.updaters = updaters
     this.wasm = wasm
@@ -223,7 +225,7 @@ export class Executor {
     if (last === null) {
       core = this.genesisCore(actor, found)
       if (core === null) return null // no genesis yet: the messages wait
-      boundCore(this.space, core, 'SBX-006.17', 'the genesis core') // one its runs could not mount
+      boundCore(this.space, core, 'SBX-006.17', 'the genesis core', this.coreBytes) // one its runs could not mount (SBX-007.7)
       visible = prefixes(found, new Set(['update']))
     } else {
       core = this.space.get(last.core)
@@ -276,7 +278,7 @@ export class Executor {
   boundNew (core, newObjects) {
     const made = new Overlay(this.space)
     for (const obj of newObjects) made.add(obj)
-    boundCore(made, core, 'SBX-006.17', "the update's core")
+    boundCore(made, core, 'SBX-006.17', "the update's core", this.coreBytes)
   }
 
   /** The Wit a `wit`/`wit_update` blob names: a Wasm module or a test actor (WIT-001, WASM-001). */
@@ -285,7 +287,7 @@ export class Executor {
     if (wit === null) fail('unknown-wit', 'WIT-001', `${blobId} is not a present blob`)
     const runtime = wit.headers.get('runtime')
     if (runtime === WASM_RUNTIME) return this.wasm.witFor(this.space, blobId)
-    if (runtime === PYTHON_RUNTIME) return table === this.actors ? pythonWit(wit) : null // ADP-019.7; SBX-015.2
+    if (runtime === PYTHON_RUNTIME) return table === this.actors ? pythonWit(wit, this.coreBytes) : null // ADP-019.7; SBX-015.2
     if (runtime !== TEST_RUNTIME) fail('unknown-wit', 'WIT-001', `runtime ${JSON.stringify(runtime ?? null).slice(0, 60)} is not known`)
     let name
     try {

@@ -20,6 +20,7 @@ from ..runtime import (
     COMMIT,
     COMMIT_MODES,
     FIRST_BACKOFF,
+    MAX_CORE_BYTES,
     MAX_RESIDENT,
     MAX_RUN_BYTES,
     MAX_STEP_BYTES,
@@ -131,9 +132,9 @@ def _idle_after(args: Json) -> float | None:
 
 
 def _byte_bound(args: Json, name: str, default: int, clause: str) -> int:
-    """``max_step_bytes`` or ``max_run_bytes`` of ``rt-open`` (ADP-015): an integer from 1
-    to 2**53 - 1, or absent for the default (RUN-022.2, RUN-023.2); ``null``, a bool or
-    a fraction is no such integer."""
+    """``max_step_bytes``, ``max_run_bytes`` or ``max_core_bytes`` of ``rt-open``
+    (ADP-015): an integer from 1 to 2**53 - 1, or absent for the default (RUN-022.2,
+    RUN-023.2, SBX-007.7); ``null``, a bool or a fraction is no such integer."""
     value = args.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**53 - 1:
         raise BadRequest(f"ADP-015, {clause}: {name} must be an integer from 1 to 2**53 - 1")
@@ -189,6 +190,8 @@ class RuntimeCommands:
         sends, share = _sends(args, commit), _share(args)
         max_step_bytes = _byte_bound(args, "max_step_bytes", MAX_STEP_BYTES, "RUN-022.2")
         max_run_bytes = _byte_bound(args, "max_run_bytes", MAX_RUN_BYTES, "RUN-023.2")
+        # the core limit of its python-wasi actors: mount, entry and import (SBX-007.7)
+        max_core_bytes = _byte_bound(args, "max_core_bytes", MAX_CORE_BYTES, "SBX-007.7")
         store = self.stores.open(path)
         runtime = Runtime(
             store,
@@ -201,6 +204,7 @@ class RuntimeCommands:
             share=share,
             max_step_bytes=max_step_bytes,
             max_run_bytes=max_run_bytes,
+            max_core_bytes=max_core_bytes,
         )
         entry = _Open(store, runtime, asyncio.new_event_loop())
         runtime.subscribe(entry.events.append)
@@ -213,6 +217,7 @@ class RuntimeCommands:
             "idle_after": idle_after,
             "max_step_bytes": max_step_bytes,
             "max_run_bytes": max_run_bytes,
+            "max_core_bytes": max_core_bytes,
         }
         if share is not None:  # RUN-021: the share, when one was given
             settings["share"] = [share.k, share.n]

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._argtypes import byte_bound, positive_float, positive_int
 from .._progress import INTERVAL, Progress, add_progress_options
-from ._config import MAX_STEPS
+from ._config import MAX_CORE_BYTES, MAX_STEPS
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._share import Share
 
@@ -118,6 +118,7 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
         share=args.share,
         max_step_bytes=args.max_step_bytes,
         max_run_bytes=args.max_run_bytes,
+        max_core_bytes=args.max_core_bytes,
     )
     progress = Progress.of("gritwit runtime run", args)
 
@@ -236,6 +237,14 @@ def add_runtime_parser(subparsers: Any) -> None:
                 help="once this run's steps added this many bytes to the store it starts "
                 "no more transitions, names the actors still busy and exits 3 (RUN-023; "
                 "default: %(default)d, 1 GiB)",
+            )
+            action.add_argument(
+                "--max-core-bytes",
+                type=byte_bound,
+                default=MAX_CORE_BYTES,
+                help="the core limit of python-wasi actors: most bytes a core's files may "
+                "hold where a run mounts or leaves it, where it enters (a genesis, an "
+                "update) and at import (SBX-007.7; default: %(default)d, 64 MiB)",
             )
             action.add_argument(
                 "--share",

@@ -5,7 +5,8 @@ besides its store and what is injected (the Wit tables ``actors`` and ``updaters
 ``sleep`` between retries, the ``clock`` of idle eviction): the time bound (RUN-005),
 the attempts' policy (RUN-004.3, RUN-004.8), the resident bounds (RUN-012), the commit
 modes and the group's bounds (RUN-017, RUN-019), the bound of steps per run (RUN-018.1),
-the share (RUN-021) and the byte bounds of a step and a run (RUN-022, RUN-023).  It is
+the share (RUN-021), the byte bounds of a step and a run (RUN-022, RUN-023) and the
+core limit of its ``python-wasi`` actors (SBX-007.7).  It is
 checked on construction, with the errors and clause IDs a runtime has always raised, so
 a setting a runtime refuses cannot be held: a service reads one, shows it, and hands it
 to the runtime as is (``Runtime(store, config=...)``), and a test does the same.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
+from ..wit import CORE_BYTES
 from ._disk import LARGEST_BOUND, MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._events import IDLE_AFTER, MAX_RESIDENT
 from ._group import COMMIT, COMMIT_MODES, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, SEND_COMMIT_MODES
@@ -28,6 +30,7 @@ from ._share import Share
 __all__ = [
     "ATTEMPTS",
     "FIRST_BACKOFF",
+    "MAX_CORE_BYTES",
     "MAX_STEPS",
     "TIME_LIMIT",
     "RuntimeConfig",
@@ -42,13 +45,15 @@ ATTEMPTS = 5
 FIRST_BACKOFF = 0.01
 #: Most steps one run adopts when its caller names no bound (RUN-018.1).
 MAX_STEPS = 10_000
+#: The core limit of the runtime's ``python-wasi`` actors by default: 64 MiB (SBX-007.7).
+MAX_CORE_BYTES = CORE_BYTES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuntimeConfig:
     """A runtime's settings, each with its default; ``ValueError`` or ``TypeError``, with
     the clause it breaks, for one a runtime refuses (RUN-017.1, RUN-017.2, RUN-017.8,
-    RUN-017.10, RUN-018.1, RUN-019.1, RUN-019.2, RUN-022.2, RUN-023.2)."""
+    RUN-017.10, RUN-018.1, RUN-019.1, RUN-019.2, RUN-022.2, RUN-023.2, SBX-007.7)."""
 
     #: The bound of one transition, in seconds (RUN-005.1).
     time_limit: float = TIME_LIMIT
@@ -77,6 +82,9 @@ class RuntimeConfig:
     max_step_bytes: int = MAX_STEP_BYTES
     #: Bytes a run adds before it starts no more transitions (RUN-023.2).
     max_run_bytes: int = MAX_RUN_BYTES
+    #: The core limit of its ``python-wasi`` actors: the bytes a core's files may hold
+    #: where a run mounts or leaves it, where it enters and at import (SBX-007.7).
+    max_core_bytes: int = MAX_CORE_BYTES
 
     def __post_init__(self) -> None:
         commit = self.commit
@@ -102,6 +110,7 @@ class RuntimeConfig:
         for name, bound, clause in (
             ("max_step_bytes", max_step_bytes, "RUN-022.2"),
             ("max_run_bytes", max_run_bytes, "RUN-023.2"),
+            ("max_core_bytes", self.max_core_bytes, "SBX-007.7"),
         ):
             if isinstance(bound, bool) or not isinstance(bound, int):
                 raise TypeError(f"{clause}: {name} must be an integer, not {bound!r}")
@@ -137,3 +146,4 @@ class RuntimeSettings(TypedDict, total=False):
     share: Share | None
     max_step_bytes: int
     max_run_bytes: int
+    max_core_bytes: int

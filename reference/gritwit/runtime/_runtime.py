@@ -115,7 +115,16 @@ from typing import Unpack
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..store import Store
-from ..wit import TEST_ACTORS, TEST_UPDATERS, Executor, Failure, ObjectReader, RunReport, Wit
+from ..wit import (
+    TEST_ACTORS,
+    TEST_UPDATERS,
+    Executor,
+    Failure,
+    ObjectReader,
+    RunnerLimits,
+    RunReport,
+    Wit,
+)
 from ._bound import TimeBound
 from ._bundle import import_bundle
 from ._cache import ObjectCache
@@ -187,7 +196,9 @@ class Runtime(RuntimeFace):
         self._store = store
         self._cache = ObjectCache(store)
         actors, updaters = dict(actors), dict(updaters)  # read once (RUN-005, see above)
-        self._executor = Executor(store, actors, updaters, reader=self._cache)
+        # its engines' runners take the runtime's core limit (SBX-007.7)
+        limits = RunnerLimits(core_bytes=config.max_core_bytes)
+        self._executor = Executor(store, actors, updaters, reader=self._cache, limits=limits)
         #: Where a transition is built and for how long (RUN-005), a part of its own
         #: (:mod:`._bound`); inline only with the reference's own Wits (see above).
         inline = _builtin_only(actors, updaters)
@@ -551,6 +562,11 @@ class Runtime(RuntimeFace):
     def max_run_bytes(self, bound: int) -> None:
         self._config = replace(self._config, max_run_bytes=bound)
         self._bounds.max_run_bytes = bound
+
+    @property
+    def max_core_bytes(self) -> int:
+        """The core limit of its ``python-wasi`` actors (SBX-007.7), fixed as it is made."""
+        return self._config.max_core_bytes
 
     @property
     def run_steps(self) -> int:

@@ -27,7 +27,7 @@ from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, Too
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
-from ..wit import ObjectReader
+from ..wit import CORE_BYTES, ObjectReader
 from .wasi._fs import Directory, File
 
 __all__ = [
@@ -44,8 +44,8 @@ __all__ = [
 #: The most entries a core may expand to, mounted or read back (SBX-006.15): 2**18.
 MAX_CORE_ENTRIES: Final = 1 << 18
 #: The most bytes a core's files may hold, mounted or read back: the default core limit
-#: (SBX-007.3, SBX-006.16), 64 MiB.
-MAX_CORE_BYTES: Final = 64 << 20
+#: (SBX-007.3, SBX-006.16), 64 MiB; a runtime may set another (SBX-007.7).
+MAX_CORE_BYTES: Final = CORE_BYTES
 
 
 class ObjectStore(ObjectReader, Protocol):

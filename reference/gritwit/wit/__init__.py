@@ -60,9 +60,12 @@ from ._outside import (
     send_from_outside,
 )
 from ._pending import mailbox_entries, mailbox_map, mailbox_raw, pending, routed
+from ._runners import CORE_BYTES, RunnerLimits
 from ._update import merge
 
 __all__ = [
+    "CORE_BYTES",
+    "RunnerLimits",
     "MERGE_CAP",
     "NO_CHAIN",
     "SMALL_BASE",

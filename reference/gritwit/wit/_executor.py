@@ -48,7 +48,7 @@ from ._model import (
 )
 from ._outside import outside_entries, read_outside, send_from_outside
 from ._pending import mailbox_entries, pending
-from ._runners import SANDBOX_RUNTIME, WASM_RUNTIME, WitRunner, runner_factory
+from ._runners import SANDBOX_RUNTIME, WASM_RUNTIME, RunnerLimits, WitRunner, runner_factory
 from ._update import merge
 
 
@@ -71,6 +71,8 @@ __all__ = ["Executor", "Failure", "RunReport", "failure_class"]
 
 #: The ref holding the outside's outbox (a mailbox), chained per WIT-004.
 _RESERVED: Final = frozenset({"genesis", "update"})
+#: The limits a runner is made under when no runtime names its own (SBX-007.7).
+_DEFAULT_LIMITS: Final = RunnerLimits()
 #: ObjectId._trusted without its frame: a digest read from a valid tree (ID-002.1).
 _new_id = tuple.__new__
 
@@ -147,10 +149,11 @@ class Executor:
 
     ``reader``, when given, is what :meth:`build` and :meth:`query` read objects
     through instead of ``store`` — the runtime passes its cache of decoded objects;
-    it must return exactly what ``store`` holds.
+    it must return exactly what ``store`` holds.  ``limits`` are handed to each runner
+    the executor makes (the runtime's core limit, SBX-007.7).
     """
 
-    __slots__ = ("_actors", "_reader", "_runners", "_store", "_updaters")
+    __slots__ = ("_actors", "_limits", "_reader", "_runners", "_store", "_updaters")
 
     def __init__(
         self,
@@ -161,8 +164,10 @@ class Executor:
         reader: ObjectReader | None = None,
         wasm: WitRunner | None = None,
         sandbox: WitRunner | None = None,
+        limits: RunnerLimits = _DEFAULT_LIMITS,
     ) -> None:
         self._store = store
+        self._limits = limits
         self._actors = actors
         self._updaters = updaters
         self._reader: ObjectReader = store if reader is None else reader
@@ -223,7 +228,7 @@ class Executor:
             factory = runner_factory(runtime)
             if factory is None:
                 raise UnknownWit("WIT-001.3", f"no runner registered for runtime {runtime!r}")
-            runner = self._runners[runtime] = factory()
+            runner = self._runners[runtime] = factory(self._limits)  # SBX-007.7
         return runner
 
     # --- reading state -------------------------------------------------------------------

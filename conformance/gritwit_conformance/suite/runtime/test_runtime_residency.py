@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,9 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
 pytestmark = pytest.mark.profile("runtime")
+
+#: The core limit of ``python-wasi`` actors when ``rt-open`` names none (SBX-007.7).
+DEFAULT_CORE_BYTES = 64 * 2**20
 
 
 def _archived(impl: Implementation, runtime: str) -> list[str]:
@@ -169,17 +173,20 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-015", "RUN-005.1", "RUN-005.2", "RUN-012.4")
-@pytest.mark.req("RUN-022.2", "RUN-023.2")
+@pytest.mark.req("RUN-022.2", "RUN-023.2", "SBX-007.7")
 def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: Path) -> None:
     """``rt-open`` answers its settings, defaults filled in: 5 s, 10000, idle timeout off.
 
     The defaults are RUN-005.1's time bound and RUN-012.4's ``max_resident``; the
     idle timeout is off in this profile unless asked for (ADP-015). Given values
-    come back as given.
+    come back as given.  ``max_core_bytes``, the core limit of ``python-wasi`` actors,
+    MAY be left out by an implementation without the sandbox profile (ADP-015); when
+    answered it is the default, 64 MiB (SBX-007.7).
     """
     (tmp_path / "defaults").mkdir()
     (tmp_path / "given").mkdir()
     defaults = impl.call("rt-open", path=str(tmp_path / "defaults")).expect_ok()["settings"]
+    _core_limit(defaults)
     bytes_bounds = {"max_step_bytes": 80 * 2**20, "max_run_bytes": 2**30}
     assert defaults == {
         "time_limit": 5,
@@ -196,7 +203,16 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
         "rt-open", path=str(tmp_path / "given"), time_limit=0.25, max_resident=None, idle_after=7
     )
     settings = opened.expect_ok()["settings"]
+    _core_limit(settings)
     assert settings == given, f"rt-open with {given} answers {settings}"
+
+
+def _core_limit(settings: dict[str, Any]) -> None:
+    """Take ``max_core_bytes`` out of ``settings``: absent, or the default core limit."""
+    core = settings.pop("max_core_bytes", DEFAULT_CORE_BYTES)
+    assert core == DEFAULT_CORE_BYTES, (
+        f"rt-open answers the core limit in effect, 64 MiB by default (SBX-007.7): {core}"
+    )
 
 
 def _echo_id(tag: int) -> str:

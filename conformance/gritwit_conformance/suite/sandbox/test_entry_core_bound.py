@@ -18,7 +18,9 @@ or merges without recursing, adopts it.  SBX-006.16's bytes bound is reached at 
 only: a description repeats each file's bytes (64 MiB of files would be more than 128 MB
 of JSON), so the actor's own run leaves 64 MiB - 1 byte, one blob named at seven paths,
 and one-byte updates take the core to the limit and past it.  A genesis core past the
-bytes bound cannot be described within a request; the reference's own tests check it.
+default bytes bound cannot be described within a request: ``test_runtime_core_limit.py``
+sets a small core limit with ``rt-open`` (SBX-007.7) and checks a genesis, an update, an
+import and a run at both sides of it.
 Written against ``gritwit_conformance.wrong.runtime_update_core_unbounded`` and
 ``runtime_entry_core_unbounded``.
 """

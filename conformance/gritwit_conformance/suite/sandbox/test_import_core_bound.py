@@ -7,7 +7,8 @@ import whose head's core expands past the bound fails ``too-large`` and imports 
 after RUN-009.2's checks and before RUN-009.4's head read, and one at the bound is
 imported.  The bundles are made here by hand from the clause's count: a head step whose
 core is a ``wit`` blob beside 1 023 directories of 255 files and one of 254 (2**18 - 1
-entries), plus one or two files.  Written against
+entries), plus one or two files.  The bound in bytes at import, under the importing
+runtime's core limit (SBX-007.7), is ``test_runtime_core_limit.py``'s.  Written against
 ``gritwit_conformance.wrong.runtime_import_core_unbounded``.
 """
 
