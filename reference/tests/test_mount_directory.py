@@ -19,7 +19,8 @@ import pytest
 from gritwit._codec import object_id
 from gritwit._errors import OutputTooLarge
 from gritwit._objects import Blob, Tree
-from gritwit.sandbox._mount import read_directory
+from gritwit.sandbox._mount import Mounted, read_directory, unmount_tree
+from gritwit.sandbox.wasi._fs import Directory, File
 from gritwit.store import Store
 
 
@@ -58,3 +59,34 @@ def test_an_empty_file_fits_a_core_limit_of_zero(tmp_path: Path) -> None:
         (tmp_path / "f").write_bytes(b"f")
         with pytest.raises(OutputTooLarge):
             read_directory(store, tmp_path, {}, 0)
+
+
+@pytest.mark.req("SBX-007.6", "SBX-007.3")
+def test_a_file_one_object_cannot_hold_is_named_by_its_path_under_core(tmp_path: Path) -> None:
+    """A file a run leaves within the core limit whose blob would be larger than one object
+    holds (its encoding past 16 MiB, ENC-013) fails the read-back ``output-too-large``
+    (SBX-007.6), and the message names that file by its path under ``/core``, ``sub/big``,
+    not the core's root."""
+    big = File(data=b"\0" * (16 << 20))  # a blob of 16 MiB: its encoding is past 16 MiB
+    core = Directory(entries={"a": File(data=b"a"), "sub": Directory(entries={"big": big})})
+    with Store.open(tmp_path / "store") as store, pytest.raises(OutputTooLarge) as raised:
+        unmount_tree(store, core, Mounted(), 64 << 20)
+    message = str(raised.value)
+    assert "SBX-007.6" in message, f"the refusal names SBX-007.6: {message}"
+    assert "'sub/big'" in message, f"SBX-007.6's refusal names the file by its path: {message}"
+
+
+@pytest.mark.req("SBX-007.6", "SBX-007.3")
+def test_a_mounted_host_file_one_object_cannot_hold_is_refused_by_its_path(tmp_path: Path) -> None:
+    """The same from a host directory read into a core (``sandbox run --mount``): a file
+    within the core limit whose blob would be past 16 MiB is ``output-too-large``
+    (SBX-007.6) naming ``sub/big``, not the store's ``too-large`` of an object (ENC-013)."""
+    top = tmp_path / "core"
+    (top / "sub").mkdir(parents=True)
+    (top / "a").write_bytes(b"a")
+    (top / "sub" / "big").write_bytes(b"\0" * (16 << 20))
+    with Store.open(tmp_path / "store") as store, pytest.raises(OutputTooLarge) as raised:
+        read_directory(store, top, {}, 64 << 20)
+    message = str(raised.value)
+    assert "SBX-007.6" in message, f"the refusal names SBX-007.6: {message}"
+    assert "'sub/big'" in message, f"SBX-007.6's refusal names the file by its path: {message}"

@@ -335,14 +335,31 @@ def read_directory(
             if old is not None and _same(store, old, data):
                 frame.entries[entry.name] = old
             else:
-                frame.entries[entry.name] = store.put_object(Blob(data=data))
+                frame.entries[entry.name] = _put_host(store, Blob(data=data), path)
         else:
             frames.pop()
-            made = store.put_object(Tree(entries=frame.entries)) if frame.entries else None
+            made = (
+                _put_host(store, Tree(entries=frame.entries), frame.prefix)
+                if frame.entries
+                else None
+            )
             if not frames:
                 return made
             if made is not None:
                 frames[-1].entries[frame.name] = made
+
+
+def _put_host(store: Store, obj: Blob | Tree, path: str) -> ObjectId:
+    """``obj``, read from the mount at ``path``, put into ``store``; one too large for an
+    object (ENC-013) → ``output-too-large`` (SBX-007.6), as :func:`_put` says of a run's
+    read-back."""
+    try:
+        return store.put_object(obj)
+    except TooLarge:
+        where = path.rstrip("/")[:200] or "/core"
+        raise OutputTooLarge(
+            "SBX-007.6", f"{where!r} is larger than one object can hold (16 MiB, ENC-013)"
+        ) from None
 
 
 @dataclass(slots=True)
