@@ -29,6 +29,7 @@ from psycopg import pq
 from .._ids import ObjectId
 from . import _pg_ahead, _pg_commit
 from ._backend import CasResult, ErasedSince, Version
+from ._pg_notes import ALL_PARTS
 from ._pg_schema import PARTS
 
 __all__ = ["Answer", "Follow", "journal_answer"]
@@ -43,13 +44,18 @@ def journal_answer(
     swaps: list[tuple[str, ObjectId | None]],
     parts: int,
     kept: int,
+    mine: frozenset[int] | None = None,
 ) -> Answer:
     """The answer to a read after ``version`` that found each part at ``now`` and
-    ``swaps`` after it: the swaps unknown (``None``) when a part of ``version`` is older
-    than the ``kept`` swaps a part's journal keeps, or newer than the part now (a
-    version this store never reported)."""
+    ``swaps`` after it: the swaps unknown (``None``) when a part of ``version`` read
+    (``mine``; ``None``: every part) is older than the ``kept`` swaps a part's journal
+    keeps, or newer than the part now (a version this store never reported)."""
     vector = tuple(now[part] for part in range(parts))
-    if not all(n - kept <= v <= n for v, n in zip(version, vector, strict=True)):
+    if not all(
+        n - kept <= v <= n
+        for p, (v, n) in enumerate(zip(version, vector, strict=True))
+        if mine is None or p in mine
+    ):
         return vector, None
     return vector, swaps
 
@@ -65,11 +71,15 @@ class Follow:
         self._ahead = ahead
         self._saw = saw
 
-    def ask(self, version: Version | None, erased: int | None) -> None:
-        """This thread's next write reads the journal after ``version`` along; it and every
-        later write of this thread until :meth:`answer` is refused when the store's count
-        of erasures is not ``erased`` (``None``: not guarded)."""
+    def ask(
+        self, version: Version | None, erased: int | None, mine: frozenset[int] = ALL_PARTS
+    ) -> None:
+        """This thread's next write reads the journal after ``version`` along, of the parts
+        ``mine`` (:mod:`._pg_notes`); it and every later write of this thread until
+        :meth:`answer` is refused when the store's count of erasures is not ``erased``
+        (``None``: not guarded)."""
         self._local.asked = (version, erased)
+        self._local.mine = mine
         self._local.answer = None
 
     def _take(self) -> tuple[Version | None, int | None]:
@@ -112,7 +122,8 @@ class Follow:
         if not isinstance(since, tuple) or len(since) != PARTS or min(since) < 0:
             return _pg_commit.run(conn, rows, swaps, journal=journal, erased=erased, **options)
         own = [new.digest for _, _, new in swaps if new is not None]
-        call = _pg_ahead.changes_call(since, journal[0], self._ahead, own)
+        mine: frozenset[int] = getattr(self._local, "mine", ALL_PARTS)
+        call = _pg_ahead.changes_call(since, journal[0], self._ahead, own, mine)
         found: list[pq.abc.PGresult] = []
         done = _pg_commit.run(
             conn,
@@ -125,7 +136,7 @@ class Follow:
             **options,
         )
         if found:
-            now, changed, count = _pg_ahead.changes_read(found[0], self._ahead)
+            now, changed, count = _pg_ahead.changes_read(found[0], self._ahead, mine)
             self._saw(count)
-            self._local.answer = journal_answer(since, now, changed, PARTS, journal[0])
+            self._local.answer = journal_answer(since, now, changed, PARTS, journal[0], mine)
         return done

@@ -62,6 +62,7 @@ from . import (
     _pg_faults,
     _pg_follow,
     _pg_listen,
+    _pg_notes,
     _pg_pages,
     _pg_session,
     _pg_write_sql,
@@ -137,6 +138,7 @@ class PostgresBackend:
         "_held",
         "_idle",
         "_listener",
+        "_noting",
         "options",
     )
 
@@ -155,6 +157,8 @@ class PostgresBackend:
         self._ahead = _pg_ahead.ReadAhead()
         #: The journal read the next write carries along (RUN-020.7, :mod:`._pg_follow`).
         self._follow = _pg_follow.Follow(self._ahead, self._saw_erasures)
+        #: What the next write of each thread notes (:mod:`._pg_notes`).
+        self._noting = _pg_notes.Noting()
         #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
         self._channel: str | None = None
         #: Listens on it from the first :meth:`wait_for_swaps` on (set once it is known).
@@ -368,7 +372,7 @@ class PostgresBackend:
 
     @retried
     def refs_changed_since(
-        self, version: Version | None
+        self, version: Version | None, parts: frozenset[int] | None = None
     ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now, and the swaps after ``version`` (``None``: unknown).
 
@@ -382,8 +386,10 @@ class PostgresBackend:
         (:meth:`erasures`), so that a runtime that takes the heads it caught up with as
         its transitions' hints checks their blobs against every erasure before it
         (RUN-011.3, DUR-005.4).  Run again on a serialization failure (DUR-007.2: a
-        read-only transaction at ``SERIALIZABLE`` can be canceled).
+        read-only transaction at ``SERIALIZABLE`` can be canceled).  ``parts``: only those
+        parts are read, each ref's newest swap or note once (:mod:`._pg_notes`).
         """
+        mine = _pg_notes.ALL_PARTS if parts is None else frozenset(parts)
         with self._connection() as conn:
             if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
                 # none it could have reported
@@ -391,14 +397,24 @@ class PostgresBackend:
                 self._saw_erasures(erased)
                 return vector, None
             # one statement, on libpq's own calls, answered in binary (DUR-005.4)
-            now, swaps, erased = _pg_ahead.read_changes(conn, version, JOURNAL_KEPT, self._ahead)
+            now, swaps, erased = _pg_ahead.read_changes(
+                conn, version, JOURNAL_KEPT, self._ahead, mine
+            )
         self._saw_erasures(erased)
-        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT)
+        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT, mine)
 
-    def follow(self, version: Version | None, erased: int | None) -> None:
-        """This thread's next write reads the journal after ``version`` along, refused when
-        the count of erasures is not ``erased`` (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
-        self._follow.ask(version, erased)
+    def follow(
+        self, version: Version | None, erased: int | None, parts: frozenset[int] | None = None
+    ) -> None:
+        """This thread's next write reads the journal after ``version`` along, of ``parts``
+        (``None``: every part), refused when the count of erasures is not ``erased``
+        (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
+        self._follow.ask(version, erased, _pg_notes.ALL_PARTS if parts is None else parts)
+
+    def note(self, said: _pg_notes.Said) -> None:
+        """This thread's next write notes each ref ``said`` names, when swapped to the target
+        named, in those parts only (:mod:`._pg_notes`)."""
+        self._noting.say(said)
 
     def followed(self) -> _pg_follow.Answer | None:
         """The journal read the last write carried along (``None``: none), taken."""
@@ -409,7 +425,10 @@ class PostgresBackend:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
             swaps = [(name, expected, new)]
-            result = _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
+            said = self._noting.take()
+            result = _pg_commit.run(
+                conn, [], swaps, journal=_kept(), notify=self._channel, notes=said
+            )[0][0]
         if new is not None and result.status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
         return result
@@ -430,7 +449,9 @@ class PostgresBackend:
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         swaps, notify = [(name, expected, new)], self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
-            results, added = self._follow.run(conn, rows, swaps, journal=_kept(), notify=notify)
+            results, added = self._follow.run(
+                conn, rows, swaps, journal=_kept(), notify=notify, notes=self._noting.take()
+            )
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
@@ -460,6 +481,7 @@ class PostgresBackend:
                     journal=_kept(),
                     whole=True,
                     notify=notify,
+                    notes=self._noting.take(),
                 )
             except _pg_commit.SwapsLost:
                 return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from types import TracebackType
@@ -79,11 +79,13 @@ class Store:
     #: What the backend offers beyond :class:`Backend`, looked up once, for callers on the
     #: hot path (an attribute, not a call): whether each call is a round trip to a server
     #: (:meth:`remote`), whether writes report their fresh ids (:meth:`reports_fresh`),
-    #: whether :meth:`commit_all` can commit, and the backend's count of erasures
+    #: whether :meth:`commit_all` can commit, whether it journals notes (:meth:`note_next`),
+    #: and the backend's count of erasures
     #: (:meth:`erasures`), ``None`` where it keeps none.
     is_remote: bool = field(init=False, repr=False, compare=False)
     tells_fresh: bool = field(init=False, repr=False, compare=False)
     commits_whole: bool = field(init=False, repr=False, compare=False)
+    notes: bool = field(init=False, repr=False, compare=False)
     erasure_count: Callable[[], int | None] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +93,7 @@ class Store:
         object.__setattr__(self, "is_remote", getattr(backend, "remote", False) is True)
         object.__setattr__(self, "tells_fresh", getattr(backend, "reports_fresh", False) is True)
         object.__setattr__(self, "commits_whole", hasattr(backend, "commit_all"))
+        object.__setattr__(self, "notes", hasattr(backend, "note"))
         counter = getattr(backend, "erasure_counter", None)  # the count without a frame
         count = counter() if counter is not None else getattr(backend, "erasures", None)
         object.__setattr__(self, "erasure_count", count)
@@ -466,7 +469,7 @@ class Store:
         return found
 
     def refs_changed_since(
-        self, version: Version | None
+        self, version: Version | None, parts: frozenset[int] | None = None
     ) -> tuple[Version | None, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now and the swaps since ``version`` (name, new target or
         ``None``: deleted, in swap order), where the backend keeps a journal of swaps
@@ -474,22 +477,37 @@ class Store:
         from refs (the runtime's routing index, RUN-003.1).  ``None`` swaps: unknown, list
         them (no ``version``, or one older than the journal keeps).  One snapshot, for
         other processes' swaps as for this one's (:class:`~gritwit.store.Backend`'s module).
+        ``parts``: a backend that notes (PostgreSQL) reads only those journal parts.
         """
         journal = getattr(self.backend, "refs_changed_since", None)
         if journal is None:
             return None, None
-        changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = journal(version)
+        noted = parts is not None and self.notes
+        changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = (
+            journal(version, parts) if noted else journal(version)
+        )
         return changes
 
-    def follow_journal(self, version: Version | None, erased: int | None) -> bool:
+    def follow_journal(
+        self, version: Version | None, erased: int | None, parts: frozenset[int] | None = None
+    ) -> bool:
         """Whether the backend reads the journal along with a write (PostgreSQL, RUN-020.7):
         then this thread's next write of swaps reads what moved after ``version``
-        (:meth:`followed`), refused (:class:`~gritwit.store.ErasedSince`) when the count
-        of erasures is not ``erased`` (RUN-011.3)."""
+        (:meth:`followed`; of ``parts``, as :meth:`refs_changed_since`), refused
+        (:class:`~gritwit.store.ErasedSince`) when the count of erasures is not ``erased``
+        (RUN-011.3)."""
         follow = getattr(self.backend, "follow", None)
         if follow is not None:
-            follow(version, erased)
+            follow(version, erased, parts) if parts is not None and self.notes else follow(
+                version, erased
+            )
         return follow is not None
+
+    def note_next(self, said: Mapping[str, tuple[ObjectId | None, Iterable[int]]]) -> None:
+        """This thread's next write notes each ref ``said`` names, swapped to the target
+        named, in those journal parts only, where the backend notes (PostgreSQL)."""
+        if self.notes:
+            self.backend.note(said)  # type: ignore[attr-defined]
 
     def followed(self) -> tuple[Version, list[tuple[str, ObjectId | None]] | None] | None:
         """What the journal read the last write carried along answered (``None``: none)."""
