@@ -32,7 +32,7 @@ from ._backend import CasResult, ErasedSince, Version
 from ._pg_notes import ALL_PARTS
 from ._pg_schema import PARTS
 
-__all__ = ["Answer", "Follow", "journal_answer"]
+__all__ = ["Answer", "Follow", "changes_since", "journal_answer"]
 
 #: A journal read's answer: the ref version now and the swaps since (``None``: unknown).
 Answer = tuple[Version, list[tuple[str, ObjectId | None]] | None]
@@ -58,6 +58,35 @@ def journal_answer(
     ):
         return vector, None
     return vector, swaps
+
+
+def changes_since(
+    conn: psycopg.Connection,
+    version: Version | None,
+    ahead: _pg_ahead.ReadAhead,
+    kept: int,
+    mine: frozenset[int] = ALL_PARTS,
+) -> tuple[Answer, int]:
+    """The ref version now, and the swaps after ``version`` (``None``: unknown), read on
+    ``conn`` alone; and the count of erasures, read with them.
+
+    A version is a vector: the swaps journaled so far in each part (DUR-005.5).  The
+    swaps come part after part, each part's in order, each as the ref's name and its
+    new target, a name again each time it was swapped again (a ref is in one part, so
+    its swaps are in order); they are unknown for ``version`` ``None``, one this store
+    never reported, or one of whose parts read is older than the ``kept`` swaps the
+    journal keeps.  Only the parts ``mine`` are read: then each ref comes once, at its
+    newest swap or note (:mod:`._pg_notes`).  One ``SELECT``, so one snapshot (see
+    :mod:`._pg_ahead`): the version and the swaps agree; the count of erasures is read
+    in it so that a runtime that takes the heads it caught up with as its transitions'
+    hints checks their blobs against every erasure before it (RUN-011.3, DUR-005.4).
+    """
+    if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
+        vector, erased = _pg_ahead.read_versions(conn)  # none it could have reported
+        return (vector, None), erased
+    # one statement, on libpq's own calls, answered in binary (DUR-005.4)
+    now, swaps, erased = _pg_ahead.read_changes(conn, version, kept, ahead, mine)
+    return journal_answer(version, now, swaps, PARTS, kept, mine), erased
 
 
 class Follow:

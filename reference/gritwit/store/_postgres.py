@@ -71,7 +71,7 @@ from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
-from ._pg_schema import PARTS, TABLES, number_erasures, open_tables
+from ._pg_schema import TABLES, number_erasures, open_tables
 from ._pg_session import CONNECT_TIMEOUT, NoSchema, NoStore, create_schema
 from ._pg_session import show as _show  # noqa: F401 - tests read it here
 from ._store_options import bounded_write, split_options
@@ -374,34 +374,17 @@ class PostgresBackend:
     def refs_changed_since(
         self, version: Version | None, parts: frozenset[int] | None = None
     ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
-        """The ref version now, and the swaps after ``version`` (``None``: unknown).
-
-        A version is a vector: the swaps journaled so far in each part (DUR-005.5).  The
-        swaps come part after part, each part's in order, each as the ref's name and its
-        new target, a name again each time it was swapped again (a ref is in one part,
-        so its swaps are in order); they are unknown for ``version`` ``None``, one this
-        store never reported, or one of whose parts is older than the journal keeps
-        (:data:`JOURNAL_KEPT`).  One ``SELECT``, so one snapshot (see the module): the
-        version and the swaps agree.  It reads the count of erasures too
-        (:meth:`erasures`), so that a runtime that takes the heads it caught up with as
-        its transitions' hints checks their blobs against every erasure before it
-        (RUN-011.3, DUR-005.4).  Run again on a serialization failure (DUR-007.2: a
-        read-only transaction at ``SERIALIZABLE`` can be canceled).  ``parts``: only those
-        parts are read, each ref's newest swap or note once (:mod:`._pg_notes`).
-        """
+        """The ref version now, and the swaps after ``version`` (``None``: unknown), of
+        ``parts`` (``None``: every part): :func:`._pg_follow.changes_since`, and the count of
+        erasures it read (:meth:`erasures`, RUN-011.3).  Run again on a serialization
+        failure (DUR-007.2: a read-only transaction at ``SERIALIZABLE`` can be canceled)."""
         mine = _pg_notes.ALL_PARTS if parts is None else frozenset(parts)
         with self._connection() as conn:
-            if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
-                # none it could have reported
-                vector, erased = _pg_ahead.read_versions(conn)
-                self._saw_erasures(erased)
-                return vector, None
-            # one statement, on libpq's own calls, answered in binary (DUR-005.4)
-            now, swaps, erased = _pg_ahead.read_changes(
-                conn, version, JOURNAL_KEPT, self._ahead, mine
+            answer, erased = _pg_follow.changes_since(
+                conn, version, self._ahead, JOURNAL_KEPT, mine
             )
         self._saw_erasures(erased)
-        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT, mine)
+        return answer
 
     def follow(
         self, version: Version | None, erased: int | None, parts: frozenset[int] | None = None
@@ -412,8 +395,7 @@ class PostgresBackend:
         self._follow.ask(version, erased, _pg_notes.ALL_PARTS if parts is None else parts)
 
     def note(self, said: _pg_notes.Said) -> None:
-        """This thread's next write notes each ref ``said`` names, when swapped to the target
-        named, in those parts only (:mod:`._pg_notes`)."""
+        """What this thread's next write notes (:meth:`._pg_notes.Noting.say`)."""
         self._noting.say(said)
 
     def followed(self) -> _pg_follow.Answer | None:
@@ -424,8 +406,7 @@ class PostgresBackend:
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
-            swaps = [(name, expected, new)]
-            said = self._noting.take()
+            swaps, said = [(name, expected, new)], self._noting.take()
             result = _pg_commit.run(
                 conn, [], swaps, journal=_kept(), notify=self._channel, notes=said
             )[0][0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from types import TracebackType
@@ -28,7 +28,7 @@ from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound
 from .._ids import ObjectId
 from .._objects import GritObject, Step
-from ._backend import Backend, Version
+from ._backend import Backend
 from ._batch import (
     StoreBatch,
     _checked,
@@ -36,6 +36,7 @@ from ._batch import (
     _plain_swap,
     _raise_unless_swapped,
 )
+from ._journal_calls import JournalCalls
 from ._memory import MemoryBackend
 from ._paging import checked_each, chunks, decoded_each
 from ._refs import (
@@ -72,7 +73,7 @@ class VerifyReport:
 
 
 @dataclass(frozen=True, slots=True)
-class Store:
+class Store(JournalCalls):
     """Content-addressed objects plus compare-and-swap refs over ``backend``."""
 
     backend: Backend
@@ -467,52 +468,6 @@ class Store:
             check_ref_name(name)
         found: dict[str, ObjectId] = many(names)
         return found
-
-    def refs_changed_since(
-        self, version: Version | None, parts: frozenset[int] | None = None
-    ) -> tuple[Version | None, list[tuple[str, ObjectId | None]] | None]:
-        """The ref version now and the swaps since ``version`` (name, new target or
-        ``None``: deleted, in swap order), where the backend keeps a journal of swaps
-        (every built-in one); else ``(None, None)``.  For a reader that keeps state derived
-        from refs (the runtime's routing index, RUN-003.1).  ``None`` swaps: unknown, list
-        them (no ``version``, or one older than the journal keeps).  One snapshot, for
-        other processes' swaps as for this one's (:class:`~gritwit.store.Backend`'s module).
-        ``parts``: a backend that notes (PostgreSQL) reads only those journal parts.
-        """
-        journal = getattr(self.backend, "refs_changed_since", None)
-        if journal is None:
-            return None, None
-        noted = parts is not None and self.notes
-        changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = (
-            journal(version, parts) if noted else journal(version)
-        )
-        return changes
-
-    def follow_journal(
-        self, version: Version | None, erased: int | None, parts: frozenset[int] | None = None
-    ) -> bool:
-        """Whether the backend reads the journal along with a write (PostgreSQL, RUN-020.7):
-        then this thread's next write of swaps reads what moved after ``version``
-        (:meth:`followed`; of ``parts``, as :meth:`refs_changed_since`), refused
-        (:class:`~gritwit.store.ErasedSince`) when the count of erasures is not ``erased``
-        (RUN-011.3)."""
-        follow = getattr(self.backend, "follow", None)
-        if follow is not None:
-            follow(version, erased, parts) if parts is not None and self.notes else follow(
-                version, erased
-            )
-        return follow is not None
-
-    def note_next(self, said: Mapping[str, tuple[ObjectId | None, Iterable[int]]]) -> None:
-        """This thread's next write notes each ref ``said`` names, swapped to the target
-        named, in those journal parts only, where the backend notes (PostgreSQL)."""
-        if self.notes:
-            self.backend.note(said)  # type: ignore[attr-defined]
-
-    def followed(self) -> tuple[Version, list[tuple[str, ObjectId | None]] | None] | None:
-        """What the journal read the last write carried along answered (``None``: none)."""
-        followed = getattr(self.backend, "followed", None)
-        return None if followed is None else followed()
 
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
