@@ -151,6 +151,7 @@ def test_the_journal_read_looks_rows_up_by_index(pg_database: str) -> None:
                     "one": 8192,
                     "own": [],
                     "mine": list(range(PARTS)),
+                    "notes": False,
                 },
             ).fetchone()
     finally:

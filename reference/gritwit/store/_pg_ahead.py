@@ -65,7 +65,7 @@ from psycopg import pq
 from .._ids import ObjectId
 from . import _pg_wire
 from ._pg_notes import ALL_PARTS, latest
-from ._pg_wire import BYTEA_ARRAY, INT4_ARRAY, INT8, INT8_ARRAY, Sql
+from ._pg_wire import BOOL, BYTEA_ARRAY, INT4_ARRAY, INT8, INT8_ARRAY, Sql
 
 __all__ = [
     "AHEAD_KEPT",
@@ -104,7 +104,8 @@ _OUTBOX_KEY: Final = "'\\x666f7574626f785820'::bytea"
 #: the others, on the outer row alone) is a one-time filter of the part's scan, so a
 #: part that did not move costs no index descent (a read where nothing moved: 0.05 ->
 #: 0.03 ms of the server's CPU, 16 parts).  Only the parts ``mine`` are read (a share's,
-#: :mod:`._pg_notes`), each row with its ``origin`` (a note's, else ``NULL``).
+#: :mod:`._pg_notes`), each row with its ``origin`` (a note's, else ``NULL``); notes only
+#: when ``notes`` (a reader of every part reads each swap in its own part).
 CHANGES: Final = (
     "SELECT p.part, p.version, j.name, j.target,"
     " (SELECT commits FROM gritwit_writer WHERE id = 3), j.data, j.outbox,"
@@ -120,7 +121,7 @@ CHANGES: Final = (
     "   WHERE r.version > p.version - %(rows)s AND NOT (r.target = ANY(%(own)s::bytea[]))"
     "  ) AS t ON true"
     "  WHERE r.part = p.part AND r.version > (%(since)s::bigint[])[p.part + 1]"
-    "  AND p.part = ANY(%(mine)s::int[])"
+    "  AND p.part = ANY(%(mine)s::int[]) AND (r.origin IS NULL OR %(notes)s)"
     "  AND p.version > (%(since)s::bigint[])[p.part + 1]"
     "  AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
     "  AND (%(since)s::bigint[])[p.part + 1] <= p.version"
@@ -138,6 +139,7 @@ CHANGES_SQL: Final = Sql.of(
         "one": INT8,
         "own": BYTEA_ARRAY,
         "mine": INT4_ARRAY,
+        "notes": BOOL,
     },
     "gritwit_changes",
 )
@@ -235,7 +237,13 @@ def changes_call(
     ``own`` (a write's own, read after its ``COMMIT``), are not read ahead; only the
     parts ``mine`` are read (:mod:`._pg_notes`)."""
     params = {"since": list(since), "kept": kept, "rows": AHEAD_ROWS, "one": AHEAD_ONE}
-    return CHANGES_SQL, {**params, "own": [*ahead.own(), *own], "mine": sorted(mine)}
+    notes = len(mine) < len(ALL_PARTS)  # a reader of every part has the swaps themselves
+    return CHANGES_SQL, {
+        **params,
+        "own": [*ahead.own(), *own],
+        "mine": sorted(mine),
+        "notes": notes,
+    }
 
 
 #: Journal rows read, notes among them, by every journal read of this process: what a
@@ -249,8 +257,8 @@ def changes_read(
     """The answer to :func:`changes_call`: each part's version now, the swaps after
     ``since`` (part after part, each part's in order: name, new target), and the count
     of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5).  A
-    reader of every part skips notes; a reader of some parts (``mine``) gets each ref's
-    newest swap once (:func:`._pg_notes.latest`)."""
+    reader of some parts (``mine``) gets each ref's newest swap or note once
+    (:func:`._pg_notes.latest`); one of every part reads no note."""
     now: dict[int, int] = {}
     rows: list[tuple[str, ObjectId | None, int, int, int | None]] = []
     found: list[tuple[bytes | None, bytes | None]] = []
@@ -265,10 +273,7 @@ def changes_read(
         name = value(row, 2)
         if name is not None:
             origin = value(row, 8)
-            if origin is not None:
-                notes += 1
-                if every:  # the swap itself is in its own part, read too
-                    continue
+            notes += origin is not None  # none for a reader of every part (CHANGES)
             target = value(row, 3)
             rows.append(
                 (
@@ -280,7 +285,7 @@ def changes_read(
                 )
             )
             found += ((target, value(row, 5)), (value(row, 6), value(row, 7)))
-    ROWS_READ["rows"] += len(rows) + (notes if every else 0)
+    ROWS_READ["rows"] += len(rows)
     ROWS_READ["notes"] += notes
     ahead.replace(found)
     erased = value(0, 4)

@@ -1,0 +1,213 @@
+"""Journal notes addressed to a part: a share reads its own parts only (DUR-005.5, RUN-020.7).
+
+A PostgreSQL write that moves a head repeats the swap, as a *note*, in the journal part
+of each recipient whose entry the step changed (what its writer says), or in every
+part (a writer that says nothing: revert, fork, import, erasure, a writer that is not a
+runtime).  A reader of some parts — a runtime of a share ``k/n`` with ``n`` dividing 16
+— reads those parts' rows only, and takes each ref's swap of highest origin.  These
+tests check the pure rules (which parts a swap notes, which swap a reader keeps, which
+parts a share reads) against their arithmetic, and the store's reads against the rows
+its writes made: a reader of a share is answered no row of another part but the notes
+addressed to it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gritwit as g
+from gritwit._ids import ObjectId
+from gritwit.runtime import Share
+from gritwit.runtime._notes import share_parts
+from gritwit.store import Store, _pg_ahead
+from gritwit.store._pg_notes import ALL_PARTS, default_parts, latest, notes_of
+from gritwit.store._pg_schema import PARTS, part_of
+from gritwit.store._postgres import PostgresBackend
+
+BLOBS = [g.Blob(data=f"note {i}".encode()) for i in range(8)]
+IDS = [g.object_id(b) for b in BLOBS]
+
+
+def _actor_in(part: int, salt: int = 0) -> ObjectId:
+    """An actor id whose journal part is ``part`` (its 16th hex digit)."""
+    digest = bytearray(g.object_id(g.Blob(data=b"actor %d %d" % (part, salt))).digest)
+    digest[7] = (digest[7] & 0xF0) | part
+    return ObjectId(bytes(digest))
+
+
+# --- the pure rules ------------------------------------------------------------------------
+
+
+@pytest.mark.req("DUR-005.5", "RUN-020.5")
+@given(part=st.integers(0, PARTS - 1), salt=st.integers(0, 1000))
+def test_an_unsaid_head_or_placement_swap_notes_every_other_part(part: int, salt: int) -> None:
+    actor = _actor_in(part, salt)
+    for prefix in ("heads/", "names/placement/"):
+        name = (prefix + actor.hex()).encode()
+        assert default_parts(name) == ALL_PARTS - {part}, (
+            "DUR-005.5: an unsaid swap of a head or record notes every part but its own"
+        )
+    for prefix in ("names/failed/", "names/outside-outbox/"):
+        name = (prefix + (actor.hex() if "failed" in prefix else f"{part:x}")).encode()
+        assert default_parts(name) == frozenset(), (
+            "DUR-005.5: a failed mark or an outside mailbox is in its actors' part: no note"
+        )
+
+
+@pytest.mark.req("DUR-005.5")
+@given(
+    part=st.integers(0, PARTS - 1),
+    said=st.frozensets(st.integers(0, PARTS - 1)),
+    same=st.booleans(),
+)
+def test_a_said_swap_notes_the_parts_said_for_its_target_only(
+    part: int, said: frozenset[int], same: bool
+) -> None:
+    """The parts said are noted, never the ref's own; said for another target, they do
+    not apply (the write notes its defaults)."""
+    name = "heads/" + _actor_in(part).hex()
+    told = {name: (IDS[0] if same else IDS[1], said)}
+    notes = notes_of([(name.encode(), IDS[0].digest)], told)
+    expected = (said if same else ALL_PARTS) - {part}
+    assert {n[2] for n in notes} == expected, "DUR-005.5: the parts noted are those said"
+    assert all(n[3] == part and n[0] == name.encode() for n in notes), (
+        "DUR-005.5: a note names its ref and the ref's own part"
+    )
+
+
+_ROWS = st.lists(
+    st.tuples(st.sampled_from(["heads/a", "heads/b", "heads/c"]), st.integers(0, 7)),
+    min_size=1,
+    max_size=30,
+)
+
+
+@pytest.mark.req("DUR-005.5", "RUN-020.7")
+@given(rows=_ROWS, seed=st.integers(0, 2**16))
+def test_a_reader_of_some_parts_keeps_each_refs_swap_of_highest_origin(
+    rows: list[tuple[str, int]], seed: int
+) -> None:
+    """Each ref's swaps, numbered 1, 2, … in its own part, arrive as rows of any part in any
+    order (a note's origin, the swap's own row's version): the reader keeps the last."""
+    numbered: list[tuple[str, ObjectId | None, int, int, int | None]] = []
+    newest: dict[str, ObjectId] = {}
+    counts: dict[str, int] = {}
+    for name, target in rows:
+        counts[name] = counts.get(name, 0) + 1
+        own = counts[name]
+        newest[name] = IDS[target]
+        note = (own + seed) % 2 == 0  # some swaps come as their own row, some as notes
+        row = (name, IDS[target], 3, 100 + own if note else own, own if note else None)
+        numbered.append(row)
+    random.Random(seed).shuffle(numbered)
+    kept = latest(numbered)
+    assert dict(kept) == newest, "RUN-020.7: each ref at its newest swap, whatever the order"
+    assert len(kept) == len(newest), "RUN-020.7: each ref once"
+
+
+@pytest.mark.req("RUN-021", "RUN-021.6")
+@given(n=st.sampled_from([1, 2, 4, 8, 16]), data=st.data())
+def test_a_share_of_n_dividing_16_reads_the_parts_of_its_remainder(
+    n: int, data: st.DataObject
+) -> None:
+    k = data.draw(st.integers(0, n - 1))
+    share = Share(k=k, n=n)
+    expected = frozenset(p for p in range(PARTS) if p % n == k)
+    assert share_parts(share, {}) == expected, "RUN-021: a share's parts are p with p % n == k"
+    for p in range(PARTS):  # the parts are the share's actors' parts
+        assert share.owns(_actor_in(p)) is (p in expected), "RUN-021: share k/n by the digit"
+    here = next(p for p in range(PARTS) if p % n == k)
+    elsewhere = [p for p in range(PARTS) if p % n != k]
+    if elsewhere:  # an actor placed into the share from another share's parts: every part
+        placed = {_actor_in(elsewhere[0]): _actor_in(here, 1)}
+        assert share_parts(share, placed) is None, "RUN-021.6: placed here from elsewhere"
+        placed_out = {_actor_in(here): _actor_in(elsewhere[0], 1)}  # placed away: still own
+        assert share_parts(share, placed_out) == expected, "RUN-021.6: placed away"
+
+
+@pytest.mark.req("RUN-021")
+@given(n=st.integers(1, 64).filter(lambda n: 16 % n != 0), data=st.data())
+def test_no_share_or_a_share_of_another_n_reads_every_part(n: int, data: st.DataObject) -> None:
+    share = Share(k=data.draw(st.integers(0, n - 1)), n=n)
+    assert share_parts(share, {}) is None, "RUN-021: n not dividing 16 reads every part"
+    assert share_parts(None, {}) is None, "RUN-021: no share reads every part"
+
+
+# --- the store's reads -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(pg_url: str) -> Iterator[Store]:
+    opened = Store.open(pg_url)
+    try:
+        opened.put_objects(BLOBS)
+        yield opened
+    finally:
+        opened.close()
+
+
+def _read(
+    store: Store, version: object, parts: frozenset[int] | None
+) -> tuple[object, list[tuple[str, ObjectId | None]], int]:
+    """The store's answer after ``version`` for ``parts``, and the journal rows it read."""
+    before = _pg_ahead.ROWS_READ["rows"]
+    now, swaps = store.refs_changed_since(version, parts)  # type: ignore[arg-type]
+    assert swaps is not None
+    return now, swaps, _pg_ahead.ROWS_READ["rows"] - before
+
+
+@pytest.mark.req("DUR-005.5", "RUN-020.5", "RUN-020.7", "RUN-021")
+@pytest.mark.parametrize("seed", range(4))
+def test_a_share_reads_its_parts_rows_and_the_notes_addressed_to_it_only(
+    store: Store, seed: int
+) -> None:
+    """Swaps of heads in every part, each noting parts said at random or (unsaid) every
+    other part: a reader of share ``k/4`` reads exactly its parts' swaps and the notes to
+    its parts — counted from the writes — and learns each ref it reads at its newest
+    target; a reader of every part reads each swap once and no note."""
+    backend = store.backend
+    assert isinstance(backend, PostgresBackend)
+    rng = random.Random(seed)
+    share = Share(k=rng.randrange(4), n=4)
+    mine = frozenset(p for p in range(PARTS) if p % 4 == share.k)
+    start, _ = store.refs_changed_since(None)
+    actors = [_actor_in(rng.randrange(PARTS), i) for i in range(12)]
+    at: dict[str, ObjectId] = {}
+    own_rows = every_rows = notes_to_mine = 0
+    newest: dict[str, ObjectId] = {}  # each ref the share's reader must learn, at its last
+    for turn in range(40):
+        actor = rng.choice(actors)
+        name, new = "heads/" + actor.hex(), IDS[turn % len(IDS)]
+        if at.get(name) == new:
+            continue
+        said = (
+            None if rng.random() < 0.25 else frozenset(rng.sample(range(PARTS), rng.randrange(4)))
+        )
+        if said is not None:
+            backend.note({name: (new, said)})
+        backend.cas_ref(name, at.get(name), new)
+        at[name] = new
+        own = part_of(name.encode())
+        noted = (ALL_PARTS if said is None else said) - {own}
+        every_rows += 1
+        own_rows += own in mine
+        notes_to_mine += len(noted & mine)
+        if own in mine or noted & mine:
+            newest[name] = new
+    _, swaps, rows = _read(store, start, mine)
+    assert rows == own_rows + notes_to_mine, (
+        "DUR-005.5: a share reads its parts' swaps and the notes addressed to them, no other row"
+    )
+    assert dict(swaps) == newest and len(swaps) == len(newest), (
+        "RUN-020.7: the share learns each ref of its parts or noted to them, at its newest"
+    )
+    _, everything, rows = _read(store, start, None)
+    assert rows == every_rows, "RUN-020.5: a reader of every part reads each swap, no note"
+    assert len(everything) == every_rows and dict(everything) == at, (
+        "RUN-020.5: a reader of every part learns every swap, each ref at its last"
+    )
