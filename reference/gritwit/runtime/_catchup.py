@@ -140,14 +140,15 @@ class CatchUp:
     def _reparted(self) -> None:
         """The parts to read, as of the placement records now (:mod:`._notes`): once an
         actor placed by key into this share from another share's parts is known, every
-        part, from a listing of the refs (the parts not read so far were not followed)."""
+        part, from a listing of the refs made now (the parts not read so far were not
+        followed, and the actor may have work there already)."""
         placed = self._index.placements.placed
         if self._parts is None or len(placed) == self._placed:
             return
         self._placed = len(placed)
         self._parts = share_parts(self._share, placed)
-        if self._parts is None:
-            self._synced = None  # the next catch-up lists the refs (RUN-003.1)
+        if self._parts is None:  # the refs listed now (RUN-003.1): the actor may have work
+            self._refresh(*self._store.refs_changed_since(None))
 
     def before_commit(self) -> None:
         """A group commit is about to be sent: where the store reads the journal along
