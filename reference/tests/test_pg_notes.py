@@ -211,3 +211,39 @@ def test_a_share_reads_its_parts_rows_and_the_notes_addressed_to_it_only(
     assert len(everything) == every_rows and dict(everything) == at, (
         "RUN-020.5: a reader of every part learns every swap, each ref at its last"
     )
+
+
+@pytest.mark.req("DUR-005.5", "DUR-005")
+def test_a_journal_made_before_notes_gets_their_column_when_opened(pg_url: str) -> None:
+    """A store whose journal lacks ``origin`` (made before notes) is given it by the next
+    opener, and its journal reads and writes on."""
+    import psycopg
+
+    from gritwit.store._store_options import split_options
+
+    Store.open(pg_url).close()
+    plain, _ = split_options(pg_url)
+    column = (
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = 'ref_journal_parts' AND column_name = 'origin'"
+    )
+    schema = pg_url.split("search_path%3D")[-1]
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"SET search_path = {schema}")
+        conn.execute("ALTER TABLE ref_journal_parts DROP COLUMN origin")
+        assert conn.execute(column).fetchone() == (0,)
+    store = Store.open(pg_url)
+    try:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"SET search_path = {schema}")
+            assert conn.execute(column).fetchone() == (1,), (
+                "DUR-005.5: an older journal is given the column of notes when opened"
+            )
+        store.put_objects(BLOBS)
+        start, _ = store.refs_changed_since(None)
+        name = "heads/" + _actor_in(3).hex()
+        store.backend.cas_ref(name, None, IDS[0])
+        _, swaps = store.refs_changed_since(start, frozenset({3, 7}))
+        assert swaps == [(name, IDS[0])], "DUR-005.5: the journal reads on after the change"
+    finally:
+        store.close()

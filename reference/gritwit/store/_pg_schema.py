@@ -69,10 +69,7 @@ JOURNAL_TABLE: Final = (
 #: A journal made before notes (:mod:`._pg_notes`) gets their column: ``origin``, the
 #: version of a noted swap in its ref's own part (``NULL``: the row is the swap itself).
 ORIGIN_COLUMN: Final = "ALTER TABLE ref_journal_parts ADD COLUMN IF NOT EXISTS origin BIGINT"
-_HAS_ORIGIN: Final = (
-    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
-    " AND table_name = 'ref_journal_parts' AND column_name = 'origin'"
-)
+
 #: The rows of ``gritwit_parts``: the gate, and one per part.
 PART_ROWS: Final = (
     "INSERT INTO gritwit_parts (part, version, commits)"
@@ -136,11 +133,17 @@ ATTEMPTS: Final = 8
 _LISTED: Final = (
     "SELECT table_name FROM information_schema.tables"
     " WHERE table_schema = current_schema() AND table_name = ANY(%s)"
+    " UNION ALL SELECT '" + "ref_journal_parts.origin" + "' FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = 'ref_journal_parts'"
+    " AND column_name = 'origin'"
 )
+#: What :func:`present` lists when the journal has the column of notes (:mod:`._pg_notes`).
+NOTED: Final = "ref_journal_parts.origin"
 
 
 def present(conn: psycopg.Connection) -> set[str]:
-    """The store's tables in the connection's schema (one catalog query)."""
+    """The store's tables in the connection's schema, and :data:`NOTED` when the journal
+    has the column of notes (one catalog query)."""
     rows = conn.execute(_LISTED, (sorted(STORE_TABLES),)).fetchall()
     return {str(name) for (name,) in rows}
 
@@ -160,12 +163,9 @@ def number_erasures(conn: psycopg.Connection) -> None:
 
 
 def noted(conn: psycopg.Connection) -> None:
-    """Give a journal made before notes its ``origin`` column (``conn`` in autocommit):
-    looked at first, so that a store that has it takes no lock of its table."""
-    row = conn.execute(_HAS_ORIGIN).fetchone()
-    if row is None or int(row[0]) == 0:
-        with contextlib.suppress(*RACED):  # another opener added it meanwhile
-            conn.execute(ORIGIN_COLUMN)
+    """Give a journal made before notes its ``origin`` column (``conn`` in autocommit)."""
+    with contextlib.suppress(*RACED):  # another opener added it meanwhile
+        conn.execute(ORIGIN_COLUMN)
 
 
 def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
@@ -178,7 +178,8 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
     for attempt in range(1, ATTEMPTS + 1):
         found = present(conn)
         if found >= STORE_TABLES:
-            noted(conn)
+            if NOTED not in found:  # a journal made before notes
+                noted(conn)
             return True
         if not create and not found >= set(TABLES):
             return False
@@ -195,6 +196,7 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
                 raise
             time.sleep(random.random() * 0.01 * attempt)
             continue
-        noted(conn)  # a journal made before notes, its other tables made now
+        if "ref_journal_parts" in found and NOTED not in found:
+            noted(conn)  # a journal made before notes, its other tables made now
         return True
     raise AssertionError("unreachable")  # pragma: no cover
