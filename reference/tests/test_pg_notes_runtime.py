@@ -24,6 +24,7 @@ import gritwit as g
 from gritwit._ids import ObjectId
 from gritwit.runtime import Runtime, Share, erase_blob, export_bundle, fork, revert
 from gritwit.store import Store, _pg_ahead
+from gritwit.store._pg_notes import ALL_PARTS
 from gritwit.wit import OUTSIDE, pending, test_actor_core
 from gritwit.wit._outside import outbox_entries
 
@@ -32,7 +33,7 @@ N = 4
 PASSES = 60
 
 
-def _core_in(name: str, share: Share, tag: str) -> tuple[g.Tree, tuple[g.Object, ...]]:
+def _core_in(name: str, share: Share, tag: str) -> tuple[g.Tree, tuple[g.GritObject, ...]]:
     """A ``name`` test actor's core whose actor is in ``share`` (its ``tag`` makes it so)."""
     for i in range(10_000):
         core, objects = test_actor_core(name, {"tag": g.Blob(data=b"%s %d" % (tag.encode(), i))})
@@ -107,7 +108,7 @@ def _parts_read(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> list[set[froze
     owner = {id(s.backend._ahead): k for k, s in enumerate(fleet.stores)}  # type: ignore[attr-defined]
     real = _pg_ahead.changes_call
 
-    def spy(since, kept, ahead, own=(), mine=_pg_ahead.ALL_PARTS):  # type: ignore[no-untyped-def]
+    def spy(since, kept, ahead, own=(), mine=ALL_PARTS):  # type: ignore[no-untyped-def]
         asked[owner[id(ahead)]].add(frozenset(mine))
         return real(since, kept, ahead, own, mine)
 
