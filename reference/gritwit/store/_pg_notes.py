@@ -150,7 +150,7 @@ def latest(
 
 
 class Noting:
-    """The parts the next write of each thread notes, by ref name (see the module)."""
+    """The parts the writes of each thread note, by ref name and target (see the module)."""
 
     __slots__ = ("_local",)
 
@@ -163,7 +163,9 @@ class Noting:
         self._local.said = notes
 
     def take(self) -> Said | None:
-        """What this thread said for its next write, forgotten now (``None``: nothing)."""
+        """What this thread said last (``None``: nothing), kept: a write run again after a
+        serialization failure (DUR-007.2) notes as its first attempt would have, and what
+        is said of a ref applies only to a swap to the target named, so a later write of
+        that swap notes the same parts, which are still its recipients'."""
         said: Said | None = getattr(self._local, "said", None)
-        self._local.said = None
         return said
