@@ -486,7 +486,12 @@ def _whole(
                     },
                 )
             )
-    journaled = {"name": names, "new": new, "part": part, "first": parts[0]}
+    journaled = {
+        "name": names,
+        "new": new,
+        "part": part,
+        "first": min(part),
+    }  # a part it journals a swap in
     calls.append((_WHOLE_JOURNAL_SQL, journaled))
     return calls
 
