@@ -247,3 +247,87 @@ def test_a_journal_made_before_notes_gets_their_column_when_opened(pg_url: str) 
         assert swaps == [(name, IDS[0])], "DUR-005.5: the journal reads on after the change"
     finally:
         store.close()
+
+
+@pytest.mark.req("DUR-005.5")
+@pytest.mark.parametrize("swaps", [1, 2], ids=["one swap", "a whole write"])
+def test_a_noted_write_counts_one_commit_and_journals_each_note_once(
+    store: Store, swaps: int
+) -> None:
+    """A write whose notes go to a part below its swaps' parts counts one commit (in a
+    part it journals a swap in) and journals one note per part said, each numbered on
+    from that part's version."""
+    backend = store.backend
+    assert isinstance(backend, PostgresBackend)
+    names = ["heads/" + _actor_in(9, i).hex() for i in range(swaps)]
+    said = {name: (IDS[i], frozenset({0, 3})) for i, name in enumerate(names)}
+    commits = int(backend.settings()["commits"])
+    start, _ = store.refs_changed_since(None)
+    backend.note(said)
+    if swaps == 1:
+        backend.cas_ref(names[0], None, IDS[0])
+    else:
+        assert backend.commit_all([], [(n, None, IDS[i]) for i, n in enumerate(names)])
+    assert int(backend.settings()["commits"]) == commits + 1, (
+        "DUR-005.5: a noted write is one commit, counted once"
+    )
+    now, _ = store.refs_changed_since(start)
+    assert isinstance(now, tuple) and isinstance(start, tuple)
+    grown = [n - s for n, s in zip(now, start, strict=True)]
+    assert grown == [swaps if p in (0, 3, 9) else 0 for p in range(PARTS)], (
+        "DUR-005.5: each part said gets a note per swap, the swaps' own part a row each"
+    )
+
+
+class _Reader:
+    """Objects by id, for the pure rule below."""
+
+    def __init__(self, *objects: g.GritObject) -> None:
+        self.held = {g.object_id(o): o for o in objects}
+
+    def get_object(self, oid: ObjectId) -> g.GritObject | None:
+        return self.held.get(oid)
+
+
+_MESSAGES = [g.Message(content=IDS[i], headers={"mt": "m"}) for i in range(4)]
+
+
+@pytest.mark.req("DUR-005.5", "WIT-009.5", "RUN-001.3")
+@given(
+    before=st.dictionaries(st.integers(0, 15), st.integers(0, 3), min_size=1, max_size=6),
+    after=st.dictionaries(st.integers(0, 15), st.integers(0, 3), min_size=1, max_size=6),
+)
+def test_a_step_notes_the_parts_of_the_recipients_whose_entry_it_changed(
+    before: dict[int, int], after: dict[int, int]
+) -> None:
+    """An outbox of one mailbox, rebuilt whole: the parts of the recipients whose entry
+    differs from the last outbox's (added, moved or dropped), computed here from the two
+    maps; a chain's new top: the parts of its own entries; an outbox kept: none."""
+    from gritwit.runtime._notes import outbox_parts
+    from gritwit.wit._assemble import Assembled
+
+    def box(entries: dict[int, int], base: ObjectId | None = None) -> g.Mailbox:
+        recipients = {_actor_in(p, 7): g.object_id(_MESSAGES[m]) for p, m in entries.items()}
+        return g.Mailbox(entries=recipients, base=base)
+
+    def built(outbox: g.Mailbox | None, outbox_id: ObjectId | None) -> Assembled:
+        step = g.Step(actor=_actor_in(1), core=IDS[0], previous=IDS[1], outbox=outbox_id)
+        return Assembled(step, g.object_id(step), (), (), None, outbox)
+
+    old, new = box(before), box(after)
+    last = g.Step(actor=_actor_in(1), core=IDS[0], outbox=g.object_id(old))
+    reader = _Reader(old, new)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert outbox_parts(built(new, g.object_id(new)), last, reader) == changed, (
+        "DUR-005.5: a rebuilt outbox notes the parts of the entries it changed"
+    )
+    top = box(after, base=g.object_id(old))
+    assert outbox_parts(built(top, g.object_id(top)), last, reader) == set(after), (
+        "WIT-009.5: a chain's top holds the entries its step changed"
+    )
+    assert outbox_parts(built(None, g.object_id(old)), last, reader) == set(), (
+        "DUR-005.5: a step that kept its outbox notes nothing"
+    )
+    assert outbox_parts(built(None, IDS[2]), last, reader) is None, (
+        "DUR-005.5: an outbox its maker did not name: every part"
+    )

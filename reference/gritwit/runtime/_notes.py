@@ -5,8 +5,9 @@ head's swap in the journal part of each recipient whose outbox entry the step ch
 so that a runtime of a share reads its own parts only.  The writer says which parts:
 :func:`outbox_parts` gives them from what the transition built — the top of its outbox
 chain holds every entry the step changed (WIT-009.5), and a step that kept its outbox
-changed none — or ``None`` when it cannot tell (an outbox built whole over an older
-one, or one its maker did not name): the store then notes every part, as it does for
+changed none; an outbox of one mailbox, rebuilt whole, is compared with the last one —
+or ``None`` when it cannot tell (a mailbox rebuilt over a chain, or an outbox its maker
+did not name): the store then notes every part, as it does for
 any write a runtime does not describe (a revert, a clear, a fork, an import, an
 erasure).
 
@@ -24,7 +25,9 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from .._ids import ObjectId
-from .._objects import Step
+from .._maps import raw_of
+from .._objects import Mailbox, Step
+from ..wit import ObjectReader
 from ..wit._assemble import Assembled
 from ._share import Share
 
@@ -40,16 +43,27 @@ def part(actor: ObjectId) -> int:
     return actor[0][7] & 15
 
 
-def outbox_parts(built: Assembled, last: Step | None) -> frozenset[int] | None:
+def outbox_parts(
+    built: Assembled, last: Step | None, reader: ObjectReader
+) -> frozenset[int] | None:
     """The parts of the recipients whose outbox entry ``built`` changed over ``last``
-    (``None``: it cannot tell, every part is noted)."""
+    (``None``: it cannot tell, every part is noted).  A chain's new top holds exactly the
+    entries its step changed (WIT-009.5); an outbox of one mailbox, as a small outbox is
+    rebuilt whole, is compared with the last one (through ``reader``, which the
+    transition read it through, so it is held)."""
     outbox = built.outbox
     before = None if last is None else last.outbox
     if outbox is None:
         return _NONE if built.step.outbox == before else None
-    if outbox.base is None and before is not None:  # built whole over another: unknown
+    if outbox.base is not None or before is None:
+        return frozenset(part(recipient) for recipient in outbox.entries)
+    old = reader.get_object(before)
+    if type(old) is not Mailbox or old.base is not None:  # rebuilt over a chain: unknown
         return None
-    return frozenset(part(recipient) for recipient in outbox.entries)
+    was, now = raw_of(old.entries), raw_of(outbox.entries)
+    changed = {key for key, message in now.items() if was.get(key) != message}
+    changed.update(key for key in was if key not in now)
+    return frozenset(int(key[15], 16) for key in changed)
 
 
 def merge(held: frozenset[int] | None, more: frozenset[int] | None) -> frozenset[int] | None:
