@@ -331,3 +331,26 @@ def test_a_step_notes_the_parts_of_the_recipients_whose_entry_it_changed(
     assert outbox_parts(built(None, IDS[2]), last, reader) is None, (
         "DUR-005.5: an outbox its maker did not name: every part"
     )
+
+
+@pytest.mark.req("RUN-003.1", "DUR-005.5", "RUN-020.7")
+@given(
+    since=st.lists(st.integers(0, 40), min_size=PARTS, max_size=PARTS),
+    now=st.lists(st.integers(0, 40), min_size=PARTS, max_size=PARTS),
+    mine=st.frozensets(st.integers(0, PARTS - 1), min_size=1),
+)
+def test_a_reader_behind_the_kept_window_of_a_part_it_reads_lists_the_refs(
+    since: list[int], now: list[int], mine: frozenset[int]
+) -> None:
+    """The swaps are unknown (the reader lists the refs) exactly when a part it reads is
+    older than the kept swaps, or newer than the part now; a part it does not read
+    decides nothing."""
+    from gritwit.store._pg_follow import journal_answer
+
+    kept = 10
+    vector, swaps = journal_answer(since, dict(enumerate(now)), [], PARTS, kept, mine)
+    behind = any(not now[p] - kept <= since[p] <= now[p] for p in mine)
+    assert vector == tuple(now), "RUN-020.7: the version now is every part's"
+    assert (swaps is None) is behind, (
+        "RUN-003.1: unknown swaps exactly when a part read is outside the kept window"
+    )

@@ -233,3 +233,25 @@ def test_an_actor_placed_into_a_share_from_another_s_parts_runs_there(
             "DUR-005.5: shares without such an actor read their own parts only"
         )
     assert OUTSIDE not in (sender, placed)
+
+
+@pytest.mark.req("RUN-021", "RUN-003", "RUN-021.2")
+def test_runtimes_restarted_with_another_n_deliver_once(fleet: Fleet) -> None:
+    """Runtimes of shares k/4 stop; runtimes of shares k/2 start on the same store (a
+    full read of the heads, RUN-003) and read their parts only: messages sent before and
+    after the change cross once."""
+    loop, store = fleet.loop, fleet.stores[0]
+    sender_core, sender_objects = _core_in("fanout", Share(k=1, n=N), "sender")
+    echo_core, echo_objects = _core_in("echo", Share(k=0, n=N), "echo")
+    rt = fleet.runtimes[2]
+    sender = loop.run_until_complete(rt.genesis(sender_core, sender_objects))
+    echo = loop.run_until_complete(rt.genesis(echo_core, echo_objects))
+    rt.flush()
+    fleet.run()
+    fleet.fan(sender, echo)  # sent, not yet run by the runtimes of n = 4
+    fleet.runtimes = [Runtime(s, share=Share(k=k, n=2)) for k, s in enumerate(fleet.stores[:2])]
+    fleet.run()
+    assert _echoes(store, echo, sender) == 1, "RUN-003: the message sent before, once"
+    fleet.fan(sender, echo)
+    fleet.run()
+    assert _echoes(store, echo, sender) == 2, "RUN-021.2: the message sent after, once"
