@@ -190,10 +190,11 @@ def journal_swaps(
     conn: psycopg.Connection,
     swaps: Sequence[tuple[bytes, bytes | None]],
     journal: tuple[int, int],
+    said: _pg_notes.Said | None = None,
 ) -> None:
     """Journal ``swaps`` (a ref's name and new target), in order, each in its part, and
-    their notes (every default, :mod:`._pg_notes`), inside a batch's transaction, which
-    holds the gate alone; and prune each part whose
+    their notes (as ``said``, else the defaults, :mod:`._pg_notes`), inside a batch's
+    transaction, which holds the gate alone; and prune each part whose
     versions passed a multiple of ``journal[1]`` down to ``journal[0]`` rows."""
     if not swaps:
         return
@@ -206,7 +207,7 @@ def journal_swaps(
         },
         binary=True,
     ).fetchall()
-    notes = _pg_notes.notes_of(swaps, None)  # a batch's: every default (see _pg_notes)
+    notes = _pg_notes.notes_of(swaps, said)  # what its writer said, else the defaults
     if notes:
         conn.execute(_pg_notes.NOTES, _pg_notes.notes_call(notes)[1], binary=True)
     heads = step_heads((name, ObjectId(new)) for name, new in swaps if new is not None)

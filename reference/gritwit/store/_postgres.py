@@ -501,7 +501,7 @@ class PostgresBackend:
             self._follow.check(conn)  # a group commit's, guarded (RUN-011.3, RUN-020.7)
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
-            _pg_commit.journal_swaps(conn, batch.swapped, _kept())
+            _pg_commit.journal_swaps(conn, batch.swapped, _kept(), self._noting.take())
         self._ahead.made(new for _, new in batch.swapped if new is not None)
         if batch.swapped and self._channel is not None:
             with self._connection() as conn, conn.pipeline():
