@@ -4,8 +4,9 @@
 PostgreSQL store ``URL`` and SIGKILLs itself at its first write that journals notes
 (:mod:`gritwit.store._pg_notes`), at ``POINT``:
 
-* ``uncommitted`` — the write's statements up to its notes sent and answered inside
-  its transaction, its ``COMMIT`` never sent: the server rolls it back;
+* ``uncommitted`` — the write's statements up to its notes (a whole write's: its journal,
+  which holds them) sent and answered inside its transaction, its ``COMMIT`` never
+  sent: the server rolls it back;
 * ``committed`` — the whole write answered, ``COMMIT`` included, the runtime not told.
 
 It prints ``dying`` before it dies, and ``finished`` if its run ends without a noted
@@ -30,13 +31,21 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _noted(sql: Any, params: Mapping[str, object]) -> bool:
+    """Whether a statement of a write journals notes: a write of one swap's notes, or a
+    whole write's journal with notes in it."""
+    if sql is _pg_notes.NOTES_SQL:
+        return True
+    return sql.name == b"gritwit_whole_journal" and bool(params.get("npart"))
+
+
 def _install(point: str) -> None:
     real = _pg_wire.pipeline
 
     def pipeline(
         conn: Any, calls: Sequence[tuple[Any, Mapping[str, object]]], *, tail: int = 0
     ) -> Any:
-        at = [i for i, (sql, _) in enumerate(calls) if sql is _pg_notes.NOTES_SQL]
+        at = [i for i, (sql, params) in enumerate(calls) if _noted(sql, params)]
         if not at:
             return real(conn, calls, tail=tail)
         if point == "uncommitted":  # everything to the notes, in its open transaction

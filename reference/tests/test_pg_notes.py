@@ -277,6 +277,16 @@ def test_a_noted_write_counts_one_commit_and_journals_each_note_once(
     assert grown == [swaps if p in (0, 3, 9) else 0 for p in range(PARTS)], (
         "DUR-005.5: each part said gets a note per swap, the swaps' own part a row each"
     )
+    with backend._connection() as conn:
+        rows = conn.execute(
+            "SELECT part, version, name, origin FROM ref_journal_parts WHERE part = ANY(%s)",
+            ([0, 3, 9],),
+        ).fetchall()
+    own = {bytes(name): version for part, version, name, _ in rows if part == 9}
+    notes = [(bytes(name), origin) for part, _, name, origin in rows if part != 9]
+    assert len(notes) == 2 * swaps and all(own[name] == origin for name, origin in notes), (
+        "DUR-005.5: a note's origin is the version its swap got in its ref's own part"
+    )
 
 
 class _Reader:

@@ -39,26 +39,34 @@ def _journal(store: Store, part: int) -> list[tuple[str, int | None]]:
     return [(bytes(name).decode(), origin) for name, origin in rows]
 
 
+@pytest.mark.parametrize("senders", [1, 2], ids=["one swap", "a whole write"])
 @pytest.mark.parametrize("point", ["uncommitted", "committed"])
 @pytest.mark.req("RUN-002", "RUN-020.1", "RUN-021.2", "DUR-005.5", "DUR-003")
 def test_a_kill_in_a_noted_commit_loses_and_duplicates_nothing(
-    pg_url: str, point: str, tmp_path: Path
+    pg_url: str, point: str, senders: int, tmp_path: Path
 ) -> None:
+    """One sender's step is a write of one swap; two senders' steps are one whole group
+    commit, whose journal statement holds the notes."""
     fleet = Fleet(pg_url)
     try:
         loop, store = fleet.loop, fleet.stores[0]
-        sender_core, sender_objects = _core_in("fanout", Share(k=1, n=4), "killed sender")
         echo_core, echo_objects = _core_in("echo", Share(k=0, n=4), "echo")
         rt = fleet.runtimes[2]
-        sender = loop.run_until_complete(rt.genesis(sender_core, sender_objects))
+        sent = []
+        for i in range(senders):
+            core, objects = _core_in("fanout", Share(k=1, n=4), f"killed sender {i}")
+            sent.append(loop.run_until_complete(rt.genesis(core, objects)))
         echo = loop.run_until_complete(rt.genesis(echo_core, echo_objects))
         rt.flush()
         fleet.run()
+        sender = sent[0]
         head = store.get_ref("heads/" + sender.hex())
+        heads = [store.get_ref("heads/" + each.hex()) for each in sent]
         content, blobs = _fan_to(echo)
-        loop.run_until_complete(
-            rt.send(sender, g.object_id(content), {"mt": "fanout"}, objects=(content, *blobs))
-        )
+        for each in sent:
+            loop.run_until_complete(
+                rt.send(each, g.object_id(content), {"mt": "fanout"}, objects=(content, *blobs))
+            )
         rt.flush()
         echo_part = echo[0][7] & 15
         before = _journal(store, echo_part)
@@ -75,6 +83,11 @@ def test_a_kill_in_a_noted_commit_loses_and_duplicates_nothing(
             (tmp_path / "child.log").read_text()[-2000:],
         )
         moved = store.get_ref("heads/" + sender.hex())
+        now = [store.get_ref("heads/" + each.hex()) for each in sent]
+        unmoved = sum(a == b for a, b in zip(heads, now, strict=True))
+        assert unmoved == (senders if point == "uncommitted" else 0), (
+            "DUR-005.5: the killed write, one commit, kept all its swaps or none"
+        )
         notes = [
             (name, origin)
             for name, origin in _journal(store, echo_part)[len(before) :]
@@ -89,8 +102,9 @@ def test_a_kill_in_a_noted_commit_loses_and_duplicates_nothing(
                 "DUR-005.5: a commit killed after its COMMIT keeps its swap and its note"
             )
         fleet.run()
-        assert _echoes(store, echo, sender) == 1, (
-            "RUN-002, RUN-021.2: the message crossed once, the kill notwithstanding"
-        )
+        for each in sent:
+            assert _echoes(store, echo, each) == 1, (
+                "RUN-002, RUN-021.2: each message crossed once, the kill notwithstanding"
+            )
     finally:
         fleet.close()

@@ -155,7 +155,14 @@ _STEP_TIMES_SQL: Final = Sql.of(
 )
 _WHOLE_JOURNAL_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_JOURNAL,
-    {**_ARRAYS, "part": INT4_ARRAY, "first": INT4},
+    {
+        **_ARRAYS,
+        "part": INT4_ARRAY,
+        "first": INT4,
+        "npart": INT4_ARRAY,
+        "nsrc": INT4_ARRAY,
+        "many": INT8,
+    },
     "gritwit_whole_journal",
 )
 _SWAP_ONE_SQL: Final = {
@@ -392,7 +399,7 @@ def _calls(
             calls.append(
                 (_SWAP_ONE_SQL[_change(swaps[0])], _one(names[0], swaps[0], journal, whole))
             )
-    if notes:  # after the swaps they repeat (see _pg_notes)
+    if notes and len(swaps) <= 1:  # after the swap it repeats (a whole write's: its journal)
         calls.append(_pg_notes.notes_call(notes))
     heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
     if heads is not None:  # RUN-027.1, after the swaps
@@ -487,12 +494,16 @@ def _whole(
                     },
                 )
             )
+    place = {name: i for i, name in enumerate(names, 1)}  # each swap's, as ORDINALITY
     journaled = {
         "name": names,
         "new": new,
         "part": part,
-        "first": min(part),
-    }  # a part it journals a swap in
+        "first": min(part),  # a part it journals a swap in
+        "npart": [n[2] for n in notes],
+        "nsrc": [place[n[0]] for n in notes],
+        "many": len(names),
+    }
     calls.append((_WHOLE_JOURNAL_SQL, journaled))
     return calls
 

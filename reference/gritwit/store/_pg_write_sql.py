@@ -175,20 +175,34 @@ d AS (
   WHERE refs.name = w.name AND refs.target = w.old RETURNING refs.name)
 SELECT """ + _ALL_MADE.format(count="(SELECT count(*) FROM d)")
 #: The swaps of a whole write journaled in their parts, all of them (every one was made
-#: or an earlier statement failed the transaction), the commit counted in the first part.
-WHOLE_JOURNAL: Final = (
-    """
+#: or an earlier statement failed the transaction), with their notes (:mod:`._pg_notes`:
+#: ``npart``, the part each note goes to, ``nsrc``, the place of the swap it repeats
+#: among ``name``), each note's ``origin`` the version its swap is journaled at here;
+#: the commit counted in the first part.  One insert into the journal (DUR-005.6).
+WHOLE_JOURNAL: Final = """
 WITH
 j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
-      WITH ORDINALITY AS j (name, new, part, n)),"""
-    + numbered(
-        "j",
-        ", commits = gritwit_parts.commits"
-        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END",
-    )
-    + """
+      WITH ORDINALITY AS j (name, new, part, n)),
+nt AS (SELECT * FROM unnest(%(npart)s::int[], %(nsrc)s::int[])
+       WITH ORDINALITY AS nt (part, src, k)),
+r AS (SELECT j.part, j.name, j.new, j.n, NULL::bigint AS src FROM j
+      UNION ALL
+      SELECT nt.part, j.name, j.new, %(many)s + nt.k, j.n FROM nt JOIN j ON j.n = nt.src),
+made AS (SELECT part, count(*) AS made FROM r GROUP BY part),
+writer AS (
+  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made,
+         commits = gritwit_parts.commits
+                   + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END
+  FROM made WHERE gritwit_parts.part = made.part
+  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
+v AS (SELECT r.*, writer.version - writer.made
+             + row_number() OVER (PARTITION BY r.part ORDER BY r.n) AS version
+      FROM r JOIN writer ON writer.part = r.part),
+journal AS (
+  INSERT INTO ref_journal_parts (part, version, name, target, origin)
+  SELECT x.part, x.version, x.name, x.new, o.version
+  FROM v AS x LEFT JOIN v AS o ON x.src IS NOT NULL AND o.src IS NULL AND o.n = x.src)
 SELECT count(*) FROM writer"""
-)
 
 #: One swap, after its objects were inserted (:func:`._pg_commit.run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
