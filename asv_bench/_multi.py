@@ -165,8 +165,8 @@ class Measured:
         return statistics.median(known) if known else None
 
     def per_transition(self, what: str) -> float:
-        """``commits``, ``conflicts``, ``group_losses`` or ``runtime_cpu`` per adopted
-        transition."""
+        """``commits``, ``conflicts``, ``group_losses``, ``runtime_cpu`` or ``rows`` per
+        adopted transition."""
         per: float = sum(getattr(r, what) for r in self.rounds) / sum(r.steps for r in self.rounds)
         return per
 

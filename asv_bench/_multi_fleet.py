@@ -57,6 +57,7 @@ class Round:
     relay_cpu: float = 0.0  # seconds: the relay processes' CPU
     relay_excess: float = 0.0  # seconds: the most any relay's mean hold exceeded its delay
     crossing: int = 0  # steps of actors whose messages cross to another share
+    rows: int = 0  # journal rows the runtime processes' reads were answered
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -194,6 +195,7 @@ class Fleet:
             busy=busy,
             runtime_cpu=sum(a["cpu"] for a in answers),
             crossing=sum(a["crossing"] for a in answers),
+            rows=sum(a.get("rows", 0) for a in answers),
             server_cpu=None if server0 is None or server1 is None else server1 - server0,
             turns=sum(r.turns - r0.turns for r, r0 in zip(relayed, relayed0, strict=True))
             if self.relays

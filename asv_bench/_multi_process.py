@@ -79,6 +79,23 @@ class _TimedWrites:
         return batch
 
 
+def _count_journal_rows() -> list[int]:
+    """Count the journal rows (swaps and notes) this process's journal reads are answered,
+    as the server sends them: a counter, bumped by a wrapper of ``_pg_ahead.changes_read``
+    (every journal read's, alone or carried by a commit), so that the same count is made
+    of any version of the store."""
+    from gritwit.store import _pg_ahead
+
+    counted, real = [0], _pg_ahead.changes_read
+
+    def changes_read(answer: Any, *args: Any, **kwargs: Any) -> Any:
+        counted[0] += sum(1 for row in range(answer.ntuples) if answer.get_value(row, 2))
+        return real(answer, *args, **kwargs)
+
+    _pg_ahead.changes_read = changes_read
+    return counted
+
+
 class _Child:
     """One runtime over the shared store, running its part of each round."""
 
@@ -88,6 +105,7 @@ class _Child:
         from gritwit.store import Store
 
         self.plan, self.process, self.location = plan, process, location
+        self.rows = _count_journal_rows() if "://" in location else [0]
         self.counting = Counting()  # only its backend proxy: commits, no library wrappers
         self.opened = Store.open(location)
         self.timed = _TimedWrites(self.counting.backend(self.opened.backend))
@@ -115,6 +133,7 @@ class _Child:
     def round(self) -> dict[str, int | float]:
         runtime, counts = self.runtime, self.counting.counts
         commits, conflicts, losses = counts.commits, runtime.conflicts, runtime.group_losses
+        rows = self.rows[0]
         writing, cpu = self.timed.seconds, time.process_time()
         start = time.perf_counter()
         run = self.loop.run_until_complete
@@ -142,6 +161,7 @@ class _Child:
             "writing": self.timed.seconds - writing,
             "cpu": time.process_time() - cpu,  # user + system, this process's (libpq's too)
             "crossing": sum(1 for actor, _ in report.steps if actor in self.crossing),
+            "rows": self.rows[0] - rows,
         }
 
     def _rest(self, report: RunReport, mine: int) -> RunReport:

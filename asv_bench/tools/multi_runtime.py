@@ -64,9 +64,11 @@ controller the tool refuses (exit status 2).
 
 Per transition every row gives the runtime processes' CPU (``rt ms``: user + system,
 libpq's included) and the server's (``srv ms``: its postmaster and backends, when it
-runs on this machine), write commits and round trips.  ``--waits`` samples what the
-server's backends wait on during each configuration's rounds (``asv_bench/_waits.py``:
-``pg_stat_activity``'s wait events, ``pg_locks``' requests not granted).
+runs on this machine), write commits, round trips, and the journal rows the runtimes'
+reads were answered (``rows/tr``: swaps and notes, counted as the server sent them).
+``--waits`` samples what the server's backends wait on during each configuration's
+rounds (``asv_bench/_waits.py``: ``pg_stat_activity``'s wait events, ``pg_locks``' requests
+not granted).
 
 The server is ``GRITWIT_BENCH_POSTGRES`` (a database where schemas may be made), else
 a throwaway cluster started as the tests start one (``reference/tests/pg_server.py``:
@@ -149,12 +151,14 @@ def table(measured: list[Measured]) -> list[str]:
         f"{'workload':9} {'store':24} {'processes':>9} {'transitions':>11} {'per s':>7} "
         f"{'× SQLite':>8} {'× one':>6} {'commits/tr':>10} {'lost/tr':>7} {'writing':>7}"
         f" {'cpu busy':>8} {'rt ms/tr':>8} {'srv ms/tr':>9} {'trips/tr':>8} {'bound':>5}"
+        f" {'rows/tr':>7}"
     ]
     ratios = over_one(measured)
     for i, m in enumerate(measured):
         ratio = f"{ratios[i]:6.2f}" if i in ratios and m.store != "sqlite" else f"{'':6}"
         server = None if m.store == "sqlite" else m.known_per_transition("server_cpu")
         bound = m.cap_bound()
+        rows = "-" if m.store == "sqlite" else f"{m.per_transition('rows'):.2f}"
         lines.append(
             f"{m.workload:9} {m.store:24} {m.processes:9d} {m.transitions:11d} "
             f"{m.per_second():7.0f} {m.over_sqlite():8.3f} {ratio} "
@@ -163,6 +167,7 @@ def table(measured: list[Measured]) -> list[str]:
             f" {_share(m.busy()):>8} {_ms(m.per_transition('runtime_cpu')):>8}"
             f" {_ms(server):>9} {_trips(m.known_per_transition('turns')):>8}"
             f" {'-' if bound is None else _share(bound):>5}"
+            f" {rows:>7}"
         )
     return lines
 

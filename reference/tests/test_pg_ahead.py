@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit.store import _pg_ahead
+from gritwit.store._pg_schema import PARTS
 
 ids = st.binary(min_size=32, max_size=32).map(g.ObjectId)
 optional_ids = st.none() | ids
@@ -143,7 +144,15 @@ def test_the_journal_read_looks_rows_up_by_index(pg_database: str) -> None:
             conn.execute("ANALYZE")
             (plan,) = conn.execute(
                 "EXPLAIN (FORMAT JSON) " + _pg_ahead.CHANGES,
-                {"since": since, "kept": JOURNAL_KEPT, "rows": 256, "one": 8192, "own": []},
+                {
+                    "since": since,
+                    "kept": JOURNAL_KEPT,
+                    "rows": 256,
+                    "one": 8192,
+                    "own": [],
+                    "mine": list(range(PARTS)),
+                    "notes": False,
+                },
             ).fetchone()
     finally:
         store.close()

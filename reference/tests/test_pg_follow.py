@@ -159,10 +159,14 @@ def test_a_run_whose_commit_brought_no_read_reads_before_it_answers(
     real = _pg_ahead.changes_call
 
     def refuse_after_commits(
-        since: object, kept: int, ahead: object, own: tuple[bytes, ...] = ()
+        since: object,
+        kept: int,
+        ahead: object,
+        own: tuple[bytes, ...] = (),
+        mine: frozenset[int] = frozenset(range(16)),
     ) -> object:
         # a commit's read names the commit's own targets; a read on its own names none
-        return refused if own else real(since, kept, ahead)  # type: ignore[arg-type]
+        return refused if own else real(since, kept, ahead, mine=mine)  # type: ignore[arg-type]
 
     async def scenario() -> tuple[int, bool, int]:
         first = await mine.genesis(*_counter("first"))

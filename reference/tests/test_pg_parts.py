@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import psycopg
@@ -27,8 +27,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit._ids import ObjectId
 from gritwit.runtime import Share
-from gritwit.store import CasStatus, Store
+from gritwit.store import CasResult, CasStatus, Store
 from gritwit.store._pg_retry import retries
 from gritwit.store._pg_schema import GATE, PARTS, part_of
 from gritwit.store._postgres import PostgresBackend
@@ -228,11 +229,22 @@ def test_the_refs_of_different_shares_fall_in_different_parts(actors: list[bytes
     assert len(spread) == PARTS
 
 
+def _said_cas(
+    backend: PostgresBackend, name: str, new: ObjectId, parts: Iterable[int] | None
+) -> CasResult:
+    """The backend's swap of ``name`` to ``new``, noting ``parts`` (``None``: unsaid, the
+    default notes) — said in the thread that swaps, as the runtime says it."""
+    if parts is not None:
+        backend.note({name: (new, frozenset(parts))})
+    return backend.cas_ref(name, None, new)
+
+
 @pytest.mark.req("DUR-005.5", "RUN-021")
 def test_heads_of_another_share_do_not_wait(pg_url: str) -> None:
     """A slow writer holding the parts of share 0/4 does not hold up a swap of a head of
-    share 1/4, and does hold up one of share 0/4 (the backend's swaps, which do not check
-    that a head names a step: the parts are the backend's)."""
+    share 1/4 that notes only parts of share 1/4, and does hold up one of share 0/4 (the
+    backend's swaps, which do not check that a head names a step: the parts are the
+    backend's)."""
     store = Store.open(pg_url)
     backend = store.backend
     assert isinstance(backend, PostgresBackend)
@@ -249,7 +261,8 @@ def test_heads_of_another_share_do_not_wait(pg_url: str) -> None:
     )
     try:
         pid = _pid(backend)
-        thread, done = _in_thread(lambda: backend.cas_ref(f"heads/{theirs.hex()}", None, IDS[0]))
+        name = f"heads/{theirs.hex()}"
+        thread, done = _in_thread(lambda: _said_cas(backend, name, IDS[0], {1, 5, 9, 13}))
         assert not _waits_or_ends(pg_url, pid, thread), "share 1/4 waited for share 0/4"
         thread.join(WAIT_LIMIT)
         assert done[0].status is CasStatus.SWAPPED

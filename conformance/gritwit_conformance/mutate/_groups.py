@@ -33,6 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "store": (
         "gritwit/store/_store.py",
         "gritwit/store/_batch.py",
+        "gritwit/store/_journal_calls.py",
         "gritwit/store/_memory.py",
         "gritwit/store/_sqlite.py",
         "gritwit/store/_refs.py",
@@ -63,6 +64,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_index.py",
         "gritwit/runtime/_kinds.py",
         "gritwit/runtime/_moved.py",
+        "gritwit/runtime/_notes.py",
         "gritwit/runtime/_outside_entries.py",
         "gritwit/runtime/_reach.py",
         "gritwit/runtime/_resident.py",

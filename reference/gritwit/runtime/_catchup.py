@@ -30,8 +30,10 @@ from ._cache import ObjectCache
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
+from ._notes import share_parts
 from ._resident import UNREAD, ResidentActors
 from ._seams import Marks
+from ._share import Share
 
 __all__ = ["CatchUp"]
 
@@ -60,6 +62,7 @@ class CatchUp:
         *,
         marks: Marks,
         commit: Callable[[], bool],
+        share: Share | None = None,
     ) -> None:
         self._store = store
         self._cache = cache
@@ -87,6 +90,11 @@ class CatchUp:
         self._erased: int | None = None
         #: Whether the last commit's journal read marked actors to run.
         self._found = False
+        #: The runtime's share, and the journal parts it reads (``None``: every part,
+        #: :mod:`._notes`), as of the placement records the index holds (their count).
+        self._share = share
+        self._parts: frozenset[int] | None = share_parts(share, {})
+        self._placed = 0
 
     @property
     def index(self) -> RoutingIndex:
@@ -105,13 +113,14 @@ class CatchUp:
         elif self._loaded:  # only the refs swapped since, where the store knows them
             self._caught_by_commit = False
             self._read_in_run = True
-            self._refresh(*self._store.refs_changed_since(self._synced))
+            self._refresh(*self._store.refs_changed_since(self._synced, self._parts))
         else:
             self._read_in_run, self._caught_by_commit = True, False
             version, _ = self._store.refs_changed_since(None)
             self._marks.mark(self._index.load(self._store, self._cache))
             self._loaded = True
             self._synced, self._erased = version, self._store.erasures()
+            self._reparted()
         if self._group.sends is not None:
             self._route_grouped_sends()
 
@@ -125,14 +134,29 @@ class CatchUp:
             self._marks.mark(touched)
         self._hints.journal_fresh = swaps is not None and self._store.is_remote
         self._synced, self._erased = version, self._store.erasures()
+        self._reparted()
         return bool(touched)
+
+    def _reparted(self) -> None:
+        """The parts to read, as of the placement records now (:mod:`._notes`): once an
+        actor placed by key into this share from another share's parts is known, every
+        part, from a listing of the refs made now (the parts not read so far were not
+        followed, and the actor may have work there already)."""
+        placed = self._index.placements.placed
+        if self._parts is None or len(placed) == self._placed:
+            return
+        self._placed = len(placed)
+        self._parts = share_parts(self._share, placed)
+        if self._parts is None:  # the refs listed now (RUN-003.1): the actor may have work
+            self._refresh(*self._store.refs_changed_since(None))
 
     def before_commit(self) -> None:
         """A group commit is about to be sent: where the store reads the journal along
         with it (RUN-020.7), ask it to, guarded by the count of erasures the index last
         caught up with while this run has not read the journal itself (RUN-011.3)."""
         if self._follows and self._loaded:
-            self._store.follow_journal(self._synced, None if self._read_in_run else self._erased)
+            erased = None if self._read_in_run else self._erased
+            self._store.follow_journal(self._synced, erased, self._parts)
 
     def after_commit(self, done: bool) -> None:
         """The group commit returned (``done``) or raised: catch up with what its journal
@@ -151,7 +175,8 @@ class CatchUp:
             return
         else:
             self._found = (
-                self._refresh(*self._store.refs_changed_since(self._synced)) or self._found
+                self._refresh(*self._store.refs_changed_since(self._synced, self._parts))
+                or self._found
             )
         self._read_in_run = self._caught_by_commit = True
 
@@ -167,7 +192,7 @@ class CatchUp:
         if self._read_in_run or not self._loaded:
             return False
         self._read_in_run = True
-        return self._refresh(*self._store.refs_changed_since(self._synced))
+        return self._refresh(*self._store.refs_changed_since(self._synced, self._parts))
 
     def start_rounds(self) -> None:
         """Catch up for deterministic rounds (ADP-015): the index rebuilt from the heads,
@@ -215,9 +240,10 @@ class CatchUp:
         group = self._group
         if (group.members or group.sends is not None) and not self._commit_group():
             return
-        version, swaps = self._store.refs_changed_since(self._synced)
+        version, swaps = self._store.refs_changed_since(self._synced, self._parts)
         self._marks.mark(self._index.refresh(self._store, self._cache, swaps, self._marks.ours))
         self._synced, self._erased = version, self._store.erasures()
+        self._reparted()
         self._read_in_run = True
 
     def _route_grouped_sends(self) -> None:

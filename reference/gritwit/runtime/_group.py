@@ -53,6 +53,7 @@ from ..wit import (
 )
 from ..wit._outside import swap_all
 from ._cache import ObjectCache
+from ._notes import merge
 
 __all__ = [
     "COMMIT",
@@ -174,6 +175,7 @@ class CommitGroup:
         "fresh",
         "max_bytes",
         "members",
+        "noted",
         "sends",
         "size",
     )
@@ -198,6 +200,9 @@ class CommitGroup:
         #: The ids the last commit stored that the store did not hold, where the store
         #: tells them (RUN-022.1); ``None`` where it does not.
         self.fresh: set[ObjectId] | None = None
+        #: Each member's step → the journal parts its commit notes (:mod:`._notes`;
+        #: ``None``: every part).
+        self.noted: dict[ObjectId, frozenset[int] | None] = {}
 
     def __len__(self) -> int:
         return len(self.members)
@@ -318,6 +323,9 @@ class CommitGroup:
         members, self.members = self.members, []
         sends, self.sends = self.sends, None
         self._heads, self.bytes = {}, 0
+        noted, self.noted = self.noted, {}
+        if store.notes:  # what each head's swap notes (the store's default otherwise)
+            store.note_next(_said(members, noted))
         if sends is None and len(members) == 1:
             return self._commit_one(store, members[0], fresh, wake)
         adopted: list[Member] = []
@@ -407,7 +415,26 @@ class CommitGroup:
         if self.sends is not None:
             self._cache.pin_objects(self.sends.built)
         self._lost.update(m.built.step_id for m in members)
+        self.noted = {}
         return members
+
+
+def _said(
+    members: list[Member], noted: dict[ObjectId, frozenset[int] | None]
+) -> dict[str, tuple[ObjectId | None, frozenset[int]]]:
+    """What a commit of ``members`` says each head's swap notes: the parts of all the
+    actor's members (:mod:`._notes`), for its last step; none when one is unknown."""
+    parts: dict[ObjectId, tuple[ObjectId, frozenset[int] | None]] = {}
+    for member in members:
+        actor, step = member.actor, member.built.step_id
+        held = parts.get(actor)
+        more = noted.get(step)
+        parts[actor] = (step, more if held is None else merge(held[1], more))
+    return {
+        head_ref(actor): (step, known)
+        for actor, (step, known) in parts.items()
+        if known is not None
+    }
 
 
 def _fresh(fresh: set[ObjectId] | None) -> dict[str, set[ObjectId]]:

@@ -249,6 +249,7 @@ class Runtime(RuntimeFace):
             self._hints,
             marks=scheduler,
             commit=commit_group,
+            share=share,
         )
         self._index = self._routing.index
         group_sends = send_commit == "group"  # sends join the open group (RUN-019.2)

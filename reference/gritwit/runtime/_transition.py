@@ -38,6 +38,7 @@ from ._bound import TimeBound, ToLane, inline_gate
 from ._cache import ObjectCache
 from ._disk import Halted, RunBounds, Turn, fresh_bytes
 from ._index import failed_ref
+from ._notes import outbox_parts
 from ._resident import ResidentActors
 from ._seams import GroupCommits, Marks, Routing
 
@@ -160,10 +161,15 @@ class Transitions:
             if not self._group.add(actor, job.last_id, built, job.basis):
                 self._commits.conflicts += 1  # built on a lost step (RUN-017.4): run again
                 return False
+            if self._store.notes:  # the journal parts its commit notes (._notes)
+                self._group.noted[built.step_id] = outbox_parts(built, job.last, self._cache)
         else:
             # RUN-023.1: what it adds, told by the commit where the store can, else asked first
             fresh: set[ObjectId] | None = set() if self._store.tells_fresh else None
             added = self._bounds.count_stored(built) if fresh is None else 0
+            parts = outbox_parts(built, job.last, self._cache) if self._store.notes else None
+            if parts is not None:  # the journal parts its commit notes (._notes)
+                self._store.note_next({head_ref(actor): (built.step_id, parts)})
             try:  # RUN-001: objects first, then the head by compare-and-swap (one commit) …
                 self._cache.commit_assembled(
                     built,

@@ -64,10 +64,12 @@ from psycopg import pq
 
 from .._ids import ObjectId
 from . import _pg_wire
-from ._pg_wire import BYTEA_ARRAY, INT8, INT8_ARRAY, Sql
+from ._pg_notes import ALL_PARTS, latest
+from ._pg_wire import BOOL, BYTEA_ARRAY, INT4_ARRAY, INT8, INT8_ARRAY, Sql
 
 __all__ = [
     "AHEAD_KEPT",
+    "ROWS_READ",
     "AHEAD_ONE",
     "AHEAD_ROWS",
     "CHANGES",
@@ -101,14 +103,16 @@ _OUTBOX_KEY: Final = "'\\x666f7574626f785820'::bytea"
 #: the one ``since`` holds has no swap after it: that test (``p.version > …``, implied by
 #: the others, on the outer row alone) is a one-time filter of the part's scan, so a
 #: part that did not move costs no index descent (a read where nothing moved: 0.05 ->
-#: 0.03 ms of the server's CPU, 16 parts).
+#: 0.03 ms of the server's CPU, 16 parts).  Only the parts ``mine`` are read (a share's,
+#: :mod:`._pg_notes`), each row with its ``origin`` (a note's, else ``NULL``); notes only
+#: when ``notes`` (a reader of every part reads each swap in its own part).
 CHANGES: Final = (
     "SELECT p.part, p.version, j.name, j.target,"
     " (SELECT commits FROM gritwit_writer WHERE id = 3), j.data, j.outbox,"
     " (SELECT o.data FROM objects AS o WHERE o.id = j.outbox"
-    " AND octet_length(o.data) <= %(one)s)"
+    " AND octet_length(o.data) <= %(one)s), j.origin, j.version"
     " FROM gritwit_parts AS p LEFT JOIN LATERAL ("
-    "  SELECT r.name, r.target, r.version, t.data,"
+    "  SELECT r.name, r.target, r.version, r.origin, t.data,"
     f"  CASE WHEN position({_OUTBOX_KEY} IN t.data) > 0"
     f"  THEN substring(t.data FROM position({_OUTBOX_KEY} IN t.data) + 9 FOR 32) END AS outbox"
     "  FROM ref_journal_parts AS r LEFT JOIN LATERAL ("
@@ -117,6 +121,7 @@ CHANGES: Final = (
     "   WHERE r.version > p.version - %(rows)s AND NOT (r.target = ANY(%(own)s::bytea[]))"
     "  ) AS t ON true"
     "  WHERE r.part = p.part AND r.version > (%(since)s::bigint[])[p.part + 1]"
+    "  AND p.part = ANY(%(mine)s::int[]) AND (r.origin IS NULL OR %(notes)s)"
     "  AND p.version > (%(since)s::bigint[])[p.part + 1]"
     "  AND (%(since)s::bigint[])[p.part + 1] >= p.version - %(kept)s"
     "  AND (%(since)s::bigint[])[p.part + 1] <= p.version"
@@ -127,7 +132,15 @@ CHANGES: Final = (
 #: :data:`CHANGES` as sent by :func:`._pg_wire.pipeline`: prepared once per connection.
 CHANGES_SQL: Final = Sql.of(
     CHANGES,
-    {"since": INT8_ARRAY, "kept": INT8, "rows": INT8, "one": INT8, "own": BYTEA_ARRAY},
+    {
+        "since": INT8_ARRAY,
+        "kept": INT8,
+        "rows": INT8,
+        "one": INT8,
+        "own": BYTEA_ARRAY,
+        "mine": INT4_ARRAY,
+        "notes": BOOL,
+    },
     "gritwit_changes",
 )
 
@@ -212,50 +225,88 @@ class ReadAhead:
 
 
 def changes_call(
-    since: Sequence[int], kept: int, ahead: ReadAhead, own: Iterable[bytes] = ()
+    since: Sequence[int],
+    kept: int,
+    ahead: ReadAhead,
+    own: Iterable[bytes] = (),
+    mine: frozenset[int] = ALL_PARTS,
 ) -> tuple[Sql, dict[str, object]]:
     """The journal read (:data:`CHANGES`) after the version ``since`` (a swap count per
     part), keeping the last ``kept`` swaps of a part, as a call of
     :func:`._pg_wire.pipeline`: the targets :meth:`ReadAhead.made` remembered, and
-    ``own`` (a write's own, read after its ``COMMIT``), are not read ahead."""
+    ``own`` (a write's own, read after its ``COMMIT``), are not read ahead; only the
+    parts ``mine`` are read (:mod:`._pg_notes`)."""
     params = {"since": list(since), "kept": kept, "rows": AHEAD_ROWS, "one": AHEAD_ONE}
-    return CHANGES_SQL, {**params, "own": [*ahead.own(), *own]}
+    notes = len(mine) < len(ALL_PARTS)  # a reader of every part has the swaps themselves
+    return CHANGES_SQL, {
+        **params,
+        "own": [*ahead.own(), *own],
+        "mine": sorted(mine),
+        "notes": notes,
+    }
+
+
+#: Journal rows read, notes among them, by every journal read of this process: what a
+#: share's reader costs (:mod:`._pg_notes`), told by the tests and the benchmark tool.
+ROWS_READ: Final = {"rows": 0, "notes": 0}
 
 
 def changes_read(
-    answer: pq.abc.PGresult, ahead: ReadAhead
+    answer: pq.abc.PGresult, ahead: ReadAhead, mine: frozenset[int] = ALL_PARTS
 ) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
     """The answer to :func:`changes_call`: each part's version now, the swaps after
     ``since`` (part after part, each part's in order: name, new target), and the count
-    of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5)."""
+    of erasures; what it brought along goes to ``ahead`` (DUR-005.4, DUR-005.5).  A
+    reader of some parts (``mine``) gets each ref's newest swap or note once
+    (:func:`._pg_notes.latest`); one of every part reads no note."""
     now: dict[int, int] = {}
-    swaps: list[tuple[str, ObjectId | None]] = []
+    rows: list[tuple[str, ObjectId | None, int, int, int | None]] = []
     found: list[tuple[bytes | None, bytes | None]] = []
     value = answer.get_value
+    every = len(mine) == len(ALL_PARTS)
+    notes = 0
     for row in range(answer.ntuples):
-        part, latest = value(row, 0), value(row, 1)
-        assert part is not None and latest is not None
-        now[int.from_bytes(part, "big")] = int.from_bytes(latest, "big")
+        part, newest = value(row, 0), value(row, 1)
+        assert part is not None and newest is not None
+        number = int.from_bytes(part, "big")
+        now[number] = int.from_bytes(newest, "big")
         name = value(row, 2)
         if name is not None:
+            origin = value(row, 8)
+            notes += origin is not None  # none for a reader of every part (CHANGES)
             target = value(row, 3)
-            swaps.append(
-                (bytes(name).decode(), None if target is None else ObjectId(bytes(target)))
+            rows.append(
+                (
+                    bytes(name).decode(),
+                    None if target is None else ObjectId(bytes(target)),
+                    number,
+                    int.from_bytes(value(row, 9) or b"", "big"),
+                    None if origin is None else int.from_bytes(origin, "big"),
+                )
             )
             found += ((target, value(row, 5)), (value(row, 6), value(row, 7)))
+    ROWS_READ["rows"] += len(rows)
+    ROWS_READ["notes"] += notes
     ahead.replace(found)
     erased = value(0, 4)
-    return now, swaps, 0 if erased is None else int.from_bytes(erased, "big")
+    count = 0 if erased is None else int.from_bytes(erased, "big")
+    if every:
+        return now, [(name, target) for name, target, *_ in rows], count
+    return now, latest(rows), count
 
 
 def read_changes(
-    conn: psycopg.Connection, since: Sequence[int], kept: int, ahead: ReadAhead
+    conn: psycopg.Connection,
+    since: Sequence[int],
+    kept: int,
+    ahead: ReadAhead,
+    mine: frozenset[int] = ALL_PARTS,
 ) -> tuple[dict[int, int], list[tuple[str, ObjectId | None]], int]:
     """One journal read (:func:`changes_call`, :func:`changes_read`) on its own: one
-    round trip (DUR-005.4, DUR-005.5)."""
-    (answer,) = _pg_wire.pipeline(conn, [changes_call(since, kept, ahead)])
+    round trip (DUR-005.4, DUR-005.5); of the parts ``mine`` only."""
+    (answer,) = _pg_wire.pipeline(conn, [changes_call(since, kept, ahead, mine=mine)])
     assert answer is not None
-    return changes_read(answer, ahead)
+    return changes_read(answer, ahead, mine)
 
 
 #: Every part's version now, and the count of erasures.

@@ -76,7 +76,7 @@ import psycopg
 from psycopg import pq
 
 from .._ids import ObjectId
-from . import _backend, _pg_wire, _pg_write_sql
+from . import _backend, _pg_notes, _pg_wire, _pg_write_sql
 from ._backend import CasResult, CasStatus
 from ._pg_schema import part_of
 from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
@@ -121,6 +121,11 @@ _GATE_AND_PART_SQL: Final = Sql.of(
     {"part": INT4, "kept": INT8, "every": INT8},
     "gritwit_gate_and_part",
 )
+_GATE_AND_PARTS_SQL: Final = Sql.of(
+    _pg_write_sql.GATE_AND_PARTS,
+    {"part": INT4, "parts": INT4_ARRAY, "kept": INT8, "every": INT8},
+    "gritwit_gate_and_parts",
+)
 _INSERT_SQL: Final = Sql.of(_pg_write_sql.INSERT, _OBJECT_TYPES, "gritwit_insert")
 _ARRAYS: Final = {"name": BYTEA_ARRAY, "old": BYTEA_ARRAY, "new": BYTEA_ARRAY}
 _WHOLE_SQL: Final = Sql.of(
@@ -135,6 +140,7 @@ _WHOLE_SQL: Final = Sql.of(
         "gone": TEXT,
         "part": INT4_ARRAY,
         "parts": INT4_ARRAY,
+        "jpart": INT4_ARRAY,
     },
     "gritwit_whole",
 )
@@ -149,7 +155,14 @@ _STEP_TIMES_SQL: Final = Sql.of(
 )
 _WHOLE_JOURNAL_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_JOURNAL,
-    {**_ARRAYS, "part": INT4_ARRAY, "first": INT4},
+    {
+        **_ARRAYS,
+        "part": INT4_ARRAY,
+        "first": INT4,
+        "npart": INT4_ARRAY,
+        "nsrc": INT4_ARRAY,
+        "many": INT8,
+    },
     "gritwit_whole_journal",
 )
 _SWAP_ONE_SQL: Final = {
@@ -184,9 +197,11 @@ def journal_swaps(
     conn: psycopg.Connection,
     swaps: Sequence[tuple[bytes, bytes | None]],
     journal: tuple[int, int],
+    said: _pg_notes.Said | None = None,
 ) -> None:
-    """Journal ``swaps`` (a ref's name and new target), in order, each in its part,
-    inside a batch's transaction, which holds the gate alone; and prune each part whose
+    """Journal ``swaps`` (a ref's name and new target), in order, each in its part, and
+    their notes (as ``said``, else the defaults, :mod:`._pg_notes`), inside a batch's
+    transaction, which holds the gate alone; and prune each part whose
     versions passed a multiple of ``journal[1]`` down to ``journal[0]`` rows."""
     if not swaps:
         return
@@ -199,6 +214,9 @@ def journal_swaps(
         },
         binary=True,
     ).fetchall()
+    notes = _pg_notes.notes_of(swaps, said)  # what its writer said, else the defaults
+    if notes:
+        conn.execute(_pg_notes.NOTES, _pg_notes.notes_call(notes)[1], binary=True)
     heads = step_heads((name, ObjectId(new)) for name, new in swaps if new is not None)
     if heads is not None:  # RUN-027.1
         conn.execute(_pg_write_sql.STEP_TIMES, heads, binary=True)
@@ -248,6 +266,7 @@ def run(
     erased: int | None = None,
     follow: tuple[_pg_wire.Sql, Mapping[str, object]] | None = None,
     followed: list[pq.abc.PGresult] | None = None,
+    notes: _pg_notes.Said | None = None,
 ) -> tuple[list[CasResult], set[bytes]]:
     """Insert ``objects`` and make ``swaps`` (distinct refs) in one transaction on
     ``conn``, in autocommit mode, sent as one pipeline: one round trip (DUR-005.4).
@@ -266,6 +285,8 @@ def run(
     (:class:`~gritwit.store.ErasedSince`, nothing kept, RUN-011.3).  ``follow``: a read
     sent after the write's ``COMMIT`` (and wake-up), in the same round trip; its answer
     is appended to ``followed`` when the write was made and the read answered (RUN-020.7).
+    ``notes``: the parts each swapped ref notes (:mod:`._pg_notes`; a ref not named, or
+    ``None``, notes its default parts).
     """
     names = [name.encode() for name, _, _ in swaps]
     if len(set(names)) != len(names) or (len(swaps) > 1 and not whole):
@@ -275,12 +296,16 @@ def run(
         if len(swaps) > 1:
             raise SwapsLost("a whole commit swaps no ref from unset to unset")
         return _swap_unset(conn, params, names[0], journal)  # neither guarded nor followed
+    noted = _pg_notes.notes_of(
+        zip(names, (None if new is None else new.digest for _, _, new in swaps), strict=True),
+        notes,
+    )
     parts = sorted({part_of(name) for name in names})
     if not parts:
         if not params["oid"]:
             return [], set()
         parts = [part_of(params["oid"][0])]  # type: ignore[index]
-    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased)
+    calls = _calls(params, names, swaps, parts, journal, whole, notify, erased, noted)
     if follow is not None:
         calls.append(follow)
     try:
@@ -342,6 +367,7 @@ def _calls(
     whole: bool,
     notify: str | None,
     erased: int | None = None,
+    notes: Sequence[_pg_notes.Note] = (),
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of :func:`run`, in order: ``BEGIN``, the write (for several swaps
     :func:`_whole`'s; the gate and part, the erasure guard when ``erased``, the objects,
@@ -350,12 +376,21 @@ def _calls(
     answer — and the wake-up."""
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [(_BEGIN_SQL, _NONE)]
     if len(swaps) > 1:  # a statement per table modified (DUR-005.6), the locks first
-        calls.extend(_whole(params, names, swaps, parts, journal, erased))
+        calls.extend(_whole(params, names, swaps, parts, journal, erased, notes))
+    elif notes:  # the parts noted locked with the swap's, in ascending order (DUR-005.5)
+        every = sorted({*parts, *(n[2] for n in notes)})
+        calls.append(
+            (
+                _GATE_AND_PARTS_SQL,
+                {"part": parts[0], "parts": every, "kept": journal[0], "every": journal[1]},
+            )
+        )
     else:
         # small statements, each planned once: the gate, the part, the objects, the swap
         calls.append(
             (_GATE_AND_PART_SQL, {"part": parts[0], "kept": journal[0], "every": journal[1]})
         )
+    if len(swaps) <= 1:
         if erased is not None:  # after the gate, which erasure takes alone (RUN-011.3)
             calls.append((_GUARD_SQL, {"erased": erased, "gone": ERASED}))
         if params["oid"]:
@@ -364,6 +399,8 @@ def _calls(
             calls.append(
                 (_SWAP_ONE_SQL[_change(swaps[0])], _one(names[0], swaps[0], journal, whole))
             )
+    if notes and len(swaps) <= 1:  # after the swap it repeats (a whole write's: its journal)
+        calls.append(_pg_notes.notes_call(notes))
     heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
     if heads is not None:  # RUN-027.1, after the swaps
         calls.append((_STEP_TIMES_SQL, heads))
@@ -413,6 +450,7 @@ def _whole(
     parts: list[int],
     journal: tuple[int, int],
     erased: int | None = None,
+    notes: Sequence[_pg_notes.Note] = (),
 ) -> list[tuple[_pg_wire.Sql, Mapping[str, object]]]:
     """The statements of a whole write of several ``swaps``: the locks, objects and
     updates (:data:`_pg_write_sql.WHOLE`); the inserts and the deletes, when there are any; the
@@ -420,6 +458,8 @@ def _whole(
     old = [None if old is None else old.digest for _, old, _ in swaps]
     new = [None if new is None else new.digest for _, _, new in swaps]
     part = [part_of(name) for name in names]
+    if notes:  # the parts noted are locked too, in the one ascending order (DUR-005.5)
+        parts = sorted({*parts, *(n[2] for n in notes)})
     calls: list[tuple[_pg_wire.Sql, Mapping[str, object]]] = [
         (
             _WHOLE_SQL,
@@ -430,6 +470,7 @@ def _whole(
                 "new": new,
                 "part": part,
                 "parts": parts,
+                "jpart": [*part, *(n[2] for n in notes)],
                 "lost": LOST,
                 "kept": journal[0],
                 "every": journal[1],
@@ -453,7 +494,16 @@ def _whole(
                     },
                 )
             )
-    journaled = {"name": names, "new": new, "part": part, "first": parts[0]}
+    place = {name: i for i, name in enumerate(names, 1)}  # each swap's, as ORDINALITY
+    journaled = {
+        "name": names,
+        "new": new,
+        "part": part,
+        "first": min(part),  # a part it journals a swap in
+        "npart": [n[2] for n in notes],
+        "nsrc": [place[n[0]] for n in notes],
+        "many": len(names),
+    }
     calls.append((_WHOLE_JOURNAL_SQL, journaled))
     return calls
 

@@ -29,9 +29,10 @@ from psycopg import pq
 from .._ids import ObjectId
 from . import _pg_ahead, _pg_commit
 from ._backend import CasResult, ErasedSince, Version
+from ._pg_notes import ALL_PARTS
 from ._pg_schema import PARTS
 
-__all__ = ["Answer", "Follow", "journal_answer"]
+__all__ = ["Answer", "Follow", "changes_since", "journal_answer"]
 
 #: A journal read's answer: the ref version now and the swaps since (``None``: unknown).
 Answer = tuple[Version, list[tuple[str, ObjectId | None]] | None]
@@ -43,15 +44,49 @@ def journal_answer(
     swaps: list[tuple[str, ObjectId | None]],
     parts: int,
     kept: int,
+    mine: frozenset[int] | None = None,
 ) -> Answer:
     """The answer to a read after ``version`` that found each part at ``now`` and
-    ``swaps`` after it: the swaps unknown (``None``) when a part of ``version`` is older
-    than the ``kept`` swaps a part's journal keeps, or newer than the part now (a
-    version this store never reported)."""
+    ``swaps`` after it: the swaps unknown (``None``) when a part of ``version`` read
+    (``mine``; ``None``: every part) is older than the ``kept`` swaps a part's journal
+    keeps, or newer than the part now (a version this store never reported)."""
     vector = tuple(now[part] for part in range(parts))
-    if not all(n - kept <= v <= n for v, n in zip(version, vector, strict=True)):
+    if not all(
+        n - kept <= v <= n
+        for p, (v, n) in enumerate(zip(version, vector, strict=True))
+        if mine is None or p in mine
+    ):
         return vector, None
     return vector, swaps
+
+
+def changes_since(
+    conn: psycopg.Connection,
+    version: Version | None,
+    ahead: _pg_ahead.ReadAhead,
+    kept: int,
+    mine: frozenset[int] = ALL_PARTS,
+) -> tuple[Answer, int]:
+    """The ref version now, and the swaps after ``version`` (``None``: unknown), read on
+    ``conn`` alone; and the count of erasures, read with them.
+
+    A version is a vector: the swaps journaled so far in each part (DUR-005.5).  The
+    swaps come part after part, each part's in order, each as the ref's name and its
+    new target, a name again each time it was swapped again (a ref is in one part, so
+    its swaps are in order); they are unknown for ``version`` ``None``, one this store
+    never reported, or one of whose parts read is older than the ``kept`` swaps the
+    journal keeps.  Only the parts ``mine`` are read: then each ref comes once, at its
+    newest swap or note (:mod:`._pg_notes`).  One ``SELECT``, so one snapshot (see
+    :mod:`._pg_ahead`): the version and the swaps agree; the count of erasures is read
+    in it so that a runtime that takes the heads it caught up with as its transitions'
+    hints checks their blobs against every erasure before it (RUN-011.3, DUR-005.4).
+    """
+    if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
+        vector, erased = _pg_ahead.read_versions(conn)  # none it could have reported
+        return (vector, None), erased
+    # one statement, on libpq's own calls, answered in binary (DUR-005.4)
+    now, swaps, erased = _pg_ahead.read_changes(conn, version, kept, ahead, mine)
+    return journal_answer(version, now, swaps, PARTS, kept, mine), erased
 
 
 class Follow:
@@ -65,11 +100,15 @@ class Follow:
         self._ahead = ahead
         self._saw = saw
 
-    def ask(self, version: Version | None, erased: int | None) -> None:
-        """This thread's next write reads the journal after ``version`` along; it and every
-        later write of this thread until :meth:`answer` is refused when the store's count
-        of erasures is not ``erased`` (``None``: not guarded)."""
+    def ask(
+        self, version: Version | None, erased: int | None, mine: frozenset[int] = ALL_PARTS
+    ) -> None:
+        """This thread's next write reads the journal after ``version`` along, of the parts
+        ``mine`` (:mod:`._pg_notes`); it and every later write of this thread until
+        :meth:`answer` is refused when the store's count of erasures is not ``erased``
+        (``None``: not guarded)."""
         self._local.asked = (version, erased)
+        self._local.mine = mine
         self._local.answer = None
 
     def _take(self) -> tuple[Version | None, int | None]:
@@ -112,7 +151,8 @@ class Follow:
         if not isinstance(since, tuple) or len(since) != PARTS or min(since) < 0:
             return _pg_commit.run(conn, rows, swaps, journal=journal, erased=erased, **options)
         own = [new.digest for _, _, new in swaps if new is not None]
-        call = _pg_ahead.changes_call(since, journal[0], self._ahead, own)
+        mine: frozenset[int] = getattr(self._local, "mine", ALL_PARTS)
+        call = _pg_ahead.changes_call(since, journal[0], self._ahead, own, mine)
         found: list[pq.abc.PGresult] = []
         done = _pg_commit.run(
             conn,
@@ -125,7 +165,7 @@ class Follow:
             **options,
         )
         if found:
-            now, changed, count = _pg_ahead.changes_read(found[0], self._ahead)
+            now, changed, count = _pg_ahead.changes_read(found[0], self._ahead, mine)
             self._saw(count)
-            self._local.answer = journal_answer(since, now, changed, PARTS, journal[0])
+            self._local.answer = journal_answer(since, now, changed, PARTS, journal[0], mine)
         return done

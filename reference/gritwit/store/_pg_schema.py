@@ -52,6 +52,7 @@ __all__ = [
     "SCHEMA",
     "STORE_TABLES",
     "TABLES",
+    "noted",
     "number_erasures",
     "open_tables",
     "part_of",
@@ -63,8 +64,12 @@ PARTS: Final = 16
 GATE: Final = -1
 JOURNAL_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS ref_journal_parts (part INT NOT NULL, version BIGINT NOT NULL,"
-    " name BYTEA NOT NULL, target BYTEA, PRIMARY KEY (part, version))"
+    " name BYTEA NOT NULL, target BYTEA, origin BIGINT, PRIMARY KEY (part, version))"
 )
+#: A journal made before notes (:mod:`._pg_notes`) gets their column: ``origin``, the
+#: version of a noted swap in its ref's own part (``NULL``: the row is the swap itself).
+ORIGIN_COLUMN: Final = "ALTER TABLE ref_journal_parts ADD COLUMN IF NOT EXISTS origin BIGINT"
+
 #: The rows of ``gritwit_parts``: the gate, and one per part.
 PART_ROWS: Final = (
     "INSERT INTO gritwit_parts (part, version, commits)"
@@ -128,11 +133,17 @@ ATTEMPTS: Final = 8
 _LISTED: Final = (
     "SELECT table_name FROM information_schema.tables"
     " WHERE table_schema = current_schema() AND table_name = ANY(%s)"
+    " UNION ALL SELECT '" + "ref_journal_parts.origin" + "' FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = 'ref_journal_parts'"
+    " AND column_name = 'origin'"
 )
+#: What :func:`present` lists when the journal has the column of notes (:mod:`._pg_notes`).
+NOTED: Final = "ref_journal_parts.origin"
 
 
 def present(conn: psycopg.Connection) -> set[str]:
-    """The store's tables in the connection's schema (one catalog query)."""
+    """The store's tables in the connection's schema, and :data:`NOTED` when the journal
+    has the column of notes (one catalog query)."""
     rows = conn.execute(_LISTED, (sorted(STORE_TABLES),)).fetchall()
     return {str(name) for (name,) in rows}
 
@@ -151,6 +162,12 @@ def number_erasures(conn: psycopg.Connection) -> None:
         conn.execute(_NUMBERED)
 
 
+def noted(conn: psycopg.Connection) -> None:
+    """Give a journal made before notes its ``origin`` column (``conn`` in autocommit)."""
+    with contextlib.suppress(*RACED):  # another opener added it meanwhile
+        conn.execute(ORIGIN_COLUMN)
+
+
 def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
     """Make whatever of the store's tables is missing; ``False``, touching nothing, when
     ``create`` is false and the database holds no store (:data:`TABLES` incomplete).
@@ -161,6 +178,8 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
     for attempt in range(1, ATTEMPTS + 1):
         found = present(conn)
         if found >= STORE_TABLES:
+            if NOTED not in found:  # a journal made before notes
+                noted(conn)
             return True
         if not create and not found >= set(TABLES):
             return False
@@ -177,5 +196,7 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
                 raise
             time.sleep(random.random() * 0.01 * attempt)
             continue
+        if "ref_journal_parts" in found and NOTED not in found:
+            noted(conn)  # a journal made before notes, its other tables made now
         return True
     raise AssertionError("unreachable")  # pragma: no cover

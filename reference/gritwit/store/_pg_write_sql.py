@@ -14,6 +14,7 @@ from ._pg_schema import GATE
 __all__ = [
     "CHANGE",
     "GATE_AND_PART",
+    "GATE_AND_PARTS",
     "GUARD",
     "INSERT",
     "JOURNAL",
@@ -49,6 +50,21 @@ GATE_AND_PART: Final = (
     " DELETE FROM ref_journal_parts WHERE part = %(part)s"
     " AND version <= (SELECT version FROM c) - %(kept)s"
     " AND (SELECT version %% %(every)s = 0 FROM c)"
+)
+
+#: :data:`GATE_AND_PART` for a write of one swap that notes other parts
+#: (:mod:`._pg_notes`): the gate shared, then every part's row it journals in, in
+#: ascending order, all fetched; a commit counted in the swap's part; each of those
+#: parts' journals pruned when its version is a multiple of ``every``.
+GATE_AND_PARTS: Final = (
+    f"WITH g AS ({SHARE_GATE}),"
+    " l AS (SELECT part, version FROM gritwit_parts WHERE part = ANY(%(parts)s::int[])"
+    " AND EXISTS (SELECT 1 FROM g) ORDER BY part FOR UPDATE),"
+    " c AS (UPDATE gritwit_parts SET commits = commits + 1"
+    " WHERE part = %(part)s AND (SELECT count(*) FROM l) > 0 RETURNING version)"
+    " DELETE FROM ref_journal_parts USING l WHERE ref_journal_parts.part = l.part"
+    " AND EXISTS (SELECT 1 FROM c)"
+    " AND ref_journal_parts.version <= l.version - %(kept)s AND l.version %% %(every)s = 0"
 )
 
 #: Objects inserted, in id order, unless erased (RUN-011), a corrupt copy mended
@@ -100,7 +116,8 @@ _ALL_MADE: Final = "CAST(CASE WHEN {count} <> %(many)s THEN %(lost)s ELSE '0' EN
 #: fetched (``lk``, which every other part of it reads first, so none runs before the
 #: locks are held); inserts the objects; makes the swaps that move a set ref
 #: (``UPDATE``); prunes each part whose versions this write passes a multiple of
-#: ``every`` in (:func:`._pg_commit.due`); and checks the erasure guard (RUN-011.3).
+#: ``every`` in (:func:`._pg_commit.due`; ``jpart``: the part of each row it journals,
+#: its notes' too, :mod:`._pg_notes`); and checks the erasure guard (RUN-011.3).
 WHOLE: Final = (
     f"""WITH
 g AS ({SHARE_GATE}),
@@ -121,7 +138,8 @@ upd AS (
   WHERE refs.name = ok.name AND ok.old IS NOT NULL AND ok.new IS NOT NULL
     AND refs.target = ok.old
   RETURNING refs.name),
-made AS (SELECT part, count(*) AS made FROM w GROUP BY part),
+made AS (SELECT part, count(*) AS made FROM unnest(%(jpart)s::int[]) AS m (part)
+         GROUP BY part),
 pruned AS (
   DELETE FROM ref_journal_parts USING l JOIN made ON made.part = l.part
   WHERE ref_journal_parts.part = l.part
@@ -157,20 +175,34 @@ d AS (
   WHERE refs.name = w.name AND refs.target = w.old RETURNING refs.name)
 SELECT """ + _ALL_MADE.format(count="(SELECT count(*) FROM d)")
 #: The swaps of a whole write journaled in their parts, all of them (every one was made
-#: or an earlier statement failed the transaction), the commit counted in the first part.
-WHOLE_JOURNAL: Final = (
-    """
+#: or an earlier statement failed the transaction), with their notes (:mod:`._pg_notes`:
+#: ``npart``, the part each note goes to, ``nsrc``, the place of the swap it repeats
+#: among ``name``), each note's ``origin`` the version its swap is journaled at here;
+#: the commit counted in the first part.  One insert into the journal (DUR-005.6).
+WHOLE_JOURNAL: Final = """
 WITH
 j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
-      WITH ORDINALITY AS j (name, new, part, n)),"""
-    + numbered(
-        "j",
-        ", commits = gritwit_parts.commits"
-        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END",
-    )
-    + """
+      WITH ORDINALITY AS j (name, new, part, n)),
+nt AS (SELECT * FROM unnest(%(npart)s::int[], %(nsrc)s::int[])
+       WITH ORDINALITY AS nt (part, src, k)),
+r AS (SELECT j.part, j.name, j.new, j.n, NULL::bigint AS src FROM j
+      UNION ALL
+      SELECT nt.part, j.name, j.new, %(many)s + nt.k, j.n FROM nt JOIN j ON j.n = nt.src),
+made AS (SELECT part, count(*) AS made FROM r GROUP BY part),
+writer AS (
+  UPDATE gritwit_parts SET version = gritwit_parts.version + made.made,
+         commits = gritwit_parts.commits
+                   + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END
+  FROM made WHERE gritwit_parts.part = made.part
+  RETURNING gritwit_parts.part, gritwit_parts.version, made.made),
+v AS (SELECT r.*, writer.version - writer.made
+             + row_number() OVER (PARTITION BY r.part ORDER BY r.n) AS version
+      FROM r JOIN writer ON writer.part = r.part),
+journal AS (
+  INSERT INTO ref_journal_parts (part, version, name, target, origin)
+  SELECT x.part, x.version, x.name, x.new, o.version
+  FROM v AS x LEFT JOIN v AS o ON x.src IS NOT NULL AND o.src IS NULL AND o.n = x.src)
 SELECT count(*) FROM writer"""
-)
 
 #: One swap, after its objects were inserted (:func:`._pg_commit.run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is

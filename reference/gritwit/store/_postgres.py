@@ -62,6 +62,7 @@ from . import (
     _pg_faults,
     _pg_follow,
     _pg_listen,
+    _pg_notes,
     _pg_pages,
     _pg_session,
     _pg_write_sql,
@@ -70,7 +71,7 @@ from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
-from ._pg_schema import PARTS, TABLES, number_erasures, open_tables
+from ._pg_schema import TABLES, number_erasures, open_tables
 from ._pg_session import CONNECT_TIMEOUT, NoSchema, NoStore, create_schema
 from ._pg_session import show as _show  # noqa: F401 - tests read it here
 from ._store_options import bounded_write, split_options
@@ -137,6 +138,7 @@ class PostgresBackend:
         "_held",
         "_idle",
         "_listener",
+        "_noting",
         "options",
     )
 
@@ -155,6 +157,8 @@ class PostgresBackend:
         self._ahead = _pg_ahead.ReadAhead()
         #: The journal read the next write carries along (RUN-020.7, :mod:`._pg_follow`).
         self._follow = _pg_follow.Follow(self._ahead, self._saw_erasures)
+        #: What the next write of each thread notes (:mod:`._pg_notes`).
+        self._noting = _pg_notes.Noting()
         #: The store's wake-up channel (RUN-020.6), ``None`` where the engine has none.
         self._channel: str | None = None
         #: Listens on it from the first :meth:`wait_for_swaps` on (set once it is known).
@@ -368,37 +372,31 @@ class PostgresBackend:
 
     @retried
     def refs_changed_since(
-        self, version: Version | None
+        self, version: Version | None, parts: frozenset[int] | None = None
     ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
-        """The ref version now, and the swaps after ``version`` (``None``: unknown).
-
-        A version is a vector: the swaps journaled so far in each part (DUR-005.5).  The
-        swaps come part after part, each part's in order, each as the ref's name and its
-        new target, a name again each time it was swapped again (a ref is in one part,
-        so its swaps are in order); they are unknown for ``version`` ``None``, one this
-        store never reported, or one of whose parts is older than the journal keeps
-        (:data:`JOURNAL_KEPT`).  One ``SELECT``, so one snapshot (see the module): the
-        version and the swaps agree.  It reads the count of erasures too
-        (:meth:`erasures`), so that a runtime that takes the heads it caught up with as
-        its transitions' hints checks their blobs against every erasure before it
-        (RUN-011.3, DUR-005.4).  Run again on a serialization failure (DUR-007.2: a
-        read-only transaction at ``SERIALIZABLE`` can be canceled).
-        """
+        """The ref version now, and the swaps after ``version`` (``None``: unknown), of
+        ``parts`` (``None``: every part): :func:`._pg_follow.changes_since`, and the count of
+        erasures it read (:meth:`erasures`, RUN-011.3).  Run again on a serialization
+        failure (DUR-007.2: a read-only transaction at ``SERIALIZABLE`` can be canceled)."""
+        mine = _pg_notes.ALL_PARTS if parts is None else frozenset(parts)
         with self._connection() as conn:
-            if not isinstance(version, tuple) or len(version) != PARTS or min(version) < 0:
-                # none it could have reported
-                vector, erased = _pg_ahead.read_versions(conn)
-                self._saw_erasures(erased)
-                return vector, None
-            # one statement, on libpq's own calls, answered in binary (DUR-005.4)
-            now, swaps, erased = _pg_ahead.read_changes(conn, version, JOURNAL_KEPT, self._ahead)
+            answer, erased = _pg_follow.changes_since(
+                conn, version, self._ahead, JOURNAL_KEPT, mine
+            )
         self._saw_erasures(erased)
-        return _pg_follow.journal_answer(version, now, swaps, PARTS, JOURNAL_KEPT)
+        return answer
 
-    def follow(self, version: Version | None, erased: int | None) -> None:
-        """This thread's next write reads the journal after ``version`` along, refused when
-        the count of erasures is not ``erased`` (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
-        self._follow.ask(version, erased)
+    def follow(
+        self, version: Version | None, erased: int | None, parts: frozenset[int] | None = None
+    ) -> None:
+        """This thread's next write reads the journal after ``version`` along, of ``parts``
+        (``None``: every part), refused when the count of erasures is not ``erased``
+        (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
+        self._follow.ask(version, erased, _pg_notes.ALL_PARTS if parts is None else parts)
+
+    def note(self, said: _pg_notes.Said) -> None:
+        """What this thread's next write notes (:meth:`._pg_notes.Noting.say`)."""
+        self._noting.say(said)
 
     def followed(self) -> _pg_follow.Answer | None:
         """The journal read the last write carried along (``None``: none), taken."""
@@ -408,8 +406,10 @@ class PostgresBackend:
     def cas_ref(self, name: str, expected: ObjectId | None, new: ObjectId | None) -> CasResult:
         """The swap in one statement, atomic for every writer (DUR-003, DUR-005.4)."""
         with self._connection() as conn, _pg_faults.writing():
-            swaps = [(name, expected, new)]
-            result = _pg_commit.run(conn, [], swaps, journal=_kept(), notify=self._channel)[0][0]
+            swaps, said = [(name, expected, new)], self._noting.take()
+            result = _pg_commit.run(
+                conn, [], swaps, journal=_kept(), notify=self._channel, notes=said
+            )[0][0]
         if new is not None and result.status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
         return result
@@ -430,7 +430,9 @@ class PostgresBackend:
         rows, _ = bounded_write(self.options.max_write_bytes, items)
         swaps, notify = [(name, expected, new)], self._channel if wake else None
         with self._connection() as conn, _pg_faults.writing():
-            results, added = self._follow.run(conn, rows, swaps, journal=_kept(), notify=notify)
+            results, added = self._follow.run(
+                conn, rows, swaps, journal=_kept(), notify=notify, notes=self._noting.take()
+            )
         self._stored(rows, added, fresh)
         if new is not None and results[0].status is CasStatus.SWAPPED:
             self._ahead.made((new.digest,))
@@ -460,6 +462,7 @@ class PostgresBackend:
                     journal=_kept(),
                     whole=True,
                     notify=notify,
+                    notes=self._noting.take(),
                 )
             except _pg_commit.SwapsLost:
                 return False
@@ -498,7 +501,7 @@ class PostgresBackend:
             self._follow.check(conn)  # a group commit's, guarded (RUN-011.3, RUN-020.7)
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
-            _pg_commit.journal_swaps(conn, batch.swapped, _kept())
+            _pg_commit.journal_swaps(conn, batch.swapped, _kept(), self._noting.take())
         self._ahead.made(new for _, new in batch.swapped if new is not None)
         if batch.swapped and self._channel is not None:
             with self._connection() as conn, conn.pipeline():

@@ -28,7 +28,7 @@ from .._codec import Encoded, decode_object, encode_with_id, object_id
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound
 from .._ids import ObjectId
 from .._objects import GritObject, Step
-from ._backend import Backend, Version
+from ._backend import Backend
 from ._batch import (
     StoreBatch,
     _checked,
@@ -36,6 +36,7 @@ from ._batch import (
     _plain_swap,
     _raise_unless_swapped,
 )
+from ._journal_calls import JournalCalls
 from ._memory import MemoryBackend
 from ._paging import checked_each, chunks, decoded_each
 from ._refs import (
@@ -72,18 +73,20 @@ class VerifyReport:
 
 
 @dataclass(frozen=True, slots=True)
-class Store:
+class Store(JournalCalls):
     """Content-addressed objects plus compare-and-swap refs over ``backend``."""
 
     backend: Backend
     #: What the backend offers beyond :class:`Backend`, looked up once, for callers on the
     #: hot path (an attribute, not a call): whether each call is a round trip to a server
     #: (:meth:`remote`), whether writes report their fresh ids (:meth:`reports_fresh`),
-    #: whether :meth:`commit_all` can commit, and the backend's count of erasures
+    #: whether :meth:`commit_all` can commit, whether it journals notes (:meth:`note_next`),
+    #: and the backend's count of erasures
     #: (:meth:`erasures`), ``None`` where it keeps none.
     is_remote: bool = field(init=False, repr=False, compare=False)
     tells_fresh: bool = field(init=False, repr=False, compare=False)
     commits_whole: bool = field(init=False, repr=False, compare=False)
+    notes: bool = field(init=False, repr=False, compare=False)
     erasure_count: Callable[[], int | None] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ class Store:
         object.__setattr__(self, "is_remote", getattr(backend, "remote", False) is True)
         object.__setattr__(self, "tells_fresh", getattr(backend, "reports_fresh", False) is True)
         object.__setattr__(self, "commits_whole", hasattr(backend, "commit_all"))
+        object.__setattr__(self, "notes", hasattr(backend, "note"))
         counter = getattr(backend, "erasure_counter", None)  # the count without a frame
         count = counter() if counter is not None else getattr(backend, "erasures", None)
         object.__setattr__(self, "erasure_count", count)
@@ -464,37 +468,6 @@ class Store:
             check_ref_name(name)
         found: dict[str, ObjectId] = many(names)
         return found
-
-    def refs_changed_since(
-        self, version: Version | None
-    ) -> tuple[Version | None, list[tuple[str, ObjectId | None]] | None]:
-        """The ref version now and the swaps since ``version`` (name, new target or
-        ``None``: deleted, in swap order), where the backend keeps a journal of swaps
-        (every built-in one); else ``(None, None)``.  For a reader that keeps state derived
-        from refs (the runtime's routing index, RUN-003.1).  ``None`` swaps: unknown, list
-        them (no ``version``, or one older than the journal keeps).  One snapshot, for
-        other processes' swaps as for this one's (:class:`~gritwit.store.Backend`'s module).
-        """
-        journal = getattr(self.backend, "refs_changed_since", None)
-        if journal is None:
-            return None, None
-        changes: tuple[Version, list[tuple[str, ObjectId | None]] | None] = journal(version)
-        return changes
-
-    def follow_journal(self, version: Version | None, erased: int | None) -> bool:
-        """Whether the backend reads the journal along with a write (PostgreSQL, RUN-020.7):
-        then this thread's next write of swaps reads what moved after ``version``
-        (:meth:`followed`), refused (:class:`~gritwit.store.ErasedSince`) when the count
-        of erasures is not ``erased`` (RUN-011.3)."""
-        follow = getattr(self.backend, "follow", None)
-        if follow is not None:
-            follow(version, erased)
-        return follow is not None
-
-    def followed(self) -> tuple[Version, list[tuple[str, ObjectId | None]] | None] | None:
-        """What the journal read the last write carried along answered (``None``: none)."""
-        followed = getattr(self.backend, "followed", None)
-        return None if followed is None else followed()
 
     def list_refs(self, prefix: str = "") -> list[str]:
         """Names of refs starting with any ``prefix`` (REF-007.3), in bytewise order (REF-006)."""
