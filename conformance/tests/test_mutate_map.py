@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ def square(x):
     return x * x
 '''
 
-_TESTS = '''\
+_TESTS = """\
 import traced
 
 
@@ -46,7 +45,7 @@ def test_square():
 
 def test_nothing_traced():
     assert True
-'''
+"""
 
 
 def _line(text: str, needle: str) -> int:

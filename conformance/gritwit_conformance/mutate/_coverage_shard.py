@@ -44,4 +44,3 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if found is not None:
         collector, path = found
         path.write_text(json.dumps(collector.part()), encoding="utf-8")
-
