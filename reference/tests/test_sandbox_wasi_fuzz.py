@@ -264,6 +264,24 @@ def test_an_iovec_array_outside_memory_is_efault_before_any_copy() -> None:
     store.close()
 
 
+@pytest.mark.req("SBX-005.32", "SBX-006.5")
+def test_a_read_fills_the_buffers_before_an_entry_out_of_memory_then_is_efault() -> None:
+    """``fd_read`` fills an ``iovec`` array's buffers in order (SBX-005.32): where an entry
+    lies outside memory, the buffers before it are paid for (SBX-006.5) and filled, then the
+    call answers ``EFAULT`` (21); it does not give up the filled buffers."""
+    state, store, memory = _run_state(10**12)
+    fd = _open_file(state, b"a")  # "hello"
+    valid = (4000).to_bytes(4, "little") + (3).to_bytes(4, "little")
+    past = (MEMORY - 4).to_bytes(4, "little") + (8).to_bytes(4, "little")
+    memory.write(store, valid + past, 64)
+    memory.write(store, b"...", 4000)
+    before = store.get_fuel()
+    assert serve(state, "fd_read", FUNCTIONS["fd_read"][2], (fd, 64, 2, 8)) == 21  # EFAULT
+    assert state.read(4000, 3) == b"hel", "the buffer before the faulting entry is filled first"
+    assert store.get_fuel() < before, "its bytes are paid for (SBX-006.5)"
+    store.close()
+
+
 def test_host_work_that_the_fuel_cannot_pay_is_not_done() -> None:
     state, store, _ = _run_state(20_000 + 256 * 1000 - 1)
     with pytest.raises(FuelExhausted, match=r"SBX-006\.5"):
