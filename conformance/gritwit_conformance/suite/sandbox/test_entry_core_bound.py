@@ -27,7 +27,6 @@ Written against ``gritwit_conformance.wrong.runtime_update_core_unbounded`` and
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,8 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+
+from ._heads import failed_mark, head_core
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime"), pytest.mark.slow]
 
@@ -116,28 +117,6 @@ def _run(impl: Implementation, runtime: str) -> Any:
     return impl.call_taking(2 * MOUNTING, "rt-run", runtime=runtime, max_steps=10).expect_ok()
 
 
-def _head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
-    """The core id of ``actor``'s head step, or ``None`` when it has no step."""
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    if step is None:
-        return None
-    data = impl.call("rt-object", runtime=runtime, id=step).expect_ok()["bytes"]
-    head = g.decode_object(bytes.fromhex(data))
-    assert isinstance(head, g.Step), f"the head {step} is not a step"
-    return head.core.hex()
-
-
-def _failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
-    """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked."""
-    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-    if target["target"] is None:
-        return None
-    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
-    blob = g.decode_object(bytes.fromhex(data))
-    assert isinstance(blob, g.Blob)
-    return json.loads(blob.data)
-
-
 @pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "RUN-004.1", "RUN-004.4")
 @pytest.mark.req("SBX-013.1", "ADP-015")
 @pytest.mark.inputs("past-largest")
@@ -160,10 +139,10 @@ def test_a_genesis_core_past_the_entries_bound_is_refused_at_its_genesis(
             "too-large where it enters, retried and then marked failed (SBX-006.17, "
             f"SBX-013.1, RUN-004): {run}"
         )
-        assert _head_core(impl, runtime, actor) is None, (
+        assert head_core(impl, runtime, actor) is None, (
             "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
         )
-        mark = _failed_mark(impl, runtime, actor)
+        mark = failed_mark(impl, runtime, actor)
         assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
             f"the failed mark names the refusal's class (RUN-004.4): {mark}"
         )
@@ -201,7 +180,7 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
             "a python-wasi genesis core of exactly 2**18 entries must be adopted and "
             f"mounted (SBX-006.17, SBX-006.15): {run}"
         )
-        assert _head_core(impl, runtime, actor) == actor, (
+        assert head_core(impl, runtime, actor) == actor, (
             "the genesis step holds the genesis core, which its run left as it was (SBX-004.3)"
         )
         names = [f"{j:03x}" for j in range(FILES)]
@@ -215,7 +194,7 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
             "an update that merges to a core of exactly 2**18 entries must be adopted, and "
             f"the next message runs on that core (SBX-006.17, SBX-006.15): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept_core, (
+        assert head_core(impl, runtime, actor) == kept_core, (
             "the update's core is the old core with one file of its last directory "
             "replaced, the directory merged (WIT-013.4), left as it was by the next run"
         )
@@ -227,10 +206,10 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
             "must fail too-large where it enters, though its own tree holds two entries "
             f"(SBX-006.17, SBX-013.1, RUN-004): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept_core, (
+        assert head_core(impl, runtime, actor) == kept_core, (
             "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
         )
-        mark = _failed_mark(impl, runtime, actor)
+        mark = failed_mark(impl, runtime, actor)
         assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
             f"the failed mark names the refusal's class (RUN-004.4): {mark}"
         )
@@ -274,7 +253,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         full, short = g.Blob(data=b"x" * (8 * MIB)), g.Blob(data=b"x" * (8 * MIB - 1))
         files = {f"f{i}": g.object_id(full if i else short) for i in range(8)}
         filled = {**ids, **files}
-        assert _head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=filled)).hex(), (
+        assert head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=filled)).hex(), (
             "the run's core is its eight files beside its wit (SBX-004.2)"
         )
         kept = g.object_id(g.Tree(entries={**filled, "u": g.object_id(LEAF)})).hex()
@@ -286,7 +265,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
             "at seven paths counted at each) must be adopted, and the next message runs on "
             f"that core (SBX-006.17, SBX-006.16): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept, (
+        assert head_core(impl, runtime, actor) == kept, (
             "the update's core is the old core with u merged in (WIT-013.4)"
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
@@ -297,7 +276,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
             "seven paths counts at each) must fail too-large where it enters (SBX-006.17, "
             f"SBX-006.16, SBX-013.1): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept, (
+        assert head_core(impl, runtime, actor) == kept, (
             "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
         )
     finally:

@@ -34,6 +34,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from ._heads import failed_mark, head_core
+
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime")]
 
 #: The runtime's core limit here: no power of two, far below the default.
@@ -128,28 +130,6 @@ def _run(impl: Implementation, runtime: str) -> Any:
     return impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
 
 
-def _head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
-    """The core id of ``actor``'s head step, or ``None`` when it has no step."""
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    if step is None:
-        return None
-    data = impl.call("rt-object", runtime=runtime, id=step).expect_ok()["bytes"]
-    head = g.decode_object(bytes.fromhex(data))
-    assert isinstance(head, g.Step), f"the head {step} is not a step"
-    return head.core.hex()
-
-
-def _failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
-    """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked."""
-    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-    if target["target"] is None:
-        return None
-    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
-    blob = g.decode_object(bytes.fromhex(data))
-    assert isinstance(blob, g.Blob)
-    return json.loads(blob.data)
-
-
 # --- rt-open -----------------------------------------------------------------------------
 
 
@@ -212,7 +192,7 @@ def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
                 f"among them, is within the runtime's core limit of {LIMIT}: adopted and "
                 f"mounted (SBX-007.7, SBX-006.17, SBX-006.16, SBX-011.1): {run}"
             )
-            assert _head_core(impl, runtime, actor) == actor, (
+            assert head_core(impl, runtime, actor) == actor, (
                 "the genesis step holds the genesis core, which its run left (SBX-006.17)"
             )
             return
@@ -223,10 +203,10 @@ def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
             f"fails too-large where it enters, retried, then marked failed (SBX-007.7, "
             f"SBX-006.17, SBX-006.16, SBX-013.1, RUN-004): {run}"
         )
-        assert _head_core(impl, runtime, actor) is None, (
+        assert head_core(impl, runtime, actor) is None, (
             "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
         )
-        mark = _failed_mark(impl, runtime, actor)
+        mark = failed_mark(impl, runtime, actor)
         assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
             f"the failed mark names the refusal's class (RUN-004.4): {mark}"
         )
@@ -264,7 +244,7 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
             f"limit, must be adopted, and the next message runs on it (SBX-007.7, "
             f"SBX-006.17, SBX-006.16): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept.hex(), (
+        assert head_core(impl, runtime, actor) == kept.hex(), (
             "the update's core is the old core with u merged in (WIT-013.4)"
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": b"v".hex()}}})
@@ -275,7 +255,7 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
             f"of {LIMIT}, fails too-large where it enters (SBX-007.7, SBX-006.17, "
             f"SBX-013.1, RUN-004): {run}"
         )
-        assert _head_core(impl, runtime, actor) == kept.hex(), (
+        assert head_core(impl, runtime, actor) == kept.hex(), (
             "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
         )
     finally:
@@ -341,7 +321,7 @@ def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
                 f"an imported actor whose core holds the core limit runs: its runs mount "
                 f"the core (SBX-007.7, SBX-006.16): {run}"
             )
-            assert _head_core(impl, runtime, actor) == actor, (
+            assert head_core(impl, runtime, actor) == actor, (
                 f"the run left the imported core, {ids}, as it was (SBX-006.18)"
             )
         finally:
@@ -382,7 +362,7 @@ def test_a_run_is_bounded_by_the_runtimes_core_limit(
             full, short = g.Blob(data=b"w" * 500), g.Blob(data=b"w" * last)
             left = {**ids, "f": g.object_id(full), "g": g.object_id(full)}
             left["h"] = g.object_id(short)
-            assert _head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=left)).hex(), (
+            assert head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=left)).hex(), (
                 "the run's core is the files it left beside its wit (SBX-004.2)"
             )
             return
