@@ -312,9 +312,45 @@ def test_verify_catches_schema_and_count_damage(tmp_path: Path) -> None:
     assert any("numberOfInvalid" in p.message for p in problems)
 
 
+@pytest.mark.req("CONV-003", "CONV-005", "OBJ-018")
+def test_the_schema_checks_the_objects_of_every_kind_of_scenario_operation() -> None:
+    """A scenario operation's ``objects`` is checked once, beside the kinds of operation,
+    each of which allows it: a wrong description is refused in every kind, a right one
+    accepted in every kind, and a field no kind has is still refused."""
+    validator = jsonschema.Draft202012Validator(json.loads(gv.schema_bytes()))
+    operations = [
+        op
+        for name in ("scenarios.json", "wasm.json")
+        for group in json.loads((VECTORS / name).read_bytes())["groups"]
+        for v in group["vectors"]
+        for op in v.get("operations", ())
+    ]
+    kinds: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        if op.get("objects"):
+            kinds.setdefault(op["op"], op)
+    assert len(kinds) >= 3, sorted(kinds)
+    operation = {"$ref": "#/$defs/operation"}
+    for kind, op in kinds.items():
+        assert validator.evolve(schema=operation).is_valid(op), kind
+        wrong = json.loads(json.dumps(op))
+        described = next(iter(wrong["objects"].values()))
+        described["type"] = "nothing"  # no object type (OBJ-018)
+        assert not validator.evolve(schema=operation).is_valid(wrong), (
+            f"CONV-003: a {kind} operation with an object described as no type validated"
+        )
+        stray = {**op, "unknown": 1}
+        assert not validator.evolve(schema=operation).is_valid(stray), (
+            f"CONV-003: a {kind} operation with a field no operation has validated"
+        )
+
+
 @pytest.mark.req("CONV-005")
 @pytest.mark.slow
-def test_verify_catches_missing_stale_and_duplicate(tmp_path: Path) -> None:
+def test_verify_catches_missing_stale_and_duplicate(
+    tmp_path: Path, generated: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_verify, "build_documents", lambda *_: generated)  # built once
     directory = _copy(tmp_path)
     (directory / "objects" / "mailbox.json").unlink()
     shutil.copy(directory / "objects" / "message.json", directory / "objects" / "copy.json")
@@ -484,9 +520,15 @@ def test_hand_built_heads() -> None:
 
 @pytest.mark.req("CONV-003")
 @pytest.mark.slow
-def test_cli_generate_writes_the_committed_files(tmp_path: Path) -> None:
+def test_cli_generate_writes_the_committed_files(
+    tmp_path: Path, generated: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "out"
     assert cli.main(["vectors", "generate", "--dir", str(target)]) == 0
+    # Again over its own output, and verified: each with this module's build, the same
+    # bytes (deterministic, test_regeneration_is_byte_identical); a build takes seconds.
+    monkeypatch.setattr(_generate, "build_documents", lambda *_: generated)
+    monkeypatch.setattr(_verify, "build_documents", lambda *_: generated)
     assert cli.main(["vectors", "generate", "--dir", str(target)]) == 0  # idempotent
     written = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
     assert written == {p.relative_to(VECTORS).as_posix() for p in VECTORS.rglob("*") if p.is_file()}
@@ -498,8 +540,12 @@ def test_cli_generate_writes_the_committed_files(tmp_path: Path) -> None:
 @pytest.mark.req("CONV-005")
 @pytest.mark.slow
 def test_cli_finds_the_vectors_directory(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    generated: dict[str, bytes],
 ) -> None:
+    monkeypatch.setattr(_verify, "build_documents", lambda *_: generated)  # built once
     for start in (REPO, REPO / "reference" / "tests"):
         monkeypatch.chdir(start)
         assert gv.find_vectors_dir() == VECTORS

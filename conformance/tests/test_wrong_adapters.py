@@ -72,8 +72,15 @@ WHOLE_PROFILE = frozenset({"store_corrupt_unsupported"})
 #: fails HTTP-001.4 and HTTP-005.2 in the 3 durability tests, the only ones citing
 #: HTTP-001.4, where selecting by HTTP-005.2 too ran 72 tests of half-second sends: 188 s
 #: of the heavy step (a local CI run of 66cd32a), for the same verdict.  The row's own
-#: check that the report lists every ID of ``failed`` keeps the narrowing honest.
-NARROWED = {"serve_acknowledged_before_commit": frozenset({"HTTP-001.4"})}
+#: check that the report lists every ID of ``failed`` keeps the narrowing honest.  An ID
+#: written ``ID@module`` selects that suite module's tests citing it: nearly every
+#: runtime test cites ADP-015 (it opens a runtime), so ``runtime_open_infinite_seconds``
+#: ran most of the runtime profile, 135 s of the heavy step (a local CI run of df7b27c),
+#: where only ``test_rt_open_seconds.py`` sends ``rt-open`` a number past every double.
+NARROWED = {
+    "serve_acknowledged_before_commit": frozenset({"HTTP-001.4"}),
+    "runtime_open_infinite_seconds": frozenset({"ADP-015@test_rt_open_seconds"}),
+}
 #: The wrong adapters of the default run, one or two per profile and per way of being
 #: wrong (a wrong answer, a broken exchange, a broken handshake, a write lost in a kill);
 #: the rest are marked ``heavy`` (``python -m pytest -m heavy`` runs them all).
