@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -554,6 +555,11 @@ def test_a_python_actor_keeping_megabytes_each_step_stops_at_max_run_bytes(
 
 @needs_interpreter
 @pytest.mark.heavy
+@pytest.mark.skipif(
+    os.environ.get("GRITWIT_PROFILE") != "deep",
+    reason="GRITWIT_PROFILE=deep runs it: 3.2 GB of files through 72 steps, 125 s of CI's "
+    "heavy step (a local CI run of df7b27c); the 4 MiB run-bytes tests above stay",
+)
 @pytest.mark.req("RUN-017.10", "RUN-018.1")
 def test_a_45_mib_per_step_python_actor_stays_under_its_memory_bound(tmp_path: Path) -> None:
     """The issue's program: 45 MiB of new files a step (3 files of 15 MiB) pinging itself.
