@@ -112,7 +112,8 @@ class _Child:
         self.store = Store(self.timed)
         mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
         run_inline(plan)  # ring: built inline, as echo is (asv_bench/_ring.py)
-        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan))
+        window = {} if plan.gather is None else {"gather": plan.gather}  # RUN-020.8
+        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan), **window)
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[ObjectId, ObjectId, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share
@@ -184,8 +185,11 @@ class _Child:
                 last = time.monotonic()
             elif time.monotonic() - last > _STUCK:
                 raise AssertionError(f"{len(steps)} of {mine} steps, none for {_STUCK} s")
-            else:  # woken by another process's swap (RUN-020.6), or poll again
-                self.store.wait_for_swaps(_WAKE["://" in self.location])
+            else:  # woken by another process's swap (RUN-020.6), or poll again; the
+                # runtime gathers the wake-ups of its window (RUN-020.8)
+                self.loop.run_until_complete(
+                    self.runtime.wait_for_swaps(_WAKE["://" in self.location])
+                )
         return RunReport(tuple(steps), tuple(failures), True)
 
     def close(self) -> None:

@@ -580,11 +580,11 @@ class PostgresBackend:
         """Each step time recorded (RUN-027.1), :func:`._pg_pages.step_times`."""
         return _pg_pages.step_times(self._connection, oids)
 
-    def wait_for_swaps(self, timeout: float) -> bool:
-        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
-        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
-        at the timeout (:class:`._pg_listen.Listener`)."""
-        return self._listener.wait(timeout)
+    def wait_for_swaps(self, timeout: float, gather: float = 0.0) -> bool:
+        """Wait at most ``timeout`` seconds for a notification of a writer's swap (RUN-020.6),
+        then ``gather`` seconds for more (RUN-020.8): ``True`` when one came (or had come
+        since the last wait), ``False`` at the timeout (:class:`._pg_listen.Listener`)."""
+        return self._listener.wait(timeout, gather)
 
     def close(self) -> None:
         with self._guard:
