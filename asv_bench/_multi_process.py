@@ -101,7 +101,7 @@ class _Child:
 
     def __init__(self, location: str, plan: Plan, process: int) -> None:
         import gritwit as g
-        from gritwit.runtime import Runtime, Share
+        from gritwit.runtime import GATHER, Runtime, Share
         from gritwit.store import Store
 
         self.plan, self.process, self.location = plan, process, location
@@ -112,8 +112,8 @@ class _Child:
         self.store = Store(self.timed)
         mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
         run_inline(plan)  # ring: built inline, as echo is (asv_bench/_ring.py)
-        window = {} if plan.gather is None else {"gather": plan.gather}  # RUN-020.8
-        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan), **window)
+        window = GATHER if plan.gather is None else plan.gather  # RUN-020.8
+        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan), gather=window)
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[ObjectId, ObjectId, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share
