@@ -39,6 +39,7 @@ class Sizes(TypedDict, total=False):
     counters: int
     pairs: int
     steps: int
+    gather: float | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +56,9 @@ class Plan:
     #: With ``shares``, each pair's second end is placed with its first by its genesis's
     #: ``placement`` header (RUN-021.7): the pair lives in one share, whatever its ids say.
     placed: bool = False
+    #: Each runtime's gathering window of wake-ups in seconds (RUN-020.8); ``None``:
+    #: the runtime's default.
+    gather: float | None = None
 
     def transitions(self) -> int:
         """Transitions per round, in all processes together."""
@@ -68,6 +72,7 @@ class Plan:
             counters=self.counters // n,
             pairs=self.pairs // n,
             steps=self.steps // n,
+            gather=self.gather,
         )
 
     def as_json(self) -> str:

@@ -101,7 +101,7 @@ class _Child:
 
     def __init__(self, location: str, plan: Plan, process: int) -> None:
         import gritwit as g
-        from gritwit.runtime import Runtime, Share
+        from gritwit.runtime import GATHER, Runtime, Share
         from gritwit.store import Store
 
         self.plan, self.process, self.location = plan, process, location
@@ -112,7 +112,8 @@ class _Child:
         self.store = Store(self.timed)
         mine = Share(k=process, n=plan.processes) if plan.shares else None  # RUN-021
         run_inline(plan)  # ring: built inline, as echo is (asv_bench/_ring.py)
-        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan))
+        window = GATHER if plan.gather is None else plan.gather  # RUN-020.8
+        self.runtime = Runtime(self.store, share=mine, actors=actors_of(plan), gather=window)
         self.loop = asyncio.new_event_loop()
         self.incs: list[tuple[ObjectId, ObjectId, dict[str, str], bool]] = []
         self.crossing = crossing_actors(plan)  # whose steps send to another share
@@ -184,8 +185,12 @@ class _Child:
                 last = time.monotonic()
             elif time.monotonic() - last > _STUCK:
                 raise AssertionError(f"{len(steps)} of {mine} steps, none for {_STUCK} s")
-            else:  # woken by another process's swap (RUN-020.6), or poll again
-                self.store.wait_for_swaps(_WAKE["://" in self.location])
+            else:  # woken by another process's swap (RUN-020.6), or poll again, and the
+                # wake-ups of the runtime's window gathered (RUN-020.8); on this thread, as
+                # before the window: through the runtime's own wait (a worker thread, for
+                # its event loop) the hop cost a capped ring runtime about 0.05 ms a transition
+                gather = self.runtime.config.gather
+                self.store.wait_for_swaps(_WAKE["://" in self.location], gather)
         return RunReport(tuple(steps), tuple(failures), True)
 
     def close(self) -> None:

@@ -317,6 +317,14 @@ def main(argv: list[str] | None = None) -> int:
         "requests (pg_locks) during each configuration's rounds",
     )
     parser.add_argument(
+        "--gather-ms",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="each runtime's gathering window of wake-ups (RUN-020.8; 0: none; default: "
+        "the runtime's, 2 ms)",
+    )
+    parser.add_argument(
         "--no-relay",
         action="store_true",
         help="connect straight to the server: no relay processes, no round trips counted",
@@ -327,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_relay and args.delay_ms > 0:
         parser.error("--delay-ms needs the relays (leave out --no-relay)")
     sizes: Sizes = {"counters": args.counters, "pairs": args.pairs, "steps": args.steps}
+    if args.gather_ms is not None:
+        if not 0 <= args.gather_ms <= 60_000:
+            parser.error(f"--gather-ms must be from 0 to 60000, not {args.gather_ms:g}")
+        sizes["gather"] = args.gather_ms / 1000
     if RING in (args.workload or ()):
         try:  # refused before any process starts: whole laps, an even number of shares
             for n in [1, *args.shares]:

@@ -20,6 +20,7 @@ from gritwit.runtime import (
     ATTEMPTS,
     COMMIT,
     FIRST_BACKOFF,
+    GATHER,
     GROUP_BYTES,
     GROUP_SIZE,
     IDLE_AFTER,
@@ -55,11 +56,17 @@ REFUSED: list[tuple[dict[str, object], type[Exception], str]] = [
     ({"max_core_bytes": 2**53}, ValueError, r"SBX-007\.7"),
     ({"max_core_bytes": False}, TypeError, r"SBX-007\.7"),
     ({"max_core_bytes": 0.5}, TypeError, r"SBX-007\.7"),
+    ({"gather": -0.001}, ValueError, r"RUN-020\.8"),
+    ({"gather": 60.001}, ValueError, r"RUN-020\.8"),
+    ({"gather": float("nan")}, ValueError, r"RUN-020\.8"),
+    ({"gather": float("inf")}, ValueError, r"RUN-020\.8"),
+    ({"gather": True}, TypeError, r"RUN-020\.8"),
+    ({"gather": "0.002"}, TypeError, r"RUN-020\.8"),
 ]
 
 
 @pytest.mark.req("RUN-004.8", "RUN-005.1", "RUN-012.2", "RUN-017.1", "RUN-018.1", "RUN-022.2")
-@pytest.mark.req("SBX-007.7")
+@pytest.mark.req("SBX-007.7", "RUN-020.8")
 def test_the_defaults_are_the_runtimes() -> None:
     config = RuntimeConfig()
     assert (config.time_limit, config.attempts, config.first_backoff) == (
@@ -78,7 +85,22 @@ def test_the_defaults_are_the_runtimes() -> None:
     assert config.max_core_bytes == MAX_CORE_BYTES == 64 * 2**20, (
         "a runtime's core limit is 64 MiB when it names none (SBX-007.7)"
     )
+    assert config.gather == GATHER == 0.002, (
+        "a runtime's gathering window is the stated 2 ms when it names none (RUN-020.8)"
+    )
     assert Runtime(Store.memory()).config == config
+
+
+@pytest.mark.req("RUN-020.8")
+@pytest.mark.parametrize("seconds", [0, 0.0, 1e-9, 59.999, 60, 60.0])
+def test_a_gathering_window_from_0_to_60_seconds_is_taken(seconds: float) -> None:
+    """Both ends of the window's range, and just inside them (the refusals are in REFUSED)."""
+    assert RuntimeConfig(gather=seconds).gather == seconds, (
+        "RUN-020.8: a window from 0 (none) to 60 s is a setting the runtime takes"
+    )
+    assert Runtime(Store.memory(), gather=seconds).config.gather == seconds, (
+        "RUN-020.8: a runtime takes the window as a keyword too"
+    )
 
 
 def test_the_config_is_frozen_and_a_value() -> None:
@@ -90,7 +112,7 @@ def test_the_config_is_frozen_and_a_value() -> None:
 
 
 @pytest.mark.req("RUN-017.1", "RUN-017.2", "RUN-018.1", "RUN-019.1", "RUN-022.2", "RUN-023.2")
-@pytest.mark.req("SBX-007.7")
+@pytest.mark.req("SBX-007.7", "RUN-020.8")
 @pytest.mark.parametrize(("settings", "error", "clause"), REFUSED)
 def test_a_setting_the_runtime_refuses_cannot_be_held(
     settings: dict[str, typing.Any], error: type[Exception], clause: str

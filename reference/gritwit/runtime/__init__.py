@@ -16,7 +16,8 @@
 * :data:`MAX_STEPS` — the default bound of steps per run (RUN-018);
 * :data:`MAX_STEP_BYTES`, :data:`MAX_RUN_BYTES` — the default bounds of the bytes a
   step and a run add to the store (RUN-022, RUN-023); :data:`MAX_CORE_BYTES` — the
-  default core limit of its ``python-wasi`` actors (SBX-007.7);
+  default core limit of its ``python-wasi`` actors (SBX-007.7); :data:`GATHER` — the
+  default gathering window of a woken runtime's wake-ups (RUN-020.8);
 * :class:`Share`, :data:`MAX_SHARES` — the actors one runtime of several on a store
   runs (RUN-021);
 * :func:`resolve_actor`, :func:`bind_name`, :func:`actor_names`, :func:`names_of`,
@@ -27,7 +28,15 @@ from __future__ import annotations
 
 from ._arg import BadActorArg, actor_arg
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
-from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_CORE_BYTES, MAX_STEPS, TIME_LIMIT, RuntimeConfig
+from ._config import (
+    ATTEMPTS,
+    FIRST_BACKOFF,
+    GATHER,
+    MAX_CORE_BYTES,
+    MAX_STEPS,
+    TIME_LIMIT,
+    RuntimeConfig,
+)
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._erase import erase_blob
 from ._events import (
@@ -93,6 +102,7 @@ __all__ = [
     "BadActorArg",
     "FAILED_PREFIX",
     "FIRST_BACKOFF",
+    "GATHER",
     "GROUP_BYTES",
     "GROUP_SIZE",
     "IDLE_AFTER",

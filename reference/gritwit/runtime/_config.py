@@ -5,8 +5,9 @@ besides its store and what is injected (the Wit tables ``actors`` and ``updaters
 ``sleep`` between retries, the ``clock`` of idle eviction): the time bound (RUN-005),
 the attempts' policy (RUN-004.3, RUN-004.8), the resident bounds (RUN-012), the commit
 modes and the group's bounds (RUN-017, RUN-019), the bound of steps per run (RUN-018.1),
-the share (RUN-021), the byte bounds of a step and a run (RUN-022, RUN-023) and the
-core limit of its ``python-wasi`` actors (SBX-007.7).  It is
+the share (RUN-021), the byte bounds of a step and a run (RUN-022, RUN-023), the
+core limit of its ``python-wasi`` actors (SBX-007.7) and the gathering window of its
+wake-ups (RUN-020.8).  It is
 checked on construction, with the errors and clause IDs a runtime has always raised, so
 a setting a runtime refuses cannot be held: a service reads one, shows it, and hands it
 to the runtime as is (``Runtime(store, config=...)``), and a test does the same.
@@ -30,6 +31,7 @@ from ._share import Share
 __all__ = [
     "ATTEMPTS",
     "FIRST_BACKOFF",
+    "GATHER",
     "MAX_CORE_BYTES",
     "MAX_STEPS",
     "TIME_LIMIT",
@@ -47,13 +49,17 @@ FIRST_BACKOFF = 0.01
 MAX_STEPS = 10_000
 #: The core limit of the runtime's ``python-wasi`` actors by default: 64 MiB (SBX-007.7).
 MAX_CORE_BYTES = CORE_BYTES
+#: Seconds a woken runtime waits from the first wake-up for more before it runs (RUN-020.8).
+GATHER = 0.002
+#: The longest gathering window a runtime takes, in seconds (RUN-020.8).
+MAX_GATHER = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuntimeConfig:
     """A runtime's settings, each with its default; ``ValueError`` or ``TypeError``, with
     the clause it breaks, for one a runtime refuses (RUN-017.1, RUN-017.2, RUN-017.8,
-    RUN-017.10, RUN-018.1, RUN-019.1, RUN-019.2, RUN-022.2, RUN-023.2, SBX-007.7)."""
+    RUN-017.10, RUN-018.1, RUN-019.1, RUN-019.2, RUN-020.8, RUN-022.2, RUN-023.2, SBX-007.7)."""
 
     #: The bound of one transition, in seconds (RUN-005.1).
     time_limit: float = TIME_LIMIT
@@ -85,6 +91,9 @@ class RuntimeConfig:
     #: The core limit of its ``python-wasi`` actors: the bytes a core's files may hold
     #: where a run mounts or leaves it, where it enters and at import (SBX-007.7).
     max_core_bytes: int = MAX_CORE_BYTES
+    #: Seconds a runtime woken by the store waits from the first wake-up for more before
+    #: it runs, so that they are run and committed together; 0: none (RUN-020.8).
+    gather: float = GATHER
 
     def __post_init__(self) -> None:
         commit = self.commit
@@ -116,6 +125,11 @@ class RuntimeConfig:
                 raise TypeError(f"{clause}: {name} must be an integer, not {bound!r}")
             if not 1 <= bound <= LARGEST_BOUND:
                 raise ValueError(f"{clause}: {name} must be from 1 to 2**53 - 1, not {bound}")
+        gather = self.gather
+        if isinstance(gather, bool) or not isinstance(gather, int | float):
+            raise TypeError(f"RUN-020.8: gather must be a number of seconds, not {gather!r}")
+        if not 0 <= gather <= MAX_GATHER:  # NaN fails both comparisons
+            raise ValueError(f"RUN-020.8: gather must be from 0 to {MAX_GATHER:g} s, not {gather}")
 
     @property
     def send_commit_mode(self) -> str:
@@ -147,3 +161,4 @@ class RuntimeSettings(TypedDict, total=False):
     max_step_bytes: int
     max_run_bytes: int
     max_core_bytes: int
+    gather: float

@@ -42,7 +42,7 @@ from .._codec import Encoded
 from .._errors import RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Mailbox, Step
-from ..store import ErasedSince, Store, StoreBatch, head_ref
+from ..store import BatchAborted, ErasedSince, Store, StoreBatch, head_ref
 from ..wit import (
     OUTSIDE,
     Assembled,
@@ -356,8 +356,8 @@ class CommitGroup:
                         lost.append(member)
                 swaps.flush_all()
             stored = True
-        except ErasedSince:  # RUN-011.3: nothing stored; every member is built again
-            lost = members
+        except (ErasedSince, BatchAborted):  # RUN-011.3, DUR-007.2: nothing stored; every
+            lost = members  # member is built again (a batch the server aborted, too)
             if fresh is not None:
                 fresh.clear()  # nothing is new in the store: none of it is known clean
         finally:

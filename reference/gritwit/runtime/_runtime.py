@@ -443,10 +443,11 @@ class Runtime(RuntimeFace):
 
     async def wait_for_swaps(self, timeout: float) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
-        woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
-        runs again once something moved calls between runs.  ``True``: something may
-        have moved, run again; the run reads what from the refs (RUN-003)."""
-        return await self._scheduler.wait_for_swaps(timeout)
+        woken by them (RUN-020.6; PostgreSQL), then the runtime's ``gather`` seconds
+        from that wake-up for more (RUN-020.8), else sleep ``timeout``: what a runtime
+        that runs again once something moved calls between runs.  ``True``: something
+        may have moved, run again; the run reads what from the refs (RUN-003)."""
+        return await self._scheduler.wait_for_swaps(timeout, self._config.gather)
 
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """Run transitions until nothing is pending that can progress (RUN-006).

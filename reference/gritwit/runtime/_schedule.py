@@ -220,12 +220,13 @@ class Scheduler:
             self._running, self._dirty, everything_idle=everything_idle
         )
 
-    async def wait_for_swaps(self, timeout: float) -> bool:
+    async def wait_for_swaps(self, timeout: float, gather: float = 0.0) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap where the store is
-        woken by them (RUN-020.6; PostgreSQL), else sleep ``timeout``: what a runtime that
-        runs again once something moved calls between runs.  ``True``: something may
-        have moved, run again; the run reads what from the refs (RUN-003)."""
-        return await asyncio.to_thread(self._store.wait_for_swaps, timeout)
+        woken by them (RUN-020.6; PostgreSQL), and then ``gather`` seconds from that
+        wake-up for more (RUN-020.8), else sleep ``timeout``: what a runtime that runs
+        again once something moved calls between runs.  ``True``: something may have
+        moved, run again; the run reads what from the refs (RUN-003)."""
+        return await asyncio.to_thread(self._store.wait_for_swaps, timeout, gather)
 
     async def run_until_quiescent(self, max_steps: int | None = None) -> RunReport:
         """:meth:`Runtime.run_until_quiescent <gritwit.runtime.Runtime.run_until_quiescent>`

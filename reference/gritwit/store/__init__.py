@@ -8,7 +8,15 @@ named by a ``postgresql://`` URL (DUR-005, the extra ``gritwit[postgres]``).
 
 from __future__ import annotations
 
-from ._backend import Backend, BackendBatch, CasResult, CasStatus, ErasedSince, Version
+from ._backend import (
+    Backend,
+    BackendBatch,
+    BatchAborted,
+    CasResult,
+    CasStatus,
+    ErasedSince,
+    Version,
+)
 from ._batch import StoreBatch
 from ._command_open import (
     EXIT_OUTCOME_UNKNOWN,
@@ -43,6 +51,7 @@ __all__ = [
     "BackendBatch",
     "CasResult",
     "CasStatus",
+    "BatchAborted",
     "ErasedSince",
     "MemoryBackend",
     "MissingExtra",

@@ -66,6 +66,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from .._errors import StoreBusy
 from .._ids import ObjectId
 
 __all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus", "ErasedSince", "Version"]
@@ -78,6 +79,13 @@ class ErasedSince(Exception):
     """A write guarded by the count of erasures its writer last read, not made: the
     store's count moved since, so a blob the writer read may be erased (RUN-011.3).
     Nothing of the write is kept."""
+
+
+class BatchAborted(StoreBusy):
+    """A batch the server aborted for a serialization failure or a deadlock, in its block
+    or at its ``COMMIT`` (DUR-007.2): nothing of it was kept, and, its body being the
+    caller's, the store did not run it again: ``store-busy`` (DUR-007.3) unless the
+    caller runs it again as a new write, as a runtime's group commit does (RUN-017.4)."""
 
 
 class CasStatus(enum.Enum):

@@ -7,16 +7,37 @@ compare-and-swap of its own (:func:`swap`), journaled with the others before the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 
 import psycopg
 
 from .._ids import ObjectId
 from . import _pg_commit
-from ._backend import CasResult, CasStatus
+from ._backend import BatchAborted, CasResult, CasStatus
+from ._pg_retry import RETRIED
 from ._store_options import bounded_write
 
-__all__ = ["PostgresBatch", "swap"]
+__all__ = ["PostgresBatch", "aborted_as_busy", "swap"]
+
+
+@contextlib.contextmanager
+def aborted_as_busy() -> Iterator[None]:
+    """A batch's transaction that the server aborted for a serialization failure or a
+    deadlock (``40001``, ``40P01``), in its block or at its ``COMMIT``, fails as
+    ``store-busy`` (DUR-007.3): the server rolled it back, so nothing of it was kept, and
+    its body is the caller's, which the store cannot run again itself (DUR-007.2).  The
+    caller runs it again as a new write: a runtime's group commit loses its members and
+    builds them again (RUN-017.4).  At ``SERIALIZABLE`` the server may decide a
+    serialization failure at ``COMMIT`` itself, where no retry of a statement reaches."""
+    try:
+        yield
+    except tuple(RETRIED.values()) as aborted:
+        raise BatchAborted(
+            "DUR-007.3",
+            f"a batch's transaction was aborted with SQLSTATE {aborted.sqlstate or '40001'}"
+            " in its block or at its COMMIT; nothing of it was kept",
+        ) from aborted
 
 
 class PostgresBatch:

@@ -28,7 +28,7 @@ __all__ = ["Listener"]
 class Listener:
     """The listening connection of a store whose wake-up channel is ``channel``."""
 
-    __slots__ = ("_channel", "_closed", "_conn", "_connect", "_guard")
+    __slots__ = ("_channel", "_closed", "_conn", "_connect", "_guard", "received")
 
     def __init__(self, connect: Callable[[], psycopg.Connection], channel: str | None) -> None:
         self._connect = connect
@@ -36,23 +36,35 @@ class Listener:
         self._guard = threading.Lock()
         self._conn: psycopg.Connection | None = None
         self._closed = False
+        #: Notifications the waits took, one for each commit they heard of (tests and
+        #: tools count the wake-ups a gathering window took in with it, RUN-020.8).
+        self.received = 0
 
-    def wait(self, timeout: float) -> bool:
+    def wait(self, timeout: float, gather: float = 0.0) -> bool:
         """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
         (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
         at the timeout.  Where the engine has no notifications (CockroachDB, YugabyteDB)
         it sleeps ``timeout`` and answers ``False``: the caller polls.  A hint only: a
         notification may be lost (a writer killed after its commit), and one comes for
-        this process's own swaps too."""
+        this process's own swaps too.
+
+        Once woken, it waits ``gather`` seconds more from that first wake-up and takes
+        every notification that comes in them (RUN-020.8): the caller's next run reads
+        all their commits at once and commits its work for them in one group.  The
+        window is not lengthened by what comes in it; what comes after it wakes the
+        next wait."""
         listener = self._listening()
         if listener is None:
             time.sleep(timeout)
             return False
         try:
-            woken = any(True for _ in listener.notifies(timeout=timeout, stop_after=1))
-            if woken:  # the rest at once: one wake-up for all that came meanwhile
-                for _ in listener.notifies(timeout=0):
-                    pass
+            woken = False
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                woken, self.received = True, self.received + 1
+            if woken:  # the window's, then the rest at once: one wake-up for them all
+                for window in (gather, 0) if gather > 0 else (0,):
+                    for _ in listener.notifies(timeout=window):
+                        self.received += 1
         except psycopg.OperationalError:  # the listener's connection died: poll next time
             with self._guard:
                 self._conn = None

@@ -68,7 +68,7 @@ from . import (
     _pg_write_sql,
 )
 from ._backend import CasResult, CasStatus, Version
-from ._pg_batch import PostgresBatch
+from ._pg_batch import PostgresBatch, aborted_as_busy
 from ._pg_commit import Swap
 from ._pg_retry import retried, retries, retrying
 from ._pg_schema import TABLES, number_erasures, open_tables
@@ -497,7 +497,7 @@ class PostgresBackend:
         (DUR-002); if the block raises, nothing of it is kept.  The swaps are journaled
         together just before the commit, in their order: one statement, not one each.
         """
-        with self._write() as conn:
+        with aborted_as_busy(), self._write() as conn:  # DUR-007.3: not run again
             self._follow.check(conn)  # a group commit's, guarded (RUN-011.3, RUN-020.7)
             batch = PostgresBatch(conn, self.options.max_write_bytes)
             yield batch
@@ -580,11 +580,11 @@ class PostgresBackend:
         """Each step time recorded (RUN-027.1), :func:`._pg_pages.step_times`."""
         return _pg_pages.step_times(self._connection, oids)
 
-    def wait_for_swaps(self, timeout: float) -> bool:
-        """Wait at most ``timeout`` seconds for a notification that a writer swapped refs
-        (RUN-020.6): ``True`` when one came (or had come since the last wait), ``False``
-        at the timeout (:class:`._pg_listen.Listener`)."""
-        return self._listener.wait(timeout)
+    def wait_for_swaps(self, timeout: float, gather: float = 0.0) -> bool:
+        """Wait at most ``timeout`` seconds for a notification of a writer's swap (RUN-020.6),
+        then ``gather`` seconds for more (RUN-020.8): ``True`` when one came (or had come
+        since the last wait), ``False`` at the timeout (:class:`._pg_listen.Listener`)."""
+        return self._listener.wait(timeout, gather)
 
     def close(self) -> None:
         with self._guard:

@@ -344,16 +344,18 @@ class Store(JournalCalls):
         found = many([oid.digest for oid in wanted])
         return {oid for oid in wanted if oid.digest in found}
 
-    def wait_for_swaps(self, timeout: float) -> bool:
+    def wait_for_swaps(self, timeout: float, gather: float = 0.0) -> bool:
         """Wait at most ``timeout`` seconds for another writer's swap, where the backend
         is woken by them (PostgreSQL: ``LISTEN``/``NOTIFY``, RUN-020.6): ``True`` when one
-        may have come; elsewhere sleep ``timeout`` and answer ``False`` (poll).  A hint:
-        what moved is read from the refs, never from the wake-up (RUN-003)."""
+        may have come, after ``gather`` seconds more from it in which the wake-ups that
+        come are taken too (RUN-020.8); elsewhere sleep ``timeout`` and answer ``False``
+        (poll).  A hint: what moved is read from the refs, never from the wake-up
+        (RUN-003)."""
         wait = getattr(self.backend, "wait_for_swaps", None)
         if wait is None:
             time.sleep(timeout)
             return False
-        return bool(wait(timeout))
+        return bool(wait(timeout, gather) if gather else wait(timeout))
 
     def erasures(self) -> int | None:
         """The store's count of erasures as last read, where the backend keeps one
