@@ -69,7 +69,15 @@ from typing import Protocol
 from .._errors import StoreBusy
 from .._ids import ObjectId
 
-__all__ = ["Backend", "BackendBatch", "CasResult", "CasStatus", "ErasedSince", "Version"]
+__all__ = [
+    "Backend",
+    "BackendBatch",
+    "BatchAborted",
+    "CasResult",
+    "CasStatus",
+    "ErasedSince",
+    "Version",
+]
 
 #: A journal's version (``refs_changed_since``): an integer, or one per journal part.
 Version = int | tuple[int, ...]
