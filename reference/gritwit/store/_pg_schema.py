@@ -76,8 +76,7 @@ ORIGIN_COLUMN: Final = "ALTER TABLE ref_journal_parts ADD COLUMN IF NOT EXISTS o
 #: whether a reader of some parts reads the notes of that part's writers is not known
 #: there, so they are written (DUR-005.5).  A store made with the flag starts unset.
 FLAG_COLUMN: Final = (
-    "ALTER TABLE gritwit_parts ADD COLUMN IF NOT EXISTS read_by_parts BOOLEAN NOT NULL"
-    " DEFAULT true"
+    "ALTER TABLE gritwit_parts ADD COLUMN IF NOT EXISTS read_by_parts BOOLEAN NOT NULL DEFAULT true"
 )
 
 #: The rows of ``gritwit_parts``: the gate, and one per part.

@@ -212,7 +212,8 @@ class PostgresBackend:
             conn = stack.enter_context(self._connection())
             stack.enter_context(_pg_faults.writing())
             stack.enter_context(conn.transaction())
-            conn.execute(_pg_write_sql.TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
+            # a loss from here on: outcome-unknown (DUR-006.2)
+            conn.execute(_pg_write_sql.TAKE_WRITER)
         except BaseException:
             stack.__exit__(*sys.exc_info())  # rolled back as the error leaves, not committed
             raise
