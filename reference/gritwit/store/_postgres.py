@@ -367,9 +367,8 @@ class PostgresBackend:
         """The ref version now, and the swaps after ``version`` (``None``: unknown), of
         ``parts`` (``None``: every part): :func:`._pg_follow.changes_since`, and the count of
         erasures it read (:meth:`erasures`, RUN-011.3); a first read of some parts sets
-        every part's flag and lists (:meth:`._pg_notes.Noting.since`, DUR-005.5).  Run
-        again on a serialization failure (DUR-007.2: a read-only transaction at
-        ``SERIALIZABLE`` can be canceled)."""
+        every flag and lists (:meth:`._pg_notes.Noting.since`, DUR-005.5).  Run again on
+        a serialization failure (DUR-007.2: a read-only transaction can be canceled)."""
         mine = _pg_notes.ALL_PARTS if parts is None else frozenset(parts)
         with self._connection() as conn:  # by parts: the flags first (DUR-005.5)
             since = self._noting.since(conn, version, mine)
