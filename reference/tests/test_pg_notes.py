@@ -146,6 +146,7 @@ def store(pg_url: str) -> Iterator[Store]:
     opened = Store.open(pg_url)
     try:
         opened.put_objects(BLOBS)
+        opened.read_by_parts()  # a reader by parts joined: writers note (DUR-005.5)
         yield opened
     finally:
         opened.close()
@@ -240,6 +241,7 @@ def test_a_journal_made_before_notes_gets_their_column_when_opened(pg_url: str) 
                 "DUR-005.5: an older journal is given the column of notes when opened"
             )
         store.put_objects(BLOBS)
+        store.read_by_parts()
         start, _ = store.refs_changed_since(None)
         name = "heads/" + _actor_in(3).hex()
         store.backend.cas_ref(name, None, IDS[0])

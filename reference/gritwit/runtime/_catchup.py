@@ -116,6 +116,8 @@ class CatchUp:
             self._refresh(*self._store.refs_changed_since(self._synced, self._parts))
         else:
             self._read_in_run, self._caught_by_commit = True, False
+            if self._parts is not None:  # writers note from before the listing (DUR-005.5)
+                self._store.read_by_parts()
             version, _ = self._store.refs_changed_since(None)
             self._marks.mark(self._index.load(self._store, self._cache))
             self._loaded = True

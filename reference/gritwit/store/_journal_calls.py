@@ -63,6 +63,14 @@ class JournalCalls:
             )
         return follow is not None
 
+    def read_by_parts(self) -> None:
+        """This process reads the journal by parts (``parts`` of :meth:`refs_changed_since`)
+        from now on: where the backend notes (PostgreSQL), every part's writers journal
+        their notes from now, which they skip while no reader reads by parts (DUR-005.5).
+        Called before the version a first read by parts starts from is read."""
+        if self.notes:
+            self.backend.read_by_parts()  # type: ignore[attr-defined]
+
     def note_next(self, said: Mapping[str, tuple[ObjectId | None, Iterable[int]]]) -> None:
         """This thread's next write notes each ref ``said`` names, swapped to the target
         named, in those journal parts only, where the backend notes (PostgreSQL)."""

@@ -33,6 +33,21 @@ Each note is journaled by :data:`NOTES`, in the swap's transaction, after the sw
 takes its origin from the ref's newest row in its own part, and journals nothing when
 that row is not the swap (a compare-and-swap that lost).  The parts noted are locked
 with the swap's own, in ascending order, before anything is written (DUR-005.5).
+
+**Notes nobody reads are not written** (DUR-005.5).  Each part's row has a flag, *read
+by parts*, which a reader of some parts sets on all 16 rows in one transaction
+(:data:`JOIN`, :meth:`~gritwit.store.PostgresBackend.read_by_parts`) before it reads
+the versions it lists the refs at; no reader clears it.  A write journals the notes of
+a swap only where the swap's own part's row, which it locked earlier in its
+transaction, has the flag (read in :data:`NOTES` itself, and in
+:data:`._pg_write_sql.WHOLE_JOURNAL`: no other statement).  A writer that took its
+row before the reader's update commits before that update can take the row, so the
+reader's listing, made after, holds its swaps; a writer that takes the row after reads
+the flag in a later statement, whose snapshot holds the update at ``READ COMMITTED``
+(at ``REPEATABLE READ`` and ``SERIALIZABLE`` its lock meets the update as a
+serialization failure, and the write runs again, DUR-007.2).  A reader killed half-way
+leaves flags set, or none (one transaction): notes written that nobody reads, never one
+missed.  A part made before the flag reads it as set.
 """
 
 from __future__ import annotations
@@ -41,12 +56,16 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
+import psycopg
+
 from .._ids import ObjectId
-from ._pg_schema import PARTS, part_of
+from ._backend import Version
+from ._pg_schema import GATE, PARTS, part_of
 from ._pg_wire import BYTEA_ARRAY, INT4_ARRAY, Sql
 
 __all__ = [
     "ALL_PARTS",
+    "JOIN",
     "NOTES_SQL",
     "Note",
     "Noting",
@@ -75,7 +94,8 @@ ok AS (
   JOIN LATERAL (SELECT r.version, r.target FROM ref_journal_parts AS r
                 WHERE r.part = nt.own AND r.name = nt.name
                 ORDER BY r.version DESC LIMIT 1) AS o
-    ON o.target IS NOT DISTINCT FROM nt.new),
+    ON o.target IS NOT DISTINCT FROM nt.new
+  WHERE EXISTS (SELECT 1 FROM gritwit_parts AS f WHERE f.part = nt.own AND f.read_by_parts)),
 made AS (SELECT part, count(*) AS made FROM ok GROUP BY part),
 writer AS (
   UPDATE gritwit_parts SET version = gritwit_parts.version + made.made FROM made
@@ -88,6 +108,17 @@ journal AS (
          ok.name, ok.new, ok.origin
   FROM ok JOIN writer ON writer.part = ok.part)
 SELECT count(*) FROM writer"""
+#: A reader that starts reading by parts: every part's flag set, in one statement (each
+#: row's update waits for the writer that holds it, see the module).  It takes the locks
+#: as a writer does (DUR-005.5): the gate shared, then the parts' rows in ascending order,
+#: so that it and no writer wait for each other in a cycle.  Rows set already are
+#: updated too, so that the reader waits for their writers as well.
+JOIN: Final = (
+    f"WITH g AS (SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE),"
+    " l AS (SELECT part FROM gritwit_parts WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
+    " ORDER BY part FOR UPDATE)"
+    " UPDATE gritwit_parts SET read_by_parts = true FROM l WHERE gritwit_parts.part = l.part"
+)
 NOTES_SQL: Final = Sql.of(
     NOTES,
     {"nname": BYTEA_ARRAY, "nnew": BYTEA_ARRAY, "npart": INT4_ARRAY, "nown": INT4_ARRAY},
@@ -150,12 +181,51 @@ def latest(
 
 
 class Noting:
-    """The parts the writes of each thread note, by ref name and target (see the module)."""
+    """The parts the writes of each thread note, by ref name and target, and whether this
+    process reads by parts yet (see the module)."""
 
-    __slots__ = ("_local",)
+    __slots__ = ("_local", "_unread")
 
     def __init__(self) -> None:
         self._local = threading.local()
+        #: ``None``: not joined yet; else whether the swaps since a version read before
+        #: joining are still to be answered unknown (the refs listed again).
+        self._unread: bool | None = None
+
+    @property
+    def joined(self) -> bool:
+        """Whether this process set the flags (:data:`JOIN`), as a reader of some parts."""
+        return self._unread is not None
+
+    @property
+    def unread(self) -> bool:
+        """Whether the next read by parts must list the refs (see :meth:`since`)."""
+        return bool(self._unread)
+
+    def since(
+        self,
+        conn: psycopg.Connection,
+        version: Version | None,
+        mine: frozenset[int],
+        *,
+        unread: bool = True,
+    ) -> Version | None:
+        """The version a read of the parts ``mine`` on ``conn`` (autocommit) reads after:
+        ``version``, or ``None`` (the refs listed) when it is the first read of some parts
+        since every part's flag was set.  Sets them (:data:`JOIN`) first, once, for a
+        read of some parts or none (``unread``: the next such read lists the refs, as a
+        version read before may lack notes skipped before the flags, DUR-005.5)."""
+        if mine == ALL_PARTS:
+            return version
+        if self._unread is None:
+            conn.execute(JOIN)
+            self._unread = unread
+        return None if self._unread else version
+
+    def listed(self, mine: frozenset[int]) -> None:
+        """A read of the parts ``mine`` was answered: if some, no later one lists."""
+        if mine != ALL_PARTS and self._unread:
+            self._unread = False
 
     def say(self, notes: Said) -> None:
         """This thread's next write notes each ref of ``notes`` in those parts only, when

@@ -18,8 +18,9 @@ digit — the digit shares ``k/n`` with ``n`` dividing 16 divide actors by (RUN-
 ``names/outside-outbox/<h>`` in part ``h``; so runtimes with such shares write disjoint
 parts and never wait for each other's rows.  Any other ref: CRC-32 of its name, the low
 four bits.  ``gritwit_parts`` has a row per part (``part`` 0 …
-15: ``version``, the swaps of the part's refs journaled so far, and ``commits``,
-write commits counted there) and the *gate* row (``part`` −1).  Every write takes the
+15: ``version``, the swaps of the part's refs journaled so far, ``commits``, write
+commits counted there, and ``read_by_parts``, whether its writers journal notes,
+:mod:`._pg_notes`) and the *gate* row (``part`` −1).  Every write takes the
 gate ``FOR SHARE`` first, then the rows of the parts it swaps refs of, in ascending
 order, then inserts its objects in id order; erasure and a batch take the gate
 ``FOR UPDATE``, alone.  So writers of different parts never wait for each other, and
@@ -52,6 +53,7 @@ __all__ = [
     "SCHEMA",
     "STORE_TABLES",
     "TABLES",
+    "flagged",
     "noted",
     "number_erasures",
     "open_tables",
@@ -69,6 +71,13 @@ JOURNAL_TABLE: Final = (
 #: A journal made before notes (:mod:`._pg_notes`) gets their column: ``origin``, the
 #: version of a noted swap in its ref's own part (``NULL``: the row is the swap itself).
 ORIGIN_COLUMN: Final = "ALTER TABLE ref_journal_parts ADD COLUMN IF NOT EXISTS origin BIGINT"
+
+#: A part's row made before the flag *read by parts* (:mod:`._pg_notes`) gets it set:
+#: whether a reader of some parts reads the notes of that part's writers is not known
+#: there, so they are written (DUR-005.5).  A store made with the flag starts unset.
+FLAG_COLUMN: Final = (
+    "ALTER TABLE gritwit_parts ADD COLUMN IF NOT EXISTS read_by_parts BOOLEAN NOT NULL DEFAULT true"
+)
 
 #: The rows of ``gritwit_parts``: the gate, and one per part.
 PART_ROWS: Final = (
@@ -107,7 +116,7 @@ SCHEMA: Final = (
     "INSERT INTO gritwit_writer (id, commits) VALUES (2, 0) ON CONFLICT (id) DO NOTHING",
     "INSERT INTO gritwit_writer (id, commits) VALUES (3, 0) ON CONFLICT (id) DO NOTHING",
     "CREATE TABLE IF NOT EXISTS gritwit_parts (part INT PRIMARY KEY, version BIGINT NOT NULL,"
-    " commits BIGINT NOT NULL)",
+    " commits BIGINT NOT NULL, read_by_parts BOOLEAN NOT NULL DEFAULT false)",
     PART_ROWS,
     JOURNAL_TABLE,
 )
@@ -136,14 +145,20 @@ _LISTED: Final = (
     " UNION ALL SELECT '" + "ref_journal_parts.origin" + "' FROM information_schema.columns"
     " WHERE table_schema = current_schema() AND table_name = 'ref_journal_parts'"
     " AND column_name = 'origin'"
+    " UNION ALL SELECT '" + "gritwit_parts.read_by_parts" + "' FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = 'gritwit_parts'"
+    " AND column_name = 'read_by_parts'"
 )
 #: What :func:`present` lists when the journal has the column of notes (:mod:`._pg_notes`).
 NOTED: Final = "ref_journal_parts.origin"
+#: What :func:`present` lists when the parts' rows have the flag *read by parts*.
+FLAGGED: Final = "gritwit_parts.read_by_parts"
 
 
 def present(conn: psycopg.Connection) -> set[str]:
-    """The store's tables in the connection's schema, and :data:`NOTED` when the journal
-    has the column of notes (one catalog query)."""
+    """The store's tables in the connection's schema, :data:`NOTED` when the journal
+    has the column of notes and :data:`FLAGGED` when the parts' rows have their flag
+    (one catalog query)."""
     rows = conn.execute(_LISTED, (sorted(STORE_TABLES),)).fetchall()
     return {str(name) for (name,) in rows}
 
@@ -168,6 +183,13 @@ def noted(conn: psycopg.Connection) -> None:
         conn.execute(ORIGIN_COLUMN)
 
 
+def flagged(conn: psycopg.Connection) -> None:
+    """Give parts' rows made before the flag *read by parts* the flag, set (``conn`` in
+    autocommit): their writers note as before it (DUR-005.5)."""
+    with contextlib.suppress(*RACED):  # another opener added it meanwhile
+        conn.execute(FLAG_COLUMN)
+
+
 def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
     """Make whatever of the store's tables is missing; ``False``, touching nothing, when
     ``create`` is false and the database holds no store (:data:`TABLES` incomplete).
@@ -180,6 +202,8 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
         if found >= STORE_TABLES:
             if NOTED not in found:  # a journal made before notes
                 noted(conn)
+            if FLAGGED not in found:  # parts' rows made before their flag
+                flagged(conn)
             return True
         if not create and not found >= set(TABLES):
             return False
@@ -198,5 +222,7 @@ def open_tables(conn: psycopg.Connection, *, create: bool) -> bool:
             continue
         if "ref_journal_parts" in found and NOTED not in found:
             noted(conn)  # a journal made before notes, its other tables made now
+        if "gritwit_parts" in found and FLAGGED not in found:
+            flagged(conn)  # parts' rows made before their flag, the other tables made now
         return True
     raise AssertionError("unreachable")  # pragma: no cover

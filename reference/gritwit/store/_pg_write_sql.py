@@ -23,6 +23,7 @@ __all__ = [
     "SWAP_ONE",
     "TAKE_GATE",
     "TAKE_PART",
+    "TAKE_WRITER",
     "WAKE",
     "WHOLE",
     "WHOLE_DELETE",
@@ -35,6 +36,17 @@ __all__ = [
 SHARE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR SHARE"
 #: The gate, alone: erasure and a batch.
 TAKE_GATE: Final = f"SELECT 1 FROM gritwit_parts WHERE part = {GATE} FOR UPDATE"
+#: Takes the gate alone (held to commit or rollback: erasure, a batch), then every part's
+#: row, counting a write commit in part 0's (DUR-005.5).  Writers only lock the gate, so
+#: at ``REPEATABLE READ`` and ``SERIALIZABLE`` a batch whose snapshot is older than a
+#: writer it waited for meets that writer's part as a serialization failure here, in the
+#: attempt's first statement, which is run again whole (DUR-007.2), not later in the
+#: caller's block, which is not.
+TAKE_WRITER: Final = (
+    f"WITH g AS ({TAKE_GATE})"
+    " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
+    " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
+)
 #: One part's row taken, a commit counted there.
 TAKE_PART: Final = "UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %(part)s"
 #: The gate shared, then one part's row taken and a commit counted there, and that part's
@@ -177,7 +189,8 @@ SELECT """ + _ALL_MADE.format(count="(SELECT count(*) FROM d)")
 #: The swaps of a whole write journaled in their parts, all of them (every one was made
 #: or an earlier statement failed the transaction), with their notes (:mod:`._pg_notes`:
 #: ``npart``, the part each note goes to, ``nsrc``, the place of the swap it repeats
-#: among ``name``), each note's ``origin`` the version its swap is journaled at here;
+#: among ``name``; only where the swap's part's row, locked, has the flag *read by
+#: parts*), each note's ``origin`` the version its swap is journaled at here;
 #: the commit counted in the first part.  One insert into the journal (DUR-005.6).
 WHOLE_JOURNAL: Final = """
 WITH
@@ -187,7 +200,8 @@ nt AS (SELECT * FROM unnest(%(npart)s::int[], %(nsrc)s::int[])
        WITH ORDINALITY AS nt (part, src, k)),
 r AS (SELECT j.part, j.name, j.new, j.n, NULL::bigint AS src FROM j
       UNION ALL
-      SELECT nt.part, j.name, j.new, %(many)s + nt.k, j.n FROM nt JOIN j ON j.n = nt.src),
+      SELECT nt.part, j.name, j.new, %(many)s + nt.k, j.n FROM nt JOIN j ON j.n = nt.src
+      WHERE EXISTS (SELECT 1 FROM gritwit_parts AS f WHERE f.part = j.part AND f.read_by_parts)),
 made AS (SELECT part, count(*) AS made FROM r GROUP BY part),
 writer AS (
   UPDATE gritwit_parts SET version = gritwit_parts.version + made.made,

@@ -96,17 +96,6 @@ JOURNAL_KEPT = 8192
 #: A part's journal is pruned by the write after one that reached a multiple of this
 #: (:func:`._pg_commit.due`): at most ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
-#: Takes the gate alone (held to commit or rollback: erasure, a batch), then every part's
-#: row, counting a write commit in part 0's (DUR-005.5).  Writers only lock the gate, so
-#: at ``REPEATABLE READ`` and ``SERIALIZABLE`` a batch whose snapshot is older than a
-#: writer it waited for meets that writer's part as a serialization failure here, in the
-#: attempt's first statement, which is run again whole (DUR-007.2), not later in the
-#: caller's block, which is not.
-_TAKE_WRITER: Final = (
-    f"WITH g AS ({_pg_write_sql.TAKE_GATE})"
-    " UPDATE gritwit_parts SET commits = commits + CASE WHEN part = 0 THEN 1 ELSE 0 END"
-    " WHERE part >= 0 AND EXISTS (SELECT 1 FROM g)"
-)
 #: A ref's target (``NULL``: unset) and the count of erasures, in one snapshot.
 _GET_REF: Final = (
     "SELECT (SELECT target FROM refs WHERE name = %b),"
@@ -223,7 +212,8 @@ class PostgresBackend:
             conn = stack.enter_context(self._connection())
             stack.enter_context(_pg_faults.writing())
             stack.enter_context(conn.transaction())
-            conn.execute(_TAKE_WRITER)  # a loss from here on: outcome-unknown (DUR-006.2)
+            # a loss from here on: outcome-unknown (DUR-006.2)
+            conn.execute(_pg_write_sql.TAKE_WRITER)
         except BaseException:
             stack.__exit__(*sys.exc_info())  # rolled back as the error leaves, not committed
             raise
@@ -376,13 +366,14 @@ class PostgresBackend:
     ) -> tuple[Version, list[tuple[str, ObjectId | None]] | None]:
         """The ref version now, and the swaps after ``version`` (``None``: unknown), of
         ``parts`` (``None``: every part): :func:`._pg_follow.changes_since`, and the count of
-        erasures it read (:meth:`erasures`, RUN-011.3).  Run again on a serialization
-        failure (DUR-007.2: a read-only transaction at ``SERIALIZABLE`` can be canceled)."""
+        erasures it read (:meth:`erasures`, RUN-011.3); a first read of some parts sets
+        every flag and lists (:meth:`._pg_notes.Noting.since`, DUR-005.5).  Run again on
+        a serialization failure (DUR-007.2: a read-only transaction can be canceled)."""
         mine = _pg_notes.ALL_PARTS if parts is None else frozenset(parts)
-        with self._connection() as conn:
-            answer, erased = _pg_follow.changes_since(
-                conn, version, self._ahead, JOURNAL_KEPT, mine
-            )
+        with self._connection() as conn:  # by parts: the flags first (DUR-005.5)
+            since = self._noting.since(conn, version, mine)
+            answer, erased = _pg_follow.changes_since(conn, since, self._ahead, JOURNAL_KEPT, mine)
+        self._noting.listed(mine)
         self._saw_erasures(erased)
         return answer
 
@@ -392,7 +383,16 @@ class PostgresBackend:
         """This thread's next write reads the journal after ``version`` along, of ``parts``
         (``None``: every part), refused when the count of erasures is not ``erased``
         (RUN-020.7, RUN-011.3, :mod:`._pg_follow`)."""
-        self._follow.ask(version, erased, _pg_notes.ALL_PARTS if parts is None else parts)
+        mine = _pg_notes.ALL_PARTS if parts is None else parts
+        if mine != _pg_notes.ALL_PARTS and not self._noting.joined:
+            self.read_by_parts(unread=True)  # no read along: one after the flags (DUR-005.5)
+        self._follow.ask(None if self._noting.unread else version, erased, mine)
+
+    @retried
+    def read_by_parts(self, *, unread: bool = False) -> None:
+        """Every part's writers journal their notes from now on (DUR-005.5), once."""
+        with self._connection() as conn:
+            self._noting.since(conn, None, frozenset(), unread=unread)
 
     def note(self, said: _pg_notes.Said) -> None:
         """What this thread's next write notes (:meth:`._pg_notes.Noting.say`)."""
