@@ -89,18 +89,25 @@ def _counter(i: int) -> tuple[g.Tree, tuple[g.Object, ...]]:
     raise AssertionError("no counter in the share")
 
 
+def senders_and_counters(stores: list[Store]) -> tuple[list[Runtime], list[g.ObjectId]]:
+    """Two senders of the other share on ``stores[1:]``, and two counters of ``MINE``
+    created by the first and adopted (their geneses run) by a runtime on ``stores[0]``.
+    Each send is committed on its own as it is acknowledged (RUN-019.1): one commit, one
+    notification, each."""
+    senders = [Runtime(s, share=THEIRS, send_commit="own") for s in stores[1:]]
+    counters = []
+    for i in range(2):
+        core, objects = _counter(i)
+        counters.append(asyncio.run(senders[0].genesis(core, objects)))
+    adopt = Runtime(stores[0], share=MINE, gather=0)
+    assert len(asyncio.run(adopt.run_until_quiescent()).steps) == 2  # the geneses
+    return senders, counters
+
+
 def _stage(url: str) -> Iterator[Stage]:
     stores = [Store.open(url) for _ in range(3)]
     try:
-        # each send committed on its own as it is acknowledged (RUN-019.1): one commit,
-        # one notification, each
-        senders = [Runtime(s, share=THEIRS, send_commit="own") for s in stores[1:]]
-        counters = []
-        for i in range(2):
-            core, objects = _counter(i)
-            counters.append(asyncio.run(senders[0].genesis(core, objects)))
-        adopt = Runtime(stores[0], share=MINE, gather=0)
-        assert len(asyncio.run(adopt.run_until_quiescent()).steps) == 2
+        senders, counters = senders_and_counters(stores)
         stage = Stage(stores, senders, counters)
         stage.quiet()
         yield stage

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from childproc import start_child
-from test_pg_gather import MINE, THEIRS, _counter
+from test_pg_gather import MINE, senders_and_counters
 from test_runtime import _count, _say
 
 from gritwit.runtime import Runtime, verify_actor
@@ -52,13 +52,8 @@ def test_a_kill_in_a_gathered_commit_loses_and_duplicates_nothing(
 ) -> None:
     stores = [Store.open(pg_url) for _ in range(3)]
     try:
-        senders = [Runtime(s, share=THEIRS, send_commit="own") for s in stores[1:]]
-        counters = []
-        for i in range(2):
-            core, objects = _counter(i)
-            counters.append(asyncio.run(senders[0].genesis(core, objects)))
+        senders, counters = senders_and_counters(stores)
         after = Runtime(stores[0], share=MINE, gather=0)  # runs the share after the kill
-        assert len(asyncio.run(after.run_until_quiescent()).steps) == 2  # the geneses
         heads = [stores[0].get_ref("heads/" + c.hex()) for c in counters]
         proc, lines, reader = start_child(
             [sys.executable, str(CHILD), pg_url, "0", "2", str(WINDOW), point],
