@@ -61,10 +61,9 @@ class Listener:
             woken = False
             for _ in listener.notifies(timeout=timeout, stop_after=1):
                 woken, self.received = True, self.received + 1
-            if woken:  # the window's, then the rest at once: one wake-up for them all
-                for window in (gather, 0) if gather > 0 else (0,):
-                    for _ in listener.notifies(timeout=window):
-                        self.received += 1
+            if woken:  # those within the window (0: those come already): one wake-up for all
+                for _ in listener.notifies(timeout=gather):
+                    self.received += 1
         except psycopg.OperationalError:  # the listener's connection died: poll next time
             with self._guard:
                 self._conn = None
