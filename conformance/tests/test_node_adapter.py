@@ -8,6 +8,7 @@ reference's step ids (ADP-014, ADP-016).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,12 @@ def summary_rows(text: str, after: str = "") -> dict[str, list[str]]:
 
 
 RUN_LIMIT = 1800  # seconds: a bound against hangs (the whole suite at load 10 took over 600)
+#: Hypothesis examples per property of the whole run: the reference's stdio control's 25
+#: (conformance/tests/test_reference_conforms.py) outside the deep profile. Every test
+#: still runs (the counts this test compares do not change); at the default 100 the run
+#: was the longest test of CI's README step, 345 s of one worker (a local CI run of
+#: 0f40d772). GRITWIT_PROFILE=deep runs the default.
+EXAMPLES = ["--examples", "25"] if os.environ.get("GRITWIT_PROFILE") != "deep" else []
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +86,7 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
             "2",
             "--out",
             str(out),
+            *EXAMPLES,
         ],
         capture_output=True,
         text=True,
