@@ -150,9 +150,6 @@ _WHOLE_INSERT_SQL: Final = Sql.of(
 _WHOLE_DELETE_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_DELETE, {**_ARRAYS, "lost": TEXT, "many": INT8}, "gritwit_whole_delete"
 )
-_STEP_TIMES_SQL: Final = Sql.of(
-    _pg_write_sql.STEP_TIMES, {"name": BYTEA_ARRAY, "new": BYTEA_ARRAY}, "gritwit_step_times"
-)
 _WHOLE_JOURNAL_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_JOURNAL,
     {
@@ -162,13 +159,14 @@ _WHOLE_JOURNAL_SQL: Final = Sql.of(
         "npart": INT4_ARRAY,
         "nsrc": INT4_ARRAY,
         "many": INT8,
+        "steps": BYTEA_ARRAY,
     },
     "gritwit_whole_journal",
 )
 _SWAP_ONE_SQL: Final = {
     kind: Sql.of(
         _pg_write_sql.SWAP_ONE.format(change=change),
-        {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4},
+        {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4, "step": BYTEA},
         f"gritwit_swap_{kind}",
     )
     for kind, change in _pg_write_sql.CHANGE.items()
@@ -234,10 +232,16 @@ def step_heads(
 ) -> dict[str, object] | None:
     """The parameters of :data:`._pg_write_sql.STEP_TIMES` for the ``heads/`` refs among
     ``swaps`` (a ref's name and new target) given a step, ``None`` when there are none."""
-    heads = [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
+    heads = _heads(swaps)
     if not heads:
         return None
     return {"name": [name for name, _ in heads], "new": [new for _, new in heads]}
+
+
+def _heads(swaps: Iterable[tuple[bytes, ObjectId | None]]) -> list[tuple[bytes, bytes]]:
+    """The ``heads/`` refs among ``swaps`` given a step, with its digest: the steps whose
+    time the write records (RUN-027.1)."""
+    return [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
 
 
 def due(start: int, made: int, every: int) -> bool:
@@ -401,9 +405,6 @@ def _calls(
             )
     if notes and len(swaps) <= 1:  # after the swap it repeats (a whole write's: its journal)
         calls.append(_pg_notes.notes_call(notes))
-    heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
-    if heads is not None:  # RUN-027.1, after the swaps
-        calls.append((_STEP_TIMES_SQL, heads))
     calls.append((_COMMIT_SQL, _NONE))
     if notify is not None and swaps:
         wakes = wake_call(notify)
@@ -432,6 +433,7 @@ def _change(swap: Swap) -> str:
 def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict[str, object]:
     _, old, new = swap
     return {
+        "step": next((step for _, step in _heads([(name, new)])), None),  # RUN-027.1
         "name": name,
         "old": None if old is None else old.digest,
         "new": None if new is None else new.digest,
@@ -503,6 +505,8 @@ def _whole(
         "npart": [n[2] for n in notes],
         "nsrc": [place[n[0]] for n in notes],
         "many": len(names),
+        # RUN-027.1: every swap was made once the journal runs, or the write failed
+        "steps": [step for _, step in _heads(zip(names, (n for _, _, n in swaps), strict=True))],
     }
     calls.append((_WHOLE_JOURNAL_SQL, journaled))
     return calls
