@@ -4,16 +4,24 @@ Every write of :class:`~gritwit.store.PostgresBackend` but erasure and a batch i
 set of objects to insert and a list of compare-and-swaps of distinct refs.  This
 module sends that write in **one** round trip (one Sync): objects and at most one swap
 as a pipeline of small statements in one transaction — ``BEGIN``, the gate, the part,
-the objects, the swap, ``COMMIT`` — each planned as cheaply as a statement of its own;
-several swaps (a whole group, RUN-017) as a statement per table change — the locks,
-objects and updates of refs; the refs set from unset; the refs deleted; the journal —
-where the first takes the locks in common table expressions every other part of it
-reads first (:data:`._pg_write_sql.WHOLE`).  No statement modifies one table twice
-(DUR-005.6: CockroachDB refuses it).  Either way the write sits between a ``BEGIN``
-and a ``COMMIT`` of its own: an explicit ``COMMIT``, so that a commit the server refuses
-(``SERIALIZABLE``: "canceled on commit attempt") is that statement's answer, not an
-answer to the Sync that psycopg does not expect (it then cannot leave the pipeline:
-"cannot exit pipeline mode while busy", seen in the kill family at ``SERIALIZABLE``).
+the objects, the swap with its step time (RUN-027.1), ``COMMIT`` — each planned as
+cheaply as a statement of its own; several swaps (a whole group, RUN-017) as a
+statement per table change — the locks, objects and updates of refs; the refs set from
+unset; the refs deleted; the journal with the step times — where the first takes the
+locks in common table expressions every other part of it reads first
+(:data:`._pg_write_sql.WHOLE`).  The step times ride in a statement sent anyway, so a
+write sends none for them (:data:`._pg_write_sql.STEP_TIMES` says why they stay exact).
+No statement modifies one table twice (DUR-005.6: CockroachDB refuses it).  Either way
+the write sits between a ``BEGIN`` and a ``COMMIT`` of its own: an explicit ``COMMIT``,
+so that a commit the server refuses (``SERIALIZABLE``: "canceled on commit attempt") is
+that statement's answer, not an answer to the Sync that psycopg does not expect (it
+then cannot leave the pipeline: "cannot exit pipeline mode while busy", seen in the
+kill family at ``SERIALIZABLE``).  The protocol's implicit transaction (the statements
+up to a Sync, a second Sync before the wake-up and the read after) would save those two
+statements, about 0.01 ms of the server's CPU and as much of the client's a write
+(measured); it is not taken: a refused commit would then be an answer to the Sync,
+which the libpq of every psycopg this package accepts must report alike, and the
+wake-up after a failed write would run all the same.
 
 * **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
