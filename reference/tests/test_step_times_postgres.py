@@ -15,6 +15,7 @@ from aio import run
 import gritwit as g
 from gritwit.runtime import Runtime, history
 from gritwit.store import CasStatus, Store, head_ref, step_times
+from gritwit.store._postgres import PostgresBackend
 from gritwit.wit import test_actor_core
 
 pytest.importorskip("psycopg")
@@ -65,25 +66,37 @@ def test_every_step_of_a_group_and_of_a_swap_has_its_time(pg_url: str) -> None:
 
 
 @pytest.mark.req("RUN-027.1")
-def test_a_write_records_its_heads_steps_in_a_statement_it_sends_anyway(pg_url: str) -> None:
-    """The step times go with the journal of a whole write and with the swap of one, no
-    statement of their own: each ``heads/`` ref's new target gets one, a ref of another
-    kind none, a swap not made none (a whole write lost, a single swap refused), and a
-    step made a head again keeps its first time, on both paths."""
+@pytest.mark.parametrize("noted", [True, False], ids=["noting", "noting-nothing"])
+def test_a_write_records_its_heads_steps_in_a_statement_it_sends_anyway(
+    pg_url: str, noted: bool
+) -> None:
+    """The step times go with the journal of a whole write (its two forms: noting other
+    parts, as an unsaid head swap does, or nothing, as a runtime's step that kept its
+    outbox) and with the swap of one, no statement of their own: each ``heads/`` ref's
+    new target gets one, a ref of another kind none, a swap not made none (a whole
+    write lost, a single swap refused), and a step made a head again keeps its first
+    time, on every path."""
     store = Store.open(pg_url)
     try:
         backend = store.backend
+        assert isinstance(backend, PostgresBackend)
+
+        def whole(swaps: list[tuple[str, g.ObjectId | None, g.ObjectId]]) -> bool:
+            if not noted:  # said to note no part: the journal without the notes
+                backend.note({name: (new, frozenset()) for name, _, new in swaps})
+            return bool(backend.commit_all([], swaps))
+
         a, b, c, d, e, f = (store.put_object(g.Blob(data=bytes([n]))) for n in range(6))
         heads_a, heads_b, other = "heads/" + "a" * 64, "heads/" + "b" * 64, "names/other"
-        assert backend.commit_all([], [(heads_a, None, a), (heads_b, None, b), (other, None, c)])
+        assert whole([(heads_a, None, a), (heads_b, None, b), (other, None, c)])
         first = step_times(store, [a, b, c])
         assert set(first) == {a, b}, "RUN-027.1: a whole write's heads, and only heads"
         # a whole write lost: one swap would not happen, so none is made, and none is timed
-        assert not backend.commit_all([], [(heads_a, a, d), (heads_b, e, c)])
+        assert not whole([(heads_a, a, d), (heads_b, e, c)])
         assert step_times(store, [d, c]) == {}, "RUN-027.1: a lost whole write left a time"
-        assert backend.commit_all([], [(heads_a, a, c), (heads_b, b, d)])
+        assert whole([(heads_a, a, c), (heads_b, b, d)])
         assert set(step_times(store, [c, d])) == {c, d}, "RUN-027.1: a whole write's updates"
-        assert backend.commit_all([], [(heads_a, c, a), (heads_b, d, b)])
+        assert whole([(heads_a, c, a), (heads_b, d, b)])
         assert step_times(store, [a, b]) == first, "RUN-027.1: a whole write's head again"
         # a single swap: refused, made, made to a step timed before, of another kind
         assert backend.cas_ref(heads_a, b, e).status is CasStatus.CONFLICT

@@ -171,6 +171,11 @@ _WHOLE_JOURNAL_SQL: Final = Sql.of(
     },
     "gritwit_whole_journal",
 )
+_WHOLE_JOURNAL_PLAIN_SQL: Final = Sql.of(
+    _pg_write_sql.WHOLE_JOURNAL_PLAIN,
+    {**_ARRAYS, "part": INT4_ARRAY, "first": INT4, "steps": BYTEA_ARRAY},
+    "gritwit_whole_journal_plain",
+)
 _SWAP_ONE_SQL: Final = {
     kind: Sql.of(
         _pg_write_sql.SWAP_ONE.format(change=change),
@@ -516,7 +521,7 @@ def _whole(
         # RUN-027.1: every swap was made once the journal runs, or the write failed
         "steps": [step for _, step in _heads(zip(names, (n for _, _, n in swaps), strict=True))],
     }
-    calls.append((_WHOLE_JOURNAL_SQL, journaled))
+    calls.append((_WHOLE_JOURNAL_SQL if notes else _WHOLE_JOURNAL_PLAIN_SQL, journaled))
     return calls
 
 

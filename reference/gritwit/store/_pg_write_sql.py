@@ -29,6 +29,7 @@ __all__ = [
     "WHOLE_DELETE",
     "WHOLE_INSERT",
     "WHOLE_JOURNAL",
+    "WHOLE_JOURNAL_PLAIN",
     "numbered",
 ]
 
@@ -225,6 +226,29 @@ st AS (
   FROM unnest(%(steps)s::bytea[]) AS s (step)
   ON CONFLICT (step) DO NOTHING)
 SELECT count(*) FROM writer"""
+#: :data:`WHOLE_JOURNAL` for a write that notes nothing (no ``npart``, as every write of
+#: a store without shares): the swaps numbered in their parts as a batch's
+#: (:func:`numbered`), the commit counted in the first part, and the step times.  The
+#: notes' common table expressions, started for every write, cost the server about
+#: 0.02 ms of its 0.15 ms for this statement (measured beside it, rolled back).
+WHOLE_JOURNAL_PLAIN: Final = (
+    """
+WITH
+j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
+      WITH ORDINALITY AS j (name, new, part, n)),"""
+    + numbered(
+        "j",
+        ", commits = gritwit_parts.commits"
+        " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END",
+    )
+    + """,
+st AS (
+  INSERT INTO step_times (step, at)
+  SELECT s.step, extract(epoch FROM clock_timestamp())
+  FROM unnest(%(steps)s::bytea[]) AS s (step)
+  ON CONFLICT (step) DO NOTHING)
+SELECT count(*) FROM writer"""
+)
 
 #: One swap, after its objects were inserted (:func:`._pg_commit.run`): ``{change}`` is the
 #: ``UPDATE``, ``INSERT`` or ``DELETE`` of the ref, conditional on ``ok``; a swap made is
