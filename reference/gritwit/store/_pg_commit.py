@@ -19,9 +19,10 @@ then cannot leave the pipeline: "cannot exit pipeline mode while busy", seen in 
 kill family at ``SERIALIZABLE``).  The protocol's implicit transaction (the statements
 up to a Sync, a second Sync before the wake-up and the read after) would save those two
 statements, about 0.01 ms of the server's CPU and as much of the client's a write
-(measured); it is not taken: a refused commit would then be an answer to the Sync,
-which the libpq of every psycopg this package accepts must report alike, and the
-wake-up after a failed write would run all the same.
+(measured); it is not taken.  A refused commit would then be the Sync's answer, which
+libpq 18 gives as an error before the Sync's own result (tried), but no other libpq a
+psycopg wheel this package accepts may carry was; and what follows the first Sync —
+the wake-up, the read — would run after a failed write, where an error now skips it.
 
 * **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
