@@ -2,7 +2,8 @@
 
 * parameters go in binary and come back as they went: ``bytea``, ``bytea[]`` (empty,
   with empty elements, with ``NULL``), ``int4[]``, ``int8``, ``bool``, ``text``
-  (a property test against the server);
+  (a property test against the server); every element of an ``int4[]``, ``int8[]``
+  and ``bytea[]``, ``NULL`` too, is read by the server in its place (another);
 * the first error the server answers is raised as psycopg raises it, once every answer
   was read, the statements after it skipped, the connection usable after;
 * a statement prepared here survives psycopg's ``DEALLOCATE ALL`` (sent after a
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +28,17 @@ from hypothesis import strategies as st
 
 import gritwit as g
 from gritwit.store import Store, _pg_commit, _pg_wire, create_schema
-from gritwit.store._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
+from gritwit.store._pg_wire import (
+    BOOL,
+    BYTEA,
+    BYTEA_ARRAY,
+    INT4,
+    INT4_ARRAY,
+    INT8,
+    INT8_ARRAY,
+    TEXT,
+    Sql,
+)
 from gritwit.store._postgres import JOURNAL_KEPT, JOURNAL_PRUNE_EVERY, PostgresBackend
 
 
@@ -89,6 +101,41 @@ def test_binary_parameters_come_back_as_they_went(
     assert bytes(answer.get_value(0, 4)) == (b"\x01" if yes else b"\x00")
     assert bytes(answer.get_value(0, 5)).decode() == text
     assert int.from_bytes(bytes(answer.get_value(0, 3)), "big", signed=True) == big
+
+
+_ARRAYS_AS_JSON = Sql.of(
+    "SELECT array_to_json(%(ints)s)::text, array_to_json(%(bigs)s)::text,"
+    " (SELECT json_agg(encode(x, 'hex') ORDER BY n)::text"
+    "  FROM unnest(%(many)s) WITH ORDINALITY AS m (x, n))",
+    {"ints": INT4_ARRAY, "bigs": INT8_ARRAY, "many": BYTEA_ARRAY},
+    "gritwit_test_arrays",
+)
+
+
+@pytest.mark.req("DUR-005.4")
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ints=st.lists(st.one_of(st.none(), st.integers(-(2**31), 2**31 - 1)), max_size=6),
+    bigs=st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), max_size=6),
+    many=st.lists(st.one_of(st.none(), st.binary(max_size=40)), max_size=6),
+)
+def test_every_element_of_an_array_is_read_by_the_server_in_its_place(
+    conn: psycopg.Connection,
+    ints: list[int | None],
+    bigs: list[int | None],
+    many: list[bytes | None],
+) -> None:
+    """``int4[]``, ``int8[]`` and ``bytea[]``, each element and ``NULL`` in its place, as
+    the server reads them (its JSON of each array)."""
+    params = {"ints": ints, "bigs": bigs, "many": many}
+    (answer,) = _pg_wire.pipeline(conn, [(_ARRAYS_AS_JSON, params)])
+    assert answer is not None
+    values = [answer.get_value(0, column) for column in range(3)]
+    read = [None if v is None else json.loads(bytes(v)) for v in values]
+    assert read[0] == ints and read[1] == bigs  # an empty array is read as one: []
+    assert read[2] == ([None if m is None else m.hex() for m in many] or None)  # no rows: NULL
 
 
 @pytest.mark.req("DUR-005.4")

@@ -4,16 +4,25 @@ Every write of :class:`~gritwit.store.PostgresBackend` but erasure and a batch i
 set of objects to insert and a list of compare-and-swaps of distinct refs.  This
 module sends that write in **one** round trip (one Sync): objects and at most one swap
 as a pipeline of small statements in one transaction — ``BEGIN``, the gate, the part,
-the objects, the swap, ``COMMIT`` — each planned as cheaply as a statement of its own;
-several swaps (a whole group, RUN-017) as a statement per table change — the locks,
-objects and updates of refs; the refs set from unset; the refs deleted; the journal —
-where the first takes the locks in common table expressions every other part of it
-reads first (:data:`._pg_write_sql.WHOLE`).  No statement modifies one table twice
-(DUR-005.6: CockroachDB refuses it).  Either way the write sits between a ``BEGIN``
-and a ``COMMIT`` of its own: an explicit ``COMMIT``, so that a commit the server refuses
-(``SERIALIZABLE``: "canceled on commit attempt") is that statement's answer, not an
-answer to the Sync that psycopg does not expect (it then cannot leave the pipeline:
-"cannot exit pipeline mode while busy", seen in the kill family at ``SERIALIZABLE``).
+the objects, the swap with its step time (RUN-027.1), ``COMMIT`` — each planned as
+cheaply as a statement of its own; several swaps (a whole group, RUN-017) as a
+statement per table change — the locks, objects and updates of refs; the refs set from
+unset; the refs deleted; the journal with the step times — where the first takes the
+locks in common table expressions every other part of it reads first
+(:data:`._pg_write_sql.WHOLE`).  The step times ride in a statement sent anyway, so a
+write sends none for them (:data:`._pg_write_sql.STEP_TIMES` says why they stay exact).
+No statement modifies one table twice (DUR-005.6: CockroachDB refuses it).  Either way
+the write sits between a ``BEGIN`` and a ``COMMIT`` of its own: an explicit ``COMMIT``,
+so that a commit the server refuses (``SERIALIZABLE``: "canceled on commit attempt") is
+that statement's answer, not an answer to the Sync that psycopg does not expect (it
+then cannot leave the pipeline: "cannot exit pipeline mode while busy", seen in the
+kill family at ``SERIALIZABLE``).  The protocol's implicit transaction (the statements
+up to a Sync, a second Sync before the wake-up and the read after) would save those two
+statements, about 0.01 ms of the server's CPU and as much of the client's a write
+(measured); it is not taken.  A refused commit would then be the Sync's answer, which
+libpq 18 gives as an error before the Sync's own result (tried), but no other libpq a
+psycopg wheel this package accepts may carry was; and what follows the first Sync —
+the wake-up, the read — would run after a failed write, where an error now skips it.
 
 * **Locks in one order** (DUR-005.5, :mod:`._pg_schema`).  The write takes the gate
   row ``FOR SHARE`` (erasure and batches take it ``FOR UPDATE``), then the rows of the
@@ -150,9 +159,6 @@ _WHOLE_INSERT_SQL: Final = Sql.of(
 _WHOLE_DELETE_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_DELETE, {**_ARRAYS, "lost": TEXT, "many": INT8}, "gritwit_whole_delete"
 )
-_STEP_TIMES_SQL: Final = Sql.of(
-    _pg_write_sql.STEP_TIMES, {"name": BYTEA_ARRAY, "new": BYTEA_ARRAY}, "gritwit_step_times"
-)
 _WHOLE_JOURNAL_SQL: Final = Sql.of(
     _pg_write_sql.WHOLE_JOURNAL,
     {
@@ -162,13 +168,19 @@ _WHOLE_JOURNAL_SQL: Final = Sql.of(
         "npart": INT4_ARRAY,
         "nsrc": INT4_ARRAY,
         "many": INT8,
+        "steps": BYTEA_ARRAY,
     },
     "gritwit_whole_journal",
+)
+_WHOLE_JOURNAL_PLAIN_SQL: Final = Sql.of(
+    _pg_write_sql.WHOLE_JOURNAL_PLAIN,
+    {**_ARRAYS, "part": INT4_ARRAY, "first": INT4, "steps": BYTEA_ARRAY},
+    "gritwit_whole_journal_plain",
 )
 _SWAP_ONE_SQL: Final = {
     kind: Sql.of(
         _pg_write_sql.SWAP_ONE.format(change=change),
-        {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4},
+        {**_WRITE_TYPES, "name": BYTEA, "old": BYTEA, "new": BYTEA, "part": INT4, "step": BYTEA},
         f"gritwit_swap_{kind}",
     )
     for kind, change in _pg_write_sql.CHANGE.items()
@@ -234,10 +246,16 @@ def step_heads(
 ) -> dict[str, object] | None:
     """The parameters of :data:`._pg_write_sql.STEP_TIMES` for the ``heads/`` refs among
     ``swaps`` (a ref's name and new target) given a step, ``None`` when there are none."""
-    heads = [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
+    heads = _heads(swaps)
     if not heads:
         return None
     return {"name": [name for name, _ in heads], "new": [new for _, new in heads]}
+
+
+def _heads(swaps: Iterable[tuple[bytes, ObjectId | None]]) -> list[tuple[bytes, bytes]]:
+    """The ``heads/`` refs among ``swaps`` given a step, with its digest: the steps whose
+    time the write records (RUN-027.1)."""
+    return [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
 
 
 def due(start: int, made: int, every: int) -> bool:
@@ -401,9 +419,6 @@ def _calls(
             )
     if notes and len(swaps) <= 1:  # after the swap it repeats (a whole write's: its journal)
         calls.append(_pg_notes.notes_call(notes))
-    heads = step_heads(zip(names, (new for _, _, new in swaps), strict=True))
-    if heads is not None:  # RUN-027.1, after the swaps
-        calls.append((_STEP_TIMES_SQL, heads))
     calls.append((_COMMIT_SQL, _NONE))
     if notify is not None and swaps:
         wakes = wake_call(notify)
@@ -432,6 +447,7 @@ def _change(swap: Swap) -> str:
 def _one(name: bytes, swap: Swap, journal: tuple[int, int], whole: bool) -> dict[str, object]:
     _, old, new = swap
     return {
+        "step": next((step for _, step in _heads([(name, new)])), None),  # RUN-027.1
         "name": name,
         "old": None if old is None else old.digest,
         "new": None if new is None else new.digest,
@@ -503,8 +519,10 @@ def _whole(
         "npart": [n[2] for n in notes],
         "nsrc": [place[n[0]] for n in notes],
         "many": len(names),
+        # RUN-027.1: every swap was made once the journal runs, or the write failed
+        "steps": [step for _, step in _heads(zip(names, (n for _, _, n in swaps), strict=True))],
     }
-    calls.append((_WHOLE_JOURNAL_SQL, journaled))
+    calls.append((_WHOLE_JOURNAL_SQL if notes else _WHOLE_JOURNAL_PLAIN_SQL, journaled))
     return calls
 
 
