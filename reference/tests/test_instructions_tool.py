@@ -9,6 +9,7 @@ committed baseline (the gate's own logic: ``test_instruction_gate.py``).
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -162,3 +163,40 @@ def test_the_vector_copy_counts_the_kept_step_s_reset_as_a_vector_loop() -> None
     assert abs(kept.no_copies - vector.no_copies) <= 0.01 * kept.no_copies
     assert kept.instructions - kept.no_copies > 65_536  # the reset, one per byte, and more
     assert vector.instructions - vector.no_copies < 0.25 * 65_536  # a vector loop
+
+
+@pytest.mark.heavy
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None,
+    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
+    " needs it; CI installs it",
+)
+def test_the_sandbox_modules_compiled_outside_valgrind_are_taken_under_it(
+    tmp_path: Path,
+) -> None:
+    """The gate compiles the sandbox's interpreter and image natively for valgrind's CPU
+    (``asv_bench/_counted_cache.py``); a counted run must load both as they are, not
+    compile its own (minutes under valgrind): the files are the same after it."""
+    if not tool._has_interpreter():
+        pytest.skip("the sandbox extra is not installed: no interpreter to compile")
+    from asv_bench._counted_cache import prepare_for
+
+    env = {**tool.counted_environment(), "XDG_CACHE_HOME": str(tmp_path)}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "reference")])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    said = prepare_for(env, ROOT)
+    assert said.endswith(": 2 written"), said
+    files = sorted((tmp_path / "gritwit" / "sandbox").glob("*.cwasm"))
+    assert len(files) == 2, files
+
+    def held() -> dict[Path, tuple[int, int]]:
+        return {f: (f.stat().st_ino, f.stat().st_mtime_ns) for f in files}
+
+    before = held()
+    assert prepare_for(env, ROOT).endswith(": 0 written")  # held: not compiled again
+    with tool._pycache() as pycache:
+        env["GRITWIT_PYCACHE"] = pycache
+        tool.compile_modules(env)
+        (counted,) = tool.count(["sandbox"], env)
+    assert isinstance(counted, tool.Count), counted
+    assert held() == before, "the counted run refused the modules and compiled its own"
