@@ -187,16 +187,26 @@ d AS (
   DELETE FROM refs USING unnest(%(name)s::bytea[], %(old)s::bytea[]) AS w (name, old)
   WHERE refs.name = w.name AND refs.target = w.old RETURNING refs.name)
 SELECT """ + _ALL_MADE.format(count="(SELECT count(*) FROM d)")
+#: The end of a whole write's journal statement: its step times (RUN-027.1,
+#: :data:`STEP_TIMES`; ``steps``: the new targets of the ``heads/`` refs among the swaps,
+#: :func:`._pg_commit.step_heads`), each kept the first time, and the parts' rows raised.
+_STEP_TIMES_AND_COUNT: Final = """
+st AS (
+  INSERT INTO step_times (step, at)
+  SELECT s.step, extract(epoch FROM clock_timestamp())
+  FROM unnest(%(steps)s::bytea[]) AS s (step)
+  ON CONFLICT (step) DO NOTHING)
+SELECT count(*) FROM writer"""
 #: The swaps of a whole write journaled in their parts, all of them (every one was made
 #: or an earlier statement failed the transaction), with their notes (:mod:`._pg_notes`:
 #: ``npart``, the part each note goes to, ``nsrc``, the place of the swap it repeats
 #: among ``name``; only where the swap's part's row, locked, has the flag *read by
 #: parts*), each note's ``origin`` the version its swap is journaled at here;
 #: the commit counted in the first part.  One insert into the journal (DUR-005.6).  And
-#: the step times (RUN-027.1, :data:`STEP_TIMES`): ``steps``, the new targets of the
-#: ``heads/`` refs among the swaps (:func:`._pg_commit.step_heads`), each kept the first
-#: time; every swap was made by now, or the transaction failed and keeps none of them.
-WHOLE_JOURNAL: Final = """
+#: the step times (:data:`_STEP_TIMES_AND_COUNT`): every swap was made by now, or the
+#: transaction failed and keeps none of them.
+WHOLE_JOURNAL: Final = (
+    """
 WITH
 j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
       WITH ORDINALITY AS j (name, new, part, n)),
@@ -219,13 +229,9 @@ v AS (SELECT r.*, writer.version - writer.made
 journal AS (
   INSERT INTO ref_journal_parts (part, version, name, target, origin)
   SELECT x.part, x.version, x.name, x.new, o.version
-  FROM v AS x LEFT JOIN v AS o ON x.src IS NOT NULL AND o.src IS NULL AND o.n = x.src),
-st AS (
-  INSERT INTO step_times (step, at)
-  SELECT s.step, extract(epoch FROM clock_timestamp())
-  FROM unnest(%(steps)s::bytea[]) AS s (step)
-  ON CONFLICT (step) DO NOTHING)
-SELECT count(*) FROM writer"""
+  FROM v AS x LEFT JOIN v AS o ON x.src IS NOT NULL AND o.src IS NULL AND o.n = x.src),"""
+    + _STEP_TIMES_AND_COUNT
+)
 #: :data:`WHOLE_JOURNAL` for a write that notes nothing (no ``npart``: a runtime's step
 #: that kept its outbox, :mod:`._pg_notes`): the swaps numbered in their parts as a batch's
 #: (:func:`numbered`), the commit counted in the first part, and the step times.  The
@@ -241,13 +247,8 @@ j AS (SELECT * FROM unnest(%(name)s::bytea[], %(new)s::bytea[], %(part)s::int[])
         ", commits = gritwit_parts.commits"
         " + CASE WHEN gritwit_parts.part = %(first)s THEN 1 ELSE 0 END",
     )
-    + """,
-st AS (
-  INSERT INTO step_times (step, at)
-  SELECT s.step, extract(epoch FROM clock_timestamp())
-  FROM unnest(%(steps)s::bytea[]) AS s (step)
-  ON CONFLICT (step) DO NOTHING)
-SELECT count(*) FROM writer"""
+    + ","
+    + _STEP_TIMES_AND_COUNT
 )
 
 #: One swap, after its objects were inserted (:func:`._pg_commit.run`): ``{change}`` is the
