@@ -231,6 +231,7 @@ def test_what_the_store_and_a_runtime_send_modifies_no_table_twice(
         "gritwit_whole_insert",
         "gritwit_whole_delete",
         "gritwit_whole_journal",
+        "gritwit_whole_journal_plain",
         "gritwit_gate_and_part",
         "gritwit_swap_update",
         "gritwit_swap_insert",
