@@ -106,14 +106,14 @@ def prepare(cache_home: Path) -> int:
 
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return 0  # the features turned off are x86-64's
+    if _interpreter_held(cache_home):
+        return 0  # compiled before (the image with it): no start-up to run for it
     config = wasmtime.Config()
     for name, value in _engine.ENGINE_SETTINGS:
         setattr(config, name, value)
     for flag in OFF:
         config.cranelift_flag_set(flag, "false")
     engine = wasmtime.Engine(config)
-    if _interpreter_held(cache_home):
-        return 0  # compiled before (the image with it): no start-up to run for it
     modules = _sandbox_modules()
     os.environ["XDG_CACHE_HOME"] = str(cache_home)  # where write_cached writes from now
     written = 0
