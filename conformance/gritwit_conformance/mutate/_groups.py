@@ -14,8 +14,7 @@ PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = SUITE_ROOT / "suite"
 
-#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the HTTP service
-#: (``serve/``: wrong servers judge the suite there), the adapter and command layers
+#: The spec-enforcing modules, by the part of the spec they serve.  Left out: the adapter and command layers
 #: (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``, ``*/_cli.py``),
 #: the error table (``_errors.py``, ``_error_types.py``), the engine registry
 #: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``runtime/_deadline.py``),
@@ -37,6 +36,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/store/_memory.py",
         "gritwit/store/_sqlite.py",
         "gritwit/store/_refs.py",
+        "gritwit/store/_times.py",
     ),
     "wit": (
         "gritwit/wit/_actors.py",
@@ -84,6 +84,51 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/wasm/_image.py",
         "gritwit/wasm/_wits.py",
     ),
+    # An actor's life after its genesis, as the runtime and the service give it: reverts
+    # (RUN-024), names (RUN-026), clearing a failed mark (RUN-025, in ``_revert.py``),
+    # where a new actor is placed and which share runs it (RUN-021), and what an
+    # attempt's time bound counts (RUN-005.8).  Judged by the runtime profile and by the
+    # service's, which reaches names, reverts and clears over HTTP (chapter 10).
+    "life": (
+        "gritwit/runtime/_names.py",
+        "gritwit/runtime/_placement.py",
+        "gritwit/runtime/_revert.py",
+        "gritwit/runtime/_share.py",
+        "gritwit/runtime/_work.py",
+    ),
+    # chapter 10: the HTTP service, judged by the ``http`` profile through services the
+    # adapter starts in its own process (ADP-021), so a mutant of the service is the
+    # adapter's.  Its command line (``_cli.py``) is left out, as every ``_cli.py`` is.
+    "serve": tuple(
+        f"gritwit/serve/{name}.py"
+        for name in (
+            "__init__",
+            "_actors_api",
+            "_app",
+            "_content",
+            "_engine",
+            "_events",
+            "_grit_api",
+            "_http",
+            "_json_body",
+            "_keys",
+            "_life",
+            "_life_api",
+            "_limits",
+            "_metrics",
+            "_middleware",
+            "_openapi",
+            "_problems",
+            "_protocol",
+            "_reads",
+            "_routes",
+            "_sending",
+            "_server",
+            "_sniff",
+            "_watch",
+            "_watch_api",
+        )
+    ),
     # chapter 09: the run, WASI, mount, wit blob, actor, input, engine, watchdog (no _cli.py)
     "sandbox": (
         "gritwit/sandbox/_actor.py",
@@ -119,6 +164,8 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     "runtime": ("runtime", "sandbox", "perf"),
     "wasm": ("wasm", "sandbox"),
     "sandbox": ("sandbox",),
+    "life": ("runtime", "http"),
+    "serve": ("http",),
 }
 
 

@@ -203,12 +203,14 @@ def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Clie
         ({"test": "counter", "name": "Upper"}, 400, "invalid-ref-name"),
         ({"test": "counter", "name": "ab" * 32}, 400, "invalid-ref-name"),
         ({"test": "counter", "name": ""}, 400, "invalid-ref-name"),
+        # one over the longest name (RUN-026.1's outer edge; 64 is created below)
+        ({"test": "counter", "name": "n" * 65}, 400, "invalid-ref-name"),
         ({"test": "counter", "name": "x", "state": {"name": "78"}}, 400, "bad-request"),
         ({"test": "counter", "name": 7}, 400, "bad-request"),
     ],
-    ids=["upper", "an-id", "empty", "state-names-name", "not-text"],
+    ids=["upper", "an-id", "empty", "65-long", "state-names-name", "not-text"],
 )
-@pytest.mark.req("HTTP-004.4", "HTTP-003.3")
+@pytest.mark.req("HTTP-004.4", "HTTP-003.3", "RUN-026.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 def test_a_bad_name_in_a_creation_is_refused(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
@@ -216,6 +218,25 @@ def test_a_bad_name_in_a_creation_is_refused(
     expect_error(http.post("/v1/actors", json=body), status, error, f"HTTP-004.4 ({body})")
     names = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
     assert names == {}, f"HTTP-003.3: a refused creation bound {names}"
+
+
+@pytest.mark.req("RUN-026.1", "HTTP-004.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-015.2")
+def test_a_name_of_64_characters_is_created_and_one_of_65_is_not(http: httpx.Client) -> None:
+    """RUN-026.1 at both edges of its length: 64 characters name an actor, 65 do not."""
+    longest = "n" * 64
+    created = body_of(
+        http.post("/v1/actors", json={"test": "counter", "name": longest}), 201, "RUN-026.1"
+    )
+    assert created.get("name") == longest, (
+        f"RUN-026.1: a name of 64 characters is a name; expected it bound, came {created}"
+    )
+    over = http.post("/v1/actors", json={"test": "counter", "name": "n" * 65})
+    expect_error(over, 400, "invalid-ref-name", "RUN-026.1 (a name of 65 characters)")
+    names = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
+    assert sorted(names) == [longest], (
+        f"RUN-026.1: expected only the 64-character name bound, came {sorted(names)}"
+    )
 
 
 @pytest.mark.req("HTTP-004.4", "HTTP-004.5")
