@@ -267,3 +267,50 @@ def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
     )
     assert steps(second, b, ONE) == [child], f"share 1/2 did not create {child} (RUN-021.2)"
     assert _ref(second, b, f"names/placement/{child}") is None
+
+
+@pytest.mark.req("RUN-021.7", "RUN-021.8", "RUN-021.6", "RUN-021.2")
+@pytest.mark.req("ADP-015", "ADP-010.6", "WIT-002")
+@pytest.mark.profile("runtime", "store")
+def test_a_record_a_tool_set_to_a_message_that_is_no_genesis_gives_no_key(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``placed``'s id is in share 1 and its genesis names ``root`` (share 0), but another
+    writer recorded first: ``names/placement/<placed>`` names an ``inc`` message carrying
+    the same ``placement`` header. RUN-021.7: a record whose target is anything but a
+    genesis message gives no key, and the record stands (RUN-021.8), so ``placed``'s key is
+    its own id: share 1 runs it, share 0 never does."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    placed_state, placed = counter_in(1, 2, "placed")
+    genesis(impl, a, root_state)
+    genesis(impl, a, placed_state, placement=root)
+    content = g.object_id(g.Blob(data=b"1"))
+    not_genesis = g.Message(content=content, headers={"mt": "inc", "placement": root})
+    store = str(
+        impl.call("store-open", kind="durable", path=str(tmp_path)).expect_ok(
+            "ADP-010.6: the runtimes' directory opened as a store"
+        )["store"]
+    )
+    for obj in (g.Blob(data=b"1"), not_genesis):
+        impl.call("put", store=store, bytes=g.encode_object(obj).hex()).expect_ok("STO-001")
+    ref = f"names/placement/{placed}"
+    target = g.object_id(not_genesis).hex()
+    impl.call("ref-cas", store=store, name=ref, expected=None, new=target).expect_ok(
+        "REF-004: the other writer's record, from none"
+    )
+    ran = steps(impl, a, ZERO)
+    assert ran == [root], (
+        f"RUN-021.7: expected share 0/2 to run only {root[:12]}…, since {placed[:12]}…'s "
+        f"record names an inc message, which gives no key; came steps of {ran}"
+    )
+    ran = steps(second, b, ONE)
+    assert ran == [placed], (
+        f"RUN-021.7, RUN-021.8: expected share 1/2 (that of {placed[:12]}…'s own id) to run it, "
+        f"the record a tool set standing and giving no key; came steps of {ran}"
+    )
+    kept = second.call("rt-ref", runtime=b, name=ref).expect_ok("RUN-021.9")["target"]
+    assert kept == target, (
+        f"RUN-021.8: expected the record another writer set first to stand, {target[:12]}…; "
+        f"came {kept}"
+    )
