@@ -33,7 +33,7 @@ class UnseenScheduler(_schedule.Scheduler):
     unseen: set[ObjectId]
 
     def evict_idle(self, *, everything_idle: bool = False) -> list[ObjectId]:
-        unseen = getattr(self, "unseen", set()) & self._index.failed  # the bug
+        unseen: set[ObjectId] = getattr(self, "unseen", set()) & self._index.failed  # the bug
         return self._residents.evict_idle(
             self._running, self._dirty | unseen, everything_idle=everything_idle
         )

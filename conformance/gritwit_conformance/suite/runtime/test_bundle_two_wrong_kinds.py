@@ -60,7 +60,7 @@ def _bundle(base: g.Blob, inbox: g.Blob) -> bytes:
         inbox=g.object_id(inbox),
         outbox=g.object_id(top),
     )
-    objects = [head, FIRST, CORE, WIT, CONTENT, SENT, top, base, inbox]
+    objects: list[g.GritObject] = [head, FIRST, CORE, WIT, CONTENT, SENT, top, base, inbox]
     encoded = {g.object_id(o): g.encode_object(o) for o in objects}
     order = sorted(encoded, key=lambda oid: oid.digest)
     assert len(order) == len(objects), "each object once"
