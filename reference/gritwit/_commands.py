@@ -14,8 +14,8 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._pipes import run_handler
 from ._argtypes import PrintVersion
+from ._pipes import run_handler
 from ._version import SPEC_VERSION, __version__
 from .adapter._cli import add_adapter_parser
 from .console import add_actor_parser

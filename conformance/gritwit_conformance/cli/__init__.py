@@ -15,9 +15,9 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gritwit._argtypes import PrintVersion
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
 from gritwit._pipes import run_handler
-from gritwit._argtypes import PrintVersion
 from gritwit._version import SPEC_VERSION, __version__
 
 from .. import SUITE_VERSION
