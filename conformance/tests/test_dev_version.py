@@ -4,6 +4,7 @@ number of a release; ``gritwit --version`` says so; only releases are recorded."
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -21,10 +22,12 @@ from gritwit_conformance import SUITE_VERSION
 from gritwit_conformance.data._versions import (
     UNRELEASED,
     SpecHistory,
+    UnknownSpecVersion,
     is_development,
     parse_changes,
     parse_version,
     release_of,
+    text_label,
 )
 from gritwit_conformance.trace._changes import update_clauses
 
@@ -110,16 +113,20 @@ def test_the_reference_claims_its_development_version_in_hello() -> None:
     assert hello["implementation"]["spec"] == gritwit.SPEC_VERSION
 
 
-def _version_of_copy(tmp_path: Path, changes: str) -> str:
-    """``gritwit --version``'s package number in a copy of the package beside ``changes``."""
+def _version_of_copy(tmp_path: Path, changes: str, chapters: dict[str, bytes] | None = None) -> str:
+    """``gritwit --version``'s package number in a copy of the package beside a copy of
+    ``spec/`` whose CHANGES.md is ``changes`` and whose files ``chapters`` names (by
+    their path in ``spec/``) hold what it gives."""
     shutil.copytree(
         ROOT / "reference" / "gritwit",
         tmp_path / "reference" / "gritwit",
         ignore=shutil.ignore_patterns("__pycache__"),
         dirs_exist_ok=True,
     )
-    (tmp_path / "spec").mkdir(exist_ok=True)
-    (tmp_path / "spec" / "CHANGES.md").write_text(changes, encoding="utf-8")
+    shutil.copytree(ROOT / "spec", tmp_path / "spec", dirs_exist_ok=True)
+    for name, data in (chapters or {}).items():
+        (tmp_path / "spec" / name).write_bytes(data)
+    (tmp_path / "spec" / "CHANGES.md").write_text(changes, encoding="utf-8", newline="")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "reference")])}
     done = subprocess.run(
         [sys.executable, "-m", "gritwit_conformance", "--version"],
@@ -176,3 +183,118 @@ def test_n_counts_the_items_of_unreleased_and_nothing_else(
     want = f"1.2.3.dev{entries}" if entries else "1.2.3"
     assert version_for("1.2.3", text) == want
     assert development_number(text.replace("## Unreleased", "## Later")) == 0
+
+
+def _copy_version(tmp_path: Path, edit: dict[str, bytes] | None = None) -> str:
+    """The version ``gritwit/_version.py`` computes beside a copy of ``spec/`` whose files
+    ``edit`` names (by their path in ``spec/``) hold what it gives: the module loaded on
+    its own from a copy of the package, as the build loads it (no ``gritwit`` import)."""
+    root = tmp_path / f"tree{len(list(tmp_path.iterdir()))}"
+    (root / "reference" / "gritwit").mkdir(parents=True)
+    shutil.copy2(ROOT / "reference" / "gritwit" / "_version.py", root / "reference" / "gritwit")
+    shutil.copytree(ROOT / "spec", root / "spec")
+    for name, data in (edit or {}).items():
+        (root / "spec" / name).write_bytes(data)
+    path = root / "reference" / "gritwit" / "_version.py"
+    spec = importlib.util.spec_from_file_location(f"_version_{root.name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.__version__)
+
+
+def _spec_bytes(name: str) -> bytes:
+    return (ROOT / "spec" / name).read_bytes()
+
+
+@pytest.mark.req("CONV-003.8")
+def test_rewording_the_text_of_spec_changes_the_development_version(tmp_path: Path) -> None:
+    """Issue 65: rewording a CHANGES entry or a chapter left ``0.4.0.devN`` as it was. The
+    label of the text changes with any word of a chapter, a schema or an *Unreleased*
+    entry, ``N`` staying; it does not change with the records of ``gritwit trace``, a
+    released section of CHANGES.md or line ends written CRLF."""
+    if not unreleased_entries():
+        pytest.skip("a release carries no label: nothing to change")
+    base = _copy_version(tmp_path)
+    assert base == gritwit.__version__, "the copy names the text the checkout names"
+    changes = _spec_bytes("CHANGES.md")
+    first = changes.index(b"\n- ", changes.index(b"## Unreleased"))
+    released = changes.index(b"\n- ", changes.index(b"\n## 0.3.0"))  # its first entry
+    runtime = _spec_bytes("07-runtime.md")
+    schema = _spec_bytes("schemas/adapter-protocol.schema.json")
+    reworded = {
+        "an Unreleased entry": {"CHANGES.md": changes[: first + 3] + b"x" + changes[first + 3 :]},
+        "a chapter": {"07-runtime.md": runtime.replace(b"MUST", b"SHALL", 1)},
+        "a schema": {
+            "schemas/adapter-protocol.schema.json": schema.replace(b"lowercase", b"lower", 1)
+        },
+    }
+    for what, edit in reworded.items():
+        after = _copy_version(tmp_path, edit)
+        assert after != base, f"rewording {what} must change the development version: {after}"
+        assert parse_version(after) == parse_version(base), f"{what}: N stays: {after}"
+        assert text_label(after) != text_label(base) and text_label(after) is not None
+    unchanged = {
+        "spec/clauses.json": {"clauses.json": _spec_bytes("clauses.json") + b"\n"},
+        "a released section": {
+            "CHANGES.md": changes[: released + 3] + b"x" + changes[released + 3 :]
+        },
+        "CRLF line ends": {"07-runtime.md": runtime.replace(b"\n", b"\r\n")},
+    }
+    for what, edit in unchanged.items():
+        assert _copy_version(tmp_path, edit) == base, f"{what} is no part of the text's label"
+
+
+@pytest.mark.req("CONV-003.7", "CONV-003.8")
+def test_a_development_version_is_pep_440_and_orders_as_before() -> None:
+    """``X.Y.Z.devN+tH`` is a PEP 440 version whose public part is ``X.Y.Z.devN`` (what
+    pip compares), between the release before and its own; the label is the local part."""
+    from packaging.version import Version
+
+    from gritwit._version import DEVELOPMENT_FORM, version_for
+
+    text = "# c\n\n## Unreleased\n\n- ZZZ-001 — added: one.\n- ZZZ-002 — added: two.\n"
+    version = version_for("0.4.0", text, "0123456789ab")
+    assert version == "0.4.0.dev2+t0123456789ab" and DEVELOPMENT_FORM.fullmatch(version)
+    parsed = Version(version)
+    assert str(parsed) == version, "PEP 440's normal form is the version itself"
+    assert parsed.public == "0.4.0.dev2" and parsed.local == "t0123456789ab"
+    assert Version("0.3.0") < parsed < Version("0.4.0") and parsed > Version("0.4.0.dev1")
+    if unreleased_entries():
+        assert DEVELOPMENT_FORM.fullmatch(gritwit.__version__), gritwit.__version__
+        assert str(Version(gritwit.__version__)) == gritwit.__version__
+    # the suite reads the form the package writes (data._versions, no import of gritwit)
+    assert is_development(version) and release_of(version) == "0.4.0"
+    assert text_label(version) == "0123456789ab" and text_label("0.4.0.dev2") is None
+    assert parse_version(version) == parse_version("0.4.0.dev2")
+    for bad in ("0.4.0.dev2+t0123", "0.4.0.dev2+g0123456789ab", "0.4.0+t0123456789ab"):
+        assert parse_version(bad) is None and not is_development(bad), bad
+
+
+@pytest.mark.req("CONV-003.8", "ADP-005.5", "ADP-005.6")
+def test_a_claim_of_another_text_with_the_suites_n_is_judged_older() -> None:
+    """The suite's ``N`` with another label names a text the suite cannot place: judged
+    older, every *Unreleased* entry marked; without a label, the suite's own text, as
+    claims were read before labels existed (the Node example claims ``X.Y.Z.devN``)."""
+    current = "0.4.0.dev2+t0123456789ab"
+    history = SpecHistory(
+        current=current,
+        records={"0.3.0": frozenset({"ZZZ-001"})},
+        entries=parse_changes("# c\n\n## Unreleased\n\n- ZZZ-009 — added: new.\n"),
+    )
+    note = ["changed since the last release (unreleased): ZZZ-009 added: new."]
+    other = "0.4.0.dev2+tba9876543210"
+    assert history.is_older(other) and history.since(["ZZZ-009"], other) == note
+    assert history.not_applicable(["ZZZ-009"], other) is not None
+    for same in (current, "0.4.0.dev2"):
+        assert not history.is_older(same) and history.since(["ZZZ-009"], same) == []
+        assert history.check_applied(same) == same
+    assert history.is_older("0.4.0.dev1+tba9876543210") and history.is_older("0.4.0.dev1")
+    assert not history.is_older("0.4.0.dev3+tba9876543210") and not history.is_older("0.4.0")
+    with pytest.raises(UnknownSpecVersion):
+        history.check_applied(other)
+    # the reports' story says the same (report/_story.py)
+    from gritwit_conformance.report._story import older
+
+    assert older(other, current) and not older("0.4.0.dev2", current)
+    assert older("0.4.0.dev1", current) and not older(current, current)

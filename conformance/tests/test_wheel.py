@@ -114,6 +114,7 @@ def test_a_wheel_built_from_the_sdist_carries_the_suites_data(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = dist.glob("*.whl")
+    _names_the_checkouts_text(wheel, tmp_path / "installed")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert missing(names, REPO) == []
@@ -139,3 +140,33 @@ def test_a_wheel_built_from_the_sdist_carries_the_suites_data(tmp_path: Path) ->
         assert abs(actual - megabytes) <= 0.15 * megabytes, (
             f"README says the {label} is {megabytes} MB; it is {actual:.1f} MB"
         )
+
+
+def _names_the_checkouts_text(wheel: Path, installed: Path) -> None:
+    """The wheel carries the checkout's version, its text's label included (CONV-003.8):
+    in its name and metadata, computed again from the ``spec/`` it carries, and as the
+    installed package reads it back far from any ``spec/``."""
+    import gritwit
+    from gritwit._version import text_digest
+
+    version = gritwit.__version__
+    assert wheel.name.startswith(f"gritwit-{version}-"), (wheel.name, version)
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        stated = re.search(r"^Version: (\S+)$", archive.read(metadata).decode(), re.MULTILINE)
+        archive.extractall(installed)
+    assert stated is not None and stated.group(1) == version, (stated, version)
+    if "+t" in version:
+        label = text_digest(installed / DATA / "spec")
+        assert version.endswith(f"+t{label}"), f"the wheel's spec/ names +t{label}: {version}"
+    done = subprocess.run(
+        [sys.executable, "-c", "import gritwit; print(gritwit.__file__, gritwit.__version__)"],
+        cwd=installed.parent,
+        env={"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    where, read = done.stdout.split()
+    assert Path(where).is_relative_to(installed), f"the package came from {where}"
+    assert read == version, f"installed, the package reads the wheel's version: {read}"

@@ -10,7 +10,38 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["byte_bound", "count", "existing_dir", "percent", "positive_float", "positive_int"]
+__all__ = [
+    "PrintVersion",
+    "byte_bound",
+    "count",
+    "existing_dir",
+    "percent",
+    "positive_float",
+    "positive_int",
+]
+
+
+class PrintVersion(argparse.Action):
+    """``--version``: print ``version`` on one line and exit 0.
+
+    argparse's own ``version`` action wraps the text to the terminal's width, and a
+    development version with its text's label (CONV-003.8) makes the line long enough
+    to be broken: a reader of ``gritwit --version`` gets the three names on one line.
+    """
+
+    def __init__(
+        self,
+        option_strings: list[str],
+        version: str,
+        dest: str = argparse.SUPPRESS,
+        help: str | None = None,
+    ) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help=help)
+        self.version = version
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(self.version)  # on standard output, as argparse's own version action
+        parser.exit()
 
 
 def _number(text: str, kind: type[float] | type[int]) -> float:

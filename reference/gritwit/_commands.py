@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._argtypes import PrintVersion
 from ._pipes import run_handler
 from ._version import SPEC_VERSION, __version__
 from .adapter._cli import add_adapter_parser
@@ -48,7 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(conform, vectors, trace, report, site, mutate, perf) are the gritwit command.",
     )
     parser.add_argument(
-        "--version", action="version", version=f"gritwit {__version__} (spec {SPEC_VERSION})"
+        "--version",
+        action=PrintVersion,
+        version=f"gritwit {__version__} (spec {SPEC_VERSION})",
+        help="show program's version number and exit",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:

@@ -23,8 +23,9 @@ VALIDATE = ROOT / "docs" / "guide" / "validate.md"
 
 
 def _written(version: str) -> str:
-    """How the docs write ``version``: a development version's number as ``N``."""
-    return re.sub(r"\.dev\d+$", ".devN", version)
+    """How the docs write ``version``: a development version's number as ``N``, its
+    text's label ``+tH`` left out (CONV-003.8)."""
+    return re.sub(r"\.dev\d+(\+t[0-9a-f]{12})?$", ".devN", version)
 
 
 def transcript(page: str) -> tuple[list[str], list[str]]:

@@ -497,6 +497,7 @@ def test_the_runner_passes_installs_the_environment_has_and_checks_console_outpu
         ("/.../vectors:\n", "/tmp/x/repo/vectors:\nmore\n", False),
         ("a ... b\n", "a x\ny b\n", False),  # ... inside a line stays on it
         ("gritwit 0.4.0.devN\n", "gritwit 0.4.0.dev117\n", True),  # computed (CONV-003.8)
+        ("gritwit 0.4.0.devN\n", "gritwit 0.4.0.dev117+t0123456789ab\n", True),  # its label too
         ("gritwit 0.4.0.devN\n", "gritwit 0.5.0.dev117\n", False),  # the release is compared
         ("gritwit 0.4.0.devN\n", "gritwit 0.4.0\n", False),  # a release is no devN
         ("gritwit 0.4.0.dev3\n", "gritwit 0.4.0.dev4\n", False),  # a written number is

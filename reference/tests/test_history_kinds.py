@@ -20,14 +20,14 @@ from gritwit.runtime import export_bundle, import_bundle, verify_actor
 from gritwit.store import Store
 from gritwit.wit import test_actor_core
 
-#: Each field of OBJ-020.1's table: its kind and the clause a wrong kind names.
+#: Each field of OBJ-020.1's table: its kind and the clause a wrong kind names (OBJ-020.2).
 FIELDS = {
-    "core": ("tree", "OBJ-020.1"),
-    "previous": ("step", "OBJ-020.1"),
-    "inbox": ("mailbox", "OBJ-020.1"),
-    "outbox": ("mailbox", "OBJ-020.1"),
-    "entry": ("message", "OBJ-020.1"),
-    "queued": ("message", "OBJ-020.1"),  # the previous of the message an entry names
+    "core": ("tree", "OBJ-020.2"),
+    "previous": ("step", "OBJ-020.2"),
+    "inbox": ("mailbox", "OBJ-020.2"),
+    "outbox": ("mailbox", "OBJ-020.2"),
+    "entry": ("message", "OBJ-020.2"),
+    "queued": ("message", "OBJ-020.2"),  # the previous of the message an entry names
     "base": ("mailbox", "OBJ-019.2"),
 }
 KINDS = ("blob", "tree", "message", "mailbox", "step")
@@ -167,7 +167,7 @@ def test_missing_objects_come_before_kinds_and_kinds_before_extras() -> None:
     more = sorted([*items, extra], key=lambda item: blake3.blake3(item).digest())
     with pytest.raises(g.InvalidObject) as info:
         import_bundle(Store.memory(), g.encode_value([*value[:3], more]))
-    assert info.value.requirement == "OBJ-020.1", info.value
+    assert info.value.requirement == "OBJ-020.2", info.value
 
 
 @pytest.mark.req("OBJ-020.2", "RUN-010.1")

@@ -88,6 +88,9 @@ function storeArg (args) {
 
 const COMMANDS = {
   hello (args) {
+    if (!Number.isSafeInteger(args.protocol)) { // ADP-004.6: true or "1" is no version
+      throw new BadRequest('protocol must be an integer (ADP-004.6)')
+    }
     if (args.protocol !== PROTOCOL) {
       throw new GritError('unsupported-protocol', 'ADP-005', `this adapter speaks protocol ${PROTOCOL}`)
     }
@@ -214,8 +217,12 @@ const INTEGER_ARGUMENTS = {
   'rt-run': ['max_steps'],
   'rt-open': ['max_resident', 'share', 'max_step_bytes', 'max_run_bytes', 'max_core_bytes'],
   'store-open': ['max_write_bytes'],
-  'perf-run': ['n']
+  'perf-run': ['n'],
+  hello: ['protocol']
 }
+
+/** A `seq` key whose number may be written with a fraction or an exponent (ADP-004.12). */
+const SEQ_WRITTEN = /"seq"\s*:\s*-?\d+[.eE]/
 
 /** Parse one line into a response. */
 function answer (line) {
@@ -232,7 +239,11 @@ function answer (line) {
   if (repeated !== null) { // ADP-004.7: no command runs
     return errorResponse(null, 'bad-request', `the key ${JSON.stringify(repeated).slice(0, 60)} is repeated in one JSON object`, { requirement: 'ADP-004.7' })
   }
-  if (!Number.isSafeInteger(request.seq)) { // ADP-004.4: no integer seq, nothing to echo
+  // ADP-004.4: no integer seq, nothing to echo; JSON.parse reads 7.0 as 7, so the text
+  // is read again: a seq written with a fraction or an exponent is no integer (ADP-004.12).
+  // The quick look first spares a walk of every line (a put's may hold 32 MiB of hex).
+  if (!Number.isSafeInteger(request.seq) ||
+      (SEQ_WRITTEN.test(line) && fractionWritten(line, ['seq']) !== null)) {
     return errorResponse(null, 'bad-request', 'a request needs an integer seq')
   }
   const written = fractionWritten(line, INTEGER_ARGUMENTS[request.cmd] ?? [])

@@ -15,6 +15,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gritwit._argtypes import PrintVersion
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
 from gritwit._pipes import run_handler
 from gritwit._version import SPEC_VERSION, __version__
@@ -71,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--version",
-        action="version",
+        action=PrintVersion,
         version=f"gritwit {__version__} (spec {SPEC_VERSION}, suite {SUITE_VERSION})",
+        help="show program's version number and exit",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:

@@ -40,14 +40,17 @@ __all__ = [
     "UnknownSpecVersion",
     "find_spec_dir",
     "is_development",
+    "is_older_than",
     "load_history",
     "assertion_clauses",
     "matching_entries",
+    "names_text_of",
     "parse_changes",
     "parse_version",
     "read_item",
     "release_of",
     "spec_history",
+    "text_label",
     "unread_items",
     "version_key",
 ]
@@ -60,8 +63,10 @@ UNRELEASED = "unreleased"
 KINDS = ("newly tested", "added", "changed", "wording", "withdrawn", "removed")
 
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
-#: A development version (CONV-003.7): a release's number and ``.devN``, PEP 440's form.
-_DEVELOPMENT = re.compile(r"(\d+\.\d+\.\d+)\.dev(\d+)")
+#: A development version (CONV-003.7): a release's number and ``.devN``, PEP 440's form,
+#: and the label of its text ``+tH`` (CONV-003.8), which a claim may leave out
+#: (``gritwit._version.DEVELOPMENT_FORM`` writes it; a test keeps the two alike).
+_DEVELOPMENT = re.compile(r"(\d+\.\d+\.\d+)\.dev(\d+)(?:\+t([0-9a-f]{12}))?")
 _HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*$")
 _TESTS = re.compile(r"\s*\bTests?(?: and vectors)?:.*$", re.DOTALL)
 _SUITE_FILE = re.compile(r"`suite/([^`\s]+\.py)`")
@@ -78,7 +83,9 @@ def parse_version(text: object) -> tuple[int, int, int, int, int] | None:
 
     ``MAJOR.MINOR.PATCH`` (ADP-005.4) or a development version ``MAJOR.MINOR.PATCH.devN``
     (CONV-003.7), which comes after every earlier release and before its own:
-    0.3.0 < 0.4.0.dev0 < 0.4.0.dev1 < 0.4.0.
+    0.3.0 < 0.4.0.dev0 < 0.4.0.dev1 < 0.4.0.  The label of a development version's text
+    (``+tH``, CONV-003.8) orders nothing: two texts of one ``N`` have one key
+    (:func:`text_label` tells them apart, :func:`is_older_than` judges them).
     """
     if not isinstance(text, str):
         return None
@@ -93,14 +100,57 @@ def parse_version(text: object) -> tuple[int, int, int, int, int] | None:
 
 
 def release_of(version: str) -> str:
-    """The release a version is or leads to: ``0.4.0`` of ``0.4.0.dev0`` (CONV-003.7)."""
+    """The release a version is or leads to: ``0.4.0`` of ``0.4.0.dev0`` and of
+    ``0.4.0.dev7+t1f2e3d4c5b6a`` (CONV-003.7)."""
     development = _DEVELOPMENT.fullmatch(version.strip())
     return development.group(1) if development else version.strip()
 
 
 def is_development(version: str) -> bool:
-    """``version`` is a development version, ``X.Y.Z.devN`` (CONV-003.7)."""
+    """``version`` is a development version, ``X.Y.Z.devN`` with or without the label of
+    its text, ``+tH`` (CONV-003.7, CONV-003.8)."""
     return _DEVELOPMENT.fullmatch(version.strip()) is not None
+
+
+def text_label(version: object) -> str | None:
+    """The digest a development version's label names (``1f2e3d4c5b6a`` of
+    ``0.4.0.dev7+t1f2e3d4c5b6a``), or None: a release, or a claim without it."""
+    if not isinstance(version, str):
+        return None
+    development = _DEVELOPMENT.fullmatch(version.strip())
+    return development.group(3) if development else None
+
+
+def is_older_than(claimed: object, current: str) -> bool:
+    """Whether ``claimed`` names a text older than ``current``'s (CONV-003.8, ADP-005.5).
+
+    Ordered by :func:`parse_version`; of one release and one ``N``, a claim whose label
+    names another text than ``current``'s counts as older too (the suite cannot tell
+    which words differ, so every *Unreleased* entry counts as newer than it), while a
+    claim without a label is taken for ``current``'s text, as before labels existed.
+    Anything that is no version is not older.
+    """
+    parsed, mine = parse_version(claimed), parse_version(current)
+    if parsed is None or mine is None:
+        return False
+    if parsed != mine:
+        return parsed < mine
+    theirs, ours = text_label(claimed), text_label(current)
+    return theirs is not None and ours is not None and theirs != ours
+
+
+def names_text_of(claimed: str, current: str) -> bool:
+    """Whether ``claimed`` names ``current``'s text: the same version, or the same one
+    without its label (a claim may leave ``+tH`` out, CONV-003.8)."""
+    if claimed.strip() == current.strip():
+        return True
+    parsed = parse_version(claimed)
+    return (
+        parsed is not None
+        and parsed == parse_version(current)
+        and text_label(claimed) is None
+        and is_development(claimed)
+    )
 
 
 def version_key(version: str) -> tuple[int, int, int, int, int]:
@@ -333,9 +383,9 @@ class SpecHistory:
         return sorted(self.records, key=_key)
 
     def is_older(self, claimed: object) -> bool:
-        """Whether ``claimed`` is a version older than the suite's."""
-        parsed = parse_version(claimed)
-        return parsed is not None and parsed < _key(self.current)
+        """Whether ``claimed`` is a version older than the suite's (:func:`is_older_than`:
+        a development version of another text with the suite's ``N`` counts as older)."""
+        return is_older_than(claimed, self.current)
 
     def record_for(self, version: str) -> frozenset[str] | None:
         """The record of ``version``, or of the newest recorded version before it."""
@@ -403,8 +453,9 @@ class SpecHistory:
 
     def check_applied(self, version: str) -> str:
         """``version`` itself when recorded or the suite's own (a development version,
-        CONV-003.7); :class:`UnknownSpecVersion` otherwise."""
-        if version not in self.records and version != self.current:
+        CONV-003.7, its text's label ``+tH`` left out or not); :class:`UnknownSpecVersion`
+        otherwise."""
+        if version not in self.records and not names_text_of(version, self.current):
             raise UnknownSpecVersion(
                 f"--spec-version {version!r}: not a version spec/{CLAUSES_NAME} records; "
                 f"known: {', '.join(self.known)} (ADP-005.6)"

@@ -229,8 +229,9 @@ class Implementation(ABC):
         claimed = self.hello.get("profiles", ()) if self.hello else ()
         return frozenset(c for p in claimed for c in PROFILE_COMMANDS.get(p, ()))
 
-    def probe_hello(self, protocol: int) -> Response:
-        """``hello`` with another protocol version, in a separate fresh process (ADP-005)."""
+    def probe_hello(self, protocol: object) -> Response:
+        """``hello`` with another protocol version, or a ``protocol`` that is no integer
+        (ADP-004.12), in a separate fresh process (ADP-005)."""
         other = self._fresh()
         try:
             other._start()

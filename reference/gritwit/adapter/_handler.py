@@ -131,8 +131,19 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
     # --- handshake and shutdown (ADP-005, ADP-011) ------------------------------------------
 
     def cmd_hello(self, args: Json) -> Json:
-        """The handshake: ``unsupported-protocol`` (ADP-005.2), else who we are (ADP-005.1)."""
-        if args.get("protocol") != PROTOCOL_VERSION:
+        """The handshake: ``unsupported-protocol`` (ADP-005.2), else who we are (ADP-005.1).
+
+        ``protocol`` is an integer argument checked before the versions are compared:
+        ``1.0``, ``true`` or ``"1"`` is ``bad-request`` (ADP-004.6, ADP-004.12), though
+        Python's ``1.0 == 1`` and ``True == 1`` would take the first two for version 1.
+        """
+        protocol = args.get("protocol")
+        if type(protocol) is not int:
+            raise BadRequest(
+                f"protocol must be an integer written without fraction or exponent, not "
+                f"{protocol!r:.20} (ADP-004.12, ADP-004.6)"
+            )
+        if protocol != PROTOCOL_VERSION:
             raise UnsupportedProtocol(
                 f"this adapter speaks protocol {PROTOCOL_VERSION}, not {args.get('protocol')!r:.20}"
             )

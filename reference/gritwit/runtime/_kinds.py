@@ -48,13 +48,13 @@ class KindRule:
 #: OBJ-020.1's table.  A message's ``content`` and a tree's entries are not in it: they
 #: may name any kind (OBJ-020.3; ``echo`` replies with whatever it read, WIT-019.1).
 KIND_RULES: tuple[KindRule, ...] = (
-    KindRule(holder=Step, field="core", kinds=(Tree,), requirement="OBJ-020.1"),
-    KindRule(holder=Step, field="previous", kinds=(Step,), requirement="OBJ-020.1"),
-    KindRule(holder=Step, field="inbox", kinds=(Mailbox,), requirement="OBJ-020.1"),
-    KindRule(holder=Step, field="outbox", kinds=(Mailbox,), requirement="OBJ-020.1"),
+    KindRule(holder=Step, field="core", kinds=(Tree,), requirement="OBJ-020.2"),
+    KindRule(holder=Step, field="previous", kinds=(Step,), requirement="OBJ-020.2"),
+    KindRule(holder=Step, field="inbox", kinds=(Mailbox,), requirement="OBJ-020.2"),
+    KindRule(holder=Step, field="outbox", kinds=(Mailbox,), requirement="OBJ-020.2"),
     KindRule(holder=Mailbox, field="base", kinds=(Mailbox,), requirement="OBJ-019.2"),
-    KindRule(holder=Mailbox, field="entries", kinds=(Message,), requirement="OBJ-020.1"),
-    KindRule(holder=Message, field="previous", kinds=(Message,), requirement="OBJ-020.1"),
+    KindRule(holder=Mailbox, field="entries", kinds=(Message,), requirement="OBJ-020.2"),
+    KindRule(holder=Message, field="previous", kinds=(Message,), requirement="OBJ-020.2"),
 )
 
 

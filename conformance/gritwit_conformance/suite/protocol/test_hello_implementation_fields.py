@@ -22,7 +22,7 @@ PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-005.4", "ADP-005.1", "ADP-006")
-@pytest.mark.req("CONV-003.7")
+@pytest.mark.req("CONV-003.7", "CONV-003.8")
 def test_hello_fields_hold_what_adp_005_4_allows(impl: Implementation) -> None:
     hello = impl.info()
     implementation = hello["implementation"]
@@ -31,9 +31,11 @@ def test_hello_fields_hold_what_adp_005_4_allows(impl: Implementation) -> None:
     )
     for free in ("version", "language", "homepage"):
         assert isinstance(implementation[free], str), f"{free} must be text: {implementation}"
-    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\.dev[0-9]+)?", implementation["spec"]), (
-        "implementation.spec must be MAJOR.MINOR.PATCH or a development version"
-        f" MAJOR.MINOR.PATCH.devN (CONV-003.7): {implementation['spec']!r:.60}"
+    spec = implementation["spec"]
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\.dev[0-9]+(\+t[0-9a-f]{12})?)?", spec), (
+        "ADP-005.4: implementation.spec must be MAJOR.MINOR.PATCH or a development version"
+        " MAJOR.MINOR.PATCH.devN, with or without its text's label +t and 12 hex digits"
+        f" (CONV-003.7, CONV-003.8): {spec!r:.60}"
     )
     profiles = hello["profiles"]
     assert len(profiles) == len(set(profiles)), f"a profile is named twice: {profiles}"

@@ -22,8 +22,11 @@ KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox",
 def test_handshake(impl: Implementation) -> None:
     hello = impl.info()  # schema-checked by the harness (ADP-013)
     assert hello["protocol"] == 1
-    # MAJOR.MINOR.PATCH, or a development version of the spec (ADP-005.4, CONV-003.7)
-    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", hello["implementation"]["spec"])
+    # MAJOR.MINOR.PATCH, or a development version of the spec, its text's label or not
+    # (ADP-005.4, CONV-003.7, CONV-003.8)
+    assert re.fullmatch(
+        r"\d+\.\d+\.\d+(\.dev\d+(\+t[0-9a-f]{12})?)?", hello["implementation"]["spec"]
+    )
     unknown = set(hello["profiles"]) - KNOWN_PROFILES
     assert not unknown, f"unknown profiles claimed: {sorted(unknown)}"
     for known in hello.get("known_failures", ()):  # ADP-005.3

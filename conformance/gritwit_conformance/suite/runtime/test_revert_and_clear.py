@@ -355,3 +355,45 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
         assert counter in _evicted(rt), "RUN-012.1: looked at, with nothing pending, idle"
     finally:
         rt.close()
+
+
+@pytest.mark.req("RUN-025.4", "RUN-024.8", "RUN-012.1")
+@pytest.mark.req("RUN-004.4", "RUN-004.7", "WIT-002")
+def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A counter marked failed (an update made it ``failing``) with an ``inc`` pending,
+    resident from its attempts, reverted to before the update and not cleared: the revert
+    asks a run to look at it, failed or not, so ``rt-evict`` keeps it (RUN-025.4) though
+    RUN-012.1 counts a failed actor idle; the next run finds the mark and holds it
+    (RUN-024.8: no step, no attempt), after which it is idle again and ``rt-evict``
+    archives it, its ``inc`` still pending."""
+    rt = Rt(impl, tmp_path / "rt")
+    try:
+        counter = genesis(rt, "counter").actor
+        rt.run()
+        good = str(rt.head(counter))
+        wit = {"blob": b"failing".hex(), "headers": {"runtime": "test-actor"}}
+        rt("rt-send", to=counter, mt="update", content={"tree": {"wit": wit}})
+        rt.run()
+        rt("rt-send", to=counter, mt="inc", content={"blob": ""})
+        assert [a for a, _ in rt.run()["failures"]] == [counter], "RUN-004.4: marked failed"
+        _revert(rt, counter, good)
+        evicted = _evicted(rt)
+        assert counter not in evicted, (
+            f"RUN-025.4: rt-evict archived {evicted}: a failed actor reverted since the last "
+            "run is busy until a run has looked at it, failed or not"
+        )
+        answer = rt.run()
+        assert answer["steps"] == [] and answer["attempts"] == [], (
+            f"RUN-024.8, RUN-004.7: the reverted actor stays held, no attempt: {answer}"
+        )
+        evicted = _evicted(rt)
+        assert counter in evicted, (
+            f"RUN-025.4, RUN-012.1: rt-evict archived {evicted}: the run found the mark and "
+            "held the actor, which then counts as idle, a failed actor's pending inc "
+            "notwithstanding"
+        )
+        assert rt.failed(counter) is not None, "RUN-024.8: the mark stays"
+    finally:
+        rt.close()

@@ -118,3 +118,38 @@ def test_another_writers_send_leaves_the_recipient_as_the_last_run_left_it(
     finally:
         second.call("rt-close", runtime=b)
         impl.call("rt-close", runtime=a)
+
+
+@pytest.mark.req("RUN-012.9", "RUN-012.1", "RUN-012.6", "RUN-003.1", "ADP-015")
+def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A runtime that has not run has no last run to judge by: every actor counts as one a
+    run left idle, but the recipient of a send through it since it opened (RUN-012.9). A
+    counter with an ``inc`` pending from before the directory was opened again, made
+    resident by a query, is archived; sent one through the runtime, it is kept; the first
+    run reads both (RUN-003.1)."""
+    first = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    actor = _resident_counter(impl, first, "2")
+    inc(impl, first, actor, "3")  # pending in the store when the directory is opened again
+    impl.call("rt-close", runtime=first).expect_ok()
+    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    try:
+        assert count_of(impl, runtime, actor) == b"2", "a query reads the head, the inc unread"
+        evicted = _evicted(impl, runtime)
+        assert evicted == [actor], (
+            f"RUN-012.9: before its first run, rt-evict answers {evicted}: a message that was "
+            "pending when the runtime opened does not make its recipient busy, so the counter, "
+            "resident by a query, is judged as one a run left idle and archived"
+        )
+        assert count_of(impl, runtime, actor) == b"2", "queried again: resident again"
+        inc(impl, runtime, actor, "1")
+        assert _evicted(impl, runtime) == [], (
+            "RUN-012.9: before its first run, a send through the runtime since it opened makes "
+            "its recipient busy (RUN-012.1)"
+        )
+        assert _ran(impl, runtime, actor), "the first run reads the incs"
+        assert count_of(impl, runtime, actor) == b"6", "2 + 3 + 1 (RUN-003.1)"
+        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle (RUN-012.1)"
+    finally:
+        impl.call("rt-close", runtime=runtime)
