@@ -19,6 +19,9 @@ kill.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +31,10 @@ import httpx
 
 from ._api import shown
 
-__all__ = ["KeyedClient", "KillRound", "Tally"]
+__all__ = ["Freezer", "KeyedClient", "KillRound", "Tally"]
+
+#: Seconds a :class:`Freezer` keeps the service stopped waiting for its reader.
+PATIENCE = 2.0
 
 #: Statuses a send may answer under load, for a retry later with the same key: a busy
 #: or stopping service, or a store that was unavailable (HTTP-003.2); and 504
@@ -36,29 +42,91 @@ __all__ = ["KeyedClient", "KillRound", "Tally"]
 RETRY_LATER = frozenset({503, 504})
 
 
-class KillRound:
-    """One round's count of acknowledged answers, and the kill it triggers at ``target``."""
+class Freezer:
+    """Checks, the moment an answer arrives, that its message is in the store.
 
-    def __init__(self, target: int, kill: Callable[[], None]) -> None:
+    The acknowledged send's client stops the implementation's processes (``SIGSTOP`` to
+    the adapter's process group: the service makes no progress from then on, as after a
+    kill) and asks a reader, another process of the implementation with the service's
+    store open (ADP-010.6), whether the message is there; then lets the service go on
+    (``SIGCONT``). A message answered before its commit ended is absent unless that
+    commit ended between the answer's write and the stop. One check at a time; an
+    answer that comes while one runs is not checked. A reader that does not answer
+    within :data:`PATIENCE` seconds (a store that makes readers wait for a stopped
+    writer) gets the service going again, and its late answer, read after the commit
+    could end, only ever finds the message there.
+    """
+
+    def __init__(self, group: int, has: Callable[[str], bool]) -> None:
+        self._group = group
+        self._has = has
+        self._busy = threading.Lock()
+        self.checked = 0
+        self.absent: list[str] = []
+
+    def check(self, message: str) -> None:
+        if not self._busy.acquire(blocking=False):
+            return
+        resumed = threading.Event()
+
+        def resume() -> None:
+            if not resumed.is_set():
+                resumed.set()
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self._group, signal.SIGCONT)
+
+        timer = threading.Timer(PATIENCE, resume)
+        try:
+            os.killpg(self._group, signal.SIGSTOP)
+            timer.start()
+            present = self._has(message)
+            if not present and not resumed.is_set():
+                self.absent.append(message)
+            self.checked += 1
+        finally:
+            timer.cancel()
+            resume()
+            self._busy.release()
+
+
+class KillRound:
+    """One round's count of acknowledged answers, and the kill it triggers at ``target``
+    (``None``: a round without a kill); every ``every``-th answer is checked by the
+    :class:`Freezer`, if any, as it arrives."""
+
+    def __init__(
+        self,
+        target: int | None,
+        kill: Callable[[], None],
+        freezer: Freezer | None = None,
+        every: int = 1,
+    ) -> None:
         self.target = target
         self._kill = kill
+        self._freezer = freezer
+        self._every = every
         self._lock = threading.Lock()
         self.acknowledged = 0
         self.killed = threading.Event()
 
-    def answered(self) -> None:
-        """One more acknowledged answer: the one that reaches ``target`` kills at once."""
+    def answered(self, message: str) -> None:
+        """One more acknowledged answer: the one that reaches ``target`` kills at once,
+        others may be checked (:class:`Freezer`)."""
         with self._lock:
             self.acknowledged += 1
             due = self.acknowledged == self.target and not self.killed.is_set()
             if due:
                 self.killed.set()
                 self._kill()
+                return
+            check = self._freezer is not None and self.acknowledged % self._every == 0
+        if check and self._freezer is not None and not self.killed.is_set():
+            self._freezer.check(message)
 
     def kill_now(self) -> None:
         """Kill, unless a client has already (the round's deadline passed)."""
         with self._lock:
-            if not self.killed.is_set():
+            if self.target is not None and not self.killed.is_set():
                 self.killed.set()
                 self._kill()
 
@@ -118,8 +186,8 @@ class KeyedClient:
                     self.unanswered.extend(retries)
                     return
                 new += not retry
-                if round_ is not None:
-                    round_.answered()
+                if round_ is not None and key in self.acknowledged:
+                    round_.answered(self.acknowledged[key])
 
     def _send(self, client: httpx.Client, key: str, *, retry: bool) -> bool:
         """One keyed ``inc`` of 1; ``True`` once it is acknowledged, ``False`` when the
@@ -165,6 +233,35 @@ class KeyedClient:
         self.acknowledged[key] = message
         self.replayed += status == 200
         return True
+
+    def again(self, url: str, lost: set[str]) -> int:
+        """Send every acknowledged key again, as it was (HTTP-005.3: each among the latest
+        1,000 to its counter): each must answer 200 with its message, sending nothing.
+        The number sent anew (202); lost messages are not asked again."""
+        anew = 0
+        with httpx.Client(base_url=url, timeout=self.seconds, trust_env=False) as client:
+            for key, message in list(self.acknowledged.items()):
+                if message in lost:
+                    continue
+                try:
+                    response = client.post(
+                        f"/v1/actors/{self.actor}/messages",
+                        json={"content": {"blob": b"1".hex()}, "mt": "inc"},
+                        headers={"Idempotency-Key": key},
+                    )
+                except httpx.TransportError as exc:
+                    self.anomalies.append(f"HTTP-005.3: the key {key} sent again: no answer ({exc})")
+                    continue
+                anew += response.status_code == 202
+                if response.status_code != 200 or response.json() != {
+                    "message": message,
+                    "replayed": True,
+                }:
+                    self.anomalies.append(
+                        f"HTTP-005.3: the key {key}, acknowledged with {message}, sent again "
+                        f"answers {shown(response)}, not 200 replaying {message}"
+                    )
+        return anew
 
     def tally(self, client: httpx.Client, count: int) -> Tally:
         """This client's sends against the store, through ``client``, and ``count``."""
