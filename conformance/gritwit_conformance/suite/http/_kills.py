@@ -11,10 +11,12 @@ once).
 :class:`KillRound` is the suite's side of one kill: the client whose answer makes the
 round's count of acknowledged answers reach its target SIGKILLs the implementation at
 once, in its own thread, with no hand-over to another thread first. So the kill comes
-right after a batch of answers, before the service was asked anything more: every send
-answered so far must survive it (HTTP-001.4, HTTP-005.2), and one answered before its
-commit ended is lost unless that commit ended in the moment between the answer and the
-kill.
+right after a batch of answers: every send answered so far must survive it (HTTP-001.4,
+HTTP-005.2), and one answered before its commit ended is lost unless that commit ended
+in the moment between the answer and the kill. Between kills, a :class:`Freezer` makes
+the same observation without ending the service: the client that reads an answer stops
+the implementation (``SIGSTOP``) and has another of its processes look for the message
+in the store, then lets it go on, so each round checks many answers, not one.
 """
 
 from __future__ import annotations
@@ -250,7 +252,9 @@ class KeyedClient:
                         headers={"Idempotency-Key": key},
                     )
                 except httpx.TransportError as exc:
-                    self.anomalies.append(f"HTTP-005.3: the key {key} sent again: no answer ({exc})")
+                    self.anomalies.append(
+                        f"HTTP-005.3: the key {key} sent again: no answer ({exc})"
+                    )
                     continue
                 anew += response.status_code == 202
                 if response.status_code != 200 or response.json() != {

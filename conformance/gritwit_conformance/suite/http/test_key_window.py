@@ -1,4 +1,4 @@
-"""A key's window at both edges, judged by a service started again on the store (HTTP-005.3, HTTP-005.4).
+"""A key's window at both edges, judged by a service started again (HTTP-005.3, HTTP-005.4).
 
 A key is found exactly when the message carrying it is among the latest 1,000 messages
 the outside sent to the recipient (HTTP-005.3), and the service settles it by the store

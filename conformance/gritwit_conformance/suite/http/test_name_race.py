@@ -56,8 +56,7 @@ def _round(services: Services, name: str) -> str:
     """Release :data:`CREATIONS` creations under ``name``; check the answers; a summary."""
     service = services.started[0]
     bodies = [
-        {"test": "counter", "name": name, "state": {"seed": f"{n:02x}"}}
-        for n in range(CREATIONS)
+        {"test": "counter", "name": name, "state": {"seed": f"{n:02x}"}} for n in range(CREATIONS)
     ]
     answers = released_together(
         service.url, "POST", "/v1/actors", bodies, seconds=scaled(REQUEST_SECONDS)
