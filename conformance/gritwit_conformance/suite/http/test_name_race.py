@@ -9,10 +9,12 @@ name first: the actor then exists under its id alone). Afterwards the name names
 winner (HTTP-015.2).
 
 Eight creations of eight counters (each with a ``seed`` of its own, so eight actors)
-are released together (:mod:`._together`), three times with three names, so that their
-checks of the name come before any of their binds; the failure message says how many of
-the refused creations had passed the check (their genesis was sent), which is the
-concurrency the service let through.
+are released together (:mod:`._together`), so that their checks of the name come
+before any of their binds, with a new name each round until three rounds raced — some
+refused creation had passed the check (its genesis was sent) — or eight were run: a
+service may take creations one at a time, and a loaded machine may let one creation
+finish before the others' last bytes are sent. The failure message says how many
+refused creations had passed the check, the concurrency the service let through.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ pytestmark = pytest.mark.profile("http")
 
 #: Creations released together under one name.
 CREATIONS = 8
-#: Names contested, one after another.
-ROUNDS = 3
+#: Rounds in which the service let refused creations past the check of the name (their
+#: genesis sent: a race between binds), and the most rounds run to see that many.
+RACED = 3
+ROUNDS = 8
 
 
 def _body(answer: RawAnswer) -> Any:
@@ -52,8 +56,9 @@ def _actor(name: str, seed: int) -> str:
     return g.object_id(core_of("counter", state)).hex()
 
 
-def _round(services: Services, name: str) -> str:
-    """Release :data:`CREATIONS` creations under ``name``; check the answers; a summary."""
+def _round(services: Services, name: str) -> tuple[int, str]:
+    """Release :data:`CREATIONS` creations under ``name``; check the answers; how many
+    refused creations passed the check of the name, and a summary."""
     service = services.started[0]
     bodies = [
         {"test": "counter", "name": name, "state": {"seed": f"{n:02x}"}} for n in range(CREATIONS)
@@ -97,12 +102,18 @@ def _round(services: Services, name: str) -> str:
         f"HTTP-004.5, HTTP-015.2: {name!r} names {bound} after the creations, not "
         f"{actors[winner]}, the one answered 201 with it ({summary})"
     )
-    return summary
+    return len(passed_check), summary
 
 
 @pytest.mark.req("HTTP-004.5", "RUN-026.2", "HTTP-004.4", "HTTP-015.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
 def test_creations_under_one_name_at_once_bind_it_once(services: Services) -> None:
     services.start()
-    summaries = [_round(services, f"contested-{r}") for r in range(ROUNDS)]
-    print("; ".join(summaries))
+    summaries, raced = [], 0
+    for r in range(ROUNDS):
+        passed_check, summary = _round(services, f"contested-{r}")
+        summaries.append(summary)
+        raced += passed_check > 0
+        if raced == RACED:
+            break
+    print(f"{raced} rounds of {len(summaries)} raced: " + "; ".join(summaries))
