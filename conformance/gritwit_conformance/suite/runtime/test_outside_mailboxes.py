@@ -176,3 +176,79 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     assert count_of(impl, rt, actor.hex()) == b"15"
     assert impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()["steps"] == []
     assert writer.ref(OUTSIDE_REF) == old
+
+
+def _one_digit() -> tuple[int, int]:
+    """Salts of two counters whose ids share their 16th hex digit: one mailbox (RUN-003.4)."""
+    seen: dict[str, int] = {}
+    for salt in range(256):
+        digit = g.object_id(_core("counter", salt)).hex()[15]
+        if digit in seen:
+            return seen[digit], salt
+        seen[digit] = salt
+    raise AssertionError("256 counters with distinct digits")  # pragma: no cover
+
+
+@pytest.mark.profile("runtime", "store")
+@pytest.mark.req("RUN-003.5", "RUN-003.4", "WIT-004", "WIT-005", "RUN-007.2", "ADP-010.6")
+def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """Two counters of one digit, both sent to under the old ref. Once the runtime sent to
+    the second, their digit's mailbox is set and holds the second's entry alone; the
+    first's entry is still the old ref's (RUN-003.5: read there when the mailbox "is unset
+    or has no entry for *R*"): its unread ``inc 2`` under the old ref is read, and the
+    runtime's next send to it chains from that ``inc 2``."""
+    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    writer = StoreWriter(second, tmp_path)
+    writer.put(g.Blob(data=b"counter", headers=TEST_ACTOR))
+    actors = []
+    chains: dict[g.ObjectId, list[g.ObjectId]] = {}
+    for salt in _one_digit():
+        writer.put(g.Blob(data=bytes([salt])))
+        actor = writer.put(_core("counter", salt))
+        actors.append(actor)
+        chains[actor] = [writer.put(g.Message(content=actor, headers={"mt": "genesis"}))]
+    first, other = actors
+
+    def old_send(to: g.ObjectId, amount: bytes) -> None:  # a runtime of the old layout
+        content = writer.put(g.Blob(data=amount))
+        message = g.Message(content=content, previous=chains[to][-1], headers={"mt": "inc"})
+        chains[to].append(writer.put(message))
+        latest = {actor: chain[-1] for actor, chain in chains.items()}
+        old = writer.ref(OUTSIDE_REF)
+        assert writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries=latest)))
+
+    old_send(first, b"5")
+    old_send(other, b"3")
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    assert counts == (b"5", b"3"), (
+        f"RUN-003.5: two counters sent to under the old ref count {counts}, not (5, 3)"
+    )
+    old_send(first, b"2")  # unread, under the old ref
+    old = writer.ref(OUTSIDE_REF)
+    inc(impl, rt, other.hex(), "4")
+    mailbox = _refs(impl, rt).get(outside_ref(first.hex()))
+    box = _object(impl, rt, str(mailbox))
+    assert isinstance(box, g.Mailbox) and set(box.entries) == {other}, (
+        f"RUN-003.4: after a send to {other} alone its digit's mailbox holds {box}, not "
+        "its entry alone"
+    )
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    assert counts == (b"7", b"7"), (
+        f"RUN-003.5: the counters count {counts}, not (7, 7): {first.hex()}'s digit's mailbox "
+        f"is set but has no entry for it, so its entry is the old ref's, whose unread inc 2 "
+        "must be read"
+    )
+    one = inc(impl, rt, first.hex(), "1")
+    message = _object(impl, rt, one)
+    assert isinstance(message, g.Message) and message.previous == chains[first][-1], (
+        f"RUN-003.5, WIT-004: the send to {first.hex()} has previous "
+        f"{getattr(message, 'previous', None)}, not the old ref's entry {chains[first][-1]}: "
+        "its digit's mailbox has no entry for it, so it chains from the old ref's"
+    )
+    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    assert count_of(impl, rt, first.hex()) == b"8", "RUN-003.5: a message lost or read twice"
+    assert writer.ref(OUTSIDE_REF) == old, "RUN-003.5: the old ref was written"

@@ -22,6 +22,7 @@ the refusals too, as *not claimed*, and is never sent ``share``.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -489,3 +490,50 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     )
     run(impl, b, share_b, [*xs, y], xs)
     assert [count_of(impl, b, x) for x in xs] == [b"1", b"1"]
+
+
+#: The idle timeout of the runtime of share 0/2 below, and how long it is left unused.
+IDLE_AFTER = 0.5
+UNUSED = 1.2
+
+
+@pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.3", "RUN-012.6", "RUN-012.7", "ADP-015")
+@pytest.mark.req("RUN-006.2", "RUN-021.1", "RUN-021.2", "RUN-021.4", "WIT-002")
+def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Share 0/2 with ``idle_after`` 0.5 s and no capacity bound queries ``x`` of share 1
+    (resident there, RUN-012.6) and sends it an ``inc``, then is left unused for more
+    than 0.5 s. Its next run evaluates the idle rule (RUN-012.3): ``x`` counts as idle
+    whatever is pending for it (RUN-021.5), and is evicted for the timeout, as any idle
+    actor is — not kept because of the ``inc`` it will never run there."""
+    share_a, share_b = [0, 2], [1, 2]
+    b = open_share(impl, tmp_path, share_b)
+    reply = impl.call(
+        "rt-open", path=str(tmp_path), share=share_a, max_resident=None, idle_after=IDLE_AFTER
+    )
+    assert reply.ok, f"rt-open with share {share_a} and idle_after {IDLE_AFTER}: {reply}"
+    a = str(reply.result["runtime"])
+    (x_state, x), (y_state, y) = chosen("counter", 1, 2), chosen("counter", 0, 2)
+    genesis(impl, b, "counter", x_state)
+    run(impl, b, share_b, [x, y], [x])
+    genesis(impl, a, "counter", y_state)
+    run(impl, a, share_a, [x, y], [y])
+    assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
+    inc(impl, a, x, "1")
+    impl.call("rt-events", runtime=a).expect_ok()  # what came before: not this run's
+    time.sleep(UNUSED)
+    impl.call("rt-run", runtime=a, max_steps=100).expect_ok()
+    archived = [
+        (e["actor"], e["reason"])
+        for e in impl.call("rt-events", runtime=a).expect_ok()["events"]
+        if e["event"] == "archived"
+    ]
+    assert (x, "idle") in archived, (
+        f"share 0/2 with idle_after {IDLE_AFTER} s archived {archived} in a run {UNUSED} s "
+        f"after it last used {x}, of share 1, by a query: {x} counts as idle with an inc "
+        "pending, since it does not run there (RUN-021.5), and must be evicted for the idle "
+        "timeout as any idle actor is (RUN-012.3), reason idle"
+    )
+    run(impl, b, share_b, [x, y], [x])
+    assert count_of(impl, b, x) == b"1"

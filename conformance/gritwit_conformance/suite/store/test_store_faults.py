@@ -140,6 +140,45 @@ def test_connections_closed_by_a_restarted_server_lose_nothing(
     )
 
 
+@pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3", "ADP-007", "STO-005.1")
+def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
+    impl: Implementation, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """Every read, not only ``get``: a ``has`` and a ``ref-get`` of what the store holds
+    (written through another handle, so that the one through the proxy has read none of
+    it), sent on connections the server closed (a restart) and then while it refuses
+    connections, are each answered rightly — on a new connection, or from what the
+    implementation keeps of a store it read — or fail ``store-unavailable`` (DUR-006.1).
+    Never ``false`` or ``null``: that would say that a present object or a set ref is
+    absent, and a caller would write again or take the object for lost."""
+    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
+    # written through a handle straight to the server: nothing the proxied one read, and
+    # one object and ref for each fault, so that the second finds nothing the first read
+    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
+    faults = (("closed its connections", proxy.drop), ("refuses", proxy.refuse))
+    for n, (fault, arrange) in enumerate(faults):
+        kept = _blob(300 + n)
+        kept_id = g.object_id(kept).hex()
+        name = f"names/kept-{n}"
+        _put(impl, direct, kept).expect_ok()
+        impl.call("ref-cas", store=direct, name=name, expected=None, new=kept_id).expect_ok()
+        reads: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+            ("has", {"store": handle, "id": kept_id}, {"present": True}),
+            ("ref-get", {"store": handle, "name": name}, {"id": kept_id}),
+        ]
+        for cmd, args, right in reads:
+            arrange()
+            reply = impl.call(cmd, **args)
+            assert (reply.ok and reply.result == right) or (
+                not reply.ok and reply.error_class == "store-unavailable"
+            ), (
+                f"DUR-006.1: a {cmd} of what the store holds, while the server {fault}, must "
+                f"answer {right} or fail store-unavailable, never absent; it answered {reply}"
+            )
+    proxy.accept()
+    assert _present(impl, handle, kept), "DUR-006.1: the object is not there once reachable"
+
+
 @pytest.mark.req(
     "DUR-006.2", "DUR-006.3", "DUR-007.2", "DUR-006.1", "DUR-002", "ADP-022.2", "ADP-022.3"
 )

@@ -39,6 +39,10 @@ STORE_SERVER_WRONG: dict[str, WrongAdapter] = {
     "ignores_via": _row(
         {"DUR-006.1", "ADP-022.2"}, "store-open's via ignored: straight to the server"
     ),
+    "has_unreachable_as_absent": _row(
+        {"DUR-006.1", "STO-005.1"},
+        "a has that cannot reach the server answers false, not store-unavailable",
+    ),
     "write_limit_ignored": _row({"DUR-008.1", "ADP-022.4"}, "store-open's max_write_bytes ignored"),
     "write_limit_off_by_one": _row(
         {"DUR-008.2", "ADP-022.4"},
