@@ -133,4 +133,24 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
             ),
         ),
     ),
+    "runtime_revert_frozen_entry_only": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-024.7"}),
+            "failed",
+            "a revert from a frozen head compares only the frozen entry of RUN-024.7's three: "
+            "a frozen step of another wit or wit_update is reverted to",
+        ),
+        (("gritwit.runtime._revert", "FROZEN_ENTRIES", lambda _: ("frozen",)),),
+    ),
+    "runtime_revert_ignores_wit_update": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-024.7"}),
+            "failed",
+            "a revert from a frozen head compares wit and frozen, the entries an update that "
+            "freezes names, but not wit_update",
+        ),
+        (("gritwit.runtime._revert", "FROZEN_ENTRIES", lambda _: ("wit", "frozen")),),
+    ),
 }
