@@ -78,7 +78,9 @@ def _history(below: Entries, head: Entries) -> tuple[g.ObjectId, g.ObjectId, g.O
     actor = g.object_id(first_core)
     first = g.Step(actor=actor, core=actor)
     last = g.Step(actor=actor, core=g.object_id(head_core), previous=g.object_id(first))
-    objects = {g.object_id(o): o for o in (first, last, first_core, head_core)}
+    objects: dict[g.ObjectId, g.GritObject] = {
+        g.object_id(o): o for o in (first, last, first_core, head_core)
+    }
     objects.update({g.object_id(b): b for b in (*below.values(), *head.values())})
     order = sorted(objects, key=lambda oid: oid.digest)
     data = g.encode_value(
