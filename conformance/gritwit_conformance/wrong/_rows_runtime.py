@@ -35,6 +35,21 @@ def _content_blob_or_tree(module: Any) -> tuple[Any, ...]:
     return (*module.KIND_RULES, extra)
 
 
+def _replaced(name: str, old: str, new: str) -> Callable[[Any], str]:
+    """The module's text ``name`` with ``old`` (found exactly once) replaced by ``new``."""
+
+    def make(module: Any) -> str:
+        text: str = getattr(module, name)
+        if text.count(old) != 1:
+            raise AttributeError(
+                f"{module.__name__}.{name} no longer has {old!r} once: this wrong adapter "
+                "is out of date"
+            )
+        return text.replace(old, new)
+
+    return make
+
+
 #: name → (what the suite must report, the bends).
 RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
     "runtime_outbox_always_merges": (
@@ -152,5 +167,21 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
             "freezes names, but not wit_update",
         ),
         (("gritwit.runtime._revert", "FROZEN_ENTRIES", lambda _: ("wit", "frozen")),),
+    ),
+    "store_step_time_of_the_last_swap": (
+        WrongAdapter(
+            ("http", "store"),
+            frozenset({"RUN-027.1"}),
+            "failed",
+            "a step time is rewritten by every swap that makes the step a head, not kept from "
+            "the first: a step made a head again shows the later time",
+        ),
+        (
+            (
+                "gritwit.store._sqlite",
+                "_STEP_TIME",
+                _replaced("_STEP_TIME", "INSERT OR IGNORE", "INSERT OR REPLACE"),
+            ),
+        ),
     ),
 }
