@@ -184,4 +184,28 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
             ),
         ),
     ),
+    "runtime_outbox_cap_one_more": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 65,537 entries, one past WIT-009.6's 65,536",
+        ),
+        tuple(
+            (module, "MERGE_CAP", lambda _: 65_537)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
+    "runtime_outbox_cap_one_less": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 65,535 entries, one short of WIT-009.6's 65,536",
+        ),
+        tuple(
+            (module, "MERGE_CAP", lambda _: 65_535)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
 }
