@@ -35,6 +35,21 @@ def _content_blob_or_tree(module: Any) -> tuple[Any, ...]:
     return (*module.KIND_RULES, extra)
 
 
+def _replaced(name: str, old: str, new: str) -> Callable[[Any], str]:
+    """The module's text ``name`` with ``old`` (found exactly once) replaced by ``new``."""
+
+    def make(module: Any) -> str:
+        text: str = getattr(module, name)
+        if text.count(old) != 1:
+            raise AttributeError(
+                f"{module.__name__}.{name} no longer has {old!r} once: this wrong adapter "
+                "is out of date"
+            )
+        return text.replace(old, new)
+
+    return make
+
+
 #: name → (what the suite must report, the bends).
 RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
     "runtime_outbox_always_merges": (
@@ -131,6 +146,66 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
                 "failure_class",
                 lambda _: lambda error: getattr(error, "error_class", "failed"),
             ),
+        ),
+    ),
+    "runtime_revert_frozen_entry_only": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-024.7"}),
+            "failed",
+            "a revert from a frozen head compares only the frozen entry of RUN-024.7's three: "
+            "a frozen step of another wit or wit_update is reverted to",
+        ),
+        (("gritwit.runtime._revert", "FROZEN_ENTRIES", lambda _: ("frozen",)),),
+    ),
+    "runtime_revert_ignores_wit_update": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"RUN-024.7"}),
+            "failed",
+            "a revert from a frozen head compares wit and frozen, the entries an update that "
+            "freezes names, but not wit_update",
+        ),
+        (("gritwit.runtime._revert", "FROZEN_ENTRIES", lambda _: ("wit", "frozen")),),
+    ),
+    "store_step_time_of_the_last_swap": (
+        WrongAdapter(
+            ("http", "store"),
+            frozenset({"RUN-027.1"}),
+            "failed",
+            "a step time is rewritten by every swap that makes the step a head, not kept from "
+            "the first: a step made a head again shows the later time",
+        ),
+        (
+            (
+                "gritwit.store._sqlite",
+                "_STEP_TIME",
+                _replaced("_STEP_TIME", "INSERT OR IGNORE", "INSERT OR REPLACE"),
+            ),
+        ),
+    ),
+    "runtime_outbox_cap_one_more": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 65,537 entries, one past WIT-009.6's 65,536",
+        ),
+        tuple(
+            (module, "MERGE_CAP", lambda _: 65_537)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
+        ),
+    ),
+    "runtime_outbox_cap_one_less": (
+        WrongAdapter(
+            ("runtime",),
+            frozenset({"WIT-009.6"}),
+            "failed",
+            "caps a merged outbox mailbox at 65,535 entries, one short of WIT-009.6's 65,536",
+        ),
+        tuple(
+            (module, "MERGE_CAP", lambda _: 65_535)
+            for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
         ),
     ),
 }

@@ -1,0 +1,177 @@
+"""Idempotency keys at both edges of each bound (HTTP-005.3, HTTP-005.4, HTTP-005.7).
+
+``test_idempotency.py`` finds a key 999 messages back, inside the window. The window is
+"the latest 1,000 messages sent from the outside to that recipient", and a key is found
+*exactly* when a message among them carries it (HTTP-005.4): so a key 1,000 messages
+back is found and one 1,001 back is not, and its request is sent again. Both are
+checked in one history, warm and after a restart (a service that settles keys by the
+store walks the chain again). The chain, and the window, end at the latest signal: a
+key on that signal, and one after it, are found. A batch entry's ``key`` is "an
+idempotency key as the header's": 1 and 255 characters are taken, 0 and 256 refused.
+
+The 999 messages that push a key back are one batch (HTTP-005.7: chained as if sent one
+by one), so the test costs a handful of requests, not a thousand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from ._api import (
+    body_of,
+    count_of,
+    counter,
+    expect_error,
+    inc,
+    next_previous,
+    object_of,
+    send,
+    settle,
+)
+from ._service import Services
+from ._service import http as http
+from ._service import services as services
+
+pytestmark = pytest.mark.profile("http")
+
+#: How many of the latest messages to a recipient a key is found among (HTTP-005.3).
+WINDOW = 1000
+
+
+def _noops(client: httpx.Client, actor: str, count: int) -> str:
+    """Send ``count`` ``noop`` messages to ``actor`` in one batch; the last one's id."""
+    entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"}] * count
+    answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
+    listed = answer.get("messages") if isinstance(answer, dict) else None
+    assert isinstance(listed, list) and len(listed) == count, (
+        f"HTTP-005.7: a batch of {count} entries answers {str(answer)[:300]}"
+    )
+    return str(listed[-1]["message"])
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["warm", "restarted"])
+@pytest.mark.req("HTTP-005.4", "HTTP-005.3", "ADP-021.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-005.7", "HTTP-006.1")
+@pytest.mark.req("HTTP-009.1", "HTTP-011.1")
+def test_a_key_1000_back_is_found_and_one_1001_back_is_sent_again(
+    services: Services, restart: bool
+) -> None:
+    """``outer`` then ``inner``, each keyed, then 999 more messages: ``inner`` is the
+    1,000th latest message to the counter (found: 200, the first message, nothing sent)
+    and ``outer`` the 1,001st (not found: 202, a new message after the last one)."""
+    service = services.start()
+    client = service.client
+    actor = counter(client)
+    outer = inc(client, actor, 1, key="outer")
+    inner = inc(client, actor, 2, key="inner")
+    last = _noops(client, actor, WINDOW - 1)
+    if restart:
+        service = services.restart(service)
+        client = service.client
+    again = inc(client, actor, 2, key="inner", status=200, rule="HTTP-005.4")
+    assert again == inner, (
+        f"HTTP-005.4: a key on the 1,000th latest message to the recipient is within the "
+        f"window; its retry must answer that message {inner}, came {again}"
+    )
+    sent = inc(client, actor, 1, key="outer", status=202, rule="HTTP-005.4")
+    assert sent != outer, (
+        "HTTP-005.4: a key on the 1,001st latest message to the recipient is out of the "
+        f"window; its retry must be sent again, came the old message {outer} (replayed)"
+    )
+    described = object_of(client, sent)
+    assert described.get("previous") == last, (
+        f"HTTP-005.4: the key's second message must follow the last message sent {last}, "
+        f"came previous {described.get('previous')}"
+    )
+    assert described.get("headers") == {"mt": "inc", "idempotency-key": "outer"}, (
+        f"HTTP-005.3: the message sent again carries headers {described.get('headers')}"
+    )
+    settle(client)
+    assert count_of(client, actor) == 4, (
+        f"HTTP-005.4: 1 + 2 and the outer key's second send of 1 make 4, came "
+        f"{count_of(client, actor)}"
+    )
+
+
+@pytest.mark.req("HTTP-005.4", "HTTP-005.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
+def test_a_key_on_the_latest_signal_and_after_it_is_found(http: httpx.Client) -> None:
+    """The window ends *at* the latest signal (HTTP-005.4): the signal is in it, a key
+    before it is not. Retried, the signal's key and the next message's key answer their
+    messages; the key before the signal is sent again."""
+    actor = counter(http)
+    before = inc(http, actor, 1, key="before")
+    signal = send(http, actor, {"blob": ""}, mt="noop", signal=True, key="the-signal")
+    after = inc(http, actor, 2, key="after")
+    again = send(
+        http,
+        actor,
+        {"blob": ""},
+        mt="noop",
+        signal=True,
+        key="the-signal",
+        status=200,
+        rule="HTTP-005.4",
+    )
+    assert again == signal, (
+        f"HTTP-005.4: the key of the latest signal is in the window; its retry must answer "
+        f"the signal {signal}, came {again}"
+    )
+    again = inc(http, actor, 2, key="after", status=200, rule="HTTP-005.4")
+    assert again == after, (
+        f"HTTP-005.4: a key sent after the latest signal must be found: expected {after}, "
+        f"came {again}"
+    )
+    again = inc(http, actor, 1, key="before", status=202, rule="HTTP-005.4")
+    assert again != before, "HTTP-005.4: a key sent before the latest signal was found"
+    settle(http)
+    assert count_of(http, actor) == 4, (
+        f"HTTP-005.4: 1, 2, and 1 sent again make 4, came {count_of(http, actor)}"
+    )
+
+
+def _entry(to: str, key: str) -> dict[str, Any]:
+    return {"to": to, "content": {"blob": b"1".hex()}, "mt": "inc", "key": key}
+
+
+@pytest.mark.parametrize("size", [1, 255])
+@pytest.mark.req("HTTP-005.7", "HTTP-005.3")
+@pytest.mark.inputs("largest")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-009.1")
+def test_a_batch_key_of_1_or_255_characters_is_taken(http: httpx.Client, size: int) -> None:
+    actor = counter(http)
+    key = "k" * size
+    answer = body_of(
+        http.post("/v1/messages", json={"messages": [_entry(actor, key)]}), 202, "HTTP-005.7"
+    )
+    (listed,) = answer["messages"]
+    headers = object_of(http, listed["message"]).get("headers")
+    assert headers == {"mt": "inc", "idempotency-key": key}, (
+        f"HTTP-005.7, HTTP-005.3: a batch entry keyed with {size} characters must send a "
+        f"message with that key; came headers {headers}"
+    )
+    again = body_of(
+        http.post("/v1/messages", json={"messages": [_entry(actor, key)]}), 202, "HTTP-005.7"
+    )
+    assert again["messages"] == [{"message": listed["message"], "replayed": True}], (
+        f"HTTP-005.7: the batch made again with its {size}-character key must replay "
+        f"{listed['message']}; came {again['messages']}"
+    )
+
+
+@pytest.mark.parametrize("size", [0, 256])
+@pytest.mark.req("HTTP-005.7", "HTTP-005.3", "HTTP-003.3")
+@pytest.mark.inputs("empty", "past-largest")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
+def test_a_batch_key_of_0_or_256_characters_is_400(http: httpx.Client, size: int) -> None:
+    actor = counter(http)
+    last = inc(http, actor)
+    good = {"to": actor, "content": {"blob": ""}, "mt": "inc"}
+    response = http.post("/v1/messages", json={"messages": [good, _entry(actor, "k" * size)]})
+    expect_error(response, 400, "bad-request", f"HTTP-005.7, HTTP-005.3 (a {size}-character key)")
+    assert next_previous(http, actor) == last, (
+        f"HTTP-005.7: the batch refused for its {size}-character key sent a message"
+    )
