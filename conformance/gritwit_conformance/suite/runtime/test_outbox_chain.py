@@ -212,22 +212,3 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
         )
     finally:
         rt.close()
-
-
-@pytest.mark.heavy
-@pytest.mark.req("WIT-009.6", "WIT-009.5")
-def test_a_merge_stops_at_65_536_entries(impl: Implementation, tmp_path: Path) -> None:
-    """Two ``fanout`` actors, each 40,000 recipients then 25,536 or 25,537 more: the union
-    of 65,536 is one mailbox, that of 65,537 stays a chain of two (both tops hold more
-    than half their base's entries, so the cap alone decides)."""
-    rt = Rt(impl, tmp_path / "rt")
-    try:
-        first = [_fresh(i) for i in range(40_000)]
-        for tag, more in (("01", 25_536), ("02", 25_537)):
-            fanout = Fanout(rt, tag)
-            fanout.fan(first)
-            fanout.fan([_fresh(100_000 + i) for i in range(more)])
-            expected = [MERGE_CAP] if 40_000 + more <= MERGE_CAP else [more, 40_000]
-            assert fanout.model.shape() == expected
-    finally:
-        rt.close()
