@@ -163,6 +163,22 @@ class AdapterProcess:
             return self._stderr.read().decode("utf-8", "replace")
         return ""
 
+    def stderr_since(self, offset: int, limit: int = _STDERR_TAIL) -> str:
+        """What the adapter wrote to standard error from byte ``offset`` on: the last
+        ``limit`` bytes of it, ``…`` before them when more came (ADP-020.7)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.flush()
+            size = self._stderr.seek(0, os.SEEK_END)
+            start = max(offset, size - limit)
+            self._stderr.seek(start)
+            text = self._stderr.read().decode("utf-8", "replace")
+            return f"…{text}" if start > offset and text else text
+        return ""
+
+    def stderr_size(self) -> int:
+        """Bytes the adapter has written to standard error so far."""
+        return self._stderr_bytes()
+
     def _stderr_bytes(self) -> int:
         with contextlib.suppress(OSError, ValueError):
             return os.fstat(self._stderr.fileno()).st_size

@@ -121,6 +121,8 @@ def _scale(given: float | None) -> tuple[float, str]:
 
 #: Lines of each failure's reason printed in the terminal (the reports hold all of it).
 _REASON_LINES = 12
+#: Lines of a failure's adapter stderr printed in the terminal, the last.
+_STDERR_LINES = 5
 
 
 def _failures(document: dict[str, Any], limit: int) -> list[str]:
@@ -131,9 +133,18 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
         lines.append(f"  {record['outcome'].upper():8} {visible_text(record['id'])}")
         lines.append(f"           [{', '.join(record['requirements'])}]")
         lines += [f"           since: {visible_text(note)}" for note in record.get("since", [])]
+        diagnosis = record.get("diagnosis")
+        if diagnosis:  # the cause first, where the harness can tell it (ADP-020.9)
+            rule = diagnosis["rule"] or "no rule named"
+            lines.append(f"           diagnosis ({rule}): {visible_text(diagnosis['words'])}")
         lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
         if len(reason) > _REASON_LINES:
             lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
+        stderr = record.get("stderr", "").strip().splitlines()
+        if stderr:  # what the adapter said meanwhile (ADP-020.7)
+            shown = stderr[-_STDERR_LINES:]
+            lines.append(f"           adapter stderr (last {len(shown)} of {len(stderr)} lines):")
+            lines += [f"             {visible_text(line[:200])}" for line in shown]
     if len(bad) > limit:
         lines.append(f"  … and {len(bad) - limit} more in the JSON report")
     return lines
