@@ -41,7 +41,9 @@ _OBJECT_BYTES: Final = frozenset({"wit-object", "rt-object"})
 _READINGS: Final = (
     re.compile(r"undecodable: \[(ENC-[\d.]+|OBJ-[\d.]+)\] ([a-z-]+): ([^\n(]*)"),
     re.compile(r"gritwit\._error_types\.\w+: \[(ENC-[\d.]+|OBJ-[\d.]+)\] ([a-z-]+): ([^\n(]*)"),
-    re.compile(r"read by the strict decoder: ([a-z-]+)(?: at byte \d+)? \((ENC-[\d.]+|OBJ-[\d.]+)\)"),
+    re.compile(
+        r"read by the strict decoder: ([a-z-]+)(?: at byte \d+)? \((ENC-[\d.]+|OBJ-[\d.]+)\)"
+    ),
 )
 _ID: Final = re.compile(r"^[0-9a-f]{64}$")
 #: Error classes of a refused encoding or object (ENC-016, OBJ-016, ID-003).
@@ -84,12 +86,14 @@ def _error(answer: Mapping[str, Any]) -> tuple[str, str]:
     return str(error.get("class", "?")), str(error.get("requirement") or "")
 
 
-def _against_reference(index: int, request: Mapping[str, Any], answer: Mapping[str, Any]) -> Diagnosis | None:
+def _against_reference(
+    index: int, request: Mapping[str, Any], answer: Mapping[str, Any]
+) -> Diagnosis | None:
     """The implementation's answer to a stateless codec request against the reference's."""
     cmd = str(request.get("cmd"))
     try:
         expected = reference_answer(cmd, **_args(request))
-    except Exception:  # noqa: BLE001 - a request the reference cannot take: no diagnosis
+    except Exception:  # a request the reference cannot take: no diagnosis
         return None
     said = f"the answer to {cmd} (exchange #{index})"
     if answer.get("ok") is True and expected.ok:

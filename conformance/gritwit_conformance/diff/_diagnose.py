@@ -92,11 +92,16 @@ def key_order(keys: list[str]) -> str:
     by_points = keys == sorted(keys)
     by_units = keys == sorted(keys, key=lambda k: k.encode("utf-16-be", "surrogatepass"))
     if by_points and by_units:
-        return "sorted as plain strings (code points and UTF-16 code units agree on these), with no length rule"
+        return (
+            "sorted as plain strings (code points and UTF-16 code units agree on these), "
+            "with no length rule"
+        )
     if by_points:
         return "sorted as plain strings by code point, with no length rule"
     if by_units:
-        return "sorted as plain strings by UTF-16 code units (JavaScript's `<`), with no length rule"
+        return (
+            "sorted as plain strings by UTF-16 code units (JavaScript's `<`), with no length rule"
+        )
     if keys == sorted(keys, key=lambda k: (len(k), k)):
         return "sorted as strings by their length in characters, not in UTF-8 bytes"
     return "in no order the diagnosis knows (insertion order?)"
@@ -128,14 +133,14 @@ def _first_difference(expected: list[Token], came: list[Token]) -> str:
                 f"encoding has {describe(want)} at {want.path}"
             )
         return (
-            f"at byte {have.offset} ({have.path}): expected {describe(want)}, "
-            f"came {describe(have)}"
+            f"at byte {have.offset} ({have.path}): expected {describe(want)}, came {describe(have)}"
         )
     if len(came) < len(expected):
         going_on = describe(expected[len(came)])
         return f"the bytes that came end where the expected encoding goes on with {going_on}"
     if len(came) > len(expected):
-        return f"the bytes that came go on after the expected value: {describe(came[len(expected)])}"
+        more = describe(came[len(expected)])
+        return f"the bytes that came go on after the expected value: {more}"
     return "the items read alike, but the bytes differ"
 
 

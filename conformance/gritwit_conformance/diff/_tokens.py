@@ -68,7 +68,12 @@ def describe(token: Token) -> str:
         unit = "pair" if token.kind == "map" else "item"
         return f"{token.kind} of {token.value} {unit}{'' if token.value == 1 else 's'}"
     if token.kind == "simple":
-        return {20: "false", 21: "true", 22: "null"}.get(token.value, f"simple {token.value}")  # type: ignore[call-overload]
+        names = {20: "false", 21: "true", 22: "null"}
+        return (
+            names.get(token.value, f"simple {token.value}")
+            if isinstance(token.value, int)
+            else str(token.value)
+        )
     return f"{token.kind} {token.value}"
 
 

@@ -64,7 +64,10 @@ def _wordless(first: str, reason: str) -> str | None:
     cmd = next((g for g in match.groups() if g), None) if match else None
     answer = f"the answer to {cmd}" if cmd else "an answer"
     if first.startswith("KeyError"):
-        return f"{answer} lacks a field the test read (an error answer, read before its outcome was checked)"
+        return (
+            f"{answer} lacks a field the test read (an error answer, read before its "
+            "outcome was checked)"
+        )
     if first.startswith("(") or first.startswith("assert ") or first.startswith("<answer"):
         return f"{answer} failed a check that gives no words of its own"
     return None
@@ -94,7 +97,10 @@ def diagnosis_key(diagnosis: dict[str, Any]) -> str:
     if not rule:
         return f"diagnosed, no rule named: {first_difference_key(words)}"
     refusal = _REFUSAL.search(words)
-    how = f"{refusal.group(1)} in the implementation's bytes" if refusal else first_difference_key(words)
+    if refusal is not None:
+        how = f"{refusal.group(1)} in the implementation's bytes"
+    else:
+        how = first_difference_key(words)
     return f"diagnosed {rule}: {how}"
 
 
