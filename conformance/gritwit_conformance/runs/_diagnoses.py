@@ -1,9 +1,9 @@
 """Each failing test's diagnosis, given once its run has ended (ADP-020.9).
 
 On the controller, before the report is written: the implementation's encoder is probed
-once when a test failed (:mod:`..diff._probe`; a fresh process of the adapter, asked only
+once when a test failed (:mod:`._probe`; a fresh process of the adapter, asked only
 when it claims ``codec``), and every failed, errored or timed-out verdict gets the
-diagnosis its reason and exchange give (:func:`..diff._answers.diagnose_failure`).  Every
+diagnosis its reason and exchange give (:func:`._answers.diagnose_failure`).  Every
 form of the report shows it beside the reason.
 """
 
@@ -13,8 +13,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from ..diff._answers import diagnose_failure
 from ..diff._diagnose import Diagnosis
+from ._answers import diagnose_failure
 from ._verdict import Verdict
 
 __all__ = ["add_diagnoses", "probe_encoder"]
@@ -24,9 +24,9 @@ def probe_encoder(spec: str, *, timeout: float, scale: float = 1.0) -> Diagnosis
     """The implementation's encoder against the reference's, once: None for the
     reference itself, an implementation that does not claim ``codec``, or one that
     cannot be started (its tests say why)."""
-    from ..diff._probe import encoder_diagnosis
     from ..harness._implementation import REFERENCE, make_implementation
     from ..harness._transport import AdapterBroken
+    from ._probe import encoder_diagnosis
 
     if spec == REFERENCE:
         return None

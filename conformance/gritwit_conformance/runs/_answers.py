@@ -7,7 +7,7 @@ is read again here, in order:
 
 * the answers to the stateless codec commands (``encode``, ``decode-value``,
   ``decode``, ``id``) are compared with the reference's answers to the same requests,
-  and at the first that differs :func:`._diagnose.diagnose` names the rule the
+  and at the first that differs :func:`..diff._diagnose.diagnose` names the rule the
   implementation's bytes break;
 * the bytes of stored objects it answered (``wit-object``, ``rt-object``) are read with
   the strict decoder, which must take every stored object (OBJ-017);
@@ -23,15 +23,22 @@ found, else None.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any, Final
 
-from ..expected import reference_answer
-from ._diagnose import Diagnosis, diagnose, read_bytes
+from ..diff._diagnose import Diagnosis, diagnose, read_bytes
 
-__all__ = ["compares_ids", "diagnose_answers", "diagnose_failure", "diagnose_message"]
+__all__ = [
+    "compares_ids",
+    "diagnose_answers",
+    "diagnose_failure",
+    "diagnose_message",
+    "reference_answer",
+]
 
 #: The codec commands a reference answers alike in any state (ADP-009).
 _STATELESS: Final = frozenset({"encode", "decode-value", "decode", "id"})
@@ -67,6 +74,20 @@ _CODEC_CLASSES: Final = frozenset(
 )
 
 
+@cache
+def _reference() -> Any:
+    from gritwit.adapter import ReferenceAdapter
+
+    return ReferenceAdapter()
+
+
+def reference_answer(cmd: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference's answer to a stateless codec request, as JSON (``ok``, the result
+    fields or ``error``)."""
+    answer = _reference().handle(json.loads(json.dumps({"seq": 0, "cmd": cmd, **args})))
+    return dict(json.loads(json.dumps(answer)))
+
+
 def _args(request: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in request.items() if k not in ("seq", "cmd")}
 
@@ -92,13 +113,16 @@ def _against_reference(
     """The implementation's answer to a stateless codec request against the reference's."""
     cmd = str(request.get("cmd"))
     try:
-        expected = reference_answer(cmd, **_args(request))
+        expected = reference_answer(cmd, _args(request))
     except Exception:  # a request the reference cannot take: no diagnosis
         return None
     said = f"the answer to {cmd} (exchange #{index})"
-    if answer.get("ok") is True and expected.ok:
+    ok, expected_ok = answer.get("ok") is True, expected.get("ok") is True
+    expected_class, expected_rule = _error(expected)
+    expected_rule = expected_rule or "no rule named"
+    if ok and expected_ok:
         if cmd in ("encode", "decode-value"):
-            want, came = _hex(expected.result.get("bytes")), _hex(answer.get("bytes"))
+            want, came = _hex(expected.get("bytes")), _hex(answer.get("bytes"))
             if want is None or came is None or want == came:
                 return None
             found = diagnose(want, came)
@@ -106,25 +130,24 @@ def _against_reference(
                 return None
             return Diagnosis(rule=found.rule, words=f"{said}: {found.words}", source="answer")
         for name in ("object", "id"):
-            if name in expected.result and answer.get(name) != expected.result[name]:
+            if name in expected and answer.get(name) != expected[name]:
                 return Diagnosis(
                     rule=None,
                     words=f"{said} gives another {name} than the reference's",
                     source="answer",
                 )
         return None
-    if answer.get("ok") is True and not expected.ok:
-        rule = str(expected.error.get("requirement") or "") or None
+    if ok:
         return Diagnosis(
-            rule=rule,
+            rule=_error(expected)[1] or None,
             words=(
-                f"{said} is ok where the reference refuses the request as "
-                f"{expected.error.get('class')} ({rule or 'no rule named'})"
+                f"{said} is ok where the reference refuses the request as {expected_class} "
+                f"({expected_rule})"
             ),
             source="answer",
         )
-    if answer.get("ok") is False and expected.ok:
-        kind, rule = _error(answer)
+    kind, rule = _error(answer)
+    if expected_ok:
         return Diagnosis(
             rule=None,
             words=(
@@ -133,18 +156,15 @@ def _against_reference(
             ),
             source="answer",
         )
-    if answer.get("ok") is False and not expected.ok:
-        kind, _ = _error(answer)
-        if kind != expected.error.get("class"):
-            rule = str(expected.error.get("requirement") or "") or None
-            return Diagnosis(
-                rule=rule,
-                words=(
-                    f"{said} refuses as {kind} where the reference refuses as "
-                    f"{expected.error.get('class')} ({rule or 'no rule named'})"
-                ),
-                source="answer",
-            )
+    if kind != expected_class:
+        return Diagnosis(
+            rule=_error(expected)[1] or None,
+            words=(
+                f"{said} refuses as {kind} where the reference refuses as {expected_class} "
+                f"({expected_rule})"
+            ),
+            source="answer",
+        )
     return None
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..expected import reference_answer
-from ._diagnose import Diagnosis, diagnose
+from ..diff._diagnose import Diagnosis, diagnose
+from ._answers import reference_answer
 
 __all__ = ["PROBES", "encoder_diagnosis"]
 
@@ -64,14 +64,14 @@ def encoder_diagnosis(call: Call) -> Diagnosis | None:
     that is refused, or a call that raises, is passed over: the probe judges bytes only.
     """
     for cmd, args in PROBES:
-        expected = reference_answer(cmd, **args)
+        expected = reference_answer(cmd, args)
         try:
             answer = call(cmd, **args)
         except Exception:  # a broken adapter here says nothing of its bytes
             return None
-        if not (answer.ok and expected.ok):
+        if not (answer.ok and expected.get("ok") is True):
             continue
-        want, came = expected.result.get("bytes"), answer.result.get("bytes")
+        want, came = expected.get("bytes"), answer.result.get("bytes")
         if not isinstance(came, str) or not isinstance(want, str) or came == want:
             continue
         try:
