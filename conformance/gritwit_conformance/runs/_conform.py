@@ -121,8 +121,17 @@ def _scale(given: float | None) -> tuple[float, str]:
 
 #: Lines of each failure's reason printed in the terminal (the reports hold all of it).
 _REASON_LINES = 12
-#: Lines of a failure's adapter stderr printed in the terminal, the last.
-_STDERR_LINES = 5
+#: Lines of a failure's adapter stderr printed in the terminal: the first and last half.
+_STDERR_LINES = 6
+
+
+def _ends(lines: list[str]) -> list[str]:
+    """The first and last lines of a long text: an error's message opens a stack trace,
+    and the last lines say what came after."""
+    if len(lines) <= _STDERR_LINES:
+        return lines
+    half = _STDERR_LINES // 2
+    return [*lines[:half], f"…({len(lines) - 2 * half} lines)", *lines[-half:]]
 
 
 def _failures(document: dict[str, Any], limit: int) -> list[str]:
@@ -140,11 +149,10 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
         lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
         if len(reason) > _REASON_LINES:
             lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
-        stderr = record.get("stderr", "").strip().splitlines()
+        stderr = [line for line in record.get("stderr", "").splitlines() if line.strip()]
         if stderr:  # what the adapter said meanwhile (ADP-020.7)
-            shown = stderr[-_STDERR_LINES:]
-            lines.append(f"           adapter stderr (last {len(shown)} of {len(stderr)} lines):")
-            lines += [f"             {visible_text(line[:200])}" for line in shown]
+            lines.append(f"           adapter stderr ({len(stderr)} lines, in the report):")
+            lines += [f"             {visible_text(line[:200])}" for line in _ends(stderr)]
     if len(bad) > limit:
         lines.append(f"  … and {len(bad) - limit} more in the JSON report")
     return lines

@@ -312,12 +312,16 @@ STDERR_LINES = 20
 
 
 def stderr_lines(stderr: str, when: str) -> list[str]:
-    """The last lines of an adapter's standard error, for a person (``[]`` for none)."""
+    """An adapter's standard error, for a person (``[]`` for none): its first and last
+    lines when long (an error's message opens a stack trace)."""
     lines = [line for line in stderr.splitlines() if line.strip()]
     if not lines:
         return []
-    shown = lines[-STDERR_LINES:]
-    head = f"  adapter stderr {when} (last {len(shown)} of {len(lines)} lines):"
+    shown = lines
+    if len(lines) > STDERR_LINES:
+        half = STDERR_LINES // 2
+        shown = [*lines[:half], f"…({len(lines) - 2 * half} lines)", *lines[-half:]]
+    head = f"  adapter stderr {when} ({len(lines)} lines):"
     return [head, *(f"    {bound_message(line, 300)}" for line in shown)]
 
 
