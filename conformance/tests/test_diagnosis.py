@@ -100,7 +100,7 @@ def test_keys_sorted_as_plain_strings_are_diagnosed_enc_010(mapping: dict[str, A
     found = diagnose(expected, came)
     assert found is not None, "bytes that differ: a diagnosis, never None"
     assert found.rule == "ENC-010", f"expected the key-order rule ENC-010, came {found}"
-    assert "at byte" in found.words and "key #" in found.words, (
+    assert "at byte" in found.words and "as its key" in found.words, (
         f"expected the first difference in words (byte, key), came {found.words!r}"
     )
     assert "sorted as plain strings" in found.words, (
@@ -148,7 +148,7 @@ def test_a_failures_diagnosis_comes_from_its_exchange_its_message_or_the_encoder
     }
     found = diagnose_failure(*_record("KeyError: 'object'", [encode]))
     assert found is not None and found.rule == "ENC-010" and found.source == "answer", found
-    assert "the answer to encode (exchange #0)" in found.words, found.words
+    assert "the answer to encode (exchange 1)" in found.words, found.words
     # a stored object's bytes (wit-object) the strict decoder refuses
     stored = {
         "request": {"seq": 8, "cmd": "wit-object", "runtime": "w1", "id": "ab" * 32},
@@ -216,8 +216,9 @@ def _result(test: str, reason: str, diagnosis: dict[str, Any] | None = None) -> 
 
 @pytest.mark.req("ADP-020.9")
 def test_triage_ranks_and_groups_by_diagnosis_and_names_wordless_checks() -> None:
-    words = "at byte {0}, key #1 …; the reference's strict decoder refuses the bytes that came: "
-    words += "unsorted-keys at byte {0} (ENC-010): map key {1!r} is out of canonical order"
+    words = "at byte {0}, the map at $ has …; the reference's strict decoder refuses the "
+    words += "bytes that came: unsorted-keys at byte {0} (ENC-010): map key {1!r} is out of "
+    words += "canonical order"
     results = [
         _result(
             f"t{i}",

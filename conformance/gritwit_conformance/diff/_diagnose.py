@@ -119,8 +119,8 @@ def _first_difference(expected: list[Token], came: list[Token]) -> str:
             continue
         if want.key_index is not None and have.key_index is not None and want.path == have.path:
             return (
-                f"at byte {have.offset}, key #{have.key_index} of the map at {have.path} is "
-                f"{describe(have)} where the expected encoding has {describe(want)}"
+                f"at byte {have.offset}, the map at {have.path} has {describe(have)} as its "
+                f"key {have.key_index + 1} where the expected encoding has {describe(want)}"
             )
         if (want.kind, want.value) == (have.kind, have.value) and want.path == have.path:
             return (

@@ -3,8 +3,8 @@
 The reference's strict decoder (``gritwit._cbor``) stops at the first broken rule, which
 is what names the rule (ENC-016).  To say *where* an implementation's bytes first differ
 from the expected ones, both are read here as a flat list of :class:`Token`\\ s — each
-data item's head, with its offset, its place in the value (``$["headers"]``, a map's
-key #2) and its decoded argument or string — whatever their order, head widths or
+data item's head, with its offset, its place in the value (``$["headers"]``, a
+map's second key) and its decoded argument or string — whatever their order, head widths or
 lengths: keys out of order (ENC-010), non-shortest heads (ENC-007), indefinite lengths
 (ENC-006), tags and floats (ENC-003, ENC-004) are read as they come.  Reading stops, with
 no error, at bytes it cannot read (truncated input, reserved values) and after

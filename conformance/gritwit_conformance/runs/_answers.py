@@ -116,7 +116,7 @@ def _against_reference(
         expected = reference_answer(cmd, _args(request))
     except Exception:  # a request the reference cannot take: no diagnosis
         return None
-    said = f"the answer to {cmd} (exchange #{index})"
+    said = f"the answer to {cmd} (exchange {index + 1})"
     ok, expected_ok = answer.get("ok") is True, expected.get("ok") is True
     expected_class, expected_rule = _error(expected)
     expected_rule = expected_rule or "no rule named"
@@ -186,7 +186,7 @@ def _answers(exchanges: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping[str, 
         elif cmd in _OBJECT_BYTES and answer.get("ok") is True:
             came = _hex(answer.get("bytes"))
             oid = str(request.get("id", ""))[:12]
-            what = f"the bytes {cmd} answered for {oid}… (exchange #{index})"
+            what = f"the bytes {cmd} answered for {oid}… (exchange {index + 1})"
             diagnosis = None if came is None else read_bytes(came, as_object=True, what=what)
         else:
             diagnosis = None
