@@ -202,6 +202,9 @@ def test_the_encoders_fault_is_given_only_to_tests_that_compared_its_ids() -> No
     found = diagnose_failure(*_record("message ids differ", [sent]), encoder)
     assert found is not None and found.rule == "ENC-010", found
     assert "compares ids or encodings the implementation computed" in found.words
+    named = f"rt-genesis answers {'ef' * 32}, not its core's id (WIT-002)"
+    found = diagnose_failure(named, None, encoder)
+    assert found is not None and found.rule == "ENC-010", "an id in the message: compared"
     closed = {"request": {"seq": 4, "cmd": "store-close"}, "answer": {"seq": 4, "ok": True}}
     assert not compares_ids([closed])
     assert diagnose_failure(*_record("store not closed", [closed]), encoder) is None, (

@@ -15,7 +15,8 @@ is read again here, in order:
   decoder (``undecodable: [ENC-010] unsorted-keys …``); never for words of the
   implementation's answers, which it may choose;
 * otherwise, when the implementation's encoder was found broken after the run
-  (:mod:`._probe`) and the test compared ids or encodings it computed, that finding.
+  (:mod:`._probe`) and the test compared ids or encodings it computed (its exchange
+  holds one, or its message names an id), that finding.
 
 :func:`diagnose_failure` returns the first diagnosis that names a rule, else the first
 found, else None.
@@ -53,6 +54,9 @@ _READINGS: Final = (
     ),
 )
 _ID: Final = re.compile(r"^[0-9a-f]{64}$")
+#: An id in a failure's message: the test compared one (with a second process of the
+#: adapter, say, whose answers are not in the exchange).
+_ID_IN_TEXT: Final = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 #: Error classes of a refused encoding or object (ENC-016, OBJ-016, ID-003).
 _CODEC_CLASSES: Final = frozenset(
     {
@@ -285,7 +289,8 @@ def diagnose_failure(
     message = diagnose_message(reason)
     if message is not None:
         found.append(message)
-    if encoder is not None and encoder.rule is not None and compares_ids(entries):
+    compared = compares_ids(entries) or _ID_IN_TEXT.search(reason) is not None
+    if encoder is not None and encoder.rule is not None and compared:
         found.append(
             replace(
                 encoder,
