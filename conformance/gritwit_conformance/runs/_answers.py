@@ -34,6 +34,7 @@ from typing import Any, Final
 from ..diff._diagnose import Diagnosis, diagnose, read_bytes
 
 __all__ = [
+    "compared_ids",
     "compares_ids",
     "diagnose_answers",
     "diagnose_failure",
@@ -267,6 +268,13 @@ def compares_ids(exchanges: Iterable[Mapping[str, Any]]) -> bool:
     return False
 
 
+def compared_ids(reason: str, exchange: Mapping[str, Any] | None) -> bool:
+    """A failing test compared ids or encodings the implementation computed: its
+    exchange holds one (:func:`compares_ids`), or its message names an id."""
+    entries = list(exchange.get("exchanges", [])) if exchange else []
+    return compares_ids(entries) or _ID_IN_TEXT.search(reason) is not None
+
+
 def diagnose_failure(
     reason: str, exchange: Mapping[str, Any] | None, encoder: Diagnosis | None = None
 ) -> Diagnosis | None:
@@ -289,8 +297,7 @@ def diagnose_failure(
     message = diagnose_message(reason)
     if message is not None:
         found.append(message)
-    compared = compares_ids(entries) or _ID_IN_TEXT.search(reason) is not None
-    if encoder is not None and encoder.rule is not None and compared:
+    if encoder is not None and encoder.rule is not None and compared_ids(reason, exchange):
         found.append(
             replace(
                 encoder,

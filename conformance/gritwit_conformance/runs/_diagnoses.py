@@ -14,10 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 from ..diff._diagnose import Diagnosis
-from ._answers import diagnose_failure
+from ._answers import compared_ids, diagnose_failure
 from ._verdict import Verdict
 
-__all__ = ["add_diagnoses", "probe_encoder"]
+__all__ = ["add_diagnoses", "needs_encoder", "probe_encoder"]
 
 
 def probe_encoder(spec: str, *, timeout: float, scale: float = 1.0) -> Diagnosis | None:
@@ -41,17 +41,38 @@ def probe_encoder(spec: str, *, timeout: float, scale: float = 1.0) -> Diagnosis
         impl.close()
 
 
+def _exchange(verdict: Verdict) -> dict[str, Any] | None:
+    if verdict.exchange is None:
+        return None
+    try:
+        found = json.loads(verdict.exchange)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def add_diagnoses(records: dict[str, Verdict], encoder: Diagnosis | None) -> None:
-    """Give each failing verdict of ``records`` its diagnosis (in place)."""
+    """Give each failing verdict of ``records`` its diagnosis (in place): a verdict whose
+    diagnosis names a rule keeps it; one that has none, or none naming a rule, gets what
+    ``encoder`` adds."""
     for test, verdict in records.items():
-        if not verdict.outcome.failing or verdict.diagnosis is not None:
+        if not verdict.outcome.failing:
             continue
-        exchange: dict[str, Any] | None = None
-        if verdict.exchange is not None:
-            try:
-                exchange = json.loads(verdict.exchange)
-            except ValueError:
-                exchange = None
-        found = diagnose_failure(verdict.message, exchange, encoder)
+        if verdict.diagnosis is not None and verdict.diagnosis.get("rule"):
+            continue
+        found = diagnose_failure(verdict.message, _exchange(verdict), encoder)
         if found is not None:
             records[test] = replace(verdict, diagnosis=found.as_json())
+
+
+def needs_encoder(records: dict[str, Verdict]) -> bool:
+    """A failing verdict names no rule yet but compared ids or encodings: the encoder's
+    probe may name its cause."""
+    for verdict in records.values():
+        if not verdict.outcome.failing:
+            continue
+        if verdict.diagnosis is not None and verdict.diagnosis.get("rule"):
+            continue
+        if compared_ids(verdict.message, _exchange(verdict)):
+            return True
+    return False

@@ -162,19 +162,26 @@ class ReportCollector(_Collected):
             impl.close()
 
     def _diagnose(self, hello: dict[str, Any]) -> None:
-        """Each failing test's diagnosis (ADP-020.9): the implementation's encoder probed
-        once, when a test failed and the run was not stopped by a signal."""
-        from ._diagnoses import add_diagnoses, probe_encoder
+        """Each failing test's diagnosis (ADP-020.9).  The implementation's encoder is
+        probed once, only when a failure compared ids and its own exchange names no rule,
+        and never after a signal or once the adapter was declared hung (ADP-012.5)."""
+        from ._diagnoses import add_diagnoses, needs_encoder, probe_encoder
 
         if not any(verdict.outcome.failing for verdict in self.records.values()):
             return
-        encoder = None
+        add_diagnoses(self.records, None)
         plan = current_plan()
-        if run_state.interrupted is None and "codec" in hello.get("profiles", ()):
+        if (
+            run_state.interrupted is None
+            and run_state.hung is None
+            and "codec" in hello.get("profiles", ())
+            and needs_encoder(self.records)
+        ):
             encoder = probe_encoder(
                 plan.impl, timeout=plan.timeout, scale=plan.timeout_scale or 1.0
             )
-        add_diagnoses(self.records, encoder)
+            if encoder is not None:
+                add_diagnoses(self.records, encoder)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A test file that cannot be collected: the run is incomplete for that cause."""
