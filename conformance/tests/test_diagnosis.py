@@ -297,7 +297,7 @@ def _run(tmp_path: Path, impl: str, name: str) -> tuple[subprocess.CompletedProc
 
 
 @pytest.mark.slow
-@pytest.mark.req("ADP-020.7", "ADP-020.9", "ENC-010", "ADP-020.4")
+@pytest.mark.req("ADP-020.7", "ADP-020.9", "ENC-010", "ADP-020.4", "ADP-020.6")
 def test_a_key_order_bug_is_diagnosed_and_its_stderr_reported(tmp_path: Path) -> None:
     script = tmp_path / "plain_keys.py"
     script.write_text(PLAIN_KEYS, encoding="utf-8")
@@ -322,6 +322,17 @@ def test_a_key_order_bug_is_diagnosed_and_its_stderr_reported(tmp_path: Path) ->
     cases = ET.parse(out.with_suffix(".xml")).getroot().iter("testcase")
     errs = [case.find("system-err") for case in cases if case.find("failure") is not None]
     assert len(errs) == 2 and all(e is not None and ENOENT in (e.text or "") for e in errs)
+    # the HTML page and the site show the diagnosis with the test, the page the stderr too
+    page = tmp_path / "page.html"
+    assert (
+        gritwit(tmp_path, "report", str(out.with_suffix(".json")), "-o", str(page)).returncode == 0
+    )
+    html = page.read_text(encoding="utf-8")
+    assert '<p class="diagnosis">diagnosis (ENC-010): ' in html and ENOENT in html
+    site = tmp_path / "site"
+    assert gritwit(tmp_path, "site", str(out.with_suffix(".json")), "-o", str(site)).returncode == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert '<p class="diagnosis">diagnosis (ENC-010): ' in pages, "the site shows the diagnosis"
     # replay: the run's standard error and diagnosis, and the replay's own standard error
     replayed = gritwit(tmp_path, "replay", str(out.with_suffix(".json")), TESTS[0])
     assert replayed.returncode == 1, replayed.stdout + replayed.stderr
