@@ -167,6 +167,8 @@ def test_a_failures_diagnosis_comes_from_its_exchange_its_message_or_the_encoder
     )
     adapters_words = '<answer to decode: {"ok":false,"error":{"message":"[ENC-010] x"}}>'
     assert diagnose_failure(adapters_words, None) is None, "the adapter's words choose nothing"
+    quoted = "ids differ\nits answer:   {'message': 'undecodable: [ENC-010] unsorted-keys: x'}"
+    assert diagnose_failure(quoted, None) is None, "nor do they on the line that quotes them"
 
 
 class _Answer:

@@ -14,6 +14,10 @@ is read again here, in order:
 * the test's own message is read for a reading the suite made with the reference's
   decoder (``undecodable: [ENC-010] unsorted-keys …``); never for words of the
   implementation's answers, which it may choose;
+* a refusal of another class than the reference's, for a request holding a map whose
+  keys a wrong key order reorders, is put down to the key order when the encoder breaks
+  ENC-010: an implementation checks the fields in its own key order, and OBJ-016 checks
+  them in the canonical one, so it finds another fault first;
 * otherwise, when the implementation's encoder was found broken after the run
   (:mod:`._probe`) and the test compared ids or encodings it computed (its exchange
   holds one, or its message names an id), that finding.
@@ -223,10 +227,16 @@ def _order_matters(request: Mapping[str, Any]) -> bool:
     return False
 
 
+#: What a message quotes of the implementation: an answer's repr, the lines that show one.
+_QUOTED: Final = re.compile(r"<answer to [^\n]*?>|^\s*(?:its answer|last request):.*$", re.M)
+
+
 def diagnose_message(reason: str) -> Diagnosis | None:
-    """A reading the suite made with the reference's decoder, as the test's message gives it."""
+    """A reading the suite made with the reference's decoder, as the test's message gives
+    it; what the message quotes of the implementation's answers is not read."""
+    own = _QUOTED.sub("", reason)
     for pattern in _READINGS:
-        match = pattern.search(reason)
+        match = pattern.search(own)
         if match is None:
             continue
         if pattern is _READINGS[2]:
