@@ -38,6 +38,7 @@ from typing import Any, Final
 from ..diff._diagnose import Diagnosis, diagnose, read_bytes
 
 __all__ = [
+    "order_sensitive",
     "compared_ids",
     "compares_ids",
     "diagnose_answers",
@@ -276,6 +277,17 @@ def compares_ids(exchanges: Iterable[Mapping[str, Any]]) -> bool:
             if key == "bytes" or (isinstance(value, str) and _ID.match(value)):
                 return True
     return False
+
+
+def order_sensitive(exchange: Mapping[str, Any] | None) -> bool:
+    """The test's first differing codec answer is a refusal of another class than the
+    reference's, for a request whose keys a wrong key order reorders: a broken key
+    order (ENC-010) may be its cause, which only the encoder's probe can tell."""
+    entries = list(exchange.get("exchanges", [])) if exchange else []
+    return any(
+        " refuses as " in diagnosis.words and _order_matters(request)
+        for request, diagnosis in _answers(entries)
+    )
 
 
 def compared_ids(reason: str, exchange: Mapping[str, Any] | None) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..diff._diagnose import Diagnosis
-from ._answers import compared_ids, diagnose_failure
+from ._answers import compared_ids, diagnose_failure, order_sensitive
 from ._verdict import Verdict
 
 __all__ = ["add_diagnoses", "needs_encoder", "probe_encoder"]
@@ -51,14 +51,17 @@ def _exchange(verdict: Verdict) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def _settled(verdict: Verdict) -> bool:
+    """Its diagnosis names a rule that no finding on the encoder can change."""
+    named = verdict.diagnosis is not None and bool(verdict.diagnosis.get("rule"))
+    return named and not order_sensitive(_exchange(verdict))
+
+
 def add_diagnoses(records: dict[str, Verdict], encoder: Diagnosis | None) -> None:
-    """Give each failing verdict of ``records`` its diagnosis (in place): a verdict whose
-    diagnosis names a rule keeps it; one that has none, or none naming a rule, gets what
-    ``encoder`` adds."""
+    """Give each failing verdict of ``records`` its diagnosis (in place): one already
+    settled keeps it; the others get what their exchange, message and ``encoder`` say."""
     for test, verdict in records.items():
-        if not verdict.outcome.failing:
-            continue
-        if verdict.diagnosis is not None and verdict.diagnosis.get("rule"):
+        if not verdict.outcome.failing or _settled(verdict):
             continue
         found = diagnose_failure(verdict.message, _exchange(verdict), encoder)
         if found is not None:
@@ -66,13 +69,12 @@ def add_diagnoses(records: dict[str, Verdict], encoder: Diagnosis | None) -> Non
 
 
 def needs_encoder(records: dict[str, Verdict]) -> bool:
-    """A failing verdict names no rule yet but compared ids or encodings: the encoder's
-    probe may name its cause."""
+    """A failing verdict is not settled and compared ids or encodings, or refused for
+    another rule where key order decides: the encoder's probe may name its cause."""
     for verdict in records.values():
-        if not verdict.outcome.failing:
+        if not verdict.outcome.failing or _settled(verdict):
             continue
-        if verdict.diagnosis is not None and verdict.diagnosis.get("rule"):
-            continue
-        if compared_ids(verdict.message, _exchange(verdict)):
+        exchange = _exchange(verdict)
+        if compared_ids(verdict.message, exchange) or order_sensitive(exchange):
             return True
     return False
