@@ -38,7 +38,9 @@ from gritwit_conformance.harness._implementation import Subprocess
 from gritwit_conformance.report import load_report
 from gritwit_conformance.report._triage import first_difference_key, groups, triage_lines
 from gritwit_conformance.runs._answers import compares_ids, diagnose_failure
+from gritwit_conformance.runs._diagnoses import add_diagnoses, needs_encoder
 from gritwit_conformance.runs._probe import encoder_diagnosis
+from gritwit_conformance.runs._verdict import Outcome, Verdict
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: What the wrong adapter says on its standard error at each encode, as a copy of the
@@ -212,6 +214,43 @@ def test_the_encoders_fault_is_given_only_to_tests_that_compared_its_ids() -> No
     assert diagnose_failure(*_record("store not closed", [closed]), encoder) is None, (
         "a failure that compared no id is not blamed on the encoder"
     )
+
+
+@pytest.mark.req("ADP-020.9", "ENC-010", "OBJ-016")
+def test_a_refusal_where_key_order_decides_waits_for_the_encoders_finding() -> None:
+    # Names "a" and "/a": the plain order checks "/a" (invalid-name) first, the
+    # canonical one "a", whose id is short (invalid-id): the implementation refuses for
+    # another rule because it checks in its own key order.
+    tree = {"type": "tree", "entries": {"a": "01" * 31, "/a": "a1" * 32}}
+    refused = {
+        "request": {"seq": 2, "cmd": "encode", "object": tree},
+        "answer": {"seq": 2, "ok": False, "error": {"class": "invalid-name"}},
+    }
+    other = {
+        "request": {"seq": 2, "cmd": "store-close", "store": "s1"},
+        "answer": {"seq": 2, "ok": False, "error": {"class": "bad-request"}},
+    }
+    records = {
+        name: Verdict(
+            test=name,
+            outcome=Outcome.FAILED,
+            message="expected invalid-id",
+            exchange=json.dumps({"dropped": 0, "exchanges": [entry]}),
+        )
+        for name, entry in (("order", refused), ("other", other))
+    }
+    add_diagnoses(records, None)
+    first = records["order"].diagnosis or {}
+    assert first.get("rule") == "OBJ-005", f"expected the reference's rule first, came {first}"
+    assert records["other"].diagnosis is None, "nothing to diagnose in a store-close"
+    assert needs_encoder(records), "the refusal depends on key order: the probe may tell"
+    add_diagnoses(records, encoder_diagnosis(_plain_keys_call))
+    second = records["order"].diagnosis or {}
+    assert second.get("rule") == "ENC-010", f"expected the key order named, came {second}"
+    assert "checks made in another key order" in second["words"], second["words"]
+    assert records["other"].diagnosis is None, "the encoder is not blamed for it"
+    del records["order"]
+    assert not needs_encoder(records), "a failure that compared no id asks for no probe"
 
 
 def _result(test: str, reason: str, diagnosis: dict[str, Any] | None = None) -> dict[str, Any]:
