@@ -412,13 +412,20 @@ def _count_time_outs(call: pytest.CallInfo[Any]) -> None:
 
 
 def _attach_exchange(item: pytest.Item, report: pytest.TestReport) -> None:
-    """A failing test's requests and answers, in order, for its report entry (ADP-020.7)."""
+    """A failing test's requests and answers, in order, and what the adapter wrote to its
+    standard error meanwhile, for its report entry (ADP-020.7)."""
     funcargs = getattr(item, "funcargs", {})
     impl = funcargs.get("impl") or funcargs.get("implementation")
     log = getattr(impl, "exchanges", None)
     record = log.record() if log is not None else None
     if record is not None:
         report.user_properties.append(("exchange", json.dumps(record, ensure_ascii=True)))
+    stderr = getattr(impl, "stderr_of_test", None)
+    text = stderr() if callable(stderr) else ""
+    if text.strip():  # what the adapter said meanwhile: a path it could not open … (ADP-020.7)
+        from .harness._messages import visible_text
+
+        report.user_properties.append(("stderr", visible_text(text)))
 
 
 def _bounded(item: pytest.Item, exc: BaseException) -> bool:

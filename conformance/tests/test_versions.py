@@ -45,7 +45,7 @@ def test_package_spec_suite_and_vectors_carry_one_version() -> None:
         r"\*\*Spec version: (\S+)\*\*", (ROOT / "spec/00-conventions.md").read_text("utf-8")
     )
     node = re.search(
-        r"const RELEASE = '([^']+)'",
+        r"const SPEC_VERSION = '([^']+)'",
         (ROOT / "conformance/adapters/node/adapter.mjs").read_text(encoding="utf-8"),
     )
     changes = (ROOT / "spec" / "CHANGES.md").read_text(encoding="utf-8")

@@ -23,26 +23,30 @@ import { interpreter, metered, sandboxCommands } from './sandbox.mjs'
 import { fractionWritten, repeatedKey } from './jsonkeys.mjs'
 
 const PROTOCOL = 1 // ADP-005
-// CONV-003.7, CONV-003.8: the example follows the text of the tree it sits in, so it
-// claims that text's version: the release it leads to, and while spec/CHANGES.md's
-// Unreleased section holds N entries, .devN, counted from the file as the reference does.
-const RELEASE = '0.4.0'
-function specVersion () {
+// The spec version this adapter claims in hello (ADP-005.4, ADP-005.5), written here and
+// nowhere else: in your copy, edit it when your implementation follows a newer text (the
+// versions and what each changed are in spec/CHANGES.md). It is the release the text this
+// example follows leads to. Inside a gritwit clone the example follows the text of the
+// tree it sits in instead, so there it claims that text's development version, counted
+// from the tree's spec/CHANGES.md as the reference does (CONV-003.7, CONV-003.8): the
+// release, and .devN while the Unreleased section holds N entries.
+const SPEC_VERSION = '0.4.0'
+function claimedSpec () {
   let changes
   try {
     changes = readFileSync(new URL('../../../spec/CHANGES.md', import.meta.url), 'utf8')
   } catch {
-    return `${RELEASE}.dev0` // no text beside it: no number to name
+    return SPEC_VERSION // a copy outside a clone: the version written above
   }
   const heading = /^##\s+Unreleased\b.*$/im.exec(changes)
-  if (heading === null) return RELEASE
+  if (heading === null) return SPEC_VERSION
   const rest = changes.slice(heading.index + heading[0].length)
   const next = /^##\s/m.exec(rest)
   const section = next === null ? rest : rest.slice(0, next.index)
   const entries = (section.match(/^- /gm) || []).length
-  return entries ? `${RELEASE}.dev${entries}` : RELEASE
+  return entries ? `${SPEC_VERSION}.dev${entries}` : SPEC_VERSION
 }
-const SPEC_VERSION = specVersion()
+const CLAIMED_SPEC = claimedSpec()
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 // --- arguments (ADP-002, ADP-004) -----------------------------------------------------
@@ -102,7 +106,7 @@ const COMMANDS = {
         version,
         language: 'javascript',
         homepage: 'https://github.com/gritwit/gritwit/tree/main/conformance/adapters/node',
-        spec: SPEC_VERSION
+        spec: CLAIMED_SPEC
       },
       // sandbox (ADP-019) only with the pinned interpreter at $GRITWIT_SANDBOX_PYTHON
       profiles: ['codec', 'store', 'wit', 'runtime', 'wasm', 'perf', ...(interpreter() === null ? [] : ['sandbox'])],

@@ -16,7 +16,16 @@ SAME, DIFFERENT, USAGE, NO_ADAPTER = 0, 1, 2, 3
 
 def _replay(args: argparse.Namespace) -> int:
     from ..harness._transport import AdapterBroken
-    from ..runs._replay import ReplayError, differs, find_exchange, render, replay, start_side
+    from ..report._load import diagnosis_line
+    from ..runs._replay import (
+        ReplayError,
+        differs,
+        find_exchange,
+        render,
+        replay,
+        start_side,
+        stderr_lines,
+    )
 
     try:
         result, command = find_exchange(args.report, args.test)
@@ -34,8 +43,15 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"  note: the report dropped the first {log['dropped']} exchange(s) of the test")
     if any(entry.get("cut") for entry in exchanges):
         print("  note: long values of some requests were cut in the report: those differ")
+    diagnosis = diagnosis_line(result.get("diagnosis"))
+    if diagnosis:  # the harness's reading of the run (ADP-020.9)
+        print(f"  in the run: {diagnosis}")
+    for line in stderr_lines(str(result.get("stderr", "")), "in the run"):
+        print(line)
+    last = None
     try:
         for step in replay(exchanges, start_side(command, args.timeout)):
+            last = step
             difference = differs(step)
             if difference is None:
                 print(f"  {step.index:>3} {step.request.get('cmd')}: alike")
@@ -46,6 +62,8 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"gritwit replay: the adapter did not start: {exc.reason} [{exc.requirement}]")
         return NO_ADAPTER
     print(f"no difference: the adapter answered all {len(exchanges)} request(s) as the reference")
+    for line in stderr_lines(last.stderr if last is not None else "", "during the replay"):
+        print(line)
     return SAME
 
 

@@ -3,3 +3,7 @@ vectors it runs (:mod:`._vectors`), the input classes where implementations diff
 (:mod:`._classes`), what a requirement ID looks like (:mod:`._requirement_ids`) and
 which cited clauses are newer than a spec version (:mod:`._versions`, spec/CHANGES.md).
 It imports nothing else of the judge (the ``judge-layers`` import contract)."""
+
+from ._paths import wasm_dir
+
+__all__ = ["wasm_dir"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import gritwit as g
 
+from ._diagnose import diagnose
 from ._objects import (
     BUDGET,
     SHOWN,
@@ -158,12 +159,17 @@ def bytes_divergence(expected_hex: str, got_hex: str) -> str:
     start = max(0, offset - 16)
     # The object rules apply only when the expected bytes are an object's encoding.
     reading = strict_reading(got, as_object=not strict_reading(expected, as_object=True))
+    try:
+        found = diagnose(bytes.fromhex(expected), bytes.fromhex(got))
+    except ValueError:
+        found = None
     return (
         f"first different byte at offset {offset // 2} "
         f"(of {len(expected) // 2} expected, {len(got) // 2} got):\n"
         f"  expected …{expected[start : offset + 32]}…\n"
         f"  got      …{got[start : offset + 32]}…"
         + (f"\n  the got bytes, read by the strict decoder: {reading}" if reading else "")
+        + (f"\n  {found.line()}" if found is not None else "")
     )
 
 

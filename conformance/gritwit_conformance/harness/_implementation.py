@@ -268,6 +268,12 @@ class Implementation(ABC):
         """Between tests: forget a broken exchange; the next call restarts if needed."""
         self._poison = None
 
+    def stderr_of_test(self) -> str:
+        """What the adapter wrote to standard error since the last :meth:`reset` (the
+        running test's), its tail within :data:`STDERR_KEPT` characters; ``''`` for none
+        or for an implementation that is no process (ADP-020.7)."""
+        return ""
+
     def kill(self) -> None:
         """Stop without shutdown (SIGKILL for a process); the next call restarts it."""
         self._stop(kill=True)
@@ -307,9 +313,31 @@ class Subprocess(Implementation):
         self.scale = scale
         self._proc: AdapterProcess | None = None
         self._last_stderr = ""
+        #: The process running at the last reset, and how much of its stderr came before.
+        self._mark: tuple[AdapterProcess | None, int] = (None, 0)
+        #: Standard error of the running test's processes that have stopped since.
+        self._stderr_before = ""
 
     def _start(self) -> None:
         self._proc = AdapterProcess(self.argv, timeout=self.timeout, scale=self.scale)
+
+    def reset(self) -> None:
+        super().reset()
+        self._mark = (self._proc, self._proc.stderr_size() if self._proc is not None else 0)
+        self._stderr_before = ""
+
+    def _since_mark(self, proc: AdapterProcess) -> str:
+        marked, offset = self._mark
+        return proc.stderr_since(offset if proc is marked else 0, STDERR_KEPT)
+
+    def _keep_stderr(self, proc: AdapterProcess) -> None:
+        """A process of the running test stops: keep what it wrote during the test."""
+        self._stderr_before = (self._stderr_before + self._since_mark(proc))[-STDERR_KEPT:]
+
+    def stderr_of_test(self) -> str:
+        current = self._since_mark(self._proc) if self._proc is not None else ""
+        text = self._stderr_before + current
+        return text if len(text) <= STDERR_KEPT else "…" + text[-STDERR_KEPT:]
 
     def _running(self) -> bool:
         return self._proc is not None
@@ -322,6 +350,7 @@ class Subprocess(Implementation):
             return self._proc.exchange(message)
         except AdapterBroken:
             self._last_stderr = self._proc.stderr_tail()
+            self._keep_stderr(self._proc)
             self._proc = None
             raise
 
@@ -329,6 +358,7 @@ class Subprocess(Implementation):
         if self._proc is None:
             return
         self._last_stderr = self._proc.stderr_tail()
+        self._keep_stderr(self._proc)
         if kill:
             self._proc.kill()
         else:
@@ -392,6 +422,8 @@ class InProcess(Implementation):
         return InProcess()
 
 
+#: Characters of a failing test's standard error the report keeps, the last (ADP-020.7).
+STDERR_KEPT = 4000
 #: Lines of the adapter's standard error shown when the handshake fails.
 _STDERR_LINES = 10
 

@@ -33,6 +33,8 @@ from ._procfs import session_usage
 
 __all__ = [
     "MAX_LINE",
+    "WASM_DIR_VARIABLE",
+    "adapter_environment",
     "AdapterBroken",
     "AdapterProcess",
     "child_pids",
@@ -48,6 +50,24 @@ _CHUNK = 1 << 20
 _EOF = object()
 #: Every adapter process of this process that may still run, for :func:`kill_all`.
 _LIVE: weakref.WeakSet[AdapterProcess] = weakref.WeakSet()
+
+
+#: The variable naming the suite's folder of Wasm builds to an adapter (ADP-001.5).
+WASM_DIR_VARIABLE = "GRITWIT_WASM_DIR"
+
+
+def adapter_environment() -> dict[str, str]:
+    """The harness's environment, with :data:`WASM_DIR_VARIABLE` naming the suite's Wasm
+    builds (``conformance/wasm``: the test actors' in ``actors/``, WASM-022) unless it is
+    set already, so that an adapter that runs them finds the ones the suite judges with
+    wherever the adapter was copied (ADP-001.5)."""
+    from ..data._paths import ResourcesMissing, wasm_dir
+
+    env = dict(os.environ)
+    if WASM_DIR_VARIABLE not in env:
+        with contextlib.suppress(ResourcesMissing):
+            env[WASM_DIR_VARIABLE] = str(wasm_dir().resolve())
+    return env
 
 
 class AdapterBroken(Exception):
@@ -110,6 +130,7 @@ class AdapterProcess:
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
                 cwd=cwd,
+                env=adapter_environment(),
                 start_new_session=True,  # its own process group: kill() reaches its children
             )
         except OSError as exc:
@@ -162,6 +183,22 @@ class AdapterProcess:
             self._stderr.seek(max(0, size - _STDERR_TAIL))
             return self._stderr.read().decode("utf-8", "replace")
         return ""
+
+    def stderr_since(self, offset: int, limit: int = _STDERR_TAIL) -> str:
+        """What the adapter wrote to standard error from byte ``offset`` on: the last
+        ``limit`` bytes of it, ``…`` before them when more came (ADP-020.7)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.flush()
+            size = self._stderr.seek(0, os.SEEK_END)
+            start = max(offset, size - limit)
+            self._stderr.seek(start)
+            text = self._stderr.read().decode("utf-8", "replace")
+            return f"…{text}" if start > offset and text else text
+        return ""
+
+    def stderr_size(self) -> int:
+        """Bytes the adapter has written to standard error so far."""
+        return self._stderr_bytes()
 
     def _stderr_bytes(self) -> int:
         with contextlib.suppress(OSError, ValueError):

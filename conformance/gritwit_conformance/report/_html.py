@@ -241,11 +241,18 @@ def _test_item(result: Result) -> str:
     reason = result.reason or "(no reason given)"
     cites = ", ".join(result.requirements) or "no requirement"
     since = "".join(f'<span class="since">since: {_t(note)}</span>' for note in result.since)
+    diagnosis = f'<p class="diagnosis">{_t(result.diagnosis)}</p>' if result.diagnosis else ""
+    stderr = (
+        f'<details class="stderr"><summary>adapter stderr</summary><pre>{_t(result.stderr)}</pre>'
+        "</details>"
+        if result.stderr
+        else ""
+    )
     return (
         f'<li class="o-{result.outcome}"><span class="outcome">{_t(result.outcome)}</span>'
         f'<code class="test-id">{_t(result.id)}</code>'
-        f'<span class="cites">cites {_t(cites)}</span>{since}'
-        f'<pre class="reason">{_t(reason)}</pre></li>'
+        f'<span class="cites">cites {_t(cites)}</span>{since}{diagnosis}'
+        f'<pre class="reason">{_t(reason)}</pre>{stderr}</li>'
     )
 
 

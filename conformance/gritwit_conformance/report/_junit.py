@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from ._load import diagnosis_line
 from ._story import run_status, selection_line, version_note
 
 __all__ = ["JUNIT_ELEMENT", "junit_counts", "junit_xml", "write_junit"]
@@ -69,7 +70,12 @@ def _message(result: dict[str, Any]) -> str:
     lines = [line for line in str(result["reason"]).splitlines() if line.strip()]
     first = lines[0] if lines else result["outcome"]
     since = result.get("since", [])
-    return first + (f" [since: {'; '.join(since)}]" if since else "")
+    diagnosis = diagnosis_line(result.get("diagnosis"))
+    return (
+        first
+        + (f" [since: {'; '.join(since)}]" if since else "")
+        + (f" [{diagnosis}]" if diagnosis else "")
+    )
 
 
 def junit_counts(document: dict[str, Any]) -> dict[str, int]:
@@ -159,7 +165,10 @@ def junit_xml(document: dict[str, Any], order: Sequence[str] = ()) -> str:
         child = ET.SubElement(case, tag, type=kind, message=_x(_message(result)))
         if tag != "skipped":
             since = "".join(f"\nsince: {note}" for note in result.get("since", []))
-            child.text = _x(str(result["reason"]) + since)
+            diagnosis = diagnosis_line(result.get("diagnosis"))
+            child.text = _x(str(result["reason"]) + since + (f"\n{diagnosis}" if diagnosis else ""))
+            if result.get("stderr"):  # what the adapter said meanwhile (ADP-020.7)
+                ET.SubElement(case, "system-err").text = _x(result["stderr"])
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 

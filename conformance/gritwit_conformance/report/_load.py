@@ -34,7 +34,7 @@ from ._model import (
 )
 from ._story import selection_line
 
-__all__ = ["load_report", "parse_report", "strict_json"]
+__all__ = ["diagnosis_line", "load_report", "parse_report", "strict_json"]
 
 
 def _json_path(path: Iterable[object]) -> str:
@@ -185,6 +185,14 @@ def _summary(entry: dict[str, Any]) -> ProfileSummary:
     )
 
 
+def diagnosis_line(diagnosis: object) -> str:
+    """A report entry's ``diagnosis`` as one line, ``diagnosis (ENC-010): …``; ``''`` for
+    none (ADP-020.9)."""
+    if not isinstance(diagnosis, dict) or not diagnosis.get("words"):
+        return ""
+    return f"diagnosis ({diagnosis.get('rule') or 'no rule named'}): {diagnosis['words']}"
+
+
 def _result(entry: dict[str, Any]) -> Result:
     return Result(
         id=entry["id"],
@@ -194,6 +202,8 @@ def _result(entry: dict[str, Any]) -> Result:
         reason=entry["reason"],
         duration=float(entry["duration"]),
         since=tuple(entry.get("since", ())),
+        diagnosis=diagnosis_line(entry.get("diagnosis")),
+        stderr=str(entry.get("stderr", "")),
     )
 
 

@@ -169,6 +169,11 @@ class Result:
     #: The changes since the claimed spec version of the clauses the test cites
     #: (``changed in 0.3.0: ADP-009.4 added``), on a failure (ADP-005.5, ADP-020.3).
     since: tuple[str, ...] = ()
+    #: On a failure: its diagnosis as one line, ``diagnosis (ENC-010): …`` (ADP-020.9),
+    #: or ``''``.
+    diagnosis: str = ""
+    #: On a failure: what the adapter wrote to standard error meanwhile (ADP-020.7).
+    stderr: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,10 @@ ul.tests li { margin: 0 0 .5rem; padding: .35rem .5rem; background: #fff;
 .test-id { overflow-wrap: anywhere; }
 .cites { display: block; color: #555c64; font-size: .8rem; }
 .since { display: block; color: var(--errored); font-size: .8rem; }
+.diagnosis { display: block; margin: .2rem 0 0; font-size: .8rem; font-weight: 600; }
+details.stderr { font-size: .8rem; }
+details.stderr pre { margin: .2rem 0 0; padding: .3rem .5rem; background: #f7f7f9;
+  white-space: pre-wrap; }
 pre.reason { margin: .3rem 0 0; padding: .4rem .5rem; background: #f7f7f9;
   border: 1px solid #e1e3e6; border-radius: 3px; white-space: pre-wrap;
   overflow-wrap: anywhere; max-height: 22em; overflow: auto; }

@@ -121,6 +121,17 @@ def _scale(given: float | None) -> tuple[float, str]:
 
 #: Lines of each failure's reason printed in the terminal (the reports hold all of it).
 _REASON_LINES = 12
+#: Lines of a failure's adapter stderr printed in the terminal: the first and last half.
+_STDERR_LINES = 6
+
+
+def _ends(lines: list[str]) -> list[str]:
+    """The first and last lines of a long text: an error's message opens a stack trace,
+    and the last lines say what came after."""
+    if len(lines) <= _STDERR_LINES:
+        return lines
+    half = _STDERR_LINES // 2
+    return [*lines[:half], f"…({len(lines) - 2 * half} lines)", *lines[-half:]]
 
 
 def _failures(document: dict[str, Any], limit: int) -> list[str]:
@@ -131,9 +142,17 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
         lines.append(f"  {record['outcome'].upper():8} {visible_text(record['id'])}")
         lines.append(f"           [{', '.join(record['requirements'])}]")
         lines += [f"           since: {visible_text(note)}" for note in record.get("since", [])]
+        diagnosis = record.get("diagnosis")
+        if diagnosis:  # the cause first, where the harness can tell it (ADP-020.9)
+            rule = diagnosis["rule"] or "no rule named"
+            lines.append(f"           diagnosis ({rule}): {visible_text(diagnosis['words'])}")
         lines += [f"           {visible_text(line)}" for line in reason[:_REASON_LINES]]
         if len(reason) > _REASON_LINES:
             lines.append(f"           …({len(reason) - _REASON_LINES} more lines in the report)")
+        stderr = [line for line in record.get("stderr", "").splitlines() if line.strip()]
+        if stderr:  # what the adapter said meanwhile (ADP-020.7)
+            lines.append(f"           adapter stderr ({len(stderr)} lines, in the report):")
+            lines += [f"             {visible_text(line[:200])}" for line in _ends(stderr)]
     if len(bad) > limit:
         lines.append(f"  … and {len(bad) - limit} more in the JSON report")
     return lines

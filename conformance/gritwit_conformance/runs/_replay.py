@@ -37,6 +37,7 @@ __all__ = [
     "first_difference",
     "render",
     "replay",
+    "stderr_lines",
 ]
 
 #: Result fields that hold a handle the adapter chose (ADP-009, ADP-010, ADP-015).
@@ -52,6 +53,8 @@ class ReplayError(Exception):
 class _Side(Protocol):
     def send(self, request: dict[str, Any]) -> Any: ...
 
+    def stderr(self) -> str: ...
+
     def close(self) -> None: ...
 
 
@@ -65,6 +68,9 @@ class _Reference:
 
     def send(self, request: dict[str, Any]) -> Any:
         return json.loads(json.dumps(self._adapter.handle(json.loads(json.dumps(request)))))
+
+    def stderr(self) -> str:
+        return ""
 
     def close(self) -> None:
         self._adapter.close()
@@ -80,6 +86,10 @@ class _Process:
         line = self._process.exchange(request)
         return self._process.answer_json(line, request.get("cmd"))
 
+    def stderr(self) -> str:
+        """What the adapter wrote to standard error so far, its tail (ADP-020.7)."""
+        return self._process.stderr_since(0)
+
     def close(self) -> None:
         self._process.kill()
 
@@ -93,6 +103,9 @@ class Step:
     got: Any
     expected: Any
     recorded: Any
+    #: What the adapter process wrote to standard error so far (its tail), ``''`` for
+    #: none: the path it could not open is often said there only (ADP-020.7).
+    stderr: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +269,7 @@ def replay(
                 recorded = entry.get("answer")
                 for answer, name in zip(answers, ("adapter", "reference"), strict=True):
                     _learn_handles(recorded, answer, names.setdefault(name, {}))
-                yield Step(index, request, answers[0], answers[1], recorded)
+                yield Step(index, request, answers[0], answers[1], recorded, sides[0].stderr())
         finally:
             for side in sides:
                 side.close()
@@ -290,7 +303,26 @@ def render(step: Step, difference: Difference, total: int, requirements: list[st
         lines.append(f"  (in the run the adapter answered {_shown(step.recorded)})")
     if requirements:
         lines.append(f"  the test checks {', '.join(requirements)}")
+    lines += stderr_lines(step.stderr, "during the replay")
     return "\n".join(lines)
+
+
+#: Lines of an adapter's standard error a replay prints, the last.
+STDERR_LINES = 20
+
+
+def stderr_lines(stderr: str, when: str) -> list[str]:
+    """An adapter's standard error, for a person (``[]`` for none): its first and last
+    lines when long (an error's message opens a stack trace)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return []
+    shown = lines
+    if len(lines) > STDERR_LINES:
+        half = STDERR_LINES // 2
+        shown = [*lines[:half], f"…({len(lines) - 2 * half} lines)", *lines[-half:]]
+    head = f"  adapter stderr {when} ({len(lines)} lines):"
+    return [head, *(f"    {bound_message(line, 300)}" for line in shown)]
 
 
 #: A protocol byte string: hex digits, two per byte (ADP-002).

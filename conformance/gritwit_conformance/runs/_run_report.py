@@ -161,6 +161,28 @@ class ReportCollector(_Collected):
         finally:
             impl.close()
 
+    def _diagnose(self, hello: dict[str, Any]) -> None:
+        """Each failing test's diagnosis (ADP-020.9).  The implementation's encoder is
+        probed once, only when a failure compared ids and its own exchange names no rule,
+        and never after a signal or once the adapter was declared hung (ADP-012.5)."""
+        from ._diagnoses import add_diagnoses, needs_encoder, probe_encoder
+
+        if not any(verdict.outcome.failing for verdict in self.records.values()):
+            return
+        add_diagnoses(self.records, None)
+        plan = current_plan()
+        if (
+            run_state.interrupted is None
+            and run_state.hung is None
+            and "codec" in hello.get("profiles", ())
+            and needs_encoder(self.records)
+        ):
+            encoder = probe_encoder(
+                plan.impl, timeout=plan.timeout, scale=plan.timeout_scale or 1.0
+            )
+            if encoder is not None:
+                add_diagnoses(self.records, encoder)
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A test file that cannot be collected: the run is incomplete for that cause."""
         from ..harness._messages import visible_text
@@ -204,6 +226,7 @@ class ReportCollector(_Collected):
             info = {**hello.get("implementation", {}), "profiles": hello.get("profiles", [])}
         info["command"] = label
         incomplete = self._close_records(session)
+        self._diagnose(hello)
         ordered = sorted(self.records.values(), key=lambda r: r.test)
         results = [verdict.as_result() for verdict in ordered]
         claimed = hello.get("implementation", {}).get("spec") if "error" not in hello else None

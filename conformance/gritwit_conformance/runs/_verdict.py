@@ -79,6 +79,12 @@ class Verdict:
     exchange: str | None = None
     #: ``requirements`` name the rule an adapter broke, not what the test cites.
     blamed: bool = False
+    #: A failing test's diagnosis (``rule``, ``words``, ``source``: :mod:`.._diagnoses`),
+    #: given once the run has ended, or None (ADP-020.9).
+    diagnosis: dict[str, Any] | None = None
+    #: What the adapter wrote to standard error during a failing test, its tail within a
+    #: bound (ADP-020.7), or None: nothing written, or no adapter process.
+    stderr: str | None = None
 
     def as_result(self) -> dict[str, Any]:
         """The entry of the report's ``results`` (``gritwit-report/3``)."""
@@ -94,6 +100,10 @@ class Verdict:
             entry["since"] = list(self.since)
         if self.exchange is not None and self.outcome in _WITH_EXCHANGE:
             entry["exchange"] = json.loads(self.exchange)
+        if self.diagnosis is not None and self.outcome.failing:
+            entry["diagnosis"] = dict(self.diagnosis)
+        if self.stderr and self.outcome in _WITH_EXCHANGE:
+            entry["stderr"] = self.stderr
         return entry
 
 
@@ -146,6 +156,8 @@ def fold(verdict: Verdict, report: pytest.TestReport) -> Verdict:
     verdict = replace(verdict, duration=verdict.duration + report.duration)
     if "exchange" in props and report.failed and verdict.exchange is None:
         verdict = replace(verdict, exchange=str(props["exchange"]))
+    if "stderr" in props and report.failed and verdict.stderr is None:
+        verdict = replace(verdict, stderr=str(props["stderr"]))
     if "since" in props and report.failed:
         notes = tuple(n for n in str(props["since"]).splitlines() if n.strip())
         verdict = replace(verdict, since=notes)

@@ -265,6 +265,7 @@ def _failures(entry: Entry) -> Iterator[str]:
                 f'<li class="o-{result.outcome}"><span class="outcome">{result.outcome}</span>'
                 f'<code class="test-id">{_t(result.id)}</code>'
                 + (f'<ul class="since">{since}</ul>' if since else "")
+                + (f'<p class="diagnosis">{_t(result.diagnosis)}</p>' if result.diagnosis else "")
                 + (f'<pre class="reason">{_t(result.reason)}</pre>' if result.reason else "")
                 + "</li>"
             )

@@ -55,6 +55,7 @@ ul.tests > li { margin: 0 0 .5rem; padding: .35rem .5rem; border: 1px solid var(
 .o-errored .outcome, .o-timed-out .outcome { background: var(--errored); }
 .test-id { overflow-wrap: anywhere; }
 ul.since { margin: .2rem 0 0; padding-left: 1.2rem; color: var(--errored); font-size: .85rem; }
+p.diagnosis { margin: .2rem 0 0; font-size: .85rem; font-weight: 600; }
 pre.reason { margin: .3rem 0 0; padding: .4rem .5rem; background: #f7f7f9;
   border: 1px solid #e1e3e6; white-space: pre-wrap; overflow-wrap: anywhere;
   max-height: 22em; overflow: auto; }

@@ -1,0 +1,128 @@
+"""The Node example where an implementer copies it, and a copy with one bug (ADP-001.5,
+ADP-020.7, ADP-020.9).
+
+* A copy outside the clone runs its test actors from the suite's Wasm builds, which the
+  harness names to it (``GRITWIT_WASM_DIR``, ADP-001.5), and claims the spec version
+  written in its one place: it passes the smoke subset of every profile it claims. Given
+  a folder without the builds instead, its Wit tests fail, and each failure's report
+  entry carries what the copy wrote to its standard error (ENOENT, ADP-020.7).
+* A copy whose map keys are compared as plain strings (one line of ``bytes.mjs``,
+  :data:`_node_copy.KEYS_AS_PLAIN_STRINGS`): every failure of its ``codec`` and ``wit``
+  runs names ENC-010 in its diagnosis or its message, the triage ranks ENC-010 first,
+  and no kind of first difference is a bare tuple or a ``KeyError`` (ADP-020.9).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _node_copy import (
+    KEYS_AS_PLAIN_STRINGS,
+    copy_example,
+    node_or_skip,
+    outside_environment,
+    written_spec_version,
+)
+
+from gritwit_conformance.report import load_report
+from gritwit_conformance.report._triage import groups, triage_lines
+
+GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
+#: The profiles the example claims without the sandbox's interpreter, less ``perf`` (its
+#: smoke subset times workloads: seconds that say nothing of where the copy runs).
+PROFILES = ("codec", "store", "wit", "wasm", "runtime")
+RUN_LIMIT = 1800  # seconds: a bound against hangs
+
+
+def conform(
+    cwd: Path, adapter: Path, out: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    node = node_or_skip()
+    return subprocess.run(
+        [*GRITWIT, "conform", "--impl", f"{node} {adapter}", "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=RUN_LIMIT,
+        env=env if env is not None else outside_environment(),
+    )
+
+
+def failing(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in document["results"] if r["outcome"] in ("failed", "errored", "timed-out")]
+
+
+@pytest.mark.slow
+@pytest.mark.req("ADP-001.5", "WASM-022.2", "ADP-005.4", "ADP-020.7")
+def test_a_copy_outside_the_clone_runs_the_suites_actors(tmp_path: Path) -> None:
+    node_or_skip()
+    adapter = copy_example(tmp_path / "my-runtime")
+    profiles = [arg for name in PROFILES for arg in ("--profile", name)]
+    done = conform(tmp_path, adapter, tmp_path / "copy", "--smoke", *profiles)
+    assert done.returncode == 0, (
+        "expected the copy to pass the smoke subset of its profiles, came:\n"
+        + (done.stdout + done.stderr)[-4000:]
+    )
+    document = json.loads((tmp_path / "copy.json").read_text(encoding="utf-8"))
+    assert document["claimedSpec"] == written_spec_version(), (
+        f"expected the copy to claim the version written in adapter.mjs, "
+        f"{written_spec_version()}, came {document['claimedSpec']}"
+    )
+    for name in ("wit", "wasm", "runtime"):  # the profiles that run the test actors
+        passed = document["profiles"][name]["passed"]
+        assert passed > 0, f"expected {name} tests passed by the copy, came {passed}"
+    # the copy run where the builds are not: what it says on standard error is reported
+    empty = tmp_path / "no-builds"
+    (empty / "actors").mkdir(parents=True)
+    env = outside_environment() | {"GRITWIT_WASM_DIR": str(empty)}
+    done = conform(tmp_path, adapter, tmp_path / "nobuilds", "--smoke", "--profile", "wit", env=env)
+    assert done.returncode == 1, (done.stdout + done.stderr)[-4000:]
+    document = json.loads((tmp_path / "nobuilds.json").read_text(encoding="utf-8"))
+    wit = [r for r in failing(document) if r["profile"] == "wit"]
+    assert wit, "expected the copy's Wit tests to fail without the actors' builds"
+    silent = [r["id"] for r in wit if "ENOENT" not in r.get("stderr", "")]
+    assert not silent, (
+        f"expected each failure to carry the copy's ENOENT from standard error, came none "
+        f"for {silent[:3]}"
+    )
+    assert "adapter stderr (" in done.stdout and "ENOENT" in done.stdout, done.stdout[-3000:]
+
+
+@pytest.mark.heavy
+@pytest.mark.req("ADP-020.9", "ENC-010")
+def test_a_copy_with_keys_sorted_as_plain_strings_is_diagnosed_enc_010(tmp_path: Path) -> None:
+    """The issue's trial: a copy of the Node example with one key-order bug.
+
+    Measured on 2026-11-29 with the codec and wit profiles: before the diagnosis, 1,240
+    failures of which 555 named ENC-010 in their message; with it, all of them.
+    """
+    node_or_skip()
+    adapter = copy_example(tmp_path / "my-runtime", KEYS_AS_PLAIN_STRINGS)
+    out = tmp_path / "keys"
+    done = conform(tmp_path, adapter, out, "--profile", "codec", "--profile", "wit", "-n", "2")
+    assert done.returncode == 1, (done.stdout + done.stderr)[-4000:]
+    load_report(out.with_suffix(".json"))  # valid against report.schema.json
+    document = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    failures = failing(document)
+    assert len(failures) > 100, f"expected hundreds of failures, came {len(failures)}"
+    unnamed = [
+        r["id"]
+        for r in failures
+        if (r.get("diagnosis") or {}).get("rule") != "ENC-010" and "ENC-010" not in r["reason"]
+    ]
+    assert not unnamed, (
+        f"expected every failure to name ENC-010 in its diagnosis or message; "
+        f"{len(unnamed)} of {len(failures)} do not, e.g. {unnamed[:3]}"
+    )
+    first = triage_lines(document)[0]
+    assert first.startswith("triage: diagnosed causes by failing tests: ENC-010 ×"), (
+        f"expected the triage to rank ENC-010 first, came {first!r}"
+    )
+    assert first in done.stdout, "the terminal's triage is the report's"
+    junk = [key for key, _ in groups(document["results"]) if key.startswith(("(", "KeyError"))]
+    assert not junk, f"expected kinds of first difference in words, came {junk}"
