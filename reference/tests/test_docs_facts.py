@@ -278,6 +278,13 @@ CLAIMS = [
         0.1,
     ),
     Claim(
+        "readme-unrun-groups",
+        "README.md",
+        r"shares, the time bound; (\d+) mutants\) and `serve` \(the HTTP service, about (\d+)\)",
+        lambda: (mutants_per_group()["life"], mutants_per_group()["serve"]),
+        0.1,
+    ),
+    Claim(
         "readme-baseline",
         "README.md",
         r"\(([\d,]+) mutants, ([\d,]+) of them listed as equivalent",
