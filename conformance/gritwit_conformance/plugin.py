@@ -239,11 +239,11 @@ def _mark_since(
             common=common,
         )
     else:
-        from .trace._suite_words import suite_words_in, test_words
+        from .trace._suite_words import suite_words_in, words_of_test
 
         text = str(failure) if failure is not None else ""
         name = getattr(item, "originalname", None) or item.name
-        words = suite_words_in(text, test_words(_SUITE, test_file, name))
+        words = suite_words_in(text, words_of_test(_SUITE, test_file, name))
         notes = history.since(cited, claimed, test_file=test_file, message=words, common=common)
     if notes:
         report.user_properties.append(("since", "\n".join(notes)))

@@ -5,7 +5,7 @@ answer the message shows, the last request and answer the report adds).  Clause 
 and changelog terms read from the implementation's words would let an implementation
 choose its own marks, so a plain ``assert``'s mark is read only from the suite's words:
 
-* :func:`test_words` — the string literals of a test, of every suite function it calls
+* :func:`words_of_test` — the string literals of a test, of every suite function it calls
   (transitively) and of the module-level names of their modules; a failure's suite
   words are those of these literals its text holds verbatim (:func:`suite_words_in`);
 * :func:`common_terms` — the terms quoted by ``spec/CHANGES.md`` entries that so many
@@ -34,7 +34,7 @@ __all__ = [
     "suite_messages",
     "suite_words_in",
     "term_counts",
-    "test_words",
+    "words_of_test",
 ]
 
 #: A term named by at least this share of all the suite's messages is common …
@@ -59,7 +59,7 @@ def _parsed(suite: Path) -> _Suite:
 
 
 @functools.cache
-def test_words(suite: Path, relative: str, name: str) -> frozenset[str]:
+def words_of_test(suite: Path, relative: str, name: str) -> frozenset[str]:
     """The literals of the test ``name`` of ``relative`` (a path below ``suite``): its
     own, those of the suite functions it reaches and of their modules' top-level names."""
     parsed = _parsed(suite)
@@ -74,7 +74,9 @@ def test_words(suite: Path, relative: str, name: str) -> frozenset[str]:
     places: set[str] = set()
     try:
         for where, reached in parsed.reached(relative, function):
-            found.update(_strings(reached))
+            # its body, not its decorators: a ``req`` mark's IDs are citations, not words
+            for statement in reached.body:
+                found.update(_strings(statement))
             places.add(where)
         for where in places:
             for statement in parsed.module(where).tree.body:
@@ -85,9 +87,26 @@ def test_words(suite: Path, relative: str, name: str) -> frozenset[str]:
     return frozenset(word for word in found if len(word.strip()) >= _SHORTEST)
 
 
+def _holds(text: str, word: str) -> bool:
+    """``text`` holds ``word`` as written, not inside a longer word or ID (``ENC-010`` is
+    not in ``ENC-010.1``, ``share`` not in ``shares``)."""
+    start = text.find(word)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        after = text[start + len(word) : start + len(word) + 2]
+        glued_before = word[0].isalnum() and (before.isalnum() or before in "-_")
+        glued_after = word[-1].isalnum() and (
+            after[:1].isalnum() or after[:1] in "-_" or (after[:1] == "." and after[1:2].isdigit())
+        )
+        if not glued_before and not glued_after:
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
 def suite_words_in(text: str, words: Iterable[str]) -> str:
-    """The suite's words ``text`` holds verbatim, one a line (the order of ``words``)."""
-    return "\n".join(word for word in sorted(words) if word in text)
+    """The suite's words ``text`` holds as written, one a line (in sorted order)."""
+    return "\n".join(word for word in sorted(words) if word in text and _holds(text, word))
 
 
 def _message_nodes(tree: ast.AST) -> Iterator[ast.AST]:
@@ -132,12 +151,12 @@ def common_terms(suite: Path, terms: Iterable[str]) -> frozenset[str]:
             folder: sum(term in t and names_term(t, term) for t in texts)
             for folder, texts in messages.items()
         }
-        if every and sum(named.values()) >= COMMON_OVERALL * every:
-            common.add(term)
-        elif any(
+        overall = bool(every) and sum(named.values()) >= COMMON_OVERALL * every
+        in_one = any(
             len(messages[folder]) >= 30 and count >= COMMON_IN_ONE_FOLDER * len(messages[folder])
             for folder, count in named.items()
-        ):
+        )
+        if overall or in_one:
             common.add(term)
     return frozenset(common)
 
