@@ -31,13 +31,17 @@ __all__ = [
     "check",
     "check_equal",
     "check_in",
+    "check_outcome",
     "check_type",
     "describe",
     "error_answer",
     "fail",
     "first_difference",
     "ok_answer",
+    "request_of",
     "same_answer",
+    "SuiteBug",
+    "suite_premise",
 ]
 
 T = TypeVar("T")
@@ -190,7 +194,7 @@ def ok_answer(reply: Response, clause: Clause, what: str = "") -> dict[str, Any]
     <class>: <message>``.
     """
     if not reply.ok:
-        fail(clause, expected="a value", came=reply, what=what or _asked(reply))
+        fail(clause, expected="a value", came=reply, what=what or request_of(reply))
     return dict(reply.result)
 
 
@@ -202,13 +206,21 @@ def error_answer(
     if not reply.ok and reply.error_class in wanted:
         return str(reply.error_class)
     expected = " or ".join(f"error {c}" for c in wanted)
-    fail(clause, expected=expected, came=reply, what=what or _asked(reply))
+    fail(clause, expected=expected, came=reply, what=what or request_of(reply))
+
+
+def check_outcome(clause: Clause, reply: Response, expected: str, what: str = "") -> None:
+    """``reply``'s outcome is ``expected``: ``"ok"`` or an error class."""
+    if reply.outcome() == expected:
+        return
+    want = "a value" if expected == "ok" else f"error {expected}"
+    fail(clause, expected=want, came=reply, what=what or request_of(reply))
 
 
 def same_answer(clause: Clause, came: Response, expected: Response, what: str = "") -> None:
     """``came`` answers as ``expected`` (the reference's answer) does: the same outcome,
     and the same result when that is a value."""
-    what = what or _asked(came)
+    what = what or request_of(came)
     if came.outcome() != expected.outcome():
         want = "a value" if expected.ok else f"error {expected.error_class}"
         fail(clause, expected=want, came=came, what=what)
@@ -216,7 +228,18 @@ def same_answer(clause: Clause, came: Response, expected: Response, what: str = 
         check_equal(clause, expected.result, came.result, what)
 
 
-def _asked(reply: Response) -> str:
-    """The request an answer answers, in protocol form, cut: the default ``what``."""
+class SuiteBug(Exception):
+    """The suite's own premise failed (an input it built is not what it meant): no
+    implementation's fault, so not an AssertionError, and no clause's mark."""
+
+
+def suite_premise(condition: object, premise: str) -> None:
+    """Stop with :class:`SuiteBug` unless the suite's own ``premise`` holds."""
+    if not condition:
+        raise SuiteBug(f"suite bug: {premise}")
+
+
+def request_of(reply: Response) -> str:
+    """The request ``reply`` answers, in protocol form, cut: the default ``what``."""
     shown = _json({"cmd": reply.cmd or "?", **reply.request})
     return shown if len(shown) <= 300 else f"{shown[:300]}…"

@@ -82,6 +82,8 @@ CHECK_HELPERS: dict[str, int] = {
     "check": 0,
     "check_equal": 0,
     "check_in": 0,
+    "check_outcome": 0,
+    "check_type": 0,
     "fail": 0,
     "same_answer": 0,
     "ClauseFailure": 0,
