@@ -28,6 +28,7 @@ from gritwit_conformance.harness._messages import Response, shorten_value
 __all__ = [
     "Clause",
     "ClauseFailure",
+    "call_ok",
     "check",
     "check_equal",
     "check_in",
@@ -196,6 +197,13 @@ def ok_answer(reply: Response, clause: Clause, what: str = "") -> dict[str, Any]
     if not reply.ok:
         fail(clause, expected="a value", came=reply, what=what or request_of(reply))
     return dict(reply.result)
+
+
+def call_ok(impl: Any, clause: Clause, cmd: str, **args: Any) -> dict[str, Any]:
+    """Send ``cmd`` to ``impl`` (an ``Implementation``) and return its result, checked to
+    be a value under ``clause`` (:func:`ok_answer`)."""
+    reply: Response = impl.call(cmd, **args)
+    return ok_answer(reply, clause)
 
 
 def error_answer(

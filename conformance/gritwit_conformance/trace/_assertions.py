@@ -88,6 +88,7 @@ CHECK_HELPERS: dict[str, int] = {
     "same_answer": 0,
     "ClauseFailure": 0,
     "ok_answer": 1,
+    "call_ok": 1,
     "error_answer": 1,
 }
 
