@@ -158,3 +158,29 @@ def test_a_failed_check_is_marked_by_its_clause_alone() -> None:
     )
     assert len(both) == 2
     assert h.since_check(["RUN-019.2"], "0.3.0", suite_text="x") == []  # not older
+
+
+MOVED = """# Spec changes
+
+## 0.3.0 (from 0.2.0)
+
+- WIT-014.3 — newly tested: names of every class. Tests: `suite/wit/test_old_name.py`
+- WIT-017.3 — newly tested: queries of every class. Tests: `suite/wit/test_kept.py`
+"""
+
+
+@pytest.mark.req("ADP-005.5", "CONV-003.5")
+def test_a_newly_tested_entry_whose_files_moved_concerns_every_test_of_its_clause() -> None:
+    every = frozenset({"WIT-014.3", "WIT-017.3"})
+    h = SpecHistory(
+        current="0.3.0",
+        records={"0.2.0": every, "0.3.0": every},
+        entries=parse_changes(MOVED),
+        suite_files=frozenset({"wit/test_new_name.py", "wit/test_kept.py"}),
+    )
+    # the file it named is gone (split, renamed): which tests it meant can't be told
+    moved = h.since_check(["WIT-014.3"], "0.2.0", test_file="wit/test_new_name.py")
+    assert moved == ["changed in 0.3.0: WIT-014.3 newly tested: names of every class."]
+    # a file it names still exists: only that file's tests
+    assert h.since_check(["WIT-017.3"], "0.2.0", test_file="wit/test_new_name.py") == []
+    assert len(h.since_check(["WIT-017.3"], "0.2.0", test_file="wit/test_kept.py")) == 1

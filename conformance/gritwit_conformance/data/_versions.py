@@ -22,6 +22,7 @@ Pure reading of two files; nothing here imports the reference or starts anything
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -139,17 +140,23 @@ class ChangeEntry:
     #: the suite's test files the entry names (``suite/store/test_x.py`` → ``store/test_x.py``)
     tests: tuple[str, ...] = ()
 
-    def concerns(self, rid: str, test_file: str | None) -> bool:
+    def concerns(
+        self, rid: str, test_file: str | None, suite_files: frozenset[str] | None = None
+    ) -> bool:
         """Whether this entry is news for a test of ``rid`` in ``test_file``: it names
         ``rid``, the clause ``rid`` belongs to or a sub-clause of it (:func:`related`).
 
         A *newly tested* entry that names suite files concerns only tests in those
-        files: the clause's other tests check what they checked before.
+        files: the clause's other tests check what they checked before.  When none of
+        the files it names is among ``suite_files`` (the suite's test files today) its
+        tests were moved into files named otherwise since, and it concerns every test
+        of the clause: which of them it named can no longer be told.
         """
         if not any(related(rid, other) for other in self.ids):
             return False
         if self.kind == "newly tested" and self.tests and test_file is not None:
-            return test_file in self.tests
+            moved = suite_files is not None and not suite_files.intersection(self.tests)
+            return test_file in self.tests or moved
         return True
 
     def named_for(self, rid: str) -> str:
@@ -341,6 +348,9 @@ class SpecHistory:
     #: version → the clause IDs its record in ``spec/clauses.json`` holds
     records: Mapping[str, frozenset[str]]
     entries: tuple[ChangeEntry, ...]
+    #: the suite's test files, relative to it (``codec/test_x.py``), when known: a *newly
+    #: tested* entry naming none of them names files since moved (:meth:`ChangeEntry.concerns`)
+    suite_files: frozenset[str] | None = None
 
     @property
     def known(self) -> list[str]:
@@ -437,7 +447,9 @@ class SpecHistory:
         notes: list[str] = []
         for rid in chosen:
             mine = [
-                e for e in self.entries if e.concerns(rid, test_file) and self._newer(e, claimed)
+                e
+                for e in self.entries
+                if e.concerns(rid, test_file, self.suite_files) and self._newer(e, claimed)
             ]
             if message:
                 mine = matching_entries(mine, message, common)
@@ -555,6 +567,9 @@ def spec_history() -> SpecHistory | None:
     if spec_dir is None:
         return None
     try:
-        return load_history(spec_dir, SUITE_VERSION)
+        history = load_history(spec_dir, SUITE_VERSION)
     except (OSError, ValueError, KeyError):
         return None
+    suite = Path(__file__).resolve().parents[1] / "suite"
+    files = frozenset(p.relative_to(suite).as_posix() for p in suite.rglob("test_*.py"))
+    return dataclasses.replace(history, suite_files=files) if files else history
