@@ -78,7 +78,7 @@ def test_the_allowance_only_goes_down() -> None:
     assert not problems, "\n".join(problems)
 
 
-SAMPLE = '''
+SAMPLE = """
 from .._check import check, ok_answer
 
 
@@ -90,7 +90,7 @@ def test_x(impl):
     check("OBJ-018", value == data, expected="the same", came=value)
     impl.call("hash", bytes="").expect_ok()
     kind = reply.error["class"]
-'''
+"""
 
 
 def test_the_lint_finds_each_kind_and_passes_the_helpers(tmp_path: Path) -> None:
