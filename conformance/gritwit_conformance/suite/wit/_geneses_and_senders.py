@@ -33,7 +33,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import gritwit as g
-from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.data._requirement_ids import WHOLE
+from gritwit_conformance.diff._objects import describe_bytes, render
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._check import (
     Clause,
@@ -46,7 +47,7 @@ from gritwit_conformance.suite._check import (
 )
 from gritwit_conformance.suite._properties import properties
 
-from .._scenario import explain, impl_objects
+from .._scenario import divergence, impl_objects
 
 Json = dict[str, Any]
 OUTSIDE = "00" * 32
@@ -67,6 +68,10 @@ def _unsigned(hex_id: str) -> bytes:
 
 
 # --------------------------------------------------------------------------- both sides
+
+
+def _as_tuple(clause: Clause) -> tuple[str, ...]:
+    return (clause,) if isinstance(clause, str) else tuple(clause)
 
 
 class _Pair:
@@ -103,13 +108,17 @@ class _Pair:
         wrong = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
         last = self.impl.last_request, self.impl.last_response
         mine = impl_objects(self.impl, "wit-object", self.runtime)
-        details = (
-            explain(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
+        places = (
+            divergence(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
         )
-        detail = next((d for d in details if d), "")
+        found = next((d for d in places if d is not None), None)
+        detail = "" if found is None else "\n" + render(found)
         self.impl.last_request, self.impl.last_response = last
+        # the rule of the place the objects first part, when it names one: the scenario's
+        # own clause alone would blame its rule for any bug that changes an id
+        named = found.requirement if found is not None and WHOLE.match(found.requirement) else None
         fail(
-            self.clause,
+            self.clause if named is None else (named, *_as_tuple(self.clause)),
             expected=f"{describe(want)} (as the reference answers)",
             came=f"{describe(got)}{detail}",
             what=f"{cmd} {json.dumps(dict(args))[:300]}",
