@@ -16,6 +16,7 @@ leaves out as *not applicable* the tests of clauses added after X (ADP-005.6).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Generator, Iterator
 from dataclasses import replace
@@ -206,8 +207,15 @@ def _claimed_spec(item: pytest.Item) -> str | None:
     return spec if isinstance(spec, str) else None
 
 
-def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
-    """ADP-005.5: a failure citing clauses newer than the claimed version says which."""
+def _mark_since(
+    item: pytest.Item, report: pytest.TestReport, failure: BaseException | None
+) -> None:
+    """ADP-005.5: a failure citing clauses newer than the claimed version says which.
+
+    A failed check of the suite (``ClauseFailure``) is marked by its own clause's
+    entries; any other failure by the clauses the suite's own words of its text name
+    (:mod:`.trace._suite_words`), never by the implementation's answer it shows.
+    """
     claimed = _claimed_spec(item)
     if claimed is None:
         return
@@ -216,14 +224,39 @@ def _mark_since(item: pytest.Item, report: pytest.TestReport) -> None:
     history = spec_history()
     if history is None or not history.is_older(claimed):
         return
+    from .suite._check import ClauseFailure
+
     cited = [rid for m in item.iter_markers("req") for rid in m.args]
     test_file = item.path.relative_to(_SUITE).as_posix()
-    # Only the entries of what the failing assertion cites (issue 44): its message names
-    # the clauses (errors name their IDs) and the terms of the entry that changed.
-    message = report.longreprtext or ""
-    notes = history.since(cited, claimed, test_file=test_file, message=message)
+    common = _common_terms()
+    checked = _find(failure, ClauseFailure) if failure is not None else None
+    if isinstance(checked, ClauseFailure):
+        notes = history.since_check(
+            checked.clauses,
+            claimed,
+            test_file=test_file,
+            suite_text=checked.suite_text,
+            common=common,
+        )
+    else:
+        from .trace._suite_words import suite_words_in, words_of_test
+
+        text = str(failure) if failure is not None else ""
+        name = getattr(item, "originalname", None) or item.name
+        words = suite_words_in(text, words_of_test(_SUITE, test_file, name))
+        notes = history.since(cited, claimed, test_file=test_file, message=words, common=common)
     if notes:
         report.user_properties.append(("since", "\n".join(notes)))
+
+
+@functools.cache
+def _common_terms() -> frozenset[str]:
+    """The changelog's terms too common in the suite's messages to choose an entry by."""
+    from .data._versions import quoted_terms, spec_history
+    from .trace._suite_words import common_terms
+
+    history = spec_history()
+    return common_terms(_SUITE, quoted_terms(history.entries if history else ()))
 
 
 def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -355,7 +388,7 @@ def pytest_runtest_makereport(
     if report.failed and call.excinfo is not None and _bounded(item, call.excinfo.value):
         _bound_reason(item, call, report)
     if report.failed and item.path.is_relative_to(_SUITE):
-        _mark_since(item, report)
+        _mark_since(item, report, call.excinfo.value if call.excinfo is not None else None)
     elif report.failed:
         # Text no report can carry as it is (a lone surrogate cannot even cross from an
         # xdist worker to the controller): made visible, as the suite's own reasons are.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import pytest
 
+from .._check import check, ok_answer
 from ._helpers import query
 
 pytestmark = pytest.mark.req("ADP-001")
@@ -70,6 +71,15 @@ def test_cited_by_its_params(case: int) -> None:
     assert case, "keys out of order (ENC-010.1)"
 
 
+@pytest.mark.req("OBJ-018")
+def test_checks_name_their_clauses(reply: dict) -> None:
+    check("OBJ-018.1", reply, expected="a value", came=reply)
+    rule = "WIT-017.3" if reply else "ADP-004.11"
+    ok_answer(reply, rule)
+    answer = other(reply, "ENC-014")  # a clause given to something else: not a check
+    assert answer, f"{answer}"
+
+
 class TestInAClass:
     pytestmark = pytest.mark.req("OBJ-003")
 
@@ -99,6 +109,7 @@ def test_the_check_names_each_test_whose_assertions_name_an_uncited_clause(
         "test_a_sub_clause_of_a_cited_lead",
         "test_names_a_clause_of_no_mark",
         "test_cited_by_its_params",
+        "test_checks_name_their_clauses",
         "test_method",
     }
     # through an imported helper: the WIT-017.3 where ADP-004.11 is the rule
@@ -112,8 +123,13 @@ def test_the_check_names_each_test_whose_assertions_name_an_uncited_clause(
     assert found["test_cited_by_its_params"].uncited == []
     assert found["test_method"].cited == {"ADP-001", "OBJ-003"}
     assert found["test_method"].uncited == ["ENC-010"]
+    # a check helper's clause, literal or a local name's literals, is named; a clause
+    # handed to anything else is not, nor a local holding an answer
+    checks = found["test_checks_name_their_clauses"]
+    assert checks.named == {"OBJ-018.1", "WIT-017.3", "ADP-004.11"}
+    assert checks.uncited == ["ADP-004.11", "WIT-017.3"]
     lines = uncited_in_messages(tmp_path / "suite")
-    assert len(lines) == 3 and all("which it does not cite" in line for line in lines)
+    assert len(lines) == 4 and all("which it does not cite" in line for line in lines)
 
 
 @pytest.mark.req("ADP-005.5")

@@ -1,6 +1,7 @@
-"""A failure's version marks name only the entries of what its failing assertion cites
-(ADP-005.5, issue 44): the cited clauses its message names, and of several entries of
-one clause those whose quoted terms the message names."""
+"""A failure's version marks name only the entries of what its failing check judged
+(ADP-005.5): a failed check's own clause (its entries, its lead's and its sub-clauses'),
+or for a plain assertion the cited clauses its message names; of several entries of one
+clause, those whose quoted terms the message names, common terms left out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gritwit_conformance.data._versions import SpecHistory, parse_changes
+from gritwit_conformance.data._versions import SpecHistory, parse_changes, related
 
 CHANGES = """# Spec changes
 
@@ -50,9 +51,9 @@ def test_the_marks_are_those_of_the_clause_and_terms_the_failure_names() -> None
     assert len(everything) == 5  # without a message: every entry of every cited clause
     message = "rt-open with share [0, 2] answers the settings {} (ADP-015)"
     assert h.since(cited, "0.2.0", message=message) == [SHARE]
-    # a sub-clause named picks its cited clause; other cited clauses are left out
+    # a sub-clause of a cited clause is named as itself; other cited clauses are left out
     named = h.since(cited, "0.2.0", message="ran actors outside its share (RUN-021.1)")
-    assert named == ["changed in 0.3.0: RUN-021 added: shares."]
+    assert named == ["changed in 0.3.0: RUN-021.1 added: shares."]
     # a message naming none of several cited clauses carries no mark (issue 56): its
     # assertion does not say which rule broke, and every entry of every clause is noise
     assert h.since(cited, "0.2.0", message="assert 1 == 2") == []
@@ -75,8 +76,9 @@ def test_a_test_citing_one_clause_marks_a_failure_naming_none() -> None:
     h = history()
     one = h.since(["RUN-021"], "0.2.0", message="assert 1 == 2")
     assert one == ["changed in 0.3.0: RUN-021 added: shares."]
-    # a sub-clause named picks its cited lead even among several
-    assert h.since(["RUN-021", "ADP-015"], "0.2.0", message="see RUN-021.1") == one
+    # a sub-clause of a cited lead is chosen even among several, and reaches the entry
+    sub = h.since(["RUN-021", "ADP-015"], "0.2.0", message="see RUN-021.1")
+    assert sub == ["changed in 0.3.0: RUN-021.1 added: shares."]
 
 
 @pytest.mark.req("ADP-005.5")
@@ -97,6 +99,88 @@ def test_every_mark_is_an_entry_of_a_clause_the_message_names(
     message = "failed: " + ", ".join(named)
     for note in history().since(cited, "0.2.0", message=message):
         rid = next(r for r in IDS if f": {r} " in note)
-        # the clause itself named, or one of its sub-clauses (RUN-021.1 for RUN-021)
-        said = any(n == rid or n.startswith(f"{rid}.") for n in named)
-        assert rid in cited and said, (note, cited, named)
+        # a clause named, cited itself or by its lead or a sub-clause (RUN-021.1, RUN-021)
+        assert any(related(rid, n) for n in named), (note, cited, named)
+        assert any(related(rid, c) for c in cited), (note, cited, named)
+
+
+SUBS = """# Spec changes
+
+## 0.3.0 (from 0.2.0)
+
+- OBJ-018.1 — changed: a description's `headers` map.
+- OBJ-018.7 — added: a description's `base`.
+- OBJ-018 — wording: the lead.
+- OBJ-017.1 — changed: a sibling's `data`.
+- RUN-003.4 — added: the outside's outbox is 16 mailboxes.
+- RUN-019.2 — changed: grouped sends in the `runtime`.
+- RUN-019.2 — changed: `rt-close` commits grouped sends.
+"""
+
+
+def _subs() -> SpecHistory:
+    every = frozenset({"OBJ-017.1", "OBJ-018", "OBJ-018.1", "OBJ-018.7", "RUN-003.4", "RUN-019.2"})
+    return SpecHistory(
+        current="0.3.0",
+        records={"0.2.0": every, "0.3.0": every},
+        entries=parse_changes(SUBS),
+    )
+
+
+@pytest.mark.req("ADP-005.5")
+def test_a_clause_reaches_its_sub_clauses_and_its_lead_never_its_siblings() -> None:
+    h = _subs()
+    lead = h.since(["OBJ-018"], "0.2.0", message="a description differs (OBJ-018)")
+    assert [n.split(": ")[1] for n in lead] == [
+        "OBJ-018 wording",
+        "OBJ-018.7 added",
+        "OBJ-018.1 changed",
+    ]
+    sub = h.since(["OBJ-018.1", "OBJ-017.1"], "0.2.0", message="it differs (OBJ-018.1)")
+    assert [n.split(": ")[1] for n in sub] == ["OBJ-018 wording", "OBJ-018.1 changed"]
+    assert not any("OBJ-017" in n or "OBJ-018.7" in n for n in sub)
+
+
+@pytest.mark.req("ADP-005.5")
+def test_a_failed_check_is_marked_by_its_clause_alone() -> None:
+    h = _subs()
+    # the clause of the check, whatever the test cites or the answer says
+    notes = h.since_check(["RUN-003.4"], "0.2.0", suite_text="RUN-003.4: expected …")
+    assert notes == ["changed in 0.3.0: RUN-003.4 added: the outside's outbox is 16 mailboxes."]
+    # its terms choose among its entries; a common term chooses none
+    close = h.since_check(["RUN-019.2"], "0.2.0", suite_text="RUN-019.2: rt-close answered")
+    assert len(close) == 1 and "`rt-close`" in close[0]
+    both = h.since_check(
+        ["RUN-019.2"],
+        "0.2.0",
+        suite_text="RUN-019.2: the runtime answered",
+        common=frozenset({"runtime"}),
+    )
+    assert len(both) == 2
+    assert h.since_check(["RUN-019.2"], "0.3.0", suite_text="x") == []  # not older
+
+
+MOVED = """# Spec changes
+
+## 0.3.0 (from 0.2.0)
+
+- WIT-014.3 — newly tested: names of every class. Tests: `suite/wit/test_old_name.py`
+- WIT-017.3 — newly tested: queries of every class. Tests: `suite/wit/test_kept.py`
+"""
+
+
+@pytest.mark.req("ADP-005.5", "CONV-003.5")
+def test_a_newly_tested_entry_whose_files_moved_concerns_every_test_of_its_clause() -> None:
+    every = frozenset({"WIT-014.3", "WIT-017.3"})
+    h = SpecHistory(
+        current="0.3.0",
+        records={"0.2.0": every, "0.3.0": every},
+        entries=parse_changes(MOVED),
+        suite_files=frozenset({"wit/test_new_name.py", "wit/test_kept.py"}),
+    )
+    # the file it named is gone (split, renamed): which tests it meant can't be told
+    moved = h.since_check(["WIT-014.3"], "0.2.0", test_file="wit/test_new_name.py")
+    assert moved == ["changed in 0.3.0: WIT-014.3 newly tested: names of every class."]
+    # a file it names still exists: only that file's tests
+    assert h.since_check(["WIT-017.3"], "0.2.0", test_file="wit/test_new_name.py") == []
+    assert len(h.since_check(["WIT-017.3"], "0.2.0", test_file="wit/test_kept.py")) == 1

@@ -22,6 +22,7 @@ Pure reading of two files; nothing here imports the reference or starts anything
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -46,8 +47,11 @@ __all__ = [
     "matching_entries",
     "names_text_of",
     "parse_changes",
+    "names_term",
     "parse_version",
+    "quoted_terms",
     "read_item",
+    "related",
     "release_of",
     "spec_history",
     "text_label",
@@ -163,6 +167,13 @@ def version_key(version: str) -> tuple[int, int, int, int, int]:
 _key = version_key
 
 
+def related(rid: str, other: str) -> bool:
+    """Whether ``other`` is ``rid`` itself, the clause it belongs to, or one of its
+    sub-clauses: an entry of OBJ-018.1 concerns a check of OBJ-018, and one of OBJ-018 a
+    check of OBJ-018.1 (its siblings do not)."""
+    return other == rid or other.startswith(f"{rid}.") or rid.startswith(f"{other}.")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChangeEntry:
     """One line of ``spec/CHANGES.md``: the clauses it names, in which version, what kind."""
@@ -179,17 +190,28 @@ class ChangeEntry:
     #: the suite's test files the entry names (``suite/store/test_x.py`` → ``store/test_x.py``)
     tests: tuple[str, ...] = ()
 
-    def concerns(self, rid: str, test_file: str | None) -> bool:
-        """Whether this entry is news for a test of ``rid`` in ``test_file``.
+    def concerns(
+        self, rid: str, test_file: str | None, suite_files: frozenset[str] | None = None
+    ) -> bool:
+        """Whether this entry is news for a test of ``rid`` in ``test_file``: it names
+        ``rid``, the clause ``rid`` belongs to or a sub-clause of it (:func:`related`).
 
         A *newly tested* entry that names suite files concerns only tests in those
-        files: the clause's other tests check what they checked before.
+        files: the clause's other tests check what they checked before.  When none of
+        the files it names is among ``suite_files`` (the suite's test files today) its
+        tests were moved into files named otherwise since, and it concerns every test
+        of the clause: which of them it named can no longer be told.
         """
-        if rid not in self.ids:
+        if not any(related(rid, other) for other in self.ids):
             return False
         if self.kind == "newly tested" and self.tests and test_file is not None:
-            return test_file in self.tests
+            moved = suite_files is not None and not suite_files.intersection(self.tests)
+            return test_file in self.tests or moved
         return True
+
+    def named_for(self, rid: str) -> str:
+        """The ID this entry names for ``rid``: itself, else its lead or a sub-clause."""
+        return rid if rid in self.ids else next(i for i in self.ids if related(rid, i))
 
     def note(self, rid: str) -> str:
         """``changed in 0.3.0: ADP-009.4 added: …`` — the form the reports show (ADP-005.5)."""
@@ -376,6 +398,9 @@ class SpecHistory:
     #: version → the clause IDs its record in ``spec/clauses.json`` holds
     records: Mapping[str, frozenset[str]]
     entries: tuple[ChangeEntry, ...]
+    #: the suite's test files, relative to it (``codec/test_x.py``), when known: a *newly
+    #: tested* entry naming none of them names files since moved (:meth:`ChangeEntry.concerns`)
+    suite_files: frozenset[str] | None = None
 
     @property
     def known(self) -> list[str]:
@@ -413,40 +438,72 @@ class SpecHistory:
         *,
         test_file: str | None = None,
         message: str | None = None,
+        common: frozenset[str] = frozenset(),
     ) -> list[str]:
-        """The notes of ADP-005.5: one per entry newer than ``claimed`` naming a clause of
-        the failing assertion.
+        """The notes of ADP-005.5 for a failure that names no checked clause itself (a
+        plain ``assert``): one per entry newer than ``claimed`` concerning a clause of the
+        failing assertion.
 
         Empty unless ``claimed`` is a version older than the suite's.  ``test_file``
         (relative to the suite) limits *newly tested* entries to the files they name
         (:meth:`ChangeEntry.concerns`).  A clause absent from the claimed record with no
         entry at all still gets one note.
 
-        The failing assertion's clauses (:func:`assertion_clauses`) are the cited
-        clauses ``message``, the failure's text, names (itself or by a sub-clause), and
-        when it names none, the one clause a test citing one clause checks; a failure
-        of a test citing several clauses whose message names none of them is left
-        unmarked, never marked with every entry of every clause it cites (issue 56).
-        Among several entries of one clause, those whose terms the message names
-        (:func:`matching_entries`).  Without a message (``None``): every cited clause.
+        ``message`` is the suite's own text of the failure — never the implementation's
+        answer the failure shows, whose words an implementation chooses.  Its clauses
+        (:func:`assertion_clauses`) are the IDs it names that the test cites (itself,
+        its lead or a sub-clause), and when it names none, the one clause a test citing
+        one clause checks; a failure of a test citing several clauses whose message
+        names none of them is left unmarked, never marked with every entry of every
+        clause it cites (issue 56): such a mark would name the wrong rule for all but
+        one of them.  Each clause reaches its own entries, its lead's and its
+        sub-clauses' (:func:`related`); among several, those whose terms the message
+        names (:func:`matching_entries`, ``common`` terms left out).  Without a message
+        (``None``): every cited clause.
         """
         if not self.is_older(claimed):
             return []
         if message is None:
-            return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None)
-        return self._notes(assertion_clauses(message, cited), claimed, test_file, message)
+            return self._notes(list(dict.fromkeys(cited)), claimed, test_file, None, common)
+        chosen = assertion_clauses(message, cited)
+        return self._notes(chosen, claimed, test_file, message, common)
+
+    def since_check(
+        self,
+        clauses: Iterable[str],
+        claimed: str,
+        *,
+        test_file: str | None = None,
+        suite_text: str = "",
+        common: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """The notes of ADP-005.5 for a failed check of the suite (``ClauseFailure``):
+        the entries newer than ``claimed`` of the clauses the check judged — each
+        clause's own, its lead's and its sub-clauses' — chosen among by the terms of the
+        check's own words (``suite_text``), never by the implementation's answer."""
+        if not self.is_older(claimed):
+            return []
+        chosen = list(dict.fromkeys(clauses))
+        return self._notes(chosen, claimed, test_file, suite_text or None, common)
 
     def _notes(
-        self, chosen: list[str], claimed: str, test_file: str | None, message: str | None
+        self,
+        chosen: list[str],
+        claimed: str,
+        test_file: str | None,
+        message: str | None,
+        common: frozenset[str],
     ) -> list[str]:
         notes: list[str] = []
         for rid in chosen:
             mine = [
-                e for e in self.entries if e.concerns(rid, test_file) and self._newer(e, claimed)
+                e
+                for e in self.entries
+                if e.concerns(rid, test_file, self.suite_files) and self._newer(e, claimed)
             ]
             if message:
-                mine = matching_entries(mine, message)
-            notes += [e.note(rid) for e in reversed(mine)]  # oldest change first
+                mine = matching_entries(mine, message, common)
+            notes += [e.note(e.named_for(rid)) for e in reversed(mine)]  # oldest change first
             if not mine and self.added_after(rid, claimed):
                 notes.append(f"added after {claimed}: {rid} (no entry in spec/CHANGES.md)")
         return list(dict.fromkeys(notes))
@@ -483,15 +540,27 @@ class SpecHistory:
 _TERM = re.compile(r"`([^`\s]{2,60})`")
 
 
+def quoted_terms(entries: Iterable[ChangeEntry]) -> set[str]:
+    """Every term the entries quote (:func:`matching_entries` chooses by them)."""
+    return {term for entry in entries for term in _TERM.findall(entry.text)}
+
+
+def names_term(message: str, term: str) -> bool:
+    """Whether ``message`` names ``term`` as a word of its own (not inside a longer one)."""
+    return _names(message, term)
+
+
 def _named(message: str, ids: list[str]) -> list[str]:
-    named = set(SHAPED_IN_TEXT.findall(message))
-    return [rid for rid in ids if any(n == rid or n.startswith(f"{rid}.") for n in named)]
+    named = dict.fromkeys(SHAPED_IN_TEXT.findall(message))
+    return [n for n in named if any(related(n, rid) for rid in ids)]
 
 
 def assertion_clauses(message: str, cited: Iterable[str]) -> list[str]:
-    """The clauses of a failing assertion (ADP-005.5): the cited clauses its message
-    names, itself or by a sub-clause; else, for a test citing one clause, that one;
-    else none (its message does not say which of its clauses failed)."""
+    """The clauses of a failing assertion (ADP-005.5): the clauses its message names
+    that the test cites (itself, its lead or a sub-clause: a message naming RUN-021.1
+    in a test citing RUN-021 is RUN-021.1's failure); else, for a test citing one
+    clause, that one; else none (its message does not say which of its clauses
+    failed)."""
     ids = list(dict.fromkeys(cited))
     return _named(message, ids) or (ids if len(ids) == 1 else [])
 
@@ -500,13 +569,16 @@ def _names(message: str, term: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", message) is not None
 
 
-def matching_entries(entries: list[ChangeEntry], message: str) -> list[ChangeEntry]:
+def matching_entries(
+    entries: list[ChangeEntry], message: str, common: frozenset[str] = frozenset()
+) -> list[ChangeEntry]:
     """Of several entries of one clause, those a failure's message concerns: the ones
     quoting a term (`` `share` ``) that no other of them quotes and the message names;
-    all of them when the message names no such term."""
+    all of them when the message names no such term.  ``common`` terms (words most of
+    the suite's messages name, such as `` `runtime` ``) choose nothing."""
     if len(entries) < 2:
         return entries
-    terms = [set(_TERM.findall(e.text)) for e in entries]
+    terms = [set(_TERM.findall(e.text)) - common for e in entries]
     kept = [
         entry
         for entry, own in zip(entries, terms, strict=True)
@@ -546,6 +618,9 @@ def spec_history() -> SpecHistory | None:
     if spec_dir is None:
         return None
     try:
-        return load_history(spec_dir, SUITE_VERSION)
+        history = load_history(spec_dir, SUITE_VERSION)
     except (OSError, ValueError, KeyError):
         return None
+    suite = Path(__file__).resolve().parents[1] / "suite"
+    files = frozenset(p.relative_to(suite).as_posix() for p in suite.rglob("test_*.py"))
+    return dataclasses.replace(history, suite_files=files) if files else history

@@ -32,6 +32,7 @@ from gritwit_conformance.diff._objects import (
 )
 from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check, describe, fail
 
 Json = dict[str, Any]
 VECTORS_DIR = find_vectors_dir(current_plan().vectors)
@@ -71,6 +72,15 @@ def impl_objects(impl: Implementation, cmd: str, runtime: str) -> Lookup:
 
 def explain(key: str, expected: Any, got: Any, want: Lookup, have: Lookup, requirement: str) -> str:
     """Why the answer's ``key`` is not the expected one, decoded (ADP-017); '' if not an id."""
+    found = divergence(key, expected, got, want, have, requirement)
+    return "" if found is None else "\n" + render(found)
+
+
+def divergence(
+    key: str, expected: Any, got: Any, want: Lookup, have: Lookup, requirement: str
+) -> Divergence | None:
+    """The first place the answer's ``key`` parts from the expected one, with the rule of
+    that place (:class:`~gritwit_conformance.diff._objects.Divergence`), or None."""
     found = None
     if key in ("actor", "message", "step", "head") and isinstance(expected, str):
         root = {"actor": "the actor's core", "message": "the message sent"}.get(key, key)
@@ -96,10 +106,12 @@ def explain(key: str, expected: Any, got: Any, want: Lookup, have: Lookup, requi
             got=show_data(got),
             requirement=requirement,
         )
-    return "" if found is None else "\n" + render(found)
+    return found
 
 
-def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
+def _answer(
+    impl: Implementation, runtime: str, op: Json, where: str, rules: tuple[str, ...]
+) -> Json:
     args = {k: v for k, v in op.items() if k not in ("op", "expect", "objects")}
     if op["op"] == "load":  # ADP-016: no runtime
         reply = impl.call("wasm-load", **args)
@@ -112,13 +124,19 @@ def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
         try:
             document = json.loads(bytes.fromhex(result["data"]))
         except (ValueError, RecursionError) as exc:
-            raise AssertionError(f"{where}: the wut blob is not JSON (WIT-018): {exc}") from None
+            fail("WIT-018", expected="the wut blob JSON", came=str(exc), what=where)
         problems = [e.message for e in _wut_schema().iter_errors(document)]
-        assert not problems, f"{where}: wut document breaks wut.schema.json (WIT-018): {problems}"
+        check(
+            "WIT-018",
+            not problems,
+            expected="a wut document as wut.schema.json describes",
+            came=lambda: describe(problems),
+            what=where,
+        )
         return {"wut": document["name"]}
     if op["op"] == "run":
         result["heads"] = {
-            actor: impl.call("wit-head", runtime=runtime, actor=actor).expect_ok(where)["step"]
+            actor: call_ok(impl, rules, "wit-head", runtime=runtime, actor=actor)["step"]
             for actor in op["expect"]["heads"]
         }
     return result
@@ -126,12 +144,13 @@ def _answer(impl: Implementation, runtime: str, op: Json, where: str) -> Json:
 
 def replay_scenario(impl: Implementation, vector: Vector) -> None:
     """Replay ``vector`` on a new runtime of ``impl``; fail on the first differing answer."""
-    reqs = ", ".join(vector.data["requirements"])
+    rules = tuple(vector.data["requirements"])
+    reqs = ", ".join(rules)
     want = recorded_objects(vector.data["operations"])
-    runtime = impl.call("wit-open").expect_ok(vector.id)["runtime"]
+    runtime = call_ok(impl, rules, "wit-open")["runtime"]
     for index, op in enumerate(vector.data["operations"]):
-        where = f"scenario {vector.id}, operation {index} ({op['op']}; {reqs})"
-        got = _answer(impl, runtime, op, where)
+        where = f"scenario {vector.id}, operation {index} ({op['op']})"
+        got = _answer(impl, runtime, op, where, rules)
         expected = op["expect"]
         order = ("actor", "message", "steps", "failures", "quiescent", "heads")
         for key in sorted(expected, key=lambda k: order.index(k) if k in order else 9):
@@ -144,9 +163,10 @@ def replay_scenario(impl: Implementation, vector: Vector) -> None:
                 key, value, answered, want, impl_objects(impl, "wit-object", runtime), reqs
             )
             impl.last_request, impl.last_response = last
-            raise AssertionError(
-                f"{where}: {key} is not the reference's{detail}"
-                f"\n  expected {key} {json.dumps(value)[:300]}"
-                f"\n  got      {key} {json.dumps(answered)[:300]}"
+            fail(
+                rules,
+                expected=f"{json.dumps(value)[:300]} (the reference's)",
+                came=f"{json.dumps(answered)[:300]}{detail}",
+                what=f"{where}: {key}",
             )
-    impl.call("wit-close", runtime=runtime).expect_ok(vector.id)
+    call_ok(impl, rules, "wit-close", runtime=runtime)

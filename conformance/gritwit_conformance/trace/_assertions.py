@@ -24,9 +24,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..data._requirement_ids import IN_TEXT
+from ..data._requirement_ids import IN_TEXT, WHOLE
 
-__all__ = ["TestNaming", "message_ids", "suite_namings", "uncited_in_messages"]
+__all__ = [
+    "CHECK_HELPERS",
+    "TestNaming",
+    "checked_ids",
+    "message_ids",
+    "suite_namings",
+    "uncited_in_messages",
+]
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -70,14 +77,102 @@ def message_ids(function: _Function) -> set[str]:
     return _scan(function)[0]
 
 
-def _scan(function: _Function) -> tuple[set[str], set[str]]:
-    """One walk of ``function``: the IDs of its assertion messages, the names it calls."""
+#: The suite's check helpers (``suite/_check.py``) → the place of their clause argument.
+CHECK_HELPERS: dict[str, int] = {
+    "check": 0,
+    "check_equal": 0,
+    "check_in": 0,
+    "check_outcome": 0,
+    "check_type": 0,
+    "fail": 0,
+    "same_answer": 0,
+    "ClauseFailure": 0,
+    "ok_answer": 1,
+    "call_ok": 1,
+    "error_answer": 1,
+}
+
+
+def _helper_name(call: ast.Call) -> str | None:
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        # `checks.check(…)`, never `pytest.fail(…)` (its argument is a message)
+        name = func.attr if func.value.id not in {"pytest"} else None
+    return name if name in CHECK_HELPERS else None
+
+
+def _clause_argument(call: ast.Call, place: int) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == "clause":
+            return keyword.value
+    return call.args[place] if len(call.args) > place else None
+
+
+def checked_ids(function: _Function) -> set[str]:
+    """The clauses ``function``'s own check helper calls name: a literal clause argument
+    (a string or tuple of strings), or a local name given literal clauses (``rule =
+    "WIT-017.3" if … else "ADP-004.11"``)."""
+    assigned = _local_assignments(function)
     found: set[str] = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _helper_name(node)
+        argument = _clause_argument(node, CHECK_HELPERS[name]) if name else None
+        if argument is None:
+            continue
+        if isinstance(argument, ast.Name):
+            for value in assigned.get(argument.id, []):
+                found.update(_literal_clauses(value))
+        else:
+            for text in _texts(argument):
+                found.update(IN_TEXT.findall(text))
+    return found
+
+
+def _literal_clauses(value: ast.expr) -> list[str]:
+    """The clauses a value names as literals: a string, a tuple of them, either branch of
+    ``a if … else b``; nothing for any other expression (a call's answer is no clause)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return IN_TEXT.findall(value.value) if WHOLE.match(value.value) else []
+    if isinstance(value, ast.IfExp):
+        return _literal_clauses(value.body) + _literal_clauses(value.orelse)
+    if isinstance(value, ast.Tuple):
+        return [rid for element in value.elts for rid in _literal_clauses(element)]
+    return []
+
+
+def _local_assignments(function: _Function) -> dict[str, list[ast.expr]]:
+    assigned: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+    return assigned
+
+
+def _message_texts(message: ast.AST, assigned: dict[str, list[ast.expr]]) -> Iterator[str]:
+    """A message's literal text, and the literal clauses of the local names it shows
+    (``f"{rule}: …"`` with ``rule = "WIT-017.3" if … else "ADP-004.11"``)."""
+    yield from _texts(message)
+    for node in ast.walk(message):
+        if isinstance(node, ast.Name):
+            for value in assigned.get(node.id, []):
+                yield from _literal_clauses(value)
+
+
+def _scan(function: _Function) -> tuple[set[str], set[str]]:
+    """One walk of ``function``: the IDs of its assertion messages and of its checks'
+    clauses, the names it calls."""
+    found: set[str] = checked_ids(function)
     names: set[str] = set()
+    assigned = _local_assignments(function)
     for node in ast.walk(function):
         texts: Iterable[str] = ()
         if isinstance(node, ast.Assert) and node.msg is not None:
-            texts = _texts(node.msg)
+            texts = _message_texts(node.msg, assigned)
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
@@ -85,7 +180,7 @@ def _scan(function: _Function) -> tuple[set[str], set[str]]:
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 names.add(func.attr)  # a helper's method, `scenario.check(…)`
             if _is_fail(node):
-                texts = (t for arg in node.args for t in _texts(arg))
+                texts = (t for arg in node.args for t in _message_texts(arg, assigned))
         for text in texts:
             found.update(IN_TEXT.findall(text))
     return found, names
@@ -205,19 +300,25 @@ class _Suite:
             self.direct[key] = (ids, callees)
         return self.direct[key]
 
-    def named(self, relative: str, function: _Function) -> set[str]:
-        """The IDs of every assertion message ``function`` reaches, its own included."""
-        found: set[str] = set()
+    def reached(self, relative: str, function: _Function) -> list[tuple[str, _Function]]:
+        """``function`` and every suite function it calls, transitively, with their files."""
         seen = {(relative, function.name)}
+        out = [(relative, function)]
         stack = [(relative, function)]
         while stack:
             where, current = stack.pop()
-            ids, callees = self._direct(where, current)
-            found |= ids
-            for place, callee in callees:
+            for place, callee in self._direct(where, current)[1]:
                 if (place, callee.name) not in seen:
                     seen.add((place, callee.name))
                     stack.append((place, callee))
+                    out.append((place, callee))
+        return out
+
+    def named(self, relative: str, function: _Function) -> set[str]:
+        """The IDs of every assertion message ``function`` reaches, its own included."""
+        found: set[str] = set()
+        for where, current in self.reached(relative, function):
+            found |= self._direct(where, current)[0]
         return found
 
 

@@ -26,6 +26,8 @@ import blake3
 
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
+from gritwit_conformance.suite._check import Clause, check_equal, check_outcome
 
 ALL = tc.all_samples()
 VALID = tc.samples()
@@ -86,32 +88,27 @@ def cbor(value: Any, *, sort: bool = True) -> bytes:
     raise TypeError(value)
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
 def _check_bytes(
-    impl: Implementation, data: bytes, want: str, cmds: Iterable[str], what: str
+    clause: Clause, impl: Implementation, data: bytes, want: str, cmds: Iterable[str], what: str
 ) -> None:
     """``decode``/``id``/``decode-value`` of ``data`` answer ``want`` (an object's id when ok)."""
     for cmd in cmds:
         reply = impl.call(cmd, check=False, bytes=data.hex())
-        assert _outcome(reply) == want, (
-            f"{cmd} of {what} ({data.hex()[:120]}): expected {want}, got {reply}"
-        )
+        said = f"{cmd} of {what} ({data.hex()[:120]})"
+        check_outcome(clause, reply, want, said)
         if want == "ok" and cmd in ("decode", "id"):
-            assert reply.result["id"] == blake3.blake3(data).hexdigest(), (cmd, what, reply)
+            check_equal(clause, blake3.blake3(data).hexdigest(), reply.result.get("id"), said)
         if want == "ok" and cmd == "decode-value":
-            assert reply.result["bytes"] == data.hex(), (
-                f"decode-value of {what}: not re-encoded as given"
+            check_equal(
+                clause, data.hex(), reply.result.get("bytes"), f"{said} re-encoded as given"
             )
 
 
-def _check_encode(impl: Implementation, description: Any, want: str, what: str) -> Any:
+def _check_encode(
+    clause: Clause, impl: Implementation, description: Any, want: str, what: str
+) -> Response:
     reply = impl.call("encode", check=False, object=description)
-    assert _outcome(reply) == want, (
-        f"encode of {what} {description!a:.300}: expected {want}, got {reply}"
-    )
+    check_outcome(clause, reply, want, f"encode of {what} {description!a:.300}")
     return reply
 
 

@@ -16,6 +16,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import check_equal, error_answer, ok_answer
 
 pytestmark = pytest.mark.profile("codec")
 
@@ -31,8 +32,7 @@ def _encode(impl: Implementation, description: Any) -> Any:
 def test_a_description_that_is_not_an_object_is_invalid_object(
     impl: Implementation, description: Any
 ) -> None:
-    reply = _encode(impl, description)
-    assert not reply.ok and reply.error_class == "invalid-object", f"{description!r}: {reply}"
+    error_answer(_encode(impl, description), "OBJ-018.2", "invalid-object")
 
 
 LONE = "\ud800"
@@ -51,21 +51,27 @@ SURROGATES = {
 @pytest.mark.parametrize("where", sorted(SURROGATES))
 def test_a_lone_surrogate_anywhere_is_invalid_utf8_first(impl: Implementation, where: str) -> None:
     reply = _encode(impl, SURROGATES[where])
-    assert not reply.ok and reply.error_class == "invalid-utf8", f"{where}: {reply}"
+    error_answer(reply, "OBJ-018.3", "invalid-utf8", f"encode of a lone surrogate in the {where}")
 
 
 @pytest.mark.req("OBJ-018.4", "ENC-010", "ENC-014.1")
 def test_headers_and_entries_in_any_order_encode_canonically(impl: Implementation) -> None:
     blob = g.Blob(data=b"", headers={"b": "1", "a": "2", "cc": "3"})
     reply = _encode(impl, {"type": "blob", "data": "", "headers": {"cc": "3", "b": "1", "a": "2"}})
-    assert reply.ok and reply.result["bytes"] == g.encode_object(blob).hex(), reply
+    what = "encode of headers given cc, b, a"
+    check_equal(
+        "ENC-010", g.encode_object(blob).hex(), ok_answer(reply, "OBJ-018.4")["bytes"], what
+    )
     tree = g.Tree(entries={"z": g.object_id(blob), "a": g.object_id(blob)})
     described = {
         "type": "tree",
         "entries": {"z": g.object_id(blob).hex(), "a": g.object_id(blob).hex()},
     }
     reply = _encode(impl, described)
-    assert reply.ok and reply.result["bytes"] == g.encode_object(tree).hex(), reply
+    what = "encode of tree entries given z, a"
+    check_equal(
+        "ENC-010", g.encode_object(tree).hex(), ok_answer(reply, "OBJ-018.4")["bytes"], what
+    )
 
 
 @pytest.mark.req("OBJ-018.4", "OBJ-018.5")
@@ -73,4 +79,7 @@ def test_a_header_value_that_looks_like_an_id_stays_text(impl: Implementation) -
     """Only ids are translated to bytes: a 64-hex-digit header value is still text."""
     blob = g.Blob(data=b"", headers={"ref": ZERO})
     reply = _encode(impl, {"type": "blob", "data": "", "headers": {"ref": ZERO}})
-    assert reply.ok and reply.result["bytes"] == g.encode_object(blob).hex(), reply
+    what = "encode of a header value of 64 hex digits (text, not an id)"
+    check_equal(
+        "OBJ-018.5", g.encode_object(blob).hex(), ok_answer(reply, "OBJ-018.4")["bytes"], what
+    )

@@ -19,6 +19,13 @@ import pytest
 import gritwit as g
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import (
+    Clause,
+    check_equal,
+    check_outcome,
+    ok_answer,
+    same_answer,
+)
 
 pytestmark = pytest.mark.profile("codec")
 
@@ -50,11 +57,9 @@ CLAUSE = {
 }
 
 
-def _same(impl: Implementation, cmd: str, **args: Any) -> None:
+def _same(impl: Implementation, clause: Clause, cmd: str, **args: Any) -> None:
     got, want = impl.call(cmd, check=False, **args), reference_answer(cmd, **args)
-    assert got.outcome() == want.outcome(), f"{cmd} {args}: expected {want.outcome()}, got {got}"
-    if want.ok:
-        assert got.result == want.result, f"{cmd} {args}:\n  expected {want.result}\n  got {got}"
+    same_answer(clause, got, want)
 
 
 def _cases() -> list[Any]:
@@ -76,8 +81,9 @@ def _cases() -> list[Any]:
 def test_each_type_with_and_without_its_optional_fields(
     impl: Implementation, obj: g.GritObject
 ) -> None:
-    _same(impl, "encode", object=g.object_to_json(obj))
-    _same(impl, "decode", bytes=g.encode_object(obj).hex())
+    rule = CLAUSE[type(obj).__name__.lower()]
+    _same(impl, rule, "encode", object=g.object_to_json(obj))
+    _same(impl, ("OBJ-018.1", rule), "decode", bytes=g.encode_object(obj).hex())
 
 
 REQUIRED = {
@@ -111,15 +117,11 @@ def test_each_required_field_left_out_is_invalid_object(
     del value[field]
     data = cbor2.dumps(value, canonical=True).hex()
     reply = impl.call("decode", check=False, bytes=data)
-    assert not reply.ok and reply.error_class == "invalid-object", (
-        f"{kind} without {field}: {reply}"
-    )
+    check_outcome("OBJ-003.1", reply, "invalid-object", f"decode of a {kind} without {field}")
     description = g.object_to_json(FULL[kind])
     del description[field]
     reply = impl.call("encode", check=False, object=description)
-    assert not reply.ok and reply.error_class == "invalid-object", (
-        f"{kind} without {field}: {reply}"
-    )
+    check_outcome("OBJ-003.1", reply, "invalid-object", f"encode of a {kind} without {field}")
 
 
 # Ids on both sides of 0x80: as signed bytes 0x80… and 0xff… would sort before 0x00….
@@ -131,7 +133,9 @@ ORDER_IDS = [_oid(b) for b in (0x00, 0x01, 0x7F, 0x80, 0x81, 0xFE, 0xFF)]
 def test_mailbox_entries_are_in_id_byte_order(impl: Implementation) -> None:
     mailbox = g.Mailbox(entries={oid: A for oid in reversed(ORDER_IDS)})
     reply = impl.call("encode", object=g.object_to_json(mailbox))
-    keys = list(cbor2.loads(bytes.fromhex(reply.result["bytes"]))["entries"])
-    assert keys == [oid.hex() for oid in sorted(ORDER_IDS, key=lambda oid: oid.digest)], keys
-    assert reply.result["bytes"] == g.encode_object(mailbox).hex()
-    _same(impl, "decode", bytes=g.encode_object(mailbox).hex())
+    data = ok_answer(reply, "ID-005", "encode of a mailbox of ids on both sides of 0x80")["bytes"]
+    keys = list(cbor2.loads(bytes.fromhex(data))["entries"])
+    want = [oid.hex() for oid in sorted(ORDER_IDS, key=lambda oid: oid.digest)]
+    check_equal("ID-005", want, keys, "the order of the mailbox's entries (ids as bytes)")
+    check_equal("ENC-010", g.encode_object(mailbox).hex(), data, "the mailbox's encoding")
+    _same(impl, "OBJ-014", "decode", bytes=g.encode_object(mailbox).hex())

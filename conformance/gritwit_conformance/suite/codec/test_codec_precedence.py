@@ -19,6 +19,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import check_equal, check_outcome, ok_answer
 
 pytestmark = pytest.mark.profile("codec")
 
@@ -28,10 +29,6 @@ LONE = "\ud800"
 
 def _encode(impl: Implementation, description: Any) -> Any:
     return impl.call("encode", check=False, object=description)
-
-
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
 
 
 @pytest.mark.req("OBJ-018.6", "OBJ-018.2", "OBJ-018.3")
@@ -50,7 +47,7 @@ def _outcome(reply: Any) -> str:
 def test_not_an_object_wins_over_a_lone_surrogate_which_wins_over_object_rules(
     impl: Implementation, description: Any, expected: str
 ) -> None:
-    assert _outcome(_encode(impl, description)) == expected, description
+    check_outcome("OBJ-018.6", _encode(impl, description), expected)
 
 
 MESSAGE = g.Message(content=g.ObjectId(bytes(32)))
@@ -81,7 +78,7 @@ def test_null_and_empty_headers_on_the_types_own_optional_fields_are_absent(
 ) -> None:
     description, obj = ABSENT[name]
     reply = _encode(impl, description)
-    assert reply.ok and reply.result["bytes"] == g.encode_object(obj).hex(), reply
+    check_equal("OBJ-018.7", g.encode_object(obj).hex(), ok_answer(reply, "OBJ-018.7")["bytes"])
 
 
 #: null and {} on keys the type lacks, and on required fields: rejected (OBJ-018.7).
@@ -111,7 +108,7 @@ def test_null_and_empty_object_elsewhere_are_values_the_rules_reject(
     impl: Implementation, name: str
 ) -> None:
     expected = "invalid-id" if name.endswith("-empty-object") else "invalid-object"
-    assert _outcome(_encode(impl, NOT_ABSENT[name])) == expected, NOT_ABSENT[name]
+    check_outcome("OBJ-018.7", _encode(impl, NOT_ABSENT[name]), expected)
 
 
 @pytest.mark.req("OBJ-018.8", "OBJ-008", "OBJ-005")
@@ -132,7 +129,7 @@ def test_null_and_empty_object_elsewhere_are_values_the_rules_reject(
 def test_odd_length_hex_in_a_description(
     impl: Implementation, description: Any, expected: str
 ) -> None:
-    assert _outcome(_encode(impl, description)) == expected, description
+    check_outcome("OBJ-018.8", _encode(impl, description), expected)
 
 
 @pytest.mark.req("OBJ-018.9", "OBJ-008", "OBJ-005", "OBJ-006.3", "OBJ-002")
@@ -151,7 +148,7 @@ def test_odd_length_hex_in_a_description(
 def test_json_numbers_fail_the_rule_of_their_field(
     impl: Implementation, description: Any, expected: str
 ) -> None:
-    assert _outcome(_encode(impl, description)) == expected, description
+    check_outcome("OBJ-018.9", _encode(impl, description), expected)
 
 
 @pytest.mark.req("ADP-009.3", "OBJ-001", "OBJ-002", "ID-004")
@@ -163,6 +160,5 @@ def test_json_numbers_fail_the_rule_of_their_field(
 def test_id_applies_the_object_rules_as_decode_does(
     impl: Implementation, data: str, expected: str
 ) -> None:
-    by_id = impl.call("id", bytes=data)
-    by_decode = impl.call("decode", bytes=data)
-    assert _outcome(by_id) == expected == _outcome(by_decode), (by_id, by_decode)
+    check_outcome("ADP-009.3", impl.call("id", bytes=data), expected)
+    check_outcome("OBJ-002", impl.call("decode", bytes=data), expected)

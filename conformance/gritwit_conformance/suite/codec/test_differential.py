@@ -20,7 +20,17 @@ from gritwit_conformance.diff._more import bytes_divergence, description_diverge
 from gritwit_conformance.diff._objects import render
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
 from gritwit_conformance.strategies import objects, values
+from gritwit_conformance.suite._check import (
+    Clause,
+    check_equal,
+    describe,
+    error_answer,
+    fail,
+    ok_answer,
+    request_of,
+)
 from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("codec")
@@ -49,19 +59,32 @@ def mutated_encodings(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-def _compare(impl: Implementation, cmd: str, *, check: bool = True, **args: Any) -> None:
+def _compare(
+    impl: Implementation, clause: Clause, cmd: str, *, check: bool = True, **args: Any
+) -> None:
+    """``cmd`` answers as the reference does.  A refusal the reference makes is judged
+    by the rule the reference names for it (its error's ``requirement``), else by
+    ``clause``, the rule the test checks."""
     got, want = impl.call(cmd, check=check, **args), reference_answer(cmd, **args)
-    shown = {k: (v[:1000] if isinstance(v, str) else v) for k, v in args.items()}
-    assert got.outcome() == want.outcome(), (
-        f"{cmd} {shown}: expected {want.outcome()} "
-        f"{want.error.get('requirement', '')}, the implementation answered {got.outcome()} "
-        f"({got.error.get('message', '')[:200]})"
-    )
+    rule = _rule(want, clause)
+    if got.outcome() != want.outcome():
+        expected = "a value" if want.ok else f"error {want.error_class}"
+        fail(rule, expected=expected, came=got, what=request_of(got))
     if want.ok and got.result != want.result:
-        raise AssertionError(
-            f"{cmd} {shown}:\n  expected {want.result}\n  got      {got.result}"
-            + _explain(dict(want.result), dict(got.result))
+        fail(
+            rule,
+            expected=describe(want.result),
+            came=describe(got.result) + _explain(dict(want.result), dict(got.result)),
+            what=request_of(got),
         )
+
+
+def _rule(want: Response, clause: Clause) -> Clause:
+    """The rule a refusal is judged by: the one the reference names, then ``clause``."""
+    named = want.error.get("requirement") if not want.ok else None
+    if isinstance(named, str) and named:
+        return (named, clause) if isinstance(clause, str) else (named, *clause)
+    return clause
 
 
 def _explain(want: dict[str, Any], got: dict[str, Any]) -> str:
@@ -84,7 +107,7 @@ def _explain(want: dict[str, Any], got: dict[str, Any]) -> str:
 @run
 @given(obj=objects)
 def test_encode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
-    _compare(impl, "encode", object=g.object_to_json(obj))
+    _compare(impl, "ENC-014.1", "encode", object=g.object_to_json(obj))
 
 
 @pytest.mark.req("ENC-014.2", "ENC-014.3", "ID-001", "ID-002.1", "ID-004", "OBJ-018.1")
@@ -92,8 +115,8 @@ def test_encode_generated_objects(impl: Implementation, obj: g.GritObject) -> No
 @given(obj=objects)
 def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> None:
     data = g.encode_object(obj).hex()
-    _compare(impl, "decode", bytes=data)
-    _compare(impl, "id", bytes=data)
+    _compare(impl, "OBJ-018.1", "decode", bytes=data)
+    _compare(impl, "ID-001", "id", bytes=data)
 
 
 @pytest.mark.smoke
@@ -104,31 +127,29 @@ def test_decode_generated_objects(impl: Implementation, obj: g.GritObject) -> No
 # a tree whose only id is a 32-character text string: 32 long, but not bytes (OBJ-005)
 @example(data=bytes.fromhex("a26474797065647472656567656e7472696573a161617820" + "78" * 32))
 def test_decode_hostile_bytes(impl: Implementation, data: bytes) -> None:
-    _compare(impl, "decode", bytes=data.hex())
+    _compare(impl, "ENC-016", "decode", bytes=data.hex())
 
 
 @pytest.mark.req("ENC-007.1", "ENC-014.2", "ENC-014.3", "ENC-015", "ENC-016")
 @run
 @given(value=values())
 def test_generic_values_round_trip(impl: Implementation, value: Any) -> None:
-    _compare(impl, "decode-value", bytes=g.encode_value(value).hex())
+    _compare(impl, "ENC-014.2", "decode-value", bytes=g.encode_value(value).hex())
 
 
 @pytest.mark.req("ENC-016", "CONV-004")
 @run
 @given(data=hostile_bytes)
 def test_generic_values_hostile(impl: Implementation, data: bytes) -> None:
-    _compare(impl, "decode-value", bytes=data.hex())
+    _compare(impl, "ENC-016", "decode-value", bytes=data.hex())
 
 
 @pytest.mark.req("ID-001")
 @run
 @given(data=st.binary(max_size=3000))
 def test_hash(impl: Implementation, data: bytes) -> None:
-    reply = impl.call("hash", bytes=data.hex())
-    assert reply.ok and reply.result["digest"] == blake3.blake3(data).hexdigest(), (
-        f"hash of {data.hex()[:120]}: got {reply.result.get('digest')}"
-    )
+    digest = ok_answer(impl.call("hash", bytes=data.hex()), "ID-001")["digest"]
+    check_equal("ID-001", blake3.blake3(data).hexdigest(), digest, f"hash of {data.hex()[:120]}")
 
 
 BAD_NAMES = ["", ".", "..", "a/b", "/", "nul\x00", "x" * 256, "é" * 128]
@@ -217,7 +238,7 @@ def _with_bad_name(name: str) -> Any:
 @example(description={"type": "mailbox", "entries": {}})
 @example(description={"type": "blob", "data": "", "headers": {"": "v"}})
 def test_encode_refuses_what_decode_rejects(impl: Implementation, description: Any) -> None:
-    _compare(impl, "encode", object=description, check=False)
+    _compare(impl, "OBJ-017.1", "encode", object=description, check=False)
 
 
 @pytest.mark.smoke
@@ -227,11 +248,11 @@ def test_size_limit(impl: Implementation) -> None:
     head = bytes([0x5A]) + (g.MAX_SIZE - 5).to_bytes(4, "big")  # byte string of 16 MiB − 5
     at_limit = head + bytes(g.MAX_SIZE - 5)
     reply = impl.call("decode-value", bytes=at_limit.hex())
-    assert reply.ok, f"a value of exactly 16 MiB must be accepted, got {reply.outcome()}"
+    ok_answer(reply, "ENC-013.1", "decode-value of a value of exactly 16 MiB")
     reply = impl.call("decode-value", bytes=(at_limit + b"\x00").hex())
-    assert reply.error_class == "too-large", f"16 MiB + 1 byte: expected too-large, got {reply}"
+    error_answer(reply, "ENC-013.1", "too-large", "decode-value of 16 MiB + 1 byte")
     reply = impl.call("encode", object={"type": "blob", "data": "00" * g.MAX_SIZE})
-    assert reply.error_class == "too-large", f"encoding over 16 MiB: expected too-large, {reply}"
+    error_answer(reply, "ENC-013.2", "too-large", "encode of a blob whose encoding is over 16 MiB")
 
 
 def _case(description: Any, *ids: str) -> Any:
@@ -254,4 +275,4 @@ def _case(description: Any, *ids: str) -> Any:
     ],
 )
 def test_encode_refuses_invalid_descriptions(impl: Implementation, description: Any) -> None:
-    _compare(impl, "encode", object=description)
+    _compare(impl, "OBJ-017.1", "encode", object=description)

@@ -34,6 +34,14 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.strategies import objects
+from gritwit_conformance.suite._check import (
+    Clause,
+    check_equal,
+    check_outcome,
+    ok_answer,
+    same_answer,
+    suite_premise,
+)
 from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("codec")
@@ -77,15 +85,9 @@ def _ordered(keys: Iterable[str], value: Callable[[str], Any]) -> dict[str, Any]
     return {k: value(k) for k in keys}
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
-def _same_as_reference(impl: Implementation, cmd: str, **args: Any) -> Any:
+def _same_as_reference(impl: Implementation, clause: Clause, cmd: str, **args: Any) -> Any:
     got, want = impl.call(cmd, check=False, **args), reference_answer(cmd, **args)
-    assert got.outcome() == want.outcome(), f"{cmd} {args!r:.400}: expected {want}, got {got}"
-    if want.ok:
-        assert got.result == want.result, f"{cmd} {args!r:.400}: expected {want}, got {got}"
+    same_answer(clause, got, want)
     return got
 
 
@@ -136,19 +138,22 @@ def _check_key_order(impl: Implementation, context: str, names: list[str]) -> No
     shown = [ascii(n) for n in canonical]
     if context == "generic-map":
         reply = impl.call("decode-value", check=False, bytes=good)
-        assert reply.ok and reply.result["bytes"] == good, (shown, reply)
+        what = f"decode-value of keys in canonical order {shown}"
+        check_equal("ENC-010", good, ok_answer(reply, "ENC-010", what)["bytes"], what)
     else:
         for cmd in ("decode", "id"):
             reply = impl.call(cmd, check=False, bytes=good)
-            assert reply.ok, f"{cmd} of canonical keys {shown}: {reply}"
-            assert reply.result["id"] == blake3.blake3(bytes.fromhex(good)).hexdigest(), reply
-        _same_as_reference(impl, "decode", bytes=good)
+            what = f"{cmd} of keys in canonical order {shown}"
+            digest = blake3.blake3(bytes.fromhex(good)).hexdigest()
+            check_equal("ENC-010", digest, ok_answer(reply, "ENC-010", what)["id"], what)
+        _same_as_reference(impl, "ENC-010", "decode", bytes=good)
         for order in (canonical, canonical[::-1], tc.sort_by("utf16", names)):
             reply = impl.call("encode", check=False, object=_description(context, order))
-            assert reply.ok and reply.result["bytes"] == good, (
-                f"encode with keys listed as {[ascii(n) for n in order]}: expected the "
-                f"canonical order {shown} ({good}), got {reply}"
+            what = (
+                f"encode with keys listed as {[ascii(n) for n in order]} (the canonical order "
+                f"is {shown})"
             )
+            check_equal("ENC-010", good, ok_answer(reply, "ENC-010", what)["bytes"], what)
     wrong_orders = {tuple(tc.sort_by(rule, names)) for rule in tc.ORDER_RULES}
     wrong_orders.add(tuple(canonical[::-1]))
     wrong_orders.discard(tuple(canonical))
@@ -157,10 +162,11 @@ def _check_key_order(impl: Implementation, context: str, names: list[str]) -> No
         cmds = ("decode-value",) if context == "generic-map" else ("decode", "id")
         for cmd in cmds:
             reply = impl.call(cmd, check=False, bytes=bad)
-            assert _outcome(reply) == "unsorted-keys", (
+            what = (
                 f"{cmd} of keys in the order {[ascii(n) for n in wrong]} (canonical is "
-                f"{shown}, ENC-010: UTF-8 length, then UTF-8 bytes): {reply}"
+                f"{shown}: UTF-8 length, then UTF-8 bytes)"
             )
+            check_outcome("ENC-010", reply, "unsorted-keys", what)
 
 
 def _pair_cases() -> list[Any]:
@@ -221,11 +227,13 @@ def test_astral_against_private_use_in_nested_maps(
     for value in (inner, {"a": inner}, [inner, {"": inner}]):
         good = _cbor(value).hex()
         reply = impl.call("decode-value", check=False, bytes=good)
-        assert reply.ok and reply.result["bytes"] == good, ([ascii(k) for k in keys], reply)
+        what = f"decode-value of keys {[ascii(k) for k in keys]} in canonical order"
+        check_equal("ENC-010", good, ok_answer(reply, "ENC-010", what)["bytes"], what)
     if len(keys) == 2:
         bad = _cbor({"x": _ordered(keys[::-1], lambda k: 0)}).hex()
         reply = impl.call("decode-value", check=False, bytes=bad)
-        assert _outcome(reply) == "unsorted-keys", ([ascii(k) for k in keys[::-1]], reply)
+        what = f"decode-value of keys {[ascii(k) for k in keys[::-1]]} out of order"
+        check_outcome("ENC-010", reply, "unsorted-keys", what)
 
 
 # --- OBJ-018.3: lone surrogates anywhere in a description ------------------------------------
@@ -272,12 +280,10 @@ def _insert(s: str, at: int) -> Callable[[str], str]:
 
 def _assert_invalid_utf8(impl: Implementation, description: Any, where: str) -> None:
     reply = impl.call("encode", check=False, object=description)
-    assert _outcome(reply) == "invalid-utf8", (
-        f"a lone surrogate in {where} must be invalid-utf8 (OBJ-018.3), never repaired "
-        f"or ignored: {description!a:.400} → {reply}"
-    )
+    what = f"encode of a lone surrogate in {where}, never repaired or ignored"
+    check_outcome("OBJ-018.3", reply, "invalid-utf8", f"{what}: {description!a:.400}")
     want = reference_answer("encode", object=description)
-    assert want.outcome() == "invalid-utf8", want
+    suite_premise(want.outcome() == "invalid-utf8", f"the reference refuses {where}")
 
 
 FULL_DESCRIPTIONS: dict[str, Any] = {
@@ -314,7 +320,7 @@ def test_every_text_of_every_type_refuses_every_lone_surrogate(
     """Each text of a valid description — names, values, ids, ``type``, ``data`` — with
     each lone-surrogate sample at its start, its end and inside it."""
     description = FULL_DESCRIPTIONS[kind]
-    assert impl.call("encode", object=description).ok
+    ok_answer(impl.call("encode", object=description), "OBJ-018.3", f"encode of a whole {kind}")
     for lone in LONE:
         for at in (0, -1, 1):
             edited = _with_text(description, path, is_key, _insert(lone, at))
@@ -356,12 +362,14 @@ def test_encode_and_decode_agree_on_a_lone_surrogate(
             value = {"data": b"", "type": "blob", "headers": headers}
         encoded = impl.call("encode", check=False, object=description)
         decoded = impl.call("decode", check=False, bytes=_cbor(value).hex())
+        said = f"{text!a} as the {where}"
         if expected is None:
-            assert encoded.ok and decoded.ok, (ascii(text), encoded, decoded)
-            assert encoded.result["bytes"] == _cbor(value).hex(), (ascii(text), encoded)
+            ok_answer(decoded, "ENC-014.1", f"decode of {said}")
+            got = ok_answer(encoded, "ENC-014.1", f"encode of {said}")["bytes"]
+            check_equal("ENC-014.1", _cbor(value).hex(), got, f"encode of {said}")
         else:
-            assert _outcome(encoded) == expected, (ascii(text), encoded)
-            assert _outcome(decoded) == expected, (ascii(text), decoded)
+            check_outcome("OBJ-018.3", encoded, expected, f"encode of {said}")
+            check_outcome("ENC-008.1", decoded, expected, f"decode of {said}")
 
 
 # --- ID-003: ids that are almost text-form ids ----------------------------------------------
@@ -384,12 +392,11 @@ def _assert_invalid_id(impl: Implementation, where: str, bad: str) -> None:
     kind, path, is_key = ID_PATHS[where]
     description = _with_text(FULL_DESCRIPTIONS[kind], path, is_key, lambda _: bad)
     reply = impl.call("encode", check=False, object=description)
-    assert _outcome(reply) == "invalid-id", (
-        f"{where} = {bad!r}: not 64 lowercase hex digits and nothing else (ID-003) → "
-        f"invalid-id, got {reply}"
-    )
+    what = f"encode of {where} = {bad!a}: not 64 lowercase hex digits and nothing else"
+    check_outcome("ID-003", reply, "invalid-id", what)
     if tc.is_valid_text(bad):
-        assert reference_answer("encode", object=description).outcome() == "invalid-id"
+        want = reference_answer("encode", object=description).outcome()
+        suite_premise(want == "invalid-id", f"the reference refuses {where} = {bad!a}")
 
 
 @pytest.mark.req("ID-003", "OBJ-014", "OBJ-018.1")
@@ -401,7 +408,7 @@ def test_every_id_of_a_description_refuses_every_near_miss(
 ) -> None:
     kind_of, path, is_key = ID_PATHS[where]
     valid = _with_text(FULL_DESCRIPTIONS[kind_of], path, is_key, lambda s: s)
-    _same_as_reference(impl, "encode", object=valid)
+    _same_as_reference(impl, "OBJ-018.1", "encode", object=valid)
     original = path[-1] if is_key else _get(FULL_DESCRIPTIONS[kind_of], path)
     _assert_invalid_id(impl, where, tc.bad_text_ids(original)[kind])
 
@@ -431,5 +438,6 @@ def test_a_decoded_mailbox_key_must_be_a_text_form_id(impl: Implementation, kind
     data = _cbor({"type": "mailbox", "entries": entries}).hex()
     for cmd in ("decode", "id"):
         reply = impl.call(cmd, check=False, bytes=data)
-        assert _outcome(reply) == "invalid-id", (cmd, repr(bad), reply)
-    assert reference_answer("decode", bytes=data).outcome() == "invalid-id"
+        check_outcome("OBJ-014", reply, "invalid-id", f"{cmd} of a mailbox key {bad!a}")
+    want = reference_answer("decode", bytes=data).outcome()
+    suite_premise(want == "invalid-id", f"the reference refuses the mailbox key {bad!a}")

@@ -26,6 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import check_equal, check_outcome, ok_answer
 from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("codec")
@@ -54,19 +55,21 @@ def _description(entries: dict[str, str], base: str | None) -> dict[str, Any]:
     return {"type": "mailbox", "entries": dict(entries), "base": base}
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
-def _round_trip(impl: Implementation, entries: dict[str, str], base: str | None) -> None:
+def _round_trip(
+    clause: str, impl: Implementation, entries: dict[str, str], base: str | None
+) -> None:
+    """``encode``, ``decode`` and ``id`` of the mailbox agree with its canonical bytes."""
     data = _cbor(_value(entries, base))
     oid = blake3.blake3(data).hexdigest()
-    encoded = impl.call("encode", object=_description(entries, base)).result
-    assert encoded == {"bytes": data.hex(), "id": oid}, (entries, base, encoded)
-    decoded = impl.call("decode", bytes=data.hex()).result
-    assert decoded["id"] == oid
-    assert decoded["object"] == _description(entries, base), decoded
-    assert impl.call("id", bytes=data.hex()).result == {"id": oid}
+    said = f"a mailbox of {len(entries)} entries {'with' if base else 'without'} a base"
+    encoded = ok_answer(impl.call("encode", object=_description(entries, base)), clause)
+    check_equal(clause, {"bytes": data.hex(), "id": oid}, encoded, f"encode of {said}")
+    decoded = ok_answer(impl.call("decode", bytes=data.hex()), clause, f"decode of {said}")
+    check_equal(clause, oid, decoded.get("id"), f"the id decode gives of {said}")
+    want = _description(entries, base)
+    check_equal(clause, want, decoded.get("object"), f"the description of {said}")
+    got = ok_answer(impl.call("id", bytes=data.hex()), clause, f"id of {said}")
+    check_equal(clause, {"id": oid}, got, f"id of {said}")
 
 
 @pytest.mark.smoke
@@ -75,17 +78,16 @@ def _round_trip(impl: Implementation, entries: dict[str, str], base: str | None)
 def test_a_mailbox_with_and_without_base_round_trips(
     impl: Implementation, base: str | None
 ) -> None:
-    _round_trip(impl, {ACTOR: MESSAGE}, base)
+    _round_trip("OBJ-013", impl, {ACTOR: MESSAGE}, base)
 
 
 @pytest.mark.req("ENC-010", "OBJ-013")
 def test_base_is_the_first_key_of_the_encoding(impl: Implementation) -> None:
-    data = bytes.fromhex(
-        impl.call("encode", object=_description({ACTOR: MESSAGE}, BASE)).result["bytes"]
-    )
+    reply = impl.call("encode", object=_description({ACTOR: MESSAGE}, BASE))
+    data = bytes.fromhex(ok_answer(reply, "OBJ-013", "encode of a mailbox with a base")["bytes"])
     # a map of three pairs (0xa3), then the key "base" (0x64 b a s e) and its 32-byte id
-    assert data[:8] == b"\xa3\x64base\x58\x20", data[:8].hex()
-    assert data[8:40] == bytes.fromhex(BASE)
+    check_equal("ENC-010", b"\xa3\x64base\x58\x20", data[:8], "the first 8 bytes (base first)")
+    check_equal("OBJ-013", bytes.fromhex(BASE), data[8:40], "the base's 32 bytes")
 
 
 @pytest.mark.req("ENC-010", "OBJ-013")
@@ -101,7 +103,7 @@ def test_a_base_key_out_of_canonical_order_is_unsorted(
     data = cbor2.dumps({key: value[key] for key in order})  # this order, not sorted
     for cmd in ("decode", "id"):
         reply = impl.call(cmd, check=False, bytes=data.hex())
-        assert _outcome(reply) == "unsorted-keys", (cmd, order, reply)
+        check_outcome("ENC-010", reply, "unsorted-keys", f"{cmd} of keys in the order {order}")
 
 
 _ID = st.binary(min_size=32, max_size=32).map(bytes.hex)
@@ -116,7 +118,7 @@ _ID = st.binary(min_size=32, max_size=32).map(bytes.hex)
 def test_any_mailbox_with_or_without_base_round_trips(
     impl: Implementation, entries: dict[str, str], base: str | None
 ) -> None:
-    _round_trip(impl, entries, base)
+    _round_trip("OBJ-013", impl, entries, base)
 
 
 #: ``base`` bytes that are no id (OBJ-005): the class is ``invalid-id`` however wrong.
@@ -138,7 +140,7 @@ def test_a_base_that_is_no_id_is_invalid_id(impl: Implementation, name: str) -> 
     value = {**_value({ACTOR: MESSAGE}, None), "base": NO_ID[name]}
     for cmd in ("decode", "id"):
         reply = impl.call(cmd, check=False, bytes=_cbor(value).hex())
-        assert _outcome(reply) == "invalid-id", (cmd, name, reply)
+        check_outcome("OBJ-005", reply, "invalid-id", f"{cmd} of a mailbox whose base is {name}")
 
 
 @pytest.mark.smoke
@@ -147,7 +149,7 @@ def test_a_null_base_in_cbor_is_invalid_object(impl: Implementation) -> None:
     value = {**_value({ACTOR: MESSAGE}, None), "base": None}
     for cmd in ("decode", "id"):
         reply = impl.call(cmd, check=False, bytes=_cbor(value).hex())
-        assert _outcome(reply) == "invalid-object", (cmd, reply)
+        check_outcome("OBJ-004.2", reply, "invalid-object", f"{cmd} of a null base in CBOR")
 
 
 @pytest.mark.req("OBJ-019.2", "OBJ-005")
@@ -155,7 +157,7 @@ def test_a_null_base_in_cbor_is_invalid_object(impl: Implementation) -> None:
 def test_a_decoder_reads_nothing_behind_base(impl: Implementation, base: str) -> None:
     """Any 32 bytes are a base to the codec, even the id of an entry's message: what it
     names is read (or not) by whoever follows it, never by ``decode``."""
-    _round_trip(impl, {ACTOR: MESSAGE}, base)
+    _round_trip("OBJ-019.2", impl, {ACTOR: MESSAGE}, base)
 
 
 @pytest.mark.smoke
@@ -167,7 +169,8 @@ def test_base_null_in_a_description_is_absent(impl: Implementation) -> None:
         {"type": "mailbox", "entries": {ACTOR: MESSAGE}},
     ):
         reply = impl.call("encode", check=False, object=description)
-        assert reply.ok and reply.result["bytes"] == without, (description, reply)
+        what = f"encode of a mailbox with {'a null' if 'base' in description else 'no'} base"
+        check_equal("OBJ-018.7", without, ok_answer(reply, "OBJ-018.7", what)["bytes"], what)
 
 
 @pytest.mark.req("OBJ-018.7", "OBJ-018.5", "OBJ-005")
@@ -180,7 +183,8 @@ def test_base_empty_object_or_malformed_in_a_description_is_invalid_id(
     """Only ``null`` means an absent id; ``{}`` means absent only for headers (OBJ-018.4),
     so ``"base": {}`` is a map where an id belongs."""
     description = {"type": "mailbox", "entries": {ACTOR: MESSAGE}, "base": value}
-    assert _outcome(impl.call("encode", check=False, object=description)) == "invalid-id"
+    reply = impl.call("encode", check=False, object=description)
+    check_outcome("OBJ-018.7", reply, "invalid-id", f"encode of a base {value!r}")
 
 
 @pytest.mark.req("OBJ-003.3", "OBJ-013", "OBJ-018.7")
@@ -206,10 +210,11 @@ def test_base_empty_object_or_malformed_in_a_description_is_invalid_id(
     ],
 )
 def test_base_belongs_to_mailboxes_only(impl: Implementation, description: Any) -> None:
-    assert _outcome(impl.call("encode", check=False, object=description)) == "invalid-object"
+    reply = impl.call("encode", check=False, object=description)
+    check_outcome("OBJ-003.3", reply, "invalid-object")
     value = {key: _cbor_field(key, item) for key, item in description.items()}
-    reply = impl.call("decode", check=False, bytes=_cbor(value).hex())
-    assert _outcome(reply) == "invalid-object", (value, reply)  # null stays null in CBOR
+    reply = impl.call("decode", check=False, bytes=_cbor(value).hex())  # null stays null
+    check_outcome("OBJ-003.3", reply, "invalid-object")
 
 
 def _cbor_field(key: str, item: object) -> object:
@@ -261,7 +266,7 @@ def test_base_is_checked_after_the_keys_and_before_entries(impl: Implementation,
         del value[key]
     for cmd in ("decode", "id"):
         reply = impl.call(cmd, check=False, bytes=_cbor(value).hex())
-        assert _outcome(reply) == expected, (cmd, name, reply)
+        check_outcome("OBJ-016.2", reply, expected, f"{cmd} of a mailbox: {name}")
 
 
 @pytest.mark.req("OBJ-016.2", "OBJ-018.5", "OBJ-013", "OBJ-005")
@@ -290,4 +295,4 @@ def test_a_descriptions_base_is_checked_before_its_entries(
     """The description's own key order is no order: the fields are checked in canonical
     key order (OBJ-016.2), so ``base`` first, and a null base is absent (OBJ-018.7)."""
     reply = impl.call("encode", check=False, object=description)
-    assert _outcome(reply) == expected, (description, reply)
+    check_outcome("OBJ-016.2", reply, expected)

@@ -14,6 +14,13 @@ import pytest
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import (
+    check_equal,
+    check_outcome,
+    fail,
+    ok_answer,
+    suite_premise,
+)
 
 from ._codec_texts import (
     ALL,
@@ -26,7 +33,6 @@ from ._codec_texts import (
     _check_encode,
     _ids,
     _lone,
-    _outcome,
     _variants,
     cbor,
 )
@@ -71,11 +77,14 @@ def test_the_type_is_one_of_five_lowercase_texts(impl: Implementation, t: str) -
         want = "invalid-object" if t != "blob" else "ok"  # the others lack required fields
     else:
         want = "invalid-object"
-    _check_encode(impl, _type_description(t), want, "type")
+    _check_encode("OBJ-002", impl, _type_description(t), want, "type")
     decoded = "ok" if t == "blob" else want
-    _check_bytes(impl, cbor(_blob() | {"type": t}), decoded, ["decode", "id"], f"type {t!a}")
+    _check_bytes(
+        "OBJ-002", impl, cbor(_blob() | {"type": t}), decoded, ["decode", "id"], f"type {t!a}"
+    )
     if not _lone(t):
-        assert reference_answer("encode", object=_type_description(t)).outcome() == want
+        answer = reference_answer("encode", object=_type_description(t)).outcome()
+        suite_premise(answer == want, f"the reference answers {want} to type {t!a}")
 
 
 FIELD_LIKE = ["Data", "DATA", "dat\u0430", "data\x00", "data ", "headers\U00010000", "\ufefftype"]
@@ -88,9 +97,13 @@ def test_any_other_key_is_refused(impl: Implementation, key: str) -> None:
     """A key of any class that is not a field of the type: ``invalid-object`` in a blob
     and in a step, through ``encode``, ``decode`` and ``id``."""
     want = "invalid-utf8" if _lone(key) else "invalid-object"
-    _check_encode(impl, {"type": "blob", "data": "", key: ""}, want, f"key {key!a}")
-    _check_encode(impl, {"type": "step", "actor": ID_A, "core": ID_B, key: None}, want, "step")
-    _check_bytes(impl, cbor(_blob() | {key: ""}), want, ["decode", "id"], f"key {key!a}")
+    _check_encode("OBJ-003.3", impl, {"type": "blob", "data": "", key: ""}, want, f"key {key!a}")
+    _check_encode(
+        "OBJ-003.3", impl, {"type": "step", "actor": ID_A, "core": ID_B, key: None}, want, "step"
+    )
+    _check_bytes(
+        "OBJ-003.3", impl, cbor(_blob() | {key: ""}), want, ["decode", "id"], f"key {key!a}"
+    )
 
 
 # --- OBJ-005 / ID-002.2, OBJ-010 / OBJ-013: sizes and counts -------------------------------
@@ -124,9 +137,11 @@ def _with_id(kind: str, field: str, value: Any) -> dict[str, Any]:
 def test_an_id_is_exactly_32_bytes(impl: Implementation, kind: str, field: str) -> None:
     for size, want in ((32, "ok"), (33, "invalid-id"), (31, "invalid-id"), (64, "invalid-id")):
         value = bytes(range(7, 7 + size))
-        _check_bytes(impl, cbor(_with_id(kind, field, value)), want, ["decode", "id"], f"{size}")
+        _check_bytes(
+            "OBJ-005", impl, cbor(_with_id(kind, field, value)), want, ["decode", "id"], f"{size}"
+        )
         description = g_json(_with_id(kind, field, value))
-        _check_encode(impl, description, want, f"an id of {size} bytes")
+        _check_encode("OBJ-005", impl, description, want, f"an id of {size} bytes")
 
 
 def g_json(value: dict[str, Any]) -> dict[str, Any]:
@@ -150,10 +165,11 @@ def test_one_entry_is_the_least(impl: Implementation, kind: str) -> None:
     key = "a" if kind == "tree" else ID_A
     one = {"type": kind, "entries": {key: bytes.fromhex(ID_B)}}
     none: dict[str, Any] = {"type": kind, "entries": {}}
-    _check_bytes(impl, cbor(one), "ok", ["decode", "id"], f"a {kind} of one entry")
-    _check_bytes(impl, cbor(none), "invalid-object", ["decode", "id"], f"an empty {kind}")
-    _check_encode(impl, g_json(one), "ok", f"a {kind} of one entry")
-    _check_encode(impl, none, "invalid-object", f"an empty {kind}")
+    rule = "OBJ-010" if kind == "tree" else "OBJ-013"
+    _check_bytes(rule, impl, cbor(one), "ok", ["decode", "id"], f"a {kind} of one entry")
+    _check_bytes(rule, impl, cbor(none), "invalid-object", ["decode", "id"], f"an empty {kind}")
+    _check_encode(rule, impl, g_json(one), "ok", f"a {kind} of one entry")
+    _check_encode(rule, impl, none, "invalid-object", f"an empty {kind}")
 
 
 # --- OBJ-006: header names and values -------------------------------------------------------
@@ -169,8 +185,10 @@ def test_a_header_name_is_any_text_but_the_empty_one(impl: Implementation, name:
             _blob({name: "v"}) if kind == "blob"
             else {"type": "message", "content": bytes.fromhex(ID_A), "headers": {name: "v"}}
         )  # fmt: skip
-        _check_bytes(impl, cbor(value), want, ["decode", "id"], f"{kind} header name {name!a}")
-        _check_encode(impl, g_json(value), want, f"{kind} header name")
+        _check_bytes(
+            "OBJ-006.2", impl, cbor(value), want, ["decode", "id"], f"{kind} header name {name!a}"
+        )
+        _check_encode("OBJ-006.2", impl, g_json(value), want, f"{kind} header name")
 
 
 @pytest.mark.req("OBJ-006.3")
@@ -180,13 +198,23 @@ def test_a_header_value_is_any_text_and_nothing_else(impl: Implementation, text:
     """Text of every class is a value (empty too, OBJ-006.4); the same bytes as a byte
     string, or the text in an array, are no text → ``invalid-object``."""
     want = "invalid-utf8" if _lone(text) else "ok"
-    _check_bytes(impl, cbor(_blob({"h": text})), want, ["decode", "id"], f"value {text!a}")
-    _check_encode(impl, {"type": "blob", "data": "", "headers": {"h": text}}, want, "value")
+    _check_bytes(
+        "OBJ-006.3", impl, cbor(_blob({"h": text})), want, ["decode", "id"], f"value {text!a}"
+    )
+    _check_encode(
+        "OBJ-006.3", impl, {"type": "blob", "data": "", "headers": {"h": text}}, want, "value"
+    )
     raw = text.encode("utf-8", "surrogatepass")
-    _check_bytes(impl, cbor(_blob({"h": raw})), "invalid-object", ["decode", "id"], "bytes")
+    _check_bytes(
+        "OBJ-006.3", impl, cbor(_blob({"h": raw})), "invalid-object", ["decode", "id"], "bytes"
+    )
     nested = "invalid-utf8" if _lone(text) else "invalid-object"
-    _check_bytes(impl, cbor(_blob({"h": [text]})), nested, ["decode", "id"], "an array")
-    _check_encode(impl, {"type": "blob", "data": "", "headers": {"h": [text]}}, nested, "[text]")
+    _check_bytes(
+        "OBJ-006.3", impl, cbor(_blob({"h": [text]})), nested, ["decode", "id"], "an array"
+    )
+    _check_encode(
+        "OBJ-006.3", impl, {"type": "blob", "data": "", "headers": {"h": [text]}}, nested, "[text]"
+    )
 
 
 # --- OBJ-011, OBJ-017.1: tree entry names ---------------------------------------------------
@@ -231,8 +259,8 @@ def test_tree_names_of_every_class(impl: Implementation, name: str) -> None:
     and ``id`` refuse, with the same class (OBJ-017.1)."""
     want = _name_class(name)
     value = {"type": "tree", "entries": {name: bytes.fromhex(ID_A), "~": bytes.fromhex(ID_B)}}
-    _check_bytes(impl, cbor(value), want, ["decode", "id"], f"the name {name!a:.80}")
-    _check_encode(impl, g_json(value), want, "a tree name")
+    _check_bytes("OBJ-011", impl, cbor(value), want, ["decode", "id"], f"the name {name!a:.80}")
+    _check_encode(("OBJ-011", "OBJ-017.1"), impl, g_json(value), want, "a tree name")
 
 
 def _byte_twins(s: str) -> list[str]:
@@ -248,20 +276,24 @@ def test_names_are_compared_as_bytes(impl: Implementation, text: str) -> None:
     invalid name (``invalid-name``, not ``duplicate-key``)."""
     names = _byte_twins(text) or ["x"]
     value = {"type": "tree", "entries": {n: bytes.fromhex(ID_A) for n in names}}
-    _check_bytes(impl, cbor(value), "ok", ["decode", "id"], f"names {_ids(names)}")
-    reply = _check_encode(impl, g_json(value), "ok", "names")
-    decoded = impl.call("decode", bytes=reply.result["bytes"]).result["object"]
-    assert sorted(decoded["entries"]) == sorted(names), (_ids(names), decoded)
+    _check_bytes("OBJ-011.4", impl, cbor(value), "ok", ["decode", "id"], f"names {_ids(names)}")
+    reply = _check_encode("OBJ-011.4", impl, g_json(value), "ok", "names")
+    data = ok_answer(reply, "OBJ-011.4", f"encode of names {_ids(names)}")["bytes"]
+    decoded = ok_answer(impl.call("decode", bytes=data), "OBJ-011.4", "decode of its bytes")
+    entries = decoded["object"].get("entries") or {}
+    check_equal("OBJ-011.4", sorted(names), sorted(entries), "the names decode gives")
     cut = text.split("\x00")[0]
     if cut != text:
         twins = {
             "type": "tree",
             "entries": {cut or "x": bytes.fromhex(ID_A), text: bytes.fromhex(ID_B)},
         }
-        _check_bytes(impl, cbor(twins), "invalid-name", ["decode", "id"], "a name and it + NUL")
+        _check_bytes(
+            "OBJ-011.4", impl, cbor(twins), "invalid-name", ["decode", "id"], "a name and it + NUL"
+        )
     if text == "":
         empty = {"type": "tree", "entries": {"": bytes.fromhex(ID_A), "\x00": bytes.fromhex(ID_B)}}
-        _check_bytes(impl, cbor(empty), "invalid-name", ["decode", "id"], "'' and NUL")
+        _check_bytes("OBJ-011.4", impl, cbor(empty), "invalid-name", ["decode", "id"], "'' and NUL")
 
 
 # --- OBJ-014 / ID-003: mailbox keys and ids of the classes the near misses lack --------------
@@ -288,14 +320,16 @@ def test_a_mailbox_key_of_astral_or_surrogate_text_is_no_id(impl: Implementation
     no text (``invalid-utf8``); 64 digits are an id, 65 are not."""
     want = "invalid-utf8" if _lone(bad) else "invalid-id"
     mailbox = {"type": "mailbox", "entries": {bad: ID_B}}
-    _check_encode(impl, mailbox, want, "a mailbox key")
+    _check_encode("OBJ-014", impl, mailbox, want, "a mailbox key")
     value = {"type": "mailbox", "entries": {bad: bytes.fromhex(ID_B)}}
-    _check_bytes(impl, cbor(value), want, ["decode", "id"], "a mailbox key")
+    _check_bytes("OBJ-014", impl, cbor(value), want, ["decode", "id"], "a mailbox key")
     for field in ("content", "previous"):
         message = {"type": "message", "content": ID_A, field: bad}
-        _check_encode(impl, message, want, f"a message {field}")
-    _check_encode(impl, {"type": "mailbox", "entries": {ID_A: ID_B}}, "ok", "64 digits")
-    _check_encode(impl, {"type": "mailbox", "entries": {ID_A + "0": ID_B}}, "invalid-id", "65")
+        _check_encode("OBJ-014", impl, message, want, f"a message {field}")
+    _check_encode("OBJ-014", impl, {"type": "mailbox", "entries": {ID_A: ID_B}}, "ok", "64 digits")
+    _check_encode(
+        "OBJ-014", impl, {"type": "mailbox", "entries": {ID_A + "0": ID_B}}, "invalid-id", "65"
+    )
 
 
 # --- OBJ-016: the order in which fields and entries are checked -----------------------------
@@ -309,16 +343,18 @@ def test_core_is_checked_before_actor(impl: Implementation) -> None:
     """``core`` (4 bytes) precedes ``actor`` (5) in canonical order; in plain byte, code
     point, UTF-16, case-insensitive or signed-byte order ``actor`` would come first."""
     for rule in ("utf8", "codepoint", "utf16", "casefold", "signed-bytes"):
-        assert tc.sort_by(rule, ["core", "actor"]) == ["actor", "core"], rule
-    assert tc.sort_by("canonical", ["core", "actor"]) == ["core", "actor"]
+        ordered = tc.sort_by(rule, ["core", "actor"]) == ["actor", "core"]
+        suite_premise(ordered, f"{rule} order puts actor first")
+    canonical = tc.sort_by("canonical", ["core", "actor"]) == ["core", "actor"]
+    suite_premise(canonical, "canonical order puts core first")
     cases = [
         ({"core": None, "actor": b"\x01" * 31}, "invalid-object"),
         ({"core": b"\x01" * 31, "actor": None}, "invalid-id"),
     ]
     for fields, want in cases:
         value = {"type": "step", **fields}
-        _check_bytes(impl, cbor(value), want, ["decode", "id"], f"a step {fields}")
-        _check_encode(impl, g_json(value), want, "a step")
+        _check_bytes("OBJ-016.2", impl, cbor(value), want, ["decode", "id"], f"a step {fields}")
+        _check_encode("OBJ-016.2", impl, g_json(value), want, "a step")
 
 
 def _separating_names(rule: str) -> tuple[str, str]:
@@ -337,7 +373,8 @@ def _separating_names(rule: str) -> tuple[str, str]:
             shorter = best is None or tc.utf8_len(x + y) < tc.utf8_len(best[0] + best[1])
             if canon(x) < canon(y) and not other(x) < other(y) and shorter:
                 best = (x, y)
-    assert best is not None, rule
+    if best is None:
+        raise ValueError(f"no two names separate canonical order from {rule}")
     return best
 
 
@@ -362,11 +399,15 @@ def test_tree_entries_are_checked_in_canonical_order(impl: Implementation, rule:
     want = "invalid-name" if not tc.is_valid_name(first) else "invalid-id"
     value = {"type": "tree", "entries": entries}
     what = f"names {_ids([first, second])} (canonical order; {rule} reverses it)"
-    _check_bytes(impl, cbor(value), want, ["decode", "id"], what)
+    _check_bytes("OBJ-016.3", impl, cbor(value), want, ["decode", "id"], what)
     described = {n: (v.hex() if len(v) == 32 else "01" * 31) for n, v in entries.items()}
     for order in (list(described), list(described)[::-1]):
         _check_encode(
-            impl, {"type": "tree", "entries": {n: described[n] for n in order}}, want, what
+            "OBJ-016.3",
+            impl,
+            {"type": "tree", "entries": {n: described[n] for n in order}},
+            want,
+            what,
         )
 
 
@@ -380,12 +421,15 @@ def test_the_size_limit_is_checked_after_the_object_rules(impl: Implementation) 
     around = len(cbor(_blob(headers, data=b"\x00" * 65536))) - 65536
     size = LIMIT - around
     reply = _check_encode(
-        impl, {"type": "blob", "data": "00" * size, "headers": headers}, "ok", "16 MiB"
+        "OBJ-017.2", impl, {"type": "blob", "data": "00" * size, "headers": headers}, "ok", "16 MiB"
     )
-    assert len(reply.result["bytes"]) == 2 * LIMIT
+    data = ok_answer(reply, "OBJ-017.2", "encode of a blob of exactly 16 MiB")["bytes"]
+    check_equal("OBJ-017.2", 2 * LIMIT, len(data), "the hex digits of its encoding")
     over = {"type": "blob", "data": "00" * (size + 1), "headers": headers}
-    _check_encode(impl, over, "too-large", "16 MiB + 1")
-    _check_encode(impl, over | {"headers": {"h": 1}}, "invalid-object", "16 MiB + 1, bad value")
+    _check_encode("OBJ-017.2", impl, over, "too-large", "16 MiB + 1")
+    _check_encode(
+        "OBJ-017.2", impl, over | {"headers": {"h": 1}}, "invalid-object", "16 MiB + 1, bad value"
+    )
 
 
 # --- OBJ-018.3: a lone surrogate, and only that, is invalid-utf8 -----------------------------
@@ -411,18 +455,16 @@ def test_only_a_lone_surrogate_is_invalid_utf8(impl: Implementation, place: str)
     for text in ALL:
         description = PLACES[place](text)
         reply = impl.call("encode", check=False, object=description)
+        what = f"encode of {text!a} as the {place}"
         if _lone(text):
-            assert _outcome(reply) == "invalid-utf8", (place, ascii(text), reply)
+            check_outcome("OBJ-018.3", reply, "invalid-utf8", what)
             continue
         want = reference_answer("encode", object=description)
-        assert _outcome(reply) == want.outcome() != "invalid-utf8", (
-            place,
-            ascii(text),
-            reply,
-            want,
-        )
+        if reply.outcome() == "invalid-utf8" or reply.outcome() != want.outcome():
+            expected = "a value" if want.ok else f"error {want.error_class}"
+            fail("OBJ-018.3", expected=f"{expected} (no lone surrogate)", came=reply, what=what)
         if want.ok:
-            assert reply.result == want.result, (place, ascii(text), reply)
+            check_equal("OBJ-018.3", want.result, reply.result, what)
 
 
 # --- OBJ-018.8: blob data and id fields of a description ------------------------------------
@@ -444,9 +486,12 @@ DATA_TEXTS = [
 )
 def test_blob_data_is_even_lowercase_hex_and_ids_64_digits(impl: Implementation, data: str) -> None:
     want = "invalid-utf8" if _lone(data) else "ok" if tc.is_lower_hex(data) else "invalid-object"
-    reply = _check_encode(impl, {"type": "blob", "data": data}, want, "blob data")
+    reply = _check_encode("OBJ-018.8", impl, {"type": "blob", "data": data}, want, "blob data")
     if want == "ok":
-        assert reply.result["bytes"] == cbor(_blob(data=bytes.fromhex(data))).hex()
+        got = ok_answer(reply, "OBJ-018.8", "encode of blob data")["bytes"]
+        check_equal("OBJ-018.8", cbor(_blob(data=bytes.fromhex(data))).hex(), got, "its bytes")
     for text, want_id in ((ID_A, "ok"), (ID_A + "0", "invalid-id"), (ID_A[:-1], "invalid-id"),
                           (ID_A + "00", "invalid-id"), (ID_A[:-2], "invalid-id")):  # fmt: skip
-        _check_encode(impl, {"type": "message", "content": text}, want_id, f"{len(text)} digits")
+        _check_encode(
+            "OBJ-018.8", impl, {"type": "message", "content": text}, want_id, f"{len(text)} digits"
+        )

@@ -15,6 +15,15 @@ from gritwit_conformance.diff._more import bytes_divergence, description_diverge
 from gritwit_conformance.diff._objects import render
 from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
+from gritwit_conformance.suite._check import (
+    check,
+    check_equal,
+    check_outcome,
+    describe,
+    fail,
+    ok_answer,
+)
 
 VECTORS_DIR = find_vectors_dir(current_plan().vectors)
 
@@ -37,18 +46,15 @@ def _params() -> Iterator[Any]:
 pytestmark = pytest.mark.profile("codec")
 
 
-def _answer(reply: Any) -> str:
-    if reply.ok:
-        return "ok"
-    return f"{reply.error.get('class')} ({reply.error.get('message', '')})"[:300]
+def _rules(vector: Vector, clause: str) -> tuple[str, ...]:
+    """The rules a vector's check judges: the one of the check, then the vector's own."""
+    return tuple(dict.fromkeys((clause, *vector.data["requirements"])))
 
 
-def _expect_error(vector: Vector, reply: Any, command: str) -> None:
+def _expect_error(vector: Vector, reply: Response, command: str) -> None:
     expected = vector.data["error"]
-    assert not reply.ok and reply.error_class == expected, (
-        f"{command} of {vector.id}: expected error class {expected!r} "
-        f"({', '.join(vector.data['requirements'])}); the implementation answered {_answer(reply)}"
-    )
+    rules = tuple(vector.data["requirements"])
+    check_outcome(rules, reply, expected, f"{command} of {vector.id}")
 
 
 @pytest.mark.req("CONV-004", "ID-004", "ADP-009")
@@ -58,21 +64,17 @@ def test_vector(impl: Implementation, vector: Vector) -> None:
     data = vector.data
     if vector.kind == "hash":
         reply = impl.call("hash", bytes=data["input"])
-        assert reply.ok and reply.result["digest"] == data["digest"], (
-            f"hash of {vector.id}: expected {data['digest']}, got {_answer(reply)} "
-            f"{reply.result.get('digest')}"
-        )
+        digest = ok_answer(reply, _rules(vector, "ID-001"), f"hash of {vector.id}")["digest"]
+        check_equal(_rules(vector, "ID-001"), data["digest"], digest, f"hash of {vector.id}")
         return
     if vector.kind == "value":
         reply = impl.call("decode-value", bytes=data["input"])
         if data["result"] == "invalid":
             _expect_error(vector, reply, "decode-value")
         else:
-            assert reply.ok, f"decode-value of {vector.id}: rejected valid input: {_answer(reply)}"
-            assert reply.result["bytes"] == data["input"], (
-                f"decode-value of {vector.id} re-encodes to {reply.result['bytes'][:200]}, "
-                "not to the input (ENC-014)"
-            )
+            what = f"decode-value of {vector.id}"
+            again = ok_answer(reply, _rules(vector, "ENC-014"), what)["bytes"]
+            check_equal(_rules(vector, "ENC-014"), data["input"], again, f"{what}, re-encoded")
         return
     reply = impl.call("decode", bytes=data["input"])
     id_reply = impl.call("id", bytes=data["input"])
@@ -80,32 +82,39 @@ def test_vector(impl: Implementation, vector: Vector) -> None:
         _expect_error(vector, reply, "decode")
         _expect_error(vector, id_reply, "id")
         return
-    assert reply.ok, f"decode of {vector.id}: rejected valid input: {_answer(reply)}"
-    if reply.result["object"] != data["decoded"]:
+    decoded = ok_answer(reply, _rules(vector, "OBJ-018"), f"decode of {vector.id}")
+    if decoded.get("object") != data["decoded"]:
         found = description_divergence(
-            data["decoded"], reply.result["object"], root="description", requirement="OBJ-018.1"
+            data["decoded"], decoded.get("object"), root="description", requirement="OBJ-018.1"
         )
-        raise AssertionError(
-            f"decode of {vector.id}: the description is not the vector's 'decoded' (OBJ-018)\n"
-            f"{render(found)}\n  expected {data['decoded']}\n  got      {reply.result['object']}"
+        fail(
+            _rules(vector, "OBJ-018"),
+            expected=f"the vector's 'decoded' {describe(data['decoded'])}",
+            came=f"{describe(decoded.get('object'))}\n{render(found)}",
+            what=f"decode of {vector.id}",
         )
-    assert (
-        reply.result["id"] == data["objectId"] and id_reply.result.get("id") == data["objectId"]
-    ), (
-        f"id of {vector.id}: expected {data['objectId']}, decode gave {reply.result['id']}, "
-        f"id gave {id_reply.result.get('id')} (ID-001)"
-    )
+    rules = _rules(vector, "ID-001")
+    check_equal(rules, data["objectId"], decoded.get("id"), f"the id decode of {vector.id} gives")
+    ided = ok_answer(id_reply, rules, f"id of {vector.id}")
+    check_equal(rules, data["objectId"], ided.get("id"), f"id of {vector.id}")
     encoded = impl.call("encode", object=data["decoded"])
-    assert encoded.ok, f"encode of {vector.id}: rejected a valid description: {_answer(encoded)}"
-    assert encoded.result["bytes"] == data["input"], (
-        f"encode of {vector.id}: the bytes are not the vector's input (ENC-014), "
-        + bytes_divergence(data["input"], str(encoded.result["bytes"]))
+    what = f"encode of {vector.id}"
+    got = str(ok_answer(encoded, _rules(vector, "ENC-014"), what)["bytes"])
+    check(
+        _rules(vector, "ENC-014"),
+        got == data["input"],
+        expected="the vector's input bytes",
+        came=lambda: bytes_divergence(data["input"], got),
+        what=what,
     )
 
 
 @pytest.mark.req("CONV-005")
 def test_vectors_were_found() -> None:
-    assert VECTORS_DIR is not None, (
-        "no golden vectors found: none in a gritwit checkout here, none installed with the "
-        "suite; pass --vectors DIR to gritwit conform (pytest: --gritwit-vectors DIR)"
+    check(
+        "CONV-005",
+        VECTORS_DIR is not None,
+        expected="golden vectors: in a gritwit checkout here, installed with the suite, or "
+        "named by --vectors DIR to gritwit conform (pytest: --gritwit-vectors DIR)",
+        came="none found",
     )

@@ -18,12 +18,21 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 from gritwit_conformance.suite.store.test_store_texts_and_limits import is_ref_name
 
-from ._protocol_texts import ALL, _actor_id, _lone, _message_id, _outcome, _send, _test_actor
+from .._check import (
+    call_ok,
+    check,
+    check_equal,
+    check_outcome,
+    ok_answer,
+    same_answer,
+    suite_premise,
+)
+from ._protocol_texts import ALL, _actor_id, _lone, _message_id, _send, _test_actor
 
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle, check=False)
 
@@ -38,29 +47,30 @@ def test_actor_names_mt_and_query_names_of_every_class(impl: Implementation, run
     """``actor`` is the data of the ``wit`` blob, whatever the text (a lone surrogate is
     ``bad-request``: it has no UTF-8); any text is an ``mt`` (a lone surrogate is
     ``invalid-utf8``); a counter answers only the query ``count`` (and ``wut``)."""
-    counter = str(impl.call("wit-genesis", runtime=runtime, actor="counter").result["actor"])
-    assert counter == _test_actor("counter")
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).ok
-    assert (
-        impl.call("wit-query", runtime=runtime, actor=counter, name="count").result["data"]
-        == b"0".hex()
+    counter = str(
+        call_ok(impl, "ADP-014", "wit-genesis", runtime=runtime, actor="counter")["actor"]
     )
+    check_equal("ADP-014", _test_actor("counter"), counter, "the id of the counter's genesis")
+    call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=10)
+    count = call_ok(impl, "ADP-014", "wit-query", runtime=runtime, actor=counter, name="count")
+    check_equal("ADP-014", b"0".hex(), count["data"], "the counter's count")
     for i, text in enumerate(ALL):
         reply = impl.call("wit-genesis", check=False, runtime=runtime, actor=text)
         if _lone(text):
-            assert _outcome(reply) == "bad-request", (ascii(text), reply)
+            check_outcome("ADP-014", reply, "bad-request", f"wit-genesis of the actor {text!a}")
         else:
-            assert reply.ok and reply.result["actor"] == _test_actor(text), (ascii(text), reply)
+            what = f"wit-genesis of the actor {text!a}"
+            got = ok_answer(reply, "ADP-014", what)["actor"]
+            check_equal("ADP-014", _test_actor(text), got, what)
         reply = _send(impl, runtime, i, {"blob": ""}, text)
         if _lone(text):
-            assert _outcome(reply) == "invalid-utf8", (ascii(text), reply)
+            check_outcome("ADP-014", reply, "invalid-utf8", f"wit-send with the mt {text!a}")
         else:
-            assert reply.ok and reply.result["message"] == _message_id({"blob": ""}, text), (
-                ascii(text),
-                reply,
-            )
+            what = f"wit-send with the mt {text!a}"
+            got = ok_answer(reply, "ADP-014", what)["message"]
+            check_equal("ADP-014", _message_id({"blob": ""}, text), got, what)
             query = impl.call("wit-query", check=False, runtime=runtime, actor=counter, name=text)
-            assert _outcome(query) == "unknown-query", (ascii(text), query)
+            check_outcome("ADP-014", query, "unknown-query", f"wit-query of the name {text!a}")
 
 
 @pytest.mark.profile("wit")
@@ -71,14 +81,13 @@ def test_a_call_adopting_exactly_max_steps_is_not_quiescent(
     impl: Implementation, actors: int
 ) -> None:
     for max_steps, quiescent in ((actors, False), (actors + 1, True)):
-        runtime = str(impl.call("wit-open").result["runtime"])
+        runtime = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
         for k in range(actors):
             impl.call("wit-genesis", runtime=runtime, actor="counter", state={"n": f"{k:02x}"})
-        reply = impl.call("wit-run", runtime=runtime, max_steps=max_steps)
-        assert len(reply.result["steps"]) == actors, reply
-        assert reply.result["quiescent"] is quiescent, (
-            f"{actors} steps adopted with max_steps {max_steps}: quiescent must be {quiescent}"
-        )
+        ran = call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=max_steps)
+        what = f"wit-run of {actors} geneses with max_steps {max_steps}"
+        check_equal("ADP-014", actors, len(ran["steps"]), f"the steps of {what}")
+        check_equal("ADP-014", quiescent, ran["quiescent"], f"quiescent after {what}")
         impl.call("wit-close", runtime=runtime)
 
 
@@ -88,7 +97,7 @@ def _straddling(ids: list[str]) -> None:
     def signed(i: str) -> tuple[int, ...]:
         return tuple(b - 256 if b >= 128 else b for b in bytes.fromhex(i))
 
-    assert sorted(ids) != sorted(ids, key=signed), ids
+    suite_premise(sorted(ids) != sorted(ids, key=signed), "the ids lie on both sides of 0x80")
 
 
 @pytest.mark.profile("wit")
@@ -102,12 +111,10 @@ def test_candidates_run_in_ascending_id_order_across_0x80(
     _straddling(actors)
     for state in reversed(states):
         impl.call("wit-genesis", runtime=runtime, actor="counter", state=state)
-    reply = impl.call("wit-run", runtime=runtime, max_steps=100)
-    adopted = [actor for actor, _ in reply.result["steps"]]
-    assert adopted == sorted(actors), (
-        f"candidates must run in ascending id order, unsigned bytes (ADP-014, ID-005): "
-        f"expected {[a[:4] for a in sorted(actors)]}, got {[a[:4] for a in adopted]}"
-    )
+    ran = call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=100)
+    adopted = [actor for actor, _ in ran["steps"]]
+    what = "the order the candidates ran in (ascending ids, unsigned bytes)"
+    check_equal(("ADP-014", "ID-005"), sorted(actors), adopted, what)
 
 
 # --- ADP-015: reasons, ref names and erased blobs -------------------------------------------
@@ -115,7 +122,7 @@ def test_candidates_run_in_ascending_id_order_across_0x80(
 
 def _rt(impl: Implementation, path: Path) -> str:
     path.mkdir()
-    return str(impl.call("rt-open", path=str(path)).result["runtime"])
+    return str(call_ok(impl, "ADP-015", "rt-open", path=str(path))["runtime"])
 
 
 @pytest.mark.profile("runtime")
@@ -133,29 +140,25 @@ def test_reasons_ref_names_and_erased_blobs(impl: Implementation, tmp_path: Path
     state = {f"e{k}": d for k, d in enumerate(datas)}
     blobs = [g.object_id(g.Blob(data=bytes.fromhex(d))).hex() for d in datas]
     _straddling(blobs)
-    actor = str(
-        impl.call("rt-genesis", runtime=runtime, actor="counter", state=state).result["actor"]
-    )
-    assert actor == _test_actor("counter", state)
-    assert impl.call("rt-run", runtime=runtime, max_steps=10).result["steps"]
+    genesis = call_ok(impl, "ADP-015", "rt-genesis", runtime=runtime, actor="counter", state=state)
+    actor = str(genesis["actor"])
+    check_equal("ADP-015", _test_actor("counter", state), actor, "the id of the genesis")
+    steps = call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)["steps"]
+    check("ADP-015", bool(steps), expected="a step adopted by the first run", came="none")
     for k, text in enumerate(ALL):
         reply = impl.call(
             "rt-erase", check=False, runtime=runtime, blob=blobs[k % len(blobs)], reason=text
         )
         want = "bad-request" if text == "" or _lone(text) else "ok"
-        assert _outcome(reply) == want, (
-            f"rt-erase with reason {text!a}: expected {want}, got {reply}"
-        )
+        check_outcome("ADP-015", reply, want, f"rt-erase with the reason {text!a}")
         for name in ("names/" + text, text):
             ref = impl.call("rt-ref", check=False, runtime=runtime, name=name)
             want = "ok" if is_ref_name(name) else "invalid-ref-name"
-            assert _outcome(ref) == want, f"rt-ref {name!a}: expected {want}, got {ref}"
+            check_outcome("ADP-015", ref, want, f"rt-ref {name!a}")
     erased = set(blobs[k % len(blobs)] for k, t in enumerate(ALL) if t and not _lone(t))
-    verified = impl.call("rt-verify", runtime=runtime, actor=actor).result
-    assert verified["erased"] == sorted(erased), (
-        f"erased blobs must be listed in ascending id order (ADP-015): expected "
-        f"{[b[:4] for b in sorted(erased)]}, got {[b[:4] for b in verified['erased']]}"
-    )
+    verified = call_ok(impl, "ADP-015", "rt-verify", runtime=runtime, actor=actor)
+    what = "the erased blobs rt-verify lists (ascending ids)"
+    check_equal("ADP-015", sorted(erased), verified["erased"], what)
     impl.call("rt-close", runtime=runtime)
 
 
@@ -182,14 +185,12 @@ def test_a_workload_is_one_of_three_exact_names(impl: Implementation) -> None:
     ]
     for text in ALL + near:
         reply = impl.call("perf-run", check=False, workload=text, n=1)
-        assert _outcome(reply) == "bad-request", (
-            f"perf-run workload {text!a}: expected bad-request, got {reply}"
-        )
+        check_outcome("ADP-018.4", reply, "bad-request", f"perf-run of the workload {text!a}")
     for workload in WORKLOADS:
-        assert impl.call("perf-run", workload=workload, n=1).ok
+        call_ok(impl, "ADP-018.4", "perf-run", workload=workload, n=1)
         for n in (0, 1_000_001, -1):
             reply = impl.call("perf-run", check=False, workload=workload, n=n)
-            assert _outcome(reply) == "bad-request", (workload, n, reply)
+            check_outcome("ADP-018.4", reply, "bad-request", f"perf-run of {workload} n={n}")
 
 
 def _encode_check(n: int) -> str:
@@ -204,8 +205,8 @@ def _encode_check(n: int) -> str:
 @pytest.mark.inputs("largest")
 def test_the_largest_n_is_run(impl: Implementation) -> None:
     """n = 1 000 000 is allowed: run (about 20 s for the reference), its check computed here."""
-    reply = impl.call("perf-run", workload="encode", n=1_000_000)
-    assert reply.ok and reply.result["check"] == _encode_check(1_000_000), reply
+    ran = call_ok(impl, "ADP-018.4", "perf-run", workload="encode", n=1_000_000)
+    check_equal("ADP-018.4", _encode_check(1_000_000), ran["check"], "the check of n = 10⁶")
 
 
 # --- ADP-019: sandbox-run and wit-genesis of a program --------------------------------------
@@ -217,7 +218,7 @@ def reference() -> InProcess:
 
 
 def _interpreter(impl: Implementation) -> str:
-    return str(impl.call("sandbox-info").result["interpreter"])
+    return str(call_ok(impl, "ADP-019.7", "sandbox-info")["interpreter"])
 
 
 @pytest.mark.profile("sandbox")
@@ -241,24 +242,26 @@ def test_sandbox_run_programs_messages_and_limits_of_every_class(
         for request in requests:
             got = impl.call("sandbox-run", check=False, **request)
             if _lone(text):
-                assert _outcome(got) == "bad-request", (ascii(request), got)
+                check_outcome("ADP-019.3", got, "bad-request", f"sandbox-run of {request!a}")
                 continue
             want = reference.call("sandbox-run", check=False, **request)
-            assert got.outcome() == want.outcome(), (ascii(request), got, want)
-            if want.ok:
-                assert got.result == want.result, (ascii(request), got, want)
+            same_answer("ADP-019.3", got, want, f"sandbox-run of {request!a:.300}")
         reply = impl.call("sandbox-run", check=False, program="print(1)", limits={text: 1})
-        assert _outcome(reply) == "bad-request", (ascii(text), reply)
+        check_outcome("ADP-019.3", reply, "bad-request", f"sandbox-run with the limit {text!a}")
     for name in ("fuel", "memory", "output", "core", "sends"):
         for value in (0, 2**53):
             reply = impl.call("sandbox-run", check=False, program="print(1)", limits={name: value})
-            assert _outcome(reply) == "bad-request", (name, value, reply)
+            what = f"sandbox-run with the limit {name} {value}"
+            check_outcome("ADP-019.3", reply, "bad-request", what)
     for bad in ("Fuel", "fuel\x00", "fu\u00e9l", "fuel\U0001f600", "", "\ud800"):
         reply = impl.call("sandbox-run", check=False, program="print(1)", limits={bad: 1})
-        assert _outcome(reply) == "bad-request", (ascii(bad), reply)
+        check_outcome("ADP-019.3", reply, "bad-request", f"sandbox-run with the limit {bad!a}")
     for name in ("output", "core", "sends"):
-        reply = impl.call("sandbox-run", program="print(1)", limits={name: 2**53 - 1})
-        assert reply.ok and reply.result["stdout"] == b"1\n".hex(), (name, reply)
+        ran = call_ok(
+            impl, "ADP-019.3", "sandbox-run", program="print(1)", limits={name: 2**53 - 1}
+        )
+        what = f"the stdout of print(1) with the limit {name} 2⁵³ − 1"
+        check_equal("ADP-019.3", b"1\n".hex(), ran["stdout"], what)
 
 
 @pytest.mark.profile("sandbox")
@@ -273,15 +276,23 @@ def test_answered_objects_are_in_ascending_id_order_across_0x80(impl: Implementa
     _straddling(ids)
     encodings = {g.object_id(o).hex(): g.encode_object(o).hex() for o in everything}
     objects = [encodings[i] for i in sorted(ids)]
-    reply = impl.call(
-        "sandbox-run", program="pass", core=g.object_id(tree).hex(), objects=objects[::-1]
+    ran = call_ok(
+        impl,
+        "ADP-019.2",
+        "sandbox-run",
+        program="pass",
+        core=g.object_id(tree).hex(),
+        objects=objects[::-1],
     )
-    assert reply.ok and reply.result["core"] == g.object_id(tree).hex(), reply
-    assert reply.result["objects"] == objects, (
-        "objects must be in ascending order of their ids, unsigned (ADP-019.2, ID-005): "
-        f"expected {[i[:4] for i in sorted(ids)]}, got "
-        f"{[blake3.blake3(bytes.fromhex(o)).hexdigest()[:4] for o in reply.result['objects']]}"
+    check_equal("ADP-019.2", g.object_id(tree).hex(), ran["core"], "the core sandbox-run answers")
+    got = [blake3.blake3(bytes.fromhex(o)).hexdigest()[:4] for o in ran["objects"]]
+    check_equal(
+        ("ADP-019.2", "ID-005"),
+        [i[:4] for i in sorted(ids)],
+        got,
+        "the ids of the objects answered, in order (ascending ids, unsigned)",
     )
+    check_equal("ADP-019.2", objects, ran["objects"], "the objects answered")
 
 
 @pytest.mark.profile("sandbox")
@@ -292,13 +303,15 @@ def test_a_program_of_every_class_becomes_the_wit_blob(impl: Implementation) -> 
     (the actor's id computed here); a lone surrogate has no UTF-8: ``bad-request``."""
     held = _interpreter(impl)
     headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
-    runtime = str(impl.call("wit-open").result["runtime"])
+    runtime = str(call_ok(impl, "ADP-019.7", "wit-open")["runtime"])
     for text in ALL:
         for program in (text, "# " + text + "\nprint(1)\n"):
             reply = impl.call("wit-genesis", check=False, runtime=runtime, program=program)
+            what = f"wit-genesis of the program {program!a:.80}"
             if _lone(text):
-                assert _outcome(reply) == "bad-request", (ascii(program), reply)
+                check_outcome("ADP-019.7", reply, "bad-request", what)
                 continue
             wit = g.Blob(data=program.encode("utf-8"), headers=headers)
-            assert reply.ok and reply.result["actor"] == _actor_id(wit, {}), (ascii(program), reply)
+            got = ok_answer(reply, "ADP-019.7", what)["actor"]
+            check_equal("ADP-019.7", _actor_id(wit, {}), got, what)
     impl.call("wit-close", runtime=runtime)

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, check_outcome, ok_answer
 from gritwit_conformance.suite._properties import properties
 
 run = properties(50)
@@ -43,21 +44,22 @@ BLOB_HEX = g.encode_object(BLOB).hex()
 BLOB_ID = g.object_id(BLOB).hex()
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
 @pytest.fixture
 def store(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("store-open", kind="memory").result["store"])
-    assert impl.call("put", store=handle, bytes=BLOB_HEX).result["id"] == BLOB_ID
+    handle = str(call_ok(impl, "ADP-004.3", "store-open", kind="memory")["store"])
+    check_equal(
+        "ADP-004.3",
+        BLOB_ID,
+        call_ok(impl, "ADP-004.3", "put", store=handle, bytes=BLOB_HEX)["id"],
+        "the id put answers",
+    )
     yield handle
     impl.call("store-close", store=handle, check=False)
 
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle, check=False)
 
@@ -110,10 +112,15 @@ def test_store_id_arguments_refuse_every_near_miss(
     bad = tc.bad_text_ids(BLOB_ID)[kind]
     cmd, request = STORE_ID_ARGS[where]
     reply = impl.call(cmd, check=False, store=store, **request(bad))
-    assert _outcome(reply) == "invalid-id", (
-        f"{where} {bad!r}: not exactly 64 lowercase hex digits (ID-003) → invalid-id, got {reply}"
+    check_outcome(
+        "ID-003", reply, "invalid-id", f"{where} {bad!r}: not exactly 64 lowercase hex digits"
     )
-    assert impl.call("has", store=store, id=BLOB_ID).result["present"] is True
+    check_equal(
+        "ID-003",
+        True,
+        call_ok(impl, "ID-003", "has", store=store, id=BLOB_ID)["present"],
+        "the present has answers",
+    )
 
 
 @pytest.mark.profile("store")
@@ -121,11 +128,11 @@ def test_store_id_arguments_refuse_every_near_miss(
 @run
 @given(bad=tc.bad_text_id_strategy(st.just(BLOB_ID) | st.just(ZERO)))
 def test_store_has_refuses_generated_near_misses(impl: Implementation, bad: str) -> None:
-    handle = str(impl.call("store-open", kind="memory").result["store"])
+    handle = str(call_ok(impl, "ID-003", "store-open", kind="memory")["store"])
     try:
         impl.call("put", store=handle, bytes=BLOB_HEX)
         reply = impl.call("has", check=False, store=handle, id=bad)
-        assert _outcome(reply) == "invalid-id", (repr(bad), reply)
+        check_outcome("ID-003", reply, "invalid-id")
     finally:
         impl.call("store-close", store=handle, check=False)
 
@@ -152,15 +159,14 @@ def test_wit_id_arguments_refuse_every_near_miss(
     impl: Implementation, runtime: str, cmd: str, kind: str
 ) -> None:
     """Near misses of the counter's id (it has a step, so a lenient parser finds it)."""
-    actor = str(impl.call("wit-genesis", runtime=runtime, actor="counter").result["actor"])
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).ok
-    step = impl.call("wit-head", runtime=runtime, actor=actor).result["step"]
+    actor = str(call_ok(impl, "ID-003", "wit-genesis", runtime=runtime, actor="counter")["actor"])
+    call_ok(impl, "ID-003", "wit-run", runtime=runtime, max_steps=10)
+    step = call_ok(impl, "ID-003", "wit-head", runtime=runtime, actor=actor)["step"]
     base = str(step) if cmd == "wit-object" else actor
     bad = tc.bad_text_ids(base)[kind]
     reply = impl.call(cmd, check=False, runtime=runtime, **_wit_id_request(cmd, bad))
-    assert _outcome(reply) == "invalid-id", (
-        f"{cmd} with {bad!r}: not exactly 64 lowercase hex digits (ID-003) → invalid-id, "
-        f"got {reply}"
+    check_outcome(
+        "ID-003", reply, "invalid-id", f"{cmd} with {bad!r}: not exactly 64 lowercase hex digits"
     )
 
 
@@ -178,11 +184,11 @@ def _bad_handle(impl: Implementation, kind: str, open_cmd: str, key: str) -> Any
     if kind in fixed:
         return fixed[kind]
     args: dict[str, Any] = {"kind": "memory"} if open_cmd == "store-open" else {}
-    real = str(impl.call(open_cmd, **args).result[key])
+    real = str(call_ok(impl, "ADP-004.6", open_cmd, **args)[key])
     if kind == "closed":
         close = "store-close" if open_cmd == "store-open" else "wit-close"
         closing: dict[str, Any] = {key: real}
-        assert impl.call(close, **closing).ok
+        call_ok(impl, "ADP-004.6", close, **closing)
         return real
     variant: str = {"newline": real + "\n", "space": real + " ", "case": real.swapcase()}[kind]
     if variant == real:  # a handle without letters: another case is the same handle
@@ -226,9 +232,12 @@ def test_wit_commands_check_the_runtime_handle_first(
     bad = _bad_handle(impl, handle, "wit-open", "runtime")
     request = dict(args) if bad is ... else {"runtime": bad, **args}
     reply = impl.call(cmd, check=False, **request)
-    assert _outcome(reply) == "bad-request", (
+    check_outcome(
+        "ADP-004.6",
+        reply,
+        "bad-request",
         f"{cmd} with runtime {bad!r} (no such runtime) and {fault} ({own} with a real "
-        f"runtime): the runtime is checked first (ADP-004.6) → bad-request, got {reply}"
+        "runtime): the runtime is checked first",
     )
 
 
@@ -259,9 +268,12 @@ def test_store_commands_check_the_store_handle_first(
     bad = _bad_handle(impl, handle, "store-open", "store")
     request = dict(args) if bad is ... else {"store": bad, **args}
     reply = impl.call(cmd, check=False, **request)
-    assert _outcome(reply) == "bad-request", (
+    check_outcome(
+        "ADP-004.6",
+        reply,
+        "bad-request",
         f"{cmd} with store {bad!r} (no such store) and {fault} ({own} with a real store): "
-        f"the store is checked first (ADP-004.6, ADP-010.2) → bad-request, got {reply}"
+        "the store is checked first",
     )
 
 
@@ -280,9 +292,9 @@ def _bad_hex(kind: str, valid: str) -> str:
 @pytest.mark.parametrize("kind", HEX_KINDS)
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
 def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind: str) -> None:
-    assert _outcome(impl.call(cmd, check=False, bytes=BLOB_HEX)) == "ok"
+    check_outcome("ADP-004.5", impl.call(cmd, check=False, bytes=BLOB_HEX), "ok")
     reply = impl.call(cmd, check=False, bytes=_bad_hex(kind, BLOB_HEX))
-    assert _outcome(reply) == "bad-request", (cmd, kind, reply)
+    check_outcome("ADP-004.5", reply, "bad-request")
 
 
 @pytest.mark.profile("store")
@@ -291,7 +303,7 @@ def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind:
 @pytest.mark.parametrize("kind", HEX_KINDS)
 def test_put_bytes_must_be_lowercase_hex(impl: Implementation, store: str, kind: str) -> None:
     reply = impl.call("put", check=False, store=store, bytes=_bad_hex(kind, BLOB_HEX))
-    assert _outcome(reply) == "bad-request", (kind, reply)
+    check_outcome("ADP-004.5", reply, "bad-request")
 
 
 def _state_request(value: str, position: int) -> dict[str, Any]:
@@ -327,14 +339,17 @@ def test_wit_byte_strings_must_be_lowercase_hex(
     cmd, request = HEX_PLACES[place]
     valid = "c0ffee"
     good = impl.call(cmd, check=False, runtime=runtime, **request(valid))
-    assert good.ok, (place, good)
+    answer = ok_answer(good, "ADP-004.5", f"{place} = {valid!r}, lowercase hex")
     if cmd == "wit-send":
-        assert good.result["message"] == _message_id(request(valid)["content"], "inc"), good
+        want = _message_id(request(valid)["content"], "inc")
+        check_equal("ADP-004.5", want, answer["message"], f"the message of {place} = {valid!r}")
     bad = _bad_hex(kind, valid)
     reply = impl.call(cmd, check=False, runtime=runtime, **request(bad))
-    assert _outcome(reply) == "bad-request", (
-        f"{place} = {bad!r}: not an even number of lowercase hex digits (ADP-004.5) → "
-        f"bad-request, got {reply}"
+    check_outcome(
+        "ADP-004.5",
+        reply,
+        "bad-request",
+        f"{place} = {bad!r}: not an even number of lowercase hex digits",
     )
 
 
@@ -346,10 +361,10 @@ def test_wit_byte_strings_refuse_generated_near_misses(
     impl: Implementation, bad: str, place: str
 ) -> None:
     cmd, request = HEX_PLACES[place]
-    runtime = str(impl.call("wit-open").result["runtime"])
+    runtime = str(call_ok(impl, "ADP-004.5", "wit-open")["runtime"])
     try:
         reply = impl.call(cmd, check=False, runtime=runtime, **request(bad))
-        assert _outcome(reply) == "bad-request", (place, repr(bad), reply)
+        check_outcome("ADP-004.5", reply, "bad-request")
     finally:
         impl.call("wit-close", runtime=runtime, check=False)
 
@@ -359,12 +374,12 @@ def test_wit_byte_strings_refuse_generated_near_misses(
 @pytest.mark.parametrize("kind", HEX_KINDS)
 def test_a_module_must_be_lowercase_hex(impl: Implementation, runtime: str, kind: str) -> None:
     module = "0061736d01000000"  # the empty module: a valid one in lowercase
-    assert impl.call("wit-genesis", runtime=runtime, module=module).ok
+    call_ok(impl, "ADP-004.5", "wit-genesis", runtime=runtime, module=module)
     bad = _bad_hex(kind, module)
     reply = impl.call("wit-genesis", check=False, runtime=runtime, module=bad)
-    assert _outcome(reply) == "bad-request", (repr(bad), reply)
+    check_outcome("ADP-004.5", reply, "bad-request")
     reply = impl.call("wasm-load", check=False, module=bad)
-    assert _outcome(reply) == "bad-request", (repr(bad), reply)
+    check_outcome("ADP-004.5", reply, "bad-request")
 
 
 # --- ADP-004.8: lone surrogates in what wit-send and wit-genesis describe --------------------
@@ -416,10 +431,11 @@ def _edit(node: Any, path: tuple[Any, ...], what: str, lone: str, at: int) -> An
 
 def _assert_surrogate_refused(impl: Implementation, runtime: str, content: Any, mt: Any) -> None:
     reply = _send(impl, runtime, content, mt)
-    assert _outcome(reply) == "invalid-utf8", (
+    what = (
         f"wit-send of mt={mt!a}, content={content!a:.300}: a lone surrogate in mt, a header "
-        f"or a name → invalid-utf8 (ADP-004.8), never replaced and sent; got {reply}"
+        "or a name (never replaced and sent)"
     )
+    check_outcome("ADP-004.8", reply, "invalid-utf8", what)
 
 
 @pytest.mark.profile("wit")
@@ -442,13 +458,12 @@ def test_wit_send_refuses_a_lone_surrogate_anywhere(
 ) -> None:
     """The valid description is sent (its message id computed here); the same with a
     lone surrogate in ``mt`` or any name or header is ``invalid-utf8``."""
-    runtime = str(impl.call("wit-open").result["runtime"])
+    runtime = str(call_ok(impl, "ADP-004.8", "wit-open")["runtime"])
     try:
         reply = _send(impl, runtime, content, mt)
-        assert reply.ok and reply.result["message"] == _message_id(content, mt), (
-            f"wit-send of mt={mt!a}, content={content!a:.300}: expected message "
-            f"{_message_id(content, mt)}, got {reply}"
-        )
+        what = f"wit-send of mt={mt!a}, content={content!a:.300}"
+        got = ok_answer(reply, "ADP-014", what)["message"]
+        check_equal("ADP-014", _message_id(content, mt), got, what)
         places = _text_places(content)
         choice = data.draw(st.integers(0, len(places)), label="place")
         if choice == len(places):
@@ -491,7 +506,9 @@ def test_wit_send_refuses_every_lone_surrogate_in_every_place(
     repaired = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in lone)
     mt, content = SURROGATE_PLACES[place](repaired)
     reply = _send(impl, runtime, content, mt, to="22" * 32)
-    assert reply.ok and reply.result["message"] == _message_id(content, mt), (place, reply)
+    what = f"wit-send with U+FFFD in the {place}"
+    got = ok_answer(reply, "ADP-014", what)["message"]
+    check_equal("ADP-014", _message_id(content, mt), got, what)
     mt, content = SURROGATE_PLACES[place](lone)
     _assert_surrogate_refused(impl, runtime, content, mt)
 
@@ -504,4 +521,4 @@ def test_wit_genesis_refuses_a_lone_surrogate_in_a_state_name(
 ) -> None:
     state = {"a": "00", "z" + lone: "01"}
     reply = impl.call("wit-genesis", check=False, runtime=runtime, actor="counter", state=state)
-    assert _outcome(reply) == "invalid-utf8", (ascii(state), reply)
+    check_outcome("ADP-004.8", reply, "invalid-utf8")

@@ -22,26 +22,23 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import parse_response
 
+from .._check import call_ok, check, check_equal, check_outcome, error_answer, ok_answer
 from ._raw import assert_still_serving, send_raw, separate_process
 
 ZERO = "00" * 32
 BLOB = g.Blob(data=b"precedence")
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
 @pytest.fixture
 def store(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("store-open", kind="memory").result["store"])
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="memory")["store"])
     yield handle
     impl.call("store-close", store=handle)
 
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle)
 
@@ -55,22 +52,24 @@ ODD = "abc"
 @pytest.mark.req("ADP-004.5", "ADP-004.2")
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
 def test_odd_length_hex_is_bad_request_in_codec_arguments(impl: Implementation, cmd: str) -> None:
-    assert _outcome(impl.call(cmd, check=False, bytes=ODD)) == "bad-request"
+    check_outcome("ADP-004.5", impl.call(cmd, check=False, bytes=ODD), "bad-request")
 
 
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-004.5", "OBJ-018.8")
 def test_odd_length_hex_inside_a_description_is_invalid_object(impl: Implementation) -> None:
     reply = impl.call("encode", check=False, object={"type": "blob", "data": ODD})
-    assert _outcome(reply) == "invalid-object", reply
+    check_outcome("OBJ-018.8", reply, "invalid-object")
 
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.5", "ADP-004.3")
 def test_odd_length_hex_in_store_arguments(impl: Implementation, store: str) -> None:
-    assert _outcome(impl.call("put", check=False, store=store, bytes=ODD)) == "bad-request"
-    assert _outcome(impl.call("get", check=False, store=store, id=ZERO[:-1])) == "invalid-id"
-    assert _outcome(impl.call("has", check=False, store=store, id=ODD)) == "invalid-id"
+    check_outcome("ADP-004.5", impl.call("put", check=False, store=store, bytes=ODD), "bad-request")
+    check_outcome(
+        "ADP-004.3", impl.call("get", check=False, store=store, id=ZERO[:-1]), "invalid-id"
+    )
+    check_outcome("ADP-004.3", impl.call("has", check=False, store=store, id=ODD), "invalid-id")
 
 
 @pytest.mark.profile("wit")
@@ -86,13 +85,15 @@ def test_odd_length_hex_in_wit_arguments(impl: Implementation, runtime: str, whe
             content = {"tree": {"a": {"blob": "00"}, "b": content}}
         reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, mt="m",
                           content=content)  # fmt: skip
-    assert _outcome(reply) == "bad-request", reply
+    check_outcome("ADP-004.5", reply, "bad-request")
 
 
 @pytest.mark.profile("wasm")
 @pytest.mark.req("ADP-004.5", "ADP-016")
 def test_odd_length_hex_as_a_module_is_bad_request(impl: Implementation) -> None:
-    assert _outcome(impl.call("wasm-load", check=False, module="0061736d0")) == "bad-request"
+    check_outcome(
+        "ADP-004.5", impl.call("wasm-load", check=False, module="0061736d0"), "bad-request"
+    )
 
 
 # --- ADP-004.6: arguments first, in the table's order -------------------------------------
@@ -117,7 +118,7 @@ def test_ref_cas_checks_its_arguments_before_the_ref_name(
     impl: Implementation, store: str, args: dict[str, Any], expected: str
 ) -> None:
     reply = impl.call("ref-cas", check=False, store=store, **args)
-    assert _outcome(reply) == expected, (args, reply)
+    check_outcome("ADP-004.6", reply, expected)
 
 
 @pytest.mark.profile("store")
@@ -136,7 +137,7 @@ def test_an_unknown_store_handle_is_reported_first(
     impl: Implementation, cmd: str, args: dict[str, Any]
 ) -> None:
     reply = impl.call(cmd, check=False, store="no-such-store", **args)
-    assert _outcome(reply) == "bad-request", reply
+    check_outcome("ADP-004.6", reply, "bad-request")
 
 
 @pytest.mark.profile("wit")
@@ -155,7 +156,7 @@ def test_wit_send_checks_to_first(
     impl: Implementation, runtime: str, args: dict[str, Any], expected: str
 ) -> None:
     reply = impl.call("wit-send", check=False, runtime=runtime, **args)
-    assert _outcome(reply) == expected, (args, reply)
+    check_outcome("ADP-004.6", reply, expected)
 
 
 # --- ADP-003.3, ADP-010.4: where current goes ---------------------------------------------
@@ -165,14 +166,26 @@ def test_wit_send_checks_to_first(
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-010.4", "ADP-003.3", "REF-004.3")
 def test_current_of_a_ref_conflict_is_a_member_of_error(impl: Implementation, store: str) -> None:
-    oid = str(impl.call("put", store=store, bytes=g.encode_object(BLOB).hex()).result["id"])
+    oid = str(
+        call_ok(impl, "ADP-010.4", "put", store=store, bytes=g.encode_object(BLOB).hex())["id"]
+    )
     absent = impl.call("ref-cas", store=store, name="names/c", expected=oid, new=None)
-    assert _outcome(absent) == "ref-conflict" and absent.error.get("current", "") is None, absent
-    assert impl.call("ref-cas", store=store, name="names/c", expected=None, new=oid).ok
+    what = "ref-cas of an absent ref expecting an id"
+    error_answer(absent, "ADP-010.4", "ref-conflict", what)
+    check_equal("ADP-003.3", None, absent.error.get("current", ""), f"the current {what} names")
+    call_ok(impl, "ADP-010.4", "ref-cas", store=store, name="names/c", expected=None, new=oid)
     held = impl.call("ref-cas", store=store, name="names/c", expected=None, new=oid)
-    assert _outcome(held) == "ref-conflict" and held.error.get("current") == oid, held
+    what = "ref-cas of a held ref expecting none"
+    error_answer(held, "ADP-010.4", "ref-conflict", what)
+    check_equal("ADP-003.3", oid, held.error.get("current"), f"the current {what} names")
     other = impl.call("get", store=store, id=ZERO)
-    assert _outcome(other) == "not-found" and "current" not in other.error, other
+    error_answer(other, "ADP-010.4", "not-found", "get of an absent object")
+    check(
+        "ADP-003.3",
+        "current" not in other.error,
+        expected="no current in a not-found error",
+        came=other,
+    )
 
 
 @pytest.mark.profile("protocol")
@@ -219,10 +232,9 @@ def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation,
     with separate_process(impl) as process:
         what = "(a line with a repeated key)"
         first = process.answer_json(send_raw(process, REPEATED[name], what), what)
-        assert first.get("seq") is None and first.get("ok") is False, (
-            f"a line repeating a key ({name}) must be answered seq null, got {first}"
-        )
-        assert first["error"]["class"] == "bad-request", first
+        got = [first.get("seq"), first.get("ok"), (first.get("error") or {}).get("class")]
+        what = f"[seq, ok, error class] of the answer to a line repeating a key ({name})"
+        check_equal("ADP-004.7", [None, False, "bad-request"], got, what)
         assert_still_serving(process)
 
 
@@ -230,7 +242,7 @@ def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation,
 @pytest.mark.req("ADP-004.7", "ADP-002")
 def test_equal_keys_in_different_objects_are_not_repeats(impl: Implementation) -> None:
     reply = impl.call("hash", bytes="", x={"bytes": 1, "seq": 2}, y=[{"k": 1}, {"k": 2}])
-    assert reply.ok, reply
+    ok_answer(reply, "ADP-004.7", "hash with equal keys in different objects (no repeats)")
 
 
 # --- ADP-004.8: arguments that describe objects: shape, surrogates, then objects ----------
@@ -270,7 +282,7 @@ def test_wit_send_judges_shape_then_surrogates_then_objects(
 ) -> None:
     args, expected = SEND_CASES[name]
     reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, **args)
-    assert _outcome(reply) == expected, (args, reply)
+    check_outcome("ADP-004.8", reply, expected)
 
 
 GENESIS_CASES: dict[str, tuple[dict[str, Any], str]] = {
@@ -293,7 +305,7 @@ def test_wit_genesis_judges_shape_then_surrogates_then_objects(
 ) -> None:
     args, expected = GENESIS_CASES[name]
     reply = impl.call("wit-genesis", check=False, runtime=runtime, **args)
-    assert _outcome(reply) == expected, (args, reply)
+    check_outcome("ADP-004.8", reply, expected)
 
 
 # --- ADP-003.4: results beside seq and ok ---------------------------------------------------
@@ -306,7 +318,8 @@ def test_results_are_members_of_the_response_itself(impl: Implementation) -> Non
         request = {"seq": 77, "cmd": "hash", "bytes": "00"}
         line = process.exchange_raw(json.dumps(request).encode() + b"\n", "hash", 77)
         answer = process.answer_json(line, "hash")
-        assert answer == {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}, answer
+        want = {"seq": 77, "ok": True, "digest": g.compute_id(b"\x00").hex()}
+        check_equal("ADP-003.4", want, answer, "the answer to hash: its result beside seq and ok")
 
 
 def _nested_content(depth: int) -> dict[str, Any]:
@@ -326,4 +339,4 @@ def test_content_nesting_is_counted_from_the_outermost_description(
     reply = impl.call(
         "wit-send", check=False, runtime=runtime, to=ZERO, content=_nested_content(depth)
     )
-    assert _outcome(reply) == expected, reply
+    check_outcome("ADP-004.8", reply, expected)

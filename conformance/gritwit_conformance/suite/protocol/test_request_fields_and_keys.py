@@ -18,9 +18,19 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._transport import AdapterProcess
+from gritwit_conformance.suite._check import (
+    call_ok,
+    check,
+    check_equal,
+    check_outcome,
+    check_type,
+    describe,
+    fail,
+    ok_answer,
+)
 from gritwit_conformance.suite.protocol._raw import assert_still_serving, send_raw, separate_process
 
-from ._protocol_texts import ALL, _lone, _message_id, _outcome, _send, _to
+from ._protocol_texts import ALL, _lone, _message_id, _send, _to
 
 VALID = tc.samples()
 
@@ -40,7 +50,7 @@ def _variants(s: str) -> list[str]:
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-004.9", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle, check=False)
 
@@ -49,14 +59,17 @@ def runtime(impl: Implementation) -> Iterator[str]:
 
 
 def _assert_one_line(process: AdapterProcess, raw: bytes, what: str) -> dict[str, Any]:
-    assert raw.endswith(b"\n") and raw.count(b"\n") == 1, f"{what}: not one line: {raw[:200]!r}"
+    one = raw.endswith(b"\n") and raw.count(b"\n") == 1
+    check("ADP-001.3", one, expected="one line", came=lambda: describe(raw[:200]), what=what)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise AssertionError(f"{what}: the answer is not UTF-8 ({exc}): {raw[:200]!r}") from None
+        fail("ADP-001.3", expected="UTF-8", came=f"{exc}: {describe(raw[:200])}", what=what)
     answer = process.answer_json(raw, what)  # no JSON: the adapter's break (ADP-001.4)
-    assert isinstance(answer, dict), f"{what}: not a JSON object: {text[:200]}"
-    return answer
+    found: dict[str, Any] = check_type(
+        "ADP-001.3", answer, dict, expected=f"a JSON object, not {text[:200]}", what=what
+    )
+    return found
 
 
 def _blob_bytes(headers: dict[str, str]) -> str:
@@ -94,9 +107,10 @@ def test_answers_holding_text_of_every_class_are_one_line_of_utf8(impl: Implemen
                     answer = _assert_one_line(
                         process, process.exchange_raw(line.encode() + b"\n", what, seq), what
                     )
-                    assert answer.get("seq") == seq, (what, answer)
+                    check_equal("ADP-001.3", seq, answer.get("seq"), f"the seq of {what}")
                     if echoed is not None:
-                        assert answer["object"]["headers"] == {"h": echoed}, (what, answer)
+                        got = (answer.get("object") or {}).get("headers")
+                        check_equal("ADP-001.3", {"h": echoed}, got, f"the headers of {what}")
 
 
 # --- ADP-002 / ADP-004.9: names that are ignored ---------------------------------------------
@@ -123,26 +137,27 @@ def test_unknown_request_fields_of_every_class_are_ignored(impl: Implementation,
     field, or holds a lone surrogate — is ignored whole, whatever its value."""
     for value in ("zz", 1, {"bytes": "ZZ", name: [name]}, name):
         reply = impl.call("hash", check=False, bytes="00", **{name: value})
-        assert reply.ok and reply.result["digest"] == blake3.blake3(b"\x00").hexdigest(), (
-            f"hash with the unknown field {name!a}: {value!a:.60} must be ignored: {reply}"
-        )
+        what = f"hash with the unknown field {name!a}: {value!a:.60} (ignored)"
+        digest = ok_answer(reply, "ADP-002", what)["digest"]
+        check_equal("ADP-002", blake3.blake3(b"\x00").hexdigest(), digest, what)
         reply = impl.call(
             "encode", check=False, object={"type": "blob", "data": ""}, **{name: value}
         )
-        assert reply.ok and reply.result["bytes"] == _blob_bytes({}), (name, reply)
+        what = f"encode with the unknown field {name!a} (ignored)"
+        check_equal("ADP-002", _blob_bytes({}), ok_answer(reply, "ADP-002", what)["bytes"], what)
 
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-002")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 def test_unknown_put_fields_of_every_class_are_ignored(impl: Implementation) -> None:
-    store = str(impl.call("store-open", kind="memory").result["store"])
+    store = str(call_ok(impl, "ADP-002", "store-open", kind="memory")["store"])
     data = _blob_bytes({"k": "v"})
     for name in ALL + FIELD_LIKE:
         reply = impl.call("put", check=False, store=store, bytes=data, **{name: "zz"})
-        assert reply.ok and reply.result["id"] == blake3.blake3(bytes.fromhex(data)).hexdigest(), (
-            f"put with the unknown field {name!a} must ignore it: {reply}"
-        )
+        what = f"put with the unknown field {name!a} (ignored)"
+        stored = ok_answer(reply, "ADP-002", what)["id"]
+        check_equal("ADP-002", blake3.blake3(bytes.fromhex(data)).hexdigest(), stored, what)
     impl.call("store-close", store=store, check=False)
 
 
@@ -164,16 +179,15 @@ def test_foreign_members_of_every_class_are_ignored(impl: Implementation, runtim
                 content = {**base, name: value}
                 reply = _send(impl, runtime, 1000 * i + 10 * j + v, content, "m")
                 if _lone(name):
-                    assert _outcome(reply) == "invalid-utf8", (ascii(name), reply)
+                    check_outcome("ADP-004.9", reply, "invalid-utf8")
                     continue
                 want = _message_id(base, "m")
-                assert reply.ok and reply.result["message"] == want, (
-                    f"wit-send of {content!a}: the member {name!a} must be ignored "
-                    f"(ADP-004.9): {reply}"
-                )
+                what = f"wit-send of {content!a}: the member {name!a} ignored"
+                got = ok_answer(reply, "ADP-004.9", what)["message"]
+                check_equal("ADP-004.9", want, got, what)
         reply = impl.call("wit-send", check=False, runtime=runtime, to=_to(-1 - i), mt="m",
                           content={"blob": "00"}, **{name: "zz"})  # fmt: skip
-        assert reply.ok, (ascii(name), reply)
+        ok_answer(reply, "ADP-002", f"wit-send with the unknown field {name!a} (ignored)")
 
 
 # --- ADP-004.5: byte-string arguments --------------------------------------------------------
@@ -199,24 +213,25 @@ def test_byte_strings_of_astral_or_surrogate_text_are_bad_requests(
     string is hex of no bytes: the command runs (``truncated`` for the decoders)."""
     for bad in BAD_BYTES:
         reply = impl.call(cmd, check=False, bytes=bad)
-        assert _outcome(reply) == "bad-request", (
-            f"{cmd} bytes={bad!a}: expected bad-request, got {reply}"
-        )
+        check_outcome("ADP-004.5", reply, "bad-request", f"{cmd} bytes={bad!a}")
     empty = impl.call(cmd, check=False, bytes="")
     if cmd == "hash":
-        assert empty.ok and empty.result["digest"] == blake3.blake3(b"").hexdigest(), empty
+        digest = ok_answer(empty, "ADP-004.5", "hash of no bytes")["digest"]
+        check_equal("ADP-004.5", blake3.blake3(b"").hexdigest(), digest, "hash of no bytes")
     else:
-        assert _outcome(empty) == "truncated", f"{cmd} of no bytes: expected truncated, got {empty}"
+        check_outcome("ADP-004.5", empty, "truncated", f"{cmd} of no bytes")
 
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.5")
 @pytest.mark.inputs("astral", "lone-surrogate", "empty")
 def test_put_bytes_of_astral_or_surrogate_text_are_bad_requests(impl: Implementation) -> None:
-    store = str(impl.call("store-open", kind="memory").result["store"])
+    store = str(call_ok(impl, "ADP-004.5", "store-open", kind="memory")["store"])
     for bad in BAD_BYTES:
-        assert _outcome(impl.call("put", check=False, store=store, bytes=bad)) == "bad-request", bad
-    assert _outcome(impl.call("put", check=False, store=store, bytes="")) == "truncated"
+        check_outcome(
+            "ADP-004.5", impl.call("put", check=False, store=store, bytes=bad), "bad-request"
+        )
+    check_outcome("ADP-004.5", impl.call("put", check=False, store=store, bytes=""), "truncated")
     impl.call("store-close", store=store, check=False)
 
 
@@ -254,8 +269,13 @@ def test_a_key_of_any_class_repeated_is_a_bad_request(impl: Implementation, wher
                     line = LINES[where] % (first, second)
                     what = f"a line repeating {text!a} ({where})"
                     answer = process.answer_json(send_raw(process, line, what), what)
-                    assert answer.get("seq") is None and answer.get("ok") is False, (what, answer)
-                    assert answer["error"]["class"] == "bad-request", (what, answer)
+                    got = [
+                        answer.get("seq"),
+                        answer.get("ok"),
+                        (answer.get("error") or {}).get("class"),
+                    ]
+                    what = f"[seq, ok, error class] of the answer to {what}"
+                    check_equal("ADP-004.7", [None, False, "bad-request"], got, what)
                     assert_still_serving(process)
 
 
@@ -268,8 +288,10 @@ def test_keys_that_differ_in_their_bytes_are_no_repeats(impl: Implementation, te
     keys: the request and the description are read, every header kept."""
     names = _variants(text)
     reply = impl.call("hash", check=False, bytes="", x={n: 1 for n in names})
-    assert reply.ok, (ascii(names), reply)
+    ok_answer(reply, "ADP-004.7", f"hash with the keys {names!a} (no repeats)")
     headers = {n: n for n in names if n}
     if headers:
         reply = impl.call("encode", object={"type": "blob", "data": "", "headers": headers})
-        assert reply.result["bytes"] == _blob_bytes(headers), (ascii(names), reply)
+        what = f"encode of the headers {sorted(headers)!a} (no repeats)"
+        data = ok_answer(reply, "OBJ-018.10", what)["bytes"]
+        check_equal("OBJ-018.10", _blob_bytes(headers), data, what)

@@ -25,6 +25,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, check_type, error_answer, ok_answer
 from ._multi import OUTSIDE_REF, outside_ref
 
 pytestmark = pytest.mark.profile("runtime")
@@ -42,28 +43,38 @@ def _open(impl: Implementation, path: Path, sends: str | None) -> str:
         probe = impl.call("rt-open", path=str(path), commit="group")
         if not probe.ok:  # no commit modes at all: what sends needs is missing (ADP-015)
             pytest.skip(f"{impl.label} has no commit mode 'group' (ADP-015)")
-    assert reply.ok, f"rt-open sends={sends!r}: {reply.error}"
-    return str(reply.result["runtime"])
+    return str(ok_answer(reply, "ADP-015", f"rt-open with sends {sends!r}")["runtime"])
 
 
 def _inc(impl: Implementation, rt: str, actor: str, amount: str) -> str:
     content = {"blob": amount.encode().hex()}
-    return str(
-        impl.call("rt-send", runtime=rt, to=actor, mt="inc", content=content).expect_ok()["message"]
-    )
+    reply = impl.call("rt-send", runtime=rt, to=actor, mt="inc", content=content)
+    return str(ok_answer(reply, "ADP-015", f"rt-send of inc {amount}")["message"])
 
 
 def _count(impl: Implementation, rt: str, actor: str) -> int:
-    data = impl.call("rt-query", runtime=rt, actor=actor, name="count").expect_ok()["data"]
+    reply = impl.call("rt-query", runtime=rt, actor=actor, name="count")
+    data = ok_answer(reply, "ADP-015", "the counter's count query")["data"]
     return int(bytes.fromhex(data) or b"0")
+
+
+def _steps(impl: Implementation, rt: str) -> list[str]:
+    """The actors whose steps one ``rt-run`` adopted."""
+    ran = ok_answer(impl.call("rt-run", runtime=rt, max_steps=1000), "ADP-015", "rt-run")
+    return [a for a, _ in ran["steps"]]
+
+
+def _target(impl: Implementation, rt: str, name: str) -> str | None:
+    target = ok_answer(impl.call("rt-ref", runtime=rt, name=name), "ADP-015", "rt-ref")["target"]
+    return None if target is None else str(target)
 
 
 def _decoded(impl: Implementation, rt: str, oid: str) -> g.GritObject | None:
     reply = impl.call("rt-object", runtime=rt, id=oid)
     if not reply.ok:
-        assert reply.error_class == "not-found", f"rt-object {oid}: {reply.error}"
+        error_answer(reply, "ADP-015", "not-found", f"rt-object {oid}")
         return None
-    return g.decode_object(bytes.fromhex(reply.result["bytes"]))
+    return g.decode_object(bytes.fromhex(ok_answer(reply, "ADP-015")["bytes"]))
 
 
 def _kept_elsewhere(impl: Implementation, rt: str, actor: str, message: str) -> None:
@@ -78,42 +89,53 @@ def _kept_elsewhere(impl: Implementation, rt: str, actor: str, message: str) -> 
         box = _decoded(impl, rt, target) if isinstance(target, str) else None
         entries = box.entries if isinstance(box, g.Mailbox) else {}
         entry = entries.get(g.ObjectId.from_hex(actor))
-        assert entry is None or entry.hex() != message, (
-            f"rt-send kept message {message} in {ref}, not in the recipient's own mailbox "
-            f"{mine}: the outside's outbox is 16 mailboxes, the entry for a recipient only "
-            "in its digit's (RUN-003.4)"
+        check(
+            "RUN-003.4",
+            entry is None or entry.hex() != message,
+            expected=f"the entry for {actor} only in its digit's mailbox {mine}: the "
+            "outside's outbox is 16 mailboxes",
+            came=f"rt-send kept message {message} in {ref}",
         )
 
 
 def _counter(impl: Implementation, rt: str, tag: str = "00") -> str:
     """A new counter, run once (its genesis); ``tag`` tells two counters apart."""
-    actor = str(
-        impl.call("rt-genesis", runtime=rt, actor="counter", state={"t": tag}).expect_ok()["actor"]
-    )
-    assert [a for a, _ in impl.call("rt-run", runtime=rt, max_steps=20).expect_ok()["steps"]] == [
-        actor
-    ]
+    reply = impl.call("rt-genesis", runtime=rt, actor="counter", state={"t": tag})
+    actor = str(ok_answer(reply, "ADP-015", "rt-genesis of a counter")["actor"])
+    check_equal("ADP-015", [actor], _steps(impl, rt), "the steps of the run after a genesis")
     return actor
 
 
 def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str | None) -> bool:
     """After a restart: ``True`` when the send of ``message`` is whole, ``False`` when it
-    is absent (the outbox is still ``before``); anything between fails (RUN-019.1/.2)."""
-    now = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
-    if now == before:
+    is absent (the outbox is still ``before``); anything between fails (RUN-019.1/.2).
+
+    Absent from the recipient's mailbox but kept in another of the outside's refs, it
+    fails as the outside's layout (RUN-003.4), not as durability."""
+    now = _target(impl, rt, outbox(actor))
+    if now is None or now == before:
+        _kept_elsewhere(impl, rt, actor, message)
         return False
-    box = _decoded(impl, rt, now)
-    assert isinstance(box, g.Mailbox), f"the outbox {now} is not a stored mailbox: {box}"
-    entry = box.entries.get(g.ObjectId.from_hex(actor))
-    assert entry is not None and entry.hex() == message, (
-        f"after a kill the outbox moved from {before} to {now}, but its entry for {actor} "
-        f"is {entry}, not the acknowledged message {message}: a send neither whole nor "
-        "absent (RUN-019.1, RUN-019.2)"
+    box = check_type(
+        "RUN-019.1",
+        _decoded(impl, rt, now),
+        g.Mailbox,
+        expected=f"the outbox {now} a stored mailbox",
     )
-    sent = _decoded(impl, rt, message)
-    assert isinstance(sent, g.Message), (
-        f"the outbox names message {message}, which is not stored after the kill: a send "
-        "swapped the outbox before its objects were durable (RUN-019.1, RUN-019.3)"
+    entry = box.entries.get(g.ObjectId.from_hex(actor))
+    check(
+        ("RUN-019.1", "RUN-019.2"),
+        entry is not None and entry.hex() == message,
+        expected=f"a send whole or absent after a kill: the outbox moved from {before} to "
+        f"{now}, so its entry for {actor} the acknowledged message {message}",
+        came=f"the entry {entry.hex() if entry else None}",
+    )
+    check_type(
+        ("RUN-019.1", "RUN-019.3"),
+        _decoded(impl, rt, message),
+        g.Message,
+        expected=f"the message {message} the outbox names stored after the kill (a send "
+        "swaps the outbox only once its objects are durable)",
     )
     return True
 
@@ -153,14 +175,13 @@ def test_rt_open_validates_sends(
         pytest.skip(f"{impl.label} has no commit modes (ADP-015)")
     reply = impl.call("rt-open", path=str(tmp_path), **options)
     if accepted:
-        assert reply.ok, (
-            f"rt-open {options} must be accepted (ADP-015; commit left out: ADP-015.1): "
-            f"{reply.error}"
-        )
+        ok_answer(reply, ("ADP-015", "ADP-015.1"), f"rt-open {options} (commit left out: group)")
     else:
-        assert not reply.ok and reply.error_class == "bad-request", (
-            f"rt-open {options} must be bad-request (ADP-015: sends is 'own' or 'group', "
-            f"'group' only with commit 'group'), not {reply.result or reply.error}"
+        error_answer(
+            reply,
+            "ADP-015",
+            "bad-request",
+            f"rt-open {options} (sends is 'own' or 'group', 'group' only with commit 'group')",
         )
 
 
@@ -178,17 +199,25 @@ def test_sends_and_runs_read_each_message_once(
             _inc(impl, rt, actor, amount)
             total += int(amount)
         _inc(impl, rt, other, "1")
-        ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-        assert sorted(a for a, _ in ran["steps"]) == sorted([actor, other]), ran
-        assert _count(impl, rt, actor) == total, "a send read twice or never (RUN-019.2)"
-    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
-    impl.call("rt-close", runtime=rt).expect_ok()
+        ran = _steps(impl, rt)
+        check_equal("RUN-019.2", sorted([actor, other]), sorted(ran), "the actors a run stepped")
+        check_equal("RUN-019.2", total, _count(impl, rt, actor), "the count: each send read once")
+    check_equal("RUN-019.2", [], _steps(impl, rt), "the steps of a second run")
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
     rt = _open(impl, tmp_path, sends)
-    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == [], (
-        "after a restart a run adopted steps: a message read before was pending again"
+    check_equal(
+        "RUN-015.1",
+        [],
+        _steps(impl, rt),
+        "the steps of a run after a restart (a message read before is not pending again)",
     )
-    assert (_count(impl, rt, actor), _count(impl, rt, other)) == (total, 3)
-    impl.call("rt-close", runtime=rt).expect_ok()
+    check_equal(
+        "RUN-015.1",
+        [total, 3],
+        [_count(impl, rt, actor), _count(impl, rt, other)],
+        "the two counts after a restart",
+    )
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
 
 
 @pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-015.1", "RUN-007.1", "ADP-015", "RUN-003.4")
@@ -203,25 +232,25 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, sends)
     actor = _counter(impl, rt)
-    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
+    before = _target(impl, rt, outbox(actor))
     message = _inc(impl, rt, actor, "5")
     impl.kill()
     rt = _open(impl, tmp_path, sends)
     whole = _whole(impl, rt, actor, message, before)
     if sends != "group":
-        if not whole:
-            _kept_elsewhere(impl, rt, actor, message)
-        assert whole, (
-            f"rt-send answered message {message}, and a kill right after left the outbox at "
-            f"{before}: an acknowledged send was not durable (RUN-019.1)"
+        check(
+            "RUN-019.1",
+            whole,
+            expected=f"the acknowledged send of {message} durable: whole after a kill",
+            came=f"the outbox still at {before}",
         )
-    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-    assert [a for a, _ in ran["steps"]] == ([actor] if whole else []), ran
-    assert _count(impl, rt, actor) == (5 if whole else 0)
-    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
+    want = [actor] if whole else []
+    check_equal("RUN-007.1", want, _steps(impl, rt), "the steps of the run after the kill")
+    check_equal("RUN-015.1", 5 if whole else 0, _count(impl, rt, actor), "the count")
+    check_equal("RUN-015.1", [], _steps(impl, rt), "the steps of a second run")
 
 
-@pytest.mark.req("RUN-019.2", "RUN-019.1", "RUN-017.6", "ADP-015")
+@pytest.mark.req("RUN-019.2", "RUN-019.1", "RUN-017.6", "ADP-015", "RUN-003.4")
 @pytest.mark.parametrize("sends", [None, "group"])
 @pytest.mark.parametrize("adopts", [True, False], ids=["run-adopts", "run-adopts-nothing"])
 @pytest.mark.req("RUN-019.3")
@@ -237,22 +266,25 @@ def test_a_send_is_durable_once_the_next_rt_run_answers(
     if not adopts:  # an id no actor has: nothing reads it, so the run adopts no step
         actor = g.object_id(g.Blob(data=b"no actor has this id")).hex()
     message = _inc(impl, rt, actor, "5")
-    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-    assert [a for a, _ in ran["steps"]] == ([actor] if adopts else []), ran
-    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
+    check_equal("RUN-017.6", [actor] if adopts else [], _steps(impl, rt), "the run's steps")
+    before = _target(impl, rt, outbox(actor))
     impl.kill()
     rt = _open(impl, tmp_path, sends)
-    assert impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"] == before
-    assert _whole(impl, rt, actor, message, None), (
-        f"the send of {message} is absent after rt-run answered and a kill: grouped sends "
-        "must be committed before a run returns, whether or not it adopted a step (RUN-019.2)"
+    whole = _whole(impl, rt, actor, message, None)
+    check(
+        "RUN-019.2",
+        whole,
+        expected=f"the send of {message} whole after rt-run answered and a kill: grouped "
+        "sends are committed before a run returns, whether or not it adopted a step",
+        came="the send absent",
     )
-    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
+    check_equal("RUN-019.2", before, _target(impl, rt, outbox(actor)), "the outbox after a kill")
+    check_equal("RUN-019.2", [], _steps(impl, rt), "the steps of the run after the kill")
     if adopts:
-        assert _count(impl, rt, actor) == 5
+        check_equal("RUN-019.2", 5, _count(impl, rt, actor), "the count after the kill")
 
 
-@pytest.mark.req("RUN-019.4", "RUN-019.2", "RUN-002.4", "WIT-004", "ADP-015")
+@pytest.mark.req("RUN-019.4", "RUN-019.2", "RUN-002.4", "WIT-004", "ADP-015", "RUN-003.4")
 def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -264,28 +296,44 @@ def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     a = _open(impl, tmp_path, "group")
     b = _open(impl, tmp_path, "own")
     actor = _counter(impl, a)
-    _inc(impl, a, actor, "5")
+    mine = _inc(impl, a, actor, "5")
     theirs = _inc(impl, b, actor, "7")
-    ran = impl.call("rt-run", runtime=a, max_steps=1000).expect_ok()
-    assert [x for x, _ in ran["steps"]] == [actor], ran
-    assert _count(impl, a, actor) == 12, "a send lost, or read twice (RUN-019.4)"
-    box = _decoded(
-        impl, a, impl.call("rt-ref", runtime=a, name=outbox(actor)).expect_ok()["target"]
+    check_equal("RUN-019.4", [actor], _steps(impl, a), "the steps of a's run")
+    check_equal("RUN-019.4", 12, _count(impl, a, actor), "the count (a send lost, or read twice)")
+    at = _target(impl, a, outbox(actor))
+    if at is None:
+        _kept_elsewhere(impl, a, actor, mine)
+        _kept_elsewhere(impl, a, actor, theirs)
+    box = check_type(
+        "RUN-003.4",
+        None if at is None else _decoded(impl, a, at),
+        g.Mailbox,
+        expected=f"the outside's mailbox {outbox(actor)} of {actor} a stored mailbox",
     )
-    assert isinstance(box, g.Mailbox)
     chain: list[tuple[str, g.Message]] = []  # the outside's messages to actor, last first
-    at: g.ObjectId | None = box.entries[g.ObjectId.from_hex(actor)]
-    while at is not None:
-        message = _decoded(impl, a, at.hex())
-        assert isinstance(message, g.Message), f"{at} in the outside's chain is not stored"
-        chain.append((at.hex(), message))
-        at = message.previous
+    entry: g.ObjectId | None = box.entries.get(g.ObjectId.from_hex(actor))
+    while entry is not None:
+        message = check_type(
+            "WIT-004",
+            _decoded(impl, a, entry.hex()),
+            g.Message,
+            expected=f"{entry.hex()} in the outside's chain a stored message",
+        )
+        chain.append((entry.hex(), message))
+        entry = message.previous
     contents = [m.content for _, m in chain[:2]]
     amounts = {g.object_id(g.Blob(data=x)): x for x in (b"5", b"7")}
-    assert len(chain) == 3 and sorted(amounts[c] for c in contents) == [b"5", b"7"], (
-        f"the outside's chain to {actor} is {[i for i, _ in chain]}: not the genesis then "
-        "both sends once each; one writer overwrote the other's outbox (RUN-019.4, WIT-004)"
+    check(
+        ("RUN-019.4", "WIT-004"),
+        len(chain) == 3 and sorted(amounts.get(c, b"?") for c in contents) == [b"5", b"7"],
+        expected=f"the outside's chain to {actor} the genesis then both sends once each",
+        came=f"the chain {[i for i, _ in chain]} (one writer overwrote the other's outbox)",
     )
-    assert theirs in [i for i, _ in chain[:2]], "the other writer's send left the chain"
-    assert impl.call("rt-run", runtime=b, max_steps=1000).expect_ok()["steps"] == []
-    assert _count(impl, b, actor) == 12
+    check(
+        "RUN-019.4",
+        theirs in [i for i, _ in chain[:2]],
+        expected=f"the other writer's send {theirs} in the chain",
+        came=f"the chain {[i for i, _ in chain]}",
+    )
+    check_equal("RUN-019.4", [], _steps(impl, b), "the steps of b's run")
+    check_equal("RUN-019.4", 12, _count(impl, b, actor), "the count b reads")

@@ -18,14 +18,15 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, error_answer, ok_answer
 from ._writers import second as second  # the second writer's fixture
-from .test_grouped_sends import _count, _counter, _inc, _open, _whole, outbox
+from .test_grouped_sends import _count, _counter, _inc, _open, _steps, _target, _whole, outbox
 from .test_stale_index import _counter_after
 
 pytestmark = pytest.mark.profile("runtime")
 
 
-@pytest.mark.req("RUN-019.2", "ADP-015")
+@pytest.mark.req("RUN-019.2", "ADP-015", "RUN-003.4")
 @pytest.mark.parametrize("reopen", ["own", "group"])
 @pytest.mark.req("RUN-019.1", "RUN-019.3")
 def test_rt_close_commits_grouped_sends_that_no_run_committed(
@@ -35,23 +36,25 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
     reopen each is whole and its recipient reads every one exactly once."""
     rt = _open(impl, tmp_path, "group")
     actor = _counter(impl, rt)
-    before = impl.call("rt-ref", runtime=rt, name=outbox(actor)).expect_ok()["target"]
+    before = _target(impl, rt, outbox(actor))
     _inc(impl, rt, actor, "2")
     last = _inc(impl, rt, actor, "5")
-    impl.call("rt-close", runtime=rt).expect_ok()
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
     rt = _open(impl, tmp_path, reopen)
-    assert _whole(impl, rt, actor, last, before), (
-        f"sends acknowledged before rt-close are absent after it answered (the outbox is "
-        f"still {before}): rt-close must commit grouped sends (ADP-015, RUN-019.2)"
+    check(
+        ("RUN-019.2", "ADP-015"),
+        _whole(impl, rt, actor, last, before),
+        expected="sends acknowledged before rt-close whole after it answered: rt-close "
+        "commits grouped sends",
+        came=f"the sends absent (the outbox still {before})",
     )
-    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-    assert [a for a, _ in ran["steps"]] == [actor], ran
-    assert _count(impl, rt, actor) == 7, "a send closed over was lost or read twice"
-    assert impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"] == []
-    impl.call("rt-close", runtime=rt).expect_ok()
+    check_equal("RUN-019.2", [actor], _steps(impl, rt), "the steps of the run after a reopen")
+    check_equal("RUN-019.2", 7, _count(impl, rt, actor), "the count (each send read once)")
+    check_equal("RUN-019.2", [], _steps(impl, rt), "the steps of a second run")
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
 
 
-@pytest.mark.req("RUN-019.2", "RUN-017.6", "ADP-015")
+@pytest.mark.req("RUN-019.2", "RUN-017.6", "ADP-015", "RUN-003.4")
 @pytest.mark.req("RUN-019.1", "RUN-019.3")
 def test_a_run_that_adopts_nothing_commits_grouped_sends_before_a_clean_close(
     impl: Implementation, tmp_path: Path
@@ -62,16 +65,17 @@ def test_a_run_that_adopts_nothing_commits_grouped_sends_before_a_clean_close(
     rt = _open(impl, tmp_path, "group")
     nobody = g.object_id(g.Blob(data=b"no actor has this id")).hex()
     message = _inc(impl, rt, nobody, "5")
-    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-    assert ran["steps"] == [], ran
-    impl.call("rt-close", runtime=rt).expect_ok()
+    check_equal("RUN-017.6", [], _steps(impl, rt), "the steps of a run no actor is pending for")
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
     rt = _open(impl, tmp_path, "group")
-    assert _whole(impl, rt, nobody, message, None), (
-        f"the send of {message} to an actor that does not exist is absent after rt-run and "
-        "rt-close answered: grouped sends must be committed when the group has no member "
-        "(RUN-019.2)"
+    check(
+        "RUN-019.2",
+        _whole(impl, rt, nobody, message, None),
+        expected=f"the send of {message} to an actor that does not exist whole after rt-run "
+        "and rt-close answered: grouped sends are committed when the group has no member",
+        came="the send absent",
     )
-    impl.call("rt-close", runtime=rt).expect_ok()
+    ok_answer(impl.call("rt-close", runtime=rt), "ADP-015", "rt-close")
 
 
 #: ``a``'s bound: each attempt of the sleepy actor's ``nap`` of :data:`B_NAP` ms fails
@@ -107,34 +111,45 @@ def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
         first_delay=0,
     )
     if not reply.ok:
-        assert reply.error_class == "bad-request", reply.error
+        error_answer(reply, "ADP-015", "bad-request", "rt-open with sends 'group'")
         pytest.skip(f"{impl.label} has no commit mode 'group' (ADP-015)")
-    a = str(reply.result["runtime"])
-    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
+    a = str(ok_answer(reply, "ADP-015")["runtime"])
+    genesis = impl.call("rt-genesis", runtime=a, actor="sleepy")
+    sleepy = str(ok_answer(genesis, "ADP-015", "rt-genesis of sleepy")["actor"])
     counter = _counter_after(impl, a, sleepy)
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
-    b = second.call("rt-open", path=str(tmp_path), first_delay=0).expect_ok()["runtime"]
+    ok_answer(impl.call("rt-run", runtime=a, max_steps=200), "ADP-015", "the geneses' run")
+    opened = second.call("rt-open", path=str(tmp_path), first_delay=0)
+    b = ok_answer(opened, "ADP-015", "the second writer's rt-open")["runtime"]
     nap = str(B_NAP).encode().hex()
-    second.call("rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
+    sent = second.call("rt-send", runtime=b, to=sleepy, mt="nap", content={"blob": nap})
+    ok_answer(sent, "ADP-015", "the second writer's rt-send of nap")
     _inc(impl, a, counter, "5")  # grouped: built on b's outbox, which a reads
-    answers: list[dict[str, Any]] = []
+    answers: list[Any] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
+        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        second.call("rt-run", runtime=b, max_steps=50).expect_ok()  # runs the nap to the end
+        ran = second.call("rt-run", runtime=b, max_steps=50)  # runs the nap to the end
+        ok_answer(ran, "ADP-015", "the second writer's rt-run")
     finally:
         run_a.join(timeout=60)
-    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
-    assert answers, "a's rt-run failed"
-    assert answers[0]["quiescent"], answers[0]
-    count = _count(impl, a, counter)
-    assert count == 5, (
-        f"count {count} once a's rt-run answered quiescent after a's grouped inc 5: the run "
-        "under way lost a grouped send when its index caught up with the refs (RUN-019.2, "
-        "RUN-006)"
+    check(
+        "RUN-006",
+        not run_a.is_alive(),
+        expected="a's rt-run ended within 60 s",
+        came="it still running",
     )
-    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []
-    assert _count(second, b, counter) == 5
+    check("RUN-006", bool(answers), expected="an answer to a's rt-run", came="none (it raised)")
+    answer = ok_answer(answers[0], "ADP-015", "a's rt-run")
+    check_equal("RUN-006", True, answer["quiescent"], "a's rt-run quiescent")
+    check_equal(
+        "RUN-019.2",
+        5,
+        _count(impl, a, counter),
+        "the count once a's rt-run answered quiescent after a's grouped inc 5 (the run under "
+        "way loses no grouped send when its index catches up with the refs)",
+    )
+    check_equal("RUN-019.2", [], _steps(impl, a), "the steps of a's next run")
+    check_equal("RUN-019.2", 5, _count(second, b, counter), "the count b reads")

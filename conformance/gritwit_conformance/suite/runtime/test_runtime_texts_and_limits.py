@@ -137,7 +137,7 @@ def test_an_update_function_is_named_by_exact_bytes(
     update_function(_twins(impl, tmp_path), cls)
 
 
-@pytest.mark.req("WIT-017.3")
+@pytest.mark.req("WIT-017.3", "ADP-004.11")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", CLASSES)
 @pytest.mark.req("ADP-014")

@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, describe, fail, suite_premise
 from gritwit_conformance.suite._properties import properties
 
 pytestmark = pytest.mark.profile("store")
@@ -57,7 +58,7 @@ HEADS = {
 
 #: The longest valid name (REF-001.2): 255 bytes.
 LONGEST = "names/" + "/".join(["L" * 64, "l" * 64, "M" * 64, "m" * 54])
-assert len(LONGEST) == 255
+suite_premise(len(LONGEST) == 255, "the longest name is 255 bytes")
 
 #: Names around the boundaries of a listing: a name and its extensions with and without
 #: a separator, each byte that sorts around ``/``, both cases, digits, lengths.
@@ -106,7 +107,7 @@ WRONG_ORDERS = (
     "canonical-signed-bytes",
 )
 for _rule in WRONG_ORDERS:
-    assert tc.orders_differ([*NAMES, *HEADS], "utf8", _rule), _rule
+    suite_premise(tc.orders_differ([*NAMES, *HEADS], "utf8", _rule), f"the names tell {_rule}")
 
 
 def _bytewise(names: Iterable[str]) -> list[str]:
@@ -157,10 +158,10 @@ def _store(impl: Implementation, kind: str) -> Iterator[str]:
         if kind == "durable":
             (Path(top) / "store").mkdir()
             args["path"] = str(Path(top) / "store")
-        handle = str(impl.call("store-open", **args).expect_ok()["store"])
+        handle = str(call_ok(impl, "REF-006", "store-open", **args)["store"])
         try:
             for obj in OBJECTS:
-                impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+                call_ok(impl, "REF-006", "put", store=handle, bytes=g.encode_object(obj).hex())
             yield handle
         finally:
             if impl.hello is not None:
@@ -171,7 +172,7 @@ def _store(impl: Implementation, kind: str) -> Iterator[str]:
 def _set(impl: Implementation, store: str, names: Iterable[str]) -> None:
     for name in names:
         target = HEADS.get(name, g.object_id(BLOB).hex())
-        impl.call("ref-cas", store=store, name=name, expected=None, new=target).expect_ok()
+        call_ok(impl, "REF-006", "ref-cas", store=store, name=name, expected=None, new=target)
 
 
 def _sweep(
@@ -180,15 +181,16 @@ def _sweep(
     names = list(present)
     for prefix in tried:
         want = expected(names, prefix)
-        got = impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"]
+        got = call_ok(impl, "REF-006", "ref-list", store=store, prefix=prefix)["names"]
         if got != want:
             missing = [n for n in want if n not in (got if isinstance(got, list) else [])]
-            raise AssertionError(
-                f"{where}: ref-list prefix {prefix!r} answered {got!r}, expected {want!r}"
-                + (f"; left out {missing!r}" if missing else "")
-                + " (REF-006: every ref starting with the prefix — the prefix itself "
-                "included — in bytewise order; REF-007.4: nothing for a prefix no name "
-                "can start with)"
+            fail(
+                "REF-006",
+                expected=f"{describe(want)}: every ref starting with the prefix (the prefix "
+                "itself included) in bytewise order, nothing for a prefix no name can start "
+                "with",
+                came=describe(got) + (f"; it left out {describe(missing)}" if missing else ""),
+                what=f"{where}: ref-list of the prefix {prefix!a}",
             )
 
 
@@ -225,14 +227,14 @@ def test_every_boundary_of_a_prefix_listing(impl: Implementation, kind: str) -> 
         gone = {"names/a", "names/x", "names/a/b", LONGEST[:-1], next(iter(HEADS))}
         for name in gone:
             target = HEADS.get(name, g.object_id(BLOB).hex())
-            impl.call("ref-cas", store=store, name=name, expected=target, new=None).expect_ok()
+            call_ok(impl, "REF-006", "ref-cas", store=store, name=name, expected=target, new=None)
         left = [n for n in names if n not in gone]
         _sweep(impl, store, left, tried, f"{kind} store after deleting {sorted(gone)}")
         _set(impl, store, ["names/a"])
         left.append("names/a")
         _sweep(impl, store, left, prefixes(["names/a"]), f"{kind} store, names/a set again")
         if kind == "durable":
-            impl.call("store-reopen", store=store).expect_ok()
+            call_ok(impl, "REF-006", "store-reopen", store=store)
             _sweep(impl, store, left, tried, "durable store after store-reopen")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, error_answer
 
 pytestmark = pytest.mark.profile("store")
 
@@ -27,21 +28,15 @@ def hexid(obj: g.GritObject) -> str:
     return g.object_id(obj).hex()
 
 
-def fails(reply: object, cls: str) -> None:
-    assert not getattr(reply, "ok", True) and reply.error_class == cls, (  # type: ignore[attr-defined]
-        f"expected error class {cls!r}, got {reply}"
-    )
-
-
 @pytest.fixture(params=["memory", "durable"])
 def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) -> Iterator[str]:
     args = {"kind": request.param}
     if request.param == "durable":
         args["path"] = str(tmp_path / "store")
         (tmp_path / "store").mkdir()
-    handle = str(impl.call("store-open", **args).expect_ok()["store"])
+    handle = str(call_ok(impl, "ADP-010", "store-open", **args)["store"])
     for obj in OBJECTS:
-        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+        call_ok(impl, "ADP-010", "put", store=handle, bytes=g.encode_object(obj).hex())
     yield handle
     if impl.hello is not None:
         with contextlib.suppress(Exception):  # the test may have broken or restarted it
@@ -53,13 +48,38 @@ def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) 
 def test_put_get_has(impl: Implementation, store: str) -> None:
     fresh = g.Blob(data=b"put once", headers={"n": "1"})
     data = g.encode_object(fresh).hex()
-    assert impl.call("has", store=store, id=hexid(fresh)).expect_ok()["present"] is False
-    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(fresh)
-    assert impl.call("has", store=store, id=hexid(fresh)).expect_ok()["present"] is True
+    check_equal(
+        "STO-005.1",
+        False,
+        call_ok(impl, "STO-005.1", "has", store=store, id=hexid(fresh))["present"],
+        "the present has answers",
+    )
+    check_equal(
+        "STO-002.1",
+        hexid(fresh),
+        call_ok(impl, "STO-002.1", "put", store=store, bytes=data)["id"],
+        "the id put answers",
+    )
+    check_equal(
+        "STO-005.1",
+        True,
+        call_ok(impl, "STO-005.1", "has", store=store, id=hexid(fresh))["present"],
+        "the present has answers",
+    )
     for obj in [*OBJECTS, fresh]:
         data = g.encode_object(obj).hex()
-        assert impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"] == data
-        assert impl.call("has", store=store, id=hexid(obj)).expect_ok()["present"] is True
+        check_equal(
+            "STO-003.1",
+            data,
+            call_ok(impl, "STO-003.1", "get", store=store, id=hexid(obj))["bytes"],
+            "the bytes get answers",
+        )
+        check_equal(
+            "STO-005.1",
+            True,
+            call_ok(impl, "STO-005.1", "has", store=store, id=hexid(obj))["present"],
+            "the present has answers",
+        )
 
 
 @pytest.mark.smoke
@@ -69,16 +89,31 @@ def test_putting_stored_bytes_again_succeeds_and_changes_nothing(
 ) -> None:
     for obj in OBJECTS:  # every one is stored already (the fixture put them)
         data = g.encode_object(obj).hex()
-        assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(obj)
-        assert impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"] == data
+        check_equal(
+            "STO-002.2",
+            hexid(obj),
+            call_ok(impl, "STO-002.2", "put", store=store, bytes=data)["id"],
+            "the id put answers",
+        )
+        check_equal(
+            "STO-002.2",
+            data,
+            call_ok(impl, "STO-002.2", "get", store=store, id=hexid(obj))["bytes"],
+            "the bytes get answers",
+        )
 
 
 @pytest.mark.smoke
 @pytest.mark.req("STO-003.2", "STO-005.1", "STO-005.2")
 def test_absent_ids(impl: Implementation, store: str) -> None:
     absent = g.object_id(g.Blob(data=b"never stored")).hex()
-    assert impl.call("has", store=store, id=absent).expect_ok()["present"] is False
-    fails(impl.call("get", store=store, id=absent), "not-found")
+    check_equal(
+        "STO-005.1",
+        False,
+        call_ok(impl, "STO-005.1", "has", store=store, id=absent)["present"],
+        "the present has answers",
+    )
+    error_answer(impl.call("get", store=store, id=absent), "STO-003.2", "not-found")
 
 
 @pytest.mark.smoke
@@ -96,16 +131,22 @@ def test_absent_ids(impl: Implementation, store: str) -> None:
 def test_put_rejects_invalid_bytes_and_stores_nothing(
     impl: Implementation, store: str, data: str, cls: str
 ) -> None:
-    fails(impl.call("put", store=store, bytes=data), cls)
+    error_answer(impl.call("put", store=store, bytes=data), "STO-001.1", cls)
     fake_id = g.compute_id(bytes.fromhex(data)).hex()
-    assert impl.call("has", store=store, id=fake_id).expect_ok()["present"] is False
+    check_equal(
+        "STO-005.1",
+        False,
+        call_ok(impl, "STO-005.1", "has", store=store, id=fake_id)["present"],
+        "the present has answers",
+    )
 
 
 @pytest.mark.req("STO-004.1", "STO-004.2")
 def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> None:
-    impl.call("store-corrupt", store=store, id=hexid(BLOB)).expect_ok()
-    fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
-    assert impl.call("get", store=store, id=hexid(STEP1)).expect_ok()["bytes"]  # others unaffected
+    call_ok(impl, "STO-004.1", "store-corrupt", store=store, id=hexid(BLOB))
+    error_answer(impl.call("get", store=store, id=hexid(BLOB)), "STO-004.1", "corrupt-object")
+    data = call_ok(impl, "STO-004.1", "get", store=store, id=hexid(STEP1))["bytes"]
+    check_equal("STO-004.1", g.encode_object(STEP1).hex(), data, "another object's bytes")
 
 
 @pytest.mark.smoke
@@ -113,41 +154,73 @@ def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> Non
 def test_a_put_mends_a_corrupt_copy(impl: Implementation, store: str) -> None:
     """Putting the right bytes over a corrupted copy replaces the copy: a put repairs."""
     data = g.encode_object(BLOB).hex()
-    impl.call("store-corrupt", store=store, id=hexid(BLOB)).expect_ok()
-    assert impl.call("has", store=store, id=hexid(BLOB)).expect_ok()["present"] is True
-    fails(impl.call("get", store=store, id=hexid(BLOB)), "corrupt-object")
-    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(BLOB)
-    assert impl.call("get", store=store, id=hexid(BLOB)).expect_ok()["bytes"] == data
-    assert impl.call("put", store=store, bytes=data).expect_ok()["id"] == hexid(BLOB)  # STO-002.2
-    assert impl.call("get", store=store, id=hexid(BLOB)).expect_ok()["bytes"] == data
+    call_ok(impl, "ADP-010.5", "store-corrupt", store=store, id=hexid(BLOB))
+    check_equal(
+        "STO-002.3",
+        True,
+        call_ok(impl, "STO-002.3", "has", store=store, id=hexid(BLOB))["present"],
+        "the present has answers",
+    )
+    error_answer(impl.call("get", store=store, id=hexid(BLOB)), "STO-004.2", "corrupt-object")
+    check_equal(
+        "STO-002.3",
+        hexid(BLOB),
+        call_ok(impl, "STO-002.3", "put", store=store, bytes=data)["id"],
+        "the id put answers",
+    )
+    check_equal(
+        "STO-004.2",
+        data,
+        call_ok(impl, "STO-004.2", "get", store=store, id=hexid(BLOB))["bytes"],
+        "the bytes get answers",
+    )
+    check_equal(
+        "STO-002.3",
+        hexid(BLOB),
+        call_ok(impl, "STO-002.3", "put", store=store, bytes=data)["id"],
+        "the id put answers",
+    )  # STO-002.2
+    check_equal(
+        "STO-004.2",
+        data,
+        call_ok(impl, "STO-004.2", "get", store=store, id=hexid(BLOB))["bytes"],
+        "the bytes get answers",
+    )
 
 
 @pytest.mark.req("STO-002.3", "STO-006", "REF-007.1")
 def test_a_mended_copy_serves_refs_and_other_objects_stay(impl: Implementation, store: str) -> None:
     """Only the corrupt copy is replaced; a head whose step was mended can be set again."""
     step = g.encode_object(STEP2).hex()
-    impl.call("store-corrupt", store=store, id=hexid(STEP2)).expect_ok()
+    call_ok(impl, "STO-002.3", "store-corrupt", store=store, id=hexid(STEP2))
     name = f"heads/{ACTOR.hex()}"
-    fails(impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)),
-          "corrupt-object")  # fmt: skip
-    impl.call("put", store=store, bytes=step).expect_ok()
-    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2)).expect_ok()
+    reply = impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(STEP2))
+    error_answer(reply, "REF-007.1", "corrupt-object")
+    call_ok(impl, "STO-002.3", "put", store=store, bytes=step)
+    call_ok(impl, "REF-007.1", "ref-cas", store=store, name=name, expected=None, new=hexid(STEP2))
     for obj in OBJECTS:
-        data = impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"]
-        assert data == g.encode_object(obj).hex()
+        data = call_ok(impl, "STO-002.3", "get", store=store, id=hexid(obj))["bytes"]
+        check_equal("STO-002.3", g.encode_object(obj).hex(), data, "the bytes get answers")
 
 
 @pytest.mark.smoke
 @pytest.mark.req("STO-006", "REF-004.2")
 def test_moving_or_deleting_a_ref_keeps_its_objects(impl: Implementation, store: str) -> None:
     name = "names/keep"
-    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)).expect_ok()
-    impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)).expect_ok()
-    impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None).expect_ok()
+    call_ok(impl, "REF-004.2", "ref-cas", store=store, name=name, expected=None, new=hexid(BLOB))
+    call_ok(
+        impl, "REF-004.2", "ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)
+    )
+    call_ok(impl, "REF-004.2", "ref-cas", store=store, name=name, expected=hexid(STEP1), new=None)
     for obj in (BLOB, STEP1):
-        assert impl.call("has", store=store, id=hexid(obj)).expect_ok()["present"] is True
-        data = impl.call("get", store=store, id=hexid(obj)).expect_ok()["bytes"]
-        assert data == g.encode_object(obj).hex()
+        check_equal(
+            "STO-006",
+            True,
+            call_ok(impl, "STO-006", "has", store=store, id=hexid(obj))["present"],
+            "the present has answers",
+        )
+        data = call_ok(impl, "STO-006", "get", store=store, id=hexid(obj))["bytes"]
+        check_equal("STO-006", g.encode_object(obj).hex(), data, "the bytes get answers")
 
 
 VALID_NAMES = [
@@ -183,30 +256,45 @@ INVALID_NAMES = [
 @pytest.mark.req("REF-001.1", "REF-005")
 @pytest.mark.parametrize("name", VALID_NAMES)
 def test_valid_ref_names(impl: Implementation, store: str, name: str) -> None:
-    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] is None
+    check_equal(
+        "REF-001.1",
+        None,
+        call_ok(impl, "REF-001.1", "ref-get", store=store, name=name)["id"],
+        "the id ref-get answers",
+    )
 
 
 @pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.2")
 @pytest.mark.parametrize("name", INVALID_NAMES)
 def test_ref_get_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
-    fails(impl.call("ref-get", store=store, name=name), "invalid-ref-name")
+    error_answer(impl.call("ref-get", store=store, name=name), "REF-001.1", "invalid-ref-name")
 
 
 @pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.1")
 @pytest.mark.parametrize("name", INVALID_NAMES)
 def test_ref_cas_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
-    fails(
+    error_answer(
         impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)),
+        "REF-007.1",
         "invalid-ref-name",
     )
-    assert impl.call("ref-list", store=store, prefix="").expect_ok()["names"] == []
+    check_equal(
+        "REF-001.1",
+        [],
+        call_ok(impl, "REF-001.1", "ref-list", store=store, prefix="")["names"],
+        "the names ref-list answers",
+    )
 
 
 @pytest.mark.smoke
 @pytest.mark.req("REF-007.3", "REF-006")
 def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
-    impl.call("ref-cas", store=store, name="names/a.b", expected=None, new=hexid(BLOB)).expect_ok()
-    impl.call("ref-cas", store=store, name="names/a/b", expected=None, new=hexid(BLOB)).expect_ok()
+    call_ok(
+        impl, "REF-007.3", "ref-cas", store=store, name="names/a.b", expected=None, new=hexid(BLOB)
+    )
+    call_ok(
+        impl, "REF-007.3", "ref-cas", store=store, name="names/a/b", expected=None, new=hexid(BLOB)
+    )
     expected = {
         "": ["names/a.b", "names/a/b"],
         "n": ["names/a.b", "names/a/b"],
@@ -221,8 +309,11 @@ def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
         "x" * 300: [],
     }
     for prefix, names in expected.items():
-        assert impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"] == names, (
-            prefix
+        check_equal(
+            "REF-006",
+            names,
+            call_ok(impl, "REF-006", "ref-list", store=store, prefix=prefix)["names"],
+            f"the names ref-list answers for the prefix {prefix!a:.40}",
         )
 
 
@@ -231,93 +322,180 @@ def test_ref_list_accepts_any_prefix(impl: Implementation, store: str) -> None:
 def test_a_prefix_no_ref_name_can_start_with_lists_nothing(
     impl: Implementation, store: str, prefix: str
 ) -> None:
-    impl.call("ref-cas", store=store, name="names/a", expected=None, new=hexid(BLOB)).expect_ok()
-    assert impl.call("ref-list", store=store, prefix=prefix).expect_ok()["names"] == [], prefix
+    call_ok(
+        impl, "REF-007.4", "ref-cas", store=store, name="names/a", expected=None, new=hexid(BLOB)
+    )
+    check_equal(
+        "REF-007.3",
+        [],
+        call_ok(impl, "REF-007.3", "ref-list", store=store, prefix=prefix)["names"],
+        "the names ref-list answers",
+    )
 
 
 @pytest.mark.req("REF-007.5", "REF-004.2")
 def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> None:
     """Deleting a head is a swap without a target: REF-002 and REF-003 do not apply."""
     head = f"heads/{ACTOR.hex()}"
-    impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)).expect_ok()
-    impl.call("ref-cas", store=store, name=head, expected=hexid(STEP1), new=None).expect_ok()
-    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] is None
+    call_ok(impl, "REF-004.2", "ref-cas", store=store, name=head, expected=None, new=hexid(STEP1))
+    call_ok(impl, "REF-004.2", "ref-cas", store=store, name=head, expected=hexid(STEP1), new=None)
+    check_equal(
+        "REF-007.5",
+        None,
+        call_ok(impl, "REF-007.5", "ref-get", store=store, name=head)["id"],
+        "the id ref-get answers",
+    )
     # none to none: the swap of an absent ref, even under a name no step could fill
-    impl.call(
-        "ref-cas", store=store, name=f"heads/{OTHER_ACTOR.hex()}", expected=None, new=None
-    ).expect_ok()
+    call_ok(
+        impl,
+        "REF-004.2",
+        "ref-cas",
+        store=store,
+        name=f"heads/{OTHER_ACTOR.hex()}",
+        expected=None,
+        new=None,
+    )
     reply = impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=None)
-    fails(reply, "ref-conflict")
-    assert reply.error.get("current", "") is None, reply
+    error_answer(reply, "REF-007.5", "ref-conflict")
+    check_equal("REF-007.5", None, reply.error.get("current", ""))
 
 
 @pytest.mark.smoke
 @pytest.mark.req("REF-004.1", "REF-004.2", "REF-004.3", "REF-005", "REF-006")
 def test_compare_and_swap(impl: Implementation, store: str) -> None:
     name = "names/counter"
-    impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)).expect_ok()
-    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] == hexid(BLOB)
+    call_ok(impl, "REF-004.1", "ref-cas", store=store, name=name, expected=None, new=hexid(BLOB))
+    check_equal(
+        "REF-004.1",
+        hexid(BLOB),
+        call_ok(impl, "REF-004.1", "ref-get", store=store, name=name)["id"],
+        "the id ref-get answers",
+    )
     for expected in (None, hexid(STEP1)):
         reply = impl.call("ref-cas", store=store, name=name, expected=expected, new=hexid(STEP1))
-        fails(reply, "ref-conflict")
-        assert reply.error.get("current") == hexid(BLOB), "ref-conflict carries the current value"
-    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] == hexid(
-        BLOB
+        error_answer(reply, "REF-004.1", "ref-conflict")
+        check_equal(
+            "REF-004.1",
+            hexid(BLOB),
+            reply.error.get("current"),
+            "ref-conflict carries the current value",
+        )
+    check_equal(
+        "REF-004.1",
+        hexid(BLOB),
+        call_ok(impl, "REF-004.1", "ref-get", store=store, name=name)["id"],
+        "the id ref-get answers",
     )  # unchanged
-    impl.call("ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)).expect_ok()
-    impl.call("ref-cas", store=store, name="names/b", expected=None, new=hexid(BLOB)).expect_ok()
-    impl.call("ref-cas", store=store, name="names/a/z", expected=None, new=hexid(BLOB)).expect_ok()
-    assert impl.call("ref-list", store=store, prefix="names/").expect_ok()["names"] == [
-        "names/a/z",
-        "names/b",
-        "names/counter",
-    ]
-    impl.call("ref-cas", store=store, name=name, expected=hexid(STEP1), new=None).expect_ok()
-    assert impl.call("ref-get", store=store, name=name).expect_ok()["id"] is None
-    assert impl.call("ref-list", store=store, prefix="names/c").expect_ok()["names"] == []
+    call_ok(
+        impl, "REF-004.1", "ref-cas", store=store, name=name, expected=hexid(BLOB), new=hexid(STEP1)
+    )
+    call_ok(
+        impl, "REF-004.1", "ref-cas", store=store, name="names/b", expected=None, new=hexid(BLOB)
+    )
+    call_ok(
+        impl, "REF-004.1", "ref-cas", store=store, name="names/a/z", expected=None, new=hexid(BLOB)
+    )
+    check_equal(
+        "REF-006",
+        [
+            "names/a/z",
+            "names/b",
+            "names/counter",
+        ],
+        call_ok(impl, "REF-006", "ref-list", store=store, prefix="names/")["names"],
+        "the names ref-list answers",
+    )
+    call_ok(impl, "REF-004.1", "ref-cas", store=store, name=name, expected=hexid(STEP1), new=None)
+    check_equal(
+        "REF-004.1",
+        None,
+        call_ok(impl, "REF-004.1", "ref-get", store=store, name=name)["id"],
+        "the id ref-get answers",
+    )
+    check_equal(
+        "REF-006",
+        [],
+        call_ok(impl, "REF-006", "ref-list", store=store, prefix="names/c")["names"],
+        "the names ref-list answers",
+    )
 
 
 @pytest.mark.req("REF-002.1", "REF-002.2", "REF-003.1", "REF-003.2")
 def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Step(actor=ACTOR, core=OTHER_ACTOR)).hex()
-    fails(impl.call("ref-cas", store=store, name=head, expected=None, new=absent), "not-found")
-    fails(impl.call("ref-cas", store=store, name="names/x", expected=None, new=absent), "not-found")
+    error_answer(
+        impl.call("ref-cas", store=store, name=head, expected=None, new=absent),
+        "REF-002.1",
+        "not-found",
+    )
+    error_answer(
+        impl.call("ref-cas", store=store, name="names/x", expected=None, new=absent),
+        "REF-002.1",
+        "not-found",
+    )
     wrong_targets: list[g.GritObject] = [BLOB, ACTOR_CORE, FOREIGN_STEP]
     for wrong in wrong_targets:
-        fails(
+        error_answer(
             impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(wrong)),
+            "REF-002.1",
             "invalid-ref-target",
         )
-    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] is None
-    impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP1)).expect_ok()
-    impl.call(
-        "ref-cas", store=store, name=head, expected=hexid(STEP1), new=hexid(STEP2)
-    ).expect_ok()
-    assert impl.call("ref-get", store=store, name=head).expect_ok()["id"] == hexid(STEP2)
+    check_equal(
+        "REF-002.1",
+        None,
+        call_ok(impl, "REF-002.1", "ref-get", store=store, name=head)["id"],
+        "the id ref-get answers",
+    )
+    call_ok(impl, "REF-002.1", "ref-cas", store=store, name=head, expected=None, new=hexid(STEP1))
+    call_ok(
+        impl,
+        "REF-002.1",
+        "ref-cas",
+        store=store,
+        name=head,
+        expected=hexid(STEP1),
+        new=hexid(STEP2),
+    )
+    check_equal(
+        "REF-002.1",
+        hexid(STEP2),
+        call_ok(impl, "REF-002.1", "ref-get", store=store, name=head)["id"],
+        "the id ref-get answers",
+    )
 
 
 @pytest.mark.req("DUR-001", "DUR-002.1", "DUR-002.2", "STO-006", "ADP-010")
 def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: Path) -> None:
     path = tmp_path / "durable"
     path.mkdir()
-    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="durable", path=str(path))["store"])
     for obj in OBJECTS:
-        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+        call_ok(impl, "DUR-001", "put", store=handle, bytes=g.encode_object(obj).hex())
     head = f"heads/{ACTOR.hex()}"
-    impl.call("ref-cas", store=handle, name=head, expected=None, new=hexid(STEP1)).expect_ok()
-    impl.call("store-reopen", store=handle).expect_ok()
-    assert impl.call("ref-get", store=handle, name=head).expect_ok()["id"] == hexid(STEP1)
-    impl.call(
-        "ref-cas", store=handle, name=head, expected=hexid(STEP1), new=hexid(STEP2)
-    ).expect_ok()
+    call_ok(impl, "DUR-001", "ref-cas", store=handle, name=head, expected=None, new=hexid(STEP1))
+    call_ok(impl, "DUR-001", "store-reopen", store=handle)
+    check_equal(
+        "DUR-001",
+        hexid(STEP1),
+        call_ok(impl, "DUR-001", "ref-get", store=handle, name=head)["id"],
+        "the id ref-get answers",
+    )
+    call_ok(
+        impl, "DUR-001", "ref-cas", store=handle, name=head, expected=hexid(STEP1), new=hexid(STEP2)
+    )
     impl.kill()  # SIGKILL for a process: no shutdown, no close
-    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
-    assert impl.call("ref-get", store=handle, name=head).expect_ok()["id"] == hexid(STEP2)
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="durable", path=str(path))["store"])
+    check_equal(
+        "DUR-001",
+        hexid(STEP2),
+        call_ok(impl, "DUR-001", "ref-get", store=handle, name=head)["id"],
+        "the id ref-get answers",
+    )
     for obj in OBJECTS:
-        data = impl.call("get", store=handle, id=hexid(obj)).expect_ok()["bytes"]
-        assert data == g.encode_object(obj).hex()
-    impl.call("store-close", store=handle).expect_ok()
+        data = call_ok(impl, "DUR-001", "get", store=handle, id=hexid(obj))["bytes"]
+        check_equal("DUR-001", g.encode_object(obj).hex(), data, "the bytes get answers")
+    call_ok(impl, "DUR-001", "store-close", store=handle)
 
 
 @pytest.mark.smoke
@@ -326,25 +504,31 @@ def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Blob(data=b"absent")).hex()
     # A bad name wins over a missing target; a missing target over a wrong target kind.
-    fails(
+    error_answer(
         impl.call("ref-cas", store=store, name="tags/x", expected=hexid(BLOB), new=absent),
+        "REF-007.1",
         "invalid-ref-name",
     )
-    fails(
-        impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=absent), "not-found"
+    error_answer(
+        impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=absent),
+        "REF-007.1",
+        "not-found",
     )
     # A wrong target wins over a wrong expected value.
-    fails(
+    error_answer(
         impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=hexid(BLOB)),
+        "REF-007.1",
         "invalid-ref-target",
     )
-    fails(
+    error_answer(
         impl.call("ref-cas", store=store, name=head, expected=hexid(BLOB), new=hexid(STEP1)),
+        "REF-007.1",
         "ref-conflict",
     )
-    impl.call("store-corrupt", store=store, id=hexid(STEP2)).expect_ok()
-    fails(
+    call_ok(impl, "REF-007.1", "store-corrupt", store=store, id=hexid(STEP2))
+    error_answer(
         impl.call("ref-cas", store=store, name=head, expected=None, new=hexid(STEP2)),
+        "REF-007.1",
         "corrupt-object",
     )
 
@@ -353,4 +537,4 @@ def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -
 def test_malformed_ids_in_arguments(impl: Implementation, store: str) -> None:
     for bad in (hexid(BLOB).upper(), hexid(BLOB)[:63], "x" * 64):
         reply = impl.call("get", store=store, id=bad, check=False)
-        fails(reply, "invalid-id")
+        error_answer(reply, "ADP-004", "invalid-id")

@@ -11,6 +11,13 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import (
+    call_ok,
+    check_equal,
+    error_answer,
+    ok_answer,
+    suite_premise,
+)
 
 pytestmark = pytest.mark.profile("store")
 
@@ -25,28 +32,27 @@ def _name(length: int) -> str:
         left -= 65  # a segment and its slash
     segments.append("t" * left)
     name = "names/" + "/".join(segments)
-    assert len(name.encode()) == length
+    suite_premise(len(name.encode()) == length, f"the name is {length} bytes")
     return name
 
 
 @pytest.fixture
 def store(impl: Implementation) -> str:
-    reply = impl.call("store-open", kind="memory")
-    assert reply.ok, reply
-    handle = str(reply.result["store"])
-    assert impl.call("put", store=handle, bytes=g.encode_object(BLOB).hex()).ok
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="memory")["store"])
+    call_ok(impl, "ADP-010", "put", store=handle, bytes=g.encode_object(BLOB).hex())
     return handle
 
 
 @pytest.mark.req("REF-001.2")
 def test_a_ref_name_of_exactly_255_bytes_is_valid(impl: Implementation, store: str) -> None:
     name = _name(255)
-    reply = impl.call("ref-get", store=store, name=name)
-    assert reply.ok and reply.result["id"] is None, f"255-byte ref name refused: {reply}"
+    got = ok_answer(impl.call("ref-get", store=store, name=name), "REF-001.2", "a 255-byte name")
+    check_equal("REF-001.2", None, got["id"], "ref-get of a 255-byte name never set")
     new = g.object_id(BLOB).hex()
     reply = impl.call("ref-cas", store=store, name=name, expected=None, new=new)
-    assert reply.ok, f"ref-cas of a 255-byte name refused: {reply}"
-    assert impl.call("ref-get", store=store, name=name).result["id"] == new
+    ok_answer(reply, "REF-001.2", "ref-cas of a 255-byte name")
+    got = call_ok(impl, "REF-001.2", "ref-get", store=store, name=name)
+    check_equal("REF-001.2", new, got["id"], "ref-get of the 255-byte name once set")
 
 
 @pytest.mark.req("REF-001.2")
@@ -56,10 +62,10 @@ def test_a_ref_name_over_255_bytes_is_refused(
 ) -> None:
     name = _name(length)
     reply = impl.call("ref-get", store=store, name=name)
-    assert not reply.ok and reply.error_class == "invalid-ref-name", reply
+    error_answer(reply, "REF-001.2", "invalid-ref-name", f"ref-get of a {length}-byte name")
     new = g.object_id(BLOB).hex()
     reply = impl.call("ref-cas", store=store, name=name, expected=None, new=new)
-    assert not reply.ok and reply.error_class == "invalid-ref-name", reply
+    error_answer(reply, "REF-001.2", "invalid-ref-name", f"ref-cas of a {length}-byte name")
 
 
 ACTOR_HEX = g.object_id(g.Tree(entries={"wit": g.object_id(BLOB)})).hex()
@@ -85,6 +91,7 @@ def test_segment_and_actor_id_lengths(
 ) -> None:
     reply = impl.call("ref-get", store=store, name=name)
     if valid:
-        assert reply.ok and reply.result["id"] is None, f"{name!r} refused: {reply}"
+        got = ok_answer(reply, "REF-001.1", f"ref-get of {name!r}")
+        check_equal("REF-001.1", None, got["id"], f"ref-get of {name!r}, never set")
     else:
-        assert not reply.ok and reply.error_class == "invalid-ref-name", f"{name!r}: {reply}"
+        error_answer(reply, "REF-001.1", "invalid-ref-name", f"ref-get of {name!r}")

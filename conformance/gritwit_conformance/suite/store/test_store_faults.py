@@ -23,6 +23,15 @@ import gritwit as g
 from gritwit_conformance.harness import FaultProxy, parse_server
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
+from gritwit_conformance.suite._check import (
+    SuiteBug,
+    call_ok,
+    check,
+    check_equal,
+    check_type,
+    error_answer,
+    ok_answer,
+)
 
 pytestmark = [pytest.mark.profile("store"), pytest.mark.feature("store-server")]
 
@@ -34,10 +43,11 @@ DELAY = 0.05
 
 @pytest.fixture
 def proxy(impl: Implementation) -> Iterator[FaultProxy]:
-    server = impl.info().get("store_server")
-    assert isinstance(server, str), (
-        f"ADP-022.1: an implementation claiming store-server names its server in hello's "
-        f"store_server, got {server!r:.80}"
+    server = check_type(
+        "ADP-022.1",
+        impl.info().get("store_server"),
+        str,
+        expected="the store's server named in hello's store_server (store-server claimed)",
     )
     try:
         upstream = parse_server(server)
@@ -60,15 +70,19 @@ def _put(impl: Implementation, handle: str, obj: g.GritObject) -> Response:
     return impl.call("put", store=handle, bytes=g.encode_object(obj).hex())
 
 
-def _present(impl: Implementation, handle: str, obj: g.GritObject) -> bool:
-    return bool(impl.call("has", store=handle, id=g.object_id(obj).hex()).expect_ok()["present"])
+def _present(impl: Implementation, handle: str, obj: g.GritObject, clause: str) -> bool:
+    """Whether the store holds ``obj`` (``has``, checked under ``clause``)."""
+    return bool(call_ok(impl, clause, "has", store=handle, id=g.object_id(obj).hex())["present"])
 
 
 def _unavailable(reply: Response, what: str) -> None:
-    assert not reply.ok and reply.error_class == "store-unavailable", (
-        f"DUR-006.1: {what} while the store's server refuses connections must fail "
-        f"store-unavailable (never internal, ADP-007), got {reply}"
-    )
+    what = f"{what} while the store's server refuses connections (never internal)"
+    error_answer(reply, "DUR-006.1", "store-unavailable", what)
+
+
+def _opened(impl: Implementation, path: Path, proxy: FaultProxy | None, clause: str) -> str:
+    """A durable store's handle, through ``proxy`` when given."""
+    return str(ok_answer(_open(impl, path, proxy), clause, "store-open")["store"])
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.3", "ADP-007")
@@ -79,14 +93,15 @@ def test_a_server_refusing_from_the_start_is_store_unavailable(
     blob = _blob(100)
     opened = _open(impl, tmp_path, proxy)
     if opened.ok:  # no connection made yet: the first command that makes one fails
-        handle = str(opened.result["store"])
+        handle = str(ok_answer(opened, "DUR-006.1")["store"])
         _unavailable(_put(impl, handle, blob), "a put")
         _unavailable(impl.call("ref-get", store=handle, name="names/x"), "a ref-get")
     else:
         _unavailable(opened, "a store-open")
     proxy.accept()
-    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
-    assert not _present(impl, direct, blob), "DUR-006.1: a refused put kept its object"
+    direct = _opened(impl, tmp_path, None, "DUR-006.1")
+    present = _present(impl, direct, blob, "DUR-006.1")
+    check_equal("DUR-006.1", False, present, "the object of a refused put present")
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.2", "ADP-022.3", "ADP-007", "DUR-001")
@@ -94,9 +109,10 @@ def test_a_server_going_down_between_commands_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
     kept, refused = _blob(100), _blob(101)
-    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
-    _put(impl, handle, kept).expect_ok()  # the proxy forwards: the store works through it
-    assert proxy.stats().connections >= 1, "ADP-022.2: the store did not connect via the proxy"
+    handle = _opened(impl, tmp_path, proxy, "ADP-022.2")
+    ok_answer(_put(impl, handle, kept), "ADP-022.2", "a put through the proxy")
+    connections = proxy.stats().connections
+    check("ADP-022.2", connections >= 1, expected="a connection via the proxy", came="none")
     proxy.refuse()
     _unavailable(_put(impl, handle, refused), "a put")
     kept_id = g.object_id(kept).hex()
@@ -105,12 +121,17 @@ def test_a_server_going_down_between_commands_is_store_unavailable(
     )
     _unavailable(impl.call("get", store=handle, id=kept_id), "a get")
     proxy.accept()
-    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
-    assert _present(impl, direct, kept), "DUR-001: a put that returned was lost"
-    assert not _present(impl, direct, refused), "DUR-006.1: a refused put kept its object"
-    assert impl.call("ref-get", store=direct, name="names/x").expect_ok()["id"] is None, (
-        "DUR-006.1: a refused ref-cas moved the ref"
+    direct = _opened(impl, tmp_path, None, "DUR-006.1")
+    check_equal(
+        "DUR-001",
+        True,
+        _present(impl, direct, kept, "DUR-001"),
+        "the object of a put that returned",
     )
+    present = _present(impl, direct, refused, "DUR-006.1")
+    check_equal("DUR-006.1", False, present, "the object of a refused put present")
+    moved = call_ok(impl, "DUR-006.1", "ref-get", store=direct, name="names/x")["id"]
+    check_equal("DUR-006.1", None, moved, "the ref a refused ref-cas named")
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3")
@@ -119,24 +140,29 @@ def test_connections_closed_by_a_restarted_server_lose_nothing(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
     kept, later = _blob(200), _blob(201)
-    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
-    _put(impl, handle, kept).expect_ok()
+    handle = _opened(impl, tmp_path, proxy, "DUR-006.1")
+    ok_answer(_put(impl, handle, kept), "DUR-006.1", "a put through the proxy")
     proxy.drop()  # every open connection closed, both sides; new ones accepted
     reply = impl.call("get", store=handle, id=g.object_id(kept).hex())
     if reply.ok:  # a read retried on a new connection (DUR-006.1's SHOULD)
-        assert reply.result["bytes"] == g.encode_object(kept).hex()
+        data = ok_answer(reply, "DUR-006.1")["bytes"]
+        check_equal("DUR-006.1", g.encode_object(kept).hex(), data, "a read retried")
     else:
         _unavailable(reply, "a read on a connection the server closed")
     proxy.drop()
     written = _put(impl, handle, later)
-    assert written.ok or written.error_class == "store-unavailable", (
-        "DUR-006.1: a put on a connection the server closed before it was sent is made on a "
-        f"new one, or fails store-unavailable (nothing of it was sent), got {written}"
+    if not written.ok:
+        what = "a put on a connection the server closed before it was sent (made on a new one)"
+        error_answer(written, "DUR-006.1", "store-unavailable", what)
+    again = _opened(impl, tmp_path, proxy, "ADP-022.2")  # via again
+    check_equal(
+        "DUR-006.1", True, _present(impl, again, kept, "DUR-006.1"), "the first put's object"
     )
-    again = str(_open(impl, tmp_path, proxy).expect_ok()["store"])  # ADP-022.2: via again
-    assert _present(impl, again, kept)
-    assert _present(impl, again, later) == written.ok, (
-        "DUR-006.1: a put's answer and what the store holds disagree"
+    check_equal(
+        "DUR-006.1",
+        written.ok,
+        _present(impl, again, later, "DUR-006.1"),
+        "the later put's object present exactly when its put answered ok",
     )
 
 
@@ -186,31 +212,33 @@ def test_a_connection_cut_after_a_write_was_sent_is_outcome_unknown_and_not_sent
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
     first, cut = _blob(100), _blob(WRITE_BYTES)
-    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
-    _put(impl, handle, first).expect_ok()
+    handle = _opened(impl, tmp_path, proxy, "ADP-022.2")
+    ok_answer(_put(impl, handle, first), "ADP-022.2", "a put through the proxy")
     proxy.cut_after(WRITE_BYTES)  # the write's bytes go up; the server's answer is cut
     reply = _put(impl, handle, cut)
     seen = proxy.stats()
-    assert seen.cuts == 1, (
-        f"ADP-022.2: the put of a {WRITE_BYTES}-byte object never sent that many bytes "
-        f"through the proxy (cuts: {seen.cuts}): the store did not write via it"
+    check_equal(
+        "ADP-022.2",
+        1,
+        seen.cuts,
+        f"the cuts of the proxy after a put of a {WRITE_BYTES}-byte object through it",
     )
-    assert not reply.ok and reply.error_class == "outcome-unknown", (
-        "DUR-006.2: a connection lost after a put was sent and before its answer must fail "
-        f"outcome-unknown (it may have committed), never a definite answer, got {reply}"
+    what = "a put whose connection was lost after it was sent and before its answer"
+    error_answer(reply, "DUR-006.2", "outcome-unknown", what)
+    check(
+        "DUR-007.2",
+        seen.up_after_cut < WRITE_BYTES,
+        expected="a write whose outcome is unknown not sent again on its own",
+        came=f"{seen.up_after_cut} bytes went up after the cut",
     )
-    assert seen.up_after_cut < WRITE_BYTES, (
-        f"DUR-007.2: the write was sent again after its connection was lost "
-        f"({seen.up_after_cut} bytes went up after the cut): a write whose outcome is unknown "
-        "must not be run again on its own (DUR-006.1)"
-    )
-    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
-    decided = _present(impl, direct, cut)
-    for _ in range(3):  # DUR-006.3: decided when answered, the same on every later read
-        assert _present(impl, direct, cut) == decided, "DUR-006.3: the write was not decided"
-    if decided:  # whole (DUR-002)
-        got = impl.call("get", store=direct, id=g.object_id(cut).hex()).expect_ok()
-        assert got["bytes"] == g.encode_object(cut).hex()
+    direct = _opened(impl, tmp_path, None, "DUR-006.3")
+    decided = _present(impl, direct, cut, "DUR-006.3")
+    for _ in range(3):  # decided when answered, the same on every later read
+        again = _present(impl, direct, cut, "DUR-006.3")
+        check_equal("DUR-006.3", decided, again, "the cut write's object present, read again")
+    if decided:  # whole
+        got = call_ok(impl, "DUR-002", "get", store=direct, id=g.object_id(cut).hex())
+        check_equal("DUR-002", g.encode_object(cut).hex(), got["bytes"], "the cut write's bytes")
 
 
 @pytest.mark.req("ADP-022.3", "DUR-006.1")
@@ -220,16 +248,16 @@ def test_a_slow_server_is_slower_not_wrong(
     proxy.delay = DELAY
     blob = _blob(300)
     oid = g.object_id(blob).hex()
-    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
-    assert _put(impl, handle, blob).expect_ok()["id"] == oid
-    assert impl.call("get", store=handle, id=oid).expect_ok()["bytes"] == (
-        g.encode_object(blob).hex()
-    )
-    impl.call("ref-cas", store=handle, name="names/slow", expected=None, new=oid).expect_ok()
-    assert impl.call("ref-get", store=handle, name="names/slow").expect_ok()["id"] == oid
-    assert impl.call("ref-list", store=handle, prefix="names/").expect_ok()["names"] == [
-        "names/slow"
-    ]
+    handle = _opened(impl, tmp_path, proxy, "ADP-022.3")
+    stored = ok_answer(_put(impl, handle, blob), "ADP-022.3", "a put through a slow proxy")
+    check_equal("ADP-022.3", oid, stored["id"], "the id a slow put answers")
+    data = call_ok(impl, "ADP-022.3", "get", store=handle, id=oid)["bytes"]
+    check_equal("ADP-022.3", g.encode_object(blob).hex(), data, "a slow get")
+    call_ok(impl, "ADP-022.3", "ref-cas", store=handle, name="names/slow", expected=None, new=oid)
+    got = call_ok(impl, "ADP-022.3", "ref-get", store=handle, name="names/slow")["id"]
+    check_equal("ADP-022.3", oid, got, "a slow ref-get")
+    names = call_ok(impl, "ADP-022.3", "ref-list", store=handle, prefix="names/")["names"]
+    check_equal("ADP-022.3", ["names/slow"], names, "a slow ref-list")
 
 
 def _blob_of_size(size: int) -> g.Blob:
@@ -238,7 +266,7 @@ def _blob_of_size(size: int) -> g.Blob:
         blob = g.Blob(data=os.urandom(n))
         if len(g.encode_object(blob)) == size:
             return blob
-    raise AssertionError(f"no blob encodes to {size} bytes")
+    raise SuiteBug(f"suite bug: no blob encodes to {size} bytes")
 
 
 # Bounds that share no structure with a power of two or the reference's own numbers.
@@ -249,25 +277,31 @@ def test_a_write_bound_given_at_open_is_kept_on_both_sides(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path, bound: int
 ) -> None:
     written = _open(impl, tmp_path, proxy, max_write_bytes=float(bound))
-    assert not written.ok and written.error_class == "bad-request", (
-        f"ADP-004.12: max_write_bytes written {float(bound)!r} is no integer: bad-request, "
-        f"got {written}"
+    what = f"store-open with max_write_bytes written {float(bound)!r}, no integer"
+    error_answer(written, "ADP-004.12", "bad-request", what)
+    opened = _open(impl, tmp_path, proxy, max_write_bytes=bound)
+    handle = str(
+        ok_answer(opened, "ADP-022.4", f"store-open with max_write_bytes {bound}")["store"]
     )
-    handle = str(_open(impl, tmp_path, proxy, max_write_bytes=bound).expect_ok()["store"])
     at, over = _blob_of_size(bound), _blob_of_size(bound + 1)
-    fits = _put(impl, handle, at)
-    assert fits.ok, f"DUR-008.2: a put of {bound} bytes, the bound, must not fail: {fits}"
+    ok_answer(_put(impl, handle, at), "DUR-008.2", f"a put of {bound} bytes, the bound")
     proxy.reset()
     refused = _put(impl, handle, over)
-    assert not refused.ok and refused.error_class == "write-too-large", (
-        f"DUR-008.1: a put of {bound + 1} bytes, over the bound {bound}, must fail "
-        f"write-too-large, got {refused}"
-    )
+    what = f"a put of {bound + 1} bytes, over the bound {bound}"
+    error_answer(refused, "DUR-008.1", "write-too-large", what)
     sent = proxy.stats().bytes_up
-    assert sent < bound + 1, (
-        f"DUR-008.1: the refused write sent {sent} bytes to the server, its object's "
-        f"{bound + 1} among them: it must be refused before they are sent"
+    check(
+        "DUR-008.1",
+        sent < bound + 1,
+        expected=f"the refused write refused before its object's {bound + 1} bytes are sent",
+        came=f"{sent} bytes sent to the server",
     )
-    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
-    assert not _present(impl, direct, over), "DUR-008.1: the refused write kept its object"
-    assert _present(impl, direct, at)
+    direct = _opened(impl, tmp_path, None, "DUR-008.1")
+    present = _present(impl, direct, over, "DUR-008.1")
+    check_equal("DUR-008.1", False, present, "the refused write's object present")
+    check_equal(
+        "DUR-008.2",
+        True,
+        _present(impl, direct, at, "DUR-008.2"),
+        "the object of the put at the bound",
+    )

@@ -16,6 +16,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, ok_answer
 
 pytestmark = pytest.mark.profile("store")
 
@@ -41,7 +42,7 @@ def _hex(obj: g.GritObject) -> str:
 
 def _kill_and_reopen(impl: Implementation, path: Path) -> str:
     impl.kill()  # SIGKILL right after the acknowledgement: no shutdown, no close
-    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+    return str(call_ok(impl, "DUR-001", "store-open", kind="durable", path=str(path))["store"])
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def durable(impl: Implementation, tmp_path: Path) -> tuple[Implementation, Path,
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-010)")
     path = tmp_path / "durable"
     path.mkdir()
-    handle = str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="durable", path=str(path))["store"])
     return impl, path, handle
 
 
@@ -61,16 +62,17 @@ def test_each_acknowledged_put_survives_a_kill(
     impl, path, handle = durable
     done: list[g.GritObject] = []
     for obj in OBJECTS:
-        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+        call_ok(impl, "DUR-001", "put", store=handle, bytes=g.encode_object(obj).hex())
         done.append(obj)
         handle = _kill_and_reopen(impl, path)
         for kept in done:  # this write and every earlier one
             reply = impl.call("get", store=handle, id=_hex(kept))
-            assert reply.ok, (
-                f"{type(kept).__name__} {_hex(kept)} was acknowledged by put, then lost "
-                f"when the adapter was killed right after (DUR-001): {reply}"
+            what = (
+                f"get of {type(kept).__name__} {_hex(kept)}, acknowledged by put before the "
+                "adapter was killed"
             )
-            assert reply.result["bytes"] == g.encode_object(kept).hex()
+            data = ok_answer(reply, "DUR-001", what)["bytes"]
+            check_equal("DUR-001", g.encode_object(kept).hex(), data, what)
 
 
 CasStep = tuple[str, str | None, str | None]
@@ -93,16 +95,17 @@ def test_each_acknowledged_ref_swap_survives_a_kill(
 ) -> None:
     impl, path, handle = durable
     for obj in OBJECTS:
-        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+        call_ok(impl, "DUR-001", "put", store=handle, bytes=g.encode_object(obj).hex())
     handle = _kill_and_reopen(impl, path)  # the objects are durable before the swaps start
     expected: dict[str, str | None] = {}
     for name, before, after in _cas_steps():
-        impl.call("ref-cas", store=handle, name=name, expected=before, new=after).expect_ok()
+        call_ok(impl, "REF-004.2", "ref-cas", store=handle, name=name, expected=before, new=after)
         expected[name] = after
         handle = _kill_and_reopen(impl, path)
         for ref, target in expected.items():
-            got = impl.call("ref-get", store=handle, name=ref).expect_ok()["id"]
-            assert got == target, (
-                f"ref-cas {name} {before} -> {after} was acknowledged, then the adapter was "
-                f"killed right after: {ref} reads {got}, not {target} (DUR-001)"
+            got = call_ok(impl, "DUR-001", "ref-get", store=handle, name=ref)["id"]
+            what = (
+                f"ref-get of {ref} after ref-cas {name} {before} -> {after} was acknowledged "
+                "and the adapter killed right after"
             )
+            check_equal("DUR-001", target, got, what)

@@ -16,6 +16,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, check_in
 
 pytestmark = pytest.mark.profile("store")
 
@@ -24,13 +25,23 @@ OTHER = g.Blob(data=b"ADP-010.6: the other path's store")
 
 
 def _open(impl: Implementation, path: Path) -> str:
-    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+    return str(call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(path))["store"])
 
 
 def _has(impl: Implementation, store: str, obj: g.GritObject) -> bool:
-    present = impl.call("has", store=store, id=g.object_id(obj).hex()).expect_ok()["present"]
-    assert isinstance(present, bool)
-    return present
+    present = call_ok(impl, "ADP-010.6", "has", store=store, id=g.object_id(obj).hex())["present"]
+    check_in("ADP-010.6", present, [True, False], "the present of has")
+    return bool(present)
+
+
+def _holds(impl: Implementation, store: str, what: str, mine: bool, theirs: bool) -> None:
+    """The store at ``what`` holds this path's blob (``mine``) and the other's (``theirs``)."""
+    check_equal(
+        "ADP-010.6",
+        [mine, theirs],
+        [_has(impl, store, BLOB), _has(impl, store, OTHER)],
+        f"[this path's blob present, the other path's blob present] in {what}",
+    )
 
 
 @pytest.mark.req("ADP-010.6", "ADP-010.3", "DUR-001")
@@ -39,21 +50,21 @@ def test_each_path_names_one_store(impl: Implementation, tmp_path: Path) -> None
     one.mkdir()
     two.mkdir()
     first, second = _open(impl, one), _open(impl, two)
-    impl.call("put", store=first, bytes=g.encode_object(BLOB).hex()).expect_ok()
-    impl.call("put", store=second, bytes=g.encode_object(OTHER).hex()).expect_ok()
-    assert (_has(impl, first, BLOB), _has(impl, first, OTHER)) == (True, False)
-    assert (_has(impl, second, BLOB), _has(impl, second, OTHER)) == (False, True)
+    call_ok(impl, "ADP-010.6", "put", store=first, bytes=g.encode_object(BLOB).hex())
+    call_ok(impl, "ADP-010.6", "put", store=second, bytes=g.encode_object(OTHER).hex())
+    _holds(impl, first, "the first path's store", True, False)
+    _holds(impl, second, "the second path's store", False, True)
     again = _open(impl, one)  # while the first handle is open
-    assert (_has(impl, again, BLOB), _has(impl, again, OTHER)) == (True, False)
+    _holds(impl, again, "the first path opened again", True, False)
     for handle in (first, second, again):
-        impl.call("store-close", store=handle).expect_ok()
+        call_ok(impl, "ADP-010.3", "store-close", store=handle)
     reopened = _open(impl, one)  # after every handle of it was closed
-    assert _has(impl, reopened, BLOB) and not _has(impl, reopened, OTHER)
+    _holds(impl, reopened, "the first path reopened after a close", True, False)
     impl.kill()  # a new adapter process for what follows (in-process: a new adapter)
     last = _open(impl, two)
-    assert _has(impl, last, OTHER) and not _has(impl, last, BLOB)
+    _holds(impl, last, "the second path in a new adapter", False, True)
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     empty = _open(impl, fresh)
-    assert not _has(impl, empty, BLOB) and not _has(impl, empty, OTHER)
-    impl.call("store-close", store=empty).expect_ok()
+    _holds(impl, empty, "a fresh path's store", False, False)
+    call_ok(impl, "ADP-010.3", "store-close", store=empty)

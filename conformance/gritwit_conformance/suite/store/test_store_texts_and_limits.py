@@ -25,6 +25,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, check_outcome, suite_premise
 
 pytestmark = pytest.mark.profile("store")
 
@@ -39,14 +40,11 @@ def _ids(values: list[str]) -> list[str]:
     return [f"{i}-{ascii(v)[:24]}" for i, v in enumerate(values)]
 
 
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
-
-
 @pytest.fixture
 def store(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("store-open", kind="memory").result["store"])
-    assert impl.call("put", store=handle, bytes=BLOB_HEX).result["id"] == BLOB_ID
+    handle = str(call_ok(impl, "ADP-010", "store-open", kind="memory")["store"])
+    stored = call_ok(impl, "ADP-010", "put", store=handle, bytes=BLOB_HEX)["id"]
+    check_equal("ADP-010", BLOB_ID, stored, "the id put answers")
     yield handle
     impl.call("store-close", store=handle, check=False)
 
@@ -76,7 +74,7 @@ def _long(total: int) -> str:
         left -= 65
     segments.append("z" * left)
     name = "names/" + "/".join(segments)
-    assert len(name) == total
+    suite_premise(len(name) == total, f"the name is {total} bytes")
     return name
 
 
@@ -113,20 +111,19 @@ def test_ref_names_of_every_class(impl: Implementation, store: str, name: str) -
     valid = is_ref_name(name)
     want = "ok" if valid else "invalid-ref-name"
     # the rule the answer breaks: a name REF-001 allows, or any other (REF-001.3)
-    rule = "REF-001.1, REF-001.2" if valid else "REF-001.3"
+    rule = ("REF-001.1", "REF-001.2") if valid else "REF-001.3"
     got = impl.call("ref-get", check=False, store=store, name=name)
-    assert _outcome(got) == want, (
-        f"ref-get {name!a:.80} ({len(name)} chars): expected {want} ({rule}), got {got}"
-    )
+    check_outcome(rule, got, want, f"ref-get {name!a:.80} ({len(name)} chars)")
     if valid:
-        assert got.result["id"] is None, got
+        check_equal(rule, None, got.result.get("id"), f"ref-get {name!a:.80}, never set")
     new = None if name.startswith("heads/") else BLOB_ID
     swap = impl.call("ref-cas", check=False, store=store, name=name, expected=None, new=new)
-    assert _outcome(swap) == want, f"ref-cas {name!a:.80}: expected {want} ({rule}), got {swap}"
+    check_outcome(rule, swap, want, f"ref-cas {name!a:.80}")
     if valid and new is not None:
-        assert impl.call("ref-get", store=store, name=name).result["id"] == BLOB_ID
-        listed = impl.call("ref-list", store=store, prefix="").result["names"]
-        assert listed == [name], (name, listed)
+        got_id = call_ok(impl, rule, "ref-get", store=store, name=name)["id"]
+        check_equal(rule, BLOB_ID, got_id, f"ref-get {name!a:.80} once set")
+        listed = call_ok(impl, rule, "ref-list", store=store, prefix="")["names"]
+        check_equal(rule, [name], listed, "ref-list of every name")
 
 
 # --- REF-006: plain byte order, not length first --------------------------------------------
@@ -150,16 +147,16 @@ LENGTH_FIRST = (
 def test_ref_list_is_in_byte_order_not_length_first(impl: Implementation, store: str) -> None:
     want = tc.sort_by("utf8", LISTED)
     for rule in LENGTH_FIRST:
-        assert tc.sort_by(rule, LISTED) != want, rule
+        suite_premise(tc.sort_by(rule, LISTED) != want, f"the names tell {rule} from bytes")
     step = g.Step(actor=g.ObjectId.from_hex(ACTOR), core=g.object_id(BLOB))
     impl.call("put", store=store, bytes=g.encode_object(step).hex())
     for name in reversed(LISTED):
         target = g.object_id(step).hex() if name.startswith("heads/") else BLOB_ID
         impl.call("ref-cas", store=store, name=name, expected=None, new=target)
     for prefix in ("", "names/", "names/a"):
-        got = impl.call("ref-list", store=store, prefix=prefix).result["names"]
+        got = call_ok(impl, "REF-006", "ref-list", store=store, prefix=prefix)["names"]
         expected = [n for n in want if n.startswith(prefix)]
-        assert got == expected, f"ref-list {prefix!r}: expected bytewise {expected}, got {got}"
+        check_equal("REF-006", expected, got, f"ref-list {prefix!r}, in bytewise order")
 
 
 # --- ADP-004.3 / ID-003: id arguments of astral text and lone surrogates ---------------------
@@ -197,12 +194,13 @@ def test_an_id_argument_of_astral_or_surrogate_text_is_invalid_id(
     ]
     for cmd, args in requests:
         reply = impl.call(cmd, check=False, store=store, **args)
-        assert _outcome(reply) == "invalid-id", (
-            f"{cmd} {args!a:.200}: expected invalid-id, got {reply}"
-        )
-    assert impl.call("has", store=store, id=BLOB_ID).result["present"] is True
-    assert _outcome(impl.call("has", check=False, store=store, id=BLOB_ID + "0")) == "invalid-id"
-    assert impl.call("get", store=store, id=BLOB_ID).result["bytes"] == BLOB_HEX
+        check_outcome("ADP-004.3", reply, "invalid-id", f"{cmd} {args!a:.200}")
+    present = call_ok(impl, "ADP-004.3", "has", store=store, id=BLOB_ID)["present"]
+    check_equal("ADP-004.3", True, present, "has of the stored id itself")
+    reply = impl.call("has", check=False, store=store, id=BLOB_ID + "0")
+    check_outcome("ID-003", reply, "invalid-id", "has of the stored id and one digit more")
+    data = call_ok(impl, "ADP-004.3", "get", store=store, id=BLOB_ID)["bytes"]
+    check_equal("ADP-004.3", BLOB_HEX, data, "get of the stored id itself")
 
 
 # --- text of every class through put (STO-001.2: the decoder's class) -----------------------
@@ -235,6 +233,10 @@ def _put_cases(s: str) -> dict[str, bytes]:
     }
 
 
+#: The rule each place of :func:`_put_cases` judges its text by.
+RULES = {"header-name": "OBJ-006.2", "header-value": "OBJ-006.3", "tree-name": "OBJ-011.1"}
+
+
 @pytest.mark.req("ENC-008.1", "OBJ-006.2", "OBJ-006.3", "OBJ-011.1", "OBJ-011.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
@@ -252,11 +254,14 @@ def test_put_judges_text_of_every_class_as_decode_does(
             want = "invalid-name"
         else:
             want = "ok"
-        assert reference_answer("decode", bytes=data.hex()).outcome() == want, (where, ascii(text))
+        answer = reference_answer("decode", bytes=data.hex()).outcome()
+        suite_premise(answer == want, f"the reference decodes a {where} {text!a} as {want}")
+        rule = RULES[where] if want != "invalid-utf8" else "ENC-008.1"
         reply = impl.call("put", check=False, store=store, bytes=data.hex())
-        assert _outcome(reply) == want, f"put of a {where} {text!a}: expected {want}, got {reply}"
+        check_outcome(rule, reply, want, f"put of a {where} {text!a}")
         oid = blake3.blake3(data).hexdigest()
         if want == "ok":
-            assert reply.result["id"] == oid
-        present = impl.call("has", store=store, id=oid).result["present"]
-        assert present is (want == "ok"), f"put of a refused {where} {text!a} stored it"
+            check_equal(rule, oid, reply.result.get("id"), f"the id put of a {where} answers")
+        present = call_ok(impl, rule, "has", store=store, id=oid)["present"]
+        what = f"has after the put of a {where} {text!a} (stored only if accepted)"
+        check_equal(rule, want == "ok", present, what)

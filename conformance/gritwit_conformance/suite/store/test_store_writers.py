@@ -21,6 +21,7 @@ import pytest
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import call_ok, check_equal, error_answer, ok_answer
 
 pytestmark = pytest.mark.profile("store")
 
@@ -34,8 +35,8 @@ def _hex(obj: g.GritObject) -> str:
     return g.object_id(obj).hex()
 
 
-def _open(impl: Implementation, path: Path) -> str:
-    return str(impl.call("store-open", kind="durable", path=str(path)).expect_ok()["store"])
+def _open(impl: Implementation, path: Path, clause: str) -> str:
+    return str(call_ok(impl, clause, "store-open", kind="durable", path=str(path))["store"])
 
 
 @pytest.fixture
@@ -53,28 +54,28 @@ def test_two_writers_of_one_store_cannot_both_swap(
 ) -> None:
     path = tmp_path / "shared"
     path.mkdir()
-    first = _open(impl, path)
-    other = _open(second, path)
+    first = _open(impl, path, "DUR-003")
+    other = _open(second, path, "DUR-003")
     for blob in BLOBS:
-        impl.call("put", store=first, bytes=g.encode_object(blob).hex()).expect_ok()
+        call_ok(impl, "DUR-003", "put", store=first, bytes=g.encode_object(blob).hex())
     a, b, c = (_hex(blob) for blob in BLOBS)
     name = "names/shared"
-    impl.call("ref-cas", store=first, name=name, expected=None, new=a).expect_ok()
+    call_ok(impl, "DUR-003", "ref-cas", store=first, name=name, expected=None, new=a)
     # The second writer swaps from the same expected value: it must lose, and see a.
     reply = second.call("ref-cas", store=other, name=name, expected=None, new=b)
-    assert not reply.ok and reply.error_class == "ref-conflict", (
-        f"two writers both swapped {name} from none (DUR-003): {reply}"
-    )
-    assert reply.error.get("current") == a
-    assert second.call("ref-get", store=other, name=name).expect_ok()["id"] == a
+    what = f"the second writer's swap of {name} from none, after the first's"
+    error_answer(reply, "DUR-003", "ref-conflict", what)
+    check_equal("REF-004.3", a, reply.error.get("current"), f"the current value {what} names")
+    got = call_ok(second, "DUR-003", "ref-get", store=other, name=name)["id"]
+    check_equal("DUR-003", a, got, "the second writer's ref-get")
     # Now the second writer wins from a; the first, still expecting a, must lose.
-    second.call("ref-cas", store=other, name=name, expected=a, new=b).expect_ok()
+    call_ok(second, "DUR-003", "ref-cas", store=other, name=name, expected=a, new=b)
     reply = impl.call("ref-cas", store=first, name=name, expected=a, new=c)
-    assert not reply.ok and reply.error_class == "ref-conflict", (
-        f"two writers both swapped {name} from {a} (DUR-003): {reply}"
-    )
-    assert reply.error.get("current") == b
-    assert impl.call("ref-get", store=first, name=name).expect_ok()["id"] == b
+    what = f"the first writer's swap of {name} from {a}, after the second's"
+    error_answer(reply, "DUR-003", "ref-conflict", what)
+    check_equal("REF-004.3", b, reply.error.get("current"), f"the current value {what} names")
+    got = call_ok(impl, "DUR-003", "ref-get", store=first, name=name)["id"]
+    check_equal("DUR-003", b, got, "the first writer's ref-get")
 
 
 @pytest.mark.req("DUR-002.2", "DUR-002.1", "DUR-001")
@@ -83,19 +84,19 @@ def test_no_dangling_ref_after_a_kill(impl: Implementation, tmp_path: Path) -> N
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-010)")
     path = tmp_path / "durable"
     path.mkdir()
-    handle = _open(impl, path)
+    handle = _open(impl, path, "DUR-001")
     targets: dict[str, g.GritObject] = {"names/alias": BLOBS[0], f"heads/{ACTOR.hex()}": STEP}
     for obj in (CORE, *targets.values()):
-        impl.call("put", store=handle, bytes=g.encode_object(obj).hex()).expect_ok()
+        call_ok(impl, "DUR-001", "put", store=handle, bytes=g.encode_object(obj).hex())
     for name, obj in targets.items():
-        impl.call("ref-cas", store=handle, name=name, expected=None, new=_hex(obj)).expect_ok()
+        call_ok(impl, "DUR-001", "ref-cas", store=handle, name=name, expected=None, new=_hex(obj))
     impl.kill()  # right after the last acknowledgement
-    handle = _open(impl, path)
-    names = impl.call("ref-list", store=handle, prefix="").expect_ok()["names"]
-    assert isinstance(names, list)
+    handle = _open(impl, path, "DUR-001")
+    names = call_ok(impl, "DUR-001", "ref-list", store=handle, prefix="")["names"]
     for name in names:
-        target = impl.call("ref-get", store=handle, name=name).expect_ok()["id"]
+        target = call_ok(impl, "DUR-002.2", "ref-get", store=handle, name=name)["id"]
         reply = impl.call("get", store=handle, id=target)
-        assert reply.ok, f"after a kill, {name} points at {target}, which is not intact: {reply}"
+        ok_answer(reply, "DUR-002.2", f"get of {target}, the target of {name} after a kill")
     for name, obj in targets.items():
-        assert impl.call("ref-get", store=handle, name=name).expect_ok()["id"] == _hex(obj)
+        got = call_ok(impl, "DUR-001", "ref-get", store=handle, name=name)["id"]
+        check_equal("DUR-001", _hex(obj), got, f"ref-get of {name} after a kill")

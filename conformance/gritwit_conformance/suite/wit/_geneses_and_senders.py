@@ -33,11 +33,21 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import gritwit as g
-from gritwit_conformance.diff._objects import describe_bytes
+from gritwit_conformance.data._requirement_ids import WHOLE
+from gritwit_conformance.diff._objects import describe_bytes, render
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import (
+    Clause,
+    ClauseFailure,
+    check_type,
+    describe,
+    fail,
+    ok_answer,
+    suite_premise,
+)
 from gritwit_conformance.suite._properties import properties
 
-from .._scenario import explain, impl_objects
+from .._scenario import divergence, impl_objects
 
 Json = dict[str, Any]
 OUTSIDE = "00" * 32
@@ -60,18 +70,24 @@ def _unsigned(hex_id: str) -> bytes:
 # --------------------------------------------------------------------------- both sides
 
 
+def _as_tuple(clause: Clause) -> tuple[str, ...]:
+    return (clause,) if isinstance(clause, str) else tuple(clause)
+
+
 class _Pair:
     """The implementation and a fresh in-process reference, driven in step."""
 
-    def __init__(self, impl: Implementation) -> None:
+    def __init__(self, impl: Implementation, clause: Clause) -> None:
         from gritwit.adapter import ReferenceAdapter
 
         self.impl = impl
+        #: the clause an answer unlike the reference's breaks: the user's scenario's
+        self.clause = clause
+        self.deferred: list[ClauseFailure] = []
         self.ref = ReferenceAdapter()
-        opened = impl.call("wit-open")
-        assert opened.ok, f"wit-open failed: {opened}"
-        self.runtime = str(opened.result["runtime"])
-        assert self.ref.handle({"seq": 0, "cmd": "wit-open"})["runtime"] == "w1"
+        self.runtime = str(ok_answer(impl.call("wit-open"), clause, "wit-open")["runtime"])
+        opened = self.ref.handle({"seq": 0, "cmd": "wit-open"})["runtime"]
+        suite_premise(opened == "w1", "the reference's runtime is w1")
         self.rule = "ADP-014, WIT-011"
 
     def call(self, cmd: str, *, check: bool = True, **args: Any) -> tuple[Json, Json]:
@@ -92,14 +108,35 @@ class _Pair:
         wrong = [k for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)]
         last = self.impl.last_request, self.impl.last_response
         mine = impl_objects(self.impl, "wit-object", self.runtime)
-        details = (
-            explain(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
+        places = (
+            divergence(k, want.get(k), got.get(k), self._oracle, mine, self.rule) for k in wrong
         )
-        detail = next((d for d in details if d), "")
+        found = next((d for d in places if d is not None), None)
+        detail = "" if found is None else "\n" + render(found)
         self.impl.last_request, self.impl.last_response = last
-        raise AssertionError(
-            f"{cmd} {json.dumps(dict(args))[:300]}: the reference answers {want}, got {got}{detail}"
+        # the rule of the place the objects first part, when it names one: the scenario's
+        # own clause alone would blame its rule for any bug that changes an id
+        named = found.requirement if found is not None and WHOLE.match(found.requirement) else None
+        fail(
+            self.clause if named is None else (named, *_as_tuple(self.clause)),
+            expected=f"{describe(want)} (as the reference answers)",
+            came=f"{describe(got)}{detail}",
+            what=f"{cmd} {json.dumps(dict(args))[:300]}",
         )
+
+    def agree_later(self, cmd: str, args: Mapping[str, Any], got: Json, want: Json) -> None:
+        """:meth:`agree`, its failure kept for :meth:`settle`: the scenario's own rules
+        (what the run adopted, the counter's count) are checked first, since any broken
+        rule makes every later id differ from the reference's."""
+        try:
+            self.agree(cmd, args, got, want)
+        except ClauseFailure as exc:
+            self.deferred.append(exc)
+
+    def settle(self) -> None:
+        """Raise the first answer :meth:`agree_later` found unlike the reference's."""
+        if self.deferred:
+            raise self.deferred[0]
 
     def both(self, cmd: str, **args: Any) -> Json:
         """The implementation's answer, checked equal to the reference's."""
@@ -116,16 +153,22 @@ class _Pair:
     def obj(self, oid: str | g.ObjectId) -> g.GritObject:
         text = oid if isinstance(oid, str) else oid.hex()
         reply = self.impl.call("wit-object", runtime=self.runtime, id=text)
-        assert reply.ok, f"wit-object {text}: {reply}"
-        return g.decode_object(bytes.fromhex(reply.result["bytes"]))
+        data = ok_answer(reply, self.clause, f"wit-object {text}")["bytes"]
+        return g.decode_object(bytes.fromhex(data))
 
-    def head(self, actor: str) -> g.Step | None:
-        step = self.both("wit-head", actor=actor).get("step")
+    def head(self, actor: str, *, later: bool = False) -> g.Step | None:
+        """``actor``'s head step; compared with the reference's now, or at :meth:`settle`."""
+        if later:
+            got, want = self.call("wit-head", actor=actor)
+            self.agree_later("wit-head", {"actor": actor}, got, want)
+        else:
+            got = self.both("wit-head", actor=actor)
+        step = got.get("step")
         if step is None:
             return None
-        found = self.obj(str(step))
-        assert isinstance(found, g.Step), found
-        return found
+        return check_type(
+            self.clause, self.obj(str(step)), g.Step, expected=f"{actor}'s head a step"
+        )
 
     def close(self) -> None:
         self.impl.call("wit-close", runtime=self.runtime)

@@ -37,6 +37,16 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation, InProcess
+from gritwit_conformance.suite._check import (
+    Clause,
+    ClauseFailure,
+    SuiteBug,
+    check,
+    check_equal,
+    check_type,
+    describe,
+    ok_answer,
+)
 
 Json = dict[str, Any]
 OUTSIDE = "00" * 32
@@ -106,18 +116,21 @@ class Twin:
 
     def __init__(self, impl: Implementation, prefix: str = "wit", top: Path | None = None) -> None:
         self.prefix = prefix
+        #: the clause every check through this twin judges (the scenario's own sets it)
+        self.clause: Clause = "ADP-014" if prefix == "wit" else "ADP-015"
         self.sides: list[tuple[Implementation, str]] = []
         for side, name in ((impl, "impl"), (InProcess(), "ref")):
             if prefix == "wit":
                 opened = side.call("wit-open")
             else:
-                assert top is not None
+                if top is None:
+                    raise SuiteBug("suite bug: a twin of rt-* needs a directory")
                 where = top / name
                 where.mkdir(parents=True, exist_ok=True)
                 # ADP-015: no back-off (RUN-004.8); these tests count attempts, not delays
                 opened = side.call("rt-open", path=str(where), first_delay=0)
-            assert opened.ok, f"{prefix}-open: {opened}"
-            self.sides.append((side, str(opened.result["runtime"])))
+            runtime = ok_answer(opened, self.clause, f"{prefix}-open of the {name}")["runtime"]
+            self.sides.append((side, str(runtime)))
 
     @staticmethod
     def _answer(side: Implementation, runtime: str, cmd: str, args: Json) -> Json:
@@ -132,7 +145,7 @@ class Twin:
         got = self._answer(mine, h_mine, full, args)
         if got != want:
             shown = json.dumps(args, ensure_ascii=True)[:300]
-            raise AssertionError(f"{full} {shown}: the reference answers {want}, got {got}")
+            check_equal(self.clause, want, got, f"{full} {shown} (as the reference answers)")
         return got
 
     def close(self) -> None:
@@ -148,19 +161,17 @@ class Twin:
     def obj(self, oid: str | g.ObjectId) -> g.GritObject:
         text = oid if isinstance(oid, str) else oid.hex()
         answer = self("object", id=text)
-        assert "bytes" in answer, answer
+        check(self.clause, "bytes" in answer, expected=f"the object {text}", came=answer)
         return g.decode_object(bytes.fromhex(answer["bytes"]))
 
     def step(self, actor: str) -> g.Step:
         head = self("head", actor=actor)["step"]
-        assert head is not None, f"{actor[:12]}… has no step"
-        step = self.obj(head)
-        assert isinstance(step, g.Step)
-        return step
+        check(self.clause, head is not None, expected=f"a step of {actor[:12]}…", came="none")
+        return check_type(self.clause, self.obj(head), g.Step, expected=f"{actor}'s head a step")
 
     def core(self, actor: str) -> dict[str, g.ObjectId]:
-        tree = self.obj(self.step(actor).core)
-        assert isinstance(tree, g.Tree)
+        core = self.step(actor).core
+        tree = check_type(self.clause, self.obj(core), g.Tree, expected=f"the core {core} a tree")
         return dict(tree.entries)
 
     def replies(self, actor: str, to: str = OUTSIDE) -> list[tuple[dict[str, str], g.ObjectId]]:
@@ -168,21 +179,24 @@ class Twin:
         step = self.step(actor)
         if step.outbox is None:
             return []
-        box = self.obj(step.outbox)
-        assert isinstance(box, g.Mailbox)
+        box = check_type(
+            self.clause, self.obj(step.outbox), g.Mailbox, expected="the outbox a mailbox"
+        )
         at = box.entries.get(g.ObjectId.from_hex(to))
         out = []
         while at is not None:
-            message = self.obj(at)
-            assert isinstance(message, g.Message)
+            message = check_type(
+                self.clause, self.obj(at), g.Message, expected=f"{at} of the outbox a message"
+            )
             out.append((dict(message.headers), message.content))
             at = message.previous
         return out[::-1]
 
     def genesis(self, actor: str, **state: bytes) -> str:
         answer = self("genesis", actor=actor, state={k: v.hex() for k, v in state.items()})
-        assert "actor" in answer, answer
-        assert answer["actor"] == genesis_core_id(actor, **state), "the core of ADP-014"
+        check(self.clause, "actor" in answer, expected=f"the genesis of {actor!a}", came=answer)
+        what = f"the id of the genesis of {actor!a} (its core, ADP-014)"
+        check_equal(self.clause, genesis_core_id(actor, **state), answer["actor"], what)
         return str(answer["actor"])
 
     def send(self, to: str, mt: str | None, content: Json) -> Json:
@@ -194,20 +208,48 @@ class Twin:
     def started(self, actor: str, **state: bytes) -> str:
         """A test actor created and run to its first step."""
         a = self.genesis(actor, **state)
-        run = self.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [a], run
+        stepped(self, self.run(), [a], f"the run after the genesis of {actor!a}")
         return a
 
 
-def failed_only(run: Json, actor: str, cls: str) -> None:
+def _shown(replies: list[tuple[dict[str, str], g.ObjectId]]) -> list[tuple[str, str]]:
+    """Replies as (mt, content id in hex): what a failure shows."""
+    return [(headers.get("mt", ""), content.hex()) for headers, content in replies]
+
+
+def _wit_is(t: Twin, actor: str, data: bytes, what: str) -> None:
+    """``actor``'s ``wit`` is a test actor's blob of ``data``."""
+    want = g.object_id(g.Blob(data=data, headers=TEST_ACTOR)).hex()
+    check_equal(t.clause, want, t.core(actor)["wit"].hex(), f"the id of {what}")
+
+
+def stepped(t: Twin, run: Json, actors: list[str], what: str) -> None:
+    """The run adopted one step of each of ``actors`` and failed nothing."""
+    got = {"failures": run.get("failures"), "steps": [x for x, _ in run.get("steps", [])]}
+    check_equal(t.clause, {"failures": [], "steps": actors}, got, what)
+
+
+def refused(t: Twin, answer: Json, why: str) -> None:
+    """``answer`` is an error: ``why`` it must be."""
+    check(t.clause, "error" in answer, expected=f"an error ({why})", came=answer)
+
+
+def failed_only(t: Twin, run: Json, actor: str, cls: str) -> None:
     """The run adopted nothing and failed ``actor`` with ``cls`` (WIT chapter classes)."""
-    assert run["steps"] == [] and run["failures"] == [[actor, cls]], (
-        f"expected {actor[:12]}… to fail {cls} and nothing adopted: {run}"
-    )
+    got = {"failures": run.get("failures"), "steps": run.get("steps")}
+    what = f"the run: {actor[:12]}… failed {cls}, nothing adopted"
+    check_equal(t.clause, {"failures": [[actor, cls]], "steps": []}, got, what)
 
 
-def each(cls: str, word: str, body: Callable[[Twin, str], None], make: Callable[[], Twin]) -> None:
-    """``body`` for every near miss of ``word`` in ``cls``, each on a fresh twin.
+def each(
+    cls: str,
+    word: str,
+    body: Callable[[Twin, str], None],
+    make: Callable[[], Twin],
+    clause: Clause,
+) -> None:
+    """``body`` for every near miss of ``word`` in ``cls``, each on a fresh twin whose
+    checks judge ``clause``.
 
     Through ``rt-*`` only the first three: there a failing transition takes five
     attempts with their back-off (RUN-004.3), and each twin opens two durable stores.
@@ -218,10 +260,14 @@ def each(cls: str, word: str, body: Callable[[Twin, str], None], make: Callable[
         texts = texts[:RT_VARIANTS]
     for i, text in enumerate(texts):
         twin = twin if i == 0 else make()
+        twin.clause = clause
         try:
             body(twin, text)
-        except AssertionError as exc:
-            raise AssertionError(f"with {text!a} ({cls}): {exc}") from None
+        except ClauseFailure as exc:
+            what = f"with {text!a} ({cls}): {exc.what}"
+            raise ClauseFailure(
+                exc.clauses, expected=exc.expected, came=exc.came, what=what
+            ) from None
         finally:
             twin.close()
 
@@ -236,43 +282,55 @@ def entry_names(make: Callable[[], Twin], cls: str) -> None:
         # wit-genesis: any state name but `wit` itself; a near miss is just state
         answer = t("genesis", actor="echo", state={name: "00"})
         if not tc.is_valid_name(name):
-            assert "error" in answer, f"an invalid entry name is refused: {answer}"
-            assert t.run()["steps"] == [], "a refused genesis sends nothing"
+            refused(t, answer, "an invalid entry name is refused")
+            check_equal(t.clause, [], t.run()["steps"], "a refused genesis sends nothing")
             return
         a = answer["actor"]
-        assert a == core_id(
+        want = core_id(
             {"wit": g.Blob(data=b"echo", headers=TEST_ACTOR), name: g.Blob(data=b"\x00")}
         )
+        check_equal(t.clause, want, a, f"the id of the genesis with the state entry {name!a}")
         t.run()
-        assert set(t.core(a)) == {"wit", name}, "the near miss is an ordinary state entry"
-        assert "data" in t("query", actor=a, name="wut"), "the actor is an echo"
+        check_equal(
+            t.clause,
+            sorted({"wit", name}),
+            sorted(t.core(a)),
+            "the near miss is an ordinary state entry",
+        )
+        answer = t("query", actor=a, name="wut")
+        check(t.clause, "data" in answer, expected="an echo's wut answer", came=answer)
 
     def core_without_wit(t: Twin, name: str) -> None:
         # a genesis core whose only entry is a near miss of `wit`: no `wit` (WIT-012.4)
         content = {"tree": {name: wit_of("echo")}}
         if not tc.is_valid_name(name):
-            assert "error" in t.send("11" * 32, "genesis", content), "an invalid name"
+            refused(t, t.send("11" * 32, "genesis", content), "an invalid name")
             return
         a = core_id({name: g.Blob(data=b"echo", headers=TEST_ACTOR)})
         t.send(a, "genesis", content)
-        failed_only(t.run(), a, "invalid-genesis")
-        assert "error" in t("query", actor=a, name="wut"), "no step: no query"
+        failed_only(t, t.run(), a, "invalid-genesis")
+        refused(t, t("query", actor=a, name="wut"), "no step: no query")
 
     def not_an_update_function(t: Twin, name: str) -> None:
         # an update whose near-miss entry is no `wit_update`: the default merge (WIT-013.4)
         e = t.started("echo")
         update = {"tree": {name: wit_of("replace"), "x": blob(b"1")}}
         if not tc.is_valid_name(name):
-            assert "error" in t.send(e, "update", update)
+            refused(t, t.send(e, "update", update), "an update naming an invalid entry")
             return
         t.send(e, "update", update)
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], run
-        assert set(t.core(e)) == {"wit", name, "x"}, "merged, the near miss kept as an entry"
+        stepped(t, run, [e], "the run")
+        check_equal(
+            t.clause,
+            sorted({"wit", name, "x"}),
+            sorted(t.core(e)),
+            "merged, the near miss kept as an entry",
+        )
 
     for body in (state_name, core_without_wit):
-        each(cls, "wit", body, make)
-    each(cls, "wit_update", not_an_update_function, make)
+        each(cls, "wit", body, make, "WIT-001.1")
+    each(cls, "wit_update", not_an_update_function, make, "WIT-001.1")
 
 
 def frozen_names(make: Callable[[], Twin], cls: str) -> None:
@@ -282,31 +340,35 @@ def frozen_names(make: Callable[[], Twin], cls: str) -> None:
     def near_frozen(t: Twin, name: str) -> None:
         answer = t("genesis", actor="updater", state={name: "00"})
         if not tc.is_valid_name(name):
-            assert "error" in answer
+            refused(t, answer, "an invalid entry name")
             return
         u = answer["actor"]
         t.send(u, "set-code", blob(b"echo"))
         run = t.run()
-        assert run["failures"] == [], f"{name!a} is no `frozen` entry: the wit may change: {run}"
-        assert t.obj(t.core(u)["wit"]) == g.Blob(data=b"echo", headers=TEST_ACTOR)
+        what = f"the failures of the run ({name!a} is no `frozen` entry: the wit may change)"
+        check_equal(t.clause, [], run["failures"], what)
+        _wit_is(t, u, b"echo", "the wit after set-code")
 
     def near_protected(t: Twin, name: str) -> None:
         # a frozen core may gain entries whose names only resemble the protected ones
         e = t.started("echo", frozen=b"\x00")
         update = {"tree": {name: wit_of("counter")}}
         if not tc.is_valid_name(name):
-            assert "error" in t.send(e, "update", update)
+            refused(t, t.send(e, "update", update), "an update naming an invalid entry")
             return
         t.send(e, "update", update)
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], (
-            f"{name!a} is not a protected entry: the update of the frozen core is adopted: {run}"
+        what = (
+            f"the run ({name!a} is not a protected entry: the update of the frozen core is adopted)"
         )
-        assert set(t.core(e)) == {"wit", "frozen", name}
+        stepped(t, run, [e], what)
+        check_equal(
+            t.clause, sorted({"wit", "frozen", name}), sorted(t.core(e)), "the entries of the core"
+        )
 
-    each(cls, "frozen", near_frozen, make)
+    each(cls, "frozen", near_frozen, make, "WIT-016")
     for word in ("wit", "wit_update", "frozen"):
-        each(cls, word, near_protected, make)
+        each(cls, word, near_protected, make, "WIT-016")
 
 
 def runtime_key(make: Callable[[], Twin], cls: str) -> None:
@@ -316,23 +378,23 @@ def runtime_key(make: Callable[[], Twin], cls: str) -> None:
         wit = {"blob": b"echo".hex(), "headers": {key: "test-actor"}}
         if not (tc.is_valid_text(key) and key != ""):  # OBJ-006.2: non-empty text
             answer = t.send("11" * 32, "genesis", {"tree": {"wit": wit}})
-            assert "error" in answer, f"an invalid header name is refused: {answer}"
+            refused(t, answer, "an invalid header name is refused")
             return
         a = core_id({"wit": g.Blob(data=b"echo", headers={key: "test-actor"})})
         t.send(a, "genesis", {"tree": {"wit": wit}})
-        failed_only(t.run(), a, "invalid-genesis")  # WIT-012.4
+        failed_only(t, t.run(), a, "invalid-genesis")  # WIT-012.4
 
     def update(t: Twin, key: str) -> None:
         e = t.started("echo")
         wit = {"blob": b"echo".hex(), "headers": {key: "test-actor"}}
         answer = t.send(e, "update", {"tree": {"wit": wit}})
         if not (tc.is_valid_text(key) and key != ""):
-            assert "error" in answer
+            refused(t, answer, "a header name that is empty or no text")
             return
-        failed_only(t.run(), e, "invalid-transition")  # WIT-007.2
+        failed_only(t, t.run(), e, "invalid-transition")  # WIT-007.2
 
     for body in (genesis, update):
-        each(cls, "runtime", body, make)
+        each(cls, "runtime", body, make, "WIT-001.2")
 
 
 def runtime_value(make: Callable[[], Twin], cls: str) -> None:
@@ -341,27 +403,30 @@ def runtime_value(make: Callable[[], Twin], cls: str) -> None:
     def genesis(t: Twin, value: str) -> None:
         wit = {"blob": b"echo".hex(), "headers": {"runtime": value}}
         if not tc.is_valid_text(value):
-            assert "error" in t.send("11" * 32, "genesis", {"tree": {"wit": wit}})
+            refused(
+                t, t.send("11" * 32, "genesis", {"tree": {"wit": wit}}), "a header that is no text"
+            )
             return
         a = core_id({"wit": g.Blob(data=b"echo", headers={"runtime": value})})
         t.send(a, "genesis", {"tree": {"wit": wit}})
-        failed_only(t.run(), a, "unknown-wit")  # well formed, unknown (WIT-012.4)
+        failed_only(t, t.run(), a, "unknown-wit")  # well formed, unknown (WIT-012.4)
 
     def update(t: Twin, value: str) -> None:
         c = t.started("counter")
         wit = {"blob": b"counter".hex(), "headers": {"runtime": value}}
         answer = t.send(c, "update", {"tree": {"wit": wit}})
         if not tc.is_valid_text(value):
-            assert "error" in answer
+            refused(t, answer, "a text that is no text")
             return
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [c], run  # WIT-029.2
-        assert t("query", actor=c, name="count") == {"error": "unknown-wit"}
+        stepped(t, run, [c], "the run")  # WIT-029.2
+        answer = t("query", actor=c, name="count")
+        check_equal(t.clause, {"error": "unknown-wit"}, answer, "the count query of an unknown wit")
         t.send(c, "inc", blob(b""))
-        failed_only(t.run(), c, "unknown-wit")
+        failed_only(t, t.run(), c, "unknown-wit")
 
     for body in (genesis, update):
-        each(cls, "test-actor", body, make)
+        each(cls, "test-actor", body, make, "WIT-001.3")
 
 
 def actor_names(make: Callable[[], Twin], cls: str) -> None:
@@ -371,27 +436,28 @@ def actor_names(make: Callable[[], Twin], cls: str) -> None:
     def genesis(t: Twin, name: str) -> None:
         answer = t("genesis", actor=name, state={})
         if not tc.is_valid_text(name):
-            assert "error" in answer, f"an actor name that is no text: {answer}"
+            refused(t, answer, "an actor name that is no text")
             return
         a = answer["actor"]
-        assert a == genesis_core_id(name)
-        failed_only(t.run(), a, "unknown-wit")
-        assert "error" in t("query", actor=a, name="wut")
+        check_equal(t.clause, genesis_core_id(name), a, f"the id of the genesis of {name!a}")
+        failed_only(t, t.run(), a, "unknown-wit")
+        refused(t, t("query", actor=a, name="wut"), "no known wit: no query")
 
     def set_code(t: Twin, name: str) -> None:
         u = t.started("updater")
         data = raw(name)
         t.send(u, "set-code", blob(data))
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [u], run
-        assert t.obj(t.core(u)["wit"]) == g.Blob(data=data, headers=TEST_ACTOR), "copied unchecked"
-        assert t("query", actor=u, name="wut") == {"error": "unknown-wit"}, "WIT-023.2"
+        stepped(t, run, [u], "the run")
+        _wit_is(t, u, data, "the wit after set-code (copied unchecked)")
+        answer = t("query", actor=u, name="wut")
+        check_equal(t.clause, {"error": "unknown-wit"}, answer, "the wut query of an unknown wit")
         t.send(u, "x", blob(b""))
-        failed_only(t.run(), u, "unknown-wit")
+        failed_only(t, t.run(), u, "unknown-wit")
 
     for word in ("echo", "counter"):
-        each(cls, word, genesis, make)
-    each(cls, "echo", set_code, make)
+        each(cls, word, genesis, make, "WIT-001.4")
+    each(cls, "echo", set_code, make, "WIT-023.1")
 
 
 def update_mt(make: Callable[[], Twin], cls: str) -> None:
@@ -403,20 +469,16 @@ def update_mt(make: Callable[[], Twin], cls: str) -> None:
         tree = {"tree": {"wit": wit_of("counter")}}
         answer = t.send(e, mt, tree)
         if not tc.is_valid_text(mt):
-            assert "error" in answer
-            assert t.run()["steps"] == [], "a refused send sends nothing"
+            refused(t, answer, "a text that is no text")
+            check_equal(t.clause, [], t.run()["steps"], "a refused send sends nothing")
             return
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [e], (
-            f"no update, so no frozen-core: {run}"
-        )
-        assert t.obj(t.core(e)["wit"]) == g.Blob(data=b"echo", headers=TEST_ACTOR), (
-            "the core is unchanged"
-        )
+        stepped(t, run, [e], "the run (no update, so no frozen-core)")
+        _wit_is(t, e, b"echo", "the wit (the core is unchanged)")
         tree_id = core_id({"wit": g.Blob(data=b"counter", headers=TEST_ACTOR)})
-        assert t.replies(e) == [({"mt": "echo"}, g.ObjectId.from_hex(tree_id))], "echoed"
+        check_equal(t.clause, [("echo", tree_id)], _shown(t.replies(e)), "the echo's replies")
 
-    each(cls, "update", body, make)
+    each(cls, "update", body, make, "WIT-013.1")
 
 
 def update_function(make: Callable[[], Twin], cls: str) -> None:
@@ -427,40 +489,39 @@ def update_function(make: Callable[[], Twin], cls: str) -> None:
         e = t.started("echo")
         update = {"tree": {"wit_update": blob(raw(text), **TEST_ACTOR), "wit": wit_of("echo")}}
         t.send(e, "update", update)
-        failed_only(t.run(), e, "unknown-wit")
+        failed_only(t, t.run(), e, "unknown-wit")
 
     def runtime(t: Twin, text: str) -> None:
         e = t.started("echo")
         function = {"blob": b"replace".hex(), "headers": {"runtime": text}}
         answer = t.send(e, "update", {"tree": {"wit_update": function, "wit": wit_of("echo")}})
         if not tc.is_valid_text(text):
-            assert "error" in answer
+            refused(t, answer, "a text that is no text")
             return
-        failed_only(t.run(), e, "unknown-wit")
+        failed_only(t, t.run(), e, "unknown-wit")
 
-    each(cls, "replace", name, make)
-    each(cls, "test-actor", runtime, make)
+    each(cls, "replace", name, make, "WIT-014.3")
+    each(cls, "test-actor", runtime, make, "WIT-014.3")
 
 
 def query_names(make: Callable[[], Twin], cls: str) -> None:
     """WIT-017.3: a query name other than exactly one the actor answers is unknown; one
     that is no text (a lone surrogate) is malformed, ``bad-request`` (ADP-004.11)."""
     t = make()
+    t.clause = "WIT-017.3"
     try:
         c = t.started("counter")
-        assert bytes.fromhex(t("query", actor=c, name="count")["data"]) == b"0"
+        count = t("query", actor=c, name="count")
+        check_equal(t.clause, b"0".hex(), count.get("data"), "the new counter's count")
         for word in ("count", "wut"):
             for name in near(word, cls):
                 # a name that is no text is malformed before any actor reads it
                 # (ADP-004.11); a text naming no query of counter's is unknown (WIT-017.3)
-                rule = "WIT-017.3" if tc.is_valid_text(name) else "ADP-004.11"
-                try:
-                    answer = t("query", actor=c, name=name)
-                except AssertionError as exc:
-                    raise AssertionError(f"{rule}: {exc}") from None
-                assert "error" in answer, f"query {name!a} is none of counter's ({rule}): {answer}"
-                if rule == "WIT-017.3":
-                    assert answer == {"error": "unknown-query"}, f"{rule}: {name!a} {answer}"
+                t.clause = "WIT-017.3" if tc.is_valid_text(name) else "ADP-004.11"
+                answer = t("query", actor=c, name=name)
+                refused(t, answer, f"query {name!a} is none of counter's")
+                if t.clause == "WIT-017.3":
+                    check_equal("WIT-017.3", {"error": "unknown-query"}, answer, f"query {name!a}")
     finally:
         t.close()
 
@@ -473,17 +534,23 @@ def mt_no_row(make: Callable[[], Twin], cls: str) -> None:
         before = t.step(c)
         answer = t.send(c, mt, blob(b"1"))
         if not tc.is_valid_text(mt):
-            assert "error" in answer
+            refused(t, answer, "a text that is no text")
             return
         run = t.run()
-        assert run["failures"] == [] and [x for x, _ in run["steps"]] == [c], "read, no failure"
+        stepped(t, run, [c], "read, no failure")
         after = t.step(c)
-        assert after.core == before.core, f"{mt!a} is no inc: the core keeps its id"
-        assert after.inbox != before.inbox, "the message was read"
-        assert t.replies(c) == [], "nothing sent"
+        what = f"the core after {mt!a} (no inc: the core keeps its id)"
+        check_equal(t.clause, before.core.hex(), after.core.hex(), what)
+        check(
+            t.clause,
+            after.inbox != before.inbox,
+            expected="the message read (the inbox moved)",
+            came=f"the inbox still {after.inbox}",
+        )
+        check_equal(t.clause, [], _shown(t.replies(c)), "the replies (nothing sent)")
 
     for word in ("inc", "get"):
-        each(cls, word, body, make)
+        each(cls, word, body, make, "WIT-028.4")
 
 
 # --- WIT-028.6: decimals and text-form ids
@@ -517,6 +584,7 @@ LIMIT_DATA = [b"9" * 18, b"0" * 17 + b"1", b"0" * 18 + b"1", b"1" * 19]
 def decimals(make: Callable[[], Twin], datas: list[bytes]) -> None:
     """``counter`` adds, ``budget`` grants, only decimals; empty ``inc`` adds 1."""
     t = make()
+    t.clause = "WIT-028.6"
     try:
         c = t.started("counter")
         b = t.started("budget", budget=b"999999999999999999")
@@ -538,12 +606,13 @@ def decimals(make: Callable[[], Twin], datas: list[bytes]) -> None:
                 expected.append(({"mt": mt}, g.object_id(g.Blob(data=str(value).encode()))))
         t.send(c, "get", blob(b""))
         run = t.run()
-        assert run["failures"] == [], run
-        reply = t.replies(c)[-1]
-        assert reply == ({"mt": "count"}, g.object_id(g.Blob(data=str(count).encode()))), (
-            f"the count after {datas!r} is {count} (WIT-028.6, WIT-020.2)"
-        )
-        assert t.replies(b) == expected, "granted or refused by the decimal (WIT-025.2)"
+        check_equal(t.clause, [], run["failures"], "the failures of the run")
+        reply = _shown(t.replies(c)[-1:])
+        want = _shown([({"mt": "count"}, g.object_id(g.Blob(data=str(count).encode())))])
+        what = f"the count reply after {describe(datas)}"
+        check_equal(("WIT-028.6", "WIT-020.2"), want, reply, what)
+        what = "the budget's replies (granted or refused by the decimal)"
+        check_equal(("WIT-028.6", "WIT-025.2"), _shown(expected), _shown(t.replies(b)), what)
     finally:
         t.close()
 
@@ -566,6 +635,7 @@ def text_form_ids(make: Callable[[], Twin], cls: str | None) -> None:
     """``requester`` asks, ``fanout`` forwards, only to data that is exactly a text-form
     id (64 lowercase hex digits: 64 is the one length, 63 and 65 name no actor)."""
     t = make()
+    t.clause = "WIT-028.6"
     try:
         e = t.started("echo")
         r = t.started("requester")
@@ -576,14 +646,14 @@ def text_form_ids(make: Callable[[], Twin], cls: str | None) -> None:
             t.send(r, "ask", {"tree": question})
         t.send(f, "fanout", {"tree": {f"n{i}": blob(d) for i, d in enumerate(datas)}})
         run = t.run()
-        assert run["failures"] == [], run
+        check_equal(t.clause, [], run["failures"], "the failures of the run")
         good = [d for d in datas if tc.is_text_id(d.decode("utf-8", "replace"))]
         asked = t.replies(r, e)
-        assert [h for h, _ in asked] == [{"mt": "question"}] * len(good), (
-            f"questions to {e[:12]}…: one per ask whose `to` is exactly its text-form id"
-        )
+        what = f"the questions to {e[:12]}…: one per ask whose `to` is exactly its text-form id"
+        check_equal(t.clause, [{"mt": "question"}] * len(good), [h for h, _ in asked], what)
         fanned = t.replies(f, e)
-        assert [h for h, _ in fanned] == [{"mt": "fanned"}] * len(good), "fanned likewise"
+        what = f"the messages fanned to {e[:12]}…: one per exact text-form id"
+        check_equal(t.clause, [{"mt": "fanned"}] * len(good), [h for h, _ in fanned], what)
     finally:
         t.close()
 

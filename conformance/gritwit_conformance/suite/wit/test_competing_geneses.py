@@ -17,6 +17,13 @@ from hypothesis import strategies as st
 import gritwit as g
 from gritwit_conformance.data._classes import is_valid_text
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import (
+    check,
+    check_equal,
+    check_type,
+    fail,
+    suite_premise,
+)
 
 from ._geneses_and_senders import OUTSIDE, Json, _core_id, _mine, _Pair, _unsigned, run_settings
 
@@ -112,12 +119,13 @@ def _setup_spawner(pair: _Pair) -> None:
     pair.both("wit-run", max_steps=10)
     pair.both("wit-send", to=spawner, mt="spawn", content=RIGHT)
     run = pair.both("wit-run", max_steps=1)
-    assert [a for a, _ in run["steps"]] == [spawner], f"the spawner's step, alone: {run}"
+    ran = [a for a, _ in run["steps"]]
+    check_equal("WIT-012.6", [spawner], ran, "the steps of the spawner's run (its step alone)")
 
 
 def _run_geneses(impl: Implementation, ops: list[Op], spawner: bool, what: str) -> None:
     """Send ``ops`` to A (a run after the last), checking every run against WIT-012."""
-    pair = _Pair(impl)
+    pair = _Pair(impl, ("WIT-012.3", "WIT-012.6"))
     model = _Model()
     try:
         if spawner:
@@ -129,6 +137,7 @@ def _run_geneses(impl: Implementation, ops: list[Op], spawner: bool, what: str) 
                 continue
             _check_run(pair, model, what)
         _check_final(pair, model, what)
+        pair.settle()
     finally:
         pair.close()
 
@@ -139,15 +148,14 @@ def _send(pair: _Pair, model: _Model, index: int, op: Op) -> None:
     if kind == "near" and not is_valid_text(wrong):
         refused: Json = {"to": A, "mt": wrong, "content": RIGHT, "signal": signal}
         got, want = pair.call("wit-send", check=False, **refused)
-        assert got == {"error": "invalid-utf8"}, (
-            f"wit-send with mt {wrong!r}: a lone surrogate is no text (ADP-004.8); got {got}"
-        )
+        what = f"wit-send with mt {wrong!a}: a lone surrogate is no text"
+        check_equal("ADP-004.8", {"error": "invalid-utf8"}, got, what)
         pair.agree("wit-send", refused, got, want)
         return  # nothing sent
     if kind == "right" and via_genesis:
         msg.signal = False  # wit-genesis queues (ADP-014)
         answer = pair.both("wit-genesis", actor="counter")
-        assert answer.get("actor") == A, f"wit-genesis of counter: {answer} (WIT-002)"
+        check_equal("WIT-002", A, answer.get("actor"), "the actor wit-genesis of counter names")
     else:
         args: Json = {"to": A, "signal": signal}
         if kind in ("right", "wrong"):
@@ -178,45 +186,68 @@ def _check_run(pair: _Pair, model: _Model, what: str) -> None:
             where = f"{what}: first run with A pending {pending} from the outside" + (
                 " and a right genesis from a spawner" if model.spawner_genesis else ""
             )
+            shown = {"failures": got.get("failures"), "A stepped": A in mine[:1]}
             if expected == "invalid-genesis":
-                assert got.get("failures") == [[A, "invalid-genesis"]] and A not in mine, (
+                check_equal(
+                    "WIT-012.3",
+                    {"failures": [[A, "invalid-genesis"]], "A stepped": False},
+                    shown,
                     f"{where}: no pending genesis carries A's id, so its first transition "
-                    f"fails invalid-genesis (WIT-012.3); got {got}"
+                    "fails invalid-genesis",
                 )
             elif expected == "start":
-                assert got.get("failures") == [] and mine[:1] == [A], (
+                check_equal(
+                    ("WIT-012.3", "WIT-012.6"),
+                    {"failures": [], "A stepped": True},
+                    shown,
                     f"{where}: a pending genesis carries A's id, so A starts whatever else is "
-                    f"pending before or after it (WIT-012.1, WIT-012.3, WIT-012.6); got {got}"
+                    "pending before or after it",
                 )
             else:
-                assert got.get("failures") == [] and A not in mine, (
-                    f"{where}: no genesis pending, A waits (WIT-012.2); got {got}"
+                check_equal(
+                    "WIT-012.2",
+                    {"failures": [], "A stepped": False},
+                    {**shown, "A stepped": A in mine},
+                    f"{where}: no genesis pending, A waits",
                 )
-        pair.agree("wit-run", {"max_steps": 100}, got, want)
+        pair.agree_later("wit-run", {"max_steps": 100}, got, want)
         if expected != "start" or not mine:
             break
     if expected == "start":
         model.started = True
         model.read_all()
-        assert not mine, f"{what}: A still runs after 8 calls of wit-run"
+        check(
+            "WIT-012.6",
+            not mine,
+            expected=f"{what}: A quiescent",
+            came="it still runs after 8 runs",
+        )
 
 
 def _check_final(pair: _Pair, model: _Model, what: str) -> None:
-    step = pair.head(A)
+    step = pair.head(A, later=True)
     if not model.started:
-        assert step is None, f"{what}: A never had a right genesis pending, yet has a step"
+        check(
+            "WIT-012.2",
+            step is None,
+            expected=f"{what}: no step of A (it never had a right genesis pending)",
+            came="a step",
+        )
         return
-    assert step is not None, f"{what}: A started but has no head"
-    core = pair.obj(step.core)
-    assert isinstance(core, g.Tree)
-    assert set(core.entries) == {"wit", "count", *model.notes}, (
-        f"{what}: A's core after reading every pending message holds the counter's entries "
-        f"and the notes of the updates it read (WIT-013.4, WIT-020.4): {sorted(core.entries)}"
+    started = check_type("WIT-012.3", step, g.Step, expected=f"{what}: a head of A, started")
+    core = check_type("WIT-002", pair.obj(started.core), g.Tree, expected="A's core a tree")
+    check_equal(
+        ("WIT-013.4", "WIT-020.4"),
+        sorted({"wit", "count", *model.notes}),
+        sorted(core.entries),
+        f"{what}: A's core after reading every pending message (the counter's entries and "
+        "the notes of the updates it read)",
     )
-    count = pair.both("wit-query", actor=A, name="count")
-    assert bytes.fromhex(count.get("data", "")) == str(model.count).encode(), (
-        f"{what}: the count is the sum of every inc read (WIT-020.2): {count}"
-    )
+    count, want = pair.call("wit-query", actor=A, name="count")
+    pair.agree_later("wit-query", {"actor": A, "name": "count"}, count, want)
+    what = f"{what}: the count (the sum of every inc read)"
+    data = bytes.fromhex(str(count.get("data", ""))).decode("utf-8", "replace")
+    check_equal("WIT-020.2", str(model.count), data, what)
 
 
 #: letters of the permutation cases: R/D right (wit-send / wit-genesis), W/X misaddressed,
@@ -351,45 +382,54 @@ def test_duplicate_geneses_are_read_alone_senders_in_unsigned_id_order(
 ) -> None:
     """Each sender's oldest pending genesis runs alone, the first such sender in id order
     (ADP-014 step 2c): the outside's, then the spawners' by unsigned id."""
-    pair = _Pair(impl)
+    pair = _Pair(impl, "WIT-012.5")
     try:
         states: list[str] = []
         for klass in classes:
             states.append(_mine("spawner", klass, tuple(states)))
-        assert pair.both("wit-genesis", actor="counter")["actor"] == A
+        counter = pair.both("wit-genesis", actor="counter")["actor"]
+        check_equal("ADP-014", A, counter, "the actor wit-genesis of counter names")
         spawners = [
             str(pair.both("wit-genesis", actor="spawner", state={"n": n})["actor"]) for n in states
         ]
-        assert all(_unsigned(s) > _unsigned(A) for s in spawners)
+        suite_premise(all(_unsigned(s) > _unsigned(A) for s in spawners), "spawners after A")
         pair.both("wit-run", max_steps=100)
         for s in spawners:
             pair.both("wit-send", to=s, mt="spawn", content=RIGHT)
         sent = pair.both("wit-run", max_steps=len(spawners))
-        assert sorted(a for a, _ in sent["steps"]) == sorted(spawners), sent
+        ran = sorted(a for a, _ in sent["steps"])
+        check_equal("ADP-014", sorted(spawners), ran, "the actors of the spawners' run")
         pair.both("wit-send", to=A, mt="genesis", content=RIGHT)  # a duplicate from the outside
         first = pair.head(A)
-        assert first is not None and first.inbox is not None, first
+        check(
+            "WIT-012.5",
+            first is not None and first.inbox is not None,
+            expected="A's first step, with an inbox",
+            came=first,
+        )
         run = pair.both("wit-run", max_steps=100)
         steps = [sid for a, sid in run["steps"] if a == A]
-        assert len(steps) == 1 + len(spawners), (
-            f"one step per pending duplicate genesis, each read alone (WIT-012.5): {run}"
-        )
+        what = "A's steps: one per pending duplicate genesis, each read alone"
+        check_equal("WIT-012.5", 1 + len(spawners), len(steps), what)
         inboxes: list[dict[str, str]] = []
         for step in [first, *(pair.obj(sid) for sid in steps)]:
-            assert isinstance(step, g.Step) and step.inbox is not None, step
-            box = pair.obj(step.inbox)
-            assert isinstance(box, g.Mailbox), box
+            read = check_type("WIT-012.5", step, g.Step, expected="a step of A")
+            if read.inbox is None:
+                fail("WIT-012.5", expected="a step of A with an inbox", came="none")
+            box = check_type("WIT-012.5", pair.obj(read.inbox), g.Mailbox, expected="an inbox")
             inboxes.append({k.hex(): v.hex() for k, v in box.entries.items()})
         moved = [
             [k for k in after if after[k] != before.get(k)]
             for before, after in itertools.pairwise(inboxes)
         ]
-        assert all(len(m) == 1 for m in moved), f"each step reads one sender's genesis: {moved}"
+        what = "the senders each step of A read (one sender's genesis a step)"
+        check_equal("WIT-012.5", [1] * len(moved), [len(m) for m in moved], what)
         want = [OUTSIDE, *sorted(spawners, key=_unsigned)]
-        assert [m[0] for m in moved] == want, (
-            f"duplicate geneses are read one per transition, the first sender in ascending "
-            f"(unsigned, ID-005) id order first (ADP-014 step 2c): read from "
-            f"{[m[0][:4] for m in moved]}, expected {[m[:4] for m in want]}"
+        check_equal(
+            ("ADP-014", "ID-005"),
+            [m[:4] for m in want],
+            [m[0][:4] for m in moved],
+            "the senders of the duplicate geneses in the order read (ascending unsigned ids)",
         )
     finally:
         pair.close()

@@ -45,7 +45,7 @@ def _requester_scenario(
 ) -> None:
     """Echo actors of ``classes`` each answer ``asks[i]`` questions of one requester; then
     the outside sends ``outside`` echoes; the requester reads all in one transition."""
-    pair = _Pair(impl)
+    pair = _Pair(impl, "WIT-028.2")
     try:
         state = {"n": _mine("requester", "high")} if high_r else {}
         r = str(pair.both("wit-genesis", actor="requester", state=state)["actor"])
