@@ -314,3 +314,41 @@ def test_a_record_a_tool_set_to_a_message_that_is_no_genesis_gives_no_key(
         f"RUN-021.8: expected the record another writer set first to stand, {target[:12]}…; "
         f"came {kept}"
     )
+
+
+@pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.1", "RUN-021.2")
+@pytest.mark.req("ADP-015", "ADP-010.6", "WIT-002")
+@pytest.mark.profile("runtime", "store")
+def test_a_record_another_writer_deleted_places_nothing_any_more(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``placed`` (own id in share 1) is placed with ``root`` (share 0) and runs there;
+    then another writer deletes its record. RUN-021.6: a runtime reads the key from the
+    records as it last read the refs, and with no record the key is the actor's own id
+    (RUN-021.7), so its next ``inc`` runs in share 1 and never in share 0."""
+    a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
+    root_state, root = counter_in(0, 2, "root")
+    placed_state, placed = counter_in(1, 2, "placed")
+    genesis(impl, a, root_state)
+    genesis(impl, a, placed_state, placement=root)
+    assert steps(second, b, ONE) == [], f"share 1/2 created {placed}, placed with {root}"
+    assert steps(impl, a, ZERO) == sorted([root, placed]), "share 0/2 did not create both"
+    ref = f"names/placement/{placed}"
+    target = second.call("rt-ref", runtime=b, name=ref).expect_ok("RUN-021.8")["target"]
+    store = str(
+        impl.call("store-open", kind="durable", path=str(tmp_path)).expect_ok("ADP-010.6")["store"]
+    )
+    impl.call("ref-cas", store=store, name=ref, expected=target, new=None).expect_ok(
+        "REF-004: another writer deletes the record"
+    )
+    inc(impl, a, placed, "2")
+    ran = steps(impl, a, ZERO)
+    assert ran == [], (
+        f"RUN-021.6: expected share 0/2 not to run {placed[:12]}… once its record is gone "
+        f"(its key is its own id, in share 1); came steps of {ran}"
+    )
+    ran = steps(second, b, ONE)
+    assert ran == [placed], (
+        f"RUN-021.6, RUN-021.7: expected share 1/2 to run {placed[:12]}…, whose record is "
+        f"gone; came steps of {ran}"
+    )
