@@ -44,6 +44,8 @@ __all__ = [
     "CheckedClient",
     "OpenApi",
     "Operation",
+    "described_fields",
+    "served_fields",
     "spec_openapi",
 ]
 
@@ -338,6 +340,113 @@ class CheckedClient(httpx.Client):
         return response
 
 
-def walk_answers(client: CheckedClient) -> Iterator[httpx.Response]:
-    """The answers ``client`` kept, in order."""
-    yield from client.answers
+# --- the document against the fields served, both ways ----------------------------------
+
+
+def _node(document: OpenApi, pointer: str) -> Any:
+    node: Any = document.document
+    for part in pointer.removeprefix("#/").split("/") if pointer != "#" else ():
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def _applicable(document: OpenApi, pointer: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """The schemas at ``pointer`` that apply to ``value``: itself, what its ``$ref`` names,
+    its ``allOf``, and those of its ``oneOf`` and ``anyOf`` that ``value`` fits."""
+    node = _node(document, pointer)
+    if not isinstance(node, dict):
+        return
+    yield pointer, node
+    if isinstance(node.get("$ref"), str):
+        yield from _applicable(document, node["$ref"], value)
+    for index, _ in enumerate(node.get("allOf", ())):
+        yield from _applicable(document, f"{pointer}/allOf/{index}", value)
+    for keyword in ("oneOf", "anyOf"):
+        for index, _ in enumerate(node.get(keyword, ())):
+            alternative = f"{pointer}/{keyword}/{index}"
+            if document.validator(alternative).is_valid(value):
+                yield from _applicable(document, alternative, value)
+
+
+def served_fields(
+    document: OpenApi,
+    pointer: str,
+    value: Any,
+    served: set[tuple[str, str]],
+    where: str = "$",
+) -> list[str]:
+    """Walk ``value`` along the schema at ``pointer``: add each ``(schema pointer, field)``
+    it serves to ``served``, and answer the JSON paths of the fields no applicable schema
+    describes, whatever their ``additionalProperties`` says (HTTP-012.3).
+
+    An object whose applicable schemas say nothing of its fields (``{"type": "object"}``:
+    the served OpenAPI document itself) is left alone.
+    """
+    schemas = list(_applicable(document, pointer, value))
+    undescribed: list[str] = []
+    if isinstance(value, dict):
+        open_ended = [
+            (p, n)
+            for p, n in schemas
+            if "properties" in n or "additionalProperties" in n or "propertyNames" in n
+        ]
+        if not open_ended:
+            return undescribed
+        for name, item in value.items():
+            owners = [p for p, n in open_ended if name in n.get("properties", {})]
+            for owner in owners:
+                served.add((owner, name))
+                more = f"{owner}/properties/{_escape(name)}"
+                undescribed += served_fields(document, more, item, served, f"{where}.{name}")
+            if owners:
+                continue
+            rest = [p for p, n in open_ended if isinstance(n.get("additionalProperties"), dict)]
+            if not rest:
+                undescribed.append(f"{where}.{name}")
+            for owner in rest:
+                more = f"{owner}/additionalProperties"
+                undescribed += served_fields(document, more, item, served, f"{where}.{name}")
+    elif isinstance(value, list):
+        for p, n in schemas:
+            prefix = n.get("prefixItems", [])
+            for index, item in enumerate(value):
+                if index < len(prefix):
+                    more = f"{p}/prefixItems/{index}"
+                elif isinstance(n.get("items"), dict):
+                    more = f"{p}/items"
+                else:
+                    continue
+                undescribed += served_fields(document, more, item, served, f"{where}[{index}]")
+    return sorted(set(undescribed))
+
+
+def described_fields(
+    document: OpenApi,
+    pointer: str,
+    described: set[tuple[str, str]],
+    seen: set[str] | None = None,
+) -> set[tuple[str, str]]:
+    """Add each ``(schema pointer, field)`` the schema at ``pointer`` describes, at any
+    depth, to ``described`` (the pointers as :func:`served_fields` records them)."""
+    seen = set() if seen is None else seen
+    if pointer in seen:
+        return described
+    seen.add(pointer)
+    node = _node(document, pointer)
+    if not isinstance(node, dict):
+        return described
+    more: list[str] = []
+    if isinstance(node.get("$ref"), str):
+        more.append(node["$ref"])
+    for keyword in ("allOf", "oneOf", "anyOf", "prefixItems"):
+        more += [f"{pointer}/{keyword}/{i}" for i, _ in enumerate(node.get(keyword, ()))]
+    for name in node.get("properties", {}):
+        described.add((pointer, name))
+        more.append(f"{pointer}/properties/{_escape(name)}")
+    for keyword in ("additionalProperties", "items"):
+        if isinstance(node.get(keyword), dict):
+            more.append(f"{pointer}/{keyword}")
+    for each in more:
+        described_fields(document, each, described, seen)
+    return described
