@@ -37,6 +37,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from gritwit_conformance.data._paths import spec_dir
+from gritwit_conformance.data._versions import spec_history
+from gritwit_conformance.harness._plan import current_plan
 
 __all__ = [
     "ANSWER_RULE",
@@ -45,6 +47,7 @@ __all__ = [
     "OpenApi",
     "Operation",
     "described_fields",
+    "judged",
     "served_fields",
     "spec_openapi",
 ]
@@ -304,6 +307,18 @@ def _in_words(error: ValidationError, document: OpenApi) -> str:
     )
 
 
+def judged() -> OpenApi | None:
+    """The document answers are checked against in this run, or None when the run applies
+    a spec version older than HTTP-012.3 (``--spec-version``, ADP-005.6): the document of
+    today does not judge the answers of an older version's service."""
+    version = current_plan().spec_version
+    if version is not None:
+        history = spec_history()
+        if history is not None and history.added_after(ANSWER_RULE, version):
+            return None
+    return spec_openapi()
+
+
 @cache
 def spec_openapi() -> OpenApi:
     """The suite's copy of ``spec/schemas/http-openapi.json``, parsed once (CONV-006)."""
@@ -318,9 +333,12 @@ class CheckedClient(httpx.Client):
     ``test_openapi.py`` walks them); ``mismatches`` every mismatch it raised.
     """
 
-    def __init__(self, *args: Any, document: OpenApi | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, judge: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.document = document or spec_openapi()
+        #: The spec's document, whatever the run applies (the session test reads it).
+        self.document = spec_openapi()
+        #: Whether answers are checked: not under a spec version older than HTTP-012.3.
+        self.judging = judge and judged() is not None
         self.answers: list[httpx.Response] = []
         self.keep_answers = False
         self.mismatches: list[AnswerMismatch] = []
@@ -333,7 +351,7 @@ class CheckedClient(httpx.Client):
             return response  # read piecewise by its test (the events stream, HTTP-008)
         if self.keep_answers:
             self.answers.append(response)
-        mismatch = self.document.mismatch(response)
+        mismatch = self.document.mismatch(response) if self.judging else None
         if mismatch is not None:
             self.mismatches.append(mismatch)
             raise mismatch

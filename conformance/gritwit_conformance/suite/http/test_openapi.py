@@ -21,9 +21,16 @@ import pytest
 import gritwit as g
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._state import scaled
+from gritwit_conformance.harness._state import NOT_APPLICABLE, scaled
 
-from ._answers import ANSWER_RULE, CheckedClient, described_fields, served_fields, spec_openapi
+from ._answers import (
+    ANSWER_RULE,
+    CheckedClient,
+    described_fields,
+    judged,
+    served_fields,
+    spec_openapi,
+)
 from ._api import (
     PYTHON_COUNTER,
     body_of,
@@ -304,6 +311,8 @@ def test_the_document_describes_every_field_served_both_ways(services: Services)
     """Over a session touching every operation: each answer validated as it came; every
     field served is described where it came; every field described under the answers
     that came was served; every operation of the document answered success."""
+    if judged() is None:
+        pytest.skip(f"{NOT_APPLICABLE}: {ANSWER_RULE} is newer than the applied spec version")
     client, other, _ = _every_operation(services)
     document = client.document
     every = {(op.method, op.template) for op in document.operations}
