@@ -265,9 +265,13 @@ def _shown(value: Any, limit: int = 160) -> str:
 
 
 def _described(schema: Any, document: OpenApi) -> str:
-    """The clause a schema's description names, as ``(see HTTP-007.7)``, or nothing."""
-    node = document.resolve(schema)
-    found = _CLAUSE.findall(str(node.get("description", ""))) if isinstance(node, dict) else []
+    """The clauses a schema's description names, in words, or nothing."""
+    found: list[str] = []
+    for node in (schema, document.resolve(schema)):  # its own words first, then its $ref's
+        if isinstance(node, dict):
+            found += [
+                c for c in _CLAUSE.findall(str(node.get("description", ""))) if c not in found
+            ]
     return f" (the document's description cites {', '.join(found)})" if found else ""
 
 
