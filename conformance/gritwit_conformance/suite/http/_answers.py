@@ -199,6 +199,8 @@ class OpenApi:
 
     def schema_name(self, pointer: str) -> str:
         """The schema's name (``ActorList``) where the pointer's schema is a reference."""
+        if pointer.startswith("#/components/schemas/") and pointer.count("/") == 3:
+            return pointer.rsplit("/", 1)[1]
         node: Any = self.document
         for part in pointer.removeprefix("#/").split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
