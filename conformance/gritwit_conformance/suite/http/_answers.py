@@ -33,8 +33,6 @@ from typing import Any, Final
 import httpx
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.data._versions import spec_history
@@ -54,8 +52,6 @@ __all__ = [
 
 #: The clause every answer's body follows: the document's schema for it.
 ANSWER_RULE: Final = "HTTP-012.3"
-#: The document's base URI inside the registry its validators resolve ``$ref``\ s in.
-_BASE: Final = "urn:gritwit:http-openapi"
 _METHODS: Final = ("get", "put", "post", "delete", "patch")
 _CLAUSE: Final = re.compile(r"\b[A-Z]{2,5}-\d{3}(?:\.\d+)?\b")
 #: The one path parameter that holds slashes: a ref's name (HTTP-009.3).
@@ -112,7 +108,6 @@ class OpenApi:
 
     document: Mapping[str, Any]
     operations: tuple[Operation, ...]
-    registry: Registry[Any] = field(repr=False)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -136,9 +131,7 @@ class OpenApi:
         # A literal segment wins over a parameter (``/v1/actors/x/openapi.json`` before
         # any ``{name}``): templates with fewer parameters are tried first.
         operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
-        resource = Resource.from_contents(dict(document), default_specification=DRAFT202012)
-        registry: Registry[Any] = Registry().with_resource(_BASE, resource)
-        return cls(document, tuple(operations), registry)
+        return cls(document, tuple(operations))
 
     def operation(self, method: str, raw_path: str) -> Operation | None:
         """The operation ``method`` on ``raw_path`` reaches (``HEAD``: its ``GET``), or None."""
@@ -193,7 +186,9 @@ class OpenApi:
         """A compiled validator of the schema at ``pointer`` (cached for the session)."""
         found = self._validators.get(pointer)
         if found is None:
-            found = Draft202012Validator({"$ref": _BASE + pointer}, registry=self.registry)
+            # The whole document is the root schema, so that its local ``$ref``\ s resolve;
+            # its own members (``openapi``, ``paths`` …) are no JSON Schema keywords.
+            found = Draft202012Validator({**self.document, "$ref": pointer})
             self._validators[pointer] = found
         return found
 
