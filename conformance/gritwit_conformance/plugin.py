@@ -429,6 +429,11 @@ def pytest_runtest_makereport(
             # The suite's own bug, not the implementation's: errored, never failed.
             report.user_properties.append(("broken", "1"))
             report.user_properties.append(("blame", "ADP-006"))
+        elif (answer_rule := _answer_mismatch(call.excinfo.value)) is not None:
+            # An answer that breaks the OpenAPI document failed the request before the test
+            # checked it: blame the document's rule beside what the test was checking.
+            cited = [rid for m in item.iter_markers("req") for rid in m.args]
+            report.user_properties.append(("blame", " ".join(dict.fromkeys((answer_rule, *cited)))))
     return report
 
 
@@ -518,6 +523,17 @@ def _sent_elsewhere(broken: BaseException, request: dict[str, Any] | None) -> bo
         return bool(json.loads(sent) != request)
     except ValueError:
         return True
+
+
+def _answer_mismatch(exc: BaseException) -> str | None:
+    """HTTP-012.3 when ``exc`` is the suite's client refusing an answer the OpenAPI
+    document does not allow (``suite/http/_answers.py``, loaded only by the http tests)."""
+    import sys
+
+    answers = sys.modules.get("gritwit_conformance.suite.http._answers")
+    if answers is None or _find(exc, answers.AnswerMismatch) is None:
+        return None
+    return str(answers.ANSWER_RULE)
 
 
 def _find(exc: BaseException, cls: type[BaseException]) -> BaseException | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from serve_helpers import ROOT, Served, count, created, error_of, send, served, serving, settle
@@ -230,3 +231,55 @@ def test_every_operation_answers_errors_with_the_error_body() -> None:
                     name = answer["$ref"].rsplit("/", 1)[1]
                     schema = responses[name]["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/Error"}, (path, code)
+
+
+def _answer_schemas(doc: dict[str, Any]) -> list[object]:
+    """Every schema an answer of the document follows (its operations' and responses')."""
+    found: list[object] = []
+    sections = [
+        item[method]["responses"]
+        for item in doc["paths"].values()
+        for method in item
+        if method in _METHODS
+    ]
+    sections.append(doc["components"]["responses"])
+    for answers in sections:
+        for answer in answers.values():
+            for media in answer.get("content", {}).values():
+                if "schema" in media:
+                    found.append(media["schema"])
+    return found
+
+
+@pytest.mark.req("HTTP-012.3")
+def test_every_object_an_answer_holds_is_closed_in_the_document() -> None:
+    """HTTP-012.3: the document describes every field an answer holds, so every object
+    schema an answer reaches names its fields and refuses others (``additionalProperties``
+    false, or a schema every further field follows): a field served and undescribed
+    fails the suite's check of every answer, whatever the object."""
+    doc = json.loads((ROOT / "spec" / "schemas" / "http-openapi.json").read_bytes())
+    schemas = doc["components"]["schemas"]
+    open_ones: list[str] = []
+    seen: set[int] = set()
+    todo: list[tuple[str, object]] = [("answer", s) for s in _answer_schemas(doc)]
+    while todo:
+        where, node = todo.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[1]
+            todo.append((name, schemas[name]))
+        if "properties" in node and "additionalProperties" not in node:
+            open_ones.append(where)
+        for key in ("oneOf", "anyOf", "allOf", "prefixItems"):
+            todo += [(f"{where}/{key}/{i}", n) for i, n in enumerate(node.get(key, []))]
+        for name, sub in node.get("properties", {}).items():
+            todo.append((f"{where}.{name}", sub))
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                todo.append((f"{where}/{key}", node[key]))
+    assert open_ones == [], f"object schemas of answers that allow undescribed fields: {open_ones}"
+    assert "time" in schemas["ActorEntry"]["required"]  # HTTP-007.7
+    assert "time" in schemas["HistoryStep"]["required"]

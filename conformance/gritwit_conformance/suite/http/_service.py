@@ -10,7 +10,9 @@ service's client. A test module imports the fixtures it uses
 A service that never answers must not hang the harness: every client has a time-out on
 every request (connect, read, write, pool), scaled like the answer limits (ADP-012), and
 the raw-socket requests of :func:`raw_exchange` have their own. The client ignores the
-environment's proxies (``trust_env=False``): the suite speaks to loopback only.
+environment's proxies (``trust_env=False``): the suite speaks to loopback only. Every
+answer it reads in full is checked against the spec's OpenAPI document (HTTP-012.3,
+:mod:`._answers`), whatever the test then checks of it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from ._answers import CheckedClient
+
 __all__ = [
     "REQUEST_SECONDS",
     "check_url",
@@ -47,8 +51,10 @@ __all__ = [
 REQUEST_SECONDS = 30.0
 
 
-def _client(url: str, seconds: float) -> httpx.Client:
-    return httpx.Client(
+def _client(url: str, seconds: float) -> CheckedClient:
+    """A client to ``url`` whose every answer read in full follows the spec's OpenAPI
+    document (HTTP-012.3, :mod:`._answers`): a mismatch fails the request that got it."""
+    return CheckedClient(
         base_url=url,
         timeout=httpx.Timeout(seconds),
         trust_env=False,

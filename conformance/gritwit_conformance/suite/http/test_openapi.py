@@ -18,10 +18,31 @@ from typing import Any
 import httpx
 import pytest
 
+import gritwit as g
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import NOT_APPLICABLE, scaled
 
-from ._api import PYTHON_COUNTER, body_of, create, expect_error, head_of, settle
+from ._answers import (
+    ANSWER_RULE,
+    CheckedClient,
+    described_fields,
+    judged,
+    served_fields,
+    spec_openapi,
+)
+from ._api import (
+    PYTHON_COUNTER,
+    body_of,
+    create,
+    expect_error,
+    head_of,
+    object_of,
+    send,
+    settle,
+    shown,
+)
+from ._service import Services
 from ._service import http as http
 from ._service import services as services
 
@@ -141,3 +162,236 @@ def test_an_actor_without_wut_has_no_document(http: httpx.Client, impl: Implemen
     assert head_of(http, actor) is not None, "SBX-001: the Python actor's genesis did not run"
     response = http.get(f"/v1/actors/{actor}/openapi.json")
     expect_error(response, 404, "unknown-query", "HTTP-012.2")
+
+
+# --- every answer against the spec's document, both ways (HTTP-012.3) --------------------
+#
+# Every answer of every test is validated as it comes (the suite's client, ``_answers``).
+# The session below touches every operation of the document, and then judges the
+# document against what was served, independently of its ``additionalProperties``: every
+# field served is one the document describes where it came, and every field the document
+# describes under the answers that came was served at least once.
+
+BUNDLE = "application/vnd.gritwit.bundle"
+CBOR = {"Content-Type": "application/cbor"}
+
+
+def _named(client: httpx.Client, **body: Any) -> dict[str, Any]:
+    answer = body_of(client.post("/v1/actors", json=body), 201, "HTTP-004.2")
+    assert isinstance(answer, dict) and isinstance(answer.get("actor"), str), (
+        f"HTTP-004.2: POST /v1/actors answers {answer}, without an actor id"
+    )
+    return answer
+
+
+def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
+    answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
+    steps = answer.get("steps") if isinstance(answer, dict) else None
+    assert isinstance(steps, list) and steps, f"HTTP-007.4: the history of {actor} is {answer}"
+    return steps
+
+
+def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, str]:
+    """A session that gets a success answer from every operation of the document.
+
+    Answers ``(client, other, counter)``: the service's client, a second service's (on
+    its own store, the bundle's importer), and the named counter's id.
+    """
+    client = services.start().client
+    other = services.start("other").client
+    assert isinstance(client, CheckedClient) and isinstance(other, CheckedClient)
+    client.keep_answers = other.keep_answers = True
+    for path in ("/healthz", "/readyz", "/v1", "/v1/openapi.json", "/v1/names"):
+        body_of(client.get(path), 200, "HTTP-001.5, HTTP-001.6, HTTP-012.1, HTTP-015.2")
+    tally = _named(client, test="counter", name="tally")["actor"]
+    echo = create(client, test="echo")["actor"]
+    send(client, tally, {"blob": b"2".hex()}, mt="inc", key="once")
+    send(client, tally, {"blob": b"2".hex()}, mt="inc", key="once", status=200, rule="HTTP-005.3")
+    send(client, echo, {"blob": b"hi".hex()}, mt="ping")
+    batch = [
+        {"to": "tally", "content": {"blob": b"3".hex()}, "mt": "inc"},
+        {"to": echo, "content": {"blob": b"ho".hex()}, "mt": "ping", "key": "batched"},
+    ]
+    body_of(client.post("/v1/messages", json={"messages": batch}), 202, "HTTP-005.7")
+    settle(client)
+    updater = create(client, test="updater")["actor"]  # marked failed (RUN-004.4)
+    send(client, updater, {"blob": b"no-such-test-actor".hex()}, mt="set-code")
+    settle(client)
+    send(client, updater, {"blob": ""}, mt="poke")
+    settle(client)
+    for path in ("/v1/actors", "/v1/actors/tally", f"/v1/actors/{updater}"):
+        body_of(client.get(path), 200, "HTTP-007.1, HTTP-007.3")
+    body_of(client.get(f"/v1/actors/{tally}/queries/count"), 200, "HTTP-006.1")
+    body_of(client.get(f"/v1/actors/{tally}/openapi.json"), 200, "HTTP-012.2")
+    steps = _history(client, echo)
+    head = steps[0]
+    step = object_of(client, head["step"])  # a step
+    core = object_of(client, step["core"])  # a tree
+    object_of(client, core["entries"]["wit"])  # a blob
+    object_of(client, step["inbox"])  # a mailbox
+    object_of(client, head["read"][0]["message"])  # a message
+    raw = client.get(f"/v1/objects/{head['step']}", params={"form": "raw"})
+    assert raw.status_code == 200, f"HTTP-009.1: ?form=raw answers {shown(raw)}"
+    stored = g.encode_object(g.Blob(data=b"described", headers={}))
+    body_of(client.post("/v1/objects", content=stored, headers=CBOR), 201, "HTTP-009.2")
+    body_of(client.get("/v1/refs", params={"prefix": "heads/"}), 200, "HTTP-009.3")
+    body_of(client.get(f"/v1/refs/heads/{tally}"), 200, "HTTP-009.3")
+    bundle = client.get(f"/v1/actors/{tally}/bundle")
+    assert bundle.status_code == 200, f"HTTP-010.1: exporting a counter answers {shown(bundle)}"
+    imported = other.post("/v1/bundles", content=bundle.content, headers={"Content-Type": BUNDLE})
+    body_of(imported, 200, "HTTP-010.2")
+    _history(other, tally)  # steps moved in a bundle, not heads there: no time (RUN-027.2)
+    body_of(other.get(f"/v1/actors/{tally}"), 200, "HTTP-007.3")
+    tallied = _history(client, tally)
+    body_of(
+        client.post(f"/v1/actors/{tally}/fork", json={"step": tallied[-1]["step"]}),
+        201,
+        "HTTP-017.1",
+    )
+    body_of(
+        client.post(f"/v1/actors/{tally}/revert", json={"step": tallied[-1]["step"]}),
+        200,
+        "HTTP-016.1",
+    )
+    body_of(client.delete(f"/v1/actors/{updater}/failed"), 200, "HTTP-007.5")
+    expect_error(client.get(f"/v1/actors/{'ab' * 32}"), 404, "not-found", "HTTP-007.3")
+    refused = client.post("/v1/settle", json={"timeout": "soon"})
+    expect_error(refused, 400, "bad-request", "HTTP-002.3")
+    with client.stream("GET", "/v1/events", timeout=httpx.Timeout(scaled(10))) as events:
+        assert events.status_code == 200, f"HTTP-008: GET /v1/events answers {events.status_code}"
+    client.get("/metrics")  # optional (HTTP-014): 200, or 404 where it is left out
+    settle(client)
+    return client, other, tally
+
+
+def _touched(client: CheckedClient, extra: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The operations ``client`` got a 2xx answer from, as (METHOD, template)."""
+    touched = set(extra)
+    for response in client.answers:
+        operation = client.document.operation(response.request.method, _raw(response))
+        if operation is not None and 200 <= response.status_code < 300:
+            touched.add((operation.method, operation.template))
+    return touched
+
+
+def _raw(response: httpx.Response) -> str:
+    return response.request.url.raw_path.decode("ascii", "replace").split("?", 1)[0]
+
+
+@pytest.mark.req("HTTP-012.3")
+@pytest.mark.req(
+    "HTTP-001.5",
+    "HTTP-001.6",
+    "HTTP-002.1",
+    "HTTP-002.3",
+    "HTTP-003.1",
+    "HTTP-003.2",
+    "HTTP-004.2",
+    "HTTP-004.5",
+    "HTTP-005.2",
+    "HTTP-005.3",
+    "HTTP-005.7",
+    "HTTP-006.1",
+    "HTTP-007.1",
+    "HTTP-007.3",
+    "HTTP-007.4",
+    "HTTP-007.5",
+    "HTTP-007.7",
+    "HTTP-008",
+    "HTTP-009.1",
+    "HTTP-009.2",
+    "HTTP-009.3",
+    "HTTP-010.1",
+    "HTTP-010.2",
+    "HTTP-011.1",
+    "HTTP-012.1",
+    "HTTP-012.2",
+    "HTTP-015.2",
+    "HTTP-016.1",
+    "HTTP-017.1",
+)
+def test_the_document_describes_every_field_served_both_ways(services: Services) -> None:
+    """Over a session touching every operation: each answer validated as it came; every
+    field served is described where it came; every field described under the answers
+    that came was served; every operation of the document answered success."""
+    if judged() is None:
+        pytest.skip(f"{NOT_APPLICABLE}: {ANSWER_RULE} is newer than the applied spec version")
+    client, other, _ = _every_operation(services)
+    document = client.document
+    every = {(op.method, op.template) for op in document.operations}
+    optional = {
+        (op.method, op.template)
+        for op in document.operations
+        if document.document["paths"][op.template][op.method.lower()].get("x-optional")
+    }
+    touched = _touched(client, {("GET", "/v1/events")}) | _touched(other, set())
+    missing = sorted(every - optional - touched)
+    assert not missing, (
+        f"{ANSWER_RULE}, HTTP-012.1: the session asked every operation of the document, and "
+        f"these answered no success status: {missing}"
+    )
+    served: set[tuple[str, str]] = set()
+    reached: set[str] = set()
+    for response in client.answers + other.answers:
+        if _media_of(response) != "application/json" or not response.content:
+            continue
+        operation = document.operation(response.request.method, _raw(response))
+        pointer = document.answer_pointer(operation, response.status_code, "application/json")
+        if pointer is None:
+            continue
+        if operation is not None and 200 <= response.status_code < 300:
+            reached.add(pointer)  # a success answer: each field it describes must come
+        body = json.loads(response.content)
+        undescribed = served_fields(document, pointer, body, served)
+        reached_by = operation.named() if operation is not None else _raw(response)
+        assert not undescribed, (
+            f"{ANSWER_RULE}: the {response.status_code} answer to {reached_by} serves "
+            f"fields the document does not describe where they came: {undescribed} (expected "
+            f"only the fields it describes); came {shown(response, 300)}"
+        )
+    described: set[tuple[str, str]] = set()
+    for pointer in reached:
+        described_fields(document, pointer, described)
+    never = sorted(f"{where}: {name}" for where, name in described - served)
+    assert not never, (
+        f"{ANSWER_RULE}: the document describes fields that no answer of a session touching "
+        f"every operation served, where each should come at least once (schema pointer: "
+        f"field): {never}"
+    )
+
+
+def _media_of(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+@pytest.mark.req("HTTP-012.1", "HTTP-002.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
+@pytest.mark.req("HTTP-009.3", "HTTP-011.1")
+def test_the_service_serves_no_operation_the_document_lacks(http: httpx.Client) -> None:
+    """The other way round from the session above: on every path of the document, each
+    method the document does not describe there is an unknown method (404 or 405
+    ``bad-request``), so the service's routes are the document's operations."""
+    document = spec_openapi()
+    actor = create(http, test="counter")["actor"]
+    send(http, actor, {"blob": b"1".hex()}, mt="inc")
+    settle(http)
+    step = head_of(http, actor)
+    assert step is not None, f"HTTP-004.2: the counter {actor} has no head after a settle"
+    values = {"actor": actor, "id": step}
+    refused: list[str] = []
+    for template, item in document.document["paths"].items():
+        path = re.sub(r"\{([a-z]+)\}", lambda m: values.get(m.group(1), "count"), template)
+        if template == "/v1/refs/{name}":
+            path = f"/v1/refs/heads/{actor}"
+        for method in ("get", "post", "put", "delete", "patch"):
+            if method in item:
+                continue
+            response = http.request(method.upper(), path)
+            if response.status_code not in (404, 405):
+                refused.append(f"{method.upper()} {path}: {shown(response, 120)}")
+                continue
+            expect_error(response, response.status_code, "bad-request", "HTTP-002.4")
+    assert not refused, (
+        "HTTP-012.1, HTTP-002.4: methods the document does not describe on its paths must "
+        f"fail 404 or 405 bad-request; these answered otherwise: {refused}"
+    )
