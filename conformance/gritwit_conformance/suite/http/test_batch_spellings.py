@@ -15,10 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .._check import call_ok, check, check_equal, check_in, error_answer, fail, ok_answer, suite_premise
-    check,
-    check_equal,
-)
+from .._check import check, check_equal
 from ._api import (
     blob_id,
     body_of,
