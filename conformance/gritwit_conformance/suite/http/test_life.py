@@ -222,7 +222,7 @@ def test_a_bad_name_in_a_creation_is_refused(
 
 
 @pytest.mark.req("RUN-026.1", "HTTP-004.4")
-@pytest.mark.req("HTTP-002.1", "HTTP-015.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-015.2")
 def test_a_name_of_64_characters_is_created_and_one_of_65_is_not(http: httpx.Client) -> None:
     """RUN-026.1 at both edges of its length: 64 characters name an actor, 65 do not."""
     longest = "n" * 64

@@ -51,7 +51,7 @@ def _tool_sets(impl: Implementation, path: Path, ref: str, target: str) -> None:
 
 
 @pytest.mark.req("HTTP-015.4", "HTTP-015.2", "HTTP-015.3", "RUN-026.1")
-@pytest.mark.req("ADP-010.6", "REF-001.1")
+@pytest.mark.req("ADP-010.6", "REF-001.1", "HTTP-002.1", "HTTP-004.2")
 def test_refs_a_tool_set_under_the_names_prefix_are_listed_only_when_they_are_names(
     services: Services, impl: Implementation
 ) -> None:
