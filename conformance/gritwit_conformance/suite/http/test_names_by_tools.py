@@ -46,12 +46,12 @@ def _tool_sets(impl: Implementation, path: Path, ref: str, target: str) -> None:
         ok_answer(opened, "ADP-010.6", "the service's directory opened as a store")["store"]
     )
     swapped = impl.call("ref-cas", store=handle, name=ref, expected=None, new=target)
-    ok_answer(swapped, "REF-001.1", f"{ref} set from absent by ref-cas")
+    ok_answer(swapped, "ADP-010.6", f"{ref} set from absent by ref-cas on the service's store")
     impl.call("store-close", store=handle)
 
 
 @pytest.mark.req("HTTP-015.4", "HTTP-015.2", "HTTP-015.3", "RUN-026.1")
-@pytest.mark.req("ADP-010.6", "REF-001.1", "HTTP-002.1", "HTTP-004.2")
+@pytest.mark.req("ADP-010.6", "HTTP-002.1", "HTTP-004.2")
 def test_refs_a_tool_set_under_the_names_prefix_are_listed_only_when_they_are_names(
     services: Services, impl: Implementation
 ) -> None:
