@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .._check import check, check_equal
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -39,12 +39,12 @@ def _named(client: httpx.Client) -> str:
     """A counter named :data:`NAME` (HTTP-004.5): its id."""
     body = {"test": "counter", "name": NAME}
     answer = body_of(client.post("/v1/actors", json=body), 201, "HTTP-004.5")
-    check(
-        "HTTP-004.5",
-        isinstance(answer, dict) and answer.get("name") == NAME,
-        expected=f"a creation named {NAME} to answer the name",
-        came=answer,
-    )
+    if not (isinstance(answer, dict) and answer.get("name") == NAME):
+        fail(
+            "HTTP-004.5",
+            expected=f"a creation named {NAME} to answer the name",
+            came=answer,
+        )
     return str(answer["actor"])
 
 
@@ -59,12 +59,12 @@ def _entry(to: str, amount: int, key: str | None = None) -> dict[str, Any]:
 def _batch(client: httpx.Client, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    check(
-        "HTTP-005.7",
-        isinstance(listed, list) and len(listed) == len(entries),
-        expected=f"a batch of {len(entries)} entries to answer {len(entries)} entries",
-        came=answer,
-    )
+    if not (isinstance(listed, list) and len(listed) == len(entries)):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {len(entries)} entries to answer {len(entries)} entries",
+            came=answer,
+        )
     return listed
 
 

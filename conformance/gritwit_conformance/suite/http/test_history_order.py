@@ -21,7 +21,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -55,12 +55,12 @@ def _listing(names: dict[str, str]) -> tuple[dict[str, Any], str]:
 def _steps(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.6")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    check(
-        "HTTP-007.4",
-        isinstance(steps, list) and steps,
-        expected="a history of at least one step",
-        came=answer,
-    )
+    if not (isinstance(steps, list) and steps):
+        fail(
+            "HTTP-007.4",
+            expected="a history of at least one step",
+            came=answer,
+        )
     return steps
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .._check import check, check_equal
+from .._check import check, check_equal, fail
 from ._api import (
     body_of,
     count_of,
@@ -47,12 +47,12 @@ def _noops(client: httpx.Client, actor: str, count: int) -> str:
     entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"}] * count
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    check(
-        "HTTP-005.7",
-        isinstance(listed, list) and len(listed) == count,
-        expected=f"a batch of {count} entries to answer {count} entries",
-        came=answer,
-    )
+    if not (isinstance(listed, list) and len(listed) == count):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {count} entries to answer {count} entries",
+            came=answer,
+        )
     return str(listed[-1]["message"])
 
 

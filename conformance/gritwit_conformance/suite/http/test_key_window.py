@@ -23,7 +23,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
-from .._check import check, check_equal, check_type, describe
+from .._check import check, check_equal, check_type, describe, fail
 from ._api import body_of, counter, inc, object_of
 from ._service import Service, Services
 from ._service import services as services
@@ -39,12 +39,12 @@ def _fill(client: httpx.Client, actor: str, n: int) -> str:
     entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"} for _ in range(n)]
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    check(
-        "HTTP-005.7",
-        isinstance(listed, list) and len(listed) == n,
-        expected=f"a batch of {n} noop messages to answer {n} entries",
-        came=answer,
-    )
+    if not (isinstance(listed, list) and len(listed) == n):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {n} noop messages to answer {n} entries",
+            came=answer,
+        )
     last = listed[-1].get("message") if isinstance(listed[-1], dict) else None
     return check_type(
         "HTTP-005.7", last, str, expected="the batch's last entry to name its message"

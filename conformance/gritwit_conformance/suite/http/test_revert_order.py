@@ -20,7 +20,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -41,12 +41,12 @@ def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
     """The actor's steps, newest first (HTTP-007.4)."""
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    check(
-        "HTTP-007.4",
-        isinstance(steps, list),
-        expected="a history with a list of steps",
-        came=answer,
-    )
+    if not isinstance(steps, list):
+        fail(
+            "HTTP-007.4",
+            expected="a history with a list of steps",
+            came=answer,
+        )
     return steps
 
 

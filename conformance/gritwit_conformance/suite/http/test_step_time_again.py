@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from .._check import call_ok, check, check_equal, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._api import body_of, counter, inc, settle
 from ._service import Services
 from ._service import services as services
@@ -30,12 +30,12 @@ def _times(client: httpx.Client, actor: str) -> list[tuple[str, str | None]]:
     """(step, time) of the actor's history, newest first (HTTP-007.4, HTTP-007.7)."""
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    check(
-        "HTTP-007.7",
-        isinstance(steps, list) and all("time" in s for s in steps),
-        expected="every step of a history to hold time",
-        came=answer,
-    )
+    if not (isinstance(steps, list) and all("time" in s for s in steps)):
+        fail(
+            "HTTP-007.7",
+            expected="every step of a history to hold time",
+            came=answer,
+        )
     return [(str(s["step"]), s["time"]) for s in steps]
 
 

@@ -209,7 +209,7 @@ def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
     proxy.accept()
     check(
         "DUR-006.1",
-        _present(impl, handle, kept),
+        _present(impl, handle, kept, "DUR-006.1"),
         expected="the object there once the server is reachable",
         came="absent",
     )
