@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -38,9 +39,12 @@ def _named(client: httpx.Client) -> str:
     """A counter named :data:`NAME` (HTTP-004.5): its id."""
     body = {"test": "counter", "name": NAME}
     answer = body_of(client.post("/v1/actors", json=body), 201, "HTTP-004.5")
-    assert isinstance(answer, dict) and answer.get("name") == NAME, (
-        f"HTTP-004.5: a creation named {NAME} answers {answer}, without the name"
-    )
+    if not (isinstance(answer, dict) and answer.get("name") == NAME):
+        fail(
+            "HTTP-004.5",
+            expected=f"a creation named {NAME} to answer the name",
+            came=answer,
+        )
     return str(answer["actor"])
 
 
@@ -55,9 +59,12 @@ def _entry(to: str, amount: int, key: str | None = None) -> dict[str, Any]:
 def _batch(client: httpx.Client, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    assert isinstance(listed, list) and len(listed) == len(entries), (
-        f"HTTP-005.7: a batch of {len(entries)} entries answers {str(answer)[:300]}"
-    )
+    if not (isinstance(listed, list) and len(listed) == len(entries)):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {len(entries)} entries to answer {len(entries)} entries",
+            came=answer,
+        )
     return listed
 
 
@@ -70,15 +77,15 @@ def test_entries_by_id_and_by_name_chain_as_one_recipient(http: httpx.Client) ->
     second = message_id(blob_id(b"2"), {"mt": "inc"}, first)
     third = message_id(blob_id(b"4"), {"mt": "inc"}, second)
     got = [item.get("message") for item in listed]
-    assert got == [first, second, third], (
-        "HTTP-005.7, HTTP-015.1: entries to one actor by id, by name and by id again are "
-        f"sent to one recipient, each after the last (WIT-004): expected {[first, second, third]}"
-        f", came {got}"
+    check_equal(
+        ("HTTP-005.7", "HTTP-015.1"),
+        [first, second, third],
+        got,
+        "entries to one actor by id, by name and by id again are sent to one recipient, "
+        "each after the last (WIT-004)",
     )
     settle(http)
-    assert count_of(http, actor) == 7, (
-        f"HTTP-005.7: 1 + 2 + 4 sent by id and by name make 7, came {count_of(http, actor)}"
-    )
+    check_equal("HTTP-005.7", 7, count_of(http, actor), "1 + 2 + 4 sent by id and by name")
 
 
 @pytest.mark.parametrize("order", ["id-then-name", "name-then-id"])
@@ -91,8 +98,11 @@ def test_one_key_to_one_recipient_spelled_two_ways_is_400(http: httpx.Client, or
     entries = [_entry(spellings[0], 1, "twice"), _entry(spellings[1], 2, "twice")]
     response = http.post("/v1/messages", json={"messages": entries})
     expect_error(response, 400, "bad-request", f"HTTP-005.7 (one key to one recipient, {order})")
-    assert next_previous(http, actor) == last, (
-        f"HTTP-005.7: the batch refused for its key given twice ({order}) sent a message"
+    check(
+        "HTTP-005.7",
+        next_previous(http, actor) == last,
+        expected=f"the batch refused for its key given twice ({order}) to send nothing",
+        came="a message sent",
     )
 
 
@@ -104,12 +114,14 @@ def test_a_key_sent_by_one_spelling_is_found_by_the_other(http: httpx.Client, or
     single, entry = (actor, NAME) if order == "id-then-name" else (NAME, actor)
     first = inc(http, single, 3, key="spelled-once")
     listed = _batch(http, [_entry(entry, 3, "spelled-once")])
-    assert listed == [{"message": first, "replayed": True}], (
-        f"HTTP-005.7, HTTP-005.3: a key sent to the actor as {single[:12]} and retried in a "
-        f"batch as {entry[:12]} must answer the first message {first}, replayed; came {listed}"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        [{"message": first, "replayed": True}],
+        listed,
+        f"a key sent to the actor as {single[:12]} and retried in a batch as {entry[:12]} "
+        "answers the first message, replayed",
     )
     settle(http)
-    assert count_of(http, actor) == 3, (
-        f"HTTP-005.3: the key retried by another spelling was delivered twice: count "
-        f"{count_of(http, actor)}, not 3"
+    check_equal(
+        "HTTP-005.3", 3, count_of(http, actor), "the count after a key retried by another spelling"
     )

@@ -21,6 +21,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -54,7 +55,12 @@ def _listing(names: dict[str, str]) -> tuple[dict[str, Any], str]:
 def _steps(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.6")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    assert isinstance(steps, list) and steps, f"HTTP-007.4: the history answers {answer}"
+    if not (isinstance(steps, list) and steps):
+        fail(
+            "HTTP-007.4",
+            expected="a history of at least one step",
+            came=answer,
+        )
     return steps
 
 
@@ -86,14 +92,15 @@ def test_sent_lists_recipients_in_id_order_each_oldest_first(http: httpx.Client)
         },
     ]
     newest = _steps(http, fan)[0]
-    assert newest.get("sent") == expected, (
-        "HTTP-007.6: a step's sent lists its recipients in ascending id order, each "
-        f"recipient's messages oldest first: expected {expected}, came {newest.get('sent')}"
+    check_equal(
+        "HTTP-007.6",
+        expected,
+        newest.get("sent"),
+        "a step's sent lists its recipients in ascending id order, each recipient's "
+        "messages oldest first",
     )
     read = [{"sender": "outside", "message": asked, "mt": "fanout"}]
-    assert newest.get("read") == read, (
-        f"HTTP-007.6: the fanout's step read {newest.get('read')}, not the one fanout {read}"
-    )
+    check_equal("HTTP-007.6", read, newest.get("read"), "the fanout's step read the one fanout")
 
 
 @pytest.mark.req("HTTP-007.6", "HTTP-007.4")
@@ -121,8 +128,18 @@ def test_read_lists_senders_in_id_order_each_oldest_first(http: httpx.Client) ->
         once = message_id(tree, {"mt": "fanned"}, None)
         fanned[fan] = [once, message_id(tree, {"mt": "fanned"}, once)]
     settle(http)
-    assert head_of(http, actor) is None, "the counter has a step before its genesis was sent"
-    assert create(http, test="counter", state=seed)["actor"] == actor
+    check(
+        "HTTP-007.4",
+        head_of(http, actor) is None,
+        expected="no step of the counter before its genesis was sent",
+        came=lambda: head_of(http, actor),
+    )
+    check_equal(
+        "HTTP-004.2",
+        actor,
+        create(http, test="counter", state=seed)["actor"],
+        "the id of the counter created from the seed",
+    )
     settle(http)
     genesis = message_id(actor, {"mt": "genesis"}, second)  # queued after the incs
     expected = [
@@ -133,11 +150,11 @@ def test_read_lists_senders_in_id_order_each_oldest_first(http: httpx.Client) ->
     for fan in sorted(fans):
         expected += [{"sender": fan, "message": m, "mt": "fanned"} for m in fanned[fan]]
     steps = _steps(http, actor)
-    assert len(steps) == 1 and steps[0].get("read") == expected, (
-        "HTTP-007.6: the first step lists what it read by sender in ascending id order (the "
-        f"outside first), each sender's messages oldest first: expected {expected}, came "
-        f"{[s.get('read') for s in steps]}"
+    check_equal(
+        "HTTP-007.6",
+        [expected],
+        [s.get("read") for s in steps],
+        "the first step lists what it read by sender in ascending id order (the outside "
+        "first), each sender's messages oldest first",
     )
-    assert count_of(http, actor) == 5, (
-        f"HTTP-007.6: the step that read inc 2 and inc 3 counts {count_of(http, actor)}, not 5"
-    )
+    check_equal("HTTP-007.6", 5, count_of(http, actor), "the step that read inc 2 and inc 3 counts")

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from .._check import check, check_equal, fail
 from ._api import (
     body_of,
     count_of,
@@ -46,9 +47,12 @@ def _noops(client: httpx.Client, actor: str, count: int) -> str:
     entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"}] * count
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    assert isinstance(listed, list) and len(listed) == count, (
-        f"HTTP-005.7: a batch of {count} entries answers {str(answer)[:300]}"
-    )
+    if not (isinstance(listed, list) and len(listed) == count):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {count} entries to answer {count} entries",
+            came=answer,
+        )
     return str(listed[-1]["message"])
 
 
@@ -72,27 +76,40 @@ def test_a_key_1000_back_is_found_and_one_1001_back_is_sent_again(
         service = services.restart(service)
         client = service.client
     again = inc(client, actor, 2, key="inner", status=200, rule="HTTP-005.4")
-    assert again == inner, (
-        f"HTTP-005.4: a key on the 1,000th latest message to the recipient is within the "
-        f"window; its retry must answer that message {inner}, came {again}"
+    check_equal(
+        "HTTP-005.4",
+        inner,
+        again,
+        "a key on the 1,000th latest message to the recipient is within the window; its "
+        "retry answers that message",
     )
     sent = inc(client, actor, 1, key="outer", status=202, rule="HTTP-005.4")
-    assert sent != outer, (
-        "HTTP-005.4: a key on the 1,001st latest message to the recipient is out of the "
-        f"window; its retry must be sent again, came the old message {outer} (replayed)"
+    check(
+        "HTTP-005.4",
+        sent != outer,
+        expected="a key on the 1,001st latest message to the recipient out of the window, "
+        "its retry sent again",
+        came=f"the old message {outer} (replayed)",
     )
     described = object_of(client, sent)
-    assert described.get("previous") == last, (
-        f"HTTP-005.4: the key's second message must follow the last message sent {last}, "
-        f"came previous {described.get('previous')}"
+    check_equal(
+        "HTTP-005.4",
+        last,
+        described.get("previous"),
+        "the key's second message follows the last message sent",
     )
-    assert described.get("headers") == {"mt": "inc", "idempotency-key": "outer"}, (
-        f"HTTP-005.3: the message sent again carries headers {described.get('headers')}"
+    check_equal(
+        "HTTP-005.3",
+        {"mt": "inc", "idempotency-key": "outer"},
+        described.get("headers"),
+        "the headers of the message sent again",
     )
     settle(client)
-    assert count_of(client, actor) == 4, (
-        f"HTTP-005.4: 1 + 2 and the outer key's second send of 1 make 4, came "
-        f"{count_of(client, actor)}"
+    check_equal(
+        "HTTP-005.4",
+        4,
+        count_of(client, actor),
+        "1 + 2 and the outer key's second send of 1",
     )
 
 
@@ -116,21 +133,23 @@ def test_a_key_on_the_latest_signal_and_after_it_is_found(http: httpx.Client) ->
         status=200,
         rule="HTTP-005.4",
     )
-    assert again == signal, (
-        f"HTTP-005.4: the key of the latest signal is in the window; its retry must answer "
-        f"the signal {signal}, came {again}"
+    check_equal(
+        "HTTP-005.4",
+        signal,
+        again,
+        "the key of the latest signal is in the window; its retry answers the signal",
     )
     again = inc(http, actor, 2, key="after", status=200, rule="HTTP-005.4")
-    assert again == after, (
-        f"HTTP-005.4: a key sent after the latest signal must be found: expected {after}, "
-        f"came {again}"
-    )
+    check_equal("HTTP-005.4", after, again, "a key sent after the latest signal is found")
     again = inc(http, actor, 1, key="before", status=202, rule="HTTP-005.4")
-    assert again != before, "HTTP-005.4: a key sent before the latest signal was found"
-    settle(http)
-    assert count_of(http, actor) == 4, (
-        f"HTTP-005.4: 1, 2, and 1 sent again make 4, came {count_of(http, actor)}"
+    check(
+        "HTTP-005.4",
+        again != before,
+        expected="a key sent before the latest signal not found",
+        came=f"the old message {before} (found)",
     )
+    settle(http)
+    check_equal("HTTP-005.4", 4, count_of(http, actor), "1, 2, and 1 sent again")
 
 
 def _entry(to: str, key: str) -> dict[str, Any]:
@@ -149,16 +168,20 @@ def test_a_batch_key_of_1_or_255_characters_is_taken(http: httpx.Client, size: i
     )
     (listed,) = answer["messages"]
     headers = object_of(http, listed["message"]).get("headers")
-    assert headers == {"mt": "inc", "idempotency-key": key}, (
-        f"HTTP-005.7, HTTP-005.3: a batch entry keyed with {size} characters must send a "
-        f"message with that key; came headers {headers}"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        {"mt": "inc", "idempotency-key": key},
+        headers,
+        f"the headers of a message sent by a batch entry keyed with {size} characters",
     )
     again = body_of(
         http.post("/v1/messages", json={"messages": [_entry(actor, key)]}), 202, "HTTP-005.7"
     )
-    assert again["messages"] == [{"message": listed["message"], "replayed": True}], (
-        f"HTTP-005.7: the batch made again with its {size}-character key must replay "
-        f"{listed['message']}; came {again['messages']}"
+    check_equal(
+        "HTTP-005.7",
+        [{"message": listed["message"], "replayed": True}],
+        again["messages"],
+        f"the batch made again with its {size}-character key replays",
     )
 
 
@@ -172,6 +195,9 @@ def test_a_batch_key_of_0_or_256_characters_is_400(http: httpx.Client, size: int
     good = {"to": actor, "content": {"blob": ""}, "mt": "inc"}
     response = http.post("/v1/messages", json={"messages": [good, _entry(actor, "k" * size)]})
     expect_error(response, 400, "bad-request", f"HTTP-005.7, HTTP-005.3 (a {size}-character key)")
-    assert next_previous(http, actor) == last, (
-        f"HTTP-005.7: the batch refused for its {size}-character key sent a message"
+    check(
+        "HTTP-005.7",
+        next_previous(http, actor) == last,
+        expected=f"the batch refused for its {size}-character key to send nothing",
+        came="a message sent",
     )

@@ -23,6 +23,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal, check_type, describe, fail
 from ._api import body_of, counter, inc, object_of
 from ._service import Service, Services
 from ._service import services as services
@@ -38,12 +39,16 @@ def _fill(client: httpx.Client, actor: str, n: int) -> str:
     entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"} for _ in range(n)]
     answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
     listed = answer.get("messages") if isinstance(answer, dict) else None
-    assert isinstance(listed, list) and len(listed) == n, (
-        f"HTTP-005.7: a batch of {n} noop messages answers {str(answer)[:300]}, not {n} entries"
-    )
+    if not (isinstance(listed, list) and len(listed) == n):
+        fail(
+            "HTTP-005.7",
+            expected=f"a batch of {n} noop messages to answer {n} entries",
+            came=answer,
+        )
     last = listed[-1].get("message") if isinstance(listed[-1], dict) else None
-    assert isinstance(last, str), f"HTTP-005.7: the batch's last entry answers {listed[-1]}"
-    return last
+    return check_type(
+        "HTTP-005.7", last, str, expected="the batch's last entry to name its message"
+    )
 
 
 def _killed(services: Services, impl: Implementation, service: Service) -> Service:
@@ -88,19 +93,23 @@ def test_a_key_999_messages_back_is_found_after_a_restart(
             headers={"Idempotency-Key": "window-inner"},
         )
         answer = body_of(response, response.status_code, "HTTP-005.3")
-        assert response.status_code == 200 and answer == {"message": first, "replayed": True}, (
-            f"HTTP-005.3, HTTP-005.4: a key followed by {WINDOW - 1} messages is among the "
-            f"latest {WINDOW} to the recipient, so a service started on the store after {how} "
-            f"must find it: the retry must answer 200 {{message: {first}, replayed: true}}, "
-            f"it answered {response.status_code} {answer} (the key was looked for fewer "
-            "messages back than the window)"
+        check(
+            ("HTTP-005.3", "HTTP-005.4"),
+            response.status_code == 200 and answer == {"message": first, "replayed": True},
+            expected=f"200 {{message: {first}, replayed: true}}: a key followed by {WINDOW - 1} "
+            f"messages is among the latest {WINDOW} to the recipient, so a service started on "
+            f"the store after {how} finds it",
+            came=f"{response.status_code} {describe(answer)} (the key was looked for "
+            "fewer messages back than the window)",
         )
         service = again
     probe = inc(service.client, actor, 0)
     previous = object_of(service.client, probe).get("previous")
-    assert previous == last, (
-        f"HTTP-005.3: after the retries the outside's last message to the recipient is "
-        f"{previous}, not the last filler {last}: a retry sent a message"
+    check_equal(
+        "HTTP-005.3",
+        last,
+        previous,
+        "after the retries the outside's last message to the recipient (a retry sent none)",
     )
 
 
@@ -120,15 +129,19 @@ def test_a_key_1000_messages_back_is_not_found_after_a_restart(services: Service
         headers={"Idempotency-Key": "window-outer"},
     )
     answer = body_of(response, response.status_code, "HTTP-005.4")
-    assert response.status_code == 202 and isinstance(answer, dict), (
-        f"HTTP-005.4: a key followed by {WINDOW} messages is out of the latest {WINDOW}: the "
-        f"same request must be a new send, 202; it answered {response.status_code} {answer}"
+    check(
+        "HTTP-005.4",
+        response.status_code == 202 and isinstance(answer, dict),
+        expected=f"a new send, 202: a key followed by {WINDOW} messages is out of the latest "
+        f"{WINDOW}",
+        came=f"{response.status_code} {describe(answer)}",
     )
     message = answer.get("message")
-    assert answer.get("replayed") is False and message != first, (
-        f"HTTP-005.4: the key out of the window answered {answer}, not a new message"
+    check(
+        "HTTP-005.4",
+        answer.get("replayed") is False and message != first,
+        expected="the key out of the window to answer a new message",
+        came=answer,
     )
     previous = object_of(service.client, str(message)).get("previous")
-    assert previous == last, (
-        f"HTTP-005.4: the new send follows {previous}, not the last filler {last}"
-    )
+    check_equal("HTTP-005.4", last, previous, "the message the new send follows")

@@ -52,6 +52,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, fail, ok_answer
 from ._api import count_of, counter, settle
 from ._kills import Freezer, KeyedClient, KillRound, Tally
 from ._service import REQUEST_SECONDS, Service, Services
@@ -93,7 +94,12 @@ def _round(clients: list[KeyedClient], url: str, round_: KillRound | None, most:
     for thread in threads:
         thread.join(scaled(REQUEST_SECONDS) + 5)
     hung = [t.name for t in threads if t.is_alive()]
-    assert not hung, f"HTTP-001.4: {len(hung)} clients still wait for an answer: a request hangs"
+    check(
+        "HTTP-001.4",
+        not hung,
+        expected="every client answered",
+        came=f"{len(hung)} clients still wait for an answer: a request hangs",
+    )
 
 
 @contextlib.contextmanager
@@ -107,11 +113,12 @@ def _reader(impl: Implementation, path: Path) -> Iterator[Callable[[str], bool] 
             yield None
             return
         opened = reader.call("store-open", kind="durable", path=str(path))
-        handle = opened.expect_ok("ADP-010.6: store-open of a service's directory")["store"]
+        handle = ok_answer(opened, "ADP-010.6", "store-open of a service's directory")["store"]
 
         def has(message: str) -> bool:
             answer = reader.call("has", store=handle, id=message)
-            return bool(answer.expect_ok("STO-005.1: has of an acknowledged message")["present"])
+            present = ok_answer(answer, "STO-005.1", "has of an acknowledged message")["present"]
+            return bool(present)
 
         yield has
     finally:
@@ -192,36 +199,53 @@ def _verdict(
     )
     anomalies = [a for c in clients for a in c.anomalies]
     unanswered = [k for c in clients for k in c.unanswered]
-    assert not unanswered, (
-        f"HTTP-005.4: {len(unanswered)} keyed sends got no answer from the service started "
-        f"again, with nothing killing it: {unanswered[:5]} ({summary})"
+    check(
+        "HTTP-005.4",
+        not unanswered,
+        expected="every keyed send answered by the service started again, with nothing killing it",
+        came=f"{len(unanswered)} unanswered: {unanswered[:5]} ({summary})",
     )
-    assert not early, (
-        f"HTTP-005.2, HTTP-001.4: {len(early)} of {checked} acknowledged sends were not in the "
-        "store when their answer arrived (the service stopped at once, SIGSTOP, and the store "
-        f"read by another process), e.g. {early[:3]}: each was answered 202 before its commit "
-        f"ended, so a kill at that moment loses it ({summary})"
+    check(
+        ("HTTP-005.2", "HTTP-001.4"),
+        not early,
+        expected="every acknowledged send in the store when its answer arrived (the service "
+        "stopped at once, SIGSTOP, and the store read by another process)",
+        came=f"{len(early)} of {checked} not there, e.g. {early[:3]}: each was answered 202 "
+        f"before its commit ended, so a kill at that moment loses it ({summary})",
     )
     absent = [m for t in tallies for m in t.absent]
     per_client = ", ".join(f"{t.keys} sent/{t.count} counted" for t in tallies)
-    assert lost == 0, (
-        f"HTTP-001.4, HTTP-005.2: {lost} acknowledged sends were lost ({len(absent)} of their "
-        f"messages absent from the store after the kills, e.g. {absent[:3]}): each was "
-        f"answered before its commit ended, and a kill right after its answer took it; "
-        f"every acknowledged send must survive a SIGKILL ({summary}; per client: {per_client})"
+    check(
+        ("HTTP-001.4", "HTTP-005.2"),
+        lost == 0,
+        expected="every acknowledged send to survive a SIGKILL",
+        came=f"{lost} acknowledged sends lost ({len(absent)} of their messages absent from the "
+        f"store after the kills, e.g. {absent[:3]}): each was answered before its commit "
+        f"ended, and a kill right after its answer took it ({summary}; per client: "
+        f"{per_client})",
     )
-    assert twice == 0, (
-        f"HTTP-001.4, HTTP-005.3, HTTP-005.4: {twice} sends were delivered twice: a request "
-        "cut off by a kill, sent again with its key to the service started again, was sent "
-        f"anew although its first send was committed ({summary}; per client: {per_client})"
+    check(
+        ("HTTP-001.4", "HTTP-005.3", "HTTP-005.4"),
+        twice == 0,
+        expected="no send delivered twice: a request cut off by a kill, sent again with its "
+        "key to the service started again, is not sent anew once its first send committed",
+        came=f"{twice} sends delivered twice ({summary}; per client: {per_client})",
     )
-    assert anew == 0, (
-        f"HTTP-005.3, HTTP-001.4: {anew} of the {keys} acknowledged keys, each sent again "
-        "as it was once the service had run everything, were sent anew (202): a key among "
-        f"the latest 1,000 messages to its recipient must be answered 200 replaying its "
-        f"message, so that a client's retry is delivered once ({summary})"
+    check(
+        ("HTTP-005.3", "HTTP-001.4"),
+        anew == 0,
+        expected="every acknowledged key, sent again once the service had run everything, "
+        "answered 200 replaying its message (a key among the latest 1,000 messages to its "
+        "recipient), so that a client's retry is delivered once",
+        came=f"{anew} of the {keys} sent anew (202) ({summary})",
     )
-    assert not anomalies, f"{anomalies[0]} ({len(anomalies)} such answers; {summary})"
+    if anomalies:
+        said, _, rest = anomalies[0].partition(": ")
+        fail(
+            tuple(said.split(", ")),
+            expected="every keyed send answered as the clause says",
+            came=f"{rest} ({len(anomalies)} such answers; {summary})",
+        )
     return summary
 
 

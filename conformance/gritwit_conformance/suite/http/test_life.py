@@ -15,6 +15,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check_equal
 from ._api import (
     blob_id,
     body_of,
@@ -221,22 +222,23 @@ def test_a_bad_name_in_a_creation_is_refused(
 
 
 @pytest.mark.req("RUN-026.1", "HTTP-004.4")
-@pytest.mark.req("HTTP-002.1", "HTTP-015.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-015.2")
 def test_a_name_of_64_characters_is_created_and_one_of_65_is_not(http: httpx.Client) -> None:
     """RUN-026.1 at both edges of its length: 64 characters name an actor, 65 do not."""
     longest = "n" * 64
     created = body_of(
         http.post("/v1/actors", json={"test": "counter", "name": longest}), 201, "RUN-026.1"
     )
-    assert created.get("name") == longest, (
-        f"RUN-026.1: a name of 64 characters is a name; expected it bound, came {created}"
+    check_equal(
+        "RUN-026.1",
+        longest,
+        created.get("name"),
+        "a name of 64 characters is a name: the creation binds it",
     )
     over = http.post("/v1/actors", json={"test": "counter", "name": "n" * 65})
     expect_error(over, 400, "invalid-ref-name", "RUN-026.1 (a name of 65 characters)")
     names = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
-    assert sorted(names) == [longest], (
-        f"RUN-026.1: expected only the 64-character name bound, came {sorted(names)}"
-    )
+    check_equal("RUN-026.1", [longest], sorted(names), "the names bound: only the 64-character one")
 
 
 @pytest.mark.req("HTTP-004.4", "HTTP-004.5")

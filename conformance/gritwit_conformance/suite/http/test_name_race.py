@@ -27,6 +27,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal
 from ._api import body_of, core_of, head_of, settle
 from ._service import REQUEST_SECONDS, RawAnswer, Services
 from ._service import services as services
@@ -76,31 +77,38 @@ def _round(services: Services, name: str) -> tuple[int, str]:
         f"{len(refused)} refused, {len(passed_check)} of them after their genesis was sent "
         "(they passed the check of the name when read)"
     )
-    assert len(winners) == 1 and len(refused) == CREATIONS - 1, (
-        f"HTTP-004.5, RUN-026.2: {CREATIONS} creations of different actors under the free name "
-        f"{name!r} at once must bind it once: one 201 with the name, {CREATIONS - 1} 409 "
-        f"ref-conflict; {len(winners)} answered 201 ({summary}): {shown}"
+    check(
+        ("HTTP-004.5", "RUN-026.2"),
+        len(winners) == 1 and len(refused) == CREATIONS - 1,
+        expected=f"{CREATIONS} creations of different actors under the free name {name!r} at "
+        f"once to bind it once: one 201 with the name, {CREATIONS - 1} 409 ref-conflict",
+        came=f"{len(winners)} answered 201 ({summary}): {shown}",
     )
     winner = winners[0]
     answer = _body(answers[winner])
-    assert isinstance(answer, dict) and answer.get("name") == name, (
-        f"HTTP-004.5: the creation that got {name!r} answers {shown[winner]}, without the name"
+    check(
+        "HTTP-004.5",
+        isinstance(answer, dict) and answer.get("name") == name,
+        expected=f"the creation that got {name!r} to answer the name",
+        came=shown[winner],
     )
-    assert answer.get("actor") == actors[winner], (
-        f"HTTP-004.4: the creation answers the actor {answer.get('actor')}, not {actors[winner]}"
-    )
+    check_equal("HTTP-004.4", actors[winner], answer.get("actor"), "the actor the creation answers")
     for n in refused:
         error = _body(answers[n])
         kind = error.get("error", {}).get("class") if isinstance(error, dict) else None
-        assert kind == "ref-conflict", (
-            f"HTTP-004.5, HTTP-003.2: a creation that lost the name {name!r} answers "
-            f"{shown[n]}, not 409 ref-conflict"
+        check(
+            ("HTTP-004.5", "HTTP-003.2"),
+            kind == "ref-conflict",
+            expected=f"a creation that lost the name {name!r} answered 409 ref-conflict",
+            came=shown[n],
         )
     names = body_of(service.client.get("/v1/names"), 200, "HTTP-015.2")
     bound = names.get("names", {}).get(name) if isinstance(names, dict) else None
-    assert bound == actors[winner], (
-        f"HTTP-004.5, HTTP-015.2: {name!r} names {bound} after the creations, not "
-        f"{actors[winner]}, the one answered 201 with it ({summary})"
+    check_equal(
+        ("HTTP-004.5", "HTTP-015.2"),
+        actors[winner],
+        bound,
+        f"the actor {name!r} names after the creations: the one answered 201 with it ({summary})",
     )
     return len(passed_check), summary
 

@@ -22,6 +22,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, ok_answer, suite_premise
 from ._api import body_of, counter
 from ._service import Services
 from ._service import services as services
@@ -41,14 +42,16 @@ def _is_name(text: str) -> bool:
 def _tool_sets(impl: Implementation, path: Path, ref: str, target: str) -> None:
     """``ref`` set to ``target`` from absent by another handle on the service's store."""
     opened = impl.call("store-open", kind="durable", path=str(path))
-    handle = str(opened.expect_ok("ADP-010.6: the service's directory opened as a store")["store"])
+    handle = str(
+        ok_answer(opened, "ADP-010.6", "the service's directory opened as a store")["store"]
+    )
     swapped = impl.call("ref-cas", store=handle, name=ref, expected=None, new=target)
-    swapped.expect_ok(f"REF-001.1: {ref} set from absent by ref-cas")
+    ok_answer(swapped, "ADP-010.6", f"{ref} set from absent by ref-cas on the service's store")
     impl.call("store-close", store=handle)
 
 
 @pytest.mark.req("HTTP-015.4", "HTTP-015.2", "HTTP-015.3", "RUN-026.1")
-@pytest.mark.req("ADP-010.6")
+@pytest.mark.req("ADP-010.6", "HTTP-002.1", "HTTP-004.2")
 def test_refs_a_tool_set_under_the_names_prefix_are_listed_only_when_they_are_names(
     services: Services, impl: Implementation
 ) -> None:
@@ -66,15 +69,16 @@ def test_refs_a_tool_set_under_the_names_prefix_are_listed_only_when_they_are_na
     for rest, target in refs.items():
         _tool_sets(impl, service.path, f"names/actors/{rest}", target)
     expected = {rest: target for rest, target in sorted(refs.items()) if _is_name(rest)}
-    assert sorted(expected) == ["by-a-tool", "z-tool.2_x"], "the suite's own grammar is off"
+    suite_premise(sorted(expected) == ["by-a-tool", "z-tool.2_x"], "the suite's own grammar is off")
     listed = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
-    assert listed == expected, (
-        f"HTTP-015.4: expected GET /v1/names to list only the refs whose rest is a name, "
-        f"{expected}; came {listed}"
+    check_equal(
+        "HTTP-015.4",
+        expected,
+        listed,
+        "GET /v1/names lists only the refs whose rest is a name",
     )
     for actor, names in ((first, ["z-tool.2_x"]), (second, ["by-a-tool"])):
         entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-015.3")
-        assert entry.get("names") == names, (
-            f"HTTP-015.3, HTTP-015.4: expected actor {actor[:12]}…'s names to be {names}, "
-            f"came {entry.get('names')!r}"
+        check_equal(
+            ("HTTP-015.3", "HTTP-015.4"), names, entry.get("names"), f"actor {actor[:12]}…'s names"
         )

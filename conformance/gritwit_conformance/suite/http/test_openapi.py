@@ -22,6 +22,7 @@ import gritwit as g
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import NOT_APPLICABLE, scaled
+from gritwit_conformance.suite._check import check, suite_premise
 
 from ._answers import (
     ANSWER_RULE,
@@ -178,8 +179,12 @@ CBOR = {"Content-Type": "application/cbor"}
 
 def _named(client: httpx.Client, **body: Any) -> dict[str, Any]:
     answer = body_of(client.post("/v1/actors", json=body), 201, "HTTP-004.2")
-    assert isinstance(answer, dict) and isinstance(answer.get("actor"), str), (
-        f"HTTP-004.2: POST /v1/actors answers {answer}, without an actor id"
+    check(
+        "HTTP-004.2",
+        isinstance(answer, dict) and isinstance(answer.get("actor"), str),
+        expected="an answer holding the new actor's id",
+        came=answer,
+        what="POST /v1/actors",
     )
     return answer
 
@@ -187,7 +192,13 @@ def _named(client: httpx.Client, **body: Any) -> dict[str, Any]:
 def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    assert isinstance(steps, list) and steps, f"HTTP-007.4: the history of {actor} is {answer}"
+    check(
+        "HTTP-007.4",
+        isinstance(steps, list) and bool(steps),
+        expected="a history of at least one step",
+        came=answer,
+        what=f"the history of {actor}",
+    )
     return steps
 
 
@@ -199,7 +210,10 @@ def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, 
     """
     client = services.start().client
     other = services.start("other").client
-    assert isinstance(client, CheckedClient) and isinstance(other, CheckedClient)
+    suite_premise(
+        isinstance(client, CheckedClient) and isinstance(other, CheckedClient),
+        "the services' clients are the suite's answer-checking clients",
+    )
     client.keep_answers = other.keep_answers = True
     for path in ("/healthz", "/readyz", "/v1", "/v1/openapi.json", "/v1/names"):
         body_of(client.get(path), 200, "HTTP-001.5, HTTP-001.6, HTTP-012.1, HTTP-015.2")
@@ -231,13 +245,19 @@ def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, 
     object_of(client, step["inbox"])  # a mailbox
     object_of(client, head["read"][0]["message"])  # a message
     raw = client.get(f"/v1/objects/{head['step']}", params={"form": "raw"})
-    assert raw.status_code == 200, f"HTTP-009.1: ?form=raw answers {shown(raw)}"
+    check("HTTP-009.1", raw.status_code == 200, expected="200", came=shown(raw), what="?form=raw")
     stored = g.encode_object(g.Blob(data=b"described", headers={}))
     body_of(client.post("/v1/objects", content=stored, headers=CBOR), 201, "HTTP-009.2")
     body_of(client.get("/v1/refs", params={"prefix": "heads/"}), 200, "HTTP-009.3")
     body_of(client.get(f"/v1/refs/heads/{tally}"), 200, "HTTP-009.3")
     bundle = client.get(f"/v1/actors/{tally}/bundle")
-    assert bundle.status_code == 200, f"HTTP-010.1: exporting a counter answers {shown(bundle)}"
+    check(
+        "HTTP-010.1",
+        bundle.status_code == 200,
+        expected="200",
+        came=shown(bundle),
+        what="exporting a counter",
+    )
     imported = other.post("/v1/bundles", content=bundle.content, headers={"Content-Type": BUNDLE})
     body_of(imported, 200, "HTTP-010.2")
     _history(other, tally)  # steps moved in a bundle, not heads there: no time (RUN-027.2)
@@ -258,7 +278,13 @@ def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, 
     refused = client.post("/v1/settle", json={"timeout": "soon"})
     expect_error(refused, 400, "bad-request", "HTTP-002.3")
     with client.stream("GET", "/v1/events", timeout=httpx.Timeout(scaled(10))) as events:
-        assert events.status_code == 200, f"HTTP-008: GET /v1/events answers {events.status_code}"
+        check(
+            "HTTP-008",
+            events.status_code == 200,
+            expected="200",
+            came=events.status_code,
+            what="GET /v1/events",
+        )
     client.get("/metrics")  # optional (HTTP-014): 200, or 404 where it is left out
     settle(client)
     return client, other, tally
@@ -326,9 +352,11 @@ def test_the_document_describes_every_field_served_both_ways(services: Services)
     }
     touched = _touched(client, {("GET", "/v1/events")}) | _touched(other, set())
     missing = sorted(every - optional - touched)
-    assert not missing, (
-        f"{ANSWER_RULE}, HTTP-012.1: the session asked every operation of the document, and "
-        f"these answered no success status: {missing}"
+    check(
+        ("HTTP-012.3", "HTTP-012.1"),
+        not missing,
+        expected="a success status from every operation of the document the session asked",
+        came=f"no success status from {missing}",
     )
     served: set[tuple[str, str]] = set()
     reached: set[str] = set()
@@ -344,19 +372,23 @@ def test_the_document_describes_every_field_served_both_ways(services: Services)
         body = json.loads(response.content)
         undescribed = served_fields(document, pointer, body, served)
         reached_by = operation.named() if operation is not None else _raw(response)
-        assert not undescribed, (
-            f"{ANSWER_RULE}: the {response.status_code} answer to {reached_by} serves "
-            f"fields the document does not describe where they came: {undescribed} (expected "
-            f"only the fields it describes); came {shown(response, 300)}"
+        check(
+            "HTTP-012.3",
+            not undescribed,
+            expected="only the fields the document describes where they came",
+            came=f"the undescribed fields {undescribed} in {shown(response, 300)}",
+            what=f"the {response.status_code} answer to {reached_by}",
         )
     described: set[tuple[str, str]] = set()
     for pointer in reached:
         described_fields(document, pointer, described)
     never = sorted(f"{where}: {name}" for where, name in described - served)
-    assert not never, (
-        f"{ANSWER_RULE}: the document describes fields that no answer of a session touching "
-        f"every operation served, where each should come at least once (schema pointer: "
-        f"field): {never}"
+    check(
+        "HTTP-012.3",
+        not never,
+        expected="every field the document describes served at least once by a session "
+        "touching every operation",
+        came=f"never served (schema pointer: field): {never}",
     )
 
 
@@ -376,7 +408,13 @@ def test_the_service_serves_no_operation_the_document_lacks(http: httpx.Client) 
     send(http, actor, {"blob": b"1".hex()}, mt="inc")
     settle(http)
     step = head_of(http, actor)
-    assert step is not None, f"HTTP-004.2: the counter {actor} has no head after a settle"
+    check(
+        "HTTP-004.2",
+        step is not None,
+        expected="a head after a settle",
+        came="none",
+        what=f"the counter {actor}",
+    )
     values = {"actor": actor, "id": step}
     refused: list[str] = []
     for template, item in document.document["paths"].items():
@@ -391,7 +429,10 @@ def test_the_service_serves_no_operation_the_document_lacks(http: httpx.Client) 
                 refused.append(f"{method.upper()} {path}: {shown(response, 120)}")
                 continue
             expect_error(response, response.status_code, "bad-request", "HTTP-002.4")
-    assert not refused, (
-        "HTTP-012.1, HTTP-002.4: methods the document does not describe on its paths must "
-        f"fail 404 or 405 bad-request; these answered otherwise: {refused}"
+    check(
+        ("HTTP-012.1", "HTTP-002.4"),
+        not refused,
+        expected="404 or 405 bad-request for every method the document does not describe "
+        "on its paths",
+        came=f"otherwise from {refused}",
     )

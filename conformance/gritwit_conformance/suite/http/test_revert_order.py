@@ -20,6 +20,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check, check_equal, fail
 from ._api import (
     blob_id,
     body_of,
@@ -40,7 +41,12 @@ def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
     """The actor's steps, newest first (HTTP-007.4)."""
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    assert isinstance(steps, list), f"HTTP-007.4: the history answers {answer}"
+    if not isinstance(steps, list):
+        fail(
+            "HTTP-007.4",
+            expected="a history with a list of steps",
+            came=answer,
+        )
     return steps
 
 
@@ -59,7 +65,7 @@ def _moved_on(client: httpx.Client) -> tuple[str, list[dict[str, Any]], dict[str
     settle(client)
     seen = _counted(client, actor, 1, 2)
     now = _counted(client, actor, 4)[0]
-    assert count_of(client, actor) == 7
+    check_equal("HTTP-005.2", 7, count_of(client, actor), "the counter after 1, 2 and 4 sent")
     return actor, seen, now
 
 
@@ -101,8 +107,12 @@ def test_a_stale_head_is_409_before_any_fault_of_the_step(http: httpx.Client) ->
             "ref-conflict",
             f"RUN-024.10, HTTP-016.3 (a stale head and {what}: the head is checked first)",
         )
-        assert head_of(http, actor) == now["step"] and count_of(http, actor) == 7, (
-            f"HTTP-016.3: the revert refused for its head ({what}) moved the actor"
+        check(
+            "HTTP-016.3",
+            head_of(http, actor) == now["step"] and count_of(http, actor) == 7,
+            expected=f"the revert refused for its head ({what}) to leave the actor at "
+            f"{now['step']}, count 7",
+            came=f"head {head_of(http, actor)}, count {count_of(http, actor)}",
         )
     response = http.post(
         f"/v1/actors/{actor}/revert", json={"step": cases["an absent step"], "head": now["step"]}
@@ -136,6 +146,9 @@ def test_a_revert_refused_for_its_head_stores_no_revert_step(http: httpx.Client)
             f"RUN-024.10, HTTP-016.3: a revert refused for its head stores nothing, yet the "
             f"revert step from {what} ({step}) is stored; HTTP-009.1",
         )
-    assert head_of(http, actor) == now["step"] and count_of(http, actor) == 7, (
-        "HTTP-016.3: the revert refused for its head moved the actor"
+    check(
+        "HTTP-016.3",
+        head_of(http, actor) == now["step"] and count_of(http, actor) == 7,
+        expected=f"the revert refused for its head to leave the actor at {now['step']}, count 7",
+        came=lambda: f"head {head_of(http, actor)}, count {count_of(http, actor)}",
     )

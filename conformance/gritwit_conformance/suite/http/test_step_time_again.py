@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._api import body_of, counter, inc, settle
 from ._service import Services
 from ._service import services as services
@@ -29,9 +30,12 @@ def _times(client: httpx.Client, actor: str) -> list[tuple[str, str | None]]:
     """(step, time) of the actor's history, newest first (HTTP-007.4, HTTP-007.7)."""
     answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")
     steps = answer.get("steps") if isinstance(answer, dict) else None
-    assert isinstance(steps, list) and all("time" in s for s in steps), (
-        f"HTTP-007.7: every step of a history holds time; came {str(answer)[:400]}"
-    )
+    if not (isinstance(steps, list) and all("time" in s for s in steps)):
+        fail(
+            "HTTP-007.7",
+            expected="every step of a history to hold time",
+            came=answer,
+        )
     return [(str(s["step"]), s["time"]) for s in steps]
 
 
@@ -48,7 +52,9 @@ def test_a_step_made_a_head_again_keeps_its_first_time(services: Services) -> No
     inc(service.client, actor, 2)
     settle(service.client)
     before = _times(service.client, actor)
-    assert len(before) == 2, f"HTTP-007.4: a counter that read one inc has {before}"
+    check(
+        "HTTP-007.4", len(before) == 2, expected="a counter that read one inc: 2 steps", came=before
+    )
     (head, head_time), (first, first_time) = before
     if head_time is None and first_time is None:
         pytest.skip("RUN-027.1: the service's store records no step times (it MAY not)")
@@ -57,24 +63,29 @@ def test_a_step_made_a_head_again_keeps_its_first_time(services: Services) -> No
     while time.time() < max(stamps) + 1.2:  # the swaps below fall in a later second
         time.sleep(0.1)
     impl = services.impl
-    store = impl.call("store-open", kind="durable", path=str(service.path)).expect_ok()["store"]
+    store = call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(service.path))[
+        "store"
+    ]
     try:
         name = f"heads/{actor}"
         for old, new in ((head, first), (first, head)):
             reply = impl.call("ref-cas", store=store, name=name, expected=old, new=new)
-            assert reply.ok, (
-                f"ADP-010.6: ref-cas {name} {old} -> {new} on the service's path: {reply}"
-            )
+            ok_answer(reply, "ADP-010.6", f"ref-cas {name} {old} -> {new} on the service's path")
     finally:
         impl.call("store-close", store=store)
     service = services.start("svc")
     after = _times(service.client, actor)
-    assert after == before, (
-        "RUN-027.1: a later swap to a step keeps the time of the first swap that made it a "
-        f"head; before the swaps back and forth the history showed {before}, after {after}"
+    check_equal(
+        "RUN-027.1",
+        before,
+        after,
+        "the history's times after swaps back and forth: a later swap to a step keeps the "
+        "time of the first swap that made it a head",
     )
     entry = body_of(service.client.get(f"/v1/actors/{actor}"), 200, "HTTP-007.7")
-    assert entry.get("time") == head_time, (
-        f"HTTP-007.7, RUN-027.1: the entry's time is its head's first time {head_time}, "
-        f"came {entry.get('time')}"
+    check_equal(
+        ("HTTP-007.7", "RUN-027.1"),
+        head_time,
+        entry.get("time"),
+        "the entry's time: its head's first time",
     )

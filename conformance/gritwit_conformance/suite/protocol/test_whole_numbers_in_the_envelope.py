@@ -25,6 +25,7 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import ProtocolViolation, parse_response
 from gritwit_conformance.harness._transport import AdapterBroken
 
+from .._check import error_answer
 from ._raw import assert_still_serving, send_raw, separate_process
 
 pytestmark = pytest.mark.profile("protocol")
@@ -56,9 +57,11 @@ def test_a_seq_written_with_a_fraction_is_no_integer_seq(
                 f"so the line is answered with seq null and bad-request; the adapter answered "
                 f"{first[:200]!r} ({exc})"
             )
-        assert answer.error_class == "bad-request", (
-            f"ADP-004.12, ADP-004.4: a seq written {line[8:11].decode()} is no integer seq: "
-            f"seq null and bad-request expected, got {answer}"
+        error_answer(
+            answer,
+            ("ADP-004.12", "ADP-004.4"),
+            "bad-request",
+            f"a seq written {line[8:11].decode()} is no integer seq: seq null and bad-request",
         )
         assert_still_serving(process)
 
@@ -79,8 +82,10 @@ def test_hello_with_a_protocol_that_is_no_integer_is_bad_request(
 ) -> None:
     value, clause = NOT_INTEGERS[written]
     reply = impl.probe_hello(value)
-    assert not reply.ok and reply.error_class == "bad-request", (
-        f"{clause}: hello with protocol {written} ({value!r}) names no integer version: "
-        f"bad-request expected, before ADP-005.2 compares versions (neither accepted as "
-        f"version 1 nor unsupported-protocol), got {reply.result if reply.ok else reply.error}"
+    error_answer(
+        reply,
+        clause,
+        "bad-request",
+        f"hello with protocol {written} ({value!r}) names no integer version: refused before "
+        "ADP-005.2 compares versions (neither accepted as version 1 nor unsupported-protocol)",
     )

@@ -27,6 +27,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, error_answer, suite_premise
 from ._bundled import ACTOR, CORE, FIRST, WIT
 from ._bundled import head_of as _head
 from ._bundled import open_runtime as _open
@@ -63,7 +64,7 @@ def _bundle(base: g.Blob, inbox: g.Blob) -> bytes:
     objects: list[g.GritObject] = [head, FIRST, CORE, WIT, CONTENT, SENT, top, base, inbox]
     encoded = {g.object_id(o): g.encode_object(o) for o in objects}
     order = sorted(encoded, key=lambda oid: oid.digest)
-    assert len(order) == len(objects), "each object once"
+    suite_premise(len(order) == len(objects), "each object once")
     return g.encode_value(
         ["gritwit-bundle/1", ACTOR.hex(), g.object_id(head).hex(), [encoded[o] for o in order]]
     )
@@ -79,18 +80,23 @@ def test_of_two_wrong_kinds_the_refusal_names_the_lower_named_id(
     rule = "OBJ-019.2" if lower == "base" else "OBJ-020"
     runtime = _open(impl, tmp_path / "rt")
     reply = impl.call("rt-import", runtime=runtime, bundle=_bundle(base, inbox).hex())
-    assert not reply.ok and reply.error_class == "invalid-object", (
-        "OBJ-020.2, OBJ-019.2: a bundle whose step's inbox is a blob and whose outbox's base "
-        f"is another must be refused invalid-object, got {reply.result if reply.ok else reply}"
+    error_answer(
+        reply,
+        ("OBJ-020.2", "OBJ-019.2"),
+        "invalid-object",
+        "a bundle whose step's inbox is a blob and whose outbox's base is another",
     )
-    assert _head(impl, runtime) is None, "RUN-009.3: a refused bundle imports nothing"
+    check_equal("RUN-009.3", None, _head(impl, runtime), "the head after a refused bundle")
     error = reply.error or {}
     hint = error.get("requirement")
     if hint is not None:
-        assert str(hint).startswith(rule), (
-            f"OBJ-020.2: the refusal reports the id naming the first object in id order, "
-            f"the {lower}'s blob {g.object_id(first).hex()[:16]}…, so its requirement names "
-            f"{rule if rule == 'OBJ-019.2' else 'OBJ-020.2'}; it names {hint}"
+        check(
+            "OBJ-020.2",
+            str(hint).startswith(rule),
+            expected=f"the refusal to report the id naming the first object in id order, the "
+            f"{lower}'s blob {g.object_id(first).hex()[:16]}…, so its requirement names "
+            f"{rule if rule == 'OBJ-019.2' else 'OBJ-020.2'}",
+            came=hint,
         )
     message = str(error.get("message") or "")
     names = {blob: g.object_id(blob).hex() in message for blob in (first, other)}

@@ -22,6 +22,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, ok_answer
+
 pytestmark = [pytest.mark.profile("runtime"), pytest.mark.feature("shares")]
 
 TEST_ACTOR = {"runtime": "test-actor"}
@@ -55,11 +57,10 @@ class Share:
     def __init__(self, impl: Implementation, path: Path, k: int) -> None:
         self.impl, self.k = impl, k
         reply = impl.call("rt-open", path=str(path), share=[k, 2])
-        assert reply.ok, f"RUN-021: rt-open with share [{k}, 2] answers {reply}"
-        self.handle = str(reply.result["runtime"])
+        self.handle = str(ok_answer(reply, "RUN-021", f"rt-open with share [{k}, 2]")["runtime"])
 
     def call(self, cmd: str, **args: Any) -> dict[str, Any]:
-        return dict(self.impl.call(cmd, runtime=self.handle, **args).expect_ok())
+        return call_ok(self.impl, "ADP-015", cmd, runtime=self.handle, **args)
 
     def mark(self, actor: str) -> object:
         return self.call("rt-ref", name=f"names/failed/{actor}")["target"]
@@ -78,35 +79,64 @@ def test_each_share_clears_the_other_shares_failed_actor(
 ) -> None:
     zero, one = Share(impl, tmp_path, 0), Share(impl, tmp_path, 1)
     (state0, f0), (state1, f1) = _chosen(0), _chosen(1)
-    assert zero.call("rt-genesis", actor="failing", state=state1)["actor"] == f1
-    assert one.call("rt-genesis", actor="failing", state=state0)["actor"] == f0
+    check_equal(
+        "RUN-021",
+        f1,
+        zero.call("rt-genesis", actor="failing", state=state1)["actor"],
+        "the genesis's actor",
+    )
+    check_equal(
+        "RUN-021",
+        f0,
+        one.call("rt-genesis", actor="failing", state=state0)["actor"],
+        "the genesis's actor",
+    )
     for runtime, actor in ((zero, f0), (one, f1)):
         answer = runtime.run()
-        assert answer["failures"] and [a for a, _ in answer["failures"]] == [actor], (
-            f"RUN-004.4: the run of share {runtime.k}/2 must mark {actor} failed: {answer}"
+        check(
+            "RUN-004.4",
+            answer["failures"] and [a for a, _ in answer["failures"]] == [actor],
+            expected=f"the run of share {runtime.k}/2 to mark {actor} failed",
+            came=answer,
         )
     for clearer, actor in ((zero, f1), (one, f0)):
         other = one if clearer is zero else zero
-        assert other.mark(actor) is not None, f"RUN-004.4: {actor} has no failed mark"
+        check(
+            "RUN-004.4",
+            other.mark(actor) is not None,
+            expected=f"{actor} marked failed",
+            came="no mark",
+        )
         cleared = clearer.clear(actor)
-        assert cleared == {"cleared": True}, (
-            f"RUN-025.1, RUN-021.3: the runtime of share {clearer.k}/2 clears any actor; "
-            f"clearing {actor}, marked and of share {other.k}/2, must answer "
-            f"{{'cleared': True}}, came {cleared}"
+        check_equal(
+            ("RUN-025.1", "RUN-021.3"),
+            {"cleared": True},
+            cleared,
+            f"the runtime of share {clearer.k}/2 clears any actor: clearing {actor}, marked and "
+            f"of share {other.k}/2",
         )
         for reader in (zero, one):
-            assert reader.mark(actor) is None, (
-                f"RUN-025.1: cleared through share {clearer.k}/2, the mark of {actor} is "
-                f"still set, read through share {reader.k}/2: {reader.mark(actor)}"
+            check(
+                "RUN-025.1",
+                reader.mark(actor) is None,
+                expected=f"cleared through share {clearer.k}/2, no mark of {actor}, read "
+                f"through share {reader.k}/2",
+                came=reader.mark(actor),
             )
         again = clearer.clear(actor)
-        assert again == {"cleared": False}, (
-            f"RUN-025.1: a second clear of {actor} must answer {{'cleared': False}}, came {again}"
-        )
+        check_equal("RUN-025.1", {"cleared": False}, again, f"a second clear of {actor}")
     for runtime, actor in ((zero, f0), (one, f1)):
         answer = runtime.run()
-        assert answer["attempts"] == [[actor, "failed"]] * ATTEMPTS, (
-            f"RUN-025.3: cleared by the other share's runtime, {actor} runs again in share "
-            f"{runtime.k}/2 with {ATTEMPTS} fresh attempts; came {answer}"
+        check_equal(
+            "RUN-025.3",
+            [[actor, "failed"]] * ATTEMPTS,
+            answer["attempts"],
+            f"cleared by the other share's runtime, {actor} runs again in share {runtime.k}/2 "
+            f"with {ATTEMPTS} fresh attempts",
         )
-        assert runtime.mark(actor) is not None, f"RUN-004.4: {actor} is not marked again"
+        check(
+            "RUN-004.4",
+            runtime.mark(actor) is not None,
+            expected=f"{actor} marked failed again",
+            came="no mark",
+        )

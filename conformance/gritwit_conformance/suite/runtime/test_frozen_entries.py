@@ -21,6 +21,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 TEST_ACTOR = {"runtime": "test-actor"}
@@ -96,7 +98,7 @@ def _history(below: Entries, head: Entries) -> tuple[g.ObjectId, g.ObjectId, g.O
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.req("RUN-024.7", "RUN-024.1")
-@pytest.mark.req("RUN-009.4")
+@pytest.mark.req("RUN-009.4", "ADP-015")
 def test_each_frozen_entry_alone_refuses_the_revert(
     impl: Implementation, tmp_path: Path, case: str
 ) -> None:
@@ -104,36 +106,40 @@ def test_each_frozen_entry_alone_refuses_the_revert(
     actor, first, last, bundle = _history(below, head)
     path = tmp_path / "rt"
     path.mkdir()
-    runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(path))["runtime"])
     try:
         imported = impl.call("rt-import", runtime=runtime, bundle=bundle.hex())
-        assert imported.ok and imported.result.get("head") == last.hex(), (
-            f"RUN-009.4: a bundle of two steps whose objects are of their kinds imports; "
-            f"expected head {last.hex()}, came {imported}"
+        check_equal(
+            "RUN-009.4",
+            last.hex(),
+            ok_answer(imported, "RUN-009.4").get("head"),
+            "the head a bundle of two steps whose objects are of their kinds imports",
         )
         reply = impl.call("rt-revert", runtime=runtime, actor=actor.hex(), step=first.hex())
-        head_now = impl.call("rt-head", runtime=runtime, actor=actor.hex()).expect_ok()["step"]
+        head_now = call_ok(impl, "ADP-015", "rt-head", runtime=runtime, actor=actor.hex())["step"]
         if expected is not None:
-            assert not reply.ok and reply.error_class == expected, (
-                f"RUN-024.7: a revert from a frozen head to a core whose {case.split('-')[0]} "
-                f"entry differs must fail {expected}; came {reply}"
+            error_answer(
+                reply,
+                "RUN-024.7",
+                expected,
+                f"a revert from a frozen head to a core whose {case.split('-')[0]} entry differs",
             )
-            assert head_now == last.hex(), (
-                f"RUN-024.7: the refused revert ({case}) moved the head to {head_now}"
+            check_equal(
+                "RUN-024.7", last.hex(), head_now, f"the head after the refused revert ({case})"
             )
             return
-        assert reply.ok, (
-            f"RUN-024.7: a revert whose frozen entries stay ({case}) is made as any other; "
-            f"came {reply}"
-        )
+        ok_answer(reply, "RUN-024.7", f"a revert whose frozen entries stay ({case}) is made")
         step = reply.result.get("step")
         built = g.Step(actor=actor, core=actor, previous=last)
-        assert step == head_now == g.object_id(built).hex(), (
-            f"RUN-024.1: the revert step is {g.object_id(built).hex()}, the first step's "
-            f"core after the head; came {step}, head {head_now}"
+        check(
+            "RUN-024.1",
+            step == head_now == g.object_id(built).hex(),
+            expected=f"the revert step {g.object_id(built).hex()}, the first step's core after the "
+            "head, as the head",
+            came=f"step {step}, head {head_now}",
         )
         count = impl.call("rt-query", runtime=runtime, actor=actor.hex(), name="count")
-        data = bytes.fromhex(count.expect_ok()["data"])
-        assert data == b"1", f"RUN-024.1: reverted to count 1, the counter answers {data!r}"
+        data = bytes.fromhex(ok_answer(count, "RUN-024.1", "the reverted counter's count")["data"])
+        check_equal("RUN-024.1", b"1", data, "the counter reverted to count 1")
     finally:
         impl.call("rt-close", runtime=runtime)

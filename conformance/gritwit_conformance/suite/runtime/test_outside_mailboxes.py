@@ -20,6 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._multi import OUTSIDE_REF, outside_ref
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
@@ -191,6 +192,7 @@ def _one_digit() -> tuple[int, int]:
 
 @pytest.mark.profile("runtime", "store")
 @pytest.mark.req("RUN-003.5", "RUN-003.4", "WIT-004", "WIT-005", "RUN-007.2", "ADP-010.6")
+@pytest.mark.req("ADP-015")
 def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
@@ -199,7 +201,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     first's entry is still the old ref's (RUN-003.5: read there when the mailbox "is unset
     or has no entry for *R*"): its unread ``inc 2`` under the old ref is read, and the
     runtime's next send to it chains from that ``inc 2``."""
-    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    rt = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     writer = StoreWriter(second, tmp_path)
     writer.put(g.Blob(data=b"counter", headers=TEST_ACTOR))
     actors = []
@@ -217,38 +219,54 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         chains[to].append(writer.put(message))
         latest = {actor: chain[-1] for actor, chain in chains.items()}
         old = writer.ref(OUTSIDE_REF)
-        assert writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries=latest)))
+        check(
+            "ADP-010.6",
+            writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries=latest))),
+            expected="the other writer's ref-cas of the outside ref (old layout) to swap",
+            came="no swap",
+        )
 
     old_send(first, b"5")
     old_send(other, b"3")
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
     counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
-    assert counts == (b"5", b"3"), (
-        f"RUN-003.5: two counters sent to under the old ref count {counts}, not (5, 3)"
-    )
+    check_equal("RUN-003.5", (b"5", b"3"), counts, "two counters sent to under the old ref count")
     old_send(first, b"2")  # unread, under the old ref
     old = writer.ref(OUTSIDE_REF)
     inc(impl, rt, other.hex(), "4")
     mailbox = _refs(impl, rt).get(outside_ref(first.hex()))
     box = _object(impl, rt, str(mailbox))
-    assert isinstance(box, g.Mailbox) and set(box.entries) == {other}, (
-        f"RUN-003.4: after a send to {other} alone its digit's mailbox holds {box}, not "
-        "its entry alone"
+    check(
+        "RUN-003.4",
+        isinstance(box, g.Mailbox) and set(box.entries) == {other},
+        expected=f"after a send to {other} alone its digit's mailbox to hold its entry alone",
+        came=str(box),
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
     counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
-    assert counts == (b"7", b"7"), (
-        f"RUN-003.5: the counters count {counts}, not (7, 7): {first.hex()}'s digit's mailbox "
-        f"is set but has no entry for it, so its entry is the old ref's, whose unread inc 2 "
-        "must be read"
+    check_equal(
+        "RUN-003.5",
+        (b"7", b"7"),
+        counts,
+        f"the counts: {first.hex()}'s digit's mailbox is set but has no entry for it, so its "
+        "entry is the old ref's, whose unread inc 2 is read",
     )
     one = inc(impl, rt, first.hex(), "1")
     message = _object(impl, rt, one)
-    assert isinstance(message, g.Message) and message.previous == chains[first][-1], (
-        f"RUN-003.5, WIT-004: the send to {first.hex()} has previous "
-        f"{getattr(message, 'previous', None)}, not the old ref's entry {chains[first][-1]}: "
-        "its digit's mailbox has no entry for it, so it chains from the old ref's"
+    check(
+        ("RUN-003.5", "WIT-004"),
+        isinstance(message, g.Message) and message.previous == chains[first][-1],
+        expected=f"the send to {first.hex()} to chain from the old ref's entry "
+        f"{chains[first][-1]}: its digit's mailbox has no entry for it",
+        came=f"previous {getattr(message, 'previous', None)}",
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, first.hex()) == b"8", "RUN-003.5: a message lost or read twice"
-    assert writer.ref(OUTSIDE_REF) == old, "RUN-003.5: the old ref was written"
+    call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
+    check_equal(
+        "RUN-003.5",
+        b"8",
+        count_of(impl, rt, first.hex()),
+        "the count: no message lost or read twice",
+    )
+    check_equal(
+        "RUN-003.5", old, writer.ref(OUTSIDE_REF), "the old ref after the runs (never written)"
+    )

@@ -24,6 +24,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 from .test_shares import genesis_core, head, open_share, share_of
@@ -288,35 +289,34 @@ def test_a_record_a_tool_set_to_a_message_that_is_no_genesis_gives_no_key(
     content = g.object_id(g.Blob(data=b"1"))
     not_genesis = g.Message(content=content, headers={"mt": "inc", "placement": root})
     store = str(
-        impl.call("store-open", kind="durable", path=str(tmp_path)).expect_ok(
-            "ADP-010.6: the runtimes' directory opened as a store"
-        )["store"]
+        call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(tmp_path))["store"]
     )
     for obj in (g.Blob(data=b"1"), not_genesis):
-        impl.call("put", store=store, bytes=g.encode_object(obj).hex()).expect_ok("STO-001")
+        call_ok(impl, "ADP-010.6", "put", store=store, bytes=g.encode_object(obj).hex())
     ref = f"names/placement/{placed}"
     target = g.object_id(not_genesis).hex()
-    impl.call("ref-cas", store=store, name=ref, expected=None, new=target).expect_ok(
-        "REF-004: the other writer's record, from none"
-    )
+    call_ok(impl, "ADP-010.6", "ref-cas", store=store, name=ref, expected=None, new=target)
     ran = steps(impl, a, ZERO)
-    assert ran == [root], (
-        f"RUN-021.7: expected share 0/2 to run only {root[:12]}…, since {placed[:12]}…'s "
-        f"record names an inc message, which gives no key; came steps of {ran}"
+    check_equal(
+        "RUN-021.7",
+        [root],
+        ran,
+        f"the steps share 0/2 runs: only {root[:12]}…, since {placed[:12]}…'s record names an "
+        "inc message, which gives no key",
     )
     ran = steps(second, b, ONE)
-    assert ran == [placed], (
-        f"RUN-021.7, RUN-021.8: expected share 1/2 (that of {placed[:12]}…'s own id) to run it, "
-        f"the record a tool set standing and giving no key; came steps of {ran}"
+    check_equal(
+        ("RUN-021.7", "RUN-021.8"),
+        [placed],
+        ran,
+        f"the steps share 1/2 (that of {placed[:12]}…'s own id) runs, the record a tool set "
+        "standing and giving no key",
     )
-    kept = second.call("rt-ref", runtime=b, name=ref).expect_ok("RUN-021.9")["target"]
-    assert kept == target, (
-        f"RUN-021.8: expected the record another writer set first to stand, {target[:12]}…; "
-        f"came {kept}"
-    )
+    kept = call_ok(second, "RUN-021.8", "rt-ref", runtime=b, name=ref)["target"]
+    check_equal("RUN-021.8", target, kept, "the record another writer set first: it stands")
 
 
-@pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.1", "RUN-021.2")
+@pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.8", "RUN-021.1", "RUN-021.2")
 @pytest.mark.req("ADP-015", "ADP-010.6", "WIT-002")
 @pytest.mark.profile("runtime", "store")
 def test_a_record_another_writer_deleted_places_nothing_any_more(
@@ -331,24 +331,27 @@ def test_a_record_another_writer_deleted_places_nothing_any_more(
     placed_state, placed = counter_in(1, 2, "placed")
     genesis(impl, a, root_state)
     genesis(impl, a, placed_state, placement=root)
-    assert steps(second, b, ONE) == [], f"share 1/2 created {placed}, placed with {root}"
-    assert steps(impl, a, ZERO) == sorted([root, placed]), "share 0/2 did not create both"
+    check_equal("RUN-021.6", [], steps(second, b, ONE), "the steps share 1/2 runs at first")
+    check_equal(
+        "RUN-021.6", sorted([root, placed]), steps(impl, a, ZERO), "the steps share 0/2 runs"
+    )
     ref = f"names/placement/{placed}"
-    target = second.call("rt-ref", runtime=b, name=ref).expect_ok("RUN-021.8")["target"]
+    target = call_ok(second, "RUN-021.8", "rt-ref", runtime=b, name=ref)["target"]
     store = str(
-        impl.call("store-open", kind="durable", path=str(tmp_path)).expect_ok("ADP-010.6")["store"]
+        call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(tmp_path))["store"]
     )
-    impl.call("ref-cas", store=store, name=ref, expected=target, new=None).expect_ok(
-        "REF-004: another writer deletes the record"
-    )
+    call_ok(impl, "ADP-010.6", "ref-cas", store=store, name=ref, expected=target, new=None)
     inc(impl, a, placed, "2")
-    ran = steps(impl, a, ZERO)
-    assert ran == [], (
-        f"RUN-021.6: expected share 0/2 not to run {placed[:12]}… once its record is gone "
-        f"(its key is its own id, in share 1); came steps of {ran}"
+    check_equal(
+        "RUN-021.6",
+        [],
+        steps(impl, a, ZERO),
+        f"the steps share 0/2 runs once {placed[:12]}…'s record is gone (its key is its own "
+        "id, in share 1)",
     )
-    ran = steps(second, b, ONE)
-    assert ran == [placed], (
-        f"RUN-021.6, RUN-021.7: expected share 1/2 to run {placed[:12]}…, whose record is "
-        f"gone; came steps of {ran}"
+    check_equal(
+        ("RUN-021.6", "RUN-021.7"),
+        [placed],
+        steps(second, b, ONE),
+        f"the steps share 1/2 runs once {placed[:12]}…'s record is gone",
     )

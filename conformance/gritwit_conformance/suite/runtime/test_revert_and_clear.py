@@ -17,6 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._forks import Rt, _blob_of, genesis, genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -377,23 +378,41 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
         rt("rt-send", to=counter, mt="update", content={"tree": {"wit": wit}})
         rt.run()
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
-        assert [a for a, _ in rt.run()["failures"]] == [counter], "RUN-004.4: marked failed"
+        check_equal(
+            "RUN-004.4",
+            [counter],
+            [a for a, _ in rt.run()["failures"]],
+            "the actors the run marks failed",
+        )
         _revert(rt, counter, good)
         evicted = _evicted(rt)
-        assert counter not in evicted, (
-            f"RUN-025.4: rt-evict archived {evicted}: a failed actor reverted since the last "
-            "run is busy until a run has looked at it, failed or not"
+        check(
+            "RUN-025.4",
+            counter not in evicted,
+            expected=f"rt-evict to keep {counter}: a failed actor reverted since the last run is "
+            "busy until a run has looked at it, failed or not",
+            came=evicted,
         )
         answer = rt.run()
-        assert answer["steps"] == [] and answer["attempts"] == [], (
-            f"RUN-024.8, RUN-004.7: the reverted actor stays held, no attempt: {answer}"
+        check(
+            ("RUN-024.8", "RUN-004.7"),
+            answer["steps"] == [] and answer["attempts"] == [],
+            expected="the reverted actor held: no step, no attempt",
+            came=answer,
         )
         evicted = _evicted(rt)
-        assert counter in evicted, (
-            f"RUN-025.4, RUN-012.1: rt-evict archived {evicted}: the run found the mark and "
-            "held the actor, which then counts as idle, a failed actor's pending inc "
-            "notwithstanding"
+        check(
+            ("RUN-025.4", "RUN-012.1"),
+            counter in evicted,
+            expected=f"rt-evict to archive {counter}: the run found the mark and held the actor, "
+            "which then counts as idle, a failed actor's pending inc notwithstanding",
+            came=evicted,
         )
-        assert rt.failed(counter) is not None, "RUN-024.8: the mark stays"
+        check(
+            "RUN-024.8",
+            rt.failed(counter) is not None,
+            expected="the failed mark to stay",
+            came="no mark",
+        )
     finally:
         rt.close()

@@ -19,13 +19,14 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer, suite_premise
 from ._forks import Rt, genesis
 
 pytestmark = pytest.mark.profile("runtime", "store")
 
 
 @pytest.mark.req("RUN-024.6", "RUN-015")
-@pytest.mark.req("ADP-010.6", "ADP-015", "WIT-020")
+@pytest.mark.req("ADP-010.6", "ADP-015", "WIT-020", "WIT-002")
 def test_a_step_of_the_actor_off_its_heads_chain_is_no_revert_target(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -49,20 +50,23 @@ def test_a_step_of_the_actor_off_its_heads_chain_is_no_revert_target(
         )
         opened = impl.call("store-open", kind="durable", path=str(tmp_path / "rt"))
         store = str(
-            opened.expect_ok("ADP-010.6: the runtime's directory opened as a store")["store"]
+            ok_answer(opened, "ADP-010.6", "the runtime's directory opened as a store")["store"]
         )
         put = impl.call("put", store=store, bytes=g.encode_object(stray).hex())
-        stray_id = str(put.expect_ok("STO-001: another writer puts a step")["id"])
-        assert stray_id not in steps, "the suite's stray step is one of the chain's"
+        stray_id = str(
+            ok_answer(put, "ADP-010.6", "another writer puts a step in the runtime's directory")[
+                "id"
+            ]
+        )
+        suite_premise(stray_id not in steps, "the suite's stray step is one of the chain's")
         head = rt.head(counter)
         reply = impl.call("rt-revert", runtime=rt.handle, actor=counter, step=stray_id)
-        assert reply.error_class == "invalid-ref-target", (
-            "RUN-024.6: expected a revert to a step of the actor that is not on its head's "
-            f"chain to fail invalid-ref-target; came {reply}"
+        error_answer(
+            reply,
+            "RUN-024.6",
+            "invalid-ref-target",
+            "a revert to a step of the actor that is not on its head's chain",
         )
-        assert rt.head(counter) == head, (
-            f"RUN-024.6: expected the refused revert to move no ref; the head went from "
-            f"{head} to {rt.head(counter)}"
-        )
+        check_equal("RUN-024.6", head, rt.head(counter), "the head after the refused revert")
     finally:
         rt.close()

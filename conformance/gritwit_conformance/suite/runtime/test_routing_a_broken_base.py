@@ -22,6 +22,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
 
+from .._check import call_ok, check, check_equal, check_type, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
@@ -39,29 +40,40 @@ class _Writer:
 
     def __init__(self, side: Implementation, path: Path) -> None:
         self.side = side
-        opened = side.call("store-open", kind="durable", path=str(path)).expect_ok()
+        opened = call_ok(side, "RUN-020.5", "store-open", kind="durable", path=str(path))
         self.store = str(opened["store"])
 
     def put(self, obj: g.GritObject) -> g.ObjectId:
         data = g.encode_object(obj).hex()
-        reply = self.side.call("put", store=self.store, bytes=data).expect_ok()
+        reply = call_ok(self.side, "RUN-020.5", "put", store=self.store, bytes=data)
         return g.ObjectId.from_hex(str(reply["id"]))
 
     def head(self, actor: str) -> g.ObjectId:
-        reply = self.side.call("ref-get", store=self.store, name=f"heads/{actor}").expect_ok()
-        assert reply["id"] is not None, f"the counter {actor} has a head"
+        reply = call_ok(self.side, "RUN-020.5", "ref-get", store=self.store, name=f"heads/{actor}")
+        check(
+            "RUN-020.5",
+            reply["id"] is not None,
+            expected=f"the counter {actor} to have a head",
+            came=reply,
+        )
         return g.ObjectId.from_hex(str(reply["id"]))
 
     def step(self, oid: g.ObjectId) -> g.Step:
-        reply = self.side.call("get", store=self.store, id=oid.hex()).expect_ok()
+        reply = call_ok(self.side, "RUN-020.5", "get", store=self.store, id=oid.hex())
         step = g.decode_object(bytes.fromhex(str(reply["bytes"])))
-        assert isinstance(step, g.Step), f"{oid} is a step"
+        return check_type("RUN-020.5", step, g.Step, expected=f"{oid} a step")
         return step
 
     def swap(self, actor: str, old: g.ObjectId, new: g.ObjectId) -> None:
-        self.side.call(
-            "ref-cas", store=self.store, name=f"heads/{actor}", expected=old.hex(), new=new.hex()
-        ).expect_ok()
+        call_ok(
+            self.side,
+            "RUN-020.5",
+            "ref-cas",
+            store=self.store,
+            name=f"heads/{actor}",
+            expected=old.hex(),
+            new=new.hex(),
+        )
 
 
 @pytest.mark.profile("runtime", "store")
@@ -69,12 +81,14 @@ class _Writer:
 def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
-        broken = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
+        broken = str(
+            call_ok(impl, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+        )
         other = impl.call("rt-genesis", runtime=runtime, actor="counter", state={"salt": "01"})
-        sound = str(other.expect_ok()["actor"])
-        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+        sound = str(ok_answer(other, "ADP-015")["actor"])
+        call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
         writer = _Writer(second, tmp_path)
         good = writer.head(broken)
         step = writer.step(good)
@@ -95,26 +109,38 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
         inc(impl, runtime, sound, "1")
         for attempt in ("first", "second"):
             reply = impl.call("rt-run", runtime=runtime, max_steps=10)
-            assert not reply.ok and reply.error_class == "invalid-object", (
-                f"OBJ-019.3: the {attempt} run after the swap routes an outbox whose base is a "
-                "blob: the run fails with invalid-object (not a transition's fault, not "
-                f"skipped), got {_outcome(reply)}"
+            check(
+                "OBJ-019.3",
+                not reply.ok and reply.error_class == "invalid-object",
+                expected=f"the {attempt} run after the swap, routing an outbox whose base is a "
+                "blob, to fail with invalid-object (not a transition's fault, not skipped)",
+                came=_outcome(reply),
             )
         for actor in (broken, sound):
-            mark = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-            assert mark["target"] is None, (
-                f"OBJ-019.3, RUN-004.4: a run failed by routing marks no actor failed; "
-                f"{actor[:16]}… is marked {mark['target']}"
+            mark = call_ok(impl, "ADP-015", "rt-ref", runtime=runtime, name=f"names/failed/{actor}")
+            check_equal(
+                ("OBJ-019.3", "RUN-004.4"),
+                None,
+                mark["target"],
+                f"the failed mark of {actor[:16]}… after a run failed by routing",
             )
-        assert count_of(impl, runtime, broken) == b"0", "OBJ-019.3: a query still answers"
+        check_equal(
+            "OBJ-019.3", b"0", count_of(impl, runtime, broken), "a query of the broken counter"
+        )
         writer.swap(broken, bad, good)
         ran = impl.call("rt-run", runtime=runtime, max_steps=10)
-        assert ran.ok and ran.result["failures"] == [], (
-            "OBJ-019.3: with the head swapped back to a step whose outbox routing can read, "
-            f"the next run routes and runs as usual, got {_outcome(ran)}"
+        check(
+            "OBJ-019.3",
+            ran.ok and ran.result.get("failures") == [],
+            expected="with the head swapped back to a step whose outbox routing can read, the "
+            "next run to route and run as usual, no failures",
+            came=lambda: _outcome(ran),
         )
-        assert count_of(impl, runtime, sound) == b"1", (
-            "OBJ-019.3: the inc sent while the runs failed is read once the run routes"
+        check_equal(
+            "OBJ-019.3",
+            b"1",
+            count_of(impl, runtime, sound),
+            "the count once the run routes: the inc sent while the runs failed read",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

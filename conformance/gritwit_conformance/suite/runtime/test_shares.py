@@ -32,6 +32,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -512,28 +513,35 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
     reply = impl.call(
         "rt-open", path=str(tmp_path), share=share_a, max_resident=None, idle_after=IDLE_AFTER
     )
-    assert reply.ok, f"rt-open with share {share_a} and idle_after {IDLE_AFTER}: {reply}"
-    a = str(reply.result["runtime"])
+    a = str(
+        ok_answer(reply, "ADP-015", f"rt-open with share {share_a} and idle_after {IDLE_AFTER}")[
+            "runtime"
+        ]
+    )
     (x_state, x), (y_state, y) = chosen("counter", 1, 2), chosen("counter", 0, 2)
     genesis(impl, b, "counter", x_state)
     run(impl, b, share_b, [x, y], [x])
     genesis(impl, a, "counter", y_state)
     run(impl, a, share_a, [x, y], [y])
-    assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
+    check_equal("RUN-012.6", b"0", count_of(impl, a, x), "a query: x resident in share 0's runtime")
     inc(impl, a, x, "1")
-    impl.call("rt-events", runtime=a).expect_ok()  # what came before: not this run's
+    call_ok(impl, "ADP-015", "rt-events", runtime=a)  # what came before: not this run's
     time.sleep(UNUSED)
-    impl.call("rt-run", runtime=a, max_steps=100).expect_ok()
+    call_ok(impl, "ADP-015", "rt-run", runtime=a, max_steps=100)
     archived = [
         (e["actor"], e["reason"])
-        for e in impl.call("rt-events", runtime=a).expect_ok()["events"]
+        for e in call_ok(impl, "ADP-015", "rt-events", runtime=a)["events"]
         if e["event"] == "archived"
     ]
-    assert (x, "idle") in archived, (
-        f"share 0/2 with idle_after {IDLE_AFTER} s archived {archived} in a run {UNUSED} s "
-        f"after it last used {x}, of share 1, by a query: {x} counts as idle with an inc "
-        "pending, since it does not run there (RUN-021.5), and must be evicted for the idle "
-        "timeout as any idle actor is (RUN-012.3), reason idle"
+    check(
+        ("RUN-021.5", "RUN-012.3"),
+        (x, "idle") in archived,
+        expected=f"share 0/2 with idle_after {IDLE_AFTER} s, in a run {UNUSED} s after it last "
+        f"used {x}, of share 1, by a query, to archive it for the idle timeout, reason idle: "
+        "it counts as idle with an inc pending, since it does not run there",
+        came=archived,
     )
     run(impl, b, share_b, [x, y], [x])
-    assert count_of(impl, b, x) == b"1"
+    check_equal(
+        "RUN-021.5", b"1", count_of(impl, b, x), f"{x} counted in its own share after the inc"
+    )

@@ -19,6 +19,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -129,27 +130,49 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
     counter with an ``inc`` pending from before the directory was opened again, made
     resident by a query, is archived; sent one through the runtime, it is kept; the first
     run reads both (RUN-003.1)."""
-    first = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    first = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     actor = _resident_counter(impl, first, "2")
     inc(impl, first, actor, "3")  # pending in the store when the directory is opened again
-    impl.call("rt-close", runtime=first).expect_ok()
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    call_ok(impl, "ADP-015", "rt-close", runtime=first)
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
-        assert count_of(impl, runtime, actor) == b"2", "a query reads the head, the inc unread"
+        check_equal(
+            "RUN-003.1",
+            b"2",
+            count_of(impl, runtime, actor),
+            "a query before any run: the head, the inc unread",
+        )
         evicted = _evicted(impl, runtime)
-        assert evicted == [actor], (
-            f"RUN-012.9: before its first run, rt-evict answers {evicted}: a message that was "
-            "pending when the runtime opened does not make its recipient busy, so the counter, "
-            "resident by a query, is judged as one a run left idle and archived"
+        check_equal(
+            "RUN-012.9",
+            [actor],
+            evicted,
+            "rt-evict before its first run: a message pending when the runtime opened does not "
+            "make its recipient busy, so the counter, resident by a query, is judged as one a run "
+            "left idle and archived",
         )
-        assert count_of(impl, runtime, actor) == b"2", "queried again: resident again"
+        check_equal(
+            "RUN-012.6", b"2", count_of(impl, runtime, actor), "queried again, resident again"
+        )
         inc(impl, runtime, actor, "1")
-        assert _evicted(impl, runtime) == [], (
-            "RUN-012.9: before its first run, a send through the runtime since it opened makes "
-            "its recipient busy (RUN-012.1)"
+        check_equal(
+            ("RUN-012.9", "RUN-012.1"),
+            [],
+            _evicted(impl, runtime),
+            "rt-evict before its first run, after a send through the runtime since it opened "
+            "(its recipient busy)",
         )
-        assert _ran(impl, runtime, actor), "the first run reads the incs"
-        assert count_of(impl, runtime, actor) == b"6", "2 + 3 + 1 (RUN-003.1)"
-        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle (RUN-012.1)"
+        check(
+            "RUN-003.1",
+            _ran(impl, runtime, actor),
+            expected="the first run to read the incs",
+            came="no step of the counter",
+        )
+        check_equal(
+            "RUN-003.1", b"6", count_of(impl, runtime, actor), "the count after the run: 2 + 3 + 1"
+        )
+        check_equal(
+            "RUN-012.1", [actor], _evicted(impl, runtime), "rt-evict after a run looked at it: idle"
+        )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -29,6 +29,7 @@ from gritwit_conformance.suite._check import (
     check,
     check_equal,
     check_type,
+    describe,
     error_answer,
     ok_answer,
 )
@@ -177,17 +178,19 @@ def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
     implementation keeps of a store it read — or fail ``store-unavailable`` (DUR-006.1).
     Never ``false`` or ``null``: that would say that a present object or a set ref is
     absent, and a caller would write again or take the object for lost."""
-    handle = str(_open(impl, tmp_path, proxy).expect_ok()["store"])
+    handle = str(
+        ok_answer(_open(impl, tmp_path, proxy), "ADP-022.2", "store-open via the proxy")["store"]
+    )
     # written through a handle straight to the server: nothing the proxied one read, and
     # one object and ref for each fault, so that the second finds nothing the first read
-    direct = str(_open(impl, tmp_path, None).expect_ok()["store"])
+    direct = str(ok_answer(_open(impl, tmp_path, None), "ADP-022.2", "store-open direct")["store"])
     faults = (("closed its connections", proxy.drop), ("refuses", proxy.refuse))
     for n, (fault, arrange) in enumerate(faults):
         kept = _blob(300 + n)
         kept_id = g.object_id(kept).hex()
         name = f"names/kept-{n}"
-        _put(impl, direct, kept).expect_ok()
-        impl.call("ref-cas", store=direct, name=name, expected=None, new=kept_id).expect_ok()
+        ok_answer(_put(impl, direct, kept), "ADP-007", "a put through the direct handle")
+        call_ok(impl, "ADP-007", "ref-cas", store=direct, name=name, expected=None, new=kept_id)
         reads: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             ("has", {"store": handle, "id": kept_id}, {"present": True}),
             ("ref-get", {"store": handle, "name": name}, {"id": kept_id}),
@@ -195,14 +198,21 @@ def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
         for cmd, args, right in reads:
             arrange()
             reply = impl.call(cmd, **args)
-            assert (reply.ok and reply.result == right) or (
-                not reply.ok and reply.error_class == "store-unavailable"
-            ), (
-                f"DUR-006.1: a {cmd} of what the store holds, while the server {fault}, must "
-                f"answer {right} or fail store-unavailable, never absent; it answered {reply}"
+            check(
+                "DUR-006.1",
+                (reply.ok and reply.result == right)
+                or (not reply.ok and reply.error_class == "store-unavailable"),
+                expected=f"a {cmd} of what the store holds, while the server {fault}, to answer "
+                f"{describe(right)} or fail store-unavailable, never absent",
+                came=reply,
             )
     proxy.accept()
-    assert _present(impl, handle, kept), "DUR-006.1: the object is not there once reachable"
+    check(
+        "DUR-006.1",
+        _present(impl, handle, kept, "DUR-006.1"),
+        expected="the object there once the server is reachable",
+        came="absent",
+    )
 
 
 @pytest.mark.req(
