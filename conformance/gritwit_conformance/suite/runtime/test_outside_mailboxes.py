@@ -20,7 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import call_ok, check, check_equal, fail
 from ._multi import OUTSIDE_REF, outside_ref
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
@@ -235,6 +235,12 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     old = writer.ref(OUTSIDE_REF)
     inc(impl, rt, other.hex(), "4")
     mailbox = _refs(impl, rt).get(outside_ref(first.hex()))
+    if mailbox is None:  # the send kept its digit no mailbox of its own (RUN-003.4)
+        fail(
+            "RUN-003.4",
+            expected=f"after a send to {other} the ref {outside_ref(first.hex())} set",
+            came="no such ref",
+        )
     box = _object(impl, rt, str(mailbox))
     check(
         "RUN-003.4",
