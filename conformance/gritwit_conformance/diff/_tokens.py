@@ -55,6 +55,8 @@ class Token:
 
 def describe(token: Token) -> str:
     """The item in a few words: ``text "type"``, ``map of 3 pairs``, ``unsigned 5``."""
+    if token.kind in ("text", "bytes") and token.value is None:  # its chunks follow
+        return f"{token.kind} of indefinite length"
     if token.kind == "text":
         text = json.dumps(token.value, ensure_ascii=False)
         return f"text {text[:60] + '…' if len(text) > 60 else text}"
