@@ -35,13 +35,11 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from ..wit._wit_numbers import DECIMAL_DATA, LIMIT_DATA, decimals, text_form_ids
 from ..wit._wit_texts import (
     CLASSES,
-    DECIMAL_DATA,
-    LIMIT_DATA,
     Twin,
     actor_names,
-    decimals,
     entry_names,
     frozen_names,
     mt_no_row,
@@ -50,7 +48,6 @@ from ..wit._wit_texts import (
     raw,
     runtime_key,
     runtime_value,
-    text_form_ids,
     update_function,
     update_mt,
 )

@@ -10,7 +10,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._wit_texts import CLASSES, DECIMAL_DATA, LIMIT_DATA, _twin, decimals, text_form_ids
+from ._wit_numbers import DECIMAL_DATA, LIMIT_DATA, decimals, text_form_ids
+from ._wit_texts import CLASSES, _twin
 
 pytestmark = pytest.mark.profile("wit")
 
