@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from ._requirement_ids import SHAPED_IN_TEXT
 
-if TYPE_CHECKING:
-    from ._versions import ChangeEntry
+
+class _Entry(Protocol):
+    """What the matching reads of a changelog entry (``_versions.ChangeEntry``)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+ChangeEntry = TypeVar("ChangeEntry", bound=_Entry)
 
 __all__ = ["assertion_clauses", "matching_entries", "names_term", "quoted_terms", "related"]
 
@@ -31,7 +38,7 @@ def related(rid: str, other: str) -> bool:
 _TERM = re.compile(r"`([^`\s]{2,60})`")
 
 
-def quoted_terms(entries: Iterable[ChangeEntry]) -> set[str]:
+def quoted_terms(entries: Iterable[_Entry]) -> set[str]:
     """Every term the entries quote (:func:`matching_entries` chooses by them)."""
     return {term for entry in entries for term in _TERM.findall(entry.text)}
 
