@@ -209,7 +209,8 @@ def _spec_bytes(name: str) -> bytes:
 
 @pytest.mark.req("CONV-003.8")
 def test_rewording_the_text_of_spec_changes_the_development_version(tmp_path: Path) -> None:
-    """Issue 65: rewording a CHANGES entry or a chapter left ``0.4.0.devN`` as it was. The
+    """A count of entries alone stays ``0.4.0.devN`` when a CHANGES entry or a chapter is
+    reworded, so two texts would share one version (CONV-003.8). The
     label of the text changes with any word of a chapter, a schema or an *Unreleased*
     entry, ``N`` staying; it does not change with the records of ``gritwit trace``, a
     released section of CHANGES.md or line ends written CRLF."""

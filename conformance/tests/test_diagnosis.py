@@ -44,7 +44,7 @@ from gritwit_conformance.runs._verdict import Outcome, Verdict
 
 GRITWIT = [sys.executable, "-m", "gritwit_conformance"]
 #: What the wrong adapter says on its standard error at each encode, as a copy of the
-#: Node example outside its clone did (issue 65).
+#: Node example outside its clone did, when it looked for its test actors in the clone.
 ENOENT = "cannot open /nowhere/actors/echo.wasm: ENOENT"
 #: A Python adapter with the key-order bug of the Node copy: map keys sorted as plain
 #: strings (code points, no length rule) in every encoding it answers, and a line on its

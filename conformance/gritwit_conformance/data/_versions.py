@@ -455,7 +455,7 @@ class SpecHistory:
         its lead or a sub-clause), and when it names none, the one clause a test citing
         one clause checks; a failure of a test citing several clauses whose message
         names none of them is left unmarked, never marked with every entry of every
-        clause it cites (issue 56): such a mark would name the wrong rule for all but
+        clause it cites: such a mark would name the wrong rule for all but
         one of them.  Each clause reaches its own entries, its lead's and its
         sub-clauses' (:func:`related`); among several, those whose terms the message
         names (:func:`matching_entries`, ``common`` terms left out).  Without a message
