@@ -35,7 +35,7 @@ class Change:
     becomes: str
 
 
-#: A plausible encoder bug a newcomer makes: map keys compared as plain strings (JavaScript's `<`, no
+#: A newcomer's plausible encoder bug: map keys compared as plain strings (JavaScript's `<`, no
 #: length rule) where ENC-010 orders them by their encodings. Every encoding the copy
 #: makes, and so every id, is then wrong; its strict decoder stays right.
 KEYS_AS_PLAIN_STRINGS = Change(
