@@ -307,6 +307,9 @@ def test_a_signal_ends_the_window(http: httpx.Client) -> None:
     a key sent before it is no longer found: the same request is sent again, 202."""
     actor = counter(http)
     first = inc(http, actor, 2, key="before-signal")
+    # Read before the signal is sent: a signal supersedes every unread message before it
+    # (WIT-005), so an inc still unread when the signal came would never count.
+    settle(http)
     send(http, actor, {"blob": ""}, mt="get", signal=True)
     again = inc(http, actor, 2, key="before-signal", status=202, rule="HTTP-005.4")
     assert again != first, "HTTP-005.4: a key from before the latest signal was found"
