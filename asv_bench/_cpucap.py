@@ -1,5 +1,5 @@
 """A CPU cap per runtime process: each one as if on a small machine of its own (DUR-005,
-RUN-021; issue 54 item 3).
+RUN-021).
 
 Two cores shared by many processes cannot show that more runtimes add throughput: the
 cores, not the design, bound every configuration.  Capping each runtime process at a

@@ -1,4 +1,4 @@
-"""Locks of this checkout's own tests and gates, in the checkout's own folder (issue 56).
+"""Locks of this checkout's own tests and gates, in the checkout's own folder.
 
 A lock in the temporary folder is shared by every checkout of the same user: one xdist
 worker of a test run waited 40+ minutes, printing nothing, behind another checkout's

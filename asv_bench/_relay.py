@@ -1,5 +1,5 @@
 """A TCP relay in front of a PostgreSQL server that counts round trips and can add latency
-(DUR-005; the measurements of issue 41 item 5).
+(DUR-005).
 
 :class:`Relay` listens on ``127.0.0.1`` (an ephemeral port) in an asyncio loop of a
 background thread and forwards every connection to the server: a Unix socket (the

@@ -1,5 +1,5 @@
 """A :class:`~asv_bench._relay.Relay` in a process of its own, one per runtime process
-(DUR-005; issue 54 item 3).
+(DUR-005).
 
 One relay thread for every connection of every runtime held chunks for 128–327 ms under
 load where it was meant to hold 1–5 ms: the relay, not the store, was then measured.

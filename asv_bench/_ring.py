@@ -1,5 +1,5 @@
 """The ``ring`` workload of ``tools/multi_runtime``: exactly half the sends cross shares
-(issue 54's "capped, with half the sends crossing shares"; RUN-021, RUN-020.6).
+("capped, with half the sends crossing shares"; RUN-021, RUN-020.6).
 
 ``half`` (``asv_bench/_multi_plan.py``) has as many ping-pong pairs within a share as across,
 but a ball within one share never waits for another process, so a run picks it far more

@@ -9,7 +9,7 @@ after a warm-up (the store's connections open, the actors loaded):
 * ``counter-grouped`` — the same with grouped sends (``send_commit="group"``: the send
   joins the run's commit, RUN-019.2);
 * ``counter-again`` — one counter stepped again and again, with grouped sends: each
-  transition reads the state blob the runtime's own last commit wrote (issue 54);
+  transition reads the state blob the runtime's own last commit wrote;
 * ``pingpong`` — two ``echo`` actors answering each other, in runs of
   :data:`PINGPONG_RUN` steps (``bench_group_commit.DurablePingPong``'s).
 

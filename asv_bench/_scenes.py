@@ -1,6 +1,6 @@
 """Workload set-ups shared by the runtime benchmarks and the cross-version tool.
 
-Only the public API that every version since before issue 12 has is used
+Only the public API that every version since the first benchmarks has is used
 (``Runtime.send_all``, ``run_until_quiescent``, ``test_actor_core``, ``wit_blob``),
 so that ``tools/durable_versions.py`` can run them on an older ``gritwit`` too.
 """

@@ -1,4 +1,4 @@
-"""What the server's backends wait on while runtimes share a store (DUR-005; issue 54 item 1).
+"""What the server's backends wait on while runtimes share a store (DUR-005).
 
 Cost per transition that grows with the number of runtimes is either work each runtime
 repeats (read from the runtimes' CPU per transition) or waiting in the server: lock

@@ -21,7 +21,7 @@ over raw_strict) time the two sides in alternating rounds in one process, in CPU
 time of the thread, and report the ratio of their medians
 (:func:`asv_bench._ratio.interleaved_ratio`).
 
-Target (issue 12's acceptance): both ratios ≤ 1.3 for every object.  Measured
+Target : both ratios ≤ 1.3 for every object.  Measured
 figures are in ``docs/guide/benchmarks.md``: the step's encode is above it.
 """
 

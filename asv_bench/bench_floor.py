@@ -1,4 +1,4 @@
-"""The library floor of a transition (issue 12): the runtime beside the raw cbor2 + blake3 work.
+"""The library floor of a transition: the runtime beside the raw cbor2 + blake3 work.
 
 A transition's *minimum work* is one canonical encode and one BLAKE3 hash of every
 object it adds: for one ``inc`` sent from the outside to a ``counter`` (as
@@ -20,7 +20,7 @@ alternating rounds in one process, the ratio of their medians: that ratio holds
 whatever the machine's load.  The rounds are timed in CPU time of the benchmark's
 thread (``time.thread_time``): both sides only compute (memory store, inline
 transitions, no I/O), so on an idle machine it equals wall time, and on the shared
-2-core machine it does not count the time other jobs hold the core.  Issue 12's
+2-core machine it does not count the time other jobs hold the core.  The
 acceptance is ≤ 3 for both.
 ``python -m asv_bench.tools.floor_ratios`` prints the ratios (directly, or from
 an asv results file).
@@ -77,7 +77,7 @@ class CounterFloor:
     """One ``inc`` → one ``counter`` step, in memory: the runtime and its floor (6 + 6).
 
     The send joins the run's commit group (:class:`bench_runtime.GroupedCounterTransition`,
-    RUN-019.2), as issue 28 sets the target: one commit per ``inc`` and its step.
+    RUN-019.2), as the target sets it: one commit per ``inc`` and its step.
     """
 
     def setup(self) -> None:

@@ -1,11 +1,11 @@
-"""Synced commits per run of the durable runtime, counted by strace (issue 28, RUN-019).
+"""Synced commits per run of the durable runtime, counted by strace (RUN-019).
 
 :class:`SyncedCommits` wraps :mod:`asv_bench.tools.fsyncs`: ``track_fdatasync_per_run``
 is the number of ``fdatasync`` + ``fsync`` calls per run of a durable (SQLite)
 workload — ``counter`` (one ``inc`` sent from the outside, then a run of one step) and
 ``pingpong`` (one ``inc`` sent, then a run of 20 echo steps) — with each send
 committed on its own (``own``, RUN-019.1, the default) or joining the run's commit
-group (``group``, RUN-019.2).  A count, not a time: the same run after run.  Issue 28's
+group (``group``, RUN-019.2).  A count, not a time: the same run after run.  The
 acceptance is at most 1.00 in ``group``.
 
 Skipped (``setup`` raises ``NotImplementedError``, with the reason) without ``strace``,

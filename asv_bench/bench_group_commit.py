@@ -11,7 +11,7 @@ Two workloads on the durable SQLite store, each in both commit modes of
 ``time_`` results are per timed call (transitions per second = transitions /
 time).  The ``track_`` benchmarks are load-independent: ``track_step_over_group``
 times the two modes interleaved in one process and reports the ratio of their
-medians (the throughput gain of group commit; issue 12 asks ≥ 2); ``track_commits``
+medians (the throughput gain of group commit; the target is ≥ 2); ``track_commits``
 counts backend write transactions per transition (``_counting``).
 """
 

@@ -4,7 +4,7 @@
   RUN-008 asks that the time not grow with the history (nothing is copied).
 * :class:`ForkHistory` — the same two forks in alternating rounds in one process,
   ``track_fork_1000_over_10`` their ratio (CPU time of the thread, as
-  :func:`asv_bench._ratio.interleaved_ratio`); issue 12 asks for a ratio near 1.
+  :func:`asv_bench._ratio.interleaved_ratio`); the target is a ratio near 1.
 * :class:`Bundle` — export and import an actor of 10 and 1,000 steps, which
   does grow with the history (every object is written and checked).
 """

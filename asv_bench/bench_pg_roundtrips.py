@@ -6,7 +6,7 @@ reached through a relay (``asv_bench/_relay.py``) that counts what crosses it:
 
 * ``RoundTrips.track_round_trips`` — the relay's turns (a client write answered by
   the server; connection start-up excluded) per transition: what a remote database's
-  latency multiplies, issue 41 asks at most 3 for a counter transition with grouped
+  latency multiplies, the target is at most 3 for a counter transition with grouped
   sends;
 * ``RoundTrips.track_statements`` — ``Query``/``Execute`` protocol messages per transition.
 

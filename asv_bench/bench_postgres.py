@@ -13,7 +13,7 @@ in group commit (RUN-017), once on a SQLite file and once on a PostgreSQL schema
   (``_counting``) on each backend; the PostgreSQL store's own count of write commits
   (``settings()["commits"]``) must agree, or the benchmark fails;
 * ``PostgresVerify.time_runtime_verify`` — ``gritwit runtime verify`` of the counters
-  scene on each backend (reads in pages on PostgreSQL, issue 41).
+  scene on each backend (reads in pages on PostgreSQL).
 
 The server: ``GRITWIT_BENCH_POSTGRES`` (a ``postgresql://`` URL of a database the
 benchmark may make schemas in), else a throwaway cluster started as the tests start
@@ -234,7 +234,7 @@ class PostgresVerify:
     """``gritwit runtime verify`` (``Store.verify`` and ``check_runtime``, RUN-010) of the
     counters scene after one round of ``inc`` (10,003 objects, 1,000 actors), on each
     backend.  On PostgreSQL the reads go in pages (a few statements per thousand objects,
-    issue 41), where one statement per object took 24–77 s for 4,300–9,500 objects."""
+    ), where one statement per object took 24–77 s for 4,300–9,500 objects."""
 
     params: ClassVar = (BACKENDS,)
     param_names: ClassVar = ["backend"]

@@ -54,7 +54,7 @@ class Backends:
 
 def runtime_takes(setting: str) -> bool:
     """Whether this gritwit's runtime takes ``setting``: a keyword parameter of its own, or,
-    since issue 52, a field of its ``RuntimeConfig``, which its keyword arguments build."""
+    now a field of its ``RuntimeConfig``, which its keyword arguments build."""
     if setting in inspect.signature(Runtime).parameters:
         return True
     config = getattr(gritwit.runtime, "RuntimeConfig", None)
@@ -76,7 +76,7 @@ class CounterTransition(Backends):
     param_names: ClassVar = ["backend"]
 
     def make_runtime(self, store: Store) -> Runtime:
-        """The default runtime: since issue 45 the send joins the run's commit group
+        """The default runtime: the send joins the run's commit group
         (RUN-019.1, RUN-019.2); before, each send was committed on its own."""
         return Runtime(store)
 

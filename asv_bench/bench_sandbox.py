@@ -1,4 +1,4 @@
-"""Sandboxed Python benchmarks (chapter *sandboxed Python Wits*, issue 13).
+"""Sandboxed Python benchmarks (chapter *sandboxed Python Wits*).
 
 * :class:`SandboxStartup` — one run of a Python counter program over a mounted
   core at 41, the interpreter already compiled (and the snapshot taken in
@@ -9,7 +9,7 @@
   - ``time_restored``: the same run from the process's snapshot at the snapshot
     point, on a fresh instance (SBX-003.4);
   - ``track_cold_over_restored``: the ratio of their medians, timed interleaved in
-    one process.  Target (issue 13): ≥ 10.
+    one process.  Target: ≥ 10.
 
 * :class:`SandboxCounterStep` — one ``inc`` → one step of a ``python-wasi``
   counter actor, called as a Wit (:class:`~gritwit.sandbox._actor.SandboxWit`) on a

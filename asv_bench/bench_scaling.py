@@ -1,4 +1,4 @@
-"""Flat scaling (issue 28): a transition costs the same however much the runtime holds.
+"""Flat scaling: a transition costs the same however much the runtime holds.
 
 Each scene puts the echo pair of :class:`bench_runtime.PingPongBatch` in play on a
 memory runtime, makes a burst while the pair plays, and then times :data:`BATCH`
@@ -19,7 +19,7 @@ transitions of the pair (one run with ``max_steps``), as on an empty runtime:
 ``track_over_empty`` times the batch interleaved with the same batch on an ``empty``
 scene in the same process and reports the ratio of their median CPU times
 (:func:`~asv_bench._ratio.interleaved_ratio`); it is the only benchmark here, since
-each set-up is a burst of seconds.  Issue 28 asks for ≤ 1.2 at 10,000 and 20,000
+each set-up is a burst of seconds.  The target is ≤ 1.2 at 10,000 and 20,000
 actors, and flat history and pending messages; the gate counts instructions instead
 (``asv_bench/tools/instructions.py``, the ``scale-*`` workloads), since a time ratio
 on a shared machine moves by more.
@@ -56,7 +56,7 @@ SCENES: Final = (
 
 
 def _standing_clock() -> float:
-    """The scene's runtime clock: always 0.0 (no idle eviction by time, issue 45)."""
+    """The scene's runtime clock: always 0.0 (no idle eviction by time)."""
     return 0.0
 
 
@@ -73,7 +73,7 @@ class Scene:
         self.loop = asyncio.new_event_loop()
         # a clock that stands still: no actor is ever idle for idle_after (RUN-012.3), so
         # what the scene does, and what the instruction gate counts, does not depend on how
-        # long the machine took (a burst of 10,000 under valgrind takes minutes, issue 45);
+        # long the machine took (a burst of 10,000 under valgrind takes minutes);
         # capacity eviction (max_resident, RUN-012.2) still runs, by count
         self.runtime = Runtime(self.store, clock=_standing_clock)
         self.archived = 0

@@ -1,4 +1,4 @@
-"""Lean Wasm steps (issue 12): a cached Wasm ``counter`` step against its Python twin.
+"""Lean Wasm steps: a cached Wasm ``counter`` step against its Python twin.
 
 One ``inc`` on a counter at 41, the module already compiled, called directly as a
 Wit on a prepared :class:`~gritwit.wit.TransitionInput` (as
@@ -20,7 +20,7 @@ separate ``time_`` results of a busy machine do not.  They time the thread's CPU
 time, not the wall clock: on a machine with more runnable processes than cores, a
 round is preempted for milliseconds at a time, and a longer round more often, so
 a ratio of wall times grows with the load (a kept step measured 2.3× its twin in
-CPU time and 7–13× in wall time in the same run).  The acceptance of issue 12 is
+CPU time and 7–13× in wall time in the same run).  The target is
 ``track_kept_over_python`` ≤ 2; ``track_floor_over_python`` says how much of
 that the engine and wasmtime-py take whatever the host does.
 """

@@ -1,4 +1,4 @@
-"""gritwit's durable counter against Agent OS v0.1.1's, side by side (issue 45, DUR-009).
+"""gritwit's durable counter against Agent OS v0.1.1's, side by side (DUR-009).
 
 Usage (from the repository root)::
 

@@ -1,4 +1,4 @@
-"""Durable throughput of two versions of the reference, side by side (issue 12, RUN-017).
+"""Durable throughput of two versions of the reference, side by side (RUN-017).
 
 Usage (from the repository root, with the ``bench`` extra installed)::
 
@@ -17,7 +17,7 @@ version runs in both commit modes (``group``, the default, and ``step``); an
 older one runs its default (before RUN-017: one commit per step).
 
 It prints, per workload, the median seconds of each side and the ratios
-``old / new group`` (issue 12 asks ≥ 2 over the throughput before the issue)
+``old / new group`` (the target is ≥ 2 over the throughput before the issue)
 and ``new step / new group``.  Only the public API both versions share is used:
 ``Store.open``, ``Runtime``, ``send_all``, ``run_until_quiescent(max_steps=)``
 and ``test_actor_core``.

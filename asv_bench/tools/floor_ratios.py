@@ -1,4 +1,4 @@
-"""Print how far the in-memory runtime is from its library floor (issue 12, ``bench_floor``).
+"""Print how far the in-memory runtime is from its library floor (``bench_floor``).
 
 Usage (from the repository root, with the ``bench`` extra installed)::
 
@@ -12,7 +12,7 @@ CPU time per transition of both (median of rounds) and their ratio, with the wor
 ``bench_counts`` beside them.  With ``--results`` it reads an asv results file
 (``asv run --python=same --set-commit-hash $(git rev-parse HEAD) -b bench_floor``
 saves one under ``.asv/results/<machine>/``) and prints the same ratios from the
-``time_`` and ``track_`` results of that one run.  The acceptance of issue 12 is a
+``time_`` and ``track_`` results of that one run.  The target is a
 ratio ≤ 3 for both.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Acceptance bound of issue 12.
+#: The target's bound.
 BOUND = 3.0
 #: (class in bench_floor, transitions per timed call, its counting class in bench_counts)
 WORKLOADS = (("CounterFloor", 1, "CounterCounts"), ("PingPongFloor", None, "PingPongCounts"))

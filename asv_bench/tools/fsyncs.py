@@ -1,4 +1,4 @@
-"""Synced commits per run of the durable runtime, counted by strace (issue 28, RUN-019).
+"""Synced commits per run of the durable runtime, counted by strace (RUN-019).
 
 Usage (from the repository root, with ``strace`` installed)::
 
@@ -20,9 +20,9 @@ and exit drop out.  The workloads:
     each run is a ping-pong batch plus an outside send.
 
 ``--sends`` is the runtime's ``send_commit`` setting (RUN-019): ``default`` passes
-none (``Runtime(store)``: grouped since issue 45), ``own`` commits each send on its own
+none (``Runtime(store)``: grouped), ``own`` commits each send on its own
 (durable when acknowledged), ``group`` lets it join the next run's commit group.  The
-acceptance of issue 28 is at most one ``fdatasync`` per run in ``group``; of issue 45,
+target is at most one ``fdatasync`` per run in ``group``; since sends joined the commit group,
 at most one in ``default``.  ``--durability process`` opens the store with
 ``?gritwit_durability=process`` (DUR-009: ``synchronous=NORMAL``, no sync per commit).
 """

@@ -1,4 +1,4 @@
-"""Issue 34's hostile programs, each in a fresh process: the host's peak memory, CPU and disk.
+"""Hostile programs, each in a fresh process: the host's peak memory, CPU and disk.
 
 Usage (from the repository root, with the ``sandbox`` extra)::
 
@@ -12,7 +12,7 @@ and is measured from outside: its peak resident size and CPU time from ``wait4``
 ``rusage``, its resident size watched every 0.1 s and the child killed once it passes
 ``--cap`` (default 4 GiB: the older hosts would take the machine), and for the disk
 program the bytes of the store directory.  ``--busy N`` starts N busy loops beside
-every run, so the figures are the ones a loaded machine gets.  The programs (issue 34):
+every run, so the figures are the ones a loaded machine gets.  The programs:
 
 ``chain-8000``
     a chain of 8,000 directories with 255-byte names, made one ``dir_fd`` level at a

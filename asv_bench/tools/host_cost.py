@@ -213,7 +213,7 @@ def count_all(names: list[str], *, jobs: int = 2, keep: str | None = None) -> li
                 say(f"counting {', '.join(group)} (one process, beside the spin loop)")
             for results in pool.map(lambda group: count(group, env, keep), groups):
                 found.update((result.workload, result) for result in results)
-                for result in results:  # each as its process ends (issue 45)
+                for result in results:  # each as its process ends
                     say(f"counted {line(result)}")
     spins = [found.pop(SPIN)] if SPIN in found else []
     return spins + [found[name] for name in names]

@@ -42,7 +42,7 @@ Two caveats, printed with the figures:
 * **Instructions are not time.**  The library floor (cbor2's and blake3's C code)
   retires more instructions per cycle than the interpreter, and a Wasm step, which
   crosses between wasmtime, ctypes and Python six times, fewer; so a time ratio is
-  higher than the instruction ratio of the same pair (in issue 12's fifth round by
+  higher than the instruction ratio of the same pair (in one measured round by
   about 1.4–1.9× for the runtime workloads).  Use the counts to judge a change; the
   acceptance stays the time ratios of asv.
 * **valgrind counts ``rep movsb`` byte by byte**: the 64 KiB copy that resets a kept
@@ -72,13 +72,13 @@ Workloads (operations per call; :data:`WORKLOADS`):
     The kept step again, in a process whose C library copies with its vector loop
     instead of ``rep movsb`` (:attr:`Workload.vector_copies`): the reset's copy of the
     instance's memory counts what a vector copy of those bytes executes, neither one
-    instruction per byte nor nothing (1).  Issue 28's target for a cached Wasm step,
+    instruction per byte nor nothing (1).  The target for a cached Wasm step,
     ≤ 2.0× its twin counting the reset as a page copy, is its ratio to ``wasm-twin``.
 ``sandbox``
     ``bench_sandbox.SandboxCounterStep``: one step of the sandboxed Python counter (1).
 ``durable``
     ``bench_runtime.CounterTransition`` on SQLite: one ``inc`` sent and run (1) by the
-    default runtime: the send joins the run's commit group since issue 45 (RUN-019.1),
+    default runtime: the send joins the run's commit group (RUN-019.1),
     committed on its own before.
 ``fork``
     A fork at the head of a counter of 1,000 steps, each a new child (1).
@@ -432,7 +432,7 @@ def _no_timed_yield() -> None:
 
     Under valgrind 5 ms is a transition or two, and how many yields fall in a run
     depends on the machine's load (see the module).  It is in ``runtime/_schedule.py``,
-    in ``runtime/_runtime.py`` before the runtime was split into modules (issue 33); a
+    in ``runtime/_runtime.py`` before the runtime was split into modules; a
     version without it has nothing to turn off.
     """
     import importlib
@@ -456,7 +456,7 @@ def _no_time_bound() -> None:
     take that long on a loaded machine, and would then fail, so that what is counted
     would depend on the load. The workloads' runtimes are made with the default bound
     (``Runtime(store)``), so the default becomes 10**9 s here, in the counted process
-    only: a keyword default of ``Runtime`` itself before issue 52, since then one of
+    only: a keyword default of ``Runtime`` itself before the seams, since then one of
     ``RuntimeConfig``, which ``Runtime(store)`` makes. A count does not depend on the
     bound's value: it is only compared.
     """
@@ -608,7 +608,7 @@ def compile_modules(env: dict[str, str], modules: Iterable[str] = PREPARED) -> N
     )
 
 
-#: The counted processes' module cache: in this checkout's own folder (issue 56: in the
+#: The counted processes' module cache: in this checkout's own folder (in the
 #: temporary folder, its lock was shared by every checkout of the user, and a test run
 #: waited 40+ minutes behind another checkout's gate).
 PYCACHE = ROOT / ".gritwit-pycache"
@@ -640,7 +640,7 @@ def _pycache() -> Iterator[str]:
 
 
 def say(text: str) -> None:
-    """One line of progress, at once: what a gate counts or waits for (issue 45)."""
+    """One line of progress, at once: what a gate counts or waits for."""
     print(text, flush=True)
 
 

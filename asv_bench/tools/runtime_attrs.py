@@ -1,4 +1,4 @@
-"""The runtime's attributes shared between its modules (issue 43, item 5), and its seams (issue 52).
+"""The runtime's attributes shared between its modules, and its seams.
 
 Usage (from the repository root)::
 
@@ -10,7 +10,7 @@ Counts, for each module of ``reference/gritwit/runtime/`` that holds a part of
 writes (methods called on ``self`` included: a method of another module is as much a
 shared name as a field), and names those used by more than one module: *shared*.  A
 name a module both defines (``def`` in its classes) and uses is still counted for it.
-Before the split of issue 43 the mixin chain shared 81 attributes.
+Before the runtime was split into modules the mixin chain shared 81 attributes.
 
 The shared names are reported in three kinds: *methods* (defined in some module's
 classes), *collaborators* (:data:`COLLABORATORS`: references to parts, set once at
@@ -20,7 +20,7 @@ an owner.  Of the shared names, those with a leading underscore are counted apar
 *private*.
 
 A part asks another through the public names of a seam (:mod:`gritwit.runtime._seams`,
-issue 52): the tool also names every private name one of these modules reaches through
+): the tool also names every private name one of these modules reaches through
 an object that is not ``self`` (``self._commits._send_all``, ``scheduler._mark``):
 *crossings*, another module's private names used as a door.
 """
@@ -46,11 +46,11 @@ MODULES = (
     "_hints",
 )
 #: References to parts: objects a runtime (or a part) is given at construction and never
-#: re-binds, shared read-only (issue 43, item 5): the store, the object cache, the
+#: re-binds, shared read-only: the store, the object cache, the
 #: executor, and the parts (resident actors, run bounds, time bound, head hints, the
 #: commit part and its commit group, the routing part and its routing index, the
 #: transitions part, the runs' part, and the runs as the other parts mark them, their
-#: ``Marks``, issue 52).
+#: ``Marks``).
 COLLABORATORS = frozenset(
     {
         "_store",

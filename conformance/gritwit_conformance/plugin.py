@@ -263,7 +263,7 @@ def _hand_over_profiles(config: pytest.Config, items: list[pytest.Item]) -> None
     """An xdist worker writes every collected test's row for the controller's report.
 
     The controller collects nothing itself; a test the run never reached still sits in
-    its own profile's row (issue 44), not in its folder's.
+    its own profile's row, not in its folder's.
     """
     json_path = current_plan().json_report
     if json_path is None or not hasattr(config, "workerinput"):

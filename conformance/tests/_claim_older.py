@@ -5,7 +5,7 @@ the adapter runs as ``gritwit_conformance.wrong.command(NAME)`` would, but its
 ``hello`` claims ``VERSION``, as an implementation written to an older text does, so
 the suite marks its failures with the entries newer than that (ADP-005.5).  The stand-in
 of ``test_wrong_marks.py`` for the Go outsider's sources, which this project does not
-hold (issue 56).
+hold.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A suite test cites the clauses its assertions name (ADP-005.5, issue 56): a failure's
+"""A suite test cites the clauses its assertions name (ADP-005.5): a failure's
 mark comes from the clauses its failing assertion names, so an assertion naming a clause
 its test does not cite would mark nothing, or the wrong rule."""
 

@@ -1,4 +1,4 @@
-"""A refused genesis is the implementation's failure, not the harness's (issue 35, item 4).
+"""A refused genesis is the implementation's failure, not the harness's.
 
 An implementation whose catalogue lacks ``sleepy`` (one written before WIT-030) takes
 the ``wit-genesis`` and then fails the genesis step (``unknown-wit``), so ``wit-head``

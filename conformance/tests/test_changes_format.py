@@ -1,4 +1,4 @@
-"""Every line of ``spec/CHANGES.md`` is read (CONV-003.9, issue 56): a head of several
+"""Every line of ``spec/CHANGES.md`` is read (CONV-003.9): a head of several
 ``IDs — kind`` groups gives one entry per group, and an item the parser cannot read in
 full is listed, so the real file is checked to hold none."""
 

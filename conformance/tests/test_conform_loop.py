@@ -1,4 +1,4 @@
-"""The implementer's loop never misleads (issue 56, item 5; ADP-012.5, ADP-020.8).
+"""The implementer's loop never misleads (ADP-012.5, ADP-020.8).
 
 * ``--rerun X --requirement R`` reports only what it selected: a re-run test the
   requirement left out is *left out*, never "no longer in the suite"; a test the suite
@@ -83,7 +83,7 @@ def _failing_report(ids: list[str]) -> dict[str, Any]:
 @pytest.mark.req("ADP-020.8")
 @pytest.mark.slow
 def test_a_rerun_with_a_requirement_reports_only_what_it_selected(tmp_path: Path) -> None:
-    """Issue 56: the tests ``--requirement`` left out were called "no longer in the suite"."""
+    """The tests ``--requirement`` left out were called "no longer in the suite"."""
     report = _failing_report([SIXTEEN, PLUS_ONE, RULE_FIRST, GONE])
     (tmp_path / "full.json").write_text(json.dumps(report), encoding="utf-8")
     status, output = run(tmp_path, "conform", "--rerun", "full.json", "--requirement", "OBJ-017.2")
@@ -205,7 +205,7 @@ HANGS = textwrap.dedent(
 @pytest.mark.req("ADP-012.5", "ADP-020.2")
 @pytest.mark.slow
 def test_a_hung_adapters_codec_run_ends_after_three_limits(tmp_path: Path) -> None:
-    """Issue 56: a hung adapter cost the full limit on every test, a smoke run took hours."""
+    """A hung adapter cost the full limit on every test, a smoke run took hours."""
     adapter = tmp_path / "hangs.py"
     adapter.write_text(HANGS, encoding="utf-8")
     impl = f"{sys.executable} {adapter}"
@@ -236,7 +236,7 @@ ONE = "test_an_object_rule_is_reported_before_the_size_limit"
 def test_the_in_process_run_scales_its_margins_as_stdio_does(
     tmp_path: Path, given: str | None
 ) -> None:
-    """Issue 56: in-process, a 7.5 s margin was 7.5 s at load 25; over stdio it was ×10."""
+    """In-process, a 7.5 s margin was 7.5 s at load 25; over stdio it was ×10."""
     scale = ["--timeout-scale", given] if given else []
     status, output = run(
         tmp_path, "conform", "--profile", "codec", "--test", ONE, "--out", "r", *scale

@@ -2,7 +2,7 @@
 
 * after a run against a wrong adapter, re-running its failing tests alone, and the tests
   of one requirement (with its sub-clauses) alone, gives those tests the outcomes the
-  full run gave them (issue 44, item 1);
+  full run gave them;
 * every report form says how many tests of how many ran and what chose them
   (``selected N of M tests``: the summary, the JSON ``selection``, a JUnit property,
   the HTML card; ADP-020);
@@ -242,7 +242,7 @@ def test_a_selection_that_keeps_no_test_is_a_usage_error(tmp_path: Path) -> None
 
 
 def test_an_unknown_option_gets_its_commands_usage(tmp_path: Path) -> None:
-    """``gritwit conform --bogus``: conform's usage, not the top-level one (issue 44)."""
+    """``gritwit conform --bogus``: conform's usage, not the top-level one."""
     status, output = run(tmp_path, "conform", "--bogus")
     assert status == 2
     assert output.startswith("usage: gritwit conform "), output

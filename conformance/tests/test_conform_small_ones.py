@@ -1,4 +1,4 @@
-"""The small ones of issue 44, item 5: what the commands and the docs leave unsaid.
+"""The small ones: what the commands and the docs leave unsaid.
 
 * ``gritwit conform`` says in one line why ``sandbox`` is not claimed when the
   ``sandbox`` extra is missing (SBX-002.1);

@@ -1,6 +1,6 @@
 """Slow is not hung, proved: the reference and the Node adapter pass beside busy loops (ADP-012).
 
-Issue 35, item 6: a verdict must not depend on how busy the machine is.  Each test
+A verdict must not depend on how busy the machine is.  Each test
 starts :func:`busy_count` processes that only spin (4 per core, at least 8: a load of
 at least 4 per core), runs ``gritwit conform -n 2`` on the runtime and sandbox
 profiles (the protocol tests always run) with the answer limits calibrated as a user's
@@ -44,10 +44,10 @@ NODE_ADAPTER = Path(__file__).resolve().parents[1] / "adapters" / "node" / "adap
 RUN_LIMIT = 3600
 #: Outcomes that are no failure of the run.
 FINE = {"passed", "not-claimed", "not-applicable", "expected-failure"}
-#: Skips the reference may report in-process: tests that need a process (issue 24).
+#: Skips the reference may report in-process: tests that need a process.
 IN_PROCESS_SKIPS = ("an in-process implementation", "is not a process")
 #: The lock that makes the loaded runs of parallel workers take turns: this checkout's
-#: (asv_bench._lock), never one another checkout holds (issue 56).
+#: (asv_bench._lock), never one another checkout holds.
 LOCK = "conform-under-load"
 
 

@@ -1,4 +1,4 @@
-"""Honest versions (CONV-003.7, ADP-005.4, issue 44): while ``spec/CHANGES.md``'s
+"""Honest versions (CONV-003.7, ADP-005.4): while ``spec/CHANGES.md``'s
 *Unreleased* section holds entries, the tree carries a development version, never the
 number of a release; ``gritwit --version`` says so; only releases are recorded."""
 
@@ -144,7 +144,7 @@ def _version_of_copy(tmp_path: Path, changes: str, chapters: dict[str, bytes] | 
 
 @pytest.mark.req("CONV-003.8", "CONV-003.4")
 def test_adding_a_changes_entry_changes_gritwit_version(tmp_path: Path) -> None:
-    """Issue 56, item 2: a development version names its text; no file is edited but
+    """A development version names its text; no file is edited but
     spec/CHANGES.md (a copy of the package, so the checkout's number stays put)."""
     from gritwit._version import RELEASE
 

@@ -1,4 +1,4 @@
-"""An adapter that answers garbage is *errored* in every test, never *failed* (ADP-001.4, issue 44).
+"""An adapter that answers garbage is *errored* in every test, never *failed* (ADP-001.4).
 
 The adapter here shakes hands properly and then answers every request with a line
 that is no JSON.  The tests that write raw lines to a separate process (the

@@ -251,7 +251,7 @@ def test_progress_per_profile(tmp_path: Path, tty: bool) -> None:
 
 @pytest.mark.parametrize("tty", [False, True], ids=["pipe", "terminal"])
 def test_a_failure_is_named_when_it_happens(tmp_path: Path, tty: bool) -> None:
-    """Results stream (issue 35): each failing test is named, with its report outcome,
+    """Results stream: each failing test is named, with its report outcome,
     as it ends — before its profile's final line, not only in the summary at the end."""
     wrong = f"{sys.executable} -m gritwit_conformance.wrong.protocol_accepts_uppercase_hex"
     output = _suite_run(tmp_path, tty, "--impl", wrong).replace("\r", "\n")

@@ -1,4 +1,4 @@
-"""``gritwit trace --inputs``: which input classes the tests of each clause exercise (issue 24).
+"""``gritwit trace --inputs``: which input classes the tests of each clause exercise.
 
 :mod:`gritwit_conformance.trace._inputs` reads ``inputs`` and ``req`` markers statically
 and compares them with what ``conformance/inputs.toml`` says each clause needs.

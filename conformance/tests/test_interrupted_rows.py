@@ -1,4 +1,4 @@
-"""An interrupted run's rows sum to a complete run's (ADP-020.5, issue 44).
+"""An interrupted run's rows sum to a complete run's (ADP-020.5).
 
 Every test an interrupted run never reached sits in its own profile's row (the first
 name of its closest ``profile`` marker, as a test that ran), not in its folder's,

@@ -1,6 +1,6 @@
 """``gritwit mutate``: the mutator finds and applies the changes it documents, the runner
 classifies mutants by what really happens behind the adapter, and the report scores,
-attributes and compares them honestly (issue 9; CONV-005 for the evidence ``trace`` reads).
+attributes and compares them honestly (CONV-005 for the evidence ``trace`` reads).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
         worker.stop()
     assert result["status"] == "timeout", result
     assert "adapter hangs" in result["reason"] or "hello" in result["reason"]
-    # Counted only after the re-run with the limit raised timed out too (issue 35).
+    # Counted only after the re-run with the limit raised timed out too.
     assert result["rerun"]["outcome"] == "timed-out" and result["rerun"]["limit"] == 4.0
     assert "timed out again, the mutant hangs" in result["reason"], result
 

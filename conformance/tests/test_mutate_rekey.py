@@ -1,5 +1,5 @@
 """``gritwit mutate --rekey-from REV``: the mutation records follow code moved to another
-module, so a split keeps every judged mutant's status and every equivalent entry (issue 43;
+module, so a split keeps every judged mutant's status and every equivalent entry (
 CONV-005 for the evidence ``trace`` reads)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The mutation worker judges a mutant by the typed verdicts of its run (issue 56, item 8).
+"""The mutation worker judges a mutant by the typed verdicts of its run.
 
 Each case runs the worker's own judging (:func:`judge`: the plan handed to pytest, the
 verdicts read back, the re-run after a time-out) on a small test file of its own, in a

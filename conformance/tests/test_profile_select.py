@@ -1,7 +1,7 @@
 """``gritwit conform --profile X`` runs X's tests and only the protocol tests X needs.
 
 The protocol folder holds the adapter-protocol tests of every profile; a run limited to
-``perf`` used to run all of them (86 % of its tests, issue 35 item 5). Now a plan with
+``perf`` used to run all of them (86 % of its tests). Now a plan with
 profiles (``gritwit conform --profile``, or plain pytest's ``--gritwit-only-profiles``)
 has the plugin register :class:`gritwit_conformance.runs._profile_select.ProfileFilter`,
 which keeps the protocol tests that declare only ``protocol`` or chosen profiles

@@ -45,7 +45,7 @@ def conform(
 
 
 #: Skips the reference may report, and only when it runs in-process: tests that kill or
-#: write raw lines to a process (a skip is never counted as a pass, issue 24).
+#: write raw lines to a process (a skip is never counted as a pass).
 IN_PROCESS_SKIPS = ("an in-process implementation", "is not a process")
 #: Not claimed, wherever the reference runs: the fault proxy's tests, without a store
 #: server (ADP-022.1: the reference claims store-server with --store-url only;

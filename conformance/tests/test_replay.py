@@ -1,4 +1,4 @@
-"""A failing test's exchange in the report, and ``gritwit replay`` of it (ADP-020.7, issue 44).
+"""A failing test's exchange in the report, and ``gritwit replay`` of it (ADP-020.7).
 
 A run against a wrong adapter (``cas_ignores_expected``: ``ref-cas`` never compares
 the expected id) keeps, for each failing test, the requests sent and the answers got,

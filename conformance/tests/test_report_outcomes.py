@@ -9,7 +9,7 @@ profile they do not declare, and are expected failures that fail or pass.  Each
 run is checked for:
 
 * exactly one outcome per collected test, the one the test earned: a skip is never
-  a pass (issue 24), a test of an unclaimed profile is *not claimed*;
+  a pass, a test of an unclaimed profile is *not claimed*;
 * the JSON report, the JUnit file, the terminal summary and the HTML matrix agree,
   outcome by outcome (ADP-020): a time-out (*timed-out*) is an ``<error type="timeout">``,
   never a failure; a test left out by ``--spec-version`` (*not-applicable*) is skipped;
@@ -489,7 +489,7 @@ def test_a_worker_that_dies_makes_the_run_incomplete(tmp_path: Path) -> None:
 @pytest.mark.req("ADP-020.2")
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_a_collection_failure_is_named_not_taken_for_a_signal(tmp_path: Path, workers: str) -> None:
-    """issue 36: "INCOMPLETE (interrupted by SIGINT): 0 of 4,385 collected test(s) ran" was
+    """The words "INCOMPLETE (interrupted by SIGINT): 0 of 4,385 collected test(s) ran" were
     printed though nobody interrupted anything: pytest ends a session whose collection
     failed as INTERRUPTED, like a Ctrl-C. The report names the real cause."""
     status, output, document, junit = run_fake(tmp_path, "-n", workers, broken_file=True)

@@ -1,4 +1,4 @@
-"""Where the suite's data is (issue 36): a checkout's own tree first, else the installed copy.
+"""Where the suite's data is: a checkout's own tree first, else the installed copy.
 
 ``gritwit_conformance.data._paths`` answers for every command; an installed copy is laid
 out as a checkout, with the two packages where they are installed. Without the

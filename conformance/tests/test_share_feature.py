@@ -1,4 +1,4 @@
-"""Shares are a feature claimed in ``hello`` (ADP-005.7, issue 44): no contradiction with
+"""Shares are a feature claimed in ``hello`` (ADP-005.7): no contradiction with
 ADP-002 (an adapter ignores fields it does not know).
 
 An adapter written to spec 0.3.0 — no ``features`` in ``hello``, ``share`` ignored as any

@@ -1,4 +1,4 @@
-"""Shrinking a failing property stops after its budget (issue 35, item 4).
+"""Shrinking a failing property stops after its budget.
 
 A wrong implementation must get its verdict within 10 times a passing run's time, so the
 suite's property tests (:mod:`gritwit_conformance.suite._properties`) stop shrinking after

@@ -347,7 +347,7 @@ def test_any_name_and_reason_come_back_as_text(name: str, reason: str) -> None:
 
 @pytest.mark.req("ADP-020.8", "ADP-020.6")
 def test_badges_and_pages_of_a_selection_say_so(tmp_path: Path) -> None:
-    """Issue 56: a badge from a 9-test selection read like a verdict (``store | fail 3/9``)."""
+    """A badge from a 9-test selection read like a verdict (``store | fail 3/9``)."""
     chosen = beta() | {"format": "gritwit-report/3", "collected": len(beta()["results"]),
                         "claimedSpec": None, "appliedSpec": None}  # fmt: skip
     for entry in chosen["profiles"].values():

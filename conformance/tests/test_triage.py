@@ -1,4 +1,4 @@
-"""Where to start on a failing run (issue 56, item 5; ADP-020.9).
+"""Where to start on a failing run (ADP-020.9).
 
 * the failed requirements are ranked by how many failing tests cite them;
 * failures are grouped by their first difference, one group per bug: what varies from

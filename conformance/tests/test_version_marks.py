@@ -54,7 +54,7 @@ def test_the_marks_are_those_of_the_clause_and_terms_the_failure_names() -> None
     # a sub-clause of a cited clause is named as itself; other cited clauses are left out
     named = h.since(cited, "0.2.0", message="ran actors outside its share (RUN-021.1)")
     assert named == ["changed in 0.3.0: RUN-021.1 added: shares."]
-    # a message naming none of several cited clauses carries no mark (issue 56): its
+    # a message naming none of several cited clauses carries no mark: its
     # assertion does not say which rule broke, and every entry of every clause is noise
     assert h.since(cited, "0.2.0", message="assert 1 == 2") == []
     # terms common to several entries (`rt-open`) choose none of them

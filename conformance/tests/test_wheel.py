@@ -1,4 +1,4 @@
-"""The installable artefact (issue 36): the wheel carries everything the judge needs.
+"""The installable artefact: the wheel carries everything the judge needs.
 
 A copy of the checkout's sources is built into an sdist (``MANIFEST.in``) and the sdist
 into a wheel (the ``build_py`` step of ``conformance/_wheel_data.py``), as ``pip`` does
@@ -125,8 +125,8 @@ def test_a_wheel_built_from_the_sdist_carries_the_suites_data(tmp_path: Path) ->
         for page in (REPO / "reference" / "gritwit" / "serve" / "ui").iterdir():  # HTTP-014.3
             assert archive.read(f"gritwit/serve/ui/{page.name}") == page.read_bytes()
     assert not any(name.startswith(DATA) and "__pycache__" in name for name in names)
-    assert wheel.stat().st_size < 20_000_000, "the wheel grew past 20 MB: say why (issue 36)"
-    # The sizes the README states, within 15 % (issue 56: the README's wheel size was stale).
+    assert wheel.stat().st_size < 20_000_000, "the wheel grew past 20 MB: say why"
+    # The sizes the README states, within 15 % (the README's wheel size was stale).
     stated = re.search(
         r"The wheel is ([\d.]+) MB \(the\s+sdist ([\d.]+) MB",
         (REPO / "README.md").read_text(encoding="utf-8"),

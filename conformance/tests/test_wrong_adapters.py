@@ -59,7 +59,7 @@ BROKEN_TIMEOUT = 5.0
 BROKEN = ("errored", "timed-out")
 EXAMPLES = 25
 SPEC = Path(__file__).resolve().parents[2] / "spec"
-#: The open-loop score's record (issue 24): which ``open_*`` adapters the suite caught
+#: The open-loop score's record: which ``open_*`` adapters the suite caught
 #: as they were first written.
 OPEN_LOOP_FIRST = Path(__file__).resolve().parents[1] / "mutation" / "open-loop-first.json"
 DEEP = os.environ.get("GRITWIT_PROFILE") == "deep"
@@ -419,7 +419,7 @@ def _short(test_id: str) -> str:
 def _assert_the_fault_ran(
     name: str, run: Run, record_property: Callable[[str, object], None]
 ) -> None:
-    """A fault that never ran, or that crashed on its own account, is not a catch (issue 43).
+    """A fault that never ran, or that crashed on its own account, is not a catch.
 
     Every replacement :func:`~gritwit_conformance.wrong.patch` installed counts its
     entries and its crashes (an exception raised in its own code, or a call it cannot

@@ -294,7 +294,7 @@ def test_async_replacements_and_descriptors_are_counted(monkeypatch: pytest.Monk
     assert wrong.dry_run is dry_run
 
 
-# --- copied bodies and rows read as data (issue 56, item 8) ----------------------------------
+# --- copied bodies and rows read as data ----------------------------------
 
 
 @pytest.mark.req("CONV-005")
@@ -366,7 +366,7 @@ def test_a_row_is_read_as_data_and_code_in_it_is_refused(tmp_path: Path) -> None
 
 
 def test_no_package_of_the_judge_or_the_reference_imports_a_module_importing_it_back() -> None:
-    """The circle ``wrong/__init__`` ↔ ``wrong/_rows`` is broken (issue 56, item 8); import
+    """The circle ``wrong/__init__`` ↔ ``wrong/_rows`` is broken; import
     linter's no-circles contract covers the judge's siblings, this the package itself."""
     grimp = pytest.importorskip("grimp")
     graph = grimp.build_graph("gritwit_conformance", "gritwit", cache_dir=None)

@@ -1,4 +1,4 @@
-"""No mark unrelated to the failing assertion (ADP-005.5, issue 56): the wrong adapter
+"""No mark unrelated to the failing assertion (ADP-005.5): the wrong adapter
 ``codec_old_claim_one_decode_class`` claims spec 0.3.0 and names every decode error
 ``malformed``.  Its failures cite CONV-004, whose *Unreleased* entries (the class
 table's new rows) say nothing of a decode class; a failure's marks may name only the
@@ -69,7 +69,7 @@ def test_every_mark_names_a_clause_its_failing_assertion_names(tmp_path: Path) -
     conv = [r["id"] for r in failed if any(" CONV-004 " in n for n in r.get("since", []))]
     assert not conv, conv[:5]
     # … though most failures cite it, and every entry of every cited clause (the rule
-    # before issue 56) would have marked them with CONV-004's newer entries
+    # before) would have marked them with CONV-004's newer entries
     history = spec_history()
     assert history is not None
     citing = [r for r in failed if "CONV-004" in r.get("requirements", [])]
@@ -82,7 +82,7 @@ def test_every_mark_names_a_clause_its_failing_assertion_names(tmp_path: Path) -
     assert marks < len(failed), (marks, len(failed))
 
 
-#: The Go outsider's sources are not in this project (issue 56); its kinds of failure,
+#: The Go outsider's sources are not in this project; its kinds of failure,
 #: made by declared wrong adapters claiming spec 0.3.0: (adapter, tests, the rule broken).
 STAND_INS = [
     pytest.param(

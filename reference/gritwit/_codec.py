@@ -166,7 +166,7 @@ def encode_map_with_id(value: dict[str, Any]) -> Encoded:
 
     For builders that make an object from parts valid already and its map beside it,
     keys in the canonical order :func:`_to_value` puts them in (ENC-010), so that the
-    object is not taken apart again (issue 12; ``test_trusted_builds`` holds each such
+    object is not taken apart again (``test_trusted_builds`` holds each such
     map to :func:`_to_value`'s).  The size limit is checked as :func:`encode_object`
     checks it (ENC-013.2).
     """
@@ -317,7 +317,7 @@ def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str
 #
 # Why a map the fast path accepts is canonical (ENC-001 … ENC-013), although cbor2
 # re-encodes it *without* ``canonical=True`` (whose sort of every map's keys cost
-# more than the rest of a tree's decode together, issue 12):
+# more than the rest of a tree's decode together):
 #
 # * the object rules passed, so every value is the object's map, a byte or text
 #   string, or one map-valued field (entries, headers) of text keys to byte or text

@@ -1,4 +1,4 @@
-"""The engines the Wit executor runs code on, registered from above (issue 26's layering).
+"""The engines the Wit executor runs code on, registered from above (the layering).
 
 The executor (:mod:`gritwit.wit`) sits below the Wasm host (:mod:`gritwit.wasm`) and the
 sandbox (:mod:`gritwit.sandbox`) and never imports them; it asks the registry of

@@ -28,7 +28,7 @@ class ObjectId(tuple[bytes]):
 
     Immutable, hashable, and ordered by its digest's bytes (ID-005).  It is a
     one-element tuple so that hashing, equality and ordering run in C: the runtime
-    looks ids up in dicts about a hundred times per transition (issue 12), and a
+    looks ids up in dicts about a hundred times per transition, and a
     Python ``__hash__`` was the largest single cost left.  An id never equals a
     ``bytes`` value (only an :class:`ObjectId`, or a 1-tuple holding the same
     digest); ``digest`` is the 32 bytes.

@@ -1,4 +1,4 @@
-"""A child process's own peak resident size, which ``os.wait4``'s ``ru_maxrss`` is not (issue 55).
+"""A child process's own peak resident size, which ``os.wait4``'s ``ru_maxrss`` is not.
 
 On Linux a child started the way :mod:`subprocess` starts one (``vfork`` or
 ``posix_spawn``: the child runs on its parent's memory until it calls ``exec``) carries

@@ -1,4 +1,4 @@
-"""``asv_bench/tools/agent_os.py`` (issue 45): its parsing, interleaving and ratios.
+"""``asv_bench/tools/agent_os.py``: its parsing, interleaving and ratios.
 
 No network and no Agent OS: the other side is faked by a tiny script given as
 ``--aos-python``, which prints what ``agent_os_counter.py`` prints.  No figure of a

@@ -1,4 +1,4 @@
-"""Every benchmark runs in asv's own environments (issue 28): asv installs the extras the
+"""Every benchmark runs in asv's own environments: asv installs the extras the
 benchmarks need, and a benchmark whose dependency is missing is skipped, not failed.
 
 asv reports a ``NotImplementedError`` raised by ``setup`` as skipped, with its text, but

@@ -1,4 +1,4 @@
-"""No test takes a lock shared with other checkouts (issue 56, item 7).
+"""No test takes a lock shared with other checkouts.
 
 A lock in the temporary folder is shared by every checkout of the same user: a test
 run's xdist worker waited 40+ minutes behind another checkout's instruction gate,
@@ -38,7 +38,7 @@ def test_no_test_or_tool_names_a_lock_in_the_temporary_folder() -> None:
         for match in _TEMP_LOCK.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not found, found
-    # The check bites on the form issue 56 found.
+    # The check bites on the form that was found.
     assert _TEMP_LOCK.search('LOCK = Path(tempfile.gettempdir()) / "gritwit-x.lock"')
 
 

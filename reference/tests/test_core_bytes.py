@@ -1,5 +1,5 @@
-"""A core's bytes are bounded before anything is copied or mounted (issue 55, item 1;
-SBX-006.14, SBX-006.16, SBX-006.17).
+"""A core's bytes are bounded before anything is copied or mounted (SBX-006.14,
+SBX-006.16, SBX-006.17).
 
 * the mount's one walk over a core's distinct trees bounds its files' bytes beside its
   entries: a core of exactly the core limit mounts, one byte more is refused

@@ -1,5 +1,5 @@
 """Every walk of a core stays linear in its size, and a DAG core costs what it expands to
-(issue 42, items 1 and 2; WIT-007.5, SBX-006.15, SBX-006.14).
+(WIT-007.5, SBX-006.15, SBX-006.14).
 
 * the runtime's presence check of a new core (WIT-007.3) holds a name per level, not a
   path, and walks a shared tree once: a chain of 255-byte names 3 000 and 8 000 deep is

@@ -1,4 +1,4 @@
-"""The multi-runtime tool's CPU cap (issue 54 item 3: a tool that can show scaling on 2 cores).
+"""The multi-runtime tool's CPU cap (a tool that can show scaling on 2 cores).
 
 ``asv_bench/_cpucap.py`` chooses cgroup v2 ``cpu.max`` where a v2 hierarchy gives its
 groups' children the ``cpu`` controller, else cgroup v1 ``cpu.cfs_quota_us``, else

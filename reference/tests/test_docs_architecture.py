@@ -73,7 +73,7 @@ def test_every_module_and_subpackage_of_the_reference_is_named() -> None:
 
 
 def test_every_room_of_the_judge_is_named() -> None:
-    """The judge is shown as it is (issue 43): a new top-level module or subpackage of
+    """The judge is shown as it is: a new top-level module or subpackage of
     ``gritwit_conformance`` fails this test until the page names it."""
     missing = sorted(_judge_rooms() - _named_paths())
     assert missing == [], f"docs/architecture.md does not name {missing}"

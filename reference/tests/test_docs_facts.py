@@ -605,7 +605,7 @@ SUITE_IS = re.compile(r"this suite is (\S+?)[:,)\s]")
 @pytest.mark.req("CONV-005")
 @pytest.mark.parametrize("page", counted_pages(), ids=lambda p: p.name)
 def test_a_page_naming_the_suites_version_names_this_one(page: Path) -> None:
-    """Issue 56: validate.md said "this suite is 0.3.0" twice after the suite moved on.
+    """Validate.md said "this suite is 0.3.0" twice after the suite moved on.
 
     A sample of the terminal writes the suite's version as a placeholder (``<S>``) or as
     the version this checkout carries, never a version it no longer is.

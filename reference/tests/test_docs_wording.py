@@ -114,3 +114,44 @@ def test_the_validate_guide_comes_first_and_the_front_page_points_to_it() -> Non
     front = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     intro = front.split("```{toctree}")[0]
     assert "guide/validate.md" in intro, "docs/index.md does not point implementers to it"
+
+
+#: "issue 12", "issues 9 and 10", "Issue #3", "PR 7" in code: the other half of :data:`ISSUE`
+#: (a "#42" alone is a colour or a step number there).
+CODE_ISSUE = re.compile(r"\b(?:issues?|pull requests?|PRs?)\s+#?\d+", re.IGNORECASE)
+#: The code, its data and its settings: what a comment or docstring may not date.
+CODE_SUFFIXES = (".py", ".toml", ".mjs", ".sh", ".ini", ".cfg")
+
+
+def code_files() -> list[Path]:
+    """Every file of code, data or settings in the repository but this one (its examples
+    name issues on purpose) and installed packages."""
+    found = [ROOT / "pyproject.toml", ROOT / "tox.ini", *sorted((ROOT / ".ci").iterdir())]
+    for folder in ("reference", "conformance", "asv_bench", "docs"):
+        found += [
+            p
+            for p in sorted((ROOT / folder).rglob("*"))
+            if p.suffix in CODE_SUFFIXES
+            and not {"node_modules", "_build", ".venv"} & set(p.parts)
+            and p != Path(__file__).resolve()
+        ]
+    return [p for p in found if p.is_file()]
+
+
+def test_no_comment_or_docstring_names_an_issue() -> None:
+    """A comment says why in words: the issue a line came from is not in the repository,
+    and the same number meant different work in different files (the HTTP protocol in the
+    changelog, the runtime's seams in the code)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {match.group(0)!r}"
+        for path in code_files()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        for match in CODE_ISSUE.finditer(line)
+    ]
+    assert found == [], "say why in words instead:\n" + "\n".join(found)
+
+
+def test_the_code_check_bites() -> None:
+    assert CODE_ISSUE.search("# keeps the instance (issue 12)")
+    assert CODE_ISSUE.search('"""The runtime\'s seams (Issue #52)."""')
+    assert not CODE_ISSUE.search('fill="#555"  # step #2 of the run')

@@ -1,4 +1,4 @@
-"""CI's host-cost gate (issue 34): ``asv_bench/tools/host_cost.py`` and its workloads.
+"""CI's host-cost gate: ``asv_bench/tools/host_cost.py`` and its workloads.
 
 The gate counts, under callgrind, a sandboxed program's instructions per unit of fuel
 for every WASI call and axis of ``asv_bench/bench_host_cost.py``, over plain bytecode's,
@@ -160,7 +160,7 @@ def test_a_read_pays_its_bytes_at_once_as_it_paid_them_chunk_by_chunk(
     sizes: list[int], start: int
 ) -> None:
     """A read into several buffers is paid once for all its bytes, before the first copy
-    (issue 34: a charge per buffer was a ctypes round trip each); the run's output and
+    (a charge per buffer was a ctypes round trip each); the run's output and
     fuel are those of the chunk-by-chunk payment it replaced."""
     from gritwit.sandbox import run_python
     from gritwit.sandbox.wasi import _state

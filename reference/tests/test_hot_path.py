@@ -1,4 +1,4 @@
-"""The hot path does each piece of work once (issue 12), counted so that a regression fails.
+"""The hot path does each piece of work once, counted so that a regression fails.
 
 * an object this process builds is encoded and hashed once (ID-001) and stored
   without being hashed again; a ``(bytes, id)`` pair from anywhere else is still

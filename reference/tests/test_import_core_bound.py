@@ -1,4 +1,4 @@
-"""A core's bound at import (SBX-006.18; issue 56 item 3).
+"""A core's bound at import (SBX-006.18).
 
 SBX-006.17 refuses, where a core enters, a ``python-wasi`` core its runs could not mount
 (SBX-006.15's 2**18 entries, SBX-006.16's bytes): at a genesis and at an update.  An

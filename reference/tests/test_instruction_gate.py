@@ -1,4 +1,4 @@
-"""CI's instruction gate (issue 28): ``asv_bench/tools/instructions.py --check``.
+"""CI's instruction gate: ``asv_bench/tools/instructions.py --check``.
 
 The gate fails on growth beyond the tolerance in any workload, on a workload with no
 baseline, and on a scaling workload over 1.2× the same transitions on an empty runtime;
@@ -139,7 +139,7 @@ def test_a_failed_scene_is_reported_and_the_others_are_still_counted(
 ) -> None:
     """A counted process that fails (as the 10,000-actor scene did after 78 minutes)
     fails its own workloads; every other process's counts are kept and each result is
-    handed on as its process ends (issue 35, item 5)."""
+    handed on as its process ends."""
 
     def count(names: list[str], env: dict[str, str]) -> list[object]:
         if "scale-history-20000" in names:
@@ -190,7 +190,7 @@ def test_a_counted_process_gives_its_runtimes_a_bound_they_never_reach(
     import gritwit as g
     from gritwit.runtime import Runtime, RuntimeConfig
 
-    defaults = RuntimeConfig.__init__.__kwdefaults__  # the default bound (issue 52)
+    defaults = RuntimeConfig.__init__.__kwdefaults__  # the default bound
     assert defaults is not None
     monkeypatch.setitem(defaults, "time_limit", defaults["time_limit"])
     assert Runtime(g.Store.memory()).time_limit == 5.0
@@ -199,7 +199,7 @@ def test_a_counted_process_gives_its_runtimes_a_bound_they_never_reach(
 
 
 def test_the_scaling_scene_evicts_nothing_by_time_however_slow_the_machine() -> None:
-    """The scaling scene's runtime has a clock that stands still (issue 45, item 5): with an
+    """The scaling scene's runtime has a clock that stands still: with an
     ``idle_after`` every actor outlasts — a machine slower than any, as valgrind at load
     25 was for the 300 s default — a burst of counters still evicts none of them, so the
     transitions counted after it find the same residents whatever the machine took."""
@@ -216,7 +216,7 @@ def test_a_gate_waiting_for_the_lock_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A gate run that finds another holding the counted processes' lock prints what it
-    waits for, then when it got it (issue 45, item 5: the host-cost gate waited 59
+    waits for, then when it got it (the host-cost gate waited 59
     minutes printing nothing)."""
     import fcntl
     import threading
@@ -250,7 +250,7 @@ def test_each_counted_process_is_announced_as_it_starts(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Before a process is counted the gate names its workloads (a chain's members
-    together), so a long count says what it is counting (issue 45, item 5)."""
+    together), so a long count says what it is counting."""
 
     def run(*_: object, **__: object) -> object:
         raise OSError("no valgrind in this test")
@@ -262,7 +262,7 @@ def test_each_counted_process_is_announced_as_it_starts(
 
 
 def test_the_gates_module_cache_and_its_lock_are_this_checkouts() -> None:
-    """Issue 56: the cache's lock sat in the temporary folder, shared by every checkout of
+    """The cache's lock sat in the temporary folder, shared by every checkout of
     the user, and a test run of one checkout waited 40+ minutes behind another's gate."""
     import tempfile
 

@@ -1,4 +1,4 @@
-"""The multi-runtime tool's CPU busy column (issue 41: measure what decides the scaling).
+"""The multi-runtime tool's CPU busy column (measure what decides the scaling).
 
 ``asv_bench/_multi_fleet.py`` reads the machine's busy and total CPU ticks around each timed
 round (``/proc/stat``); a round near 100 % was bound by the cores, so more runtime
@@ -52,7 +52,7 @@ def test_a_configurations_busy_is_its_median_round_and_skips_unknown() -> None:
 
 @pytest.mark.parametrize("n", [2, 4])
 def test_half_has_as_many_pairs_within_a_share_as_across(n: int) -> None:
-    """``multi_runtime -w half`` (issue 54's "half the sends crossing shares"): each
+    """``multi_runtime -w half`` ("half the sends crossing shares"): each
     process's pairs are half within its share, half across; ``cross`` has none within."""
     from asv_bench._multi import HALF, Plan, pair_shares
 

@@ -1,4 +1,4 @@
-"""``multi_runtime -w ring`` (issue 54: "capped, with half the sends crossing shares").
+"""``multi_runtime -w ring`` ("capped, with half the sends crossing shares").
 
 Rings of four actors, two in one share and two in another (RUN-021), one ball each:
 every other hop crosses, so exactly half the sends cross whatever the scheduling.  What

@@ -1,4 +1,4 @@
-"""The multi-runtime kill family on both durable stores, at the issue's sizes (issue 33).
+"""The multi-runtime kill family on both durable stores, at the issue's sizes.
 
 ``suite/runtime/test_multi_runtime.py``'s heavy form — four adapter processes on one
 store, ten SIGKILLs each — runs here against the reference over stdio on SQLite (the
@@ -35,7 +35,7 @@ FAMILY = SUITE / "runtime" / "test_multi_runtime.py"
 #: The environment variable that gives the family another seed.
 SEED_VARIABLE = "GRITWIT_MULTI_RUNTIME_SEED"
 RUN_LIMIT = 1800  # seconds: a bound against a hang of the whole run, not a timing
-#: The issue's sizes for one run of the heavy form (issue 33's acceptance).
+#: The issue's sizes for one run of the heavy form.
 MESSAGES, KILLS = 1000, 20
 SUMMARY = re.compile(
     r"multi-runtime seed=\S+ workers=(?P<workers>\d+) \(processes\): .*?"

@@ -1,4 +1,4 @@
-"""The judged never imports the judge (issue 26): ``gritwit`` loads no ``gritwit_conformance``.
+"""The judged never imports the judge: ``gritwit`` loads no ``gritwit_conformance``.
 
 ``lint-imports`` checks the same statically (pyproject.toml's import contracts); this
 test checks it at run time, in a fresh interpreter, for every module of the package,

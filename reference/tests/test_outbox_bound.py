@@ -1,4 +1,4 @@
-"""Messages to ids no actor has, and the outbox's bound (issue 55, item 3; WIT-009.4).
+"""Messages to ids no actor has, and the outbox's bound (WIT-009.4).
 
 * a message a sandboxed actor sends to an id no actor has stays in its outbox, pending,
   and is delivered when an actor with that id starts;

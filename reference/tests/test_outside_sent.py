@@ -1,4 +1,4 @@
-"""What the outside sends is not read back (issue 12), and still chains from the ref's target.
+"""What the outside sends is not read back, and still chains from the ref's target.
 
 * :func:`~gritwit.wit.send_from_outside` returns the new entries as a
   :class:`~gritwit.wit._outside.SentOutbox` naming the mailbox it swapped in and the

@@ -1,4 +1,4 @@
-"""The peak tests' measure (``peakrss``): a child's own peak, not its spawner's (issue 55).
+"""The peak tests' measure (``peakrss``): a child's own peak, not its spawner's.
 
 The flood test's peak read 736-738 MiB inside CI's test step against 399 MiB at rest:
 ``os.wait4``'s ``ru_maxrss`` of a child includes the high-water mark of the process

@@ -1,4 +1,4 @@
-"""The PostgreSQL store's faults by their own names, and settling an unknown send (issue 41).
+"""The PostgreSQL store's faults by their own names, and settling an unknown send.
 
 Each test runs on a throwaway cluster of its own module (``pg_server.py``), since two
 stop or reconfigure the server:

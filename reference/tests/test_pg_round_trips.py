@@ -221,7 +221,7 @@ def _stepped(
 
 @pytest.mark.req("DUR-005.4", "RUN-011.3", "RUN-019.2", "RUN-022.1")
 def test_a_counter_stepped_again_is_one_round_trip(relayed: tuple[Relay, Store]) -> None:
-    """DUR-005.4, RUN-011.3 (issue 54): the same counter stepped again and again, its
+    """DUR-005.4, RUN-011.3: the same counter stepped again and again, its
     send joining the commit, is the commit alone: its state blob, which the runtime's
     own last commit stored as new (fresh, RUN-022.1), is not asked for a tombstone (two
     round trips per transition before)."""

@@ -180,7 +180,7 @@ IN_PROCESS_SKIPS = ("an in-process implementation", "is not a process")
 
 
 #: Failures the PostgreSQL store is known to show, by test id and why: reported but not
-#: failing this test.  None is open.  The last, issue 33's two runtimes writing at once
+#: failing this test.  None is open.  The last, the two runtimes writing at once
 #: that counted 91 after 80 incs (a message delivered twice, RUN-002.3), was the routing
 #: index reading the outside's outbox before the heads; ``test_postgres_writers.py``
 #: forces that interleaving on both stores.

@@ -2,7 +2,7 @@
 
 RUN-002.3, RUN-003.1, RUN-003.3, RUN-007.2, WIT-005.
 
-The bug (issue 33): the conformance test ``test_two_writers_at_once_lose_no_step_and_no_message``
+The bug: the conformance test ``test_two_writers_at_once_lose_no_step_and_no_message``
 counted 91 after 80 ``inc`` from two adapter processes on one PostgreSQL store.  A
 runtime ``a`` catching its routing index up with the refs (at the start of
 ``run_rounds``, or of a later ``run_until_quiescent`` on a store without a journal of

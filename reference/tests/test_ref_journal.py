@@ -1,4 +1,4 @@
-"""The journal of swaps on every built-in backend (RUN-003.1, DUR-005, issue 33).
+"""The journal of swaps on every built-in backend (RUN-003.1, DUR-005).
 
 ``Store.refs_changed_since(version)`` answers the ref version now and every swap
 made after ``version``, in commit order, or ``None`` when it cannot say.  The

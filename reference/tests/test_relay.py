@@ -147,7 +147,7 @@ def test_urls_through_the_relay() -> None:
 
 
 def test_a_relay_process_counts_like_the_thread(pg_cluster: Any) -> None:
-    """``multi_runtime``'s relay of its own per runtime (a process, issue 54 item 3): one
+    """``multi_runtime``'s relay of its own per runtime (a process): one
     statement is one turn, its CPU and its added delay are reported, and it ends."""
     import psycopg
 

@@ -1,4 +1,4 @@
-"""The routing index catches up with what moved, not with every ref (RUN-003.1, issue 12).
+"""The routing index catches up with what moved, not with every ref (RUN-003.1).
 
 Every built-in store keeps a journal of the refs it swapped and their new targets
 (:meth:`~gritwit.store.Store.refs_changed_since`; the durable ones' in

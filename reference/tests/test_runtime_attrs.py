@@ -1,4 +1,4 @@
-"""The runtime's parts own their state (issue 43, item 5): a ratchet on what its modules share.
+"""The runtime's parts own their state: a ratchet on what its modules share.
 
 :mod:`asv_bench.tools.runtime_attrs` counts the ``self`` attributes each module of the
 runtime uses; the parts held by :class:`~gritwit.runtime.Runtime` (``TimeBound``,
@@ -6,7 +6,7 @@ runtime uses; the parts held by :class:`~gritwit.runtime.Runtime` (``TimeBound``
 ``Transitions``, ``Scheduler``) keep their state to themselves, so no other module reads it, and the
 names shared between modules do not grow back: in all, and of them the state (neither a
 method nor a reference to a part).  A part asks another only through the public names of
-a seam (:mod:`gritwit.runtime._seams`, issue 52): no module of the parts reaches another
+a seam (:mod:`gritwit.runtime._seams`): no module of the parts reaches another
 object's private names.
 """
 
@@ -19,16 +19,16 @@ from asv_bench.tools import runtime_attrs
 #: (RUN-020.6), a method, not state; 20 once one transition's attempts are a part
 #: (``Transitions``, which owns ``failures``); 16 once the runs are a part too
 #: (``Scheduler``, which owns the actors to run and the share, and marks them); 14 once
-#: the parts ask each other through the seams of issue 52: ``_mark``, ``_mark_sent`` and
+#: the parts ask each other through the seams: ``_mark``, ``_mark_sent`` and
 #: ``_commit_group`` gone, the runs handed to the parts as their ``Marks`` (``_marks``).
 SHARED_AT_MOST = 14
 #: Of them, state: neither a method nor a collaborator (a reference to a part).
 SHARED_STATE_AT_MOST = 0
-#: Of them, private names that are not references to parts: 3 before issue 52
+#: Of them, private names that are not references to parts: 3 before the seams
 #: (``_commit_group``, ``_mark``, ``_mark_sent``).
 SHARED_PRIVATE_METHODS_AT_MOST = 0
 #: Another object's private names a module of the parts reaches (``self._commits._send_all``):
-#: 9 before issue 52 (``_abandon_group``, ``_again``, ``_commit_group``, ``_drive``,
+#: 9 before the seams (``_abandon_group``, ``_again``, ``_commit_group``, ``_drive``,
 #: ``_drive_inline``, ``_mark``, ``_mark_sent``, ``_pending``, ``_send_all``).
 CROSSINGS_AT_MOST = 0
 

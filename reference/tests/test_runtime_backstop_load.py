@@ -1,4 +1,4 @@
-"""Only an attempt's own work fails it, even on a machine slowed 45-fold (RUN-005.9; issue 55).
+"""Only an attempt's own work fails it, even on a machine slowed 45-fold (RUN-005.9).
 
 At load 30 a run went 45 times slower than its CPU, and the wall-clock backstop of 60 s,
 not the 5 s bound of work, decided: any attempt with more than about 1.3 s of its own

@@ -1,4 +1,4 @@
-"""The runtime stays bounded whatever its actors do (issue 25; RUN-005.7, RUN-017.10, RUN-018).
+"""The runtime stays bounded whatever its actors do (RUN-005.7, RUN-017.10, RUN-018).
 
 * a group commits once its provisional bytes reach ``group_bytes`` (RUN-017.10), so an
   actor leaving large new objects every step never piles them up uncommitted;

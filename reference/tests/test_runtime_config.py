@@ -1,4 +1,4 @@
-"""A runtime's settings are one frozen value, and its parts meet at named seams (issue 52).
+"""A runtime's settings are one frozen value, and its parts meet at named seams.
 
 :class:`~gritwit.runtime.RuntimeConfig` holds every setting a
 :class:`~gritwit.runtime.Runtime` takes besides its store and what is injected, checked

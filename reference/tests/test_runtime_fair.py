@@ -1,5 +1,5 @@
 """Only an actor's own work can fail it; host work around a guest is bounded and stopped
-(issue 42, items 3-5; RUN-005.8, RUN-005.9, RUN-005.10, RUN-004.10).
+(RUN-005.8, RUN-005.9, RUN-005.10, RUN-004.10).
 
 * an attempt's time is its thread's work, not the machine's load (RUN-005.8): beside busy
   loops this test starts — 3 on the test's own CPU in the default run, at least 4 per
@@ -54,7 +54,7 @@ MIB = 1 << 20
 
 #: The lock of the loaded conformance runs (conformance/tests/test_conform_under_load.py):
 #: the heavy tests here take turns with them, so each has only its own busy loops beside it.
-#: It is this checkout's (asv_bench._lock), never one another checkout holds (issue 56).
+#: It is this checkout's (asv_bench._lock), never one another checkout holds.
 LOCK = "conform-under-load"
 
 
@@ -280,7 +280,7 @@ def test_host_walks_of_a_core_stop_at_a_cancelled_deadline() -> None:
             walk()
 
 
-# --- issue 42 item 5: a fresh process, bounded from outside ------------------------------
+# --- a fresh process, bounded from outside ------------------------------
 
 _HOSTILE = """\
 import asyncio, json, sys

@@ -1,4 +1,4 @@
-"""A catch-up skims a moved head that keeps its outbox (issue 54, RUN-003.1).
+"""A catch-up skims a moved head that keeps its outbox (RUN-003.1).
 
 :func:`gritwit.runtime._moved.step_outbox` reads a step's actor and outbox from its
 canonical bytes by structure; it must agree with the decoder on every valid step

@@ -1,4 +1,4 @@
-"""The compiled interpreter's disk cache is never trusted as it stands (issue 25; SBX-002.2).
+"""The compiled interpreter's disk cache is never trusted as it stands (SBX-002.2).
 
 A ``*.cwasm`` file is native code that wasmtime runs as it finds it.  The reference
 deserializes one only when its header names the SHA-256 of the module it was compiled

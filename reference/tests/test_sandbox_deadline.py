@@ -1,4 +1,4 @@
-"""A run stopped by wall-clock time, and an abandoned transition's run stopped (issue 25).
+"""A run stopped by wall-clock time, and an abandoned transition's run stopped.
 
 SBX-006.10: a :class:`~gritwit.sandbox._stop.Deadline` — a time limit, or a cancellation
 from another thread — stops a run → ``time-limit`` at the interpreter's next function

@@ -1,4 +1,4 @@
-"""Fuel is monotone in the calls a program makes (SBX-006.12, issue 34).
+"""Fuel is monotone in the calls a program makes (SBX-006.12).
 
 The finding: a program that makes a 2,000-deep chain of directories with 2,000 files at
 the bottom used 64 million fuel *more* than the same program followed by three
@@ -6,7 +6,7 @@ the bottom used 64 million fuel *more* than the same program followed by three
 (memory store, 5 × 10¹⁰ fuel), the two programs use 15,620,198,434 and 15,599,038,612
 fuel: 21,159,822 less with the listings.  The host's charges (every ``charge_context``)
 are 652,430,031 and 667,731,532, 15,301,501 *more* with the listings, as SBX-006.5 and
-SBX-006.6 priced them then (2 000 a listed entry; 5 000 since issue 34's host-cost gate,
+SBX-006.6 priced them then (2 000 a listed entry; 5 000 since the host-cost gate,
 so 18 million more again); the interpreter's own instructions are 36,461,323 fewer.  Its
 instruction count for the same calls depends on where its objects lie in memory, which
 depends on the program's whole text: the same program 1,000 deep with a blank line and

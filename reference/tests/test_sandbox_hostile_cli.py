@@ -1,4 +1,4 @@
-"""What a hostile program can do to the host beside escaping (issue 25): memory, fuel, terminal.
+"""What a hostile program can do to the host beside escaping: memory, fuel, terminal.
 
 * The host's memory: the writev programs of the issue, run in a fresh process whose
   peak resident size is read before and after (``getrusage``).  Before the fix, one

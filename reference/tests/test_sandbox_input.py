@@ -1,4 +1,4 @@
-"""A Python actor's input is bounded in bytes (SBX-010.5, SBX-010.6; issue 55, item 2).
+"""A Python actor's input is bounded in bytes (SBX-010.5, SBX-010.6).
 
 Before, every pending message went base64-encoded into one ``/input/transition.json``:
 four messages of 16 MiB took the host to 1.5 GB and the recipient was marked failed by

@@ -1,4 +1,4 @@
-"""A flood queued for one Python actor, through ``gritwit runtime run`` (SBX-010.5; issue 55).
+"""A flood queued for one Python actor, through ``gritwit runtime run`` (SBX-010.5).
 
 Messages of the largest blob a message can carry (16 MiB less a little, ENC-013) are
 queued from the outside for a Python actor that adds up the bytes it is handed, beside
@@ -45,7 +45,7 @@ pytestmark = [
 ]
 
 MIB = 1 << 20
-#: The host's peak resident size allowed for the whole run (issue 55's acceptance).
+#: The host's peak resident size allowed for the whole run.
 HOST_PEAK = 700 * MIB
 #: Data of the largest blob: its encoding (data and a few bytes of CBOR) within 16 MiB.
 BIG = 16 * MIB - 64

@@ -1,4 +1,4 @@
-"""Paths paid by their walk, and nothing the host holds grows with a path's depth (issue 34).
+"""Paths paid by their walk, and nothing the host holds grows with a path's depth.
 
 * SBX-006.13: a path costs 20 000 and 2 000 per component (its parts between ``/``),
   paid from its bytes before it is walked, whatever the walk meets, and the same from

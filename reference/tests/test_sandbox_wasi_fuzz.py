@@ -1,4 +1,4 @@
-"""Every WASI function the sandbox's host implements, fuzzed with hostile numbers (issue 25).
+"""Every WASI function the sandbox's host implements, fuzzed with hostile numbers.
 
 Each example is a sequence of calls, through :func:`gritwit.sandbox.wasi._linker.serve` (the
 path every guest call takes: paid in fuel, an errno or the run's typed end), against

@@ -1,4 +1,4 @@
-"""The faults of a directory store's files, by their own classes (DUR-006.4, issue 56).
+"""The faults of a directory store's files, by their own classes (DUR-006.4).
 
 * the database file replaced under an open store (a directory where the file was): the
   next command that opens a connection fails ``store-unavailable``; opening such a path

@@ -1,4 +1,4 @@
-"""The hot path's shortcuts against the validating constructors they stand in for (issue 12).
+"""The hot path's shortcuts against the validating constructors they stand in for.
 
 Objects this process builds from parts already valid are not validated again:
 the encoder takes each map in the canonical order its constructor kept

@@ -1,6 +1,6 @@
 """Ids no actor has, written to step after step: what the runtime keeps of them (RUN-012.10).
 
-Issue 55's outbox finding, its leftover: an actor sending about 11,000 messages a step to
+The outbox finding's leftover: an actor sending about 11,000 messages a step to
 fresh ids (WIT-009.4) made the reference's runs to quiescence keep every such id resident
 for good — each was looked at, found no genesis (WIT-012.2) and kept its idle snapshot,
 which no eviction rule dropped — so memory grew with every id ever written to.  Now such
@@ -222,7 +222,7 @@ PER_SEND_CPU = 200e-6
 )
 @pytest.mark.req("RUN-012.10", "WIT-009.4", "WIT-009.5", "WIT-009.6", "SBX-013.1")
 def test_outbox_growth_through_runtime_run(tmp_path: Path) -> None:
-    """Issue 55's "Outbox growth": 20 steps of 11,000 sends to fresh ids, each step a
+    """The "Outbox growth" finding: 20 steps of 11,000 sends to fresh ids, each step a
     ``gritwit actor send`` and a fresh ``gritwit runtime run`` process; all 20 adopted.
 
     Bytes added by step k: its outbox's new top (WIT-009.5), 100 bytes for each of its

@@ -1,4 +1,4 @@
-"""Every host function of ABI 1, fuzzed with hostile numbers through a real guest (issue 25).
+"""Every host function of ABI 1, fuzzed with hostile numbers through a real guest.
 
 For each host function ``F`` (WASM-009 … WASM-014) one module reads its arguments from
 the core entry ``args`` (``core_read``: little-endian ``u32`` words, then random bytes

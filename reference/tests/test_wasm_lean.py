@@ -172,7 +172,7 @@ def test_queries_of_a_kept_instance_start_fresh() -> None:
 
 @pytest.mark.req("WASM-005.1")
 def test_the_lean_path_reuses_the_instance() -> None:
-    """The point of keeping an instance: a cached step makes no new store (issue 12)."""
+    """The point of keeping an instance: a cached step makes no new store."""
     wits = WasmWits()
     _runs(_dirtying(), 2, wits)
     (kept,) = wits.engine._kept.values()

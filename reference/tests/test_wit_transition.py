@@ -283,7 +283,7 @@ def test_a_core_of_any_depth_is_checked_with_a_typed_error(missing: bool) -> Non
 
 @pytest.mark.req("WIT-006")
 def test_the_trusted_constructors_make_what_the_constructors_make() -> None:
-    """Issue 12's trusted constructors: the same class, fields, equality, hash and frozenness."""
+    """The trusted constructors: the same class, fields, equality, hash and frozenness."""
     actor, content = g.object_id(g.Blob(data=b"a")), g.object_id(g.Blob(data=b"c"))
     message = g.Message(content=content, headers={"mt": "x"})
     core = g.Tree(entries={"wit": content})

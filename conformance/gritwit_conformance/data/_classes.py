@@ -1,6 +1,6 @@
 """Input classes where implementations differ: text classes and orders of names.
 
-Shared by the suite's tests (issue 24): a wrong implementation usually works on the
+Shared by the suite's tests: a wrong implementation usually works on the
 ASCII input of a worked example and breaks on another *class* of input.  This module
 names those classes once, each both as a plain list of samples (for ``parametrize``
 and for fixed cases) and as a hypothesis strategy (for ``@given``).

@@ -178,7 +178,7 @@ def strict_reading(data_hex: str, *, as_object: bool = False) -> str:
 
     A wrong *encoding* is read back as any implementation's input would be: its first
     error class, byte offset and clause, ``unsorted-keys at byte 4 (ENC-010)``, so that a
-    failure says which rule the bytes break (issue 56: a key-order bug was reported under
+    failure says which rule the bytes break (a key-order bug was reported under
     ID-003, OBJ-018.1 and OBJ-014, not ENC-010).  The bytes are read as a value, then
     (``as_object``) as an object; ``''`` for bytes the readings take, and for text that is
     not hex.

@@ -79,7 +79,7 @@ def visible_text(text: str) -> str:
 
     Every text an implementation returns reaches the reports through this: the result
     is valid UTF-8 that xdist can pass between processes, a terminal shows without
-    obeying, and JSON, JUnit and HTML carry unchanged (issue 24).
+    obeying, and JSON, JUnit and HTML carry unchanged.
     """
     return _INVISIBLE.sub(_escape, text)
 

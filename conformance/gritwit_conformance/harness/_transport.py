@@ -230,7 +230,7 @@ class AdapterProcess:
         """``line`` decoded as JSON; anything else is the adapter's break (ADP-001.4).
 
         For the tests that read raw answers: an answer that is no JSON is *errored*,
-        with the request that got it, never an assertion of the test (issue 44).
+        with the request that got it, never an assertion of the test.
         """
         try:
             return json.loads(line)

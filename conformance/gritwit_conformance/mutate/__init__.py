@@ -1,4 +1,4 @@
-"""Mutation testing of the conformance suite: does it catch a wrong implementation? (issue 9)
+"""Mutation testing of the conformance suite: does it catch a wrong implementation?
 
 ``gritwit mutate`` makes small wrong variants (*mutants*) of the reference's
 spec-enforcing modules, runs each behind the stdio adapter against the

@@ -2,7 +2,7 @@
 
 Pure: source text in, :class:`Mutant` records and mutated source text out; no
 I/O.  Each mutant is one small change a competent implementer could make by
-mistake (ISSUE 9, deliverable 1):
+mistake:
 
 ========== ==============================================================
 operator    change

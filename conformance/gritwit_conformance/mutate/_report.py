@@ -141,7 +141,7 @@ def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
         "selected": result.get("selected", 0),
         "seconds": result.get("seconds", 0.0),
         "carried": bool(result.get("carried", False)),
-        # A time-out re-run with the limit raised: what it gave (issue 35; see _worker).
+        # A time-out re-run with the limit raised: what it gave (see _worker).
         **({"rerun": result["rerun"]} if "rerun" in result else {}),
     }
 

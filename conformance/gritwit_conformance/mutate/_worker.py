@@ -16,7 +16,7 @@ ended from the typed verdicts the runs package folds (:class:`..runs.VerdictBook
 ADP-020.1), never from pytest's reports: the first test whose verdict fails the run
 (*failed*, *errored*, *timed-out*) kills the mutant.
 
-A time-out alone kills no mutant (issue 35): when the first failing test failed
+A time-out alone kills no mutant: when the first failing test failed
 only because the adapter gave no answer within the limit (its verdict *timed-out*,
 ADP-020.1), the job runs again once — that test first, then the rest —
 with every limit raised :data:`RERUN_FACTOR` times.  A real failure then *kills*

@@ -40,7 +40,7 @@ __all__ = [
 #: Exit status when the adapter cannot start or fails its handshake (no test ran).
 EXIT_HANDSHAKE = 3
 #: Exit status of a run that did not finish for a reason other than a signal (a worker
-#: died, the harness crashed): its report is *incomplete*, never a pass (issue 24).
+#: died, the harness crashed): its report is *incomplete*, never a pass.
 EXIT_INCOMPLETE = 4
 #: Exit status of an interrupted run: 128 + the signal number, as a shell reports it.
 _SIGNAL_STATUS = {"SIGINT": 130, "SIGTERM": 143}

@@ -7,7 +7,7 @@ store command's arguments …), and of them only those are kept whose declared p
 (``@pytest.mark.profile``, ADP-006) are ``protocol`` or chosen ones: the handshake and
 envelope tests every adapter must pass whatever it claims, and the protocol tests of
 the chosen profiles. The rest are deselected, not skipped: they are not part of the run
-the user asked for, and the report does not list them (issue 35, item 5).
+the user asked for, and the report does not list them.
 """
 
 from __future__ import annotations

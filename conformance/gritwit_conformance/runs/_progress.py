@@ -54,7 +54,7 @@ LOG_INTERVAL = 30.0
 class ProgressReporter(_Collected):
     """Live progress per profile: done/total as tests end, one final line per profile.
 
-    Results stream from the first test on (issue 35): a test that fails, errors or
+    Results stream from the first test on: a test that fails, errors or
     times out is named the moment it ends, with the outcome the report gives it
     (its :class:`~._verdict.Verdict`).  On a terminal one progress line is rewritten in
     place; in a log a progress line is written at most every :data:`LOG_INTERVAL`

@@ -43,7 +43,7 @@ __all__ = [
 
 
 def profiles_path(report: Path) -> Path:
-    """Where xdist workers leave each collected test's row for the controller (issue 44)."""
+    """Where xdist workers leave each collected test's row for the controller."""
     return report.with_name(report.name + ".rows")
 
 
@@ -82,7 +82,7 @@ class ReportCollector(_Collected):
         super().__init__()
         self.path = path
         self.junit = junit
-        #: The first collection error's first line, when collecting failed (issue 36).
+        #: The first collection error's first line, when collecting failed.
         self.collection_error = ""
         self.collection_errors = 0
         #: Why pytest stopped the session early, when it did without a signal.
@@ -106,7 +106,7 @@ class ReportCollector(_Collected):
         for test in missing:
             self.records[test] = Verdict(
                 test=visible_text(test),
-                # Its own profile's row, as in a complete run (issue 44); the folder
+                # Its own profile's row, as in a complete run; the folder
                 # only when no worker said.
                 profile=rows.get(test, profile_of(test)),
                 outcome=Outcome.NOT_RUN,

@@ -6,7 +6,7 @@ so that a run is repeatable, without a deadline (an implementation over stdio is
 by nature), and without the health checks that fire on function-scoped fixtures and
 on the large, filtered inputs these tests generate on purpose.
 
-A wrong implementation gets its verdict in bounded time (issue 35): shrinking a failing
+A wrong implementation gets its verdict in bounded time: shrinking a failing
 example stops after a budget of :data:`SHRINK_FACTOR` times the test's estimated passing
 time — the mean time of its passing examples before the first failure (or that failing
 example's time, when the first fails) times its number of examples — kept between
@@ -58,7 +58,7 @@ T = TypeVar("T", bound=Callable[..., Any])
 
 
 def shrink_budget(mean_seconds: float, examples: int) -> float:
-    """Seconds of shrinking allowed after examples of ``mean_seconds`` each (issue 35)."""
+    """Seconds of shrinking allowed after examples of ``mean_seconds`` each."""
     return min(SHRINK_CAP, max(SHRINK_FLOOR, SHRINK_FACTOR * mean_seconds * examples))
 
 

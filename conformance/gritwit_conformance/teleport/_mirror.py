@@ -55,7 +55,7 @@ def objects_of(impl: Implementation, runtime: str) -> Lookup:
 #: Every leg's runtimes bound a transition by this many seconds (RUN-005.2): the
 #: scenarios compare step ids, never bounds, and a sandboxed transition on a loaded
 #: machine can outlast the default 5 s (RUN-005.1) on one side only, which would make
-#: the two histories differ for no fault of either (issue 35).
+#: the two histories differ for no fault of either.
 TRANSITION_BOUND = 600
 
 

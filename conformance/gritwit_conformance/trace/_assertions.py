@@ -1,4 +1,4 @@
-"""What a suite test's assertions name, beside what it cites (ADP-005.5, issue 56).
+"""What a suite test's assertions name, beside what it cites (ADP-005.5).
 
 A failure's version marks come from the clauses its failing assertion names, so an
 assertion that names a clause its test does not cite marks nothing, or the wrong

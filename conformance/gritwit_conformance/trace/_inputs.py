@@ -1,4 +1,4 @@
-"""Which input classes the tests of each clause exercise (``gritwit trace --inputs``, issue 24).
+"""Which input classes the tests of each clause exercise (``gritwit trace --inputs``).
 
 A wrong implementation usually works on the ASCII input of a worked example and
 breaks on another *class* of input: text above U+FFFF, a lone surrogate, the

@@ -2,7 +2,7 @@
 group ``actors``; ADP-019.7, SBX-010 … SBX-015): a counter, an agent asking a model (seed
 003's loop as two actors), and hostile actors beside a counter that keeps stepping.
 
-Split from :mod:`._sandbox` (issue 43: no module past 600 lines), which builds the file.
+Split from :mod:`._sandbox` (no module past 600 lines), which builds the file.
 """
 
 from __future__ import annotations

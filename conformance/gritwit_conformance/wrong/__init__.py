@@ -19,7 +19,7 @@ The table is plain data and importing this package starts nothing: the modules' 
 are read from their syntax trees (:mod:`._table`), the modules are not imported; the
 bugs are installed only in the adapter process, by :func:`run`.
 
-Each bug is a *declared fault* (issue 43): :func:`patch` (or :func:`fault`, for an
+Each bug is a *declared fault*: :func:`patch` (or :func:`fault`, for an
 entry of a reference table) names what it bends and refuses a replacement that no
 longer fits the original's signature (:class:`StaleFault`); ``written_for=`` declares
 the signature an adapter was written against where it deliberately differs, and is
@@ -70,7 +70,7 @@ Json = dict[str, Any]
 
 
 #: name → what the suite must report for it: each module's own row (``open_*``: wrong
-#: adapters written from ``spec/`` alone by people who had not read the suite, issue 24),
+#: adapters written from ``spec/`` alone by people who had not read the suite),
 #: then the rows of the generic adapter (:data:`ROWS`).
 WRONG: dict[str, WrongAdapter] = {
     path.stem: declared(path) for path in sorted(Path(__file__).parent.glob("[a-z]*.py"))
@@ -123,7 +123,7 @@ def patch(
     *,
     written_for: str | None = None,
 ) -> None:
-    """Replace ``module.name`` in this adapter process, a declared fault (issue 43).
+    """Replace ``module.name`` in this adapter process, a declared fault.
 
     Fails loudly if the reference renamed it (``AttributeError``) or if a callable
     ``value`` no longer fits the original's signature (:class:`StaleFault`, see

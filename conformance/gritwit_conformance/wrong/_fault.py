@@ -2,7 +2,7 @@
 
 A wrong adapter models one bug by replacing a reference function (:func:`patch`). Two
 things can silently turn it into an adapter that merely crashes, which the suite would
-count as caught (issue 43):
+count as caught:
 
 * the reference changes the function's signature, so the replacement can no longer take
   the arguments the reference passes; :func:`check` refuses such a replacement with

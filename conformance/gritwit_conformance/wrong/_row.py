@@ -1,4 +1,4 @@
-"""The generic wrong adapter: runs one row of :data:`._rows.ROWS` (issue 43).
+"""The generic wrong adapter: runs one row of :data:`._rows.ROWS`.
 
 ``python -m gritwit_conformance.wrong._row <name>``; see
 :func:`gritwit_conformance.wrong.run_row`.

@@ -1,4 +1,4 @@
-"""One-line misreadings: wrong adapters that change one constant, table or threshold (issue 43).
+"""One-line misreadings: wrong adapters that change one constant, table or threshold.
 
 Each row of :data:`ROWS` is a whole wrong adapter, described once: what the suite must
 report for it (its :class:`~gritwit_conformance.wrong.WrongAdapter`, merged into
@@ -400,8 +400,9 @@ ROWS: dict[str, Row] = {
             ("sandbox",),
             frozenset({"SBX-006.5"}),
             "failed",
-            "every entry of an iovec array costs 500 fuel, not 2 000 (the rate before issue 34's "
-            "gate): 20 writes and 20 reads through 1 024 iovecs need 61 million fuel less",
+            "every entry of an iovec array costs 500 fuel, not 2 000 (the rate before the "
+            "host-cost gate): 20 writes and 20 reads through 1 024 iovecs need 61 million fuel "
+            "less",
             timeout=STARTUP_TIMEOUT,
         ),
         (_to("gritwit.sandbox.wasi._state", "IOVEC_FUEL", lambda _: 500),),

@@ -1,4 +1,4 @@
-"""What the wrong servers share: bending one endpoint of the reference service (issue 52).
+"""What the wrong servers share: bending one endpoint of the reference service.
 
 The reference service (:mod:`gritwit.serve`) answers each endpoint with the handler of
 :data:`gritwit.serve._app.HANDLERS`, read when a service is built (each ``http-serve``);

@@ -5,7 +5,7 @@ declares, ``ROW = WrongAdapter(...)``, from the module's syntax tree (``ast``): 
 module is not imported and none of its code runs, and a row that is anything but
 literals (strings, numbers, tuples, sets, ``frozenset(...)``, :data:`STARTUP_TIMEOUT`)
 is refused by name.  Both :mod:`gritwit_conformance.wrong` and its :mod:`._rows` import
-this module, which imports neither: no import circle (issue 56, item 8).
+this module, which imports neither: no import circle.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 It claims ``spec: "0.3.0"`` in ``hello``, older than the suite, and names every
 decode-phase violation ``malformed`` (the bug of ``codec_one_decode_class``): its
 failures break CONV-004 and the rule of each class (ENC-010 for ``unsorted-keys`` …).
-Issue 56: a failure's version marks must come from the clauses its failing assertion
+A failure's version marks must come from the clauses its failing assertion
 names, never from every entry of every clause its test cites (a new user's adapter of
 this kind got 123 marks, 122 of them CONV-004 entries unrelated to its failures);
 ``conformance/tests/test_wrong_marks.py`` checks that none of its marks is unrelated.

@@ -1,6 +1,6 @@
 """Wrong adapter: a query name holding a lone surrogate crashes into ``internal`` (ADP-004.11).
 
-The reference's own bug until issue 24: ``wit-query`` took its ``name`` as any JSON
+The reference's own bug once: ``wit-query`` took its ``name`` as any JSON
 string and the transition's query failed to encode it, answering ``internal`` where a
 malformed argument is ``bad-request``.
 """

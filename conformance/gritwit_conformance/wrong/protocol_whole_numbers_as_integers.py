@@ -1,6 +1,6 @@
 """Wrong adapter: a whole number written with a fraction (``4099.0``) counts as an integer
 (ADP-004.12), as in an implementation whose JSON reader keeps every number as a double and
-asks only that it have no fractional part: a choice the spec left open before issue 56.
+asks only that it have no fractional part: a choice the spec once left open.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 RUN-004.3 gives each failing transition up to 5 attempts.  An implementer who keeps one
 count of failed attempts (a field of the runtime, not of the transition) gives the
 first failing actor its 5 and marks every later one after its first failure: one failing
-actor per run, as every test had before issue 56, cannot tell.
+actor per run, as every test once had, cannot tell.
 """
 
 from __future__ import annotations

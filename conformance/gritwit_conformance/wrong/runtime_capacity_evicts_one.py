@@ -4,7 +4,7 @@ RUN-012.2 evicts least recently used idle actors *while* more than ``max_residen
 resident.  An implementer who writes ``if`` where the rule says ``while`` evicts one per
 evaluation: right whenever one actor at a time crosses the limit — as in the tests of
 ``max_resident`` 0, 1 and 2 with two or three actors — and left above it when many
-cross at once.  Issue 56: a limit tested only at small values.
+cross at once.  A limit tested only at small values.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Wrong adapter: ``rt-open`` refuses ``sends: "group"`` unless ``commit: "group"`` is given
 too (ADP-015.1), as an implementer who read "``"group"`` only with ``commit`` ``"group"``" as
-"only when ``commit`` says so" would: a choice the spec left open before issue 56.
+"only when ``commit`` says so" would: a choice the spec once left open.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ RUN-019.3 swaps *each* of the outside's mailboxes the group's sends touched (RUN
 one per digit of their recipients).  An implementer who keeps the grouped sends' outbox
 as one pending swap, the latest, passes every test whose sends go to recipients of one
 digit, and leaves the other digits' mailboxes where they were: their messages are
-read in the run, from memory, yet no ref names them.  Issue 56: grouped sends over
+read in the run, from memory, yet no ref names them.  Grouped sends over
 several mailboxes were untested.
 """
 

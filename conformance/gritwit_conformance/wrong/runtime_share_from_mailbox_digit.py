@@ -5,8 +5,8 @@ RUN-021 reads the first 8 bytes of the binary id, big-endian, modulo n; RUN-003.
 the outside's mailbox by the 16th hex digit, the low 4 bits of the same 8 bytes, so
 that the actors of a share of an n dividing 16 have their entries in that share's
 mailboxes.  An implementer who reuses the digit for the share is right for every n
-dividing 16 — the 2 and 4 the share tests used — and wrong for any other.  Issue 56:
-a parameter tested only at values sharing a structure with the reference's.
+dividing 16 — the 2 and 4 the share tests used — and wrong for any other: a
+parameter tested only at values sharing a structure with the reference's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Wrong adapter: ``slow``'s simulated overrun is retried after RUN-004.3's delay alone
 (WIT-027.1), not RUN-004.10's hundredfold one, as in a runtime whose build of ``slow``
 fails its transition at once with a plain error: only a real overrun of the bound backs
-off in seconds.  A choice the spec left to CHANGES before issue 56.
+off in seconds.  A choice the spec once left to CHANGES.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ RUN-012.1 counts an actor idle when the last pending message of *each* sender is
 one its attempt saw (ADP-014 step 2b: the list, one id per sender).  An implementer who
 keeps "the last message it saw" as one id, the last of that list, passes every test of
 one sender, and calls an actor idle when a sender ordered before its last one sent it
-something new.  Issue 56: a rule that counts "per" something, tested with one of it.
+something new.  A rule that counts "per" something, tested with one of it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and left; ADP-015.2 says a snapshot lasts for one call.  An implementer who keep
 with the runtime instead (a map on the scheduler, cleared only when the process
 restarts) parks an actor whose transition read nothing (WIT-012.6) for good: the next
 call skips it, its messages stay pending and the call answers quiescent with none
-adopted.  A choice the outsider reversed, uncaught before issue 56.
+adopted.  A choice the outsider reversed, once uncaught.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 RUN-022.2 bounds each step's added bytes.  An implementer who keeps one running count
 for the run (or the open commit group) and compares it with ``max_step_bytes`` passes
 every test whose run adopts one large step, and fails the second of two steps that each
-fit.  Issue 56: a rule that counts "per" something, tested with one of it.
+fit.  A rule that counts "per" something, tested with one of it.
 """
 
 from __future__ import annotations

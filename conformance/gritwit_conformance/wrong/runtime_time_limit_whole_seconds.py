@@ -2,7 +2,7 @@
 
 A runtime whose timer counts whole seconds (an alarm, a duration built from an integer)
 rounds ``time_limit`` up: right for the bounds of 0.1, 0.5 and 1 s the suite tested,
-whose naps overrun 1 s too, and too lenient for 1.25 s.  Issue 56: a parameter tested
+whose naps overrun 1 s too, and too lenient for 1.25 s.  A parameter tested
 only at values that share a structure with the implementation's choice.
 """
 

@@ -1,6 +1,6 @@
 """Wrong adapter: a transition is handed every pending message, however many bytes (SBX-010.5).
 
-The host writes the whole pending list into ``/input/transition.json``, as before issue 55:
+The host writes the whole pending list into ``/input/transition.json``, as it once did:
 two messages past the input bound together are handed in one transition.
 """
 

@@ -3,7 +3,7 @@ leaves behind (SBX-006.15).
 
 SBX-006.15 bounds a core at 2**18 entries both at the mount and on the files and
 directories a run leaves under ``/core``.  An implementer who counts only before the
-mount lets a run leave a core that every later run refuses.  Issue 56: a bound checked
+mount lets a run leave a core that every later run refuses.  A bound checked
 where a thing enters by one path but not on what a run leaves behind.
 """
 

@@ -1,6 +1,6 @@
 """Wrong adapter: the prelude judges a relative path from the working directory (SBX-005.33).
 
-As the reference's prelude did before issue 34: CPython's audit event for an open carries
+As the reference's prelude once did: CPython's audit event for an open carries
 no ``dir_fd``, so the hook joined every relative path to the working directory.
 ``os.open("../../y", os.O_CREAT | os.O_WRONLY, dir_fd=fd)``, with ``fd`` a descriptor of
 ``/core/a/b``, makes ``/core/y``, but from ``/core`` it reads ``/y``: the run ends as a

@@ -1,6 +1,6 @@
 """Wrong adapter: the interpreter's stack exhausted is reported as a generic trap (SBX-008.6).
 
-The host classifies every trap away from the memory limit as ``trap``, as before issue 55:
+The host classifies every trap away from the memory limit as ``trap``, as it once did:
 recursion through C past the interpreter's stack fails ``trap`` instead of
 ``stack-exhausted``.
 """

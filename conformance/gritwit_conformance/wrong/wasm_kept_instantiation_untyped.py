@@ -1,6 +1,6 @@
 """Wrong adapter: a kept instance's instantiation lets a trap escape untyped (WASM-015.1).
 
-The reference as it was after issue 12's kept instances: making the instance of a
+The reference as it was after the first kept instances: making the instance of a
 module whose only state is its memory caught wasmtime's errors but not its traps, so
 an active data segment past the memory's end failed the step with the engine's own
 exception (reported ``failed``) instead of ``trap``.

@@ -4,7 +4,7 @@ WIT-013.4 merges two trees of the same name recursively.  An implementer who mer
 core's own sub-trees entry by entry, but replaces whatever those sub-trees hold whole
 (a loop over the update's entries, one nested map copy, no recursion), passes every test
 that updates one entry of a sub-tree, and loses the old entries of any tree two or more
-levels down that the update names.  Issue 56: caught only through Wasm images before.
+levels down that the update names.  Caught only through Wasm images before.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ run, RUN-003, later from the refs that moved since; :meth:`CatchUp.start_rounds`
 :meth:`~gritwit.runtime.Runtime.run_rounds`: from the heads).  The actors it finds with
 work it marks through the runs' :class:`~gritwit.runtime._seams.Marks` (who runs,
 RUN-021.1); the runs and the transitions ask it through its
-:class:`~gritwit.runtime._seams.Routing` (issue 52).
+:class:`~gritwit.runtime._seams.Routing`.
 """
 
 from __future__ import annotations

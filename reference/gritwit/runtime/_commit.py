@@ -11,7 +11,7 @@ to the store counts toward the run's bytes (:mod:`._disk`, RUN-023).  The actors
 routing or a reload found with work it marks through the runs'
 :class:`~gritwit.runtime._seams.Marks`, which run every actor or only those of the
 share (RUN-021.1, RUN-021.3 … RUN-021.5).  The runtime's face, the runs and the
-transitions ask it through its :class:`~gritwit.runtime._seams.GroupCommits` (issue 52).
+transitions ask it through its :class:`~gritwit.runtime._seams.GroupCommits`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A runtime's settings, in one frozen value checked as it is made (issue 52).
+"""A runtime's settings, in one frozen value checked as it is made.
 
 :class:`RuntimeConfig` holds every setting :class:`~gritwit.runtime.Runtime` takes
 besides its store and what is injected (the Wit tables ``actors`` and ``updaters``, the

@@ -172,7 +172,7 @@ class Residency:
             return True
         floor = self._floor  # no record older than it: none idle while it is recent enough
         if floor is not None and now - floor < idle_after:
-            return False  # without iterating the OrderedDict (~1.3k instructions, issue 45)
+            return False  # without iterating the OrderedDict (~1.3k instructions)
         for oldest in self._actors.values():  # the first: next(iter(…)) without two calls
             self._floor = oldest.used
             return now - oldest.used >= idle_after

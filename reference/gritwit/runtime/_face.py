@@ -1,10 +1,10 @@
-"""The runtime's face over its commit part: the sends and the commit counts (issue 43).
+"""The runtime's face over its commit part: the sends and the commit counts.
 
 :class:`RuntimeFace`, the base class of :class:`~gritwit.runtime.Runtime`, holds no
 state of its own: it answers for the commit part.  The sends from the outside (RUN-001,
 RUN-019), :meth:`RuntimeFace.flush` and the counts of lost swaps (RUN-002) and lost
 groups (RUN-017.4) are the commit part's (:class:`~gritwit.runtime._commit.Commits`),
-asked through its public door, :class:`~gritwit.runtime._seams.GroupCommits` (issue 52).
+asked through its public door, :class:`~gritwit.runtime._seams.GroupCommits`.
 Who runs (RUN-021) is the runs' (:class:`~gritwit.runtime._schedule.Scheduler`), what is
 pending for an actor the routing part's (:class:`~gritwit.runtime._catchup.CatchUp`).
 """

@@ -1,6 +1,6 @@
 """The heads read at once for a pass's transitions, each a hint used once (DUR-005.4, RUN-020.1).
 
-:class:`HeadHints` is a part the runtime holds (issue 43): it owns the heads a pass
+:class:`HeadHints` is a part the runtime holds: it owns the heads a pass
 read in one read of the store, and whether the run just caught up from the journal of
 a server's store, so that the routing index's heads are the first pass's hints.  A
 transition takes its actor's hint once instead of reading its head alone (a head moved

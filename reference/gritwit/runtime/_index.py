@@ -24,7 +24,7 @@ them (the outside's refs in one read too).  Every message a listed head read was
 its sender's outbox when that head was committed, before the listing, so the outbox
 read after holds it or a message sent after it (WIT-004): a head the index saw is
 never newer than the outbox it holds.  Read the other way round, another writer could
-send to an actor and adopt a step reading that send between the two reads (issue 33):
+send to an actor and adopt a step reading that send between the two reads:
 the index would hold the head, :meth:`saw_head` would say so, and the walk from the older
 outbox entry would never meet the head's inbox entry — it would deliver the whole
 chain again, under a compare-and-swap that succeeds.

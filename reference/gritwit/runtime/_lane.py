@@ -4,7 +4,7 @@ Every call into the process's Wasm engine — a Wasm Wit's step (chapter 08), a
 sandboxed Python run (chapter 09) — takes one process-wide lock (the engine
 module says why), so such transitions run one at a time whatever the runtime
 does.  Run inline on the event loop, a sandboxed run that spends its time in
-host calls held up every other actor for as long as its fuel lasted (issue 25:
+host calls held up every other actor for as long as its fuel lasted (
 one message to such an actor stalled a neighbouring counter for minutes), and
 no time bound could cut it short.
 
@@ -21,7 +21,7 @@ run in the thread stops as soon as its attempt is abandoned (or cancelled): the
 lane hands the thread a :class:`~gritwit._deadline.Deadline` that it cancels
 then (SBX-006.10), so the lane is free again within about a second — the deadline has
 no end of its own in wall time, which a machine slowed 45-fold would reach before the
-attempt's work did (issue 55); the host work around the run — mounting the core,
+attempt's work did; the host work around the run — mounting the core,
 checking the new one, reading it back — stops at the same deadline, at its next
 :func:`~gritwit._deadline.checkpoint` (RUN-005.10).  A Wasm Wit's step still runs
 until its fuel ends (see the limits in the runtime chapter's rationale).

@@ -78,7 +78,7 @@ committed:
   only its own (RUN-021.1 … RUN-021.5).
 
 :class:`Runtime` holds parts that own their state, one module each, asked through their
-methods, not mixins (issue 43): the runs, passes and rounds within their bounds, with
+methods, not mixins: the runs, passes and rounds within their bounds, with
 the actors marked to run, those running and the share that says who runs
 (:class:`~gritwit.runtime._schedule.Scheduler`, RUN-006, RUN-018, RUN-021), one
 transition's attempts, adoption and failure, with the attempts' policy and the failures
@@ -94,7 +94,7 @@ transition runs and for how long, with the bound itself
 and a run, with the run's count (:class:`~gritwit.runtime._disk.RunBounds`, RUN-022,
 RUN-023), and a pass's head hints (:class:`~gritwit.runtime._hints.HeadHints`,
 DUR-005.4, RUN-020.1).  A part asks another only through the public names of a seam
-(:mod:`._seams`, issue 52): the parts mark actors to run through the runs'
+(:mod:`._seams`): the parts mark actors to run through the runs'
 :class:`~gritwit.runtime._seams.Marks`, handed to them as they are made; the runs are made
 first and given the parts they ask afterwards, at once
 (:meth:`Scheduler.wire <._schedule.Scheduler.wire>`), since they own what those parts

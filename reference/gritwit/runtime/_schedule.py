@@ -12,12 +12,12 @@ with the store as it starts (RUN-003), commits the open group before it returns
 :meth:`Scheduler.run_rounds` is the deterministic schedule of ``wit-run`` and
 ``rt-run`` (ADP-014, ADP-015): one actor at a time, ascending ids.
 
-It is a part the runtime holds (issue 43): it owns the actors marked to run, those
+It is a part the runtime holds: it owns the actors marked to run, those
 running, the share that says which actors this runtime runs (RUN-021), ``attempts_from``
 and ``max_steps``; the other parts mark actors to run through its
 :class:`~gritwit.runtime._seams.Marks` (:meth:`Scheduler.mark`,
 :meth:`Scheduler.mark_sent`, :meth:`Scheduler.again`).  Its runs ask, through the seams
-of :mod:`._seams` (issue 52), the transitions part to drive one actor's transition
+of :mod:`._seams`, the transitions part to drive one actor's transition
 (:class:`~gritwit.runtime._seams.Attempts`), the routing part to catch up
 (:class:`~gritwit.runtime._seams.Routing`), and the commit part to commit the open group
 (:class:`~gritwit.runtime._seams.GroupCommits`): the parts of :class:`SchedulerParts`,
@@ -53,7 +53,7 @@ _YIELD_AFTER = 0.005
 #: A set keeps the hash table of the largest size it had, and every pass of
 #: :meth:`Scheduler._run` walks the set of dirty actors (``_dirty - _running``): after a
 #: pass that looked at more actors than this, the set is re-made, so that the passes
-#: after a burst of 10,000 geneses cost what they cost after none (issue 28).
+#: after a burst of 10,000 geneses cost what they cost after none.
 _BURST = 32
 
 

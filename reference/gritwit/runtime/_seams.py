@@ -1,6 +1,6 @@
-"""The runtime's seams: what one part asks of another, by public names (issue 52).
+"""The runtime's seams: what one part asks of another, by public names.
 
-:class:`~gritwit.runtime.Runtime` holds parts that own their state (issue 43).  Where
+:class:`~gritwit.runtime.Runtime` holds parts that own their state.  Where
 one part asks another, it asks through one of these protocols, and is handed the other
 part typed as it, so that what crosses a part's boundary is named once, here, and the
 runtime, a service driving it and the tests use the same doors:

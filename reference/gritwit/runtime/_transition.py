@@ -9,11 +9,11 @@ again from the state as it is now (RUN-002.3, RUN-017.4); a failed attempt is re
 with exponential back-off, and after the last the actor is marked failed and error
 receipts go out (RUN-004.3 … RUN-004.6).
 
-It is a part the runtime holds (issue 43): it owns the attempts' policy (``attempts``,
+It is a part the runtime holds: it owns the attempts' policy (``attempts``,
 ``first_backoff``, the sleep between them), whether a step is adopted in groups, and
 ``failures``, every failed attempt.  The runs (:class:`~gritwit.runtime._schedule.Scheduler`)
 ask it through its :class:`~gritwit.runtime._seams.Attempts` (:meth:`Transitions.drive`,
-:meth:`Transitions.drive_inline`); it asks the other parts through theirs (issue 52):
+:meth:`Transitions.drive_inline`); it asks the other parts through theirs:
 what is pending through the routing part's :class:`~gritwit.runtime._seams.Routing`,
 commits and counts lost swaps through the commit part's
 :class:`~gritwit.runtime._seams.GroupCommits`, and marks actors to run through the runs'

@@ -19,7 +19,7 @@ Whatever the work, a *backstop* (RUN-005.9) fails an attempt that was *awake* fo
 reported for its thread (:meth:`WorkClock.awake`): running, blocked or asleep, but not
 queued behind other processes.  It catches a transition whose work the clock cannot see
 — runnable for a minute with no CPU time, blocked where its state does not say — and
-no load reaches it: at load 30 the run went 45 times slower than its CPU (issue 55), so
+no load reaches it: at load 30 the run went 45 times slower than its CPU, so
 a wall-clock backstop of 60 s failed any attempt with more than about 1.3 s of work.
 A wait under way is reported only when it ends, so the awake time may hold that one
 wait: a few scheduler periods, far below the backstop.

@@ -3,7 +3,7 @@
 Every message handed goes into ``/input/transition.json`` as base64 (SBX-010.2), so the
 host copies it at least three times (the blob, its base64, the JSON text) and the guest
 reads it into its own memory.  Handing every pending message at once let what *others*
-sent an actor exhaust the host and fail the actor (issue 55: four messages of 16 MiB
+sent an actor exhaust the host and fail the actor (four messages of 16 MiB
 took the host to 1.5 GB and marked the recipient failed).  So a transition is handed at
 most :data:`INPUT_BYTES` of messages, each message's size judged from its data's length
 and its headers before its data is encoded, and the rest stay pending for the next

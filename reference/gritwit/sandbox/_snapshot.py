@@ -264,7 +264,7 @@ class Point:
         The linker's raw callbacks hand those two calls to :meth:`serve` (the run's
         :class:`WasiState` names the point): no function of wasmtime-py's own
         trampoline, whose ``Caller`` and export lookup cost some 190 000 host
-        instructions a call (issue 34's gate: 7.7 × plain bytecode's a unit of fuel).
+        instructions a call (the host-cost gate: 7.7 × plain bytecode's a unit of fuel).
         """
         self.state.point = weakref.ref(self)
         return link

@@ -13,7 +13,7 @@ WASM-019).  Traps become typed errors by trap code, never by message text
 (WASM-015, WASM-020).  An image actor's instance is restored, without its start
 function, and captured after a step (WASM-025, WASM-026).
 
-The hot path (issue 12): a module that keeps all its state in its memory runs
+The hot path: a module that keeps all its state in its memory runs
 each call in an instance kept from its previous call and reset to a fresh one
 (:class:`_Kept`), and host functions and exports are called through wasmtime's
 unchecked C API (raw values, no per-call type conversions): a cached step costs

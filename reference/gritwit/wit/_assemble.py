@@ -73,7 +73,7 @@ def _assembled(
     return built
 
 
-# --- objects assemble makes from parts valid already (issue 12) ---------------------------
+# --- objects assemble makes from parts valid already ---------------------------
 #
 # A message's content and headers (when an ``ObjectId`` and ``Headers``, the types the
 # constructors make), a mailbox's raw entries (:func:`mailbox_with`) and a step's ids are
@@ -117,7 +117,7 @@ def _step(
 ) -> tuple[Step, dict[str, object]]:
     """``Step(actor=actor, core=core, …)`` and its map (OBJ-015); every id an ``ObjectId``."""
     step = _new(Step)
-    _set_actor(step, actor)  # every slot, as Step(…) sets them; no zip to make (issue 45)
+    _set_actor(step, actor)  # every slot, as Step(…) sets them; no zip to make
     _set_core(step, core)
     _set_step_previous(step, previous)
     _set_inbox_id(step, inbox)

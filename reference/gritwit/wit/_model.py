@@ -157,7 +157,7 @@ class TransitionOutput:
 # transition from values they vouch for.  A frozen dataclass's ``__init__`` parses
 # keywords and sets each field through ``object.__setattr__``; the functions below
 # make the very same object (same class, same fields, frozen all the same) by
-# setting each slot through its descriptor, at about a third of the cost (issue 12).
+# setting each slot through its descriptor, at about a third of the cost.
 # They check nothing the constructors do not check either: these have no
 # ``__post_init__``.
 

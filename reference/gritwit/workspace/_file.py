@@ -1,6 +1,6 @@
 """The workspace file, ``gritwit.toml``: the actors a push creates, by name (RUN-026.5).
 
-The seed's ``sync.toml`` (issue 53)::
+The seed's ``sync.toml``::
 
     [actors.counter]        # the table's key is the actor's name (RUN-026.1)
     wasm = "counter.wasm"   # exactly one of wasm (a .wasm or .wat), python, test

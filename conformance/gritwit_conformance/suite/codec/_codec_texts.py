@@ -1,5 +1,5 @@
 """Helpers of the codec tests over every input class (``test_encoding_texts_and_bounds``,
-``test_object_fields_and_names``; issue 24, item 3, split by behaviour in issue 43).
+``test_object_fields_and_names``, split by behaviour).
 
 Each test feeds one clause of chapters 01–03 the classes of ``conformance/inputs.toml``
 — text of every class of :mod:`gritwit_conformance.data._classes` (ASCII, mixed case, the

@@ -1,4 +1,4 @@
-"""Codec limits on both sides, through the adapter (issue 9, deliverable 4).
+"""Codec limits on both sides, through the adapter (deliverable 4).
 
 ENC-013.2 for the encoder: a blob whose canonical encoding is exactly 16 MiB is encoded;
 one data byte more and ``encode`` refuses it → ``too-large``.  The blob encoding is

@@ -1,6 +1,6 @@
 """The encoding over every input class and both sides of its bounds (chapter 01): text
 strings and their bytes, keys, duplicates, the end of the input, head widths, nesting,
-the object size limit and round trips (ENC-002 … ENC-014; issue 24, item 3).  Helpers and
+the object size limit and round trips (ENC-002 … ENC-014).  Helpers and
 the classes: :mod:`._codec_texts`.
 """
 

@@ -1,4 +1,4 @@
-"""Codec rules over input classes where implementations differ (issue 24).
+"""Codec rules over input classes where implementations differ.
 
 * ENC-010: map keys in canonical order (UTF-8 length, then UTF-8 bytes) for keys of
   every text class — ASCII, mixed case, the BMP including U+E000–U+FFFF, astral, NUL,

@@ -1,6 +1,6 @@
 """Objects over every input class (chapters 02–03): ``type`` values, keys, ids, header
 names and values, tree names and their order, mailbox keys, the order of the checks and
-the JSON description's texts (OBJ-002 … OBJ-018, ID-002, ID-003; issue 24, item 3).
+the JSON description's texts (OBJ-002 … OBJ-018, ID-002, ID-003).
 Helpers and the classes: :mod:`._codec_texts`.
 """
 

@@ -1,6 +1,6 @@
 """Helpers of the adapter protocol's tests over every input class
 (``test_request_fields_and_keys``, ``test_content_descriptions``,
-``test_command_texts_and_order``; issue 24, item 3, split by behaviour in issue 43).
+``test_command_texts_and_order``, split by behaviour).
 
 Text of every class of :mod:`gritwit_conformance.data._classes` (ASCII, mixed case, the BMP
 with U+E000–U+FFFF, astral, lone surrogates, NUL, empty) as answered text (ADP-001.3),

@@ -1,7 +1,7 @@
 """The Wit, perf and sandbox commands' arguments over every input class and the orders
 their answers keep: actor names, ``mt`` and query names, ``max_steps``, candidates and
 answered objects by id across 0x80, reasons, workloads, and sandbox programs (ADP-014,
-ADP-015, ADP-018.4, ADP-019, ID-005; issue 24, item 3).  Helpers:
+ADP-015, ADP-018.4, ADP-019, ID-005).  Helpers:
 :mod:`._protocol_texts`.
 """
 

@@ -1,6 +1,6 @@
 """Content descriptions over every input class: their texts, their depth, the order of the
 tree entries they build, and ``encode`` judging deep values by their field (ADP-004.8,
-ADP-009.4; issue 24, item 3).  Helpers: :mod:`._protocol_texts`.
+ADP-009.4).  Helpers: :mod:`._protocol_texts`.
 """
 
 from __future__ import annotations

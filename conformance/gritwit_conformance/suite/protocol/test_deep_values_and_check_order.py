@@ -1,4 +1,4 @@
-"""Behaviours the spec once left open, now settled (issue 24, item 5).
+"""Behaviours the spec once left open, now settled.
 
 * ``encode`` judges a deeply nested value by the rule of the field it stands in,
   never ``too-deep`` (ADP-009.4);

@@ -1,4 +1,4 @@
-"""An integer argument written with a fraction is not an integer (ADP-004.12, issue 56).
+"""An integer argument written with a fraction is not an integer (ADP-004.12).
 
 Each integer argument is sent twice: as the integer (accepted) and as the same whole
 number written with a fraction, ``4099.0`` (``bad-request``).  The values are not the

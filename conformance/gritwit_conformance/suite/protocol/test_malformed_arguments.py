@@ -1,4 +1,4 @@
-"""Arguments over input classes where implementations differ (issue 24).
+"""Arguments over input classes where implementations differ.
 
 * ID-003, ADP-004.3: an id argument that is a near miss of a text-form id — a
   trailing newline or other whitespace, upper case, non-ASCII digits, a ``0x``

@@ -1,7 +1,7 @@
 """Requests and answers over every input class: answers are one line of UTF-8, unknown
 fields and foreign members are ignored, byte strings of astral or surrogate text and
 repeated keys are bad requests (ADP-001.3, ADP-002, ADP-004.5, ADP-004.7, ADP-004.9,
-OBJ-018.10; issue 24, item 3).  Helpers: :mod:`._protocol_texts`.
+OBJ-018.10).  Helpers: :mod:`._protocol_texts`.
 """
 
 from __future__ import annotations

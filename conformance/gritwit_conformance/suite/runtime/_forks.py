@@ -1,5 +1,5 @@
 """Helpers of the tests of what a fork's child inherits (``test_fork_inheritance``,
-``test_forks_as_the_reference``; RUN-008, issue 24, split by size in issue 43).
+``test_forks_as_the_reference``; RUN-008, split by size).
 
 RUN-008.2 … RUN-008.7 fix the child completely: its core is the parent's core *at
 ``at_step``* with the ``state`` entries set and a ``fork`` entry added or replaced; its

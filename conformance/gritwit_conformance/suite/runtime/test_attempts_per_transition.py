@@ -5,7 +5,7 @@ its actor failed after the 5th. Every earlier test of the policy had one failing
 in its run, so a runtime that counts failed attempts for the whole run (the 5th failure
 of any actor marks the actor that made it) passed them. Here three ``failing`` actors
 (three cores, three ids) fail in one ``rt-run``: each gets its own 5 attempts in its
-turn (ADP-015), in ascending id order, and each is marked failed (issue 56 item 3: a
+turn (ADP-015), in ascending id order, and each is marked failed (a
 rule counted "per" something is tested with more than one).
 """
 

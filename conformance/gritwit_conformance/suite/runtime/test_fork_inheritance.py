@@ -1,4 +1,4 @@
-"""What a fork's child inherits from its parent, and what it does not (RUN-008, issue 24).
+"""What a fork's child inherits from its parent, and what it does not (RUN-008).
 
 RUN-008.2 … RUN-008.7 fix the child completely: its core is the parent's core *at
 ``at_step``* with the ``state`` entries set and a ``fork`` entry added or replaced; its

@@ -1,5 +1,5 @@
 """Any fork runs as the reference's does (RUN-008.2, RUN-008.5, RUN-008.7, WIT-005,
-ADP-015; issue 24): generated forks, at any step, with any state, compared whole with
+ADP-015): generated forks, at any step, with any state, compared whole with
 the reference's run.  Helpers: :mod:`._forks`.
 """
 

@@ -1,4 +1,4 @@
-"""Actors that always have work, beside a counter (issue 25): every ``rt-run`` returns at its
+"""Actors that always have work, beside a counter: every ``rt-run`` returns at its
 bound, the counter keeps stepping, and nothing a run reported is lost.
 
 The busy actors are built from test actors alone, so every runtime can play them: a

@@ -1,4 +1,4 @@
-"""Runtime behaviours the spec once left open, now settled (issue 24, item 5).
+"""Runtime behaviours the spec once left open, now settled.
 
 * who is idle (RUN-012.1): a failed actor, whatever is pending for it; an actor whose
   messages wait for its genesis once a run has looked at them; in both cases not the

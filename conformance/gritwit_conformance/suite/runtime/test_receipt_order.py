@@ -1,4 +1,4 @@
-"""The order of error receipts to one sender (RUN-004.11, issue 56 item 3).
+"""The order of error receipts to one sender (RUN-004.11).
 
 A ``fanout`` actor F sends ``fanned`` to three ``failing`` actors before they exist; their
 geneses then arrive, and one ``rt-run`` fails and marks each in its turn (ascending id,

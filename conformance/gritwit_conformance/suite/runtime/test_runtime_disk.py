@@ -178,7 +178,7 @@ def test_each_step_of_a_run_is_bounded_alone(
     """RUN-022.2 bounds *each* step: three updaters' steps in one run (one commit group
     in group mode), each adding about the bound, together three times it. With the bound
     at the largest of the three all are adopted, however many came before in the run or
-    the group; one byte below the smallest, each fails alone (issue 56: a rule counted
+    the group; one byte below the smallest, each fails alone (a rule counted
     "per" something is tested with more than one)."""
     for side in ("at", "past"):
         runtime = _open(impl, tmp_path / side, commit=commit)

@@ -1,5 +1,5 @@
 """The runtime chapter's text, name, order and limit clauses over every input class
-(issue 24, item 3), and the Wit chapter's through ``rt-*``.
+, and the Wit chapter's through ``rt-*``.
 
 * RUN-008.3: a ``state`` entry named exactly ``fork`` is refused; near misses of every
   class (``Fork``, ``fork ``, ``fork`` + U+00A0, + an astral code point, …) are state like

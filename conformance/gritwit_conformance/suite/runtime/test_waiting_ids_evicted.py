@@ -1,6 +1,6 @@
 """Ids no actor has, written to run after run, stay within ``max_resident`` (RUN-012.10).
 
-Issue 55: messages to ids no actor has wait for a genesis that may never come (WIT-009.4).
+Messages to ids no actor has wait for a genesis that may never come (WIT-009.4).
 An attempt of such an id uses it (RUN-012.6); from then on it is idle (RUN-012.1), and
 the capacity rule evicts it like any idle actor. A runtime that keeps every such id, as
 "messages pending", holds memory for every id ever written to.

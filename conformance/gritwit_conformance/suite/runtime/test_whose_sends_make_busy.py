@@ -1,4 +1,4 @@
-"""Whose sends make an actor busy between runs (RUN-012.9, issue 56 item 3).
+"""Whose sends make an actor busy between runs (RUN-012.9).
 
 RUN-012.1 judges an actor between runs (``rt-evict``) as at the end of the last run,
 except that the recipient of a message *sent since* is busy until a run has looked at

@@ -1,6 +1,6 @@
 """Helpers of the tests that pin chapter 09's clauses one by one (``test_wit_blob_and_interpreter``,
 ``test_isolation_and_start_up``, ``test_file_access``, ``test_mount_code_and_limits``;
-issue 9, SBX-*, split by behaviour in issue 43).
+SBX-*, split by behaviour).
 
 The vectors compare whole runs with the reference's; these tests pin single
 clauses, with expected answers computed here from the spec's formulas — the wit

@@ -1,7 +1,7 @@
 """Helpers of chapter 09's tests over every input class and both sides of its limits
 (``test_program_and_interpreter_texts``, ``test_run_limits_at_the_edge``,
 ``test_entry_names_of_every_class``, ``test_sends_and_input_file_texts``; split by
-behaviour in issue 43).
+behaviour).
 
 A host that works on the ASCII of the worked examples can still break on another class of
 input: it may compare header values case-insensitively or after trimming, stop a name at

@@ -1,6 +1,6 @@
 """Calls that need only the fixed clock and the run's randomness work (SBX-005.23, SBX-005.24).
 
-Issue 25: ``platform.platform()`` and ``uuid.uuid1()`` ended ``forbidden-operation``,
+Probing found: ``platform.platform()`` and ``uuid.uuid1()`` ended ``forbidden-operation``,
 which a program an LLM wrote hits at once.  Neither waits nor leaves the sandbox: both
 import ``socket`` or ``subprocess``, whose ``selectors`` calls ``poll(0)`` on no
 descriptor when it is imported, and the host refused every ``poll_oneoff``.  A poll of

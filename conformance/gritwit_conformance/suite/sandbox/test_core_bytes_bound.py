@@ -1,4 +1,4 @@
-"""A core's bytes are bounded before it is mounted (SBX-006.16; issue 55, item 1).
+"""A core's bytes are bounded before it is mounted (SBX-006.16).
 
 A core whose files hold more than the run's core limit — each blob's bytes at each path
 it is reached by — is refused ``output-too-large`` before the interpreter starts, whatever

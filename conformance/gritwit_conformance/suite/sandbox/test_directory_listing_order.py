@@ -1,4 +1,4 @@
-"""Directory listings in UTF-8 byte order, for names of every text class (issue 24).
+"""Directory listings in UTF-8 byte order, for names of every text class.
 
 SBX-005.13 (and SBX-005.7): ``fd_readdir`` lists a directory's entries "in ascending order
 of their names' UTF-8 bytes", the cookie after position i being i + 1.  A host that sorts

@@ -1,7 +1,7 @@
 """What a failed host call leaves, what the probe byte costs, what a send's fields may be,
 and the class of a sandboxed transition its runtime gives up.
 
-Each found in the reference (issue 25) and fixed with these tests:
+Each found in the reference and fixed with these tests:
 
 - a write to standard output or error past the output limit copies the room left and
   one byte more, which shows the limit passed (SBX-005.16); that byte is moved like any

@@ -1,5 +1,5 @@
 """Files as a program meets them (SBX-004.6, SBX-005.7 … SBX-005.13, SBX-007.3 … SBX-007.5,
-SBX-008.2; issue 9): what it reads comes from the path alone, paths out of a preopen and
+SBX-008.2): what it reads comes from the path alone, paths out of a preopen and
 links end the run, input is read-only, writes are counted when made, POSIX behaviour.
 Helpers: :mod:`._clauses`.
 """

@@ -1,4 +1,4 @@
-"""Hostile programs that stay inside the sandbox but aim at the host (issue 25; SBX-005 … SBX-008).
+"""Hostile programs that stay inside the sandbox but aim at the host (SBX-005 … SBX-008).
 
 Each program of the issue is here with the typed answer the spec now names: one
 buffer listed a thousand times in ``os.writev`` (SBX-005.15, SBX-005.16), a seek

@@ -1,4 +1,4 @@
-"""What a run sees and leaves (SBX-003, SBX-005, SBX-006.4, SBX-007.1; issue 9): nothing
+"""What a run sees and leaves (SBX-003, SBX-005, SBX-006.4, SBX-007.1): nothing
 outside the core survives, the input file is the canonical JSON, nothing of the host is
 visible, stdout is the program's alone, randomness is the seeded stream, and the start-up
 is the same for every run and not charged to it.  Helpers: :mod:`._clauses`.

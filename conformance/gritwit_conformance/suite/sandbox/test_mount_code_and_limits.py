@@ -1,5 +1,5 @@
 """The mount, the code entries and the limits of an actor's run (SBX-006.3, SBX-010,
-SBX-011, SBX-013.1, SBX-015; issue 9): the mount is the core without its code, a run that
+SBX-011, SBX-013.1, SBX-015): the mount is the core without its code, a run that
 leaves a code entry fails, the frozen entry is guarded, limits left out are the
 defaults, genesis and updates as the Wit chapter says.  Helpers: :mod:`._clauses`.
 """

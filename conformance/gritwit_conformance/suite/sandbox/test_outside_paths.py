@@ -1,6 +1,6 @@
 """Paths outside the preopens: the interpreter's ``ENOENT``, not a forbidden operation (SBX-005.22).
 
-Issue 25 asked what ``os.stat("/etc/passwd")``, ``os.listdir("/")`` and
+Asked: what ``os.stat("/etc/passwd")``, ``os.listdir("/")`` and
 ``os.rename("/core/a", "/etc/x")`` give.  None reaches a host: the pinned
 interpreter's libc matches a path against the preopens' names (``/core``,
 ``/input``, ``/out``, and the module's own ``/usr``) by its leading components and

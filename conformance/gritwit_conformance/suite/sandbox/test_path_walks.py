@@ -1,4 +1,4 @@
-"""Paths paid by their walk, and a host that holds nothing growing with a path's depth (issue 34).
+"""Paths paid by their walk, and a host that holds nothing growing with a path's depth.
 
 * SBX-006.13: a path costs 20 000 and 2 000 per component, paid from its bytes alone,
   whatever the walk meets and however deep it starts; a directory rename pays the levels

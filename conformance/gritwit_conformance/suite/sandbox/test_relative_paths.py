@@ -1,6 +1,6 @@
 """A relative path starts from its directory: a descriptor, or the working directory (SBX-005.33).
 
-Issue 34 found ``os.open("../../y", os.O_CREAT | os.O_WRONLY, dir_fd=fd)``, with ``fd`` a
+A review found ``os.open("../../y", os.O_CREAT | os.O_WRONLY, dir_fd=fd)``, with ``fd`` a
 descriptor of ``/core/a/b``, refused as ``forbidden-operation: open /y``: the reference's
 prelude judged every relative path from the working directory (``/core``), since
 CPython's audit event for an open carries no ``dir_fd``.  The path is ``/core/y``, inside

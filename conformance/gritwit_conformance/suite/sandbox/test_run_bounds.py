@@ -207,7 +207,7 @@ def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
     """Every entry of an ``iovec`` array costs 2 000 (SBX-006.5): the 40 calls here pay
     81 920 000 for their entries, and the run passes with exactly the fuel the reference
     meters for it, not with one less.  A host that charges an array a flat rate, or 500
-    an entry (the rate before issue 34's gate), lets it finish with less."""
+    an entry (the rate before the host-cost gate), lets it finish with less."""
     fuel = _reference_fuel(IOVECS)
     assert _stdout(impl, IOVECS, limits={"fuel": fuel}) == b"y\n"
     assert _class(impl, IOVECS, limits={"fuel": fuel - 1}) == "fuel-exhausted", (

@@ -1,7 +1,7 @@
 """The interpreter's stack exhausted is ``stack-exhausted``, not a generic trap (SBX-008.6).
 
 Before, recursion through C past the interpreter's stack in its linear memory was reported
-as a memory-out-of-bounds ``trap`` (issue 55), indistinguishable from a crash.  Three
+as a memory-out-of-bounds ``trap``, indistinguishable from a crash.  Three
 programs recurse through C with the recursion limit raised: one exhausts the engine's
 call stack first, two the interpreter's own stack (its pointer wraps below 0); each fails
 ``stack-exhausted``.  ``os.abort()`` still fails ``trap`` (SBX-008.4).

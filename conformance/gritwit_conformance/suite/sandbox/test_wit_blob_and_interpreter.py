@@ -1,5 +1,5 @@
 """The wit blob of a program and the interpreter it names (SBX-001, SBX-002, ADP-019.3,
-ADP-019.7; issue 9): three headers on the source, a blob the host cannot run fails
+ADP-019.7): three headers on the source, a blob the host cannot run fails
 ``unknown-wit``, another interpreter is refused.  Helpers: :mod:`._clauses`.
 """
 

@@ -1,4 +1,4 @@
-"""``ref-list`` at every boundary of a prefix listing, on memory and durable stores (issue 24).
+"""``ref-list`` at every boundary of a prefix listing, on memory and durable stores.
 
 REF-006: ``list_refs(prefix)`` returns the names of *all* refs starting with ``prefix``, in
 bytewise order; REF-007.3 and REF-007.4: any prefix is accepted, and one no ref name can

@@ -1,4 +1,4 @@
-"""Store limits on both sides, through the adapter (issue 9, deliverable 4).
+"""Store limits on both sides, through the adapter (deliverable 4).
 
 REF-001.2: a ref name is at most 255 bytes — a valid ``names/…`` name of exactly 255
 bytes is accepted by ``ref-get`` and ``ref-cas``; the same name one byte longer is

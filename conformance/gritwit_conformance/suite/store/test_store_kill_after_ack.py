@@ -4,7 +4,7 @@
 
 A random kill must land in the window between an acknowledgement and a late flush to
 catch a write-behind store; here every write gets its own kill, so such a store fails
-on every run (issue 9, deliverable 5).  Adapters that are not processes (the in-process
+on every run (deliverable 5).  Adapters that are not processes (the in-process
 reference) cannot be killed and skip.
 """
 

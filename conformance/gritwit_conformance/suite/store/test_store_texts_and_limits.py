@@ -1,4 +1,4 @@
-"""The store clauses over every input class they take (issue 24, item 3).
+"""The store clauses over every input class they take.
 
 * REF-001: ref names of every text class (ASCII, mixed case, the BMP, astral, lone
   surrogates, NUL, empty) in every position of a name, segments of 64 and 65

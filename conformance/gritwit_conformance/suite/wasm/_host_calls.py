@@ -1,6 +1,5 @@
 """Helpers of the host-call tests over input classes where implementations differ
-(``test_msg_entry_order``, ``test_host_call_exhaustion``; issue 24, split by behaviour in
-issue 43).
+(``test_msg_entry_order``, ``test_host_call_exhaustion``, split by behaviour).
 
 * WASM-009.6: ``msg_entry`` numbers a tree's entries in canonical order (ENC-010: UTF-8
   length first, then UTF-8 bytes).  A guest here lists every entry of a message's

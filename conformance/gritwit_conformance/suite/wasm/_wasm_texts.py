@@ -1,6 +1,6 @@
 """Helpers of the Wasm chapter's tests of texts, names, keys and limits over every input
 class (``test_wasm_module_names``, ``test_wasm_paths_ids_and_headers``,
-``test_wasm_image_trees``; issue 24, split by behaviour in issue 43).
+``test_wasm_image_trees``, split by behaviour).
 
 Each test feeds one clause the input classes of :mod:`gritwit_conformance.data._classes`
 — ASCII, mixed case, the BMP (U+E000–U+FFFF included), astral code points, NUL, the

@@ -1,5 +1,5 @@
 """What a step exhausts and what it pays: copies out cost the bytes they copy, the call
-stack, fuel, and memory grown past its limits (WASM-015 … WASM-021; issue 24).  Helpers:
+stack, fuel, and memory grown past its limits (WASM-015 … WASM-021).  Helpers:
 :mod:`._host_calls`.
 """
 

@@ -1,6 +1,6 @@
 """Image trees over every input class and both sides of their limits: what a tree holds,
 ``pages``, chunk names, globals' names, the page bounds (WASM-024, WASM-025.2,
-WASM-026.4, WASM-028; issue 24), planted with an ``update`` (WIT-013) and judged by the
+WASM-026.4, WASM-028), planted with an ``update`` (WIT-013) and judged by the
 next step.  Helpers: :mod:`._wasm_texts`.
 """
 

@@ -1,5 +1,5 @@
 """A module's names over every input class: its ``abi`` header, imports, exports and the
-name ``query_name`` hands back (WASM-001.3, WASM-002.1, WASM-004, WASM-014.2; issue 24).
+name ``query_name`` hands back (WASM-001.3, WASM-002.1, WASM-004, WASM-014.2).
 Helpers and the input-class rules: :mod:`._wasm_texts`.
 """
 

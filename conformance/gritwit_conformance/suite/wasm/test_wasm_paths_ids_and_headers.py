@@ -1,6 +1,6 @@
 """Texts a guest hands the host over every input class: core and message paths, ids,
 header blocks, header names looked up, and the order senders are seen in (WASM-008,
-WASM-009; issue 24).  Helpers and the input-class rules: :mod:`._wasm_texts`.
+WASM-009).  Helpers and the input-class rules: :mod:`._wasm_texts`.
 """
 
 from __future__ import annotations

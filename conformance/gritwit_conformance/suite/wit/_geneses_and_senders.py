@@ -1,6 +1,5 @@
 """Helpers of the tests of competing geneses (``test_competing_geneses``) and of the order
-of senders (``test_sender_order``; issue 24: WIT-012.3, WIT-028.2; split by behaviour in
-issue 43).
+of senders (``test_sender_order``; WIT-012.3, WIT-028.2; split by behaviour).
 
 * WIT-012.3 fails an actor's first transition ``invalid-genesis`` only when *none*
   of the genesis messages pending for it carries its id, and WIT-012.6 counts a

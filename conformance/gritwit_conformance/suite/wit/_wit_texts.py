@@ -1,6 +1,6 @@
 """The cases and helpers of the Wit chapter's exact-bytes tests over every input class
 (``test_wit_exact_names``, ``test_wit_decimals_and_ids``, and the runtime's
-``test_runtime_texts_and_limits``; issue 24, item 3, split by behaviour in issue 43).
+``test_runtime_texts_and_limits``, split by behaviour).
 
 Each exact-bytes rule of chapter 06 — the core entry names ``wit``, ``wit_update`` and
 ``frozen`` (WIT-001.1, WIT-016), the header name ``runtime`` and its value

@@ -1,4 +1,4 @@
-"""Competing geneses (issue 24: WIT-012.3, WIT-012.6): an actor's first transition fails
+"""Competing geneses (WIT-012.3, WIT-012.6): an actor's first transition fails
 ``invalid-genesis`` only when none of the genesis messages pending for it carries its id,
 wherever in a sender's list; duplicates are read alone; near-miss and lone-surrogate
 ``mt`` are no genesis.  Helpers: :mod:`._geneses_and_senders`.

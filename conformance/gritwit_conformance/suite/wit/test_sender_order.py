@@ -1,4 +1,4 @@
-"""A requester acts on its senders in unsigned id order (issue 24: WIT-028.2, WIT-026.2,
+"""A requester acts on its senders in unsigned id order (WIT-028.2, WIT-026.2,
 ID-005), also across ids that differ at 0x80.  Helpers: :mod:`._geneses_and_senders`.
 """
 

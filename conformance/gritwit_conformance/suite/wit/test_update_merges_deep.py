@@ -1,4 +1,4 @@
-"""The default update merges at every depth (WIT-013.4, issue 56 item 3).
+"""The default update merges at every depth (WIT-013.4).
 
 WIT-013.4: an entry of the update replaces the entry of the same name, "except that two
 trees of the same name are merged recursively". The wit profile tested the merge one

@@ -1,6 +1,6 @@
 """The Wit chapter's decimals and text-form ids over every input class and both sides of
 their limits: ASCII digits only, at most 18 of them, exactly 64 lowercase hex digits
-(WIT-028.6, WIT-020.2, WIT-025, WIT-026.1, WIT-021.1; issue 24, item 3).  Cases:
+(WIT-028.6, WIT-020.2, WIT-025, WIT-026.1, WIT-021.1).  Cases:
 :mod:`._wit_texts`.
 """
 

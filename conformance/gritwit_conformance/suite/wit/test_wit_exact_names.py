@@ -1,7 +1,7 @@
 """The Wit chapter's names are exact bytes, over every input class: core entry names,
 frozen entries, the ``runtime`` header's name and value, ``test-actor``, ``mt``
 ``update``, update functions, query names and ``mt`` rows (WIT-001, WIT-013.1,
-WIT-014.3, WIT-016, WIT-017.3, WIT-028.4; issue 24, item 3).  Cases: :mod:`._wit_texts`.
+WIT-014.3, WIT-016, WIT-017.3, WIT-028.4).  Cases: :mod:`._wit_texts`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Wit rules checked for each thing they name (issue 9, deliverable 4).
+"""Wit rules checked for each thing they name (deliverable 4).
 
 * WIT-013: the default merge replaces an entry by the update's entry of the same name —
   a blob by a tree and a tree by a blob — and merges two trees recursively.

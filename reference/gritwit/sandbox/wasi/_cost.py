@@ -54,11 +54,11 @@ COMPONENT_FUEL: Final = 2_000
 #: Every byte ``random_get`` produces (SBX-006.5).
 RANDOM_FUEL: Final = 256
 #: Every entry of an ``iovec`` array a call reads (SBX-006.5): reading, checking and copying
-#: it, some 6 500 instructions of the reference's host (500 until issue 34's gate counted
+#: it, some 6 500 instructions of the reference's host (500 until the host-cost gate counted
 #: 1 024 one-byte entries at 9.5 × plain bytecode's instructions per unit of fuel).
 IOVEC_FUEL: Final = 2_000
 #: Every entry ``fd_readdir`` lists (SBX-006.5): a hash of its path, a ``dirent`` and its
-#: name on the host, some 20 000 instructions of the reference's (2 000 until issue 34's
+#: name on the host, some 20 000 instructions of the reference's (2 000 until the host-cost
 #: gate counted them: 7.1 × plain bytecode's instructions per unit of fuel).
 ENTRY_FUEL: Final = 5_000
 #: Every entry walked to check a directory's rename (SBX-005.20, SBX-006.5).

@@ -198,7 +198,7 @@ class Trail:
 
     def numbers(self, names: list[bytes]) -> list[int]:
         """:meth:`number` of each of ``names`` (UTF-8) in this directory, from one hash of the
-        way to it: a listing hashes each entry's name, not its whole way (issue 34)."""
+        way to it: a listing hashes each entry's name, not its whole way."""
         above = self.hashed_with([])
         found = []
         for raw in names:

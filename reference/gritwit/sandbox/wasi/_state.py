@@ -184,7 +184,7 @@ class WasiState:
         if not take:
             return b""
         out = bytearray()
-        with self._guest() as memory:  # slices, not a ctypes call per entry (issue 34)
+        with self._guest() as memory:  # slices, not a ctypes call per entry
             for buf, length in self._entries(ptr, count):
                 if len(out) >= take:
                     break
@@ -215,7 +215,7 @@ class WasiState:
             if error.errno != EFAULT or not chunks:
                 raise
             fault = error
-        if done:  # one charge, and slices: no ctypes call per chunk (issue 34)
+        if done:  # one charge, and slices: no ctypes call per chunk
             self.charge(BYTE_FUEL * done, "the bytes of a read")
             with self._guest() as memory, memoryview(source) as data:
                 at = start
