@@ -17,13 +17,12 @@ from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
 from ..runtime import FAILED_PREFIX, RoutingIndex, history, step_traffic, traffic_rows
 from ..store import Store, format_step_time, step_times
+from ..store._refs import ACTOR_NAMES_PREFIX, HEADS_PREFIX
 from ..wit import OUTSIDE, mailbox_entries
 from ._common import Refused, actor_arg, print_json, step_arg
 
 __all__ = ["actor_rows", "diff_cores", "history_rows", "show_diff", "show_history", "show_list"]
 
-#: Where names of actors live, when a store has them: ``names/actors/<name>`` → the actor.
-NAMES_PREFIX: Final = "names/actors/"
 #: A blob shown as text in a diff when it is UTF-8 and at most this many bytes.
 SMALL_TEXT: Final = 200
 
@@ -50,11 +49,14 @@ def _failure(store: Store, record: ObjectId) -> str:
 
 def actor_rows(store: Store) -> list[dict[str, Any]]:
     """One row per actor with a head or messages waiting (RUN-001, WIT-005), in id order."""
-    heads = {ObjectId.from_hex(n[len("heads/") :]): t for n, t in store.list_ref_targets("heads/")}
+    heads = {
+        ObjectId.from_hex(n[len(HEADS_PREFIX) :]): t
+        for n, t in store.list_ref_targets(HEADS_PREFIX)
+    }
     index = RoutingIndex()
     index.refresh(store)  # after the heads: at least as new as they are (RUN-003.3)
     failed = {n[len(FAILED_PREFIX) :]: t for n, t in store.list_ref_targets(FAILED_PREFIX)}
-    names = {t: n[len(NAMES_PREFIX) :] for n, t in store.list_ref_targets(NAMES_PREFIX)}
+    names = {t: n[len(ACTOR_NAMES_PREFIX) :] for n, t in store.list_ref_targets(ACTOR_NAMES_PREFIX)}
     times = step_times(store, heads.values())
     rows = []
     for actor in sorted(set(heads) | (index.recipients() - {OUTSIDE})):

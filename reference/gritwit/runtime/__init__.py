@@ -68,9 +68,9 @@ from ._inspect import (
     traffic_rows,
 )
 from ._names import (
+    ACTOR_NAMES_PREFIX,
     MAX_ACTOR_NAME,
     NAME_ENTRY,
-    NAMES_PREFIX,
     actor_names,
     bind_name,
     bind_names,
@@ -123,7 +123,7 @@ __all__ = [
     "RuntimeCheck",
     "RuntimeConfig",
     "MAX_ACTOR_NAME",
-    "NAMES_PREFIX",
+    "ACTOR_NAMES_PREFIX",
     "NAME_ENTRY",
     "Share",
     "Traffic",

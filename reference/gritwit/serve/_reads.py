@@ -26,6 +26,7 @@ from ..runtime import (
     traffic_rows,
 )
 from ..store import format_step_time, head_ref, step_times
+from ..store._refs import HEADS_PREFIX
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
 from ._life import named as actors_named
@@ -44,8 +45,6 @@ __all__ = [
     "ref_target",
     "ref_targets",
 ]
-
-_HEADS = "heads/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,14 +122,14 @@ def _failed_names(state: EngineState) -> set[str]:
 def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, Any]], str | None]:
     """``GET /v1/actors`` (HTTP-007.1, HTTP-007.2): the entries and the ``next`` cursor."""
     store = state.store
-    heads = store.list_ref_targets(_HEADS)  # heads first, then the outboxes (RUN-002.3)
+    heads = store.list_ref_targets(HEADS_PREFIX)  # heads first, then the outboxes (RUN-002.3)
     state.index.refresh(store)
     failed = _failed_names(state)
     named = actors_named(state)
     after = None if where.after is None else where.after.hex()
     found: list[dict[str, Any]] = []
     for name, head in heads:
-        text = name[len(_HEADS) :]
+        text = name[len(HEADS_PREFIX) :]
         if after is not None and text <= after:
             continue
         actor = ObjectId.from_hex(text)

@@ -14,18 +14,17 @@ needs (WIT-005); the page's list reads the head steps of the actors it lists, at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from .._ids import ObjectId
 from .._objects import Step, Tree
 from ..runtime import FAILED_PREFIX, placed_in
+from ..store._refs import HEADS_PREFIX
 from ..wit import mailbox_entries
 from ._engine_commands import EngineState
 from ._life import named
 
 __all__ = ["Gauges", "service_gauges", "watch_actors"]
-
-_HEADS: Final = "heads/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +48,9 @@ def _heads(state: EngineState) -> list[tuple[ObjectId, ObjectId]]:
     """Every actor with a head, and its head, in actor id order; the routing index caught
     up with the refs for :func:`_pending`."""
     store = state.store
-    heads = store.list_ref_targets(_HEADS)
+    heads = store.list_ref_targets(HEADS_PREFIX)
     state.index.refresh(store)
-    return [(ObjectId.from_hex(name[len(_HEADS) :]), head) for name, head in heads]
+    return [(ObjectId.from_hex(name[len(HEADS_PREFIX) :]), head) for name, head in heads]
 
 
 def _steps(
