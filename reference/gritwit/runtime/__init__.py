@@ -87,8 +87,12 @@ from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
 from ._verify import ActorCheck, verify_actor
+from ._view import ActorFailure, ActorView, ActorViews
 
 __all__ = [
+    "ActorFailure",
+    "ActorView",
+    "ActorViews",
     "ARCHIVED",
     "ATTEMPTS",
     "BUNDLE_FORMAT",

@@ -94,13 +94,14 @@ async function renderList(main) {
     return el("tr", { class: status, "data-actor": actor.actor, "data-status": status },
       el("td", { class: "status", title: status, "aria-label": status }),
       el("td", {}, el("a", { class: "id", href: `#/actor/${actor.actor}` }, short(actor.actor))),
-      el("td", {}, actor.name || ""),
+      el("td", {}, (actor.names || []).join(", ")),
       el("td", { class: "id" }, short(actor.head)),
       el("td", { class: "num" }, actor.pending),
-      el("td", {}, actor.resident ? "yes" : "no"),
+      // null: an actor of another share, which this service does not run
+      el("td", {}, actor.resident === null ? "—" : actor.resident ? "yes" : "no"),
       el("td", {}, actor.failed ? el("span", { class: "mark" }, actor.failed.class) : ""));
   });
-  const head = el("tr", {}, ...["", "actor", "name", "head", "pending", "resident", "failed"]
+  const head = el("tr", {}, ...["", "actor", "names", "head", "pending", "resident", "failed"]
     .map((title) => el("th", {}, title)));
   const more = listed.total > listed.actors.length
     ? el("p", { class: "note" }, `${listed.actors.length} of ${listed.total} actors shown`)
