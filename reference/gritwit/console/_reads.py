@@ -44,7 +44,7 @@ def _row(view: ActorView) -> dict[str, Any]:
         "status": view.status,
         "pending": view.pending,
         "time": view.time,
-        "reason": view.reason,
+        "reason": None if view.failure is None else f"{view.failure.error}: {view.reason}",
     }
 
 

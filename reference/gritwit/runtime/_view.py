@@ -54,8 +54,8 @@ class ActorFailure:
     def reason(self, genesis: bool) -> str:
         """The mark in words; ``genesis``: the actor never adopted a step."""
         count = "?" if self.attempts is None else str(self.attempts)
-        what = "its genesis failed, " if genesis else ""
-        return f"{what}{self.error} after {count} failed attempt(s) (RUN-004.4)"
+        what = ", its genesis never adopted" if genesis else ""
+        return f"marked failed after {count} failed attempt(s){what} (RUN-004.4)"
 
 
 @dataclass(frozen=True, slots=True)
