@@ -163,12 +163,17 @@ async function objectNode(id, depth) {
 
 async function renderActor(main, actor) {
   const entry = await getJson(`/v1/actors/${actor}`);
-  const history = await getJson(`/v1/actors/${actor}/history?limit=${HISTORY_SHOWN}`);
+  // an actor failed at its genesis has no head, so no history (HTTP-007.9)
+  const history = entry.head
+    ? await getJson(`/v1/actors/${actor}/history?limit=${HISTORY_SHOWN}`)
+    : { steps: [], next: null };
   const failed = entry.failed
     ? el("span", { class: "mark" }, `${entry.failed.class}: ${entry.failed.reason}`) : "no";
   const facts = el("dl", { class: "entry" },
     el("dt", {}, "actor"), el("dd", { class: "id" }, entry.actor),
-    el("dt", {}, "head"), el("dd", { class: "id" }, entry.head),
+    el("dt", {}, "names"), el("dd", {}, entry.names.length ? entry.names.join(", ") : "—"),
+    el("dt", {}, "head"), el("dd", { class: "id" }, entry.head || "— (no step: its genesis failed)"),
+    el("dt", {}, "time"), el("dd", {}, entry.time || "—"),
     el("dt", {}, "code"), el("dd", { class: "id" }, entry.code || "—"),
     el("dt", {}, "failed"), el("dd", {}, failed),
     el("dt", {}, "busy"), el("dd", {}, entry.busy ? "yes" : "no"),
