@@ -31,7 +31,10 @@ __all__ = [
 
 
 def heads(store: Store) -> list[tuple[ObjectId, ObjectId, bool]]:
-    """Every actor with a step: (actor, head step id, marked failed), in id order."""
+    """Every actor with a step: (actor, head step id, marked failed), in id order: what
+    :func:`check_runtime` verifies.  The lists people read (``runtime heads``, ``actor
+    list``, the service's) render :class:`~._view.ActorViews` instead, which also holds
+    an actor failed at its genesis, its names and what waits for it."""
     failed = {name[len(FAILED_PREFIX) :] for name in store.list_refs(FAILED_PREFIX)}
     result = []
     for name, target in store.list_ref_targets(HEADS_PREFIX):  # one read for all

@@ -168,7 +168,7 @@ class ActorViews:
             waits = self.index.recipients() - {OUTSIDE}
             found |= waits if only is None else waits & {only}
         self.actors: tuple[ObjectId, ...] = tuple(sorted(found, key=ObjectId.hex))
-        self._listed = frozenset(found)
+        self._known = frozenset(found)
         self._share = share
         self._resident = resident
 
@@ -179,7 +179,7 @@ class ActorViews:
 
     def has(self, actor: ObjectId) -> bool:
         """Whether ``actor`` is listed."""
-        return actor in self._listed
+        return actor in self._known
 
     def share_of(self, actor: ObjectId) -> int | None:
         """``actor``'s share index under the runtime's share, by its placement key
