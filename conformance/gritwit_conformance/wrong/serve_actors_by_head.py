@@ -26,7 +26,7 @@ def install() -> None:
 
     def actor_page(state: Any, where: Any) -> tuple[list[dict[str, Any]], str | None]:
         found, after = original(state, where)
-        return sorted(found, key=lambda entry: entry["head"]), after  # the bug
+        return sorted(found, key=lambda entry: entry["head"] or ""), after  # the bug
 
     patch(_actors_api, "actor_page", actor_page)
 

@@ -22,14 +22,14 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _reads
 
-    def names_of(store: Any, actor: Any) -> list[str]:
-        return []  # the bug
+    original = _reads._entry  # every entry of both endpoints is made here
 
-    def actors_named(state: Any) -> dict[Any, list[str]]:
-        return {}  # the bug
+    def _entry(view: Any) -> dict[str, Any]:
+        entry = original(view)
+        entry["names"] = []  # the bug
+        return entry
 
-    patch(_reads, "names_of", names_of)
-    patch(_reads, "actors_named", actors_named)
+    patch(_reads, "_entry", _entry)
 
 
 if __name__ == "__main__":

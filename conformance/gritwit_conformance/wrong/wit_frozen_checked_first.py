@@ -13,7 +13,7 @@ from typing import Any
 from gritwit._errors import FrozenCore
 from gritwit.adapter import ReferenceAdapter
 from gritwit.wit import _assemble
-from gritwit.wit._cores import PROTECTED_ENTRIES
+from gritwit.wit._cores import FROZEN_ENTRIES
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -29,7 +29,7 @@ _check = _assemble._check_core
 
 def _frozen_first(inp: Any, out: Any, reader: Any, wit_read: bool = False) -> None:
     if "frozen" in inp.core.entries:  # the bug: WIT-016 before WIT-015 and WIT-007
-        for name in PROTECTED_ENTRIES:
+        for name in FROZEN_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
                 raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
     _check(inp, out, reader, wit_read)

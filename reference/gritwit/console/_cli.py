@@ -54,6 +54,7 @@ def _verb(name: str) -> Verb:
         "export": _life.do_export,
         "import": _life.do_import,
         "list": _reads.show_list,
+        "show": _reads.show_actor,
         "history": _reads.show_history,
         "diff": _reads.show_diff,
     }
@@ -103,9 +104,12 @@ _HELP: Final = {
     "id. An actor with no head and no genesis core in the store is refused",
     "query": "run a query against an actor's head (WIT-017) and print the answer: text when "
     "it is UTF-8, else hexadecimal; --raw for its bytes",
-    "list": "one row per actor: name, id, code kind, status (ok, failed, no head), messages "
-    "pending, last step's time (- when not recorded), failure reason (RUN-001, RUN-004.4, "
-    "WIT-005)",
+    "list": "one row per actor with a head, a failed mark (one failed at its genesis too) or "
+    "messages waiting for its genesis, in id order: every name, id, code kind, status (ok, "
+    "failed, no head), messages pending, last step's time (- when not recorded), failure "
+    "reason (RUN-001, RUN-004.4, RUN-026, WIT-005)",
+    "show": "one actor as list shows it, a field a line: every name, id, head, code kind, "
+    "status, messages pending, last step's time, failure reason (RUN-001, RUN-004.4, RUN-026)",
     "history": "an actor's steps, first to head: step id, time, the messages each read "
     "(sender, id, mt) and sent (recipient, id, mt) (OBJ-015, WIT-004, WIT-005)",
     "diff": "how the core of STEP_B differs from STEP_A's: entries added, removed, changed, "
@@ -160,7 +164,8 @@ def _add_verb(verbs: Any, name: str) -> Any:
 def add_actor_parser(subparsers: Any) -> None:
     """Register ``actor VERB``."""
     help_text = (
-        "an actor's whole life: create, send, query, list, history, diff, fork, revert, clear, move"
+        "an actor's whole life: create, send, query, list, show, history, diff, events, fork, "
+        "revert, clear, name, export, import"
     )
     parser = subparsers.add_parser("actor", help=help_text, description=help_text, epilog=EPILOG)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -190,6 +195,8 @@ def add_actor_parser(subparsers: Any) -> None:
     listing = _add_verb(verbs, "list")
     listing.add_argument("--failed", action="store_true", help="only actors marked failed")
     listing.add_argument("--pending", action="store_true", help="only actors with messages pending")
+    shown = _add_verb(verbs, "show")
+    shown.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     history = _add_verb(verbs, "history")
     history.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     diff = _add_verb(verbs, "diff")

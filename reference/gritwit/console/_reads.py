@@ -12,71 +12,46 @@ import argparse
 import json
 from typing import Any, Final
 
-from .._errors import GritError
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
-from ..runtime import FAILED_PREFIX, RoutingIndex, history, step_traffic, traffic_rows
+from ..runtime import ActorView, ActorViews, history, step_traffic, traffic_rows
 from ..store import Store, format_step_time, step_times
-from ..wit import OUTSIDE, mailbox_entries
 from ._common import Refused, actor_arg, print_json, step_arg
 
-__all__ = ["actor_rows", "diff_cores", "history_rows", "show_diff", "show_history", "show_list"]
+__all__ = [
+    "actor_rows",
+    "diff_cores",
+    "history_rows",
+    "show_actor",
+    "show_diff",
+    "show_history",
+    "show_list",
+]
 
-#: Where names of actors live, when a store has them: ``names/actors/<name>`` → the actor.
-NAMES_PREFIX: Final = "names/actors/"
 #: A blob shown as text in a diff when it is UTF-8 and at most this many bytes.
 SMALL_TEXT: Final = 200
 
 
-def _kind(store: Store, core_id: ObjectId | None) -> str:
-    """The ``runtime`` header of the core's ``wit`` blob (WIT-001.2), ``-`` if unknown."""
-    try:
-        core = None if core_id is None else store.get_object(core_id)
-        wit = store.get_object(core.entries["wit"]) if isinstance(core, Tree) else None
-    except (GritError, KeyError):
-        return "-"
-    return wit.headers.get("runtime", "-") if isinstance(wit, Blob) else "-"
-
-
-def _failure(store: Store, record: ObjectId) -> str:
-    """The failure record's class and attempts (RUN-004.4), as one phrase."""
-    try:
-        blob = store.get_object(record)
-        data = json.loads(blob.data) if isinstance(blob, Blob) else {}
-    except (GritError, ValueError):
-        return "marked failed"
-    return f"{data.get('error', 'failed')} after {data.get('attempts', '?')} attempt(s)"
+def _row(view: ActorView) -> dict[str, Any]:
+    """One actor's row, as ``list --json`` and ``show --json`` print it: the actor view
+    (RUN-001, RUN-004.4, RUN-026, RUN-027) and ``name``, its first name."""
+    return {
+        "name": view.names[0] if view.names else None,
+        "names": list(view.names),
+        "actor": view.actor.hex(),
+        "head": None if view.head is None else view.head.hex(),
+        "kind": view.kind or "-",
+        "status": view.status,
+        "pending": view.pending,
+        "time": view.time,
+        "reason": None if view.failure is None else f"{view.failure.error}: {view.reason}",
+    }
 
 
 def actor_rows(store: Store) -> list[dict[str, Any]]:
-    """One row per actor with a head or messages waiting (RUN-001, WIT-005), in id order."""
-    heads = {ObjectId.from_hex(n[len("heads/") :]): t for n, t in store.list_ref_targets("heads/")}
-    index = RoutingIndex()
-    index.refresh(store)  # after the heads: at least as new as they are (RUN-003.3)
-    failed = {n[len(FAILED_PREFIX) :]: t for n, t in store.list_ref_targets(FAILED_PREFIX)}
-    names = {t: n[len(NAMES_PREFIX) :] for n, t in store.list_ref_targets(NAMES_PREFIX)}
-    times = step_times(store, heads.values())
-    rows = []
-    for actor in sorted(set(heads) | (index.recipients() - {OUTSIDE})):
-        head = heads.get(actor)
-        step = None if head is None else store.get_object(head)
-        step = step if isinstance(step, Step) else None
-        inbox = mailbox_entries(store, None if step is None else step.inbox)
-        waiting = index.pending_for(store, actor, inbox)
-        record = failed.get(actor.hex())
-        rows.append(
-            {
-                "name": names.get(actor),
-                "actor": actor.hex(),
-                "head": None if head is None else head.hex(),
-                "kind": _kind(store, actor if step is None else step.core),
-                "status": "failed" if record else "no head" if head is None else "ok",
-                "pending": sum(len(items) for items in waiting.values()),
-                "time": None if head is None else format_step_time(times.get(head)),
-                "reason": None if record is None else _failure(store, record),
-            }
-        )
-    return rows
+    """One row per actor with a head, a failed mark or messages waiting for its genesis
+    (RUN-001, RUN-004.4, WIT-005), in id order: the actor view's list."""
+    return [_row(view) for view in ActorViews(store, waiting=True).views()]
 
 
 def show_list(store: Store, args: argparse.Namespace) -> int:
@@ -89,16 +64,41 @@ def show_list(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    named = any(row["name"] is not None for row in rows)
-    columns = (["name"] if named else []) + ["actor", "kind", "status", "pending", "time"]
+    named = any(row["names"] for row in rows)
+    columns = (["names"] if named else []) + ["actor", "kind", "status", "pending", "time"]
     table = [[*columns, "reason"]] + [
-        [str(row[c] if row[c] is not None else "-") for c in columns] + [row["reason"] or ""]
-        for row in rows
+        [_cell(row[c]) for c in columns] + [row["reason"] or ""] for row in rows
     ]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
         print("  ".join([*cells, line[-1]]).rstrip())
+    return 0
+
+
+def _cell(value: object) -> str:
+    """A cell of the table: every name, comma-separated; ``-`` for none."""
+    if isinstance(value, list):
+        return ",".join(value) or "-"
+    return "-" if value is None else str(value)
+
+
+def show_actor(store: Store, args: argparse.Namespace) -> int:
+    """``show``: one actor's row, as ``list`` shows it, one field a line."""
+    actor = actor_arg(store, args.actor)
+    views = ActorViews(store, waiting=True)
+    if not views.has(actor):
+        raise Refused(
+            f"the actor {actor} has no head, no failed mark and no message in this store "
+            "(RUN-001, RUN-004.4)"
+        )
+    row = _row(views.view(actor))
+    if args.json:
+        print_json(row)
+        return 0
+    for key, value in row.items():
+        if key != "name":
+            print(f"{key:8} {_cell(value)}")
     return 0
 
 

@@ -68,9 +68,9 @@ from ._inspect import (
     traffic_rows,
 )
 from ._names import (
+    ACTOR_NAMES_PREFIX,
     MAX_ACTOR_NAME,
     NAME_ENTRY,
-    NAMES_PREFIX,
     actor_names,
     bind_name,
     bind_names,
@@ -87,8 +87,12 @@ from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
 from ._verify import ActorCheck, verify_actor
+from ._view import ActorFailure, ActorView, ActorViews
 
 __all__ = [
+    "ActorFailure",
+    "ActorView",
+    "ActorViews",
     "ARCHIVED",
     "ATTEMPTS",
     "BUNDLE_FORMAT",
@@ -123,7 +127,7 @@ __all__ = [
     "RuntimeCheck",
     "RuntimeConfig",
     "MAX_ACTOR_NAME",
-    "NAMES_PREFIX",
+    "ACTOR_NAMES_PREFIX",
     "NAME_ENTRY",
     "Share",
     "Traffic",

@@ -56,15 +56,18 @@ def _runtime(args: argparse.Namespace) -> int:
 
 
 def _runtime_action(args: argparse.Namespace) -> int:
-    from . import check_runtime, heads, history
+    from . import ActorViews, check_runtime, history
     from ._arg import BadActorArg, actor_arg
 
     with open_store(args) as store:
         if args.action == "run":
             return _runtime_run(store, args)
         if args.action == "heads":
-            for actor, head, failed in heads(store):
-                print(actor, head, "failed" if failed else "")
+            # the actor view's list, as every front end shows it: an actor failed at its
+            # genesis too, with "-" for its head (RUN-004.4)
+            for view in ActorViews(store).views():
+                names = ",".join(view.names) or "-"
+                print(view.actor, view.head or "-", view.status, names)
             return 0
         if args.action == "history":
             try:
@@ -186,7 +189,11 @@ def add_runtime_parser(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, action_help in (
         ("run", "run every actor with pending messages until quiescent"),
-        ("heads", "list every actor, its head step, and whether it is marked failed"),
+        (
+            "heads",
+            "list every actor with a head or a failed mark: its id, head step (- for none), "
+            "status (ok, failed) and names (RUN-001, RUN-004.4, RUN-026)",
+        ),
         ("history", "list an actor's steps, first to head (step id, core id)"),
         ("verify", "re-hash every object, check every head and inbox cursor"),
     ):

@@ -47,7 +47,7 @@ from .._ids import ObjectId
 from .._maps import MailboxEntries, raw_of
 from .._objects import Mailbox, Message, Step
 from ..store import Store
-from ..store._refs import _ACTORS, HEADS_PREFIX, head_actor
+from ..store._refs import _ACTORS, FAILED_PREFIX, HEADS_PREFIX, failed_actor, failed_ref, head_actor
 from ..wit import (
     OUTSIDE,
     ObjectReader,
@@ -75,23 +75,14 @@ _NOTHING: Final[Mapping[ObjectId, ObjectId]] = {}
 #: Not an outbox id (the default of :meth:`RoutingIndex.set_outbox`'s): unknown.
 _UNSET: Final = ObjectId(bytes(32))
 
-#: Refs marking failed actors (RUN-004): ``names/failed/<text-form actor id>``.
-FAILED_PREFIX = "names/failed/"
-
-
-def failed_ref(actor: ObjectId) -> str:
-    """The ref that marks ``actor`` failed (RUN-004.4)."""
-    return FAILED_PREFIX + actor.hex()
-
 
 def _failed_actors(store: Store) -> set[ObjectId]:
     """The actors marked failed; a ``names/failed/…`` ref not named by an actor id marks none."""
     failed: set[ObjectId] = set()
     for name in store.list_refs(FAILED_PREFIX):
-        try:
-            failed.add(ObjectId.from_hex(name[len(FAILED_PREFIX) :]))
-        except InvalidId:
-            continue
+        marked = failed_actor(name)
+        if marked is not None:
+            failed.add(marked)
     return failed
 
 
@@ -284,9 +275,8 @@ class RoutingIndex:
             self._outside_part_at(objects, name, target, touched)
             return
         if name.startswith(FAILED_PREFIX):
-            try:
-                marked = ObjectId.from_hex(name[len(FAILED_PREFIX) :])
-            except InvalidId:  # names no actor: marks none
+            marked = failed_actor(name)
+            if marked is None:  # names no actor: marks none
                 return
             if target is None:
                 failed.discard(marked)

@@ -13,7 +13,8 @@ from typing import Any
 
 from .._ids import ObjectId
 from .._objects import Step
-from ..store import Store
+from ..store import Store, head_ref
+from ..store._refs import HEADS_PREFIX
 from ..wit import OUTSIDE, mailbox_entries, pending
 from ._index import FAILED_PREFIX
 from ._verify import verify_heads
@@ -30,11 +31,14 @@ __all__ = [
 
 
 def heads(store: Store) -> list[tuple[ObjectId, ObjectId, bool]]:
-    """Every actor with a step: (actor, head step id, marked failed), in id order."""
+    """Every actor with a step: (actor, head step id, marked failed), in id order: what
+    :func:`check_runtime` verifies.  The lists people read (``runtime heads``, ``actor
+    list``, the service's) render :class:`~._view.ActorViews` instead, which also holds
+    an actor failed at its genesis, its names and what waits for it."""
     failed = {name[len(FAILED_PREFIX) :] for name in store.list_refs(FAILED_PREFIX)}
     result = []
-    for name, target in store.list_ref_targets("heads/"):  # one read for all
-        actor = name[len("heads/") :]
+    for name, target in store.list_ref_targets(HEADS_PREFIX):  # one read for all
+        actor = name[len(HEADS_PREFIX) :]
         result.append((ObjectId.from_hex(actor), target, actor in failed))
     return result
 
@@ -42,7 +46,7 @@ def heads(store: Store) -> list[tuple[ObjectId, ObjectId, bool]]:
 def history(store: Store, actor: ObjectId) -> list[tuple[ObjectId, Step]]:
     """``actor``'s steps from the first to the head (empty when it has none)."""
     chain: list[tuple[ObjectId, Step]] = []
-    current = store.get_ref("heads/" + actor.hex())
+    current = store.get_ref(head_ref(actor))
     while current is not None:
         step = store.get_object(current)
         if not isinstance(step, Step):

@@ -19,11 +19,12 @@ from .._errors import InvalidRefName, InvalidRefTarget, ObjectNotFound, RefConfl
 from .._ids import ObjectId
 from .._objects import Tree
 from ..store import Store
+from ..store._refs import ACTOR_NAMES_PREFIX, actor_name_of, actor_name_ref
 
 __all__ = [
     "MAX_ACTOR_NAME",
     "NAME_ENTRY",
-    "NAMES_PREFIX",
+    "ACTOR_NAMES_PREFIX",
     "actor_names",
     "bind_name",
     "bind_names",
@@ -35,8 +36,6 @@ __all__ = [
     "unbind_name",
 ]
 
-#: The refs that name actors: ``names/actors/<name>`` (RUN-026.2).
-NAMES_PREFIX: Final = "names/actors/"
 #: The longest name, in characters (and bytes: a name is ASCII, RUN-026.1).
 MAX_ACTOR_NAME: Final = 64
 #: The genesis core entry that holds an instance's name (RUN-026.5).
@@ -74,7 +73,7 @@ def is_id_text(text: str) -> bool:
 
 def name_ref(name: str) -> str:
     """The ref that binds ``name``: ``names/actors/<name>`` (RUN-026.2)."""
-    return NAMES_PREFIX + check_name(name)
+    return actor_name_ref(check_name(name))
 
 
 def resolve_actor(store: Store, text: str) -> ObjectId:
@@ -180,9 +179,9 @@ def actor_names(store: Store) -> dict[str, ObjectId]:
     name and is left out (HTTP-015.4); a target is listed as its ref holds it.
     """
     found: dict[str, ObjectId] = {}
-    for ref, actor in store.list_ref_targets(NAMES_PREFIX):
-        name = ref[len(NAMES_PREFIX) :]
-        if _NAME.fullmatch(name) is not None and _ID_TEXT.fullmatch(name) is None:
+    for ref, actor in store.list_ref_targets(ACTOR_NAMES_PREFIX):
+        name = actor_name_of(ref)
+        if name is not None and _NAME.fullmatch(name) and _ID_TEXT.fullmatch(name) is None:
             found[name] = actor
     return found
 

@@ -23,6 +23,7 @@ from .._errors import InvalidId, RefConflict
 from .._ids import ObjectId
 from .._objects import GritObject, Message
 from ..store import Store
+from ..store._refs import PLACEMENT_PREFIX, placement_actor, placement_ref
 from ..wit import ObjectReader, PendingMessage
 from ._share import Share
 
@@ -39,15 +40,8 @@ __all__ = [
     "select_placed",
 ]
 
-#: Refs recording an actor's placement (RUN-021.7): ``names/placement/<text-form actor id>``.
-PLACEMENT_PREFIX: Final = "names/placement/"
 #: The genesis message's header naming the placement key (RUN-021.7): an id's text form.
 PLACEMENT_HEADER: Final = "placement"
-
-
-def placement_ref(actor: ObjectId) -> str:
-    """The ref recording ``actor``'s placement (RUN-021.7)."""
-    return PLACEMENT_PREFIX + actor.hex()
 
 
 def header_key(message: Message) -> ObjectId | None:
@@ -132,9 +126,8 @@ class PlacementRecords:
     def swapped(self, objects: ObjectReader, name: str, target: ObjectId | None) -> ObjectId | None:
         """Ref ``name``, a record, is at ``target`` now; returns its actor when its key
         changed (it is to be looked at again), else ``None``."""
-        try:
-            actor = ObjectId.from_hex(name[len(PLACEMENT_PREFIX) :])
-        except InvalidId:  # names no actor: places none
+        actor = placement_actor(name)
+        if actor is None:  # names no actor: places none
             return None
         if self._at.get(actor) == target:
             return None
@@ -160,10 +153,9 @@ class PlacementRecords:
             actor = self.swapped(objects, name, target)
             if actor is not None:
                 touched.add(actor)
-            try:
-                seen.add(ObjectId.from_hex(name[len(PLACEMENT_PREFIX) :]))
-            except InvalidId:
-                continue
+            placed = placement_actor(name)
+            if placed is not None:
+                seen.add(placed)
         for gone in [actor for actor in self._at if actor not in seen]:
             if self.swapped(objects, placement_ref(gone), None) is not None:
                 touched.add(gone)

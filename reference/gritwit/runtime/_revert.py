@@ -14,18 +14,14 @@ earlier step's and whose inbox and outbox are its ``previous``'s, so ``verify_ac
 
 from __future__ import annotations
 
-from typing import Final
-
 from .._errors import FrozenCore, InvalidRefTarget, ObjectNotFound, RefConflict
 from .._ids import ObjectId
 from .._objects import Step, Tree
 from ..store import Store, head_ref
+from ..wit._cores import FROZEN_ENTRIES
 from ._index import failed_ref
 
 __all__ = ["FROZEN_ENTRIES", "clear_failed", "plan_revert", "revert"]
-
-#: The entries a frozen core keeps (WIT-016): a revert may not change them (RUN-024.7).
-FROZEN_ENTRIES: Final = ("wit", "wit_update", "frozen")
 
 
 def plan_revert(

@@ -22,7 +22,6 @@ __all__ = [
     "clear",
     "fork_actor",
     "name_page",
-    "named",
     "resolve",
     "revert_actor",
     "taken_by",
@@ -45,14 +44,6 @@ def bind(state: EngineState, name: str, actor: ObjectId) -> None:
     """Bind ``name`` to ``actor`` by a compare-and-swap from absent (HTTP-004.5, RUN-026.2):
     ``ref-conflict`` when it names another actor."""
     bind_name(state.store, name, actor)
-
-
-def named(state: EngineState) -> dict[ObjectId, list[str]]:
-    """Every named actor and its names, in bytewise order (HTTP-015.3)."""
-    found: dict[ObjectId, list[str]] = {}
-    for name, actor in actor_names(state.store).items():
-        found.setdefault(actor, []).append(name)
-    return found
 
 
 def name_page(

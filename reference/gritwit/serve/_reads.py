@@ -14,26 +14,23 @@ from typing import Any
 from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._json import object_to_json
-from .._objects import Blob, Step, Tree
+from .._objects import Blob, Step
 from ..runtime import (
-    FAILED_PREFIX,
+    ActorView,
+    ActorViews,
     Share,
     export_bundle,
-    failed_ref,
-    names_of,
-    placed_in,
     step_traffic,
     traffic_rows,
 )
 from ..store import format_step_time, head_ref, step_times
-from ..wit import mailbox_entries
 from ._engine_commands import EngineState
-from ._life import named as actors_named
 
 __all__ = [
     "ActorFilter",
     "actor_entry",
     "actor_page",
+    "actor_views",
     "export_actor",
     "history_page",
     "import_actor",
@@ -44,8 +41,6 @@ __all__ = [
     "ref_target",
     "ref_targets",
 ]
-
-_HEADS = "heads/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,50 +55,11 @@ class ActorFilter:
     limit: int = 1000
 
 
-def _share_index(state: EngineState, actor: ObjectId) -> int | None:
-    """``actor``'s share index under the service's share (RUN-021), ``None`` without one."""
-    share = state.runtime.share
-    if share is None:
-        return None
-    key = state.index.placements.placed.get(actor, actor)  # its placement key (RUN-021.6)
-    return int.from_bytes(key.digest[:8], "big") % share.n
-
-
 def _step(state: EngineState, oid: ObjectId) -> Step:
     step = state.store.get_object(oid)
     if not isinstance(step, Step):
         raise ObjectNotFound("HTTP-007.4", f"{oid} is not a step")
     return step
-
-
-def _entry(
-    state: EngineState, actor: ObjectId, head: ObjectId, failed: bool, names: list[str]
-) -> dict[str, Any]:
-    """One entry of HTTP-007.1 with the actor's ``names`` (HTTP-015.3; the routing index
-    caught up before it)."""
-    store = state.store
-    step = _step(state, head)
-    core = store.get_object(step.core)
-    code = core.entries.get("wit") if isinstance(core, Tree) else None
-    mark = None
-    if failed:
-        record = state.runtime.failed(actor) or {}
-        attempts = record.get("attempts")
-        mark = {
-            "class": str(record.get("error", "failed")),
-            "reason": f"marked failed after {attempts} failed attempts (RUN-004.4)",
-        }
-    inbox = mailbox_entries(store, step.inbox)
-    return {
-        "actor": actor.hex(),
-        "head": head.hex(),
-        "code": None if code is None else code.hex(),
-        "failed": mark,
-        "busy": bool(state.index.pending_for(store, actor, inbox)),
-        "share": _share_index(state, actor),
-        "names": names,
-        "time": None,  # HTTP-007.7: set by _timed, one read of the store for a page
-    }
 
 
 def _timed(state: EngineState, entries: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -116,53 +72,61 @@ def _timed(state: EngineState, entries: list[dict[str, Any]], key: str) -> list[
     return entries
 
 
-def _failed_names(state: EngineState) -> set[str]:
-    return {name[len(FAILED_PREFIX) :] for name in state.store.list_refs(FAILED_PREFIX)}
+def actor_views(state: EngineState, only: ObjectId | None = None) -> ActorViews:
+    """The actor view of the service's store (every front end's list): its share's index
+    and residency from the runtime, busy from the engine's routing index caught up."""
+    runtime = state.runtime
+    return ActorViews(
+        state.store, index=state.index, share=runtime.share, resident=runtime.resident, only=only
+    )
+
+
+def _entry(view: ActorView) -> dict[str, Any]:
+    """One entry of HTTP-007.1 (HTTP-007.9 for an actor failed at its genesis: no head),
+    with its ``names`` (HTTP-015.3) and ``time`` (HTTP-007.7)."""
+    failure = view.failure
+    return {
+        "actor": view.actor.hex(),
+        "head": None if view.head is None else view.head.hex(),
+        "code": None if view.code is None else view.code.hex(),
+        "failed": None if failure is None else {"class": failure.error, "reason": view.reason},
+        "busy": view.pending > 0,
+        "share": view.share,
+        "names": list(view.names),
+        "time": view.time,
+    }
 
 
 def actor_page(state: EngineState, where: ActorFilter) -> tuple[list[dict[str, Any]], str | None]:
-    """``GET /v1/actors`` (HTTP-007.1, HTTP-007.2): the entries and the ``next`` cursor."""
-    store = state.store
-    heads = store.list_ref_targets(_HEADS)  # heads first, then the outboxes (RUN-002.3)
-    state.index.refresh(store)
-    failed = _failed_names(state)
-    named = actors_named(state)
-    after = None if where.after is None else where.after.hex()
-    found: list[dict[str, Any]] = []
-    for name, head in heads:
-        text = name[len(_HEADS) :]
-        if after is not None and text <= after:
-            continue
-        actor = ObjectId.from_hex(text)
-        if where.share is not None and not placed_in(
-            where.share, state.index.placements.placed, actor
-        ):
-            continue
-        if where.failed is not None and (text in failed) != where.failed:
-            continue
-        entry = _entry(state, actor, head, text in failed, named.get(actor, []))
-        if where.code is not None and entry["code"] != where.code.hex():
-            continue
-        if where.busy is not None and entry["busy"] != where.busy:
-            continue
-        found.append(entry)
-        if len(found) > where.limit:
-            break
+    """``GET /v1/actors`` (HTTP-007.1, HTTP-007.2, HTTP-007.9): the entries and the
+    ``next`` cursor."""
+    views = actor_views(state)
+    code = where.code
+
+    def skip(actor: ObjectId) -> bool:  # before the actor's objects are read
+        if where.share is not None and not views.in_share(actor, where.share):
+            return True
+        return where.failed is not None and views.marked(actor) != where.failed
+
+    def keep(view: ActorView) -> bool:
+        if code is not None and view.code != code:
+            return False
+        return where.busy is None or (view.pending > 0) == where.busy
+
+    found = [
+        _entry(view)
+        for view in views.views(after=where.after, skip=skip, keep=keep, limit=where.limit)
+    ]
     if len(found) > where.limit:
-        return _timed(state, found[: where.limit], "head"), found[where.limit - 1]["actor"]
-    return _timed(state, found, "head"), None
+        return found[: where.limit], found[where.limit - 1]["actor"]
+    return found, None
 
 
 def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
-    """``GET /v1/actors/{actor}`` (HTTP-007.3): the entry, ``None`` without a head."""
-    head = state.store.get_ref(head_ref(actor))
-    if head is None:
-        return None
-    state.index.refresh(state.store)
-    failed = state.store.get_ref(failed_ref(actor)) is not None
-    return _timed(
-        state, [_entry(state, actor, head, failed, names_of(state.store, actor))], "head"
-    )[0]
+    """``GET /v1/actors/{actor}`` (HTTP-007.3, HTTP-007.9): the entry, ``None`` for an
+    actor with neither a head nor a failed mark."""
+    views = actor_views(state, only=actor)
+    return _entry(views.view(actor)) if views.has(actor) else None
 
 
 def history_page(

@@ -16,7 +16,7 @@ from typing import Final, Self
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
-from ._times import HEADS
+from ._refs import HEADS_PREFIX
 
 __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 
@@ -24,6 +24,8 @@ __all__ = ["JOURNAL_KEPT", "MemoryBackend", "MemoryBatch"]
 JOURNAL_KEPT = 4096
 #: The error of a call on a closed store (the hot methods test ``_closed`` inline).
 CLOSED: Final = "the store is closed"
+#: The length of the ``heads/`` prefix, sliced in a commit's loop.
+_HEADS_LEN: Final = len(HEADS_PREFIX)
 _new_id = tuple.__new__  # as ObjectId._trusted, without its frame
 
 
@@ -251,7 +253,7 @@ class MemoryBackend:
                     refs.pop(name, None)
                 else:
                     refs[name] = new[0]  # its digest
-                    if name[:6] == HEADS and new[0] not in times:  # RUN-027.1
+                    if name[:_HEADS_LEN] == HEADS_PREFIX and new[0] not in times:  # RUN-027.1
                         times[new[0]] = now
                 journal.append((name, new))
                 if len(journal) > JOURNAL_KEPT:  # as _set trims it
@@ -286,7 +288,7 @@ class MemoryBackend:
             self._refs.pop(name, None)
         else:
             self._refs[name] = new[0]  # its digest
-            if name.startswith(HEADS):  # RUN-027.1: the first time it is a head here
+            if name.startswith(HEADS_PREFIX):  # RUN-027.1: the first time it is a head here
                 self._times.setdefault(new[0], time.time())
         journal = self._journal
         journal.append((name, new))

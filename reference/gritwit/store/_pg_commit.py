@@ -90,6 +90,7 @@ from ._backend import CasResult, CasStatus
 from ._pg_schema import part_of
 from ._pg_wire import BOOL, BYTEA, BYTEA_ARRAY, INT4, INT4_ARRAY, INT8, TEXT, Sql
 from ._pg_write_sql import SHARE_GATE
+from ._refs import HEADS_PREFIX
 
 __all__ = [
     "ERASED",
@@ -252,10 +253,17 @@ def step_heads(
     return {"name": [name for name, _ in heads], "new": [new for _, new in heads]}
 
 
+#: The ``heads/`` prefix as a ref name is stored (bytes), and its length.
+_HEADS: Final = HEADS_PREFIX.encode()
+_HEADS_LEN: Final = len(_HEADS)
+
+
 def _heads(swaps: Iterable[tuple[bytes, ObjectId | None]]) -> list[tuple[bytes, bytes]]:
     """The ``heads/`` refs among ``swaps`` given a step, with its digest: the steps whose
     time the write records (RUN-027.1)."""
-    return [(name, new.digest) for name, new in swaps if new is not None and name[:6] == b"heads/"]
+    return [
+        (name, new.digest) for name, new in swaps if new is not None and name[:_HEADS_LEN] == _HEADS
+    ]
 
 
 def due(start: int, made: int, every: int) -> bool:

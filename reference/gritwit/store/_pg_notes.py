@@ -62,6 +62,7 @@ from .._ids import ObjectId
 from ._backend import Version
 from ._pg_schema import GATE, PARTS, part_of
 from ._pg_wire import BYTEA_ARRAY, INT4_ARRAY, Sql
+from ._refs import HEADS_PREFIX, PLACEMENT_PREFIX
 
 __all__ = [
     "ALL_PARTS",
@@ -79,7 +80,7 @@ __all__ = [
 #: Every part.
 ALL_PARTS: Final = frozenset(range(PARTS))
 #: The refs whose swaps note every other part unless their writer says otherwise.
-_BROADCAST: Final = (b"heads/", b"names/placement/")
+_BROADCAST: Final = (HEADS_PREFIX.encode(), PLACEMENT_PREFIX.encode())
 
 #: A note's row: the ref's name, its new target, the part noted, the ref's own part.
 Note = tuple[bytes, bytes | None, int, int]

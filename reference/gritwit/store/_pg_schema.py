@@ -45,6 +45,8 @@ from typing import Final
 
 import psycopg
 
+from ._refs import OUTSIDE_MAILBOX_PREFIX
+
 __all__ = [
     "GATE",
     "JOURNAL_TABLE",
@@ -99,7 +101,7 @@ def part_of(name: bytes) -> int:
 
 
 _HEX: Final = re.compile(rb"[0-9a-f]+")
-_OUTSIDE: Final = b"names/outside-outbox/"
+_OUTSIDE: Final = OUTSIDE_MAILBOX_PREFIX.encode()
 
 
 #: The statements that make a store, in order, each on its own; the journal last.

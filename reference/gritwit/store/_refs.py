@@ -1,13 +1,50 @@
-"""Ref names (chapter *store and refs*, REF-001.1) and the rule for ``heads/`` targets (REF-002.1).
+"""Ref names (chapter *store and refs*, REF-001.1), the rule for ``heads/`` targets
+(REF-002.1), and every namespace of refs the reference writes: each one's prefix, the
+builder of its names and their parser live here and nowhere else.
 
-Two namespaces exist:
+Two namespaces are the store's own:
 
 * ``heads/<actor>`` — ``<actor>`` is the text form of an actor id (ID-003); the
   ref points at that actor's latest step;
 * ``names/<seg>(/<seg>)*`` — free names, each segment
-  ``[A-Za-z0-9][A-Za-z0-9._-]{0,63}``.
+  ``[A-Za-z0-9][A-Za-z0-9._-]{0,63}`` (:data:`NAMES_PREFIX`, the store's meaning).
 
-A name is at most :data:`MAX_REF_NAME_BYTES` bytes (REF-001.2).  Pure: no I/O.
+Inside ``names/`` the runtime keeps namespaces of its own.  Who writes each namespace,
+and who reads it:
+
+=========================  ==============================  ==================================
+namespace                  written by                      read by
+=========================  ==============================  ==================================
+``heads/<actor>``          the runtime adopting a step     the routing index, the resident
+                           (RUN-001), a revert (RUN-024),  actors, the actor view (every
+                           a fork (RUN-008), an import     front end's list), the store
+                           (RUN-009), the Wit executor     (REF-002.1, step times RUN-027.1),
+                                                           PostgreSQL's notes
+``names/actors/<name>``    binding a name (RUN-026.2):     resolving text (RUN-026.4),
+                           ``actor name``, a creation      ``GET /v1/names``, the actor view
+                           over HTTP, a push
+``names/failed/<actor>``   the runtime marking an actor    the routing index (a failed actor
+                           failed (RUN-004.4); a clear     does not run, RUN-004.7), the
+                           deletes it (RUN-025)            actor view
+``names/placement/<a>``    the runtime recording a         the placement records, a share's
+                           placement (RUN-021.7)           filter, PostgreSQL's notes
+``names/outside-outbox/``  a send from the outside         the routing index, PostgreSQL's
+``<h>``                    (RUN-003.4): the runtime and    parts (DUR-005.5)
+                           the service
+``names/outside-outbox``   nothing since RUN-003.5 (a      the routing index, as a fallback
+                           store written before it)
+=========================  ==============================  ==================================
+
+Builders and parsers, by namespace: :func:`head_ref` and :func:`head_actor`;
+:func:`actor_name_ref` and :func:`actor_name_of`; :func:`failed_ref` and
+:func:`failed_actor`; :func:`placement_ref` and :func:`placement_actor`;
+:func:`outside_mailbox_ref` and :func:`outside_mailbox_digit`; :data:`OUTSIDE_OUTBOX_REF`.
+The names the store's own backends match (PostgreSQL's parts and notes, the step times)
+are these prefixes too.
+
+``reference/tests/test_ref_namespaces.py`` refuses these prefixes spelled anywhere else
+in the package.  A name is at most :data:`MAX_REF_NAME_BYTES` bytes (REF-001.2).  Pure:
+no I/O.
 """
 
 from __future__ import annotations
@@ -15,24 +52,49 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .._errors import InvalidRefName, InvalidRefTarget
+from .._errors import InvalidId, InvalidRefName, InvalidRefTarget
 from .._ids import ObjectId
 from .._objects import GritObject, Step
 
 __all__ = [
+    "ACTOR_NAMES_PREFIX",
+    "FAILED_PREFIX",
     "HEADS_PREFIX",
     "MAX_REF_NAME_BYTES",
     "NAMES_PREFIX",
+    "OUTSIDE_MAILBOX_PREFIX",
+    "OUTSIDE_OUTBOX_REF",
+    "PLACEMENT_PREFIX",
+    "actor_name_of",
+    "actor_name_ref",
     "check_head_target",
     "check_ref_name",
+    "failed_actor",
+    "failed_ref",
     "head_actor",
     "head_ref",
+    "outside_mailbox_digit",
+    "outside_mailbox_ref",
+    "placement_actor",
+    "placement_ref",
 ]
 
 #: Longest ref name, in bytes (REF-001.2).
 MAX_REF_NAME_BYTES: Final = 255
+#: The store's namespace of heads (REF-001.1): ``heads/<text-form actor id>``.
 HEADS_PREFIX: Final = "heads/"
+#: The store's namespace of free names (REF-001.1), every runtime namespace below in it.
 NAMES_PREFIX: Final = "names/"
+#: The runtime's names of actors (RUN-026.2): ``names/actors/<name>``.
+ACTOR_NAMES_PREFIX: Final = NAMES_PREFIX + "actors/"
+#: The runtime's failed marks (RUN-004.4): ``names/failed/<text-form actor id>``.
+FAILED_PREFIX: Final = NAMES_PREFIX + "failed/"
+#: The runtime's placement records (RUN-021.7): ``names/placement/<text-form actor id>``.
+PLACEMENT_PREFIX: Final = NAMES_PREFIX + "placement/"
+#: The outside's old single outbox ref (RUN-003.5): read as a fallback, never written.
+OUTSIDE_OUTBOX_REF: Final = NAMES_PREFIX + "outside-outbox"
+#: The outside's 16 mailboxes (RUN-003.4): ``names/outside-outbox/<h>``, ``<h>`` a hex digit.
+OUTSIDE_MAILBOX_PREFIX: Final = OUTSIDE_OUTBOX_REF + "/"
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
@@ -113,3 +175,62 @@ def check_head_target(name: str, actor: ObjectId, target: GritObject) -> None:
         raise InvalidRefTarget(
             "REF-002.2", f"{name} must point at a step of that actor, not of {target.actor}"
         )
+
+
+def _actor_after(prefix: str, name: str) -> ObjectId | None:
+    """The actor whose text form ends ``name`` under ``prefix``; ``None`` for a name
+    outside ``prefix`` or whose rest is no text-form id (such a ref names no actor)."""
+    if not name.startswith(prefix):
+        return None
+    try:
+        return ObjectId.from_hex(name[len(prefix) :])
+    except InvalidId:
+        return None
+
+
+def actor_name_ref(name: str) -> str:
+    """The ref binding the actor name ``name`` (RUN-026.2): ``names/actors/<name>``.
+    Unchecked: the runtime's ``name_ref`` checks the name first (RUN-026.1)."""
+    return ACTOR_NAMES_PREFIX + name
+
+
+def actor_name_of(ref: str) -> str | None:
+    """The rest of a ref under ``names/actors/`` (a name, when it is one, RUN-026.1),
+    ``None`` for a ref outside it."""
+    return ref[len(ACTOR_NAMES_PREFIX) :] if ref.startswith(ACTOR_NAMES_PREFIX) else None
+
+
+def failed_ref(actor: ObjectId) -> str:
+    """The ref that marks ``actor`` failed (RUN-004.4)."""
+    return FAILED_PREFIX + actor.hex()
+
+
+def failed_actor(ref: str) -> ObjectId | None:
+    """The actor a ``names/failed/`` ref marks; ``None`` for another ref, or one whose
+    rest is no actor id (it marks none)."""
+    return _actor_after(FAILED_PREFIX, ref)
+
+
+def placement_ref(actor: ObjectId) -> str:
+    """The ref recording ``actor``'s placement (RUN-021.7)."""
+    return PLACEMENT_PREFIX + actor.hex()
+
+
+def placement_actor(ref: str) -> ObjectId | None:
+    """The actor a ``names/placement/`` ref records; ``None`` for another ref, or one
+    whose rest is no actor id."""
+    return _actor_after(PLACEMENT_PREFIX, ref)
+
+
+def outside_mailbox_ref(digit: str) -> str:
+    """The ref of the outside's mailbox for recipients whose id's text form ends in
+    ``digit`` (RUN-003.4)."""
+    return OUTSIDE_MAILBOX_PREFIX + digit
+
+
+def outside_mailbox_digit(ref: str) -> str | None:
+    """The digit of an outside's mailbox ref, ``None`` for any other ref."""
+    if not ref.startswith(OUTSIDE_MAILBOX_PREFIX):
+        return None
+    digit = ref[len(OUTSIDE_MAILBOX_PREFIX) :]
+    return digit if len(digit) == 1 and digit in "0123456789abcdef" else None

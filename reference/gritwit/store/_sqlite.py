@@ -46,7 +46,7 @@ from .._errors import OutcomeUnknown, StoreBusy, StoreError, StoreUnavailable
 from .._ids import ObjectId
 from ._backend import CasResult, CasStatus
 from ._paging import plan_pages
-from ._times import HEADS
+from ._refs import HEADS_PREFIX
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -425,7 +425,7 @@ class SqliteBackend:
             conn.execute(
                 "INSERT OR REPLACE INTO refs (name, target) VALUES (?, ?)", (name, new.digest)
             )
-            if name.startswith(HEADS):
+            if name.startswith(HEADS_PREFIX):
                 conn.execute(_STEP_TIME, (new.digest, time.time()))
         _journal(conn, name, new)
         return CasResult(CasStatus.SWAPPED, new)

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Final, Protocol
+from typing import Protocol
 
 from .._ids import ObjectId
 
-__all__ = ["HEADS", "format_step_time", "step_times"]
-
-#: The prefix of the refs whose targets get a time (RUN-027.1).
-HEADS: Final = "heads/"
+__all__ = ["format_step_time", "step_times"]
 
 
 class _Stored(Protocol):

@@ -18,7 +18,7 @@ from .._errors import FrozenCore, InvalidId, InvalidTransition
 from .._ids import ObjectId
 from .._maps import Headers, raw_of
 from .._objects import GritObject, Mailbox, Message, Step, Tree, mailbox_with
-from ._cores import PROTECTED_ENTRIES, WIT, core_problem
+from ._cores import FROZEN_ENTRIES, WIT, core_problem
 from ._model import ObjectReader, Overlay, Send, TransitionInput, TransitionOutput, _setter
 from ._outbox import MERGE_CAP, SMALL_BASE, OutboxChain, build_outbox, read_chain
 from ._pending import mailbox_raw
@@ -257,7 +257,7 @@ def _check_core(
     if problem is not None:
         raise InvalidTransition("WIT-007.2", f"the new core is not a valid core: {problem}")
     if "frozen" in raw_of(inp.core.entries):  # a tree's entries, as stored (OBJ-009)
-        for name in PROTECTED_ENTRIES:
+        for name in FROZEN_ENTRIES:
             if inp.core.entries.get(name) != out.core.entries.get(name):
                 raise FrozenCore("WIT-016", f"the core is frozen; entry {name!r} cannot change")
 

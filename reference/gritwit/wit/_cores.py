@@ -10,6 +10,7 @@ from .._errors import GritError, UnknownWit
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree
+from ..store._refs import head_ref
 from ._model import ObjectReader, get_blob
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FROZEN",
-    "PROTECTED_ENTRIES",
+    "FROZEN_ENTRIES",
     "TEST_RUNTIME",
     "WIT",
     "WIT_UPDATE",
@@ -33,8 +34,8 @@ __all__ = [
 WIT: Final = "wit"
 WIT_UPDATE: Final = "wit_update"
 FROZEN: Final = "frozen"
-#: Entries a frozen core keeps unchanged (WIT-016).
-PROTECTED_ENTRIES: Final = (WIT, WIT_UPDATE, FROZEN)
+#: Entries a frozen core keeps unchanged (WIT-016); a revert may not change them (RUN-024.7).
+FROZEN_ENTRIES: Final = (WIT, WIT_UPDATE, FROZEN)
 #: The one ``runtime`` this version defines (WIT-001.2).
 TEST_RUNTIME: Final = "test-actor"
 
@@ -114,7 +115,7 @@ def actor_known(store: Store, actor: ObjectId) -> bool:
     actor's id is its genesis core's (WIT-002; that core is stored with the genesis
     message that names it, WIT-012).  A message to an id that is neither would wait
     forever: the commands refuse it."""
-    if store.get_ref("heads/" + actor.hex()) is not None:
+    if store.get_ref(head_ref(actor)) is not None:
         return True
     if not store.has(actor):
         return False

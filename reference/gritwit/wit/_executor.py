@@ -32,6 +32,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Step, Tree
 from ..store import Store, head_ref
+from ..store._refs import HEADS_PREFIX
 from ._actors import TEST_ACTORS, TEST_UPDATERS, BuiltinActor, QueryInput
 from ._assemble import Assembled, assemble
 from ._cores import WIT, WIT_UPDATE, blob_code_name, core_problem
@@ -253,7 +254,7 @@ class Executor:
     def _outboxes(self) -> dict[ObjectId, dict[ObjectId, ObjectId]]:
         """Each sender's outbox entries: every head, plus the outside (RUN-003.4, RUN-003.5)."""
         boxes = {OUTSIDE: outside_entries(self._store, read_outside(self._store))}
-        for name in self._store.list_refs("heads/"):
+        for name in self._store.list_refs(HEADS_PREFIX):
             step = self._store.get_object(self._store.get_ref(name))  # type: ignore[arg-type]
             if isinstance(step, Step):
                 boxes[step.actor] = mailbox_entries(self._store, step.outbox)

@@ -29,6 +29,7 @@ from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import GritObject, Mailbox, Message, _required_id, mailbox_with, make_headers
 from ..store import Store, StoreBatch
+from ..store._refs import OUTSIDE_OUTBOX_REF
 from ._assemble import _mailbox_map, _message
 from ._model import ObjectReader
 from ._pending import mailbox_entries, mailbox_raw
@@ -52,7 +53,7 @@ __all__ = [
 
 #: The outside's old single outbox ref (RUN-003.5): read as a fallback, never written; its
 #: 16 mailboxes are ``<OUTSIDE_REF>/<h>`` (RUN-003.4, :func:`outside_ref`).
-OUTSIDE_REF = "names/outside-outbox"
+OUTSIDE_REF = OUTSIDE_OUTBOX_REF
 
 _DIGITS = "0123456789abcdef"
 

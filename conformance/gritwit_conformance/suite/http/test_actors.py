@@ -1,6 +1,7 @@
 """Listing and inspecting actors (HTTP-007).
 
-``GET /v1/actors`` lists every actor with a head, in ascending id order, each entry
+``GET /v1/actors`` lists every actor with a head or a failed mark (one failed at its genesis:
+``test_failed_genesis.py``, HTTP-007.9), in ascending id order, each entry
 ``{actor, head, code, failed, busy, share, names}`` (``names``: HTTP-015.3), filtered by
 ``failed``, ``busy``, ``code`` and ``share`` and paged by ``limit`` and ``after`` (HTTP-007.1,
 HTTP-007.2);
@@ -87,18 +88,20 @@ def population(http: httpx.Client) -> Callable[[], tuple[httpx.Client, list[str]
 
 
 @pytest.mark.smoke
-@pytest.mark.req("HTTP-007.1")
+@pytest.mark.req("HTTP-007.1", "HTTP-007.9")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-007.2", "HTTP-011.1")
-def test_every_actor_with_a_head_in_ascending_order(
+def test_every_actor_with_a_head_or_a_mark_in_ascending_order(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
     client, actors, _ = population()
-    create(client, test="failing")  # never gets a head: not listed
+    failing = str(create(client, test="failing")["actor"])  # no head, a failed mark: listed
     settle(client)
+    expected = sorted([*actors, failing])
     answer = listing(client)
-    assert ids(answer) == actors, (
-        f"HTTP-007.1: GET /v1/actors lists {ids(answer)}, not the actors with a head in "
-        f"ascending order {actors}"
+    assert ids(answer) == expected, (
+        f"HTTP-007.1: GET /v1/actors lists {ids(answer)}, not the actors with a head or a "
+        f"failed mark (HTTP-007.9: {failing} failed at its genesis) in ascending order "
+        f"{expected}"
     )
     assert answer["next"] is None, f"HTTP-007.2: next is {answer['next']} with nothing more"
 
@@ -286,11 +289,10 @@ def test_one_entry_is_the_listed_one(
 @pytest.mark.req("HTTP-007.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
-def test_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
-    failing = create(http, test="failing")["actor"]
+def test_an_actor_without_a_head_or_a_mark_is_404(http: httpx.Client) -> None:
+    counter(http)
     settle(http)
-    for actor in (failing, "ab" * 32):
-        expect_error(http.get(f"/v1/actors/{actor}"), 404, "not-found", "HTTP-007.3")
+    expect_error(http.get(f"/v1/actors/{'ab' * 32}"), 404, "not-found", "HTTP-007.3")
 
 
 @pytest.mark.req("HTTP-007.4")

@@ -94,13 +94,14 @@ async function renderList(main) {
     return el("tr", { class: status, "data-actor": actor.actor, "data-status": status },
       el("td", { class: "status", title: status, "aria-label": status }),
       el("td", {}, el("a", { class: "id", href: `#/actor/${actor.actor}` }, short(actor.actor))),
-      el("td", {}, actor.name || ""),
+      el("td", {}, (actor.names || []).join(", ")),
       el("td", { class: "id" }, short(actor.head)),
       el("td", { class: "num" }, actor.pending),
-      el("td", {}, actor.resident ? "yes" : "no"),
+      // null: an actor of another share, which this service does not run
+      el("td", {}, actor.resident === null ? "—" : actor.resident ? "yes" : "no"),
       el("td", {}, actor.failed ? el("span", { class: "mark" }, actor.failed.class) : ""));
   });
-  const head = el("tr", {}, ...["", "actor", "name", "head", "pending", "resident", "failed"]
+  const head = el("tr", {}, ...["", "actor", "names", "head", "pending", "resident", "failed"]
     .map((title) => el("th", {}, title)));
   const more = listed.total > listed.actors.length
     ? el("p", { class: "note" }, `${listed.actors.length} of ${listed.total} actors shown`)
@@ -162,12 +163,17 @@ async function objectNode(id, depth) {
 
 async function renderActor(main, actor) {
   const entry = await getJson(`/v1/actors/${actor}`);
-  const history = await getJson(`/v1/actors/${actor}/history?limit=${HISTORY_SHOWN}`);
+  // an actor failed at its genesis has no head, so no history (HTTP-007.9)
+  const history = entry.head
+    ? await getJson(`/v1/actors/${actor}/history?limit=${HISTORY_SHOWN}`)
+    : { steps: [], next: null };
   const failed = entry.failed
     ? el("span", { class: "mark" }, `${entry.failed.class}: ${entry.failed.reason}`) : "no";
   const facts = el("dl", { class: "entry" },
     el("dt", {}, "actor"), el("dd", { class: "id" }, entry.actor),
-    el("dt", {}, "head"), el("dd", { class: "id" }, entry.head),
+    el("dt", {}, "names"), el("dd", {}, entry.names.length ? entry.names.join(", ") : "—"),
+    el("dt", {}, "head"), el("dd", { class: "id" }, entry.head || "— (no step: its genesis failed)"),
+    el("dt", {}, "time"), el("dd", {}, entry.time || "—"),
     el("dt", {}, "code"), el("dd", { class: "id" }, entry.code || "—"),
     el("dt", {}, "failed"), el("dd", {}, failed),
     el("dt", {}, "busy"), el("dd", {}, entry.busy ? "yes" : "no"),
