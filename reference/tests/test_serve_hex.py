@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gritwit.adapter._args import BadRequest, _hex
 from gritwit.serve._content import hex_bytes
 from gritwit.serve._problems import HttpProblem
 
@@ -41,6 +42,22 @@ def _accepted(value: str) -> bool:
 @given(st.text(alphabet=_NEAR, max_size=12))
 def test_the_check_accepts_what_the_old_pattern_accepted(value: str) -> None:
     assert _accepted(value) == (_OLD.fullmatch(value) is not None), repr(value)
+
+
+def _adapter_accepted(value: str) -> bool:
+    try:
+        _hex({"bytes": value}, "bytes")
+    except BadRequest as refusal:
+        assert "ADP-004.2" in str(refusal)
+        return False
+    return True
+
+
+@pytest.mark.req("ADP-004.2")
+@given(st.text(alphabet=_NEAR, max_size=12))
+def test_the_adapter_accepts_the_same_language(value: str) -> None:
+    """The adapter's byte strings (ADP-004.2) are judged as the service's are."""
+    assert _adapter_accepted(value) == (_OLD.fullmatch(value) is not None), repr(value)
 
 
 @pytest.mark.req("HTTP-002.2")
