@@ -5,6 +5,8 @@ For each request, in order:
 1. a header section larger than :data:`~._limits.HEADER_BYTES` → 431
    ``headers-too-large`` (HTTP-013.2; h11 refuses one that arrives in pieces first,
    :mod:`._protocol`);
+   a path or query string whose percent-decoded bytes are not UTF-8 → 400
+   ``bad-request`` (HTTP-002.5), before anything reads it as text with replacements;
 2. while the service stops, anything but the probes → 503 ``service-stopping``
    (HTTP-001.4);
 3. for an endpoint that takes a body (:mod:`._routes`): another media type → 415
@@ -27,6 +29,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from ._limits import HEADER_BYTES, ServiceLimits
 from ._routes import endpoint_for
@@ -50,6 +53,17 @@ def header_section_size(scope: Scope) -> int:
         target += 1
     line = len(scope["method"]) + 1 + target + 1 + len("HTTP/1.1") + 2
     return line + sum(len(name) + 2 + len(value) + 2 for name, value in scope["headers"]) + 2
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw``, percent-decoded, is UTF-8 (HTTP-002.5).  The decoding servers
+    and frameworks do replaces what is not (``%FF`` reads as U+FFFD), so a parameter of
+    bytes that are no text would be served as some other text."""
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _media_type(value: bytes | None) -> tuple[str, dict[str, str]]:
@@ -105,6 +119,12 @@ class LimitsMiddleware:
         router refuses the path), the body left to the app."""
         if header_section_size(scope) > HEADER_BYTES:
             raise _Refusal(431, "headers-too-large", "HTTP-013.2: the header section is too large")
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        for part, raw in (("path", raw_path), ("query string", scope.get("query_string", b""))):
+            if not _is_utf8(raw):
+                raise _Refusal(
+                    400, "bad-request", f"HTTP-002.5: the {part}, percent-decoded, is not UTF-8"
+                )
         path = scope["path"]
         if self._stopping() and path not in _PROBES:
             raise _Refusal(503, "service-stopping", "HTTP-001.4: the service is stopping")
