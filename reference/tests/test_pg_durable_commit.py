@@ -42,7 +42,7 @@ def test_a_database_defaulting_to_asynchronous_commits_is_written_synchronously(
         assert backend.settings()["synchronous_commit"] == "on"
         store = Store(backend)
         blob = g.Blob(data=b"acknowledged, so flushed")
-        store.put(blob)  # a write on a connection of the store's own
+        store.put_object(blob)  # a write on a connection of the store's own
         with backend._connection() as conn:  # every connection it makes, not the first one
             row = conn.execute("SHOW synchronous_commit").fetchone()
             assert row is not None and row[0] == "on"
