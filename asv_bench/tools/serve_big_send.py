@@ -89,7 +89,9 @@ def _sends(url: str, path: str, body: bytes, count: int) -> list[int]:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, running_service(Path(tmp) / "store") as (url, pid):
         conn = _connection(url)
-        conn.request("POST", "/v1/actors", b'{"test": "counter"}', {"Content-Type": "application/json"})
+        conn.request(
+            "POST", "/v1/actors", b'{"test": "counter"}', {"Content-Type": "application/json"}
+        )
         actor = json.loads(conn.getresponse().read())["actor"]
         conn.close()
         head, tail = b'{"mt": "inc", "content": {"blob": "', b'"}}'
@@ -97,7 +99,7 @@ def main() -> int:
         body = head + b"5a" * pairs + tail
         rss, peak = _memory(pid)
         print(f"service at rest: {rss} MB resident, peak {peak} MB; body {len(body)} bytes\n")
-        print("| case | statuses | resident after (MB) | peak so far (MB) | probe's longest wait (s) |")
+        print("| case | statuses | resident after (MB) | peak so far (MB) | probe waited (s) |")
         print("|---|---|---|---|---|")
         for name, count in (("one 15 MiB send", 1), ("three at once", 3)):
             probe = _Probe(url)

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from serve_helpers import JSON, Served, created, served
 
 from gritwit.serve._json_body import Field, is_object, parse_object

@@ -70,7 +70,7 @@ def test_every_byte_string_reads_back(data: bytes) -> None:
 @pytest.mark.parametrize("value", [" ab", "ab ", "a b", "AB", "abc", "ab\n", "\u0663\u0663", 7])
 def test_what_bytes_fromhex_forgives_is_refused(value: object) -> None:
     """``bytes.fromhex`` skips whitespace and reads upper case: the check must not."""
-    with pytest.raises(HttpProblem, match="HTTP-002.2"):
+    with pytest.raises(HttpProblem, match=r"HTTP-002\.2"):
         hex_bytes(value, "a blob's data")
 
 

@@ -35,9 +35,7 @@ FLOOR = 16 * MIB
 
 
 def _head(url: str, path: str, media: str, length: int) -> bytes:
-    return request_head(
-        "POST", url, path, {"Content-Type": media, "Content-Length": str(length)}
-    )
+    return request_head("POST", url, path, {"Content-Type": media, "Content-Length": str(length)})
 
 
 def _written_whole(url: str, head: bytes, length: int, rule: str) -> tuple[int, str]:
@@ -74,8 +72,7 @@ def _written_whole(url: str, head: bytes, length: int, rule: str) -> tuple[int, 
                 break
     head_part, _, body = received.partition(b"\r\n\r\n")
     assert head_part.startswith(b"HTTP/1.1 "), (
-        f"{rule}: after a body of {length} bytes written whole, no answer came: "
-        f"{received[:200]!r}"
+        f"{rule}: after a body of {length} bytes written whole, no answer came: {received[:200]!r}"
     )
     try:
         error_class = str(json.JSONDecoder().raw_decode(body.decode())[0]["error"]["class"])
