@@ -119,7 +119,7 @@ def test_a_body_past_the_limit_written_whole_reads_the_413(http: httpx.Client) -
     assert next_previous(http, actor) == last, "HTTP-013.5: the refused body sent a message"
 
 
-@pytest.mark.req("HTTP-013.6", "HTTP-002.3")
+@pytest.mark.req("HTTP-013.6", "HTTP-002.3", "HTTP-013.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
 def test_a_body_of_another_media_type_written_whole_reads_the_415(http: httpx.Client) -> None:
     """8 MiB of ``text/plain``: refused by its media type, which a service may do before

@@ -78,6 +78,7 @@ def _filled(template: str, actor: str) -> str:
     ("method", "template", "where", "name"), PARAMETERS, ids=[" ".join(p) for p in PARAMETERS]
 )
 @pytest.mark.req("HTTP-002.5", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3")
 def test_a_parameter_that_is_no_text_is_400(
     http: httpx.Client, method: str, template: str, where: str, name: str, kind: str
 ) -> None:
@@ -96,7 +97,7 @@ def test_a_parameter_that_is_no_text_is_400(
     expect_error(response, 400, classes, f"HTTP-002.5 ({shown}: {NOT_TEXT[kind]} is no UTF-8)")
 
 
-@pytest.mark.req("HTTP-002.5", "HTTP-009.3")
+@pytest.mark.req("HTTP-002.5", "HTTP-009.3", "HTTP-002.1")
 def test_a_parameter_of_percent_encoded_text_is_read_as_text(http: httpx.Client) -> None:
     """``é`` as ``%C3%A9``: text, so the refs under that prefix are listed (none)."""
     answer = body_of(http.get("/v1/refs?prefix=names/%C3%A9"), 200, "HTTP-002.5, HTTP-009.3")
