@@ -15,7 +15,7 @@ from .._errors import ServiceStopping
 from .._version import SPEC_VERSION
 from ._content import parse_id
 from ._engine_commands import Call, Settle
-from ._http import ask, bad, handler, json_body, query_params, state_of
+from ._http import ask, bad, handler, json_body, query_params, state_of, whole_body
 from ._json_body import Field, is_number
 from ._limits import CBOR_MEDIA, JSON_MEDIA
 from ._openapi import service_document
@@ -96,7 +96,7 @@ async def object_get(request: Request) -> Response:
 async def object_put(request: Request) -> Response:
     """``POST /v1/objects`` (HTTP-009.2): one object's canonical encoding."""
     query_params(request, ())
-    data = await request.body()
+    data = await whole_body(request)
     oid = await ask(request, Call(functools.partial(put_object, data=data)))
     return JSONResponse({"id": oid.hex()}, 201)
 
@@ -124,7 +124,7 @@ async def ref(request: Request) -> Response:
 async def import_bundle(request: Request) -> Response:
     """``POST /v1/bundles`` (HTTP-010.2)."""
     query_params(request, ())
-    data = await request.body()
+    data = await whole_body(request)
     actor, head = await ask(request, Call(functools.partial(import_actor, data=data), wakes=True))
     return JSONResponse({"actor": actor.hex(), "head": head.hex()})
 

@@ -37,6 +37,7 @@ __all__ = [
     "json_body",
     "problem_response",
     "query_params",
+    "whole_body",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -123,10 +124,24 @@ def _parse_long(data: bytes, fields: Mapping[str, Field]) -> dict[str, Any]:
         return parse_object(data, fields)
 
 
+async def whole_body(request: Request) -> bytes:
+    """The request's body as the limits middleware gives it, in one piece, not copied:
+    Starlette's ``Request.body`` joins that piece with an empty one, which copies it (a
+    second 16 MiB for the largest JSON body).  Read once, by the handler alone."""
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            raise bad("the client went away")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 async def json_body(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:
     """The request's JSON object, checked against ``fields`` (HTTP-002.3); a long body
     is judged in a worker thread, so a hostile one does not hold the other requests."""
-    data = await request.body()
+    data = await whole_body(request)
     if len(data) <= _PARSED_INLINE:
         return parse_object(data, fields)
     return await run_in_threadpool(_parse_long, data, fields)

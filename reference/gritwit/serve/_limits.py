@@ -15,6 +15,7 @@ from .._cbor import MAX_SIZE
 __all__ = [
     "BUNDLE_MEDIA",
     "CBOR_MEDIA",
+    "DRAIN_BYTES",
     "HEADER_BYTES",
     "JSON_MEDIA",
     "MAX_DEPTH",
@@ -27,6 +28,9 @@ MIB: Final = 1 << 20
 MAX_DEPTH: Final = 32
 #: The largest header section served; a larger one is refused (HTTP-013.2).
 HEADER_BYTES: Final = 64 * 1024
+#: The bytes of a refused body read and discarded after the answer, so that a client
+#: that writes its whole body before it reads gets the answer, not a reset (HTTP-013.6).
+DRAIN_BYTES: Final = 64 * MIB
 JSON_MEDIA: Final = "application/json"
 CBOR_MEDIA: Final = "application/cbor"
 BUNDLE_MEDIA: Final = "application/vnd.gritwit.bundle"

@@ -5,6 +5,8 @@ For each request, in order:
 1. a header section larger than :data:`~._limits.HEADER_BYTES` → 431
    ``headers-too-large`` (HTTP-013.2; h11 refuses one that arrives in pieces first,
    :mod:`._protocol`);
+   a path or query string whose percent-decoded bytes are not UTF-8 → 400
+   ``bad-request`` (HTTP-002.5), before anything reads it as text with replacements;
 2. while the service stops, anything but the probes → 503 ``service-stopping``
    (HTTP-001.4);
 3. for an endpoint that takes a body (:mod:`._routes`): another media type → 415
@@ -17,8 +19,13 @@ For each request, in order:
    not all there by the read deadline → 408 ``request-timeout`` (HTTP-013.3).
 
 The handler then gets the body whole, from memory.  Refused requests never reach a
-handler, so they leave no trace in the store (HTTP-013.5); refusals mid-body close the
-connection.
+handler, so they leave no trace in the store (HTTP-013.5).  A refusal of a request whose
+body may still come (of a path or query that is no UTF-8, 415, 503 ``service-busy`` and
+413) keeps the connection: the server reads and discards
+the body's rest, up to :data:`~._limits.DRAIN_BYTES` (HTTP-013.6, :mod:`._protocol`), so
+that a client that writes its whole body before reading reads the answer rather than a
+reset.  It closes at once a body announced longer than that, and one whose client waits
+for ``100 Continue`` before it sends it; every other refusal closes the connection.
 """
 
 from __future__ import annotations
@@ -27,8 +34,9 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-from ._limits import HEADER_BYTES, ServiceLimits
+from ._limits import DRAIN_BYTES, HEADER_BYTES, ServiceLimits
 from ._routes import endpoint_for
 
 __all__ = ["LimitsMiddleware", "header_section_size"]
@@ -52,6 +60,17 @@ def header_section_size(scope: Scope) -> int:
     return line + sum(len(name) + 2 + len(value) + 2 for name, value in scope["headers"]) + 2
 
 
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw``, percent-decoded, is UTF-8 (HTTP-002.5).  The decoding servers
+    and frameworks do replaces what is not (``%FF`` reads as U+FFFD), so a parameter of
+    bytes that are no text would be served as some other text."""
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _media_type(value: bytes | None) -> tuple[str, dict[str, str]]:
     """A ``Content-Type``'s media type, lowercased, and its parameters."""
     if value is None:
@@ -65,7 +84,12 @@ def _media_type(value: bytes | None) -> tuple[str, dict[str, str]]:
 
 
 class _Refusal(Exception):
-    def __init__(self, status: int, error_class: str, message: str, **headers: str) -> None:
+    """A request refused before its handler; ``drained``: its body's rest may be read
+    and discarded after the answer, the connection kept (HTTP-013.6)."""
+
+    def __init__(
+        self, status: int, error_class: str, message: str, *, drained: bool = False, **headers: str
+    ) -> None:
         super().__init__(message)
         self.status, self.error_class, self.message, self.headers = (
             status,
@@ -73,6 +97,19 @@ class _Refusal(Exception):
             message,
             headers,
         )
+        self.drained = drained
+
+
+def _drainable(scope: Scope, before_body: bool) -> bool:
+    """Whether the rest of a refused request's body is read after the answer
+    (HTTP-013.6): not when it is announced longer than :data:`DRAIN_BYTES`, nor when the
+    client waits for ``100 Continue`` and none of it was asked for (it will not come,
+    and the next bytes on the connection would be read as body)."""
+    headers = dict(scope["headers"])
+    length = headers.get(b"content-length", b"")
+    if length.isdigit() and int(length) > DRAIN_BYTES:
+        return False
+    return not (before_body and headers.get(b"expect", b"").lower() == b"100-continue")
 
 
 class LimitsMiddleware:
@@ -94,7 +131,8 @@ class LimitsMiddleware:
             try:
                 body = await self._admit(scope, receive, taken)
             except _Refusal as refusal:
-                await _refuse(send, refusal)
+                keep = refusal.drained and _drainable(scope, before_body=taken[0] == 0)
+                await _refuse(send, refusal, keep=keep)
                 return
             await self.app(scope, receive if body is None else _replay(body, receive), send)
         finally:
@@ -105,6 +143,15 @@ class LimitsMiddleware:
         router refuses the path), the body left to the app."""
         if header_section_size(scope) > HEADER_BYTES:
             raise _Refusal(431, "headers-too-large", "HTTP-013.2: the header section is too large")
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        for part, raw in (("path", raw_path), ("query string", scope.get("query_string", b""))):
+            if not _is_utf8(raw):
+                raise _Refusal(
+                    400,
+                    "bad-request",
+                    f"HTTP-002.5: the {part}, percent-decoded, is not UTF-8",
+                    drained=True,
+                )
         path = scope["path"]
         if self._stopping() and path not in _PROBES:
             raise _Refusal(503, "service-stopping", "HTTP-001.4: the service is stopping")
@@ -124,18 +171,25 @@ class LimitsMiddleware:
             kind, params = _media_type(headers.get(b"content-type"))
             if kind != endpoint.media or params.get("charset", "utf-8") != "utf-8":
                 raise _Refusal(
-                    415, "bad-request", f"HTTP-002.3: {endpoint.path} takes {endpoint.media}"
+                    415,
+                    "bad-request",
+                    f"HTTP-002.3: {endpoint.path} takes {endpoint.media}",
+                    drained=True,
                 )
         if has_body and self.held >= self.limits.total_body:
             raise _Refusal(
                 503,
                 "service-busy",
                 "HTTP-013.4: the service holds as many request bytes as it takes; retry",
+                drained=True,
                 **{"retry-after": "1"},
             )
         if length is not None and length > limit:
             raise _Refusal(
-                413, "request-too-large", f"HTTP-013.1: {endpoint.path} takes at most {limit} bytes"
+                413,
+                "request-too-large",
+                f"HTTP-013.1: {endpoint.path} takes at most {limit} bytes",
+                drained=True,
             )
         return await self._read(receive, limit, taken)
 
@@ -162,6 +216,7 @@ class LimitsMiddleware:
                     503,
                     "service-busy",
                     "HTTP-013.4: the service holds as many request bytes as it takes; retry",
+                    drained=True,
                     **{"retry-after": "1"},
                 )
             size += len(chunk)
@@ -169,7 +224,10 @@ class LimitsMiddleware:
             self.held += len(chunk)
             if size > limit:
                 raise _Refusal(
-                    413, "request-too-large", f"HTTP-013.1: the body passed {limit} bytes"
+                    413,
+                    "request-too-large",
+                    f"HTTP-013.1: the body passed {limit} bytes",
+                    drained=True,
                 )
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -191,14 +249,16 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(send: Send, refusal: _Refusal) -> None:
+async def _refuse(send: Send, refusal: _Refusal, *, keep: bool) -> None:
+    """Answer ``refusal``; ``keep``: without ``Connection: close``, so that the server
+    reads the body's rest (HTTP-013.6), else closing the connection."""
     body = json.dumps(
         {"error": {"class": refusal.error_class, "message": refusal.message}}
     ).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
+        *(() if keep else ((b"connection", b"close"),)),
         *((name.encode(), value.encode()) for name, value in refusal.headers.items()),
     ]
     await send({"type": "http.response.start", "status": refusal.status, "headers": headers})

@@ -7,7 +7,11 @@ client likes.  :func:`guarded_protocol` makes a subclass of its h11 protocol tha
 * answers a header section past the bound ``431 headers-too-large`` (HTTP-013.2), and
   any other malformed request ``400 bad-request``, both as JSON bodies (HTTP-003.1);
 * closes a connection whose request head has not arrived within the read deadline,
-  with ``408 request-timeout`` when part of a head came (HTTP-013.3).
+  with ``408 request-timeout`` when part of a head came (HTTP-013.3);
+* bounds the reading of a refused body's rest after the answer (HTTP-013.6): uvicorn
+  discards a body the answer came before, for as long as it comes; this closes the
+  connection once :data:`~._limits.DRAIN_BYTES` of it were discarded, or the read
+  deadline passed.
 
 A header section that arrives whole in one read is not h11's to refuse; the service's
 limits middleware measures it (:mod:`._middleware`).
@@ -21,6 +25,8 @@ from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from ._limits import DRAIN_BYTES
 
 __all__ = ["guarded_protocol"]
 
@@ -38,14 +44,20 @@ class _Guarded(H11Protocol):
         super().__init__(*args, **kwargs)
         self._hint: int | None = None
         self._head_timer: asyncio.TimerHandle | None = None
+        #: Bytes of a body discarded after its answer, and the deadline of its reading.
+        self._drained = 0
+        self._drain_timer: asyncio.TimerHandle | None = None
         next_event = self.conn.next_event
 
         def watched() -> Any:
             try:
-                return next_event()
+                event = next_event()
             except h11.RemoteProtocolError as exc:  # remember why, for the answer
                 self._hint = exc.error_status_hint
                 raise
+            if isinstance(event, h11.Data) and self.conn.our_state is h11.DONE:
+                self._drained += len(event.data)  # uvicorn discards it: counted here
+            return event
 
         self.conn.next_event = watched  # type: ignore[method-assign]
 
@@ -55,16 +67,44 @@ class _Guarded(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
+        self._watch_drain()
         self._watch_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
+        self._stop_drain_timer()
         super().connection_lost(exc)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        if self.conn.our_state is h11.DONE and self.conn.their_state is h11.SEND_BODY:
+            # answered before the body ended (HTTP-013.6): its rest is read, bounded
+            self._drained = 0
+            self._drain_timer = self.loop.call_later(self.head_timeout, self._drain_overdue)
         if self.conn.trailing_data[0]:  # the next request's head began: its deadline runs
             self._watch_head()
+
+    def _watch_drain(self) -> None:
+        """Close once a refused body's rest passed :data:`DRAIN_BYTES`; stop the drain's
+        deadline once it ended."""
+        if self._drain_timer is None:
+            return
+        if self.conn.their_state is not h11.SEND_BODY or self.transport.is_closing():
+            self._stop_drain_timer()
+        elif self._drained > DRAIN_BYTES:
+            self._stop_drain_timer()
+            self.transport.close()
+
+    def _stop_drain_timer(self) -> None:
+        if self._drain_timer is not None:
+            self._drain_timer.cancel()
+            self._drain_timer = None
+
+    def _drain_overdue(self) -> None:
+        """HTTP-013.6, HTTP-013.3: the body's rest did not end in time: close."""
+        self._drain_timer = None
+        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+            self.transport.close()
 
     def _watch_head(self) -> None:
         """Run the head's deadline while a request head is awaited, else stop it."""

@@ -65,6 +65,14 @@ def connect(conninfo: str, isolation: str) -> psycopg.Connection:
         psycopg.errors.InvalidParameterValue,
     ):
         conn.execute(f"SET {CLIENT_CHECK} = {_CLIENT_CHECK_MS}")
+    # DUR-005.7: a write is acknowledged only once the server flushed it.  A database, a
+    # role or a server may default to synchronous_commit = off, where a commit returns
+    # before its WAL is on disk and a crash of the server loses acknowledged sends (3 to
+    # 6 at one failover); the session is set back to on.  Stricter values (remote_write,
+    # remote_apply: a standby's, DUR-010.1) and local stay; an engine without the
+    # setting (CockroachDB) answers "unknown" and keeps its own.
+    if show(conn, "synchronous_commit") == "off":
+        conn.execute("SET synchronous_commit = on")
     # The statements a runtime repeats (the journal read above all) are prepared once
     # (:mod:`._pg_wire`); with arrays as parameters the server would plan each run
     # again ("custom" plans).  One plan per connection: measured 0.22-0.25

@@ -1,0 +1,138 @@
+"""A refused body is read to its end before the connection closes (HTTP-013.6).
+
+A client that writes its whole body before it reads (most do: ``requests``, ``curl``
+without ``Expect``) got a connection reset, not the 413 of HTTP-013.1: the service
+answered at once and closed with the body's rest unread, and a socket closed with
+unread data sends a reset, which throws away the answer at the client.  The service now
+reads and discards up to :data:`~gritwit.serve._limits.DRAIN_BYTES` after its answer,
+within the read deadline, and closes at once only a body announced longer than that or
+one whose client waits for ``100 Continue``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+from serve_helpers import Served, raw, request_head, served, still_serves
+
+from gritwit.serve._limits import DRAIN_BYTES, MIB
+
+__all__ = ["served"]
+
+
+def _whole_then_read(
+    url: str, head: bytes, body: bytes, seconds: float = 60.0, until: bytes = b""
+) -> bytes:
+    """Write ``head`` and ``body`` in full, then read until the (first) answer is whole,
+    or, given ``until``, until those bytes came."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=seconds) as sock:
+        sock.sendall(head + body)  # the whole body first: a reset here is the bug
+        received = b""
+        while (until not in received) if until else not _complete(received):
+            data = sock.recv(65536)
+            if not data:
+                break
+            received += data
+        return received
+
+
+def _complete(received: bytes) -> bool:
+    if b"\r\n\r\n" not in received:
+        return False
+    head, _, body = received.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
+
+
+def _refusal(received: bytes) -> tuple[int, str]:
+    head, _, body = received.partition(b"\r\n\r\n")
+    first, _ = json.JSONDecoder().raw_decode(body.decode())  # a next answer may follow
+    return int(head.split(b" ", 2)[1]), first["error"]["class"]
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_client_that_writes_a_long_body_first_reads_the_413(served: Served) -> None:
+    """50 MB, announced: past the 16 MiB limit, within the 64 MiB the service drains."""
+    size = 50_000_000
+    head = request_head(
+        "POST",
+        "/v1/settle",
+        served.url,
+        {"Content-Type": "application/json", "Content-Length": str(size)},
+    )
+    received = _whole_then_read(served.url, head, b" " * size)
+    assert _refusal(received) == (413, "request-too-large"), received[:300]
+    still_serves(served.url)
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_chunked_body_past_the_limit_is_drained_and_the_connection_kept(
+    served: Served,
+) -> None:
+    """24 MiB in 1 MiB chunks, then a second request on the same connection: answered."""
+    head = request_head(
+        "POST",
+        "/v1/settle",
+        served.url,
+        {"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+    )
+    piece = b" " * MIB
+    body = (f"{len(piece):x}\r\n".encode() + piece + b"\r\n") * 24 + b"0\r\n\r\n"
+    probe = f"GET /readyz HTTP/1.1\r\nHost: {served.url.removeprefix('http://')}\r\n\r\n"
+    received = _whole_then_read(served.url, head, body + probe.encode(), until=b'"ready"')
+    assert _refusal(received) == (413, "request-too-large"), received[:300]
+    second = received.split(b"HTTP/1.1 ")[2:]
+    assert second and second[0].startswith(b"200 "), received
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-002.3")
+def test_a_body_of_another_media_type_written_whole_reads_the_415(served: Served) -> None:
+    size = 4 * MIB
+    head = request_head(
+        "POST",
+        "/v1/settle",
+        served.url,
+        {"Content-Type": "text/plain", "Content-Length": str(size)},
+    )
+    received = _whole_then_read(served.url, head, b"x" * size)
+    assert _refusal(received) == (415, "bad-request"), received[:300]
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_body_announced_past_the_drain_bound_is_answered_and_closed_at_once(
+    served: Served,
+) -> None:
+    """The service does not read 64 MiB of a body it cannot drain whole anyway."""
+    head = request_head(
+        "POST",
+        "/v1/settle",
+        served.url,
+        {"Content-Type": "application/json", "Content-Length": str(DRAIN_BYTES + 1)},
+    )
+    started = time.monotonic()
+    answer = raw(served.url, head, seconds=20)
+    assert answer.status == 413 and answer.closed, answer
+    assert time.monotonic() - started < 15, "the service waited for a body it will not drain"
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_client_waiting_for_100_continue_gets_the_413_and_a_close(served: Served) -> None:
+    head = request_head(
+        "POST",
+        "/v1/settle",
+        served.url,
+        {
+            "Content-Type": "application/json",
+            "Content-Length": str(20 * MIB),
+            "Expect": "100-continue",
+        },
+    )
+    answer = raw(served.url, head, seconds=20)
+    assert answer.status == 413 and answer.closed, answer
+    assert b"100 Continue" not in answer.head
