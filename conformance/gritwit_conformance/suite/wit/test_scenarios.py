@@ -30,7 +30,7 @@ pytestmark = pytest.mark.profile("wit")
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("scenarios.json", "ADP-014")))
-@pytest.mark.req("WIT-018")
+@pytest.mark.req("WIT-018", "ADP-014")  # a run's failures are wit-run's answer
 def test_scenario(impl: Implementation, vector: Vector) -> None:
     replay_scenario(impl, vector)
 
