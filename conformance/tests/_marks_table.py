@@ -7,7 +7,7 @@ the failing check, how many a mark of another clause of the check only, how many
 ``python conformance/tests/_marks_table.py [--out DIR] [CLAUSE ...]`` runs the rows (all,
 or the clauses named), writes each row's JSON report under ``DIR`` and prints the table;
 ``--table-only`` prints the table of the reports already in ``DIR``.  One row runs the
-suite's files that name the clause, cut to the tests citing it
+suite's folders of the adapter's profiles, cut to the tests citing the clause
 (``_select_by_requirement``), under pytest with two workers: a few seconds to a few
 minutes each on a loaded two-core machine, some forty minutes in all.  The heavy test
 ``test_marks_acceptance.py`` reads the same rows.
@@ -123,16 +123,13 @@ def most_changed(count: int = CLAUSES) -> list[tuple[str, int]]:
 
 
 def _files(row: Row, profiles: Iterable[str]) -> list[str]:
-    """The suite's test files of the adapter's profiles that name the row's clause."""
-    clause, _, module = row.selection.partition("@")
-    found = []
-    for profile in profiles:
-        for path in sorted((SUITE / profile).glob("test_*.py")):
-            if module and path.stem != module:
-                continue
-            if re.search(rf'"{re.escape(clause)}"', path.read_text(encoding="utf-8")):
-                found.append(str(path))
-    return found
+    """The suite folders of the adapter's profiles, or the one module a row narrows to:
+    every test there that cites the clause runs, a vector's test too, whose citations
+    its vector holds (``_select_by_requirement`` deselects the rest)."""
+    _, _, module = row.selection.partition("@")
+    if module:
+        return [str(p) for profile in profiles for p in (SUITE / profile).glob(f"{module}.py")]
+    return [str(SUITE / profile) for profile in profiles]
 
 
 def run_row(row: Row, out: Path, claimed: str = CLAIMED) -> Path:
