@@ -128,8 +128,9 @@ def _files(row: Row, profiles: Iterable[str]) -> list[str]:
     its vector holds (``_select_by_requirement`` deselects the rest)."""
     _, _, module = row.selection.partition("@")
     if module:
-        return [str(p) for profile in profiles for p in (SUITE / profile).glob(f"{module}.py")]
-    return [str(SUITE / profile) for profile in profiles]
+        return [str(p) for p in sorted(SUITE.glob(f"*/{module}.py"))]
+    # the protocol profile runs beside every adapter's own (as gritwit conform runs it)
+    return [str(SUITE / profile) for profile in dict.fromkeys([*profiles, "protocol"])]
 
 
 def run_row(row: Row, out: Path, claimed: str = CLAIMED) -> Path:
