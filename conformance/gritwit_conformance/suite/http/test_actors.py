@@ -23,7 +23,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal
+from .._check import check, check_equal, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -47,12 +47,10 @@ ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names", "time"}
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
     answer = body_of(client.get("/v1/actors", params=params), 200, rule)
-    check(
-        "HTTP-007.1",
-        isinstance(answer, dict) and set(answer) == {"actors", "next"},
-        expected="GET /v1/actors answering an object of actors and next",
-        came=answer,
+    answer = check_type(
+        "HTTP-007.1", answer, dict, expected="GET /v1/actors answering a JSON object"
     )
+    check_equal("HTTP-007.1", ["actors", "next"], sorted(answer), "the keys of its answer")
     for entry in answer["actors"]:
         check_equal("HTTP-007.1", ENTRY, set(entry), "the keys of an entry of GET /v1/actors")
     return answer

@@ -15,7 +15,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal
+from .._check import check, check_equal, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -54,12 +54,8 @@ def named_counter(client: httpx.Client, name: str, **more: Any) -> dict[str, Any
     """``POST /v1/actors`` of a counter named ``name``: the answer, which names it."""
     response = client.post("/v1/actors", json={"test": "counter", "name": name, **more})
     answer = body_of(response, 201, "HTTP-004.5")
-    check(
-        "HTTP-004.5",
-        isinstance(answer, dict) and answer.get("name") == name,
-        expected=f"the answer of a creation with the name {name} naming it",
-        came=answer,
-    )
+    answer = check_type("HTTP-004.5", answer, dict, expected="a creation's answer: a JSON object")
+    check_equal("HTTP-004.5", name, answer.get("name"), f"the name a creation named {name} answers")
     return answer
 
 

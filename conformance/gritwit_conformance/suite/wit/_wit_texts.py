@@ -148,8 +148,8 @@ class Twin:
             if full == "wit-run" and got.get("failures") != want.get("failures"):
                 # the classes wit-run lists are its answer's (ADP-014: one class per failed
                 # transition, the rule's), beside the rule of the class (the twin's clause)
-                mine = (self.clause,) if isinstance(self.clause, str) else tuple(self.clause)
-                clause = mine if "ADP-014" in mine else (*mine, "ADP-014")
+                judged = (self.clause,) if isinstance(self.clause, str) else tuple(self.clause)
+                clause = judged if "ADP-014" in judged else (*judged, "ADP-014")
             check_equal(clause, want, got, f"{full} {shown} (as the reference answers)")
         return got
 
