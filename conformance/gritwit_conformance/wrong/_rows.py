@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from gritwit_conformance.wrong._rows_marks import MARKS_ROWS
 from gritwit_conformance.wrong._rows_runtime import RUNTIME_ROWS
 from gritwit_conformance.wrong._table import STARTUP_TIMEOUT, WrongAdapter
 
@@ -548,4 +549,9 @@ ROWS: dict[str, Row] = {
 ROWS.update(
     (name, Row(entry, tuple(Bend(*bend) for bend in bends)))
     for name, (entry, bends) in RUNTIME_ROWS.items()
+)
+# and rows of clauses the change log names often (the marks' acceptance table)
+ROWS.update(
+    (name, Row(entry, tuple(Bend(*bend) for bend in bends)))
+    for name, (entry, bends) in MARKS_ROWS.items()
 )

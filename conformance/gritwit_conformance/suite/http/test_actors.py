@@ -24,6 +24,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check, check_equal, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -47,11 +48,12 @@ ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names", "time"}
 
 def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
     answer = body_of(client.get("/v1/actors", params=params), 200, rule)
-    assert isinstance(answer, dict) and set(answer) == {"actors", "next"}, (
-        f"HTTP-007.1: GET /v1/actors answers {str(answer)[:300]}, not {{actors, next}}"
+    answer = check_type(
+        "HTTP-007.1", answer, dict, expected="GET /v1/actors answering a JSON object"
     )
+    check_equal("HTTP-007.1", ["actors", "next"], sorted(answer), "the keys of its answer")
     for entry in answer["actors"]:
-        assert set(entry) == ENTRY, f"HTTP-007.1: an entry is {entry}, not {sorted(ENTRY)}"
+        check_equal("HTTP-007.1", ENTRY, set(entry), "the keys of an entry of GET /v1/actors")
     return answer
 
 
@@ -98,12 +100,14 @@ def test_every_actor_with_a_head_or_a_mark_in_ascending_order(
     settle(client)
     expected = sorted([*actors, failing])
     answer = listing(client)
-    assert ids(answer) == expected, (
-        f"HTTP-007.1: GET /v1/actors lists {ids(answer)}, not the actors with a head or a "
-        f"failed mark (HTTP-007.9: {failing} failed at its genesis) in ascending order "
-        f"{expected}"
+    check_equal(
+        "HTTP-007.1",
+        expected,
+        ids(answer),
+        "the actors GET /v1/actors lists: those with a head or a failed mark (HTTP-007.9: "
+        f"{failing} failed at its genesis), in ascending order",
     )
-    assert answer["next"] is None, f"HTTP-007.2: next is {answer['next']} with nothing more"
+    check_equal("HTTP-007.2", None, answer["next"], "next when nothing more is listed")
 
 
 @pytest.mark.req("HTTP-007.1")
@@ -114,18 +118,26 @@ def test_an_entry_names_head_code_and_share(
     client, _, failed = population()
     for entry in listing(client)["actors"]:
         actor = entry["actor"]
-        assert entry["head"] == head_of(client, actor), (
-            f"HTTP-007.1: the entry of {actor} names the head {entry['head']}"
+        check_equal(
+            "HTTP-007.1",
+            head_of(client, actor),
+            entry["head"],
+            f"the head the entry of {actor} names",
         )
         core = object_of(client, object_of(client, entry["head"])["core"])
-        assert entry["code"] == core["entries"]["wit"], (
-            f"HTTP-007.1: the entry of {actor} names the code {entry['code']}, its head's "
-            f"core has the wit {core['entries']['wit']}"
+        check_equal(
+            "HTTP-007.1",
+            core["entries"]["wit"],
+            entry["code"],
+            f"the code the entry of {actor} names: its head's core's wit",
         )
-        assert entry["share"] is None, f"HTTP-007.1: share {entry['share']} without a share"
+        check_equal("HTTP-007.1", None, entry["share"], "an entry's share without a share")
         if actor != failed:
-            assert entry["failed"] is None and entry["busy"] is False, (
-                f"HTTP-007.1: a settled, healthy actor's entry is {entry}"
+            check(
+                "HTTP-007.1",
+                entry["failed"] is None and entry["busy"] is False,
+                expected="a settled, healthy actor's entry: failed null, busy false",
+                came=entry,
             )
 
 
@@ -137,12 +149,25 @@ def test_a_failed_actor_shows_its_mark_and_is_busy(
     client, _, failed = population()
     entry = body_of(client.get(f"/v1/actors/{failed}"), 200, "HTTP-007.3")
     mark = entry["failed"]
-    assert isinstance(mark, dict) and set(mark) == {"class", "reason"}, (
-        f"HTTP-007.1: a failed actor's entry has failed = {mark}, not {{class, reason}}"
+    check(
+        "HTTP-007.1",
+        isinstance(mark, dict) and set(mark) == {"class", "reason"},
+        expected="a failed actor's entry's failed: an object of class and reason",
+        came=mark,
     )
-    assert mark["class"] == "unknown-wit", f"HTTP-007.1: the failed mark's class is {mark['class']}"
-    assert isinstance(mark["reason"], str), f"HTTP-007.1: the reason is {mark['reason']!r}"
-    assert entry["busy"] is True, "HTTP-007.1: a message its failed transition left is pending"
+    check_equal("HTTP-007.1", "unknown-wit", mark["class"], "the failed mark's class")
+    check(
+        "HTTP-007.1",
+        isinstance(mark["reason"], str),
+        expected="the failed mark's reason: a text",
+        came=mark["reason"],
+    )
+    check_equal(
+        "HTTP-007.1",
+        True,
+        entry["busy"],
+        "busy of a failed actor (the message its failed transition left is pending)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -167,8 +192,11 @@ def test_failed_and_busy_filter(
     client, actors, failed = population()
     expected = {"failed": [failed], "healthy": [a for a in actors if a != failed], "none": []}
     answer = listing(client, "HTTP-007.2", **params)
-    assert ids(answer) == expected[which], (
-        f"HTTP-007.2: GET /v1/actors?{params} lists {ids(answer)}, not {expected[which]}"
+    check_equal(
+        "HTTP-007.2",
+        expected[which],
+        ids(answer),
+        f"the actors GET /v1/actors?{params} lists",
     )
 
 
@@ -179,9 +207,19 @@ def test_code_filter(population: Callable[[], tuple[httpx.Client, list[str], str
     echo = g.object_id(g.Blob(data=b"echo", headers={"runtime": "test-actor"})).hex()
     code = g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"})).hex()
     counters = [e["actor"] for e in listing(client)["actors"] if e["code"] == code]
-    assert len(counters) == 5
-    assert ids(listing(client, "HTTP-007.2", code=code)) == counters
-    assert len(ids(listing(client, "HTTP-007.2", code=echo))) == 1
+    check_equal("HTTP-007.2", 5, len(counters), "the counters among all actors listed")
+    check_equal(
+        "HTTP-007.2",
+        counters,
+        ids(listing(client, "HTTP-007.2", code=code)),
+        "the actors listed with code= the counter's wit",
+    )
+    check_equal(
+        "HTTP-007.2",
+        1,
+        len(ids(listing(client, "HTTP-007.2", code=echo))),
+        "the number of actors listed with code= echo's wit",
+    )
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -195,7 +233,7 @@ def test_share_filter(
     for k in range(n):
         expected = [a for a in actors if int(a[:16], 16) % n == k]
         got = ids(listing(client, "HTTP-007.2", share=f"{k}/{n}"))
-        assert got == expected, f"HTTP-007.2: share={k}/{n} lists {got}, not {expected}"
+        check_equal("HTTP-007.2", expected, got, f"the actors listed with share={k}/{n}")
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 7])
@@ -213,15 +251,23 @@ def test_paging_with_limit_and_after(
             params["after"] = after
         answer = listing(client, "HTTP-007.2", **params)
         page = ids(answer)
-        assert len(page) <= limit, f"HTTP-007.2: limit={limit} answers {len(page)} entries"
+        check(
+            "HTTP-007.2",
+            len(page) <= limit,
+            expected=f"a page of GET /v1/actors?limit={limit} of at most {limit} entries",
+            came=f"{len(page)} entries",
+        )
         seen += page
         if answer["next"] is None:
             break
-        assert answer["next"] == page[-1], (
-            f"HTTP-007.2: next is {answer['next']}, not the last actor answered {page[-1]}"
+        check_equal(
+            "HTTP-007.2",
+            page[-1],
+            answer["next"],
+            "next: the last actor of the page",
         )
         after = answer["next"]
-    assert seen == actors, f"HTTP-007.2: pages of {limit} list {seen}, not {actors}"
+    check_equal("HTTP-007.2", actors, seen, f"the actors pages of {limit} list")
 
 
 @pytest.mark.req("HTTP-007.2")
@@ -232,7 +278,12 @@ def test_after_an_actor_not_listed_starts_after_its_place(
     client, actors, _ = population()
     middle = actors[3][:-1] + ("0" if actors[3][-1] != "0" else "1")
     expected = [a for a in actors if a > middle]
-    assert ids(listing(client, "HTTP-007.2", after=middle)) == expected
+    check_equal(
+        "HTTP-007.2",
+        expected,
+        ids(listing(client, "HTTP-007.2", after=middle)),
+        "the actors listed after= an id that is no actor's (those above it)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -270,8 +321,18 @@ def test_limits_at_the_edges_are_taken(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
     client, actors, _ = population()
-    assert ids(listing(client, "HTTP-007.2", limit=10000)) == actors
-    assert len(ids(listing(client, "HTTP-007.2", limit=1))) == 1
+    check_equal(
+        "HTTP-007.2",
+        actors,
+        ids(listing(client, "HTTP-007.2", limit=10000)),
+        "the actors listed with limit=10000, the largest",
+    )
+    check_equal(
+        "HTTP-007.2",
+        1,
+        len(ids(listing(client, "HTTP-007.2", limit=1))),
+        "the number of actors listed with limit=1, the smallest",
+    )
 
 
 @pytest.mark.req("HTTP-007.3")
@@ -283,7 +344,9 @@ def test_one_entry_is_the_listed_one(
     listed = {e["actor"]: e for e in listing(client)["actors"]}
     for actor in actors:
         entry = body_of(client.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-        assert entry == listed[actor], f"HTTP-007.3: GET /v1/actors/{actor} answers {entry}"
+        check_equal(
+            "HTTP-007.3", listed[actor], entry, f"GET /v1/actors/{actor}, as the listing's entry"
+        )
 
 
 @pytest.mark.req("HTTP-007.3", "HTTP-003.2")
@@ -307,18 +370,41 @@ def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     settle(http)
     answer = body_of(http.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
     steps = answer["steps"]
-    assert answer["next"] is None and len(steps) >= 2
-    assert steps[0]["step"] == head_of(http, actor), "HTTP-007.4: history starts at the head"
+    check(
+        "HTTP-007.4",
+        answer["next"] is None and len(steps) >= 2,
+        expected="a history of one page (next null) of at least two steps",
+        came=answer,
+    )
+    check_equal(
+        "HTTP-007.4",
+        head_of(http, actor),
+        steps[0]["step"],
+        "the first step of the history: the head",
+    )
     for index, entry in enumerate(steps):
         keys = {"step", "core", "previous", "inbox", "outbox", "read", "sent", "time"}
-        assert set(entry) == keys, entry  # read, sent: HTTP-007.6; time: HTTP-007.7
+        check_equal("HTTP-007.4", keys, set(entry), "the keys of a history entry")
         stored = object_of(http, entry["step"])
-        assert {k: entry[k] for k in ("core", "previous", "inbox", "outbox")} == {
-            k: stored[k] for k in ("core", "previous", "inbox", "outbox")
-        }, f"HTTP-007.4: the history entry {entry} is not its step {stored}"
+        check_equal(
+            "HTTP-007.4",
+            {k: stored[k] for k in ("core", "previous", "inbox", "outbox")},
+            {k: entry[k] for k in ("core", "previous", "inbox", "outbox")},
+            "a history entry's fields, as its stored step's",
+        )
         following = steps[index + 1]["step"] if index + 1 < len(steps) else None
-        assert entry["previous"] == following, "HTTP-007.4: history is not newest first"
-    assert steps[-1]["previous"] is None, "HTTP-007.4: the history stops before the first step"
+        check_equal(
+            "HTTP-007.4",
+            following,
+            entry["previous"],
+            "the previous of a history entry: the next entry (newest first)",
+        )
+    check_equal(
+        "HTTP-007.4",
+        None,
+        steps[-1]["previous"],
+        "the previous of the last history entry (the first step)",
+    )
 
 
 @pytest.mark.parametrize("limit", [1, 2])
@@ -336,12 +422,17 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
     for _ in range(len(whole) + 1):
         answer = body_of(http.get(f"/v1/actors/{actor}/history", params=params), 200, "HTTP-007.4")
         page = [s["step"] for s in answer["steps"]]
-        assert len(page) <= limit
+        check(
+            "HTTP-007.4",
+            len(page) <= limit,
+            expected=f"a page of the history with limit={limit} of at most {limit} steps",
+            came=f"{len(page)} steps",
+        )
         seen += page
         if answer["next"] is None:
             break
         params = {"limit": limit, "before": answer["next"]}
-    assert seen == whole, f"HTTP-007.4: pages of {limit} walk {seen}, not {whole}"
+    check_equal("HTTP-007.4", whole, seen, f"the steps pages of {limit} walk")
 
 
 @pytest.mark.parametrize(
@@ -378,13 +469,20 @@ def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx
         inc(http, two, amount)
         settle(http)
     steps = [s["step"] for s in http.get(f"/v1/actors/{two}/history").json()["steps"]]
-    assert len(steps) >= 2
+    check(
+        "HTTP-007.4",
+        len(steps) >= 2,
+        expected="a history of at least two steps after two sends",
+        came=steps,
+    )
     answer = body_of(
         http.get(f"/v1/actors/{one}/history", params={"before": steps[0]}), 200, "HTTP-007.4"
     )
-    assert [s["step"] for s in answer["steps"]] == steps[1:], (
-        "HTTP-007.4: a before that is a step of another history must answer the steps older "
-        f"than it there: {[s['step'] for s in answer['steps']]}, not {steps[1:]}"
+    check_equal(
+        "HTTP-007.4",
+        steps[1:],
+        [s["step"] for s in answer["steps"]],
+        "the steps a before= of another actor's step answers: those older than it there",
     )
 
 
@@ -393,15 +491,23 @@ def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx
 def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> None:
     actor = broken_updater(http)
     answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
-    assert answer == {"cleared": True}, f"HTTP-007.5: clearing a failed mark answers {answer}"
+    check_equal("HTTP-007.5", {"cleared": True}, answer, "the answer of clearing a failed mark")
     settle(http)
     entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-    assert entry["failed"] is not None, (
-        "HTTP-007.5: after the mark was cleared the pending message did not run again (its "
-        "transition, which always fails, would have marked the actor failed again)"
+    check(
+        "HTTP-007.5",
+        entry["failed"] is not None,
+        expected="the actor marked failed again once cleared: its pending message runs again "
+        "(its transition, which always fails, marks it)",
+        came=entry,
     )
     mark = http.get(f"/v1/refs/names/failed/{actor}")
-    assert mark.status_code == 200, "RUN-004.4: the actor is marked failed again"
+    check_equal(
+        "RUN-004.4",
+        200,
+        mark.status_code,
+        "the status of the failed ref once the actor failed again",
+    )
 
 
 @pytest.mark.req("HTTP-007.5")
@@ -410,8 +516,13 @@ def test_clearing_without_a_mark_answers_false(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)
     answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
-    assert answer == {"cleared": False}, f"HTTP-007.5: clearing no mark answers {answer}"
-    assert body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")["failed"] is None
+    check_equal("HTTP-007.5", {"cleared": False}, answer, "the answer of clearing no mark")
+    check_equal(
+        "HTTP-007.5",
+        None,
+        body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")["failed"],
+        "the failed mark of an actor never marked, after a clear",
+    )
 
 
 @pytest.mark.req("HTTP-007.5")
@@ -421,10 +532,18 @@ def test_a_cleared_mark_is_gone_until_the_actor_fails_again(http: httpx.Client) 
     a counter never marked stays unmarked."""
     actor = create(http, test="failing")["actor"]
     settle(http)
-    assert http.get(f"/v1/refs/names/failed/{actor}").status_code == 200
+    check_equal(
+        "HTTP-007.5",
+        200,
+        http.get(f"/v1/refs/names/failed/{actor}").status_code,
+        "the status of GET of the failing actor's failed ref after a settle",
+    )
     answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
-    assert answer == {"cleared": True}, f"HTTP-007.5: clearing answers {answer}"
+    check_equal("HTTP-007.5", {"cleared": True}, answer, "the answer of clearing")
     settle(http)
-    assert http.get(f"/v1/refs/names/failed/{actor}").status_code == 200, (
-        "HTTP-007.5: the failing actor's genesis, pending again, did not run again"
+    check_equal(
+        "HTTP-007.5",
+        200,
+        http.get(f"/v1/refs/names/failed/{actor}").status_code,
+        "the status of the failed ref after a settle: the genesis, pending again, ran again",
     )

@@ -15,7 +15,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check_equal
+from .._check import check, check_equal, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -54,9 +54,8 @@ def named_counter(client: httpx.Client, name: str, **more: Any) -> dict[str, Any
     """``POST /v1/actors`` of a counter named ``name``: the answer, which names it."""
     response = client.post("/v1/actors", json={"test": "counter", "name": name, **more})
     answer = body_of(response, 201, "HTTP-004.5")
-    assert isinstance(answer, dict) and answer.get("name") == name, (
-        f"HTTP-004.5: a creation with the name {name} answers {answer}, without that name"
-    )
+    answer = check_type("HTTP-004.5", answer, dict, expected="a creation's answer: a JSON object")
+    check_equal("HTTP-004.5", name, answer.get("name"), f"the name a creation named {name} answers")
     return answer
 
 
@@ -83,22 +82,37 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     actor = named_counter(http, "by-name")["actor"]
     inc(http, "by-name", 3)  # sent by name
     settle(http)
-    assert count_of(http, "by-name") == 3 == count_of(http, actor), (
-        "HTTP-015.1: a send and a query by name act on the actor the name names"
+    check_equal(
+        "HTTP-015.1",
+        [3, 3],
+        [count_of(http, "by-name"), count_of(http, actor)],
+        "the counts by name and by id after 3 sent by name: one actor",
     )
     by_name = body_of(http.get("/v1/actors/by-name"), 200, "HTTP-015.1")
     by_id = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-    assert by_name == by_id and by_id.get("names") == ["by-name"], (
-        f"HTTP-015.3: the entry by name is {by_name}, by id {by_id}; its names ['by-name']"
+    check_equal(
+        "HTTP-015.3", by_id, by_name, "the actor's entry by name (as by id: the same actor)"
     )
-    assert steps_of(http, "by-name") == steps_of(http, actor), "HTTP-015.1: history by name"
+    check_equal("HTTP-015.3", ["by-name"], by_id.get("names"), "the entry's names")
+    check_equal(
+        "HTTP-015.1",
+        steps_of(http, actor),
+        steps_of(http, "by-name"),
+        "history by name",
+    )
     core = body_of(http.get(f"/v1/objects/{actor}"), 200, "HTTP-009.1")
-    assert core["entries"].get("name") == blob_id(b"by-name"), (
-        "HTTP-004.4: the named actor's genesis core holds no entry name with the name's bytes"
+    check_equal(
+        "HTTP-004.4",
+        blob_id(b"by-name"),
+        core["entries"].get("name"),
+        "the named actor's genesis core's entry name (the name's bytes)",
     )
     expected = core_of("counter", {"name": b"by-name".hex()})
-    assert actor == g.object_id(expected).hex(), (
-        "HTTP-004.4: the actor's id is not the id of the counter's core with the entry name"
+    check_equal(
+        "HTTP-004.4",
+        g.object_id(expected).hex(),
+        actor,
+        "the named actor's id: the counter's core with the entry name",
     )
 
 
@@ -125,7 +139,12 @@ def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.C
     batch = {"messages": [entry("batch-by-name", 2), entry(actor, 3)]}
     body_of(http.post("/v1/messages", json=batch), 202, "HTTP-015.1")
     settle(http)
-    assert count_of(http, actor) == 5, "HTTP-015.1: a batch's to by name reached another actor"
+    check_equal(
+        "HTTP-015.1",
+        5,
+        count_of(http, actor),
+        "the count after a batch sent to it by name",
+    )
     for to, status, error in (
         ("nobody-has-this-name", 404, "not-found"),
         ("-x", 400, "invalid-ref-name"),
@@ -133,7 +152,12 @@ def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.C
         refused = {"messages": [entry(actor, 7), entry(to, 1)]}
         expect_error(http.post("/v1/messages", json=refused), status, error, f"HTTP-015.1 ({to})")
     settle(http)
-    assert count_of(http, actor) == 5, "HTTP-003.3: a refused batch sent its other entries"
+    check_equal(
+        "HTTP-003.3",
+        5,
+        count_of(http, actor),
+        "the count after a refused batch (none of its entries sent)",
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ACTOR_PATHS, ids=PATH_IDS)
@@ -168,18 +192,28 @@ def test_an_unknown_or_malformed_name_in_a_path(
 def test_one_name_is_one_actor_and_two_names_two(http: httpx.Client) -> None:
     first = named_counter(http, "twice")
     again = named_counter(http, "twice")
-    assert again["actor"] == first["actor"] and again["existed"] is True, (
-        f"HTTP-004.5: creating the same named counter twice answers {first} then {again}"
+    check_equal(
+        "HTTP-004.5",
+        [first["actor"], True],
+        [again["actor"], again["existed"]],
+        "the actor and existed of creating the same named counter a second time",
     )
     other = named_counter(http, "another")
-    assert other["actor"] != first["actor"] and other["existed"] is False, (
-        "HTTP-004.4: two names of one program are one actor: the name is not in the core"
+    check(
+        "HTTP-004.4",
+        other["actor"] != first["actor"] and other["existed"] is False,
+        expected="a new actor (existed false) for the counter named another, not "
+        f"{first['actor']}, the one named twice (a name is in the core: two names, two actors)",
+        came=other,
     )
     settle(http)
     inc(http, "twice", 2)
     settle(http)
-    assert (count_of(http, "twice"), count_of(http, "another")) == (2, 0), (
-        "HTTP-004.4: a send to one name counted on the other name's actor too"
+    check_equal(
+        "HTTP-004.4",
+        (2, 0),
+        (count_of(http, "twice"), count_of(http, "another")),
+        "the counts of the actors named twice and another",
     )
 
 
@@ -191,11 +225,11 @@ def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Clie
     response = http.post("/v1/actors", json={"test": "echo", "name": "taken"})
     expect_error(response, 409, "ref-conflict", "HTTP-004.5 (a name of another actor)")
     refused = g.object_id(core_of("echo", {"name": b"taken".hex()})).hex()
-    assert head_of(http, refused) is None, "HTTP-004.5: the refused actor got a head"
+    check_equal("HTTP-004.5", None, head_of(http, refused), "the head of the refused actor")
     gone = http.get(f"/v1/objects/{refused}")
     expect_error(gone, 404, "not-found", "HTTP-003.3: the refused creation stored its core")
     names = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
-    assert names.get("taken") == taken, f"HTTP-004.5: the name moved: {names}"
+    check_equal("HTTP-004.5", taken, names.get("taken"), "the actor the name taken names")
 
 
 @pytest.mark.parametrize(
@@ -218,7 +252,7 @@ def test_a_bad_name_in_a_creation_is_refused(
 ) -> None:
     expect_error(http.post("/v1/actors", json=body), status, error, f"HTTP-004.4 ({body})")
     names = body_of(http.get("/v1/names"), 200, "HTTP-015.2")["names"]
-    assert names == {}, f"HTTP-003.3: a refused creation bound {names}"
+    check_equal("HTTP-003.3", {}, names, "the names after a refused creation")
 
 
 @pytest.mark.req("RUN-026.1", "HTTP-004.4")
@@ -250,8 +284,11 @@ def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) 
     response = http.post("/v1/actors", json={"core": unnamed, "name": "stored-two"})
     expect_error(response, 400, "bad-request", "HTTP-004.4 (a core without the entry name)")
     again = body_of(http.post("/v1/actors", json={"core": named, "name": "stored"}), 201, "")
-    assert again == {"actor": named, "message": None, "existed": True, "name": "stored"}, (
-        f"HTTP-004.5: naming a stored core that holds its name answers {again}"
+    check_equal(
+        "HTTP-004.5",
+        {"actor": named, "message": None, "existed": True, "name": "stored"},
+        again,
+        "the answer of naming a stored core that holds its name",
     )
 
 
@@ -262,21 +299,39 @@ def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
     settle(http)
     expected = dict(sorted(made.items(), key=lambda item: item[0].encode()))
     answer = body_of(http.get("/v1/names"), 200, "HTTP-015.2")
-    assert answer == {"names": expected, "next": None}, f"HTTP-015.2: GET /v1/names {answer}"
-    assert list(answer["names"]) == list(expected), "HTTP-015.2: names not in bytewise order"
+    check_equal(
+        "HTTP-015.2",
+        {"names": expected, "next": None},
+        answer,
+        "GET /v1/names",
+    )
+    check_equal(
+        "HTTP-015.2",
+        list(expected),
+        list(answer["names"]),
+        "the order of the names (bytewise)",
+    )
     seen: dict[str, str] = {}
     params: dict[str, Any] = {"limit": 3}
     for _ in range(len(made) + 1):
         page = body_of(http.get("/v1/names", params=params), 200, "HTTP-015.2")
-        assert len(page["names"]) <= 3
+        check(
+            "HTTP-015.2",
+            len(page["names"]) <= 3,
+            expected="a page of GET /v1/names?limit=3 of at most 3 names",
+            came=lambda: f"{len(page['names'])} names",  # noqa: B023 - called at once
+        )
         seen.update(page["names"])
         if page["next"] is None:
             break
         params = {"limit": 3, "after": page["next"]}
-    assert seen == expected, f"HTTP-015.2: pages of 3 list {seen}"
+    check_equal("HTTP-015.2", expected, seen, "the names the pages of 3 list")
     listed = body_of(http.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
-    assert {e["actor"]: e["names"] for e in listed} == {a: [n] for n, a in made.items()}, (
-        "HTTP-015.3: the entries of GET /v1/actors do not name each actor's names"
+    check_equal(
+        "HTTP-015.3",
+        {a: [n] for n, a in made.items()},
+        {e["actor"]: e["names"] for e in listed},
+        "each actor's names in GET /v1/actors",
     )
 
 
@@ -327,23 +382,38 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     actor = named_counter(http, "reverted")["actor"]
     settle(http)
     steps = counted(http, actor, 1, 2, 4)  # counts 1, 3, 7: newest first [7, 3, 1, 0]
-    assert count_of(http, actor) == 7
+    check_equal("HTTP-016.1", 7, count_of(http, actor), "the count after 1, 2 and 4 were sent")
     response = http.post("/v1/actors/reverted/revert", json={"step": steps[2]})
     answer = body_of(response, 200, "HTTP-016.1")
-    assert set(answer) == {"actor", "head"} and answer["actor"] == actor, (
-        f"HTTP-016.1: a revert answers {answer}"
+    check_equal("HTTP-016.1", ["actor", "head"], sorted(answer), "the keys of a revert's answer")
+    check_equal("HTTP-016.1", actor, answer["actor"], "the actor a revert's answer names")
+    head = head_of(http, actor)
+    check(
+        ("HTTP-016.1", "RUN-024.1"),
+        answer["head"] == head and answer["head"] not in steps,
+        expected=f"the answer's head to be the actor's head ({head}), a new step, none of {steps}",
+        came=answer["head"],
     )
-    assert answer["head"] == head_of(http, actor) and answer["head"] not in steps, (
-        f"HTTP-016.1: the head is {head_of(http, actor)}, the answer {answer['head']}: not a "
-        "new step (RUN-024.1)"
+    check_equal(
+        "RUN-024.5",
+        steps,
+        steps_of(http, actor)[1:],
+        "the revert step follows the old head",
     )
-    assert steps_of(http, actor)[1:] == steps, "RUN-024.5: the revert step follows the old head"
-    assert count_of(http, actor) == 1, "HTTP-016.1: a query after the revert reads S's state"
+    check_equal(
+        "HTTP-016.1",
+        1,
+        count_of(http, actor),
+        "the count a query reads after the revert (S's state)",
+    )
     inc(http, actor, 10)
     settle(http)
-    assert count_of(http, actor) == 11, (
-        f"HTTP-016.1: reverted to 1, then sent 10, the counter counts {count_of(http, actor)}, "
-        "not 11 (17 would be the reverted steps' messages read again, RUN-024.3)"
+    check_equal(
+        ("HTTP-016.1", "RUN-024.3"),
+        11,
+        count_of(http, actor),
+        "the count reverted to 1, then sent 10 (17 would be the reverted steps' messages "
+        "read again)",
     )
 
 
@@ -369,15 +439,26 @@ def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> N
     body = {"step": steps[1], "head": seen}
     response = http.post(f"/v1/actors/{actor}/revert", json=body)
     expect_error(response, 409, "ref-conflict", "HTTP-016.3 (a head older than the head)")
-    assert steps_of(http, actor) == newer and count_of(http, actor) == 7, (
-        "HTTP-016.3: a revert refused for its head moved the actor"
+    check_equal(
+        "HTTP-016.3",
+        {"steps": newer, "count": 7},
+        {"steps": steps_of(http, actor), "count": count_of(http, actor)},
+        "the actor's steps and count after a revert refused for its head (unmoved)",
     )
     body = {"step": steps[1], "head": newer[0]}
     answer = body_of(http.post(f"/v1/actors/{actor}/revert", json=body), 200, "HTTP-016.3")
-    assert steps_of(http, actor) == [answer["head"], *newer], (
-        "HTTP-016.3: the revert from the head as it is does not follow that head"
+    check_equal(
+        "HTTP-016.3",
+        [answer["head"], *newer],
+        steps_of(http, actor),
+        "the steps after the revert from the head as it is",
     )
-    assert count_of(http, actor) == 1, "HTTP-016.3: the revert from the head as it is was not made"
+    check_equal(
+        "HTTP-016.3",
+        1,
+        count_of(http, actor),
+        "the count after the revert from the head as it is",
+    )
 
 
 @pytest.mark.req("HTTP-016.2", "HTTP-003.2", "HTTP-003.3")
@@ -402,7 +483,12 @@ def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
     for body, status, error, what in cases:
         response = http.post(f"/v1/actors/{actor}/revert", json=body)
         expect_error(response, status, error, f"HTTP-016.2 ({what})")
-        assert head_of(http, actor) == steps[0], f"HTTP-016.2: a refused revert ({what}) moved"
+        check_equal(
+            "HTTP-016.2",
+            steps[0],
+            head_of(http, actor),
+            f"the head after a refused revert ({what})",
+        )
     headless = create(http, test="failing")["actor"]
     response = http.post(f"/v1/actors/{headless}/revert", json={"step": steps[1]})
     expect_error(response, 404, "not-found", "HTTP-016.2 (an actor without a head)")
@@ -421,19 +507,32 @@ def test_a_revert_keeps_the_mark_and_a_clear_runs_the_actor_again(http: httpx.Cl
     settle(http)
     send(http, actor, {"blob": ""}, mt="poke")
     settle(http)
-    assert body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")["failed"] is not None
+    marked = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
+    check(
+        "HTTP-016.2",
+        marked["failed"] is not None,
+        expected="the actor's entry with a failed mark (the poke failed it)",
+        came=marked,
+    )
     body_of(http.post(f"/v1/actors/{actor}/revert", json={"step": genesis}), 200, "HTTP-016.1")
     settle(http)
     entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-    assert entry["failed"] is not None and entry["busy"] is True, (
-        f"HTTP-016.2: a revert removed the failed mark or ran the actor: {entry} (RUN-024.8)"
+    check(
+        ("HTTP-016.2", "RUN-024.8"),
+        entry["failed"] is not None and entry["busy"] is True,
+        expected="the reverted actor's entry still marked failed and busy (a revert neither "
+        "removes the mark nor runs the actor)",
+        came=entry,
     )
     cleared = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
-    assert cleared == {"cleared": True}, f"HTTP-007.5: clearing answers {cleared}"
+    check_equal("HTTP-007.5", {"cleared": True}, cleared, "the answer of clearing")
     settle(http)
     entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-    assert entry["failed"] is None and entry["busy"] is False, (
-        f"HTTP-007.5: cleared, the reverted actor did not run its pending message: {entry}"
+    check_equal(
+        "HTTP-007.5",
+        {"failed": None, "busy": False},
+        {"failed": entry["failed"], "busy": entry["busy"]},
+        "the cleared reverted actor's entry: unmarked, its pending message run",
     )
 
 
@@ -459,19 +558,30 @@ def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) 
     state = {"seed": b"child".hex()}
     response = http.post("/v1/actors/parent/fork", json={"step": steps[1], "state": state})
     answer = body_of(response, 201, "HTTP-017.1")
-    assert set(answer) == {"actor"} and answer["actor"] not in (parent,), (
-        f"HTTP-017.1: a fork answers {answer}"
+    check(
+        "HTTP-017.1",
+        set(answer) == {"actor"} and answer["actor"] != parent,
+        expected=f"a fork's answer: the child actor alone, not the parent {parent}",
+        came=answer,
     )
     child = answer["actor"]
-    assert count_of(http, child) == 1, "HTTP-017.1: the child's state is the parent's at S"
+    check_equal("HTTP-017.1", 1, count_of(http, child), "the child's state is the parent's at S")
     child_steps = steps_of(http, child)
-    assert child_steps[1:] == steps[1:], "RUN-008.5: the child's history continues at S"
+    check_equal("RUN-008.5", steps[1:], child_steps[1:], "the child's history continues at S")
     core = body_of(http.get(f"/v1/objects/{child}"), 200, "HTTP-009.1")
-    assert core["entries"].get("seed") == blob_id(b"child"), "HTTP-017.1: state not set"
+    check_equal(
+        "HTTP-017.1",
+        blob_id(b"child"),
+        core["entries"].get("seed"),
+        "the child's seed entry (the state the fork set)",
+    )
     inc(http, child, 5)
     settle(http)
-    assert (count_of(http, child), count_of(http, parent)) == (6, 3), (
-        "HTTP-017.1: the child did not run its message on its own (RUN-008.7)"
+    check_equal(
+        ("HTTP-017.1", "RUN-008.7"),
+        (6, 3),
+        (count_of(http, child), count_of(http, parent)),
+        "the counts of child and parent after each ran its own message",
     )
     again = http.post(f"/v1/actors/{parent}/fork", json={"step": steps[1], "state": state})
     expect_error(again, 409, "ref-conflict", "HTTP-017.2 (the child exists)")
@@ -497,7 +607,7 @@ def test_a_fork_refused_creates_nothing(http: httpx.Client) -> None:
         response = http.post(f"/v1/actors/{actor}/fork", json=body)
         expect_error(response, status, error, f"HTTP-017.2 ({what})")
     after = body_of(http.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
-    assert after == before, "HTTP-017.2: a refused fork created an actor"
+    check_equal("HTTP-017.2", before, after, "the actors after a refused fork")
 
 
 # --- history with messages ---------------------------------------------------------------
@@ -525,11 +635,18 @@ def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
         {"sender": "outside", "message": first, "mt": "inc"},
         {"sender": "outside", "message": second, "mt": "inc"},
     ]
-    assert (newest["read"], newest["sent"]) == (outside, []), (
-        f"HTTP-007.6: the step that counted two sends read {newest['read']} and sent "
-        f"{newest['sent']}"
+    check_equal(
+        "HTTP-007.6",
+        (outside, []),
+        (newest["read"], newest["sent"]),
+        "what the step that counted two sends read and sent",
     )
-    assert genesis["read"] == [{"sender": "outside", "message": genesis_id(actor), "mt": "genesis"}]
+    check_equal(
+        "HTTP-007.6",
+        [{"sender": "outside", "message": genesis_id(actor), "mt": "genesis"}],
+        genesis["read"],
+        "what the genesis step read: the outside's genesis",
+    )
     tree = {"tree": {"to": {"blob": actor.encode().hex()}}}
     send(http, fan, tree, mt="fanout")
     settle(http)
@@ -537,12 +654,18 @@ def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
         g.Tree(entries={"to": g.ObjectId(bytes.fromhex(blob_id(actor.encode())))})
     )
     fanned = message_id(tree_id.hex(), {"mt": "fanned"}, None)
-    assert history_steps(http, fan)[0]["sent"] == [
-        {"recipient": actor, "message": fanned, "mt": "fanned"}
-    ], "HTTP-007.6: the fanout's step does not name the message it sent"
-    assert history_steps(http, actor)[0]["read"] == [
-        {"sender": fan, "message": fanned, "mt": "fanned"}
-    ], "HTTP-007.6: the counter's step does not name the message it read from the fanout"
+    check_equal(
+        "HTTP-007.6",
+        [{"recipient": actor, "message": fanned, "mt": "fanned"}],
+        history_steps(http, fan)[0]["sent"],
+        "what the fanout's step sent",
+    )
+    check_equal(
+        "HTTP-007.6",
+        [{"sender": fan, "message": fanned, "mt": "fanned"}],
+        history_steps(http, actor)[0]["read"],
+        "what the counter's step read from the fanout",
+    )
 
 
 @pytest.mark.req("HTTP-007.6", "HTTP-016.1")
@@ -555,8 +678,15 @@ def test_a_revert_step_reads_and_sends_nothing(http: httpx.Client) -> None:
     later = inc(http, actor, 5)
     settle(http)
     after, revert, *_ = history_steps(http, actor)
-    assert (revert["read"], revert["sent"]) == ([], []), f"HTTP-007.6: a revert step {revert}"
-    assert after["read"] == [{"sender": "outside", "message": later, "mt": "inc"}], (
-        f"HTTP-007.6: after a revert the next step read {after['read']}, only the new send "
-        "(RUN-024.3)"
+    check_equal(
+        "HTTP-007.6",
+        ([], []),
+        (revert["read"], revert["sent"]),
+        "what a revert step read and sent",
+    )
+    check_equal(
+        ("HTTP-007.6", "RUN-024.3"),
+        [{"sender": "outside", "message": later, "mt": "inc"}],
+        after["read"],
+        "what the next step after a revert read: only the new send",
     )

@@ -16,6 +16,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, check_outcome, error_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 FORMAT = "gritwit-bundle/1"
@@ -98,7 +100,7 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
         ]  # fmt: skip
         for data, expected in cases:
             reply = impl.call("rt-import", runtime=target, bundle=data)
-            assert _outcome(reply) == expected, (expected, reply)
+            check_outcome("RUN-009.6", reply, expected, "rt-import of a bundle with two faults")
         assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] is None
         # the checks come before the head's swap: over a head that has moved on, a good
         # bundle is ref-conflict (RUN-009.4) and a bad one is still its own class
@@ -108,8 +110,17 @@ def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path:
         moved = impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"]
         assert moved != head
         reply = impl.call("rt-import", runtime=target, bundle=bundle.hex())
-        assert _outcome(reply) == "ref-conflict" and reply.error.get("current") == moved, reply
+        error_answer(reply, "RUN-009.4", "ref-conflict", "rt-import over a head that moved on")
+        check_equal(
+            "RUN-009.4", moved, reply.error.get("current"), "the ref-conflict's current head"
+        )
         reply = impl.call("rt-import", runtime=target, bundle=_bundle(actor, head, with_extra))
-        assert _outcome(reply) == "invalid-object", reply
+        check_outcome(
+            "RUN-009.6",
+            reply,
+            "invalid-object",
+            "rt-import of a bundle with an extra object over a head that moved on (the bundle's "
+            "checks come before the head's)",
+        )
     finally:
         impl.call("rt-close", runtime=target)

@@ -18,6 +18,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal
+
 pytestmark = pytest.mark.profile("wit")
 
 OUTSIDE = "00" * 32
@@ -178,8 +180,15 @@ def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
     assert adopted.ok and len(adopted.result["steps"]) == 1, adopted
     assert adopted.result["failures"] == [], adopted
     _send(impl, runtime, "inc", {"blob": b"1".hex()})
-    later = impl.call("wit-run", runtime=runtime, max_steps=5)
-    assert later.result["steps"] == [] and later.result["failures"] == [[ACTOR, "unknown-wit"]]
+    later = call_ok(impl, "WIT-001.4", "wit-run", runtime=runtime, max_steps=5)
+    # the next transition runs a wit naming no test actor (WIT-001.4); wit-run lists the
+    # class (ADP-014)
+    check_equal(
+        ("WIT-001.4", "ADP-014"),
+        {"steps": [], "failures": [[ACTOR, "unknown-wit"]]},
+        {"steps": later["steps"], "failures": later["failures"]},
+        "wit-run of a message to the actor whose wit names no test actor",
+    )
     query = impl.call("wit-query", runtime=runtime, actor=ACTOR, name="count")
     assert not query.ok and query.error_class == "unknown-wit", query  # ADP-014
 
@@ -189,7 +198,12 @@ def test_a_failed_transition_stores_nothing(impl: Implementation, runtime: str) 
     """The core a failed update would have adopted is not in the runtime's store."""
     counter_wit = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}
     result = _update_frozen(impl, runtime, {"wit": counter_wit})
-    assert result["failures"] == [[ECHO, "frozen-core"]], result
+    check_equal(
+        ("WIT-016", "ADP-014"),
+        [[ECHO, "frozen-core"]],
+        result["failures"],
+        "wit-run failures of an update of a frozen core's wit",
+    )
     merged = g.Tree(
         entries={
             "wit": g.object_id(g.Blob(data=b"counter", headers={"runtime": "test-actor"})),

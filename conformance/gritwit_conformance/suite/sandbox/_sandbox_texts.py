@@ -42,6 +42,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, ok_answer
 from ._runs import returned_objects
 
 Json = dict[str, Any]
@@ -86,9 +87,13 @@ def near_ids(held: str) -> dict[str, list[str]]:
     return out
 
 
-def _run(impl: Implementation, where: str, program: str, **args: Any) -> Json:
+def _run(
+    impl: Implementation, where: str, program: str, *, rule: Clause = "ADP-019.2", **args: Any
+) -> Json:
+    """A ``sandbox-run`` that must succeed; ``rule``: the clause a failure breaks (ADP-019.2,
+    or the limit's clause for a run at a limit)."""
     reply = impl.call("sandbox-run", program=program, **args)
-    result = reply.expect_ok(where)
+    result = ok_answer(reply, rule, where)
     returned_objects(where, reply)
     return result
 

@@ -14,6 +14,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._clauses import _class, _interpreter, _run, _stdout
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -23,24 +24,47 @@ pytestmark = pytest.mark.profile("sandbox")
 def test_limits_left_out_are_the_defaults(impl: Implementation) -> None:
     mib = 1 << 20
     exact = f"import sys\nsys.stdout.write('x' * {mib})\n"
-    assert len(_run(impl, exact)["stdout"]) == 2 * mib, "1 MiB of output is within the default"
-    assert _class(impl, exact.replace(f"{mib})", f"{mib + 1})")) == "output-too-large"
+    hexed = _run(impl, exact, rule=("SBX-007.2", "ADP-019.2"))["stdout"]
+    check_equal(
+        ("SBX-007.2", "ADP-019.2"),
+        2 * mib,
+        len(hexed),
+        "hex digits of the stdout of a run writing 1 MiB, within the default output limit",
+    )
+    over = _class(impl, exact.replace(f"{mib})", f"{mib + 1})"))
+    check_equal(
+        ("SBX-007.2", "ADP-019.2"),
+        "output-too-large",
+        over,
+        "the class of a run writing 1 MiB + 1 byte, past the default output limit",
+    )
     memory = "b = bytearray(160 << 20)\nprint(len(b) >> 20)\n"
-    assert _stdout(impl, memory) == "160\n", "160 MiB is within the default 256 MiB"
-    assert _class(impl, "b = bytearray(300 << 20)\n") == "memory-limit"
+    check_equal(
+        ("SBX-006.3", "ADP-019.2"),
+        "160\n",
+        _stdout(impl, memory, rule=("SBX-006.3", "ADP-019.2")),
+        "stdout of a run using 160 MiB, within the default 256 MiB",
+    )
+    check_equal(
+        ("SBX-006.3", "ADP-019.2"),
+        "memory-limit",
+        _class(impl, "b = bytearray(300 << 20)\n"),
+        "the class of a run using 300 MiB, past the default 256 MiB",
+    )
 
 
 # --- a program as an actor (SBX-010 … SBX-015) --------------------------------------------
 
 
-def _core_of_head(impl: Implementation, runtime: str, actor: str) -> dict[str, Any]:
-    step = impl.call("wit-head", runtime=runtime, actor=actor).result["step"]
-    assert step, f"actor {actor[:12]}… has no step"
+def _core_of_head(impl: Implementation, runtime: str, actor: str, clause: str) -> dict[str, Any]:
+    """The entries of the core of ``actor``'s head, each described; every answer on the
+    way checked under ``clause``, the rule of the run that made the head."""
+    step = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    check(clause, step, expected=f"a step of actor {actor[:12]}…", came=step)
 
     def get(oid: str) -> dict[str, Any]:
-        reply = impl.call("wit-object", runtime=runtime, id=oid)
-        assert reply.ok, f"wit-object {oid[:12]}…: {reply}"
-        return dict(g.object_to_json(g.decode_object(bytes.fromhex(reply.result["bytes"]))))
+        found = call_ok(impl, clause, "wit-object", runtime=runtime, id=oid)
+        return dict(g.object_to_json(g.decode_object(bytes.fromhex(found["bytes"]))))
 
     core = get(get(step)["core"])
     return {name: get(oid) for name, oid in core["entries"].items()}
@@ -54,21 +78,26 @@ def test_the_mount_is_the_core_without_its_code(impl: Implementation) -> None:
         "open('seen', 'w').write(json.dumps(seen))\n"
         "print('printed, not kept')\n"
     )
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=program, state={"x": "01"})
-    assert actor.ok, f"wit-genesis: {actor}"
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok and reply.result["failures"] == [], f"wit-run: {reply}"
-    entries = _core_of_head(impl, runtime, actor.result["actor"])
+    runtime = call_ok(impl, "SBX-010.1", "wit-open")["runtime"]
+    made = call_ok(
+        impl, "SBX-010.1", "wit-genesis", runtime=runtime, program=program, state={"x": "01"}
+    )
+    run = call_ok(impl, "SBX-010.1", "wit-run", runtime=runtime, max_steps=10)
+    check_equal("SBX-010.1", [], run["failures"], "wit-run failures of a program's transition")
+    entries = _core_of_head(impl, runtime, made["actor"], "SBX-011.2")
     mounted = g.object_id(g.Tree(entries={"x": g.object_id(g.Blob(data=b"\x01"))})).hex()
-    assert sorted(entries) == ["seen", "wit", "x"], (
-        f"the new core holds {sorted(entries)}: what the run left plus wit, nothing the "
-        "program printed (SBX-011.2, SBX-012.4)"
+    check_equal(
+        ("SBX-011.2", "SBX-012.4"),
+        ["seen", "wit", "x"],
+        sorted(entries),
+        "the new core's entries: what the run left plus wit, nothing the program printed",
     )
     seen = json.loads(bytes.fromhex(entries["seen"]["data"]))
-    assert seen == [mounted, ["x"]], (
-        f"the program saw core {seen[0]!r} and /core {seen[1]}: expected the mounted tree "
-        f"{mounted[:12]}… without the code entries (SBX-010.3, SBX-011.1)"
+    check_equal(
+        ("SBX-010.3", "SBX-011.1"),
+        [mounted, ["x"]],
+        seen,
+        "the core id and /core listing the program saw: the mounted tree without the code entries",
     )
     impl.call("wit-close", runtime=runtime)
 
@@ -77,36 +106,45 @@ def test_the_mount_is_the_core_without_its_code(impl: Implementation) -> None:
 @pytest.mark.inputs("ascii")
 @pytest.mark.parametrize("name", ["wit", "wit_update"])
 def test_a_run_that_leaves_a_code_entry_fails(impl: Implementation, name: str) -> None:
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "SBX-011.2", "wit-open")["runtime"]
     program = f"open({name!r}, 'w').write('print(1)')\n"
-    actor = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok and reply.result["failures"] == [[actor, "invalid-transition"]], (
-        f"a run leaving {name} at the top of /core must fail → invalid-transition "
-        f"(SBX-011.2); got {reply}"
+    actor = call_ok(impl, "SBX-011.2", "wit-genesis", runtime=runtime, program=program)["actor"]
+    run = call_ok(impl, "SBX-011.2", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        ("SBX-011.2", "SBX-013.1"),
+        [[actor, "invalid-transition"]],
+        run["failures"],
+        f"wit-run failures of a run leaving {name} at the top of /core",
     )
-    assert impl.call("wit-head", runtime=runtime, actor=actor).result["step"] is None
+    head = call_ok(impl, "SBX-013.1", "wit-head", runtime=runtime, actor=actor)["step"]
+    check_equal("SBX-013.1", None, head, "the head of an actor whose genesis failed")
     impl.call("wit-close", runtime=runtime)
 
 
 @pytest.mark.req("SBX-015.2", "SBX-015.1")
 def test_a_python_wit_update_names_no_update_function(impl: Implementation) -> None:
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program="open('n', 'w').write('1')\n")
-    actor_id = actor.result["actor"]
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).result["failures"] == []
+    runtime = call_ok(impl, "SBX-015.2", "wit-open")["runtime"]
+    made = call_ok(
+        impl, "SBX-015.2", "wit-genesis", runtime=runtime, program="open('n', 'w').write('1')\n"
+    )
+    actor_id = made["actor"]
+    first = call_ok(impl, "SBX-015.1", "wit-run", runtime=runtime, max_steps=10)
+    check_equal("SBX-015.1", [], first["failures"], "wit-run failures of the genesis transition")
     headers = {
         "interpreter": _interpreter(impl),
         "runtime": "python-wasi",
         "sandbox": "1",
     }
     update = {"tree": {"wit_update": {"blob": b"print(1)".hex(), "headers": headers}}}
-    sent = impl.call("wit-send", runtime=runtime, to=actor_id, mt="update", content=update)
-    assert sent.ok, f"wit-send of an update: {sent}"
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok and reply.result["failures"] == [[actor_id, "unknown-wit"]], (
-        f"an update whose wit_update is a python-wasi blob must fail → unknown-wit "
-        f"(SBX-015.2); got {reply}"
+    call_ok(
+        impl, "SBX-015.2", "wit-send", runtime=runtime, to=actor_id, mt="update", content=update
+    )
+    run = call_ok(impl, "SBX-015.2", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "SBX-015.2",
+        [[actor_id, "unknown-wit"]],
+        run["failures"],
+        "wit-run failures of an update whose wit_update is a python-wasi blob",
     )
     impl.call("wit-close", runtime=runtime)
 
@@ -114,14 +152,17 @@ def test_a_python_wit_update_names_no_update_function(impl: Implementation) -> N
 @pytest.mark.req("SBX-010.1", "SBX-006.3")
 def test_an_actor_runs_under_the_default_limits(impl: Implementation) -> None:
     program = "b = bytearray(160 << 20)\nopen('n', 'w').write(str(len(b) >> 20))\n"
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok and reply.result["failures"] == [], (
-        f"a transition using 160 MiB fails, within the default 256 MiB (SBX-010.1, "
-        f"SBX-006.3): {reply}"
+    runtime = call_ok(impl, "SBX-010.1", "wit-open")["runtime"]
+    actor = call_ok(impl, "SBX-010.1", "wit-genesis", runtime=runtime, program=program)["actor"]
+    run = call_ok(impl, "SBX-010.1", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        ("SBX-010.1", "SBX-006.3"),
+        [],
+        run["failures"],
+        "wit-run failures of a transition using 160 MiB, within the default 256 MiB",
     )
-    assert _core_of_head(impl, runtime, actor)["n"]["data"] == b"160".hex()
+    entries = _core_of_head(impl, runtime, actor, "SBX-010.1")
+    check_equal("SBX-010.1", b"160".hex(), entries["n"]["data"], "the entry n the run wrote")
     impl.call("wit-close", runtime=runtime)
 
 
@@ -130,7 +171,7 @@ def test_an_actor_runs_under_the_default_limits(impl: Implementation) -> None:
 def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
     held = _interpreter(impl)
     headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "SBX-011.3", "wit-open")["runtime"]
     actors = {}
     for name, program in {
         "reads": "import os\nseen = ' '.join(sorted(os.listdir('.')))\n"
@@ -148,18 +189,22 @@ def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
             }
         }
         actor = g.object_id(core).hex()
-        sent = impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
-        assert sent.ok, f"wit-send: {sent}"
+        call_ok(
+            impl, "SBX-011.3", "wit-send", runtime=runtime, to=actor, mt="genesis", content=content
+        )
         actors[name] = actor
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok, f"wit-run: {reply}"
-    failures = dict(map(tuple, reply.result["failures"]))
-    assert failures == {actors["removes"]: "frozen-core", actors["changes"]: "frozen-core"}, (
-        f"a run that removes or changes the frozen entry must fail → frozen-core "
-        f"(SBX-011.3, WIT-016); failures: {reply.result['failures']}"
+    run = call_ok(impl, "SBX-011.3", "wit-run", runtime=runtime, max_steps=10)
+    failures = dict(map(tuple, run["failures"]))
+    check_equal(
+        ("SBX-011.3", "WIT-016"),
+        {actors["removes"]: "frozen-core", actors["changes"]: "frozen-core"},
+        failures,
+        "the failures of runs that read, remove and change the frozen entry",
     )
-    seen = _core_of_head(impl, runtime, actors["reads"])["seen"]["data"]
-    assert bytes.fromhex(seen) == b"frozen", "frozen is mounted like any state entry"
+    seen = _core_of_head(impl, runtime, actors["reads"], "SBX-011.3")["seen"]["data"]
+    check_equal(
+        "SBX-011.3", "frozen", bytes.fromhex(seen).decode("latin-1"), "the /core the program saw"
+    )
     impl.call("wit-close", runtime=runtime)
 
 
@@ -175,34 +220,51 @@ def test_genesis_and_updates_as_the_wit_chapter_says(impl: Implementation) -> No
     )
     second = "open('v2', 'w').write('yes')\n"
     headers = {"interpreter": _interpreter(impl), "runtime": "python-wasi", "sandbox": "1"}
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=first).result["actor"]
+    runtime = call_ok(impl, "SBX-015.1", "wit-open")["runtime"]
+    actor = call_ok(impl, "SBX-015.1", "wit-genesis", runtime=runtime, program=first)["actor"]
 
     def step(mt: str, content: dict[str, Any]) -> dict[str, Any]:
-        sent = impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content)
-        assert sent.ok, f"wit-send {mt}: {sent}"
-        reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-        assert reply.ok and reply.result["failures"] == [], f"wit-run after {mt}: {reply}"
-        return _core_of_head(impl, runtime, actor)
+        call_ok(impl, "SBX-015.1", "wit-send", runtime=runtime, to=actor, mt=mt, content=content)
+        run = call_ok(impl, "SBX-015.1", "wit-run", runtime=runtime, max_steps=10)
+        check_equal("SBX-015.1", [], run["failures"], f"wit-run failures after {mt}")
+        return _core_of_head(impl, runtime, actor, "SBX-015.1")
 
-    reply = impl.call("wit-run", runtime=runtime, max_steps=10)
-    assert reply.ok and reply.result["failures"] == [], f"the genesis transition: {reply}"
-    log = bytes.fromhex(_core_of_head(impl, runtime, actor)["log"]["data"])
-    assert log == b"genesis:None;", (
-        f"the first transition's messages must hold the genesis, data null (SBX-015.1, "
-        f"SBX-010.2): {log!r}"
+    run = call_ok(impl, "SBX-015.1", "wit-run", runtime=runtime, max_steps=10)
+    check_equal("SBX-015.1", [], run["failures"], "wit-run failures of the genesis transition")
+    log = bytes.fromhex(_core_of_head(impl, runtime, actor, "SBX-015.1")["log"]["data"])
+    check_equal(
+        ("SBX-015.1", "SBX-010.2"),
+        "genesis:None;",
+        log.decode("latin-1"),
+        "the log of the first transition's messages (the genesis, data null)",
     )
     core = step("update", {"tree": {"x": {"blob": "01"}}})
-    assert sorted(core) == ["log", "wit", "x"] and bytes.fromhex(core["log"]["data"]) == log, (
-        "an update is merged into the core without running the program (SBX-015.1, WIT-013.4)"
+    check_equal(
+        ("SBX-015.1", "WIT-013.4"),
+        (["log", "wit", "x"], log.hex()),
+        (sorted(core), core["log"]["data"]),
+        "the core's entries and log after an update: merged, the program not run",
     )
     core = step("ping", {"blob": b"hi".hex()})
-    assert bytes.fromhex(core["log"]["data"]) == log + b"ping:'aGk=';"
+    check_equal(
+        "SBX-015.1",
+        (log + b"ping:'aGk=';").decode("latin-1"),
+        bytes.fromhex(core["log"]["data"]).decode("latin-1"),
+        "the log after a ping",
+    )
     wit = {"blob": second.encode().hex(), "headers": headers}
     core = step("update", {"tree": {"wit": wit}})
-    assert "v2" not in core
+    check(
+        "SBX-015.1",
+        "v2" not in core,
+        expected="no entry v2 after the update that replaces wit (the new program not run yet)",
+        came=lambda: sorted(core),
+    )
     core = step("ping", {"blob": b"again".hex()})
-    assert core.get("v2", {}).get("data") == b"yes".hex(), (
-        "after an update that replaces wit, the next transition runs the new program (SBX-015.1)"
+    check_equal(
+        "SBX-015.1",
+        b"yes".hex(),
+        core.get("v2", {}).get("data"),
+        "the entry v2 the new program writes at the next transition",
     )
     impl.call("wit-close", runtime=runtime)

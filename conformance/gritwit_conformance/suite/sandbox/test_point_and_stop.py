@@ -29,6 +29,7 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
+from .._check import call_ok, check, check_equal, error_answer, ok_answer
 from ._runs import returned_objects, run_stream
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -63,32 +64,47 @@ POINT_PROGRAM = (
 @pytest.mark.req("ADP-019.2", "ENC-014")
 def test_random_and_clocks_after_the_snapshot_point(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=POINT_PROGRAM)
-    assert reply.ok, f"sandbox-run of the snapshot-point program failed: {reply}"
+    result = ok_answer(reply, "ADP-019.2", "sandbox-run of the snapshot-point program")
     returned_objects("sandbox-run of the snapshot-point program", reply)
-    lines = bytes.fromhex(reply.result["stdout"]).decode("utf-8", "replace").splitlines()
-    assert lines and lines[-1] == "after", (
-        "a clock_res_get with a clock id that is no WASI clock after the snapshot point is "
-        "no second snapshot point: the program goes on (SBX-005.14); stdout ends "
-        f"{lines[-3:]}"
+    lines = bytes.fromhex(result["stdout"]).decode("utf-8", "replace").splitlines()
+    check_equal(
+        "SBX-005.14",
+        "after",
+        lines[-1] if lines else None,
+        "the last line of stdout: a clock_res_get with a clock id that is no WASI clock "
+        "after the snapshot point is no second snapshot point, the program goes on",
     )
     head, digest = lines[0].split()
     # the host's runner may draw some before the program's first line (SBX-005.14)
     stream = run_stream(POINT_PROGRAM, [], (BIG >> 5) + 2048)
     at = stream.find(bytes.fromhex(head))
-    assert at >= 0, (
-        f"os.urandom({BIG}) does not start in the run's stream SHA-256(seed ‖ n) (SBX-005.5)"
+    check(
+        "SBX-005.5",
+        at >= 0,
+        expected=f"os.urandom({BIG})'s first 16 bytes within the run's stream SHA-256(seed ‖ n)",
+        came=head,
     )
-    assert hashlib.sha256(stream[at : at + BIG + 8]).hexdigest() == digest, (
-        f"os.urandom({BIG}) then os.urandom(8) are not one contiguous stretch of the run's "
-        "stream: a buffer larger than a host's chunk must be filled in order, each byte "
-        "once, and the next call goes on where it ended (SBX-005.5)"
+    check_equal(
+        "SBX-005.5",
+        hashlib.sha256(stream[at : at + BIG + 8]).hexdigest(),
+        digest,
+        f"the SHA-256 of os.urandom({BIG}) then os.urandom(8): one contiguous stretch of the "
+        "run's stream (a buffer larger than a host's chunk filled in order, each byte once, "
+        "the next call going on where it ended)",
     )
     clocks = [line.split() for line in lines[1:-1]]
-    assert clocks and any(name == "CLOCK_MONOTONIC" for name, _ in clocks), lines
+    check(
+        "SBX-005.4",
+        clocks and any(name == "CLOCK_MONOTONIC" for name, _ in clocks),
+        expected="a line of clock_getres for CLOCK_MONOTONIC at least",
+        came=lines,
+    )
     for name, resolution in clocks:
-        assert resolution == "1e-09", (
-            f"time.clock_getres(time.{name}) is {resolution}: every clock reads at a "
-            "resolution of 1 ns (SBX-005.4)"
+        check_equal(
+            "SBX-005.4",
+            "1e-09",
+            resolution,
+            f"time.clock_getres(time.{name}): every clock reads at a resolution of 1 ns",
         )
 
 
@@ -103,14 +119,16 @@ CLOCK_CALLS = (
 def test_clock_res_get_is_paid_from_the_run_fuel(impl: Implementation) -> None:
     fuel = 100_000_000
     few = impl.call("sandbox-run", program=CLOCK_CALLS.format(n=1000), limits={"fuel": fuel})
-    assert few.ok and bytes.fromhex(few.result["stdout"]) == b"done\n", (
-        f"1000 calls of time.clock_getres cost 2 x 10**7 fuel in host work, well within "
-        f"10**8 (SBX-006.5): {few}"
-    )
+    what = "1000 calls of time.clock_getres with 10**8 fuel (2 x 10**7 of host work)"
+    done = ok_answer(few, "SBX-006.5", what)
+    check_equal("SBX-006.5", b"done\n", bytes.fromhex(done["stdout"]), f"stdout of {what}")
     many = impl.call("sandbox-run", program=CLOCK_CALLS.format(n=5000), limits={"fuel": fuel})
-    assert not many.ok and many.error_class == "fuel-exhausted", (
-        "5000 calls of time.clock_getres are 5000 x 20 000 = 10**8 fuel of host work alone: "
-        f"with 10**8 fuel the run must end fuel-exhausted (SBX-006.5): {many}"
+    error_answer(
+        many,
+        "SBX-006.5",
+        "fuel-exhausted",
+        "5000 calls of time.clock_getres with 10**8 fuel (5000 x 20 000 = 10**8 of host work "
+        "alone)",
     )
 
 
@@ -132,9 +150,8 @@ ABOUT_A_SECOND = 1.0
 def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
-    assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
+    call_ok(impl, "RUN-005.5", "sandbox-run", program="print(1)\n")  # compile, snapshot: once
+    interpreter = call_ok(impl, "RUN-005.5", "sandbox-info")["interpreter"]
     runtimes: list[str] = []
     try:
         # a counter under the default bound (RUN-005.1), a spinner under a short one
@@ -150,42 +167,71 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
                 if bound is None
                 else {"time_limit": bound, "first_delay": 0}
             )
-            runtime = impl.call("rt-open", path=str(tmp_path / name), **options).expect_ok()[
-                "runtime"
-            ]
+            opened = call_ok(impl, "RUN-005.7", "rt-open", path=str(tmp_path / name), **options)
+            runtime = opened["runtime"]
             runtimes.append(runtime)
-            spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
+            spawner = call_ok(impl, "RUN-005.5", "rt-genesis", runtime=runtime, actor="spawner")
             description, actor = sandbox_core(program, interpreter)
-            impl.call(
-                "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
-            ).expect_ok()
+            call_ok(
+                impl,
+                "RUN-005.5",
+                "rt-send",
+                runtime=runtime,
+                to=spawner["actor"],
+                mt="spawn",
+                content=description,
+            )
             actors.append(actor)
         (calm, given_up), (counter, spinner) = runtimes, actors
-        first = impl.call("rt-run", runtime=calm, max_steps=10).expect_ok()
-        assert first["failures"] == [] and first["attempts"] == [], (
-            "a sandboxed transition that ends well within its bound must not be stopped "
-            f"(SBX-006.10: a time limit changes no run it does not stop; RUN-005.5): {first}"
+        first = call_ok(impl, "RUN-005.5", "rt-run", runtime=calm, max_steps=10)
+        check_equal(
+            ("SBX-006.10", "RUN-005.5"),
+            {"failures": [], "attempts": []},
+            {"failures": first["failures"], "attempts": first["attempts"]},
+            "rt-run of a sandboxed transition that ends well within its bound (a time limit "
+            "changes no run it does not stop)",
         )
-        assert counter in [actor for actor, _ in first["steps"]], first
+        check(
+            "RUN-005.5",
+            counter in [actor for actor, _ in first["steps"]],
+            expected=f"a step of the counter {counter[:12]}… in the calm runtime's run",
+            came=first,
+        )
         started = time.monotonic()
-        run = impl.call("rt-run", runtime=given_up, max_steps=10).expect_ok()
+        run = call_ok(impl, "RUN-005.3", "rt-run", runtime=given_up, max_steps=10)
         took = time.monotonic() - started
-        assert [actor for actor, _ in run["failures"]] == [spinner], (
-            f"the spinning actor's transition overruns its bound of {BOUND} s in every "
-            f"attempt and fails (RUN-005.3, RUN-005.7): {run}"
+        check_equal(
+            ("RUN-005.3", "RUN-005.7"),
+            [spinner],
+            [actor for actor, _ in run["failures"]],
+            f"the actors that failed: the spinner, which overruns its bound of {BOUND} s in "
+            "every attempt",
         )
         tries = len(run["attempts"])
-        assert tries >= 1 and all(actor == spinner for actor, _ in run["attempts"]), run
-        assert took < tries * (BOUND + scaled(ABOUT_A_SECOND)) + scaled(2.0), (
-            f"{tries} given-up attempts of a program whose fuel lasts seconds took {took:.1f} s: "
-            f"a runtime that gives up an overrunning sandboxed transition stops its run then, "
-            f"not when its fuel ends (SBX-006.11, RUN-005.7)"
+        check(
+            ("RUN-005.3", "RUN-005.7"),
+            tries >= 1 and all(actor == spinner for actor, _ in run["attempts"]),
+            expected="attempts, each of the spinner",
+            came=run["attempts"],
+        )
+        check(
+            ("SBX-006.11", "RUN-005.7"),
+            took < tries * (BOUND + scaled(ABOUT_A_SECOND)) + scaled(2.0),
+            expected=f"{tries} given-up attempts of a program whose fuel lasts seconds stopped "
+            "at their bound (a runtime that gives up an overrunning sandboxed transition "
+            "stops its run then, not when its fuel ends)",
+            came=f"they took {took:.1f} s",
         )
         # after the given-up runs the engine runs the next transition at once
-        impl.call("rt-send", runtime=calm, to=counter, mt="inc", content={"blob": ""}).expect_ok()
-        again = impl.call("rt-run", runtime=calm, max_steps=10).expect_ok()
-        assert again["failures"] == [] and again["attempts"] == [], (
-            f"after the given-up runs the counter's next transition fails: {again}"
+        call_ok(
+            impl, "RUN-005.5", "rt-send", runtime=calm, to=counter, mt="inc", content={"blob": ""}
+        )
+        again = call_ok(impl, "RUN-005.5", "rt-run", runtime=calm, max_steps=10)
+        check_equal(
+            ("SBX-006.11", "RUN-005.5"),
+            {"failures": [], "attempts": []},
+            {"failures": again["failures"], "attempts": again["attempts"]},
+            "rt-run of the counter's next transition after the given-up runs",
         )
     finally:
         for runtime in runtimes:

@@ -28,6 +28,7 @@ import gritwit as g
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, suite_premise
 from ._runs import failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -78,21 +79,36 @@ def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) 
     exactly 1 MiB passes and one byte more fails; 64 MiB + 1 byte of core fails (exactly
     64 MiB is not run: its answer would carry 64 MiB of objects); a program that needs a
     little more than 256 MiB fails as with an explicit limit of 256 MiB."""
-    assert ran(impl, SENDS.format(n=MIB))["sends"] == [], (
-        "a /out/sends.json of exactly 1 MiB is within the default sends limit (SBX-007.3)"
+    check_equal(
+        ("SBX-007.3", "ADP-019.2"),
+        [],
+        ran(impl, SENDS.format(n=MIB))["sends"],
+        "the sends of a /out/sends.json of exactly 1 MiB, within the default sends limit",
     )
-    assert _class(impl, SENDS.format(n=MIB + 1)) == "output-too-large", (
-        "a /out/sends.json of 1 MiB + 1 byte is past the default sends limit of 1 MiB "
-        "(SBX-007.3, SBX-006.3)"
+    check_equal(
+        ("SBX-007.3", "ADP-019.2"),
+        "output-too-large",
+        _class(impl, SENDS.format(n=MIB + 1)),
+        "the class of a /out/sends.json of 1 MiB + 1 byte, past the default sends limit",
     )
-    assert _class(impl, CORE_OVER) == "output-too-large", (
-        "64 MiB + 1 byte of files left in /core is past the default core limit of 64 MiB "
-        "(SBX-007.3)"
+    check_equal(
+        ("SBX-007.3", "ADP-019.2"),
+        "output-too-large",
+        _class(impl, CORE_OVER),
+        "the class of 64 MiB + 1 byte of files left in /core, past the default core limit",
     )
-    assert _class(impl, MEMORY_OVER, limits={"memory": 256 * MIB}) == "memory-limit"
-    assert _class(impl, MEMORY_OVER) == "memory-limit", (
-        "a program that needs more than 256 MiB (it fits 257 MiB) must fail → memory-limit "
-        "with the default memory limit of 256 MiB (SBX-006.3, SBX-006.2)"
+    check_equal(
+        "SBX-006.2",
+        "memory-limit",
+        _class(impl, MEMORY_OVER, limits={"memory": 256 * MIB}),
+        "the class of a program needing more than 256 MiB under a memory limit of 256 MiB",
+    )
+    check_equal(
+        ("SBX-006.3", "ADP-019.2"),
+        "memory-limit",
+        _class(impl, MEMORY_OVER),
+        "the class of a program needing more than 256 MiB (it fits 257 MiB) under the "
+        "default memory limit of 256 MiB",
     )
 
 
@@ -107,12 +123,20 @@ def test_a_start_up_below_the_snapshot_point_memory_is_memory_limit(impl: Implem
     limit the interpreter instantiates in but cannot reach the snapshot point with fails
     → ``memory-limit``, never ``program-exit``, ``trap`` or ``fuel-exhausted``."""
     for memory in (10 * MIB, 10 * MIB + MIB // 2):
-        assert _class(impl, "print(1)\n", limits={"memory": memory}) == "memory-limit", (
-            f"a memory limit of {memory} bytes: the interpreter instantiates (its minimum is "
-            "10 MiB) but cannot start: memory-limit (SBX-006.8)"
+        check_equal(
+            "SBX-006.8",
+            "memory-limit",
+            _class(impl, "print(1)\n", limits={"memory": memory}),
+            f"the class under a memory limit of {memory} bytes: the interpreter instantiates "
+            "(its minimum is 10 MiB) but cannot start",
         )
     # the other side: the start-up needs 174 pages, 10.875 MiB (SBX-006.8)
-    assert _stdout(impl, "print(1)\n", limits={"memory": 12 * MIB}) == b"1\n"
+    check_equal(
+        "SBX-006.8",
+        b"1\n",
+        _stdout(impl, "print(1)\n", limits={"memory": 12 * MIB}),
+        "stdout of print(1) under a memory limit of 12 MiB, above the start-up's 10.875 MiB",
+    )
 
 
 #: Takes memory a MiB at a time until there is none, then ends with ``{end}``.
@@ -136,17 +160,26 @@ def test_a_trap_is_trap_at_the_memory_limit_memory_limit_and_out_of_fuel_fuel_ex
     (SBX-008.4); after the program could get no more memory → ``memory-limit`` (a trap
     with the memory within 16 MiB of the limit, SBX-006.2); a loop that runs out of fuel
     there is ``fuel-exhausted``, which SBX-008.1 puts before ``memory-limit``."""
-    assert _class(impl, "import os\nos.abort()\n") == "trap", (
-        "os.abort() far from the memory limit is a trap of the interpreter (SBX-008.4)"
+    check_equal(
+        "SBX-008.4",
+        "trap",
+        _class(impl, "import os\nos.abort()\n"),
+        "the class of os.abort() far from the memory limit (a trap of the interpreter)",
     )
     limits = {"memory": 32 * MIB, "fuel": 400_000_000}
     at_limit = _class(impl, AT_THE_LIMIT.format(end="os.abort()"), limits=limits)
-    assert at_limit == "memory-limit", (
-        "a trap once the program cannot get more memory is memory-limit (SBX-006.2)"
+    check_equal(
+        "SBX-006.2",
+        "memory-limit",
+        at_limit,
+        "the class of a trap once the program cannot get more memory",
     )
     looping = _class(impl, AT_THE_LIMIT.format(end="while True:\n    pass"), limits=limits)
-    assert looping == "fuel-exhausted", (
-        "running out of fuel at the memory limit is fuel-exhausted (SBX-008.1 order, SBX-006.1)"
+    check_equal(
+        ("SBX-008.1", "SBX-006.1"),
+        "fuel-exhausted",
+        looping,
+        "the class of running out of fuel at the memory limit (SBX-008.1's order)",
     )
 
 
@@ -171,18 +204,29 @@ def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     passes with exactly its fuel, not with one less."""
     whole = _reference_fuel(WRITE, output_bytes=2 * MIB)
     limits = {"output": 10, "fuel": whole - MIB + 6}
-    assert _class(impl, WRITE, limits=limits) == "output-too-large", (
-        f"5 bytes then 1 MiB written with an output limit of 10 and {whole - MIB + 6} fuel "
-        "(what the run needs when it may write all of it, less the 1 MiB - 6 bytes the host "
-        "must not copy): the host pays for the room left and one byte only (SBX-005.16, "
-        "SBX-006.5)"
+    check_equal(
+        ("SBX-006.5", "SBX-005.16"),
+        "output-too-large",
+        _class(impl, WRITE, limits=limits),
+        f"the class of 5 bytes then 1 MiB written with an output limit of 10 and "
+        f"{whole - MIB + 6} fuel (what the run needs when it may write all of it, less the "
+        "1 MiB - 6 bytes the host must not copy): the host pays for the room left and one "
+        "byte only",
     )
     fuel = _reference_fuel(LISTING)
     want = b"['a', 'b', 'c', 'd', 'e']\n"
-    assert _stdout(impl, LISTING, limits={"fuel": fuel}) == want
-    assert _class(impl, LISTING, limits={"fuel": fuel - 1}) == "fuel-exhausted", (
-        f"listing five entries needs {fuel} fuel at SBX-006.5's and SBX-006.6's rates: with "
-        "one less it must fail → fuel-exhausted"
+    check_equal(
+        ("SBX-006.5", "SBX-006.6"),
+        want,
+        _stdout(impl, LISTING, limits={"fuel": fuel}),
+        f"stdout of listing five entries with {fuel} fuel, what SBX-006.5's rates ask",
+    )
+    check_equal(
+        ("SBX-006.5", "SBX-006.6"),
+        "fuel-exhausted",
+        _class(impl, LISTING, limits={"fuel": fuel - 1}),
+        f"the class of listing five entries with {fuel - 1} fuel, one less than "
+        "SBX-006.5's and SBX-006.6's rates ask",
     )
 
 
@@ -209,10 +253,18 @@ def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
     meters for it, not with one less.  A host that charges an array a flat rate, or 500
     an entry (the rate before the host-cost gate), lets it finish with less."""
     fuel = _reference_fuel(IOVECS)
-    assert _stdout(impl, IOVECS, limits={"fuel": fuel}) == b"y\n"
-    assert _class(impl, IOVECS, limits={"fuel": fuel - 1}) == "fuel-exhausted", (
-        f"20 writes and 20 reads through 1 024 iovecs need {fuel} fuel at SBX-006.5's "
-        "rates (2 000 an iovec entry): with one less the run must end fuel-exhausted"
+    check_equal(
+        "SBX-006.5",
+        b"y\n",
+        _stdout(impl, IOVECS, limits={"fuel": fuel}),
+        f"stdout of 20 writes and 20 reads through 1 024 iovecs with {fuel} fuel",
+    )
+    check_equal(
+        "SBX-006.5",
+        "fuel-exhausted",
+        _class(impl, IOVECS, limits={"fuel": fuel - 1}),
+        f"the class of 20 writes and 20 reads through 1 024 iovecs with {fuel - 1} fuel, one "
+        "less than SBX-006.5's rates ask (2 000 an iovec entry)",
     )
 
 
@@ -236,14 +288,22 @@ def test_long_iovec_arrays_and_the_random_stream_are_handed_out_whole(
     reference does in every process (SBX-009.1)."""
     got = _stdout(impl, STREAMS)
     head, _, rest = got.partition(b"1027\n")
-    assert head == b"a" * 1024 + b"bcd", (
-        f"os.writev of 1024 x b'a' then b'b', b'c', b'd' wrote {head[:40]!r}…{head[-8:]!r} "
-        "(SBX-005.15: every entry of the array, also past the first 1024)"
+    check_equal(
+        "SBX-005.15",
+        b"a" * 1024 + b"bcd",
+        head,
+        "what os.writev of 1024 x b'a' then b'b', b'c', b'd' wrote: every entry of the array, "
+        "also past the first 1024",
     )
-    want = bytes.fromhex(reference_answer("sandbox-run", program=STREAMS).result["stdout"])
-    assert rest == want.partition(b"1027\n")[2], (
-        "os.urandom did not hand out the run's stream SHA-256(seed ‖ n) from n = 0, whole "
-        "and in order (SBX-005.5, SBX-009.1)"
+    known = reference_answer("sandbox-run", program=STREAMS)
+    suite_premise(known.ok, f"the reference runs the streams program: {known}")
+    want = bytes.fromhex(str(dict(known.result)["stdout"]))
+    check_equal(
+        ("SBX-005.5", "SBX-009.1"),
+        want.partition(b"1027\n")[2],
+        rest,
+        "what os.urandom handed out: the run's stream SHA-256(seed ‖ n) from n = 0, whole "
+        "and in order",
     )
 
 
@@ -263,12 +323,20 @@ def test_sends_json_of_every_json_type_but_a_list_is_invalid_transition(
     cases = ["{}", '""', "0", "null", "true", json.dumps([{"to": to, "headers": {"mt": 1}}])]
     program = "open('/out/sends.json', 'w').write({text!r})\n"
     for text in cases:
-        assert _class(impl, program.format(text=text)) == "invalid-transition", (
-            f"/out/sends.json holding {text!r} is no list of sends → invalid-transition (SBX-004.5)"
+        check_equal(
+            "SBX-004.5",
+            "invalid-transition",
+            _class(impl, program.format(text=text)),
+            f"the class of a /out/sends.json holding {text!r}, no list of sends",
         )
     good = json.dumps([{"to": to, "headers": {"mt": "1"}}])
     sends = ran(impl, program.format(text=good))["sends"]
-    assert sends == [{"to": to, "headers": {"mt": "1"}, "data": ""}]
+    check_equal(
+        "SBX-004.5",
+        [{"to": to, "headers": {"mt": "1"}, "data": ""}],
+        sends,
+        "the sends of a /out/sends.json holding one send",
+    )
 
 
 # --------------------------------------------------------------------------- actors
@@ -299,33 +367,42 @@ def test_a_transition_mounts_subtrees_and_refuses_a_header_a_message_cannot_carr
     way down (SBX-011.1: ``/core`` holds the core's other entries, SBX-004.1); a send whose
     header name is empty (OBJ-006.2: no message carries it) fails the transition →
     ``invalid-transition`` (SBX-012.3), and no step is adopted (SBX-013.1)."""
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=FIRST_THEN_READ).result["actor"]
+    runtime = call_ok(impl, "SBX-010.1", "wit-open")["runtime"]
+    made = call_ok(impl, "SBX-010.1", "wit-genesis", runtime=runtime, program=FIRST_THEN_READ)
+    actor = made["actor"]
     program = EMPTY_HEADER_NAME.format(to=actor)
-    sender = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
-    reply = impl.call("wit-run", runtime=runtime, max_steps=20)
-    assert reply.ok and reply.result["failures"] == [[sender, "invalid-transition"]], (
-        f"a send whose header name is empty must fail the transition → invalid-transition "
-        f"(SBX-012.3, OBJ-006.2); the other actor runs: {reply}"
+    sender = call_ok(impl, "SBX-012.3", "wit-genesis", runtime=runtime, program=program)["actor"]
+    run = call_ok(impl, "SBX-012.3", "wit-run", runtime=runtime, max_steps=20)
+    check_equal(
+        ("SBX-012.3", "OBJ-006.2"),
+        [[sender, "invalid-transition"]],
+        run["failures"],
+        "wit-run failures: a send whose header name is empty fails its transition, the other "
+        "actor runs",
     )
-    assert impl.call("wit-head", runtime=runtime, actor=sender).result["step"] is None
-    sent = impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""})
-    assert sent.ok, f"wit-send: {sent}"
-    reply = impl.call("wit-run", runtime=runtime, max_steps=20)
-    assert reply.ok and actor not in dict(map(tuple, reply.result["failures"])), (
-        f"the second transition, reading d/e/f its first one left, must succeed "
-        f"(SBX-011.1, SBX-010.1): {reply}"
+    head = call_ok(impl, "SBX-013.1", "wit-head", runtime=runtime, actor=sender)["step"]
+    check_equal("SBX-013.1", None, head, "the head of the actor whose transition failed")
+    call_ok(impl, "SBX-011.1", "wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""})
+    run = call_ok(impl, "SBX-011.1", "wit-run", runtime=runtime, max_steps=20)
+    check(
+        ("SBX-011.1", "SBX-010.1"),
+        actor not in dict(map(tuple, run["failures"])),
+        expected=f"no failure of {actor[:12]}…: its second transition reads d/e/f its first "
+        "one left",
+        came=lambda: run["failures"],
     )
-    step = impl.call("wit-head", runtime=runtime, actor=actor).result["step"]
+    step = call_ok(impl, "SBX-011.1", "wit-head", runtime=runtime, actor=actor)["step"]
 
     def get(oid: str) -> dict[str, Any]:
-        got = impl.call("wit-object", runtime=runtime, id=oid)
-        assert got.ok, f"wit-object {oid[:12]}…: {got}"
-        return dict(g.object_to_json(g.decode_object(bytes.fromhex(got.result["bytes"]))))
+        got = call_ok(impl, "SBX-011.1", "wit-object", runtime=runtime, id=oid)
+        return dict(g.object_to_json(g.decode_object(bytes.fromhex(got["bytes"]))))
 
     entries = get(get(step)["core"])["entries"]
-    assert bytes.fromhex(get(entries["copy"])["data"]) == b"deeptop", (
-        "the second run read d/e/f and g of the mounted state (SBX-011.1, SBX-004.1)"
+    check_equal(
+        ("SBX-011.1", "SBX-004.1"),
+        b"deeptop",
+        bytes.fromhex(get(entries["copy"])["data"]),
+        "what the second run read of d/e/f and g of the mounted state",
     )
     impl.call("wit-close", runtime=runtime)
 
@@ -338,24 +415,26 @@ def test_a_trap_in_a_runtime_transition_is_trap_not_time_limit(
     """Under a runtime's time bound (RUN-005.7) a transition that traps at once fails
     → ``trap`` (SBX-008.4, SBX-013.1): ``time-limit`` is only for a run the bound stops
     (SBX-006.10)."""
-    held = impl.call("sandbox-info").result["interpreter"]
+    held = call_ok(impl, "SBX-008.4", "sandbox-info")["interpreter"]
     headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
     program = b"import os\nos.abort()\n"
     wit = g.object_id(g.Blob(data=program, headers=headers))
     actor = g.object_id(g.Tree(entries={"wit": wit})).hex()
-    opened = impl.call("rt-open", path=str(tmp_path), time_limit=30, first_delay=0)
-    assert opened.ok, f"rt-open: {opened}"
-    runtime = opened.result["runtime"]
+    opened = call_ok(impl, "SBX-013.1", "rt-open", path=str(tmp_path), time_limit=30, first_delay=0)
+    runtime = opened["runtime"]
     try:
         content = {"tree": {"wit": {"blob": program.hex(), "headers": headers}}}
-        sent = impl.call("rt-send", runtime=runtime, to=actor, mt="genesis", content=content)
-        assert sent.ok, f"rt-send of a python-wasi actor's genesis: {sent}"
-        reply = impl.call("rt-run", runtime=runtime, max_steps=20)
-        assert reply.ok, f"rt-run: {reply}"
-        classes = {cls for who, cls in reply.result["attempts"] if who == actor}
-        assert classes == {"trap"}, (
-            f"a python-wasi transition calling os.abort() must fail → trap in every attempt "
-            f"(SBX-008.4), never time-limit within its bound: {reply.result['attempts']}"
+        call_ok(
+            impl, "SBX-013.1", "rt-send", runtime=runtime, to=actor, mt="genesis", content=content
+        )
+        run = call_ok(impl, "SBX-013.1", "rt-run", runtime=runtime, max_steps=20)
+        classes = {cls for who, cls in run["attempts"] if who == actor}
+        check_equal(
+            ("SBX-008.4", "SBX-013.1"),
+            ["trap"],
+            sorted(classes),
+            "the classes of every attempt of a python-wasi transition calling os.abort(), "
+            "never time-limit within its bound",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -396,4 +475,4 @@ def test_reads_fill_iovec_buffers_in_order(impl: Implementation) -> None:
         "4 b'c' b'def" + z * 6 + "'",
         "0",
     ]
-    assert got == want, f"reads into several buffers (SBX-005.32): {got} != {want}"
+    check_equal("SBX-005.32", want, got, "what reads into several buffers printed")

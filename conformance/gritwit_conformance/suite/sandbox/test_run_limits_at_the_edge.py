@@ -11,6 +11,7 @@ import gritwit as g
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, suite_premise
 from ._sandbox_texts import _class, _needs_interpreter, _run
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -45,13 +46,25 @@ def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementati
     _needs_interpreter()
     for program in (MEASURED, "import os\nprint(len(os.listdir('.')), os.urandom(8).hex())\n"):
         error, fuel = _reference_run(program)
-        assert error is None and fuel > 0
-        got = _run(impl, "a run with exactly its fuel", program, limits={"fuel": fuel})
-        want = bytes.fromhex(reference_answer("sandbox-run", program=program).result["stdout"])
-        assert bytes.fromhex(got["stdout"]) == want
-        assert _class(impl, program, limits={"fuel": fuel - 1}) == "fuel-exhausted", (
-            f"{program!r} needs {fuel} fuel: with {fuel - 1} it must fail → fuel-exhausted "
-            "(SBX-006.1)"
+        suite_premise(error is None and fuel > 0, f"the reference runs {program!r}")
+        got = _run(
+            impl,
+            "a run with exactly its fuel",
+            program,
+            rule=("SBX-006.1", "ADP-019.2"),
+            limits={"fuel": fuel},
+        )
+        known = reference_answer("sandbox-run", program=program)
+        suite_premise(known.ok, f"the reference runs {program!r}: {known}")
+        want = bytes.fromhex(str(dict(known.result)["stdout"]))
+        check_equal(
+            "SBX-006.1", want, bytes.fromhex(got["stdout"]), "stdout of a run with exactly its fuel"
+        )
+        check_equal(
+            "SBX-006.1",
+            "fuel-exhausted",
+            _class(impl, program, limits={"fuel": fuel - 1}),
+            f"the class of {program!r}, which needs {fuel} fuel, with {fuel - 1}",
         )
 
 
@@ -64,8 +77,11 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
     _needs_interpreter()
     page = 64 * 1024
     low, high = 16 << 20, 64 << 20  # fails with low, passes with high (checked below)
-    assert _reference_run(MEASURED, memory_bytes=low)[0] == "memory-limit"
-    assert _reference_run(MEASURED, memory_bytes=high)[0] is None
+    suite_premise(
+        _reference_run(MEASURED, memory_bytes=low)[0] == "memory-limit"
+        and _reference_run(MEASURED, memory_bytes=high)[0] is None,
+        "the reference's bounds of the measured program's memory",
+    )
     low, high = low // page, high // page
     while high - low > 1:
         mid = (low + high) // 2
@@ -74,12 +90,28 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
         else:
             low = mid
     least = high * page
-    assert _reference_run(MEASURED, memory_bytes=least - 1)[0] == "memory-limit"
-    got = _run(impl, "a run with exactly its memory", MEASURED, limits={"memory": least})
-    assert bytes.fromhex(got["stdout"]) == b"%d\n" % (24 << 20)
-    assert _class(impl, MEASURED, limits={"memory": least - 1}) == "memory-limit", (
-        f"the program needs {least} bytes of linear memory: with one byte less it must fail "
-        "→ memory-limit (SBX-006.2)"
+    suite_premise(
+        _reference_run(MEASURED, memory_bytes=least - 1)[0] == "memory-limit",
+        f"the reference needs {least} bytes of memory for the measured program",
+    )
+    got = _run(
+        impl,
+        "a run with exactly its memory",
+        MEASURED,
+        rule=("SBX-006.2", "ADP-019.2"),
+        limits={"memory": least},
+    )
+    check_equal(
+        "SBX-006.2",
+        b"%d\n" % (24 << 20),
+        bytes.fromhex(got["stdout"]),
+        "stdout of a run with exactly its memory",
+    )
+    check_equal(
+        "SBX-006.2",
+        "memory-limit",
+        _class(impl, MEASURED, limits={"memory": least - 1}),
+        f"the class of the program, which needs {least} bytes of linear memory, with one less",
     )
 
 
@@ -88,9 +120,23 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
 @pytest.mark.req("ENC-014")
 def test_standard_error_at_the_limit_passes_one_byte_over_fails(impl: Implementation) -> None:
     program = "import sys\nsys.stderr.write('e' * 700)\nsys.stdout.write('o' * 300)\n"
-    got = _run(impl, "standard error at the output limit", program, limits={"output": 700})
-    assert bytes.fromhex(got["stdout"]) == b"o" * 300, "stderr is never part of stdout"
-    assert _class(impl, program, limits={"output": 699}) == "output-too-large", (
-        "700 bytes on standard error with an output limit of 699 must fail → output-too-large "
-        "(SBX-007.2: standard output *or* standard error, each on its own)"
+    got = _run(
+        impl,
+        "standard error at the output limit",
+        program,
+        rule=("SBX-007.2", "ADP-019.2"),
+        limits={"output": 700},
+    )
+    check_equal(
+        "SBX-012.4",
+        b"o" * 300,
+        bytes.fromhex(got["stdout"]),
+        "stdout of a run writing to both (standard error is never part of it)",
+    )
+    check_equal(
+        "SBX-007.2",
+        "output-too-large",
+        _class(impl, program, limits={"output": 699}),
+        "the class of 700 bytes on standard error with an output limit of 699 (standard "
+        "output or standard error, each on its own)",
     )

@@ -34,6 +34,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, describe, error_answer, ok_answer, suite_premise
 from ._heads import failed_mark, head_core
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime")]
@@ -98,13 +99,13 @@ def _described(files: dict[str, Any]) -> tuple[dict[str, Any], dict[str, g.Objec
 
 
 def _interpreter(impl: Implementation) -> str:
-    return str(impl.call("sandbox-info").expect_ok()["interpreter"])
+    return str(call_ok(impl, "ADP-019.5", "sandbox-info")["interpreter"])
 
 
 def _open(impl: Implementation, path: Path, limit: int | None = LIMIT) -> str:
     path.mkdir()
     given: dict[str, Any] = {} if limit is None else {"max_core_bytes": limit}
-    opened = impl.call("rt-open", path=str(path), first_delay=0, **given).expect_ok()
+    opened = call_ok(impl, "ADP-015", "rt-open", path=str(path), first_delay=0, **given)
     return str(opened["runtime"])
 
 
@@ -123,11 +124,11 @@ def _genesis(
 
 
 def _send(impl: Implementation, runtime: str, actor: str, mt: str, content: Any) -> None:
-    impl.call("rt-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+    call_ok(impl, "ADP-015", "rt-send", runtime=runtime, to=actor, mt=mt, content=content)
 
 
 def _run(impl: Implementation, runtime: str) -> Any:
-    return impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    return call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
 
 
 # --- rt-open -----------------------------------------------------------------------------
@@ -141,27 +142,34 @@ def test_rt_open_takes_the_core_limit_and_refuses_anything_else(
     """Omitted, the limit is 64 MiB; 1, 1 001 and 2**53 - 1 are taken and echoed in
     ``settings``; 0, -1, 2**53, 0.5, 4 099.0, true, null and "1" are ``bad-request``."""
     (tmp_path / "default").mkdir()
-    settings = impl.call("rt-open", path=str(tmp_path / "default")).expect_ok()["settings"]
-    assert settings.get("max_core_bytes") == DEFAULT, (
-        f"rt-open's settings show the core limit in effect, 64 MiB by default (ADP-015, "
-        f"SBX-007.7): {settings}"
+    opened = call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path / "default"))
+    settings = opened["settings"]
+    check_equal(
+        ("ADP-015", "SBX-007.7"),
+        DEFAULT,
+        settings.get("max_core_bytes"),
+        "rt-open's settings' max_core_bytes with none given: the limit in effect, 64 MiB",
     )
     wrong: list[str] = []
     for good in (1, LIMIT, LARGEST):
         where = tmp_path / f"good-{good}"
         where.mkdir()
         reply = impl.call("rt-open", path=str(where), max_core_bytes=good)
-        if not reply.ok or reply.result["settings"].get("max_core_bytes") != good:
-            wrong.append(f"{good}: {reply.result or reply.error}")
+        echoed = dict(reply.result).get("settings", {}) if reply.ok else {}
+        if not reply.ok or echoed.get("max_core_bytes") != good:
+            wrong.append(f"{good}: {describe(reply)}")
     for index, bad in enumerate((0, -1, LARGEST + 1, 0.5, 4099.0, True, None, "1")):
         where = tmp_path / f"bad-{index}"
         where.mkdir()
         reply = impl.call("rt-open", path=str(where), check=False, max_core_bytes=bad)
         if reply.ok or reply.error_class != "bad-request":
-            wrong.append(f"{bad!r}: {reply.result or reply.error}")
-    assert not wrong, (
-        "rt-open's max_core_bytes is an integer from 1 to 2**53 - 1, echoed in settings, "
-        "anything else bad-request (ADP-015, SBX-007.7, ADP-004.12):\n" + "\n".join(wrong)
+            wrong.append(f"{bad!r}: {describe(reply)}")
+    check(
+        ("ADP-015", "SBX-007.7", "ADP-004.12"),
+        not wrong,
+        expected="rt-open's max_core_bytes taken from 1 to 2**53 - 1 and echoed in settings, "
+        "anything else bad-request",
+        came=lambda: "; ".join(wrong),
     )
 
 
@@ -172,6 +180,7 @@ def test_rt_open_takes_the_core_limit_and_refuses_anything_else(
 @pytest.mark.req("RUN-004.1", "RUN-004.4", "SBX-013.1", "ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("last", [1, 2], ids=["at-the-limit", "one-byte-past"])
+@pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
     impl: Implementation, tmp_path: Path, last: int
 ) -> None:
@@ -181,34 +190,48 @@ def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
     marked failed, with no step."""
     files = _files(last)
     size = 2 * len(SHARED) + last
-    assert _bytes(files) == size
+    suite_premise(_bytes(files) == size, f"the core's files hold {size} bytes")
     runtime = _open(impl, tmp_path / "rt")
     try:
         actor, _ = _genesis(impl, runtime, files)
         run = _run(impl, runtime)
         if size <= LIMIT:
-            assert run["failures"] == [] and run["attempts"] == [], (
-                f"a genesis core of files holding {size} bytes, a blob of 500 at two paths "
-                f"among them, is within the runtime's core limit of {LIMIT}: adopted and "
-                f"mounted (SBX-007.7, SBX-006.17, SBX-006.16, SBX-011.1): {run}"
+            check_equal(
+                ("SBX-006.17", "SBX-007.7", "SBX-006.16", "SBX-011.1"),
+                {"failures": [], "attempts": []},
+                {"failures": run["failures"], "attempts": run["attempts"]},
+                f"rt-run of a genesis core of files holding {size} bytes, a blob of 500 at "
+                f"two paths among them, within the runtime's core limit of {LIMIT}: adopted "
+                "and mounted",
             )
-            assert head_core(impl, runtime, actor) == actor, (
-                "the genesis step holds the genesis core, which its run left (SBX-006.17)"
+            check_equal(
+                "SBX-006.17",
+                actor,
+                head_core(impl, runtime, actor),
+                "the genesis step's core: the genesis core, which its run left",
             )
             return
         refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            f"a genesis core of files holding {size} bytes (a blob of 500 at two paths "
-            f"counts at each) is past the runtime's core limit of {LIMIT}: its genesis "
-            f"fails too-large where it enters, retried, then marked failed (SBX-007.7, "
-            f"SBX-006.17, SBX-006.16, SBX-013.1, RUN-004): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-007.7", "SBX-006.16", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            f"rt-run of a genesis core of files holding {size} bytes (a blob of 500 at two "
+            f"paths counts at each), past the runtime's core limit of {LIMIT}: too-large "
+            "where it enters, retried, then marked failed",
         )
-        assert head_core(impl, runtime, actor) is None, (
-            "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
+        check_equal(
+            ("SBX-006.17", "RUN-004.1"),
+            None,
+            head_core(impl, runtime, actor),
+            "the head's core after a refused genesis (no step adopted)",
         )
         mark = failed_mark(impl, runtime, actor)
-        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
-            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        check_equal(
+            "RUN-004.4",
+            {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"},
+            mark,
+            "the failed mark, naming the refusal's class",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -220,6 +243,7 @@ def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
 @pytest.mark.req("SBX-007.7", "SBX-006.17", "SBX-006.16", "WIT-013.4", "RUN-004.1")
 @pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_an_update_is_bounded_by_the_runtimes_core_limit(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -231,32 +255,44 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
     try:
         actor, ids = _genesis(impl, runtime, _files(0))
         run = _run(impl, runtime)
-        assert run["failures"] == [] and len(run["steps"]) == 1, (
-            f"a genesis core of 1 000 bytes is within the core limit of {LIMIT} "
-            f"(SBX-007.7, SBX-006.17): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-007.7"),
+            {"failures": [], "steps": 1},
+            {"failures": run["failures"], "steps": len(run["steps"])},
+            f"rt-run of a genesis core of 1 000 bytes, within the core limit of {LIMIT}",
         )
         kept = g.object_id(g.Tree(entries={**ids, "u": g.object_id(g.Blob(data=b"u"))}))
         _send(impl, runtime, actor, "update", {"tree": {"u": {"blob": b"u".hex()}}})
         _send(impl, runtime, actor, "note", {"blob": "6e"})
         run = _run(impl, runtime)
-        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
-            f"an update that merges (WIT-013.4) to files of 1 001 bytes, the runtime's core "
-            f"limit, must be adopted, and the next message runs on it (SBX-007.7, "
-            f"SBX-006.17, SBX-006.16): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-007.7", "SBX-006.16"),
+            {"failures": [], "attempts": [], "steps": 2},
+            {"failures": run["failures"], "attempts": run["attempts"], "steps": len(run["steps"])},
+            "rt-run of an update that merges (WIT-013.4) to files of 1 001 bytes, the "
+            "runtime's core limit, and a message after it: both adopted",
         )
-        assert head_core(impl, runtime, actor) == kept.hex(), (
-            "the update's core is the old core with u merged in (WIT-013.4)"
+        check_equal(
+            "WIT-013.4",
+            kept.hex(),
+            head_core(impl, runtime, actor),
+            "the update's core: the old core with u merged in",
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": b"v".hex()}}})
         run = _run(impl, runtime)
         refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            f"an update whose merged core holds 1 002 bytes, past the runtime's core limit "
-            f"of {LIMIT}, fails too-large where it enters (SBX-007.7, SBX-006.17, "
-            f"SBX-013.1, RUN-004): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-007.7", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            f"rt-run of an update whose merged core holds 1 002 bytes, past the runtime's "
+            f"core limit of {LIMIT}: too-large where it enters",
         )
-        assert head_core(impl, runtime, actor) == kept.hex(), (
-            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
+        check_equal(
+            "SBX-006.17",
+            kept.hex(),
+            head_core(impl, runtime, actor),
+            "the head's core after a refused update: the actor keeps its last core",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -268,6 +304,7 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
 @pytest.mark.req("SBX-007.7", "SBX-006.18", "SBX-006.16", "RUN-009.3", "RUN-009.8")
 @pytest.mark.req("ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -281,11 +318,14 @@ def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
     try:
         actor, ids = _genesis(impl, source, files)
         run = _run(impl, source)
-        assert run["failures"] == [] and len(run["steps"]) == 1, (
-            f"a core of {size} bytes is within a core limit of 4 097 (SBX-007.7): {run}"
+        check_equal(
+            "SBX-007.7",
+            {"failures": [], "steps": 1},
+            {"failures": run["failures"], "steps": len(run["steps"])},
+            f"rt-run of a core of {size} bytes, within a core limit of 4 097",
         )
-        head = impl.call("rt-head", runtime=source, actor=actor).expect_ok()["step"]
-        bundle = impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"]
+        head = call_ok(impl, "ADP-015", "rt-head", runtime=source, actor=actor)["step"]
+        bundle = call_ok(impl, "ADP-015", "rt-export", runtime=source, actor=actor)["bundle"]
     finally:
         impl.call("rt-close", runtime=source)
     blob = g.object_id(g.Blob(data=SHARED)).hex()
@@ -293,36 +333,47 @@ def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
         runtime = _open(impl, tmp_path / f"limit-{limit}", limit)
         try:
             reply = impl.call("rt-import", runtime=runtime, bundle=bundle)
-            target = impl.call("rt-ref", runtime=runtime, name=f"heads/{actor}").expect_ok()
+            target = call_ok(impl, "ADP-015", "rt-ref", runtime=runtime, name=f"heads/{actor}")
             if limit < size:
-                assert not reply.ok and reply.error_class == "too-large", (
-                    f"an import whose head's core holds {size} bytes (a blob of 500 at two "
-                    f"paths counts at each) into a runtime of core limit {limit} must fail "
-                    f"too-large: its runs could not mount it (SBX-007.7, SBX-006.18, "
-                    f"SBX-006.16): {reply.result or reply.error}"
+                error_answer(
+                    reply,
+                    ("SBX-006.18", "SBX-007.7", "SBX-006.16"),
+                    "too-large",
+                    f"rt-import of a head whose core holds {size} bytes (a blob of 500 at two "
+                    f"paths counts at each) into a runtime of core limit {limit}",
                 )
-                assert target["target"] is None, "a refused import sets no head (RUN-009.3)"
+                check_equal("RUN-009.3", None, target["target"], "the head after a refused import")
                 for oid in (head, actor, blob):
                     got = impl.call("rt-object", runtime=runtime, id=oid)
-                    assert not got.ok and got.error_class == "not-found", (
-                        f"a refused import stores nothing (RUN-009.3), but it stored {oid}"
+                    error_answer(
+                        got, "RUN-009.3", "not-found", f"rt-object {oid} after a refused import"
                     )
                 continue
-            assert reply.ok, (
-                f"an import whose head's core holds {size} bytes, the importing runtime's "
-                f"core limit, must be imported (SBX-007.7, SBX-006.18): {reply.error}"
+            ok_answer(
+                reply,
+                ("SBX-006.18", "SBX-007.7"),
+                f"rt-import of a head whose core holds {size} bytes, the importing runtime's "
+                "core limit",
             )
-            assert target["target"] == head, (
-                "the import sets the head to the bundle's head step (RUN-009.8)"
+            check_equal(
+                "RUN-009.8",
+                head,
+                target["target"],
+                "the head after the import: the bundle's head step",
             )
             _send(impl, runtime, actor, "note", {"blob": "6e"})
             run = _run(impl, runtime)
-            assert run["failures"] == [] and len(run["steps"]) == 1, (
-                f"an imported actor whose core holds the core limit runs: its runs mount "
-                f"the core (SBX-007.7, SBX-006.16): {run}"
+            check_equal(
+                ("SBX-007.7", "SBX-006.16"),
+                {"failures": [], "steps": 1},
+                {"failures": run["failures"], "steps": len(run["steps"])},
+                "rt-run of an imported actor whose core holds the core limit: its runs mount it",
             )
-            assert head_core(impl, runtime, actor) == actor, (
-                f"the run left the imported core, {ids}, as it was (SBX-006.18)"
+            check_equal(
+                "SBX-006.18",
+                actor,
+                head_core(impl, runtime, actor),
+                f"the head's core after the run: the imported core, {ids}, as it was",
             )
         finally:
             impl.call("rt-close", runtime=runtime)
@@ -335,6 +386,7 @@ def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
 @pytest.mark.req("ADP-015", "SBX-004.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("last", [1, 2], ids=["at-the-limit", "one-byte-past"])
+@pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_a_run_is_bounded_by_the_runtimes_core_limit(
     impl: Implementation, tmp_path: Path, last: int
 ) -> None:
@@ -349,28 +401,38 @@ def test_a_run_is_bounded_by_the_runtimes_core_limit(
         _send(impl, runtime, actor, "fill", {"blob": json.dumps([500, last]).encode().hex()})
         run = _run(impl, runtime)
         if size <= LIMIT:
-            assert run["failures"] == [] and run["attempts"] == [], (
-                f"a run that leaves {size} bytes of files, one blob at two paths among them, "
-                f"is within the runtime's core limit of {LIMIT} (SBX-007.7, SBX-007.3): {run}"
+            check_equal(
+                ("SBX-007.7", "SBX-007.3"),
+                {"failures": [], "attempts": []},
+                {"failures": run["failures"], "attempts": run["attempts"]},
+                f"rt-run of a run that leaves {size} bytes of files, one blob at two paths "
+                f"among them, within the runtime's core limit of {LIMIT}",
             )
             _send(impl, runtime, actor, "note", {"blob": ""})
             run = _run(impl, runtime)
-            assert run["failures"] == [] and len(run["steps"]) == 1, (
-                f"the next run mounts the {size} bytes the last one left (SBX-007.7, "
-                f"SBX-006.16): {run}"
+            check_equal(
+                ("SBX-007.7", "SBX-006.16"),
+                {"failures": [], "steps": 1},
+                {"failures": run["failures"], "steps": len(run["steps"])},
+                f"rt-run of the next run, which mounts the {size} bytes the last one left",
             )
             full, short = g.Blob(data=b"w" * 500), g.Blob(data=b"w" * last)
             left = {**ids, "f": g.object_id(full), "g": g.object_id(full)}
             left["h"] = g.object_id(short)
-            assert head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=left)).hex(), (
-                "the run's core is the files it left beside its wit (SBX-004.2)"
+            check_equal(
+                "SBX-004.2",
+                g.object_id(g.Tree(entries=left)).hex(),
+                head_core(impl, runtime, actor),
+                "the run's core: the files it left beside its wit",
             )
             return
         refused = [[actor, "output-too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            f"a run that leaves {size} bytes of files (a blob at two paths counts at each), "
-            f"past the runtime's core limit of {LIMIT}, fails output-too-large (SBX-007.7, "
-            f"SBX-007.3, SBX-013.1, RUN-004): {run}"
+        check_equal(
+            ("SBX-007.3", "SBX-007.7", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            f"rt-run of a run that leaves {size} bytes of files (a blob at two paths counts "
+            f"at each), past the runtime's core limit of {LIMIT}: output-too-large",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -394,6 +456,7 @@ SENDS_LIMIT = 1 << 20
 @pytest.mark.req("ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("extra", [0, 1], ids=["the-budget", "one-byte-past"])
+@pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_a_runs_write_budget_is_the_runtimes_core_limit_plus_the_sends_limit(
     impl: Implementation, tmp_path: Path, extra: int
 ) -> None:
@@ -408,16 +471,21 @@ def test_a_runs_write_budget_is_the_runtimes_core_limit_plus_the_sends_limit(
         _send(impl, runtime, actor, "write", {"blob": json.dumps(written).encode().hex()})
         run = _run(impl, runtime)
         if not extra:
-            assert run["failures"] == [] and run["attempts"] == [], (
-                f"a run may write exactly the budget, {written} bytes: the runtime's core "
-                f"limit {LIMIT} plus the sends limit (SBX-007.7, SBX-007.4, SBX-007.5): {run}"
+            check_equal(
+                ("SBX-007.4", "SBX-007.7", "SBX-007.5"),
+                {"failures": [], "attempts": []},
+                {"failures": run["failures"], "attempts": run["attempts"]},
+                f"rt-run of a run writing exactly the budget, {written} bytes: the runtime's "
+                f"core limit {LIMIT} plus the sends limit",
             )
             return
         refused = [[actor, "output-too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            f"a run that writes {written} bytes, one past the runtime's core limit {LIMIT} "
-            f"plus the sends limit, fails output-too-large whatever it leaves (SBX-007.7, "
-            f"SBX-007.4, SBX-013.1): {run}"
+        check_equal(
+            ("SBX-007.4", "SBX-007.7", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            f"rt-run of a run writing {written} bytes, one past the runtime's core limit "
+            f"{LIMIT} plus the sends limit: output-too-large whatever it leaves",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

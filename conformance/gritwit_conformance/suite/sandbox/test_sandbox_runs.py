@@ -19,6 +19,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer, suite_premise
 from ._runs import COUNTER, build, encodings, ran
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -34,8 +35,11 @@ def _counter_after(impl: Implementation, n: int) -> None:
     core, objects = build({"n": str(n).encode()})
     result = ran(impl, COUNTER, core=core, objects=encodings(objects, core))
     want, _ = build({"n": str(n + 1).encode()})
-    assert (bytes.fromhex(result["stdout"]), result["core"]) == (f"{n + 1}\n".encode(), want), (
-        f"after a hostile run, the counter at {n} answers {result} (ADP-019.4)"
+    check_equal(
+        "ADP-019.4",
+        (f"{n + 1}\n".encode(), want),
+        (bytes.fromhex(result["stdout"]), result["core"]),
+        f"after a hostile run, the counter at {n} answers {result}",
     )
 
 
@@ -46,14 +50,20 @@ def test_sandbox_info_names_the_pinned_interpreter(impl: Implementation) -> None
     from gritwit.sandbox._interpreter import module_tree_id
 
     reply = impl.call("sandbox-info")
-    assert reply.ok, f"sandbox-info failed (ADP-019.1): {reply}"
+    info = ok_answer(reply, "ADP-019.5", "sandbox-info")
     path = interpreter_path()
     if path is None:
         pytest.skip("the harness has no interpreter to compute the expected id from")
     data = path.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == INTERPRETER_SHA256
-    assert reply.result["interpreter"] == module_tree_id(data).hex(), (
-        "sandbox-info names another interpreter than the pinned build (SBX-002.3)"
+    suite_premise(
+        hashlib.sha256(data).hexdigest() == INTERPRETER_SHA256,
+        "the harness's interpreter is the pinned build",
+    )
+    check_equal(
+        "SBX-002.3",
+        module_tree_id(data).hex(),
+        info["interpreter"],
+        "sandbox-info names another interpreter than the pinned build",
     )
 
 
@@ -78,7 +88,9 @@ HOSTILE = {
 def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, program: str) -> None:
     error, limits = HOSTILE[program]
     got = _fails(impl, program, limits=limits)
-    assert got == error, f"{program!r} with limits {limits}: expected {error}, got {got}"
+    check_equal(
+        "ADP-019.4", error, got, f"{program!r} with limits {limits}: expected {error}, got {got}"
+    )
     _counter_after(impl, 41)
 
 
@@ -89,9 +101,19 @@ def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, prog
 def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "import sys\nsys.stdout.write('x' * 1000)"
     if limit >= 1000:
-        assert ran(impl, program, limits={"output": limit})["stdout"] == "78" * 1000
+        check_equal(
+            "SBX-007.2",
+            "78" * 1000,
+            ran(impl, program, rule=("SBX-007.2", "ADP-019.2"), limits={"output": limit})["stdout"],
+            f"stdout of 1000 bytes written under an output limit of {limit}",
+        )
     else:
-        assert _fails(impl, program, limits={"output": limit}) == "output-too-large"
+        check_equal(
+            "SBX-007.2",
+            "output-too-large",
+            _fails(impl, program, limits={"output": limit}),
+            f"the class of 1000 bytes written under an output limit of {limit}",
+        )
 
 
 @pytest.mark.req("ADP-019.2", "SBX-007.3")
@@ -102,9 +124,19 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
     program = "open('a', 'wb').write(bytes(600))\nopen('b', 'wb').write(bytes(400))"
     if limit >= 1000:
         want, _ = build({"a": bytes(600), "b": bytes(400)})
-        assert ran(impl, program, limits={"core": limit})["core"] == want
+        check_equal(
+            "SBX-007.3",
+            want,
+            ran(impl, program, rule=("SBX-007.3", "ADP-019.2"), limits={"core": limit})["core"],
+            f"the core of 1000 bytes of files left under a core limit of {limit}",
+        )
     else:
-        assert _fails(impl, program, limits={"core": limit}) == "output-too-large"
+        check_equal(
+            "SBX-007.3",
+            "output-too-large",
+            _fails(impl, program, limits={"core": limit}),
+            f"the class of 1000 bytes of files left under a core limit of {limit}",
+        )
 
 
 @pytest.mark.req("ADP-019.2", "SBX-004.5", "SBX-007.3")
@@ -117,10 +149,22 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
     padded = text + " " * (300 - len(text))
     program = f"open('/out/sends.json', 'w').write({padded!r})"
     if limit >= 300:
-        sends = ran(impl, program, limits={"sends": limit})["sends"]
-        assert sends == [{"to": to, "headers": {}, "data": ""}]
+        sends = ran(impl, program, rule=("SBX-007.3", "ADP-019.2"), limits={"sends": limit})[
+            "sends"
+        ]
+        check_equal(
+            "SBX-007.3",
+            [{"to": to, "headers": {}, "data": ""}],
+            sends,
+            f"the sends of a sends.json of 300 bytes under a sends limit of {limit}",
+        )
     else:
-        assert _fails(impl, program, limits={"sends": limit}) == "output-too-large"
+        check_equal(
+            "SBX-007.3",
+            "output-too-large",
+            _fails(impl, program, limits={"sends": limit}),
+            f"the class of a sends.json of 300 bytes under a sends limit of {limit}",
+        )
 
 
 @pytest.mark.req("ADP-019.2", "SBX-006.1")
@@ -128,8 +172,20 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
 def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> None:
     # about 5.5 x 10**8 fuel from the snapshot point, where the run's fuel starts (SBX-006.4)
     program = "for i in range(3 * 10**5):\n    pass\nprint('done')"
-    assert ran(impl, program, limits={"fuel": 1_000_000_000})["stdout"] == b"done\n".hex()
-    assert _fails(impl, program, limits={"fuel": 400_000_000}) == "fuel-exhausted"
+    check_equal(
+        "SBX-006.1",
+        b"done\n".hex(),
+        ran(impl, program, rule=("SBX-006.1", "ADP-019.2"), limits={"fuel": 1_000_000_000})[
+            "stdout"
+        ],
+        "stdout of a loop that needs about 5.5 x 10**8 fuel, with 10**9",
+    )
+    check_equal(
+        "SBX-006.1",
+        "fuel-exhausted",
+        _fails(impl, program, limits={"fuel": 400_000_000}),
+        "the class of a loop that needs about 5.5 x 10**8 fuel, with 4 x 10**8",
+    )
     _counter_after(impl, 1)
 
 
@@ -137,8 +193,18 @@ def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> N
 @pytest.mark.req("ADP-019.4", "ENC-014")
 def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) -> None:
     program = "b = bytearray(64 << 20)\nprint(len(b))"
-    assert ran(impl, program, limits={"memory": 128 << 20})["stdout"] == b"67108864\n".hex()
-    assert _fails(impl, program, limits={"memory": 48 << 20}) == "memory-limit"
+    check_equal(
+        "SBX-006.2",
+        b"67108864\n".hex(),
+        ran(impl, program, rule=("SBX-006.2", "ADP-019.2"), limits={"memory": 128 << 20})["stdout"],
+        "stdout of a program using 64 MiB under a memory limit of 128 MiB",
+    )
+    check_equal(
+        "SBX-006.2",
+        "memory-limit",
+        _fails(impl, program, limits={"memory": 48 << 20}),
+        "the class of a program using 64 MiB under a memory limit of 48 MiB",
+    )
     _counter_after(impl, 1)
 
 
@@ -176,9 +242,7 @@ def test_arguments_are_checked_in_the_table_s_order(
     impl: Implementation, args: dict[str, Any], error: str
 ) -> None:
     reply = impl.call("sandbox-run", check=False, **args)
-    assert not reply.ok and reply.error_class == error, (
-        f"sandbox-run {args!r:.200}: expected {error} (ADP-019.3), got {reply}"
-    )
+    error_answer(reply, "ADP-019.3", error, f"sandbox-run {args!r:.200}")
 
 
 @pytest.mark.req("ADP-019.3", "ADP-019.2")
@@ -186,7 +250,9 @@ def test_arguments_are_checked_in_the_table_s_order(
 @pytest.mark.req("ENC-014")
 def test_the_largest_limit_is_accepted(impl: Implementation) -> None:
     result = ran(impl, "print(7)", limits={"output": 2**53 - 1, "sends": 2**53 - 1})
-    assert result["stdout"] == b"7\n".hex()
+    check_equal(
+        "ADP-019.3", b"7\n".hex(), result["stdout"], "stdout of print(7) under the largest limits"
+    )
 
 
 @pytest.mark.req("ADP-019.3", "ID-004", "SBX-004.1")
@@ -208,8 +274,16 @@ def test_the_objects_and_core_are_checked_before_theran(impl: Implementation) ->
     ]
     for args, error in cases:
         reply = impl.call("sandbox-run", program="print(1)", **args)
-        assert reply.error_class == error, (
-            f"sandbox-run {args!r:.200}: expected {error}, got {reply}"
+        check_equal(
+            "ADP-019.3",
+            error,
+            reply.error_class,
+            f"sandbox-run {args!r:.200}: expected {error}, got {reply}",
         )
     result = ran(impl, "print(open('n').read())", core=core, objects=everything)
-    assert (result["stdout"], result["core"]) == (b"1\n".hex(), core)
+    check_equal(
+        "ADP-019.3",
+        (b"1\n".hex(), core),
+        (result["stdout"], result["core"]),
+        "stdout and core of a run given its core's objects",
+    )

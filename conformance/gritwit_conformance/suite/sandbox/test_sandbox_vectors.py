@@ -38,7 +38,7 @@ def test_sandbox_vectors_were_found(impl: Implementation) -> None:
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("sandbox.json", "ADP-019.7")))
-@pytest.mark.req("WIT-018")
+@pytest.mark.req("WIT-018", "ADP-014")  # a run's failures are wit-run's answer
 def test_sandbox_actor_scenario(impl: Implementation, vector: Vector) -> None:
     """Python programs as actors' Wits, beside a counter that keeps stepping (SBX-010 …)."""
     replay_scenario(impl, vector)

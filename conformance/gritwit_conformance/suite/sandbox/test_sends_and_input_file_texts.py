@@ -17,6 +17,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, ok_answer, suite_premise
 from ._sandbox_texts import (
     TO,
     Json,
@@ -76,16 +77,25 @@ def test_sends_json_of_every_class(impl: Implementation) -> None:
     for ensure_ascii in (False, True):
         text = json.dumps(sends, ensure_ascii=ensure_ascii)
         got = _run(impl, "sends of every class", _sends_program(text))
-        assert got["sends"] == want, (
+        check_equal(
+            "SBX-004.5",
+            want,
+            got["sends"],
             f"the sends of /out/sends.json ({'escaped' if ensure_ascii else 'raw UTF-8'}) "
-            f"are not the declared ones, exactly (SBX-004.5): {got['sends']!r:.300}"
+            f"are not the declared ones, exactly: {got['sends']!r:.300}",
         )
     # an empty header name: text, so the run's answer keeps it as the reference does
     empty = _sends_program(json.dumps([{"to": TO, "headers": {"": "x", "a": ""}}]))
     reply = impl.call("sandbox-run", program=empty)
-    want_sends = reference_answer("sandbox-run", program=empty).result["sends"]
-    assert reply.ok and reply.result["sends"] == want_sends, (
-        f"sends with an empty header name: expected {want_sends} as the reference, got {reply}"
+    known = reference_answer("sandbox-run", program=empty)
+    suite_premise(known.ok, f"the reference runs the empty header name's program: {known}")
+    want_sends = dict(known.result)["sends"]
+    ran_empty = ok_answer(reply, "SBX-004.5", "a run whose send has an empty header name")
+    check_equal(
+        "SBX-004.5",
+        want_sends,
+        ran_empty["sends"],
+        "the sends with an empty header name (the reference's)",
     )
     bad: list[str] = []
     for cls in tc.TEXT_CLASSES:
@@ -105,9 +115,11 @@ def test_sends_json_of_every_class(impl: Implementation) -> None:
         bad.append(json.dumps([{"to": TO, "data": data}]))
     for text in bad:
         got_class = _class(impl, _sends_program(text))
-        assert got_class == "invalid-transition", (
-            f"/out/sends.json {text!r:.120}: expected invalid-transition (SBX-004.5), "
-            f"got {got_class}"
+        check_equal(
+            "SBX-004.5",
+            "invalid-transition",
+            got_class,
+            f"/out/sends.json {text!r:.120}: expected invalid-transition, got {got_class}",
         )
 
 
@@ -116,10 +128,10 @@ def test_sends_json_of_every_class(impl: Implementation) -> None:
 #: Key sets whose code-point order differs from each wrong order's (one set per rule).
 KEY_SETS = tc.separating_sets("codepoint")
 WRONG_KEY_ORDERS = tc.wrong_rules("codepoint")
-assert set(WRONG_KEY_ORDERS) == {
+suite_premise(set(WRONG_KEY_ORDERS) == {
     "canonical", "utf16", "casefold", "signed-bytes", "length-first-codepoints",
     "length-first-utf16", "canonical-utf16", "canonical-casefold", "canonical-signed-bytes",
-}, "the inputs markers below name these rules: update them"  # fmt: skip
+}, "the inputs markers below name these rules: update them")  # fmt: skip
 #: Values of every valid class, and each character SBX-010.4 names.
 VALUES = [*tc.samples(), '"', "\\", "\b\t\n\f\r", "\x7f\x1f\u0080\u2028", "\U0010ffff"]
 PRINT_INPUT = "import sys\nsys.stdout.buffer.write(open('/input/transition.json', 'rb').read())\n"
@@ -142,9 +154,12 @@ def test_the_input_file_sorts_keys_of_every_class_by_code_point(impl: Implementa
     """Messages whose keys, given in reverse order, sort otherwise under each wrong rule
     (UTF-16 units, case folding, signed bytes, length first …), nested, with values of
     every class: ``/input/transition.json`` is exactly the canonical JSON text."""
-    assert all(
-        any(tc.orders_differ(keys, "codepoint", rule) for keys in KEY_SETS)
-        for rule in WRONG_KEY_ORDERS
+    suite_premise(
+        all(
+            any(tc.orders_differ(keys, "codepoint", rule) for keys in KEY_SETS)
+            for rule in WRONG_KEY_ORDERS
+        ),
+        "every wrong key order sorts one of the key sets otherwise",
     )
     messages: list[Json] = []
     for index, keys in enumerate(KEY_SETS):
@@ -157,10 +172,13 @@ def test_the_input_file_sorts_keys_of_every_class_by_code_point(impl: Implementa
     want = _canonical_json({"format": "gritwit-sandbox/1", "core": None, "messages": messages})
     have = bytes.fromhex(got["stdout"])
     at = next((i for i, (a, b) in enumerate(zip(have, want, strict=False)) if a != b), None)
-    assert have == want, (
+    check_equal(
+        "SBX-010.4",
+        want,
+        have,
         "/input/transition.json is not the JSON text with keys sorted by code point and "
-        f"non-ASCII as \\u escapes of UTF-16 units (SBX-010.4); first difference at byte "
-        f"{at}: {have[max(0, (at or 0) - 40) :][:200]!r}"
+        f"non-ASCII as \\u escapes of UTF-16 units; first difference at byte "
+        f"{at}: {have[max(0, (at or 0) - 40) :][:200]!r}",
     )
 
 
@@ -175,10 +193,15 @@ def test_the_input_file_of_a_transition_holds_headers_of_every_class(
     program = (
         "import os\nt = open('/input/transition.json', 'rb').read()\nopen('t', 'wb').write(t)\n"
     )
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]
+    runtime = call_ok(impl, "SBX-010.4", "wit-open")["runtime"]
+    actor = call_ok(impl, "SBX-010.4", "wit-genesis", runtime=runtime, program=program)["actor"]
     stepped, failures = _wit_run(impl, runtime)
-    assert actor in stepped and not failures, f"the genesis transition: {failures}"
+    check(
+        "SBX-010.4",
+        actor in stepped and not failures,
+        expected=f"the genesis transition of {actor[:12]}… adopted, no failure",
+        came=failures,
+    )
     first = _head_core(impl, runtime, actor)["t"]["data"]
     mounted = g.object_id(g.Tree(entries={"t": g.object_id(g.Blob(data=bytes.fromhex(first)))}))
     mts = [v for cls in tc.VALID_CLASSES for v in near("ping", cls)]
@@ -187,21 +210,31 @@ def test_the_input_file_of_a_transition_holds_headers_of_every_class(
         data = (mt.encode("utf-8") + bytes([index]) * index)[:40]
         reply = impl.call("wit-send", runtime=runtime, to=actor, mt=mt,
                           content={"blob": data.hex()})  # fmt: skip
-        assert reply.ok, f"wit-send with mt {mt!r}: {reply}"
-        sent.append({"id": reply.result["message"], "from": OUTSIDE, "headers": {"mt": mt},
+        message = ok_answer(reply, "SBX-010.4", f"wit-send with mt {mt!a}")["message"]
+        sent.append({"id": message, "from": OUTSIDE, "headers": {"mt": mt},
                      "content": g.object_id(g.Blob(data=data)).hex(),
                      "data": base64.b64encode(data).decode()})  # fmt: skip
     for lone in near("ping", "lone-surrogate"):
         reply = impl.call("wit-send", check=False, runtime=runtime, to=actor, mt=lone,
                           content={"blob": "00"})  # fmt: skip
-        assert reply.error_class == "invalid-utf8", f"wit-send with mt {lone!r}: {reply}"
+        check_equal(
+            "SBX-010.4", "invalid-utf8", reply.error_class, f"wit-send with mt {lone!r}: {reply}"
+        )
     stepped, failures = _wit_run(impl, runtime)
-    assert actor in stepped and not failures, f"the transition: {failures}"
+    check(
+        "SBX-010.4",
+        actor in stepped and not failures,
+        expected=f"the transition of {actor[:12]}… reading the messages adopted, no failure",
+        came=failures,
+    )
     have = bytes.fromhex(_head_core(impl, runtime, actor)["t"]["data"])
     want = _canonical_json({"format": "gritwit-sandbox/1", "core": mounted.hex(), "messages": sent})
-    assert have == want, (
+    check_equal(
+        ("SBX-010.2", "SBX-010.4"),
+        want,
+        have,
         "the transition's /input/transition.json is not the canonical JSON of its messages "
-        f"(SBX-010.2 … SBX-010.4): {have[:300]!r}"
+        f"(SBX-010.2 … SBX-010.4): {have[:300]!r}",
     )
     impl.call("wit-close", runtime=runtime)
 
@@ -237,12 +270,18 @@ def test_senders_are_listed_by_unsigned_id_bytes(impl: Implementation) -> None:
     while int(logger[:2], 16) < 0xF0:
         salt += 1
         logger = _program_actor(f"# logger {salt}\n" + LOGGER, held)
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "SBX-010.2", "wit-open")["runtime"]
     reply = impl.call("wit-genesis", runtime=runtime, program=f"# logger {salt}\n" + LOGGER
                       if salt else LOGGER)  # fmt: skip
-    assert reply.ok and reply.result["actor"] == logger, f"wit-genesis of the logger: {reply}"
+    made = ok_answer(reply, "SBX-010.2", "wit-genesis of the logger")
+    check_equal("SBX-010.2", logger, made["actor"], "the logger's id (its genesis core's)")
     stepped, failures = _wit_run(impl, runtime)
-    assert logger in stepped and not failures
+    check(
+        "SBX-010.2",
+        logger in stepped and not failures,
+        expected="the logger's genesis transition adopted, no failure",
+        came=failures,
+    )
     tags: dict[str, list[str]] = {OUTSIDE: ["o-1", "o-2"]}
     programs: list[str] = []
     wanted = {"low": 1, "high": 2}
@@ -257,23 +296,30 @@ def test_senders_are_listed_by_unsigned_id_bytes(impl: Implementation) -> None:
             tags[actor] = mts
             programs.append(program)
     for mt in tags[OUTSIDE]:
-        assert impl.call("wit-send", runtime=runtime, to=logger, mt=mt, content={"blob": ""}).ok
+        call_ok(
+            impl, "SBX-010.2", "wit-send", runtime=runtime, to=logger, mt=mt, content={"blob": ""}
+        )
     for program in programs:
-        assert impl.call("wit-genesis", runtime=runtime, program=program).ok
+        call_ok(impl, "SBX-010.2", "wit-genesis", runtime=runtime, program=program)
     stepped, failures = _wit_run(impl, runtime)
-    assert set(tags) - {OUTSIDE} <= stepped and logger in stepped and not failures, (
-        f"the senders' geneses and the logger's transition: {stepped}, {failures}"
+    check(
+        "SBX-010.2",
+        set(tags) - {OUTSIDE} <= stepped and logger in stepped and not failures,
+        expected="the senders' geneses and the logger's transition adopted, no failure",
+        came=lambda: f"stepped {sorted(stepped)}, failures {failures}",
     )
     log = bytes.fromhex(_head_core(impl, runtime, logger)["log"]["data"]).decode()
     order = sorted(tags, key=bytes.fromhex)
     # the ids' bytes compared as C `char`s (and length first, all 32 bytes) order otherwise
     signed = sorted(tags, key=lambda a: [b - 256 if b >= 128 else b for b in bytes.fromhex(a)])
-    assert signed != order
+    suite_premise(signed != order, "the senders' ids order otherwise as signed bytes")
     want = [f"{OUTSIDE} 'genesis'"] + [f"{sender} {t!a}" for sender in order for t in tags[sender]]
-    assert log.splitlines() == want, (
+    check_equal(
+        "SBX-010.2",
+        want,
+        log.splitlines(),
         "the transition's messages are not listed by sender in ascending order of the ids' "
-        f"bytes (unsigned), each sender's oldest first (SBX-010.2):\n{log}\nexpected\n"
-        + "\n".join(want)
+        f"bytes (unsigned), each sender's oldest first:\n{log}\nexpected\n" + "\n".join(want),
     )
     impl.call("wit-close", runtime=runtime)
 
@@ -290,32 +336,48 @@ def test_only_the_exact_mt_genesis_or_update_fails_a_send(impl: Implementation) 
     holding a lone surrogate (no text, SBX-004.5)."""
     mts = [m for cls in tc.VALID_CLASSES for w in ("genesis", "update") for m in near(w, cls)]
     mts = list(dict.fromkeys(mts))
-    runtime = impl.call("wit-open").result["runtime"]
-    logger = impl.call("wit-genesis", runtime=runtime, program=LOGGER).result["actor"]
+    runtime = call_ok(impl, "SBX-012.3", "wit-open")["runtime"]
+    logger = call_ok(impl, "SBX-012.3", "wit-genesis", runtime=runtime, program=LOGGER)["actor"]
     stepped, failures = _wit_run(impl, runtime)
-    assert logger in stepped and not failures
+    check(
+        "SBX-012.3",
+        logger in stepped and not failures,
+        expected="the logger's genesis transition adopted, no failure",
+        came=failures,
+    )
     sender_program = _sender_program(logger, 0, mts)
-    sender = impl.call("wit-genesis", runtime=runtime, program=sender_program).result["actor"]
+    made = call_ok(impl, "SBX-012.3", "wit-genesis", runtime=runtime, program=sender_program)
+    sender = made["actor"]
     refused = {}
     for index, mt in enumerate(["genesis", "update", *near("genesis", "lone-surrogate"),
                                 *near("update", "lone-surrogate")]):  # fmt: skip
         program = _sender_program(logger, index + 1, ["ping", mt])
-        refused[impl.call("wit-genesis", runtime=runtime, program=program).result["actor"]] = mt
+        made = call_ok(impl, "SBX-012.3", "wit-genesis", runtime=runtime, program=program)
+        refused[made["actor"]] = mt
     stepped, failures = _wit_run(impl, runtime)
-    assert sender in stepped and logger in stepped, (
-        f"a program sending near misses of genesis and update must succeed (SBX-012.3: exact "
-        f"bytes) and its messages reach their recipient: {failures}"
+    check(
+        "SBX-012.3",
+        sender in stepped and logger in stepped,
+        expected="the transitions of a program sending near misses of genesis and update (an "
+        "mt fails a send by its exact bytes) and of their recipient adopted",
+        came=failures,
     )
     for actor, mt in refused.items():
-        assert failures.get(actor) == "invalid-transition", (
+        check_equal(
+            ("SBX-012.3", "SBX-004.5"),
+            "invalid-transition",
+            failures.get(actor),
             f"a program sending mt {mt!r} must fail → invalid-transition (SBX-012.3, "
-            f"SBX-004.5); got {failures.get(actor)!r}"
+            f"SBX-004.5); got {failures.get(actor)!r}",
         )
-    assert set(failures) == set(refused), f"other failures: {failures}"
+    check_equal("SBX-012.3", set(refused), set(failures), f"other failures: {failures}")
     log = bytes.fromhex(_head_core(impl, runtime, logger)["log"]["data"]).decode()
     want = [f"{OUTSIDE} 'genesis'"] + [f"{sender} {mt!a}" for mt in mts]
-    assert log.splitlines() == want, (
-        "the recipient did not receive exactly the declared mt values, in order (SBX-012.2): "
-        f"{log.splitlines()[:6]} …"
+    check_equal(
+        "SBX-012.2",
+        want,
+        log.splitlines(),
+        "the recipient did not receive exactly the declared mt values, in order: "
+        f"{log.splitlines()[:6]} …",
     )
     impl.call("wit-close", runtime=runtime)

@@ -10,6 +10,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._clauses import _class, _interpreter, _stdout
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -28,16 +29,24 @@ def test_the_wit_blob_of_a_program_is_the_source_with_three_headers(impl: Implem
         data=program.encode("utf-8"),
         headers={"interpreter": held, "runtime": "python-wasi", "sandbox": "1"},
     )
-    runtime = impl.call("wit-open").result["runtime"]
-    reply = impl.call("wit-genesis", runtime=runtime, program=program)
-    assert reply.ok, f"wit-genesis of a program failed (ADP-019.7): {reply}"
+    runtime = call_ok(impl, "ADP-019.7", "wit-open")["runtime"]
+    made = call_ok(impl, "ADP-019.7", "wit-genesis", runtime=runtime, program=program)
     core = g.Tree(entries={"wit": g.object_id(blob)})
-    assert reply.result["actor"] == g.object_id(core).hex(), (
-        "the genesis core is not a tree whose wit is the program's UTF-8 with the headers "
-        "interpreter, runtime python-wasi and sandbox 1 (SBX-001.1 … SBX-001.3, WIT-002)"
+    # wit-genesis of a program builds that core (ADP-019.7) of the wit blob SBX-001 fixes
+    check_equal(
+        ("ADP-019.7", "SBX-001.1", "SBX-001.2", "SBX-001.3", "WIT-002"),
+        g.object_id(core).hex(),
+        made["actor"],
+        "the actor of wit-genesis of a program: the id of the core whose wit is the "
+        "program's UTF-8 with the headers interpreter, runtime python-wasi and sandbox 1",
     )
-    found = impl.call("wit-object", runtime=runtime, id=g.object_id(blob).hex())
-    assert found.ok and bytes.fromhex(found.result["bytes"]) == g.encode_object(blob)
+    found = call_ok(impl, "ADP-019.7", "wit-object", runtime=runtime, id=g.object_id(blob).hex())
+    check_equal(
+        ("ADP-019.7", "SBX-001.1"),
+        g.encode_object(blob),
+        bytes.fromhex(found["bytes"]),
+        "the stored wit blob of the program",
+    )
     impl.call("wit-close", runtime=runtime)
 
 
@@ -46,8 +55,7 @@ def _genesis_of(impl: Implementation, runtime: str, headers: dict[str, str]) -> 
     wit = g.Blob(data=b"open('n', 'w').write('1')\n", headers=headers)
     actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
     content = {"tree": {"wit": {"blob": wit.data.hex(), "headers": headers}}}
-    reply = impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
-    assert reply.ok, f"wit-send of a genesis failed: {reply}"
+    call_ok(impl, "SBX-001.1", "wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
     return actor
 
 
@@ -65,18 +73,25 @@ def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) 
         "another interpreter": {**good, "interpreter": other},
         "the uppercase id": {**good, "interpreter": held.upper()},
     }
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "SBX-001.4", "wit-open")["runtime"]
     fine = _genesis_of(impl, runtime, good)
     actors = {_genesis_of(impl, runtime, headers): name for name, headers in cases.items()}
-    reply = impl.call("wit-run", runtime=runtime, max_steps=50)
-    assert reply.ok, f"wit-run failed: {reply}"
-    failures = {actor: error for actor, error in reply.result["failures"]}
-    stepped = {actor for actor, _ in reply.result["steps"]}
-    assert fine in stepped, f"the control actor with {good} did not step: {reply.result}"
+    run = call_ok(impl, "SBX-001.4", "wit-run", runtime=runtime, max_steps=50)
+    failures = {actor: error for actor, error in run["failures"]}
+    stepped = {actor for actor, _ in run["steps"]}
+    check(
+        "SBX-001.1",
+        fine in stepped,
+        expected=f"a step of the control actor, whose wit has {good}",
+        came=run,
+    )
     for actor, name in actors.items():
-        assert failures.get(actor) == "unknown-wit", (
-            f"a wit blob with {name} must fail its transition → unknown-wit (SBX-001.4, "
-            f"SBX-002.1); got {failures.get(actor)!r}, stepped: {actor in stepped}"
+        check_equal(
+            ("SBX-001.4", "SBX-002.1"),
+            "unknown-wit",
+            failures.get(actor),
+            f"the failure of the transition of a wit blob with {name} (stepped: "
+            f"{actor in stepped})",
         )
     impl.call("wit-close", runtime=runtime)
 
@@ -85,8 +100,16 @@ def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) 
 def test_a_run_asking_for_another_interpreter_is_refused(impl: Implementation) -> None:
     held = _interpreter(impl)
     other = held[:-1] + ("0" if held[-1] != "0" else "1")
-    assert _class(impl, "print(1)", interpreter=other) == "unknown-wit", (
-        "a run naming an interpreter the host does not hold must fail → unknown-wit, not run "
-        "on another build (SBX-002.1, SBX-002.2)"
+    check_equal(
+        ("SBX-002.1", "SBX-002.2"),
+        "unknown-wit",
+        _class(impl, "print(1)", interpreter=other),
+        "the class of a run naming an interpreter the host does not hold (not run on "
+        "another build)",
     )
-    assert _stdout(impl, "print(1)", interpreter=held) == "1\n"
+    check_equal(
+        "SBX-002.1",
+        "1\n",
+        _stdout(impl, "print(1)", interpreter=held, rule="SBX-002.1"),
+        "stdout of print(1) naming the interpreter the host holds",
+    )

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.profile("wasm")
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("wasm.json", "ADP-016")))
-@pytest.mark.req("WIT-018")
+@pytest.mark.req("WIT-018", "ADP-014")  # a run's failures are wit-run's answer
 def test_wasm_scenario(impl: Implementation, vector: Vector) -> None:
     replay_scenario(impl, vector)
 

@@ -144,7 +144,13 @@ class Twin:
         got = self._answer(mine, h_mine, full, args)
         if got != want:
             shown = json.dumps(args, ensure_ascii=True)[:300]
-            check_equal(self.clause, want, got, f"{full} {shown} (as the reference answers)")
+            clause = self.clause
+            if full == "wit-run" and got.get("failures") != want.get("failures"):
+                # the classes wit-run lists are its answer's (ADP-014: one class per failed
+                # transition, the rule's), beside the rule of the class (the twin's clause)
+                judged = (self.clause,) if isinstance(self.clause, str) else tuple(self.clause)
+                clause = judged if "ADP-014" in judged else (*judged, "ADP-014")
+            check_equal(clause, want, got, f"{full} {shown} (as the reference answers)")
         return got
 
     def close(self) -> None:

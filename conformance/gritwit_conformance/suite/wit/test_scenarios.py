@@ -24,13 +24,14 @@ from gritwit_conformance.diff._objects import describe_bytes
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
+from .._check import fail
 from .._scenario import Json, explain, impl_objects, replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wit")
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("scenarios.json", "ADP-014")))
-@pytest.mark.req("WIT-018")
+@pytest.mark.req("WIT-018", "ADP-014")  # a run's failures are wit-run's answer
 def test_scenario(impl: Implementation, vector: Vector) -> None:
     replay_scenario(impl, vector)
 
@@ -136,8 +137,11 @@ def test_random_operations_match_the_reference(
             details = (explain(k, want.get(k), got.get(k), oracle, mine, rule) for k in wrong)
             detail = next((d for d in details if d), "")
             impl.last_request, impl.last_response = last
-            raise AssertionError(
-                f"{cmd} {json.dumps(args)[:400]}: expected {want}, got {got}{detail}"
+            fail(
+                ("ADP-014", "WIT-011"),
+                expected=f"{json.dumps(want)[:400]} (the reference's)",
+                came=f"{json.dumps(got)[:400]}{detail}",
+                what=f"{cmd} {json.dumps(args)[:400]}",
             )
         return got
 

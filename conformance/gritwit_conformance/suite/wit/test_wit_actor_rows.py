@@ -16,6 +16,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
+
 pytestmark = pytest.mark.profile("wit")
 
 OUTSIDE = g.ObjectId(bytes(32))
@@ -248,7 +250,13 @@ def test_spawner_sends_genesis_for_any_content(impl: Implementation) -> None:
     rt.say(s, "spawn", b"not a core")
     run = rt.run()
     child = g.object_id(_blob(b"not a core"))
-    assert [child.hex(), "invalid-genesis"] in run["failures"], run
+    check(
+        ("WIT-022.1", "WIT-012.4", "ADP-014"),
+        [child.hex(), "invalid-genesis"] in run["failures"],
+        expected=f"wit-run failures holding [{child.hex()}, invalid-genesis]: the spawned "
+        "genesis of content that is no core fails",
+        came=run,
+    )
     assert rt.replies(s, child) == [({"mt": "genesis"}, _blob(b"not a core"))]
     assert rt.replies(s) == [({"mt": "spawned"}, _blob(child.hex().encode()))]
 
@@ -264,7 +272,12 @@ def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
     assert rt.run()["failures"] == []
     assert rt.entry(u, "wit") == g.Blob(data=b"\xff", headers={"runtime": "test-actor"})
     rt.say(u, "m", b"x")
-    assert rt.run()["failures"] == [[u, "unknown-wit"]], "the next transition runs the name"
+    check_equal(
+        ("WIT-023.2", "ADP-014"),
+        [[u, "unknown-wit"]],
+        rt.run()["failures"],
+        "wit-run failures: the next transition runs the name",
+    )
     assert rt.query(u, "wut") == "unknown-wit", "no test actor answers its queries (WIT-023.2)"
 
 
