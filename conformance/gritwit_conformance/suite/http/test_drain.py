@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from gritwit_conformance.harness._state import scaled
+from gritwit_conformance.suite._check import check, check_equal
 
 from ._api import counter, inc, next_previous
 from ._service import _address, raw_exchange, request_head
@@ -71,8 +72,11 @@ def _written_whole(url: str, head: bytes, length: int, rule: str) -> tuple[int, 
             if found and _whole(head_part, body):
                 break
     head_part, _, body = received.partition(b"\r\n\r\n")
-    assert head_part.startswith(b"HTTP/1.1 "), (
-        f"{rule}: after a body of {length} bytes written whole, no answer came: {received[:200]!r}"
+    check(
+        rule,
+        head_part.startswith(b"HTTP/1.1 "),
+        expected=f"an answer after a body of {length} bytes written whole",
+        came=lambda: f"none; read: {received[:200]!r}",
     )
     try:
         error_class = str(json.JSONDecoder().raw_decode(body.decode())[0]["error"]["class"])
@@ -112,11 +116,15 @@ def test_a_body_past_the_limit_written_whole_reads_the_413(http: httpx.Client) -
     if length is None:
         pytest.skip(f"the service takes JSON bodies of {DRAIN} bytes: none past it to drain")
     got = _written_whole(url, _head(url, path, "application/json", length), length, "HTTP-013.6")
-    assert got == (413, "request-too-large"), (
-        f"HTTP-013.6, HTTP-013.1: a JSON body of {length} bytes written whole must read 413 "
-        f"request-too-large, got {got}"
+    check_equal(
+        ("HTTP-013.6", "HTTP-013.1"),
+        [413, "request-too-large"],
+        list(got),
+        f"the status and class of a JSON body of {length} bytes written whole",
     )
-    assert next_previous(http, actor) == last, "HTTP-013.5: the refused body sent a message"
+    check_equal(
+        "HTTP-013.5", last, next_previous(http, actor), "the outside's last message to the actor"
+    )
 
 
 @pytest.mark.req("HTTP-013.6", "HTTP-002.3", "HTTP-013.5")
@@ -130,8 +138,12 @@ def test_a_body_of_another_media_type_written_whole_reads_the_415(http: httpx.Cl
     length = 8 * MIB
     head = _head(url, f"/v1/actors/{actor}/messages", "text/plain", length)
     got = _written_whole(url, head, length, "HTTP-013.6")
-    assert got == (415, "bad-request"), (
-        f"HTTP-013.6, HTTP-002.3: a text/plain body of {length} bytes written whole must "
-        f"read 415 bad-request, got {got}"
+    check_equal(
+        ("HTTP-013.6", "HTTP-002.3"),
+        [415, "bad-request"],
+        list(got),
+        f"the status and class of a text/plain body of {length} bytes written whole",
     )
-    assert next_previous(http, actor) == last, "HTTP-013.5: the refused body sent a message"
+    check_equal(
+        "HTTP-013.5", last, next_previous(http, actor), "the outside's last message to the actor"
+    )
