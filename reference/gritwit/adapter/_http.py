@@ -109,6 +109,8 @@ class HttpCommands:
             service = Service(store, host=host, settings=EngineSettings(share=share))
         except OpenDoor as exc:
             raise BadRequest(str(exc)) from None
+        except OSError as exc:  # an address this machine does not have: bad input
+            raise BadRequest(f"ADP-021.4: cannot listen on {host}: {exc}") from None
         thread = ServiceThread(service)
         url = thread.start()
         self._services[url] = thread

@@ -176,9 +176,11 @@ class AuthMiddleware:
         failures = self._failures.get(client)
         if failures is not None and not failures.peek():
             raise _rate_limited("HTTP-023.2: too many failed tokens from this address", 1.0)
-        record = await self._authenticate(scope, headers)
+        given = [value for name, value in headers if name == b"authorization"]
+        record = await self._authenticate(scope, given)
         if record is None:
-            self._failed(client)
+            if given:  # a token checked and found wrong: a guess (HTTP-023.2)
+                self._failed(client)
             raise HttpProblem(
                 401,
                 "unauthorized",
@@ -189,8 +191,7 @@ class AuthMiddleware:
         self._limit(record, headers)
         return await self._authorize(record, method, path)
 
-    async def _authenticate(self, scope: Scope, headers: Any) -> TokenRecord | None:
-        given = [value for name, value in headers if name == b"authorization"]
+    async def _authenticate(self, scope: Scope, given: list[bytes]) -> TokenRecord | None:
         query = scope.get("query_string", b"").decode("latin-1")
         if len(given) != 1 or any(
             name == "access_token" for name, _ in parse_qsl(query, keep_blank_values=True)
