@@ -1,0 +1,30 @@
+"""Wrong adapter: ``operate`` is checked on some endpoints only (HTTP-020.2).
+
+Revert and fork were left at ``read`` when the scopes were written, as an endpoint added
+after the scope table often is: a token that may only read rewrites an actor's past.
+"""
+
+from __future__ import annotations
+
+from gritwit.adapter import ReferenceAdapter
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+ROW = WrongAdapter(
+    ("http",),
+    frozenset({"HTTP-020.2"}),
+    "failed",
+    "revert and fork need only the scope read, not operate",
+)
+
+
+def install() -> None:
+    from gritwit.serve import _auth
+
+    table = dict(_auth.SCOPE_OF)
+    table[("POST", "/v1/actors/{actor}/revert")] = "read"  # the bug
+    table[("POST", "/v1/actors/{actor}/fork")] = "read"
+    patch(_auth, "SCOPE_OF", table)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
