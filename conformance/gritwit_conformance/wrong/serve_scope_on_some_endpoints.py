@@ -20,10 +20,14 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _auth
 
-    table = dict(_auth.SCOPE_OF)
-    table[("POST", "/v1/actors/{actor}/revert")] = "read"  # the bug
-    table[("POST", "/v1/actors/{actor}/fork")] = "read"
-    patch(_auth, "SCOPE_OF", table)
+    original = _auth.scope_of
+
+    def scope_of(method: str, path: str) -> str | None:
+        if path in ("/v1/actors/{actor}/revert", "/v1/actors/{actor}/fork"):
+            return "read"  # the bug
+        return original(method, path)
+
+    patch(_auth, "scope_of", scope_of)
 
 
 if __name__ == "__main__":

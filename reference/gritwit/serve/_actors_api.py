@@ -15,7 +15,7 @@ from .._ids import ObjectId
 from .._json import object_to_json
 from .._objects import Blob
 from ..runtime import Share, is_id_text
-from ._auth import require_actor, require_scope
+from ._auth import require_actor, require_batch, require_scope
 from ._content import build_content, new_core, parse_id
 from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
 from ._http import ask, bad, count_param, handler, json_body, query_params, state_of
@@ -183,10 +183,7 @@ async def send_batch(request: Request) -> Response:
     if not 1 <= len(entries) <= MAX_BATCH:
         raise bad(f"HTTP-005.7: a batch holds 1 to {MAX_BATCH} messages")
     checked = [_check_entry(index, entry) for index, entry in enumerate(entries)]
-    if any(entry.get("mt") == "update" for entry in checked):
-        require_scope(request, "operate")  # HTTP-020.2
-    for to in sorted({entry["to"] for entry in checked}):  # HTTP-020.3
-        await require_actor(request, to, f"the recipient {to!r:.80}")
+    await require_batch(request, checked)  # HTTP-020.2, HTTP-020.3
     recipients = await _recipients(request, [entry["to"] for entry in checked])
     sends = tuple(
         _send_of(recipient, entry, entry.get("key"))

@@ -39,10 +39,17 @@ from ._audit import append as append_audit
 from ._engine_commands import EngineState
 from ._problems import HttpProblem
 from ._routes import endpoint_for
-from ._scopes import AUDITED, PAGE_SCOPE, PREFIX_FREE, SCOPE_OF
+from ._scopes import AUDITED, PAGE_SCOPE, PREFIX_FREE, SCOPE_OF, scope_of
 from ._tokens import TokenRecord, load_tokens, split_token, token_matches
 
-__all__ = ["AuthMiddleware", "Grant", "TokenBook", "require_actor", "require_scope"]
+__all__ = [
+    "AuthMiddleware",
+    "Grant",
+    "TokenBook",
+    "require_actor",
+    "require_batch",
+    "require_scope",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -236,7 +243,7 @@ class AuthMiddleware:
             key = None
         else:
             key = (endpoint.method, endpoint.path)
-            scope = SCOPE_OF.get(key) or "read"
+            scope = scope_of(*key) or "read"
         found = _ACTOR_SEGMENT.match(path) if endpoint is not None else None
         actor = None if found is None or path == "/v1/actors" else unquote(found.group(1))
         grant = Grant(record, audited=scope in AUDITED, actor=actor)
@@ -344,6 +351,15 @@ async def require_actor(request: Any, text: str | None, what: str) -> None:
     auth: AuthMiddleware = request.app.state.auth
     if text is None or not await auth.actor_allowed(grant.token.prefix, text):
         raise Forbidden(f"HTTP-020.3: {what} is outside this token's prefix")
+
+
+async def require_batch(request: Any, entries: list[dict[str, Any]]) -> None:
+    """A batch's checks (HTTP-005.7): an update in it needs ``operate`` (HTTP-020.2), and
+    each recipient must be within the token's prefix (HTTP-020.3)."""
+    if any(entry.get("mt") == "update" for entry in entries):
+        require_scope(request, "operate")
+    for to in sorted({entry["to"] for entry in entries}):
+        await require_actor(request, to, f"the recipient {to!r:.80}")
 
 
 async def _refuse(send: Send, problem: HttpProblem) -> None:
