@@ -1,9 +1,9 @@
-"""The reference's tokens, its door beyond loopback, TLS and the audit CLI (HTTP-020 … HTTP-023).
+"""The reference's tokens, its door beyond loopback, TLS and the audit CLI (HTTP-018 … HTTP-021).
 
 ``gritwit token add`` prints a token once and the store keeps only its hash; ``token
-list`` never shows one; a removed token is refused within the 5 s of HTTP-020.5 by a
+list`` never shows one; a removed token is refused within the 5 s of HTTP-018.5 by a
 service already running; ``gritwit serve`` refuses to listen beyond loopback without a
-token unless told ``--insecure-no-auth`` (HTTP-021.1), checked before it tries to listen
+token unless told ``--insecure-no-auth`` (HTTP-019.1), checked before it tries to listen
 (on 192.0.2.1, an address of no machine here, so nothing ever listens beyond loopback);
 HTTPS with ``--tls-cert``/``--tls-key`` and a certificate made here by ``openssl``;
 ``gritwit audit`` prints what a service audited.  Token parsing is a property: no text
@@ -59,7 +59,7 @@ def _store(path: Path) -> Path:
     return path
 
 
-@pytest.mark.req("HTTP-020.4", "HTTP-020.5", "HTTP-020.3")
+@pytest.mark.req("HTTP-018.4", "HTTP-018.5", "HTTP-018.3")
 def test_token_add_prints_it_once_and_keeps_only_its_hash(tmp_path: Path) -> None:
     store = _store(tmp_path / "store")
     added = _gritwit("token", "add", str(store), "ci", "--scope", "read,send", "--prefix", "t-")
@@ -74,7 +74,7 @@ def test_token_add_prints_it_once_and_keeps_only_its_hash(tmp_path: Path) -> Non
     assert shown["prefix"] == "t-" and "hash" not in shown
     secret = token.rsplit("_", 1)[1]
     held = b"".join(path.read_bytes() for path in store.rglob("*") if path.is_file())
-    assert secret.encode() not in held, "HTTP-020.4: the store holds the token itself"
+    assert secret.encode() not in held, "HTTP-018.4: the store holds the token itself"
     assert hash_of(token).encode() in held, "the store holds the token's hash"
     assert token not in listed.stdout + listed.stderr
     again = _gritwit("token", "add", str(store), "ci", "--scope", "read")
@@ -83,24 +83,24 @@ def test_token_add_prints_it_once_and_keeps_only_its_hash(tmp_path: Path) -> Non
     assert _gritwit("token", "list", str(store)).stdout == ""
     assert _gritwit("token", "remove", str(store), "ci").returncode == 1
     wrong = _gritwit("token", "add", str(store), "x", "--scope", "read,root")
-    assert wrong.returncode == 2 and "HTTP-020.2" in wrong.stderr
+    assert wrong.returncode == 2 and "HTTP-018.2" in wrong.stderr
 
 
-@pytest.mark.req("HTTP-021.1")
+@pytest.mark.req("HTTP-019.1")
 def test_serve_refuses_beyond_loopback_without_a_token(tmp_path: Path) -> None:
     store = _store(tmp_path / "store")
     refused = _gritwit("serve", str(store), "--listen", "192.0.2.1:0")
     assert refused.returncode == 2, refused
-    assert "HTTP-021.1" in refused.stderr and "--insecure-no-auth" in refused.stderr
+    assert "HTTP-019.1" in refused.stderr and "--insecure-no-auth" in refused.stderr
     # told so in those words, it goes on to listen (and fails: no such address here)
     told = _gritwit("serve", str(store), "--listen", "192.0.2.1:0", "--insecure-no-auth")
-    assert "HTTP-021.1" not in told.stderr and "cannot listen" in told.stderr, told
+    assert "HTTP-019.1" not in told.stderr and "cannot listen" in told.stderr, told
     add_token(Store.open(store), "ops", frozenset({"admin"}))
     tokened = _gritwit("serve", str(store), "--listen", "192.0.2.1:0")
-    assert "HTTP-021.1" not in tokened.stderr and "cannot listen" in tokened.stderr, tokened
+    assert "HTTP-019.1" not in tokened.stderr and "cannot listen" in tokened.stderr, tokened
 
 
-@pytest.mark.req("HTTP-020.5", "HTTP-020.1")
+@pytest.mark.req("HTTP-018.5", "HTTP-018.1")
 def test_a_token_removed_is_refused_within_five_seconds(tmp_path: Path) -> None:
     path = tmp_path / "store"
     token = add_token(Store.open(path), "short", frozenset({"read"}))
@@ -117,13 +117,13 @@ def test_a_token_removed_is_refused_within_five_seconds(tmp_path: Path) -> None:
             other.close()
             began = time.monotonic()
             while client.get("/v1", headers=headers).status_code != 401:
-                assert time.monotonic() - began < 5.0, "HTTP-020.5: still served after 5 s"
+                assert time.monotonic() - began < 5.0, "HTTP-018.5: still served after 5 s"
                 time.sleep(0.2)
     finally:
         thread.stop(timeout=60)
 
 
-@pytest.mark.req("HTTP-021.3", "HTTP-020.1")
+@pytest.mark.req("HTTP-019.3", "HTTP-018.1")
 def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
     if shutil.which("openssl") is None:
         pytest.skip("no openssl here to make a certificate (and no cryptography package)")
@@ -154,7 +154,7 @@ def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
         thread.stop(timeout=60)
 
 
-@pytest.mark.req("HTTP-022.1", "HTTP-022.2")
+@pytest.mark.req("HTTP-020.1", "HTTP-020.2")
 def test_gritwit_audit_prints_what_a_service_audited(tmp_path: Path) -> None:
     path = tmp_path / "store"
     token = add_token(Store.open(path), "oncall", frozenset({"operate", "create"}))
@@ -183,7 +183,7 @@ _RECORD = TokenRecord(name="n", id="0123456789abcdef", hash="", scopes=frozenset
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
-@pytest.mark.req("HTTP-020.1", "HTTP-020.4")
+@pytest.mark.req("HTTP-018.1", "HTTP-018.4")
 def test_no_text_but_the_token_matches_its_record(text: str) -> None:
     token = "gwt_0123456789abcdef_" + "Q" * 43
     record = TokenRecord(**{**_fields(_RECORD), "hash": hash_of(token)})
@@ -197,7 +197,7 @@ def _fields(record: TokenRecord) -> dict[str, object]:
     return {name: getattr(record, name) for name in TokenRecord.__dataclass_fields__}
 
 
-@pytest.mark.req("HTTP-020.5")
+@pytest.mark.req("HTTP-018.5")
 def test_tokens_are_read_back_by_id(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "store")
     token = add_token(store, "a", frozenset({"send"}), prefix="p-", rate=3, bytes_per_minute=9)

@@ -1,4 +1,4 @@
-"""Wrong adapter: the audit entry is written before the action runs (HTTP-022.1).
+"""Wrong adapter: the audit entry is written before the action runs (HTTP-020.1).
 
 It records the request as it arrives, with the status it expects (200), queued to the
 store ahead of the action itself, so a revert that then fails is in the log as done.
@@ -14,7 +14,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-022.1"}),
+    frozenset({"HTTP-020.1"}),
     "failed",
     "an audit entry is written before the action's outcome, its status guessed 200",
 )

@@ -1,4 +1,4 @@
-"""Wrong adapter: a failed action leaves no audit entry (HTTP-022.1).
+"""Wrong adapter: a failed action leaves no audit entry (HTTP-020.1).
 
 Only what succeeded is logged, as a log of changes would be: the attempts that failed,
 the ones an operator most needs to see, are missing.
@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-022.1"}),
+    frozenset({"HTTP-020.1"}),
     "failed",
     "an operate request that fails is not written to the audit log",
 )

@@ -1,4 +1,4 @@
-"""Wrong adapter: no request is ever answered 429 (HTTP-023.1, HTTP-023.2).
+"""Wrong adapter: no request is ever answered 429 (HTTP-021.1, HTTP-021.2).
 
 The token buckets are there but never run dry: one token may take the whole service,
 and a guesser may try tokens as fast as the service answers.
@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-023.1", "HTTP-023.2"}),
+    frozenset({"HTTP-021.1", "HTTP-021.2"}),
     "failed",
     "a token past its rate, and an address past its failed tokens, are served all the same",
 )

@@ -1,4 +1,4 @@
-"""Wrong adapter: a token's prefix is checked on ids, not on names (HTTP-020.3).
+"""Wrong adapter: a token's prefix is checked on ids, not on names (HTTP-018.3).
 
 The check looks up the names an id is bound to, and lets a name through as if the router
 had checked it: ``/v1/actors/team-b-one`` is served to a ``team-a-`` token.
@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-020.3"}),
+    frozenset({"HTTP-018.3"}),
     "failed",
     "a prefix limit checked on an actor's id but not on its name",
 )

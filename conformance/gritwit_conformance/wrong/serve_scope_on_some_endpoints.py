@@ -1,4 +1,4 @@
-"""Wrong adapter: ``operate`` is checked on some endpoints only (HTTP-020.2).
+"""Wrong adapter: ``operate`` is checked on some endpoints only (HTTP-018.2).
 
 Revert and fork were left at ``read`` when the scopes were written, as an endpoint added
 after the scope table often is: a token that may only read rewrites an actor's past.
@@ -11,7 +11,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-020.2"}),
+    frozenset({"HTTP-018.2"}),
     "failed",
     "revert and fork need only the scope read, not operate",
 )

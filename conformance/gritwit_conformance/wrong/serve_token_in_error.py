@@ -1,4 +1,4 @@
-"""Wrong adapter: a refused token is shown back in the error (HTTP-020.4).
+"""Wrong adapter: a refused token is shown back in the error (HTTP-018.4).
 
 "Helpful" messages quote what the client sent: the 401 says which token it did not know,
 so a log or a proxy that keeps error bodies keeps tokens.
@@ -13,7 +13,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 ROW = WrongAdapter(
     ("http",),
-    frozenset({"HTTP-020.4"}),
+    frozenset({"HTTP-018.4"}),
     "failed",
     "a 401 or 403 message quotes the Authorization header it refused",
 )

@@ -165,7 +165,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
 
     def _store_features(self) -> Json:
         server = self.stores.server()
-        # tokens: the http-serve arguments of ADP-021.4 (HTTP-020), with the profile
+        # tokens: the http-serve arguments of ADP-021.4 (HTTP-018), with the profile
         tokens = ["tokens"] if "http" in self.profiles else []
         if server is None:
             return {"features": ["placement", "shares", *tokens]}

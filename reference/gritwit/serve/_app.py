@@ -109,7 +109,7 @@ def build_app(
     state: ServiceState, book: TokenBook | None = None, *, required: bool = False
 ) -> AuthMiddleware:
     """The service's ASGI app over ``state``: its tokens in ``book``, ``required`` or not
-    (HTTP-020), in front of the limits (HTTP-013)."""
+    (HTTP-018), in front of the limits (HTTP-013)."""
     routes = starlette_routes() + page_routes()
     app = Starlette(routes=routes, exception_handlers={HTTPException: _router_refusal})
     # A path the protocol does not define is 404 (HTTP-002.4), never a redirect to a

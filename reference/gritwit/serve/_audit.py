@@ -1,9 +1,9 @@
-"""The audit log: who did what to which actor, when, and how it ended (HTTP-022).
+"""The audit log: who did what to which actor, when, and how it ended (HTTP-020).
 
 The log is a chain of blobs in the store, newest first from the ref
 ``names/gritwit/audit``: each entry names the one before it (``previous``), so an entry
 is never rewritten, only a new one put on top by a compare-and-swap of the ref
-(HTTP-022.3).  Several services on one store append to the same chain; a swap lost to
+(HTTP-020.3).  Several services on one store append to the same chain; a swap lost to
 another writer is tried again on the new top.  It is durable as any ref is, over SQLite
 and PostgreSQL alike.
 """
@@ -23,7 +23,7 @@ from ..store import Store
 
 __all__ = ["AUDIT_REF", "AuditEntry", "append", "read"]
 
-#: The ref on the newest entry (HTTP-022.3).
+#: The ref on the newest entry (HTTP-020.3).
 AUDIT_REF: Final = "names/gritwit/audit"
 #: Swaps tried before an append gives up (writers on one store race for the top).
 _TRIES: Final = 64
@@ -31,7 +31,7 @@ _TRIES: Final = 64
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One action (HTTP-022.1): ``who`` the token's name, ``what`` the method and the
+    """One action (HTTP-020.1): ``who`` the token's name, ``what`` the method and the
     endpoint's path, ``actor`` the actor named as given (or ``None``), ``status`` and
     ``error_class`` its outcome; ``at`` when it ended (RFC 3339, UTC)."""
 
@@ -61,7 +61,7 @@ def now() -> str:
 
 
 def append(store: Store, entry: AuditEntry) -> ObjectId:
-    """Put ``entry`` on top of the log (HTTP-022.3); its id."""
+    """Put ``entry`` on top of the log (HTTP-020.3); its id."""
     for _ in range(_TRIES):
         top = store.get_ref(AUDIT_REF)
         body = {**entry.to_json(), "previous": None if top is None else top.hex()}
@@ -73,11 +73,11 @@ def append(store: Store, entry: AuditEntry) -> ObjectId:
         except RefConflict:
             continue
         return oid
-    raise RuntimeError("HTTP-022.3: the audit log's top moved under every try")
+    raise RuntimeError("HTTP-020.3: the audit log's top moved under every try")
 
 
 def read(store: Store, limit: int) -> list[dict[str, Any]]:
-    """The newest ``limit`` entries, newest first (HTTP-022.2)."""
+    """The newest ``limit`` entries, newest first (HTTP-020.2)."""
     found: list[dict[str, Any]] = []
     at = store.get_ref(AUDIT_REF)
     while at is not None and len(found) < limit:

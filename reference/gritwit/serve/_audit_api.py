@@ -1,4 +1,4 @@
-"""``GET /v1/audit`` (HTTP-022.2): the audit log, newest first, for an ``admin`` token."""
+"""``GET /v1/audit`` (HTTP-020.2): the audit log, newest first, for an ``admin`` token."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ def _entries(state: EngineState, limit: int) -> list[dict[str, object]]:
 
 @handler
 async def audit(request: Request) -> Response:
-    """The newest ``limit`` entries (1 to 1000, default 100), newest first (HTTP-022.2)."""
+    """The newest ``limit`` entries (1 to 1000, default 100), newest first (HTTP-020.2)."""
     params = query_params(request, ("limit",))
     limit = count_param(
-        params.get("limit"), 100, 1000, "HTTP-022.2: limit is an integer from 1 to 1000"
+        params.get("limit"), 100, 1000, "HTTP-020.2: limit is an integer from 1 to 1000"
     )
     entries = await ask(request, Call(functools.partial(_entries, limit=limit)))
     return JSONResponse({"entries": entries})

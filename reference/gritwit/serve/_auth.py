@@ -1,23 +1,23 @@
-"""Who may do what to which actor: bearer tokens in front of every endpoint (HTTP-020 … HTTP-023).
+"""Who may do what to which actor: bearer tokens in front of every endpoint (HTTP-018 … HTTP-021).
 
 :class:`AuthMiddleware` stands before the limits of HTTP-013, so a request without a
 good token is refused before any of its body is read.  For each request, in order:
 
 1. a state-changing request (``POST``, ``DELETE``) carrying a ``Cookie`` → 400
-   ``bad-request`` (HTTP-021.2; forms are refused by HTTP-002.3's media type);
-2. the open endpoints (the probes and the service's document) pass (HTTP-020.1);
+   ``bad-request`` (HTTP-019.2; forms are refused by HTTP-002.3's media type);
+2. the open endpoints (the probes and the service's document) pass (HTTP-018.1);
 3. while the service requires tokens: a client address past its failed-token budget →
-   429 ``rate-limited`` without looking at the token (HTTP-023.2); no single
+   429 ``rate-limited`` without looking at the token (HTTP-021.2); no single
    ``Authorization: Bearer`` header, a token in the URL, or a token it does not know →
-   401 ``unauthorized`` with ``WWW-Authenticate: Bearer`` (HTTP-020.1); the token past
-   its requests or bytes → 429 with ``Retry-After`` (HTTP-023.1); outside its scope or
-   prefix → 403 ``forbidden`` (HTTP-020.2, HTTP-020.3);
+   401 ``unauthorized`` with ``WWW-Authenticate: Bearer`` (HTTP-018.1); the token past
+   its requests or bytes → 429 with ``Retry-After`` (HTTP-021.1); outside its scope or
+   prefix → 403 ``forbidden`` (HTTP-018.2, HTTP-018.3);
 4. the request goes on with its :class:`Grant` in the ASGI scope, for the handlers that
    read actors from a body (:func:`require_actor`, :func:`require_scope`); an audited
-   one (HTTP-022.1) is written to the log once its answer's status is known and before
+   one (HTTP-020.1) is written to the log once its answer's status is known and before
    the answer is sent.
 
-A token is never written anywhere: not in an answer, a log line or a metric (HTTP-020.4).
+A token is never written anywhere: not in an answer, a log line or a metric (HTTP-018.4).
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ GRANT_KEY: Final = "gritwit.grant"
 _OPEN: Final = frozenset(path for (m, path), scope in SCOPE_OF.items() if scope is None)
 _STATE_CHANGING: Final = frozenset({"POST", "DELETE", "PUT", "PATCH"})
 #: Seconds a token book is trusted before it is read again: a token removed stops
-#: opening the door within this (HTTP-020.5).
+#: opening the door within this (HTTP-018.5).
 BOOK_SECONDS: Final = 2.0
 #: Failed token checks one client address may make: a burst, then so many a second
-#: (HTTP-023.2). Ten a second lets a mistyped token be retried; a guesser at 10,000 a
+#: (HTTP-021.2). Ten a second lets a mistyped token be retried; a guesser at 10,000 a
 #: second gets 429 for all but ten of them, without its guesses being checked.
 FAILED_BURST: Final = 20
 FAILED_RATE: Final = 10.0
@@ -119,7 +119,7 @@ class _Bucket:
 
 
 class TokenBook:
-    """The tokens of a store, read again every :data:`BOOK_SECONDS` (HTTP-020.5)."""
+    """The tokens of a store, read again every :data:`BOOK_SECONDS` (HTTP-018.5)."""
 
     def __init__(self, tokens: dict[str, TokenRecord]) -> None:
         self.tokens = tokens
@@ -144,7 +144,7 @@ class TokenBook:
 
 
 class AuthMiddleware:
-    """HTTP-020 … HTTP-023 in front of ``app``; ``required``: the service requires tokens."""
+    """HTTP-018 … HTTP-021 in front of ``app``; ``required``: the service requires tokens."""
 
     def __init__(self, app: App, book: TokenBook, submit: Submit, *, required: bool) -> None:
         self.app = app
@@ -175,23 +175,23 @@ class AuthMiddleware:
         headers = scope["headers"]
         if method in _STATE_CHANGING and any(name == b"cookie" for name, _ in headers):
             raise HttpProblem(
-                400, "bad-request", "HTTP-021.2: a request that changes state carries no cookie"
+                400, "bad-request", "HTTP-019.2: a request that changes state carries no cookie"
             )
         if not self.required or (method in ("GET", "HEAD") and path in _OPEN):
             return None
         client = (scope.get("client") or ("?", 0))[0]
         failures = self._failures.get(client)
         if failures is not None and not failures.peek():
-            raise _rate_limited("HTTP-023.2: too many failed tokens from this address", 1.0)
+            raise _rate_limited("HTTP-021.2: too many failed tokens from this address", 1.0)
         given = [value for name, value in headers if name == b"authorization"]
         record = await self._authenticate(scope, given)
         if record is None:
-            if given:  # a token checked and found wrong: a guess (HTTP-023.2)
+            if given:  # a token checked and found wrong: a guess (HTTP-021.2)
                 self._failed(client)
             raise HttpProblem(
                 401,
                 "unauthorized",
-                "HTTP-020.1: give one header Authorization: Bearer <token> of a token "
+                "HTTP-018.1: give one header Authorization: Bearer <token> of a token "
                 "this service knows",
                 headers={"www-authenticate": 'Bearer realm="gritwit"'},
             )
@@ -220,13 +220,13 @@ class AuthMiddleware:
                 del self._failures[address]
 
     def _limit(self, record: TokenRecord, headers: Any) -> None:
-        """HTTP-023.1: the token's requests a second and body bytes a minute."""
+        """HTTP-021.1: the token's requests a second and body bytes a minute."""
         requests = self._requests.setdefault(
             record.id, _Bucket(float(record.rate), float(record.rate))
         )
         wait = requests.take()
         if wait:
-            raise _rate_limited("HTTP-023.1: this token's requests a second are spent", wait)
+            raise _rate_limited("HTTP-021.1: this token's requests a second are spent", wait)
         length = next((value for name, value in headers if name == b"content-length"), b"0")
         size = int(length) if length.isdigit() else 0
         if size:
@@ -234,7 +234,7 @@ class AuthMiddleware:
             spent = self._bytes.setdefault(record.id, _Bucket(per_minute / 60.0, per_minute))
             wait = spent.take(min(float(size), per_minute))
             if wait:
-                raise _rate_limited("HTTP-023.1: this token's bytes a minute are spent", wait)
+                raise _rate_limited("HTTP-021.1: this token's bytes a minute are spent", wait)
 
     async def _authorize(self, record: TokenRecord, method: str, path: str) -> Grant:
         endpoint = endpoint_for(method, path)
@@ -249,20 +249,20 @@ class AuthMiddleware:
         grant = Grant(record, audited=scope in AUDITED, actor=actor)
         if not record.holds(scope):
             await self._audit_refusal(grant, method, key, 403, "forbidden")
-            raise Forbidden(f"HTTP-020.2: this endpoint needs the scope {scope}")
+            raise Forbidden(f"HTTP-018.2: this endpoint needs the scope {scope}")
         if record.prefix is not None and key is not None and key not in PREFIX_FREE:
             if actor is None:
                 raise Forbidden(
-                    "HTTP-020.3: a token limited to a prefix reaches only endpoints that "
+                    "HTTP-018.3: a token limited to a prefix reaches only endpoints that "
                     "name an actor"
                 )
             if not await self.actor_allowed(record.prefix, actor):
                 await self._audit_refusal(grant, method, key, 403, "forbidden")
-                raise Forbidden("HTTP-020.3: the actor is outside this token's prefix")
+                raise Forbidden("HTTP-018.3: the actor is outside this token's prefix")
         return grant
 
     async def actor_allowed(self, prefix: str, text: str) -> bool:
-        """Whether the actor ``text`` names is within ``prefix`` (HTTP-020.3): a name that
+        """Whether the actor ``text`` names is within ``prefix`` (HTTP-018.3): a name that
         starts with it, or an id some name that starts with it is bound to."""
         if not is_id_text(text):
             return text.startswith(prefix)
@@ -290,7 +290,7 @@ def _rate_limited(message: str, wait: float) -> HttpProblem:
 
 
 def _audited(scope: Scope, grant: Grant, send: Send, submit: Submit) -> Send:
-    """``send``, writing the request's audit entry (HTTP-022.1) once its answer's status
+    """``send``, writing the request's audit entry (HTTP-020.1) once its answer's status
     and class are known, before any of the answer goes out: the action has committed
     (or failed) by then, and the client never sees an answer the log lacks."""
     held: list[Message] = []
@@ -333,29 +333,29 @@ def grant_of(scope: Scope) -> Grant | None:
 
 
 def require_scope(request: Any, scope: str) -> None:
-    """A handler's own scope check (HTTP-020.2: an update needs ``operate``)."""
+    """A handler's own scope check (HTTP-018.2: an update needs ``operate``)."""
     grant = grant_of(request.scope)
     if grant is None:
         return
     if scope in AUDITED:
         grant.audited = True
     if not grant.holds(scope):
-        raise Forbidden(f"HTTP-020.2: this request needs the scope {scope}")
+        raise Forbidden(f"HTTP-018.2: this request needs the scope {scope}")
 
 
 async def require_actor(request: Any, text: str | None, what: str) -> None:
-    """A handler's check of an actor its body names (HTTP-020.3); ``None``: none named."""
+    """A handler's check of an actor its body names (HTTP-018.3); ``None``: none named."""
     grant = grant_of(request.scope)
     if grant is None or grant.token.prefix is None:
         return
     auth: AuthMiddleware = request.app.state.auth
     if text is None or not await auth.actor_allowed(grant.token.prefix, text):
-        raise Forbidden(f"HTTP-020.3: {what} is outside this token's prefix")
+        raise Forbidden(f"HTTP-018.3: {what} is outside this token's prefix")
 
 
 async def require_batch(request: Any, entries: list[dict[str, Any]]) -> None:
-    """A batch's checks (HTTP-005.7): an update in it needs ``operate`` (HTTP-020.2), and
-    each recipient must be within the token's prefix (HTTP-020.3)."""
+    """A batch's checks (HTTP-005.7): an update in it needs ``operate`` (HTTP-018.2), and
+    each recipient must be within the token's prefix (HTTP-018.3)."""
     if any(entry.get("mt") == "update" for entry in entries):
         require_scope(request, "operate")
     for to in sorted({entry["to"] for entry in entries}):

@@ -115,8 +115,8 @@ def add_serve_parser(subparsers: Any) -> None:
         "the URL names that does not exist, a port it cannot listen on); 4: the store could "
         "not be reached (store-unavailable, DUR-006.1). A store holding a token (gritwit "
         "token add) makes it require one of every request but /healthz, /readyz and "
-        "/v1/openapi.json (HTTP-020); beyond loopback it refuses to start without one "
-        "(HTTP-021.1).",
+        "/v1/openapi.json (HTTP-018); beyond loopback it refuses to start without one "
+        "(HTTP-019.1).",
     )
     parser.add_argument(
         "dir",
@@ -155,7 +155,7 @@ def add_serve_parser(subparsers: Any) -> None:
         "--insecure-no-auth",
         action="store_true",
         help="require no token even where the store holds some, and listen beyond "
-        "loopback without any (HTTP-021.1): anyone who reaches the port may do anything",
+        "loopback without any (HTTP-019.1): anyone who reaches the port may do anything",
     )
     parser.add_argument(
         "--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)"

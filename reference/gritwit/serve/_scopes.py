@@ -1,8 +1,8 @@
-"""The scope each endpoint needs (HTTP-020.2), as data the app and its OpenAPI document share.
+"""The scope each endpoint needs (HTTP-018.2), as data the app and its OpenAPI document share.
 
-``None``: the endpoint is open (the probes and the service's own document, HTTP-020.1).
-The status page's paths need ``read`` (HTTP-020.2).  A token limited to a prefix
-(HTTP-020.3) reaches an endpoint that names no actor only when :data:`PREFIX_FREE`
+``None``: the endpoint is open (the probes and the service's own document, HTTP-018.1).
+The status page's paths need ``read`` (HTTP-018.2).  A token limited to a prefix
+(HTTP-018.3) reaches an endpoint that names no actor only when :data:`PREFIX_FREE`
 holds it.
 """
 
@@ -41,12 +41,12 @@ SCOPE_OF: Final[Mapping[tuple[str, str], str | None]] = {
     ("POST", "/v1/actors/{actor}/fork"): "operate",
     ("GET", "/v1/audit"): "admin",
 }
-#: The status page's paths (HTTP-014.3) need this scope (HTTP-020.2).
+#: The status page's paths (HTTP-014.3) need this scope (HTTP-018.2).
 PAGE_SCOPE: Final = "read"
-#: The scopes whose every request is audited (HTTP-022.1).
+#: The scopes whose every request is audited (HTTP-020.1).
 AUDITED: Final = frozenset({"operate", "admin"})
 #: Endpoints naming no actor in their path that a token limited to a prefix may use
-#: (HTTP-020.3): those that read nothing of any actor, and those whose body names the
+#: (HTTP-018.3): those that read nothing of any actor, and those whose body names the
 #: actors (each checked by its handler).
 PREFIX_FREE: Final = frozenset(
     {

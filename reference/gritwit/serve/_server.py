@@ -44,7 +44,7 @@ __all__ = ["OpenDoor", "Service", "ServiceThread", "is_loopback", "listen_socket
 
 class OpenDoor(ValueError):
     """A service asked to listen beyond loopback with nothing to check who calls it
-    (HTTP-021.1): no token in its store, and the operator did not say so expressly."""
+    (HTTP-019.1): no token in its store, and the operator did not say so expressly."""
 
 
 def is_loopback(host: str) -> bool:
@@ -115,15 +115,15 @@ class Service:
         insecure_no_auth: bool = False,
         tls: tuple[str, str] | None = None,
     ) -> None:
-        # HTTP-020.5: a store that holds a token makes the service require one; the
-        # operator turns that off only in those words (HTTP-021.1).
+        # HTTP-018.5: a store that holds a token makes the service require one; the
+        # operator turns that off only in those words (HTTP-019.1).
         tokens = load_tokens(store)
-        #: Whether it requires a token of every request but the open ones (HTTP-020.1).
+        #: Whether it requires a token of every request but the open ones (HTTP-018.1).
         self.requires_tokens = bool(tokens) and not insecure_no_auth
         if not self.requires_tokens and not insecure_no_auth and not is_loopback(host):
             store.close()
             raise OpenDoor(
-                f"HTTP-021.1: refusing to listen on {host}, beyond loopback, with no token: "
+                f"HTTP-019.1: refusing to listen on {host}, beyond loopback, with no token: "
                 "add one (gritwit token add) or say --insecure-no-auth"
             )
         self.limits = limits or ServiceLimits()
@@ -140,7 +140,7 @@ class Service:
         bound = self.socket.getsockname()[1]
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{bound}"
-        #: The service's ASGI app, behind its tokens (HTTP-020) and limits (HTTP-013).
+        #: The service's ASGI app, behind its tokens (HTTP-018) and limits (HTTP-013).
         self.app = build_app(self.state, TokenBook(tokens), required=self.requires_tokens)
         config = uvicorn.Config(
             self.app,

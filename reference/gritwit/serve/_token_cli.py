@@ -1,7 +1,7 @@
-"""``gritwit token add|list|remove STORE`` and ``gritwit audit STORE`` (HTTP-020, HTTP-022).
+"""``gritwit token add|list|remove STORE`` and ``gritwit audit STORE`` (HTTP-018, HTTP-020).
 
 ``token add`` prints the new token once, on standard output, alone on its line; the
-store keeps only its hash (HTTP-020.4).  Adding and removing a token are written to the
+store keeps only its hash (HTTP-018.4).  Adding and removing a token are written to the
 audit log as the operator's (``who``: ``cli``), as an ``admin`` request over HTTP would be.
 """
 
@@ -82,13 +82,13 @@ def _audit(args: argparse.Namespace) -> int:
 
 def add_token_parser(subparsers: Any) -> None:
     """Register ``token add|list|remove STORE``."""
-    help_text = "issue, list and remove the bearer tokens of a store's services (HTTP-020)"
+    help_text = "issue, list and remove the bearer tokens of a store's services (HTTP-018)"
     parser = subparsers.add_parser(
         "token",
         help=help_text,
         description=help_text,
         epilog="A store that holds a token makes every service on it require one "
-        "(HTTP-020.5). 'add' prints the token once; the store keeps only its SHA-256.",
+        "(HTTP-018.5). 'add' prints the token once; the store keeps only its SHA-256.",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="issue a token and print it once")
@@ -98,21 +98,21 @@ def add_token_parser(subparsers: Any) -> None:
         "--scope",
         required=True,
         metavar="SCOPES",
-        help="comma-separated: read, send, create, operate, admin (HTTP-020.2)",
+        help="comma-separated: read, send, create, operate, admin (HTTP-018.2)",
     )
     add.add_argument(
         "--prefix",
         metavar="NAMEPREFIX",
-        help="limit it to actors with a name that starts with this (HTTP-020.3)",
+        help="limit it to actors with a name that starts with this (HTTP-018.3)",
     )
     add.add_argument(
-        "--rate", type=positive_int, default=200, help="requests a second (HTTP-023.1)"
+        "--rate", type=positive_int, default=200, help="requests a second (HTTP-021.1)"
     )
     add.add_argument(
         "--bytes-per-minute",
         type=positive_int,
         default=1 << 30,
-        help="request-body bytes a minute (HTTP-023.1)",
+        help="request-body bytes a minute (HTTP-021.1)",
     )
     listing = actions.add_parser("list", help="list the tokens (never the tokens themselves)")
     listing.add_argument("store", metavar="STORE")
@@ -124,7 +124,7 @@ def add_token_parser(subparsers: Any) -> None:
 
 def add_audit_parser(subparsers: Any) -> None:
     """Register ``audit STORE [--limit N]``."""
-    help_text = "print a store's audit log, newest first, one JSON object a line (HTTP-022)"
+    help_text = "print a store's audit log, newest first, one JSON object a line (HTTP-020)"
     parser = subparsers.add_parser("audit", help=help_text, description=help_text)
     parser.add_argument("store", metavar="STORE")
     parser.add_argument("--limit", type=positive_int, default=100, metavar="N")

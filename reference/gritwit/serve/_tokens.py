@@ -1,11 +1,11 @@
-"""Bearer tokens an operator issues, kept in the store as hashes (HTTP-020).
+"""Bearer tokens an operator issues, kept in the store as hashes (HTTP-018).
 
 A token is ``gwt_<id>_<secret>``: ``id`` 16 hexadecimal digits that find its record,
 ``secret`` 32 random bytes in base64url (256 bits).  Only the SHA-256 of the whole
 token is kept, so the store, a backup of it or a reader of its refs holds nothing
-that opens the door (HTTP-020.4).
+that opens the door (HTTP-018.4).
 
-Where they live (HTTP-020.5): one ref per token, ``names/gritwit/tokens/<NAME>``, on a
+Where they live (HTTP-018.5): one ref per token, ``names/gritwit/tokens/<NAME>``, on a
 blob that holds the record as JSON.  Refs are what every store already makes durable
 and shares between writers, over SQLite and PostgreSQL alike, with a compare-and-swap
 that makes adding a name twice fail: several services on one PostgreSQL store see the
@@ -46,24 +46,24 @@ __all__ = [
     "token_matches",
 ]
 
-#: The scopes a token may hold (HTTP-020.2); ``admin`` holds every other.
+#: The scopes a token may hold (HTTP-018.2); ``admin`` holds every other.
 SCOPES: Final = ("read", "send", "create", "operate", "admin")
-#: The refs of the tokens' records (HTTP-020.5).
+#: The refs of the tokens' records (HTTP-018.5).
 TOKENS_PREFIX: Final = "names/gritwit/tokens/"
 #: Requests per second and request-body bytes per minute a token may use by default
-#: (HTTP-023.1): far above one client's need, low enough that one token cannot take
+#: (HTTP-021.1): far above one client's need, low enough that one token cannot take
 #: the service.
 DEFAULT_RATE: Final = 200
 DEFAULT_BYTES_PER_MINUTE: Final = 1 << 30
 _NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)
 _TOKEN: Final = re.compile(r"gwt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})", re.ASCII)
 #: A digest compared against when a token's id finds no record, so that an unknown id
-#: costs the same work as a known one (HTTP-020.4).
+#: costs the same work as a known one (HTTP-018.4).
 _NOWHERE: Final = hashlib.sha256(b"no such token").hexdigest()
 
 
 class TokenRefused(ValueError):
-    """A token command's input breaks HTTP-020 (a bad name, scope or prefix); the
+    """A token command's input breaks HTTP-018 (a bad name, scope or prefix); the
     message names the clause."""
 
     def __init__(self, requirement: str, detail: str) -> None:
@@ -72,7 +72,7 @@ class TokenRefused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """One token as the store keeps it: never the token itself (HTTP-020.4)."""
+    """One token as the store keeps it: never the token itself (HTTP-018.4)."""
 
     name: str
     id: str
@@ -84,7 +84,7 @@ class TokenRecord:
     created: str = ""
 
     def holds(self, scope: str) -> bool:
-        """Whether it may use an endpoint of ``scope`` (``admin`` holds all, HTTP-020.2)."""
+        """Whether it may use an endpoint of ``scope`` (``admin`` holds all, HTTP-018.2)."""
         return scope in self.scopes or "admin" in self.scopes
 
     def to_json(self) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def split_token(token: str) -> str | None:
 
 
 def token_matches(token: str, record: TokenRecord | None) -> bool:
-    """Whether ``token`` is ``record``'s, compared in constant time (HTTP-020.4); an
+    """Whether ``token`` is ``record``'s, compared in constant time (HTTP-018.4); an
     absent record is compared against a digest no token has, for the same cost."""
     expected = _NOWHERE if record is None else record.hash
     same = hmac.compare_digest(hash_of(token), expected)
@@ -135,19 +135,19 @@ def token_matches(token: str, record: TokenRecord | None) -> bool:
 def check_token_name(name: str) -> str:
     if _NAME.fullmatch(name) is None:
         raise TokenRefused(
-            "HTTP-020.5", f"a token's name is 1 to 64 of A-Z a-z 0-9 . _ -, not {name!r:.80}"
+            "HTTP-018.5", f"a token's name is 1 to 64 of A-Z a-z 0-9 . _ -, not {name!r:.80}"
         )
     return name
 
 
 def parse_scopes(text: str | Iterable[str]) -> frozenset[str]:
-    """Scopes from ``read,send`` or a list; an unknown one is refused (HTTP-020.2)."""
+    """Scopes from ``read,send`` or a list; an unknown one is refused (HTTP-018.2)."""
     items = text.split(",") if isinstance(text, str) else list(text)
     scopes = frozenset(item.strip() for item in items if item.strip())
     unknown = sorted(scopes - set(SCOPES))
     if unknown or not scopes:
         raise TokenRefused(
-            "HTTP-020.2", f"scopes are some of {', '.join(SCOPES)}; not {unknown or 'none'}"
+            "HTTP-018.2", f"scopes are some of {', '.join(SCOPES)}; not {unknown or 'none'}"
         )
     return scopes
 
@@ -164,10 +164,10 @@ def add_token(
     """Issue a token named ``name``: keep its record, return the token (shown once)."""
     check_token_name(name)
     if prefix is not None and (not prefix or not prefix.isascii() or "\x00" in prefix):
-        raise TokenRefused("HTTP-020.3", "a prefix is non-empty ASCII text")
+        raise TokenRefused("HTTP-018.3", "a prefix is non-empty ASCII text")
     for value, what in ((rate, "rate"), (bytes_per_minute, "bytes_per_minute")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise TokenRefused("HTTP-023.1", f"{what} is a positive integer")
+            raise TokenRefused("HTTP-021.1", f"{what} is a positive integer")
     ident = secrets.token_hex(8)
     secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii").rstrip("=")
     token = f"gwt_{ident}_{secret}"
@@ -187,7 +187,7 @@ def add_token(
         store.cas_ref(TOKENS_PREFIX + name, None, oid)
     except RefConflict:
         raise TokenRefused(
-            "HTTP-020.5", f"a token named {name!r} exists; remove it first"
+            "HTTP-018.5", f"a token named {name!r} exists; remove it first"
         ) from None
     return token
 

@@ -1,8 +1,8 @@
-"""What the tests of tokens share (HTTP-020 … HTTP-023, the feature ``tokens``, ADP-021.4).
+"""What the tests of tokens share (HTTP-018 … HTTP-021, the feature ``tokens``, ADP-021.4).
 
-:data:`SCOPES` are HTTP-020.2's; :func:`matrix_service` starts a service with one token
+:data:`SCOPES` are HTTP-018.2's; :func:`matrix_service` starts a service with one token
 per scope; :func:`operations` reads, from the spec's OpenAPI document (not from the
-service), each operation and the scope its ``security`` names (HTTP-020.6), so that the
+service), each operation and the scope its ``security`` names (HTTP-018.6), so that the
 matrix follows the document; :func:`request_of` makes a request of an operation that
 reaches its handler, whatever the handler then thinks of its body.
 """
@@ -50,7 +50,7 @@ class Operation:
 
 
 def operations() -> Iterator[Operation]:
-    """Every operation of the spec's document and the scope it needs (HTTP-020.6)."""
+    """Every operation of the spec's document and the scope it needs (HTTP-018.6)."""
     document = spec_openapi().document
     for path, item in document["paths"].items():
         for method, operation in item.items():

@@ -1,4 +1,4 @@
-"""The audit log: every ``operate`` and ``admin`` request, with its outcome (HTTP-022).
+"""The audit log: every ``operate`` and ``admin`` request, with its outcome (HTTP-020).
 
 An ``operate`` token clears a failed mark (which succeeds: nothing to clear), reverts to
 a step that is no step of the actor (which fails), and a ``read`` token tries a fork
@@ -28,7 +28,7 @@ def _entry(entry: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @pytest.mark.smoke
-@pytest.mark.req("HTTP-022.1", "HTTP-022.2", "HTTP-020.2")
+@pytest.mark.req("HTTP-020.1", "HTTP-020.2", "HTTP-018.2")
 def test_operate_requests_are_audited_with_their_outcome(services: Services) -> None:
     service = matrix_service(services)
     client, tokens = service.client, service.tokens
@@ -49,9 +49,9 @@ def test_operate_requests_are_audited_with_their_outcome(services: Services) -> 
     )
     failed_class = failed.json()["error"]
     refused = client.post(f"/v1/actors/{actor}/fork", json={"step": "0" * 64}, headers=read)
-    expect_error(refused, 403, "forbidden", "HTTP-020.2: a fork with a read token")
+    expect_error(refused, 403, "forbidden", "HTTP-018.2: a fork with a read token")
     log = body_of(
-        client.get("/v1/audit?limit=3", headers=bearer(tokens["t-admin"])), 200, "HTTP-022.2"
+        client.get("/v1/audit?limit=3", headers=bearer(tokens["t-admin"])), 200, "HTTP-020.2"
     )
     entries = log.get("entries")
     expected = [
@@ -67,7 +67,7 @@ def test_operate_requests_are_audited_with_their_outcome(services: Services) -> 
     ]
     came = [(*_entry(e), e.get("class")) for e in entries] if isinstance(entries, list) else log
     check(
-        "HTTP-022.1",
+        "HTTP-020.1",
         came == expected,
         expected=f"the newest three entries, newest first: {expected}",
         came=came,
@@ -75,14 +75,14 @@ def test_operate_requests_are_audited_with_their_outcome(services: Services) -> 
     for entry in entries:
         at = entry.get("at")
         check(
-            "HTTP-022.1",
+            "HTTP-020.1",
             isinstance(at, str) and at.endswith("Z") and "T" in at,
             expected="at: an RFC 3339 time in UTC",
             came=at,
         )
 
 
-@pytest.mark.req("HTTP-022.1", "HTTP-022.3")
+@pytest.mark.req("HTTP-020.1", "HTTP-020.3")
 def test_reads_and_sends_are_not_audited_and_the_log_only_grows(services: Services) -> None:
     service = matrix_service(services)
     client, tokens = service.client, service.tokens
@@ -91,22 +91,22 @@ def test_reads_and_sends_are_not_audited_and_the_log_only_grows(services: Servic
         client.post("/v1/actors", json={"test": "counter"}, headers=admin), 201, "HTTP-004.2"
     )["actor"]
     client.delete(f"/v1/actors/{actor}/failed", headers=bearer(tokens["t-operate"]))
-    first = body_of(client.get("/v1/audit", headers=admin), 200, "HTTP-022.2")["entries"]
+    first = body_of(client.get("/v1/audit", headers=admin), 200, "HTTP-020.2")["entries"]
     client.get(f"/v1/actors/{actor}", headers=bearer(tokens["t-read"]))
     inc = {"content": {"blob": "31"}, "mt": "inc"}
     client.post(f"/v1/actors/{actor}/messages", json=inc, headers=bearer(tokens["t-send"]))
     client.delete(f"/v1/actors/{actor}/failed", headers=bearer(tokens["t-operate"]))
-    second = body_of(client.get("/v1/audit", headers=admin), 200, "HTTP-022.2")["entries"]
+    second = body_of(client.get("/v1/audit", headers=admin), 200, "HTTP-020.2")["entries"]
     reading = [e for e in second if e.get("who") == "t-admin"]
     check(
-        "HTTP-022.3",
+        "HTTP-020.3",
         second[-len(first) :] == first if first else False,
         expected="the earlier entries unchanged under the new ones",
         came=second,
     )
     new = [e for e in second[: len(second) - len(first)] if e.get("who") != "t-admin"]
     check(
-        "HTTP-022.1",
+        "HTTP-020.1",
         [(e.get("who"), e.get("what")) for e in new]
         == [("t-operate", "DELETE /v1/actors/{actor}/failed")],
         expected="one new entry besides the admin's reads: the second clear (not the read, "

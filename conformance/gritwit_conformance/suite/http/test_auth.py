@@ -1,13 +1,13 @@
-"""Who may do what to which actor: tokens, scopes and prefixes (HTTP-020, HTTP-021, HTTP-023).
+"""Who may do what to which actor: tokens, scopes and prefixes (HTTP-018, HTTP-019, HTTP-021).
 
 For an implementation with the feature ``tokens`` (ADP-021.4): the 401/403 matrix walks
 every operation of the spec's OpenAPI document with no token and with a token of each
-scope, expecting what the operation's ``security`` says (HTTP-020.6); the prefix of a
-token is checked on a name and on an id, in a path and in a body (HTTP-020.3); a token
-never comes back in an answer (HTTP-020.4); a start beyond loopback without a token is
-refused (HTTP-021.1); cookies are refused on requests that change state and no CORS
-header is served (HTTP-021.2); a token past its rate and a guesser past its failures
-get 429 with ``Retry-After`` (HTTP-023).
+scope, expecting what the operation's ``security`` says (HTTP-018.6); the prefix of a
+token is checked on a name and on an id, in a path and in a body (HTTP-018.3); a token
+never comes back in an answer (HTTP-018.4); a start beyond loopback without a token is
+refused (HTTP-019.1); cookies are refused on requests that change state and no CORS
+header is served (HTTP-019.2); a token past its rate and a guesser past its failures
+get 429 with ``Retry-After`` (HTTP-021).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ._tokens import SCOPES, bearer, matrix_service, operations, request_of
 
 pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("tokens")]
 
-#: A well-formed bearer value no service issued (HTTP-020.1).
+#: A well-formed bearer value no service issued (HTTP-018.1).
 UNKNOWN = "gwt_0123456789abcdef_" + "A" * 43
 
 
@@ -36,14 +36,14 @@ def _values(client: httpx.Client, token: str) -> dict[str, str]:
     made = body_of(
         client.post("/v1/actors", json={"test": "counter"}, headers=bearer(token)),
         201,
-        "HTTP-004.2, HTTP-020.2",
+        "HTTP-004.2, HTTP-018.2",
     )
     actor = made["actor"]
     return {"actor": actor, "id": made["message"], "name": "count"}
 
 
 @pytest.mark.smoke
-@pytest.mark.req("HTTP-020.1", "HTTP-020.2", "HTTP-020.6", "ADP-021.4")
+@pytest.mark.req("HTTP-018.1", "HTTP-018.2", "HTTP-018.6", "ADP-021.4")
 @pytest.mark.req("HTTP-003.2")
 def test_every_operation_answers_as_its_security_says(services: Services) -> None:
     """The matrix: each operation of the document, with no token and with one token of
@@ -72,14 +72,14 @@ def test_every_operation_answers_as_its_security_says(services: Services) -> Non
                     f"{operation.label} needs {operation.scope}; a {scope} token got {status}"
                 )
     check(
-        "HTTP-020.2",
+        "HTTP-018.2",
         not wrong,
         expected="each operation answered as its security in the spec's document says",
         came="; ".join(wrong[:12]) + (f" (and {len(wrong) - 12} more)" if len(wrong) > 12 else ""),
     )
 
 
-@pytest.mark.req("HTTP-020.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-018.1", "HTTP-003.1", "HTTP-003.2")
 def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None:
     service = matrix_service(services)
     client, good = service.client, service.tokens["t-read"]
@@ -91,21 +91,21 @@ def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None
         "an unknown path": client.get("/v1/no-such-thing"),
     }
     for what, response in asked.items():
-        expect_error(response, 401, "unauthorized", f"HTTP-020.1: {what}")
+        expect_error(response, 401, "unauthorized", f"HTTP-018.1: {what}")
         challenge = response.headers.get("www-authenticate", "")
         check(
-            "HTTP-020.1",
+            "HTTP-018.1",
             challenge.lower().startswith("bearer"),
             expected="a WWW-Authenticate: Bearer header",
             came=challenge or "none",
             what=f"the 401 of {what}",
         )
     two = [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {good}")]
-    expect_error(client.get("/v1/actors", headers=two), 401, "unauthorized", "HTTP-020.1: two")
-    body_of(client.get("/v1/actors", headers=bearer(good)), 200, "HTTP-020.1: the good token")
+    expect_error(client.get("/v1/actors", headers=two), 401, "unauthorized", "HTTP-018.1: two")
+    body_of(client.get("/v1/actors", headers=bearer(good)), 200, "HTTP-018.1: the good token")
 
 
-@pytest.mark.req("HTTP-020.3", "HTTP-015.1")
+@pytest.mark.req("HTTP-018.3", "HTTP-015.1")
 def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services) -> None:
     service = matrix_service(
         services, pre={"scopes": ["read", "send", "create"], "prefix": "team-a-"}
@@ -116,7 +116,7 @@ def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services
             "/v1/actors", json={"test": "counter", "name": "team-a-one"}, headers=bearer(pre)
         ),
         201,
-        "HTTP-020.3: a creation named within the prefix",
+        "HTTP-018.3: a creation named within the prefix",
     )["actor"]
     theirs = body_of(
         client.post(
@@ -133,7 +133,7 @@ def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services
     }
     for what, response in allowed.items():
         check(
-            "HTTP-020.3",
+            "HTTP-018.3",
             response.status_code in (200, 202),
             expected="within the prefix team-a-: served",
             came=shown(response),
@@ -163,19 +163,19 @@ def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services
         "the list of every actor": client.get("/v1/actors", headers=bearer(pre)),
     }
     for what, response in refused.items():
-        expect_error(response, 403, "forbidden", f"HTTP-020.3: {what}")
+        expect_error(response, 403, "forbidden", f"HTTP-018.3: {what}")
     client.headers.update(bearer(admin))  # the admin's from here on
     settle(client)
     steps = body_of(client.get(f"/v1/actors/{theirs}/history"), 200, "HTTP-007.4")["steps"]
     check(
-        "HTTP-020.3",
+        "HTTP-018.3",
         len(steps) <= 1,
         expected="the other team's actor got nothing of the refused sends (its genesis only)",
         came=f"{len(steps)} steps",
     )
 
 
-@pytest.mark.req("HTTP-020.4", "HTTP-020.1", "HTTP-020.2")
+@pytest.mark.req("HTTP-018.4", "HTTP-018.1", "HTTP-018.2")
 def test_a_token_never_comes_back_in_an_answer(services: Services) -> None:
     service = matrix_service(services)
     client, read = service.client, service.tokens["t-read"]
@@ -192,7 +192,7 @@ def test_a_token_never_comes_back_in_an_answer(services: Services) -> None:
         shown_back = response.content.decode("latin-1") + str(response.headers)
         for token in (read, UNKNOWN):
             check(
-                "HTTP-020.4",
+                "HTTP-018.4",
                 token not in shown_back and token[-43:] not in shown_back,
                 expected="no token in the answer's body or headers",
                 came=shown(response),
@@ -200,7 +200,7 @@ def test_a_token_never_comes_back_in_an_answer(services: Services) -> None:
             )
 
 
-@pytest.mark.req("HTTP-021.1", "ADP-021.4")
+@pytest.mark.req("HTTP-019.1", "ADP-021.4")
 def test_a_start_beyond_loopback_without_a_token_is_refused(
     impl: Implementation, services: Services
 ) -> None:
@@ -214,14 +214,14 @@ def test_a_start_beyond_loopback_without_a_token_is_refused(
         impl.call("http-stop", url=url)
     message = str(reply.error.get("message", "")) if not reply.ok else ""
     check(
-        "HTTP-021.1",
-        not reply.ok and reply.error_class == "bad-request" and "HTTP-021.1" in message,
-        expected="bad-request naming HTTP-021.1: no token, so no listening beyond loopback",
+        "HTTP-019.1",
+        not reply.ok and reply.error_class == "bad-request" and "HTTP-019.1" in message,
+        expected="bad-request naming HTTP-019.1: no token, so no listening beyond loopback",
         came=reply,
     )
 
 
-@pytest.mark.req("HTTP-021.2")
+@pytest.mark.req("HTTP-019.2")
 def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
     service = matrix_service(services)
     client, create = service.client, service.tokens["t-create"]
@@ -230,20 +230,20 @@ def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
         json={"test": "counter"},
         headers={**bearer(create), "cookie": "session=1"},
     )
-    expect_error(response, 400, "bad-request", "HTTP-021.2: a POST with a cookie")
+    expect_error(response, 400, "bad-request", "HTTP-019.2: a POST with a cookie")
     form = client.post(
         "/v1/actors",
         content=b"test=counter",
         headers={**bearer(create), "content-type": "application/x-www-form-urlencoded"},
     )
-    expect_error(form, 415, "bad-request", "HTTP-021.2, HTTP-002.3: a form")
+    expect_error(form, 415, "bad-request", "HTTP-019.2, HTTP-002.3: a form")
     origin = {"origin": "https://elsewhere.example"}
     for response in (
         client.get("/v1/actors", headers={**bearer(service.tokens["t-read"]), **origin}),
         client.options("/v1/actors", headers={**origin, "access-control-request-method": "POST"}),
     ):
         check(
-            "HTTP-021.2",
+            "HTTP-019.2",
             "access-control-allow-origin" not in response.headers,
             expected="no Access-Control-Allow-Origin",
             came=dict(response.headers),
@@ -251,32 +251,32 @@ def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
         )
 
 
-@pytest.mark.req("HTTP-023.1")
+@pytest.mark.req("HTTP-021.1")
 def test_a_token_past_its_rate_gets_429_with_retry_after(services: Services) -> None:
     service = matrix_service(services, slow={"scopes": ["read"], "rate": 2})
     client, slow = service.client, service.tokens["slow"]
     statuses = [client.get("/v1", headers=bearer(slow)) for _ in range(12)]
     limited = [r for r in statuses if r.status_code == 429]
     check(
-        "HTTP-023.1",
+        "HTTP-021.1",
         bool(limited),
         expected="some of 12 requests at once of a token of 2 a second answered 429",
         came=[r.status_code for r in statuses],
     )
-    error = expect_error(limited[0], 429, "rate-limited", "HTTP-023.1")
+    error = expect_error(limited[0], 429, "rate-limited", "HTTP-021.1")
     retry = limited[0].headers.get("retry-after", "")
     check(
-        "HTTP-023.1",
+        "HTTP-021.1",
         retry.isdigit() and int(retry) >= 1,
         expected="Retry-After: whole seconds, at least 1",
         came=retry or "none",
         what=error["message"][:80],
     )
     other = client.get("/v1", headers=bearer(service.tokens["t-read"]))
-    body_of(other, 200, "HTTP-023.1: another token is not limited by this one's rate")
+    body_of(other, 200, "HTTP-021.1: another token is not limited by this one's rate")
 
 
-@pytest.mark.req("HTTP-023.2", "HTTP-020.1")
+@pytest.mark.req("HTTP-021.2", "HTTP-018.1")
 def test_guessing_tokens_is_slowed(services: Services) -> None:
     """60 guesses as fast as the client goes: at most 20 plus 10 a second of them are
     checked (401); the rest 429 with Retry-After, a good token from there too."""
@@ -290,7 +290,7 @@ def test_guessing_tokens_is_slowed(services: Services) -> None:
     elapsed = time.monotonic() - began
     checked = statuses.count(401)
     check(
-        "HTTP-023.2",
+        "HTTP-021.2",
         checked <= 20 + 10 * elapsed + 2 and statuses.count(429) > 0,
         expected=f"at most {20 + 10 * elapsed:.0f} guesses checked in {elapsed:.1f} s, "
         "the rest 429",
@@ -298,7 +298,7 @@ def test_guessing_tokens_is_slowed(services: Services) -> None:
     )
     again = client.get("/v1", headers=bearer(service.tokens["t-read"]))
     check(
-        "HTTP-023.2",
+        "HTTP-021.2",
         again.status_code == 429 and again.headers.get("retry-after", "").isdigit(),
         expected="429 with Retry-After, the token unchecked, right after the guesses",
         came=shown(again),
