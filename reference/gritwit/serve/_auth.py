@@ -155,6 +155,12 @@ class AuthMiddleware:
         self._bytes: dict[str, _Bucket] = {}
         self._failures: dict[str, _Bucket] = {}
 
+    @property
+    def held(self) -> int:
+        """The bytes the bodies being read behind it hold now (HTTP-013.4)."""
+        held: int = getattr(self.app, "held", 0)
+        return held
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
