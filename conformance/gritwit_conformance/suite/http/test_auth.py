@@ -89,6 +89,7 @@ def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None
         "another scheme": client.get("/v1/actors", headers={"authorization": f"Basic {good}"}),
         "a token in the URL": client.get(f"/v1/actors?access_token={good}"),
         "an unknown path": client.get("/v1/no-such-thing"),
+        "the status page": client.get("/ui/"),
     }
     for what, response in asked.items():
         expect_error(response, 401, "unauthorized", f"HTTP-018.1: {what}")
