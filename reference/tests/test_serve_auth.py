@@ -206,3 +206,25 @@ def test_tokens_are_read_back_by_id(tmp_path: Path) -> None:
     assert split_token(token) == record.id and token_matches(token, record)
     assert (record.prefix, record.rate, record.bytes_per_minute) == ("p-", 3, 9)
     store.close()
+
+
+@pytest.mark.req("HTTP-018.5")
+def test_a_token_added_to_an_open_service_locks_it_within_five_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    thread = ServiceThread(Service(Store.open(path)))
+    url = thread.start()
+    try:
+        with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
+            assert client.get("/v1").status_code == 200  # no token in the store: open
+            other = Store.open(path)
+            token = add_token(other, "late", frozenset({"read"}))
+            other.close()
+            began = time.monotonic()
+            while client.get("/v1").status_code != 401:
+                assert time.monotonic() - began < 5.0, "HTTP-018.5: still open after 5 s"
+                time.sleep(0.2)
+            assert (
+                client.get("/v1", headers={"authorization": f"Bearer {token}"}).status_code == 200
+            )
+    finally:
+        thread.stop(timeout=60)

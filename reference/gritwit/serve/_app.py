@@ -106,7 +106,11 @@ async def _router_refusal(request: Request, exc: Exception) -> Response:
 
 
 def build_app(
-    state: ServiceState, book: TokenBook | None = None, *, required: bool = False
+    state: ServiceState,
+    book: TokenBook | None = None,
+    *,
+    required: bool = False,
+    watch: bool = True,
 ) -> AuthMiddleware:
     """The service's ASGI app over ``state``: its tokens in ``book``, ``required`` or not
     (HTTP-018), in front of the limits (HTTP-013)."""
@@ -126,6 +130,7 @@ def build_app(
         book or TokenBook({}),
         submit,
         required=required,
+        watch=watch,
     )
     app.state.auth = auth
     return auth

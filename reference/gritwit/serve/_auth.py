@@ -126,12 +126,16 @@ class TokenBook:
         self.read_at = time.monotonic()
         self._reading: asyncio.Future[Any] | None = None
 
+    def stale(self) -> bool:
+        return time.monotonic() - self.read_at > BOOK_SECONDS
+
     async def find(self, ident: str, submit: Submit) -> TokenRecord | None:
-        if time.monotonic() - self.read_at > BOOK_SECONDS:
-            await self._read(submit)
+        if self.stale():
+            await self.read(submit)
         return self.tokens.get(ident)
 
-    async def _read(self, submit: Submit) -> None:
+    async def read(self, submit: Submit) -> None:
+        """Read the store's tokens again (one read at a time, shared by the waiters)."""
         if self._reading is None:
             self._reading = asyncio.ensure_future(submit(lambda state: load_tokens(state.store)))
         reading = self._reading
@@ -146,11 +150,17 @@ class TokenBook:
 class AuthMiddleware:
     """HTTP-018 … HTTP-021 in front of ``app``; ``required``: the service requires tokens."""
 
-    def __init__(self, app: App, book: TokenBook, submit: Submit, *, required: bool) -> None:
+    def __init__(
+        self, app: App, book: TokenBook, submit: Submit, *, required: bool, watch: bool = True
+    ) -> None:
         self.app = app
         self.book = book
         self.submit = submit
         self.required = required
+        #: Whether a token added to the store later makes it require them (HTTP-018.5);
+        #: not when its operator turned tokens off (HTTP-019.1).
+        self.watch = watch
+        self._watching: asyncio.Future[None] | None = None
         self._requests: dict[str, _Bucket] = {}
         self._bytes: dict[str, _Bucket] = {}
         self._failures: dict[str, _Bucket] = {}
@@ -183,6 +193,10 @@ class AuthMiddleware:
             raise HttpProblem(
                 400, "bad-request", "HTTP-019.2: a request that changes state carries no cookie"
             )
+        if not self.required and self.watch and self.book.stale() and self._watching is None:
+            # a token added since makes it required from now on; read beside the request,
+            # which an engine busy with a step would otherwise hold up
+            self._watching = asyncio.ensure_future(self._look_for_tokens())
         if not self.required or (method in ("GET", "HEAD") and path in _OPEN):
             return None
         client = (scope.get("client") or ("?", 0))[0]
@@ -203,6 +217,13 @@ class AuthMiddleware:
             )
         self._limit(record, headers)
         return await self._authorize(record, method, path)
+
+    async def _look_for_tokens(self) -> None:
+        try:
+            await self.book.read(self.submit)
+            self.required = self.required or bool(self.book.tokens)
+        finally:
+            self._watching = None
 
     async def _authenticate(self, scope: Scope, given: list[bytes]) -> TokenRecord | None:
         query = scope.get("query_string", b"").decode("latin-1")

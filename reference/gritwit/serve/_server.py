@@ -141,7 +141,12 @@ class Service:
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{bound}"
         #: The service's ASGI app, behind its tokens (HTTP-018) and limits (HTTP-013).
-        self.app = build_app(self.state, TokenBook(tokens), required=self.requires_tokens)
+        self.app = build_app(
+            self.state,
+            TokenBook(tokens),
+            required=self.requires_tokens,
+            watch=not insecure_no_auth,
+        )
         config = uvicorn.Config(
             self.app,
             ssl_certfile=tls[0] if tls else None,
