@@ -45,6 +45,7 @@ def _values(client: httpx.Client, token: str) -> dict[str, str]:
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-018.1", "HTTP-018.2", "HTTP-018.6", "ADP-021.4")
 @pytest.mark.req("HTTP-003.2")
+@pytest.mark.req("HTTP-002.1")
 def test_every_operation_answers_as_its_security_says(services: Services) -> None:
     """The matrix: each operation of the document, with no token and with one token of
     each scope: open ones never 401; the others 401 without a token, 403 with a token
@@ -80,6 +81,7 @@ def test_every_operation_answers_as_its_security_says(services: Services) -> Non
 
 
 @pytest.mark.req("HTTP-018.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.1")
 def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None:
     service = matrix_service(services)
     client, good = service.client, service.tokens["t-read"]
@@ -107,6 +109,7 @@ def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None
 
 
 @pytest.mark.req("HTTP-018.3", "HTTP-015.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-011.1")
 def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services) -> None:
     service = matrix_service(
         services, pre={"scopes": ["read", "send", "create"], "prefix": "team-a-"}
@@ -223,6 +226,7 @@ def test_a_start_beyond_loopback_without_a_token_is_refused(
 
 
 @pytest.mark.req("HTTP-019.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
     service = matrix_service(services)
     client, create = service.client, service.tokens["t-create"]
@@ -253,6 +257,7 @@ def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
 
 
 @pytest.mark.req("HTTP-021.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 def test_a_token_past_its_rate_gets_429_with_retry_after(services: Services) -> None:
     service = matrix_service(services, slow={"scopes": ["read"], "rate": 2})
     client, slow = service.client, service.tokens["slow"]
