@@ -22,6 +22,7 @@ from .console import add_actor_parser
 from .runtime._cli import add_runtime_parser
 from .sandbox._cli import add_sandbox_parser
 from .serve._cli import add_serve_parser
+from .serve._token_cli import add_audit_parser, add_token_parser
 from .wasm._cli import add_wasm_parser
 from .workspace._cli import add_pull_parser, add_push_parser
 
@@ -35,6 +36,8 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     add_wasm_parser,
     add_sandbox_parser,
     add_serve_parser,
+    add_token_parser,
+    add_audit_parser,
     add_push_parser,
     add_pull_parser,
 )

@@ -59,7 +59,7 @@ PROFILE_COMMANDS = _PROFILE_COMMANDS
 FEATURE_ARGUMENTS: dict[str, dict[str, str]] = {
     "rt-open": {"share": "shares"},
     "rt-genesis": {"placement": "placement"},  # RUN-021.7
-    "http-serve": {"share": "shares"},  # ADP-021.1
+    "http-serve": {"share": "shares", "tokens": "tokens", "host": "tokens"},  # ADP-021
     "store-open": {"via": "store-server", "max_write_bytes": "write-limit"},  # ADP-022
 }
 

@@ -19,7 +19,7 @@ ROW = WrongAdapter(
     "failed",
     "one key given twice in a batch to one recipient, once by id and once by name, sends "
     "two messages instead of 400",
-    copied_from=(("gritwit.serve._actors_api:send_batch", "13564826bc528c51"),),
+    copied_from=(("gritwit.serve._actors_api:send_batch", "2dcc0fd61c8e2e6a"),),
 )
 
 
@@ -35,6 +35,7 @@ def install() -> None:
         if not 1 <= len(entries) <= api.MAX_BATCH:
             raise api.bad(f"HTTP-005.7: a batch holds 1 to {api.MAX_BATCH} messages")
         checked = [api._check_entry(index, entry) for index, entry in enumerate(entries)]
+        await api.require_batch(request, checked)
         recipients = await api._recipients(request, [entry["to"] for entry in checked])
         sends = tuple(
             api._send_of(recipient, entry, entry.get("key"))

@@ -165,9 +165,11 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
 
     def _store_features(self) -> Json:
         server = self.stores.server()
+        # tokens: the http-serve arguments of ADP-021.4 (HTTP-018), with the profile
+        tokens = ["tokens"] if "http" in self.profiles else []
         if server is None:
-            return {"features": ["placement", "shares"]}
-        features = ["placement", "shares", "store-server", "write-limit"]
+            return {"features": ["placement", "shares", *tokens]}
+        features = ["placement", "shares", "store-server", "write-limit", *tokens]
         return {"features": features, "store_server": server}
 
     def cmd_shutdown(self, args: Json) -> Json:

@@ -41,6 +41,47 @@ def _share(args: Json) -> Any:
         raise BadRequest(f"ADP-021.1, {exc}") from None
 
 
+def _tokens(args: Json) -> list[dict[str, Any]]:
+    """``tokens`` of ``http-serve`` (ADP-021.4): a list of ``{"name", "scopes", "prefix",
+    "rate", "bytes_per_minute"}`` objects, all but the first two optional."""
+    from ..serve._tokens import TokenRefused, check_token_name, parse_scopes
+
+    value = args.get("tokens", [])
+    if not isinstance(value, list):
+        raise BadRequest("ADP-021.4: tokens is a list")
+    wanted = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise BadRequest("ADP-021.4: each token is an object with a text name")
+        scopes = item.get("scopes")
+        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+            raise BadRequest("ADP-021.4: a token's scopes is a list of text")
+        try:
+            check_token_name(item["name"])
+            parse_scopes(scopes)
+        except TokenRefused as exc:
+            raise BadRequest(f"ADP-021.4: {exc}") from None
+        wanted.append(item)
+    return wanted
+
+
+def _issue(store: Any, wanted: list[dict[str, Any]]) -> dict[str, str]:
+    """Issue each token asked for (replacing one of the same name); the tokens by name."""
+    from ..serve._tokens import TokenRefused, add_token, parse_scopes, remove_token
+
+    issued = {}
+    for item in wanted:
+        remove_token(store, item["name"])
+        options = {k: item[k] for k in ("prefix", "rate", "bytes_per_minute") if k in item}
+        try:
+            issued[item["name"]] = add_token(
+                store, item["name"], parse_scopes(item["scopes"]), **options
+            )
+        except (TokenRefused, TypeError) as exc:
+            raise BadRequest(f"ADP-021.4: {exc}") from None
+    return issued
+
+
 class HttpCommands:
     """The ``http-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
@@ -51,16 +92,29 @@ class HttpCommands:
         self._services: dict[str, Any] = {}
 
     def cmd_http_serve(self, args: Json) -> Json:
-        """Start a service over the store at ``path`` (ADP-021.1)."""
+        """Start a service over the store at ``path`` (ADP-021.1); with the feature
+        ``tokens``, first issue the ``tokens`` asked for (ADP-021.4)."""
         from ..serve import EngineSettings, Service, ServiceThread
+        from ..serve._server import OpenDoor
 
         path = _directory(args, "path", "ADP-021.1")
         share = _share(args)
+        wanted = _tokens(args)
+        host = args.get("host", "127.0.0.1")
+        if not isinstance(host, str):
+            raise BadRequest("ADP-021.4: host is text")
         store = self.stores.open(path)
-        service = ServiceThread(Service(store, settings=EngineSettings(share=share)))
-        url = service.start()
-        self._services[url] = service
-        return {"url": url}
+        issued = _issue(store, wanted)
+        try:
+            service = Service(store, host=host, settings=EngineSettings(share=share))
+        except OpenDoor as exc:
+            raise BadRequest(str(exc)) from None
+        except OSError as exc:  # an address this machine does not have: bad input
+            raise BadRequest(f"ADP-021.4: cannot listen on {host}: {exc}") from None
+        thread = ServiceThread(service)
+        url = thread.start()
+        self._services[url] = thread
+        return {"url": url, "tokens": issued} if "tokens" in args else {"url": url}
 
     def cmd_http_stop(self, args: Json) -> Json:
         """Stop the service at ``url`` as SIGTERM does (ADP-021.2)."""

@@ -15,6 +15,9 @@ a thread of this process (the adapter's ``http-serve``, ADP-021).
 * :mod:`._sniff` — how a query's answer is served (HTTP-006.1);
 * :mod:`._events` — lifecycle events as Server-Sent Events (HTTP-008);
 * :mod:`._openapi` — the OpenAPI documents (HTTP-012);
+* :mod:`._auth`, :mod:`._scopes`, :mod:`._tokens`, :mod:`._audit` — who may do what to
+  which actor: bearer tokens, scopes, prefixes, limits per token and the audit log
+  (HTTP-018 … HTTP-021); ``gritwit token`` and ``gritwit audit`` (:mod:`._token_cli`);
 * :mod:`._metrics`, :mod:`._watch`, :mod:`._watch_api` — what an operator watches:
   ``GET /metrics`` and the status page under ``/ui`` (HTTP-014), its files in ``ui/``.
 

@@ -15,6 +15,7 @@ from .._ids import ObjectId
 from .._json import object_to_json
 from .._objects import Blob
 from ..runtime import Share, is_id_text
+from ._auth import require_actor, require_batch, require_scope
 from ._content import build_content, new_core, parse_id
 from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
 from ._http import ask, bad, count_param, handler, json_body, query_params, state_of
@@ -86,6 +87,7 @@ async def create(request: Request) -> Response:
     """``POST /v1/actors`` (HTTP-004)."""
     query_params(request, ())  # HTTP-002.3: it defines none
     body = await json_body(request, _CREATE_FIELDS)
+    await require_actor(request, body.get("name"), "the new actor's name")  # HTTP-018.3
     core = await run_in_threadpool(new_core, body)  # python: reads the interpreter once
     placement = None  # HTTP-004.8: an id as given, a name resolved now (HTTP-015.1)
     if core.placement is not None:
@@ -114,6 +116,8 @@ async def send(request: Request) -> Response:
         except BadKey as exc:
             raise bad(str(exc)) from None
     body = await json_body(request, _SEND_FIELDS)
+    if body.get("mt") == "update":  # new code for the actor (WIT-013)
+        require_scope(request, "operate")  # HTTP-018.2
     sent: Sent = await ask(request, _send_of(recipient, body, key))
     return JSONResponse(
         {"message": sent.message.hex(), "replayed": sent.replayed}, 200 if sent.replayed else 202
@@ -179,6 +183,7 @@ async def send_batch(request: Request) -> Response:
     if not 1 <= len(entries) <= MAX_BATCH:
         raise bad(f"HTTP-005.7: a batch holds 1 to {MAX_BATCH} messages")
     checked = [_check_entry(index, entry) for index, entry in enumerate(entries)]
+    await require_batch(request, checked)  # HTTP-018.2, HTTP-018.3
     recipients = await _recipients(request, [entry["to"] for entry in checked])
     sends = tuple(
         _send_of(recipient, entry, entry.get("key"))

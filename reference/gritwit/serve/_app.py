@@ -9,8 +9,9 @@ answered ``404``/``405 bad-request`` as JSON (HTTP-002.4, HTTP-003.1), all of it
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Any, Final
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,9 +20,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import _actors_api as actors
+from . import _audit_api as audit
 from . import _grit_api as grit
 from . import _life_api as life
 from . import _watch_api as watch
+from ._auth import AuthMiddleware, TokenBook
+from ._engine_commands import Call, EngineState
 from ._http import Handler, ServiceState, problem_response
 from ._middleware import LimitsMiddleware
 from ._problems import HttpProblem
@@ -56,6 +60,7 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
     ("GET", "/v1/names"): life.names,
     ("POST", "/v1/actors/{actor}/revert"): life.revert,
     ("POST", "/v1/actors/{actor}/fork"): life.fork,
+    ("GET", "/v1/audit"): audit.audit,
 }
 
 #: The status page's paths (HTTP-014.3), outside the protocol's endpoints and its
@@ -100,8 +105,15 @@ async def _router_refusal(request: Request, exc: Exception) -> Response:
     )
 
 
-def build_app(state: ServiceState) -> LimitsMiddleware:
-    """The service's ASGI app over ``state``."""
+def build_app(
+    state: ServiceState,
+    book: TokenBook | None = None,
+    *,
+    required: bool = False,
+    watch: bool = True,
+) -> AuthMiddleware:
+    """The service's ASGI app over ``state``: its tokens in ``book``, ``required`` or not
+    (HTTP-018), in front of the limits (HTTP-013)."""
     routes = starlette_routes() + page_routes()
     app = Starlette(routes=routes, exception_handlers={HTTPException: _router_refusal})
     # A path the protocol does not define is 404 (HTTP-002.4), never a redirect to a
@@ -109,4 +121,16 @@ def build_app(state: ServiceState) -> LimitsMiddleware:
     app.router.redirect_slashes = False
     app.state.service = state
     stopping: Callable[[], bool] = lambda: state.stopping  # noqa: E731
-    return LimitsMiddleware(app, state.limits, stopping)
+
+    async def submit(call: Callable[[EngineState], Any]) -> Any:
+        return await asyncio.wrap_future(state.engine.submit(Call(call)))
+
+    auth = AuthMiddleware(
+        LimitsMiddleware(app, state.limits, stopping),
+        book or TokenBook({}),
+        submit,
+        required=required,
+        watch=watch,
+    )
+    app.state.auth = auth
+    return auth

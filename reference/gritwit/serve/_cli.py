@@ -53,7 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     from ..store import StoreRefused, open_store_for_command
     from ._engine import EngineSettings
-    from ._server import Service
+    from ._server import OpenDoor, Service
 
     try:
         store = open_store_for_command(args.dir, create=args.create)
@@ -65,7 +65,22 @@ def _serve(args: argparse.Namespace) -> int:
         settings = EngineSettings(share=args.share)
         if args.time_limit is not None:
             settings = replace(settings, time_limit=args.time_limit)
-        service = Service(store, host=host, port=port, settings=settings)
+        if (args.tls_cert is None) != (args.tls_key is None):
+            store.close()
+            print("gritwit serve: give --tls-cert and --tls-key together", file=sys.stderr)
+            return 2
+        tls = None if args.tls_cert is None else (args.tls_cert, args.tls_key)
+        service = Service(
+            store,
+            host=host,
+            port=port,
+            settings=settings,
+            insecure_no_auth=args.insecure_no_auth,
+            tls=tls,
+        )
+    except OpenDoor as exc:
+        print(f"gritwit serve: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"gritwit serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 2
@@ -98,7 +113,10 @@ def add_serve_parser(subparsers: Any) -> None:
         "exit 0 (HTTP-001.4). Watch it at URL/ui/ (a status page) and URL/metrics "
         "(Prometheus's text format) (HTTP-014). Exit 2: bad input (no store there, a schema "
         "the URL names that does not exist, a port it cannot listen on); 4: the store could "
-        "not be reached (store-unavailable, DUR-006.1).",
+        "not be reached (store-unavailable, DUR-006.1). A store holding a token (gritwit "
+        "token add) makes it require one of every request but /healthz, /readyz and "
+        "/v1/openapi.json (HTTP-018); beyond loopback it refuses to start without one "
+        "(HTTP-019.1).",
     )
     parser.add_argument(
         "dir",
@@ -133,4 +151,14 @@ def add_serve_parser(subparsers: Any) -> None:
         help="the time bound of one transition (RUN-005; default: the runtime's, 5 s): a "
         "slower attempt fails (time-limit) and is retried as RUN-004 says",
     )
+    parser.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="require no token even where the store holds some, and listen beyond "
+        "loopback without any (HTTP-019.1): anyone who reaches the port may do anything",
+    )
+    parser.add_argument(
+        "--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)"
+    )
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
     parser.set_defaults(handler=_serve)

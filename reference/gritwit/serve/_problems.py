@@ -19,6 +19,9 @@ __all__ = ["HttpProblem", "problem_body", "problem_of", "status_of"]
 #: and *transition* follow by phase, in :func:`status_of`).
 _STATUS: Final[Mapping[str, int]] = {
     "bad-request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "rate-limited": 429,
     "not-found": 404,
     "unknown-query": 404,
     "key-conflict": 409,

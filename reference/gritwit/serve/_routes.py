@@ -89,6 +89,7 @@ ENDPOINTS: Final = (
     Endpoint("GET", "/v1/names", None, "HTTP-015.2"),
     Endpoint("POST", "/v1/actors/{actor}/revert", "json", "HTTP-016"),
     Endpoint("POST", "/v1/actors/{actor}/fork", "json", "HTTP-017"),
+    Endpoint("GET", "/v1/audit", None, "HTTP-020.2"),
 )
 
 _COMPILED: Final = tuple((endpoint, endpoint.pattern) for endpoint in ENDPOINTS)

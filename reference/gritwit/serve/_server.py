@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import math
 import signal
 import socket
+import ssl
 import threading
 import time
 import urllib.request
@@ -28,14 +30,31 @@ import uvicorn
 
 from ..store import Store
 from ._app import build_app
+from ._auth import TokenBook
 from ._engine import Engine, EngineSettings
 from ._events import EventFeed
 from ._http import ServiceState
 from ._limits import HEADER_BYTES, ServiceLimits
 from ._metrics import ServiceMetrics
 from ._protocol import guarded_protocol
+from ._tokens import load_tokens
 
-__all__ = ["Service", "ServiceThread", "listen_socket"]
+__all__ = ["OpenDoor", "Service", "ServiceThread", "is_loopback", "listen_socket"]
+
+
+class OpenDoor(ValueError):
+    """A service asked to listen beyond loopback with nothing to check who calls it
+    (HTTP-019.1): no token in its store, and the operator did not say so expressly."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost`` is)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _Server(uvicorn.Server):
@@ -93,7 +112,20 @@ class Service:
         port: int = 0,
         settings: EngineSettings | None = None,
         limits: ServiceLimits | None = None,
+        insecure_no_auth: bool = False,
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        # HTTP-018.5: a store that holds a token makes the service require one; the
+        # operator turns that off only in those words (HTTP-019.1).
+        tokens = load_tokens(store)
+        #: Whether it requires a token of every request but the open ones (HTTP-018.1).
+        self.requires_tokens = bool(tokens) and not insecure_no_auth
+        if not self.requires_tokens and not insecure_no_auth and not is_loopback(host):
+            store.close()
+            raise OpenDoor(
+                f"HTTP-019.1: refusing to listen on {host}, beyond loopback, with no token: "
+                "add one (gritwit token add) or say --insecure-no-auth"
+            )
         self.limits = limits or ServiceLimits()
         self.feed = EventFeed(self.limits.events_buffer)
         #: Its metrics, in a registry of its own (HTTP-014.1).
@@ -106,11 +138,19 @@ class Service:
             store.close()
             raise
         bound = self.socket.getsockname()[1]
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{bound}"
-        #: The service's ASGI app, behind its limits (HTTP-013).
-        self.app = build_app(self.state)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{bound}"
+        #: The service's ASGI app, behind its tokens (HTTP-018) and limits (HTTP-013).
+        self.app = build_app(
+            self.state,
+            TokenBook(tokens),
+            required=self.requires_tokens,
+            watch=not insecure_no_auth,
+        )
         config = uvicorn.Config(
             self.app,
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
             http=guarded_protocol(self.limits.read_timeout),
             h11_max_incomplete_event_size=HEADER_BYTES,
             timeout_keep_alive=max(1, math.ceil(self.limits.keep_alive)),
@@ -169,7 +209,13 @@ class ServiceThread:
     def start(self, timeout: float = 60.0) -> str:
         """Start serving; return the URL once ``GET /readyz`` answers 200 (ADP-021.1)."""
         self._thread.start()
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # its own probe: a service over TLS may have a certificate no authority signed
+        unchecked = ssl.create_default_context()
+        unchecked.check_hostname = False
+        unchecked.verify_mode = ssl.CERT_NONE
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=unchecked)
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self._thread.is_alive():

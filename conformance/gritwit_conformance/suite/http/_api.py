@@ -91,6 +91,9 @@ def body_of(response: httpx.Response, status: int, rule: str) -> Any:
 
 #: The statuses of HTTP-003.2, by class, where the table gives one alone.
 STATUS: Final = {
+    "unauthorized": 401,
+    "forbidden": 403,
+    "rate-limited": 429,
     "not-found": 404,
     "unknown-query": 404,
     "key-conflict": 409,

@@ -71,6 +71,8 @@ class Service:
     client: httpx.Client
     share: list[int] | None = None
     stopped: bool = False
+    #: The tokens ``http-serve`` issued, by name (ADP-021.4; the feature ``tokens``).
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -81,7 +83,13 @@ class Services:
     top: Path
     started: list[Service] = field(default_factory=list)
 
-    def start(self, name: str = "service", *, share: list[int] | None = None) -> Service:
+    def start(
+        self,
+        name: str = "service",
+        *,
+        share: list[int] | None = None,
+        tokens: list[dict[str, Any]] | None = None,
+    ) -> Service:
         """``http-serve`` on the directory ``top/name`` (created empty the first time).
 
         A later start of the same ``name`` is a restart on the store the earlier one used
@@ -94,11 +102,24 @@ class Services:
         args: dict[str, Any] = {"path": str(path)}
         if share is not None:
             args["share"] = share
+        if tokens is not None:
+            args["tokens"] = tokens
         reply = self.impl.call("http-serve", **args)
         result = reply.expect_ok("ADP-021.1: http-serve of a directory the harness created")
         url = result.get("url")
         assert isinstance(url, str), f"ADP-021.1: http-serve answers no text url: {reply}"
         service = Service(path, url, _client(url, scaled(REQUEST_SECONDS)), share)
+        if tokens is not None:
+            issued = result.get("tokens")
+            names = {token["name"] for token in tokens}
+            assert isinstance(issued, dict) and set(issued) == names, (
+                f"ADP-021.4: http-serve answers the tokens {issued!r:.200}, not one per "
+                f"name asked for ({sorted(names)})"
+            )
+            assert all(isinstance(token, str) and token for token in issued.values()), (
+                "ADP-021.4: each token issued is non-empty text"
+            )
+            service.tokens = dict(issued)
         self.started.append(service)
         return service
 
