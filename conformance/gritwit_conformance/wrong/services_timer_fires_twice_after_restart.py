@@ -23,7 +23,7 @@ ROW = WrongAdapter(
 
 _real_fire = _timers.TimerService._fire
 #: The timers this process fired (the bug: the only record of it).
-_DONE: set[ObjectId] = set()
+_DONE: set[tuple[ObjectId, ObjectId]] = set()
 
 
 def _fire(self: _timers.TimerService, job: _timers._Pass, mine: set) -> int:  # type: ignore[type-arg]

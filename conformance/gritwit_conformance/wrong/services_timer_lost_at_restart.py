@@ -28,8 +28,8 @@ _real_entry = _timers._entry_objects
 _SET: set[ObjectId] = set()
 
 
-def read_table(reader: Any, core: Any) -> dict[ObjectId, _timers.PendingTimer]:
-    return {tid: t for tid, t in _real_read(reader, core).items() if tid in _SET}
+def read_table(reader: Any, core: Any) -> dict[Any, _timers.PendingTimer]:
+    return {key: t for key, t in _real_read(reader, core).items() if key[1] in _SET}
 
 
 def _entry_objects(tid: ObjectId, *args: Any) -> Any:

@@ -55,6 +55,7 @@ def _verb(name: str) -> Verb:
         "import": _life.do_import,
         "list": _reads.show_list,
         "history": _reads.show_history,
+        "timers": _reads.show_timers,
         "diff": _reads.show_diff,
     }
     return verbs[name]
@@ -108,6 +109,9 @@ _HELP: Final = {
     "WIT-005)",
     "history": "an actor's steps, first to head: step id, time, the messages each read "
     "(sender, id, mt) and sent (recipient, id, mt) (OBJ-015, WIT-004, WIT-005)",
+    "timers": "the timers ACTOR set that are pending: id, recipient, mt and the time set for, "
+    "in milliseconds since the epoch, soonest first, from the timer party's head (TIM-005.2, "
+    "TIM-006.2)",
     "diff": "how the core of STEP_B differs from STEP_A's: entries added, removed, changed, "
     "small text blobs shown (OBJ-015, WIT-016)",
     "events": "follow a running service's lifecycle events (RUN-014, HTTP-008); a store "
@@ -192,6 +196,8 @@ def add_actor_parser(subparsers: Any) -> None:
     listing.add_argument("--pending", action="store_true", help="only actors with messages pending")
     history = _add_verb(verbs, "history")
     history.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
+    timers = _add_verb(verbs, "timers")
+    timers.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     diff = _add_verb(verbs, "diff")
     diff.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     for step in ("step_a", "step_b"):

@@ -60,6 +60,10 @@ class TimerBounds:
     max_fires: int = 1_000
 
 
+#: A pending timer's key: its setter and its id (TIM-002.2).
+Key = tuple[ObjectId, ObjectId]
+
+
 @dataclass(frozen=True, slots=True)
 class PendingTimer:
     """One pending timer as the timer party's core holds it (TIM-006.2)."""
@@ -73,9 +77,19 @@ class PendingTimer:
     #: The id of its entry tree (``content``, ``timer``) in the party's core.
     entry: ObjectId
 
-    def order(self) -> tuple[int, bytes]:
-        """Its place among timers due together: set for, then id (TIM-003.3)."""
-        return (self.set_for, self.id.digest)
+    @property
+    def key(self) -> Key:
+        """Its key: setter and id, since two actors' requests may share an id (TIM-002.2)."""
+        return (self.setter, self.id)
+
+    @property
+    def name(self) -> str:
+        """Its entry's name in the party's core: id, then setter, text forms (TIM-006.2)."""
+        return self.id.hex() + self.setter.hex()
+
+    def order(self) -> tuple[int, bytes, bytes]:
+        """Its place among timers due together: set for, then id (TIM-003.3), then setter."""
+        return (self.set_for, self.id.digest, self.setter.digest)
 
 
 def wall_clock() -> int:
@@ -99,9 +113,9 @@ def _id_of(text: str | None) -> ObjectId | None:
 # --- the table: the party's core ------------------------------------------------------
 
 
-def read_table(reader: ObjectReader, core: Tree | None) -> dict[ObjectId, PendingTimer]:
-    """Every pending timer of the party's ``core`` (TIM-006.2), by id."""
-    table: dict[ObjectId, PendingTimer] = {}
+def read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, PendingTimer]:
+    """Every pending timer of the party's ``core`` (TIM-006.2), by setter and id."""
+    table: dict[Key, PendingTimer] = {}
     top = None if core is None else core.entries.get("timers")
     timers = None if top is None else get_tree(reader, top)
     if timers is None:
@@ -111,7 +125,7 @@ def read_table(reader: ObjectReader, core: Tree | None) -> dict[ObjectId, Pendin
         for name, entry_id in ({} if sub is None else sub.entries).items():
             found = _read_entry(reader, name, entry_id)
             if found is not None:
-                table[found.id] = found
+                table[found.key] = found
     return table
 
 
@@ -124,9 +138,11 @@ def _read_entry(reader: ObjectReader, name: str, entry_id: ObjectId) -> PendingT
     if content is None or blob is None:
         return None
     h = blob.headers
-    tid, setter, to = _id_of(name), _id_of(h.get("from")), _id_of(h.get("to"))
+    tid, setter, to = _id_of(name[:64]), _id_of(h.get("from")), _id_of(h.get("to"))
     set_for, mt = _decimal(h.get("set-for")), h.get("mt")
     if tid is None or setter is None or to is None or set_for is None or mt is None:
+        return None
+    if name[64:] != setter.hex():
         return None
     return PendingTimer(tid, setter, to, mt, set_for, content, entry_id)
 
@@ -149,7 +165,7 @@ def _entry_objects(
 def _core_with(
     reader: ObjectReader,
     core: Tree,
-    changes: Mapping[ObjectId, PendingTimer | None],
+    changes: Mapping[Key, PendingTimer | None],
     objects: list[GritObject],
 ) -> Tree:
     """``core`` with each timer of ``changes`` set (or removed: ``None``), rewriting only
@@ -157,17 +173,17 @@ def _core_with(
     top_id = core.entries.get("timers")
     top = None if top_id is None else get_tree(reader, top_id)
     subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
-    by_prefix: dict[str, dict[ObjectId, PendingTimer | None]] = {}
-    for tid, timer in changes.items():
-        by_prefix.setdefault(tid.hex()[:2], {})[tid] = timer
+    by_prefix: dict[str, dict[str, PendingTimer | None]] = {}
+    for (setter, tid), timer in changes.items():
+        by_prefix.setdefault(tid.hex()[:2], {})[tid.hex() + setter.hex()] = timer
     for prefix, items in by_prefix.items():
         old = None if prefix not in subs else get_tree(reader, subs[prefix])
         entries = {} if old is None else dict(old.entries)
-        for tid, timer in items.items():
+        for name, timer in items.items():
             if timer is None:
-                entries.pop(tid.hex(), None)
+                entries.pop(name, None)
             else:
-                entries[tid.hex()] = timer.entry
+                entries[name] = timer.entry
         if entries:
             sub = Tree(entries=entries)
             objects.append(sub)
@@ -203,9 +219,9 @@ class _Pass:
     """One timer step in the making: what it reads, sets, removes and sends."""
 
     now: int
-    table: dict[ObjectId, PendingTimer]
+    table: dict[Key, PendingTimer]
     counts: dict[ObjectId, int]
-    changes: dict[ObjectId, PendingTimer | None]
+    changes: dict[Key, PendingTimer | None]
     sends: list[Send]
     objects: list[GritObject]
 
@@ -293,10 +309,9 @@ class TimerService:
             tid = _id_of(h.get("timer-id"))
             if tid is None:
                 return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
-            timer = job.table.get(tid)
-            if timer is not None and timer.setter == sender:  # else no change (TIM-005.1)
-                del job.table[tid]
-                job.changes[tid] = None
+            if (sender, tid) in job.table:  # the sender's own timer, else no change (TIM-005.1)
+                del job.table[sender, tid]
+                job.changes[sender, tid] = None
                 job.counts[sender] -= 1
             return None
         if item.mt != "timer-set":
@@ -308,7 +323,7 @@ class TimerService:
         to = sender if to_text is None else _id_of(to_text)
         if not mt or (at is None) == (after is None) or value is None or to is None:
             return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
-        if item.id in job.table:  # the same request twice (one signal from two actors)
+        if (sender, item.id) in job.table:  # a signal equal to one it set (TIM-004.1)
             return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
         set_for = value if after is None else job.now + value
         if set_for < job.now - self.bounds.max_past:
@@ -319,8 +334,8 @@ class TimerService:
             return self._refuse(job, sender, item, "timer-limit", "TIM-004.2")
         timer, objects = _entry_objects(item.id, sender, to, mt, set_for, item.message.content)
         job.objects += objects
-        job.table[item.id] = timer
-        job.changes[item.id] = timer
+        job.table[timer.key] = timer
+        job.changes[timer.key] = timer
         job.counts[sender] = job.counts.get(sender, 0) + 1
         return None
 
@@ -353,8 +368,8 @@ class TimerService:
                 }
             )
             job.sends.append(queued_send(timer.to, timer.content, headers))
-            del job.table[timer.id]
-            job.changes[timer.id] = None  # removed in the step that fires it (TIM-003.2)
+            del job.table[timer.key]
+            job.changes[timer.key] = None  # removed in the step that fires it (TIM-003.2)
         return len(fired)
 
     def _count(self, now: int, fired: int) -> None:

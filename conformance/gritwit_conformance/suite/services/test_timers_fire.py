@@ -145,3 +145,22 @@ def test_the_timer_party_is_no_candidate_and_a_store_without_requests_has_no_hea
     failed = rt.ok("ADP-015", "rt-ref", name=f"names/failed/{TIMER.hex()}")["target"]
     check_equal("TIM-001.3", None, failed, "the timer party's failed mark")
     check_equal("TIM-003.1", 1, len(rt.fired(alarm)), "fires of one timer")
+
+
+@pytest.mark.req("TIM-002.2", "TIM-005.1")
+def test_two_actors_equal_first_requests_are_two_timers(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The first message of a queue has no ``previous``: two alarms' equal first requests
+    are one message id, and still two timers, each its setter's (TIM-002.2)."""
+    rt = Clocked(impl, tmp_path / "rt", START)
+    one, two = rt.alarm("a"), rt.alarm("b")
+    first, second = rt.set(one, after="100"), rt.set(two, after="100")
+    check_equal("TIM-002.2", first, second, "the two requests' ids (equal messages)")
+    check_equal("TIM-002.2", [first], [t["id"] for t in rt.timers(two)], "the second's timers")
+    check_equal("TIM-002.2", [], rt.refused(two), "refusals of the second")
+    rt.ask(one, {"mt": "timer-cancel", "timer-id": first})  # its own only (TIM-005.1)
+    rt.clock(advance=100)
+    rt.run()
+    check_equal("TIM-005.1", [], rt.fired(one), "fires to the actor that cancelled")
+    check_equal("TIM-002.2", [first], [m.headers["timer-id"] for m in rt.fired(two)], "fires")
