@@ -130,5 +130,5 @@ def test_gritwit_actor_timers_lists_what_the_party_holds(
 @pytest.mark.req("TIM-001.1")
 def test_the_timer_partys_id_is_the_id_of_its_core() -> None:
     wit = Blob(data=b"timer", headers={"runtime": "service"})
-    assert TIMER == object_id(Tree(entries={"wit": object_id(wit)}))
+    assert object_id(Tree(entries={"wit": object_id(wit)})) == TIMER
     assert TIMER.hex() == "11823c2f8ea7156efb8fcc261c72d5c254584cd3fcdecd1f6bb93d2d755bcada"
