@@ -21,6 +21,7 @@ from gritwit.runtime import (
     TIMER,
     Runtime,
     Share,
+    TimerBounds,
     TimerService,
     pending_timers,
 )
@@ -132,3 +133,65 @@ def test_the_timer_partys_id_is_the_id_of_its_core() -> None:
     wit = Blob(data=b"timer", headers={"runtime": "service"})
     assert object_id(Tree(entries={"wit": object_id(wit)})) == TIMER
     assert TIMER.hex() == "11823c2f8ea7156efb8fcc261c72d5c254584cd3fcdecd1f6bb93d2d755bcada"
+
+
+@pytest.mark.slow
+@pytest.mark.req("HTTP-007.9", "TIM-003.5", "TIM-005.2")
+def test_a_service_fires_at_its_start_what_fell_due_while_it_was_down(tmp_path: Path) -> None:
+    """Timers set on a clock of 1970 are long due when ``gritwit serve`` starts on the
+    store: it fires them at once, with the time of day as ``timer-fired-at``; a timer a
+    day ahead stays pending and ``GET /v1/actors/{actor}/timers`` lists it alone."""
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("uvicorn")
+    import time
+
+    from service_proc import start, stopping
+
+    where = tmp_path / "store"
+    ahead = int(time.time() * 1000) + 86_400_000
+    with Store.open(where) as store:
+        runtime = Runtime(store, actors=ACTORS)
+        # a clock of 1970, and a max_delay that reaches today (TIM-004.4)
+        service = TimerService(
+            runtime.service_door, clock=lambda: 0, bounds=TimerBounds(max_delay=10**15)
+        )
+
+        async def scenario() -> ObjectId:
+            actor = await _alarm(runtime, 1)
+            for after, at in ((1_000, None), (None, ahead)):
+                content, objects = _request(after or 0) if at is None else _at(at)
+                await runtime.send(actor, content, {"mt": "timer"}, objects, False)
+            await runtime.run_until_quiescent()
+            return actor
+
+        alarm = asyncio.run(scenario())
+        assert service.run_pass() is not None
+        runtime.flush()
+    with Store.open(where) as store:
+        assert [t.set_for for t in pending_timers(store, alarm)] == [1_000, ahead]
+    before = int(time.time() * 1000)
+    served = start(where)
+    with stopping([served]):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            listed = httpx.get(f"{served.url}/v1/actors/{alarm.hex()}/timers").json()
+            if len(listed["timers"]) == 1:
+                break
+            time.sleep(0.1)
+        assert [t["set_for"] for t in listed["timers"]] == [ahead], listed
+        assert served.stop() == 0
+    with Store.open(where) as store:
+        assert _fired_to(store, alarm) == 1
+        head = store.get_ref(f"heads/{TIMER.hex()}")
+        step = store.get_object(head)  # type: ignore[arg-type]
+        last = store.get_object(mailbox_map(store, step.outbox)[alarm])  # type: ignore[union-attr]
+        assert last.headers["timer-set-for"] == "1000"  # type: ignore[union-attr]
+        assert int(last.headers["timer-fired-at"]) >= before  # type: ignore[union-attr]
+
+
+def _at(at: int) -> tuple[ObjectId, list[Blob | Tree]]:
+    """A ``timer`` message asking for a timer at ``at`` (TIM-002.1)."""
+    headers = {"mt": "timer-set", "timer-mt": "later", "timer-at": str(at)}
+    request, content = Blob(data=b"", headers=headers), Blob(data=b"y")
+    tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
+    return object_id(tree), [request, content, tree]

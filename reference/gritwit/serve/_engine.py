@@ -46,6 +46,7 @@ from ..runtime import (
     Runtime,
     Share,
 )
+from ..runtime._timers import TimerService
 from ..store import Store
 from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
 from ._sending import Sender, fail, resolve
@@ -179,6 +180,8 @@ class Engine:
                 first_backoff=settings.first_backoff,
             )
             self._state = EngineState(self._store, runtime, RoutingIndex())
+            #: The timer service on the time of day (HTTP-007.9, TIM-002 … TIM-006).
+            self.timers = TimerService(runtime.service_door)
             metrics = self._metrics
             self._sender = Sender(
                 self._store, runtime, None if metrics is None else metrics.committed
@@ -229,6 +232,8 @@ class Engine:
                 continue
             if self._metrics is not None:
                 self._metrics.ran(report)
+            if self._timer_pass():
+                continue  # it read requests or fired: their recipients run at once
             if report.quiescent:
                 self._settled(number)
             if not report.quiescent or kick.is_set() or self._stop_asked:
@@ -241,6 +246,16 @@ class Engine:
         if swaps is not None:
             with contextlib.suppress(Exception):
                 await swaps
+
+    def _timer_pass(self) -> bool:
+        """One pass of the timer service (TIM-002 … TIM-006) after each run: what fell due
+        while the service was down fires at its first (TIM-003.5); ``True`` when it
+        adopted a timer step.  A failing pass is logged, and tried after the next run."""
+        try:
+            return self.timers.run_pass() is not None
+        except Exception:
+            _log.exception("gritwit serve: a timer pass failed; trying again after the next run")
+            return False
 
     def _settled(self, number: int) -> None:
         """Run ``number`` answered quiescent: answer the settles that arrived before it

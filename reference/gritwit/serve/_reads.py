@@ -21,6 +21,7 @@ from ..runtime import (
     export_bundle,
     failed_ref,
     names_of,
+    pending_timers,
     placed_in,
     step_traffic,
     traffic_rows,
@@ -36,6 +37,7 @@ __all__ = [
     "actor_page",
     "export_actor",
     "history_page",
+    "timers_of",
     "import_actor",
     "object_bytes",
     "object_json",
@@ -163,6 +165,15 @@ def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
     return _timed(
         state, [_entry(state, actor, head, failed, names_of(state.store, actor))], "head"
     )[0]
+
+
+def timers_of(state: EngineState, actor: ObjectId) -> list[dict[str, Any]]:
+    """``GET /v1/actors/{actor}/timers`` (HTTP-007.9): the timers pending the actor set,
+    soonest first, from the timer party's head (TIM-005.2)."""
+    return [
+        {"id": t.id.hex(), "to": t.to.hex(), "mt": t.mt, "set_for": t.set_for}
+        for t in pending_timers(state.store, actor)
+    ]
 
 
 def history_page(
