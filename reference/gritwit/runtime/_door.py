@@ -60,7 +60,8 @@ class ServiceDoor:
                 found = self.cache.get_object(last_id)
                 last = found if isinstance(found, Step) else None
             parts = outbox_parts(built, last, self.cache)
-            self.store.note_next({head_ref(party): (built.step_id, parts)})
+            if parts is not None:  # else it cannot tell, and every part is noted
+                self.store.note_next({head_ref(party): (built.step_id, parts)})
         self.cache.commit_assembled(built, head_ref(party), last_id)
         step = built.step
         moved = self.index.set_outbox(

@@ -36,9 +36,11 @@ def test_rt_open_refuses_a_clock_or_bound_that_is_no_integer_in_range(
 def test_rt_open_refuses_a_bound_of_zero_and_takes_one(
     impl: Implementation, tmp_path: Path, name: str
 ) -> None:
-    reply = impl.call("rt-open", path=str(tmp_path), check=False, clock=0, **{name: 0})
+    zero: dict[str, Any] = {"clock": 0, name: 0}
+    reply = impl.call("rt-open", path=str(tmp_path), check=False, **zero)
     error_answer(reply, "ADP-023.1", "bad-request", f"rt-open with {name}: 0")
-    ok_answer(impl.call("rt-open", path=str(tmp_path), clock=0, **{name: 1}), "ADP-023.1")
+    one: dict[str, Any] = {"clock": 0, name: 1}
+    ok_answer(impl.call("rt-open", path=str(tmp_path), **one), "ADP-023.1")
 
 
 @pytest.mark.req("ADP-023.2")
@@ -53,7 +55,14 @@ def test_rt_clock_sets_and_advances_and_refuses_anything_else(
     check_equal("ADP-023.2", 12, now, "rt-clock advance 5 from 7")
     now = ok_answer(impl.call("rt-clock", runtime=handle, set=3), "ADP-023.2")["now"]
     check_equal("ADP-023.2", 3, now, "rt-clock set 3")
-    for args in ({}, {"set": 1, "advance": 1}, {"set": -1}, {"advance": 0.5}, {"set": 2**53}):
+    cases: list[dict[str, Any]] = [
+        {},
+        {"set": 1, "advance": 1},
+        {"set": -1},
+        {"advance": 0.5},
+        {"set": 2**53},
+    ]
+    for args in cases:
         reply = impl.call("rt-clock", runtime=handle, check=False, **args)
         error_answer(reply, "ADP-023.2", "bad-request", f"rt-clock {args}")
     reply = impl.call("rt-clock", runtime=handle, set=2**53 - 1)
