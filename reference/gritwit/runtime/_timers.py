@@ -147,6 +147,10 @@ def _read_entry(reader: ObjectReader, name: str, entry_id: ObjectId) -> PendingT
     return PendingTimer(tid, setter, to, mt, set_for, content, entry_id)
 
 
+def _earliest(table: Mapping[Key, PendingTimer]) -> int | None:
+    return min((t.set_for for t in table.values()), default=None)
+
+
 def _entry_objects(
     tid: ObjectId, setter: ObjectId, to: ObjectId, mt: str, set_for: int, content: ObjectId
 ) -> tuple[PendingTimer, list[GritObject]]:
@@ -244,6 +248,9 @@ class TimerService:
         #: The second of the clock the fires counted in ``_fired`` fell in (TIM-004.5).
         self._second = -1
         self._fired = 0
+        #: The table of the core it last read or wrote, by that core's id, and its earliest
+        #: *set for*: a pass with nothing to read and nothing due reads no timer again.
+        self._known: tuple[ObjectId | None, dict[Key, PendingTimer], int | None] = (None, {}, None)
         #: Timer steps adopted and timers fired by this service (for its callers' figures).
         self.steps = 0
         self.fires = 0
@@ -265,7 +272,13 @@ class TimerService:
             now = self.clock()
             core_id = None if last is None else last.core
             core = None if core_id is None else get_tree(door.reader, core_id)
-            table = read_table(door.reader, core)
+            if core_id is None or core_id != self._known[0]:
+                table = read_table(door.reader, core)
+                self._known = (core_id, table, _earliest(table))
+            earliest = self._known[2]
+            if not found and (earliest is None or earliest > now):
+                return None  # nothing to read, nothing due
+            table = dict(self._known[1])
             mine = set(door.ours(set(found) | {t.setter for t in table.values()}))
             counts: dict[ObjectId, int] = {}
             for timer in table.values():
@@ -297,6 +310,7 @@ class TimerService:
                 door.adopt(built, head_id)
             except RefConflict:
                 continue  # another writer's timer step won (RUN-002): read and build again
+            self._known = (built.step.core, dict(job.table), _earliest(job.table))
             self._count(now, fired)
             self.steps += 1
             return built.step_id
