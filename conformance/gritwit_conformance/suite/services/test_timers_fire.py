@@ -22,7 +22,10 @@ pytestmark = pytest.mark.profile("services")
 START = 1_000_000
 
 
-@pytest.mark.req("TIM-002.1", "TIM-002.2", "TIM-002.4", "TIM-003.1", "TIM-008.1", "ADP-023.3")
+@pytest.mark.req(
+    "TIM-001.2", "TIM-002.1", "TIM-002.2", "TIM-002.4", "TIM-003.1", "TIM-008.1", "ADP-023.3",
+    "ADP-023.4",
+)  # fmt: skip
 def test_a_timer_fires_at_its_time_and_not_a_millisecond_before(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -102,7 +105,7 @@ def test_timers_due_together_fire_once_each_by_time_then_id(
     )
 
 
-@pytest.mark.req("TIM-003.4", "TIM-003.1")
+@pytest.mark.req("TIM-003.4", "TIM-003.1", "TIM-006.1")
 def test_two_runtimes_fed_the_same_operations_adopt_the_same_steps(
     impl: Implementation, tmp_path: Path
 ) -> None:

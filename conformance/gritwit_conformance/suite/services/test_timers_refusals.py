@@ -52,7 +52,7 @@ def test_a_request_past_max_timers_is_refused_with_timer_limit(
     check_equal("TIM-004.2", [kept[1], again], [t["id"] for t in rt.timers(alarm)], "pending")
 
 
-@pytest.mark.req("TIM-004.3", "TIM-004.4")
+@pytest.mark.req("TIM-004.3", "TIM-004.4", "TIM-002.5")
 def test_a_time_beyond_max_past_or_max_delay_is_refused_and_one_within_is_set(
     impl: Implementation, tmp_path: Path
 ) -> None:
