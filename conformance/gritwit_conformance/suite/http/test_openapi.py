@@ -235,6 +235,7 @@ def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, 
         body_of(client.get(path), 200, "HTTP-007.1, HTTP-007.3")
     body_of(client.get(f"/v1/actors/{tally}/queries/count"), 200, "HTTP-006.1")
     body_of(client.get(f"/v1/actors/{tally}/openapi.json"), 200, "HTTP-012.2")
+    body_of(client.get(f"/v1/actors/{tally}/timers"), 200, "HTTP-007.9")  # none set: []
     steps = _history(client, echo)
     head = steps[0]
     step = object_of(client, head["step"])  # a step
