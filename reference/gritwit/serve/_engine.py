@@ -46,8 +46,10 @@ from ..runtime import (
     Runtime,
     Share,
 )
+from ..runtime._alarm import SERVICE_TEST_ACTORS
 from ..runtime._timers import TimerService
 from ..store import Store
+from ..wit import TEST_ACTORS
 from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
 from ._sending import Sender, fail, resolve
 
@@ -172,6 +174,7 @@ class Engine:
             settings = self.settings
             runtime = Runtime(
                 self._store,
+                actors={**TEST_ACTORS, **SERVICE_TEST_ACTORS},  # alarm too (HTTP-007.9)
                 send_commit="own",  # a send is durable when send_all returns (RUN-019.1)
                 share=settings.share,
                 time_limit=settings.time_limit,
