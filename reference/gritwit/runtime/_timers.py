@@ -255,13 +255,6 @@ class TimerService:
         self.steps = 0
         self.fires = 0
 
-    def next_due(self) -> int | None:
-        """The earliest *set for* of a timer of this runtime's share, ``None`` if none."""
-        door = self._door()
-        timers = pending_timers(door.store)
-        mine = set(door.ours({t.setter for t in timers}))
-        return min((t.set_for for t in timers if t.setter in mine), default=None)
-
     def run_pass(self) -> ObjectId | None:
         """Read the requests pending, fire what is due and adopt one timer step; its id, or
         ``None`` when there was nothing to do (or every swap lost to other writers)."""
