@@ -39,6 +39,7 @@ SMOKE = (
     "reference/tests/test_codec.py",  # encoding, objects, identifiers
     "reference/tests/test_spec.py",  # the spec's own structure and IDs
     "reference/tests/test_wit_transition.py",  # a Wit transition
+    "reference/tests/test_timers.py",  # the timer service (its service test is slow)
     "reference/tests/test_docs_wording.py",  # the docs
     "reference/tests/test_docs_facts.py",
     "reference/tests/test_docs_samples.py",

@@ -34,6 +34,7 @@ PREFIXES: Final = (
     "RUN",
     "SBX",
     "STO",
+    "TIM",
     "WASM",
     "WIT",
 )

@@ -41,6 +41,7 @@ CHAPTERS: Final = {
     "WASM": "08-wasm",
     "SBX": "09-sandbox",
     "HTTP": "10-http",
+    "TIM": "11-timers",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

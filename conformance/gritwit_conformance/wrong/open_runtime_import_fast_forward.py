@@ -10,6 +10,8 @@ newer bundle of an actor the target runs succeeds instead of failing `ref-confli
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gritwit._codec import decode_object
 from gritwit._errors import RefConflict
 from gritwit._ids import ObjectId
@@ -77,7 +79,11 @@ PROBE = [
 
 
 def wrong_import_bundle(
-    store: Store, data: bytes, *, bound: CoreBound | None = None
+    store: Store,
+    data: bytes,
+    *,
+    bound: CoreBound | None = None,
+    before_head: Callable[[ObjectId, Step], None] | None = None,
 ) -> tuple[ObjectId, ObjectId]:
     actor, head, raw = read_bundle(data)
     if bound is not None:  # the runtime's bound on the head's core, kept (SBX-006.18)
@@ -92,6 +98,10 @@ def wrong_import_bundle(
     if current is not None and current not in raw:  # the bug: an ancestor is fast-forwarded
         raise RefConflict("RUN-009.4", f"{name} is {current}, not unset", current=current)
     store.put_encoded((item, oid) for oid, item in raw.items())
+    if before_head is not None:  # the timer party's cursor (TIM-007.3), as the reference's
+        step = decode_object(raw[head])
+        if isinstance(step, Step):
+            before_head(actor, step)
     store.cas_ref(name, current, head)
     return actor, head
 

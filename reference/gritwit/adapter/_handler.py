@@ -60,6 +60,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         "perf",
         *(("sandbox",) if sandbox_available() else ()),
         *(("http",) if http_available() else ()),
+        "services",
     )
 
     def __init__(

@@ -24,6 +24,28 @@ _WIT: Final = (
     "wit-close",
 )
 
+#: The ``runtime`` profile's commands (ADP-015); ``services`` adds to them (ADP-023).
+_RT: Final = (
+    "rt-open",
+    "rt-genesis",
+    "rt-send",
+    "rt-run",
+    "rt-head",
+    "rt-object",
+    "rt-query",
+    "rt-ref",
+    "rt-events",
+    "rt-evict",
+    "rt-fork",
+    "rt-revert",
+    "rt-clear",
+    "rt-export",
+    "rt-import",
+    "rt-verify",
+    "rt-erase",
+    "rt-close",
+)
+
 #: The commands each profile requires (ADP-006); ``wasm`` and ``sandbox`` add to ``wit``'s.
 PROFILE_COMMANDS: Final[dict[str, tuple[str, ...]]] = {
     "codec": ("encode", "decode", "id", "decode-value", "hash"),
@@ -40,30 +62,12 @@ PROFILE_COMMANDS: Final[dict[str, tuple[str, ...]]] = {
         "store-close",
     ),
     "wit": _WIT,
-    "runtime": (
-        "rt-open",
-        "rt-genesis",
-        "rt-send",
-        "rt-run",
-        "rt-head",
-        "rt-object",
-        "rt-query",
-        "rt-ref",
-        "rt-events",
-        "rt-evict",
-        "rt-fork",
-        "rt-revert",
-        "rt-clear",
-        "rt-export",
-        "rt-import",
-        "rt-verify",
-        "rt-erase",
-        "rt-close",
-    ),
+    "runtime": _RT,
     "wasm": (*_WIT, "wasm-load"),  # ADP-016
     "perf": ("perf-run",),  # ADP-018
     "sandbox": (*_WIT, "sandbox-info", "sandbox-run"),  # ADP-019
     "http": ("http-serve", "http-stop"),  # ADP-021
+    "services": (*_RT, "rt-clock", "rt-timers"),  # ADP-023
 }
 
 #: A genesis argument that names a Wit only another profile runs: a Wasm ``module``

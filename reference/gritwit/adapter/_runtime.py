@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._ids import ObjectId
 from ..runtime import (
     COMMIT,
     COMMIT_MODES,
@@ -26,23 +27,32 @@ from ..runtime import (
     MAX_STEP_BYTES,
     PROTOCOL_SEND_COMMIT,
     SEND_COMMIT_MODES,
+    SERVICE_TEST_ACTORS,
     TIME_LIMIT,
     LifecycleEvent,
     Runtime,
     Share,
+    TimerBounds,
+    TimerService,
+    absorb_import,
     erase_blob,
     export_bundle,
     fork,
     import_bundle,
+    pending_timers,
     verify_actor,
+    wall_clock,
 )
 from ..store import Store
-from ..wit import test_actor_core
+from ..wit import TEST_ACTORS, Failure, RunReport, test_actor_core
 from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text
 from ._stores import StoreLocations
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
 __all__ = ["RuntimeCommands"]
+
+#: The largest integer a JSON number holds exactly (ADP-023.1).
+_MAX_SAFE = 2**53 - 1
 
 
 @dataclass(slots=True)
@@ -52,7 +62,28 @@ class _Open:
     store: Store
     runtime: Runtime
     loop: asyncio.AbstractEventLoop
+    #: Its timer service (TIM-002 … TIM-007), on the harness's clock when ``clock`` is set.
+    timers: TimerService
+    #: The harness's clock in milliseconds (ADP-023.1); ``None``: the time of day.
+    clock: list[int] | None = None
     events: list[LifecycleEvent] = field(default_factory=list)
+
+    async def run_with_timers(self, bound: int) -> tuple[RunReport, int]:
+        """``rt-run`` with timer passes (ADP-023.3): one before the rounds and one each
+        time they end quiescent, until a pass adopts no step; timer steps are not counted.
+        Also where this call's failed attempts start in the runtime's ``failures``."""
+        runtime, timers = self.runtime, self.timers
+        first = len(runtime.failures)
+        timers.run_pass()
+        steps: list[tuple[ObjectId, ObjectId]] = []
+        failures: list[Failure] = []
+        while True:
+            report = await runtime.run_rounds(bound - len(steps))
+            steps += report.steps
+            failures += report.failures
+            done = not report.quiescent or len(steps) >= bound
+            if done or timers.run_pass() is None:
+                return RunReport(tuple(steps), tuple(failures), report.quiescent), first
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -64,6 +95,27 @@ class _Open:
         finally:
             self.loop.close()
             self.store.close()
+
+
+def _whole(args: Json, name: str, least: int, default: int | None) -> int | None:
+    """An integer from ``least`` to 2⁵³ − 1 (ADP-023.1, ADP-023.2), else ``bad-request``."""
+    if name not in args:
+        return default
+    value = args[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= _MAX_SAFE:
+        raise BadRequest(f"ADP-023: {name} must be an integer from {least} to 2^53 - 1")
+    return value
+
+
+def _timer_bounds(args: Json) -> TimerBounds:
+    """``max_timers``, ``max_past``, ``max_delay``, ``max_fires`` of ``rt-open`` (ADP-023.1)."""
+    d = TimerBounds()
+    return TimerBounds(
+        max_timers=_whole(args, "max_timers", 1, d.max_timers) or d.max_timers,
+        max_past=_whole(args, "max_past", 1, d.max_past) or d.max_past,
+        max_delay=_whole(args, "max_delay", 1, d.max_delay) or d.max_delay,
+        max_fires=_whole(args, "max_fires", 1, d.max_fires) or d.max_fires,
+    )
 
 
 def _time_limit(args: Json) -> float:
@@ -192,9 +244,11 @@ class RuntimeCommands:
         max_run_bytes = _byte_bound(args, "max_run_bytes", MAX_RUN_BYTES, "RUN-023.2")
         # the core limit of its python-wasi actors: mount, entry and import (SBX-007.7)
         max_core_bytes = _byte_bound(args, "max_core_bytes", MAX_CORE_BYTES, "SBX-007.7")
+        start, bounds = _whole(args, "clock", 0, None), _timer_bounds(args)
         store = self.stores.open(path)
         runtime = Runtime(
             store,
+            actors={**TEST_ACTORS, **SERVICE_TEST_ACTORS},  # alarm (TIM-008.1)
             time_limit=time_limit,
             max_resident=max_resident,
             idle_after=idle_after,
@@ -206,7 +260,13 @@ class RuntimeCommands:
             max_run_bytes=max_run_bytes,
             max_core_bytes=max_core_bytes,
         )
-        entry = _Open(store, runtime, asyncio.new_event_loop())
+        clock = None if start is None else [start]
+        timers = TimerService(
+            runtime.service_door,
+            clock=wall_clock if clock is None else (lambda: clock[0]),
+            bounds=bounds,
+        )
+        entry = _Open(store, runtime, asyncio.new_event_loop(), timers, clock)
         runtime.subscribe(entry.events.append)
         self._next_open += 1
         handle = f"r{self._next_open}"
@@ -242,14 +302,11 @@ class RuntimeCommands:
 
     def cmd_rt_run(self, args: Json) -> Json:
         entry = self._rt(args)
-        report = entry.run(entry.runtime.run_rounds(max_steps(args)))
+        report, first = entry.run(entry.run_with_timers(max_steps(args)))
         return {
             "steps": [[actor.hex(), step.hex()] for actor, step in report.steps],
             "failures": [[f.actor.hex(), failure_class(f)] for f in report.failures],
-            "attempts": [
-                [f.actor.hex(), failure_class(f)]
-                for f in entry.runtime.failures[entry.runtime.attempts_from :]
-            ],
+            "attempts": [[f.actor.hex(), failure_class(f)] for f in entry.runtime.failures[first:]],
             "quiescent": report.quiescent,
         }
 
@@ -305,8 +362,38 @@ class RuntimeCommands:
         entry = self._rt(args)
         # the runtime's check of the head's core (SBX-006.18), as Runtime.import_bundle
         data, bound = _hex(args, "bundle"), entry.runtime.bound_core
-        actor, head = import_bundle(entry.store, data, bound=bound)
+        store = entry.store
+        actor, head = import_bundle(
+            store, data, bound=bound, before_head=lambda a, s: absorb_import(store, a, s)
+        )  # TIM-007.3, ADP-023.5
         return {"actor": actor.hex(), "head": head.hex()}
+
+    def cmd_rt_clock(self, args: Json) -> Json:
+        """Set or advance the harness's clock (ADP-023.2); runs nothing."""
+        entry = self._rt(args)
+        if entry.clock is None:
+            raise BadRequest("ADP-023.2: the runtime was opened without a clock")
+        if ("set" in args) == ("advance" in args):
+            raise BadRequest("ADP-023.2: give exactly one of set and advance")
+        if "set" in args:
+            entry.clock[0] = _whole(args, "set", 0, None) or 0
+        else:
+            moved = entry.clock[0] + (_whole(args, "advance", 0, None) or 0)
+            if moved > _MAX_SAFE:
+                raise BadRequest("ADP-023.2: the clock would pass 2^53 - 1")
+            entry.clock[0] = moved
+        return {"now": entry.clock[0]}
+
+    def cmd_rt_timers(self, args: Json) -> Json:
+        """The timers pending that ``actor`` set (ADP-023.4, TIM-005.2)."""
+        entry = self._rt(args)
+        timers = pending_timers(entry.store, _id(args, "actor"))
+        return {
+            "timers": [
+                {"id": t.id.hex(), "to": t.to.hex(), "mt": t.mt, "set_for": t.set_for}
+                for t in timers
+            ]
+        }
 
     def cmd_rt_verify(self, args: Json) -> Json:
         entry = self._rt(args)

@@ -56,6 +56,7 @@ def _verb(name: str) -> Verb:
         "list": _reads.show_list,
         "show": _reads.show_actor,
         "history": _reads.show_history,
+        "timers": _reads.show_timers,
         "diff": _reads.show_diff,
     }
     return verbs[name]
@@ -112,6 +113,9 @@ _HELP: Final = {
     "status, messages pending, last step's time, failure reason (RUN-001, RUN-004.4, RUN-026)",
     "history": "an actor's steps, first to head: step id, time, the messages each read "
     "(sender, id, mt) and sent (recipient, id, mt) (OBJ-015, WIT-004, WIT-005)",
+    "timers": "the timers ACTOR set that are pending: id, recipient, mt and the time set for, "
+    "in milliseconds since the epoch, soonest first, from the timer party's head (TIM-005.2, "
+    "TIM-006.2)",
     "diff": "how the core of STEP_B differs from STEP_A's: entries added, removed, changed, "
     "small text blobs shown (OBJ-015, WIT-016)",
     "events": "follow a running service's lifecycle events (RUN-014, HTTP-008); a store "
@@ -199,6 +203,8 @@ def add_actor_parser(subparsers: Any) -> None:
     shown.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     history = _add_verb(verbs, "history")
     history.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
+    timers = _add_verb(verbs, "timers")
+    timers.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     diff = _add_verb(verbs, "diff")
     diff.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     for step in ("step_a", "step_b"):

@@ -143,6 +143,23 @@ def show_history(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def show_timers(store: Store, args: argparse.Namespace) -> int:
+    """``timers``: the timers the actor set that are pending, soonest first (TIM-005.2)."""
+    from ..runtime import pending_timers
+
+    actor = actor_arg(store, args.actor)
+    rows = [
+        {"id": t.id.hex(), "to": t.to.hex(), "mt": t.mt, "set_for": t.set_for}
+        for t in pending_timers(store, actor)
+    ]
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(f"timer {row['id']}  to {row['to']}  mt {row['mt']}  set for {row['set_for']}")
+    return 0
+
+
 def _side(store: Store, oid: ObjectId) -> dict[str, Any]:
     """One side of a change: the id, and for a blob its size and, when small UTF-8, text."""
     obj = store.get_object(oid)

@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+from ._alarm import ALARM, SERVICE_TEST_ACTORS
 from ._arg import BadActorArg, actor_arg
 from ._bundle import BUNDLE_FORMAT, export_bundle, import_bundle, read_bundle
 from ._config import (
@@ -82,10 +83,19 @@ from ._names import (
     resolve_actor,
     unbind_name,
 )
+from ._parties import SERVICE_PARTIES, TIMER, party_id
 from ._placement import PLACEMENT_HEADER, PLACEMENT_PREFIX, placed_in, placement_ref
 from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
+from ._timers import (
+    PendingTimer,
+    TimerBounds,
+    TimerService,
+    absorb_import,
+    pending_timers,
+    wall_clock,
+)
 from ._verify import ActorCheck, verify_actor
 from ._view import ActorFailure, ActorView, ActorViews
 
@@ -93,6 +103,17 @@ __all__ = [
     "ActorFailure",
     "ActorView",
     "ActorViews",
+    "ALARM",
+    "SERVICE_PARTIES",
+    "SERVICE_TEST_ACTORS",
+    "TIMER",
+    "PendingTimer",
+    "TimerBounds",
+    "TimerService",
+    "absorb_import",
+    "party_id",
+    "pending_timers",
+    "wall_clock",
     "ARCHIVED",
     "ATTEMPTS",
     "BUNDLE_FORMAT",

@@ -165,7 +165,11 @@ class _Bundled:
 
 
 def import_bundle(
-    store: Store, data: bytes, *, bound: CoreBound | None = None
+    store: Store,
+    data: bytes,
+    *,
+    bound: CoreBound | None = None,
+    before_head: Callable[[ObjectId, Step], None] | None = None,
 ) -> tuple[ObjectId, ObjectId]:
     """Check a bundle whole, store its objects, set the head by CAS; (actor, head) (RUN-009.4).
 
@@ -175,7 +179,9 @@ def import_bundle(
     after RUN-009.2's checks and before the head is read, its ``too-large`` imports
     nothing.  Without it nothing is checked that a run would need: an import into a
     store with no runtime runs no actor, and the runtime that later runs one fails
-    the runs it cannot mount (SBX-006.15).
+    the runs it cannot mount (SBX-006.15).  ``before_head`` is called with the actor and
+    its head step once the objects are stored and before the head moves: the timer
+    service takes the actor's requests as read there (TIM-007.3).
     """
     actor, head, raw = read_bundle(data)
     if bound is not None:
@@ -194,5 +200,9 @@ def import_bundle(
     if current is not None:
         raise RefConflict("RUN-009.4", f"{name} is {current}, not unset", current=current)
     store.put_encoded((item, oid) for oid, item in raw.items())  # decoded above: one write
+    if before_head is not None:
+        step = store.get_object(head)
+        if isinstance(step, Step):
+            before_head(actor, step)
     store.cas_ref(name, None, head)
     return actor, head

@@ -61,6 +61,7 @@ from ._moved import read_moved
 from ._outside_entries import OutsideEntries as _OutsideEntries
 from ._outside_entries import WithSent as _WithSent
 from ._outside_entries import entry_of as _get
+from ._parties import SERVICE_PARTIES
 from ._placement import PLACEMENT_PREFIX, PlacementRecords
 
 __all__ = ["FAILED_PREFIX", "RoutingIndex", "failed_ref"]
@@ -74,6 +75,10 @@ _Ours = Callable[[Iterable[ObjectId]], Iterable[ObjectId]] | None
 _NOTHING: Final[Mapping[ObjectId, ObjectId]] = {}
 #: Not an outbox id (the default of :meth:`RoutingIndex.set_outbox`'s): unknown.
 _UNSET: Final = ObjectId(bytes(32))
+
+#: Recipients no run takes as candidates: the outside (WIT-003) and the service parties
+#: (TIM-001.3).
+_NOT_RUN: Final = frozenset({OUTSIDE, *SERVICE_PARTIES})
 
 
 def _failed_actors(store: Store) -> set[ObjectId]:
@@ -182,7 +187,7 @@ class RoutingIndex:
         self.failed = set()
         self.placements.clear()
         self.refresh(store, reader)
-        return set(self._senders) - {OUTSIDE}
+        return set(self._senders) - _NOT_RUN
 
     def refresh(
         self,
@@ -400,8 +405,9 @@ class RoutingIndex:
         return {actor: heads[actor] for actor in actors if actor in heads}
 
     def recipients(self) -> set[ObjectId]:
-        """Every actor some committed outbox entry is addressed to (ADP-014's candidates)."""
-        return set(self._senders) - {OUTSIDE}
+        """Every actor some committed outbox entry is addressed to (ADP-014's candidates):
+        never the outside, nor a service party, whose steps its service writes (TIM-001.3)."""
+        return set(self._senders) - _NOT_RUN
 
     def set_outbox(
         self, sender: ObjectId, entries: Mapping[ObjectId, ObjectId], head: ObjectId | None = None,

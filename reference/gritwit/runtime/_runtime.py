@@ -125,6 +125,7 @@ from ..wit import (
     RunReport,
     Wit,
 )
+from ._alarm import SERVICE_TEST_ACTORS
 from ._bound import TimeBound
 from ._bundle import import_bundle
 from ._cache import ObjectCache
@@ -132,6 +133,7 @@ from ._catchup import CatchUp
 from ._commit import Commits
 from ._config import ATTEMPTS, FIRST_BACKOFF, MAX_STEPS, TIME_LIMIT, RuntimeConfig, RuntimeSettings
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES, RunBounds
+from ._door import ServiceDoor
 from ._events import Observer
 from ._face import RuntimeFace
 from ._group import COMMIT, GROUP_BYTES, GROUP_SIZE, SEND_COMMIT, CommitGroup
@@ -141,6 +143,7 @@ from ._resident import ResidentActors
 from ._revert import clear_failed, revert
 from ._schedule import Scheduler, SchedulerParts
 from ._share import Share
+from ._timers import absorb_import
 from ._transition import Transitions
 
 __all__ = [
@@ -160,7 +163,10 @@ __all__ = [
 
 def _builtin_only(*tables: Mapping[str, Wit]) -> bool:
     """Whether every Wit of ``tables`` is one of the reference's own (RUN-005, see above)."""
-    builtin = {id(wit) for wit in (*TEST_ACTORS.values(), *TEST_UPDATERS.values())}
+    builtin = {
+        id(wit)
+        for wit in (*TEST_ACTORS.values(), *TEST_UPDATERS.values(), *SERVICE_TEST_ACTORS.values())
+    }
     return all(id(wit) in builtin for table in tables for wit in table.values())
 
 
@@ -350,10 +356,27 @@ class Runtime(RuntimeFace):
         self._scheduler.mark([actor])
         return new_head
 
+    def service_door(self) -> ServiceDoor:
+        """The door a runtime service writes its party's steps through (TIM-001.4)."""
+        return ServiceDoor(
+            self._store,
+            self._cache,
+            self._routing,
+            self._index,
+            self._scheduler,
+            self._commits.commit_group,
+        )
+
     def import_bundle(self, data: bytes) -> tuple[ObjectId, ObjectId]:
         """Import a bundle into this runtime's store by RUN-009's rules, refusing one whose
         head's core its runs could not mount → ``too-large`` (SBX-006.18); (actor, head)."""
-        return import_bundle(self._store, data, bound=self.bound_core)
+        store = self._store
+        return import_bundle(
+            store,
+            data,
+            bound=self.bound_core,
+            before_head=lambda actor, head: absorb_import(store, actor, head),  # TIM-007.3
+        )
 
     def bound_core(self, reader: ObjectReader, core: Tree) -> None:
         """Refuse ``core`` when this runtime's runs could not mount it → ``too-large``

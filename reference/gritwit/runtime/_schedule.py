@@ -41,6 +41,7 @@ from ._disk import RunBounds
 from ._group import CommitGroup
 from ._hints import HeadHints
 from ._index import RoutingIndex
+from ._parties import SERVICE_PARTIES
 from ._placement import genesis_of, header_key, placed_in, record_placement, select_placed
 from ._resident import ResidentActors
 from ._seams import Attempts, GroupCommits, Routing
@@ -291,8 +292,8 @@ class Scheduler:
                 ):
                     break  # RUN-018.1, RUN-023.2: no more transitions start
                 self._dirty.discard(actor)
-                if actor in self._index.failed:
-                    continue
+                if actor in self._index.failed or actor in SERVICE_PARTIES:
+                    continue  # RUN-004.7; a service party's steps its service writes (TIM-001.3)
                 if share is not None and not placed_in(share, placements.placed, actor):
                     continue  # RUN-021.1: marked before its placement record was read
                 first: FailedAttempt | None = None

@@ -25,7 +25,14 @@ from ._life import bind, clear, resolve
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
 from ._problems import HttpProblem
-from ._reads import ActorFilter, actor_entry, actor_page, export_actor, history_page
+from ._reads import (
+    ActorFilter,
+    actor_entry,
+    actor_page,
+    export_actor,
+    history_page,
+    timers_of,
+)
 from ._reads import query as run_query
 from ._sniff import answer_form
 
@@ -38,6 +45,7 @@ __all__ = [
     "create",
     "events",
     "history",
+    "timers",
     "query",
     "send",
     "send_batch",
@@ -289,6 +297,15 @@ async def history(request: Request) -> Response:
     if page is None:
         raise _not_found(f"HTTP-007.4: the actor {oid} has no head")
     return JSONResponse({"steps": page[0], "next": page[1]})
+
+
+@handler
+async def timers(request: Request) -> Response:
+    """``GET /v1/actors/{actor}/timers`` (HTTP-007.10, TIM-005.2)."""
+    oid = await actor_of(request)
+    query_params(request, ())
+    found = await ask(request, Call(functools.partial(timers_of, actor=oid)))
+    return JSONResponse({"timers": found})
 
 
 @handler

@@ -45,6 +45,7 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
     ("GET", "/v1/actors"): actors.actors,
     ("GET", "/v1/actors/{actor}"): actors.actor,
     ("GET", "/v1/actors/{actor}/history"): actors.history,
+    ("GET", "/v1/actors/{actor}/timers"): actors.timers,
     ("DELETE", "/v1/actors/{actor}/failed"): actors.unfail,
     ("GET", "/v1/events"): actors.events,
     ("GET", "/v1/objects/{id}"): grit.object_get,

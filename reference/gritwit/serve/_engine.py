@@ -46,7 +46,10 @@ from ..runtime import (
     Runtime,
     Share,
 )
+from ..runtime._alarm import SERVICE_TEST_ACTORS
+from ..runtime._timers import TimerService
 from ..store import Store
+from ..wit import TEST_ACTORS
 from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
 from ._sending import Sender, fail, resolve
 
@@ -171,6 +174,7 @@ class Engine:
             settings = self.settings
             runtime = Runtime(
                 self._store,
+                actors={**TEST_ACTORS, **SERVICE_TEST_ACTORS},  # alarm too (HTTP-007.10)
                 send_commit="own",  # a send is durable when send_all returns (RUN-019.1)
                 share=settings.share,
                 time_limit=settings.time_limit,
@@ -179,6 +183,8 @@ class Engine:
                 first_backoff=settings.first_backoff,
             )
             self._state = EngineState(self._store, runtime, RoutingIndex())
+            #: The timer service on the time of day (HTTP-007.10, TIM-002 … TIM-006).
+            self.timers = TimerService(runtime.service_door)
             metrics = self._metrics
             self._sender = Sender(
                 self._store, runtime, None if metrics is None else metrics.committed
@@ -229,6 +235,8 @@ class Engine:
                 continue
             if self._metrics is not None:
                 self._metrics.ran(report)
+            if self._timer_pass():
+                continue  # it read requests or fired: their recipients run at once
             if report.quiescent:
                 self._settled(number)
             if not report.quiescent or kick.is_set() or self._stop_asked:
@@ -241,6 +249,16 @@ class Engine:
         if swaps is not None:
             with contextlib.suppress(Exception):
                 await swaps
+
+    def _timer_pass(self) -> bool:
+        """One pass of the timer service (TIM-002 … TIM-006) after each run: what fell due
+        while the service was down fires at its first (TIM-003.5); ``True`` when it
+        adopted a timer step.  A failing pass is logged, and tried after the next run."""
+        try:
+            return self.timers.run_pass() is not None
+        except Exception:
+            _log.exception("gritwit serve: a timer pass failed; trying again after the next run")
+            return False
 
     def _settled(self, number: int) -> None:
         """Run ``number`` answered quiescent: answer the settles that arrived before it

@@ -20,6 +20,7 @@ from ..runtime import (
     ActorViews,
     Share,
     export_bundle,
+    pending_timers,
     step_traffic,
     traffic_rows,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "actor_views",
     "export_actor",
     "history_page",
+    "timers_of",
     "import_actor",
     "object_bytes",
     "object_json",
@@ -127,6 +129,15 @@ def actor_entry(state: EngineState, actor: ObjectId) -> dict[str, Any] | None:
     actor with neither a head nor a failed mark."""
     views = actor_views(state, only=actor)
     return _entry(views.view(actor)) if views.has(actor) else None
+
+
+def timers_of(state: EngineState, actor: ObjectId) -> list[dict[str, Any]]:
+    """``GET /v1/actors/{actor}/timers`` (HTTP-007.10): the timers pending the actor set,
+    soonest first, from the timer party's head (TIM-005.2)."""
+    return [
+        {"id": t.id.hex(), "to": t.to.hex(), "mt": t.mt, "set_for": t.set_for}
+        for t in pending_timers(state.store, actor)
+    ]
 
 
 def history_page(

@@ -74,6 +74,7 @@ ENDPOINTS: Final = (
     Endpoint("GET", "/v1/actors", None, "HTTP-007.1"),
     Endpoint("GET", "/v1/actors/{actor}", None, "HTTP-007.3"),
     Endpoint("GET", "/v1/actors/{actor}/history", None, "HTTP-007.4"),
+    Endpoint("GET", "/v1/actors/{actor}/timers", None, "HTTP-007.10"),
     Endpoint("DELETE", "/v1/actors/{actor}/failed", None, "HTTP-007.5"),
     Endpoint("GET", "/v1/events", None, "HTTP-008"),
     Endpoint("GET", "/v1/objects/{id}", None, "HTTP-009.1"),

@@ -25,6 +25,7 @@ SCOPE_OF: Final[Mapping[tuple[str, str], str | None]] = {
     ("GET", "/v1/actors"): "read",
     ("GET", "/v1/actors/{actor}"): "read",
     ("GET", "/v1/actors/{actor}/history"): "read",
+    ("GET", "/v1/actors/{actor}/timers"): "read",
     ("DELETE", "/v1/actors/{actor}/failed"): "operate",
     ("GET", "/v1/events"): "read",
     ("GET", "/v1/objects/{id}"): "read",

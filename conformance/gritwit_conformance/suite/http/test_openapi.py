@@ -235,6 +235,13 @@ def _every_operation(services: Services) -> tuple[CheckedClient, CheckedClient, 
         body_of(client.get(path), 200, "HTTP-007.1, HTTP-007.3")
     body_of(client.get(f"/v1/actors/{tally}/queries/count"), 200, "HTTP-006.1")
     body_of(client.get(f"/v1/actors/{tally}/openapi.json"), 200, "HTTP-012.2")
+    body_of(client.get(f"/v1/actors/{tally}/timers"), 200, "HTTP-007.10")  # none set: []
+    alarm = create(client, test="alarm")["actor"]  # TIM-008: a timer an hour ahead
+    ask = {"mt": "timer-set", "timer-mt": "ring", "timer-after": "3600000"}
+    tree = {"request": {"blob": "", "headers": ask}, "content": {"blob": "00"}}
+    send(client, alarm, {"tree": tree}, mt="timer")
+    settle(client)
+    body_of(client.get(f"/v1/actors/{alarm}/timers"), 200, "HTTP-007.10")
     steps = _history(client, echo)
     head = steps[0]
     step = object_of(client, head["step"])  # a step

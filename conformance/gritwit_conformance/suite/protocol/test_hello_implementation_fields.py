@@ -17,7 +17,7 @@ from gritwit_conformance.harness._implementation import Implementation
 pytestmark = pytest.mark.profile("protocol")
 
 #: The profiles ADP-006 defines.
-PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http"}
+PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http", "services"}
 
 
 @pytest.mark.smoke

@@ -1,0 +1,421 @@
+"""The timer service: the runtime service that writes the timer party's steps (TIM-001 … TIM-007).
+
+A timer is a request an actor's step sent to the timer party (TIM-002): pending for the
+party until a *timer step* reads it (WIT-005).  A timer step reads requests, sets or
+refuses each (TIM-002.4, TIM-004), cancels (TIM-005.1) and fires what is due (TIM-003),
+and is adopted as any step: objects first, then ``heads/<timer>`` by compare-and-swap
+(TIM-001.4, RUN-001).  The pending timers are its core (TIM-006.2), so a fire and its
+removal are one swap: a kill loses no timer and fires none twice (TIM-003.2).
+
+The service reads a clock of milliseconds (TIM-006.1) and is the only reader of it;
+what it reads goes into the messages it sends, never into a transition (TIM-003.4).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from .._codec import object_id
+from .._errors import InvalidId, RefConflict
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Mailbox, Step, Tree, make_headers
+from ..store import Store, head_ref
+from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble, mailbox_map
+from ..wit._model import get_blob, get_tree, queued_send, transition_output
+from ._parties import TIMER, party_core, party_wit
+
+if TYPE_CHECKING:
+    from ._door import ServiceDoor
+
+__all__ = [
+    "TimerBounds",
+    "PendingTimer",
+    "TimerService",
+    "absorb_import",
+    "pending_timers",
+    "wall_clock",
+]
+
+#: A canonical decimal (TIM-002.1, WIT-028.6): 1 to 18 digits, no leading zero.
+_DECIMAL: Final = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
+#: How often a pass is built again after a lost swap before it gives up till the next.
+_LOST_SWAPS: Final = 8
+
+
+@dataclass(frozen=True, slots=True)
+class TimerBounds:
+    """The bounds of TIM-004, each refused with its class (TIM-004.2 … TIM-004.5)."""
+
+    #: Most timers pending set by one actor (TIM-004.2).
+    max_timers: int = 1_000
+    #: Most milliseconds a timer may be set for before its acceptance (TIM-004.3).
+    max_past: int = 86_400_000
+    #: Most milliseconds a timer may be set for after its acceptance (TIM-004.4).
+    max_delay: int = 31_622_400_000
+    #: Most timers fired in one second of the clock (TIM-004.5).
+    max_fires: int = 1_000
+
+
+#: A pending timer's key: its setter and its id (TIM-002.2).
+Key = tuple[ObjectId, ObjectId]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingTimer:
+    """One pending timer as the timer party's core holds it (TIM-006.2)."""
+
+    id: ObjectId
+    setter: ObjectId
+    to: ObjectId
+    mt: str
+    set_for: int
+    content: ObjectId
+    #: The id of its entry tree (``content``, ``timer``) in the party's core.
+    entry: ObjectId
+
+    @property
+    def key(self) -> Key:
+        """Its key: setter and id, since two actors' requests may share an id (TIM-002.2)."""
+        return (self.setter, self.id)
+
+    @property
+    def name(self) -> str:
+        """Its entry's name in the party's core: id, then setter, text forms (TIM-006.2)."""
+        return self.id.hex() + self.setter.hex()
+
+    def order(self) -> tuple[int, bytes, bytes]:
+        """Its place among timers due together: set for, then id (TIM-003.3), then setter."""
+        return (self.set_for, self.id.digest, self.setter.digest)
+
+
+def wall_clock() -> int:
+    """The time of day in milliseconds since the Unix epoch (TIM-006.1)."""
+    return time.time_ns() // 1_000_000
+
+
+def _decimal(value: str | None) -> int | None:
+    return int(value) if value is not None and _DECIMAL.match(value) else None
+
+
+def _id_of(text: str | None) -> ObjectId | None:
+    if text is None:
+        return None
+    try:
+        return ObjectId.from_hex(text)
+    except (InvalidId, ValueError):
+        return None
+
+
+# --- the table: the party's core ------------------------------------------------------
+
+
+def read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, PendingTimer]:
+    """Every pending timer of the party's ``core`` (TIM-006.2), by setter and id."""
+    table: dict[Key, PendingTimer] = {}
+    top = None if core is None else core.entries.get("timers")
+    timers = None if top is None else get_tree(reader, top)
+    if timers is None:
+        return table
+    for sub_id in timers.entries.values():
+        sub = get_tree(reader, sub_id)
+        for name, entry_id in ({} if sub is None else sub.entries).items():
+            found = _read_entry(reader, name, entry_id)
+            if found is not None:
+                table[found.key] = found
+    return table
+
+
+def _read_entry(reader: ObjectReader, name: str, entry_id: ObjectId) -> PendingTimer | None:
+    entry = get_tree(reader, entry_id)
+    if entry is None:
+        return None
+    content, blob_id = entry.entries.get("content"), entry.entries.get("timer")
+    blob = None if blob_id is None else get_blob(reader, blob_id)
+    if content is None or blob is None:
+        return None
+    h = blob.headers
+    tid, setter, to = _id_of(name[:64]), _id_of(h.get("from")), _id_of(h.get("to"))
+    set_for, mt = _decimal(h.get("set-for")), h.get("mt")
+    if tid is None or setter is None or to is None or set_for is None or mt is None:
+        return None
+    if name[64:] != setter.hex():
+        return None
+    return PendingTimer(tid, setter, to, mt, set_for, content, entry_id)
+
+
+def _earliest(table: Mapping[Key, PendingTimer]) -> int | None:
+    return min((t.set_for for t in table.values()), default=None)
+
+
+def _entry_objects(
+    tid: ObjectId, setter: ObjectId, to: ObjectId, mt: str, set_for: int, content: ObjectId
+) -> tuple[PendingTimer, list[GritObject]]:
+    """A new timer's entry tree and its blob (TIM-006.2)."""
+    blob = Blob(
+        data=b"",
+        headers=make_headers(
+            {"from": setter.hex(), "to": to.hex(), "mt": mt, "set-for": str(set_for)}
+        ),
+    )
+    entry = Tree(entries={"content": content, "timer": object_id(blob)})
+    timer = PendingTimer(tid, setter, to, mt, set_for, content, object_id(entry))
+    return timer, [blob, entry]
+
+
+def _core_with(
+    reader: ObjectReader,
+    core: Tree,
+    changes: Mapping[Key, PendingTimer | None],
+    objects: list[GritObject],
+) -> Tree:
+    """``core`` with each timer of ``changes`` set (or removed: ``None``), rewriting only
+    the subtrees of the first two hex digits it touches (TIM-006.2)."""
+    top_id = core.entries.get("timers")
+    top = None if top_id is None else get_tree(reader, top_id)
+    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
+    by_prefix: dict[str, dict[str, PendingTimer | None]] = {}
+    for (setter, tid), timer in changes.items():
+        by_prefix.setdefault(tid.hex()[:2], {})[tid.hex() + setter.hex()] = timer
+    for prefix, items in by_prefix.items():
+        old = None if prefix not in subs else get_tree(reader, subs[prefix])
+        entries = {} if old is None else dict(old.entries)
+        for name, timer in items.items():
+            if timer is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = timer.entry
+        if entries:
+            sub = Tree(entries=entries)
+            objects.append(sub)
+            subs[prefix] = object_id(sub)
+        else:
+            subs.pop(prefix, None)
+    out = {name: oid for name, oid in core.entries.items() if name != "timers"}
+    if subs:
+        table = Tree(entries=subs)
+        objects.append(table)
+        out["timers"] = object_id(table)
+    return Tree(entries=out)
+
+
+def pending_timers(store: Store, actor: ObjectId | None = None) -> list[PendingTimer]:
+    """The timers pending (set by ``actor``, when given), as the party's head holds them,
+    in the order of TIM-003.3 (TIM-005.2)."""
+    head = store.get_ref(head_ref(TIMER))
+    core = None
+    if head is not None:
+        step = store.get_object(head)
+        found = store.get_object(step.core) if isinstance(step, Step) else None
+        core = found if isinstance(found, Tree) else None
+    table = read_table(store, core).values()
+    return sorted((t for t in table if actor is None or t.setter == actor), key=PendingTimer.order)
+
+
+# --- the pass -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pass:
+    """One timer step in the making: what it reads, sets, removes and sends."""
+
+    now: int
+    table: dict[Key, PendingTimer]
+    counts: dict[ObjectId, int]
+    changes: dict[Key, PendingTimer | None]
+    sends: list[Send]
+    objects: list[GritObject]
+
+
+class TimerService:
+    """The timer service of one runtime (TIM-002 … TIM-006): :meth:`run_pass` adopts at
+    most one timer step from the clock's reading."""
+
+    def __init__(
+        self,
+        door: Callable[[], ServiceDoor],
+        *,
+        clock: Callable[[], int] = wall_clock,
+        bounds: TimerBounds | None = None,
+    ) -> None:
+        #: The runtime's door for its services (TIM-001.4), asked at each pass.
+        self._door = door
+        self.clock = clock
+        self.bounds = bounds or TimerBounds()
+        #: The second of the clock the fires counted in ``_fired`` fell in (TIM-004.5).
+        self._second = -1
+        self._fired = 0
+        #: The table of the core it last read or wrote, by that core's id, and its earliest
+        #: *set for*: a pass with nothing to read and nothing due reads no timer again.
+        self._known: tuple[ObjectId | None, dict[Key, PendingTimer], int | None] = (None, {}, None)
+        #: Timer steps adopted and timers fired by this service (for its callers' figures).
+        self.steps = 0
+        self.fires = 0
+
+    def run_pass(self) -> ObjectId | None:
+        """Read the requests pending, fire what is due and adopt one timer step; its id, or
+        ``None`` when there was nothing to do (or every swap lost to other writers)."""
+        door = self._door()
+        for _ in range(_LOST_SWAPS):
+            door.commit()  # the heads it reads are committed ones (RUN-017.2)
+            head_id, last, found = door.pending(TIMER)
+            now = self.clock()
+            core_id = None if last is None else last.core
+            core = None if core_id is None else get_tree(door.reader, core_id)
+            if core_id is None or core_id != self._known[0]:
+                table = read_table(door.reader, core)
+                self._known = (core_id, table, _earliest(table))
+            earliest = self._known[2]
+            if not found and (earliest is None or earliest > now):
+                return None  # nothing to read, nothing due
+            table = dict(self._known[1])
+            mine = set(door.ours(set(found) | {t.setter for t in table.values()}))
+            counts: dict[ObjectId, int] = {}
+            for timer in table.values():
+                counts[timer.setter] = counts.get(timer.setter, 0) + 1
+            job = _Pass(now, table, counts, {}, [], [])
+            read: dict[ObjectId, int] = {}
+            pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+            for sender in sorted(found):
+                if sender not in mine:
+                    continue  # another share's request (TIM-006.3)
+                items = found[sender]
+                pending[sender], read[sender] = items, len(items)
+                for item in items:
+                    self._request(job, sender, item)
+            fired = self._fire(job, mine)
+            if not read and not fired:
+                return None
+            base = party_core("timer") if core is None else core
+            if core is None:
+                job.objects += [party_wit("timer"), base]
+            new_core = _core_with(door.reader, base, job.changes, job.objects)
+            job.objects.append(new_core)
+            inp = TransitionInput(
+                actor=TIMER, last_step=last, core=base, pending=pending, objects=door.reader
+            )
+            out = transition_output(new_core, read, tuple(job.sends), tuple(job.objects))
+            built = assemble(inp, out, door.reader, last_id=head_id)
+            try:
+                door.adopt(built, head_id)
+            except RefConflict:
+                continue  # another writer's timer step won (RUN-002): read and build again
+            self._known = (built.step.core, dict(job.table), _earliest(job.table))
+            self._count(now, fired)
+            self.steps += 1
+            return built.step_id
+        return None
+
+    def _request(self, job: _Pass, sender: ObjectId, item: PendingMessage) -> None:
+        """Set, refuse or cancel as ``item`` asks (TIM-002, TIM-004, TIM-005.1)."""
+        h = item.message.headers
+        if item.mt == "timer-cancel":
+            tid = _id_of(h.get("timer-id"))
+            if tid is None:
+                return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
+            if (sender, tid) in job.table:  # the sender's own timer, else no change (TIM-005.1)
+                del job.table[sender, tid]
+                job.changes[sender, tid] = None
+                job.counts[sender] -= 1
+            return None
+        if item.mt != "timer-set":
+            return None  # read without effect, not answered (TIM-004.1)
+        mt, at, after, to_text = (
+            h.get(k) for k in ("timer-mt", "timer-at", "timer-after", "timer-to")
+        )
+        value = _decimal(at if after is None else after)
+        to = sender if to_text is None else _id_of(to_text)
+        if not mt or (at is None) == (after is None) or value is None or to is None:
+            return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
+        if (sender, item.id) in job.table:  # a signal equal to one it set (TIM-004.1)
+            return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
+        set_for = value if after is None else job.now + value
+        if set_for < job.now - self.bounds.max_past:
+            return self._refuse(job, sender, item, "timer-too-early", "TIM-004.3")
+        if set_for > job.now + self.bounds.max_delay:
+            return self._refuse(job, sender, item, "timer-too-late", "TIM-004.4")
+        if job.counts.get(sender, 0) >= self.bounds.max_timers:
+            return self._refuse(job, sender, item, "timer-limit", "TIM-004.2")
+        timer, objects = _entry_objects(item.id, sender, to, mt, set_for, item.message.content)
+        job.objects += objects
+        job.table[timer.key] = timer
+        job.changes[timer.key] = timer
+        job.counts[sender] = job.counts.get(sender, 0) + 1
+        return None
+
+    def _refuse(
+        self, job: _Pass, sender: ObjectId, item: PendingMessage, error: str, clause: str
+    ) -> None:
+        """Answer a request the service does not set (TIM-004), never drop it."""
+        headers = make_headers(
+            {"mt": "timer-refused", "timer-id": item.id.hex(), "error": error, "clause": clause}
+        )
+        job.sends.append(queued_send(sender, item.message.content, headers))
+
+    def _fire(self, job: _Pass, mine: set[ObjectId]) -> int:
+        """Fire the timers due, in order, within the rate (TIM-003, TIM-004.5)."""
+        second = job.now // 1000
+        left = self.bounds.max_fires - (self._fired if second == self._second else 0)
+        due = sorted(
+            (t for t in job.table.values() if t.set_for <= job.now and t.setter in mine),
+            key=PendingTimer.order,
+        )
+        fired = due[: max(0, left)]
+        for timer in fired:
+            headers = make_headers(
+                {
+                    "mt": timer.mt,
+                    "timer-id": timer.id.hex(),
+                    "timer-from": timer.setter.hex(),
+                    "timer-set-for": str(timer.set_for),
+                    "timer-fired-at": str(job.now),
+                }
+            )
+            job.sends.append(queued_send(timer.to, timer.content, headers))
+            del job.table[timer.key]
+            job.changes[timer.key] = None  # removed in the step that fires it (TIM-003.2)
+        return len(fired)
+
+    def _count(self, now: int, fired: int) -> None:
+        second = now // 1000
+        if second != self._second:
+            self._second, self._fired = second, 0
+        self._fired += fired
+        self.fires += fired
+
+
+def absorb_import(store: Store, actor: ObjectId, head: Step) -> None:
+    """Take an imported actor's requests as read before its head moves (TIM-007.3): a
+    timer step whose inbox entry for ``actor`` is its outbox entry for the timer party."""
+    entry = mailbox_map(store, head.outbox).get(TIMER)
+    if entry is None:
+        return
+    for _ in range(_LOST_SWAPS):
+        last_id = store.get_ref(head_ref(TIMER))
+        last = None if last_id is None else store.get_object(last_id)
+        last = last if isinstance(last, Step) else None
+        inbox = {} if last is None else dict(mailbox_map(store, last.inbox))
+        if inbox.get(actor) == entry:
+            return
+        inbox[actor] = entry
+        objects: list[GritObject] = []
+        if last is None:
+            objects += [party_wit("timer"), party_core("timer")]
+        box = Mailbox(entries=inbox)
+        step = Step(
+            actor=TIMER,
+            previous=last_id,
+            core=object_id(party_core("timer")) if last is None else last.core,
+            inbox=object_id(box),
+            outbox=None if last is None else last.outbox,
+        )
+        objects += [box, step]
+        store.put_objects(objects)
+        try:
+            store.cas_ref(head_ref(TIMER), last_id, object_id(step))
+            return
+        except RefConflict:
+            continue
