@@ -65,8 +65,8 @@ class _Scene:
                 for i in range(min(PER_ALARM, pending - n * PER_ALARM)):
                     at = START + (1_000 if n == i == 0 else 3_600_000)
                     headers = {"mt": "timer-set", "timer-mt": "ring", "timer-at": str(at)}
-                    content, objects = _request(headers, b"%d" % i)
-                    await runtime.send(alarm, content, {"mt": "timer"}, objects)
+                    content, sent = _request(headers, b"%d" % i)
+                    await runtime.send(alarm, content, {"mt": "timer"}, sent)
                 await runtime.run_until_quiescent()
                 self.service.run_pass()
 
