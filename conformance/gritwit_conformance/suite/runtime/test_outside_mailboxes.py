@@ -20,7 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, fail
+from .._check import call_ok, check, check_equal, check_type, fail
 from ._multi import OUTSIDE_REF, outside_ref
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
@@ -34,7 +34,9 @@ REFS = (OUTSIDE_REF, *(f"{OUTSIDE_REF}/{digit}" for digit in "0123456789abcdef")
 
 def _refs(impl: Implementation, rt: str) -> dict[str, str | None]:
     """The targets of the outside's refs, the old one among them."""
-    return {name: impl.call("rt-ref", runtime=rt, name=name).expect_ok()["target"] for name in REFS}
+    return {
+        name: call_ok(impl, "RUN-003", "rt-ref", runtime=rt, name=name)["target"] for name in REFS
+    }
 
 
 def _moved(before: dict[str, str | None], after: dict[str, str | None]) -> set[str]:
@@ -44,7 +46,7 @@ def _moved(before: dict[str, str | None], after: dict[str, str | None]) -> set[s
 def _object(impl: Implementation, rt: str, oid: str | g.ObjectId) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
     return g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=rt, id=text).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(impl, "RUN-003", "rt-object", runtime=rt, id=text)["bytes"])
     )
 
 
@@ -65,11 +67,21 @@ def _mailboxes_hold_their_digits(
         if name == OUTSIDE_REF or target is None:
             continue
         box = _object(impl, rt, target)
-        assert isinstance(box, g.Mailbox), f"{name} names {target}, not a mailbox"
+        check_type(
+            "ADP-015",
+            box,
+            g.Mailbox,
+            expected="a mailbox",
+            what=f"{name} names {target}, not a mailbox",
+        )
         strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != name]
-        assert not strays, (
-            f"{name} holds entries for {strays}, recipients of other digits: the outside's "
-            "entry for a recipient lives only in its digit's mailbox (RUN-003.4)"
+        check(
+            "RUN-003.4",
+            not strays,
+            expected="nothing (empty)",
+            came=strays,
+            what=f"{name} holds entries for {strays}, recipients of other digits: the outside's "
+            "entry for a recipient lives only in its digit's mailbox",
         )
 
 
@@ -77,45 +89,59 @@ def _mailboxes_hold_their_digits(
 def test_a_send_swaps_its_recipients_mailbox_and_no_other(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    rt = str(call_ok(impl, "RUN-003.2", "rt-open", path=str(tmp_path))["runtime"])
     one, two = _salts()
     first = _genesis(impl, rt, "counter", one)
     refs = _refs(impl, rt)
-    assert _moved(dict.fromkeys(REFS), refs) == {outside_ref(first)}, (
+    check_equal(
+        "RUN-003.2",
+        {outside_ref(first)},
+        _moved(dict.fromkeys(REFS), refs),
         f"after the genesis of {first} the outside's refs are {refs}: only its mailbox "
         f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
-        "written, RUN-003.5)"
+        "written, RUN-003.5)",
     )
     second_counter = _genesis(impl, rt, "counter", two)
     after = _refs(impl, rt)
-    assert _moved(refs, after) == {outside_ref(second_counter)}, (
+    check_equal(
+        "RUN-003.4",
+        {outside_ref(second_counter)},
+        _moved(refs, after),
         f"a send to {second_counter} moved {sorted(_moved(refs, after))}, not its mailbox "
-        f"{outside_ref(second_counter)} alone (RUN-003.4)"
+        f"{outside_ref(second_counter)} alone",
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    call_ok(impl, "RUN-003.2", "rt-run", runtime=rt, max_steps=100)
     sent = {}
     for actor, amount in ((first, "3"), (second_counter, "4")):
         before = _refs(impl, rt)
         sent[actor] = inc(impl, rt, actor, amount)
         after = _refs(impl, rt)
         mine = outside_ref(actor)
-        assert _moved(before, after) == {mine}, (
-            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone "
-            "(RUN-003.4)"
+        check_equal(
+            "RUN-003.4",
+            {mine},
+            _moved(before, after),
+            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone ",
         )
         box = _object(impl, rt, str(after[mine]))
-        assert isinstance(box, g.Mailbox)
-        assert box.entries[g.ObjectId.from_hex(actor)].hex() == sent[actor]
+        check_type("RUN-003.2", box, g.Mailbox, expected="a mailbox")
+        check_equal("RUN-003.2", sent[actor], box.entries[g.ObjectId.from_hex(actor)].hex())
         message = _object(impl, rt, sent[actor])
         previous = _object(impl, rt, str(before[mine]))
-        assert isinstance(message, g.Message) and isinstance(previous, g.Mailbox)
-        assert message.previous == previous.entries[g.ObjectId.from_hex(actor)], (
-            "the send does not continue the outside's chain to its recipient (WIT-004)"
+        check_type("RUN-003.2", message, g.Message, expected="a message")
+        check_type("RUN-003.2", previous, g.Mailbox, expected="a mailbox")
+        check_equal(
+            "WIT-004",
+            previous.entries[g.ObjectId.from_hex(actor)],
+            message.previous,
+            "the send does not continue the outside's chain to its recipient",
         )
     _mailboxes_hold_their_digits(impl, rt, _refs(impl, rt))
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, first) == b"3" and count_of(impl, rt, second_counter) == b"4"
-    assert _refs(impl, rt)[OUTSIDE_REF] is None
+    call_ok(impl, "RUN-003.2", "rt-run", runtime=rt, max_steps=100)
+    check_equal("RUN-003.2", b"3", count_of(impl, rt, first))
+    check_equal("RUN-003.2", b"4", count_of(impl, rt, second_counter))
+    value = _refs(impl, rt)[OUTSIDE_REF]
+    check("RUN-003.2", value is None, expected="nothing (null)", came=value)
 
 
 @pytest.mark.profile("runtime", "store")
@@ -126,7 +152,7 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     """The genesis and an ``inc 5`` under the old ref, read by the runtime; an ``inc 2``
     under it unread; then the runtime sends ``inc 7`` (chained after the ``inc 2``) and
     ``inc 1`` (after the ``inc 7``): the count is 15, each message read once."""
-    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    rt = str(call_ok(impl, "RUN-003.5", "rt-open", path=str(tmp_path))["runtime"])
     writer = StoreWriter(second, tmp_path)
     salt = _salts()[0]
     core = _core("counter", salt)
@@ -141,42 +167,81 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
             writer.put(g.Message(content=content, previous=chain[-1], headers={"mt": "inc"}))
         )
         old = writer.ref(OUTSIDE_REF)
-        assert writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries={actor: chain[-1]})))
+        value = writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries={actor: chain[-1]})))
+        check("RUN-003.5", value, expected="a value, not empty", came=value)
 
     old_send(b"5")
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"5", (
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal(
+        "RUN-003.5",
+        b"5",
+        count_of(impl, rt, actor.hex()),
         "the genesis and inc under the old ref names/outside-outbox were not read once: a "
-        "recipient's entry is read there when its mailbox has none (RUN-003.5)"
+        "recipient's entry is read there when its mailbox has none",
     )
     old_send(b"2")
     old = writer.ref(OUTSIDE_REF)
     seven = inc(impl, rt, actor.hex(), "7")
     message = _object(impl, rt, seven)
-    assert isinstance(message, g.Message) and message.previous == chain[-1], (
-        f"the first send to {actor} after the change has previous {message}, not the old "
-        f"ref's entry {chain[-1]}: it must chain from it (RUN-003.5, WIT-004)"
+    check_type(
+        "RUN-003.5",
+        message,
+        g.Message,
+        expected="a message",
+        what=f"the first send to {actor} after the change has previous {message}, not the old "
+        f"ref's entry {chain[-1]}: it must chain from it",
     )
-    assert writer.ref(OUTSIDE_REF) == old, "the old ref was written (RUN-003.5)"
+    check_equal(
+        "RUN-003.5",
+        chain[-1],
+        message.previous,
+        f"the first send to {actor} after the change has previous {message}, not the old "
+        f"ref's entry {chain[-1]}: it must chain from it",
+    )
+    check_equal("RUN-003.5", old, writer.ref(OUTSIDE_REF), "the old ref was written")
     mine = _refs(impl, rt).get(outside_ref(actor.hex()))
-    assert isinstance(mine, str), (
-        f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
-        "entry for a recipient is in its digit's mailbox (RUN-003.4)"
+    check_type(
+        "RUN-003.4",
+        mine,
+        str,
+        expected="a string",
+        what=f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
+        "entry for a recipient is in its digit's mailbox",
     )
     box = _object(impl, rt, mine)
-    assert isinstance(box, g.Mailbox) and box.entries[actor].hex() == seven, (
-        f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven} (RUN-003.4)"
+    check_type(
+        "RUN-003.4",
+        box,
+        g.Mailbox,
+        expected="a mailbox",
+        what=f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"14", "an old or new message lost or read twice"
+    check_equal(
+        "RUN-003.4",
+        seven,
+        box.entries[actor].hex(),
+        f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
+    )
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal(
+        "RUN-003.5",
+        b"14",
+        count_of(impl, rt, actor.hex()),
+        "an old or new message lost or read twice",
+    )
     one = inc(impl, rt, actor.hex(), "1")
     message = _object(impl, rt, one)
-    assert isinstance(message, g.Message) and message.previous is not None
-    assert message.previous.hex() == seven, "the mailbox's entry comes before the old one's"
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"15"
-    assert impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()["steps"] == []
-    assert writer.ref(OUTSIDE_REF) == old
+    check_type("RUN-003.5", message, g.Message, expected="a message")
+    check("RUN-003.5", message.previous is not None, expected="a value", came=message.previous)
+    check_equal(
+        "RUN-003.5", seven, message.previous.hex(), "the mailbox's entry comes before the old one's"
+    )
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal("RUN-003.5", b"15", count_of(impl, rt, actor.hex()))
+    check_equal(
+        "RUN-003.5", [], call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)["steps"]
+    )
+    check_equal("RUN-003.5", old, writer.ref(OUTSIDE_REF))
 
 
 def _one_digit() -> tuple[int, int]:
