@@ -113,8 +113,9 @@ def test_a_reverted_counter_counts_on_from_the_reverted_count(
         check(
             "RUN-024.5",
             verify["verified"] is True,
-            expected=f"a history holding a revert step verifies: {verify}",
+            expected="true",
             came=verify["verified"],
+            what=f"a history holding a revert step verifies: {verify}",
         )
         check_equal(
             "RUN-024.5", 6, verify["steps"], f"a history holding a revert step verifies: {verify}"
@@ -257,7 +258,13 @@ def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
         _revert(rt, counter, steps[-1])  # the step the first revert continued
         check_equal("RUN-024.6", 3, _count(rt, counter), "a reverted step is still on the chain")
         value = rt("rt-verify", actor=counter)["verified"]
-        check("RUN-024.5", value is True, expected="RUN-024.5", came=value)
+        check(
+            "RUN-024.5",
+            value is True,
+            expected="true",
+            came=value,
+            what="rt-verify after two reverts",
+        )
     finally:
         rt.close()
 

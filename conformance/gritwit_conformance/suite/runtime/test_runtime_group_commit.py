@@ -149,7 +149,13 @@ def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
     for actor, step in steps:
         last[actor] = step
     value = [a for a, _ in steps].count(fan)
-    check("RUN-017.9", value >= 2, expected=f"the fanout stepped once only: {steps}", came=value)
+    check(
+        "RUN-017.9",
+        value >= 2,
+        expected="at least 2",
+        came=value,
+        what=f"the fanout stepped once only: {steps}",
+    )
     _, found = _heads_after_kill(impl, tmp_path, commit, last)
     for actor, step in last.items():
         head = found[actor]
@@ -187,9 +193,10 @@ def test_a_run_adopts_at_most_its_bound_whatever_the_commit_mode(
         check(
             "RUN-018.1",
             ran["quiescent"] is False,
-            expected=f"a run stopped by its bound of {bound} with actors still pending answered "
-            "quiescent",
+            expected="false",
             came=ran["quiescent"],
+            what=f"a run stopped by its bound of {bound} with actors still pending answered "
+            "quiescent",
         )
         adopted += [actor for actor, _ in ran["steps"]]
     rest = call_ok(impl, "RUN-018.1", "rt-run", runtime=rt, max_steps=1000)
