@@ -342,8 +342,7 @@ def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
         [spawner],
         ran,
         f"share 0/2's run adopted steps of {ran}: the spawner's child {child}, whose own id "
-        "is in share 1 and whose genesis names no placement, is not its creator's to run "
-        "",
+        "is in share 1 and whose genesis names no placement, is not its creator's to run",
     )
     check_equal("RUN-021.2", [child], steps(second, b, ONE), f"share 1/2 did not create {child}")
     came_value = _ref(second, b, f"names/placement/{child}")

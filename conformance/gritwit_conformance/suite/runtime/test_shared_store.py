@@ -125,8 +125,7 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
         theirs,
         expected="a step of the counter",
         what=f"b's rt-run with inc 3 pending for the counter {actor} adopted no step of it: "
-        f"{run_b}. A runtime runs an actor with a message pending whoever created it "
-        "",
+        f"{run_b}. A runtime runs an actor with a message pending whoever created it",
         came=theirs,
     )
     check_equal(

@@ -277,8 +277,7 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
                     expected,
                     data,
                     f"rt-query answer of {requester} answers {data!r} after exchange {i}, "
-                    f"not {expected!r}: a query answers from the head, in either runtime "
-                    "",
+                    f"not {expected!r}: a query answers from the head, in either runtime",
                 )
     for requester, echo in ((r0, e1), (r1, e0)):
         asked = _entry(impl, a, requester, "outbox", echo)
