@@ -20,6 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, check_type
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
@@ -41,21 +42,32 @@ def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     both("a", "rt-send", to=ACTOR, mt="update", content=update)
     both("a", "rt-send", to=ACTOR, mt="genesis", content={"tree": {"wit": COUNTER}})
     run = both("a", "rt-run", max_steps=10)
-    assert run["failures"] == [] and run["quiescent"], run
+    check_equal("WIT-012.6", [], run["failures"])
+    check("WIT-012.6", run["quiescent"], expected="a value, not empty", came=run)
     steps = [step for actor, step in run["steps"] if actor == ACTOR]
-    assert len(steps) == 1, (
+    check_equal(
+        "WIT-012.6",
+        1,
+        len(steps),
         "the genesis behind an update starts the actor with one step that reads nothing "
-        f"and leaves its idle snapshot (WIT-012.6): {run}"
+        f"and leaves its idle snapshot: {run}",
     )
     again = both("a", "rt-run", max_steps=10)
-    assert again["failures"] == [] and again["quiescent"], again
+    check_equal("WIT-012.6", [], again["failures"])
+    check("WIT-012.6", again["quiescent"], expected="a value, not empty", came=again)
     steps += [step for actor, step in again["steps"] if actor == ACTOR]
-    assert len(steps) == 3, (
-        "the next rt-run starts with no idle snapshot (ADP-015.2), so it reads the update, "
-        f"then the genesis, each alone: {again}"
+    check_equal(
+        "ADP-015.2",
+        3,
+        len(steps),
+        "the next rt-run starts with no idle snapshot, so it reads the update, "
+        f"then the genesis, each alone: {again}",
     )
     first = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[0])["bytes"]))
-    assert isinstance(first, g.Step) and first.inbox is None and first.previous is None, first
+    check_type("WIT-012.6", first, g.Step, expected="a step")
+    check("WIT-012.6", first.inbox is None, expected="nothing (null)", came=first)
+    check("WIT-012.6", first.previous is None, expected="nothing (null)", came=first)
     last = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[2])["bytes"]))
-    assert isinstance(last, g.Step) and last.inbox is not None, last
-    assert both("a", "rt-run", max_steps=10)["steps"] == []
+    check_type("WIT-012.6", last, g.Step, expected="a step")
+    check("WIT-012.6", last.inbox is not None, expected="a value", came=last)
+    check_equal("WIT-012.6", [], both("a", "rt-run", max_steps=10)["steps"])
