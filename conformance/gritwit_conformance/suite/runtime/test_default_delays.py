@@ -56,8 +56,10 @@ def test_a_failing_transition_backs_off_by_the_default_delays(
             impl.call_taking(20.0, "rt-run", runtime=runtime, max_steps=10), "RUN-004.3"
         )
         took = time.monotonic() - started
-        check_equal("RUN-004.3", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
-        check_equal("RUN-004.3", [[actor, "failed"]], run["failures"])
+        check_equal(
+            "RUN-004.3", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts"
+        )
+        check_equal("RUN-004.3", [[actor, "failed"]], run["failures"], "rt-run's failures")
         check(
             "RUN-004.3",
             took >= BACKOFF,
@@ -111,6 +113,8 @@ def test_a_transition_within_the_default_bound_is_adopted(
             "a nap of 2000 ms is well within the default bound of 5 s, so its attempt must "
             f"not fail for its time: {run}",
         )
-        check_equal("RUN-005.1", [actor], [a for a, _ in run["steps"]])
+        check_equal(
+            "RUN-005.1", [actor], [a for a, _ in run["steps"]], "the actors of rt-run's steps"
+        )
     finally:
         impl.call("rt-close", runtime=runtime)

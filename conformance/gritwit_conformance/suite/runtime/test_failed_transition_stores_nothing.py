@@ -47,8 +47,10 @@ def test_rt_object_does_not_find_what_failed_attempts_built(
         content={"blob": NAME.hex()},
     )
     run = call_ok(impl, "RUN-004.9", "rt-run", runtime=runtime, max_steps=20)
-    check_equal("RUN-004.9", [[actor.hex(), "frozen-core"]] * 5, run["attempts"])
-    check_equal("RUN-004.9", [[actor.hex(), "frozen-core"]], run["failures"])
+    check_equal(
+        "RUN-004.9", [[actor.hex(), "frozen-core"]] * 5, run["attempts"], "rt-run's attempts"
+    )
+    check_equal("RUN-004.9", [[actor.hex(), "frozen-core"]], run["failures"], "rt-run's failures")
     check_equal(
         "RUN-004.9",
         ("not-found", "not-found"),
@@ -68,7 +70,7 @@ def test_rt_object_does_not_find_what_failed_attempts_built(
         content={"blob": NAME.hex()},
     )
     run = call_ok(impl, "RUN-004.9", "rt-run", runtime=runtime, max_steps=20)
-    check_equal("RUN-004.9", [], run["failures"])
+    check_equal("RUN-004.9", [], run["failures"], "rt-run's failures")
     check_equal(
         "RUN-004.9",
         ("found", "found"),

@@ -21,7 +21,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type
+from .._check import call_ok, check, check_equal, fail
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -31,16 +31,17 @@ ATTEMPTS = 5
 
 def _marked(impl: Implementation, runtime: str, actor: str) -> Any:
     target = call_ok(impl, "ADP-014", "rt-ref", runtime=runtime, name=f"names/failed/{actor}")
-    check(
-        "RUN-004.4",
-        target["target"] is not None,
-        expected="a value",
-        came=target["target"],
-        what=f"{actor} was not marked failed",
-    )
+    if target["target"] is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=target["target"],
+            what=f"{actor} was not marked failed",
+        )
     data = call_ok(impl, "ADP-014", "rt-object", runtime=runtime, id=target["target"])["bytes"]
     blob = g.decode_object(bytes.fromhex(data))
-    check_type("ADP-014", blob, g.Blob, expected="a blob")
+    if not isinstance(blob, g.Blob):
+        fail("ADP-014", expected="a blob", came=blob, what="the blob")
     return json.loads(blob.data)
 
 
@@ -63,11 +64,25 @@ def test_a_transition_reading_an_erased_blob_fails_failed_everywhere(
         call_ok(impl, "RUN-011.3", "rt-erase", runtime=runtime, blob=amount, reason="test")
     ran = call_ok(impl, "RUN-011.3", "rt-run", runtime=runtime, max_steps=10)
     if not erase:
-        check("RUN-011.3", not ran["failures"], expected="nothing (empty)", came=ran)
-        check("RUN-011.3", not ran["attempts"], expected="nothing (empty)", came=ran)
-        check_equal("RUN-011.3", [actor], [a for a, _ in ran["steps"]])
+        check(
+            "RUN-011.3",
+            not ran["failures"],
+            expected="nothing (empty)",
+            came=ran,
+            what="rt-run's failures",
+        )
+        check(
+            "RUN-011.3",
+            not ran["attempts"],
+            expected="nothing (empty)",
+            came=ran,
+            what="rt-run's attempts",
+        )
+        check_equal(
+            "RUN-011.3", [actor], [a for a, _ in ran["steps"]], "the actors of rt-run's steps"
+        )
         return
-    check_equal("RUN-011.3", [], ran["steps"])
+    check_equal("RUN-011.3", [], ran["steps"], "rt-run's steps")
     check_equal(
         "RUN-011.3",
         [[actor, "failed"]] * ATTEMPTS,
@@ -98,6 +113,6 @@ def test_a_transition_that_raises_fails_failed_everywhere(
     )
     actor = str(call_ok(impl, "RUN-004.4", "rt-genesis", runtime=runtime, actor="failing")["actor"])
     ran = call_ok(impl, "RUN-004.4", "rt-run", runtime=runtime, max_steps=10)
-    check_equal("RUN-004.4", [[actor, "failed"]], ran["failures"])
-    check_equal("RUN-004.4", [[actor, "failed"]] * ATTEMPTS, ran["attempts"])
-    check_equal("RUN-004.4", "failed", _marked(impl, runtime, actor)["error"])
+    check_equal("RUN-004.4", [[actor, "failed"]], ran["failures"], "rt-run's failures")
+    check_equal("RUN-004.4", [[actor, "failed"]] * ATTEMPTS, ran["attempts"], "rt-run's attempts")
+    check_equal("RUN-004.4", "failed", _marked(impl, runtime, actor)["error"], "marked's error")

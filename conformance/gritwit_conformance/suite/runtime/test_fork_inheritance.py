@@ -37,7 +37,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ._forks import (
     OUTSIDE,
     Parent,
@@ -202,7 +202,8 @@ def test_a_child_inherits_the_inbox_and_core_at_its_step_and_no_outbox(
         # the child of a child: its fork entry is replaced, its outbox again none
         at, child, _ = forks[0]
         head = rt.head(child)
-        check("RUN-008.2", head is not None, expected="a value", came=head)
+        if head is None:
+            fail("RUN-008.2", expected="a value", came=head, what="the head")
         grandchild = str(rt("rt-fork", actor=child, step=head)["actor"])
         check_child(rt, child, head, grandchild, {})
         check_equal("RUN-008.5", [], rt.run()["steps"], "the grandchild carries no outbox either")
@@ -224,7 +225,8 @@ def test_messages_pending_for_the_parent_stay_the_parents(
         echo.send("hi", {"blob": "01"})
         rt.run()
         at = rt.head(echo.actor)
-        check("RUN-008.5", at is not None, expected="a value", came=at)
+        if at is None:
+            fail("RUN-008.5", expected="a value", came=at)
         pending = [echo.send("p", {"blob": "02"}), echo.send("q", {"blob": "03"})]
         child = str(rt("rt-fork", actor=echo.actor, step=at)["actor"])
         first = check_child(rt, echo.actor, at, child, {})
@@ -237,7 +239,8 @@ def test_messages_pending_for_the_parent_stay_the_parents(
             f"read in one step: the run adopted {answer['steps']}",
         )
         head = rt.head(echo.actor)
-        check("RUN-008.5", head is not None, expected="a value", came=head)
+        if head is None:
+            fail("RUN-008.5", expected="a value", came=head, what="the head")
         check_equal(
             "RUN-008.5",
             g.ObjectId.from_hex(pending[-1]),
@@ -268,11 +271,14 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
         rt.run()
         updater.send("x", {"blob": "00"})
         answer = rt.run()
-        check_equal("RUN-008.5", [[updater.actor, "failed"]], answer["failures"])
+        check_equal(
+            "RUN-008.5", [[updater.actor, "failed"]], answer["failures"], "answer's failures"
+        )
         mark = rt.failed(updater.actor)
-        check("RUN-008.5", mark is not None, expected="a value", came=mark)
+        if mark is None:
+            fail("RUN-008.5", expected="a value", came=mark, what="the mark")
         history = rt.history(updater.actor)
-        check_equal("RUN-008.5", 2, len(history))
+        check_equal("RUN-008.5", 2, len(history), "the number of history")
         children = []
         for at in history:  # the head (wit "failing"), then the genesis step (wit "updater")
             child = str(rt("rt-fork", actor=updater.actor, step=at)["actor"])
@@ -287,8 +293,8 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
                 "(names/failed/<parent>) is not the child's",
             )
             answer = rt.run()
-            check_equal("RUN-008.5", [], answer["steps"])
-            check_equal("RUN-008.5", [], answer["failures"])
+            check_equal("RUN-008.5", [], answer["steps"], "answer's steps")
+            check_equal("RUN-008.5", [], answer["failures"], "answer's failures")
             children.append((at, child, first))
         for at, child, _ in children:
             for mt, content, message in updater.queue:
@@ -313,7 +319,8 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
                     f"runs (and fails on its own): {answer}",
                 )
                 value = rt.failed(child)
-                check("RUN-008.5", value is not None, expected="a value", came=value)
+                if value is None:
+                    fail("RUN-008.5", expected="a value", came=value)
             else:
                 check_equal(
                     "RUN-004.7",
@@ -362,15 +369,16 @@ def test_state_entries_of_every_class_are_set_on_the_core_at_the_step(
             if index % 2:
                 check_equal("RUN-008.2", b"99", bytes.fromhex(got), "state replaces count")
             else:
-                check_type("RUN-008.2", want, g.ObjectId, expected="a ObjectId")
+                if not isinstance(want, g.ObjectId):
+                    fail("RUN-008.2", expected="an object id", came=want)
                 blob = rt.obj(want)
-                check_type(
-                    "RUN-008.2",
-                    blob,
-                    g.Blob,
-                    expected="a blob",
-                    what="the child's count is the parent's at that step",
-                )
+                if not isinstance(blob, g.Blob):
+                    fail(
+                        "RUN-008.2",
+                        expected="a blob",
+                        came=blob,
+                        what="the child's count is the parent's at that step",
+                    )
                 check_equal(
                     "RUN-008.2",
                     blob.data,

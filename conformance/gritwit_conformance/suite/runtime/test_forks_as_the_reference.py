@@ -80,6 +80,7 @@ def _any_fork(rt: Rt, case: Json) -> None:
         child not in {a for a, _ in answer["steps"]},
         expected="nothing is the child's",
         came=child,
+        what="the child",
     )
     if not case["pending"]:
         check_equal("RUN-008.5", [], answer["steps"], f"no message pending again: {answer}")

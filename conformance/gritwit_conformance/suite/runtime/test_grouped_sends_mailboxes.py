@@ -22,7 +22,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type
+from .._check import call_ok, check, check_equal, fail
 from ._forks import genesis_core
 from ._multi import outside_ref
 from .test_grouped_sends import _count, _counter, _decoded, _inc, _open
@@ -48,22 +48,22 @@ def _entry(impl: Implementation, rt: str, actor: str) -> str | None:
     """The outside's entry for ``actor`` in its mailbox (RUN-003.4), or ``None``."""
     ref = outside_ref(actor)
     target = call_ok(impl, "ADP-015", "rt-ref", runtime=rt, name=ref)["target"]
-    check(
-        "RUN-003.4",
-        target is not None,
-        expected="a value",
-        came=target,
-        what=f"{ref} is unset, though {actor} was sent to",
-    )
+    if target is None:
+        fail(
+            "RUN-003.4",
+            expected="a value",
+            came=target,
+            what=f"{ref} is unset, though {actor} was sent to",
+        )
     box = _decoded(impl, rt, str(target))
-    check_type(
-        "RUN-019.3",
-        box,
-        g.Mailbox,
-        expected="a mailbox",
-        what=f"{ref} names {target}, which is no stored mailbox after the run answered "
-        "(RUN-019.3: the group stores the sends' objects with the swaps)",
-    )
+    if not isinstance(box, g.Mailbox):
+        fail(
+            "RUN-019.3",
+            expected="a mailbox",
+            came=box,
+            what=f"{ref} names {target}, which is no stored mailbox after the run answered "
+            "(RUN-019.3: the group stores the sends' objects with the swaps)",
+        )
     strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != ref]
     check(
         "RUN-003.4",
@@ -105,8 +105,10 @@ def test_a_group_swaps_every_mailbox_its_sends_touched(
                 "touched, to the one the last of them built",
             )
             chain = _decoded(impl, rt, second), _decoded(impl, rt, first)
-            check_type("RUN-019.3", chain[0], g.Message, expected="a message")
-            check_type("RUN-019.3", chain[1], g.Message, expected="a message")
+            if not isinstance(chain[0], g.Message):
+                fail("RUN-019.3", expected="a message", came=chain[0])
+            if not isinstance(chain[1], g.Message):
+                fail("RUN-019.3", expected="a message", came=chain[1])
             check_equal(
                 "WIT-004",
                 (

@@ -110,6 +110,7 @@ def test_a_pair_that_always_has_work_does_not_starve_a_counter(
             expected=f"run {turn}: the counter, an inc pending, stepped among {actors}: "
             "no busy actor starves it",
             came=counter,
+            what="the counter",
         )
         before = actors[: actors.index(counter)]
         value = before.count(fan)
@@ -137,7 +138,7 @@ def test_a_pair_that_always_has_work_does_not_starve_a_counter(
             came={fan, echo},
             what=f"run {turn}: the pair stopped pinging: {actors}",
         )
-        check_equal("RUN-018.1", turn, _count(impl, rt, counter))
+        check_equal("RUN-018.1", turn, _count(impl, rt, counter), "the count")
 
 
 @pytest.mark.req("RUN-018.1", "RUN-017.6", "RUN-007.1", "ADP-015")
@@ -168,5 +169,11 @@ def test_a_run_stopped_at_its_bound_loses_nothing_it_reported(
         )
     again = call_ok(impl, "RUN-018.1", "rt-run", runtime=rt, max_steps=4)
     check_equal("RUN-018.1", 0, [a for a, _ in again["steps"]].count(counter))
-    check("RUN-018.1", not again["quiescent"], expected="nothing (empty)", came=again)
-    check_equal("RUN-018.1", 1, _count(impl, rt, counter))
+    check(
+        "RUN-018.1",
+        not again["quiescent"],
+        expected="nothing (empty)",
+        came=again,
+        what="rt-run (again)'s quiescent",
+    )
+    check_equal("RUN-018.1", 1, _count(impl, rt, counter), "the count")

@@ -69,6 +69,7 @@ def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_pa
             expected=f"run {turn}: the counter (id above both busy actors), which had work, "
             f"stepped among {actors}: the busy pair does not starve it",
             came=counter,
+            what="the counter",
         )
         before = actors[: actors.index(counter)]
         value = before.count(fan)
@@ -89,7 +90,7 @@ def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_pa
             what=f"run {turn}: {before.count(fan)} steps of F and {before.count(echo)} of E came "
             "before the counter's, which had work from the start (RUN-018.2: at most two)",
         )
-        check_equal("RUN-018.2", turn, _count(impl, rt, counter))
+        check_equal("RUN-018.2", turn, _count(impl, rt, counter), "the count")
         call_ok(
             impl, "RUN-018.2", "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}
         )
@@ -120,7 +121,7 @@ def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: 
         run["failures"],
         f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt: {run}",
     )
-    check_equal("RUN-005.7", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
+    check_equal("RUN-005.7", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
     check(
         "RUN-005.7",
         took < ANSWER_WITHIN,
@@ -156,7 +157,7 @@ def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: P
         impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10), "RUN-004.10"
     )
     took = time.monotonic() - started
-    check_equal("RUN-004.10", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
+    check_equal("RUN-004.10", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
     check(
         "RUN-004.3",
         took >= OVERRUN_BACKOFF,
@@ -185,7 +186,7 @@ def test_slows_overrun_backs_off_as_a_real_one(impl: Implementation, tmp_path: P
         impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10), "WIT-027.1"
     )
     took = time.monotonic() - started
-    check_equal("WIT-027.1", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
+    check_equal("WIT-027.1", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
     check(
         "RUN-004.3",
         took >= OVERRUN_BACKOFF,

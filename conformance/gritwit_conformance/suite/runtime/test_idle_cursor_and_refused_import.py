@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, error_answer
+from .._check import call_ok, check, check_equal, error_answer, fail
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -53,9 +53,9 @@ def test_a_failed_actor_is_idle_whatever_is_pending(impl: Implementation, tmp_pa
             content={"blob": "01"},
         )
         run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
-        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"])
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
         # marked failed, its genesis and a message still pending: it is idle (RUN-012.1)
-        check_equal("RUN-012.1", [failing], _evicted(impl, runtime))
+        check_equal("RUN-012.1", [failing], _evicted(impl, runtime), "the evicted")
     finally:
         impl.call("rt-close", runtime=runtime)
 
@@ -89,8 +89,8 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
             content={"blob": "01"},
         )
         run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
-        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"])
-        check_equal("RUN-012.1", [], run["steps"])
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
+        check_equal("RUN-012.1", [], run["steps"], "rt-run's steps")
         # both were used by the run (RUN-012.6): the failed one, and the one that found
         # no genesis among its messages; both are idle now, as evict shows below
         for actor in (failing, waiting):
@@ -107,8 +107,8 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
             "RUN-012.1", [], _evicted(impl, runtime), "a message sent since the last run makes busy"
         )
         run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
-        check_equal("RUN-012.1", [], run["steps"])
-        check_equal("RUN-012.1", [], run["failures"])
+        check_equal("RUN-012.1", [], run["steps"], "rt-run's steps")
+        check_equal("RUN-012.1", [], run["failures"], "rt-run's failures")
         check_equal(
             "RUN-012.1",
             sorted([failing, waiting]),
@@ -142,7 +142,7 @@ def test_a_failed_actor_is_evicted_on_capacity(impl: Implementation, tmp_path: P
             content={"blob": "01"},
         )
         run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
-        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"])
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
         call_ok(impl, "RUN-012.1", "rt-events", runtime=runtime)
         counter = str(
             call_ok(impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="counter")["actor"]
@@ -263,6 +263,7 @@ def test_a_cursor_may_move_forward_or_to_any_message_without_previous(
             result["verified"] is verified,
             expected=f"{case}: RUN-010.3 says verified={verified}, got {result}",
             came=result["verified"],
+            what="result's verified",
         )
         check_equal(
             "RUN-010.3",
@@ -279,8 +280,10 @@ def test_a_cursor_may_move_forward_or_to_any_message_without_previous(
 
 def _objects(bundle: bytes) -> list[bytes]:
     parts = g.decode_value(bundle)
-    check_type("ADP-010.4", parts, list, expected="a list")
-    check_type("ADP-010.4", parts[3], list, expected="a list")
+    if not isinstance(parts, list):
+        fail("ADP-010.4", expected="a list", came=parts, what="the parts")
+    if not isinstance(parts[3], list):
+        fail("ADP-010.4", expected="a list", came=parts[3])
     return [o for o in parts[3] if isinstance(o, bytes)]
 
 
@@ -328,7 +331,7 @@ def test_an_import_over_another_head_stores_not_one_object(
         reply = impl.call("rt-import", runtime=target, bundle=late.hex())
         head = call_ok(impl, "RUN-009.4", "rt-head", runtime=target, actor=actor)["step"]
         error_answer(reply, "RUN-009.4", "ref-conflict")
-        check_equal("RUN-009.4", head, reply.error.get("current"))
+        check_equal("RUN-009.4", head, reply.error.get("current"), "reply's error's current")
         for data in new:
             got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
             error_answer(

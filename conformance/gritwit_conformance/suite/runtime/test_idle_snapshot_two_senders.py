@@ -69,7 +69,13 @@ def test_the_idle_snapshot_holds_each_senders_last_message(
             )
         made = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=20)
         check_equal("RUN-012.1", senders, sorted(_ids(made)))
-        check("RUN-012.1", made["quiescent"], expected="a value, not empty", came=made)
+        check(
+            "RUN-012.1",
+            made["quiescent"],
+            expected="a value, not empty",
+            came=made,
+            what="made's quiescent",
+        )
         waiting = _waiting_actor(senders[-1])
         names = {"to": {"blob": waiting.encode().hex()}}
         moving = senders[0] if mover == "lower" else senders[1]

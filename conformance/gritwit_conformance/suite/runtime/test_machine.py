@@ -86,7 +86,8 @@ class Side:
             return None
         reply = self.impl.call("rt-object", runtime=self.handle, id=step.inbox.hex())
         box = g.decode_object(bytes.fromhex(ok_answer(reply, "WIT-008", "inbox")["bytes"]))
-        check_type("WIT-008", box, g.Mailbox, expected="a mailbox", what=f"the inbox {step.inbox}")
+        if not isinstance(box, g.Mailbox):
+            fail("WIT-008", expected="a mailbox", came=box, what=f"the inbox {step.inbox}")
         return box.entries.get(OUTSIDE)
 
 
@@ -210,19 +211,20 @@ class RuntimeMachine(RuleBasedStateMachine):
                     actor not in self.read_upto,
                     expected=f"a step of {actor}, which had one: an adopted step is never lost",
                     came=head,
+                    what="the actor",
                 )
                 continue
             step = self.mine.step(head["step"])
             check_equal("RUN-001.1", actor, step.actor.hex(), f"the actor of the head of {actor}")
             cursor = self.mine.cursor(step)
             ids = [oid for oid, _ in self.sent[actor]]
-            check(
-                "WIT-008",
-                cursor is not None,
-                expected="a cursor for the outside",
-                came=cursor,
-                what=f"{actor} has a step: its inbox's entry for the outside",
-            )
+            if cursor is None:
+                fail(
+                    "WIT-008",
+                    expected="a cursor for the outside",
+                    came=cursor,
+                    what=f"{actor} has a step: its inbox's entry for the outside",
+                )
             check_in("WIT-008", cursor, ids, f"{actor}'s cursor: a message the outside sent")
             # Equal signals are one message (ID-004): a signal equal to the one last read is
             # not pending (WIT-005), so a cursor at it has read up to its latest copy.
@@ -258,6 +260,7 @@ class RuntimeMachine(RuleBasedStateMachine):
                         actor in self.signalled,
                         expected=f"a step of {actor} after a run to quiescence",
                         came="none: its genesis was lost",
+                        what="the actor",
                     )
                     continue  # never created: a signal superseded its genesis (WIT-005)
                 last = len(self.sent[actor]) - 1

@@ -50,7 +50,7 @@ import gritwit as g
 from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ._multi import Actors, Model, Pause, Plan, Reader, Worker, ok
 
 pytestmark = pytest.mark.profile("runtime")
@@ -80,8 +80,14 @@ def _setup(checker: Reader, plan: Plan, model: Model) -> Actors:
     actors = Actors(counters, pairs, genesis("sleepy", note))
     ran = checker("rt-run", max_steps=1000)
     model.adopted(ran["steps"])
-    check("ADP-015", ran["quiescent"], expected="a value, not empty", came=ran)
-    check_equal("ADP-015", len(actors.all()), len(ran["steps"]))
+    check(
+        "ADP-015",
+        ran["quiescent"],
+        expected="a value, not empty",
+        came=ran,
+        what="rt-run's quiescent",
+    )
+    check_equal("ADP-015", len(actors.all()), len(ran["steps"]), "the number of rt-run's steps")
     return actors
 
 
@@ -163,18 +169,16 @@ def _queue(checker: Reader, model: Model, to: str, last: str | None) -> list[str
 def _inbox(checker: Reader, actor: str, sender: str) -> str | None:
     head = checker.head(actor)
     step = checker.object(head) if head is not None else None
-    check_type(
-        "ADP-015", step, g.Step, expected="a step", what=f"{actor}'s head {head} is not a step"
-    )
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what=f"{actor}'s head {head} is not a step")
     return checker.entry(step.inbox, sender)
 
 
 def _outbox(checker: Reader, actor: str, recipient: str) -> str | None:
     head = checker.head(actor)
     step = checker.object(head) if head is not None else None
-    check_type(
-        "ADP-015", step, g.Step, expected="a step", what=f"{actor}'s head {head} is not a step"
-    )
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what=f"{actor}'s head {head} is not a step")
     return checker.entry(step.outbox, recipient)
 
 
@@ -309,6 +313,7 @@ def _family(impl: Implementation, tmp_path: Path, plan: Plan, record: Callable[.
         expected="nothing (empty)",
         came=f"{len(model.anomalies)} anomalies (seed {plan.seed:#x}; rerun with "
         f"{SEED_VARIABLE}={plan.seed:#x}):\n" + "\n".join(model.anomalies[:12]) + f"\n{summary}",
+        what="model's anomalies",
     )
 
 

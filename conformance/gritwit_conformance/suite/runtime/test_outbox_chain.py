@@ -28,7 +28,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ._forks import Rt, genesis
 
 pytestmark = pytest.mark.profile("runtime")
@@ -121,11 +121,12 @@ class Fanout:
         self.actor.send("fanout", {"tree": listing})
         self.rt.run(max_steps=10)
         expected = self.model.step(sets)
-        self.check(expected)
+        self.check_outbox(expected)
 
-    def check(self, expected: str | None) -> None:
+    def check_outbox(self, expected: str | None) -> None:
         head = self.rt.head(self.actor.actor)
-        check("OBJ-019.1", head is not None, expected="a value", came=head)
+        if head is None:
+            fail("OBJ-019.1", expected="a value", came=head, what="the head")
         step = self.rt.step(head)
         got = None if step.outbox is None else step.outbox.hex()
         stored = self._stored(step.outbox)
@@ -150,13 +151,13 @@ class Fanout:
         found: list[Raw] = []
         while oid is not None and len(found) < 200:
             box = self.rt.obj(oid)
-            check_type(
-                "OBJ-019.1",
-                box,
-                g.Mailbox,
-                expected="a mailbox",
-                what=f"{oid} (an outbox or its base) is not a mailbox",
-            )
+            if not isinstance(box, g.Mailbox):
+                fail(
+                    "OBJ-019.1",
+                    expected="a mailbox",
+                    came=box,
+                    what=f"{oid} (an outbox or its base) is not a mailbox",
+                )
             found.append({r.hex(): m.hex() for r, m in box.entries.items()})
             oid = box.base
         return found
@@ -182,11 +183,13 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
         fresh = iter(range(10_000))
         for count in (256, 1, 1, 127, 1, 193):
             fanout.fan([_fresh(next(fresh)) for _ in range(count)])
-        check_equal("WIT-009.5", [579], fanout.model.shape())  # the suite's own model
+        check_equal(
+            "WIT-009.5", [579], fanout.model.shape(), "fanout's model shape"
+        )  # the suite's own model
         fanout.fan([_fresh(3)])  # written at the first step: in the base now
-        check_equal("WIT-009.5", [1, 579], fanout.model.shape())
+        check_equal("WIT-009.5", [1, 579], fanout.model.shape(), "fanout's model shape")
         fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
-        check_equal("WIT-009.5", [2, 579], fanout.model.shape())
+        check_equal("WIT-009.5", [2, 579], fanout.model.shape(), "fanout's model shape")
     finally:
         rt.close()
 
@@ -210,14 +213,14 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
         fanout.send("fanout", {"blob": ""})  # not a tree: read without effect (WIT-021.1)
         steps = rt.run(max_steps=10)["steps"]
         head = rt.head(fanout.actor)
-        check(
-            "WIT-005",
-            head is not None,
-            expected="a value",
-            came=head,
-            what=f"one message was pending, for the fanout alone: one step, not {steps} (an "
-            "inbox that lost its senders' entries reads their messages again, WIT-005)",
-        )
+        if head is None:
+            fail(
+                "WIT-005",
+                expected="a value",
+                came=head,
+                what=f"one message was pending, for the fanout alone: one step, not {steps} (an "
+                "inbox that lost its senders' entries reads their messages again, WIT-005)",
+            )
         check_equal(
             "WIT-005",
             [[fanout.actor, head]],
@@ -226,9 +229,11 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
             "inbox that lost its senders' entries reads their messages again, WIT-005)",
         )
         inbox = rt.step(head).inbox
-        check("WIT-008.4", inbox is not None, expected="a value", came=inbox)
+        if inbox is None:
+            fail("WIT-008.4", expected="a value", came=inbox, what="the inbox")
         box = rt.obj(inbox)
-        check_type("WIT-008.4", box, g.Mailbox, expected="a mailbox")
+        if not isinstance(box, g.Mailbox):
+            fail("WIT-008.4", expected="a mailbox", came=box, what="the box")
         check(
             "WIT-008.4",
             box.base is None,

@@ -20,7 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, fail
+from .._check import call_ok, check, check_equal, fail
 from ._multi import OUTSIDE_REF, outside_ref
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
@@ -67,13 +67,13 @@ def _mailboxes_hold_their_digits(
         if name == OUTSIDE_REF or target is None:
             continue
         box = _object(impl, rt, target)
-        check_type(
-            "ADP-015",
-            box,
-            g.Mailbox,
-            expected="a mailbox",
-            what=f"{name} names {target}, not a mailbox",
-        )
+        if not isinstance(box, g.Mailbox):
+            fail(
+                "ADP-015",
+                expected="a mailbox",
+                came=box,
+                what=f"{name} names {target}, not a mailbox",
+            )
         strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != name]
         check(
             "RUN-003.4",
@@ -124,12 +124,15 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
             f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone ",
         )
         box = _object(impl, rt, str(after[mine]))
-        check_type("RUN-003.2", box, g.Mailbox, expected="a mailbox")
+        if not isinstance(box, g.Mailbox):
+            fail("RUN-003.2", expected="a mailbox", came=box, what="the box")
         check_equal("RUN-003.2", sent[actor], box.entries[g.ObjectId.from_hex(actor)].hex())
         message = _object(impl, rt, sent[actor])
         previous = _object(impl, rt, str(before[mine]))
-        check_type("RUN-003.2", message, g.Message, expected="a message")
-        check_type("RUN-003.2", previous, g.Mailbox, expected="a mailbox")
+        if not isinstance(message, g.Message):
+            fail("RUN-003.2", expected="a message", came=message, what="the message")
+        if not isinstance(previous, g.Mailbox):
+            fail("RUN-003.2", expected="a mailbox", came=previous, what="the previous")
         check_equal(
             "WIT-004",
             previous.entries[g.ObjectId.from_hex(actor)],
@@ -183,14 +186,14 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     old = writer.ref(OUTSIDE_REF)
     seven = inc(impl, rt, actor.hex(), "7")
     message = _object(impl, rt, seven)
-    check_type(
-        "RUN-003.5",
-        message,
-        g.Message,
-        expected="a message",
-        what=f"the first send to {actor} after the change has previous {message}, not the old "
-        f"ref's entry {chain[-1]}: it must chain from it",
-    )
+    if not isinstance(message, g.Message):
+        fail(
+            "RUN-003.5",
+            expected="a message",
+            came=message,
+            what=f"the first send to {actor} after the change has previous {message}, not the old "
+            f"ref's entry {chain[-1]}: it must chain from it",
+        )
     check_equal(
         "RUN-003.5",
         chain[-1],
@@ -200,22 +203,22 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     )
     check_equal("RUN-003.5", old, writer.ref(OUTSIDE_REF), "the old ref was written")
     mine = _refs(impl, rt).get(outside_ref(actor.hex()))
-    check_type(
-        "RUN-003.4",
-        mine,
-        str,
-        expected="a string",
-        what=f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
-        "entry for a recipient is in its digit's mailbox",
-    )
+    if not isinstance(mine, str):
+        fail(
+            "RUN-003.4",
+            expected="a string",
+            came=mine,
+            what=f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
+            "entry for a recipient is in its digit's mailbox",
+        )
     box = _object(impl, rt, mine)
-    check_type(
-        "RUN-003.4",
-        box,
-        g.Mailbox,
-        expected="a mailbox",
-        what=f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
-    )
+    if not isinstance(box, g.Mailbox):
+        fail(
+            "RUN-003.4",
+            expected="a mailbox",
+            came=box,
+            what=f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
+        )
     check_equal(
         "RUN-003.4",
         seven,
@@ -231,8 +234,10 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     )
     one = inc(impl, rt, actor.hex(), "1")
     message = _object(impl, rt, one)
-    check_type("RUN-003.5", message, g.Message, expected="a message")
-    check("RUN-003.5", message.previous is not None, expected="a value", came=message.previous)
+    if not isinstance(message, g.Message):
+        fail("RUN-003.5", expected="a message", came=message, what="the message")
+    if message.previous is None:
+        fail("RUN-003.5", expected="a value", came=message.previous, what="message's previous")
     check_equal(
         "RUN-003.5", seven, message.previous.hex(), "the mailbox's entry comes before the old one's"
     )
@@ -312,6 +317,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         isinstance(box, g.Mailbox) and set(box.entries) == {other},
         expected=f"after a send to {other} alone its digit's mailbox to hold its entry alone",
         came=str(box),
+        what="the box",
     )
     call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
     counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))

@@ -24,7 +24,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, error_answer, ok_answer
+from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 from .test_shares import genesis_core, head, open_share, share_of
@@ -82,23 +82,23 @@ def record(side: Implementation, runtime: str, actor: str) -> g.Message:
     target = call_ok(side, "ADP-015", "rt-ref", runtime=runtime, name=f"names/placement/{actor}")[
         "target"
     ]
-    check(
-        "RUN-021.8",
-        target is not None,
-        expected="a value",
-        came=target,
-        what=f"{actor}, whose genesis names another actor, has no placement record "
-        f"names/placement/{actor} after a runtime looked at its first transition",
-    )
+    if target is None:
+        fail(
+            "RUN-021.8",
+            expected="a value",
+            came=target,
+            what=f"{actor}, whose genesis names another actor, has no placement record "
+            f"names/placement/{actor} after a runtime looked at its first transition",
+        )
     data = call_ok(side, "ADP-015", "rt-object", runtime=runtime, id=target)["bytes"]
     message = g.decode_object(bytes.fromhex(data))
-    check_type(
-        "ADP-015",
-        message,
-        g.Message,
-        expected="a message",
-        what=f"the placement record names {message}, no message",
-    )
+    if not isinstance(message, g.Message):
+        fail(
+            "ADP-015",
+            expected="a message",
+            came=message,
+            what=f"the placement record names {message}, no message",
+        )
     return message
 
 
@@ -242,15 +242,13 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
     check_equal("RUN-021.9", sorted([root, placed]), steps(impl, a, ZERO))
     name = f"names/placement/{placed}"
     recorded = _ref(impl, a, name)
-    check(
-        "RUN-021.8",
-        recorded is not None,
-        expected="a value",
-        came=recorded,
-        what=f"{placed} has no placement record",
-    )
+    if recorded is None:
+        fail(
+            "RUN-021.8", expected="a value", came=recorded, what=f"{placed} has no placement record"
+        )
     first = head(impl, a, placed)
-    check("RUN-021.9", first is not None, expected="a value", came=first)
+    if first is None:
+        fail("RUN-021.9", expected="a value", came=first)
     inc(second, b, placed, "2")
     check_equal("RUN-021.9", [placed], steps(impl, a, ZERO))
     call_ok(second, "RUN-021.9", "rt-revert", runtime=b, actor=placed, step=first)
@@ -272,13 +270,10 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
         if share_of(made, 2) == 1:
             child = made
             break
-    check(
-        "RUN-021.9",
-        child is not None,
-        expected="a value",
-        came=child,
-        what="no fork of 64 has its id in share 1",
-    )
+    if child is None:
+        fail(
+            "RUN-021.9", expected="a value", came=child, what="no fork of 64 has its id in share 1"
+        )
     value = _ref(impl, a, f"names/placement/{child}")
     check(
         "RUN-021.9",
@@ -295,6 +290,7 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
         expected=f"share 0/2 ran the fork {child}, whose own id is in share 1: a fork is placed by "
         "its own id, not its parent's key",
         came=child,
+        what="the child",
     )
     ran = steps(second, b, ONE)
     check(
@@ -302,6 +298,7 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
         child in ran,
         expected=f"share 1/2 to run the fork {child}, whose own id is in share 1",
         came=f"steps of {ran}",
+        what="the child",
     )
 
 

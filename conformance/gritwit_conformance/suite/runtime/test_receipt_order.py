@@ -19,7 +19,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type
+from .._check import call_ok, check_equal, fail
 from ._forks import genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -56,28 +56,37 @@ def test_receipts_to_one_sender_are_chained_in_the_order_of_the_marks(
             content={"tree": names},
         )
         first = call_ok(impl, "RUN-004.11", "rt-run", runtime=runtime, max_steps=20)
-        check_equal("RUN-004.11", [], first["failures"])  # the fanned messages wait for geneses
+        check_equal(
+            "RUN-004.11", [], first["failures"], "first's failures"
+        )  # the fanned messages wait for geneses
         for state in states:
             call_ok(impl, "RUN-004.11", "rt-genesis", runtime=runtime, actor="failing", state=state)
         run = call_ok(impl, "RUN-004.11", "rt-run", runtime=runtime, max_steps=20)
         marked = sorted(failing)
-        check_equal("RUN-004.11", [[a, "failed"] for a in marked], run["failures"])
+        check_equal(
+            "RUN-004.11", [[a, "failed"] for a in marked], run["failures"], "rt-run's failures"
+        )
         call_ok(impl, "RUN-004.11", "rt-run", runtime=runtime, max_steps=20)  # F reads what is left
         head = call_ok(impl, "RUN-004.11", "rt-head", runtime=runtime, actor=fanout)["step"]
         step = _object(impl, runtime, g.ObjectId.from_hex(head))
-        check_type("RUN-004.11", step, g.Step, expected="a step")
-        check("RUN-004.11", step.inbox is not None, expected="a value", came=step)
+        if not isinstance(step, g.Step):
+            fail("RUN-004.11", expected="a step", came=step, what="the step")
+        if step.inbox is None:
+            fail("RUN-004.11", expected="a value", came=step, what="step's inbox")
         inbox = _object(impl, runtime, step.inbox)
-        check_type("RUN-004.11", inbox, g.Mailbox, expected="a mailbox")
+        if not isinstance(inbox, g.Mailbox):
+            fail("RUN-004.11", expected="a mailbox", came=inbox, what="the inbox")
         chain: list[str] = []
         message: g.ObjectId | None = inbox.entries[OUTSIDE]
         while message is not None and len(chain) < len(marked):
             item = _object(impl, runtime, message)
-            check_type("RUN-004.11", item, g.Message, expected="a message")
+            if not isinstance(item, g.Message):
+                fail("RUN-004.11", expected="a message", came=item)
             if item.headers.get("mt") != "error":
                 break
             blob = _object(impl, runtime, item.content)
-            check_type("RUN-004.11", blob, g.Blob, expected="a blob")
+            if not isinstance(blob, g.Blob):
+                fail("RUN-004.11", expected="a blob", came=blob, what="the blob")
             chain.append(str(json.loads(blob.data)["actor"]))
             message = item.previous
         check_equal(

@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ._forks import Rt, _blob_of, genesis, genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -33,7 +33,8 @@ def _revert(rt: Rt, actor: str, step: str) -> str:
 
 def _refused(rt: Rt, actor: str, step: str) -> str | None:
     """The error class ``rt-revert`` answers, or ``None`` when it reverted."""
-    check_type("RUN-024", rt.impl, Implementation, expected="a Implementation")
+    if not isinstance(rt.impl, Implementation):
+        fail("RUN-024", expected="a Implementation", came=rt.impl)
     reply = rt.impl.call("rt-revert", runtime=rt.handle, actor=actor, step=step)
     return None if reply.ok else reply.error_class
 
@@ -44,7 +45,8 @@ def _chain(rt: Rt, last: g.ObjectId | None) -> list[g.ObjectId]:
     while last is not None:
         out.append(last)
         message = rt.obj(last)
-        check_type("WIT-002", message, g.Message, expected="a message")
+        if not isinstance(message, g.Message):
+            fail("WIT-002", expected="a message", came=message, what="the message")
         last = message.previous
     return out
 
@@ -144,13 +146,13 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
         # its steps: genesis, then per fanout one that sends and one that reads the echo
         first = list(reversed(rt.history(fanout)))[1]
         value = rt.step(first).outbox
-        check(
-            "RUN-024.4",
-            value is not None,
-            expected="a value",
-            came=value,
-            what="the step after the first fanout sent",
-        )
+        if value is None:
+            fail(
+                "RUN-024.4",
+                expected="a value",
+                came=value,
+                what="the step after the first fanout sent",
+            )
         head = rt.step(str(rt.head(fanout)))
         third = rt.mailbox(head.outbox)[g.ObjectId.from_hex(echo)]
         _revert(rt, fanout, first)
@@ -165,13 +167,13 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
         rt.run()
         sent = rt.mailbox(rt.step(str(rt.head(fanout))).outbox)[g.ObjectId.from_hex(echo)]
         fourth = rt.obj(sent)
-        check_type(
-            "RUN-024.4",
-            fourth,
-            g.Message,
-            expected="a message",
-            what="the next message to a recipient chains after the last one sent",
-        )
+        if not isinstance(fourth, g.Message):
+            fail(
+                "RUN-024.4",
+                expected="a message",
+                came=fourth,
+                what="the next message to a recipient chains after the last one sent",
+            )
         check_equal(
             "RUN-024.4",
             third,
@@ -254,7 +256,7 @@ def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
     try:
         counter, steps = _counter_of_three(rt)
         _revert(rt, counter, steps[0])
-        check_equal("RUN-024.6", 0, _count(rt, counter))
+        check_equal("RUN-024.6", 0, _count(rt, counter), "the count")
         _revert(rt, counter, steps[-1])  # the step the first revert continued
         check_equal("RUN-024.6", 3, _count(rt, counter), "a reverted step is still on the chain")
         value = rt("rt-verify", actor=counter)["verified"]
@@ -286,7 +288,7 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
         frozen = str(rt.head(counter))
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
-        check_equal("RUN-024.7", 1, _count(rt, counter))
+        check_equal("RUN-024.7", 1, _count(rt, counter), "the count")
         head = rt.head(counter)
         check_equal("RUN-024.7", "frozen-core", _refused(rt, counter, before), "it would unfreeze")
         check_equal("RUN-024.7", 1, _count(rt, counter), "unchanged")
@@ -299,7 +301,7 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
             came=value,
             what="frozen to frozen is a revert",
         )
-        check_equal("RUN-024.7", 0, _count(rt, counter))
+        check_equal("RUN-024.7", 0, _count(rt, counter), "the count")
     finally:
         rt.close()
 
@@ -316,11 +318,12 @@ def _failed_pinged(rt: Rt) -> tuple[str, str]:
     ask = {"tree": {"to": _blob_of(failing), "question": {"blob": "3f"}}}
     rt("rt-send", to=requester, mt="ask", content=ask)
     rt.run()
-    check_equal("RUN-004.4", failing, genesis(rt, "failing").actor)
+    check_equal("RUN-004.4", failing, genesis(rt, "failing").actor, "genesis's actor")
     answer = rt.run()
     check_equal("RUN-004.4", [failing], [a for a, _ in answer["failures"]], f"{answer}")
     value = rt.failed(failing)
-    check("RUN-004.4", value is not None, expected="a value", came=value)
+    if value is None:
+        fail("RUN-004.4", expected="a value", came=value)
     rt.run()  # the requester reads its receipt (it may arrive after the run's last round)
     return failing, requester
 
@@ -365,7 +368,8 @@ def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
         )
         check_equal("RUN-025.3", [failing], [a for a, _ in answer["failures"]], "marked again")
         value = rt.failed(failing)
-        check("RUN-025.1", value is not None, expected="a value", came=value)
+        if value is None:
+            fail("RUN-025.1", expected="a value", came=value)
         rt.run()
         check_equal("RUN-025.3", 2, _receipts(rt, requester), "a new receipt, the first kept")
     finally:
@@ -389,7 +393,12 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
         rt("rt-send", to=counter, mt="update", content={"tree": {"wit": wit}})
         rt.run()
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
-        check_equal("RUN-024.8", [counter], [a for a, _ in rt.run()["failures"]])
+        check_equal(
+            "RUN-024.8",
+            [counter],
+            [a for a, _ in rt.run()["failures"]],
+            "the actors of run's failures",
+        )
         mark = rt.failed(counter)
         _revert(rt, counter, good)
         check_equal("RUN-024.8", mark, rt.failed(counter), "the mark stays")
@@ -408,7 +417,7 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
             answer["failures"],
             f"the cleared actor runs its pending inc from the reverted core: {answer}",
         )
-        check_equal("RUN-024.8", 1, _count(rt, counter))
+        check_equal("RUN-024.8", 1, _count(rt, counter), "the count")
     finally:
         rt.close()
 
@@ -436,6 +445,7 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
             failing not in _evicted(rt),
             expected="rt-evict archived an actor cleared since the last run",
             came=failing,
+            what="the failing",
         )
         answer = rt.run()
         check_equal("RUN-025.3", [failing], [a for a, _ in answer["failures"]], "marked again")
@@ -444,6 +454,7 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
             failing in _evicted(rt),
             expected="a resident actor marked failed is idle",
             came=failing,
+            what="the failing",
         )
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -451,13 +462,14 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
         rt.run()
         first = rt.history(counter)[-1]
         _evicted(rt)  # every idle actor archived: the counter is resident again only if used
-        check_equal("RUN-025.4", 1, _count(rt, counter))  # a query uses it (RUN-012.6)
+        check_equal("RUN-025.4", 1, _count(rt, counter), "the count")  # a query uses it (RUN-012.6)
         _revert(rt, counter, first)
         check(
             "RUN-025.4",
             counter not in _evicted(rt),
             expected="rt-evict archived an actor reverted since the last run",
             came=counter,
+            what="the counter",
         )
         rt.run()
         check(
@@ -465,6 +477,7 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
             counter in _evicted(rt),
             expected="looked at, with nothing pending, idle",
             came=counter,
+            what="the counter",
         )
     finally:
         rt.close()
@@ -504,6 +517,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             expected=f"rt-evict to keep {counter}: a failed actor reverted since the last run is "
             "busy until a run has looked at it, failed or not",
             came=evicted,
+            what="the counter",
         )
         answer = rt.run()
         check(
@@ -511,6 +525,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             answer["steps"] == [] and answer["attempts"] == [],
             expected="the reverted actor held: no step, no attempt",
             came=answer,
+            what="the answer",
         )
         evicted = _evicted(rt)
         check(
@@ -519,12 +534,9 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             expected=f"rt-evict to archive {counter}: the run found the mark and held the actor, "
             "which then counts as idle, a failed actor's pending inc notwithstanding",
             came=evicted,
+            what="the counter",
         )
-        check(
-            "RUN-024.8",
-            rt.failed(counter) is not None,
-            expected="the failed mark to stay",
-            came="no mark",
-        )
+        if rt.failed(counter) is None:
+            fail("RUN-024.8", expected="the failed mark to stay", came="no mark")
     finally:
         rt.close()

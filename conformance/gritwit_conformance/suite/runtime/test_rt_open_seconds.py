@@ -49,7 +49,7 @@ def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
     with separate_process(impl) as process:
         what = f"rt-open with {name} {PAST}"
         answer = process.answer_json(send_raw(process, line.encode(), what), what)
-    check_equal("ADP-015", 7, answer.get("seq"))
+    check_equal("ADP-015", 7, answer.get("seq"), "answer's seq")
     return None if answer.get("ok") else answer.get("error", {}).get("class")
 
 

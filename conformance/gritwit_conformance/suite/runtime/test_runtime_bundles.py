@@ -20,7 +20,15 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, error_answer, ok_answer, suite_premise
+from .._check import (
+    call_ok,
+    check,
+    check_equal,
+    error_answer,
+    fail,
+    ok_answer,
+    suite_premise,
+)
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -49,8 +57,9 @@ def _counter_bundle(impl: Implementation, top: Path) -> tuple[str, Parts]:
     )
     call_ok(impl, "RUN-009", "rt-close", runtime=runtime)
     parts = g.decode_value(bundle)
-    check_type("RUN-009", parts, list, expected="a list")
-    check_equal("RUN-009", 4, len(parts))
+    if not isinstance(parts, list):
+        fail("RUN-009", expected="a list", came=parts, what="the parts")
+    check_equal("RUN-009", 4, len(parts), "the number of parts")
     return actor, parts
 
 
@@ -142,8 +151,10 @@ def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     target = _open(impl, tmp_path / "target", "RUN-009.4")
     first = [o for o in parts[3] if g.compute_id(o).hex() != parts[2]]
     head = g.decode_object(next(o for o in parts[3] if g.compute_id(o).hex() == parts[2]))
-    check_type("RUN-009.4", head, g.Step, expected="a step")
-    check("RUN-009.4", head.previous is not None, expected="a value", came=head.previous)
+    if not isinstance(head, g.Step):
+        fail("RUN-009.4", expected="a step", came=head, what="the head")
+    if head.previous is None:
+        fail("RUN-009.4", expected="a value", came=head.previous, what="head's previous")
     earlier = [parts[0], parts[1], head.previous.hex(), _sorted(first)]
     pruned = _prune(earlier)
     call_ok(impl, "RUN-009.4", "rt-import", runtime=target, bundle=g.encode_value(pruned).hex())
@@ -295,7 +306,9 @@ def test_a_step_may_name_an_erased_blob(impl: Implementation, tmp_path: Path) ->
     run = call_ok(impl, "RUN-011.4", "rt-run", runtime=runtime, max_steps=10)
     check_equal("RUN-011.4", [], run["attempts"], f"{run}")
     check_equal("RUN-011.4", [], run["failures"], f"{run}")
-    check_equal("RUN-011.4", [echo], [actor for actor, _ in run["steps"]])
+    check_equal(
+        "RUN-011.4", [echo], [actor for actor, _ in run["steps"]], "the actors of rt-run's steps"
+    )
     after = call_ok(impl, "RUN-011.4", "rt-head", runtime=runtime, actor=echo)["step"]
     check(
         "RUN-011.4",

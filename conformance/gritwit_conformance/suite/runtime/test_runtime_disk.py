@@ -200,20 +200,20 @@ def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
                 expected=f"a head other than the refused step {step}",
                 came=value,
             )
-            value = ups.stored(wit)
+            kept = ups.stored(wit)
             check(
                 "RUN-004.9",
-                not value,
+                not kept,
                 expected="nothing (empty)",
-                came=value,
+                came=kept,
                 what="a step refused for its size must store nothing of itself",
             )
-            value = ups.stored(objects[-1])
+            kept = ups.stored(objects[-1])
             check(
                 "RUN-004.9",
-                not value,
+                not kept,
                 expected="nothing (empty)",
-                came=value,
+                came=kept,
                 what="a step refused for its size must store nothing of itself",
             )
 
@@ -316,7 +316,9 @@ def test_an_object_the_store_holds_adds_nothing(
                 f"with max_step_bytes = {bound} it must be adopted: {run}",
             )
         else:
-            check_equal("RUN-022.1", [[second, "step-too-large"]], run["failures"])
+            check_equal(
+                "RUN-022.1", [[second, "step-too-large"]], run["failures"], "rt-run's failures"
+            )
 
 
 @pytest.mark.req("RUN-022.4", "WIT-016")
@@ -458,6 +460,7 @@ def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
             f"stop after the step that reached it, step {count}, and not before, "
             f"quiescent {quiescent}: {run}",
             came=run["quiescent"],
+            what="rt-run's quiescent",
         )
         if count < 3:
             rest = call_ok(impl, "RUN-023.1", "rt-run", runtime=runtime, max_steps=100)

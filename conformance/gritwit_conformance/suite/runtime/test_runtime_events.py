@@ -37,7 +37,7 @@ def test_events_emitted_before_a_restart_are_gone_after_it(
         both("a", "rt-run", max_steps=20)
         both("a", "rt-events")  # collected: the genesis restores, if any
         evicted = both("a", "rt-evict")["evicted"]
-        check_equal("RUN-014.4", sorted(actors), sorted(evicted))
+        check_equal("RUN-014.4", sorted(actors), sorted(evicted), "the evicted")
         both.kill()  # the two `archived` events were never collected
         both.open("a")
         both("a", "rt-send", to=actors[0], mt="inc", content={"blob": ""})

@@ -89,7 +89,7 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
                 what=f"{actor}'s history after a kill right after rt-run answered: {verified}; a "
                 "head names a step whose objects were not stored",
             )
-    check_equal("RUN-017.2", 8, len(heads))
+    check_equal("RUN-017.2", 8, len(heads), "the number of heads")
 
 
 @pytest.mark.req("RUN-017.1", "ADP-015")

@@ -34,8 +34,14 @@ MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 def _append(both: SideBySide, where: str, actor: str, text: bytes) -> None:
     both(where, "rt-send", to=actor, mt="append", content={"blob": text.hex()})
     run = both(where, "rt-run", max_steps=50)
-    check_equal("WASM-029", [], run["failures"])
-    check("WASM-029", run["quiescent"], expected="a value, not empty", came=run)
+    check_equal("WASM-029", [], run["failures"], "rt-run's failures")
+    check(
+        "WASM-029",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
 
 
 def _buffer(both: SideBySide, where: str, actor: str) -> bytes:
@@ -84,7 +90,7 @@ def test_an_image_survives_eviction_restart_and_a_bundle(
             _buffer(both, "b", actor),
             "the image was lost in the bundle",
         )
-        check_equal("WASM-029.1", 4, _count(both, "b", actor))
+        check_equal("WASM-029.1", 4, _count(both, "b", actor), "the count")
     finally:
         both.kill()
 

@@ -20,7 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
@@ -42,8 +42,14 @@ def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     both("a", "rt-send", to=ACTOR, mt="update", content=update)
     both("a", "rt-send", to=ACTOR, mt="genesis", content={"tree": {"wit": COUNTER}})
     run = both("a", "rt-run", max_steps=10)
-    check_equal("WIT-012.6", [], run["failures"])
-    check("WIT-012.6", run["quiescent"], expected="a value, not empty", came=run)
+    check_equal("WIT-012.6", [], run["failures"], "rt-run's failures")
+    check(
+        "WIT-012.6",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
     steps = [step for actor, step in run["steps"] if actor == ACTOR]
     check_equal(
         "WIT-012.6",
@@ -53,8 +59,14 @@ def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
         f"and leaves its idle snapshot: {run}",
     )
     again = both("a", "rt-run", max_steps=10)
-    check_equal("WIT-012.6", [], again["failures"])
-    check("WIT-012.6", again["quiescent"], expected="a value, not empty", came=again)
+    check_equal("WIT-012.6", [], again["failures"], "rt-run (again)'s failures")
+    check(
+        "WIT-012.6",
+        again["quiescent"],
+        expected="a value, not empty",
+        came=again,
+        what="rt-run (again)'s quiescent",
+    )
     steps += [step for actor, step in again["steps"] if actor == ACTOR]
     check_equal(
         "ADP-015.2",
@@ -64,10 +76,25 @@ def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
         f"then the genesis, each alone: {again}",
     )
     first = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[0])["bytes"]))
-    check_type("WIT-012.6", first, g.Step, expected="a step")
-    check("WIT-012.6", first.inbox is None, expected="nothing (null)", came=first)
-    check("WIT-012.6", first.previous is None, expected="nothing (null)", came=first)
+    if not isinstance(first, g.Step):
+        fail("WIT-012.6", expected="a step", came=first)
+    check(
+        "WIT-012.6",
+        first.inbox is None,
+        expected="nothing (null)",
+        came=first,
+        what="first's inbox",
+    )
+    check(
+        "WIT-012.6",
+        first.previous is None,
+        expected="nothing (null)",
+        came=first,
+        what="first's previous",
+    )
     last = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[2])["bytes"]))
-    check_type("WIT-012.6", last, g.Step, expected="a step")
-    check("WIT-012.6", last.inbox is not None, expected="a value", came=last)
-    check_equal("WIT-012.6", [], both("a", "rt-run", max_steps=10)["steps"])
+    if not isinstance(last, g.Step):
+        fail("WIT-012.6", expected="a step", came=last)
+    if last.inbox is None:
+        fail("WIT-012.6", expected="a value", came=last, what="last's inbox")
+    check_equal("WIT-012.6", [], both("a", "rt-run", max_steps=10)["steps"], "both's steps")

@@ -58,7 +58,9 @@ def test_other_actors_run_while_one_overruns(impl: Implementation, tmp_path: Pat
         for counter in counters:
             both("a", "rt-send", to=counter, mt="inc", content={"blob": ""})
         run = both("a", "rt-run", max_steps=100)
-        check_equal("RUN-005.4", [slow], [a for a, _ in run["failures"]])
+        check_equal(
+            "RUN-005.4", [slow], [a for a, _ in run["failures"]], "the actors of rt-run's failures"
+        )
         for counter in counters:
             count = bytes.fromhex(both("a", "rt-query", actor=counter, name="count")["data"])
             check_equal(

@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -54,42 +54,49 @@ def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
     marker = call_ok(impl, "RUN-004.4", "rt-ref", runtime=runtime, name=f"names/failed/{failing}")[
         "target"
     ]
-    check(
-        "RUN-004",
-        marker is not None,
-        expected="a value",
-        came=marker,
-        what="the failing actor must be marked failed",
-    )
+    if marker is None:
+        fail(
+            "RUN-004",
+            expected="a value",
+            came=marker,
+            what="the failing actor must be marked failed",
+        )
     record = _object(impl, runtime, marker)
-    check_type("RUN-004.4", record, g.Blob, expected="a blob")
-    check_equal("RUN-004.4", 5, json.loads(record.data)["attempts"])
+    if not isinstance(record, g.Blob):
+        fail("RUN-004.4", expected="a blob", came=record, what="the record")
+    check_equal("RUN-004.4", 5, json.loads(record.data)["attempts"], "loads's attempts")
     head = call_ok(impl, "RUN-004.4", "rt-head", runtime=runtime, actor=requester)["step"]
     step = _object(impl, runtime, head)
-    check_type("RUN-004.4", step, g.Step, expected="a step")
-    check("RUN-004.4", step.inbox is not None, expected="a value", came=step.inbox)
+    if not isinstance(step, g.Step):
+        fail("RUN-004.4", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-004.4", expected="a value", came=step.inbox, what="step's inbox")
     inbox = _object(impl, runtime, step.inbox)
-    check_type("RUN-004.4", inbox, g.Mailbox, expected="a mailbox")
+    if not isinstance(inbox, g.Mailbox):
+        fail("RUN-004.4", expected="a mailbox", came=inbox, what="the inbox")
     receipt_id = inbox.entries.get(OUTSIDE)
-    check(
-        "RUN-004.4",
-        receipt_id is not None,
-        expected="a value",
-        came=receipt_id,
-        what="the requester read nothing from the outside",
-    )
+    if receipt_id is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=receipt_id,
+            what="the requester read nothing from the outside",
+        )
     receipt = _object(impl, runtime, receipt_id)
-    check_type("RUN-004.4", receipt, g.Message, expected="a message")
-    check_equal("RUN-004.4", "error", receipt.headers.get("mt"))
+    if not isinstance(receipt, g.Message):
+        fail("RUN-004.4", expected="a message", came=receipt, what="the receipt")
+    check_equal("RUN-004.4", "error", receipt.headers.get("mt"), "receipt's headers's mt")
     check_equal(
         "RUN-004.4", marker, receipt.content.hex(), "the receipt's content is the failure blob"
     )
     # the receipt is the one message the outside sent to the requester after its ask
     previous = receipt.previous
-    check("RUN-004.4", previous is not None, expected="a value", came=previous)
+    if previous is None:
+        fail("RUN-004.4", expected="a value", came=previous, what="the previous")
     ask_message = _object(impl, runtime, previous)
-    check_type("RUN-004.4", ask_message, g.Message, expected="a message")
-    check_equal("RUN-004.4", "ask", ask_message.headers.get("mt"))
+    if not isinstance(ask_message, g.Message):
+        fail("RUN-004.4", expected="a message", came=ask_message, what="the ask message")
+    check_equal("RUN-004.4", "ask", ask_message.headers.get("mt"), "ask message's headers's mt")
 
 
 @pytest.mark.req("RUN-004.3", "RUN-004.4", "RUN-004.5", "RUN-004.1", "RUN-004.2")
@@ -111,7 +118,7 @@ def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
     run = call_ok(impl, "RUN-004.3", "rt-run", runtime=runtime, max_steps=20)
     tried = [attempt for attempt in run["attempts"] if attempt[0] == bad]
     check_equal("RUN-004.3", [[bad, error]] * 5, tried, f"5 attempts, then the mark: {run}")
-    check_equal("RUN-004.3", [[bad, error]], run["failures"])
+    check_equal("RUN-004.3", [[bad, error]], run["failures"], "rt-run's failures")
     check_equal(
         "RUN-004.3", [counter], [a for a, _ in run["steps"]], "no step of a failed transition"
     )
@@ -126,15 +133,19 @@ def _from_outside(impl: Implementation, runtime: str, actor: str) -> list[g.Mess
     """The messages the outside sent ``actor`` that its head has read, oldest first."""
     head = call_ok(impl, "RUN-003.1", "rt-head", runtime=runtime, actor=actor)["step"]
     step = _object(impl, runtime, head)
-    check_type("RUN-003.1", step, g.Step, expected="a step")
-    check("RUN-003.1", step.inbox is not None, expected="a value", came=step.inbox)
+    if not isinstance(step, g.Step):
+        fail("RUN-003.1", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-003.1", expected="a value", came=step.inbox, what="step's inbox")
     inbox = _object(impl, runtime, step.inbox)
-    check_type("RUN-003.1", inbox, g.Mailbox, expected="a mailbox")
+    if not isinstance(inbox, g.Mailbox):
+        fail("RUN-003.1", expected="a mailbox", came=inbox, what="the inbox")
     chain: list[g.Message] = []
     oid = inbox.entries.get(OUTSIDE)
     while oid is not None:
         message = _object(impl, runtime, oid)
-        check_type("RUN-003.1", message, g.Message, expected="a message")
+        if not isinstance(message, g.Message):
+            fail("RUN-003.1", expected="a message", came=message, what="the message")
         chain.append(message)
         oid = message.previous
     return chain[::-1]
@@ -203,13 +214,13 @@ def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
     marker = call_ok(impl, "RUN-004.6", "rt-ref", runtime=runtime, name=f"names/failed/{failing}")[
         "target"
     ]
-    check(
-        "RUN-004.4",
-        marker is not None,
-        expected="a value",
-        came=marker,
-        what="the failing actor must be marked failed",
-    )
+    if marker is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=marker,
+            what="the failing actor must be marked failed",
+        )
     for tag, requester in requesters.items():
         read = _from_outside(impl, runtime, requester)
         kinds = [m.headers.get("mt") for m in read if m.headers.get("mt") != "genesis"]

@@ -35,7 +35,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, fail
 from ..wit._wit_numbers import DECIMAL_DATA, LIMIT_DATA, decimals, text_form_ids
 from ..wit._wit_texts import (
     CLASSES,
@@ -222,7 +222,9 @@ def test_only_a_state_entry_named_exactly_fork_is_refused(
             )
             child = answer["actor"]
             entries = t.core(child)
-            check_equal("RUN-008.3", {"wit", "count", "n", name, "fork"}, set(entries))
+            check_equal(
+                "RUN-008.3", {"wit", "count", "n", name, "fork"}, set(entries), "the entries"
+            )
             check_equal(
                 "RUN-008.3", g.Blob(data=b"\x01"), t.obj(entries[name]), "the state entry as given"
             )
@@ -280,13 +282,17 @@ def _signed(data: bytes) -> tuple[int, ...]:
 def _export(t: Twin, actor: str) -> tuple[str, str, list[bytes]]:
     """``rt-export`` of ``actor``, decoded: (actor item, head item, objects)."""
     parts = g.decode_value(bytes.fromhex(t("export", actor=actor)["bundle"]))
-    check_type("RUN-009.1", parts, list, expected="a list", what="RUN-009.1")
+    if not isinstance(parts, list):
+        fail("RUN-009.1", expected="a list", came=parts, what="RUN-009.1")
     check_equal("RUN-009.1", 4, len(parts), "RUN-009.1")
     check_equal("RUN-009.1", TAG, parts[0], "RUN-009.1")
     _, who, head, objects = parts
-    check_type("RUN-009.1", who, str, expected="a string")
-    check_type("RUN-009.1", head, str, expected="a string")
-    check_type("RUN-009.1", objects, list, expected="a list")
+    if not isinstance(who, str):
+        fail("RUN-009.1", expected="a string", came=who)
+    if not isinstance(head, str):
+        fail("RUN-009.1", expected="a string", came=head, what="the head")
+    if not isinstance(objects, list):
+        fail("RUN-009.1", expected="a list", came=objects, what="the objects")
     items = [o for o in objects if isinstance(o, bytes)]
     check_equal("RUN-009.1", len(objects), len(items), "every bundled object is a byte string")
     return who, head, items
@@ -317,7 +323,7 @@ def test_export_sorts_objects_by_id_as_unsigned_bytes(impl: Implementation, tmp_
     try:
         e = _separating_actor(t)
         actor, _, objects = _export(t, e)
-        check_equal("RUN-009.1", e, actor)
+        check_equal("RUN-009.1", e, actor, "the actor")
         check_equal("ID-005", sorted(objects, key=_unsigned), objects, "sorted by id, unsigned")
         check_equal(
             "RUN-009.1", len(objects), len(set(map(_unsigned, objects))), "each exactly once"
@@ -364,7 +370,7 @@ def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, c
                     items = (bad, head.encode()) if which == "actor" else (actor.encode(), bad)
                     answer = other("import", bundle=_bundle(*items, objects).hex())
                     if tc.is_valid_text(text):
-                        check_equal("RUN-009.2", {"error": "invalid-id"}, answer)
+                        check_equal("RUN-009.2", {"error": "invalid-id"}, answer, "the answer")
                     else:
                         check(
                             "RUN-009.2",
@@ -460,7 +466,8 @@ def test_a_bundle_of_16_mib_is_exported_and_one_byte_more_refused(
         bundle = bytes.fromhex(answer["bundle"])
         check_equal("RUN-009.1", LIMIT, len(bundle), f"{len(bundle)} bytes")
         decoded = g.decode_value(bundle)
-        check_type("RUN-009.1", decoded, list, expected="a list", what="RUN-009.1's array")
+        if not isinstance(decoded, list):
+            fail("RUN-009.1", expected="a list", came=decoded, what="RUN-009.1's array")
         check_equal("RUN-009.1", [TAG, e], decoded[:2], "RUN-009.1's array")
         e, answer = _bundle_size(t, size + 1)
         check_equal("ENC-013.2", {"error": "too-large"}, answer, "16 MiB + 1 byte is refused")

@@ -21,7 +21,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
-from .._check import call_ok, check, check_equal, check_type, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -58,23 +58,26 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
         return g.decode_object(bytes.fromhex(data))
 
     head = call_ok(impl, "ADP-015", "rt-head", runtime=runtime, actor=actor)["step"]
-    check_type(
-        "ADP-015",
-        head,
-        str,
-        expected="a string",
-        what=f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
-        f"{head!r}): its genesis step was refused",
-    )
+    if not isinstance(head, str):
+        fail(
+            "ADP-015",
+            expected="a string",
+            came=head,
+            what=f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
+            f"{head!r}): its genesis step was refused",
+        )
     step = obj(head)
-    check_type("ADP-015", step, g.Step, expected="a step")
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what="the step")
     core = obj(step.core.hex())
-    check_type("ADP-015", core, g.Tree, expected="a tree")
+    if not isinstance(core, g.Tree):
+        fail("ADP-015", expected="a tree", came=core, what="the core")
     entry = core.entries.get("slept")
     if entry is None:
         return None
     blob = obj(entry.hex())
-    check_type("ADP-015", blob, g.Blob, expected="a blob")
+    if not isinstance(blob, g.Blob):
+        fail("ADP-015", expected="a blob", came=blob, what="the blob")
     return blob.data
 
 
@@ -100,7 +103,7 @@ def test_a_transition_well_within_the_bound_is_adopted(
         run["failures"],
         f"a transition of 100 ms is well within a bound of 1 s: {run}",
     )
-    check_equal("RUN-005.5", [actor], [a for a, _ in run["steps"]])
+    check_equal("RUN-005.5", [actor], [a for a, _ in run["steps"]], "the actors of rt-run's steps")
     check_equal("WIT-030.1", b"100", _slept(impl, runtime, actor), "the nap was read and slept")
 
 
@@ -139,6 +142,7 @@ def test_a_transition_over_the_bound_fails_every_attempt(
         actor not in [a for a, _ in run["steps"]],
         expected=f"no step adopted for it: {run}",
         came=actor,
+        what="the actor",
     )
     query = call_ok(impl, "RUN-005.6", "rt-query", runtime=runtime, actor=counter, name="count")
     count = bytes.fromhex(query["data"])
@@ -159,8 +163,8 @@ def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_
         f"a transition of 1.5 s overruns the configured bound of 0.5 s, whatever the "
         f"default: {run}",
     )
-    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
-    check_equal("RUN-005.6", [], run["steps"])
+    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
+    check_equal("RUN-005.6", [], run["steps"], "rt-run's steps")
 
 
 @pytest.mark.slow
@@ -184,4 +188,4 @@ def test_a_bound_of_a_fraction_of_a_second_is_not_rounded_up(
         "a transition of 1.8 s overruns the configured bound of 1.25 s on every attempt, "
         f"the fraction of a second included: {run}",
     )
-    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"])
+    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")

@@ -19,7 +19,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, error_answer, ok_answer
+from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -68,15 +68,27 @@ def test_a_step_of_another_actor_without_a_fork_is_reported(
 ) -> None:
     actor, bundle = _two_actors(fork=False)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
-    check("RUN-010.2", result["verified"] is False, expected="verified false", came=result)
+    check(
+        "RUN-010.2",
+        result["verified"] is False,
+        expected="verified false",
+        came=result,
+        what="result's verified",
+    )
 
 
 @pytest.mark.req("RUN-010.2", "RUN-010.4", "RUN-008.2")
 def test_a_proper_fork_boundary_verifies(impl: Implementation, tmp_path: Path) -> None:
     actor, bundle = _two_actors(fork=True)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
-    check("RUN-010.2", result["verified"] is True, expected="verified true", came=result)
-    check_equal("RUN-010.2", 2, result["steps"])
+    check(
+        "RUN-010.2",
+        result["verified"] is True,
+        expected="verified true",
+        came=result,
+        what="result's verified",
+    )
+    check_equal("RUN-010.2", 2, result["steps"], "result's steps")
 
 
 def _chain_of_three() -> list[g.Message]:
@@ -155,8 +167,9 @@ def test_inbox_cursors_only_move_forward(
         result["verified"] is verified,
         expected=f"{case}: {result}",
         came=result["verified"],
+        what="result's verified",
     )
-    check_equal("RUN-010.3", 2, result["steps"])
+    check_equal("RUN-010.3", 2, result["steps"], "result's steps")
 
 
 @pytest.mark.req("RUN-008.3")
@@ -202,28 +215,21 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
         child != parent,
         expected="the fork's id is its parent's, it must be new",
         came=child,
+        what="the child",
     )
     first = call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=child)["step"]
-    check(
-        "RUN-008.6",
-        first is not None,
-        expected="a value",
-        came=first,
-        what="the child's head is set",
-    )
+    if first is None:
+        fail("RUN-008.6", expected="a value", came=first, what="the child's head is set")
     step, at_step = _read(impl, runtime, first), _read(impl, runtime, at)
-    check_type("RUN-008.4", step, g.Step, expected="a step")
-    check_type("RUN-008.4", at_step, g.Step, expected="a step")
+    if not isinstance(step, g.Step):
+        fail("RUN-008.4", expected="a step", came=step, what="the step")
+    if not isinstance(at_step, g.Step):
+        fail("RUN-008.4", expected="a step", came=at_step)
     check_equal("RUN-008.4", child, step.actor.hex(), "RUN-008.4, RUN-008.5")
     check_equal("RUN-008.4", child, step.core.hex(), "RUN-008.4, RUN-008.5")
     check_equal("RUN-008.4", step.core, g.object_id(_read(impl, runtime, child)), "RUN-008.4")
-    check(
-        "RUN-008.5",
-        step.previous is not None,
-        expected="a value",
-        came=step.previous,
-        what="RUN-008.5",
-    )
+    if step.previous is None:
+        fail("RUN-008.5", expected="a value", came=step.previous, what="RUN-008.5")
     check_equal("RUN-008.5", at, step.previous.hex(), "RUN-008.5")
     check_equal("RUN-008.5", at_step.inbox, step.inbox, "RUN-008.5")
     check(

@@ -27,7 +27,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, check_type, ok_answer
+from .._check import check, check_equal, fail, ok_answer
 from ._drive import SideBySide
 from ._multi import outside_ref
 from ._writers import second as second  # the second writer's fixture
@@ -54,12 +54,22 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
         both.open("a", "store")
         both.open("b", "store")  # a second writer of the same store
         actor = both("a", "rt-genesis", actor="counter")["actor"]
-        check_equal("ADP-015", [actor], [a for a, _ in both("a", "rt-run", max_steps=20)["steps"]])
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in both("a", "rt-run", max_steps=20)["steps"]],
+            "the actors of both's steps",
+        )
         first = both("a", "rt-head", actor=actor)["step"]
 
         five = _inc(both, "b", actor, "5")
         run_b = both("b", "rt-run", max_steps=20)
-        check_equal("ADP-015", [actor], [a for a, _ in run_b["steps"]])
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in run_b["steps"]],
+            "the actors of rt-run (run_b)'s steps",
+        )
         winner = run_b["steps"][0][1]
         check_equal(
             "ADP-015",
@@ -70,15 +80,16 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
 
         seven = _inc(both, "a", actor, "7")
         message = _decoded(both, "a", seven)
-        check_type("ADP-015", message, g.Message, expected="a message")
-        check(
-            "RUN-002.4",
-            message.previous is not None,
-            expected="a value",
-            came=message.previous,
-            what="the outside's second send must continue the first, made by the other writer "
-            f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
-        )
+        if not isinstance(message, g.Message):
+            fail("ADP-015", expected="a message", came=message, what="the message")
+        if message.previous is None:
+            fail(
+                "RUN-002.4",
+                expected="a value",
+                came=message.previous,
+                what="the outside's second send must continue the first, made by the other writer "
+                f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
+            )
         check_equal(
             "RUN-002.4",
             five,
@@ -87,11 +98,18 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
             f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
         )
         run_a = both("a", "rt-run", max_steps=20)
-        check_equal("ADP-015", [actor], [a for a, _ in run_a["steps"]])
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in run_a["steps"]],
+            "the actors of rt-run (run_a)'s steps",
+        )
         last = run_a["steps"][0][1]
         step = _decoded(both, "a", last)
-        check_type("ADP-015", step, g.Step, expected="a step")
-        check("ADP-015", step.previous is not None, expected="a value", came=step.previous)
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
+        if step.previous is None:
+            fail("ADP-015", expected="a value", came=step.previous, what="step's previous")
         check_equal(
             "RUN-002.2",
             winner,
@@ -100,7 +118,7 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
             f"not {step.previous.hex()} (RUN-002.2, RUN-002.3; the first step was {first})",
         )
         for where in ("a", "b"):
-            check_equal("ADP-015", last, both(where, "rt-head", actor=actor)["step"])
+            check_equal("ADP-015", last, both(where, "rt-head", actor=actor)["step"], "both's step")
             count = both(where, "rt-query", actor=actor, name="count")["data"]
             check_equal("ADP-015", b"12", bytes.fromhex(count), f"runtime {where}: count {count}")
     finally:
@@ -122,10 +140,12 @@ def test_sends_from_two_writers_chain_in_the_outside_outbox(
             sent.append(_inc(both, "ab"[index % 2], actor, "1"))
         for earlier, later in itertools.pairwise(sent):
             message = _decoded(both, "b", later)
-            check_type("ADP-015", message, g.Message, expected="a message")
-            check(
-                "ADP-015", message.previous is not None, expected="a value", came=message.previous
-            )
+            if not isinstance(message, g.Message):
+                fail("ADP-015", expected="a message", came=message, what="the message")
+            if message.previous is None:
+                fail(
+                    "ADP-015", expected="a value", came=message.previous, what="message's previous"
+                )
             check_equal(
                 "RUN-002.4",
                 earlier,
@@ -135,7 +155,8 @@ def test_sends_from_two_writers_chain_in_the_outside_outbox(
             )
         outbox = both("b", "rt-ref", name=outside_ref(actor))["target"]  # RUN-003.4
         box = _decoded(both, "a", outbox)
-        check_type("ADP-015", box, g.Mailbox, expected="a mailbox")
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-015", expected="a mailbox", came=box, what="the box")
         check_equal("ADP-015", sent[-1], box.entries[g.ObjectId.from_hex(actor)].hex())
         both("b", "rt-run", max_steps=20)
         check_equal(
@@ -159,7 +180,8 @@ def _history(impl: Implementation, runtime: str, head: str) -> list[str]:
         reply = impl.call("rt-object", runtime=runtime, id=at)
         reply_ok = ok_answer(reply, "ADP-015", f"rt-object {at}")
         step = g.decode_object(bytes.fromhex(reply_ok["bytes"]))
-        check_type("ADP-015", step, g.Step, expected="a step")
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
         at = None if step.previous is None else step.previous.hex()
     return chain
 
@@ -220,14 +242,15 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
         came=hung,
         what=f"writer(s) {hung} still running after 300 s: an rt-run that never ends",
     )
-    check("ADP-015", not problems, expected="nothing (empty)", came=problems)
+    check("ADP-015", not problems, expected="nothing (empty)", came=problems, what="the problems")
     for index in (0, 1):  # what the other writer left pending is run here
         ran = sides[index].call("rt-run", runtime=handles[index], max_steps=200)
         ran_ok = ok_answer(ran, "ADP-015")
         adopted[index] += [step for who, step in ran_ok["steps"] if who == actor]
     head = impl.call("rt-head", runtime=handles[0], actor=actor)
     head_ok = ok_answer(head, "ADP-015")
-    check("ADP-015", head_ok["step"] is not None, expected="a value", came=head)
+    if head_ok["step"] is None:
+        fail("ADP-015", expected="a value", came=head)
     history = set(_history(impl, handles[0], str(head_ok["step"])))
     lost = [step for steps in adopted for step in steps if step not in history]
     check(
@@ -265,7 +288,7 @@ def test_a_restore_reads_the_head_another_writer_moved(
         both.open("b", "store")
         actor = both("a", "rt-genesis", actor="counter")["actor"]
         both("a", "rt-run", max_steps=20)
-        check_equal("RUN-013.2", [actor], both("a", "rt-evict")["evicted"])
+        check_equal("RUN-013.2", [actor], both("a", "rt-evict")["evicted"], "both's evicted")
         _inc(both, "b", actor, "5")
         both("b", "rt-run", max_steps=20)
         count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
@@ -275,6 +298,6 @@ def test_a_restore_reads_the_head_another_writer_moved(
         _inc(both, "a", actor, "7")
         both("a", "rt-run", max_steps=20)
         count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
-        check_equal("RUN-013.2", b"12", count)
+        check_equal("RUN-013.2", b"12", count, "the count")
     finally:
         both.kill()

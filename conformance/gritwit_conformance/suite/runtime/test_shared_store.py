@@ -23,7 +23,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type
+from .._check import call_ok, check, check_equal, fail
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -256,8 +256,10 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
     step = g.decode_object(
         bytes.fromhex(call_ok(second, "RUN-020.3", "rt-object", runtime=b, id=theirs[0])["bytes"])
     )
-    check_type("RUN-020.3", step, g.Step, expected="a step")
-    check("RUN-020.3", step.previous is not None, expected="a value", came=step.previous)
+    if not isinstance(step, g.Step):
+        fail("RUN-020.3", expected="a step", came=step, what="the step")
+    if step.previous is None:
+        fail("RUN-020.3", expected="a value", came=step.previous, what="step's previous")
     check_equal(
         "RUN-020.3",
         head,

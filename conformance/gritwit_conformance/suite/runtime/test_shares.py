@@ -32,7 +32,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -177,25 +177,17 @@ def _object(side: Implementation, runtime: str, oid: g.ObjectId) -> g.GritObject
 def _entry(side: Implementation, runtime: str, actor: str, box: str, other: str) -> g.ObjectId:
     """``actor``'s head inbox or outbox entry for ``other``."""
     step_id = head(side, runtime, actor)
-    check(
-        "ADP-015",
-        step_id is not None,
-        expected="a value",
-        came=step_id,
-        what=f"{actor} has no head",
-    )
+    if step_id is None:
+        fail("ADP-015", expected="a value", came=step_id, what=f"{actor} has no head")
     step = _object(side, runtime, g.ObjectId.from_hex(step_id))
-    check_type("ADP-015", step, g.Step, expected="a step")
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what="the step")
     mailbox_id = step.outbox if box == "outbox" else step.inbox
-    check(
-        "ADP-015",
-        mailbox_id is not None,
-        expected="a value",
-        came=mailbox_id,
-        what=f"{actor}'s head has no {box}",
-    )
+    if mailbox_id is None:
+        fail("ADP-015", expected="a value", came=mailbox_id, what=f"{actor}'s head has no {box}")
     mailbox = _object(side, runtime, mailbox_id)
-    check_type("ADP-015", mailbox, g.Mailbox, expected="a mailbox")
+    if not isinstance(mailbox, g.Mailbox):
+        fail("ADP-015", expected="a mailbox", came=mailbox, what="the mailbox")
     return mailbox.entries[g.ObjectId.from_hex(other)]
 
 
@@ -205,7 +197,8 @@ def _chain(side: Implementation, runtime: str, last: g.ObjectId) -> list[g.Objec
     at: g.ObjectId | None = last
     while at is not None:
         message = _object(side, runtime, at)
-        check_type("ADP-015", message, g.Message, expected="a message")
+        if not isinstance(message, g.Message):
+            fail("ADP-015", expected="a message", came=message, what="the message")
         contents.append(message.content)
         at = message.previous
     return contents[::-1]
@@ -335,13 +328,10 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
     )
     run(second, b, share_b, actors, [x])
     value = head(impl, a, x)
-    check(
-        "RUN-021.2",
-        value is not None,
-        expected="a value",
-        came=value,
-        what=f"share 3/4's run set no head of {x}",
-    )
+    if value is None:
+        fail(
+            "RUN-021.2", expected="a value", came=value, what=f"share 3/4's run set no head of {x}"
+        )
 
     inc(impl, a, x, "5")
     run(impl, a, share_a, actors, [])  # x's inc waits: not share 0's to run
@@ -411,9 +401,11 @@ def _fork_state(
     the ``fork`` entry (RUN-008.2); its id is that core's (RUN-008.4).
     """
     at = _object(side, runtime, g.ObjectId.from_hex(step))
-    check_type("ADP-015", at, g.Step, expected="a step")
+    if not isinstance(at, g.Step):
+        fail("ADP-015", expected="a step", came=at)
     core = _object(side, runtime, at.core)
-    check_type("ADP-015", core, g.Tree, expected="a tree")
+    if not isinstance(core, g.Tree):
+        fail("ADP-015", expected="a tree", came=core, what="the core")
     data = '{"actor": "' + parent + '", "step": "' + step + '"}'
     fork = g.Blob(data=data.encode(), headers={"content-type": "application/json"})
     for seed in itertools.count():
@@ -442,7 +434,8 @@ def test_a_fork_into_another_share_is_run_by_that_share(
     inc(impl, a, parent, "3")
     run(impl, a, share_a, [parent], [parent])
     step = head(impl, a, parent)
-    check("RUN-021.3", step is not None, expected="a value", came=step)
+    if step is None:
+        fail("RUN-021.3", expected="a value", came=step, what="the step")
     state, child = _fork_state(impl, a, parent, step)
     forked = call_ok(impl, "RUN-021.3", "rt-fork", runtime=a, actor=parent, step=step, state=state)[
         "actor"
@@ -451,13 +444,8 @@ def test_a_fork_into_another_share_is_run_by_that_share(
         "RUN-008.4", child, forked, f"rt-fork answers {forked}, not the id of its core {child}"
     )
     value = head(second, b, child)
-    check(
-        "RUN-008.6",
-        value is not None,
-        expected="a value",
-        came=value,
-        what=f"the fork set no head of {child}",
-    )
+    if value is None:
+        fail("RUN-008.6", expected="a value", came=value, what=f"the fork set no head of {child}")
     inc(impl, a, child, "4")
     run(impl, a, share_a, [parent, child], [])
     run(second, b, share_b, [parent, child], [child])
@@ -647,6 +635,7 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
         f"used {x}, of share 1, by a query, to archive it for the idle timeout, reason idle: "
         "it counts as idle with an inc pending, since it does not run there",
         came=archived,
+        what="the archived",
     )
     run(impl, b, share_b, [x, y], [x])
     check_equal(

@@ -34,7 +34,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -197,7 +197,8 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
     step = g.decode_object(
         bytes.fromhex(call_ok(impl, "RUN-017.4", "rt-object", runtime=a, id=head)["bytes"])
     )
-    check_type("RUN-017.4", step, g.Step, expected="a step")
+    if not isinstance(step, g.Step):
+        fail("RUN-017.4", expected="a step", came=step, what="the step")
     read = None
     if step.inbox is not None:
         box = g.decode_object(
@@ -205,7 +206,8 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
                 call_ok(impl, "RUN-017.4", "rt-object", runtime=a, id=step.inbox.hex())["bytes"]
             )
         )
-        check_type("RUN-017.4", box, g.Mailbox, expected="a mailbox")
+        if not isinstance(box, g.Mailbox):
+            fail("RUN-017.4", expected="a mailbox", came=box, what="the box")
         read = next(iter(box.entries.values())).hex()
     check_equal(
         "RUN-017.4",
@@ -279,14 +281,17 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     step = g.decode_object(
         bytes.fromhex(call_ok(impl, "RUN-002.2", "rt-object", runtime=a, id=head)["bytes"])
     )
-    check_type("RUN-002.2", step, g.Step, expected="a step")
-    check("RUN-002.2", step.inbox is not None, expected="a value", came=step.inbox)
+    if not isinstance(step, g.Step):
+        fail("RUN-002.2", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-002.2", expected="a value", came=step.inbox, what="step's inbox")
     box = g.decode_object(
         bytes.fromhex(
             call_ok(impl, "RUN-002.2", "rt-object", runtime=a, id=step.inbox.hex())["bytes"]
         )
     )
-    check_type("RUN-002.2", box, g.Mailbox, expected="a mailbox")
+    if not isinstance(box, g.Mailbox):
+        fail("RUN-002.2", expected="a mailbox", came=box, what="the box")
     read = next(iter(box.entries.values())).hex()
     check_equal(
         "RUN-002.3",

@@ -39,7 +39,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
@@ -137,9 +137,8 @@ class StoreWriter:
         if mailbox is None:
             return {}
         box = self.get(mailbox)
-        check_type(
-            "ADP-010.6", box, g.Mailbox, expected="a mailbox", what=f"{mailbox} is not a mailbox"
-        )
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-010.6", expected="a mailbox", came=box, what=f"{mailbox} is not a mailbox")
         return dict(box.entries)
 
     def send_inc(self, to: str, amount: int) -> g.ObjectId:
@@ -170,34 +169,39 @@ class StoreWriter:
         who = g.ObjectId.from_hex(actor)
         while True:
             head = self.ref(f"heads/{actor}")
-            check(
-                "ADP-010.6",
-                head is not None,
-                expected="a value",
-                came=head,
-                what=f"the counter {actor} has no head",
-            )
+            if head is None:
+                fail(
+                    "ADP-010.6",
+                    expected="a value",
+                    came=head,
+                    what=f"the counter {actor} has no head",
+                )
             step = self.get(head)
-            check_type("ADP-010.6", step, g.Step, expected="a step")
+            if not isinstance(step, g.Step):
+                fail("ADP-010.6", expected="a step", came=step, what="the step")
             inbox = self.entries(step.inbox)
             read, at = inbox.get(OUTSIDE), self.outside_entry(who)
             pending: list[tuple[g.ObjectId, g.Message]] = []
             while at is not None and at != read:
                 message = self.get(at)
-                check_type("ADP-010.6", message, g.Message, expected="a message")
+                if not isinstance(message, g.Message):
+                    fail("ADP-010.6", expected="a message", came=message, what="the message")
                 pending.append((at, message))
                 at = message.previous
             if not pending:
                 return []
             core = self.get(step.core)
-            check_type("ADP-010.6", core, g.Tree, expected="a tree")
+            if not isinstance(core, g.Tree):
+                fail("ADP-010.6", expected="a tree", came=core, what="the core")
             count = self.get(core.entries["count"])
-            check_type("ADP-010.6", count, g.Blob, expected="a blob")
+            if not isinstance(count, g.Blob):
+                fail("ADP-010.6", expected="a blob", came=count, what="the count")
             total = int(count.data)
             for _, message in pending:
                 content = self.get(message.content)
-                check_equal("ADP-010.6", "inc", message.headers.get("mt"))
-                check_type("ADP-010.6", content, g.Blob, expected="a blob")
+                check_equal("ADP-010.6", "inc", message.headers.get("mt"), "message's headers's mt")
+                if not isinstance(content, g.Blob):
+                    fail("ADP-010.6", expected="a blob", came=content, what="the content")
                 total += int(content.data)
             new_core = self.put(
                 g.Tree(

@@ -19,7 +19,7 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import call_ok, check, check_equal, fail
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # a Wasm actor: both profiles (ADP-006)
 
@@ -62,18 +62,25 @@ def test_a_wasm_step_longer_than_its_bound_fails_every_attempt(
         came=got["head"],
         what=f"a Wasm step of tens of ms was adopted under a bound of 1 ms: {run}",
     )
-    check_equal("RUN-005.7", [actor] * ATTEMPTS, [a for a, _ in run["attempts"]])
-    check_equal("RUN-005.7", [actor], [a for a, _ in run["failures"]])
+    check_equal(
+        "RUN-005.7",
+        [actor] * ATTEMPTS,
+        [a for a, _ in run["attempts"]],
+        "the actors of rt-run's attempts",
+    )
+    check_equal(
+        "RUN-005.7", [actor], [a for a, _ in run["failures"]], "the actors of rt-run's failures"
+    )
 
 
 @pytest.mark.req("RUN-005.7", "RUN-005.5")
 def test_the_same_step_inside_its_bound_is_adopted(impl: Implementation, tmp_path: Path) -> None:
     got = _run_slow_step(impl, tmp_path, 60.0)
-    check(
-        "RUN-005.7",
-        got["head"] is not None,
-        expected="a value",
-        came=got["head"],
-        what=f"the step was not adopted under 60 s: {got['run']}",
-    )
-    check_equal("RUN-005.7", [], got["run"]["failures"])
+    if got["head"] is None:
+        fail(
+            "RUN-005.7",
+            expected="a value",
+            came=got["head"],
+            what=f"the step was not adopted under 60 s: {got['run']}",
+        )
+    check_equal("RUN-005.7", [], got["run"]["failures"], "got's run's failures")

@@ -35,7 +35,13 @@ def _resident_counter(side: Implementation, runtime: str, amount: str) -> str:
     actor = str(call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"])
     inc(side, runtime, actor, amount)
     run = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=20)
-    check("ADP-015", run["quiescent"], expected="a value, not empty", came=run)
+    check(
+        "ADP-015",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
     check(
         "ADP-015", any(a == actor for a, _ in run["steps"]), expected="a value, not empty", came=run
     )
@@ -44,8 +50,14 @@ def _resident_counter(side: Implementation, runtime: str, amount: str) -> str:
 
 def _ran(side: Implementation, runtime: str, actor: str) -> list[str]:
     run = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=20)
-    check("ADP-015", run["quiescent"], expected="a value, not empty", came=run)
-    check_equal("ADP-015", [], run["failures"])
+    check(
+        "ADP-015",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
+    check_equal("ADP-015", [], run["failures"], "rt-run's failures")
     return [str(step) for who, step in run["steps"] if who == actor]
 
 

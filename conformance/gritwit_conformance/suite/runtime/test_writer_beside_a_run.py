@@ -26,7 +26,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, check_type
+from .._check import call_ok, check, check_equal, fail
 from ._writers import second as second  # the second writer's fixture
 from .test_stale_index import A_LIMIT, B_LIMIT, NAP
 
@@ -44,7 +44,8 @@ def _entry(side: Implementation, runtime: str, box: g.ObjectId | None, key: str)
     if box is None:
         return None
     mailbox = _object(side, runtime, box.hex())
-    check_type("ADP-015", mailbox, g.Mailbox, expected="a mailbox")
+    if not isinstance(mailbox, g.Mailbox):
+        fail("ADP-015", expected="a mailbox", came=mailbox, what="the mailbox")
     found = mailbox.entries.get(g.ObjectId.from_hex(key))
     return None if found is None else found.hex()
 
@@ -55,7 +56,8 @@ def _steps(side: Implementation, runtime: str, actor: str) -> list[g.Step]:
     steps: list[g.Step] = []
     while head is not None:
         step = _object(side, runtime, head)
-        check_type("ADP-015", step, g.Step, expected="a step")
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
         steps.append(step)
         head = None if step.previous is None else step.previous.hex()
     return steps
@@ -69,7 +71,8 @@ def _sent(side: Implementation, runtime: str, sender: str, recipient: str) -> se
         while message is not None and message not in sent:
             sent.add(message)
             found = _object(side, runtime, message)
-            check_type("ADP-015", found, g.Message, expected="a message")
+            if not isinstance(found, g.Message):
+                fail("ADP-015", expected="a message", came=found)
             message = None if found.previous is None else found.previous.hex()
     return sent
 
@@ -217,20 +220,10 @@ def test_a_lost_step_built_again_the_same_can_be_built_on(
     call_ok(impl, "RUN-017.4", "rt-run", runtime=a, max_steps=50)  # whatever is left
     fanned = _entry(impl, a, _steps(impl, a, fan)[0].outbox, to)
     echoed = _entry(impl, a, _steps(impl, a, to)[0].outbox, fan)
-    check(
-        "RUN-017.4",
-        fanned is not None,
-        expected="a value",
-        came=fanned,
-        what=f"no fanned or no echo: {answers}",
-    )
-    check(
-        "RUN-017.4",
-        echoed is not None,
-        expected="a value",
-        came=echoed,
-        what=f"no fanned or no echo: {answers}",
-    )
+    if fanned is None:
+        fail("RUN-017.4", expected="a value", came=fanned, what=f"no fanned or no echo: {answers}")
+    if echoed is None:
+        fail("RUN-017.4", expected="a value", came=echoed, what=f"no fanned or no echo: {answers}")
     check_equal(
         "RUN-017.4", fanned, _read(impl, a, to, fan)[0], f"R did not read F's fanned: {answers}"
     )
