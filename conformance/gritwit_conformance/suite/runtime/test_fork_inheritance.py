@@ -190,7 +190,7 @@ def test_a_child_inherits_the_inbox_and_core_at_its_step_and_no_outbox(
 ) -> None:
     """Fork at every step of a parent whose steps sent messages of one kind; then the
     outside sends each child the parent's queue again, and a grandchild is forked."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.2")
     try:
         parent = SCENARIOS[scenario](rt)
         rt.quiesce()
@@ -218,7 +218,7 @@ def test_messages_pending_for_the_parent_stay_the_parents(
 ) -> None:
     """Two messages sent to the parent and not yet run at the fork: the next run gives
     them to the parent alone, once; the child's head does not move."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.5")
     try:
         echo = genesis(rt, "echo", {"tag": "03"}, echo=True)
         rt.run()
@@ -263,7 +263,7 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
     not failed: each runs when sent the parent's queue (the pending message is new to
     it), the first adopting a step, the second failing and being marked on its own. The
     parent stays failed, its message pending."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.5")
     try:
         updater = genesis(rt, "updater")
         rt.run()
@@ -355,7 +355,7 @@ def test_state_entries_of_every_class_are_set_on_the_core_at_the_step(
 ) -> None:
     """A counter forked at each of its steps, with state entries named in every text
     class, one replacing ``count``: the child's core is that step's core with them."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.2")
     try:
         counter = counter_replies(rt)
         rt.quiesce()

@@ -98,7 +98,7 @@ def test_any_fork_runs_as_the_reference_does(impl: Implementation, case: Json) -
     at a random step with random state, the parent's queue sent to the child: every
     answer must be the reference's, and the child as RUN-008 fixes it."""
     with tempfile.TemporaryDirectory(prefix="fork-") as top:
-        rt = Rt(SideBySide(impl, Path(top)), Path("rt"))
+        rt = Rt(SideBySide(impl, Path(top), clause="RUN-008.2"), Path("rt"), clause="RUN-008.2")
         try:
             _any_fork(rt, case)
         finally:

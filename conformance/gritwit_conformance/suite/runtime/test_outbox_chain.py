@@ -177,7 +177,7 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
     merge here is far below WIT-009.6's cap, so none may be refused for it; every
     recipient ever written to stays in the map (WIT-009.4).
     """
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="WIT-009.5")
     try:
         fanout = Fanout(rt, "01")
         fresh = iter(range(10_000))
@@ -202,7 +202,7 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
     outside changes one entry, in one step: the inbox is still one mailbox without
     ``base``, with all 258 entries (WIT-008.4), where WIT-009.5's rule would make a top of
     one over it."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="WIT-008.4")
     try:
         echoes = [genesis(rt, "echo", {"tag": f"{i:04x}"}).actor for i in range(SMALL_BASE + 1)]
         fanout = genesis(rt, "fanout", {"tag": "01"})

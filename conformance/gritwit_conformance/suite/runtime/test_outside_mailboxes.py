@@ -114,7 +114,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
     sent = {}
     for actor, amount in ((first, "3"), (second_counter, "4")):
         before = _refs(impl, rt)
-        sent[actor] = inc(impl, rt, actor, amount)
+        sent[actor] = inc(impl, rt, actor, amount, clause="RUN-003.2")
         after = _refs(impl, rt)
         mine = outside_ref(actor)
         check_equal(
@@ -141,8 +141,8 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
         )
     _mailboxes_hold_their_digits(impl, rt, _refs(impl, rt))
     call_ok(impl, "RUN-003.2", "rt-run", runtime=rt, max_steps=100)
-    check_equal("RUN-003.2", b"3", count_of(impl, rt, first))
-    check_equal("RUN-003.2", b"4", count_of(impl, rt, second_counter))
+    check_equal("RUN-003.2", b"3", count_of(impl, rt, first, clause="RUN-003.2"))
+    check_equal("RUN-003.2", b"4", count_of(impl, rt, second_counter, clause="RUN-003.2"))
     value = _refs(impl, rt)[OUTSIDE_REF]
     check("RUN-003.2", value is None, expected="nothing (null)", came=value)
 
@@ -178,13 +178,13 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     check_equal(
         "RUN-003.5",
         b"5",
-        count_of(impl, rt, actor.hex()),
+        count_of(impl, rt, actor.hex(), clause="RUN-003.5"),
         "the genesis and inc under the old ref names/outside-outbox were not read once: a "
         "recipient's entry is read there when its mailbox has none",
     )
     old_send(b"2")
     old = writer.ref(OUTSIDE_REF)
-    seven = inc(impl, rt, actor.hex(), "7")
+    seven = inc(impl, rt, actor.hex(), "7", clause="RUN-003.5")
     message = _object(impl, rt, seven)
     if not isinstance(message, g.Message):
         fail(
@@ -229,10 +229,10 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     check_equal(
         "RUN-003.5",
         b"14",
-        count_of(impl, rt, actor.hex()),
+        count_of(impl, rt, actor.hex(), clause="RUN-003.5"),
         "an old or new message lost or read twice",
     )
-    one = inc(impl, rt, actor.hex(), "1")
+    one = inc(impl, rt, actor.hex(), "1", clause="RUN-003.5")
     message = _object(impl, rt, one)
     if not isinstance(message, g.Message):
         fail("RUN-003.5", expected="a message", came=message, what="the message")
@@ -242,7 +242,7 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
         "RUN-003.5", seven, message.previous.hex(), "the mailbox's entry comes before the old one's"
     )
     call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
-    check_equal("RUN-003.5", b"15", count_of(impl, rt, actor.hex()))
+    check_equal("RUN-003.5", b"15", count_of(impl, rt, actor.hex(), clause="RUN-003.5"))
     check_equal(
         "RUN-003.5", [], call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)["steps"]
     )
@@ -299,11 +299,14 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     old_send(first, b"5")
     old_send(other, b"3")
     call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
-    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    counts = (
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
+        count_of(impl, rt, other.hex(), clause="RUN-003.5"),
+    )
     check_equal("RUN-003.5", (b"5", b"3"), counts, "two counters sent to under the old ref count")
     old_send(first, b"2")  # unread, under the old ref
     old = writer.ref(OUTSIDE_REF)
-    inc(impl, rt, other.hex(), "4")
+    inc(impl, rt, other.hex(), "4", clause="RUN-003.5")
     mailbox = _refs(impl, rt).get(outside_ref(first.hex()))
     if mailbox is None:  # the send kept its digit no mailbox of its own (RUN-003.4)
         fail(
@@ -320,7 +323,10 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         what="the box",
     )
     call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
-    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    counts = (
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
+        count_of(impl, rt, other.hex(), clause="RUN-003.5"),
+    )
     check_equal(
         "RUN-003.5",
         (b"7", b"7"),
@@ -328,7 +334,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         f"the counts: {first.hex()}'s digit's mailbox is set but has no entry for it, so its "
         "entry is the old ref's, whose unread inc 2 is read",
     )
-    one = inc(impl, rt, first.hex(), "1")
+    one = inc(impl, rt, first.hex(), "1", clause="RUN-003.5")
     message = _object(impl, rt, one)
     check(
         ("RUN-003.5", "WIT-004"),
@@ -341,7 +347,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     check_equal(
         "RUN-003.5",
         b"8",
-        count_of(impl, rt, first.hex()),
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
         "the count: no message lost or read twice",
     )
     check_equal(

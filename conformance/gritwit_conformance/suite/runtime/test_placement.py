@@ -152,13 +152,13 @@ def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
         f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it ",
     )
     for amount, side, runtime in (("2", second, b), ("3", impl, a)):
-        inc(side, runtime, placed, amount)
+        inc(side, runtime, placed, amount, clause="RUN-021.6")
         check_equal(
             "RUN-021.6", [], steps(second, b, ONE), f"share 1/2 ran {placed}, placed in share 0"
         )
         check_equal("RUN-021.6", [placed], steps(impl, a, ZERO), f"share 0/2 did not run {placed}")
-    check_equal("RUN-021.6", b"5", count_of(second, b, placed))
-    inc(impl, a, plain, "4")
+    check_equal("RUN-021.6", b"5", count_of(second, b, placed, clause="RUN-021.6"))
+    inc(impl, a, plain, "4", clause="RUN-021.6")
     check_equal(
         "RUN-021.6", [], steps(impl, a, ZERO), f"share 0/2 ran {plain}, which no header placed"
     )
@@ -249,13 +249,13 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
     first = head(impl, a, placed)
     if first is None:
         fail("RUN-021.9", expected="a value", came=first)
-    inc(second, b, placed, "2")
+    inc(second, b, placed, "2", clause="RUN-021.9")
     check_equal("RUN-021.9", [placed], steps(impl, a, ZERO))
     call_ok(second, "RUN-021.9", "rt-revert", runtime=b, actor=placed, step=first)
     check_equal(
         "RUN-021.9", recorded, _ref(second, b, name), f"the revert of {placed} moved its record"
     )
-    inc(second, b, placed, "3")
+    inc(second, b, placed, "3", clause="RUN-021.9")
     check_equal("RUN-021.9", [], steps(second, b, ONE), f"share 1/2 ran {placed} after its revert")
     check_equal("RUN-021.9", [placed], steps(impl, a, ZERO))
     at = head(impl, a, placed)
@@ -282,7 +282,7 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
         came=value,
         what=f"the fork {child} of {placed} has a placement record: a fork writes none",
     )
-    inc(impl, a, child, "4")
+    inc(impl, a, child, "4", clause="RUN-021.9")
     ran = steps(impl, a, ZERO)
     check(
         "RUN-021.9",
@@ -417,7 +417,7 @@ def test_a_record_another_writer_deleted_places_nothing_any_more(
         call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(tmp_path))["store"]
     )
     call_ok(impl, "ADP-010.6", "ref-cas", store=store, name=ref, expected=target, new=None)
-    inc(impl, a, placed, "2")
+    inc(impl, a, placed, "2", clause="RUN-021.6")
     check_equal(
         "RUN-021.6",
         [],

@@ -72,7 +72,7 @@ def test_a_reverted_counter_counts_on_from_the_reverted_count(
     """Revert a counter two steps (3 → 1): a new head whose ``previous`` is the old one,
     with the old step's core and the head's mailboxes; the next ``inc`` makes it 2, not 4
     (the reverted steps' messages are not read again) and the history verifies."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.1")
     try:
         counter, steps = _counter_of_three(rt)
         head = steps[-1]
@@ -134,7 +134,7 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
     """A ``fanout`` queues ``fanned`` to an ``echo`` three times, is reverted to the
     step that sent the first, then fans out once more: the echo receives four messages in all, each
     once (it replies four times), and the fourth chains after the third."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.4")
     try:
         echo = genesis(rt, "echo").actor
         fanout = genesis(rt, "fanout").actor
@@ -197,7 +197,7 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
     impl: Implementation, tmp_path: Path
 ) -> None:
     """Each refusal changes nothing: the head stays, the count stays."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.6")
     try:
         counter, steps = _counter_of_three(rt)
         other = genesis(rt, "counter", {"tag": "01"}).actor
@@ -252,7 +252,7 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
 def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.6")
     try:
         counter, steps = _counter_of_three(rt)
         _revert(rt, counter, steps[0])
@@ -278,7 +278,7 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
 ) -> None:
     """A counter frozen by an update (WIT-013, WIT-016): a revert to the step before the
     update would drop ``frozen`` → ``frozen-core``; a revert between frozen steps is made."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.7")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -344,7 +344,7 @@ def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
     the full number of attempts (5, RUN-004.3) and marks it failed again, with a new
     error receipt; the first receipt stays. A second clear of the cleared actor, and a
     clear of an actor never marked, answer false and change nothing."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.1")
     try:
         failing, requester = _failed_pinged(rt)
         check_equal("RUN-004.6", 1, _receipts(rt, requester), "one receipt")
@@ -384,7 +384,7 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
     """A counter marked failed after an update made it ``failing``: a revert to before
     the update keeps the mark (no run runs it), and the clear then runs its pending
     ``inc`` from the reverted core."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.8")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -436,7 +436,7 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
     whatever its failed attempts saw before; after that run (five attempts, marked
     again) it is idle again. A counter reverted with nothing pending is kept likewise
     until a run has looked at it."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.4")
     try:
         failing, _ = _failed_pinged(rt)
         check_equal("RUN-025.4", {"cleared": True}, rt("rt-clear", actor=failing))
@@ -494,7 +494,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
     RUN-012.1 counts a failed actor idle; the next run finds the mark and holds it
     (RUN-024.8: no step, no attempt), after which it is idle again and ``rt-evict``
     archives it, its ``inc`` still pending."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.4")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()

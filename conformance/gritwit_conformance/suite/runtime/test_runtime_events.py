@@ -28,7 +28,7 @@ pytestmark = pytest.mark.profile("runtime")
 def test_events_emitted_before_a_restart_are_gone_after_it(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-014.4")
     try:
         both.open("a")
         actors = [

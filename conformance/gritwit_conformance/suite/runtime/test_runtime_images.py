@@ -57,7 +57,7 @@ def _count(both: SideBySide, where: str, actor: str) -> int:
 def test_an_image_survives_eviction_restart_and_a_bundle(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WASM-029.1")
     try:
         both.open("a")
         actor = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
@@ -100,7 +100,7 @@ def test_an_image_survives_eviction_restart_and_a_bundle(
 def test_a_fork_starts_from_the_parent_image_and_they_stay_apart(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WASM-029.2")
     try:
         both.open("a")
         parent = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]

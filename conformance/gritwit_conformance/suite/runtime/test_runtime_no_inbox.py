@@ -36,7 +36,7 @@ ACTOR = g.object_id(
 def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WIT-012.6")
     both.open("a")
     update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
     both("a", "rt-send", to=ACTOR, mt="update", content=update)

@@ -30,7 +30,7 @@ BOUND = 0.2
 @pytest.mark.smoke
 @pytest.mark.req("RUN-005.4", "RUN-005.3", "WIT-027.2")
 def test_other_actors_run_while_one_overruns(impl: Implementation, tmp_path: Path) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-005.4")
     try:
         # no back-off: slow's overruns would be retried after seconds (RUN-004.10)
         both.open_with("a", time_limit=scaled(BOUND), first_delay=0)

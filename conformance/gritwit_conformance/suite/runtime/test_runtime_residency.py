@@ -280,7 +280,7 @@ def test_capacity_eviction_runs_between_the_rounds_of_one_call(
     """
     from ._drive import SideBySide
 
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-012.2")
     try:
         both.open_with("a", max_resident=1)
         counter = both("a", "rt-genesis", actor="counter")["actor"]

@@ -49,7 +49,7 @@ def _inc(both: SideBySide, where: str, actor: str, amount: str) -> str:
 def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="ADP-015")
     try:
         both.open("a", "store")
         both.open("b", "store")  # a second writer of the same store
@@ -130,7 +130,7 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
 def test_sends_from_two_writers_chain_in_the_outside_outbox(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="ADP-015")
     try:
         both.open("a", "store")
         both.open("b", "store")
@@ -282,7 +282,7 @@ def test_a_restore_reads_the_head_another_writer_moved(
     Restoring reads the head ref and head step (RUN-013.2): ``a``'s query and its next
     step must see ``b``'s step, not what ``a`` knew before the eviction.
     """
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-013.2")
     try:
         both.open("a", "store")
         both.open("b", "store")

@@ -47,7 +47,7 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
     """
     a = call_ok(impl, "RUN-020.2", "rt-open", path=str(tmp_path))["runtime"]
     actor = str(call_ok(impl, "RUN-020.2", "rt-genesis", runtime=a, actor="counter")["actor"])
-    inc(impl, a, actor, "2")
+    inc(impl, a, actor, "2", clause="RUN-020.2")
     mine = _steps_of(call_ok(impl, "RUN-020.2", "rt-run", runtime=a, max_steps=20), actor)
     check(
         "RUN-020.2",
@@ -57,14 +57,14 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
         came=mine,
     )
     check_equal(
-        "RUN-020.2", b"2", count_of(impl, a, actor)
+        "RUN-020.2", b"2", count_of(impl, a, actor, clause="RUN-020.2")
     )  # a query: the counter is resident in a
     check_equal(
         "RUN-020.2", mine[-1], call_ok(impl, "RUN-020.2", "rt-head", runtime=a, actor=actor)["step"]
     )
 
     b = call_ok(second, "RUN-020.2", "rt-open", path=str(tmp_path))["runtime"]
-    inc(second, b, actor, "5")
+    inc(second, b, actor, "5", clause="RUN-020.2")
     theirs = _steps_of(call_ok(second, "RUN-020.2", "rt-run", runtime=b, max_steps=20), actor)
     check(
         "RUN-020.2",
@@ -73,7 +73,7 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
         what=f"b's run adopted no step of the counter {actor} with inc 5 pending",
         came=theirs,
     )
-    check_equal("RUN-020.2", b"7", count_of(second, b, actor))
+    check_equal("RUN-020.2", b"7", count_of(second, b, actor, clause="RUN-020.2"))
 
     head = call_ok(impl, "RUN-020.2", "rt-head", runtime=a, actor=actor)["step"]
     check_equal(
@@ -84,7 +84,7 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
         "a head read must see every step committed before it, whichever runtime "
         "committed it, not the head kept for a resident actor",
     )
-    count = count_of(impl, a, actor)
+    count = count_of(impl, a, actor, clause="RUN-020.2")
     check_equal(
         "RUN-020.2",
         b"7",
@@ -117,7 +117,7 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
         came=born,
     )
 
-    inc(second, b, actor, "3")
+    inc(second, b, actor, "3", clause="RUN-020.4")
     run_b = call_ok(second, "RUN-020.4", "rt-run", runtime=b, max_steps=20)
     theirs = _steps_of(run_b, actor)
     check(
@@ -133,9 +133,9 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
         theirs[-1],
         call_ok(second, "RUN-020.4", "rt-head", runtime=b, actor=actor)["step"],
     )
-    check_equal("RUN-020.4", b"3", count_of(second, b, actor))
+    check_equal("RUN-020.4", b"3", count_of(second, b, actor, clause="RUN-020.4"))
 
-    inc(second, b, actor, "4")  # sent by b, run by a
+    inc(second, b, actor, "4", clause="RUN-020.4")  # sent by b, run by a
     run_a = call_ok(impl, "RUN-020.4", "rt-run", runtime=a, max_steps=20)
     mine = _steps_of(run_a, actor)
     check(
@@ -146,7 +146,7 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
         f"{run_a}. A runtime runs an actor whoever sent the message",
         came=mine,
     )
-    check_equal("RUN-020.4", b"7", count_of(impl, a, actor))
+    check_equal("RUN-020.4", b"7", count_of(impl, a, actor, clause="RUN-020.4"))
 
 
 @pytest.mark.smoke
@@ -162,11 +162,11 @@ def test_a_run_runs_what_another_runtime_sent_before_it_started(
     """
     a = call_ok(impl, "RUN-020.7", "rt-open", path=str(tmp_path))["runtime"]
     actor = str(call_ok(impl, "RUN-020.7", "rt-genesis", runtime=a, actor="counter")["actor"])
-    inc(impl, a, actor, "1")
+    inc(impl, a, actor, "1", clause="RUN-020.7")
     value = _steps_of(call_ok(impl, "RUN-020.7", "rt-run", runtime=a, max_steps=20), actor)
     check("RUN-020.7", value, expected="a step of the counter in a's first rt-run", came=value)
     b = call_ok(second, "RUN-020.7", "rt-open", path=str(tmp_path))["runtime"]
-    inc(second, b, actor, "5")  # acknowledged: a's next run starts after it
+    inc(second, b, actor, "5", clause="RUN-020.7")  # acknowledged: a's next run starts after it
     run_a = call_ok(impl, "RUN-020.7", "rt-run", runtime=a, max_steps=20)
     value = _steps_of(run_a, actor)
     check(
@@ -186,7 +186,7 @@ def test_a_run_runs_what_another_runtime_sent_before_it_started(
         f"answered {run_a}: a run reads what moved since its runtime's last run and runs "
         "it before it answers quiescent",
     )
-    check_equal("RUN-020.7", b"6", count_of(impl, a, actor))
+    check_equal("RUN-020.7", b"6", count_of(impl, a, actor, clause="RUN-020.7"))
 
 
 def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.GritObject]:
@@ -229,7 +229,7 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
     """
     a = call_ok(impl, "RUN-020.3", "rt-open", path=str(tmp_path))["runtime"]
     actor = str(call_ok(impl, "RUN-020.3", "rt-genesis", runtime=a, actor="counter")["actor"])
-    inc(impl, a, actor, "2")
+    inc(impl, a, actor, "2", clause="RUN-020.3")
     mine = _steps_of(call_ok(impl, "RUN-020.3", "rt-run", runtime=a, max_steps=20), actor)
     check(
         "RUN-020.3",
@@ -244,7 +244,7 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
     check_equal("RUN-020.3", mine[-1], head, f"b reads the head {head}, not a's step {mine[-1]}")
     objects = _reachable(second, b, head)
     check_equal("RUN-020.3", len(mine), sum(isinstance(o, g.Step) for o in objects.values()))
-    inc(second, b, actor, "5")
+    inc(second, b, actor, "5", clause="RUN-020.3")
     theirs = _steps_of(call_ok(second, "RUN-020.3", "rt-run", runtime=b, max_steps=20), actor)
     check(
         "RUN-020.3",
@@ -266,4 +266,4 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
         step.previous.hex(),
         f"b's step continues {step.previous.hex()}, not a's head {head} it read",
     )
-    check_equal("RUN-020.3", b"7", count_of(second, b, actor))
+    check_equal("RUN-020.3", b"7", count_of(second, b, actor, clause="RUN-020.3"))

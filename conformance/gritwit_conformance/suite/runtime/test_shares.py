@@ -333,16 +333,16 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
             "RUN-021.2", expected="a value", came=value, what=f"share 3/4's run set no head of {x}"
         )
 
-    inc(impl, a, x, "5")
+    inc(impl, a, x, "5", clause="RUN-021.1")
     run(impl, a, share_a, actors, [])  # x's inc waits: not share 0's to run
     check_equal(
         "RUN-021.1",
         b"0",
-        count_of(impl, a, x),
+        count_of(impl, a, x, clause="RUN-021.1"),
         "x counts 0 until its share runs (its head's count)",
     )
     run(second, b, share_b, actors, [x])
-    count = count_of(impl, a, x)
+    count = count_of(impl, a, x, clause="RUN-021.1")
     check_equal(
         "RUN-021.3",
         b"5",
@@ -350,10 +350,10 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
         f"share 0's rt-query of {x} answers {count!r} after share 3 ran its inc 5: a query "
         "answers from the head for any actor",
     )
-    inc(second, b, y, "2")
+    inc(second, b, y, "2", clause="RUN-021.1")
     run(second, b, share_b, actors, [])
     run(impl, a, share_a, actors, [y])
-    check_equal("RUN-021.1", b"2", count_of(second, b, y))
+    check_equal("RUN-021.1", b"2", count_of(second, b, y, clause="RUN-021.1"))
 
 
 @pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.6", "ADP-015")
@@ -375,10 +375,10 @@ def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_pat
     run(impl, b, share_b, [x, y], [x])
     run(impl, a, share_a, [x, y], [y])
     check_equal(
-        "RUN-021.5", b"0", count_of(impl, a, x)
+        "RUN-021.5", b"0", count_of(impl, a, x, clause="RUN-021.5")
     )  # a query: x is resident in share 0's runtime
-    inc(impl, a, x, "1")
-    inc(impl, a, y, "1")
+    inc(impl, a, x, "1", clause="RUN-021.5")
+    inc(impl, a, y, "1", clause="RUN-021.5")
     evicted = call_ok(impl, "RUN-021.5", "rt-evict", runtime=a)["evicted"]
     check_equal(
         "RUN-021.5",
@@ -389,7 +389,7 @@ def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_pat
         "share, busy with the inc sent since its last run",
     )
     run(impl, b, share_b, [x, y], [x])
-    check_equal("RUN-021.5", b"1", count_of(impl, b, x))
+    check_equal("RUN-021.5", b"1", count_of(impl, b, x, clause="RUN-021.5"))
 
 
 def _fork_state(
@@ -431,7 +431,7 @@ def test_a_fork_into_another_share_is_run_by_that_share(
     b = open_share(second, tmp_path, share_b)
     parent_state, parent = chosen("counter", 0, 2)
     genesis(impl, a, "counter", parent_state)
-    inc(impl, a, parent, "3")
+    inc(impl, a, parent, "3", clause="RUN-021.3")
     run(impl, a, share_a, [parent], [parent])
     step = head(impl, a, parent)
     if step is None:
@@ -446,11 +446,14 @@ def test_a_fork_into_another_share_is_run_by_that_share(
     value = head(second, b, child)
     if value is None:
         fail("RUN-008.6", expected="a value", came=value, what=f"the fork set no head of {child}")
-    inc(impl, a, child, "4")
+    inc(impl, a, child, "4", clause="RUN-021.3")
     run(impl, a, share_a, [parent, child], [])
     run(second, b, share_b, [parent, child], [child])
     check_equal(
-        "RUN-021.3", b"7", count_of(impl, a, child), "the child continues the parent's count"
+        "RUN-021.3",
+        b"7",
+        count_of(impl, a, child, clause="RUN-021.3"),
+        "the child continues the parent's count",
     )
 
 
@@ -564,11 +567,11 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     order = xs if first == 0 else xs[::-1]
     for x in order:
         check_equal(
-            "RUN-021.5", b"0", count_of(impl, a, x)
+            "RUN-021.5", b"0", count_of(impl, a, x, clause="RUN-021.5")
         )  # a query: x is resident in share 0's runtime
     for x in order:
-        inc(impl, a, x, "1")
-    inc(impl, a, y, "1")
+        inc(impl, a, x, "1", clause="RUN-021.5")
+    inc(impl, a, y, "1", clause="RUN-021.5")
     run(impl, a, share_a, [*xs, y], [y])
     archived = [
         (e["actor"], e["reason"])
@@ -585,7 +588,7 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
         "(RUN-012.2), keeping its own y, which the run used last",
     )
     run(impl, b, share_b, [*xs, y], xs)
-    check_equal("RUN-021.5", [b"1", b"1"], [count_of(impl, b, x) for x in xs])
+    check_equal("RUN-021.5", [b"1", b"1"], [count_of(impl, b, x, clause="RUN-021.5") for x in xs])
 
 
 #: The idle timeout of the runtime of share 0/2 below, and how long it is left unused.
@@ -618,8 +621,13 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
     run(impl, b, share_b, [x, y], [x])
     genesis(impl, a, "counter", y_state)
     run(impl, a, share_a, [x, y], [y])
-    check_equal("RUN-012.6", b"0", count_of(impl, a, x), "a query: x resident in share 0's runtime")
-    inc(impl, a, x, "1")
+    check_equal(
+        "RUN-012.6",
+        b"0",
+        count_of(impl, a, x, clause="RUN-021.5"),
+        "a query: x resident in share 0's runtime",
+    )
+    inc(impl, a, x, "1", clause="RUN-021.5")
     call_ok(impl, "ADP-015", "rt-events", runtime=a)  # what came before: not this run's
     time.sleep(UNUSED)
     call_ok(impl, "ADP-015", "rt-run", runtime=a, max_steps=100)
@@ -639,5 +647,8 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
     )
     run(impl, b, share_b, [x, y], [x])
     check_equal(
-        "RUN-021.5", b"1", count_of(impl, b, x), f"{x} counted in its own share after the inc"
+        "RUN-021.5",
+        b"1",
+        count_of(impl, b, x, clause="RUN-021.5"),
+        f"{x} counted in its own share after the inc",
     )

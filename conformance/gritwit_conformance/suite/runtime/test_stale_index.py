@@ -75,7 +75,9 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     call_ok(impl, "RUN-003.3", "rt-run", runtime=a, max_steps=200)  # the geneses
     nap = str(NAP).encode().hex()
     call_ok(impl, "RUN-003.3", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
-    inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
+    inc(
+        impl, a, counter, "1", clause="RUN-003.3"
+    )  # pending for a's next run: it knows inc 1 as the last
 
     b = call_ok(
         second, "RUN-003.3", "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0
@@ -90,9 +92,9 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         call_ok(
             second, "RUN-003.3", "rt-run", runtime=b, max_steps=50
         )  # reads inc 1 (the nap fails here)
-        inc(second, b, counter, "2")
+        inc(second, b, counter, "2", clause="RUN-003.3")
         call_ok(second, "RUN-003.3", "rt-run", runtime=b, max_steps=50)  # reads inc 2
-        check_equal("RUN-003.3", b"3", count_of(second, b, counter))
+        check_equal("RUN-003.3", b"3", count_of(second, b, counter, clause="RUN-003.3"))
     finally:
         run_a.join(timeout=60)
     value = run_a.is_alive()
@@ -106,7 +108,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     check(
         "RUN-003.3", answers, expected="a value, not empty", came=answers, what="a's rt-run failed"
     )
-    count = count_of(impl, a, counter)
+    count = count_of(impl, a, counter, clause="RUN-003.3")
     check_equal(
         "WIT-005",
         b"3",
@@ -115,7 +117,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         "under way read a message again from what it knew when it started (WIT-005, "
         "RUN-002.3, RUN-003.3)",
     )
-    check_equal("RUN-003.3", b"3", count_of(second, b, counter))
+    check_equal("RUN-003.3", b"3", count_of(second, b, counter, clause="RUN-003.3"))
     check_equal(
         "RUN-003.3", [], call_ok(impl, "RUN-003.3", "rt-run", runtime=a, max_steps=50)["steps"]
     )  # nothing left

@@ -254,7 +254,7 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
 
     expected, bites = 0, 0
     for phase in range(PHASES):
-        inc(impl, a, early, "1")
+        inc(impl, a, early, "1", clause="RUN-020.5")
         call_ok(
             impl,
             "RUN-020.5",
@@ -264,7 +264,7 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
             mt="nap",
             content={"blob": str(NAP).encode().hex()},
         )
-        mine = g.ObjectId.from_hex(inc(impl, a, counter, "1"))
+        mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
         before = writer.ref(f"heads/{early}")
         answers: list[dict[str, Any]] = []
         run = threading.Thread(target=_run, args=(impl, a, answers))
@@ -317,7 +317,7 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
             came=ran["failures"],
             what=f"{where}: a failed attempt, where the store writer's steps are a counter's",
         )
-        count = count_of(impl, a, counter)
+        count = count_of(impl, a, counter, clause="RUN-020.5")
         check_equal(
             "RUN-020.5",
             str(expected).encode(),

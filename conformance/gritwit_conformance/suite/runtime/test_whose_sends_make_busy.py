@@ -33,7 +33,7 @@ def _evicted(side: Implementation, runtime: str) -> list[str]:
 def _resident_counter(side: Implementation, runtime: str, amount: str) -> str:
     """A counter made through ``runtime``, run once: resident, nothing pending, idle."""
     actor = str(call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"])
-    inc(side, runtime, actor, amount)
+    inc(side, runtime, actor, amount, clause="ADP-015")
     run = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=20)
     check(
         "ADP-015",
@@ -75,7 +75,7 @@ def test_a_send_through_the_runtime_makes_its_recipient_busy(
     runtime = str(ok_answer(reply, "RUN-012.9")["runtime"])
     try:
         actor = _resident_counter(impl, runtime, "2")
-        inc(impl, runtime, actor, "3")
+        inc(impl, runtime, actor, "3", clause="RUN-012.9")
         check_equal(
             "RUN-012.9",
             [],
@@ -91,7 +91,7 @@ def test_a_send_through_the_runtime_makes_its_recipient_busy(
             came=value,
             what="the next run reads the inc",
         )
-        check_equal("RUN-012.9", b"5", count_of(impl, runtime, actor))
+        check_equal("RUN-012.9", b"5", count_of(impl, runtime, actor, clause="RUN-012.9"))
         check_equal("RUN-012.1", [actor], _evicted(impl, runtime), "a run looked at it: idle again")
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -119,7 +119,10 @@ def test_a_genesis_through_the_runtime_makes_its_recipient_busy(
             "RUN-012.9", 1, len(_ran(impl, runtime, actor)), "the duplicate genesis, read alone"
         )
         check_equal(
-            "RUN-012.9", b"2", count_of(impl, runtime, actor), "a duplicate genesis changes nothing"
+            "RUN-012.9",
+            b"2",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "a duplicate genesis changes nothing",
         )
         check_equal("RUN-012.1", [actor], _evicted(impl, runtime), "a run looked at it: idle again")
     finally:
@@ -137,7 +140,9 @@ def test_another_writers_send_leaves_the_recipient_as_the_last_run_left_it(
     b = str(call_ok(second, "RUN-012.9", "rt-open", path=str(tmp_path))["runtime"])
     try:
         actor = _resident_counter(impl, a, "2")
-        inc(second, b, actor, "4")  # another writer's send: acknowledged, in the store
+        inc(
+            second, b, actor, "4", clause="RUN-012.9"
+        )  # another writer's send: acknowledged, in the store
         evicted = _evicted(impl, a)
         check_equal(
             "RUN-012.9",
@@ -155,9 +160,9 @@ def test_another_writers_send_leaves_the_recipient_as_the_last_run_left_it(
             came=value,
             what="a's next run reads b's inc",
         )
-        check_equal("RUN-012.9", b"6", count_of(impl, a, actor))
+        check_equal("RUN-012.9", b"6", count_of(impl, a, actor, clause="RUN-012.9"))
         # and the same counter, sent to through a itself: busy (the other side)
-        inc(impl, a, actor, "1")
+        inc(impl, a, actor, "1", clause="RUN-012.9")
         check_equal("RUN-012.9", [], _evicted(impl, a), "a send through a since its last run: busy")
     finally:
         second.call("rt-close", runtime=b)
@@ -175,14 +180,16 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
     run reads both (RUN-003.1)."""
     first = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     actor = _resident_counter(impl, first, "2")
-    inc(impl, first, actor, "3")  # pending in the store when the directory is opened again
+    inc(
+        impl, first, actor, "3", clause="RUN-012.9"
+    )  # pending in the store when the directory is opened again
     call_ok(impl, "ADP-015", "rt-close", runtime=first)
     runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
         check_equal(
             "RUN-003.1",
             b"2",
-            count_of(impl, runtime, actor),
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
             "a query before any run: the head, the inc unread",
         )
         evicted = _evicted(impl, runtime)
@@ -195,9 +202,12 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
             "left idle and archived",
         )
         check_equal(
-            "RUN-012.6", b"2", count_of(impl, runtime, actor), "queried again, resident again"
+            "RUN-012.6",
+            b"2",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "queried again, resident again",
         )
-        inc(impl, runtime, actor, "1")
+        inc(impl, runtime, actor, "1", clause="RUN-012.9")
         check_equal(
             ("RUN-012.9", "RUN-012.1"),
             [],
@@ -212,7 +222,10 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
             came="no step of the counter",
         )
         check_equal(
-            "RUN-003.1", b"6", count_of(impl, runtime, actor), "the count after the run: 2 + 3 + 1"
+            "RUN-003.1",
+            b"6",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "the count after the run: 2 + 3 + 1",
         )
         check_equal(
             "RUN-012.1", [actor], _evicted(impl, runtime), "rt-evict after a run looked at it: idle"
