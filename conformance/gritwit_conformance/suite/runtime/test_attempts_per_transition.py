@@ -51,7 +51,7 @@ def test_each_failing_transition_gets_its_own_attempts(
         run = call_ok(impl, "RUN-004.3", "rt-run", runtime=runtime, max_steps=10)
         want = [[a, "failed"] for a in actors for _ in range(ATTEMPTS)]
         check_equal(
-            "RUN-004.3",
+            ("RUN-004.3", "ADP-015"),
             want,
             run["attempts"],
             f"{count} failing transitions in one run: each is retried up to {ATTEMPTS} "

@@ -82,7 +82,7 @@ def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
     reply = impl.call("rt-import", runtime=runtime, bundle=_bundle(NOT_MAILBOXES[kind])[0].hex())
     error_answer(
         reply,
-        "OBJ-019.2",
+        ("OBJ-019.2", "RUN-009.2"),
         "invalid-object",
         f"a bundle whose outbox's base is a {kind} must be refused invalid-object "
         f"(OBJ-019.2, RUN-009.2)",
@@ -110,7 +110,12 @@ def test_an_absent_base_is_not_found_through_the_adapter(
     suite_premise(fewer, "the bundle without its outbox's base holds one object fewer")
     runtime = _open(impl, tmp_path / "rt")
     reply = impl.call("rt-import", runtime=runtime, bundle=data.hex())
-    error_answer(reply, "OBJ-019.2", "not-found", "a bundle without its outbox's base is not-found")
+    error_answer(
+        reply,
+        ("OBJ-019.2", "RUN-009.2"),
+        "not-found",
+        "a bundle without its outbox's base is not-found",
+    )
     came_value = _head(impl, runtime)
     check("OBJ-019.2", came_value is None, expected="nothing (null)", came=came_value)
 

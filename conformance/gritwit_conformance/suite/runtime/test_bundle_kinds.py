@@ -154,7 +154,7 @@ def test_an_id_naming_another_kind_is_refused_invalid_object(
         )
         error_answer(
             reply,
-            "OBJ-020.2",
+            ("OBJ-020.2", "RUN-009.2"),
             "invalid-object",
             f"a bundle whose {field} names a {kind}, not a {own}, must be refused invalid-object",
         )

@@ -89,9 +89,9 @@ def test_a_transition_reading_an_erased_blob_fails_failed_everywhere(
         ran["attempts"],
         f"a transition reading an erased blob fails 'failed' at each attempt: {ran}",
     )
-    check_equal("RUN-011.3", [[actor, "failed"]], ran["failures"], f"{ran}")
+    check_equal(("RUN-011.3", "ADP-015"), [[actor, "failed"]], ran["failures"], "rt-run's failures")
     check_equal(
-        "RUN-004.4",
+        ("RUN-004.4", "RUN-011.3"),
         {
             "actor": actor,
             "attempts": ATTEMPTS,

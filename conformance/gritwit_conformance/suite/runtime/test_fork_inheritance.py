@@ -172,9 +172,15 @@ def fork_every_step(rt: Rt, parent: Parent, state_of: Any) -> list[tuple[str, st
         check_equal(
             "RUN-008.7", marks, {a: rt.failed(a) for a in actors}, "forking marked an actor"
         )
-        check_equal("RUN-008.6", first, rt.head(child), "RUN-008.6")
+        check_equal("RUN-008.6", first, rt.head(child), "the child's head: its first step")
         value = rt.failed(child)
-        check("RUN-008.6", value is None, expected="nothing (null)", came=value, what="RUN-008.6")
+        check(
+            "RUN-008.6",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="the child's failed mark",
+        )
         forks.append((at, child, first))
     return forks
 
@@ -232,7 +238,7 @@ def test_messages_pending_for_the_parent_stay_the_parents(
         first = check_child(rt, echo.actor, at, child, {})
         answer = rt.run()
         check_equal(
-            "RUN-008.5",
+            ("RUN-008.5", "WIT-005"),
             [echo.actor],
             [a for a, _ in answer["steps"]],
             f"the messages pending at the fork are the parent's alone, "
@@ -285,7 +291,7 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
             first = check_child(rt, updater.actor, at, child, {})
             value = rt.failed(child)
             check(
-                "RUN-008.5",
+                ("RUN-008.5", "RUN-004.4"),
                 value is None,
                 expected="nothing (null)",
                 came=value,
@@ -305,14 +311,14 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
             failing = at == history[0]
             if failing:  # its core's wit is "failing": it fails, and is marked on its own
                 check_equal(
-                    "RUN-004.7",
+                    ("RUN-004.7", "RUN-008.5"),
                     [[child, "failed"]],
                     answer["failures"],
                     f"the child of a failed actor is not failed, so it "
                     f"runs (and fails on its own): {answer}",
                 )
                 check_equal(
-                    "RUN-004.7",
+                    ("RUN-004.7", "RUN-008.5"),
                     [],
                     answer["steps"],
                     f"the child of a failed actor is not failed, so it "
@@ -323,14 +329,14 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
                     fail("RUN-008.5", expected="a value", came=value)
             else:
                 check_equal(
-                    "RUN-004.7",
+                    ("RUN-004.7", "RUN-008.5"),
                     [child],
                     [a for a, _ in answer["steps"]],
                     f"the child of a failed actor is not failed, and "
                     f"reads the messages its step had not read: {answer}",
                 )
                 check(
-                    "RUN-004.7",
+                    ("RUN-004.7", "RUN-008.5"),
                     not answer["failures"],
                     expected="nothing (empty)",
                     came=answer["failures"],

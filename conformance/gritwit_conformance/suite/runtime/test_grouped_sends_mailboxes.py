@@ -96,7 +96,7 @@ def test_a_group_swaps_every_mailbox_its_sends_touched(
             first, second = sent[actor]
             entry = _entry(impl, rt, actor)
             check_equal(
-                "RUN-019.3",
+                ("RUN-019.3", "RUN-003.4"),
                 second,
                 entry,
                 f"after rt-run answered{' and a restart' if restart else ''}, the outside's "

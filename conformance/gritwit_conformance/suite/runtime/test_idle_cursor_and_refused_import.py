@@ -151,7 +151,7 @@ def test_a_failed_actor_is_evicted_on_capacity(impl: Implementation, tmp_path: P
         events = call_ok(impl, "RUN-012.1", "rt-events", runtime=runtime)["events"]
         archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
         check_equal(
-            "RUN-012.1",
+            ("RUN-012.1", "RUN-012.2"),
             [(failing, "capacity")],
             archived,
             f"two resident, the failed one idle and least recently used: capacity evicts "

@@ -122,16 +122,16 @@ def test_the_idle_snapshot_holds_each_senders_last_message(
         # the mover reads the duplicate genesis alone; round 3: it forwards again
         expected = [*senders, moving, moving][:max_steps]
         check_equal(
-            "ADP-014",
+            ("ADP-014", "WIT-012.5"),
             expected,
             _ids(run),
             f"rt-run max_steps={max_steps}: expected the steps of {expected} in that order "
             f"(ADP-014 rounds, WIT-012.5), got {run}",
         )
         check(
-            "ADP-014",
+            ("ADP-014", "WIT-012.5"),
             not run["quiescent"],
-            expected="nothing (empty)",
+            expected="quiescent false",
             came=run["quiescent"],
             what=f"rt-run max_steps={max_steps}: expected the steps of {expected} in that order "
             f"(ADP-014 rounds, WIT-012.5), got {run}",

@@ -131,7 +131,7 @@ class Fanout:
         got = None if step.outbox is None else step.outbox.hex()
         stored = self._stored(step.outbox)
         check_equal(
-            "WIT-009.5",
+            ("WIT-009.5", "WIT-009.6"),
             expected,
             got,
             f"the step's outbox is {got}, a chain of {[len(e) for e in stored]} own entries "

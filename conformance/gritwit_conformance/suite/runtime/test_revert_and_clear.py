@@ -107,7 +107,10 @@ def test_a_reverted_counter_counts_on_from_the_reverted_count(
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
         check_equal(
-            "RUN-024.2", 2, _count(rt, counter), "the next inc counts from the reverted count, once"
+            ("RUN-024.2", "RUN-024.3"),
+            2,
+            _count(rt, counter),
+            "the next inc counts from the reverted count, once",
         )
         history = rt.history(counter)
         check_equal("RUN-024.5", [new, *reversed(steps)], history[1:], "every step stays")
@@ -157,7 +160,7 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
         third = rt.mailbox(head.outbox)[g.ObjectId.from_hex(echo)]
         _revert(rt, fanout, first)
         check_equal(
-            "RUN-024.3",
+            ("RUN-024.3", "RUN-024.4"),
             [],
             rt.run()["steps"],
             "a run right after the revert adopts nothing: no message "
@@ -320,7 +323,9 @@ def _failed_pinged(rt: Rt) -> tuple[str, str]:
     rt.run()
     check_equal("RUN-004.4", failing, genesis(rt, "failing").actor, "genesis's actor")
     answer = rt.run()
-    check_equal("RUN-004.4", [failing], [a for a, _ in answer["failures"]], f"{answer}")
+    check_equal(
+        "RUN-004.4", [failing], [a for a, _ in answer["failures"]], "the actors rt-run failed"
+    )
     value = rt.failed(failing)
     if value is None:
         fail("RUN-004.4", expected="a value", came=value)
@@ -348,7 +353,12 @@ def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
     try:
         failing, requester = _failed_pinged(rt)
         check_equal("RUN-004.6", 1, _receipts(rt, requester), "one receipt")
-        check_equal("RUN-025.1", {"cleared": True}, rt("rt-clear", actor=failing), "RUN-025.1")
+        check_equal(
+            "RUN-025.1",
+            {"cleared": True},
+            rt("rt-clear", actor=failing),
+            "rt-clear of the failed actor",
+        )
         value = rt.failed(failing)
         check(
             "RUN-025.1",
@@ -402,7 +412,7 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
         mark = rt.failed(counter)
         _revert(rt, counter, good)
         check_equal("RUN-024.8", mark, rt.failed(counter), "the mark stays")
-        check_equal("RUN-024.8", [], rt.run()["steps"], "a held actor does not run")
+        check_equal(("RUN-024.8", "RUN-004.7"), [], rt.run()["steps"], "a held actor does not run")
         check_equal("RUN-024.8", {"cleared": True}, rt("rt-clear", actor=counter))
         answer = rt.run()
         check_equal(

@@ -304,8 +304,8 @@ def test_a_step_may_name_an_erased_blob(impl: Implementation, tmp_path: Path) ->
     note = g.object_id(g.Blob(data=b"hi")).hex()
     call_ok(impl, "RUN-011.4", "rt-erase", runtime=runtime, blob=note, reason="test")
     run = call_ok(impl, "RUN-011.4", "rt-run", runtime=runtime, max_steps=10)
-    check_equal("RUN-011.4", [], run["attempts"], f"{run}")
-    check_equal("RUN-011.4", [], run["failures"], f"{run}")
+    check_equal("RUN-011.4", [], run["attempts"], "rt-run's attempts")
+    check_equal("RUN-011.4", [], run["failures"], "rt-run's failures")
     check_equal(
         "RUN-011.4", [echo], [actor for actor, _ in run["steps"]], "the actors of rt-run's steps"
     )

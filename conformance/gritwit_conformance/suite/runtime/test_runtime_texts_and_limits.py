@@ -202,7 +202,7 @@ def test_only_a_state_entry_named_exactly_fork_is_refused(
             "RUN-008.3",
             {"error": "invalid-object"},
             t("fork", actor=parent, step=step, state={"fork": "01"}),
-            "RUN-008.3",
+            "rt-fork with a state entry named fork",
         )
         for name in near("fork", cls):
             answer = t("fork", actor=parent, step=step, state={name: "01"})
@@ -283,9 +283,9 @@ def _export(t: Twin, actor: str) -> tuple[str, str, list[bytes]]:
     """``rt-export`` of ``actor``, decoded: (actor item, head item, objects)."""
     parts = g.decode_value(bytes.fromhex(t("export", actor=actor)["bundle"]))
     if not isinstance(parts, list):
-        fail("RUN-009.1", expected="a list", came=parts, what="RUN-009.1")
-    check_equal("RUN-009.1", 4, len(parts), "RUN-009.1")
-    check_equal("RUN-009.1", TAG, parts[0], "RUN-009.1")
+        fail("RUN-009.1", expected="a list", came=parts, what="the exported bundle")
+    check_equal("RUN-009.1", 4, len(parts), "the exported bundle's items")
+    check_equal("RUN-009.1", TAG, parts[0], "the exported bundle's format tag")
     _, who, head, objects = parts
     if not isinstance(who, str):
         fail("RUN-009.1", expected="a string", came=who)

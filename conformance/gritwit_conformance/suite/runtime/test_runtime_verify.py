@@ -165,9 +165,9 @@ def test_inbox_cursors_only_move_forward(
     check(
         "RUN-010.3",
         result["verified"] is verified,
-        expected=f"{case}: {result}",
-        came=result["verified"],
-        what="result's verified",
+        expected=f"verified {str(verified).lower()}",
+        came=result,
+        what=f"rt-verify of a history whose outside cursor {case}",
     )
     check_equal("RUN-010.3", 2, result["steps"], "result's steps")
 
@@ -225,19 +225,21 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
         fail("RUN-008.4", expected="a step", came=step, what="the step")
     if not isinstance(at_step, g.Step):
         fail("RUN-008.4", expected="a step", came=at_step)
-    check_equal("RUN-008.4", child, step.actor.hex(), "RUN-008.4, RUN-008.5")
-    check_equal("RUN-008.4", child, step.core.hex(), "RUN-008.4, RUN-008.5")
-    check_equal("RUN-008.4", step.core, g.object_id(_read(impl, runtime, child)), "RUN-008.4")
+    first_step = "the child's first step"
+    check_equal(("RUN-008.4", "RUN-008.5"), child, step.actor.hex(), f"{first_step}'s actor")
+    check_equal(("RUN-008.4", "RUN-008.5"), child, step.core.hex(), f"{first_step}'s core")
+    core = g.object_id(_read(impl, runtime, child))
+    check_equal("RUN-008.4", step.core, core, "the id of the object stored as the child's id")
     if step.previous is None:
-        fail("RUN-008.5", expected="a value", came=step.previous, what="RUN-008.5")
-    check_equal("RUN-008.5", at, step.previous.hex(), "RUN-008.5")
-    check_equal("RUN-008.5", at_step.inbox, step.inbox, "RUN-008.5")
+        fail("RUN-008.5", expected="a value", came=step.previous, what=f"{first_step}'s previous")
+    check_equal("RUN-008.5", at, step.previous.hex(), f"{first_step}'s previous")
+    check_equal("RUN-008.5", at_step.inbox, step.inbox, f"{first_step}'s inbox")
     check(
         "RUN-008.5",
         step.outbox is None,
         expected="nothing (null)",
         came=step.outbox,
-        what="RUN-008.5",
+        what=f"{first_step}'s outbox",
     )
     again = impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"})
     error_answer(again, "RUN-008.6", "ref-conflict", "")
@@ -245,10 +247,11 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
         "RUN-008.4",
         first,
         call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=child)["step"],
+        "the child's head after a second fork of the same step was refused",
     )
     check_equal(
         "RUN-008.7",
         at,
         call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=parent)["step"],
-        "RUN-008.7",
+        "the parent's head: forking changes nothing of the parent",
     )

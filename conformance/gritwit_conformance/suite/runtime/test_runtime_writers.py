@@ -84,14 +84,14 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
             fail("ADP-015", expected="a message", came=message, what="the message")
         if message.previous is None:
             fail(
-                "RUN-002.4",
+                ("RUN-002.4", "WIT-004"),
                 expected="a value",
                 came=message.previous,
                 what="the outside's second send must continue the first, made by the other writer "
                 f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
             )
         check_equal(
-            "RUN-002.4",
+            ("RUN-002.4", "WIT-004"),
             five,
             message.previous.hex(),
             "the outside's second send must continue the first, made by the other writer "
@@ -111,7 +111,7 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
         if step.previous is None:
             fail("ADP-015", expected="a value", came=step.previous, what="step's previous")
         check_equal(
-            "RUN-002.2",
+            ("RUN-002.2", "RUN-002.3"),
             winner,
             step.previous.hex(),
             f"the step adopted after a lost swap must continue the winner's step {winner}, "
@@ -254,7 +254,7 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
     history = set(_history(impl, handles[0], str(head_ok["step"])))
     lost = [step for steps in adopted for step in steps if step not in history]
     check(
-        "RUN-001.2",
+        ("RUN-001.2", "RUN-002.2"),
         not lost,
         expected="nothing (empty)",
         came=lost,
@@ -264,7 +264,7 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
     count = impl.call("rt-query", runtime=handles[0], actor=actor, name="count")
     count_ok = ok_answer(count, "ADP-015")
     check_equal(
-        "RUN-002.3",
+        ("RUN-002.3", "RUN-002.4"),
         str(2 * ROUNDS).encode(),
         bytes.fromhex(count_ok["data"]),
         f"count {bytes.fromhex(count_ok['data'])!r} after {2 * ROUNDS} inc from two "

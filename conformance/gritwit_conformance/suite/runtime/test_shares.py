@@ -129,7 +129,7 @@ def run(
     after = {actor: head(side, runtime, actor) for actor in actors}
     moved = [actor for actor in actors if share_of(actor, n) != k and after[actor] != before[actor]]
     check(
-        "RUN-021.1",
+        ("RUN-021.1", "RUN-021.4"),
         not moved,
         expected="nothing (empty)",
         came=moved,
@@ -138,7 +138,7 @@ def run(
     )
     outside = [actor for actor, _ in report["steps"] if share_of(actor, n) != k]
     check(
-        "RUN-021.1",
+        ("RUN-021.1", "RUN-021.4"),
         not outside,
         expected="nothing (empty)",
         came=outside,
@@ -155,7 +155,7 @@ def run(
         f"(RUN-021.2) and read what is pending at once; its report: {report}",
     )
     check(
-        "RUN-021.4",
+        ("RUN-021.4", "RUN-021.1"),
         report["quiescent"],
         expected="a value, not empty",
         came=report["quiescent"],
@@ -266,7 +266,7 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
                 data = bytes.fromhex(answer["data"])
                 expected = f"question {i} of {requester[:8]}".encode()
                 check_equal(
-                    "RUN-021.3",
+                    ("RUN-021.3", "RUN-020.2"),
                     expected,
                     data,
                     f"rt-query answer of {requester} answers {data!r} after exchange {i}, "
@@ -344,7 +344,7 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
     run(second, b, share_b, actors, [x])
     count = count_of(impl, a, x, clause="RUN-021.1")
     check_equal(
-        "RUN-021.3",
+        ("RUN-021.3", "RUN-020.2"),
         b"5",
         count,
         f"share 0's rt-query of {x} answers {count!r} after share 3 ran its inc 5: a query "
@@ -381,7 +381,7 @@ def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_pat
     inc(impl, a, y, "1", clause="RUN-021.5")
     evicted = call_ok(impl, "RUN-021.5", "rt-evict", runtime=a)["evicted"]
     check_equal(
-        "RUN-021.5",
+        ("RUN-021.5", "RUN-012.1"),
         [x],
         evicted,
         f"rt-evict of share 0/2 evicts {evicted}: it must evict {x}, of share 1, which does "
@@ -519,11 +519,12 @@ def test_rt_open_refuses_anything_but_a_share(impl: Implementation, tmp_path: Pa
         if reply.ok or reply.error_class != "bad-request":
             wrong.append(f"share {share!r}: {reply}")
     check(
-        "RUN-021",
+        ("RUN-021", "ADP-015"),
         not wrong,
-        expected="nothing (empty)",
-        came=f"a share is two integers with 1 <= n <= {MAX_SHARES} and 0 <= k < n (RUN-021), "
-        "anything else is bad-request (ADP-015); rt-open answers otherwise to " + "; ".join(wrong),
+        expected=f"bad-request for anything but two integers with 1 <= n <= {MAX_SHARES} and "
+        "0 <= k < n",
+        came="; ".join(wrong),
+        what="rt-open with share",
     )
 
 
@@ -579,7 +580,7 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
         if e["event"] == "archived"
     ]
     check_equal(
-        "RUN-021.5",
+        ("RUN-021.5", "RUN-012.2"),
         [(x, "capacity") for x in order],
         archived,
         f"share 0/2 with max_resident 1 archived {archived} in its run: both actors of share "

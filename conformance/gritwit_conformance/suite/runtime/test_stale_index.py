@@ -110,7 +110,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     )
     count = count_of(impl, a, counter, clause="RUN-003.3")
     check_equal(
-        "WIT-005",
+        ("WIT-005", "RUN-002.3", "RUN-003.3"),
         b"3",
         count,
         f"count {count!r} after inc 1 and inc 2, each read by the other writer: the run "
@@ -212,7 +212,7 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
             fail("RUN-017.4", expected="a mailbox", came=box, what="the box")
         read = next(iter(box.entries.values())).hex()
     check_equal(
-        "RUN-017.4",
+        ("RUN-017.4", "RUN-002.3"),
         genesis,
         read,
         f"after a's run the counter's head {head} has read {read}, not the genesis "
@@ -296,7 +296,7 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
         fail("RUN-002.2", expected="a mailbox", came=box, what="the box")
     read = next(iter(box.entries.values())).hex()
     check_equal(
-        "RUN-002.3",
+        ("RUN-002.3", "RUN-017.4"),
         last["message"],
         read,
         f"after both runs the sleepy actor's head has read {read}, not the short nap "

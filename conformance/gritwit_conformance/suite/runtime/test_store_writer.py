@@ -319,7 +319,7 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
         )
         count = count_of(impl, a, counter, clause="RUN-020.5")
         check_equal(
-            "RUN-020.5",
+            ("RUN-020.5", "RUN-020.1", "WIT-005", "RUN-003.3", "RUN-007.2"),
             str(expected).encode(),
             count,
             f"{where}; the counter counts {count!r}, not {expected}: each inc is read once. "
