@@ -121,7 +121,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
             "RUN-003.4",
             {mine},
             _moved(before, after),
-            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone ",
+            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone",
         )
         box = _object(impl, rt, str(after[mine]))
         if not isinstance(box, g.Mailbox):

@@ -149,7 +149,7 @@ def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
         ("RUN-021.2", "RUN-021.6"),
         sorted([root, placed]),
         ran,
-        f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it ",
+        f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it",
     )
     for amount, side, runtime in (("2", second, b), ("3", impl, a)):
         inc(side, runtime, placed, amount, clause="RUN-021.6")

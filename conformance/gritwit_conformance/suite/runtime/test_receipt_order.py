@@ -95,8 +95,7 @@ def test_receipts_to_one_sender_are_chained_in_the_order_of_the_marks(
             chain,
             f"F's receipts from the outside, newest first, name {chain}: the actors were "
             f"marked failed in the order {marked} (ascending id, in their turns), so the "
-            "receipts to F must be chained in that order, the last marked newest "
-            "",
+            "receipts to F must be chained in that order, the last marked newest",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -112,8 +112,7 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
         archived,
         f"A (last used {wait} s ago, idle_after {idle_after} s) must be archived by the "
         f"idle rule, which runs before the capacity rule, and nothing else "
-        f"(B was used at most {b_idle:.2f} s before, measured by the harness): "
-        f"",
+        f"(B was used at most {b_idle:.2f} s before, measured by the harness)",
     )
     evicted = call_ok(impl, "RUN-012.6", "rt-evict", runtime=runtime)["evicted"]
     check_equal("RUN-012.6", [b], evicted, "only B is still resident; C never was")
